@@ -1,0 +1,1 @@
+"""riskd's processes, one package each (entry: python -m services.<name>)."""

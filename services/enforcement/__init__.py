@@ -1,0 +1,1 @@
+"""Enforcement worker: executes decided actions against the broker, idempotently."""

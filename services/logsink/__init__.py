@@ -1,0 +1,1 @@
+"""Logging worker: structured JSON log files, rotation, audit chain, live tail."""

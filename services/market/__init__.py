@@ -1,0 +1,1 @@
+"""Market worker: the broker's realtime hubs, REST snapshots, contract cache, quote conflation."""

@@ -1,0 +1,1 @@
+"""Notify worker: Telegram and Discord alerts."""

@@ -1,0 +1,1 @@
+"""Risk worker: account state, the rules, lockouts, timers, the trading day."""

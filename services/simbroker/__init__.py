@@ -1,0 +1,1 @@
+"""Sim broker: a local ProjectX-compatible gateway with a simulated market."""

@@ -1,0 +1,97 @@
+"""Request/reply over ZeroMQ: a Lazy Pirate client and the server-side request handling.
+
+The client polls with a deadline, and on silence closes and reopens its REQ
+socket and retries a bounded number of times before reporting the peer dead
+by name. The server side turns any frame (valid or not) into a Reply, so a
+bad request never escapes a worker loop and a REQ peer always gets an answer.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any, Callable
+
+import zmq
+
+from shared import codec
+from shared.bus.sockets import make_socket
+from shared.messages.system import Reply, error
+
+log = logging.getLogger(__name__)
+
+
+class RpcTimeout(Exception):
+    """The peer did not answer in time (after every retry)."""
+
+    def __init__(self, peer: str, address: str, seconds: float):
+        self.peer, self.address, self.seconds = peer, address, seconds
+        super().__init__(f"{peer} did not answer within {seconds:g} s (at {address})")
+
+
+class RpcClient:
+    """Lazy Pirate REQ client. Not thread-safe: one per thread."""
+
+    def __init__(self, address: str, peer: str, *, timeout: float = 1.0, retries: int = 2,
+                 ctx: zmq.Context | None = None, name: str = "client"):
+        self.address, self.peer = address, peer
+        self.timeout, self.retries = timeout, retries
+        self.ctx = ctx or zmq.Context.instance()
+        self.name = name
+        self._seq = 0
+        self._sock: zmq.Socket | None = None
+
+    def _socket(self) -> zmq.Socket:
+        if self._sock is None:
+            self._sock = make_socket(self.ctx, zmq.REQ, connect=self.address)
+        return self._sock
+
+    def _reset(self) -> None:
+        if self._sock is not None:
+            self._sock.close(0)
+            self._sock = None
+
+    def call(self, msg: Any, *, timeout: float | None = None, retries: int | None = None) -> Any:
+        """Send msg, return the decoded answer (usually a Reply). Raises RpcTimeout.
+
+        retries=0 is for requests that must not be sent twice.
+        """
+        timeout = self.timeout if timeout is None else timeout
+        retries = self.retries if retries is None else retries
+        self._seq += 1
+        body = codec.encode(msg, self.name, 0, self._seq, time.time_ns())
+        started = time.monotonic()
+        for _attempt in range(retries + 1):
+            sock = self._socket()
+            sock.send(body)
+            if sock.poll(int(timeout * 1000), zmq.POLLIN):
+                frame = sock.recv()
+                try:
+                    return codec.decode(frame).msg
+                except codec.DecodeError as exc:
+                    return error("bad_reply", f"{self.peer} sent an unreadable reply: {exc}")
+            self._reset()
+        raise RpcTimeout(self.peer, self.address, round(time.monotonic() - started, 1))
+
+    def close(self) -> None:
+        self._reset()
+
+    def __enter__(self) -> "RpcClient":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def handle_request(frame: bytes, dispatch: Callable[[Any], Reply]) -> bytes:
+    """Decode one request frame, run dispatch, encode its reply; errors become error replies."""
+    try:
+        request = codec.decode(frame).msg
+    except codec.DecodeError as exc:
+        log.warning("bad request frame (%d bytes): %s", len(frame), exc)
+        return codec.encode(error("bad_request", f"malformed request: {exc}"))
+    try:
+        reply = dispatch(request)
+    except Exception as exc:   # a handler bug must not take the worker down
+        log.exception("handler failed for %s", type(request).__name__)
+        reply = error("internal", f"{type(request).__name__} failed: {type(exc).__name__}: {exc}")
+    return codec.encode(reply)

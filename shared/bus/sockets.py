@@ -1,0 +1,26 @@
+"""Socket construction with riskd's defaults: linger 0, a frame size cap, bounded queues."""
+from __future__ import annotations
+
+import zmq
+
+from shared.codec import MAX_FRAME_BYTES
+
+DEFAULT_HWM = 100_000
+
+
+def make_socket(ctx: zmq.Context, kind: int, *, bind: str | None = None,
+                connect: str | list[str] | None = None, hwm: int = DEFAULT_HWM) -> zmq.Socket:
+    sock = ctx.socket(kind)
+    sock.setsockopt(zmq.LINGER, 0)
+    sock.setsockopt(zmq.MAXMSGSIZE, MAX_FRAME_BYTES + 1024)
+    sock.setsockopt(zmq.SNDHWM, hwm)
+    sock.setsockopt(zmq.RCVHWM, hwm)
+    if bind:
+        try:
+            sock.bind(bind)
+        except zmq.ZMQError as exc:
+            sock.close(0)
+            raise OSError(f"cannot bind {bind}: {exc.strerror}") from None
+    for address in ([connect] if isinstance(connect, str) else connect or []):
+        sock.connect(address)
+    return sock

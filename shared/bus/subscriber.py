@@ -1,0 +1,101 @@
+"""A subscriber that decodes frames, counts bad ones and tells its owner about gaps and new epochs."""
+from __future__ import annotations
+
+import logging
+from typing import Optional
+
+import attrs
+import zmq
+
+from shared import codec
+
+log = logging.getLogger(__name__)
+
+
+@attrs.frozen
+class Continuity:
+    """What happened to a publisher's stream: 'first' contact, 'epoch' (it restarted) or 'gap'."""
+    kind: str
+    publisher: str
+    expected: int
+    got: int
+
+
+@attrs.frozen
+class Received:
+    topic: str
+    envelope: codec.Envelope
+    continuity: Optional[Continuity] = None
+
+    @property
+    def msg(self):
+        return self.envelope.msg
+
+
+class StreamTracker:
+    """Per-publisher (epoch, last seq): pure bookkeeping behind gap detection."""
+
+    def __init__(self) -> None:
+        self._last: dict[str, tuple[int, int]] = {}
+
+    def observe(self, env: codec.Envelope) -> Optional[Continuity]:
+        prev = self._last.get(env.publisher)
+        self._last[env.publisher] = (env.epoch, env.seq)
+        if prev is None:
+            return Continuity("first", env.publisher, 0, env.seq)
+        epoch, seq = prev
+        if env.epoch != epoch:
+            return Continuity("epoch", env.publisher, 1, env.seq)
+        if env.seq != seq + 1:
+            if env.seq <= seq:   # a duplicate or a replay: keep the higher mark
+                self._last[env.publisher] = prev
+            return Continuity("gap", env.publisher, seq + 1, env.seq)
+        return None
+
+    def reset(self, publisher: str, epoch: int, seq: int) -> None:
+        """After a snapshot valid at (epoch, seq): the next expected is seq + 1."""
+        self._last[publisher] = (epoch, seq)
+
+    def position(self, publisher: str) -> Optional[tuple[int, int]]:
+        return self._last.get(publisher)
+
+
+class Subscriber:
+    """Wraps a SUB socket; recv() never raises on a bad frame, it counts and logs it."""
+
+    def __init__(self, sock: zmq.Socket, track: bool = True):
+        self.sock = sock
+        self.track = track
+        self.tracker = StreamTracker()
+        self.bad_frames = 0
+
+    def subscribe(self, prefix: str = "") -> None:
+        self.sock.setsockopt(zmq.SUBSCRIBE, prefix.encode())
+
+    def recv(self, flags: int = zmq.NOBLOCK) -> Optional[Received]:
+        """One message, or None when nothing is waiting or the frame was bad."""
+        try:
+            frames = self.sock.recv_multipart(flags)
+        except zmq.Again:
+            return None
+        return self.decode(frames)
+
+    def decode(self, frames: list[bytes]) -> Optional[Received]:
+        if len(frames) != 2:
+            self._bad(frames, f"{len(frames)} frames, expected 2")
+            return None
+        topic_b, body = frames
+        try:
+            env = codec.decode(body)
+            topic = topic_b.decode("utf-8")
+        except (codec.DecodeError, UnicodeDecodeError) as exc:
+            self._bad(frames, str(exc))
+            return None
+        continuity = self.tracker.observe(env) if self.track else None
+        return Received(topic, env, continuity)
+
+    def _bad(self, frames: list[bytes], why: str) -> None:
+        self.bad_frames += 1
+        topic = frames[0][:64].decode("utf-8", "replace") if frames else ""
+        log.warning("bad frame on topic %r (%d bytes): %s", topic,
+                    sum(len(f) for f in frames), why)

@@ -1,0 +1,29 @@
+"""Config errors that people can act on: file, dotted key path, bad value, what was expected."""
+from __future__ import annotations
+
+import attrs
+
+
+@attrs.frozen
+class Problem:
+    path: str          # dotted key path, e.g. "profiles.default.rules.daily_realized_loss.limit"
+    message: str       # "expected a positive number, got -5"
+    severity: str = "error"   # error | warning
+
+    def __str__(self) -> str:
+        where = self.path or "(top level)"
+        return f"{where}: {self.message}"
+
+
+class ConfigError(Exception):
+    """An invalid config file; carries every problem found, not only the first."""
+
+    def __init__(self, file: str, problems: list[Problem]):
+        self.file = file
+        self.problems = list(problems)
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        lines = [f"{self.file}: {len(self.problems)} problem(s)"]
+        lines += [f"  {self.file}: {p}" for p in self.problems]
+        return "\n".join(lines)

@@ -1,0 +1,151 @@
+"""Load a TOML config file into the attrs model, collecting every problem at once.
+
+Steps: parse with tomlkit, substitute ${ENV_VAR} in strings, structure with a
+strict converter (unknown keys and wrong types are errors), resolve relative
+paths against the config file's folder.
+"""
+from __future__ import annotations
+
+import os
+import re
+from typing import Any, Mapping
+
+import attrs
+import cattrs
+import tomlkit
+from cattrs.errors import ForbiddenExtraKeysError
+
+from shared.config.errors import ConfigError, Problem
+from shared.config.model import Config
+from shared.config.validators import FieldError
+
+_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+@attrs.frozen
+class LoadedConfig:
+    """A validated config plus where it came from and its resolved directories."""
+    path: str
+    config: Config
+    data_dir: str
+    log_dir: str
+    warnings: tuple = ()
+
+
+def _strict(kind: type, name: str):
+    def hook(value: Any, _t: type) -> Any:
+        if kind is float:
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ValueError(f"expected a number, got {value!r}")
+            return float(value)
+        if isinstance(value, bool) and kind is not bool:
+            raise ValueError(f"expected {name}, got {value!r}")
+        if not isinstance(value, kind):
+            raise ValueError(f"expected {name}, got {value!r}")
+        return value
+    return hook
+
+
+def make_config_converter() -> cattrs.Converter:
+    conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+    conv.register_structure_hook(str, _strict(str, "a string"))
+    conv.register_structure_hook(int, _strict(int, "a whole number"))
+    conv.register_structure_hook(float, _strict(float, "a number"))
+    conv.register_structure_hook(bool, _strict(bool, "true or false"))
+    return conv
+
+
+config_converter = make_config_converter()
+
+
+def _join(path: str, key: Any) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else str(key)
+
+
+def problems_from_exception(exc: BaseException, path: str = "") -> list[Problem]:
+    """Walk cattrs' exception groups into (dotted path, message) problems."""
+    out: list[Problem] = []
+    if isinstance(exc, (cattrs.ClassValidationError, cattrs.IterableValidationError)):
+        with_notes, without = exc.group_exceptions()
+        for sub, note in with_notes:
+            key = note.name if hasattr(note, "name") else note.index
+            out += problems_from_exception(sub, _join(path, key))
+        for sub in without:
+            out += problems_from_exception(sub, path)
+    elif isinstance(exc, ForbiddenExtraKeysError):
+        for key in sorted(exc.extra_fields):
+            allowed = ", ".join(f.name for f in attrs.fields(exc.cl)) if attrs.has(exc.cl) else ""
+            out.append(Problem(_join(path, key), f"unknown key; expected one of: {allowed}"))
+    elif isinstance(exc, FieldError):
+        out.append(Problem(_join(path, exc.field), str(exc)))
+    elif isinstance(exc, KeyError):
+        out.append(Problem(path, "required key is missing"))
+    elif isinstance(exc, TypeError) and "missing" in str(exc) and "required" in str(exc):
+        out.append(Problem(path, f"required key is missing ({exc})"))
+    elif isinstance(exc, (ValueError, TypeError)):
+        out.append(Problem(path, str(exc)))
+    else:
+        out.append(Problem(path, f"{type(exc).__name__}: {exc}"))
+    return out
+
+
+def substitute_env(data: Any, env: Mapping[str, str], path: str = "",
+                   problems: list[Problem] | None = None) -> Any:
+    """Replace ${NAME} in every string; a missing variable is a problem naming it."""
+    problems = problems if problems is not None else []
+    if isinstance(data, dict):
+        return {k: substitute_env(v, env, _join(path, k), problems) for k, v in data.items()}
+    if isinstance(data, list):
+        return [substitute_env(v, env, _join(path, i), problems) for i, v in enumerate(data)]
+    if isinstance(data, str):
+        def repl(m: re.Match) -> str:
+            name = m.group(1)
+            if name not in env:
+                problems.append(Problem(path, f"environment variable {name} is not set"))
+                return ""
+            return env[name]
+        return _ENV.sub(repl, data)
+    return data
+
+
+def parse_toml(text: str, file: str) -> dict:
+    try:
+        return tomlkit.parse(text).unwrap()
+    except Exception as exc:  # tomlkit's ParseError and friends
+        raise ConfigError(file, [Problem("", f"not valid TOML: {exc}")]) from None
+
+
+def validate_data(data: dict, file: str, env: Mapping[str, str] | None = None) -> Config:
+    """Plain TOML data -> Config, or ConfigError listing every problem."""
+    problems: list[Problem] = []
+    data = substitute_env(data, os.environ if env is None else env, "", problems)
+    try:
+        config = config_converter.structure(data, Config)
+    except Exception as exc:
+        problems += problems_from_exception(exc)
+        config = None
+    if problems or config is None:
+        raise ConfigError(file, problems)
+    return config
+
+
+def _resolve(base: str, p: str) -> str:
+    return os.path.normpath(p if os.path.isabs(p) else os.path.join(base, p))
+
+
+def load_config(path: str, env: Mapping[str, str] | None = None) -> LoadedConfig:
+    """Read, validate and resolve a config file. Raises ConfigError."""
+    path = os.path.abspath(path)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except OSError as exc:
+        raise ConfigError(path, [Problem("", f"cannot read the file: {exc.strerror}")]) from None
+    config = validate_data(parse_toml(text, path), path, env)
+    base = os.path.dirname(path)
+    data_dir = _resolve(base, config.paths.data_dir)
+    log_dir = _resolve(base, config.paths.log_dir) if config.paths.log_dir else os.path.join(
+        data_dir, "logs")
+    return LoadedConfig(path=path, config=config, data_dir=data_dir, log_dir=log_dir)

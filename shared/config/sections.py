@@ -1,0 +1,142 @@
+"""Config sections of the spine: [bus], [paths], [broker], [supervisor], [logging].
+
+Every field has a default so the embedded config can stay short; validators
+explain what was expected.
+"""
+from __future__ import annotations
+
+import attrs
+
+from shared.config.validators import (http_url, in_range, is_loopback, non_negative, one_of,
+                                      positive, tcp_address)
+
+WORKER_NAMES = ("simbroker", "logging", "notify", "market", "risk", "enforcement")
+
+
+def _addr(port: int):
+    return attrs.field(default=f"tcp://127.0.0.1:{port}", validator=tcp_address)
+
+
+@attrs.frozen(kw_only=True)
+class BusConfig:
+    """Every ZeroMQ address riskd binds; all on loopback unless allow_remote is set."""
+    allow_remote: bool = False
+    control: str = _addr(5570)            # supervisor ROUTER for riskctl
+    events: str = _addr(5571)             # supervisor PUB (worker states, config reloads)
+    market_pub: str = _addr(5572)
+    market_control: str = _addr(5573)
+    risk_pub: str = _addr(5574)
+    risk_control: str = _addr(5575)
+    enforcement_pub: str = _addr(5576)
+    enforcement_control: str = _addr(5577)
+    enforcement_commands: str = _addr(5578)
+    logging_pub: str = _addr(5579)
+    logging_control: str = _addr(5580)
+    logging_in: str = _addr(5581)
+    notify_pub: str = _addr(5582)
+    notify_control: str = _addr(5583)
+    simbroker_pub: str = _addr(5584)
+    simbroker_control: str = _addr(5585)
+
+    def __attrs_post_init__(self) -> None:
+        addresses = [(f.name, getattr(self, f.name)) for f in attrs.fields(type(self))
+                     if f.name != "allow_remote"]
+        if not self.allow_remote:
+            remote = [name for name, a in addresses if not is_loopback(a)]
+            if remote:
+                raise ValueError(f"expected loopback addresses (set allow_remote = true to bind "
+                                 f"elsewhere), got non-loopback {', '.join(remote)}")
+        seen: dict[str, str] = {}
+        for name, a in addresses:
+            if a in seen:
+                raise ValueError(f"expected a distinct address per endpoint, got {a!r} "
+                                 f"for both {seen[a]} and {name}")
+            seen[a] = name
+
+    def pub(self, worker: str) -> str:
+        return getattr(self, f"{worker}_pub")
+
+    def control_of(self, worker: str) -> str:
+        return getattr(self, f"{worker}_control")
+
+    @staticmethod
+    def address_keys() -> list[str]:
+        return [f.name for f in attrs.fields(BusConfig) if f.name != "allow_remote"]
+
+
+@attrs.frozen(kw_only=True)
+class PathsConfig:
+    """Directories; relative paths are relative to the config file's folder."""
+    data_dir: str = "data"
+    log_dir: str = ""     # empty: <data_dir>/logs
+
+
+@attrs.frozen(kw_only=True)
+class SimAccount:
+    id: int
+    name: str
+    balance: float = attrs.field(default=50_000.0, validator=positive)
+    can_trade: bool = True
+
+
+def _default_sim_accounts() -> list[SimAccount]:
+    return [SimAccount(id=1001, name="SIM-DEMO-1"), SimAccount(id=1002, name="SIM-DEMO-2")]
+
+
+@attrs.frozen(kw_only=True)
+class SimConfig:
+    """The built-in sim broker (only used when broker.kind = "sim")."""
+    host: str = "127.0.0.1"
+    port: int = attrs.field(default=5600, validator=in_range(1, 65535))
+    seed: int = 7
+    tick_interval: float = attrs.field(default=0.25, validator=positive)
+    accounts: list[SimAccount] = attrs.Factory(_default_sim_accounts)
+
+
+@attrs.frozen(kw_only=True)
+class BrokerConfig:
+    """Where the broker is. For kind = "sim" the URLs are derived from [broker.sim]."""
+    kind: str = attrs.field(default="sim", validator=one_of("sim", "projectx"))
+    rest_url: str = attrs.field(default="https://api.topstepx.com", validator=http_url)
+    user_hub: str = attrs.field(default="https://rtc.topstepx.com/hubs/user", validator=http_url)
+    market_hub: str = attrs.field(default="https://rtc.topstepx.com/hubs/market",
+                                  validator=http_url)
+    user_name: str = "sim-user"
+    api_key: str = attrs.field(default="sim-api-key", repr=False)
+    timeout: float = attrs.field(default=10.0, validator=positive)
+    sim: SimConfig = attrs.Factory(SimConfig)
+
+
+@attrs.frozen(kw_only=True)
+class SupervisorConfig:
+    """Which workers run, and the restart policy."""
+    workers: list[str] = attrs.Factory(lambda: list(WORKER_NAMES))
+    modules: dict[str, str] = attrs.Factory(dict)     # name -> python module, for tests/plugins
+    heartbeat_timeout: float = attrs.field(default=5.0, validator=positive)
+    startup_timeout: float = attrs.field(default=15.0, validator=positive)
+    stop_timeout: float = attrs.field(default=5.0, validator=positive)
+    backoff_max: float = attrs.field(default=30.0, validator=positive)
+    flapping_crashes: int = attrs.field(default=5, validator=in_range(2, 1000))
+    flapping_window: float = attrs.field(default=60.0, validator=positive)
+    flapping_backoff: float = attrs.field(default=120.0, validator=positive)
+    stable_after: float = attrs.field(default=60.0, validator=non_negative)
+
+    def __attrs_post_init__(self) -> None:
+        unknown = [w for w in self.workers if w not in WORKER_NAMES and w not in self.modules]
+        if unknown:
+            raise ValueError(f"expected worker names from {', '.join(WORKER_NAMES)} (or one "
+                             f"given a module in supervisor.modules), got {unknown}")
+        if len(set(self.workers)) != len(self.workers):
+            raise ValueError(f"expected each worker once, got {self.workers}")
+
+    def module_of(self, name: str) -> str:
+        return self.modules.get(name, f"services.{'logsink' if name == 'logging' else name}")
+
+
+@attrs.frozen(kw_only=True)
+class LoggingConfig:
+    level: str = attrs.field(default="INFO",
+                             validator=one_of("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
+    rotate_bytes: int = attrs.field(default=50 * 1024 * 1024, validator=positive)
+    keep_files: int = attrs.field(default=10, validator=in_range(1, 1000))
+

@@ -1,0 +1,11 @@
+"""The catalog of every message type on riskd's sockets, by area.
+
+Adding a message: define the attrs class in its area module and list it in
+that module's ALL tuple; the catalog refuses a duplicate name.
+"""
+from shared.messages import control, market, system
+from shared.messages.catalog import AnyMessage, Catalog
+
+CATALOG = Catalog((*system.ALL, *market.ALL, *control.ALL))
+
+__all__ = ["CATALOG", "AnyMessage", "Catalog"]

@@ -1,0 +1,129 @@
+"""Market messages: what the market worker publishes after normalising broker payloads.
+
+Money and prices are Decimal; times are UTC integer nanoseconds. Enum values
+are the ProjectX integers (OrderSide, OrderType, OrderStatus, PositionType).
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Optional
+
+import attrs
+
+# ProjectX enums (see PROJECTX.md)
+SIDE_BUY, SIDE_SELL = 0, 1
+POSITION_LONG, POSITION_SHORT = 1, 2
+ORDER_LIMIT, ORDER_MARKET, ORDER_STOP_LIMIT, ORDER_STOP, ORDER_TRAILING_STOP = 1, 2, 3, 4, 5
+STATUS_OPEN, STATUS_FILLED, STATUS_CANCELLED, STATUS_EXPIRED, STATUS_REJECTED = 1, 2, 3, 4, 5
+STATUS_PENDING, STATUS_PENDING_CANCEL, STATUS_SUSPENDED = 6, 7, 8
+WORKING_STATUSES = (STATUS_OPEN, STATUS_PENDING, STATUS_PENDING_CANCEL, STATUS_SUSPENDED)
+
+
+@attrs.frozen(kw_only=True)
+class Fill:
+    """One broker trade (GatewayUserTrade); topic 'fill'. pnl is None on an opening half-turn."""
+    account_id: int
+    trade_id: int
+    contract_id: str
+    ts_ns: int
+    price: Decimal
+    pnl: Optional[Decimal]
+    fees: Decimal
+    side: int
+    size: int
+    voided: bool = False
+    order_id: Optional[int] = None
+
+
+@attrs.frozen(kw_only=True)
+class PositionUpdate:
+    """GatewayUserPosition; topic 'position'. size 0 means the position is closed."""
+    account_id: int
+    position_id: int
+    contract_id: str
+    ts_ns: int
+    type: int
+    size: int
+    average_price: Decimal
+
+
+@attrs.frozen(kw_only=True)
+class OrderUpdate:
+    """GatewayUserOrder; topic 'order'."""
+    account_id: int
+    order_id: int
+    contract_id: str
+    created_ns: int
+    updated_ns: Optional[int]
+    status: int
+    type: int
+    side: int
+    size: int
+    limit_price: Optional[Decimal] = None
+    stop_price: Optional[Decimal] = None
+    fill_volume: int = 0
+    filled_price: Optional[Decimal] = None
+    custom_tag: Optional[str] = None
+
+
+@attrs.frozen(kw_only=True)
+class AccountUpdate:
+    """GatewayUserAccount; topic 'account'."""
+    account_id: int
+    name: str
+    balance: Decimal
+    can_trade: bool
+    simulated: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class Quote:
+    """A merged quote for one contract; topic 'quote.<contractId>'. Missing prices stay None."""
+    contract_id: str
+    ts_ns: int
+    last: Optional[Decimal] = None
+    bid: Optional[Decimal] = None
+    ask: Optional[Decimal] = None
+
+
+@attrs.frozen(kw_only=True)
+class ContractInfo:
+    """Contract data from the broker (tick size and value are never from our own tables)."""
+    contract_id: str
+    name: str
+    tick_size: Decimal
+    tick_value: Decimal
+    symbol: str
+    description: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class BrokerConnection:
+    """Connection state of one broker hub; topic 'conn'."""
+    hub: str
+    state: str  # disconnected | connecting | connected | reconnecting | market_closed
+    reason: str = ""
+    since_ns: int = 0
+
+
+@attrs.frozen(kw_only=True)
+class SnapshotRequest:
+    """Clone pattern: ask market for its full state and the sequence number it is valid at."""
+
+
+@attrs.frozen(kw_only=True)
+class MarketSnapshot:
+    """Everything market knows, valid as of its publisher sequence number `seq`."""
+    seq: int
+    epoch: int
+    accounts: list[AccountUpdate] = attrs.Factory(list)
+    positions: list[PositionUpdate] = attrs.Factory(list)
+    orders: list[OrderUpdate] = attrs.Factory(list)
+    fills: list[Fill] = attrs.Factory(list)
+    contracts: list[ContractInfo] = attrs.Factory(list)
+    quotes: list[Quote] = attrs.Factory(list)
+    connections: list[BrokerConnection] = attrs.Factory(list)
+
+
+ALL = (Fill, PositionUpdate, OrderUpdate, AccountUpdate, Quote, ContractInfo, BrokerConnection,
+       SnapshotRequest, MarketSnapshot)

@@ -1,0 +1,59 @@
+"""System messages: heartbeats, worker control (ping/stop), the one reply shape, bad-frame reports."""
+from __future__ import annotations
+
+from typing import Optional
+
+import attrs
+
+from shared.messages.catalog import AnyMessage
+
+
+@attrs.frozen(kw_only=True)
+class Heartbeat:
+    """Published every second by every worker on topic 'hb'."""
+    name: str
+    pid: int
+    started_ns: int
+    bad_frames: int = 0
+
+
+@attrs.frozen(kw_only=True)
+class Ping:
+    """Are you there? Answered with Pong on a worker's control socket."""
+
+
+@attrs.frozen(kw_only=True)
+class Pong:
+    name: str
+    pid: int
+    started_ns: int
+
+
+@attrs.frozen(kw_only=True)
+class Stop:
+    """Ask a worker to exit cleanly."""
+    reason: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Reply:
+    """The one reply shape: status 'ok' or 'error', a stable code, a human reason, a typed body."""
+    status: str
+    code: str = "ok"
+    reason: str = ""
+    body: Optional[AnyMessage] = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+def ok(body=None, reason: str = "") -> Reply:
+    return Reply(status="ok", code="ok", reason=reason, body=body)
+
+
+def error(code: str, reason: str, body=None) -> Reply:
+    return Reply(status="error", code=code, reason=reason, body=body)
+
+
+ALL = (Heartbeat, Ping, Pong, Stop, Reply)

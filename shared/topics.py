@@ -1,0 +1,28 @@
+"""PUB/SUB topics: short dotted strings so subscribers filter on the prefix."""
+from __future__ import annotations
+
+HEARTBEAT = "hb"
+LOG = "log"
+# market
+FILL = "fill"
+POSITION = "position"
+ORDER = "order"
+ACCOUNT = "account"
+QUOTE = "quote"
+CONTRACT = "contract"
+CONNECTION = "conn"
+# supervisor
+WORKER = "worker"
+CONFIG = "config"
+
+
+def quote(contract_id: str) -> str:
+    return f"{QUOTE}.{contract_id}"
+
+
+def status(account: str | int) -> str:
+    return f"status.{account}"
+
+
+def encode(topic: str) -> bytes:
+    return topic.encode("utf-8")

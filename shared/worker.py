@@ -1,0 +1,200 @@
+"""The worker base: the lifecycle every riskd process shares.
+
+Parse --config, set up logging, bind the worker's PUB and control sockets,
+answer Ping and Stop, publish a heartbeat every second, run timers and socket
+handlers from one poll loop (never a blocking recv), exit cleanly on
+SIGTERM/SIGINT (and CTRL_BREAK on Windows), close sockets with linger 0.
+"""
+from __future__ import annotations
+
+import argparse
+import heapq
+import logging
+import os
+import sys
+from typing import Any, Callable
+
+import zmq
+
+from shared import topics
+from shared.bus.publisher import Publisher
+from shared.bus.rpc import handle_request
+from shared.bus.sockets import make_socket
+from shared.clock import SYSTEM_CLOCK, Clock
+from shared.config import ConfigError, LoadedConfig, load_config
+from shared.logsetup import setup_logging
+from shared.signals import install_stop_handlers
+from shared.messages.system import Heartbeat, Ping, Pong, Reply, Stop, error, ok
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_INTERVAL = 1.0
+POLL_MS = 100
+EXIT_CONFIG = 78     # EX_CONFIG: the supervisor shows it as "bad config"
+
+
+class Worker:
+    """Subclass and override setup()/teardown(); register sockets, timers and request handlers."""
+
+    name = "worker"
+
+    def __init__(self, loaded: LoadedConfig, clock: Clock = SYSTEM_CLOCK,
+                 ctx: zmq.Context | None = None):
+        self.loaded = loaded
+        self.config = loaded.config
+        self.clock = clock
+        self.ctx = ctx or zmq.Context.instance()
+        self.started_ns = clock.now_ns()
+        self.stopping = False
+        self._readers: dict[Any, Callable[[], None]] = {}
+        self._timers: list[tuple[float, int, float, Callable[[], None]]] = []
+        self._timer_seq = 0
+        self._handlers: dict[type, Callable[[Any], Reply]] = {}
+        self.poller = zmq.Poller()
+        self.pub: Publisher | None = None
+        self.control: zmq.Socket | None = None
+        self._sockets: list[zmq.Socket] = []
+
+    # -- registration -------------------------------------------------------
+    def socket(self, kind: int, **kwargs) -> zmq.Socket:
+        sock = make_socket(self.ctx, kind, **kwargs)
+        self._sockets.append(sock)
+        return sock
+
+    def add_reader(self, sock, callback: Callable[[], None]) -> None:
+        self._readers[sock] = callback
+        self.poller.register(sock, zmq.POLLIN)
+
+    def remove_reader(self, sock) -> None:
+        if sock in self._readers:
+            del self._readers[sock]
+            self.poller.unregister(sock)
+
+    def every(self, interval: float, callback: Callable[[], None], first: float | None = None) -> None:
+        """Run callback every interval seconds (monotonic), first after `first` seconds."""
+        self._timer_seq += 1
+        due = self.clock.monotonic() + (interval if first is None else first)
+        heapq.heappush(self._timers, (due, self._timer_seq, interval, callback))
+
+    def handle(self, request_type: type, handler: Callable[[Any], Reply]) -> None:
+        if request_type in self._handlers:
+            raise ValueError(f"{self.name}: a handler for {request_type.__name__} exists already")
+        self._handlers[request_type] = handler
+
+    # -- hooks ----------------------------------------------------------------
+    def setup(self) -> None:
+        """Bind/connect the worker's own sockets."""
+
+    def teardown(self) -> None:
+        """Release what setup() took (sockets are closed by the base)."""
+
+    # -- built-in behaviour -----------------------------------------------------
+    def _dispatch(self, request: Any) -> Reply:
+        handler = self._handlers.get(type(request))
+        if handler is None:
+            return error("unknown_request",
+                         f"{self.name} does not handle {type(request).__name__}")
+        return handler(request)
+
+    def _on_ping(self, _req: Ping) -> Reply:
+        return ok(Pong(name=self.name, pid=os.getpid(), started_ns=self.started_ns))
+
+    def _on_stop(self, req: Stop) -> Reply:
+        log.info("stop requested%s", f": {req.reason}" if req.reason else "")
+        self.stopping = True
+        return ok(reason=f"{self.name} is stopping")
+
+    def _on_control(self) -> None:
+        while True:
+            try:
+                frame = self.control.recv(zmq.NOBLOCK)
+            except zmq.Again:
+                return
+            self.control.send(handle_request(frame, self._dispatch))
+
+    def bad_frames(self) -> int:
+        """Frames this worker could not decode (subclasses add their subscribers' counts)."""
+        return 0
+
+    def heartbeat(self) -> None:
+        self.pub.publish(topics.HEARTBEAT, Heartbeat(
+            name=self.name, pid=os.getpid(), started_ns=self.started_ns,
+            bad_frames=self.bad_frames()))
+
+    def request_stop(self, *_args) -> None:
+        self.stopping = True
+
+    # -- the loop ---------------------------------------------------------------
+    def _run_timers(self) -> float:
+        now = self.clock.monotonic()
+        while self._timers and self._timers[0][0] <= now:
+            due, seq, interval, callback = heapq.heappop(self._timers)
+            try:
+                callback()
+            except Exception:
+                log.exception("%s: timer %s failed", self.name, getattr(callback, "__name__", callback))
+            next_due = due + interval
+            if next_due <= now:           # fell behind: do not fire in a burst
+                next_due = now + interval
+            heapq.heappush(self._timers, (next_due, seq, interval, callback))
+        if not self._timers:
+            return POLL_MS
+        return max(0, min(POLL_MS, (self._timers[0][0] - now) * 1000))
+
+    def run(self) -> int:
+        bus = self.config.bus
+        self.pub = Publisher(self.socket(zmq.PUB, bind=bus.pub(self.name)), self.name, self.clock)
+        self.control = self.socket(zmq.REP, bind=bus.control_of(self.name))
+        self.add_reader(self.control, self._on_control)
+        self.handle(Ping, self._on_ping)
+        self.handle(Stop, self._on_stop)
+        self.setup()
+        self.every(HEARTBEAT_INTERVAL, self.heartbeat, first=0)
+        log.info("%s running (pid %d)", self.name, os.getpid())
+        try:
+            while not self.stopping:
+                timeout = self._run_timers()
+                for sock, _event in self.poller.poll(timeout):
+                    callback = self._readers.get(sock)
+                    if callback is None:
+                        continue
+                    try:
+                        callback()
+                    except Exception:
+                        log.exception("%s: handler failed", self.name)
+        finally:
+            try:
+                self.teardown()
+            finally:
+                for sock in self._sockets:
+                    sock.close(0)
+        log.info("%s stopped", self.name)
+        return 0
+
+
+def parse_args(prog: str, argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog=prog)
+    parser.add_argument("--config", required=True, help="path to riskd.toml")
+    return parser.parse_args(argv)
+
+
+def load_or_exit(path: str, prog: str) -> LoadedConfig:
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        print(f"{prog}: refusing to start, the config is invalid:\n{exc.render()}", file=sys.stderr)
+        sys.exit(EXIT_CONFIG)
+
+
+def main(worker_cls: type[Worker], argv: list[str] | None = None) -> int:
+    """Entry point for `python -m services.<name> --config FILE`."""
+    args = parse_args(f"services.{worker_cls.name}", argv)
+    loaded = load_or_exit(args.config, worker_cls.name)
+    setup_logging(worker_cls.name, loaded.config.logging.level)
+    worker = worker_cls(loaded)
+    install_stop_handlers(worker.request_stop)
+    try:
+        return worker.run()
+    except OSError as exc:
+        log.error("%s cannot start: %s", worker_cls.name, exc)
+        return 1

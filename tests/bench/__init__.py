@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): each module measures with real code and reports figures."""

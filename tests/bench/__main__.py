@@ -1,0 +1,46 @@
+"""Run every benchmark and print one table: python -m tests.bench [--only NAME] [--json FILE]."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import traceback
+
+from tests.bench.report import Report
+
+# Explicit list: (name, module). Each module has run(report).
+BENCHES = (
+    ("control", "tests.bench.bench_control"),
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="make bench")
+    parser.add_argument("--only", action="append", help="run only this benchmark (repeatable)")
+    parser.add_argument("--json", default=os.path.join("var", "bench-results.json"),
+                        help="where to write the table as JSON")
+    args = parser.parse_args(argv)
+    report = Report()
+    failed = []
+    for name, module in BENCHES:
+        if args.only and name not in args.only:
+            continue
+        print(f"== {name}", flush=True)
+        try:
+            importlib.import_module(module).run(report)
+        except Exception:
+            traceback.print_exc()
+            failed.append(name)
+    report.print_table()
+    os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
+    report.save(args.json)
+    print(f"\nwritten to {args.json}")
+    if failed:
+        print(f"benchmarks that failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

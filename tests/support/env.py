@@ -1,0 +1,80 @@
+"""Test environments: configs on free loopback ports in a temp dir, and waiting with deadlines."""
+from __future__ import annotations
+
+import os
+import socket
+import time
+from typing import Any, Callable
+
+import tomlkit
+
+from shared.config.sections import BusConfig
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def free_ports(n: int) -> list[int]:
+    """n distinct free TCP ports on 127.0.0.1 (held open together so they differ)."""
+    socks = []
+    try:
+        for _ in range(n):
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            socks.append(s)
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
+
+
+def deep_merge(base: dict, extra: dict) -> dict:
+    out = dict(base)
+    for k, v in extra.items():
+        out[k] = deep_merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def make_config(tmp_path, workers: list[str] | None = None, **sections: Any) -> str:
+    """Write riskd.toml into tmp_path with every bus address on a free port; return its path.
+
+    workers: the supervisor's worker list (default: none but what the test names).
+    sections: extra TOML tables merged over the defaults, e.g. broker={"kind": "sim"}.
+    """
+    keys = BusConfig.address_keys()
+    ports = free_ports(len(keys) + 1)
+    data: dict = {
+        "paths": {"data_dir": str(tmp_path / "data")},
+        "bus": {k: f"tcp://127.0.0.1:{p}" for k, p in zip(keys, ports)},
+        "broker": {"kind": "sim", "sim": {"port": ports[-1]}},
+        "supervisor": {"workers": list(workers or [])},
+        "logging": {"level": "INFO"},
+    }
+    data = deep_merge(data, sections)
+    path = tmp_path / "riskd.toml"
+    path.write_text(tomlkit.dumps(data))
+    return str(path)
+
+
+def wait_for(condition: Callable[[], Any], timeout: float = 10.0, interval: float = 0.05,
+             what: str = "condition") -> Any:
+    """Poll condition until it returns something truthy; fail with `what` after timeout s."""
+    deadline = time.monotonic() + timeout
+    last_exc: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            value = condition()
+            if value:
+                return value
+        except Exception as exc:   # the peer may not be up yet
+            last_exc = exc
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}"
+                         + (f" (last error: {last_exc})" if last_exc else ""))
+
+
+def test_env() -> dict:
+    """Environment for child processes: the repo importable (tests/ modules as workers)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = REPO + os.pathsep + env.get("PYTHONPATH", "")
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    return env
