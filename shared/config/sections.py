@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import attrs
 
-from shared.config.validators import (http_url, in_range, is_loopback, non_negative, one_of,
-                                      positive, tcp_address)
+from shared.config.validators import (FieldError, http_url, in_range, is_loopback, non_negative,
+                                      one_of, positive, tcp_address)
 
 WORKER_NAMES = ("simbroker", "logging", "notify", "market", "risk", "enforcement")
 
@@ -85,12 +85,42 @@ def _default_sim_accounts() -> list[SimAccount]:
 
 @attrs.frozen(kw_only=True)
 class SimConfig:
-    """The built-in sim broker (only used when broker.kind = "sim")."""
+    """The built-in sim broker (only used when broker.kind = "sim").
+
+    REST on http://host:port, the SignalR hubs on http://host:hub_port/hubs/{user,market}.
+    tick_interval = 0 turns the random walk off (prices move only through POST /sim/quote).
+    fees: per-contract fee per fill keyed by ticker or root (e.g. {MNQ = 0.37, ES = 1.40});
+    a contract not named keeps its default (0.37 micros, 1.40 the rest).
+    """
     host: str = "127.0.0.1"
     port: int = attrs.field(default=5600, validator=in_range(1, 65535))
+    hub_port: int = attrs.field(default=5601, validator=in_range(1, 65535))
     seed: int = 7
-    tick_interval: float = attrs.field(default=0.25, validator=positive)
+    tick_interval: float = attrs.field(default=0.25, validator=non_negative)
+    token_ttl: float = attrs.field(default=86400.0, validator=positive)
+    wrap_events: bool = False             # TopstepX style: arguments [{"action", "data"}]
+    legacy_contract_by_id: bool = False   # Contract/searchById answers contracts: [...]
+    spread_ticks: int = attrs.field(default=1, validator=in_range(0, 100))
+    ping_interval: float = attrs.field(default=15.0, validator=positive)
+    client_timeout: float = attrs.field(default=30.0, validator=non_negative)  # 0: never
+    rate_limit: int = attrs.field(default=0, validator=non_negative)   # calls per 60 s; 0: off
+    fees: dict[str, float] = attrs.Factory(dict)
     accounts: list[SimAccount] = attrs.Factory(_default_sim_accounts)
+
+    def __attrs_post_init__(self) -> None:
+        if self.hub_port == self.port:
+            raise FieldError("hub_port", f"expected a hub_port other than port {self.port}, "
+                             f"got {self.hub_port}")
+        negative = {k: v for k, v in self.fees.items() if v < 0}
+        if negative:
+            raise FieldError("fees", f"expected fees of 0 or more, got {negative}")
+        ids = [a.id for a in self.accounts]
+        if len(set(ids)) != len(ids):
+            raise FieldError("accounts", f"expected distinct account ids, got {ids}")
+
+    def public_host(self) -> str:
+        """The host clients connect to (a wildcard bind address means this machine)."""
+        return "127.0.0.1" if self.host in ("", "0.0.0.0", "::", "[::]") else self.host
 
 
 @attrs.frozen(kw_only=True)
@@ -105,6 +135,15 @@ class BrokerConfig:
     api_key: str = attrs.field(default="sim-api-key", repr=False)
     timeout: float = attrs.field(default=10.0, validator=positive)
     sim: SimConfig = attrs.Factory(SimConfig)
+
+    def endpoints(self) -> tuple[str, str, str]:
+        """(rest_url, user_hub, market_hub): derived from [broker.sim] for kind "sim",
+        else the configured URLs. The one place the client and the CLI read them."""
+        if self.kind == "sim":
+            host = self.sim.public_host()
+            hubs = f"http://{host}:{self.sim.hub_port}/hubs"
+            return f"http://{host}:{self.sim.port}", f"{hubs}/user", f"{hubs}/market"
+        return self.rest_url.rstrip("/"), self.user_hub, self.market_hub
 
 
 @attrs.frozen(kw_only=True)

@@ -41,11 +41,11 @@ def make_config(tmp_path, workers: list[str] | None = None, **sections: Any) -> 
     sections: extra TOML tables merged over the defaults, e.g. broker={"kind": "sim"}.
     """
     keys = BusConfig.address_keys()
-    ports = free_ports(len(keys) + 1)
+    ports = free_ports(len(keys) + 2)
     data: dict = {
         "paths": {"data_dir": str(tmp_path / "data")},
         "bus": {k: f"tcp://127.0.0.1:{p}" for k, p in zip(keys, ports)},
-        "broker": {"kind": "sim", "sim": {"port": ports[-1]}},
+        "broker": {"kind": "sim", "sim": {"port": ports[-2], "hub_port": ports[-1]}},
         "supervisor": {"workers": list(workers or [])},
         "logging": {"level": "INFO"},
     }

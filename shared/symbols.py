@@ -1,0 +1,76 @@
+"""Tickers people type <-> exchange roots in ProjectX contract ids: the ONE table.
+
+A contract id looks like CON.F.US.EP.Z26: the fourth dotted part is the
+exchange root (EP), which is not always the ticker traders write (ES). Every
+module that shows a ticker, reads one from the config or the command line, or
+builds a contract id goes through here. Tick sizes and values are never kept
+here: they come from the contract data.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+# ticker -> exchange root, only where they differ (identity for every other root).
+TICKER_TO_ROOT: dict[str, str] = {
+    "ES": "EP",      # E-mini S&P 500
+    "NQ": "ENQ",     # E-mini Nasdaq-100
+    "CL": "CLE",     # Crude oil
+    "GC": "GCE",     # Gold
+}
+ROOT_TO_TICKER: dict[str, str] = {root: ticker for ticker, root in TICKER_TO_ROOT.items()}
+
+
+class UnknownSymbol(ValueError):
+    """A ticker or contract id that matches none of the known contracts."""
+
+
+def is_contract_id(text: str) -> bool:
+    """True for ids shaped like CON.F.US.MNQ.Z26 (five dotted parts, starting CON)."""
+    parts = text.split(".") if isinstance(text, str) else []
+    return len(parts) == 5 and parts[0].upper() == "CON" and all(parts)
+
+
+def root_of(contract_id: str) -> str:
+    """CON.F.US.EP.Z26 -> EP. Raises UnknownSymbol for text that is not a contract id."""
+    if not is_contract_id(contract_id):
+        raise UnknownSymbol(f"expected a contract id like CON.F.US.MNQ.Z26, got {contract_id!r}")
+    return contract_id.split(".")[3].upper()
+
+
+def ticker_of(contract_id: str) -> str:
+    """CON.F.US.EP.Z26 -> ES; CON.F.US.MNQ.Z26 -> MNQ."""
+    root = root_of(contract_id)
+    return ROOT_TO_TICKER.get(root, root)
+
+
+def root_for_ticker(ticker: str) -> str:
+    """ES -> EP, MNQ -> MNQ (case-insensitive; a root given as a ticker maps to itself)."""
+    t = ticker.strip().upper()
+    return TICKER_TO_ROOT.get(t, t)
+
+
+def contract_for(ticker_or_id: str, known_contract_ids: Iterable[str]) -> str:
+    """The known contract id meant by a ticker (ES, mnq), a root (EP) or a contract id.
+
+    An exact contract id wins (case-insensitive); otherwise the ticker's root is
+    matched against the known ids (the first in sorted order when several months
+    are known). Raises UnknownSymbol naming what is known.
+    """
+    known = list(known_contract_ids)
+    text = (ticker_or_id or "").strip()
+    by_upper = {c.upper(): c for c in known}
+    if text.upper() in by_upper:
+        return by_upper[text.upper()]
+    if not text or is_contract_id(text):
+        raise UnknownSymbol(_unknown_message(text, known))
+    root = root_for_ticker(text)
+    matches = sorted(c for c in known if is_contract_id(c) and root_of(c) == root)
+    if not matches:
+        raise UnknownSymbol(_unknown_message(text, known))
+    return matches[0]
+
+
+def _unknown_message(text: str, known: list[str]) -> str:
+    tickers = sorted({ticker_of(c) for c in known if is_contract_id(c)})
+    return (f"unknown symbol {text!r}: expected a ticker ({', '.join(tickers) or 'none known'}) "
+            f"or a contract id like CON.F.US.MNQ.Z26")
