@@ -6,6 +6,7 @@ paths against the config file's folder.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from typing import Any, Mapping
@@ -15,6 +16,7 @@ import cattrs
 import tomlkit
 from cattrs.errors import ForbiddenExtraKeysError
 
+from shared.config.convert import config_converter, make_config_converter, to_toml_data  # noqa: F401
 from shared.config.errors import ConfigError, Problem
 from shared.config.model import Config
 from shared.config.validators import FieldError
@@ -30,32 +32,7 @@ class LoadedConfig:
     data_dir: str
     log_dir: str
     warnings: tuple = ()
-
-
-def _strict(kind: type, name: str):
-    def hook(value: Any, _t: type) -> Any:
-        if kind is float:
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise ValueError(f"expected a number, got {value!r}")
-            return float(value)
-        if isinstance(value, bool) and kind is not bool:
-            raise ValueError(f"expected {name}, got {value!r}")
-        if not isinstance(value, kind):
-            raise ValueError(f"expected {name}, got {value!r}")
-        return value
-    return hook
-
-
-def make_config_converter() -> cattrs.Converter:
-    conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
-    conv.register_structure_hook(str, _strict(str, "a string"))
-    conv.register_structure_hook(int, _strict(int, "a whole number"))
-    conv.register_structure_hook(float, _strict(float, "a number"))
-    conv.register_structure_hook(bool, _strict(bool, "true or false"))
-    return conv
-
-
-config_converter = make_config_converter()
+    digest: str = ""      # sha256 of the file text: tells two readers they saw the same version
 
 
 def _join(path: str, key: Any) -> str:
@@ -148,4 +125,5 @@ def load_config(path: str, env: Mapping[str, str] | None = None) -> LoadedConfig
     data_dir = _resolve(base, config.paths.data_dir)
     log_dir = _resolve(base, config.paths.log_dir) if config.paths.log_dir else os.path.join(
         data_dir, "logs")
-    return LoadedConfig(path=path, config=config, data_dir=data_dir, log_dir=log_dir)
+    return LoadedConfig(path=path, config=config, data_dir=data_dir, log_dir=log_dir,
+                        digest=hashlib.sha256(text.encode("utf-8")).hexdigest())

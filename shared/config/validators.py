@@ -1,7 +1,10 @@
 """Reusable attrs validators whose messages read 'expected X, got Y'."""
 from __future__ import annotations
 
+import datetime as dt
 import re
+import zoneinfo
+from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 from urllib.parse import urlparse
 
@@ -18,7 +21,8 @@ class FieldError(ValueError):
 
 
 def _fail(expected: str, value: Any, attribute=None) -> None:
-    message = f"expected {expected}, got {value!r}"
+    shown = str(value) if isinstance(value, Decimal) else repr(value)
+    message = f"expected {expected}, got {shown}"
     if attribute is not None:
         raise FieldError(attribute.name, message)
     raise ValueError(message)
@@ -63,3 +67,117 @@ def http_url(_inst, attribute, value) -> None:
     parsed = urlparse(value) if isinstance(value, str) else None
     if not parsed or parsed.scheme not in ("http", "https", "ws", "wss") or not parsed.netloc:
         _fail("an http(s) URL", value, attribute)
+
+
+# --- values used by rule parameters and the trading day -------------------------------------
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_HHMM = re.compile(r"^(?P<h>[01]\d|2[0-3]):(?P<m>[0-5]\d)$")
+# A ticker traders type (MNQ, ES, EP, 6E, M2K) or a ProjectX contract id (CON.F.US.MNQ.Z26),
+# or a symbol id (F.US.MNQ).
+_TICKER = re.compile(r"^[A-Z0-9]{1,8}$")
+_CONTRACT_ID = re.compile(r"^CON\.F\.[A-Z]{2,4}\.[A-Z0-9]{1,8}\.[A-Z]\d{1,2}$")
+_SYMBOL_ID = re.compile(r"^F\.[A-Z]{2,4}\.[A-Z0-9]{1,8}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def to_money(value: Any) -> Decimal:
+    """An amount of money from TOML: int, float or numeric string -> Decimal (bool is refused)."""
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError(f"expected an amount of money (a number), got {value!r}")
+    else:
+        try:
+            result = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise ValueError(f"expected an amount of money (a number), got {value!r}") from None
+    if not result.is_finite():
+        raise ValueError(f"expected an amount of money (a finite number), got {value!r}")
+    return result
+
+
+def to_optional_money(value: Any) -> Decimal | None:
+    return None if value is None else to_money(value)
+
+
+def parse_hhmm(value: str) -> dt.time:
+    """'17:00' -> time(17, 0); ValueError when it is not HH:MM (24-hour clock)."""
+    m = _HHMM.match(value) if isinstance(value, str) else None
+    if not m:
+        raise ValueError(f"expected a time as HH:MM (24-hour clock, e.g. \"17:00\"), got {value!r}")
+    return dt.time(int(m["h"]), int(m["m"]))
+
+
+def hhmm(_inst, attribute, value) -> None:
+    try:
+        parse_hhmm(value)
+    except ValueError as exc:
+        raise FieldError(attribute.name, str(exc)) from None
+
+
+def known_timezone(value: Any) -> bool:
+    if not isinstance(value, str) or not value or value.startswith("/") or ".." in value:
+        return False
+    try:
+        zoneinfo.ZoneInfo(value)
+        return True
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+
+
+def timezone_name(_inst, attribute, value) -> None:
+    if not known_timezone(value):
+        _fail("a time zone name from the tz database (e.g. \"America/Chicago\")", value, attribute)
+
+
+def weekdays(_inst, attribute, value) -> None:
+    bad = [d for d in value if d not in WEEKDAYS]
+    if bad or not value:
+        _fail("a non-empty list of days from " + ", ".join(WEEKDAYS), list(value), attribute)
+    if len(set(value)) != len(value):
+        _fail("each day once", list(value), attribute)
+
+
+def is_symbol(value: Any) -> bool:
+    return isinstance(value, str) and bool(
+        _TICKER.match(value) or _CONTRACT_ID.match(value) or _SYMBOL_ID.match(value))
+
+
+def symbol_list(_inst, attribute, value) -> None:
+    bad = [s for s in value if not is_symbol(s)]
+    if bad:
+        _fail("symbols like \"MNQ\" or contract ids like \"CON.F.US.MNQ.Z26\"", bad, attribute)
+    if len(set(value)) != len(value):
+        _fail("each symbol once", list(value), attribute)
+
+
+def iso_date(value: Any) -> dt.date:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _DATE.match(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}")
+
+
+def date_list(_inst, attribute, value) -> None:
+    for item in value:
+        try:
+            iso_date(item)
+        except ValueError as exc:
+            raise FieldError(attribute.name, str(exc)) from None
+
+
+def fraction(_inst, attribute, value) -> None:
+    if value is None or not (0 < value <= 1):
+        _fail("a fraction greater than 0 and at most 1 (e.g. 0.8)", value, attribute)
+
+
+def optional(check: Callable) -> Callable:
+    def run(inst, attribute, value) -> None:
+        if value is not None:
+            check(inst, attribute, value)
+    return run

@@ -1,0 +1,141 @@
+"""The one strict cattrs converter for config: TOML data <-> attrs models.
+
+Strict: unknown keys, wrong types and bools-for-numbers are errors. Money is Decimal
+(int, float or numeric string in TOML). Every attrs class is structured by a hook that
+collects EVERY failing field of a table (type errors, then each field's validator, then
+the class's own cross-field checks), so one run lists all problems, each with its key.
+to_toml_data() goes the other way: Decimal -> int/float, None keys left out.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Union
+
+import attrs
+import cattrs
+from cattrs.errors import AttributeValidationNote, ClassValidationError, ForbiddenExtraKeysError
+
+from shared.config.validators import to_money
+
+
+def _strict(kind: type, name: str):
+    def hook(value: Any, _t: type) -> Any:
+        if kind is float:
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ValueError(f"expected a number, got {value!r}")
+            return float(value)
+        if isinstance(value, bool) and kind is not bool:
+            raise ValueError(f"expected {name}, got {value!r}")
+        if not isinstance(value, kind):
+            raise ValueError(f"expected {name}, got {value!r}")
+        return value
+    return hook
+
+
+def _str_or_int(value: Any, _t: type) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise ValueError(f"expected a string or a whole number, got {value!r}")
+    return value
+
+
+def _money_to_toml(value: Decimal) -> int | float:
+    """TOML has no decimal type: whole amounts stay integers, others become floats."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _noted(exc: Exception, cl: type, name: str, type_: Any) -> Exception:
+    exc.__notes__ = [*getattr(exc, "__notes__", []),
+                     AttributeValidationNote(f"Structuring class {cl.__qualname__} @ attribute "
+                                             f"{name}", name, type_)]
+    return exc
+
+
+def _collecting_hook(conv: cattrs.Converter, cl: type):
+    """Structure cl field by field; run every validator; raise one group with all failures."""
+    fields = attrs.fields(attrs.resolve_types(cl))
+    names = {f.alias or f.name: f for f in fields}
+
+    def hook(data: Any, _t: type) -> Any:
+        if not isinstance(data, dict):
+            raise ValueError(f"expected a table, got {data!r}")
+        errors: list[Exception] = []
+        extra = set(data) - set(names)
+        if extra:
+            errors.append(ForbiddenExtraKeysError("", cl, extra))
+        kwargs: dict[str, Any] = {}
+        failed: set[str] = set()
+        for key, f in names.items():
+            if key not in data:
+                if f.default is attrs.NOTHING:
+                    errors.append(_noted(KeyError(key), cl, f.name, f.type))
+                continue
+            try:
+                kwargs[key] = conv.structure(data[key], f.type)
+            except Exception as exc:  # noqa: BLE001 -- every failure becomes a problem
+                errors.append(_noted(exc, cl, f.name, f.type))
+                failed.add(key)
+        errors += _validate_each(cl, [f for f in fields if (f.alias or f.name) not in failed],
+                                 kwargs)
+        if not errors:
+            try:
+                return cl(**kwargs)
+            except Exception as exc:  # noqa: BLE001 -- cross-field checks in __attrs_post_init__
+                errors.append(exc)
+        raise ClassValidationError(f"While structuring {cl.__name__}", errors, cl)
+
+    return hook
+
+
+def _validate_each(cl: type, fields, kwargs: dict) -> list[Exception]:
+    """Run each field's converter and validator on its own, so all failures are seen."""
+    errors: list[Exception] = []
+    for f in fields:
+        key = f.alias or f.name
+        if f.validator is None:
+            continue
+        if key in kwargs:
+            value = kwargs[key]
+            if f.converter is not None:
+                try:
+                    value = f.converter(value)
+                except Exception as exc:  # noqa: BLE001
+                    errors.append(_noted(exc, cl, f.name, f.type))
+                    continue
+        elif isinstance(f.default, attrs.Factory):
+            value = f.default.factory()
+        else:
+            value = f.default
+        try:
+            f.validator(None, f, value)
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+    return errors
+
+
+def make_config_converter() -> cattrs.Converter:
+    conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+    conv.register_structure_hook(str, _strict(str, "a string"))
+    conv.register_structure_hook(int, _strict(int, "a whole number"))
+    conv.register_structure_hook(float, _strict(float, "a number"))
+    conv.register_structure_hook(bool, _strict(bool, "true or false"))
+    conv.register_structure_hook(Decimal, lambda v, _t: to_money(v))
+    conv.register_structure_hook(Union[str, int], _str_or_int)
+    conv.register_unstructure_hook(Decimal, _money_to_toml)
+    conv.register_structure_hook_factory(attrs.has, lambda cl: _collecting_hook(conv, cl))
+    return conv
+
+
+config_converter = make_config_converter()
+
+
+def _drop_none(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: _drop_none(v) for k, v in data.items() if v is not None}
+    if isinstance(data, list):
+        return [_drop_none(v) for v in data]
+    return data
+
+
+def to_toml_data(obj: Any) -> Any:
+    """A config model (or part of it) -> plain data TOML can hold (None keys left out)."""
+    return _drop_none(config_converter.unstructure(obj))

@@ -1,0 +1,52 @@
+"""[trading_day]: when the trading day rolls (default 17:00 America/Chicago) and the holidays.
+
+Holidays are dates (YYYY-MM-DD) listed inline and/or in a file with one date a line
+('#' starts a comment); a relative file path is relative to the config file's folder.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import zoneinfo
+
+import attrs
+
+from shared.config.validators import date_list, hhmm, iso_date, parse_hhmm, timezone_name
+
+
+@attrs.frozen(kw_only=True)
+class TradingDayConfig:
+    roll: str = attrs.field(default="17:00", validator=hhmm)
+    timezone: str = attrs.field(default="America/Chicago", validator=timezone_name)
+    holidays: list[str] = attrs.field(factory=list, validator=date_list)
+    holidays_file: str = ""
+
+    @property
+    def roll_time(self) -> dt.time:
+        return parse_hhmm(self.roll)
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    def holiday_dates(self, base_dir: str = ".") -> frozenset[dt.date]:
+        """Inline holidays plus those in holidays_file. Raises ValueError naming a bad line."""
+        dates = {iso_date(d) for d in self.holidays}
+        if self.holidays_file:
+            dates |= read_holidays_file(self.holidays_file, base_dir)
+        return frozenset(dates)
+
+
+def read_holidays_file(path: str, base_dir: str = ".") -> set[dt.date]:
+    full = path if os.path.isabs(path) else os.path.join(base_dir, path)
+    out: set[dt.date] = set()
+    with open(full, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            text = line.split("#", 1)[0].strip()
+            if not text:
+                continue
+            try:
+                out.add(iso_date(text))
+            except ValueError as exc:
+                raise ValueError(f"{full}:{n}: {exc}") from None
+    return out
