@@ -1,0 +1,1 @@
+"""Windows service scripts: install.py / uninstall.py drive NSSM (see README.md)."""

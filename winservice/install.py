@@ -1,0 +1,235 @@
+"""Install riskd as a Windows service under NSSM (run from an elevated prompt).
+
+    python winservice\\install.py [--dry-run] [--nssm PATH] [--config FILE] [--data-dir DIR]
+
+One pure function, install_steps(), builds every command; the real run, --dry-run
+(prints them, one per line, quoted for cmd.exe; needs neither admin rights nor
+Windows) and the tests all use it. Before the commands run, the data dir and its
+logs folder are created and, if the config file does not exist yet, it is
+seeded from the repo's etc/riskd.toml with [paths] data_dir pointing at the data
+dir. See README.md beside this file.
+"""
+from __future__ import annotations
+
+import argparse
+import ntpath
+import os
+import sys
+import tomllib
+from typing import Mapping, Sequence
+
+if __package__ in (None, ""):       # run as a script: make `winservice` importable
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from winservice.common import (EXIT_BAD_PATH, EXIT_EXISTS, EXIT_OK, SERVICE, Host, Problem,
+                               Step, preflight, print_steps, report, run_steps, step,
+                               windows_path)
+from winservice.uninstall import uninstall_steps
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+RESTART_DELAY_MS = 1000     # DESIGN: the service is back about a second after any exit
+THROTTLE_MS = 1000          # a run shorter than this counts as a failed start and backs off
+STOP_CONSOLE_MS = 15000     # Ctrl-C, then this long for riskd's ordered shutdown of its workers
+STOP_WINDOW_MS = 1500       # then WM_CLOSE, then WM_QUIT (riskd has no windows: quick)
+STOP_THREADS_MS = 1500
+ROTATE_BYTES = 10 * 1024 * 1024
+OPEN_ALWAYS = 4             # CreateFile disposition: append to the existing capture file
+
+# The service's security descriptor (sc sdset). SDDL for a service object reuses
+# the directory-service right letters; for a service they mean:
+#   CC query config     LC query status     SW enumerate dependents   LO interrogate
+#   RC read this descriptor                 RP START   WP STOP   DT PAUSE/CONTINUE
+#   DC change config (the binary it runs)   CR user-defined control codes
+#   SD delete           WD change this descriptor     WO take ownership
+# Each (A;;rights;;;who) is an access-allowed ACE; anything not allowed is denied.
+#   SY  LocalSystem, BA  Administrators: everything.
+#   IU  interactive users, AU  authenticated users: query, read the descriptor, and
+#       start (harmless: it only brings the guard back); no stop, pause, config or delete.
+#   SU  other services' logon sessions: query only.
+# Why no explicit Deny ACE for users: a deny is evaluated before every allow, and an
+# elevated administrator is also an interactive and authenticated user, so a deny of
+# WP for IU would lock the administrators out too. Absence of an allow is the denial.
+# Generic rights (GA, GX, GW) are avoided: GENERIC_EXECUTE maps to start AND stop.
+# A non-elevated administrator (UAC filtered token: BA is deny-only) is refused as well,
+# which is the point: stopping the guard takes an elevated prompt.
+# No S: (audit) part: setting a SACL needs SeSecurityPrivilege and decides nothing here.
+ALL_RIGHTS = "CCDCLCSWRPWPDTLOCRSDRCWDWO"
+QUERY_AND_START = "CCLCSWRPLORC"
+QUERY_ONLY = "CCLCSWLORC"
+SERVICE_ACL = (("SY", ALL_RIGHTS), ("BA", ALL_RIGHTS), ("IU", QUERY_AND_START),
+               ("AU", QUERY_AND_START), ("SU", QUERY_ONLY))
+SDDL = "D:" + "".join(f"(A;;{rights};;;{sid})" for sid, rights in SERVICE_ACL)
+
+# Data and config folders: Administrators and SYSTEM only, inherited by every file
+# riskd creates (the config holds password hashes; the state must not be edited by a
+# trader). SIDs, not names, so it works on any Windows language. Traders read status
+# and logs through riskctl.
+FOLDER_GRANTS = ("*S-1-5-32-544:(OI)(CI)F", "*S-1-5-18:(OI)(CI)F")
+
+
+def locked_folders(config: str, data_dir: str) -> list[str]:
+    """The folders to restrict: the config's and the data dir, minus one inside the other."""
+    out: list[str] = []
+    for folder in (ntpath.dirname(config), data_dir):
+        windows_path(folder, "folder to restrict")        # never a drive root
+        key = ntpath.normcase(folder)
+        if any(key == ntpath.normcase(o) or key.startswith(ntpath.normcase(o) + "\\")
+               for o in out):
+            continue
+        out = [o for o in out if not ntpath.normcase(o).startswith(key + "\\")] + [folder]
+    return out
+
+
+def install_steps(nssm: str, service: str, python: str, config: str, data_dir: str,
+                  app_dir: str) -> list[Step]:
+    """Every command that installs and starts the service, in order (pure: no I/O)."""
+    logs = ntpath.join(data_dir, "logs")
+
+    def nset(*args: str) -> Step:
+        return step(nssm, "set", service, *args)
+
+    steps = [
+        step(nssm, "install", service, python),
+        nset("DisplayName", "riskd risk guard"),
+        nset("Description", "Guards ProjectX trading accounts: enforces the trader's risk "
+                            "rules (only administrators may stop it)."),
+        nset("AppDirectory", app_dir),
+        nset("AppParameters", f'-m services.supervisor --config "{config}"'),
+        nset("AppEnvironmentExtra", "PYTHONUNBUFFERED=1", "PYTHONUTF8=1"),
+        nset("AppNoConsole", "0"),           # the console is what carries NSSM's Ctrl-C
+        nset("Start", "SERVICE_AUTO_START"),
+        nset("AppExit", "Default", "Restart"),
+        nset("AppRestartDelay", str(RESTART_DELAY_MS)),
+        nset("AppThrottle", str(THROTTLE_MS)),
+        nset("AppStdout", ntpath.join(logs, "service-stdout.log")),
+        nset("AppStderr", ntpath.join(logs, "service-stderr.log")),
+        nset("AppStdoutCreationDisposition", str(OPEN_ALWAYS)),
+        nset("AppStderrCreationDisposition", str(OPEN_ALWAYS)),
+        nset("AppRotateFiles", "1"),
+        nset("AppRotateOnline", "1"),
+        nset("AppRotateBytes", str(ROTATE_BYTES)),
+        nset("AppStopMethodSkip", "0"),
+        nset("AppStopMethodConsole", str(STOP_CONSOLE_MS)),
+        nset("AppStopMethodWindow", str(STOP_WINDOW_MS)),
+        nset("AppStopMethodThreads", str(STOP_THREADS_MS)),
+        nset("AppKillProcessTree", "1"),
+        step("sc.exe", "sdset", service, SDDL),
+        # If nssm.exe itself dies, the service control manager restarts it too.
+        step("sc.exe", "failure", service, "reset=", "86400", "actions=",
+             f"restart/{RESTART_DELAY_MS}/restart/{RESTART_DELAY_MS}/restart/{RESTART_DELAY_MS}"),
+    ]
+    steps += [step("icacls", folder, "/inheritance:r", "/grant:r", *FOLDER_GRANTS)
+              for folder in locked_folders(config, data_dir)]
+    steps.append(step(nssm, "start", service))
+    return steps
+
+
+# -- paths and the config file ----------------------------------------------
+def resolve_paths(args: argparse.Namespace, environ: Mapping[str, str]) -> dict[str, str]:
+    """Absolute Windows paths for app dir, python, config and data dir (ValueError if not)."""
+    base = ntpath.join(environ.get("PROGRAMDATA") or "C:\\ProgramData", "riskd")
+    app_dir = windows_path(args.app_dir, "--app-dir")
+    return {
+        "app_dir": app_dir,
+        "python": windows_path(args.python or ntpath.join(app_dir, ".venv", "Scripts",
+                                                          "python.exe"), "--python"),
+        "config": windows_path(args.config or ntpath.join(base, "riskd.toml"), "--config"),
+        "data_dir": windows_path(args.data_dir or ntpath.join(base, "data"), "--data-dir"),
+    }
+
+
+def data_dir_conflict(config_text: str, config: str, data_dir: str) -> str | None:
+    """Why an existing config disagrees with --data-dir, or None (pure: takes the text)."""
+    try:
+        doc = tomllib.loads(config_text)
+    except tomllib.TOMLDecodeError as exc:
+        return f"{config}: not valid TOML ({exc})"
+    configured = doc.get("paths", {}).get("data_dir", "data")
+    resolved = ntpath.normpath(ntpath.join(ntpath.dirname(config), configured))
+    if ntpath.normcase(resolved) != ntpath.normcase(data_dir):
+        return (f"{config} has [paths] data_dir = {configured!r} ({resolved}) but the service "
+                f"would log to and lock {data_dir}; pass --data-dir {resolved} or edit the config")
+    return None
+
+
+def prepare(paths: dict[str, str]) -> list[Problem]:
+    """Create the data and logs folders, seed the config if missing; problems if not possible."""
+    config, data_dir = paths["config"], paths["data_dir"]
+    if not os.path.isfile(paths["python"]):
+        return [Problem(EXIT_BAD_PATH, (
+            f"python not found at {paths['python']}: create the virtualenv first "
+            f"(py -3.11 -m venv .venv && .venv\\Scripts\\pip install -e .) or pass --python"))]
+    os.makedirs(os.path.join(data_dir, "logs"), exist_ok=True)
+    if os.path.isfile(config):
+        with open(config, encoding="utf-8") as f:
+            conflict = data_dir_conflict(f.read(), config, data_dir)
+        return [Problem(EXIT_BAD_PATH, conflict)] if conflict else []
+    import tomlkit                   # a project dependency: keeps the template's comments
+    template = os.path.join(paths["app_dir"], "etc", "riskd.toml")
+    with open(template, encoding="utf-8") as f:
+        doc = tomlkit.parse(f.read())
+    doc.setdefault("paths", tomlkit.table())["data_dir"] = data_dir
+    os.makedirs(os.path.dirname(config), exist_ok=True)
+    with open(config, "w", encoding="utf-8") as f:
+        f.write(tomlkit.dumps(doc))
+    print(f"created {config} from {template} (data_dir = {data_dir})")
+    return []
+
+
+# -- command line -------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="install.py", description=__doc__.splitlines()[0])
+    p.add_argument("--dry-run", action="store_true",
+                   help="print the commands, one per line, and run nothing")
+    p.add_argument("--nssm", help="path to nssm.exe (default: found on PATH)")
+    p.add_argument("--service", default=SERVICE, help="service name (default: %(default)s)")
+    p.add_argument("--app-dir", default=REPO, help="the riskd checkout (default: %(default)s)")
+    p.add_argument("--python", help="the virtualenv's python.exe "
+                                    "(default: <app-dir>\\.venv\\Scripts\\python.exe)")
+    p.add_argument("--config", help="config file (default: %%PROGRAMDATA%%\\riskd\\riskd.toml)")
+    p.add_argument("--data-dir", help="data dir (default: %%PROGRAMDATA%%\\riskd\\data)")
+    p.add_argument("--reinstall", action="store_true",
+                   help="stop and remove an existing service first (config and data are kept)")
+    return p
+
+
+def main(argv: Sequence[str] | None = None, host: Host = Host(),
+         environ: Mapping[str, str] = os.environ) -> int:
+    args = build_parser().parse_args(argv)
+    prog = "install.py"
+    try:
+        paths = resolve_paths(args, environ)
+    except ValueError as exc:
+        return report([Problem(EXIT_BAD_PATH, str(exc))], prog)
+    if args.dry_run:
+        nssm = args.nssm or host.find_nssm(None) or "nssm.exe"
+    else:
+        nssm, problems = preflight(host, args.nssm)
+        if problems:
+            return report(problems, prog)
+    steps = install_steps(nssm, args.service, paths["python"], paths["config"],
+                          paths["data_dir"], paths["app_dir"])
+    if args.reinstall:
+        steps = uninstall_steps(nssm, args.service) + steps
+    if args.dry_run:
+        print(f"rem before these: create {paths['data_dir']}\\logs, and {paths['config']} "
+              f"from etc\\riskd.toml if it is missing", file=sys.stderr)
+        print_steps(steps)
+        return EXIT_OK
+    if not args.reinstall and host.service_exists(args.service):
+        return report([Problem(EXIT_EXISTS, (
+            f"service {args.service} is already installed: run uninstall.py first or pass "
+            f"--reinstall (the config and data dir are kept)"))], prog)
+    problems = prepare(paths)
+    if problems:
+        return report(problems, prog)
+    code = run_steps(steps, host, prog)
+    if code == EXIT_OK:
+        print(f"service {args.service} installed and started; logs in "
+              f"{paths['data_dir']}\\logs")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""Remove the riskd Windows service (run from an elevated prompt); config and data stay.
+
+    python winservice\\uninstall.py [--dry-run] [--nssm PATH] [--service NAME]
+
+uninstall_steps() is the one pure builder of the commands, shared with
+install.py --reinstall, --dry-run and the tests.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Sequence
+
+if __package__ in (None, ""):       # run as a script: make `winservice` importable
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from winservice.common import (EXIT_OK, SERVICE, Host, Step, preflight, print_steps, report,
+                               run_steps, step)
+
+
+def uninstall_steps(nssm: str, service: str) -> list[Step]:
+    """Stop (graceful: the same Ctrl-C and timeout as any stop; may already be stopped), remove."""
+    return [step(nssm, "stop", service, optional=True),
+            step(nssm, "remove", service, "confirm")]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="uninstall.py", description=__doc__.splitlines()[0])
+    p.add_argument("--dry-run", action="store_true",
+                   help="print the commands, one per line, and run nothing")
+    p.add_argument("--nssm", help="path to nssm.exe (default: found on PATH)")
+    p.add_argument("--service", default=SERVICE, help="service name (default: %(default)s)")
+    return p
+
+
+def main(argv: Sequence[str] | None = None, host: Host = Host()) -> int:
+    args = build_parser().parse_args(argv)
+    prog = "uninstall.py"
+    if args.dry_run:
+        print_steps(uninstall_steps(args.nssm or host.find_nssm(None) or "nssm.exe",
+                                    args.service))
+        return EXIT_OK
+    nssm, problems = preflight(host, args.nssm)
+    if problems:
+        return report(problems, prog)
+    if not host.service_exists(args.service):
+        print(f"service {args.service} is not installed; nothing to do")
+        return EXIT_OK
+    code = run_steps(uninstall_steps(nssm, args.service), host, prog)
+    if code == EXIT_OK:
+        print(f"service {args.service} removed; the config and data dir were left in place")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
