@@ -29,3 +29,17 @@ bench: install
 
 clean:
 	rm -rf $(VENV) var *.egg-info
+
+# Linux service (run as root: sudo make install-service). Installs etc/riskd.service for this
+# checkout: system user riskd, config /etc/riskd/riskd.toml (seeded once, data_dir
+# /var/lib/riskd), the unit with @REPO@ = this folder, then enable --now. Every step is echoed.
+UNIT_DIR ?= /etc/systemd/system
+install-service:
+	@test -x $(BIN)/riskd || { echo "no $(BIN)/riskd: run 'make install' first (as your user)"; exit 1; }
+	id -u riskd >/dev/null 2>&1 || useradd --system --home-dir /var/lib/riskd --shell /usr/sbin/nologin riskd
+	install -d -o riskd -g riskd -m 0750 /etc/riskd
+	test -f /etc/riskd/riskd.toml || { sed 's|^data_dir = .*|data_dir = "/var/lib/riskd"|' etc/riskd.toml > /etc/riskd/riskd.toml && chown riskd:riskd /etc/riskd/riskd.toml && chmod 0640 /etc/riskd/riskd.toml; }
+	sed 's|@REPO@|$(CURDIR)|g' etc/riskd.service > $(UNIT_DIR)/riskd.service
+	systemctl daemon-reload
+	systemctl enable --now riskd
+	systemctl --no-pager --lines=5 status riskd
