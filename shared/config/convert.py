@@ -13,6 +13,9 @@ from typing import Any, Union
 
 import attrs
 import cattrs
+from cattrs._compat import is_mapping, is_mutable_sequence
+from cattrs.cols import list_structure_factory
+from cattrs.gen import make_mapping_structure_fn
 from cattrs.errors import AttributeValidationNote, ClassValidationError, ForbiddenExtraKeysError
 
 from shared.config.validators import to_money
@@ -112,6 +115,28 @@ def _validate_each(cl: type, fields, kwargs: dict) -> list[Exception]:
     return errors
 
 
+def _table_hook(conv: cattrs.Converter, cl: type):
+    """dict[K, V] fields: a TOML table is required (not a number or a list)."""
+    inner = make_mapping_structure_fn(cl, conv)
+
+    def hook(data: Any, t: type) -> Any:
+        if not isinstance(data, dict):
+            raise ValueError(f"expected a table, got {data!r}")
+        return inner(data, t)
+    return hook
+
+
+def _list_hook(conv: cattrs.Converter, cl: type):
+    """list[X] fields: a TOML array is required (a string is not a list of characters)."""
+    inner = list_structure_factory(cl, conv)
+
+    def hook(data: Any, t: type) -> Any:
+        if not isinstance(data, list):
+            raise ValueError(f"expected a list, got {data!r}")
+        return inner(data, t)
+    return hook
+
+
 def make_config_converter() -> cattrs.Converter:
     conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
     conv.register_structure_hook(str, _strict(str, "a string"))
@@ -122,6 +147,8 @@ def make_config_converter() -> cattrs.Converter:
     conv.register_structure_hook(Union[str, int], _str_or_int)
     conv.register_unstructure_hook(Decimal, _money_to_toml)
     conv.register_structure_hook_factory(attrs.has, lambda cl: _collecting_hook(conv, cl))
+    conv.register_structure_hook_factory(is_mapping, lambda cl: _table_hook(conv, cl))
+    conv.register_structure_hook_factory(is_mutable_sequence, lambda cl: _list_hook(conv, cl))
     return conv
 
 

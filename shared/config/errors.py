@@ -12,7 +12,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.path or "(top level)"
-        return f"{where}: {self.message}"
+        label = "warning: " if self.severity == "warning" else ""
+        return f"{where}: {label}{self.message}"
 
 
 class ConfigError(Exception):

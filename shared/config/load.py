@@ -17,8 +17,10 @@ import tomlkit
 from cattrs.errors import ForbiddenExtraKeysError
 
 from shared.config.convert import config_converter, make_config_converter, to_toml_data  # noqa: F401
+from shared.config.checks import check_config
 from shared.config.errors import ConfigError, Problem
 from shared.config.model import Config
+from shared.config.trading_day import read_holidays_file
 from shared.config.validators import FieldError
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -94,8 +96,18 @@ def parse_toml(text: str, file: str) -> dict:
         raise ConfigError(file, [Problem("", f"not valid TOML: {exc}")]) from None
 
 
-def validate_data(data: dict, file: str, env: Mapping[str, str] | None = None) -> Config:
+def validate_data(data: dict, file: str, env: Mapping[str, str] | None = None,
+                  base_dir: str | None = None) -> Config:
     """Plain TOML data -> Config, or ConfigError listing every problem."""
+    return validate_full(data, file, env, base_dir)[0]
+
+
+def validate_full(data: dict, file: str, env: Mapping[str, str] | None = None,
+                  base_dir: str | None = None) -> tuple[Config, tuple[Problem, ...]]:
+    """Plain TOML data -> (Config, warnings), or ConfigError listing every error (and warning).
+
+    base_dir: where relative files (holidays) are looked up; None skips the file checks.
+    """
     problems: list[Problem] = []
     data = substitute_env(data, os.environ if env is None else env, "", problems)
     try:
@@ -103,9 +115,37 @@ def validate_data(data: dict, file: str, env: Mapping[str, str] | None = None) -
     except Exception as exc:
         problems += problems_from_exception(exc)
         config = None
-    if problems or config is None:
+    if config is not None:
+        problems += check_config(config)
+        if base_dir is not None:
+            problems += check_files(config, base_dir)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors or config is None:
         raise ConfigError(file, problems)
-    return config
+    return config, tuple(problems)
+
+
+def check_files(config: Config, base_dir: str) -> list[Problem]:
+    """Files the config names (holidays) exist and parse."""
+    problems: list[Problem] = []
+    named = [("trading_day.holidays_file", config.trading_day.holidays_file)]
+    named += [(f"profiles.{n}.rules.session_block_outside.holidays_file",
+               p.rules.session_block_outside.holidays_file) for n, p in config.profiles.items()]
+    for where, name in named:
+        if name:
+            try:
+                read_holidays_file(name, base_dir)
+            except OSError as exc:
+                problems.append(Problem(where, f"cannot read {name!r}: {exc.strerror}"))
+            except ValueError as exc:
+                problems.append(Problem(where, str(exc)))
+    return problems
+
+
+def validate_text(text: str, path: str, env: Mapping[str, str] | None = None
+                  ) -> tuple[Config, tuple[Problem, ...]]:
+    """TOML text meant for `path` -> (Config, warnings), or ConfigError."""
+    return validate_full(parse_toml(text, path), path, env, os.path.dirname(path))
 
 
 def _resolve(base: str, p: str) -> str:
@@ -120,10 +160,11 @@ def load_config(path: str, env: Mapping[str, str] | None = None) -> LoadedConfig
             text = fh.read()
     except OSError as exc:
         raise ConfigError(path, [Problem("", f"cannot read the file: {exc.strerror}")]) from None
-    config = validate_data(parse_toml(text, path), path, env)
+    config, warnings = validate_text(text, path, env)
     base = os.path.dirname(path)
     data_dir = _resolve(base, config.paths.data_dir)
     log_dir = _resolve(base, config.paths.log_dir) if config.paths.log_dir else os.path.join(
         data_dir, "logs")
     return LoadedConfig(path=path, config=config, data_dir=data_dir, log_dir=log_dir,
+                        warnings=warnings,
                         digest=hashlib.sha256(text.encode("utf-8")).hexdigest())

@@ -174,6 +174,11 @@ class Session:
             raise FieldError("end", f"expected an end different from start {self.start!r}, "
                              f"got {self.end!r}")
 
+    def window(self, holidays=()):
+        """The shared.tradingday.SessionWindow this session describes."""
+        from shared.tradingday import SessionWindow
+        return SessionWindow.make(self.start, self.end, self.timezone, self.days, holidays)
+
 
 def _session_symbols(_inst, attribute, value) -> None:
     symbol_list(_inst, attribute, list(value))

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import zoneinfo
 
 import attrs
 
-from shared.config.validators import date_list, hhmm, iso_date, parse_hhmm, timezone_name
+from shared.config.validators import date_list, hhmm, iso_date, timezone_name
 
 
 @attrs.frozen(kw_only=True)
@@ -21,20 +20,18 @@ class TradingDayConfig:
     holidays: list[str] = attrs.field(factory=list, validator=date_list)
     holidays_file: str = ""
 
-    @property
-    def roll_time(self) -> dt.time:
-        return parse_hhmm(self.roll)
-
-    @property
-    def tz(self) -> zoneinfo.ZoneInfo:
-        return zoneinfo.ZoneInfo(self.timezone)
-
     def holiday_dates(self, base_dir: str = ".") -> frozenset[dt.date]:
         """Inline holidays plus those in holidays_file. Raises ValueError naming a bad line."""
         dates = {iso_date(d) for d in self.holidays}
         if self.holidays_file:
             dates |= read_holidays_file(self.holidays_file, base_dir)
         return frozenset(dates)
+
+    def calendar(self, base_dir: str = "."):
+        """The shared.tradingday.TradingCalendar this table describes."""
+        from shared.tradingday import TradingCalendar
+        return TradingCalendar.make(self.roll, self.timezone,
+                                    holidays=self.holiday_dates(base_dir))
 
 
 def read_holidays_file(path: str, base_dir: str = ".") -> set[dt.date]:

@@ -1,0 +1,68 @@
+"""[[accounts]] and [profiles.<name>]: which broker accounts riskd guards, with which rules.
+
+A profile is a named full rule set (`[profiles.<name>.rules.<rule>]`; a rule not written
+keeps its RULES.md default). An account names its profile and may override single
+parameters (`[accounts.rules.<rule>]`, e.g. `limit = 300`); overrides are kept as plain
+TOML data here and validated against the profile by shared.config.checks, which also
+gives each account its effective rules. An account the broker reports but the config
+does not list is guarded with the "default" profile.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import attrs
+
+from shared.config.rules import RulesConfig
+from shared.config.validators import FieldError
+
+DEFAULT_PROFILE = "default"
+
+
+@attrs.frozen(kw_only=True)
+class ProfileConfig:
+    description: str = ""
+    rules: RulesConfig = attrs.Factory(RulesConfig)
+
+
+def default_profiles() -> dict[str, ProfileConfig]:
+    return {DEFAULT_PROFILE: ProfileConfig(description="RULES.md defaults")}
+
+
+@attrs.frozen(kw_only=True)
+class AccountConfig:
+    """One guarded broker account, found by its id or its name (at least one)."""
+    id: Optional[int] = None          # the broker's account id
+    name: str = ""                    # the broker's account name, e.g. "50KTC-V2-123456-789"
+    display_name: str = ""
+    enabled: bool = True              # false: riskd does not guard this account (admin only)
+    profile: str = DEFAULT_PROFILE
+    # per-rule parameter overrides over the profile; checked by shared.config.checks
+    rules: dict[str, dict[str, Any]] = attrs.Factory(dict)
+
+    def __attrs_post_init__(self) -> None:
+        if self.id is None and not self.name:
+            raise FieldError("id", "expected the broker account id (id = 1234) or its name "
+                             "(name = \"...\"), got neither")
+
+    @property
+    def key(self) -> str:
+        """How people and commands name this account: its name, else its id."""
+        return self.name or str(self.id)
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.key
+
+    def matches(self, ref: str | int) -> bool:
+        """True when ref is this account's id, name or display name."""
+        text = str(ref)
+        return text in (str(self.id) if self.id is not None else "", self.name,
+                        self.display_name) and text != ""
+
+
+def find_account(accounts, ref: str | int) -> AccountConfig | None:
+    for account in accounts:
+        if account.matches(ref):
+            return account
+    return None

@@ -1,0 +1,105 @@
+"""Cross-checks over the whole config, and each account's effective rules (profile + overrides).
+
+check_config() returns problems that no single table can see: an account naming a profile
+that does not exist, overrides that do not validate against their profile, two entries for
+one broker account, and (as warnings) a per-instrument limit above the account's
+max_contracts limit. effective_rules() is THE one way to get the rules an account runs.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from shared.config.accounts import DEFAULT_PROFILE, AccountConfig, find_account
+from shared.config.convert import config_converter, to_toml_data
+from shared.config.errors import ConfigError, Problem
+from shared.config.rules import RulesConfig
+
+
+def _merge(base: dict, extra: dict) -> dict:
+    out = dict(base)
+    for k, v in extra.items():
+        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def profile_names(config) -> list[str]:
+    names = list(config.profiles)
+    return names if DEFAULT_PROFILE in names else [DEFAULT_PROFILE, *names]
+
+
+def profile_rules(config, name: str) -> RulesConfig:
+    """A profile's rules; "default" exists even when not written (RULES.md defaults)."""
+    if name in config.profiles:
+        return config.profiles[name].rules
+    if name == DEFAULT_PROFILE:
+        return RulesConfig()
+    raise KeyError(f"unknown profile {name!r}; expected one of: "
+                   + ", ".join(profile_names(config)))
+
+
+def apply_overrides(rules: RulesConfig, overrides: dict[str, dict[str, Any]],
+                    where: str = "rules") -> RulesConfig:
+    """rules with per-rule parameter overrides applied; ConfigError with key paths if invalid."""
+    if not overrides:
+        return rules
+    from shared.config.load import problems_from_exception
+    data = _merge(to_toml_data(rules), overrides)
+    try:
+        return config_converter.structure(data, RulesConfig)
+    except Exception as exc:  # noqa: BLE001 -- turned into problems with their key path
+        problems = problems_from_exception(exc, where)
+        raise ConfigError("", problems) from None
+
+
+def effective_rules(config, account: AccountConfig | str | int) -> RulesConfig:
+    """The rules an account runs: its profile (default if unlisted), then its overrides."""
+    if not isinstance(account, AccountConfig):
+        found = find_account(config.accounts, account)
+        if found is None:
+            return profile_rules(config, DEFAULT_PROFILE)
+        account = found
+    return apply_overrides(profile_rules(config, account.profile), account.rules)
+
+
+def _per_instrument_warnings(rules: RulesConfig, where: str) -> list[Problem]:
+    mc, per = rules.max_contracts, rules.max_contracts_per_instrument
+    if not (mc.enabled and per.enabled):
+        return []
+    out = [Problem(f"{where}.max_contracts_per_instrument.limits.{symbol}",
+                   f"limit {n} is above max_contracts.limit {mc.limit}: the account limit "
+                   "stops the position first", "warning")
+           for symbol, n in per.limits.items() if n > mc.limit]
+    if isinstance(per.unknown_symbol, int) and per.unknown_symbol > mc.limit:
+        out.append(Problem(f"{where}.max_contracts_per_instrument.unknown_symbol",
+                           f"{per.unknown_symbol} is above max_contracts.limit {mc.limit}",
+                           "warning"))
+    return out
+
+
+def check_config(config) -> list[Problem]:
+    """Every cross-table problem (errors and warnings) of a structurally valid config."""
+    problems: list[Problem] = []
+    for name, profile in config.profiles.items():
+        problems += _per_instrument_warnings(profile.rules, f"profiles.{name}.rules")
+    seen: dict[str, int] = {}
+    for i, account in enumerate(config.accounts):
+        where = f"accounts[{i}]"
+        for ident in ([f"id {account.id}"] if account.id is not None else []) + (
+                [f"name {account.name!r}"] if account.name else []):
+            if ident in seen:
+                problems.append(Problem(where, f"expected each broker account once, got "
+                                        f"{ident} again (also accounts[{seen[ident]}])"))
+            seen.setdefault(ident, i)
+        try:
+            base = profile_rules(config, account.profile)
+        except KeyError as exc:
+            problems.append(Problem(f"{where}.profile", exc.args[0]))
+            continue
+        try:
+            rules = apply_overrides(base, account.rules, f"{where}.rules")
+        except ConfigError as exc:
+            problems += exc.problems
+            continue
+        if account.rules:
+            problems += _per_instrument_warnings(rules, f"{where}.rules")
+    return problems
