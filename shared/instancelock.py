@@ -18,6 +18,7 @@ import sys
 import time
 
 LOCK_NAME = "riskd.lock"
+EXIT_ALREADY_RUNNING = 75     # EX_TEMPFAIL: riskd's exit code when another copy holds the lock
 # Windows locks byte ranges and a locked byte cannot be read by anyone else,
 # so the lock sits far past the pid text at offset 0 (locking past the end of
 # the file is allowed) and a refused second copy can still read the pid.
