@@ -7,6 +7,7 @@ anything else works.
 """
 from __future__ import annotations
 
+import argparse
 import ntpath
 import os
 import shutil
@@ -126,6 +127,16 @@ def windows_path(value: str, what: str) -> str:
     if rest in ("", "\\"):
         raise ValueError(f"{what}: expected a folder below a drive root, got {value!r}")
     return path
+
+
+def base_parser(prog: str, description: str) -> argparse.ArgumentParser:
+    """The options both scripts take: --dry-run, --nssm, --service."""
+    p = argparse.ArgumentParser(prog=prog, description=description)
+    p.add_argument("--dry-run", action="store_true",
+                   help="print the commands, one per line, and run nothing")
+    p.add_argument("--nssm", help="path to nssm.exe (default: found on PATH)")
+    p.add_argument("--service", default=SERVICE, help="service name (default: %(default)s)")
+    return p
 
 
 # -- output and execution ---------------------------------------------------

@@ -21,8 +21,8 @@ from typing import Mapping, Sequence
 if __package__ in (None, ""):       # run as a script: make `winservice` importable
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from winservice.common import (EXIT_BAD_PATH, EXIT_EXISTS, EXIT_OK, SERVICE, Host, Problem,
-                               Step, preflight, print_steps, report, run_steps, step,
+from winservice.common import (EXIT_BAD_PATH, EXIT_EXISTS, EXIT_OK, Host, Problem, Step,
+                               base_parser, preflight, print_steps, report, run_steps, step,
                                windows_path)
 from winservice.uninstall import uninstall_steps
 
@@ -179,11 +179,7 @@ def prepare(paths: dict[str, str]) -> list[Problem]:
 
 # -- command line -------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="install.py", description=__doc__.splitlines()[0])
-    p.add_argument("--dry-run", action="store_true",
-                   help="print the commands, one per line, and run nothing")
-    p.add_argument("--nssm", help="path to nssm.exe (default: found on PATH)")
-    p.add_argument("--service", default=SERVICE, help="service name (default: %(default)s)")
+    p = base_parser("install.py", __doc__.splitlines()[0])
     p.add_argument("--app-dir", default=REPO, help="the riskd checkout (default: %(default)s)")
     p.add_argument("--python", help="the virtualenv's python.exe "
                                     "(default: <app-dir>\\.venv\\Scripts\\python.exe)")

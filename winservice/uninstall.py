@@ -15,7 +15,7 @@ from typing import Sequence
 if __package__ in (None, ""):       # run as a script: make `winservice` importable
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from winservice.common import (EXIT_OK, SERVICE, Host, Step, preflight, print_steps, report,
+from winservice.common import (EXIT_OK, Host, Step, base_parser, preflight, print_steps, report,
                                run_steps, step)
 
 
@@ -26,12 +26,7 @@ def uninstall_steps(nssm: str, service: str) -> list[Step]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="uninstall.py", description=__doc__.splitlines()[0])
-    p.add_argument("--dry-run", action="store_true",
-                   help="print the commands, one per line, and run nothing")
-    p.add_argument("--nssm", help="path to nssm.exe (default: found on PATH)")
-    p.add_argument("--service", default=SERVICE, help="service name (default: %(default)s)")
-    return p
+    return base_parser("uninstall.py", __doc__.splitlines()[0])
 
 
 def main(argv: Sequence[str] | None = None, host: Host = Host()) -> int:

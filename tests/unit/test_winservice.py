@@ -255,3 +255,15 @@ def test_systemd_unit_restarts_always_as_riskd_and_stops_gracefully():
     assert svc["NoNewPrivileges"] == "yes" and svc["ProtectSystem"] == "strict"
     assert "/etc/riskd" in svc["ReadWritePaths"]          # riskctl edits the config there
     assert unit["Unit"]["StartLimitIntervalSec"] == "0"
+
+
+def test_prepare_seeds_a_loadable_config_pointing_at_the_data_dir(tmp_path):
+    from shared.config import load_config
+    paths = {"app_dir": REPO, "python": sys.executable, "config": str(tmp_path / "riskd.toml"),
+             "data_dir": str(tmp_path / "data")}
+    assert install.prepare(paths) == []
+    assert (tmp_path / "data" / "logs").is_dir()
+    assert load_config(paths["config"]).data_dir == paths["data_dir"]
+    assert install.prepare(paths) == []                  # an existing, agreeing config is kept
+    paths["python"] = str(tmp_path / "missing.exe")
+    assert "create the virtualenv first" in install.prepare(paths)[0].message
