@@ -1,10 +1,75 @@
-"""The logging worker process: wires its sockets to the pure modules beside it."""
+"""The logging worker process: PULL records from every process, write files, republish the tail.
+
+Reads up to BATCH records per wake-up (never one recv per poll), writes them
+with one write per file, then republishes each on its PUB as
+'log.<level>.<process>' for `riskctl logs -f`.
+"""
 from __future__ import annotations
 
+import logging
+
+import zmq
+
+from services.logsink.route import tail_topic
+from services.logsink.sink import Sink
+from shared import codec
+from shared.logsetup import refresh_secrets
+from shared.messages.logs import LogRecord
+from shared.redact import for_config, secrets_of
 from shared.worker import Worker
+
+log = logging.getLogger(__name__)
+
+BATCH = 5000
 
 
 class LoggingWorker(Worker):
     """Logging worker: structured JSON log files, rotation, audit chain, live tail."""
 
     name = "logging"
+
+    def setup(self) -> None:
+        cfg = self.config.logging
+        self.sink = Sink(self.loaded.log_dir, cfg.rotate_bytes, cfg.keep_files,
+                         for_config(self.config))
+        self.pull = self.socket(zmq.PULL, bind=self.config.bus.logging_in, hwm=cfg.sink_queue)
+        self.add_reader(self.pull, self._on_records)
+        self.bad = 0
+        log.info("writing logs to %s", self.loaded.log_dir)
+
+    def on_config(self, old, new) -> None:
+        self.sink.configure(new.logging.rotate_bytes, new.logging.keep_files)
+        self.sink.redactor.set_secrets(secrets_of(new))
+        refresh_secrets(new)
+
+    def bad_frames(self) -> int:
+        return self.bad
+
+    def _on_records(self) -> None:
+        records = []
+        for _ in range(BATCH):
+            try:
+                frame = self.pull.recv(zmq.NOBLOCK)
+            except zmq.Again:
+                break
+            try:
+                msg = codec.decode(frame).msg
+            except codec.DecodeError as exc:
+                self._bad(len(frame), str(exc))
+                continue
+            if not isinstance(msg, LogRecord):
+                self._bad(len(frame), f"expected LogRecord, got {type(msg).__name__}")
+                continue
+            records.append(msg)
+        if not records:
+            return
+        for rec in self.sink.write(records):
+            self.pub.publish(tail_topic(rec), rec)
+
+    def _bad(self, size: int, why: str) -> None:
+        self.bad += 1
+        if self.bad <= 10 or self.bad % 1000 == 0:
+            log.warning("bad log frame (%d bytes, %d so far): %s", size, self.bad, why)
+
+    def teardown(self) -> None:
+        self.sink.close()

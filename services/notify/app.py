@@ -1,10 +1,179 @@
-"""The notify worker process: wires its sockets to the pure modules beside it."""
+"""The notify worker process: events in (SUB), alerts queued on disk, one sender thread per channel.
+
+Subscribes to the PUBs of risk (decisions, warnings, lockouts, notify), enforcement
+(results), market (broker connection, notify) and the supervisor's events socket
+(worker states, config reloads, notify). Each message goes through templates.build
+into an Alert, is redacted, and is queued in the outbox for every enabled channel whose
+min_severity it reaches, committed before the sender thread is woken. Answers
+NotifyStatusRequest (per-channel state) and NotifyTest on its control socket.
+"""
 from __future__ import annotations
 
+import logging
+import os
+import socket
+
+import attrs
+import zmq
+
+from services.notify.channels import ChannelError
+from services.notify.channels.discord import DiscordChannel
+from services.notify.channels.telegram import TelegramChannel
+from services.notify.outbox import Outbox
+from services.notify.sender import ChannelSender
+from services.notify.templates import Alert, DisconnectWatch, build, context_for, \
+    severity_at_least
+from shared import topics
+from shared.bus.subscriber import Subscriber
+from shared.messages.market import BrokerConnection
+from shared.messages.notify import (ChannelAnswer, ChannelState, NotifyStatus,
+                                    NotifyStatusRequest, NotifyTest, NotifyTestResult)
+from shared.messages.system import Reply, error, ok
+from shared.redact import for_config
 from shared.worker import Worker
+
+log = logging.getLogger(__name__)
+
+NOTIFY_TOPIC = "notify"
+TEST_TIMEOUT_S = 3.0          # notify test answers before the supervisor's heartbeat timeout
+# (bus address attribute, topics): what notify listens to on each publisher
+SOURCES = (
+    ("risk_pub", (topics.DECISION, topics.WARNING, topics.LOCKOUT, NOTIFY_TOPIC)),
+    ("enforcement_pub", (topics.RESULT, NOTIFY_TOPIC)),
+    ("market_pub", (topics.CONNECTION, NOTIFY_TOPIC)),
+    ("events", (topics.WORKER, topics.CONFIG, NOTIFY_TOPIC)),
+)
+CHANNELS = (("telegram", TelegramChannel), ("discord", DiscordChannel))
 
 
 class NotifyWorker(Worker):
     """Notify worker: Telegram and Discord alerts."""
 
     name = "notify"
+
+    def setup(self) -> None:
+        self.outbox = Outbox(os.path.join(self.loaded.data_dir, "notify.sqlite"))
+        self.senders: dict[str, ChannelSender] = {}
+        self._configure(self.config)
+        self.subs: list[Subscriber] = []
+        bus = self.config.bus
+        for attr, wanted in SOURCES:
+            sub = Subscriber(self.socket(zmq.SUB, connect=getattr(bus, attr)), track=False)
+            for topic in wanted:
+                sub.subscribe(topic)
+            self.subs.append(sub)
+            self.add_reader(sub.sock, lambda s=sub: self._on_sub(s))
+        self.handle(NotifyStatusRequest, self._on_status)
+        self.handle(NotifyTest, self._on_test)
+        self.every(1.0, self._tick)
+
+    def _configure(self, config) -> None:
+        """(Re)build channels and their sender threads from the [notify] table."""
+        for sender in self.senders.values():
+            sender.stop()
+        cfg = config.notify
+        self.redactor = for_config(config)
+        self.ctx_t = context_for(config)
+        self.watch = DisconnectWatch(cfg.disconnect_alert_after_s)
+        self.senders = {}
+        for name, cls in CHANNELS:
+            section = getattr(cfg, name)
+            if section.enabled:
+                channel = cls(section, cfg.timeout_s, self.redactor)
+                self.senders[name] = ChannelSender(channel, self.outbox, cfg, self.clock,
+                                                   self.ctx_t, cfg.channel_min(name))
+        for sender in self.senders.values():
+            sender.start()
+        log.info("notify channels: %s", ", ".join(
+            f"{n} (min {s.min_severity}, {self.outbox.count(n)} queued)"
+            for n, s in self.senders.items()) or "none configured")
+
+    def on_config(self, old, new) -> None:
+        if (old.notify, old.accounts, old.trading_day) != (new.notify, new.accounts,
+                                                           new.trading_day):
+            self._configure(new)
+
+    def teardown(self) -> None:
+        for sender in self.senders.values():
+            sender.stop()
+        self.outbox.close()
+
+    def bad_frames(self) -> int:
+        return sum(s.bad_frames for s in getattr(self, "subs", ()))
+
+    # -- events in ------------------------------------------------------------------------
+    def _on_sub(self, sub: Subscriber) -> None:
+        for _ in range(1000):
+            received = sub.recv()
+            if received is None:
+                if not sub.sock.poll(0):
+                    return
+                continue
+            msg = received.msg
+            if isinstance(msg, BrokerConnection):
+                alerts = self.watch.observe(msg, self.clock.monotonic())
+            else:
+                alert = build(msg, self.ctx_t)
+                alerts = [alert] if alert is not None else []
+            for alert in alerts:
+                self.queue(alert)
+
+    def _tick(self) -> None:
+        for alert in self.watch.tick(self.clock.monotonic()):
+            self.queue(alert)
+
+    def queue(self, alert: Alert) -> None:
+        channels = [n for n, s in self.senders.items()
+                    if severity_at_least(alert.severity, s.min_severity)]
+        log.info("alert %s (%s): %s", alert.kind, alert.severity, self.redactor.redact(alert.title),
+                 extra={"alert": alert.kind, "severity": alert.severity,
+                        "account": alert.account, "channels": ",".join(channels)})
+        if not channels:
+            return
+        text = self.redactor.redact(alert.text)
+        title = self.redactor.redact(alert.title)
+        self.outbox.add(attrs.evolve(alert, title=title), text, channels, self.clock.now_ns())
+        for name in channels:
+            self.senders[name].poke()
+
+    # -- requests -----------------------------------------------------------------------------
+    def _states(self) -> list[ChannelState]:
+        out = [s.status() for s in self.senders.values()]
+        for name, _cls in CHANNELS:
+            if name not in self.senders:
+                out.append(ChannelState(name=name, state="disabled",
+                                        min_severity=self.config.notify.channel_min(name)))
+        return out
+
+    def _on_status(self, _req: NotifyStatusRequest) -> Reply:
+        return ok(NotifyStatus(channels=self._states()))
+
+    def _on_test(self, req: NotifyTest) -> Reply:
+        if req.channel and req.channel not in dict(CHANNELS):
+            return error("unknown_channel", f"expected a channel from "
+                         f"{', '.join(n for n, _ in CHANNELS)}, got {req.channel!r}")
+        names = [req.channel] if req.channel else list(self.senders)
+        if not names:
+            return error("no_channel", "no notification channel is configured ([notify] "
+                                       "telegram bot_token + chat_ids, or discord webhook_url)")
+        answers = []
+        for name in names:
+            if name not in self.senders:
+                answers.append(ChannelAnswer(channel=name, ok=False,
+                                             answer=f"{name} is not configured"))
+                continue
+            # a channel of its own: the sender thread's HTTP session is not shared
+            channel = dict(CHANNELS)[name](getattr(self.config.notify, name), TEST_TIMEOUT_S,
+                                           self.redactor)
+            text = f"✅ riskd test message from {socket.gethostname()}"
+            try:
+                said = channel.send(text)
+                answers.append(ChannelAnswer(channel=name, ok=True, status=200, answer=said))
+            except ChannelError as exc:
+                answers.append(ChannelAnswer(channel=name, ok=False, status=exc.status,
+                                             answer=exc.reason))
+        body = NotifyTestResult(answers=answers)
+        if all(a.ok for a in answers):
+            return ok(body)
+        return error("channel_failed", "; ".join(f"{a.channel}: {a.answer}" for a in answers
+                                                 if not a.ok), body)

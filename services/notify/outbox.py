@@ -1,0 +1,98 @@
+"""The notify worker's outgoing queue on disk (SQLite, WAL): an alert stays until every channel
+it is meant for has accepted a message carrying it (guarantee 7).
+
+Tables: alerts (the rendered alert) and deliveries (alert id, channel) still owed. Each
+thread opens its own connection (sqlite3 connections are per thread).
+"""
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+
+import attrs
+
+from services.notify.templates import Alert
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS alerts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_ns INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    title TEXT NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS deliveries (
+    alert_id INTEGER NOT NULL REFERENCES alerts(id),
+    channel TEXT NOT NULL,
+    PRIMARY KEY (alert_id, channel)
+);
+"""
+
+
+@attrs.frozen
+class Row:
+    id: int
+    created_ns: int
+    kind: str
+    severity: str
+    title: str
+    text: str
+
+
+class Outbox:
+    def __init__(self, path: str):
+        self.path = path
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        self._local = threading.local()
+        with self._db() as db:
+            db.executescript(_SCHEMA)
+
+    def _db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=10.0)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            self._local.db = db
+        return db
+
+    def add(self, alert: Alert, text: str, channels: list[str], created_ns: int) -> int:
+        """Queue an alert for these channels; committed before this returns."""
+        db = self._db()
+        with db:
+            cur = db.execute("INSERT INTO alerts (created_ns, kind, severity, title, text) "
+                             "VALUES (?, ?, ?, ?, ?)",
+                             (created_ns, alert.kind, alert.severity, alert.title, text))
+            alert_id = cur.lastrowid
+            db.executemany("INSERT INTO deliveries (alert_id, channel) VALUES (?, ?)",
+                           [(alert_id, c) for c in channels])
+        return alert_id
+
+    def pending(self, channel: str, limit: int = 5000) -> list[Row]:
+        rows = self._db().execute(
+            "SELECT a.id, a.created_ns, a.kind, a.severity, a.title, a.text FROM deliveries d "
+            "JOIN alerts a ON a.id = d.alert_id WHERE d.channel = ? ORDER BY a.id LIMIT ?",
+            (channel, limit)).fetchall()
+        return [Row(*r) for r in rows]
+
+    def count(self, channel: str) -> int:
+        return self._db().execute("SELECT COUNT(*) FROM deliveries WHERE channel = ?",
+                                  (channel,)).fetchone()[0]
+
+    def delivered(self, channel: str, ids: tuple[int, ...] | list[int]) -> None:
+        """The channel accepted a message carrying these alerts: forget what nobody owes."""
+        db = self._db()
+        with db:
+            db.executemany("DELETE FROM deliveries WHERE alert_id = ? AND channel = ?",
+                           [(i, channel) for i in ids])
+            db.executemany("DELETE FROM alerts WHERE id = ? AND NOT EXISTS "
+                           "(SELECT 1 FROM deliveries WHERE alert_id = ?)",
+                           [(i, i) for i in ids])
+
+    def close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None

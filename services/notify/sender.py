@@ -1,0 +1,170 @@
+"""One delivery thread per channel: queue on disk -> planner -> channel, with bounded retries.
+
+The thread reads the channel's pending alerts from the outbox, asks the
+Planner what to send (one alert, a digest, or wait), sends it with tenacity
+(retry_tries attempts, exponential backoff from retry_initial_s, a 429's
+retry_after honoured) and only then removes the alerts from the outbox. A
+delivery that fails every try marks the channel failing (reported by status),
+keeps the alerts queued and pauses the channel for failed_retry_s; the worker
+itself keeps running. HTTP waits happen here, never in the worker's poll loop.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Optional
+
+import tenacity
+
+from services.notify.channels import ChannelError, RateLimited
+from services.notify.outbox import Outbox, Row
+from services.notify.ratelimit import DIGEST, WAIT, Planner, Queued
+from services.notify.templates import Context, render_digest
+from shared.clock import NS_PER_S, Clock
+from shared.config.notify import NotifyConfig
+from shared.messages.notify import ChannelState
+
+log = logging.getLogger(__name__)
+
+IDLE_WAIT_S = 1.0
+
+
+class Stopping(Exception):
+    """The worker is stopping: abandon the current retry wait (the alert stays queued)."""
+
+
+class ChannelSender:
+    def __init__(self, channel, outbox: Outbox, cfg: NotifyConfig, clock: Clock, ctx: Context,
+                 min_severity: str):
+        self.channel = channel
+        self.name = channel.name
+        self.outbox = outbox
+        self.cfg = cfg
+        self.clock = clock
+        self.ctx = ctx
+        self.min_severity = min_severity
+        self.planner = Planner(cfg.rate_per_minute, cfg.digest_quiet_s, cfg.digest_max_wait_s,
+                               self._now())
+        self.wake = threading.Event()
+        self.stop_event = threading.Event()
+        self._lock = threading.Lock()
+        self.sent = 0
+        self.digests = 0
+        self.failures = 0
+        self.last_error = ""
+        self.last_ok_ns: Optional[int] = None
+        self.paused_until = 0.0
+        self._not_before = 0.0
+        self._thread: Optional[threading.Thread] = None
+
+    def _now(self) -> float:
+        return self.clock.now_ns() / NS_PER_S
+
+    # -- thread ---------------------------------------------------------------------------
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name=f"notify-{self.name}",
+                                        daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 2.0) -> None:
+        self.stop_event.set()
+        self.wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def poke(self) -> None:
+        """New alerts are queued: look now."""
+        self.wake.set()
+
+    def _run(self) -> None:
+        try:
+            while not self.stop_event.is_set():
+                self.wake.clear()
+                try:
+                    wait = self.step()
+                except Stopping:
+                    break
+                except Exception:        # a bug here must not end deliveries for good
+                    log.exception("notify: %s sender step failed", self.name)
+                    wait = IDLE_WAIT_S
+                if wait is None or wait > 0:
+                    self.wake.wait(IDLE_WAIT_S if wait is None else min(wait, IDLE_WAIT_S))
+        finally:
+            self.outbox.close()
+
+    # -- one step (also driven directly by tests) -------------------------------------------
+    def step(self) -> Optional[float]:
+        """Send at most one message; returns seconds until the next look (None: on arrival)."""
+        now = self._now()
+        if now < self.paused_until:
+            return self.paused_until - now
+        rows = self.outbox.pending(self.name)
+        queued = [Queued(r.id, r.severity, r.created_ns / NS_PER_S) for r in rows]
+        plan = self.planner.decide(queued, now)
+        if plan.kind == WAIT:
+            return None if plan.wake_at is None else max(0.0, plan.wake_at - now)
+        chosen = [r for r in rows if r.id in set(plan.ids)]
+        text = self.digest_text(chosen) if plan.kind == DIGEST else chosen[0].text
+        try:
+            self.deliver(text)
+        except ChannelError as exc:
+            self._failed(exc, now)
+            return self.paused_until - now
+        self.outbox.delivered(self.name, plan.ids)
+        with self._lock:
+            self.sent += 1
+            self.digests += plan.kind == DIGEST
+            self.failures = 0
+            self.last_error = ""
+            self.last_ok_ns = self.clock.now_ns()
+        log.info("notify: %s accepted %s", self.name,
+                 f"a digest of {len(chosen)} alerts" if plan.kind == DIGEST
+                 else f"{chosen[0].kind}: {chosen[0].title}",
+                 extra={"channel": self.name, "alerts": len(chosen)})
+        return 0.0
+
+    def digest_text(self, rows: list[Row]) -> str:
+        return render_digest([(r.created_ns, r.title) for r in rows], self.ctx,
+                             max_chars=min(3500, self.channel.max_text - 100))
+
+    def deliver(self, text: str) -> str:
+        """Send with bounded retries; raises the last ChannelError when every try failed."""
+        done: set = set()
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(self.cfg.retry_tries),
+            wait=self._wait,
+            retry=tenacity.retry_if_exception_type(ChannelError),
+            sleep=self._sleep,
+            reraise=True)
+        return retrying(self.channel.send, text, done)
+
+    def _wait(self, state: tenacity.RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, RateLimited) and exc.retry_after is not None:
+            self._not_before = self._now() + exc.retry_after
+            return min(exc.retry_after, self.cfg.retry_max_s)
+        return min(self.cfg.retry_max_s,
+                   self.cfg.retry_initial_s * 2 ** (state.attempt_number - 1))
+
+    def _sleep(self, seconds: float) -> None:
+        if self.stop_event.wait(seconds):
+            raise Stopping()
+
+    def _failed(self, exc: ChannelError, now: float) -> None:
+        self.paused_until = max(now + self.cfg.failed_retry_s, self._not_before)
+        with self._lock:
+            self.failures += 1
+            self.last_error = exc.reason
+        log.warning("notify: %s did not accept a message after %d tries: %s; keeping it queued, "
+                    "next try in %.0f s", self.name, self.cfg.retry_tries, exc.reason,
+                    self.paused_until - now, extra={"channel": self.name})
+
+    # -- status -------------------------------------------------------------------------------
+    def status(self) -> ChannelState:
+        queued = self.outbox.count(self.name)
+        with self._lock:
+            state = "failing" if self.failures else ("ok" if self.last_ok_ns else "idle")
+            return ChannelState(name=self.name, state=state, min_severity=self.min_severity,
+                                queued=queued, sent=self.sent, digests=self.digests,
+                                failures=self.failures, last_error=self.last_error,
+                                last_ok_ns=self.last_ok_ns)

@@ -1,0 +1,258 @@
+"""Alerts and their texts: one builder per message type, short and readable on a phone (pure).
+
+An Alert is what the notify worker queues: kind, severity (info < warning <
+critical), a one-line title (also the line a digest shows) and a few detail
+lines. BUILDERS maps each catalog message type to the function that turns it
+into an Alert (or None when the message is not worth a notification).
+Broker disconnects need time to pass, so they have their own small state
+machine (DisconnectWatch).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Callable, Optional
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from shared.clock import from_ns
+from shared.messages.control import ConfigChanged, WorkerEvent
+from shared.messages.enforce import DONE, FAILED, CommandResult
+from shared.messages.market import BrokerConnection
+from shared.messages.notify import SEVERITIES, DailySummary, NotifyEvent
+from shared.messages.risk import (ALERT, MANUAL, TIMER, UNTIL_RESET, UNTIL_SESSION, Decision,
+                                  LockoutChange, RuleWarning)
+
+INFO, WARNING, CRITICAL = SEVERITIES
+RANK = {s: i for i, s in enumerate(SEVERITIES)}
+
+
+@attrs.frozen(kw_only=True)
+class Alert:
+    kind: str
+    severity: str
+    title: str
+    lines: tuple[str, ...] = ()
+    account: str = ""
+    ts_ns: int = 0
+
+    @property
+    def text(self) -> str:
+        return "\n".join((self.title, *self.lines))
+
+
+@attrs.frozen(kw_only=True)
+class Context:
+    """What templates need besides the message: account labels and the trader's time zone."""
+    tz: dt.tzinfo = dt.timezone.utc
+    accounts: dict[int, str] = attrs.Factory(dict)     # account id -> display label
+
+    def account(self, account_id: int) -> str:
+        return self.accounts.get(account_id, str(account_id))
+
+    def at(self, ts_ns: int, with_day: bool = True) -> str:
+        when = from_ns(ts_ns, self.tz)
+        return when.strftime("%a %H:%M %Z" if with_day else "%H:%M:%S")
+
+
+def context_for(config: Any) -> Context:
+    zone = config.notify.timezone or config.trading_day.timezone
+    labels = {a.id: a.label for a in config.accounts if a.id is not None}
+    return Context(tz=ZoneInfo(zone), accounts=labels)
+
+
+def severity_at_least(severity: str, minimum: str) -> bool:
+    return RANK.get(severity, RANK[CRITICAL]) >= RANK.get(minimum, 0)
+
+
+def money(value: Optional[Decimal]) -> str:
+    if value is None:
+        return "?"
+    return f"{value:+,.2f}" if isinstance(value, Decimal) else str(value)
+
+
+_ACTION_WORDS = {"flatten": "flatten every position and cancel orders",
+                 "close_position": "close the position", "reduce_position": "reduce the position",
+                 "cancel_orders": "cancel working orders", "modify_stop": "move the stop",
+                 "none": "record only"}
+
+
+def _lock_words(kind: str, until_ns: Optional[int], ctx: Context, clears_on: str = "") -> str:
+    if until_ns:
+        return f"until {ctx.at(until_ns)}"
+    return {UNTIL_RESET: "until the trading-day reset", UNTIL_SESSION: "until the next session",
+            MANUAL: f"until {clears_on or 'an admin unlocks it'}",
+            TIMER: "on a timer"}.get(kind, kind)
+
+
+# -- one builder per message type ------------------------------------------------------------
+
+def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
+    account = ctx.account(d.account_id)
+    verb = _ACTION_WORDS.get(d.action, d.action)
+    lines = [f"value {money(d.value)} vs limit {money(d.limit)}"]
+    if d.suppressed:
+        lines.append(f"not acted on: {d.suppressed}")
+    elif d.mode == ALERT:
+        lines.append(f"alert only, would {verb}")
+    else:
+        lines.append(f"action: {verb}" + (f" {d.contract_id}" if d.contract_id else ""))
+    if d.lock is not None:
+        lines.append("locked " + _lock_words(d.lock.kind, d.lock.until_ns, ctx, d.lock.clears_on))
+    if d.reason:
+        lines.append(d.reason)
+    return Alert(kind="breach", severity=WARNING, title=f"⚠️ Breach {d.rule} on {account}",
+                 lines=tuple(lines), account=account, ts_ns=d.ts_ns)
+
+
+def warning_alert(w: RuleWarning, ctx: Context) -> Optional[Alert]:
+    account = ctx.account(w.account_id)
+    return Alert(kind="rule_warning", severity=INFO,
+                 title=f"🟡 {w.rule} at {w.warn_at:.0%} of its limit on {account}",
+                 lines=(f"value {money(w.value)} vs limit {money(w.limit)}",),
+                 account=account, ts_ns=w.ts_ns)
+
+
+def lockout_alert(c: LockoutChange, ctx: Context) -> Optional[Alert]:
+    lo = c.lockout
+    account = ctx.account(lo.account_id)
+    scope = f"{account} {lo.symbol}" if lo.symbol else account
+    why = [x for x in (c.reason or lo.reason,) if x]
+    if c.change == "cleared":
+        return Alert(kind="lockout_end", severity=INFO, title=f"🔓 Lockout ended: {scope}",
+                     lines=(f"by {c.by}", *why), account=account, ts_ns=c.ts_ns)
+    word = "extended" if c.change == "extended" else "started"
+    return Alert(kind="lockout_start", severity=WARNING,
+                 title=f"🔒 Lockout {word}: {scope} "
+                       f"{_lock_words(lo.kind, lo.until_ns, ctx, lo.clears_on)}",
+                 lines=(f"rule {lo.rule}, by {lo.by}", *why), account=account, ts_ns=c.ts_ns)
+
+
+def result_alert(r: CommandResult, ctx: Context) -> Optional[Alert]:
+    account = ctx.account(r.account_id)
+    if r.status == FAILED:
+        return Alert(kind="enforcement_failed", severity=CRITICAL,
+                     title=f"🚨 Enforcement FAILED on {account}: act now",
+                     lines=(r.detail or "no detail", f"command {r.command_id}, "
+                                                     f"{r.attempts} attempt(s)"),
+                     account=account, ts_ns=r.finished_ns)
+    if r.status == DONE:
+        return Alert(kind="action_done", severity=INFO, title=f"✅ Done on {account}",
+                     lines=(r.detail or f"command {r.command_id}",), account=account,
+                     ts_ns=r.finished_ns)
+    return None        # accepted (in progress) and skipped (alert mode: the breach said it)
+
+
+def worker_alert(e: WorkerEvent, ctx: Context) -> Optional[Alert]:
+    if e.state == "flapping":
+        return Alert(kind="worker_flapping", severity=CRITICAL,
+                     title=f"🚨 Worker {e.name} is flapping", lines=(e.reason,) if e.reason else ())
+    if e.state == "backoff":
+        code = f"exit code {e.exit_code}" if e.exit_code is not None else "exited"
+        return Alert(kind="worker_crashed", severity=WARNING,
+                     title=f"💥 Worker {e.name} crashed ({code})",
+                     lines=(e.reason or "restarting",))
+    return None
+
+
+def config_alert(c: ConfigChanged, ctx: Context) -> Optional[Alert]:
+    if c.ok:
+        return None
+    problems = list(c.problems[:5]) + ([f"... and {len(c.problems) - 5} more"]
+                                       if len(c.problems) > 5 else [])
+    return Alert(kind="config_reload_failed", severity=WARNING,
+                 title="🛠 Config reload failed, keeping the last good config",
+                 lines=tuple(problems or [c.reason or c.path]))
+
+
+def summary_alert(s: DailySummary, ctx: Context) -> Optional[Alert]:
+    lines = []
+    for a in s.accounts:
+        line = (f"{a.account}: PnL {money(a.pnl)}, {a.trades} trade(s), "
+                f"{a.breaches} breach(es)")
+        if a.unguarded_s >= 1:
+            line += f", unguarded {a.unguarded_s:.0f} s"
+        lines.append(line)
+    return Alert(kind="daily_summary", severity=INFO, title=f"📊 Daily summary {s.trading_day}",
+                 lines=tuple(lines or ["no accounts"]))
+
+
+def event_alert(e: NotifyEvent, ctx: Context) -> Optional[Alert]:
+    severity = e.severity if e.severity in RANK else WARNING
+    return Alert(kind=e.kind, severity=severity, title=e.title, lines=tuple(e.lines),
+                 account=e.account, ts_ns=e.ts_ns)
+
+
+BUILDERS: dict[type, Callable[[Any, Context], Optional[Alert]]] = {
+    Decision: decision_alert,
+    RuleWarning: warning_alert,
+    LockoutChange: lockout_alert,
+    CommandResult: result_alert,
+    WorkerEvent: worker_alert,
+    ConfigChanged: config_alert,
+    DailySummary: summary_alert,
+    NotifyEvent: event_alert,
+}
+
+
+def build(msg: Any, ctx: Context) -> Optional[Alert]:
+    builder = BUILDERS.get(type(msg))
+    return builder(msg, ctx) if builder is not None else None
+
+
+class DisconnectWatch:
+    """Broker hub down for longer than `after_s` -> one alert; back up -> 'reconnected'.
+
+    observe() takes each BrokerConnection, tick() is called every second; both return the
+    alerts due. Short blips (reconnected within after_s) produce nothing.
+    """
+
+    DOWN = ("disconnected", "reconnecting", "connecting")
+
+    def __init__(self, after_s: float):
+        self.after_s = after_s
+        self._down: dict[str, tuple[float, str, bool]] = {}   # hub -> (since, reason, alerted)
+
+    def observe(self, c: BrokerConnection, now: float) -> list[Alert]:
+        if c.state in self.DOWN:
+            if c.hub not in self._down:
+                self._down[c.hub] = (now, c.reason, False)
+            return self.tick(now)
+        since, _reason, alerted = self._down.pop(c.hub, (now, "", False))
+        if alerted:
+            return [Alert(kind="broker_reconnected", severity=INFO,
+                          title=f"🟢 Broker {c.hub} hub reconnected after {now - since:.0f} s")]
+        return []
+
+    def tick(self, now: float) -> list[Alert]:
+        out = []
+        for hub, (since, reason, alerted) in self._down.items():
+            if not alerted and now - since >= self.after_s:
+                self._down[hub] = (since, reason, True)
+                out.append(Alert(kind="broker_disconnected", severity=CRITICAL,
+                                 title=f"🔴 Broker {hub} hub disconnected for "
+                                       f"{now - since:.0f} s: accounts are not guarded",
+                                 lines=(reason,) if reason else ()))
+        return out
+
+
+def render_digest(entries: list[tuple[int, str]], ctx: Context, max_chars: int = 3500) -> str:
+    """One message naming every merged alert: `HH:MM:SS title` per alert; when too long for
+    a phone message, identical titles are counted (×N) instead, and anything that still does
+    not fit is announced as '... and N more' (never silently left out)."""
+    head = f"📦 Digest: {len(entries)} alerts merged (rate limit reached)"
+    lines = [f"{ctx.at(ts, with_day=False)} {title}" for ts, title in entries]
+    if len(head) + sum(len(x) + 1 for x in lines) > max_chars:
+        counts: dict[str, int] = {}
+        for _ts, title in entries:
+            counts[title] = counts.get(title, 0) + 1
+        lines = [f"{title} ×{n}" if n > 1 else title for title, n in counts.items()]
+    out, size = [head], len(head)
+    for i, line in enumerate(lines):
+        if size + len(line) + 1 > max_chars - 40:
+            out.append(f"... and {len(lines) - i} more (riskctl history has them all)")
+            break
+        out.append(line)
+        size += len(line) + 1
+    return "\n".join(out)

@@ -1,0 +1,50 @@
+"""Log messages: the records every process ships to the logging worker, and its live tail.
+
+A LogRecord is already redacted by the sender (shared.logsetup) and again by
+the logging worker. `fields` carries the structured extras (account, rule,
+command_id, kind, ...) as plain scalars.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import attrs
+
+
+@attrs.frozen(kw_only=True)
+class LogRecord:
+    """One log record; PUSHed to bus.logging_in, republished on topic 'log.<level>.<process>'."""
+    ts_ns: int
+    level: str                 # DEBUG | INFO | WARNING | ERROR | CRITICAL
+    levelno: int
+    process: str               # riskd process name: market, risk, supervisor, riskctl ...
+    pid: int
+    logger: str
+    message: str
+    fields: dict[str, Any] = attrs.Factory(dict)   # scalars only: str, int, float, bool, None
+    exc: str = ""              # formatted traceback, if any
+
+
+ALL = (LogRecord,)
+
+
+CORE_KEYS = ("time", "level", "process", "pid", "logger", "message")
+
+
+def iso_utc(ts_ns: int) -> str:
+    """2026-11-25T10:57:26.123456Z"""
+    seconds, rest = divmod(int(ts_ns), 1_000_000_000)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{rest // 1000:06d}Z"
+
+
+def line_fields(rec: LogRecord) -> dict[str, Any]:
+    """The JSON-line form of a record: core keys first, structured fields flattened beside them
+    (a field named like a core key is kept as x_<name>), then exc when there is a traceback."""
+    out: dict[str, Any] = {"time": iso_utc(rec.ts_ns), "level": rec.level, "process": rec.process,
+                           "pid": rec.pid, "logger": rec.logger, "message": rec.message}
+    for key, value in rec.fields.items():
+        out[f"x_{key}" if key in out or key == "exc" else key] = value
+    if rec.exc:
+        out["exc"] = rec.exc
+    return out
