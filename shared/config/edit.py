@@ -1,0 +1,372 @@
+"""Safe edits of the config file: tomlkit (comments and order survive), validate, back up, swap.
+
+Every change goes through edit_config(): parse the file with tomlkit, apply the change to
+the document, validate the WHOLE new text (ConfigError and the file untouched when
+invalid), copy the previous file to a timestamped backup (the last KEEP_BACKUPS kept), then
+write the new text atomically (temp file in the same folder, fsync, os.replace), so a
+crash at any point leaves either the old or the new file, never a half-written one.
+Keys are dotted paths as problems print them: `profiles.default.rules.max_contracts.limit`,
+`accounts[0].profile`, `...limits."CON.F.US.EP.Z26"`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import tempfile
+from typing import Any, Callable, Mapping
+
+import attrs
+import tomlkit
+from tomlkit.container import Container
+from tomlkit.items import AoT, Comment, Table, Whitespace
+
+from shared.config.accounts import DEFAULT_PROFILE
+from shared.config.errors import ConfigError, Problem
+from shared.config.load import parse_toml, validate_text
+from shared.config.rules import RULE_CLASS, RULE_NAMES
+
+KEEP_BACKUPS = 10
+BACKUP_DIR_NAME = "config-backups"
+_STAMP = "%Y%m%dT%H%M%S%fZ"
+_STAMP_RE = re.compile(r"^\d{8}T\d{12}Z(-\d+)?$")
+
+
+class EditError(ValueError):
+    """An edit that cannot be applied (bad key, unknown target); the file is untouched."""
+
+
+@attrs.frozen
+class EditResult:
+    path: str
+    backup: str             # the backup of the previous file ("" when there was none)
+    digest: str             # sha256 of the new text
+    warnings: tuple = ()
+
+
+@attrs.frozen
+class Backup:
+    stamp: str
+    path: str
+    size: int
+
+
+# -- key paths ------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r'\s*(?:"(?P<q>[^"]*)"|(?P<bare>[A-Za-z0-9_\-]+))(?P<idx>(?:\[\d+\])*)\s*')
+
+
+def split_key(key: str) -> list[str | int]:
+    """'accounts[0].rules."CON.F.US.EP.Z26"' -> ['accounts', 0, 'rules', 'CON.F.US.EP.Z26']."""
+    parts: list[str | int] = []
+    pos = 0
+    while True:
+        m = _TOKEN.match(key, pos)
+        if not m or m.end() == pos:
+            raise EditError(f"expected a dotted key like profiles.default.rules.max_contracts."
+                            f"limit, got {key!r}")
+        parts.append(m["q"] if m["q"] is not None else m["bare"])
+        parts += [int(i) for i in re.findall(r"\[(\d+)\]", m["idx"])]
+        pos = m.end()
+        if pos == len(key):
+            return parts
+        if key[pos] != ".":
+            raise EditError(f"expected '.' at position {pos} of {key!r}")
+        pos += 1
+
+
+def parse_value(text: str, current: Any = None) -> Any:
+    """A command-line value: TOML syntax (500, 0.5, true, [\"CL\"], {a = 1}), else a string.
+
+    When the key already holds a string, the text stays a string (an account name "12345").
+    """
+    if isinstance(current, str):
+        return text
+    try:
+        value = tomlkit.parse(f"v = {text}")["v"]
+    except Exception:  # noqa: BLE001 -- not TOML syntax: a plain string
+        return text
+    value = value.unwrap() if hasattr(value, "unwrap") else value
+    if isinstance(value, (dt.date, dt.time)):     # our schema writes dates/times as strings
+        return text
+    return value
+
+
+def _container(node: Any) -> Container | None:
+    if isinstance(node, Container):
+        return node
+    if isinstance(node, Table):
+        return node.value
+    return None
+
+
+def _add(node: Any, name: str, item: Any) -> Any:
+    """Add a new key to node, before the comments and blank lines that end node's body
+    (in TOML those belong to whatever header follows, so they must stay above it)."""
+    body = _container(node)
+    if body is None or isinstance(node, Container):
+        node[name] = item
+        return node[name]
+    idx = len(body.body)
+    while idx > 0 and body.body[idx - 1][0] is None and isinstance(
+            body.body[idx - 1][1], (Comment, Whitespace)):
+        idx -= 1
+    if idx == len(body.body):
+        body.append(name, item)
+    else:
+        body._insert_at(idx, name, item)  # noqa: SLF001 -- tomlkit has no public insert
+    return node[name]
+
+
+def _child(node: Any, part: str | int, key: str, super_table: bool) -> Any:
+    if isinstance(part, int):
+        if not isinstance(node, (list, AoT)) or part >= len(node):
+            raise EditError(f"{key}: no entry [{part}] (there are "
+                            f"{len(node) if isinstance(node, (list, AoT)) else 0})")
+        return node[part]
+    if not hasattr(node, "__contains__") or not hasattr(node, "__setitem__"):
+        raise EditError(f"{key}: {part!r} is inside a value, not a table")
+    if part not in node:
+        return _add(node, part, tomlkit.table(is_super_table=super_table))
+    return node[part]
+
+
+def set_key(doc: Any, key: str, value: Any) -> None:
+    """Set a dotted key in a tomlkit document, creating missing tables on the way."""
+    parts = split_key(key)
+    node = doc
+    for i, part in enumerate(parts[:-1]):
+        # a table created only to hold further tables is a super table (no [header] line)
+        node = _child(node, part, key, super_table=i < len(parts) - 2)
+    last = parts[-1]
+    if isinstance(last, int):
+        if not isinstance(node, list) or last >= len(node):
+            raise EditError(f"{key}: no entry [{last}]")
+        node[last] = value
+    elif hasattr(node, "__contains__") and hasattr(node, "__setitem__"):
+        if last in node:
+            node[last] = value
+        else:
+            _add(node, last, value)
+    else:
+        raise EditError(f"{key}: {parts[-2]!r} holds a value, not a table")
+
+
+def get_key(doc: Any, key: str, default: Any = None) -> Any:
+    node = doc
+    for part in split_key(key):
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return default
+    return node
+
+
+# -- targets of rule edits --------------------------------------------------------------------
+
+def rule_key(doc: Any, target: str, rule: str, param: str) -> str:
+    """The dotted key of RULE.PARAM for a profile or an account named `target`.
+
+    target: "profile:NAME", "account:REF", or a bare name that is a profile or an account
+    (id, name or display name) -- ambiguous names must use the prefix.
+    """
+    if rule not in RULE_CLASS:
+        raise EditError(f"unknown rule {rule!r}; expected one of: {', '.join(RULE_NAMES)}")
+    params = [f.name for f in attrs.fields(RULE_CLASS[rule])]
+    root = param.split(".", 1)[0]
+    if root not in params:
+        raise EditError(f"{rule} has no parameter {root!r}; expected one of: "
+                        + ", ".join(params))
+    kind, _, name = target.partition(":") if ":" in target else ("", "", target)
+    profiles = dict(doc.get("profiles", {}))
+    accounts = list(doc.get("accounts", []))
+    matches = [i for i, a in enumerate(accounts)
+               if name and name in (str(a.get("id", "")), a.get("name", ""),
+                                    a.get("display_name", ""))]
+    is_profile = name in profiles or name == DEFAULT_PROFILE
+    if kind == "profile" or (not kind and is_profile and not matches):
+        if kind == "profile" and not is_profile:
+            raise EditError(f"unknown profile {name!r}; expected one of: "
+                            + ", ".join(sorted({DEFAULT_PROFILE, *profiles})))
+        return f'profiles.{_q(name)}.rules.{rule}.{param}'
+    if kind in ("account", "") and len(matches) == 1:
+        return f"accounts[{matches[0]}].rules.{rule}.{param}"
+    if not kind and is_profile and matches:
+        raise EditError(f"{name!r} is both a profile and an account: write profile:{name} or "
+                        f"account:{name}")
+    if len(matches) > 1:
+        raise EditError(f"{name!r} matches {len(matches)} accounts; use the account id")
+    raise EditError(f"no profile or account named {name!r}; profiles: "
+                    + ", ".join(sorted({DEFAULT_PROFILE, *profiles})) + "; accounts: "
+                    + (", ".join(str(a.get("name") or a.get("id")) for a in accounts) or "none"))
+
+
+def _q(name: str) -> str:
+    return name if re.fullmatch(r"[A-Za-z0-9_\-]+", name) else f'"{name}"'
+
+
+# -- files ----------------------------------------------------------------------------------
+
+def digest_of(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def atomic_write(path: str, text: str, *, replace: Callable[[str, str], None] = os.replace
+                 ) -> None:
+    """Write text to path via a temp file in the same folder, fsync, then rename over path."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
+                               dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.chmod(tmp, os.stat(path).st_mode & 0o7777)
+        except OSError:
+            pass
+        replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    _fsync_dir(folder)
+
+
+def _fsync_dir(folder: str) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def default_backup_dir(config_path: str, data_dir: str | None = None) -> str:
+    """<data_dir>/config-backups when the data dir is known, else beside the file."""
+    if data_dir:
+        return os.path.join(data_dir, BACKUP_DIR_NAME)
+    return os.path.join(os.path.dirname(os.path.abspath(config_path)), BACKUP_DIR_NAME)
+
+
+def _backup_name(config_path: str, stamp: str) -> str:
+    stem = os.path.splitext(os.path.basename(config_path))[0]
+    return f"{stem}-{stamp}.toml"
+
+
+def list_backups(config_path: str, backup_dir: str) -> list[Backup]:
+    """Backups of this config file, newest first."""
+    stem = os.path.splitext(os.path.basename(config_path))[0] + "-"
+    out = []
+    try:
+        names = os.listdir(backup_dir)
+    except FileNotFoundError:
+        return []
+    for name in names:
+        if name.startswith(stem) and name.endswith(".toml"):
+            stamp = name[len(stem):-len(".toml")]
+            if _STAMP_RE.match(stamp):
+                full = os.path.join(backup_dir, name)
+                out.append(Backup(stamp=stamp, path=full, size=os.path.getsize(full)))
+    return sorted(out, key=lambda b: _stamp_order(b.stamp), reverse=True)
+
+
+def _stamp_order(stamp: str) -> tuple[str, int]:
+    base, _, n = stamp.partition("-")
+    return base, int(n or 0)
+
+
+def make_backup(config_path: str, text: str, backup_dir: str, now: dt.datetime | None = None,
+                keep: int = KEEP_BACKUPS) -> str:
+    """Write text as a new timestamped backup; prune to the newest `keep`. Returns its path."""
+    os.makedirs(backup_dir, exist_ok=True)
+    stamp = (now or dt.datetime.now(dt.timezone.utc)).strftime(_STAMP)
+    path = os.path.join(backup_dir, _backup_name(config_path, stamp))
+    n = 0
+    while os.path.exists(path):
+        n += 1
+        path = os.path.join(backup_dir, _backup_name(config_path, f"{stamp}-{n}"))
+    atomic_write(path, text)
+    for old in list_backups(config_path, backup_dir)[keep:]:
+        try:
+            os.unlink(old.path)
+        except FileNotFoundError:
+            pass
+    return path
+
+
+def _read(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            return fh.read()
+    except OSError as exc:
+        raise ConfigError(path, [Problem("", f"cannot read the file: {exc.strerror}")]) from None
+
+
+def replace_config_text(path: str, new_text: str, backup_dir: str, *,
+                        expect_digest: str = "", env: Mapping[str, str] | None = None,
+                        replace: Callable[[str, str], None] = os.replace) -> EditResult:
+    """Validate new_text as the config at path; back up the old file; write atomically."""
+    path = os.path.abspath(path)
+    old_text = _read(path)
+    if expect_digest and digest_of(old_text) != expect_digest:
+        raise EditError(f"{path} changed since it was read; read it again and retry")
+    _config, warnings = validate_text(new_text, path, env)     # ConfigError: file untouched
+    backup = make_backup(path, old_text, backup_dir)
+    atomic_write(path, new_text, replace=replace)
+    return EditResult(path=path, backup=backup, digest=digest_of(new_text), warnings=warnings)
+
+
+def edit_config(path: str, change: Callable[[Any], None], backup_dir: str, *,
+                env: Mapping[str, str] | None = None,
+                replace: Callable[[str, str], None] = os.replace) -> EditResult:
+    """Apply change(doc) to the tomlkit document of path, validate, back up, write."""
+    path = os.path.abspath(path)
+    old_text = _read(path)
+    parse_toml(old_text, path)                 # a clear error when the file is not TOML
+    doc = tomlkit.parse(old_text)
+    change(doc)
+    new_text = tomlkit.dumps(doc)
+    if new_text == old_text:
+        validate_text(new_text, path, env)
+        return EditResult(path=path, backup="", digest=digest_of(new_text))
+    return replace_config_text(path, new_text, backup_dir, expect_digest=digest_of(old_text),
+                               env=env, replace=replace)
+
+
+def set_config_value(path: str, key: str, text: str, backup_dir: str, **kw) -> EditResult:
+    """`riskctl config set KEY VALUE`: VALUE in TOML syntax, else taken as a string."""
+    def change(doc):
+        set_key(doc, key, parse_value(text, get_key(doc, key)))
+    return edit_config(path, change, backup_dir, **kw)
+
+
+def set_rule_param(path: str, target: str, rule: str, param: str, text: str, backup_dir: str,
+                   **kw) -> EditResult:
+    """`riskctl rules set ACCOUNT_OR_PROFILE RULE PARAM VALUE`."""
+    def change(doc):
+        key = rule_key(doc, target, rule, param)
+        set_key(doc, key, parse_value(text, get_key(doc, key)))
+    return edit_config(path, change, backup_dir, **kw)
+
+
+def set_rule_enabled(path: str, target: str, rule: str, enabled: bool, backup_dir: str,
+                     **kw) -> EditResult:
+    """`riskctl rules enable|disable ACCOUNT_OR_PROFILE RULE`."""
+    def change(doc):
+        set_key(doc, rule_key(doc, target, rule, "enabled"), enabled)
+    return edit_config(path, change, backup_dir, **kw)
+
+
+def restore_backup(path: str, stamp: str, backup_dir: str, **kw) -> EditResult:
+    """`riskctl config restore STAMP`: validated like any edit; the current file is backed up."""
+    for b in list_backups(path, backup_dir):
+        if b.stamp == stamp:
+            return replace_config_text(path, _read(b.path), backup_dir, **kw)
+    known = ", ".join(b.stamp for b in list_backups(path, backup_dir)) or "none"
+    raise EditError(f"no backup {stamp!r}; backups: {known}")
