@@ -14,14 +14,18 @@ import os
 import sys
 from typing import Any, Callable
 
+import attrs
 import zmq
 
 from shared import topics
 from shared.bus.publisher import Publisher
 from shared.bus.rpc import handle_request
 from shared.bus.sockets import make_socket
+from shared.bus.subscriber import Subscriber
 from shared.clock import SYSTEM_CLOCK, Clock
-from shared.config import ConfigError, LoadedConfig, load_config
+from shared.config import Config, ConfigError, LoadedConfig, load_config
+from shared.config.live import apply_live
+from shared.messages.control import ConfigChanged
 from shared.logsetup import setup_logging
 from shared.signals import install_stop_handlers
 from shared.messages.system import Heartbeat, Ping, Pong, Reply, Stop, error, ok
@@ -54,6 +58,8 @@ class Worker:
         self.pub: Publisher | None = None
         self.control: zmq.Socket | None = None
         self._sockets: list[zmq.Socket] = []
+        self._events: Subscriber | None = None
+        self.config_generation = 0
 
     # -- registration -------------------------------------------------------
     def socket(self, kind: int, **kwargs) -> zmq.Socket:
@@ -97,7 +103,8 @@ class Worker:
         return handler(request)
 
     def _on_ping(self, _req: Ping) -> Reply:
-        return ok(Pong(name=self.name, pid=os.getpid(), started_ns=self.started_ns))
+        return ok(Pong(name=self.name, pid=os.getpid(), started_ns=self.started_ns,
+                       config_generation=self.config_generation))
 
     def _on_stop(self, req: Stop) -> Reply:
         log.info("stop requested%s", f": {req.reason}" if req.reason else "")
@@ -110,7 +117,45 @@ class Worker:
                 frame = self.control.recv(zmq.NOBLOCK)
             except zmq.Again:
                 return
-            self.control.send(handle_request(frame, self._dispatch))
+            self.control.send(handle_request(frame, self._dispatch, self.name))
+
+    # -- live config --------------------------------------------------------------
+    def on_config(self, old: Config, new: Config) -> None:
+        """Hook: the config changed and was applied live (restart-only sections kept as before)."""
+
+    def _on_events(self) -> None:
+        while True:
+            received = self._events.recv()
+            if received is None:
+                if not self._events.sock.poll(0):
+                    return
+                continue
+            msg = received.msg
+            if isinstance(msg, ConfigChanged) and msg.ok:
+                self.reload_config(msg.digest)
+
+    def reload_config(self, digest: str = "") -> bool:
+        """Re-read the config file and apply what may change live; keep the old one on error."""
+        try:
+            fresh = load_config(self.loaded.path)
+        except ConfigError as exc:
+            log.error("%s: config reload refused, keeping the running config:\n%s",
+                      self.name, exc.render())
+            return False
+        if digest and fresh.digest != digest:
+            log.info("%s: config changed again since the announced reload; waiting for the next",
+                     self.name)
+            return False
+        effective, restart_needed = apply_live(self.config, fresh.config)
+        old = self.config
+        self.loaded = attrs.evolve(fresh, config=effective)
+        self.config = effective
+        if restart_needed:
+            log.warning("%s: these settings change only after a restart: %s", self.name,
+                        ", ".join(restart_needed))
+        self.config_generation += 1
+        self.on_config(old, effective)
+        return True
 
     def bad_frames(self) -> int:
         """Frames this worker could not decode (subclasses add their subscribers' counts)."""
@@ -141,11 +186,18 @@ class Worker:
             return POLL_MS
         return max(0, min(POLL_MS, (self._timers[0][0] - now) * 1000))
 
-    def run(self) -> int:
+    def bind(self) -> None:
+        """Bind the PUB and control sockets (the supervisor binds its own pair instead)."""
         bus = self.config.bus
         self.pub = Publisher(self.socket(zmq.PUB, bind=bus.pub(self.name)), self.name, self.clock)
         self.control = self.socket(zmq.REP, bind=bus.control_of(self.name))
         self.add_reader(self.control, self._on_control)
+        self._events = Subscriber(self.socket(zmq.SUB, connect=bus.events))
+        self._events.subscribe(topics.CONFIG)
+        self.add_reader(self._events.sock, self._on_events)
+
+    def run(self) -> int:
+        self.bind()
         self.handle(Ping, self._on_ping)
         self.handle(Stop, self._on_stop)
         self.setup()
@@ -190,7 +242,7 @@ def main(worker_cls: type[Worker], argv: list[str] | None = None) -> int:
     """Entry point for `python -m services.<name> --config FILE`."""
     args = parse_args(f"services.{worker_cls.name}", argv)
     loaded = load_or_exit(args.config, worker_cls.name)
-    setup_logging(worker_cls.name, loaded.config.logging.level)
+    setup_logging(worker_cls.name, loaded.config.logging.level, config=loaded.config)
     worker = worker_cls(loaded)
     install_stop_handlers(worker.request_stop)
     try:

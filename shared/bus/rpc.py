@@ -82,16 +82,31 @@ class RpcClient:
         self.close()
 
 
-def handle_request(frame: bytes, dispatch: Callable[[Any], Reply]) -> bytes:
-    """Decode one request frame, run dispatch, encode its reply; errors become error replies."""
+def decode_request(frame: bytes) -> tuple[codec.Envelope | None, Reply | None]:
+    """A request frame -> (envelope, None), or (None, an error Reply) when it does not decode."""
     try:
-        request = codec.decode(frame).msg
+        return codec.decode(frame), None
     except codec.DecodeError as exc:
         log.warning("bad request frame (%d bytes): %s", len(frame), exc)
-        return codec.encode(error("bad_request", f"malformed request: {exc}"))
+        return None, error("bad_request", f"malformed request: {exc}")
+
+
+def encode_reply(reply: Reply, request: codec.Envelope | None, name: str = "") -> bytes:
+    """Encode a reply, echoing the request's sequence number so async callers can match it."""
+    return codec.encode(reply, name, 0, request.seq if request else 0, time.time_ns())
+
+
+def run_handler(request: Any, dispatch: Callable[[Any], Reply]) -> Reply:
+    """Run dispatch; a handler bug becomes an 'internal' error reply instead of an exception."""
     try:
-        reply = dispatch(request)
+        return dispatch(request)
     except Exception as exc:   # a handler bug must not take the worker down
         log.exception("handler failed for %s", type(request).__name__)
-        reply = error("internal", f"{type(request).__name__} failed: {type(exc).__name__}: {exc}")
-    return codec.encode(reply)
+        return error("internal", f"{type(request).__name__} failed: {type(exc).__name__}: {exc}")
+
+
+def handle_request(frame: bytes, dispatch: Callable[[Any], Reply], name: str = "") -> bytes:
+    """Decode one request frame, run dispatch, encode its reply; errors become error replies."""
+    env, bad = decode_request(frame)
+    reply = bad if env is None else run_handler(env.msg, dispatch)
+    return encode_reply(reply, env, name)

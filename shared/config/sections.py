@@ -154,6 +154,7 @@ class SupervisorConfig:
     heartbeat_timeout: float = attrs.field(default=5.0, validator=positive)
     startup_timeout: float = attrs.field(default=15.0, validator=positive)
     stop_timeout: float = attrs.field(default=5.0, validator=positive)
+    backoff_initial: float = attrs.field(default=1.0, validator=positive)
     backoff_max: float = attrs.field(default=30.0, validator=positive)
     flapping_crashes: int = attrs.field(default=5, validator=in_range(2, 1000))
     flapping_window: float = attrs.field(default=60.0, validator=positive)
@@ -161,10 +162,10 @@ class SupervisorConfig:
     stable_after: float = attrs.field(default=60.0, validator=non_negative)
 
     def __attrs_post_init__(self) -> None:
-        unknown = [w for w in self.workers if w not in WORKER_NAMES and w not in self.modules]
+        unknown = [w for w in [*self.workers, *self.modules] if w not in WORKER_NAMES]
         if unknown:
-            raise ValueError(f"expected worker names from {', '.join(WORKER_NAMES)} (or one "
-                             f"given a module in supervisor.modules), got {unknown}")
+            raise ValueError(f"expected worker names from {', '.join(WORKER_NAMES)} (modules "
+                             f"only swaps the code a known worker runs), got {unknown}")
         if len(set(self.workers)) != len(self.workers):
             raise ValueError(f"expected each worker once, got {self.workers}")
 
@@ -177,5 +178,7 @@ class LoggingConfig:
     level: str = attrs.field(default="INFO",
                              validator=one_of("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
     rotate_bytes: int = attrs.field(default=50 * 1024 * 1024, validator=positive)
-    keep_files: int = attrs.field(default=10, validator=in_range(1, 1000))
+    keep_files: int = attrs.field(default=10, validator=in_range(1, 1000))   # rotated files kept
+    queue_limit: int = attrs.field(default=10_000, validator=in_range(100, 10_000_000))  # per sender
+    sink_queue: int = attrs.field(default=200_000, validator=in_range(1000, 50_000_000))  # logsink in
 

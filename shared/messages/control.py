@@ -39,17 +39,26 @@ class WorkersTable:
 
 @attrs.frozen(kw_only=True)
 class RestartWorker:
+    """Restart one worker; answered once the new process is up or has failed."""
     name: str
 
 
 @attrs.frozen(kw_only=True)
 class StartWorker:
+    """Start one worker; answered once it is up or has failed."""
     name: str
 
 
 @attrs.frozen(kw_only=True)
 class StopWorker:
+    """Stop one worker; it stays stopped until someone starts it."""
     name: str
+
+
+@attrs.frozen(kw_only=True)
+class ShutdownRequest:
+    """Stop every worker in order, then the supervisor (admin only)."""
+    reason: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -75,5 +84,20 @@ class WorkerEvent:
     reason: str = ""
 
 
-ALL = (ControlRequest, WorkerInfo, WorkersRequest, WorkersTable, RestartWorker, StartWorker,
+@attrs.frozen(kw_only=True)
+class ConfigChanged:
+    """Published by the supervisor on topic 'config' after it (re)validated the config file.
+
+    ok=True: workers re-read the file and apply it live (digest names the version).
+    ok=False: the file is invalid and everybody keeps the last good config.
+    """
+    path: str
+    ok: bool
+    digest: str = ""
+    restart_needed: list[str] = attrs.Factory(list)
+    problems: list[str] = attrs.Factory(list)
+    reason: str = ""
+
+
+ALL = (ConfigChanged, ControlRequest, ShutdownRequest, WorkerInfo, WorkersRequest, WorkersTable, RestartWorker, StartWorker,
        StopWorker, StatusRequest, SupervisorStatus, WorkerEvent)

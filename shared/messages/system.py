@@ -27,6 +27,7 @@ class Pong:
     name: str
     pid: int
     started_ns: int
+    config_generation: int = 0     # how many live config reloads this process has applied
 
 
 @attrs.frozen(kw_only=True)

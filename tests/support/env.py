@@ -56,8 +56,11 @@ def make_config(tmp_path, workers: list[str] | None = None, **sections: Any) -> 
 
 
 def wait_for(condition: Callable[[], Any], timeout: float = 10.0, interval: float = 0.05,
-             what: str = "condition") -> Any:
-    """Poll condition until it returns something truthy; fail with `what` after timeout s."""
+             what: str = "condition", fail_fast: type | tuple = ()) -> Any:
+    """Poll condition until it returns something truthy; fail with `what` after timeout s.
+
+    Exceptions of the fail_fast types end the wait at once (e.g. the process died).
+    """
     deadline = time.monotonic() + timeout
     last_exc: Exception | None = None
     while time.monotonic() < deadline:
@@ -65,6 +68,8 @@ def wait_for(condition: Callable[[], Any], timeout: float = 10.0, interval: floa
             value = condition()
             if value:
                 return value
+        except fail_fast:
+            raise
         except Exception as exc:   # the peer may not be up yet
             last_exc = exc
         time.sleep(interval)

@@ -1,0 +1,1 @@
+"""riskctl: the terminal CLI that talks to the supervisor's control socket."""

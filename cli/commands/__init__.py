@@ -1,0 +1,20 @@
+"""Every riskctl command, one module each, listed explicitly (order = order in --help).
+
+A command module has: a docstring (first line = short help), NAME, optional
+READ = True (gets --json), add_arguments(parser), run(args, ctx) -> exit code.
+"""
+from cli.commands import ping, restart, shutdown, start, status, stop, workers
+
+COMMANDS = (
+    status,
+    workers,
+    ping,
+    start,
+    restart,
+    stop,
+    shutdown,
+)
+
+_names = [m.NAME for m in COMMANDS]
+if len(set(_names)) != len(_names):
+    raise RuntimeError(f"riskctl commands registered twice: {_names}")

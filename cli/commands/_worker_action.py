@@ -1,0 +1,18 @@
+"""Shared shape of start/stop/restart: one worker name, one request, print the outcome."""
+from __future__ import annotations
+
+ACTION_TIMEOUT = 30.0     # a start waits for the new process's first sign of life
+
+
+def add_name(parser) -> None:
+    parser.add_argument("name", help="worker name (see riskctl workers)")
+
+
+def run_action(ctx, request) -> int:
+    reply = ctx.request(request, timeout=ACTION_TIMEOUT, retries=0)
+    info = reply.body
+    if ctx.json:
+        ctx.print_json({"status": reply.status, "reason": reply.reason, "worker": info})
+    else:
+        print(reply.reason)
+    return 0

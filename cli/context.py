@@ -1,0 +1,101 @@
+"""What every riskctl command gets: the config location, a timed request to riskd, output helpers.
+
+Requests go to the supervisor's control socket with a deadline (Lazy Pirate:
+1 retry on a fresh socket, then a clear 'riskd did not answer' error naming
+the address), so riskctl never hangs on a dead riskd.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any, Optional
+
+import tomlkit
+
+from cli.errors import AUTH_CODES, EXIT_AUTH, CliError
+from shared import codec
+from shared.bus.rpc import RpcClient, RpcTimeout
+from shared.config.sections import BusConfig
+from shared.messages.control import ControlRequest
+from shared.messages.system import Reply
+
+DEFAULT_TIMEOUT = 1.2     # per attempt; two attempts stay under 3 s
+
+
+def default_config_path() -> str:
+    """$RISKD_CONFIG, else ./etc/riskd.toml (the repo's embedded default)."""
+    return os.environ.get("RISKD_CONFIG") or os.path.join("etc", "riskd.toml")
+
+
+def read_control_address(config_path: str) -> str:
+    """The [bus].control address from the config file, without validating the rest of it."""
+    try:
+        with open(config_path, encoding="utf-8") as fh:
+            data = tomlkit.parse(fh.read()).unwrap()
+    except OSError as exc:
+        raise CliError(f"cannot read the config {config_path}: {exc.strerror} "
+                       f"(use --config FILE or set RISKD_CONFIG)") from None
+    except Exception as exc:
+        raise CliError(f"{config_path}: not valid TOML: {exc}") from None
+    bus = data.get("bus") if isinstance(data.get("bus"), dict) else {}
+    address = bus.get("control", BusConfig().control)
+    if not isinstance(address, str):
+        raise CliError(f"{config_path}: bus.control: expected an address like "
+                       f"tcp://127.0.0.1:5570, got {address!r}")
+    return address
+
+
+class Context:
+    def __init__(self, config_path: str, json_output: bool = False,
+                 control: Optional[str] = None, timeout: float = DEFAULT_TIMEOUT):
+        self.config_path = config_path
+        self.json = json_output
+        self.timeout = timeout
+        self._control = control
+        self.session: Optional[str] = None
+
+    @property
+    def control_address(self) -> str:
+        if self._control is None:
+            self._control = read_control_address(self.config_path)
+        return self._control
+
+    def call(self, command: Any, timeout: Optional[float] = None, retries: int = 1) -> Reply:
+        """Send a command to riskd and return its Reply (ok or error). Raises CliError on silence."""
+        address = self.control_address
+        with RpcClient(address, "riskd", timeout=self.timeout, retries=retries,
+                       name="riskctl") as client:
+            try:
+                reply = client.call(ControlRequest(command=command, session=self.session),
+                                    timeout=timeout)
+            except RpcTimeout as exc:
+                raise CliError(f"riskd is not running or not answering: no answer from the "
+                               f"control socket {address} within {exc.seconds:g} s") from None
+        if not isinstance(reply, Reply):
+            raise CliError(f"riskd answered with {type(reply).__name__}, not a reply")
+        return reply
+
+    def request(self, command: Any, timeout: Optional[float] = None, retries: int = 1) -> Reply:
+        """call(), but an error reply ends the command (exit 1, or 3 when authentication failed)."""
+        reply = self.call(command, timeout=timeout, retries=retries)
+        if not reply.ok:
+            code = EXIT_AUTH if reply.code in AUTH_CODES else 1
+            raise CliError(f"{reply.reason} [{reply.code}]", code)
+        return reply
+
+    # -- output -------------------------------------------------------------------------------
+    def print_json(self, value: Any) -> None:
+        """One JSON document on stdout (catalog messages in their wire field form)."""
+        json.dump(to_jsonable(value), sys.stdout, indent=2, sort_keys=False)
+        sys.stdout.write("\n")
+
+
+def to_jsonable(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if hasattr(type(value), "__attrs_attrs__"):
+        return to_jsonable(codec.to_fields(value))
+    return value

@@ -1,0 +1,60 @@
+"""riskctl entry point: global options, one subcommand per module in cli/commands, exit codes.
+
+Exit codes: 0 ok, 1 error (including riskd not answering), 2 bad usage,
+3 authentication refused.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from cli.commands import COMMANDS
+from cli.context import DEFAULT_TIMEOUT, Context, default_config_path
+from cli.errors import EXIT_ERROR, CliError
+
+
+def first_line(doc: str | None) -> str:
+    return (doc or "").strip().splitlines()[0] if doc else ""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="riskctl", description="Talk to a running riskd: status, workers, rules, lockouts.",
+        epilog="Run 'riskctl COMMAND --help' for one command's options.")
+    parser.add_argument("--config", default=None,
+                        help="riskd.toml (default: $RISKD_CONFIG or etc/riskd.toml)")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
+                        help=f"seconds to wait per attempt for riskd (default {DEFAULT_TIMEOUT})")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for module in COMMANDS:
+        doc = module.__doc__
+        p = sub.add_parser(module.NAME, help=first_line(doc), description=(doc or "").strip(),
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        if getattr(module, "READ", False):
+            p.add_argument("--json", action="store_true", help="print one JSON document")
+        module.add_arguments(p)
+        p.set_defaults(_module=module)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    ctx = Context(args.config or default_config_path(), json_output=getattr(args, "json", False),
+                  timeout=args.timeout)
+    try:
+        return args._module.run(args, ctx) or 0
+    except CliError as exc:
+        print(f"riskctl {args.command}: {exc}", file=sys.stderr)
+        return exc.code
+    except BrokenPipeError:          # `riskctl ... | head`: the reader left; not an error
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

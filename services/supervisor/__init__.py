@@ -1,0 +1,1 @@
+"""The supervisor (`riskd`): worker lifecycle, restart policy, control socket, admin audit."""

@@ -1,0 +1,35 @@
+"""Entry point: `riskd --config FILE` (or python -m services.supervisor --config FILE)."""
+from __future__ import annotations
+
+import logging
+import sys
+
+from services.supervisor.app import Supervisor
+from shared.instancelock import EXIT_ALREADY_RUNNING, AlreadyRunning, acquire_instance_lock
+from shared.logsetup import setup_logging
+from shared.signals import install_stop_handlers
+from shared.worker import load_or_exit, parse_args
+
+log = logging.getLogger("riskd")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args("riskd", argv)
+    loaded = load_or_exit(args.config, "riskd")
+    try:
+        instance_lock = acquire_instance_lock(loaded.data_dir)   # held until the process exits
+    except AlreadyRunning as exc:
+        print(f"riskd: refusing to start: {exc}", file=sys.stderr)
+        return EXIT_ALREADY_RUNNING
+    setup_logging("supervisor", loaded.config.logging.level)
+    supervisor = Supervisor(loaded)
+    install_stop_handlers(supervisor.request_stop)
+    try:
+        return supervisor.run()
+    except OSError as exc:
+        log.error("riskd cannot start: %s", exc)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

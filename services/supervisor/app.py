@@ -1,0 +1,420 @@
+"""The supervisor process (`riskd`): spawns, watches and restarts workers; serves the control socket.
+
+Wiring only: the restart decisions are services/supervisor/policy.py, the OS
+work is children.py, requests to workers are forward.py, and every control
+command is a module under commands/. One poll loop (the worker base's),
+nothing blocks it: restart/start/stop answers are deferred until the fact.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import time
+from typing import Callable, Optional
+
+import zmq
+
+from services.supervisor import audit, children
+from services.supervisor.auth import authorize
+from services.supervisor.commands import REGISTRY
+from services.supervisor.forward import Forwarder
+from services.supervisor.policy import (BACKOFF, FLAPPING, RUNNING, STARTING, STOPPED, STOPPING,
+                                        PolicySettings, WorkerPolicy)
+from shared import topics
+from shared.bus.publisher import Publisher
+from shared.bus.rpc import decode_request, encode_reply
+from shared.bus.subscriber import Subscriber
+from shared.config import ConfigError, LoadedConfig, load_config
+from shared.config.live import apply_live
+from shared.messages.control import (ConfigChanged, ControlRequest, SupervisorStatus, WorkerEvent,
+                                     WorkerInfo)
+from shared.messages.system import Heartbeat, Ping, Pong, Reply, error, ok
+from shared.worker import Worker
+
+log = logging.getLogger(__name__)
+
+# Stop order: the ones that only report go first, ingest (market) late, enforcement last of the
+# guards so a flatten in flight can finish; the sim broker stands in for the outside broker
+# that enforcement talks to, so it goes after enforcement.
+STOP_ORDER = ("notify", "risk", "market", "logging", "enforcement", "simbroker")
+TICK = 0.1
+STARTUP_PING_EVERY = 0.25
+
+
+class Slot:
+    """One worker as the supervisor sees it: its policy, its process, who waits on it."""
+
+    def __init__(self, name: str, module: str, settings: PolicySettings):
+        self.name, self.module = name, module
+        self.policy = WorkerPolicy(settings)
+        self.child: Optional[children.Child] = None
+        self.kill_reason = ""
+        self.stop_deadline: Optional[float] = None
+        self.then_start = False                  # a restart: start again once stopped
+        self.up_waiters: list[Callable[[Reply], None]] = []
+        self.down_waiters: list[Callable[[Reply], None]] = []
+        self.last_ping = 0.0
+        self.published: tuple = ()
+
+
+def policy_settings(loaded: LoadedConfig) -> PolicySettings:
+    s = loaded.config.supervisor
+    return PolicySettings(backoff_initial=s.backoff_initial, backoff_max=s.backoff_max,
+                          flapping_crashes=s.flapping_crashes, flapping_window=s.flapping_window,
+                          flapping_backoff=s.flapping_backoff, stable_after=s.stable_after,
+                          startup_timeout=s.startup_timeout,
+                          heartbeat_timeout=s.heartbeat_timeout)
+
+
+class Supervisor(Worker):
+    name = "supervisor"
+
+    def __init__(self, loaded: LoadedConfig, **kwargs):
+        super().__init__(loaded, **kwargs)
+        self.run_dir = os.path.join(loaded.data_dir, "run")
+        settings = policy_settings(loaded)
+        sup = loaded.config.supervisor
+        names = [w for w in sup.workers
+                 if w != "simbroker" or loaded.config.broker.kind == "sim"]
+        self.slots: dict[str, Slot] = {n: Slot(n, sup.module_of(n), settings) for n in names}
+        self.forwarder: Optional[Forwarder] = None
+        self.shutdown_reason = ""
+
+    # -- sockets ----------------------------------------------------------------------
+    def bind(self) -> None:
+        bus = self.config.bus
+        self.pub = Publisher(self.socket(zmq.PUB, bind=bus.events), self.name, self.clock)
+        self.control = self.socket(zmq.ROUTER, bind=bus.control)
+        self.add_reader(self.control, self._on_control_frames)
+        hb = self.socket(zmq.SUB, connect=[bus.pub(n) for n in self.slots])
+        hb.setsockopt(zmq.RECONNECT_IVL, 50)
+        self.heartbeats = Subscriber(hb, track=False)
+        self.heartbeats.subscribe(topics.HEARTBEAT)
+        self.add_reader(hb, self._on_heartbeats)
+        self.forwarder = Forwarder(self.ctx, {n: bus.control_of(n) for n in self.slots})
+        for sock in self.forwarder.sockets.values():
+            self.add_reader(sock, lambda s=sock: self.forwarder.on_readable(s))
+
+    def setup(self) -> None:
+        os.makedirs(self.run_dir, exist_ok=True)
+        for name, pid in children.end_leftovers(self.run_dir):
+            log.warning("ended leftover %s worker (pid %d)", name, pid)
+        now = self.clock.monotonic()
+        for slot in self.slots.values():
+            slot.policy.want_start(now)
+        self.every(TICK, self.tick, first=0)
+
+    def teardown(self) -> None:
+        self.stop_all()
+
+    # -- the control socket --------------------------------------------------------------
+    def _on_control_frames(self) -> None:
+        while True:
+            try:
+                frames = self.control.recv_multipart(zmq.NOBLOCK)
+            except zmq.Again:
+                return
+            if len(frames) < 2:
+                continue
+            ident, body = frames[0], frames[-1]
+            self._serve(ident, body)
+
+    def _serve(self, ident: bytes, body: bytes) -> None:
+        env, bad = decode_request(body)
+        answered = False
+
+        def respond(reply: Reply) -> None:
+            nonlocal answered
+            if answered:
+                log.error("a command answered twice; the second answer is dropped")
+                return
+            answered = True
+            try:
+                self.control.send_multipart([ident, b"", encode_reply(reply, env, self.name)])
+            except zmq.ZMQError as exc:
+                log.warning("cannot answer a control request: %s", exc)
+
+        if env is None:
+            respond(bad)
+            return
+        request, session = env.msg, None
+        if isinstance(request, ControlRequest):
+            request, session = request.command, request.session
+        command = REGISTRY.get(type(request))
+        if command is None:
+            respond(error("unknown_command",
+                          f"the supervisor has no command for {type(request).__name__}"))
+            return
+        refused = authorize(command, session)
+        if refused is not None:
+            audit.record(command.name, command.role, f"refused: {refused.reason}")
+            respond(refused)
+            return
+        if command.role != "trader":
+            respond = audit.audited(respond, command.name, command.role,
+                                    target=getattr(request, "name", ""))
+        try:
+            command.execute(self, request, respond)
+        except Exception as exc:
+            log.exception("command %s failed", command.name)
+            if not answered:
+                respond(error("internal", f"{command.name} failed: {type(exc).__name__}: {exc}"))
+
+    def forward(self, worker: str, request, respond, timeout: float = 3.0) -> None:
+        self.forwarder.send(worker, request, respond, timeout)
+
+    # -- liveness ---------------------------------------------------------------------------
+    def _on_heartbeats(self) -> None:
+        now = self.clock.monotonic()
+        while True:
+            received = self.heartbeats.recv()
+            if received is None:
+                if not self.heartbeats.sock.poll(0):
+                    return
+                continue
+            msg = received.msg
+            if isinstance(msg, Heartbeat):
+                self._alive(msg.name, msg.pid, now)
+
+    def _alive(self, name: str, pid: int, now: float) -> None:
+        slot = self.slots.get(name)
+        if slot is None or slot.child is None or slot.child.pid != pid:
+            return                      # a leftover or an old process: not ours
+        if slot.policy.alive(now):
+            log.info("%s is up (pid %d)", name, pid)
+            self._changed(slot)
+            for respond in slot.up_waiters:
+                respond(ok(self.info(slot), reason=f"{name} is up (pid {pid})"))
+            slot.up_waiters.clear()
+
+    def _ping_starting(self, slot: Slot, now: float) -> None:
+        if now - slot.last_ping < STARTUP_PING_EVERY:
+            return
+        slot.last_ping = now
+        pid = slot.child.pid
+
+        def on_reply(reply: Reply, name=slot.name, pid=pid) -> None:
+            if reply.ok and isinstance(reply.body, Pong):
+                self._alive(name, reply.body.pid, self.clock.monotonic())
+        self.forwarder.send(slot.name, Ping(), on_reply, timeout=STARTUP_PING_EVERY * 2)
+
+    # -- the periodic pass over every worker ---------------------------------------------------
+    def tick(self) -> None:
+        now = self.clock.monotonic()
+        self.forwarder.expire()
+        for slot in self.slots.values():
+            self._tick_slot(slot, now)
+
+    def _tick_slot(self, slot: Slot, now: float) -> None:
+        policy = slot.policy
+        if slot.child is not None:
+            code = slot.child.poll()
+            if code is not None:
+                self._exited(slot, code, now)
+            elif policy.state == STOPPING:
+                if slot.stop_deadline is not None and now > slot.stop_deadline:
+                    log.warning("%s did not stop within %g s: killing it", slot.name,
+                                self.config.supervisor.stop_timeout)
+                    slot.child.kill()
+                    slot.stop_deadline = None
+            else:
+                why = policy.hung(now)
+                if why and not slot.kill_reason:
+                    log.error("%s (pid %d): %s; killing it", slot.name, slot.child.pid, why)
+                    slot.kill_reason = why
+                    slot.child.kill()
+                elif policy.state == STARTING:
+                    self._ping_starting(slot, now)
+        if slot.child is None and policy.should_start(now):
+            self._spawn(slot, now)
+
+    def _spawn(self, slot: Slot, now: float) -> None:
+        try:
+            slot.child = children.Child(slot.name, slot.module, self.loaded.path, self.run_dir)
+        except OSError as exc:
+            log.error("cannot start %s: %s", slot.name, exc)
+            slot.policy.spawned(now)
+            slot.policy.exited(now, None, f"cannot start: {exc}")
+            self._changed(slot)
+            return
+        slot.kill_reason = ""
+        slot.policy.spawned(now)
+        slot.last_ping = 0.0
+        log.info("started %s (pid %d)", slot.name, slot.child.pid)
+        self._changed(slot)
+
+    def _exited(self, slot: Slot, code: int, now: float) -> None:
+        pid = slot.child.pid
+        slot.child = None
+        slot.stop_deadline = None
+        why = slot.kill_reason or _describe_exit(code)
+        was_wanted = slot.policy.wanted
+        slot.policy.exited(now, code, why)
+        if was_wanted:
+            delay = max(0.0, (slot.policy.next_start_at or now) - now)
+            log.warning("%s (pid %d) %s; restarting %s", slot.name, pid, slot.policy.reason,
+                        f"in {delay:.1f} s" if delay else "now")
+        else:
+            log.info("%s (pid %d) stopped (exit %s)", slot.name, pid, code)
+        if not slot.then_start:           # a restart's waiters wait for the new process
+            for respond in slot.up_waiters:
+                respond(error("start_failed", f"{slot.name} exited before it was up: {why}",
+                              self.info(slot)))
+            slot.up_waiters.clear()
+        for respond in slot.down_waiters:
+            respond(ok(self.info(slot), reason=f"{slot.name} stopped"))
+        slot.down_waiters.clear()
+        if slot.then_start:
+            slot.then_start = False
+            slot.policy.want_start(now)
+        self._changed(slot)
+
+    # -- operator actions ------------------------------------------------------------------------
+    def _slot(self, name: str, respond) -> Optional[Slot]:
+        slot = self.slots.get(name)
+        if slot is None:
+            respond(error("unknown_worker", f"no worker named {name!r}; workers: "
+                          + ", ".join(self.slots)))
+        return slot
+
+    def start_worker(self, name: str, respond) -> None:
+        slot = self._slot(name, respond)
+        if slot is None:
+            return
+        if slot.policy.state in (RUNNING,):
+            respond(ok(self.info(slot), reason=f"{name} is already running"))
+            return
+        slot.up_waiters.append(respond)
+        if slot.policy.state == STOPPING:
+            slot.then_start = True
+            return
+        if slot.policy.state != STARTING:
+            slot.policy.want_start(self.clock.monotonic())
+            self._tick_slot(slot, self.clock.monotonic())
+
+    def stop_worker(self, name: str, respond) -> None:
+        slot = self._slot(name, respond)
+        if slot is None:
+            return
+        slot.then_start = False
+        if slot.child is None:
+            slot.policy.want_stop()
+            self._changed(slot)
+            respond(ok(self.info(slot), reason=f"{name} is stopped"))
+            return
+        slot.down_waiters.append(respond)
+        self._begin_stop(slot)
+
+    def restart_worker(self, name: str, respond) -> None:
+        slot = self._slot(name, respond)
+        if slot is None:
+            return
+        slot.up_waiters.append(respond)
+        if slot.child is None:
+            slot.policy.want_start(self.clock.monotonic())
+            self._tick_slot(slot, self.clock.monotonic())
+            return
+        slot.then_start = True
+        self._begin_stop(slot)
+
+    def _begin_stop(self, slot: Slot) -> None:
+        if slot.policy.state != STOPPING:
+            slot.policy.want_stop()
+            slot.stop_deadline = self.clock.monotonic() + self.config.supervisor.stop_timeout
+            slot.child.terminate()
+            self._changed(slot)
+
+    def request_shutdown(self, reason: str = "") -> None:
+        self.shutdown_reason = reason
+        log.warning("shutdown requested%s", f": {reason}" if reason else "")
+        self.stopping = True
+
+    def stop_all(self) -> None:
+        """Stop every worker in STOP_ORDER, each within stop_timeout, then kill what is left."""
+        order = [n for n in STOP_ORDER if n in self.slots] + \
+                [n for n in self.slots if n not in STOP_ORDER]
+        timeout = self.config.supervisor.stop_timeout
+        for name in order:
+            slot = self.slots[name]
+            slot.policy.want_stop()
+            if slot.child is None:
+                continue
+            slot.child.terminate()
+            deadline = time.monotonic() + timeout
+            while slot.child.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.02)
+            if slot.child.poll() is None:
+                log.warning("%s did not stop within %g s: killing it", name, timeout)
+                slot.child.kill()
+                slot.child.proc.wait(timeout=5)
+                slot.child.poll()
+            log.info("%s stopped (exit %s)", name, slot.child.proc.returncode)
+            slot.child = None
+        # The bounded waits above are the shutdown itself: the loop has already ended.
+
+    # -- config ---------------------------------------------------------------------------------
+    def reload_config(self, reason: str = "") -> Reply:
+        """Re-validate the config file; apply it live or keep the last good one, and say which."""
+        try:
+            fresh = load_config(self.loaded.path)
+        except ConfigError as exc:
+            problems = [str(p) for p in exc.problems]
+            log.error("config reload refused, keeping the running config:\n%s", exc.render())
+            self.pub.publish(topics.CONFIG, ConfigChanged(
+                path=self.loaded.path, ok=False, problems=problems, reason=reason))
+            return error("config_invalid", exc.render())
+        effective, restart_needed = apply_live(self.config, fresh.config)
+        self.loaded, self.config = fresh, effective
+        self.config_generation += 1
+        self.pub.publish(topics.CONFIG, ConfigChanged(
+            path=fresh.path, ok=True, digest=fresh.digest, restart_needed=restart_needed,
+            reason=reason))
+        note = ("; needs a restart to take effect: " + ", ".join(restart_needed)
+                if restart_needed else "")
+        log.info("config reloaded%s", note)
+        return ok(ConfigChanged(path=fresh.path, ok=True, digest=fresh.digest,
+                                restart_needed=restart_needed, reason=reason),
+                  reason="config applied" + note)
+
+    # -- views ------------------------------------------------------------------------------------
+    def info(self, slot: Slot) -> WorkerInfo:
+        now = self.clock.monotonic()
+        p = slot.policy
+        running = slot.child is not None and p.state in (STARTING, RUNNING, STOPPING)
+        return WorkerInfo(
+            name=slot.name, state=p.state, pid=slot.child.pid if slot.child else None,
+            uptime_s=round(now - p.started_at, 3) if running and p.started_at is not None else None,
+            restarts=p.restarts, last_exit=p.last_exit,
+            heartbeat_age_s=round(now - p.alive_at, 3) if running and p.alive_at is not None
+            else None,
+            reason=p.reason if p.state in (BACKOFF, FLAPPING, STOPPED) else "")
+
+    def worker_infos(self) -> list[WorkerInfo]:
+        return [self.info(s) for s in self.slots.values()]
+
+    def pong(self) -> Pong:
+        return Pong(name=self.name, pid=os.getpid(), started_ns=self.started_ns,
+                    config_generation=self.config_generation)
+
+    def status(self) -> SupervisorStatus:
+        return SupervisorStatus(pid=os.getpid(), started_ns=self.started_ns,
+                                config_path=self.loaded.path, workers=self.worker_infos())
+
+    def _changed(self, slot: Slot) -> None:
+        p = slot.policy
+        key = (p.state, slot.child.pid if slot.child else None, p.last_exit, p.reason)
+        if key == slot.published:
+            return
+        slot.published = key
+        self.pub.publish(topics.WORKER, WorkerEvent(
+            name=slot.name, state=p.state, pid=key[1], exit_code=p.last_exit, reason=p.reason))
+
+
+def _describe_exit(code: int) -> str:
+    if code is None:
+        return "exited"
+    if code < 0:
+        return f"killed by signal {-code}"
+    if code == 78:
+        return "refused to start: invalid config (exit 78)"
+    return f"exited with code {code}"

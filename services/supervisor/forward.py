@@ -1,0 +1,88 @@
+"""Asynchronous requests from the supervisor to workers' control sockets.
+
+One DEALER per worker talks to the worker's REP socket; replies echo the
+request's sequence number, so each is matched to its callback, and a reply
+that comes after its deadline is dropped. Nothing here blocks the
+supervisor's loop: a worker that does not answer turns into an error reply
+"<worker> did not answer within N s" when its deadline passes.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any, Callable
+
+import zmq
+
+from shared import codec
+from shared.bus.sockets import make_socket
+from shared.messages.system import Reply, error
+
+log = logging.getLogger(__name__)
+
+ReplyCallback = Callable[[Reply], None]
+
+
+class Forwarder:
+    def __init__(self, ctx: zmq.Context, addresses: dict[str, str], name: str = "supervisor"):
+        self.name = name
+        self._seq = 0
+        self._pending: dict[int, tuple[str, float, ReplyCallback, float]] = {}
+        self.sockets: dict[str, zmq.Socket] = {}
+        self._worker_of: dict[zmq.Socket, str] = {}
+        for worker, address in addresses.items():
+            sock = make_socket(ctx, zmq.DEALER, hwm=1000)
+            sock.setsockopt(zmq.IMMEDIATE, 1)      # no queueing towards a worker that is down
+            sock.setsockopt(zmq.RECONNECT_IVL, 50)
+            sock.setsockopt(zmq.RECONNECT_IVL_MAX, 500)
+            sock.connect(address)
+            self.sockets[worker] = sock
+            self._worker_of[sock] = worker
+
+    def send(self, worker: str, msg: Any, callback: ReplyCallback, timeout: float = 3.0) -> None:
+        """Send msg to worker; callback gets its Reply, or an error Reply on timeout."""
+        sock = self.sockets.get(worker)
+        if sock is None:
+            callback(error("unknown_worker", f"no worker named {worker!r}"))
+            return
+        self._seq += 1
+        body = codec.encode(msg, self.name, 0, self._seq, time.time_ns())
+        try:
+            sock.send_multipart([b"", body], zmq.NOBLOCK)
+        except zmq.Again:
+            callback(error("unreachable", f"{worker} is not reachable (not running?)"))
+            return
+        self._pending[self._seq] = (worker, time.monotonic() + timeout, callback, timeout)
+
+    def on_readable(self, sock: zmq.Socket) -> None:
+        worker = self._worker_of[sock]
+        while True:
+            try:
+                frames = sock.recv_multipart(zmq.NOBLOCK)
+            except zmq.Again:
+                return
+            try:
+                env = codec.decode(frames[-1])
+            except codec.DecodeError as exc:
+                log.warning("unreadable reply from %s: %s", worker, exc)
+                continue
+            pending = self._pending.pop(env.seq, None)
+            if pending is None:
+                continue                      # answered after its deadline: already reported
+            reply = env.msg if isinstance(env.msg, Reply) else error(
+                "bad_reply", f"{worker} answered with {type(env.msg).__name__}, not a Reply")
+            self._run(pending[2], reply)
+
+    def expire(self) -> None:
+        now = time.monotonic()
+        late = [seq for seq, pending in self._pending.items() if pending[1] <= now]
+        for seq in late:
+            worker, _deadline, callback, timeout = self._pending.pop(seq)
+            self._run(callback, error("timeout", f"{worker} did not answer within {timeout:g} s"))
+
+    @staticmethod
+    def _run(callback: ReplyCallback, reply: Reply) -> None:
+        try:
+            callback(reply)
+        except Exception:
+            log.exception("reply callback failed")

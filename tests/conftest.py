@@ -1,0 +1,16 @@
+"""Fixtures shared by every test: real processes that are always cleaned up."""
+from __future__ import annotations
+
+import pytest
+
+from tests.support.procs import Procs
+
+
+@pytest.fixture
+def procs(tmp_path):
+    """Start riskd / workers for this test; everything is ended afterwards, pass or fail."""
+    p = Procs(tmp_path)
+    try:
+        yield p
+    finally:
+        p.cleanup()

@@ -1,0 +1,158 @@
+"""The supervisor with real processes on loopback: restarts, flapping, clean stops, leftovers."""
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+import zmq
+
+from shared import codec
+from shared.config import load_config
+from shared.messages.control import ControlRequest, WorkersRequest
+from shared.messages.system import Reply
+from tests.support.env import make_config, wait_for
+from tests.support.procs import pid_alive, processes_using
+
+pytestmark = pytest.mark.slow
+
+BASE_WORKERS = ["logging", "notify", "enforcement"]
+FAST_POLICY = {"backoff_initial": 0.2, "flapping_crashes": 5, "flapping_window": 60.0,
+               "flapping_backoff": 60.0, "stop_timeout": 5.0}
+
+
+def test_a_worker_killed_with_sigkill_runs_again_with_a_new_pid_within_2_s(procs, tmp_path):
+    config = make_config(tmp_path, workers=BASE_WORKERS)
+    procs.riskd(config)
+    before = procs.wait_running(config, BASE_WORKERS)
+    for name in BASE_WORKERS:
+        old_pid = before[name].pid
+        os.kill(old_pid, signal.SIGKILL)
+        killed_at = time.monotonic()
+        info = wait_for(lambda: (lambda w: w if w.state == "running" and w.pid != old_pid
+                                 else None)(procs.workers(config)[name]),
+                        timeout=5, interval=0.02, what=f"{name} back with a new pid")
+        assert time.monotonic() - killed_at < 2.0, f"{name} took too long to come back"
+        assert info.restarts == 1 and info.last_exit == -signal.SIGKILL
+        assert not pid_alive(old_pid)
+
+
+def test_a_worker_that_exits_at_once_on_every_start_is_marked_flapping_and_backs_off(procs,
+                                                                                    tmp_path):
+    # the notify slot runs a program that exits with code 3 as soon as it starts
+    config = make_config(tmp_path, supervisor={"workers": ["notify"],
+                                               "modules": {"notify": "tests.support.crasher"},
+                                               **FAST_POLICY})
+    procs.riskd(config)
+    info = wait_for(lambda: (lambda w: w if w.state == "flapping" else None)(
+        procs.workers(config)["notify"]), timeout=20, what="crasher marked flapping")
+    assert info.restarts == 5
+    assert info.last_exit == 3
+    assert "flapping" in info.reason
+    time.sleep(1.5)   # observing that nothing happens: no busy restart loop while flapping
+    again = procs.workers(config)["notify"]
+    assert again.state == "flapping" and again.restarts == 5
+
+
+def test_sigterm_to_riskd_stops_every_worker_and_leaves_no_process_behind(procs, tmp_path):
+    config = make_config(tmp_path, workers=BASE_WORKERS)
+    riskd = procs.riskd(config)
+    procs.wait_running(config, BASE_WORKERS)
+    worker_pids = [w.pid for w in procs.workers(config).values()]
+    riskd.signal(signal.SIGTERM)
+    assert riskd.wait(15) == 0, riskd.output()
+    assert processes_using(config) == []
+    assert not any(pid_alive(p) for p in worker_pids)
+
+
+def test_after_riskd_is_killed_hard_a_new_riskd_ends_the_leftovers_and_runs_one_set(procs,
+                                                                                   tmp_path):
+    config = make_config(tmp_path, workers=BASE_WORKERS)
+    first = procs.riskd(config)
+    old = procs.wait_running(config, BASE_WORKERS)
+    os.kill(first.pid, signal.SIGKILL)
+    first.wait(5)
+    old_pids = {w.pid for w in old.values()}
+    assert all(pid_alive(p) for p in old_pids)       # orphans still running
+    second = procs.riskd(config)
+    new = procs.wait_running(config, BASE_WORKERS)
+    assert not any(pid_alive(p) for p in old_pids)
+    assert {w.pid for w in new.values()}.isdisjoint(old_pids)
+    # exactly one riskd and one process per worker use this config now
+    assert sorted(processes_using(config)) == sorted([second.pid] + [w.pid for w in new.values()])
+
+
+def test_riskctl_against_a_dead_riskd_fails_fast_with_a_clear_message(procs, tmp_path):
+    config = make_config(tmp_path, workers=[])
+    address = load_config(config).config.bus.control
+    started = time.monotonic()
+    result = procs.riskctl(config, "workers")
+    elapsed = time.monotonic() - started
+    assert result.returncode == 1
+    assert "riskd is not running or not answering" in result.stderr
+    assert address in result.stderr
+    assert elapsed < 3.0 + 1.0      # 3 s budget for the request, plus interpreter start
+
+
+def test_malformed_frames_on_the_control_socket_get_error_replies_and_riskd_lives_on(procs,
+                                                                                    tmp_path):
+    config = make_config(tmp_path, workers=[])
+    procs.riskd(config)
+    address = load_config(config).config.bus.control
+    ctx = zmq.Context.instance()
+    unknown_type = codec.encode(WorkersRequest()).replace(b"WorkersRequest", b"WorkersRequesX")
+    for junk in (b"", b"\xc1garbage", b"\x93\x01\x02", unknown_type, b"x" * 100_000):
+        sock = ctx.socket(zmq.REQ)
+        sock.setsockopt(zmq.LINGER, 0)
+        sock.connect(address)
+        sock.send(junk)
+        assert sock.poll(3000), f"no reply to {junk[:20]!r}"
+        reply = codec.decode(sock.recv()).msg
+        sock.close(0)
+        assert isinstance(reply, Reply) and reply.status == "error"
+        assert reply.code == "bad_request"
+    # a raw multi-part frame from a DEALER is ignored or answered, never fatal
+    dealer = ctx.socket(zmq.DEALER)
+    dealer.setsockopt(zmq.LINGER, 0)
+    dealer.connect(address)
+    dealer.send_multipart([b"one", b"two", b"three"])
+    dealer.close(0)
+    ok = procs.control_call(config, WorkersRequest())
+    assert ok.status == "ok"
+
+
+def test_restart_answers_when_the_new_process_is_up_and_stop_is_sticky(procs, tmp_path):
+    config = make_config(tmp_path, workers=BASE_WORKERS)
+    procs.riskd(config)
+    before = procs.wait_running(config, BASE_WORKERS)
+    result = procs.riskctl(config, "restart", "notify")
+    assert result.returncode == 0, result.stderr
+    after = procs.workers(config)["notify"]
+    assert after.state == "running" and after.pid != before["notify"].pid
+    assert str(after.pid) in result.stdout
+
+    assert procs.riskctl(config, "stop", "notify").returncode == 0
+    assert procs.workers(config)["notify"].state == "stopped"
+    time.sleep(1.0)   # observing that nothing restarts it
+    assert procs.workers(config)["notify"].state == "stopped"
+
+    result = procs.riskctl(config, "start", "notify")
+    assert result.returncode == 0, result.stderr
+    assert procs.workers(config)["notify"].state == "running"
+
+    unknown = procs.riskctl(config, "restart", "nosuch")
+    assert unknown.returncode == 1 and "no worker named 'nosuch'" in unknown.stderr
+
+
+def test_riskctl_read_commands_print_one_json_document(procs, tmp_path):
+    import json
+    config = make_config(tmp_path, workers=BASE_WORKERS)
+    procs.riskd(config)
+    procs.wait_running(config, BASE_WORKERS)
+    doc = json.loads(procs.riskctl(config, "workers", "--json").stdout)
+    assert sorted(w["name"] for w in doc["workers"]) == sorted(BASE_WORKERS)
+    status = json.loads(procs.riskctl(config, "status", "--json").stdout)
+    assert status["config_path"] == config and len(status["workers"]) == 3
+    usage = procs.riskctl(config, "restart")
+    assert usage.returncode == 2

@@ -1,0 +1,161 @@
+"""Real processes for integration tests: start riskd or one worker, talk to it, always clean up.
+
+Every process is started in its own session so the whole tree can be ended;
+`Procs` (the `procs` fixture) ends whatever a test left running, even when
+the test fails, and reports children that outlived their parent.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any, Optional
+
+from shared.bus.rpc import RpcClient
+from shared.config import load_config
+from shared.messages.control import ControlRequest, WorkersRequest
+from tests.support.env import REPO, test_env, wait_for
+
+
+def pid_alive(pid: int) -> bool:
+    """True while the process exists and is not a zombie."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def processes_using(config_path: str) -> list[int]:
+    """Pids of every live process whose command line names this config file (Linux /proc)."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                cmd = fh.read().replace(b"\0", b" ").decode("utf-8", "replace")
+        except OSError:
+            continue
+        if config_path in cmd and pid_alive(int(entry)):
+            pids.append(int(entry))
+    return pids
+
+
+class Proc:
+    """One started process (riskd or a worker) in its own session."""
+
+    def __init__(self, args: list[str], log_path: str):
+        self.args = args
+        self.log_path = log_path
+        self._log = open(log_path, "ab")
+        self.popen = subprocess.Popen(args, cwd=REPO, env=test_env(), stdin=subprocess.DEVNULL,
+                                      stdout=self._log, stderr=subprocess.STDOUT,
+                                      start_new_session=True)
+        self.pid = self.popen.pid
+
+    def signal(self, sig: int) -> None:
+        try:
+            os.kill(self.pid, sig)
+        except ProcessLookupError:
+            pass
+
+    def wait(self, timeout: float) -> Optional[int]:
+        try:
+            return self.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def output(self) -> str:
+        self._log.flush()
+        with open(self.log_path, "rb") as fh:
+            return fh.read().decode("utf-8", "replace")
+
+    def kill_tree(self) -> None:
+        try:
+            os.killpg(self.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.wait(5)
+        self._log.close()
+
+
+class Procs:
+    """Starts processes for one test and ends all of them (and their workers) afterwards."""
+
+    def __init__(self, tmp_path):
+        self.tmp_path = tmp_path
+        self.started: list[Proc] = []
+        self.configs: set[str] = set()
+
+    def riskd(self, config_path: str, wait_up: bool = True, timeout: float = 20.0) -> Proc:
+        proc = self._start([sys.executable, "-m", "services.supervisor", "--config", config_path],
+                           "riskd", config_path)
+        if wait_up:
+            def answering():
+                if proc.popen.poll() is not None:
+                    raise AssertionError(f"riskd exited with {proc.popen.returncode}:\n"
+                                         f"{proc.output()}")
+                return self.control_call(config_path, WorkersRequest(), timeout=0.5)
+            wait_for(answering, timeout, what="riskd's control socket to answer",
+                     fail_fast=AssertionError)
+        return proc
+
+    def worker(self, module: str, config_path: str) -> Proc:
+        return self._start([sys.executable, "-m", module, "--config", config_path],
+                           module.rsplit(".", 1)[-1], config_path)
+
+    def riskctl(self, config_path: str, *args: str, timeout: float = 40.0) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "cli.main", "--config", config_path, *args],
+                              cwd=REPO, env=test_env(), capture_output=True, text=True,
+                              timeout=timeout, stdin=subprocess.DEVNULL)
+
+    def _start(self, args: list[str], label: str, config_path: str) -> Proc:
+        self.configs.add(config_path)
+        proc = Proc(args, str(self.tmp_path / f"{label}-{len(self.started)}.log"))
+        self.started.append(proc)
+        return proc
+
+    @staticmethod
+    def control_call(config_path: str, command: Any, timeout: float = 3.0):
+        """One request to riskd's control socket; returns the Reply (raises RpcTimeout)."""
+        address = load_config(config_path).config.bus.control
+        with RpcClient(address, "riskd", timeout=timeout, retries=0, name="test") as client:
+            return client.call(ControlRequest(command=command))
+
+    def workers(self, config_path: str) -> dict:
+        """name -> WorkerInfo, from riskd."""
+        reply = self.control_call(config_path, WorkersRequest())
+        return {w.name: w for w in reply.body.workers}
+
+    def wait_running(self, config_path: str, names, timeout: float = 20.0) -> dict:
+        def all_up():
+            table = self.workers(config_path)
+            return table if all(table[n].state == "running" for n in names) else None
+        return wait_for(all_up, timeout, what=f"workers {sorted(names)} running")
+
+    def cleanup(self) -> list[int]:
+        """End everything; return pids that had to be killed after their supervisor was gone."""
+        for proc in self.started:
+            proc.kill_tree()
+        leftovers = []
+        deadline = time.monotonic() + 5
+        for config in self.configs:
+            for pid in processes_using(config):
+                leftovers.append(pid)
+                try:
+                    os.killpg(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+        while time.monotonic() < deadline and any(
+                pid_alive(p) for c in self.configs for p in processes_using(c)):
+            time.sleep(0.05)
+        return leftovers
