@@ -1,10 +1,350 @@
-"""The market worker process: wires its sockets to the pure modules beside it."""
+"""The market worker process: owns the broker connection and publishes what the broker says.
+
+Threads: signalrcore's hub threads and one REST thread hand their results to
+the worker loop through the Inbox (quotes conflated there); the loop alone
+owns the state, the publisher and the hubs' subscriptions.
+
+Flow: accounts over REST -> both hubs connect (HubLink backoff 1 s -> 60 s,
+BrokerConnection published on every change) -> on every open the user hub
+subscribes once and a REST reconcile (accounts, open positions, open orders,
+today's trades) publishes the differences; the market hub subscribes quotes
+for every contract with a position or a working order, and unsubscribes when
+flat. Every fill, position, order and account update is deduplicated
+(MarketState) and published with the publisher's sequence number; a
+SnapshotRequest on the control socket answers with everything, valid at that
+sequence number (the Clone pattern).
+"""
 from __future__ import annotations
 
+import logging
+import os
+from typing import Any, Iterable, Optional
+
+from services.market import translate
+from services.market.brokerio import RestDone, RestThread
+from services.market.connection import HubLink, always_open
+from services.market.inbox import Inbox
+from services.market.reconcile import BrokerSnapshot, diff, vanished_orders
+from services.market.state import MarketState, key_of
+from services.market.views import register_views
+from shared import topics
+from shared.messages.market import (AccountUpdate, BrokerConnection, ContractInfo, Fill,
+                                    OrderUpdate, PositionUpdate, Quote, SnapshotRequest)
+from shared.messages.system import Reply, ok
+from shared.projectx.models import Account, Order, Position, Trade
+from shared.projectx.realtime import (EV_ACCOUNT, EV_ORDER, EV_POSITION, EV_TRADE, MARKET_HUB,
+                                      USER_HUB, HubClient, HubClosed, HubEvent, HubFailed,
+                                      HubOpened, QuoteBook, quote_subscription,
+                                      user_payloads, user_subscriptions)
+from shared.projectx.rest import ProjectXRest
+from shared.tradingday import SessionWindow
 from shared.worker import Worker
+
+log = logging.getLogger(__name__)
+
+TICK = 0.2                  # s: connection deadlines and due attempts are checked this often
+ACCOUNTS_RETRY = 5.0        # s: until the first account list arrives
+TOKEN_CHECK = 30.0          # s: renew the token when it is due (no HTTP otherwise)
+
+TOPIC_OF = {Fill: topics.FILL, PositionUpdate: topics.POSITION, OrderUpdate: topics.ORDER,
+            AccountUpdate: topics.ACCOUNT, ContractInfo: topics.CONTRACT,
+            BrokerConnection: topics.CONNECTION}
+USER_PARSERS = {EV_ACCOUNT: Account.parse, EV_ORDER: Order.parse,
+                EV_POSITION: Position.parse, EV_TRADE: Trade.parse}
 
 
 class MarketWorker(Worker):
     """Market worker: the broker's realtime hubs, REST snapshots, contract cache, quote conflation."""
 
     name = "market"
+
+    # -- set-up ---------------------------------------------------------------------------
+    def setup(self) -> None:
+        broker = self.config.broker
+        rest_url, user_url, market_url = broker.endpoints()
+        self.state = MarketState()
+        self.book = QuoteBook()
+        self.calendar = self.config.trading_day.calendar(os.path.dirname(self.loaded.path))
+        self.day = self.calendar.trading_day(self.clock.now_ns())
+        self.inbox = Inbox(self.ctx)
+        self.add_reader(self.inbox.reader, self._drain)
+        self.rest = RestThread(lambda: ProjectXRest(
+            rest_url, broker.user_name, broker.api_key, timeout=broker.timeout,
+            clock=self.clock), self.inbox.put)
+        self.hubs = {USER_HUB: HubClient(USER_HUB, user_url, self.inbox.put),
+                     MARKET_HUB: HubClient(MARKET_HUB, market_url, self.inbox.put)}
+        market_open = always_open if broker.kind == "sim" else self._market_open_fn()
+        self.links = {hub: HubLink(hub, self.clock, market_open=market_open)
+                      for hub in self.hubs}
+        self.gens = {hub: 0 for hub in self.hubs}
+        self.account_ids: list[int] = []
+        self.quote_subs: set[str] = set()
+        self.contracts_asked: set[str] = set()
+        self.reconciling = False
+        self.reconcile_again = False
+        self.touched: set = set()
+        self.parse_errors = 0
+        self.published = {"quotes": 0, "events": 0}
+        self._later: list = []
+        for link in self.links.values():
+            self._publish(link.view())
+        self.handle(SnapshotRequest, self._on_snapshot)
+        register_views(self)
+        self.rest.start()
+        self._ask_accounts()
+        self.every(TICK, self._tick)
+        self.every(TOKEN_CHECK, self._check_token)
+
+    def teardown(self) -> None:
+        for hub in self.hubs.values():
+            hub.close()
+        self.rest.stop()
+        self.inbox.close()
+
+    def _market_open_fn(self):
+        tz = self.config.trading_day.timezone
+        window = SessionWindow.make("17:00", "16:00", timezone=tz, days="mon-fri",
+                                    holidays=self.calendar.holidays)
+        return window.is_inside
+
+    def select_accounts(self, accounts: Iterable[Account]) -> list[Account]:
+        """THE place that decides which of the login's accounts riskd watches (today: every
+        active one the broker lists; later the config's [[accounts]] filters here)."""
+        return [a for a in accounts]
+
+    # -- publishing -----------------------------------------------------------------------
+    def _publish(self, msg: Any) -> bool:
+        """Fold msg into the state and publish it if it is news."""
+        if msg is None or not self.state.apply(msg):
+            return False
+        if isinstance(msg, Quote):
+            self.pub.publish(topics.quote(msg.contract_id), msg)
+            self.published["quotes"] += 1
+        else:
+            self.pub.publish(TOPIC_OF[type(msg)], msg)
+            self.published["events"] += 1
+        return True
+
+    def _on_snapshot(self, _req: SnapshotRequest) -> Reply:
+        return ok(self.state.snapshot(self.pub.seq, self.pub.epoch))
+
+    # -- the loop's inputs ------------------------------------------------------------------
+    def _drain(self) -> None:
+        events, quotes = self.inbox.drain()
+        for item in events:
+            try:
+                self._dispatch_item(item)
+            except Exception:
+                log.exception("market: cannot handle %s", type(item).__name__)
+        now = self.clock.now_ns()
+        for contract_id, fields in quotes.items():
+            try:
+                merged = self.book.apply(contract_id, fields)
+            except ValueError as exc:
+                self._bad_payload("GatewayQuote", exc)
+                continue
+            self._publish(translate.quote(merged, now))
+
+    def _dispatch_item(self, item: Any) -> None:
+        if isinstance(item, RestDone):
+            self.rest.pending -= 1
+            handler = getattr(self, f"_done_{item.job}")
+            handler(item)
+            return
+        hub = getattr(item, "hub", None)
+        if hub not in self.hubs or item.gen != self.gens[hub]:
+            return                   # a signal from a connection we dropped
+        if isinstance(item, HubEvent):
+            if hub == USER_HUB:
+                self._user_event(item)
+        elif isinstance(item, HubOpened):
+            self._hub_opened(hub)
+        elif isinstance(item, HubClosed):
+            self._hub_lost(hub, item.reason)
+        elif isinstance(item, HubFailed):
+            log.warning("%s hub: %s", hub, item.reason)
+
+    def _bad_payload(self, what: str, exc: Exception) -> None:
+        self.parse_errors += 1
+        log.warning("market: dropped an unreadable %s payload: %s", what, exc)
+
+    def _user_event(self, event: HubEvent) -> None:
+        parse = USER_PARSERS.get(event.name)
+        if parse is None:
+            return
+        try:
+            payloads = user_payloads(event.args)
+        except ValueError as exc:
+            self._bad_payload(event.name, exc)
+            return
+        now = self.clock.now_ns()
+        for payload in payloads:
+            try:
+                msg = self._translate(parse(payload), now)
+            except ValueError as exc:
+                self._bad_payload(event.name, exc)
+                continue
+            if msg is None:
+                continue
+            if self.reconciling:
+                self.touched.add(key_of(msg))
+            self._publish(msg)
+        self._after_change()
+
+    def _translate(self, model: Any, now: int) -> Optional[Any]:
+        if isinstance(model, Account):
+            return translate.account(model) if model.id in self.account_ids else None
+        if model.account_id not in self.account_ids:
+            return None
+        if isinstance(model, Position):
+            return translate.position(model, now)
+        if isinstance(model, Order):
+            return translate.order(model, now)
+        return translate.fill(model)
+
+    def _after_change(self) -> None:
+        """Keep quote subscriptions and the contract cache in step with the state."""
+        for contract_id in self.state.contract_ids() - self.contracts_asked:
+            self.contracts_asked.add(contract_id)
+            self.rest.submit("contract", lambda c, cid=contract_id: c.contract_by_id(cid),
+                             tag=contract_id)
+        if self.links[MARKET_HUB].state != "connected":
+            return
+        want = self.state.interest()
+        gen = self.gens[MARKET_HUB]
+        for contract_id in sorted(want - self.quote_subs):
+            self.hubs[MARKET_HUB].invoke(gen, *quote_subscription(contract_id))
+        for contract_id in sorted(self.quote_subs - want):
+            self.hubs[MARKET_HUB].invoke(gen, *quote_subscription(contract_id, False))
+            self.book.forget(contract_id)
+        self.quote_subs = want
+
+    # -- connections ----------------------------------------------------------------------
+    def _tick(self) -> None:
+        self._run_later()
+        day = self.calendar.trading_day(self.clock.now_ns())
+        if day != self.day:
+            self.day = day
+            self.state.roll_day(self.calendar.start_of(day))
+        for hub, link in self.links.items():
+            timeout = link.check()
+            if timeout:
+                self.hubs[hub].drop(self.gens[hub])
+                self._hub_lost(hub, timeout)
+            if link.attempt_due():
+                self._publish(link.attempting())
+                self.rest.submit("token", lambda c: c.ensure_token(), tag=hub)
+
+    def _done_token(self, done: RestDone) -> None:
+        hub = done.tag
+        if done.error:
+            self._hub_lost(hub, f"no session token: {done.error}")
+            return
+        self.gens[hub] = self.hubs[hub].connect(done.result)
+
+    def _hub_opened(self, hub: str) -> None:
+        self._publish(self.links[hub].opened())
+        gen = self.gens[hub]
+        if hub == USER_HUB:
+            for method, args in user_subscriptions(self.account_ids):
+                self.hubs[hub].invoke(gen, method, args)
+            self._reconcile()
+        else:
+            self.quote_subs = set()
+            self._after_change()
+
+    def _hub_lost(self, hub: str, reason: str) -> None:
+        change = self.links[hub].lost(reason)
+        self._publish(change)
+        retry = self.links[hub].retry_in()
+        log.warning("%s hub lost (%s); next attempt in %.1f s", hub, reason, retry or 0.0)
+        if hub == MARKET_HUB:
+            self.quote_subs = set()
+
+    def _check_token(self) -> None:
+        self.rest.submit("token_check", lambda c: c.ensure_token())
+
+    def _done_token_check(self, done: RestDone) -> None:
+        if done.error:
+            log.warning("market: token renewal failed: %s", done.error)
+
+    # -- REST: accounts, reconcile, contracts --------------------------------------------------
+    def _ask_accounts(self) -> None:
+        self.rest.submit("accounts", lambda c: c.search_accounts(only_active=True))
+
+    def _done_accounts(self, done: RestDone) -> None:
+        if done.error:
+            log.warning("market: cannot list the accounts: %s (again in %g s)", done.error,
+                        ACCOUNTS_RETRY)
+            self.later(ACCOUNTS_RETRY, self._ask_accounts)
+            return
+        accounts = self.select_accounts(done.result)
+        self.account_ids = sorted(a.id for a in accounts)
+        log.info("market: watching accounts %s", self.account_ids)
+        for a in accounts:
+            self._publish(translate.account(a))
+        for link in self.links.values():
+            link.start()
+
+    def _reconcile(self) -> None:
+        if self.reconciling:          # one at a time; the newest connection wins
+            self.reconcile_again = True
+            return
+        self.reconciling = True
+        self.reconcile_again = False
+        self.touched = set()
+        accounts = list(self.account_ids)
+        known_working = self.state.working_order_ids()
+        day_start = self.calendar.start_of(self.day)
+        self.rest.submit("reconcile", lambda c: _read_broker(
+            c, accounts, known_working, day_start, self.clock.now_ns()))
+
+    def _done_reconcile(self, done: RestDone) -> None:
+        touched, self.touched = self.touched, set()
+        self.reconciling = False
+        if done.error:
+            log.warning("market: reconcile failed: %s (again in %g s)", done.error,
+                        ACCOUNTS_RETRY)
+            self.later(ACCOUNTS_RETRY, self._reconcile)
+        else:
+            published = sum(self._publish(m) for m in diff(self.state, done.result, touched))
+            log.info("market: reconciled with the broker, %d change(s) published", published)
+            self._after_change()
+        if self.reconcile_again:
+            self._reconcile()
+
+    def _done_contract(self, done: RestDone) -> None:
+        if done.error:
+            log.warning("market: no contract data for %s: %s", done.tag, done.error)
+            self.contracts_asked.discard(done.tag)   # asked again on the next change
+            return
+        self._publish(translate.contract(done.result))
+
+    def later(self, delay: float, callback) -> None:
+        """Run callback once, about `delay` seconds from now (checked by the tick)."""
+        self._later.append((self.clock.monotonic() + delay, callback))
+
+    def _run_later(self) -> None:
+        now = self.clock.monotonic()
+        due = [cb for at, cb in self._later if at <= now]
+        self._later = [(at, cb) for at, cb in self._later if at > now]
+        for callback in due:
+            callback()
+
+
+def _read_broker(client: ProjectXRest, account_ids: list[int],
+                 known_working: dict[int, set[int]], day_start_ns: int,
+                 now_ns: int) -> BrokerSnapshot:
+    """REST thread: everything reconcile needs, for the watched accounts."""
+    accounts = client.search_accounts(only_active=True)
+    positions, orders, trades, day_orders = [], [], [], []
+    for account_id in account_ids:
+        positions += client.open_positions(account_id)
+        open_now = client.open_orders(account_id)
+        orders += open_now
+        trades += client.search_trades(account_id, day_start_ns)
+        if vanished_orders({account_id: known_working.get(account_id, set())}, open_now):
+            day_orders += client.search_orders(account_id, day_start_ns)
+    return BrokerSnapshot(account_ids=frozenset(account_ids), taken_ns=now_ns,
+                          accounts=accounts, positions=positions, orders=orders, trades=trades,
+                          day_orders=day_orders)

@@ -1,0 +1,67 @@
+"""The REST thread: runs broker calls one after another off the worker loop.
+
+A REST call may take seconds (timeouts, retries with backoff); the worker
+loop must keep heartbeating and answering snapshots meanwhile, so calls run
+here and their results come back through the inbox as RestDone. The client
+(ProjectXRest, whose session is not thread-safe) lives only in this thread.
+"""
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from typing import Any, Callable, Optional
+
+import attrs
+
+from shared.projectx.rest import ProjectXRest
+
+log = logging.getLogger(__name__)
+
+
+@attrs.frozen
+class RestDone:
+    """The outcome of one job: `result` or `error` (a short human text), plus the caller's tag."""
+    job: str
+    tag: Any = None
+    result: Any = None
+    error: Optional[str] = None
+    exception: Optional[BaseException] = None
+
+
+class RestThread:
+    def __init__(self, make_client: Callable[[], ProjectXRest], sink: Callable[[Any], None]):
+        self._make_client = make_client
+        self._sink = sink
+        self._jobs: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="market-rest", daemon=True)
+        self.pending = 0
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def submit(self, job: str, fn: Callable[[ProjectXRest], Any], tag: Any = None) -> None:
+        """Run fn(client) in the REST thread; a RestDone(job, tag, ...) arrives in the sink."""
+        self.pending += 1
+        self._jobs.put((job, fn, tag))
+
+    def _run(self) -> None:
+        client = self._make_client()
+        try:
+            while True:
+                item = self._jobs.get()
+                if item is None:
+                    return
+                job, fn, tag = item
+                try:
+                    done = RestDone(job, tag, result=fn(client))
+                except Exception as exc:
+                    done = RestDone(job, tag, error=f"{type(exc).__name__}: {exc}", exception=exc)
+                self._sink(done)
+        finally:
+            client.close()
+
+    def stop(self, timeout: float = 2.0) -> None:
+        self._jobs.put(None)
+        if self._thread.is_alive():
+            self._thread.join(timeout)

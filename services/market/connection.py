@@ -1,0 +1,126 @@
+"""The connection state machine of one broker hub (pure, clock-injected).
+
+States: disconnected (not started / stopped), connecting (first attempt),
+connected, reconnecting (lost; waiting or attempting again), market_closed
+(lost while the market is shut: retry slowly at the backoff cap and say so
+rather than "error").
+
+Backoff doubles from `initial` to `cap` (1 s -> 60 s). A connection that
+stayed up for `stable_after` seconds resets it; one that drops sooner keeps
+climbing, so a server that accepts and immediately drops is not stormed.
+An attempt that does not open within `connect_timeout` counts as failed
+(signalrcore reports some failures, such as a refused handshake, not at all).
+
+Every method returns the new BrokerConnection when the visible state or
+reason changed (publish it), else None.
+"""
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+from shared.clock import Clock
+from shared.messages.market import BrokerConnection
+
+DISCONNECTED, CONNECTING, CONNECTED = "disconnected", "connecting", "connected"
+RECONNECTING, MARKET_CLOSED = "reconnecting", "market_closed"
+STATES = (DISCONNECTED, CONNECTING, CONNECTED, RECONNECTING, MARKET_CLOSED)
+
+
+def always_open(_now_ns: int) -> bool:
+    return True
+
+
+class HubLink:
+    def __init__(self, hub: str, clock: Clock, *, initial: float = 1.0, cap: float = 60.0,
+                 connect_timeout: float = 15.0, stable_after: float = 10.0,
+                 market_open: Callable[[int], bool] = always_open):
+        if not 0 < initial <= cap:
+            raise ValueError(f"expected 0 < initial <= cap, got {initial} and {cap}")
+        self.hub, self.clock = hub, clock
+        self.initial, self.cap = initial, cap
+        self.connect_timeout, self.stable_after = connect_timeout, stable_after
+        self.market_open = market_open
+        self.state = DISCONNECTED
+        self.reason = ""
+        self.since_ns = clock.now_ns()
+        self.failures = 0
+        self.attempts = 0
+        self.next_attempt: Optional[float] = None     # monotonic; None: no attempt wanted
+        self.deadline: Optional[float] = None         # of the attempt under way
+        self.opened_at: Optional[float] = None
+        self.ever_connected = False
+
+    def _to(self, state: str, reason: str = "") -> Optional[BrokerConnection]:
+        if (state, reason) == (self.state, self.reason):
+            return None
+        if state != self.state:
+            self.since_ns = self.clock.now_ns()
+        self.state, self.reason = state, reason
+        return self.view()
+
+    def view(self) -> BrokerConnection:
+        return BrokerConnection(hub=self.hub, state=self.state, reason=self.reason,
+                                since_ns=self.since_ns)
+
+    # -- what the owner tells us ------------------------------------------------------------
+    def start(self) -> Optional[BrokerConnection]:
+        """Want a connection: the first attempt is due now."""
+        if self.next_attempt is None and self.deadline is None and self.state != CONNECTED:
+            self.next_attempt = self.clock.monotonic()
+        return None
+
+    def attempt_due(self) -> bool:
+        return (self.next_attempt is not None and self.deadline is None
+                and self.clock.monotonic() >= self.next_attempt)
+
+    def attempting(self) -> Optional[BrokerConnection]:
+        """An attempt starts now (token fetched, socket opening)."""
+        self.attempts += 1
+        self.next_attempt = None
+        self.deadline = self.clock.monotonic() + self.connect_timeout
+        if self.state == MARKET_CLOSED and not self.market_open(self.clock.now_ns()):
+            return None
+        return self._to(RECONNECTING if self.ever_connected else CONNECTING, self.reason)
+
+    def opened(self) -> Optional[BrokerConnection]:
+        self.deadline = None
+        self.next_attempt = None
+        self.opened_at = self.clock.monotonic()
+        self.ever_connected = True
+        return self._to(CONNECTED)
+
+    def lost(self, reason: str) -> Optional[BrokerConnection]:
+        """The attempt failed or the connection dropped; schedule the next attempt."""
+        now = self.clock.monotonic()
+        if self.state == DISCONNECTED and self.next_attempt is None and self.deadline is None:
+            return None       # stopped: nothing to retry
+        if (self.state == CONNECTED and self.opened_at is not None
+                and now - self.opened_at >= self.stable_after):
+            self.failures = 0
+        self.deadline = None
+        self.opened_at = None
+        if not self.market_open(self.clock.now_ns()):
+            self.next_attempt = now + self.cap
+            return self._to(MARKET_CLOSED, "market closed")
+        delay = min(self.cap, self.initial * 2 ** self.failures)
+        self.failures += 1
+        self.next_attempt = now + delay
+        return self._to(RECONNECTING if self.ever_connected else CONNECTING, reason)
+
+    def check(self) -> Optional[str]:
+        """A reason if the attempt under way is past its deadline (the owner drops it and
+        calls lost(reason)), else None."""
+        if self.deadline is not None and self.clock.monotonic() >= self.deadline:
+            return f"no answer from the {self.hub} hub within {self.connect_timeout:g} s"
+        return None
+
+    def stop(self) -> Optional[BrokerConnection]:
+        self.next_attempt = None
+        self.deadline = None
+        self.opened_at = None
+        return self._to(DISCONNECTED)
+
+    def retry_in(self) -> Optional[float]:
+        if self.next_attempt is None:
+            return None
+        return max(0.0, self.next_attempt - self.clock.monotonic())

@@ -1,0 +1,48 @@
+"""Errors of the ProjectX client: every failure says which endpoint, what code and why."""
+from __future__ import annotations
+
+from typing import Optional
+
+
+class ParseError(ValueError):
+    """A broker payload that does not fit the model; the message names the field."""
+
+
+class ProjectXError(Exception):
+    """The broker answered `success: false` (or refused the call): code, message, endpoint."""
+
+    def __init__(self, code: int, message: str, endpoint: str):
+        self.code, self.message, self.endpoint = code, message or "", endpoint
+        text = f"{endpoint} failed with error code {code}"
+        super().__init__(f"{text}: {self.message}" if self.message else text)
+
+
+class AuthError(ProjectXError):
+    """Login or token renewal failed (bad credentials, no API subscription, expired token)."""
+
+
+class BrokerUnavailable(Exception):
+    """Every bounded retry of a call failed (timeouts, connection errors, 5xx or 429)."""
+
+    def __init__(self, endpoint: str, attempts: int, last: str):
+        self.endpoint, self.attempts, self.last = endpoint, attempts, last
+        super().__init__(f"{endpoint}: the broker did not answer successfully after "
+                         f"{attempts} attempt(s) (last: {last})")
+
+
+class RateBudgetExhausted(Exception):
+    """The local rate budget has no call left within the allowed wait."""
+
+    def __init__(self, endpoint: str, wait: float):
+        self.endpoint, self.wait = endpoint, wait
+        super().__init__(f"{endpoint}: the rate budget of the broker login is used up "
+                         f"(next call possible in {wait:.1f} s)")
+
+
+class RetryableStatus(Exception):
+    """An HTTP status worth retrying (5xx, 429); carries Retry-After when the broker sent one."""
+
+    def __init__(self, endpoint: str, status: int, retry_after: Optional[float] = None):
+        self.endpoint, self.status, self.retry_after = endpoint, status, retry_after
+        super().__init__(f"{endpoint} answered HTTP {status}"
+                         + (f" (retry after {retry_after:g} s)" if retry_after is not None else ""))

@@ -1,0 +1,297 @@
+"""The ProjectX realtime hubs over signalrcore: connections, subscriptions, payload unwrapping.
+
+signalrcore runs each connection on its own threads, so a HubClient turns
+everything it sees into small signal objects handed to a thread-safe `sink`
+(the owner's inbox): HubOpened, HubClosed, HubEvent, HubFailed, each tagged
+with the connection's generation so the owner ignores stale connections.
+
+Rules of the gateway this module follows:
+- websockets only, negotiation skipped, the token in the query string;
+- a handler is registered for every event name before anything is
+  subscribed (SignalR clients drop events without a handler, silently);
+- every connect builds a fresh connection carrying the newest token, and the
+  owner subscribes exactly once on each HubOpened (signalrcore's own
+  automatic reconnect is not used: it would reconnect with the old token and
+  never tell us to re-subscribe);
+- JSON numbers with a fraction are parsed as Decimal.
+
+Reconnect timing, backoff and deadlines belong to the owner's state machine
+(services/market/connection.py); signalrcore callbacks are not guaranteed
+for every failure (a refused handshake is silent), hence the owner's deadline.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import threading
+import urllib.parse as urlparse
+from decimal import Decimal
+from typing import Any, Callable, Optional
+
+import attrs
+from signalrcore.hub_connection_builder import HubConnectionBuilder
+from signalrcore.protocol.json_hub_protocol import JsonHubProtocol
+from signalrcore.types import HttpTransportType
+
+from shared.projectx.models import QuoteUpdate, parse_quote, unwrap
+
+log = logging.getLogger(__name__)
+
+USER_HUB, MARKET_HUB = "user", "market"
+EV_ACCOUNT = "GatewayUserAccount"
+EV_ORDER = "GatewayUserOrder"
+EV_POSITION = "GatewayUserPosition"
+EV_TRADE = "GatewayUserTrade"
+EV_QUOTE = "GatewayQuote"
+USER_EVENTS = (EV_ACCOUNT, EV_ORDER, EV_POSITION, EV_TRADE)
+MARKET_EVENTS = (EV_QUOTE, "GatewayTrade", "GatewayDepth")
+HUB_EVENTS = {USER_HUB: USER_EVENTS, MARKET_HUB: MARKET_EVENTS}
+
+STOP_JOIN_TIMEOUT = 5.0
+
+logging.getLogger("SignalRCoreClient").setLevel(logging.WARNING)
+
+
+# -- signals handed to the owner ------------------------------------------------------
+@attrs.frozen
+class HubOpened:
+    hub: str
+    gen: int
+
+
+@attrs.frozen
+class HubClosed:
+    hub: str
+    gen: int
+    reason: str
+
+
+@attrs.frozen
+class HubFailed:
+    """A hub method we invoked failed (e.g. a subscription the server refused)."""
+    hub: str
+    gen: int
+    reason: str
+
+
+@attrs.frozen
+class HubEvent:
+    hub: str
+    gen: int
+    name: str
+    args: list
+
+
+# -- subscriptions ------------------------------------------------------------------------
+def user_subscriptions(account_ids) -> list[tuple[str, list]]:
+    """SubscribeAccounts takes no argument; the rest are per account id (an integer)."""
+    calls: list[tuple[str, list]] = [("SubscribeAccounts", [])]
+    for account_id in account_ids:
+        for method in ("SubscribeOrders", "SubscribePositions", "SubscribeTrades"):
+            calls.append((method, [int(account_id)]))
+    return calls
+
+
+def quote_subscription(contract_id: str, subscribe: bool = True) -> tuple[str, list]:
+    return ("SubscribeContractQuotes" if subscribe else "UnsubscribeContractQuotes",
+            [contract_id])
+
+
+# -- payloads -------------------------------------------------------------------------------
+def user_payloads(args: list) -> list[dict]:
+    """The entity payloads of a user-hub event, wrapped or bare, single or many."""
+    return unwrap(list(args or []))
+
+
+def market_payloads(args: list) -> tuple[Optional[str], list[dict]]:
+    """(contractId, payloads) of a market-hub event `(contractId, data)`; data may be wrapped."""
+    args = list(args or [])
+    if len(args) >= 2 and isinstance(args[0], str):
+        return args[0], unwrap(args[1])
+    payloads = unwrap(args)
+    cid = next((p.get("contractId") for p in payloads if isinstance(p.get("contractId"), str)),
+               None)
+    return cid, payloads
+
+
+class QuoteBook:
+    """Sparse quotes merged per contract: a field missing from an update keeps its last value,
+    and a price never seen stays None (never 0). Not thread-safe: one owner."""
+
+    def __init__(self) -> None:
+        self._quotes: dict[str, QuoteUpdate] = {}
+
+    def apply(self, contract_id: str, payload: dict) -> QuoteUpdate:
+        update = parse_quote(contract_id, payload)
+        old = self._quotes.get(contract_id)
+        merged = update if old is None else old.merged(update)
+        self._quotes[contract_id] = merged
+        return merged
+
+    def get(self, contract_id: str) -> Optional[QuoteUpdate]:
+        return self._quotes.get(contract_id)
+
+    def forget(self, contract_id: str) -> None:
+        self._quotes.pop(contract_id, None)
+
+    def all(self) -> list[QuoteUpdate]:
+        return list(self._quotes.values())
+
+
+# -- the connection -----------------------------------------------------------------------
+class DecimalJsonHubProtocol(JsonHubProtocol):
+    """signalrcore's JSON protocol with Decimal for every number that has a fraction."""
+
+    def parse_messages(self, raw):
+        result = []
+        for record in raw.split(self.record_separator):
+            if not record:
+                continue
+            message = json.loads(record, parse_float=Decimal)
+            if message:
+                result.append(self.get_message(message))
+        return result
+
+
+def hub_url_with_token(url: str, token: str) -> str:
+    """<hub>?access_token=<token> (keeps any query the configured URL already has)."""
+    parts = urlparse.urlsplit(url)
+    query = urlparse.parse_qsl(parts.query, keep_blank_values=True)
+    query = [(k, v) for k, v in query if k != "access_token"] + [("access_token", token)]
+    return urlparse.urlunsplit(parts._replace(query=urlparse.urlencode(query)))
+
+
+def _shutdown_socket(conn: Any) -> None:
+    """Wake signalrcore's blocked recv thread: close() alone does not on Linux, shutdown() does.
+    signalrcore has no public handle to its socket, hence the guarded attribute walk."""
+    sock = getattr(getattr(getattr(conn, "transport", None), "_client", None), "sock", None)
+    if isinstance(sock, socket.socket):
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+class HubClient:
+    """One hub (user or market): connect with a token, invoke, stop; signals go to `sink`."""
+
+    def __init__(self, hub: str, url: str, sink: Callable[[Any], None], *,
+                 events: tuple[str, ...] | None = None, verify_ssl: bool = True):
+        self.hub, self.url, self.sink = hub, url, sink
+        self.events = events if events is not None else HUB_EVENTS[hub]
+        self.verify_ssl = verify_ssl
+        self.gen = 0
+        self._conn = None
+        self._lock = threading.Lock()
+        self._ended: set[int] = set()
+
+    def connect(self, token: str) -> int:
+        """Drop any current connection and start a new one in a thread; returns its generation.
+        HubOpened (or HubClosed) for that generation follows through the sink."""
+        with self._lock:
+            self.gen += 1
+            gen = self.gen
+            old, self._conn = self._conn, None
+        if old is not None:
+            self._stop_in_background(old)
+        conn = (HubConnectionBuilder()
+                .with_url(hub_url_with_token(self.url, token), options={
+                    "skip_negotiation": True, "transport": HttpTransportType.web_sockets,
+                    "verify_ssl": self.verify_ssl})
+                .with_hub_protocol(DecimalJsonHubProtocol())
+                .build())
+        for name in self.events:    # every event has a handler before anything is subscribed
+            conn.on(name, self._handler(gen, name))
+        conn.on_open(lambda: self._emit(HubOpened(self.hub, gen)))
+        conn.on_close(lambda: self._closed(gen, "the connection closed"))
+        conn.on_error(lambda msg: self._emit(HubFailed(
+            self.hub, gen, str(getattr(msg, "error", msg)))))
+        with self._lock:
+            self._conn = conn
+        threading.Thread(target=self._start, args=(conn, gen), daemon=True,
+                         name=f"hub-{self.hub}-connect-{gen}").start()
+        return gen
+
+    def _handler(self, gen: int, name: str) -> Callable[[list], None]:
+        hub, sink = self.hub, self.sink
+
+        def on_event(args: list) -> None:
+            sink(HubEvent(hub, gen, name, args))
+        return on_event
+
+    def _emit(self, signal: Any) -> None:
+        try:
+            self.sink(signal)
+        except Exception:
+            log.exception("%s hub: the sink refused %s", self.hub, type(signal).__name__)
+
+    def _closed(self, gen: int, reason: str) -> None:
+        with self._lock:
+            if gen in self._ended:
+                return
+            self._ended.add(gen)
+        self._emit(HubClosed(self.hub, gen, reason))
+
+    def _start(self, conn: Any, gen: int) -> None:
+        try:
+            conn.start()
+        except Exception as exc:   # refused, unreachable, bad handshake: all become HubClosed
+            self._closed(gen, f"cannot connect: {_describe(exc)}")
+
+    def invoke(self, gen: int, method: str, args: list) -> bool:
+        """Invoke a hub method on connection `gen`; False (and a HubFailed) if it cannot."""
+        with self._lock:
+            conn = self._conn if gen == self.gen else None
+        if conn is None:
+            return False
+        try:
+            conn.invoke(method, args)
+            return True
+        except Exception as exc:
+            self._emit(HubFailed(self.hub, gen, f"{method} failed: {_describe(exc)}"))
+            return False
+
+    def drop(self, gen: int | None = None) -> None:
+        """Close the current connection (or only `gen` if it is still the current one)."""
+        with self._lock:
+            if gen is not None and gen != self.gen:
+                return
+            conn, self._conn = self._conn, None
+            self.gen += 1    # anything the old connection still says is stale now
+        if conn is not None:
+            self._stop_in_background(conn)
+
+    def _stop_in_background(self, conn: Any) -> None:
+        def stop() -> None:
+            _shutdown_socket(conn)
+            try:
+                conn.stop()
+            except Exception as exc:
+                log.debug("%s hub: stop failed: %s", self.hub, exc)
+        threading.Thread(target=stop, daemon=True, name=f"hub-{self.hub}-stop").start()
+
+    def close(self, timeout: float = STOP_JOIN_TIMEOUT) -> None:
+        """Stop for good (used at shutdown); waits at most `timeout` seconds."""
+        with self._lock:
+            conn, self._conn = self._conn, None
+            self.gen += 1
+        if conn is None:
+            return
+        _shutdown_socket(conn)
+        done = threading.Event()
+
+        def stop() -> None:
+            try:
+                conn.stop()
+            except Exception:
+                pass
+            done.set()
+        threading.Thread(target=stop, daemon=True, name=f"hub-{self.hub}-close").start()
+        done.wait(timeout)
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    text = text.split("access_token=")[0]       # never echo the token from a URL
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -1,0 +1,98 @@
+"""The hub connection state machine: backoff 1 s -> 60 s, deadlines, market closed."""
+from services.market.connection import (CONNECTED, CONNECTING, DISCONNECTED, MARKET_CLOSED,
+                                        RECONNECTING, HubLink)
+from shared.clock import FakeClock
+
+
+def make(clock, **kw):
+    link = HubLink("user", clock, connect_timeout=5.0, stable_after=10.0, **kw)
+    link.start()
+    return link
+
+
+def test_first_connect_then_a_drop_reconnects_after_one_second():
+    clock = FakeClock()
+    link = make(clock)
+    assert link.state == DISCONNECTED and link.attempt_due()
+    assert link.attempting().state == CONNECTING
+    assert not link.attempt_due()                      # one attempt at a time
+    assert link.opened().state == CONNECTED
+    clock.advance(30)
+    change = link.lost("the connection closed")
+    assert (change.state, change.reason) == (RECONNECTING, "the connection closed")
+    assert link.retry_in() == 1.0 and not link.attempt_due()
+    clock.advance(1.0)
+    assert link.attempt_due()
+    assert link.attempting() is None                   # still "reconnecting": nothing new to say
+    assert link.opened().state == CONNECTED
+
+
+def test_failures_double_the_wait_up_to_sixty_seconds():
+    clock = FakeClock()
+    link = make(clock)
+    waits = []
+    for _ in range(9):
+        link.attempting()
+        link.lost("connection refused")
+        waits.append(link.retry_in())
+        clock.advance(link.retry_in())
+    assert waits == [1, 2, 4, 8, 16, 32, 60, 60, 60]
+    assert link.state == CONNECTING and link.reason == "connection refused"
+
+
+def test_a_connection_that_drops_at_once_does_not_reset_the_backoff():
+    clock = FakeClock()
+    link = make(clock)
+    for expected in (1, 2, 4):
+        link.attempting()
+        link.opened()
+        clock.advance(2)                                # up for less than stable_after
+        link.lost("dropped")
+        assert link.retry_in() == expected
+        clock.advance(expected)
+    link.attempting()
+    link.opened()
+    clock.advance(11)                                   # stable: the backoff starts over
+    link.lost("dropped")
+    assert link.retry_in() == 1
+
+
+def test_an_attempt_without_a_handshake_times_out():
+    clock = FakeClock()
+    link = make(clock)
+    link.attempting()
+    clock.advance(4.9)
+    assert link.check() is None
+    clock.advance(0.2)
+    reason = link.check()
+    assert reason == "no answer from the user hub within 5 s"
+    link.lost(reason)
+    assert link.check() is None and link.retry_in() == 1
+
+
+def test_outside_market_hours_it_says_market_closed_and_retries_slowly():
+    clock = FakeClock()
+    is_open = {"now": True}
+    link = make(clock, market_open=lambda _ns: is_open["now"])
+    link.attempting()
+    link.opened()
+    is_open["now"] = False
+    change = link.lost("the connection closed")
+    assert (change.state, change.reason) == (MARKET_CLOSED, "market closed")
+    assert link.retry_in() == 60
+    clock.advance(60)
+    assert link.attempting() is None                    # still closed: no "reconnecting" noise
+    assert link.lost("refused") is None and link.retry_in() == 60
+    is_open["now"] = True
+    clock.advance(60)
+    link.attempting()
+    assert link.opened().state == CONNECTED
+
+
+def test_stop_means_no_more_attempts():
+    clock = FakeClock()
+    link = make(clock)
+    link.attempting()
+    link.opened()
+    assert link.stop().state == DISCONNECTED
+    assert link.lost("closed") is None and not link.attempt_due()
