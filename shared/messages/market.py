@@ -125,5 +125,62 @@ class MarketSnapshot:
     connections: list[BrokerConnection] = attrs.Factory(list)
 
 
+@attrs.frozen(kw_only=True)
+class PositionsRequest:
+    """Open positions as market knows them (riskctl positions); account_id None: all accounts."""
+    account_id: Optional[int] = None
+
+
+@attrs.frozen(kw_only=True)
+class PositionRow:
+    account_id: int
+    account_name: str
+    contract_id: str
+    ticker: str
+    side: str                      # long | short
+    size: int
+    average_price: Decimal
+    last: Optional[Decimal] = None
+    unrealized: Optional[Decimal] = None     # from the last price and the contract's tick data
+    since_ns: int = 0
+
+
+@attrs.frozen(kw_only=True)
+class PositionsTable:
+    positions: list[PositionRow] = attrs.Factory(list)
+    connections: list[BrokerConnection] = attrs.Factory(list)
+
+
+@attrs.frozen(kw_only=True)
+class OrdersRequest:
+    """Working orders as market knows them (riskctl orders); account_id None: all accounts."""
+    account_id: Optional[int] = None
+
+
+@attrs.frozen(kw_only=True)
+class OrderRow:
+    account_id: int
+    account_name: str
+    order_id: int
+    contract_id: str
+    ticker: str
+    side: str                      # buy | sell
+    type: str                      # limit | market | stop | ...
+    status: str                    # open | pending | suspended | ...
+    size: int
+    limit_price: Optional[Decimal] = None
+    stop_price: Optional[Decimal] = None
+    fill_volume: int = 0
+    custom_tag: Optional[str] = None
+    created_ns: int = 0
+
+
+@attrs.frozen(kw_only=True)
+class OrdersTable:
+    orders: list[OrderRow] = attrs.Factory(list)
+    connections: list[BrokerConnection] = attrs.Factory(list)
+
+
 ALL = (Fill, PositionUpdate, OrderUpdate, AccountUpdate, Quote, ContractInfo, BrokerConnection,
-       SnapshotRequest, MarketSnapshot)
+       SnapshotRequest, MarketSnapshot, PositionsRequest, PositionRow, PositionsTable,
+       OrdersRequest, OrderRow, OrdersTable)
