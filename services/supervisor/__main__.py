@@ -16,12 +16,12 @@ log = logging.getLogger("riskd")
 def main(argv: list[str] | None = None) -> int:
     args = parse_args("riskd", argv)
     loaded = load_or_exit(args.config, "riskd")
-    try:
-        instance_lock = acquire_instance_lock(loaded.data_dir)   # held until the process exits
+    try:    # before anything else: a second copy must not touch the first one's workers
+        lock = acquire_instance_lock(loaded.data_dir)
     except AlreadyRunning as exc:
         print(f"riskd: refusing to start: {exc}", file=sys.stderr)
         return EXIT_ALREADY_RUNNING
-    setup_logging("supervisor", loaded.config.logging.level)
+    setup_logging("supervisor", loaded.config.logging.level, config=loaded.config)
     supervisor = Supervisor(loaded)
     install_stop_handlers(supervisor.request_stop)
     try:
@@ -29,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         log.error("riskd cannot start: %s", exc)
         return 1
+    finally:
+        lock.release()
 
 
 if __name__ == "__main__":
