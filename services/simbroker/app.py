@@ -1,10 +1,55 @@
-"""The simbroker worker process: wires its sockets to the pure modules beside it."""
+"""The simbroker worker process: the REST and hub servers beside the Worker loop.
+
+setup() builds the Gateway (market + accounts), binds the REST server on
+[broker.sim] host:port and the hubs on host:hub_port (threads), and runs the
+random walk from the loop's timer every tick_interval seconds (0: never).
+teardown() stops the burst, both servers and their threads.
+"""
 from __future__ import annotations
 
+import logging
+
+from services.simbroker.controls import Controls
+from services.simbroker.gateway import Gateway
+from services.simbroker.hubs import HubServer
+from services.simbroker.rest import RestServer
 from shared.worker import Worker
+
+log = logging.getLogger(__name__)
+
+
+def sim_info(broker) -> dict:
+    """What /sim/info and `riskctl sim info` print, accounts aside."""
+    rest_url, user_hub, market_hub = broker.endpoints()
+    return {"rest_url": rest_url, "user_hub": user_hub, "market_hub": market_hub,
+            "user_name": broker.user_name, "api_key": broker.api_key}
 
 
 class SimBrokerWorker(Worker):
     """Sim broker: a local ProjectX-compatible gateway with a simulated market."""
 
     name = "simbroker"
+
+    def setup(self) -> None:
+        broker = self.config.broker
+        sim = broker.sim
+        self.gateway = Gateway(sim, broker.user_name, broker.api_key, self.clock)
+        self.hubs = HubServer(self.gateway, sim.host, sim.hub_port, sim.ping_interval,
+                              sim.client_timeout, sim.wrap_events)
+        self.gateway.hub = self.hubs
+        self.controls = Controls(self.gateway, self.hubs, sim_info(broker))
+        self.rest = None
+        self.hubs.start()
+        self.rest = RestServer(sim.host, sim.port, self.gateway, self.controls)
+        self.rest.start()
+        if sim.tick_interval > 0:
+            self.every(sim.tick_interval, self.gateway.random_walk)
+        rest_url, user_hub, market_hub = broker.endpoints()
+        log.info("sim broker serving %s, hubs %s and %s; %d accounts, %d contracts", rest_url,
+                 user_hub, market_hub, len(sim.accounts), len(self.gateway.market.specs))
+
+    def teardown(self) -> None:
+        self.controls.stop()
+        if self.rest is not None:
+            self.rest.stop()
+        self.hubs.stop()

@@ -1,0 +1,552 @@
+"""The sim broker's accounts: balances, orders, fills, positions, trades, and the events they emit.
+
+Pure: takes the Market (prices), a clock, no I/O, not thread-safe (the gateway
+holds a lock). Every change returns a Result: the ProjectX error code and
+message, the answer's fields, and the GatewayUser* events to send, in the
+order the gateway sends them (order open, trade, position, order filled,
+account).
+
+Fill rules (documented for tests): a market order fills at the touch (buy at
+the ask, sell at the bid). Triggers compare with the last price: a buy limit
+rests until last <= limit and then fills at the limit (marketable on arrival:
+at min(limit, ask)); a sell limit mirrors it. A buy stop triggers at
+last >= stop and fills at the ask; a sell stop at last <= stop, at the bid. A
+stop-limit becomes its limit once the stop triggers; a trailing stop follows
+the best last price at trailPrice distance; join bid/ask are limits at the
+bid/ask. Fees are charged per contract per fill (ContractSpec.fee); the
+balance moves by realized PnL minus fees. profitAndLoss is null on an opening
+fill and the realized PnL (before fees) of the closed part otherwise.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Iterable, Optional
+
+import attrs
+
+from services.simbroker.market import Market
+from services.simbroker.wire import iso, num
+from shared.clock import Clock
+
+BUY, SELL = 0, 1
+LIMIT, MARKET, STOP_LIMIT, STOP, TRAILING_STOP, JOIN_BID, JOIN_ASK = 1, 2, 3, 4, 5, 6, 7
+OPEN, FILLED, CANCELLED, EXPIRED, REJECTED, PENDING, PENDING_CANCEL, SUSPENDED = 1, 2, 3, 4, 5, 6, 7, 8
+WORKING = (OPEN, PENDING, PENDING_CANCEL, SUSPENDED)
+LONG, SHORT = 1, 2
+CREATED, UPDATED, REMOVED = 0, 1, 2       # the "action" of wrapped events (never meaningful)
+
+
+class Codes:
+    """ProjectX error codes, per endpoint."""
+    SEARCH_ACCOUNT_NOT_FOUND = 1
+    PLACE_ACCOUNT_NOT_FOUND, PLACE_REJECTED, PLACE_CONTRACT_NOT_FOUND, PLACE_ACCOUNT_REJECTED = 1, 2, 8, 10
+    CANCEL_ACCOUNT_NOT_FOUND, CANCEL_ORDER_NOT_FOUND, CANCEL_REJECTED, CANCEL_ACCOUNT_REJECTED = 1, 2, 3, 6
+    MODIFY_ACCOUNT_NOT_FOUND, MODIFY_ORDER_NOT_FOUND, MODIFY_REJECTED, MODIFY_ACCOUNT_REJECTED = 1, 2, 3, 6
+    CLOSE_ACCOUNT_NOT_FOUND, CLOSE_POSITION_NOT_FOUND, CLOSE_CONTRACT_NOT_FOUND = 1, 2, 3
+    CLOSE_ORDER_REJECTED, CLOSE_ACCOUNT_REJECTED = 5, 8
+    PARTIAL_ACCOUNT_NOT_FOUND, PARTIAL_POSITION_NOT_FOUND, PARTIAL_CONTRACT_NOT_FOUND = 1, 2, 3
+    PARTIAL_INVALID_SIZE, PARTIAL_ORDER_REJECTED, PARTIAL_ACCOUNT_REJECTED = 5, 6, 9
+
+
+@attrs.frozen
+class Event:
+    """One server event for the user hub: target name, the account it is about, its payload."""
+    target: str
+    account_id: int
+    payload: dict
+    action: int = UPDATED
+
+
+@attrs.frozen
+class Result:
+    """An endpoint's outcome: error code 0 is success; body holds the answer's extra fields."""
+    code: int = 0
+    message: Optional[str] = None
+    body: dict = attrs.Factory(dict)
+    events: tuple = ()
+
+    @property
+    def success(self) -> bool:
+        return self.code == 0
+
+    def answer(self) -> dict:
+        return {**self.body, "success": self.success, "errorCode": self.code,
+                "errorMessage": self.message}
+
+
+def fail(code: int, message: Optional[str]) -> Result:
+    return Result(code=code, message=message)
+
+
+@attrs.define
+class Account:
+    id: int
+    name: str
+    balance: Decimal
+    can_trade: bool = True
+    api_rejected: bool = False     # answers AccountRejected to trading calls (copy-trade, live)
+
+    def payload(self) -> dict:
+        return {"id": self.id, "name": self.name, "balance": num(self.balance),
+                "canTrade": self.can_trade, "isVisible": True, "simulated": True}
+
+
+@attrs.define
+class Order:
+    id: int
+    account_id: int
+    contract_id: str
+    symbol_id: str
+    type: int
+    side: int
+    size: int
+    created_ns: int
+    updated_ns: int
+    status: int = OPEN
+    limit_price: Optional[Decimal] = None
+    stop_price: Optional[Decimal] = None
+    trail_price: Optional[Decimal] = None
+    custom_tag: Optional[str] = None
+    fill_volume: int = 0
+    filled_price: Optional[Decimal] = None
+    triggered: bool = False          # a stop-limit whose stop has fired
+    anchor: Optional[Decimal] = None  # best last price seen by a trailing stop
+    brackets: tuple = ()             # (kind, ticks, type) of children still to create
+    children: list = attrs.Factory(list)
+    parent_id: Optional[int] = None
+    bracket_ticks: int = 0
+    oco_id: Optional[int] = None
+
+    def payload(self) -> dict:
+        return {"id": self.id, "accountId": self.account_id, "contractId": self.contract_id,
+                "symbolId": self.symbol_id, "creationTimestamp": iso(self.created_ns),
+                "updateTimestamp": iso(self.updated_ns), "status": self.status,
+                "type": self.type, "side": self.side, "size": self.size,
+                "limitPrice": num(self.limit_price), "stopPrice": num(self.stop_price),
+                "fillVolume": self.fill_volume, "filledPrice": num(self.filled_price),
+                "customTag": self.custom_tag}
+
+
+@attrs.define
+class Position:
+    id: int
+    account_id: int
+    contract_id: str
+    created_ns: int
+    size: int = 0                   # signed: > 0 long, < 0 short
+    average_price: Decimal = Decimal(0)
+    last_type: int = LONG
+
+    def payload(self) -> dict:
+        return {"id": self.id, "accountId": self.account_id, "contractId": self.contract_id,
+                "creationTimestamp": iso(self.created_ns),
+                "type": (LONG if self.size > 0 else SHORT) if self.size else self.last_type,
+                "size": abs(self.size), "averagePrice": num(self.average_price)}
+
+
+@attrs.frozen
+class Trade:
+    id: int
+    account_id: int
+    contract_id: str
+    created_ns: int
+    price: Decimal
+    pnl: Optional[Decimal]
+    fees: Decimal
+    side: int
+    size: int
+    order_id: int
+
+    def payload(self) -> dict:
+        return {"id": self.id, "accountId": self.account_id, "contractId": self.contract_id,
+                "creationTimestamp": iso(self.created_ns), "price": num(self.price),
+                "profitAndLoss": num(self.pnl), "fees": num(self.fees), "side": self.side,
+                "size": self.size, "voided": False, "orderId": self.order_id}
+
+
+def _size(value: Any, what: str = "size") -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(f"expected a whole number above 0 for {what}, got {value!r}")
+    return value
+
+
+class Ledger:
+    """All accounts of the sim's one user, their orders, positions and trades."""
+
+    def __init__(self, market: Market, clock: Clock, accounts: Iterable[Account]):
+        self.market = market
+        self.clock = clock
+        self.accounts: dict[int, Account] = {a.id: a for a in accounts}
+        self.orders: dict[int, Order] = {}
+        self.positions: dict[tuple[int, str], Position] = {}
+        self.trades: list[Trade] = []
+        self._working: dict[str, set[int]] = {}     # contract -> ids of working orders
+        self._next = {"order": 9_000_001, "trade": 7_000_001, "position": 3_000_001}
+
+    def _id(self, kind: str) -> int:
+        n = self._next[kind]
+        self._next[kind] = n + 1
+        return n
+
+    # -- reads --------------------------------------------------------------------
+    def account_list(self, only_active: bool = False) -> list[dict]:
+        return [a.payload() for a in self.accounts.values()]
+
+    def open_positions(self, account_id: int) -> Result:
+        if account_id not in self.accounts:
+            return fail(Codes.SEARCH_ACCOUNT_NOT_FOUND, f"account {account_id} not found")
+        return Result(body={"positions": [p.payload() for (a, _), p in self.positions.items()
+                                          if a == account_id and p.size]})
+
+    def _orders_of(self, account_id: int) -> Iterable[Order]:
+        return (o for o in self.orders.values() if o.account_id == account_id)
+
+    def open_orders(self, account_id: int) -> Result:
+        """Order/searchOpen: working orders, suspended bracket children hidden (as the gateway)."""
+        if account_id not in self.accounts:
+            return fail(Codes.SEARCH_ACCOUNT_NOT_FOUND, f"account {account_id} not found")
+        return Result(body={"orders": [o.payload() for o in self._orders_of(account_id)
+                                       if o.status in (OPEN, PENDING, PENDING_CANCEL)]})
+
+    def search_orders(self, account_id: int, start_ns: Optional[int],
+                      end_ns: Optional[int]) -> Result:
+        if account_id not in self.accounts:
+            return fail(Codes.SEARCH_ACCOUNT_NOT_FOUND, f"account {account_id} not found")
+        return Result(body={"orders": [o.payload() for o in self._orders_of(account_id)
+                                       if _within(o.created_ns, start_ns, end_ns)]})
+
+    def query_orders(self, account_id: int, statuses: Optional[list[int]] = None,
+                     contract_id: Optional[str] = None, after_ns: Optional[int] = None,
+                     before_ns: Optional[int] = None, page_size: int = 100, page_offset: int = 0,
+                     sort_by: str = "creationTimestamp", descending: bool = False,
+                     include_total: bool = False) -> Result:
+        """Order/v2/query: the one read that shows suspended (8) bracket children."""
+        if account_id not in self.accounts:
+            return fail(Codes.SEARCH_ACCOUNT_NOT_FOUND, f"account {account_id} not found")
+        rows = [o for o in self._orders_of(account_id)
+                if (not statuses or o.status in statuses)
+                and (contract_id is None or o.contract_id == contract_id)
+                and _within(o.created_ns, after_ns, before_ns)]
+        key = {"updateTimestamp": lambda o: (o.updated_ns, o.id), "id": lambda o: o.id}.get(
+            sort_by, lambda o: (o.created_ns, o.id))
+        rows.sort(key=key, reverse=descending)
+        page = rows[page_offset:page_offset + page_size] if page_size > 0 else rows[page_offset:]
+        body = {"orders": [o.payload() for o in page]}
+        body["totalCount"] = len(rows) if include_total else None
+        return Result(body=body)
+
+    def search_trades(self, account_id: int, start_ns: Optional[int],
+                      end_ns: Optional[int]) -> Result:
+        if account_id not in self.accounts:
+            return fail(Codes.SEARCH_ACCOUNT_NOT_FOUND, f"account {account_id} not found")
+        return Result(body={"trades": [t.payload() for t in self.trades
+                                       if t.account_id == account_id
+                                       and _within(t.created_ns, start_ns, end_ns)]})
+
+    def has_working(self, contract_id: str) -> bool:
+        return bool(self._working.get(contract_id))
+
+    # -- account control -------------------------------------------------------------
+    def set_account(self, account_id: int, can_trade: Optional[bool] = None,
+                    balance: Optional[Decimal] = None,
+                    api_rejected: Optional[bool] = None) -> Result:
+        acct = self.accounts.get(account_id)
+        if acct is None:
+            return fail(Codes.SEARCH_ACCOUNT_NOT_FOUND, f"account {account_id} not found")
+        if can_trade is not None:
+            acct.can_trade = can_trade
+        if balance is not None:
+            acct.balance = balance
+        if api_rejected is not None:
+            acct.api_rejected = api_rejected
+        return Result(body={"account": acct.payload()}, events=(self._account_event(acct),))
+
+    def _account_event(self, acct: Account) -> Event:
+        return Event("GatewayUserAccount", acct.id, acct.payload())
+
+    # -- orders ------------------------------------------------------------------------
+    def place(self, account_id: int, contract_id: str, type: int, side: int, size: Any,
+              limit_price: Optional[Decimal] = None, stop_price: Optional[Decimal] = None,
+              trail_price: Optional[Decimal] = None, custom_tag: Optional[str] = None,
+              stop_loss_ticks: Optional[int] = None,
+              take_profit_ticks: Optional[int] = None) -> Result:
+        acct = self.accounts.get(account_id)
+        if acct is None:
+            return fail(Codes.PLACE_ACCOUNT_NOT_FOUND, f"account {account_id} not found")
+        if acct.api_rejected:
+            return fail(Codes.PLACE_ACCOUNT_REJECTED, "account rejected")
+        if contract_id not in self.market.specs:
+            return fail(Codes.PLACE_CONTRACT_NOT_FOUND, f"contract {contract_id!r} not found")
+        if not self.market.is_open:
+            return fail(Codes.PLACE_REJECTED, None)
+        if not acct.can_trade:
+            return fail(Codes.PLACE_REJECTED, f"account {account_id} cannot trade")
+        try:
+            order = self._new_order(acct, contract_id, type, side, size, limit_price, stop_price,
+                                    trail_price, custom_tag)
+        except ValueError as exc:
+            return fail(Codes.PLACE_REJECTED, str(exc))
+        events = [Event("GatewayUserOrder", account_id, order.payload(), CREATED)]
+        for kind, ticks in (("sl", stop_loss_ticks), ("tp", take_profit_ticks)):
+            if ticks:
+                child = self._bracket_child(order, kind, abs(int(ticks)))
+                events.append(Event("GatewayUserOrder", account_id, child.payload(), CREATED))
+        events += self._check(order, arriving=True)
+        return Result(body={"orderId": order.id}, events=tuple(events))
+
+    def _new_order(self, acct: Account, contract_id: str, type: int, side: int, size: Any,
+                   limit_price, stop_price, trail_price, custom_tag) -> Order:
+        size = _size(size)
+        if side not in (BUY, SELL):
+            raise ValueError(f"expected side 0 (buy) or 1 (sell), got {side!r}")
+        if type not in (LIMIT, MARKET, STOP_LIMIT, STOP, TRAILING_STOP, JOIN_BID, JOIN_ASK):
+            raise ValueError(f"expected an order type from 1 to 7, got {type!r}")
+        if type in (LIMIT, STOP_LIMIT) and limit_price is None:
+            raise ValueError("a limit order needs limitPrice")
+        if type in (STOP, STOP_LIMIT) and stop_price is None:
+            raise ValueError("a stop order needs stopPrice")
+        if type == TRAILING_STOP and (trail_price is None or trail_price <= 0):
+            raise ValueError("a trailing stop needs a positive trailPrice")
+        if custom_tag and any(o.custom_tag == custom_tag for o in self._orders_of(acct.id)):
+            raise ValueError(f"custom tag {custom_tag!r} is already used on this account")
+        m = self.market
+        if type == JOIN_BID:
+            limit_price = m.bid(contract_id)
+        elif type == JOIN_ASK:
+            limit_price = m.ask(contract_id)
+        anchor = None
+        if type == TRAILING_STOP:
+            anchor = m.last(contract_id)
+            stop_price = anchor + trail_price if side == BUY else anchor - trail_price
+        now = self.clock.now_ns()
+        order = Order(id=self._id("order"), account_id=acct.id, contract_id=contract_id,
+                      symbol_id=m.spec(contract_id).symbol_id, type=type, side=side, size=size,
+                      created_ns=now, updated_ns=now,
+                      limit_price=None if limit_price is None else m.round_price(contract_id, limit_price),
+                      stop_price=None if stop_price is None else m.round_price(contract_id, stop_price),
+                      trail_price=trail_price, custom_tag=custom_tag or None, anchor=anchor)
+        self._add(order)
+        return order
+
+    def _add(self, order: Order) -> None:
+        self.orders[order.id] = order
+        if order.status in WORKING:
+            self._working.setdefault(order.contract_id, set()).add(order.id)
+
+    def _bracket_child(self, parent: Order, kind: str, ticks: int) -> Order:
+        now = self.clock.now_ns()
+        child = Order(id=self._id("order"), account_id=parent.account_id,
+                      contract_id=parent.contract_id, symbol_id=parent.symbol_id,
+                      type=STOP if kind == "sl" else LIMIT, side=1 - parent.side, size=parent.size,
+                      created_ns=now, updated_ns=now, status=SUSPENDED, parent_id=parent.id,
+                      bracket_ticks=ticks)
+        self._price_child(child, parent.limit_price or parent.stop_price
+                          or self.market.last(parent.contract_id))
+        parent.children.append(child.id)
+        if len(parent.children) == 2:
+            first = self.orders[parent.children[0]]
+            first.oco_id, child.oco_id = child.id, first.id
+        self._add(child)
+        return child
+
+    def _price_child(self, child: Order, entry: Decimal) -> None:
+        """Stop loss below a long entry (above a short), target on the other side."""
+        step = self.market.spec(child.contract_id).tick_size * child.bracket_ticks
+        parent_long = child.side == SELL
+        if child.type == STOP:
+            child.stop_price = entry - step if parent_long else entry + step
+        else:
+            child.limit_price = entry + step if parent_long else entry - step
+
+    def cancel(self, account_id: int, order_id: Any) -> Result:
+        acct = self.accounts.get(account_id)
+        if acct is None:
+            return fail(Codes.CANCEL_ACCOUNT_NOT_FOUND, f"account {account_id} not found")
+        if acct.api_rejected:
+            return fail(Codes.CANCEL_ACCOUNT_REJECTED, "account rejected")
+        order = self.orders.get(order_id)
+        if order is None or order.account_id != account_id or order.status not in WORKING:
+            return fail(Codes.CANCEL_ORDER_NOT_FOUND, f"order {order_id} not found")
+        return Result(events=tuple(self._cancel(order)))
+
+    def _cancel(self, order: Order, status: int = CANCELLED) -> list[Event]:
+        events = [self._finish(order, status)]
+        for cid in order.children:
+            child = self.orders[cid]
+            if child.status == SUSPENDED:
+                events.append(self._finish(child, CANCELLED))
+        return events
+
+    def _finish(self, order: Order, status: int) -> Event:
+        order.status = status
+        order.updated_ns = self.clock.now_ns()
+        self._working.get(order.contract_id, set()).discard(order.id)
+        return Event("GatewayUserOrder", order.account_id, order.payload(), REMOVED)
+
+    def modify(self, account_id: int, order_id: Any, size: Any = None,
+               limit_price: Optional[Decimal] = None, stop_price: Optional[Decimal] = None,
+               trail_price: Optional[Decimal] = None) -> Result:
+        acct = self.accounts.get(account_id)
+        if acct is None:
+            return fail(Codes.MODIFY_ACCOUNT_NOT_FOUND, f"account {account_id} not found")
+        if acct.api_rejected:
+            return fail(Codes.MODIFY_ACCOUNT_REJECTED, "account rejected")
+        order = self.orders.get(order_id)
+        if order is None or order.account_id != account_id or order.status not in WORKING:
+            return fail(Codes.MODIFY_ORDER_NOT_FOUND, f"order {order_id} not found")
+        m = self.market
+        try:
+            if size is not None:
+                order.size = _size(size)
+        except ValueError as exc:
+            return fail(Codes.MODIFY_REJECTED, str(exc))
+        if limit_price is not None and order.type != MARKET:
+            order.limit_price = m.round_price(order.contract_id, limit_price)
+        if stop_price is not None and order.type in (STOP, STOP_LIMIT, TRAILING_STOP):
+            order.stop_price = m.round_price(order.contract_id, stop_price)
+        if trail_price is not None and order.type == TRAILING_STOP:
+            order.trail_price = trail_price
+        order.updated_ns = self.clock.now_ns()
+        events = [Event("GatewayUserOrder", account_id, order.payload())]
+        events += self._check(order)
+        return Result(events=tuple(events))
+
+    # -- positions -------------------------------------------------------------------
+    def close_contract(self, account_id: int, contract_id: str) -> Result:
+        return self._close(account_id, contract_id, None)
+
+    def partial_close(self, account_id: int, contract_id: str, size: Any) -> Result:
+        return self._close(account_id, contract_id, size)
+
+    def _close(self, account_id: int, contract_id: str, size: Any) -> Result:
+        partial = size is not None
+        c = Codes
+        acct = self.accounts.get(account_id)
+        if acct is None:
+            return fail(c.PARTIAL_ACCOUNT_NOT_FOUND if partial else c.CLOSE_ACCOUNT_NOT_FOUND,
+                        f"account {account_id} not found")
+        if acct.api_rejected:
+            return fail(c.PARTIAL_ACCOUNT_REJECTED if partial else c.CLOSE_ACCOUNT_REJECTED,
+                        "account rejected")
+        if contract_id not in self.market.specs:
+            return fail(c.PARTIAL_CONTRACT_NOT_FOUND if partial else c.CLOSE_CONTRACT_NOT_FOUND,
+                        f"contract {contract_id!r} not found")
+        pos = self.positions.get((account_id, contract_id))
+        if pos is None or pos.size == 0:
+            return fail(c.PARTIAL_POSITION_NOT_FOUND if partial else c.CLOSE_POSITION_NOT_FOUND,
+                        f"no open position in {contract_id} on account {account_id}")
+        if partial:
+            if isinstance(size, bool) or not isinstance(size, int) or not 0 < size <= abs(pos.size):
+                return fail(c.PARTIAL_INVALID_SIZE,
+                            f"expected a size from 1 to {abs(pos.size)}, got {size!r}")
+        if not self.market.is_open:
+            return fail(c.PARTIAL_ORDER_REJECTED if partial else c.CLOSE_ORDER_REJECTED, None)
+        qty = size if partial else abs(pos.size)
+        order = self._new_order(acct, contract_id, MARKET, SELL if pos.size > 0 else BUY, qty,
+                                None, None, None, None)
+        events = [Event("GatewayUserOrder", account_id, order.payload(), CREATED)]
+        events += self._check(order, arriving=True)
+        return Result(events=tuple(events))
+
+    # -- the matching ----------------------------------------------------------------
+    def on_price(self, contract_id: str) -> list[Event]:
+        """The price moved: fill every order it triggers (in order of id)."""
+        ids = self._working.get(contract_id)
+        if not ids:
+            return []
+        events: list[Event] = []
+        for oid in sorted(ids):
+            order = self.orders[oid]
+            if order.status == OPEN:
+                events += self._check(order)
+        return events
+
+    def _check(self, order: Order, arriving: bool = False) -> list[Event]:
+        price = self._fill_price(order, arriving)
+        return [] if price is None else self._fill(order, price)
+
+    def _fill_price(self, o: Order, arriving: bool) -> Optional[Decimal]:
+        if o.status != OPEN:
+            return None
+        m, cid, buy = self.market, o.contract_id, o.side == BUY
+        last = m.last(cid)
+        if o.type == MARKET:
+            return m.ask(cid) if buy else m.bid(cid)
+        if o.type == TRAILING_STOP:
+            if o.anchor is None or (last < o.anchor if buy else last > o.anchor):
+                o.anchor = last
+                o.stop_price = last + o.trail_price if buy else last - o.trail_price
+        if o.type in (STOP, TRAILING_STOP):
+            if last >= o.stop_price if buy else last <= o.stop_price:
+                return m.ask(cid) if buy else m.bid(cid)
+            return None
+        if o.type == STOP_LIMIT and not o.triggered:
+            if not (last >= o.stop_price if buy else last <= o.stop_price):
+                return None
+            o.triggered, arriving = True, True
+        if last <= o.limit_price if buy else last >= o.limit_price:
+            if arriving:
+                return min(o.limit_price, m.ask(cid)) if buy else max(o.limit_price, m.bid(cid))
+            return o.limit_price
+        return None
+
+    def _fill(self, order: Order, price: Decimal) -> list[Event]:
+        acct = self.accounts[order.account_id]
+        spec = self.market.spec(order.contract_id)
+        now = self.clock.now_ns()
+        qty = order.size if order.side == BUY else -order.size
+        key = (order.account_id, order.contract_id)
+        pos = self.positions.get(key)
+        if pos is None or pos.size == 0:
+            pos = Position(id=self._id("position"), account_id=acct.id,
+                           contract_id=order.contract_id, created_ns=now)
+            self.positions[key] = pos
+        pnl: Optional[Decimal] = None
+        if pos.size == 0 or (pos.size > 0) == (qty > 0):
+            total = abs(pos.size) + abs(qty)
+            pos.average_price = (pos.average_price * abs(pos.size) + price * abs(qty)) / total
+            pos.size += qty
+        else:
+            closing = min(abs(pos.size), abs(qty))
+            direction = 1 if pos.size > 0 else -1
+            pnl = (price - pos.average_price) * closing * direction / spec.tick_size * spec.tick_value
+            pos.last_type = LONG if pos.size > 0 else SHORT
+            pos.size += qty
+            if pos.size and (pos.size > 0) != (direction > 0):     # flipped
+                pos.average_price = price
+        fees = spec.fee * order.size
+        acct.balance += (pnl or Decimal(0)) - fees
+        trade = Trade(id=self._id("trade"), account_id=acct.id, contract_id=order.contract_id,
+                      created_ns=now, price=price, pnl=pnl, fees=fees, side=order.side,
+                      size=order.size, order_id=order.id)
+        self.trades.append(trade)
+        self.market.add_volume(order.contract_id, order.size)
+        order.fill_volume, order.filled_price = order.size, price
+        events = [Event("GatewayUserTrade", acct.id, trade.payload(), CREATED),
+                  Event("GatewayUserPosition", acct.id, pos.payload(),
+                        REMOVED if pos.size == 0 else UPDATED),
+                  self._finish(order, FILLED)]
+        if pos.size == 0:
+            del self.positions[key]
+        events.append(self._account_event(acct))
+        events += self._after_fill(order, price)
+        return events
+
+    def _after_fill(self, order: Order, price: Decimal) -> list[Event]:
+        """Wake a filled parent's bracket children; cancel a filled child's OCO sibling."""
+        events: list[Event] = []
+        for cid in order.children:
+            child = self.orders[cid]
+            if child.status == SUSPENDED:
+                self._price_child(child, price)
+                child.status, child.updated_ns = OPEN, self.clock.now_ns()
+                events.append(Event("GatewayUserOrder", child.account_id, child.payload()))
+                events += self._check(child)
+        sibling = self.orders.get(order.oco_id) if order.oco_id else None
+        if sibling is not None and sibling.status in WORKING:
+            events.append(self._finish(sibling, CANCELLED))
+        return events
+
+
+def _within(ns: int, start: Optional[int], end: Optional[int]) -> bool:
+    return (start is None or ns >= start) and (end is None or ns <= end)

@@ -1,0 +1,160 @@
+"""The sim's test and demo controls, /sim/... on the REST port (no auth; loopback only).
+
+POST /sim/quote      {"contractId" (id or ticker), "lastPrice", "bestBid"?, "bestAsk"?}
+POST /sim/account    {"accountId", "canTrade"?, "balance"?, "apiRejected"?}
+POST /sim/market     {"open": bool}      closed: orders and closes fail OrderRejected, null message
+POST /sim/disconnect {"mode": "close"|"abort", "seconds": 0}   drop every websocket
+POST /sim/fail       {"endpoint", "status", "count", "retryAfter"?, "apply"?}
+GET|POST /sim/calls  counts per endpoint since start or the last POST /sim/calls/reset
+POST /sim/burst      {"contracts", "quotes_per_second", "seconds", "accountId", "trades"}
+GET /sim/burst       the last burst's progress
+POST /sim/pause      {"ticks": false|true}   stop / resume the random walk
+GET /sim/info        {"rest_url", "user_hub", "market_hub", "user_name", "api_key", "accounts"}
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Callable, Optional
+
+from services.simbroker.burst import Burst
+from services.simbroker.gateway import (BadRequest, Gateway, Response, bad_request, field_int,
+                                        field_price, field_str, json_response, parse_body)
+from services.simbroker.wire import iso
+from shared.symbols import UnknownSymbol
+
+
+def _ok(**fields: Any) -> Response:
+    return json_response({"success": True, "errorCode": 0, "errorMessage": None, **fields})
+
+
+def _error(message: str, status: int = 400) -> Response:
+    return json_response({"success": False, "errorCode": -1, "errorMessage": message}, status)
+
+
+def _bool(body: dict, key: str) -> Optional[bool]:
+    value = body.get(key)
+    if value is not None and not isinstance(value, bool):
+        raise BadRequest(key, f"expected true or false for {key}, got {value!r}")
+    return value
+
+
+def _number(body: dict, key: str, default: float) -> float:
+    value = body.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise BadRequest(key, f"expected a number for {key}, got {value!r}")
+    return float(value)
+
+
+class Controls:
+    def __init__(self, gateway: Gateway, hubs, info: dict):
+        self.gateway = gateway
+        self.hubs = hubs
+        self.info = info
+        self.burst = Burst(gateway)
+        self._routes: dict[tuple[str, str], Callable[[dict], Response]] = {
+            ("POST", "/sim/quote"): self._quote,
+            ("POST", "/sim/account"): self._account,
+            ("POST", "/sim/market"): self._market,
+            ("POST", "/sim/disconnect"): self._disconnect,
+            ("POST", "/sim/fail"): self._fail,
+            ("GET", "/sim/calls"): self._calls,
+            ("POST", "/sim/calls"): self._calls,
+            ("POST", "/sim/calls/reset"): self._calls_reset,
+            ("POST", "/sim/burst"): self._burst_start,
+            ("GET", "/sim/burst"): self._burst_status,
+            ("POST", "/sim/pause"): self._pause,
+            ("GET", "/sim/info"): self._info,
+            ("POST", "/sim/info"): self._info,
+        }
+
+    def handle(self, method: str, path: str, raw: bytes) -> Response:
+        handler = self._routes.get((method, path.rstrip("/")))
+        if handler is None:
+            known = ", ".join(f"{m} {p}" for m, p in self._routes)
+            return _error(f"no control {method} {path}; known: {known}", 404)
+        try:
+            return handler(parse_body(raw))
+        except BadRequest as exc:
+            return bad_request(exc)
+        except (ValueError, UnknownSymbol) as exc:
+            return _error(str(exc))
+
+    def stop(self) -> None:
+        self.burst.stop()
+
+    # -- handlers ---------------------------------------------------------------------------
+    def _quote(self, body: dict) -> Response:
+        cid = self.gateway.resolve_contract(field_str(body, "contractId"))
+        last = field_price(body, "lastPrice")
+        if last is None:
+            raise BadRequest("lastPrice", "expected a number for lastPrice, got None")
+        fills = self.gateway.move(cid, last, field_price(body, "bestBid"),
+                                  field_price(body, "bestAsk"))
+        return _ok(contractId=cid, fills=fills, quote=self.gateway.full_quote(cid))
+
+    def _account(self, body: dict) -> Response:
+        balance = field_price(body, "balance")
+        result = self.gateway.set_account(field_int(body, "accountId"),
+                                          can_trade=_bool(body, "canTrade"),
+                                          balance=None if balance is None else Decimal(balance),
+                                          api_rejected=_bool(body, "apiRejected"))
+        return json_response(result.answer(), 200 if result.success else 404)
+
+    def _market(self, body: dict) -> Response:
+        is_open = _bool(body, "open")
+        if is_open is None:
+            raise BadRequest("open", "expected true or false for open, got None")
+        with self.gateway.lock:
+            self.gateway.market.is_open = is_open
+        return _ok(open=is_open)
+
+    def _disconnect(self, body: dict) -> Response:
+        mode = body.get("mode", "close")
+        if mode not in ("close", "abort"):
+            raise BadRequest("mode", f"expected mode 'close' or 'abort', got {mode!r}")
+        seconds = _number(body, "seconds", 0.0)
+        dropped = self.hubs.disconnect_all(mode, seconds)
+        return _ok(dropped=dropped, downSeconds=seconds)
+
+    def _fail(self, body: dict) -> Response:
+        endpoint = self.gateway.canonical(field_str(body, "endpoint"))
+        if endpoint is None:
+            raise BadRequest("endpoint", f"expected one of {', '.join(self.gateway.endpoints())}, "
+                                         f"got {body.get('endpoint')!r}")
+        status, count = field_int(body, "status"), field_int(body, "count", required=False)
+        with self.gateway.lock:
+            self.gateway.faults.arm(endpoint, status, 1 if count is None else count,
+                                    _number(body, "retryAfter", 1.0), bool(_bool(body, "apply")))
+            return _ok(armed=self.gateway.faults.armed())
+
+    def _calls(self, _body: dict) -> Response:
+        with self.gateway.lock:
+            f = self.gateway.faults
+            return _ok(calls=dict(f.calls), failed=dict(f.failed), since=iso(f.since_ns))
+
+    def _calls_reset(self, _body: dict) -> Response:
+        with self.gateway.lock:
+            self.gateway.faults.reset_counts()
+        return _ok()
+
+    def _burst_start(self, body: dict) -> Response:
+        names = body.get("contracts") or self.gateway.market.ids()
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise BadRequest("contracts", f"expected a list of contract ids or tickers, got {names!r}")
+        contracts = [self.gateway.resolve_contract(n) for n in names]
+        status = self.burst.start(contracts, _number(body, "quotes_per_second", 1000.0),
+                                  _number(body, "seconds", 1.0),
+                                  field_int(body, "accountId", required=False),
+                                  field_int(body, "trades", required=False) or 0)
+        return _ok(burst=status.doc())
+
+    def _burst_status(self, _body: dict) -> Response:
+        return _ok(burst=self.burst.status.doc())
+
+    def _pause(self, body: dict) -> Response:
+        ticks = _bool(body, "ticks")
+        self.gateway.ticks_enabled = bool(ticks)
+        return _ok(ticks=self.gateway.ticks_enabled)
+
+    def _info(self, _body: dict) -> Response:
+        return json_response({**self.info, "accounts": self.gateway.account_names()})

@@ -1,0 +1,94 @@
+"""What the sim does to REST calls besides answering them: counting, injected failures, rate limit.
+
+Pure (a clock, no I/O; the gateway holds the lock). `/sim/fail` arms a Fault
+for an endpoint: its next `count` calls answer `status` (429 with a
+Retry-After header); with `apply` the call still takes effect and only its
+answer is lost, like a close that worked although the reply never came.
+"""
+from __future__ import annotations
+
+import collections
+import math
+from typing import Optional
+
+import attrs
+
+from shared.clock import Clock
+
+
+@attrs.define
+class Fault:
+    status: int
+    count: int
+    retry_after: float = 1.0
+    apply: bool = False
+
+
+@attrs.frozen
+class Failure:
+    """An answer to send instead of the real one."""
+    status: int
+    headers: dict
+    text: str
+    apply: bool = False
+
+
+class Faults:
+    def __init__(self, clock: Clock, rate_limit: int = 0, window: float = 60.0):
+        self.clock = clock
+        self.rate_limit = rate_limit
+        self.window = window
+        self.calls: collections.Counter = collections.Counter()
+        self.failed: collections.Counter = collections.Counter()
+        self.since_ns = clock.now_ns()
+        self._armed: dict[str, Fault] = {}
+        self._recent: collections.deque = collections.deque()   # monotonic times of calls
+
+    def arm(self, endpoint: str, status: int, count: int, retry_after: float = 1.0,
+            apply: bool = False) -> None:
+        if not 400 <= status <= 599:
+            raise ValueError(f"expected an HTTP error status from 400 to 599, got {status!r}")
+        if count <= 0:
+            self._armed.pop(endpoint, None)
+        else:
+            self._armed[endpoint] = Fault(status, count, retry_after, apply)
+
+    def armed(self) -> dict:
+        return {k: attrs.asdict(v) for k, v in self._armed.items()}
+
+    def reset_counts(self) -> None:
+        self.calls.clear()
+        self.failed.clear()
+        self.since_ns = self.clock.now_ns()
+
+    def on_call(self, endpoint: str) -> Optional[Failure]:
+        """Count a call; the failure to answer with, if one is armed or the rate limit is hit."""
+        self.calls[endpoint] += 1
+        failure = self._injected(endpoint) or self._limited()
+        if failure is not None:
+            self.failed[endpoint] += 1
+        return failure
+
+    def _injected(self, endpoint: str) -> Optional[Failure]:
+        fault = self._armed.get(endpoint)
+        if fault is None:
+            return None
+        fault.count -= 1
+        if fault.count <= 0:
+            del self._armed[endpoint]
+        headers = {"Retry-After": str(math.ceil(fault.retry_after))} if fault.status == 429 else {}
+        return Failure(fault.status, headers, f"simulated failure (HTTP {fault.status})",
+                       fault.apply)
+
+    def _limited(self) -> Optional[Failure]:
+        if self.rate_limit <= 0:
+            return None
+        now = self.clock.monotonic()
+        while self._recent and self._recent[0] <= now - self.window:
+            self._recent.popleft()
+        if len(self._recent) >= self.rate_limit:
+            wait = self._recent[0] + self.window - now
+            return Failure(429, {"Retry-After": str(max(1, math.ceil(wait)))},
+                           f"rate limit: {self.rate_limit} calls per {self.window:g} s")
+        self._recent.append(now)
+        return None

@@ -1,0 +1,379 @@
+"""The sim's realtime hubs, /hubs/user and /hubs/market: SignalR JSON over websockets.
+
+An asyncio websockets server in its own thread, on [broker.sim] hub_port.
+`?access_token=` is required (401 without a valid one; 503 while /sim/disconnect
+holds the hubs down). Per connection: the handshake, then invocations answered
+with a completion when they carry an invocationId, a SignalR ping every
+ping_interval, a close when the client stays silent for client_timeout or
+its token expires (what the real gateway does around the 24 h mark).
+
+Other threads publish through publish_user / publish_quote: items go into a
+deque and one wake-up per batch hands them to the loop, which routes each to
+the subscribed connections; a writer task per connection sends every record
+queued so far in ONE websocket frame. Subscribing twice doubles the events
+(like the real gateway). Websocket-level pings are off: SignalR clients such
+as signalrcore do not answer them.
+"""
+from __future__ import annotations
+
+import asyncio
+import collections
+import itertools
+import json
+import logging
+import threading
+import time
+from typing import Any, Iterable, Optional
+from urllib.parse import parse_qs, urlsplit
+
+from websockets.asyncio.server import ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
+
+from services.simbroker import signalr
+from services.simbroker.accounts import Event
+from shared.clock import NS_PER_S
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH_RECORDS = 500
+MAX_BATCH_CHARS = 256 * 1024
+MAX_PENDING = 200_000          # records queued for one connection before it is dropped
+
+USER_TOPICS = {"GatewayUserAccount": "accounts", "GatewayUserOrder": "orders",
+               "GatewayUserPosition": "positions", "GatewayUserTrade": "trades"}
+USER_METHODS = {"SubscribeOrders": "orders", "SubscribePositions": "positions",
+                "SubscribeTrades": "trades"}
+MARKET_NOOP = ("SubscribeContractTrades", "SubscribeContractMarketDepth",
+               "UnsubscribeContractTrades", "UnsubscribeContractMarketDepth")
+
+
+def _arg_error(method: str, given: int, expected: int) -> str:
+    return (f"Failed to invoke '{method}' due to an error on the server. InvalidDataException: "
+            f"Invocation provides {given} argument(s) but target expects {expected}.")
+
+
+def _binding_error(method: str) -> str:
+    return (f"Failed to invoke '{method}' due to an error on the server. InvalidDataException: "
+            f"Error binding arguments. Make sure that the types of the provided values match "
+            f"the types of the hub method being invoked.")
+
+
+class Connection:
+    """One hub client: its subscriptions (a multiset), outgoing records and timers."""
+
+    _ids = itertools.count(1)
+
+    def __init__(self, ws: ServerConnection, hub: str, token_expires_ns: int):
+        self.id = next(self._ids)
+        self.ws = ws
+        self.hub = hub
+        self.token_expires_ns = token_expires_ns
+        self.subs: collections.Counter = collections.Counter()
+        self.out: collections.deque = collections.deque()
+        self.wake = asyncio.Event()
+        self.last_recv = time.monotonic()
+        self.closing = False
+
+    def push(self, text: str, times: int = 1) -> None:
+        for _ in range(times):
+            self.out.append(text)
+        self.wake.set()
+
+
+class HubServer:
+    """The user and market hubs; start() binds and runs them in a daemon thread."""
+
+    def __init__(self, gateway, host: str, port: int, ping_interval: float = 15.0,
+                 client_timeout: float = 30.0, wrap_events: bool = False):
+        self.gateway = gateway
+        self.host = host
+        self.port = port
+        self.ping_interval = ping_interval
+        self.client_timeout = client_timeout
+        self.wrap_events = wrap_events
+        self.conns: set[Connection] = set()
+        self._by_topic: dict[tuple, set[Connection]] = collections.defaultdict(set)
+        self._inbox: collections.deque = collections.deque()
+        self._kicked = False
+        self._event_count = 0
+        self._down_until = 0.0
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._stop: Optional[asyncio.Event] = None
+        self._thread: Optional[threading.Thread] = None
+        self._ready = threading.Event()
+        self._error: Optional[BaseException] = None
+        self.sent_records = 0
+
+    # -- lifecycle ------------------------------------------------------------------------
+    def start(self, timeout: float = 10.0) -> None:
+        self._thread = threading.Thread(target=self._run, name="simbroker-hubs", daemon=True)
+        self._thread.start()
+        if not self._ready.wait(timeout):
+            raise OSError(f"the hub server did not start within {timeout} s")
+        if self._error is not None:
+            raise OSError(f"cannot serve the hubs on {self.host}:{self.port}: {self._error}")
+
+    def stop(self, timeout: float = 5.0) -> None:
+        if self._loop is not None and self._stop is not None and self._loop.is_running():
+            self._loop.call_soon_threadsafe(self._stop.set)
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        try:
+            asyncio.run(self._main())
+        except BaseException as exc:  # bind errors surface through start()
+            self._error = exc
+            self._ready.set()
+
+    async def _main(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        async with serve(self._serve, self.host, self.port, process_request=self._admit,
+                         ping_interval=None, compression=None, max_size=2 ** 20,
+                         close_timeout=2):
+            self._ready.set()
+            await self._stop.wait()
+            for conn in list(self.conns):
+                conn.ws.transport.abort()
+
+    # -- publishing (any thread) -------------------------------------------------------------
+    def publish_user(self, events: Iterable[Event]) -> None:
+        self._inbox.append(("user", tuple(events)))
+        self._kick()
+
+    def publish_quote(self, contract_id: str, payload: dict) -> None:
+        self._inbox.append(("quote", contract_id, payload))
+        self._kick()
+
+    def wants_quotes(self, contract_id: str) -> bool:
+        return bool(self._by_topic.get(("quotes", contract_id)))
+
+    def _kick(self) -> None:
+        if not self._kicked and self._loop is not None:
+            self._kicked = True
+            try:
+                self._loop.call_soon_threadsafe(self._drain)
+            except RuntimeError:          # the loop is closed: stopping
+                pass
+
+    def _drain(self) -> None:
+        self._kicked = False
+        while self._inbox:
+            item = self._inbox.popleft()
+            if item[0] == "quote":
+                _kind, cid, payload = item
+                self._route(("quotes", cid), signalr.invocation("GatewayQuote", [cid, payload]))
+            else:
+                for event in item[1]:
+                    self._route_user(event)
+
+    def _route_user(self, event: Event) -> None:
+        topic = USER_TOPICS[event.target]
+        key = ("accounts",) if topic == "accounts" else (topic, event.account_id)
+        if not self._by_topic.get(key):
+            return
+        if self.wrap_events:
+            self._event_count += 1
+            args = signalr.wrap(event.payload, event.action, self._event_count)
+        else:
+            args = [event.payload]
+        self._route(key, signalr.invocation(event.target, args))
+
+    def _route(self, key: tuple, text: str) -> None:
+        for conn in list(self._by_topic.get(key, ())):
+            conn.push(text, conn.subs[key])
+            if len(conn.out) > MAX_PENDING and not conn.closing:
+                log.warning("hub connection %d is too slow (%d records queued): dropping it",
+                            conn.id, len(conn.out))
+                conn.closing = True
+                conn.ws.transport.abort()
+
+    # -- control (any thread) ------------------------------------------------------------------
+    def disconnect_all(self, mode: str = "close", seconds: float = 0.0,
+                       timeout: float = 5.0) -> int:
+        """Drop every websocket; refuse new ones for `seconds`. Returns how many were dropped."""
+        if self._loop is None:
+            return 0
+        future = asyncio.run_coroutine_threadsafe(self._disconnect(mode, seconds), self._loop)
+        return future.result(timeout)
+
+    async def _disconnect(self, mode: str, seconds: float) -> int:
+        self._down_until = time.monotonic() + seconds
+        conns = list(self.conns)
+        for conn in conns:
+            conn.closing = True
+            if mode == "abort":
+                conn.ws.transport.abort()
+            else:
+                await self._close(conn, "Server disconnected (simulated)")
+        return len(conns)
+
+    def connection_count(self) -> dict:
+        return {"user": sum(1 for c in self.conns if c.hub == "user"),
+                "market": sum(1 for c in self.conns if c.hub == "market")}
+
+    # -- one connection ------------------------------------------------------------------------
+    def _admit(self, ws: ServerConnection, request) -> Any:
+        url = urlsplit(request.path)
+        if url.path.rstrip("/") not in ("/hubs/user", "/hubs/market"):
+            return ws.respond(404, "no hub here: expected /hubs/user or /hubs/market\n")
+        if time.monotonic() < self._down_until:
+            return ws.respond(503, "the hubs are down (simulated)\n")
+        token = (parse_qs(url.query).get("access_token") or [None])[0]
+        claims, problem = self.gateway.tokens.check(token)
+        if claims is None:
+            return ws.respond(401, f"{problem}\n")
+        ws.sim_token_expires = claims.expires_ns  # type: ignore[attr-defined]
+        return None
+
+    async def _serve(self, ws: ServerConnection) -> None:
+        hub = "user" if urlsplit(ws.request.path).path.rstrip("/") == "/hubs/user" else "market"
+        conn = Connection(ws, hub, getattr(ws, "sim_token_expires", 0))
+        try:
+            first = await asyncio.wait_for(ws.recv(), timeout=max(5.0, self.client_timeout or 15))
+        except (asyncio.TimeoutError, ConnectionClosed):
+            return
+        records = signalr.split_records(first if isinstance(first, str) else first.decode())
+        problem = signalr.parse_handshake(records[0]) if records else "expected a handshake"
+        if problem is not None:
+            await ws.send(signalr.handshake_error(problem))
+            await ws.close()
+            return
+        await ws.send(signalr.HANDSHAKE_OK)
+        self.conns.add(conn)
+        tasks = [asyncio.create_task(self._writer(conn)), asyncio.create_task(self._keepalive(conn))]
+        try:
+            for text in records[1:]:
+                await self._on_record(conn, text)
+            async for frame in ws:
+                conn.last_recv = time.monotonic()
+                for text in signalr.split_records(frame if isinstance(frame, str) else frame.decode()):
+                    await self._on_record(conn, text)
+        except ConnectionClosed:
+            pass
+        finally:
+            self._forget(conn)
+            for task in tasks:
+                task.cancel()
+
+    def _forget(self, conn: Connection) -> None:
+        self.conns.discard(conn)
+        for key in conn.subs:
+            subscribers = self._by_topic.get(key)
+            if subscribers is not None:
+                subscribers.discard(conn)
+                if not subscribers:
+                    del self._by_topic[key]
+        conn.subs.clear()
+
+    async def _writer(self, conn: Connection) -> None:
+        try:
+            while True:
+                await conn.wake.wait()
+                conn.wake.clear()
+                while conn.out:
+                    batch, size = [], 0
+                    while conn.out and len(batch) < MAX_BATCH_RECORDS and size < MAX_BATCH_CHARS:
+                        text = conn.out.popleft()
+                        batch.append(text)
+                        size += len(text)
+                    await conn.ws.send("".join(batch))
+                    self.sent_records += len(batch)
+        except ConnectionClosed:
+            pass
+
+    async def _keepalive(self, conn: Connection) -> None:
+        """Ping every ping_interval; close on client silence or token expiry."""
+        next_ping = time.monotonic() + self.ping_interval
+        while True:
+            now = time.monotonic()
+            waits = [next_ping - now]
+            if conn.token_expires_ns:
+                waits.append((conn.token_expires_ns - self.gateway.clock.now_ns()) / NS_PER_S)
+            if self.client_timeout:
+                waits.append(conn.last_recv + self.client_timeout - now)
+            await asyncio.sleep(max(0.01, min(waits)))
+            now = time.monotonic()
+            if conn.token_expires_ns and self.gateway.clock.now_ns() >= conn.token_expires_ns:
+                await self._close(conn, "Token expired")
+                return
+            if self.client_timeout and now - conn.last_recv >= self.client_timeout:
+                await self._close(conn, "Server timeout elapsed without receiving a message "
+                                        "from the client.")
+                return
+            if now >= next_ping:
+                conn.push(signalr.PING_RECORD)
+                next_ping = now + self.ping_interval
+
+    async def _close(self, conn: Connection, error: str) -> None:
+        conn.closing = True
+        try:
+            await conn.ws.send(signalr.close(error))
+            await conn.ws.close()
+        except ConnectionClosed:
+            pass
+
+    # -- invocations -------------------------------------------------------------------------------
+    async def _on_record(self, conn: Connection, text: str) -> None:
+        try:
+            message = json.loads(text)
+        except ValueError:
+            log.info("hub connection %d sent a record that is not JSON (%d chars)", conn.id, len(text))
+            return
+        kind = message.get("type") if isinstance(message, dict) else None
+        if kind == signalr.CLOSE:
+            await conn.ws.close()
+        elif kind in (signalr.INVOCATION, signalr.STREAM_INVOCATION):
+            invocation_id = message.get("invocationId")
+            if kind == signalr.STREAM_INVOCATION:
+                error = "The hub method does not support streaming."
+            else:
+                error = self._invoke(conn, str(message.get("target")),
+                                     message.get("arguments") or [])
+            if invocation_id is not None:
+                conn.push(signalr.completion(str(invocation_id), error))
+            if error is None and conn.hub == "market" and message.get("target") == \
+                    "SubscribeContractQuotes":
+                cid = message["arguments"][0]
+                conn.push(signalr.invocation("GatewayQuote", [cid, self.gateway.full_quote(cid)]))
+
+    def _invoke(self, conn: Connection, method: str, args: list) -> Optional[str]:
+        """Run a hub method; None on success, else the completion's error text."""
+        if conn.hub == "user":
+            if method in ("SubscribeAccounts", "UnsubscribeAccounts"):
+                if args:
+                    return _arg_error(method, len(args), 0)
+                return self._subscribe(conn, ("accounts",), method.startswith("Subscribe"))
+            topic = USER_METHODS.get(method.replace("Unsubscribe", "Subscribe"))
+            if topic is None:
+                return f"Unknown hub method '{method}'"
+            if len(args) != 1:
+                return _arg_error(method, len(args), 1)
+            if isinstance(args[0], bool) or not isinstance(args[0], int):
+                return _binding_error(method)
+            return self._subscribe(conn, (topic, args[0]), method.startswith("Subscribe"))
+        if method in ("SubscribeContractQuotes", "UnsubscribeContractQuotes") or method in MARKET_NOOP:
+            if len(args) != 1:
+                return _arg_error(method, len(args), 1)
+            if not isinstance(args[0], str):
+                return _binding_error(method)
+            if args[0] not in self.gateway.market.specs:
+                return f"contract {args[0]!r} not found"
+            if method in MARKET_NOOP:
+                return None
+            return self._subscribe(conn, ("quotes", args[0]), method.startswith("Subscribe"))
+        return f"Unknown hub method '{method}'"
+
+    def _subscribe(self, conn: Connection, key: tuple, on: bool) -> None:
+        if on:
+            conn.subs[key] += 1
+            self._by_topic[key].add(conn)
+        else:
+            conn.subs.pop(key, None)
+            subscribers = self._by_topic.get(key)
+            if subscribers is not None:
+                subscribers.discard(conn)
+                if not subscribers:
+                    del self._by_topic[key]
+        return None

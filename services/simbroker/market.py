@@ -1,0 +1,205 @@
+"""The sim broker's market: contracts with real roots and tick data, a random walk, quotes.
+
+Pure: takes a clock and a seeded random.Random, does no I/O. Prices live as
+whole ticks (ints) so nothing drifts off the tick grid; bid sits at the last
+price and ask spread_ticks above it (spread 0: bid = ask = last). Quotes are
+written sparse, as the gateway does: after the first full quote a contract's
+update carries only the fields that changed (plus symbol and the timestamps).
+"""
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+from typing import Iterable, Mapping, Optional
+
+import attrs
+
+from services.simbroker.wire import iso, num
+from shared.clock import Clock
+from shared.symbols import root_for_ticker, root_of, ticker_of
+
+MICRO_FEE = Decimal("0.37")    # per contract per fill, micros (MNQ, MES, M2K)
+MINI_FEE = Decimal("1.40")     # per contract per fill, everything else
+
+
+@attrs.frozen(kw_only=True)
+class ContractSpec:
+    id: str
+    name: str
+    description: str
+    tick_size: Decimal
+    tick_value: Decimal
+    start_price: Decimal
+    fee: Decimal
+
+    @property
+    def root(self) -> str:
+        return root_of(self.id)
+
+    @property
+    def symbol_id(self) -> str:
+        return f"F.US.{self.root}"
+
+    def payload(self) -> dict:
+        return {"id": self.id, "name": self.name, "description": self.description,
+                "tickSize": num(self.tick_size), "tickValue": num(self.tick_value),
+                "activeContract": True, "symbolId": self.symbol_id}
+
+
+def _spec(root: str, description: str, tick: str, value: str, start: str, fee: Decimal):
+    return ContractSpec(id=f"CON.F.US.{root}.Z26", name=f"{root}Z6",
+                        description=f"{description}: December 2026", tick_size=Decimal(tick),
+                        tick_value=Decimal(value), start_price=Decimal(start), fee=fee)
+
+
+DEFAULT_CONTRACTS: tuple[ContractSpec, ...] = (
+    _spec("MNQ", "Micro E-mini Nasdaq-100", "0.25", "0.50", "21000.00", MICRO_FEE),
+    _spec("MES", "Micro E-mini S&P 500", "0.25", "1.25", "6000.00", MICRO_FEE),
+    _spec("ENQ", "E-mini Nasdaq-100", "0.25", "5.00", "21000.00", MINI_FEE),
+    _spec("EP", "E-mini S&P 500", "0.25", "12.50", "6000.00", MINI_FEE),
+    _spec("RTY", "E-mini Russell 2000", "0.10", "5.00", "2400.00", MINI_FEE),
+    _spec("M2K", "Micro E-mini Russell 2000", "0.10", "0.50", "2400.00", MICRO_FEE),
+    _spec("CLE", "Crude Light", "0.01", "10.00", "70.00", MINI_FEE),
+    _spec("GCE", "Gold", "0.10", "10.00", "2650.00", MINI_FEE),
+)
+
+
+def contracts_with_fees(fees: Mapping[str, float],
+                        contracts: Iterable[ContractSpec] = DEFAULT_CONTRACTS
+                        ) -> tuple[ContractSpec, ...]:
+    """The contracts with fee overrides keyed by ticker or root (ES or EP). Unknown keys raise."""
+    by_root = {c.root: c for c in contracts}
+    out = dict(by_root)
+    for key, fee in fees.items():
+        root = root_for_ticker(key)
+        if root not in by_root:
+            known = ", ".join(sorted(ticker_of(c.id) for c in by_root.values()))
+            raise ValueError(f"expected a fee keyed by a known ticker ({known}), got {key!r}")
+        out[root] = attrs.evolve(by_root[root], fee=Decimal(str(fee)))
+    return tuple(out.values())
+
+
+@attrs.define
+class _Book:
+    """One contract's price state, in ticks."""
+    last: int
+    bid: int
+    ask: int
+    open: int
+    high: int
+    low: int
+    prev_close: int
+    volume: int = 0
+    updated_ns: int = 0
+    sent: dict = attrs.Factory(dict)      # fields of the last sparse quote written
+
+
+QUOTE_FIELDS = ("lastPrice", "bestBid", "bestAsk", "change", "changePercent", "open", "high",
+                "low", "volume")
+
+
+class Market:
+    """Every contract's price and quote; moves by random walk, by set_last and by fills."""
+
+    def __init__(self, contracts: Iterable[ContractSpec], clock: Clock, rng: random.Random,
+                 spread_ticks: int = 1):
+        self.clock = clock
+        self.rng = rng
+        self.spread = spread_ticks
+        self.specs: dict[str, ContractSpec] = {c.id: c for c in contracts}
+        self.is_open = True
+        now = clock.now_ns()
+        self._books: dict[str, _Book] = {}
+        for c in self.specs.values():
+            t = int(c.start_price / c.tick_size)
+            self._books[c.id] = _Book(last=t, bid=t, ask=t + self.spread, open=t, high=t, low=t,
+                                      prev_close=t, updated_ns=now)
+
+    # -- lookups ---------------------------------------------------------------
+    def ids(self) -> list[str]:
+        return list(self.specs)
+
+    def spec(self, contract_id: str) -> ContractSpec:
+        try:
+            return self.specs[contract_id]
+        except KeyError:
+            raise KeyError(f"unknown contract {contract_id!r}") from None
+
+    def _price(self, contract_id: str, ticks: int) -> Decimal:
+        return self.specs[contract_id].tick_size * ticks
+
+    def last(self, contract_id: str) -> Decimal:
+        return self._price(contract_id, self._books[contract_id].last)
+
+    def bid(self, contract_id: str) -> Decimal:
+        return self._price(contract_id, self._books[contract_id].bid)
+
+    def ask(self, contract_id: str) -> Decimal:
+        return self._price(contract_id, self._books[contract_id].ask)
+
+    def to_ticks(self, contract_id: str, price: Decimal) -> int:
+        """A price -> whole ticks (rounded to the nearest tick)."""
+        return int((price / self.spec(contract_id).tick_size).to_integral_value())
+
+    def round_price(self, contract_id: str, price: Decimal) -> Decimal:
+        return self._price(contract_id, self.to_ticks(contract_id, price))
+
+    # -- moves ---------------------------------------------------------------------
+    def _move(self, contract_id: str, ticks: int, bid: Optional[int] = None,
+              ask: Optional[int] = None) -> None:
+        b = self._books[contract_id]
+        b.last = max(1, ticks)
+        b.bid = b.last if bid is None else max(1, bid)
+        b.ask = b.bid + self.spread if ask is None else max(b.bid, ask)
+        b.high = max(b.high, b.last)
+        b.low = min(b.low, b.last)
+        b.updated_ns = self.clock.now_ns()
+
+    def step(self, contract_id: str) -> None:
+        """One random-walk step of one tick up or down, pulled back toward the start price."""
+        b = self._books[contract_id]
+        drift = (b.last - b.prev_close) / max(1, b.prev_close) * 50     # 1% away: 0.5 bias
+        up = self.rng.random() < 0.5 - max(-0.4, min(0.4, drift))
+        self._move(contract_id, b.last + (1 if up else -1))
+        b.volume += self.rng.randint(1, 5)
+
+    def step_all(self) -> list[str]:
+        for cid in self.specs:
+            self.step(cid)
+        return list(self.specs)
+
+    def set_last(self, contract_id: str, price: Decimal, bid: Optional[Decimal] = None,
+                 ask: Optional[Decimal] = None) -> None:
+        """Move a contract to price (rounded to its tick); bid/ask optional, else around it."""
+        self.spec(contract_id)
+        if price <= 0:
+            raise ValueError(f"expected a positive price for {contract_id}, got {price}")
+        self._move(contract_id, self.to_ticks(contract_id, price),
+                   None if bid is None else self.to_ticks(contract_id, bid),
+                   None if ask is None else self.to_ticks(contract_id, ask))
+
+    def add_volume(self, contract_id: str, size: int) -> None:
+        self._books[contract_id].volume += size
+
+    # -- quotes -------------------------------------------------------------------
+    def _fields(self, contract_id: str) -> dict:
+        b = self._books[contract_id]
+        p = lambda t: num(self._price(contract_id, t))  # noqa: E731
+        change = b.last - b.prev_close
+        return {"lastPrice": p(b.last), "bestBid": p(b.bid), "bestAsk": p(b.ask),
+                "change": p(change),
+                "changePercent": round(change / b.prev_close * 100, 4) if b.prev_close else 0.0,
+                "open": p(b.open), "high": p(b.high), "low": p(b.low), "volume": b.volume}
+
+    def quote(self, contract_id: str, full: bool = False) -> dict:
+        """The GatewayQuote payload: full (a new subscriber) or sparse (changes since the last)."""
+        spec = self.spec(contract_id)
+        b = self._books[contract_id]
+        fields = self._fields(contract_id)
+        stamp = iso(b.updated_ns)
+        head = {"symbol": spec.symbol_id, "symbolName": f"/{ticker_of(contract_id)}"}
+        if full:
+            return {**head, **fields, "lastUpdated": stamp, "timestamp": stamp}
+        changed = {k: v for k, v in fields.items() if b.sent.get(k) != v}
+        b.sent.update(changed)
+        return {"symbol": spec.symbol_id, **changed, "lastUpdated": stamp, "timestamp": stamp}
