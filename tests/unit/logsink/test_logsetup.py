@@ -1,0 +1,114 @@
+"""The sender side: records become redacted LogRecords on a PUSH socket that never blocks."""
+from __future__ import annotations
+
+import logging
+import time
+
+import pytest
+import zmq
+
+from shared import codec
+from shared.logsetup import ZmqLogHandler, record_fields, setup_logging
+from shared.messages.logs import LogRecord
+from shared.redact import Redactor
+from tests.support.env import free_ports
+
+
+@pytest.fixture
+def logger():
+    lg = logging.getLogger("test.logsetup")
+    lg.propagate = False
+    lg.setLevel(logging.DEBUG)
+    yield lg
+    for h in list(lg.handlers):
+        lg.removeHandler(h)
+        h.close()
+
+
+def test_records_carry_fields_and_are_redacted(logger):
+    ctx = zmq.Context.instance()
+    pull = ctx.socket(zmq.PULL)
+    port = pull.bind_to_random_port("tcp://127.0.0.1")
+    try:
+        handler = ZmqLogHandler("risk", f"tcp://127.0.0.1:{port}", Redactor(["topsecret1"]))
+        logger.addHandler(handler)
+        logger.warning("breach on %s with topsecret1", 1001,
+                       extra={"account": 1001, "rule": "daily_loss", "kind": "decision",
+                              "amount": object.__new__(type("D", (), {"__str__": lambda s: "5"}))})
+        assert pull.poll(5000)
+        env = codec.decode(pull.recv())
+        rec = env.msg
+        assert isinstance(rec, LogRecord)
+        assert (rec.process, rec.level, rec.logger) == ("risk", "WARNING", "test.logsetup")
+        assert rec.message == "breach on 1001 with ***"
+        assert rec.fields == {"account": 1001, "rule": "daily_loss", "kind": "decision",
+                              "amount": "5"}
+        assert env.publisher == "risk" and env.seq == 1
+    finally:
+        pull.close(0)
+
+
+def test_with_the_logging_worker_dead_a_log_call_never_blocks(logger):
+    (port,) = free_ports(1)            # nobody listens there
+    handler = ZmqLogHandler("risk", f"tcp://127.0.0.1:{port}", Redactor(), queue_limit=1000)
+    logger.addHandler(handler)
+    started = time.perf_counter()
+    for i in range(10_000):
+        logger.info("order %d filled", i, extra={"account": 1001})
+    elapsed = time.perf_counter() - started
+    # 10,000 calls; a blocked send would hang here. Generous: 2 s is 200 us a call on a busy box
+    # (the median per call is reported by `make bench`, bench_logging).
+    assert elapsed < 2.0
+    assert handler.dropped >= 10_000 - 1000 - 10     # queued up to the bound, the rest counted
+    assert handler.dropped + handler.sent == 10_000
+
+
+def test_a_drop_warning_precedes_the_next_record_that_gets_through(logger):
+    ctx = zmq.Context.instance()
+    (port,) = free_ports(1)
+    handler = ZmqLogHandler("risk", f"tcp://127.0.0.1:{port}", Redactor(), queue_limit=100)
+    logger.addHandler(handler)
+    for i in range(500):
+        logger.info("early %d", i)
+    assert handler.dropped >= 300
+    pull = ctx.socket(zmq.PULL)
+    pull.bind(f"tcp://127.0.0.1:{port}")
+    try:
+        got = []
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not any("dropped" in m for m in got):
+            logger.info("later")
+            while pull.poll(50):
+                got.append(codec.decode(pull.recv()).msg.message)
+        assert any("log record(s) were dropped while the logging worker was unreachable" in m
+                   for m in got)
+    finally:
+        pull.close(0)
+
+
+@pytest.fixture
+def saved_root():
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield root
+    for h in list(root.handlers):
+        root.removeHandler(h)
+    for h in handlers:
+        root.addHandler(h)
+    root.setLevel(level)
+
+
+def test_setup_logging_keeps_the_old_signature_and_adds_stderr_for_warnings(saved_root, capsys):
+    assert setup_logging("riskctl", "INFO") is None
+    root = saved_root
+    assert [type(h).__name__ for h in root.handlers] == ["StreamHandler"]
+    assert root.handlers[0].level == logging.WARNING
+    logging.getLogger("x").warning("careful password=hunter22")
+    assert "careful password=***" in capsys.readouterr().err
+
+
+def test_record_fields_are_only_the_extras():
+    r = logging.LogRecord("n", 20, __file__, 1, "m", (), None)
+    r.account = 1001
+    r.rule = ["a"]
+    assert record_fields(r) == {"account": 1001, "rule": "['a']"}

@@ -1,0 +1,122 @@
+"""Every event kind gives a short, phone-readable alert with the right severity."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from services.notify.templates import (CRITICAL, INFO, WARNING, Context, DisconnectWatch, build,
+                                       render_digest, severity_at_least)
+from shared.clock import to_ns
+from shared.messages.control import ConfigChanged, WorkerEvent
+from shared.messages.enforce import CommandResult
+from shared.messages.market import BrokerConnection
+from shared.messages.notify import AccountDay, DailySummary, NotifyEvent
+from shared.messages.risk import Decision, LockoutChange, LockoutState, LockSpec, RuleWarning
+
+CHI = ZoneInfo("America/Chicago")
+CTX = Context(tz=CHI, accounts={1001: "SIM-DEMO-1"})
+T0 = to_ns(dt.datetime(2026, 11, 24, 15, 30, tzinfo=CHI))
+UNTIL = to_ns(dt.datetime(2026, 11, 24, 17, 0, tzinfo=CHI))
+
+CASES = [
+    (Decision(id="d1", ts_ns=T0, rule="daily_loss", account_id=1001, action="flatten",
+              value=Decimal("-520"), limit=Decimal("-500"),
+              lock=LockSpec(kind="until_reset", until_ns=UNTIL)),
+     "breach", WARNING, ["Breach daily_loss on SIM-DEMO-1", "value -520.00 vs limit -500.00",
+                         "action: flatten every position", "locked until Tue 17:00 CST"]),
+    (Decision(id="d2", ts_ns=T0, rule="max_contracts", account_id=1001, action="reduce_position",
+              mode="alert", value=Decimal(6), limit=Decimal(5)),
+     "breach", WARNING, ["alert only, would reduce the position"]),
+    (RuleWarning(id="w", ts_ns=T0, rule="daily_loss", account_id=1001, value=Decimal("-400"),
+                 limit=Decimal("-500"), warn_at=0.8),
+     "rule_warning", INFO, ["daily_loss at 80% of its limit on SIM-DEMO-1"]),
+    (LockoutChange(change="added", ts_ns=T0, lockout=LockoutState(
+        id="l", account_id=1001, kind="timer", rule="cooldown", since_ns=T0, until_ns=UNTIL)),
+     "lockout_start", WARNING, ["Lockout started: SIM-DEMO-1 until Tue 17:00 CST",
+                                "rule cooldown"]),
+    (LockoutChange(change="cleared", ts_ns=UNTIL, by="admin", reason="manual review", lockout=
+                   LockoutState(id="l", account_id=1001, kind="manual", rule="x", since_ns=T0)),
+     "lockout_end", INFO, ["Lockout ended: SIM-DEMO-1", "by admin", "manual review"]),
+    (CommandResult(command_id="d1.1", account_id=1001, status="failed", attempts=3,
+                   detail="broker refused: account not found", finished_ns=T0),
+     "enforcement_failed", CRITICAL, ["Enforcement FAILED on SIM-DEMO-1",
+                                      "broker refused: account not found"]),
+    (CommandResult(command_id="d1.1", account_id=1001, status="done", detail="flattened 2 MNQ",
+                   finished_ns=T0),
+     "action_done", INFO, ["Done on SIM-DEMO-1", "flattened 2 MNQ"]),
+    (WorkerEvent(name="risk", state="backoff", exit_code=1, reason="exited with code 1"),
+     "worker_crashed", WARNING, ["Worker risk crashed (exit code 1)"]),
+    (WorkerEvent(name="market", state="flapping", reason="flapping: 5 crashes within 60 s"),
+     "worker_flapping", CRITICAL, ["Worker market is flapping", "5 crashes within 60 s"]),
+    (ConfigChanged(path="/etc/riskd.toml", ok=False,
+                   problems=["notify.rate_per_minute: expected a number from 1 to 600, got 0"]),
+     "config_reload_failed", WARNING, ["Config reload failed", "rate_per_minute"]),
+    (DailySummary(trading_day="2026-11-24", accounts=[
+        AccountDay(account="SIM-DEMO-1", pnl=Decimal("-120.5"), trades=7, breaches=1,
+                   unguarded_s=42)]),
+     "daily_summary", INFO, ["Daily summary 2026-11-24",
+                             "SIM-DEMO-1: PnL -120.50, 7 trade(s), 1 breach(es), unguarded 42 s"]),
+    (NotifyEvent(kind="state_rebuilt", severity="critical", title="State file was corrupt",
+                 lines=["moved aside, rebuilt from the broker"]),
+     "state_rebuilt", CRITICAL, ["State file was corrupt", "moved aside"]),
+]
+
+
+@pytest.mark.parametrize("msg, kind, severity, parts", CASES,
+                         ids=[f"{type(c[0]).__name__}-{c[1]}" for c in CASES])
+def test_each_event_kind(msg, kind, severity, parts):
+    alert = build(msg, CTX)
+    assert (alert.kind, alert.severity) == (kind, severity)
+    for part in parts:
+        assert part in alert.text
+    assert len(alert.text) < 500
+
+
+@pytest.mark.parametrize("msg", [
+    ConfigChanged(path="x", ok=True), WorkerEvent(name="risk", state="running"),
+    CommandResult(command_id="c", account_id=1, status="accepted"),
+    CommandResult(command_id="c", account_id=1, status="skipped")])
+def test_routine_events_make_no_alert(msg):
+    assert build(msg, CTX) is None
+
+
+def test_disconnect_alerts_only_after_n_seconds_and_reconnect_follows():
+    w = DisconnectWatch(after_s=30)
+    assert w.observe(BrokerConnection(hub="user", state="disconnected", reason="socket closed"),
+                     0.0) == []
+    assert w.tick(29.0) == []
+    (down,) = w.tick(30.5)
+    assert down.kind == "broker_disconnected" and down.severity == CRITICAL
+    assert "user hub disconnected for 30 s" in down.title and "socket closed" in down.text
+    assert w.tick(60.0) == []                          # once
+    (up,) = w.observe(BrokerConnection(hub="user", state="connected"), 75.0)
+    assert up.kind == "broker_reconnected" and "after 75 s" in up.title
+
+
+def test_a_short_blip_is_not_worth_a_message():
+    w = DisconnectWatch(after_s=30)
+    w.observe(BrokerConnection(hub="market", state="reconnecting"), 0.0)
+    assert w.observe(BrokerConnection(hub="market", state="connected"), 5.0) == []
+    assert w.tick(100.0) == []
+
+
+def test_digest_names_every_alert_and_compacts_when_long():
+    entries = [(T0 + i * 10**9, f"⚠️ Breach daily_loss on ACC-{i}") for i in range(50)]
+    text = render_digest(entries, CTX)
+    assert text.startswith("📦 Digest: 50 alerts merged")
+    assert all(f"ACC-{i}\n" in text + "\n" for i in range(50))
+    assert "15:30:49" in text
+    same = [(T0 + i, "⚠️ Breach daily_loss on SIM-DEMO-1") for i in range(400)]
+    compact = render_digest(same, CTX)
+    assert "Breach daily_loss on SIM-DEMO-1 ×400" in compact and len(compact) < 3500
+    many = [(T0, f"⚠️ Breach rule_{i} on account number {i}") for i in range(400)]
+    cut = render_digest(many, CTX)
+    assert len(cut) <= 3500 and "more (riskctl history has them all)" in cut
+
+
+def test_severity_order():
+    assert severity_at_least(CRITICAL, WARNING) and severity_at_least(INFO, INFO)
+    assert not severity_at_least(INFO, WARNING)
