@@ -1,0 +1,205 @@
+"""The market worker against the real sim broker: reconnects, no lost or doubled fill, Clone snapshots.
+
+A trader's view: whatever the feed does (dropped websockets, a storm of
+quotes), every fill of the account reaches the bus exactly once and in
+order, and a risk process that joins late gets a snapshot that the
+following updates continue without a hole.
+"""
+from __future__ import annotations
+
+import collections
+import time
+
+import pytest
+import requests
+import zmq
+
+from shared import codec
+from shared.bus.rpc import RpcClient
+from shared.bus.sockets import make_socket
+from shared.config import load_config
+from shared.messages.market import (BrokerConnection, Fill, MarketSnapshot, OrderUpdate,
+                                    PositionUpdate, SnapshotRequest)
+from shared.projectx.rest import ProjectXRest
+from tests.support.env import make_config, wait_for
+
+pytestmark = pytest.mark.slow
+
+ACCOUNT = 1001
+MNQ = "CON.F.US.MNQ.Z26"
+MARKET, BUY, SELL, LIMIT = 2, 0, 1, 1
+
+
+class Bus:
+    """A test subscriber on market's PUB socket, decoding every message into `msgs`."""
+
+    def __init__(self, address: str, prefixes=("",)):
+        self.ctx = zmq.Context.instance()
+        self.sock = make_socket(self.ctx, zmq.SUB, connect=address)
+        for p in prefixes:
+            self.sock.setsockopt(zmq.SUBSCRIBE, p.encode())
+        self.msgs: list = []       # (seq, msg)
+        self.raw_quotes = 0
+
+    def pump(self, max_time: float = 0.2) -> None:
+        deadline = time.monotonic() + max_time
+        while time.monotonic() < deadline:
+            if not self.sock.poll(20):
+                continue
+            while True:
+                try:
+                    topic, body = self.sock.recv_multipart(zmq.NOBLOCK)
+                except zmq.Again:
+                    break
+                if topic.startswith(b"quote."):
+                    self.raw_quotes += 1
+                    continue
+                env = codec.decode(body)
+                self.msgs.append((env.seq, env.msg))
+
+    def of(self, cls) -> list:
+        return [m for _s, m in self.msgs if isinstance(m, cls)]
+
+    def wait(self, cond, timeout: float, what: str):
+        def check():
+            self.pump()
+            return cond()
+        return wait_for(check, timeout, interval=0.0, what=what)
+
+    def close(self) -> None:
+        self.sock.close(0)
+
+
+def connected(bus: Bus, hub: str) -> bool:
+    states = [c.state for c in bus.of(BrokerConnection) if c.hub == hub]
+    return bool(states) and states[-1] == "connected"
+
+
+@pytest.fixture
+def env(tmp_path, procs):
+    config = make_config(tmp_path, broker={"sim": {"tick_interval": 0}})
+    loaded = load_config(config).config
+    rest_url, _user, _market = loaded.broker.endpoints()
+    procs.worker("services.simbroker", config)
+    wait_for(lambda: requests.get(rest_url + "/sim/info", timeout=1).ok, 15, what="the sim broker")
+    bus = Bus(loaded.bus.market_pub)
+    market = procs.worker("services.market", config)
+    client = ProjectXRest(rest_url, loaded.broker.user_name, loaded.broker.api_key, timeout=5)
+    try:
+        bus.wait(lambda: connected(bus, "user") and connected(bus, "market"), 20,
+                 "market's hubs to connect")
+        yield {"config": config, "rest": rest_url, "bus": bus, "client": client,
+               "loaded": loaded, "market": market}
+    finally:
+        bus.close()
+        client.close()
+
+
+def sim(env, path: str, body: dict) -> dict:
+    answer = requests.post(env["rest"] + path, json=body, timeout=5)
+    assert answer.ok, answer.text
+    return answer.json()
+
+
+def test_trades_made_while_disconnected_appear_once_after_the_reconnect(env):
+    bus, client = env["bus"], env["client"]
+    client.place_order(ACCOUNT, MNQ, MARKET, BUY, 1)
+    bus.wait(lambda: len(bus.of(Fill)) == 1, 10, "the first fill")
+
+    dropped_at = time.monotonic()
+    sim(env, "/sim/disconnect", {"seconds": 1.5})
+    bus.wait(lambda: not connected(bus, "user"), 10, "market to notice the drop")
+    away = [client.place_order(ACCOUNT, MNQ, MARKET, side, 1) for side in (BUY, BUY, SELL)]
+    bus.wait(lambda: connected(bus, "user") and len(bus.of(Fill)) >= 4, 20,
+             "the reconnect and the fills made while away")
+    reconnected_after = time.monotonic() - dropped_at
+    bus.pump(1.0)             # anything doubled would arrive now
+
+    fills = bus.of(Fill)
+    counts = collections.Counter(f.trade_id for f in fills)
+    assert all(n == 1 for n in counts.values()), counts
+    assert {f.order_id for f in fills} >= set(away)
+    trades = client.search_trades(ACCOUNT, time.time_ns() - 3600 * 10**9)
+    assert sorted(counts) == sorted(t.id for t in trades)
+    states = [c.state for c in bus.of(BrokerConnection) if c.hub == "user"]
+    assert "reconnecting" in states and states[-1] == "connected"
+    assert reconnected_after >= 1.0                       # the backoff waited, no storm
+    position = [p for p in bus.of(PositionUpdate) if p.contract_id == MNQ][-1]
+    assert position.size == 2
+
+
+def test_every_fill_of_a_quote_storm_arrives_once_and_in_order(env):
+    bus, client = env["bus"], env["client"]
+    contracts = _contract_ids(env)[:10]
+    assert len(contracts) >= 8         # the issue says 10; the sim lists 8 so far
+    quotes = Bus(env["loaded"].bus.market_pub, prefixes=("quote.",))
+    fills = Bus(env["loaded"].bus.market_pub, prefixes=("fill",))
+    try:
+        for cid in contracts:    # a resting order in each keeps market subscribed to its quotes
+            price = _far_below(env, cid)
+            client.place_order(ACCOUNT, cid, LIMIT, BUY, 1, limit_price=price)
+        bus.wait(lambda: len({o.contract_id for o in bus.of(OrderUpdate)}) >= len(contracts), 10,
+                 "working orders in every contract")
+        burst = sim(env, "/sim/burst", {"contracts": contracts, "quotes_per_second": 20000,
+                                        "seconds": 3, "accountId": ACCOUNT, "trades": 1000})
+        assert burst["success"], burst
+
+        def done():
+            fills.pump(0.1)
+            quotes.pump(0.05)
+            status = requests.get(env["rest"] + "/sim/burst", timeout=5).json()["burst"]
+            return not status["running"] and len(fills.msgs) >= status["tradesPlaced"] and status
+        status = wait_for(done, 40, interval=0.0, what="the burst's fills on the bus")
+        fills.pump(0.5)
+        trade_ids = [m.trade_id for _s, m in fills.msgs]
+        assert status["tradesPlaced"] == 1000, status
+        assert len(trade_ids) == len(set(trade_ids)) == 1000        # none lost, none twice
+        assert trade_ids == sorted(trade_ids)                       # in the order they happened
+        assert status["achievedQuotesPerSecond"] > 5000, status
+        assert quotes.raw_quotes > 1000           # conflated, but flowing
+    finally:
+        quotes.close()
+        fills.close()
+
+
+def test_a_late_subscriber_continues_its_snapshot_without_a_hole(env):
+    bus, client = env["bus"], env["client"]
+    loaded = env["loaded"]
+    client.place_order(ACCOUNT, MNQ, MARKET, BUY, 2)
+    bus.wait(lambda: bus.of(Fill), 10, "a first fill")
+
+    late = Bus(loaded.bus.market_pub)
+    try:
+        time.sleep(0.3)     # zmq slow joiner: the SUB needs a moment before it sees anything
+        with RpcClient(loaded.bus.market_control, "market", timeout=3) as rpc:
+            reply = rpc.call(SnapshotRequest())
+        snap = reply.body
+        assert reply.ok and isinstance(snap, MarketSnapshot)
+        assert {a.account_id for a in snap.accounts} == {1001, 1002}
+        for side in (SELL, BUY, BUY):
+            client.place_order(ACCOUNT, MNQ, MARKET, side, 1)
+        late.wait(lambda: len([m for s, m in late.msgs if s > snap.seq and isinstance(m, Fill)])
+                  >= 3, 10, "the fills after the snapshot")
+        newer = sorted((s, m) for s, m in late.msgs if s > snap.seq)
+        seqs = [s for s, _m in newer]
+        assert seqs[0] == snap.seq + 1 and seqs == list(range(seqs[0], seqs[0] + len(seqs)))
+        fills = {f.trade_id for f in snap.fills} | {m.trade_id for _s, m in newer
+                                                   if isinstance(m, Fill)}
+        trades = client.search_trades(ACCOUNT, time.time_ns() - 3600 * 10**9)
+        assert fills == {t.id for t in trades}
+        position = {(p.account_id, p.contract_id): p for p in snap.positions}
+        for _s, m in newer:
+            if isinstance(m, PositionUpdate):
+                position[(m.account_id, m.contract_id)] = m
+        assert position[(ACCOUNT, MNQ)].size == 3
+    finally:
+        late.close()
+
+
+def _contract_ids(env) -> list[str]:
+    return [c.id for c in env["client"].search_contracts("")]
+
+
+def _far_below(env, cid: str):
+    """A buy limit price that never fills: one tick above zero."""
+    return env["client"].contract_by_id(cid).tick_size
