@@ -77,10 +77,11 @@ class ZmqLogHandler(logging.Handler):
         self.sent = 0
         self.dropped = 0          # total records lost since start
         self._unreported = 0      # lost since the last drop warning got through
+        self.close_linger_ms = CLOSE_LINGER_MS
         self._ctx = ctx or zmq.Context.instance()
         self._sock = self._ctx.socket(zmq.PUSH)
         self._sock.setsockopt(zmq.SNDHWM, queue_limit)
-        self._sock.setsockopt(zmq.LINGER, CLOSE_LINGER_MS)
+        self._sock.setsockopt(zmq.LINGER, CLOSE_LINGER_MS)   # never an endless wait at exit
         self._sock.connect(address)
 
     def make_record(self, record: logging.LogRecord) -> LogRecord:
@@ -127,7 +128,7 @@ class ZmqLogHandler(logging.Handler):
         self.acquire()
         try:
             if self._sock is not None:
-                self._sock.close(CLOSE_LINGER_MS)
+                self._sock.close(self.close_linger_ms)
                 self._sock = None
         finally:
             self.release()
