@@ -11,6 +11,13 @@ ACCOUNT = "account"
 QUOTE = "quote"
 CONTRACT = "contract"
 CONNECTION = "conn"
+# risk (status.<account> below) and enforcement
+DECISION = "decision"
+WARNING = "warning"
+LOCKOUT = "lockout"
+STATUS = "status"
+COMMAND = "cmd"
+RESULT = "result"
 # supervisor
 WORKER = "worker"
 CONFIG = "config"

@@ -169,6 +169,12 @@ class TradingCalendar:
                 last = d
         return self.end_of(last if last is not None else day)
 
+    def week_start(self, ns: int) -> int:
+        """The start of the first trading day of the week `ns` trades in."""
+        day = self.trading_day(ns)
+        first = self.next_trading_date(day - dt.timedelta(days=day.weekday()))
+        return self.start_of(first)
+
     def week_of(self, ns: int) -> tuple[int, int]:
         """ISO (year, week) of the trading day of `ns` (trades in one trading week share it)."""
         iso = self.trading_day(ns).isocalendar()

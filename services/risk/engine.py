@@ -1,0 +1,403 @@
+"""The risk engine: applies broker events to the account state, runs the rules, keeps lockouts.
+
+Pure: no sockets, no disk; every entry point takes `now` (UTC ns) and returns an Outcome
+(decisions, warnings, lockout changes, enforcement commands, trades to persist) that the
+worker commits to its store BEFORE publishing anything.
+
+Per event: roll the trading day if due; update the state; enforce active lockouts (a new order
+in a locked scope is cancelled, a position opened there is closed); run the enabled rules that
+listen to this kind of event; warn once per rule, account and trading day at warn_at.
+Per decision: alert-mode decisions are recorded once a day per target and sent as alert
+commands (enforcement only describes them); a lockout is merged into the book (a breach while
+the same lockout is active does not act twice; a longer timer replaces a shorter one); an
+action already in flight for the same target is not sent again until its result arrives.
+tick(now) drives time: the roll (daily counters reset, until-reset lockouts end, timers and
+manual lockouts stay), expiring timers, and the clock rules (grace periods, session ends).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from typing import Callable, Optional
+
+import attrs
+
+from services.risk.lockouts import SAME, LockoutBook, describe
+from services.risk.outbox import Outbox
+from services.risk.rules import RULES
+from services.risk.rules.base import CLOCK, ClockTick, Ctx, kind_of
+from services.risk.state import AccountState, MarketView
+from shared.messages.enforce import Command, CommandResult
+from shared.messages.market import (STATUS_CANCELLED, AccountUpdate, BrokerConnection,
+                                    ContractInfo, Fill, MarketSnapshot, OrderUpdate,
+                                    PositionUpdate, Quote)
+from shared.messages.risk import (ACTION_NONE, ALERT, CLOSE_POSITION, ENFORCE, FLATTEN,
+                                  REDUCE_POSITION, TIMER, UNTIL_RESET, Decision,
+                                  LockoutChange, LockSpec, RuleWarning)
+
+log = logging.getLogger(__name__)
+
+SELF_LOCK = "self_lockout"
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex[:20]
+
+
+@attrs.define
+class Outcome:
+    """What one step produced; the worker persists it, then publishes it."""
+    decisions: list[Decision] = attrs.Factory(list)
+    warnings: list[RuleWarning] = attrs.Factory(list)
+    lockouts: list[LockoutChange] = attrs.Factory(list)
+    commands: list[Command] = attrs.Factory(list)
+    finished: list[str] = attrs.Factory(list)          # command ids with a final result
+    fills: list[Fill] = attrs.Factory(list)            # new or changed trades to persist
+    dirty: set[int] = attrs.Factory(set)               # accounts whose status changed
+    rolled: Optional[dt.date] = None
+
+    @property
+    def durable(self) -> bool:
+        """Anything that must be committed before it is published?"""
+        return bool(self.decisions or self.warnings or self.lockouts or self.commands
+                    or self.finished or self.fills or self.rolled)
+
+
+class FixedRules:
+    """Rule settings for tests and tools: the same RulesConfig for every account."""
+
+    def __init__(self, rules):
+        self.rules = rules
+
+    def for_account(self, account: AccountState):
+        return self.rules
+
+    def roll(self, now: int) -> None:
+        """Nothing waits for the roll here."""
+
+
+class Engine:
+    def __init__(self, calendar, settings, *, ids: Callable[[], str] = new_id,
+                 allow_unlock: bool = True, outbox: Optional[Outbox] = None, rules=None):
+        self.calendar = calendar
+        self.settings = settings            # .for_account(AccountState) -> RulesConfig | None
+        self.rules = RULES if rules is None else rules
+        self.ids = ids
+        self.allow_unlock = allow_unlock
+        self.market = MarketView()
+        self.accounts: dict[int, AccountState] = {}
+        self.lockouts = LockoutBook(ids)
+        self.outbox = outbox or Outbox()
+        self.day: Optional[dt.date] = None
+        self.warned: set[tuple[int, str, dt.date]] = set()
+        self.alerted: set[tuple] = set()
+        self.inflight: dict[tuple, str] = {}           # target key -> command id
+        self._key_of_command: dict[str, tuple] = {}
+
+    # -- accounts -------------------------------------------------------------------------
+    def account(self, account_id: int) -> AccountState:
+        acct = self.accounts.get(account_id)
+        if acct is None:
+            acct = self.accounts[account_id] = AccountState(account_id, trading_day=self.day)
+        return acct
+
+    def start(self, now: int) -> None:
+        if self.day is None:
+            self.day = self.calendar.trading_day(now)
+            for acct in self.accounts.values():
+                acct.trading_day = acct.trading_day or self.day
+
+    # -- time --------------------------------------------------------------------------------
+    def _maybe_roll(self, now: int, out: Outcome) -> None:
+        day = self.calendar.trading_day(now)
+        if self.day is None:
+            self.start(now)
+            return
+        if day == self.day:
+            return
+        for acct in self.accounts.values():
+            cfg = self.settings.for_account(acct)
+            if cfg is not None:
+                ctx = self._ctx(acct)
+                for name, rule in self.rules.items():
+                    params = getattr(cfg, name)
+                    if params.enabled:
+                        rule.roll(ctx, params)
+            acct.roll(day, now)
+            out.dirty.add(acct.account_id)
+        out.lockouts += self.lockouts.roll(now)
+        self.settings.roll(now)
+        self.day = day
+        self.warned = {w for w in self.warned if w[2] == day}
+        self.alerted = {a for a in self.alerted if a[-1] == day}
+        out.rolled = day
+        log.info("trading day rolled to %s", day)
+
+    def tick(self, now: int) -> Outcome:
+        """Time passed: roll, expire lockouts, run the clock rules."""
+        out = Outcome()
+        self._maybe_roll(now, out)
+        expired = self.lockouts.expire(now)
+        out.lockouts += expired
+        out.dirty.update(c.lockout.account_id for c in expired)
+        tick = ClockTick(now)
+        for acct in self.accounts.values():
+            if acct.positions or acct.orders:
+                self._run(acct, CLOCK, tick, now, "clock", now, out)
+        return out
+
+    # -- events --------------------------------------------------------------------------------
+    def on_event(self, event, now: int) -> Outcome:
+        out = Outcome()
+        self._maybe_roll(now, out)
+        if isinstance(event, Quote):
+            if self.market.apply_quote(event):
+                for acct in self.accounts.values():
+                    if event.contract_id in acct.positions:
+                        out.dirty.add(acct.account_id)
+                        self._run(acct, "quote", event, now, "price", event.ts_ns, out)
+            return out
+        if isinstance(event, ContractInfo):
+            self.market.apply_contract(event)
+            return out
+        if isinstance(event, BrokerConnection):
+            return out
+        acct = self.account(event.account_id)
+        if isinstance(event, Fill):
+            change = acct.apply_fill(event, self.calendar.trading_day)
+            if change in ("new", "changed", "old"):
+                out.fills.append(event)
+            if change in ("new", "changed"):
+                out.dirty.add(acct.account_id)
+                self._run(acct, "trade", event, now, change, event.ts_ns, out)
+            return out
+        if isinstance(event, PositionUpdate):
+            change = acct.apply_position(event)
+            event_ns = event.ts_ns
+            if change == "closed":
+                self._release(lambda k: k[0] == acct.account_id and k[2] == event.contract_id
+                              and k[1] in (CLOSE_POSITION, REDUCE_POSITION))
+        elif isinstance(event, OrderUpdate):
+            change = acct.apply_order(event)
+            event_ns = event.updated_ns or event.created_ns
+            if change == "gone":
+                self._release(lambda k: k[0] == acct.account_id and k[3] == event.order_id)
+        elif isinstance(event, AccountUpdate):
+            change = acct.apply_account(event)
+            event_ns = now
+            if change == "can_trade_back":
+                out.lockouts += self.lockouts.condition_cleared(acct.account_id, "can_trade", now)
+        else:
+            raise TypeError(f"the risk engine does not take {type(event).__name__}")
+        if change in ("none",):
+            return out
+        out.dirty.add(acct.account_id)
+        if self.settings.for_account(acct) is not None:
+            for d in self.lockouts.enforce(acct, event, change, now, event_ns):
+                self._take(d, now, out, {})
+        self._run(acct, kind_of(event), event, now, change, event_ns, out)
+        return out
+
+    def apply_snapshot(self, snap: MarketSnapshot, now: int) -> Outcome:
+        """Rebuild from market's full state (start, gap, new epoch): what vanished is closed or
+        gone, what is there goes through the normal event path (trades deduped by id)."""
+        out = Outcome()
+        for c in snap.contracts:
+            self.market.apply_contract(c)
+        for q in snap.quotes:
+            self.market.apply_quote(q)
+        ids = {a.account_id for a in snap.accounts} | {p.account_id for p in snap.positions} \
+            | {o.account_id for o in snap.orders}
+        steps: list = list(snap.accounts)
+        for aid in ids:
+            acct = self.account(aid)
+            live_pos = {p.contract_id for p in snap.positions if p.account_id == aid}
+            live_ord = {o.order_id for o in snap.orders if o.account_id == aid}
+            for cid, p in list(acct.positions.items()):
+                if cid not in live_pos:
+                    steps.append(PositionUpdate(account_id=aid, position_id=p.position_id,
+                                                contract_id=cid, ts_ns=now, type=0, size=0,
+                                                average_price=p.average_price))
+            for oid, o in list(acct.orders.items()):
+                if oid not in live_ord:
+                    steps.append(attrs.evolve(o, status=STATUS_CANCELLED, updated_ns=now))
+        steps += sorted(snap.fills, key=lambda f: f.ts_ns)
+        steps += list(snap.positions) + list(snap.orders)
+        for ev in steps:
+            _merge(out, self.on_event(ev, now))
+        return out
+
+    def on_result(self, res: CommandResult, now: int) -> Outcome:
+        out = Outcome()
+        done = self.outbox.result(res, now)
+        if done is not None:
+            out.finished.append(done.id)
+            key = self._key_of_command.pop(done.id, None)
+            if key is not None and self.inflight.get(key) == done.id:
+                del self.inflight[key]
+        return out
+
+    # -- rules ---------------------------------------------------------------------------------
+    def _ctx(self, acct: AccountState, change: str = "", event_ns: int = 0) -> Ctx:
+        return Ctx(acct, self.market, self.calendar, change, event_ns)
+
+    def _run(self, acct, kind, event, now, change, event_ns, out) -> None:
+        cfg = self.settings.for_account(acct)
+        if cfg is None:
+            return
+        ctx = self._ctx(acct, change, event_ns)
+        for name, rule in self.rules.items():
+            if kind not in rule.listens:
+                continue
+            params = getattr(cfg, name)
+            if not params.enabled:
+                continue
+            try:
+                decisions = rule.evaluate(ctx, event, now, params)
+            except Exception:
+                log.exception("rule %s failed on %s for account %s", name,
+                              type(event).__name__, acct.account_id)
+                continue
+            for note in ctx.notes:
+                self._warn(acct, name, now, out, note, params)
+            ctx.notes.clear()
+            batch: dict = {}
+            for d in decisions:
+                self._take(d, now, out, batch)
+            if rule.warns and not decisions:
+                self._maybe_warn(ctx, rule, params, now, out)
+
+    def _maybe_warn(self, ctx, rule, params, now, out) -> None:
+        key = (ctx.account.account_id, rule.name, self.day)
+        if key in self.warned:
+            return
+        try:
+            m = rule.measure(ctx, now, params)
+        except Exception:
+            log.exception("rule %s could not measure account %s", rule.name,
+                          ctx.account.account_id)
+            return
+        if m is None or m.progress < params.warn_at:
+            return
+        self.warned.add(key)
+        out.warnings.append(RuleWarning(
+            id=self.ids(), ts_ns=now, rule=rule.name, account_id=ctx.account.account_id,
+            value=m.value, limit=m.limit, warn_at=params.warn_at,
+            reason=f"{rule.name} at {m.progress:.0%} of its limit: {m.detail}"))
+
+    def _warn(self, acct, rule_name, now, out, reason, params) -> None:
+        key = (acct.account_id, f"{rule_name}:note", self.day)
+        if key in self.warned:
+            return
+        self.warned.add(key)
+        out.warnings.append(RuleWarning(id=self.ids(), ts_ns=now, rule=rule_name,
+                                        account_id=acct.account_id, value=0, limit=0,
+                                        warn_at=params.warn_at, reason=reason))
+
+    # -- decisions -----------------------------------------------------------------------------
+    def _take(self, d: Decision, now: int, out: Outcome, batch: dict) -> None:
+        """Record a decision, merge its lockout, send its command unless it would repeat."""
+        d = attrs.evolve(d, id=self.ids())
+        if d.mode == ALERT:
+            key = (d.account_id, d.rule, d.action, d.contract_id, d.order_id, self.day)
+            if key in self.alerted:
+                return
+            self.alerted.add(key)
+            out.decisions.append(d)
+            if d.action != ACTION_NONE:
+                self._command(d, now, out)
+            return
+        if d.lock is not None:
+            scope = d.lock.symbol
+            if scope not in batch:              # what locked this scope before this breach
+                batch[scope] = self.lockouts.covering(d.account_id, scope)
+            covered = batch[scope]
+            by = "trader" if d.rule == SELF_LOCK else "rule"
+            status, change = self.lockouts.add(d.account_id, d.lock, d.rule, d.reason, now, by)
+            if change is not None:
+                out.lockouts.append(change)
+                out.dirty.add(d.account_id)
+            if covered:
+                if status == SAME:
+                    return                      # the same lockout is active: nothing to add
+                out.decisions.append(attrs.evolve(
+                    d, suppressed=f"already locked: {describe(covered[0])}"))
+                return
+        if d.action == ACTION_NONE:
+            out.decisions.append(d)
+            return
+        key = _target(d)
+        if key in self.inflight:
+            return                              # the same action is already on its way
+        out.decisions.append(d)
+        self._command(d, now, out)
+
+    def _command(self, d: Decision, now: int, out: Outcome) -> None:
+        cmd = Command(id=f"{d.id}.1", decision_id=d.id, account_id=d.account_id,
+                      action=d.action, mode=d.mode, contract_id=d.contract_id,
+                      order_id=d.order_id, size=d.size, stop_price=d.stop_price, rule=d.rule,
+                      reason=d.reason, issued_ns=now, event_ns=d.event_ns)
+        self.track(cmd)
+        self.outbox.add(cmd, now)
+        out.commands.append(cmd)
+
+    def track(self, cmd: Command) -> None:
+        """Mark a command's target as in flight (also used when the store reloads the outbox)."""
+        if cmd.mode == ENFORCE:
+            key = (cmd.account_id, cmd.action, cmd.contract_id, cmd.order_id)
+            self.inflight[key] = cmd.id
+            self._key_of_command[cmd.id] = key
+
+    def _release(self, pred) -> None:
+        for key in [k for k in self.inflight if pred(k)]:
+            self._key_of_command.pop(self.inflight.pop(key), None)
+
+    # -- people --------------------------------------------------------------------------------
+    def unlock(self, account_id: int, symbol: Optional[str], by: str, reason: str,
+               now: int) -> tuple[Outcome, str]:
+        """Admin unlock; returns (outcome, refusal reason or '')."""
+        out = Outcome()
+        if not self.allow_unlock:
+            return out, ("manual unlock is switched off ([admin] allow_unlock = false): "
+                         "lockouts end only on their timer, schedule or broker condition")
+        out.lockouts += self.lockouts.unlock(account_id, symbol, now, by, reason)
+        if not out.lockouts:
+            return out, f"account {account_id}{' ' + symbol if symbol else ''} is not locked"
+        out.dirty.add(account_id)
+        return out, ""
+
+    def self_lock(self, account_id: int, now: int, until_ns: Optional[int] = None,
+                  session: bool = False, reason: str = "") -> tuple[Outcome, str]:
+        """A trader locks their own account (only adds protection): flatten + lockout."""
+        out = Outcome()
+        if session:
+            spec = LockSpec(kind=UNTIL_RESET, until_ns=self.calendar.next_roll(now))
+        elif until_ns is not None and until_ns > now:
+            spec = LockSpec(kind=TIMER, until_ns=until_ns)
+        else:
+            return out, "expected --until a time in the future, or --session"
+        self._maybe_roll(now, out)
+        self.account(account_id)
+        d = Decision(id="", ts_ns=now, rule=SELF_LOCK, account_id=account_id, action=FLATTEN,
+                     mode=ENFORCE, lock=spec, reason=reason or "locked by the trader",
+                     event_ns=now)
+        self._take(d, now, out, {})
+        out.dirty.add(account_id)
+        return out, ""
+
+
+def _target(d: Decision) -> tuple:
+    return (d.account_id, d.action, d.contract_id, d.order_id)
+
+
+def _merge(into: Outcome, other: Outcome) -> None:
+    into.decisions += other.decisions
+    into.warnings += other.warnings
+    into.lockouts += other.lockouts
+    into.commands += other.commands
+    into.finished += other.finished
+    into.fills += other.fills
+    into.dirty |= other.dirty
+    into.rolled = into.rolled or other.rolled
+

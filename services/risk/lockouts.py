@@ -1,0 +1,145 @@
+"""Lockouts: the account's (or one symbol's) trading state, kept as data, not scattered flags.
+
+LockoutBook holds every active lockout. One lockout per (account, symbol, kind, clears_on):
+a second timer for the same scope replaces the first only when it ends later (never the
+reverse); an until-reset / until-session / manual lockout that exists already is left as is.
+Lockouts end by time (expire), at the trading-day roll (until_reset), when the broker
+condition they wait for clears (clears_on, e.g. canTrade back to true), or by an admin unlock.
+
+enforce() turns a broker event inside a locked scope into its own decision at once: a new
+working order is cancelled (unless it only protects or closes an existing position), and a
+position opened, increased or flipped is closed.
+"""
+from __future__ import annotations
+
+from typing import Callable, Iterable, Optional
+
+from services.risk.state import AccountState, symbol_of
+from shared.messages.market import OrderUpdate, PositionUpdate
+from shared.messages.risk import (CANCEL_ORDERS, CLOSE_POSITION, ENFORCE, TIMER, UNTIL_RESET,
+                                  Decision, LockoutChange, LockoutState, LockSpec)
+
+LOCKOUT_RULE = "lockout"
+ADDED, EXTENDED, SAME, CLEARED = "added", "extended", "same", "cleared"
+
+
+def _key(lock: LockoutState) -> tuple:
+    return (lock.account_id, lock.symbol, lock.kind, lock.clears_on)
+
+
+def describe(lock: LockoutState) -> str:
+    scope = f"{lock.symbol} on account {lock.account_id}" if lock.symbol \
+        else f"account {lock.account_id}"
+    return f"{scope} locked ({lock.kind}) by {lock.rule}"
+
+
+class LockoutBook:
+    def __init__(self, ids: Callable[[], str]):
+        self._ids = ids
+        self._by_key: dict[tuple, LockoutState] = {}
+
+    # -- reading ------------------------------------------------------------------
+    def all(self, account_id: Optional[int] = None) -> list[LockoutState]:
+        return sorted((lk for lk in self._by_key.values()
+                       if account_id is None or lk.account_id == account_id),
+                      key=lambda lk: (lk.account_id, lk.since_ns, lk.id))
+
+    def covering(self, account_id: int, symbol: Optional[str] = None) -> list[LockoutState]:
+        """Lockouts that lock this scope: account-wide ones, plus the symbol's own."""
+        return [lk for lk in self._by_key.values() if lk.account_id == account_id
+                and (lk.symbol is None or (symbol is not None and lk.symbol == symbol))]
+
+    def next_expiry(self) -> Optional[int]:
+        ends = [lk.until_ns for lk in self._by_key.values() if lk.until_ns is not None]
+        return min(ends) if ends else None
+
+    # -- changing -----------------------------------------------------------------
+    def load(self, locks: Iterable[LockoutState]) -> None:
+        for lk in locks:
+            self._by_key[_key(lk)] = lk
+
+    def add(self, account_id: int, spec: LockSpec, rule: str, reason: str, now: int,
+            by: str = "rule") -> tuple[str, Optional[LockoutChange]]:
+        """Returns (ADDED | EXTENDED | SAME, the change to publish or None)."""
+        lock = LockoutState(id=self._ids(), account_id=account_id, kind=spec.kind, rule=rule,
+                            since_ns=now, until_ns=spec.until_ns, symbol=spec.symbol,
+                            clears_on=spec.clears_on, reason=reason, by=by)
+        old = self._by_key.get(_key(lock))
+        if old is not None:
+            longer = (spec.kind == TIMER and old.until_ns is not None
+                      and spec.until_ns is not None and spec.until_ns > old.until_ns)
+            if not longer:
+                return SAME, None
+            lock = LockoutState(id=old.id, account_id=account_id, kind=spec.kind, rule=rule,
+                                since_ns=old.since_ns, until_ns=spec.until_ns,
+                                symbol=spec.symbol, clears_on=spec.clears_on, reason=reason,
+                                by=by)
+            self._by_key[_key(lock)] = lock
+            return EXTENDED, LockoutChange(change=EXTENDED, lockout=lock, ts_ns=now, by=by,
+                                           reason=reason)
+        self._by_key[_key(lock)] = lock
+        return ADDED, LockoutChange(change=ADDED, lockout=lock, ts_ns=now, by=by, reason=reason)
+
+    def _clear(self, pred, now: int, by: str, reason: str) -> list[LockoutChange]:
+        out = []
+        for key, lk in list(self._by_key.items()):
+            if pred(lk):
+                del self._by_key[key]
+                out.append(LockoutChange(change=CLEARED, lockout=lk, ts_ns=now, by=by,
+                                         reason=reason))
+        return out
+
+    def expire(self, now: int) -> list[LockoutChange]:
+        """Lockouts whose end has come (timers, until-session, until-reset at their roll)."""
+        return self._clear(lambda lk: lk.until_ns is not None and lk.until_ns <= now, now,
+                           "clock", "its time is up")
+
+    def roll(self, now: int) -> list[LockoutChange]:
+        """The trading-day roll ends every until-reset lockout (timers and manual ones stay)."""
+        return self._clear(lambda lk: lk.kind == UNTIL_RESET, now, "roll",
+                           "the trading day rolled")
+
+    def condition_cleared(self, account_id: int, condition: str, now: int) -> list[LockoutChange]:
+        return self._clear(lambda lk: lk.account_id == account_id and lk.clears_on == condition,
+                           now, "broker", f"{condition} cleared")
+
+    def unlock(self, account_id: int, symbol: Optional[str], now: int, by: str,
+               reason: str) -> list[LockoutChange]:
+        """Admin unlock: every lockout of the account, or only the symbol's when given."""
+        return self._clear(lambda lk: lk.account_id == account_id
+                           and (symbol is None or lk.symbol == symbol), now, by, reason)
+
+    # -- enforcing ----------------------------------------------------------------------
+    def enforce(self, account: AccountState, event, change: str, now: int,
+                event_ns: int = 0) -> list[Decision]:
+        """Decisions that keep a locked scope flat: cancel new orders, close opened positions."""
+        if isinstance(event, OrderUpdate) and change == "new":
+            locks = self.covering(account.account_id, symbol_of(event.contract_id))
+            if locks and not _protects_position(account, event):
+                return [self._decision(account, locks[0], now, CANCEL_ORDERS,
+                                       f"order {event.order_id} placed while "
+                                       f"{describe(locks[0])}", event_ns or now,
+                                       contract_id=event.contract_id, order_id=event.order_id)]
+        if isinstance(event, PositionUpdate) and change in ("opened", "increased", "flipped"):
+            locks = self.covering(account.account_id, symbol_of(event.contract_id))
+            if locks:
+                return [self._decision(account, locks[0], now, CLOSE_POSITION,
+                                       f"{symbol_of(event.contract_id)} position {change} while "
+                                       f"{describe(locks[0])}", event_ns or now,
+                                       contract_id=event.contract_id)]
+        return []
+
+    @staticmethod
+    def _decision(account, lock, now, action, reason, event_ns, **target) -> Decision:
+        return Decision(id="", ts_ns=now, rule=LOCKOUT_RULE, account_id=account.account_id,
+                        action=action, mode=ENFORCE, reason=reason, event_ns=event_ns,
+                        **target)
+
+
+def _protects_position(account: AccountState, order: OrderUpdate) -> bool:
+    """An order that can only reduce an open position (its stop, its target) is allowed."""
+    p = account.positions.get(order.contract_id)
+    if p is None:
+        return False
+    closing_side = 1 if p.side > 0 else 0
+    return order.side == closing_side and order.size <= p.size

@@ -1,0 +1,73 @@
+"""The outbox: enforcement commands kept until a final result arrives, re-sent when overdue.
+
+Pure: times are passed in (UTC ns). A command is due again `timeout` after it was sent, with
+the wait doubling per attempt up to `max_wait`; an 'accepted' result only proves enforcement
+has it and restarts the wait. resend_all() makes everything due now (after either side
+restarts). The store keeps the same entries on disk, so a restart of risk loses nothing.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+import attrs
+
+from shared.messages.enforce import ACCEPTED, FINAL_STATUSES, Command, CommandResult
+
+NS = 1_000_000_000
+
+
+@attrs.define
+class Entry:
+    command: Command
+    due_ns: int
+    attempts: int = 0
+
+
+class Outbox:
+    def __init__(self, timeout: float = 2.0, max_wait: float = 30.0):
+        self.timeout_ns = int(timeout * NS)
+        self.max_wait_ns = int(max_wait * NS)
+        self.entries: dict[str, Entry] = {}
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def add(self, command: Command, now: int) -> None:
+        """A new command: due at once (the caller sends it after committing)."""
+        self.entries.setdefault(command.id, Entry(command, now))
+
+    def load(self, commands: Iterable[Command], now: int) -> None:
+        for c in commands:
+            self.add(c, now)
+
+    def _wait(self, attempts: int) -> int:
+        return min(self.timeout_ns * (2 ** max(0, attempts - 1)), self.max_wait_ns)
+
+    def due(self, now: int) -> list[Command]:
+        """Commands to (re)send now, stamped with their attempt number."""
+        out = []
+        for e in self.entries.values():
+            if e.due_ns <= now:
+                e.attempts += 1
+                e.due_ns = now + self._wait(e.attempts)
+                out.append(attrs.evolve(e.command, attempt=e.attempts))
+        return out
+
+    def result(self, res: CommandResult, now: int) -> Optional[Command]:
+        """Apply a result; returns the command when it is finished (to drop from the store)."""
+        e = self.entries.get(res.command_id)
+        if e is None:
+            return None
+        if res.status in FINAL_STATUSES:
+            del self.entries[res.command_id]
+            return e.command
+        if res.status == ACCEPTED:
+            e.due_ns = now + self._wait(e.attempts)
+        return None
+
+    def resend_all(self, now: int) -> None:
+        for e in self.entries.values():
+            e.due_ns = now
+
+    def next_due(self) -> Optional[int]:
+        return min((e.due_ns for e in self.entries.values()), default=None)

@@ -1,0 +1,62 @@
+"""PnL arithmetic in exact Decimal: unrealized per position and per account, profit in ticks.
+
+unrealized = (price - average price) / tick size x tick value x size, signed by side, with the
+tick size and value from the broker's contract data (never from a table of ours). A position
+without a price or contract data has no unrealized figure (None), never a silent 0.
+"""
+from __future__ import annotations
+
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from typing import Optional
+
+from shared.messages.market import ContractInfo
+
+ZERO = Decimal(0)
+
+
+def unrealized(side: int, size: int, average_price: Decimal, price: Optional[Decimal],
+               contract: Optional[ContractInfo]) -> Optional[Decimal]:
+    """Open PnL of `size` contracts held on `side` (+1 long, -1 short)."""
+    if price is None or contract is None or size == 0:
+        return None if size else ZERO
+    ticks = (price - average_price) / contract.tick_size
+    return ticks * contract.tick_value * size * side
+
+
+def profit_ticks(side: int, average_price: Decimal, price: Decimal,
+                 contract: ContractInfo) -> Decimal:
+    """How many ticks the position is in profit (negative when losing)."""
+    return (price - average_price) / contract.tick_size * side
+
+
+def round_to_tick(price: Decimal, contract: ContractInfo, up: bool) -> Decimal:
+    """Snap a price onto the contract's tick grid, up or down."""
+    ticks = (price / contract.tick_size).to_integral_value(ROUND_CEILING if up else ROUND_FLOOR)
+    return ticks * contract.tick_size
+
+
+def fmt_money(value: Optional[Decimal]) -> str:
+    """Money for humans: 2 decimals, sign kept ('-210.00'); '?' when unknown."""
+    if value is None:
+        return "?"
+    return f"{value.quantize(Decimal('0.01')):f}"
+
+
+def position_unrealized(account, market, position) -> Optional[Decimal]:
+    """Open PnL of one position of an AccountState at the MarketView's latest price."""
+    cid = position.contract_id
+    return unrealized(position.side, position.size, position.average_price, market.price(cid),
+                      market.contracts.get(cid))
+
+
+def account_unrealized(account, market) -> tuple[Decimal, bool]:
+    """(sum of the positions' open PnL, complete?) -- incomplete when a price or contract is
+    missing; the known part is still summed so a loss elsewhere is not hidden."""
+    total, complete = ZERO, True
+    for p in account.positions.values():
+        u = position_unrealized(account, market, p)
+        if u is None:
+            complete = False
+        else:
+            total += u
+    return total, complete

@@ -1,0 +1,126 @@
+"""The tiny base every rule stands on: what it listens to, how it answers, how it reads.
+
+A rule is pure: `evaluate(ctx, event, now, params)` looks at the state passed in and
+returns decisions (possibly none); `measure(ctx, now, params)` gives its current value vs
+limit for the status screen and the warn_at warnings. No I/O, no clock of its own.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Optional
+
+import attrs
+
+from services.risk.state import AccountState, MarketView, symbol_of
+from shared.messages.market import AccountUpdate, Fill, OrderUpdate, PositionUpdate, Quote
+from shared.messages.risk import TIMER, UNTIL_RESET, Decision, LockSpec
+from shared.symbols import is_contract_id, root_for_ticker, root_of
+from shared.tradingday import TradingCalendar
+
+TRADE, POSITION, ORDER, ACCOUNT, QUOTE, CLOCK = (
+    "trade", "position", "order", "account", "quote", "clock")
+EVENT_KINDS = (TRADE, POSITION, ORDER, ACCOUNT, QUOTE, CLOCK)
+
+
+@attrs.frozen
+class ClockTick:
+    """'Time passed': lets clock rules act with no broker event (grace periods, session end)."""
+    ts_ns: int
+
+
+KIND_OF = {Fill: TRADE, PositionUpdate: POSITION, OrderUpdate: ORDER, AccountUpdate: ACCOUNT,
+           Quote: QUOTE, ClockTick: CLOCK}
+
+
+def kind_of(event: Any) -> str:
+    return KIND_OF[type(event)]
+
+
+@attrs.define
+class Ctx:
+    """What a rule may read: one account, the market, the calendar, and what just changed."""
+    account: AccountState
+    market: MarketView
+    calendar: TradingCalendar
+    change: str = ""            # what the event did to the state ('opened', 'new', ...)
+    event_ns: int = 0
+    notes: list[str] = attrs.Factory(list)   # things a person should check (become warnings)
+
+
+@attrs.frozen
+class Measure:
+    """A rule's reading: value vs limit; progress 1.0 means the limit is reached."""
+    value: Decimal
+    limit: Decimal
+    progress: float
+    detail: str = ""
+
+
+class Rule:
+    """Subclass: set name, listens, description; implement evaluate (and measure for limits)."""
+    name: str = ""
+    listens: frozenset[str] = frozenset()
+    description: str = ""
+    warns: bool = True          # limit rules warn at warn_at; automation does not
+
+    def evaluate(self, ctx: Ctx, event: Any, now: int, params) -> list[Decision]:
+        raise NotImplementedError
+
+    def measure(self, ctx: Ctx, now: int, params) -> Optional[Measure]:
+        return None
+
+    def roll(self, ctx: Ctx, params) -> None:
+        """Hook run at the trading-day roll, before daily counters reset."""
+
+    # -- helpers for subclasses ---------------------------------------------------------
+    def decide(self, ctx: Ctx, params, now: int, action: str, reason: str, *,
+               value: Optional[Decimal] = None, limit: Optional[Decimal] = None,
+               contract_id: Optional[str] = None, order_id: Optional[int] = None,
+               size: Optional[int] = None, stop_price: Optional[Decimal] = None,
+               lock: Optional[LockSpec] = None) -> Decision:
+        return Decision(id="", ts_ns=now, rule=self.name, account_id=ctx.account.account_id,
+                        action=action, mode=params.mode, value=value, limit=limit,
+                        contract_id=contract_id, order_id=order_id, size=size,
+                        stop_price=stop_price, lock=lock, reason=reason,
+                        event_ns=ctx.event_ns or now)
+
+
+def progress(value: Decimal, limit: Decimal) -> float:
+    """value / limit as a float, 0 when the limit is 0 (both measured the same way)."""
+    if limit == 0:
+        return 0.0
+    return max(0.0, float(value / limit))
+
+
+def symbol_matches(configured: str, contract_id: str) -> bool:
+    """Does a configured symbol (ticker 'ES', root 'EP', symbol id 'F.US.EP' or contract id)
+    name this contract?"""
+    text = configured.strip().upper()
+    if is_contract_id(text):
+        return text == contract_id.upper()
+    if not is_contract_id(contract_id):
+        return text == contract_id.upper()
+    root = root_of(contract_id)
+    if text.count(".") == 2:                 # a symbol id like F.US.EP
+        return text.split(".")[2] == root
+    return root_for_ticker(text) == root
+
+
+def lookup_symbol(table: dict, contract_id: str):
+    """The value configured for this contract in a {symbol: value} table, or None."""
+    for key, value in table.items():
+        if symbol_matches(key, contract_id):
+            return value
+    return None
+
+
+def until_reset(ctx: Ctx, now: int) -> LockSpec:
+    return LockSpec(kind=UNTIL_RESET, until_ns=ctx.calendar.next_roll(now))
+
+
+def timer(now: int, seconds: float, symbol: Optional[str] = None) -> LockSpec:
+    return LockSpec(kind=TIMER, until_ns=now + int(seconds * 1_000_000_000), symbol=symbol)
+
+
+__all__ = ["Rule", "Ctx", "Measure", "ClockTick", "kind_of", "progress", "symbol_matches",
+           "lookup_symbol", "until_reset", "timer", "symbol_of"]

@@ -1,0 +1,31 @@
+"""7. cooldown_after_loss: one trade loses at least a tier's amount -> cooldown (largest tier).
+
+A trade's loss is its profitAndLoss net of its fees (what the trader actually lost).
+"""
+from __future__ import annotations
+
+from services.risk.pnl import ZERO, fmt_money
+from services.risk.rules.base import TRADE, Rule, timer
+from shared.messages.risk import ACTION_NONE, FLATTEN
+
+
+class CooldownAfterLoss(Rule):
+    name = "cooldown_after_loss"
+    listens = frozenset({TRADE})
+    description = "a single losing trade past a tier: cooldown for that tier's time"
+    warns = False
+
+    def evaluate(self, ctx, event, now, params):
+        if ctx.change != "new" or event.voided or event.pnl is None:
+            return []
+        loss = -(event.pnl - event.fees)
+        if loss <= ZERO:
+            return []
+        matching = [t for t in params.tiers if loss >= t.loss]
+        if not matching:
+            return []
+        tier = max(matching, key=lambda t: t.loss)
+        return [self.decide(ctx, params, now, FLATTEN if params.flatten else ACTION_NONE,
+                            f"one trade lost {fmt_money(loss)} (tier {fmt_money(tier.loss)}): "
+                            f"cooldown {tier.seconds} s",
+                            value=-loss, limit=-tier.loss, lock=timer(now, tier.seconds))]

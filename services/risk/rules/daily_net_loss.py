@@ -1,0 +1,46 @@
+"""14. daily_net_loss: realized + unrealized of the account <= the line -> flatten until roll.
+
+trailing = none: the line is -limit from the day's start. realized: it trails the day's best
+closed-trade PnL (the highest balance from closed trades). unrealized: it trails the day's
+best realized + open PnL. The day's best is a mark in the account state (reset at the roll,
+persisted by the store).
+"""
+from __future__ import annotations
+
+from services.risk.pnl import ZERO, account_unrealized, fmt_money
+from services.risk.rules.base import QUOTE, TRADE, Measure, Rule, progress, until_reset
+from shared.messages.risk import FLATTEN
+
+
+def net_and_line(ctx, params):
+    realized = ctx.account.realized(params.include_fees)
+    unrealized, _ = account_unrealized(ctx.account, ctx.market)
+    net = realized + unrealized
+    base = ZERO
+    if params.trailing == "realized":
+        base = ctx.account.bump_high(f"net_loss.realized.{params.include_fees}", max(ZERO, realized))
+    elif params.trailing == "unrealized":
+        base = ctx.account.bump_high(f"net_loss.net.{params.include_fees}", max(ZERO, net))
+    return net, base - params.limit
+
+
+class DailyNetLoss(Rule):
+    name = "daily_net_loss"
+    listens = frozenset({TRADE, QUOTE})
+    description = "realized + open PnL of the account at the daily loss line: flatten"
+
+    def measure(self, ctx, now, params):
+        net, line = net_and_line(ctx, params)
+        # progress: how much of the allowed drop below the day's best is used
+        used = (line + params.limit) - net
+        return Measure(net, line, progress(used, params.limit),
+                       f"net {fmt_money(net)}, line {fmt_money(line)}")
+
+    def evaluate(self, ctx, event, now, params):
+        net, line = net_and_line(ctx, params)
+        if net > line:
+            return []
+        return [self.decide(ctx, params, now, FLATTEN,
+                            f"net PnL {fmt_money(net)} (realized + open) reached the daily "
+                            f"loss line {fmt_money(line)}",
+                            value=net, limit=line, lock=until_reset(ctx, now))]

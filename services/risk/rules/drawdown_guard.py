@@ -1,0 +1,72 @@
+"""15. drawdown_guard: equity within `buffer` of the firm's max-loss line -> flatten until roll.
+
+line = high-water mark - max_loss, never above starting_balance (the firms stop trailing
+there). The mark rises at each roll with the closing balance (eod) or continuously with
+equity (intraday). It is persisted; when it is missing (first start, or a lost state file)
+riskd never takes today's balance as a fresh baseline below what it knew: it uses the highest
+of starting_balance, line + max_loss and the current balance, and asks (a warning) for the
+line to be checked against the firm's dashboard.
+"""
+from __future__ import annotations
+
+from services.risk.pnl import account_unrealized, fmt_money
+from services.risk.rules.base import ACCOUNT, QUOTE, Measure, Rule, progress, until_reset
+from shared.messages.risk import FLATTEN
+
+
+def ensure_mark(ctx, params) -> None:
+    acct = ctx.account
+    if acct.hwm is not None or acct.balance is None or params.starting_balance is None:
+        return
+    candidates = [params.starting_balance, acct.balance]
+    if params.line is not None:
+        candidates.append(params.line + params.max_loss)
+    acct.hwm = max(candidates)
+    ctx.notes.append(f"drawdown high-water mark set to {fmt_money(acct.hwm)} with no saved "
+                     f"mark: check the max-loss line against the firm's dashboard and set "
+                     f"[rules.drawdown_guard] line")
+
+
+def equity_and_line(ctx, params):
+    acct = ctx.account
+    unrealized, _ = account_unrealized(acct, ctx.market)
+    equity = acct.balance + unrealized
+    if params.trailing == "intraday" and equity > acct.hwm:
+        acct.hwm = equity
+    line = min(acct.hwm - params.max_loss, params.starting_balance)
+    return equity, line
+
+
+class DrawdownGuard(Rule):
+    name = "drawdown_guard"
+    listens = frozenset({ACCOUNT, QUOTE})
+    description = "equity near the firm's trailing max-loss line: flatten and lock until roll"
+
+    def _ready(self, ctx, params) -> bool:
+        ensure_mark(ctx, params)
+        return ctx.account.hwm is not None and ctx.account.balance is not None
+
+    def roll(self, ctx, params) -> None:
+        """End of day: the eod mark rises with the closing balance."""
+        if self._ready(ctx, params) and params.trailing == "eod":
+            ctx.account.hwm = max(ctx.account.hwm, ctx.account.balance)
+
+    def measure(self, ctx, now, params):
+        if not self._ready(ctx, params):
+            return None
+        equity, line = equity_and_line(ctx, params)
+        room = equity - line
+        return Measure(equity, line + params.buffer,
+                       progress(params.max_loss - room, params.max_loss - params.buffer),
+                       f"equity {fmt_money(equity)}, max-loss line {fmt_money(line)}")
+
+    def evaluate(self, ctx, event, now, params):
+        if not self._ready(ctx, params):
+            return []
+        equity, line = equity_and_line(ctx, params)
+        if equity > line + params.buffer:
+            return []
+        return [self.decide(ctx, params, now, FLATTEN,
+                            f"equity {fmt_money(equity)} within {fmt_money(params.buffer)} of "
+                            f"the max-loss line {fmt_money(line)}",
+                            value=equity, limit=line + params.buffer, lock=until_reset(ctx, now))]

@@ -1,0 +1,56 @@
+"""2. max_contracts_per_instrument: a symbol's size over its limit -> reduce or close it."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Optional
+
+from services.risk.rules.base import POSITION, Measure, Rule, lookup_symbol, progress
+from shared.messages.risk import CLOSE_POSITION, REDUCE_POSITION
+
+
+def limit_for(params, contract_id: str) -> Optional[int]:
+    """The configured limit, 0 for a blocked unknown symbol, None when unlimited."""
+    limit = lookup_symbol(params.limits, contract_id)
+    if limit is not None:
+        return limit
+    if params.unknown_symbol == "allow":
+        return None
+    if params.unknown_symbol == "block":
+        return 0
+    return params.unknown_symbol
+
+
+class MaxContractsPerInstrument(Rule):
+    name = "max_contracts_per_instrument"
+    listens = frozenset({POSITION})
+    description = "a symbol's size over its own limit: reduce or close that contract"
+
+    def measure(self, ctx, now, params):
+        best = None
+        for p in ctx.account.positions.values():
+            limit = limit_for(params, p.contract_id)
+            if not limit:
+                continue
+            m = Measure(Decimal(p.size), Decimal(limit), progress(Decimal(p.size), limit),
+                        f"{p.symbol} {p.size} of {limit}")
+            if best is None or m.progress > best.progress:
+                best = m
+        return best
+
+    def evaluate(self, ctx, event, now, params):
+        out = []
+        for p in ctx.account.positions.values():
+            limit = limit_for(params, p.contract_id)
+            if limit is None or p.size <= limit:
+                continue
+            why = f"{p.symbol}: {p.size} contracts, limit {limit}"
+            if params.action == "close" or limit == 0:
+                out.append(self.decide(ctx, params, now, CLOSE_POSITION, why,
+                                       value=Decimal(p.size), limit=Decimal(limit),
+                                       contract_id=p.contract_id))
+            else:
+                out.append(self.decide(ctx, params, now, REDUCE_POSITION,
+                                       f"{why}: reduce by {p.size - limit}",
+                                       value=Decimal(p.size), limit=Decimal(limit),
+                                       contract_id=p.contract_id, size=p.size - limit))
+        return out

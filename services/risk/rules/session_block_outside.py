@@ -1,0 +1,64 @@
+"""9. session_block_outside: orders and positions outside the symbol's session are cancelled /
+closed and the symbol is locked until its next session; at session end open positions close.
+
+Sessions come from the rule's `sessions` (per symbol) or `default`; holidays are the trading
+calendar's (the worker loads `holidays_file` into the calendar when it is set).
+"""
+from __future__ import annotations
+
+from services.risk.rules.base import CLOCK, ORDER, POSITION, Rule, lookup_symbol
+from services.risk.state import symbol_of
+from shared.messages.risk import CANCEL_ORDERS, CLOSE_POSITION, UNTIL_SESSION, LockSpec
+from shared.tradingday import SessionWindow
+
+_cache: dict[tuple, SessionWindow] = {}
+
+
+def window_for(params, contract_id: str, holidays) -> SessionWindow:
+    session = lookup_symbol(params.sessions, contract_id) or params.default
+    key = (session.start, session.end, session.timezone, tuple(session.days), holidays)
+    win = _cache.get(key)
+    if win is None:
+        if len(_cache) > 256:
+            _cache.clear()
+        win = _cache[key] = SessionWindow.make(session.start, session.end, session.timezone,
+                                               session.days, holidays)
+    return win
+
+
+class SessionBlockOutside(Rule):
+    name = "session_block_outside"
+    listens = frozenset({POSITION, ORDER, CLOCK})
+    description = "orders/positions outside the trading session: cancel/close, lock the symbol"
+    warns = False
+
+    def evaluate(self, ctx, event, now, params):
+        holidays = ctx.calendar.holidays
+        out = []
+
+        def lock(cid):
+            win = window_for(params, cid, holidays)
+            return LockSpec(kind=UNTIL_SESSION, until_ns=win.next_start(now), symbol=symbol_of(cid))
+
+        def outside(cid):
+            return not window_for(params, cid, holidays).is_inside(now)
+
+        clock = ctx.change == "clock"
+        check_orders = ctx.change == "new" or (clock and params.close_at_session_end)
+        check_positions = (ctx.change in ("opened", "increased", "flipped")
+                           or (clock and params.close_at_session_end))
+        if check_positions:
+            for p in ctx.account.positions.values():
+                if outside(p.contract_id):
+                    out.append(self.decide(ctx, params, now, CLOSE_POSITION,
+                                           f"{p.symbol} position outside its trading session",
+                                           contract_id=p.contract_id, lock=lock(p.contract_id)))
+        if check_orders:
+            for o in ctx.account.orders.values():
+                if outside(o.contract_id):
+                    out.append(self.decide(ctx, params, now, CANCEL_ORDERS,
+                                           f"{symbol_of(o.contract_id)} order {o.order_id} "
+                                           f"outside its trading session",
+                                           contract_id=o.contract_id, order_id=o.order_id,
+                                           lock=lock(o.contract_id)))
+        return out

@@ -1,0 +1,70 @@
+"""6. trade_frequency_limit: too many trades in a sliding window -> cooldown; per day / week ->
+flatten and lock until the roll (day) or the week's last roll (week).
+
+Counting follows the firms: every fill counts (opening, adding, reducing, closing), voided
+ones do not. A window "reaches" its limit with the trade that makes count == limit.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from services.risk.rules.base import TRADE, Measure, Rule, progress, timer, until_reset
+from shared.messages.risk import ACTION_NONE, FLATTEN, TIMER, LockSpec
+
+NS = 1_000_000_000
+
+
+def counts(ctx, now: int) -> dict[str, int]:
+    acct, cal = ctx.account, ctx.calendar
+    return {
+        "minute": acct.trades_in(now - 60 * NS, now),
+        "hour": acct.trades_in(now - 3600 * NS, now),
+        "session": acct.trades_today,
+        "day": acct.trades_today,
+        "week": acct.trades_in(cal.week_start(now), now),
+    }
+
+
+def limits(params) -> dict[str, int]:
+    return {"minute": params.per_minute, "hour": params.per_hour,
+            "session": params.per_session, "day": params.per_day, "week": params.per_week}
+
+
+class TradeFrequencyLimit(Rule):
+    name = "trade_frequency_limit"
+    listens = frozenset({TRADE})
+    description = "too many trades per minute/hour/session: cooldown; per day/week: flatten"
+
+    def measure(self, ctx, now, params):
+        c, lim = counts(ctx, now), limits(params)
+        best = None
+        for window, limit in lim.items():
+            if limit > 0:
+                m = Measure(Decimal(c[window]), Decimal(limit), progress(Decimal(c[window]), limit),
+                            f"{c[window]} of {limit} trades per {window}")
+                if best is None or m.progress > best.progress:
+                    best = m
+        return best
+
+    def evaluate(self, ctx, event, now, params):
+        if ctx.change != "new" or event.voided:
+            return []
+        c, lim = counts(ctx, now), limits(params)
+        cooldowns = {"minute": params.per_minute_cooldown, "hour": params.per_hour_cooldown,
+                     "session": params.per_session_cooldown}
+        hits = []        # (lock, flatten?, window)
+        for window, seconds in cooldowns.items():
+            if lim[window] > 0 and c[window] >= lim[window]:
+                hits.append((timer(now, seconds), params.flatten, window))
+        if lim["day"] > 0 and c["day"] >= lim["day"]:
+            hits.append((until_reset(ctx, now), True, "day"))
+        if lim["week"] > 0 and c["week"] >= lim["week"]:
+            hits.append((LockSpec(kind=TIMER, until_ns=ctx.calendar.week_end(now)), True, "week"))
+        if not hits:
+            return []
+        lock, _, window = max(hits, key=lambda h: h[0].until_ns)
+        flatten = any(h[1] for h in hits)
+        return [self.decide(ctx, params, now, FLATTEN if flatten else ACTION_NONE,
+                            f"{c[window]} trades this {window} reached the limit of "
+                            f"{lim[window]}",
+                            value=Decimal(c[window]), limit=Decimal(lim[window]), lock=lock)]

@@ -1,0 +1,85 @@
+"""Read-only views of the engine: the per-account status document and each rule's reading."""
+from __future__ import annotations
+
+from typing import Optional
+
+import attrs
+
+from services.risk.pnl import account_unrealized, position_unrealized
+from services.risk.rules.base import Ctx
+from shared.messages.risk import AccountRules, AccountStatus, PositionView, RuleValue
+
+
+def params_text(params) -> dict[str, str]:
+    """A rule's parameters as strings for the wire (common fields left out)."""
+    out = {}
+    for f in attrs.fields(type(params)):
+        if f.name in ("enabled", "mode", "warn_at"):
+            continue
+        value = getattr(params, f.name)
+        if attrs.has(type(value)):
+            value = {k: str(v) for k, v in attrs.asdict(value).items()}
+        elif isinstance(value, list):
+            value = [attrs.asdict(v) if attrs.has(type(v)) else v for v in value]
+        out[f.name] = str(value)
+    return out
+
+
+def rule_values(engine, account_id: int, now: int, with_params: bool = False) -> list[RuleValue]:
+    acct = engine.accounts.get(account_id)
+    if acct is None:
+        return []
+    cfg = engine.settings.for_account(acct)
+    if cfg is None:
+        return []
+    ctx = Ctx(acct, engine.market, engine.calendar)
+    out = []
+    for name, rule in engine.rules.items():
+        params = getattr(cfg, name)
+        m = None
+        if params.enabled:
+            try:
+                m = rule.measure(ctx, now, params)
+            except Exception:          # a reading is never worth a crash
+                m = None
+        out.append(RuleValue(
+            rule=name, enabled=params.enabled, mode=params.mode,
+            value=m.value if m else None, limit=m.limit if m else None,
+            progress=round(m.progress, 4) if m else None,
+            detail=m.detail if m else rule.description,
+            params=params_text(params) if with_params else {}))
+    return out
+
+
+def account_status(engine, account_id: int, now: int) -> Optional[AccountStatus]:
+    acct = engine.accounts.get(account_id)
+    if acct is None:
+        return None
+    unrealized, complete = account_unrealized(acct, engine.market)
+    positions = [PositionView(contract_id=p.contract_id, symbol=p.symbol,
+                              side="long" if p.side > 0 else "short", size=p.size,
+                              average_price=p.average_price,
+                              last=engine.market.price(p.contract_id),
+                              unrealized=position_unrealized(acct, engine.market, p))
+                 for p in sorted(acct.positions.values(), key=lambda p: p.contract_id)]
+    day = acct.trading_day or engine.day
+    return AccountStatus(
+        account_id=account_id, name=acct.name, ts_ns=now,
+        trading_day=day.isoformat() if day else "", balance=acct.balance,
+        can_trade=acct.can_trade, realized=acct.realized(True), fees=acct.fees,
+        unrealized=unrealized, unrealized_complete=complete, trades_today=acct.trades_today,
+        open_orders=len(acct.orders), positions=positions,
+        rules=rule_values(engine, account_id, now),
+        lockouts=engine.lockouts.all(account_id),
+        next_roll_ns=engine.calendar.next_roll(now))
+
+
+def account_rules(engine, account_id: int, now: int) -> AccountRules:
+    acct = engine.accounts.get(account_id)
+    pending = getattr(engine.settings, "pending_for", lambda _a: [])(account_id)
+    return AccountRules(account_id=account_id, name=acct.name if acct else "",
+                        rules=rule_values(engine, account_id, now, with_params=True),
+                        pending=pending)
+
+
+__all__ = ["account_status", "rule_values", "account_rules", "params_text"]

@@ -1,0 +1,61 @@
+"""Enforcement messages: the commands risk sends and the results enforcement reports.
+
+Protocol (risk side, services/risk/outbox.py):
+- Every enforce-mode or alert-mode decision with an action becomes one Command with a unique id
+  (`<decision id>.<n>`). Risk commits it to its SQLite outbox BEFORE publishing it on its PUB
+  socket, topic 'cmd' (shared.topics.COMMAND).
+- Enforcement SUBscribes to risk's PUB on 'cmd', executes each command id at most once
+  (journaled durably on its side), and publishes a CommandResult on its own PUB, topic 'result'
+  (shared.topics.RESULT). A duplicate id is answered with the stored result again.
+- Risk SUBscribes to enforcement's PUB on 'result' and drops the command from the outbox when a
+  final result (done, failed, skipped) arrives. A command without a final result is re-sent
+  after a timeout (default 2 s, bounded backoff) and again whenever risk restarts or sees
+  enforcement's publisher come back with a new epoch. status='accepted' only proves
+  enforcement has it (it resets the re-send timer).
+- mode='alert' commands are answered with a 'skipped' result describing what would have been
+  done, without any broker call.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Optional
+
+import attrs
+
+ACCEPTED, DONE, FAILED, SKIPPED = "accepted", "done", "failed", "skipped"
+FINAL_STATUSES = (DONE, FAILED, SKIPPED)
+
+
+@attrs.frozen(kw_only=True)
+class Command:
+    """One action against the broker, idempotent by id."""
+    id: str
+    decision_id: str
+    account_id: int
+    action: str                      # shared.messages.risk ACTIONS (never 'none')
+    mode: str = "enforce"            # enforce | alert
+    contract_id: Optional[str] = None
+    order_id: Optional[int] = None
+    size: Optional[int] = None       # reduce_position: contracts to close
+    stop_price: Optional[Decimal] = None
+    rule: str = ""
+    reason: str = ""
+    issued_ns: int = 0
+    event_ns: int = 0                # the triggering broker event (latency)
+    attempt: int = 1                 # how many times risk has sent it
+
+
+@attrs.frozen(kw_only=True)
+class CommandResult:
+    """What enforcement did with a command."""
+    command_id: str
+    account_id: int
+    status: str                      # accepted | done | failed | skipped
+    detail: str = ""
+    attempts: int = 0
+    started_ns: int = 0
+    finished_ns: int = 0
+    event_ns: int = 0
+
+
+ALL = (Command, CommandResult)

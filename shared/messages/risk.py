@@ -1,0 +1,231 @@
+"""Risk messages: decisions, warnings, lockouts, the per-account status, and risk's requests.
+
+Published by the risk worker on its PUB socket (topics in shared/topics.py:
+'decision', 'warning', 'lockout', 'status.<account>'), answered on its
+control socket (RiskStatusRequest, LockoutsRequest, UnlockRequest,
+SelfLockRequest, HistoryRequest, RulesRequest). Money is Decimal; times are
+UTC integer nanoseconds.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Optional
+
+import attrs
+
+# Actions a decision may ask for (RULES.md "Actions"); "none" only records (e.g. a warning-free
+# lockout extension) and never reaches enforcement.
+ACTION_NONE = "none"
+CLOSE_POSITION = "close_position"
+REDUCE_POSITION = "reduce_position"
+FLATTEN = "flatten"
+CANCEL_ORDERS = "cancel_orders"
+MODIFY_STOP = "modify_stop"
+ACTIONS = (ACTION_NONE, CLOSE_POSITION, REDUCE_POSITION, FLATTEN, CANCEL_ORDERS, MODIFY_STOP)
+
+# Lockout kinds (RULES.md): a timer ends at until_ns, until_reset at the next trading-day roll,
+# until_session at the next session start, manual when an admin unlocks or the broker
+# condition named in `clears_on` clears (e.g. "can_trade").
+TIMER, UNTIL_RESET, UNTIL_SESSION, MANUAL = "timer", "until_reset", "until_session", "manual"
+LOCK_KINDS = (TIMER, UNTIL_RESET, UNTIL_SESSION, MANUAL)
+
+ENFORCE, ALERT = "enforce", "alert"
+
+
+@attrs.frozen(kw_only=True)
+class LockSpec:
+    """The lockout a decision asks for: kind, scope (symbol None = the whole account), end."""
+    kind: str
+    until_ns: Optional[int] = None
+    symbol: Optional[str] = None
+    clears_on: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Decision:
+    """One breach (or automation step) and what to do about it; the record behind log, alert,
+    status and history alike."""
+    id: str
+    ts_ns: int
+    rule: str
+    account_id: int
+    action: str
+    mode: str = ENFORCE
+    value: Optional[Decimal] = None
+    limit: Optional[Decimal] = None
+    contract_id: Optional[str] = None
+    order_id: Optional[int] = None
+    size: Optional[int] = None
+    stop_price: Optional[Decimal] = None
+    lock: Optional[LockSpec] = None
+    reason: str = ""
+    event_ns: int = 0          # time of the broker event that triggered it (latency figures)
+    suppressed: str = ""       # non-empty: recorded, but not acted on (why)
+
+
+@attrs.frozen(kw_only=True)
+class RuleWarning:
+    """A limit rule's value crossed warn_at of its limit (once per rule, account, trading day)."""
+    id: str
+    ts_ns: int
+    rule: str
+    account_id: int
+    value: Decimal
+    limit: Decimal
+    warn_at: float
+    reason: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class LockoutState:
+    """An active lockout: account-wide when symbol is None."""
+    id: str
+    account_id: int
+    kind: str
+    rule: str
+    since_ns: int
+    until_ns: Optional[int] = None
+    symbol: Optional[str] = None
+    clears_on: str = ""
+    reason: str = ""
+    by: str = "rule"           # rule | trader | admin
+
+
+@attrs.frozen(kw_only=True)
+class LockoutChange:
+    """Published on topic 'lockout': added, extended or cleared (with who and why)."""
+    change: str                # added | extended | cleared
+    lockout: LockoutState
+    ts_ns: int
+    by: str = "rule"
+    reason: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class RuleValue:
+    """One rule's current reading for an account: value vs limit (progress 1 = breach)."""
+    rule: str
+    enabled: bool
+    mode: str
+    value: Optional[Decimal] = None
+    limit: Optional[Decimal] = None
+    progress: Optional[float] = None
+    detail: str = ""
+    params: dict[str, str] = attrs.Factory(dict)
+
+
+@attrs.frozen(kw_only=True)
+class PositionView:
+    contract_id: str
+    symbol: str
+    side: str                  # long | short
+    size: int
+    average_price: Decimal
+    last: Optional[Decimal] = None
+    unrealized: Optional[Decimal] = None
+
+
+@attrs.frozen(kw_only=True)
+class AccountStatus:
+    """Everything the status screen shows for one account; topic 'status.<account>'."""
+    account_id: int
+    name: str
+    ts_ns: int
+    trading_day: str
+    balance: Optional[Decimal] = None
+    can_trade: bool = True
+    realized: Decimal = Decimal(0)
+    fees: Decimal = Decimal(0)
+    unrealized: Decimal = Decimal(0)
+    unrealized_complete: bool = True   # False: a position has no quote or contract data yet
+    trades_today: int = 0
+    open_orders: int = 0
+    positions: list[PositionView] = attrs.Factory(list)
+    rules: list[RuleValue] = attrs.Factory(list)
+    lockouts: list[LockoutState] = attrs.Factory(list)
+    next_roll_ns: int = 0
+
+
+# -- requests on risk's control socket and their reply bodies ---------------------------------
+
+@attrs.frozen(kw_only=True)
+class RiskStatusRequest:
+    """Status of one account (or all when account_id is None)."""
+    account_id: Optional[int] = None
+
+
+@attrs.frozen(kw_only=True)
+class RiskStatusReply:
+    accounts: list[AccountStatus] = attrs.Factory(list)
+
+
+@attrs.frozen(kw_only=True)
+class LockoutsRequest:
+    """Active lockouts, of one account or all."""
+    account_id: Optional[int] = None
+
+
+@attrs.frozen(kw_only=True)
+class LockoutList:
+    lockouts: list[LockoutState] = attrs.Factory(list)
+
+
+@attrs.frozen(kw_only=True)
+class UnlockRequest:
+    """End an account's (or one symbol's) lockouts early: admin only, refused when
+    [admin] allow_unlock is false."""
+    account_id: int
+    reason: str
+    symbol: Optional[str] = None
+    by: str = "admin"
+
+
+@attrs.frozen(kw_only=True)
+class SelfLockRequest:
+    """A trader locks their own account until until_ns, or to the end of the trading day
+    (session=True). Only adds protection, so no password; it flattens like any lockout."""
+    account_id: int
+    until_ns: Optional[int] = None
+    session: bool = False
+    reason: str = ""
+    by: str = "trader"
+
+
+@attrs.frozen(kw_only=True)
+class HistoryRequest:
+    account_id: Optional[int] = None
+    since_ns: Optional[int] = None
+    limit: int = 200
+
+
+@attrs.frozen(kw_only=True)
+class HistoryReply:
+    """Decisions, warnings and lockout changes, oldest first."""
+    decisions: list[Decision] = attrs.Factory(list)
+    warnings: list[RuleWarning] = attrs.Factory(list)
+    lockouts: list[LockoutChange] = attrs.Factory(list)
+
+
+@attrs.frozen(kw_only=True)
+class RulesRequest:
+    """Each rule with enabled, mode, parameters and current value vs limit."""
+    account_id: Optional[int] = None
+
+
+@attrs.frozen(kw_only=True)
+class AccountRules:
+    account_id: int
+    name: str
+    rules: list[RuleValue] = attrs.Factory(list)
+    pending: list[str] = attrs.Factory(list)     # loosened rules waiting for the next roll
+
+
+@attrs.frozen(kw_only=True)
+class RulesReply:
+    accounts: list[AccountRules] = attrs.Factory(list)
+
+
+ALL = (LockSpec, Decision, RuleWarning, LockoutState, LockoutChange, RuleValue, PositionView,
+       AccountStatus, RiskStatusRequest, RiskStatusReply, LockoutsRequest, LockoutList,
+       UnlockRequest, SelfLockRequest, HistoryRequest, HistoryReply, RulesRequest, AccountRules,
+       RulesReply)

@@ -1,0 +1,18 @@
+"""auth_loss_guard: the broker stops the account from trading -> flatten and hold the lock."""
+from tests.unit.risk.desk import MNQ, Desk
+
+
+def test_can_trade_false_flattens_and_locks_until_the_broker_says_true_again():
+    desk = Desk(auth_loss_guard={})
+    desk.long(1, MNQ, 21000)
+    [d] = desk.can_trade(False).decisions
+    assert d.action == "flatten" and d.lock.kind == "manual" and d.lock.clears_on == "can_trade"
+    assert desk.can_trade(False).decisions == []            # no second flatten
+    out = desk.can_trade(True)
+    assert [c.change for c in out.lockouts] == ["cleared"]
+    assert desk.engine.lockouts.all() == []
+
+
+def test_a_balance_update_with_can_trade_true_is_a_near_miss():
+    desk = Desk(auth_loss_guard={})
+    assert desk.can_trade(True, balance=49_000).decisions == []

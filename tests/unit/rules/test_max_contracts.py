@@ -1,0 +1,34 @@
+"""max_contracts: too many contracts open -> the newest exposure is reduced (or flatten)."""
+from tests.unit.risk.desk import ES, MNQ, Desk
+
+
+def test_adding_past_five_contracts_reduces_the_newest_position_back_to_the_limit():
+    desk = Desk(max_contracts={"limit": 5})
+    desk.long(3, MNQ, 21000)
+    desk.wait(5)
+    out = desk.long(3, ES, 6000)                 # 6 contracts gross
+    [d] = out.decisions
+    assert (d.action, d.contract_id, d.size) == ("reduce_position", ES, 1)
+    assert (d.value, d.limit) == (6, 5)
+    assert d.lock is None
+
+
+def test_exactly_five_contracts_is_a_near_miss_with_one_warning():
+    desk = Desk(max_contracts={"limit": 5})
+    desk.long(3, MNQ, 21000)
+    out = desk.long(2, ES, 6000)
+    assert out.decisions == []
+    [w] = desk.warnings()               # 5 of 5: at the limit, not over it
+    assert (w.rule, w.value, w.limit) == ("max_contracts", 5, 5)
+    desk.flat(ES)
+    desk.long(2, ES, 6000)
+    assert len(desk.warnings()) == 1    # once per trading day
+
+
+def test_net_counting_lets_a_hedge_stand_and_flatten_action_flattens():
+    desk = Desk(max_contracts={"limit": 2, "count": "net", "action": "flatten"})
+    desk.long(2, MNQ, 21000)
+    assert desk.short(2, ES, 6000).decisions == []          # net 0
+    out = desk.long(5, MNQ, 21000)                          # net 3
+    [d] = out.decisions
+    assert d.action == "flatten" and d.value == 3
