@@ -53,8 +53,8 @@ def contract_for(ticker_or_id: str, known_contract_ids: Iterable[str]) -> str:
     """The known contract id meant by a ticker (ES, mnq), a root (EP) or a contract id.
 
     An exact contract id wins (case-insensitive); otherwise the ticker's root is
-    matched against the known ids (the first in sorted order when several months
-    are known). Raises UnknownSymbol naming what is known.
+    matched against the known ids (the nearest expiry when several months are
+    known). Raises UnknownSymbol naming what is known.
     """
     known = list(known_contract_ids)
     text = (ticker_or_id or "").strip()
@@ -64,10 +64,21 @@ def contract_for(ticker_or_id: str, known_contract_ids: Iterable[str]) -> str:
     if not text or is_contract_id(text):
         raise UnknownSymbol(_unknown_message(text, known))
     root = root_for_ticker(text)
-    matches = sorted(c for c in known if is_contract_id(c) and root_of(c) == root)
+    matches = sorted((c for c in known if is_contract_id(c) and root_of(c) == root), key=expiry_key)
     if not matches:
         raise UnknownSymbol(_unknown_message(text, known))
     return matches[0]
+
+
+MONTH_CODES = "FGHJKMNQUVXZ"
+
+
+def expiry_key(contract_id: str) -> tuple:
+    """Sort key of a contract id by expiry: CON.F.US.EP.Z26 -> (26, 11, id)."""
+    month = contract_id.split(".")[4].upper()
+    code, year = month[:1], month[1:]
+    return (int(year) if year.isdigit() else 99,
+            MONTH_CODES.index(code) if code and code in MONTH_CODES else 99, contract_id)
 
 
 def _unknown_message(text: str, known: list[str]) -> str:

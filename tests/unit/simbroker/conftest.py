@@ -1,0 +1,32 @@
+"""Fixtures for the sim broker's pure cores: a fake clock, a seeded market, a ledger."""
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+
+import pytest
+
+from services.simbroker.accounts import Account, Ledger
+from services.simbroker.market import DEFAULT_CONTRACTS, Market
+from shared.clock import FakeClock
+
+MNQ = "CON.F.US.MNQ.Z26"
+ES = "CON.F.US.EP.Z26"
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+def make_ledger(clock, spread: int = 0, balance: str = "50000"):
+    market = Market(DEFAULT_CONTRACTS, clock, random.Random(1), spread_ticks=spread)
+    ledger = Ledger(market, clock, [Account(id=1, name="A", balance=Decimal(balance)),
+                                    Account(id=2, name="B", balance=Decimal(balance))])
+    return market, ledger
+
+
+@pytest.fixture
+def book(clock):
+    """(market, ledger) with a zero spread: market orders fill at the last price."""
+    return make_ledger(clock)

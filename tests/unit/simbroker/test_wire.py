@@ -1,0 +1,80 @@
+"""SignalR framing, tokens, injected faults and the REST gateway without HTTP."""
+from __future__ import annotations
+
+import json
+
+from services.simbroker import signalr
+from services.simbroker.faults import Faults
+from services.simbroker.gateway import Gateway
+from services.simbroker.tokens import Tokens, bearer
+from services.simbroker.wire import iso
+from shared.config.sections import SimConfig
+from tests.unit.simbroker.conftest import MNQ
+
+
+def test_records_split_and_handshake():
+    assert signalr.split_records('{"type":6}\x1e{"type":1}\x1e\x1e') == ['{"type":6}', '{"type":1}']
+    assert signalr.parse_handshake('{"protocol":"json","version":1}') is None
+    assert "not supported" in signalr.parse_handshake('{"protocol":"messagepack","version":1}')
+    assert json.loads(signalr.completion("7", error="boom").rstrip(signalr.RS)) == {
+        "type": 3, "invocationId": "7", "error": "boom"}
+    assert signalr.invocation("X", [1]).endswith(signalr.RS)
+
+
+def test_wrapped_shapes_cycle():
+    shapes = [signalr.wrap({"id": 1}, 0, n)[0]["data"] for n in range(3)]
+    assert shapes == [{"id": 1}, [{"id": 1}], [{"id": 1}, None]]
+
+
+def test_tokens_expire_and_refuse_tampering(clock):
+    tokens = Tokens(b"secret", clock, ttl=10)
+    token = tokens.issue("u")
+    claims, problem = tokens.check(token)
+    assert claims.user == "u" and problem == ""
+    assert tokens.check(token[:-2] + "xx") == (None, "invalid token")
+    assert tokens.check("nope") == (None, "invalid token")
+    clock.advance(10)
+    assert tokens.check(token) == (None, "token expired")
+    assert bearer("Bearer abc") == "abc" and bearer("Basic abc") is None and bearer(None) is None
+
+
+def test_faults_count_fail_and_rate_limit(clock):
+    f = Faults(clock, rate_limit=2)
+    f.arm("/a", 429, 1, retry_after=2.5)
+    first = f.on_call("/a")
+    assert first.status == 429 and first.headers == {"Retry-After": "3"}
+    assert f.on_call("/a") is None and f.on_call("/b") is None
+    limited = f.on_call("/b")
+    assert limited.status == 429 and int(limited.headers["Retry-After"]) >= 1
+    clock.advance(61)
+    assert f.on_call("/b") is None
+    assert f.calls == {"/a": 2, "/b": 3} and f.failed == {"/a": 1, "/b": 1}
+
+
+def test_iso_has_seven_fraction_digits():
+    assert iso(1_700_000_000_123_456_789) == "2023-11-14T22:13:20.1234567+00:00"
+
+
+def _login(g):
+    body = json.dumps({"userName": "u", "apiKey": "k"}).encode()
+    return "Bearer " + json.loads(g.api_call("/api/Auth/loginKey", None, body).body)["token"]
+
+
+def test_gateway_auth_bad_requests_and_fault_with_apply(clock):
+    g = Gateway(SimConfig(), "u", "k", clock)
+    bad_login = json.loads(g.api_call("/api/Auth/loginKey", None, b'{"userName":"u","apiKey":"x"}').body)
+    assert bad_login["success"] is False and bad_login["token"] is None
+    auth = _login(g)
+    assert g.api_call("/api/Account/search", None, b"{}").status == 401
+    assert g.api_call("/api/account/SEARCH", auth, b"{}").status == 200      # case-insensitive
+    bad = g.api_call("/api/Position/searchOpen", auth, b'{"accountId": "x"}')
+    assert bad.status == 400 and "accountId" in json.loads(bad.body)["errors"]
+    assert g.api_call("/api/Nope", auth, b"{}").status == 404
+    g.faults.arm("/api/Order/place", 500, 1, apply=True)
+    place = json.dumps({"accountId": 1001, "contractId": MNQ, "type": 2, "side": 0, "size": 1})
+    lost = g.api_call("/api/Order/place", auth, place.encode())
+    assert lost.status == 500
+    open_positions = json.loads(g.api_call("/api/Position/searchOpen", auth, b'{"accountId":1001}').body)
+    assert open_positions["positions"][0]["size"] == 1          # it took effect, the answer was lost
+    clock.advance(SimConfig().token_ttl)
+    assert g.api_call("/api/Auth/validate", auth, b"{}").status == 401
