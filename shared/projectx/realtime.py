@@ -2,7 +2,7 @@
 
 signalrcore runs each connection on its own threads, so a HubClient turns
 everything it sees into small signal objects handed to a thread-safe `sink`
-(the owner's inbox): HubOpened, HubClosed, HubEvent, HubFailed, each tagged
+(the owner's inbox): HubOpened, HubClosed, HubEvent, HubAck, HubFailed, each tagged
 with the connection's generation so the owner ignores stale connections.
 
 Rules of the gateway this module follows:
@@ -73,6 +73,14 @@ class HubFailed:
     hub: str
     gen: int
     reason: str
+
+
+@attrs.frozen
+class HubAck:
+    """The server completed an invocation of ours (e.g. a subscription is in place)."""
+    hub: str
+    gen: int
+    method: str
 
 
 @attrs.frozen
@@ -246,7 +254,8 @@ class HubClient:
         if conn is None:
             return False
         try:
-            conn.invoke(method, args)
+            conn.invoke(method, args, on_invocation=lambda _completion: self._emit(
+                HubAck(self.hub, gen, method)))
             return True
         except Exception as exc:
             self._emit(HubFailed(self.hub, gen, f"{method} failed: {_describe(exc)}"))
