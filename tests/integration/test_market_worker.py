@@ -8,6 +8,7 @@ following updates continue without a hole.
 from __future__ import annotations
 
 import collections
+import json
 import time
 
 import pytest
@@ -201,5 +202,42 @@ def _contract_ids(env) -> list[str]:
 
 
 def _far_below(env, cid: str):
+    return _far_below_id(env["client"], cid)
+
+
+def test_riskctl_positions_and_orders_show_what_market_knows_with_tickers(tmp_path, procs):
+    config = make_config(tmp_path, workers=["simbroker", "market"],
+                         broker={"sim": {"tick_interval": 0}})
+    loaded = load_config(config).config
+    procs.riskd(config)
+    procs.wait_running(config, ["simbroker", "market"])
+    client = ProjectXRest(loaded.broker.endpoints()[0], loaded.broker.user_name,
+                          loaded.broker.api_key, timeout=5)
+    es, nq = "CON.F.US.EP.Z26", "CON.F.US.ENQ.Z26"
+    client.place_order(ACCOUNT, es, MARKET, SELL, 2)
+    order_id = client.place_order(1002, nq, LIMIT, BUY, 1, limit_price=_far_below_id(client, nq))
+
+    def positions():
+        done = procs.riskctl(config, "positions", "--json")
+        assert done.returncode == 0, done.stderr
+        doc = json.loads(done.stdout)
+        return doc if doc["positions"] else None
+    doc = wait_for(positions, 15, what="riskctl positions to show the ES short")
+    (row,) = doc["positions"]
+    assert (row["ticker"], row["contract_id"], row["side"], row["size"]) == ("ES", es, "short", 2)
+    assert row["account_name"] == "SIM-DEMO-1"
+    assert {c["hub"]: c["state"] for c in doc["connections"]} == {"user": "connected",
+                                                                  "market": "connected"}
+    done = procs.riskctl(config, "orders", "--account", "SIM-DEMO-2", "--json")
+    assert done.returncode == 0, done.stderr
+    (order,) = json.loads(done.stdout)["orders"]
+    assert (order["order_id"], order["ticker"], order["side"], order["type"], order["status"]) == (
+        order_id, "NQ", "buy", "limit", "open")
+    text = procs.riskctl(config, "positions")
+    assert text.returncode == 0 and "ES" in text.stdout and "short" in text.stdout
+    client.close()
+
+
+def _far_below_id(client, cid: str):
     """A buy limit price that never fills: one tick above zero."""
-    return env["client"].contract_by_id(cid).tick_size
+    return client.contract_by_id(cid).tick_size
