@@ -4,6 +4,7 @@ A command module has: a docstring (first line = short help), NAME, optional
 READ = True (gets --json), add_arguments(parser), run(args, ctx) -> exit code.
 """
 from cli.commands import ping, restart, shutdown, start, status, stop, workers
+from cli.commands import sim
 
 COMMANDS = (
     status,
@@ -13,6 +14,7 @@ COMMANDS = (
     restart,
     stop,
     shutdown,
+    sim,
 )
 
 _names = [m.NAME for m in COMMANDS]

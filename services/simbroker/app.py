@@ -12,17 +12,11 @@ import logging
 from services.simbroker.controls import Controls
 from services.simbroker.gateway import Gateway
 from services.simbroker.hubs import HubServer
+from services.simbroker.info import sim_info
 from services.simbroker.rest import RestServer
 from shared.worker import Worker
 
 log = logging.getLogger(__name__)
-
-
-def sim_info(broker) -> dict:
-    """What /sim/info and `riskctl sim info` print, accounts aside."""
-    rest_url, user_hub, market_hub = broker.endpoints()
-    return {"rest_url": rest_url, "user_hub": user_hub, "market_hub": market_hub,
-            "user_name": broker.user_name, "api_key": broker.api_key}
 
 
 class SimBrokerWorker(Worker):

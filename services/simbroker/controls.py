@@ -157,4 +157,4 @@ class Controls:
         return _ok(ticks=self.gateway.ticks_enabled)
 
     def _info(self, _body: dict) -> Response:
-        return json_response({**self.info, "accounts": self.gateway.account_names()})
+        return json_response(self.info)

@@ -347,7 +347,3 @@ class Gateway:
             if result.events:
                 self.hub.publish_user(result.events)
             return result
-
-    def account_names(self) -> list[dict]:
-        with self.lock:
-            return [{"id": a.id, "name": a.name} for a in self.ledger.accounts.values()]

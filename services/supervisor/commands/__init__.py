@@ -1,5 +1,8 @@
 """Every control command the supervisor serves, listed explicitly (one module each)."""
 from services.supervisor.commands import ping, restart, shutdown, start, status, stop, workers
+from services.supervisor.commands import (config_backups, config_reload, config_restore,
+                                          config_set, config_show, rules_enable, rules_params,
+                                          rules_set)
 from services.supervisor.commands.base import Command, Registry, forward
 
 REGISTRY = Registry((
@@ -10,6 +13,14 @@ REGISTRY = Registry((
     restart.COMMAND,
     stop.COMMAND,
     shutdown.COMMAND,
+    config_show.COMMAND,
+    config_set.COMMAND,
+    config_reload.COMMAND,
+    config_backups.COMMAND,
+    config_restore.COMMAND,
+    rules_params.COMMAND,
+    rules_set.COMMAND,
+    rules_enable.COMMAND,
 ))
 
 __all__ = ["REGISTRY", "Command", "Registry", "forward"]

@@ -1,0 +1,233 @@
+"""Trade against the built-in sim broker from a terminal, and find out where it is.
+
+  riskctl sim buy SYMBOL QTY [--account A] [--limit P | --stop P]
+  riskctl sim sell SYMBOL QTY [--account A] [--limit P | --stop P]
+  riskctl sim price SYMBOL PRICE         move the sim's market (fills what it triggers)
+  riskctl sim flatten [--account A]      close every position, cancel every working order
+  riskctl sim info [--json]              REST and hub URLs, login, accounts (for other tools)
+
+SYMBOL is a ticker (MNQ, ES, NQ, CL...) or a contract id (CON.F.US.EP.Z26); an account is
+its id or its name (default: the first account). These talk to the sim's ProjectX REST API
+directly, as a trading platform would; riskd watches and reacts. Only for broker.kind = "sim".
+"""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import requests
+
+from cli.errors import CliError
+from services.simbroker.info import sim_info
+from shared.config.errors import ConfigError
+from shared.config.load import load_config
+from shared.symbols import UnknownSymbol, contract_for, ticker_of
+
+NAME = "sim"
+HTTP_TIMEOUT = 5.0
+BUY, SELL = 0, 1
+LIMIT, MARKET, STOP = 1, 2, 4
+WORKING_STATUSES = [1, 6, 7, 8]      # open, pending, pending cancel, suspended bracket children
+
+
+def add_arguments(parser) -> None:
+    sub = parser.add_subparsers(dest="action", metavar="ACTION")
+    sub.required = True
+    for side in ("buy", "sell"):
+        p = sub.add_parser(side, help=f"{side} QTY contracts of SYMBOL (market unless --limit/--stop)")
+        p.add_argument("symbol", help="a ticker (MNQ, ES...) or a contract id")
+        p.add_argument("qty", type=int, help="how many contracts")
+        add_account(p)
+        kind = p.add_mutually_exclusive_group()
+        kind.add_argument("--limit", type=float, metavar="P", help="a limit order at price P")
+        kind.add_argument("--stop", type=float, metavar="P", help="a stop order at price P")
+        add_json(p)
+    p = sub.add_parser("price", help="move SYMBOL's price in the sim (fills triggered orders)")
+    p.add_argument("symbol")
+    p.add_argument("price", type=float)
+    add_json(p)
+    p = sub.add_parser("flatten", help="close every position and cancel every working order")
+    add_account(p)
+    add_json(p)
+    p = sub.add_parser("info", help="where the sim is and how to log in to it")
+    add_json(p)
+
+
+def add_account(parser) -> None:
+    parser.add_argument("--account", metavar="A", help="account id or name (default: the first)")
+
+
+def add_json(parser) -> None:
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+
+
+def run(args, ctx) -> int:
+    broker = read_broker(ctx.config_path)
+    if args.action == "info":
+        return show_info(broker, ctx)
+    if broker.kind != "sim":
+        raise CliError(f"broker.kind is {broker.kind!r} in {ctx.config_path}: 'riskctl sim' "
+                       f"only trades against the built-in sim broker (kind = \"sim\")")
+    sim = SimClient(broker)
+    return {"buy": place, "sell": place, "price": move_price, "flatten": flatten}[args.action](
+        args, ctx, sim)
+
+
+def read_broker(path: str):
+    try:
+        return load_config(path).config.broker
+    except ConfigError as exc:
+        raise CliError(exc.render()) from None
+
+
+def show_info(broker, ctx) -> int:
+    info = sim_info(broker)
+    if ctx.json:
+        ctx.print_json(info)
+        return 0
+    for key in ("rest_url", "user_hub", "market_hub", "user_name", "api_key"):
+        print(f"{key:<11} {info[key]}")
+    for account in info["accounts"]:
+        print(f"{'account':<11} {account['id']}  {account['name']}")
+    return 0
+
+
+class SimClient:
+    """A minimal ProjectX REST client: log in once, POST JSON, turn failures into CliError."""
+
+    def __init__(self, broker):
+        self.rest_url = broker.endpoints()[0]
+        self.user_name, self.api_key = broker.user_name, broker.api_key
+        self.http = requests.Session()
+        self._token: Optional[str] = None
+
+    def _post(self, path: str, body: dict, auth: bool = True) -> dict:
+        headers = {"Authorization": f"Bearer {self.token()}"} if auth else {}
+        try:
+            reply = self.http.post(self.rest_url + path, json=body, headers=headers,
+                                   timeout=HTTP_TIMEOUT)
+        except requests.ConnectionError:
+            raise CliError(f"the sim broker is not answering at {self.rest_url}: is riskd (or "
+                           f"the simbroker worker) running?") from None
+        except requests.Timeout:
+            raise CliError(f"the sim broker at {self.rest_url} did not answer {path} within "
+                           f"{HTTP_TIMEOUT:g} s") from None
+        if reply.status_code != 200:
+            raise CliError(f"{path} answered HTTP {reply.status_code}: {reply.text[:200]}")
+        return reply.json()
+
+    def token(self) -> str:
+        if self._token is None:
+            doc = self._post("/api/Auth/loginKey", {"userName": self.user_name,
+                                                    "apiKey": self.api_key}, auth=False)
+            if not doc.get("success"):
+                raise CliError(f"the sim refused the login of {self.user_name!r}: "
+                               f"{doc.get('errorMessage')} (error {doc.get('errorCode')})")
+            self._token = doc["token"]
+        return self._token
+
+    def call(self, path: str, body: dict) -> dict:
+        """POST and require success: false ends the command with the broker's message."""
+        doc = self.api(path, body)
+        if not doc.get("success"):
+            raise CliError(f"{path} failed: {doc.get('errorMessage')} (error {doc.get('errorCode')})")
+        return doc
+
+    def api(self, path: str, body: dict) -> dict:
+        return self._post(path, body)
+
+    def control(self, path: str, body: dict) -> dict:
+        return self._post(path, body, auth=False)
+
+    def contract(self, symbol: str) -> str:
+        contracts = self.call("/api/Contract/search", {"searchText": "", "live": False})["contracts"]
+        try:
+            return contract_for(symbol, [c["id"] for c in contracts])
+        except UnknownSymbol as exc:
+            raise CliError(str(exc)) from None
+
+    def accounts(self, wanted: Optional[str]) -> list[dict]:
+        accounts = self.call("/api/Account/search", {"onlyActiveAccounts": True})["accounts"]
+        if wanted is None:
+            return accounts
+        chosen = [a for a in accounts if str(a["id"]) == wanted or a["name"] == wanted]
+        if not chosen:
+            known = ", ".join(f"{a['id']} ({a['name']})" for a in accounts)
+            raise CliError(f"no account {wanted!r} in the sim; known: {known}")
+        return chosen
+
+
+def _account_label(account: dict) -> str:
+    return f"{account['name']} ({account['id']})"
+
+
+def place(args, ctx, sim: SimClient) -> int:
+    if args.qty <= 0:
+        raise CliError(f"expected a quantity above 0, got {args.qty}")
+    account = sim.accounts(args.account)[0]
+    contract = sim.contract(args.symbol)
+    side = BUY if args.action == "buy" else SELL
+    body: dict[str, Any] = {"accountId": account["id"], "contractId": contract, "side": side,
+                            "size": args.qty, "type": MARKET}
+    if args.limit is not None:
+        body.update(type=LIMIT, limitPrice=args.limit)
+    elif args.stop is not None:
+        body.update(type=STOP, stopPrice=args.stop)
+    order_id = sim.call("/api/Order/place", body)["orderId"]
+    kind = "limit" if args.limit is not None else "stop" if args.stop is not None else "market"
+    if ctx.json:
+        ctx.print_json({"orderId": order_id, "accountId": account["id"], "contractId": contract,
+                        "side": args.action, "size": args.qty, "type": kind})
+    else:
+        price = f" at {args.limit if args.limit is not None else args.stop}" if kind != "market" else ""
+        print(f"{args.action} {args.qty} {ticker_of(contract)} ({contract}) {kind}{price} "
+              f"on {_account_label(account)}: order {order_id}")
+    return 0
+
+
+def move_price(args, ctx, sim: SimClient) -> int:
+    contract = sim.contract(args.symbol)
+    doc = sim.control("/sim/quote", {"contractId": contract, "lastPrice": args.price})
+    if not doc.get("success"):
+        raise CliError(f"the sim refused the price: {doc.get('errorMessage')}")
+    if ctx.json:
+        ctx.print_json({"contractId": contract, "quote": doc["quote"], "fills": doc["fills"]})
+    else:
+        q = doc["quote"]
+        print(f"{ticker_of(contract)} ({contract}) last {q['lastPrice']} bid {q['bestBid']} "
+              f"ask {q['bestAsk']}; {doc['fills']} order(s) filled")
+    return 0
+
+
+def flatten(args, ctx, sim: SimClient) -> int:
+    done = []
+    for account in sim.accounts(args.account):
+        aid = account["id"]
+        positions = sim.call("/api/Position/searchOpen", {"accountId": aid})["positions"]
+        closed = [p["contractId"] for p in positions if _done(sim.api(
+            "/api/Position/closeContract", {"accountId": aid, "contractId": p["contractId"]}),
+            "position", p["contractId"])]
+        orders = sim.call("/api/Order/v2/query", {
+            "filter": {"accountId": aid, "statuses": WORKING_STATUSES}, "pageSize": 1000,
+            "pageOffset": 0})["orders"]
+        cancelled = [o["id"] for o in orders if _done(sim.api("/api/Order/cancel", {
+            "accountId": aid, "orderId": o["id"]}), "order", o["id"])]
+        done.append({"accountId": aid, "name": account["name"], "closed": closed,
+                     "cancelled": cancelled})
+    if ctx.json:
+        ctx.print_json({"accounts": done})
+    else:
+        for d in done:
+            print(f"{d['name']} ({d['accountId']}): closed {len(d['closed'])} position(s)"
+                  f"{' ' + ', '.join(ticker_of(c) for c in d['closed']) if d['closed'] else ''}, "
+                  f"cancelled {len(d['cancelled'])} order(s)")
+    return 0
+
+
+def _done(doc: dict, what: str, which: Any) -> bool:
+    """A close or cancel went through; 'not found' means it was done already (not an error)."""
+    if doc.get("success"):
+        return True
+    if doc.get("errorCode") == 2:
+        return False
+    raise CliError(f"could not flatten {what} {which}: {doc.get('errorMessage')} "
+                   f"(error {doc.get('errorCode')})")
