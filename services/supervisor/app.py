@@ -26,6 +26,7 @@ from shared.bus.rpc import decode_request, encode_reply
 from shared.bus.subscriber import Subscriber
 from shared.config import ConfigError, LoadedConfig, load_config
 from shared.config.live import apply_live
+from shared.config.watch import ConfigWatcher
 from shared.messages.control import (ConfigChanged, ControlRequest, SupervisorStatus, WorkerEvent,
                                      WorkerInfo)
 from shared.messages.system import Heartbeat, Ping, Pong, Reply, error, ok
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 STOP_ORDER = ("notify", "risk", "market", "logging", "enforcement", "simbroker")
 TICK = 0.1
 STARTUP_PING_EVERY = 0.25
+CONFIG_POLL = 0.25        # how often the loop asks the config watcher (it debounces itself)
 
 
 class Slot:
@@ -103,9 +105,18 @@ class Supervisor(Worker):
         for slot in self.slots.values():
             slot.policy.want_start(now)
         self.every(TICK, self.tick, first=0)
+        self.config_watcher = ConfigWatcher(self.loaded.path).start()
+        self.every(CONFIG_POLL, self._watch_config)
 
     def teardown(self) -> None:
         self.stop_all()
+        if getattr(self, "config_watcher", None) is not None:
+            self.config_watcher.stop()
+
+    def _watch_config(self) -> None:
+        """The file changed on disk (an editor, a script): reload it like `config reload`."""
+        if self.config_watcher.poll():
+            self.reload_config(reason="the config file changed")
 
     # -- the control socket --------------------------------------------------------------
     def _on_control_frames(self) -> None:

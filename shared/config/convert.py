@@ -166,3 +166,25 @@ def _drop_none(data: Any) -> Any:
 def to_toml_data(obj: Any) -> Any:
     """A config model (or part of it) -> plain data TOML can hold (None keys left out)."""
     return _drop_none(config_converter.unstructure(obj))
+
+
+def _inline(value: Any) -> Any:
+    import tomlkit
+    if isinstance(value, dict):
+        table = tomlkit.inline_table()
+        for k, v in value.items():
+            table[k] = _inline(v)
+        return table
+    if isinstance(value, list):
+        array = tomlkit.array()
+        for v in value:
+            array.append(_inline(v))
+        return array
+    return value
+
+
+def toml_value_text(value: Any) -> str:
+    """One value as TOML writes it on one line: 500, "gross", ["CL"], {loss = 100, ...}."""
+    import tomlkit
+    value = config_converter.unstructure(value)
+    return tomlkit.item(_inline(value)).as_string()

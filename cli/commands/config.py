@@ -1,0 +1,179 @@
+"""Check, show and edit riskd's config: validate, show, set, reload, backups, restore.
+
+  riskctl config validate [FILE]    check a file locally (no riskd needed); exit 1 on problems
+  riskctl config show [--json]      the running config, secrets masked
+  riskctl config set KEY VALUE      e.g. profiles.default.rules.daily_realized_loss.limit 400
+  riskctl config reload             re-read the file now (an invalid file changes nothing)
+  riskctl config backups            the backups kept before each edit (the last 10)
+  riskctl config restore STAMP      put a backup back (validated like any edit)
+
+Edits go through the running riskd, which validates the whole new file before it replaces
+the old one, keeps a backup and applies the change live. With --offline (riskd not running)
+the file is edited the same way directly.
+"""
+from __future__ import annotations
+
+import sys
+
+import tomlkit
+
+from cli.errors import CliError
+from cli.table import render_table
+from shared.config.edit import (EditError, default_backup_dir, list_backups, restore_backup,
+                                set_config_value)
+from shared.config.errors import ConfigError
+from shared.config.load import load_config
+from shared.messages.config import (ConfigBackupsRequest, ConfigReload, ConfigRestore,
+                                    ConfigSet, ConfigShow)
+
+NAME = "config"
+EDIT_TIMEOUT = 10.0       # an edit answers after riskd has re-read and applied the file
+
+
+def add_arguments(parser) -> None:
+    sub = parser.add_subparsers(dest="action", metavar="ACTION")
+    sub.required = True
+    p = sub.add_parser("validate", help="check a config file (local; exit 1 on problems)")
+    p.add_argument("file", nargs="?", help="the file (default: --config)")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p = sub.add_parser("show", help="the running config, secrets masked")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p = sub.add_parser("set", help="set KEY to VALUE (TOML syntax; text is a string)")
+    p.add_argument("key")
+    p.add_argument("value")
+    add_offline(p)
+    sub.add_parser("reload", help="re-read the config file now")
+    p = sub.add_parser("backups", help="list the config backups, newest first")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    add_offline(p)
+    p = sub.add_parser("restore", help="restore the backup with this STAMP")
+    p.add_argument("stamp")
+    add_offline(p)
+
+
+def add_offline(parser) -> None:
+    parser.add_argument("--offline", action="store_true",
+                        help="edit the file directly (only while riskd is not running)")
+
+
+def run(args, ctx) -> int:
+    return ACTIONS[args.action](args, ctx)
+
+
+# -- local --------------------------------------------------------------------------------------
+
+def validate(args, ctx) -> int:
+    path = args.file or ctx.config_path
+    try:
+        loaded = load_config(path)
+    except ConfigError as exc:
+        if ctx.json:
+            ctx.print_json({"ok": False, "file": exc.file, "problems": [
+                {"path": p.path, "message": p.message, "severity": p.severity}
+                for p in exc.problems]})
+        else:
+            print(exc.render())
+        return 1
+    if ctx.json:
+        ctx.print_json({"ok": True, "file": loaded.path, "problems": [
+            {"path": p.path, "message": p.message, "severity": p.severity}
+            for p in loaded.warnings]})
+    else:
+        print(f"{loaded.path}: ok" + (f", {len(loaded.warnings)} warning(s)"
+                                      if loaded.warnings else ""))
+        for w in loaded.warnings:
+            print(f"  {loaded.path}: {w}")
+    return 0
+
+
+def offline_edit(ctx, edit) -> int:
+    """Run an edit on the file itself: edit(path, backup_dir) -> EditResult."""
+    try:
+        loaded = load_config(ctx.config_path)
+        backups = default_backup_dir(loaded.path, loaded.data_dir)
+    except ConfigError:
+        backups = default_backup_dir(ctx.config_path)
+    try:
+        result = edit(ctx.config_path, backups)
+    except ConfigError as exc:
+        raise CliError("the edit was refused, the file is unchanged:\n" + exc.render()) from None
+    except EditError as exc:
+        raise CliError(str(exc)) from None
+    print(f"saved {result.path}" + (f" (previous file: {result.backup})" if result.backup
+                                    else ""))
+    for w in result.warnings:
+        print(f"  warning: {w}")
+    return 0
+
+
+def print_edited(ctx, reply) -> int:
+    body = reply.body
+    if ctx.json:
+        ctx.print_json({"status": reply.status, "reason": reply.reason, "edit": body})
+        return 0
+    print(reply.reason)
+    if body is not None and body.backup:
+        print(f"  previous file kept as {body.backup}")
+    for w in getattr(body, "warnings", []) or []:
+        print(f"  {w}")
+    return 0
+
+
+# -- through riskd ------------------------------------------------------------------------------
+
+def show(args, ctx) -> int:
+    view = ctx.request(ConfigShow()).body
+    if ctx.json:
+        ctx.print_json({"path": view.path, "digest": view.digest, "generation": view.generation,
+                        "config": tomlkit.parse(view.toml).unwrap(), "warnings": view.warnings})
+    else:
+        print(f"# {view.path} (running; secrets masked; reloads applied: {view.generation})")
+        for w in view.warnings:
+            print(f"# {w}")
+        sys.stdout.write(view.toml)
+    return 0
+
+
+def set_value(args, ctx) -> int:
+    if args.offline:
+        return offline_edit(ctx, lambda path, backups: set_config_value(
+            path, args.key, args.value, backups))
+    return print_edited(ctx, ctx.request(ConfigSet(key=args.key, value=args.value),
+                                         timeout=EDIT_TIMEOUT, retries=0))
+
+
+def reload(args, ctx) -> int:
+    reply = ctx.call(ConfigReload(reason="riskctl config reload"), timeout=EDIT_TIMEOUT,
+                     retries=0)
+    print(reply.reason)
+    return 0 if reply.ok else 1
+
+
+def backups(args, ctx) -> int:
+    if args.offline:
+        folder = default_backup_dir(ctx.config_path)
+        try:
+            folder = default_backup_dir(ctx.config_path, load_config(ctx.config_path).data_dir)
+        except ConfigError:
+            pass
+        rows = [(b.stamp, b.size) for b in list_backups(ctx.config_path, folder)]
+    else:
+        table = ctx.request(ConfigBackupsRequest()).body
+        folder, rows = table.folder, [(b.stamp, b.size) for b in table.backups]
+    if ctx.json:
+        ctx.print_json({"folder": folder, "backups": [{"stamp": s, "size": n} for s, n in rows]})
+    else:
+        print(f"# {folder}")
+        print(render_table(("stamp", "bytes"), rows) if rows else "no backups yet")
+    return 0
+
+
+def restore(args, ctx) -> int:
+    if args.offline:
+        return offline_edit(ctx, lambda path, backups: restore_backup(path, args.stamp, backups))
+    return print_edited(ctx, ctx.request(ConfigRestore(stamp=args.stamp), timeout=EDIT_TIMEOUT,
+                                         retries=0))
+
+
+ACTIONS = {"validate": validate, "show": show, "set": set_value, "reload": reload,
+           "backups": backups, "restore": restore}

@@ -1,0 +1,34 @@
+"""Set the admin or ops password (stored as a bcrypt hash, cost 12, in the config file).
+
+  riskctl passwd admin|ops [--password-stdin] [--offline]
+
+The password is hashed here; only the hash travels to riskd, which writes it like any
+config edit (validated, backed up). --offline edits the file directly (riskd not running).
+"""
+from __future__ import annotations
+
+from cli.commands.config import EDIT_TIMEOUT, add_offline, offline_edit, print_edited
+from cli.commands.init import read_new_password
+from shared.config.access import hash_password
+from shared.config.edit import set_config_value
+from shared.messages.config import ConfigSet
+
+NAME = "passwd"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("role", choices=("admin", "ops"))
+    parser.add_argument("--password-stdin", action="store_true",
+                        help="read the new password from the first line of stdin")
+    add_offline(parser)
+
+
+def run(args, ctx) -> int:
+    hashed = hash_password(read_new_password(args.password_stdin, args.role,
+                                                "--password-stdin"))
+    key = f"{args.role}.password_hash"
+    if args.offline:
+        return offline_edit(ctx, lambda path, backups: set_config_value(path, key, hashed,
+                                                                         backups))
+    return print_edited(ctx, ctx.request(ConfigSet(key=key, value=hashed),
+                                         timeout=EDIT_TIMEOUT, retries=0))

@@ -1,0 +1,13 @@
+"""`riskctl rules enable|disable ACCOUNT_OR_PROFILE RULE`: switch one rule, applied live."""
+from services.supervisor.commands.base import Command
+from services.supervisor.commands.config_edits import run_edit
+from shared.config.edit import set_rule_enabled
+from shared.messages.config import RulesEnable
+
+
+def execute(sup, r, respond) -> None:
+    run_edit(sup, respond, f"{r.target} {r.rule}.enabled",
+             lambda path, backups: set_rule_enabled(path, r.target, r.rule, r.enabled, backups))
+
+
+COMMAND = Command(RulesEnable, "admin", execute)

@@ -1,0 +1,118 @@
+"""Config messages: riskctl's config and rule-parameter commands and their typed answers.
+
+Edits (ConfigSet, ConfigRestore, RulesSet, RulesEnable) are admin commands served by the
+supervisor, which owns the file: validated, backed up, written atomically, then applied
+live; the answer is ConfigEdited. Reads: ConfigShow (secrets masked), ConfigBackupsRequest,
+RuleParamsRequest (the configured parameters; current values come from the risk worker's
+RulesRequest).
+"""
+from __future__ import annotations
+
+import attrs
+
+
+@attrs.frozen(kw_only=True)
+class ConfigShow:
+    """The running config as TOML, secrets masked."""
+
+
+@attrs.frozen(kw_only=True)
+class ConfigView:
+    path: str
+    digest: str = ""
+    generation: int = 0                 # live reloads applied since riskd started
+    toml: str = ""                      # the running config, secrets replaced by ***
+    warnings: list[str] = attrs.Factory(list)
+
+
+@attrs.frozen(kw_only=True)
+class ConfigSet:
+    """Set one key of the config file (TOML value syntax; validated, backed up, applied live)."""
+    key: str
+    value: str
+
+
+@attrs.frozen(kw_only=True)
+class ConfigReload:
+    """Re-read the config file now; an invalid file leaves the running config as it is."""
+    reason: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class ConfigBackupsRequest:
+    """List the config file's backups, newest first."""
+
+
+@attrs.frozen(kw_only=True)
+class BackupInfo:
+    stamp: str
+    size: int
+
+
+@attrs.frozen(kw_only=True)
+class ConfigBackups:
+    folder: str
+    backups: list[BackupInfo] = attrs.Factory(list)
+
+
+@attrs.frozen(kw_only=True)
+class ConfigRestore:
+    """Restore a config backup by its stamp (validated like any edit; the current file is kept)."""
+    stamp: str
+
+
+@attrs.frozen(kw_only=True)
+class ConfigEdited:
+    """The answer to an edit: what changed and whether it is live."""
+    path: str
+    key: str = ""
+    backup: str = ""                    # the previous file's backup
+    digest: str = ""
+    applied: bool = False               # the running riskd took it live
+    restart_needed: list[str] = attrs.Factory(list)
+    warnings: list[str] = attrs.Factory(list)
+
+
+@attrs.frozen(kw_only=True)
+class RuleParamsRequest:
+    """The configured rule parameters of every account and profile (or one of them)."""
+    target: str = ""                    # an account (id, name, display name) or profile:NAME
+
+
+@attrs.frozen(kw_only=True)
+class RuleParams:
+    target: str                         # "profile:default" or "account:<name or id>"
+    profile: str
+    rule: str
+    enabled: bool
+    mode: str
+    warn_at: float
+    params: dict[str, str] = attrs.Factory(dict)      # TOML-formatted values
+    overridden: list[str] = attrs.Factory(list)       # parameters the account overrides
+
+
+@attrs.frozen(kw_only=True)
+class RuleParamsTable:
+    rows: list[RuleParams] = attrs.Factory(list)
+
+
+@attrs.frozen(kw_only=True)
+class RulesSet:
+    """Set one parameter of one rule for an account or a profile."""
+    target: str
+    rule: str
+    param: str
+    value: str
+
+
+@attrs.frozen(kw_only=True)
+class RulesEnable:
+    """Enable or disable one rule for an account or a profile."""
+    target: str
+    rule: str
+    enabled: bool
+
+
+ALL = (ConfigShow, ConfigView, ConfigSet, ConfigReload, ConfigBackupsRequest, BackupInfo,
+       ConfigBackups, ConfigRestore, ConfigEdited, RuleParamsRequest, RuleParams,
+       RuleParamsTable, RulesSet, RulesEnable)
