@@ -4,6 +4,7 @@ A command module has: a docstring (first line = short help), NAME, optional
 READ = True (gets --json), add_arguments(parser), run(args, ctx) -> exit code.
 """
 from cli.commands import ping, restart, shutdown, start, status, stop, workers
+from cli.commands import config, init, passwd, rules
 from cli.commands import sim
 
 COMMANDS = (
@@ -14,6 +15,10 @@ COMMANDS = (
     restart,
     stop,
     shutdown,
+    rules,
+    config,
+    passwd,
+    init,
     sim,
 )
 
