@@ -23,7 +23,7 @@ from typing import Callable, Optional
 
 import attrs
 
-from services.risk.lockouts import SAME, LockoutBook, describe
+from services.risk.lockouts import EXTENDED, SAME, LockoutBook, describe
 from services.risk.outbox import Outbox
 from services.risk.rules import RULES
 from services.risk.rules.base import CLOCK, ClockTick, Ctx, kind_of
@@ -308,28 +308,30 @@ class Engine:
             if d.action != ACTION_NONE:
                 self._command(d, now, out)
             return
+        locked_now = False
         if d.lock is not None:
-            scope = d.lock.symbol
-            if scope not in batch:              # what locked this scope before this breach
-                batch[scope] = self.lockouts.covering(d.account_id, scope)
-            covered = batch[scope]
             by = "trader" if d.rule == SELF_LOCK else "rule"
             status, change = self.lockouts.add(d.account_id, d.lock, d.rule, d.reason, now, by)
             if change is not None:
                 out.lockouts.append(change)
                 out.dirty.add(d.account_id)
-            if covered:
-                if status == SAME:
-                    return                      # the same lockout is active: nothing to add
+                locked_now = True
+            if status == SAME and d.lock.symbol not in batch:
+                return                          # the same lockout is active: no second action
+            if status == EXTENDED:              # a longer timer: the earlier action stands
                 out.decisions.append(attrs.evolve(
-                    d, suppressed=f"already locked: {describe(covered[0])}"))
+                    d, suppressed=f"already locked: {describe(change.lockout)}, extended"))
                 return
+            batch[d.lock.symbol] = True         # later decisions of this breach share the lock
         if d.action == ACTION_NONE:
             out.decisions.append(d)
             return
         key = _target(d)
-        if key in self.inflight:
-            return                              # the same action is already on its way
+        if key in self.inflight:                # the same action is already on its way
+            if locked_now:                      # a new breach all the same: keep its record
+                out.decisions.append(attrs.evolve(
+                    d, suppressed=f"the same action is in flight ({self.inflight[key]})"))
+            return
         out.decisions.append(d)
         self._command(d, now, out)
 

@@ -1,0 +1,283 @@
+"""Risk's durable state: SQLite (stdlib sqlite3, WAL) in the data directory.
+
+Tables: lockouts (active ones), trades (processed trade ids with their PnL and timestamps:
+today's realized PnL and the frequency windows are rebuilt from them), daily (PnL per account
+and trading day, for history), marks (drawdown high-water mark and the day's trailing highs),
+warned (warnings already given today), history (every decision, warning and lockout change),
+outbox (enforcement commands without a final result), meta (the trading day in force).
+
+commit(outcome) writes one engine step in ONE transaction; the worker publishes only after it
+returns, so a kill -9 at any instant either loses the step before anything was sent (the
+broker events are replayed by market's snapshot) or keeps it (and nothing is sent twice: the
+outbox is re-sent under the same command ids, which enforcement executes at most once).
+
+On open: PRAGMA integrity_check. A corrupt file (or one that is not a database) is moved aside
+as <name>.corrupt-<UTC time> with its -wal/-shm files, a fresh one is created, and open()
+reports it so the worker raises an alert and rebuilds from market's snapshot.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import sqlite3
+import time
+from decimal import Decimal
+from typing import Optional
+
+from shared import codec
+from shared.messages.enforce import Command
+from shared.messages.market import Fill
+from shared.messages.risk import (Decision, HistoryReply, LockoutChange, LockoutState,
+                                  RuleWarning)
+
+log = logging.getLogger(__name__)
+
+FILE_NAME = "risk.sqlite"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS lockouts (
+    key TEXT PRIMARY KEY, id TEXT NOT NULL, account_id INTEGER NOT NULL, body BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS trades (
+    account_id INTEGER NOT NULL, trade_id INTEGER NOT NULL, ts_ns INTEGER NOT NULL,
+    body BLOB NOT NULL, PRIMARY KEY (account_id, trade_id));
+CREATE INDEX IF NOT EXISTS trades_ts ON trades (ts_ns);
+CREATE TABLE IF NOT EXISTS daily (
+    account_id INTEGER NOT NULL, day TEXT NOT NULL, realized TEXT NOT NULL, fees TEXT NOT NULL,
+    trades INTEGER NOT NULL, PRIMARY KEY (account_id, day));
+CREATE TABLE IF NOT EXISTS marks (
+    account_id INTEGER PRIMARY KEY, hwm TEXT, day TEXT, day_highs TEXT NOT NULL,
+    day_start_balance TEXT);
+CREATE TABLE IF NOT EXISTS warned (
+    account_id INTEGER NOT NULL, rule TEXT NOT NULL, day TEXT NOT NULL,
+    PRIMARY KEY (account_id, rule, day));
+CREATE TABLE IF NOT EXISTS history (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, ts_ns INTEGER NOT NULL, account_id INTEGER NOT NULL,
+    kind TEXT NOT NULL, body BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS history_ts ON history (ts_ns);
+CREATE TABLE IF NOT EXISTS outbox (id TEXT PRIMARY KEY, ts_ns INTEGER NOT NULL, body BLOB NOT NULL);
+"""
+TRADE_DAYS_KEPT = 8
+
+
+def _enc(msg) -> bytes:
+    return codec.encode(msg)
+
+
+def _dec(blob: bytes):
+    return codec.decode(blob).msg
+
+
+def _lock_key(lk: LockoutState) -> str:
+    return f"{lk.account_id}|{lk.symbol or ''}|{lk.kind}|{lk.clears_on}"
+
+
+def _dec_text(value: Optional[str]) -> Optional[Decimal]:
+    return None if value is None else Decimal(value)
+
+
+class Store:
+    def __init__(self, path: str):
+        self.path = path
+        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")    # WAL: a killed process loses nothing
+        self.db.executescript(SCHEMA)
+        self._marks_seen: dict[int, tuple] = {}
+
+    # -- opening ------------------------------------------------------------------------
+    @classmethod
+    def open(cls, data_dir: str, now_ns: Optional[int] = None) -> tuple["Store", str]:
+        """Open (or create) the store; returns (store, problem report or '')."""
+        os.makedirs(data_dir, exist_ok=True)
+        path = os.path.join(data_dir, FILE_NAME)
+        problem = check_file(path)
+        if not problem:
+            try:
+                return cls(path), ""
+            except sqlite3.DatabaseError as exc:
+                problem = f"cannot open: {exc}"
+        moved = move_aside(path, now_ns)
+        report = (f"risk state file {path} failed its integrity check ({problem}); moved aside "
+                  f"to {moved}; state is rebuilt from the broker snapshot and today's trades")
+        log.error(report)
+        return cls(path), report
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- writing ----------------------------------------------------------------------------
+    def commit(self, out, engine) -> None:
+        """Persist one engine step atomically (call BEFORE publishing any of it)."""
+        if not out.durable:
+            return
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for f in out.fills:
+                db.execute("INSERT OR REPLACE INTO trades VALUES (?, ?, ?, ?)",
+                           (f.account_id, f.trade_id, f.ts_ns, _enc(f)))
+            for aid in {f.account_id for f in out.fills}:
+                self._daily(engine, aid)
+            for c in out.lockouts:
+                lk = c.lockout
+                if c.change == "cleared":
+                    db.execute("DELETE FROM lockouts WHERE id = ?", (lk.id,))
+                else:
+                    db.execute("INSERT OR REPLACE INTO lockouts VALUES (?, ?, ?, ?)",
+                               (_lock_key(lk), lk.id, lk.account_id, _enc(lk)))
+                self._history(c.ts_ns, lk.account_id, "lockout", c)
+            for d in out.decisions:
+                self._history(d.ts_ns, d.account_id, "decision", d)
+            for w in out.warnings:
+                self._history(w.ts_ns, w.account_id, "warning", w)
+            for key in engine.warned:
+                db.execute("INSERT OR IGNORE INTO warned VALUES (?, ?, ?)",
+                           (key[0], key[1], key[2].isoformat()))
+            for cmd in out.commands:
+                db.execute("INSERT OR IGNORE INTO outbox VALUES (?, ?, ?)",
+                           (cmd.id, cmd.issued_ns, _enc(cmd)))
+            for cid in out.finished:
+                db.execute("DELETE FROM outbox WHERE id = ?", (cid,))
+            if out.rolled:
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('day', ?)",
+                           (out.rolled.isoformat(),))
+                self._prune(engine)
+            self._marks(engine, force=bool(out.rolled))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def save_marks(self, engine) -> None:
+        """Persist changed marks (high-water marks, the day's trailing highs); cheap when none."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self._marks(engine)
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    def _history(self, ts_ns: int, account_id: int, kind: str, msg) -> None:
+        self.db.execute("INSERT INTO history (ts_ns, account_id, kind, body) VALUES (?, ?, ?, ?)",
+                        (ts_ns, account_id, kind, _enc(msg)))
+
+    def _daily(self, engine, account_id: int) -> None:
+        acct = engine.accounts.get(account_id)
+        if acct is None or acct.trading_day is None:
+            return
+        self.db.execute("INSERT OR REPLACE INTO daily VALUES (?, ?, ?, ?, ?)",
+                        (account_id, acct.trading_day.isoformat(), str(acct.realized_gross),
+                         str(acct.fees), acct.trades_today))
+
+    def _marks(self, engine, force: bool = False) -> None:
+        for aid, acct in engine.accounts.items():
+            row = (None if acct.hwm is None else str(acct.hwm),
+                   acct.trading_day.isoformat() if acct.trading_day else None,
+                   json.dumps({k: str(v) for k, v in sorted(acct.day_highs.items())}),
+                   None if acct.day_start_balance is None else str(acct.day_start_balance))
+            if not force and self._marks_seen.get(aid) == row:
+                continue
+            self.db.execute("INSERT OR REPLACE INTO marks VALUES (?, ?, ?, ?, ?)", (aid, *row))
+            self._marks_seen[aid] = row
+
+    def _prune(self, engine) -> None:
+        keep_ns = (engine.calendar.start_of(engine.day)
+                   - TRADE_DAYS_KEPT * 86_400 * 1_000_000_000)
+        self.db.execute("DELETE FROM trades WHERE ts_ns < ?", (keep_ns,))
+        self.db.execute("DELETE FROM warned WHERE day < ?", (engine.day.isoformat(),))
+
+    # -- reading ----------------------------------------------------------------------------
+    def load(self, engine, now: int) -> None:
+        """Put what was saved back into a fresh engine (before market's snapshot is applied)."""
+        engine.start(now)
+        cal = engine.calendar
+        saved_day = self._meta("day")
+        for (body,) in self.db.execute("SELECT body FROM lockouts"):
+            engine.lockouts.load([_dec(body)])
+        for aid, hwm, day, highs, start_bal in self.db.execute("SELECT * FROM marks"):
+            acct = engine.account(aid)
+            acct.hwm = _dec_text(hwm)
+            if day == engine.day.isoformat():
+                acct.day_highs = {k: Decimal(v) for k, v in json.loads(highs).items()}
+                acct.day_start_balance = _dec_text(start_bal)
+        since = cal.start_of(engine.day) - TRADE_DAYS_KEPT * 86_400 * 1_000_000_000
+        for (body,) in self.db.execute("SELECT body FROM trades WHERE ts_ns >= ? ORDER BY ts_ns",
+                                       (since,)):
+            fill: Fill = _dec(body)
+            engine.account(fill.account_id).apply_fill(fill, cal.trading_day)
+        for aid, rule, day in self.db.execute("SELECT * FROM warned WHERE day = ?",
+                                              (engine.day.isoformat(),)):
+            engine.warned.add((aid, rule, dt.date.fromisoformat(day)))
+        commands = [_dec(body) for (body,) in
+                    self.db.execute("SELECT body FROM outbox ORDER BY ts_ns")]
+        engine.outbox.load(commands, now)
+        for cmd in commands:
+            engine.track(cmd)
+        if saved_day and saved_day != engine.day.isoformat():
+            log.info("risk state was saved on trading day %s; today is %s", saved_day, engine.day)
+
+    def pending_commands(self) -> list[Command]:
+        return [_dec(b) for (b,) in self.db.execute("SELECT body FROM outbox ORDER BY ts_ns")]
+
+    def history(self, account_id: Optional[int] = None, since_ns: Optional[int] = None,
+                limit: int = 200) -> HistoryReply:
+        sql, args = "SELECT kind, body FROM history WHERE 1=1", []
+        if account_id is not None:
+            sql += " AND account_id = ?"
+            args.append(account_id)
+        if since_ns is not None:
+            sql += " AND ts_ns >= ?"
+            args.append(since_ns)
+        sql += " ORDER BY seq DESC LIMIT ?"
+        args.append(max(1, min(int(limit), 5000)))
+        rows = list(self.db.execute(sql, args))[::-1]
+        reply = HistoryReply()
+        for kind, body in rows:
+            msg = _dec(body)
+            if isinstance(msg, Decision):
+                reply.decisions.append(msg)
+            elif isinstance(msg, RuleWarning):
+                reply.warnings.append(msg)
+            elif isinstance(msg, LockoutChange):
+                reply.lockouts.append(msg)
+        return reply
+
+    def daily(self, account_id: int) -> list[tuple[str, Decimal, Decimal, int]]:
+        return [(d, Decimal(r), Decimal(f), n) for d, r, f, n in self.db.execute(
+            "SELECT day, realized, fees, trades FROM daily WHERE account_id = ? ORDER BY day",
+            (account_id,))]
+
+    def _meta(self, key: str) -> Optional[str]:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+
+def check_file(path: str) -> str:
+    """'' when the file is absent or passes PRAGMA integrity_check, else what is wrong."""
+    if not os.path.exists(path):
+        return ""
+    try:
+        db = sqlite3.connect(path)
+        try:
+            rows = [r[0] for r in db.execute("PRAGMA integrity_check").fetchall()]
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    return "" if rows == ["ok"] else "; ".join(rows[:5])
+
+
+def move_aside(path: str, now_ns: Optional[int] = None) -> str:
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime((now_ns or time.time_ns()) / 1e9))
+    target = f"{path}.corrupt-{stamp}"
+    n = 1
+    while os.path.exists(target):
+        n += 1
+        target = f"{path}.corrupt-{stamp}-{n}"
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            os.replace(path + suffix, target + suffix)
+    return target

@@ -1,0 +1,114 @@
+"""Lockouts as a trader lives them: cooldowns that only get longer, no double flatten, a locked
+account that cannot trade, symbol locks, unlocks and self-lockouts."""
+from shared.messages.enforce import CommandResult
+from shared.messages.market import SIDE_SELL
+from tests.unit.risk.desk import ES, MNQ, Desk, chi
+
+NS = 1_000_000_000
+TIERS = {"tiers": [{"loss": 100, "seconds": 300}, {"loss": 200, "seconds": 900}],
+         "flatten": False}
+
+
+def test_a_longer_cooldown_replaces_a_shorter_one_never_the_reverse():
+    desk = Desk(cooldown_after_loss=TIERS)
+    t0 = desk.now
+    desk.trade(pnl="-150")                                   # 300 s
+    desk.wait(60)
+    out = desk.trade(pnl="-250")                             # 900 s from now: longer
+    [change] = out.lockouts
+    assert change.change == "extended" and change.lockout.until_ns == desk.now + 900 * NS
+    [d] = out.decisions
+    assert d.suppressed.startswith("already locked")         # recorded, not acted on twice
+    desk.wait(60)
+    out = desk.trade(pnl="-150")                             # 300 s: shorter, ignored
+    assert out.lockouts == [] and out.decisions == []
+    [lock] = desk.engine.lockouts.all()
+    assert lock.until_ns == t0 + 60 * NS + 900 * NS
+
+
+def test_a_breach_while_the_same_lockout_is_active_does_not_flatten_twice():
+    desk = Desk(daily_realized_loss={"limit": 500})
+    desk.trade(pnl="-600")
+    desk.trade(pnl="-50")
+    desk.trade(pnl="-50")
+    assert len(desk.decisions("daily_realized_loss")) == 1
+    assert [c.action for c in desk.commands()] == ["flatten"]
+
+
+def test_a_locked_account_has_its_new_order_cancelled_and_new_position_closed_at_once():
+    desk = Desk(daily_realized_loss={"limit": 500})
+    desk.trade(pnl="-600")
+    [d] = desk.order(31, ES).decisions
+    assert (d.rule, d.action, d.order_id) == ("lockout", "cancel_orders", 31)
+    assert "locked (until_reset) by daily_realized_loss" in d.reason
+    [d] = desk.long(1, ES, 6000).decisions
+    assert (d.rule, d.action, d.contract_id) == ("lockout", "close_position", ES)
+    # its protective stop is not cancelled while the close is on its way
+    assert desk.order(32, ES, side=SIDE_SELL, size=1, type=4, stop_price="5990").decisions == []
+    # a position that only shrinks is left alone
+    assert desk.long(1, ES, 6000).decisions == []
+
+
+def test_a_symbol_lockout_blocks_only_that_symbol():
+    rth = {"default": {"start": "08:30", "end": "15:00"}}
+    desk = Desk(start=chi(2026, 11, 25, 8), session_block_outside=dict(
+        rth, sessions={"ES": {"start": "07:00", "end": "16:00"}}))
+    desk.order(1, MNQ)                                       # MNQ closed: locked until 8:30
+    assert [lk.symbol for lk in desk.engine.lockouts.all()] == ["MNQ"]
+    assert desk.order(2, ES).decisions == []                 # ES is in its session
+    desk.wait(10)
+    [d] = desk.order(3, MNQ).decisions                       # cancelled by the rule or the lock
+    assert d.order_id == 3
+    desk.at(chi(2026, 11, 25, 8, 30))
+    assert desk.engine.lockouts.all() == []
+
+
+def test_unlock_obeys_allow_unlock():
+    desk = Desk(allow_unlock=False, daily_realized_loss={"limit": 500})
+    desk.trade(pnl="-600")
+    out, refusal = desk.engine.unlock(1001, None, "admin", "mistake", desk.now)
+    assert "allow_unlock = false" in refusal and desk.engine.lockouts.all()
+    desk2 = Desk(daily_realized_loss={"limit": 500})
+    desk2.trade(pnl="-600")
+    out, refusal = desk2.engine.unlock(1001, None, "admin", "broker error, checked", desk2.now)
+    assert refusal == "" and [c.change for c in out.lockouts] == ["cleared"]
+    assert out.lockouts[0].by == "admin"
+    _, refusal = desk2.engine.unlock(1001, None, "admin", "again", desk2.now)
+    assert "not locked" in refusal
+
+
+def test_a_trader_locks_themselves_out_for_the_session_and_it_flattens():
+    desk = Desk()
+    desk.long(1, MNQ, 21000)
+    out, refusal = desk.engine.self_lock(1001, desk.now, session=True, reason="big win, done")
+    assert refusal == ""
+    [d] = out.decisions
+    assert d.action == "flatten" and d.rule == "self_lockout"
+    [lock] = desk.engine.lockouts.all()
+    assert lock.by == "trader" and lock.until_ns == chi(2026, 11, 25, 17)
+    _, refusal = desk.engine.self_lock(1001, desk.now, until_ns=desk.now - 1)
+    assert "future" in refusal
+
+
+def test_alert_mode_records_once_and_sends_an_alert_command_but_locks_nothing():
+    desk = Desk(daily_realized_loss={"limit": 500, "mode": "alert"})
+    desk.trade(pnl="-600")
+    desk.trade(pnl="-100")
+    [d] = desk.decisions()
+    assert d.mode == "alert"
+    [c] = desk.commands()
+    assert c.mode == "alert" and c.action == "flatten"
+    assert desk.engine.lockouts.all() == []
+    assert desk.order(5, MNQ).decisions == []
+
+
+def test_an_action_in_flight_is_not_repeated_until_its_result_arrives():
+    desk = Desk(daily_unrealized_loss={"limit": 100})
+    desk.long(1, MNQ, 21000)
+    [d] = desk.price(MNQ, 20900).decisions
+    assert desk.price(MNQ, 20890).decisions == []
+    desk.engine.on_result(CommandResult(command_id=f"{d.id}.1", account_id=1001,
+                                        status="failed", detail="market closed"), desk.now)
+    assert len(desk.price(MNQ, 20880).decisions) == 1      # still open: try again
+    desk.flat(MNQ)
+    assert desk.engine.inflight == {}

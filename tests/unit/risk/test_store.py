@@ -1,0 +1,127 @@
+"""The store: a restart brings back lockouts, cooldowns, PnL, marks and pending commands; a
+commit is all-or-nothing even under kill -9; a corrupt file is moved aside and reported."""
+import os
+import subprocess
+import sys
+import textwrap
+
+from services.risk.store import Store
+from shared.messages.enforce import CommandResult
+from tests.support import env as support_env
+from tests.unit.risk.desk import ACCOUNT, MNQ, Desk, chi
+
+NS = 1_000_000_000
+RULES = dict(daily_realized_loss={"limit": 500},
+             cooldown_after_loss={"tiers": [{"loss": 100, "seconds": 600}], "flatten": False},
+             daily_unrealized_loss={"limit": 100})
+
+
+def run(desk, store, step):
+    """Apply one step the way the worker does: engine, then commit."""
+    out = step()
+    store.commit(out, desk.engine)
+    return out
+
+
+def restart(tmp_path, now):
+    desk = Desk(start=now, **RULES)
+    store, report = Store.open(str(tmp_path))
+    assert report == ""
+    store.load(desk.engine, now)
+    return desk, store
+
+
+def test_a_restart_keeps_the_lockout_the_remaining_cooldown_pnl_and_pending_commands(tmp_path):
+    desk = Desk(start=chi(2026, 11, 25, 10), **RULES)
+    store, _ = Store.open(str(tmp_path))
+    run(desk, store, lambda: desk.trade(pnl="-150"))                    # 10 min cooldown
+    desk.now += 120 * NS
+    [close] = run(desk, store, lambda: desk.long(1, MNQ, 21000)).commands  # opened while locked
+    assert (close.rule, close.action) == ("lockout", "close_position")
+    run(desk, store, lambda: desk.trade(pnl="-400"))        # daily loss: flatten; cooldown again
+    cooldown_end = {lk.kind: lk for lk in desk.engine.lockouts.all()}["timer"].until_ns
+    assert cooldown_end == desk.now + 600 * NS
+    store.close()
+
+    later = desk.now + 60 * NS
+    desk2, store2 = restart(tmp_path, later)
+    locks = {lk.kind: lk for lk in desk2.engine.lockouts.all()}
+    assert set(locks) == {"timer", "until_reset"}
+    assert locks["timer"].until_ns == cooldown_end                       # 9 minutes left
+    assert desk2.account.realized() == -550 and desk2.account.trades_today == 2
+    assert [c.action for c in store2.pending_commands()] == ["close_position", "flatten"]
+    # market's snapshot still shows the position (the close is on its way): nothing twice
+    desk2.long(1, MNQ, 21000)
+    desk2.price(MNQ, 20890)
+    assert desk2.decisions() == []
+    # a duplicate of an old trade changes nothing
+    assert desk2.trade(pnl="-150", trade_id=1).decisions == []
+    # results clear the outbox
+    for cmd in store2.pending_commands():
+        out = desk2.engine.on_result(CommandResult(command_id=cmd.id, account_id=ACCOUNT,
+                                                   status="done"), later)
+        store2.commit(out, desk2.engine)
+    assert store2.pending_commands() == []
+    # history has every decision and lockout change, oldest first
+    hist = store2.history(account_id=ACCOUNT)
+    assert [(d.rule, bool(d.suppressed)) for d in hist.decisions] == [
+        ("cooldown_after_loss", False), ("lockout", False), ("daily_realized_loss", False),
+        ("cooldown_after_loss", True)]                   # the longer cooldown: recorded only
+    assert [c.change for c in hist.lockouts] == ["added", "added", "extended"]
+
+
+def test_commit_is_all_or_nothing_under_kill_9(tmp_path):
+    """A child commits one step and is killed -9 at once; a second child is killed in the
+    middle of a transaction. The first step is there in full, the second not at all."""
+    script = textwrap.dedent(f"""
+        import os, signal, sys
+        sys.path.insert(0, {support_env.REPO!r})
+        from services.risk.store import Store
+        from tests.unit.risk.desk import Desk, chi
+        desk = Desk(start=chi(2026, 11, 25, 10), daily_realized_loss={{"limit": 500}})
+        store, _ = Store.open({str(tmp_path)!r})
+        if sys.argv[1] == "after":
+            store.commit(desk.trade(pnl="-600", trade_id=1), desk.engine)
+        else:
+            out = desk.trade(pnl="-10", trade_id=2)
+            store.db.execute("BEGIN IMMEDIATE")
+            store.db.execute("INSERT INTO trades VALUES (1001, 2, 0, x'00')")
+        os.kill(os.getpid(), signal.SIGKILL)
+    """)
+    for phase in ("after", "during"):
+        proc = subprocess.run([sys.executable, "-c", script, phase], env=support_env.test_env(),
+                              capture_output=True, timeout=60)
+        assert proc.returncode == -9, proc.stderr.decode()
+    desk, store = restart(tmp_path, chi(2026, 11, 25, 10, 1))
+    assert desk.account.realized() == -600
+    assert [lk.kind for lk in desk.engine.lockouts.all()] == ["until_reset"]
+    assert [c.action for c in store.pending_commands()] == ["flatten"]
+    assert store.db.execute("SELECT count(*) FROM trades").fetchone()[0] == 1
+
+
+def test_a_corrupt_state_file_is_moved_aside_reported_and_replaced(tmp_path):
+    path = tmp_path / "risk.sqlite"
+    path.write_bytes(b"this is not a database" * 500)
+    store, report = Store.open(str(tmp_path), now_ns=chi(2026, 11, 25, 10))
+    assert "integrity check" in report and "moved aside" in report
+    aside = [n for n in os.listdir(tmp_path) if ".corrupt-" in n]
+    assert aside == ["risk.sqlite.corrupt-20261125T160000Z"]
+    assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert store.pending_commands() == []
+
+
+def test_a_damaged_page_inside_a_real_database_is_detected(tmp_path):
+    desk = Desk(start=chi(2026, 11, 25, 10), **RULES)
+    store, _ = Store.open(str(tmp_path))
+    for i in range(300):
+        store.commit(desk.trade(pnl="1", trade_id=1000 + i), desk.engine)
+    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+    path = tmp_path / "risk.sqlite"
+    data = bytearray(path.read_bytes())
+    page = 4096
+    for at in range(2 * page, min(len(data), 6 * page)):
+        data[at] = 0xA5
+    path.write_bytes(bytes(data))
+    _, report = Store.open(str(tmp_path))
+    assert "moved aside" in report
