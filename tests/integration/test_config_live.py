@@ -1,0 +1,161 @@
+"""Config changes on a running riskd: applied live without restarting a worker, or refused whole.
+
+Real processes on loopback: riskd with two workers, edits through riskctl (the supervisor
+holds the file) and by hand (an editor replacing the file, seen by the watcher). Each
+worker answers Ping with how many live reloads it applied (config_generation), which is
+how the test sees that the WORKERS took the new file, not only the supervisor.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import tomlkit
+
+from shared.bus.rpc import RpcClient
+from shared.config import load_config
+from shared.config.access import hash_password
+from shared.config.edit import atomic_write
+from shared.messages.system import Ping
+from tests.support import env as support
+from tests.support.env import make_config, wait_for
+
+pytestmark = pytest.mark.slow
+
+WORKERS = ["logging", "risk"]
+LIMIT = "profiles.default.rules.daily_realized_loss.limit"
+
+
+_ADDRESSES: dict = {}
+
+
+def generation(config_path: str, worker: str) -> int:
+    """How many live reloads the worker applied (its Pong); addresses read while valid."""
+    key = (config_path, worker)
+    if key not in _ADDRESSES:
+        _ADDRESSES[key] = load_config(config_path).config.bus.control_of(worker)
+    address = _ADDRESSES[key]
+    with RpcClient(address, worker, timeout=1.0, retries=0, name="test") as client:
+        return client.call(Ping()).body.config_generation
+
+
+def running_limit(procs, config_path: str):
+    """(daily_realized_loss.limit, reloads applied) of the RUNNING config, via config show."""
+    shown = procs.riskctl(config_path, "config", "show", "--json")
+    assert shown.returncode == 0, shown.stderr
+    view = json.loads(shown.stdout)
+    return view["config"]["profiles"]["default"]["rules"]["daily_realized_loss"]["limit"], \
+        view["generation"]
+
+
+def all_at(config_path: str, gen: int):
+    return all(generation(config_path, w) == gen for w in WORKERS)
+
+
+PASSWORD = "correct horse"
+
+
+@pytest.fixture
+def admin_config(tmp_path, monkeypatch):
+    """make_config plus an admin password (cheap bcrypt cost for the test); riskctl's
+    session cache lives in the test's folder."""
+    monkeypatch.setenv("RISKD_SESSION_DIR", str(tmp_path / "sessions"))
+
+    def make(**sections):
+        return make_config(tmp_path, admin={"password_hash": hash_password(PASSWORD, cost=4)},
+                           **sections)
+    return make
+
+
+def login(config_path: str) -> None:
+    done = subprocess.run([sys.executable, "-m", "cli.main", "--config", config_path, "login",
+                           "--role", "admin", "--password-stdin"], input=PASSWORD + "\n",
+                          cwd=support.REPO, env=support.test_env(), capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+
+
+def test_running_riskd_applies_edits_live_and_keeps_its_config_on_an_invalid_file(
+        procs, tmp_path, admin_config):
+    config = admin_config(supervisor={"workers": WORKERS})
+    with open(config, "a") as fh:
+        fh.write("\n# a comment written by hand\n")
+    procs.riskd(config)
+    login(config)
+    pids = {n: w.pid for n, w in procs.wait_running(config, WORKERS).items()}
+    assert all_at(config, 0)
+
+    # 1. an edit through riskctl: validated, backed up, applied live, comment kept
+    done = procs.riskctl(config, "rules", "set", "default", "daily_realized_loss", "limit", "250")
+    assert done.returncode == 0, done.stderr
+    assert "applied live" in done.stdout
+    assert running_limit(procs, config) == (250, 1)
+    wait_for(lambda: all_at(config, 1), timeout=10, what="both workers to apply the edit")
+    assert "# a comment written by hand" in open(config).read()
+
+    # 2. an editor replaces the file: the watcher notices, riskd and the workers reload
+    doc = tomlkit.parse(open(config).read())
+    doc["profiles"]["default"]["rules"]["daily_realized_loss"]["limit"] = 200
+    atomic_write(config, tomlkit.dumps(doc))
+    wait_for(lambda: running_limit(procs, config) == (200, 2), timeout=10,
+             what="riskd to reload the replaced file")
+    wait_for(lambda: all_at(config, 2), timeout=10, what="both workers to apply the new file")
+
+    # 3. an invalid file: refused, the running config stays, nobody reloads
+    good = open(config).read()
+    atomic_write(config, good.replace("limit = 200", "limit = -5"))
+    refused = procs.riskctl(config, "config", "reload")
+    assert refused.returncode == 1
+    assert f"{LIMIT}: expected a number greater than 0, got -5" in refused.stdout
+    assert running_limit(procs, config) == (200, 2)
+    assert all_at(config, 2)
+
+    # 4. an invalid edit through riskctl leaves the file as it is (here: still the bad one)
+    before = open(config, "rb").read()
+    bad = procs.riskctl(config, "rules", "set", "default", "max_contracts", "limit", "zero")
+    assert bad.returncode == 1 and "max_contracts.limit" in bad.stderr
+    assert open(config, "rb").read() == before
+    atomic_write(config, good)
+
+    # no worker was restarted by any of this
+    table = procs.workers(config)
+    assert {n: table[n].pid for n in WORKERS} == pids
+    assert all(table[n].restarts == 0 for n in WORKERS)
+
+    # the backups of the two riskctl-free edits are not there, the riskctl edit's is
+    listed = procs.riskctl(config, "config", "backups", "--json")
+    assert listed.returncode == 0, listed.stderr
+    backups = json.loads(listed.stdout)
+    assert backups["folder"] == os.path.join(str(tmp_path / "data"), "config-backups")
+    assert len(backups["backups"]) == 1
+
+
+def test_config_show_masks_secrets_and_restore_puts_a_backup_back(procs, admin_config):
+    config = admin_config(supervisor={"workers": ["logging"]},
+                          broker={"api_key": "sk-VerySecret-123456"})
+    procs.riskd(config)
+    login(config)
+    shown = procs.riskctl(config, "config", "show")
+    assert shown.returncode == 0, shown.stderr
+    assert "sk-VerySecret" not in shown.stdout and 'api_key = "***"' in shown.stdout
+
+    assert procs.riskctl(config, "config", "set", "logging.level", "DEBUG").returncode == 0
+    stamp = json.loads(procs.riskctl(config, "config", "backups", "--json").stdout)[
+        "backups"][0]["stamp"]
+    restored = procs.riskctl(config, "config", "restore", stamp)
+    assert restored.returncode == 0, restored.stderr
+    assert load_config(config).config.logging.level == "INFO"
+
+
+def test_riskd_refuses_to_start_on_an_invalid_file_and_names_every_problem(procs, tmp_path):
+    config = make_config(tmp_path, workers=["logging"],
+                         profiles={"default": {"rules": {"max_contracts": {"limit": 0},
+                                                         "daily_net_loss": {"limit": "x"}}}})
+    riskd = procs.riskd(config, wait_up=False)
+    code = riskd.wait(20)
+    assert code not in (0, None), riskd.output()
+    out = riskd.output()
+    assert "profiles.default.rules.max_contracts.limit" in out
+    assert "profiles.default.rules.daily_net_loss.limit" in out
