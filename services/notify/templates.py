@@ -250,7 +250,7 @@ def render_digest(entries: list[tuple[int, str]], ctx: Context, max_chars: int =
         lines = [f"{title} ×{n}" if n > 1 else title for title, n in counts.items()]
     out, size = [head], len(head)
     for i, line in enumerate(lines):
-        if size + len(line) + 1 > max_chars - 40:
+        if size + len(line) + 1 > max_chars - 64:
             out.append(f"... and {len(lines) - i} more (riskctl history has them all)")
             break
         out.append(line)

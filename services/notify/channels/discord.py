@@ -28,7 +28,7 @@ class DiscordChannel:
                                      timeout=timeout or self.timeout)
         except requests.RequestException as exc:
             raise ChannelError(self.redactor.redact(
-                f"no answer from Discord: {type(exc).__name__}: {short(exc)}")) from None
+                f"no answer from Discord: {type(exc).__name__}: {short(exc, 600)}")) from None
         said = self.redactor.redact(short(resp.text or ""))
         if resp.status_code == 429:
             retry_after = None

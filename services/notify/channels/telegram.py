@@ -42,7 +42,7 @@ class TelegramChannel:
                 "chat_id": chat, "text": text, "disable_web_page_preview": True}, timeout=timeout)
         except requests.RequestException as exc:
             raise ChannelError(self.redactor.redact(
-                f"no answer from Telegram: {type(exc).__name__}: {short(exc)}")) from None
+                f"no answer from Telegram: {type(exc).__name__}: {short(exc, 600)}")) from None
         try:
             body = resp.json()
         except ValueError:

@@ -1,0 +1,394 @@
+"""Notifications end to end: a fake Telegram Bot API and a fake Discord webhook on loopback.
+
+The fakes are small HTTP servers started by the tests; they record every request and
+answer from a script (e.g. 429 with retry_after, or 500 three times), so the real
+channel code, the real retries and the real notify process are what is tested.
+"""
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import attrs
+import pytest
+import zmq
+
+from services.notify.channels.telegram import TelegramChannel
+from services.notify.outbox import Outbox
+from services.notify.sender import ChannelSender
+from services.notify.templates import Alert, Context
+from shared.bus.publisher import Publisher
+from shared.bus.rpc import RpcClient
+from shared.clock import SYSTEM_CLOCK
+from shared.config import load_config
+from shared.config.notify import NotifyConfig, TelegramConfig
+from shared.messages.control import ConfigChanged, WorkerEvent
+from shared.messages.enforce import CommandResult
+from shared.messages.market import BrokerConnection
+from shared.messages.notify import (DailySummary, AccountDay, NotifyEvent, NotifyStatusRequest,
+                                    NotifyTest)
+from shared.messages.risk import Decision, LockoutChange, LockoutState, LockSpec, RuleWarning
+from shared.messages.system import Ping
+from shared.redact import Redactor
+from tests.support.env import make_config, wait_for
+
+pytestmark = pytest.mark.slow
+
+BOT_TOKEN = "7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw9"
+WEBHOOK_TOKEN = "Tq9x_LmN-abcdefGHIJKLmnopQRSTuv01"
+
+
+@attrs.frozen
+class Hit:
+    path: str
+    body: dict
+    at: float
+
+    @property
+    def text(self) -> str:
+        return self.body.get("text") or self.body.get("content") or ""
+
+
+class FakeService:
+    """A loopback HTTP server recording POSTs; answers the next scripted reply, else the default."""
+
+    def __init__(self, default: tuple[int, dict | None]):
+        self.default = default
+        self.script: list[tuple[int, dict | None]] = []
+        self.hits: list[Hit] = []
+        self.lock = threading.Lock()
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", 0))
+                try:
+                    body = json.loads(self.rfile.read(length) or b"{}")
+                except ValueError:
+                    body = {}
+                with fake.lock:
+                    fake.hits.append(Hit(self.path, body, time.monotonic()))
+                    status, answer = fake.script.pop(0) if fake.script else fake.default
+                payload = json.dumps(answer).encode() if answer is not None else b""
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def texts(self, path_part: str = "") -> list[str]:
+        with self.lock:
+            return [h.text for h in self.hits if path_part in h.path]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+TELEGRAM_OK = (200, {"ok": True, "result": {"message_id": 1}})
+
+
+@pytest.fixture
+def telegram():
+    fake = FakeService(TELEGRAM_OK)
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def discord():
+    fake = FakeService((204, None))
+    yield fake
+    fake.close()
+
+
+# -- the channel and its retries, in this process ---------------------------------------------
+
+def make_sender(tmp_path, telegram, **notify) -> ChannelSender:
+    cfg = NotifyConfig(telegram=TelegramConfig(bot_token=BOT_TOKEN, chat_ids=["111"],
+                                               api_base=telegram.url), **notify)
+    redactor = Redactor([BOT_TOKEN])
+    channel = TelegramChannel(cfg.telegram, 5.0, redactor)
+    return ChannelSender(channel, Outbox(str(tmp_path / "notify.sqlite")), cfg, SYSTEM_CLOCK,
+                         Context(), "info")
+
+
+def queue_one(sender: ChannelSender, title: str = "⚠️ Breach daily_loss on SIM-DEMO-1") -> None:
+    alert = Alert(kind="breach", severity="warning", title=title)
+    sender.outbox.add(alert, alert.text, [sender.name], time.time_ns())
+
+
+def test_a_429_with_retry_after_is_honoured(tmp_path, telegram):
+    telegram.script = [(429, {"ok": False, "error_code": 429,
+                              "description": "Too Many Requests: retry after 1",
+                              "parameters": {"retry_after": 1}})]
+    sender = make_sender(tmp_path, telegram, retry_initial_s=0.05)
+    queue_one(sender)
+    assert sender.step() == 0.0
+    first, second = telegram.hits
+    assert second.at - first.at >= 0.95           # waited what Telegram asked, not 0.05 s
+    assert "/bot" in first.path and first.body["chat_id"] == "111"
+    assert sender.status().state == "ok" and sender.outbox.count("telegram") == 0
+
+
+def test_a_channel_failing_three_times_is_retried_then_reported_and_keeps_the_alert(
+        tmp_path, telegram):
+    telegram.script = [(500, {"ok": False, "description": "Internal Server Error"})] * 3
+    sender = make_sender(tmp_path, telegram, retry_initial_s=0.05, failed_retry_s=0.5)
+    queue_one(sender)
+    wait = sender.step()
+    assert len(telegram.hits) == 3                 # 3 tries, then give up for now
+    state = sender.status()
+    assert (state.state, state.failures, state.queued) == ("failing", 1, 1)
+    assert "HTTP 500" in state.last_error and BOT_TOKEN not in state.last_error
+    assert 0 < wait <= 0.5
+    wait_for(lambda: sender.step() == 0.0, 5, what="the paused channel to deliver")
+    assert len(telegram.hits) == 4 and sender.status().state == "ok"
+    assert sender.outbox.count("telegram") == 0
+
+
+def test_several_chat_ids_each_get_the_message_once_even_across_a_retry(tmp_path, telegram):
+    sender = make_sender(tmp_path, telegram, retry_initial_s=0.05)
+    sender.channel.cfg = attrs.evolve(sender.channel.cfg, chat_ids=["111", "222"])
+    telegram.script = [TELEGRAM_OK, (502, {"ok": False, "description": "Bad Gateway"})]
+    queue_one(sender)
+    assert sender.step() == 0.0
+    assert [h.body["chat_id"] for h in telegram.hits] == ["111", "222", "222"]
+
+
+def test_an_unreachable_channel_reports_without_the_token(tmp_path, telegram):
+    sender = make_sender(tmp_path, telegram, retry_initial_s=0.01, failed_retry_s=60)
+    telegram.close()
+    queue_one(sender)
+    sender.step()
+    state = sender.status()
+    assert state.state == "failing" and "no answer from Telegram" in state.last_error
+    assert BOT_TOKEN.split(":")[1] not in state.last_error
+
+
+# -- the real notify process -----------------------------------------------------------------
+
+def notify_config(tmp_path, telegram, discord, telegram_min: str = "", **notify) -> str:
+    section = {"telegram": {"bot_token": BOT_TOKEN, "chat_ids": ["111", "222"],
+                            "api_base": telegram.url, "min_severity": telegram_min},
+               "discord": {"webhook_url": f"{discord.url}/api/webhooks/42/{WEBHOOK_TOKEN}"},
+               "retry_initial_s": 0.05, "failed_retry_s": 0.5, "timezone": "America/Chicago",
+               **notify}
+    return make_config(tmp_path, notify=section,
+                       accounts=[{"id": 1001, "name": "SIM-DEMO-1"}])
+
+
+class Publishers:
+    """Stand-ins for risk, enforcement, market and the supervisor: their PUB sockets."""
+
+    def __init__(self, config_path: str):
+        bus = load_config(config_path).config.bus
+        ctx = zmq.Context.instance()
+        self.pubs = {}
+        for name, address in (("risk", bus.risk_pub), ("enforcement", bus.enforcement_pub),
+                              ("market", bus.market_pub), ("supervisor", bus.events)):
+            sock = ctx.socket(zmq.PUB)
+            sock.setsockopt(zmq.LINGER, 0)
+            sock.bind(address)
+            self.pubs[name] = Publisher(sock, name)
+
+    def publish(self, source: str, topic: str, msg) -> None:
+        self.pubs[source].publish(topic, msg)
+
+    def connected(self, fake: FakeService) -> None:
+        """Beat the slow-joiner: probe every publisher until notify's alert for it arrives."""
+        for source in self.pubs:
+            def probe_seen(source=source):
+                self.publish(source, "notify", NotifyEvent(kind="probe", severity="info",
+                                                           title=f"probe {source}"))
+                return any(f"probe {source}" in t for t in fake.texts())
+            wait_for(probe_seen, 15, interval=0.3, what=f"notify to hear {source}")
+
+    def close(self) -> None:
+        for p in self.pubs.values():
+            p.sock.close(0)
+
+
+def start_notify(procs, config_path: str):
+    proc = procs.worker("services.notify", config_path)
+    address = load_config(config_path).config.bus.notify_control
+
+    def answers():
+        if proc.popen.poll() is not None:
+            raise AssertionError(f"notify exited:\n{proc.output()}")
+        with RpcClient(address, "notify", timeout=0.5, retries=0) as client:
+            return client.call(Ping()).ok
+    wait_for(answers, 15, what="the notify worker to answer")
+    return proc
+
+
+def notify_call(config_path: str, request):
+    address = load_config(config_path).config.bus.notify_control
+    with RpcClient(address, "notify", timeout=5.0, retries=0) as client:
+        return client.call(request)
+
+
+def now_ns() -> int:
+    return time.time_ns()
+
+
+EVENTS = [
+    ("risk", "decision", Decision(id="d1", ts_ns=0, rule="daily_loss", account_id=1001,
+                                  action="flatten", value=Decimal("-520"), limit=Decimal("-500"),
+                                  lock=LockSpec(kind="until_reset", until_ns=1_795_647_600 * 10**9)),
+     "Breach daily_loss on SIM-DEMO-1"),
+    ("risk", "warning", RuleWarning(id="w1", ts_ns=0, rule="trade_count", account_id=1001,
+                                    value=Decimal(8), limit=Decimal(10), warn_at=0.8),
+     "trade_count at 80% of its limit on SIM-DEMO-1"),
+    ("risk", "lockout", LockoutChange(change="added", ts_ns=0, lockout=LockoutState(
+        id="l1", account_id=1001, kind="timer", rule="cooldown", since_ns=0,
+        until_ns=1_795_647_600 * 10**9)), "Lockout started: SIM-DEMO-1 until Wed 17:00 CST"),
+    ("risk", "lockout", LockoutChange(change="cleared", ts_ns=0, by="admin", lockout=LockoutState(
+        id="l1", account_id=1001, kind="timer", rule="cooldown", since_ns=0)),
+     "Lockout ended: SIM-DEMO-1"),
+    ("enforcement", "result", CommandResult(command_id="d1.1", account_id=1001, status="failed",
+                                            detail="HTTP 503 from broker", attempts=3),
+     "Enforcement FAILED on SIM-DEMO-1"),
+    ("supervisor", "worker", WorkerEvent(name="risk", state="backoff", exit_code=1),
+     "Worker risk crashed (exit code 1)"),
+    ("supervisor", "worker", WorkerEvent(name="market", state="flapping", reason="5 crashes"),
+     "Worker market is flapping"),
+    ("supervisor", "config", ConfigChanged(path="riskd.toml", ok=False,
+                                           problems=["accounts[0].id: expected a whole number"]),
+     "Config reload failed"),
+    ("risk", "notify", DailySummary(trading_day="2026-11-24", accounts=[
+        AccountDay(account="SIM-DEMO-1", pnl=Decimal("250.75"), trades=4)]),
+     "SIM-DEMO-1: PnL +250.75, 4 trade(s), 0 breach(es)"),
+]
+
+
+def test_each_event_kind_reaches_both_channels_and_no_token_reaches_a_log(
+        tmp_path, procs, telegram, discord):
+    config_path = notify_config(tmp_path, telegram, discord, rate_per_minute=600,
+                                disconnect_alert_after_s=0.5)
+    loaded = load_config(config_path)
+    logsink = procs.worker("services.logsink", config_path)
+    notify = start_notify(procs, config_path)
+    pubs = Publishers(config_path)
+    try:
+        pubs.connected(telegram)
+        for source, topic, msg, _expected in EVENTS:
+            pubs.publish(source, topic, msg)
+        pubs.publish("market", "conn", BrokerConnection(hub="user", state="disconnected",
+                                                        reason="socket closed"))
+        wait_for(lambda: any("user hub disconnected" in t for t in discord.texts()), 10,
+                 what="the disconnect alert")
+        pubs.publish("market", "conn", BrokerConnection(hub="user", state="connected"))
+        expected = [e[3] for e in EVENTS] + ["user hub disconnected", "user hub reconnected"]
+
+        missing: list[str] = []
+
+        def all_delivered():
+            tg = "\n".join(telegram.texts("sendMessage"))
+            dc = "\n".join(discord.texts("/api/webhooks/42/"))
+            missing[:] = [e for e in expected if e not in tg or e not in dc]
+            return not missing
+        try:
+            wait_for(all_delivered, 20, what="every event kind on Telegram and Discord")
+        except AssertionError:
+            raise AssertionError(f"missing {missing}; telegram got {telegram.texts()}; "
+                                 f"discord got {discord.texts()}") from None
+        chats = {h.body["chat_id"] for h in telegram.hits}
+        assert chats == {"111", "222"}
+
+        status = notify_call(config_path, NotifyStatusRequest())
+        states = {c.name: c for c in status.body.channels}
+        assert states["telegram"].state == "ok" and states["discord"].state == "ok"
+        answer = notify_call(config_path, NotifyTest(channel="telegram"))
+        assert answer.ok and answer.body.answers[0].answer.startswith("HTTP 200 ok")
+        assert any("riskd test message" in t for t in telegram.texts())
+
+        # Telegram unreachable: requests' error names the URL, which holds the bot token
+        telegram.close()
+        pubs.publish("enforcement", "result", CommandResult(
+            command_id="d2.1", account_id=1001, status="failed", detail="again"))
+        wait_for(lambda: any("no answer from Telegram" in line for line in open(
+            os.path.join(loaded.log_dir, "system.log"))), 15, what="the failure in system.log")
+        status = notify_call(config_path, NotifyStatusRequest())
+        telegram_state = next(c for c in status.body.channels if c.name == "telegram")
+        assert telegram_state.state == "failing" and telegram_state.queued == 1
+        assert "/bot***/sendMessage" in telegram_state.last_error
+    finally:
+        pubs.close()
+        notify.kill_tree()
+        logsink.kill_tree()
+    secret_parts = (BOT_TOKEN, BOT_TOKEN.split(":")[1], WEBHOOK_TOKEN)
+    for name in os.listdir(loaded.log_dir):
+        text = open(os.path.join(loaded.log_dir, name), encoding="utf-8").read()
+        assert not any(s in text for s in secret_parts), name
+    for proc in (notify, logsink):          # their stderr (warnings and errors)
+        with open(proc.log_path, encoding="utf-8", errors="replace") as fh:
+            assert not any(s in fh.read() for s in secret_parts)
+
+
+def test_fifty_breaches_give_at_most_the_limit_plus_one_digest_naming_all(
+        tmp_path, procs, telegram, discord):
+    # Telegram takes warnings and up, so the info probes (seen on Discord) spend none of its
+    # ten tokens a minute.
+    config_path = notify_config(tmp_path, telegram, discord, telegram_min="warning",
+                                rate_per_minute=10, digest_quiet_s=1.0)
+    start_notify(procs, config_path)
+    pubs = Publishers(config_path)
+    try:
+        pubs.connected(discord)
+        assert telegram.texts() == []
+        for i in range(50):
+            pubs.publish("risk", "decision", Decision(
+                id=f"d{i}", ts_ns=now_ns(), rule="daily_loss", account_id=5000 + i,
+                action="flatten", value=Decimal(-600), limit=Decimal(-500)))
+
+        def chat_111():
+            with telegram.lock:
+                return [h.text for h in telegram.hits if h.body.get("chat_id") == "111"]
+
+        def everything_named():
+            joined = "\n".join(chat_111()) + "\n"
+            return all(f"on {5000 + i}\n" in joined for i in range(50))
+        wait_for(everything_named, 20, what="all 50 breaches named on Telegram")
+        texts = chat_111()
+        digests = [t for t in texts if t.startswith("📦 Digest")]
+        singles = [t for t in texts if not t.startswith("📦")]
+        assert len(texts) <= 10 + 1 and len(digests) == 1 and len(singles) == 10
+        merged = [i for i in range(50) if f"on {5000 + i}\n" in digests[0] + "\n"]
+        assert len(merged) == 40 and digests[0].startswith("📦 Digest: 40 alerts merged")
+    finally:
+        pubs.close()
+
+
+def test_queued_alerts_survive_a_crash_of_notify(tmp_path, procs, telegram, discord):
+    config_path = notify_config(tmp_path, telegram, discord, failed_retry_s=0.3)
+    telegram.default = (500, {"ok": False, "description": "Internal Server Error"})
+    notify = start_notify(procs, config_path)
+    pubs = Publishers(config_path)
+    try:
+        def queued():
+            pubs.publish("enforcement", "result", CommandResult(
+                command_id="x.1", account_id=1001, status="failed", detail="kept on disk"))
+            states = {c.name: c for c in notify_call(config_path, NotifyStatusRequest()).body.channels}
+            return states["telegram"].queued >= 1 and states["telegram"].state == "failing"
+        wait_for(queued, 15, interval=0.3, what="an alert queued on a failing channel")
+        notify.kill_tree()                          # kill -9 with the alert undelivered
+        telegram.default = TELEGRAM_OK
+        start_notify(procs, config_path)
+        wait_for(lambda: any("kept on disk" in t for t, h in zip(telegram.texts(), telegram.hits)
+                             if h.body["chat_id"] == "111"),
+                 15, what="the queued alert delivered by the restarted notify")
+    finally:
+        pubs.close()
