@@ -24,6 +24,10 @@ def run(args, ctx) -> int:
     unhealthy = [w.name for w in status.workers if w.state != "running"]
     print(f"riskd supervisor pid {status.pid}, up {fmt_duration(up)}, config {status.config_path}")
     print("all workers running" if not unhealthy else "NOT running: " + ", ".join(unhealthy))
+    guard = ("guarded now" if not status.unguarded_now
+             else "NOT GUARDED now: " + "; ".join(status.unguarded_now))
+    print(f"trading day {status.trading_day}: unguarded for "
+          f"{fmt_duration(status.unguarded_today_s)} so far; {guard}")
     print()
     print(render_workers(status.workers))
     return 0

@@ -18,6 +18,9 @@ from services.supervisor import audit, children
 from services.supervisor.auth import authorize
 from services.supervisor.commands import REGISTRY
 from services.supervisor.forward import Forwarder
+from services.supervisor.guard import GUARD_WORKERS, GuardTracker
+from services.supervisor.guardstore import GuardStore
+from services.supervisor.sessions import Sessions
 from services.supervisor.policy import (BACKOFF, FLAPPING, RUNNING, STARTING, STOPPED, STOPPING,
                                         PolicySettings, WorkerPolicy)
 from shared import topics
@@ -29,6 +32,7 @@ from shared.config.live import apply_live
 from shared.config.watch import ConfigWatcher
 from shared.messages.control import (ConfigChanged, ControlRequest, SupervisorStatus, WorkerEvent,
                                      WorkerInfo)
+from shared.messages.market import BrokerConnection
 from shared.messages.system import Heartbeat, Ping, Pong, Reply, error, ok
 from shared.worker import Worker
 
@@ -80,7 +84,17 @@ class Supervisor(Worker):
                  if w != "simbroker" or loaded.config.broker.kind == "sim"]
         self.slots: dict[str, Slot] = {n: Slot(n, sup.module_of(n), settings) for n in names}
         self.forwarder: Optional[Forwarder] = None
+        self.sessions = Sessions(self.clock)      # ops/admin sessions + failed-login limiter
         self.shutdown_reason = ""
+        self._announced = False
+        self.calendar = loaded.config.trading_day.calendar(os.path.dirname(loaded.path))
+        self.guard_store = GuardStore(loaded.data_dir)
+        now_ns = self.clock.now_ns()
+        self.guard = GuardTracker.resumed(
+            self.guard_store.load(self.calendar.start_of(self.calendar.trading_day(now_ns))),
+            now_ns, tuple(w for w in GUARD_WORKERS if w in self.slots))
+        for gap in self.guard.all_gaps():
+            self.guard_store.save(gap)
 
     # -- sockets ----------------------------------------------------------------------
     def bind(self) -> None:
@@ -92,6 +106,7 @@ class Supervisor(Worker):
         hb.setsockopt(zmq.RECONNECT_IVL, 50)
         self.heartbeats = Subscriber(hb, track=False)
         self.heartbeats.subscribe(topics.HEARTBEAT)
+        self.heartbeats.subscribe(topics.CONNECTION)      # broker hub states, for guard gaps
         self.add_reader(hb, self._on_heartbeats)
         self.forwarder = Forwarder(self.ctx, {n: bus.control_of(n) for n in self.slots})
         for sock in self.forwarder.sockets.values():
@@ -110,6 +125,7 @@ class Supervisor(Worker):
 
     def teardown(self) -> None:
         self.stop_all()
+        self.guard_store.close()
         if getattr(self, "config_watcher", None) is not None:
             self.config_watcher.stop()
 
@@ -156,13 +172,14 @@ class Supervisor(Worker):
             respond(error("unknown_command",
                           f"the supervisor has no command for {type(request).__name__}"))
             return
-        refused = authorize(command, session)
+        refused = authorize(command, session, self.sessions)
         if refused is not None:
             audit.record(command.name, command.role, f"refused: {refused.reason}")
             respond(refused)
             return
         if command.role != "trader":
             respond = audit.audited(respond, command.name, command.role,
+                                    who=self.sessions.who(session),
                                     target=getattr(request, "name", ""))
         try:
             command.execute(self, request, respond)
@@ -186,6 +203,8 @@ class Supervisor(Worker):
             msg = received.msg
             if isinstance(msg, Heartbeat):
                 self._alive(msg.name, msg.pid, now)
+            elif isinstance(msg, BrokerConnection):
+                self._guard_changed(self.guard.hub(msg.hub, msg.state, self.clock.now_ns()))
 
     def _alive(self, name: str, pid: int, now: float) -> None:
         slot = self.slots.get(name)
@@ -194,9 +213,19 @@ class Supervisor(Worker):
         if slot.policy.alive(now):
             log.info("%s is up (pid %d)", name, pid)
             self._changed(slot)
+            self._announce_once()
             for respond in slot.up_waiters:
                 respond(ok(self.info(slot), reason=f"{name} is up (pid {pid})"))
             slot.up_waiters.clear()
+
+    def _announce_once(self) -> None:
+        """One line on stdout for the person who ran `make run`: everything is up, look here."""
+        if self._announced or any(s.policy.state != RUNNING for s in self.slots.values()):
+            return
+        self._announced = True
+        print(f"riskd is up: {len(self.slots)} workers running ({', '.join(self.slots)}); "
+              f"control socket {self.config.bus.control}. In another terminal: "
+              f"riskctl status, riskctl workers, riskctl --help", flush=True)
 
     def _ping_starting(self, slot: Slot, now: float) -> None:
         if now - slot.last_ping < STARTUP_PING_EVERY:
@@ -408,8 +437,25 @@ class Supervisor(Worker):
                     config_generation=self.config_generation)
 
     def status(self) -> SupervisorStatus:
+        unguarded_s, reasons = self.unguarded_today()
         return SupervisorStatus(pid=os.getpid(), started_ns=self.started_ns,
-                                config_path=self.loaded.path, workers=self.worker_infos())
+                                config_path=self.loaded.path, workers=self.worker_infos(),
+                                trading_day=self.calendar.trading_day(self.clock.now_ns()).isoformat(),
+                                unguarded_today_s=unguarded_s, unguarded_now=reasons)
+
+    def _guard_changed(self, closed) -> None:
+        """Persist the gap that just closed and the one open now (if any)."""
+        for gap in (closed, self.guard.open_gap):
+            if gap is not None:
+                self.guard_store.save(gap)
+
+    def unguarded_today(self) -> tuple[float, list[str]]:
+        now_ns = self.clock.now_ns()
+        day = self.calendar.trading_day(now_ns)
+        seconds = self.guard.unguarded_s(self.calendar.start_of(day), self.calendar.end_of(day),
+                                         now_ns)
+        reasons = list(self.guard.open_gap.reasons) if self.guard.open_gap else []
+        return round(seconds, 3), reasons
 
     def _changed(self, slot: Slot) -> None:
         p = slot.policy
@@ -417,6 +463,7 @@ class Supervisor(Worker):
         if key == slot.published:
             return
         slot.published = key
+        self._guard_changed(self.guard.worker(slot.name, p.state == RUNNING, self.clock.now_ns()))
         self.pub.publish(topics.WORKER, WorkerEvent(
             name=slot.name, state=p.state, pid=key[1], exit_code=p.last_exit, reason=p.reason))
 

@@ -72,6 +72,9 @@ class SupervisorStatus:
     started_ns: int
     config_path: str
     workers: list[WorkerInfo] = attrs.Factory(list)
+    trading_day: str = ""
+    unguarded_today_s: float = 0.0            # accounts not fully guarded this trading day
+    unguarded_now: list[str] = attrs.Factory(list)    # why not, if not guarded right now
 
 
 @attrs.frozen(kw_only=True)

@@ -30,10 +30,11 @@ def test_a_worker_killed_with_sigkill_runs_again_with_a_new_pid_within_2_s(procs
         old_pid = before[name].pid
         os.kill(old_pid, signal.SIGKILL)
         killed_at = time.monotonic()
-        info = wait_for(lambda: (lambda w: w if w.state == "running" and w.pid != old_pid
-                                 else None)(procs.workers(config)[name]),
-                        timeout=5, interval=0.02, what=f"{name} back with a new pid")
+        wait_for(lambda: (lambda w: w.pid not in (None, old_pid))(procs.workers(config)[name]),
+                 timeout=5, interval=0.02, what=f"{name} running again with a new pid")
         assert time.monotonic() - killed_at < 2.0, f"{name} took too long to come back"
+        info = wait_for(lambda: (lambda w: w if w.state == "running" else None)(
+            procs.workers(config)[name]), timeout=10, what=f"{name} confirmed up")
         assert info.restarts == 1 and info.last_exit == -signal.SIGKILL
         assert not pid_alive(old_pid)
 
@@ -156,3 +157,42 @@ def test_riskctl_read_commands_print_one_json_document(procs, tmp_path):
     assert status["config_path"] == config and len(status["workers"]) == 3
     usage = procs.riskctl(config, "restart")
     assert usage.returncode == 2
+
+
+def test_a_worker_that_stops_heartbeating_is_killed_as_hung_and_restarted(procs, tmp_path):
+    config = make_config(tmp_path, supervisor={"workers": ["notify"],
+                                               "modules": {"notify": "tests.support.hanger"},
+                                               "heartbeat_timeout": 1.5, **FAST_POLICY})
+    procs.riskd(config)
+    first = procs.wait_running(config, ["notify"])["notify"]
+    again = wait_for(lambda: (lambda w: w if w.restarts >= 1 and w.pid != first.pid else None)(
+        procs.workers(config)["notify"]), timeout=10, what="the hung worker restarted")
+    assert again.last_exit == -signal.SIGKILL
+    assert not pid_alive(first.pid)
+
+
+def test_time_with_a_guard_worker_down_is_reported_as_unguarded_and_survives_a_restart(
+        procs, tmp_path):
+    from shared.messages.control import StatusRequest
+    config = make_config(tmp_path, workers=["enforcement"])
+    riskd = procs.riskd(config)
+    procs.wait_running(config, ["enforcement"])
+    status = procs.control_call(config, StatusRequest()).body
+    assert status.unguarded_now == []
+    start_gap = status.unguarded_today_s          # from riskd's start to enforcement up
+    assert start_gap > 0
+    pid = procs.workers(config)["enforcement"].pid
+    os.kill(pid, signal.SIGKILL)
+    wait_for(lambda: procs.control_call(config, StatusRequest()).body.unguarded_now,
+             timeout=5, interval=0.02, what="a gap while enforcement is down")
+    procs.wait_running(config, ["enforcement"])
+    after = procs.control_call(config, StatusRequest()).body
+    assert after.unguarded_now == [] and after.unguarded_today_s > start_gap
+    shown = procs.riskctl(config, "status")
+    assert "unguarded for" in shown.stdout and "guarded now" in shown.stdout
+    riskd.signal(signal.SIGTERM)
+    assert riskd.wait(15) == 0
+    procs.riskd(config)
+    procs.wait_running(config, ["enforcement"])
+    again = procs.control_call(config, StatusRequest()).body
+    assert again.unguarded_today_s > after.unguarded_today_s   # kept, plus the time riskd was off

@@ -1,0 +1,94 @@
+"""Protection gaps: when were the accounts not fully guarded, and for how long today.
+
+Pure bookkeeping, clock-free (every call carries `now_ns`). The accounts are
+guarded while market, risk and enforcement are all running and the broker's
+user hub is connected (no fills seen otherwise) and its market hub too (no
+unrealized PnL otherwise). Any other moment is unguarded, with the reasons.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+import attrs
+
+GUARD_WORKERS = ("market", "risk", "enforcement")
+GUARD_HUBS = ("user", "market")
+HUB_OK = ("connected", "market_closed")     # a closed market has nothing to guard
+
+
+@attrs.frozen
+class Gap:
+    start_ns: int
+    end_ns: Optional[int]            # None: still open
+    reasons: tuple[str, ...]
+
+    def overlap_s(self, lo_ns: int, hi_ns: int, now_ns: int) -> float:
+        end = self.end_ns if self.end_ns is not None else now_ns
+        return max(0, min(end, hi_ns) - max(self.start_ns, lo_ns)) / 1e9
+
+
+@attrs.define
+class GuardTracker:
+    """Feed it worker states and hub states; it opens and closes gaps."""
+
+    watched_workers: tuple[str, ...] = GUARD_WORKERS
+    closed: list[Gap] = attrs.Factory(list)
+    open_gap: Optional[Gap] = None
+    workers: dict[str, bool] = attrs.Factory(dict)
+    hubs: dict[str, str] = attrs.Factory(dict)
+
+    def reasons(self) -> tuple[str, ...]:
+        out = [f"{w} not running" for w in self.watched_workers if not self.workers.get(w)]
+        if self.workers.get("market"):
+            out += [f"broker {hub} hub {self.hubs.get(hub, 'not connected')}"
+                    for hub in GUARD_HUBS if self.hubs.get(hub) not in HUB_OK]
+        return tuple(out)
+
+    def worker(self, name: str, running: bool, now_ns: int) -> Optional[Gap]:
+        if name not in self.watched_workers:
+            return None
+        self.workers[name] = running
+        if not running and name == "market":
+            self.hubs.clear()          # a new market process reports its hubs afresh
+        return self._update(now_ns)
+
+    def hub(self, hub: str, state: str, now_ns: int) -> Optional[Gap]:
+        self.hubs[hub] = state
+        return self._update(now_ns)
+
+    def _update(self, now_ns: int) -> Optional[Gap]:
+        """Open, re-reason or close the current gap; returns a gap that just closed."""
+        why = self.reasons()
+        if why and self.open_gap is None:
+            self.open_gap = Gap(now_ns, None, why)
+        elif why and self.open_gap is not None and why != self.open_gap.reasons:
+            merged = tuple(dict.fromkeys(self.open_gap.reasons + why))
+            self.open_gap = attrs.evolve(self.open_gap, reasons=merged)
+        elif not why and self.open_gap is not None:
+            done = attrs.evolve(self.open_gap, end_ns=now_ns)
+            self.closed.append(done)
+            self.open_gap = None
+            return done
+        return None
+
+    def all_gaps(self) -> list[Gap]:
+        return self.closed + ([self.open_gap] if self.open_gap else [])
+
+    def unguarded_s(self, lo_ns: int, hi_ns: int, now_ns: int) -> float:
+        return sum(g.overlap_s(lo_ns, hi_ns, now_ns) for g in self.all_gaps())
+
+    def forget_before(self, ns: int) -> None:
+        self.closed = [g for g in self.closed if g.end_ns is None or g.end_ns >= ns]
+
+    @classmethod
+    def resumed(cls, gaps: Iterable[Gap], now_ns: int,
+                watched_workers: tuple[str, ...] = GUARD_WORKERS) -> "GuardTracker":
+        """After a supervisor restart: stored gaps, a gap left open is closed at now (riskd itself
+        was down, so nothing was known to be guarded), and a new gap opens for the start-up."""
+        tracker = cls(watched_workers=watched_workers)
+        for gap in gaps:
+            tracker.closed.append(gap if gap.end_ns is not None else
+                                  attrs.evolve(gap, end_ns=now_ns,
+                                               reasons=gap.reasons + ("riskd restarted",)))
+        tracker._update(now_ns)
+        return tracker

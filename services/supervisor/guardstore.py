@@ -1,0 +1,67 @@
+"""The supervisor's record of protection gaps in SQLite (<data_dir>/supervisor.db, WAL).
+
+A gap is written when it opens and again when it closes, so a hard kill of
+riskd leaves an open gap that the next riskd closes and counts. Write
+failures (disk full, read-only dir) are logged and never stop supervision.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+from typing import Optional
+
+from services.supervisor.guard import Gap
+
+log = logging.getLogger(__name__)
+KEEP_DAYS = 31
+
+
+class GuardStore:
+    def __init__(self, data_dir: str):
+        self.path = os.path.join(data_dir, "supervisor.db")
+        self.db: Optional[sqlite3.Connection] = None
+        try:
+            os.makedirs(data_dir, exist_ok=True)
+            self.db = sqlite3.connect(self.path, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("CREATE TABLE IF NOT EXISTS gaps (start_ns INTEGER PRIMARY KEY, "
+                            "end_ns INTEGER, reasons TEXT NOT NULL)")
+        except sqlite3.Error as exc:
+            log.error("cannot open %s (%s): protection gaps are kept in memory only", self.path, exc)
+            self.db = None
+
+    def load(self, since_ns: int) -> list[Gap]:
+        if self.db is None:
+            return []
+        try:
+            rows = self.db.execute("SELECT start_ns, end_ns, reasons FROM gaps WHERE "
+                                   "end_ns IS NULL OR end_ns >= ? ORDER BY start_ns",
+                                   (since_ns,)).fetchall()
+        except sqlite3.Error as exc:
+            log.error("cannot read protection gaps from %s: %s", self.path, exc)
+            return []
+        return [Gap(s, e, tuple(json.loads(r))) for s, e, r in rows]
+
+    def save(self, gap: Gap) -> None:
+        if self.db is None:
+            return
+        try:
+            self.db.execute("INSERT OR REPLACE INTO gaps (start_ns, end_ns, reasons) VALUES (?,?,?)",
+                            (gap.start_ns, gap.end_ns, json.dumps(list(gap.reasons))))
+        except sqlite3.Error as exc:
+            log.error("cannot record a protection gap in %s: %s", self.path, exc)
+
+    def prune(self, before_ns: int) -> None:
+        if self.db is None:
+            return
+        try:
+            self.db.execute("DELETE FROM gaps WHERE end_ns IS NOT NULL AND end_ns < ?", (before_ns,))
+        except sqlite3.Error as exc:
+            log.error("cannot prune protection gaps in %s: %s", self.path, exc)
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None

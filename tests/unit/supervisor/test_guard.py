@@ -1,0 +1,59 @@
+"""Protection gaps, told as a trader would: 'how long was my account unguarded today?'"""
+from services.supervisor.guard import Gap, GuardTracker
+
+S = 1_000_000_000
+
+
+def all_up(t: GuardTracker, now: int) -> None:
+    for w in ("market", "risk", "enforcement"):
+        t.worker(w, True, now)
+    t.hub("user", "connected", now)
+    t.hub("market", "connected", now)
+
+
+def test_starting_up_counts_until_every_guard_is_running_and_the_feed_connected():
+    t = GuardTracker()
+    t.worker("risk", True, 0)
+    assert t.open_gap.start_ns == 0
+    all_up(t, 3 * S)
+    assert t.open_gap is None
+    assert t.unguarded_s(0, 100 * S, 50 * S) == 3.0
+
+
+def test_risk_down_for_two_seconds_and_a_feed_drop_of_five_add_up_with_reasons():
+    t = GuardTracker()
+    all_up(t, 0)
+    t.worker("risk", False, 10 * S)
+    assert t.open_gap.reasons == ("risk not running",)
+    closed = t.worker("risk", True, 12 * S)
+    assert closed == Gap(10 * S, 12 * S, ("risk not running",))
+    t.hub("user", "reconnecting", 20 * S)
+    assert t.open_gap.reasons == ("broker user hub reconnecting",)
+    t.hub("user", "connected", 25 * S)
+    assert t.unguarded_s(0, 100 * S, 100 * S) == 7.0
+
+
+def test_an_open_gap_counts_up_to_now_and_only_inside_the_trading_day():
+    t = GuardTracker()
+    all_up(t, 0)
+    t.worker("enforcement", False, 90 * S)
+    assert t.unguarded_s(0, 100 * S, 95 * S) == 5.0
+    assert t.unguarded_s(0, 100 * S, 130 * S) == 10.0     # the day ended at 100 s
+    assert t.unguarded_s(100 * S, 200 * S, 130 * S) == 30.0
+
+
+def test_a_closed_market_is_not_a_gap():
+    t = GuardTracker()
+    all_up(t, 0)
+    t.hub("market", "market_closed", 5 * S)
+    t.hub("user", "market_closed", 5 * S)
+    assert t.open_gap is None
+
+
+def test_after_riskd_was_killed_its_open_gap_ends_at_the_restart_and_a_new_one_opens():
+    stored = [Gap(0, 4 * S, ("risk not running",)), Gap(50 * S, None, ("market not running",))]
+    t = GuardTracker.resumed(stored, 80 * S)
+    assert t.closed[1] == Gap(50 * S, 80 * S, ("market not running", "riskd restarted"))
+    assert t.open_gap.start_ns == 80 * S          # nothing is running yet in the new life
+    all_up(t, 82 * S)
+    assert t.unguarded_s(0, 1000 * S, 1000 * S) == 4 + 30 + 2
