@@ -102,7 +102,8 @@ def _cmdline(pid: int) -> Optional[str]:
         return ""
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """True while the process exists and is not a zombie."""
     if IS_WINDOWS:
         out = subprocess.run(["tasklist", "/FI", f"PID eq {pid}"], capture_output=True,
                              text=True, timeout=10).stdout
@@ -139,7 +140,7 @@ def end_leftovers(run_dir: str, grace: float = 3.0) -> list[tuple[str, int]]:
             os.remove(path)
             continue
         cmdline = _cmdline(pid) if not IS_WINDOWS else ""
-        if cmdline is None or not _alive(pid):
+        if cmdline is None or not pid_alive(pid):
             os.remove(path)
             continue
         if cmdline and module not in cmdline:
@@ -149,12 +150,12 @@ def end_leftovers(run_dir: str, grace: float = 3.0) -> list[tuple[str, int]]:
         log.warning("ending %s (pid %d) left over from a previous riskd", name, pid)
         signal_group(pid, graceful=True)
         deadline = time.monotonic() + grace
-        while time.monotonic() < deadline and _alive(pid):
+        while time.monotonic() < deadline and pid_alive(pid):
             time.sleep(0.05)
-        if _alive(pid):
+        if pid_alive(pid):
             signal_group(pid, graceful=False)
             deadline = time.monotonic() + grace
-            while time.monotonic() < deadline and _alive(pid):
+            while time.monotonic() < deadline and pid_alive(pid):
                 time.sleep(0.05)
         ended.append((name, pid))
         try:

@@ -13,25 +13,11 @@ import sys
 import time
 from typing import Any, Optional
 
+from services.supervisor.children import pid_alive
 from shared.bus.rpc import RpcClient
 from shared.config import load_config
 from shared.messages.control import ControlRequest, WorkersRequest
 from tests.support.env import REPO, test_env, wait_for
-
-
-def pid_alive(pid: int) -> bool:
-    """True while the process exists and is not a zombie."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        with open(f"/proc/{pid}/stat", encoding="utf-8") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def processes_using(config_path: str) -> list[int]:
