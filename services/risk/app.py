@@ -1,10 +1,366 @@
-"""The risk worker process: wires its sockets to the pure modules beside it."""
+"""The risk worker process: wires market's events through the engine, the store and its PUB.
+
+Sockets
+- SUB to market's PUB (everything, so sequence gaps are real): fill, position, order,
+  account, quote.<id>, contract, conn. On start, on a gap and on a new epoch of market, risk
+  asks market's control socket for a MarketSnapshot (an async REQ with a deadline, retried,
+  then backed off) and rebuilds; updates that arrive meanwhile are buffered (services.risk.clone).
+- SUB to enforcement's PUB: CommandResult on 'result' clears the outbox; a new epoch of
+  enforcement (it restarted) makes every pending command due again.
+- PUB (its own): 'decision', 'warning', 'lockout', 'status.<account id>' (at least 4 times a
+  second while something changes, and every few seconds anyway), 'cmd' (enforcement
+  commands; see shared/messages/enforce.py for the protocol), 'notify' (state-file alerts,
+  the daily summary at the roll).
+- Control (REP): RiskStatusRequest, LockoutsRequest, UnlockRequest, SelfLockRequest,
+  HistoryRequest, RulesRequest.
+
+Every engine step is committed to the SQLite store before anything of it is published.
+"""
 from __future__ import annotations
 
+import logging
+import os
+from typing import Optional
+
+import zmq
+
+from services.risk.clone import Clone
+from services.risk.engine import Engine, Outcome
+from services.risk.settings import RuleSettings
+from services.risk.store import Store
+from services.risk.views import account_rules, account_status
+from shared import codec, topics
+from shared.bus.subscriber import Subscriber
+from shared.messages.enforce import CommandResult
+from shared.messages.market import (AccountUpdate, BrokerConnection, ContractInfo, Fill,
+                                    MarketSnapshot, OrderUpdate, PositionUpdate, Quote,
+                                    SnapshotRequest)
+from shared.messages.notify import AccountDay, DailySummary, NotifyEvent
+from shared.messages.risk import (HistoryRequest, LockoutList, LockoutsRequest,
+                                  RiskStatusReply, RiskStatusRequest, RulesReply, RulesRequest,
+                                  SelfLockRequest, UnlockRequest)
+from shared.messages.system import Reply, error, ok
 from shared.worker import Worker
+
+log = logging.getLogger(__name__)
+
+MARKET_EVENTS = (Fill, PositionUpdate, OrderUpdate, AccountUpdate, Quote, ContractInfo,
+                 BrokerConnection)
+TICK = 0.1                 # s: timers, lockout expiry, clock rules
+STATUS_EVERY = 0.2         # s: status of changed accounts (5 a second)
+STATUS_ALL_EVERY = 5.0     # s: status of every account, changed or not
+SNAPSHOT_TIMEOUT = 2.0     # s per attempt
+SNAPSHOT_ATTEMPTS = 3      # then back off
+SNAPSHOT_BACKOFF = 5.0     # s
+NOTIFY_TOPIC = "notify"
+
+
+class SnapshotAsk:
+    """One outstanding async SnapshotRequest to market (Lazy Pirate without blocking)."""
+
+    def __init__(self, worker: "RiskWorker", address: str):
+        self.worker, self.address = worker, address
+        self.sock: Optional[zmq.Socket] = None
+        self.deadline = 0.0
+        self.attempts = 0
+        self.waiting = False
+        self.resume_at = 0.0
+
+    def send(self) -> None:
+        self._close()
+        self.sock = self.worker.ctx.socket(zmq.REQ)
+        self.sock.setsockopt(zmq.LINGER, 0)
+        self.sock.connect(self.address)
+        self.worker.add_reader(self.sock, self._readable)
+        self.sock.send(codec.encode(SnapshotRequest(), self.worker.name, 0, 0,
+                                    self.worker.clock.now_ns()))
+        self.attempts += 1
+        self.waiting = True
+        self.deadline = self.worker.clock.monotonic() + SNAPSHOT_TIMEOUT
+
+    def check(self) -> None:
+        now = self.worker.clock.monotonic()
+        if not self.waiting:
+            if self.resume_at and now >= self.resume_at:
+                self.resume_at = 0.0
+                self.attempts = 0
+                self.send()
+            return
+        if now < self.deadline:
+            return
+        self._close()
+        self.waiting = False
+        if self.attempts < SNAPSHOT_ATTEMPTS:
+            self.send()
+        else:
+            log.error("market did not answer the snapshot request within %g s (%d attempts); "
+                      "asking again in %g s", SNAPSHOT_TIMEOUT, self.attempts, SNAPSHOT_BACKOFF)
+            self.resume_at = now + SNAPSHOT_BACKOFF
+
+    def _readable(self) -> None:
+        try:
+            frame = self.sock.recv(zmq.NOBLOCK)
+        except zmq.Again:
+            return
+        self._close()
+        self.waiting = False
+        self.attempts = 0
+        try:
+            reply = codec.decode(frame).msg
+        except codec.DecodeError as exc:
+            log.error("market sent an unreadable snapshot: %s", exc)
+            self.resume_at = self.worker.clock.monotonic() + 1.0
+            return
+        if not getattr(reply, "ok", False) or not isinstance(reply.body, MarketSnapshot):
+            log.error("market refused the snapshot: %s", getattr(reply, "reason", reply))
+            self.resume_at = self.worker.clock.monotonic() + 1.0
+            return
+        self.worker.on_snapshot(reply.body)
+
+    def _close(self) -> None:
+        if self.sock is not None:
+            self.worker.remove_reader(self.sock)
+            self.sock.close(0)
+            self.sock = None
 
 
 class RiskWorker(Worker):
     """Risk worker: account state, the rules, lockouts, timers, the trading day."""
 
     name = "risk"
+
+    # -- set-up ---------------------------------------------------------------------------
+    def setup(self) -> None:
+        bus = self.config.bus
+        now = self.clock.now_ns()
+        calendar = self.config.trading_day.calendar(os.path.dirname(self.loaded.path))
+        self.settings = RuleSettings(self.config)
+        self.engine = Engine(calendar, self.settings, allow_unlock=self.config.admin.allow_unlock)
+        self.store, problem = Store.open(self.loaded.data_dir, now)
+        self.store.load(self.engine, now)
+        self.engine.start(now)
+        if problem:
+            self._notify("state_file_corrupt", "critical", "risk state file was corrupt",
+                         [problem])
+        self.clone = Clone()
+        self.market = Subscriber(self.socket(zmq.SUB, connect=bus.market_pub))
+        self.market.subscribe("")
+        self.add_reader(self.market.sock, self._on_market)
+        self.results = Subscriber(self.socket(zmq.SUB, connect=bus.enforcement_pub))
+        self.results.subscribe("")
+        self.add_reader(self.results.sock, self._on_results)
+        self.ask = SnapshotAsk(self, bus.market_control)
+        self._status_dirty: set[int] = set(self.engine.accounts)
+        self.handle(RiskStatusRequest, self._on_status)
+        self.handle(LockoutsRequest, self._on_lockouts)
+        self.handle(UnlockRequest, self._on_unlock)
+        self.handle(SelfLockRequest, self._on_self_lock)
+        self.handle(HistoryRequest, self._on_history)
+        self.handle(RulesRequest, self._on_rules)
+        self.every(TICK, self._tick)
+        self.every(STATUS_EVERY, self._publish_status)
+        self.every(STATUS_ALL_EVERY, self._publish_all_status)
+        self.every(1.0, self._flush_marks)
+        self.ask.send()
+        pending = len(self.engine.outbox)
+        log.info("risk started: %d accounts, %d lockouts, %d pending commands restored",
+                 len(self.engine.accounts), len(self.engine.lockouts.all()), pending)
+
+    def teardown(self) -> None:
+        self.ask._close()
+        try:
+            self.store.save_marks(self.engine)
+        finally:
+            self.store.close()
+
+    def bad_frames(self) -> int:
+        return self.market.bad_frames + self.results.bad_frames
+
+    def on_config(self, old, new) -> None:
+        waiting = self.settings.update(new, list(self.engine.accounts.values()))
+        self.engine.allow_unlock = new.admin.allow_unlock
+        if waiting:
+            self._notify("rules_loosen_at_roll", "info",
+                         "looser rule settings wait for the trading-day roll", waiting)
+        self._status_dirty.update(self.engine.accounts)
+
+    # -- the one path of every step: commit, then publish -------------------------------------
+    def apply(self, out: Outcome) -> None:
+        self.store.commit(out, self.engine)
+        pub = self.pub
+        for c in out.lockouts:
+            pub.publish(topics.LOCKOUT, c)
+        for d in out.decisions:
+            pub.publish(topics.DECISION, d)
+            log.warning("%s %s on account %s: %s%s", d.mode, d.action, d.account_id, d.reason,
+                        f" [not acted on: {d.suppressed}]" if d.suppressed else "")
+        for w in out.warnings:
+            pub.publish(topics.WARNING, w)
+            log.warning("warning for account %s: %s", w.account_id, w.reason)
+        self._status_dirty |= out.dirty
+        self._send_due()
+        if out.rolled:
+            self._daily_summary()
+
+    def _send_due(self) -> None:
+        for cmd in self.engine.outbox.due(self.clock.now_ns()):
+            self.pub.publish(topics.COMMAND, cmd)
+
+    # -- inputs --------------------------------------------------------------------------------
+    def _on_market(self) -> None:
+        for _ in range(1000):       # bounded batch, then let timers run
+            received = self.market.recv()
+            if received is None:
+                if not self.market.sock.poll(0):
+                    return
+                continue
+            cont = received.continuity
+            env = received.envelope
+            if cont is not None and cont.kind in ("gap", "epoch"):
+                log.warning("market stream %s (expected %s, got %s): re-syncing from its snapshot",
+                            cont.kind, cont.expected, cont.got)
+                if self.clone.lost(cont.kind):
+                    self.ask.attempts = 0
+                    self.ask.send()
+            msg = received.msg
+            if not isinstance(msg, MARKET_EVENTS):
+                continue
+            ready = self.clone.update(env.epoch, env.seq, msg)
+            if ready is not None:
+                self._event(ready)
+
+    def _event(self, msg) -> None:
+        try:
+            out = self.engine.on_event(msg, self.clock.now_ns())
+        except Exception:
+            log.exception("risk could not apply %s", type(msg).__name__)
+            return
+        if out.durable or out.dirty:
+            self.apply(out)
+
+    def on_snapshot(self, snap: MarketSnapshot) -> None:
+        now = self.clock.now_ns()
+        replay, again = self.clone.snapshot(snap.epoch, snap.seq)
+        self.market.tracker.reset("market", snap.epoch, snap.seq)
+        out = self.engine.apply_snapshot(snap, now)
+        self.apply(out)
+        log.info("synced with market's snapshot at seq %d: %d accounts, %d positions, "
+                 "%d orders, %d trades; %d buffered updates replayed", snap.seq,
+                 len(snap.accounts), len(snap.positions), len(snap.orders), len(snap.fills),
+                 len(replay))
+        for msg in replay:
+            self._event(msg)
+        if again:
+            self.ask.send()
+
+    def _on_results(self) -> None:
+        while True:
+            received = self.results.recv()
+            if received is None:
+                if not self.results.sock.poll(0):
+                    return
+                continue
+            cont = received.continuity
+            if cont is not None and cont.kind == "epoch":
+                log.info("enforcement restarted: re-sending %d pending commands",
+                         len(self.engine.outbox))
+                self.engine.outbox.resend_all(self.clock.now_ns())
+            if isinstance(received.msg, CommandResult):
+                out = self.engine.on_result(received.msg, self.clock.now_ns())
+                if out.durable:
+                    self.apply(out)
+
+    # -- timers ----------------------------------------------------------------------------------
+    def _tick(self) -> None:
+        self.ask.check()
+        out = self.engine.tick(self.clock.now_ns())
+        if out.durable or out.dirty:
+            self.apply(out)
+        else:
+            self._send_due()
+
+    def _publish_status(self) -> None:
+        dirty, self._status_dirty = self._status_dirty, set()
+        now = self.clock.now_ns()
+        for aid in sorted(dirty):
+            status = account_status(self.engine, aid, now)
+            if status is not None:
+                self.pub.publish(topics.status(aid), status)
+
+    def _publish_all_status(self) -> None:
+        self._status_dirty.update(self.engine.accounts)
+
+    def _flush_marks(self) -> None:
+        self.store.save_marks(self.engine)
+
+    # -- outputs besides decisions ---------------------------------------------------------------
+    def _notify(self, kind: str, severity: str, title: str, lines: list[str]) -> None:
+        self.pub.publish(NOTIFY_TOPIC, NotifyEvent(kind=kind, severity=severity, title=title,
+                                                   lines=lines, ts_ns=self.clock.now_ns()))
+
+    def _daily_summary(self) -> None:
+        days = []
+        for aid, acct in sorted(self.engine.accounts.items()):
+            rows = self.store.daily(aid)
+            if len(rows) >= 1:
+                day, realized, fees, trades = rows[-1]
+                days.append(AccountDay(account=acct.name or str(aid), pnl=realized - fees,
+                                       trades=trades))
+        if days:
+            prev = self.engine.calendar.prev_trading_date(self.engine.day)
+            self.pub.publish(NOTIFY_TOPIC, DailySummary(trading_day=prev.isoformat(),
+                                                        accounts=days))
+
+    # -- requests --------------------------------------------------------------------------------
+    def _ids(self, account_id: Optional[int]) -> list[int]:
+        if account_id is None:
+            return sorted(self.engine.accounts)
+        return [account_id] if account_id in self.engine.accounts else []
+
+    def _unknown(self, account_id) -> Reply:
+        known = ", ".join(str(a) for a in sorted(self.engine.accounts)) or "none yet"
+        return error("unknown_account", f"risk does not know account {account_id} "
+                     f"(known: {known})")
+
+    def _on_status(self, req: RiskStatusRequest) -> Reply:
+        ids = self._ids(req.account_id)
+        if req.account_id is not None and not ids:
+            return self._unknown(req.account_id)
+        now = self.clock.now_ns()
+        return ok(RiskStatusReply(accounts=[account_status(self.engine, a, now) for a in ids]))
+
+    def _on_lockouts(self, req: LockoutsRequest) -> Reply:
+        return ok(LockoutList(lockouts=self.engine.lockouts.all(req.account_id)))
+
+    def _on_unlock(self, req: UnlockRequest) -> Reply:
+        if not req.reason.strip():
+            return error("bad_request", "an unlock needs a reason (--reason TEXT)")
+        if req.account_id not in self.engine.accounts:
+            return self._unknown(req.account_id)
+        out, refusal = self.engine.unlock(req.account_id, req.symbol, req.by, req.reason,
+                                          self.clock.now_ns())
+        if refusal:
+            return error("refused", refusal)
+        self.apply(out)
+        return ok(LockoutList(lockouts=[c.lockout for c in out.lockouts]),
+                  reason=f"{len(out.lockouts)} lockout(s) ended")
+
+    def _on_self_lock(self, req: SelfLockRequest) -> Reply:
+        out, refusal = self.engine.self_lock(req.account_id, self.clock.now_ns(),
+                                             until_ns=req.until_ns, session=req.session,
+                                             reason=req.reason)
+        if refusal:
+            return error("bad_request", refusal)
+        self.apply(out)
+        return ok(LockoutList(lockouts=self.engine.lockouts.all(req.account_id)),
+                  reason="locked; only an admin can end it early")
+
+    def _on_history(self, req: HistoryRequest) -> Reply:
+        return ok(self.store.history(req.account_id, req.since_ns, req.limit))
+
+    def _on_rules(self, req: RulesRequest) -> Reply:
+        ids = self._ids(req.account_id)
+        if req.account_id is not None and not ids:
+            return self._unknown(req.account_id)
+        now = self.clock.now_ns()
+        return ok(RulesReply(accounts=[account_rules(self.engine, a, now) for a in ids]))

@@ -1,0 +1,54 @@
+"""The Clone pattern on risk's side: snapshot, then only the updates newer than it.
+
+Pure bookkeeping. While a snapshot is awaited, market's updates are buffered (bounded; on
+overflow the buffer is dropped and a fresh snapshot is asked for once this one lands). When
+the snapshot (valid at market's epoch and sequence number) arrives, the buffered updates of
+the same epoch with a higher sequence number are replayed; older ones are already in it.
+A gap or a new epoch while synced means: ask again.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+SYNCED, WAITING = "synced", "waiting"
+MAX_BUFFER = 200_000
+
+
+class Clone:
+    def __init__(self, max_buffer: int = MAX_BUFFER):
+        self.state = WAITING
+        self.max_buffer = max_buffer
+        self._buffer: list[tuple[int, int, Any]] = []
+        self._overflowed = False
+        self.resyncs = 0
+        self.reason = "start"
+
+    def lost(self, reason: str) -> bool:
+        """Continuity broke (gap, new epoch): True when a snapshot request should go out now."""
+        self.reason = reason
+        if self.state == WAITING:
+            return False
+        self.state = WAITING
+        self._buffer.clear()
+        self.resyncs += 1
+        return True
+
+    def update(self, epoch: int, seq: int, msg: Any) -> Optional[Any]:
+        """An update from market: returns it when it can be applied now, else buffers it."""
+        if self.state == SYNCED:
+            return msg
+        if len(self._buffer) >= self.max_buffer:
+            self._buffer.clear()
+            self._overflowed = True
+        else:
+            self._buffer.append((epoch, seq, msg))
+        return None
+
+    def snapshot(self, epoch: int, seq: int) -> tuple[list[Any], bool]:
+        """The snapshot landed: (updates to replay after it, ask again?)."""
+        replay = [m for e, s, m in self._buffer if e == epoch and s > seq]
+        self._buffer.clear()
+        again = self._overflowed
+        self._overflowed = False
+        self.state = WAITING if again else SYNCED
+        return replay, again

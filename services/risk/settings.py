@@ -1,0 +1,187 @@
+"""Which rules each account runs, and when a config change takes effect.
+
+Tightening is instant, loosening waits (RULES.md): a change that makes a rule stricter (a
+lower loss limit, a longer cooldown, enabling a rule, alert -> enforce) applies at once; one
+that makes it looser (a higher limit, disabling, enforce -> alert) waits for the next
+trading-day roll, unless an admin applies it now with an explicit override. A change that is
+neither clearly stricter nor looser (a different scope, new sessions, other tiers) is treated
+as loosening, so a trader on tilt cannot slip a looser rule in through a side door.
+
+Per field, DIRECTION says which way is stricter; warn_at and trade_management's tick
+distances are neutral (they restrict nothing) and apply at once.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Callable, Optional
+
+import attrs
+
+from shared.config import effective_rules
+from shared.config.accounts import find_account
+from shared.config.rules import RULE_NAMES
+
+log = logging.getLogger(__name__)
+
+LOWER, HIGHER, LOWER_0_OFF, TRUE, SUPERSET, DICT_LOWER, NEUTRAL = (
+    "lower", "higher", "lower0off", "true", "superset", "dict_lower", "neutral")
+COMMON = {"warn_at": NEUTRAL}
+DIRECTION: dict[str, dict[str, str]] = {
+    "max_contracts": {"limit": LOWER},
+    "max_contracts_per_instrument": {"limits": DICT_LOWER},
+    "daily_realized_loss": {"limit": LOWER, "include_fees": TRUE},
+    "daily_unrealized_loss": {"limit": LOWER},
+    "max_unrealized_profit": {"target": LOWER},
+    "trade_frequency_limit": {
+        "per_minute": LOWER_0_OFF, "per_hour": LOWER_0_OFF, "per_session": LOWER_0_OFF,
+        "per_day": LOWER_0_OFF, "per_week": LOWER_0_OFF, "per_minute_cooldown": HIGHER,
+        "per_hour_cooldown": HIGHER, "per_session_cooldown": HIGHER, "flatten": TRUE},
+    "cooldown_after_loss": {"flatten": TRUE},
+    "no_stop_loss_grace": {"grace_seconds": LOWER},
+    "session_block_outside": {"close_at_session_end": TRUE},
+    "auth_loss_guard": {},
+    "symbol_blocks": {"symbols": SUPERSET},
+    "trade_management": {"breakeven_after_ticks": NEUTRAL, "trail_after_ticks": NEUTRAL,
+                         "trail_distance_ticks": NEUTRAL},
+    "daily_realized_profit": {"target": LOWER},
+    "daily_net_loss": {"limit": LOWER, "include_fees": TRUE},
+    "drawdown_guard": {"max_loss": LOWER, "buffer": HIGHER, "line": HIGHER},
+}
+
+
+def _cmp(kind: str, old, new) -> int:
+    """-1 when new is stricter, +1 when looser, 0 when neutral (old != new)."""
+    if kind == NEUTRAL:
+        return 0
+    if kind == LOWER:
+        return -1 if new < old else 1
+    if kind == HIGHER:
+        if old is None or new is None:
+            return -1 if old is None else 1
+        return -1 if new > old else 1
+    if kind == LOWER_0_OFF:
+        o = float("inf") if old == 0 else old
+        n = float("inf") if new == 0 else new
+        return -1 if n < o else 1
+    if kind == TRUE:
+        return -1 if new else 1
+    if kind == SUPERSET:
+        return -1 if set(new) >= set(old) else 1
+    if kind == DICT_LOWER:
+        if set(old) - set(new):
+            return 1
+        return -1 if all(new[k] <= old[k] for k in old) else 1
+    return 1
+
+
+def merge_rule(name: str, old, new):
+    """(params in force now, params waiting for the roll or None)."""
+    if old == new:
+        return new, None
+    if not old.enabled:
+        # a disabled rule restricts nothing: enabling it (with any parameters) is stricter
+        return new, None
+    if not new.enabled or (old.mode == "enforce" and new.mode == "alert"):
+        return old, new
+    directions = {**COMMON, **DIRECTION.get(name, {})}
+    now_fields, looser = {}, False
+    if new.mode != old.mode:       # alert -> enforce
+        now_fields["mode"] = new.mode
+    for f in attrs.fields(type(old)):
+        if f.name in ("enabled", "mode"):
+            continue
+        a, b = getattr(old, f.name), getattr(new, f.name)
+        if a == b:
+            continue
+        verdict = _cmp(directions.get(f.name, "categorical"), a, b)
+        if verdict <= 0:
+            now_fields[f.name] = b
+        else:
+            looser = True
+    if not looser:
+        return new, None
+    try:
+        current = attrs.evolve(old, **now_fields)
+    except (ValueError, TypeError):      # the stricter half alone is not a valid rule: wait
+        current = old
+    return current, new
+
+
+def merge(old, new) -> tuple[object, object, list[str]]:
+    """Whole rule sets: (in force now, pending for the roll or None, names of loosened rules)."""
+    if old is None:
+        return new, None, []
+    if new is None:
+        return old, None, ["(account no longer guarded)"]
+    current, pending_names = {}, []
+    for name in RULE_NAMES:
+        now_p, later = merge_rule(name, getattr(old, name), getattr(new, name))
+        current[name] = now_p
+        if later is not None:
+            pending_names.append(name)
+    if not pending_names:
+        return new, None, []
+    return type(new)(**current), new, pending_names
+
+
+class RuleSettings:
+    """Effective rules per account, from the config (profiles, overrides, enabled accounts)."""
+
+    def __init__(self, config, resolve: Optional[Callable] = None):
+        self.config = config
+        self._resolve = resolve or resolve_account_rules
+        self._effective: dict[tuple, object] = {}
+        self._pending: dict[tuple, tuple[object, list[str]]] = {}
+
+    @staticmethod
+    def _key(acct) -> tuple:
+        return acct.account_id, acct.name
+
+    def for_account(self, acct):
+        key = self._key(acct)
+        if key not in self._effective:
+            self._effective[key] = self._resolve(self.config, acct)
+        return self._effective[key]
+
+    def update(self, config, accounts, override: bool = False) -> list[str]:
+        """A new config: apply what tightens now; returns what waits for the roll."""
+        self.config = config
+        waiting = []
+        for acct in accounts:
+            key = self._key(acct)
+            old = self.for_account(acct)
+            new = self._resolve(config, acct)
+            if override:
+                self._effective[key] = new
+                self._pending.pop(key, None)
+                continue
+            current, later, names = merge(old, new)
+            self._effective[key] = current
+            if later is not None or names:
+                self._pending[key] = (new, names)
+                waiting += [f"{acct.account_id}: {n}" for n in names]
+            else:
+                self._pending.pop(key, None)
+        if waiting:
+            log.warning("rule changes that loosen wait for the trading-day roll: %s",
+                        ", ".join(waiting))
+        return waiting
+
+    def roll(self, now: int) -> None:
+        for key, (new, _names) in self._pending.items():
+            self._effective[key] = new
+        self._pending.clear()
+
+    def pending_for(self, account_id: int) -> list[str]:
+        return [n for (aid, _), (_, names) in self._pending.items() if aid == account_id
+                for n in names]
+
+
+def resolve_account_rules(config, acct):
+    """The RulesConfig of an account (None when the config says not to guard it)."""
+    found = find_account(config.accounts, acct.account_id)
+    if found is None and acct.name:
+        found = find_account(config.accounts, acct.name)
+    if found is not None and not found.enabled:
+        return None
+    return effective_rules(config, found if found is not None else acct.account_id)

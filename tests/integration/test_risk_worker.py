@@ -1,0 +1,139 @@
+"""The risk worker with real processes and the sim broker: kill -9 while locked and during a
+cooldown loses nothing and repeats nothing; a corrupt state file is moved aside and today's
+realized PnL is rebuilt from the broker's trades."""
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+import requests
+
+from shared.bus.rpc import RpcClient
+from shared.config import load_config
+from shared.messages.enforce import Command
+from shared.messages.risk import AccountStatus, Decision, LockoutsRequest, RiskStatusRequest
+from shared.projectx.rest import ProjectXRest
+from tests.integration.test_market_worker import Bus, connected
+from tests.support.env import make_config, wait_for
+
+pytestmark = pytest.mark.slow
+
+ACCOUNT = 1001
+MNQ = "CON.F.US.MNQ.Z26"
+MARKET, BUY, SELL = 2, 0, 1
+RULES = {
+    "daily_realized_loss": {"limit": 30},
+    "cooldown_after_loss": {"tiers": [{"loss": 20, "seconds": 600}], "flatten": False},
+    "trade_frequency_limit": {"enabled": False},
+    "daily_net_loss": {"enabled": False},
+    "drawdown_guard": {"enabled": False},
+}
+
+
+def ask(loaded, request):
+    with RpcClient(loaded.bus.risk_control, "risk", timeout=2, retries=2, name="test") as c:
+        reply = c.call(request)
+    assert reply.ok, reply.reason
+    return reply.body
+
+
+def status(bus) -> AccountStatus | None:
+    found = [m for m in bus.of(AccountStatus) if m.account_id == ACCOUNT]
+    return found[-1] if found else None
+
+
+@pytest.fixture
+def env(tmp_path, procs):
+    config = make_config(tmp_path, broker={"sim": {"tick_interval": 0}},
+                         profiles={"default": {"rules": RULES}})
+    loaded = load_config(config).config
+    rest_url = loaded.broker.endpoints()[0]
+    procs.worker("services.simbroker", config)
+    wait_for(lambda: requests.get(rest_url + "/sim/info", timeout=1).ok, 15, what="the sim broker")
+    market_bus = Bus(loaded.bus.market_pub)
+    procs.worker("services.market", config)
+    risk_bus = Bus(loaded.bus.risk_pub)
+    client = ProjectXRest(rest_url, loaded.broker.user_name, loaded.broker.api_key, timeout=5)
+    try:
+        market_bus.wait(lambda: connected(market_bus, "user"), 20, "market's user hub")
+        yield {"config": config, "loaded": loaded, "rest": rest_url, "bus": risk_bus,
+               "client": client, "procs": procs, "data": str(tmp_path / "data")}
+    finally:
+        market_bus.close()
+        risk_bus.close()
+        client.close()
+
+
+def start_risk(env):
+    proc = env["procs"].worker("services.risk", env["config"])
+    bus = env["bus"]
+    bus.msgs.clear()
+    bus.wait(lambda: status(bus) is not None, 20, "risk's first status of the account")
+    return proc
+
+
+def lose(env, points: int) -> None:
+    """Buy 1 MNQ at 21000, the price falls `points`, sell: a loss of 2.00 a point plus fees."""
+    def quote(price):
+        answer = requests.post(env["rest"] + "/sim/quote",
+                               json={"contractId": MNQ, "lastPrice": price}, timeout=5)
+        assert answer.ok, answer.text
+    quote(21000)
+    env["client"].place_order(ACCOUNT, MNQ, MARKET, BUY, 1)
+    quote(21000 - points)
+    env["client"].place_order(ACCOUNT, MNQ, MARKET, SELL, 1)
+
+
+def test_kill_9_while_locked_and_cooling_down_keeps_both_and_repeats_nothing(env):
+    bus, loaded = env["bus"], env["loaded"]
+    risk = start_risk(env)
+    lose(env, 20)                                            # about -40 with fees
+    bus.wait(lambda: {d.rule for d in bus.of(Decision)} >= {"daily_realized_loss",
+                                                            "cooldown_after_loss"},
+             20, "the daily loss flatten and the cooldown")
+    before = {lk.kind: lk for lk in ask(loaded, LockoutsRequest(account_id=ACCOUNT)).lockouts}
+    assert set(before) == {"until_reset", "timer"}
+    decided = {d.id for d in bus.of(Decision)}
+    commands = {c.id for c in bus.of(Command)}
+    assert commands                                          # flatten is pending (no enforcement)
+
+    risk.signal(signal.SIGKILL)
+    risk.wait(10)
+    start_risk(env)
+    after = {lk.kind: lk for lk in ask(loaded, LockoutsRequest(account_id=ACCOUNT)).lockouts}
+    assert after == before                                   # same ids, same ends
+    bus.wait(lambda: bus.of(Command), 10, "the pending commands to be sent again")
+    bus.pump(1.0)
+    assert {c.id for c in bus.of(Command)} <= commands       # re-sent, never re-decided
+    assert [d for d in bus.of(Decision) if d.rule != "lockout"] == []
+    assert not decided & {d.id for d in bus.of(Decision)}
+
+    # while locked, a new position is closed at once
+    env["client"].place_order(ACCOUNT, MNQ, MARKET, BUY, 1)
+    bus.wait(lambda: any(d.rule == "lockout" and d.action == "close_position"
+                         for d in bus.of(Decision)), 10, "the lockout to close the new position")
+    st = ask(loaded, RiskStatusRequest(account_id=ACCOUNT)).accounts[0]
+    assert st.realized < -30 and {lk.kind for lk in st.lockouts} == {"until_reset", "timer"}
+
+
+def test_a_corrupt_state_file_is_moved_aside_and_pnl_rebuilt_from_the_broker(env):
+    bus, loaded = env["bus"], env["loaded"]
+    risk = start_risk(env)
+    lose(env, 10)                                            # about -20: the cooldown only
+    bus.wait(lambda: (status(bus) is not None and status(bus).trades_today == 2), 20,
+             "both trades in risk's status")
+    realized = status(bus).realized
+    risk.signal(signal.SIGKILL)
+    risk.wait(10)
+    path = os.path.join(env["data"], "risk.sqlite")
+    for suffix in ("-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            os.remove(path + suffix)
+    with open(path, "wb") as fh:
+        fh.write(b"garbage, not a database" * 1000)
+    risk = start_risk(env)
+    assert "failed its integrity check" in risk.output()
+    st = ask(loaded, RiskStatusRequest(account_id=ACCOUNT)).accounts[0]
+    assert st.realized == realized and st.trades_today == 2
+    assert any(".corrupt-" in n for n in os.listdir(env["data"]))
