@@ -21,16 +21,17 @@ MAX_BODY = 1 << 20
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "riskd-simbroker"
+    disable_nagle_algorithm = True
     server: "RestServer"
 
     def _respond(self, response: Response) -> None:
+        """Status, headers and body in ONE write (no Nagle / delayed-ACK stall between them)."""
         self.send_response(response.status)
         for key, value in response.headers.items():
             self.send_header(key, value)
         self.send_header("Content-Length", str(len(response.body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(response.body)
+        self._headers_buffer.append(b"\r\n" + response.body)
+        self.flush_headers()
 
     def _dispatch(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)

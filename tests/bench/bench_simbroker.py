@@ -1,0 +1,99 @@
+"""Sim broker: REST round trip, order-to-event latency on the user hub, quote rate delivered.
+
+Runs the real simbroker process (no random walk) and talks to it like a
+client: requests for REST, a raw SignalR websocket for the hubs.
+- REST round trip of /api/Order/place (a market order that fills), p50/p99 in us.
+- From sending that order to its GatewayUserTrade arriving on the user hub, p50/p99 in us.
+- A /sim/burst at 20,000 quotes/s over 8 contracts for 3 s: quotes per second that
+  reach a market-hub subscriber (floor: the requested 20,000).
+"""
+from __future__ import annotations
+
+import json
+import pathlib
+import tempfile
+import time
+
+import requests
+from websockets.sync.client import connect
+
+from shared.config import load_config
+from tests.bench.report import percentile
+from tests.support.env import make_config, wait_for
+from tests.support.procs import Procs
+
+RS = "\x1e"
+ORDERS = 400
+RATE, SECONDS = 20_000, 3
+
+
+def _hub(url: str, token: str):
+    ws = connect(f"{url.replace('http', 'ws', 1)}?access_token={token}", open_timeout=5,
+                 max_size=None)
+    ws.send('{"protocol":"json","version":1}' + RS)
+    ws.recv(timeout=5)
+    return ws
+
+
+def _invoke(ws, target: str, *args) -> None:
+    ws.send(json.dumps({"type": 1, "target": target, "arguments": list(args)}) + RS)
+
+
+def _orders(rest: str, user_hub: str, token: str) -> tuple[list[float], list[float]]:
+    session = requests.Session()
+    headers = {"Authorization": f"Bearer {token}"}
+    with _hub(user_hub, token) as ws:
+        _invoke(ws, "SubscribeTrades", 1001)
+        time.sleep(0.2)            # the subscription is fire-and-forget; let it land
+        rest_us, event_us = [], []
+        for i in range(ORDERS):
+            body = {"accountId": 1001, "contractId": "CON.F.US.MNQ.Z26", "type": 2,
+                    "side": i % 2, "size": 1}
+            t0 = time.perf_counter_ns()
+            reply = session.post(rest + "/api/Order/place", json=body, headers=headers, timeout=5)
+            rest_us.append((time.perf_counter_ns() - t0) / 1000)
+            assert reply.json()["success"], reply.text
+            while "GatewayUserTrade" not in ws.recv(timeout=5):
+                pass
+            event_us.append((time.perf_counter_ns() - t0) / 1000)
+    return rest_us, event_us
+
+
+def _burst(rest: str, market_hub: str, token: str) -> float:
+    contracts = [c["id"] for c in requests.post(
+        rest + "/api/Contract/search", json={"searchText": ""},
+        headers={"Authorization": f"Bearer {token}"}, timeout=5).json()["contracts"]]
+    with _hub(market_hub, token) as ws:
+        for cid in contracts:
+            _invoke(ws, "SubscribeContractQuotes", cid)
+        seen = 0
+        while seen < len(contracts):                       # the full quotes on subscribing
+            seen += ws.recv(timeout=5).count("GatewayQuote")
+        requests.post(rest + "/sim/burst", json={"contracts": contracts, "quotes_per_second": RATE,
+                                                "seconds": SECONDS}, timeout=5)
+        t0, quotes = time.perf_counter(), 0
+        while quotes < RATE * SECONDS:
+            quotes += ws.recv(timeout=10).count("GatewayQuote")
+        return quotes / (time.perf_counter() - t0)
+
+
+def run(report) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        config = make_config(pathlib.Path(tmp), broker={"sim": {"tick_interval": 0}})
+        rest, user_hub, market_hub = load_config(config).config.broker.endpoints()
+        procs = Procs(pathlib.Path(tmp))
+        try:
+            procs.worker("services.simbroker", config)
+            wait_for(lambda: requests.get(rest + "/sim/info", timeout=1).ok, 15, what="the sim")
+            token = requests.post(rest + "/api/Auth/loginKey", json={
+                "userName": "sim-user", "apiKey": "sim-api-key"}, timeout=5).json()["token"]
+            rest_us, event_us = _orders(rest, user_hub, token)
+            rate = _burst(rest, market_hub, token)
+        finally:
+            procs.cleanup()
+    report.add("simbroker: Order/place round trip p50", percentile(rest_us, 50), "us")
+    report.add("simbroker: Order/place round trip p99", percentile(rest_us, 99), "us")
+    report.add("simbroker: place -> GatewayUserTrade p50", percentile(event_us, 50), "us")
+    report.add("simbroker: place -> GatewayUserTrade p99", percentile(event_us, 99), "us")
+    report.add("simbroker: burst quotes delivered per second", rate, "quotes/s", floor=RATE,
+               note=f"{len(rest_us)} orders; burst over 8 contracts for {SECONDS} s")
