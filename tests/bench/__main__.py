@@ -12,6 +12,7 @@ from tests.bench.report import Report
 # Explicit list: (name, module). Each module has run(report).
 BENCHES = (
     ("control", "tests.bench.bench_control"),
+    ("simbroker", "tests.bench.bench_simbroker"),
 )
 
 
