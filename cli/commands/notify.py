@@ -1,0 +1,49 @@
+"""Notification channels: send a test message, or show each channel's state.
+
+  riskctl notify test [--channel telegram|discord]   send now, print what the channel said
+  riskctl notify status                               per channel: ok / failing / idle /
+                                                      disabled, queued alerts, last error
+"""
+from __future__ import annotations
+
+from cli.table import render_table
+from shared.clock import from_ns
+from shared.messages.notify import NotifyStatusRequest, NotifyTest
+
+NAME = "notify"
+TEST_TIMEOUT = 8.0     # notify tries the channels in parallel within ~3 s
+
+
+def add_arguments(parser) -> None:
+    sub = parser.add_subparsers(dest="action", metavar="ACTION")
+    sub.required = True
+    p = sub.add_parser("test", help="send a test message [ops]")
+    p.add_argument("--channel", default="", choices=("", "telegram", "discord"),
+                   help="one channel (default: every configured one)")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p = sub.add_parser("status", help="state of each channel")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+
+
+def run(args, ctx) -> int:
+    if args.action == "test":
+        result = ctx.request(NotifyTest(channel=args.channel), timeout=TEST_TIMEOUT,
+                             retries=0).body
+        if ctx.json:
+            ctx.print_json(result)
+        else:
+            for a in result.answers:
+                status = f"HTTP {a.status}" if a.status is not None else "no answer"
+                print(f"{a.channel}: {'accepted' if a.ok else 'FAILED'} ({status}): {a.answer}")
+        return 0 if all(a.ok for a in result.answers) else 1
+    status = ctx.request(NotifyStatusRequest()).body
+    if ctx.json:
+        ctx.print_json(status)
+        return 0
+    print(render_table(
+        ("channel", "state", "min", "queued", "sent", "digests", "failures", "last ok",
+         "last error"),
+        [(c.name, c.state, c.min_severity, c.queued, c.sent, c.digests, c.failures,
+          from_ns(c.last_ok_ns).strftime("%H:%M:%S") if c.last_ok_ns else "-",
+          c.last_error or "-") for c in status.channels]))
+    return 0
