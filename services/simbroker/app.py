@@ -8,13 +8,14 @@ teardown() stops the burst, both servers and their threads.
 from __future__ import annotations
 
 import logging
+import sys
 
 from services.simbroker.controls import Controls
 from services.simbroker.gateway import Gateway
 from services.simbroker.hubs import HubServer
 from services.simbroker.info import sim_info
 from services.simbroker.rest import RestServer
-from shared.worker import Worker
+from shared.worker import EXIT_CONFIG, Worker
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,11 @@ class SimBrokerWorker(Worker):
     def setup(self) -> None:
         broker = self.config.broker
         sim = broker.sim
-        self.gateway = Gateway(sim, broker.user_name, broker.api_key, self.clock)
+        try:
+            self.gateway = Gateway(sim, broker.user_name, broker.api_key, self.clock)
+        except ValueError as exc:          # e.g. a fee keyed by a ticker the sim does not list
+            log.error("simbroker: refusing to start, broker.sim is invalid: %s", exc)
+            sys.exit(EXIT_CONFIG)
         self.hubs = HubServer(self.gateway, sim.host, sim.hub_port, sim.ping_interval,
                               sim.client_timeout, sim.wrap_events)
         self.gateway.hub = self.hubs

@@ -71,7 +71,7 @@ class RestServer(ThreadingHTTPServer):
         super().__init__((host, port), _Handler)
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.5},
+        self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.2},
                                         name="simbroker-rest", daemon=True)
         self._thread.start()
 
