@@ -95,10 +95,12 @@ class ZmqLogHandler(logging.Handler):
 
     def _send(self, rec: LogRecord) -> bool:
         self.seq += 1
-        body = codec.encode(rec, self.process, self.epoch, self.seq, rec.ts_ns)
         try:
+            body = codec.encode(rec, self.process, self.epoch, self.seq, rec.ts_ns)
             self._sock.send(body, zmq.NOBLOCK)
         except zmq.ZMQError:      # Again (queue full) or a closed socket: never raise to the caller
+            return False
+        except Exception:         # an unencodable record: counted as dropped, never raised
             return False
         self.sent += 1
         return True

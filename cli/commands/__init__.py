@@ -6,9 +6,11 @@ READ = True (gets --json), add_arguments(parser), run(args, ctx) -> exit code.
 from cli.commands import ping, restart, shutdown, start, status, stop, workers
 from cli.commands import config, init, passwd, rules
 from cli.commands import sim
+from cli.commands import login, logout, watch
 
 COMMANDS = (
     status,
+    watch,
     workers,
     ping,
     start,
@@ -18,6 +20,8 @@ COMMANDS = (
     rules,
     config,
     passwd,
+    login,
+    logout,
     init,
     sim,
 )

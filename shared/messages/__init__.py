@@ -3,10 +3,10 @@
 Adding a message: define the attrs class in its area module and list it in
 that module's ALL tuple; the catalog refuses a duplicate name.
 """
-from shared.messages import config, control, enforce, market, risk, system
+from shared.messages import config, control, enforce, logs, market, notify, risk, system
 from shared.messages.catalog import AnyMessage, Catalog
 
-CATALOG = Catalog((*system.ALL, *market.ALL, *control.ALL, *risk.ALL, *enforce.ALL,
-                   *config.ALL))
+CATALOG = Catalog((*system.ALL, *market.ALL, *control.ALL, *logs.ALL, *notify.ALL,
+                   *risk.ALL, *enforce.ALL, *config.ALL))
 
 __all__ = ["CATALOG", "AnyMessage", "Catalog"]

@@ -3,6 +3,7 @@ from services.supervisor.commands import ping, restart, shutdown, start, status,
 from services.supervisor.commands import (config_backups, config_reload, config_restore,
                                           config_set, config_show, rules_enable, rules_params,
                                           rules_set)
+from services.supervisor.commands import login
 from services.supervisor.commands.base import Command, Registry, forward
 
 REGISTRY = Registry((
@@ -21,6 +22,9 @@ REGISTRY = Registry((
     rules_params.COMMAND,
     rules_set.COMMAND,
     rules_enable.COMMAND,
+    login.LOGIN,
+    login.LOGOUT,
+    login.WHOAMI,
 ))
 
 __all__ = ["REGISTRY", "Command", "Registry", "forward"]
