@@ -13,14 +13,17 @@ from typing import Any, Optional
 
 import tomlkit
 
+from cli import session as session_cache
 from cli.errors import AUTH_CODES, EXIT_AUTH, CliError
 from shared import codec
 from shared.bus.rpc import RpcClient, RpcTimeout
 from shared.config.sections import BusConfig
+from shared.messages.auth import AuthNeeded, LoginReply, LoginRequest
 from shared.messages.control import ControlRequest
 from shared.messages.system import Reply
 
 DEFAULT_TIMEOUT = 1.2     # per attempt; two attempts stay under 3 s
+LOGIN_TIMEOUT = 5.0       # bcrypt on a busy machine; a login is never retried (it may count)
 
 
 def default_config_path() -> str:
@@ -53,7 +56,9 @@ class Context:
         self.json = json_output
         self.timeout = timeout
         self._control = control
-        self.session: Optional[str] = None
+        self.session: Optional[str] = None     # the cached session token, loaded on first call
+        self._session_loaded = False
+        self._asked_login = False
 
     @property
     def control_address(self) -> str:
@@ -64,6 +69,11 @@ class Context:
     def call(self, command: Any, timeout: Optional[float] = None, retries: int = 1) -> Reply:
         """Send a command to riskd and return its Reply (ok or error). Raises CliError on silence."""
         address = self.control_address
+        if not self._session_loaded:
+            self._session_loaded = True
+            cached = session_cache.load(address) if self.session is None else None
+            if cached is not None:
+                self.session = cached.token
         with RpcClient(address, "riskd", timeout=self.timeout, retries=retries,
                        name="riskctl") as client:
             try:
@@ -79,16 +89,48 @@ class Context:
     def request(self, command: Any, timeout: Optional[float] = None, retries: int = 1) -> Reply:
         """call(), but an error reply ends the command (exit 1, or 3 when authentication failed)."""
         reply = self.call(command, timeout=timeout, retries=retries)
+        if not reply.ok and reply.code in AUTH_CODES and isinstance(reply.body, AuthNeeded):
+            if reply.code in ("session_expired", "auth_refused") and self.session:
+                session_cache.clear(self.control_address)
+                self.session = None
+            if reply.code != "auth_locked" and session_cache.interactive() \
+                    and not self._asked_login:
+                self._asked_login = True         # ask once; a second refusal ends the command
+                role = reply.body.role
+                print(f"riskctl: {reply.reason}", file=sys.stderr)
+                self.login(role, session_cache.read_password(role))
+                reply = self.call(command, timeout=timeout, retries=retries)
         if not reply.ok:
             code = EXIT_AUTH if reply.code in AUTH_CODES else 1
-            raise CliError(f"{reply.reason} [{reply.code}]", code)
+            raise CliError(refusal_text(reply), code)
         return reply
+
+    def login(self, role: str, password: str) -> LoginReply:
+        """Trade the role's password for a session, cache it for the next commands."""
+        reply = self.call(LoginRequest(role=role, password=password,
+                                       user=session_cache.os_user()),
+                          timeout=max(self.timeout, LOGIN_TIMEOUT), retries=0)
+        if not reply.ok or not isinstance(reply.body, LoginReply):
+            code = EXIT_AUTH if reply.code in AUTH_CODES else 1
+            raise CliError(refusal_text(reply), code)
+        session_cache.save(self.control_address, reply.body)
+        self.session = reply.body.token
+        return reply.body
 
     # -- output -------------------------------------------------------------------------------
     def print_json(self, value: Any) -> None:
         """One JSON document on stdout (catalog messages in their wire field form)."""
         json.dump(to_jsonable(value), sys.stdout, indent=2, sort_keys=False)
         sys.stdout.write("\n")
+
+
+def refusal_text(reply: Reply) -> str:
+    """An error reply as riskctl says it; a missing session names the role and how to get it."""
+    if reply.code == "auth_required" and isinstance(reply.body, AuthNeeded):
+        role = reply.body.role
+        return (f"this command needs an {role} session: run riskctl login --role {role} "
+                f"[{reply.code}]")
+    return f"{reply.reason} [{reply.code}]"
 
 
 def to_jsonable(value: Any) -> Any:

@@ -17,10 +17,19 @@ def first_line(doc: str | None) -> str:
     return (doc or "").strip().splitlines()[0] if doc else ""
 
 
+def role_note(role: str) -> str:
+    if not role:
+        return ""
+    return (f"\n\nRole: {role}. Needs an {role} session: run `riskctl login --role {role}` "
+            f"first (at a terminal riskctl asks for the password once).")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="riskctl", description="Talk to a running riskd: status, workers, rules, lockouts.",
-        epilog="Run 'riskctl COMMAND --help' for one command's options.")
+        epilog="Roles: trader commands need nothing; [ops] and [admin] commands need a session "
+               "from 'riskctl login --role ops|admin'. Exit codes: 0 ok, 1 error, 2 usage, "
+               "3 authentication refused. Run 'riskctl COMMAND --help' for one command.")
     parser.add_argument("--config", default=None,
                         help="riskd.toml (default: $RISKD_CONFIG or etc/riskd.toml)")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
@@ -29,7 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
     for module in COMMANDS:
         doc = module.__doc__
-        p = sub.add_parser(module.NAME, help=first_line(doc), description=(doc or "").strip(),
+        role = getattr(module, "ROLE", "")
+        p = sub.add_parser(module.NAME, help=first_line(doc) + (f" [{role}]" if role else ""),
+                           description=(doc or "").strip() + role_note(role),
                            formatter_class=argparse.RawDescriptionHelpFormatter)
         if getattr(module, "READ", False):
             p.add_argument("--json", action="store_true", help="print one JSON document")

@@ -1,11 +1,23 @@
-"""The overall picture once: supervisor, worker health (accounts and lockouts as they land)."""
+"""The overall picture once: workers, broker feed, and per account PnL, limits, lockouts, rules.
+
+The same information as `riskctl watch`, printed once (text, or --json with
+the raw status documents and the screen's values).
+"""
 from __future__ import annotations
 
+import shutil
 import time
 
 from cli.commands.workers import render_workers
+from cli.errors import CliError
 from cli.table import fmt_duration
+from cli.watch.app import local_zone
+from cli.watch.model import Reachability, RiskUnavailable, WatchState, build_screen, screen_fields
+from cli.watch.source import WORKER_TIMEOUT, read_tables
+from cli.watch.view import plain, render
 from shared.messages.control import StatusRequest
+from shared.messages.market import PositionsRequest
+from shared.messages.risk import RiskStatusRequest
 
 NAME = "status"
 READ = True
@@ -15,19 +27,44 @@ def add_arguments(parser) -> None:
     pass
 
 
+def ask_worker(ctx, request, state: WatchState, note_risk: bool):
+    """A forwarded request whose failure is part of the picture, not the end of the command."""
+    try:
+        reply = ctx.call(request, timeout=WORKER_TIMEOUT, retries=0)
+    except CliError as exc:
+        if note_risk:
+            state.apply(RiskUnavailable(reason=str(exc)))
+        return None
+    if reply.ok:
+        state.apply(reply.body)
+        return reply.body
+    if note_risk:
+        state.apply(RiskUnavailable(reason=f"{reply.reason} [{reply.code}]"))
+    return None
+
+
 def run(args, ctx) -> int:
     status = ctx.request(StatusRequest()).body
+    state = WatchState()
+    state.apply(Reachability(ok=True))
+    state.apply(status)
+    risk = ask_worker(ctx, RiskStatusRequest(), state, note_risk=True)
+    market = ask_worker(ctx, PositionsRequest(), state, note_risk=False)
+    _bus, calendar = read_tables(ctx.config_path)
+    screen = build_screen(state, time.time_ns(), local_zone(), calendar)
     if ctx.json:
-        ctx.print_json(status)
+        ctx.print_json({"supervisor": status,
+                        "accounts": risk.accounts if risk is not None else [],
+                        "connections": market.connections if market is not None else [],
+                        "screen": screen_fields(screen)})
         return 0
     up = (time.time_ns() - status.started_ns) / 1e9
     unhealthy = [w.name for w in status.workers if w.state != "running"]
     print(f"riskd supervisor pid {status.pid}, up {fmt_duration(up)}, config {status.config_path}")
     print("all workers running" if not unhealthy else "NOT running: " + ", ".join(unhealthy))
-    guard = ("guarded now" if not status.unguarded_now
-             else "NOT GUARDED now: " + "; ".join(status.unguarded_now))
-    print(f"trading day {status.trading_day}: unguarded for "
-          f"{fmt_duration(status.unguarded_today_s)} so far; {guard}")
     print()
     print(render_workers(status.workers))
+    print()
+    width = min(shutil.get_terminal_size((100, 24)).columns, 120)
+    print(plain(render(screen, width, None, unicode=False)))
     return 0

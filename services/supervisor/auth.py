@@ -1,20 +1,43 @@
 """Who may run a control command: the one place every request's role is checked.
 
-Roles (DESIGN.md): trader (no password, read-only), ops, admin. Sessions,
-passwords and login rate limits arrive with the admin/CLI issue (#8); until
-then every role is granted here and nowhere else, so that issue changes
-this function and nothing in the commands.
+Roles (DESIGN.md): trader (no password, read-only), ops, admin. Trader
+commands need nothing; ops commands need an ops or admin session; admin
+commands need an admin session (services/supervisor/sessions.py). A refusal
+is a Reply whose code riskctl turns into exit 3: auth_required (no session
+sent), auth_refused (unknown token or too weak a role), session_expired.
 """
 from __future__ import annotations
 
 from typing import Optional
 
 from services.supervisor.commands.base import Command
-from shared.messages.system import Reply
+from services.supervisor.sessions import GRANTS, Sessions
+from shared.messages.auth import AuthNeeded
+from shared.messages.system import Reply, error
 
 
-def authorize(command: Command, session: Optional[str]) -> Optional[Reply]:
-    """None when the request may run; an error Reply (code auth_required/auth_refused) if not."""
-    if command.role == "trader":
+def login_hint(role: str) -> str:
+    return f"run riskctl login --role {role}"
+
+
+def authorize(command: Command, token: Optional[str], sessions: Sessions) -> Optional[Reply]:
+    """None when the request may run; an error Reply (auth_required/auth_refused/...) if not."""
+    role = command.role
+    if role == "trader":
         return None
-    return None     # ops/admin sessions: issue #8
+    needed = AuthNeeded(role=role)
+    article = "an" if role[0] in "aeiou" else "a"
+    check = sessions.check(token)
+    if check.code == "auth_required":
+        return error("auth_required", f"{command.name} needs {article} {role} session: "
+                     f"{login_hint(role)}", needed)
+    if check.code == "session_expired":
+        return error("session_expired", f"your session has expired; {command.name} needs "
+                     f"{article} {role} session: {login_hint(role)}", needed)
+    if check.session is None:
+        return error("auth_refused", f"unknown session token; {command.name} needs {article} "
+                     f"{role} session: {login_hint(role)}", needed)
+    if check.session.role not in GRANTS[role]:
+        return error("auth_refused", f"{command.name} needs {article} {role} session, you have "
+                     f"an {check.session.role} session: {login_hint(role)}", needed)
+    return None

@@ -1,0 +1,39 @@
+"""The live screen: PnL, loss-limit bars, positions, rules, lockouts with countdowns, actions.
+
+Full screen, redrawn several times a second from riskd's status stream.
+Keys: q quit, tab / arrow keys / 1-9 switch account, Ctrl-L repaint. When
+riskd stops the screen says "riskd not reachable -- retrying" and recovers
+by itself when riskd is back. Needs a terminal (use `riskctl status` in
+scripts).
+"""
+from __future__ import annotations
+
+import sys
+
+from cli.errors import CliError
+
+NAME = "watch"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--ascii", action="store_true",
+                        help="draw bars and dots with plain ASCII characters")
+
+
+def run(args, ctx) -> int:
+    import blessed
+
+    from cli.watch import app
+    from cli.watch.source import Source, read_tables
+
+    if not sys.stdout.isatty() or not sys.stdin.isatty():
+        raise CliError("watch needs a terminal; use `riskctl status` (or --json) in scripts")
+    bus, calendar = read_tables(ctx.config_path)
+    term = blessed.Terminal()
+    source = Source(bus).start()
+    try:
+        return app.run(term, source, calendar, unicode=not args.ascii)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        source.stop()

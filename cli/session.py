@@ -1,0 +1,125 @@
+"""riskctl's cached session: one token per riskd (control address), owner-only on disk.
+
+The file is <dir>/session-<hash of the control address>.json where dir is
+$RISKD_SESSION_DIR, else %APPDATA%\\riskd on Windows, else
+$XDG_CONFIG_HOME/riskd or ~/.config/riskd. The directory is made 0700 and
+the file 0600 (written to a temp file, then renamed). A token is never
+printed in full: masked() shows its first characters.
+"""
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import os
+import sys
+import time
+from typing import Optional
+
+import attrs
+
+from shared.messages.auth import LoginReply
+
+
+@attrs.frozen
+class CachedSession:
+    role: str
+    token: str = attrs.field(repr=False)
+    expires_ns: int
+    user: str = ""
+
+    def seconds_left(self, now_ns: Optional[int] = None) -> float:
+        return max(0.0, (self.expires_ns - (now_ns or time.time_ns())) / 1e9)
+
+
+def session_dir() -> str:
+    explicit = os.environ.get("RISKD_SESSION_DIR")
+    if explicit:
+        return explicit
+    if os.name == "nt" and os.environ.get("APPDATA"):
+        return os.path.join(os.environ["APPDATA"], "riskd")
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return os.path.join(base, "riskd")
+
+
+def session_path(control_address: str) -> str:
+    digest = hashlib.sha256(control_address.encode("utf-8")).hexdigest()[:16]
+    return os.path.join(session_dir(), f"session-{digest}.json")
+
+
+def masked(token: str) -> str:
+    return f"{token[:4]}..." if token else "-"
+
+
+def save(control_address: str, reply: LoginReply) -> str:
+    """Cache a fresh session for this riskd; returns the file path."""
+    path = session_path(control_address)
+    folder = os.path.dirname(path)
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    try:
+        os.chmod(folder, 0o700)
+    except OSError:
+        pass                      # not ours to change (e.g. a shared $RISKD_SESSION_DIR)
+    data = {"control": control_address, "role": reply.role, "token": reply.token,
+            "expires_ns": reply.expires_ns, "user": reply.user}
+    tmp = f"{path}.{os.getpid()}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return path
+
+
+def load(control_address: str, now_ns: Optional[int] = None) -> Optional[CachedSession]:
+    """The cached session for this riskd, or None (none, unreadable, or expired: then removed)."""
+    path = session_path(control_address)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+        cached = CachedSession(role=str(data["role"]), token=str(data["token"]),
+                               expires_ns=int(data["expires_ns"]), user=str(data.get("user", "")))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if cached.expires_ns <= (now_ns or time.time_ns()):
+        clear(control_address)
+        return None
+    return cached
+
+
+def clear(control_address: str) -> bool:
+    try:
+        os.unlink(session_path(control_address))
+        return True
+    except OSError:
+        return False
+
+
+def os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:            # no user name in the environment (a service account)
+        return ""
+
+
+def read_password(role: str, from_stdin: bool = False) -> str:
+    """The password: one line from stdin (--password-stdin) or typed without echo."""
+    if from_stdin:
+        line = sys.stdin.readline()
+        return line.rstrip("\r\n")
+    return getpass.getpass(f"{role} password: ")
+
+
+def interactive() -> bool:
+    """True when a person is at the terminal (riskctl may ask for a password)."""
+    try:
+        return sys.stdin.isatty() and sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False

@@ -1,0 +1,1 @@
+"""riskctl watch: the trader's live screen (model: pure state, view: pure layout, source: data, app: blessed loop)."""

@@ -1,0 +1,476 @@
+"""The watch screen's view model: pure state built from riskd's messages, and the Screen for now.
+
+WatchState.apply(msg) folds in whatever arrives (risk's AccountStatus
+documents, the supervisor's worker table and events, market's broker
+connection states, risk's decisions and enforcement's results, and the
+source's reachability notes) and says whether anything changed.
+build_screen(state, now_ns, tz, calendar, selected) turns it into a Screen of
+plain values: texts, fractions and colour names, ready for view.py. No I/O,
+no terminal, no clock of its own: the same Screen feeds `riskctl watch`,
+`riskctl status` and the unit tests.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+from decimal import Decimal
+from typing import Any, Optional
+
+import attrs
+
+from shared.clock import NS_PER_S, from_ns
+from shared.messages.control import SupervisorStatus, WorkerEvent, WorkersTable
+from shared.messages.enforce import CommandResult
+from shared.messages.market import BrokerConnection, PositionsTable
+from shared.messages.risk import (ACTION_NONE, MANUAL, TIMER, UNTIL_RESET, UNTIL_SESSION,
+                                  AccountStatus, Decision, RiskStatusReply)
+from shared.symbols import UnknownSymbol, ticker_of
+
+# The limits whose use is drawn as a bar (RULES.md: the loss limits of an account).
+LOSS_LIMIT_RULES = ("daily_realized_loss", "daily_unrealized_loss", "daily_net_loss",
+                    "drawdown_guard")
+AMBER_AT, RED_AT = 0.70, 0.90
+MAX_ACTIONS = 20            # per account, newest first
+
+
+# -- notes from the data source (not on the wire) --------------------------------------------------
+
+@attrs.frozen
+class Reachability:
+    """The source reached riskd (ok) or got no answer (reason)."""
+    ok: bool
+    reason: str = ""
+    ts_ns: int = 0
+
+
+@attrs.frozen
+class RiskUnavailable:
+    """riskd answered but the risk worker's status did not come (reason)."""
+    reason: str
+
+
+# -- the mutable state ---------------------------------------------------------------------------
+
+@attrs.define
+class ActionRow:
+    decision_id: str
+    ts_ns: int
+    account_id: int
+    rule: str
+    action: str
+    status: str = "pending"          # pending | accepted | done | failed | skipped
+    detail: str = ""
+    latency_ms: Optional[float] = None
+
+
+@attrs.define
+class WatchState:
+    accounts: dict[int, AccountStatus] = attrs.Factory(dict)
+    workers: dict[str, str] = attrs.Factory(dict)              # name -> state
+    connections: dict[str, BrokerConnection] = attrs.Factory(dict)
+    actions: "OrderedDict[str, ActionRow]" = attrs.Factory(OrderedDict)
+    reachable: Optional[bool] = None                           # None: not asked yet
+    unreachable_since_ns: Optional[int] = None
+    problem: str = ""
+    risk_problem: str = ""
+
+    def apply(self, msg: Any) -> bool:
+        """Fold one message in; True when the screen may change."""
+        handler = _APPLY.get(type(msg))
+        return bool(handler(self, msg)) if handler else False
+
+
+def _status(state: WatchState, msg: AccountStatus) -> bool:
+    old = state.accounts.get(msg.account_id)
+    if old is not None and old.ts_ns > msg.ts_ns:
+        return False                 # an older document (a snapshot raced an update)
+    state.accounts[msg.account_id] = msg
+    state.risk_problem = ""
+    return old != msg
+
+
+def _risk_reply(state: WatchState, msg: RiskStatusReply) -> bool:
+    changed = bool(state.risk_problem)
+    state.risk_problem = ""
+    for account in msg.accounts:
+        changed = _status(state, account) or changed
+    return changed
+
+
+def _workers(state: WatchState, infos) -> bool:
+    fresh = {w.name: w.state for w in infos}
+    changed = fresh != state.workers
+    state.workers = fresh
+    return changed
+
+
+def _worker_event(state: WatchState, msg: WorkerEvent) -> bool:
+    changed = state.workers.get(msg.name) != msg.state
+    state.workers[msg.name] = msg.state
+    return changed
+
+
+def _connection(state: WatchState, msg: BrokerConnection) -> bool:
+    changed = state.connections.get(msg.hub) != msg
+    state.connections[msg.hub] = msg
+    return changed
+
+
+def _positions_table(state: WatchState, msg: PositionsTable) -> bool:
+    changed = False
+    for conn in msg.connections:
+        changed = _connection(state, conn) or changed
+    return changed
+
+
+def _decision(state: WatchState, msg: Decision) -> bool:
+    if msg.action == ACTION_NONE or msg.id in state.actions:
+        return False
+    status = "suppressed" if msg.suppressed else ("alert only" if msg.mode == "alert"
+                                                 else "pending")
+    state.actions[msg.id] = ActionRow(decision_id=msg.id, ts_ns=msg.ts_ns,
+                                      account_id=msg.account_id, rule=msg.rule,
+                                      action=msg.action, status=status,
+                                      detail=msg.suppressed or msg.reason)
+    while len(state.actions) > MAX_ACTIONS * 10:
+        state.actions.popitem(last=False)
+    return True
+
+
+def _result(state: WatchState, msg: CommandResult) -> bool:
+    decision_id = msg.command_id.rsplit(".", 1)[0]
+    row = state.actions.get(decision_id) or state.actions.get(msg.command_id)
+    if row is None:
+        row = ActionRow(decision_id=decision_id, ts_ns=msg.started_ns or msg.finished_ns,
+                        account_id=msg.account_id, rule="", action="")
+        state.actions[decision_id] = row
+    if row.status in ("done", "failed", "skipped") and msg.status == "accepted":
+        return False
+    row.status = msg.status
+    row.detail = msg.detail or row.detail
+    if msg.finished_ns and msg.event_ns:
+        row.latency_ms = (msg.finished_ns - msg.event_ns) / 1e6
+    elif msg.finished_ns and msg.started_ns:
+        row.latency_ms = (msg.finished_ns - msg.started_ns) / 1e6
+    return True
+
+
+def _reachability(state: WatchState, msg: Reachability) -> bool:
+    if msg.ok:
+        changed = state.reachable is not True
+        state.reachable, state.unreachable_since_ns, state.problem = True, None, ""
+        return changed
+    changed = state.reachable is not False or state.problem != msg.reason
+    if state.reachable is not False:
+        state.unreachable_since_ns = msg.ts_ns
+    state.reachable, state.problem = False, msg.reason
+    return changed
+
+
+def _risk_unavailable(state: WatchState, msg: RiskUnavailable) -> bool:
+    changed = state.risk_problem != msg.reason
+    state.risk_problem = msg.reason
+    return changed
+
+
+_APPLY = {
+    AccountStatus: _status,
+    RiskStatusReply: _risk_reply,
+    SupervisorStatus: lambda s, m: _workers(s, m.workers),
+    WorkersTable: lambda s, m: _workers(s, m.workers),
+    WorkerEvent: _worker_event,
+    BrokerConnection: _connection,
+    PositionsTable: _positions_table,
+    Decision: _decision,
+    CommandResult: _result,
+    Reachability: _reachability,
+    RiskUnavailable: _risk_unavailable,
+}
+
+
+# -- the Screen: plain values for one instant ------------------------------------------------------
+
+@attrs.frozen
+class Bar:
+    rule: str
+    fraction: float                  # share of the limit used (1.0 = breach)
+    colour: str                      # green | amber | red
+    text: str                        # "-312.50 / 500.00"
+
+
+@attrs.frozen
+class Banner:
+    kind: str                        # LOCKED OUT | COOLDOWN | SYMBOL LOCKED
+    text: str
+    countdown: str                   # "4m12s", or how it ends when it has no end time
+
+
+@attrs.frozen
+class PositionLine:
+    ticker: str
+    side: str
+    size: int
+    average: str
+    last: str
+    unrealized: str
+    colour: str                      # green (profit) | red (loss) | "" (unknown)
+
+
+@attrs.frozen
+class RuleLine:
+    rule: str
+    text: str                        # "-312.50 / 500.00 (62%)", "off", a detail
+    colour: str
+
+
+@attrs.frozen
+class ActionLine:
+    time: str
+    rule: str
+    action: str
+    status: str
+    latency: str
+    colour: str
+
+
+@attrs.frozen
+class AccountView:
+    account_id: int
+    name: str
+    trading_day: str
+    balance: str
+    realized: str
+    unrealized: str
+    net: str
+    net_colour: str
+    fees: str
+    trades: int
+    open_orders: int
+    can_trade: bool
+    locked: bool
+    unrealized_note: str
+    bars: list[Bar]
+    banners: list[Banner]
+    positions: list[PositionLine]
+    rules: list[RuleLine]
+    actions: list[ActionLine]
+
+
+@attrs.frozen
+class WorkerDot:
+    name: str
+    state: str
+    healthy: bool
+
+
+@attrs.frozen
+class Header:
+    clock: str                       # 14:03:27 CST
+    trading_day: str
+    to_roll: str
+    broker: str
+    broker_ok: Optional[bool]
+    workers: list[WorkerDot]
+
+
+@attrs.frozen
+class Screen:
+    header: Header
+    notice: str                      # "riskd not reachable -- retrying ..." or a risk problem
+    notice_level: str                # error | warning | ""
+    accounts: list[AccountView]
+    selected: int
+
+
+def bar_colour(fraction: float) -> str:
+    """green below 70 % of a limit, amber from 70 %, red from 90 %."""
+    if fraction >= RED_AT:
+        return "red"
+    if fraction >= AMBER_AT:
+        return "amber"
+    return "green"
+
+
+def fmt_countdown(seconds: float) -> str:
+    """4m05s, 1h02m03s, 2d03h: the time left, whole seconds rounded up."""
+    s = max(0, int(-(-seconds // 1)))
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m{s % 60:02d}s"
+    if s < 86400:
+        return f"{s // 3600}h{s % 3600 // 60:02d}m{s % 60:02d}s"
+    return f"{s // 86400}d{s % 86400 // 3600:02d}h{s % 3600 // 60:02d}m"
+
+
+def fmt_money(value: Optional[Decimal], signed: bool = True) -> str:
+    if value is None:
+        return "-"
+    q = Decimal(value).quantize(Decimal("0.01"))
+    return f"{q:+,.2f}" if signed else f"{q:,.2f}"
+
+
+def fmt_price(value: Optional[Decimal]) -> str:
+    return "-" if value is None else f"{Decimal(value).normalize():f}"
+
+
+def pnl_colour(value: Optional[Decimal]) -> str:
+    if value is None or value == 0:
+        return ""
+    return "green" if value > 0 else "red"
+
+
+def ticker(contract_id: str, symbol: str = "") -> str:
+    try:
+        return ticker_of(contract_id)
+    except UnknownSymbol:
+        return symbol or contract_id
+
+
+def _bars(status: AccountStatus) -> list[Bar]:
+    out = []
+    for r in status.rules:
+        if r.rule in LOSS_LIMIT_RULES and r.enabled and r.progress is not None:
+            fraction = max(0.0, float(r.progress))
+            text = (f"{fmt_money(r.value)} / {fmt_money(r.limit, signed=False)}"
+                    if r.value is not None and r.limit is not None else r.detail)
+            out.append(Bar(rule=r.rule, fraction=fraction, colour=bar_colour(fraction), text=text))
+    return out
+
+
+def _rule_lines(status: AccountStatus) -> list[RuleLine]:
+    out = []
+    for r in status.rules:
+        if not r.enabled:
+            out.append(RuleLine(rule=r.rule, text="off", colour="dim"))
+            continue
+        if r.value is not None and r.limit is not None:
+            text = f"{_num(r.value)}/{_num(r.limit)}"
+            if r.progress is not None:
+                text += f" {float(r.progress):.0%}"
+        else:
+            text = r.detail or "on"
+        if r.mode == "alert":
+            text += " (alert)"
+        colour = bar_colour(float(r.progress)) if r.progress is not None else ""
+        out.append(RuleLine(rule=r.rule, text=text, colour=colour))
+    return out
+
+
+def _num(value: Decimal) -> str:
+    v = Decimal(value)
+    return f"{v:,.2f}" if v != v.to_integral_value() else f"{v:,.0f}"
+
+
+def lock_end(lock, status: AccountStatus, now_ns: int, tz: dt.tzinfo) -> str:
+    """The live countdown of a lockout, or how it ends when it has no end time."""
+    until = lock.until_ns
+    if until is None and lock.kind == UNTIL_RESET and status.next_roll_ns:
+        until = status.next_roll_ns
+    if until is not None:
+        at = from_ns(until, tz)
+        return f"{fmt_countdown((until - now_ns) / NS_PER_S)} (until {at:%H:%M:%S})"
+    if lock.kind == MANUAL:
+        return ("until the broker allows trading again or an admin unlocks"
+                if lock.clears_on else "until an admin unlocks")
+    if lock.kind == UNTIL_SESSION:
+        return "until the next session opens"
+    return "until the next trading-day roll"
+
+
+def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo) -> list[Banner]:
+    out = []
+    for lock in status.lockouts:
+        if lock.symbol:
+            kind = f"{ticker(lock.symbol, lock.symbol)} LOCKED"
+        elif lock.kind == TIMER:
+            kind = "COOLDOWN"
+        else:
+            kind = "LOCKED OUT"
+        who = "" if lock.by == "rule" else f" (by {lock.by})"
+        text = f"{lock.rule}{who}: {lock.reason}" if lock.reason else f"{lock.rule}{who}"
+        out.append(Banner(kind=kind, text=text, countdown=lock_end(lock, status, now_ns, tz)))
+    if not status.can_trade and not any(b.kind == "LOCKED OUT" for b in out):
+        out.append(Banner(kind="BROKER BLOCKS TRADING", text="the broker reports canTrade = false",
+                          countdown="until the broker allows trading again"))
+    return out
+
+
+def _position_lines(status: AccountStatus) -> list[PositionLine]:
+    return [PositionLine(ticker=ticker(p.contract_id, p.symbol), side=p.side, size=p.size,
+                         average=fmt_price(p.average_price), last=fmt_price(p.last),
+                         unrealized=fmt_money(p.unrealized), colour=pnl_colour(p.unrealized))
+            for p in status.positions]
+
+
+def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo) -> list[ActionLine]:
+    rows = [a for a in reversed(state.actions.values()) if a.account_id == account_id]
+    out = []
+    for a in rows[:MAX_ACTIONS]:
+        colour = {"done": "green", "failed": "red", "pending": "amber",
+                  "accepted": "amber"}.get(a.status, "dim")
+        out.append(ActionLine(time=f"{from_ns(a.ts_ns, tz):%H:%M:%S}" if a.ts_ns else "-",
+                              rule=a.rule or "-", action=a.action or "-", status=a.status,
+                              latency="-" if a.latency_ms is None else f"{a.latency_ms:.0f} ms",
+                              colour=colour))
+    return out
+
+
+def account_view(state: WatchState, status: AccountStatus, now_ns: int,
+                 tz: dt.tzinfo) -> AccountView:
+    net = status.realized + status.unrealized
+    banners = _banners(status, now_ns, tz)
+    return AccountView(
+        account_id=status.account_id, name=status.name or str(status.account_id),
+        trading_day=status.trading_day, balance=fmt_money(status.balance, signed=False),
+        realized=fmt_money(status.realized), unrealized=fmt_money(status.unrealized),
+        net=fmt_money(net), net_colour=pnl_colour(net), fees=fmt_money(status.fees, signed=False),
+        trades=status.trades_today, open_orders=status.open_orders, can_trade=status.can_trade,
+        locked=any(not lock.symbol for lock in status.lockouts),
+        unrealized_note="" if status.unrealized_complete else "(partial: no quote yet)",
+        bars=_bars(status), banners=banners, positions=_position_lines(status),
+        rules=_rule_lines(status), actions=_action_lines(state, status.account_id, tz))
+
+
+def _broker(state: WatchState) -> tuple[str, Optional[bool]]:
+    if not state.connections:
+        market = state.workers.get("market")
+        return ("unknown" if market in (None, "running") else f"unknown (market {market})", None)
+    conns = sorted(state.connections.values(), key=lambda c: c.hub)
+    if all(c.state == "connected" for c in conns):
+        return "connected", True
+    return ", ".join(f"{c.hub} {c.state}" for c in conns), False
+
+
+def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
+                 selected: int = 0) -> Screen:
+    """Everything the screen shows at now_ns (tz: the trader's zone; calendar: trading days)."""
+    local = from_ns(now_ns, tz)
+    day = calendar.trading_day(now_ns)
+    to_roll = fmt_countdown((calendar.next_roll(now_ns) - now_ns) / NS_PER_S)
+    broker, broker_ok = _broker(state)
+    workers = [WorkerDot(name=n, state=s, healthy=s == "running")
+               for n, s in sorted(state.workers.items())]
+    header = Header(clock=f"{local:%H:%M:%S %Z}".strip(), trading_day=day.isoformat(),
+                    to_roll=to_roll, broker=broker, broker_ok=broker_ok, workers=workers)
+    if state.reachable is False:
+        since = ""
+        if state.unreachable_since_ns is not None:
+            since = f" (for {fmt_countdown((now_ns - state.unreachable_since_ns) / NS_PER_S)})"
+        notice, level = f"riskd not reachable -- retrying{since}", "error"
+    elif state.reachable is None:
+        notice, level = "connecting to riskd ...", "warning"
+    elif state.risk_problem:
+        notice, level = f"risk status unavailable: {state.risk_problem}", "warning"
+    else:
+        notice, level = "", ""
+    accounts = [account_view(state, s, now_ns, tz)
+                for _id, s in sorted(state.accounts.items())]
+    selected = min(max(selected, 0), max(len(accounts) - 1, 0))
+    return Screen(header=header, notice=notice, notice_level=level, accounts=accounts,
+                  selected=selected)
+
+
+def screen_fields(screen: Screen) -> dict:
+    """The Screen as plain JSON-able values (riskctl status --json)."""
+    return attrs.asdict(screen)

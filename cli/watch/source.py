@@ -1,0 +1,168 @@
+"""Where the watch screen's data comes from: snapshots from riskd plus its live PUB streams.
+
+A background thread (the screen's loop must never wait on the network) asks
+the supervisor's control socket once a second for the worker table, risk's
+account status and market's broker connection state (the snapshot), and in
+between reads the PUB streams: risk 'status.<account>' and 'decision',
+enforcement 'result', market 'conn', the supervisor's 'worker' events.
+Everything is handed to the screen's thread through a queue as catalog
+messages plus model.Reachability / model.RiskUnavailable notes. Every
+request has a deadline; silence becomes "riskd not reachable" and the thread
+simply keeps asking, so the screen recovers by itself when riskd is back.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+import time
+from typing import Any, Optional
+
+import tomlkit
+import zmq
+
+from shared import codec, topics
+from shared.bus.rpc import RpcClient, RpcTimeout
+from shared.bus.sockets import make_socket
+from shared.config.sections import BusConfig
+from shared.config.trading_day import TradingDayConfig
+from shared.messages.control import ControlRequest, StatusRequest, SupervisorStatus
+from shared.messages.market import PositionsRequest, PositionsTable
+from shared.messages.risk import RiskStatusReply, RiskStatusRequest
+from shared.messages.system import Reply
+from cli.watch.model import Reachability, RiskUnavailable
+
+log = logging.getLogger(__name__)
+
+SNAPSHOT_EVERY = 1.0
+SUPERVISOR_TIMEOUT = 1.0      # the supervisor answers from memory: silence means it is gone
+WORKER_TIMEOUT = 3.5          # forwarded requests: the supervisor's own forward deadline is 3 s
+TOPICS = (topics.status(""), topics.DECISION, topics.RESULT, topics.CONNECTION, topics.WORKER)
+
+
+def read_tables(config_path: str) -> tuple[BusConfig, Any]:
+    """[bus] and [trading_day] from the config, leniently (the rest is riskd's business).
+
+    Returns (bus, calendar); a table that does not parse falls back to the defaults.
+    """
+    try:
+        with open(config_path, encoding="utf-8") as fh:
+            data = tomlkit.parse(fh.read()).unwrap()
+    except Exception:
+        data = {}
+    try:
+        bus = BusConfig(**{k: v for k, v in (data.get("bus") or {}).items()
+                           if k in BusConfig.address_keys() or k == "allow_remote"})
+    except Exception:
+        bus = BusConfig()
+    try:
+        table = data.get("trading_day") or {}
+        cfg = TradingDayConfig(**{k: v for k, v in table.items()
+                                  if k in ("roll", "timezone", "holidays", "holidays_file")})
+        calendar = cfg.calendar(os.path.dirname(os.path.abspath(config_path)))
+    except Exception:
+        calendar = TradingDayConfig().calendar()
+    return bus, calendar
+
+
+class Source:
+    """The background thread feeding the screen; drain() returns what arrived since last time."""
+
+    def __init__(self, bus: BusConfig, snapshot_every: float = SNAPSHOT_EVERY):
+        self.bus = bus
+        self.snapshot_every = snapshot_every
+        self._queue: "queue.SimpleQueue[Any]" = queue.SimpleQueue()
+        self._stop = threading.Event()
+        self._thread: Optional[threading.Thread] = None
+
+    def start(self) -> "Source":
+        self._thread = threading.Thread(target=self._run, name="watch-source", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 2.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def drain(self, limit: int = 10_000) -> list:
+        out = []
+        while len(out) < limit:
+            try:
+                out.append(self._queue.get_nowait())
+            except queue.Empty:
+                break
+        return out
+
+    # -- the thread -------------------------------------------------------------------------------
+    def _run(self) -> None:
+        ctx = zmq.Context.instance()
+        sub = make_socket(ctx, zmq.SUB, connect=[self.bus.risk_pub, self.bus.enforcement_pub,
+                                                  self.bus.market_pub, self.bus.events],
+                          hwm=10_000)
+        sub.setsockopt(zmq.RECONNECT_IVL, 200)
+        sub.setsockopt(zmq.RECONNECT_IVL_MAX, 1000)
+        for topic in TOPICS:
+            sub.setsockopt(zmq.SUBSCRIBE, topic.encode())
+        client = RpcClient(self.bus.control, "riskd", timeout=SUPERVISOR_TIMEOUT, retries=0,
+                           ctx=ctx, name="riskctl-watch")
+        next_snapshot = 0.0
+        try:
+            while not self._stop.is_set():
+                if time.monotonic() >= next_snapshot:
+                    self.snapshot(client)
+                    next_snapshot = time.monotonic() + self.snapshot_every
+                if sub.poll(100):
+                    self._read(sub)
+        finally:
+            client.close()
+            sub.close(0)
+
+    def _read(self, sub) -> None:
+        for _ in range(1000):
+            try:
+                frames = sub.recv_multipart(zmq.NOBLOCK)
+            except zmq.Again:
+                return
+            try:
+                self._queue.put(codec.decode(frames[-1]).msg)
+            except codec.DecodeError:
+                continue                  # a frame we cannot read is not worth a crash
+
+    def _ask(self, client: RpcClient, msg, timeout: float) -> Reply:
+        reply = client.call(ControlRequest(command=msg), timeout=timeout, retries=0)
+        if not isinstance(reply, Reply):
+            raise RpcTimeout("riskd", client.address, timeout)
+        return reply
+
+    def snapshot(self, client: RpcClient) -> None:
+        now = time.time_ns()
+        try:
+            status = self._ask(client, StatusRequest(), SUPERVISOR_TIMEOUT)
+        except RpcTimeout as exc:
+            self._queue.put(Reachability(ok=False, reason=str(exc), ts_ns=now))
+            return
+        self._queue.put(Reachability(ok=True, ts_ns=now))
+        if status.ok and isinstance(status.body, SupervisorStatus):
+            self._queue.put(status.body)
+        if self._stop.is_set():
+            return
+        try:
+            risk = self._ask(client, RiskStatusRequest(), WORKER_TIMEOUT)
+        except RpcTimeout as exc:
+            risk = None
+            self._queue.put(RiskUnavailable(reason=str(exc)))
+        if risk is not None:
+            if risk.ok and isinstance(risk.body, RiskStatusReply):
+                self._queue.put(risk.body)
+            else:
+                self._queue.put(RiskUnavailable(reason=f"{risk.reason} [{risk.code}]"))
+        if self._stop.is_set():
+            return
+        try:
+            market = self._ask(client, PositionsRequest(), WORKER_TIMEOUT)
+        except RpcTimeout:
+            return
+        if market.ok and isinstance(market.body, PositionsTable):
+            self._queue.put(market.body)

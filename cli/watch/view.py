@@ -1,0 +1,259 @@
+"""The watch screen's layout: a Screen (model.py) -> at most `height` lines of styled text.
+
+Pure: no terminal here. A line is a tuple of (text, style) segments whose
+total length is at most `width`; styles are names (bold, dim, green, amber,
+red, banner, error, warning, tab) that app.py maps to blessed colours and
+`riskctl status` drops. The order of importance decides what survives a
+small terminal: header, notice, lockout banners, money and loss-limit bars
+always; then positions, the last actions and the rules, each cut with a
+"+N more" line when the height runs out.
+"""
+from __future__ import annotations
+
+import math
+import textwrap
+from typing import Iterable, Optional
+
+from cli.watch.model import AccountView, Bar, Screen
+
+Seg = tuple[str, str]
+Line = tuple[Seg, ...]
+MIN_BAR = 10
+MAX_BAR = 40
+RULE_CELL = 40
+KEYS_HELP = "q quit  tab/arrows: next account"
+
+
+def seg(text: str, style: str = "") -> Seg:
+    return (text, style)
+
+
+def fit(segs: Iterable[Seg], width: int) -> Line:
+    """Cut a line to `width` characters (segments kept whole while they fit)."""
+    out, used = [], 0
+    for text, style in segs:
+        if used >= width:
+            break
+        if used + len(text) > width:
+            text = text[:width - used]
+        out.append((text, style))
+        used += len(text)
+    return tuple(out)
+
+
+def text_of(line: Line) -> str:
+    return "".join(t for t, _ in line)
+
+
+def plain(lines: Iterable[Line]) -> str:
+    """Lines without styles, trailing blanks trimmed (riskctl status, tests)."""
+    return "\n".join(text_of(line).rstrip() for line in lines)
+
+
+# -- pieces -------------------------------------------------------------------------------------
+
+def header_lines(screen: Screen, width: int, unicode: bool) -> list[Line]:
+    h = screen.header
+    broker_style = {True: "green", False: "red"}.get(h.broker_ok, "amber")
+    first = fit([seg(" riskd ", "tab"), seg(f" {h.clock}  day {h.trading_day}  "),
+                 seg(f"roll in {h.to_roll}"), seg("  broker "),
+                 seg(h.broker, broker_style)], width)
+    dot = "\u25cf" if unicode else "*"
+    segs: list[Seg] = [seg("workers", "dim")]
+    if not h.workers:
+        segs.append(seg(" unknown", "amber"))
+    for w in h.workers:
+        segs.append(seg(f" {w.name}"))
+        segs.append(seg(dot if w.healthy else f"{dot}{w.state}", "green" if w.healthy else "red"))
+    return [first, fit(segs, width)]
+
+
+def tab_lines(screen: Screen, width: int, max_lines: int) -> list[Line]:
+    """A tab bar when the names fit on one line, else a compact table of every account."""
+    if len(screen.accounts) <= 1:
+        return []
+    segs: list[Seg] = []
+    for i, a in enumerate(screen.accounts):
+        mark = "!" if a.locked else ""
+        style = "tab" if i == screen.selected else ("red" if a.locked else "")
+        segs += [seg(f" {i + 1}:{a.name}{mark} ", style), seg(" ")]
+    if sum(len(t) for t, _ in segs) <= width:
+        return [fit(segs, width)]
+    rows = []
+    for i, a in enumerate(screen.accounts):
+        pointer = ">" if i == screen.selected else " "
+        lock = "LOCKED" if a.locked else ""
+        worst = max((b.fraction for b in a.bars), default=None)
+        worst_text = "-" if worst is None else f"{worst:.0%}"
+        rows.append(fit([seg(f"{pointer}{i + 1:>2} {a.name:<16.16} ", "tab" if pointer == ">"
+                             else ""),
+                         seg(f"net {a.net:>12} ", a.net_colour),
+                         seg(f"worst limit {worst_text:>4} "), seg(lock, "red")], width))
+    if len(rows) <= max_lines:
+        return rows
+    shown = max(1, max_lines - 1)                 # a window of rows around the selected one
+    start = min(max(0, screen.selected - shown // 2), len(rows) - shown)
+    note = fit([seg(f"  {len(rows) - shown} more accounts (tab/arrows to move)", "dim")], width)
+    return rows[start:start + shown] + [note]
+
+
+def banner_lines(account: AccountView, width: int) -> list[Line]:
+    out = []
+    for b in account.banners:
+        text = f" {b.kind}  {b.countdown}  -- {b.text}"
+        for part in textwrap.wrap(text, width - 1, max_lines=2, placeholder=" ..."):
+            out.append(fit([seg((" " + part.strip()).ljust(width), "banner")], width))
+    return out
+
+
+def money_lines(account: AccountView, width: int) -> list[Line]:
+    parts: list[Seg] = [seg(account.name, "bold"), seg(f"  balance {account.balance}"),
+                        seg("  realized "), seg(account.realized, _sign(account.realized)),
+                        seg("  unrealized "), seg(account.unrealized, _sign(account.unrealized)),
+                        seg("  net "), seg(account.net, account.net_colour or "bold"),
+                        seg(f"  fees {account.fees}  trades {account.trades}"
+                            f"  orders {account.open_orders}")]
+    if account.unrealized_note:
+        parts.append(seg(f"  {account.unrealized_note}", "amber"))
+    return wrap(parts, width)
+
+
+def _sign(text: str) -> str:
+    return "red" if text.startswith("-") else ("green" if text.startswith("+") and
+                                                text.strip("+0.,") else "")
+
+
+def wrap(segs: list[Seg], width: int) -> list[Line]:
+    """Put segments on as many lines as needed (a segment starting with two spaces may break)."""
+    lines: list[list[Seg]] = [[]]
+    used = 0
+    for text, style in segs:
+        if used + len(text) > width and lines[-1] and text.startswith("  "):
+            lines.append([])
+            used = 0
+            text = text[2:]
+        lines[-1].append((text, style))
+        used += len(text)
+    return [fit(line, width) for line in lines]
+
+
+def bar_line(bar: Bar, width: int, unicode: bool) -> Line:
+    label = f"{bar.rule:<20.20} "
+    pct = f"{bar.fraction:>4.0%} "
+    room = width - len(label) - len(pct) - len(bar.text) - 3
+    size = max(MIN_BAR, min(MAX_BAR, room))
+    filled = min(size, int(round(min(bar.fraction, 1.0) * size)))
+    full, empty = ("\u2588", "\u2591") if unicode else ("#", ".")
+    return fit([seg(label), seg("[" + full * filled, bar.colour),
+                seg(empty * (size - filled) + "] ", "dim"), seg(pct, bar.colour),
+                seg(bar.text)], width)
+
+
+def position_lines(account: AccountView, width: int) -> list[Line]:
+    if not account.positions:
+        return [fit([seg("POSITIONS ", "bold"), seg("none open", "dim")], width)]
+    head = fit([seg(f"{'POSITIONS':<10} {'side':<5} {'size':>4} {'avg':>11} {'last':>11} "
+                    f"{'unrealized':>12}", "bold")], width)
+    rows = [fit([seg(f"{p.ticker:<10.10} {p.side:<5} {p.size:>4} {p.average:>11} {p.last:>11} "),
+                 seg(f"{p.unrealized:>12}", p.colour)], width) for p in account.positions]
+    return [head, *rows]
+
+
+def rule_lines(account: AccountView, width: int) -> list[Line]:
+    if not account.rules:
+        return [fit([seg("RULES ", "bold"), seg("no readings from risk yet", "dim")], width)]
+    cols = max(1, width // RULE_CELL)
+    cell = width // cols
+    per_col = math.ceil(len(account.rules) / cols)
+    rows = []
+    for r in range(per_col):
+        segs: list[Seg] = []
+        for c in range(cols):
+            i = c * per_col + r
+            if i >= len(account.rules):
+                break
+            rule = account.rules[i]
+            name_w = max(8, cell - len(rule.text) - 2)
+            segs += [seg(f"{rule.rule:<{name_w}.{name_w}} "),
+                     seg(f"{rule.text:<{cell - name_w - 1}}", rule.colour)]
+        rows.append(fit(segs, width))
+    return [fit([seg("RULES", "bold"), seg(" value/limit used", "dim")], width), *rows]
+
+
+def action_lines(account: AccountView, width: int) -> list[Line]:
+    if not account.actions:
+        return [fit([seg("LAST ACTIONS ", "bold"), seg("none today", "dim")], width)]
+    head = fit([seg(f"{'LAST ACTIONS':<12} {'rule':<22} {'action':<15} {'outcome':<10} "
+                    f"{'latency':>8}", "bold")], width)
+    rows = [fit([seg(f"{a.time:<12} {a.rule:<22.22} {a.action:<15.15} "),
+                 seg(f"{a.status:<10.10}", a.colour), seg(f" {a.latency:>8}")], width)
+            for a in account.actions]
+    return [head, *rows]
+
+
+def clip(lines: list[Line], budget: int, width: int, what: str = "") -> list[Line]:
+    """At most `budget` lines; the last one says how many were left out."""
+    if budget <= 0:
+        return []
+    if len(lines) <= budget:
+        return lines
+    kept = lines[:budget - 1]
+    left = len(lines) - len(kept)
+    return kept + [fit([seg(f"  +{left} more{' ' + what if what else ''}", "dim")], width)]
+
+
+# -- the whole screen ---------------------------------------------------------------------------
+
+def render(screen: Screen, width: int, height: Optional[int] = None,
+           unicode: bool = True) -> list[Line]:
+    """The screen as lines for a width x height terminal (height None: everything, no footer)."""
+    width = max(20, width)
+    unlimited = height is None
+    budget = 10 ** 6 if unlimited else max(1, height)
+    top = header_lines(screen, width, unicode)
+    if screen.notice:
+        top.append(fit([seg(f" {screen.notice} ".ljust(width), screen.notice_level)], width))
+    footer = [] if unlimited else [fit([seg(KEYS_HELP, "dim")], width)]
+    tabs = tab_lines(screen, width, max_lines=max(1, min(6, budget // 4)))
+    lines = top + tabs
+    if not screen.accounts:
+        lines.append(fit([seg("no account status yet", "dim")], width))
+        return finish(lines, footer, budget)
+    accounts = screen.accounts if unlimited else [screen.accounts[screen.selected]]
+    for account in accounts:
+        if unlimited and len(accounts) > 1:
+            lines.append(())
+        lines += banner_lines(account, width)
+        lines += money_lines(account, width)
+        lines += [bar_line(b, width, unicode) for b in account.bars]
+        room = budget - len(lines) - len(footer)
+        lines += flexible([position_lines(account, width), action_lines(account, width),
+                           rule_lines(account, width)], room, width)
+    return finish(lines, footer, budget)
+
+
+def flexible(sections: list[list[Line]], room: int, width: int) -> list[Line]:
+    """Give each section (title + rows) its share of `room`, in order of importance."""
+    if room >= sum(len(s) for s in sections):
+        return [line for s in sections for line in s]
+    # everyone gets its title + one row when possible, then the rest goes in order
+    grant = [min(len(s), 2) for s in sections]
+    while sum(grant) > room and any(grant):
+        last = max(i for i, g in enumerate(grant) if g)
+        grant[last] -= 1
+    spare = room - sum(grant)
+    for i, s in enumerate(sections):
+        extra = min(spare, len(s) - grant[i])
+        grant[i] += extra
+        spare -= extra
+    out = []
+    for s, g in zip(sections, grant):
+        out += clip(s, g, width, what="rows") if g < len(s) and g >= 2 else s[:g]
+    return out
+
+
+def finish(lines: list[Line], footer: list[Line], budget: int) -> list[Line]:
+    body = lines[:max(0, budget - len(footer))]
+    if footer:
+        body += [()] * (budget - len(footer) - len(body))
+    return body + footer

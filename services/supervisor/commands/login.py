@@ -1,0 +1,83 @@
+"""`riskctl login` / `logout` / `whoami`: trade a password for a session token, end it, show it.
+
+The password is checked against the bcrypt hash in the config ([admin] or
+[ops] password_hash). bcrypt at cost 12 takes ~0.25 s and runs in the loop:
+that is the only wait, and the failed-login limiter (sessions.LoginLimiter)
+caps it at a few checks a minute. Every success, failure and locked attempt
+goes to the audit trail; the password, the hash and the token never do.
+"""
+from __future__ import annotations
+
+from services.supervisor import audit
+from services.supervisor.commands.base import Command
+from services.supervisor.sessions import SESSION_ROLES, masked
+from shared.config.access import check_password
+from shared.messages.auth import (AuthNeeded, LoginReply, LoginRequest, LogoutRequest, WhoAmI,
+                                  WhoAmIRequest)
+from shared.messages.system import error, ok
+
+
+def role_config(config, role: str):
+    return getattr(config, role)
+
+
+def execute_login(sup, request: LoginRequest, respond) -> None:
+    role, user = request.role, request.user or "unknown user"
+    if role not in SESSION_ROLES:
+        respond(error("bad_request", f"expected a role in {', '.join(SESSION_ROLES)}, got "
+                                     f"{role!r} (trader needs no login)"))
+        return
+    sessions = sup.sessions
+    limiter = sessions.limiter
+    locked_until = limiter.locked()
+    if locked_until is not None:
+        left = limiter.seconds_left()
+        audit.record("login", role, f"refused: logins locked for {left:.0f} s more", who=user)
+        respond(error("auth_locked", f"too many failed logins: logins are locked for "
+                                     f"{left:.0f} s more", AuthNeeded(role=role,
+                                                                       locked_until_ns=locked_until)))
+        return
+    hashed = role_config(sup.config, role).password_hash
+    if not hashed:
+        audit.record("login", role, f"refused: no {role} password set", who=user)
+        respond(error("auth_refused", f"no {role} password set: run riskctl passwd {role}",
+                      AuthNeeded(role=role)))
+        return
+    if not check_password(request.password, hashed):
+        locked_now = limiter.failed()
+        note = "; 5 failures within a minute: logins locked for 5 minutes" if locked_now else ""
+        audit.record("login", role, "refused: wrong password" + note, who=user)
+        respond(error("auth_locked" if locked_now else "auth_refused",
+                      f"wrong {role} password{note}", AuthNeeded(
+                          role=role, locked_until_ns=limiter.locked_until_ns)))
+        return
+    limiter.succeeded()
+    minutes = role_config(sup.config, role).session_minutes
+    session = sessions.issue(role, minutes, user=user)
+    audit.record("login", role, f"ok: session {masked(session.token)} for {minutes:g} min",
+                 who=user)
+    respond(ok(LoginReply(role=role, token=session.token, expires_ns=session.expires_ns,
+                          user=user),
+               reason=f"logged in as {role} for {minutes:g} minutes"))
+
+
+def execute_logout(sup, request: LogoutRequest, respond) -> None:
+    who = sup.sessions.who(request.token)
+    if sup.sessions.revoke(request.token):
+        audit.record("logout", "trader", "ok", who=who)
+        respond(ok(reason="logged out: the session is ended"))
+    else:
+        respond(ok(reason="no active session (already expired or ended)"))
+
+
+def execute_whoami(sup, request: WhoAmIRequest, respond) -> None:
+    session = sup.sessions.check(request.token).session
+    if session is None:
+        respond(ok(WhoAmI(role="trader")))
+    else:
+        respond(ok(WhoAmI(role=session.role, expires_ns=session.expires_ns, user=session.user)))
+
+
+LOGIN = Command(LoginRequest, "trader", execute_login)
+LOGOUT = Command(LogoutRequest, "trader", execute_logout)
+WHOAMI = Command(WhoAmIRequest, "trader", execute_whoami)

@@ -1,0 +1,138 @@
+"""Ops/admin sessions and the failed-login limiter: pure bookkeeping on an injected clock.
+
+A session is a random token (secrets.token_urlsafe) bound to a role, a user
+name and an expiry; tokens live only in this process's memory, so a riskd
+restart ends every session. The limiter locks all logins for `lock_seconds`
+once `max_failures` logins failed within `window_seconds`.
+Nothing here checks passwords or does I/O: services/supervisor/commands/login.py
+does that and services/supervisor/auth.py asks check().
+"""
+from __future__ import annotations
+
+import secrets
+from typing import Optional
+
+import attrs
+
+from shared.clock import NS_PER_S, Clock
+
+# Which sessions satisfy a command's role: an admin may do everything an ops person may.
+GRANTS = {"trader": ("trader", "ops", "admin"), "ops": ("ops", "admin"), "admin": ("admin",)}
+SESSION_ROLES = ("ops", "admin")
+MAX_SESSIONS = 256           # bounded memory: the oldest session goes first
+
+
+@attrs.frozen
+class Session:
+    token: str = attrs.field(repr=False)
+    role: str
+    user: str
+    expires_ns: int
+
+
+@attrs.frozen
+class Check:
+    """What a token is worth now: the session, or a refusal code (auth_refused/session_expired)."""
+    session: Optional[Session] = None
+    code: str = ""
+
+
+def masked(token: Optional[str]) -> str:
+    """A token as it may be shown: its first 4 characters only."""
+    return f"{token[:4]}..." if token else "-"
+
+
+class Sessions:
+    """Issue, check and revoke session tokens."""
+
+    def __init__(self, clock: Clock, limiter: Optional["LoginLimiter"] = None):
+        self.clock = clock
+        self._by_token: dict[str, Session] = {}
+        self.limiter = limiter or LoginLimiter(clock)
+
+    def issue(self, role: str, minutes: float, user: str = "") -> Session:
+        if role not in SESSION_ROLES:
+            raise ValueError(f"expected a role in {SESSION_ROLES}, got {role!r}")
+        if minutes <= 0:
+            raise ValueError(f"expected a session length above 0 minutes, got {minutes!r}")
+        self._purge()
+        while len(self._by_token) >= MAX_SESSIONS:
+            oldest = min(self._by_token.values(), key=lambda s: s.expires_ns)
+            del self._by_token[oldest.token]
+        session = Session(token=secrets.token_urlsafe(32), role=role, user=user,
+                          expires_ns=self.clock.now_ns() + int(minutes * 60 * NS_PER_S))
+        self._by_token[session.token] = session
+        return session
+
+    def check(self, token: Optional[str]) -> Check:
+        if not token:
+            return Check(code="auth_required")
+        session = self._by_token.get(token)
+        if session is None:
+            return Check(code="auth_refused")
+        if self.clock.now_ns() >= session.expires_ns:
+            del self._by_token[token]
+            return Check(code="session_expired")
+        return Check(session=session)
+
+    def who(self, token: Optional[str]) -> str:
+        """The user and role behind a valid token, for the audit trail ("" when none)."""
+        session = self.check(token).session
+        return f"{session.user or 'unknown user'} ({session.role} session)" if session else ""
+
+    def revoke(self, token: Optional[str]) -> bool:
+        return self._by_token.pop(token, None) is not None if token else False
+
+    def revoke_role(self, role: str) -> int:
+        """End every session of a role (e.g. after its password changed); returns how many."""
+        gone = [t for t, s in self._by_token.items() if s.role == role]
+        for token in gone:
+            del self._by_token[token]
+        return len(gone)
+
+    def active(self) -> list[Session]:
+        self._purge()
+        return list(self._by_token.values())
+
+    def _purge(self) -> None:
+        now = self.clock.now_ns()
+        for token in [t for t, s in self._by_token.items() if now >= s.expires_ns]:
+            del self._by_token[token]
+
+
+class LoginLimiter:
+    """Five failed logins within a minute lock every login for five minutes (the defaults)."""
+
+    def __init__(self, clock: Clock, max_failures: int = 5, window_seconds: float = 60.0,
+                 lock_seconds: float = 300.0):
+        self.clock = clock
+        self.max_failures = max_failures
+        self.window_ns = int(window_seconds * NS_PER_S)
+        self.lock_ns = int(lock_seconds * NS_PER_S)
+        self._failures: list[int] = []
+        self.locked_until_ns: Optional[int] = None
+
+    def locked(self) -> Optional[int]:
+        """When logins are locked: the UTC ns they unlock at; None when they are open."""
+        if self.locked_until_ns is not None and self.clock.now_ns() >= self.locked_until_ns:
+            self.locked_until_ns = None
+            self._failures.clear()
+        return self.locked_until_ns
+
+    def failed(self) -> bool:
+        """Count one failed login; True when this failure locked logins."""
+        now = self.clock.now_ns()
+        self._failures = [t for t in self._failures if now - t < self.window_ns]
+        self._failures.append(now)
+        if len(self._failures) >= self.max_failures and self.locked_until_ns is None:
+            self.locked_until_ns = now + self.lock_ns
+            return True
+        return False
+
+    def succeeded(self) -> None:
+        """A good password clears the count of failures (not an active lock)."""
+        self._failures.clear()
+
+    def seconds_left(self) -> float:
+        until = self.locked()
+        return 0.0 if until is None else max(0.0, (until - self.clock.now_ns()) / NS_PER_S)

@@ -1,0 +1,57 @@
+"""Auth messages: log in for an ops/admin session, log out, and why a command was refused.
+
+Passwords and session tokens are secrets: they are left out of repr and never
+logged; riskctl shows a token only as its first characters.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import attrs
+
+ROLES = ("trader", "ops", "admin")
+
+
+@attrs.frozen(kw_only=True)
+class LoginRequest:
+    """Trade the ops or admin password for a session token that expires."""
+    role: str
+    password: str = attrs.field(repr=False)
+    user: str = ""             # the OS user running riskctl, for the audit trail
+
+
+@attrs.frozen(kw_only=True)
+class LoginReply:
+    role: str
+    token: str = attrs.field(repr=False)
+    expires_ns: int
+    user: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class LogoutRequest:
+    """End a session (no-op when it is unknown or already expired)."""
+    token: str = attrs.field(default="", repr=False)
+
+
+@attrs.frozen(kw_only=True)
+class AuthNeeded:
+    """The body of an auth_required / auth_refused / session_expired / auth_locked reply."""
+    role: str                          # the role the command needs
+    locked_until_ns: Optional[int] = None
+
+
+@attrs.frozen(kw_only=True)
+class WhoAmIRequest:
+    """The role and expiry of a session token (trader when it is not valid)."""
+    token: str = attrs.field(default="", repr=False)
+
+
+@attrs.frozen(kw_only=True)
+class WhoAmI:
+    role: str                          # trader when there is no valid session
+    expires_ns: Optional[int] = None
+    user: str = ""
+
+
+ALL = (LoginRequest, LoginReply, LogoutRequest, AuthNeeded, WhoAmIRequest, WhoAmI)

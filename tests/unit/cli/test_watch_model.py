@@ -1,0 +1,157 @@
+"""The watch screen's view model: what a trader reads off the screen at one instant."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import attrs
+import pytest
+
+from cli.watch.model import (Reachability, RiskUnavailable, bar_colour, build_screen,
+                             fmt_countdown, screen_fields)
+from shared.clock import NS_PER_S
+from shared.messages.control import WorkerEvent
+from shared.messages.enforce import CommandResult
+from shared.messages.risk import Decision
+from tests.unit.cli.screens import CALENDAR, CHICAGO, NOW, account, lockout, state
+
+
+def screen(s, now=NOW, selected=0):
+    return build_screen(s, now, CHICAGO, CALENDAR, selected)
+
+
+@pytest.mark.parametrize("fraction, colour", [(0.0, "green"), (0.69, "green"), (0.70, "amber"),
+                                              (0.89, "amber"), (0.90, "red"), (1.3, "red")])
+def test_a_limit_bar_is_green_then_amber_past_70_then_red_past_90_percent(fraction, colour):
+    assert bar_colour(fraction) == colour
+
+
+@pytest.mark.parametrize("seconds, text", [(0, "0s"), (0.2, "1s"), (59, "59s"), (61, "1m01s"),
+                                           (3 * 3600 + 5, "3h00m05s"),
+                                           (2 * 86400 + 3700, "2d01h01m")])
+def test_countdowns_read_like_a_clock_and_round_up(seconds, text):
+    assert fmt_countdown(seconds) == text
+
+
+def test_the_header_has_the_local_time_trading_day_time_to_roll_broker_and_workers():
+    h = screen(state(account())).header
+    assert h.clock == "14:03:27 CST"
+    assert h.trading_day == "2026-11-25"
+    assert h.to_roll == "2h56m33s"
+    assert h.broker == "connected" and h.broker_ok is True
+    assert [w.name for w in h.workers if w.healthy] == sorted(
+        ["simbroker", "logging", "notify", "market", "risk", "enforcement"])
+
+
+def test_after_the_roll_the_header_shows_the_next_trading_day():
+    after = NOW + 3 * 3600 * NS_PER_S            # 17:03 Chicago
+    h = screen(state(account()), now=after).header
+    assert h.trading_day == "2026-11-26" and h.to_roll.startswith("23h")
+
+
+def test_the_account_shows_balance_and_realized_unrealized_and_net_pnl():
+    a = screen(state(account())).accounts[0]
+    assert (a.balance, a.realized, a.unrealized, a.net) == ("49,732.50", "-312.50", "+45.00",
+                                                           "-267.50")
+    assert a.net_colour == "red" and a.trades == 4
+
+
+def test_only_enabled_loss_limits_get_a_bar_coloured_by_how_much_is_used():
+    bars = {b.rule: b for b in screen(state(account(progress=0.93))).accounts[0].bars}
+    assert set(bars) == {"daily_realized_loss", "daily_net_loss"}
+    assert bars["daily_realized_loss"].colour == "red"
+    assert bars["daily_realized_loss"].text == "-312.50 / 500.00"
+    assert bars["daily_net_loss"].colour == "green"
+
+
+def test_positions_show_the_ticker_not_the_exchange_root():
+    p = screen(state(account())).accounts[0].positions[0]
+    assert (p.ticker, p.side, p.size, p.average, p.last, p.unrealized) == (
+        "ES", "long", 2, "6012.25", "6012.7", "+45.00")
+
+
+def test_every_rule_is_listed_with_value_vs_limit_and_disabled_ones_say_off():
+    rules = {r.rule: r for r in screen(state(account())).accounts[0].rules}
+    assert rules["max_contracts"].text == "2/5 40%"
+    assert rules["symbol_blocks"].text == "off"
+    assert len(rules) == 6
+
+
+def test_a_lockout_until_reset_shows_a_banner_counting_down_to_the_roll():
+    s = state(account(lockouts=[lockout()]))
+    a = screen(s).accounts[0]
+    assert a.locked
+    assert a.banners[0].kind == "LOCKED OUT"
+    assert a.banners[0].countdown == "2h56m33s (until 17:00:00)"
+    assert "realized -512.50 <= -500.00" in a.banners[0].text
+    later = screen(s, now=NOW + 33 * NS_PER_S).accounts[0]
+    assert later.banners[0].countdown.startswith("2h56m00s")
+
+
+def test_a_cooldown_counts_down_its_timer_and_a_manual_lock_says_who_ends_it():
+    timer = lockout(kind="timer", rule_name="cooldown_after_loss", reason="one trade lost 150",
+                    until_ns=NOW + 245 * NS_PER_S)
+    manual = lockout(kind="manual", rule_name="auth_loss_guard", reason="canTrade false")
+    banners = screen(state(account(lockouts=[timer, manual]))).accounts[0].banners
+    assert banners[0].kind == "COOLDOWN" and banners[0].countdown.startswith("4m05s")
+    assert banners[1].countdown == "until an admin unlocks"
+
+
+def test_a_symbol_lockout_names_the_ticker_and_does_not_lock_the_account():
+    sym = lockout(kind="until_reset", symbol="CON.F.US.ENQ.Z26", rule_name="symbol_blocks")
+    a = screen(state(account(lockouts=[sym]))).accounts[0]
+    assert a.banners[0].kind == "NQ LOCKED" and not a.locked
+
+
+def test_enforcement_actions_show_outcome_and_latency_newest_first():
+    s = state(account())
+    for n, rule in enumerate(("max_contracts", "daily_realized_loss")):
+        s.apply(Decision(id=f"d{n}", ts_ns=NOW + n, rule=rule, account_id=1001, action="flatten",
+                         event_ns=NOW))
+    s.apply(CommandResult(command_id="d1.1", account_id=1001, status="done",
+                          started_ns=NOW + 10**6, finished_ns=NOW + 87 * 10**6, event_ns=NOW))
+    actions = screen(s).accounts[0].actions
+    assert [(a.rule, a.status, a.latency) for a in actions] == [
+        ("daily_realized_loss", "done", "87 ms"), ("max_contracts", "pending", "-")]
+    assert actions[0].colour == "green"
+
+
+def test_worker_events_update_health_and_a_dead_riskd_shows_the_retrying_notice():
+    s = state(account())
+    assert s.apply(WorkerEvent(name="risk", state="backoff"))
+    risk = [w for w in screen(s).header.workers if w.name == "risk"][0]
+    assert not risk.healthy and risk.state == "backoff"
+    assert s.apply(Reachability(ok=False, reason="no answer", ts_ns=NOW))
+    scr = screen(s, now=NOW + 5 * NS_PER_S)
+    assert scr.notice == "riskd not reachable -- retrying (for 5s)"
+    assert scr.notice_level == "error"
+    assert scr.accounts[0].net == "-267.50"           # the last known picture stays
+    assert s.apply(Reachability(ok=True))
+    assert screen(s).notice == ""
+
+
+def test_risk_not_answering_is_a_warning_and_a_status_document_clears_it():
+    s = state(account())
+    s.apply(RiskUnavailable(reason="risk did not answer within 3 s"))
+    assert screen(s).notice == "risk status unavailable: risk did not answer within 3 s"
+    s.apply(account(realized="-10"))
+    assert screen(s).notice == ""
+
+
+def test_an_older_document_never_replaces_a_newer_one():
+    s = state(account(realized="-100"))
+    assert not s.apply(attrs.evolve(account(realized="-5"), ts_ns=NOW - 1))
+    assert screen(s).accounts[0].realized == "-100.00"
+
+
+def test_several_accounts_are_sorted_and_the_selection_is_kept_in_range():
+    s = state(account(1002, "SIM-DEMO-2"), account(1001, "SIM-DEMO-1"))
+    scr = screen(s, selected=7)
+    assert [a.name for a in scr.accounts] == ["SIM-DEMO-1", "SIM-DEMO-2"]
+    assert scr.selected == 1
+
+
+def test_the_screen_turns_into_plain_json_values():
+    fields = screen_fields(screen(state(account(lockouts=[lockout()]))))
+    assert fields["accounts"][0]["banners"][0]["kind"] == "LOCKED OUT"
+    assert isinstance(fields["accounts"][0]["bars"][0]["fraction"], float)
+    assert Decimal(fields["accounts"][0]["balance"].replace(",", "")) == Decimal("49732.50")

@@ -1,0 +1,123 @@
+"""Sessions and the failed-login limiter, on a fake clock: what an ops person and an admin see."""
+from __future__ import annotations
+
+import pytest
+
+from services.supervisor.auth import authorize
+from services.supervisor.commands.base import Command
+from services.supervisor.sessions import LoginLimiter, Sessions, masked
+from shared.clock import FakeClock
+from shared.messages.control import StartWorker, StopWorker, WorkersRequest
+
+
+def noop(_sup, _req, _respond):
+    pass
+
+
+TRADER = Command(WorkersRequest, "trader", noop)
+OPS = Command(StartWorker, "ops", noop)
+ADMIN = Command(StopWorker, "admin", noop)
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+def test_a_session_is_valid_until_its_minutes_are_up_then_expired(clock):
+    sessions = Sessions(clock)
+    s = sessions.issue("admin", 15, user="ann")
+    assert len(s.token) >= 40 and s.token not in repr(s)
+    clock.advance(15 * 60 - 1)
+    assert sessions.check(s.token).session == s
+    clock.advance(1)
+    assert sessions.check(s.token).code == "session_expired"
+    assert sessions.check(s.token).code == "auth_refused"      # expired tokens are forgotten
+
+
+def test_tokens_are_unique_and_revoking_one_leaves_the_others(clock):
+    sessions = Sessions(clock)
+    a, b = sessions.issue("ops", 5), sessions.issue("ops", 5)
+    assert a.token != b.token
+    assert sessions.revoke(a.token) and not sessions.revoke(a.token)
+    assert sessions.check(a.token).code == "auth_refused"
+    assert sessions.check(b.token).session == b
+    assert sessions.revoke_role("ops") == 1 and sessions.active() == []
+
+
+def test_missing_and_unknown_tokens_and_bad_roles(clock):
+    sessions = Sessions(clock)
+    assert sessions.check(None).code == "auth_required"
+    assert sessions.check("nope").code == "auth_refused"
+    with pytest.raises(ValueError):
+        sessions.issue("trader", 5)
+    with pytest.raises(ValueError):
+        sessions.issue("admin", 0)
+
+
+def test_who_names_the_user_and_role_for_the_audit_trail(clock):
+    sessions = Sessions(clock)
+    s = sessions.issue("ops", 5, user="olga")
+    assert sessions.who(s.token) == "olga (ops session)"
+    assert sessions.who("bogus") == "" and sessions.who(None) == ""
+
+
+def test_masked_shows_only_the_first_characters():
+    assert masked("abcdefghijkl") == "abcd..." and masked(None) == "-"
+
+
+def test_trader_commands_need_nothing_ops_needs_ops_or_admin_admin_needs_admin(clock):
+    sessions = Sessions(clock)
+    ops, admin = sessions.issue("ops", 5), sessions.issue("admin", 5)
+    assert authorize(TRADER, None, sessions) is None
+    assert authorize(OPS, ops.token, sessions) is None
+    assert authorize(OPS, admin.token, sessions) is None
+    assert authorize(ADMIN, admin.token, sessions) is None
+    refused = authorize(ADMIN, ops.token, sessions)
+    assert refused.code == "auth_refused" and "admin session" in refused.reason
+    assert refused.body.role == "admin"
+
+
+def test_refusals_say_which_role_and_how_to_log_in(clock):
+    sessions = Sessions(clock)
+    missing = authorize(OPS, None, sessions)
+    assert missing.code == "auth_required"
+    assert "needs an ops session: run riskctl login --role ops" in missing.reason
+    assert authorize(ADMIN, "forged", sessions).code == "auth_refused"
+    s = sessions.issue("admin", 1)
+    clock.advance(61)
+    expired = authorize(ADMIN, s.token, sessions)
+    assert expired.code == "session_expired" and "expired" in expired.reason
+    assert s.token not in missing.reason + expired.reason
+
+
+def test_five_failures_within_a_minute_lock_logins_for_five_minutes(clock):
+    limiter = LoginLimiter(clock)
+    for _ in range(4):
+        assert not limiter.failed()
+        clock.advance(10)
+    assert limiter.locked() is None
+    assert limiter.failed()                               # the 5th within 60 s locks
+    assert limiter.locked() == clock.now_ns() + 300 * 10**9
+    clock.advance(299)
+    assert limiter.locked() is not None and 0 < limiter.seconds_left() <= 1
+    clock.advance(1)
+    assert limiter.locked() is None and limiter.seconds_left() == 0
+
+
+def test_failures_spread_over_more_than_a_minute_do_not_lock(clock):
+    limiter = LoginLimiter(clock)
+    for _ in range(10):
+        assert not limiter.failed()
+        clock.advance(16)                                 # 4 failures per 64 s at most
+    assert limiter.locked() is None
+
+
+def test_a_good_login_clears_the_failure_count(clock):
+    limiter = LoginLimiter(clock)
+    for _ in range(4):
+        limiter.failed()
+    limiter.succeeded()
+    for _ in range(4):
+        assert not limiter.failed()
+    assert limiter.locked() is None
