@@ -39,6 +39,7 @@ from shared.messages.risk import (ACTION_NONE, ALERT, CLOSE_POSITION, ENFORCE, F
 log = logging.getLogger(__name__)
 
 SELF_LOCK = "self_lockout"
+WARN_LOOK_NS = 100_000_000      # warn_at checks on quotes: at most every 0.1 s per rule/account
 
 
 def new_id() -> str:
@@ -94,6 +95,7 @@ class Engine:
         self.alerted: set[tuple] = set()
         self.inflight: dict[tuple, str] = {}           # target key -> command id
         self._key_of_command: dict[str, tuple] = {}
+        self._warn_looked: dict[tuple, int] = {}
 
     # -- accounts -------------------------------------------------------------------------
     def account(self, account_id: int) -> AccountState:
@@ -266,6 +268,11 @@ class Engine:
             for d in decisions:
                 self._take(d, now, out, batch)
             if rule.warns and not decisions:
+                if kind == "quote":             # quotes come by the thousand: look 10 times a s
+                    seen = (acct.account_id, name)
+                    if now - self._warn_looked.get(seen, 0) < WARN_LOOK_NS:
+                        continue
+                    self._warn_looked[seen] = now
                 self._maybe_warn(ctx, rule, params, now, out)
 
     def _maybe_warn(self, ctx, rule, params, now, out) -> None:

@@ -15,6 +15,7 @@ nothing here decides anything. Money is Decimal and exact.
 from __future__ import annotations
 
 import bisect
+import functools
 import datetime as dt
 from decimal import Decimal
 from typing import Optional
@@ -31,6 +32,7 @@ ZERO = Decimal(0)
 KEEP_TRADE_TIMES_NS = 8 * 86_400 * 1_000_000_000     # enough for a trading week's count
 
 
+@functools.lru_cache(maxsize=4096)
 def symbol_of(contract_id: str) -> str:
     """The ticker shown for a contract (ES for CON.F.US.EP.Z26); the id itself when odd."""
     return ticker_of(contract_id) if is_contract_id(contract_id) else contract_id

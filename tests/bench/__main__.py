@@ -13,6 +13,7 @@ from tests.bench.report import Report
 BENCHES = (
     ("control", "tests.bench.bench_control"),
     ("simbroker", "tests.bench.bench_simbroker"),
+    ("rules", "tests.bench.bench_rules"),
 )
 
 

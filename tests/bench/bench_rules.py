@@ -1,0 +1,196 @@
+"""The rule set's speed on recorded event streams (no sockets): the risk engine alone.
+
+- mixed day: a deterministic recorded stream (seed 7) of fills, positions, orders and quotes
+  over 5 accounts with all 15 rules enabled: events/s and rule evaluations/s.
+- breaches: a stream where every trade breaches (daily loss, cooldown) on fresh accounts:
+  decisions/s, each with its lockout and command.
+- quotes: 10 open positions over 5 accounts, quotes on their 10 contracts round robin,
+  decoded from wire frames as the worker does: quotes/s (the worker must keep up with 20,000/s).
+"""
+from __future__ import annotations
+
+import itertools
+import random
+import time
+from decimal import Decimal
+
+from services.risk.engine import Engine, FixedRules
+from services.risk.rules import RULES
+from shared import codec
+from shared.config.load import config_converter
+from shared.config.rules import RULE_CLASSES, RulesConfig
+from shared.messages.market import (ORDER_LIMIT, ORDER_STOP, POSITION_LONG, POSITION_SHORT,
+                                    SIDE_BUY, SIDE_SELL, STATUS_CANCELLED, STATUS_OPEN,
+                                    AccountUpdate, ContractInfo, Fill, OrderUpdate,
+                                    PositionUpdate, Quote)
+from shared.tradingday import TradingCalendar
+
+NS = 1_000_000_000
+START = 1_795_618_800 * NS            # Wed 25 Nov 2026 09:00 Chicago
+ACCOUNTS = [1001, 1002, 1003, 1004, 1005]
+ROOTS = ["MNQ", "MES", "M2K", "MYM", "MGC", "MCL", "EP", "ENQ", "RTY", "YM"]
+CONTRACTS = [ContractInfo(contract_id=f"CON.F.US.{r}.Z26", name=f"{r}Z6",
+                          tick_size=Decimal("0.25"), tick_value=Decimal("0.50"),
+                          symbol=f"F.US.{r}") for r in ROOTS]
+
+ALL_ON = {
+    "max_contracts": {"limit": 50},
+    "max_contracts_per_instrument": {"limits": {"MNQ": 20}},
+    "daily_realized_loss": {"limit": 100000},
+    "daily_unrealized_loss": {"limit": 100000},
+    "max_unrealized_profit": {"target": 100000},
+    "trade_frequency_limit": {"per_minute": 0, "per_hour": 0, "per_session": 0},
+    "cooldown_after_loss": {"tiers": [{"loss": 100000, "seconds": 60}]},
+    "no_stop_loss_grace": {"grace_seconds": 100000},
+    "session_block_outside": {"default": {"start": "00:00", "end": "23:59",
+                                          "days": ["mon", "tue", "wed", "thu", "fri",
+                                                   "sat", "sun"]}},
+    "auth_loss_guard": {},
+    "symbol_blocks": {"symbols": ["CL"]},
+    "trade_management": {},
+    "daily_realized_profit": {"target": 100000},
+    "daily_net_loss": {"limit": 100000, "trailing": "unrealized"},
+    "drawdown_guard": {"starting_balance": 50000, "max_loss": 2000, "trailing": "intraday"},
+}
+
+
+def rules_config(params: dict) -> RulesConfig:
+    kw = {}
+    for name, cls in RULE_CLASSES:
+        raw = {"enabled": name in params, **params.get(name, {})}
+        kw[name] = config_converter.structure(raw, cls)
+    return RulesConfig(**kw)
+
+
+def engine_with(params: dict) -> Engine:
+    ids = itertools.count()
+    engine = Engine(TradingCalendar.make(), FixedRules(rules_config(params)),
+                    ids=lambda: f"b{next(ids)}")
+    engine.start(START)
+    for c in CONTRACTS:
+        engine.on_event(c, START)
+    for aid in ACCOUNTS:
+        engine.on_event(AccountUpdate(account_id=aid, name=f"A{aid}", balance=Decimal(50000),
+                                      can_trade=True), START)
+    return engine
+
+
+def recorded_day(n: int, seed: int = 7) -> list:
+    """A deterministic stream: ~80 % quotes, the rest trading events."""
+    rng = random.Random(seed)
+    price = {c.contract_id: Decimal(20000) for c in CONTRACTS}
+    trade_ids, order_ids = itertools.count(1), itertools.count(1)
+    out, t = [], START
+    for _ in range(n):
+        t += 1_000_000
+        cid = rng.choice(CONTRACTS[:6]).contract_id
+        aid = rng.choice(ACCOUNTS)
+        r = rng.random()
+        if r < 0.8:
+            price[cid] += Decimal(rng.randint(-4, 4)) * Decimal("0.25")
+            out.append(Quote(contract_id=cid, ts_ns=t, last=price[cid]))
+        elif r < 0.88:
+            out.append(PositionUpdate(account_id=aid, position_id=1, contract_id=cid, ts_ns=t,
+                                      type=rng.choice((POSITION_LONG, POSITION_SHORT)),
+                                      size=rng.randint(0, 3), average_price=price[cid]))
+        elif r < 0.95:
+            pnl = None if rng.random() < 0.5 else Decimal(rng.randint(-400, 400))
+            out.append(Fill(account_id=aid, trade_id=next(trade_ids), contract_id=cid, ts_ns=t,
+                            price=price[cid], pnl=pnl, fees=Decimal("0.74"),
+                            side=rng.choice((SIDE_BUY, SIDE_SELL)), size=1))
+        else:
+            out.append(OrderUpdate(account_id=aid, order_id=next(order_ids) % 50, contract_id=cid,
+                                   created_ns=t, updated_ns=t,
+                                   status=rng.choice((STATUS_OPEN, STATUS_CANCELLED)),
+                                   type=rng.choice((ORDER_LIMIT, ORDER_STOP)),
+                                   side=rng.choice((SIDE_BUY, SIDE_SELL)), size=1,
+                                   stop_price=price[cid] - 10))
+    return out
+
+
+def count_evaluations(engine: Engine) -> list[int]:
+    """Wrap every rule's evaluate to count calls (the wrapper's cost is in the figure)."""
+    counter = [0]
+    for rule in RULES.values():
+        inner = rule.evaluate
+
+        def counted(*args, _inner=inner):
+            counter[0] += 1
+            return _inner(*args)
+        rule.evaluate = counted
+    return counter
+
+
+def restore_rules() -> None:
+    for rule in RULES.values():
+        rule.__dict__.pop("evaluate", None)
+
+
+def run_stream(engine: Engine, events: list) -> tuple[float, int]:
+    decisions = 0
+    t0 = time.perf_counter()
+    for i, ev in enumerate(events):
+        now = getattr(ev, "ts_ns", None) or getattr(ev, "updated_ns", None) or START + i
+        decisions += len(engine.on_event(ev, now).decisions)
+    return time.perf_counter() - t0, decisions
+
+
+def bench_mixed(report) -> None:
+    events = recorded_day(60_000)
+    engine = engine_with(ALL_ON)
+    counter = count_evaluations(engine)
+    try:
+        elapsed, decisions = run_stream(engine, events)
+    finally:
+        restore_rules()
+    report.add("rules: mixed recorded stream, all 15 rules", len(events) / elapsed, "events/s",
+               note=f"{len(events)} events, 5 accounts, {decisions} decisions")
+    report.add("rules: rule evaluations (mixed stream)", counter[0] / elapsed, "evals/s")
+
+
+def bench_breaches(report) -> None:
+    params = {"daily_realized_loss": {"limit": 100},
+              "cooldown_after_loss": {"tiers": [{"loss": 50, "seconds": 60}]}}
+    n_accounts = 4000
+    engine = engine_with(params)
+    events = [Fill(account_id=10_000 + i, trade_id=i, contract_id=CONTRACTS[0].contract_id,
+                   ts_ns=START + i, price=Decimal(20000), pnl=Decimal(-200), fees=Decimal(1),
+                   side=SIDE_SELL, size=1) for i in range(n_accounts)]
+    elapsed, decisions = run_stream(engine, events)
+    assert decisions == 2 * n_accounts, decisions
+    report.add("rules: breaches (decision + lockout + command)", decisions / elapsed,
+               "decisions/s", note=f"{decisions} decisions")
+
+
+def bench_quotes(report) -> None:
+    engine = engine_with(ALL_ON)
+    held = CONTRACTS[:10]
+    for i, c in enumerate(held):                    # 10 positions over 5 accounts
+        engine.on_event(PositionUpdate(account_id=ACCOUNTS[i % 5], position_id=i,
+                                       contract_id=c.contract_id, ts_ns=START,
+                                       type=POSITION_LONG, size=1,
+                                       average_price=Decimal(20000)), START)
+        engine.on_event(OrderUpdate(account_id=ACCOUNTS[i % 5], order_id=900 + i,
+                                    contract_id=c.contract_id, created_ns=START,
+                                    updated_ns=START, status=STATUS_OPEN, type=ORDER_STOP,
+                                    side=SIDE_SELL, size=1, stop_price=Decimal(19900)), START)
+    n = 100_000
+    frames = []
+    for i in range(n):
+        c = held[i % 10]
+        q = Quote(contract_id=c.contract_id, ts_ns=START + i,
+                  last=Decimal(20000) + Decimal((i * 7) % 40 - 20) * Decimal("0.25"))
+        frames.append(codec.encode(q, "market", 1, i + 1, START + i))
+    t0 = time.perf_counter()
+    for i, frame in enumerate(frames):
+        engine.on_event(codec.decode(frame).msg, START + i)
+    elapsed = time.perf_counter() - t0
+    rate = n / elapsed
+    report.add("rules: quotes decoded+evaluated, 10 positions/5 accts", rate, "quotes/s",
+               floor=20_000, note="floor = the 20,000/s the worker must sustain")
+
+
+def run(report) -> None:
+    bench_mixed(report)
+    bench_breaches(report)
+    bench_quotes(report)
