@@ -115,24 +115,12 @@ def _validate_each(cl: type, fields, kwargs: dict) -> list[Exception]:
     return errors
 
 
-def _table_hook(conv: cattrs.Converter, cl: type):
-    """dict[K, V] fields: a TOML table is required (not a number or a list)."""
-    inner = make_mapping_structure_fn(cl, conv)
-
+def _shaped(inner, kind: type, name: str):
+    """Check the TOML shape first (a table for dict[...], an array for list[...]): cattrs
+    would otherwise read a string as a list of characters or fail with an AttributeError."""
     def hook(data: Any, t: type) -> Any:
-        if not isinstance(data, dict):
-            raise ValueError(f"expected a table, got {data!r}")
-        return inner(data, t)
-    return hook
-
-
-def _list_hook(conv: cattrs.Converter, cl: type):
-    """list[X] fields: a TOML array is required (a string is not a list of characters)."""
-    inner = list_structure_factory(cl, conv)
-
-    def hook(data: Any, t: type) -> Any:
-        if not isinstance(data, list):
-            raise ValueError(f"expected a list, got {data!r}")
+        if not isinstance(data, kind):
+            raise ValueError(f"expected {name}, got {data!r}")
         return inner(data, t)
     return hook
 
@@ -147,8 +135,10 @@ def make_config_converter() -> cattrs.Converter:
     conv.register_structure_hook(Union[str, int], _str_or_int)
     conv.register_unstructure_hook(Decimal, _money_to_toml)
     conv.register_structure_hook_factory(attrs.has, lambda cl: _collecting_hook(conv, cl))
-    conv.register_structure_hook_factory(is_mapping, lambda cl: _table_hook(conv, cl))
-    conv.register_structure_hook_factory(is_mutable_sequence, lambda cl: _list_hook(conv, cl))
+    conv.register_structure_hook_factory(
+        is_mapping, lambda cl: _shaped(make_mapping_structure_fn(cl, conv), dict, "a table"))
+    conv.register_structure_hook_factory(
+        is_mutable_sequence, lambda cl: _shaped(list_structure_factory(cl, conv), list, "a list"))
     return conv
 
 
