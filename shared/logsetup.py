@@ -106,8 +106,10 @@ class ZmqLogHandler(logging.Handler):
         return True
 
     def emit(self, record: logging.LogRecord) -> None:
-        if self._sock is None:
+        # Queue full (the logging worker is gone): count it without formatting or encoding.
+        if self._sock is None or not self._sock.getsockopt(zmq.EVENTS) & zmq.POLLOUT:
             self.dropped += 1
+            self._unreported += 1
             return
         try:
             rec = self.make_record(record)
