@@ -16,7 +16,7 @@ from typing import Optional
 
 import attrs
 
-from services.simbroker.accounts import BUY, SELL
+from services.simbroker.entities import BUY, SELL
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,8 @@ from typing import Any, Callable, Iterable, Optional
 
 import attrs
 
-from services.simbroker.accounts import MARKET, Account, Event, Ledger, Result
+from services.simbroker.accounts import Ledger
+from services.simbroker.entities import MARKET, Account, Event, Result
 from services.simbroker.faults import Faults
 from services.simbroker.market import Market, contracts_with_fees
 from services.simbroker.tokens import Claims, Tokens, bearer

@@ -30,7 +30,7 @@ from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
 from services.simbroker import signalr
-from services.simbroker.accounts import Event
+from services.simbroker.entities import Event
 from shared.clock import NS_PER_S
 
 log = logging.getLogger(__name__)

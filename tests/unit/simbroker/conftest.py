@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from services.simbroker.accounts import Account, Ledger
+from services.simbroker.accounts import Ledger
+from services.simbroker.entities import Account
 from services.simbroker.market import DEFAULT_CONTRACTS, Market
 from shared.clock import FakeClock
 

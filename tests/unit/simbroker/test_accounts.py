@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
-from services.simbroker.accounts import (BUY, CANCELLED, FILLED, LIMIT, MARKET, OPEN, SELL,
+from services.simbroker.entities import (BUY, CANCELLED, FILLED, LIMIT, MARKET, OPEN, SELL,
                                          STOP, STOP_LIMIT, SUSPENDED, TRAILING_STOP)
 from tests.unit.simbroker.conftest import ES, MNQ, make_ledger
 
