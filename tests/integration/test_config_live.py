@@ -141,12 +141,17 @@ def test_config_show_masks_secrets_and_restore_puts_a_backup_back(procs, admin_c
     assert shown.returncode == 0, shown.stderr
     assert "sk-VerySecret" not in shown.stdout and 'api_key = "***"' in shown.stdout
 
-    assert procs.riskctl(config, "config", "set", "logging.level", "DEBUG").returncode == 0
+    live = procs.riskctl(config, "config", "set", "logging.level", "DEBUG")
+    assert live.returncode == 0 and "applied live" in live.stdout, live.stderr
+    later = procs.riskctl(config, "config", "set", "broker.timeout", "20")
+    assert later.returncode == 0, later.stderr
+    assert "needs a restart to take effect: broker" in later.stdout
     stamp = json.loads(procs.riskctl(config, "config", "backups", "--json").stdout)[
         "backups"][0]["stamp"]
-    restored = procs.riskctl(config, "config", "restore", stamp)
+    restored = procs.riskctl(config, "config", "restore", stamp)   # as it was before the last edit
     assert restored.returncode == 0, restored.stderr
-    assert load_config(config).config.logging.level == "INFO"
+    assert load_config(config).config.logging.level == "DEBUG"
+    assert load_config(config).config.broker.timeout == 10.0
 
 
 def test_riskd_refuses_to_start_on_an_invalid_file_and_names_every_problem(procs, tmp_path):
