@@ -112,7 +112,7 @@ def run(args, ctx) -> int:
         raise CliError("the generated config does not validate (nothing written):\n"
                        + exc.render()) from None
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    atomic_write(path, text)
+    atomic_write(path, text, mode=0o640)     # the admin hash: owner (and the service group)
     print(f"wrote {path}")
     if env_name not in os.environ:
         print(f"  set {env_name} to your ProjectX API key in riskd's environment before "

@@ -212,9 +212,13 @@ def digest_of(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def atomic_write(path: str, text: str, *, replace: Callable[[str, str], None] = os.replace
-                 ) -> None:
-    """Write text to path via a temp file in the same folder, fsync, then rename over path."""
+def atomic_write(path: str, text: str, *, replace: Callable[[str, str], None] = os.replace,
+                 mode: int | None = None) -> None:
+    """Write text to path via a temp file in the same folder, fsync, then rename over path.
+
+    The new file keeps the permissions of the file it replaces (or gets `mode`; mkstemp's
+    0600 when neither is known): a config holding password hashes stays private.
+    """
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
                                dir=folder)
@@ -224,7 +228,8 @@ def atomic_write(path: str, text: str, *, replace: Callable[[str, str], None] = 
             fh.flush()
             os.fsync(fh.fileno())
         try:
-            os.chmod(tmp, os.stat(path).st_mode & 0o7777)
+            os.chmod(tmp, os.stat(path).st_mode & 0o7777 if os.path.exists(path)
+                     else (0o600 if mode is None else mode))
         except OSError:
             pass
         replace(tmp, path)
@@ -284,14 +289,18 @@ def _stamp_order(stamp: str) -> tuple[str, int]:
 def make_backup(config_path: str, text: str, backup_dir: str, now: dt.datetime | None = None,
                 keep: int = KEEP_BACKUPS) -> str:
     """Write text as a new timestamped backup; prune to the newest `keep`. Returns its path."""
-    os.makedirs(backup_dir, exist_ok=True)
+    os.makedirs(backup_dir, mode=0o700, exist_ok=True)
+    try:
+        private = os.stat(config_path).st_mode & 0o777
+    except OSError:
+        private = 0o600
     stamp = (now or dt.datetime.now(dt.timezone.utc)).strftime(_STAMP)
     path = os.path.join(backup_dir, _backup_name(config_path, stamp))
     n = 0
     while os.path.exists(path):
         n += 1
         path = os.path.join(backup_dir, _backup_name(config_path, f"{stamp}-{n}"))
-    atomic_write(path, text)
+    atomic_write(path, text, mode=private)
     for old in list_backups(config_path, backup_dir)[keep:]:
         try:
             os.unlink(old.path)

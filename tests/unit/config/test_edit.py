@@ -164,3 +164,12 @@ def test_split_key():
         "accounts", 0, "rules", "CON.F.US.EP.Z26"]
     with pytest.raises(EditError):
         split_key("a..b")
+
+
+def test_backups_are_as_private_as_the_config(cfg):
+    path, backups = cfg
+    os.chmod(path, 0o600)
+    set_rule_param(path, "default", "max_contracts", "limit", "2", backups)
+    assert os.stat(path).st_mode & 0o777 == 0o600
+    assert os.stat(backups).st_mode & 0o777 == 0o700
+    assert os.stat(list_backups(path, backups)[0].path).st_mode & 0o777 == 0o600
