@@ -1,10 +1,269 @@
-"""The enforcement worker process: wires its sockets to the pure modules beside it."""
+"""The enforcement worker process: risk's commands in, broker calls out, results published.
+
+Wiring only. SUBscribes to risk's PUB (topic 'cmd'); every Command is journaled (journal.py)
+before anything else, a duplicate id is answered from the journal, a new one is handed to the
+executor's pool (executor.py), at most one job per account at a time. Results come back
+through a queue drained by a short timer and are published on this worker's PUB (topic
+'result') for risk, logging, notify and the CLI. Commands left unfinished by a crash are
+resumed on start (they re-check the broker, see the actions). The control socket answers
+EnforcementStatusRequest and FlattenRequest (the kill switch, run through the same path).
+"""
 from __future__ import annotations
 
+import collections
+import logging
+import queue
+import threading
+import os
+
+import zmq
+
+from services.enforcement.executor import FINAL, Executor, Job, Outcome, Settings
+from services.enforcement.journal import Entry, Journal
+from services.enforcement.planning import retry_delay
+from services.enforcement import killswitch
+from shared import topics
+from shared.bus.subscriber import Subscriber
+from shared.clock import NS_PER_S
+from shared.config.accounts import find_account
+from shared.logsetup import ENFORCEMENT_LOGGER
+from shared.messages.enforce import (DONE, FAILED, Command, EnforcementStatus,
+                                     EnforcementStatusRequest, FlattenAccepted, FlattenRequest,
+                                     Unenforceable)
+from shared.messages.system import Reply, error, ok
+from shared.projectx.ratebudget import RateBudget
+from shared.projectx.rest import ProjectXRest
 from shared.worker import Worker
+
+log = logging.getLogger(__name__)
+elog = logging.getLogger(ENFORCEMENT_LOGGER)
+
+DRAIN_EVERY = 0.01          # s: results from the pool reach the loop within this
+RETRY_CHECK_EVERY = 0.25    # s: pending (market closed) commands are looked at this often
+PENDING_RETRY = (2.0, 60.0)  # s: first retry of a pending command, cap of its backoff
+RESUME_WINDOW_S = 600       # unfinished commands younger than this are resumed on start
+ACCOUNTS_REFRESH_S = 60.0
+JOURNAL_FILE = "enforcement.sqlite"
 
 
 class EnforcementWorker(Worker):
     """Enforcement worker: executes decided actions against the broker, idempotently."""
 
     name = "enforcement"
+
+    # -- set-up -------------------------------------------------------------------------------
+    def setup(self) -> None:
+        self.journal = Journal(os.path.join(self.loaded.data_dir, JOURNAL_FILE),
+                               self.clock.now_ns())
+        self.budget = RateBudget(clock=self.clock)
+        self.executor = Executor(self._make_client, self.journal, self.clock, Settings(),
+                                 self.budget)
+        self.queued: dict[int, collections.deque] = collections.defaultdict(collections.deque)
+        self.busy: dict[int, str] = {}              # account -> command id running there
+        self.inflight: set[str] = set()             # queued, running or waiting to retry
+        self.retry_at: dict[str, tuple[float, int]] = {}   # id -> (monotonic due, retries)
+        self.cannot_enforce: dict[int, Unenforceable] = {}
+        self.broker_accounts: list = []             # refreshed by a background thread
+        self._accounts_stop = threading.Event()
+        self.commands = Subscriber(self.socket(zmq.SUB, connect=self.config.bus.risk_pub))
+        self.commands.subscribe(topics.COMMAND)
+        self.add_reader(self.commands.sock, self._on_commands)
+        self.handle(EnforcementStatusRequest, self._on_status)
+        self.handle(FlattenRequest, self._on_flatten)
+        self.executor.start()
+        self.every(DRAIN_EVERY, self._drain)
+        self.every(RETRY_CHECK_EVERY, self._retry_pending)
+        threading.Thread(target=self._refresh_accounts, name="enforcement-accounts",
+                         daemon=True).start()
+        self._resume()
+
+    def teardown(self) -> None:
+        self._accounts_stop.set()
+        self.executor.stop()
+        self._drain()
+        self.journal.close()
+
+    def _make_client(self, budget) -> ProjectXRest:
+        broker = self.config.broker
+        rest_url, _user_hub, _market_hub = broker.endpoints()
+        return ProjectXRest(rest_url, broker.user_name, broker.api_key, timeout=broker.timeout,
+                            clock=self.clock, budget=budget, attempts=3, backoff_base=0.2,
+                            backoff_max=2.0)
+
+    def bad_frames(self) -> int:
+        return self.commands.bad_frames
+
+    def _refresh_accounts(self) -> None:
+        """Keep the broker's account list (for `flatten --all` and names) without the loop."""
+        client = self._make_client(self.budget)
+        while not self._accounts_stop.is_set():
+            try:
+                self.broker_accounts = client.search_accounts()
+            except Exception as exc:
+                log.warning("enforcement: cannot list the broker's accounts: %s", exc)
+            self._accounts_stop.wait(ACCOUNTS_REFRESH_S if self.broker_accounts else 2.0)
+        client.close()
+
+    def _resume(self) -> None:
+        """Finish what a previous process left unfinished (re-checking the broker)."""
+        now = self.clock.now_ns()
+        for entry in self.journal.unfinished():
+            age = (now - entry.received_ns) / NS_PER_S
+            if age > RESUME_WINDOW_S:
+                log.warning("command %s (%s, account %s) was left %s %.0f s ago; it runs again "
+                            "only when risk re-sends it", entry.command.id, entry.command.action,
+                            entry.command.account_id, entry.state, age)
+                continue
+            log.warning("resuming command %s (%s, account %s), left %s by the previous process",
+                        entry.command.id, entry.command.action, entry.command.account_id,
+                        entry.state, extra=_fields(entry.command, "action"))
+            self._schedule(entry)
+
+    # -- commands in ------------------------------------------------------------------------------
+    def _on_commands(self) -> None:
+        while True:
+            received = self.commands.recv()
+            if received is None:
+                if not self.commands.sock.poll(0):
+                    return
+                continue
+            msg = received.msg
+            if not isinstance(msg, Command):
+                log.warning("ignoring %s on topic %r: expected a Command", type(msg).__name__,
+                            received.topic)
+                continue
+            self.accept(msg)
+
+    def accept(self, cmd: Command) -> Entry:
+        """Journal a command and run it, unless it is known: then answer what the journal has."""
+        if cmd.id in self.inflight:
+            entry = self.journal.get(cmd.id)
+            self._publish(entry.result())
+            return entry
+        entry, new = self.journal.receive(cmd, self.clock.now_ns())
+        if entry.final:
+            elog.info("command %s again (attempt %d): answered with its stored result (%s)",
+                      cmd.id, cmd.attempt, entry.status, extra=_fields(cmd, "action"))
+            self._publish(entry.result())
+            return entry
+        elog.info("command %s: %s on account %s (rule %s, mode %s)%s", cmd.id, cmd.action,
+                  cmd.account_id, cmd.rule or "-", cmd.mode,
+                  "" if new else f", left {entry.state} by a previous process: re-checking",
+                  extra=_fields(cmd, "action"))
+        self._schedule(entry)
+        self._publish(entry.result())
+        return entry
+
+    def _schedule(self, entry: Entry) -> None:
+        cmd = entry.command
+        self.inflight.add(cmd.id)
+        if cmd.account_id in self.busy:
+            self.queued[cmd.account_id].append(entry)
+            return
+        self._submit(entry)
+
+    def _submit(self, entry: Entry) -> None:
+        cmd = entry.command
+        self.busy[cmd.account_id] = cmd.id
+        self.executor.submit(Job(entry, self._label(cmd.account_id)))
+
+    def _label(self, account_id: int) -> str:
+        acct = find_account(self.config.accounts, account_id)
+        return f"{account_id} ({acct.label})" if acct is not None and acct.label != str(
+            account_id) else str(account_id)
+
+    # -- results out ------------------------------------------------------------------------------
+    def _drain(self) -> None:
+        while True:
+            try:
+                outcome = self.executor.outcomes.get_nowait()
+            except queue.Empty:
+                return
+            self._on_outcome(outcome)
+
+    def _on_outcome(self, outcome: Outcome) -> None:
+        res = outcome.result
+        account = res.account_id
+        if self.busy.get(account) == res.command_id:
+            del self.busy[account]
+            if self.queued[account]:
+                self._submit(self.queued[account].popleft())
+        if outcome.kind == FINAL:
+            self.inflight.discard(res.command_id)
+            self.retry_at.pop(res.command_id, None)
+        else:
+            _due, retries = self.retry_at.get(res.command_id, (0.0, 0))
+            delay = retry_delay(retries + 1, *PENDING_RETRY)
+            self.retry_at[res.command_id] = (self.clock.monotonic() + delay, retries + 1)
+        self._flag(outcome)
+        self._log_result(res, outcome)
+        self._publish(res)
+
+    def _flag(self, outcome: Outcome) -> None:
+        res = outcome.result
+        if outcome.cannot_enforce:
+            self.cannot_enforce[res.account_id] = Unenforceable(
+                account_id=res.account_id, reason=outcome.cannot_enforce,
+                since_ns=self.clock.now_ns())
+        elif res.status == DONE and res.account_id in self.cannot_enforce and res.broker_calls:
+            del self.cannot_enforce[res.account_id]
+            log.warning("account %s accepts API trading again", res.account_id)
+
+    def _log_result(self, res, outcome: Outcome) -> None:
+        latency = ""
+        if res.event_ns and res.first_answer_ns:
+            latency = f", {(res.first_answer_ns - res.event_ns) / 1e6:.1f} ms from the event"
+        text = "command %s %s: %s (%d attempt(s), %d broker call(s)%s)"
+        args = (res.command_id, res.status, res.detail, res.attempts, res.broker_calls, latency)
+        extra = {"kind": "result", "account": res.account_id, "command_id": res.command_id,
+                 "status": res.status, "action": res.action, "rule": res.rule}
+        if outcome.cannot_enforce:
+            elog.critical(text, *args, extra=extra)
+        elif res.status == FAILED:
+            elog.error(text, *args, extra=extra)
+        else:
+            elog.info(text, *args, extra=extra)
+
+    def _publish(self, result) -> None:
+        self.pub.publish(topics.RESULT, result)
+
+    def _retry_pending(self) -> None:
+        now = self.clock.monotonic()
+        for cid, (due, _n) in list(self.retry_at.items()):
+            if due <= now and cid in self.inflight:
+                entry = self.journal.get(cid)
+                self.retry_at[cid] = (float("inf"), _n)     # until its outcome reschedules it
+                if entry is not None and not entry.final:
+                    self.inflight.discard(cid)
+                    self._schedule(entry)
+
+    # -- control requests ---------------------------------------------------------------------------
+    def _on_status(self, req: EnforcementStatusRequest) -> Reply:
+        entries = {e.command.id: e for e in self.journal.unfinished()}
+        for cid in req.command_ids:
+            if cid not in entries:
+                entry = self.journal.get(cid)
+                if entry is not None:
+                    entries[cid] = entry
+        missing = [c for c in req.command_ids if c not in entries]
+        body = EnforcementStatus(commands=[e.state_view() for e in entries.values()],
+                                 cannot_enforce=list(self.cannot_enforce.values()))
+        return ok(body, reason=f"unknown command ids: {', '.join(missing)}" if missing else "")
+
+    def _on_flatten(self, req: FlattenRequest) -> Reply:
+        ids, problem = killswitch.resolve(req, self.config.accounts, self.broker_accounts)
+        if problem:
+            return error("bad_request", problem)
+        now = self.clock.now_ns()
+        states = []
+        for cmd in killswitch.commands(ids, req.reason, now):
+            log.warning("kill switch: flatten account %s (%s)", cmd.account_id, cmd.reason,
+                        extra=_fields(cmd, "action"))
+            states.append(self.accept(cmd).state_view())
+        return ok(FlattenAccepted(commands=states),
+                  reason=f"flatten of {len(states)} account(s) accepted")
+
+
+def _fields(cmd: Command, kind: str) -> dict:
+    return {"kind": kind, "account": cmd.account_id, "command_id": cmd.id, "rule": cmd.rule,
+            "action": cmd.action}

@@ -56,6 +56,62 @@ class CommandResult:
     started_ns: int = 0
     finished_ns: int = 0
     event_ns: int = 0
+    # added by enforcement (defaults keep older senders valid): what was asked, the broker's
+    # first answer to a trading call (latency = first_answer_ns - event_ns), calls and errors
+    action: str = ""
+    rule: str = ""
+    first_answer_ns: int = 0
+    broker_calls: int = 0
+    errors: list[str] = attrs.Factory(list)
 
 
-ALL = (Command, CommandResult)
+@attrs.frozen(kw_only=True)
+class CommandState:
+    """One command as enforcement's journal has it: received, running, pending or final."""
+    command_id: str
+    account_id: int
+    action: str
+    state: str                       # received | running | pending | final
+    status: str = ""                 # the final status once there is one
+    detail: str = ""
+    attempts: int = 0
+    received_ns: int = 0
+    finished_ns: int = 0
+
+
+@attrs.frozen(kw_only=True)
+class Unenforceable:
+    """An account the broker refuses API trading on (AccountRejected): riskd cannot enforce."""
+    account_id: int
+    reason: str
+    since_ns: int
+
+
+@attrs.frozen(kw_only=True)
+class EnforcementStatusRequest:
+    """Enforcement's pending and running commands and the accounts it cannot enforce on."""
+    command_ids: list[str] = attrs.Factory(list)     # also report these (final ones included)
+
+
+@attrs.frozen(kw_only=True)
+class EnforcementStatus:
+    commands: list[CommandState] = attrs.Factory(list)
+    cannot_enforce: list[Unenforceable] = attrs.Factory(list)
+
+
+@attrs.frozen(kw_only=True)
+class FlattenRequest:
+    """Flatten one account, or every guarded account, now: close all positions, cancel all orders."""
+    account: str = ""                # id, name or display name; empty with all=True
+    all: bool = False
+    reason: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class FlattenAccepted:
+    """The kill switch's commands, one per account (follow them with EnforcementStatusRequest)."""
+    commands: list[CommandState] = attrs.Factory(list)
+
+
+ALL = (Command, CommandResult, CommandState, Unenforceable, EnforcementStatusRequest,
+       EnforcementStatus, FlattenRequest, FlattenAccepted)

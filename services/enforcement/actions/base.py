@@ -1,0 +1,182 @@
+"""What every action gets (ActionContext) and how it says it cannot finish (exceptions).
+
+An action module has NAME, PRIORITY (0 = closes, 1 = cancels and modifies), run(ctx) -> str
+(what was done; raises when the goal is not reached) and describe(ctx) -> str (alert mode:
+what it would do, reads allowed, no trading call). Actions re-read the broker's state
+instead of trusting what an earlier attempt did, so running one again after a crash or a
+lost answer finishes the job without repeating a call that worked.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from typing import Callable, Optional
+
+import attrs
+
+from services.enforcement import outcomes
+from services.enforcement.budget import BudgetView
+from services.enforcement.planning import (CANCEL, CLOSE, MODIFY, PARTIAL, WORKING_STATUSES,
+                                           Step)
+from shared.clock import Clock
+from shared.messages.enforce import Command
+from shared.projectx.errors import BrokerUnavailable, ProjectXError, RateBudgetExhausted
+from shared.projectx.models import Order, Position
+
+log = logging.getLogger(__name__)
+
+CALL_ERRORS = (ProjectXError, BrokerUnavailable, RateBudgetExhausted)
+
+
+class MarketClosed(Exception):
+    """The broker rejected a close (market shut): keep the command pending, retry later."""
+
+
+class CannotEnforce(Exception):
+    """AccountRejected: the broker refuses API trading on this account; not worth retrying."""
+
+
+class Retry(Exception):
+    """Some part failed for a reason that may pass (timeouts, 5xx, 429, not flat yet)."""
+
+
+class GiveUp(Exception):
+    """A failure retrying cannot fix (bad command, unknown contract)."""
+
+
+@attrs.define
+class StepReport:
+    """What a batch of steps came to: which worked, and the worst failure."""
+    steps: int = 0
+    market_closed: int = 0
+    retry: int = 0
+    fatal: int = 0
+
+    def __add__(self, other: "StepReport") -> "StepReport":
+        return StepReport(*(a + b for a, b in zip(attrs.astuple(self), attrs.astuple(other))))
+
+    def raise_if_stuck(self, errors: list[str]) -> None:
+        last = errors[-1] if errors else "unknown error"
+        if self.fatal:
+            raise GiveUp(last)
+        if self.retry:
+            raise Retry(last)
+        if self.market_closed:
+            raise MarketClosed(last)
+
+
+class ActionContext:
+    """One command's run: the client, the journal's progress, and what was done so far."""
+
+    def __init__(self, client, command: Command, clock: Clock, budget: Optional[BudgetView] = None,
+                 progress: Optional[dict] = None,
+                 save_progress: Callable[[dict], None] = lambda _p: None,
+                 account_label: str = "", v2_state: Optional[dict] = None,
+                 settle: float = 0.05, sleep: Callable[[float], None] = time.sleep):
+        self.client = client
+        self.command = command
+        self.clock = clock
+        self.budget = budget
+        self.progress = dict(progress or {})
+        self._save = save_progress
+        self.account = account_label or str(command.account_id)
+        self.v2 = v2_state if v2_state is not None else {"missing": False}
+        self.settle_s = settle
+        self.sleep = sleep
+        self.done: list[str] = []
+        self.errors: list[str] = []
+        self.first_answer_ns = 0
+        self.trading_calls = 0
+
+    @property
+    def account_id(self) -> int:
+        return self.command.account_id
+
+    def save_progress(self, **values) -> None:
+        """Journal what a restart must know, before the call it protects."""
+        self.progress.update(values)
+        self._save(self.progress)
+
+    def settle(self) -> None:
+        """Give the broker a moment to book fills before verifying."""
+        if self.settle_s > 0:
+            self.sleep(self.settle_s)
+
+    # -- reads -----------------------------------------------------------------------------
+    def positions(self, contract_id: Optional[str] = None) -> list[Position]:
+        found = self.client.open_positions(self.account_id)
+        return [p for p in found if p.size and (contract_id is None or p.contract_id == contract_id)]
+
+    def position(self, contract_id: str) -> Optional[Position]:
+        found = self.positions(contract_id)
+        return found[0] if found else None
+
+    def working_orders(self) -> list[Order]:
+        """Every working order, suspended bracket children included (Order/v2/query 1,6,7,8);
+        Order/searchOpen (which hides suspended children) when the gateway has no v2."""
+        if not self.v2["missing"]:
+            try:
+                return self.client.query_orders(self.account_id, statuses=WORKING_STATUSES).orders
+            except ProjectXError as exc:
+                if exc.code not in (404, 405):
+                    raise
+                self.v2["missing"] = True
+                log.warning("the broker has no %s (HTTP %d): falling back to Order/searchOpen, "
+                            "which does not show suspended bracket orders", exc.endpoint, exc.code)
+        return self.client.open_orders(self.account_id)
+
+    # -- trading calls -----------------------------------------------------------------------
+    def _call(self, step: Step) -> None:
+        c, aid = self.client, self.account_id
+        if step.kind == CLOSE:
+            with self._priority(high=True):
+                c.close_contract(aid, step.contract_id)
+        elif step.kind == PARTIAL:
+            with self._priority(high=True):
+                c.partial_close_contract(aid, step.contract_id, step.size)
+        elif step.kind == CANCEL:
+            with self._priority(high=False):
+                c.cancel_order(aid, step.order_id)
+        elif step.kind == MODIFY:
+            c.modify_order(aid, step.order_id, stop_price=self.command.stop_price)
+        else:
+            raise GiveUp(f"unknown step {step.kind!r}")
+
+    def _priority(self, high: bool):
+        if self.budget is None:
+            return contextlib.nullcontext()
+        return self.budget.closing_now() if high else self.budget.low_priority()
+
+    def _answered(self) -> None:
+        if not self.first_answer_ns:
+            self.first_answer_ns = self.clock.now_ns()
+
+    def execute(self, steps: list[Step]) -> StepReport:
+        """Run every step (one failure does not stop the others); AccountRejected ends at once."""
+        report = StepReport(steps=len(steps))
+        for step in steps:
+            self.trading_calls += 1
+            try:
+                self._call(step)
+            except CALL_ERRORS as exc:
+                meaning = outcomes.classify(exc)
+                if meaning == outcomes.DONE_ALREADY:
+                    self._answered()
+                    self.done.append(f"{step.describe()} (already done)")
+                    continue
+                self.errors.append(outcomes.describe(exc))
+                if meaning == outcomes.ACCOUNT_REJECTED:
+                    raise CannotEnforce(
+                        f"riskd cannot enforce on account {self.account}: the broker rejects "
+                        f"API trading on it (AccountRejected from {exc.endpoint})") from None
+                if meaning == outcomes.MARKET_CLOSED:
+                    report.market_closed += 1
+                elif meaning == outcomes.RETRY:
+                    report.retry += 1
+                else:
+                    report.fatal += 1
+                continue
+            self._answered()
+            self.done.append(step.describe())
+        return report

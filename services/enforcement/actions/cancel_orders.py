@@ -1,0 +1,43 @@
+"""cancel_orders: cancel one order (order_id) or every working order of the account (optionally
+of one contract), suspended bracket children included; OrderNotFound means already done.
+
+One order is cancelled without a read first (the lockout's answer to a new order); "every
+order" reads, cancels, then verifies nothing is left working (bounded passes).
+"""
+from __future__ import annotations
+
+from services.enforcement.actions.base import ActionContext, Retry
+from services.enforcement.planning import CANCEL, Step, plan_cancels, plural
+
+NAME = "cancel_orders"
+PRIORITY = 1
+PASSES = 3
+
+
+def run(ctx: ActionContext) -> str:
+    cmd = ctx.command
+    if cmd.order_id is not None:
+        ctx.execute([Step(CANCEL, contract_id=cmd.contract_id or "", order_id=cmd.order_id)]
+                    ).raise_if_stuck(ctx.errors)
+        return f"order {cmd.order_id} on account {ctx.account}: {ctx.done[-1]}"
+    for _ in range(PASSES):
+        steps = plan_cancels(ctx.working_orders(), cmd.contract_id)
+        if not steps:
+            n = len(ctx.done)
+            return (f"cancelled {plural(n, 'order')} on account {ctx.account}" if n else
+                    f"account {ctx.account} had no working orders{_of(cmd.contract_id)}")
+        ctx.execute(steps).raise_if_stuck(ctx.errors)
+        ctx.settle()
+    raise Retry(f"orders still working on account {ctx.account} after {PASSES} passes")
+
+
+def _of(contract_id) -> str:
+    return f" in {contract_id}" if contract_id else ""
+
+
+def describe(ctx: ActionContext) -> str:
+    cmd = ctx.command
+    if cmd.order_id is not None:
+        return f"cancel order {cmd.order_id} on account {ctx.account}"
+    n = len(plan_cancels(ctx.working_orders(), cmd.contract_id))
+    return f"cancel {plural(n, 'order')}{_of(cmd.contract_id)} on account {ctx.account}"

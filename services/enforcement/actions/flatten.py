@@ -1,0 +1,46 @@
+"""flatten: close every open position FIRST, then cancel every working order (suspended bracket
+children included), then verify the account is flat and repeat the missing parts (bounded).
+
+Positions are read right before closing and orders right after the closes, so a bracket
+order woken by a close is seen; each pass re-reads, so a pass after a crash or a lost answer
+only does what is still missing. An already-flat account is a success (nothing to do).
+"""
+from __future__ import annotations
+
+from services.enforcement.actions.base import ActionContext, Retry
+from services.enforcement.planning import (describe_flatten, plan_cancels, plan_closes,
+                                           plural)
+
+NAME = "flatten"
+PRIORITY = 0
+PASSES = 4          # act + verify rounds within one attempt
+
+
+def run(ctx: ActionContext) -> str:
+    for _ in range(PASSES):
+        positions = ctx.positions()
+        closes = ctx.execute(plan_closes(positions))
+        orders = ctx.working_orders()
+        if not positions and not orders:
+            return _summary(ctx)
+        cancels = ctx.execute(plan_cancels(orders))
+        (closes + cancels).raise_if_stuck(ctx.errors)
+        ctx.settle()
+    raise Retry(f"account {ctx.account} still not flat after {PASSES} passes")
+
+
+def _summary(ctx: ActionContext) -> str:
+    if not ctx.done:
+        return f"account {ctx.account} was already flat"
+    closed = [d for d in ctx.done if d.startswith("close")]
+    cancelled = [d for d in ctx.done if d.startswith("cancel")]
+    parts = []
+    if closed:
+        parts.append("; ".join(closed))
+    if cancelled:
+        parts.append(f"cancelled {plural(len(cancelled), 'order')}")
+    return f"flattened account {ctx.account}: {'; '.join(parts)} (verified flat)"
+
+
+def describe(ctx: ActionContext) -> str:
+    return "flatten " + describe_flatten(ctx.account, ctx.positions(), ctx.working_orders())

@@ -1,0 +1,209 @@
+"""Runs commands against the broker on a small thread pool; the worker loop never waits on it.
+
+Each pool thread owns its ProjectXRest (a requests.Session is not shared) and draws from one
+shared rate budget (closes before cancels: services/enforcement/budget.py). Jobs are taken by
+priority (closes/flatten first), and the loop submits at most one job per account at a time,
+so two commands never fight over one account. A job:
+  1. marks the command running in the journal (committed) before any broker call;
+  2. alert mode: describes what it would do (reads only) -> a 'skipped' result;
+  3. runs the action, at most `rounds` times with backoff on transient failures (the client
+     itself retries timeouts/5xx/429 per call);
+  4. MarketClosed -> 'pending' (the loop retries later); AccountRejected -> failed, loud;
+     anything that keeps failing -> failed with the reason;
+  5. writes the final result to the journal, then hands an Outcome to the loop's queue.
+"""
+from __future__ import annotations
+
+import itertools
+import logging
+import queue
+import threading
+import time
+from typing import Callable, Optional
+
+import attrs
+
+from services.enforcement.actions import ACTIONS
+from services.enforcement.actions.base import (CALL_ERRORS, ActionContext, CannotEnforce,
+                                               GiveUp, MarketClosed, Retry)
+from services.enforcement.budget import BudgetView, Closing
+from services.enforcement.journal import Entry, Journal
+from services.enforcement import outcomes
+from services.enforcement.planning import retry_delay
+from shared.clock import Clock
+from shared.messages.enforce import DONE, FAILED, SKIPPED, CommandResult
+from shared.projectx.errors import ParseError
+from shared.projectx.ratebudget import RateBudget
+
+log = logging.getLogger(__name__)
+
+FINAL, PENDING = "final", "pending"
+
+
+@attrs.frozen
+class Settings:
+    threads: int = 4
+    rounds: int = 4              # attempts of one action before it is a failed result
+    backoff: float = 0.25        # between rounds: 0.25, 0.5, 1, 2 ... s
+    backoff_max: float = 4.0
+    settle: float = 0.05         # pause before verifying (the broker books the fills)
+
+
+@attrs.frozen
+class Job:
+    entry: Entry                  # the journal row when it was submitted
+    account_label: str = ""
+
+    @property
+    def command(self):
+        return self.entry.command
+
+
+@attrs.frozen
+class Outcome:
+    """What a job came to, for the loop: a final result (stored) or pending with a reason."""
+    kind: str                      # final | pending
+    result: CommandResult
+    cannot_enforce: str = ""       # set when the broker rejected the account
+
+
+class Executor:
+    def __init__(self, make_client: Callable[[BudgetView], object], journal: Journal,
+                 clock: Clock, settings: Settings = Settings(),
+                 budget: Optional[RateBudget] = None,
+                 sleep: Callable[[float], None] = time.sleep):
+        self.make_client = make_client
+        self.journal = journal
+        self.clock = clock
+        self.settings = settings
+        self.budget = budget or RateBudget(clock=clock)
+        self.sleep = sleep
+        self.outcomes: queue.Queue[Outcome] = queue.Queue()
+        self._jobs: queue.PriorityQueue = queue.PriorityQueue()
+        self._seq = itertools.count()
+        self._threads: list[threading.Thread] = []
+        self._stop = threading.Event()
+        self.v2_state = {"missing": False}     # shared: the gateway has no Order/v2/query
+        self.closing = Closing()
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def start(self) -> None:
+        for i in range(self.settings.threads):
+            t = threading.Thread(target=self._thread, name=f"enforcement-{i}", daemon=True)
+            t.start()
+            self._threads.append(t)
+
+    def stop(self, timeout: float = 2.0) -> None:
+        self._stop.set()
+        for _ in self._threads:
+            self._jobs.put((99, next(self._seq), None))
+        deadline = time.monotonic() + timeout
+        for t in self._threads:
+            t.join(max(0.0, deadline - time.monotonic()))
+
+    def submit(self, job: Job) -> None:
+        action = ACTIONS.get(job.command.action)
+        priority = action.PRIORITY if action is not None else 0
+        self._jobs.put((priority, next(self._seq), job))
+
+    # -- the pool threads ----------------------------------------------------------------------
+    def _thread(self) -> None:
+        view = BudgetView(self.budget, self.closing)
+        client = self.make_client(view)
+        try:
+            client.ensure_token()          # warm up: the first command does not pay the login
+        except Exception as exc:           # the broker may be down: log in on the first call
+            log.warning("enforcement could not log in to the broker yet: %s", exc)
+        while not self._stop.is_set():
+            _prio, _seq, job = self._jobs.get()
+            if job is None:
+                break
+            try:
+                outcome = self.run(job, client, view)
+            except Exception as exc:       # a bug must not lose the command: report it failed
+                log.exception("enforcement: command %s crashed", job.command.id)
+                outcome = self._final(job, FAILED, f"internal error: {type(exc).__name__}: {exc}",
+                                      None, client, 0, rounds=1)
+            self.outcomes.put(outcome)
+        close = getattr(client, "close", None)
+        if close is not None:
+            close()
+
+    def run(self, job: Job, client, view: Optional[BudgetView] = None) -> Outcome:
+        """Execute one command (in a pool thread; also callable directly in tests)."""
+        cmd = job.command
+        action = ACTIONS.get(cmd.action)
+        calls_before = getattr(client, "calls", 0)
+        self.journal.start(cmd.id, self.clock.now_ns())
+        if action is None:
+            return self._final(job, FAILED, f"unknown action {cmd.action!r} (expected one of "
+                                            f"{', '.join(ACTIONS)})", None, client, calls_before,
+                               rounds=0)
+        ctx = ActionContext(client, cmd, self.clock, view, progress=job.entry.progress,
+                            save_progress=lambda p: self.journal.save_progress(cmd.id, p),
+                            account_label=job.account_label, v2_state=self.v2_state,
+                            settle=self.settings.settle, sleep=self.sleep)
+        if cmd.mode == "alert":
+            return self._alert(job, action, ctx, client, calls_before)
+        s = self.settings
+        for round_no in range(1, s.rounds + 1):
+            try:
+                detail = action.run(ctx)
+                return self._final(job, DONE, detail, ctx, client, calls_before, round_no)
+            except MarketClosed as exc:
+                detail = (f"{cmd.action} on account {ctx.account} waits for the market to open "
+                          f"({exc}); done so far: {'; '.join(ctx.done) or 'nothing'}")
+                self.journal.pending(cmd.id, detail, round_no,
+                                     getattr(client, "calls", 0) - calls_before)
+                entry = self.journal.get(cmd.id)
+                return Outcome(PENDING, entry.result())
+            except CannotEnforce as exc:
+                return self._final(job, FAILED, str(exc), ctx, client, calls_before, round_no,
+                                   cannot_enforce=str(exc))
+            except GiveUp as exc:
+                return self._final(job, FAILED, f"{cmd.action} failed: {exc}", ctx, client,
+                                   calls_before, round_no)
+            except (Retry, ParseError, *CALL_ERRORS) as exc:
+                if isinstance(exc, CALL_ERRORS) and outcomes.classify(exc) == outcomes.FATAL:
+                    return self._final(job, FAILED, f"{cmd.action} failed: {exc}", ctx, client,
+                                       calls_before, round_no)
+                ctx.errors.append(f"round {round_no}: {exc}")
+                log.warning("command %s (%s, account %s): round %d of %d failed: %s", cmd.id,
+                            cmd.action, ctx.account, round_no, s.rounds, exc,
+                            extra={"kind": "enforcement", "account": cmd.account_id,
+                                   "command_id": cmd.id})
+                if round_no < s.rounds:
+                    self.sleep(retry_delay(round_no, s.backoff, s.backoff_max))
+        return self._final(job, FAILED, f"{cmd.action} on account {ctx.account} gave up after "
+                                        f"{s.rounds} rounds: {ctx.errors[-1]}",
+                           ctx, client, calls_before, s.rounds)
+
+    def _alert(self, job: Job, action, ctx: ActionContext, client, calls_before: int) -> Outcome:
+        try:
+            text = action.describe(ctx)
+        except (GiveUp, ParseError, *CALL_ERRORS) as exc:
+            text = f"{job.command.action} on account {ctx.account} (state unreadable: {exc})"
+        return self._final(job, SKIPPED, f"alert mode: would have {_past(text)}", ctx, client,
+                           calls_before, rounds=1)
+
+    def _final(self, job: Job, status: str, detail: str, ctx: Optional[ActionContext], client,
+               calls_before: int, rounds: int, cannot_enforce: str = "") -> Outcome:
+        cmd = job.command
+        now = self.clock.now_ns()
+        result = CommandResult(
+            command_id=cmd.id, account_id=cmd.account_id, status=status, detail=detail,
+            attempts=rounds, started_ns=job.entry.started_ns or now, finished_ns=now,
+            event_ns=cmd.event_ns, action=cmd.action, rule=cmd.rule,
+            first_answer_ns=ctx.first_answer_ns if ctx else 0,
+            broker_calls=getattr(client, "calls", 0) - calls_before,
+            errors=list(ctx.errors) if ctx else [])
+        entry = self.journal.finish(result)
+        return Outcome(FINAL, entry.result(), cannot_enforce)
+
+
+def _past(text: str) -> str:
+    """'flatten account 7 (...)' -> 'flattened account 7 (...)' for the alert-mode sentence."""
+    verb, _, rest = text.partition(" ")
+    past = {"flatten": "flattened", "close": "closed", "reduce": "reduced",
+            "cancel": "cancelled", "move": "moved"}.get(verb, verb)
+    return f"{past} {rest}"

@@ -1,0 +1,219 @@
+"""The enforcement journal: every command id with its state, in SQLite (WAL), so none runs twice.
+
+States: received (journaled, not started) -> running (a broker call may have been made)
+-> pending (waiting, e.g. for the market to open) -> final (done, failed or skipped, with the
+result). An id is inserted once; a duplicate is answered from its row. The row is written
+BEFORE the broker is called, so after a kill -9 the next process knows the command may have
+been partly executed: it finishes it by re-reading the broker's state (the actions are
+written that way), never by repeating a call blindly. `progress` holds what an action must
+remember across a restart (reduce_position's target size).
+
+Thread-safe: one connection behind a lock (the loop receives, pool threads start/finish).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+import threading
+import time
+from typing import Optional
+
+import attrs
+
+from shared import codec
+from shared.messages.enforce import Command, CommandResult, CommandState
+
+log = logging.getLogger(__name__)
+
+RECEIVED, RUNNING, PENDING, FINAL = "received", "running", "pending", "final"
+UNFINISHED = (RECEIVED, RUNNING, PENDING)
+KEEP_FINAL_S = 14 * 86400          # final rows older than this are pruned on open
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS commands (
+    id TEXT PRIMARY KEY,
+    account_id INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    command BLOB NOT NULL,
+    state TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT '',
+    detail TEXT NOT NULL DEFAULT '',
+    errors TEXT NOT NULL DEFAULT '[]',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    calls INTEGER NOT NULL DEFAULT 0,
+    progress TEXT NOT NULL DEFAULT '{}',
+    received_ns INTEGER NOT NULL,
+    started_ns INTEGER NOT NULL DEFAULT 0,
+    finished_ns INTEGER NOT NULL DEFAULT 0,
+    first_answer_ns INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS commands_state ON commands(state);
+"""
+
+
+@attrs.frozen
+class Entry:
+    """One journal row."""
+    command: Command
+    state: str
+    status: str = ""
+    detail: str = ""
+    errors: tuple = ()
+    attempts: int = 0
+    calls: int = 0
+    progress: dict = attrs.Factory(dict)
+    received_ns: int = 0
+    started_ns: int = 0
+    finished_ns: int = 0
+    first_answer_ns: int = 0
+
+    @property
+    def final(self) -> bool:
+        return self.state == FINAL
+
+    def result(self) -> CommandResult:
+        """The stored result (final rows), or an 'accepted' one for unfinished rows."""
+        c = self.command
+        return CommandResult(command_id=c.id, account_id=c.account_id,
+                             status=self.status if self.final else "accepted",
+                             detail=self.detail, attempts=self.attempts,
+                             started_ns=self.started_ns, finished_ns=self.finished_ns,
+                             event_ns=c.event_ns, action=c.action, rule=c.rule,
+                             first_answer_ns=self.first_answer_ns, broker_calls=self.calls,
+                             errors=list(self.errors))
+
+    def state_view(self) -> CommandState:
+        c = self.command
+        return CommandState(command_id=c.id, account_id=c.account_id, action=c.action,
+                            state=self.state, status=self.status, detail=self.detail,
+                            attempts=self.attempts, received_ns=self.received_ns,
+                            finished_ns=self.finished_ns)
+
+
+def _encode(cmd: Command) -> bytes:
+    return codec.encode(cmd, "journal", 0, 0, 0)
+
+
+def _row(row: sqlite3.Row) -> Entry:
+    return Entry(command=codec.decode(row["command"]).msg, state=row["state"],
+                 status=row["status"], detail=row["detail"],
+                 errors=tuple(json.loads(row["errors"] or "[]")), attempts=row["attempts"],
+                 calls=row["calls"], progress=json.loads(row["progress"] or "{}"),
+                 received_ns=row["received_ns"], started_ns=row["started_ns"],
+                 finished_ns=row["finished_ns"], first_answer_ns=row["first_answer_ns"])
+
+
+def _open(path: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=5.0)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    return conn
+
+
+class Journal:
+    def __init__(self, path: str, now_ns: Optional[int] = None):
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        self.path = path
+        self.moved_aside: Optional[str] = None
+        self._lock = threading.Lock()
+        self._conn = self._open_checked(path)
+        self._conn.executescript(SCHEMA)
+        self._prune(time.time_ns() if now_ns is None else now_ns)
+
+    def _open_checked(self, path: str) -> sqlite3.Connection:
+        """Open; a corrupt file is moved aside (and reported) and a fresh journal started."""
+        try:
+            conn = _open(path)
+            ok = conn.execute("PRAGMA integrity_check").fetchone()[0]
+            if ok == "ok":
+                return conn
+            conn.close()
+            why = ok
+        except sqlite3.DatabaseError as exc:
+            why = str(exc)
+        self.moved_aside = f"{path}.corrupt-{time.strftime('%Y%m%dT%H%M%S')}"
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(path + suffix):
+                os.replace(path + suffix, self.moved_aside + suffix)
+        log.critical("enforcement journal %s is corrupt (%s): moved to %s; starting a new one "
+                     "(commands re-sent by risk are re-checked against the broker)",
+                     path, why, self.moved_aside)
+        return _open(path)
+
+    def _prune(self, now_ns: int) -> None:
+        with self._lock:
+            self._conn.execute("DELETE FROM commands WHERE state = ? AND finished_ns < ?",
+                               (FINAL, now_ns - KEEP_FINAL_S * 1_000_000_000))
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    # -- reads -----------------------------------------------------------------------------
+    def get(self, command_id: str) -> Optional[Entry]:
+        with self._lock:
+            row = self._conn.execute("SELECT * FROM commands WHERE id = ?",
+                                     (command_id,)).fetchone()
+        return None if row is None else _row(row)
+
+    def unfinished(self) -> list[Entry]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT * FROM commands WHERE state IN (?, ?, ?) ORDER BY received_ns",
+                UNFINISHED).fetchall()
+        return [_row(r) for r in rows]
+
+    # -- writes (each one committed before it returns) ------------------------------------------
+    def receive(self, cmd: Command, now_ns: int) -> tuple[Entry, bool]:
+        """Journal a command; (entry, True) when new, (the stored entry, False) for a duplicate."""
+        with self._lock:
+            cur = self._conn.execute(
+                "INSERT OR IGNORE INTO commands (id, account_id, action, mode, command, state, "
+                "received_ns) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (cmd.id, cmd.account_id, cmd.action, cmd.mode, _encode(cmd), RECEIVED, now_ns))
+            new = cur.rowcount == 1
+            row = self._conn.execute("SELECT * FROM commands WHERE id = ?", (cmd.id,)).fetchone()
+        return _row(row), new
+
+    def start(self, command_id: str, now_ns: int) -> None:
+        """Mark running, committed before the first broker call of an execution."""
+        with self._lock:
+            self._conn.execute(
+                "UPDATE commands SET state = ?, "
+                "started_ns = CASE started_ns WHEN 0 THEN ? ELSE started_ns END "
+                "WHERE id = ? AND state != ?", (RUNNING, now_ns, command_id, FINAL))
+
+    def save_progress(self, command_id: str, progress: dict) -> None:
+        """What an action must know after a restart (committed before the call it protects)."""
+        with self._lock:
+            self._conn.execute("UPDATE commands SET progress = ? WHERE id = ?",
+                               (json.dumps(progress, sort_keys=True), command_id))
+
+    def pending(self, command_id: str, detail: str, attempts: int = 0, calls: int = 0) -> None:
+        """Not finished, waiting (e.g. for the market); attempts and calls add up."""
+        with self._lock:
+            self._conn.execute(
+                "UPDATE commands SET state = ?, detail = ?, attempts = attempts + ?, "
+                "calls = calls + ? WHERE id = ? AND state != ?",
+                (PENDING, detail, attempts, calls, command_id, FINAL))
+
+    def finish(self, result: CommandResult) -> Entry:
+        """Store the final result (the first one wins; a later finish returns the stored one).
+        The result's attempts and broker_calls add to what earlier executions recorded."""
+        with self._lock:
+            self._conn.execute(
+                "UPDATE commands SET state = ?, status = ?, detail = ?, errors = ?, "
+                "attempts = attempts + ?, calls = calls + ?, finished_ns = ?, "
+                "first_answer_ns = ?, "
+                "started_ns = CASE started_ns WHEN 0 THEN ? ELSE started_ns END "
+                "WHERE id = ? AND state != ?",
+                (FINAL, result.status, result.detail, json.dumps(list(result.errors)),
+                 result.attempts, result.broker_calls, result.finished_ns,
+                 result.first_answer_ns, result.started_ns, result.command_id, FINAL))
+            row = self._conn.execute("SELECT * FROM commands WHERE id = ?",
+                                     (result.command_id,)).fetchone()
+        return _row(row)

@@ -1,0 +1,62 @@
+"""The kill switch's pure part: which accounts `riskctl flatten` means, and its commands.
+
+An account is named by its broker id, its name, or the display name given in the config.
+`--all` means every account the broker lists for the login plus every configured one, less
+the accounts the config switches off (enabled = false: riskd does not guard them). The
+commands are ordinary flatten Commands (rule "manual") with fresh ids, so they run through
+the journal and the executor exactly like risk's.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+from shared.messages.enforce import Command
+from shared.messages.risk import FLATTEN
+
+MANUAL = "manual"
+
+
+def _broker_id(ref: str, broker_accounts: Iterable) -> Optional[int]:
+    for acct in broker_accounts:
+        if ref in (str(acct.id), acct.name):
+            return acct.id
+    return None
+
+
+def resolve(req, config_accounts, broker_accounts) -> tuple[list[int], str]:
+    """(account ids, '') or ([], what is wrong)."""
+    if not req.reason.strip():
+        return [], "a flatten needs a reason (--reason TEXT): it goes to the audit trail"
+    if req.all == bool(req.account):
+        return [], "expected one ACCOUNT or --all, not both and not neither"
+    configured = list(config_accounts)
+    off = {a.id for a in configured if not a.enabled and a.id is not None}
+    off_names = {a.name for a in configured if not a.enabled and a.name}
+    if req.all:
+        ids = {a.id for a in broker_accounts if a.id not in off and a.name not in off_names}
+        ids |= {a.id for a in configured if a.enabled and a.id is not None}
+        if not ids:
+            return [], ("enforcement knows no account yet (the broker's account list has not "
+                        "been read; is the broker reachable?)")
+        return sorted(ids), ""
+    ref = req.account.strip()
+    for acct in configured:
+        if acct.matches(ref):
+            found = acct.id if acct.id is not None else _broker_id(acct.name, broker_accounts)
+            if found is None:
+                return [], f"account {ref!r} is configured by name but the broker does not list it"
+            return [found], ""
+    found = _broker_id(ref, broker_accounts)
+    if found is None and ref.isdigit():
+        found = int(ref)
+    if found is None:
+        known = ", ".join(f"{a.id} ({a.name})" for a in broker_accounts) or "none listed yet"
+        return [], f"unknown account {ref!r}; the broker lists: {known}"
+    return [found], ""
+
+
+def commands(account_ids: Iterable[int], reason: str, now_ns: int) -> list[Command]:
+    decision = f"{MANUAL}-{now_ns}"
+    return [Command(id=f"{decision}.{aid}", decision_id=decision, account_id=aid, action=FLATTEN,
+                    rule=MANUAL, reason=reason or "kill switch", issued_ns=now_ns, event_ns=now_ns)
+            for aid in account_ids]

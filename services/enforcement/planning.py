@@ -1,0 +1,106 @@
+"""What to do to an account, given what the broker shows: pure planning, no I/O.
+
+A plan is an ordered list of Steps. Closes always come before cancels (a position is the
+risk; an order is only a possible one), and within cancels the active orders come before
+suspended bracket children (cancelling a parent usually takes its children with it). The
+retry/pending policy for a command that cannot finish yet lives here too, as pure math.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Optional, Sequence
+
+import attrs
+
+from shared.projectx.models import Order, OrderStatus, Position
+
+CLOSE, PARTIAL, CANCEL, MODIFY = "close", "partial", "cancel", "modify"
+# v2 query statuses for "working": open, pending, pending cancellation, suspended children
+WORKING_STATUSES = (1, 6, 7, 8)
+
+
+@attrs.frozen
+class Step:
+    kind: str                      # close | partial | cancel | modify
+    contract_id: str = ""
+    order_id: Optional[int] = None
+    size: Optional[int] = None     # partial: contracts to close
+
+    def describe(self) -> str:
+        if self.kind == CLOSE:
+            return f"close {self.contract_id}"
+        if self.kind == PARTIAL:
+            return f"close {self.size} of {self.contract_id}"
+        if self.kind == CANCEL:
+            return f"cancel order {self.order_id}"
+        return f"modify order {self.order_id}"
+
+
+def open_positions(positions: Iterable[Position], contract_id: Optional[str] = None
+                   ) -> list[Position]:
+    return [p for p in positions if p.size != 0
+            and (contract_id is None or p.contract_id == contract_id)]
+
+
+def working_orders(orders: Iterable[Order], contract_id: Optional[str] = None) -> list[Order]:
+    """Working orders, de-duplicated by id (searchOpen and the v2 query overlap)."""
+    seen: dict[int, Order] = {}
+    for o in orders:
+        if o.status in WORKING_STATUSES and (contract_id is None or o.contract_id == contract_id):
+            seen.setdefault(o.id, o)
+    return list(seen.values())
+
+
+def plan_closes(positions: Iterable[Position], contract_id: Optional[str] = None) -> list[Step]:
+    """One closeContract per open contract, the biggest first."""
+    live = sorted(open_positions(positions, contract_id), key=lambda p: (-abs(p.size), p.contract_id))
+    return [Step(CLOSE, contract_id=p.contract_id) for p in live]
+
+
+def plan_cancels(orders: Iterable[Order], contract_id: Optional[str] = None,
+                 order_id: Optional[int] = None) -> list[Step]:
+    """Cancels: active orders first, suspended bracket children last, oldest first."""
+    live = working_orders(orders, contract_id)
+    if order_id is not None:
+        live = [o for o in live if o.id == order_id]
+    live.sort(key=lambda o: (o.status == OrderStatus.SUSPENDED, o.id))
+    return [Step(CANCEL, contract_id=o.contract_id, order_id=o.id) for o in live]
+
+
+def plan_flatten(positions: Iterable[Position], orders: Iterable[Order]) -> list[Step]:
+    """Every close, then every cancel."""
+    return plan_closes(positions) + plan_cancels(orders)
+
+
+def reduce_target(observed_size: int, cut: Optional[int]) -> int:
+    """The size to reduce to: the observed size minus the contracts to close (at least 0)."""
+    if cut is None or cut <= 0:
+        return observed_size
+    return max(0, abs(observed_size) - cut)
+
+
+def plan_reduce(current: Optional[Position], target: int) -> list[Step]:
+    """The one call that brings a position down to `target` contracts (none when it is there)."""
+    if current is None or current.size == 0 or abs(current.size) <= target:
+        return []
+    if target <= 0:
+        return [Step(CLOSE, contract_id=current.contract_id)]
+    return [Step(PARTIAL, contract_id=current.contract_id, size=abs(current.size) - target)]
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def describe_flatten(account: str, positions: Sequence[Position], orders: Sequence[Order]) -> str:
+    live, working = open_positions(positions), working_orders(orders)
+    return f"account {account} ({plural(len(live), 'position')}, {plural(len(working), 'order')})"
+
+
+def describe_positions(positions: Sequence[Position]) -> str:
+    return ", ".join(f"{p.contract_id} {'short' if p.signed_size < 0 else 'long'} {abs(p.size)}"
+                     for p in open_positions(positions)) or "none"
+
+
+def retry_delay(attempt: int, base: float, cap: float) -> float:
+    """Backoff for the n-th retry (1-based): base, 2*base, 4*base ... capped."""
+    return min(cap, base * 2 ** max(0, attempt - 1))

@@ -1,0 +1,195 @@
+"""The enforcement worker with real processes: the sim broker, enforcement, and the test standing
+in for risk (Commands on bus.risk_pub, results read from enforcement's PUB, re-sent until final).
+
+The sim is driven only through its ProjectX REST API and /sim/* controls; each test uses its
+own sim account so the module can share one sim and one enforcement process.
+"""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from shared.bus.rpc import RpcClient
+from shared.messages.enforce import (DONE, FAILED, SKIPPED, EnforcementStatus,
+                                     EnforcementStatusRequest)
+from tests.e2e.harness import CLOSE, ES, MNQ, RiskStandIn, SimDesk
+from tests.support.env import make_config, wait_for
+from tests.support.procs import Procs
+
+pytestmark = pytest.mark.slow
+
+ACCOUNTS = list(range(2001, 2013))
+
+
+class Env:
+    def __init__(self, tmp_path):
+        self.procs = Procs(tmp_path)
+        self.config = make_config(tmp_path, broker={"sim": {
+            "tick_interval": 0,
+            "accounts": [{"id": a, "name": f"SIM-{a}"} for a in ACCOUNTS]}})
+        self.procs.worker("services.simbroker", self.config)
+        self.desk = SimDesk(self.config)
+        self.risk = RiskStandIn(self.config)
+        self.enforcement = self.procs.worker("services.enforcement", self.config)
+        self.desk.wait_up()
+        self._accounts = iter(ACCOUNTS)
+
+    def account(self) -> int:
+        return next(self._accounts)
+
+    def restart_enforcement(self, kill: bool = True):
+        if kill:
+            self.enforcement.kill_tree()
+        self.enforcement = self.procs.worker("services.enforcement", self.config)
+        return self.enforcement
+
+    def status(self, *ids: str) -> EnforcementStatus:
+        bus = self.desk.loaded.config.bus
+        with RpcClient(bus.enforcement_control, "enforcement", timeout=2, retries=1) as c:
+            reply = c.call(EnforcementStatusRequest(command_ids=list(ids)))
+        assert reply.ok, reply.reason
+        return reply.body
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    e = Env(tmp_path_factory.mktemp("enforcement"))
+    try:
+        yield e
+    finally:
+        e.risk.close()
+        e.procs.cleanup()
+
+
+def test_a_flatten_closes_each_position_once_then_cancels_every_order(env):
+    acct = env.account()
+    env.desk.make_busy(acct)
+    env.desk.reset_calls()
+    cmd = env.risk.command(acct, "flatten")
+    result = env.risk.run(cmd)
+    assert result.status == DONE, result.detail
+    assert "verified flat" in result.detail and "cancelled 4 orders" in result.detail
+    assert env.desk.flat(acct)
+    assert env.desk.calls(CLOSE) == 2                       # once per position
+    assert env.desk.calls("/api/Order/cancel") <= 4
+    assert result.first_answer_ns >= result.event_ns > 0
+    assert result.action == "flatten" and result.rule == "test"
+
+
+def test_the_same_command_id_twice_executes_once(env):
+    acct = env.account()
+    env.desk.buy(acct, MNQ, 1)
+    cmd = env.risk.command(acct, "flatten")
+    first = env.risk.run(cmd)
+    assert first.status == DONE and env.desk.flat(acct)
+    env.desk.buy(acct, MNQ, 3)                               # the trader trades again
+    env.desk.reset_calls()
+    env.risk.results.clear()
+    again = env.risk.run(cmd)                                # risk re-sends the same id
+    assert again == first                                    # the stored result, unchanged
+    assert env.desk.calls(CLOSE) == 0
+    assert env.desk.positions(acct) == {MNQ: 3}              # not executed a second time
+
+
+def test_close_contract_failing_three_times_with_500_still_flattens(env):
+    acct = env.account()
+    env.desk.make_busy(acct)
+    env.desk.reset_calls()
+    env.desk.fail(CLOSE, 500, 3)
+    result = env.risk.run(env.risk.command(acct, "flatten"))
+    assert result.status == DONE, result.detail
+    assert env.desk.flat(acct)
+    calls, failed = env.desk.counts()
+    assert failed.get(CLOSE) == 3
+    assert calls[CLOSE] - failed[CLOSE] == 2                 # each position closed once
+
+
+def test_alert_mode_describes_and_makes_no_trading_call(env):
+    acct = env.account()
+    env.desk.make_busy(acct)
+    env.desk.reset_calls()
+    result = env.risk.run(env.risk.command(acct, "flatten", mode="alert"))
+    assert result.status == SKIPPED
+    assert f"would have flattened account {acct} (2 positions, 4 orders)" in result.detail
+    assert env.desk.trading_calls() == 0
+    assert env.desk.positions(acct) == {MNQ: 2, ES: -1}
+
+
+def test_closing_an_already_flat_position_is_a_success(env):
+    acct = env.account()
+    result = env.risk.run(env.risk.command(acct, "close_position", contract_id=MNQ))
+    assert result.status == DONE and "already flat" in result.detail
+
+
+def test_a_lost_partial_close_answer_is_not_repeated(env):
+    """The close worked but its answer was lost (500): a re-read finds the target reached."""
+    acct = env.account()
+    env.desk.buy(acct, MNQ, 5)
+    env.desk.fail("/api/Position/partialCloseContract", 500, 5, apply=True)
+    result = env.risk.run(env.risk.command(acct, "reduce_position", contract_id=MNQ, size=2))
+    env.desk.fail("/api/Position/partialCloseContract", 500, 0)
+    assert result.status == DONE, result.detail
+    assert env.desk.positions(acct) == {MNQ: 3}              # 5 - 2, not 5 - 2 - 2
+
+
+def test_an_account_the_broker_rejects_fails_loudly(env):
+    acct = env.account()
+    env.desk.buy(acct, MNQ, 1)
+    env.desk.sim("/sim/account", {"accountId": acct, "apiRejected": True})
+    result = env.risk.run(env.risk.command(acct, "flatten"))
+    assert result.status == FAILED
+    assert "riskd cannot enforce on account" in result.detail
+    flags = {u.account_id: u.reason for u in env.status().cannot_enforce}
+    assert "AccountRejected" in flags[acct]
+
+
+def test_a_closed_market_keeps_the_flatten_pending_until_it_opens(env):
+    acct = env.account()
+    env.desk.buy(acct, MNQ, 1)
+    env.desk.resting_buy(acct, ES)
+    env.desk.sim("/sim/market", {"open": False})
+    try:
+        cmd = env.risk.command(acct, "flatten")
+        env.risk.until(cmd, lambda: any("market" in r.detail for r in env.risk.of(cmd.id)), 10,
+                       "a pending result that waits for the market")
+        assert env.risk.final(cmd.id) is None
+        assert env.desk.working(acct) == []                  # the cancels did not wait
+        assert [c.state for c in env.status(cmd.id).commands if c.command_id == cmd.id] == [
+            "pending"]
+    finally:
+        env.desk.sim("/sim/market", {"open": True})
+    result = env.risk.run(cmd)
+    assert result.status == DONE and env.desk.flat(acct)
+
+
+def test_the_broker_answering_429_makes_enforcement_back_off_and_complete(env):
+    acct = env.account()
+    env.desk.buy(acct, MNQ, 2)
+    env.desk.sell(acct, ES, 1)
+    env.desk.reset_calls()
+    env.desk.fail(CLOSE, 429, 2, retryAfter=1)
+    started = time.monotonic()
+    result = env.risk.run(env.risk.command(acct, "flatten"))
+    assert result.status == DONE, result.detail
+    assert env.desk.flat(acct)
+    assert time.monotonic() - started >= 1.0                 # Retry-After was honoured
+    calls, failed = env.desk.counts()
+    assert failed[CLOSE] == 2 and calls[CLOSE] - failed[CLOSE] == 2
+
+
+def test_enforcement_killed_right_after_receiving_a_flatten(env):
+    acct = env.account()
+    env.desk.make_busy(acct)
+    env.desk.reset_calls()
+    env.desk.fail(CLOSE, 500, 1000)                          # the broker is struggling
+    cmd = env.risk.command(acct, "flatten")
+    env.risk.accepted(cmd)
+    wait_for(lambda: env.desk.calls(CLOSE) >= 1, 10, what="enforcement's first closeContract")
+    env.enforcement.kill_tree()                              # kill -9 mid-flatten
+    env.desk.fail(CLOSE, 500, 0)                             # the broker recovers
+    env.restart_enforcement(kill=False)
+    result = env.risk.run(cmd, timeout=30)                   # risk re-sends, as it would
+    assert result.status == DONE, result.detail
+    assert env.desk.flat(acct)
+    assert env.desk.succeeded(CLOSE) == 2                    # closeContract once per position
