@@ -141,6 +141,13 @@ def test_config_show_masks_secrets_and_restore_puts_a_backup_back(procs, admin_c
     assert shown.returncode == 0, shown.stderr
     assert "sk-VerySecret" not in shown.stdout and 'api_key = "***"' in shown.stdout
 
+    listed = procs.riskctl(config, "rules", "list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    rows = {r["rule"]: r for r in json.loads(listed.stdout)["rules"]}
+    assert len(rows) == 15 and rows["daily_realized_loss"]["params"]["limit"] == "500"
+    human = procs.riskctl(config, "rules", "list", "default")
+    assert "daily_net_loss" in human.stdout and "limit=600" in human.stdout
+
     live = procs.riskctl(config, "config", "set", "logging.level", "DEBUG")
     assert live.returncode == 0 and "applied live" in live.stdout, live.stderr
     later = procs.riskctl(config, "config", "set", "broker.timeout", "20")
