@@ -37,6 +37,7 @@ from shared.worker import Worker
 log = logging.getLogger(__name__)
 
 NOTIFY_TOPIC = "notify"
+CHANNEL_TOPIC = "notify.channel"   # notify's own PUB: ChannelState whenever a channel changes
 TEST_TIMEOUT_S = 2.5          # notify test: channels in parallel, well inside heartbeats
 # (bus address attribute, topics): what notify listens to on each publisher
 SOURCES = (
@@ -56,6 +57,8 @@ class NotifyWorker(Worker):
     def setup(self) -> None:
         self.outbox = Outbox(os.path.join(self.loaded.data_dir, "notify.sqlite"))
         self.senders: dict[str, ChannelSender] = {}
+        self.watch = DisconnectWatch(self.config.notify.disconnect_alert_after_s)
+        self._published_states: dict[str, tuple] = {}
         self._configure(self.config)
         self.subs: list[Subscriber] = []
         bus = self.config.bus
@@ -76,7 +79,7 @@ class NotifyWorker(Worker):
         cfg = config.notify
         self.redactor = for_config(config)
         self.ctx_t = context_for(config)
-        self.watch = DisconnectWatch(cfg.disconnect_alert_after_s)
+        self.watch.after_s = cfg.disconnect_alert_after_s
         self.senders = {}
         for name, cls in CHANNELS:
             section = getattr(cfg, name)
@@ -84,6 +87,10 @@ class NotifyWorker(Worker):
                 channel = cls(section, cfg.timeout_s, self.redactor)
                 self.senders[name] = ChannelSender(channel, self.outbox, cfg, self.clock,
                                                    self.ctx_t, cfg.channel_min(name))
+        dropped = self.outbox.forget_channels_except(list(self.senders))
+        if dropped:
+            log.warning("notify: %d queued alert(s) were for channels no longer configured; "
+                        "dropped", dropped)
         for sender in self.senders.values():
             sender.start()
         log.info("notify channels: %s", ", ".join(
@@ -123,6 +130,16 @@ class NotifyWorker(Worker):
     def _tick(self) -> None:
         for alert in self.watch.tick(self.clock.monotonic()):
             self.queue(alert)
+        self._publish_states()
+
+    def _publish_states(self) -> None:
+        """Each channel's state on the PUB (topic notify.channel) when it changes, so the
+        supervisor can show a failing channel in `riskctl status` without asking."""
+        for state in self._states():
+            key = (state.state, state.failures, state.last_error)
+            if self._published_states.get(state.name) != key:
+                self._published_states[state.name] = key
+                self.pub.publish(CHANNEL_TOPIC, state)
 
     def queue(self, alert: Alert) -> None:
         channels = [n for n, s in self.senders.items()

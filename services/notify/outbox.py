@@ -91,6 +91,15 @@ class Outbox:
                            "(SELECT 1 FROM deliveries WHERE alert_id = ?)",
                            [(i, i) for i in ids])
 
+    def forget_channels_except(self, channels: list[str]) -> int:
+        """Drop deliveries owed to channels that are no longer configured; returns how many."""
+        db = self._db()
+        marks = ",".join("?" * len(channels)) or "''"
+        with db:
+            cur = db.execute(f"DELETE FROM deliveries WHERE channel NOT IN ({marks})", channels)
+            db.execute("DELETE FROM alerts WHERE id NOT IN (SELECT alert_id FROM deliveries)")
+        return cur.rowcount
+
     def close(self) -> None:
         db = getattr(self._local, "db", None)
         if db is not None:
