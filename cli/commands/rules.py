@@ -13,9 +13,13 @@ profile for that account only. Edits are validated, backed up and applied live.
 from __future__ import annotations
 
 from cli.commands.config import EDIT_TIMEOUT, add_offline, offline_edit, print_edited
+from cli.errors import CliError
 from cli.table import render_table
 from shared.config.edit import set_rule_enabled, set_rule_param
-from shared.messages.config import RuleParamsRequest, RulesEnable, RulesSet
+from shared.config.errors import ConfigError
+from shared.config.load import load_config
+from shared.config.views import rule_rows
+from shared.messages.config import RuleParams, RuleParamsRequest, RulesEnable, RulesSet
 
 NAME = "rules"
 VALUES_TIMEOUT = 1.0      # current values are a bonus: a silent risk worker does not block the list
@@ -28,6 +32,8 @@ def add_arguments(parser) -> None:
     p.add_argument("account", nargs="?", default="",
                    help="one account (id, name, display name) or profile:NAME")
     p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.add_argument("--offline", action="store_true",
+                   help="read the config file instead of asking riskd (no current values)")
     p = sub.add_parser("set", help="set one parameter of one rule")
     for name in ("target", "rule", "param", "value"):
         p.add_argument(name, metavar=name.upper() if name != "target" else "ACCOUNT_OR_PROFILE")
@@ -74,9 +80,22 @@ def current_values(ctx) -> dict:
     return out
 
 
+def local_rows(ctx, target: str) -> list:
+    try:
+        rows = rule_rows(load_config(ctx.config_path).config, target)
+    except ConfigError as exc:
+        raise CliError(exc.render()) from None
+    except KeyError as exc:
+        raise CliError(exc.args[0]) from None
+    return [RuleParams(**row) for row in rows]
+
+
 def list_rules(args, ctx) -> int:
-    rows = ctx.request(RuleParamsRequest(target=args.account)).body.rows
-    values = current_values(ctx)
+    if args.offline:
+        rows, values = local_rows(ctx, args.account), {}
+    else:
+        rows = ctx.request(RuleParamsRequest(target=args.account)).body.rows
+        values = current_values(ctx)
 
     def value_of(row):
         kind, _, key = row.target.partition(":")
@@ -95,8 +114,8 @@ def list_rules(args, ctx) -> int:
     for r in rows:
         params = ", ".join(f"{k}={v}" + ("*" if k in r.overridden else "")
                            for k, v in r.params.items())
-        table.append((r.target, r.rule, "on" if r.enabled else "off", r.mode, params,
-                      value_of(r)))
-    print(render_table(("for", "rule", "on", "mode", "parameters (* = account override)",
-                        "now"), table))
+        table.append((r.target, r.rule, "on" if r.enabled else "off", r.mode, value_of(r),
+                      params))
+    print(render_table(("for", "rule", "on", "mode", "now",
+                        "parameters (* = account override)"), table))
     return 0
