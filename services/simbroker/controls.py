@@ -9,6 +9,7 @@ GET|POST /sim/calls  counts per endpoint since start or the last POST /sim/calls
 POST /sim/burst      {"contracts", "quotes_per_second", "seconds", "accountId", "trades"}
 GET /sim/burst       the last burst's progress
 POST /sim/pause      {"ticks": false|true}   stop / resume the random walk
+POST /sim/quirks     {"duplicateTrades"?, "positionBeforeTrade"?, "quotesSilent"?: bool}
 GET /sim/info        {"rest_url", "user_hub", "market_hub", "user_name", "api_key", "accounts"}
 """
 from __future__ import annotations
@@ -63,6 +64,7 @@ class Controls:
             ("POST", "/sim/burst"): self._burst_start,
             ("GET", "/sim/burst"): self._burst_status,
             ("POST", "/sim/pause"): self._pause,
+            ("POST", "/sim/quirks"): self._quirks,
             ("GET", "/sim/info"): self._info,
             ("POST", "/sim/info"): self._info,
         }
@@ -155,6 +157,10 @@ class Controls:
         ticks = _bool(body, "ticks")
         self.gateway.ticks_enabled = bool(ticks)
         return _ok(ticks=self.gateway.ticks_enabled)
+
+    def _quirks(self, body: dict) -> Response:
+        changes = {key: _bool(body, key) for key in body}
+        return _ok(quirks=self.hubs.set_quirks(**changes))
 
     def _info(self, _body: dict) -> Response:
         return json_response(self.info)

@@ -11,7 +11,10 @@ Other threads publish through publish_user / publish_quote: items go into a
 deque and one wake-up per batch hands them to the loop, which routes each to
 the subscribed connections; a writer task per connection sends every record
 queued so far in ONE websocket frame. Subscribing twice doubles the events
-(like the real gateway). Websocket-level pings are off: SignalR clients such
+(like the real gateway). Quirks switched on through /sim/quirks reproduce
+what the real gateway does at its worst: trade events twice, a position
+before the trade that made it, quotes that stop while the socket stays up.
+Websocket-level pings are off: SignalR clients such
 as signalrcore do not answer them.
 """
 from __future__ import annotations
@@ -97,6 +100,8 @@ class HubServer:
         self._kicked = False
         self._event_count = 0
         self._down_until = 0.0
+        self.quirks = {"duplicateTrades": False, "positionBeforeTrade": False,
+                       "quotesSilent": False}
         self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._stop: Optional[asyncio.Event] = None
         self._thread: Optional[threading.Thread] = None
@@ -163,10 +168,28 @@ class HubServer:
             item = self._inbox.popleft()
             if item[0] == "quote":
                 _kind, cid, payload = item
-                self._route(("quotes", cid), signalr.invocation("GatewayQuote", [cid, payload]))
+                if not self.quirks["quotesSilent"]:
+                    self._route(("quotes", cid), signalr.invocation("GatewayQuote", [cid, payload]))
             else:
-                for event in item[1]:
+                for event in self._with_quirks(item[1]):
                     self._route_user(event)
+
+    def _with_quirks(self, events: tuple) -> list:
+        """The misbehaviours of the real gateway that clients must survive, when switched on."""
+        out = list(events)
+        if self.quirks["positionBeforeTrade"]:
+            out.sort(key=lambda e: e.target != "GatewayUserPosition")     # stable: else in order
+        if self.quirks["duplicateTrades"]:
+            out = [x for e in out for x in ((e, e) if e.target == "GatewayUserTrade" else (e,))]
+        return out
+
+    def set_quirks(self, **changes: bool) -> dict:
+        """Switch quirks on or off (any thread); unknown names raise ValueError."""
+        unknown = set(changes) - set(self.quirks)
+        if unknown:
+            raise ValueError(f"expected quirks from {', '.join(self.quirks)}, got {sorted(unknown)}")
+        self.quirks.update(changes)
+        return dict(self.quirks)
 
     def _route_user(self, event: Event) -> None:
         topic = USER_TOPICS[event.target]
@@ -205,8 +228,8 @@ class HubServer:
             conn.closing = True
             if mode == "abort":
                 conn.ws.transport.abort()
-            else:
-                await self._close(conn, "Server disconnected (simulated)")
+        if mode != "abort":
+            await asyncio.gather(*(self._close(c, "Server disconnected (simulated)") for c in conns))
         return len(conns)
 
     def connection_count(self) -> dict:
@@ -326,11 +349,17 @@ class HubServer:
             await conn.ws.close()
         elif kind in (signalr.INVOCATION, signalr.STREAM_INVOCATION):
             invocation_id = message.get("invocationId")
+            args = message.get("arguments")
             if kind == signalr.STREAM_INVOCATION:
                 error = "The hub method does not support streaming."
+            elif args is not None and not isinstance(args, list):
+                error = f"expected the invocation's arguments as an array, got {args!r}"
             else:
-                error = self._invoke(conn, str(message.get("target")),
-                                     message.get("arguments") or [])
+                try:
+                    error = self._invoke(conn, str(message.get("target")), args or [])
+                except Exception as exc:       # a bad invocation never ends the connection
+                    log.exception("hub invocation %s failed", message.get("target"))
+                    error = f"Failed to invoke '{message.get('target')}': {exc}"
             if invocation_id is not None:
                 conn.push(signalr.completion(str(invocation_id), error))
             if error is None and conn.hub == "market" and message.get("target") == \

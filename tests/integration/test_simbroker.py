@@ -418,3 +418,31 @@ def test_riskctl_sim_commands(bare, tmp_path):
         assert unknown.returncode == 1 and "unknown symbol 'ZZ'" in unknown.stderr
     finally:
         procs.cleanup()
+
+
+def test_quirks_of_the_real_gateway_on_demand(bare):
+    t = bare.login()
+    bare.control("/sim/quirks", {"duplicateTrades": True, "positionBeforeTrade": True,
+                                 "quotesSilent": True})
+    try:
+        with hub(bare.user_hub, t) as user, hub(bare.market_hub, t) as market:
+            for target in ("SubscribePositions", "SubscribeTrades"):
+                user.completion(user.invoke(target, A2))
+            user.send({"type": 1, "invocationId": "x", "target": "SubscribeTrades",
+                       "arguments": {"accountId": A2}})
+            assert "array" in user.completion("x")["error"]
+            market.completion(market.invoke("SubscribeContractQuotes", MNQ))
+            market.event("GatewayQuote")                       # the full quote on subscribing
+            bare.api("/api/Order/place", {"accountId": A2, "contractId": MNQ, "type": 2,
+                                          "side": 0, "size": 1}, t)
+            targets = [user.until(lambda m: m.get("type") == 1)["target"] for _ in range(3)]
+            assert targets == ["GatewayUserPosition", "GatewayUserTrade", "GatewayUserTrade"]
+            bare.control("/sim/quote", {"contractId": MNQ, "lastPrice": 21100})
+            assert market.until(lambda m: m.get("type") in (1, 6), pings=True)["type"] == 6
+            assert not market.backlog                          # silent, yet the socket lives
+    finally:
+        bare.control("/sim/quirks", {"duplicateTrades": False, "positionBeforeTrade": False,
+                                     "quotesSilent": False})
+    bad = requests.post(bare.rest + "/sim/quirks", json={"nope": True}, timeout=5)
+    assert bad.status_code == 400 and "duplicateTrades" in bad.text
+    bare.flatten(t)
