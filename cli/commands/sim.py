@@ -62,11 +62,11 @@ def add_json(parser) -> None:
 
 def run(args, ctx) -> int:
     broker = read_broker(ctx.config_path)
+    if broker.kind != "sim":           # never trades on, nor prints the key of, a real broker
+        raise CliError(f"broker.kind is {broker.kind!r} in {ctx.config_path}: 'riskctl sim' "
+                       f"only works with the built-in sim broker (kind = \"sim\")")
     if args.action == "info":
         return show_info(broker, ctx)
-    if broker.kind != "sim":
-        raise CliError(f"broker.kind is {broker.kind!r} in {ctx.config_path}: 'riskctl sim' "
-                       f"only trades against the built-in sim broker (kind = \"sim\")")
     sim = SimClient(broker)
     return {"buy": place, "sell": place, "price": move_price, "flatten": flatten}[args.action](
         args, ctx, sim)

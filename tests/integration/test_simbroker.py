@@ -416,6 +416,10 @@ def test_riskctl_sim_commands(bare, tmp_path):
         assert json.loads(flat.stdout)["accounts"][0]["closed"] == [ES], flat.stderr
         unknown = procs.riskctl(bare.config, "sim", "buy", "ZZ", "1")
         assert unknown.returncode == 1 and "unknown symbol 'ZZ'" in unknown.stderr
+        real = make_config(tmp_path, broker={"kind": "projectx", "api_key": "REAL-KEY-123"})
+        refused = procs.riskctl(real, "sim", "info", "--json")
+        assert refused.returncode == 1 and "only works with the built-in sim" in refused.stderr
+        assert "REAL-KEY-123" not in refused.stdout + refused.stderr
     finally:
         procs.cleanup()
 
