@@ -6,6 +6,7 @@ READ = True (gets --json), add_arguments(parser), run(args, ctx) -> exit code.
 from cli.commands import ping, restart, shutdown, start, status, stop, workers
 from cli.commands import config, init, passwd, rules
 from cli.commands import sim
+from cli.commands import history, lockout, lockouts, unlock
 from cli.commands import login, logout, watch
 
 COMMANDS = (
@@ -18,6 +19,10 @@ COMMANDS = (
     stop,
     shutdown,
     rules,
+    lockouts,
+    lockout,
+    unlock,
+    history,
     config,
     passwd,
     login,

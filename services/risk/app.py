@@ -31,6 +31,7 @@ from services.risk.store import Store
 from services.risk.views import account_rules, account_status
 from shared import codec, topics
 from shared.bus.subscriber import Subscriber
+from shared.config.accounts import find_account
 from shared.messages.enforce import CommandResult
 from shared.messages.market import (AccountUpdate, BrokerConnection, ContractInfo, Fill,
                                     MarketSnapshot, OrderUpdate, PositionUpdate, Quote,
@@ -312,33 +313,52 @@ class RiskWorker(Worker):
                                                         accounts=days))
 
     # -- requests --------------------------------------------------------------------------------
-    def _ids(self, account_id: Optional[int]) -> list[int]:
-        if account_id is None:
-            return sorted(self.engine.accounts)
-        return [account_id] if account_id in self.engine.accounts else []
+    def _resolve(self, ref: str) -> Optional[int]:
+        """An account id from its id, broker name or configured display name."""
+        text = (ref or "").strip()
+        if text.isdigit() and int(text) in self.engine.accounts:
+            return int(text)
+        for aid, acct in self.engine.accounts.items():
+            if text and text.lower() == (acct.name or "").lower():
+                return aid
+        found = find_account(self.config.accounts, text) if text else None
+        if found is not None and found.id in self.engine.accounts:
+            return found.id
+        return None
 
-    def _unknown(self, account_id) -> Reply:
-        known = ", ".join(str(a) for a in sorted(self.engine.accounts)) or "none yet"
-        return error("unknown_account", f"risk does not know account {account_id} "
-                     f"(known: {known})")
+    def _ids(self, ref: str) -> Optional[list[int]]:
+        """Every known account for '', else the one named; None when it is unknown."""
+        if not (ref or "").strip():
+            return sorted(self.engine.accounts)
+        aid = self._resolve(ref)
+        return None if aid is None else [aid]
+
+    def _unknown(self, ref) -> Reply:
+        known = ", ".join(f"{a} ({acct.name})" if acct.name else str(a)
+                          for a, acct in sorted(self.engine.accounts.items())) or "none yet"
+        return error("unknown_account", f"risk does not know account {ref!r} (known: {known})")
 
     def _on_status(self, req: RiskStatusRequest) -> Reply:
-        ids = self._ids(req.account_id)
-        if req.account_id is not None and not ids:
-            return self._unknown(req.account_id)
+        ids = self._ids(req.account)
+        if ids is None:
+            return self._unknown(req.account)
         now = self.clock.now_ns()
         return ok(RiskStatusReply(accounts=[account_status(self.engine, a, now) for a in ids]))
 
     def _on_lockouts(self, req: LockoutsRequest) -> Reply:
-        return ok(LockoutList(lockouts=self.engine.lockouts.all(req.account_id)))
+        ids = self._ids(req.account)
+        if ids is None:
+            return self._unknown(req.account)
+        return ok(LockoutList(lockouts=[lk for a in ids for lk in self.engine.lockouts.all(a)]))
 
     def _on_unlock(self, req: UnlockRequest) -> Reply:
         if not req.reason.strip():
             return error("bad_request", "an unlock needs a reason (--reason TEXT)")
-        if req.account_id not in self.engine.accounts:
-            return self._unknown(req.account_id)
-        out, refusal = self.engine.unlock(req.account_id, req.symbol, req.by, req.reason,
-                                          self.clock.now_ns())
+        aid = self._resolve(req.account)
+        if aid is None:
+            return self._unknown(req.account)
+        out, refusal = self.engine.unlock(aid, req.symbol.upper() if req.symbol else None,
+                                          req.by, req.reason, self.clock.now_ns())
         if refusal:
             return error("refused", refusal)
         self.apply(out)
@@ -346,21 +366,27 @@ class RiskWorker(Worker):
                   reason=f"{len(out.lockouts)} lockout(s) ended")
 
     def _on_self_lock(self, req: SelfLockRequest) -> Reply:
-        out, refusal = self.engine.self_lock(req.account_id, self.clock.now_ns(),
-                                             until_ns=req.until_ns, session=req.session,
-                                             reason=req.reason)
+        aid = self._resolve(req.account)
+        if aid is None:
+            return self._unknown(req.account)
+        out, refusal = self.engine.self_lock(aid, self.clock.now_ns(), until_ns=req.until_ns,
+                                             session=req.session, reason=req.reason)
         if refusal:
             return error("bad_request", refusal)
         self.apply(out)
-        return ok(LockoutList(lockouts=self.engine.lockouts.all(req.account_id)),
+        return ok(LockoutList(lockouts=self.engine.lockouts.all(aid)),
                   reason="locked; only an admin can end it early")
 
     def _on_history(self, req: HistoryRequest) -> Reply:
-        return ok(self.store.history(req.account_id, req.since_ns, req.limit))
+        ids = self._ids(req.account)
+        if ids is None:
+            return self._unknown(req.account)
+        account_id = ids[0] if req.account.strip() else None
+        return ok(self.store.history(account_id, req.since_ns, req.limit))
 
     def _on_rules(self, req: RulesRequest) -> Reply:
-        ids = self._ids(req.account_id)
-        if req.account_id is not None and not ids:
-            return self._unknown(req.account_id)
+        ids = self._ids(req.account)
+        if ids is None:
+            return self._unknown(req.account)
         now = self.clock.now_ns()
         return ok(RulesReply(accounts=[account_rules(self.engine, a, now) for a in ids]))

@@ -150,8 +150,8 @@ class AccountStatus:
 
 @attrs.frozen(kw_only=True)
 class RiskStatusRequest:
-    """Status of one account (or all when account_id is None)."""
-    account_id: Optional[int] = None
+    """Status of one account (its id or name; '' = all)."""
+    account: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -161,8 +161,8 @@ class RiskStatusReply:
 
 @attrs.frozen(kw_only=True)
 class LockoutsRequest:
-    """Active lockouts, of one account or all."""
-    account_id: Optional[int] = None
+    """Active lockouts, of one account (its id or name) or all ('')."""
+    account: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -174,7 +174,7 @@ class LockoutList:
 class UnlockRequest:
     """End an account's (or one symbol's) lockouts early: admin only, refused when
     [admin] allow_unlock is false."""
-    account_id: int
+    account: str
     reason: str
     symbol: Optional[str] = None
     by: str = "admin"
@@ -184,7 +184,7 @@ class UnlockRequest:
 class SelfLockRequest:
     """A trader locks their own account until until_ns, or to the end of the trading day
     (session=True). Only adds protection, so no password; it flattens like any lockout."""
-    account_id: int
+    account: str
     until_ns: Optional[int] = None
     session: bool = False
     reason: str = ""
@@ -193,7 +193,8 @@ class SelfLockRequest:
 
 @attrs.frozen(kw_only=True)
 class HistoryRequest:
-    account_id: Optional[int] = None
+    """Decisions, warnings and lockout changes, newest last (account '' = all)."""
+    account: str = ""
     since_ns: Optional[int] = None
     limit: int = 200
 
@@ -208,8 +209,8 @@ class HistoryReply:
 
 @attrs.frozen(kw_only=True)
 class RulesRequest:
-    """Each rule with enabled, mode, parameters and current value vs limit."""
-    account_id: Optional[int] = None
+    """Each rule with enabled, mode, parameters and current value vs limit (account '' = all)."""
+    account: str = ""
 
 
 @attrs.frozen(kw_only=True)

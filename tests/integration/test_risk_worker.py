@@ -92,7 +92,7 @@ def test_kill_9_while_locked_and_cooling_down_keeps_both_and_repeats_nothing(env
     bus.wait(lambda: {d.rule for d in bus.of(Decision)} >= {"daily_realized_loss",
                                                             "cooldown_after_loss"},
              20, "the daily loss flatten and the cooldown")
-    before = {lk.kind: lk for lk in ask(loaded, LockoutsRequest(account_id=ACCOUNT)).lockouts}
+    before = {lk.kind: lk for lk in ask(loaded, LockoutsRequest(account=str(ACCOUNT))).lockouts}
     assert set(before) == {"until_reset", "timer"}
     decided = {d.id for d in bus.of(Decision)}
     commands = {c.id for c in bus.of(Command)}
@@ -101,7 +101,7 @@ def test_kill_9_while_locked_and_cooling_down_keeps_both_and_repeats_nothing(env
     risk.signal(signal.SIGKILL)
     risk.wait(10)
     start_risk(env)
-    after = {lk.kind: lk for lk in ask(loaded, LockoutsRequest(account_id=ACCOUNT)).lockouts}
+    after = {lk.kind: lk for lk in ask(loaded, LockoutsRequest(account=str(ACCOUNT))).lockouts}
     assert after == before                                   # same ids, same ends
     bus.wait(lambda: bus.of(Command), 10, "the pending commands to be sent again")
     bus.pump(1.0)
@@ -113,7 +113,7 @@ def test_kill_9_while_locked_and_cooling_down_keeps_both_and_repeats_nothing(env
     env["client"].place_order(ACCOUNT, MNQ, MARKET, BUY, 1)
     bus.wait(lambda: any(d.rule == "lockout" and d.action == "close_position"
                          for d in bus.of(Decision)), 10, "the lockout to close the new position")
-    st = ask(loaded, RiskStatusRequest(account_id=ACCOUNT)).accounts[0]
+    st = ask(loaded, RiskStatusRequest(account=str(ACCOUNT))).accounts[0]
     assert st.realized < -30 and {lk.kind for lk in st.lockouts} == {"until_reset", "timer"}
 
 
@@ -134,6 +134,6 @@ def test_a_corrupt_state_file_is_moved_aside_and_pnl_rebuilt_from_the_broker(env
         fh.write(b"garbage, not a database" * 1000)
     risk = start_risk(env)
     assert "failed its integrity check" in risk.output()
-    st = ask(loaded, RiskStatusRequest(account_id=ACCOUNT)).accounts[0]
+    st = ask(loaded, RiskStatusRequest(account=str(ACCOUNT))).accounts[0]
     assert st.realized == realized and st.trades_today == 2
     assert any(".corrupt-" in n for n in os.listdir(env["data"]))

@@ -1,4 +1,4 @@
-"""The rule registry: every rule of RULES.md, listed explicitly, in its order; duplicates refused."""
+"""The rule registry: every rule of RULES.md, listed explicitly in its order; no duplicates."""
 from __future__ import annotations
 
 from services.risk.rules.auth_loss_guard import AuthLossGuard

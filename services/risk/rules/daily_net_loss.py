@@ -18,7 +18,8 @@ def net_and_line(ctx, params):
     net = realized + unrealized
     base = ZERO
     if params.trailing == "realized":
-        base = ctx.account.bump_high(f"net_loss.realized.{params.include_fees}", max(ZERO, realized))
+        base = ctx.account.bump_high(f"net_loss.realized.{params.include_fees}",
+                                     max(ZERO, realized))
     elif params.trailing == "unrealized":
         base = ctx.account.bump_high(f"net_loss.net.{params.include_fees}", max(ZERO, net))
     return net, base - params.limit

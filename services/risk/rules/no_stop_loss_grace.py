@@ -4,7 +4,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from services.risk.rules.base import CLOCK, ORDER, POSITION, Rule
-from shared.messages.market import ORDER_STOP, ORDER_STOP_LIMIT, ORDER_TRAILING_STOP, SIDE_BUY, SIDE_SELL
+from shared.messages.market import (ORDER_STOP, ORDER_STOP_LIMIT, ORDER_TRAILING_STOP, SIDE_BUY,
+                                    SIDE_SELL)
 from shared.messages.risk import CLOSE_POSITION
 
 STOP_TYPES = (ORDER_STOP, ORDER_STOP_LIMIT, ORDER_TRAILING_STOP)

@@ -38,7 +38,8 @@ class SessionBlockOutside(Rule):
 
         def lock(cid):
             win = window_for(params, cid, holidays)
-            return LockSpec(kind=UNTIL_SESSION, until_ns=win.next_start(now), symbol=symbol_of(cid))
+            return LockSpec(kind=UNTIL_SESSION, until_ns=win.next_start(now),
+                            symbol=symbol_of(cid))
 
         def outside(cid):
             return not window_for(params, cid, holidays).is_inside(now)

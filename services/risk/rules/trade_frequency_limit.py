@@ -40,7 +40,8 @@ class TradeFrequencyLimit(Rule):
         best = None
         for window, limit in lim.items():
             if limit > 0:
-                m = Measure(Decimal(c[window]), Decimal(limit), progress(Decimal(c[window]), limit),
+                n = Decimal(c[window])
+                m = Measure(n, Decimal(limit), progress(n, limit),
                             f"{c[window]} of {limit} trades per {window}")
                 if best is None or m.progress > best.progress:
                     best = m

@@ -36,7 +36,8 @@ class TradeManagement(Rule):
         for p in ctx.account.positions.values():
             if only is not None and p.contract_id != only:
                 continue
-            price, contract = ctx.market.price(p.contract_id), ctx.market.contracts.get(p.contract_id)
+            price = ctx.market.price(p.contract_id)
+            contract = ctx.market.contracts.get(p.contract_id)
             if price is None or contract is None:
                 continue
             target = target_stop(p, price, contract, params)

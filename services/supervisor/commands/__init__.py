@@ -4,6 +4,8 @@ from services.supervisor.commands import (config_backups, config_reload, config_
                                           config_set, config_show, rules_enable, rules_params,
                                           rules_set)
 from services.supervisor.commands import login
+from services.supervisor.commands import (history, lockout, lockouts, risk_rules, risk_status,
+                                          unlock)
 from services.supervisor.commands.base import Command, Registry, forward
 
 REGISTRY = Registry((
@@ -25,6 +27,12 @@ REGISTRY = Registry((
     login.LOGIN,
     login.LOGOUT,
     login.WHOAMI,
+    risk_status.COMMAND,
+    lockouts.COMMAND,
+    lockout.COMMAND,
+    unlock.COMMAND,
+    history.COMMAND,
+    risk_rules.COMMAND,
 ))
 
 __all__ = ["REGISTRY", "Command", "Registry", "forward"]

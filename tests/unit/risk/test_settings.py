@@ -54,8 +54,9 @@ def test_the_pending_loosening_lands_at_the_roll_and_override_applies_at_once():
 
 
 def test_accounts_resolve_through_the_config_and_a_disabled_account_is_not_guarded():
+    override = {"daily_realized_loss": {"limit": 250}}
     config = Config(accounts=[AccountConfig(id=1001, name="SIM-1", enabled=False),
-                              AccountConfig(id=1002, rules={"daily_realized_loss": {"limit": 250}})])
+                              AccountConfig(id=1002, rules=override)])
     s = RuleSettings(config)
     assert s.for_account(AccountState(1001, name="SIM-1")) is None
     assert s.for_account(AccountState(1002)).daily_realized_loss.limit == 250

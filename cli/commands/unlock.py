@@ -1,0 +1,26 @@
+"""End an account's lockouts early (or only one symbol's). Admin only, audited, with a reason.
+
+Refused when [admin] allow_unlock = false: then lockouts end only on their timer, their
+schedule or when the broker condition clears.
+"""
+from __future__ import annotations
+
+from cli.commands._risk_view import lockout_rows
+from cli.session import os_user
+from shared.messages.risk import UnlockRequest
+
+NAME = "unlock"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("account", help="the account's id or name")
+    parser.add_argument("--symbol", default=None, help="only this symbol's lockout (e.g. MNQ)")
+    parser.add_argument("--reason", required=True, help="why (kept in the audit trail)")
+
+
+def run(args, ctx) -> int:
+    reply = ctx.request(UnlockRequest(account=args.account, reason=args.reason,
+                                      symbol=args.symbol, by=f"admin:{os_user()}"), retries=0)
+    print(reply.reason)
+    print(lockout_rows(reply.body.lockouts))
+    return 0

@@ -1,0 +1,5 @@
+"""riskctl unlock: end an account's (or a symbol's) lockouts early; admin, audited (forwarded to risk)."""
+from services.supervisor.commands.base import Command, forward
+from shared.messages.risk import UnlockRequest
+
+COMMAND = Command(UnlockRequest, "admin", forward("risk"), audited=True)

@@ -1,0 +1,66 @@
+"""riskctl lockout / lockouts / unlock / history / rules list through a real riskd running the
+sim broker, market and risk: a trader locks themselves out without a password, only an admin
+ends it early, and every step is in the history."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from shared.config.access import hash_password
+from tests.support import env as support_env
+from tests.support.env import make_config, wait_for
+
+pytestmark = pytest.mark.slow
+
+ADMIN_PW = "correct horse"
+
+
+@pytest.fixture
+def riskctl(procs, tmp_path, monkeypatch):
+    monkeypatch.setenv("RISKD_SESSION_DIR", str(tmp_path / "sessions"))
+
+    def run(config, *args, password=None):
+        return subprocess.run([sys.executable, "-m", "cli.main", "--config", config, *args],
+                              cwd=support_env.REPO, env=support_env.test_env(), capture_output=True, text=True,
+                              timeout=40, input=(password + "\n") if password else "")
+    return run
+
+
+def test_self_lockout_unlock_and_history(procs, tmp_path, riskctl):
+    config = make_config(tmp_path, workers=["simbroker", "market", "risk"],
+                         admin={"password_hash": hash_password(ADMIN_PW, cost=4)},
+                         accounts=[{"id": 1001, "name": "SIM-DEMO-1"}])
+    procs.riskd(config)
+    procs.wait_running(config, ["simbroker", "market", "risk"], timeout=30)
+
+    locked = wait_for(lambda: (lambda r: r if r.returncode == 0 else None)(
+        riskctl(config, "lockout", "SIM-DEMO-1", "--session", "--reason", "big win, done")),
+        20, what="risk to know the account and lock it")
+    assert "only an admin can end it early" in locked.stdout
+
+    listed = json.loads(riskctl(config, "lockouts", "--json").stdout)["lockouts"]
+    assert [(lk["account_id"], lk["kind"], lk["rule"]) for lk in listed] == [
+        (1001, "until_reset", "self_lockout")]
+    assert listed[0]["by"] == "trader"
+
+    refused = riskctl(config, "unlock", "1001", "--reason", "changed my mind")
+    assert refused.returncode != 0 and "admin" in refused.stderr
+    login = riskctl(config, "login", "--role", "admin", "--password-stdin", password=ADMIN_PW)
+    assert login.returncode == 0, login.stderr
+    unlocked = riskctl(config, "unlock", "1001", "--reason", "trader asked, checked")
+    assert unlocked.returncode == 0, unlocked.stderr
+    assert json.loads(riskctl(config, "lockouts", "--json").stdout)["lockouts"] == []
+
+    history = json.loads(riskctl(config, "history", "--account", "1001", "--json").stdout)
+    assert [d["rule"] for d in history["decisions"]] == ["self_lockout"]
+    assert [c["change"] for c in history["lockouts"]] == ["added", "cleared"]
+    assert history["lockouts"][0]["by"] == "trader"
+    assert history["lockouts"][1]["by"].startswith("admin:")
+    assert history["lockouts"][1]["reason"] == "trader asked, checked"
+
+    rules = riskctl(config, "rules", "list", "1001")
+    assert rules.returncode == 0, rules.stderr
+    assert "daily_realized_loss" in rules.stdout and "0 / -500" in rules.stdout
