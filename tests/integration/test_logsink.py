@@ -55,17 +55,22 @@ def finish(proc: subprocess.Popen, timeout: float = 60) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def start_logsink(procs, config_path: str):
-    proc = procs.worker("services.logsink", config_path)
-    address = load_config(config_path).config.bus.logging_control
+def start_worker(procs, module: str, name: str, config_path: str):
+    """Start `python -m module` and wait until the worker answers Ping on its control socket."""
+    proc = procs.worker(module, config_path)
+    address = load_config(config_path).config.bus.control_of(name)
 
     def answers():
         if proc.popen.poll() is not None:
-            raise AssertionError(f"logsink exited:\n{proc.output()}")
-        with RpcClient(address, "logging", timeout=0.5, retries=0) as client:
+            raise AssertionError(f"{name} exited:\n{proc.output()}")
+        with RpcClient(address, name, timeout=0.5, retries=0) as client:
             return client.call(Ping()).ok
-    wait_for(answers, 15, what="the logging worker to answer")
+    wait_for(answers, 15, what=f"the {name} worker to answer", fail_fast=AssertionError)
     return proc
+
+
+def start_logsink(procs, config_path: str):
+    return start_worker(procs, "services.logsink", "logging", config_path)
 
 
 def log_lines(log_dir: str, name: str) -> list[dict]:

@@ -32,8 +32,8 @@ from shared.messages.market import BrokerConnection
 from shared.messages.notify import (DailySummary, AccountDay, NotifyEvent, NotifyStatusRequest,
                                     NotifyTest)
 from shared.messages.risk import Decision, LockoutChange, LockoutState, LockSpec, RuleWarning
-from shared.messages.system import Ping
 from shared.redact import Redactor
+from tests.integration.test_logsink import start_worker
 from tests.support.env import make_config, wait_for
 
 pytestmark = pytest.mark.slow
@@ -222,16 +222,7 @@ class Publishers:
 
 
 def start_notify(procs, config_path: str):
-    proc = procs.worker("services.notify", config_path)
-    address = load_config(config_path).config.bus.notify_control
-
-    def answers():
-        if proc.popen.poll() is not None:
-            raise AssertionError(f"notify exited:\n{proc.output()}")
-        with RpcClient(address, "notify", timeout=0.5, retries=0) as client:
-            return client.call(Ping()).ok
-    wait_for(answers, 15, what="the notify worker to answer")
-    return proc
+    return start_worker(procs, "services.notify", "notify", config_path)
 
 
 def notify_call(config_path: str, request):

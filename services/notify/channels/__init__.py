@@ -2,11 +2,16 @@
 
 A channel raises ChannelError (RateLimited for a 429) with a redacted, short reason; its
 send() remembers, in the caller's `done` set, which destinations already accepted the
-message so a retry does not repeat them.
+message so a retry does not repeat them. HttpChannel holds what every channel shares:
+the session, the POST that turns transport errors into ChannelError, and 429 parsing.
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
+
+import requests
+
+from shared.redact import Redactor
 
 
 class ChannelError(Exception):
@@ -24,14 +29,46 @@ class RateLimited(ChannelError):
     """HTTP 429: the service said how long to wait (retry_after seconds)."""
 
 
-def short(text: str, limit: int = 300) -> str:
+def short(text: Any, limit: int = 300) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
-def retry_after_header(resp) -> Optional[float]:
-    """Seconds from a Retry-After header, None when absent or not a number."""
-    try:
-        return float(resp.headers.get("Retry-After", ""))
-    except ValueError:
-        return None
+class HttpChannel:
+    """Base of the HTTP channels: subclasses set name, service, max_text and write send()."""
+
+    name = "channel"
+    service = "the service"
+    max_text = 2000
+
+    def __init__(self, cfg: Any, timeout: float, redactor: Redactor):
+        self.cfg = cfg
+        self.timeout = timeout
+        self.redactor = redactor
+        self.session = requests.Session()
+
+    def post(self, url: str, payload: dict, timeout: Optional[float]) -> requests.Response:
+        try:
+            return self.session.post(url, json=payload, timeout=timeout or self.timeout)
+        except requests.RequestException as exc:
+            raise ChannelError(self.redactor.redact(
+                f"no answer from {self.service}: {type(exc).__name__}: {short(exc, 600)}")) \
+                from None
+
+    @staticmethod
+    def json_body(resp: requests.Response) -> dict:
+        try:
+            body = resp.json()
+        except ValueError:
+            return {}
+        return body if isinstance(body, dict) else {}
+
+    def rate_limited(self, resp: requests.Response, retry_after: Any, said: str) -> RateLimited:
+        """The 429 error, retry_after from the body, else the Retry-After header."""
+        if not isinstance(retry_after, (int, float)) or isinstance(retry_after, bool):
+            try:
+                retry_after = float(resp.headers.get("Retry-After", ""))
+            except ValueError:
+                retry_after = None
+        return RateLimited(f"{self.service} 429: {said}", 429,
+                           float(retry_after) if retry_after is not None else None)

@@ -3,24 +3,13 @@ from __future__ import annotations
 
 from typing import Optional
 
-import requests
-
-from services.notify.channels import ChannelError, RateLimited, retry_after_header, short
-from shared.config.notify import TelegramConfig
-from shared.redact import Redactor
-
-MAX_TEXT = 4096
+from services.notify.channels import ChannelError, HttpChannel, short
 
 
-class TelegramChannel:
+class TelegramChannel(HttpChannel):
     name = "telegram"
-    max_text = MAX_TEXT
-
-    def __init__(self, cfg: TelegramConfig, timeout: float, redactor: Redactor):
-        self.cfg = cfg
-        self.timeout = timeout
-        self.redactor = redactor
-        self.session = requests.Session()
+    service = "Telegram"
+    max_text = 4096
 
     def _url(self) -> str:
         return f"{self.cfg.api_base.rstrip('/')}/bot{self.cfg.bot_token}/sendMessage"
@@ -32,32 +21,20 @@ class TelegramChannel:
         for chat in self.cfg.chat_ids:
             if chat in done:
                 continue
-            answer = self._send_one(chat, text[:MAX_TEXT], timeout or self.timeout)
+            answer = self._send_one(chat, text[:self.max_text], timeout)
             done.add(chat)
         return answer
 
-    def _send_one(self, chat: str, text: str, timeout: float) -> str:
-        try:
-            resp = self.session.post(self._url(), json={
-                "chat_id": chat, "text": text, "disable_web_page_preview": True}, timeout=timeout)
-        except requests.RequestException as exc:
-            raise ChannelError(self.redactor.redact(
-                f"no answer from Telegram: {type(exc).__name__}: {short(exc, 600)}")) from None
-        try:
-            body = resp.json()
-        except ValueError:
-            body = {}
-        if not isinstance(body, dict):
-            body = {}
-        description = self.redactor.redact(short(body.get("description") or resp.text or ""))
+    def _send_one(self, chat: str, text: str, timeout: Optional[float]) -> str:
+        resp = self.post(self._url(), {"chat_id": chat, "text": text,
+                                       "disable_web_page_preview": True}, timeout)
+        body = self.json_body(resp)
+        said = self.redactor.redact(short(body.get("description") or resp.text or ""))
         if resp.status_code == 429:
-            params = body.get("parameters") or {}
-            retry_after = params.get("retry_after") if isinstance(params, dict) else None
-            if not isinstance(retry_after, (int, float)):
-                retry_after = retry_after_header(resp)
-            raise RateLimited(f"Telegram 429 for chat {chat}: {description}", 429,
-                              float(retry_after) if retry_after is not None else None)
+            params = body.get("parameters")
+            raise self.rate_limited(resp, params.get("retry_after")
+                                    if isinstance(params, dict) else None, f"chat {chat}: {said}")
         if resp.status_code != 200 or body.get("ok") is not True:
-            raise ChannelError(f"Telegram HTTP {resp.status_code} for chat {chat}: {description}",
+            raise ChannelError(f"Telegram HTTP {resp.status_code} for chat {chat}: {said}",
                                resp.status_code)
         return f"HTTP {resp.status_code} ok (chat {chat})"
