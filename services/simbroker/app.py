@@ -39,7 +39,12 @@ class SimBrokerWorker(Worker):
         self.controls = Controls(self.gateway, self.hubs, sim_info(broker))
         self.rest = None
         self.hubs.start()
-        self.rest = RestServer(sim.host, sim.port, self.gateway, self.controls)
+        try:
+            self.rest = RestServer(sim.host, sim.port, self.gateway, self.controls)
+        except OSError as exc:
+            self.hubs.stop()
+            raise OSError(f"cannot serve the REST API on {sim.host}:{sim.port}: "
+                          f"{exc.strerror or exc}") from None
         self.rest.start()
         if sim.tick_interval > 0:
             self.every(sim.tick_interval, self.gateway.random_walk)

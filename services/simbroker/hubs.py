@@ -139,7 +139,13 @@ class HubServer:
                          close_timeout=2):
             self._ready.set()
             await self._stop.wait()
-            for conn in list(self.conns):
+            conns = list(self.conns)
+            try:              # say goodbye as a deploying gateway would, briefly
+                await asyncio.wait_for(asyncio.gather(
+                    *(self._close(c, "Server is shutting down") for c in conns)), 1.0)
+            except asyncio.TimeoutError:
+                pass
+            for conn in conns:
                 conn.ws.transport.abort()
 
     # -- publishing (any thread) -------------------------------------------------------------
