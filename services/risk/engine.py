@@ -224,8 +224,8 @@ class Engine:
             for oid, o in list(acct.orders.items()):
                 if oid not in live_ord:
                     steps.append(attrs.evolve(o, status=STATUS_CANCELLED, updated_ns=now))
-        steps += sorted(snap.fills, key=lambda f: f.ts_ns)
         steps += list(snap.positions) + list(snap.orders)
+        steps += sorted(snap.fills, key=lambda f: f.ts_ns)     # a breach then flattens it all
         for ev in steps:
             _merge(out, self.on_event(ev, now))
         return out

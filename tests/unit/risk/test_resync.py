@@ -1,0 +1,87 @@
+"""Re-sync and delivery bookkeeping: the Clone buffer, market snapshots, the command outbox."""
+from decimal import Decimal
+
+from services.risk.clone import Clone
+from services.risk.outbox import Outbox
+from shared.messages.enforce import Command, CommandResult
+from shared.messages.market import (POSITION_LONG, STATUS_OPEN, AccountUpdate, Fill,
+                                    MarketSnapshot, OrderUpdate, PositionUpdate)
+from tests.unit.risk.desk import ACCOUNT, ES, MNQ, Desk
+
+NS = 1_000_000_000
+
+
+def test_updates_older_than_the_snapshot_are_dropped_newer_ones_replayed():
+    clone = Clone()
+    assert clone.update(5, 10, "a") is None           # waiting for the first snapshot
+    assert clone.update(5, 11, "b") is None
+    assert clone.update(5, 12, "c") is None
+    replay, again = clone.snapshot(epoch=5, seq=11)
+    assert replay == ["c"] and not again
+    assert clone.update(5, 13, "d") == "d"            # synced: straight through
+    assert clone.lost("gap") is True                  # ask once ...
+    assert clone.lost("gap") is False                 # ... not again while waiting
+    clone.update(4, 99, "old epoch")
+    replay, _ = clone.snapshot(epoch=6, seq=0)
+    assert replay == []
+
+
+def test_a_buffer_overflow_asks_for_another_snapshot():
+    clone = Clone(max_buffer=2)
+    for i in range(3):
+        clone.update(1, i, i)
+    replay, again = clone.snapshot(1, 0)
+    assert again and clone.state == "waiting"
+
+
+def cmd(i):
+    return Command(id=f"c{i}", decision_id=f"d{i}", account_id=1, action="flatten")
+
+
+def test_outbox_resends_with_backoff_until_a_final_result():
+    box = Outbox(timeout=2, max_wait=5)
+    box.add(cmd(1), 0)
+    assert [c.attempt for c in box.due(0)] == [1]
+    assert box.due(1 * NS) == []
+    assert [c.attempt for c in box.due(2 * NS)] == [2]          # after 2 s
+    assert box.due(5 * NS) == []                                 # then 4 s
+    assert [c.attempt for c in box.due(6 * NS)] == [3]
+    box.result(CommandResult(command_id="c1", account_id=1, status="accepted"), 7 * NS)
+    assert box.due(8 * NS) == []
+    done = box.result(CommandResult(command_id="c1", account_id=1, status="done"), 9 * NS)
+    assert done.id == "c1" and len(box) == 0
+
+
+def test_outbox_resend_all_after_a_restart():
+    box = Outbox()
+    box.load([cmd(1), cmd(2)], 0)
+    box.due(0)
+    box.resend_all(NS)
+    assert sorted(c.id for c in box.due(NS)) == ["c1", "c2"]
+
+
+def test_a_snapshot_rebuilds_positions_orders_and_trades_once():
+    desk = Desk(daily_realized_loss={"limit": 500})
+    desk.long(1, ES, 6000)                     # vanished while we were away
+    desk.order(9, ES)
+    desk.trade(pnl="-100", trade_id=1)
+    snap = MarketSnapshot(
+        seq=10, epoch=1,
+        accounts=[AccountUpdate(account_id=ACCOUNT, name="SIM-1", balance=Decimal(49000),
+                                can_trade=True)],
+        positions=[PositionUpdate(account_id=ACCOUNT, position_id=3, contract_id=MNQ,
+                                  ts_ns=desk.now, type=POSITION_LONG, size=2,
+                                  average_price=Decimal(21000))],
+        orders=[OrderUpdate(account_id=ACCOUNT, order_id=12, contract_id=MNQ,
+                            created_ns=desk.now, updated_ns=desk.now, status=STATUS_OPEN,
+                            type=4, side=1, size=2, stop_price=Decimal(20900))],
+        fills=[Fill(account_id=ACCOUNT, trade_id=1, contract_id=ES, ts_ns=desk.now,
+                    price=Decimal(6000), pnl=Decimal(-100), fees=Decimal(0), side=1, size=1),
+               Fill(account_id=ACCOUNT, trade_id=2, contract_id=ES, ts_ns=desk.now,
+                    price=Decimal(6000), pnl=Decimal(-450), fees=Decimal(0), side=1, size=1)])
+    out = desk.engine.apply_snapshot(snap, desk.now)
+    acct = desk.account
+    assert set(acct.positions) == {MNQ} and set(acct.orders) == {12}
+    assert acct.realized() == -550 and acct.balance == 49000
+    assert [d.rule for d in out.decisions] == ["daily_realized_loss"]   # the missed trade
+    assert desk.engine.apply_snapshot(snap, desk.now).decisions == []    # idempotent
