@@ -8,6 +8,7 @@ from cli.commands import config, init, passwd, rules
 from cli.commands import sim
 from cli.commands import history, lockout, lockouts, unlock
 from cli.commands import login, logout, watch
+from cli.commands import flatten
 
 COMMANDS = (
     status,
@@ -22,6 +23,7 @@ COMMANDS = (
     lockouts,
     lockout,
     unlock,
+    flatten,
     history,
     config,
     passwd,

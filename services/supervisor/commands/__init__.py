@@ -6,6 +6,7 @@ from services.supervisor.commands import (config_backups, config_reload, config_
 from services.supervisor.commands import login
 from services.supervisor.commands import (history, lockout, lockouts, risk_rules, risk_status,
                                           unlock)
+from services.supervisor.commands import flatten
 from services.supervisor.commands.base import Command, Registry, forward
 
 REGISTRY = Registry((
@@ -33,6 +34,8 @@ REGISTRY = Registry((
     unlock.COMMAND,
     history.COMMAND,
     risk_rules.COMMAND,
+    flatten.COMMAND,
+    flatten.STATUS,
 ))
 
 __all__ = ["REGISTRY", "Command", "Registry", "forward"]

@@ -1,0 +1,61 @@
+"""Flatten an account, or every guarded account, now: close all positions, cancel all orders.
+
+The kill switch. Admin only, audited, with a reason. It runs through enforcement's normal
+path (journaled, rate-budgeted, verified flat) and riskctl waits until every account is done
+or has failed (at most --wait seconds; 0 returns at once). Exit code 0 only when every
+account ended flat.
+"""
+from __future__ import annotations
+
+import time
+
+from cli.errors import EXIT_ERROR, EXIT_USAGE, CliError
+from cli.table import render_table
+from shared.messages.enforce import DONE, EnforcementStatusRequest, FlattenRequest
+
+NAME = "flatten"
+ROLE = "admin"
+READ = True          # --json prints the final states
+POLL_S = 0.25
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("account", nargs="?", default="",
+                        help="the account's id or name (or --all)")
+    parser.add_argument("--all", action="store_true", help="every account riskd guards")
+    parser.add_argument("--reason", required=True, help="why (kept in the audit trail)")
+    parser.add_argument("--wait", type=float, default=60.0,
+                        help="seconds to wait for the results (default 60; 0: do not wait)")
+
+
+def _follow(ctx, ids: list[str], wait: float) -> list:
+    """Poll enforcement until every command is final or the wait is over; the last states."""
+    deadline = time.monotonic() + wait
+    while True:
+        states = ctx.request(EnforcementStatusRequest(command_ids=ids)).body.commands
+        mine = [s for s in states if s.command_id in ids]
+        if all(s.state == "final" for s in mine) or time.monotonic() >= deadline:
+            return mine
+        time.sleep(POLL_S)
+
+
+def run(args, ctx) -> int:
+    if args.all == bool(args.account):
+        raise CliError("give one ACCOUNT or --all", EXIT_USAGE)
+    reply = ctx.request(FlattenRequest(account=args.account, all=args.all, reason=args.reason),
+                        timeout=6.0, retries=0)
+    states = reply.body.commands
+    if args.wait > 0:
+        states = _follow(ctx, [s.command_id for s in states], args.wait)
+    if ctx.json:
+        ctx.print_json({"commands": states})
+    else:
+        print(render_table(("account", "command", "state", "status", "detail"),
+                           [(s.account_id, s.command_id, s.state, s.status or "-", s.detail)
+                            for s in states]))
+    unfinished = [s for s in states if s.state != "final"]
+    if unfinished and args.wait > 0 and not ctx.json:
+        print(f"still running after {args.wait:g} s: {', '.join(str(s.account_id) for s in unfinished)}"
+              " (see riskctl logs / the enforcement log)")
+    ok = all(s.state == "final" and s.status == DONE for s in states)
+    return 0 if ok or args.wait <= 0 else EXIT_ERROR

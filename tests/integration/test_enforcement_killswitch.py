@@ -1,0 +1,61 @@
+"""The kill switch through a real riskd (sim broker + enforcement): `riskctl flatten` needs an admin
+session, flattens one account or all of them on enforcement's normal path, and answers only
+once each account is done."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from shared.config.access import hash_password
+from tests.e2e.harness import CLOSE, MNQ, SimDesk
+from tests.support import env as support_env
+from tests.support.env import make_config
+
+pytestmark = pytest.mark.slow
+
+ADMIN_PW = "kill switch"
+ONE, TWO = 3001, 3002
+
+
+def test_riskctl_flatten_one_account_then_all(procs, tmp_path, monkeypatch):
+    monkeypatch.setenv("RISKD_SESSION_DIR", str(tmp_path / "sessions"))
+
+    def riskctl(*args, password=None):
+        return subprocess.run([sys.executable, "-m", "cli.main", "--config", config, *args],
+                              cwd=support_env.REPO, env=support_env.test_env(),
+                              capture_output=True, text=True, timeout=60,
+                              input=(password + "\n") if password else "")
+
+    config = make_config(tmp_path, workers=["simbroker", "enforcement"],
+                         admin={"password_hash": hash_password(ADMIN_PW, cost=4)},
+                         broker={"sim": {"tick_interval": 0, "accounts": [
+                             {"id": ONE, "name": "SIM-ONE"}, {"id": TWO, "name": "SIM-TWO"}]}})
+    procs.riskd(config)
+    procs.wait_running(config, ["simbroker", "enforcement"], timeout=30)
+    desk = SimDesk(config)
+    desk.make_busy(ONE)
+    desk.buy(TWO, MNQ, 1)
+
+    refused = riskctl("flatten", "SIM-ONE", "--reason", "test")
+    assert refused.returncode == 3 and "admin" in refused.stderr
+    assert riskctl("login", "--role", "admin", "--password-stdin",
+                   password=ADMIN_PW).returncode == 0
+
+    one = riskctl("flatten", "SIM-ONE", "--reason", "trader on tilt", "--json")
+    assert one.returncode == 0, one.stderr + one.stdout
+    [state] = json.loads(one.stdout)["commands"]
+    assert (state["account_id"], state["state"], state["status"]) == (ONE, "final", "done")
+    assert "verified flat" in state["detail"]
+    assert desk.flat(ONE) and desk.positions(TWO) == {MNQ: 1}
+    assert desk.calls(CLOSE) == 2
+
+    everything = riskctl("flatten", "--all", "--reason", "end of the world")
+    assert everything.returncode == 0, everything.stderr + everything.stdout
+    assert "already flat" in everything.stdout and "verified flat" in everything.stdout
+    assert desk.flat(ONE) and desk.flat(TWO)
+
+    unknown = riskctl("flatten", "SIM-NOPE", "--reason", "typo")
+    assert unknown.returncode == 1 and "unknown account 'SIM-NOPE'" in unknown.stderr

@@ -1,0 +1,99 @@
+"""A pure in-memory stand-in for ProjectXRest (the calls enforcement makes), for unit tests.
+
+Positions and orders live in dicts; `fail[endpoint]` holds exceptions to raise on the next
+calls (popped in order). Every call is recorded in `log` as (endpoint, argument).
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from shared.projectx.errors import ProjectXError
+from shared.projectx.models import Order, Position
+from shared.projectx.rest import OrderPage
+
+CLOSE = "/api/Position/closeContract"
+PARTIAL = "/api/Position/partialCloseContract"
+CANCEL = "/api/Order/cancel"
+MODIFY = "/api/Order/modify"
+POSITIONS = "/api/Position/searchOpen"
+QUERY = "/api/Order/v2/query"
+OPEN_ORDERS = "/api/Order/searchOpen"
+
+
+def position(account: int, contract: str, size: int) -> Position:
+    return Position(id=1, account_id=account, contract_id=contract, created_ns=0,
+                    type=1 if size > 0 else 2, size=abs(size), average_price=Decimal(100))
+
+
+def order(account: int, oid: int, contract: str, status: int = 1) -> Order:
+    return Order(id=oid, account_id=account, contract_id=contract, created_ns=0, updated_ns=0,
+                 status=status, type=1, side=0, size=1)
+
+
+class FakeBroker:
+    def __init__(self, account: int = 7):
+        self.account = account
+        self.positions: dict[str, int] = {}
+        self.orders: dict[int, Order] = {}
+        self.fail: dict[str, list[BaseException]] = {}
+        self.log: list[tuple[str, object]] = []
+        self.calls = 0
+        self.apply_then_fail: set[str] = set()     # the call works but its answer is lost
+
+    def _enter(self, endpoint: str, arg=None) -> None:
+        self.calls += 1
+        self.log.append((endpoint, arg))
+        queue = self.fail.get(endpoint)
+        if queue and endpoint not in self.apply_then_fail:
+            raise queue.pop(0)
+
+    def _after(self, endpoint: str) -> None:
+        queue = self.fail.get(endpoint)
+        if queue and endpoint in self.apply_then_fail:
+            raise queue.pop(0)
+
+    def trading(self) -> list[tuple[str, object]]:
+        return [c for c in self.log if c[0] in (CLOSE, PARTIAL, CANCEL, MODIFY)]
+
+    # -- the client's interface ----------------------------------------------------------------
+    def ensure_token(self) -> str:
+        return "token"
+
+    def open_positions(self, account_id: int) -> list[Position]:
+        self._enter(POSITIONS)
+        return [position(account_id, c, s) for c, s in self.positions.items() if s]
+
+    def query_orders(self, account_id: int, statuses=None, **_kw) -> OrderPage:
+        self._enter(QUERY)
+        return OrderPage([o for o in self.orders.values() if o.status in statuses], None)
+
+    def open_orders(self, account_id: int) -> list[Order]:
+        self._enter(OPEN_ORDERS)
+        return [o for o in self.orders.values() if o.status in (1, 6, 7)]
+
+    def close_contract(self, account_id: int, contract_id: str) -> None:
+        self._enter(CLOSE, contract_id)
+        if not self.positions.get(contract_id):
+            raise ProjectXError(2, "position not found", CLOSE)
+        self.positions[contract_id] = 0
+        self._after(CLOSE)
+
+    def partial_close_contract(self, account_id: int, contract_id: str, size: int) -> None:
+        self._enter(PARTIAL, (contract_id, size))
+        have = abs(self.positions.get(contract_id, 0))
+        if not have:
+            raise ProjectXError(2, "position not found", PARTIAL)
+        sign = 1 if self.positions[contract_id] > 0 else -1
+        self.positions[contract_id] = sign * (have - size)
+        self._after(PARTIAL)
+
+    def cancel_order(self, account_id: int, order_id: int) -> None:
+        self._enter(CANCEL, order_id)
+        if order_id not in self.orders:
+            raise ProjectXError(2, "order not found", CANCEL)
+        del self.orders[order_id]
+
+    def modify_order(self, account_id: int, order_id: int, stop_price=None, **_kw) -> None:
+        self._enter(MODIFY, (order_id, stop_price))
+        if order_id not in self.orders:
+            raise ProjectXError(2, "order not found", MODIFY)

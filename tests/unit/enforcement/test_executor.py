@@ -1,0 +1,174 @@
+"""The executor on a fake broker (pure, FakeClock, no sleeping): rounds, pending, at most once."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from services.enforcement.executor import FINAL, PENDING, Executor, Job, Settings
+from services.enforcement.journal import Journal
+from shared.clock import FakeClock
+from shared.messages.enforce import DONE, FAILED, SKIPPED, Command
+from shared.projectx.errors import BrokerUnavailable, ProjectXError
+from tests.unit.enforcement.fakebroker import (CANCEL, CLOSE, MODIFY, PARTIAL, POSITIONS, QUERY,
+                                               FakeBroker, order)
+
+A = 7
+MNQ, ES = "CON.F.US.MNQ.Z26", "CON.F.US.EP.Z26"
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def journal(tmp_path, clock):
+    return Journal(str(tmp_path / "journal.sqlite"), clock.now_ns())
+
+
+@pytest.fixture
+def executor(journal, clock):
+    slept = []
+
+    def sleep(s):
+        slept.append(s)
+        clock.advance(s)
+    ex = Executor(lambda _budget: FakeBroker(), journal, clock, Settings(settle=0), sleep=sleep)
+    ex.slept = slept
+    return ex
+
+
+def busy_broker() -> FakeBroker:
+    b = FakeBroker(A)
+    b.positions = {MNQ: 2, ES: -1}
+    b.orders = {o.id: o for o in (order(A, 1, MNQ), order(A, 2, ES), order(A, 3, ES, status=8))}
+    return b
+
+
+def run(executor, journal, broker, cmd: Command):
+    entry, _new = journal.receive(cmd, 0)
+    return executor.run(Job(entry, str(cmd.account_id)), broker)
+
+
+def command(action: str = "flatten", cid: str = "d1.1", **kw) -> Command:
+    return Command(id=cid, decision_id="d1", account_id=A, action=action, rule="r", **kw)
+
+
+def test_a_flatten_closes_then_cancels_then_verifies(executor, journal):
+    broker = busy_broker()
+    out = run(executor, journal, broker, command())
+    assert out.kind == FINAL and out.result.status == DONE
+    assert "verified flat" in out.result.detail
+    kinds = [e for e, _ in broker.trading()]
+    assert kinds == [CLOSE, CLOSE, CANCEL, CANCEL, CANCEL]
+    assert broker.log[-2:] == [(POSITIONS, None), (QUERY, None)]   # the verification reads
+    assert journal.get("d1.1").final
+
+
+def test_flattening_a_flat_account_is_a_no_op_success(executor, journal):
+    broker = FakeBroker(A)
+    out = run(executor, journal, broker, command())
+    assert out.result.status == DONE and "already flat" in out.result.detail
+    assert broker.trading() == []
+
+
+def test_failing_closes_are_retried_in_rounds_until_flat(executor, journal):
+    broker = busy_broker()
+    broker.fail[CLOSE] = [BrokerUnavailable(CLOSE, 3, "HTTP 500")] * 2
+    out = run(executor, journal, broker, command())
+    assert out.result.status == DONE
+    assert broker.positions == {MNQ: 0, ES: 0} and broker.orders == {}
+    assert out.result.attempts == 2 and executor.slept == [0.25]
+
+
+def test_an_action_that_keeps_failing_ends_failed_with_the_reason(executor, journal):
+    broker = busy_broker()
+    broker.fail[POSITIONS] = [BrokerUnavailable(POSITIONS, 3, "timed out")] * 10
+    out = run(executor, journal, broker, command())
+    assert out.result.status == FAILED
+    assert "gave up after 4 rounds" in out.result.detail and "timed out" in out.result.detail
+    assert len(out.result.errors) == 4 and executor.slept == [0.25, 0.5, 1.0]
+
+
+def test_a_closed_market_keeps_the_command_pending_but_cancels_anyway(executor, journal):
+    broker = busy_broker()
+    broker.fail[CLOSE] = [ProjectXError(5, "", CLOSE)] * 2
+    out = run(executor, journal, broker, command())
+    assert out.kind == PENDING and out.result.status == "accepted"
+    assert "waits for the market to open" in out.result.detail
+    assert broker.orders == {}                               # cancels did not wait
+    assert journal.get("d1.1").state == "pending"
+    again = executor.run(Job(journal.get("d1.1")), broker)   # the market opened
+    assert again.kind == FINAL and again.result.status == DONE
+
+
+def test_account_rejected_is_a_loud_failure_without_retries(executor, journal):
+    broker = busy_broker()
+    broker.fail[CLOSE] = [ProjectXError(8, "account rejected", CLOSE)]
+    out = run(executor, journal, broker, command())
+    assert out.result.status == FAILED and out.cannot_enforce
+    assert "riskd cannot enforce on account 7" in out.result.detail
+    assert executor.slept == []
+
+
+def test_alert_mode_only_reads(executor, journal):
+    broker = busy_broker()
+    out = run(executor, journal, broker, command(mode="alert"))
+    assert out.result.status == SKIPPED
+    assert out.result.detail == "alert mode: would have flattened account 7 (2 positions, 3 orders)"
+    assert broker.trading() == []
+
+
+def test_a_reduce_whose_answer_was_lost_is_not_repeated(executor, journal):
+    broker = FakeBroker(A)
+    broker.positions = {MNQ: 5}
+    broker.apply_then_fail.add(PARTIAL)                      # it works, the answer is lost
+    broker.fail[PARTIAL] = [BrokerUnavailable(PARTIAL, 1, "connection failed")]
+    out = run(executor, journal, broker, command("reduce_position", contract_id=MNQ, size=2))
+    assert out.result.status == DONE, out.result.detail
+    assert broker.positions == {MNQ: 3}                      # 5 - 2, not 5 - 2 - 2
+    assert [e for e, _ in broker.trading()] == [PARTIAL]
+
+
+def test_a_reduce_left_running_by_a_killed_process_finishes_from_its_journaled_target(
+        tmp_path, clock):
+    path = str(tmp_path / "j.sqlite")
+    old = Journal(path, clock.now_ns())
+    old.receive(command("reduce_position", contract_id=ES, size=2), 0)
+    old.start("d1.1", 1)
+    old.save_progress("d1.1", {"target": 3, "observed": 5})
+    del old                                                  # killed right after its call
+    broker = FakeBroker(A)
+    broker.positions = {ES: 3}                               # ... which had worked
+    journal = Journal(path, clock.now_ns())
+    ex = Executor(lambda _b: broker, journal, clock, Settings(settle=0), sleep=clock.advance)
+    [entry] = journal.unfinished()
+    out = ex.run(Job(entry), broker)
+    assert out.result.status == DONE and "nothing left to do" in out.result.detail
+    assert broker.trading() == [] and broker.positions == {ES: 3}
+
+
+def test_a_single_order_cancel_and_a_missing_order_are_both_done(executor, journal):
+    broker = busy_broker()
+    out = run(executor, journal, broker, command("cancel_orders", order_id=2))
+    assert out.result.status == DONE and 2 not in broker.orders
+    out = run(executor, journal, broker, command("cancel_orders", cid="d2.1", order_id=2))
+    assert out.result.status == DONE and "already done" in out.result.detail
+
+
+def test_modify_stop_sets_the_price_and_a_gone_order_is_reported(executor, journal):
+    broker = busy_broker()
+    out = run(executor, journal, broker, command("modify_stop", order_id=1,
+                                                 stop_price=Decimal("20990.25")))
+    assert out.result.status == DONE and broker.trading() == [(MODIFY, (1, Decimal("20990.25")))]
+    out = run(executor, journal, broker, command("modify_stop", cid="d2.1", order_id=99,
+                                                 stop_price=Decimal("1")))
+    assert out.result.status == DONE and "no longer working" in out.result.detail
+
+
+def test_a_bad_command_fails_with_what_was_expected(executor, journal):
+    out = run(executor, journal, FakeBroker(A), command("reduce_position", contract_id=MNQ))
+    assert out.result.status == FAILED and "needs a contract_id and a size" in out.result.detail
+    out = run(executor, journal, FakeBroker(A), command("teleport", cid="d2.1"))
+    assert out.result.status == FAILED and "unknown action 'teleport'" in out.result.detail

@@ -1,0 +1,80 @@
+"""The enforcement journal: an id is executed at most once, durably, and survives a restart."""
+from __future__ import annotations
+
+import os
+
+from services.enforcement.journal import FINAL, PENDING, RECEIVED, RUNNING, Journal
+from shared.messages.enforce import DONE, FAILED, Command, CommandResult
+
+NOW = 1_800_000_000_000_000_000
+
+
+def cmd(cid: str = "d1.1", action: str = "flatten", **kw) -> Command:
+    return Command(id=cid, decision_id=cid.split(".")[0], account_id=7, action=action,
+                   rule="daily_realized_loss", event_ns=NOW - 5, **kw)
+
+
+def done(cid: str = "d1.1", status: str = DONE, detail: str = "flattened") -> CommandResult:
+    return CommandResult(command_id=cid, account_id=7, status=status, detail=detail,
+                         attempts=1, started_ns=NOW + 1, finished_ns=NOW + 2, broker_calls=4,
+                         action="flatten", errors=["round 1: timed out"])
+
+
+def test_a_new_command_is_journaled_once_and_a_duplicate_gets_the_stored_row(tmp_path):
+    j = Journal(str(tmp_path / "j.sqlite"), NOW)
+    entry, new = j.receive(cmd(), NOW)
+    assert new and entry.state == RECEIVED and entry.command == cmd()
+    again, new = j.receive(cmd(attempt=2), NOW + 10)
+    assert not new and again.received_ns == NOW and again.command.attempt == 1
+
+
+def test_a_final_result_is_what_every_later_copy_of_the_command_gets(tmp_path):
+    j = Journal(str(tmp_path / "j.sqlite"), NOW)
+    j.receive(cmd(), NOW)
+    j.start("d1.1", NOW + 1)
+    stored = j.finish(done())
+    assert stored.final and stored.result().status == DONE
+    later = j.finish(done(status=FAILED, detail="a second run"))        # the first one wins
+    assert later.result() == stored.result()
+    entry, new = j.receive(cmd(attempt=3), NOW + 99)
+    assert not new and entry.result() == stored.result()
+    assert entry.result().errors == ["round 1: timed out"] and entry.result().broker_calls == 4
+    assert entry.result().event_ns == NOW - 5 and entry.result().rule == "daily_realized_loss"
+
+
+def test_a_running_command_and_its_progress_survive_a_restart(tmp_path):
+    path = str(tmp_path / "j.sqlite")
+    j = Journal(path, NOW)
+    j.receive(cmd("d2.1", "reduce_position", contract_id="CON.F.US.MNQ.Z26", size=2), NOW)
+    j.start("d2.1", NOW + 1)
+    j.save_progress("d2.1", {"target": 3, "observed": 5})
+    j.receive(cmd("d3.1"), NOW)
+    j.finish(done("d3.1"))
+    del j                                                   # no close: like a kill -9
+    again = Journal(path, NOW + 100)
+    left = again.unfinished()
+    assert [e.command.id for e in left] == ["d2.1"]
+    assert left[0].state == RUNNING and left[0].progress == {"target": 3, "observed": 5}
+    assert again.get("d3.1").state == FINAL
+
+
+def test_pending_counts_attempts_and_stays_unfinished(tmp_path):
+    j = Journal(str(tmp_path / "j.sqlite"), NOW)
+    j.receive(cmd(), NOW)
+    j.pending("d1.1", "waits for the market to open", attempts=1, calls=2)
+    j.pending("d1.1", "waits for the market to open", attempts=1, calls=2)
+    entry = j.get("d1.1")
+    assert entry.state == PENDING and entry.attempts == 2 and entry.calls == 4
+    assert entry.result().status == "accepted"
+    final = j.finish(done())
+    assert final.attempts == 3 and final.calls == 8
+
+
+def test_a_corrupt_journal_is_moved_aside_and_a_new_one_started(tmp_path):
+    path = str(tmp_path / "j.sqlite")
+    with open(path, "wb") as fh:
+        fh.write(b"this is not a database" * 100)
+    j = Journal(path, NOW)
+    assert j.moved_aside and os.path.exists(j.moved_aside)
+    _entry, new = j.receive(cmd(), NOW)
+    assert new
