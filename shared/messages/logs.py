@@ -30,6 +30,7 @@ ALL = (LogRecord,)
 
 
 CORE_KEYS = ("time", "level", "process", "pid", "logger", "message")
+RESERVED = ("exc", "prev", "hash")     # exc: the traceback; prev/hash: the audit chain
 
 
 def iso_utc(ts_ns: int) -> str:
@@ -40,11 +41,12 @@ def iso_utc(ts_ns: int) -> str:
 
 def line_fields(rec: LogRecord) -> dict[str, Any]:
     """The JSON-line form of a record: core keys first, structured fields flattened beside them
-    (a field named like a core key is kept as x_<name>), then exc when there is a traceback."""
+    (a field named like a core or reserved key is kept as x_<name>), then exc when there is a
+    traceback."""
     out: dict[str, Any] = {"time": iso_utc(rec.ts_ns), "level": rec.level, "process": rec.process,
                            "pid": rec.pid, "logger": rec.logger, "message": rec.message}
     for key, value in rec.fields.items():
-        out[f"x_{key}" if key in out or key == "exc" else key] = value
+        out[f"x_{key}" if key in out or key in RESERVED else key] = value
     if rec.exc:
         out["exc"] = rec.exc
     return out
