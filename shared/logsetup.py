@@ -196,6 +196,12 @@ def refresh_secrets(config: Any) -> None:
         redactor.set_secrets([*secrets_of(config), *_active.get("extra", ())])
 
 
+def apply_config(config: Any) -> None:
+    """After a live config reload: the new [logging] level and the new secrets, at once."""
+    logging.getLogger().setLevel(config.logging.level)
+    refresh_secrets(config)
+
+
 def dropped_records() -> int:
     """How many records this process could not hand to the logging worker."""
     shipper = _active.get("shipper")

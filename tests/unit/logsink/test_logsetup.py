@@ -112,3 +112,14 @@ def test_record_fields_are_only_the_extras():
     r.account = 1001
     r.rule = ["a"]
     assert record_fields(r) == {"account": 1001, "rule": "['a']"}
+
+
+def test_a_live_reload_changes_the_level_and_the_secrets(saved_root):
+    from shared.config.load import validate_data
+    from shared.logsetup import _active, apply_config
+    setup_logging("risk", "INFO", config=validate_data({}, "a.toml", env={}))
+    new = validate_data({"logging": {"level": "WARNING"},
+                         "broker": {"api_key": "fresh-api-key-42"}}, "a.toml", env={})
+    apply_config(new)
+    assert saved_root.level == logging.WARNING
+    assert _active["redactor"].redact("key fresh-api-key-42") == "key ***"
