@@ -93,6 +93,8 @@ def saved_root():
     yield root
     for h in list(root.handlers):
         root.removeHandler(h)
+        if h not in handlers:
+            h.close()
     for h in handlers:
         root.addHandler(h)
     root.setLevel(level)
