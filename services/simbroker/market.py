@@ -18,7 +18,7 @@ from services.simbroker.wire import iso, num
 from shared.clock import Clock
 from shared.symbols import root_for_ticker, root_of, ticker_of
 
-MICRO_FEE = Decimal("0.37")    # per contract per fill, micros (MNQ, MES, M2K)
+MICRO_FEE = Decimal("0.37")    # per contract per fill, micros (MNQ, MES, M2K, MGC, MYM)
 MINI_FEE = Decimal("1.40")     # per contract per fill, everything else
 
 
@@ -61,6 +61,9 @@ DEFAULT_CONTRACTS: tuple[ContractSpec, ...] = (
     _spec("M2K", "Micro E-mini Russell 2000", "0.10", "0.50", "2400.00", MICRO_FEE),
     _spec("CLE", "Crude Light", "0.01", "10.00", "70.00", MINI_FEE),
     _spec("GCE", "Gold", "0.10", "10.00", "2650.00", MINI_FEE),
+    _spec("MGC", "Micro Gold", "0.10", "1.00", "2650.00", MICRO_FEE),
+    _spec("YM", "E-mini Dow ($5)", "1.00", "5.00", "44000.00", MINI_FEE),
+    _spec("MYM", "Micro E-mini Dow", "1.00", "0.50", "44000.00", MICRO_FEE),
 )
 
 

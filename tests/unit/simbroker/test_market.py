@@ -15,7 +15,9 @@ def test_contracts_carry_real_roots_and_tick_data():
     expect = {"CON.F.US.MNQ.Z26": ("0.25", "0.50"), "CON.F.US.MES.Z26": ("0.25", "1.25"),
               "CON.F.US.ENQ.Z26": ("0.25", "5.00"), "CON.F.US.EP.Z26": ("0.25", "12.50"),
               "CON.F.US.RTY.Z26": ("0.10", "5.00"), "CON.F.US.M2K.Z26": ("0.10", "0.50"),
-              "CON.F.US.CLE.Z26": ("0.01", "10.00"), "CON.F.US.GCE.Z26": ("0.10", "10.00")}
+              "CON.F.US.CLE.Z26": ("0.01", "10.00"), "CON.F.US.GCE.Z26": ("0.10", "10.00"),
+              "CON.F.US.MGC.Z26": ("0.10", "1.00"), "CON.F.US.YM.Z26": ("1.00", "5.00"),
+              "CON.F.US.MYM.Z26": ("1.00", "0.50")}
     assert set(specs) == set(expect)
     for cid, (tick, value) in expect.items():
         assert (specs[cid].tick_size, specs[cid].tick_value) == (Decimal(tick), Decimal(value))
