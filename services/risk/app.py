@@ -209,11 +209,12 @@ class RiskWorker(Worker):
 
     # -- inputs --------------------------------------------------------------------------------
     def _on_market(self) -> None:
-        for _ in range(1000):       # bounded batch, then let timers run
+        quotes: list[Quote] = []             # a run of quotes is evaluated once per contract
+        for _ in range(2000):                # bounded batch, then let timers run
             received = self.market.recv()
             if received is None:
                 if not self.market.sock.poll(0):
-                    return
+                    break
                 continue
             cont = received.continuity
             env = received.envelope
@@ -227,8 +228,26 @@ class RiskWorker(Worker):
             if not isinstance(msg, MARKET_EVENTS):
                 continue
             ready = self.clone.update(env.epoch, env.seq, msg)
-            if ready is not None:
-                self._event(ready)
+            if ready is None:
+                continue
+            if isinstance(ready, Quote):
+                quotes.append(ready)
+                continue
+            self._quotes(quotes)
+            self._event(ready)
+        self._quotes(quotes)
+
+    def _quotes(self, quotes: list[Quote]) -> None:
+        if not quotes:
+            return
+        try:
+            out = self.engine.on_quotes(quotes, self.clock.now_ns())
+        except Exception:
+            log.exception("risk could not apply %d quotes", len(quotes))
+            out = None
+        quotes.clear()
+        if out is not None and (out.durable or out.dirty):
+            self.apply(out)
 
     def _event(self, msg) -> None:
         try:

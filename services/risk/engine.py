@@ -96,6 +96,7 @@ class Engine:
         self.inflight: dict[tuple, str] = {}           # target key -> command id
         self._key_of_command: dict[str, tuple] = {}
         self._warn_looked: dict[tuple, int] = {}
+        self._roll_at = 0                              # the next roll, UTC ns
 
     # -- accounts -------------------------------------------------------------------------
     def account(self, account_id: int) -> AccountState:
@@ -112,7 +113,10 @@ class Engine:
 
     # -- time --------------------------------------------------------------------------------
     def _maybe_roll(self, now: int, out: Outcome) -> None:
+        if self.day is not None and now < self._roll_at:
+            return                          # the common case, without any calendar work
         day = self.calendar.trading_day(now)
+        self._roll_at = self.calendar.end_of(day)
         if self.day is None:
             self.start(now)
             return
@@ -155,10 +159,7 @@ class Engine:
         self._maybe_roll(now, out)
         if isinstance(event, Quote):
             if self.market.apply_quote(event):
-                for acct in self.accounts.values():
-                    if event.contract_id in acct.positions:
-                        out.dirty.add(acct.account_id)
-                        self._run(acct, "quote", event, now, "price", event.ts_ns, out)
+                self._quote_rules(event, now, out)
             return out
         if isinstance(event, ContractInfo):
             self.market.apply_contract(event)
@@ -200,6 +201,25 @@ class Engine:
                 self._take(d, now, out, {})
         self._run(acct, kind_of(event), event, now, change, event_ns, out)
         return out
+
+    def on_quotes(self, quotes: list[Quote], now: int) -> Outcome:
+        """A run of quotes: every price is merged, the rules run once per moved contract with
+        its latest quote (latest price per contract wins, as in market's conflation)."""
+        out = Outcome()
+        self._maybe_roll(now, out)
+        moved: dict[str, Quote] = {}
+        for q in quotes:
+            if self.market.apply_quote(q):
+                moved[q.contract_id] = q
+        for q in moved.values():
+            self._quote_rules(q, now, out)
+        return out
+
+    def _quote_rules(self, quote: Quote, now: int, out: Outcome) -> None:
+        for acct in self.accounts.values():
+            if quote.contract_id in acct.positions:
+                out.dirty.add(acct.account_id)
+                self._run(acct, "quote", quote, now, "price", quote.ts_ns, out)
 
     def apply_snapshot(self, snap: MarketSnapshot, now: int) -> Outcome:
         """Rebuild from market's full state (start, gap, new epoch): what vanished is closed or

@@ -194,3 +194,131 @@ def run(report) -> None:
     bench_mixed(report)
     bench_breaches(report)
     bench_quotes(report)
+    bench_worker_quotes(report)
+
+
+# -- the worker process: does it keep up with 20,000 quotes/s? ---------------------------------
+
+class FakeMarket:
+    """Binds market's PUB and control addresses; answers SnapshotRequest; publishes quotes."""
+
+    def __init__(self, bus, positions, contracts):
+        import zmq
+
+        from shared.bus.publisher import Publisher
+        from shared.bus.sockets import make_socket
+        self.zmq = zmq
+        ctx = zmq.Context.instance()
+        self.pub = Publisher(make_socket(ctx, zmq.PUB, bind=bus.market_pub), "market", epoch=1)
+        self.rep = make_socket(ctx, zmq.REP, bind=bus.market_control)
+        self.positions, self.contracts = positions, contracts
+
+    def serve(self) -> None:
+        from shared.bus.rpc import handle_request
+        from shared.messages.market import MarketSnapshot, SnapshotRequest
+        from shared.messages.system import ok
+        while self.rep.poll(0):
+            frame = self.rep.recv()
+
+            def answer(req):
+                assert isinstance(req, SnapshotRequest)
+                return ok(MarketSnapshot(
+                    seq=self.pub.seq, epoch=self.pub.epoch, positions=self.positions,
+                    contracts=self.contracts,
+                    accounts=[AccountUpdate(account_id=a, name=f"A{a}", balance=Decimal(50000),
+                                            can_trade=True) for a in ACCOUNTS]))
+            self.rep.send(handle_request(frame, answer, "market"))
+
+    def close(self) -> None:
+        self.pub.sock.close(0)
+        self.rep.close(0)
+
+
+def _last_prices(sub, seen: dict) -> None:
+    import zmq
+    while True:
+        try:
+            _topic, body = sub.recv_multipart(zmq.NOBLOCK)
+        except zmq.Again:
+            return
+        msg = codec.decode(body).msg
+        for p in getattr(msg, "positions", []):
+            if p.last is not None:
+                seen[p.contract_id] = p.last
+
+
+def bench_worker_quotes(report) -> None:
+    import pathlib
+    import tempfile
+
+    import zmq
+
+    from shared.bus.sockets import make_socket
+    from shared.config import load_config
+    from tests.support.env import make_config, wait_for
+    from tests.support.procs import Procs
+
+    held = CONTRACTS[:10]
+    positions = [PositionUpdate(account_id=ACCOUNTS[i % 5], position_id=i,
+                                contract_id=c.contract_id, ts_ns=START, type=POSITION_LONG,
+                                size=1, average_price=Decimal(20000))
+                 for i, c in enumerate(held)]
+    profile = {name: {"enabled": True, **p} for name, p in ALL_ON.items()}
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = pathlib.Path(tmp)
+        config = make_config(tmp_path, profiles={"default": {"rules": profile}})
+        bus = load_config(config).config.bus
+        market = FakeMarket(bus, positions, held)
+        sub = make_socket(zmq.Context.instance(), zmq.SUB, connect=bus.risk_pub)
+        sub.setsockopt(zmq.SUBSCRIBE, b"status.")
+        procs = Procs(tmp_path)
+        seen: dict = {}
+        try:
+            procs.worker("services.risk", config)
+
+            wait_for(lambda: (market.serve(), _prime(market, held),
+                              _last_prices(sub, seen), len(seen) == 10)[-1],
+                     30, interval=0.05, what="risk to sync and report the 10 positions")
+            for rate, seconds in ((20_000, 4.0), (None, 0)):
+                n = int(rate * seconds) if rate else 100_000
+                marker = Decimal(30000 + (1 if rate else 2))
+                t0 = time.perf_counter()
+                for i in range(n):
+                    c = held[i % 10]
+                    last = marker if i >= n - 10 else Decimal(20000) + Decimal(i % 40) / 4
+                    market.pub.publish(f"quote.{c.contract_id}",
+                                       Quote(contract_id=c.contract_id, ts_ns=START, last=last))
+                    if rate and i % 200 == 199:          # pace: 200 quotes per 10 ms
+                        ahead = (i + 1) / rate - (time.perf_counter() - t0)
+                        if ahead > 0:
+                            time.sleep(ahead)
+                    if i % 5000 == 0:
+                        market.serve()
+                sent = time.perf_counter()
+
+                def caught_up():
+                    market.serve()
+                    _last_prices(sub, seen)
+                    return all(seen.get(c.contract_id) == marker for c in held)
+                wait_for(caught_up, 60, interval=0.01, what="risk to catch up with the quotes")
+                done = time.perf_counter()
+                if rate:
+                    report.add("risk worker: lag behind 20,000 quotes/s (10 pos/5 accts)",
+                               (done - sent) * 1000, "ms",
+                               note=f"{n} quotes over {sent - t0:.1f} s; status every 0.2 s")
+                else:
+                    report.add("risk worker: quotes/s at full speed (process, sockets)",
+                               n / (done - t0), "quotes/s", floor=20_000,
+                               note=f"{n} quotes; publisher in this process")
+        finally:
+            procs.cleanup()
+            sub.close(0)
+            market.close()
+
+
+def _prime(market, held) -> bool:
+    """One quote per held contract so risk's status has a price for each."""
+    for c in held:
+        market.pub.publish(f"quote.{c.contract_id}",
+                           Quote(contract_id=c.contract_id, ts_ns=START, last=Decimal(20000)))
+    return False

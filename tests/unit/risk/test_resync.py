@@ -85,3 +85,16 @@ def test_a_snapshot_rebuilds_positions_orders_and_trades_once():
     assert acct.realized() == -550 and acct.balance == 49000
     assert [d.rule for d in out.decisions] == ["daily_realized_loss"]   # the missed trade
     assert desk.engine.apply_snapshot(snap, desk.now).decisions == []    # idempotent
+
+
+def test_a_run_of_quotes_is_evaluated_once_per_contract_at_its_latest_price():
+    from shared.messages.market import Quote
+    desk = Desk(daily_unrealized_loss={"limit": 100})
+    desk.long(1, MNQ, 21000)
+    desk.long(1, ES, 6000)
+    run = [Quote(contract_id=MNQ, ts_ns=desk.now, last=Decimal(20900)),     # -200, but ...
+           Quote(contract_id=ES, ts_ns=desk.now, bid=Decimal(5990)),
+           Quote(contract_id=MNQ, ts_ns=desk.now, last=Decimal(20990)),     # ... -20 is latest
+           Quote(contract_id=ES, ts_ns=desk.now, ask=Decimal(5991))]         # mid 5990.5: -475
+    out = desk.engine.on_quotes(run, desk.now)
+    assert [(d.contract_id, d.value) for d in out.decisions] == [(ES, Decimal("-475"))]
