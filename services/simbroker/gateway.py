@@ -173,14 +173,12 @@ class Gateway:
         canonical, handler, needs_auth = route
         with self.lock:
             failure = self.faults.on_call(canonical)
-            if failure is not None and not failure.apply:
-                return Response(failure.status, failure.text.encode(),
-                                {"Content-Type": "text/plain", **failure.headers})
-            response = self._answer(handler, needs_auth, authorization, raw)
-            if failure is not None:
-                return Response(failure.status, failure.text.encode(),
-                                {"Content-Type": "text/plain", **failure.headers})
-            return response
+            if failure is None or failure.apply:       # apply: it happens, the answer is lost
+                response = self._answer(handler, needs_auth, authorization, raw)
+            if failure is None:
+                return response
+            return Response(failure.status, failure.text.encode(),
+                            {"Content-Type": "text/plain", **failure.headers})
 
     def _answer(self, handler, needs_auth: bool, authorization: Optional[str],
                 raw: bytes) -> Response:
