@@ -32,6 +32,7 @@ from services.risk.views import account_rules, account_status
 from shared import codec, topics
 from shared.bus.subscriber import Subscriber
 from shared.config.accounts import find_account
+from shared.config.trading_day import read_holidays_file
 from shared.messages.enforce import CommandResult
 from shared.messages.market import (AccountUpdate, BrokerConnection, ContractInfo, Fill,
                                     MarketSnapshot, OrderUpdate, PositionUpdate, Quote,
@@ -137,6 +138,7 @@ class RiskWorker(Worker):
         calendar = self.config.trading_day.calendar(os.path.dirname(self.loaded.path))
         self.settings = RuleSettings(self.config)
         self.engine = Engine(calendar, self.settings, allow_unlock=self.config.admin.allow_unlock)
+        self.engine.holiday_files = holiday_files(self.config, self.loaded.path)
         self.store, problem = Store.open(self.loaded.data_dir, now)
         self.store.load(self.engine, now)
         self.engine.start(now)
@@ -180,6 +182,7 @@ class RiskWorker(Worker):
     def on_config(self, old, new) -> None:
         waiting = self.settings.update(new, list(self.engine.accounts.values()))
         self.engine.allow_unlock = new.admin.allow_unlock
+        self.engine.holiday_files = holiday_files(new, self.loaded.path)
         if waiting:
             self._notify("rules_loosen_at_roll", "info",
                          "looser rule settings wait for the trading-day roll", waiting)
@@ -409,3 +412,18 @@ class RiskWorker(Worker):
             return self._unknown(req.account)
         now = self.clock.now_ns()
         return ok(RulesReply(accounts=[account_rules(self.engine, a, now) for a in ids]))
+
+
+def holiday_files(config, config_path: str) -> dict[str, frozenset]:
+    """session_block_outside holidays files named anywhere in the config, read once."""
+    names = {p.rules.session_block_outside.holidays_file for p in config.profiles.values()}
+    names |= {str(a.rules.get("session_block_outside", {}).get("holidays_file", ""))
+              for a in config.accounts}
+    out = {}
+    for name in sorted(n for n in names if n):
+        try:
+            out[name] = frozenset(read_holidays_file(name, os.path.dirname(config_path)))
+        except (OSError, ValueError) as exc:
+            log.error("session_block_outside holidays_file %s cannot be read (%s): the "
+                      "[trading_day] holidays are used instead", name, exc)
+    return out

@@ -97,6 +97,8 @@ class Engine:
         self._key_of_command: dict[str, tuple] = {}
         self._warn_looked: dict[tuple, int] = {}
         self._roll_at = 0                              # the next roll, UTC ns
+        self._missed_roll: set[int] = set()
+        self.holiday_files: dict[str, frozenset] = {}   # session_block_outside holidays_file
 
     # -- accounts -------------------------------------------------------------------------
     def account(self, account_id: int) -> AccountState:
@@ -123,13 +125,7 @@ class Engine:
         if day == self.day:
             return
         for acct in self.accounts.values():
-            cfg = self.settings.for_account(acct)
-            if cfg is not None:
-                ctx = self._ctx(acct)
-                for name, rule in self.rules.items():
-                    params = getattr(cfg, name)
-                    if params.enabled:
-                        rule.roll(ctx, params)
+            self._roll_hooks(acct)
             acct.roll(day, now)
             out.dirty.add(acct.account_id)
         out.lockouts += self.lockouts.roll(now)
@@ -139,6 +135,21 @@ class Engine:
         self.alerted = {a for a in self.alerted if a[-1] == day}
         out.rolled = day
         log.info("trading day rolled to %s", day)
+
+    def _roll_hooks(self, acct: AccountState) -> None:
+        cfg = self.settings.for_account(acct)
+        if cfg is None:
+            return
+        ctx = self._ctx(acct)
+        for name, rule in self.rules.items():
+            params = getattr(cfg, name)
+            if params.enabled:
+                rule.roll(ctx, params)
+
+    def missed_rolls(self, account_ids) -> None:
+        """Risk was down over a roll: each account's roll hooks run at its first balance
+        (the end-of-day high-water mark rises with it; never lower, so never looser)."""
+        self._missed_roll.update(account_ids)
 
     def tick(self, now: int) -> Outcome:
         """Time passed: roll, expire lockouts, run the clock rules."""
@@ -191,6 +202,9 @@ class Engine:
             event_ns = now
             if change == "can_trade_back":
                 out.lockouts += self.lockouts.condition_cleared(acct.account_id, "can_trade", now)
+            if acct.account_id in self._missed_roll:
+                self._missed_roll.discard(acct.account_id)
+                self._roll_hooks(acct)
         else:
             raise TypeError(f"the risk engine does not take {type(event).__name__}")
         if change in ("none",):
@@ -262,7 +276,8 @@ class Engine:
 
     # -- rules ---------------------------------------------------------------------------------
     def _ctx(self, acct: AccountState, change: str = "", event_ns: int = 0) -> Ctx:
-        return Ctx(acct, self.market, self.calendar, change, event_ns)
+        return Ctx(acct, self.market, self.calendar, change, event_ns,
+                   holiday_files=self.holiday_files)
 
     def _run(self, acct, kind, event, now, change, event_ns, out) -> None:
         cfg = self.settings.for_account(acct)

@@ -86,6 +86,7 @@ class Store:
         self.db.execute("PRAGMA synchronous=NORMAL")    # WAL: a killed process loses nothing
         self.db.executescript(SCHEMA)
         self._marks_seen: dict[int, tuple] = {}
+        self._day_written = False
 
     # -- opening ------------------------------------------------------------------------
     @classmethod
@@ -142,8 +143,6 @@ class Store:
             for cid in out.finished:
                 db.execute("DELETE FROM outbox WHERE id = ?", (cid,))
             if out.rolled:
-                db.execute("INSERT OR REPLACE INTO meta VALUES ('day', ?)",
-                           (out.rolled.isoformat(),))
                 self._prune(engine)
             self._marks(engine, force=bool(out.rolled))
             db.execute("COMMIT")
@@ -174,6 +173,10 @@ class Store:
                          str(acct.fees), acct.trades_today))
 
     def _marks(self, engine, force: bool = False) -> None:
+        if engine.day is not None and (force or not self._day_written):
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('day', ?)",
+                            (engine.day.isoformat(),))
+            self._day_written = True
         for aid, acct in engine.accounts.items():
             row = (None if acct.hwm is None else str(acct.hwm),
                    acct.trading_day.isoformat() if acct.trading_day else None,
@@ -217,8 +220,11 @@ class Store:
         engine.outbox.load(commands, now)
         for cmd in commands:
             engine.track(cmd)
-        if saved_day and saved_day != engine.day.isoformat():
-            log.info("risk state was saved on trading day %s; today is %s", saved_day, engine.day)
+        if saved_day and saved_day < engine.day.isoformat():
+            log.info("risk state was saved on trading day %s; today is %s: the roll's "
+                     "end-of-day marks are taken at each account's first balance",
+                     saved_day, engine.day)
+            engine.missed_rolls(list(engine.accounts))
 
     def pending_commands(self) -> list[Command]:
         return [_dec(b) for (b,) in self.db.execute("SELECT body FROM outbox ORDER BY ts_ns")]

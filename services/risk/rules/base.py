@@ -45,6 +45,7 @@ class Ctx:
     change: str = ""            # what the event did to the state ('opened', 'new', ...)
     event_ns: int = 0
     notes: list[str] = attrs.Factory(list)   # things a person should check (become warnings)
+    holiday_files: dict = attrs.Factory(dict)  # holidays file name -> dates (loaded by the worker)
 
 
 @attrs.frozen

@@ -1,8 +1,9 @@
 """9. session_block_outside: orders and positions outside the symbol's session are cancelled /
 closed and the symbol is locked until its next session; at session end open positions close.
 
-Sessions come from the rule's `sessions` (per symbol) or `default`; holidays are the trading
-calendar's (the worker loads `holidays_file` into the calendar when it is set).
+Sessions come from the rule's `sessions` (per symbol) or `default`; holidays are the rule's
+`holidays_file` (read by the worker, handed in through the context) or else the trading
+calendar's.
 """
 from __future__ import annotations
 
@@ -33,7 +34,9 @@ class SessionBlockOutside(Rule):
     warns = False
 
     def evaluate(self, ctx, event, now, params):
-        holidays = ctx.calendar.holidays
+        holidays = ctx.holiday_files.get(params.holidays_file) if params.holidays_file else None
+        if holidays is None:
+            holidays = ctx.calendar.holidays
         out = []
 
         def lock(cid):
@@ -45,18 +48,16 @@ class SessionBlockOutside(Rule):
             return not window_for(params, cid, holidays).is_inside(now)
 
         clock = ctx.change == "clock"
-        check_orders = ctx.change == "new" or (clock and params.close_at_session_end)
-        check_positions = (ctx.change in ("opened", "increased", "flipped")
-                           or (clock and params.close_at_session_end))
-        if check_positions:
+        sweep = clock and params.close_at_session_end
+        if sweep or ctx.change in ("opened", "increased", "flipped"):
             for p in ctx.account.positions.values():
-                if outside(p.contract_id):
+                if (sweep or p.contract_id == event.contract_id) and outside(p.contract_id):
                     out.append(self.decide(ctx, params, now, CLOSE_POSITION,
                                            f"{p.symbol} position outside its trading session",
                                            contract_id=p.contract_id, lock=lock(p.contract_id)))
-        if check_orders:
+        if sweep or ctx.change == "new":
             for o in ctx.account.orders.values():
-                if outside(o.contract_id):
+                if (sweep or o.order_id == event.order_id) and outside(o.contract_id):
                     out.append(self.decide(ctx, params, now, CANCEL_ORDERS,
                                            f"{symbol_of(o.contract_id)} order {o.order_id} "
                                            f"outside its trading session",

@@ -51,3 +51,18 @@ def test_without_a_saved_mark_the_highest_known_line_wins_and_a_warning_asks_to_
     assert desk.account.hwm == 50_500                    # line 48500 + 2000 > balance, start
     [w] = [w for w in desk.warnings() if w.rule == "drawdown_guard"]
     assert "check the max-loss line" in w.reason
+
+
+def test_after_risk_was_down_over_a_roll_the_eod_mark_rises_with_the_first_balance(tmp_path):
+    from services.risk.store import Store
+    desk = Desk(start=chi(2026, 11, 24, 10), drawdown_guard=RULE)
+    store, _ = Store.open(str(tmp_path))
+    store.commit(balance(desk, 50_500), desk.engine)          # eod: the mark is still 50000
+    store.save_marks(desk.engine)
+    store.close()
+    later = Desk(start=chi(2026, 11, 25, 10), drawdown_guard=RULE)   # Wednesday: a roll missed
+    store, _ = Store.open(str(tmp_path))
+    store.load(later.engine, later.now)
+    assert later.account.hwm == 50_000
+    balance(later, 51_200)                                    # Tuesday's close, seen late
+    assert later.account.hwm == 51_200

@@ -1,5 +1,7 @@
 """session_block_outside: trading outside the session is cancelled/closed, and positions are
 closed when the session ends."""
+import datetime as dt
+
 from tests.unit.risk.desk import ES, MNQ, Desk, chi
 
 RTH = {"default": {"start": "08:30", "end": "15:00", "timezone": "America/Chicago",
@@ -38,3 +40,12 @@ def test_per_symbol_overnight_session():
     assert desk.long(1, ES, 6000).decisions == []           # ES trades overnight
     [d] = desk.long(1, MNQ, 21000).decisions                # MNQ only in RTH
     assert d.contract_id == MNQ
+
+
+def test_the_rules_own_holidays_file_closes_the_session():
+    desk = Desk(start=chi(2026, 11, 26, 10), session_block_outside=dict(
+        RTH, holidays_file="cme.txt"))
+    assert desk.order(1, MNQ).decisions == []                 # no file loaded: a normal day
+    desk.engine.holiday_files = {"cme.txt": frozenset({dt.date(2026, 11, 26)})}
+    [d] = desk.order(2, MNQ).decisions
+    assert d.lock.until_ns == chi(2026, 11, 27, 8, 30)
