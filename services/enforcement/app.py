@@ -41,6 +41,7 @@ elog = logging.getLogger(ENFORCEMENT_LOGGER)
 DRAIN_EVERY = 0.01          # s: results from the pool reach the loop within this
 RETRY_CHECK_EVERY = 0.25    # s: pending (market closed) commands are looked at this often
 PENDING_RETRY = (2.0, 60.0)  # s: first retry of a pending command, cap of its backoff
+                             # (a re-send from risk retries a waiting command at once)
 RESUME_WINDOW_S = 600       # unfinished commands younger than this are resumed on start
 ACCOUNTS_REFRESH_S = 60.0
 JOURNAL_FILE = "enforcement.sqlite"
@@ -137,6 +138,9 @@ class EnforcementWorker(Worker):
     def accept(self, cmd: Command) -> Entry:
         """Journal a command and run it, unless it is known: then answer what the journal has."""
         if cmd.id in self.inflight:
+            waiting = self.retry_at.get(cmd.id)
+            if waiting is not None and waiting[0] != float("inf"):
+                self.retry_at[cmd.id] = (self.clock.monotonic(), waiting[1])   # retry it now
             entry = self.journal.get(cmd.id)
             self._publish(entry.result())
             return entry
