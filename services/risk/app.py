@@ -213,12 +213,7 @@ class RiskWorker(Worker):
     # -- inputs --------------------------------------------------------------------------------
     def _on_market(self) -> None:
         quotes: list[Quote] = []             # a run of quotes is evaluated once per contract
-        for _ in range(2000):                # bounded batch, then let timers run
-            received = self.market.recv()
-            if received is None:
-                if not self.market.sock.poll(0):
-                    break
-                continue
+        for received in drain(self.market, 2000):
             cont = received.continuity
             env = received.envelope
             if cont is not None and cont.kind in ("gap", "epoch"):
@@ -277,12 +272,7 @@ class RiskWorker(Worker):
             self.ask.send()
 
     def _on_results(self) -> None:
-        while True:
-            received = self.results.recv()
-            if received is None:
-                if not self.results.sock.poll(0):
-                    return
-                continue
+        for received in drain(self.results, 2000):
             cont = received.continuity
             if cont is not None and cont.kind == "epoch":
                 log.info("enforcement restarted: re-sending %d pending commands",
@@ -412,6 +402,18 @@ class RiskWorker(Worker):
             return self._unknown(req.account)
         now = self.clock.now_ns()
         return ok(RulesReply(accounts=[account_rules(self.engine, a, now) for a in ids]))
+
+
+def drain(sub: Subscriber, limit: int):
+    """What is waiting on a subscriber, at most `limit` messages (then the loop's timers run);
+    undecodable frames are counted by the subscriber and skipped."""
+    for _ in range(limit):
+        received = sub.recv()
+        if received is None:
+            if not sub.sock.poll(0):
+                return
+            continue
+        yield received
 
 
 def holiday_files(config, config_path: str) -> dict[str, frozenset]:

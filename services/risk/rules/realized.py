@@ -1,0 +1,31 @@
+"""Shared shape of rules 3 and 13: today's realized PnL against a line -> flatten until roll."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from services.risk.pnl import fmt_money
+from services.risk.rules.base import TRADE, Measure, Rule, progress, until_reset
+from shared.messages.risk import FLATTEN
+
+
+class RealizedLineRule(Rule):
+    """Subclasses give the signed line (-500 for a loss limit, 1000 for a profit target)."""
+    listens = frozenset({TRADE})
+    words = ""
+
+    def line(self, params) -> Decimal:
+        raise NotImplementedError
+
+    def measure(self, ctx, now, params):
+        realized, line = ctx.account.realized(params.include_fees), self.line(params)
+        return Measure(realized, line, progress(realized, line),
+                       f"realized {fmt_money(realized)} of {fmt_money(line)}")
+
+    def evaluate(self, ctx, event, now, params):
+        realized, line = ctx.account.realized(params.include_fees), self.line(params)
+        if (realized > line) if line < 0 else (realized < line):
+            return []
+        return [self.decide(ctx, params, now, FLATTEN,
+                            f"realized PnL {fmt_money(realized)} reached the {self.words} "
+                            f"{fmt_money(line)}",
+                            value=realized, limit=line, lock=until_reset(ctx, now))]
