@@ -39,8 +39,8 @@ from shared.messages.market import (AccountUpdate, BrokerConnection, ContractInf
                                     SnapshotRequest)
 from shared.messages.notify import AccountDay, DailySummary, NotifyEvent
 from shared.messages.risk import (HistoryRequest, LockoutList, LockoutsRequest,
-                                  RiskStatusReply, RiskStatusRequest, RulesReply, RulesRequest,
-                                  SelfLockRequest, UnlockRequest)
+                                  RiskStatusReply, RiskStatusRequest, RulesOverrideRequest,
+                                  RulesReply, RulesRequest, SelfLockRequest, UnlockRequest)
 from shared.messages.system import Reply, error, ok
 from shared.worker import Worker
 
@@ -160,6 +160,7 @@ class RiskWorker(Worker):
         self.handle(SelfLockRequest, self._on_self_lock)
         self.handle(HistoryRequest, self._on_history)
         self.handle(RulesRequest, self._on_rules)
+        self.handle(RulesOverrideRequest, self._on_override)
         self.every(TICK, self._tick)
         self.every(STATUS_EVERY, self._publish_status)
         self.every(STATUS_ALL_EVERY, self._publish_all_status)
@@ -395,6 +396,18 @@ class RiskWorker(Worker):
             return self._unknown(req.account)
         account_id = ids[0] if req.account.strip() else None
         return ok(self.store.history(account_id, req.since_ns, req.limit))
+
+    def _on_override(self, req: RulesOverrideRequest) -> Reply:
+        if not req.reason.strip():
+            return error("bad_request", "an override needs a reason (--reason TEXT)")
+        accounts = list(self.engine.accounts.values())
+        waiting = [n for a in accounts for n in self.settings.pending_for(a.account_id)]
+        self.settings.update(self.config, accounts, override=True)
+        self._status_dirty.update(self.engine.accounts)
+        log.warning("%s applied the rule settings now (%s): %s", req.by, req.reason,
+                    ", ".join(waiting) or "nothing was waiting")
+        return ok(reason=f"rule settings applied now; {len(waiting)} waiting change(s) "
+                         f"taken early" + (f": {', '.join(waiting)}" if waiting else ""))
 
     def _on_rules(self, req: RulesRequest) -> Reply:
         ids = self._ids(req.account)

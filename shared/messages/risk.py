@@ -214,6 +214,14 @@ class RulesRequest:
 
 
 @attrs.frozen(kw_only=True)
+class RulesOverrideRequest:
+    """Admin: apply the config's rule settings now, looser ones included (normally a loosening
+    waits for the trading-day roll). Audited; needs a reason."""
+    reason: str
+    by: str = "admin"
+
+
+@attrs.frozen(kw_only=True)
 class AccountRules:
     account_id: int
     name: str
@@ -229,4 +237,4 @@ class RulesReply:
 ALL = (LockSpec, Decision, RuleWarning, LockoutState, LockoutChange, RuleValue, PositionView,
        AccountStatus, RiskStatusRequest, RiskStatusReply, LockoutsRequest, LockoutList,
        UnlockRequest, SelfLockRequest, HistoryRequest, HistoryReply, RulesRequest, AccountRules,
-       RulesReply)
+       RulesReply, RulesOverrideRequest)

@@ -5,7 +5,7 @@ from services.supervisor.commands import (config_backups, config_reload, config_
                                           rules_set)
 from services.supervisor.commands import login
 from services.supervisor.commands import (history, lockout, lockouts, risk_rules, risk_status,
-                                          unlock)
+                                          rules_override, unlock)
 from services.supervisor.commands import flatten
 from services.supervisor.commands.base import Command, Registry, forward
 
@@ -34,6 +34,7 @@ REGISTRY = Registry((
     unlock.COMMAND,
     history.COMMAND,
     risk_rules.COMMAND,
+    rules_override.COMMAND,
     flatten.COMMAND,
     flatten.STATUS,
 ))
