@@ -6,6 +6,7 @@ READ = True (gets --json), add_arguments(parser), run(args, ctx) -> exit code.
 from cli.commands import ping, restart, shutdown, start, status, stop, workers
 from cli.commands import config, init, passwd, rules
 from cli.commands import sim
+from cli.commands import audit, logs, notify
 from cli.commands import history, lockout, lockouts, unlock
 from cli.commands import login, logout, watch
 from cli.commands import flatten
@@ -25,6 +26,9 @@ COMMANDS = (
     unlock,
     flatten,
     history,
+    logs,
+    notify,
+    audit,
     config,
     passwd,
     login,

@@ -14,6 +14,7 @@ BENCHES = (
     ("control", "tests.bench.bench_control"),
     ("simbroker", "tests.bench.bench_simbroker"),
     ("rules", "tests.bench.bench_rules"),
+    ("logging", "tests.bench.bench_logging"),
 )
 
 

@@ -6,6 +6,7 @@ from services.supervisor.commands import (config_backups, config_reload, config_
 from services.supervisor.commands import login
 from services.supervisor.commands import (history, lockout, lockouts, risk_rules, risk_status,
                                           rules_override, unlock)
+from services.supervisor.commands import notify_status, notify_test
 from services.supervisor.commands import flatten
 from services.supervisor.commands.base import Command, Registry, forward
 
@@ -28,6 +29,8 @@ REGISTRY = Registry((
     login.LOGIN,
     login.LOGOUT,
     login.WHOAMI,
+    notify_test.COMMAND,
+    notify_status.COMMAND,
     risk_status.COMMAND,
     lockouts.COMMAND,
     lockout.COMMAND,
