@@ -313,17 +313,16 @@ class RiskWorker(Worker):
                                                    lines=lines, ts_ns=self.clock.now_ns()))
 
     def _daily_summary(self) -> None:
+        """The day that just ended, per account, for the notify worker."""
+        ended = self.engine.calendar.prev_trading_date(self.engine.day).isoformat()
         days = []
         for aid, acct in sorted(self.engine.accounts.items()):
-            rows = self.store.daily(aid)
-            if len(rows) >= 1:
-                day, realized, fees, trades = rows[-1]
-                days.append(AccountDay(account=acct.name or str(aid), pnl=realized - fees,
-                                       trades=trades))
+            for day, realized, fees, trades in self.store.daily(aid):
+                if day == ended:
+                    days.append(AccountDay(account=acct.name or str(aid), pnl=realized - fees,
+                                           trades=trades))
         if days:
-            prev = self.engine.calendar.prev_trading_date(self.engine.day)
-            self.pub.publish(NOTIFY_TOPIC, DailySummary(trading_day=prev.isoformat(),
-                                                        accounts=days))
+            self.pub.publish(NOTIFY_TOPIC, DailySummary(trading_day=ended, accounts=days))
 
     # -- requests --------------------------------------------------------------------------------
     def _resolve(self, ref: str) -> Optional[int]:
