@@ -7,6 +7,7 @@ with one write per file, then republishes each on its PUB as
 from __future__ import annotations
 
 import logging
+import time
 
 import zmq
 
@@ -21,6 +22,7 @@ from shared.worker import Worker
 log = logging.getLogger(__name__)
 
 BATCH = 5000
+DRAIN_S = 1.0
 
 
 class LoggingWorker(Worker):
@@ -72,4 +74,8 @@ class LoggingWorker(Worker):
             log.warning("bad log frame (%d bytes, %d so far): %s", size, self.bad, why)
 
     def teardown(self) -> None:
+        """A clean stop writes what already arrived (bounded: at most DRAIN_S) before closing."""
+        deadline = time.monotonic() + DRAIN_S
+        while time.monotonic() < deadline and self.pull.poll(0):
+            self._on_records()
         self.sink.close()
