@@ -26,7 +26,7 @@ from shared.clock import SYSTEM_CLOCK, Clock
 from shared.config import Config, ConfigError, LoadedConfig, load_config
 from shared.config.live import apply_live
 from shared.messages.control import ConfigChanged
-from shared.logsetup import setup_logging
+from shared.logsetup import apply_config as apply_logging_config, setup_logging
 from shared.signals import install_stop_handlers
 from shared.messages.system import Heartbeat, Ping, Pong, Reply, Stop, error, ok
 
@@ -154,6 +154,7 @@ class Worker:
             log.warning("%s: these settings change only after a restart: %s", self.name,
                         ", ".join(restart_needed))
         self.config_generation += 1
+        apply_logging_config(effective)     # new [logging] level and secrets to mask
         self.on_config(old, effective)
         return True
 
