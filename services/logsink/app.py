@@ -14,7 +14,6 @@ import zmq
 from services.logsink.route import tail_topic
 from services.logsink.sink import Sink
 from shared import codec
-from shared.logsetup import refresh_secrets
 from shared.messages.logs import LogRecord
 from shared.redact import for_config, secrets_of
 from shared.worker import Worker
@@ -42,7 +41,6 @@ class LoggingWorker(Worker):
     def on_config(self, old, new) -> None:
         self.sink.configure(new.logging.rotate_bytes, new.logging.keep_files)
         self.sink.redactor.set_secrets(secrets_of(new))
-        refresh_secrets(new)
 
     def bad_frames(self) -> int:
         return self.bad
