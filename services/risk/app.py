@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 from typing import Optional
 
 import zmq
@@ -191,7 +192,13 @@ class RiskWorker(Worker):
 
     # -- the one path of every step: commit, then publish -------------------------------------
     def apply(self, out: Outcome) -> None:
-        self.store.commit(out, self.engine)
+        try:
+            self.store.commit(out, self.engine)
+        except sqlite3.Error as exc:
+            # acting matters more than remembering: publish anyway, and say so loudly
+            log.critical("risk could not save its state (%s); publishing the step unsaved", exc)
+            self._notify("state_not_saved", "critical", "risk could not save its state",
+                         [str(exc)])
         pub = self.pub
         for c in out.lockouts:
             pub.publish(topics.LOCKOUT, c)
