@@ -5,6 +5,7 @@ today's realized PnL and the frequency windows are rebuilt from them), daily (Pn
 and trading day, for history), marks (drawdown high-water mark and the day's trailing highs),
 warned (warnings already given today), history (every decision, warning and lockout change),
 outbox (enforcement commands without a final result), meta (the trading day in force).
+Trades are kept 8 days (the week's count), history 90 days.
 
 commit(outcome) writes one engine step in ONE transaction; the worker publishes only after it
 returns, so a kill -9 at any instant either loses the step before anything was sent (the
@@ -60,6 +61,7 @@ CREATE TABLE IF NOT EXISTS outbox (
     id TEXT PRIMARY KEY, ts_ns INTEGER NOT NULL, body BLOB NOT NULL);
 """
 TRADE_DAYS_KEPT = 8
+HISTORY_DAYS_KEPT = 90
 
 
 def _enc(msg) -> bytes:
@@ -192,6 +194,8 @@ class Store:
                    - TRADE_DAYS_KEPT * 86_400 * 1_000_000_000)
         self.db.execute("DELETE FROM trades WHERE ts_ns < ?", (keep_ns,))
         self.db.execute("DELETE FROM warned WHERE day < ?", (engine.day.isoformat(),))
+        self.db.execute("DELETE FROM history WHERE ts_ns < ?",
+                        (keep_ns - HISTORY_DAYS_KEPT * 86_400 * 1_000_000_000,))
 
     # -- reading ----------------------------------------------------------------------------
     def load(self, engine, now: int) -> None:
