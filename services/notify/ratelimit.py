@@ -3,8 +3,9 @@
 TokenBucket: `rate_per_minute` messages a minute, bursts up to the same number.
 Planner.decide() looks at the channel's queued alerts (oldest first) and says
 what to send now:
-- a critical alert goes out at once, alone, token or not (it bypasses the
-  aggregation delay; it spends a token when there is one);
+- a critical alert goes out at once, token or not (it bypasses the aggregation
+  delay; it spends a token when there is one); criticals queued together go out
+  together in one digest, so a storm of them is still one message per look;
 - otherwise, while tokens last, the oldest alert goes out alone;
 - when an alert finds the bucket empty the channel enters digest mode: every
   queued alert is merged into ONE digest, sent when a token is back and either
@@ -75,10 +76,10 @@ class Planner:
         if not queued:
             self.digest_mode = False
             return Plan(WAIT)
-        for q in queued:
-            if q.severity == "critical":
-                self.bucket.take(now)
-                return Plan(SINGLE, (q.id,))
+        critical = tuple(q.id for q in queued if q.severity == "critical")
+        if critical:
+            self.bucket.take(now)
+            return Plan(SINGLE if len(critical) == 1 else DIGEST, critical)
         if not self.digest_mode:
             if self.bucket.take(now):
                 return Plan(SINGLE, (queued[0].id,))

@@ -96,3 +96,14 @@ def test_token_bucket_refills_at_its_rate():
     assert b.next_token_at(0.0) == 10.0
     assert not b.take(9.9) and b.take(10.0)
     assert b.available(1000.0) and b.tokens == 6.0
+
+
+def test_criticals_queued_together_go_out_together_at_once():
+    clock = FakeClock()
+    ch = Channel(clock, rate=1)
+    ch.arrive(); ch.pump()                  # the only token is gone
+    ids = [ch.arrive("critical") for _ in range(5)]
+    ch.arrive("warning")
+    ch.pump()
+    assert ch.sent[-1] == (DIGEST, tuple(ids), ch.now())
+    assert [q.severity for q in ch.queue] == ["warning"]
