@@ -104,7 +104,8 @@ class ChannelSender:
         if plan.kind == WAIT:
             return None if plan.wake_at is None else max(0.0, plan.wake_at - now)
         chosen = [r for r in rows if r.id in set(plan.ids)]
-        text = self.digest_text(chosen) if plan.kind == DIGEST else chosen[0].text
+        text = self.digest_text(chosen, critical=all(r.severity == "critical" for r in chosen)) \
+            if plan.kind == DIGEST else chosen[0].text
         try:
             self.deliver(text)
         except ChannelError as exc:
@@ -123,9 +124,10 @@ class ChannelSender:
                  extra={"channel": self.name, "alerts": len(chosen)})
         return 0.0
 
-    def digest_text(self, rows: list[Row]) -> str:
-        return render_digest([(r.created_ns, r.title) for r in rows], self.ctx,
-                             max_chars=min(3500, self.channel.max_text - 100))
+    def digest_text(self, rows: list[Row], critical: bool = False) -> str:
+        return render_digest([(r.created_ns, r.title, r.text) for r in rows], self.ctx,
+                             max_chars=min(3500, self.channel.max_text - 100),
+                             why="critical, sent at once" if critical else "rate limit reached")
 
     def deliver(self, text: str) -> str:
         """Send with bounded retries; raises the last ChannelError when every try failed."""

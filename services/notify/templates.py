@@ -237,22 +237,31 @@ class DisconnectWatch:
         return out
 
 
-def render_digest(entries: list[tuple[int, str]], ctx: Context, max_chars: int = 3500) -> str:
-    """One message naming every merged alert: `HH:MM:SS title` per alert; when too long for
-    a phone message, identical titles are counted (×N) instead, and anything that still does
-    not fit is announced as '... and N more' (never silently left out)."""
-    head = f"📦 Digest: {len(entries)} alerts merged (rate limit reached)"
-    lines = [f"{ctx.at(ts, with_day=False)} {title}" for ts, title in entries]
-    if len(head) + sum(len(x) + 1 for x in lines) > max_chars:
+def render_digest(entries: list[tuple[int, str, str]], ctx: Context, max_chars: int = 3500,
+                  why: str = "rate limit reached") -> str:
+    """One message naming every merged alert, given as (ts_ns, title, full text).
+
+    The richest form that fits a phone message wins: every alert in full, else
+    `HH:MM:SS title` per alert, else identical titles counted (×N); anything that still
+    does not fit is announced as '... and N more' (never silently left out)."""
+    head = f"📦 Digest: {len(entries)} alerts merged ({why})"
+    budget = max_chars - 64
+
+    def size(lines: list[str]) -> int:
+        return len(head) + sum(len(x) + 1 for x in lines)
+    lines = [f"{ctx.at(ts, with_day=False)} {text}" for ts, _title, text in entries]
+    if size(lines) > budget:
+        lines = [f"{ctx.at(ts, with_day=False)} {title}" for ts, title, _text in entries]
+    if size(lines) > budget:
         counts: dict[str, int] = {}
-        for _ts, title in entries:
+        for _ts, title, _text in entries:
             counts[title] = counts.get(title, 0) + 1
         lines = [f"{title} ×{n}" if n > 1 else title for title, n in counts.items()]
-    out, size = [head], len(head)
+    out, used = [head], len(head)
     for i, line in enumerate(lines):
-        if size + len(line) + 1 > max_chars - 64:
+        if used + len(line) + 1 > budget:
             out.append(f"... and {len(lines) - i} more (riskctl history has them all)")
             break
         out.append(line)
-        size += len(line) + 1
+        used += len(line) + 1
     return "\n".join(out)

@@ -104,15 +104,22 @@ def test_a_short_blip_is_not_worth_a_message():
 
 
 def test_digest_names_every_alert_and_compacts_when_long():
-    entries = [(T0 + i * 10**9, f"⚠️ Breach daily_loss on ACC-{i}") for i in range(50)]
+    few = [(T0, "🚨 Enforcement FAILED on A", "🚨 Enforcement FAILED on A\nHTTP 503"),
+           (T0, "🚨 Worker market is flapping", "🚨 Worker market is flapping\n5 crashes")]
+    full = render_digest(few, CTX, why="critical, sent at once")
+    assert full.startswith("📦 Digest: 2 alerts merged (critical, sent at once)")
+    assert "HTTP 503" in full and "5 crashes" in full          # short: every alert in full
+    entries = [(T0 + i * 10**9, f"⚠️ Breach daily_loss on ACC-{i}",
+                f"⚠️ Breach daily_loss on ACC-{i}\nvalue -600.00 vs limit -500.00\n"
+                f"action: flatten every position and cancel orders") for i in range(50)]
     text = render_digest(entries, CTX)
-    assert text.startswith("📦 Digest: 50 alerts merged")
-    assert all(f"ACC-{i}\n" in text + "\n" for i in range(50))
-    assert "15:30:49" in text
-    same = [(T0 + i, "⚠️ Breach daily_loss on SIM-DEMO-1") for i in range(400)]
+    assert text.startswith("📦 Digest: 50 alerts merged (rate limit reached)")
+    assert all(f"ACC-{i}\n" in text + "\n" for i in range(50))     # long: one line each
+    assert "15:30:49" in text and "vs limit" not in text
+    same = [(T0 + i, "⚠️ Breach daily_loss on SIM-DEMO-1", "x") for i in range(400)]
     compact = render_digest(same, CTX)
     assert "Breach daily_loss on SIM-DEMO-1 ×400" in compact and len(compact) < 3500
-    many = [(T0, f"⚠️ Breach rule_{i} on account number {i}") for i in range(400)]
+    many = [(T0, f"⚠️ Breach rule_{i} on account number {i}", "x") for i in range(400)]
     cut = render_digest(many, CTX)
     assert len(cut) <= 3500 and "more (riskctl history has them all)" in cut
 
