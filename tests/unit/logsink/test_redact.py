@@ -79,6 +79,13 @@ def test_structured_fields_are_redacted_and_secret_named_fields_masked(config):
                       "session": MASK, "size": 2}
 
 
+def test_riskd_session_tokens_are_masked_whatever_characters_they_drew():
+    import secrets
+    tokens = [secrets.token_urlsafe(32) for _ in range(2000)]
+    leaked = [t for t in tokens if t in Redactor().redact(f"session {t} issued")]
+    assert leaked == []
+
+
 def test_explicit_secret_list_and_refresh():
     r = Redactor(["s3cret-value"])
     assert r.redact("x s3cret-value y") == f"x {MASK} y"
