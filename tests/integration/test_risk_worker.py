@@ -12,7 +12,8 @@ import requests
 from shared.bus.rpc import RpcClient
 from shared.config import load_config
 from shared.messages.enforce import Command
-from shared.messages.risk import AccountStatus, Decision, LockoutsRequest, RiskStatusRequest
+from shared.messages.risk import (AccountStatus, Decision, HistoryRequest, LockoutsRequest,
+                                  RiskStatusRequest)
 from shared.projectx.rest import ProjectXRest
 from tests.integration.test_market_worker import Bus, connected
 from tests.support.env import make_config, wait_for
@@ -115,6 +116,11 @@ def test_kill_9_while_locked_and_cooling_down_keeps_both_and_repeats_nothing(env
                          for d in bus.of(Decision)), 10, "the lockout to close the new position")
     st = ask(loaded, RiskStatusRequest(account=str(ACCOUNT))).accounts[0]
     assert st.realized < -30 and {lk.kind for lk in st.lockouts} == {"until_reset", "timer"}
+    # no enforcement worker in this test, and risk was down a moment: both are unguarded time
+    assert st.unguarded_s > 0
+    bus.wait(lambda: "risk was not running" in [
+        iv.reason for iv in ask(loaded, HistoryRequest(account=str(ACCOUNT))).unguarded],
+        5, "risk's downtime in the history")
 
 
 def test_a_corrupt_state_file_is_moved_aside_and_pnl_rebuilt_from_the_broker(env):
