@@ -1,4 +1,4 @@
-"""What `riskctl lockouts`, `lockout`, `unlock` and `history` share: times in and out, lockout rows."""
+"""What riskctl lockouts, lockout, unlock and history share: times in and out, lockout rows."""
 from __future__ import annotations
 
 import datetime as dt

@@ -24,7 +24,8 @@ def riskctl(procs, tmp_path, monkeypatch):
 
     def run(config, *args, password=None):
         return subprocess.run([sys.executable, "-m", "cli.main", "--config", config, *args],
-                              cwd=support_env.REPO, env=support_env.test_env(), capture_output=True, text=True,
+                              cwd=support_env.REPO, env=support_env.test_env(),
+                              capture_output=True, text=True,
                               timeout=40, input=(password + "\n") if password else "")
     return run
 

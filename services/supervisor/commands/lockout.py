@@ -1,4 +1,7 @@
-"""riskctl lockout: a trader locks their own account; no password, it only adds protection; audited (forwarded to risk)."""
+"""riskctl lockout: a trader locks their own account (no password: it only adds protection).
+
+Audited; forwarded to risk.
+"""
 from services.supervisor.commands.base import Command, forward
 from shared.messages.risk import SelfLockRequest
 

@@ -1,4 +1,7 @@
-"""riskctl unlock: end an account's (or a symbol's) lockouts early; admin, audited (forwarded to risk)."""
+"""riskctl unlock: end an account's (or a symbol's) lockouts early; admin, audited.
+
+Forwarded to risk, which refuses it when [admin] allow_unlock = false.
+"""
 from services.supervisor.commands.base import Command, forward
 from shared.messages.risk import UnlockRequest
 
