@@ -21,29 +21,25 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
-from typing import Optional
 
 import zmq
 
+from services.risk.asker import SnapshotAsk
 from services.risk.clone import Clone
-from services.risk.engine import Engine, Outcome
+from services.risk.engine import Engine
 from services.risk.guard import Guard
+from services.risk.outcome import Outcome
+from services.risk.requests import Requests
 from services.risk.settings import RuleSettings
 from services.risk.store import Store
-from services.risk.views import account_rules, account_status
-from shared import codec, topics
+from services.risk.views import account_status
+from shared import topics
 from shared.bus.subscriber import Subscriber
-from shared.config.accounts import find_account
 from shared.config.trading_day import read_holidays_file
 from shared.messages.enforce import CommandResult
 from shared.messages.market import (AccountUpdate, BrokerConnection, ContractInfo, Fill,
-                                    MarketSnapshot, OrderUpdate, PositionUpdate, Quote,
-                                    SnapshotRequest)
+                                    MarketSnapshot, OrderUpdate, PositionUpdate, Quote)
 from shared.messages.notify import AccountDay, DailySummary, NotifyEvent
-from shared.messages.risk import (HistoryRequest, LockoutList, LockoutsRequest,
-                                  RiskStatusReply, RiskStatusRequest, RulesOverrideRequest,
-                                  RulesReply, RulesRequest, SelfLockRequest, UnlockRequest)
-from shared.messages.system import Reply, error, ok
 from shared.worker import Worker
 
 log = logging.getLogger(__name__)
@@ -53,79 +49,7 @@ MARKET_EVENTS = (Fill, PositionUpdate, OrderUpdate, AccountUpdate, Quote, Contra
 TICK = 0.1                 # s: timers, lockout expiry, clock rules
 STATUS_EVERY = 0.2         # s: status of changed accounts (5 a second)
 STATUS_ALL_EVERY = 5.0     # s: status of every account, changed or not
-SNAPSHOT_TIMEOUT = 2.0     # s per attempt
-SNAPSHOT_ATTEMPTS = 3      # then back off
-SNAPSHOT_BACKOFF = 5.0     # s
 NOTIFY_TOPIC = "notify"
-
-
-class SnapshotAsk:
-    """One outstanding async SnapshotRequest to market (Lazy Pirate without blocking)."""
-
-    def __init__(self, worker: "RiskWorker", address: str):
-        self.worker, self.address = worker, address
-        self.sock: Optional[zmq.Socket] = None
-        self.deadline = 0.0
-        self.attempts = 0
-        self.waiting = False
-        self.resume_at = 0.0
-
-    def send(self) -> None:
-        self._close()
-        self.sock = self.worker.ctx.socket(zmq.REQ)
-        self.sock.setsockopt(zmq.LINGER, 0)
-        self.sock.connect(self.address)
-        self.worker.add_reader(self.sock, self._readable)
-        self.sock.send(codec.encode(SnapshotRequest(), self.worker.name, 0, 0,
-                                    self.worker.clock.now_ns()))
-        self.attempts += 1
-        self.waiting = True
-        self.deadline = self.worker.clock.monotonic() + SNAPSHOT_TIMEOUT
-
-    def check(self) -> None:
-        now = self.worker.clock.monotonic()
-        if not self.waiting:
-            if self.resume_at and now >= self.resume_at:
-                self.resume_at = 0.0
-                self.attempts = 0
-                self.send()
-            return
-        if now < self.deadline:
-            return
-        self._close()
-        self.waiting = False
-        if self.attempts < SNAPSHOT_ATTEMPTS:
-            self.send()
-        else:
-            log.error("market did not answer the snapshot request within %g s (%d attempts); "
-                      "asking again in %g s", SNAPSHOT_TIMEOUT, self.attempts, SNAPSHOT_BACKOFF)
-            self.resume_at = now + SNAPSHOT_BACKOFF
-
-    def _readable(self) -> None:
-        try:
-            frame = self.sock.recv(zmq.NOBLOCK)
-        except zmq.Again:
-            return
-        self._close()
-        self.waiting = False
-        self.attempts = 0
-        try:
-            reply = codec.decode(frame).msg
-        except codec.DecodeError as exc:
-            log.error("market sent an unreadable snapshot: %s", exc)
-            self.resume_at = self.worker.clock.monotonic() + 1.0
-            return
-        if not getattr(reply, "ok", False) or not isinstance(reply.body, MarketSnapshot):
-            log.error("market refused the snapshot: %s", getattr(reply, "reason", reply))
-            self.resume_at = self.worker.clock.monotonic() + 1.0
-            return
-        self.worker.on_snapshot(reply.body)
-
-    def _close(self) -> None:
-        if self.sock is not None:
-            self.worker.remove_reader(self.sock)
-            self.sock.close(0)
-            self.sock = None
 
 
 class RiskWorker(Worker):
@@ -161,13 +85,7 @@ class RiskWorker(Worker):
         self.add_reader(self.results.sock, self._on_results)
         self.ask = SnapshotAsk(self, bus.market_control)
         self._status_dirty: set[int] = set(self.engine.accounts)
-        self.handle(RiskStatusRequest, self._on_status)
-        self.handle(LockoutsRequest, self._on_lockouts)
-        self.handle(UnlockRequest, self._on_unlock)
-        self.handle(SelfLockRequest, self._on_self_lock)
-        self.handle(HistoryRequest, self._on_history)
-        self.handle(RulesRequest, self._on_rules)
-        self.handle(RulesOverrideRequest, self._on_override)
+        Requests(self)
         self.every(TICK, self._tick)
         self.every(STATUS_EVERY, self._publish_status)
         self.every(STATUS_ALL_EVERY, self._publish_all_status)
@@ -345,98 +263,6 @@ class RiskWorker(Worker):
                                            trades=trades, unguarded_s=unguarded_s))
         if days:
             self.pub.publish(NOTIFY_TOPIC, DailySummary(trading_day=ended, accounts=days))
-
-    # -- requests --------------------------------------------------------------------------------
-    def _resolve(self, ref: str) -> Optional[int]:
-        """An account id from its id, broker name or configured display name."""
-        text = (ref or "").strip()
-        if text.isdigit() and int(text) in self.engine.accounts:
-            return int(text)
-        for aid, acct in self.engine.accounts.items():
-            if text and text.lower() == (acct.name or "").lower():
-                return aid
-        found = find_account(self.config.accounts, text) if text else None
-        if found is not None and found.id in self.engine.accounts:
-            return found.id
-        return None
-
-    def _ids(self, ref: str) -> Optional[list[int]]:
-        """Every known account for '', else the one named; None when it is unknown."""
-        if not (ref or "").strip():
-            return sorted(self.engine.accounts)
-        aid = self._resolve(ref)
-        return None if aid is None else [aid]
-
-    def _unknown(self, ref) -> Reply:
-        known = ", ".join(f"{a} ({acct.name})" if acct.name else str(a)
-                          for a, acct in sorted(self.engine.accounts.items())) or "none yet"
-        return error("unknown_account", f"risk does not know account {ref!r} (known: {known})")
-
-    def _on_status(self, req: RiskStatusRequest) -> Reply:
-        ids = self._ids(req.account)
-        if ids is None:
-            return self._unknown(req.account)
-        now = self.clock.now_ns()
-        return ok(RiskStatusReply(accounts=[account_status(self.engine, a, now, self.guard)
-                                            for a in ids]))
-
-    def _on_lockouts(self, req: LockoutsRequest) -> Reply:
-        ids = self._ids(req.account)
-        if ids is None:
-            return self._unknown(req.account)
-        return ok(LockoutList(lockouts=[lk for a in ids for lk in self.engine.lockouts.all(a)]))
-
-    def _on_unlock(self, req: UnlockRequest) -> Reply:
-        if not req.reason.strip():
-            return error("bad_request", "an unlock needs a reason (--reason TEXT)")
-        aid = self._resolve(req.account)
-        if aid is None:
-            return self._unknown(req.account)
-        out, refusal = self.engine.unlock(aid, req.symbol.upper() if req.symbol else None,
-                                          req.by, req.reason, self.clock.now_ns())
-        if refusal:
-            return error("refused", refusal)
-        self.apply(out)
-        return ok(LockoutList(lockouts=[c.lockout for c in out.lockouts]),
-                  reason=f"{len(out.lockouts)} lockout(s) ended")
-
-    def _on_self_lock(self, req: SelfLockRequest) -> Reply:
-        aid = self._resolve(req.account)
-        if aid is None:
-            return self._unknown(req.account)
-        out, refusal = self.engine.self_lock(aid, self.clock.now_ns(), until_ns=req.until_ns,
-                                             session=req.session, reason=req.reason)
-        if refusal:
-            return error("bad_request", refusal)
-        self.apply(out)
-        return ok(LockoutList(lockouts=self.engine.lockouts.all(aid)),
-                  reason="locked; only an admin can end it early")
-
-    def _on_history(self, req: HistoryRequest) -> Reply:
-        ids = self._ids(req.account)
-        if ids is None:
-            return self._unknown(req.account)
-        account_id = ids[0] if req.account.strip() else None
-        return ok(self.store.history(account_id, req.since_ns, req.limit))
-
-    def _on_override(self, req: RulesOverrideRequest) -> Reply:
-        if not req.reason.strip():
-            return error("bad_request", "an override needs a reason (--reason TEXT)")
-        accounts = list(self.engine.accounts.values())
-        waiting = [n for a in accounts for n in self.settings.pending_for(a.account_id)]
-        self.settings.update(self.config, accounts, override=True)
-        self._status_dirty.update(self.engine.accounts)
-        log.warning("%s applied the rule settings now (%s): %s", req.by, req.reason,
-                    ", ".join(waiting) or "nothing was waiting")
-        return ok(reason=f"rule settings applied now; {len(waiting)} waiting change(s) "
-                         f"taken early" + (f": {', '.join(waiting)}" if waiting else ""))
-
-    def _on_rules(self, req: RulesRequest) -> Reply:
-        ids = self._ids(req.account)
-        if ids is None:
-            return self._unknown(req.account)
-        now = self.clock.now_ns()
-        return ok(RulesReply(accounts=[account_rules(self.engine, a, now) for a in ids]))
 
 
 def drain(sub: Subscriber, limit: int):

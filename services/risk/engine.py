@@ -25,6 +25,7 @@ import attrs
 
 from services.risk.lockouts import EXTENDED, SAME, LockoutBook, describe
 from services.risk.outbox import Outbox
+from services.risk.outcome import Outcome, merge
 from services.risk.rules import RULES
 from services.risk.rules.base import CLOCK, ClockTick, Ctx, kind_of
 from services.risk.state import AccountState, MarketView
@@ -34,7 +35,7 @@ from shared.messages.market import (STATUS_CANCELLED, AccountUpdate, BrokerConne
                                     PositionUpdate, Quote)
 from shared.messages.risk import (ACTION_NONE, ALERT, CLOSE_POSITION, ENFORCE, FLATTEN,
                                   REDUCE_POSITION, TIMER, UNTIL_RESET, Decision,
-                                  LockoutChange, LockSpec, RuleWarning)
+                                  LockSpec, RuleWarning)
 
 log = logging.getLogger(__name__)
 
@@ -44,38 +45,6 @@ WARN_LOOK_NS = 100_000_000      # warn_at checks on quotes: at most every 0.1 s 
 
 def new_id() -> str:
     return uuid.uuid4().hex[:20]
-
-
-@attrs.define
-class Outcome:
-    """What one step produced; the worker persists it, then publishes it."""
-    decisions: list[Decision] = attrs.Factory(list)
-    warnings: list[RuleWarning] = attrs.Factory(list)
-    lockouts: list[LockoutChange] = attrs.Factory(list)
-    commands: list[Command] = attrs.Factory(list)
-    finished: list[str] = attrs.Factory(list)          # command ids with a final result
-    fills: list[Fill] = attrs.Factory(list)            # new or changed trades to persist
-    dirty: set[int] = attrs.Factory(set)               # accounts whose status changed
-    rolled: Optional[dt.date] = None
-
-    @property
-    def durable(self) -> bool:
-        """Anything that must be committed before it is published?"""
-        return bool(self.decisions or self.warnings or self.lockouts or self.commands
-                    or self.finished or self.fills or self.rolled)
-
-
-class FixedRules:
-    """Rule settings for tests and tools: the same RulesConfig for every account."""
-
-    def __init__(self, rules):
-        self.rules = rules
-
-    def for_account(self, account: AccountState):
-        return self.rules
-
-    def roll(self, now: int) -> None:
-        """Nothing waits for the roll here."""
 
 
 class Engine:
@@ -261,7 +230,7 @@ class Engine:
         steps += list(snap.positions) + list(snap.orders)
         steps += sorted(snap.fills, key=lambda f: f.ts_ns)     # a breach then flattens it all
         for ev in steps:
-            _merge(out, self.on_event(ev, now))
+            merge(out, self.on_event(ev, now))
         return out
 
     def on_result(self, res: CommandResult, now: int) -> Outcome:
@@ -433,15 +402,3 @@ class Engine:
 
 def _target(d: Decision) -> tuple:
     return (d.account_id, d.action, d.contract_id, d.order_id)
-
-
-def _merge(into: Outcome, other: Outcome) -> None:
-    into.decisions += other.decisions
-    into.warnings += other.warnings
-    into.lockouts += other.lockouts
-    into.commands += other.commands
-    into.finished += other.finished
-    into.fills += other.fills
-    into.dirty |= other.dirty
-    into.rolled = into.rolled or other.rolled
-

@@ -14,7 +14,8 @@ import random
 import time
 from decimal import Decimal
 
-from services.risk.engine import Engine, FixedRules
+from services.risk.engine import Engine
+from services.risk.outcome import FixedRules
 from services.risk.rules import RULES
 from shared import codec
 from shared.config.load import config_converter

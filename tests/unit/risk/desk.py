@@ -7,7 +7,8 @@ import itertools
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from services.risk.engine import Engine, FixedRules, Outcome
+from services.risk.engine import Engine
+from services.risk.outcome import FixedRules, Outcome
 from shared.clock import to_ns
 from shared.config.load import config_converter
 from shared.config.rules import RULE_CLASSES, RulesConfig

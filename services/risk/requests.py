@@ -1,0 +1,119 @@
+"""Risk's answers on its control socket: status, lockouts, unlock, self-lockout, history, rules,
+the admin override. Accounts are named by id, broker name or configured display name."""
+from __future__ import annotations
+
+import logging
+from typing import Optional
+
+from services.risk.views import account_rules, account_status
+from shared.config.accounts import find_account
+from shared.messages.risk import (HistoryRequest, LockoutList, LockoutsRequest,
+                                  RiskStatusReply, RiskStatusRequest, RulesOverrideRequest,
+                                  RulesReply, RulesRequest, SelfLockRequest, UnlockRequest)
+from shared.messages.system import Reply, error, ok
+
+log = logging.getLogger(__name__)
+
+
+class Requests:
+    def __init__(self, worker):
+        self.w = worker
+        for request, handler in ((RiskStatusRequest, self._on_status),
+                                 (LockoutsRequest, self._on_lockouts),
+                                 (UnlockRequest, self._on_unlock),
+                                 (SelfLockRequest, self._on_self_lock),
+                                 (HistoryRequest, self._on_history),
+                                 (RulesRequest, self._on_rules),
+                                 (RulesOverrideRequest, self._on_override)):
+            worker.handle(request, handler)
+
+    def _resolve(self, ref: str) -> Optional[int]:
+        """An account id from its id, broker name or configured display name."""
+        text = (ref or "").strip()
+        if text.isdigit() and int(text) in self.w.engine.accounts:
+            return int(text)
+        for aid, acct in self.w.engine.accounts.items():
+            if text and text.lower() == (acct.name or "").lower():
+                return aid
+        found = find_account(self.w.config.accounts, text) if text else None
+        if found is not None and found.id in self.w.engine.accounts:
+            return found.id
+        return None
+
+    def _ids(self, ref: str) -> Optional[list[int]]:
+        """Every known account for '', else the one named; None when it is unknown."""
+        if not (ref or "").strip():
+            return sorted(self.w.engine.accounts)
+        aid = self._resolve(ref)
+        return None if aid is None else [aid]
+
+    def _unknown(self, ref) -> Reply:
+        known = ", ".join(f"{a} ({acct.name})" if acct.name else str(a)
+                          for a, acct in sorted(self.w.engine.accounts.items())) or "none yet"
+        return error("unknown_account", f"risk does not know account {ref!r} (known: {known})")
+
+    def _on_status(self, req: RiskStatusRequest) -> Reply:
+        ids = self._ids(req.account)
+        if ids is None:
+            return self._unknown(req.account)
+        now = self.w.clock.now_ns()
+        return ok(RiskStatusReply(accounts=[account_status(self.w.engine, a, now, self.w.guard)
+                                            for a in ids]))
+
+    def _on_lockouts(self, req: LockoutsRequest) -> Reply:
+        ids = self._ids(req.account)
+        if ids is None:
+            return self._unknown(req.account)
+        return ok(LockoutList(lockouts=[lk for a in ids for lk in self.w.engine.lockouts.all(a)]))
+
+    def _on_unlock(self, req: UnlockRequest) -> Reply:
+        if not req.reason.strip():
+            return error("bad_request", "an unlock needs a reason (--reason TEXT)")
+        aid = self._resolve(req.account)
+        if aid is None:
+            return self._unknown(req.account)
+        out, refusal = self.w.engine.unlock(aid, req.symbol.upper() if req.symbol else None,
+                                          req.by, req.reason, self.w.clock.now_ns())
+        if refusal:
+            return error("refused", refusal)
+        self.w.apply(out)
+        return ok(LockoutList(lockouts=[c.lockout for c in out.lockouts]),
+                  reason=f"{len(out.lockouts)} lockout(s) ended")
+
+    def _on_self_lock(self, req: SelfLockRequest) -> Reply:
+        aid = self._resolve(req.account)
+        if aid is None:
+            return self._unknown(req.account)
+        out, refusal = self.w.engine.self_lock(aid, self.w.clock.now_ns(), until_ns=req.until_ns,
+                                             session=req.session, reason=req.reason)
+        if refusal:
+            return error("bad_request", refusal)
+        self.w.apply(out)
+        return ok(LockoutList(lockouts=self.w.engine.lockouts.all(aid)),
+                  reason="locked; only an admin can end it early")
+
+    def _on_history(self, req: HistoryRequest) -> Reply:
+        ids = self._ids(req.account)
+        if ids is None:
+            return self._unknown(req.account)
+        account_id = ids[0] if req.account.strip() else None
+        return ok(self.w.store.history(account_id, req.since_ns, req.limit))
+
+    def _on_override(self, req: RulesOverrideRequest) -> Reply:
+        if not req.reason.strip():
+            return error("bad_request", "an override needs a reason (--reason TEXT)")
+        accounts = list(self.w.engine.accounts.values())
+        waiting = [n for a in accounts for n in self.w.settings.pending_for(a.account_id)]
+        self.w.settings.update(self.w.config, accounts, override=True)
+        self.w._status_dirty.update(self.w.engine.accounts)
+        log.warning("%s applied the rule settings now (%s): %s", req.by, req.reason,
+                    ", ".join(waiting) or "nothing was waiting")
+        return ok(reason=f"rule settings applied now; {len(waiting)} waiting change(s) "
+                         f"taken early" + (f": {', '.join(waiting)}" if waiting else ""))
+
+    def _on_rules(self, req: RulesRequest) -> Reply:
+        ids = self._ids(req.account)
+        if ids is None:
+            return self._unknown(req.account)
+        now = self.w.clock.now_ns()
+        return ok(RulesReply(accounts=[account_rules(self.w.engine, a, now) for a in ids]))
