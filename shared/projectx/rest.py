@@ -238,7 +238,7 @@ class ProjectXRest:
             headers["Authorization"] = f"Bearer {self._token}"
         self.calls += 1
         return self.session.post(self.base_url + endpoint,
-                                 data=json.dumps(body, default=_json_default),
+                                 data=json.dumps(body, default=_json_default).encode("utf-8"),
                                  headers=headers, timeout=self.timeout)
 
     # -- typed endpoints ----------------------------------------------------------------

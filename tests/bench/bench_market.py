@@ -1,0 +1,144 @@
+"""Market worker throughput and fill latency, with the real sim broker and market processes.
+
+- quotes/s: the sim bursts quotes for every contract (a resting order in each
+  keeps market subscribed); we count the quote frames market publishes per
+  second of burst. The floor is the rate the sim itself achieved: market
+  conflates, so publishing fewer is by design, but the ratio shows how much.
+- sim trade -> fill on the bus: a market order's trade timestamp (the sim's
+  clock, this machine) to the moment the normalised Fill arrives at a
+  subscriber, p50/p99, on an idle feed and during a quote burst.
+"""
+from __future__ import annotations
+
+import pathlib
+import tempfile
+import threading
+import time
+
+import requests
+import zmq
+
+from shared import codec
+from shared.bus.sockets import make_socket
+from shared.config import load_config
+from shared.messages.market import BrokerConnection, Fill
+from shared.projectx.rest import ProjectXRest
+from tests.bench.report import percentile
+from tests.support.env import make_config, wait_for
+from tests.support.procs import Procs
+
+ACCOUNT = 1001
+LIMIT, MARKET, BUY, SELL = 1, 2, 0, 1
+BURST_RATE = 20_000
+BURST_SECONDS = 4.0
+IDLE_FILLS = 200
+BURST_TRADES = 400
+
+
+class Tap:
+    """A SUB on market's PUB: counts quote frames, decodes everything else."""
+
+    def __init__(self, address: str):
+        self.sock = make_socket(zmq.Context.instance(), zmq.SUB, connect=address)
+        self.sock.setsockopt(zmq.SUBSCRIBE, b"")
+        self.quotes = 0
+        self.fills: list[tuple[int, Fill]] = []     # (received ns, fill)
+        self.conn: dict[str, str] = {}
+
+    def pump(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if not self.sock.poll(10):
+                continue
+            while True:
+                try:
+                    topic, body = self.sock.recv_multipart(zmq.NOBLOCK)
+                except zmq.Again:
+                    break
+                if topic.startswith(b"quote."):
+                    self.quotes += 1
+                    continue
+                now = time.time_ns()
+                msg = codec.decode(body).msg
+                if isinstance(msg, Fill):
+                    self.fills.append((now, msg))
+                elif isinstance(msg, BrokerConnection):
+                    self.conn[msg.hub] = msg.state
+
+    def close(self) -> None:
+        self.sock.close(0)
+
+
+def _latencies_ms(fills) -> list[float]:
+    return [(received - fill.ts_ns) / 1e6 for received, fill in fills]
+
+
+def run(report) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = pathlib.Path(tmp)
+        config = make_config(tmp_path, broker={"sim": {"tick_interval": 0}},
+                             logging={"level": "WARNING"})
+        loaded = load_config(config).config
+        rest_url = loaded.broker.endpoints()[0]
+        procs = Procs(tmp_path)
+        tap = Tap(loaded.bus.market_pub)
+        try:
+            procs.worker("services.simbroker", config)
+            wait_for(lambda: requests.get(rest_url + "/sim/info", timeout=1).ok, 15,
+                     what="the sim broker")
+            procs.worker("services.market", config)
+            client = ProjectXRest(rest_url, loaded.broker.user_name, loaded.broker.api_key)
+
+            def up():
+                tap.pump(0.1)
+                return tap.conn.get("user") == "connected" and tap.conn.get("market") == "connected"
+            wait_for(up, 20, interval=0, what="market's hubs to connect")
+
+            # -- fill latency on an idle feed (orders from a thread: the tap keeps reading) ----
+            def place_orders() -> None:
+                for i in range(IDLE_FILLS):
+                    client.place_order(ACCOUNT, "CON.F.US.MNQ.Z26", MARKET,
+                                       BUY if i % 2 else SELL, 1)
+            placer = threading.Thread(target=place_orders, daemon=True)
+            placer.start()
+            wait_for(lambda: tap.pump(0.01) or len(tap.fills) >= IDLE_FILLS, 120, interval=0,
+                     what=f"{IDLE_FILLS} fills on the bus")
+            placer.join(10)
+            idle = _latencies_ms(tap.fills)
+            report.add("market: sim trade -> fill on bus, idle, p50", percentile(idle, 50), "ms")
+            report.add("market: sim trade -> fill on bus, idle, p99", percentile(idle, 99), "ms")
+
+            # -- quote burst with interleaved trades ------------------------------------------
+            contracts = [c.id for c in client.search_contracts("")]
+            for cid in contracts:
+                client.place_order(ACCOUNT, cid, LIMIT, BUY, 1,
+                                   limit_price=client.contract_by_id(cid).tick_size)
+            tap.pump(1.0)           # the resting orders' quote subscriptions settle
+            tap.fills.clear()
+            quotes_before = tap.quotes
+            requests.post(rest_url + "/sim/burst", timeout=5, json={
+                "contracts": contracts, "quotes_per_second": BURST_RATE,
+                "seconds": BURST_SECONDS, "accountId": ACCOUNT, "trades": BURST_TRADES})
+
+            def burst_over():
+                tap.pump(0.2)
+                status = requests.get(rest_url + "/sim/burst", timeout=5).json()["burst"]
+                return None if status["running"] else status
+            status = wait_for(burst_over, BURST_SECONDS * 10, interval=0, what="the burst")
+            tap.pump(1.0)
+            published = (tap.quotes - quotes_before) / status["elapsed"]
+            achieved = status["achievedQuotesPerSecond"]
+            report.add("market: quotes published per second during a burst", published,
+                       "quotes/s", floor=achieved,
+                       note=f"sim sent {achieved:.0f}/s for {len(contracts)} contracts "
+                            f"(asked {BURST_RATE}); conflation merges the rest")
+            busy = _latencies_ms(tap.fills)
+            if busy:
+                report.add("market: sim trade -> fill on bus, during burst, p50",
+                           percentile(busy, 50), "ms", note=f"{len(busy)} fills")
+                report.add("market: sim trade -> fill on bus, during burst, p99",
+                           percentile(busy, 99), "ms")
+            client.close()
+        finally:
+            tap.close()
+            procs.cleanup()
