@@ -27,7 +27,6 @@ import zmq
 from services.risk.asker import SnapshotAsk
 from services.risk.clone import Clone
 from services.risk.engine import Engine
-from services.risk.guard import Guard
 from services.risk.outcome import Outcome
 from services.risk.requests import Requests
 from services.risk.settings import RuleSettings
@@ -68,11 +67,6 @@ class RiskWorker(Worker):
         self.store, problem = Store.open(self.loaded.data_dir, now)
         self.store.load(self.engine, now)
         self.engine.start(now)
-        self.guard = Guard()
-        alive, guard_day, guard_ns = self.store.guard_state()
-        self.guard.start(now, alive, calendar.start_of(self.engine.day),
-                         guard_ns if guard_day == self.engine.day.isoformat() else 0)
-        self._flush_marks()                 # a sign of life at once (then every second)
         if problem:
             self._notify("state_file_corrupt", "critical", "risk state file was corrupt",
                          [problem])
@@ -136,8 +130,7 @@ class RiskWorker(Worker):
         self._status_dirty |= out.dirty
         self._send_due()
         if out.rolled:
-            ended = self.guard.roll(self.engine.calendar.start_of(self.engine.day))
-            self._daily_summary(ended)
+            self._daily_summary()
 
     def _send_due(self) -> None:
         for cmd in self.engine.outbox.due(self.clock.now_ns()):
@@ -158,8 +151,6 @@ class RiskWorker(Worker):
             msg = received.msg
             if not isinstance(msg, MARKET_EVENTS):
                 continue
-            if isinstance(msg, BrokerConnection):
-                self.guard.hub(msg.hub, msg.state)
             ready = self.clone.update(env.epoch, env.seq, msg)
             if ready is None:
                 continue
@@ -194,8 +185,6 @@ class RiskWorker(Worker):
     def on_snapshot(self, snap: MarketSnapshot) -> None:
         now = self.clock.now_ns()
         replay, again = self.clone.snapshot(snap.epoch, snap.seq)
-        for c in snap.connections:
-            self.guard.hub(c.hub, c.state)
         self.market.tracker.reset("market", snap.epoch, snap.seq)
         out = self.engine.apply_snapshot(snap, now)
         self.apply(out)
@@ -210,7 +199,6 @@ class RiskWorker(Worker):
 
     def _on_results(self) -> None:
         for received in drain(self.results, 2000):
-            self.guard.enforcement_alive(self.clock.now_ns())
             cont = received.continuity
             if cont is not None and cont.kind == "epoch":
                 log.info("enforcement restarted: re-sending %d pending commands",
@@ -224,7 +212,6 @@ class RiskWorker(Worker):
     # -- timers ----------------------------------------------------------------------------------
     def _tick(self) -> None:
         self.ask.check()
-        self.guard.tick(self.clock.now_ns())
         out = self.engine.tick(self.clock.now_ns())
         if out.durable or out.dirty:
             self.apply(out)
@@ -235,7 +222,7 @@ class RiskWorker(Worker):
         dirty, self._status_dirty = self._status_dirty, set()
         now = self.clock.now_ns()
         for aid in sorted(dirty):
-            status = account_status(self.engine, aid, now, self.guard)
+            status = account_status(self.engine, aid, now)
             if status is not None:
                 self.pub.publish(topics.status(aid), status)
 
@@ -244,15 +231,13 @@ class RiskWorker(Worker):
 
     def _flush_marks(self) -> None:
         self.store.save_marks(self.engine)
-        self.store.save_guard(self.guard.take_closed(), self.clock.now_ns(),
-                              self.engine.day.isoformat(), self.guard.day_total_ns)
 
     # -- outputs besides decisions ---------------------------------------------------------------
     def _notify(self, kind: str, severity: str, title: str, lines: list[str]) -> None:
         self.pub.publish(NOTIFY_TOPIC, NotifyEvent(kind=kind, severity=severity, title=title,
                                                    lines=lines, ts_ns=self.clock.now_ns()))
 
-    def _daily_summary(self, unguarded_s: float) -> None:
+    def _daily_summary(self) -> None:
         """The day that just ended, per account, for the notify worker."""
         ended = self.engine.calendar.prev_trading_date(self.engine.day).isoformat()
         days = []
@@ -260,7 +245,7 @@ class RiskWorker(Worker):
             for day, realized, fees, trades in self.store.daily(aid):
                 if day == ended:
                     days.append(AccountDay(account=acct.name or str(aid), pnl=realized - fees,
-                                           trades=trades, unguarded_s=unguarded_s))
+                                           trades=trades))
         if days:
             self.pub.publish(NOTIFY_TOPIC, DailySummary(trading_day=ended, accounts=days))
 

@@ -57,7 +57,7 @@ class Requests:
         if ids is None:
             return self._unknown(req.account)
         now = self.w.clock.now_ns()
-        return ok(RiskStatusReply(accounts=[account_status(self.w.engine, a, now, self.w.guard)
+        return ok(RiskStatusReply(accounts=[account_status(self.w.engine, a, now)
                                             for a in ids]))
 
     def _on_lockouts(self, req: LockoutsRequest) -> Reply:

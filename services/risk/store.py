@@ -31,7 +31,7 @@ from shared import codec
 from shared.messages.enforce import Command
 from shared.messages.market import Fill
 from shared.messages.risk import (Decision, HistoryReply, LockoutChange, LockoutState,
-                                  RuleWarning, UnguardedInterval)
+                                  RuleWarning)
 
 log = logging.getLogger(__name__)
 
@@ -162,26 +162,6 @@ class Store:
             self.db.execute("ROLLBACK")
             raise
 
-    def save_guard(self, intervals, alive_ns: int, day: str, total_ns: int) -> None:
-        """Unguarded intervals into the history; risk's last sign of life and today's total."""
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            for iv in intervals:
-                self._history(iv.start_ns, 0, "unguarded", iv)
-            self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                                (("alive_ns", str(alive_ns)), ("unguarded_day", day),
-                                 ("unguarded_ns", str(total_ns))))
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-
-    def guard_state(self) -> tuple[Optional[int], str, int]:
-        """(last alive ns, the day the total is for, today's unguarded ns) as saved."""
-        alive = self._meta("alive_ns")
-        return (int(alive) if alive else None, self._meta("unguarded_day") or "",
-                int(self._meta("unguarded_ns") or 0))
-
     def _history(self, ts_ns: int, account_id: int, kind: str, msg) -> None:
         self.db.execute("INSERT INTO history (ts_ns, account_id, kind, body) VALUES (?, ?, ?, ?)",
                         (ts_ns, account_id, kind, _enc(msg)))
@@ -256,8 +236,8 @@ class Store:
     def history(self, account_id: Optional[int] = None, since_ns: Optional[int] = None,
                 limit: int = 200) -> HistoryReply:
         sql, args = "SELECT kind, body FROM history WHERE 1=1", []
-        if account_id is not None:            # account 0: what concerns every account
-            sql += " AND account_id IN (?, 0)"
+        if account_id is not None:
+            sql += " AND account_id = ?"
             args.append(account_id)
         if since_ns is not None:
             sql += " AND ts_ns >= ?"
@@ -274,8 +254,6 @@ class Store:
                 reply.warnings.append(msg)
             elif isinstance(msg, LockoutChange):
                 reply.lockouts.append(msg)
-            elif isinstance(msg, UnguardedInterval):
-                reply.unguarded.append(msg)
         return reply
 
     def daily(self, account_id: int) -> list[tuple[str, Decimal, Decimal, int]]:

@@ -51,7 +51,7 @@ def rule_values(engine, account_id: int, now: int, with_params: bool = False) ->
     return out
 
 
-def account_status(engine, account_id: int, now: int, guard=None) -> Optional[AccountStatus]:
+def account_status(engine, account_id: int, now: int) -> Optional[AccountStatus]:
     acct = engine.accounts.get(account_id)
     if acct is None:
         return None
@@ -71,9 +71,7 @@ def account_status(engine, account_id: int, now: int, guard=None) -> Optional[Ac
         open_orders=len(acct.orders), positions=positions,
         rules=rule_values(engine, account_id, now),
         lockouts=engine.lockouts.all(account_id),
-        next_roll_ns=engine.calendar.next_roll(now),
-        unguarded_s=round(guard.seconds(now), 3) if guard else 0.0,
-        unguarded_now=guard.why_unguarded(now) if guard else "")
+        next_roll_ns=engine.calendar.next_roll(now))
 
 
 def account_rules(engine, account_id: int, now: int) -> AccountRules:

@@ -126,14 +126,6 @@ class PositionView:
 
 
 @attrs.frozen(kw_only=True)
-class UnguardedInterval:
-    """A time in which riskd could not fully guard the accounts, and why."""
-    start_ns: int
-    end_ns: int
-    reason: str
-
-
-@attrs.frozen(kw_only=True)
 class AccountStatus:
     """Everything the status screen shows for one account; topic 'status.<account>'."""
     account_id: int
@@ -152,8 +144,6 @@ class AccountStatus:
     rules: list[RuleValue] = attrs.Factory(list)
     lockouts: list[LockoutState] = attrs.Factory(list)
     next_roll_ns: int = 0
-    unguarded_s: float = 0.0           # today's time not fully guarded (feed, enforcement, risk)
-    unguarded_now: str = ""            # why it is not fully guarded right now ('' = guarded)
 
 
 # -- requests on risk's control socket and their reply bodies ---------------------------------
@@ -215,7 +205,6 @@ class HistoryReply:
     decisions: list[Decision] = attrs.Factory(list)
     warnings: list[RuleWarning] = attrs.Factory(list)
     lockouts: list[LockoutChange] = attrs.Factory(list)
-    unguarded: list[UnguardedInterval] = attrs.Factory(list)
 
 
 @attrs.frozen(kw_only=True)
@@ -246,7 +235,6 @@ class RulesReply:
 
 
 ALL = (LockSpec, Decision, RuleWarning, LockoutState, LockoutChange, RuleValue, PositionView,
-       UnguardedInterval,
        AccountStatus, RiskStatusRequest, RiskStatusReply, LockoutsRequest, LockoutList,
        UnlockRequest, SelfLockRequest, HistoryRequest, HistoryReply, RulesRequest, AccountRules,
        RulesReply, RulesOverrideRequest)

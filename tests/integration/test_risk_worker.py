@@ -116,11 +116,9 @@ def test_kill_9_while_locked_and_cooling_down_keeps_both_and_repeats_nothing(env
                          for d in bus.of(Decision)), 10, "the lockout to close the new position")
     st = ask(loaded, RiskStatusRequest(account=str(ACCOUNT))).accounts[0]
     assert st.realized < -30 and {lk.kind for lk in st.lockouts} == {"until_reset", "timer"}
-    # no enforcement worker in this test, and risk was down a moment: both are unguarded time
-    assert st.unguarded_s > 0
-    bus.wait(lambda: "risk was not running" in [
-        iv.reason for iv in ask(loaded, HistoryRequest(account=str(ACCOUNT))).unguarded],
-        5, "risk's downtime in the history")
+    history = ask(loaded, HistoryRequest(account=str(ACCOUNT)))
+    assert {d.rule for d in history.decisions} >= {"daily_realized_loss", "cooldown_after_loss",
+                                                   "lockout"}
 
 
 def test_a_corrupt_state_file_is_moved_aside_and_pnl_rebuilt_from_the_broker(env):
