@@ -34,8 +34,8 @@ from shared.messages.market import (AccountUpdate, BrokerConnection, ContractInf
 from shared.messages.system import Reply, ok
 from shared.projectx.models import Account, Order, Position, Trade
 from shared.projectx.realtime import (EV_ACCOUNT, EV_ORDER, EV_POSITION, EV_TRADE, MARKET_HUB,
-                                      USER_HUB, HubClient, HubClosed, HubEvent, HubFailed,
-                                      HubOpened, QuoteBook, quote_subscription,
+                                      USER_HUB, HubAck, HubClient, HubClosed, HubEvent,
+                                      HubFailed, HubOpened, QuoteBook, quote_subscription,
                                       user_payloads, user_subscriptions)
 from shared.projectx.rest import ProjectXRest
 from shared.tradingday import SessionWindow
@@ -47,6 +47,7 @@ TICK = 0.2                  # s: connection deadlines and due attempts are check
 ACCOUNTS_RETRY = 5.0        # s: until the first account list arrives
 TOKEN_CHECK = 30.0          # s: renew the token when it is due (no HTTP otherwise)
 GIL_SWITCH_INTERVAL = 0.0005
+SUBSCRIBE_CONFIRM_TIMEOUT = 5.0   # s: reconcile anyway if the hub never confirms
 
 TOPIC_OF = {Fill: topics.FILL, PositionUpdate: topics.POSITION, OrderUpdate: topics.ORDER,
             AccountUpdate: topics.ACCOUNT, ContractInfo: topics.CONTRACT,
@@ -88,6 +89,8 @@ class MarketWorker(Worker):
         self.contracts_asked: set[str] = set()
         self.reconciling = False
         self.reconcile_again = False
+        self.subs_unconfirmed = 0
+        self.reconciled_gen = -1
         self.touched: set = set()
         self.parse_errors = 0
         self.published = {"quotes": 0, "events": 0}
@@ -167,8 +170,17 @@ class MarketWorker(Worker):
             self._hub_opened(hub)
         elif isinstance(item, HubClosed):
             self._hub_lost(hub, item.reason)
+        elif isinstance(item, HubAck):
+            if hub == USER_HUB:
+                self.subs_unconfirmed -= 1
+                if self.subs_unconfirmed == 0:
+                    self._subscribed(item.gen)
         elif isinstance(item, HubFailed):
             log.warning("%s hub: %s", hub, item.reason)
+            if hub == USER_HUB and self.subs_unconfirmed > 0:
+                self.subs_unconfirmed -= 1       # refused: do not wait for it
+                if self.subs_unconfirmed == 0:
+                    self._subscribed(item.gen)
 
     def _bad_payload(self, what: str, exc: Exception) -> None:
         self.parse_errors += 1
@@ -252,12 +264,26 @@ class MarketWorker(Worker):
         self._publish(self.links[hub].opened())
         gen = self.gens[hub]
         if hub == USER_HUB:
-            for method, args in user_subscriptions(self.account_ids):
+            # Reconcile only once the server confirmed every subscription: a REST read made
+            # before they are in place could miss a trade that the hub would not send either.
+            calls = user_subscriptions(self.account_ids)
+            self.subs_unconfirmed = len(calls)
+            for method, args in calls:
                 self.hubs[hub].invoke(gen, method, args)
-            self._reconcile()
+            self.later(SUBSCRIBE_CONFIRM_TIMEOUT, lambda g=gen: self._subscribed(g, timed_out=True))
         else:
             self.quote_subs = set()
             self._after_change()
+
+    def _subscribed(self, gen: int, timed_out: bool = False) -> None:
+        """The user hub's subscriptions are in place (or we stopped waiting): reconcile once."""
+        if gen != self.gens[USER_HUB] or self.reconciled_gen == gen:
+            return
+        if timed_out:
+            log.warning("user hub: %d subscription(s) unconfirmed after %g s; reconciling anyway",
+                        self.subs_unconfirmed, SUBSCRIBE_CONFIRM_TIMEOUT)
+        self.reconciled_gen = gen
+        self._reconcile()
 
     def _hub_lost(self, hub: str, reason: str) -> None:
         change = self.links[hub].lost(reason)

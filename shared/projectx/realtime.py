@@ -271,33 +271,28 @@ class HubClient:
         if conn is not None:
             self._stop_in_background(conn)
 
-    def _stop_in_background(self, conn: Any) -> None:
+    def _stop_in_background(self, conn: Any) -> threading.Event:
+        """Stop conn on a helper thread (signalrcore's stop joins its threads without a
+        deadline); the returned event is set once it has stopped."""
+        done = threading.Event()
+
         def stop() -> None:
             _shutdown_socket(conn)
             try:
                 conn.stop()
             except Exception as exc:
                 log.debug("%s hub: stop failed: %s", self.hub, exc)
+            done.set()
         threading.Thread(target=stop, daemon=True, name=f"hub-{self.hub}-stop").start()
+        return done
 
     def close(self, timeout: float = STOP_JOIN_TIMEOUT) -> None:
         """Stop for good (used at shutdown); waits at most `timeout` seconds."""
         with self._lock:
             conn, self._conn = self._conn, None
             self.gen += 1
-        if conn is None:
-            return
-        _shutdown_socket(conn)
-        done = threading.Event()
-
-        def stop() -> None:
-            try:
-                conn.stop()
-            except Exception:
-                pass
-            done.set()
-        threading.Thread(target=stop, daemon=True, name=f"hub-{self.hub}-close").start()
-        done.wait(timeout)
+        if conn is not None:
+            self._stop_in_background(conn).wait(timeout)
 
 
 def _describe(exc: BaseException) -> str:
