@@ -90,7 +90,7 @@ class Context:
         """call(), but an error reply ends the command (exit 1, or 3 when authentication failed)."""
         reply = self.call(command, timeout=timeout, retries=retries)
         if not reply.ok and reply.code in AUTH_CODES and isinstance(reply.body, AuthNeeded):
-            if reply.code in ("session_expired", "auth_refused") and self.session:
+            if reply.code == "session_expired" and self.session:
                 session_cache.clear(self.control_address)
                 self.session = None
             if reply.code != "auth_locked" and session_cache.interactive() \

@@ -42,14 +42,14 @@ def screen(term):
             previous[sig] = signal.signal(sig, as_exit)
     try:
         with term.fullscreen(), term.hidden_cursor(), term.cbreak():
-            sys.stdout.write(term.clear)
-            sys.stdout.flush()
+            term.stream.write(term.clear)
+            term.stream.flush()
             yield
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        sys.stdout.write(term.normal)
-        sys.stdout.flush()
+        term.stream.write(term.normal)
+        term.stream.flush()
 
 
 class Painter:
@@ -86,8 +86,8 @@ class Painter:
             out.append(self.term.move_yx(row, 0) + self.term.clear_eol)
         self.shown = list(lines)
         if out:
-            sys.stdout.write("".join(out))
-            sys.stdout.flush()
+            self.term.stream.write("".join(out))
+            self.term.stream.flush()
         return written
 
 

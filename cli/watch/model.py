@@ -148,10 +148,13 @@ def _result(state: WatchState, msg: CommandResult) -> bool:
         return False
     row.status = msg.status
     row.detail = msg.detail or row.detail
-    if msg.finished_ns and msg.event_ns:
-        row.latency_ms = (msg.finished_ns - msg.event_ns) / 1e6
-    elif msg.finished_ns and msg.started_ns:
-        row.latency_ms = (msg.finished_ns - msg.started_ns) / 1e6
+    row.rule = row.rule or getattr(msg, "rule", "")
+    row.action = row.action or getattr(msg, "action", "")
+    # latency: from the broker event that triggered it to the broker's first answer
+    answered = getattr(msg, "first_answer_ns", 0) or msg.finished_ns
+    start = msg.event_ns or msg.started_ns
+    if answered and start:
+        row.latency_ms = (answered - start) / 1e6
     return True
 
 
@@ -404,7 +407,8 @@ def _position_lines(status: AccountStatus) -> list[PositionLine]:
 
 
 def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo) -> list[ActionLine]:
-    rows = [a for a in reversed(state.actions.values()) if a.account_id == account_id]
+    rows = sorted((a for a in state.actions.values() if a.account_id == account_id),
+                  key=lambda a: a.ts_ns, reverse=True)
     out = []
     for a in rows[:MAX_ACTIONS]:
         colour = {"done": "green", "failed": "red", "pending": "amber",

@@ -4,7 +4,8 @@ Roles (DESIGN.md): trader (no password, read-only), ops, admin. Trader
 commands need nothing; ops commands need an ops or admin session; admin
 commands need an admin session (services/supervisor/sessions.py). A refusal
 is a Reply whose code riskctl turns into exit 3: auth_required (no session
-sent), auth_refused (unknown token or too weak a role), session_expired.
+sent), auth_refused (a valid session of too weak a role), session_expired
+(expired, or unknown to this riskd: it restarted or the session was ended).
 """
 from __future__ import annotations
 
@@ -34,9 +35,10 @@ def authorize(command: Command, token: Optional[str], sessions: Sessions) -> Opt
     if check.code == "session_expired":
         return error("session_expired", f"your session has expired; {command.name} needs "
                      f"{article} {role} session: {login_hint(role)}", needed)
-    if check.session is None:
-        return error("auth_refused", f"unknown session token; {command.name} needs {article} "
-                     f"{role} session: {login_hint(role)}", needed)
+    if check.session is None:         # riskd restarted, or the session was ended: same to a user
+        return error("session_expired", f"your session is no longer valid (riskd restarted or "
+                     f"it was ended); {command.name} needs {article} {role} session: "
+                     f"{login_hint(role)}", needed)
     if check.session.role not in GRANTS[role]:
         return error("auth_refused", f"{command.name} needs {article} {role} session, you have "
                      f"an {check.session.role} session: {login_hint(role)}", needed)

@@ -134,6 +134,9 @@ class BrokerConfig:
     user_name: str = "sim-user"
     api_key: str = attrs.field(default="sim-api-key", repr=False)
     timeout: float = attrs.field(default=10.0, validator=positive)
+    # the broker's REST rate limit per login (ProjectX: 200 calls per 60 s); enforcement budgets it
+    rate_limit: int = attrs.field(default=200, validator=positive)
+    rate_window: float = attrs.field(default=60.0, validator=positive)
     sim: SimConfig = attrs.Factory(SimConfig)
 
     def endpoints(self) -> tuple[str, str, str]:

@@ -15,6 +15,7 @@ BENCHES = (
     ("simbroker", "tests.bench.bench_simbroker"),
     ("rules", "tests.bench.bench_rules"),
     ("logging", "tests.bench.bench_logging"),
+    ("enforcement", "tests.bench.bench_enforcement"),
 )
 
 

@@ -108,10 +108,15 @@ def test_enforcement_actions_show_outcome_and_latency_newest_first():
         s.apply(Decision(id=f"d{n}", ts_ns=NOW + n, rule=rule, account_id=1001, action="flatten",
                          event_ns=NOW))
     s.apply(CommandResult(command_id="d1.1", account_id=1001, status="done",
-                          started_ns=NOW + 10**6, finished_ns=NOW + 87 * 10**6, event_ns=NOW))
+                          started_ns=NOW + 10**6, first_answer_ns=NOW + 87 * 10**6,
+                          finished_ns=NOW + 120 * 10**6, event_ns=NOW))
+    s.apply(CommandResult(command_id="manual-5.1001", account_id=1001, status="done",
+                          rule="manual", action="flatten", started_ns=NOW - 10**9,
+                          finished_ns=NOW - 10**9 + 30 * 10**6))
     actions = screen(s).accounts[0].actions
-    assert [(a.rule, a.status, a.latency) for a in actions] == [
-        ("daily_realized_loss", "done", "87 ms"), ("max_contracts", "pending", "-")]
+    assert [(a.rule, a.action, a.status, a.latency) for a in actions] == [
+        ("daily_realized_loss", "flatten", "done", "87 ms"),
+        ("max_contracts", "flatten", "pending", "-"), ("manual", "flatten", "done", "30 ms")]
     assert actions[0].colour == "green"
 
 

