@@ -22,10 +22,10 @@ import sys
 from typing import Any, Iterable, Optional
 
 from services.market import translate
-from services.market.brokerio import RestDone, RestThread
-from services.market.connection import HubLink, always_open
+from services.market.brokerio import RestDone, RestThread, read_broker
+from services.market.connection import FeedWatch, HubLink, always_open
 from services.market.inbox import Inbox
-from services.market.reconcile import BrokerSnapshot, diff, vanished_orders
+from services.market.reconcile import diff
 from services.market.state import MarketState, key_of
 from services.market.views import register_views
 from shared import topics
@@ -47,6 +47,7 @@ TICK = 0.2                  # s: connection deadlines and due attempts are check
 ACCOUNTS_RETRY = 5.0        # s: until the first account list arrives
 TOKEN_CHECK = 30.0          # s: renew the token when it is due (no HTTP otherwise)
 GIL_SWITCH_INTERVAL = 0.0005
+STALE_AFTER = 15.0          # s without any quote on a watched contract: reconnect
 SUBSCRIBE_CONFIRM_TIMEOUT = 5.0   # s: reconcile anyway if the hub never confirms
 
 TOPIC_OF = {Fill: topics.FILL, PositionUpdate: topics.POSITION, OrderUpdate: topics.ORDER,
@@ -84,6 +85,10 @@ class MarketWorker(Worker):
         self.links = {hub: HubLink(hub, self.clock, market_open=market_open)
                       for hub in self.hubs}
         self.gens = {hub: 0 for hub in self.hubs}
+        # a sim without a random walk is quiet on purpose; only a live-looking feed is watched
+        quiet = broker.kind == "sim" and broker.sim.tick_interval == 0
+        self.feed = FeedWatch(self.clock, STALE_AFTER if not quiet else float("inf"),
+                              market_open)
         self.account_ids: list[int] = []
         self.quote_subs: set[str] = set()
         self.contracts_asked: set[str] = set()
@@ -146,6 +151,8 @@ class MarketWorker(Worker):
             except Exception:
                 log.exception("market: cannot handle %s", type(item).__name__)
         now = self.clock.now_ns()
+        if quotes:
+            self.feed.quote()
         for contract_id, fields in quotes.items():
             try:
                 merged = self.book.apply(contract_id, fields)
@@ -236,6 +243,7 @@ class MarketWorker(Worker):
             self.hubs[MARKET_HUB].invoke(gen, *quote_subscription(contract_id, False))
             self.book.forget(contract_id)
         self.quote_subs = want
+        self.feed.watching(bool(want))
 
     # -- connections ----------------------------------------------------------------------
     def _tick(self) -> None:
@@ -244,6 +252,10 @@ class MarketWorker(Worker):
         if day != self.day:
             self.day = day
             self.state.roll_day(self.calendar.start_of(day))
+        stale = self.feed.stale()
+        if stale and self.links[MARKET_HUB].state == "connected":
+            self.hubs[MARKET_HUB].drop(self.gens[MARKET_HUB])
+            self._hub_lost(MARKET_HUB, stale)
         for hub, link in self.links.items():
             timeout = link.check()
             if timeout:
@@ -292,6 +304,7 @@ class MarketWorker(Worker):
         log.warning("%s hub lost (%s); next attempt in %.1f s", hub, reason, retry or 0.0)
         if hub == MARKET_HUB:
             self.quote_subs = set()
+            self.feed.watching(False)
 
     def _check_token(self) -> None:
         self.rest.submit("token_check", lambda c: c.ensure_token())
@@ -328,7 +341,7 @@ class MarketWorker(Worker):
         accounts = list(self.account_ids)
         known_working = self.state.working_order_ids()
         day_start = self.calendar.start_of(self.day)
-        self.rest.submit("reconcile", lambda c: _read_broker(
+        self.rest.submit("reconcile", lambda c: read_broker(
             c, accounts, known_working, day_start, self.clock.now_ns()))
 
     def _done_reconcile(self, done: RestDone) -> None:
@@ -363,20 +376,3 @@ class MarketWorker(Worker):
         for callback in due:
             callback()
 
-
-def _read_broker(client: ProjectXRest, account_ids: list[int],
-                 known_working: dict[int, set[int]], day_start_ns: int,
-                 now_ns: int) -> BrokerSnapshot:
-    """REST thread: everything reconcile needs, for the watched accounts."""
-    accounts = client.search_accounts(only_active=True)
-    positions, orders, trades, day_orders = [], [], [], []
-    for account_id in account_ids:
-        positions += client.open_positions(account_id)
-        open_now = client.open_orders(account_id)
-        orders += open_now
-        trades += client.search_trades(account_id, day_start_ns)
-        if vanished_orders({account_id: known_working.get(account_id, set())}, open_now):
-            day_orders += client.search_orders(account_id, day_start_ns)
-    return BrokerSnapshot(account_ids=frozenset(account_ids), taken_ns=now_ns,
-                          accounts=accounts, positions=positions, orders=orders, trades=trades,
-                          day_orders=day_orders)

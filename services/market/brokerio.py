@@ -2,7 +2,8 @@
 
 A REST call may take seconds (timeouts, retries with backoff); the worker
 loop must keep heartbeating and answering snapshots meanwhile, so calls run
-here and their results come back through the inbox as RestDone. The client
+here and their results come back through the inbox as RestDone.
+read_broker() is the reconcile job: everything REST says about the watched accounts. The client
 (ProjectXRest, whose session is not thread-safe) lives only in this thread.
 """
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any, Callable, Optional
 
 import attrs
 
+from services.market.reconcile import BrokerSnapshot, vanished_orders
 from shared.projectx.rest import ProjectXRest
 
 log = logging.getLogger(__name__)
@@ -65,3 +67,21 @@ class RestThread:
         self._jobs.put(None)
         if self._thread.is_alive():
             self._thread.join(timeout)
+
+
+def read_broker(client: ProjectXRest, account_ids: list[int],
+                known_working: dict[int, set[int]], day_start_ns: int,
+                now_ns: int) -> BrokerSnapshot:
+    """REST thread: everything reconcile needs, for the watched accounts."""
+    accounts = client.search_accounts(only_active=True)
+    positions, orders, trades, day_orders = [], [], [], []
+    for account_id in account_ids:
+        positions += client.open_positions(account_id)
+        open_now = client.open_orders(account_id)
+        orders += open_now
+        trades += client.search_trades(account_id, day_start_ns)
+        if vanished_orders({account_id: known_working.get(account_id, set())}, open_now):
+            day_orders += client.search_orders(account_id, day_start_ns)
+    return BrokerSnapshot(account_ids=frozenset(account_ids), taken_ns=now_ns,
+                          accounts=accounts, positions=positions, orders=orders, trades=trades,
+                          day_orders=day_orders)

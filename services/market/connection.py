@@ -124,3 +124,37 @@ class HubLink:
         if self.next_attempt is None:
             return None
         return max(0.0, self.next_attempt - self.clock.monotonic())
+
+
+class FeedWatch:
+    """Stale-feed detection (pure): a connected market hub with subscriptions that brings no
+    quote at all for `stale_after` seconds while the market is open is silently dead.
+
+    Liveness is traffic: any quote on any subscribed contract proves the feed alive.
+    """
+
+    def __init__(self, clock: Clock, stale_after: float = 15.0,
+                 market_open: Callable[[int], bool] = always_open):
+        self.clock, self.stale_after, self.market_open = clock, stale_after, market_open
+        self._since: Optional[float] = None        # watching since (last quote or subscribe)
+
+    def watching(self, active: bool) -> None:
+        """active: connected with at least one subscription. Starts or stops the watch."""
+        if not active:
+            self._since = None
+        elif self._since is None:
+            self._since = self.clock.monotonic()
+
+    def quote(self) -> None:
+        if self._since is not None:
+            self._since = self.clock.monotonic()
+
+    def stale(self) -> Optional[str]:
+        """A reason when the feed is stale (the owner reconnects), else None."""
+        if self._since is None or not self.market_open(self.clock.now_ns()):
+            return None
+        silent = self.clock.monotonic() - self._since
+        if silent < self.stale_after:
+            return None
+        self._since = None
+        return f"no quote for {silent:.0f} s while the market is open (stale feed)"

@@ -96,3 +96,27 @@ def test_stop_means_no_more_attempts():
     link.opened()
     assert link.stop().state == DISCONNECTED
     assert link.lost("closed") is None and not link.attempt_due()
+
+
+def test_a_silent_quote_feed_is_stale_after_fifteen_seconds_only_while_the_market_is_open():
+    from services.market.connection import FeedWatch
+    clock = FakeClock()
+    is_open = {"now": True}
+    watch = FeedWatch(clock, stale_after=15.0, market_open=lambda _ns: is_open["now"])
+    clock.advance(100)
+    assert watch.stale() is None                       # nothing subscribed: nothing to expect
+    watch.watching(True)
+    clock.advance(10)
+    watch.quote()
+    clock.advance(14.9)
+    assert watch.stale() is None
+    clock.advance(0.2)
+    assert watch.stale() == "no quote for 15 s while the market is open (stale feed)"
+    assert watch.stale() is None                       # said once; the owner reconnects
+    watch.watching(True)
+    is_open["now"] = False
+    clock.advance(600)
+    assert watch.stale() is None                       # a closed market is quiet by nature
+    watch.watching(False)
+    is_open["now"] = True
+    assert watch.stale() is None
