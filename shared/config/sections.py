@@ -44,12 +44,14 @@ class BusConfig:
         if not self.allow_remote:
             remote = [name for name, a in addresses if not is_loopback(a)]
             if remote:
-                raise ValueError(f"expected loopback addresses (set allow_remote = true to bind "
-                                 f"elsewhere), got non-loopback {', '.join(remote)}")
+                raise FieldError(remote[0], "expected a loopback address (set allow_remote = "
+                                 f"true to bind elsewhere), got {getattr(self, remote[0])!r}"
+                                 + (f" (also non-loopback: {', '.join(remote[1:])})"
+                                    if remote[1:] else ""))
         seen: dict[str, str] = {}
         for name, a in addresses:
             if a in seen:
-                raise ValueError(f"expected a distinct address per endpoint, got {a!r} "
+                raise FieldError(name, f"expected a distinct address per endpoint, got {a!r} "
                                  f"for both {seen[a]} and {name}")
             seen[a] = name
 
@@ -167,10 +169,10 @@ class SupervisorConfig:
     def __attrs_post_init__(self) -> None:
         unknown = [w for w in [*self.workers, *self.modules] if w not in WORKER_NAMES]
         if unknown:
-            raise ValueError(f"expected worker names from {', '.join(WORKER_NAMES)} (modules "
-                             f"only swaps the code a known worker runs), got {unknown}")
+            raise FieldError("workers", f"expected worker names from {', '.join(WORKER_NAMES)} "
+                             f"(modules only swaps the code a known worker runs), got {unknown}")
         if len(set(self.workers)) != len(self.workers):
-            raise ValueError(f"expected each worker once, got {self.workers}")
+            raise FieldError("workers", f"expected each worker once, got {self.workers}")
 
     def module_of(self, name: str) -> str:
         return self.modules.get(name, f"services.{'logsink' if name == 'logging' else name}")
