@@ -80,6 +80,10 @@ BAD = [
         "symbols": "CL"}}}}}, R + "symbol_blocks.symbols", "expected a list"),
     ("number for a table", {"accounts": [{"id": 1, "rules": {"max_contracts": 3}}]},
      "accounts[0].rules.max_contracts", "expected a table"),
+    ("remote bus address", {"bus": {"control": "tcp://10.1.2.3:5570"}}, "bus.control",
+     "loopback"),
+    ("duplicate worker", {"supervisor": {"workers": ["risk", "risk"]}}, "supervisor.workers",
+     "once"),
     ("duplicate account", {"accounts": [{"id": 7}, {"id": 7}]}, "accounts[1]", "once"),
 ]
 
