@@ -97,7 +97,8 @@ class Context:
                     and not self._asked_login:
                 self._asked_login = True         # ask once; a second refusal ends the command
                 role = reply.body.role
-                print(f"riskctl: {reply.reason}", file=sys.stderr)
+                print(f"riskctl: this command needs an {role} session ({reply.code}); "
+                      f"log in once:", file=sys.stderr)
                 self.login(role, session_cache.read_password(role))
                 reply = self.call(command, timeout=timeout, retries=retries)
         if not reply.ok:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 
 from cli.commands import COMMANDS
 from cli.context import DEFAULT_TIMEOUT, Context, default_config_path
@@ -20,8 +21,9 @@ def first_line(doc: str | None) -> str:
 def role_note(role: str) -> str:
     if not role:
         return ""
-    return (f"\n\nRole: {role}. Needs an {role} session: run `riskctl login --role {role}` "
-            f"first (at a terminal riskctl asks for the password once).")
+    return "\n\n" + textwrap.fill(
+        f"Role: {role}. Needs an {role} session: run `riskctl login --role {role}` first "
+        f"(at a terminal riskctl asks for the password once).", 78)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     for module in COMMANDS:
         doc = module.__doc__
         role = getattr(module, "ROLE", "")
-        p = sub.add_parser(module.NAME, help=first_line(doc) + (f" [{role}]" if role else ""),
+        p = sub.add_parser(module.NAME, help=first_line(doc) + (f" Role: {role}." if role else ""),
                            description=(doc or "").strip() + role_note(role),
                            formatter_class=argparse.RawDescriptionHelpFormatter)
         if getattr(module, "READ", False):

@@ -9,6 +9,7 @@ import shutil
 import time
 
 from cli.commands.workers import render_workers
+from cli.context import to_jsonable
 from cli.errors import CliError
 from cli.table import fmt_duration
 from cli.watch.app import local_zone
@@ -53,7 +54,7 @@ def run(args, ctx) -> int:
     _bus, calendar = read_tables(ctx.config_path)
     screen = build_screen(state, time.time_ns(), local_zone(), calendar)
     if ctx.json:
-        ctx.print_json({"supervisor": status,
+        ctx.print_json({**to_jsonable(status),        # the supervisor's fields, then the rest
                         "accounts": risk.accounts if risk is not None else [],
                         "connections": market.connections if market is not None else [],
                         "screen": screen_fields(screen)})
@@ -62,6 +63,10 @@ def run(args, ctx) -> int:
     unhealthy = [w.name for w in status.workers if w.state != "running"]
     print(f"riskd supervisor pid {status.pid}, up {fmt_duration(up)}, config {status.config_path}")
     print("all workers running" if not unhealthy else "NOT running: " + ", ".join(unhealthy))
+    guard = ("guarded now" if not status.unguarded_now
+             else "NOT GUARDED now: " + "; ".join(status.unguarded_now))
+    print(f"trading day {status.trading_day}: unguarded for "
+          f"{fmt_duration(status.unguarded_today_s)} so far; {guard}")
     print()
     print(render_workers(status.workers))
     print()

@@ -1,4 +1,4 @@
-"""Stop one worker; it stays stopped until someone starts it. Role: admin.
+"""Stop one worker; it stays stopped until someone starts it.
 
 market, risk and enforcement protect the accounts: while one of them is
 stopped nothing is guarded. Stopping one while accounts have open positions

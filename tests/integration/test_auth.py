@@ -163,3 +163,43 @@ def test_an_admin_unlock_lands_in_the_audit_trail_and_the_chain_verifies(procs, 
     assert "admin session" in record.get("who", json.dumps(record))
     verify = riskctl(config, "audit", "verify")
     assert verify.returncode == 0 and "audit chain ok" in verify.stdout, verify.stdout
+
+
+def test_at_a_terminal_riskctl_asks_for_the_password_once_without_echo(procs, tmp_path):
+    from tests.integration.test_watch import Tmux, riskctl_command
+    config = config_with_passwords(tmp_path)
+    procs.riskd(config)
+    procs.wait_running(config, ["logging"])
+    tmux = Tmux(riskctl_command(config, "restart", "logging",
+                                RISKD_SESSION_DIR=str(tmp_path / "sessions")), 100, 20)
+    try:
+        tmux.wait_screen(r"needs an ops session[\s\S]*ops password:", 15, "the password prompt")
+        tmux.keys(OPS_PW, "Enter")
+        done = tmux.wait_screen(r"riskctl-exit=\d+", 30, "the restart to finish")
+        assert "riskctl-exit=0" in done and "logging is up" in done
+        assert OPS_PW not in done                                 # typed without echo
+        assert len(os.listdir(tmp_path / "sessions")) == 1        # cached for the next command
+    finally:
+        tmux.close()
+
+
+def test_stopping_a_guard_while_a_position_is_open_asks_first(procs, tmp_path, riskctl):
+    workers = ["simbroker", "market"]
+    config = make_config(tmp_path, workers=workers, broker={"sim": {"tick_interval": 0}},
+                         admin={"password_hash": hash_password(ADMIN_PW, cost=4)})
+    procs.riskd(config)
+    procs.wait_running(config, workers)
+    assert riskctl(config, "login", "--role", "admin", "--password-stdin",
+                   password=ADMIN_PW).returncode == 0
+    bought = riskctl(config, "sim", "buy", "MNQ", "1", "--account", "SIM-DEMO-1")
+    assert bought.returncode == 0, bought.stderr
+    wait_for(lambda: "MNQ" in riskctl(config, "positions").stdout, 20,
+             what="market to see the open position")
+    asked = riskctl(config, "stop", "market")                     # no terminal: refuse
+    assert asked.returncode == 1
+    assert "1 open position(s) on SIM-DEMO-1 would be left unguarded" in asked.stderr
+    assert "--yes" in asked.stderr
+    assert procs.workers(config)["market"].state == "running"
+    stopped = riskctl(config, "stop", "market", "--yes")
+    assert stopped.returncode == 0, stopped.stderr
+    assert procs.workers(config)["market"].state == "stopped"

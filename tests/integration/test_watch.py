@@ -8,6 +8,7 @@ tmux is part of the test machine's setup (/usr/bin/tmux): its absence is a failu
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -83,15 +84,21 @@ class Tmux:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def watch_command(config: str) -> str:
+def riskctl_command(config: str, *args: str, **env_extra: str) -> str:
+    """A shell line running riskctl in the pane; afterwards the shell stays (a dead pane hides
+    its cursor), so the test can look at the terminal riskctl left behind and its exit code."""
     env = support_env.test_env()
     keep = {k: env[k] for k in ("PYTHONPATH", "PATH", "HOME") if k in env}
-    keep.update(LANG="C.UTF-8", LC_ALL="C.UTF-8", TERM="tmux-256color", TZ="America/Chicago")
+    keep.update(LANG="C.UTF-8", LC_ALL="C.UTF-8", TERM="tmux-256color", TZ="America/Chicago",
+                **env_extra)
     exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in keep.items())
-    # after riskctl exits the shell stays (a dead pane hides its cursor): the test can look
-    # at the terminal riskctl left behind
+    line = " ".join(shlex.quote(a) for a in args)
     return (f"cd {shlex.quote(REPO)} && env {exports} {shlex.quote(sys.executable)} -m cli.main "
-            f"--config {shlex.quote(config)} watch; echo riskctl-exit=$?; exec sleep 120")
+            f"--config {shlex.quote(config)} {line}; echo riskctl-exit=$?; exec sleep 120")
+
+
+def watch_command(config: str) -> str:
+    return riskctl_command(config, "watch")
 
 
 def lose(rest_url: str, client: ProjectXRest, points: int) -> None:
@@ -131,6 +138,15 @@ def test_the_trader_watches_pnl_a_lockout_a_resize_and_a_riskd_restart(procs, tm
         tmux.wait_screen(r"LOCKED OUT\s+(?!" + re.escape(countdown) + r"\s)\d+h\d\dm\d\ds", 5,
                          "the countdown to tick")
 
+        # riskctl status prints the same picture once, as text and as JSON
+        status = procs.riskctl(config, "status")
+        assert status.returncode == 0, status.stderr
+        assert "LOCKED OUT" in status.stdout and "daily_realized_loss" in status.stdout
+        doc = json.loads(procs.riskctl(config, "status", "--json").stdout)
+        mine = [a for a in doc["screen"]["accounts"] if a["account_id"] == ACCOUNT][0]
+        assert mine["banners"][0]["kind"] == "LOCKED OUT" and mine["locked"]
+        assert [a["account_id"] for a in doc["accounts"]] == [1001, 1002]
+
         tmux.resize(80, 24)
         small = tmux.wait_screen(r"q quit", 5, "the 80x24 layout")
         lines = small.rstrip("\n").split("\n")
@@ -154,3 +170,17 @@ def test_the_trader_watches_pnl_a_lockout_a_resize_and_a_riskd_restart(procs, tm
     finally:
         tmux.close()
         client.close()
+
+
+def test_ctrl_c_with_riskd_down_restores_the_terminal(tmp_path):
+    config = make_config(tmp_path, workers=[])                   # nothing listens there
+    tmux = Tmux(watch_command(config), 100, 30)
+    try:
+        tmux.wait_screen(r"riskd not reachable -- retrying", 15, "the not-reachable line")
+        assert tmux.pane("#{alternate_on}") == "1" and tmux.pane("#{cursor_flag}") == "0"
+        tmux.keys("C-c")
+        after = tmux.wait_screen(r"riskctl-exit=\d+", 10, "riskctl watch to end on Ctrl-C")
+        assert "riskctl-exit=0" in after and "Traceback" not in after
+        assert tmux.pane("#{alternate_on}") == "0" and tmux.pane("#{cursor_flag}") == "1"
+    finally:
+        tmux.close()
