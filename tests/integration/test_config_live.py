@@ -171,3 +171,43 @@ def test_riskd_refuses_to_start_on_an_invalid_file_and_names_every_problem(procs
     out = riskd.output()
     assert "profiles.default.rules.max_contracts.limit" in out
     assert "profiles.default.rules.daily_net_loss.limit" in out
+
+
+def risk_limit(procs, config_path: str, account: str, rule: str):
+    """(limit, pending) the RISK WORKER reports for one rule of an account (RulesRequest)."""
+    from shared.messages.risk import RulesRequest
+    reply = procs.control_call(config_path, RulesRequest(account=account))
+    assert reply.ok, reply.reason
+    acct = reply.body.accounts[0]
+    value = next(v for v in acct.rules if v.rule == rule)
+    return value.limit, acct.pending
+
+
+def test_the_risk_worker_reports_a_tightened_limit_at_once_without_a_restart(procs,
+                                                                            admin_config):
+    guards = ["simbroker", "market", "risk"]
+    config = admin_config(supervisor={"workers": guards},
+                          accounts=[{"id": 1001, "name": "SIM-DEMO-1"}])
+    procs.riskd(config)
+    pids = {n: w.pid for n, w in procs.wait_running(config, guards, timeout=30).items()}
+    wait_for(lambda: risk_limit(procs, config, "1001", "daily_realized_loss")[0] == -500,
+             timeout=20, what="risk to report the configured limit for account 1001")
+    login(config)
+
+    tighter = procs.riskctl(config, "rules", "set", "SIM-DEMO-1", "daily_realized_loss",
+                            "limit", "250")
+    assert tighter.returncode == 0, tighter.stderr
+    wait_for(lambda: risk_limit(procs, config, "1001", "daily_realized_loss")[0] == -250,
+             timeout=10, what="risk to report the tightened limit")
+
+    # loosening waits for the trading-day roll (RULES.md): reported as pending, not applied
+    looser = procs.riskctl(config, "rules", "set", "SIM-DEMO-1", "daily_realized_loss",
+                           "limit", "400")
+    assert looser.returncode == 0, looser.stderr
+    limit, pending = wait_for(lambda: (lambda lp: lp if lp[1] else None)(
+        risk_limit(procs, config, "1001", "daily_realized_loss")), timeout=10,
+        what="risk to report the loosened limit as pending")
+    assert limit == -250 and any("daily_realized_loss" in p for p in pending)
+
+    table = procs.workers(config)
+    assert {n: table[n].pid for n in guards} == pids
