@@ -32,6 +32,7 @@ from shared import topics
 from shared.messages.market import (AccountUpdate, BrokerConnection, ContractInfo, Fill,
                                     OrderUpdate, PositionUpdate, Quote, SnapshotRequest)
 from shared.messages.system import Reply, ok
+from shared.projectx.errors import AuthError
 from shared.projectx.models import Account, Order, Position, Trade
 from shared.projectx.realtime import (EV_ACCOUNT, EV_ORDER, EV_POSITION, EV_TRADE, MARKET_HUB,
                                       USER_HUB, HubAck, HubClient, HubClosed, HubEvent,
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 
 TICK = 0.2                  # s: connection deadlines and due attempts are checked this often
 ACCOUNTS_RETRY = 5.0        # s: until the first account list arrives
+LOGIN_RETRY = 60.0          # s: after the broker refused the login (bad key, no API access)
 TOKEN_CHECK = 30.0          # s: renew the token when it is due (no HTTP otherwise)
 GIL_SWITCH_INTERVAL = 0.0005
 STALE_AFTER = 15.0          # s without any quote on a watched contract: reconnect
@@ -319,9 +321,14 @@ class MarketWorker(Worker):
 
     def _done_accounts(self, done: RestDone) -> None:
         if done.error:
-            log.warning("market: cannot list the accounts: %s (again in %g s)", done.error,
-                        ACCOUNTS_RETRY)
-            self.later(ACCOUNTS_RETRY, self._ask_accounts)
+            refused = isinstance(done.exception, AuthError)
+            retry = LOGIN_RETRY if refused else ACCOUNTS_RETRY
+            reason = (f"cannot log in: {done.exception.message}" if refused
+                      else f"cannot list the accounts: {done.error}")
+            log.warning("market: %s (again in %g s)", reason, retry)
+            for link in self.links.values():
+                self._publish(link.waiting(reason))
+            self.later(retry, self._ask_accounts)
             return
         accounts = self.select_accounts(done.result)
         self.account_ids = sorted(a.id for a in accounts)

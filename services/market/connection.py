@@ -69,6 +69,12 @@ class HubLink:
             self.next_attempt = self.clock.monotonic()
         return None
 
+    def waiting(self, reason: str) -> Optional[BrokerConnection]:
+        """Not started yet because something before the hub failed (e.g. the login)."""
+        if self.state in (DISCONNECTED, CONNECTING) and self.next_attempt is None:
+            return self._to(self.state, reason)
+        return None
+
     def attempt_due(self) -> bool:
         return (self.next_attempt is not None and self.deadline is None
                 and self.clock.monotonic() >= self.next_attempt)

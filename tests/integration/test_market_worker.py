@@ -13,6 +13,7 @@ import time
 
 import pytest
 import requests
+import tomlkit
 import zmq
 
 from shared import codec
@@ -241,3 +242,28 @@ def test_riskctl_positions_and_orders_show_what_market_knows_with_tickers(tmp_pa
 def _far_below_id(client, cid: str):
     """A buy limit price that never fills: one tick above zero."""
     return client.contract_by_id(cid).tick_size
+
+
+def test_a_refused_login_is_reported_plainly_and_the_key_never_shown(tmp_path, procs):
+    config = make_config(tmp_path, broker={"sim": {"tick_interval": 0}})
+    loaded = load_config(config).config
+    procs.worker("services.simbroker", config)
+    wait_for(lambda: requests.get(loaded.broker.endpoints()[0] + "/sim/info", timeout=1).ok, 15,
+             what="the sim broker")
+    doc = tomlkit.parse((tmp_path / "riskd.toml").read_text())
+    doc["broker"]["api_key"] = "a-wrong-key-123"          # the sim still expects its own
+    (tmp_path / "market").mkdir()
+    wrong = tmp_path / "market" / "riskd.toml"
+    wrong.write_text(tomlkit.dumps(doc))
+    market = procs.worker("services.market", str(wrong))
+
+    def refused():     # the state is in market's snapshot, whenever we ask (no slow joiner)
+        with RpcClient(loaded.bus.market_control, "market", timeout=1, retries=0) as rpc:
+            snap = rpc.call(SnapshotRequest()).body
+        found = {c.hub: c for c in snap.connections if "cannot log in" in c.reason}
+        return found if len(found) == 2 else None
+    found = wait_for(refused, 15, what="market to report the refused login")
+    assert all(c.state == "disconnected" for c in found.values())
+    assert all("invalid user name or API key" in c.reason for c in found.values())
+    assert all("a-wrong-key-123" not in c.reason for c in found.values())
+    assert "a-wrong-key-123" not in market.output()
