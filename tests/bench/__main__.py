@@ -16,6 +16,7 @@ BENCHES = (
     ("rules", "tests.bench.bench_rules"),
     ("logging", "tests.bench.bench_logging"),
     ("enforcement", "tests.bench.bench_enforcement"),
+    ("watch", "tests.bench.bench_watch"),
 )
 
 
