@@ -16,7 +16,7 @@ import cattrs
 import tomlkit
 from cattrs.errors import ForbiddenExtraKeysError
 
-from shared.config.convert import config_converter, make_config_converter, to_toml_data  # noqa: F401
+from shared.config.convert import config_converter
 from shared.config.checks import check_config
 from shared.config.errors import ConfigError, Problem
 from shared.config.model import Config
