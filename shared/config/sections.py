@@ -178,12 +178,30 @@ class SupervisorConfig:
         return self.modules.get(name, f"services.{'logsink' if name == 'logging' else name}")
 
 
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _process_levels(_inst, attribute, value: dict) -> None:
+    for name, level in value.items():
+        if name not in (*WORKER_NAMES, "supervisor"):
+            raise FieldError(f"{attribute.name}.{name}", "expected a process name from "
+                             + ", ".join((*WORKER_NAMES, "supervisor")) + f", got {name!r}")
+        if level not in LEVELS:
+            raise FieldError(f"{attribute.name}.{name}", "expected one of "
+                             + ", ".join(repr(x) for x in LEVELS) + f", got {level!r}")
+
+
 @attrs.frozen(kw_only=True)
 class LoggingConfig:
-    level: str = attrs.field(default="INFO",
-                             validator=one_of("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
+    level: str = attrs.field(default="INFO", validator=one_of(*LEVELS))
+    # per process (worker name or "supervisor"), e.g. {market = "DEBUG"}; others use `level`
+    levels: dict[str, str] = attrs.field(factory=dict, validator=_process_levels)
     rotate_bytes: int = attrs.field(default=50 * 1024 * 1024, validator=positive)
     keep_files: int = attrs.field(default=10, validator=in_range(1, 1000))   # rotated files kept
     queue_limit: int = attrs.field(default=10_000, validator=in_range(100, 10_000_000))  # per sender
     sink_queue: int = attrs.field(default=200_000, validator=in_range(1000, 50_000_000))  # logsink in
+
+    def level_for(self, process: str) -> str:
+        """The log level of one process: its entry in `levels`, else `level`."""
+        return self.levels.get(process, self.level)
 

@@ -84,6 +84,10 @@ BAD = [
      "loopback"),
     ("duplicate worker", {"supervisor": {"workers": ["risk", "risk"]}}, "supervisor.workers",
      "once"),
+    ("unknown process in logging.levels", {"logging": {"levels": {"markt": "DEBUG"}}},
+     "logging.levels.markt", "process name"),
+    ("bad level in logging.levels", {"logging": {"levels": {"risk": "LOUD"}}},
+     "logging.levels.risk", "'DEBUG'"),
     ("duplicate account", {"accounts": [{"id": 7}, {"id": 7}]}, "accounts[1]", "once"),
 ]
 
