@@ -3,6 +3,7 @@ from services.supervisor.commands import ping, restart, shutdown, start, status,
 from services.supervisor.commands import (config_backups, config_reload, config_restore,
                                           config_set, config_show, rules_enable, rules_params,
                                           rules_set)
+from services.supervisor.commands import orders, positions
 from services.supervisor.commands import login
 from services.supervisor.commands import (history, lockout, lockouts, risk_rules, risk_status,
                                           rules_override, unlock)
@@ -14,6 +15,8 @@ REGISTRY = Registry((
     ping.COMMAND,
     workers.COMMAND,
     status.COMMAND,
+    positions.COMMAND,
+    orders.COMMAND,
     start.COMMAND,
     restart.COMMAND,
     stop.COMMAND,
