@@ -138,7 +138,7 @@ def wrap(segs: list[Seg], width: int) -> list[Line]:
 
 
 def bar_line(bar: Bar, width: int, unicode: bool) -> Line:
-    label = f"{bar.rule:<20.20} "
+    label = f"{bar.rule:<21.21} "
     pct = f"{bar.fraction:>4.0%} "
     room = width - len(label) - len(pct) - len(bar.text) - 3
     size = max(MIN_BAR, min(MAX_BAR, room))
@@ -165,6 +165,8 @@ def rule_lines(account: AccountView, width: int) -> list[Line]:
     cols = max(1, width // RULE_CELL)
     cell = width // cols
     per_col = math.ceil(len(account.rules) / cols)
+    name_w = min(max(len(r.rule) for r in account.rules), cell - 14)
+    text_w = cell - name_w - 2                      # one blank between name and text, one after
     rows = []
     for r in range(per_col):
         segs: list[Seg] = []
@@ -173,9 +175,9 @@ def rule_lines(account: AccountView, width: int) -> list[Line]:
             if i >= len(account.rules):
                 break
             rule = account.rules[i]
-            name_w = max(8, cell - len(rule.text) - 2)
+            text = rule.text if len(rule.text) <= text_w else rule.text[:text_w - 3] + "..."
             segs += [seg(f"{rule.rule:<{name_w}.{name_w}} "),
-                     seg(f"{rule.text:<{cell - name_w - 1}}", rule.colour)]
+                     seg(f"{text:>{text_w}}", rule.colour), seg(" ")]
         rows.append(fit(segs, width))
     return [fit([seg("RULES", "bold"), seg(" value/limit used", "dim")], width), *rows]
 

@@ -127,7 +127,8 @@ def test_the_trader_watches_pnl_a_lockout_a_resize_and_a_riskd_restart(procs, tm
         tmux.wait_screen(r"SIM-DEMO-1\s+balance [\d,]+\.\d\d\s+realized \+?0\.00", 25,
                          "the account's balance and PnL")
         first = tmux.screen()
-        assert "roll in" in first and "risk\u25cf" in first and "enforcement\u25cf" in first
+        assert "roll in" in first and "broker connected" in first
+        assert "risk\u25cf" in first and "enforcement\u25cf" in first
 
         lose(rest_url, client, 20)                                  # about -40 with fees
         shown = tmux.wait_screen(r"LOCKED OUT\s+\d+h\d\dm\d\ds", 25,

@@ -37,7 +37,7 @@ def test_at_80x24_the_trader_sees_pnl_the_limit_bars_the_position_and_the_banner
     text = plain(lines_for(state(account(lockouts=[lockout()]))))
     assert "roll in 2h56m33s" in text and "14:03:27 CST" in text
     assert "net -267.50" in text and "realized -312.50" in text
-    assert "daily_realized_loss  [" in text and "62%" in text
+    assert "daily_realized_loss   [" in text and "62%" in text
     assert "ES         long     2     6012.25" in text
     assert "LOCKED OUT  2h56m33s (until 17:00:00)" in text
     assert "-512.50 <= -500.00" in text      # the reason, wrapped onto a second line
@@ -46,7 +46,7 @@ def test_at_80x24_the_trader_sees_pnl_the_limit_bars_the_position_and_the_banner
 def test_bars_take_the_colour_of_their_threshold():
     for progress, colour in ((0.5, "green"), (0.75, "amber"), (0.95, "red")):
         lines = lines_for(state(account(progress=progress)))
-        bar = [line for line in lines if text_of(line).startswith("daily_realized_loss  [")][0]
+        bar = [line for line in lines if text_of(line).startswith("daily_realized_loss   [")][0]
         assert bar[1][1] == colour and bar[3][1] == colour        # the filled part and the %
         filled = bar[1][0].count("\u2588")
         assert filled == round(progress * (len(bar[1][0]) - 1 + len(bar[2][0]) - 2))
