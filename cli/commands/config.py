@@ -1,11 +1,11 @@
 """Check, show and edit riskd's config: validate, show, set, reload, backups, restore.
 
-  riskctl config validate [FILE]    check a file locally (no riskd needed); exit 1 on problems
-  riskctl config show [--json]      the running config, secrets masked
-  riskctl config set KEY VALUE      e.g. profiles.default.rules.daily_realized_loss.limit 400
-  riskctl config reload             re-read the file now (an invalid file changes nothing)
-  riskctl config backups            the backups kept before each edit (the last 10)
-  riskctl config restore STAMP      put a backup back (validated like any edit)
+  riskctl config validate [FILE]   check a file locally (no riskd needed); exit 1 on problems
+  riskctl config show [--json]     [ops] the running config, secrets masked
+  riskctl config set KEY VALUE     [admin] e.g. profiles.default.rules.max_contracts.limit 3
+  riskctl config reload            [ops] re-read the file now (an invalid file changes nothing)
+  riskctl config backups           [ops] the backups kept before each edit (the last 10)
+  riskctl config restore STAMP     [admin] put a backup back (validated like any edit)
 
 Edits go through the running riskd, which validates the whole new file before it replaces
 the old one, keeps a backup and applies the change live. With --offline (riskd not running)

@@ -14,6 +14,7 @@ from shared.config.edit import set_config_value
 from shared.messages.config import ConfigSet
 
 NAME = "passwd"
+ROLE = "admin"          # through riskd; --offline edits the file without a session
 
 
 def add_arguments(parser) -> None:

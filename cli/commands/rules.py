@@ -2,13 +2,14 @@
 
   riskctl rules list [ACCOUNT]                         parameters (and current values when the
                                                        risk worker reports them)
-  riskctl rules set ACCOUNT_OR_PROFILE RULE PARAM VALUE
-  riskctl rules enable ACCOUNT_OR_PROFILE RULE
-  riskctl rules disable ACCOUNT_OR_PROFILE RULE
+  riskctl rules set ACCOUNT_OR_PROFILE RULE PARAM VALUE   [admin]
+  riskctl rules enable ACCOUNT_OR_PROFILE RULE            [admin]
+  riskctl rules disable ACCOUNT_OR_PROFILE RULE           [admin]
 
 ACCOUNT_OR_PROFILE is an account (id, name or display name) or a profile name; write
 profile:NAME or account:NAME when one name is both. An account setting overrides its
-profile for that account only. Edits are validated, backed up and applied live.
+profile for that account only. Edits are validated, backed up and applied live; a
+change that loosens a rule takes effect at the next trading-day roll (RULES.md).
 """
 from __future__ import annotations
 
