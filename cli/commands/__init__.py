@@ -5,6 +5,7 @@ READ = True (gets --json), add_arguments(parser), run(args, ctx) -> exit code.
 """
 from cli.commands import ping, restart, shutdown, start, status, stop, workers
 from cli.commands import config, init, passwd, rules
+from cli.commands import orders, positions
 from cli.commands import sim
 from cli.commands import audit, logs, notify
 from cli.commands import history, lockout, lockouts, unlock
@@ -15,6 +16,8 @@ COMMANDS = (
     status,
     watch,
     workers,
+    positions,
+    orders,
     ping,
     start,
     restart,

@@ -12,6 +12,7 @@ from tests.bench.report import Report
 # Explicit list: (name, module). Each module has run(report).
 BENCHES = (
     ("control", "tests.bench.bench_control"),
+    ("market", "tests.bench.bench_market"),
     ("simbroker", "tests.bench.bench_simbroker"),
     ("rules", "tests.bench.bench_rules"),
     ("logging", "tests.bench.bench_logging"),
