@@ -173,3 +173,15 @@ def test_backups_are_as_private_as_the_config(cfg):
     assert os.stat(path).st_mode & 0o777 == 0o600
     assert os.stat(backups).st_mode & 0o777 == 0o700
     assert os.stat(list_backups(path, backups)[0].path).st_mode & 0o777 == 0o600
+
+
+def test_edits_keep_env_references_and_never_write_the_secret(tmp_path, monkeypatch):
+    path = tmp_path / "riskd.toml"
+    path.write_text('[broker]\napi_key = "${PX_EDIT_KEY}"\n')
+    monkeypatch.setenv("PX_EDIT_KEY", "the-real-key")
+    set_config_value(str(path), "logging.level", "DEBUG", str(tmp_path / "b"))
+    text = path.read_text()
+    assert 'api_key = "${PX_EDIT_KEY}"' in text and "the-real-key" not in text
+    monkeypatch.delenv("PX_EDIT_KEY")
+    with pytest.raises(ConfigError, match="PX_EDIT_KEY is not set"):
+        set_config_value(str(path), "logging.level", "INFO", str(tmp_path / "b"))
