@@ -16,6 +16,7 @@ from typing import Any, Callable, Optional
 import attrs
 
 from services.market.reconcile import BrokerSnapshot, vanished_orders
+from shared.projectx.models import WORKING_STATUSES
 from shared.projectx.rest import ProjectXRest
 
 log = logging.getLogger(__name__)
@@ -77,7 +78,8 @@ def read_broker(client: ProjectXRest, account_ids: list[int],
     positions, orders, trades, day_orders = [], [], [], []
     for account_id in account_ids:
         positions += client.open_positions(account_id)
-        open_now = client.open_orders(account_id)
+        # v2 query, not searchOpen: searchOpen hides suspended (8) bracket children
+        open_now = client.query_orders(account_id, statuses=WORKING_STATUSES).orders
         orders += open_now
         trades += client.search_trades(account_id, day_start_ns)
         if vanished_orders({account_id: known_working.get(account_id, set())}, open_now):

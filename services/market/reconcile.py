@@ -29,7 +29,7 @@ class BrokerSnapshot:
     taken_ns: int
     accounts: list[Account] = attrs.Factory(list)
     positions: list[Position] = attrs.Factory(list)
-    orders: list[Order] = attrs.Factory(list)          # open orders
+    orders: list[Order] = attrs.Factory(list)          # working orders (v2 query, 1/6/7/8)
     trades: list[Trade] = attrs.Factory(list)          # today's trades
     day_orders: list[Order] = attrs.Factory(list)      # today's orders (to settle vanished ones)
 
@@ -63,9 +63,9 @@ def diff(state: MarketState, snap: BrokerSnapshot, touched: frozenset | set = fr
         if known.account_id not in snap.account_ids or known.order_id in open_ids:
             continue
         final = day.get(known.order_id)
-        if final is not None and not final.working:
+        if final is not None:
             emit(translate.order(final, now))
-        else:   # gone from the open orders, final state unknown: it no longer works
+        else:   # gone from the working orders, final state unknown: it no longer works
             emit(attrs.evolve(known, status=STATUS_CANCELLED, updated_ns=now))
 
     open_positions = set()

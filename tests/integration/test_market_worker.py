@@ -107,6 +107,10 @@ def test_trades_made_while_disconnected_appear_once_after_the_reconnect(env):
     bus, client = env["bus"], env["client"]
     client.place_order(ACCOUNT, MNQ, MARKET, BUY, 1)
     bus.wait(lambda: len(bus.of(Fill)) == 1, 10, "the first fill")
+    resting = client.place_order(ACCOUNT, MNQ, LIMIT, BUY, 1, limit_price=_far_below(env, MNQ),
+                                 stop_loss_bracket={"ticks": 8, "type": 4})
+    bus.wait(lambda: {o.status for o in bus.of(OrderUpdate)} >= {1, 8}, 10,
+             "the resting order and its suspended stop")
 
     dropped_at = time.monotonic()
     sim(env, "/sim/disconnect", {"seconds": 1.5})
@@ -128,6 +132,12 @@ def test_trades_made_while_disconnected_appear_once_after_the_reconnect(env):
     assert reconnected_after >= 1.0                       # the backoff waited, no storm
     position = [p for p in bus.of(PositionUpdate) if p.contract_id == MNQ][-1]
     assert position.size == 2
+    # the reconcile saw the suspended bracket child too (searchOpen would have hidden it)
+    assert not [o for o in bus.of(OrderUpdate) if o.status not in (1, 2, 8)]
+    with RpcClient(env["loaded"].bus.market_control, "market", timeout=3) as rpc:
+        snap = rpc.call(SnapshotRequest()).body
+    assert sorted(o.status for o in snap.orders) == [1, 8]
+    assert resting in {o.order_id for o in snap.orders}
 
 
 def test_every_fill_of_a_quote_storm_arrives_once_and_in_order(env):

@@ -104,3 +104,13 @@ def test_state_drops_duplicates_and_closes_of_unknown_positions():
     o = translate.order(order(8, status=STATUS_FILLED), T0)
     assert state.apply(o) and not state.apply(o)
     assert isinstance(o, OrderUpdate) and state.orders == {}
+
+
+def test_a_suspended_bracket_child_stays_working_across_a_reconcile():
+    state = MarketState()
+    state.apply(translate.order(order(5, status=8), T0))
+    out = publish_all(state, diff(state, snap(orders=[order(5, status=8)])))
+    assert out == [] and set(state.orders) == {5}
+    # listed only among today's orders (a REST read that hid it): still not cancelled
+    out = publish_all(state, diff(state, snap(day_orders=[order(5, status=8)])))
+    assert out == [] and set(state.orders) == {5}
