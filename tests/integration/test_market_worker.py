@@ -277,3 +277,27 @@ def test_a_refused_login_is_reported_plainly_and_the_key_never_shown(tmp_path, p
     assert all("invalid user name or API key" in c.reason for c in found.values())
     assert all("a-wrong-key-123" not in c.reason for c in found.values())
     assert "a-wrong-key-123" not in market.output()
+
+
+def test_hubs_closed_at_token_expiry_come_back_with_the_newest_token(tmp_path, procs):
+    config = make_config(tmp_path, broker={"sim": {"tick_interval": 0, "token_ttl": 2.0}})
+    loaded = load_config(config).config
+    procs.worker("services.simbroker", config)
+    wait_for(lambda: requests.get(loaded.broker.endpoints()[0] + "/sim/info", timeout=1).ok, 15,
+             what="the sim broker")
+    bus = Bus(loaded.bus.market_pub)
+    procs.worker("services.market", config)
+    client = ProjectXRest(loaded.broker.endpoints()[0], loaded.broker.user_name,
+                          loaded.broker.api_key, timeout=5)
+    try:
+        def opened(hub: str) -> int:
+            return sum(1 for c in bus.of(BrokerConnection) if c.hub == hub and c.state == "connected")
+        bus.wait(lambda: opened("user") >= 3 and connected(bus, "user"), 25,
+                 "the user hub to be closed at token expiry and reopened twice")
+        client.place_order(ACCOUNT, MNQ, MARKET, BUY, 1)     # the newest connection delivers
+        bus.wait(lambda: bus.of(Fill), 10, "the fill over the renewed connection")
+        bus.pump(0.5)
+        assert len(bus.of(Fill)) == 1
+    finally:
+        bus.close()
+        client.close()
