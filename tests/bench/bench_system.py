@@ -6,11 +6,12 @@ One riskd run, four phases:
    does not inflate it) in % of one core, and resident memory (VmRSS), in total (targets:
    2 % of one core, 250 MB; they are in the floor column, so ratio < 1 meets the target)
    and per process.
-2. status freshness: one account holds 1 MNQ; the bench moves MNQ by one tick every
-   1/QUOTES_PER_SECOND s through the sim's /sim/quote and listens to risk's 'status.'
-   topic: the age of each status document at receipt (envelope ts_ns -> receive), the
-   interval between consecutive documents of the moving account, and the time from a
-   price move to the first status document showing that price. CPU over this phase too.
+2. status freshness: one account holds 1 MNQ; the bench moves MNQ up one tick at a random
+   point of every 1/QUOTES_PER_SECOND s slot through the sim's /sim/quote and listens to
+   risk's 'status.' topic: the age of each status document at receipt (envelope ts_ns ->
+   receive), the interval between consecutive documents of the moving account, and the time
+   from a price move to the first status document showing that price (moves superseded
+   before risk's next status are never shown and not counted). CPU over this phase too.
 3. kill -9 of market, risk and enforcement, KILL_ROUNDS times each: time until the
    supervisor reports the worker running with a new pid, and until it has re-synced (see
    RESYNC for what that means per worker); median and max.
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+import random
 import signal
 import tempfile
 import time
@@ -32,6 +34,7 @@ from typing import Callable, Optional
 import requests
 import zmq
 
+from services.risk.app import STATUS_EVERY
 from shared import codec
 from shared.bus.rpc import RpcClient, RpcTimeout
 from shared.bus.sockets import make_socket
@@ -50,6 +53,7 @@ IDLE_SECONDS = 60.0
 SETTLE_SECONDS = 5.0
 FRESHNESS_SECONDS = 15.0
 QUOTES_PER_SECOND = 10
+SEED = 11
 KILL_ROUNDS = 3
 KILLED = ("market", "risk", "enforcement")
 RECOVERY_TIMEOUT = 30.0
@@ -234,13 +238,16 @@ class StatusTap:
 
 
 def move_market(tap: StatusTap, rest_url: str, seconds: float) -> None:
-    """One tick up every 1/QUOTES_PER_SECOND s (each price new, so each is recognisable)."""
+    """One tick up in each 1/QUOTES_PER_SECOND s slot, at a random point of it (each price new,
+    so each is recognisable; random, so the moves do not lock to risk's status timer)."""
     session = requests.Session()
+    rng = random.Random(SEED)
     price = tap.last_price
     tap.recording = True
     period = 1.0 / QUOTES_PER_SECOND
     start = time.monotonic()
     for i in range(int(seconds * QUOTES_PER_SECOND)):
+        tap.pump(max(0.0, start + (i + rng.random()) * period - time.monotonic()))
         price += TICK
         tap.moved_at[price] = time.time_ns()
         reply = session.post(rest_url + "/sim/quote", json={"contractId": CONTRACT,
@@ -264,16 +271,19 @@ def report_freshness(report, tap: StatusTap, cpu_rows) -> None:
     missed = FRESHNESS_SECONDS * QUOTES_PER_SECOND - len(tap.move_ms)
     report.add("system: price move -> status shows it p50", percentile(tap.move_ms, 50), "ms",
                note=f"/sim/quote posted -> first status doc with that price; {len(tap.move_ms)} "
-               f"seen, {missed:.0f} superseded before a doc")
+               f"seen, {missed:.0f} superseded before a doc (risk publishes changed accounts "
+               f"every {STATUS_EVERY * 1000:.0f} ms)")
     report.add("system: price move -> status shows it p99", percentile(tap.move_ms, 99), "ms")
     report.add("system: CPU while the market moves, all processes",
                sum(r[1] for r in cpu_rows), "% core",
-               note=", ".join(f"{r[0]} {r[1]:.1f}" for r in sorted(cpu_rows, key=lambda r: -r[1])))
+               note=", ".join(f"{r[0]} {r[1]:.1f}"
+                              for r in sorted(cpu_rows, key=lambda r: -r[1])))
 
 
-# -- phase 3: kill -9 and recovery ------------------------------------------------------------------
+# -- phase 3: kill -9 and recovery -------------------------------------------------------------
 
-def kill_and_recover(system: System, name: str, check: Callable[[int], bool]) -> tuple[float, float]:
+def kill_and_recover(system: System, name: str,
+                     check: Callable[[int], bool]) -> tuple[float, float]:
     """(s until running with a new pid, s until re-synced) after kill -9 of the worker."""
     wait_for(lambda: (system.workers()[name].uptime_s or 0) >= STABLE_AFTER + 0.3, 20,
              what=f"{name} to have been up {STABLE_AFTER:g} s")
@@ -302,9 +312,11 @@ def report_recovery(report, system: System, times: dict[str, list[tuple[float, f
     for name, samples in times.items():
         synced = [s for _, s in samples]
         back = [b for b, _ in samples]
+        rounds = ", ".join(f"{x * 1000:.0f}" for x in synced)
         report.add(f"system: kill -9 {name} -> re-synced, median", median(synced) * 1000, "ms",
-                   note=f"{len(samples)} kills; running again after median "
-                   f"{median(back) * 1000:.0f} ms; re-synced = {RESYNC[name]}"
+                   note=f"{len(samples)} kills ({rounds} ms); "
+                   f"running again after median {median(back) * 1000:.0f} ms; "
+                   f"re-synced = {RESYNC[name]}"
                    + (f" (asked via {system.risk_via})" if name == "risk" else ""))
         report.add(f"system: kill -9 {name} -> re-synced, max", max(synced) * 1000, "ms")
 
