@@ -17,6 +17,7 @@ BENCHES = (
     ("rules", "tests.bench.bench_rules"),
     ("logging", "tests.bench.bench_logging"),
     ("enforcement", "tests.bench.bench_enforcement"),
+    ("system", "tests.bench.bench_system"),
     ("watch", "tests.bench.bench_watch"),
 )
 
