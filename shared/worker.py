@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import heapq
+import math
 import logging
 import os
 import sys
@@ -185,7 +186,8 @@ class Worker:
             heapq.heappush(self._timers, (next_due, seq, interval, callback))
         if not self._timers:
             return POLL_MS
-        return max(0, min(POLL_MS, (self._timers[0][0] - now) * 1000))
+        # round up: pyzmq truncates a float timeout, and 0.9 ms -> 0 would spin the loop
+        return max(0, min(POLL_MS, math.ceil((self._timers[0][0] - now) * 1000)))
 
     def bind(self) -> None:
         """Bind the PUB and control sockets (the supervisor binds its own pair instead)."""
