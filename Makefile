@@ -27,6 +27,11 @@ test: install
 bench: install
 	$(BIN)/python -m tests.bench
 
+# The long reliability run (the shortened form is part of `make test`): RUNS=3 for three in a row.
+RUNS ?= 1
+chaos: install
+	$(BIN)/python -m tests.chaos --runs $(RUNS)
+
 clean:
 	rm -rf $(VENV) var *.egg-info
 

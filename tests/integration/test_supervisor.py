@@ -12,6 +12,7 @@ from shared import codec
 from shared.config import load_config
 from shared.messages.control import ControlRequest, WorkersRequest
 from shared.messages.system import Reply
+from tests.support.auth import config_with_passwords, login
 from tests.support.env import make_config, wait_for
 from tests.support.procs import pid_alive, processes_using
 
@@ -123,10 +124,15 @@ def test_malformed_frames_on_the_control_socket_get_error_replies_and_riskd_live
     assert ok.status == "ok"
 
 
-def test_restart_answers_when_the_new_process_is_up_and_stop_is_sticky(procs, tmp_path):
-    config = make_config(tmp_path, workers=BASE_WORKERS)
+def test_restart_answers_when_the_new_process_is_up_and_stop_is_sticky(procs, tmp_path,
+                                                                      monkeypatch):
+    monkeypatch.setenv("RISKD_SESSION_DIR", str(tmp_path / "sessions"))
+    config = config_with_passwords(tmp_path, workers=BASE_WORKERS)
     procs.riskd(config)
     before = procs.wait_running(config, BASE_WORKERS)
+    refused = procs.riskctl(config, "restart", "notify")
+    assert refused.returncode == 3 and "needs an ops session" in refused.stderr
+    login(procs, config, "admin")
     result = procs.riskctl(config, "restart", "notify")
     assert result.returncode == 0, result.stderr
     after = procs.workers(config)["notify"]

@@ -61,7 +61,8 @@ class Proc:
             return None
 
     def output(self) -> str:
-        self._log.flush()
+        if not self._log.closed:
+            self._log.flush()
         with open(self.log_path, "rb") as fh:
             return fh.read().decode("utf-8", "replace")
 
@@ -99,10 +100,13 @@ class Procs:
         return self._start([sys.executable, "-m", module, "--config", config_path],
                            module.rsplit(".", 1)[-1], config_path)
 
-    def riskctl(self, config_path: str, *args: str, timeout: float = 40.0) -> subprocess.CompletedProcess:
+    def riskctl(self, config_path: str, *args: str, timeout: float = 40.0,
+                input: Optional[str] = None) -> subprocess.CompletedProcess:
+        """Run riskctl; `input` is its standard input (none: no terminal, nothing to read)."""
         return subprocess.run([sys.executable, "-m", "cli.main", "--config", config_path, *args],
                               cwd=REPO, env=test_env(), capture_output=True, text=True,
-                              timeout=timeout, stdin=subprocess.DEVNULL)
+                              timeout=timeout, input=input,
+                              stdin=subprocess.DEVNULL if input is None else None)
 
     def _start(self, args: list[str], label: str, config_path: str) -> Proc:
         self.configs.add(config_path)
