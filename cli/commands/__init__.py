@@ -11,6 +11,7 @@ from cli.commands import audit, logs, notify
 from cli.commands import history, lockout, lockouts, unlock
 from cli.commands import login, logout, watch
 from cli.commands import flatten
+from cli.commands import accounts
 
 COMMANDS = (
     status,
@@ -24,6 +25,7 @@ COMMANDS = (
     stop,
     shutdown,
     rules,
+    accounts,
     lockouts,
     lockout,
     unlock,

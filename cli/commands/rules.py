@@ -5,22 +5,26 @@
   riskctl rules set ACCOUNT_OR_PROFILE RULE PARAM VALUE   [admin]
   riskctl rules enable ACCOUNT_OR_PROFILE RULE            [admin]
   riskctl rules disable ACCOUNT_OR_PROFILE RULE           [admin]
+  riskctl rules override --reason TEXT                    [admin] apply waiting loosenings now
 
 ACCOUNT_OR_PROFILE is an account (id, name or display name) or a profile name; write
 profile:NAME or account:NAME when one name is both. An account setting overrides its
 profile for that account only. Edits are validated, backed up and applied live; a
-change that loosens a rule takes effect at the next trading-day roll (RULES.md).
+change that loosens a rule takes effect at the next trading-day roll (RULES.md); `override`
+applies every waiting change of every account now (audited, with a reason).
 """
 from __future__ import annotations
 
 from cli.commands.config import EDIT_TIMEOUT, add_offline, offline_edit, print_edited
 from cli.errors import CliError
+from cli.session import os_user
 from cli.table import render_table
 from shared.config.edit import set_rule_enabled, set_rule_param
 from shared.config.errors import ConfigError
 from shared.config.load import load_config
 from shared.config.views import rule_rows
 from shared.messages.config import RuleParams, RuleParamsRequest, RulesEnable, RulesSet
+from shared.messages.risk import RulesOverrideRequest
 
 NAME = "rules"
 VALUES_TIMEOUT = 1.0      # current values are a bonus: a silent risk worker does not block the list
@@ -44,11 +48,15 @@ def add_arguments(parser) -> None:
         p.add_argument("target", metavar="ACCOUNT_OR_PROFILE")
         p.add_argument("rule", metavar="RULE")
         add_offline(p)
+    p = sub.add_parser("override", help="apply the waiting (looser) rule changes now")
+    p.add_argument("--reason", required=True, help="why (kept in the audit trail)")
 
 
 def run(args, ctx) -> int:
     if args.action == "list":
         return list_rules(args, ctx)
+    if args.action == "override":
+        return override_now(ctx, args.reason)
     if args.action == "set":
         if args.offline:
             return offline_edit(ctx, lambda path, backups: set_rule_param(
@@ -62,6 +70,14 @@ def run(args, ctx) -> int:
                 path, args.target, args.rule, enabled, backups))
         request = RulesEnable(target=args.target, rule=args.rule, enabled=enabled)
     return print_edited(ctx, ctx.request(request, timeout=EDIT_TIMEOUT, retries=0))
+
+
+def override_now(ctx, reason: str) -> int:
+    """The admin override: risk applies the config now, looser settings included (audited)."""
+    reply = ctx.request(RulesOverrideRequest(reason=reason, by=f"admin:{os_user()}"),
+                        timeout=EDIT_TIMEOUT, retries=0)
+    print(reply.reason)
+    return 0
 
 
 def current_values(ctx) -> dict:

@@ -403,9 +403,15 @@ class Supervisor(Worker):
             self.pub.publish(topics.CONFIG, ConfigChanged(
                 path=self.loaded.path, ok=False, problems=problems, reason=reason))
             return error("config_invalid", exc.render())
+        old = self.config
         effective, restart_needed = apply_live(self.config, fresh.config)
         self.loaded, self.config = fresh, effective
         self.config_generation += 1
+        for role in ("admin", "ops"):       # a new password ends the sessions of the old one
+            if getattr(old, role).password_hash != getattr(effective, role).password_hash:
+                ended = self.sessions.revoke_role(role)
+                log.warning("the %s password changed: %d %s session(s) ended", role, ended,
+                            role)
         self.pub.publish(topics.CONFIG, ConfigChanged(
             path=fresh.path, ok=True, digest=fresh.digest, restart_needed=restart_needed,
             reason=reason))

@@ -9,6 +9,8 @@ from services.supervisor.commands import (history, lockout, lockouts, risk_rules
                                           rules_override, unlock)
 from services.supervisor.commands import notify_status, notify_test
 from services.supervisor.commands import flatten
+from services.supervisor.commands import (accounts_add, accounts_enable, accounts_list,
+                                          accounts_set)
 from services.supervisor.commands.base import Command, Registry, forward
 
 REGISTRY = Registry((
@@ -43,6 +45,10 @@ REGISTRY = Registry((
     rules_override.COMMAND,
     flatten.COMMAND,
     flatten.STATUS,
+    accounts_list.COMMAND,
+    accounts_add.COMMAND,
+    accounts_enable.COMMAND,
+    accounts_set.COMMAND,
 ))
 
 __all__ = ["REGISTRY", "Command", "Registry", "forward"]

@@ -1,0 +1,142 @@
+"""The accounts riskd guards: list them, add one, enable or disable one, set its name or profile.
+
+  riskctl accounts list [--json]                    configured accounts and the ones the broker
+                                                    reports that the config does not list
+  riskctl accounts add ID_OR_NAME [--name N] [--display-name D] [--profile P]   [admin]
+  riskctl accounts enable ACCOUNT                   [admin] guarded again at once
+  riskctl accounts disable ACCOUNT [--now --reason TEXT]                        [admin]
+  riskctl accounts set ACCOUNT display_name|profile VALUE                       [admin]
+
+ACCOUNT is an id, broker name or display name. An account the config does not list is still
+guarded, with the default profile; only disabling stops guarding. Disabling is a loosening:
+it is written at once but risk keeps guarding the account until the next trading-day roll
+(RULES.md). --now applies it at once through the audited admin override, which takes every
+waiting loosening early, not only this one (see riskctl rules override). Edits are
+validated, backed up and applied live, like every config edit.
+"""
+from __future__ import annotations
+
+import time
+
+from cli.commands.config import EDIT_TIMEOUT, add_offline, offline_edit, print_edited
+from cli.commands.rules import override_now
+from cli.errors import EXIT_USAGE, CliError
+from cli.table import render_table
+from shared.config.account_edit import (SETTABLE, add_account, set_account_enabled,
+                                        set_account_field)
+from shared.messages.accounts import AccountAdd, AccountEnable, AccountsRequest, AccountSet
+
+NAME = "accounts"
+RISK_SEES_WITHIN = 5.0    # --now: how long risk may take to read the edited file
+POLL_S = 0.1
+NO_LONGER_GUARDED = "no longer guarded"     # risk's pending note for a disabled account
+
+
+def add_arguments(parser) -> None:
+    sub = parser.add_subparsers(dest="action", metavar="ACTION")
+    sub.required = True
+    p = sub.add_parser("list", help="configured and broker-reported accounts")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p = sub.add_parser("add", help="add an account to the config")
+    p.add_argument("ref", metavar="ID_OR_NAME", help="the broker's account id, or its name")
+    p.add_argument("--name", default="", help="the broker's account name (with an id)")
+    p.add_argument("--display-name", default="", help="how riskd shows it")
+    p.add_argument("--profile", default="", help="the rule profile (default: default)")
+    add_offline(p)
+    p = sub.add_parser("enable", help="guard this account (at once)")
+    p.add_argument("account", metavar="ACCOUNT")
+    add_offline(p)
+    p = sub.add_parser("disable", help="stop guarding this account (at the next roll)")
+    p.add_argument("account", metavar="ACCOUNT")
+    p.add_argument("--now", action="store_true",
+                   help="stop at once: the audited admin override (needs --reason)")
+    p.add_argument("--reason", default="", help="why (with --now; kept in the audit trail)")
+    add_offline(p)
+    p = sub.add_parser("set", help="set display_name or profile of an account")
+    p.add_argument("account", metavar="ACCOUNT")
+    p.add_argument("key", choices=SETTABLE)
+    p.add_argument("value")
+    add_offline(p)
+
+
+def run(args, ctx) -> int:
+    if args.action == "list":
+        return list_accounts(ctx)
+    if args.action == "disable" and args.now and not args.reason.strip():
+        raise CliError("--now needs --reason TEXT: the override goes to the audit trail",
+                       EXIT_USAGE)
+    if args.action == "add":
+        edit = (lambda path, backups: add_account(
+            path, args.ref, backups, name=args.name, display_name=args.display_name,
+            profile=args.profile))
+        request = AccountAdd(ref=args.ref, name=args.name, display_name=args.display_name,
+                             profile=args.profile)
+    elif args.action == "set":
+        edit = (lambda path, backups: set_account_field(path, args.account, args.key,
+                                                        args.value, backups))
+        request = AccountSet(account=args.account, key=args.key, value=args.value)
+    else:
+        enabled = args.action == "enable"
+        edit = (lambda path, backups: set_account_enabled(path, args.account, enabled, backups))
+        request = AccountEnable(account=args.account, enabled=enabled)
+    if args.offline:
+        return offline_edit(ctx, edit)
+    code = print_edited(ctx, ctx.request(request, timeout=EDIT_TIMEOUT, retries=0))
+    if args.action == "disable":
+        return disable_follow_up(ctx, args)
+    return code
+
+
+def _row(rows, ref: str):
+    return next((r for r in rows if ref in (str(r.id) if r.id is not None else "", r.name,
+                                            r.display_name)), None)
+
+
+def disable_follow_up(ctx, args) -> int:
+    """Say when the disable takes effect; with --now, apply it through the admin override
+    once the risk worker has read the edited file (else the override would apply the old one)."""
+    deadline = time.monotonic() + RISK_SEES_WITHIN
+    while True:
+        table = ctx.request(AccountsRequest()).body
+        row = _row(table.rows, args.account)
+        if row is None or table.risk_note:
+            print(f"risk cannot say whether it still guards {args.account}: "
+                  f"{table.risk_note or 'it does not report the account'}")
+            return 1 if args.now else 0
+        if not row.guarded:
+            print(f"risk no longer guards {args.account}" if row.seen else
+                  f"risk does not see {args.account} at the broker: nothing guards it now")
+            return 0
+        if any(NO_LONGER_GUARDED in p for p in row.pending):
+            break
+        if time.monotonic() >= deadline:
+            raise CliError(f"risk did not take the edited config within {RISK_SEES_WITHIN:g} s; "
+                           f"it still guards {args.account}")
+        time.sleep(POLL_S)
+    if not args.now:
+        print(f"risk keeps guarding {args.account} until the next trading-day roll (loosening "
+              f"waits); to stop now: riskctl accounts disable {args.account} --now "
+              f"--reason TEXT")
+        return 0
+    return override_now(ctx, f"accounts disable {args.account} --now: {args.reason}")
+
+
+def list_accounts(ctx) -> int:
+    table = ctx.request(AccountsRequest()).body
+    if ctx.json:
+        ctx.print_json({"accounts": table.rows, "risk_note": table.risk_note})
+        return 0
+
+    def yes_no(value):
+        return "?" if value is None else ("yes" if value else "no")
+
+    rows = [(r.id if r.id is not None else "", r.name, r.display_name,
+             ("yes" if r.enabled else "no") if r.configured else "(not configured)",
+             r.profile, yes_no(r.guarded),
+             ", ".join(f"{k}={v}" for k, v in r.overrides.items()), "; ".join(r.pending))
+            for r in table.rows]
+    print(render_table(("id", "name", "display name", "enabled", "profile", "guarded now",
+                        "overrides", "waits for the roll"), rows) if rows else "no accounts")
+    if table.risk_note:
+        print(table.risk_note)
+    return 0

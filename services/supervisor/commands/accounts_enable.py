@@ -1,0 +1,18 @@
+"""`riskctl accounts enable|disable ACCOUNT`: switch guarding of one configured account.
+
+Enabling applies at once (it adds protection); disabling is written now but the risk worker
+keeps guarding the account until the next trading-day roll, unless an admin applies it early
+with the audited RulesOverrideRequest (`riskctl accounts disable ACCOUNT --now --reason ...`).
+"""
+from services.supervisor.commands.base import Command
+from services.supervisor.commands.config_edits import run_edit
+from shared.config.account_edit import set_account_enabled
+from shared.messages.accounts import AccountEnable
+
+
+def execute(sup, r, respond) -> None:
+    run_edit(sup, respond, f"accounts {'enable' if r.enabled else 'disable'} {r.account}",
+             lambda path, backups: set_account_enabled(path, r.account, r.enabled, backups))
+
+
+COMMAND = Command(AccountEnable, "admin", execute)

@@ -1,0 +1,65 @@
+"""Account messages: riskctl's `accounts list|add|enable|disable|set` and the account table.
+
+The supervisor serves them: AccountsRequest (trader) answers from the running config plus what
+the risk worker reports (the accounts the broker lists, whether each is guarded right now and
+what waits for the trading-day roll); the edits (admin) change [[accounts]] in the file like
+every config edit (validated, backed up, written atomically, applied live) and answer
+shared.messages.config.ConfigEdited.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import attrs
+
+
+@attrs.frozen(kw_only=True)
+class AccountsRequest:
+    """The configured accounts and the ones the broker reports that the config does not list."""
+
+
+@attrs.frozen(kw_only=True)
+class AccountRow:
+    id: Optional[int] = None
+    name: str = ""
+    display_name: str = ""
+    configured: bool = True            # False: the broker reports it, the config does not list it
+    enabled: bool = True               # the config's switch (False: not guarded, after the roll)
+    profile: str = "default"
+    overrides: dict[str, str] = attrs.Factory(dict)    # "rule.param" -> TOML value text
+    seen: Optional[bool] = None        # risk knows it from the broker (None: risk did not say)
+    guarded: Optional[bool] = None     # risk applies rules to it right now (None: did not say)
+    pending: list[str] = attrs.Factory(list)          # loosened settings waiting for the roll
+
+
+@attrs.frozen(kw_only=True)
+class AccountsTable:
+    rows: list[AccountRow] = attrs.Factory(list)
+    risk_note: str = ""                # why the risk columns are empty ("" when risk answered)
+
+
+@attrs.frozen(kw_only=True)
+class AccountAdd:
+    """Add an account to the config ([[accounts]]; an id when `ref` is all digits, else a name)."""
+    ref: str
+    name: str = ""                     # the broker's account name (with an id)
+    display_name: str = ""
+    profile: str = ""                  # "" keeps the default profile
+
+
+@attrs.frozen(kw_only=True)
+class AccountEnable:
+    """Enable or disable guarding one configured account (disabling waits for the roll)."""
+    account: str
+    enabled: bool
+
+
+@attrs.frozen(kw_only=True)
+class AccountSet:
+    """Set display_name or profile of one configured account."""
+    account: str
+    key: str
+    value: str
+
+
+ALL = (AccountsRequest, AccountRow, AccountsTable, AccountAdd, AccountEnable, AccountSet)

@@ -1,0 +1,127 @@
+"""`riskctl accounts ...`, `riskctl rules override` and password changes against a real riskd.
+
+The sim broker lists SIM-DEMO-1 (1001) and SIM-DEMO-2 (1002); the config starts with 1001
+only, under a comment written by hand. Edits need an admin session and keep the comment and
+a backup; disabling an account is a loosening, so risk keeps guarding it until the roll
+unless the admin override (audited) applies it now. Logins reuse tests/integration/test_auth.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from shared.bus.rpc import RpcClient
+from shared.config import load_config
+from shared.config.edit import default_backup_dir, list_backups
+from shared.messages.auth import LoginRequest
+from shared.messages.config import ConfigReload
+from shared.messages.control import ControlRequest
+from tests.integration import test_auth
+from tests.integration.test_auth import ADMIN_PW, OPS_PW, audited, config_with_passwords
+from tests.support.env import wait_for
+
+pytestmark = pytest.mark.slow
+
+GUARDS = ["simbroker", "logging", "market", "risk"]
+HAND_COMMENT = "# guarded by hand: the demo account"
+riskctl = test_auth.riskctl      # the fixture: riskctl with a session cache in the test's folder
+
+
+def accounts(riskctl, config) -> dict:
+    """name -> row of `riskctl accounts list --json`."""
+    out = riskctl(config, "accounts", "list", "--json")
+    assert out.returncode == 0, out.stderr
+    return {row["name"]: row for row in json.loads(out.stdout)["accounts"]}
+
+
+def ok(done) -> str:
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def test_accounts_round_trip_and_a_disable_waits_for_the_roll_or_the_override(
+        procs, tmp_path, riskctl):
+    config = config_with_passwords(tmp_path, workers=GUARDS)
+    with open(config, "a", encoding="utf-8") as fh:
+        fh.write(f'\n{HAND_COMMENT}\n[[accounts]]\nid = 1001\nname = "SIM-DEMO-1"\n')
+    procs.riskd(config)
+    procs.wait_running(config, GUARDS, timeout=30)
+
+    # trader: configured accounts plus the one the broker reports that the config does not list
+    rows = wait_for(lambda: (lambda r: r if r.get("SIM-DEMO-2", {}).get("seen") else None)(
+        accounts(riskctl, config)), timeout=20, what="risk to report both sim accounts")
+    assert rows["SIM-DEMO-1"]["configured"] and rows["SIM-DEMO-1"]["enabled"]
+    assert rows["SIM-DEMO-1"]["guarded"] and rows["SIM-DEMO-1"]["profile"] == "default"
+    assert rows["SIM-DEMO-2"]["configured"] is False and rows["SIM-DEMO-2"]["guarded"]
+    text = ok(riskctl(config, "accounts", "list"))
+    assert "(not configured)" in text and "SIM-DEMO-1" in text
+
+    refused = riskctl(config, "accounts", "disable", "SIM-DEMO-1")
+    assert refused.returncode == 3 and "needs an admin session" in refused.stderr
+    ok(riskctl(config, "login", "--role", "admin", "--password-stdin", password=ADMIN_PW))
+
+    ok(riskctl(config, "accounts", "add", "1002", "--name", "SIM-DEMO-2",
+               "--display-name", "Two"))
+    ok(riskctl(config, "accounts", "set", "SIM-DEMO-1", "display_name", "Main"))
+    ok(riskctl(config, "rules", "set", "Main", "daily_realized_loss", "limit", "300"))
+    rows = accounts(riskctl, config)
+    assert rows["SIM-DEMO-2"]["configured"] and rows["SIM-DEMO-2"]["display_name"] == "Two"
+    assert rows["SIM-DEMO-1"]["display_name"] == "Main"
+    assert rows["SIM-DEMO-1"]["overrides"] == {"daily_realized_loss.limit": "300"}
+    bad = riskctl(config, "accounts", "set", "Main", "profile", "nope")
+    assert bad.returncode == 1 and "unknown profile 'nope'" in bad.stderr
+
+    # disable: written now, but risk keeps guarding until the roll (loosening waits)
+    out = ok(riskctl(config, "accounts", "disable", "Main"))
+    assert "until the next trading-day roll" in out
+    main = accounts(riskctl, config)["SIM-DEMO-1"]
+    assert main["enabled"] is False and main["guarded"]
+    assert any("no longer guarded" in p for p in main["pending"])
+
+    # the admin override reaches risk: the waiting disable applies now, audited
+    out = ok(riskctl(config, "rules", "override", "--reason", "account closed at the firm"))
+    assert "taken early: (account no longer guarded)" in out
+    assert accounts(riskctl, config)["SIM-DEMO-1"]["guarded"] is False
+
+    # enabling adds protection: at once
+    ok(riskctl(config, "accounts", "enable", "Main"))
+    wait_for(lambda: accounts(riskctl, config)["SIM-DEMO-1"]["guarded"], timeout=10,
+             what="risk to guard the re-enabled account at once")
+
+    # --now: the disable and the override in one command
+    out = ok(riskctl(config, "accounts", "disable", "Two", "--now", "--reason", "demo only"))
+    assert "taken early" in out
+    rows = accounts(riskctl, config)
+    assert rows["SIM-DEMO-2"]["guarded"] is False and rows["SIM-DEMO-1"]["guarded"]
+
+    wait_for(lambda: len(audited(config, "RulesOverrideRequest", "ok")) == 2, timeout=10,
+             what="both overrides in audit.log")
+    assert audited(config, "AccountEnable", "ok")
+    body = open(config, encoding="utf-8").read()
+    assert HAND_COMMENT in body and 'display_name = "Two"' in body
+    loaded = load_config(config)
+    backups = list_backups(config, default_backup_dir(loaded.path, loaded.data_dir))
+    assert len(backups) == 6        # add, set, rules set, disable, enable, disable
+
+
+def test_a_new_password_ends_the_sessions_of_that_role_only(procs, tmp_path, riskctl):
+    config = config_with_passwords(tmp_path, workers=())
+    procs.riskd(config)
+    ops = procs.control_call(config, LoginRequest(role="ops", password=OPS_PW)).body.token
+    ok(riskctl(config, "login", "--role", "admin", "--password-stdin", password=ADMIN_PW))
+    ok(riskctl(config, "accounts", "add", "4242"))
+
+    ok(riskctl(config, "passwd", "admin", "--password-stdin", password="a new admin secret"))
+    late = riskctl(config, "accounts", "add", "4343")
+    assert late.returncode == 3, late.stdout + late.stderr
+    assert "no longer valid" in late.stderr
+    assert "$2" not in procs.started[0].output()          # the hashes never reach the log
+
+    address = load_config(config).config.bus.control
+    with RpcClient(address, "riskd", timeout=3.0, retries=0, name="test") as client:
+        still = client.call(ControlRequest(command=ConfigReload(reason="ops"), session=ops))
+    assert still.ok, still.reason                          # the ops password did not change
+    ok(riskctl(config, "login", "--role", "admin", "--password-stdin",
+               password="a new admin secret"))
+    ok(riskctl(config, "accounts", "add", "4343"))
