@@ -21,6 +21,7 @@ RESULT = "result"
 # supervisor
 WORKER = "worker"
 CONFIG = "config"
+GUARD = "guard"
 
 
 def quote(contract_id: str) -> str:

@@ -23,12 +23,13 @@ from services.notify.channels.discord import DiscordChannel
 from services.notify.channels.telegram import TelegramChannel
 from services.notify.outbox import Outbox
 from services.notify.sender import ChannelSender
-from services.notify.templates import Alert, DisconnectWatch, build, context_for, \
+from services.notify.templates import Alert, DisconnectWatch, build, context_for, with_unguarded, \
     severity_at_least
 from shared import topics
 from shared.bus.subscriber import Subscriber
+from shared.messages.control import GuardReport
 from shared.messages.market import BrokerConnection
-from shared.messages.notify import (ChannelAnswer, ChannelState, NotifyStatus,
+from shared.messages.notify import (ChannelAnswer, ChannelState, DailySummary, NotifyStatus,
                                     NotifyStatusRequest, NotifyTest, NotifyTestResult)
 from shared.messages.system import Reply, error, ok
 from shared.redact import for_config
@@ -44,7 +45,7 @@ SOURCES = (
     ("risk_pub", (topics.DECISION, topics.WARNING, topics.LOCKOUT, NOTIFY_TOPIC)),
     ("enforcement_pub", (topics.RESULT, NOTIFY_TOPIC)),
     ("market_pub", (topics.CONNECTION, NOTIFY_TOPIC)),
-    ("events", (topics.WORKER, topics.CONFIG, NOTIFY_TOPIC)),
+    ("events", (topics.WORKER, topics.CONFIG, topics.GUARD, NOTIFY_TOPIC)),
 )
 CHANNELS = (("telegram", TelegramChannel), ("discord", DiscordChannel))
 
@@ -59,6 +60,7 @@ class NotifyWorker(Worker):
         self.senders: dict[str, ChannelSender] = {}
         self.watch = DisconnectWatch(self.config.notify.disconnect_alert_after_s)
         self._published_states: dict[str, tuple] = {}
+        self.unguarded: dict[str, float] = {}     # trading day -> the supervisor's latest figure
         self._configure(self.config)
         self.subs: list[Subscriber] = []
         bus = self.config.bus
@@ -119,6 +121,11 @@ class NotifyWorker(Worker):
                     return
                 continue
             msg = received.msg
+            if isinstance(msg, GuardReport):
+                self.unguarded[msg.trading_day] = msg.unguarded_s
+                continue
+            if isinstance(msg, DailySummary):
+                msg = with_unguarded(msg, self.unguarded.get(msg.trading_day, 0.0))
             if isinstance(msg, BrokerConnection):
                 alerts = self.watch.observe(msg, self.clock.monotonic())
             else:

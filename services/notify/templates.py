@@ -166,6 +166,13 @@ def config_alert(c: ConfigChanged, ctx: Context) -> Optional[Alert]:
                  lines=tuple(problems or [c.reason or c.path]))
 
 
+def with_unguarded(s: DailySummary, unguarded_s: float) -> DailySummary:
+    """The summary with the supervisor's unguarded time of that day (it applies to every account:
+    a worker or the broker feed down leaves all of them unguarded)."""
+    return attrs.evolve(s, accounts=[attrs.evolve(a, unguarded_s=max(a.unguarded_s, unguarded_s))
+                                     for a in s.accounts])
+
+
 def summary_alert(s: DailySummary, ctx: Context) -> Optional[Alert]:
     lines = []
     for a in s.accounts:

@@ -30,8 +30,8 @@ from shared.bus.subscriber import Subscriber
 from shared.config import ConfigError, LoadedConfig, load_config
 from shared.config.live import apply_live
 from shared.config.watch import ConfigWatcher
-from shared.messages.control import (ConfigChanged, ControlRequest, SupervisorStatus, WorkerEvent,
-                                     WorkerInfo)
+from shared.messages.control import (ConfigChanged, ControlRequest, GuardReport, SupervisorStatus,
+                                     WorkerEvent, WorkerInfo)
 from shared.messages.market import BrokerConnection
 from shared.messages.system import Heartbeat, Ping, Pong, Reply, error, ok
 from shared.worker import Worker
@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 STOP_ORDER = ("notify", "risk", "market", "logging", "enforcement", "simbroker")
 TICK = 0.1
 STARTUP_PING_EVERY = 0.25
+GUARD_REPORT_EVERY = 5.0   # the day's unguarded time on the events PUB (daily summary, screens)
 CONFIG_POLL = 0.25        # how often the loop asks the config watcher (it debounces itself)
 
 
@@ -120,6 +121,7 @@ class Supervisor(Worker):
         for slot in self.slots.values():
             slot.policy.want_start(now)
         self.every(TICK, self.tick, first=0)
+        self.every(GUARD_REPORT_EVERY, self.report_guard)
         self.config_watcher = ConfigWatcher(self.loaded.path).start()
         self.every(CONFIG_POLL, self._watch_config)
 
@@ -450,10 +452,18 @@ class Supervisor(Worker):
                                 unguarded_today_s=unguarded_s, unguarded_now=reasons)
 
     def _guard_changed(self, closed) -> None:
-        """Persist the gap that just closed and the one open now (if any)."""
+        """Persist the gap that just closed and the one open now (if any), and tell everyone."""
         for gap in (closed, self.guard.open_gap):
             if gap is not None:
                 self.guard_store.save(gap)
+        if closed is not None:
+            self.report_guard()
+
+    def report_guard(self) -> None:
+        seconds, reasons = self.unguarded_today()
+        day = self.calendar.trading_day(self.clock.now_ns()).isoformat()
+        self.pub.publish(topics.GUARD, GuardReport(trading_day=day, unguarded_s=seconds,
+                                                   reasons=reasons))
 
     def unguarded_today(self) -> tuple[float, list[str]]:
         now_ns = self.clock.now_ns()

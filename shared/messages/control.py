@@ -102,5 +102,13 @@ class ConfigChanged:
     reason: str = ""
 
 
-ALL = (ConfigChanged, ControlRequest, ShutdownRequest, WorkerInfo, WorkersRequest, WorkersTable, RestartWorker, StartWorker,
+@attrs.frozen(kw_only=True)
+class GuardReport:
+    """Published by the supervisor on topic 'guard': the trading day's unguarded time so far."""
+    trading_day: str
+    unguarded_s: float
+    reasons: list[str] = attrs.Factory(list)     # why not guarded right now (empty: guarded)
+
+
+ALL = (ConfigChanged, ControlRequest, GuardReport, ShutdownRequest, WorkerInfo, WorkersRequest, WorkersTable, RestartWorker, StartWorker,
        StopWorker, StatusRequest, SupervisorStatus, WorkerEvent)

@@ -127,3 +127,13 @@ def test_digest_names_every_alert_and_compacts_when_long():
 def test_severity_order():
     assert severity_at_least(CRITICAL, WARNING) and severity_at_least(INFO, INFO)
     assert not severity_at_least(INFO, WARNING)
+
+
+def test_the_daily_summary_carries_the_supervisors_unguarded_time_for_every_account():
+    from services.notify.templates import with_unguarded
+    summary = DailySummary(trading_day="2026-11-24", accounts=[
+        AccountDay(account="A", pnl=Decimal(0)), AccountDay(account="B", pnl=Decimal(0),
+                                                             unguarded_s=90)])
+    text = build(with_unguarded(summary, 61.4), CTX).text
+    assert "A: PnL +0.00, 0 trade(s), 0 breach(es), unguarded 61 s" in text
+    assert "B: PnL +0.00, 0 trade(s), 0 breach(es), unguarded 90 s" in text
