@@ -7,8 +7,8 @@ from cli.commands import ping, restart, shutdown, start, status, stop, workers
 from cli.commands import config, init, passwd, rules
 from cli.commands import orders, positions
 from cli.commands import sim
-from cli.commands import audit, logs, notify
 from cli.commands import history, lockout, lockouts, unlock
+from cli.commands import audit, logs, notify
 from cli.commands import login, logout, watch
 from cli.commands import flatten
 from cli.commands import accounts
