@@ -2,7 +2,7 @@
 
 Wiring only. SUBscribes to risk's PUB (topic 'cmd'); every Command is journaled (journal.py)
 before anything else, a duplicate id is answered from the journal, a new one is handed to the
-executor's pool (executor.py), at most one job per account at a time. Results come back
+executor's pool (executor.py), at most one job per account and lane at a time. Results come back
 through a queue drained by a short timer and are published on this worker's PUB (topic
 'result') for risk, logging, notify and the CLI. Commands left unfinished by a crash are
 resumed on start (they re-check the broker, see the actions). The control socket answers
@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import collections
 import logging
-import queue
-import threading
 import os
+import queue
+import sys
+import threading
 
 import zmq
 
+from services.enforcement.actions import ACTIONS
 from services.enforcement.executor import FINAL, Executor, Job, Outcome, Settings
 from services.enforcement.journal import Entry, Journal
 from services.enforcement.planning import retry_delay
@@ -45,6 +47,7 @@ PENDING_RETRY = (2.0, 60.0)  # s: first retry of a pending command, cap of its b
 RESUME_WINDOW_S = 600       # unfinished commands younger than this are resumed on start
 ACCOUNTS_REFRESH_S = 60.0
 JOURNAL_FILE = "enforcement.sqlite"
+GIL_SWITCH_INTERVAL = 0.0005
 
 
 class EnforcementWorker(Worker):
@@ -54,13 +57,18 @@ class EnforcementWorker(Worker):
 
     # -- set-up -------------------------------------------------------------------------------
     def setup(self) -> None:
+        # pool threads parse HTTP answers while holding the GIL; with the default 5 ms switch
+        # interval a command just received could wait that long for its thread to start
+        sys.setswitchinterval(GIL_SWITCH_INTERVAL)
         self.journal = Journal(os.path.join(self.loaded.data_dir, JOURNAL_FILE),
                                self.clock.now_ns())
-        self.budget = RateBudget(clock=self.clock)
+        broker = self.config.broker
+        self.budget = RateBudget(broker.rate_limit, broker.rate_window, clock=self.clock)
         self.executor = Executor(self._make_client, self.journal, self.clock, Settings(),
                                  self.budget)
-        self.queued: dict[int, collections.deque] = collections.defaultdict(collections.deque)
-        self.busy: dict[int, str] = {}              # account -> command id running there
+        # one job at a time per (account, lane): closes and cancels of one account may overlap
+        self.queued: dict[tuple, collections.deque] = collections.defaultdict(collections.deque)
+        self.busy: dict[tuple, str] = {}            # (account, lane) -> command id running
         self.inflight: set[str] = set()             # queued, running or waiting to retry
         self.retry_at: dict[str, tuple[float, int]] = {}   # id -> (monotonic due, retries)
         self.cannot_enforce: dict[int, Unenforceable] = {}
@@ -161,14 +169,14 @@ class EnforcementWorker(Worker):
     def _schedule(self, entry: Entry) -> None:
         cmd = entry.command
         self.inflight.add(cmd.id)
-        if cmd.account_id in self.busy:
-            self.queued[cmd.account_id].append(entry)
+        if _lane(cmd) in self.busy:
+            self.queued[_lane(cmd)].append(entry)
             return
         self._submit(entry)
 
     def _submit(self, entry: Entry) -> None:
         cmd = entry.command
-        self.busy[cmd.account_id] = cmd.id
+        self.busy[_lane(cmd)] = cmd.id
         self.executor.submit(Job(entry, self._label(cmd.account_id)))
 
     def _label(self, account_id: int) -> str:
@@ -187,11 +195,11 @@ class EnforcementWorker(Worker):
 
     def _on_outcome(self, outcome: Outcome) -> None:
         res = outcome.result
-        account = res.account_id
-        if self.busy.get(account) == res.command_id:
-            del self.busy[account]
-            if self.queued[account]:
-                self._submit(self.queued[account].popleft())
+        lane = _lane(outcome.command)
+        if self.busy.get(lane) == res.command_id:
+            del self.busy[lane]
+            if self.queued[lane]:
+                self._submit(self.queued[lane].popleft())
         if outcome.kind == FINAL:
             self.inflight.discard(res.command_id)
             self.retry_at.pop(res.command_id, None)
@@ -266,6 +274,12 @@ class EnforcementWorker(Worker):
             states.append(self.accept(cmd).state_view())
         return ok(FlattenAccepted(commands=states),
                   reason=f"flatten of {len(states)} account(s) accepted")
+
+
+def _lane(cmd: Command) -> tuple:
+    """Jobs of one lane run one at a time: (account, 0) positions, (account, 1) orders."""
+    action = ACTIONS.get(cmd.action)
+    return cmd.account_id, action.PRIORITY if action is not None else 0
 
 
 def _fields(cmd: Command, kind: str) -> dict:

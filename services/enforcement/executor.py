@@ -2,8 +2,8 @@
 
 Each pool thread owns its ProjectXRest (a requests.Session is not shared) and draws from one
 shared rate budget (closes before cancels: services/enforcement/budget.py). Jobs are taken by
-priority (closes/flatten first), and the loop submits at most one job per account at a time,
-so two commands never fight over one account. A job:
+priority (closes/flatten first), and the loop submits at most one job per account and lane
+(positions, orders) at a time, so two commands never fight over one account's positions. A job:
   1. marks the command running in the journal (committed) before any broker call;
   2. alert mode: describes what it would do (reads only) -> a 'skipped' result;
   3. runs the action, at most `rounds` times with backoff on transient failures (the client
@@ -31,7 +31,7 @@ from services.enforcement.journal import Entry, Journal
 from services.enforcement import outcomes
 from services.enforcement.planning import retry_delay
 from shared.clock import Clock
-from shared.messages.enforce import DONE, FAILED, SKIPPED, CommandResult
+from shared.messages.enforce import DONE, FAILED, SKIPPED, Command, CommandResult
 from shared.projectx.errors import ParseError
 from shared.projectx.ratebudget import RateBudget
 
@@ -64,6 +64,7 @@ class Outcome:
     """What a job came to, for the loop: a final result (stored) or pending with a reason."""
     kind: str                      # final | pending
     result: CommandResult
+    command: Command
     cannot_enforce: str = ""       # set when the broker rejected the account
 
 
@@ -156,7 +157,7 @@ class Executor:
                 self.journal.pending(cmd.id, detail, round_no,
                                      getattr(client, "calls", 0) - calls_before)
                 entry = self.journal.get(cmd.id)
-                return Outcome(PENDING, entry.result())
+                return Outcome(PENDING, entry.result(), cmd)
             except CannotEnforce as exc:
                 return self._final(job, FAILED, str(exc), ctx, client, calls_before, round_no,
                                    cannot_enforce=str(exc))
@@ -198,7 +199,7 @@ class Executor:
             broker_calls=getattr(client, "calls", 0) - calls_before,
             errors=list(ctx.errors) if ctx else [])
         entry = self.journal.finish(result)
-        return Outcome(FINAL, entry.result(), cannot_enforce)
+        return Outcome(FINAL, entry.result(), cmd, cannot_enforce)
 
 
 def _past(text: str) -> str:

@@ -9,6 +9,10 @@ written that way), never by repeating a call blindly. `progress` holds what an a
 remember across a restart (reduce_position's target size).
 
 Thread-safe: one connection behind a lock (the loop receives, pool threads start/finish).
+Durability: WAL with synchronous=NORMAL -- every commit survives a kill -9 of the process (the
+guarantee the tests prove); after a power cut the last few commits may be lost, which the
+re-check design tolerates (risk re-sends, and the actions re-read the broker). FULL would add
+an fsync (~0.25 ms here) to every step on the breach-to-close path.
 """
 from __future__ import annotations
 
@@ -110,7 +114,7 @@ def _open(path: str) -> sqlite3.Connection:
     conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=5.0)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA synchronous=NORMAL")
     return conn
 
 

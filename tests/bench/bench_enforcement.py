@@ -1,0 +1,280 @@
+"""The headline: from the sim broker emitting a breaching trade to the sim receiving closeContract.
+
+Real chain (every process real, nothing mocked): sim broker --websocket--> market --ZeroMQ-->
+risk --ZeroMQ--> enforcement --HTTP closeContract--> sim broker. The account is locked (the
+trader locked it), so every buy is a breach that risk answers with close_position. Both ends
+are read from the sim's own clock: the buy's trade creationTimestamp and the creationTimestamp
+of the market order the sim creates when closeContract arrives (Order/search).
+
+Floor, measured in the same run: the same chain with no logic -- a bare sim process (stdlib
+HTTP server + websockets server, like the sim) stamps t0 and sends one websocket frame; a
+relay process forwards it to ZeroMQ, a second relay republishes it (the second ZeroMQ hop), a
+third POSTs it over HTTP back to the bare sim, which stamps t1 on arrival.
+The relays run from this module: python -m tests.bench.bench_enforcement ROLE ARGS.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import pathlib
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import requests
+import zmq
+
+from shared import codec, topics
+from shared.bus.rpc import RpcClient
+from shared.bus.sockets import make_socket
+from shared.config import load_config
+from shared.messages.enforce import FINAL_STATUSES, CommandResult
+from shared.messages.risk import RiskStatusRequest, SelfLockRequest
+from shared.projectx.rest import ProjectXRest
+from tests.bench.report import percentile
+from tests.support.env import REPO, free_ports, make_config, test_env, wait_for
+from tests.support.procs import Procs
+
+BREACHES = 500
+WARMUP = 20
+ACCOUNT = 1001
+MNQ = "CON.F.US.MNQ.Z26"
+MARKET, BUY = 2, 0
+RULES = {"trade_frequency_limit": {"enabled": False}, "cooldown_after_loss": {"enabled": False},
+         "daily_net_loss": {"enabled": False}, "max_contracts": {"limit": 50}}
+
+
+# -- the real chain ------------------------------------------------------------------------
+def _results_tap(address: str) -> zmq.Socket:
+    sock = make_socket(zmq.Context.instance(), zmq.SUB, connect=address)
+    sock.setsockopt(zmq.SUBSCRIBE, topics.RESULT.encode())
+    return sock
+
+
+def _finished(sock: zmq.Socket, seen: dict, action: str) -> int:
+    """How many commands of `action` have a final result so far (drains the tap into seen)."""
+    while sock.poll(5):
+        try:
+            _t, body = sock.recv_multipart(zmq.NOBLOCK)
+        except zmq.Again:
+            break
+        msg = codec.decode(body).msg
+        if isinstance(msg, CommandResult) and msg.action == action \
+                and msg.status in FINAL_STATUSES:
+            seen[msg.command_id] = msg
+    return len(seen)
+
+
+def real_chain(tmp: pathlib.Path, n: int) -> tuple[list[float], list[CommandResult]]:
+    """Latencies in us, trade at the sim -> closeContract at the sim, for n breaches; and
+    enforcement's results for them (their times split the chain at enforcement)."""
+    # the real 200 calls/min would pace 500 breaches over minutes: the bench lifts the budget
+    config = make_config(tmp, broker={"rate_limit": 100_000, "sim": {"tick_interval": 0}},
+                         profiles={"default": {"rules": RULES}}, logging={"level": "WARNING"})
+    loaded = load_config(config).config
+    rest_url = loaded.broker.endpoints()[0]
+    procs = Procs(tmp)
+    try:
+        procs.worker("services.simbroker", config)
+        wait_for(lambda: requests.get(rest_url + "/sim/info", timeout=1).ok, 20, what="the sim")
+        for module in ("services.market", "services.risk", "services.enforcement"):
+            procs.worker(module, config)
+        tap = _results_tap(loaded.bus.enforcement_pub)
+        with RpcClient(loaded.bus.risk_control, "risk", timeout=2, retries=5) as risk:
+            wait_for(lambda: risk.call(RiskStatusRequest()).body.accounts, 30,
+                     what="risk to know the account")
+            reply = risk.call(SelfLockRequest(account=str(ACCOUNT), session=True,
+                                              reason="bench: every buy is a breach"))
+            assert reply.ok, reply.reason
+        wait_for(lambda: _finished(tap, {}, "flatten"), 20, interval=0.0,
+                 what="the self-lock's flatten")
+        client = ProjectXRest(rest_url, loaded.broker.user_name, loaded.broker.api_key, timeout=5)
+        start_ns = time.time_ns()
+        seen: dict[str, CommandResult] = {}
+        for i in range(n + WARMUP):
+            client.place_order(ACCOUNT, MNQ, MARKET, BUY, 1)
+            wait_for(lambda: _finished(tap, seen, "close_position") >= i + 1, 10, interval=0.0,
+                     what=f"the close of breach {i + 1}")
+        tap.close(0)
+        trades = {t.order_id: t.created_ns for t in client.search_trades(ACCOUNT, start_ns)
+                  if t.side == BUY}
+        orders = sorted(client.search_orders(ACCOUNT, start_ns), key=lambda o: o.id)
+    finally:
+        procs.cleanup()
+    samples, opened = [], None
+    for o in orders:
+        if o.type != MARKET:
+            continue
+        if o.side == BUY:
+            opened = trades.get(o.id)
+        elif opened is not None:           # the close that answered that buy
+            samples.append((o.created_ns - opened) / 1000)
+            opened = None
+    if len(samples) < n:
+        raise RuntimeError(f"expected {n + WARMUP} buy/close pairs, found {len(samples)}")
+    results = sorted(seen.values(), key=lambda r: r.event_ns)[WARMUP:]
+    return samples[WARMUP:], results
+
+
+# -- the floor ---------------------------------------------------------------------------------
+def _bare_sim(http_port: int, ws_port: int) -> None:
+    """HTTP (POST /emit, POST /close, GET /results) + a websocket server, no logic."""
+    from websockets.asyncio.server import serve
+
+    clients: set = set()
+    stamps: dict[int, list[int]] = {}
+    loop_ref: dict = {}
+
+    async def ws_handler(ws):
+        clients.add(ws)
+        try:
+            await ws.wait_closed()
+        finally:
+            clients.discard(ws)
+
+    async def ws_main():
+        loop_ref["loop"] = asyncio.get_running_loop()
+        async with serve(ws_handler, "127.0.0.1", ws_port):
+            await asyncio.Future()
+
+    def send_all(frame: str) -> None:
+        for ws in list(clients):
+            asyncio.ensure_future(ws.send(frame))
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _answer(self, doc) -> None:
+            body = json.dumps(doc).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_POST(self):
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if self.path == "/emit":
+                i = len(stamps)
+                stamps[i] = [time.time_ns(), 0]
+                frame = json.dumps({"type": 1, "target": "GatewayUserTrade",
+                                    "arguments": [{"id": i}]}) + "\x1e"
+                loop_ref["loop"].call_soon_threadsafe(send_all, frame)
+                self._answer({"id": i, "clients": len(clients)})
+            else:                          # /close: the last hop arrives
+                now = time.time_ns()
+                i = json.loads(raw)["id"]
+                stamps[i][1] = now
+                self._answer({"success": True, "errorCode": 0, "errorMessage": None})
+
+        def do_GET(self):
+            self._answer({"stamps": list(stamps.values()), "clients": len(clients)})
+
+        def log_message(self, *_a):
+            pass
+
+    threading.Thread(target=lambda: asyncio.run(ws_main()), daemon=True).start()
+    ThreadingHTTPServer(("127.0.0.1", http_port), Handler).serve_forever()
+
+
+def _relay_ws(ws_url: str, pub: str) -> None:
+    from websockets.sync.client import connect
+    sock = make_socket(zmq.Context.instance(), zmq.PUB, bind=pub)
+    with connect(ws_url) as ws:
+        while True:
+            frame = ws.recv()
+            sock.send_multipart((b"fill", frame.encode() if isinstance(frame, str) else frame))
+
+
+def _relay_zmq(sub: str, pub: str) -> None:
+    ctx = zmq.Context.instance()
+    inp = make_socket(ctx, zmq.SUB, connect=sub)
+    inp.setsockopt(zmq.SUBSCRIBE, b"")
+    out = make_socket(ctx, zmq.PUB, bind=pub)
+    while True:
+        out.send_multipart(inp.recv_multipart())
+
+
+def _relay_http(sub: str, url: str, done: str) -> None:
+    """The last hop: one HTTP POST per frame; then (outside the measured span) a 'done'."""
+    ctx = zmq.Context.instance()
+    inp = make_socket(ctx, zmq.SUB, connect=sub)
+    inp.setsockopt(zmq.SUBSCRIBE, b"")
+    acks = make_socket(ctx, zmq.PUB, bind=done)
+    session = requests.Session()
+    while True:
+        _topic, frame = inp.recv_multipart()
+        doc = json.loads(frame.decode().rstrip("\x1e"))
+        session.post(url, data=json.dumps({"id": doc["arguments"][0]["id"]}),
+                     headers={"Content-Type": "application/json"}, timeout=5)
+        acks.send(b"done")
+
+
+ROLES = {"bare-sim": _bare_sim, "relay-ws": _relay_ws, "relay-zmq": _relay_zmq,
+         "relay-http": _relay_http}
+
+
+def floor_chain(n: int) -> list[float]:
+    http_port, ws_port, p1, p2, p3 = free_ports(5)
+    a, b, done = (f"tcp://127.0.0.1:{p}" for p in (p1, p2, p3))
+    base = f"http://127.0.0.1:{http_port}"
+    roles = [("bare-sim", str(http_port), str(ws_port)),
+             ("relay-http", b, base + "/close", done),
+             ("relay-zmq", a, b),
+             ("relay-ws", f"ws://127.0.0.1:{ws_port}/", a)]
+    started = []
+    try:
+        for role in roles:
+            started.append(subprocess.Popen(
+                [sys.executable, "-m", "tests.bench.bench_enforcement", *role], cwd=REPO,
+                env=test_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            if role[0] == "bare-sim":
+                wait_for(lambda: requests.get(base + "/results", timeout=1).ok, 10,
+                         what="the bare sim")
+        wait_for(lambda: requests.get(base + "/results", timeout=1).json()["clients"] == 1, 10,
+                 what="the websocket relay to connect")
+        acks = make_socket(zmq.Context.instance(), zmq.SUB, connect=done)
+        acks.setsockopt(zmq.SUBSCRIBE, b"")
+        session = requests.Session()
+        # until every hop has joined, frames may be dropped: send until one comes back
+        wait_for(lambda: session.post(base + "/emit", data=b"{}", timeout=5) and acks.poll(200),
+                 20, interval=0.0, what="the floor chain to carry a frame")
+        acks.recv()
+        for i in range(n + WARMUP):
+            session.post(base + "/emit", data=b"{}", timeout=5)
+            if not acks.poll(10_000):
+                raise RuntimeError(f"floor frame {i} did not come back within 10 s")
+            acks.recv()
+        acks.close(0)
+        stamps = requests.get(base + "/results", timeout=5).json()["stamps"]
+    finally:
+        for proc in started:
+            proc.kill()
+            proc.wait(5)
+    return [(t1 - t0) / 1000 for t0, t1 in stamps[-n:] if t1]
+
+
+def run(report) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        samples, results = real_chain(pathlib.Path(tmp), BREACHES)
+    floor = floor_chain(BREACHES)
+    note = (f"{len(samples)} breaches (locked account, each buy closed); floor: bare "
+            f"websocket -> 2 ZeroMQ hops -> 1 HTTP POST, {len(floor)} frames")
+    for p in (50, 99):
+        report.add(f"breaching trade -> closeContract at the sim p{p}", percentile(samples, p),
+                   "us", floor=percentile(floor, p), note=note)
+    # where the time goes: the broker event to enforcement starting the command (sim ->
+    # market -> risk -> enforcement, journals included), then to the broker's answer
+    to_enf = [(r.started_ns - r.event_ns) / 1000 for r in results]
+    to_answer = [(r.first_answer_ns - r.started_ns) / 1000 for r in results if r.first_answer_ns]
+    report.add("  of which: trade -> enforcement starts p50", percentile(to_enf, 50), "us",
+               note="sim ws -> market -> risk (SQLite commit) -> enforcement (journal)")
+    report.add("  of which: start -> closeContract answered p50", percentile(to_answer, 50), "us",
+               note="journal 'running' commit + one HTTP round trip")
+
+
+if __name__ == "__main__":
+    ROLES[sys.argv[1]](*[int(x) if x.isdigit() else x for x in sys.argv[2:]])
