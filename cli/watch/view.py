@@ -101,7 +101,7 @@ def banner_lines(account: AccountView, width: int) -> list[Line]:
     out = []
     for b in account.banners:
         text = f" {b.kind}  {b.countdown}  -- {b.text}"
-        for part in textwrap.wrap(text, width - 1, max_lines=2, placeholder=" ..."):
+        for part in textwrap.wrap(text, max(8, width - 1), max_lines=2, placeholder=" ..."):
             out.append(fit([seg((" " + part.strip()).ljust(width), "banner")], width))
     return out
 
@@ -165,8 +165,8 @@ def rule_lines(account: AccountView, width: int) -> list[Line]:
     cols = max(1, width // RULE_CELL)
     cell = width // cols
     per_col = math.ceil(len(account.rules) / cols)
-    name_w = min(max(len(r.rule) for r in account.rules), cell - 14)
-    text_w = cell - name_w - 2                      # one blank between name and text, one after
+    name_w = max(1, min(max(len(r.rule) for r in account.rules), cell - 14))
+    text_w = max(4, cell - name_w - 2)         # a blank between name and text, one after
     rows = []
     for r in range(per_col):
         segs: list[Seg] = []
@@ -209,7 +209,7 @@ def clip(lines: list[Line], budget: int, width: int, what: str = "") -> list[Lin
 def render(screen: Screen, width: int, height: Optional[int] = None,
            unicode: bool = True) -> list[Line]:
     """The screen as lines for a width x height terminal (height None: everything, no footer)."""
-    width = max(20, width)
+    width = max(1, width)
     unlimited = height is None
     budget = 10 ** 6 if unlimited else max(1, height)
     top = header_lines(screen, width, unicode)

@@ -24,13 +24,14 @@ def styled(lines, text):
     raise AssertionError(f"{text!r} not on the screen:\n{plain(lines)}")
 
 
-@pytest.mark.parametrize("width, height", [(80, 24), (100, 30), (160, 50)])
+@pytest.mark.parametrize("width, height", [(1, 1), (10, 3), (40, 10), (80, 24), (100, 30),
+                                           (160, 50)])
 def test_the_screen_fills_exactly_the_terminal_and_no_line_is_too_wide(width, height):
     lines = lines_for(state(account(lockouts=[lockout()]), account(1002, "SIM-DEMO-2")),
                       width, height)
     assert len(lines) == height
     assert all(len(text_of(line)) <= width for line in lines)
-    assert text_of(lines[-1]).startswith("q quit")
+    assert "q quit".startswith(text_of(lines[-1])[:6])
 
 
 def test_at_80x24_the_trader_sees_pnl_the_limit_bars_the_position_and_the_banner():
