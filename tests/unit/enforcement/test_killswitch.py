@@ -1,0 +1,42 @@
+"""The kill switch's account resolution: ids, names, display names, --all, switched-off accounts."""
+from __future__ import annotations
+
+from shared.config.accounts import AccountConfig
+from shared.messages.enforce import FlattenRequest
+from shared.projectx.models import Account
+from services.enforcement.killswitch import commands, resolve
+
+BROKER = [Account(id=11, name="TC-11", balance=1, can_trade=True, is_visible=True, simulated=True),
+          Account(id=12, name="TC-12", balance=1, can_trade=True, is_visible=True, simulated=True),
+          Account(id=13, name="TC-13", balance=1, can_trade=True, is_visible=True, simulated=True)]
+CONFIG = [AccountConfig(name="TC-12", display_name="evening"),
+          AccountConfig(id=13, enabled=False)]
+
+
+def req(**kw) -> FlattenRequest:
+    return FlattenRequest(reason=kw.pop("reason", "tilt"), **kw)
+
+
+def test_an_account_is_found_by_id_name_or_display_name():
+    assert resolve(req(account="11"), CONFIG, BROKER) == ([11], "")
+    assert resolve(req(account="TC-11"), CONFIG, BROKER) == ([11], "")
+    assert resolve(req(account="evening"), CONFIG, BROKER) == ([12], "")
+
+
+def test_all_means_every_guarded_account_of_the_login():
+    assert resolve(req(all=True), CONFIG, BROKER) == ([11, 12], "")
+
+
+def test_mistakes_are_explained():
+    ids, why = resolve(req(account="nope"), CONFIG, BROKER)
+    assert ids == [] and "unknown account 'nope'" in why and "11 (TC-11)" in why
+    assert "reason" in resolve(req(account="11", reason=" "), CONFIG, BROKER)[1]
+    assert "not both" in resolve(req(account="11", all=True), CONFIG, BROKER)[1]
+    assert "knows no account" in resolve(req(all=True), [], [])[1]
+
+
+def test_each_account_gets_an_ordinary_flatten_command_with_a_fresh_id():
+    cmds = commands([11, 12], "tilt", 5)
+    assert [(c.id, c.action, c.rule, c.account_id) for c in cmds] == [
+        ("manual-5.11", "flatten", "manual", 11), ("manual-5.12", "flatten", "manual", 12)]
+    assert all(c.event_ns == 5 and c.mode == "enforce" for c in cmds)
