@@ -180,9 +180,9 @@ class EnforcementWorker(Worker):
         self.executor.submit(Job(entry, self._label(cmd.account_id)))
 
     def _label(self, account_id: int) -> str:
+        """How results name the account: its configured label, else its id."""
         acct = find_account(self.config.accounts, account_id)
-        return f"{account_id} ({acct.label})" if acct is not None and acct.label != str(
-            account_id) else str(account_id)
+        return acct.label if acct is not None else str(account_id)
 
     # -- results out ------------------------------------------------------------------------------
     def _drain(self) -> None:
