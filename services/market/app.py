@@ -12,7 +12,9 @@ for every contract with a position or a working order, and unsubscribes when
 flat. Every fill, position, order and account update is deduplicated
 (MarketState) and published with the publisher's sequence number; a
 SnapshotRequest on the control socket answers with everything, valid at that
-sequence number (the Clone pattern).
+sequence number (the Clone pattern); until the first reconcile since start has finished the
+snapshot says it is not complete (it holds only what the hubs sent since: fills, positions and
+orders made while no market worker ran are not in it yet).
 """
 from __future__ import annotations
 
@@ -98,6 +100,7 @@ class MarketWorker(Worker):
         self.reconcile_again = False
         self.subs_unconfirmed = 0
         self.reconciled_gen = -1
+        self.reconciled = False      # the broker's state was read over REST since start
         self.touched: set = set()
         self.parse_errors = 0
         self.published = {"quotes": 0, "events": 0}
@@ -142,7 +145,7 @@ class MarketWorker(Worker):
         return True
 
     def _on_snapshot(self, _req: SnapshotRequest) -> Reply:
-        return ok(self.state.snapshot(self.pub.seq, self.pub.epoch))
+        return ok(self.state.snapshot(self.pub.seq, self.pub.epoch, complete=self.reconciled))
 
     # -- the loop's inputs ------------------------------------------------------------------
     def _drain(self) -> None:
@@ -360,6 +363,7 @@ class MarketWorker(Worker):
             self.later(ACCOUNTS_RETRY, self._reconcile)
         else:
             published = sum(self._publish(m) for m in diff(self.state, done.result, touched))
+            self.reconciled = True
             log.info("market: reconciled with the broker, %d change(s) published", published)
             self._after_change()
         if self.reconcile_again:

@@ -122,9 +122,9 @@ class MarketState:
         self.done_orders = {k: o for k, o in self.done_orders.items()
                             if (o.updated_ns or o.created_ns) >= day_start_ns}
 
-    def snapshot(self, seq: int, epoch: int) -> MarketSnapshot:
+    def snapshot(self, seq: int, epoch: int, complete: bool = True) -> MarketSnapshot:
         return MarketSnapshot(
-            seq=seq, epoch=epoch, accounts=list(self.accounts.values()),
+            seq=seq, epoch=epoch, complete=complete, accounts=list(self.accounts.values()),
             positions=list(self.positions.values()), orders=list(self.orders.values()),
             fills=list(self.fills.values()), contracts=list(self.contracts.values()),
             quotes=list(self.quotes.values()), connections=list(self.connections.values()))

@@ -5,6 +5,9 @@ Sockets
   account, quote.<id>, contract, conn. On start, on a gap and on a new epoch of market, risk
   asks market's control socket for a MarketSnapshot (an async REQ with a deadline, retried,
   then backed off) and rebuilds; updates that arrive meanwhile are buffered (services.risk.clone).
+  A snapshot market marks incomplete (it has not read the broker since it started) is applied
+  additively and asked for again every INCOMPLETE_RETRY s until a complete one arrives: only a
+  complete one may close what it does not list. RiskStatusReply.market_synced says which.
 - SUB to enforcement's PUB: CommandResult on 'result' clears the outbox; a new epoch of
   enforcement (it restarted) makes every pending command due again.
 - PUB (its own): 'decision', 'warning', 'lockout', 'status.<account id>' (at least 4 times a
@@ -25,7 +28,7 @@ import sqlite3
 import zmq
 
 from services.risk.asker import SnapshotAsk
-from services.risk.clone import Clone
+from services.risk.clone import SYNCED, Clone
 from services.risk.engine import Engine
 from services.risk.outcome import Outcome
 from services.risk.requests import Requests
@@ -49,6 +52,7 @@ TICK = 0.1                 # s: timers, lockout expiry, clock rules
 STATUS_EVERY = 0.2         # s: status of changed accounts (5 a second)
 STATUS_ALL_EVERY = 5.0     # s: status of every account, changed or not
 NOTIFY_TOPIC = "notify"
+INCOMPLETE_RETRY = 0.5     # s: ask again after a snapshot market marked incomplete
 
 
 class RiskWorker(Worker):
@@ -71,6 +75,9 @@ class RiskWorker(Worker):
             self._notify("state_file_corrupt", "critical", "risk state file was corrupt",
                          [problem])
         self.clone = Clone()
+        self.market_complete = False   # the last snapshot held the broker's state
+        self.incomplete_seen = False   # ... or it did not (logged once, not every retry)
+        self.resync_at = 0.0           # monotonic: ask again (the last snapshot was incomplete)
         self.market = Subscriber(self.socket(zmq.SUB, connect=bus.market_pub))
         self.market.subscribe("")
         self.add_reader(self.market.sock, self._on_market)
@@ -185,13 +192,17 @@ class RiskWorker(Worker):
     def on_snapshot(self, snap: MarketSnapshot) -> None:
         now = self.clock.now_ns()
         replay, again = self.clone.snapshot(snap.epoch, snap.seq)
+        repeat = not (snap.complete or self.market_complete) and self.incomplete_seen
+        self.market_complete, self.incomplete_seen = snap.complete, not snap.complete
+        self.resync_at = 0.0 if snap.complete else self.clock.monotonic() + INCOMPLETE_RETRY
         self.market.tracker.reset("market", snap.epoch, snap.seq)
         out = self.engine.apply_snapshot(snap, now)
         self.apply(out)
-        log.info("synced with market's snapshot at seq %d: %d accounts, %d positions, "
-                 "%d orders, %d trades; %d buffered updates replayed", snap.seq,
-                 len(snap.accounts), len(snap.positions), len(snap.orders), len(snap.fills),
-                 len(replay))
+        log.log(logging.DEBUG if repeat else logging.INFO,   # not twice a second while REST is down
+                "synced with market's %ssnapshot at seq %d: %d accounts, %d positions, "
+                "%d orders, %d trades; %d buffered updates replayed",
+                "" if snap.complete else "incomplete ", snap.seq, len(snap.accounts),
+                len(snap.positions), len(snap.orders), len(snap.fills), len(replay))
         for msg in replay:
             self._event(msg)
         if again:
@@ -210,7 +221,17 @@ class RiskWorker(Worker):
                     self.apply(out)
 
     # -- timers ----------------------------------------------------------------------------------
+    @property
+    def market_synced(self) -> bool:
+        """Following market's stream from a snapshot that held the broker's state."""
+        return self.clone.state == SYNCED and self.market_complete
+
     def _tick(self) -> None:
+        if self.resync_at and self.clock.monotonic() >= self.resync_at:
+            self.resync_at = 0.0
+            if self.clone.lost("incomplete"):     # buffer from now on, as after a gap
+                self.ask.attempts = 0
+                self.ask.send()
         self.ask.check()
         out = self.engine.tick(self.clock.now_ns())
         if out.durable or out.dirty:

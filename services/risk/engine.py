@@ -206,7 +206,9 @@ class Engine:
 
     def apply_snapshot(self, snap: MarketSnapshot, now: int) -> Outcome:
         """Rebuild from market's full state (start, gap, new epoch): what vanished is closed or
-        gone, what is there goes through the normal event path (trades deduped by id)."""
+        gone, what is there goes through the normal event path (trades deduped by id).
+        An incomplete snapshot (market has not read the broker since it started) only adds:
+        what is absent from it may still be open, and must not be taken as closed."""
         out = Outcome()
         for c in snap.contracts:
             self.market.apply_contract(c)
@@ -215,7 +217,7 @@ class Engine:
         ids = {a.account_id for a in snap.accounts} | {p.account_id for p in snap.positions} \
             | {o.account_id for o in snap.orders}
         steps: list = list(snap.accounts)
-        for aid in ids:
+        for aid in ids if snap.complete else ():
             acct = self.account(aid)
             live_pos = {p.contract_id for p in snap.positions if p.account_id == aid}
             live_ord = {o.order_id for o in snap.orders if o.account_id == aid}

@@ -58,7 +58,8 @@ class Requests:
             return self._unknown(req.account)
         now = self.w.clock.now_ns()
         return ok(RiskStatusReply(accounts=[account_status(self.w.engine, a, now)
-                                            for a in ids]))
+                                            for a in ids],
+                                  market_synced=self.w.market_synced))
 
     def _on_lockouts(self, req: LockoutsRequest) -> Reply:
         ids = self._ids(req.account)

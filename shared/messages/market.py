@@ -113,9 +113,12 @@ class SnapshotRequest:
 
 @attrs.frozen(kw_only=True)
 class MarketSnapshot:
-    """Everything market knows, valid as of its publisher sequence number `seq`."""
+    """Everything market knows, valid as of its publisher sequence number `seq`.
+    `complete` is False until market has read the broker's state over REST since it started:
+    such a snapshot holds only what arrived since, so what is absent from it is not gone."""
     seq: int
     epoch: int
+    complete: bool = True
     accounts: list[AccountUpdate] = attrs.Factory(list)
     positions: list[PositionUpdate] = attrs.Factory(list)
     orders: list[OrderUpdate] = attrs.Factory(list)

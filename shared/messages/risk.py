@@ -157,6 +157,9 @@ class RiskStatusRequest:
 @attrs.frozen(kw_only=True)
 class RiskStatusReply:
     accounts: list[AccountStatus] = attrs.Factory(list)
+    # False while risk re-syncs (market restarted or a gap) and until market has read the
+    # broker's state since its start: the figures may lag the broker meanwhile
+    market_synced: bool = True
 
 
 @attrs.frozen(kw_only=True)

@@ -87,6 +87,38 @@ def test_a_snapshot_rebuilds_positions_orders_and_trades_once():
     assert desk.engine.apply_snapshot(snap, desk.now).decisions == []    # idempotent
 
 
+def test_an_incomplete_snapshot_only_adds_and_later_fills_still_count():
+    """A market worker that just (re)started has not read the broker yet: its snapshot lists
+    the accounts but none of the positions, orders or fills made while it was away. Taking it
+    as the truth closed every position and cancelled every order until the reconcile
+    republished them; it must only add, and the complete snapshot after it settles the rest."""
+    desk = Desk(daily_realized_loss={"limit": 500})
+    desk.long(2, MNQ, 21000)
+    desk.long(1, ES, 6000)
+    desk.order(9, MNQ)
+    desk.trade(pnl="-40", trade_id=1)
+    account = AccountUpdate(account_id=ACCOUNT, name="SIM-1", balance=Decimal(49960),
+                            can_trade=True)
+    fill = Fill(account_id=ACCOUNT, trade_id=2, contract_id=MNQ, ts_ns=desk.now,
+                price=Decimal(21000), pnl=Decimal(-10), fees=Decimal(0), side=1, size=1)
+    partial = MarketSnapshot(seq=9, epoch=2, complete=False, accounts=[account], fills=[fill])
+    desk.engine.apply_snapshot(partial, desk.now)
+    acct = desk.account
+    assert set(acct.positions) == {MNQ, ES} and set(acct.orders) == {9}   # not taken as gone
+    assert (acct.trades_today, acct.realized()) == (2, -50)
+    desk.trade(pnl="-5", trade_id=3)                                      # the reconcile's
+    desk.trade(pnl="-40", trade_id=1)                                     # ... and a repeat
+    assert (acct.trades_today, acct.realized()) == (3, -55)
+    whole = MarketSnapshot(
+        seq=20, epoch=2, accounts=[account], fills=[fill],
+        positions=[PositionUpdate(account_id=ACCOUNT, position_id=3, contract_id=MNQ,
+                                  ts_ns=desk.now, type=POSITION_LONG, size=1,
+                                  average_price=Decimal(21000))])
+    desk.engine.apply_snapshot(whole, desk.now)
+    assert {c: p.size for c, p in acct.positions.items()} == {MNQ: 1}     # ES closed meanwhile
+    assert acct.orders == {} and (acct.trades_today, acct.realized()) == (3, -55)
+
+
 def test_a_run_of_quotes_is_evaluated_once_per_contract_at_its_latest_price():
     from shared.messages.market import Quote
     desk = Desk(daily_unrealized_loss={"limit": 100})
