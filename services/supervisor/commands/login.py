@@ -40,7 +40,8 @@ def execute_login(sup, request: LoginRequest, respond) -> None:
     hashed = role_config(sup.config, role).password_hash
     if not hashed:
         audit.record("login", role, f"refused: no {role} password set", who=user)
-        respond(error("auth_refused", f"no {role} password set: run riskctl passwd {role}",
+        respond(error("auth_refused", f"no {role} password set: run riskctl passwd {role} "
+                      f"--offline (it writes the config file, so it needs write access to it)",
                       AuthNeeded(role=role)))
         return
     if not check_password(request.password, hashed):
