@@ -83,8 +83,8 @@ class MarketWorker(Worker):
         self.rest = RestThread(lambda: ProjectXRest(
             rest_url, broker.user_name, broker.api_key, timeout=broker.timeout,
             clock=self.clock), self.inbox.put)
-        self.hubs = {USER_HUB: HubClient(USER_HUB, user_url, self.inbox.put),
-                     MARKET_HUB: HubClient(MARKET_HUB, market_url, self.inbox.put)}
+        self.hubs = {hub: HubClient(hub, url, self.inbox.put, keepalive=broker.keepalive)
+                     for hub, url in ((USER_HUB, user_url), (MARKET_HUB, market_url))}
         market_open = always_open if broker.kind == "sim" else self._market_open_fn()
         self.links = {hub: HubLink(hub, self.clock, market_open=market_open)
                       for hub in self.hubs}

@@ -139,6 +139,8 @@ class BrokerConfig:
     # the broker's REST rate limit per login (ProjectX: 200 calls per 60 s); enforcement budgets it
     rate_limit: int = attrs.field(default=200, validator=positive)
     rate_window: float = attrs.field(default=60.0, validator=positive)
+    # s between the SignalR pings riskd sends on each hub (a server drops a client silent 30 s)
+    keepalive: float = attrs.field(default=10.0, validator=positive)
     sim: SimConfig = attrs.Factory(SimConfig)
 
     def endpoints(self) -> tuple[str, str, str]:

@@ -13,7 +13,11 @@ Rules of the gateway this module follows:
   owner subscribes exactly once on each HubOpened (signalrcore's own
   automatic reconnect is not used: it would reconnect with the old token and
   never tell us to re-subscribe);
-- JSON numbers with a fraction are parsed as Decimal.
+- JSON numbers with a fraction are parsed as Decimal;
+- the client sends a SignalR ping ({"type":6}) on each open connection every
+  keepalive interval: a server drops a client silent for its ClientTimeoutInterval
+  (30 s by default), and signalrcore pings only when its automatic reconnect is on.
+  A ping that cannot be sent ends that connection (HubClosed), like any lost socket.
 
 Reconnect timing, backoff and deadlines belong to the owner's state machine
 (services/market/connection.py); signalrcore callbacks are not guaranteed
@@ -25,12 +29,14 @@ import json
 import logging
 import socket
 import threading
+import time
 import urllib.parse as urlparse
 from decimal import Decimal
 from typing import Any, Callable, Optional
 
 import attrs
 from signalrcore.hub_connection_builder import HubConnectionBuilder
+from signalrcore.messages.ping_message import PingMessage
 from signalrcore.protocol.json_hub_protocol import JsonHubProtocol
 from signalrcore.types import HttpTransportType
 
@@ -49,6 +55,7 @@ MARKET_EVENTS = (EV_QUOTE, "GatewayTrade", "GatewayDepth")
 HUB_EVENTS = {USER_HUB: USER_EVENTS, MARKET_HUB: MARKET_EVENTS}
 
 STOP_JOIN_TIMEOUT = 5.0
+KEEPALIVE_INTERVAL = 10.0   # s between our pings on a hub (the server's timeout is 30 s)
 
 logging.getLogger("SignalRCoreClient").setLevel(logging.WARNING)
 
@@ -185,13 +192,16 @@ class HubClient:
     """One hub (user or market): connect with a token, invoke, stop; signals go to `sink`."""
 
     def __init__(self, hub: str, url: str, sink: Callable[[Any], None], *,
-                 events: tuple[str, ...] | None = None, verify_ssl: bool = True):
+                 events: tuple[str, ...] | None = None, verify_ssl: bool = True,
+                 keepalive: float = KEEPALIVE_INTERVAL):
         self.hub, self.url, self.sink = hub, url, sink
         self.events = events if events is not None else HUB_EVENTS[hub]
         self.verify_ssl = verify_ssl
+        self.keepalive = keepalive
         self.gen = 0
         self._conn = None
         self._lock = threading.Lock()
+        self._send_lock = threading.Lock()   # the pinger thread and invoke share the socket
         self._ended: set[int] = set()
 
     def connect(self, token: str) -> int:
@@ -211,7 +221,7 @@ class HubClient:
                 .build())
         for name in self.events:    # every event has a handler before anything is subscribed
             conn.on(name, self._handler(gen, name))
-        conn.on_open(lambda: self._emit(HubOpened(self.hub, gen)))
+        conn.on_open(lambda: self._opened(conn, gen))
         conn.on_close(lambda: self._closed(gen, "the connection closed"))
         conn.on_error(lambda msg: self._emit(HubFailed(
             self.hub, gen, str(getattr(msg, "error", msg)))))
@@ -234,6 +244,27 @@ class HubClient:
         except Exception:
             log.exception("%s hub: the sink refused %s", self.hub, type(signal).__name__)
 
+    def _opened(self, conn: Any, gen: int) -> None:
+        self._emit(HubOpened(self.hub, gen))
+        threading.Thread(target=self._ping_loop, args=(conn, gen), daemon=True,
+                         name=f"hub-{self.hub}-ping-{gen}").start()
+
+    def _ping_loop(self, conn: Any, gen: int) -> None:
+        """Ping every `keepalive` seconds while conn is the current, unclosed connection.
+        On its own thread, never the owner's loop; _send_lock keeps a ping and an invoke
+        from interleaving their frames on the socket."""
+        while True:
+            time.sleep(self.keepalive)
+            with self._lock:
+                if self._conn is not conn or gen in self._ended:
+                    return
+            try:
+                with self._send_lock:
+                    conn.transport.send(PingMessage())
+            except Exception as exc:   # signalrcore raises ValueError for a closed socket
+                self._closed(gen, f"ping failed: {_describe(exc)}")
+                return
+
     def _closed(self, gen: int, reason: str) -> None:
         with self._lock:
             if gen in self._ended:
@@ -254,8 +285,9 @@ class HubClient:
         if conn is None:
             return False
         try:
-            conn.invoke(method, args, on_invocation=lambda _completion: self._emit(
-                HubAck(self.hub, gen, method)))
+            with self._send_lock:
+                conn.invoke(method, args, on_invocation=lambda _completion: self._emit(
+                    HubAck(self.hub, gen, method)))
             return True
         except Exception as exc:
             self._emit(HubFailed(self.hub, gen, f"{method} failed: {_describe(exc)}"))
