@@ -30,8 +30,8 @@ def one(tmp: pathlib.Path, chaos: bool, seed: int, scale: int, pace: float):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="make chaos")
     parser.add_argument("--runs", type=int, default=1)
-    parser.add_argument("--scale", type=int, default=3, help="multiplies the calm accounts' trades")
-    parser.add_argument("--pace", type=float, default=0.25, help="seconds between trader steps")
+    parser.add_argument("--scale", type=int, default=6, help="multiplies the calm accounts' trades")
+    parser.add_argument("--pace", type=float, default=0.2, help="seconds between trader steps")
     args = parser.parse_args(argv)
     failed = 0
     for n in range(1, args.runs + 1):
