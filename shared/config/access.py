@@ -44,7 +44,7 @@ def check_password(password: str, hashed: str) -> bool:
 class OpsConfig:
     """The ops role: restart/start single workers, reload the config, read logs."""
     password_hash: str = secret(validator=_bcrypt_hash)
-    session_minutes: int = attrs.field(default=15, validator=in_range(1, 24 * 60))
+    session_minutes: float = attrs.field(default=15, validator=in_range(0.05, 24 * 60))
 
 
 @attrs.frozen(kw_only=True)

@@ -75,7 +75,7 @@ BAD = [
      "YYYY-MM-DD"),
     ("not a bcrypt hash", {"admin": {"password_hash": "hunter2"}}, "admin.password_hash",
      "bcrypt"),
-    ("session minutes zero", {"ops": {"session_minutes": 0}}, "ops.session_minutes", "from 1"),
+    ("session minutes zero", {"ops": {"session_minutes": 0}}, "ops.session_minutes", "from 0.05"),
     ("string for a list", {"profiles": {"default": {"rules": {"symbol_blocks": {
         "symbols": "CL"}}}}}, R + "symbol_blocks.symbols", "expected a list"),
     ("number for a table", {"accounts": [{"id": 1, "rules": {"max_contracts": 3}}]},
