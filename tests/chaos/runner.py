@@ -4,7 +4,8 @@ The sim broker runs as its own process (it stands in for the outside
 broker, so chaos never kills it and a riskd restart never resets it); riskd
 runs the five guard workers. Chaos, when on, acts between trader steps,
 driven by a seeded random generator and elapsed time:
-  every ~2 s   kill -9 of a random worker (market, risk, enforcement, logging, notify)
+  every ~2 s   kill -9 of a random worker (market, risk, enforcement, logging, notify),
+               at most 3 times a minute for one worker (5 would be flapping by policy)
   every ~5 s   /sim/disconnect (every websocket dropped)
   once         /sim/fail: the next 2 closeContract calls answer 500
   once         kill -9 of riskd itself, and a new riskd started
@@ -33,6 +34,7 @@ from tests.support.env import make_config, wait_for
 GUARDS = ["logging", "notify", "market", "risk", "enforcement"]
 VICTIMS = ("market", "risk", "enforcement", "logging", "notify")
 EXPECT_TIMEOUT = 20.0
+MAX_KILLS_PER_MIN = 3
 CONVERGE_TIMEOUT = 15.0
 PARTIAL = "/api/Position/partialCloseContract"
 
@@ -84,13 +86,19 @@ class Chaos:
         self.restart_at = duration_hint * 0.5
         self.failed = self.restarted = False
         self.actions: list[str] = []
+        self.kills: dict[str, list[float]] = {}
 
     def act(self) -> None:
         t = time.monotonic() - self.started
         if t >= self.next_kill:
             self.next_kill = t + self.rng.uniform(1.5, 2.5)
-            victim = self.rng.choice(VICTIMS)
-            if self.run.kill_worker(victim):
+            # at most 3 kills of one worker a minute: 5 would make the supervisor call it
+            # flapping and hold it back on purpose (that policy has its own tests)
+            allowed = [v for v in VICTIMS
+                       if sum(1 for k in self.kills.get(v, []) if t - k < 60) < MAX_KILLS_PER_MIN]
+            victim = self.rng.choice(allowed) if allowed else None
+            if victim and self.run.kill_worker(victim):
+                self.kills.setdefault(victim, []).append(t)
                 self.actions.append(f"{t:.1f}s kill -9 {victim}")
         if t >= self.next_drop:
             self.next_drop = t + self.rng.uniform(4.0, 6.0)
