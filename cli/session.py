@@ -18,6 +18,7 @@ from typing import Optional
 
 import attrs
 
+from shared.config.edit import atomic_write
 from shared.messages.auth import LoginReply
 
 
@@ -62,19 +63,8 @@ def save(control_address: str, reply: LoginReply) -> str:
         pass                      # not ours to change (e.g. a shared $RISKD_SESSION_DIR)
     data = {"control": control_address, "role": reply.role, "token": reply.token,
             "expires_ns": reply.expires_ns, "user": reply.user}
-    tmp = f"{path}.{os.getpid()}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    atomic_write(path, json.dumps(data), mode=0o600)
+    os.chmod(path, 0o600)         # owner only, even if an older file was wider
     return path
 
 
