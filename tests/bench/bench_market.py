@@ -13,17 +13,14 @@ from __future__ import annotations
 import pathlib
 import tempfile
 import threading
-import time
 
 import requests
-import zmq
 
-from shared import codec
-from shared.bus.sockets import make_socket
 from shared.config import load_config
-from shared.messages.market import BrokerConnection, Fill
+from shared.messages.market import Fill
 from shared.projectx.rest import ProjectXRest
 from tests.bench.report import percentile
+from tests.support.bustap import Bus, connected
 from tests.support.env import make_config, wait_for
 from tests.support.procs import Procs
 
@@ -35,42 +32,11 @@ IDLE_FILLS = 200
 BURST_TRADES = 400
 
 
-class Tap:
-    """A SUB on market's PUB: counts quote frames, decodes everything else."""
-
-    def __init__(self, address: str):
-        self.sock = make_socket(zmq.Context.instance(), zmq.SUB, connect=address)
-        self.sock.setsockopt(zmq.SUBSCRIBE, b"")
-        self.quotes = 0
-        self.fills: list[tuple[int, Fill]] = []     # (received ns, fill)
-        self.conn: dict[str, str] = {}
-
-    def pump(self, seconds: float) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if not self.sock.poll(10):
-                continue
-            while True:
-                try:
-                    topic, body = self.sock.recv_multipart(zmq.NOBLOCK)
-                except zmq.Again:
-                    break
-                if topic.startswith(b"quote."):
-                    self.quotes += 1
-                    continue
-                now = time.time_ns()
-                msg = codec.decode(body).msg
-                if isinstance(msg, Fill):
-                    self.fills.append((now, msg))
-                elif isinstance(msg, BrokerConnection):
-                    self.conn[msg.hub] = msg.state
-
-    def close(self) -> None:
-        self.sock.close(0)
-
-
-def _latencies_ms(fills) -> list[float]:
-    return [(received - fill.ts_ns) / 1e6 for received, fill in fills]
+def _fill_latencies_ms(bus: Bus, since: int = 0) -> list[float]:
+    """Broker trade time -> arrival on the bus, for every fill received after index `since`."""
+    return [(received - msg.ts_ns) / 1e6
+            for received, (_seq, msg) in zip(bus.received_ns[since:], bus.msgs[since:])
+            if isinstance(msg, Fill)]
 
 
 def run(report) -> None:
@@ -81,7 +47,7 @@ def run(report) -> None:
         loaded = load_config(config).config
         rest_url = loaded.broker.endpoints()[0]
         procs = Procs(tmp_path)
-        tap = Tap(loaded.bus.market_pub)
+        tap = Bus(loaded.bus.market_pub)
         try:
             procs.worker("services.simbroker", config)
             wait_for(lambda: requests.get(rest_url + "/sim/info", timeout=1).ok, 15,
@@ -91,7 +57,7 @@ def run(report) -> None:
 
             def up():
                 tap.pump(0.1)
-                return tap.conn.get("user") == "connected" and tap.conn.get("market") == "connected"
+                return connected(tap, "user") and connected(tap, "market")
             wait_for(up, 20, interval=0, what="market's hubs to connect")
 
             # -- fill latency on an idle feed (orders from a thread: the tap keeps reading) ----
@@ -101,10 +67,10 @@ def run(report) -> None:
                                        BUY if i % 2 else SELL, 1)
             placer = threading.Thread(target=place_orders, daemon=True)
             placer.start()
-            wait_for(lambda: tap.pump(0.01) or len(tap.fills) >= IDLE_FILLS, 120, interval=0,
+            wait_for(lambda: tap.pump(0.01) or len(tap.of(Fill)) >= IDLE_FILLS, 120, interval=0,
                      what=f"{IDLE_FILLS} fills on the bus")
             placer.join(10)
-            idle = _latencies_ms(tap.fills)
+            idle = _fill_latencies_ms(tap)
             report.add("market: sim trade -> fill on bus, idle, p50", percentile(idle, 50), "ms")
             report.add("market: sim trade -> fill on bus, idle, p99", percentile(idle, 99), "ms")
 
@@ -114,8 +80,8 @@ def run(report) -> None:
                 client.place_order(ACCOUNT, cid, LIMIT, BUY, 1,
                                    limit_price=client.contract_by_id(cid).tick_size)
             tap.pump(1.0)           # the resting orders' quote subscriptions settle
-            tap.fills.clear()
-            quotes_before = tap.quotes
+            busy_from = len(tap.msgs)
+            quotes_before = tap.raw_quotes
             requests.post(rest_url + "/sim/burst", timeout=5, json={
                 "contracts": contracts, "quotes_per_second": BURST_RATE,
                 "seconds": BURST_SECONDS, "accountId": ACCOUNT, "trades": BURST_TRADES})
@@ -126,13 +92,13 @@ def run(report) -> None:
                 return None if status["running"] else status
             status = wait_for(burst_over, BURST_SECONDS * 10, interval=0, what="the burst")
             tap.pump(1.0)
-            published = (tap.quotes - quotes_before) / status["elapsed"]
+            published = (tap.raw_quotes - quotes_before) / status["elapsed"]
             achieved = status["achievedQuotesPerSecond"]
             report.add("market: quotes published per second during a burst", published,
                        "quotes/s", floor=achieved,
                        note=f"sim sent {achieved:.0f}/s for {len(contracts)} contracts "
                             f"(asked {BURST_RATE}); conflation merges the rest")
-            busy = _latencies_ms(tap.fills)
+            busy = _fill_latencies_ms(tap, busy_from)
             if busy:
                 report.add("market: sim trade -> fill on bus, during burst, p50",
                            percentile(busy, 50), "ms", note=f"{len(busy)} fills")

@@ -20,7 +20,7 @@ from shared.bus.rpc import RpcClient
 from shared.config import load_config
 from shared.messages.risk import RiskStatusRequest
 from shared.projectx.rest import ProjectXRest
-from tests.integration.test_market_worker import Bus, connected
+from tests.support.bustap import Bus, connected
 from tests.support.env import make_config, wait_for
 
 pytestmark = pytest.mark.slow

@@ -14,15 +14,13 @@ import time
 import pytest
 import requests
 import tomlkit
-import zmq
 
-from shared import codec
 from shared.bus.rpc import RpcClient
-from shared.bus.sockets import make_socket
 from shared.config import load_config
 from shared.messages.market import (BrokerConnection, Fill, MarketSnapshot, OrderUpdate,
                                     PositionUpdate, SnapshotRequest)
 from shared.projectx.rest import ProjectXRest
+from tests.support.bustap import Bus, connected
 from tests.support.env import make_config, wait_for
 
 pytestmark = pytest.mark.slow
@@ -30,51 +28,6 @@ pytestmark = pytest.mark.slow
 ACCOUNT = 1001
 MNQ = "CON.F.US.MNQ.Z26"
 MARKET, BUY, SELL, LIMIT = 2, 0, 1, 1
-
-
-class Bus:
-    """A test subscriber on market's PUB socket, decoding every message into `msgs`."""
-
-    def __init__(self, address: str, prefixes=("",)):
-        self.ctx = zmq.Context.instance()
-        self.sock = make_socket(self.ctx, zmq.SUB, connect=address)
-        for p in prefixes:
-            self.sock.setsockopt(zmq.SUBSCRIBE, p.encode())
-        self.msgs: list = []       # (seq, msg)
-        self.raw_quotes = 0
-
-    def pump(self, max_time: float = 0.2) -> None:
-        deadline = time.monotonic() + max_time
-        while time.monotonic() < deadline:
-            if not self.sock.poll(20):
-                continue
-            while True:
-                try:
-                    topic, body = self.sock.recv_multipart(zmq.NOBLOCK)
-                except zmq.Again:
-                    break
-                if topic.startswith(b"quote."):
-                    self.raw_quotes += 1
-                    continue
-                env = codec.decode(body)
-                self.msgs.append((env.seq, env.msg))
-
-    def of(self, cls) -> list:
-        return [m for _s, m in self.msgs if isinstance(m, cls)]
-
-    def wait(self, cond, timeout: float, what: str):
-        def check():
-            self.pump()
-            return cond()
-        return wait_for(check, timeout, interval=0.0, what=what)
-
-    def close(self) -> None:
-        self.sock.close(0)
-
-
-def connected(bus: Bus, hub: str) -> bool:
-    states = [c.state for c in bus.of(BrokerConnection) if c.hub == hub]
-    return bool(states) and states[-1] == "connected"
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from shared.messages.enforce import Command
 from shared.messages.risk import (AccountStatus, Decision, HistoryRequest, LockoutsRequest,
                                   RiskStatusRequest)
 from shared.projectx.rest import ProjectXRest
-from tests.integration.test_market_worker import Bus, connected
+from tests.support.bustap import Bus, connected
 from tests.support.env import make_config, wait_for
 
 pytestmark = pytest.mark.slow
