@@ -4,7 +4,8 @@ POST /sim/quote      {"contractId" (id or ticker), "lastPrice", "bestBid"?, "bes
 POST /sim/account    {"accountId", "canTrade"?, "balance"?, "apiRejected"?}
 POST /sim/market     {"open": bool}      closed: orders and closes fail OrderRejected, null message
 POST /sim/disconnect {"mode": "close"|"abort", "seconds": 0}   drop every websocket
-POST /sim/fail       {"endpoint", "status", "count", "retryAfter"?, "apply"?}
+POST /sim/fail       {"endpoint", "status", "count", "retryAfter"?, "apply"?, "body"?}
+                     body: answer this text instead (garbage JSON, an HTML error page)
 GET|POST /sim/calls  counts per endpoint since start or the last POST /sim/calls/reset
 POST /sim/burst      {"contracts", "quotes_per_second", "seconds", "accountId", "trades"}
 GET /sim/burst       the last burst's progress
@@ -125,8 +126,12 @@ class Controls:
                                          f"got {body.get('endpoint')!r}")
         status, count = field_int(body, "status"), field_int(body, "count", required=False)
         with self.gateway.lock:
+            text = body.get("body")
+            if text is not None and not isinstance(text, str):
+                raise BadRequest("body", f"expected the answer text as a string, got {text!r}")
             self.gateway.faults.arm(endpoint, status, 1 if count is None else count,
-                                    _number(body, "retryAfter", 1.0), bool(_bool(body, "apply")))
+                                    _number(body, "retryAfter", 1.0), bool(_bool(body, "apply")),
+                                    text)
             return _ok(armed=self.gateway.faults.armed())
 
     def _calls(self, _body: dict) -> Response:

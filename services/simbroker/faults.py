@@ -22,6 +22,7 @@ class Fault:
     count: int
     retry_after: float = 1.0
     apply: bool = False
+    body: Optional[str] = None       # what to answer instead (garbage JSON, an HTML error page)
 
 
 @attrs.frozen
@@ -45,13 +46,16 @@ class Faults:
         self._recent: collections.deque = collections.deque()   # monotonic times of calls
 
     def arm(self, endpoint: str, status: int, count: int, retry_after: float = 1.0,
-            apply: bool = False) -> None:
-        if not 400 <= status <= 599:
-            raise ValueError(f"expected an HTTP error status from 400 to 599, got {status!r}")
+            apply: bool = False, body: Optional[str] = None) -> None:
+        """Fail the next `count` calls with `status`; with `body`, answer that text instead
+        (then any status from 200 is allowed: a 200 carrying garbage is a failure too)."""
+        low = 200 if body is not None else 400
+        if not low <= status <= 599:
+            raise ValueError(f"expected an HTTP status from {low} to 599, got {status!r}")
         if count <= 0:
             self._armed.pop(endpoint, None)
         else:
-            self._armed[endpoint] = Fault(status, count, retry_after, apply)
+            self._armed[endpoint] = Fault(status, count, retry_after, apply, body)
 
     def armed(self) -> dict:
         return {k: attrs.asdict(v) for k, v in self._armed.items()}
@@ -77,8 +81,8 @@ class Faults:
         if fault.count <= 0:
             del self._armed[endpoint]
         headers = {"Retry-After": str(math.ceil(fault.retry_after))} if fault.status == 429 else {}
-        return Failure(fault.status, headers, f"simulated failure (HTTP {fault.status})",
-                       fault.apply)
+        text = fault.body if fault.body is not None else f"simulated failure (HTTP {fault.status})"
+        return Failure(fault.status, headers, text, fault.apply)
 
     def _limited(self) -> Optional[Failure]:
         if self.rate_limit <= 0:

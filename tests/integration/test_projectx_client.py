@@ -168,6 +168,26 @@ def test_a_500_is_retried_and_then_succeeds(sims):
     assert waits == [0.5, 1.0]                       # exponential backoff
 
 
+def test_an_html_error_page_is_retried_and_garbage_json_is_a_clear_error(sims):
+    sim = sims["bare"]
+    client = sim.client(sleep=lambda s: None)
+    client.login()
+    page = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
+    sim.post("/sim/fail", {"endpoint": "/api/Account/search", "status": 502, "count": 1,
+                           "body": page})
+    assert len(client.search_accounts()) == 2            # a proxy's error page: retried
+    sim.post("/sim/fail", {"endpoint": "/api/Position/searchOpen", "status": 200, "count": 1,
+                           "body": '{"positions": [{"id": 1, "accountId": '})
+    with pytest.raises(ProjectXError) as caught:
+        client.open_positions(ACCOUNT)
+    assert "not JSON" in str(caught.value) and caught.value.endpoint == "/api/Position/searchOpen"
+    sim.post("/sim/fail", {"endpoint": "/api/Position/searchOpen", "status": 200, "count": 1,
+                           "body": "[1, 2, 3]"})
+    with pytest.raises(ProjectXError, match="expected a JSON object"):
+        client.open_positions(ACCOUNT)
+    assert client.open_positions(ACCOUNT) == []          # and the next answer is fine again
+
+
 def test_a_429_backs_off_as_long_as_retry_after_says(sims):
     sim = sims["bare"]
     client = sim.client()
