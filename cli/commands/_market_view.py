@@ -1,7 +1,9 @@
-"""What `riskctl positions` and `riskctl orders` share: the --account option and the feed line."""
+"""What `riskctl positions` and `riskctl orders` share: --account, the feed line, the run."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import Callable, Optional, Sequence
+
+from cli.table import render_table
 
 
 def add_account_argument(parser) -> None:
@@ -28,3 +30,19 @@ def feed_line(connections) -> str:
     if not connections:
         return "broker feed: unknown (market has not connected yet)"
     return ("broker feed NOT live: " + "; ".join(down)) if down else ""
+
+
+def show(args, ctx, request_cls, field: str, empty: str, headers: Sequence[str],
+         cells: Callable) -> int:
+    """Ask market for `request_cls`, keep the asked account's rows of `field`, print them."""
+    account_id, name = account_filter(args)
+    table = ctx.request(request_cls(account_id=account_id)).body
+    rows = keep(getattr(table, field), name)
+    if ctx.json:
+        ctx.print_json({field: rows, "connections": table.connections})
+        return 0
+    note = feed_line(table.connections)
+    if note:
+        print(note)
+    print(render_table(headers, [cells(r) for r in rows]) if rows else empty)
+    return 0
