@@ -86,8 +86,10 @@ class Context:
             raise CliError(f"riskd answered with {type(reply).__name__}, not a reply")
         return reply
 
-    def request(self, command: Any, timeout: Optional[float] = None, retries: int = 1) -> Reply:
-        """call(), but an error reply ends the command (exit 1, or 3 when authentication failed)."""
+    def request(self, command: Any, timeout: Optional[float] = None, retries: int = 1,
+                tolerate: tuple[str, ...] = ()) -> Reply:
+        """call(), but an error reply ends the command (exit 1, or 3 when authentication failed),
+        except an error whose code is in `tolerate`: that one is returned for the caller."""
         reply = self.call(command, timeout=timeout, retries=retries)
         if not reply.ok and reply.code in AUTH_CODES and isinstance(reply.body, AuthNeeded):
             if reply.code == "session_expired" and self.session:
@@ -101,7 +103,7 @@ class Context:
                       f"log in once:", file=sys.stderr)
                 self.login(role, session_cache.read_password(role))
                 reply = self.call(command, timeout=timeout, retries=retries)
-        if not reply.ok:
+        if not reply.ok and reply.code not in tolerate:
             code = EXIT_AUTH if reply.code in AUTH_CODES else 1
             raise CliError(refusal_text(reply), code)
         return reply

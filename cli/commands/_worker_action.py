@@ -9,7 +9,10 @@ def add_name(parser) -> None:
 
 
 def run_action(ctx, request) -> int:
-    reply = ctx.request(request, timeout=ACTION_TIMEOUT, retries=0)
+    return print_outcome(ctx, ctx.request(request, timeout=ACTION_TIMEOUT, retries=0))
+
+
+def print_outcome(ctx, reply) -> int:
     info = reply.body
     if ctx.json:
         ctx.print_json({"status": reply.status, "reason": reply.reason, "worker": info})

@@ -51,8 +51,13 @@ class StartWorker:
 
 @attrs.frozen(kw_only=True)
 class StopWorker:
-    """Stop one worker; it stays stopped until someone starts it."""
+    """Stop one worker; it stays stopped until someone starts it.
+
+    A guard worker (market, risk, enforcement) is only stopped while accounts hold open
+    positions when `confirmed` is set; otherwise the answer is code 'confirm_needed'.
+    """
     name: str
+    confirmed: bool = False
 
 
 @attrs.frozen(kw_only=True)

@@ -15,9 +15,11 @@ import time
 import pytest
 
 from shared.config import load_config
+from shared.messages.control import StopWorker
 from shared.config.access import hash_password
 from tests.support import env as support_env
 from tests.support.env import REPO, make_config, wait_for
+from tests.support.procs import Procs
 
 pytestmark = pytest.mark.slow
 
@@ -199,6 +201,11 @@ def test_stopping_a_guard_while_a_position_is_open_asks_first(procs, tmp_path, r
     assert asked.returncode == 1
     assert "1 open position(s) on SIM-DEMO-1 would be left unguarded" in asked.stderr
     assert "--yes" in asked.stderr
+    assert procs.workers(config)["market"].state == "running"
+    # the supervisor itself holds the line: a raw request without `confirmed` is refused too
+    token = json.loads(next((tmp_path / "sessions").iterdir()).read_text())["token"]
+    raw = Procs.control_call(config, StopWorker(name="market"), session=token)
+    assert raw.code == "confirm_needed" and "left unguarded" in raw.reason
     assert procs.workers(config)["market"].state == "running"
     stopped = riskctl(config, "stop", "market", "--yes")
     assert stopped.returncode == 0, stopped.stderr

@@ -115,11 +115,12 @@ class Procs:
         return proc
 
     @staticmethod
-    def control_call(config_path: str, command: Any, timeout: float = 3.0):
+    def control_call(config_path: str, command: Any, timeout: float = 3.0,
+                     session: Optional[str] = None):
         """One request to riskd's control socket; returns the Reply (raises RpcTimeout)."""
         address = load_config(config_path).config.bus.control
         with RpcClient(address, "riskd", timeout=timeout, retries=0, name="test") as client:
-            return client.call(ControlRequest(command=command))
+            return client.call(ControlRequest(command=command, session=session))
 
     def workers(self, config_path: str) -> dict:
         """name -> WorkerInfo, from riskd."""
