@@ -35,6 +35,7 @@ from shared.messages.enforce import FINAL_STATUSES, CommandResult
 from shared.messages.risk import RiskStatusRequest, SelfLockRequest
 from shared.projectx.rest import ProjectXRest
 from tests.bench.report import percentile
+from tests.support.sim import wait_sim_up
 from tests.support.env import REPO, free_ports, make_config, test_env, wait_for
 from tests.support.procs import Procs
 
@@ -79,7 +80,7 @@ def real_chain(tmp: pathlib.Path, n: int) -> tuple[list[float], list[CommandResu
     procs = Procs(tmp)
     try:
         procs.worker("services.simbroker", config)
-        wait_for(lambda: requests.get(rest_url + "/sim/info", timeout=1).ok, 20, what="the sim")
+        wait_sim_up(rest_url, 20)
         for module in ("services.market", "services.risk", "services.enforcement"):
             procs.worker(module, config)
         tap = _results_tap(loaded.bus.enforcement_pub)

@@ -21,6 +21,7 @@ from shared.messages.market import Fill
 from shared.projectx.rest import ProjectXRest
 from tests.bench.report import percentile
 from tests.support.bustap import Bus, connected
+from tests.support.sim import wait_sim_up
 from tests.support.env import make_config, wait_for
 from tests.support.procs import Procs
 
@@ -50,8 +51,7 @@ def run(report) -> None:
         tap = Bus(loaded.bus.market_pub)
         try:
             procs.worker("services.simbroker", config)
-            wait_for(lambda: requests.get(rest_url + "/sim/info", timeout=1).ok, 15,
-                     what="the sim broker")
+            wait_sim_up(rest_url)
             procs.worker("services.market", config)
             client = ProjectXRest(rest_url, loaded.broker.user_name, loaded.broker.api_key)
 

@@ -19,7 +19,8 @@ from websockets.sync.client import connect
 
 from shared.config import load_config
 from tests.bench.report import percentile
-from tests.support.env import make_config, wait_for
+from tests.support.sim import wait_sim_up
+from tests.support.env import make_config
 from tests.support.procs import Procs
 
 RS = "\x1e"
@@ -84,7 +85,7 @@ def run(report) -> None:
         procs = Procs(pathlib.Path(tmp))
         try:
             procs.worker("services.simbroker", config)
-            wait_for(lambda: requests.get(rest + "/sim/info", timeout=1).ok, 15, what="the sim")
+            wait_sim_up(rest)
             token = requests.post(rest + "/api/Auth/loginKey", json={
                 "userName": "sim-user", "apiKey": "sim-api-key"}, timeout=5).json()["token"]
             rest_us, event_us = _orders(rest, user_hub, token)

@@ -46,6 +46,7 @@ from shared.messages.system import Ping, Pong
 from shared.projectx.rest import ProjectXRest
 from tests.bench import procstat
 from tests.bench.report import median, percentile
+from tests.support.sim import wait_sim_up
 from tests.support.env import make_config, wait_for
 from tests.support.procs import Procs
 
@@ -337,8 +338,7 @@ def run(report) -> None:
             system = System(procs, path)
             broker = system.config.broker
             rest_url = broker.endpoints()[0]
-            wait_for(lambda: requests.get(rest_url + "/sim/info", timeout=1).ok, 15,
-                     what="the sim broker")
+            wait_sim_up(rest_url)
             wait_for(lambda: market_synced(system, set()), 30,
                      what="market connected to the sim")
             ProjectXRest(rest_url, broker.user_name, broker.api_key).place_order(

@@ -21,6 +21,7 @@ from shared.bus.sockets import make_socket
 from shared.config import load_config
 from shared.messages.enforce import FINAL_STATUSES, Command, CommandResult
 from shared.projectx.rest import ProjectXRest
+from tests.support.sim import wait_sim_up
 from tests.support.env import wait_for
 
 MNQ, ES, NQ = "CON.F.US.MNQ.Z26", "CON.F.US.EP.Z26", "CON.F.US.ENQ.Z26"
@@ -42,8 +43,7 @@ class SimDesk:
         self.client = ProjectXRest(self.rest_url, broker.user_name, broker.api_key, timeout=5)
 
     def wait_up(self, timeout: float = 15.0) -> None:
-        wait_for(lambda: requests.get(self.rest_url + "/sim/info", timeout=1).ok, timeout,
-                 what="the sim broker's REST port")
+        wait_sim_up(self.rest_url, timeout)
 
     def sim(self, path: str, body: Optional[dict] = None) -> dict:
         answer = requests.post(self.rest_url + path, json=body or {}, timeout=5)

@@ -21,6 +21,7 @@ from shared.config import load_config
 from shared.messages.risk import RiskStatusRequest
 from shared.projectx.rest import ProjectXRest
 from tests.support.bustap import Bus, connected
+from tests.support.sim import wait_sim_up
 from tests.support.env import make_config, wait_for
 
 pytestmark = pytest.mark.slow
@@ -50,7 +51,7 @@ def test_every_trade_reaches_risk_once_across_a_market_restart_and_dropped_hubs(
     loaded = load_config(config).config
     rest = loaded.broker.endpoints()[0]
     procs.worker("services.simbroker", config)
-    wait_for(lambda: requests.get(rest + "/sim/info", timeout=1).ok, 15, what="the sim broker")
+    wait_sim_up(rest)
     bus = Bus(loaded.bus.market_pub)
     market = procs.worker("services.market", config)
     procs.worker("services.risk", config)

@@ -12,7 +12,6 @@ import json
 import time
 
 import pytest
-import requests
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
@@ -20,6 +19,7 @@ from shared.bus.rpc import RpcClient
 from shared.config import load_config
 from shared.messages.market import MarketSnapshot, SnapshotRequest
 from shared.projectx.rest import ProjectXRest
+from tests.support.sim import wait_sim_up
 from tests.support.env import make_config, wait_for
 
 pytestmark = pytest.mark.slow
@@ -69,7 +69,7 @@ def test_idle_hubs_stay_open_while_a_silent_client_is_dropped(tmp_path, procs):
     loaded = load_config(config).config
     rest_url, _user_hub, market_hub = loaded.broker.endpoints()
     procs.worker("services.simbroker", config)
-    wait_for(lambda: requests.get(rest_url + "/sim/info", timeout=1).ok, 15, what="the sim broker")
+    wait_sim_up(rest_url)
     procs.worker("services.market", config)
     control = loaded.bus.market_control
     before = wait_for(lambda: both_connected(control), 20, what="market's hubs to connect")

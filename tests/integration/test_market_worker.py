@@ -21,6 +21,7 @@ from shared.messages.market import (BrokerConnection, Fill, MarketSnapshot, Orde
                                     PositionUpdate, SnapshotRequest)
 from shared.projectx.rest import ProjectXRest
 from tests.support.bustap import Bus, connected
+from tests.support.sim import wait_sim_up
 from tests.support.env import make_config, wait_for
 
 pytestmark = pytest.mark.slow
@@ -36,7 +37,7 @@ def env(tmp_path, procs):
     loaded = load_config(config).config
     rest_url, _user, _market = loaded.broker.endpoints()
     procs.worker("services.simbroker", config)
-    wait_for(lambda: requests.get(rest_url + "/sim/info", timeout=1).ok, 15, what="the sim broker")
+    wait_sim_up(rest_url)
     bus = Bus(loaded.bus.market_pub)
     market = procs.worker("services.market", config)
     client = ProjectXRest(rest_url, loaded.broker.user_name, loaded.broker.api_key, timeout=5)
@@ -211,8 +212,7 @@ def test_a_refused_login_is_reported_plainly_and_the_key_never_shown(tmp_path, p
     config = make_config(tmp_path, broker={"sim": {"tick_interval": 0}})
     loaded = load_config(config).config
     procs.worker("services.simbroker", config)
-    wait_for(lambda: requests.get(loaded.broker.endpoints()[0] + "/sim/info", timeout=1).ok, 15,
-             what="the sim broker")
+    wait_sim_up(loaded.broker.endpoints()[0])
     doc = tomlkit.parse((tmp_path / "riskd.toml").read_text())
     doc["broker"]["api_key"] = "a-wrong-key-123"          # the sim still expects its own
     (tmp_path / "market").mkdir()
@@ -236,8 +236,7 @@ def test_hubs_closed_at_token_expiry_come_back_with_the_newest_token(tmp_path, p
     config = make_config(tmp_path, broker={"sim": {"tick_interval": 0, "token_ttl": 2.0}})
     loaded = load_config(config).config
     procs.worker("services.simbroker", config)
-    wait_for(lambda: requests.get(loaded.broker.endpoints()[0] + "/sim/info", timeout=1).ok, 15,
-             what="the sim broker")
+    wait_sim_up(loaded.broker.endpoints()[0])
     bus = Bus(loaded.bus.market_pub)
     procs.worker("services.market", config)
     client = ProjectXRest(loaded.broker.endpoints()[0], loaded.broker.user_name,

@@ -24,6 +24,7 @@ from shared.projectx.realtime import (EV_ACCOUNT, EV_ORDER, EV_POSITION, EV_QUOT
                                       market_payloads, quote_subscription, user_payloads,
                                       user_subscriptions)
 from shared.projectx.rest import ProjectXRest
+from tests.support.sim import wait_sim_up
 from tests.support.env import make_config, wait_for
 from tests.support.procs import Procs
 
@@ -69,8 +70,7 @@ def sims(tmp_path_factory):
             procs.worker("services.simbroker", config)
             out[style] = Sim(config)
         for sim in out.values():
-            wait_for(lambda: requests.get(sim.rest_url + "/sim/info", timeout=1).ok, 15,
-                     what="the sim broker")
+            wait_sim_up(sim.rest_url)
         yield out
     finally:
         procs.cleanup()

@@ -16,7 +16,8 @@ from shared.messages.risk import (AccountStatus, Decision, HistoryRequest, Locko
                                   RiskStatusRequest)
 from shared.projectx.rest import ProjectXRest
 from tests.support.bustap import Bus, connected
-from tests.support.env import make_config, wait_for
+from tests.support.sim import wait_sim_up
+from tests.support.env import make_config
 
 pytestmark = pytest.mark.slow
 
@@ -51,7 +52,7 @@ def env(tmp_path, procs):
     loaded = load_config(config).config
     rest_url = loaded.broker.endpoints()[0]
     procs.worker("services.simbroker", config)
-    wait_for(lambda: requests.get(rest_url + "/sim/info", timeout=1).ok, 15, what="the sim broker")
+    wait_sim_up(rest_url)
     market_bus = Bus(loaded.bus.market_pub)
     procs.worker("services.market", config)
     risk_bus = Bus(loaded.bus.risk_pub)

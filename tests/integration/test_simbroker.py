@@ -18,6 +18,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
 from shared.config import load_config
+from tests.support.sim import wait_sim_up
 from tests.support.env import make_config, wait_for
 from tests.support.procs import Procs
 
@@ -146,8 +147,7 @@ def sims(tmp_path_factory):
             procs.worker("services.simbroker", config)
             out[style] = Sim(config)
         for sim in out.values():
-            wait_for(lambda: requests.get(sim.rest + "/sim/info", timeout=1).ok, 15,
-                     what="the sim broker's REST port")
+            wait_sim_up(sim.rest)
         yield out
     finally:
         procs.cleanup()

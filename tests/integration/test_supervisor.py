@@ -10,7 +10,7 @@ import zmq
 
 from shared import codec
 from shared.config import load_config
-from shared.messages.control import ControlRequest, WorkersRequest
+from shared.messages.control import WorkersRequest
 from shared.messages.system import Reply
 from tests.support.auth import config_with_passwords, login
 from tests.support.env import make_config, wait_for
