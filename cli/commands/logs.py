@@ -119,7 +119,17 @@ def emit(rec: dict, as_json: bool) -> None:
     sys.stdout.flush()
 
 
+def tolerate_legacy_code_pages() -> None:
+    """Print '?' for what stdout's encoding cannot hold instead of failing: on Windows a console
+    or a `riskctl logs > file` redirect uses the ANSI/OEM code page (cp1252, cp850), which has
+    no place for many characters a log line may carry (names, symbols, other scripts)."""
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="replace")
+
+
 def run(args, ctx) -> int:
+    tolerate_legacy_code_pages()
     try:
         loaded = load_config(ctx.config_path)
     except ConfigError as exc:
