@@ -4,10 +4,12 @@
 
 One pure function, install_steps(), builds every command; the real run, --dry-run
 (prints them, one per line, quoted for cmd.exe; needs neither admin rights nor
-Windows) and the tests all use it. Before the commands run, the data dir and its
-logs folder are created and, if the config file does not exist yet, it is
-seeded from the repo's etc/riskd.toml with [paths] data_dir pointing at the data
-dir. See README.md beside this file.
+Windows) and the tests all use it. Before the commands run, an existing config
+not owned by Administrators/SYSTEM is refused (winservice/acl.py), the data dir
+and its logs folder are created, the config (if missing) is seeded from the
+repo's etc/riskd.toml with [paths] data_dir pointing at the data dir, and the
+bus-only client config for standard users is written. See README.md beside this
+file and docs/windows.md.
 """
 from __future__ import annotations
 

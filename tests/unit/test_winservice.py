@@ -25,6 +25,8 @@ DATA = r"C:\ProgramData\riskd\data"
 CLIENT = r"C:\ProgramData\riskd-client\riskctl.toml"
 ARGS = ["--nssm", NSSM, "--app-dir", APP, "--config", CONFIG, "--data-dir", DATA,
         "--client-config", CLIENT]
+REG_DELETE = ('reg delete "HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Environment" '
+              '/v RISKD_CONFIG /f')
 CONSOLE_MS = install.stop_console_ms(install.shutdown_timeout_of(None))
 
 
@@ -221,14 +223,15 @@ def test_install_dry_run_prints_the_exact_commands_one_per_line():
 def test_reinstall_dry_run_removes_the_old_service_first():
     done = run_script("install.py", "--dry-run", "--reinstall", *ARGS)
     lines = done.stdout.splitlines()
-    assert lines[:2] == [f"{NSSM} stop riskd", f"{NSSM} remove riskd confirm"]
-    assert lines[2:] == [cmd_line(a) for a in steps()]
+    assert lines[:3] == [f"{NSSM} stop riskd", f"{NSSM} remove riskd confirm", REG_DELETE]
+    assert lines[3:] == [cmd_line(a) for a in steps()]
 
 
 def test_uninstall_dry_run_stops_then_removes():
     done = run_script("uninstall.py", "--dry-run", "--nssm", NSSM)
     assert done.returncode == 0
-    assert done.stdout.splitlines() == [f"{NSSM} stop riskd", f"{NSSM} remove riskd confirm"]
+    assert done.stdout.splitlines() == [f"{NSSM} stop riskd", f"{NSSM} remove riskd confirm",
+                                        REG_DELETE]
 
 
 def test_a_real_run_off_windows_is_refused_with_a_clear_error():
@@ -284,7 +287,8 @@ def test_install_over_an_existing_service_is_refused(capsys):
 def test_uninstall_tolerates_a_stopped_service_and_removes_it():
     rec = Recorder(fail={"stop": 1})
     assert uninstall.main(["--nssm", NSSM], host=rec.host) == EXIT_OK
-    assert rec.ran == [(NSSM, "stop", "riskd"), (NSSM, "remove", "riskd", "confirm")]
+    assert rec.ran[:2] == [(NSSM, "stop", "riskd"), (NSSM, "remove", "riskd", "confirm")]
+    assert rec.ran[2][:2] == ("reg", "delete") and "RISKD_CONFIG" in rec.ran[2]
 
 
 def test_uninstall_of_a_missing_service_does_nothing():
