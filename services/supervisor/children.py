@@ -213,8 +213,12 @@ def end_leftovers(run_dir: str, grace: float = 3.0) -> list[tuple[str, int]]:
                 name = str(doc.get("name", entry[:-4]))
                 log.warning("ending %s (pids %s) left over from a previous riskd", name,
                             ", ".join(map(str, pids)))
-                _end(doc, pids, graceful=True)
-                if not _wait_gone(pids, grace):
+                # Windows: no Ctrl-Break first. A leftover is not in this riskd's console,
+                # and GenerateConsoleCtrlEvent for a group not in our console can reach our
+                # own console group instead; the job object has usually ended them anyway.
+                if not IS_WINDOWS:
+                    _end(doc, pids, graceful=True)
+                if IS_WINDOWS or not _wait_gone(pids, grace):
                     _end(doc, pids, graceful=False)
                     _wait_gone(pids, grace)
                 ended += [(name, p) for p in pids]
