@@ -75,8 +75,9 @@ class JobApi:
         k = ctypes.WinDLL("kernel32", use_last_error=True)      # type: ignore[attr-defined]
         k.CreateJobObjectW.argtypes = [ctypes.c_void_p, wintypes.LPCWSTR]
         k.CreateJobObjectW.restype = wintypes.HANDLE
-        k.SetInformationJobObject.argtypes = [wintypes.HANDLE, ctypes.c_int, ctypes.c_void_p,
-                                              wintypes.DWORD]
+        k.SetInformationJobObject.argtypes = [
+            wintypes.HANDLE, ctypes.c_int, ctypes.POINTER(JOBOBJECT_EXTENDED_LIMIT_INFORMATION),
+            wintypes.DWORD]
         k.SetInformationJobObject.restype = wintypes.BOOL
         k.AssignProcessToJobObject.argtypes = [wintypes.HANDLE, wintypes.HANDLE]
         k.AssignProcessToJobObject.restype = wintypes.BOOL

@@ -62,11 +62,20 @@ def owner_sid(path: str) -> Optional[str]:
     from ctypes import wintypes
     advapi32 = ctypes.WinDLL("advapi32")                                  # type: ignore
     kernel32 = ctypes.WinDLL("kernel32")                                  # type: ignore
+    advapi32.GetNamedSecurityInfoW.argtypes = [
+        wintypes.LPCWSTR, ctypes.c_int, wintypes.DWORD, ctypes.POINTER(ctypes.c_void_p),
+        ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p)]
+    advapi32.GetNamedSecurityInfoW.restype = wintypes.DWORD
+    advapi32.ConvertSidToStringSidW.argtypes = [ctypes.c_void_p,
+                                                ctypes.POINTER(wintypes.LPWSTR)]
+    advapi32.ConvertSidToStringSidW.restype = wintypes.BOOL
+    kernel32.LocalFree.argtypes = [ctypes.c_void_p]
+    kernel32.LocalFree.restype = ctypes.c_void_p
     se_file_object, owner_security_information = 1, 1
     owner = ctypes.c_void_p()
     descriptor = ctypes.c_void_p()
     err = advapi32.GetNamedSecurityInfoW(
-        wintypes.LPCWSTR(path), se_file_object, owner_security_information,
+        path, se_file_object, owner_security_information,
         ctypes.byref(owner), None, None, None, ctypes.byref(descriptor))
     if err != 0:
         return None
@@ -77,6 +86,6 @@ def owner_sid(path: str) -> Optional[str]:
         try:
             return text.value
         finally:
-            kernel32.LocalFree(text)
+            kernel32.LocalFree(ctypes.cast(text, ctypes.c_void_p))
     finally:
         kernel32.LocalFree(descriptor)

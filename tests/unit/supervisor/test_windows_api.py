@@ -129,3 +129,40 @@ def test_the_extended_limit_structure_has_the_x64_windows_layout():
     assert ctypes.sizeof(winjob.JOBOBJECT_EXTENDED_LIMIT_INFORMATION) == 144
     assert winjob.JOBOBJECT_BASIC_LIMIT_INFORMATION.LimitFlags.offset == 16
     assert winjob.JOBOBJECT_EXTENDED_LIMIT_INFORMATION.IoInfo.offset == 64
+
+
+class FakeDll:
+    """Stands in for ctypes.WinDLL: every function accepts argtypes/restype and returns 1."""
+
+    def __init__(self, *_args, **_kwargs):
+        self.called = []
+
+    def __getattr__(self, name):
+        dll = self
+
+        class Function:
+            def __call__(self, *args):
+                dll.called.append(name)
+                return 1
+        fn = Function()
+        setattr(self, name, fn)
+        return fn
+
+
+def test_the_ctypes_bindings_declare_every_function_they_call(monkeypatch):
+    # Only Windows can run them; here every signature declaration is at least evaluated
+    # (a misspelt wintypes name or structure would fail) and a successful call goes through.
+    monkeypatch.setattr(ctypes, "WinDLL", FakeDll, raising=False)
+    k = winproc.Kernel32()
+    for fn in ("OpenProcess", "GetExitCodeProcess", "GetProcessTimes",
+               "QueryFullProcessImageNameW", "TerminateProcess", "CloseHandle"):
+        assert getattr(k._k, fn).argtypes is not None, fn
+    assert k.open_process(winproc.PROCESS_QUERY_LIMITED_INFORMATION, 4) == 1
+    assert k.creation_time(1) == 0 and k.exit_code(1) == 0
+    api = winjob.JobApi()
+    job = winjob.Job(api)
+    job.assign(7)
+    assert job.terminate() is True
+    job.close()
+    assert api._k.called == ["CreateJobObjectW", "SetInformationJobObject",
+                             "AssignProcessToJobObject", "TerminateJobObject", "CloseHandle"]
