@@ -67,7 +67,7 @@ class NotifyWorker(Worker):
         self.watch = DisconnectWatch(self.config.notify.disconnect_alert_after_s)
         self._published_states: dict[str, tuple] = {}
         self.unguarded: dict[str, float] = {}     # trading day -> the supervisor's latest figure
-        self.poller: CommandPoller | None = None
+        self.commands: CommandPoller | None = None
         self._configure(self.config)
         self.subs: list[Subscriber] = []
         bus = self.config.bus
@@ -83,9 +83,9 @@ class NotifyWorker(Worker):
 
     def _configure(self, config) -> None:
         """(Re)build channels and their sender threads from the [notify] table."""
-        if self.poller is not None:
-            self.poller.stop()
-            self.poller = None
+        if self.commands is not None:
+            self.commands.stop()
+            self.commands = None
         for sender in self.senders.values():
             sender.stop()
         cfg = config.notify
@@ -107,14 +107,14 @@ class NotifyWorker(Worker):
         telegram = self.senders.get("telegram")
         if telegram is not None and cfg.telegram.commands_enabled:
             telegram.channel.markup_for = self.access.lock_button
-            self.poller = CommandPoller(
+            self.commands = CommandPoller(
                 cfg.telegram, cfg.timeout_s, self.outbox, telegram, self.access, self.ctx_t,
                 config.trading_day.calendar(os.path.dirname(os.path.abspath(self.loaded.path))),
                 config.bus.control, self.redactor, self.clock)
         for sender in self.senders.values():
             sender.start()
-        if self.poller is not None:
-            self.poller.start()
+        if self.commands is not None:
+            self.commands.start()
         log.info("notify channels: %s", ", ".join(
             f"{n} (min {s.min_severity}, {self.outbox.count(n)} queued)"
             for n, s in self.senders.items()) or "none configured")
@@ -125,8 +125,8 @@ class NotifyWorker(Worker):
             self._configure(new)
 
     def teardown(self) -> None:
-        if self.poller is not None:
-            self.poller.stop()
+        if self.commands is not None:
+            self.commands.stop()
         for sender in self.senders.values():
             sender.stop()
         self.outbox.close()
@@ -217,7 +217,7 @@ class NotifyWorker(Worker):
                 "a webhook is set for this bot, so its updates never reach riskd: delete it "
                 "(Bot API deleteWebhook)"))
             return
-        state = self.poller.status()
+        state = self.commands.status()
         age = (self.clock.now_ns() - state.last_poll_ns) / 1e9 if state.last_poll_ns else None
         fresh = age is not None and age <= self.config.notify.telegram.poll_timeout_s + 15
         bot = f"@{me.get('username')}" if isinstance(me, dict) and me.get("username") else "bot"
@@ -239,7 +239,7 @@ class NotifyWorker(Worker):
         return out
 
     def _on_status(self, _req: NotifyStatusRequest) -> Reply:
-        commands = self.poller.status() if self.poller is not None else CommandsState(
+        commands = self.commands.status() if self.commands is not None else CommandsState(
             state="disabled")
         return ok(NotifyStatus(channels=self._states(), commands=commands))
 
@@ -254,7 +254,7 @@ class NotifyWorker(Worker):
         results: dict[str, ChannelAnswer] = {}
         threads = [threading.Thread(target=self._test_one, args=(name, results), daemon=True)
                    for name in names]
-        if "telegram" in names and self.poller is not None:
+        if "telegram" in names and self.commands is not None:
             names.append("telegram commands")
             threads.append(threading.Thread(target=self._test_commands, args=(results,),
                                             daemon=True))

@@ -67,8 +67,9 @@ def status_text(accounts: list[AccountStatus], sup: SupervisorStatus, synced: bo
         for r in sorted((r for r in a.rules if r.enabled and r.rule in LOSS_RULES
                          and r.progress is not None), key=lambda r: LOSS_RULES.index(r.rule)):
             alert_only = " (alert only)" if r.mode == "alert" else ""
-            lines.append(f"{r.rule} {bar(r.progress)} ({money(r.value)} of "
-                         f"{money(r.limit)}){alert_only}")
+            shown = amount if r.rule == "drawdown_guard" else money    # equity vs the line
+            lines.append(f"{r.rule} {bar(r.progress)} ({shown(r.value)} of "
+                         f"{shown(r.limit)}){alert_only}")
         lines += [lockout_line(lk, ctx, now_ns) for lk in a.lockouts] or ["🔓 not locked"]
     if not accounts:
         lines.append("no account in this chat's scope")
