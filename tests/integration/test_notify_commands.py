@@ -151,3 +151,77 @@ def test_each_command_answers_what_riskctl_status_says(procs, tmp_path, telegram
     assert status_json(procs, config)["accounts"][1]["lockouts"] == []
     shown = procs.riskctl(config, "notify", "status")
     assert "3 ignored (chat or user not allowed)" in shown.stdout, shown.stdout
+
+
+def self_lockouts(procs, config: str, account_id: int) -> list[dict]:
+    done = procs.riskctl(config, "history", "--account", str(account_id), "--json")
+    assert done.returncode == 0, done.stderr
+    return [d for d in json.loads(done.stdout)["decisions"] if d["rule"] == "self_lockout"]
+
+
+def button(call, prefix: str) -> str:
+    return next(b["callback_data"] for b in call.buttons if b["callback_data"].startswith(prefix))
+
+
+def test_lockout_by_command_and_by_button_locks_and_flattens_once(procs, tmp_path, telegram):
+    config = riskd_config(tmp_path, telegram)
+    desk = start(procs, config)
+    desk.quote(MNQ)
+    desk.buy(1001, MNQ, 1)
+    desk.resting_buy(1001, MNQ)
+    wait_for(lambda: account(status_json(procs, config), 1001)["open_orders"] == 1, 20,
+             what="risk to see Demo 1's position and order")
+
+    # /lockout, confirmed, and notify killed after acting but before the update is
+    # acknowledged: Telegram gives the press again to the restarted notify, which must not
+    # lock or flatten a second time
+    question = ask(telegram, ME, 111, "/lockout Demo 1 30m tilted after two losers")
+    assert question.startswith("🔒 Lock Demo 1 (1001) until ") and "(in 30m00s)?" in question
+    confirm = telegram.sent(ME)[-1]
+    assert [b["text"] for b in confirm.buttons] == ["✅ Yes, lock me out", "✖ Cancel"]
+    assert self_lockouts(procs, config, 1001) == []            # nothing before the press
+    telegram.hold("editMessageReplyMarkup")
+    telegram.press(ME, 111, button(confirm, "lk:y:"))
+    wait_for(lambda: telegram.held_requests("editMessageReplyMarkup") == 1, 15,
+             what="notify to act and then remove the buttons")
+    old_pid = procs.workers(config)["notify"].pid
+    os.kill(old_pid, signal.SIGKILL)
+    telegram.release("editMessageReplyMarkup")
+    wait_for(lambda: (lambda w: w.state == "running" and w.pid != old_pid)(
+        procs.workers(config)["notify"]), 30, what="the supervisor to restart notify")
+    locked = telegram.wait_sent(lambda c: "is locked out" in c.text, 20, chat=ME,
+                                what="the lockout's result after the restart")
+    assert "Demo 1 (1001) is locked out" in locked.text and "by trader" in locked.text
+    wait_for(lambda: desk.flat(1001), 20, what="Demo 1 flattened")
+    time.sleep(1.0)                  # room for a second lockout or flatten, were there one
+    assert len(self_lockouts(procs, config, 1001)) == 1
+    assert desk.succeeded("/api/Position/closeContract") == 1
+    assert len([c for c in telegram.sent(ME) if "is locked out" in c.text]) == 1
+    lockouts = account(status_json(procs, config), 1001)["lockouts"]
+    assert [(lk["kind"], lk["rule"]) for lk in lockouts] == [("timer", "self_lockout")]
+    assert lockouts[0]["reason"] == "tilted after two losers"
+
+    # the button on a warning: Demo 2 reaches 80% of its 2-contract limit
+    def already():
+        return [c for c in telegram.sent(None, "answerCallbackQuery")
+                if c.body.get("text") == "Already locked."]
+    assert len(already()) == 1               # the press Telegram gave again after the kill
+    desk.buy(1002, MNQ, 2)
+    alert = telegram.wait_sent(lambda c: "max_contracts at 80%" in c.text and c.buttons, 20,
+                               chat=GROUP, what="the warning with its button")
+    assert [b["text"] for b in alert.buttons] == ["🔒 Lock me out for the rest of the day"]
+    telegram.press(GROUP, 333, button(alert, "lo:1002"))
+    confirm = telegram.wait_sent(lambda c: c.text.startswith("🔒 Lock Demo 2"), 15, chat=GROUP,
+                                 what="the confirmation")
+    assert "until the trading-day roll" in confirm.text
+    yes = button(confirm, "lk:y:")
+    telegram.press(GROUP, 333, yes)
+    telegram.press(GROUP, 333, yes)          # a double tap
+    telegram.wait_sent(lambda c: "Demo 2 (strict) (1002) is locked out" in c.text, 15,
+                       chat=GROUP, what="the button's lockout")
+    wait_for(lambda: desk.flat(1002), 20, what="Demo 2 flattened")
+    wait_for(lambda: len(already()) == 2, 10, what="the second tap answered 'Already locked.'")
+    assert len(self_lockouts(procs, config, 1002)) == 1
+    lockouts = account(status_json(procs, config), 1002)["lockouts"]
+    assert [(lk["kind"], lk["rule"]) for lk in lockouts] == [("until_reset", "self_lockout")]
+    assert notify_status(procs, config)["commands"]["lockouts"] == 1     # since the restart
