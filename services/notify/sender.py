@@ -140,7 +140,7 @@ class ChannelSender:
     def deliver(self, text: str, button_account: Optional[int] = None) -> str:
         """Send with bounded retries; raises the last ChannelError when every try failed."""
         done: set = set()
-        if button_account is not None:
+        if button_account is not None and self.channel.buttons:
             return self._retrying(self.channel.send, text, done, button_account=button_account)
         return self._retrying(self.channel.send, text, done)
 

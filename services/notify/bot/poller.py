@@ -111,6 +111,11 @@ class CommandPoller:
         if not self.username:
             me = self.api.call("getMe", {}, self.timeout_s) or {}
             self.username = str(me.get("username") or "") if isinstance(me, dict) else ""
+        if self.state != "ok":
+            log.info("telegram commands: listening (bot @%s, from update %d)", self.username,
+                     self.offset)
+        self.state, self.last_error = "ok", ""     # the token works; a failure says otherwise
+        self.last_poll_ns = self.clock.now_ns()    # a long poll in flight is listening
         updates = self.api.call("getUpdates", {"offset": self.offset,
                                                "timeout": int(self.cfg.poll_timeout_s),
                                                "allowed_updates": UPDATES},
@@ -118,10 +123,6 @@ class CommandPoller:
         if not isinstance(updates, list):
             raise ChannelError(f"Telegram getUpdates answered {type(updates).__name__}, "
                                f"expected a list of updates")
-        if self.state != "ok":
-            log.info("telegram commands: polling (bot @%s, from update %d)", self.username,
-                     self.offset)
-        self.state, self.last_error = "ok", ""
         self.last_poll_ns = self.clock.now_ns()
         for update in updates:
             if self._stop.is_set():

@@ -20,6 +20,7 @@ class TelegramChannel(HttpChannel):
     name = "telegram"
     service = "Telegram"
     max_text = 4096
+    buttons = True
     markup_for: Optional[MarkupFor] = None
 
     def _url(self, method: str = "sendMessage") -> str:
