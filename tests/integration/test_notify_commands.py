@@ -74,13 +74,23 @@ def notify_status(procs, config: str) -> dict:
     return json.loads(done.stdout)
 
 
+ALERTS = ("🟡 ", "⚠️ Breach", "🔒 Lockout", "🔓 Lockout", "✅ Done", "💥", "🚨", "🔴 Broker",
+          "🟢 Broker", "📦", "📊 Daily")
+
+
+def answers_in(telegram: FakeTelegram, chat: str) -> list[str]:
+    """What the chat got, alerts left out (they may arrive any time, e.g. start-up warnings)."""
+    return [c.text for c in telegram.sent(chat) if not c.text.startswith(ALERTS)]
+
+
 def ask(telegram: FakeTelegram, chat: str, user: int, text: str, timeout: float = 15.0,
         **kw) -> str:
     """Send a command and return the answer's text."""
-    before = len(telegram.sent(chat))
+    before = len(answers_in(telegram, chat))
     telegram.say(chat, user, text, **kw)
-    wait_for(lambda: len(telegram.sent(chat)) > before, timeout, what=f"an answer to {text!r}")
-    return telegram.sent(chat)[before].text
+    wait_for(lambda: len(answers_in(telegram, chat)) > before, timeout,
+             what=f"an answer to {text[:40]!r}")
+    return answers_in(telegram, chat)[before]
 
 
 def money(value) -> str:
@@ -225,3 +235,125 @@ def test_lockout_by_command_and_by_button_locks_and_flattens_once(procs, tmp_pat
     lockouts = account(status_json(procs, config), 1002)["lockouts"]
     assert [(lk["kind"], lk["rule"]) for lk in lockouts] == [("until_reset", "self_lockout")]
     assert notify_status(procs, config)["commands"]["lockouts"] == 1     # since the restart
+
+
+def test_bad_input_gets_a_clear_answer_and_changes_nothing(procs, tmp_path, telegram):
+    config = riskd_config(tmp_path, telegram)
+    start(procs, config)
+    expected = {
+        "/frobnicate": "/frobnicate is not a command I know",
+        "/unlock 1001": "Nothing that unlocks, loosens a rule, edits the config or stops riskd "
+                        "is possible from a chat",
+        "/history abc": "expected a number from 1 to 50, got 'abc'",
+        "/history 51": "expected a number from 1 to 50, got '51'",
+        "/lockout": "expected an account and how long, got nothing",
+        "/lockout Demo 1 tomorrow": "expected an account and then how long (30m, 2h, 15:30 or "
+                                    "session), got 'Demo 1 tomorrow'",
+        "/lockout Demo 1 25:99": "expected a time like 30m, 2h, 15:30",
+        "/lockout Nobody 30m": "no account 'Nobody' in this chat's scope (yours: Demo 1, "
+                               "Demo 2 (strict))",
+        "/unguarded now": "/unguarded takes nothing after it",
+        "/" + "x" * 3999: "That message is 4,000 characters long",
+        "hello": "I answer commands only: /help lists them.",
+    }
+    for text, answer in expected.items():
+        got = ask(telegram, ME, 111, text)
+        assert answer in got, (text[:40], got)
+    assert ask(telegram, ME, 111, "/help@riskd_test_bot").startswith("riskd answers these")
+    got = ask(telegram, ME, 111, "/status", edited=True)
+    assert got.startswith("✏️ An edited command is not run")
+    got = ask(telegram, GROUP, 333, "/lockout SIM-DEMO-1 30m")     # not the group's account
+    assert got.startswith("no account 'SIM-DEMO-1' in this chat's scope (yours: Demo 2")
+
+    # not for us: group chatter and another bot's command get no answer (and count as nothing)
+    before = len(answers_in(telegram, GROUP))
+    telegram.say(GROUP, 333, "nice trade")
+    telegram.say(GROUP, 333, "/status@some_other_bot")
+    assert ask(telegram, GROUP, 333, "/help").startswith("riskd answers these")
+    assert len(answers_in(telegram, GROUP)) == before + 1
+    doc = status_json(procs, config)
+    assert all(a["lockouts"] == [] for a in doc["accounts"])
+    assert self_lockouts(procs, config, 1001) == self_lockouts(procs, config, 1002) == []
+    assert notify_status(procs, config)["commands"]["ignored"] == 0
+
+
+def test_a_flood_is_answered_within_the_rate_limit_and_refused_with_one_message(
+        procs, tmp_path, telegram):
+    # the default 10 messages a minute, the limit a flood must respect
+    config = riskd_config(tmp_path, telegram, rate_per_minute=10)
+    start(procs, config)
+    for _ in range(100):
+        telegram.say(ME, 111, "/status")
+    wait_for(lambda: (lambda c: c["answered"] + c["refused"] == 100)(
+        notify_status(procs, config)["commands"]), 20, what="all 100 commands handled")
+    telegram.wait_sent(lambda c: c.text.startswith("⏳ Too many commands"), 20, chat=ME,
+                       what="the one refusal")
+    time.sleep(2.0)                     # anything more would come now
+    sent = telegram.sent(ME)
+    answers = [c for c in sent if c.text.startswith(("🟢", "🔴"))]
+    refusals = [c for c in sent if c.text.startswith("⏳")]
+    commands = notify_status(procs, config)["commands"]
+    assert len(refusals) == 1 and 1 <= len(answers) <= 10
+    assert commands["answered"] == len(answers) and commands["refused"] == 100 - len(answers)
+    # every message of the channel, alerts included, within its 10 a minute (+1: the refusal
+    # waits for a token that refills at one per 6 s)
+    assert len({(c.at, c.text) for c in telegram.sent()}) <= 10 + 1 + 1
+
+
+def test_429_outage_and_bad_token(procs, tmp_path, telegram):
+    config = riskd_config(tmp_path, telegram)
+    start(procs, config)
+
+    # Telegram says 429 (retry after 1 s) to getUpdates, then to the answer itself
+    polls_before = len(telegram.sent(None, "getUpdates"))
+    telegram.script["getUpdates"] = [(429, {"ok": False, "error_code": 429,
+                                            "description": "Too Many Requests: retry after 1",
+                                            "parameters": {"retry_after": 1}})]
+    telegram.say(ME, 111, "/unguarded")      # wakes the long poll in flight: next one is 429
+    wait_for(lambda: len(telegram.sent(None, "getUpdates")) >= polls_before + 3, 15,
+             what="polling after the 429")
+    polls = telegram.sent(None, "getUpdates")[polls_before:]
+    assert polls[2].at - polls[1].at >= 0.95          # waited what Telegram asked
+    telegram.wait_sent(lambda c: c.text.startswith("🛡"), 10, chat=ME, what="the answer")
+    telegram.script[f"sendMessage:{ME}"] = [(429, {"ok": False, "error_code": 429,
+                                             "description": "Too Many Requests: retry after 1",
+                                             "parameters": {"retry_after": 1}})]
+    before = len(telegram.sent(ME))
+    telegram.say(ME, 111, "/help")
+    wait_for(lambda: len(telegram.sent(ME)) >= before + 2, 10, what="the answer after its 429")
+    tries = telegram.sent(ME)[before:]
+    assert all(c.text.startswith("riskd answers") for c in tries)
+    assert len(tries) == 2 and tries[1].at - tries[0].at >= 0.95
+
+    # no network: Telegram keeps what was sent meanwhile; a read is answered late (saying
+    # so), a /lockout older than 5 minutes is refused, not run late. The outage lasts seconds
+    # here; the messages' dates (what notify judges by) say they were sent 2 and 6 minutes ago
+    # (waiting out a real 2-minute outage would prove nothing more)
+    telegram.set_down(True)
+    wait_for(lambda: notify_status(procs, config)["commands"]["state"] == "degraded", 20,
+             what="notify to see the outage")
+    assert "no answer from Telegram" in notify_status(procs, config)["commands"]["last_error"]
+    now = int(time.time())
+    before = len(answers_in(telegram, ME))
+    telegram.say(ME, 111, "/lockouts", date=now - 120)
+    telegram.say(ME, 111, "/lockout Demo 1 session", date=now - 360)
+    telegram.set_down(False)
+    wait_for(lambda: len(answers_in(telegram, ME)) >= before + 2, 20,
+             what="both answered after")
+    late, stale = answers_in(telegram, ME)[before:before + 2]
+    assert late.startswith("(asked ") and "later: Telegram or riskd was unreachable)" in late
+    assert "Demo 1 (1001): not locked" in late
+    assert stale.startswith("⌛ Your /lockout from ") and "6 minutes late" in stale \
+        and "it was not run" in stale
+    assert account(status_json(procs, config), 1001)["lockouts"] == []
+    assert notify_status(procs, config)["commands"]["state"] == "ok"
+
+    # a bad token (Telegram says 401): degraded in notify status, the token never shown
+    telegram.token = "7012345678:revoked"
+    telegram.say(ME, 111, "/help")           # ends the long poll in flight
+    wait_for(lambda: notify_status(procs, config)["commands"]["state"] == "degraded", 20,
+             what="the 401 shown as degraded")
+    shown = procs.riskctl(config, "notify", "status")
+    assert "telegram commands: degraded" in shown.stdout
+    assert "Telegram refused the bot token (HTTP 401)" in shown.stdout
+    assert TOKEN.split(":")[1] not in shown.stdout

@@ -4,7 +4,7 @@ It holds the updates users "send" (say(), press(), edit()) until a getUpdates ca
 higher offset confirms them, like Telegram: getUpdates long-polls (answers as soon as an
 update is there, or after `timeout` seconds with none). sendMessage, answerCallbackQuery,
 editMessageReplyMarkup, getMe and getWebhookInfo are recorded and answered. Tests can
-script answers per method (a 429 with retry_after, a 401), hold a method (its requests
+script answers per method, or per method and chat ("sendMessage:111"), hold a method (its requests
 wait until released: a window in which to kill notify), and cut the network (`down`: every
 request is dropped without an answer, as when the line is gone).
 """
@@ -121,7 +121,8 @@ class FakeTelegram:
                 self.cond.notify_all()
                 self.cond.wait_for(lambda: method not in self.held or self._closed)
                 self.waiting[method] -= 1
-            scripted = self.script.get(method)
+            scripted = self.script.get(f"{method}:{body.get('chat_id')}") \
+                or self.script.get(method)
             if scripted:
                 return scripted.pop(0)
         if method == "getUpdates":
