@@ -102,8 +102,8 @@ class LockFlow:
         if age > self.max_age_s:
             self.store.move(token, ASKED, EXPIRED)
             return Pressed("Expired.", (Answer(chat, (
-                f"⌛ This confirmation is {age / 60:.0f} minutes old (more than "
-                f"{self.max_age_s / 60:g}), so it was not run: nothing happens behind your back "
+                f"⌛ This confirmation is {answers.duration(age)} old (more than "
+                f"{self.max_age_s / 60:g} minutes), so it was not run: nothing happens behind your back "
                 f"late. Send /lockout again if you still want it.")),))
         if not self.store.move(token, ASKED, EXECUTING):      # a concurrent press won
             return self.press(token, yes, chat, user, now_ns)

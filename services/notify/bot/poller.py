@@ -216,7 +216,7 @@ class CommandPoller:
             self.refused += 1
             return [Answer(chat, (
                 f"⌛ Your /lockout from {self.ctx.at(asked * NS_PER_S)} reached riskd "
-                f"{late / 60:.0f} minutes late (Telegram or riskd was unreachable), so it was "
+                f"{answers.duration(late)} late (Telegram or riskd was unreachable), so it was "
                 f"not run: nothing happens behind your back late. Send it again if you still "
                 f"want it."))]
         self.answered += 1
