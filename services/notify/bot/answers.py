@@ -80,7 +80,7 @@ def positions_text(accounts: list[AccountStatus], ctx: Context) -> str:
     lines = []
     for a in accounts:
         lines.append(f"📈 {title(a, ctx)}: " + ("flat" if not a.positions
-                                                else f"{len(a.positions)} open"))
+                                                else f"{len(a.positions)} position(s)"))
         for p in a.positions:
             last = f", last {p.last}" if p.last is not None else ""
             lines.append(f"  {p.symbol} {p.side} {p.size} @ {p.average_price}{last}, "
