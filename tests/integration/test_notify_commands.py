@@ -209,7 +209,7 @@ def test_lockout_by_command_and_by_button_locks_and_flattens_once(procs, tmp_pat
     assert len([c for c in telegram.sent(ME) if "is locked out" in c.text]) == 1
     lockouts = account(status_json(procs, config), 1001)["lockouts"]
     assert [(lk["kind"], lk["rule"]) for lk in lockouts] == [("timer", "self_lockout")]
-    assert lockouts[0]["reason"] == "tilted after two losers"
+    assert lockouts[0]["reason"] == "tilted after two losers (from Telegram, user 111)"
 
     # the button on a warning: Demo 2 reaches 80% of its 2-contract limit
     def already():

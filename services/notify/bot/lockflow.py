@@ -112,7 +112,9 @@ class LockFlow:
     def _execute(self, c: Confirmation, now_ns: int) -> Pressed:
         until, session = self.until(c.when_text, now_ns)
         request = SelfLockRequest(account=str(c.account_id), until_ns=until, session=session,
-                                  reason=c.reason or "locked from Telegram",
+                                  reason=(f"{c.reason} (from Telegram, user {c.user_id})"
+                                          if c.reason else
+                                          f"locked from Telegram by user {c.user_id}"),
                                   by=f"telegram:{c.user_id}")
         try:
             reply = self.riskd.lock(request)

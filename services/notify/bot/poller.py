@@ -37,7 +37,8 @@ log = logging.getLogger(__name__)
 
 UPDATES = ["message", "edited_message", "callback_query"]
 BACKOFF_MAX_S = 5.0          # a network error or a 5xx: poll again soon
-TOKEN_BACKOFF_S = 30.0       # 401 / 403 / 404 / 409: a person has to fix something
+TOKEN_BACKOFF_S = 30.0       # 401 / 403 / 404: a person has to fix the token
+# (a 409 also follows a config reload while the old long poll ends: retried soon)
 LATE_S = 60.0                # a read answered this late says when it was asked
 FLOOD_NOTICE_EVERY_S = 60.0  # one "too many commands" message per chat per minute
 
@@ -98,7 +99,7 @@ class CommandPoller:
                 except ChannelError as exc:
                     failures += 1
                     self._failed(exc)
-                    self._stop.wait(TOKEN_BACKOFF_S if exc.status in (401, 403, 404, 409)
+                    self._stop.wait(TOKEN_BACKOFF_S if exc.status in (401, 403, 404)
                                     else min(BACKOFF_MAX_S, 0.5 * 2 ** (failures - 1)))
                 except Exception:          # a bug must not end command handling for good
                     log.exception("telegram commands: polling failed")
