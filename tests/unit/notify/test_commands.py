@@ -244,3 +244,16 @@ def test_bar_duration_and_times():
 def test_a_scope_for_a_chat_not_listed_is_refused():
     with pytest.raises(ValueError, match="expected scopes only for chats listed in chat_ids"):
         TelegramConfig(bot_token="1:x", chat_ids=["111"], chats={"-5": ChatScope()})
+
+
+def test_ignored_updates_are_counted_and_logged_at_most_once_a_minute(caplog):
+    from services.notify.bot.access import Ignored
+    ignored = Ignored()
+    with caplog.at_level("WARNING"):
+        for i in range(50):
+            ignored.add("999", 999, "a message", 1000.0 + i)     # 50 in 50 s: one line
+        ignored.add("-5", 7, "a button press", 1061.0)           # a minute later: the next
+    lines = [r.getMessage() for r in caplog.records]
+    assert ignored.count == 51 and len(lines) == 2
+    assert lines[0].startswith("telegram: ignored 1 update(s)")
+    assert lines[1].startswith("telegram: ignored 50 update(s)") and "chat -5, user 7" in lines[1]
