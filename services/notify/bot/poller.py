@@ -154,9 +154,9 @@ class CommandPoller:
         now = self.clock.now_ns()
         try:
             out = self._dispatch(update, update_id, now)
-        except Exception:
+        except Exception:              # a bug: say so to an allowed asker, never retry it
             log.exception("telegram commands: update %d failed", update_id)
-            out = []
+            out = self._failed_answer(update)
         self.store.finish(update_id, out, now)
         if out:
             self.sender.poke()
@@ -168,6 +168,21 @@ class CommandPoller:
             return self._on_edited(update["edited_message"])
         if isinstance(update.get("callback_query"), dict):
             return self._on_button(update["callback_query"], update_id, now)
+        return []
+
+    def _failed_answer(self, update: dict) -> list[Answer]:
+        for kind in ("message", "edited_message", "callback_query"):
+            item = update.get(kind)
+            if isinstance(item, dict):
+                inner = item.get("message") if kind == "callback_query" else item
+                chat, user = self._who(inner if isinstance(inner, dict) else {})
+                if kind == "callback_query":
+                    sender = item.get("from") if isinstance(item.get("from"), dict) else {}
+                    user = sender.get("id") if isinstance(sender.get("id"), int) else None
+                if self.access.allowed(chat, user):
+                    return [Answer(chat, "⚠️ riskd could not answer this (an internal error, "
+                                         "logged by notify); it will not be run later. Try "
+                                         "again, or use riskctl.")]
         return []
 
     def _who(self, message: dict) -> tuple[str, Optional[int]]:

@@ -18,7 +18,7 @@ from services.notify.bot.store import (CANCELLED, DONE, EXECUTING, EXPIRED, FAIL
 from services.notify.outbox import Outbox
 from services.notify.templates import Context
 from services.supervisor.commands import REGISTRY
-from shared.clock import to_ns
+from shared.clock import FakeClock, to_ns
 from shared.config.accounts import AccountConfig
 from shared.config.notify import ChatScope, TelegramConfig
 from shared.messages.risk import (Decision, LockoutList, LockoutState, RuleWarning,
@@ -257,3 +257,35 @@ def test_ignored_updates_are_counted_and_logged_at_most_once_a_minute(caplog):
     assert ignored.count == 51 and len(lines) == 2
     assert lines[0].startswith("telegram: ignored 1 update(s)")
     assert lines[1].startswith("telegram: ignored 50 update(s)") and "chat -5, user 7" in lines[1]
+
+
+# -- one update through the poller (no network: the parts it calls stand in) ---------------------
+
+class BrokenRiskd:
+    def ask(self, _request):
+        raise RuntimeError("a bug")
+
+
+class RoomySender:
+    def room(self):
+        return 5.0
+
+    def poke(self):
+        pass
+
+
+def test_a_bug_answering_is_said_to_the_asker_once_and_the_update_is_not_retried(tmp_path):
+    from services.notify.bot.poller import CommandPoller
+    outbox = Outbox(str(tmp_path / "notify.sqlite"))
+    poller = CommandPoller(TelegramConfig(bot_token="1:x", chat_ids=["111"]), 5.0, outbox,
+                           RoomySender(), access(chat_ids=["111"], chats={}), Context(), None,
+                           "tcp://127.0.0.1:9", None, FakeClock(T0))
+    poller.store, poller.riskd = BotStore(outbox), BrokenRiskd()
+    message = {"date": 0, "chat": {"id": 111}, "from": {"id": 111}, "text": "/status"}
+    poller.handle({"update_id": 7, "message": message})
+    poller.handle({"update_id": 7, "message": message})          # given again: not re-run
+    poller.handle({"update_id": 8, "message": dict(message, chat={"id": 5}, **{"from": {"id": 5}})})
+    reply = outbox.next_reply("telegram")
+    assert reply.chat == "111" and "could not answer this (an internal error" in reply.text
+    assert outbox.replies_queued("telegram") == 1 and poller.store.offset() == 9
+    assert poller.ignored.count == 1
