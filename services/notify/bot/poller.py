@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from typing import Any, Optional
 
 import attrs
@@ -194,7 +193,7 @@ class CommandPoller:
     def _allowed(self, chat: str, user: Optional[int], what: str) -> bool:
         if self.access.allowed(chat, user):
             return True
-        self.ignored.add(chat, user, what, time.monotonic())
+        self.ignored.add(chat, user, what, self.clock.monotonic())
         return False
 
     def _room(self, chat: str) -> Optional[list[Answer]]:
@@ -202,7 +201,7 @@ class CommandPoller:
         if self.sender.room() >= 1:
             return None
         self.refused += 1
-        now = time.monotonic()
+        now = self.clock.monotonic()
         if now - self._flood_notice.get(chat, -FLOOD_NOTICE_EVERY_S) < FLOOD_NOTICE_EVERY_S:
             return []
         self._flood_notice[chat] = now

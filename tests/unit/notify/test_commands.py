@@ -289,3 +289,64 @@ def test_a_bug_answering_is_said_to_the_asker_once_and_the_update_is_not_retried
     assert reply.chat == "111" and "could not answer this (an internal error" in reply.text
     assert outbox.replies_queued("telegram") == 1 and poller.store.offset() == 9
     assert poller.ignored.count == 1
+
+
+# -- presses in any order, crashes anywhere: never more than one lockout per question ------------
+
+from hypothesis import settings, strategies as st  # noqa: E402
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule  # noqa: E402
+
+
+class Presses(RuleBasedStateMachine):
+    """Questions asked, Yes / Cancel pressed in any order and repeated (double taps, Telegram
+    re-delivering after a kill), notify dying right after committing 'executing', time
+    passing: each question locks at most once, and only after a Yes within 5 minutes."""
+
+    def __init__(self):
+        super().__init__()
+        import tempfile
+        self.dir = tempfile.TemporaryDirectory()
+        self.riskd = StandInRiskd()
+        self.flow = LockFlow(BotStore(Outbox(f"{self.dir.name}/notify.sqlite")), self.riskd,
+                             Context(tz=CHI), TradingCalendar.make("17:00", "America/Chicago"))
+        self.now = T0
+        self.tokens: list[str] = []
+        self.yes_in_time: set[str] = set()
+
+    @rule(when=st.sampled_from(["30m", "2h", "15:30", "session"]))
+    def ask(self, when):
+        token = f"u{len(self.tokens)}"
+        self.flow.ask(token, "111", 111, 1001, "Demo 1", when, "", self.now)
+        self.tokens.append(token)
+
+    @rule(i=st.integers(0, 5), yes=st.booleans(), user=st.sampled_from([111, 111, 222]))
+    def press(self, i, yes, user):
+        if i < len(self.tokens):
+            token = self.tokens[i]
+            before = self.flow.store.get(token)
+            self.flow.press(token, yes, "111", user, self.now)
+            if yes and user == 111 and before.state == "asked" \
+                    and self.now - before.created_ns <= 300 * S:
+                self.yes_in_time.add(token)
+
+    @rule(i=st.integers(0, 5))
+    def killed_after_committing(self, i):
+        if i < len(self.tokens):
+            self.flow.store.move(self.tokens[i], "asked", EXECUTING)
+
+    @rule(seconds=st.sampled_from([1, 60, 299, 301]))
+    def time_passes(self, seconds):
+        self.now += seconds * S
+
+    @invariant()
+    def at_most_once(self):
+        assert len(self.riskd.locks) == self.flow.executed <= len(self.yes_in_time)
+        states = [self.flow.store.get(t).state for t in self.tokens]
+        assert self.flow.executed == states.count(DONE)
+
+    def teardown(self):
+        self.dir.cleanup()
+
+
+TestPresses = Presses.TestCase
+TestPresses.settings = settings(max_examples=60, stateful_step_count=25, deadline=None)
