@@ -173,6 +173,15 @@ def button(call, prefix: str) -> str:
     return next(b["callback_data"] for b in call.buttons if b["callback_data"].startswith(prefix))
 
 
+def kill_notify_and_wait_for_its_restart(procs, config: str, telegram: FakeTelegram) -> None:
+    """kill -9 notify while Telegram holds its request, then let Telegram answer again."""
+    old_pid = procs.workers(config)["notify"].pid
+    os.kill(old_pid, signal.SIGKILL)
+    telegram.release("editMessageReplyMarkup")
+    wait_for(lambda: (lambda w: w.state == "running" and w.pid != old_pid)(
+        procs.workers(config)["notify"]), 30, what="the supervisor to restart notify")
+
+
 def test_lockout_by_command_and_by_button_locks_and_flattens_once(procs, tmp_path, telegram):
     config = riskd_config(tmp_path, telegram)
     desk = start(procs, config)
@@ -194,11 +203,7 @@ def test_lockout_by_command_and_by_button_locks_and_flattens_once(procs, tmp_pat
     telegram.press(ME, 111, button(confirm, "lk:y:"))
     wait_for(lambda: telegram.held_requests("editMessageReplyMarkup") == 1, 15,
              what="notify to act and then remove the buttons")
-    old_pid = procs.workers(config)["notify"].pid
-    os.kill(old_pid, signal.SIGKILL)
-    telegram.release("editMessageReplyMarkup")
-    wait_for(lambda: (lambda w: w.state == "running" and w.pid != old_pid)(
-        procs.workers(config)["notify"]), 30, what="the supervisor to restart notify")
+    kill_notify_and_wait_for_its_restart(procs, config, telegram)
     locked = telegram.wait_sent(lambda c: "is locked out" in c.text, 20, chat=ME,
                                 what="the lockout's result after the restart")
     assert "Demo 1 (1001) is locked out" in locked.text and "by trader" in locked.text
@@ -225,16 +230,23 @@ def test_lockout_by_command_and_by_button_locks_and_flattens_once(procs, tmp_pat
                                  what="the confirmation")
     assert "until the trading-day roll" in confirm.text
     yes = button(confirm, "lk:y:")
+    telegram.hold("editMessageReplyMarkup")               # killed again, the same way
     telegram.press(GROUP, 333, yes)
-    telegram.press(GROUP, 333, yes)          # a double tap
-    telegram.wait_sent(lambda c: "Demo 2 (strict) (1002) is locked out" in c.text, 15,
-                       chat=GROUP, what="the button's lockout")
+    wait_for(lambda: telegram.held_requests("editMessageReplyMarkup") == 1, 15,
+             what="notify to act on the button and then remove the buttons")
+    kill_notify_and_wait_for_its_restart(procs, config, telegram)
+    telegram.wait_sent(lambda c: "Demo 2 (strict) (1002) is locked out" in c.text, 20,
+                       chat=GROUP, what="the button's lockout after the restart")
+    assert len(already()) == 2
+    telegram.press(GROUP, 333, yes)          # a double tap, later
     wait_for(lambda: desk.flat(1002), 20, what="Demo 2 flattened")
-    wait_for(lambda: len(already()) == 2, 10, what="the second tap answered 'Already locked.'")
+    wait_for(lambda: len(already()) == 3, 10, what="the late tap answered 'Already locked.'")
     assert len(self_lockouts(procs, config, 1002)) == 1
     lockouts = account(status_json(procs, config), 1002)["lockouts"]
     assert [(lk["kind"], lk["rule"]) for lk in lockouts] == [("until_reset", "self_lockout")]
-    assert notify_status(procs, config)["commands"]["lockouts"] == 1     # since the restart
+    wait_for(lambda: len([c for c in telegram.sent(GROUP) if "is locked out" in c.text]) == 2,
+             10, what="the late tap's repeated result")
+    assert notify_status(procs, config)["commands"]["lockouts"] == 0     # since the restart
 
 
 def test_bad_input_gets_a_clear_answer_and_changes_nothing(procs, tmp_path, telegram):
