@@ -40,6 +40,7 @@ TOKEN_BACKOFF_S = 30.0       # 401 / 403 / 404: a person has to fix the token
 # (a 409 also follows a config reload while the old long poll ends: retried soon)
 LATE_S = 60.0                # a read answered this late says when it was asked
 FLOOD_NOTICE_EVERY_S = 60.0  # one "too many commands" message per chat per minute
+WARN_EVERY_S = 60.0          # while degraded, one log line a minute
 
 
 class CommandPoller:
@@ -64,6 +65,7 @@ class CommandPoller:
         self.username = ""
         self.offset = 0
         self._flood_notice: dict[str, float] = {}
+        self._warned_at = float("-inf")
         self._stop = threading.Event()
         self._thread: Optional[threading.Thread] = None
         self.flow: Optional[LockFlow] = None
@@ -111,9 +113,7 @@ class CommandPoller:
         if not self.username:
             me = self.api.call("getMe", {}, self.timeout_s) or {}
             self.username = str(me.get("username") or "") if isinstance(me, dict) else ""
-        if self.state != "ok":
-            log.info("telegram commands: listening (bot @%s, from update %d)", self.username,
-                     self.offset)
+        first = self.last_poll_ns is None
         self.state, self.last_error = "ok", ""     # the token works; a failure says otherwise
         self.last_poll_ns = self.clock.now_ns()    # a long poll in flight is listening
         updates = self.api.call("getUpdates", {"offset": self.offset,
@@ -124,6 +124,10 @@ class CommandPoller:
             raise ChannelError(f"Telegram getUpdates answered {type(updates).__name__}, "
                                f"expected a list of updates")
         self.last_poll_ns = self.clock.now_ns()
+        if first or self._warned_at != float("-inf"):
+            log.info("telegram commands: listening (bot @%s, from update %d)", self.username,
+                     self.offset)
+            self._warned_at = float("-inf")
         for update in updates:
             if self._stop.is_set():
                 return                 # unhandled: Telegram gives it to the next poller
@@ -137,8 +141,10 @@ class CommandPoller:
         elif exc.status == 409:
             reason = f"another program reads this bot's updates, or a webhook is set (HTTP " \
                      f"409): commands cannot get through. {exc.reason}"
-        if (self.state, self.last_error) != ("degraded", reason):
+        now = self.clock.monotonic()
+        if now - self._warned_at >= WARN_EVERY_S:
             log.warning("telegram commands: %s", reason)
+            self._warned_at = now
         self.state, self.last_error = "degraded", reason
 
     # -- one update ---------------------------------------------------------------------------
