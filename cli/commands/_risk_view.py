@@ -2,39 +2,23 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import time
 from typing import Optional
 
 from cli.errors import CliError
 from cli.table import fmt_duration, render_table
-from shared.clock import from_ns, parse_iso_ns, to_ns
-
-_DURATION = re.compile(r"^\+?(\d+(?:\.\d+)?)\s*([smhd])$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+from shared import when
+from shared.clock import from_ns
 
 
 def parse_when(text: str, now_ns: Optional[int] = None, future: bool = True) -> int:
     """'30m' / '+2h' (from now; back in time when future=False), '15:30' (the next 15:30 local,
     or today's when future=False) or an ISO 8601 time -> UTC ns."""
     now_ns = time.time_ns() if now_ns is None else now_ns
-    value = (text or "").strip()
-    m = _DURATION.match(value)
-    if m:
-        delta = int(float(m[1]) * _UNITS[m[2]] * 1_000_000_000)
-        return now_ns + delta if future else now_ns - delta
-    if re.match(r"^\d{1,2}:\d{2}$", value):
-        local_now = from_ns(now_ns, dt.datetime.now().astimezone().tzinfo)
-        hh, mm = (int(x) for x in value.split(":"))
-        when = local_now.replace(hour=hh, minute=mm, second=0, microsecond=0)
-        if future and when <= local_now:
-            when += dt.timedelta(days=1)
-        return to_ns(when)
     try:
-        return parse_iso_ns(value)
-    except ValueError:
-        raise CliError(f"expected a time like 30m, 2h, 15:30 or 2026-11-25T15:30:00-06:00, "
-                       f"got {text!r}") from None
+        return when.parse_when(text, now_ns, dt.datetime.now().astimezone().tzinfo, future)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
 
 
 def fmt_time(ns: Optional[int]) -> str:

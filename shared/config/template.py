@@ -156,6 +156,7 @@ def render_init(a: InitAnswers) -> str:
         "# [notify.telegram]",
         '# bot_token = "${RISKD_TELEGRAM_TOKEN}"',
         '# chat_ids = ["123456789"]',
+        "# commands = true    # answer /status, /lockout ... from these chats (docs/alerts.md)",
         "",
         *accounts,
         "[profiles.default]",
