@@ -100,7 +100,8 @@ class SimConfig:
     seed: int = 7
     tick_interval: float = attrs.field(default=0.25, validator=non_negative)
     token_ttl: float = attrs.field(default=86400.0, validator=positive)
-    wrap_events: bool = False             # TopstepX style: arguments [{"action", "data"}]
+    wrap_events: bool = True              # TopstepX style: arguments [{"action", "data"}]; false: bare
+    negotiate_ttl: float = attrs.field(default=5.0, validator=positive)  # s a negotiated id lasts
     legacy_contract_by_id: bool = False   # Contract/searchById answers contracts: [...]
     spread_ticks: int = attrs.field(default=1, validator=in_range(0, 100))
     ping_interval: float = attrs.field(default=15.0, validator=positive)

@@ -1,9 +1,11 @@
 """The real ProjectX client against the sim broker's real HTTP and websocket endpoints.
 
 Two sims run for the module: one answering like a plain gateway (bare hub
-payloads, Contract/searchById -> contract) and one like TopstepX (hub payloads
-wrapped as [{action, data}], the legacy `contracts: [...]` answer), so every
-event type is seen both ways.
+payloads, wrap_events = false; Contract/searchById -> contract) and one like
+TopstepX (the sim's default: hub payloads wrapped as [{action, data}]; and the
+legacy `contracts: [...]` answer), so every event type is seen both ways. The
+hub client connects both ways too: skipping negotiation (riskd's default) and
+negotiating first (POST <hub>/negotiate, then ?id=).
 """
 from __future__ import annotations
 
@@ -62,8 +64,8 @@ def sims(tmp_path_factory):
     procs = Procs(tmp_path_factory.mktemp("sims"))
     out = {}
     try:
-        for style, extra in (("bare", {}), ("wrapped", {"wrap_events": True,
-                                                        "legacy_contract_by_id": True})):
+        for style, extra in (("bare", {"wrap_events": False}),
+                             ("wrapped", {"legacy_contract_by_id": True})):
             path = tmp_path_factory.mktemp(style)
             config = make_config(path, broker={"sim": {"tick_interval": 0,
                                                        "token_ttl": TOKEN_TTL, **extra}})
@@ -231,10 +233,10 @@ def test_an_expired_token_means_a_new_login(sims):
 
 # -- realtime -------------------------------------------------------------------------------
 class Hubs:
-    def __init__(self, sim: Sim, token: str):
+    def __init__(self, sim: Sim, token: str, negotiate: bool = False):
         self.q: queue.Queue = queue.Queue()
-        self.user = HubClient("user", sim.user_hub, self.q.put)
-        self.market = HubClient("market", sim.market_hub, self.q.put)
+        self.user = HubClient("user", sim.user_hub, self.q.put, negotiate=negotiate)
+        self.market = HubClient("market", sim.market_hub, self.q.put, negotiate=negotiate)
         self.gens = {"user": self.user.connect(token), "market": self.market.connect(token)}
         self.events: list[HubEvent] = []
         self.acks: list[HubAck] = []
@@ -269,10 +271,12 @@ class Hubs:
         self.market.close()
 
 
-def test_every_realtime_event_type(sim):
+@pytest.mark.parametrize("negotiate", [False, True], ids=["skip-negotiation", "negotiate"])
+def test_every_realtime_event_type(sim, negotiate):
     client = sim.client()
     flatten(sim, client)
-    hubs = Hubs(sim, client.ensure_token())
+    before = sim.post("/sim/hubs", {})["negotiated"]
+    hubs = Hubs(sim, client.ensure_token(), negotiate)
     try:
         calls = user_subscriptions([ACCOUNT])
         for method, args in calls:
@@ -300,6 +304,7 @@ def test_every_realtime_event_type(sim):
         wrapped = [e.args[0] for e in hubs.events if e.hub == "user"]
         is_wrapper = [isinstance(a, dict) and "action" in a and "data" in a for a in wrapped]
         assert all(is_wrapper) if sim.broker.sim.wrap_events else not any(is_wrapper)
+        assert sim.post("/sim/hubs", {})["negotiated"] - before == (2 if negotiate else 0)
         book = QuoteBook()
 
         def priced(event) -> bool:

@@ -140,7 +140,7 @@ def sims(tmp_path_factory):
     procs = Procs(tmp_path_factory.mktemp("simbroker"))
     out = {}
     try:
-        for style, extra in (("bare", {}),
+        for style, extra in (("bare", {"wrap_events": False}),
                              ("wrapped", {"wrap_events": True, "token_ttl": WRAPPED_TTL})):
             config = make_config(tmp_path_factory.mktemp(style), broker={"sim": {
                 "tick_interval": 0, "ping_interval": 1.0, "spread_ticks": 0, **extra}})
