@@ -8,6 +8,7 @@ is held, so events leave in the order the changes happened.
 """
 from __future__ import annotations
 
+import datetime
 import json
 import logging
 import os
@@ -21,12 +22,13 @@ import attrs
 from services.simbroker.accounts import Ledger
 from services.simbroker.entities import MARKET, Account, Event, Result
 from services.simbroker.faults import Faults
-from services.simbroker.market import Market, contracts_with_fees
+from services.simbroker.contracts import listed, products_with_fees, search_rank
+from services.simbroker.market import Market
 from services.simbroker.tokens import Claims, Tokens, bearer
 from services.simbroker.wire import optional_time, to_decimal
-from shared.clock import Clock
+from shared.clock import Clock, from_ns
 from shared.config.sections import SimConfig
-from shared.symbols import contract_for, ticker_of
+from shared.symbols import contract_for, is_contract_id
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +75,15 @@ def field_str(body: dict, key: str, required: bool = True) -> Optional[str]:
         return None
     if not isinstance(value, str) or (required and not value):
         raise BadRequest(key, f"expected a string for {key}, got {value!r}")
+    return value
+
+
+def field_bool(body: dict, key: str, required: bool = False) -> Optional[bool]:
+    value = body.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, bool):
+        raise BadRequest(key, f"expected true or false for {key}, got {value!r}")
     return value
 
 
@@ -129,7 +140,9 @@ class Gateway:
         self.api_key = api_key
         self.clock = clock
         self.lock = threading.RLock()
-        self.market = Market(contracts_with_fees(sim.fees), clock,
+        self.products = products_with_fees(sim.fees)
+        self._calendar_day = self.calendar_date()
+        self.market = Market(listed(self.products, self._calendar_day), clock,
                              rng or random.Random(sim.seed), sim.spread_ticks)
         self.ledger = Ledger(self.market, clock, [
             Account(id=a.id, name=a.name, balance=Decimal(str(a.balance)), can_trade=a.can_trade)
@@ -145,6 +158,7 @@ class Gateway:
                 ("/api/Account/search", self._accounts, True),
                 ("/api/Contract/searchById", self._contract_by_id, True),
                 ("/api/Contract/search", self._contract_search, True),
+                ("/api/Contract/available", self._contract_available, True),
                 ("/api/Position/searchOpen", self._positions, True),
                 ("/api/Position/closeContract", self._close, True),
                 ("/api/Position/partialCloseContract", self._partial_close, True),
@@ -157,6 +171,22 @@ class Gateway:
                 ("/api/Trade/search", self._trades, True),
             )}
         self._claims: Optional[Claims] = None
+
+    # -- the contract calendar ------------------------------------------------------------
+    def calendar_date(self) -> datetime.date:
+        """The day the contract calendar is at: [broker.sim] calendar_date, else today (UTC)."""
+        if self.sim.calendar_date:
+            return datetime.date.fromisoformat(self.sim.calendar_date)
+        return from_ns(self.clock.now_ns()).date()
+
+    def roll(self) -> None:
+        """List the months of the current day (the front month changes on its roll date)."""
+        day = self.calendar_date()
+        if day != self._calendar_day:
+            self._calendar_day = day
+            self.market.list(listed(self.products, day))
+            log.info("contract calendar at %s: active %s", day, ", ".join(
+                self.market.specs[c].name for c in self.market.active_ids()))
 
     def endpoints(self) -> list[str]:
         return [canonical for canonical, _h, _a in self._routes.values()]
@@ -172,6 +202,7 @@ class Gateway:
             return Response(404, b"", {})
         canonical, handler, needs_auth = route
         with self.lock:
+            self.roll()
             failure = self.faults.on_call(canonical)
             if failure is None or failure.apply:       # apply: it happens, the answer is lost
                 response = self._answer(handler, needs_auth, authorization, raw)
@@ -220,11 +251,18 @@ class Gateway:
         return Result(body={"contracts": [spec.payload()]} if legacy else {"contract": spec.payload()})
 
     def _contract_search(self, body: dict) -> Result:
-        text = (field_str(body, "searchText", required=False) or "").strip().upper()
-        found = [c.payload() for c in self.market.specs.values()
-                 if not text or any(text in s.upper() for s in (
-                     c.id, c.name, c.description, c.symbol_id, ticker_of(c.id)))]
-        return Result(body={"contracts": found[:20]})
+        """Listed contracts matching searchText: name prefix first (ES before MES), at most 20."""
+        text = field_str(body, "searchText", required=False) or ""
+        field_bool(body, "live")
+        ranked = sorted((rank, i, spec) for i, spec in enumerate(self.market.listed_specs())
+                        if (rank := search_rank(spec, text)) is not None)
+        return Result(body={"contracts": [spec.payload() for _r, _i, spec in ranked[:20]]})
+
+    def _contract_available(self, body: dict) -> Result:
+        """The active month of every product (it follows the roll)."""
+        field_bool(body, "live")
+        return Result(body={"contracts": [self.market.specs[cid].payload()
+                                          for cid in self.market.active_ids()]})
 
     def _positions(self, body: dict) -> Result:
         return self.ledger.open_positions(field_int(body, "accountId"))
@@ -298,8 +336,11 @@ class Gateway:
 
     # -- the market moving -------------------------------------------------------------------------
     def resolve_contract(self, text: str) -> str:
-        """A contract id or ticker -> a known contract id (ValueError naming the known ones)."""
-        return contract_for(text, self.market.ids())
+        """A contract id (any listed month) or a ticker (its active month) -> a contract id;
+        UnknownSymbol naming the known ones."""
+        if is_contract_id(text):
+            return contract_for(text, self.market.specs)
+        return contract_for(text, self.market.active_ids())
 
     def _after_move(self, contract_id: str) -> int:
         events = self.ledger.on_price(contract_id)
@@ -324,9 +365,11 @@ class Gateway:
                 self._after_move(cid)
 
     def random_walk(self) -> None:
-        """The timer's step: all contracts, unless paused."""
+        """The timer's step: every product's active month, unless paused."""
         if self.ticks_enabled:
-            self.tick()
+            with self.lock:
+                self.roll()
+                self.tick(self.market.active_ids())
 
     def full_quote(self, contract_id: str) -> dict:
         with self.lock:

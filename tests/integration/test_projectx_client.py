@@ -37,6 +37,7 @@ MNQ, ES = "CON.F.US.MNQ.Z26", "CON.F.US.EP.Z26"
 LIMIT, MARKET, STOP = 1, 2, 4
 BUY, SELL = 0, 1
 TOKEN_TTL = 2.5
+CALENDAR = "2026-12-04"         # the sim's contract calendar: the Z26 equity months are active
 
 
 class Sim:
@@ -67,7 +68,7 @@ def sims(tmp_path_factory):
         for style, extra in (("bare", {"wrap_events": False}),
                              ("wrapped", {"legacy_contract_by_id": True})):
             path = tmp_path_factory.mktemp(style)
-            config = make_config(path, broker={"sim": {"tick_interval": 0,
+            config = make_config(path, broker={"sim": {"tick_interval": 0, "calendar_date": CALENDAR,
                                                        "token_ttl": TOKEN_TTL, **extra}})
             procs.worker("services.simbroker", config)
             out[style] = Sim(config)
