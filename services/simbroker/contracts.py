@@ -180,3 +180,12 @@ def search_rank(spec: ContractSpec, text: str) -> tuple | None:
     else:
         return None
     return (rank, len(spec.name), not spec.active, spec.expiry)
+
+
+def tick_size_of(contract_id: str, products: Iterable[Product] = PRODUCTS) -> Decimal:
+    """The tick size of any month of a known product (KeyError for an unknown root)."""
+    root = contract_id.split(".")[3].upper()
+    for product in products:
+        if product.root == root:
+            return product.tick_size
+    raise KeyError(f"unknown contract {contract_id!r}")

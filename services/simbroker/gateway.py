@@ -22,11 +22,12 @@ import attrs
 from services.simbroker.accounts import Ledger
 from services.simbroker.entities import MARKET, Account, Event, Result
 from services.simbroker.faults import Faults
-from services.simbroker.contracts import listed, products_with_fees, search_rank
+from services.simbroker.bars import MAX_BARS, UNIT_NAMES, BarStore
+from services.simbroker.contracts import listed, products_with_fees, search_rank, tick_size_of
 from services.simbroker.market import Market
 from services.simbroker.tokens import Claims, Tokens, bearer
-from services.simbroker.wire import optional_time, to_decimal
-from shared.clock import Clock, from_ns
+from services.simbroker.wire import bar_payload, optional_time, to_decimal
+from shared.clock import NS_PER_S, Clock, from_ns
 from shared.config.sections import SimConfig
 from shared.symbols import contract_for, is_contract_id
 
@@ -148,13 +149,16 @@ class Gateway:
             Account(id=a.id, name=a.name, balance=Decimal(str(a.balance)), can_trade=a.can_trade)
             for a in sim.accounts])
         self.tokens = Tokens(secret or os.urandom(32), clock, sim.token_ttl)
-        self.faults = Faults(clock, sim.rate_limit)
+        self.faults = Faults(clock, sim.rate_limit, history_limit=sim.history_rate_limit)
+        self.bars = BarStore()
+        self._volume_seen: dict[str, int] = {}
         self.hub: Any = NullHub()
         self.ticks_enabled = True
         self._routes: dict[str, tuple[str, Callable[[dict], Result], bool]] = {
             path.lower(): (path, handler, needs_auth) for path, handler, needs_auth in (
                 ("/api/Auth/loginKey", self._login, False),
                 ("/api/Auth/validate", self._validate, True),
+                ("/api/Auth/logout", self._logout, True),
                 ("/api/Account/search", self._accounts, True),
                 ("/api/Contract/searchById", self._contract_by_id, True),
                 ("/api/Contract/search", self._contract_search, True),
@@ -165,12 +169,15 @@ class Gateway:
                 ("/api/Order/searchOpen", self._open_orders, True),
                 ("/api/Order/v2/query", self._query_orders, True),
                 ("/api/Order/search", self._search_orders, True),
+                ("/api/Order/searchById", self._order_by_id, True),
                 ("/api/Order/place", self._place, True),
                 ("/api/Order/cancel", self._cancel, True),
                 ("/api/Order/modify", self._modify, True),
                 ("/api/Trade/search", self._trades, True),
+                ("/api/History/retrieveBars", self._retrieve_bars, True),
             )}
         self._claims: Optional[Claims] = None
+        self._token: Optional[str] = None
 
     # -- the contract calendar ------------------------------------------------------------
     def calendar_date(self) -> datetime.date:
@@ -214,11 +221,12 @@ class Gateway:
     def _answer(self, handler, needs_auth: bool, authorization: Optional[str],
                 raw: bytes) -> Response:
         if needs_auth:
-            claims, problem = self.tokens.check(bearer(authorization))
+            token = bearer(authorization)
+            claims, problem = self.tokens.check(token)
             if claims is None:
                 return Response(401, b"", {"WWW-Authenticate":
                                            f'Bearer error="invalid_token", error_description="{problem}"'})
-            self._claims = claims
+            self._claims, self._token = claims, token
         try:
             result = handler(parse_body(raw))
         except BadRequest as exc:
@@ -236,6 +244,19 @@ class Gateway:
 
     def _validate(self, _body: dict) -> Result:
         return Result(body={"newToken": self.tokens.issue(self._claims.user)})
+
+    def _logout(self, _body: dict) -> Result:
+        """The token stops working at once (REST and hubs)."""
+        self.tokens.revoke(self._token)
+        return Result()
+
+    def get_call(self, path: str) -> Response:
+        """The API's one GET: /api/Status/ping answers `pong`, no token needed."""
+        if path.rstrip("/").lower() == "/api/status/ping":
+            return Response(200, b"pong", {"Content-Type": "text/plain; charset=utf-8"})
+        if path.rstrip("/").lower() in self._routes:
+            return Response(405, b"", {"Allow": "POST"})
+        return Response(404, b"", {})
 
     # -- reads ----------------------------------------------------------------------------------
     def _accounts(self, body: dict) -> Result:
@@ -294,6 +315,35 @@ class Gateway:
             descending=direction in ("desc", "descending", "1"),
             include_total=bool(body.get("includeTotalCount")))
 
+    def _order_by_id(self, body: dict) -> Result:
+        return self.ledger.order_by_id(field_int(body, "accountId"), field_int(body, "orderId"))
+
+    def _retrieve_bars(self, body: dict) -> Result:
+        """History/retrieveBars from the sim's own recorded price path (bars.py)."""
+        cid = field_str(body, "contractId")
+        field_bool(body, "live")
+        start, end = field_time(body, "startTime"), field_time(body, "endTime")
+        if start is None or end is None:
+            raise BadRequest("startTime" if start is None else "endTime",
+                             "expected an ISO 8601 timestamp, got None")
+        unit = field_int(body, "unit")
+        if unit not in UNIT_NAMES:
+            raise BadRequest("unit", f"expected a unit from 1 (second) to 6 (month), got {unit}")
+        number = field_int(body, "unitNumber")
+        if number < 1:
+            raise BadRequest("unitNumber", f"expected a unitNumber of 1 or more, got {number}")
+        limit = field_int(body, "limit")
+        if not 1 <= limit <= MAX_BARS:
+            raise BadRequest("limit", f"expected a limit from 1 to {MAX_BARS}, got {limit}")
+        partial = bool(field_bool(body, "includePartialBar"))
+        try:
+            tick = tick_size_of(cid)
+        except (KeyError, IndexError):
+            return Result(code=1, message=f"contract {cid!r} not found", body={"bars": None})
+        rows = self.bars.bars(cid, unit, number, start // NS_PER_S, -(-end // NS_PER_S), limit,
+                              partial, self.clock.now_ns() // NS_PER_S)
+        return Result(body={"bars": [bar_payload(t, b, tick) for t, b in rows]})
+
     def _trades(self, body: dict) -> Result:
         return self.ledger.search_trades(field_int(body, "accountId"),
                                          field_time(body, "startTimestamp"),
@@ -343,6 +393,11 @@ class Gateway:
         return contract_for(text, self.market.active_ids())
 
     def _after_move(self, contract_id: str) -> int:
+        m = self.market
+        volume = m.volume(contract_id)
+        self.bars.record(contract_id, self.clock.now_ns(), m.last_ticks(contract_id),
+                         volume - self._volume_seen.get(contract_id, volume))
+        self._volume_seen[contract_id] = volume
         events = self.ledger.on_price(contract_id)
         if events:
             self.hub.publish_user(events)

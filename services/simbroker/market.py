@@ -136,6 +136,12 @@ class Market:
                    None if bid is None else self.to_ticks(contract_id, bid),
                    None if ask is None else self.to_ticks(contract_id, ask))
 
+    def last_ticks(self, contract_id: str) -> int:
+        return self._books[contract_id].last
+
+    def volume(self, contract_id: str) -> int:
+        return self._books[contract_id].volume
+
     def add_volume(self, contract_id: str, size: int) -> None:
         self._books[contract_id].volume += size
 

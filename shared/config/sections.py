@@ -110,6 +110,7 @@ class SimConfig:
     ping_interval: float = attrs.field(default=15.0, validator=positive)
     client_timeout: float = attrs.field(default=30.0, validator=non_negative)  # 0: never
     rate_limit: int = attrs.field(default=0, validator=non_negative)   # calls per 60 s; 0: off
+    history_rate_limit: int = attrs.field(default=50, validator=non_negative)  # per 30 s; 0: off
     fees: dict[str, float] = attrs.Factory(dict)
     accounts: list[SimAccount] = attrs.Factory(_default_sim_accounts)
 

@@ -19,8 +19,8 @@ import requests
 from shared.clock import FakeClock
 from shared.config import load_config
 from shared.projectx.errors import AuthError, BrokerUnavailable, ProjectXError
-from shared.projectx.models import (Account, Order, OrderStatus, Position, PositionType,
-                                    QuoteUpdate, Trade)
+from shared.projectx.models import (Account, BarUnit, Order, OrderStatus, Position,
+                                    PositionType, QuoteUpdate, Trade)
 from shared.projectx.realtime import (EV_ACCOUNT, EV_ORDER, EV_POSITION, EV_QUOTE, EV_TRADE,
                                       HubAck, HubClient, HubEvent, HubOpened, QuoteBook,
                                       market_payloads, quote_subscription, user_payloads,
@@ -149,6 +149,41 @@ def test_success_false_surfaces_the_brokers_code_and_message(sim):
     assert caught.value.endpoint == "/api/Order/cancel"
     assert caught.value.code == 2 and caught.value.message
     assert str(caught.value).startswith("/api/Order/cancel failed with error code 2: ")
+
+
+def test_bars_and_the_other_reads(sims):
+    sim = sims["bare"]
+    client = sim.client()
+    assert client.ping()                                 # no token needed
+    client.login()
+    for price in ("21000.25", "21001", "20999.5"):
+        sim.post("/sim/quote", {"contractId": MNQ, "lastPrice": price})
+    now = time.time_ns()
+    seconds = client.retrieve_bars(MNQ, now - 600 * 10**9, now + 10**9, BarUnit.SECOND,
+                                   include_partial_bar=True)
+    assert seconds and seconds[-1].close == Decimal("20999.5")
+    assert [b.ts_ns for b in seconds] == sorted(b.ts_ns for b in seconds)   # oldest first
+    assert all(b.low <= min(b.open, b.close) <= max(b.open, b.close) <= b.high for b in seconds)
+    minutes = client.retrieve_bars(MNQ, now - 600 * 10**9, now + 10**9, BarUnit.MINUTE,
+                                   include_partial_bar=True)
+    assert max(b.high for b in minutes[-2:]) >= Decimal("21001")
+    assert client.retrieve_bars(MNQ, now - 600 * 10**9, now + 10**9, BarUnit.MINUTE,
+                                include_partial_bar=False) == [b for b in minutes
+                                                               if b.ts_ns + 60 * 10**9 <= now]
+    available = client.available_contracts()
+    assert MNQ in [c.id for c in available] and all(c.active_contract for c in available)
+    order_id = client.place_order(ACCOUNT, MNQ, LIMIT, BUY, 1, limit_price=Decimal("100"))
+    client.cancel_order(ACCOUNT, order_id)
+    order = client.order_by_id(ACCOUNT, order_id)
+    assert (order.id, order.status) == (order_id, OrderStatus.CANCELLED)
+    with pytest.raises(ProjectXError) as caught:
+        client.order_by_id(ACCOUNT, 1)
+    assert caught.value.code == 1
+    token = client.token
+    client.logout()
+    assert requests.post(sim.rest_url + "/api/Account/search", json={}, timeout=5,
+                         headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    assert len(client.search_accounts()) == 2 and client.logins == 2    # a new login
 
 
 def test_a_wrong_api_key_is_a_clear_login_error(sim):
