@@ -3,7 +3,7 @@
 One Gateway holds the market, the ledger, the tokens and the faults behind one
 lock; the HTTP server hands it (path, Authorization header, body bytes) and
 sends back the Response it returns. Every change is pushed to the hubs
-through `self.hub` (publish_user / publish_quote / wants_quotes) while the lock
+through `self.hub` (publish_user / publish_quote / publish_market) while the lock
 is held, so events leave in the order the changes happened.
 """
 from __future__ import annotations
@@ -20,13 +20,13 @@ from typing import Any, Callable, Iterable, Optional
 import attrs
 
 from services.simbroker.accounts import Ledger
-from services.simbroker.entities import MARKET, Account, Event, Result
+from services.simbroker.entities import BUY, MARKET, SELL, Account, Event, Result
 from services.simbroker.faults import Faults
 from services.simbroker.bars import MAX_BARS, UNIT_NAMES, BarStore
 from services.simbroker.contracts import listed, products_with_fees, search_rank, tick_size_of
 from services.simbroker.market import Market
 from services.simbroker.tokens import Claims, Tokens, bearer
-from services.simbroker.wire import bar_payload, optional_time, to_decimal
+from services.simbroker.wire import bar_payload, num, optional_time, to_decimal
 from shared.clock import NS_PER_S, Clock, from_ns
 from shared.config.sections import SimConfig
 from shared.symbols import contract_for, is_contract_id
@@ -129,6 +129,12 @@ class NullHub:
     def wants_quotes(self, contract_id: str) -> bool:
         return False
 
+    def wants(self, topic: str, contract_id: str) -> bool:
+        return False
+
+    def publish_market(self, topic: str, contract_id: str, data: list) -> None:
+        pass
+
 
 # -- the gateway ------------------------------------------------------------------------
 class Gateway:
@@ -152,6 +158,7 @@ class Gateway:
         self.faults = Faults(clock, sim.rate_limit, history_limit=sim.history_rate_limit)
         self.bars = BarStore()
         self._volume_seen: dict[str, int] = {}
+        self._last_seen: dict[str, int] = {}
         self.hub: Any = NullHub()
         self.ticks_enabled = True
         self._routes: dict[str, tuple[str, Callable[[dict], Result], bool]] = {
@@ -231,8 +238,7 @@ class Gateway:
             result = handler(parse_body(raw))
         except BadRequest as exc:
             return bad_request(exc)
-        if result.events:
-            self.hub.publish_user(result.events)
+        self._emit(result.events)
         return json_response(result.answer())
 
     # -- auth --------------------------------------------------------------------------------
@@ -392,17 +398,34 @@ class Gateway:
             return contract_for(text, self.market.specs)
         return contract_for(text, self.market.active_ids())
 
+    def _emit(self, events: Iterable[Event]) -> None:
+        """User events to the user hub; every fill among them is also a print on the tape."""
+        if not events:
+            return
+        self.hub.publish_user(events)
+        for e in events:
+            if e.target == "GatewayUserTrade":
+                cid = e.payload["contractId"]
+                if self.hub.wants("trades", cid):
+                    self.hub.publish_market("trades", cid, [self.market.print_(
+                        cid, e.payload["price"], e.payload["side"], e.payload["size"])])
+
     def _after_move(self, contract_id: str) -> int:
         m = self.market
-        volume = m.volume(contract_id)
-        self.bars.record(contract_id, self.clock.now_ns(), m.last_ticks(contract_id),
-                         volume - self._volume_seen.get(contract_id, volume))
-        self._volume_seen[contract_id] = volume
+        volume, last = m.volume(contract_id), m.last_ticks(contract_id)
+        traded = volume - self._volume_seen.get(contract_id, volume)
+        before = self._last_seen.get(contract_id, last)
+        self.bars.record(contract_id, self.clock.now_ns(), last, traded)
+        self._volume_seen[contract_id], self._last_seen[contract_id] = volume, last
         events = self.ledger.on_price(contract_id)
-        if events:
-            self.hub.publish_user(events)
+        self._emit(events)
         if self.hub.wants_quotes(contract_id):
-            self.hub.publish_quote(contract_id, self.market.quote(contract_id))
+            self.hub.publish_quote(contract_id, m.quote(contract_id))
+        if traded > 0 and self.hub.wants("trades", contract_id):     # the synthetic tape
+            self.hub.publish_market("trades", contract_id, [m.print_(
+                contract_id, num(m.last(contract_id)), SELL if last < before else BUY, traded)])
+        if self.hub.wants("depth", contract_id):
+            self.hub.publish_market("depth", contract_id, m.depth(contract_id))
         return sum(1 for e in events if e.target == "GatewayUserTrade")
 
     def move(self, contract_id: str, last: Decimal, bid: Optional[Decimal] = None,
@@ -430,17 +453,20 @@ class Gateway:
         with self.lock:
             return self.market.quote(contract_id, full=True)
 
+    def depth(self, contract_id: str) -> list[dict]:
+        """The whole book for a new depth subscriber: a reset, then every level."""
+        with self.lock:
+            return self.market.depth(contract_id, reset=True)
+
     def market_order(self, account_id: int, contract_id: str, side: int, size: int) -> Result:
         """A market order placed from inside the sim (the burst generator)."""
         with self.lock:
             result = self.ledger.place(account_id, contract_id, MARKET, side, size)
-            if result.events:
-                self.hub.publish_user(result.events)
+            self._emit(result.events)
             return result
 
     def set_account(self, account_id: int, **changes) -> Result:
         with self.lock:
             result = self.ledger.set_account(account_id, **changes)
-            if result.events:
-                self.hub.publish_user(result.events)
+            self._emit(result.events)
             return result
