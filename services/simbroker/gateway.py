@@ -22,9 +22,10 @@ import attrs
 from services.simbroker.accounts import Ledger
 from services.simbroker.entities import BUY, MARKET, SELL, Account, Event, Result
 from services.simbroker.faults import Faults
-from services.simbroker.bars import MAX_BARS, UNIT_NAMES, BarStore
+from services.simbroker.bars import MAX_BARS, MINUTE, UNIT_NAMES, BarStore
 from services.simbroker.contracts import listed, products_with_fees, search_rank, tick_size_of
 from services.simbroker.market import Market
+from services.simbroker.store import SimStore
 from services.simbroker.tokens import Claims, Tokens, bearer
 from services.simbroker.wire import bar_payload, num, optional_time, to_decimal
 from shared.clock import NS_PER_S, Clock, from_ns
@@ -32,6 +33,10 @@ from shared.config.sections import SimConfig
 from shared.symbols import contract_for, is_contract_id
 
 log = logging.getLogger(__name__)
+
+DIRTY_KINDS = ("accounts", "orders", "positions", "trades")
+DIRTY_BY_TARGET = {"GatewayUserAccount": "accounts", "GatewayUserOrder": "orders",
+                   "GatewayUserPosition": "positions", "GatewayUserTrade": "trades"}
 
 JSON = {"Content-Type": "application/json; charset=utf-8"}
 
@@ -141,7 +146,8 @@ class Gateway:
     """The sim broker's state and REST API; thread-safe through self.lock."""
 
     def __init__(self, sim: SimConfig, user_name: str, api_key: str, clock: Clock,
-                 rng: Optional[random.Random] = None, secret: Optional[bytes] = None):
+                 rng: Optional[random.Random] = None, secret: Optional[bytes] = None,
+                 store: Optional[SimStore] = None):
         self.sim = sim
         self.user_name = user_name
         self.api_key = api_key
@@ -156,7 +162,8 @@ class Gateway:
             for a in sim.accounts])
         self.tokens = Tokens(secret or os.urandom(32), clock, sim.token_ttl)
         self.faults = Faults(clock, sim.rate_limit, history_limit=sim.history_rate_limit)
-        self.bars = BarStore()
+        self.bars = BarStore(track_dirty=store is not None)
+        self._pruned_s = 0
         self._volume_seen: dict[str, int] = {}
         self._last_seen: dict[str, int] = {}
         self.hub: Any = NullHub()
@@ -185,6 +192,52 @@ class Gateway:
             )}
         self._claims: Optional[Claims] = None
         self._token: Optional[str] = None
+        self.store = store
+        self._dirty: dict[str, set] = {k: set() for k in DIRTY_KINDS}
+        if store is not None:
+            self._restore(store)
+
+    # -- persistence (store.py) -------------------------------------------------------------
+    def _restore(self, store: SimStore) -> None:
+        now_s = self.clock.now_ns() // NS_PER_S
+        saved = store.load(now_s - self.bars.second_retention)
+        self.ledger.restore(saved.accounts, saved.orders, saved.positions, saved.trades)
+        self.bars.load(saved.bars)
+        for cid in self.market.ids():
+            minutes = self.bars.series(cid, MINUTE)
+            if minutes.bars:
+                self.market.restore_last(cid, minutes.bars[-1][3])
+        log.info("sim state restored from %s: %d accounts, %d orders, %d open positions, "
+                 "%d trades, %d bar rows", store.path, len(saved.accounts), len(saved.orders),
+                 len(saved.positions), len(saved.trades), len(saved.bars))
+
+    def _mark(self, events: Iterable[Event]) -> None:
+        for e in events:
+            kind = DIRTY_BY_TARGET.get(e.target)
+            if kind == "positions":
+                self._dirty[kind].add((e.account_id, e.payload["contractId"]))
+            elif kind is not None:
+                self._dirty[kind].add(e.payload["id"])
+
+    def save(self) -> None:
+        """Write what changed since the last save (the worker calls this every second)."""
+        if self.store is None:
+            return
+        with self.lock:
+            led, d = self.ledger, self._dirty
+            records = dict(
+                accounts=[led.accounts[i] for i in d["accounts"] if i in led.accounts],
+                orders=[led.orders[i] for i in d["orders"] if i in led.orders],
+                positions=[(a, c, led.positions.get((a, c))) for a, c in d["positions"]],
+                trades=[t for t in led.trades if t.id in d["trades"]] if d["trades"] else [],
+                bars=self.bars.take_dirty())
+            for kind in d.values():
+                kind.clear()
+            self.store.save(**records)
+            now_s = self.clock.now_ns() // NS_PER_S
+            if now_s - self._pruned_s >= 3600:
+                self._pruned_s = now_s
+                self.store.prune_second_bars(now_s - self.bars.second_retention)
 
     # -- the contract calendar ------------------------------------------------------------
     def calendar_date(self) -> datetime.date:
@@ -399,9 +452,11 @@ class Gateway:
         return contract_for(text, self.market.active_ids())
 
     def _emit(self, events: Iterable[Event]) -> None:
-        """User events to the user hub; every fill among them is also a print on the tape."""
+        """User events to the user hub (and to the store); every fill is a print on the tape."""
         if not events:
             return
+        if self.store is not None:
+            self._mark(events)
         self.hub.publish_user(events)
         for e in events:
             if e.target == "GatewayUserTrade":

@@ -145,6 +145,12 @@ class Market:
                    None if bid is None else self.to_ticks(contract_id, bid),
                    None if ask is None else self.to_ticks(contract_id, ask))
 
+    def restore_last(self, contract_id: str, ticks: int) -> None:
+        """Start from where a previous run left the price (the day's open, high, low too)."""
+        b = self._books[contract_id]
+        b.last = b.bid = b.open = b.high = b.low = b.prev_close = ticks
+        b.ask = ticks + self.spread
+
     def last_ticks(self, contract_id: str) -> int:
         return self._books[contract_id].last
 

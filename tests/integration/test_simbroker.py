@@ -7,6 +7,7 @@ random-walks (tick_interval = 0): prices move only through /sim/quote.
 from __future__ import annotations
 
 import contextlib
+import signal
 import json
 import time
 from collections import deque
@@ -453,3 +454,52 @@ def test_quirks_of_the_real_gateway_on_demand(bare):
     bad = requests.post(bare.rest + "/sim/quirks", json={"nope": True}, timeout=5)
     assert bad.status_code == 400 and "duplicateTrades" in bad.text
     bare.flatten(t)
+
+
+def test_a_restarted_sim_answers_trades_orders_positions_and_bars_as_before(tmp_path):
+    """persist is on by default: SIGTERM (the supervisor's stop) saves, the next start restores."""
+    procs = Procs(tmp_path)
+    config = make_config(tmp_path, broker={"sim": {"tick_interval": 0, "calendar_date": CALENDAR}})
+    sim = Sim(config)
+    try:
+        proc = procs.worker("services.simbroker", config)
+        wait_sim_up(sim.rest)
+        t = sim.login()
+        start = "2026-01-01T00:00:00Z"
+        for price in (21000.25, 21003, 20998.5, 21001):
+            sim.control("/sim/quote", {"contractId": MNQ, "lastPrice": price})
+        for side, size in ((0, 3), (1, 1)):
+            sim.api("/api/Order/place", {"accountId": A1, "contractId": MNQ, "type": 2,
+                                         "side": side, "size": size}, t)
+        resting = sim.api("/api/Order/place", {"accountId": A1, "contractId": MNQ, "type": 1,
+                                               "side": 0, "size": 1, "limitPrice": 100}, t)
+
+        def snapshot(token: str) -> dict:
+            bars = {unit: sim.api("/api/History/retrieveBars", {
+                "contractId": MNQ, "live": False, "startTime": start,
+                "endTime": "2030-01-01T00:00:00Z", "unit": unit, "unitNumber": 1, "limit": 100,
+                "includePartialBar": True}, token)["bars"] for unit in (1, 2, 4)}
+            return {"trades": sim.api("/api/Trade/search", {"accountId": A1,
+                                                            "startTimestamp": start}, token),
+                    "orders": sim.api("/api/Order/search", {"accountId": A1,
+                                                            "startTimestamp": start}, token),
+                    "positions": sim.api("/api/Position/searchOpen", {"accountId": A1}, token),
+                    "accounts": sim.api("/api/Account/search", {"onlyActiveAccounts": True},
+                                        token),
+                    "bars": bars}
+        before = snapshot(t)
+        assert len(before["trades"]["trades"]) == 2 and before["bars"][1]
+        assert before["positions"]["positions"][0]["size"] == 2
+        proc.signal(signal.SIGTERM)
+        assert proc.wait(10) is not None
+        procs.worker("services.simbroker", config)
+        wait_sim_up(sim.rest)
+        t2 = sim.login()
+        assert snapshot(t2) == before
+        after = sim.api("/api/Order/place", {"accountId": A1, "contractId": MNQ, "type": 2,
+                                             "side": 1, "size": 2}, t2)["orderId"]
+        assert after > resting["orderId"]                      # ids go on, never reused
+        assert sim.control("/sim/quote", {"contractId": MNQ, "lastPrice": 21001})["quote"][
+            "lastPrice"] == 21001.0
+    finally:
+        procs.cleanup()
