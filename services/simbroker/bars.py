@@ -114,10 +114,14 @@ class BarStore:
     def contracts(self) -> list[str]:
         return sorted({cid for cid, _level in self._series})
 
-    def record(self, contract_id: str, t_ns: int, price: int, volume: int = 0) -> None:
-        """One published price (ticks) at t_ns, with the volume traded since the last one."""
+    def record(self, contract_id: str, t_ns: int, price: int, volume: int = 0,
+               seconds: bool = True) -> None:
+        """One published price (ticks) at t_ns, with the volume traded since the last one
+        (seconds=False: not into second bars, for history older than their retention)."""
         t = t_ns // 1_000_000_000
         for unit, size in LEVELS.items():
+            if unit == SECOND and not seconds:
+                continue
             start = t - t % size
             self.series(contract_id, unit).add(start, price, volume)
             if self.track_dirty:

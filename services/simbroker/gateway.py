@@ -24,6 +24,7 @@ from services.simbroker.entities import BUY, MARKET, SELL, Account, Event, Resul
 from services.simbroker.faults import Faults
 from services.simbroker.bars import MAX_BARS, MINUTE, UNIT_NAMES, BarStore
 from services.simbroker.contracts import listed, products_with_fees, search_rank, tick_size_of
+from services.simbroker.history import day_bounds_ns, generate_day, trading_days
 from services.simbroker.market import Market
 from services.simbroker.store import SimStore
 from services.simbroker.tokens import Claims, Tokens, bearer
@@ -238,6 +239,45 @@ class Gateway:
             if now_s - self._pruned_s >= 3600:
                 self._pruned_s = now_s
                 self.store.prune_second_bars(now_s - self.bars.second_retention)
+
+    def add_history(self, days: int, account_ids: list[int], seed: int) -> dict:
+        """riskctl sim history: `days` past trading days for these accounts (history.py).
+        A day an account already has trades on is left alone, so running it twice adds
+        nothing; the bars behind a day are written once."""
+        with self.lock:
+            unknown = [a for a in account_ids if a not in self.ledger.accounts]
+            if unknown:
+                known = ", ".join(str(a) for a in self.ledger.accounts)
+                raise ValueError(f"no account {unknown[0]} in the sim; known: {known}")
+            now_s = self.clock.now_ns() // NS_PER_S
+            written, skipped, trades = [], [], 0
+            for day in trading_days(self.calendar_date(), days):
+                lo, hi = day_bounds_ns(day)
+                fresh = [a for a in account_ids if not any(
+                    t.account_id == a and lo <= t.created_ns < hi for t in self.ledger.trades)]
+                if not fresh:
+                    skipped.append(day.isoformat())
+                    continue
+                generated = generate_day(day, self.products, fresh, seed, self.ledger.new_id)
+                barred = {cid for cid in {p[0] for p in generated.points}
+                          if self._has_bars(cid, lo, hi)}
+                recent = (now_s - self.bars.second_retention) * NS_PER_S
+                for cid, t_ns, ticks, volume in generated.points:
+                    if cid not in barred:
+                        self.bars.record(cid, t_ns, ticks, volume, seconds=t_ns >= recent)
+                self.ledger.add_history(generated.orders, generated.trades)
+                if self.store is not None:
+                    self._dirty["orders"].update(o.id for o in generated.orders)
+                    self._dirty["trades"].update(t.id for t in generated.trades)
+                written.append(day.isoformat())
+                trades += len(generated.trades)
+        self.save()
+        return {"written": written, "skipped": skipped, "trades": trades,
+                "accounts": account_ids, "seed": seed}
+
+    def _has_bars(self, contract_id: str, lo_ns: int, hi_ns: int) -> bool:
+        lo, hi = self.bars.series(contract_id, MINUTE).window(lo_ns // NS_PER_S, hi_ns // NS_PER_S)
+        return hi > lo
 
     # -- the contract calendar ------------------------------------------------------------
     def calendar_date(self) -> datetime.date:

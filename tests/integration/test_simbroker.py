@@ -503,3 +503,53 @@ def test_a_restarted_sim_answers_trades_orders_positions_and_bars_as_before(tmp_
             "lastPrice"] == 21001.0
     finally:
         procs.cleanup()
+
+
+def test_riskctl_sim_history_writes_past_days_that_survive_a_restart(tmp_path):
+    procs = Procs(tmp_path)
+    config = make_config(tmp_path, broker={"sim": {"tick_interval": 0, "calendar_date": CALENDAR}})
+    sim = Sim(config)
+    try:
+        proc = procs.worker("services.simbroker", config)
+        wait_sim_up(sim.rest)
+        done = procs.riskctl(config, "sim", "history", "--days", "5", "--seed", "3", "--json")
+        assert done.returncode == 0, done.stderr
+        doc = json.loads(done.stdout)
+        assert doc["written"] == ["2026-11-27", "2026-11-30", "2026-12-01", "2026-12-02",
+                                  "2026-12-03"] and doc["accounts"] == [A1, A2]
+        again = procs.riskctl(config, "sim", "history", "--days", "5", "--seed", "3", "--json")
+        assert json.loads(again.stdout)["written"] == []          # nothing twice
+        t = sim.login()
+        window = {"startTimestamp": "2026-11-27T00:00:00Z", "endTimestamp": "2026-12-04T00:00:00Z"}
+        trades = {a: sim.api("/api/Trade/search", {"accountId": a, **window}, t)["trades"]
+                  for a in (A1, A2)}
+        assert sum(len(v) for v in trades.values()) == doc["trades"]
+        days: dict = {}
+        for account, rows in trades.items():
+            for tr in rows:
+                day = days.setdefault((account, tr["creationTimestamp"][:10]), {
+                    "pnl": 0.0, "max": 0, "contracts": set()})
+                day["pnl"] += (tr["profitAndLoss"] or 0) - tr["fees"]
+                day["max"] = max(day["max"], tr["size"])
+                day["contracts"].add(tr["contractId"])
+                assert tr["fees"] > 0 and not tr["voided"]
+        assert len({c for d in days.values() for c in d["contracts"]}) >= 3   # several contracts
+        assert any(d["max"] > 5 or d["pnl"] < -500 for d in days.values())   # some break limits
+        assert any(d["max"] <= 5 and d["pnl"] > -500 for d in days.values())  # some do not
+        first = trades[A1][0]
+        bars = sim.api("/api/History/retrieveBars", {
+            "contractId": first["contractId"], "live": False, "startTime": window["startTimestamp"],
+            "endTime": window["endTimestamp"], "unit": 2, "unitNumber": 1, "limit": 20000,
+            "includePartialBar": False}, t)["bars"]
+        at = [b for b in bars if b["t"][:16] == first["creationTimestamp"][:16]]
+        assert at and at[0]["l"] <= first["price"] <= at[0]["h"]    # the fill is inside its bar
+        proc.signal(signal.SIGTERM)
+        assert proc.wait(10) is not None
+        procs.worker("services.simbroker", config)
+        wait_sim_up(sim.rest)
+        t = sim.login()
+        assert sim.api("/api/Trade/search", {"accountId": A1, **window}, t)["trades"] == trades[A1]
+        bad = procs.riskctl(config, "sim", "history", "--days", "3", "--account", "9999")
+        assert bad.returncode != 0 and "9999" in bad.stderr
+    finally:
+        procs.cleanup()
