@@ -112,7 +112,8 @@ class Ledger:
         """Order/searchById: any order of the account, whatever its status (1 OrderNotFound)."""
         order = self.orders.get(order_id)
         if account_id not in self.accounts or order is None or order.account_id != account_id:
-            return fail(Codes.ORDER_NOT_FOUND, f"order {order_id} not found on account {account_id}")
+            return Result(code=Codes.ORDER_NOT_FOUND, body={"order": None},
+                          message=f"order {order_id} not found on account {account_id}")
         return Result(body={"order": order.payload()})
 
     def query_orders(self, account_id: int, statuses: Optional[list[int]] = None,

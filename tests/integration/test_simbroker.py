@@ -6,24 +6,21 @@ random-walks (tick_interval = 0): prices move only through /sim/quote.
 """
 from __future__ import annotations
 
-import contextlib
 import signal
 import json
 import time
-from collections import deque
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 import pytest
 import requests
 from websockets.exceptions import ConnectionClosed, InvalidStatus
-from websockets.sync.client import connect
 
 from shared.config import load_config
 from tests.support.sim import wait_sim_up
+from tests.wire.rawclient import hub
 from tests.support.env import make_config, wait_for
 from tests.support.procs import Procs
 
-RS = "\x1e"
 MNQ, ES, NQ = "CON.F.US.MNQ.Z26", "CON.F.US.EP.Z26", "CON.F.US.ENQ.Z26"
 A1, A2 = 1001, 1002
 WRAPPED_TTL = 4.0
@@ -68,73 +65,6 @@ class Sim:
                                                                  "statuses": [1, 6, 7, 8]}}, token)
             for o in orders["orders"]:
                 self.api("/api/Order/cancel", {"accountId": account, "orderId": o["id"]}, token)
-
-
-class Hub:
-    """A raw SignalR JSON client over a websockets sync connection."""
-
-    def __init__(self, ws):
-        self.ws = ws
-        self.pending: deque = deque()
-        self.backlog: list = []
-        self.frames = 0
-        self._ids = 0
-
-    def send(self, *messages: dict) -> None:
-        self.ws.send("".join(json.dumps(m) + RS for m in messages))
-
-    def invoke(self, target: str, *args: Any) -> str:
-        self._ids += 1
-        self.send({"type": 1, "invocationId": str(self._ids), "target": target,
-                   "arguments": list(args)})
-        return str(self._ids)
-
-    def recv(self, timeout: float = 5.0, pings: bool = False) -> dict:
-        deadline = time.monotonic() + timeout
-        while True:
-            while self.pending:
-                message = self.pending.popleft()
-                if pings or message.get("type") != 6:
-                    return message
-            frame = self.ws.recv(timeout=max(0.01, deadline - time.monotonic()))
-            self.frames += 1
-            self.pending.extend(json.loads(r) for r in frame.split(RS) if r)
-
-    def until(self, match: Callable[[dict], bool], timeout: float = 5.0, pings: bool = False) -> dict:
-        """The first record (kept back or new) that matches; others are kept back in order."""
-        for i, message in enumerate(self.backlog):
-            if match(message):
-                del self.backlog[i]
-                return message
-        deadline = time.monotonic() + timeout
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise AssertionError(f"no matching record within {timeout} s; "
-                                     f"kept back {self.backlog[-5:]}")
-            try:
-                message = self.recv(left, pings)
-            except TimeoutError:
-                continue
-            if match(message):
-                return message
-            self.backlog.append(message)
-
-    def completion(self, invocation_id: str) -> dict:
-        return self.until(lambda m: m.get("type") == 3 and m.get("invocationId") == invocation_id)
-
-    def event(self, target: str, match: Callable[[dict], bool] = lambda p: True,
-              timeout: float = 5.0) -> dict:
-        return self.until(lambda m: m.get("type") == 1 and m.get("target") == target
-                          and match(m["arguments"]), timeout)
-
-
-@contextlib.contextmanager
-def hub(url: str, token: str):
-    with connect(f"{url.replace('http', 'ws', 1)}?access_token={token}", open_timeout=5) as ws:
-        ws.send('{"protocol":"json","version":1}' + RS)
-        assert ws.recv(timeout=5) == "{}" + RS
-        yield Hub(ws)
 
 
 @pytest.fixture(scope="module")
