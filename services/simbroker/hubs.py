@@ -177,8 +177,9 @@ class HubServer:
         """Is anyone subscribed to this market topic ("trades", "depth") of the contract?"""
         return bool(self._by_topic.get((topic, contract_id)))
 
-    def publish_market(self, topic: str, contract_id: str, data: list) -> None:
-        """GatewayTrade / GatewayDepth (contractId, [items]) to the topic's subscribers."""
+    def publish_market(self, topic: str, contract_id: str, data: str) -> None:
+        """GatewayTrade / GatewayDepth (contractId, data) to the topic's subscribers; data is
+        the JSON array already written (the hot path writes it by hand)."""
         self._inbox.append(("market", topic, contract_id, data))
         self._kick()
 
@@ -196,7 +197,7 @@ class HubServer:
             item = self._inbox.popleft()
             if item[0] == "market":
                 _kind, topic, cid, data = item
-                self._route((topic, cid), signalr.invocation(MARKET_EVENTS[topic], [cid, data]))
+                self._route((topic, cid), signalr.invocation_raw(MARKET_EVENTS[topic], cid, data))
                 continue
             if item[0] == "quote":
                 _kind, cid, payload = item
@@ -460,7 +461,7 @@ class HubServer:
         if method == "SubscribeContractQuotes":
             conn.push(signalr.invocation("GatewayQuote", [args[0], self.gateway.full_quote(args[0])]))
         elif method == "SubscribeContractMarketDepth":
-            conn.push(signalr.invocation("GatewayDepth", [args[0], self.gateway.depth(args[0])]))
+            conn.push(signalr.invocation_raw("GatewayDepth", args[0], self.gateway.depth(args[0])))
 
     def _subscribe(self, conn: Connection, key: tuple, on: bool) -> None:
         if on:
