@@ -98,10 +98,11 @@ class HubServer:
 
     def __init__(self, gateway, host: str, port: int, ping_interval: float = 15.0,
                  client_timeout: float = 30.0, wrap_events: bool = True,
-                 negotiate_ttl: float = 5.0):
+                 negotiate_ttl: float = 5.0, ssl_context=None):
         self.gateway = gateway
         self.negotiations = Negotiations(time.monotonic, negotiate_ttl)
         self.negotiated = 0              # websockets opened with a negotiated id
+        self.ssl_context = ssl_context   # None: plain ws://; else wss:// (tls.py)
         self.host = host
         self.port = port
         self.ping_interval = ping_interval
@@ -148,6 +149,7 @@ class HubServer:
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
         async with serve(self._serve, self.host, self.port, process_request=self._admit,
+                         ssl=self.ssl_context,
                          ping_interval=None, compression=None, max_size=2 ** 20,
                          close_timeout=2):
             self._ready.set()

@@ -18,11 +18,11 @@ import requests
 
 from shared.clock import FakeClock
 from shared.config import load_config
-from shared.projectx.errors import AuthError, BrokerUnavailable, ProjectXError
+from shared.projectx.errors import AuthError, BrokerUnavailable, ProjectXError, TlsError
 from shared.projectx.models import (Account, BarUnit, Order, OrderStatus, Position,
                                     PositionType, QuoteUpdate, Trade)
 from shared.projectx.realtime import (EV_ACCOUNT, EV_ORDER, EV_POSITION, EV_QUOTE, EV_TRADE,
-                                      HubAck, HubClient, HubEvent, HubOpened, QuoteBook,
+                                      HubAck, HubClient, HubClosed, HubEvent, HubOpened, QuoteBook,
                                       market_payloads, quote_subscription, user_payloads,
                                       user_subscriptions)
 from shared.projectx.rest import ProjectXRest
@@ -352,3 +352,68 @@ def test_every_realtime_event_type(sim, negotiate):
     finally:
         hubs.close()
         flatten(sim, client)
+
+
+# -- TLS ---------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def tls_sims(tmp_path_factory):
+    """Two sims with tls = true, each with the CA it made in its own data dir."""
+    procs = Procs(tmp_path_factory.mktemp("tls"))
+    out = []
+    try:
+        for name in ("a", "b"):
+            path = tmp_path_factory.mktemp(f"tls-{name}")
+            config = make_config(path, broker={"sim": {"tick_interval": 0, "tls": True,
+                                                       "calendar_date": CALENDAR}})
+            procs.worker("services.simbroker", config)
+            sim = Sim(config)
+            sim.ca = str(path / "data" / "sim-tls" / "ca.pem")
+            out.append(sim)
+        for sim in out:
+            wait_for(lambda s=sim: requests.get(s.rest_url + "/sim/info", timeout=1,
+                                                verify=s.ca).ok, 20, what="a TLS sim")
+        yield out
+    finally:
+        procs.cleanup()
+
+
+def test_tls_with_the_ca_bundle_from_the_config_rest_and_both_hubs(tls_sims):
+    sim = tls_sims[0]
+    assert sim.rest_url.startswith("https://") and sim.user_hub.startswith("https://")
+    client = sim.client(ca_bundle=sim.ca)
+    assert client.ping() and len(client.search_accounts()) == 2
+    for negotiate in (False, True):
+        q: queue.Queue = queue.Queue()
+        hub = HubClient("market", sim.market_hub, q.put, ca_bundle=sim.ca, negotiate=negotiate)
+        gen = hub.connect(client.token)
+        try:
+            assert isinstance(q.get(timeout=10), HubOpened)
+            assert hub.invoke(gen, *quote_subscription(ES))
+            wait_for(lambda: any(isinstance(x, HubEvent) and x.name == EV_QUOTE
+                                 for x in [q.get(timeout=5)]), 10, what="a quote over wss")
+        finally:
+            hub.close()
+
+
+def test_a_wrong_certificate_is_a_clear_error_never_a_fallback(tls_sims):
+    sim, other = tls_sims
+    for ca in (other.ca, None):          # another CA, or only the system's
+        client = sim.client(ca_bundle=ca, sleep=lambda s: None)
+        with pytest.raises(TlsError) as caught:
+            client.login()
+        text = str(caught.value)
+        assert "certificate verif" in text and sim.rest_url in text and "ca_bundle" in text
+        assert isinstance(caught.value, BrokerUnavailable) and caught.value.attempts == 1
+        assert not client.ping()
+    q: queue.Queue = queue.Queue()
+    token = sim.client(ca_bundle=sim.ca).login()
+    hub = HubClient("user", sim.user_hub, q.put, ca_bundle=other.ca)
+    hub.connect(token)
+    try:
+        closed = q.get(timeout=10)
+        assert isinstance(closed, HubClosed) and "TLS certificate verification failed" in \
+            closed.reason and "ca_bundle" in closed.reason
+    finally:
+        hub.close()
+    with pytest.raises(ValueError, match="is not a file"):
+        sim.client(ca_bundle="/nonexistent/ca.pem")
