@@ -272,8 +272,11 @@ class HubServer:
                 "market": sum(1 for c in self.conns if c.hub == "market")}
 
     def stats(self) -> dict:
-        """/sim/hubs: open connections per hub, websockets opened after negotiating, ids unused."""
-        return {"connections": self.connection_count(), "negotiated": self.negotiated,
+        """/sim/hubs (another thread: reads copies): open connections per hub, websockets
+        opened after negotiating, ids not used yet."""
+        conns = list(self.conns)
+        return {"connections": {hub: sum(1 for c in conns if c.hub == hub)
+                                for hub in ("user", "market")}, "negotiated": self.negotiated,
                 "pendingNegotiations": self.negotiations.pending()}
 
     # -- one connection ------------------------------------------------------------------------
