@@ -3,8 +3,8 @@
 An asyncio websockets server in its own thread, on [broker.sim] hub_port.
 A client may negotiate first (POST <hub>/negotiate, the token in the query or
 an Authorization header, then the websocket with ?id=; see negotiate.py) or
-skip negotiation; either way `?access_token=` is required on the websocket
-(401 without a valid one; 503 while /sim/disconnect holds the hubs down). Per connection: the handshake, then invocations answered
+skip negotiation; either way the websocket needs the token, as `?access_token=`
+or an Authorization header (401 without a valid one; 503 while /sim/disconnect holds the hubs down). Per connection: the handshake, then invocations answered
 with a completion when they carry an invocationId, a SignalR ping every
 ping_interval, a close when the client stays silent for client_timeout or
 its token expires (what the real gateway does around the 24 h mark).
@@ -291,7 +291,7 @@ class HubServer:
         if time.monotonic() < self._down_until:
             return ws.respond(503, "the hubs are down (simulated)\n")
         token = (query.get("access_token") or [None])[0]
-        if negotiating and token is None:
+        if token is None:                       # ASP.NET takes a bearer header as well
             token = bearer(request.headers.get("Authorization"))
         claims, problem = self.gateway.tokens.check(token)
         if claims is None:

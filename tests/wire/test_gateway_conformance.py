@@ -13,8 +13,9 @@ import time
 import pytest
 import requests
 from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
 
-from tests.wire.rawclient import hub, negotiate
+from tests.wire.rawclient import RS, hub, negotiate, ws_url
 
 pytestmark = pytest.mark.slow
 
@@ -308,6 +309,11 @@ def test_negotiate_as_aspnet_core_answers_it(wrapped):
         with hub(wrapped.user_hub, ""):
             pass
     assert no_token.value.response.status_code == 401
+    doc = negotiate(wrapped.user_hub, t).json()                      # the token as a header
+    with connect(f"{ws_url(wrapped.user_hub)}?id={doc['connectionToken']}", open_timeout=5,
+                 additional_headers={"Authorization": f"Bearer {t}"}) as ws:
+        ws.send('{"protocol":"json","version":1}' + RS)
+        assert ws.recv(timeout=5) == "{}" + RS
 
 
 # -- hubs: events ------------------------------------------------------------------------------
