@@ -10,6 +10,7 @@ negotiating first (POST <hub>/negotiate, then ?id=).
 from __future__ import annotations
 
 import queue
+import subprocess
 import time
 from decimal import Decimal
 
@@ -26,6 +27,8 @@ from shared.projectx.realtime import (EV_ACCOUNT, EV_ORDER, EV_POSITION, EV_QUOT
                                       market_payloads, quote_subscription, user_payloads,
                                       user_subscriptions)
 from shared.projectx.rest import ProjectXRest
+from shared.messages.market import Fill
+from tests.support.bustap import Bus, connected
 from tests.support.sim import wait_sim_up
 from tests.support.env import make_config, wait_for
 from tests.support.procs import Procs
@@ -417,3 +420,55 @@ def test_a_wrong_certificate_is_a_clear_error_never_a_fallback(tls_sims):
         hub.close()
     with pytest.raises(ValueError, match="is not a file"):
         sim.client(ca_bundle="/nonexistent/ca.pem")
+
+
+def _tls_env(tmp_path, procs, ca_bundle_of):
+    """A TLS sim and riskd's market worker whose config names ca_bundle_of(data dir)."""
+    config = make_config(tmp_path, broker={
+        "ca_bundle": ca_bundle_of(tmp_path / "data"),
+        "sim": {"tick_interval": 0, "tls": True, "calendar_date": CALENDAR}})
+    loaded = load_config(config).config
+    rest_url = loaded.broker.endpoints()[0]
+    sim_ca = str(tmp_path / "data" / "sim-tls" / "ca.pem")
+    procs.worker("services.simbroker", config)
+    wait_for(lambda: requests.get(rest_url + "/sim/info", verify=sim_ca, timeout=1).ok, 20,
+             what="the TLS sim")
+    return loaded, rest_url, sim_ca
+
+
+def test_the_market_worker_verifies_with_the_ca_bundle_of_its_config(tmp_path, procs):
+    loaded, rest_url, sim_ca = _tls_env(tmp_path, procs,
+                                        lambda data: str(data / "sim-tls" / "ca.pem"))
+    bus = Bus(loaded.bus.market_pub)
+    procs.worker("services.market", loaded_path(tmp_path))
+    try:
+        bus.wait(lambda: connected(bus, "user") and connected(bus, "market"), 30,
+                 "market's hubs to connect over wss")
+        client = ProjectXRest(rest_url, loaded.broker.user_name, loaded.broker.api_key,
+                              timeout=5, ca_bundle=loaded.broker.ca_bundle)
+        client.place_order(ACCOUNT, MNQ, MARKET, BUY, 1)
+        bus.wait(lambda: len(bus.of(Fill)) == 1, 15, "the fill, over https and wss")
+    finally:
+        bus.close()
+
+
+def test_the_market_worker_refuses_a_certificate_its_ca_bundle_does_not_sign(tmp_path, procs):
+    other = tmp_path / "other-ca.pem"           # a CA that did not sign the sim's certificate
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                    str(tmp_path / "other.key"), "-out", str(other), "-days", "2", "-subj",
+                    "/CN=not the sim"], check=True, capture_output=True, timeout=60)
+    loaded, _rest, _ca = _tls_env(tmp_path, procs, lambda data: str(other))
+    bus = Bus(loaded.bus.market_pub)
+    market = procs.worker("services.market", loaded_path(tmp_path))
+    try:
+        wait_for(lambda: "TLS certificate verification failed" in market.output(), 30,
+                 what="the market worker to say why it cannot reach the broker")
+        assert "broker.ca_bundle" in market.output()
+        bus.pump(1.0)
+        assert not connected(bus, "user") and not connected(bus, "market")   # no fallback
+    finally:
+        bus.close()
+
+
+def loaded_path(tmp_path) -> str:
+    return str(tmp_path / "riskd.toml")
