@@ -7,6 +7,8 @@ the handlers only move bytes.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import ssl
 import sys
 import threading
@@ -67,7 +69,15 @@ class _Handler(BaseHTTPRequestHandler):
 
 class RestServer(ThreadingHTTPServer):
     daemon_threads = True
-    allow_reuse_address = True
+    # POSIX: SO_REUSEADDR only lets a restarted sim bind past TIME_WAIT. On Windows it would let
+    # a second sim bind the SAME port and take connections meant for the first, so there the
+    # socket is exclusive instead (SO_EXCLUSIVEADDRUSE) and a busy port is an error, as here.
+    allow_reuse_address = os.name != "nt"
+
+    def server_bind(self) -> None:
+        if hasattr(socket, "SO_EXCLUSIVEADDRUSE"):          # Windows only
+            self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_EXCLUSIVEADDRUSE, 1)
+        super().server_bind()
 
     def __init__(self, host: str, port: int, gateway: Gateway, controls: Controls,
                  ssl_context: Optional[ssl.SSLContext] = None):
