@@ -1,0 +1,95 @@
+"""Trading days written by hand for replay tests and the bench: fills priced the way the broker
+books them (average-price PnL on the closing fill, a fee per contract), and one-minute bars."""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from cli.replay.model import NS, AccountHistory, Bar
+from shared.clock import to_ns
+from shared.messages.market import SIDE_BUY, SIDE_SELL, ContractInfo, Fill
+
+CHI = ZoneInfo("America/Chicago")
+MNQ = "CON.F.US.MNQ.Z26"    # tick 0.25 = 0.50 USD: 2 USD a point
+ES = "CON.F.US.EP.Z26"      # tick 0.25 = 12.50 USD: 50 USD a point
+NQ = "CON.F.US.ENQ.Z26"     # 20 USD a point
+MES = "CON.F.US.MES.Z26"    # 5 USD a point
+CL = "CON.F.US.CLE.Z26"     # tick 0.01 = 10 USD: 1000 USD a point
+CONTRACTS = {
+    MNQ: ContractInfo(contract_id=MNQ, name="MNQZ6", tick_size=Decimal("0.25"),
+                      tick_value=Decimal("0.50"), symbol="F.US.MNQ"),
+    ES: ContractInfo(contract_id=ES, name="ESZ6", tick_size=Decimal("0.25"),
+                     tick_value=Decimal("12.50"), symbol="F.US.EP"),
+    NQ: ContractInfo(contract_id=NQ, name="NQZ6", tick_size=Decimal("0.25"),
+                     tick_value=Decimal("5.00"), symbol="F.US.ENQ"),
+    MES: ContractInfo(contract_id=MES, name="MESZ6", tick_size=Decimal("0.25"),
+                      tick_value=Decimal("1.25"), symbol="F.US.MES"),
+    CL: ContractInfo(contract_id=CL, name="CLZ6", tick_size=Decimal("0.01"),
+                     tick_value=Decimal("10.00"), symbol="F.US.CLE"),
+}
+FEE = {MNQ: Decimal("0.50"), ES: Decimal("1.00"), NQ: Decimal("1.00"), MES: Decimal("0.50"),
+       CL: Decimal("1.00")}
+MINUTE = 60 * NS
+
+
+def D(x) -> Decimal:
+    return Decimal(str(x))
+
+
+def chi(y, m, d, hh=0, mm=0, ss=0) -> int:
+    return to_ns(dt.datetime(y, m, d, hh, mm, ss, tzinfo=CHI))
+
+
+class Days:
+    """One account's history, written fill by fill."""
+
+    def __init__(self, account_id: int = 1001, name: str = "SIM-DEMO-1", balance=50_000):
+        self.h = AccountHistory(account_id=account_id, name=name, balance=D(balance),
+                                contracts=dict(CONTRACTS))
+        self._ids = itertools.count(1)
+        self._net: dict[str, int] = {}
+        self._avg: dict[str, Decimal] = {}
+
+    def trade(self, ts_ns: int, contract: str, side: str, size: int, price,
+              order_id: int | None = None) -> Fill:
+        """A fill; its pnl is the broker's: (price - average) x closed size x point value."""
+        price = D(price)
+        q = size if side == "buy" else -size
+        net = self._net.get(contract, 0)
+        c = CONTRACTS[contract]
+        mult = c.tick_value / c.tick_size
+        pnl = None
+        if net and (net > 0) != (q > 0):
+            closed = min(abs(q), abs(net))
+            pnl = (price - self._avg[contract]) * closed * mult * (1 if net > 0 else -1)
+            rest = abs(q) - closed
+            if rest:
+                self._avg[contract] = price
+        elif net:
+            self._avg[contract] = (self._avg[contract] * abs(net) + price * size) / (abs(net)
+                                                                                     + size)
+        else:
+            self._avg[contract] = price
+        self._net[contract] = net + q
+        tid = next(self._ids)
+        fill = Fill(account_id=self.h.account_id, trade_id=tid, contract_id=contract,
+                    ts_ns=ts_ns, price=price, pnl=pnl, fees=FEE[contract] * size,
+                    side=SIDE_BUY if side == "buy" else SIDE_SELL, size=size,
+                    order_id=order_id if order_id is not None else 10_000 + tid)
+        self.h.fills.append(fill)
+        return fill
+
+    def bars(self, contract: str, start_ns: int, ohlc: list) -> None:
+        """Consecutive one-minute bars from start_ns; a number is a flat bar at that price."""
+        out = self.h.bars.setdefault(contract, [])
+        for i, b in enumerate(ohlc):
+            o, h, lo, c = (b, b, b, b) if not isinstance(b, (tuple, list)) else b
+            out.append(Bar(t_ns=start_ns + i * MINUTE, open=D(o), high=D(h), low=D(lo),
+                           close=D(c)))
+        out.sort(key=lambda b: b.t_ns)
+
+    def history(self) -> AccountHistory:
+        self.h.fills.sort(key=lambda f: f.ts_ns)
+        return self.h
