@@ -93,3 +93,60 @@ class Days:
     def history(self) -> AccountHistory:
         self.h.fills.sort(key=lambda f: f.ts_ns)
         return self.h
+
+
+class BrokerOfDays:
+    """An in-test data source answering the replay's read calls from Days histories, counting
+    the calls, and failing the next `fail[endpoint]` calls with BrokerUnavailable (as the
+    client does once its own retries are spent). Used until the sim serves retrieveBars, and
+    by the bench, where no broker should be in the measurement."""
+
+    def __init__(self, *histories: AccountHistory):
+        from shared.projectx.models import Account
+        self.histories = {h.account_id: h for h in histories}
+        self.accounts = [Account(id=h.account_id, name=h.name, balance=h.balance,
+                                 can_trade=True) for h in histories]
+        self.calls = 0
+        self.logins = 0
+        self.by_endpoint: dict[str, int] = {}
+        self.fail: dict[str, int] = {}
+
+    def _hit(self, endpoint: str) -> None:
+        if self.fail.get(endpoint, 0) > 0:
+            self.fail[endpoint] -= 1
+            from shared.projectx.errors import BrokerUnavailable
+            raise BrokerUnavailable(endpoint, 4, "HTTP 500")
+        self.calls += 1
+        self.by_endpoint[endpoint] = self.by_endpoint.get(endpoint, 0) + 1
+
+    def search_accounts(self, only_active=True):
+        self._hit("/api/Account/search")
+        return list(self.accounts)
+
+    def search_trades(self, account_id, start_ns, end_ns=None):
+        from shared.projectx.models import Trade
+        self._hit("/api/Trade/search")
+        return [Trade(id=f.trade_id, account_id=f.account_id, contract_id=f.contract_id,
+                      created_ns=f.ts_ns, price=f.price, profit_and_loss=f.pnl, fees=f.fees,
+                      side=f.side, size=f.size, voided=f.voided, order_id=f.order_id)
+                for f in self.histories[account_id].fills if start_ns <= f.ts_ns < end_ns]
+
+    def search_orders(self, account_id, start_ns, end_ns=None):
+        self._hit("/api/Order/search")
+        return []
+
+    def contract_by_id(self, contract_id):
+        from shared.projectx.models import Contract
+        self._hit("/api/Contract/searchById")
+        c = CONTRACTS[contract_id]
+        return Contract(id=c.contract_id, name=c.name, description="", tick_size=c.tick_size,
+                        tick_value=c.tick_value)
+
+    def retrieve_bars(self, contract_id, start_ns, end_ns, unit=2, unit_number=1, limit=20000):
+        self._hit("/api/History/retrieveBars")
+        bars = [b for h in self.histories.values() for b in h.bars.get(contract_id, [])
+                if start_ns <= b.t_ns < end_ns]
+        return sorted({b.t_ns: b for b in bars}.values(), key=lambda b: b.t_ns)[:limit]
+
+    def close(self):
+        pass

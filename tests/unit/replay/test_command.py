@@ -1,0 +1,143 @@
+"""riskctl replay end to end over an in-test data source: the shipped config (defaults on),
+the disk cache, the options, and the one-line errors for bad arguments."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+import pytest
+
+from cli.commands import replay as command
+from cli.context import Context
+from cli.errors import EXIT_USAGE, CliError
+from cli.main import build_parser
+from shared.clock import FakeClock
+from tests.support.replay_days import ES, MNQ, BrokerOfDays, Days, chi
+
+pytestmark = pytest.mark.timeout(60)
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+
+
+@pytest.fixture
+def config(tmp_path):
+    """etc/riskd.toml as shipped (every default rule on), its data dir in tmp."""
+    text = open(os.path.join(REPO, "etc", "riskd.toml"), encoding="utf-8").read()
+    text = text.replace('data_dir = "../var"', f'data_dir = "{tmp_path / "var"}"')
+    path = tmp_path / "riskd.toml"
+    path.write_text(text)
+    return str(path)
+
+
+def two_days() -> Days:
+    d = Days(1001, "SIM-DEMO-1")
+    t = chi(2026, 11, 24, 9, 0)
+    d.bars(ES, t, [5000] * 10)                                     # the loss in one tick
+    d.trade(t, ES, "buy", 1, 5000)
+    d.trade(chi(2026, 11, 24, 9, 10), ES, "sell", 1, 4990)        # -500: breaks 500 with fees
+    d.trade(chi(2026, 11, 24, 9, 30), MNQ, "buy", 1, 20000)       # blocked until the roll
+    d.trade(chi(2026, 11, 24, 9, 40), MNQ, "sell", 1, 20050)
+    d.bars(MNQ, chi(2026, 11, 24, 9, 30), [20000] * 10 + [20050])
+    t = chi(2026, 11, 25, 10, 0)
+    d.bars(MNQ, t, [20000] * 5 + [20010])
+    d.trade(t, MNQ, "buy", 1, 20000)
+    d.trade(chi(2026, 11, 25, 10, 5), MNQ, "sell", 1, 20010)      # +20
+    return d
+
+
+class Run:
+    def __init__(self, config, broker):
+        self.config, self.broker = config, broker
+        self.clock = FakeClock(chi(2026, 11, 27, 12, 0))
+
+    def __call__(self, *argv, capsys=None):
+        args = build_parser().parse_args(["replay", *argv])
+        ctx = Context(self.config, json_output=getattr(args, "json", False))
+        return command.run(args, ctx, client=self.broker, clock=self.clock,
+                           sleep=self.clock.advance)
+
+
+@pytest.fixture
+def replay(config):
+    return Run(config, BrokerOfDays(two_days().history()))
+
+
+def test_a_replay_then_the_same_replay_from_the_cache(replay, capsys):
+    assert replay("--from", "2026-11-24", "--to", "2026-11-25") == 0
+    out = capsys.readouterr().out
+    assert "daily_realized_loss flatten" in out and "2026-11-24" in out
+    first = replay.broker.calls
+    assert first and replay.broker.by_endpoint["/api/History/retrieveBars"] == 3   # ES, MNQ x 2 days
+    assert replay("--from", "2026-11-24", "--to", "2026-11-25", "--json") == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert replay.broker.calls == first and doc["broker_calls"] == 0
+    day1, day2 = doc["days"]
+    assert (day1["actual"], day1["guarded"]) == ("-403.00", "-502.00")
+    assert day1["first_breach"]["rule"] == "daily_realized_loss" and day1["blocked"] == 2
+    assert day2["actual"] == day2["guarded"] == "19.00"
+    assert doc["totals"]["difference"] == "-99.00"
+    [rule] = [r for r in doc["rules"] if r["rule"] == "daily_realized_loss"]
+    assert rule["fired"] == 1 and rule["changed"] == "-99.00"
+
+
+def test_set_tries_a_change_and_compare_shows_both(replay, config, tmp_path, capsys):
+    assert replay("--from", "2026-11-24", "--to", "2026-11-25", "--json",
+                  "--set", "daily_realized_loss.limit=1000") == 0
+    doc = json.loads(capsys.readouterr().out)
+    # the 501 loss still starts cooldown_after_loss's 1800 s tier: the MNQ trade stays blocked
+    assert doc["totals"]["difference"] == "-99.00"
+    assert [d["first_breach"]["rule"] for d in doc["days"] if d["first_breach"]] == [
+        "cooldown_after_loss"]
+    assert replay("--from", "2026-11-24", "--to", "2026-11-25", "--json",
+                  "--set", "daily_realized_loss.limit=1000",
+                  "--set", "cooldown_after_loss.enabled=false") == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["totals"]["difference"] == "0.00" and doc["label"].endswith(
+        "cooldown_after_loss.enabled=false")
+    other = tmp_path / "loose.toml"
+    shutil.copy(config, other)
+    text = other.read_text().replace("limit = 500 ", "limit = 1000 ", 1)
+    other.write_text(text)
+    assert replay("--from", "2026-11-24", "--to", "2026-11-25", "--compare", str(other)) == 0
+    out = capsys.readouterr().out
+    assert "GUARDED LOOSE.TOML" in out and "-502.00" in out
+
+
+def test_html_is_one_self_contained_file(replay, tmp_path, capsys):
+    page = tmp_path / "r.html"
+    assert replay("--from", "2026-11-24", "--to", "2026-11-25", "--html", str(page)) == 0
+    html = page.read_text()
+    assert "<svg" in html and "<polyline" in html and "daily_realized_loss" in html
+    assert "<script" not in html and "http://" not in html.replace(
+        'xmlns="http://www.w3.org/2000/svg"', "")
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["--set", "daily_realized_los.limit=300"], "unknown rule 'daily_realized_los'"),
+    (["--set", "daily_realized_loss.limt=300"], "has no parameter 'limt'"),
+    (["--set", "daily_realized_loss.limit=-5"], "--set.daily_realized_loss.limit"),
+    (["--set", "daily_realized_loss"], "expected --set RULE.PARAM=VALUE"),
+    (["--from", "2026-11-25", "--to", "2026-11-24"], "expected --from <= --to"),
+    (["--from", "25/11/2026"], "expected a date like 2026-11-03"),
+    (["NOPE"], "unknown account 'NOPE'; expected an id or name of: 1001 (SIM-DEMO-1)"),
+    (["--from", "2026-11-02", "--to", "2026-11-03"], "no trades from 2026-11-02 to 2026-11-03"),
+])
+def test_bad_arguments_get_one_line_saying_what_was_expected(replay, argv, expected, capsys):
+    with pytest.raises(CliError) as err:
+        replay(*argv)
+    assert err.value.code == EXIT_USAGE
+    assert expected in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_broker_failing_mid_way_resumes_from_the_cache(replay, capsys):
+    replay.broker.fail["/api/History/retrieveBars"] = 99
+    with pytest.raises(CliError) as err:
+        replay("--from", "2026-11-24", "--to", "2026-11-25")
+    assert "History/retrieveBars" in str(err.value) and "run the same replay again" in str(
+        err.value)
+    trades_calls = replay.broker.by_endpoint["/api/Trade/search"]
+    replay.broker.fail["/api/History/retrieveBars"] = 2       # two more failures, then fine
+    assert replay("--from", "2026-11-24", "--to", "2026-11-25") == 0
+    out = capsys.readouterr().out
+    assert replay.broker.by_endpoint["/api/Trade/search"] == trades_calls   # from the cache
+    assert "retried:" in out and "History/retrieveBars" in out and "trying again" in out
