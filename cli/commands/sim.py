@@ -20,7 +20,7 @@ from cli.errors import CliError
 from services.simbroker.info import sim_info
 from shared.config.errors import ConfigError
 from shared.config.load import load_config
-from shared.symbols import UnknownSymbol, contract_for, ticker_of
+from shared.symbols import UnknownSymbol, contract_for, is_contract_id, ticker_of
 
 NAME = "sim"
 HTTP_TIMEOUT = 5.0
@@ -139,7 +139,12 @@ class SimClient:
         return self._post(path, body, auth=False)
 
     def contract(self, symbol: str) -> str:
-        contracts = self.call("/api/Contract/search", {"searchText": "", "live": False})["contracts"]
+        """A contract id as given (any listed month), or a ticker's active month."""
+        if is_contract_id(symbol):
+            contracts = self.call("/api/Contract/search", {"searchText": "", "live": False})
+        else:
+            contracts = self.call("/api/Contract/available", {"live": False})
+        contracts = contracts["contracts"]
         try:
             return contract_for(symbol, [c["id"] for c in contracts])
         except UnknownSymbol as exc:

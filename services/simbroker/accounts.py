@@ -81,6 +81,13 @@ class Ledger:
         return Result(body={"orders": [o.payload() for o in self._orders_of(account_id)
                                        if _within(o.created_ns, start_ns, end_ns)]})
 
+    def order_by_id(self, account_id: int, order_id: int) -> Result:
+        """Order/searchById: any order of the account, whatever its status (1 OrderNotFound)."""
+        order = self.orders.get(order_id)
+        if account_id not in self.accounts or order is None or order.account_id != account_id:
+            return fail(Codes.ORDER_NOT_FOUND, f"order {order_id} not found on account {account_id}")
+        return Result(body={"order": order.payload()})
+
     def query_orders(self, account_id: int, statuses: Optional[list[int]] = None,
                      contract_id: Optional[str] = None, after_ns: Optional[int] = None,
                      before_ns: Optional[int] = None, page_size: int = 100, page_offset: int = 0,

@@ -34,7 +34,7 @@ class SimBrokerWorker(Worker):
             log.error("simbroker: refusing to start, broker.sim is invalid: %s", exc)
             sys.exit(EXIT_CONFIG)
         self.hubs = HubServer(self.gateway, sim.host, sim.hub_port, sim.ping_interval,
-                              sim.client_timeout, sim.wrap_events)
+                              sim.client_timeout, sim.wrap_events, sim.negotiate_ttl)
         self.gateway.hub = self.hubs
         self.controls = Controls(self.gateway, self.hubs, sim_info(broker))
         self.rest = None

@@ -11,6 +11,7 @@ POST /sim/burst      {"contracts", "quotes_per_second", "seconds", "accountId", 
 GET /sim/burst       the last burst's progress
 POST /sim/pause      {"ticks": false|true}   stop / resume the random walk
 POST /sim/quirks     {"duplicateTrades"?, "positionBeforeTrade"?, "quotesSilent"?: bool}
+GET|POST /sim/hubs   {"connections": {"user", "market"}, "negotiated", "pendingNegotiations"}
 GET /sim/info        {"rest_url", "user_hub", "market_hub", "user_name", "api_key", "accounts"}
 """
 from __future__ import annotations
@@ -66,6 +67,8 @@ class Controls:
             ("GET", "/sim/burst"): self._burst_status,
             ("POST", "/sim/pause"): self._pause,
             ("POST", "/sim/quirks"): self._quirks,
+            ("GET", "/sim/hubs"): self._hubs,
+            ("POST", "/sim/hubs"): self._hubs,
             ("GET", "/sim/info"): self._info,
             ("POST", "/sim/info"): self._info,
         }
@@ -166,6 +169,9 @@ class Controls:
     def _quirks(self, body: dict) -> Response:
         changes = {key: _bool(body, key) for key in body}
         return _ok(quirks=self.hubs.set_quirks(**changes))
+
+    def _hubs(self, _body: dict) -> Response:
+        return _ok(**self.hubs.stats())
 
     def _info(self, _body: dict) -> Response:
         return json_response(self.info)

@@ -8,6 +8,7 @@ is held, so events leave in the order the changes happened.
 """
 from __future__ import annotations
 
+import datetime
 import json
 import logging
 import os
@@ -21,12 +22,14 @@ import attrs
 from services.simbroker.accounts import Ledger
 from services.simbroker.entities import MARKET, Account, Event, Result
 from services.simbroker.faults import Faults
-from services.simbroker.market import Market, contracts_with_fees
+from services.simbroker.bars import MAX_BARS, UNIT_NAMES, BarStore
+from services.simbroker.contracts import listed, products_with_fees, search_rank, tick_size_of
+from services.simbroker.market import Market
 from services.simbroker.tokens import Claims, Tokens, bearer
-from services.simbroker.wire import optional_time, to_decimal
-from shared.clock import Clock
+from services.simbroker.wire import bar_payload, optional_time, to_decimal
+from shared.clock import NS_PER_S, Clock, from_ns
 from shared.config.sections import SimConfig
-from shared.symbols import contract_for, ticker_of
+from shared.symbols import contract_for, is_contract_id
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +76,15 @@ def field_str(body: dict, key: str, required: bool = True) -> Optional[str]:
         return None
     if not isinstance(value, str) or (required and not value):
         raise BadRequest(key, f"expected a string for {key}, got {value!r}")
+    return value
+
+
+def field_bool(body: dict, key: str, required: bool = False) -> Optional[bool]:
+    value = body.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, bool):
+        raise BadRequest(key, f"expected true or false for {key}, got {value!r}")
     return value
 
 
@@ -129,34 +141,59 @@ class Gateway:
         self.api_key = api_key
         self.clock = clock
         self.lock = threading.RLock()
-        self.market = Market(contracts_with_fees(sim.fees), clock,
+        self.products = products_with_fees(sim.fees)
+        self._calendar_day = self.calendar_date()
+        self.market = Market(listed(self.products, self._calendar_day), clock,
                              rng or random.Random(sim.seed), sim.spread_ticks)
         self.ledger = Ledger(self.market, clock, [
             Account(id=a.id, name=a.name, balance=Decimal(str(a.balance)), can_trade=a.can_trade)
             for a in sim.accounts])
         self.tokens = Tokens(secret or os.urandom(32), clock, sim.token_ttl)
-        self.faults = Faults(clock, sim.rate_limit)
+        self.faults = Faults(clock, sim.rate_limit, history_limit=sim.history_rate_limit)
+        self.bars = BarStore()
+        self._volume_seen: dict[str, int] = {}
         self.hub: Any = NullHub()
         self.ticks_enabled = True
         self._routes: dict[str, tuple[str, Callable[[dict], Result], bool]] = {
             path.lower(): (path, handler, needs_auth) for path, handler, needs_auth in (
                 ("/api/Auth/loginKey", self._login, False),
                 ("/api/Auth/validate", self._validate, True),
+                ("/api/Auth/logout", self._logout, True),
                 ("/api/Account/search", self._accounts, True),
                 ("/api/Contract/searchById", self._contract_by_id, True),
                 ("/api/Contract/search", self._contract_search, True),
+                ("/api/Contract/available", self._contract_available, True),
                 ("/api/Position/searchOpen", self._positions, True),
                 ("/api/Position/closeContract", self._close, True),
                 ("/api/Position/partialCloseContract", self._partial_close, True),
                 ("/api/Order/searchOpen", self._open_orders, True),
                 ("/api/Order/v2/query", self._query_orders, True),
                 ("/api/Order/search", self._search_orders, True),
+                ("/api/Order/searchById", self._order_by_id, True),
                 ("/api/Order/place", self._place, True),
                 ("/api/Order/cancel", self._cancel, True),
                 ("/api/Order/modify", self._modify, True),
                 ("/api/Trade/search", self._trades, True),
+                ("/api/History/retrieveBars", self._retrieve_bars, True),
             )}
         self._claims: Optional[Claims] = None
+        self._token: Optional[str] = None
+
+    # -- the contract calendar ------------------------------------------------------------
+    def calendar_date(self) -> datetime.date:
+        """The day the contract calendar is at: [broker.sim] calendar_date, else today (UTC)."""
+        if self.sim.calendar_date:
+            return datetime.date.fromisoformat(self.sim.calendar_date)
+        return from_ns(self.clock.now_ns()).date()
+
+    def roll(self) -> None:
+        """List the months of the current day (the front month changes on its roll date)."""
+        day = self.calendar_date()
+        if day != self._calendar_day:
+            self._calendar_day = day
+            self.market.list(listed(self.products, day))
+            log.info("contract calendar at %s: active %s", day, ", ".join(
+                self.market.specs[c].name for c in self.market.active_ids()))
 
     def endpoints(self) -> list[str]:
         return [canonical for canonical, _h, _a in self._routes.values()]
@@ -172,6 +209,7 @@ class Gateway:
             return Response(404, b"", {})
         canonical, handler, needs_auth = route
         with self.lock:
+            self.roll()
             failure = self.faults.on_call(canonical)
             if failure is None or failure.apply:       # apply: it happens, the answer is lost
                 response = self._answer(handler, needs_auth, authorization, raw)
@@ -183,11 +221,12 @@ class Gateway:
     def _answer(self, handler, needs_auth: bool, authorization: Optional[str],
                 raw: bytes) -> Response:
         if needs_auth:
-            claims, problem = self.tokens.check(bearer(authorization))
+            token = bearer(authorization)
+            claims, problem = self.tokens.check(token)
             if claims is None:
                 return Response(401, b"", {"WWW-Authenticate":
                                            f'Bearer error="invalid_token", error_description="{problem}"'})
-            self._claims = claims
+            self._claims, self._token = claims, token
         try:
             result = handler(parse_body(raw))
         except BadRequest as exc:
@@ -206,6 +245,19 @@ class Gateway:
     def _validate(self, _body: dict) -> Result:
         return Result(body={"newToken": self.tokens.issue(self._claims.user)})
 
+    def _logout(self, _body: dict) -> Result:
+        """The token stops working at once (REST and hubs)."""
+        self.tokens.revoke(self._token)
+        return Result()
+
+    def get_call(self, path: str) -> Response:
+        """The API's one GET: /api/Status/ping answers `pong`, no token needed."""
+        if path.rstrip("/").lower() == "/api/status/ping":
+            return Response(200, b"pong", {"Content-Type": "text/plain; charset=utf-8"})
+        if path.rstrip("/").lower() in self._routes:
+            return Response(405, b"", {"Allow": "POST"})
+        return Response(404, b"", {})
+
     # -- reads ----------------------------------------------------------------------------------
     def _accounts(self, body: dict) -> Result:
         return Result(body={"accounts": self.ledger.account_list(bool(body.get("onlyActiveAccounts")))})
@@ -220,11 +272,18 @@ class Gateway:
         return Result(body={"contracts": [spec.payload()]} if legacy else {"contract": spec.payload()})
 
     def _contract_search(self, body: dict) -> Result:
-        text = (field_str(body, "searchText", required=False) or "").strip().upper()
-        found = [c.payload() for c in self.market.specs.values()
-                 if not text or any(text in s.upper() for s in (
-                     c.id, c.name, c.description, c.symbol_id, ticker_of(c.id)))]
-        return Result(body={"contracts": found[:20]})
+        """Listed contracts matching searchText: name prefix first (ES before MES), at most 20."""
+        text = field_str(body, "searchText", required=False) or ""
+        field_bool(body, "live")
+        ranked = sorted((rank, i, spec) for i, spec in enumerate(self.market.listed_specs())
+                        if (rank := search_rank(spec, text)) is not None)
+        return Result(body={"contracts": [spec.payload() for _r, _i, spec in ranked[:20]]})
+
+    def _contract_available(self, body: dict) -> Result:
+        """The active month of every product (it follows the roll)."""
+        field_bool(body, "live")
+        return Result(body={"contracts": [self.market.specs[cid].payload()
+                                          for cid in self.market.active_ids()]})
 
     def _positions(self, body: dict) -> Result:
         return self.ledger.open_positions(field_int(body, "accountId"))
@@ -255,6 +314,35 @@ class Gateway:
             sort_by=str(body.get("sortBy") or "creationTimestamp"),
             descending=direction in ("desc", "descending", "1"),
             include_total=bool(body.get("includeTotalCount")))
+
+    def _order_by_id(self, body: dict) -> Result:
+        return self.ledger.order_by_id(field_int(body, "accountId"), field_int(body, "orderId"))
+
+    def _retrieve_bars(self, body: dict) -> Result:
+        """History/retrieveBars from the sim's own recorded price path (bars.py)."""
+        cid = field_str(body, "contractId")
+        field_bool(body, "live")
+        start, end = field_time(body, "startTime"), field_time(body, "endTime")
+        if start is None or end is None:
+            raise BadRequest("startTime" if start is None else "endTime",
+                             "expected an ISO 8601 timestamp, got None")
+        unit = field_int(body, "unit")
+        if unit not in UNIT_NAMES:
+            raise BadRequest("unit", f"expected a unit from 1 (second) to 6 (month), got {unit}")
+        number = field_int(body, "unitNumber")
+        if number < 1:
+            raise BadRequest("unitNumber", f"expected a unitNumber of 1 or more, got {number}")
+        limit = field_int(body, "limit")
+        if not 1 <= limit <= MAX_BARS:
+            raise BadRequest("limit", f"expected a limit from 1 to {MAX_BARS}, got {limit}")
+        partial = bool(field_bool(body, "includePartialBar"))
+        try:
+            tick = tick_size_of(cid)
+        except (KeyError, IndexError):
+            return Result(code=1, message=f"contract {cid!r} not found", body={"bars": None})
+        rows = self.bars.bars(cid, unit, number, start // NS_PER_S, -(-end // NS_PER_S), limit,
+                              partial, self.clock.now_ns() // NS_PER_S)
+        return Result(body={"bars": [bar_payload(t, b, tick) for t, b in rows]})
 
     def _trades(self, body: dict) -> Result:
         return self.ledger.search_trades(field_int(body, "accountId"),
@@ -298,10 +386,18 @@ class Gateway:
 
     # -- the market moving -------------------------------------------------------------------------
     def resolve_contract(self, text: str) -> str:
-        """A contract id or ticker -> a known contract id (ValueError naming the known ones)."""
-        return contract_for(text, self.market.ids())
+        """A contract id (any listed month) or a ticker (its active month) -> a contract id;
+        UnknownSymbol naming the known ones."""
+        if is_contract_id(text):
+            return contract_for(text, self.market.specs)
+        return contract_for(text, self.market.active_ids())
 
     def _after_move(self, contract_id: str) -> int:
+        m = self.market
+        volume = m.volume(contract_id)
+        self.bars.record(contract_id, self.clock.now_ns(), m.last_ticks(contract_id),
+                         volume - self._volume_seen.get(contract_id, volume))
+        self._volume_seen[contract_id] = volume
         events = self.ledger.on_price(contract_id)
         if events:
             self.hub.publish_user(events)
@@ -324,9 +420,11 @@ class Gateway:
                 self._after_move(cid)
 
     def random_walk(self) -> None:
-        """The timer's step: all contracts, unless paused."""
+        """The timer's step: every product's active month, unless paused."""
         if self.ticks_enabled:
-            self.tick()
+            with self.lock:
+                self.roll()
+                self.tick(self.market.active_ids())
 
     def full_quote(self, contract_id: str) -> dict:
         with self.lock:

@@ -1,8 +1,10 @@
 """The sim's realtime hubs, /hubs/user and /hubs/market: SignalR JSON over websockets.
 
 An asyncio websockets server in its own thread, on [broker.sim] hub_port.
-`?access_token=` is required (401 without a valid one; 503 while /sim/disconnect
-holds the hubs down). Per connection: the handshake, then invocations answered
+A client may negotiate first (POST <hub>/negotiate, the token in the query or
+an Authorization header, then the websocket with ?id=; see negotiate.py) or
+skip negotiation; either way `?access_token=` is required on the websocket
+(401 without a valid one; 503 while /sim/disconnect holds the hubs down). Per connection: the handshake, then invocations answered
 with a completion when they carry an invocationId, a SignalR ping every
 ping_interval, a close when the client stays silent for client_timeout or
 its token expires (what the real gateway does around the 24 h mark).
@@ -34,6 +36,8 @@ from websockets.exceptions import ConnectionClosed
 
 from services.simbroker import signalr
 from services.simbroker.entities import Event
+from services.simbroker.negotiate import NO_CONNECTION, Negotiations, negotiate_version
+from services.simbroker.tokens import bearer
 from shared.clock import NS_PER_S
 
 log = logging.getLogger(__name__)
@@ -46,6 +50,7 @@ USER_TOPICS = {"GatewayUserAccount": "accounts", "GatewayUserOrder": "orders",
                "GatewayUserPosition": "positions", "GatewayUserTrade": "trades"}
 USER_METHODS = {"SubscribeOrders": "orders", "SubscribePositions": "positions",
                 "SubscribeTrades": "trades"}
+HUB_PATHS = {"/hubs/user": "user", "/hubs/market": "market"}
 MARKET_NOOP = ("SubscribeContractTrades", "SubscribeContractMarketDepth",
                "UnsubscribeContractTrades", "UnsubscribeContractMarketDepth")
 
@@ -87,8 +92,11 @@ class HubServer:
     """The user and market hubs; start() binds and runs them in a daemon thread."""
 
     def __init__(self, gateway, host: str, port: int, ping_interval: float = 15.0,
-                 client_timeout: float = 30.0, wrap_events: bool = False):
+                 client_timeout: float = 30.0, wrap_events: bool = True,
+                 negotiate_ttl: float = 5.0):
         self.gateway = gateway
+        self.negotiations = Negotiations(time.monotonic, negotiate_ttl)
+        self.negotiated = 0              # websockets opened with a negotiated id
         self.host = host
         self.port = port
         self.ping_interval = ping_interval
@@ -242,22 +250,54 @@ class HubServer:
         return {"user": sum(1 for c in self.conns if c.hub == "user"),
                 "market": sum(1 for c in self.conns if c.hub == "market")}
 
+    def stats(self) -> dict:
+        """/sim/hubs: open connections per hub, websockets opened after negotiating, ids unused."""
+        return {"connections": self.connection_count(), "negotiated": self.negotiated,
+                "pendingNegotiations": self.negotiations.pending()}
+
     # -- one connection ------------------------------------------------------------------------
     def _admit(self, ws: ServerConnection, request) -> Any:
         url = urlsplit(request.path)
-        if url.path.rstrip("/") not in ("/hubs/user", "/hubs/market"):
+        path = url.path.rstrip("/")
+        query = parse_qs(url.query)
+        negotiating = path.endswith("/negotiate")
+        hub_path = path[:-len("/negotiate")] if negotiating else path
+        if hub_path not in HUB_PATHS:
             return ws.respond(404, "no hub here: expected /hubs/user or /hubs/market\n")
         if time.monotonic() < self._down_until:
             return ws.respond(503, "the hubs are down (simulated)\n")
-        token = (parse_qs(url.query).get("access_token") or [None])[0]
+        token = (query.get("access_token") or [None])[0]
+        if negotiating and token is None:
+            token = bearer(request.headers.get("Authorization"))
         claims, problem = self.gateway.tokens.check(token)
         if claims is None:
             return ws.respond(401, f"{problem}\n")
+        hub = HUB_PATHS[hub_path]
+        if negotiating:
+            return self._negotiate(ws, request, hub, query)
+        if request.method != "GET":
+            return ws.respond(405, "a hub connection is a websocket GET\n")
+        if "id" in query:
+            if not self.negotiations.take(hub, query["id"][0]):
+                return ws.respond(404, f"{NO_CONNECTION}\n")
+            self.negotiated += 1
         ws.sim_token_expires = claims.expires_ns  # type: ignore[attr-defined]
         return None
 
+    def _negotiate(self, ws: ServerConnection, request, hub: str, query: dict) -> Any:
+        """POST <hub>/negotiate: the ASP.NET Core answer (see negotiate.py)."""
+        if request.method != "POST":
+            return ws.respond(405, "negotiate takes POST\n")
+        version = negotiate_version(query)
+        if version is None:
+            return ws.respond(400, "negotiateVersion must be a whole number\n")
+        response = ws.respond(200, json.dumps(self.negotiations.negotiate(hub, version)))
+        del response.headers["Content-Type"]          # respond() wrote text/plain
+        response.headers["Content-Type"] = "application/json"
+        return response
+
     async def _serve(self, ws: ServerConnection) -> None:
-        hub = "user" if urlsplit(ws.request.path).path.rstrip("/") == "/hubs/user" else "market"
+        hub = HUB_PATHS[urlsplit(ws.request.path).path.rstrip("/")]
         conn = Connection(ws, hub, getattr(ws, "sim_token_expires", 0))
         try:
             first = await asyncio.wait_for(ws.recv(), timeout=max(5.0, self.client_timeout or 15))

@@ -44,6 +44,8 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if path.startswith("/sim/") or path == "/sim":
                 response = self.server.controls.handle(self.command, path, raw)
+            elif self.command == "GET":
+                response = self.server.gateway.get_call(path)
             elif self.command != "POST":
                 response = Response(405, b"the gateway API takes POST", {"Allow": "POST"})
             else:

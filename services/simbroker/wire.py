@@ -46,3 +46,15 @@ def optional_time(value: Any, what: str) -> Optional[int]:
         return parse_iso_ns(value)
     except ValueError:
         raise ValueError(f"expected an ISO 8601 timestamp for {what}, got {value!r}") from None
+
+
+def bar_payload(t_s: int, bar: list, tick: Decimal) -> dict:
+    """A bar in ticks -> {t, o, h, l, c, v} as History/retrieveBars answers it."""
+    o, h, low, c, v = bar
+    return {"t": iso_seconds(t_s), "o": float(o * tick), "h": float(h * tick),
+            "l": float(low * tick), "c": float(c * tick), "v": v}
+
+
+def iso_seconds(t_s: int) -> str:
+    """UTC seconds -> '2026-12-04T14:00:00+00:00' (a bar's start)."""
+    return from_ns(t_s * NS_PER_S).strftime("%Y-%m-%dT%H:%M:%S+00:00")

@@ -5,6 +5,8 @@ explain what was expected.
 """
 from __future__ import annotations
 
+import datetime
+
 import attrs
 
 from shared.config.validators import (FieldError, http_url, in_range, is_loopback, non_negative,
@@ -100,12 +102,15 @@ class SimConfig:
     seed: int = 7
     tick_interval: float = attrs.field(default=0.25, validator=non_negative)
     token_ttl: float = attrs.field(default=86400.0, validator=positive)
-    wrap_events: bool = False             # TopstepX style: arguments [{"action", "data"}]
+    wrap_events: bool = True              # TopstepX style: arguments [{"action", "data"}]; false: bare
+    negotiate_ttl: float = attrs.field(default=5.0, validator=positive)  # s a negotiated id lasts
+    calendar_date: str = ""               # YYYY-MM-DD the contract calendar uses; "": today (UTC)
     legacy_contract_by_id: bool = False   # Contract/searchById answers contracts: [...]
     spread_ticks: int = attrs.field(default=1, validator=in_range(0, 100))
     ping_interval: float = attrs.field(default=15.0, validator=positive)
     client_timeout: float = attrs.field(default=30.0, validator=non_negative)  # 0: never
     rate_limit: int = attrs.field(default=0, validator=non_negative)   # calls per 60 s; 0: off
+    history_rate_limit: int = attrs.field(default=50, validator=non_negative)  # per 30 s; 0: off
     fees: dict[str, float] = attrs.Factory(dict)
     accounts: list[SimAccount] = attrs.Factory(_default_sim_accounts)
 
@@ -119,6 +124,12 @@ class SimConfig:
         ids = [a.id for a in self.accounts]
         if len(set(ids)) != len(ids):
             raise FieldError("accounts", f"expected distinct account ids, got {ids}")
+        if self.calendar_date:
+            try:
+                datetime.date.fromisoformat(self.calendar_date)
+            except ValueError:
+                raise FieldError("calendar_date", f"expected a date like 2026-12-04 (or \"\" for "
+                                 f"today), got {self.calendar_date!r}") from None
 
     def public_host(self) -> str:
         """The host clients connect to (a wildcard bind address means this machine)."""

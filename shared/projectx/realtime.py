@@ -6,7 +6,8 @@ everything it sees into small signal objects handed to a thread-safe `sink`
 with the connection's generation so the owner ignores stale connections.
 
 Rules of the gateway this module follows:
-- websockets only, negotiation skipped, the token in the query string;
+- websockets only, the token in the query string; negotiation skipped by
+  default (TopstepX accepts that; `negotiate=True` does POST <hub>/negotiate first);
 - a handler is registered for every event name before anything is
   subscribed (SignalR clients drop events without a handler, silently);
 - every connect builds a fresh connection carrying the newest token, and the
@@ -193,11 +194,12 @@ class HubClient:
 
     def __init__(self, hub: str, url: str, sink: Callable[[Any], None], *,
                  events: tuple[str, ...] | None = None, verify_ssl: bool = True,
-                 keepalive: float = KEEPALIVE_INTERVAL):
+                 keepalive: float = KEEPALIVE_INTERVAL, negotiate: bool = False):
         self.hub, self.url, self.sink = hub, url, sink
         self.events = events if events is not None else HUB_EVENTS[hub]
         self.verify_ssl = verify_ssl
         self.keepalive = keepalive
+        self.negotiate = negotiate
         self.gen = 0
         self._conn = None
         self._lock = threading.Lock()
@@ -215,7 +217,8 @@ class HubClient:
             self._stop_in_background(old)
         conn = (HubConnectionBuilder()
                 .with_url(hub_url_with_token(self.url, token), options={
-                    "skip_negotiation": True, "transport": HttpTransportType.web_sockets,
+                    "skip_negotiation": not self.negotiate,
+                    "transport": HttpTransportType.web_sockets,
                     "verify_ssl": self.verify_ssl})
                 .with_hub_protocol(DecimalJsonHubProtocol())
                 .build())

@@ -26,7 +26,7 @@ import tenacity
 from shared.clock import NS_PER_S, SYSTEM_CLOCK, Clock, from_ns
 from shared.projectx.errors import (AuthError, BrokerUnavailable, ProjectXError,
                                     RateBudgetExhausted, RetryableStatus)
-from shared.projectx.models import (Account, Contract, Order, Position, Trade, loads,
+from shared.projectx.models import (Account, Bar, Contract, Order, Position, Trade, loads,
                                     parse_list)
 from shared.projectx.ratebudget import RateBudget
 
@@ -36,6 +36,7 @@ LOGIN_NO_SUBSCRIPTION = 9
 DEFAULT_TOKEN_LIFETIME = 23 * 3600.0     # when the token is not a JWT with `exp`
 RENEW_AT_FRACTION = 0.75                 # renew once this much of the lifetime has passed
 RETRY_AFTER_MAX = 60.0
+MAX_BARS = 20_000                        # History/retrieveBars: bars per request
 
 
 @attrs.frozen
@@ -261,6 +262,49 @@ class ProjectXRest:
     def search_contracts(self, text: str, live: bool = False) -> list[Contract]:
         answer = self._call("/api/Contract/search", {"searchText": text, "live": live})
         return parse_list(answer.get("contracts"), Contract.parse, "contracts")
+
+    def available_contracts(self, live: bool = False) -> list[Contract]:
+        """Contract/available: the contracts trading now (each product's active month)."""
+        answer = self._call("/api/Contract/available", {"live": live})
+        return parse_list(answer.get("contracts"), Contract.parse, "contracts")
+
+    def retrieve_bars(self, contract_id: str, start_ns: int, end_ns: int, unit: int,
+                      unit_number: int = 1, limit: int = MAX_BARS,
+                      include_partial_bar: bool = False, live: bool = False) -> list[Bar]:
+        """History/retrieveBars: bars starting in [start, end), oldest first (the gateway
+        answers newest first). unit: BarUnit (1 second .. 6 month); at most 20,000 bars a
+        request, and the endpoint has its own rate limit (50 per 30 s on ProjectX)."""
+        if not 1 <= limit <= MAX_BARS:
+            raise ValueError(f"expected a limit from 1 to {MAX_BARS}, got {limit}")
+        answer = self._call("/api/History/retrieveBars", {
+            "contractId": contract_id, "live": live, "startTime": iso(start_ns),
+            "endTime": iso(end_ns), "unit": int(unit), "unitNumber": unit_number,
+            "limit": limit, "includePartialBar": include_partial_bar})
+        bars = parse_list(answer.get("bars"), Bar.parse, "bars")
+        return sorted(bars, key=lambda b: b.ts_ns)
+
+    def order_by_id(self, account_id: int, order_id: int) -> Order:
+        """Order/searchById: one order whatever its status (ProjectXError 1 if not found)."""
+        endpoint = "/api/Order/searchById"
+        answer = self._call(endpoint, {"accountId": account_id, "orderId": order_id})
+        one = answer.get("order")
+        if one is None:
+            raise ProjectXError(1, f"order {order_id} not found", endpoint)
+        return Order.parse(one)
+
+    def logout(self) -> None:
+        """Auth/logout: the session token stops working; the next call logs in again."""
+        if self._token is not None:
+            self._call("/api/Auth/logout", {}, relogin=False, renew=False)
+            self._token = None
+
+    def ping(self) -> bool:
+        """GET /api/Status/ping (no token): True when the gateway answers `pong`."""
+        try:
+            response = self.session.get(self.base_url + "/api/Status/ping", timeout=self.timeout)
+        except requests.RequestException:
+            return False
+        return response.status_code == 200 and response.text.strip().strip('"') == "pong"
 
     def open_positions(self, account_id: int) -> list[Position]:
         answer = self._call("/api/Position/searchOpen", {"accountId": account_id})

@@ -1,9 +1,11 @@
 """The real ProjectX client against the sim broker's real HTTP and websocket endpoints.
 
 Two sims run for the module: one answering like a plain gateway (bare hub
-payloads, Contract/searchById -> contract) and one like TopstepX (hub payloads
-wrapped as [{action, data}], the legacy `contracts: [...]` answer), so every
-event type is seen both ways.
+payloads, wrap_events = false; Contract/searchById -> contract) and one like
+TopstepX (the sim's default: hub payloads wrapped as [{action, data}]; and the
+legacy `contracts: [...]` answer), so every event type is seen both ways. The
+hub client connects both ways too: skipping negotiation (riskd's default) and
+negotiating first (POST <hub>/negotiate, then ?id=).
 """
 from __future__ import annotations
 
@@ -17,8 +19,8 @@ import requests
 from shared.clock import FakeClock
 from shared.config import load_config
 from shared.projectx.errors import AuthError, BrokerUnavailable, ProjectXError
-from shared.projectx.models import (Account, Order, OrderStatus, Position, PositionType,
-                                    QuoteUpdate, Trade)
+from shared.projectx.models import (Account, BarUnit, Order, OrderStatus, Position,
+                                    PositionType, QuoteUpdate, Trade)
 from shared.projectx.realtime import (EV_ACCOUNT, EV_ORDER, EV_POSITION, EV_QUOTE, EV_TRADE,
                                       HubAck, HubClient, HubEvent, HubOpened, QuoteBook,
                                       market_payloads, quote_subscription, user_payloads,
@@ -35,6 +37,7 @@ MNQ, ES = "CON.F.US.MNQ.Z26", "CON.F.US.EP.Z26"
 LIMIT, MARKET, STOP = 1, 2, 4
 BUY, SELL = 0, 1
 TOKEN_TTL = 2.5
+CALENDAR = "2026-12-04"         # the sim's contract calendar: the Z26 equity months are active
 
 
 class Sim:
@@ -62,10 +65,10 @@ def sims(tmp_path_factory):
     procs = Procs(tmp_path_factory.mktemp("sims"))
     out = {}
     try:
-        for style, extra in (("bare", {}), ("wrapped", {"wrap_events": True,
-                                                        "legacy_contract_by_id": True})):
+        for style, extra in (("bare", {"wrap_events": False}),
+                             ("wrapped", {"legacy_contract_by_id": True})):
             path = tmp_path_factory.mktemp(style)
-            config = make_config(path, broker={"sim": {"tick_interval": 0,
+            config = make_config(path, broker={"sim": {"tick_interval": 0, "calendar_date": CALENDAR,
                                                        "token_ttl": TOKEN_TTL, **extra}})
             procs.worker("services.simbroker", config)
             out[style] = Sim(config)
@@ -146,6 +149,41 @@ def test_success_false_surfaces_the_brokers_code_and_message(sim):
     assert caught.value.endpoint == "/api/Order/cancel"
     assert caught.value.code == 2 and caught.value.message
     assert str(caught.value).startswith("/api/Order/cancel failed with error code 2: ")
+
+
+def test_bars_and_the_other_reads(sims):
+    sim = sims["bare"]
+    client = sim.client()
+    assert client.ping()                                 # no token needed
+    client.login()
+    for price in ("21000.25", "21001", "20999.5"):
+        sim.post("/sim/quote", {"contractId": MNQ, "lastPrice": price})
+    now = time.time_ns()
+    seconds = client.retrieve_bars(MNQ, now - 600 * 10**9, now + 10**9, BarUnit.SECOND,
+                                   include_partial_bar=True)
+    assert seconds and seconds[-1].close == Decimal("20999.5")
+    assert [b.ts_ns for b in seconds] == sorted(b.ts_ns for b in seconds)   # oldest first
+    assert all(b.low <= min(b.open, b.close) <= max(b.open, b.close) <= b.high for b in seconds)
+    minutes = client.retrieve_bars(MNQ, now - 600 * 10**9, now + 10**9, BarUnit.MINUTE,
+                                   include_partial_bar=True)
+    assert max(b.high for b in minutes[-2:]) >= Decimal("21001")
+    assert client.retrieve_bars(MNQ, now - 600 * 10**9, now + 10**9, BarUnit.MINUTE,
+                                include_partial_bar=False) == [b for b in minutes
+                                                               if b.ts_ns + 60 * 10**9 <= now]
+    available = client.available_contracts()
+    assert MNQ in [c.id for c in available] and all(c.active_contract for c in available)
+    order_id = client.place_order(ACCOUNT, MNQ, LIMIT, BUY, 1, limit_price=Decimal("100"))
+    client.cancel_order(ACCOUNT, order_id)
+    order = client.order_by_id(ACCOUNT, order_id)
+    assert (order.id, order.status) == (order_id, OrderStatus.CANCELLED)
+    with pytest.raises(ProjectXError) as caught:
+        client.order_by_id(ACCOUNT, 1)
+    assert caught.value.code == 1
+    token = client.token
+    client.logout()
+    assert requests.post(sim.rest_url + "/api/Account/search", json={}, timeout=5,
+                         headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    assert len(client.search_accounts()) == 2 and client.logins == 2    # a new login
 
 
 def test_a_wrong_api_key_is_a_clear_login_error(sim):
@@ -231,10 +269,10 @@ def test_an_expired_token_means_a_new_login(sims):
 
 # -- realtime -------------------------------------------------------------------------------
 class Hubs:
-    def __init__(self, sim: Sim, token: str):
+    def __init__(self, sim: Sim, token: str, negotiate: bool = False):
         self.q: queue.Queue = queue.Queue()
-        self.user = HubClient("user", sim.user_hub, self.q.put)
-        self.market = HubClient("market", sim.market_hub, self.q.put)
+        self.user = HubClient("user", sim.user_hub, self.q.put, negotiate=negotiate)
+        self.market = HubClient("market", sim.market_hub, self.q.put, negotiate=negotiate)
         self.gens = {"user": self.user.connect(token), "market": self.market.connect(token)}
         self.events: list[HubEvent] = []
         self.acks: list[HubAck] = []
@@ -269,10 +307,12 @@ class Hubs:
         self.market.close()
 
 
-def test_every_realtime_event_type(sim):
+@pytest.mark.parametrize("negotiate", [False, True], ids=["skip-negotiation", "negotiate"])
+def test_every_realtime_event_type(sim, negotiate):
     client = sim.client()
     flatten(sim, client)
-    hubs = Hubs(sim, client.ensure_token())
+    before = sim.post("/sim/hubs", {})["negotiated"]
+    hubs = Hubs(sim, client.ensure_token(), negotiate)
     try:
         calls = user_subscriptions([ACCOUNT])
         for method, args in calls:
@@ -300,6 +340,7 @@ def test_every_realtime_event_type(sim):
         wrapped = [e.args[0] for e in hubs.events if e.hub == "user"]
         is_wrapper = [isinstance(a, dict) and "action" in a and "data" in a for a in wrapped]
         assert all(is_wrapper) if sim.broker.sim.wrap_events else not any(is_wrapper)
+        assert sim.post("/sim/hubs", {})["negotiated"] - before == (2 if negotiate else 0)
         book = QuoteBook()
 
         def priced(event) -> bool:

@@ -26,6 +26,7 @@ RS = "\x1e"
 MNQ, ES, NQ = "CON.F.US.MNQ.Z26", "CON.F.US.EP.Z26", "CON.F.US.ENQ.Z26"
 A1, A2 = 1001, 1002
 WRAPPED_TTL = 4.0
+CALENDAR = "2026-12-04"         # the contract calendar: ESZ6 active, ESH7 next
 
 
 class Sim:
@@ -140,10 +141,11 @@ def sims(tmp_path_factory):
     procs = Procs(tmp_path_factory.mktemp("simbroker"))
     out = {}
     try:
-        for style, extra in (("bare", {}),
+        for style, extra in (("bare", {"wrap_events": False}),
                              ("wrapped", {"wrap_events": True, "token_ttl": WRAPPED_TTL})):
             config = make_config(tmp_path_factory.mktemp(style), broker={"sim": {
-                "tick_interval": 0, "ping_interval": 1.0, "spread_ticks": 0, **extra}})
+                "tick_interval": 0, "ping_interval": 1.0, "spread_ticks": 0,
+                "calendar_date": CALENDAR, **extra}})
             procs.worker("services.simbroker", config)
             out[style] = Sim(config)
         for sim in out.values():
@@ -177,7 +179,8 @@ def test_every_rest_call(bare):
     contract = bare.api("/api/Contract/searchById", {"contractId": ES}, t)["contract"]
     assert (contract["tickSize"], contract["tickValue"], contract["symbolId"]) == (0.25, 12.5, "F.US.EP")
     found = bare.api("/api/Contract/search", {"searchText": "NQ", "live": False}, t)["contracts"]
-    assert {c["id"] for c in found} == {MNQ, NQ}
+    assert [c["name"] for c in found] == ["NQZ6", "NQH7", "MNQZ6", "MNQH7"]
+    assert found[0]["id"] == NQ and found[0]["activeContract"] and not found[1]["activeContract"]
     bare.control("/sim/quote", {"contractId": "ES", "lastPrice": 6000})
     place = {"accountId": A2, "contractId": ES, "type": 2, "side": 0, "size": 3}
     order_id = bare.api("/api/Order/place", place, t)["orderId"]
