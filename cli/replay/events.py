@@ -42,7 +42,7 @@ def timeline(h: AccountHistory) -> list[Step]:
         u = h.bar_ns
         for bar in h.bars[cid]:
             for i, at in enumerate((0, u // 3, 2 * u // 3, u - 1)):
-                add(bar.t_ns + at, PRICE, (cid, bar), i)
+                add(bar.ts_ns + at, PRICE, (cid, bar), i)
     for o in h.orders:
         add(o.created_ns, ORDER_NEW, attrs.evolve(o, status=STATUS_OPEN, updated_ns=o.created_ns,
                                                   fill_volume=0, filled_price=None))

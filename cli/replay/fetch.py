@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from decimal import Decimal
 from typing import Callable, Optional
 
 import requests
@@ -174,7 +173,7 @@ class Fetcher:
             cached = self.cache.read_bars(self.unit, cid, day, Bar)
             if cached is not None and cached[0] <= start and cached[1] >= end:
                 self.progress.step(f"bars {cid} {day} (cached)")
-                bars = [b for b in cached[2] if start <= b.t_ns < end]
+                bars = [b for b in cached[2] if start <= b.ts_ns < end]
             else:
                 self.progress.step(f"bars {cid} {day}", waiting=self._bars_eta)
                 bars = self._fetch_bars(cid, day, start, end, u)
@@ -183,7 +182,7 @@ class Fetcher:
                     self.cached_items += 1
             h.bars.setdefault(cid, []).extend(bars)
         for cid in h.bars:
-            h.bars[cid].sort(key=lambda b: b.t_ns)
+            h.bars[cid].sort(key=lambda b: b.ts_ns)
 
     def _bars_eta(self, remaining: int) -> float:
         budget = self.bars_budget
@@ -199,22 +198,8 @@ class Fetcher:
                 self.sleep(self.bars_budget.wait_time())
             got = self._call(f"History/retrieveBars {cid} {day}", self.client.retrieve_bars,
                              cid, t, chunk_end, unit=unit, unit_number=number, limit=MAX_BARS)
-            out += [to_bar(b) for b in got]
+            out += got
             t = chunk_end
-        out = sorted({b.t_ns: b for b in out if start <= b.t_ns < end}.values(),
-                     key=lambda b: b.t_ns)
+        out = sorted({b.ts_ns: b for b in out if start <= b.ts_ns < end}.values(),
+                     key=lambda b: b.ts_ns)
         return out
-
-
-def to_bar(b) -> Bar:
-    """A bar as the client returns it (an object with t_ns/open/... or the wire's t/o/h/l/c/v)."""
-    if isinstance(b, Bar):
-        return b
-    if isinstance(b, dict):
-        from shared.clock import parse_iso_ns
-        t = b["t"]
-        return Bar(t_ns=parse_iso_ns(t) if isinstance(t, str) else int(t),
-                   open=Decimal(str(b["o"])), high=Decimal(str(b["h"])),
-                   low=Decimal(str(b["l"])), close=Decimal(str(b["c"])), volume=int(b.get("v", 0)))
-    return Bar(t_ns=b.t_ns, open=Decimal(b.open), high=Decimal(b.high), low=Decimal(b.low),
-               close=Decimal(b.close), volume=int(getattr(b, "volume", 0) or 0))

@@ -8,20 +8,11 @@ from typing import Optional
 import attrs
 
 from shared.messages.market import SIDE_BUY, ContractInfo, Fill, OrderUpdate
+from shared.projectx.models import Bar   # History/retrieveBars: ts_ns, open, high, low, close
 
 NS = 1_000_000_000
-BAR_UNITS = {"1m": (2, 1, 60 * NS), "1s": (1, 1, NS)}   # name -> (unit, unitNumber, length ns)
-
-
-@attrs.frozen(kw_only=True)
-class Bar:
-    """One price bar starting at t_ns (ProjectX History/retrieveBars: t, o, h, l, c, v)."""
-    t_ns: int
-    open: Decimal
-    high: Decimal
-    low: Decimal
-    close: Decimal
-    volume: int = 0
+BAR_UNITS = {"1m": (2, 1, 60 * NS), "1s": (1, 1, NS)}   # name -> (BarUnit, unitNumber, ns)
+__all__ = ["Bar", "AccountHistory", "BAR_UNITS", "NS", "held_intervals", "signed"]
 
 
 @attrs.define

@@ -86,9 +86,9 @@ class Days:
         out = self.h.bars.setdefault(contract, [])
         for i, b in enumerate(ohlc):
             o, h, lo, c = (b, b, b, b) if not isinstance(b, (tuple, list)) else b
-            out.append(Bar(t_ns=start_ns + i * MINUTE, open=D(o), high=D(h), low=D(lo),
-                           close=D(c)))
-        out.sort(key=lambda b: b.t_ns)
+            out.append(Bar(ts_ns=start_ns + i * MINUTE, open=D(o), high=D(h), low=D(lo),
+                           close=D(c), volume=1))
+        out.sort(key=lambda b: b.ts_ns)
 
     def history(self) -> AccountHistory:
         self.h.fills.sort(key=lambda f: f.ts_ns)
@@ -145,8 +145,8 @@ class BrokerOfDays:
     def retrieve_bars(self, contract_id, start_ns, end_ns, unit=2, unit_number=1, limit=20000):
         self._hit("/api/History/retrieveBars")
         bars = [b for h in self.histories.values() for b in h.bars.get(contract_id, [])
-                if start_ns <= b.t_ns < end_ns]
-        return sorted({b.t_ns: b for b in bars}.values(), key=lambda b: b.t_ns)[:limit]
+                if start_ns <= b.ts_ns < end_ns]
+        return sorted({b.ts_ns: b for b in bars}.values(), key=lambda b: b.ts_ns)[:limit]
 
     def close(self):
         pass
