@@ -19,14 +19,14 @@ from shared.messages.market import STATUS_OPEN, WORKING_STATUSES
 PRICE, ORDER_NEW, FILL, ORDER_FINAL = 0, 1, 2, 3
 
 
-@attrs.frozen(order=True)
+@attrs.frozen
 class Step:
     ts_ns: int
     prio: int
     seq: int
-    kind: int = attrs.field(order=False)
-    payload: Any = attrs.field(order=False)
-    index: int = attrs.field(default=0, order=False)   # PRICE: 0 open, 1 and 2 extremes, 3 close
+    kind: int
+    payload: Any
+    index: int = 0          # PRICE: 0 open, 1 and 2 extremes, 3 close
 
 
 def timeline(h: AccountHistory) -> list[Step]:
@@ -51,7 +51,7 @@ def timeline(h: AccountHistory) -> list[Step]:
     for f in h.fills:
         if not f.voided:
             add(f.ts_ns, FILL, f)
-    steps.sort()
+    steps.sort(key=lambda s: (s.ts_ns, s.prio, s.seq))
     return steps
 
 

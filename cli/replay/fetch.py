@@ -195,7 +195,7 @@ class Fetcher:
         while t < end:
             chunk_end = min(end, t + MAX_BARS * u)
             while not self.bars_budget.try_take():
-                self.sleep(self.bars_budget.wait_time())
+                self.sleep(max(0.01, self.bars_budget.wait_time()))   # never a 0 s spin
             got = self._call(f"History/retrieveBars {cid} {day}", self.client.retrieve_bars,
                              cid, t, chunk_end, unit=unit, unit_number=number, limit=MAX_BARS)
             out += got

@@ -19,6 +19,7 @@ BENCHES = (
     ("enforcement", "tests.bench.bench_enforcement"),
     ("system", "tests.bench.bench_system"),
     ("watch", "tests.bench.bench_watch"),
+    ("replay", "tests.bench.bench_replay"),
 )
 
 
