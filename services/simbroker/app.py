@@ -2,7 +2,9 @@
 
 setup() builds the Gateway (market + accounts), binds the REST server on
 [broker.sim] host:port and the hubs on host:hub_port (threads), and runs the
-random walk from the loop's timer every tick_interval seconds (0: never).
+random walk from the loop's timer every tick_interval seconds (0: never),
+and (persist = true) keeps its state in <data_dir>/simbroker.sqlite3, saved
+every second and at shutdown, restored at start.
 teardown() stops the burst, both servers and their threads.
 """
 from __future__ import annotations
@@ -15,9 +17,12 @@ from services.simbroker.gateway import Gateway
 from services.simbroker.hubs import HubServer
 from services.simbroker.info import sim_info
 from services.simbroker.rest import RestServer
+from services.simbroker.store import SimStore
 from shared.worker import EXIT_CONFIG, Worker
 
 log = logging.getLogger(__name__)
+
+SAVE_INTERVAL = 1.0      # s between saves of the sim's state (a crash loses at most this)
 
 
 class SimBrokerWorker(Worker):
@@ -28,8 +33,10 @@ class SimBrokerWorker(Worker):
     def setup(self) -> None:
         broker = self.config.broker
         sim = broker.sim
+        self.store = SimStore(self.loaded.data_dir) if sim.persist else None
         try:
-            self.gateway = Gateway(sim, broker.user_name, broker.api_key, self.clock)
+            self.gateway = Gateway(sim, broker.user_name, broker.api_key, self.clock,
+                                   store=self.store)
         except ValueError as exc:          # e.g. a fee keyed by a ticker the sim does not list
             log.error("simbroker: refusing to start, broker.sim is invalid: %s", exc)
             sys.exit(EXIT_CONFIG)
@@ -48,6 +55,8 @@ class SimBrokerWorker(Worker):
         self.rest.start()
         if sim.tick_interval > 0:
             self.every(sim.tick_interval, self.gateway.random_walk)
+        if self.store is not None:
+            self.every(SAVE_INTERVAL, self.gateway.save)
         rest_url, user_hub, market_hub = broker.endpoints()
         log.info("sim broker serving %s, hubs %s and %s; %d accounts, %d contracts", rest_url,
                  user_hub, market_hub, len(sim.accounts), len(self.gateway.market.specs))
@@ -57,3 +66,6 @@ class SimBrokerWorker(Worker):
         if self.rest is not None:
             self.rest.stop()
         self.hubs.stop()
+        if self.store is not None:
+            self.gateway.save()
+            self.store.close()

@@ -97,8 +97,9 @@ def bucket_end(unit: int, number: int, start: int) -> int:
 class BarStore:
     """Every contract's bars at every base level, with what changed since the last save."""
 
-    def __init__(self, second_retention: float = 86400.0):
+    def __init__(self, second_retention: float = 86400.0, track_dirty: bool = True):
         self.second_retention = int(second_retention)
+        self.track_dirty = track_dirty          # False: nothing is saved, keep no list of it
         self._series: dict[tuple[str, int], Series] = {}
         self._dirty: set[tuple[str, int, int]] = set()
         self._last_second = 0
@@ -113,13 +114,18 @@ class BarStore:
     def contracts(self) -> list[str]:
         return sorted({cid for cid, _level in self._series})
 
-    def record(self, contract_id: str, t_ns: int, price: int, volume: int = 0) -> None:
-        """One published price (ticks) at t_ns, with the volume traded since the last one."""
+    def record(self, contract_id: str, t_ns: int, price: int, volume: int = 0,
+               seconds: bool = True) -> None:
+        """One published price (ticks) at t_ns, with the volume traded since the last one
+        (seconds=False: not into second bars, for history older than their retention)."""
         t = t_ns // 1_000_000_000
         for unit, size in LEVELS.items():
+            if unit == SECOND and not seconds:
+                continue
             start = t - t % size
             self.series(contract_id, unit).add(start, price, volume)
-            self._dirty.add((contract_id, unit, start))
+            if self.track_dirty:
+                self._dirty.add((contract_id, unit, start))
         if t - self._last_second >= 3600:          # prune old second bars now and then
             self._last_second = t
             self.prune(t)

@@ -3,7 +3,7 @@
 One Gateway holds the market, the ledger, the tokens and the faults behind one
 lock; the HTTP server hands it (path, Authorization header, body bytes) and
 sends back the Response it returns. Every change is pushed to the hubs
-through `self.hub` (publish_user / publish_quote / wants_quotes) while the lock
+through `self.hub` (publish_user / publish_quote / publish_market) while the lock
 is held, so events leave in the order the changes happened.
 """
 from __future__ import annotations
@@ -20,18 +20,24 @@ from typing import Any, Callable, Iterable, Optional
 import attrs
 
 from services.simbroker.accounts import Ledger
-from services.simbroker.entities import MARKET, Account, Event, Result
+from services.simbroker.entities import BUY, MARKET, SELL, Account, Event, Result
 from services.simbroker.faults import Faults
-from services.simbroker.bars import MAX_BARS, UNIT_NAMES, BarStore
+from services.simbroker.bars import MAX_BARS, MINUTE, UNIT_NAMES, BarStore
 from services.simbroker.contracts import listed, products_with_fees, search_rank, tick_size_of
+from services.simbroker.history import day_bounds_ns, generate_day, trading_days
 from services.simbroker.market import Market
+from services.simbroker.store import SimStore
 from services.simbroker.tokens import Claims, Tokens, bearer
-from services.simbroker.wire import bar_payload, optional_time, to_decimal
+from services.simbroker.wire import bar_payload, num, optional_time, to_decimal
 from shared.clock import NS_PER_S, Clock, from_ns
 from shared.config.sections import SimConfig
 from shared.symbols import contract_for, is_contract_id
 
 log = logging.getLogger(__name__)
+
+DIRTY_KINDS = ("accounts", "orders", "positions", "trades")
+DIRTY_BY_TARGET = {"GatewayUserAccount": "accounts", "GatewayUserOrder": "orders",
+                   "GatewayUserPosition": "positions", "GatewayUserTrade": "trades"}
 
 JSON = {"Content-Type": "application/json; charset=utf-8"}
 
@@ -129,13 +135,20 @@ class NullHub:
     def wants_quotes(self, contract_id: str) -> bool:
         return False
 
+    def wants(self, topic: str, contract_id: str) -> bool:
+        return False
+
+    def publish_market(self, topic: str, contract_id: str, data: list) -> None:
+        pass
+
 
 # -- the gateway ------------------------------------------------------------------------
 class Gateway:
     """The sim broker's state and REST API; thread-safe through self.lock."""
 
     def __init__(self, sim: SimConfig, user_name: str, api_key: str, clock: Clock,
-                 rng: Optional[random.Random] = None, secret: Optional[bytes] = None):
+                 rng: Optional[random.Random] = None, secret: Optional[bytes] = None,
+                 store: Optional[SimStore] = None):
         self.sim = sim
         self.user_name = user_name
         self.api_key = api_key
@@ -150,8 +163,10 @@ class Gateway:
             for a in sim.accounts])
         self.tokens = Tokens(secret or os.urandom(32), clock, sim.token_ttl)
         self.faults = Faults(clock, sim.rate_limit, history_limit=sim.history_rate_limit)
-        self.bars = BarStore()
+        self.bars = BarStore(track_dirty=store is not None)
+        self._pruned_s = 0
         self._volume_seen: dict[str, int] = {}
+        self._last_seen: dict[str, int] = {}
         self.hub: Any = NullHub()
         self.ticks_enabled = True
         self._routes: dict[str, tuple[str, Callable[[dict], Result], bool]] = {
@@ -178,6 +193,91 @@ class Gateway:
             )}
         self._claims: Optional[Claims] = None
         self._token: Optional[str] = None
+        self.store = store
+        self._dirty: dict[str, set] = {k: set() for k in DIRTY_KINDS}
+        if store is not None:
+            self._restore(store)
+
+    # -- persistence (store.py) -------------------------------------------------------------
+    def _restore(self, store: SimStore) -> None:
+        now_s = self.clock.now_ns() // NS_PER_S
+        saved = store.load(now_s - self.bars.second_retention)
+        self.ledger.restore(saved.accounts, saved.orders, saved.positions, saved.trades)
+        self.bars.load(saved.bars)
+        for cid in self.market.ids():
+            minutes = self.bars.series(cid, MINUTE)
+            if minutes.bars:
+                self.market.restore_last(cid, minutes.bars[-1][3])
+        log.info("sim state restored from %s: %d accounts, %d orders, %d open positions, "
+                 "%d trades, %d bar rows", store.path, len(saved.accounts), len(saved.orders),
+                 len(saved.positions), len(saved.trades), len(saved.bars))
+
+    def _mark(self, events: Iterable[Event]) -> None:
+        for e in events:
+            kind = DIRTY_BY_TARGET.get(e.target)
+            if kind == "positions":
+                self._dirty[kind].add((e.account_id, e.payload["contractId"]))
+            elif kind is not None:
+                self._dirty[kind].add(e.payload["id"])
+
+    def save(self) -> None:
+        """Write what changed since the last save (the worker calls this every second)."""
+        if self.store is None:
+            return
+        with self.lock:
+            led, d = self.ledger, self._dirty
+            records = dict(
+                accounts=[led.accounts[i] for i in d["accounts"] if i in led.accounts],
+                orders=[led.orders[i] for i in d["orders"] if i in led.orders],
+                positions=[(a, c, led.positions.get((a, c))) for a, c in d["positions"]],
+                trades=[t for t in led.trades if t.id in d["trades"]] if d["trades"] else [],
+                bars=self.bars.take_dirty())
+            for kind in d.values():
+                kind.clear()
+            self.store.save(**records)
+            now_s = self.clock.now_ns() // NS_PER_S
+            if now_s - self._pruned_s >= 3600:
+                self._pruned_s = now_s
+                self.store.prune_second_bars(now_s - self.bars.second_retention)
+
+    def add_history(self, days: int, account_ids: list[int], seed: int) -> dict:
+        """riskctl sim history: `days` past trading days for these accounts (history.py).
+        A day an account already has trades on is left alone, so running it twice adds
+        nothing; the bars behind a day are written once."""
+        with self.lock:
+            unknown = [a for a in account_ids if a not in self.ledger.accounts]
+            if unknown:
+                known = ", ".join(str(a) for a in self.ledger.accounts)
+                raise ValueError(f"no account {unknown[0]} in the sim; known: {known}")
+            now_s = self.clock.now_ns() // NS_PER_S
+            written, skipped, trades = [], [], 0
+            for day in trading_days(self.calendar_date(), days):
+                lo, hi = day_bounds_ns(day)
+                fresh = [a for a in account_ids if not any(
+                    t.account_id == a and lo <= t.created_ns < hi for t in self.ledger.trades)]
+                if not fresh:
+                    skipped.append(day.isoformat())
+                    continue
+                generated = generate_day(day, self.products, fresh, seed, self.ledger.new_id)
+                barred = {cid for cid in {p[0] for p in generated.points}
+                          if self._has_bars(cid, lo, hi)}
+                recent = (now_s - self.bars.second_retention) * NS_PER_S
+                for cid, t_ns, ticks, volume in generated.points:
+                    if cid not in barred:
+                        self.bars.record(cid, t_ns, ticks, volume, seconds=t_ns >= recent)
+                self.ledger.add_history(generated.orders, generated.trades)
+                if self.store is not None:
+                    self._dirty["orders"].update(o.id for o in generated.orders)
+                    self._dirty["trades"].update(t.id for t in generated.trades)
+                written.append(day.isoformat())
+                trades += len(generated.trades)
+        self.save()
+        return {"written": written, "skipped": skipped, "trades": trades,
+                "accounts": account_ids, "seed": seed}
+
+    def _has_bars(self, contract_id: str, lo_ns: int, hi_ns: int) -> bool:
+        lo, hi = self.bars.series(contract_id, MINUTE).window(lo_ns // NS_PER_S, hi_ns // NS_PER_S)
+        return hi > lo
 
     # -- the contract calendar ------------------------------------------------------------
     def calendar_date(self) -> datetime.date:
@@ -231,8 +331,7 @@ class Gateway:
             result = handler(parse_body(raw))
         except BadRequest as exc:
             return bad_request(exc)
-        if result.events:
-            self.hub.publish_user(result.events)
+        self._emit(result.events)
         return json_response(result.answer())
 
     # -- auth --------------------------------------------------------------------------------
@@ -392,17 +491,36 @@ class Gateway:
             return contract_for(text, self.market.specs)
         return contract_for(text, self.market.active_ids())
 
+    def _emit(self, events: Iterable[Event]) -> None:
+        """User events to the user hub (and to the store); every fill is a print on the tape."""
+        if not events:
+            return
+        if self.store is not None:
+            self._mark(events)
+        self.hub.publish_user(events)
+        for e in events:
+            if e.target == "GatewayUserTrade":
+                cid = e.payload["contractId"]
+                if self.hub.wants("trades", cid):
+                    self.hub.publish_market("trades", cid, [self.market.print_(
+                        cid, e.payload["price"], e.payload["side"], e.payload["size"])])
+
     def _after_move(self, contract_id: str) -> int:
         m = self.market
-        volume = m.volume(contract_id)
-        self.bars.record(contract_id, self.clock.now_ns(), m.last_ticks(contract_id),
-                         volume - self._volume_seen.get(contract_id, volume))
-        self._volume_seen[contract_id] = volume
+        volume, last = m.volume(contract_id), m.last_ticks(contract_id)
+        traded = volume - self._volume_seen.get(contract_id, volume)
+        before = self._last_seen.get(contract_id, last)
+        self.bars.record(contract_id, self.clock.now_ns(), last, traded)
+        self._volume_seen[contract_id], self._last_seen[contract_id] = volume, last
         events = self.ledger.on_price(contract_id)
-        if events:
-            self.hub.publish_user(events)
+        self._emit(events)
         if self.hub.wants_quotes(contract_id):
-            self.hub.publish_quote(contract_id, self.market.quote(contract_id))
+            self.hub.publish_quote(contract_id, m.quote(contract_id))
+        if traded > 0 and self.hub.wants("trades", contract_id):     # the synthetic tape
+            self.hub.publish_market("trades", contract_id, [m.print_(
+                contract_id, num(m.last(contract_id)), SELL if last < before else BUY, traded)])
+        if self.hub.wants("depth", contract_id):
+            self.hub.publish_market("depth", contract_id, m.depth(contract_id))
         return sum(1 for e in events if e.target == "GatewayUserTrade")
 
     def move(self, contract_id: str, last: Decimal, bid: Optional[Decimal] = None,
@@ -430,17 +548,20 @@ class Gateway:
         with self.lock:
             return self.market.quote(contract_id, full=True)
 
+    def depth(self, contract_id: str) -> list[dict]:
+        """The whole book for a new depth subscriber: a reset, then every level."""
+        with self.lock:
+            return self.market.depth(contract_id, reset=True)
+
     def market_order(self, account_id: int, contract_id: str, side: int, size: int) -> Result:
         """A market order placed from inside the sim (the burst generator)."""
         with self.lock:
             result = self.ledger.place(account_id, contract_id, MARKET, side, size)
-            if result.events:
-                self.hub.publish_user(result.events)
+            self._emit(result.events)
             return result
 
     def set_account(self, account_id: int, **changes) -> Result:
         with self.lock:
             result = self.ledger.set_account(account_id, **changes)
-            if result.events:
-                self.hub.publish_user(result.events)
+            self._emit(result.events)
             return result

@@ -9,7 +9,11 @@ with a completion when they carry an invocationId, a SignalR ping every
 ping_interval, a close when the client stays silent for client_timeout or
 its token expires (what the real gateway does around the 24 h mark).
 
-Other threads publish through publish_user / publish_quote: items go into a
+Market hub topics: quotes (GatewayQuote, the full quote on subscribing), trades
+(GatewayTrade prints) and depth (GatewayDepth; a reset and the whole book on
+subscribing); unsubscribing stops them.
+
+Other threads publish through publish_user / publish_quote / publish_market: items go into a
 deque and one wake-up per batch hands them to the loop, which routes each to
 the subscribed connections; a writer task per connection sends every record
 queued so far in ONE websocket frame. Subscribing twice doubles the events
@@ -51,8 +55,9 @@ USER_TOPICS = {"GatewayUserAccount": "accounts", "GatewayUserOrder": "orders",
 USER_METHODS = {"SubscribeOrders": "orders", "SubscribePositions": "positions",
                 "SubscribeTrades": "trades"}
 HUB_PATHS = {"/hubs/user": "user", "/hubs/market": "market"}
-MARKET_NOOP = ("SubscribeContractTrades", "SubscribeContractMarketDepth",
-               "UnsubscribeContractTrades", "UnsubscribeContractMarketDepth")
+MARKET_METHODS = {"SubscribeContractQuotes": "quotes", "SubscribeContractTrades": "trades",
+                  "SubscribeContractMarketDepth": "depth"}
+MARKET_EVENTS = {"trades": "GatewayTrade", "depth": "GatewayDepth"}
 
 
 def _arg_error(method: str, given: int, expected: int) -> str:
@@ -168,6 +173,15 @@ class HubServer:
     def wants_quotes(self, contract_id: str) -> bool:
         return bool(self._by_topic.get(("quotes", contract_id)))
 
+    def wants(self, topic: str, contract_id: str) -> bool:
+        """Is anyone subscribed to this market topic ("trades", "depth") of the contract?"""
+        return bool(self._by_topic.get((topic, contract_id)))
+
+    def publish_market(self, topic: str, contract_id: str, data: list) -> None:
+        """GatewayTrade / GatewayDepth (contractId, [items]) to the topic's subscribers."""
+        self._inbox.append(("market", topic, contract_id, data))
+        self._kick()
+
     def _kick(self) -> None:
         if not self._kicked and self._loop is not None:
             self._kicked = True
@@ -180,6 +194,10 @@ class HubServer:
         self._kicked = False
         while self._inbox:
             item = self._inbox.popleft()
+            if item[0] == "market":
+                _kind, topic, cid, data = item
+                self._route((topic, cid), signalr.invocation(MARKET_EVENTS[topic], [cid, data]))
+                continue
             if item[0] == "quote":
                 _kind, cid, payload = item
                 if not self.quirks["quotesSilent"]:
@@ -408,10 +426,8 @@ class HubServer:
                     error = f"Failed to invoke '{message.get('target')}': {exc}"
             if invocation_id is not None:
                 conn.push(signalr.completion(str(invocation_id), error))
-            if error is None and conn.hub == "market" and message.get("target") == \
-                    "SubscribeContractQuotes":
-                cid = message["arguments"][0]
-                conn.push(signalr.invocation("GatewayQuote", [cid, self.gateway.full_quote(cid)]))
+            if error is None and conn.hub == "market":
+                self._snapshot(conn, str(message.get("target")), message["arguments"])
 
     def _invoke(self, conn: Connection, method: str, args: list) -> Optional[str]:
         """Run a hub method; None on success, else the completion's error text."""
@@ -428,17 +444,23 @@ class HubServer:
             if isinstance(args[0], bool) or not isinstance(args[0], int):
                 return _binding_error(method)
             return self._subscribe(conn, (topic, args[0]), method.startswith("Subscribe"))
-        if method in ("SubscribeContractQuotes", "UnsubscribeContractQuotes") or method in MARKET_NOOP:
+        topic = MARKET_METHODS.get(method.replace("Unsubscribe", "Subscribe"))
+        if topic is not None:
             if len(args) != 1:
                 return _arg_error(method, len(args), 1)
             if not isinstance(args[0], str):
                 return _binding_error(method)
             if args[0] not in self.gateway.market.specs:
                 return f"contract {args[0]!r} not found"
-            if method in MARKET_NOOP:
-                return None
-            return self._subscribe(conn, ("quotes", args[0]), method.startswith("Subscribe"))
+            return self._subscribe(conn, (topic, args[0]), method.startswith("Subscribe"))
         return f"Unknown hub method '{method}'"
+
+    def _snapshot(self, conn: Connection, method: str, args: list) -> None:
+        """What a new market subscriber gets at once: the full quote, or the whole book."""
+        if method == "SubscribeContractQuotes":
+            conn.push(signalr.invocation("GatewayQuote", [args[0], self.gateway.full_quote(args[0])]))
+        elif method == "SubscribeContractMarketDepth":
+            conn.push(signalr.invocation("GatewayDepth", [args[0], self.gateway.depth(args[0])]))
 
     def _subscribe(self, conn: Connection, key: tuple, on: bool) -> None:
         if on:

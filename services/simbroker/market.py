@@ -34,6 +34,15 @@ class _Book:
     sent: dict = attrs.Factory(dict)      # fields of the last sparse quote written
 
 
+DEPTH_LEVELS = 5                # price levels each side in GatewayDepth
+ASK, BID, BEST_ASK, BEST_BID, RESET = 1, 2, 3, 4, 6     # DomType
+
+
+def _level_volume(ticks: int, distance: int) -> int:
+    """A resting size for a price level: deterministic, larger away from the touch."""
+    return 3 + distance * 4 + (ticks * 7 + distance * 13) % 17
+
+
 QUOTE_FIELDS = ("lastPrice", "bestBid", "bestAsk", "change", "changePercent", "open", "high",
                 "low", "volume")
 
@@ -136,6 +145,12 @@ class Market:
                    None if bid is None else self.to_ticks(contract_id, bid),
                    None if ask is None else self.to_ticks(contract_id, ask))
 
+    def restore_last(self, contract_id: str, ticks: int) -> None:
+        """Start from where a previous run left the price (the day's open, high, low too)."""
+        b = self._books[contract_id]
+        b.last = b.bid = b.open = b.high = b.low = b.prev_close = ticks
+        b.ask = ticks + self.spread
+
     def last_ticks(self, contract_id: str) -> int:
         return self._books[contract_id].last
 
@@ -144,6 +159,31 @@ class Market:
 
     def add_volume(self, contract_id: str, size: int) -> None:
         self._books[contract_id].volume += size
+
+    # -- depth and prints ---------------------------------------------------------
+    def depth(self, contract_id: str, reset: bool = False) -> list[dict]:
+        """GatewayDepth levels consistent with the quote: best ask and bid, then DEPTH_LEVELS
+        asks upward from bestAsk and bids downward from bestBid (a reset first if asked)."""
+        b = self._books[contract_id]
+        stamp = iso(b.updated_ns)
+        p = lambda t: num(self._price(contract_id, t))  # noqa: E731
+        out = [{"timestamp": stamp, "type": RESET, "price": 0.0, "volume": 0,
+                "currentVolume": 0}] if reset else []
+        for kind, ticks in ((BEST_ASK, b.ask), (BEST_BID, b.bid)):
+            v = _level_volume(ticks, 0)
+            out.append({"timestamp": stamp, "type": kind, "price": p(ticks), "volume": v,
+                        "currentVolume": v})
+        for k in range(DEPTH_LEVELS):
+            for kind, ticks in ((ASK, b.ask + k), (BID, b.bid - k)):
+                v = _level_volume(ticks, k)
+                out.append({"timestamp": stamp, "type": kind, "price": p(ticks), "volume": v,
+                            "currentVolume": v})
+        return out
+
+    def print_(self, contract_id: str, price: float, side: int, size: int) -> dict:
+        """One GatewayTrade print (price as written to JSON): type 0 a buy, 1 a sell."""
+        return {"symbolId": self.spec(contract_id).symbol_id, "price": price,
+                "timestamp": iso(self.clock.now_ns()), "type": side, "volume": size}
 
     # -- quotes -------------------------------------------------------------------
     def _fields(self, contract_id: str) -> dict:

@@ -105,6 +105,7 @@ class SimConfig:
     wrap_events: bool = True              # TopstepX style: arguments [{"action", "data"}]; false: bare
     negotiate_ttl: float = attrs.field(default=5.0, validator=positive)  # s a negotiated id lasts
     calendar_date: str = ""               # YYYY-MM-DD the contract calendar uses; "": today (UTC)
+    persist: bool = True                  # keep accounts, orders, trades, bars in <data_dir>/simbroker.sqlite3
     legacy_contract_by_id: bool = False   # Contract/searchById answers contracts: [...]
     spread_ticks: int = attrs.field(default=1, validator=in_range(0, 100))
     ping_interval: float = attrs.field(default=15.0, validator=positive)
