@@ -18,6 +18,7 @@ import datetime as dt
 import time
 from typing import Callable, Optional
 
+import attrs
 import requests
 
 from cli.replay.cache import Cache
@@ -26,7 +27,8 @@ from cli.replay.progress import Progress
 from services.market import translate
 from shared.clock import SYSTEM_CLOCK, Clock
 from shared.messages.market import AccountUpdate, ContractInfo, Fill, OrderUpdate
-from shared.projectx.errors import BrokerUnavailable, RateBudgetExhausted
+from shared import symbols
+from shared.projectx.errors import BrokerUnavailable, ProjectXError, RateBudgetExhausted
 from shared.projectx.ratebudget import RateBudget
 
 BARS_LIMIT, BARS_WINDOW = 50, 30.0
@@ -99,10 +101,27 @@ class Fetcher:
         cached = self.cache.read_list(path, ContractInfo)
         if cached:
             return cached[0]
-        info = translate.contract(self._call(f"Contract/searchById {contract_id}",
-                                             self.client.contract_by_id, contract_id))
+        try:
+            info = translate.contract(self._call(f"Contract/searchById {contract_id}",
+                                                 self.client.contract_by_id, contract_id))
+        except ProjectXError:
+            info = self._same_product(contract_id)
         self.cache.write_list(path, [info])
         return info
+
+    def _same_product(self, contract_id: str) -> ContractInfo:
+        """An expired month the broker no longer lists: tick size and value are the
+        product's, so they are taken from a month of the same root that it does list."""
+        root = symbols.root_of(contract_id) if symbols.is_contract_id(contract_id) else ""
+        found = [c for c in self._call(f"Contract/search {contract_id}",
+                                       self.client.search_contracts,
+                                       symbols.ticker_of(contract_id) if root else contract_id)
+                 if root and symbols.is_contract_id(c.id) and symbols.root_of(c.id) == root]
+        if not found:
+            raise FetchError(f"the broker knows no contract {contract_id} nor another month of "
+                             f"it: its tick size and value are needed to price its trades")
+        same = translate.contract(found[0])
+        return attrs.evolve(same, contract_id=contract_id, name=contract_id.rsplit(".", 2)[-2])
 
     # -- one account --------------------------------------------------------------------------
     def _ended(self, day: dt.date) -> bool:
@@ -174,12 +193,14 @@ class Fetcher:
             if cached is not None and cached[0] <= start and cached[1] >= end:
                 self.progress.step(f"bars {cid} {day} (cached)")
                 bars = [b for b in cached[2] if start <= b.ts_ns < end]
-            else:
+            else:       # one request covers what is cached too: the file keeps one span
+                lo, hi = (min(start, cached[0]), max(end, cached[1])) if cached else (start, end)
                 self.progress.step(f"bars {cid} {day}", waiting=self._bars_eta)
-                bars = self._fetch_bars(cid, day, start, end, u)
+                fetched = self._fetch_bars(cid, day, lo, hi, u)
                 if self._ended(day):
-                    self.cache.write_bars(self.unit, cid, day, start, end, bars)
+                    self.cache.write_bars(self.unit, cid, day, lo, hi, fetched)
                     self.cached_items += 1
+                bars = [b for b in fetched if start <= b.ts_ns < end]
             h.bars.setdefault(cid, []).extend(bars)
         for cid in h.bars:
             h.bars[cid].sort(key=lambda b: b.ts_ns)

@@ -69,8 +69,17 @@ class Report:
         return sum(r.blocked for r in self.rows)
 
 
-def _acted(decisions):
-    return [d for d in decisions if not d.suppressed and d.rule not in NOT_A_BREACH]
+def _breaches(decisions):
+    """Every breach recorded, acted on or not (a suppressed one may still have set a lockout);
+    trade_management's stop moves are automation, not breaches."""
+    return [d for d in decisions if d.rule not in NOT_A_BREACH]
+
+
+def what_done(d) -> str:
+    """The action, or the lockout when the decision only locks (a cooldown without flatten)."""
+    if d.action == "none" and d.lock is not None:
+        return f"lock {d.lock.kind}"
+    return d.action
 
 
 def build(label: str, replays: list[AccountReplay], day_of, days: list[dt.date],
@@ -79,7 +88,7 @@ def build(label: str, replays: list[AccountReplay], day_of, days: list[dt.date],
     fired: dict[str, list] = {}
     for r in replays:
         first: dict[dt.date, object] = {}
-        for d in _acted(r.decisions):
+        for d in _breaches(r.decisions):
             first.setdefault(day_of(d.ts_ns), d)
             fired.setdefault(d.rule, []).append(day_of(d.ts_ns))
         for day in days:
@@ -90,7 +99,7 @@ def build(label: str, replays: list[AccountReplay], day_of, days: list[dt.date],
             rows.append(DayRow(r.account_id, r.name or str(r.account_id), day, tally.actual,
                                tally.guarded, tally.trades, tally.blocked,
                                b.ts_ns if b else None, b.rule if b else "",
-                               b.action if b else "", b.mode if b else ""))
+                               what_done(b) if b else "", b.mode if b else ""))
     names = sorted(set(fired) | {n for r in replays for n in r.rules})
     rules = []
     for name in names:

@@ -150,3 +150,30 @@ class BrokerOfDays:
 
     def close(self):
         pass
+
+
+def shipped_config(folder, **sections) -> str:
+    """etc/riskd.toml as shipped (its rules, accounts and comments) with every address on a
+    free loopback port and the data dir in `folder`; `sections` are merged over it."""
+    import os
+
+    import tomlkit
+
+    from shared.config.sections import BusConfig
+    from tests.support.env import REPO, deep_merge, free_ports
+    with open(os.path.join(REPO, "etc", "riskd.toml"), encoding="utf-8") as fh:
+        doc = tomlkit.parse(fh.read())
+    keys = BusConfig.address_keys()
+    ports = free_ports(len(keys) + 2)
+    doc["paths"]["data_dir"] = os.path.join(str(folder), "data")
+    for k, p in zip(keys, ports):
+        doc["bus"][k] = f"tcp://127.0.0.1:{p}"
+    doc["broker"]["sim"]["port"] = ports[-2]
+    doc["broker"]["sim"]["hub_port"] = ports[-1]
+    for name, table in sections.items():
+        current = doc.get(name)
+        doc[name] = deep_merge(current.unwrap(), table) if current is not None else table
+    path = os.path.join(str(folder), "riskd.toml")
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(tomlkit.dumps(doc))
+    return path
