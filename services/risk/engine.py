@@ -428,7 +428,7 @@ class Engine:
             out.decisions.append(d)
             return
         if target in self.inflight:             # the same action is already on its way
-            if locked_now:                      # a new breach all the same: keep its record
+            if locked_now or d.rule == SELF_LOCK:   # a new breach all the same: keep its record
                 out.decisions.append(attrs.evolve(
                     d, suppressed=f"the same action is in flight ({self.inflight[target]})"))
             return
