@@ -311,7 +311,26 @@ class BrokerEventOrder(RuleBasedStateMachine):
         assert a == b
 
 
-BrokerEventOrder.TestCase.settings = settings(
-    max_examples=EXAMPLES, stateful_step_count=25, deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+def every_rule_on(loaded):
+    """The shipped config with the rules it ships off (stop grace, stop management, profit
+    targets, sessions, per-instrument limits) switched on at their shipped parameters."""
+    config = loaded.config
+    profile = config.profiles["default"]
+    rules = profile.rules
+    on = {f.name: attrs.evolve(getattr(rules, f.name), enabled=True)
+          for f in attrs.fields(type(rules)) if hasattr(getattr(rules, f.name), "enabled")}
+    profile = attrs.evolve(profile, rules=attrs.evolve(rules, **on))
+    config = attrs.evolve(config, profiles={**config.profiles, "default": profile})
+    return attrs.evolve(loaded, config=config)
+
+
+class EveryRuleOn(BrokerEventOrder):
+    loaded = every_rule_on(load_config(SHIPPED))
+
+
+for machine in (BrokerEventOrder, EveryRuleOn):
+    machine.TestCase.settings = settings(
+        max_examples=EXAMPLES, stateful_step_count=25, deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 TestBrokerEventOrder = BrokerEventOrder.TestCase
+TestEveryRuleOn = EveryRuleOn.TestCase
