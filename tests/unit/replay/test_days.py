@@ -140,3 +140,21 @@ def test_a_day_without_a_breach_is_left_as_it_was():
     d.trade(chi(2026, 11, 25, 9, 5), ES, "sell", 1, Decimal("5000.25"))
     r = replay(d, daily_realized_loss={"limit": 500})
     assert acted(r) == [] and r.days[WED].actual == r.days[WED].guarded == D("10.50")
+
+
+def test_riskd_s_own_closes_are_not_the_trader_s_trades():
+    """max_contracts 2 cuts each add; with per_minute 3 the cooldown starts on the trader's
+    third fill (09:00:40), not on the second because riskd's cut was counted (RULES.md,
+    "Whose trade it is")."""
+    d = Days()
+    t0 = chi(2026, 11, 25, 9, 0)
+    d.bars(MNQ, t0, [20000] * 3)
+    d.trade(t0, MNQ, "buy", 3, 20000)                                 # riskd sells 1
+    d.trade(t0 + 20 * 10 ** 9, MNQ, "buy", 1, 20000)                  # riskd sells 1
+    d.trade(t0 + 40 * 10 ** 9, MNQ, "sell", 4, 20000)                 # the trader's third
+    r = replay(d, max_contracts={"limit": 2, "action": "reduce"},
+               trade_frequency_limit={"per_minute": 3, "per_hour": 0, "per_session": 0})
+    cuts = acted(r, "max_contracts")
+    assert [c.size for c in cuts] == [1, 1]
+    [cool] = [x for x in r.decisions if x.rule == "trade_frequency_limit"]
+    assert cool.ts_ns == t0 + 40 * 10 ** 9
