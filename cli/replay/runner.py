@@ -71,6 +71,8 @@ class Runner:
                            ZERO)
         self.start_balance = None if history.balance is None else history.balance - actual_total
         self._queue: collections.deque = collections.deque()
+        self.bar: dict = {}                        # contract -> the bar being played
+        self.adverse_seen: set[str] = set()        # ... its adverse extreme met a position
 
     # -- driving ---------------------------------------------------------------------------
     def run(self) -> AccountReplay:
@@ -87,9 +89,13 @@ class Runner:
             self._feed(self.engine.tick(now), now)
             if step.kind == PRICE:
                 cid, bar = step.payload
-                price = bar_price(bar, step.index, self.book.side(cid))
-                self._feed(self.engine.on_event(Quote(contract_id=cid, ts_ns=now, last=price),
-                                                now), now)
+                side = self.book.side(cid)
+                if step.index == 0:
+                    self.bar[cid] = bar
+                    self.adverse_seen.discard(cid)
+                elif step.index == 1 and side:
+                    self.adverse_seen.add(cid)
+                self._quote(cid, bar_price(bar, step.index, side), now)
             elif step.kind in (ORDER_NEW, ORDER_FINAL):
                 if step.payload.order_id not in self.cancelled:
                     self._feed(self.engine.on_event(step.payload, now), now)
@@ -99,8 +105,21 @@ class Runner:
         self.result.rules = dict(self.book.rules)
         return self.result
 
+    def _quote(self, cid: str, price: Decimal, now: int) -> None:
+        self._feed(self.engine.on_event(Quote(contract_id=cid, ts_ns=now, last=price), now), now)
+
     def _trader_fill(self, fill: Fill, now: int) -> None:
-        self.last_fill_price[fill.contract_id] = fill.price
+        cid = fill.contract_id
+        side = self.book.side(cid)
+        bar = self.bar.get(cid)
+        if side and bar is not None and cid not in self.adverse_seen \
+                and bar.ts_ns <= now < bar.ts_ns + self.h.bar_ns:
+            # the bar's adverse extreme is judged while the position is held, before this fill
+            # can end it: a breach the bar shows is never missed because of its time in the bar
+            self.adverse_seen.add(cid)
+            self._quote(cid, bar_price(bar, 1, side), now)
+        self._quote(cid, fill.price, now)            # the trade printed at its price
+        self.last_fill_price[cid] = fill.price
         blocked_by = self.cancelled.get(fill.order_id) if fill.order_id is not None else None
         if blocked_by is None:
             locks = self.engine.lockouts.covering(self.aid, symbol_of(fill.contract_id))
