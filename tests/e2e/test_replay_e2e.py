@@ -21,7 +21,7 @@ import pytest
 
 from shared.messages.risk import HistoryRequest, RiskStatusRequest
 from shared.tradingday import TradingCalendar
-from tests.e2e.harness import TRADING, SimDesk
+from tests.e2e.test_enforcement_e2e import Desk as EnforcementDesk
 from tests.support.env import free_ports, wait_for
 from tests.support.procs import Procs
 from tests.support.replay_days import shipped_config
@@ -32,15 +32,8 @@ WORKERS = ["simbroker", "logging", "notify", "market", "risk", "enforcement"]
 BAR_S = 60
 
 
-class Desk(SimDesk):
-    def __init__(self, procs: Procs, config: str):
-        super().__init__(config)
-        self.procs, self.config = procs, config
-
-    def ask(self, request):
-        reply = self.procs.control_call(self.config, request, timeout=5)
-        assert reply.ok, reply.reason
-        return reply.body
+class Desk(EnforcementDesk):
+    """The enforcement e2e's desk (sim REST, riskd's control socket), plus replay's verbs."""
 
     def contract(self, ticker: str) -> str:
         return self.client.search_contracts(ticker)[0].id

@@ -2,28 +2,18 @@
 books them (average-price PnL on the closing fill, a fee per contract), and one-minute bars."""
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from cli.replay.model import NS, AccountHistory, Bar
-from shared.clock import to_ns
 from shared.messages.market import SIDE_BUY, SIDE_SELL, ContractInfo, Fill
+from tests.unit.risk.desk import CONTRACTS as RISK_CONTRACTS
+from tests.unit.risk.desk import ES, MNQ, NQ, D, chi  # noqa: F401 -- the same desk's names
 
-CHI = ZoneInfo("America/Chicago")
-MNQ = "CON.F.US.MNQ.Z26"    # tick 0.25 = 0.50 USD: 2 USD a point
-ES = "CON.F.US.EP.Z26"      # tick 0.25 = 12.50 USD: 50 USD a point
-NQ = "CON.F.US.ENQ.Z26"     # 20 USD a point
 MES = "CON.F.US.MES.Z26"    # 5 USD a point
 CL = "CON.F.US.CLE.Z26"     # tick 0.01 = 10 USD: 1000 USD a point
-CONTRACTS = {
-    MNQ: ContractInfo(contract_id=MNQ, name="MNQZ6", tick_size=Decimal("0.25"),
-                      tick_value=Decimal("0.50"), symbol="F.US.MNQ"),
-    ES: ContractInfo(contract_id=ES, name="ESZ6", tick_size=Decimal("0.25"),
-                     tick_value=Decimal("12.50"), symbol="F.US.EP"),
-    NQ: ContractInfo(contract_id=NQ, name="NQZ6", tick_size=Decimal("0.25"),
-                     tick_value=Decimal("5.00"), symbol="F.US.ENQ"),
+CONTRACTS = {     # MNQ 2 USD a point, ES 50, NQ 20 (the risk tests' desk), plus MES and CL
+    **RISK_CONTRACTS,
     MES: ContractInfo(contract_id=MES, name="MESZ6", tick_size=Decimal("0.25"),
                       tick_value=Decimal("1.25"), symbol="F.US.MES"),
     CL: ContractInfo(contract_id=CL, name="CLZ6", tick_size=Decimal("0.01"),
@@ -32,14 +22,6 @@ CONTRACTS = {
 FEE = {MNQ: Decimal("0.50"), ES: Decimal("1.00"), NQ: Decimal("1.00"), MES: Decimal("0.50"),
        CL: Decimal("1.00")}
 MINUTE = 60 * NS
-
-
-def D(x) -> Decimal:
-    return Decimal(str(x))
-
-
-def chi(y, m, d, hh=0, mm=0, ss=0) -> int:
-    return to_ns(dt.datetime(y, m, d, hh, mm, ss, tzinfo=CHI))
 
 
 class Days:
