@@ -172,6 +172,7 @@ def run(args, ctx, *, client=None, clock=SYSTEM_CLOCK, sleep=None) -> int:
                     + ": expected a range with trades (--from/--to, or other accounts)")
     label = os.path.basename(loaded.path) + (" " + " ".join(args.sets) if args.sets else "")
     base = replay_all(loaded, sets, histories, days, label, fetcher.retried)
+    base.notes = fetcher.notes
     second = replay_all(other, {}, histories, days, os.path.basename(other.path),
                         []) if other else None
     tz = calendar.tz

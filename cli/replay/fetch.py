@@ -58,6 +58,7 @@ class Fetcher:
         self.calls = 0                     # logical broker calls made (0 on a warm cache)
         self.retried: list[str] = []       # what had to be tried again, for the report
         self.cached_items = 0
+        self.notes: list[str] = []         # gaps in the data the report should mention
 
     # -- one call, retried ------------------------------------------------------------------
     def _call(self, what: str, fn, *args, **kw):
@@ -201,6 +202,9 @@ class Fetcher:
                     self.cache.write_bars(self.unit, cid, day, lo, hi, fetched)
                     self.cached_items += 1
                 bars = [b for b in fetched if start <= b.ts_ns < end]
+            if not bars:
+                self.notes.append(f"no {self.unit} bars for {cid} on {day} (the broker keeps "
+                                  f"none there): open-PnL rules saw only its fill prices")
             h.bars.setdefault(cid, []).extend(bars)
         for cid in h.bars:
             h.bars[cid].sort(key=lambda b: b.ts_ns)

@@ -55,6 +55,7 @@ class Report:
     rows: list[DayRow]
     rules: list[RuleRow]
     retried: list[str] = attrs.Factory(list)
+    notes: list[str] = attrs.Factory(list)
 
     @property
     def actual(self) -> Decimal:
@@ -163,6 +164,8 @@ def render(report: Report, tz, decisions: bool = False) -> str:
         parts += ["", *decision_lines(report, tz)]
     if report.retried:
         parts += ["", "retried:", *[f"  {x}" for x in report.retried]]
+    if report.notes:
+        parts += ["", "notes:", *[f"  {x}" for x in report.notes]]
     return "\n".join(parts)
 
 
@@ -202,6 +205,7 @@ def to_json(report: Report) -> dict:
         "decisions": [dict(to_jsonable(d), account=a.name) for a in report.accounts
                       for d in a.decisions],
         "retried": report.retried,
+        "notes": report.notes,
     }
 
 
