@@ -6,7 +6,7 @@ import itertools
 from decimal import Decimal
 
 from cli.replay.model import NS, AccountHistory, Bar
-from shared.messages.market import SIDE_BUY, SIDE_SELL, ContractInfo, Fill
+from shared.messages.market import SIDE_BUY, SIDE_SELL, ContractInfo, Fill, OrderUpdate
 from tests.unit.risk.desk import CONTRACTS as RISK_CONTRACTS
 from tests.unit.risk.desk import ES, MNQ, NQ, D, chi  # noqa: F401 -- the same desk's names
 
@@ -62,6 +62,17 @@ class Days:
                     order_id=order_id if order_id is not None else 10_000 + tid)
         self.h.fills.append(fill)
         return fill
+
+    def order(self, order_id: int, contract: str, side: str, size: int, created_ns: int,
+              updated_ns: int, status: int, limit=None) -> OrderUpdate:
+        """An order as Order/search reports it: its last state (2 filled, 3 cancelled...)."""
+        o = OrderUpdate(account_id=self.h.account_id, order_id=order_id, contract_id=contract,
+                        created_ns=created_ns, updated_ns=updated_ns, status=status,
+                        type=1 if limit is not None else 2,
+                        side=SIDE_BUY if side == "buy" else SIDE_SELL, size=size,
+                        limit_price=None if limit is None else D(limit))
+        self.h.orders.append(o)
+        return o
 
     def bars(self, contract: str, start_ns: int, ohlc: list) -> None:
         """Consecutive one-minute bars from start_ns; a number is a flat bar at that price."""

@@ -153,3 +153,14 @@ def test_the_terminal_chart_draws_both_curves_within_its_width():
     text = "".join(lines)
     assert ACTUAL in text and GUARDED in text
     assert lines[0].strip().startswith("0") and lines[-1].strip().startswith("-90")
+
+
+def test_the_default_range_is_the_last_20_trading_days_that_ended():
+    from cli.commands.replay import trading_days
+    from shared.tradingday import TradingCalendar
+    cal = TradingCalendar.make(holidays=["2026-11-26"])
+    days = trading_days(cal, None, None, chi(2026, 12, 4, 12, 0))      # Friday, day not over
+    assert len(days) == 20 and days[-1].isoformat() == "2026-12-03"
+    assert all(d.weekday() < 5 for d in days) and "2026-11-26" not in [str(d) for d in days]
+    after_roll = trading_days(cal, None, None, chi(2026, 12, 4, 17, 30))  # Friday's day ended
+    assert after_roll[-1].isoformat() == "2026-12-04"

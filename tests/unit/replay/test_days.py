@@ -158,3 +158,22 @@ def test_riskd_s_own_closes_are_not_the_trader_s_trades():
     assert [c.size for c in cuts] == [1, 1]
     [cool] = [x for x in r.decisions if x.rule == "trade_frequency_limit"]
     assert cool.ts_ns == t0 + 40 * 10 ** 9
+
+
+def test_an_order_riskd_cancelled_does_not_fill_after_its_lockout_ended():
+    """A buy limit rests from 09:00:30; the 150 loss at 09:01 starts a 300 s cooldown that
+    flattens, which cancels the resting order. It filled at 09:20 in the actual day (after the
+    cooldown ended), so in the guarded day it did not fill, nor did its exit (+100)."""
+    d = Days()
+    t0 = chi(2026, 11, 25, 9, 0)
+    d.trade(t0, ES, "buy", 1, 5000)
+    d.order(77, ES, "buy", 1, t0 + 30 * 10 ** 9, chi(2026, 11, 25, 9, 20), 2, limit=4990)
+    d.trade(chi(2026, 11, 25, 9, 1), ES, "sell", 1, 4997)                    # -150
+    d.trade(chi(2026, 11, 25, 9, 20), ES, "buy", 1, 4990, order_id=77)
+    d.trade(chi(2026, 11, 25, 9, 30), ES, "sell", 1, 4992)                   # +100
+    r = replay(d, cooldown_after_loss={"tiers": [{"loss": 100, "seconds": 300}],
+                                       "flatten": True})
+    assert r.days[WED].actual == D(-150 + 100 - 4)
+    assert r.days[WED].guarded == D(-150 - 2)
+    assert r.days[WED].blocked == 2
+    assert r.rules["cooldown_after_loss"].trades_blocked == 1
