@@ -394,19 +394,19 @@ class Engine:
     def _take(self, d: Decision, now: int, out: Outcome, batch: dict) -> None:
         """Record a decision, merge its lockout, send its command unless it would repeat."""
         acct = self.accounts.get(d.account_id)
-        d = attrs.evolve(d, id=self.ids(), by=d.by or who(d.rule))
         if d.mode == ALERT:
             key = (d.account_id, d.rule, d.action, d.contract_id, d.order_id, self.day)
             if key in self.alerted:
                 return
             self.alerted.add(key)
             # no lockout is taken in alert mode: the record says what would have been done
-            d = attrs.evolve(d, lock=None, what=what(d, acct, True))
+            d = attrs.evolve(d, id=self.ids(), by=d.by or who(d.rule), lock=None,
+                             what=what(d, acct, True))
             out.decisions.append(d)
             if d.action != ACTION_NONE:
                 self._command(d, now, out)
             return
-        d = attrs.evolve(d, what=what(d, acct, False))
+        d = attrs.evolve(d, id=self.ids(), by=d.by or who(d.rule), what=what(d, acct, False))
         target = _target(d)
         locked_now = False
         if d.lock is not None:
