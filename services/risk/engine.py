@@ -202,7 +202,7 @@ class Engine:
                 out.dirty.add(acct.account_id)
                 if acct.fills_lead and self.settings.for_account(acct) is not None:
                     for d in self.lockouts.enforce(acct, event, change, now, event.ts_ns):
-                        self._take(d, now, out, {})
+                        self._take(d, now, out)
                 self._run(acct, "trade", event, now, change, event.ts_ns, out)
             return out
         if isinstance(event, PositionUpdate):
@@ -234,7 +234,7 @@ class Engine:
         out.dirty.add(acct.account_id)
         if self.settings.for_account(acct) is not None:
             for d in self.lockouts.enforce(acct, event, change, now, event_ns):
-                self._take(d, now, out, {})
+                self._take(d, now, out)
         self._run(acct, kind_of(event), event, now, change, event_ns, out)
         return out
 
@@ -350,9 +350,8 @@ class Engine:
             for note in ctx.notes:
                 self._warn(acct, name, now, out, note, params)
             ctx.notes.clear()
-            batch: dict = {}
             for d in decisions:
-                self._take(d, now, out, batch)
+                self._take(d, now, out)
             if decisions:           # a warning comes before its breach, never after it
                 self.warned.add((acct.account_id, name, self.day))
             elif rule.warns:
@@ -391,7 +390,7 @@ class Engine:
                                         warn_at=params.warn_at, reason=reason))
 
     # -- decisions -----------------------------------------------------------------------------
-    def _take(self, d: Decision, now: int, out: Outcome, batch: dict) -> None:
+    def _take(self, d: Decision, now: int, out: Outcome) -> None:
         """Record a decision, merge its lockout, send its command unless it would repeat."""
         acct = self.accounts.get(d.account_id)
         if d.mode == ALERT:
@@ -501,7 +500,7 @@ class Engine:
         d = Decision(id="", ts_ns=now, rule=SELF_LOCK, account_id=account_id, action=FLATTEN,
                      mode=ENFORCE, lock=spec, reason=reason or "locked by the trader",
                      event_ns=now)
-        self._take(d, now, out, {})
+        self._take(d, now, out)
         out.dirty.add(account_id)
         return out, ""
 
