@@ -155,8 +155,9 @@ class Engine(Acting):
         self.acted = {k: v for k, v in self.acted.items() if k in live}
 
     def recheck(self, now: int) -> Outcome:
-        """Rule settings changed (a reload): a symbol lockout whose symbol left the list ends,
-        and symbol_blocks acts at once on open positions and orders in newly listed ones."""
+        """Rule settings changed (a reload) or accounts appeared (a snapshot): every listed
+        symbol is locked, a symbol lockout whose symbol left the list ends, and symbol_blocks
+        acts at once on open positions and orders in newly listed ones."""
         out = Outcome()
         self._maybe_roll(now, out)
         rule = self.rules.get("symbol_blocks")
@@ -168,6 +169,8 @@ class Engine(Acting):
             out.lockouts += self.lockouts.symbol_blocks_lifted(
                 acct.account_id, lambda sym: params.enabled and rule.blocks(params, sym), now)
             if params.enabled:
+                for d in rule.listed(self._ctx(acct), params, now):
+                    self._take(d, now, out)
                 self._run(acct, "position", ClockTick(now), now, "reload", now, out,
                           only=rule.name)
         if out.lockouts:
