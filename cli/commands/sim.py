@@ -109,6 +109,7 @@ class SimClient:
         self.rest_url = broker.endpoints()[0]
         self.user_name, self.api_key = broker.user_name, broker.api_key
         self.http = requests.Session()
+        self.verify = broker.ca_bundle or True       # the sim with tls = true: its ca.pem
         self._token: Optional[str] = None
 
     def _post(self, path: str, body: dict, auth: bool = True,
@@ -116,7 +117,7 @@ class SimClient:
         headers = {"Authorization": f"Bearer {self.token()}"} if auth else {}
         try:
             reply = self.http.post(self.rest_url + path, json=body, headers=headers,
-                                   timeout=timeout)
+                                   timeout=timeout, verify=self.verify)
         except requests.ConnectionError:
             raise CliError(f"the sim broker is not answering at {self.rest_url}: is riskd (or "
                            f"the simbroker worker) running?") from None

@@ -10,6 +10,7 @@ teardown() stops the burst, both servers and their threads.
 from __future__ import annotations
 
 import logging
+import ssl
 import sys
 
 from services.simbroker.controls import Controls
@@ -18,6 +19,7 @@ from services.simbroker.hubs import HubServer
 from services.simbroker.info import sim_info
 from services.simbroker.rest import RestServer
 from services.simbroker.store import SimStore
+from services.simbroker.tls import TlsSetupError, ensure_files, server_context
 from shared.worker import EXIT_CONFIG, Worker
 
 log = logging.getLogger(__name__)
@@ -40,14 +42,21 @@ class SimBrokerWorker(Worker):
         except ValueError as exc:          # e.g. a fee keyed by a ticker the sim does not list
             log.error("simbroker: refusing to start, broker.sim is invalid: %s", exc)
             sys.exit(EXIT_CONFIG)
+        context = None
+        if sim.tls:
+            try:
+                context = server_context(ensure_files(self.loaded.data_dir, [sim.public_host()]))
+            except (TlsSetupError, OSError, ssl.SSLError) as exc:
+                log.error("simbroker: refusing to start, [broker.sim] tls = true: %s", exc)
+                sys.exit(EXIT_CONFIG)
         self.hubs = HubServer(self.gateway, sim.host, sim.hub_port, sim.ping_interval,
-                              sim.client_timeout, sim.wrap_events, sim.negotiate_ttl)
+                              sim.client_timeout, sim.wrap_events, sim.negotiate_ttl, context)
         self.gateway.hub = self.hubs
         self.controls = Controls(self.gateway, self.hubs, sim_info(broker))
         self.rest = None
         self.hubs.start()
         try:
-            self.rest = RestServer(sim.host, sim.port, self.gateway, self.controls)
+            self.rest = RestServer(sim.host, sim.port, self.gateway, self.controls, context)
         except OSError as exc:
             self.hubs.stop()
             raise OSError(f"cannot serve the REST API on {sim.host}:{sim.port}: "

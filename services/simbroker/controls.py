@@ -9,10 +9,10 @@ POST /sim/fail       {"endpoint", "status", "count", "retryAfter"?, "apply"?, "b
 GET|POST /sim/calls  counts per endpoint since start or the last POST /sim/calls/reset
 POST /sim/burst      {"contracts", "quotes_per_second", "seconds", "accountId", "trades"}
 GET /sim/burst       the last burst's progress
-POST /sim/pause      {"ticks": false|true}   stop / resume the random walk
-POST /sim/quirks     {"duplicateTrades"?, "positionBeforeTrade"?, "quotesSilent"?: bool}
 POST /sim/history    {"days", "accountIds"?, "seed"?}  past trading days of activity (history.py)
 GET|POST /sim/hubs   {"connections": {"user", "market"}, "negotiated", "pendingNegotiations"}
+POST /sim/pause      {"ticks": false|true}   stop / resume the random walk
+POST /sim/quirks     {"duplicateTrades"?, "positionBeforeTrade"?, "quotesSilent"?: bool}
 GET /sim/info        {"rest_url", "user_hub", "market_hub", "user_name", "api_key", "accounts"}
 """
 from __future__ import annotations
@@ -68,11 +68,11 @@ class Controls:
             ("POST", "/sim/calls/reset"): self._calls_reset,
             ("POST", "/sim/burst"): self._burst_start,
             ("GET", "/sim/burst"): self._burst_status,
-            ("POST", "/sim/pause"): self._pause,
-            ("POST", "/sim/quirks"): self._quirks,
             ("POST", "/sim/history"): self._history,
             ("GET", "/sim/hubs"): self._hubs,
             ("POST", "/sim/hubs"): self._hubs,
+            ("POST", "/sim/pause"): self._pause,
+            ("POST", "/sim/quirks"): self._quirks,
             ("GET", "/sim/info"): self._info,
             ("POST", "/sim/info"): self._info,
         }
@@ -165,15 +165,6 @@ class Controls:
     def _burst_status(self, _body: dict) -> Response:
         return _ok(burst=self.burst.status.doc())
 
-    def _pause(self, body: dict) -> Response:
-        ticks = _bool(body, "ticks")
-        self.gateway.ticks_enabled = bool(ticks)
-        return _ok(ticks=self.gateway.ticks_enabled)
-
-    def _quirks(self, body: dict) -> Response:
-        changes = {key: _bool(body, key) for key in body}
-        return _ok(quirks=self.hubs.set_quirks(**changes))
-
     def _history(self, body: dict) -> Response:
         days = field_int(body, "days")
         if not 1 <= days <= MAX_HISTORY_DAYS:
@@ -190,6 +181,15 @@ class Controls:
 
     def _hubs(self, _body: dict) -> Response:
         return _ok(**self.hubs.stats())
+
+    def _pause(self, body: dict) -> Response:
+        ticks = _bool(body, "ticks")
+        self.gateway.ticks_enabled = bool(ticks)
+        return _ok(ticks=self.gateway.ticks_enabled)
+
+    def _quirks(self, body: dict) -> Response:
+        changes = {key: _bool(body, key) for key in body}
+        return _ok(quirks=self.hubs.set_quirks(**changes))
 
     def _info(self, _body: dict) -> Response:
         return json_response(self.info)

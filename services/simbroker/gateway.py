@@ -28,7 +28,7 @@ from services.simbroker.history import day_bounds_ns, generate_day, trading_days
 from services.simbroker.market import Market
 from services.simbroker.store import SimStore
 from services.simbroker.tokens import Claims, Tokens, bearer
-from services.simbroker.wire import bar_payload, num, optional_time, to_decimal
+from services.simbroker.wire import bars_json, optional_time, to_decimal
 from shared.clock import NS_PER_S, Clock, from_ns
 from shared.config.sections import SimConfig
 from shared.symbols import contract_for, is_contract_id
@@ -49,8 +49,23 @@ class Response:
     headers: dict = attrs.Factory(dict)
 
 
+class RawJson(str):
+    """A value that is JSON text already (a large answer written by hand)."""
+
+
+def encode_json(doc: dict) -> bytes:
+    """json.dumps, except that RawJson values go in as they are."""
+    raw = {k: v for k, v in doc.items() if isinstance(v, RawJson)}
+    if not raw:
+        return json.dumps(doc).encode()
+    rest = json.dumps({k: v for k, v in doc.items() if k not in raw})
+    parts = ", ".join(f"{json.dumps(k)}: {v}" for k, v in raw.items())
+    return ("{" + parts + (", " + rest[1:] if rest != "{}" else "}")).encode()
+
+
 def json_response(doc: Any, status: int = 200, headers: Optional[dict] = None) -> Response:
-    return Response(status, json.dumps(doc).encode(), {**JSON, **(headers or {})})
+    body = encode_json(doc) if isinstance(doc, dict) else json.dumps(doc).encode()
+    return Response(status, body, {**JSON, **(headers or {})})
 
 
 class BadRequest(ValueError):
@@ -138,7 +153,7 @@ class NullHub:
     def wants(self, topic: str, contract_id: str) -> bool:
         return False
 
-    def publish_market(self, topic: str, contract_id: str, data: list) -> None:
+    def publish_market(self, topic: str, contract_id: str, data: str) -> None:
         pass
 
 
@@ -441,7 +456,14 @@ class Gateway:
             return Result(code=1, message=f"contract {cid!r} not found", body={"bars": None})
         rows = self.bars.bars(cid, unit, number, start // NS_PER_S, -(-end // NS_PER_S), limit,
                               partial, self.clock.now_ns() // NS_PER_S)
-        return Result(body={"bars": [bar_payload(t, b, tick) for t, b in rows]})
+        texts: dict[int, str] = {}
+
+        def price(ticks: int) -> str:
+            value = texts.get(ticks)
+            if value is None:
+                value = texts[ticks] = repr(float(tick * ticks))
+            return value
+        return Result(body={"bars": RawJson(bars_json(rows, price))})
 
     def _trades(self, body: dict) -> Result:
         return self.ledger.search_trades(field_int(body, "accountId"),
@@ -502,8 +524,8 @@ class Gateway:
             if e.target == "GatewayUserTrade":
                 cid = e.payload["contractId"]
                 if self.hub.wants("trades", cid):
-                    self.hub.publish_market("trades", cid, [self.market.print_(
-                        cid, e.payload["price"], e.payload["side"], e.payload["size"])])
+                    self.hub.publish_market("trades", cid, self.market.prints(
+                        cid, e.payload["price"], e.payload["side"], e.payload["size"]))
 
     def _after_move(self, contract_id: str) -> int:
         m = self.market
@@ -517,8 +539,9 @@ class Gateway:
         if self.hub.wants_quotes(contract_id):
             self.hub.publish_quote(contract_id, m.quote(contract_id))
         if traded > 0 and self.hub.wants("trades", contract_id):     # the synthetic tape
-            self.hub.publish_market("trades", contract_id, [m.print_(
-                contract_id, num(m.last(contract_id)), SELL if last < before else BUY, traded)])
+            self.hub.publish_market("trades", contract_id, m.prints(
+                contract_id, m.price_json(contract_id, last), SELL if last < before else BUY,
+                traded))
         if self.hub.wants("depth", contract_id):
             self.hub.publish_market("depth", contract_id, m.depth(contract_id))
         return sum(1 for e in events if e.target == "GatewayUserTrade")
@@ -548,7 +571,7 @@ class Gateway:
         with self.lock:
             return self.market.quote(contract_id, full=True)
 
-    def depth(self, contract_id: str) -> list[dict]:
+    def depth(self, contract_id: str) -> str:
         """The whole book for a new depth subscriber: a reset, then every level."""
         with self.lock:
             return self.market.depth(contract_id, reset=True)

@@ -3,8 +3,8 @@
 An asyncio websockets server in its own thread, on [broker.sim] hub_port.
 A client may negotiate first (POST <hub>/negotiate, the token in the query or
 an Authorization header, then the websocket with ?id=; see negotiate.py) or
-skip negotiation; either way `?access_token=` is required on the websocket
-(401 without a valid one; 503 while /sim/disconnect holds the hubs down). Per connection: the handshake, then invocations answered
+skip negotiation; either way the websocket needs the token, as `?access_token=`
+or an Authorization header (401 without a valid one; 503 while /sim/disconnect holds the hubs down). Per connection: the handshake, then invocations answered
 with a completion when they carry an invocationId, a SignalR ping every
 ping_interval, a close when the client stays silent for client_timeout or
 its token expires (what the real gateway does around the 24 h mark).
@@ -98,10 +98,11 @@ class HubServer:
 
     def __init__(self, gateway, host: str, port: int, ping_interval: float = 15.0,
                  client_timeout: float = 30.0, wrap_events: bool = True,
-                 negotiate_ttl: float = 5.0):
+                 negotiate_ttl: float = 5.0, ssl_context=None):
         self.gateway = gateway
         self.negotiations = Negotiations(time.monotonic, negotiate_ttl)
         self.negotiated = 0              # websockets opened with a negotiated id
+        self.ssl_context = ssl_context   # None: plain ws://; else wss:// (tls.py)
         self.host = host
         self.port = port
         self.ping_interval = ping_interval
@@ -148,6 +149,7 @@ class HubServer:
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
         async with serve(self._serve, self.host, self.port, process_request=self._admit,
+                         ssl=self.ssl_context,
                          ping_interval=None, compression=None, max_size=2 ** 20,
                          close_timeout=2):
             self._ready.set()
@@ -177,8 +179,9 @@ class HubServer:
         """Is anyone subscribed to this market topic ("trades", "depth") of the contract?"""
         return bool(self._by_topic.get((topic, contract_id)))
 
-    def publish_market(self, topic: str, contract_id: str, data: list) -> None:
-        """GatewayTrade / GatewayDepth (contractId, [items]) to the topic's subscribers."""
+    def publish_market(self, topic: str, contract_id: str, data: str) -> None:
+        """GatewayTrade / GatewayDepth (contractId, data) to the topic's subscribers; data is
+        the JSON array already written (the hot path writes it by hand)."""
         self._inbox.append(("market", topic, contract_id, data))
         self._kick()
 
@@ -196,7 +199,7 @@ class HubServer:
             item = self._inbox.popleft()
             if item[0] == "market":
                 _kind, topic, cid, data = item
-                self._route((topic, cid), signalr.invocation(MARKET_EVENTS[topic], [cid, data]))
+                self._route((topic, cid), signalr.invocation_raw(MARKET_EVENTS[topic], cid, data))
                 continue
             if item[0] == "quote":
                 _kind, cid, payload = item
@@ -269,8 +272,11 @@ class HubServer:
                 "market": sum(1 for c in self.conns if c.hub == "market")}
 
     def stats(self) -> dict:
-        """/sim/hubs: open connections per hub, websockets opened after negotiating, ids unused."""
-        return {"connections": self.connection_count(), "negotiated": self.negotiated,
+        """/sim/hubs (another thread: reads copies): open connections per hub, websockets
+        opened after negotiating, ids not used yet."""
+        conns = list(self.conns)
+        return {"connections": {hub: sum(1 for c in conns if c.hub == hub)
+                                for hub in ("user", "market")}, "negotiated": self.negotiated,
                 "pendingNegotiations": self.negotiations.pending()}
 
     # -- one connection ------------------------------------------------------------------------
@@ -285,7 +291,7 @@ class HubServer:
         if time.monotonic() < self._down_until:
             return ws.respond(503, "the hubs are down (simulated)\n")
         token = (query.get("access_token") or [None])[0]
-        if negotiating and token is None:
+        if token is None:                       # ASP.NET takes a bearer header as well
             token = bearer(request.headers.get("Authorization"))
         claims, problem = self.gateway.tokens.check(token)
         if claims is None:
@@ -460,7 +466,7 @@ class HubServer:
         if method == "SubscribeContractQuotes":
             conn.push(signalr.invocation("GatewayQuote", [args[0], self.gateway.full_quote(args[0])]))
         elif method == "SubscribeContractMarketDepth":
-            conn.push(signalr.invocation("GatewayDepth", [args[0], self.gateway.depth(args[0])]))
+            conn.push(signalr.invocation_raw("GatewayDepth", args[0], self.gateway.depth(args[0])))
 
     def _subscribe(self, conn: Connection, key: tuple, on: bool) -> None:
         if on:

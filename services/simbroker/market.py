@@ -32,15 +32,16 @@ class _Book:
     volume: int = 0
     updated_ns: int = 0
     sent: dict = attrs.Factory(dict)      # fields of the last sparse quote written
+    depth_sent: Optional[tuple] = None    # (ask ticks, bid ticks) of the last depth written
 
 
 DEPTH_LEVELS = 5                # price levels each side in GatewayDepth
 ASK, BID, BEST_ASK, BEST_BID, RESET = 1, 2, 3, 4, 6     # DomType
 
 
-def _level_volume(ticks: int, distance: int) -> int:
-    """A resting size for a price level: deterministic, larger away from the touch."""
-    return 3 + distance * 4 + (ticks * 7 + distance * 13) % 17
+def _level_volume(ticks: int) -> int:
+    """A resting size for a price level: deterministic, so a level that stays keeps it."""
+    return 3 + (ticks * 7) % 29
 
 
 QUOTE_FIELDS = ("lastPrice", "bestBid", "bestAsk", "change", "changePercent", "open", "high",
@@ -59,6 +60,7 @@ class Market:
         self.listed: list[str] = []                   # the ones listed now, catalogue order
         self.is_open = True
         self._books: dict[str, _Book] = {}
+        self._floats: dict[str, dict[int, float]] = {}
         self.list(contracts)
 
     def list(self, contracts: Iterable[ContractSpec]) -> None:
@@ -161,34 +163,48 @@ class Market:
         self._books[contract_id].volume += size
 
     # -- depth and prints ---------------------------------------------------------
-    def depth(self, contract_id: str, reset: bool = False) -> list[dict]:
-        """GatewayDepth levels consistent with the quote: best ask and bid, then DEPTH_LEVELS
-        asks upward from bestAsk and bids downward from bestBid (a reset first if asked)."""
-        b = self._books[contract_id]
-        stamp = iso(b.updated_ns)
-        p = lambda t: num(self._price(contract_id, t))  # noqa: E731
-        out = [{"timestamp": stamp, "type": RESET, "price": 0.0, "volume": 0,
-                "currentVolume": 0}] if reset else []
-        for kind, ticks in ((BEST_ASK, b.ask), (BEST_BID, b.bid)):
-            v = _level_volume(ticks, 0)
-            out.append({"timestamp": stamp, "type": kind, "price": p(ticks), "volume": v,
-                        "currentVolume": v})
-        for k in range(DEPTH_LEVELS):
-            for kind, ticks in ((ASK, b.ask + k), (BID, b.bid - k)):
-                v = _level_volume(ticks, k)
-                out.append({"timestamp": stamp, "type": kind, "price": p(ticks), "volume": v,
-                            "currentVolume": v})
-        return out
+    def price_json(self, contract_id: str, ticks: int) -> float:
+        """A price in ticks as the JSON number it is written as (cached: the hot path)."""
+        cache = self._floats.get(contract_id)
+        if cache is None:
+            cache = self._floats[contract_id] = {}
+        value = cache.get(ticks)
+        if value is None:
+            value = cache[ticks] = float(self._price(contract_id, ticks))
+        return value
 
-    def print_(self, contract_id: str, price: float, side: int, size: int) -> dict:
-        """One GatewayTrade print (price as written to JSON): type 0 a buy, 1 a sell."""
-        return {"symbolId": self.spec(contract_id).symbol_id, "price": price,
-                "timestamp": iso(self.clock.now_ns()), "type": side, "volume": size}
+    def depth(self, contract_id: str, reset: bool = False) -> str:
+        """GatewayDepth data as a JSON array, consistent with the quote: the book is best ask
+        and bid and DEPTH_LEVELS asks upward from bestAsk, bids downward from bestBid, a
+        level's size a function of its price. reset: a reset (6) and the whole book (for a
+        new subscriber); else what changed since the last depth written: best ask and bid,
+        levels that left the book (volume 0) and levels that joined it."""
+        b = self._books[contract_id]
+        asks = range(b.ask, b.ask + DEPTH_LEVELS)
+        bids = range(b.bid - DEPTH_LEVELS + 1, b.bid + 1)
+        rows = [(RESET, 0, 0)] if reset else []
+        rows += [(BEST_ASK, b.ask, _level_volume(b.ask)), (BEST_BID, b.bid, _level_volume(b.bid))]
+        old = None if reset else b.depth_sent
+        for kind, now, before in ((ASK, asks, old and old[0]), (BID, bids, old and old[1])):
+            if before is not None:
+                rows += [(kind, t, 0) for t in before if t not in now]
+            rows += [(kind, t, _level_volume(t)) for t in now if before is None or t not in before]
+        b.depth_sent = (asks, bids)
+        stamp = iso(b.updated_ns)
+        p = self.price_json
+        return "[" + ",".join(
+            f'{{"timestamp":"{stamp}","type":{kind},"price":{p(contract_id, t) if t else 0.0!r},'
+            f'"volume":{v},"currentVolume":{v}}}' for kind, t, v in rows) + "]"
+
+    def prints(self, contract_id: str, price: float, side: int, size: int) -> str:
+        """GatewayTrade data, one print as a JSON array (type 0 a buy, 1 a sell)."""
+        return (f'[{{"symbolId":"{self.spec(contract_id).symbol_id}","price":{price!r},'
+                f'"timestamp":"{iso(self.clock.now_ns())}","type":{side},"volume":{size}}}]')
 
     # -- quotes -------------------------------------------------------------------
     def _fields(self, contract_id: str) -> dict:
         b = self._books[contract_id]
-        p = lambda t: num(self._price(contract_id, t))  # noqa: E731
+        p = lambda t: self.price_json(contract_id, t)  # noqa: E731
         change = b.last - b.prev_close
         return {"lastPrice": p(b.last), "bestBid": p(b.bid), "bestAsk": p(b.ask),
                 "change": p(change),

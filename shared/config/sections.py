@@ -106,6 +106,7 @@ class SimConfig:
     negotiate_ttl: float = attrs.field(default=5.0, validator=positive)  # s a negotiated id lasts
     calendar_date: str = ""               # YYYY-MM-DD the contract calendar uses; "": today (UTC)
     persist: bool = True                  # keep accounts, orders, trades, bars in <data_dir>/simbroker.sqlite3
+    tls: bool = False                     # HTTPS/WSS with a CA it makes in <data_dir>/sim-tls (docs/simbroker.md)
     legacy_contract_by_id: bool = False   # Contract/searchById answers contracts: [...]
     spread_ticks: int = attrs.field(default=1, validator=in_range(0, 100))
     ping_interval: float = attrs.field(default=15.0, validator=positive)
@@ -153,6 +154,9 @@ class BrokerConfig:
     rate_window: float = attrs.field(default=60.0, validator=positive)
     # s between the SignalR pings riskd sends on each hub (a server drops a client silent 30 s)
     keepalive: float = attrs.field(default=10.0, validator=positive)
+    # a PEM file of CAs to trust instead of the system's (a corporate proxy, the sim's
+    # <data_dir>/sim-tls/ca.pem); "" = the system's. Verification is never skipped.
+    ca_bundle: str = ""
     sim: SimConfig = attrs.Factory(SimConfig)
 
     def endpoints(self) -> tuple[str, str, str]:
@@ -160,8 +164,9 @@ class BrokerConfig:
         else the configured URLs. The one place the client and the CLI read them."""
         if self.kind == "sim":
             host = self.sim.public_host()
-            hubs = f"http://{host}:{self.sim.hub_port}/hubs"
-            return f"http://{host}:{self.sim.port}", f"{hubs}/user", f"{hubs}/market"
+            scheme = "https" if self.sim.tls else "http"
+            hubs = f"{scheme}://{host}:{self.sim.hub_port}/hubs"
+            return f"{scheme}://{host}:{self.sim.port}", f"{hubs}/user", f"{hubs}/market"
         return self.rest_url.rstrip("/"), self.user_hub, self.market_hub
 
 

@@ -10,6 +10,7 @@ negotiating first (POST <hub>/negotiate, then ?id=).
 from __future__ import annotations
 
 import queue
+import subprocess
 import time
 from decimal import Decimal
 
@@ -18,14 +19,16 @@ import requests
 
 from shared.clock import FakeClock
 from shared.config import load_config
-from shared.projectx.errors import AuthError, BrokerUnavailable, ProjectXError
+from shared.projectx.errors import AuthError, BrokerUnavailable, ProjectXError, TlsError
 from shared.projectx.models import (Account, BarUnit, Order, OrderStatus, Position,
                                     PositionType, QuoteUpdate, Trade)
 from shared.projectx.realtime import (EV_ACCOUNT, EV_ORDER, EV_POSITION, EV_QUOTE, EV_TRADE,
-                                      HubAck, HubClient, HubEvent, HubOpened, QuoteBook,
+                                      HubAck, HubClient, HubClosed, HubEvent, HubOpened, QuoteBook,
                                       market_payloads, quote_subscription, user_payloads,
                                       user_subscriptions)
 from shared.projectx.rest import ProjectXRest
+from shared.messages.market import Fill
+from tests.support.bustap import Bus, connected
 from tests.support.sim import wait_sim_up
 from tests.support.env import make_config, wait_for
 from tests.support.procs import Procs
@@ -352,3 +355,120 @@ def test_every_realtime_event_type(sim, negotiate):
     finally:
         hubs.close()
         flatten(sim, client)
+
+
+# -- TLS ---------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def tls_sims(tmp_path_factory):
+    """Two sims with tls = true, each with the CA it made in its own data dir."""
+    procs = Procs(tmp_path_factory.mktemp("tls"))
+    out = []
+    try:
+        for name in ("a", "b"):
+            path = tmp_path_factory.mktemp(f"tls-{name}")
+            config = make_config(path, broker={"sim": {"tick_interval": 0, "tls": True,
+                                                       "calendar_date": CALENDAR}})
+            procs.worker("services.simbroker", config)
+            sim = Sim(config)
+            sim.ca = str(path / "data" / "sim-tls" / "ca.pem")
+            out.append(sim)
+        for sim in out:
+            wait_for(lambda s=sim: requests.get(s.rest_url + "/sim/info", timeout=1,
+                                                verify=s.ca).ok, 20, what="a TLS sim")
+        yield out
+    finally:
+        procs.cleanup()
+
+
+def test_tls_with_the_ca_bundle_from_the_config_rest_and_both_hubs(tls_sims):
+    sim = tls_sims[0]
+    assert sim.rest_url.startswith("https://") and sim.user_hub.startswith("https://")
+    client = sim.client(ca_bundle=sim.ca)
+    assert client.ping() and len(client.search_accounts()) == 2
+    for negotiate in (False, True):
+        q: queue.Queue = queue.Queue()
+        hub = HubClient("market", sim.market_hub, q.put, ca_bundle=sim.ca, negotiate=negotiate)
+        gen = hub.connect(client.token)
+        try:
+            assert isinstance(q.get(timeout=10), HubOpened)
+            assert hub.invoke(gen, *quote_subscription(ES))
+            wait_for(lambda: any(isinstance(x, HubEvent) and x.name == EV_QUOTE
+                                 for x in [q.get(timeout=5)]), 10, what="a quote over wss")
+        finally:
+            hub.close()
+
+
+def test_a_wrong_certificate_is_a_clear_error_never_a_fallback(tls_sims):
+    sim, other = tls_sims
+    for ca in (other.ca, None):          # another CA, or only the system's
+        client = sim.client(ca_bundle=ca, sleep=lambda s: None)
+        with pytest.raises(TlsError) as caught:
+            client.login()
+        text = str(caught.value)
+        assert "certificate verif" in text and sim.rest_url in text and "ca_bundle" in text
+        assert isinstance(caught.value, BrokerUnavailable) and caught.value.attempts == 1
+        assert not client.ping()
+    q: queue.Queue = queue.Queue()
+    token = sim.client(ca_bundle=sim.ca).login()
+    hub = HubClient("user", sim.user_hub, q.put, ca_bundle=other.ca)
+    hub.connect(token)
+    try:
+        closed = q.get(timeout=10)
+        assert isinstance(closed, HubClosed) and "TLS certificate verification failed" in \
+            closed.reason and "ca_bundle" in closed.reason
+    finally:
+        hub.close()
+    with pytest.raises(ValueError, match="is not a file"):
+        sim.client(ca_bundle="/nonexistent/ca.pem")
+
+
+def _tls_env(tmp_path, procs, ca_bundle_of):
+    """A TLS sim and riskd's market worker whose config names ca_bundle_of(data dir)."""
+    config = make_config(tmp_path, broker={
+        "ca_bundle": ca_bundle_of(tmp_path / "data"),
+        "sim": {"tick_interval": 0, "tls": True, "calendar_date": CALENDAR}})
+    loaded = load_config(config).config
+    rest_url = loaded.broker.endpoints()[0]
+    sim_ca = str(tmp_path / "data" / "sim-tls" / "ca.pem")
+    procs.worker("services.simbroker", config)
+    wait_for(lambda: requests.get(rest_url + "/sim/info", verify=sim_ca, timeout=1).ok, 20,
+             what="the TLS sim")
+    return loaded, rest_url, sim_ca
+
+
+def test_the_market_worker_verifies_with_the_ca_bundle_of_its_config(tmp_path, procs):
+    loaded, rest_url, sim_ca = _tls_env(tmp_path, procs,
+                                        lambda data: str(data / "sim-tls" / "ca.pem"))
+    bus = Bus(loaded.bus.market_pub)
+    procs.worker("services.market", loaded_path(tmp_path))
+    try:
+        bus.wait(lambda: connected(bus, "user") and connected(bus, "market"), 30,
+                 "market's hubs to connect over wss")
+        client = ProjectXRest(rest_url, loaded.broker.user_name, loaded.broker.api_key,
+                              timeout=5, ca_bundle=loaded.broker.ca_bundle)
+        client.place_order(ACCOUNT, MNQ, MARKET, BUY, 1)
+        bus.wait(lambda: len(bus.of(Fill)) == 1, 15, "the fill, over https and wss")
+    finally:
+        bus.close()
+
+
+def test_the_market_worker_refuses_a_certificate_its_ca_bundle_does_not_sign(tmp_path, procs):
+    other = tmp_path / "other-ca.pem"           # a CA that did not sign the sim's certificate
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                    str(tmp_path / "other.key"), "-out", str(other), "-days", "2", "-subj",
+                    "/CN=not the sim"], check=True, capture_output=True, timeout=60)
+    loaded, _rest, _ca = _tls_env(tmp_path, procs, lambda data: str(other))
+    bus = Bus(loaded.bus.market_pub)
+    market = procs.worker("services.market", loaded_path(tmp_path))
+    try:
+        wait_for(lambda: "TLS certificate verification failed" in market.output(), 30,
+                 what="the market worker to say why it cannot reach the broker")
+        assert "broker.ca_bundle" in market.output()
+        bus.pump(1.0)
+        assert not connected(bus, "user") and not connected(bus, "market")   # no fallback
+    finally:
+        bus.close()
+
+
+def loaded_path(tmp_path) -> str:
+    return str(tmp_path / "riskd.toml")

@@ -386,100 +386,111 @@ def test_quirks_of_the_real_gateway_on_demand(bare):
     bare.flatten(t)
 
 
-def test_a_restarted_sim_answers_trades_orders_positions_and_bars_as_before(tmp_path):
-    """persist is on by default: SIGTERM (the supervisor's stop) saves, the next start restores."""
-    procs = Procs(tmp_path)
-    config = make_config(tmp_path, broker={"sim": {"tick_interval": 0, "calendar_date": CALENDAR}})
-    sim = Sim(config)
+class Persistent:
+    """One sim process with the default persist = true, restartable on its data dir."""
+
+    def __init__(self, tmp_path):
+        self.procs = Procs(tmp_path)
+        self.config = make_config(tmp_path, broker={"sim": {"tick_interval": 0,
+                                                            "calendar_date": CALENDAR}})
+        self.sim = Sim(self.config)
+        self.proc = None
+
+    def start(self) -> Sim:
+        self.proc = self.procs.worker("services.simbroker", self.config)
+        wait_sim_up(self.sim.rest)
+        return self.sim
+
+    def restart(self) -> Sim:
+        """SIGTERM (the supervisor's stop, which saves), then a new process."""
+        self.proc.signal(signal.SIGTERM)
+        assert self.proc.wait(10) is not None
+        return self.start()
+
+
+@pytest.fixture
+def persistent(tmp_path):
+    p = Persistent(tmp_path)
     try:
-        proc = procs.worker("services.simbroker", config)
-        wait_sim_up(sim.rest)
-        t = sim.login()
-        start = "2026-01-01T00:00:00Z"
-        for price in (21000.25, 21003, 20998.5, 21001):
-            sim.control("/sim/quote", {"contractId": MNQ, "lastPrice": price})
-        for side, size in ((0, 3), (1, 1)):
-            sim.api("/api/Order/place", {"accountId": A1, "contractId": MNQ, "type": 2,
-                                         "side": side, "size": size}, t)
-        resting = sim.api("/api/Order/place", {"accountId": A1, "contractId": MNQ, "type": 1,
-                                               "side": 0, "size": 1, "limitPrice": 100}, t)
-
-        def snapshot(token: str) -> dict:
-            bars = {unit: sim.api("/api/History/retrieveBars", {
-                "contractId": MNQ, "live": False, "startTime": start,
-                "endTime": "2030-01-01T00:00:00Z", "unit": unit, "unitNumber": 1, "limit": 100,
-                "includePartialBar": True}, token)["bars"] for unit in (1, 2, 4)}
-            return {"trades": sim.api("/api/Trade/search", {"accountId": A1,
-                                                            "startTimestamp": start}, token),
-                    "orders": sim.api("/api/Order/search", {"accountId": A1,
-                                                            "startTimestamp": start}, token),
-                    "positions": sim.api("/api/Position/searchOpen", {"accountId": A1}, token),
-                    "accounts": sim.api("/api/Account/search", {"onlyActiveAccounts": True},
-                                        token),
-                    "bars": bars}
-        before = snapshot(t)
-        assert len(before["trades"]["trades"]) == 2 and before["bars"][1]
-        assert before["positions"]["positions"][0]["size"] == 2
-        proc.signal(signal.SIGTERM)
-        assert proc.wait(10) is not None
-        procs.worker("services.simbroker", config)
-        wait_sim_up(sim.rest)
-        t2 = sim.login()
-        assert snapshot(t2) == before
-        after = sim.api("/api/Order/place", {"accountId": A1, "contractId": MNQ, "type": 2,
-                                             "side": 1, "size": 2}, t2)["orderId"]
-        assert after > resting["orderId"]                      # ids go on, never reused
-        assert sim.control("/sim/quote", {"contractId": MNQ, "lastPrice": 21001})["quote"][
-            "lastPrice"] == 21001.0
+        yield p
     finally:
-        procs.cleanup()
+        p.procs.cleanup()
 
 
-def test_riskctl_sim_history_writes_past_days_that_survive_a_restart(tmp_path):
-    procs = Procs(tmp_path)
-    config = make_config(tmp_path, broker={"sim": {"tick_interval": 0, "calendar_date": CALENDAR}})
-    sim = Sim(config)
-    try:
-        proc = procs.worker("services.simbroker", config)
-        wait_sim_up(sim.rest)
-        done = procs.riskctl(config, "sim", "history", "--days", "5", "--seed", "3", "--json")
-        assert done.returncode == 0, done.stderr
-        doc = json.loads(done.stdout)
-        assert doc["written"] == ["2026-11-27", "2026-11-30", "2026-12-01", "2026-12-02",
-                                  "2026-12-03"] and doc["accounts"] == [A1, A2]
-        again = procs.riskctl(config, "sim", "history", "--days", "5", "--seed", "3", "--json")
-        assert json.loads(again.stdout)["written"] == []          # nothing twice
-        t = sim.login()
-        window = {"startTimestamp": "2026-11-27T00:00:00Z", "endTimestamp": "2026-12-04T00:00:00Z"}
-        trades = {a: sim.api("/api/Trade/search", {"accountId": a, **window}, t)["trades"]
-                  for a in (A1, A2)}
-        assert sum(len(v) for v in trades.values()) == doc["trades"]
-        days: dict = {}
-        for account, rows in trades.items():
-            for tr in rows:
-                day = days.setdefault((account, tr["creationTimestamp"][:10]), {
-                    "pnl": 0.0, "max": 0, "contracts": set()})
-                day["pnl"] += (tr["profitAndLoss"] or 0) - tr["fees"]
-                day["max"] = max(day["max"], tr["size"])
-                day["contracts"].add(tr["contractId"])
-                assert tr["fees"] > 0 and not tr["voided"]
-        assert len({c for d in days.values() for c in d["contracts"]}) >= 3   # several contracts
-        assert any(d["max"] > 5 or d["pnl"] < -500 for d in days.values())   # some break limits
-        assert any(d["max"] <= 5 and d["pnl"] > -500 for d in days.values())  # some do not
-        first = trades[A1][0]
-        bars = sim.api("/api/History/retrieveBars", {
-            "contractId": first["contractId"], "live": False, "startTime": window["startTimestamp"],
-            "endTime": window["endTimestamp"], "unit": 2, "unitNumber": 1, "limit": 20000,
-            "includePartialBar": False}, t)["bars"]
-        at = [b for b in bars if b["t"][:16] == first["creationTimestamp"][:16]]
-        assert at and at[0]["l"] <= first["price"] <= at[0]["h"]    # the fill is inside its bar
-        proc.signal(signal.SIGTERM)
-        assert proc.wait(10) is not None
-        procs.worker("services.simbroker", config)
-        wait_sim_up(sim.rest)
-        t = sim.login()
-        assert sim.api("/api/Trade/search", {"accountId": A1, **window}, t)["trades"] == trades[A1]
-        bad = procs.riskctl(config, "sim", "history", "--days", "3", "--account", "9999")
-        assert bad.returncode != 0 and "9999" in bad.stderr
-    finally:
-        procs.cleanup()
+def test_a_restarted_sim_answers_trades_orders_positions_and_bars_as_before(persistent):
+    """persist is on by default: SIGTERM saves, the next start restores."""
+    sim = persistent.start()
+    t = sim.login()
+    start = "2026-01-01T00:00:00Z"
+    for price in (21000.25, 21003, 20998.5, 21001):
+        sim.control("/sim/quote", {"contractId": MNQ, "lastPrice": price})
+    for side, size in ((0, 3), (1, 1)):
+        sim.api("/api/Order/place", {"accountId": A1, "contractId": MNQ, "type": 2,
+                                     "side": side, "size": size}, t)
+    resting = sim.api("/api/Order/place", {"accountId": A1, "contractId": MNQ, "type": 1,
+                                           "side": 0, "size": 1, "limitPrice": 100}, t)
+
+    def snapshot(token: str) -> dict:
+        bars = {unit: sim.api("/api/History/retrieveBars", {
+            "contractId": MNQ, "live": False, "startTime": start,
+            "endTime": "2030-01-01T00:00:00Z", "unit": unit, "unitNumber": 1, "limit": 100,
+            "includePartialBar": True}, token)["bars"] for unit in (1, 2, 4)}
+        return {"trades": sim.api("/api/Trade/search", {"accountId": A1,
+                                                        "startTimestamp": start}, token),
+                "orders": sim.api("/api/Order/search", {"accountId": A1,
+                                                        "startTimestamp": start}, token),
+                "positions": sim.api("/api/Position/searchOpen", {"accountId": A1}, token),
+                "accounts": sim.api("/api/Account/search", {"onlyActiveAccounts": True},
+                                    token),
+                "bars": bars}
+    before = snapshot(t)
+    assert len(before["trades"]["trades"]) == 2 and before["bars"][1]
+    assert before["positions"]["positions"][0]["size"] == 2
+    persistent.restart()
+    t2 = sim.login()
+    assert snapshot(t2) == before
+    after = sim.api("/api/Order/place", {"accountId": A1, "contractId": MNQ, "type": 2,
+                                         "side": 1, "size": 2}, t2)["orderId"]
+    assert after > resting["orderId"]                      # ids go on, never reused
+    assert sim.control("/sim/quote", {"contractId": MNQ, "lastPrice": 21001})["quote"][
+        "lastPrice"] == 21001.0
+
+
+def test_riskctl_sim_history_writes_past_days_that_survive_a_restart(persistent):
+    sim, procs, config = persistent.start(), persistent.procs, persistent.config
+    done = procs.riskctl(config, "sim", "history", "--days", "5", "--seed", "3", "--json")
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    assert doc["written"] == ["2026-11-27", "2026-11-30", "2026-12-01", "2026-12-02",
+                              "2026-12-03"] and doc["accounts"] == [A1, A2]
+    again = procs.riskctl(config, "sim", "history", "--days", "5", "--seed", "3", "--json")
+    assert json.loads(again.stdout)["written"] == []          # nothing twice
+    t = sim.login()
+    window = {"startTimestamp": "2026-11-27T00:00:00Z", "endTimestamp": "2026-12-04T00:00:00Z"}
+    trades = {a: sim.api("/api/Trade/search", {"accountId": a, **window}, t)["trades"]
+              for a in (A1, A2)}
+    assert sum(len(v) for v in trades.values()) == doc["trades"]
+    days: dict = {}
+    for account, rows in trades.items():
+        for tr in rows:
+            day = days.setdefault((account, tr["creationTimestamp"][:10]), {
+                "pnl": 0.0, "max": 0, "contracts": set()})
+            day["pnl"] += (tr["profitAndLoss"] or 0) - tr["fees"]
+            day["max"] = max(day["max"], tr["size"])
+            day["contracts"].add(tr["contractId"])
+            assert tr["fees"] > 0 and not tr["voided"]
+    assert len({c for d in days.values() for c in d["contracts"]}) >= 3   # several contracts
+    assert any(d["max"] > 5 or d["pnl"] < -500 for d in days.values())   # some break limits
+    assert any(d["max"] <= 5 and d["pnl"] > -500 for d in days.values())  # some do not
+    first = trades[A1][0]
+    bars = sim.api("/api/History/retrieveBars", {
+        "contractId": first["contractId"], "live": False, "startTime": window["startTimestamp"],
+        "endTime": window["endTimestamp"], "unit": 2, "unitNumber": 1, "limit": 20000,
+        "includePartialBar": False}, t)["bars"]
+    at = [b for b in bars if b["t"][:16] == first["creationTimestamp"][:16]]
+    assert at and at[0]["l"] <= first["price"] <= at[0]["h"]    # the fill is inside its bar
+    persistent.restart()
+    t = sim.login()
+    assert sim.api("/api/Trade/search", {"accountId": A1, **window}, t)["trades"] == trades[A1]
+    bad = procs.riskctl(config, "sim", "history", "--days", "3", "--account", "9999")
+    assert bad.returncode != 0 and "9999" in bad.stderr

@@ -1,7 +1,7 @@
 """Sims for the wire conformance suite, started with nothing of the project but its command line.
 
 Each sim is `python -m services.simbroker --config FILE` with a config written
-here as TOML text, on free loopback ports, in its own session (killed with its
+here as TOML text, on free loopback ports (the one test helper used), in its own session (killed with its
 group afterwards). The tests talk to it with urllib/requests and the
 `websockets` package only, as a third-party client of the gateway would.
 """
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,25 +16,14 @@ import time
 import pytest
 import requests
 
+from tests.support.env import free_ports
+
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CALENDAR = "2026-12-04"        # the contract calendar: ESZ6 active, ESH7 next
 BUS_KEYS = ("control", "events", "market_pub", "market_control", "risk_pub", "risk_control",
             "enforcement_pub", "enforcement_control", "enforcement_commands", "logging_pub",
             "logging_control", "logging_in", "notify_pub", "notify_control", "simbroker_pub",
             "simbroker_control")       # [bus] of riskd.toml, each on its own free port
-
-
-def free_ports(n: int) -> list[int]:
-    socks = []
-    try:
-        for _ in range(n):
-            s = socket.socket()
-            s.bind(("127.0.0.1", 0))
-            socks.append(s)
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
 
 
 class WireSim:

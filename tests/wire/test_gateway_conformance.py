@@ -13,8 +13,9 @@ import time
 import pytest
 import requests
 from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
 
-from tests.wire.rawclient import hub, negotiate
+from tests.wire.rawclient import RS, hub, negotiate, ws_url
 
 pytestmark = pytest.mark.slow
 
@@ -308,6 +309,11 @@ def test_negotiate_as_aspnet_core_answers_it(wrapped):
         with hub(wrapped.user_hub, ""):
             pass
     assert no_token.value.response.status_code == 401
+    doc = negotiate(wrapped.user_hub, t).json()                      # the token as a header
+    with connect(f"{ws_url(wrapped.user_hub)}?id={doc['connectionToken']}", open_timeout=5,
+                 additional_headers={"Authorization": f"Bearer {t}"}) as ws:
+        ws.send('{"protocol":"json","version":1}' + RS)
+        assert ws.recv(timeout=5) == "{}" + RS
 
 
 # -- hubs: events ------------------------------------------------------------------------------
@@ -367,17 +373,35 @@ def test_market_events_quotes_trades_depth_and_unsubscribe(bare):
             assert "error" not in h.completion(h.invoke(target, ES))
         full = h.event("GatewayQuote")["arguments"]
         assert full[0] == ES and set(full[1]) == QUOTE
-        book = h.event("GatewayDepth")["arguments"]
-        assert book[0] == ES and book[1][0]["type"] == 6                 # a reset first
-        assert all(set(level) == LEVEL for level in book[1])
+        snapshot = h.event("GatewayDepth")["arguments"]
+        assert snapshot[0] == ES and snapshot[1][0]["type"] == 6        # a reset first
+        assert all(set(level) == LEVEL for level in snapshot[1])
+        book: dict = {1: {}, 2: {}}
+
+        def apply(levels: list) -> dict:
+            best = {}
+            for lv in levels:
+                if lv["type"] == 6:
+                    book[1].clear()
+                    book[2].clear()
+                elif lv["type"] in (1, 2):
+                    side = book[lv["type"]]
+                    side.pop(lv["price"], None) if lv["volume"] == 0 else \
+                        side.__setitem__(lv["price"], lv["volume"])
+                elif lv["type"] in (3, 4):
+                    best[lv["type"]] = lv["price"]
+            return best
+        apply(snapshot[1])
+        assert len(book[1]) == len(book[2]) == 5                         # five levels a side
         quote(bare, ES, 6001)
-        depth = h.event("GatewayDepth", lambda a: any(
+        update = h.event("GatewayDepth", lambda a: any(
             lv["type"] == 4 and lv["price"] == 6001.0 for lv in a[1]))["arguments"][1]
-        best = {lv["type"]: lv["price"] for lv in depth if lv["type"] in (3, 4)}
+        assert all(set(level) == LEVEL for level in update)
+        best = apply(update)
         sparse = h.event("GatewayQuote", lambda a: a[1].get("lastPrice") == 6001.0)["arguments"][1]
         assert (best[4], best[3]) == (sparse["bestBid"], sparse["bestAsk"])
-        assert sorted(lv["price"] for lv in depth if lv["type"] == 1)[0] == best[3]
-        assert sorted(lv["price"] for lv in depth if lv["type"] == 2)[-1] == best[4]
+        assert min(book[1]) == best[3] and max(book[2]) == best[4]       # the book agrees
+        assert len(book[1]) == len(book[2]) == 5
         ok(bare, "/api/Order/place", {"accountId": A1, "contractId": ES, "type": 2, "side": 0,
                                       "size": 2}, t, {"orderId"})
         prints = h.event("GatewayTrade")["arguments"]
