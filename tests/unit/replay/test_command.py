@@ -164,3 +164,26 @@ def test_the_default_range_is_the_last_20_trading_days_that_ended():
     assert all(d.weekday() < 5 for d in days) and "2026-11-26" not in [str(d) for d in days]
     after_roll = trading_days(cal, None, None, chi(2026, 12, 4, 17, 30))  # Friday's day ended
     assert after_roll[-1].isoformat() == "2026-12-04"
+
+
+def test_the_progress_bar_says_what_how_far_and_how_long():
+    import io
+
+    from cli.replay.progress import Progress
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    now = [0.0]
+    stream = Tty()
+    p = Progress(stream, clock=lambda: now[0])
+    p.add(4)
+    now[0] = 10.0
+    p.step("bars CON.F.US.EP.Z26 2026-11-24", waiting=lambda remaining: remaining * 1.2)
+    line = stream.getvalue().rsplit("\r", 1)[-1]
+    assert "1/4" in line and "bars CON.F.US.EP.Z26 2026-11-24" in line
+    assert "~0:30 left" in line                  # 10 s a step x 3 left beats the limit's 3.6 s
+    quiet = io.StringIO()                        # not a terminal: nothing drawn
+    Progress(quiet).step("x")
+    assert quiet.getvalue() == ""
