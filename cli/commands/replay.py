@@ -153,7 +153,10 @@ def run(args, ctx, *, client=None, clock=SYSTEM_CLOCK, sleep=None) -> int:
     fetcher = Fetcher(client, Cache(root), calendar, unit=args.bars, clock=clock,
                       progress=progress, **({"sleep": sleep} if sleep else {}))
     try:
-        accounts = pick_accounts(args.accounts, loaded.config, fetcher.accounts())
+        try:
+            accounts = pick_accounts(args.accounts, loaded.config, fetcher.accounts())
+        except CliError:        # the cached list may predate the account: ask the broker once
+            accounts = pick_accounts(args.accounts, loaded.config, fetcher.accounts(True))
         histories = [fetcher.history(a, days) for a in accounts]
     except FetchError as exc:
         progress.finish()
