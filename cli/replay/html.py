@@ -54,8 +54,7 @@ def render_html(report: Report, tz, title: str = "riskd replay") -> str:
         f"<tr><td>{r.day}</td><td>{e(r.account)}</td><td class={_cls(r.actual)}>"
         f"{money(r.actual)}</td><td class={_cls(r.guarded)}>{money(r.guarded)}</td>"
         f"<td class={_cls(r.difference)}>{signed_money(r.difference)}</td>"
-        f"<td>{e(f'{hhmm(r.breach_ns, tz)} {r.breach_rule} {r.breach_action}') if r.breach_rule else '-'}"
-        f"</td><td>{r.blocked}</td></tr>" for r in report.rows)
+        f"<td>{e(breach(r, tz))}</td><td>{r.blocked}</td></tr>" for r in report.rows)
     total = report.guarded - report.actual
     day_rows += (f"<tr><th>total</th><th></th><th>{money(report.actual)}</th>"
                  f"<th>{money(report.guarded)}</th><th>{signed_money(total)}</th><th></th>"
@@ -84,10 +83,17 @@ would have blocked removed with their exits). See docs/replay.md.</p>
 <th>trades blocked</th><th>changed PnL</th></tr>{rule_rows}</table>
 <h2>Decisions</h2>
 <pre>{decisions}</pre>
-<p>Last replayed event: {e(from_ns(report_time(report), tz).strftime('%Y-%m-%d %H:%M %Z')) if report.rows else '-'}</p>
+<p>Last replayed event: {e(last_event(report, tz))}</p>
 </body></html>
 """
 
 
-def report_time(report: Report) -> int:
-    return max((p[0] for a in report.accounts for p in a.curve), default=0)
+def breach(row, tz) -> str:
+    if not row.breach_rule:
+        return "-"
+    return f"{hhmm(row.breach_ns, tz)} {row.breach_rule} {row.breach_action}"
+
+
+def last_event(report: Report, tz) -> str:
+    last = max((p[0] for a in report.accounts for p in a.curve), default=None)
+    return "-" if last is None else from_ns(last, tz).strftime("%Y-%m-%d %H:%M %Z")

@@ -73,7 +73,8 @@ def test_a_replay_then_the_same_replay_from_the_cache(replay, capsys):
     out = capsys.readouterr().out
     assert "09:05:00 cooldown_after_loss flatten" in out and "2026-11-24" in out
     first = replay.broker.calls
-    assert first and replay.broker.by_endpoint["/api/History/retrieveBars"] == 3   # ES, MNQ x 2 days
+    # bars: ES and MNQ on day 1, MNQ on day 2
+    assert first and replay.broker.by_endpoint["/api/History/retrieveBars"] == 3
     assert replay("--from", "2026-11-24", "--to", "2026-11-25", "--json") == 0
     doc = json.loads(capsys.readouterr().out)
     assert replay.broker.calls == first and doc["broker_calls"] == 0
