@@ -2,6 +2,7 @@
 the disk cache, the options, and the one-line errors for bad arguments."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -13,7 +14,7 @@ from cli.context import Context
 from cli.errors import EXIT_USAGE, CliError
 from cli.main import build_parser
 from shared.clock import FakeClock
-from tests.support.replay_days import ES, MNQ, BrokerOfDays, Days, chi
+from tests.support.replay_days import CL, ES, MNQ, BrokerOfDays, Days, chi
 
 pytestmark = pytest.mark.timeout(60)
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
@@ -188,3 +189,36 @@ def test_the_progress_bar_says_what_how_far_and_how_long():
     quiet = io.StringIO()                        # not a terminal: nothing drawn
     Progress(quiet).step("x")
     assert quiet.getvalue() == ""
+
+
+def test_bar_requests_stay_inside_50_per_30_seconds(config, capsys):
+    """30 trading days of 3 contracts held each day: 90 bar requests. On the injected clock no
+    30 s window holds more than 50 of them, and the whole run waits no longer than needed."""
+    d = Days(1001, "SIM-DEMO-1")
+    day = dt.date(2026, 10, 1)
+    days = []
+    while len(days) < 30:
+        if day.weekday() < 5:
+            days.append(day)
+        day += dt.timedelta(days=1)
+    for day in days:
+        for k, cid in enumerate((ES, MNQ, CL)):
+            t = chi(day.year, day.month, day.day, 9, k)
+            d.bars(cid, t, [100 + k] * 3)
+            d.trade(t, cid, "buy", 1, 100 + k)
+            d.trade(t + 120 * 10 ** 9, cid, "sell", 1, 100 + k)
+    broker = BrokerOfDays(d.history())
+    run = Run(config, broker)
+    times: list[float] = []
+    fetch = broker.retrieve_bars
+
+    def timed(*a, **kw):
+        times.append(run.clock.monotonic())
+        return fetch(*a, **kw)
+
+    broker.retrieve_bars = timed
+    assert run("--from", days[0].isoformat(), "--to", days[-1].isoformat(), "--json") == 0
+    capsys.readouterr()
+    assert len(times) == 90
+    assert max(sum(1 for u in times if t <= u < t + 30) for t in times) <= 50
+    assert times[-1] - times[0] <= (90 - 25) * 30 / 25 + 1      # paced, not stalled
