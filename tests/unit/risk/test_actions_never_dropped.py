@@ -58,3 +58,17 @@ def test_the_same_action_for_the_same_lockout_is_not_taken_twice():
     desk.trade("-600", contract=NQ, side=SIDE_SELL)
     desk.trade("-10", contract=NQ, side=SIDE_SELL)
     assert [c.action for c in desk.commands()] == ["flatten"]
+
+
+def test_after_a_restart_the_same_rule_breaching_again_does_not_flatten_twice(tmp_path):
+    from services.risk.store import Store
+    desk = Desk(daily_realized_loss={"limit": 500})
+    store, _ = Store.open(str(tmp_path))
+    desk.long(1, MNQ, 21000)
+    store.commit(desk.trade("-600", contract=NQ, side=SIDE_SELL), desk.engine)
+    store.close()
+    later = Desk(daily_realized_loss={"limit": 500})
+    store, _ = Store.open(str(tmp_path))
+    store.load(later.engine, later.now)
+    later.trade("-10", contract=NQ, side=SIDE_SELL, trade_id=99)     # still past the limit
+    assert [c.action for c in later.commands()] == []               # flattened once, before
