@@ -48,13 +48,19 @@ class Acting:
         locked_now = False
         if d.lock is not None:
             by = "trader" if d.rule == SELF_LOCK else "rule"
+            key = lock_key(d.lock, d.account_id)
+            held = self.lockouts.get(key)
             status, change = self.lockouts.add(d.account_id, d.lock, d.rule, d.reason, now, by)
             if change is not None:
                 out.lockouts.append(change)
                 out.dirty.add(d.account_id)
                 locked_now = True
-            acted = self.acted.setdefault(lock_key(d.lock, d.account_id), set())
-            repeat = d.action == ACTION_NONE or (target in acted and d.rule != SELF_LOCK)
+            acted = self.acted.setdefault(key, set())
+            # the same action for this lockout (known across a restart too: the rule holding
+            # it flattening again is the same breach); a trader's self-lockout always acts
+            repeat = d.action == ACTION_NONE or (d.rule != SELF_LOCK and (
+                target in acted or (held is not None and held.rule == d.rule
+                                    and d.action == FLATTEN)))
             if status != ADDED and repeat:      # the same action for this lockout: not twice
                 if status == EXTENDED:
                     out.decisions.append(attrs.evolve(

@@ -46,6 +46,7 @@ class Ledger:
         self.orders: dict[int, Order] = {}
         self.positions: dict[tuple[int, str], Position] = {}
         self.trades: list[Trade] = []
+        self.trade_index: dict[int, Trade] = {}       # the same trades by id
         self._working: dict[str, set[int]] = {}     # contract -> ids of working orders
         self._next = {"order": 9_000_001, "trade": 7_000_001, "position": 3_000_001}
 
@@ -63,6 +64,7 @@ class Ledger:
             if pos.size:
                 self.positions[(pos.account_id, pos.contract_id)] = pos
         self.trades = sorted([*self.trades, *trades], key=lambda t: (t.created_ns, t.id))
+        self.trade_index = {t.id: t for t in self.trades}
         for kind, ids in (("order", self.orders), ("trade", [t.id for t in self.trades]),
                           ("position", [p.id for p in self.positions.values()])):
             self._next[kind] = max([self._next[kind] - 1, *ids]) + 1
@@ -72,6 +74,7 @@ class Ledger:
         for order in orders:
             self.orders[order.id] = order
         self.trades = sorted([*self.trades, *trades], key=lambda t: (t.created_ns, t.id))
+        self.trade_index = {t.id: t for t in self.trades}
 
     def new_id(self, kind: str) -> int:
         return self._id(kind)
@@ -427,6 +430,7 @@ class Ledger:
                       created_ns=now, price=price, pnl=pnl, fees=fees, side=order.side,
                       size=order.size, order_id=order.id)
         self.trades.append(trade)
+        self.trade_index[trade.id] = trade
         self.market.add_volume(order.contract_id, order.size)
         order.fill_volume, order.filled_price = order.size, price
         events = [Event("GatewayUserTrade", acct.id, trade.payload(), CREATED),

@@ -3,8 +3,8 @@
 setup() builds the Gateway (market + accounts), binds the REST server on
 [broker.sim] host:port and the hubs on host:hub_port (threads), and runs the
 random walk from the loop's timer every tick_interval seconds (0: never),
-and (persist = true) keeps its state in <data_dir>/simbroker.sqlite3, saved
-every second and at shutdown, restored at start.
+and (persist = true) keeps its state in <data_dir>/simbroker.sqlite3: records
+saved as they change, bars every second and at shutdown, all restored at start.
 teardown() stops the burst, both servers and their threads.
 """
 from __future__ import annotations
@@ -24,7 +24,7 @@ from shared.worker import EXIT_CONFIG, Worker
 
 log = logging.getLogger(__name__)
 
-SAVE_INTERVAL = 1.0      # s between saves of the sim's state (a crash loses at most this)
+SAVE_INTERVAL = 1.0      # s between saves of the bars (a crash loses at most this of them)
 
 
 class SimBrokerWorker(Worker):

@@ -235,18 +235,22 @@ class Gateway:
             elif kind is not None:
                 self._dirty[kind].add(e.payload["id"])
 
-    def save(self) -> None:
-        """Write what changed since the last save (the worker calls this every second)."""
+    def save(self, bars: bool = True) -> None:
+        """Write what changed since the last save. Records are saved as soon as they change
+        (before the call that changed them answers: a broker never forgets a fill); bars,
+        many small changes a second, by the worker's timer every second."""
         if self.store is None:
             return
         with self.lock:
             led, d = self.ledger, self._dirty
+            if not bars and not any(d.values()):
+                return
             records = dict(
                 accounts=[led.accounts[i] for i in d["accounts"] if i in led.accounts],
                 orders=[led.orders[i] for i in d["orders"] if i in led.orders],
                 positions=[(a, c, led.positions.get((a, c))) for a, c in d["positions"]],
-                trades=[t for t in led.trades if t.id in d["trades"]] if d["trades"] else [],
-                bars=self.bars.take_dirty())
+                trades=[led.trade_index[i] for i in d["trades"] if i in led.trade_index],
+                bars=self.bars.take_dirty() if bars else [])
             for kind in d.values():
                 kind.clear()
             self.store.save(**records)
@@ -519,6 +523,7 @@ class Gateway:
             return
         if self.store is not None:
             self._mark(events)
+            self.save(bars=False)
         self.hub.publish_user(events)
         for e in events:
             if e.target == "GatewayUserTrade":

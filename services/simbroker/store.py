@@ -1,9 +1,10 @@
 """The sim broker's memory across restarts: accounts, orders, positions, trades and bars in SQLite.
 
 One file, <data_dir>/simbroker.sqlite3 (WAL). The gateway tells the store
-what changed (the entities behind the events it sends, the bars the price
-path touched) and `save()` writes it all in one transaction; the worker calls
-it every second and at shutdown, so a crash loses at most the last second.
+what changed and `save()` writes it in one transaction: the entities behind
+the events it sends, before the call that changed them answers (a killed sim
+never forgets a fill or a close it reported), and the bars the price path
+touched every second and at shutdown (a crash loses at most a second of bars).
 `load()` hands back everything for the gateway to restore. Records are kept
 as JSON with Decimals written as {"$d": "text"} so money stays exact.
 """

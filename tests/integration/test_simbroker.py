@@ -401,9 +401,9 @@ class Persistent:
         wait_sim_up(self.sim.rest)
         return self.sim
 
-    def restart(self) -> Sim:
-        """SIGTERM (the supervisor's stop, which saves), then a new process."""
-        self.proc.signal(signal.SIGTERM)
+    def restart(self, sig: int = signal.SIGTERM) -> Sim:
+        """SIGTERM (the supervisor's stop, which saves) or SIGKILL, then a new process."""
+        self.proc.signal(sig)
         assert self.proc.wait(10) is not None
         return self.start()
 
@@ -494,3 +494,20 @@ def test_riskctl_sim_history_writes_past_days_that_survive_a_restart(persistent)
     assert sim.api("/api/Trade/search", {"accountId": A1, **window}, t)["trades"] == trades[A1]
     bad = procs.riskctl(config, "sim", "history", "--days", "3", "--account", "9999")
     assert bad.returncode != 0 and "9999" in bad.stderr
+
+
+def test_a_killed_sim_still_knows_every_fill_and_close_it_answered(persistent):
+    """Records are saved before the call answers: kill -9 right after loses none of them."""
+    sim = persistent.start()
+    t = sim.login()
+    placed = sim.api("/api/Order/place", {"accountId": A2, "contractId": ES, "type": 2,
+                                          "side": 0, "size": 2}, t)["orderId"]
+    sim.api("/api/Position/partialCloseContract", {"accountId": A2, "contractId": ES,
+                                                    "size": 1}, t)
+    persistent.restart(signal.SIGKILL)
+    t = sim.login()
+    trades = sim.api("/api/Trade/search", {"accountId": A2,
+                                           "startTimestamp": "2026-01-01T00:00:00Z"}, t)["trades"]
+    assert [tr["size"] for tr in trades] == [2, 1] and trades[0]["orderId"] == placed
+    (position,) = sim.api("/api/Position/searchOpen", {"accountId": A2}, t)["positions"]
+    assert position["size"] == 1
