@@ -166,12 +166,8 @@ def get_key(doc: Any, key: str, default: Any = None) -> Any:
 
 # -- targets of rule edits --------------------------------------------------------------------
 
-def rule_key(doc: Any, target: str, rule: str, param: str) -> str:
-    """The dotted key of RULE.PARAM for a profile or an account named `target`.
-
-    target: "profile:NAME", "account:REF", or a bare name that is a profile or an account
-    (id, name or display name) -- ambiguous names must use the prefix.
-    """
+def check_rule_param(rule: str, param: str) -> None:
+    """EditError unless RULE names a rule and PARAM (its first dotted part) one of its keys."""
     if rule not in RULE_CLASS:
         raise EditError(f"unknown rule {rule!r}; expected one of: {', '.join(RULE_NAMES)}")
     params = [f.name for f in attrs.fields(RULE_CLASS[rule])]
@@ -179,6 +175,15 @@ def rule_key(doc: Any, target: str, rule: str, param: str) -> str:
     if root not in params:
         raise EditError(f"{rule} has no parameter {root!r}; expected one of: "
                         + ", ".join(params))
+
+
+def rule_key(doc: Any, target: str, rule: str, param: str) -> str:
+    """The dotted key of RULE.PARAM for a profile or an account named `target`.
+
+    target: "profile:NAME", "account:REF", or a bare name that is a profile or an account
+    (id, name or display name) -- ambiguous names must use the prefix.
+    """
+    check_rule_param(rule, param)
     kind, _, name = target.partition(":") if ":" in target else ("", "", target)
     profiles = dict(doc.get("profiles", {}))
     accounts = list(doc.get("accounts", []))

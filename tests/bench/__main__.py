@@ -20,6 +20,7 @@ BENCHES = (
     ("system", "tests.bench.bench_system"),
     ("watch", "tests.bench.bench_watch"),
     ("notify", "tests.bench.bench_notify"),
+    ("replay", "tests.bench.bench_replay"),
 )
 
 
