@@ -262,24 +262,28 @@ class Gateway:
     def add_history(self, days: int, account_ids: list[int], seed: int) -> dict:
         """riskctl sim history: `days` past trading days for these accounts (history.py).
         A day an account already has trades on is left alone, so running it twice adds
-        nothing; the bars behind a day are written once."""
+        nothing; the bars behind a day are written once. A day is generated outside the
+        gateway lock and added under it one day at a time, so the worker's loop (its
+        heartbeat, the per-second save) never waits more than one day's insert."""
         with self.lock:
             unknown = [a for a in account_ids if a not in self.ledger.accounts]
             if unknown:
                 known = ", ".join(str(a) for a in self.ledger.accounts)
                 raise ValueError(f"no account {unknown[0]} in the sim; known: {known}")
-            now_s = self.clock.now_ns() // NS_PER_S
-            written, skipped, trades = [], [], 0
-            for day in trading_days(self.calendar_date(), days):
-                lo, hi = day_bounds_ns(day)
+        written, skipped, trades = [], [], 0
+        for day in trading_days(self.calendar_date(), days):
+            lo, hi = day_bounds_ns(day)
+            with self.lock:
                 fresh = [a for a in account_ids if not any(
                     t.account_id == a and lo <= t.created_ns < hi for t in self.ledger.trades)]
-                if not fresh:
-                    skipped.append(day.isoformat())
-                    continue
-                generated = generate_day(day, self.products, fresh, seed, self.ledger.new_id)
+            if not fresh:
+                skipped.append(day.isoformat())
+                continue
+            generated = generate_day(day, self.products, fresh, seed, self._new_id_locked)
+            with self.lock:
                 barred = {cid for cid in {p[0] for p in generated.points}
                           if self._has_bars(cid, lo, hi)}
+                now_s = self.clock.now_ns() // NS_PER_S
                 recent = (now_s - self.bars.second_retention) * NS_PER_S
                 for cid, t_ns, ticks, volume in generated.points:
                     if cid not in barred:
@@ -288,11 +292,15 @@ class Gateway:
                 if self.store is not None:
                     self._dirty["orders"].update(o.id for o in generated.orders)
                     self._dirty["trades"].update(t.id for t in generated.trades)
-                written.append(day.isoformat())
-                trades += len(generated.trades)
-        self.save()
+            self.save()
+            written.append(day.isoformat())
+            trades += len(generated.trades)
         return {"written": written, "skipped": skipped, "trades": trades,
                 "accounts": account_ids, "seed": seed}
+
+    def _new_id_locked(self, kind: str) -> int:
+        with self.lock:                  # ids are drawn while live trading may go on
+            return self.ledger.new_id(kind)
 
     def _has_bars(self, contract_id: str, lo_ns: int, hi_ns: int) -> bool:
         lo, hi = self.bars.series(contract_id, MINUTE).window(lo_ns // NS_PER_S, hi_ns // NS_PER_S)
