@@ -21,7 +21,8 @@ import zmq
 
 from cli.errors import CliError
 from shared import codec, topics
-from shared.config import ConfigError, load_config
+from cli import configfile
+from cli.watch.source import read_tables
 from shared.messages.logs import LogRecord, line_fields
 
 NAME = "logs"
@@ -120,20 +121,18 @@ def emit(rec: dict, as_json: bool) -> None:
 
 
 def run(args, ctx) -> int:
-    try:
-        loaded = load_config(ctx.config_path)
-    except ConfigError as exc:
-        raise CliError(f"cannot read the config for the log location:\n{exc.render()}") from None
+    _data_dir, log_dir = configfile.folders(ctx.config_path)   # a broken file is read leniently
+    logging_pub = read_tables(ctx.config_path)[0].logging_pub
     flt = Filter(args.level, args.process, args.account, args.grep)
-    sub = _subscribe(loaded.config.bus.logging_pub) if args.follow else None
+    sub = _subscribe(logging_pub) if args.follow else None
     try:
-        past = history(loaded.log_dir, flt, args.n)
-        if not past and not args.follow and not log_files(loaded.log_dir):
-            print(f"no logs yet in {loaded.log_dir}", file=sys.stderr)
+        past = history(log_dir, flt, args.n)
+        if not past and not args.follow and not log_files(log_dir):
+            print(f"no logs yet in {log_dir}", file=sys.stderr)
         for rec in past:
             emit(rec, args.json)
         if sub is not None:
-            follow(sub, flt, args.json, loaded.config.bus.logging_pub,
+            follow(sub, flt, args.json, logging_pub,
                    after=past[-1]["time"] if past else "")
     finally:
         if sub is not None:

@@ -19,8 +19,9 @@ import threading
 import time
 from typing import Any, Optional
 
-import tomlkit
 import zmq
+
+from cli import configfile
 
 from shared import codec, topics
 from shared.bus.rpc import RpcClient, RpcTimeout
@@ -47,9 +48,8 @@ def read_tables(config_path: str) -> tuple[BusConfig, Any]:
     Returns (bus, calendar); a table that does not parse falls back to the defaults.
     """
     try:
-        with open(config_path, encoding="utf-8") as fh:
-            data = tomlkit.parse(fh.read()).unwrap()
-    except Exception:
+        data = configfile.tables(config_path)
+    except OSError:
         data = {}
     try:
         bus = BusConfig(**{k: v for k, v in (data.get("bus") or {}).items()

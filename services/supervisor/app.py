@@ -33,6 +33,7 @@ from shared.config.watch import ConfigWatcher
 from shared.messages.control import (ConfigChanged, ControlRequest, GuardReport, SupervisorStatus,
                                      WorkerEvent, WorkerInfo)
 from shared.messages.market import BrokerConnection
+from shared.messages.notify import NotifyEvent
 from shared.messages.system import Heartbeat, Ping, Pong, Reply, error, ok
 from shared.worker import Worker
 
@@ -45,6 +46,7 @@ STOP_ORDER = ("notify", "risk", "market", "logging", "enforcement", "simbroker")
 TICK = 0.1
 STARTUP_PING_EVERY = 0.25
 GUARD_REPORT_EVERY = 5.0   # the day's unguarded time on the events PUB (daily summary, screens)
+NOTIFY_TOPIC = "notify"   # NotifyEvents on the events PUB: the notify worker alerts them
 CONFIG_POLL = 0.25        # how often the loop asks the config watcher (it debounces itself)
 
 
@@ -176,13 +178,13 @@ class Supervisor(Worker):
             return
         refused = authorize(command, session, self.sessions)
         if refused is not None:
-            audit.record(command.name, command.role, f"refused: {refused.reason}")
+            audit.record(command.name, command.role, f"refused: {refused.reason}",
+                         **audit.request_fields(request))
             respond(refused)
             return
-        if command.role != "trader":
+        if command.role != "trader" or command.audited:
             respond = audit.audited(respond, command.name, command.role,
-                                    who=self.sessions.who(session),
-                                    target=getattr(request, "name", ""))
+                                    who=self.sessions.who(session), request=request)
         try:
             command.execute(self, request, respond)
         except Exception as exc:
@@ -395,8 +397,12 @@ class Supervisor(Worker):
         # The bounded waits above are the shutdown itself: the loop has already ended.
 
     # -- config ---------------------------------------------------------------------------------
-    def reload_config(self, reason: str = "") -> Reply:
-        """Re-validate the config file; apply it live or keep the last good one, and say which."""
+    def reload_config(self, reason: str = "", authenticated: bool = False) -> Reply:
+        """Re-validate the config file; apply it live or keep the last good one, and say which.
+
+        authenticated: the change came through an admin command (audited there); otherwise a
+        change of a password or an [admin]/[ops] setting is audited and alerted as a file edit.
+        """
         try:
             fresh = load_config(self.loaded.path)
         except ConfigError as exc:
@@ -407,6 +413,9 @@ class Supervisor(Worker):
             return error("config_invalid", exc.render())
         old = self.config
         effective, restart_needed = apply_live(self.config, fresh.config)
+        access = audit.access_changes(old, effective)
+        if access and not authenticated:
+            self._file_edit_alert(audit.file_edit_changes(access, fresh.path))
         self.loaded, self.config = fresh, effective
         self.config_generation += 1
         for role in ("admin", "ops"):       # a new password ends the sessions of the old one
@@ -423,6 +432,19 @@ class Supervisor(Worker):
         return ok(ConfigChanged(path=fresh.path, ok=True, digest=fresh.digest,
                                 restart_needed=restart_needed, reason=reason),
                   reason="config applied" + note)
+
+    def _file_edit_alert(self, sentences: list[str]) -> None:
+        """The admin boundary moved without an admin session: log, and alert the phone."""
+        for sentence in sentences:
+            log.warning("%s", sentence)
+        self.pub.publish(NOTIFY_TOPIC, NotifyEvent(
+            kind="admin_file_edit", severity="critical",
+            title="🚨 " + sentences[0] + (f" (+{len(sentences) - 1} more)"
+                                          if len(sentences) > 1 else ""),
+            lines=[*sentences[1:], f"file: {self.loaded.path}",
+                   "If this was not you, someone can write riskd's config: see "
+                   "docs/operations.md (protecting the config file)."],
+            ts_ns=self.clock.now_ns()))
 
     # -- views ------------------------------------------------------------------------------------
     def info(self, slot: Slot) -> WorkerInfo:
