@@ -18,6 +18,7 @@ from typing import Any, Optional
 
 import attrs
 
+from cli.health import failing_channels, health_notes
 from shared.clock import NS_PER_S, from_ns
 from shared.messages.control import SupervisorStatus, WorkerEvent, WorkersTable
 from shared.messages.enforce import CommandResult
@@ -73,6 +74,8 @@ class WatchState:
     unreachable_since_ns: Optional[int] = None
     problem: str = ""
     risk_problem: str = ""
+    config: Any = None                                         # ConfigHealth, from riskd
+    channels: list = attrs.Factory(list)                       # notify's ChannelStates
 
     def apply(self, msg: Any) -> bool:
         """Fold one message in; True when the screen may change."""
@@ -101,6 +104,16 @@ def _workers(state: WatchState, infos) -> bool:
     fresh = {w.name: w.state for w in infos}
     changed = fresh != state.workers
     state.workers = fresh
+    return changed
+
+
+def _supervisor(state: WatchState, msg) -> bool:
+    """The worker table plus riskd's own health (a refused config file, failing alerts)."""
+    changed = _workers(state, msg.workers)
+    health = (getattr(msg, "config", None), list(getattr(msg, "notify", []) or []))
+    if health != (state.config, state.channels):
+        state.config, state.channels = health
+        changed = True
     return changed
 
 
@@ -179,8 +192,8 @@ def _risk_unavailable(state: WatchState, msg: RiskUnavailable) -> bool:
 _APPLY = {
     AccountStatus: _status,
     RiskStatusReply: _risk_reply,
-    SupervisorStatus: lambda s, m: _workers(s, m.workers),
-    WorkersTable: lambda s, m: _workers(s, m.workers),
+    SupervisorStatus: _supervisor,
+    WorkersTable: _supervisor,
     WorkerEvent: _worker_event,
     BrokerConnection: _connection,
     PositionsTable: _positions_table,
@@ -283,6 +296,7 @@ class Screen:
     notice_level: str                # error | warning | ""
     accounts: list[AccountView]
     selected: int
+    health: list = attrs.Factory(list)   # (sentence, level): a refused config, failing alerts
 
 
 def bar_colour(fraction: float) -> str:
@@ -453,8 +467,16 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
     day = calendar.trading_day(now_ns)
     to_roll = fmt_countdown((calendar.next_roll(now_ns) - now_ns) / NS_PER_S)
     broker, broker_ok = _broker(state)
-    workers = [WorkerDot(name=n, state=s, healthy=s == "running")
-               for n, s in sorted(state.workers.items())]
+    failing = failing_channels(state.channels)
+    if state.reachable is False:      # what riskd said last is not what runs now: no green
+        workers = [WorkerDot(name=n, state="unknown", healthy=False)
+                   for n in sorted(state.workers)]
+        broker, broker_ok = "unknown (riskd not reachable)", None
+    else:
+        workers = [WorkerDot(name=n, state="degraded" if n == "notify" and s == "running"
+                             and failing else s, healthy=s == "running"
+                             and not (n == "notify" and failing))
+                   for n, s in sorted(state.workers.items())]
     header = Header(clock=f"{local:%H:%M:%S %Z}".strip(), trading_day=day.isoformat(),
                     to_roll=to_roll, broker=broker, broker_ok=broker_ok, workers=workers)
     if state.reachable is False:
@@ -471,8 +493,9 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
     accounts = [account_view(state, s, now_ns, tz)
                 for _id, s in sorted(state.accounts.items())]
     selected = min(max(selected, 0), max(len(accounts) - 1, 0))
+    health = [] if state.reachable is False else health_notes(state.config, state.channels, tz)
     return Screen(header=header, notice=notice, notice_level=level, accounts=accounts,
-                  selected=selected)
+                  selected=selected, health=health)
 
 
 def screen_fields(screen: Screen) -> dict:

@@ -215,6 +215,9 @@ def render(screen: Screen, width: int, height: Optional[int] = None,
     top = header_lines(screen, width, unicode)
     if screen.notice:
         top.append(fit([seg(f" {screen.notice} ".ljust(width), screen.notice_level)], width))
+    for text, level in screen.health:
+        for part in textwrap.wrap(text, max(8, width - 2), max_lines=2, placeholder=" ..."):
+            top.append(fit([seg(f" {part} ".ljust(width), level)], width))
     footer = [] if unlimited else [fit([seg(KEYS_HELP, "dim")], width)]
     tabs = tab_lines(screen, width, max_lines=max(1, min(6, budget // 4)))
     lines = top + tabs

@@ -30,10 +30,10 @@ from shared.bus.subscriber import Subscriber
 from shared.config import ConfigError, LoadedConfig, load_config
 from shared.config.live import apply_live
 from shared.config.watch import ConfigWatcher
-from shared.messages.control import (ConfigChanged, ControlRequest, GuardReport, SupervisorStatus,
-                                     WorkerEvent, WorkerInfo)
+from shared.messages.control import (ConfigChanged, ConfigHealth, ControlRequest, GuardReport,
+                                     SupervisorStatus, WorkerEvent, WorkerInfo, WorkersTable)
 from shared.messages.market import BrokerConnection
-from shared.messages.notify import NotifyEvent
+from shared.messages.notify import ChannelState, NotifyEvent
 from shared.messages.system import Heartbeat, Ping, Pong, Reply, error, ok
 from shared.worker import Worker
 
@@ -47,6 +47,7 @@ TICK = 0.1
 STARTUP_PING_EVERY = 0.25
 GUARD_REPORT_EVERY = 5.0   # the day's unguarded time on the events PUB (daily summary, screens)
 NOTIFY_TOPIC = "notify"   # NotifyEvents on the events PUB: the notify worker alerts them
+CHANNEL_TOPIC = "notify.channel"   # notify's PUB: a ChannelState whenever a channel changes
 CONFIG_POLL = 0.25        # how often the loop asks the config watcher (it debounces itself)
 
 
@@ -90,6 +91,9 @@ class Supervisor(Worker):
         self.sessions = Sessions(self.clock)      # ops/admin sessions + failed-login limiter
         self.shutdown_reason = ""
         self._announced = False
+        self.config_loaded_ns = self.clock.now_ns()      # when the running config was loaded
+        self.config_invalid: Optional[tuple[int, str]] = None   # (since, first problem)
+        self.channels: dict[str, ChannelState] = {}      # notify's alert channels, last said
         self.calendar = loaded.config.trading_day.calendar(os.path.dirname(loaded.path))
         self.guard_store = GuardStore(loaded.data_dir)
         now_ns = self.clock.now_ns()
@@ -110,6 +114,7 @@ class Supervisor(Worker):
         self.heartbeats = Subscriber(hb, track=False)
         self.heartbeats.subscribe(topics.HEARTBEAT)
         self.heartbeats.subscribe(topics.CONNECTION)      # broker hub states, for guard gaps
+        self.heartbeats.subscribe(CHANNEL_TOPIC)          # notify's channels: failing alerts
         self.add_reader(hb, self._on_heartbeats)
         self.forwarder = Forwarder(self.ctx, {n: bus.control_of(n) for n in self.slots})
         for sock in self.forwarder.sockets.values():
@@ -209,6 +214,8 @@ class Supervisor(Worker):
                 self._alive(msg.name, msg.pid, now)
             elif isinstance(msg, BrokerConnection):
                 self._guard_changed(self.guard.hub(msg.hub, msg.state, self.clock.now_ns()))
+            elif isinstance(msg, ChannelState):
+                self.channels[msg.name] = msg
 
     def _alive(self, name: str, pid: int, now: float) -> None:
         slot = self.slots.get(name)
@@ -408,10 +415,14 @@ class Supervisor(Worker):
         except ConfigError as exc:
             problems = [str(p) for p in exc.problems]
             log.error("config reload refused, keeping the running config:\n%s", exc.render())
+            since = self.config_invalid[0] if self.config_invalid else self.clock.now_ns()
+            self.config_invalid = (since, problems[0] if problems else "invalid")
             self.pub.publish(topics.CONFIG, ConfigChanged(
                 path=self.loaded.path, ok=False, problems=problems, reason=reason))
             return error("config_invalid", exc.render())
         old = self.config
+        self.config_invalid = None
+        self.config_loaded_ns = self.clock.now_ns()
         effective, restart_needed = apply_live(self.config, fresh.config)
         access = audit.access_changes(old, effective)
         if access and not authenticated:
@@ -462,6 +473,22 @@ class Supervisor(Worker):
     def worker_infos(self) -> list[WorkerInfo]:
         return [self.info(s) for s in self.slots.values()]
 
+    def config_health(self) -> ConfigHealth:
+        since, problem = self.config_invalid or (None, "")
+        return ConfigHealth(path=self.loaded.path, loaded_ns=self.config_loaded_ns,
+                            invalid_since_ns=since, problem=problem)
+
+    def channel_states(self) -> list[ChannelState]:
+        """What notify last said of its channels, while it runs (a stopped notify says nothing)."""
+        slot = self.slots.get("notify")
+        if slot is None or slot.policy.state != RUNNING:
+            return []
+        return [self.channels[n] for n in sorted(self.channels)]
+
+    def workers_table(self) -> WorkersTable:
+        return WorkersTable(workers=self.worker_infos(), config=self.config_health(),
+                            notify=self.channel_states())
+
     def pong(self) -> Pong:
         return Pong(name=self.name, pid=os.getpid(), started_ns=self.started_ns,
                     config_generation=self.config_generation)
@@ -471,7 +498,8 @@ class Supervisor(Worker):
         return SupervisorStatus(pid=os.getpid(), started_ns=self.started_ns,
                                 config_path=self.loaded.path, workers=self.worker_infos(),
                                 trading_day=self.calendar.trading_day(self.clock.now_ns()).isoformat(),
-                                unguarded_today_s=unguarded_s, unguarded_now=reasons)
+                                unguarded_today_s=unguarded_s, unguarded_now=reasons,
+                                config=self.config_health(), notify=self.channel_states())
 
     def _guard_changed(self, closed) -> None:
         """Persist the gap that just closed and the one open now (if any), and tell everyone."""
