@@ -8,6 +8,7 @@ here: they come from the contract data.
 """
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 # ticker -> exchange root, only where they differ (identity for every other root).
@@ -41,6 +42,17 @@ def ticker_of(contract_id: str) -> str:
     """CON.F.US.EP.Z26 -> ES; CON.F.US.MNQ.Z26 -> MNQ."""
     root = root_of(contract_id)
     return ROOT_TO_TICKER.get(root, root)
+
+
+_CONTRACT_IN_TEXT = re.compile(r"\bCON\.[A-Z]+\.[A-Z]+\.([A-Z0-9]+)\.[A-Z]\d{1,2}\b")
+
+
+def tickers_in(text: str) -> str:
+    """Every contract id in a text a person reads, as its ticker: 'close CON.F.US.EP.Z26' ->
+    'close ES'."""
+    if not text or "CON." not in text:
+        return text
+    return _CONTRACT_IN_TEXT.sub(lambda m: ROOT_TO_TICKER.get(m.group(1), m.group(1)), text)
 
 
 def root_for_ticker(ticker: str) -> str:

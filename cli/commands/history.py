@@ -1,7 +1,7 @@
 """Decisions, warnings and lockout changes, oldest first (--since 2h, 09:30 or an ISO time)."""
 from __future__ import annotations
 
-from cli.commands._risk_view import fmt_time, parse_when
+from cli.commands._risk_view import fmt_time, parse_when, symbol_text
 from cli.table import render_table
 from shared.messages.risk import HistoryRequest
 
@@ -28,11 +28,14 @@ def rows(body) -> list[tuple]:
     for w in body.warnings:
         out.append((w.ts_ns, w.account_id, f"warning:{w.rule}", "-",
                     f"{w.value} vs {w.limit}", w.reason, ""))
+    ended = {c.lockout.id for c in body.lockouts if c.change == "cleared"}
     for c in body.lockouts:
         lk = c.lockout
+        # a lockout already ended has no time left: its end time alone, never "(in 9m05s)"
         out.append((c.ts_ns, lk.account_id, f"lockout:{lk.rule}", c.change,
-                    lk.symbol or "account", c.reason or lk.reason,
-                    f"{lk.kind} {fmt_time(lk.until_ns)} by {c.by}"))
+                    symbol_text(lk.symbol), c.reason or lk.reason,
+                    f"{lk.kind} {fmt_time(lk.until_ns, relative=lk.id not in ended)} "
+                    f"by {c.by}"))
     return sorted(out, key=lambda r: r[0])
 
 
