@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import socket
 import sys
 import time
 from typing import Any, Optional
@@ -66,6 +68,9 @@ class Context:
     def call(self, command: Any, timeout: Optional[float] = None, retries: int = 1) -> Reply:
         """Send a command to riskd and return its Reply (ok or error). Raises CliError on silence."""
         address = self.control_address
+        if not listening(address):
+            raise CliError(f"riskd is not running: nothing listens on its control socket "
+                           f"{address}")
         if not self._session_loaded:
             self._session_loaded = True
             cached = session_cache.read(address) if self.session is None else None
@@ -125,6 +130,24 @@ class Context:
         """One JSON document on stdout (catalog messages in their wire field form)."""
         json.dump(to_jsonable(value), sys.stdout, indent=2, sort_keys=False)
         sys.stdout.write("\n")
+
+
+def listening(address: str, timeout: float = 0.5) -> bool:
+    """False only when a local TCP control address certainly has no listener (the connection
+    is refused at once): then riskctl says "riskd is not running" in milliseconds instead of
+    waiting out the request timeouts. Anything else (a listener, a slow or remote host, a
+    non-TCP address) is True and left to the timed request."""
+    m = re.match(r"^tcp://(127\.0\.0\.1|localhost|\[::1\]):(\d+)$", address)
+    if not m:
+        return True
+    host = m.group(1).strip("[]")
+    try:
+        with socket.create_connection((host, int(m.group(2))), timeout=timeout):
+            return True
+    except ConnectionRefusedError:
+        return False
+    except OSError:
+        return True
 
 
 def refusal_text(reply: Reply, expired=None) -> str:

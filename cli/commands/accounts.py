@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import time
 
-from cli.commands.config import EDIT_TIMEOUT, add_offline, offline_edit, print_edited
+from cli.commands.config import EDIT_TIMEOUT, add_offline, print_edited
+from cli.offline import offline_edit
 from cli.commands.rules import override_now
 from cli.errors import EXIT_USAGE, CliError
 from cli.table import render_table

@@ -59,6 +59,7 @@ def add_arguments(parser) -> None:
     add_offline(p)
     p = sub.add_parser("restore", help="restore the backup with this STAMP")
     p.add_argument("stamp")
+    p.add_argument("--reason", default="", help="why (kept in the audit trail)")
     add_offline(p)
 
 
@@ -158,8 +159,10 @@ def set_value(args, ctx) -> int:
 
 
 def reload(args, ctx) -> int:
-    reply = ctx.call(ConfigReload(reason="riskctl config reload"), timeout=EDIT_TIMEOUT,
-                     retries=0)
+    """An ops command: a refusal (no session) exits 3 like every other; an invalid file
+    answers config_invalid (exit 1) with every problem."""
+    reply = ctx.request(ConfigReload(reason="riskctl config reload"), timeout=EDIT_TIMEOUT,
+                        retries=0, tolerate=("config_invalid",))
     print(reply.reason)
     return 0 if reply.ok else 1
 
@@ -186,7 +189,8 @@ def backups(args, ctx) -> int:
 def restore(args, ctx) -> int:
     if args.offline:
         return offline_edit(ctx, lambda path, backups: restore_backup(path, args.stamp, backups))
-    return print_edited(ctx, ctx.request(ConfigRestore(stamp=args.stamp), timeout=EDIT_TIMEOUT,
+    return print_edited(ctx, ctx.request(ConfigRestore(stamp=args.stamp, reason=args.reason),
+                                         timeout=EDIT_TIMEOUT,
                                          retries=0))
 
 

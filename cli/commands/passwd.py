@@ -7,7 +7,8 @@ config edit (validated, backed up). --offline edits the file directly (riskd not
 """
 from __future__ import annotations
 
-from cli.commands.config import EDIT_TIMEOUT, add_offline, offline_edit, print_edited
+from cli.commands.config import EDIT_TIMEOUT, add_offline, print_edited
+from cli.offline import offline_edit
 from cli.commands.init import read_new_password
 from shared.config.access import hash_password
 from shared.config.edit import set_config_value

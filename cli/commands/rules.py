@@ -15,7 +15,10 @@ applies every waiting change of every account now (audited, with a reason).
 """
 from __future__ import annotations
 
-from cli.commands.config import EDIT_TIMEOUT, add_offline, offline_edit, print_edited
+import tomlkit
+
+from cli.commands.config import EDIT_TIMEOUT, add_offline, print_edited
+from cli.offline import offline_edit
 from cli.errors import CliError
 from cli.session import os_user
 from cli.table import render_table
@@ -42,11 +45,13 @@ def add_arguments(parser) -> None:
     p = sub.add_parser("set", help="set one parameter of one rule")
     for name in ("target", "rule", "param", "value"):
         p.add_argument(name, metavar=name.upper() if name != "target" else "ACCOUNT_OR_PROFILE")
+    p.add_argument("--reason", default="", help="why (kept in the audit trail)")
     add_offline(p)
     for action in ("enable", "disable"):
         p = sub.add_parser(action, help=f"{action} one rule")
         p.add_argument("target", metavar="ACCOUNT_OR_PROFILE")
         p.add_argument("rule", metavar="RULE")
+        p.add_argument("--reason", default="", help="why (kept in the audit trail)")
         add_offline(p)
     p = sub.add_parser("override", help="apply the waiting (looser) rule changes now")
     p.add_argument("--reason", required=True, help="why (kept in the audit trail)")
@@ -62,13 +67,14 @@ def run(args, ctx) -> int:
             return offline_edit(ctx, lambda path, backups: set_rule_param(
                 path, args.target, args.rule, args.param, args.value, backups))
         request = RulesSet(target=args.target, rule=args.rule, param=args.param,
-                           value=args.value)
+                           value=args.value, reason=args.reason)
     else:
         enabled = args.action == "enable"
         if args.offline:
             return offline_edit(ctx, lambda path, backups: set_rule_enabled(
                 path, args.target, args.rule, enabled, backups))
-        request = RulesEnable(target=args.target, rule=args.rule, enabled=enabled)
+        request = RulesEnable(target=args.target, rule=args.rule, enabled=enabled,
+                              reason=args.reason)
     return print_edited(ctx, ctx.request(request, timeout=EDIT_TIMEOUT, retries=0))
 
 
@@ -107,6 +113,20 @@ def local_rows(ctx, target: str) -> list:
     return [RuleParams(**row) for row in rows]
 
 
+def typed(params: dict) -> dict:
+    """Parameters as JSON values (500, 0.5, true, ["CL"], {"MNQ": 2}), not their TOML text."""
+    out = {}
+    for key, text in params.items():
+        try:
+            value = tomlkit.parse(f"v = {text}")["v"]
+            value = value.unwrap() if hasattr(value, "unwrap") else value
+        except Exception:  # noqa: BLE001 -- not TOML value syntax: keep the text
+            value = text
+        out[key] = value if isinstance(value, (str, int, float, bool, list, dict,
+                                                type(None))) else str(value)
+    return out
+
+
 def list_rules(args, ctx) -> int:
     if args.offline:
         rows, values = local_rows(ctx, args.account), {}
@@ -124,7 +144,7 @@ def list_rules(args, ctx) -> int:
     if ctx.json:
         ctx.print_json({"rules": [dict(
             target=r.target, profile=r.profile, rule=r.rule, enabled=r.enabled, mode=r.mode,
-            warn_at=r.warn_at, params=r.params, overridden=r.overridden,
+            warn_at=r.warn_at, params=typed(r.params), overridden=r.overridden,
             current=value_of(r)) for r in rows]})
         return 0
     table = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import time
 from typing import Callable, Optional
 
@@ -234,9 +235,10 @@ class Supervisor(Worker):
         if self._announced or any(s.policy.state != RUNNING for s in self.slots.values()):
             return
         self._announced = True
+        ctl = riskctl_path()
         print(f"riskd is up: {len(self.slots)} workers running ({', '.join(self.slots)}); "
               f"control socket {self.config.bus.control}. In another terminal: "
-              f"riskctl status, riskctl workers, riskctl --help", flush=True)
+              f"{ctl} status, {ctl} workers, {ctl} --help", flush=True)
 
     def _ping_starting(self, slot: Slot, now: float) -> None:
         if now - slot.last_ping < STARTUP_PING_EVERY:
@@ -360,6 +362,7 @@ class Supervisor(Worker):
         slot = self._slot(name, respond)
         if slot is None:
             return
+        slot.policy.restart_requested()
         slot.up_waiters.append(respond)
         if slot.child is None:
             slot.policy.want_start(self.clock.monotonic())
@@ -532,6 +535,20 @@ class Supervisor(Worker):
         self._guard_changed(self.guard.worker(slot.name, p.state == RUNNING, self.clock.now_ns()))
         self.pub.publish(topics.WORKER, WorkerEvent(
             name=slot.name, state=p.state, pid=key[1], exit_code=p.last_exit, reason=p.reason))
+
+
+def riskctl_path() -> str:
+    """Where riskctl is, as the person at this terminal would type it (.venv/bin/riskctl)."""
+    folder = os.path.dirname(sys.executable)
+    for name in ("riskctl", "riskctl.exe"):
+        path = os.path.join(folder, name)
+        if os.path.exists(path):
+            try:
+                rel = os.path.relpath(path)
+            except ValueError:          # another drive (Windows)
+                return path
+            return rel if not rel.startswith("..") else path
+    return "riskctl"
 
 
 def _describe_exit(code: int) -> str:

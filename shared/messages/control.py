@@ -75,8 +75,13 @@ class StopWorker:
 
 @attrs.frozen(kw_only=True)
 class ShutdownRequest:
-    """Stop every worker in order, then the supervisor (admin only)."""
+    """Stop every worker in order, then the supervisor (admin only).
+
+    While accounts hold open positions the answer is code 'confirm_needed' unless
+    `confirmed` is set: a shutdown leaves them unguarded, like stopping a guard worker.
+    """
     reason: str = ""
+    confirmed: bool = False
 
 
 @attrs.frozen(kw_only=True)

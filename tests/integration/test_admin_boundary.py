@@ -121,8 +121,10 @@ def test_audit_lines_say_who_what_old_and_new_why_and_the_result(procs, tmp_path
     edit = procs.riskctl(config, "config", "set", "admin.session_minutes", "20",
                          "--reason", "longer sessions for the night shift")
     assert edit.returncode == 0, edit.stderr
+    before = procs.workers(config)["logging"].restarts
     restart = procs.riskctl(config, "restart", "logging")
     assert restart.returncode == 0, restart.stderr
+    assert procs.workers(config)["logging"].restarts == before + 1     # item 11: it counts
     line = wait_for(lambda: audited(config, "ConfigSet", "admin.session_minutes: 15 -> 20"),
                     10, what="the config edit's audit line")[0]
     assert line["reason"] == "longer sessions for the night shift"
@@ -155,3 +157,40 @@ def test_secrets_stay_off_the_command_line_and_backups_are_owner_only(procs, tmp
     for name in backups:
         mode = stat.S_IMODE(os.stat(tmp_path / "data" / "config-backups" / name).st_mode)
         assert mode == 0o600, (name, oct(mode))
+
+
+def test_an_ops_command_refused_exits_3_with_the_command_prefix(procs, tmp_path):
+    config = config_with_passwords(tmp_path)
+    procs.riskd(config)
+    reload = procs.riskctl(config, "config", "reload")
+    assert reload.returncode == 3, reload.stdout + reload.stderr
+    assert reload.stderr.startswith("riskctl config: this command needs an ops session")
+
+
+def test_a_shutdown_with_open_positions_asks_and_riskd_says_it_stopped(procs, tmp_path):
+    """Issue 17 item 10: `riskctl shutdown` left open positions unguarded without a word."""
+    from tests.support.env import make_config
+    from shared.config.access import hash_password
+    workers = ["simbroker", "market"]
+    config = make_config(tmp_path, workers=workers, broker={"sim": {"tick_interval": 0}},
+                         admin={"password_hash": hash_password(ADMIN_PW, cost=4)})
+    riskd = procs.riskd(config)
+    procs.wait_running(config, workers)
+    login(procs, config, "admin")
+    assert procs.riskctl(config, "sim", "buy", "MNQ", "1", "--account",
+                         "SIM-DEMO-1").returncode == 0
+    wait_for(lambda: "MNQ" in procs.riskctl(config, "positions").stdout, 20,
+             what="market to see the open position")
+    asked = procs.riskctl(config, "shutdown")                     # no terminal: refuse
+    assert asked.returncode == 1
+    assert "1 open position(s) on SIM-DEMO-1 would be left unguarded" in asked.stderr
+    assert "--yes" in asked.stderr and riskd.popen.poll() is None
+    done = procs.riskctl(config, "shutdown", "--yes", "--reason", "maintenance")
+    assert done.returncode == 0, done.stderr
+    assert riskd.wait(30) == 0
+    last = [ln for ln in riskd.output().splitlines() if ln.strip()][-1]
+    assert last.startswith("riskd stopped: maintenance (exit 0)"), last
+    import sys
+    from tests.support.env import REPO
+    ctl = os.path.relpath(os.path.join(os.path.dirname(sys.executable), "riskctl"), REPO)
+    assert f"In another terminal: {ctl} status" in riskd.output()   # the banner says where

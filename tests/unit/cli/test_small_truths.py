@@ -36,3 +36,35 @@ def test_unlock_lists_what_it_ended_under_ended_with_tickers():
     header = text.splitlines()[0]
     assert "ENDED" in header and "UNTIL" not in header
     assert "MNQ" in text and "CON.F" not in text and "(in " not in text
+
+
+def riskctl(config, *args):
+    import subprocess
+    import sys
+    from tests.support.env import REPO, test_env
+    return subprocess.run([sys.executable, "-m", "cli.main", "--config", str(config), *args],
+                          cwd=REPO, env=test_env(), capture_output=True, text=True, timeout=30,
+                          stdin=subprocess.DEVNULL)
+
+
+def test_rules_list_json_gives_typed_values_not_toml_text(tmp_path):
+    from tests.support.env import make_config
+    config = make_config(tmp_path, accounts=[{"id": 1001, "name": "SIM-DEMO-1"}])
+    out = riskctl(config, "rules", "list", "--offline", "--json")
+    assert out.returncode == 0, out.stderr
+    import json
+    rules = {r["rule"]: r["params"] for r in json.loads(out.stdout)["rules"]}
+    assert rules["max_contracts"]["limit"] == 5                 # a number, not "5"
+    assert isinstance(rules["symbol_blocks"]["symbols"], list)
+    assert rules["daily_unrealized_loss"]["scope"] == "position"   # not '"position"'
+
+
+def test_riskd_not_running_is_said_at_once(tmp_path):
+    from tests.support.env import make_config
+    config = make_config(tmp_path)
+    started = time.monotonic()
+    out = riskctl(config, "status")
+    assert out.returncode == 1
+    assert out.stderr.startswith("riskctl status: riskd is not running: nothing listens on its "
+                                 "control socket tcp://127.0.0.1:")
+    assert time.monotonic() - started < 10          # generous: the budget is `make bench`'s
