@@ -10,7 +10,7 @@
 ACCOUNT is an id, broker name or display name. An account the config does not list is still
 guarded, with the default profile; only disabling stops guarding. Disabling is a loosening:
 it is written at once but risk keeps guarding the account until the next trading-day roll
-(RULES.md). --now applies it at once through the audited admin override, which takes every
+(docs/rules.md). --now applies it at once through the audited admin override, which takes every
 waiting loosening early, not only this one (see riskctl rules override). Edits are
 validated, backed up and applied live, like every config edit.
 """

@@ -3,6 +3,8 @@
   riskctl notify test [--channel telegram|discord]   send now, print what the channel said
   riskctl notify status                               per channel: ok / failing / idle /
                                                       disabled, queued alerts, last error
+
+Setting up Telegram and Discord, and what is sent how often: docs/alerts.md.
 """
 from __future__ import annotations
 

@@ -3,7 +3,8 @@
   riskctl passwd admin|ops [--password-stdin] [--offline]
 
 The password is hashed here; only the hash travels to riskd, which writes it like any
-config edit (validated, backed up). --offline edits the file directly (riskd not running).
+config edit (validated, backed up). --offline edits the file directly, only while riskd is
+stopped (riskctl checks riskd's instance lock). Roles and passwords: docs/operations.md.
 """
 from __future__ import annotations
 

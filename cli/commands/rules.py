@@ -10,8 +10,9 @@
 ACCOUNT_OR_PROFILE is an account (id, name or display name) or a profile name; write
 profile:NAME or account:NAME when one name is both. An account setting overrides its
 profile for that account only. Edits are validated, backed up and applied live; a
-change that loosens a rule takes effect at the next trading-day roll (RULES.md); `override`
+change that loosens a rule takes effect at the next trading-day roll (docs/rules.md); `override`
 applies every waiting change of every account now (audited, with a reason).
+Every rule, its parameters and defaults: docs/rules.md.
 """
 from __future__ import annotations
 

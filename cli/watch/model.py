@@ -27,7 +27,7 @@ from shared.messages.risk import (ACTION_NONE, MANUAL, TIMER, UNTIL_RESET, UNTIL
                                   AccountStatus, Decision, RiskStatusReply)
 from shared.symbols import UnknownSymbol, ticker_of
 
-# The limits whose use is drawn as a bar (RULES.md: the loss limits of an account).
+# The limits whose use is drawn as a bar (docs/rules.md: the loss limits of an account).
 LOSS_LIMIT_RULES = ("daily_realized_loss", "daily_unrealized_loss", "daily_net_loss",
                     "drawdown_guard")
 AMBER_AT, RED_AT = 0.70, 0.90
