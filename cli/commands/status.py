@@ -14,7 +14,7 @@ from cli.errors import CliError
 from cli.health import health_notes, local_tz
 from cli.table import fmt_duration
 from cli.watch.model import Reachability, RiskUnavailable, WatchState, build_screen, screen_fields
-from cli.watch.source import WORKER_TIMEOUT, read_tables
+from cli.watch.source import WORKER_TIMEOUT, read_tables, todays_actions
 from cli.watch.view import plain, render
 from shared.messages.control import StatusRequest
 from shared.messages.market import PositionsRequest
@@ -52,6 +52,10 @@ def run(args, ctx) -> int:
     risk = ask_worker(ctx, RiskStatusRequest(), state, note_risk=True)
     market = ask_worker(ctx, PositionsRequest(), state, note_risk=False)
     _bus, calendar = read_tables(ctx.config_path)
+    now = time.time_ns()
+    for msg in todays_actions(lambda m: ctx.call(m, timeout=WORKER_TIMEOUT, retries=0),
+                              calendar.start_of(calendar.trading_day(now))):
+        state.apply(msg)           # LAST ACTIONS: today's, not only those seen right now
     screen = build_screen(state, time.time_ns(), local_tz(), calendar)
     if ctx.json:
         ctx.print_json({**to_jsonable(status),        # the supervisor's fields, then the rest

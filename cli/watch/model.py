@@ -21,10 +21,10 @@ import attrs
 from cli.health import failing_channels, health_notes
 from shared.clock import NS_PER_S, from_ns
 from shared.messages.control import SupervisorStatus, WorkerEvent, WorkersTable
-from shared.messages.enforce import CommandResult
+from shared.messages.enforce import CommandResult, CommandState, EnforcementStatus
 from shared.messages.market import BrokerConnection, PositionsTable
 from shared.messages.risk import (ACTION_NONE, MANUAL, TIMER, UNTIL_RESET, UNTIL_SESSION,
-                                  AccountStatus, Decision, RiskStatusReply)
+                                  AccountStatus, Decision, HistoryReply, RiskStatusReply)
 from shared.symbols import UnknownSymbol, ticker_of
 
 # The limits whose use is drawn as a bar (docs/rules.md: the loss limits of an account).
@@ -171,6 +171,33 @@ def _result(state: WatchState, msg: CommandResult) -> bool:
     return True
 
 
+def _history(state: WatchState, msg: HistoryReply) -> bool:
+    """Today's decisions from riskd's history: the actions taken before the screen opened."""
+    changed = False
+    for d in msg.decisions:
+        changed = _decision(state, d) or changed
+    return changed
+
+
+def _journal(state: WatchState, msg: EnforcementStatus) -> bool:
+    """Enforcement's journal: the outcome of actions the screen did not see happen."""
+    changed = False
+    for c in msg.commands:
+        changed = _command_state(state, c) or changed
+    return changed
+
+
+def _command_state(state: WatchState, c: CommandState) -> bool:
+    row = state.actions.get(c.command_id.rsplit(".", 1)[0])
+    if row is None or row.status in ("done", "failed", "skipped"):
+        return False        # unknown here, or the live result already said it
+    status = c.status if c.state == "final" and c.status else "pending"
+    if status == row.status:
+        return False
+    row.status, row.detail = status, c.detail or row.detail
+    return True
+
+
 def _reachability(state: WatchState, msg: Reachability) -> bool:
     if msg.ok:
         changed = state.reachable is not True
@@ -198,6 +225,8 @@ _APPLY = {
     BrokerConnection: _connection,
     PositionsTable: _positions_table,
     Decision: _decision,
+    HistoryReply: _history,
+    EnforcementStatus: _journal,
     CommandResult: _result,
     Reachability: _reachability,
     RiskUnavailable: _risk_unavailable,
@@ -270,6 +299,7 @@ class AccountView:
     positions: list[PositionLine]
     rules: list[RuleLine]
     actions: list[ActionLine]
+    rules_off: int = 0               # disabled rules (counted, not listed)
 
 
 @attrs.frozen
@@ -351,27 +381,48 @@ def _bars(status: AccountStatus) -> list[Bar]:
             fraction = max(0.0, float(r.progress))
             text = (f"{fmt_money(r.value)} / {fmt_money(r.limit, signed=False)}"
                     if r.value is not None and r.limit is not None else r.detail)
+            if r.waiting:
+                text += " (" + waiting_text(r.waiting) + " at roll)"
             out.append(Bar(rule=r.rule, fraction=fraction, colour=bar_colour(fraction), text=text))
     return out
 
 
 def _rule_lines(status: AccountStatus) -> list[RuleLine]:
+    """Every enabled rule: value/limit and the share used, or (a rule with no numeric limit)
+    its parameters; a looser value waiting for the roll is shown beside what is in force.
+    Disabled rules are counted in the panel's title, not listed."""
     out = []
     for r in status.rules:
         if not r.enabled:
-            out.append(RuleLine(rule=r.rule, text="off", colour="dim"))
             continue
         if r.value is not None and r.limit is not None:
             text = f"{_num(r.value)}/{_num(r.limit)}"
             if r.progress is not None:
                 text += f" {float(r.progress):.0%}"
         else:
-            text = r.detail or "on"
+            text = params_text(r.params) or "on"
+        if r.waiting:
+            text += " (" + waiting_text(r.waiting) + " at roll)"
         if r.mode == "alert":
             text += " (alert)"
         colour = bar_colour(float(r.progress)) if r.progress is not None else ""
         out.append(RuleLine(rule=r.rule, text=text, colour=colour))
     return out
+
+
+def waiting_text(waiting: dict) -> str:
+    """'limit 6': the looser values waiting for the trading-day roll."""
+    return ", ".join(f"{k} {v}" for k, v in waiting.items())
+
+
+def params_text(params: dict) -> str:
+    """A rule's parameters, short: 'symbols=[] ' -> 'symbols none', 'grace_seconds=10'."""
+    parts = []
+    for key, value in params.items():
+        if value in ("[]", "{}", "None", ""):
+            continue
+        parts.append(f"{key}={value}")
+    return " ".join(parts)
 
 
 def _num(value: Decimal) -> str:
@@ -420,8 +471,11 @@ def _position_lines(status: AccountStatus) -> list[PositionLine]:
             for p in status.positions]
 
 
-def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo) -> list[ActionLine]:
-    rows = sorted((a for a in state.actions.values() if a.account_id == account_id),
+def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo,
+                  since_ns: int = 0) -> list[ActionLine]:
+    """Today's actions of an account (since_ns: the trading day's start), newest first."""
+    rows = sorted((a for a in state.actions.values()
+                   if a.account_id == account_id and a.ts_ns >= since_ns),
                   key=lambda a: a.ts_ns, reverse=True)
     out = []
     for a in rows[:MAX_ACTIONS]:
@@ -435,7 +489,7 @@ def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo) -> list[Act
 
 
 def account_view(state: WatchState, status: AccountStatus, now_ns: int,
-                 tz: dt.tzinfo) -> AccountView:
+                 tz: dt.tzinfo, since_ns: int = 0) -> AccountView:
     net = status.realized + status.unrealized
     banners = _banners(status, now_ns, tz)
     return AccountView(
@@ -447,7 +501,8 @@ def account_view(state: WatchState, status: AccountStatus, now_ns: int,
         locked=any(not lock.symbol for lock in status.lockouts),
         unrealized_note="" if status.unrealized_complete else "(partial: no quote yet)",
         bars=_bars(status), banners=banners, positions=_position_lines(status),
-        rules=_rule_lines(status), actions=_action_lines(state, status.account_id, tz))
+        rules=_rule_lines(status), actions=_action_lines(state, status.account_id, tz, since_ns),
+        rules_off=sum(1 for r in status.rules if not r.enabled))
 
 
 def _broker(state: WatchState) -> tuple[str, Optional[bool]]:
@@ -490,7 +545,8 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
         notice, level = f"risk status unavailable: {state.risk_problem}", "warning"
     else:
         notice, level = "", ""
-    accounts = [account_view(state, s, now_ns, tz)
+    day_start = calendar.start_of(day)
+    accounts = [account_view(state, s, now_ns, tz, day_start)
                 for _id, s in sorted(state.accounts.items())]
     selected = min(max(selected, 0), max(len(accounts) - 1, 0))
     health = [] if state.reachable is False else health_notes(state.config, state.channels, tz)
