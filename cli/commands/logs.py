@@ -19,7 +19,6 @@ from typing import Iterable, Iterator, Optional
 import attrs
 import zmq
 
-from cli.errors import CliError
 from shared import codec, topics
 from cli import configfile
 from cli.watch.source import read_tables

@@ -129,11 +129,16 @@ def _connection(state: WatchState, msg: BrokerConnection) -> bool:
     return changed
 
 
-def _positions_table(state: WatchState, msg: PositionsTable) -> bool:
+def _fold(state: WatchState, handler, items) -> bool:
+    """Apply handler to each item; True when any of them changed the state."""
     changed = False
-    for conn in msg.connections:
-        changed = _connection(state, conn) or changed
+    for item in items:
+        changed = handler(state, item) or changed
     return changed
+
+
+def _positions_table(state: WatchState, msg: PositionsTable) -> bool:
+    return _fold(state, _connection, msg.connections)
 
 
 def _decision(state: WatchState, msg: Decision) -> bool:
@@ -173,18 +178,12 @@ def _result(state: WatchState, msg: CommandResult) -> bool:
 
 def _history(state: WatchState, msg: HistoryReply) -> bool:
     """Today's decisions from riskd's history: the actions taken before the screen opened."""
-    changed = False
-    for d in msg.decisions:
-        changed = _decision(state, d) or changed
-    return changed
+    return _fold(state, _decision, msg.decisions)
 
 
 def _journal(state: WatchState, msg: EnforcementStatus) -> bool:
     """Enforcement's journal: the outcome of actions the screen did not see happen."""
-    changed = False
-    for c in msg.commands:
-        changed = _command_state(state, c) or changed
-    return changed
+    return _fold(state, _command_state, msg.commands)
 
 
 def _command_state(state: WatchState, c: CommandState) -> bool:

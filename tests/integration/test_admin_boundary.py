@@ -21,7 +21,8 @@ import pytest
 from shared.config import load_config
 from shared.config.access import check_password
 from shared.messages.notify import NotifyEvent
-from tests.support.auth import ADMIN_PW, OPS_PW, config_with_passwords, login
+from tests.support.auth import (ADMIN_PW, OPS_PW, audited, config_with_passwords,
+                                login)
 from tests.support.bustap import Bus
 from tests.support.env import wait_for
 
@@ -31,20 +32,6 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(autouse=True)
 def session_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("RISKD_SESSION_DIR", str(tmp_path / "sessions"))
-
-
-def audit_lines(config) -> list[dict]:
-    path = os.path.join(load_config(config).log_dir, "audit.log")
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return [json.loads(line) for line in fh if line.strip()]
-    except FileNotFoundError:
-        return []
-
-
-def audited(config, *words) -> list[dict]:
-    return [r for r in audit_lines(config) if all(w in json.dumps(r, ensure_ascii=False)
-                                                  for w in words)]
 
 
 def admin_hash(config) -> str:

@@ -5,10 +5,9 @@ them unguarded: it needs `confirmed` (riskctl asks, or --yes), checked here so n
 skip it.
 """
 from services.supervisor.commands.base import Command
-from services.supervisor.commands.stop import open_positions_note
+from services.supervisor.commands.stop import unless_positions_open
 from shared.messages.control import ShutdownRequest
-from shared.messages.market import PositionsRequest
-from shared.messages.system import error, ok
+from shared.messages.system import ok
 
 
 def execute(sup, request, respond) -> None:
@@ -19,14 +18,7 @@ def execute(sup, request, respond) -> None:
     if request.confirmed or "market" not in sup.slots:
         shut_down()
         return
-
-    def after_positions(reply) -> None:
-        note = open_positions_note(reply)
-        if note:
-            respond(error("confirm_needed", f"a shutdown stops every guard: {note}"))
-        else:
-            shut_down()
-    sup.forward("market", PositionsRequest(), after_positions, timeout=2.0)
+    unless_positions_open(sup, respond, "a shutdown stops every guard", shut_down)
 
 
 COMMAND = Command(ShutdownRequest, "admin", execute)

@@ -8,12 +8,13 @@ from cli.commands.history import rows
 from shared.messages.risk import HistoryReply, LockoutChange, LockoutState
 
 NOW = time.time_ns()
-IN_9_MIN = NOW + 545 * 10**9
 
 
 def lock(symbol=None):
+    """A cooldown ending 9m05s from now (now: when the test runs, not when it was imported)."""
+    now = time.time_ns()
     return LockoutState(id="L7", account_id=1001, kind="timer", rule="cooldown_after_loss",
-                        since_ns=NOW - 60 * 10**9, until_ns=IN_9_MIN, symbol=symbol,
+                        since_ns=now - 60 * 10**9, until_ns=now + 545 * 10**9, symbol=symbol,
                         reason="lost 150")
 
 
