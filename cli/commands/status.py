@@ -64,10 +64,13 @@ def run(args, ctx) -> int:
                         "screen": screen_fields(screen)})
         return 0
     up = (time.time_ns() - status.started_ns) / 1e9
-    unhealthy = [f"{w.name} ({state})" for w in status.workers
-                 for state, _note in [state_of(w, status.notify)] if state != "running"]
+    states = {w.name: state_of(w, status.notify)[0] for w in status.workers}
+    down = [f"{n} ({s})" for n, s in states.items() if s not in ("running", "degraded")]
+    degraded = [n for n, s in states.items() if s == "degraded"]
     print(f"riskd supervisor pid {status.pid}, up {fmt_duration(up)}, config {status.config_path}")
-    print("all workers running" if not unhealthy else "NOT running: " + ", ".join(unhealthy))
+    print("all workers running" if not down and not degraded else "; ".join(
+        [*(["NOT running: " + ", ".join(down)] if down else []),
+         *([f"degraded (running, but failing): {', '.join(degraded)}"] if degraded else [])]))
     for text, _level in health_notes(status.config, status.notify, local_tz()):
         print(text)
     guard = ("guarded now" if not status.unguarded_now

@@ -125,6 +125,7 @@ def test_audit_lines_say_who_what_old_and_new_why_and_the_result(procs, tmp_path
     assert "admin.session_minutes: 15 -> 20" in shown.stdout
     assert "longer sessions for the night shift" in shown.stdout
     assert procs.riskctl(config, "audit", "verify").returncode == 0     # the chain covers them
+    assert not audited(config, "by a file edit")        # an authenticated edit is not one
 
 
 def test_secrets_stay_off_the_command_line_and_backups_are_owner_only(procs, tmp_path,

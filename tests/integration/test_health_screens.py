@@ -80,7 +80,7 @@ def test_failing_telegram_shows_notify_degraded_with_the_queue_and_the_last_erro
         status = procs.riskctl(config, "status")
         assert "notify degraded: telegram failing" in status.stdout
         assert "all workers running" not in status.stdout
-        assert "NOT running: notify (degraded)" in status.stdout
+        assert "degraded (running, but failing): notify" in status.stdout
         assert BOT_TOKEN not in workers.stdout + status.stdout
     finally:
         telegram.close()
