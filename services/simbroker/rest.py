@@ -6,6 +6,8 @@ per connection) in a daemon thread; the handlers only move bytes.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Optional
@@ -62,7 +64,15 @@ class _Handler(BaseHTTPRequestHandler):
 
 class RestServer(ThreadingHTTPServer):
     daemon_threads = True
-    allow_reuse_address = True
+    # POSIX: SO_REUSEADDR only lets a restarted sim bind past TIME_WAIT. On Windows it would let
+    # a second sim bind the SAME port and take connections meant for the first, so there the
+    # socket is exclusive instead (SO_EXCLUSIVEADDRUSE) and a busy port is an error, as here.
+    allow_reuse_address = os.name != "nt"
+
+    def server_bind(self) -> None:
+        if hasattr(socket, "SO_EXCLUSIVEADDRUSE"):          # Windows only
+            self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_EXCLUSIVEADDRUSE, 1)
+        super().server_bind()
 
     def __init__(self, host: str, port: int, gateway: Gateway, controls: Controls):
         self.gateway = gateway

@@ -212,16 +212,18 @@ class Supervisor(Worker):
                 continue
             msg = received.msg
             if isinstance(msg, Heartbeat):
-                self._alive(msg.name, msg.pid, now)
+                slot = self.slots.get(msg.name)
+                if slot is not None and slot.child is not None \
+                        and slot.child.is_worker(msg.pid, msg.started_ns):
+                    self._alive(slot, now)
             elif isinstance(msg, BrokerConnection):
                 self._guard_changed(self.guard.hub(msg.hub, msg.state, self.clock.now_ns()))
             elif isinstance(msg, ChannelState):
                 self.channels[msg.name] = msg
 
-    def _alive(self, name: str, pid: int, now: float) -> None:
-        slot = self.slots.get(name)
-        if slot is None or slot.child is None or slot.child.pid != pid:
-            return                      # a leftover or an old process: not ours
+    def _alive(self, slot: Slot, now: float) -> None:
+        """Our worker in this slot (proven by its spawn token, children.Child.bind) is alive."""
+        name, pid = slot.name, slot.child.shown_pid
         if slot.policy.alive(now):
             log.info("%s is up (pid %d)", name, pid)
             self._changed(slot)
@@ -244,11 +246,15 @@ class Supervisor(Worker):
         if now - slot.last_ping < STARTUP_PING_EVERY:
             return
         slot.last_ping = now
-        pid = slot.child.pid
+        child = slot.child
 
-        def on_reply(reply: Reply, name=slot.name, pid=pid) -> None:
-            if reply.ok and isinstance(reply.body, Pong):
-                self._alive(name, reply.body.pid, self.clock.monotonic())
+        def on_reply(reply: Reply) -> None:
+            # Only the process that echoes this spawn's token is the worker: the pid we
+            # started may be a launcher's (a venv's python.exe on Windows), and a leftover
+            # or an older process may answer on the same address.
+            if reply.ok and isinstance(reply.body, Pong) and slot.child is child \
+                    and child.bind(reply.body.token, reply.body.pid, reply.body.started_ns):
+                self._alive(slot, self.clock.monotonic())
         self.forwarder.send(slot.name, Ping(), on_reply, timeout=STARTUP_PING_EVERY * 2)
 
     # -- the periodic pass over every worker ---------------------------------------------------
@@ -273,7 +279,8 @@ class Supervisor(Worker):
             else:
                 why = policy.hung(now)
                 if why and not slot.kill_reason:
-                    log.error("%s (pid %d): %s; killing it", slot.name, slot.child.pid, why)
+                    log.error("%s (pid %d): %s; killing it", slot.name, slot.child.shown_pid,
+                              why)
                     slot.kill_reason = why
                     slot.child.kill()
                 elif policy.state == STARTING:
@@ -297,7 +304,7 @@ class Supervisor(Worker):
         self._changed(slot)
 
     def _exited(self, slot: Slot, code: int, now: float) -> None:
-        pid = slot.child.pid
+        pid = slot.child.shown_pid
         slot.child = None
         slot.stop_deadline = None
         why = slot.kill_reason or _describe_exit(code)
@@ -384,25 +391,44 @@ class Supervisor(Worker):
         self.stopping = True
 
     def stop_all(self) -> None:
-        """Stop every worker in STOP_ORDER, each within stop_timeout, then kill what is left."""
+        """Stop every worker in STOP_ORDER within ONE deadline for the whole stop.
+
+        [supervisor] shutdown_timeout bounds everything (a service manager kills riskd
+        when its own stop window ends, leaving pid files and workers behind; the Windows
+        installer derives NSSM's window from this value). Each worker in turn is asked to
+        stop and given at most stop_timeout, and never more than an equal share of what is
+        left of the deadline, so a slow one early in the order cannot eat the time of the
+        ones after it (enforcement, finishing a flatten). Whoever is not gone by then is
+        killed (its whole tree); the kills are reaped within children.KILL_WAIT.
+        """
+        sup = self.config.supervisor
         order = [n for n in STOP_ORDER if n in self.slots] + \
                 [n for n in self.slots if n not in STOP_ORDER]
-        timeout = self.config.supervisor.stop_timeout
-        for name in order:
-            slot = self.slots[name]
+        for slot in self.slots.values():
             slot.policy.want_stop()
-            if slot.child is None:
-                continue
+        running = [self.slots[n] for n in order if self.slots[n].child is not None]
+        deadline = time.monotonic() + max(0.0, sup.shutdown_timeout - children.KILL_WAIT)
+        for i, slot in enumerate(running):
+            now = time.monotonic()
+            share = min(sup.stop_timeout, max(0.0, deadline - now) / (len(running) - i))
             slot.child.terminate()
-            deadline = time.monotonic() + timeout
-            while slot.child.poll() is None and time.monotonic() < deadline:
+            until = now + share
+            while slot.child.poll() is None and time.monotonic() < until:
                 time.sleep(0.02)
             if slot.child.poll() is None:
-                log.warning("%s did not stop within %g s: killing it", name, timeout)
+                log.warning("%s did not stop within its %.1f s of the %g s shutdown: killing it",
+                            slot.name, share, sup.shutdown_timeout)
                 slot.child.kill()
-                slot.child.proc.wait(timeout=5)
-                slot.child.poll()
-            log.info("%s stopped (exit %s)", name, slot.child.proc.returncode)
+        reap_until = time.monotonic() + children.KILL_WAIT
+        for slot in running:
+            while slot.child.poll() is None and time.monotonic() < reap_until:
+                time.sleep(0.02)
+            code = slot.child.poll()
+            if code is None:
+                log.error("%s (pid %d) did not end after a kill; the next riskd ends it "
+                          "through its pid file", slot.name, slot.child.shown_pid)
+            else:
+                log.info("%s stopped (exit %s)", slot.name, code)
             slot.child = None
         # The bounded waits above are the shutdown itself: the loop has already ended.
 
@@ -466,7 +492,7 @@ class Supervisor(Worker):
         p = slot.policy
         running = slot.child is not None and p.state in (STARTING, RUNNING, STOPPING)
         return WorkerInfo(
-            name=slot.name, state=p.state, pid=slot.child.pid if slot.child else None,
+            name=slot.name, state=p.state, pid=slot.child.shown_pid if slot.child else None,
             uptime_s=round(now - p.started_at, 3) if running and p.started_at is not None else None,
             restarts=p.restarts, last_exit=p.last_exit,
             heartbeat_age_s=round(now - p.alive_at, 3) if running and p.alive_at is not None
@@ -528,7 +554,7 @@ class Supervisor(Worker):
 
     def _changed(self, slot: Slot) -> None:
         p = slot.policy
-        key = (p.state, slot.child.pid if slot.child else None, p.last_exit, p.reason)
+        key = (p.state, slot.child.shown_pid if slot.child else None, p.last_exit, p.reason)
         if key == slot.published:
             return
         slot.published = key

@@ -15,6 +15,7 @@ import hashlib
 import os
 import re
 import tempfile
+import time
 from typing import Any, Callable, Mapping
 
 import attrs
@@ -214,12 +215,38 @@ def digest_of(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+REPLACE_RETRY_S = 2.0       # how long a rename over a file held open is retried (Windows)
+
+
+def replace_retrying(replace: Callable[[str, str], None], src: str, dst: str, *,
+                     retry_s: float = REPLACE_RETRY_S,
+                     sleep: Callable[[float], None] = time.sleep,
+                     monotonic: Callable[[], float] = time.monotonic) -> None:
+    """replace(src, dst), retried briefly on PermissionError: on Windows a rename over a file
+    another process has open (a worker re-reading the config, an editor, a virus scan) fails
+    with WinError 5 or 32 until it is closed. Raises the last PermissionError after retry_s."""
+    deadline = monotonic() + retry_s
+    delay = 0.01
+    while True:
+        try:
+            replace(src, dst)
+            return
+        except PermissionError:
+            if monotonic() >= deadline:
+                raise
+            sleep(delay)
+            delay = min(delay * 2, 0.2)
+
+
 def atomic_write(path: str, text: str, *, replace: Callable[[str, str], None] = os.replace,
-                 mode: int | None = None) -> None:
+                 mode: int | None = None, retry_s: float = REPLACE_RETRY_S) -> None:
     """Write text to path via a temp file in the same folder, fsync, then rename over path.
 
     The new file keeps the permissions of the file it replaces (or gets `mode`; mkstemp's
-    0600 when neither is known): a config holding password hashes stays private.
+    0600 when neither is known): a config holding password hashes stays private. A rename
+    refused because the file is held open is retried for retry_s; if it still fails the
+    temp file is removed, the file keeps its old content and EditError says why: the edit
+    is made whole or not at all.
     """
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
@@ -234,7 +261,12 @@ def atomic_write(path: str, text: str, *, replace: Callable[[str, str], None] = 
                      else (0o600 if mode is None else mode))
         except OSError:
             pass
-        replace(tmp, path)
+        try:
+            replace_retrying(replace, tmp, path, retry_s=retry_s)
+        except PermissionError as exc:
+            raise EditError(f"cannot replace {path}: {exc.strerror or exc} (another program "
+                            f"keeps it open; close it and try again); the file is unchanged"
+                            ) from None
     except BaseException:
         try:
             os.unlink(tmp)

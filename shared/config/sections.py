@@ -161,6 +161,9 @@ class SupervisorConfig:
     heartbeat_timeout: float = attrs.field(default=5.0, validator=positive)
     startup_timeout: float = attrs.field(default=15.0, validator=positive)
     stop_timeout: float = attrs.field(default=5.0, validator=positive)
+    # the whole ordered stop of every worker (riskd's own stop); NSSM's stop window is derived
+    # from it by winservice/install.py, systemd's TimeoutStopSec must stay above it
+    shutdown_timeout: float = attrs.field(default=10.0, validator=positive)
     backoff_initial: float = attrs.field(default=1.0, validator=positive)
     backoff_max: float = attrs.field(default=30.0, validator=positive)
     flapping_crashes: int = attrs.field(default=5, validator=in_range(2, 1000))

@@ -117,6 +117,8 @@ def render_init(a: InitAnswers) -> str:
         "# / `riskctl rules set` (comments survive, a backup is kept, riskd applies it live).",
         "",
         "[paths]",
+        "# A Windows path by hand: single quotes, 'D:\\riskd\\data' (in double quotes a \\ starts",
+        "# an escape). See docs/windows.md.",
         _line("data_dir", '"data"', "state, logs and config backups; relative to this file"),
         "",
         "[broker]",
