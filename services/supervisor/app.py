@@ -21,6 +21,7 @@ from services.supervisor.commands import REGISTRY
 from services.supervisor.forward import Forwarder
 from services.supervisor.guard import GUARD_WORKERS, GuardTracker
 from services.supervisor.guardstore import GuardStore
+from services.supervisor.health import CHANNEL_TOPIC, Health, file_edit_event
 from services.supervisor.sessions import Sessions
 from services.supervisor.policy import (BACKOFF, FLAPPING, RUNNING, STARTING, STOPPED, STOPPING,
                                         PolicySettings, WorkerPolicy)
@@ -34,7 +35,7 @@ from shared.config.watch import ConfigWatcher
 from shared.messages.control import (ConfigChanged, ConfigHealth, ControlRequest, GuardReport,
                                      SupervisorStatus, WorkerEvent, WorkerInfo, WorkersTable)
 from shared.messages.market import BrokerConnection
-from shared.messages.notify import ChannelState, NotifyEvent
+from shared.messages.notify import ChannelState
 from shared.messages.system import Heartbeat, Ping, Pong, Reply, error, ok
 from shared.worker import Worker
 
@@ -48,7 +49,6 @@ TICK = 0.1
 STARTUP_PING_EVERY = 0.25
 GUARD_REPORT_EVERY = 5.0   # the day's unguarded time on the events PUB (daily summary, screens)
 NOTIFY_TOPIC = "notify"   # NotifyEvents on the events PUB: the notify worker alerts them
-CHANNEL_TOPIC = "notify.channel"   # notify's PUB: a ChannelState whenever a channel changes
 CONFIG_POLL = 0.25        # how often the loop asks the config watcher (it debounces itself)
 
 
@@ -92,9 +92,7 @@ class Supervisor(Worker):
         self.sessions = Sessions(self.clock)      # ops/admin sessions + failed-login limiter
         self.shutdown_reason = ""
         self._announced = False
-        self.config_loaded_ns = self.clock.now_ns()      # when the running config was loaded
-        self.config_invalid: Optional[tuple[int, str]] = None   # (since, first problem)
-        self.channels: dict[str, ChannelState] = {}      # notify's alert channels, last said
+        self.health = Health(self.clock)       # the config's state and notify's channels
         self.calendar = loaded.config.trading_day.calendar(os.path.dirname(loaded.path))
         self.guard_store = GuardStore(loaded.data_dir)
         now_ns = self.clock.now_ns()
@@ -219,7 +217,7 @@ class Supervisor(Worker):
             elif isinstance(msg, BrokerConnection):
                 self._guard_changed(self.guard.hub(msg.hub, msg.state, self.clock.now_ns()))
             elif isinstance(msg, ChannelState):
-                self.channels[msg.name] = msg
+                self.health.channel(msg)
 
     def _alive(self, slot: Slot, now: float) -> None:
         """Our worker in this slot (proven by its spawn token, children.Child.bind) is alive."""
@@ -444,14 +442,12 @@ class Supervisor(Worker):
         except ConfigError as exc:
             problems = [str(p) for p in exc.problems]
             log.error("config reload refused, keeping the running config:\n%s", exc.render())
-            since = self.config_invalid[0] if self.config_invalid else self.clock.now_ns()
-            self.config_invalid = (since, problems[0] if problems else "invalid")
+            self.health.config_refused(problems)
             self.pub.publish(topics.CONFIG, ConfigChanged(
                 path=self.loaded.path, ok=False, problems=problems, reason=reason))
             return error("config_invalid", exc.render())
         old = self.config
-        self.config_invalid = None
-        self.config_loaded_ns = self.clock.now_ns()
+        self.health.config_loaded()
         effective, restart_needed = apply_live(self.config, fresh.config)
         access = audit.access_changes(old, effective)
         if access and not authenticated:
@@ -477,14 +473,8 @@ class Supervisor(Worker):
         """The admin boundary moved without an admin session: log, and alert the phone."""
         for sentence in sentences:
             log.warning("%s", sentence)
-        self.pub.publish(NOTIFY_TOPIC, NotifyEvent(
-            kind="admin_file_edit", severity="critical",
-            title="🚨 " + sentences[0] + (f" (+{len(sentences) - 1} more)"
-                                          if len(sentences) > 1 else ""),
-            lines=[*sentences[1:], f"file: {self.loaded.path}",
-                   "If this was not you, someone can write riskd's config: see "
-                   "docs/operations.md (protecting the config file)."],
-            ts_ns=self.clock.now_ns()))
+        self.pub.publish(NOTIFY_TOPIC, file_edit_event(sentences, self.loaded.path,
+                                                       self.clock.now_ns()))
 
     # -- views ------------------------------------------------------------------------------------
     def info(self, slot: Slot) -> WorkerInfo:
@@ -503,16 +493,11 @@ class Supervisor(Worker):
         return [self.info(s) for s in self.slots.values()]
 
     def config_health(self) -> ConfigHealth:
-        since, problem = self.config_invalid or (None, "")
-        return ConfigHealth(path=self.loaded.path, loaded_ns=self.config_loaded_ns,
-                            invalid_since_ns=since, problem=problem)
+        return self.health.config(self.loaded.path)
 
     def channel_states(self) -> list[ChannelState]:
-        """What notify last said of its channels, while it runs (a stopped notify says nothing)."""
         slot = self.slots.get("notify")
-        if slot is None or slot.policy.state != RUNNING:
-            return []
-        return [self.channels[n] for n in sorted(self.channels)]
+        return self.health.channel_states(slot is not None and slot.policy.state == RUNNING)
 
     def workers_table(self) -> WorkersTable:
         return WorkersTable(workers=self.worker_infos(), config=self.config_health(),
