@@ -119,8 +119,8 @@ def in_force(ctx, target: str, rule: str, param: str, wanted: str) -> list[str]:
             value = next((v for v in account.rules if v.rule == rule), None)
             if value is None:
                 continue
-            now_value = "true" if param == "enabled" and value.enabled else \
-                "false" if param == "enabled" else value.params.get(param, "?")
+            now_value = {"enabled": str(value.enabled).lower(), "mode": value.mode}.get(
+                param, value.params.get(param, "?"))
             if param in value.waiting:
                 waiting.append((account.name or str(account.account_id), now_value))
             elif same(now_value, wanted):

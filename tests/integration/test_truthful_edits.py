@@ -61,6 +61,8 @@ def test_a_loosening_says_riskd_keeps_the_old_value_until_the_roll(procs, riskd_
     assert row["waiting"] == {}
     nothing = procs.riskctl(config, "rules", "override", "--reason", "again")
     assert "nothing was waiting" in nothing.stdout
+    off = procs.riskctl(config, "rules", "disable", "SIM-DEMO-2", "symbol_blocks")
+    assert "SIM-DEMO-2: riskd keeps enabled = true until the roll" in off.stdout, off.stdout
 
 
 def test_status_shows_todays_actions_taken_before_it_ran(procs, riskd_with_accounts):
