@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from cli.commands._risk_view import fmt_time, parse_when, symbol_text
+from shared.symbols import tickers_in
 from cli.table import render_table
 from shared.messages.risk import HistoryRequest
 
@@ -51,5 +52,6 @@ def run(args, ctx) -> int:
         print("nothing recorded")
         return 0
     print(render_table(("time", "account", "what", "action", "value", "reason", "note"),
-                       [(fmt_time(r[0]), *r[1:]) for r in table]))
+                       [(fmt_time(r[0]), *(tickers_in(c) if isinstance(c, str) else c
+                                           for c in r[1:])) for r in table]))
     return 0

@@ -69,3 +69,23 @@ def test_riskd_not_running_is_said_at_once(tmp_path):
     assert out.stderr.startswith("riskctl status: riskd is not running: nothing listens on its "
                                  "control socket tcp://127.0.0.1:")
     assert time.monotonic() - started < 10          # generous: the budget is `make bench`'s
+
+
+def test_history_names_tickers_where_a_person_reads_it(capsys):
+    """Issue 17 item 9: MNQ, never CON.F.US.MNQ.Z26, wherever a person reads it."""
+    from types import SimpleNamespace
+    from cli.commands import history
+    from shared.messages.risk import Decision
+    body = HistoryReply(decisions=[Decision(
+        id="d1", ts_ns=time.time_ns(), rule="max_contracts", account_id=1001,
+        action="reduce_position", contract_id="CON.F.US.MNQ.Z26",
+        reason="9 open on CON.F.US.MNQ.Z26")])
+
+    class Ctx:
+        json = False
+
+        def request(self, _msg):
+            return SimpleNamespace(body=body)
+    history.run(SimpleNamespace(account="", since=None, limit=10), Ctx())
+    out = capsys.readouterr().out
+    assert "reduce_position MNQ" in out and "9 open on MNQ" in out and "CON.F" not in out
