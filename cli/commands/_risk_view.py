@@ -9,6 +9,7 @@ from cli.errors import CliError
 from cli.table import fmt_duration, render_table
 from shared import when
 from shared.clock import from_ns
+from shared.symbols import tickers_in
 
 
 def parse_when(text: str, now_ns: Optional[int] = None, future: bool = True) -> int:
@@ -21,20 +22,27 @@ def parse_when(text: str, now_ns: Optional[int] = None, future: bool = True) -> 
         raise CliError(str(exc)) from None
 
 
-def fmt_time(ns: Optional[int]) -> str:
-    """Local wall time for people, with the remaining time when it is in the future."""
+def fmt_time(ns: Optional[int], relative: bool = True) -> str:
+    """Local wall time for people, with the remaining time when it is in the future (and
+    `relative`: a lockout that already ended has no time left, whatever its planned end)."""
     if ns is None:
         return "-"
     local = from_ns(ns, dt.datetime.now().astimezone().tzinfo)
     left = (ns - time.time_ns()) / 1e9
     text = local.strftime("%Y-%m-%d %H:%M:%S %Z")
-    return f"{text} (in {fmt_duration(left)})" if left > 0 else text
+    return f"{text} (in {fmt_duration(left)})" if left > 0 and relative else text
 
 
-def lockout_rows(lockouts) -> str:
+def symbol_text(symbol: Optional[str]) -> str:
+    """A lockout's scope as traders say it: MNQ, never CON.F.US.MNQ.Z26; 'account' when none."""
+    return tickers_in(symbol) if symbol else "account"
+
+
+def lockout_rows(lockouts, ended: bool = False) -> str:
+    """Lockouts as a table; ended=True for lockouts that just ended (no time left on them)."""
     return render_table(
-        ("account", "scope", "kind", "until", "rule", "by", "reason"),
-        [(lk.account_id, lk.symbol or "account", lk.kind,
-          fmt_time(lk.until_ns) if lk.until_ns else (f"until {lk.clears_on}" if lk.clears_on
-                                                     else "an admin unlocks"),
+        ("account", "scope", "kind", "ended" if ended else "until", "rule", "by", "reason"),
+        [(lk.account_id, symbol_text(lk.symbol), lk.kind,
+          ("now" if ended else fmt_time(lk.until_ns)) if lk.until_ns or ended
+          else (f"until {lk.clears_on}" if lk.clears_on else "an admin unlocks"),
           lk.rule, lk.by, lk.reason) for lk in lockouts])

@@ -8,7 +8,8 @@
                                                       Telegram commands: answered, ignored
                                                       (chats not allowed), refused
 
-Set-up and the commands: docs/alerts.md.
+Setting up Telegram and Discord, the commands from your phone, and what is sent how often:
+docs/alerts.md.
 """
 from __future__ import annotations
 

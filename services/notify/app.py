@@ -165,7 +165,7 @@ class NotifyWorker(Worker):
         """Each channel's state on the PUB (topic notify.channel) when it changes, so the
         supervisor can show a failing channel in `riskctl status` without asking."""
         for state in self._states():
-            key = (state.state, state.failures, state.last_error)
+            key = (state.state, state.failures, state.last_error, state.queued)
             if self._published_states.get(state.name) != key:
                 self._published_states[state.name] = key
                 self.pub.publish(CHANNEL_TOPIC, state)

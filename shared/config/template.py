@@ -160,7 +160,7 @@ def render_init(a: InitAnswers) -> str:
         "",
         *accounts,
         "[profiles.default]",
-        _line("description", '"RULES.md defaults"', ""),
+        _line("description", '"docs/rules.md defaults"', ""),
         "",
         rules_toml(rules),
     ])
