@@ -117,6 +117,17 @@ class SimDesk:
         assert len(self.working(account)) == 4
 
 
+# The orders a fill's events reach riskd in (services/simbroker/ordering.py): TopstepX's (the
+# Trade first), the Position first, and a seeded random order with every event twice. The key
+# end-to-end scenarios run under each (tests/e2e/conftest.py `event_order`).
+EVENT_ORDERS = {
+    "trade_first": {},
+    "position_first": {"positionBeforeTrade": True},
+    "random_twice": {"randomOrder": True, "duplicateFills": True, "seed": 14},
+}
+NO_QUIRKS = {"positionBeforeTrade": False, "randomOrder": False, "duplicateFills": False}
+
+
 class RiskStandIn:
     """Plays risk's side of the command protocol: publish Commands on bus.risk_pub, read results."""
 
