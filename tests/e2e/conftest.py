@@ -37,3 +37,10 @@ def event_order(request, desk):
         yield request.param
     finally:
         desk.event_order("trade_first")
+
+
+@pytest.fixture(autouse=True)
+def close_out(desk):
+    """Each scenario's accounts are left flat for the next one."""
+    yield
+    desk.close_out()

@@ -68,6 +68,7 @@ class Desk(SimDesk):
         super().__init__(config)
         self.procs, self.config, self.tmp = procs, config, tmp
         self._next = collections.Counter()
+        self.taken: list[int] = []
 
     # -- accounts -------------------------------------------------------------------------------
     def account(self, profile: str = "shipped") -> int:
@@ -77,7 +78,18 @@ class Desk(SimDesk):
             raise AssertionError(f"the {profile!r} pool has only {POOL[profile]} accounts: "
                                  f"raise POOL[{profile!r}] in tests/e2e/riskdesk.py")
         self._next[profile] += 1
+        self.taken.append(FIRST_ID[profile] + n)
         return FIRST_ID[profile] + n
+
+    def close_out(self) -> None:
+        """After a scenario, the trader closes what it left (as on their platform), so later
+        price moves of other scenarios do not make its account act in the background."""
+        for acct in self.taken:
+            for cid in self.positions(acct):
+                self.client.close_contract(acct, cid)
+            for o in self.working(acct):
+                self.client.cancel_order(acct, o.id)
+        self.taken.clear()
 
     def event_order(self, name: str) -> None:
         self.sim("/sim/quirks", {**NO_QUIRKS, **EVENT_ORDERS[name]})
@@ -89,6 +101,7 @@ class Desk(SimDesk):
         at that old price until the fresh quote arrives (a stale-price bug of the market/risk
         side, reported with #14). With a position always open, MNQ quotes keep flowing."""
         acct = self.account("keeper")
+        self.taken.remove(acct)                 # kept for the whole session
         self.known(acct)
         self.price(MNQ, 21000)
         self.buy(acct, MNQ, 1)

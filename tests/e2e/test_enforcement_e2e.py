@@ -44,8 +44,11 @@ def test_a_buy_during_a_lockout_is_undone_within_a_second(desk):
     assert locked.returncode == 0, locked.stderr
     desk.quiet()
     desk.price(MNQ, 21000)
+    bought = time.time()
     desk.buy(acct, MNQ, 1)
-    assert desk.until_flat(acct, timeout=5) < 1.0
+    took = desk.until_flat(acct, timeout=5)
+    assert took < 1.0, f"bought at {time.strftime('%H:%M:%S', time.gmtime(bought))}" \
+                       f"{bought % 1:.3f}, flat {took:.3f} s later{desk.picture(acct)}"
     desk.client.place_order(acct, MNQ, MARKET, BUY, 1,      # with a stop and a target
                             stop_loss_bracket={"ticks": 200, "type": STOP},
                             take_profit_bracket={"ticks": 200, "type": LIMIT})
