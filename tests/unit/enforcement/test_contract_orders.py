@@ -184,3 +184,14 @@ def test_the_cancels_and_resizes_yield_the_rate_budget_to_closes(clock):
                                                                MODIFY)]
         assert trading[0][0] in (CLOSE, PARTIAL) and trading[0][1:] == (False, 1)
         assert trading[1:] and all(low and n == 0 for _e, low, n in trading[1:])
+
+
+def test_a_flatten_leaves_a_working_market_order_alone(executor, journal):
+    """Right after the closes, a market order still working is one of them, filling; the
+    account counts as flat once the positions are gone and nothing else works."""
+    broker = bracketed(2)
+    broker.orders[30] = order(A, 30, MNQ, type=MARKET, side=SELL, size=2)
+    out = run(executor, journal, broker, command("flatten"))
+    assert out.result.status == DONE, out.result.detail
+    assert CANCEL_CALL not in [c for c, a in broker.trading() if a == 30]
+    assert list(broker.orders) == [30]
