@@ -74,15 +74,15 @@ class RiskdExits:
         return None
 
     def claim_fill(self, fill: Fill, now: int) -> bool:
-        """Is this (new) fill riskd's? Consumes what it fills of the expectation."""
-        e = self._match(fill.contract_id, fill.side, fill.size, now)
-        if fill.order_id is not None and fill.order_id in self.orders:
-            if e is not None:
-                e.size -= fill.size
-            return True
-        if e is None:
+        """Is this (new) fill riskd's? It fills every expectation on its contract and side:
+        two commands that close the same contract (a close, then a flatten) expect the same
+        contracts, and only one of them gets to close them."""
+        ours = fill.order_id is not None and fill.order_id in self.orders
+        if not ours and self._match(fill.contract_id, fill.side, fill.size, now) is None:
             return False
-        e.size -= fill.size
+        for e in self.expected:
+            if e.contract_id == fill.contract_id and e.side == fill.side:
+                e.size = max(0, e.size - fill.size)
         if fill.order_id is not None:
             self.orders.add(fill.order_id)
         return True

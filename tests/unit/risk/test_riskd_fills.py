@@ -93,3 +93,20 @@ def test_expected_exits_survive_a_restart(tmp_path):
     out = later.trade("-5", contract=MNQ, side=SIDE_SELL, size=2, price=20999, trade_id=500)
     assert out.fills[0].by_riskd
     assert later.account.trades_today == 1                  # the buy (saved), not the close
+
+
+def test_two_commands_closing_the_same_contract_leave_no_expectation_for_the_traders_fill():
+    # a close (rule 4) and a flatten (rule 14) on the same fill expect the same 2 contracts;
+    # riskd's one close fills both, so the trader's buy right after is the trader's
+    desk = Desk(daily_unrealized_loss={"limit": 200}, daily_net_loss={"limit": 600},
+                trade_frequency_limit=FREQ)
+    desk.trade(None, contract=NQ, side=SIDE_SELL, size=2, price=20000)
+    desk.short(2, NQ, 20000)
+    desk.price(NQ, 20015)                                   # -600 open: both rules act
+    assert sorted(c.action for c in desk.commands()) == ["close_position", "flatten"]
+    out = desk.trade("-600", contract=NQ, side=SIDE_BUY, size=2, price=20015)
+    desk.flat(NQ)
+    assert out.fills[0].by_riskd
+    out = desk.trade(None, contract=NQ, side=SIDE_BUY, size=1, price=20015)
+    assert not out.fills[0].by_riskd
+    assert desk.account.trades_today == 2
