@@ -126,7 +126,6 @@ class Journal:
         self.moved_aside: Optional[str] = None
         self._lock = threading.Lock()
         self._conn = self._open_checked(path)
-        self._conn.executescript(SCHEMA)
         self._prune(time.time_ns() if now_ns is None else now_ns)
 
     def _open_checked(self, path: str) -> sqlite3.Connection:
@@ -151,7 +150,9 @@ class Journal:
         log.critical("enforcement journal %s is corrupt (%s): moved to %s; starting a new one "
                      "(commands re-sent by risk are re-checked against the broker)",
                      path, why, self.moved_aside)
-        return _open(path)
+        conn = _open(path)
+        conn.executescript(SCHEMA)
+        return conn
 
     def _prune(self, now_ns: int) -> None:
         with self._lock:
