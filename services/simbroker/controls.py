@@ -12,7 +12,11 @@ GET /sim/burst       the last burst's progress
 POST /sim/history    {"days", "accountIds"?, "seed"?}  past trading days of activity (history.py)
 GET|POST /sim/hubs   {"connections": {"user", "market"}, "negotiated", "pendingNegotiations"}
 POST /sim/pause      {"ticks": false|true}   stop / resume the random walk
-POST /sim/quirks     {"duplicateTrades"?, "positionBeforeTrade"?, "quotesSilent"?: bool}
+POST /sim/quirks     {"duplicateTrades"?, "positionBeforeTrade"?, "randomOrder"?,
+                      "duplicateFills"?, "quotesSilent"?: bool, "seed"?: int}
+                     randomOrder: each fill's Trade/Position/Order/Account events in a random
+                     order (seed restarts it); duplicateFills: each of them twice
+                     (services/simbroker/ordering.py)
 GET /sim/info        {"rest_url", "user_hub", "market_hub", "user_name", "api_key", "accounts"}
 """
 from __future__ import annotations
@@ -188,8 +192,9 @@ class Controls:
         return _ok(ticks=self.gateway.ticks_enabled)
 
     def _quirks(self, body: dict) -> Response:
-        changes = {key: _bool(body, key) for key in body}
-        return _ok(quirks=self.hubs.set_quirks(**changes))
+        seed = field_int(body, "seed", required=False)
+        changes = {key: _bool(body, key) for key in body if key != "seed"}
+        return _ok(quirks=self.hubs.set_quirks(seed=seed, **changes))
 
     def _info(self, _body: dict) -> Response:
         return json_response(self.info)

@@ -107,6 +107,11 @@ class SimConfig:
     calendar_date: str = ""               # YYYY-MM-DD the contract calendar uses; "": today (UTC)
     persist: bool = True                  # keep accounts, orders, trades, bars in <data_dir>/simbroker.sqlite3
     tls: bool = False                     # HTTPS/WSS with a CA it makes in <data_dir>/sim-tls (docs/simbroker.md)
+    # a fill's user-hub events: "trade_first" (TopstepX), "position_first" or "random" (drawn
+    # from `seed`); duplicate_fills sends each of them twice (services/simbroker/ordering.py)
+    event_order: str = attrs.field(default="trade_first",
+                                   validator=one_of("trade_first", "position_first", "random"))
+    duplicate_fills: bool = False
     legacy_contract_by_id: bool = False   # Contract/searchById answers contracts: [...]
     spread_ticks: int = attrs.field(default=1, validator=in_range(0, 100))
     ping_interval: float = attrs.field(default=15.0, validator=positive)
