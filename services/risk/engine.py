@@ -232,8 +232,8 @@ class Engine(Acting):
                          "as last taken", acct.account_id)
         else:
             raise TypeError(f"the risk engine does not take {type(event).__name__}")
-        if change in ("none",):
-            return out
+        if change == "none" or (change == "same" and not isinstance(event, AccountUpdate)):
+            return out              # nothing changed (a duplicate, a snapshot's replay)
         out.dirty.add(acct.account_id)
         if self.settings.for_account(acct) is not None:
             for d in self.lockouts.enforce(acct, event, change, now, event_ns):

@@ -203,7 +203,8 @@ class AccountState:
         p.fill_ts = max(p.fill_ts, fill.ts_ns)
         self.fills_lead = max(0, p.fills_lead(broker) - before)
         pos = self.positions.get(cid)
-        if pos is not None and pos.lots and p.position_lead(broker) == 0 and (qty > 0) == (broker > 0):
+        if pos is not None and pos.lots and p.position_lead(broker) == 0 \
+                and (qty > 0) == (broker > 0):
             pos.lots[-1][0] = min(pos.lots[-1][0], fill.ts_ns)   # the lot's own fill time
         self._settle(cid, p, broker)
 
@@ -306,8 +307,11 @@ class AccountState:
         return change
 
     def apply_order(self, ou: OrderUpdate) -> str:
-        """'new' (first seen working), 'changed', 'gone' (no longer working) or 'none'."""
+        """'new' (first seen working), 'changed', 'same' (seen as it is), 'gone' (no longer
+        working) or 'none'."""
         known = ou.order_id in self.orders
+        if known and self.orders[ou.order_id] == ou:
+            return "same"
         if ou.status in WORKING_STATUSES:
             self.orders[ou.order_id] = ou
             return "changed" if known else "new"

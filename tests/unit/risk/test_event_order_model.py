@@ -28,6 +28,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from services.risk.engine import Engine
 from services.risk.pnl import account_unrealized
+from services.risk.rules import RULES
 from services.risk.settings import RuleSettings
 from shared.messages.enforce import CommandResult
 from shared.config.load import load_config
@@ -113,6 +114,13 @@ def command_keys(outs) -> Counter:
                    for o in outs for c in o.commands)
 
 
+def warning_keys(outs) -> Counter:
+    """Warnings of the rules that do not read quotes (on quotes a rule's warn_at check is
+    throttled to 10 a second, so when it is looked at depends on timing, not on order)."""
+    return Counter(w.rule for o in outs for w in o.warnings
+                   if w.rule in RULES and "quote" not in RULES[w.rule].listens)
+
+
 def lock_keys(engine) -> list:
     return sorted((lk.rule, lk.kind, lk.symbol or "", lk.until_ns or 0)
                   for lk in engine.lockouts.all())
@@ -194,6 +202,11 @@ class BrokerEventOrder(RuleBasedStateMachine):
                 groups += [[self._cancelled(oid)] for oid in sorted(self.working)]
             elif c.action == "cancel_orders" and c.order_id in self.working:
                 groups.append([self._cancelled(c.order_id)])
+            elif c.action == "modify_stop" and c.order_id in self.working:
+                moved = attrs.evolve(self.working[c.order_id], stop_price=c.stop_price,
+                                     updated_ns=self.now)
+                self.working[c.order_id] = moved
+                groups.append([moved])
         canonical = [ev for g in groups for ev in g]
         shuffled = [ev for g in groups
                     for ev in (self._shuffle(data, g) if data is not None else g)]
@@ -238,10 +251,12 @@ class BrokerEventOrder(RuleBasedStateMachine):
         return order
 
     def _compare(self, a, b) -> None:
+        """Decisions, commands, lockouts and warnings of one action: the same in any order."""
         checks = [
             ("decisions", decision_keys(a), decision_keys(b)),
             ("commands", command_keys(a), command_keys(b)),
             ("lockouts", lock_keys(self.in_order), lock_keys(self.shuffled)),
+            ("warnings", warning_keys(a), warning_keys(b)),
         ]
         for what, x, y in checks:
             if x != y and not self.mismatch:
