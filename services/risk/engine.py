@@ -142,7 +142,7 @@ class Engine(Acting):
             self._forget_acted()
         tick = ClockTick(now)
         for acct in self.accounts.values():
-            if acct.ahead and acct.age(now):
+            if acct.pending and acct.age(now):
                 out.dirty.add(acct.account_id)
             if acct.riskd.expected and acct.riskd.prune(now):
                 out.exits.add(acct.account_id)
@@ -222,7 +222,7 @@ class Engine(Acting):
             if change == "gone":
                 self._release(lambda k: k[0] == acct.account_id and k[3] == event.order_id)
         elif isinstance(event, AccountUpdate):
-            change = acct.apply_account(event)
+            change = acct.apply_account(event, now)
             event_ns = now
             if change == "can_trade_back":
                 out.lockouts += self.lockouts.condition_cleared(acct.account_id, "can_trade", now)

@@ -4,7 +4,7 @@ in which the broker's events of one action arrive.
 A hypothesis state machine plays a trader against a simple reference account: open, add,
 reduce, close and flip positions, place and cancel stop and target orders, move quotes, let
 time pass. Each action becomes the broker's events (Trade, Position, the market order's Order
-update). Two engines run the shipped rules (etc/riskd.toml, account 1001, through the same
+update, the account's new balance). Two engines run the shipped rules (etc/riskd.toml, account 1001, through the same
 RuleSettings the worker uses): one gets every action's events in TopstepX's order (Trade
 first), the other in an order hypothesis picks, sometimes with an event duplicated and
 sometimes with a snapshot replaying what its stream already delivered (taken at any point,
@@ -44,6 +44,7 @@ ACCOUNT = 1001
 NS = 1_000_000_000
 START_PRICES = {MNQ: Decimal("21000"), NQ: Decimal("20000")}
 FEE = Decimal("0.37")
+START_BALANCE = Decimal(50_000)
 EXAMPLES = int(os.environ.get("RISKD_HYPOTHESIS_EXAMPLES", "20"))
 
 
@@ -139,7 +140,7 @@ class BrokerEventOrder(RuleBasedStateMachine):
         self.working: dict[int, OrderUpdate] = {}
         self.seen: dict[str, dict] = {"positions": {}, "orders": {}, "fills": {}}
         self.mismatch = ""
-        start = [AccountUpdate(account_id=ACCOUNT, name="SIM-DEMO-1", balance=Decimal(50_000),
+        start = [AccountUpdate(account_id=ACCOUNT, name="SIM-DEMO-1", balance=START_BALANCE,
                                can_trade=True)]
         start += [Quote(contract_id=c, ts_ns=self.now, last=p) for c, p in START_PRICES.items()]
         self._deliver(start, start)
@@ -164,12 +165,13 @@ class BrokerEventOrder(RuleBasedStateMachine):
             self.seen["orders"][ev.order_id] = ev
         elif isinstance(ev, Fill):
             self.seen["fills"][ev.trade_id] = ev
+        elif isinstance(ev, AccountUpdate):
+            self.seen["account"] = ev
 
     def _snapshot(self) -> MarketSnapshot:
         return MarketSnapshot(
             seq=0, epoch=0, complete=True,
-            accounts=[AccountUpdate(account_id=ACCOUNT, name="SIM-DEMO-1",
-                                    balance=Decimal(50_000), can_trade=True)],
+            accounts=[self.seen["account"]],
             positions=[p for p in self.seen["positions"].values() if p.size > 0],
             orders=[o for o in self.seen["orders"].values() if o.status == STATUS_OPEN],
             fills=list(self.seen["fills"].values()))
@@ -239,7 +241,9 @@ class BrokerEventOrder(RuleBasedStateMachine):
                             created_ns=self.now, updated_ns=self.now, status=STATUS_FILLED,
                             type=ORDER_MARKET, side=side, size=abs(qty), fill_volume=abs(qty),
                             filled_price=price)
-        return [trade, self.ref.position_event(cid), order]
+        account = AccountUpdate(account_id=ACCOUNT, name="SIM-DEMO-1",
+                                balance=START_BALANCE + self.ref.realized, can_trade=True)
+        return [trade, self.ref.position_event(cid), order, account]
 
     def _shuffle(self, data, events) -> list:
         order = data.draw(st.permutations(events), label="order")
