@@ -21,7 +21,7 @@ import pytest
 
 from shared.messages.risk import HistoryRequest, RiskStatusRequest
 from shared.tradingday import TradingCalendar
-from tests.e2e.test_enforcement_e2e import Desk as EnforcementDesk
+from tests.e2e.riskdesk import Desk as RiskDesk
 from tests.support.env import free_ports, wait_for
 from tests.support.procs import Procs
 from tests.support.replay_days import shipped_config
@@ -32,8 +32,11 @@ WORKERS = ["simbroker", "logging", "notify", "market", "risk", "enforcement"]
 BAR_S = 60
 
 
-class Desk(EnforcementDesk):
-    """The enforcement e2e's desk (sim REST, riskd's control socket), plus replay's verbs."""
+class Desk(RiskDesk):
+    """The e2e suite's desk (sim REST, riskd's control socket), plus replay's verbs."""
+
+    def __init__(self, procs: Procs, config: str):
+        super().__init__(procs, config, procs.tmp_path)
 
     def contract(self, ticker: str) -> str:
         return self.client.search_contracts(ticker)[0].id
