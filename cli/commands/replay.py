@@ -22,7 +22,7 @@ from cli.replay.cache import Cache, broker_slug
 from cli.replay.engine import build_engine, calendar_of
 from cli.replay.fetch import FetchError, Fetcher
 from cli.replay.model import BAR_UNITS
-from cli.replay.overrides import OverrideError, apply_sets, parse_sets
+from cli.replay.overrides import OverrideError, check_sets
 from cli.replay.progress import Progress
 from cli.replay.runner import replay_account
 from shared.clock import SYSTEM_CLOCK
@@ -130,9 +130,8 @@ def run(args, ctx, *, client=None, clock=SYSTEM_CLOCK, sleep=None) -> int:
     loaded = load(args.replay_config or ctx.config_path)
     other = load(args.compare) if args.compare else None
     try:
-        sets = parse_sets(args.sets)
-        for acct in loaded.config.accounts or [None]:
-            apply_sets(effective_rules(loaded.config, acct if acct is not None else 0), sets)
+        sets = check_sets(args.sets, [effective_rules(loaded.config, acct) for acct in
+                                      loaded.config.accounts or [0]])
     except OverrideError as exc:
         raise usage(str(exc)) from None
     start = parse_day(args.start, "--from") if args.start else None
@@ -201,8 +200,7 @@ def run(args, ctx, *, client=None, clock=SYSTEM_CLOCK, sleep=None) -> int:
         from cli.replay.chart import show
         print()
         show(rep.equity_curve(base), sys.stdout)
-    print(f"\n{len(days)} trading days {days[0]} to {days[-1]}; "
-          f"{fetcher.calls} broker call(s)"
+    print("\n" + "\n".join(rep.range_lines(base)) + f"\n{fetcher.calls} broker call(s)"
           + (f"; wrote {args.html}" if args.html else ""))
     return 0
 
