@@ -186,10 +186,10 @@ def run(args, ctx, *, client=None, clock=SYSTEM_CLOCK, sleep=None) -> int:
         except OSError as exc:
             raise CliError(f"cannot write {args.html}: {exc.strerror}") from None
     if ctx.json:
-        doc = rep.to_json(base)
+        doc = rep.to_json(base, calendar.tz)
         doc["broker_calls"] = fetcher.calls
         if second is not None:
-            doc = {"base": doc, "compare": rep.to_json(second)}
+            doc = {"base": doc, "compare": rep.to_json(second, calendar.tz)}
         ctx.print_json(doc)
         return 0
     print(rep.render(base, tz, decisions=args.decisions))
@@ -199,7 +199,7 @@ def run(args, ctx, *, client=None, clock=SYSTEM_CLOCK, sleep=None) -> int:
     if sys.stdout.isatty():
         from cli.replay.chart import show
         print()
-        show(rep.equity_curve(base), sys.stdout)
+        show(rep.equity_curve(base), sys.stdout, day_of=base.day_of)
     print("\n" + "\n".join(rep.range_lines(base)) + f"\n{fetcher.calls} broker call(s)"
           + (f"; wrote {args.html}" if args.html else ""))
     return 0

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import html
 
-from cli.replay.report import (LEGEND, ZERO, Report, breach_text, decision_lines,
-                               equity_curve, money, range_lines, signed_money)
+from cli.replay.report import (LEGEND, ZERO, Report, breach_text, day_starts,
+                               decision_lines, equity_curve, money, range_lines, signed_money)
 from shared.clock import from_ns
 
 W, H, PAD = 900, 300, 40
@@ -16,18 +16,10 @@ text-align:right}th{background:#f4f4f4}td:first-child,th:first-child{text-align:
 
 
 def day_ticks(points, day_of, width: int = W) -> list[tuple[float, str]]:
-    """(x, label) at the first point of each trading day, labels at least 40 px apart (the
-    curves are drawn point by point, so a day's width is its share of the events)."""
-    if day_of is None or not points:
-        return []
+    """(x, label) at the first point of each trading day, labels at least 40 px apart."""
     n = max(1, len(points) - 1)
     out: list[tuple[float, str]] = []
-    seen = None
-    for i, (ts, _a, _g) in enumerate(points):
-        day = day_of(ts)
-        if day == seen:
-            continue
-        seen = day
+    for i, day in day_starts(points, day_of):
         x = PAD + (width - 2 * PAD) * i / n
         if not out or x - out[-1][0] >= 40:
             out.append((x, day.strftime("%m-%d")))

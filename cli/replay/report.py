@@ -261,30 +261,51 @@ def compare_table(a: Report, b: Report) -> str:
 
 # -- JSON ---------------------------------------------------------------------------------------
 
-def to_json(report: Report) -> dict:
+def amount(v: Decimal) -> str:
+    """Money in JSON: exact, with at least cents ("0.00", not "0")."""
+    return str(v.quantize(Decimal("0.01")) if v.as_tuple().exponent > -2 else v)
+
+
+def to_json(report: Report, tz=None) -> dict:
+    """The whole report; `tz` adds each first breach's local time next to its ts_ns."""
     from cli.context import to_jsonable
     return {
         "label": report.label,
         "days": [{"day": r.day.isoformat(), "account_id": r.account_id, "account": r.account,
-                  "actual": str(r.actual), "guarded": str(r.guarded),
-                  "difference": str(r.difference), "trades": r.trades, "blocked": r.blocked,
+                  "actual": amount(r.actual), "guarded": amount(r.guarded),
+                  "difference": amount(r.difference), "trades": r.trades, "blocked": r.blocked,
                   "dropped": r.dropped,
                   "first_breach": None if not r.breach_rule else {
-                      "ts_ns": r.breach_ns, "rule": r.breach_rule, "action": r.breach_action,
+                      "ts_ns": r.breach_ns,
+                      **({"time": from_ns(r.breach_ns, tz).isoformat()} if tz else {}),
+                      "rule": r.breach_rule, "action": r.breach_action,
                       "mode": r.breach_mode}} for r in report.rows],
-        "totals": {"actual": str(report.actual), "guarded": str(report.guarded),
-                   "difference": str(report.guarded - report.actual),
+        "totals": {"actual": amount(report.actual), "guarded": amount(report.guarded),
+                   "difference": amount(report.guarded - report.actual),
                    "blocked": report.blocked, "dropped": report.dropped},
         "range": range_of(report),
         "rules": [{"rule": r.rule, "fired": r.fired, "days": r.days,
                    "contracts_closed": r.contracts_closed, "blocked": r.blocked,
                    "dropped": r.dropped,
-                   "changed": str(r.changed)} for r in report.rules],
+                   "changed": amount(r.changed)} for r in report.rules],
         "decisions": [dict(to_jsonable(d), account=a.name) for a in report.accounts
                       for d in a.decisions],
         "retried": report.retried,
         "notes": report.notes,
     }
+
+
+def day_starts(points, day_of) -> list[tuple[int, dt.date]]:
+    """(index, trading day) of the first point of each trading day in an equity curve: the
+    date marks of both charts (the curves advance point by point, not by clock time)."""
+    out: list[tuple[int, dt.date]] = []
+    if day_of is None:
+        return out
+    for i, (ts, _a, _g) in enumerate(points):
+        day = day_of(ts)
+        if not out or out[-1][1] != day:
+            out.append((i, day))
+    return out
 
 
 def equity_curve(report: Report) -> list[tuple[int, Decimal, Decimal]]:

@@ -113,3 +113,24 @@ def config(tmp_path):
     path = tmp_path / "riskd.toml"
     path.write_text(text)
     return str(path)
+
+
+def test_the_terminal_chart_marks_each_trading_day_within_its_width():
+    from cli.replay.chart import chart_lines, day_axis
+    report = session_day()
+    points = rep.equity_curve(report)
+    axis = day_axis(points, 40, report.day_of)
+    assert "|11-25" in axis and "|11-26" in axis
+    assert len(axis) <= 11 + 40 == len(chart_lines(points, 40)[0])
+    assert axis.index("|11-25") == 11                         # the first point is its start
+
+
+def test_json_money_has_cents_and_first_breaches_their_local_time(config, capsys):
+    """The trial's JSON had a rule's changed PnL as "0" beside "-99.00", and a first breach
+    only as nanoseconds."""
+    replay = Run(config, BrokerOfDays(two_days().history()))
+    assert replay("--from", "2026-11-24", "--to", "2026-11-25", "--json") == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert {r["rule"]: r["changed"] for r in doc["rules"]}["cooldown_after_loss"] == "0.00"
+    assert doc["days"][0]["first_breach"]["time"] == "2026-11-24T09:05:00-06:00"
+    assert rep.amount(rep.Decimal("0.125")) == "0.125"       # exact, never rounded
