@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shutil
 
 import pytest
@@ -17,17 +16,6 @@ from shared.clock import FakeClock
 from tests.support.replay_days import CL, ES, MNQ, BrokerOfDays, Days, chi
 
 pytestmark = pytest.mark.timeout(60)
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
-
-
-@pytest.fixture
-def config(tmp_path):
-    """etc/riskd.toml as shipped (every default rule on), its data dir in tmp."""
-    text = open(os.path.join(REPO, "etc", "riskd.toml"), encoding="utf-8").read()
-    text = text.replace('data_dir = "../var"', f'data_dir = "{tmp_path / "var"}"')
-    path = tmp_path / "riskd.toml"
-    path.write_text(text)
-    return str(path)
 
 
 def two_days() -> Days:

@@ -104,16 +104,6 @@ def test_the_html_chart_marks_each_trading_day():
     assert "trading day" in svg
 
 
-@pytest.fixture
-def config(tmp_path):
-    from tests.unit.replay.test_command import REPO
-    import os
-    text = open(os.path.join(REPO, "etc", "riskd.toml"), encoding="utf-8").read()
-    text = text.replace('data_dir = "../var"', f'data_dir = "{tmp_path / "var"}"')
-    path = tmp_path / "riskd.toml"
-    path.write_text(text)
-    return str(path)
-
 
 def test_the_terminal_chart_marks_each_trading_day_within_its_width():
     from cli.replay.chart import chart_lines, day_axis
