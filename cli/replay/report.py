@@ -140,7 +140,6 @@ def hhmm(ns: Optional[int], tz) -> str:
     return from_ns(ns, tz).strftime("%H:%M:%S") if ns is not None else ""
 
 
-WIDTH = 80          # the text tables fit an 80-column terminal
 LEGEND = ("blocked: your entries that a lockout or a cancelled order stopped",
           "dropped: your exits of contracts riskd had closed or never let you open")
 
