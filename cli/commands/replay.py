@@ -7,8 +7,8 @@ Fetches the accounts' trades, orders and price bars from the broker (read endpoi
 cached on disk: a second replay of the same days makes no broker call), rebuilds the days in
 time order and runs riskd's own rule engine over them. Per day: the PnL the broker booked,
 the PnL with riskd guarding (its closes at that moment's price, the trades its lockouts would
-have blocked removed), the first breach and the trades blocked; then totals and per-rule
-figures. Default: every configured account, the last 20 trading days. Guide: docs/replay.md.
+have blocked removed), the first breach, the entries blocked and the exits dropped with
+them; then totals and per-rule figures that add up to them. Default: every configured account, the last 20 trading days. Guide: docs/replay.md.
 """
 from __future__ import annotations
 

@@ -9,7 +9,10 @@ then the guarded ones. An opening fill that is blocked adds removed contracts. E
 guarded contracts always pass: riskd never keeps a trader in a position.
 
 Every removal remembers the rule behind it, so the effect on PnL (guarded minus actual, fees
-included) is attributed per rule when the removed contracts' actual exit comes.
+included) is attributed per rule when the removed contracts' actual exit comes. Each trader
+fill removed (wholly or in part) is counted once, for one rule, per day: `blocked` when its
+entry was stopped, else `dropped` (an exit meeting removed contracts, for the first one's
+rule), so the per-rule counts add up to the day's.
 Money is exact Decimal; PnL = price move / tick size x tick value x size, signed by side.
 """
 from __future__ import annotations
