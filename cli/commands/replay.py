@@ -8,7 +8,8 @@ cached on disk: a second replay of the same days makes no broker call), rebuilds
 time order and runs riskd's own rule engine over them. Per day: the PnL the broker booked,
 the PnL with riskd guarding (its closes at that moment's price, the trades its lockouts would
 have blocked removed), the first breach, the entries blocked and the exits dropped with
-them; then totals and per-rule figures that add up to them. Default: every configured account, the last 20 trading days. Guide: docs/replay.md.
+them; then totals and per-rule figures that add up to them. Default: every configured
+account, the last 20 trading days. Guide: docs/replay.md.
 """
 from __future__ import annotations
 
