@@ -76,6 +76,7 @@ class WatchState:
     risk_problem: str = ""
     config: Any = None                                         # ConfigHealth, from riskd
     channels: list = attrs.Factory(list)                       # notify's ChannelStates
+    unguarded: list = attrs.Factory(list)                      # the supervisor's reasons, if any
 
     def apply(self, msg: Any) -> bool:
         """Fold one message in; True when the screen may change."""
@@ -110,6 +111,10 @@ def _workers(state: WatchState, infos) -> bool:
 def _supervisor(state: WatchState, msg) -> bool:
     """The worker table plus riskd's own health (a refused config file, failing alerts)."""
     changed = _workers(state, msg.workers)
+    if isinstance(msg, SupervisorStatus):     # only the status says whether riskd guards now
+        unguarded = list(msg.unguarded_now or [])
+        changed = changed or unguarded != state.unguarded
+        state.unguarded = unguarded
     health = (getattr(msg, "config", None), list(getattr(msg, "notify", []) or []))
     if health != (state.config, state.channels):
         state.config, state.channels = health
@@ -117,9 +122,18 @@ def _supervisor(state: WatchState, msg) -> bool:
     return changed
 
 
+GUARD_WORKERS = ("market", "risk", "enforcement")    # without any of them nobody guards
+
+
 def _worker_event(state: WatchState, msg: WorkerEvent) -> bool:
     changed = state.workers.get(msg.name) != msg.state
     state.workers[msg.name] = msg.state
+    # between two snapshots: a guard worker that stops makes riskd unguarded at once (the
+    # supervisor's own words, "<name> not running", come with the next snapshot)
+    reason = f"{msg.name} not running"
+    if msg.name in GUARD_WORKERS and msg.state != "running" and reason not in state.unguarded:
+        state.unguarded = [*state.unguarded, reason]
+        changed = True
     return changed
 
 
@@ -420,7 +434,7 @@ def params_text(params: dict) -> str:
     """A rule's parameters, short: 'symbols=[] ' -> 'symbols none', 'grace_seconds=10'."""
     parts = []
     for key, value in params.items():
-        if value in ("[]", "{}", "None", ""):
+        if value in ("[]", "{}", "None", "none", ""):
             continue
         parts.append(f"{key}={value}")
     return " ".join(parts)
@@ -507,8 +521,11 @@ def account_view(state: WatchState, status: AccountStatus, now_ns: int,
 
 
 def _broker(state: WatchState) -> tuple[str, Optional[bool]]:
+    market = state.workers.get("market")
+    if market is not None and market != "running":
+        # what market said last is not what runs now: no feed without market
+        return f"unknown (market {market})", False
     if not state.connections:
-        market = state.workers.get("market")
         return ("unknown" if market in (None, "running") else f"unknown (market {market})", None)
     conns = sorted(state.connections.values(), key=lambda c: c.hub)
     if all(c.state == "connected" for c in conns):
@@ -542,6 +559,8 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
         notice, level = f"riskd not reachable -- retrying{since}", "error"
     elif state.reachable is None:
         notice, level = "connecting to riskd ...", "warning"
+    elif state.unguarded:             # the words of `riskctl status`
+        notice, level = "NOT GUARDED now: " + "; ".join(state.unguarded), "error"
     elif state.risk_problem:
         notice, level = f"risk status unavailable: {state.risk_problem}", "warning"
     else:

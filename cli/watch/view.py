@@ -57,9 +57,13 @@ def plain(lines: Iterable[Line]) -> str:
 def header_lines(screen: Screen, width: int, unicode: bool) -> list[Line]:
     h = screen.header
     broker_style = {True: "green", False: "red"}.get(h.broker_ok, "amber")
-    first = fit([seg(" riskd ", "tab"), seg(f" {h.clock}  day {h.trading_day}  "),
-                 seg(f"roll in {h.to_roll}"), seg("  broker "),
-                 seg(h.broker, broker_style)], width)
+    when = [seg(" riskd ", "tab"), seg(f" {h.clock}  day {h.trading_day}  "),
+            seg(f"roll in {h.to_roll}")]
+    broker = [seg("  broker "), seg(h.broker, broker_style)]
+    if sum(len(t) for t, _ in when + broker) <= width:
+        heads = [fit(when + broker, width)]
+    else:                     # the broker's state is never cut: a line of its own
+        heads = [fit(when, width), fit([seg("broker "), broker[1]], width)]
     dot = "\u25cf" if unicode else "*"
     segs: list[Seg] = [seg("workers", "dim")]
     if not h.workers:
@@ -67,7 +71,7 @@ def header_lines(screen: Screen, width: int, unicode: bool) -> list[Line]:
     for w in h.workers:
         segs.append(seg(f" {w.name}"))
         segs.append(seg(dot if w.healthy else f"{dot}{w.state}", "green" if w.healthy else "red"))
-    return [first, fit(segs, width)]
+    return [*heads, fit(segs, width)]
 
 
 def tab_lines(screen: Screen, width: int, max_lines: int) -> list[Line]:

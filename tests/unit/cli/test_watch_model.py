@@ -9,10 +9,10 @@ import pytest
 from cli.watch.model import (Reachability, RiskUnavailable, bar_colour, build_screen,
                              fmt_countdown, screen_fields)
 from shared.clock import NS_PER_S
-from shared.messages.control import WorkerEvent
+from shared.messages.control import SupervisorStatus, WorkerEvent, WorkerInfo
 from shared.messages.enforce import CommandResult
 from shared.messages.risk import Decision
-from tests.unit.cli.screens import CALENDAR, CHICAGO, NOW, account, lockout, state
+from tests.unit.cli.screens import CALENDAR, CHICAGO, NOW, WORKERS, account, lockout, state
 
 
 def screen(s, now=NOW, selected=0):
@@ -132,6 +132,10 @@ def test_worker_events_update_health_and_a_dead_riskd_shows_the_retrying_notice(
     assert scr.notice_level == "error"
     assert scr.accounts[0].net == "-267.50"           # the last known picture stays
     assert s.apply(Reachability(ok=True))
+    assert screen(s).notice == "NOT GUARDED now: risk not running"   # risk is still in backoff
+    s.apply(WorkerEvent(name="risk", state="running"))
+    s.apply(SupervisorStatus(pid=1, started_ns=NOW, config_path="riskd.toml",
+                             workers=[WorkerInfo(name=n, state="running") for n in WORKERS]))
     assert screen(s).notice == ""
 
 

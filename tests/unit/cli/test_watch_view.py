@@ -101,7 +101,7 @@ def test_when_riskd_is_gone_the_screen_says_so_on_a_loud_line():
     s.apply(Reachability(ok=False, reason="no answer", ts_ns=NOW))
     lines = lines_for(s, now=NOW + 3 * NS_PER_S)
     assert "riskd not reachable -- retrying (for 3s)" in plain(lines)
-    assert styled(lines, "not reachable") == "error"
+    assert styled(lines, "not reachable -- retrying") == "error"
 
 
 def test_ascii_mode_draws_with_plain_characters():

@@ -1,0 +1,49 @@
+"""What the fresh-clone user trial found on the screens (docs: /work trial findings 4, 12, 13,
+16, 17), read as text at 80x24 and 120x40 like a trader sees them."""
+from __future__ import annotations
+
+import pytest
+
+from cli.watch.model import build_screen
+from cli.watch.view import plain, render
+from shared.clock import NS_PER_S
+from shared.messages.control import SupervisorStatus, WorkerEvent, WorkerInfo
+from tests.unit.cli.screens import CALENDAR, CHICAGO, NOW, WORKERS, account, state
+
+SIZES = [(80, 24), (120, 40)]
+
+
+def text(s, width, height):
+    return plain(render(build_screen(s, NOW, CHICAGO, CALENDAR), width, height))
+
+
+def supervisor(unguarded=(), **states):
+    return SupervisorStatus(pid=1, started_ns=NOW - 60 * NS_PER_S, config_path="riskd.toml",
+                            workers=[WorkerInfo(name=n, state=states.get(n, "running"))
+                                     for n in WORKERS], unguarded_now=list(unguarded))
+
+
+@pytest.mark.parametrize("width, height", SIZES)
+def test_a_stopped_market_is_not_guarded_and_the_broker_is_not_connected(width, height):
+    s = state(account())                      # market said "connected" while it ran
+    assert "broker connected" in text(s, width, height)
+    assert "NOT GUARDED" not in text(s, width, height)
+    s.apply(WorkerEvent(name="market", state="stopped"))      # riskctl stop market
+    shown = text(s, width, height)
+    assert "NOT GUARDED now: market not running" in shown
+    assert "broker connected" not in shown and "broker unknown (market stopped)" in shown
+    # the supervisor's next snapshot: its own words, exactly those of `riskctl status`
+    s.apply(supervisor(["market not running"], market="flapping"))
+    shown = text(s, width, height)
+    assert "NOT GUARDED now: market not running" in shown
+    assert "broker unknown (market flapping)" in shown
+    s.apply(supervisor())                                     # market is back and guards
+    shown = text(s, width, height)
+    assert "NOT GUARDED" not in shown and "broker connected" in shown
+
+
+@pytest.mark.parametrize("width, height", SIZES)
+def test_not_guarded_follows_the_status_document_whatever_the_reason(width, height):
+    s = state(account())
+    s.apply(supervisor(["account 1001 not guarded: user hub disconnected"]))
+    assert "NOT GUARDED now: account 1001 not guarded" in text(s, width, height)
