@@ -88,7 +88,7 @@ class Entry:
                              started_ns=self.started_ns, finished_ns=self.finished_ns,
                              event_ns=c.event_ns, action=c.action, rule=c.rule,
                              first_answer_ns=self.first_answer_ns, broker_calls=self.calls,
-                             errors=list(self.errors))
+                             errors=list(self.errors), reason=c.reason, by=c.by)
 
     def state_view(self) -> CommandState:
         c = self.command
