@@ -61,3 +61,19 @@ def test_without_an_outcome_the_plan_is_labelled_a_plan(capsys):
     out = capsys.readouterr().out
     assert "done: flattened account 1002: close MNQ (verified flat)" in out
     assert "cancel 1 order" not in out
+
+
+def test_audit_shows_times_and_values_for_people():
+    """Trial finding 13: no until_ns=1796421403304845937, no 30.0 -> 600.0, no ['...']."""
+    from cli.commands.audit import what_of
+    from services.supervisor.audit import access_changes
+    from shared.config.access import AdminConfig
+    text = what_of({"account": "1001", "until_ns": 1796421403304845937, "session": True,
+                    "changes": ["a: 1 -> 2", "b: x -> y"]})
+    assert "until_ns" not in text and "1796421403304845937" not in text
+    assert "until=2026-" in text and "session=true" in text
+    assert "a: 1 -> 2; b: x -> y" in text and "[" not in text
+    old = SimpleNamespace(admin=AdminConfig(session_minutes=30.0), ops=AdminConfig())
+    new = SimpleNamespace(admin=AdminConfig(session_minutes=600.0), ops=AdminConfig())
+    [change] = access_changes(old, new)
+    assert change.endswith("session_minutes changed: 30 -> 600"), change

@@ -47,3 +47,18 @@ def test_not_guarded_follows_the_status_document_whatever_the_reason(width, heig
     s = state(account())
     s.apply(supervisor(["account 1001 not guarded: user hub disconnected"]))
     assert "NOT GUARDED now: account 1001 not guarded" in text(s, width, height)
+
+
+def test_rule_parameters_reach_the_screens_without_python_reprs():
+    """Trial finding 13: tiers=[{'loss': Decimal('100'), ...}], include_fees=True."""
+    import attrs
+    from services.risk.views import params_text, value_text
+    from shared.config.rules import RulesConfig
+    rules = RulesConfig()
+    shown = {f.name: params_text(getattr(rules, f.name)) for f in attrs.fields(RulesConfig)}
+    everything = " ".join(v for params in shown.values() for v in params.values())
+    for leak in ("Decimal(", "True", "False", "None", "{'"):
+        assert leak not in everything, (leak, everything)
+    assert shown["cooldown_after_loss"]["tiers"].startswith("[{loss = 100, seconds = 300}")
+    assert shown["daily_realized_loss"]["include_fees"] == "true"
+    assert value_text(None) == "none" and value_text(True) == "true"
