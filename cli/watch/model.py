@@ -30,7 +30,7 @@ from shared.symbols import UnknownSymbol, ticker_of
 # The limits whose use is drawn as a bar (docs/rules.md: the loss limits of an account).
 LOSS_LIMIT_RULES = ("daily_realized_loss", "daily_unrealized_loss", "daily_net_loss",
                     "drawdown_guard")
-AMBER_AT, RED_AT = 0.70, 0.90
+DEFAULT_WARN_AT = 0.80      # the rules' default warn_at (docs/rules.md), when risk sent none
 MAX_ACTIONS = 20            # per account, newest first
 
 
@@ -344,11 +344,18 @@ class Screen:
     health: list = attrs.Factory(list)   # (sentence, level): a refused config, failing alerts
 
 
-def bar_colour(fraction: float) -> str:
-    """green below 70 % of a limit, amber from 70 %, red from 90 %."""
-    if fraction >= RED_AT:
+def red_at(warn_at: Optional[float] = None) -> float:
+    """Halfway from warn_at to the limit: 90 % with the default warn_at of 80 %."""
+    warn = DEFAULT_WARN_AT if warn_at is None else warn_at
+    return warn + (1 - warn) / 2
+
+
+def bar_colour(fraction: float, warn_at: Optional[float] = None) -> str:
+    """green below the rule's warn_at (where riskd sends its warning), amber from warn_at,
+    red from halfway between warn_at and the limit (90 % with the default 80 %)."""
+    if fraction >= red_at(warn_at):
         return "red"
-    if fraction >= AMBER_AT:
+    if fraction >= (DEFAULT_WARN_AT if warn_at is None else warn_at):
         return "amber"
     return "green"
 
@@ -398,7 +405,8 @@ def _bars(status: AccountStatus) -> list[Bar]:
                     if r.value is not None and r.limit is not None else r.detail)
             if r.waiting:
                 text += " (" + waiting_text(r.waiting) + " at roll)"
-            out.append(Bar(rule=r.rule, fraction=fraction, colour=bar_colour(fraction), text=text))
+            out.append(Bar(rule=r.rule, fraction=fraction, colour=bar_colour(fraction, r.warn_at),
+                           text=text))
     return out
 
 
@@ -420,7 +428,7 @@ def _rule_lines(status: AccountStatus) -> list[RuleLine]:
             text += " (" + waiting_text(r.waiting) + " at roll)"
         if r.mode == "alert":
             text += " (alert)"
-        colour = bar_colour(float(r.progress)) if r.progress is not None else ""
+        colour = bar_colour(float(r.progress), r.warn_at) if r.progress is not None else ""
         out.append(RuleLine(rule=r.rule, text=text, colour=colour))
     return out
 

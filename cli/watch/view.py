@@ -209,12 +209,25 @@ def rule_lines(account: AccountView, width: int, max_rows: Optional[int] = None)
                                            "dim")], width), *rows]
 
 
-def legend_line(width: int, unicode: bool) -> Line:
-    """What the glyphs mean, on one line."""
+def legend_items(unicode: bool) -> list[str]:
+    """What the glyphs mean, most needed first."""
     dot = "\u25cf" if unicode else "*"
     full, empty = ("\u2588", "\u2591") if unicode else ("#", ".")
-    return fit([seg(f"{dot} running  {dot}state: not  {full}{empty} limit used (amber 70%, "
-                    f"red 90%)  ! locked  (alert) acts not", "dim")], width)
+    return [f"{dot} running", f"{dot}state: a worker down", f"{full}{empty} loss limit used",
+            "amber from warn_at, red halfway to the limit", "! locked",
+            "(alert) rule only alerts"]
+
+
+def legend_line(width: int, unicode: bool) -> Line:
+    """What the glyphs mean, on one line: whole items only, as many as fit (never one cut)."""
+    shown, used = [], 0
+    for item in legend_items(unicode):
+        need = len(item) + (3 if shown else 0)
+        if used + need > width:
+            continue
+        shown.append(item)
+        used += need
+    return fit([seg(" | ".join(shown), "dim")], width)
 
 
 def action_lines(account: AccountView, width: int) -> list[Line]:

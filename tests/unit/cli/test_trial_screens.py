@@ -62,3 +62,16 @@ def test_rule_parameters_reach_the_screens_without_python_reprs():
     assert shown["cooldown_after_loss"]["tiers"].startswith("[{loss = 100, seconds = 300}")
     assert shown["daily_realized_loss"]["include_fees"] == "true"
     assert value_text(None) == "none" and value_text(True) == "true"
+
+
+@pytest.mark.parametrize("width", [80, 120, 220])
+def test_the_legend_shows_whole_items_only_and_the_thresholds_of_warn_at(width):
+    """Trial finding 12: the legend was cut mid-word and named 70 % while riskd warns at 80 %."""
+    from cli.watch.view import legend_items
+    lines = render(build_screen(state(account()), NOW, CHICAGO, CALENDAR), width, 40)
+    legend = plain([lines[-2]]).strip()
+    items = legend.split(" | ")
+    assert items and all(item in legend_items(True) for item in items), legend
+    assert "70%" not in legend and len(legend) <= width
+    if width >= 120:
+        assert "amber from warn_at, red halfway to the limit" in items

@@ -19,10 +19,16 @@ def screen(s, now=NOW, selected=0):
     return build_screen(s, now, CHICAGO, CALENDAR, selected)
 
 
-@pytest.mark.parametrize("fraction, colour", [(0.0, "green"), (0.69, "green"), (0.70, "amber"),
+@pytest.mark.parametrize("fraction, colour", [(0.0, "green"), (0.79, "green"), (0.80, "amber"),
                                               (0.89, "amber"), (0.90, "red"), (1.3, "red")])
-def test_a_limit_bar_is_green_then_amber_past_70_then_red_past_90_percent(fraction, colour):
+def test_a_limit_bar_is_green_then_amber_from_warn_at_then_red_past_90_percent(fraction, colour):
+    """Trial finding 12: amber where riskd warns (the default warn_at, 80 %), not at 70 %."""
     assert bar_colour(fraction) == colour
+
+
+def test_a_rules_own_warn_at_moves_the_colours():
+    assert bar_colour(0.55, warn_at=0.5) == "amber" and bar_colour(0.75, warn_at=0.5) == "red"
+    assert bar_colour(0.85, warn_at=0.9) == "green"
 
 
 @pytest.mark.parametrize("seconds, text", [(0, "0s"), (0.2, "1s"), (59, "59s"), (61, "1m01s"),

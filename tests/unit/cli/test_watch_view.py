@@ -45,7 +45,7 @@ def test_at_80x24_the_trader_sees_pnl_the_limit_bars_the_position_and_the_banner
 
 
 def test_bars_take_the_colour_of_their_threshold():
-    for progress, colour in ((0.5, "green"), (0.75, "amber"), (0.95, "red")):
+    for progress, colour in ((0.5, "green"), (0.85, "amber"), (0.95, "red")):
         lines = lines_for(state(account(progress=progress)))
         bar = [line for line in lines if text_of(line).startswith("daily_realized_loss   [")][0]
         assert bar[1][1] == colour and bar[3][1] == colour        # the filled part and the %
