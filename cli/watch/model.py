@@ -184,12 +184,20 @@ def _result(state: WatchState, msg: CommandResult) -> bool:
     row.detail = msg.detail or row.detail
     row.rule = row.rule or getattr(msg, "rule", "")
     row.action = row.action or getattr(msg, "action", "")
-    # latency: from the broker event that triggered it to the broker's first answer
-    answered = getattr(msg, "first_answer_ns", 0) or msg.finished_ns
-    start = msg.event_ns or msg.started_ns
-    if answered and start:
-        row.latency_ms = (answered - start) / 1e6
+    row.latency_ms = latency_ms(msg.status, msg.event_ns or msg.started_ns,
+                                getattr(msg, "first_answer_ns", 0), msg.finished_ns)
     return True
+
+
+def latency_ms(status: str, start_ns: int, first_answer_ns: int,
+               finished_ns: int) -> Optional[float]:
+    """From the broker event that triggered an action to the broker's first answer (or, with
+    no trading call, to the end); None for an action that did not act (alert mode, skipped,
+    not finished): one rule for the live result and the journal, watch and status alike."""
+    if status not in ("done", "failed"):
+        return None
+    answered = first_answer_ns or finished_ns
+    return (answered - start_ns) / 1e6 if answered and start_ns else None
 
 
 def _history(state: WatchState, msg: HistoryReply) -> bool:
@@ -210,6 +218,8 @@ def _command_state(state: WatchState, c: CommandState) -> bool:
     if status == row.status:
         return False
     row.status, row.detail = status, c.detail or row.detail
+    row.latency_ms = latency_ms(status, getattr(c, "event_ns", 0) or c.received_ns,
+                                getattr(c, "first_answer_ns", 0), c.finished_ns)
     return True
 
 
@@ -372,6 +382,13 @@ def fmt_countdown(seconds: float) -> str:
     return f"{s // 86400}d{s % 86400 // 3600:02d}h{s % 3600 // 60:02d}m"
 
 
+def fmt_latency(ms: Optional[float]) -> str:
+    """'85 ms', '40.0 s' (a figure that long is seconds, not a wall of digits); '-' for none."""
+    if ms is None:
+        return "-"
+    return f"{ms:.0f} ms" if ms < 10_000 else f"{ms / 1000:.1f} s"
+
+
 def fmt_money(value: Optional[Decimal], signed: bool = True) -> str:
     if value is None:
         return "-"
@@ -506,7 +523,7 @@ def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo,
                   "accepted": "amber"}.get(a.status, "dim")
         out.append(ActionLine(time=f"{from_ns(a.ts_ns, tz):%H:%M:%S}" if a.ts_ns else "-",
                               rule=a.rule or "-", action=a.action or "-", status=a.status,
-                              latency="-" if a.latency_ms is None else f"{a.latency_ms:.0f} ms",
+                              latency=fmt_latency(a.latency_ms),
                               colour=colour))
     return out
 

@@ -95,7 +95,8 @@ class Entry:
         return CommandState(command_id=c.id, account_id=c.account_id, action=c.action,
                             state=self.state, status=self.status, detail=self.detail,
                             attempts=self.attempts, received_ns=self.received_ns,
-                            finished_ns=self.finished_ns)
+                            finished_ns=self.finished_ns, event_ns=c.event_ns,
+                            first_answer_ns=self.first_answer_ns)
 
 
 def _encode(cmd: Command) -> bytes:

@@ -82,6 +82,10 @@ class CommandState:
     attempts: int = 0
     received_ns: int = 0
     finished_ns: int = 0
+    # latency as the live result gives it (first_answer_ns - event_ns), so a screen that only
+    # has the journal (riskctl status) shows the same figure as one that saw the result
+    event_ns: int = 0
+    first_answer_ns: int = 0
 
 
 @attrs.frozen(kw_only=True)

@@ -75,3 +75,32 @@ def test_the_legend_shows_whole_items_only_and_the_thresholds_of_warn_at(width):
     assert "70%" not in legend and len(legend) <= width
     if width >= 120:
         assert "amber from warn_at, red halfway to the limit" in items
+
+
+def _decision(did, mode="enforce"):
+    from shared.messages.risk import Decision
+    return Decision(id=did, ts_ns=NOW - 30 * NS_PER_S, rule="daily_realized_loss",
+                    account_id=1001, action="flatten", mode=mode, reason="x")
+
+
+def test_latency_is_the_same_from_the_live_result_and_from_the_journal_and_none_for_a_skip():
+    """Trial finding 16: status showed '-' where watch showed ms; an alert-mode skip showed
+    '28010 ms'."""
+    from shared.messages.enforce import CommandResult, CommandState, EnforcementStatus
+    event, answer, end = NOW - 30 * NS_PER_S, NOW - 30 * NS_PER_S + 85_000_000, NOW - 29 * NS_PER_S
+    live, journal = state(account()), state(account())
+    for s in (live, journal):
+        s.apply(_decision("d1"))
+        s.apply(_decision("d2", mode="alert"))
+    live.apply(CommandResult(command_id="d1.1", account_id=1001, status="done", event_ns=event,
+                             started_ns=event, first_answer_ns=answer, finished_ns=end))
+    live.apply(CommandResult(command_id="d2.1", account_id=1001, status="skipped",
+                             event_ns=event, started_ns=event, finished_ns=NOW - 2 * NS_PER_S))
+    journal.apply(EnforcementStatus(commands=[CommandState(
+        command_id="d1.1", account_id=1001, action="flatten", state="final", status="done",
+        received_ns=event, finished_ns=end, event_ns=event, first_answer_ns=answer)]))
+    for s in (live, journal):
+        rows = build_screen(s, NOW, CHICAGO, CALENDAR).accounts[0].actions
+        latency = {r.status: r.latency for r in rows}
+        assert latency["done"] == "85 ms", rows
+        assert [r.latency for r in rows if r.status != "done"] == ["-"], rows
