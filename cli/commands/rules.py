@@ -26,6 +26,7 @@ from cli.offline import offline_edit
 from cli.errors import CliError
 from cli.session import os_user
 from cli.table import render_table
+from cli.watch.model import window_of
 from cli.watch.source import read_tables
 from shared.clock import from_ns
 from shared.config.edit import set_rule_enabled, set_rule_param
@@ -235,7 +236,8 @@ def list_rules(args, ctx) -> int:
         v = reading(row)
         if v is None or v.value is None:
             return None
-        return f"{v.value} / {v.limit}" if v.limit is not None else str(v.value)
+        return (f"{v.value} / {v.limit}{window_of(v.detail)}" if v.limit is not None
+                else str(v.value))
 
     def waiting_of(row) -> dict:
         """The looser values riskd has not applied yet (they wait for the roll)."""

@@ -12,6 +12,7 @@ no terminal, no clock of its own: the same Screen feeds `riskctl watch`,
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import OrderedDict
 from decimal import Decimal
 from typing import Any, Optional
@@ -32,6 +33,7 @@ LOSS_LIMIT_RULES = ("daily_realized_loss", "daily_unrealized_loss", "daily_net_l
                     "drawdown_guard")
 DEFAULT_WARN_AT = 0.80      # the rules' default warn_at (docs/rules.md), when risk sent none
 MAX_ACTIONS = 20            # per account, newest first
+SELF_LOCKOUT = "self_lockout"   # the trader's own lockout: LOCKED OUT, never a "cooldown"
 
 
 # -- notes from the data source (not on the wire) --------------------------------------------------
@@ -397,7 +399,12 @@ def fmt_money(value: Optional[Decimal], signed: bool = True) -> str:
 
 
 def fmt_price(value: Optional[Decimal]) -> str:
-    return "-" if value is None else f"{Decimal(value).normalize():f}"
+    """At least two decimals, so 20968.00 and 20965.25 line up as the same kind of figure."""
+    if value is None:
+        return "-"
+    v = Decimal(value).normalize()
+    places = max(2, -v.as_tuple().exponent) if v.as_tuple().exponent < 0 else 2
+    return f"{v:.{places}f}"
 
 
 def pnl_colour(value: Optional[Decimal]) -> str:
@@ -436,7 +443,7 @@ def _rule_lines(status: AccountStatus) -> list[RuleLine]:
         if not r.enabled:
             continue
         if r.value is not None and r.limit is not None:
-            text = f"{_num(r.value)}/{_num(r.limit)}"
+            text = f"{_num(r.value)}/{_num(r.limit)}{window_of(r.detail)}"
             if r.progress is not None:
                 text += f" {float(r.progress):.0%}"
         else:
@@ -448,6 +455,13 @@ def _rule_lines(status: AccountStatus) -> list[RuleLine]:
         colour = bar_colour(float(r.progress), r.warn_at) if r.progress is not None else ""
         out.append(RuleLine(rule=r.rule, text=text, colour=colour))
     return out
+
+
+def window_of(detail: str) -> str:
+    """' per hour' when a reading counts in a window ('4 of 10 trades per hour'): 4/10 and
+    2/3 are different windows, and the screen says which."""
+    m = re.search(r" per (\w+)$", detail or "")
+    return f" per {m.group(1)}" if m else ""
 
 
 def waiting_text(waiting: dict) -> str:
@@ -491,7 +505,7 @@ def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo) -> list[Banner]:
     for lock in status.lockouts:
         if lock.symbol:
             kind = f"{ticker(lock.symbol, lock.symbol)} LOCKED"
-        elif lock.kind == TIMER:
+        elif lock.kind == TIMER and lock.rule != SELF_LOCKOUT:
             kind = "COOLDOWN"
         else:
             kind = "LOCKED OUT"

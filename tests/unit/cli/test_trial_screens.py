@@ -104,3 +104,26 @@ def test_latency_is_the_same_from_the_live_result_and_from_the_journal_and_none_
         latency = {r.status: r.latency for r in rows}
         assert latency["done"] == "85 ms", rows
         assert [r.latency for r in rows if r.status != "done"] == ["-"], rows
+
+
+@pytest.mark.parametrize("width, height", SIZES)
+def test_small_labels_a_self_lockout_windows_and_prices(width, height):
+    """Trial finding 17: a self-lockout --until 10m is no COOLDOWN; 4/10 and 2/3 say their
+    window; 20968 beside 20965.25 reads 20968.00."""
+    from decimal import Decimal
+
+    import attrs
+
+    from shared.messages.risk import PositionView
+    from tests.unit.cli.screens import lockout, rule
+    me = lockout(kind="timer", rule_name="self_lockout", until_ns=NOW + 600 * NS_PER_S,
+                 reason="self-lockout by ana")
+    freq = attrs.evolve(rule("trade_frequency_limit", 4, 10, 0.4),
+                        detail="4 of 10 trades per hour")
+    pos = PositionView(contract_id="CON.F.US.MNQ.Z26", symbol="MNQ", side="long", size=1,
+                       average_price=Decimal("20965.25"), last=Decimal("20968"),
+                       unrealized=Decimal("5.50"))
+    shown = text(state(account(lockouts=[me], positions=[pos], rules=[freq])), width, height)
+    assert "LOCKED OUT" in shown and "COOLDOWN" not in shown
+    assert "4/10 per hour" in shown
+    assert "20965.25" in shown and "20968.00" in shown

@@ -72,7 +72,7 @@ def test_only_enabled_loss_limits_get_a_bar_coloured_by_how_much_is_used():
 def test_positions_show_the_ticker_not_the_exchange_root():
     p = screen(state(account())).accounts[0].positions[0]
     assert (p.ticker, p.side, p.size, p.average, p.last, p.unrealized) == (
-        "ES", "long", 2, "6012.25", "6012.7", "+45.00")
+        "ES", "long", 2, "6012.25", "6012.70", "+45.00")
 
 
 def test_every_enabled_rule_is_listed_with_value_vs_limit_and_disabled_ones_are_counted():
