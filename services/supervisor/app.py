@@ -181,14 +181,15 @@ class Supervisor(Worker):
                           f"the supervisor has no command for {type(request).__name__}"))
             return
         refused = authorize(command, session, self.sessions)
-        if refused is not None:
-            audit.record(command.name, command.role, f"refused: {refused.reason}",
+        who = self.sessions.who(session)
+        if refused is not None:       # a session too weak for the command: say whose it was
+            audit.record(command.name, command.role, f"refused: {refused.reason}", who=who,
                          **audit.request_fields(request))
             respond(refused)
             return
         if command.role != "trader" or command.audited:
             respond = audit.audited(respond, command.name, command.role,
-                                    who=self.sessions.who(session), request=request)
+                                    who=who, request=request)
         try:
             command.execute(self, request, respond)
         except Exception as exc:
