@@ -8,6 +8,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import signal
 import stat
 import subprocess
 import sys
@@ -125,11 +126,41 @@ def test_a_session_expires_and_then_the_command_is_refused(procs, tmp_path, risk
 
 
 def test_no_password_configured_says_how_to_set_one(procs, tmp_path, riskctl):
+    """Trial finding 15: the advice must work while riskd runs (it said `passwd --offline`,
+    which refuses while riskd runs). Follow it to the letter: stop riskd without riskctl
+    (SIGINT, as Ctrl-C in `make run`), set the password offline, start riskd, log in."""
     config = make_config(tmp_path, workers=[])
-    procs.riskd(config)
+    riskd = procs.riskd(config)
     out = riskctl(config, "login", "--role", "admin", "--password-stdin", password="x")
     assert out.returncode == 3
-    assert "no admin password set: run riskctl passwd admin" in out.stderr
+    assert "no admin password is set" in out.stderr
+    assert "stop riskd (Ctrl-C in the terminal where `make run` runs" in out.stderr
+    assert "`riskctl shutdown` needs an admin session" in out.stderr
+    assert "run `riskctl passwd admin --offline`, then start riskd again" in out.stderr
+    # the offline edit, tried while riskd runs, gives the same way out (not "log in")
+    early = riskctl(config, "passwd", "admin", "--offline", "--password-stdin",
+                    password=ADMIN_PW)
+    assert early.returncode == 3, early.stderr
+    assert "No admin password is set" in early.stderr and "Ctrl-C" in early.stderr
+    assert "Log in" not in early.stderr
+    riskd.signal(signal.SIGINT)
+    assert riskd.wait(20) is not None
+    done = riskctl(config, "passwd", "admin", "--offline", "--password-stdin",
+                   password=ADMIN_PW)
+    assert done.returncode == 0, done.stderr
+    procs.riskd(config)
+    login = riskctl(config, "login", "--role", "admin", "--password-stdin", password=ADMIN_PW)
+    assert login.returncode == 0, login.stderr
+
+
+def test_no_ops_password_says_an_admin_sets_it(procs, tmp_path, riskctl):
+    config = make_config(tmp_path, workers=[],
+                         admin={"password_hash": hash_password(ADMIN_PW, cost=4)})
+    procs.riskd(config)
+    out = riskctl(config, "login", "--role", "ops", "--password-stdin", password="x")
+    assert out.returncode == 3
+    assert "no ops password is set: an admin sets it while riskd runs" in out.stderr
+    assert "riskctl passwd ops" in out.stderr and "--offline" not in out.stderr
 
 
 def test_an_admin_unlock_lands_in_the_audit_trail_and_the_chain_verifies(procs, tmp_path,
