@@ -15,7 +15,7 @@ from typing import Callable, Optional
 
 import zmq
 
-from services.supervisor import audit, children
+from services.supervisor import audit, children, snapshot
 from services.supervisor.auth import authorize
 from services.supervisor.commands import REGISTRY
 from services.supervisor.forward import Forwarder
@@ -37,7 +37,7 @@ from shared.messages.control import (ConfigChanged, ConfigHealth, ControlRequest
 from shared.messages.market import BrokerConnection
 from shared.messages.notify import ChannelState
 from shared.messages.system import Heartbeat, Ping, Pong, Reply, error, ok
-from shared.worker import Worker
+from shared.worker import EXIT_CONFIG, Worker
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +83,7 @@ class Supervisor(Worker):
     def __init__(self, loaded: LoadedConfig, **kwargs):
         super().__init__(loaded, **kwargs)
         self.run_dir = os.path.join(loaded.data_dir, "run")
+        self.snapshot: Optional[str] = None     # the last good config's text, for workers
         settings = policy_settings(loaded)
         sup = loaded.config.supervisor
         names = [w for w in sup.workers
@@ -121,6 +122,7 @@ class Supervisor(Worker):
 
     def setup(self) -> None:
         os.makedirs(self.run_dir, exist_ok=True)
+        self.snapshot = snapshot.write(self.run_dir, self.loaded.text)
         for name, pid in children.end_leftovers(self.run_dir):
             log.warning("ended leftover %s worker (pid %d)", name, pid)
         now = self.clock.monotonic()
@@ -133,6 +135,7 @@ class Supervisor(Worker):
 
     def teardown(self) -> None:
         self.stop_all()
+        snapshot.remove(self.run_dir)
         self.guard_store.close()
         if getattr(self, "config_watcher", None) is not None:
             self.config_watcher.stop()
@@ -289,7 +292,8 @@ class Supervisor(Worker):
 
     def _spawn(self, slot: Slot, now: float) -> None:
         try:
-            slot.child = children.Child(slot.name, slot.module, self.loaded.path, self.run_dir)
+            slot.child = children.Child(slot.name, slot.module, self.loaded.path, self.run_dir,
+                                        snapshot=self.snapshot)
         except OSError as exc:
             log.error("cannot start %s: %s", slot.name, exc)
             slot.policy.spawned(now)
@@ -449,6 +453,7 @@ class Supervisor(Worker):
             return error("config_invalid", exc.render())
         old = self.config
         self.health.config_loaded()
+        self.snapshot = snapshot.write(self.run_dir, fresh.text)
         effective, restart_needed = apply_live(self.config, fresh.config)
         access = audit.access_changes(old, effective)
         if access and not authenticated:
@@ -466,9 +471,20 @@ class Supervisor(Worker):
         note = ("; needs a restart to take effect: " + ", ".join(restart_needed)
                 if restart_needed else "")
         log.info("config reloaded%s", note)
+        self._retry_config_refusals()
         return ok(ConfigChanged(path=fresh.path, ok=True, digest=fresh.digest,
                                 restart_needed=restart_needed, reason=reason),
                   reason="config applied" + note)
+
+    def _retry_config_refusals(self) -> None:
+        """Workers waiting out a backoff only because they refused the config (exit 78) start
+        now that it is valid again, instead of after up to flapping_backoff seconds."""
+        now = self.clock.monotonic()
+        for slot in self.slots.values():
+            if slot.child is None and slot.policy.config_valid_again(now):
+                log.warning("%s refused the config before; it is valid again: starting %s now",
+                            slot.name, slot.name)
+                self._tick_slot(slot, now)
 
     def _file_edit_alert(self, sentences: list[str]) -> None:
         """The admin boundary moved without an admin session: log, and alert the phone."""
@@ -568,6 +584,6 @@ def _describe_exit(code: int) -> str:
         return "exited"
     if code < 0:
         return f"killed by signal {-code}"
-    if code == 78:
+    if code == EXIT_CONFIG:
         return "refused to start: invalid config (exit 78)"
     return f"exited with code {code}"
