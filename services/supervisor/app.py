@@ -48,6 +48,7 @@ STOP_ORDER = ("notify", "risk", "market", "logging", "enforcement", "simbroker")
 TICK = 0.1
 STARTUP_PING_EVERY = 0.25
 GUARD_REPORT_EVERY = 5.0   # the day's unguarded time on the events PUB (daily summary, screens)
+ALIVE_EVERY = 1.0          # how often riskd records it is alive: the next riskd counts from there
 NOTIFY_TOPIC = "notify"   # NotifyEvents on the events PUB: the notify worker alerts them
 CONFIG_POLL = 0.25        # how often the loop asks the config watcher (it debounces itself)
 
@@ -99,9 +100,11 @@ class Supervisor(Worker):
         now_ns = self.clock.now_ns()
         self.guard = GuardTracker.resumed(
             self.guard_store.load(self.calendar.start_of(self.calendar.trading_day(now_ns))),
-            now_ns, tuple(w for w in GUARD_WORKERS if w in self.slots))
+            now_ns, tuple(w for w in GUARD_WORKERS if w in self.slots),
+            last_alive_ns=self.guard_store.last_alive())
         for gap in self.guard.all_gaps():
             self.guard_store.save(gap)
+        self._still_alive()
 
     # -- sockets ----------------------------------------------------------------------
     def bind(self) -> None:
@@ -130,10 +133,12 @@ class Supervisor(Worker):
             slot.policy.want_start(now)
         self.every(TICK, self.tick, first=0)
         self.every(GUARD_REPORT_EVERY, self.report_guard)
+        self.every(ALIVE_EVERY, self._still_alive)
         self.config_watcher = ConfigWatcher(self.loaded.path).start()
         self.every(CONFIG_POLL, self._watch_config)
 
     def teardown(self) -> None:
+        self._still_alive()          # the guard ends as the workers begin to stop
         self.stop_all()
         snapshot.remove(self.run_dir)
         self.guard_store.close()
@@ -531,6 +536,11 @@ class Supervisor(Worker):
                                 trading_day=self.calendar.trading_day(self.clock.now_ns()).isoformat(),
                                 unguarded_today_s=unguarded_s, unguarded_now=reasons,
                                 config=self.config_health(), notify=self.channel_states())
+
+    def _still_alive(self) -> None:
+        """Record that riskd is alive now: after a stop or a crash, the next riskd counts the
+        time since as unguarded for every account (GuardTracker.resumed)."""
+        self.guard_store.alive(self.clock.now_ns())
 
     def _guard_changed(self, closed) -> None:
         """Persist the gap that just closed and the one open now (if any), and tell everyone."""
