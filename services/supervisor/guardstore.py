@@ -48,14 +48,19 @@ class GuardStore:
             return []
         return [Gap(s, e, tuple(json.loads(r))) for s, e, r in rows]
 
-    def save(self, gap: Gap) -> None:
+    def _write(self, what: str, sql: str, args: tuple) -> None:
+        """One write; a failure is logged (what: 'record a protection gap') and never raised."""
         if self.db is None:
             return
         try:
-            self.db.execute("INSERT OR REPLACE INTO gaps (start_ns, end_ns, reasons) VALUES (?,?,?)",
-                            (gap.start_ns, gap.end_ns, json.dumps(list(gap.reasons))))
+            self.db.execute(sql, args)
         except sqlite3.Error as exc:
-            log.error("cannot record a protection gap in %s: %s", self.path, exc)
+            log.error("cannot %s in %s: %s", what, self.path, exc)
+
+    def save(self, gap: Gap) -> None:
+        self._write("record a protection gap",
+                    "INSERT OR REPLACE INTO gaps (start_ns, end_ns, reasons) VALUES (?,?,?)",
+                    (gap.start_ns, gap.end_ns, json.dumps(list(gap.reasons))))
 
     def last_alive(self) -> Optional[int]:
         """When the previous riskd was last known alive (None: never, or unreadable)."""
@@ -69,20 +74,12 @@ class GuardStore:
         return row[0] if row else None
 
     def alive(self, ns: int) -> None:
-        if self.db is None:
-            return
-        try:
-            self.db.execute("INSERT OR REPLACE INTO alive (id, ns) VALUES (1, ?)", (ns,))
-        except sqlite3.Error as exc:
-            log.error("cannot record riskd's alive time in %s: %s", self.path, exc)
+        self._write("record riskd's alive time",
+                    "INSERT OR REPLACE INTO alive (id, ns) VALUES (1, ?)", (ns,))
 
     def prune(self, before_ns: int) -> None:
-        if self.db is None:
-            return
-        try:
-            self.db.execute("DELETE FROM gaps WHERE end_ns IS NOT NULL AND end_ns < ?", (before_ns,))
-        except sqlite3.Error as exc:
-            log.error("cannot prune protection gaps in %s: %s", self.path, exc)
+        self._write("prune protection gaps",
+                    "DELETE FROM gaps WHERE end_ns IS NOT NULL AND end_ns < ?", (before_ns,))
 
     def close(self) -> None:
         if self.db is not None:

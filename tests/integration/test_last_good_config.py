@@ -65,8 +65,9 @@ def test_market_killed_while_the_file_is_broken_comes_back_on_the_last_good_conf
     info = wait_for(running_again(address, before.pid), 20,
                     what="market running again on the last good config")
     assert info.restarts == 1 and info.last_exit == -signal.SIGKILL
-    with open(f"/proc/{info.pid}/cmdline", "rb") as fh:
-        assert f"--config-snapshot\0{snap}".encode() in fh.read()
+    if os.path.isdir("/proc"):                # Linux: see what the new market was started on
+        with open(f"/proc/{info.pid}/cmdline", "rb") as fh:
+            assert f"--config-snapshot\0{snap}".encode() in fh.read()
     shown = procs.riskctl(config, "status").stdout
     assert "is invalid since" in shown and "riskd runs the config loaded at" in shown, shown
     assert "market not running" not in shown
