@@ -133,20 +133,40 @@ class Procs:
             return table if all(table[n].state == "running" for n in names) else None
         return wait_for(all_up, timeout, what=f"workers {sorted(names)} running")
 
-    def cleanup(self) -> list[int]:
-        """End everything; return pids that had to be killed after their supervisor was gone."""
+    def cleanup(self, grace: float = 5.0) -> list[int]:
+        """End everything this test started; return the pids of orphans.
+
+        Each started process is asked to stop (SIGTERM: riskd then stops its workers, which
+        run in process groups of their own), then its group is killed. Whatever still names
+        one of the test's configs a moment later outlived its parent: an orphan. It is killed
+        and its pid returned, and the `procs` fixture fails the test for it.
+        """
+        for proc in self.started:
+            if proc.popen.poll() is None:
+                proc.signal(signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        for proc in self.started:
+            proc.wait(max(0.0, deadline - time.monotonic()))
         for proc in self.started:
             proc.kill_tree()
-        leftovers = []
-        deadline = time.monotonic() + 5
-        for config in self.configs:
-            for pid in processes_using(config):
-                leftovers.append(pid)
+        # a process in the middle of dying may still show for a moment: look again before
+        # calling it an orphan
+        settle = time.monotonic() + 2.0
+        while time.monotonic() < settle and self._alive_using():
+            time.sleep(0.05)
+        leftovers = self._alive_using()
+        for pid in leftovers:
+            for kill in (os.killpg, os.kill):
                 try:
-                    os.killpg(pid, signal.SIGKILL)
+                    kill(pid, signal.SIGKILL)
                 except (ProcessLookupError, PermissionError):
                     pass
-        while time.monotonic() < deadline and any(
-                pid_alive(p) for c in self.configs for p in processes_using(c)):
+        end = time.monotonic() + 5
+        while time.monotonic() < end and self._alive_using():
             time.sleep(0.05)
+        self.started.clear()
         return leftovers
+
+    def _alive_using(self) -> list[int]:
+        mine = os.getpid()
+        return sorted({p for c in self.configs for p in processes_using(c) if p != mine})
