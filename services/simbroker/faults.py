@@ -1,6 +1,7 @@
 """What the sim does to REST calls besides answering them: counting, injected failures, rate limit.
 
-Pure (a clock, no I/O; the gateway holds the lock). `/sim/fail` arms a Fault
+Pure (a clock, no I/O; the gateway holds the lock). Websocket connection
+attempts are counted here too, as /hubs/user and /hubs/market. `/sim/fail` arms a Fault
 for an endpoint: its next `count` calls answer `status` (429 with a
 Retry-After header); with `apply` the call still takes effect and only its
 answer is lost, like a close that worked although the reply never came.
@@ -64,6 +65,11 @@ class Faults:
         self.calls.clear()
         self.failed.clear()
         self.since_ns = self.clock.now_ns()
+
+    def on_hub_attempt(self, hub: str) -> None:
+        """Count a websocket connection attempt (admitted or refused) as a call of /hubs/<hub>:
+        a client that reconnects in a storm shows here."""
+        self.calls[f"/hubs/{hub}"] += 1
 
     def on_call(self, endpoint: str) -> Optional[Failure]:
         """Count a call; the failure to answer with, if one is armed or the rate limit is hit."""

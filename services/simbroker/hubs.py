@@ -247,6 +247,8 @@ class HubServer:
         url = urlsplit(request.path)
         if url.path.rstrip("/") not in ("/hubs/user", "/hubs/market"):
             return ws.respond(404, "no hub here: expected /hubs/user or /hubs/market\n")
+        with self.gateway.lock:
+            self.gateway.faults.on_hub_attempt(url.path.rstrip("/").rsplit("/", 1)[-1])
         if time.monotonic() < self._down_until:
             return ws.respond(503, "the hubs are down (simulated)\n")
         token = (parse_qs(url.query).get("access_token") or [None])[0]
