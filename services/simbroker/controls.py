@@ -6,7 +6,8 @@ POST /sim/market     {"open": bool}      closed: orders and closes fail OrderRej
 POST /sim/disconnect {"mode": "close"|"abort", "seconds": 0}   drop every websocket
 POST /sim/fail       {"endpoint", "status", "count", "retryAfter"?, "apply"?, "body"?}
                      body: answer this text instead (garbage JSON, an HTML error page)
-GET|POST /sim/calls  counts per endpoint since start or the last POST /sim/calls/reset
+GET|POST /sim/calls  counts per endpoint since start or the last POST /sim/calls/reset:
+                     calls, failed (injected), tookEffect, refused (e.g. a flat close)
 POST /sim/burst      {"contracts", "quotes_per_second", "seconds", "accountId", "trades"}
 GET /sim/burst       the last burst's progress
 POST /sim/pause      {"ticks": false|true}   stop / resume the random walk
@@ -137,7 +138,7 @@ class Controls:
     def _calls(self, _body: dict) -> Response:
         with self.gateway.lock:
             f = self.gateway.faults
-            return _ok(calls=dict(f.calls), failed=dict(f.failed), since=iso(f.since_ns))
+            return _ok(**f.counts(), since=iso(f.since_ns))
 
     def _calls_reset(self, _body: dict) -> Response:
         with self.gateway.lock:

@@ -31,6 +31,9 @@ WORKING = (1, 6, 7, 8)
 TRADING = ("/api/Position/closeContract", "/api/Position/partialCloseContract",
            "/api/Order/cancel", "/api/Order/modify", "/api/Order/place")
 CLOSE = "/api/Position/closeContract"
+PARTIAL = "/api/Position/partialCloseContract"
+CANCEL = "/api/Order/cancel"
+NO_POSITION = 2          # closeContract / partialCloseContract errorCode: no open position
 
 
 class SimDesk:
@@ -60,6 +63,16 @@ class SimDesk:
     def succeeded(self, endpoint: str) -> int:
         calls, failed = self.counts()
         return calls.get(endpoint, 0) - failed.get(endpoint, 0)
+
+    def took_effect(self, endpoint: str) -> int:
+        """Calls the broker carried out (answered success, or applied and the answer lost)."""
+        doc = requests.get(self.rest_url + "/sim/calls", timeout=5).json()
+        return doc["tookEffect"].get(endpoint, 0)
+
+    def refused(self, endpoint: str, code: int) -> int:
+        """Calls the broker refused with this errorCode (closeContract 2: no position)."""
+        doc = requests.get(self.rest_url + "/sim/calls", timeout=5).json()
+        return doc["refused"].get(endpoint, {}).get(str(code), 0)
 
     def trading_calls(self) -> int:
         calls, _failed = self.counts()
