@@ -39,11 +39,12 @@ def processes_using(config_path: str) -> list[int]:
 class Proc:
     """One started process (riskd or a worker) in its own session."""
 
-    def __init__(self, args: list[str], log_path: str):
+    def __init__(self, args: list[str], log_path: str, env: Optional[dict] = None):
         self.args = args
         self.log_path = log_path
         self._log = open(log_path, "ab")
-        self.popen = subprocess.Popen(args, cwd=REPO, env=test_env(), stdin=subprocess.DEVNULL,
+        self.popen = subprocess.Popen(args, cwd=REPO, env=env or test_env(),
+                                      stdin=subprocess.DEVNULL,
                                       stdout=self._log, stderr=subprocess.STDOUT,
                                       start_new_session=True)
         self.pid = self.popen.pid
@@ -82,6 +83,17 @@ class Procs:
         self.tmp_path = tmp_path
         self.started: list[Proc] = []
         self.configs: set[str] = set()
+        # crash points (shared/crashpoint.py): a file here arms one in every process started
+        self.crash_dir = os.path.join(str(tmp_path), "crash-points")
+        os.makedirs(self.crash_dir, exist_ok=True)
+
+    def arm(self, point: str) -> None:
+        """The next process (started by this Procs) to reach `point` exits there at once."""
+        with open(os.path.join(self.crash_dir, point), "w"):
+            pass
+
+    def fired(self, point: str) -> bool:
+        return not os.path.exists(os.path.join(self.crash_dir, point))
 
     def riskd(self, config_path: str, wait_up: bool = True, timeout: float = 20.0) -> Proc:
         proc = self._start([sys.executable, "-m", "services.supervisor", "--config", config_path],
@@ -110,7 +122,8 @@ class Procs:
 
     def _start(self, args: list[str], label: str, config_path: str) -> Proc:
         self.configs.add(config_path)
-        proc = Proc(args, str(self.tmp_path / f"{label}-{len(self.started)}.log"))
+        env = {**test_env(), "RISKD_CRASH_DIR": self.crash_dir}
+        proc = Proc(args, str(self.tmp_path / f"{label}-{len(self.started)}.log"), env)
         self.started.append(proc)
         return proc
 
