@@ -7,7 +7,8 @@ POST /sim/disconnect {"mode": "close"|"abort", "seconds": 0}   drop every websoc
 POST /sim/fail       {"endpoint", "status", "count", "retryAfter"?, "apply"?, "body"?}
                      body: answer this text instead (garbage JSON, an HTML error page)
 GET|POST /sim/calls  counts per endpoint since start or the last POST /sim/calls/reset:
-                     calls, failed (injected), tookEffect, refused (e.g. a flat close)
+                     calls, failed (injected), tookEffect, refused (e.g. a flat close),
+                     byAccount {account: {endpoint: {errorCode: n}}}
 POST /sim/burst      {"contracts", "quotes_per_second", "seconds", "accountId", "trades"}
 GET /sim/burst       the last burst's progress
 POST /sim/pause      {"ticks": false|true}   stop / resume the random walk

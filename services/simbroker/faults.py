@@ -47,6 +47,7 @@ class Faults:
         self.failed: collections.Counter = collections.Counter()     # injected failures
         self.took_effect: collections.Counter = collections.Counter()  # answered success
         self.refused: collections.Counter = collections.Counter()      # (endpoint, errorCode)
+        self.by_account: collections.Counter = collections.Counter()   # (account, endpoint, code)
         self.since_ns = clock.now_ns()
         self._armed: dict[str, Fault] = {}
         self._recent: collections.deque = collections.deque()   # monotonic times of calls
@@ -67,26 +68,33 @@ class Faults:
         return {k: attrs.asdict(v) for k, v in self._armed.items()}
 
     def reset_counts(self) -> None:
-        for counter in (self.calls, self.failed, self.took_effect, self.refused):
+        for counter in (self.calls, self.failed, self.took_effect, self.refused,
+                        self.by_account):
             counter.clear()
         self.since_ns = self.clock.now_ns()
 
-    def on_result(self, endpoint: str, code: int) -> None:
+    def on_result(self, endpoint: str, code: int, account: Optional[int] = None) -> None:
         """Count what a call did: took effect (errorCode 0) or was refused with `code` by the
         broker's rules (e.g. closing a flat position), whether or not its answer then reached
-        the caller."""
+        the caller; per account too when the call named one."""
         if code == 0:
             self.took_effect[endpoint] += 1
         else:
             self.refused[(endpoint, code)] += 1
+        if isinstance(account, int) and not isinstance(account, bool):
+            self.by_account[(account, endpoint, code)] += 1
 
     def counts(self) -> dict:
         """Every counter by endpoint (refused: by endpoint, then errorCode), for /sim/calls."""
         refused: dict = {}
         for (endpoint, code), n in self.refused.items():
             refused.setdefault(endpoint, {})[str(code)] = n
+        by_account: dict = {}
+        for (account, endpoint, code), n in self.by_account.items():
+            by_account.setdefault(str(account), {}).setdefault(endpoint, {})[str(code)] = n
         return {"calls": dict(self.calls), "failed": dict(self.failed),
-                "tookEffect": dict(self.took_effect), "refused": refused}
+                "tookEffect": dict(self.took_effect), "refused": refused,
+                "byAccount": by_account}
 
     def on_hub_attempt(self, hub: str) -> None:
         """Count a websocket connection attempt (admitted or refused) as a call of /hubs/<hub>:

@@ -189,10 +189,12 @@ class Gateway:
                                            f'Bearer error="invalid_token", error_description="{problem}"'})
             self._claims = claims
         try:
-            result = handler(parse_body(raw))
+            body = parse_body(raw)
+            result = handler(body)
         except BadRequest as exc:
             return bad_request(exc)
-        self.faults.on_result(endpoint, result.code)
+        self.faults.on_result(endpoint, result.code,
+                              body.get("accountId") if isinstance(body, dict) else None)
         if result.events:
             self.hub.publish_user(result.events)
         return json_response(result.answer())

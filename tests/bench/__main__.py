@@ -8,6 +8,7 @@ import sys
 import traceback
 
 from tests.bench.report import Report
+from tests.support.harness import run_guarded
 
 # Explicit list: (name, module). Each module has run(report).
 BENCHES = (

@@ -53,8 +53,12 @@ class SimDesk:
         assert answer.ok, f"{path}: {answer.status_code} {answer.text}"
         return answer.json()
 
+    def counts_doc(self) -> dict:
+        """The sim's /sim/calls answer: calls, failed, tookEffect, refused, byAccount."""
+        return requests.get(self.rest_url + "/sim/calls", timeout=5).json()
+
     def counts(self) -> tuple[dict, dict]:
-        doc = requests.get(self.rest_url + "/sim/calls", timeout=5).json()
+        doc = self.counts_doc()
         return doc["calls"], doc["failed"]
 
     def calls(self, endpoint: str) -> int:
@@ -66,13 +70,11 @@ class SimDesk:
 
     def took_effect(self, endpoint: str) -> int:
         """Calls the broker carried out (answered success, or applied and the answer lost)."""
-        doc = requests.get(self.rest_url + "/sim/calls", timeout=5).json()
-        return doc["tookEffect"].get(endpoint, 0)
+        return self.counts_doc()["tookEffect"].get(endpoint, 0)
 
     def refused(self, endpoint: str, code: int) -> int:
         """Calls the broker refused with this errorCode (closeContract 2: no position)."""
-        doc = requests.get(self.rest_url + "/sim/calls", timeout=5).json()
-        return doc["refused"].get(endpoint, {}).get(str(code), 0)
+        return self.counts_doc()["refused"].get(endpoint, {}).get(str(code), 0)
 
     def trading_calls(self) -> int:
         calls, _failed = self.counts()

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+import weakref
 from typing import Any, Optional
 
 from services.supervisor.children import pid_alive
@@ -76,10 +77,14 @@ class Proc:
         self._log.close()
 
 
+LIVE: "weakref.WeakSet[Procs]" = weakref.WeakSet()   # every Procs not yet collected
+
+
 class Procs:
     """Starts processes for one test and ends all of them (and their workers) afterwards."""
 
     def __init__(self, tmp_path):
+        LIVE.add(self)
         self.tmp_path = tmp_path
         self.started: list[Proc] = []
         self.configs: set[str] = set()
