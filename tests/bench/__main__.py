@@ -31,15 +31,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     report = Report()
     failed = []
-    for name, module in BENCHES:
-        if args.only and name not in args.only:
-            continue
-        print(f"== {name}", flush=True)
-        try:
-            importlib.import_module(module).run(report)
-        except Exception:
-            traceback.print_exc()
-            failed.append(name)
+    with run_guarded():           # Ctrl-C, SIGTERM, a timeout: nothing it started outlives it
+        for name, module in BENCHES:
+            if args.only and name not in args.only:
+                continue
+            print(f"== {name}", flush=True)
+            try:
+                importlib.import_module(module).run(report)
+            except Exception:
+                traceback.print_exc()
+                failed.append(name)
     report.print_table()
     os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
     report.save(args.json)
