@@ -29,7 +29,11 @@ bench: install
 
 # The long reliability run (the shortened form is part of `make test`): RUNS=3 for three in a row.
 RUNS ?= 1
+# It also explores broker event orders long: the model test of issue 14 with many examples.
+MODEL_EXAMPLES ?= 2000
 chaos: install
+	RISKD_HYPOTHESIS_EXAMPLES=$(MODEL_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider \
+		-o timeout=3600 tests/unit/risk/test_event_order_model.py
 	$(BIN)/python -m tests.chaos --runs $(RUNS)
 
 clean:

@@ -115,6 +115,9 @@ class RiskWorker(Worker):
             self._notify("rules_loosen_at_roll", "info",
                          "looser rule settings wait for the trading-day roll", waiting)
         self._status_dirty.update(self.engine.accounts)
+        out = self.engine.recheck(self.clock.now_ns())     # e.g. a newly blocked symbol
+        if out.durable or out.dirty:
+            self.apply(out)
 
     # -- the one path of every step: commit, then publish -------------------------------------
     def apply(self, out: Outcome) -> None:

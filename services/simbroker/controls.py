@@ -12,7 +12,11 @@ GET|POST /sim/calls  counts per endpoint since start or the last POST /sim/calls
 POST /sim/burst      {"contracts", "quotes_per_second", "seconds", "accountId", "trades"}
 GET /sim/burst       the last burst's progress
 POST /sim/pause      {"ticks": false|true}   stop / resume the random walk
-POST /sim/quirks     {"duplicateTrades"?, "positionBeforeTrade"?, "quotesSilent"?: bool}
+POST /sim/quirks     {"duplicateTrades"?, "positionBeforeTrade"?, "randomOrder"?,
+                      "duplicateFills"?, "quotesSilent"?: bool, "seed"?: int}
+                     randomOrder: each fill's Trade/Position/Order/Account events in a random
+                     order (seed restarts it); duplicateFills: each of them twice
+                     (services/simbroker/ordering.py)
 GET /sim/info        {"rest_url", "user_hub", "market_hub", "user_name", "api_key", "accounts"}
 """
 from __future__ import annotations
@@ -166,8 +170,9 @@ class Controls:
         return _ok(ticks=self.gateway.ticks_enabled)
 
     def _quirks(self, body: dict) -> Response:
-        changes = {key: _bool(body, key) for key in body}
-        return _ok(quirks=self.hubs.set_quirks(**changes))
+        seed = field_int(body, "seed", required=False)
+        changes = {key: _bool(body, key) for key in body if key != "seed"}
+        return _ok(quirks=self.hubs.set_quirks(seed=seed, **changes))
 
     def _info(self, _body: dict) -> Response:
         return json_response(self.info)

@@ -20,6 +20,7 @@ from shared.bus.publisher import Publisher
 from shared.bus.sockets import make_socket
 from shared.config import load_config
 from shared.messages.enforce import FINAL_STATUSES, Command, CommandResult
+from shared.projectx.ratebudget import RateBudget
 from shared.projectx.rest import ProjectXRest
 from tests.support.sim import wait_sim_up
 from tests.support.env import wait_for
@@ -43,7 +44,10 @@ class SimDesk:
         self.loaded = load_config(config_path)
         broker = self.loaded.config.broker
         self.rest_url = broker.endpoints()[0]
-        self.client = ProjectXRest(self.rest_url, broker.user_name, broker.api_key, timeout=5)
+        # the trader's platform is not riskd: it polls the sim as fast as a test needs, so it
+        # gets no 200-per-minute budget (which would hold its orders back in a long suite)
+        self.client = ProjectXRest(self.rest_url, broker.user_name, broker.api_key, timeout=5,
+                                   budget=RateBudget(limit=1_000_000, window=60))
 
     def wait_up(self, timeout: float = 15.0) -> None:
         wait_sim_up(self.rest_url, timeout)
@@ -130,6 +134,17 @@ class SimDesk:
         self.resting_buy(account, ES, below=Decimal(300), brackets=True)
         assert self.positions(account) == {MNQ: 2, ES: -1}
         assert len(self.working(account)) == 4
+
+
+# The orders a fill's events reach riskd in (services/simbroker/ordering.py): TopstepX's (the
+# Trade first), the Position first, and a seeded random order with every event twice. The key
+# end-to-end scenarios run under each (tests/e2e/conftest.py `event_order`).
+EVENT_ORDERS = {
+    "trade_first": {},
+    "position_first": {"positionBeforeTrade": True},
+    "random_twice": {"randomOrder": True, "duplicateFills": True, "seed": 14},
+}
+NO_QUIRKS = {"positionBeforeTrade": False, "randomOrder": False, "duplicateFills": False}
 
 
 class RiskStandIn:
