@@ -24,8 +24,9 @@ run: install
 test: install
 	$(BIN)/python -m pytest
 
+# make bench CHECK=1: exit 1 when a row misses the goal written beside it
 bench: install
-	$(BIN)/python -m tests.bench
+	$(BIN)/python -m tests.bench $(if $(CHECK),--check)
 
 # The long reliability run (the shortened form is part of `make test`): RUNS=3 for three in a row.
 RUNS ?= 1

@@ -33,7 +33,6 @@ from decimal import Decimal
 from typing import Optional
 
 import attrs
-import tomlkit
 
 from shared.bus.rpc import RpcClient
 from shared.config import load_config
@@ -43,7 +42,7 @@ from shared.messages.risk import (HistoryRequest, LockoutsRequest, RiskStatusReq
 from tests.chaos.session import ACCOUNTS, FAR, START, Step, order_count, stories
 from tests.e2e.harness import BUY, CANCEL, CLOSE, LIMIT, MARKET, NO_POSITION, PARTIAL, SELL, \
     STOP, SimDesk
-from tests.support.env import REPO, make_config, wait_for
+from tests.support.env import make_config, wait_for
 
 GUARDS = ["logging", "notify", "market", "risk", "enforcement"]
 VICTIMS = ("market", "risk", "enforcement", "logging", "notify")
@@ -56,13 +55,6 @@ POINTS = ("enforcement.close_sent", "enforcement.running_recorded", "risk.decisi
 ACTION_KINDS = ("reduce_position", "close_position", "flatten", "cancel_orders")
 
 
-def shipped_rules() -> dict:
-    """The default profile's rules exactly as etc/riskd.toml ships them."""
-    with open(os.path.join(REPO, "etc", "riskd.toml"), encoding="utf-8") as fh:
-        doc = tomlkit.parse(fh.read()).unwrap()
-    return doc["profiles"]["default"]["rules"]
-
-
 def session_config(tmp_path) -> str:
     names = {i: f"CHAOS-{n.upper()}" for n, i in ACCOUNTS.items()}
     return make_config(
@@ -70,8 +62,8 @@ def session_config(tmp_path) -> str:
         broker={"sim": {"tick_interval": 0,
                         "accounts": [{"id": i, "name": names[i], "balance": 50000.0}
                                      for i in ACCOUNTS.values()]}},
+        # the default profile: etc/riskd.toml's rules as shipped (make_config), nothing changed
         accounts=[{"id": i, "name": names[i], "profile": "default"} for i in ACCOUNTS.values()],
-        profiles={"default": {"description": "the shipped rules", "rules": shipped_rules()}},
         supervisor={"workers": GUARDS, "backoff_initial": 0.2})
 
 
