@@ -202,7 +202,7 @@ class Engine:
                 out.dirty.add(acct.account_id)
                 if acct.fills_lead and self.settings.for_account(acct) is not None:
                     for d in self.lockouts.enforce(acct, event, change, now, event.ts_ns):
-                        self._take(d, now, out, {})
+                        self._take(d, now, out)
                 self._run(acct, "trade", event, now, change, event.ts_ns, out)
             return out
         if isinstance(event, PositionUpdate):
@@ -234,7 +234,7 @@ class Engine:
         out.dirty.add(acct.account_id)
         if self.settings.for_account(acct) is not None:
             for d in self.lockouts.enforce(acct, event, change, now, event_ns):
-                self._take(d, now, out, {})
+                self._take(d, now, out)
         self._run(acct, kind_of(event), event, now, change, event_ns, out)
         return out
 
@@ -350,9 +350,8 @@ class Engine:
             for note in ctx.notes:
                 self._warn(acct, name, now, out, note, params)
             ctx.notes.clear()
-            batch: dict = {}
             for d in decisions:
-                self._take(d, now, out, batch)
+                self._take(d, now, out)
             if decisions:           # a warning comes before its breach, never after it
                 self.warned.add((acct.account_id, name, self.day))
             elif rule.warns:
@@ -391,22 +390,22 @@ class Engine:
                                         warn_at=params.warn_at, reason=reason))
 
     # -- decisions -----------------------------------------------------------------------------
-    def _take(self, d: Decision, now: int, out: Outcome, batch: dict) -> None:
+    def _take(self, d: Decision, now: int, out: Outcome) -> None:
         """Record a decision, merge its lockout, send its command unless it would repeat."""
         acct = self.accounts.get(d.account_id)
-        d = attrs.evolve(d, id=self.ids(), by=d.by or who(d.rule))
         if d.mode == ALERT:
             key = (d.account_id, d.rule, d.action, d.contract_id, d.order_id, self.day)
             if key in self.alerted:
                 return
             self.alerted.add(key)
             # no lockout is taken in alert mode: the record says what would have been done
-            d = attrs.evolve(d, lock=None, what=what(d, acct, True))
+            d = attrs.evolve(d, id=self.ids(), by=d.by or who(d.rule), lock=None,
+                             what=what(d, acct, True))
             out.decisions.append(d)
             if d.action != ACTION_NONE:
                 self._command(d, now, out)
             return
-        d = attrs.evolve(d, what=what(d, acct, False))
+        d = attrs.evolve(d, id=self.ids(), by=d.by or who(d.rule), what=what(d, acct, False))
         target = _target(d)
         locked_now = False
         if d.lock is not None:
@@ -501,7 +500,7 @@ class Engine:
         d = Decision(id="", ts_ns=now, rule=SELF_LOCK, account_id=account_id, action=FLATTEN,
                      mode=ENFORCE, lock=spec, reason=reason or "locked by the trader",
                      event_ns=now)
-        self._take(d, now, out, {})
+        self._take(d, now, out)
         out.dirty.add(account_id)
         return out, ""
 
