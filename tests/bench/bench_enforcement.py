@@ -73,20 +73,26 @@ def _finished(sock: zmq.Socket, seen: dict, action: str) -> int:
     return len(seen)
 
 
+def start_chain(procs: Procs, config: str):
+    """The sim broker, market, risk and enforcement: (the loaded config, the sim's REST URL)."""
+    loaded = load_config(config).config
+    rest_url = loaded.broker.endpoints()[0]
+    procs.worker("services.simbroker", config)
+    wait_sim_up(rest_url, 20)
+    for module in ("services.market", "services.risk", "services.enforcement"):
+        procs.worker(module, config)
+    return loaded, rest_url
+
+
 def real_chain(tmp: pathlib.Path, n: int) -> tuple[list[float], list[CommandResult]]:
     """Latencies in us, trade at the sim -> closeContract at the sim, for n breaches; and
     enforcement's results for them (their times split the chain at enforcement)."""
     # the real 200 calls/min would pace 500 breaches over minutes: the bench lifts the budget
     config = make_config(tmp, broker={"rate_limit": 100_000, "sim": {"tick_interval": 0}},
                          profiles={"default": {"rules": RULES}}, logging={"level": "WARNING"})
-    loaded = load_config(config).config
-    rest_url = loaded.broker.endpoints()[0]
     procs = Procs(tmp)
     try:
-        procs.worker("services.simbroker", config)
-        wait_sim_up(rest_url, 20)
-        for module in ("services.market", "services.risk", "services.enforcement"):
-            procs.worker(module, config)
+        loaded, rest_url = start_chain(procs, config)
         tap = _results_tap(loaded.bus.enforcement_pub)
         with RpcClient(loaded.bus.risk_control, "risk", timeout=2, retries=5) as risk:
             wait_for(lambda: risk.call(RiskStatusRequest()).body.accounts, 30,
@@ -140,14 +146,9 @@ def flatten_chain(tmp: pathlib.Path, n: int) -> list[float]:
     config = make_config(tmp, broker={"rate_limit": 100_000, "sim": {
         "tick_interval": 0, "accounts": [{"id": a, "name": f"B-{a}"} for a in accounts]}},
         accounts=[{"id": a, "name": f"B-{a}"} for a in accounts], logging={"level": "WARNING"})
-    loaded = load_config(config).config
-    rest_url = loaded.broker.endpoints()[0]
     procs = Procs(tmp)
     try:
-        procs.worker("services.simbroker", config)
-        wait_sim_up(rest_url, 20)
-        for module in ("services.market", "services.risk", "services.enforcement"):
-            procs.worker(module, config)
+        loaded, rest_url = start_chain(procs, config)
         with RpcClient(loaded.bus.risk_control, "risk", timeout=2, retries=5) as risk:
             wait_for(lambda: len(risk.call(RiskStatusRequest()).body.accounts) >= len(accounts),
                      30,
