@@ -24,7 +24,7 @@ def test_a_session_under_chaos_ends_like_the_same_session_without_it(procs, tmp_
     calm_outcome = calm.run()
     problems = check(calm_outcome, SHORT_MIN_ACTIONS)
     assert not problems, said(problems)
-    procs.cleanup()
+    procs.end()
 
     chaos_dir = tmp_path / "chaos"
     chaos_dir.mkdir()
