@@ -2,7 +2,6 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
 
 ifeq ($(OS),Windows_NT)
 BIN := $(VENV)/Scripts
@@ -10,19 +9,16 @@ endif
 
 .PHONY: install run test bench chaos clean install-service
 
-install: $(STAMP)
+# install / run / test are dev.py's, the same two steps Windows users run without make
+# (py -3.11 dev.py run | test): .venv is (re)installed when setup.cfg or pyproject.toml changes.
+install:
+	$(PYTHON) dev.py install
 
-$(STAMP): setup.cfg pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
-	@touch $(STAMP)
+run:
+	$(PYTHON) dev.py run
 
-run: install
-	$(BIN)/riskd --config etc/riskd.toml
-
-test: install
-	$(BIN)/python -m pytest
+test:
+	$(PYTHON) dev.py test
 
 # make bench CHECK=1: exit 1 when a row misses the goal written beside it
 bench: install

@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 HEARTBEAT_INTERVAL = 1.0
 POLL_MS = 100
 EXIT_CONFIG = 78     # EX_CONFIG: the supervisor shows it as "bad config"
+# The token the supervisor gave this process when it spawned it; echoed in every Pong so the
+# supervisor knows this process is its worker whatever its pid (services/supervisor/children.py).
+SPAWN_TOKEN = os.environ.get("RISKD_WORKER_TOKEN", "")
 
 
 class Worker:
@@ -105,7 +108,7 @@ class Worker:
 
     def _on_ping(self, _req: Ping) -> Reply:
         return ok(Pong(name=self.name, pid=os.getpid(), started_ns=self.started_ns,
-                       config_generation=self.config_generation))
+                       config_generation=self.config_generation, token=SPAWN_TOKEN))
 
     def _on_stop(self, req: Stop) -> Reply:
         log.info("stop requested%s", f": {req.reason}" if req.reason else "")

@@ -16,6 +16,8 @@ import sys
 from dataclasses import dataclass
 from typing import Callable, NamedTuple, Sequence
 
+from winservice import acl
+
 SERVICE = "riskd"
 COMMAND_TIMEOUT = 120.0      # s per command: `nssm stop` alone may wait out the 15 s stop timeout
 
@@ -26,6 +28,7 @@ EXIT_NO_NSSM = 4
 EXIT_EXISTS = 5
 EXIT_FAILED = 6
 EXIT_BAD_PATH = 7
+EXIT_UNTRUSTED = 8          # an existing config not owned by Administrators/SYSTEM
 
 
 class Step(NamedTuple):
@@ -76,7 +79,8 @@ def decode_output(data: bytes) -> str:
 
 
 def run_command(argv: Sequence[str]) -> tuple[int, str]:
-    done = subprocess.run(list(argv), capture_output=True, timeout=COMMAND_TIMEOUT)
+    done = subprocess.run(list(argv), capture_output=True, stdin=subprocess.DEVNULL,
+                          timeout=COMMAND_TIMEOUT)
     return done.returncode, (decode_output(done.stdout) + decode_output(done.stderr)).strip()
 
 
@@ -88,6 +92,7 @@ class Host:
     find_nssm: Callable[[str | None], str | None] = find_nssm
     service_exists: Callable[[str], bool] = service_exists
     run: Callable[[Sequence[str]], tuple[int, str]] = run_command
+    owner_sid: Callable[[str], str | None] = acl.owner_sid
 
 
 # -- checks -----------------------------------------------------------------

@@ -19,10 +19,15 @@ from winservice.common import (EXIT_OK, Host, Step, base_parser, preflight, prin
                                run_steps, step)
 
 
+ENVIRONMENT_KEY = r"HKLM\SYSTEM\CurrentControlSet\Control\Session Manager\Environment"
+
+
 def uninstall_steps(nssm: str, service: str) -> list[Step]:
-    """Stop (graceful: the same Ctrl-C and timeout as any stop; may already be stopped), remove."""
+    """Stop (graceful: the same Ctrl-C and timeout as any stop; may already be stopped), remove,
+    and drop the machine-wide RISKD_CONFIG install.py set (may already be gone)."""
     return [step(nssm, "stop", service, optional=True),
-            step(nssm, "remove", service, "confirm")]
+            step(nssm, "remove", service, "confirm"),
+            step("reg", "delete", ENVIRONMENT_KEY, "/v", "RISKD_CONFIG", "/f", optional=True)]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -2,27 +2,30 @@
 
   riskctl logs [-n N] [--level L] [--process P] [--account A] [--grep TEXT] [-f] [--json]
 
-History comes from the log files in the log dir (system.log and its rotated files);
--f then follows the logging worker's live tail (its PUB socket, topics log.<level>.<proc>)
+History comes from the log files in the log dir (system.log and its rotated files), or,
+for a user who may not read them (a standard user on Windows, whose riskctl config holds
+only the bus addresses: docs/windows.md), from the logging worker; -f then follows the logging worker's live tail (its PUB socket, topics log.<level>.<proc>)
 until Ctrl-C. --level is a minimum (WARNING shows warnings, errors and criticals).
 --json prints one JSON object per line, exactly as stored.
 """
 from __future__ import annotations
 
 import json
-import logging
 import os
 import sys
 import time
-from typing import Iterable, Iterator, Optional
+from types import SimpleNamespace
 
-import attrs
 import zmq
 
+from cli import configfile
 from cli.errors import CliError
+from cli.watch.source import read_tables
+from services.logsink.history import Filter, history, log_files
 from shared import codec, topics
+from shared.bus.rpc import RpcClient, RpcTimeout
 from shared.config import ConfigError, load_config
-from shared.messages.logs import LogRecord, line_fields
+from shared.messages.logs import LogHistory, LogHistoryRequest, LogRecord, line_fields
 
 NAME = "logs"
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -42,29 +45,6 @@ def add_arguments(parser) -> None:
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
 
 
-@attrs.frozen
-class Filter:
-    level: Optional[str] = None
-    process: Optional[str] = None
-    account: Optional[str] = None
-    grep: Optional[str] = None
-
-    def matches(self, rec: dict, raw: str | None = None) -> bool:
-        if self.level and logging.getLevelName(str(rec.get("level", ""))) \
-                < logging.getLevelName(self.level):
-            return False
-        if self.process and rec.get("process") != self.process:
-            return False
-        if self.account and self.account not in {
-                str(rec.get(k)) for k in ("account", "account_id", "account_name") if k in rec}:
-            return False
-        if self.grep:
-            text = raw if raw is not None else json.dumps(rec, ensure_ascii=False)
-            if self.grep.lower() not in text.lower():
-                return False
-        return True
-
-
 def format_line(rec: dict) -> str:
     """2026-11-25 10:57:26.123 WARNING risk[4242] services.risk.app: message  key=value ..."""
     when = str(rec.get("time", "")).replace("T", " ").rstrip("Z")[:23]
@@ -78,57 +58,40 @@ def format_line(rec: dict) -> str:
     return line
 
 
-def log_files(log_dir: str, name: str = "system.log") -> list[str]:
-    """Newest first: system.log, system.log.1, system.log.2 ..."""
-    out = [os.path.join(log_dir, name)]
-    i = 1
-    while os.path.exists(os.path.join(log_dir, f"{name}.{i}")):
-        out.append(os.path.join(log_dir, f"{name}.{i}"))
-        i += 1
-    return [p for p in out if os.path.exists(p)]
-
-
-def _reversed_lines(paths: Iterable[str]) -> Iterator[str]:
-    for path in paths:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            lines = fh.read().splitlines()
-        yield from reversed(lines)
-
-
-def history(log_dir: str, flt: Filter, n: int) -> list[dict]:
-    """The last n matching records, oldest first."""
-    found: list[dict] = []
-    if n <= 0:
-        return found
-    for raw in _reversed_lines(log_files(log_dir)):
-        if not raw.strip():
-            continue
-        try:
-            rec = json.loads(raw)
-        except ValueError:
-            continue
-        if isinstance(rec, dict) and flt.matches(rec, raw):
-            found.append(rec)
-            if len(found) >= n:
-                break
-    return list(reversed(found))
-
-
 def emit(rec: dict, as_json: bool) -> None:
     sys.stdout.write((json.dumps(rec, ensure_ascii=False) if as_json else format_line(rec)) + "\n")
     sys.stdout.flush()
 
 
-def run(args, ctx) -> int:
+def tolerate_legacy_code_pages() -> None:
+    """Print '?' for what stdout's encoding cannot hold instead of failing: on Windows a console
+    or a `riskctl logs > file` redirect uses the ANSI/OEM code page (cp1252, cp850), which has
+    no place for many characters a log line may carry (names, symbols, other scripts)."""
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="replace")
+
+
+def read_config(config_path: str):
+    """The config for the log location and the bus; a file riskd refused (a TOML error, a
+    typo) is read leniently, since riskd runs on its last good config and the logs are
+    needed most then."""
     try:
-        loaded = load_config(ctx.config_path)
-    except ConfigError as exc:
-        raise CliError(f"cannot read the config for the log location:\n{exc.render()}") from None
+        return load_config(config_path)
+    except ConfigError:
+        bus, _calendar = read_tables(config_path)
+        _data_dir, log_dir = configfile.folders(config_path)
+        return SimpleNamespace(log_dir=log_dir, config=SimpleNamespace(bus=bus))
+
+
+def run(args, ctx) -> int:
+    tolerate_legacy_code_pages()
+    loaded = read_config(ctx.config_path)
     flt = Filter(args.level, args.process, args.account, args.grep)
     sub = _subscribe(loaded.config.bus.logging_pub) if args.follow else None
     try:
-        past = history(loaded.log_dir, flt, args.n)
-        if not past and not args.follow and not log_files(loaded.log_dir):
+        past, where = _past(loaded, flt, args.n)
+        if not past and not args.follow and where is None:
             print(f"no logs yet in {loaded.log_dir}", file=sys.stderr)
         for rec in past:
             emit(rec, args.json)
@@ -139,6 +102,30 @@ def run(args, ctx) -> int:
         if sub is not None:
             sub.close(0)
     return 0
+
+
+def _past(loaded, flt: Filter, n: int) -> tuple[list[dict], str | None]:
+    """The history and where it came from: the files when this user may read them, else the
+    logging worker (None: no logs anywhere yet)."""
+    try:
+        if os.path.isdir(loaded.log_dir) and log_files(loaded.log_dir):
+            return history(loaded.log_dir, flt, n), loaded.log_dir
+    except PermissionError:
+        pass                  # Windows: the log folder is for administrators only
+    address = loaded.config.bus.control_of("logging")
+    request = LogHistoryRequest(n=n, level=flt.level, process=flt.process, account=flt.account,
+                                grep=flt.grep)
+    try:
+        with RpcClient(address, "logging", timeout=3.0, retries=0, name="riskctl") as client:
+            reply = client.call(request)
+    except RpcTimeout:
+        if os.path.isdir(loaded.log_dir):
+            raise CliError(f"cannot read the logs in {loaded.log_dir} and the logging worker "
+                           f"at {address} does not answer (riskctl workers)") from None
+        return [], None
+    if not reply.ok or not isinstance(reply.body, LogHistory):
+        raise CliError(f"the logging worker refused the history: {reply.reason}")
+    return [json.loads(line) for line in reply.body.lines], reply.body.log_dir
 
 
 def _subscribe(address: str) -> zmq.Socket:

@@ -11,10 +11,12 @@ import time
 
 import zmq
 
+from services.logsink.history import MAX_LINES, Filter, history_lines
 from services.logsink.route import tail_topic
 from services.logsink.sink import Sink
 from shared import codec
-from shared.messages.logs import LogRecord
+from shared.messages.logs import LogHistory, LogHistoryRequest, LogRecord
+from shared.messages.system import Reply, error, ok
 from shared.redact import for_config, secrets_of
 from shared.worker import Worker
 
@@ -35,12 +37,23 @@ class LoggingWorker(Worker):
                          for_config(self.config))
         self.pull = self.socket(zmq.PULL, bind=self.config.bus.logging_in, hwm=cfg.sink_queue)
         self.add_reader(self.pull, self._on_records)
+        self.handle(LogHistoryRequest, self._on_history)
         self.bad = 0
         log.info("writing logs to %s", self.loaded.log_dir)
 
     def on_config(self, old, new) -> None:
         self.sink.configure(new.logging.rotate_bytes, new.logging.keep_files)
         self.sink.redactor.set_secrets(secrets_of(new))
+
+    def _on_history(self, req: LogHistoryRequest) -> Reply:
+        """The stored history for riskctl logs run by a user who may not read the files (the
+        records are the redacted ones anyone can follow live with riskctl logs -f)."""
+        flt = Filter(req.level, req.process, req.account, req.grep)
+        try:
+            lines = history_lines(self.loaded.log_dir, flt, min(max(req.n, 0), MAX_LINES))
+        except OSError as exc:
+            return error("unreadable", f"cannot read {self.loaded.log_dir}: {exc}")
+        return ok(LogHistory(lines=lines, log_dir=self.loaded.log_dir))
 
     def bad_frames(self) -> int:
         return self.bad

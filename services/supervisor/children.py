@@ -1,57 +1,135 @@
-"""Worker OS processes: spawn in their own process group, signal, kill the whole tree, pid files.
+"""Worker OS processes: spawn, tell them apart by a token, signal, end the whole tree, leftovers.
 
-Each worker runs as `python -m <module> --config FILE` in a new process group
-(a new session on POSIX, CREATE_NEW_PROCESS_GROUP on Windows) so that
-stopping it ends everything it started. A pid file per worker in
-<data_dir>/run lets a new supervisor end the workers a hard-killed one left
-behind; a pid is only trusted when the process's command line still names
-the worker's module (a reused pid is left alone).
+Each worker runs as `<python> -m <module> --config FILE` in a process group of
+its own (a new session on POSIX; CREATE_NEW_PROCESS_GROUP and a kill-on-close
+Job object on Windows, shared/winjob.py) so that stopping it ends everything it
+started, and on Windows the tree dies with riskd.
+
+The pid the supervisor gets back (Popen.pid) is not always the worker's: on
+Windows a venv's python.exe is a launcher that runs the base interpreter as its
+child (bpo-35797). So each spawn gets a random token in RISKD_WORKER_TOKEN; the
+worker echoes it in its Pong (shared/worker.py) and the supervisor binds the
+(pid, started_ns) that answered with it. Like multiprocessing, on Windows the
+base interpreter is started directly when riskd runs from a venv (with
+__PYVENV_LAUNCHER__ naming the venv's python so the venv's packages load).
+
+Pid files (pidfiles.py) let a new supervisor end what a hard-killed one left
+behind, only after proving each pid still names the process that was started.
 """
 from __future__ import annotations
 
 import logging
 import os
+import secrets
 import signal
 import subprocess
 import sys
 import time
-from typing import Optional
+from typing import Callable, Optional
+
+from services.supervisor import pidfiles
 
 log = logging.getLogger(__name__)
 
 IS_WINDOWS = os.name == "nt"
+TOKEN_ENV = "RISKD_WORKER_TOKEN"
+NAME_ENV = "RISKD_WORKER_NAME"
+KILL_WAIT = 2.0      # s: after a kill (SIGKILL / TerminateJobObject), how long to wait for the exit
+
+
+def interpreter(executable: str = sys.executable,
+                base_executable: Optional[str] = getattr(sys, "_base_executable", None),
+                windows: bool = IS_WINDOWS,
+                normcase: Callable[[str], str] = os.path.normcase) -> tuple[str, dict]:
+    """The python to start workers with, and the environment it needs (what multiprocessing's
+    popen_spawn_win32 does: in a Windows venv, skip the launcher and start the base python)."""
+    if windows and base_executable and normcase(base_executable) != normcase(executable):
+        return base_executable, {"__PYVENV_LAUNCHER__": executable}
+    return executable, {}
 
 
 class Child:
-    """One running worker process."""
+    """One started worker: the process we spawned and, once it answered, the worker's own pid."""
 
     def __init__(self, name: str, module: str, config_path: str, run_dir: str,
                  env: Optional[dict] = None):
         self.name, self.module, self.config_path, self.run_dir = name, module, config_path, run_dir
-        cmd = [sys.executable, "-m", module, "--config", config_path]
-        kwargs: dict = {"stdin": subprocess.DEVNULL, "env": env}
+        self.token = secrets.token_hex(16)
+        python, extra_env = interpreter()
+        cmd = [python, "-m", module, "--config", config_path]
+        full_env = dict(os.environ if env is None else env)
+        full_env.update(extra_env)
+        full_env[TOKEN_ENV] = self.token
+        full_env[NAME_ENV] = name
+        kwargs: dict = {"stdin": subprocess.DEVNULL, "env": full_env}
         if IS_WINDOWS:
             kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP
         else:
             kwargs["start_new_session"] = True
+        self.job = None
         self.proc = subprocess.Popen(cmd, **kwargs)
-        self.pid = self.proc.pid
-        write_pid_file(run_dir, name, self.pid, module)
+        self.pid = self.proc.pid                 # the process we started (its group's leader)
+        self.worker_pid: Optional[int] = None    # the worker itself, once it echoed the token
+        self.worker_started_ns: Optional[int] = None
+        if IS_WINDOWS:
+            self.job = _job_for(self.proc)
+        self._procs = [pidfiles.record(self.pid)]
+        pidfiles.write(run_dir, name, module, self.pid, self._procs)
+
+    @property
+    def shown_pid(self) -> int:
+        """The pid to show and to match heartbeats: the worker's once known."""
+        return self.worker_pid if self.worker_pid is not None else self.pid
+
+    def bind(self, token: str, pid: int, started_ns: int) -> bool:
+        """A Pong arrived: True if it is this spawn's worker (its pid is recorded then)."""
+        if not token or token != self.token:
+            return False
+        if self.worker_pid != pid:
+            self.worker_pid, self.worker_started_ns = pid, started_ns
+            if pid != self.pid:
+                self._procs.append(pidfiles.record(pid))
+                pidfiles.write(self.run_dir, self.name, self.module, self.pid, self._procs)
+        return True
+
+    def is_worker(self, pid: int, started_ns: int) -> bool:
+        """Is a heartbeat from the process bound by token? (pid and start time both match)."""
+        return self.worker_pid == pid and self.worker_started_ns == started_ns
 
     def poll(self) -> Optional[int]:
         """The exit code once the process has ended (it is reaped then), else None."""
         code = self.proc.poll()
         if code is not None:
-            remove_pid_file(self.run_dir, self.name, self.pid)
+            self._ended()
         return code
+
+    def _ended(self) -> None:
+        pidfiles.remove(self.run_dir, self.name, self.pid)
+        if self.job is not None:
+            self.job.close()          # kill-on-close: ends anything the worker left running
+            self.job = None
 
     def terminate(self) -> None:
         """Ask the whole group to stop cleanly (SIGTERM / CTRL_BREAK)."""
         signal_group(self.pid, graceful=True)
 
     def kill(self) -> None:
-        """End the whole group now."""
+        """End the whole tree now (SIGKILL to the group / TerminateJobObject)."""
+        if self.job is not None and self.job.terminate():
+            return
         signal_group(self.pid, graceful=False)
+
+
+def _job_for(proc: subprocess.Popen):
+    """Put a just-started process in a kill-on-close job (Windows); None if that fails."""
+    from shared import winjob
+    try:
+        job = winjob.Job()
+        job.assign(int(proc._handle))            # type: ignore[attr-defined]
+        return job
+    except OSError as exc:
+        log.error("cannot put pid %d in a job object (%s): it may outlive riskd", proc.pid, exc)
+        return None
 
 
 def signal_group(pid: int, graceful: bool) -> None:
@@ -60,61 +138,25 @@ def signal_group(pid: int, graceful: bool) -> None:
             if graceful:
                 os.kill(pid, signal.CTRL_BREAK_EVENT)
             else:
-                subprocess.run(["taskkill", "/PID", str(pid), "/T", "/F"],
-                               capture_output=True, timeout=10)
+                from shared import winproc
+                winproc.terminate(pid)
         else:
             os.killpg(pid, signal.SIGTERM if graceful else signal.SIGKILL)
     except (ProcessLookupError, PermissionError, OSError):
         pass     # already gone
 
 
-def _pid_path(run_dir: str, name: str) -> str:
-    return os.path.join(run_dir, f"{name}.pid")
-
-
-def write_pid_file(run_dir: str, name: str, pid: int, module: str) -> None:
-    os.makedirs(run_dir, exist_ok=True)
-    tmp = _pid_path(run_dir, name) + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(f"{pid} {module}\n")
-    os.replace(tmp, _pid_path(run_dir, name))
-
-
-def remove_pid_file(run_dir: str, name: str, pid: int) -> None:
-    path = _pid_path(run_dir, name)
-    try:
-        with open(path, encoding="utf-8") as fh:
-            if fh.read().split()[0] != str(pid):
-                return       # a newer process of this worker owns it
-        os.remove(path)
-    except (OSError, IndexError):
-        pass
-
-
-def _cmdline(pid: int) -> Optional[str]:
-    """The process's command line (Linux /proc), '' when unknown on this OS, None when gone."""
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as fh:
-            return fh.read().replace(b"\0", b" ").decode("utf-8", "replace")
-    except FileNotFoundError:
-        return None
-    except OSError:
-        return ""
-
-
 def pid_alive(pid: int) -> bool:
-    """True while the process exists and is not a zombie."""
+    """True while the process exists and has not ended (a zombie has ended)."""
     if IS_WINDOWS:
-        out = subprocess.run(["tasklist", "/FI", f"PID eq {pid}"], capture_output=True,
-                             text=True, timeout=10).stdout
-        return str(pid) in out
+        from shared import winproc
+        return winproc.pid_alive(pid)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    # a zombie of ours is not alive
     try:
         with open(f"/proc/{pid}/stat", encoding="utf-8") as fh:
             return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
@@ -122,42 +164,64 @@ def pid_alive(pid: int) -> bool:
         return True
 
 
+def _end(doc: dict, pids: list[int], graceful: bool) -> None:
+    """Signal the leftover's group when its leader is proven ours, else each proven pid."""
+    pgid = doc.get("pgid")
+    for pid in pids:
+        if not IS_WINDOWS and pgid in pids:
+            try:
+                if os.getpgid(pid) == pgid:
+                    os.killpg(pgid, signal.SIGTERM if graceful else signal.SIGKILL)
+                    continue
+            except OSError:
+                pass
+        if IS_WINDOWS:
+            signal_group(pid, graceful)
+        else:
+            try:
+                os.kill(pid, signal.SIGTERM if graceful else signal.SIGKILL)
+            except OSError:
+                pass
+
+
+def _wait_gone(pids: list[int], grace: float) -> bool:
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        if not any(pid_alive(p) for p in pids):
+            return True
+        time.sleep(0.05)
+    return not any(pid_alive(p) for p in pids)
+
+
 def end_leftovers(run_dir: str, grace: float = 3.0) -> list[tuple[str, int]]:
-    """End workers a previous supervisor left running (found by pid file); return (name, pid)s."""
+    """End workers a previous supervisor left running (found by pid file, each pid proven to
+    be the process that was started); return (name, pid)s ended."""
     if not os.path.isdir(run_dir):
         return []
     ended: list[tuple[str, int]] = []
     for entry in sorted(os.listdir(run_dir)):
         if not entry.endswith(".pid"):
             continue
-        name = entry[:-4]
         path = os.path.join(run_dir, entry)
-        try:
-            with open(path, encoding="utf-8") as fh:
-                pid_s, module = fh.read().split()[:2]
-            pid = int(pid_s)
-        except (OSError, ValueError):
-            os.remove(path)
-            continue
-        cmdline = _cmdline(pid) if not IS_WINDOWS else ""
-        if cmdline is None or not pid_alive(pid):
-            os.remove(path)
-            continue
-        if cmdline and module not in cmdline:
-            log.info("pid %d of the %s pid file is now another program; left alone", pid, name)
-            os.remove(path)
-            continue
-        log.warning("ending %s (pid %d) left over from a previous riskd", name, pid)
-        signal_group(pid, graceful=True)
-        deadline = time.monotonic() + grace
-        while time.monotonic() < deadline and pid_alive(pid):
-            time.sleep(0.05)
-        if pid_alive(pid):
-            signal_group(pid, graceful=False)
-            deadline = time.monotonic() + grace
-            while time.monotonic() < deadline and pid_alive(pid):
-                time.sleep(0.05)
-        ended.append((name, pid))
+        doc = pidfiles.read(path)
+        if doc is None:
+            log.warning("%s has no creation time to check (an older riskd's, or damaged): "
+                        "whatever process has that pid now is left alone", path)
+        else:
+            pids = pidfiles.verified_pids(doc)
+            if pids:
+                name = str(doc.get("name", entry[:-4]))
+                log.warning("ending %s (pids %s) left over from a previous riskd", name,
+                            ", ".join(map(str, pids)))
+                # Windows: no Ctrl-Break first. A leftover is not in this riskd's console,
+                # and GenerateConsoleCtrlEvent for a group not in our console can reach our
+                # own console group instead; the job object has usually ended them anyway.
+                if not IS_WINDOWS:
+                    _end(doc, pids, graceful=True)
+                if IS_WINDOWS or not _wait_gone(pids, grace):
+                    _end(doc, pids, graceful=False)
+                    _wait_gone(pids, grace)
+                ended += [(name, p) for p in pids]
         try:
             os.remove(path)
         except OSError:

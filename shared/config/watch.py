@@ -30,6 +30,13 @@ def file_digest(path: str) -> str:
         return ""
 
 
+def path_key(path) -> str:
+    """A path as the file system compares it: absolute, and case-folded with \\ separators on
+    Windows (os.path.normcase), where C:\\ProgramData\\riskd\\riskd.toml and
+    c:\\programdata\\RISKD\\riskd.toml are one file."""
+    return os.path.normcase(os.path.abspath(os.fsdecode(path)))
+
+
 class _Handler(FileSystemEventHandler):
     def __init__(self, watcher: "ConfigWatcher"):
         self.watcher = watcher
@@ -38,7 +45,7 @@ class _Handler(FileSystemEventHandler):
         if event.event_type not in ("modified", "created", "moved", "closed"):
             return
         paths = [event.src_path, getattr(event, "dest_path", "")]
-        if any(p and os.path.abspath(os.fsdecode(p)) == self.watcher.path for p in paths):
+        if any(p and path_key(p) == self.watcher.key for p in paths):
             self.watcher.touch()
 
 
@@ -48,6 +55,7 @@ class ConfigWatcher:
     def __init__(self, path: str, debounce: float = 0.3,
                  monotonic: Callable[[], float] = time.monotonic):
         self.path = os.path.abspath(path)
+        self.key = path_key(self.path)
         self.debounce = debounce
         self._monotonic = monotonic
         self._lock = threading.Lock()

@@ -26,7 +26,24 @@ class LogRecord:
     exc: str = ""              # formatted traceback, if any
 
 
-ALL = (LogRecord,)
+@attrs.frozen(kw_only=True)
+class LogHistoryRequest:
+    """The last `n` stored records matching the filter, asked of the logging worker's control
+    socket (riskctl logs for a user who may not read the log files: docs/windows.md)."""
+    n: int = 50
+    level: str | None = None
+    process: str | None = None
+    account: str | None = None
+    grep: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class LogHistory:
+    lines: list[str] = attrs.Factory(list)     # JSON lines exactly as stored, oldest first
+    log_dir: str = ""
+
+
+ALL = (LogRecord, LogHistoryRequest, LogHistory)
 
 
 CORE_KEYS = ("time", "level", "process", "pid", "logger", "message")

@@ -28,6 +28,7 @@ class Pong:
     pid: int
     started_ns: int
     config_generation: int = 0     # how many live config reloads this process has applied
+    token: str = ""                # the spawn token the supervisor gave it (RISKD_WORKER_TOKEN)
 
 
 @attrs.frozen(kw_only=True)

@@ -25,6 +25,8 @@ BENCHES = (
     ("enforcement", "tests.bench.bench_enforcement"),
     ("system", "tests.bench.bench_system"),
     ("watch", "tests.bench.bench_watch"),
+    ("notify", "tests.bench.bench_notify"),
+    ("replay", "tests.bench.bench_replay"),
 )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 
 import pytest
 
@@ -66,3 +67,26 @@ def test_sigterm_under_a_restart_loop_stops_workers_and_keeps_the_state(tmp_path
         assert text.startswith(seen_before) and len(text) > len(seen_before)
         seen_before = text
         assert os.path.isdir(data / "logs") and lock_file.exists()
+
+
+def test_a_stop_with_slow_workers_ends_within_the_shutdown_deadline_and_leaves_no_pid_files(
+        tmp_path, procs):
+    # Three workers whose teardown takes 60 s, each allowed the default 5 s stop_timeout:
+    # stopped one after another they would take 15 s and more, past a service manager's stop
+    # window (NSSM kills riskd mid-stop, pid files stay). One deadline bounds the whole stop.
+    slow = ["notify", "risk", "market"]
+    shutdown = 4.0
+    config = make_config(tmp_path, supervisor={
+        "workers": slow, "modules": {n: "tests.support.slowstop" for n in slow},
+        "stop_timeout": 5.0, "shutdown_timeout": shutdown})
+    riskd = procs.riskd(config)
+    table = procs.wait_running(config, slow)
+    started = time.monotonic()
+    riskd.signal(signal.SIGTERM)
+    code = riskd.wait(30)
+    elapsed = time.monotonic() - started
+    assert code == 0, riskd.output()
+    assert elapsed < shutdown + 3.0, f"the stop took {elapsed:.1f} s"
+    assert not any(pid_alive(table[n].pid) for n in slow)
+    assert processes_using(config) == []
+    assert not [f for f in os.listdir(tmp_path / "data" / "run") if f.endswith(".pid")]

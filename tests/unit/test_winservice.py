@@ -22,11 +22,17 @@ APP = r"C:\Program Files\riskd"
 PY = APP + r"\.venv\Scripts\python.exe"
 CONFIG = r"C:\ProgramData\riskd\riskd.toml"
 DATA = r"C:\ProgramData\riskd\data"
-ARGS = ["--nssm", NSSM, "--app-dir", APP, "--config", CONFIG, "--data-dir", DATA]
+CLIENT = r"C:\ProgramData\riskd-client\riskctl.toml"
+ARGS = ["--nssm", NSSM, "--app-dir", APP, "--config", CONFIG, "--data-dir", DATA,
+        "--client-config", CLIENT]
+REG_DELETE = ('reg delete "HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Environment" '
+              '/v RISKD_CONFIG /f')
+CONSOLE_MS = install.stop_console_ms(install.shutdown_timeout_of(None))
 
 
 def steps() -> list[tuple[str, ...]]:
-    return [s.argv for s in install.install_steps(NSSM, "riskd", PY, CONFIG, DATA, APP)]
+    return [s.argv for s in install.install_steps(NSSM, "riskd", PY, CONFIG, DATA, APP, CLIENT,
+                                                  CONSOLE_MS)]
 
 
 def nssm_set(*args: str) -> tuple[str, ...]:
@@ -72,11 +78,72 @@ def test_install_stops_gracefully_with_ctrl_c_then_a_timeout_then_kills_the_tree
     assert nssm_set("AppKillProcessTree", "1") in argvs
 
 
-def test_install_restricts_the_config_and_data_folders_to_admins_and_system():
-    icacls = [a for a in steps() if a[0] == "icacls"]
-    assert [a[1] for a in icacls] == [r"C:\ProgramData\riskd"]        # data dir is inside it
-    assert icacls[0][2:] == ("/inheritance:r", "/grant:r", "*S-1-5-32-544:(OI)(CI)F",
-                             "*S-1-5-18:(OI)(CI)F")
+def test_install_takes_ownership_of_every_folder_then_resets_and_restricts_its_acls():
+    argvs = steps()
+    acl_steps = [a for a in argvs if a[0] in ("takeown", "icacls")]
+    admin_only = ("*S-1-5-32-544:(OI)(CI)F", "*S-1-5-18:(OI)(CI)F")
+    expected = []
+    for folder, grants in ((r"C:\ProgramData\riskd", admin_only),     # data dir is inside it
+                           (r"C:\ProgramData\riskd-client", admin_only + ("*S-1-5-32-545:(OI)(CI)RX",))):
+        expected += [("takeown", "/F", folder, "/A"),
+                     ("icacls", folder, "/setowner", "*S-1-5-32-544", "/T", "/C", "/Q"),
+                     ("icacls", folder, "/reset", "/T", "/C", "/Q"),
+                     ("icacls", folder, "/inheritance:r", "/grant:r", *grants)]
+    assert acl_steps == expected
+    # all before the service starts; riskctl finds the client config for every user
+    assert argvs.index(expected[-1]) < argvs.index((NSSM, "start", "riskd"))
+    assert ("setx", "RISKD_CONFIG", CLIENT, "/M") in argvs
+
+
+def test_the_nssm_stop_window_is_derived_from_rissds_shutdown_deadline():
+    assert install.shutdown_timeout_of("[supervisor]\nshutdown_timeout = 20.0\n") == 20.0
+    assert install.shutdown_timeout_of("[supervisor]\nworkers = []\n") == 10.0   # the default
+    assert install.shutdown_timeout_of("not toml [") == 10.0
+    from services.supervisor.children import KILL_WAIT
+    for shutdown in (4.0, 10.0, 20.0):
+        window = install.stop_console_ms(shutdown) / 1000
+        assert window >= shutdown + KILL_WAIT + 3.0     # riskd is done well before NSSM kills
+    argvs = steps()
+    assert nssm_set("AppStopMethodConsole", str(CONSOLE_MS)) in argvs
+
+
+def test_the_window_comes_from_the_existing_config_else_from_the_seed_template(tmp_path):
+    config = tmp_path / "riskd.toml"
+    paths = {"config": str(config), "app_dir": str(tmp_path)}
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "riskd.toml").write_text("[supervisor]\nshutdown_timeout = 6.0\n")
+    assert install.console_ms_for(paths) == install.stop_console_ms(6.0)
+    config.write_text("[supervisor]\nshutdown_timeout = 30.0\n")
+    assert install.console_ms_for(paths) == install.stop_console_ms(30.0)
+
+
+def test_the_client_config_holds_the_bus_addresses_and_no_secret(tmp_path):
+    from shared.config import load_config
+    server_path = os.path.join(REPO, "etc", "riskd.toml")
+    with open(server_path, encoding="utf-8") as fh:
+        server_text = fh.read().replace('password_hash = ""', 'password_hash = "$2b$12$hashofthetrader"', 1)
+    text = install.client_config_text(server_text, CONFIG)
+    assert "hashofthetrader" not in text and "password" not in text and "[accounts" not in text
+    client = tmp_path / "riskctl.toml"
+    client.write_text(text)
+    assert load_config(str(client)).config.bus == load_config(server_path).config.bus
+    assert "docs/windows.md" in text
+
+
+def test_an_existing_config_not_owned_by_administrators_is_refused_and_nothing_changes(tmp_path):
+    from winservice.common import EXIT_UNTRUSTED
+    config = tmp_path / "riskd.toml"
+    config.write_text('[paths]\ndata_dir = "data"\n')
+    paths = {"app_dir": REPO, "python": sys.executable, "config": str(config),
+             "data_dir": str(tmp_path / "data"), "client_config": str(tmp_path / "c" / "r.toml")}
+    trader = "S-1-5-21-1111111111-2222222222-3333333333-1001"
+    problems = install.prepare(paths, owner_sid=lambda _p: trader)
+    assert [p.exit_code for p in problems] == [EXIT_UNTRUSTED]
+    assert trader in problems[0].message and "setowner *S-1-5-32-544" in problems[0].message
+    assert not (tmp_path / "data").exists() and not (tmp_path / "c").exists()
+    assert install.prepare(paths, owner_sid=lambda _p: None)[0].exit_code == EXIT_UNTRUSTED
+    for trusted in ("S-1-5-32-544", "S-1-5-18"):
+        assert install.prepare(paths, owner_sid=lambda _p, t=trusted: t) == []
 
 
 def test_locked_folders_keep_separate_folders_and_refuse_a_drive_root():
@@ -156,14 +223,15 @@ def test_install_dry_run_prints_the_exact_commands_one_per_line():
 def test_reinstall_dry_run_removes_the_old_service_first():
     done = run_script("install.py", "--dry-run", "--reinstall", *ARGS)
     lines = done.stdout.splitlines()
-    assert lines[:2] == [f"{NSSM} stop riskd", f"{NSSM} remove riskd confirm"]
-    assert lines[2:] == [cmd_line(a) for a in steps()]
+    assert lines[:3] == [f"{NSSM} stop riskd", f"{NSSM} remove riskd confirm", REG_DELETE]
+    assert lines[3:] == [cmd_line(a) for a in steps()]
 
 
 def test_uninstall_dry_run_stops_then_removes():
     done = run_script("uninstall.py", "--dry-run", "--nssm", NSSM)
     assert done.returncode == 0
-    assert done.stdout.splitlines() == [f"{NSSM} stop riskd", f"{NSSM} remove riskd confirm"]
+    assert done.stdout.splitlines() == [f"{NSSM} stop riskd", f"{NSSM} remove riskd confirm",
+                                        REG_DELETE]
 
 
 def test_a_real_run_off_windows_is_refused_with_a_clear_error():
@@ -219,7 +287,8 @@ def test_install_over_an_existing_service_is_refused(capsys):
 def test_uninstall_tolerates_a_stopped_service_and_removes_it():
     rec = Recorder(fail={"stop": 1})
     assert uninstall.main(["--nssm", NSSM], host=rec.host) == EXIT_OK
-    assert rec.ran == [(NSSM, "stop", "riskd"), (NSSM, "remove", "riskd", "confirm")]
+    assert rec.ran[:2] == [(NSSM, "stop", "riskd"), (NSSM, "remove", "riskd", "confirm")]
+    assert rec.ran[2][:2] == ("reg", "delete") and "RISKD_CONFIG" in rec.ran[2]
 
 
 def test_uninstall_of_a_missing_service_does_nothing():
@@ -252,6 +321,8 @@ def test_systemd_unit_restarts_always_as_riskd_and_stops_gracefully():
     assert svc["ExecStart"] == "@REPO@/.venv/bin/riskd --config /etc/riskd/riskd.toml"
     assert svc["KillMode"] in ("mixed", "control-group") and svc["KillSignal"] == "SIGTERM"
     assert int(svc["TimeoutStopSec"]) >= 15
+    from services.supervisor.children import KILL_WAIT
+    assert int(svc["TimeoutStopSec"]) > install.shutdown_timeout_of(None) + KILL_WAIT + 2
     assert svc["NoNewPrivileges"] == "yes" and svc["ProtectSystem"] == "strict"
     assert "/etc/riskd" in svc["ReadWritePaths"]          # riskctl edits the config there
     assert unit["Unit"]["StartLimitIntervalSec"] == "0"
@@ -260,10 +331,14 @@ def test_systemd_unit_restarts_always_as_riskd_and_stops_gracefully():
 def test_prepare_seeds_a_loadable_config_pointing_at_the_data_dir(tmp_path):
     from shared.config import load_config
     paths = {"app_dir": REPO, "python": sys.executable, "config": str(tmp_path / "riskd.toml"),
-             "data_dir": str(tmp_path / "data")}
-    assert install.prepare(paths) == []
+             "data_dir": str(tmp_path / "data"),
+             "client_config": str(tmp_path / "client" / "riskctl.toml")}
+    admins = lambda _path: "S-1-5-32-544"                # noqa: E731 - the installer made it
+    assert install.prepare(paths, admins) == []
     assert (tmp_path / "data" / "logs").is_dir()
     assert load_config(paths["config"]).data_dir == paths["data_dir"]
-    assert install.prepare(paths) == []                  # an existing, agreeing config is kept
+    assert load_config(paths["client_config"]).config.bus == \
+        load_config(paths["config"]).config.bus
+    assert install.prepare(paths, admins) == []          # an existing, agreeing config is kept
     paths["python"] = str(tmp_path / "missing.exe")
-    assert "create the virtualenv first" in install.prepare(paths)[0].message
+    assert "create the virtualenv first" in install.prepare(paths, admins)[0].message

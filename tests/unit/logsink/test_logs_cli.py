@@ -44,3 +44,28 @@ def test_history_takes_the_last_matching_records_across_rotated_files(tmp_path):
     got = history(str(tmp_path), Filter(account="1001", grep="record 9"), 3)
     assert [r["message"] for r in got] == ["record 95", "record 97", "record 99"]
     assert json.dumps(got[0])
+
+
+def test_logs_into_a_cp1252_file_replace_what_the_code_page_cannot_hold(tmp_path):
+    # Windows: `riskctl logs > file` writes in the ANSI code page (cp1252 in Western Europe).
+    import os
+    import subprocess
+    import sys
+
+    from shared.config import load_config
+    from tests.support.env import REPO, make_config, test_env
+    config = make_config(tmp_path, workers=[])
+    log_dir = load_config(config).log_dir
+    sink = Sink(log_dir, 1_000_000, 3, Redactor([]))
+    sink.write([LogRecord(ts_ns=1_764_000_000_000_000_000, level="INFO", levelno=20,
+                          process="risk", pid=9, logger="services.risk.app",
+                          message="account Müller ✓ 日本 ok", fields={})])
+    sink.close()
+    env = dict(test_env(), PYTHONIOENCODING="cp1252")
+    with open(tmp_path / "out.txt", "wb") as out:
+        done = subprocess.run([sys.executable, "-m", "cli.main", "--config", config, "logs"],
+                              cwd=REPO, env=env, stdout=out, stderr=subprocess.PIPE, timeout=60)
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+    text = (tmp_path / "out.txt").read_bytes().decode("cp1252")
+    assert "account Müller ? ?? ok" in text
+    assert os.path.getsize(tmp_path / "out.txt") > 0

@@ -1,0 +1,96 @@
+"""The two set-up steps without make (Windows has none): `dev.py run` and `dev.py test`.
+
+    py -3.11 dev.py run          Windows (the py launcher)   | python3 dev.py run    elsewhere
+    py -3.11 dev.py test [ARGS]  the test suite; ARGS go to pytest, e.g. tests/unit -x -q
+    py -3.11 dev.py install      only create .venv and install riskd into it
+
+`install` creates .venv once and (re)installs riskd with its test extras whenever
+setup.cfg or pyproject.toml is newer than .venv/.installed, exactly what
+`make install` does (the Makefile calls this file). `run` starts riskd on
+etc/riskd.toml with the venv's python (.venv\\Scripts\\python.exe on Windows,
+.venv/bin/python elsewhere); Ctrl-C stops it cleanly. Standard library only.
+See README.md and docs/windows.md.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from typing import Sequence
+
+REPO = os.path.dirname(os.path.abspath(__file__))
+VENV = os.path.join(REPO, ".venv")
+STAMP = os.path.join(VENV, ".installed")
+INPUTS = ("setup.cfg", "pyproject.toml")
+
+
+def venv_python(venv: str = VENV, windows: bool = os.name == "nt") -> str:
+    return os.path.join(venv, "Scripts", "python.exe") if windows else \
+        os.path.join(venv, "bin", "python")
+
+
+def needs_install(stamp: str = STAMP, inputs: Sequence[str] = INPUTS, repo: str = REPO) -> bool:
+    """True when .venv was never installed or a packaging file changed since."""
+    try:
+        installed = os.path.getmtime(stamp)
+    except OSError:
+        return True
+    return any(os.path.getmtime(os.path.join(repo, f)) > installed for f in inputs
+               if os.path.exists(os.path.join(repo, f)))
+
+
+def install_commands(python: str, base_python: str = sys.executable,
+                     have_venv: bool = False) -> list[list[str]]:
+    cmds = [] if have_venv else [[base_python, "-m", "venv", VENV]]
+    pip = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    return cmds + [pip + ["--upgrade", "pip"], pip + ["-e", ".[test]"]]
+
+
+def command_for(action: str, extra: Sequence[str], python: str) -> list[str]:
+    if action == "run":
+        return [python, "-m", "services.supervisor", "--config",
+                os.path.join("etc", "riskd.toml"), *extra]
+    if action == "test":
+        return [python, "-m", "pytest", *extra]
+    raise ValueError(f"unknown action {action!r}: expected install, run or test")
+
+
+def _call(cmd: list[str]) -> int:
+    """Run cmd in the repo; a Ctrl-C reaches the child too, so wait for it to finish."""
+    proc = subprocess.Popen(cmd, cwd=REPO)
+    while True:
+        try:
+            return proc.wait()
+        except KeyboardInterrupt:
+            continue
+
+
+def install() -> int:
+    python = venv_python()
+    if not needs_install() and os.path.exists(python):
+        return 0
+    for cmd in install_commands(python, have_venv=os.path.exists(python)):
+        print("+ " + subprocess.list2cmdline(cmd), flush=True)
+        code = _call(cmd)
+        if code:
+            print(f"dev.py: failed with exit code {code}: {subprocess.list2cmdline(cmd)}",
+                  file=sys.stderr)
+            return code
+    with open(STAMP, "w", encoding="utf-8"):
+        pass
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] not in ("install", "run", "test"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    code = install()
+    if code or args[0] == "install":
+        return code
+    return _call(command_for(args[0], args[1:], venv_python()))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""The stored log history: the last N records of system.log and its rotated files, filtered.
+
+One reader for both riskctl logs (when it may read the files) and the logging
+worker (which answers LogHistoryRequest for users who may not: on Windows the
+log folder is for administrators only, see docs/windows.md).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from typing import Iterable, Iterator, Optional
+
+import attrs
+
+
+@attrs.frozen
+class Filter:
+    level: Optional[str] = None
+    process: Optional[str] = None
+    account: Optional[str] = None
+    grep: Optional[str] = None
+
+    def matches(self, rec: dict, raw: str | None = None) -> bool:
+        if self.level and logging.getLevelName(str(rec.get("level", ""))) \
+                < logging.getLevelName(self.level):
+            return False
+        if self.process and rec.get("process") != self.process:
+            return False
+        if self.account and self.account not in {
+                str(rec.get(k)) for k in ("account", "account_id", "account_name") if k in rec}:
+            return False
+        if self.grep:
+            text = raw if raw is not None else json.dumps(rec, ensure_ascii=False)
+            if self.grep.lower() not in text.lower():
+                return False
+        return True
+
+
+def log_files(log_dir: str, name: str = "system.log") -> list[str]:
+    """Newest first: system.log, system.log.1, system.log.2 ... (every number present: a
+    rotation that failed half way may leave a gap, files.py)."""
+    try:
+        entries = os.listdir(log_dir)
+    except FileNotFoundError:
+        return []
+    pattern = re.compile(re.escape(name) + r"\.(\d+)$")
+    rotated = sorted((int(m.group(1)), e) for e in entries if (m := pattern.match(e)))
+    return ([os.path.join(log_dir, name)] if name in entries else []) + \
+        [os.path.join(log_dir, e) for _, e in rotated]
+
+
+def _reversed_lines(paths: Iterable[str]) -> Iterator[str]:
+    for path in paths:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            lines = fh.read().splitlines()
+        yield from reversed(lines)
+
+
+MAX_LINES = 10_000       # per request to the logging worker: the reply stays one small frame
+
+
+def history_lines(log_dir: str, flt: Filter, n: int) -> list[str]:
+    """The last n matching records as stored (JSON lines), oldest first. Raises OSError
+    (PermissionError on a log folder for administrators only) when the files cannot be read."""
+    found: list[str] = []
+    if n <= 0:
+        return found
+    for raw in _reversed_lines(log_files(log_dir)):
+        if not raw.strip():
+            continue
+        try:
+            rec = json.loads(raw)
+        except ValueError:
+            continue
+        if isinstance(rec, dict) and flt.matches(rec, raw):
+            found.append(raw)
+            if len(found) >= n:
+                break
+    return list(reversed(found))
+
+
+def history(log_dir: str, flt: Filter, n: int) -> list[dict]:
+    """The last n matching records, oldest first."""
+    return [json.loads(raw) for raw in history_lines(log_dir, flt, n)]

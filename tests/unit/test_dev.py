@@ -1,0 +1,43 @@
+"""dev.py: the make-free two steps (Windows): venv paths, when to reinstall, what runs."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import dev
+from tests.support.env import REPO
+
+
+def test_the_venv_python_is_in_scripts_on_windows_and_bin_elsewhere():
+    assert dev.venv_python("C:\\r\\.venv", windows=True).endswith(
+        os.path.join("Scripts", "python.exe"))
+    assert dev.venv_python("/r/.venv", windows=False) == "/r/.venv/bin/python"
+
+
+def test_reinstall_when_never_installed_or_a_packaging_file_is_newer(tmp_path):
+    (tmp_path / "setup.cfg").write_text("x")
+    stamp = tmp_path / ".installed"
+    assert dev.needs_install(str(stamp), ("setup.cfg",), str(tmp_path))
+    stamp.write_text("")
+    os.utime(tmp_path / "setup.cfg", (1000, 1000))
+    assert not dev.needs_install(str(stamp), ("setup.cfg",), str(tmp_path))
+    os.utime(tmp_path / "setup.cfg", None)
+    os.utime(stamp, (1000, 1000))
+    assert dev.needs_install(str(stamp), ("setup.cfg",), str(tmp_path))
+
+
+def test_run_starts_riskd_on_the_embedded_config_and_test_passes_arguments_to_pytest():
+    assert dev.command_for("run", [], "py") == ["py", "-m", "services.supervisor", "--config",
+                                                os.path.join("etc", "riskd.toml")]
+    assert dev.command_for("test", ["tests/unit", "-x"], "py") == \
+        ["py", "-m", "pytest", "tests/unit", "-x"]
+    first = dev.install_commands("venvpy", base_python="py311")[0]
+    assert first == ["py311", "-m", "venv", dev.VENV]
+    assert dev.install_commands("venvpy", have_venv=True)[-1][-2:] == ["-e", ".[test]"]
+
+
+def test_no_action_prints_the_usage():
+    done = subprocess.run([sys.executable, "dev.py"], cwd=REPO, capture_output=True, text=True,
+                          timeout=30)
+    assert done.returncode == 2 and "dev.py run" in done.stderr
