@@ -13,7 +13,9 @@ Chaos, when on:
       a fill arriving and publishing it; riskd itself is killed -9 mid-flatten (the
       flatten's close applied at the broker, its answer lost: HTTP 500)
   every guard worker killed -9 once in the first seconds, in a seeded order
-  the broker's bad days: duplicated and reordered user events (sim quirks) all along,
+  the broker's bad days: a close applied whose answer is lost (500, riskd then killed), a
+      reduce applied whose answer comes after enforcement's timeout (504 after 12 s),
+      duplicated and reordered user events (sim quirks) all along,
       a hub silent while connected (quotes withheld 3 s), 429 on a burst of position
       reads, websockets dropped every ~8 s
   then randomness on top: kill -9 of a random worker every 2-4 s (at most 3 a minute
@@ -50,6 +52,7 @@ EXPECT_TIMEOUT = 30.0
 UNLOCK_TIMEOUT = 150.0
 MAX_KILLS_PER_MIN = 3
 CONVERGE_TIMEOUT = 20.0
+LATE_ANSWER = 12.0             # s: longer than enforcement's broker timeout (10 s)
 POINTS = ("enforcement.close_sent", "enforcement.running_recorded", "risk.decision_committed",
           "market.fill_received")
 ACTION_KINDS = ("reduce_position", "close_position", "flatten", "cancel_orders")
@@ -123,6 +126,11 @@ class Chaos:
         if what == "riskd mid-flatten":
             self.run.desk.fail(CLOSE, 500, 1, apply=True)       # the close works, answer lost
             self.note("next closeContract applied but answered 500")
+            return
+        if what == "reduce answered too late":
+            # the partial close works; its answer comes after enforcement's timeout (10 s)
+            self.run.desk.fail(PARTIAL, 504, 1, apply=True, delay=LATE_ANSWER)
+            self.note(f"next partialCloseContract applied, answered after {LATE_ANSWER:g} s")
             return
         self.run.procs.arm(what)
         self.note(f"armed {what} (account {account})")
