@@ -148,10 +148,14 @@ class Chaos:
             t = time.monotonic() - self.started
             if t >= next_kill:
                 next_kill = t + (2.0 if self.first_round else self.rng.uniform(2.0, 4.0))
-                victim = self.first_round.pop(0) if self.first_round else self._random_victim(t)
+                victim = self.first_round[0] if self.first_round else self._random_victim(t)
                 if victim and self.run.kill_worker(victim):
                     self.kills.setdefault(victim, []).append(t)
                     self.note(f"kill -9 {victim}")
+                    if self.first_round and self.first_round[0] == victim:
+                        self.first_round.pop(0)
+                elif self.first_round:
+                    next_kill = t + 0.5     # not up right now (riskd restarting): soon again
             if t >= next_drop:
                 next_drop = t + self.rng.uniform(6.0, 10.0)
                 self._quietly(self.run.desk.sim, "/sim/disconnect", {"mode": "abort"})
