@@ -317,11 +317,15 @@ class SessionRun:
         elif step.kind == "stop":
             desk.client.place_order(account, step.contract, STOP, SELL, 1,
                                     stop_price=START[step.contract] - step.value)
-        elif step.kind == "selflock":       # pressed again while riskd answers an error, as a
-            try:                            # trader would (a repeat is recorded, not acted on)
-                wait_for(lambda: self.call(SelfLockRequest(account=str(account), session=True,
-                                                           reason="chaos session"), timeout=10),
-                         EXPECT_TIMEOUT, interval=0.5, what="the self-lockout accepted")
+        elif step.kind == "selflock":       # pressed again only while the screen shows no
+            def locked():                   # self-lockout and riskd answered an error
+                locks = self.risk_call(LockoutsRequest(account=str(account)))
+                return locks is not None and any(lk.rule == "self_lockout"
+                                                 for lk in locks.lockouts)
+            try:
+                wait_for(lambda: locked() or self.call(SelfLockRequest(
+                    account=str(account), session=True, reason="chaos session"), timeout=10),
+                    EXPECT_TIMEOUT, interval=0.5, what="the self-lockout accepted")
             except AssertionError:
                 self.failures.append(f"{name}: the self-lockout was not accepted")
         elif step.kind == "expect":
