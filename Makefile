@@ -20,8 +20,9 @@ run:
 test:
 	$(PYTHON) dev.py test
 
+# make bench CHECK=1: exit 1 when a row misses the goal written beside it
 bench: install
-	$(BIN)/python -m tests.bench
+	$(BIN)/python -m tests.bench $(if $(CHECK),--check)
 
 # The long reliability run (the shortened form is part of `make test`): RUNS=3 for three in a row.
 RUNS ?= 1

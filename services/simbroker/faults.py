@@ -1,9 +1,14 @@
 """What the sim does to REST calls besides answering them: counting, injected failures, rate limits.
 
-Pure (a clock, no I/O; the gateway holds the lock). `/sim/fail` arms a Fault
+Counted per endpoint: calls, injected failures, and what each answered call
+did (took effect, or refused: closing a flat position is refused, so a
+duplicated close shows here although the broker changes nothing).
+Pure (a clock, no I/O; the gateway holds the lock). Websocket connection
+attempts are counted here too, as /hubs/user and /hubs/market. `/sim/fail` arms a Fault
 for an endpoint: its next `count` calls answer `status` (429 with a
 Retry-After header); with `apply` the call still takes effect and only its
-answer is lost, like a close that worked although the reply never came. Two
+answer is lost, like a close that worked although the reply never came; with `delay`
+the answer comes only after that long (the caller has timed out by then). Two
 rate limits, as on the gateway: one for every endpoint but bar history
 (rate_limit per 60 s, 0: off) and one for History/* (history_limit per 30 s).
 """
@@ -25,6 +30,7 @@ class Fault:
     retry_after: float = 1.0
     apply: bool = False
     body: Optional[str] = None       # what to answer instead (garbage JSON, an HTML error page)
+    delay: float = 0.0               # answer only after this long: past the caller's timeout
 
 
 @attrs.frozen
@@ -34,6 +40,7 @@ class Failure:
     headers: dict
     text: str
     apply: bool = False
+    delay: float = 0.0
 
 
 class Limiter:
@@ -70,12 +77,15 @@ class Faults:
         self.limiter = Limiter(clock, rate_limit, window)
         self.history_limiter = Limiter(clock, history_limit, history_window)
         self.calls: collections.Counter = collections.Counter()
-        self.failed: collections.Counter = collections.Counter()
+        self.failed: collections.Counter = collections.Counter()     # injected failures
+        self.took_effect: collections.Counter = collections.Counter()  # answered success
+        self.refused: collections.Counter = collections.Counter()      # (endpoint, errorCode)
+        self.by_account: collections.Counter = collections.Counter()   # (account, endpoint, code)
         self.since_ns = clock.now_ns()
         self._armed: dict[str, Fault] = {}
 
     def arm(self, endpoint: str, status: int, count: int, retry_after: float = 1.0,
-            apply: bool = False, body: Optional[str] = None) -> None:
+            apply: bool = False, body: Optional[str] = None, delay: float = 0.0) -> None:
         """Fail the next `count` calls with `status`; with `body`, answer that text instead
         (then any status from 200 is allowed: a 200 carrying garbage is a failure too)."""
         low = 200 if body is not None else 400
@@ -84,15 +94,46 @@ class Faults:
         if count <= 0:
             self._armed.pop(endpoint, None)
         else:
-            self._armed[endpoint] = Fault(status, count, retry_after, apply, body)
+            if delay < 0:
+                raise ValueError(f"expected a delay of 0 s or more, got {delay!r}")
+            self._armed[endpoint] = Fault(status, count, retry_after, apply, body, delay)
 
     def armed(self) -> dict:
         return {k: attrs.asdict(v) for k, v in self._armed.items()}
 
     def reset_counts(self) -> None:
-        self.calls.clear()
-        self.failed.clear()
+        for counter in (self.calls, self.failed, self.took_effect, self.refused,
+                        self.by_account):
+            counter.clear()
         self.since_ns = self.clock.now_ns()
+
+    def on_result(self, endpoint: str, code: int, account: Optional[int] = None) -> None:
+        """Count what a call did: took effect (errorCode 0) or was refused with `code` by the
+        broker's rules (e.g. closing a flat position), whether or not its answer then reached
+        the caller; per account too when the call named one."""
+        if code == 0:
+            self.took_effect[endpoint] += 1
+        else:
+            self.refused[(endpoint, code)] += 1
+        if isinstance(account, int) and not isinstance(account, bool):
+            self.by_account[(account, endpoint, code)] += 1
+
+    def counts(self) -> dict:
+        """Every counter by endpoint (refused: by endpoint, then errorCode), for /sim/calls."""
+        refused: dict = {}
+        for (endpoint, code), n in self.refused.items():
+            refused.setdefault(endpoint, {})[str(code)] = n
+        by_account: dict = {}
+        for (account, endpoint, code), n in self.by_account.items():
+            by_account.setdefault(str(account), {}).setdefault(endpoint, {})[str(code)] = n
+        return {"calls": dict(self.calls), "failed": dict(self.failed),
+                "tookEffect": dict(self.took_effect), "refused": refused,
+                "byAccount": by_account}
+
+    def on_hub_attempt(self, hub: str) -> None:
+        """Count a websocket connection attempt (admitted or refused) as a call of /hubs/<hub>:
+        a client that reconnects in a storm shows here."""
+        self.calls[f"/hubs/{hub}"] += 1
 
     def on_call(self, endpoint: str) -> Optional[Failure]:
         """Count a call; the failure to answer with, if one is armed or the rate limit is hit."""
@@ -112,4 +153,4 @@ class Faults:
             del self._armed[endpoint]
         headers = {"Retry-After": str(math.ceil(fault.retry_after))} if fault.status == 429 else {}
         text = fault.body if fault.body is not None else f"simulated failure (HTTP {fault.status})"
-        return Failure(fault.status, headers, text, fault.apply)
+        return Failure(fault.status, headers, text, fault.apply, fault.delay)

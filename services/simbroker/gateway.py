@@ -14,6 +14,7 @@ import logging
 import os
 import random
 import threading
+import time
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Optional
 
@@ -339,14 +340,16 @@ class Gateway:
             self.roll()
             failure = self.faults.on_call(canonical)
             if failure is None or failure.apply:       # apply: it happens, the answer is lost
-                response = self._answer(handler, needs_auth, authorization, raw)
+                response = self._answer(handler, needs_auth, authorization, raw, canonical)
             if failure is None:
                 return response
-            return Response(failure.status, failure.text.encode(),
-                            {"Content-Type": "text/plain", **failure.headers})
+        if failure.delay > 0:                          # outside the lock: the sim goes on
+            time.sleep(failure.delay)
+        return Response(failure.status, failure.text.encode(),
+                        {"Content-Type": "text/plain", **failure.headers})
 
     def _answer(self, handler, needs_auth: bool, authorization: Optional[str],
-                raw: bytes) -> Response:
+                raw: bytes, endpoint: str = "") -> Response:
         if needs_auth:
             token = bearer(authorization)
             claims, problem = self.tokens.check(token)
@@ -355,9 +358,12 @@ class Gateway:
                                            f'Bearer error="invalid_token", error_description="{problem}"'})
             self._claims, self._token = claims, token
         try:
-            result = handler(parse_body(raw))
+            body = parse_body(raw)
+            result = handler(body)
         except BadRequest as exc:
             return bad_request(exc)
+        self.faults.on_result(endpoint, result.code,
+                              body.get("accountId") if isinstance(body, dict) else None)
         self._emit(result.events)
         return json_response(result.answer())
 

@@ -297,6 +297,8 @@ class HubServer:
         hub_path = path[:-len("/negotiate")] if negotiating else path
         if hub_path not in HUB_PATHS:
             return ws.respond(404, "no hub here: expected /hubs/user or /hubs/market\n")
+        with self.gateway.lock:
+            self.gateway.faults.on_hub_attempt(url.path.rstrip("/").rsplit("/", 1)[-1])
         if time.monotonic() < self._down_until:
             return ws.respond(503, "the hubs are down (simulated)\n")
         token = (query.get("access_token") or [None])[0]

