@@ -17,7 +17,9 @@ again until its result arrives.
 Order independence: the account state reads realized and open PnL as of the same fills
 (services/risk/ahead.py); lockout enforcement acts only on exposure no earlier event of the
 same fill showed. riskd's own exits (services/risk/exits.py) are expected when a closing
-command is issued, and the fills that match are marked as riskd's.
+command is issued, and the fills that match are marked as riskd's. After a restart, until
+market's complete snapshot, enforcement reads positions and orders against what the account
+held before (services/risk/carried.py): what existed when a lockout started is not new.
 tick(now) drives time: the roll (daily counters reset, until-reset lockouts end, timers and
 manual lockouts stay), expiring timers, and the clock rules (grace periods, session ends).
 """
@@ -31,6 +33,7 @@ from typing import Callable, Optional
 import attrs
 
 from services.risk.acting import Acting
+from services.risk.carried import Carried
 from services.risk.lockouts import LockoutBook, lock_key
 from services.risk.outbox import Outbox
 from services.risk.outcome import Outcome, merge
@@ -78,6 +81,7 @@ class Engine(Acting):
         self.acted: dict[tuple, set] = {}              # lockout key -> targets acted on
         self._synced: set[int] = set()                 # accounts a snapshot has set up
         self._cold: set[int] = set()                   # ... being set up by the first one
+        self.carried: dict[int, Carried] = {}          # held before a restart, until synced
 
     # -- accounts -------------------------------------------------------------------------
     def account(self, account_id: int) -> AccountState:
@@ -204,7 +208,8 @@ class Engine(Acting):
             if change in ("new", "changed"):
                 out.dirty.add(acct.account_id)
                 if acct.fills_lead and self.settings.for_account(acct) is not None:
-                    for d in self.lockouts.enforce(acct, event, change, now, event.ts_ns):
+                    for d in self.lockouts.enforce(acct, event, change, now, event.ts_ns,
+                                                   self.carried.get(acct.account_id)):
                         self._take(d, now, out)
                 self._run(acct, "trade", event, now, change, event.ts_ns, out)
             return out
@@ -236,7 +241,8 @@ class Engine(Acting):
             return out              # nothing changed (a duplicate, a snapshot's replay)
         out.dirty.add(acct.account_id)
         if self.settings.for_account(acct) is not None:
-            for d in self.lockouts.enforce(acct, event, change, now, event_ns):
+            for d in self.lockouts.enforce(acct, event, change, now, event_ns,
+                                           self.carried.get(acct.account_id)):
                 self._take(d, now, out)
         self._run(acct, kind_of(event), event, now, change, event_ns, out)
         return out
@@ -296,6 +302,8 @@ class Engine(Acting):
         finally:
             self._synced |= self._cold
             self._cold = set()
+        if snap.complete:           # risk's book holds the broker's state again
+            self.carried.clear()
         return out
 
     def on_result(self, res: CommandResult, now: int) -> Outcome:

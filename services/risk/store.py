@@ -6,7 +6,10 @@ and trading day, for history), marks (drawdown high-water mark and the day's tra
 warned (warnings already given today), history (every decision, warning and lockout change),
 outbox (enforcement commands without a final result), meta (the trading day in force),
 riskd_exits (riskd's expected exits per account, JSON) and riskd_orders (order ids known to be
-riskd's): which fills are riskd's is known across kill -9 and restarts.
+riskd's): which fills are riskd's is known across kill -9 and restarts; exposure (each
+account's open positions and working orders as risk's book had them, written with every commit
+and every second, not while a restart's record still waits for market's complete snapshot):
+after a restart, what existed is not read as new (services/risk/carried.py).
 Trades are kept 8 days (the week's count), history 90 days.
 
 commit(outcome) writes one engine step in ONE transaction; the worker publishes only after it
@@ -29,6 +32,7 @@ import time
 from decimal import Decimal
 from typing import Optional
 
+from services.risk.carried import Carried, exposure_json
 from shared import codec
 from shared.messages.enforce import Command
 from shared.messages.market import Fill
@@ -62,6 +66,7 @@ CREATE INDEX IF NOT EXISTS history_ts ON history (ts_ns);
 CREATE TABLE IF NOT EXISTS outbox (
     id TEXT PRIMARY KEY, ts_ns INTEGER NOT NULL, body BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS riskd_exits (account_id INTEGER PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS exposure (account_id INTEGER PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS riskd_orders (
     account_id INTEGER NOT NULL, order_id INTEGER NOT NULL, PRIMARY KEY (account_id, order_id));
 """
@@ -93,6 +98,7 @@ class Store:
         self.db.execute("PRAGMA synchronous=NORMAL")    # WAL: a killed process loses nothing
         self.db.executescript(SCHEMA)
         self._marks_seen: dict[int, tuple] = {}
+        self._exposure_seen: dict[int, str] = {}
         self._day_written = False
 
     # -- opening ------------------------------------------------------------------------
@@ -154,16 +160,19 @@ class Store:
             if out.rolled:
                 self._prune(engine)
             self._marks(engine, force=bool(out.rolled))
+            self._exposure(engine)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
 
     def save_marks(self, engine) -> None:
-        """Persist changed marks (high-water marks, the day's trailing highs); cheap when none."""
+        """Persist changed marks (high-water marks, the day's trailing highs) and exposure;
+        cheap when none changed."""
         self.db.execute("BEGIN IMMEDIATE")
         try:
             self._marks(engine)
+            self._exposure(engine)
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
@@ -205,6 +214,18 @@ class Store:
             self.db.execute("INSERT OR REPLACE INTO marks VALUES (?, ?, ?, ?, ?)", (aid, *row))
             self._marks_seen[aid] = row
 
+    def _exposure(self, engine) -> None:
+        """What each account holds now; not an account whose record from before a restart
+        still waits for market's complete snapshot (its book is not the broker's state yet)."""
+        for aid, acct in engine.accounts.items():
+            if aid in engine.carried:
+                continue
+            body = exposure_json(acct)
+            if self._exposure_seen.get(aid) == body:
+                continue
+            self.db.execute("INSERT OR REPLACE INTO exposure VALUES (?, ?)", (aid, body))
+            self._exposure_seen[aid] = body
+
     def _prune(self, engine) -> None:
         keep_ns = (engine.calendar.start_of(engine.day)
                    - TRADE_DAYS_KEPT * 86_400 * 1_000_000_000)
@@ -237,6 +258,11 @@ class Store:
             orders = [o for (o,) in self.db.execute(
                 "SELECT order_id FROM riskd_orders WHERE account_id = ?", (aid,))]
             engine.account(aid).riskd.load(json.loads(body), orders)
+        for aid, body in self.db.execute("SELECT * FROM exposure"):
+            engine.carried[aid] = Carried.from_json(body)
+        for lk in engine.lockouts.all():          # locked, with no record: the times decide
+            engine.carried.setdefault(lk.account_id, Carried(saved=False))
+            engine.account(lk.account_id)
         for aid, rule, day in self.db.execute("SELECT * FROM warned WHERE day = ?",
                                               (engine.day.isoformat(),)):
             engine.warned.add((aid, rule, dt.date.fromisoformat(day)))
