@@ -2,10 +2,10 @@
 
 Risk saves, with every commit and every second (services/risk/store.py, table `exposure`),
 the signed size of each open position (fills its Position update lags included) and the ids of
-the working orders of every account as its book has them. After a restart the book is empty until market's snapshot (or, after a full
-riskd restart, market's reconcile) fills it again, so every position and order would look
-opened or placed now; a lockout in force would then close and cancel what existed long before
-it (trial finding 1). Until a complete snapshot has been applied, lockout enforcement reads
+the working orders of every account as its book has them. After a restart the book is empty
+until market's snapshot (or, after a full riskd restart, market's reconcile) fills it again,
+so every position and order would look opened or placed now; a lockout in force would then
+close and cancel what existed long before it (trial finding 1). Until a complete snapshot has been applied, lockout enforcement reads
 position and order events against what the account held instead:
 
 - a position event adds only the contracts beyond the size the account last held (the saved
