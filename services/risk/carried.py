@@ -5,8 +5,9 @@ the signed size of each open position (fills its Position update lags included) 
 the working orders of every account as its book has them. After a restart the book is empty
 until market's snapshot (or, after a full riskd restart, market's reconcile) fills it again,
 so every position and order would look opened or placed now; a lockout in force would then
-close and cancel what existed long before it (trial finding 1). Until a complete snapshot has been applied, lockout enforcement reads
-position and order events against what the account held instead:
+close and cancel what existed long before it (trial finding 1). Until a complete snapshot has
+been applied, lockout enforcement reads position and order events against what the account
+held instead:
 
 - a position event adds only the contracts beyond the size the account last held (the saved
   size, then each event's): growth while risk was down, or a trade after the restart;
