@@ -364,7 +364,7 @@ class Engine(Acting):
             for d in decisions:
                 self._take(d, now, out)
             if decisions:           # a warning comes before its breach, never after it
-                self.warned.add((acct.account_id, name, self.day))
+                self._breached(ctx, rule, params, now)
             elif rule.warns:
                 if kind == "quote":             # quotes come by the thousand: look 10 times a s
                     seen = (acct.account_id, name)
@@ -373,23 +373,41 @@ class Engine(Acting):
                     self._warn_looked[seen] = now
                 self._maybe_warn(ctx, rule, params, now, out)
 
-    def _maybe_warn(self, ctx, rule, params, now, out) -> None:
-        key = (ctx.account.account_id, rule.name, self.day)
-        if key in self.warned:
-            return
+    def _warn_key(self, account_id: int, rule: str, m) -> tuple:
+        """Once per rule (per limit of a rule with several), account and trading day."""
+        return (account_id, f"{rule}:{m.key}" if m.key else rule, self.day)
+
+    def _readings(self, ctx, rule, params, now) -> list:
         try:
-            m = rule.measure(ctx, now, params)
+            return rule.readings(ctx, now, params)
         except Exception:
             log.exception("rule %s could not measure account %s", rule.name,
                           ctx.account.account_id)
-            return
-        if m is None or m.progress < params.warn_at:
-            return
-        self.warned.add(key)
-        out.warnings.append(RuleWarning(
-            id=self.ids(), ts_ns=now, rule=rule.name, account_id=ctx.account.account_id,
-            value=m.value, limit=m.limit, warn_at=params.warn_at,
-            reason=f"{rule.name} at {m.progress:.0%} of its limit: {m.detail}"))
+            return []
+
+    def _breached(self, ctx, rule, params, now) -> None:
+        """A breach: no warning of it after it (of a rule with several limits, of those
+        reached)."""
+        aid = ctx.account.account_id
+        self.warned.add((aid, rule.name, self.day))
+        if rule.warns:
+            self.warned.update(self._warn_key(aid, rule.name, m)
+                               for m in self._readings(ctx, rule, params, now)
+                               if m.key and m.value >= m.limit)
+
+    def _maybe_warn(self, ctx, rule, params, now, out) -> None:
+        aid = ctx.account.account_id
+        if not rule.keyed and (aid, rule.name, self.day) in self.warned:
+            return                      # the common case, without measuring
+        for m in self._readings(ctx, rule, params, now):
+            key = self._warn_key(aid, rule.name, m)
+            if key in self.warned or not m.due(params.warn_at):
+                continue
+            self.warned.add(key)
+            out.warnings.append(RuleWarning(
+                id=self.ids(), ts_ns=now, rule=rule.name, account_id=aid,
+                value=m.value, limit=m.limit, warn_at=params.warn_at,
+                reason=f"{rule.name} at {m.progress:.0%} of its limit: {m.detail}"))
 
     def _warn(self, acct, rule_name, now, out, reason, params) -> None:
         key = (acct.account_id, f"{rule_name}:note", self.day)
