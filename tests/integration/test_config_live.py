@@ -211,3 +211,42 @@ def test_the_risk_worker_reports_a_tightened_limit_at_once_without_a_restart(pro
 
     table = procs.workers(config)
     assert {n: table[n].pid for n in guards} == pids
+
+
+def test_a_waiting_loosening_survives_a_restart_of_risk_and_an_override_too(procs,
+                                                                           admin_config):
+    """Trial finding 2: `rules set` loosens (waits for the roll), then `riskctl restart risk`:
+    the restarted risk still enforces the old limit with the new one waiting; an override
+    applies it now, and a second restart keeps it applied."""
+    guards = ["simbroker", "market", "risk"]
+    config = admin_config(supervisor={"workers": guards},
+                          accounts=[{"id": 1001, "name": "SIM-DEMO-1"}])
+    procs.riskd(config)
+    procs.wait_running(config, guards, timeout=30)
+    wait_for(lambda: risk_limit(procs, config, "1001", "daily_realized_loss")[0] == -500,
+             timeout=20, what="risk to report the configured limit for account 1001")
+    login(config)
+    looser = procs.riskctl(config, "rules", "set", "SIM-DEMO-1", "daily_realized_loss",
+                           "limit", "800")
+    assert looser.returncode == 0, looser.stderr
+    wait_for(lambda: risk_limit(procs, config, "1001", "daily_realized_loss")[1], timeout=10,
+             what="risk to report the loosened limit as pending")
+
+    def restart_risk():
+        before = procs.workers(config)["risk"].pid
+        done = procs.riskctl(config, "restart", "risk")
+        assert done.returncode == 0, done.stderr
+        wait_for(lambda: (procs.workers(config)["risk"].pid != before
+                          and procs.workers(config)["risk"].state == "running"),
+                 timeout=30, what="risk to run again")
+        return wait_for(lambda: (lambda lp: lp if lp[0] is not None else None)(
+            risk_limit(procs, config, "1001", "daily_realized_loss")), timeout=20,
+            what="the restarted risk to report the rule")
+
+    limit, pending = restart_risk()
+    assert limit == -500 and any("daily_realized_loss" in p for p in pending)
+    done = procs.riskctl(config, "rules", "override", "--account", "SIM-DEMO-1", "--rule",
+                         "daily_realized_loss", "--reason", "desk approved")
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert risk_limit(procs, config, "1001", "daily_realized_loss") == (-800, [])
+    assert restart_risk() == (-800, [])
