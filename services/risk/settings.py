@@ -206,8 +206,8 @@ class RuleSettings:
         self._kept.clear()              # a new trading day: what was kept has landed
 
     def pending_for(self, account_id: int) -> list[str]:
-        return [n for (aid, _), (_, names) in self._pending.items() if aid == account_id
-                for n in names]
+        return list(dict.fromkeys(n for (aid, _), (_, names) in self._pending.items()
+                                  if aid == account_id for n in names))
 
     def waiting(self, account_id: int) -> dict[str, dict[str, tuple[object, object]]]:
         """rule -> {parameter: (value in force, value waiting for the roll)} of an account:
@@ -250,6 +250,8 @@ class RuleSettings:
                 self._effective[key] = attrs.evolve(current, **{n: getattr(new, n)
                                                                for n in chosen})
                 self._pending[key] = (new, [n for n in names if n not in chosen])
+            if acct.account_id in self._kept:    # the account's other key (its broker name
+                self._kept[acct.account_id] = self._effective[key]   # coming) keeps it too
             applied += [(acct.account_id, n, waiting.get(n, {})) for n in chosen]
         return applied
 

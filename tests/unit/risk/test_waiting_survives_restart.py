@@ -106,3 +106,16 @@ def test_an_override_applies_now_and_survives_a_restart(tmp_path):
     assert limits(desk) == (450, 200)
     assert desk.engine.settings.pending_for(ACCOUNT) == ["daily_unrealized_loss"]
     assert desk.trade(pnl="-420").decisions == []
+
+
+def test_an_override_before_the_broker_names_the_account_holds_once_it_does(tmp_path):
+    """After a restart the account is known by id until market's snapshot gives its broker
+    name (the settings key changes): an override taken meanwhile is not lost then."""
+    before = loosened(tmp_path)
+    desk, store = start_risk(tmp_path, LOOSE, before.now + 60 * NS)
+    desk.account.name = ""
+    desk.engine.settings.apply_now(list(desk.engine.accounts.values()), ACCOUNT,
+                                   "daily_realized_loss")
+    desk.account.name = "SIM-1"
+    assert limits(desk) == (450, 200)
+    assert desk.engine.settings.pending_for(ACCOUNT) == ["daily_unrealized_loss"]
