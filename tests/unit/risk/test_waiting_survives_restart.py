@@ -6,6 +6,8 @@ the rules it enforces for the trading day; a restarted risk (a new Engine and Ru
 the looser config, loaded from the store) keeps the stricter live value until the roll or an
 admin override, and an override survives a restart.
 """
+import pytest
+
 from services.risk.settings import RuleSettings
 from services.risk.store import Store
 from tests.unit.risk.desk import ACCOUNT, MNQ, Desk, chi, only
@@ -73,24 +75,18 @@ def test_after_a_restart_the_old_limit_still_acts_until_the_roll(tmp_path):
     assert desk.trade(pnl="-420").decisions == []
 
 
-def test_a_config_loosened_while_risk_was_down_waits_too(tmp_path):
-    desk, store = start_risk(tmp_path, STRICT, START)
-    assert limits(desk) == (400, 200)
+@pytest.mark.parametrize("first, then, waits", [
+    (STRICT, LOOSE, ["daily_realized_loss", "daily_unrealized_loss"]),   # loosened: waits
+    (LOOSE, STRICT, []),                                                   # tightened: at once
+])
+def test_a_config_changed_while_risk_was_down(tmp_path, first, then, waits):
+    desk, store = start_risk(tmp_path, first, START)
+    limits(desk)                                    # the status screen reads them at start
     store.save_marks(desk.engine)
     store.close()
-    desk, store = start_risk(tmp_path, LOOSE, START + 600 * NS)
+    desk, store = start_risk(tmp_path, then, START + 600 * NS)
     assert limits(desk) == (400, 200)
-    assert sorted(desk.engine.settings.pending_for(ACCOUNT)) == [
-        "daily_realized_loss", "daily_unrealized_loss"]
-
-
-def test_a_tightening_made_while_risk_was_down_applies_at_once(tmp_path):
-    desk, store = start_risk(tmp_path, LOOSE, START)
-    assert limits(desk) == (450, 250)
-    store.save_marks(desk.engine)
-    store.close()
-    desk, store = start_risk(tmp_path, STRICT, START + 600 * NS)
-    assert limits(desk) == (400, 200) and desk.engine.settings.pending_for(ACCOUNT) == []
+    assert sorted(desk.engine.settings.pending_for(ACCOUNT)) == waits
 
 
 def test_an_override_applies_now_and_survives_a_restart(tmp_path):
