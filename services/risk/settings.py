@@ -153,6 +153,31 @@ class RuleSettings:
                 self._effective[key] = new
         return self._effective[key]
 
+    def update(self, config, accounts, override: bool = False) -> list[str]:
+        """A new config: apply what tightens now; returns what waits for the roll."""
+        self.config = config
+        waiting = []
+        for acct in accounts:
+            key = self._key(acct)
+            old = self.for_account(acct)
+            new = self._resolve(config, acct)
+            if override:
+                self._effective[key] = new
+                self._pending.pop(key, None)
+                continue
+            names = self._settle(key, old, new)
+            waiting += [f"{acct.account_id}: {n}" for n in names]
+        if waiting:
+            log.warning("rule changes that loosen wait for the trading-day roll: %s",
+                        ", ".join(waiting))
+        return waiting
+
+    def roll(self, now: int) -> None:
+        for key, (new, _names) in self._pending.items():
+            self._effective[key] = new
+        self._pending.clear()
+        self._kept.clear()              # a new trading day: what was kept has landed
+
     def _settle(self, key: tuple, old, new) -> list[str]:
         """Rules `old` in force, config `new`: what tightens applies, what loosens waits.
         Returns the names of the rules that wait."""
@@ -179,31 +204,6 @@ class RuleSettings:
         self._kept = dict(kept)
         self._effective.clear()
         self._pending.clear()
-
-    def update(self, config, accounts, override: bool = False) -> list[str]:
-        """A new config: apply what tightens now; returns what waits for the roll."""
-        self.config = config
-        waiting = []
-        for acct in accounts:
-            key = self._key(acct)
-            old = self.for_account(acct)
-            new = self._resolve(config, acct)
-            if override:
-                self._effective[key] = new
-                self._pending.pop(key, None)
-                continue
-            names = self._settle(key, old, new)
-            waiting += [f"{acct.account_id}: {n}" for n in names]
-        if waiting:
-            log.warning("rule changes that loosen wait for the trading-day roll: %s",
-                        ", ".join(waiting))
-        return waiting
-
-    def roll(self, now: int) -> None:
-        for key, (new, _names) in self._pending.items():
-            self._effective[key] = new
-        self._pending.clear()
-        self._kept.clear()              # a new trading day: what was kept has landed
 
     def pending_for(self, account_id: int) -> list[str]:
         return list(dict.fromkeys(n for (aid, _), (_, names) in self._pending.items()
