@@ -10,19 +10,29 @@ import pytest
 
 from services.risk.settings import RuleSettings
 from services.risk.store import Store
+from shared.config import Config
+from shared.config.accounts import ProfileConfig
 from tests.unit.risk.desk import ACCOUNT, MNQ, Desk, chi, only
 
 NS = 1_000_000_000
-STRICT = only(daily_realized_loss={"limit": 400}, daily_unrealized_loss={"limit": 200})
-LOOSE = only(daily_realized_loss={"limit": 450}, daily_unrealized_loss={"limit": 250})
+
+
+def config(realized, unrealized) -> Config:
+    """A config whose default profile runs just the two loss rules."""
+    rules = only(daily_realized_loss={"limit": realized},
+                 daily_unrealized_loss={"limit": unrealized})
+    return Config(profiles={"default": ProfileConfig(rules=rules)})
+
+
+STRICT, LOOSE = config(400, 200), config(450, 250)
 START = chi(2026, 11, 25, 9)
 ROLL = chi(2026, 11, 25, 17)
 
 
-def start_risk(tmp_path, config, now):
+def start_risk(tmp_path, rules_config, now):
     """What the worker does at start: settings from the config, the engine, the store."""
     desk = Desk(start=now)
-    desk.engine.settings = RuleSettings(config, resolve=lambda c, _a: c)
+    desk.engine.settings = RuleSettings(rules_config)
     store, report = Store.open(str(tmp_path))
     assert report == ""
     store.load(desk.engine, now)
