@@ -329,8 +329,9 @@ class Engine(Acting):
         directly): its fills are riskd's too, and history says the admin acted."""
         self._maybe_roll(now, out)
         d = Decision(id=self.ids(), ts_ns=now, rule=ADMIN, account_id=acct.account_id,
-                     action=FLATTEN, mode=ENFORCE, reason=res.detail or "kill switch",
-                     event_ns=now, by=who(ADMIN))
+                     action=FLATTEN, mode=ENFORCE,
+                     reason=res.reason or res.detail or "kill switch",
+                     event_ns=now, by=res.by or who(ADMIN))
         out.decisions.append(attrs.evolve(d, what=what(d, acct, False)))
         self._expect(acct, FLATTEN, None, None, res.command_id, now)
         out.exits.add(acct.account_id)

@@ -16,6 +16,7 @@ from typing import Any
 import attrs
 
 from shared.config.edit import is_secret_key
+from shared.config.convert import human_value
 
 audit_log = logging.getLogger("riskd.audit")
 
@@ -92,8 +93,8 @@ def access_changes(old, new) -> list[str]:
             if f.name == "password_hash":
                 continue
             if getattr(a, f.name) != getattr(b, f.name):
-                out.append(f"[{role}] {f.name} changed: {getattr(a, f.name)!r} -> "
-                           f"{getattr(b, f.name)!r}")
+                out.append(f"[{role}] {f.name} changed: {human_value(getattr(a, f.name))} -> "
+                           f"{human_value(getattr(b, f.name))}")
     return out
 
 
