@@ -64,6 +64,12 @@ class Measure:
             return self.value >= self.warn_from
         return self.progress >= warn_at
 
+    def warn_share(self, warn_at: float) -> float:
+        """The share of the limit this reading warns at (screens colour by it)."""
+        if self.warn_from is not None and self.limit:
+            return round(float(self.warn_from / self.limit), 4)
+        return warn_at
+
 
 class Rule:
     """Subclass: set name, listens, description; implement evaluate (and measure for limits)."""

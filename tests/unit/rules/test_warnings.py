@@ -9,7 +9,8 @@ warns from ceil(warn_at x limit) trades, but at the latest one trade before its 
 not silence the per-hour warning later that day. max_contracts warns at 4 of 5 (80 %); 5 of 5
 is at the limit, not over it, and warns when nothing warned before.
 """
-from tests.unit.risk.desk import ES, MNQ, Desk
+from services.risk.views import rule_values
+from tests.unit.risk.desk import ACCOUNT, ES, MNQ, Desk
 
 NS = 1_000_000_000
 TFL = {"per_minute": 3, "per_hour": 10, "per_session": 0, "per_minute_cooldown": 60}
@@ -26,6 +27,8 @@ def test_the_second_of_three_trades_a_minute_warns_that_the_next_starts_the_cool
     [w] = desk.trade().warnings
     assert (w.rule, w.value, w.limit) == ("trade_frequency_limit", 2, 3)
     assert "2 of 3 trades per minute" in w.reason
+    [tfl] = [v for v in rule_values(desk.engine, ACCOUNT, desk.now) if v.rule == w.rule]
+    assert tfl.warn_at == 0.6667             # the screens colour the bar where riskd warned
     desk.wait(5)
     out = desk.trade()                                       # the breach: no warning after it
     assert [d.rule for d in out.decisions] == ["trade_frequency_limit"] and out.warnings == []
