@@ -270,8 +270,14 @@ class Engine(Acting):
         """Rebuild from market's full state (start, gap, new epoch): what vanished is closed or
         gone, what is there goes through the normal event path (trades deduped by id).
         An incomplete snapshot (market has not read the broker since it started) only adds:
-        what is absent from it may still be open, and must not be taken as closed."""
+        what is absent from it may still be open, and must not be taken as closed.
+        Lockouts whose time ran out (while risk was down) end first: they lock nothing now."""
         out = Outcome()
+        expired = self.lockouts.expire(now)
+        out.lockouts += expired
+        out.dirty.update(c.lockout.account_id for c in expired)
+        if expired and self.acted:
+            self._forget_acted()
         for c in snap.contracts:
             self.market.apply_contract(c)
         for q in snap.quotes:

@@ -181,3 +181,16 @@ def test_a_trade_while_locked_in_the_window_after_a_restart_is_still_closed(tmp_
     desk.feed(position(3, start))
     assert [d.action for o in desk.history for d in o.decisions
             if d.rule == "lockout"] == ["close_position"]
+
+
+def test_a_cooldown_that_ran_out_while_risk_was_down_locks_nothing(tmp_path):
+    """The snapshot may come before risk's first tick: the lockout that ended meanwhile ends
+    first, and what was added after its end is not closed."""
+    before, fills, start = locked_desk(tmp_path)
+    [lock] = before.engine.lockouts.all()
+    later = lock.until_ns + 60 * NS
+    desk, store = restart(tmp_path, later)
+    out = desk.engine.apply_snapshot(snapshot([position(3, start)], [order(ORDER_ID + 5, later)],
+                                              fills), later)
+    assert out.decisions == []
+    assert [(c.change, c.lockout.id) for c in out.lockouts] == [("cleared", lock.id)]
