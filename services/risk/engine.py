@@ -17,7 +17,9 @@ again until its result arrives.
 Order independence: the account state reads realized and open PnL as of the same fills
 (services/risk/ahead.py); lockout enforcement acts only on exposure no earlier event of the
 same fill showed. riskd's own exits (services/risk/exits.py) are expected when a closing
-command is issued, and the fills that match are marked as riskd's.
+command is issued, and the fills that match are marked as riskd's. After a restart, until
+market's complete snapshot, enforcement reads positions and orders against what the account
+held before (services/risk/carried.py): what existed when a lockout started is not new.
 tick(now) drives time: the roll (daily counters reset, until-reset lockouts end, timers and
 manual lockouts stay), expiring timers, and the clock rules (grace periods, session ends).
 """
@@ -31,6 +33,7 @@ from typing import Callable, Optional
 import attrs
 
 from services.risk.acting import Acting
+from services.risk.carried import Carried
 from services.risk.lockouts import LockoutBook, lock_key
 from services.risk.outbox import Outbox
 from services.risk.outcome import Outcome, merge
@@ -78,6 +81,7 @@ class Engine(Acting):
         self.acted: dict[tuple, set] = {}              # lockout key -> targets acted on
         self._synced: set[int] = set()                 # accounts a snapshot has set up
         self._cold: set[int] = set()                   # ... being set up by the first one
+        self.carried: dict[int, Carried] = {}          # held before a restart, until synced
 
     # -- accounts -------------------------------------------------------------------------
     def account(self, account_id: int) -> AccountState:
@@ -204,7 +208,8 @@ class Engine(Acting):
             if change in ("new", "changed"):
                 out.dirty.add(acct.account_id)
                 if acct.fills_lead and self.settings.for_account(acct) is not None:
-                    for d in self.lockouts.enforce(acct, event, change, now, event.ts_ns):
+                    for d in self.lockouts.enforce(acct, event, change, now, event.ts_ns,
+                                                   self.carried.get(acct.account_id)):
                         self._take(d, now, out)
                 self._run(acct, "trade", event, now, change, event.ts_ns, out)
             return out
@@ -236,7 +241,8 @@ class Engine(Acting):
             return out              # nothing changed (a duplicate, a snapshot's replay)
         out.dirty.add(acct.account_id)
         if self.settings.for_account(acct) is not None:
-            for d in self.lockouts.enforce(acct, event, change, now, event_ns):
+            for d in self.lockouts.enforce(acct, event, change, now, event_ns,
+                                           self.carried.get(acct.account_id)):
                 self._take(d, now, out)
         self._run(acct, kind_of(event), event, now, change, event_ns, out)
         return out
@@ -264,8 +270,14 @@ class Engine(Acting):
         """Rebuild from market's full state (start, gap, new epoch): what vanished is closed or
         gone, what is there goes through the normal event path (trades deduped by id).
         An incomplete snapshot (market has not read the broker since it started) only adds:
-        what is absent from it may still be open, and must not be taken as closed."""
+        what is absent from it may still be open, and must not be taken as closed.
+        Lockouts whose time ran out (while risk was down) end first: they lock nothing now."""
         out = Outcome()
+        expired = self.lockouts.expire(now)
+        out.lockouts += expired
+        out.dirty.update(c.lockout.account_id for c in expired)
+        if expired and self.acted:
+            self._forget_acted()
         for c in snap.contracts:
             self.market.apply_contract(c)
         for q in snap.quotes:
@@ -296,6 +308,8 @@ class Engine(Acting):
         finally:
             self._synced |= self._cold
             self._cold = set()
+        if snap.complete:           # risk's book holds the broker's state again
+            self.carried.clear()
         return out
 
     def on_result(self, res: CommandResult, now: int) -> Outcome:
@@ -357,7 +371,7 @@ class Engine(Acting):
             for d in decisions:
                 self._take(d, now, out)
             if decisions:           # a warning comes before its breach, never after it
-                self.warned.add((acct.account_id, name, self.day))
+                self._breached(ctx, rule, params, now)
             elif rule.warns:
                 if kind == "quote":             # quotes come by the thousand: look 10 times a s
                     seen = (acct.account_id, name)
@@ -366,23 +380,41 @@ class Engine(Acting):
                     self._warn_looked[seen] = now
                 self._maybe_warn(ctx, rule, params, now, out)
 
-    def _maybe_warn(self, ctx, rule, params, now, out) -> None:
-        key = (ctx.account.account_id, rule.name, self.day)
-        if key in self.warned:
-            return
+    def _warn_key(self, account_id: int, rule: str, m) -> tuple:
+        """Once per rule (per limit of a rule with several), account and trading day."""
+        return (account_id, f"{rule}:{m.key}" if m.key else rule, self.day)
+
+    def _readings(self, ctx, rule, params, now) -> list:
         try:
-            m = rule.measure(ctx, now, params)
+            return rule.readings(ctx, now, params)
         except Exception:
             log.exception("rule %s could not measure account %s", rule.name,
                           ctx.account.account_id)
-            return
-        if m is None or m.progress < params.warn_at:
-            return
-        self.warned.add(key)
-        out.warnings.append(RuleWarning(
-            id=self.ids(), ts_ns=now, rule=rule.name, account_id=ctx.account.account_id,
-            value=m.value, limit=m.limit, warn_at=params.warn_at,
-            reason=f"{rule.name} at {m.progress:.0%} of its limit: {m.detail}"))
+            return []
+
+    def _breached(self, ctx, rule, params, now) -> None:
+        """A breach: no warning of it after it (of a rule with several limits, of those
+        reached)."""
+        aid = ctx.account.account_id
+        self.warned.add((aid, rule.name, self.day))
+        if rule.warns:
+            self.warned.update(self._warn_key(aid, rule.name, m)
+                               for m in self._readings(ctx, rule, params, now)
+                               if m.key and m.value >= m.limit)
+
+    def _maybe_warn(self, ctx, rule, params, now, out) -> None:
+        aid = ctx.account.account_id
+        if not rule.keyed and (aid, rule.name, self.day) in self.warned:
+            return                      # the common case, without measuring
+        for m in self._readings(ctx, rule, params, now):
+            key = self._warn_key(aid, rule.name, m)
+            if key in self.warned or not m.due(params.warn_at):
+                continue
+            self.warned.add(key)
+            out.warnings.append(RuleWarning(
+                id=self.ids(), ts_ns=now, rule=rule.name, account_id=aid,
+                value=m.value, limit=m.limit, warn_at=params.warn_at,
+                reason=f"{rule.name} at {m.progress:.0%} of its limit: {m.detail}"))
 
     def _warn(self, acct, rule_name, now, out, reason, params) -> None:
         key = (acct.account_id, f"{rule_name}:note", self.day)

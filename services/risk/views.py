@@ -55,7 +55,7 @@ def rule_values(engine, account_id: int, now: int, with_params: bool = False) ->
             progress=round(m.progress, 4) if m else None,
             detail=m.detail if m else rule.description,
             params=params_text(params) if with_params else {},
-            warn_at=params.warn_at,
+            warn_at=m.warn_share(params.warn_at) if m else params.warn_at,
             waiting={p: value_text(new) for p, (_now, new) in waiting.get(name, {}).items()}))
     return out
 
