@@ -330,8 +330,10 @@ class Engine(Acting):
 
     # -- rules ---------------------------------------------------------------------------------
     def _ctx(self, acct: AccountState, change: str = "", event_ns: int = 0) -> Ctx:
+        profile_of = getattr(self.settings, "profile_of", None)
         return Ctx(acct, self.market, self.calendar, change, event_ns,
-                   holiday_files=self.holiday_files)
+                   holiday_files=self.holiday_files,
+                   profile=profile_of(acct) if profile_of is not None else "default")
 
     def _run(self, acct, kind, event, now, change, event_ns, out, only: str = "") -> None:
         cfg = self.settings.for_account(acct)
