@@ -183,7 +183,7 @@ class Engine(Acting):
         out = Outcome()
         self._maybe_roll(now, out)
         if isinstance(event, Quote):
-            if self.market.apply_quote(event):
+            if self._quote_moves(event, now):
                 self._quote_rules(event, now, out)
             return out
         if isinstance(event, ContractInfo):
@@ -248,11 +248,20 @@ class Engine(Acting):
         self._maybe_roll(now, out)
         moved: dict[str, Quote] = {}
         for q in quotes:
-            if self.market.apply_quote(q):
+            if self._quote_moves(q, now):
                 moved[q.contract_id] = q
         for q in moved.values():
             self._quote_rules(q, now, out)
         return out
+
+    def _quote_moves(self, quote: Quote, now: int) -> bool:
+        """Apply a quote; True if the rules should look: a price moved, or this is the first
+        quote since a position in its contract opened (its first open PnL figure)."""
+        before = self.market.quoted_ns.get(quote.contract_id, -1)
+        if self.market.apply_quote(quote, now):
+            return True
+        return any(p.valued_from > before for acct in self.accounts.values()
+                   for p in acct.positions.values() if p.contract_id == quote.contract_id)
 
     def _quote_rules(self, quote: Quote, now: int, out: Outcome) -> None:
         for acct in self.accounts.values():
@@ -269,7 +278,7 @@ class Engine(Acting):
         for c in snap.contracts:
             self.market.apply_contract(c)
         for q in snap.quotes:
-            self.market.apply_quote(q)
+            self.market.apply_quote(q, now)
         ids = {a.account_id for a in snap.accounts} | {p.account_id for p in snap.positions} \
             | {o.account_id for o in snap.orders}
         steps: list = list(snap.accounts)
