@@ -70,7 +70,7 @@ def net_open_pnl(account, market) -> tuple[Decimal, bool]:
     realized + this counts every fill exactly once in any event order."""
     total, complete = account_unrealized(account, market)
     for cid, side, size, avg in account.closed_parts():
-        u = unrealized(side, size, avg, market.price_of(position), market.contracts.get(cid))
+        u = unrealized(side, size, avg, market.price(cid), market.contracts.get(cid))
         if u is None:
             complete = False
         else:
