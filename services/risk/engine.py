@@ -334,6 +334,7 @@ class Engine(Acting):
                      event_ns=now, by=who(ADMIN))
         out.decisions.append(attrs.evolve(d, what=what(d, acct, False)))
         self._expect(acct, FLATTEN, None, None, res.command_id, now)
+        acct.riskd.note(res.command_id, now)      # one decision per flatten, whatever follows
         out.exits.add(acct.account_id)
         out.dirty.add(acct.account_id)
 
