@@ -210,7 +210,11 @@ class Engine(Acting):
             return out
         if isinstance(event, PositionUpdate):
             change = acct.apply_position(event, now, live)
-            event_ns = event.ts_ns
+            # the trigger time of what follows: a Position payload carries only the position's
+            # creationTimestamp (hours old for an added lot), no time of this update, so the
+            # update happened when it arrived (risk's clock); the screen's latency is measured
+            # from here to the broker's answer to riskd's order
+            event_ns = now
             if change == "closed":
                 self._release(lambda k: k[0] == acct.account_id and k[2] == event.contract_id
                               and k[1] in (CLOSE_POSITION, REDUCE_POSITION))
