@@ -187,7 +187,7 @@ class Engine(Acting):
         out = Outcome()
         self._maybe_roll(now, out)
         if isinstance(event, Quote):
-            if self.market.apply_quote(event):
+            if self._quote_moves(event, now):
                 self._quote_rules(event, now, out)
             return out
         if isinstance(event, ContractInfo):
@@ -215,7 +215,11 @@ class Engine(Acting):
             return out
         if isinstance(event, PositionUpdate):
             change = acct.apply_position(event, now, live)
-            event_ns = event.ts_ns
+            # the trigger time of what follows: a Position payload carries only the position's
+            # creationTimestamp (hours old for an added lot), no time of this update, so the
+            # update happened when it arrived (risk's clock); the screen's latency is measured
+            # from here to the broker's answer to riskd's order
+            event_ns = now
             if change == "closed":
                 self._release(lambda k: k[0] == acct.account_id and k[2] == event.contract_id
                               and k[1] in (CLOSE_POSITION, REDUCE_POSITION))
@@ -254,11 +258,20 @@ class Engine(Acting):
         self._maybe_roll(now, out)
         moved: dict[str, Quote] = {}
         for q in quotes:
-            if self.market.apply_quote(q):
+            if self._quote_moves(q, now):
                 moved[q.contract_id] = q
         for q in moved.values():
             self._quote_rules(q, now, out)
         return out
+
+    def _quote_moves(self, quote: Quote, now: int) -> bool:
+        """Apply a quote; True if the rules should look: a price moved, or this is the first
+        quote since a position in its contract opened (its first open PnL figure)."""
+        before = self.market.quoted_ns.get(quote.contract_id, -1)
+        if self.market.apply_quote(quote, now):
+            return True
+        return any(p.valued_from > before for acct in self.accounts.values()
+                   for p in acct.positions.values() if p.contract_id == quote.contract_id)
 
     def _quote_rules(self, quote: Quote, now: int, out: Outcome) -> None:
         for acct in self.accounts.values():
@@ -281,7 +294,7 @@ class Engine(Acting):
         for c in snap.contracts:
             self.market.apply_contract(c)
         for q in snap.quotes:
-            self.market.apply_quote(q)
+            self.market.apply_quote(q, now)
         ids = {a.account_id for a in snap.accounts} | {p.account_id for p in snap.positions} \
             | {o.account_id for o in snap.orders}
         steps: list = list(snap.accounts)
@@ -340,13 +353,16 @@ class Engine(Acting):
                      event_ns=now, by=res.by or who(ADMIN))
         out.decisions.append(attrs.evolve(d, what=what(d, acct, False)))
         self._expect(acct, FLATTEN, None, None, res.command_id, now)
+        acct.riskd.note(res.command_id, now)      # one decision per flatten, whatever follows
         out.exits.add(acct.account_id)
         out.dirty.add(acct.account_id)
 
     # -- rules ---------------------------------------------------------------------------------
     def _ctx(self, acct: AccountState, change: str = "", event_ns: int = 0) -> Ctx:
+        profile_of = getattr(self.settings, "profile_of", None)
         return Ctx(acct, self.market, self.calendar, change, event_ns,
-                   holiday_files=self.holiday_files)
+                   holiday_files=self.holiday_files,
+                   profile=profile_of(acct) if profile_of is not None else "default")
 
     def _run(self, acct, kind, event, now, change, event_ns, out, only: str = "") -> None:
         cfg = self.settings.for_account(acct)

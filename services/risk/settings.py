@@ -23,7 +23,7 @@ from typing import Callable, Optional
 import attrs
 
 from shared.config import effective_rules
-from shared.config.accounts import find_account
+from shared.config.accounts import DEFAULT_PROFILE, find_account
 from shared.config.rules import RULE_NAMES
 
 log = logging.getLogger(__name__)
@@ -138,6 +138,7 @@ class RuleSettings:
         self._kept: dict[int, object] = {}       # in force before a restart, this trading day
         self._effective: dict[tuple, object] = {}
         self._pending: dict[tuple, tuple[object, list[str]]] = {}
+        self._profiles: dict[tuple, str] = {}
 
     @staticmethod
     def _key(acct) -> tuple:
@@ -153,9 +154,23 @@ class RuleSettings:
                 self._effective[key] = new
         return self._effective[key]
 
+    def profile_of(self, acct) -> str:
+        """The name of the profile an account's rules come from (for messages naming a table)."""
+        key = self._key(acct)
+        if key not in self._profiles:
+            self._profiles[key] = self._find_profile(acct)
+        return self._profiles[key]
+
+    def _find_profile(self, acct) -> str:
+        found = find_account(self.config.accounts, acct.account_id)
+        if found is None and acct.name:
+            found = find_account(self.config.accounts, acct.name)
+        return found.profile if found is not None else DEFAULT_PROFILE
+
     def update(self, config, accounts, override: bool = False) -> list[str]:
         """A new config: apply what tightens now; returns what waits for the roll."""
         self.config = config
+        self._profiles.clear()
         waiting = []
         for acct in accounts:
             key = self._key(acct)

@@ -46,6 +46,7 @@ class Ctx:
     event_ns: int = 0
     notes: list[str] = attrs.Factory(list)   # things a person should check (become warnings)
     holiday_files: dict = attrs.Factory(dict)  # holidays file name -> dates (loaded by the worker)
+    profile: str = "default"    # the account's profile (messages name its config table)
 
 
 @attrs.frozen
