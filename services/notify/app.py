@@ -105,6 +105,8 @@ class NotifyWorker(Worker):
                         "dropped", dropped)
         self.access = Access(cfg.telegram, config.accounts)
         telegram = self.senders.get("telegram")
+        if telegram is not None:      # alerts about an account go to the chats that see it
+            telegram.channel.sees = self.access.sees
         if telegram is not None and cfg.telegram.commands_enabled:
             telegram.channel.markup_for = self.access.lock_button
             self.commands = CommandPoller(

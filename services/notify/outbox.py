@@ -2,10 +2,12 @@
 it is meant for has accepted a message carrying it (guarantee 7).
 
 Tables: alerts (the rendered alert; button_account: the account a "Lock me out" button on
-it is for) and deliveries (alert id, channel) still owed; replies (answers to commands, one
-chat each, with an optional inline keyboard) share the file and the channel's sender. Each
-thread opens its own connection (sqlite3 connections are per thread); connection() is the
-calling thread's, for other tables that must commit together with a reply.
+it is for; account_id: the account it is about, which picks the Telegram chats whose scope
+sees it, None for everyone) and deliveries (alert id, channel) still owed; replies (answers
+to commands, one chat each, with an optional inline keyboard) share the file and the
+channel's sender. Each thread opens its own connection (sqlite3 connections are per
+thread); connection() is the calling thread's, for other tables that must commit together
+with a reply.
 """
 from __future__ import annotations
 
@@ -53,6 +55,7 @@ class Row:
     title: str
     text: str
     button_account: Optional[int] = None
+    account_id: Optional[int] = None
 
 
 @attrs.frozen
@@ -74,6 +77,8 @@ class Outbox:
             columns = [r[1] for r in db.execute("PRAGMA table_info(alerts)")]
             if "button_account" not in columns:       # a queue written before the button
                 db.execute("ALTER TABLE alerts ADD COLUMN button_account INTEGER")
+            if "account_id" not in columns:   # before per-chat scopes: goes to every chat
+                db.execute("ALTER TABLE alerts ADD COLUMN account_id INTEGER")
 
     def connection(self) -> sqlite3.Connection:
         return self._db()
@@ -93,9 +98,9 @@ class Outbox:
         db = self._db()
         with db:
             cur = db.execute("INSERT INTO alerts (created_ns, kind, severity, title, text, "
-                             "button_account) VALUES (?, ?, ?, ?, ?, ?)",
+                             "button_account, account_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
                              (created_ns, alert.kind, alert.severity, alert.title, text,
-                              button_account))
+                              button_account, alert.account_id))
             alert_id = cur.lastrowid
             db.executemany("INSERT INTO deliveries (alert_id, channel) VALUES (?, ?)",
                            [(alert_id, c) for c in channels])
@@ -103,8 +108,8 @@ class Outbox:
 
     def pending(self, channel: str, limit: int = 5000) -> list[Row]:
         rows = self._db().execute(
-            "SELECT a.id, a.created_ns, a.kind, a.severity, a.title, a.text, a.button_account "
-            "FROM deliveries d "
+            "SELECT a.id, a.created_ns, a.kind, a.severity, a.title, a.text, a.button_account, "
+            "a.account_id FROM deliveries d "
             "JOIN alerts a ON a.id = d.alert_id WHERE d.channel = ? ORDER BY a.id LIMIT ?",
             (channel, limit)).fetchall()
         return [Row(*r) for r in rows]

@@ -7,6 +7,8 @@ retry_after honoured) and only then removes the alerts from the outbox. A
 delivery that fails every try marks the channel failing (reported by status),
 keeps the alerts queued and pauses the channel for failed_retry_s; the worker
 itself keeps running. HTTP waits happen here, never in the worker's poll loop.
+A channel with per-chat scopes (Telegram) gets each chat's own text: the alert only for the
+chats that see its account, a digest of only the alerts each chat sees.
 
 Answers to Telegram commands (outbox replies) go through the same thread, bucket and
 retries as the alerts: they are sent first (someone is waiting for them) and each spends
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Optional
+from typing import Callable, Optional
 
 import tenacity
 
@@ -112,10 +114,8 @@ class ChannelSender:
         if plan.kind == WAIT:
             return None if plan.wake_at is None else max(0.0, plan.wake_at - now)
         chosen = [r for r in rows if r.id in set(plan.ids)]
-        text = self.digest_text(chosen, critical=all(r.severity == "critical" for r in chosen)) \
-            if plan.kind == DIGEST else chosen[0].text
         try:
-            self.deliver(text, chosen[0].button_account if plan.kind != DIGEST else None)
+            self.deliver_rows(chosen, digest=plan.kind == DIGEST)
         except ChannelError as exc:
             self._failed(exc, now)
             return self.paused_until - now
@@ -137,12 +137,27 @@ class ChannelSender:
                              max_chars=min(3500, self.channel.max_text - 100),
                              why="critical, sent at once" if critical else "rate limit reached")
 
-    def deliver(self, text: str, button_account: Optional[int] = None) -> str:
+    def deliver_rows(self, rows: list[Row], digest: bool) -> str:
+        """Send these alerts (one, or a digest of them); with per-chat scopes, each chat gets
+        only what it sees (a chat that sees none of them gets nothing)."""
+        critical = all(r.severity == "critical" for r in rows)
+
+        def text_of(seen: list[Row]) -> Optional[str]:
+            if not seen:
+                return None
+            return self.digest_text(seen, critical=critical) if digest else seen[0].text
+        text_for = (lambda chat: text_of(self.channel.visible(chat, rows))) \
+            if self.channel.per_chat else None
+        return self.deliver(text_of(rows), None if digest else rows[0].button_account, text_for)
+
+    def deliver(self, text: str, button_account: Optional[int] = None,
+                text_for: Optional[Callable[[str], Optional[str]]] = None) -> str:
         """Send with bounded retries; raises the last ChannelError when every try failed."""
         done: set = set()
+        kwargs: dict = {"text_for": text_for} if text_for is not None else {}
         if button_account is not None and self.channel.buttons:
-            return self._retrying(self.channel.send, text, done, button_account=button_account)
-        return self._retrying(self.channel.send, text, done)
+            kwargs["button_account"] = button_account
+        return self._retrying(self.channel.send, text, done, **kwargs)
 
     def _retrying(self, send, *args, **kwargs) -> str:
         retrying = tenacity.Retrying(

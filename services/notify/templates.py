@@ -37,6 +37,7 @@ class Alert:
     lines: tuple[str, ...] = ()
     account: str = ""
     ts_ns: int = 0
+    account_id: Optional[int] = None    # the account it is about (None: a system alert, for all)
 
     @property
     def text(self) -> str:
@@ -118,18 +119,20 @@ def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
     if d.reason:
         lines.append(d.reason)
     return Alert(kind="breach", severity=WARNING, title=f"⚠️ Breach {d.rule} on {account}",
-                 lines=tuple(lines), account=account, ts_ns=d.ts_ns)
+                 lines=tuple(lines), account=account, account_id=d.account_id,
+                 ts_ns=d.ts_ns)
 
 
 def warning_alert(w: RuleWarning, ctx: Context) -> Optional[Alert]:
     account = ctx.account(w.account_id)
     if w.value is None:                 # a note to check something, with no reading
         return Alert(kind="rule_warning", severity=INFO, title=f"🟡 {w.rule} on {account}",
-                     lines=(w.reason,), account=account, ts_ns=w.ts_ns)
+                     lines=(w.reason,), account=account, account_id=w.account_id,
+                     ts_ns=w.ts_ns)
     return Alert(kind="rule_warning", severity=INFO,
                  title=f"🟡 {w.rule} at {w.warn_at:.0%} of its limit on {account}",
                  lines=(reading(w.rule, w.value, w.limit),),
-                 account=account, ts_ns=w.ts_ns)
+                 account=account, account_id=w.account_id, ts_ns=w.ts_ns)
 
 
 def lockout_alert(c: LockoutChange, ctx: Context) -> Optional[Alert]:
@@ -139,12 +142,14 @@ def lockout_alert(c: LockoutChange, ctx: Context) -> Optional[Alert]:
     why = [x for x in (c.reason or lo.reason,) if x]
     if c.change == "cleared":
         return Alert(kind="lockout_end", severity=INFO, title=f"🔓 Lockout ended: {scope}",
-                     lines=(f"by {c.by}", *why), account=account, ts_ns=c.ts_ns)
+                     lines=(f"by {c.by}", *why), account=account, account_id=lo.account_id,
+                     ts_ns=c.ts_ns)
     word = "extended" if c.change == "extended" else "started"
     return Alert(kind="lockout_start", severity=WARNING,
                  title=f"🔒 Lockout {word}: {scope} "
                        f"{_lock_words(lo.kind, lo.until_ns, ctx, lo.clears_on)}",
-                 lines=(f"rule {lo.rule}, by {lo.by}", *why), account=account, ts_ns=c.ts_ns)
+                 lines=(f"rule {lo.rule}, by {lo.by}", *why), account=account,
+                 account_id=lo.account_id, ts_ns=c.ts_ns)
 
 
 def result_alert(r: CommandResult, ctx: Context) -> Optional[Alert]:
@@ -154,10 +159,11 @@ def result_alert(r: CommandResult, ctx: Context) -> Optional[Alert]:
                      title=f"🚨 Enforcement FAILED on {account}: act now",
                      lines=(r.detail or "no detail", f"command {r.command_id}, "
                                                      f"{r.attempts} attempt(s)"),
-                     account=account, ts_ns=r.finished_ns)
+                     account=account, account_id=r.account_id, ts_ns=r.finished_ns)
     if r.status == DONE:
         return Alert(kind="action_done", severity=INFO, title=f"✅ Done on {account}",
                      lines=(r.detail or f"command {r.command_id}",), account=account,
+                     account_id=r.account_id,
                      ts_ns=r.finished_ns)
     return None        # accepted (in progress) and skipped (alert mode: the breach said it)
 

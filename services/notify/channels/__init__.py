@@ -41,6 +41,7 @@ class HttpChannel:
     service = "the service"
     max_text = 2000
     buttons = False        # send() takes button_account (an inline "Lock me out" button)
+    per_chat = False       # send() takes text_for (a text per destination, see visible())
 
     def __init__(self, cfg: Any, timeout: float, redactor: Redactor):
         self.cfg = cfg

@@ -1,10 +1,12 @@
-"""Telegram: Bot API sendMessage to every configured chat id (api_base configurable).
+"""Telegram: Bot API sendMessage to the configured chat ids (api_base configurable).
 
 call() is the one way any Bot API method is invoked (alerts, command answers, getUpdates):
 it turns a 429 into RateLimited with Telegram's retry_after and any other refusal into a
 ChannelError naming the HTTP status and Telegram's description (redacted: the URL holds the
 token). An alert may carry an inline keyboard per chat (`markup_for`, set by the worker when
-commands are on: the "Lock me out" button).
+commands are on: the "Lock me out" button). Each chat sees only the accounts in its scope
+(`sees`, set by the worker from [notify.telegram] chats): visible() keeps the alerts a chat
+may see, so an alert or a digest is written per chat (docs/alerts.md "Commands from your phone").
 """
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ from services.notify.channels import ChannelError, HttpChannel, short
 
 # chat id -> the inline keyboard to attach for this alert's account (None: no button)
 MarkupFor = Callable[[str, Optional[int]], Optional[dict]]
+# (chat id, account id) -> is that account in the chat's scope?
+Sees = Callable[[str, int], bool]
 
 
 class TelegramChannel(HttpChannel):
@@ -21,7 +25,9 @@ class TelegramChannel(HttpChannel):
     service = "Telegram"
     max_text = 4096
     buttons = True
+    per_chat = True
     markup_for: Optional[MarkupFor] = None
+    sees: Optional[Sees] = None         # None: every chat sees every account
 
     def _url(self, method: str = "sendMessage") -> str:
         return f"{self.cfg.api_base.rstrip('/')}/bot{self.cfg.bot_token}/{method}"
@@ -42,17 +48,29 @@ class TelegramChannel(HttpChannel):
                                f"{said}", resp.status_code)
         return body.get("result")
 
+    def visible(self, chat: str, rows: list) -> list:
+        """The alerts (anything with an account_id) this chat may see: those about an account
+        in its scope, and every alert about no account (a system alert)."""
+        return [r for r in rows if r.account_id is None or self.sees is None
+                or self.sees(chat, r.account_id)]
+
     def send(self, text: str, done: Optional[set] = None, timeout: Optional[float] = None,
-             button_account: Optional[int] = None) -> str:
-        """Send to every chat id not in `done`; returns what Telegram answered (last chat)."""
+             button_account: Optional[int] = None,
+             text_for: Optional[Callable[[str], Optional[str]]] = None) -> str:
+        """Send to every chat id not in `done` (text_for: each chat's own text, None for a chat
+        that gets nothing); returns what Telegram answered (last chat)."""
         done = set() if done is None else done
         answer = ""
         for chat in self.cfg.chat_ids:
             if chat in done:
                 continue
+            said = text if text_for is None else text_for(chat)
+            if said is None:
+                done.add(chat)
+                continue
             markup = self.markup_for(chat, button_account) \
                 if self.markup_for is not None and button_account is not None else None
-            answer = self.send_to(chat, text, markup, timeout)
+            answer = self.send_to(chat, said, markup, timeout)
             done.add(chat)
         return answer
 
