@@ -249,6 +249,25 @@ def test_lockout_by_command_and_by_button_locks_and_flattens_once(procs, tmp_pat
     assert notify_status(procs, config)["commands"]["lockouts"] == 0     # since the restart
 
 
+def test_an_alert_reaches_only_the_chats_whose_scope_has_its_account(procs, tmp_path, telegram):
+    """GROUP sees Demo 2 only: Demo 1's breach reaches the unscoped private chat and not the
+    group; Demo 2's breach, queued after it, reaches both (so by then Demo 1's is decided)."""
+    config = riskd_config(tmp_path, telegram)
+    desk = start(procs, config)
+    desk.quote(MNQ)
+    desk.buy(1001, MNQ, 6)                 # over Demo 1's max_contracts (5)
+    telegram.wait_sent(lambda c: "Breach max_contracts on Demo 1" in c.text, 20, chat=ME,
+                       what="Demo 1's breach in the private chat")
+    desk.buy(1002, MNQ, 3)                 # over Demo 2's max_contracts (2)
+    for chat in (ME, GROUP):
+        telegram.wait_sent(lambda c: "Breach max_contracts on Demo 2" in c.text, 20, chat=chat,
+                           what=f"Demo 2's breach in chat {chat}")
+    wait_for(lambda: any("Done on Demo 1" in c.text for c in telegram.sent(ME)), 20,
+             what="Demo 1's enforcement result in the private chat")
+    leaked = [c.text for c in telegram.sent(GROUP) if "Demo 1" in c.text]
+    assert leaked == []
+
+
 def test_bad_input_gets_a_clear_answer_and_changes_nothing(procs, tmp_path, telegram):
     config = riskd_config(tmp_path, telegram)
     start(procs, config)
