@@ -8,7 +8,9 @@ min_severity it reaches, committed before the sender thread is woken. Answers
 NotifyStatusRequest (per-channel state) and NotifyTest on its control socket.
 With Telegram commands on, a CommandPoller thread answers the configured chats
 (services/notify/bot) through the same sender and queue; warnings and loss-rule breaches
-carry a "Lock me out" button.
+carry a "Lock me out" button. An alert about an account goes only to the Telegram chats
+whose scope sees it (services/notify/channels/telegram.py); the daily summary is written per
+scope here.
 """
 from __future__ import annotations
 
@@ -32,6 +34,7 @@ from services.notify.templates import Alert, DisconnectWatch, build, context_for
     severity_at_least
 from shared import topics
 from shared.bus.subscriber import Subscriber
+from shared.config.accounts import find_account
 from shared.messages.control import GuardReport
 from shared.messages.market import BrokerConnection
 from shared.messages.notify import (ChannelAnswer, ChannelState, CommandsState, DailySummary,
@@ -149,7 +152,9 @@ class NotifyWorker(Worker):
                 self.unguarded[msg.trading_day] = msg.unguarded_s
                 continue
             if isinstance(msg, DailySummary):
-                msg = with_unguarded(msg, self.unguarded.get(msg.trading_day, 0.0))
+                self._queue_summary(with_unguarded(msg, self.unguarded.get(msg.trading_day,
+                                                                           0.0)))
+                continue
             if isinstance(msg, BrokerConnection):
                 alerts = self.watch.observe(msg, self.clock.monotonic())
             else:
@@ -172,9 +177,41 @@ class NotifyWorker(Worker):
                 self._published_states[state.name] = key
                 self.pub.publish(CHANNEL_TOPIC, state)
 
-    def queue(self, alert: Alert, button_account: int | None = None) -> None:
+    def _queue_summary(self, s: DailySummary) -> None:
+        """The daily summary: each Telegram chat gets the lines of the accounts it sees (chats
+        that see the same ones share a message, a chat that sees none gets nothing); the chats
+        that see them all and the other channels get the whole summary."""
+        telegram = self.senders.get("telegram")
+        everyone = tuple(a.account for a in s.accounts)
+        groups: dict[tuple[str, ...], list[str]] = {}
+        for chat in self.config.notify.telegram.chat_ids if telegram is not None else ():
+            groups.setdefault(tuple(a.account for a in s.accounts
+                                    if self._sees(chat, a.account)), []).append(chat)
+        whole = build(s, self.ctx_t)
+        if whole is None:
+            return
+        if set(groups) <= {everyone}:
+            self.queue(whole)
+            return
+        self.queue(attrs.evolve(whole, chats=tuple(groups.get(everyone, ()))))
+        for seen, chats in groups.items():
+            part = build(attrs.evolve(s, accounts=[a for a in s.accounts if a.account in seen]),
+                         self.ctx_t) if seen and seen != everyone else None
+            if part is not None:
+                self.queue(attrs.evolve(part, chats=tuple(chats)), only=("telegram",))
+
+    def _sees(self, chat: str, ref: str) -> bool:
+        """Does the chat's scope have the account a summary line names (its name or id)?"""
+        account = find_account(self.config.accounts, ref)
+        if account is None or account.id is None:
+            return not self.access.scoped(chat)      # an account riskd does not know
+        return self.access.sees(chat, account.id)
+
+    def queue(self, alert: Alert, button_account: int | None = None,
+              only: tuple[str, ...] | None = None) -> None:
         channels = [n for n, s in self.senders.items()
-                    if severity_at_least(alert.severity, s.min_severity)]
+                    if severity_at_least(alert.severity, s.min_severity)
+                    and (only is None or n in only)]
         log.info("alert %s (%s): %s", alert.kind, alert.severity, self.redactor.redact(alert.title),
                  extra={"alert": alert.kind, "severity": alert.severity,
                         "account": alert.account, "channels": ",".join(channels)})

@@ -3,7 +3,8 @@ it is meant for has accepted a message carrying it (guarantee 7).
 
 Tables: alerts (the rendered alert; button_account: the account a "Lock me out" button on
 it is for; account_id: the account it is about, which picks the Telegram chats whose scope
-sees it, None for everyone) and deliveries (alert id, channel) still owed; replies (answers
+sees it, None for everyone; chats: a JSON list of the only Telegram chats it is for, as a
+daily summary written per scope) and deliveries (alert id, channel) still owed; replies (answers
 to commands, one chat each, with an optional inline keyboard) share the file and the
 channel's sender. Each thread opens its own connection (sqlite3 connections are per
 thread); connection() is the calling thread's, for other tables that must commit together
@@ -56,6 +57,7 @@ class Row:
     text: str
     button_account: Optional[int] = None
     account_id: Optional[int] = None
+    chats: Optional[tuple[str, ...]] = None
 
 
 @attrs.frozen
@@ -77,8 +79,9 @@ class Outbox:
             columns = [r[1] for r in db.execute("PRAGMA table_info(alerts)")]
             if "button_account" not in columns:       # a queue written before the button
                 db.execute("ALTER TABLE alerts ADD COLUMN button_account INTEGER")
-            if "account_id" not in columns:   # before per-chat scopes: goes to every chat
-                db.execute("ALTER TABLE alerts ADD COLUMN account_id INTEGER")
+            for column, kind in (("account_id", "INTEGER"), ("chats", "TEXT")):
+                if column not in columns:     # before per-chat scopes: goes to every chat
+                    db.execute(f"ALTER TABLE alerts ADD COLUMN {column} {kind}")
 
     def connection(self) -> sqlite3.Connection:
         return self._db()
@@ -98,9 +101,10 @@ class Outbox:
         db = self._db()
         with db:
             cur = db.execute("INSERT INTO alerts (created_ns, kind, severity, title, text, "
-                             "button_account, account_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                             "button_account, account_id, chats) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                              (created_ns, alert.kind, alert.severity, alert.title, text,
-                              button_account, alert.account_id))
+                              button_account, alert.account_id,
+                              None if alert.chats is None else json.dumps(list(alert.chats))))
             alert_id = cur.lastrowid
             db.executemany("INSERT INTO deliveries (alert_id, channel) VALUES (?, ?)",
                            [(alert_id, c) for c in channels])
@@ -109,10 +113,11 @@ class Outbox:
     def pending(self, channel: str, limit: int = 5000) -> list[Row]:
         rows = self._db().execute(
             "SELECT a.id, a.created_ns, a.kind, a.severity, a.title, a.text, a.button_account, "
-            "a.account_id FROM deliveries d "
+            "a.account_id, a.chats FROM deliveries d "
             "JOIN alerts a ON a.id = d.alert_id WHERE d.channel = ? ORDER BY a.id LIMIT ?",
             (channel, limit)).fetchall()
-        return [Row(*r) for r in rows]
+        return [Row(*r[:-1], chats=None if r[-1] is None else tuple(json.loads(r[-1])))
+                for r in rows]
 
     def count(self, channel: str) -> int:
         return self._db().execute("SELECT COUNT(*) FROM deliveries WHERE channel = ?",

@@ -38,6 +38,7 @@ class Alert:
     account: str = ""
     ts_ns: int = 0
     account_id: Optional[int] = None    # the account it is about (None: a system alert, for all)
+    chats: Optional[tuple[str, ...]] = None   # only these Telegram chats (None: by account_id)
 
     @property
     def text(self) -> str:

@@ -332,6 +332,42 @@ def test_each_event_kind_reaches_both_channels_and_no_token_reaches_a_log(
             assert not any(s in fh.read() for s in secret_parts)
 
 
+def test_a_scoped_chat_gets_only_its_accounts_alerts_and_summary_lines(
+        tmp_path, procs, telegram, discord):
+    # chat 222 sees SIM-DEMO-2 only (commands off: alerts are scoped all the same); 111 and
+    # Discord see everything
+    config_path = make_config(tmp_path, notify={
+        "telegram": {"bot_token": BOT_TOKEN, "chat_ids": ["111", "222"], "commands": False,
+                     "api_base": telegram.url, "chats": {"222": {"accounts": ["SIM-DEMO-2"]}}},
+        "discord": {"webhook_url": f"{discord.url}/api/webhooks/42/{WEBHOOK_TOKEN}"},
+        "rate_per_minute": 600}, accounts=[{"id": 1001, "name": "SIM-DEMO-1"},
+                                           {"id": 1002, "name": "SIM-DEMO-2"}])
+    start_notify(procs, config_path)
+    pubs = Publishers(config_path)
+    try:
+        pubs.connected(discord)
+        pubs.publish("risk", "decision", EVENTS[0][2])                     # on SIM-DEMO-1
+        pubs.publish("risk", "notify", DailySummary(trading_day="2026-11-24", accounts=[
+            AccountDay(account="SIM-DEMO-1", pnl=Decimal("250.75"), trades=4),
+            AccountDay(account="SIM-DEMO-2", pnl=Decimal("-80"), trades=2)]))
+        pubs.publish("supervisor", "worker", EVENTS[5][2])                 # a system alert
+
+        def got(chat: str) -> str:
+            return "\n".join(h.text for h in telegram.hits if h.body.get("chat_id") == chat)
+        wait_for(lambda: "Worker risk crashed" in got("111") and "Worker risk crashed" in got(
+            "222") and "Worker risk crashed" in "\n".join(discord.texts()), 15,
+                 what="the worker alert (queued last) in both chats and on Discord")
+        whole = ("Daily summary 2026-11-24", "SIM-DEMO-1: PnL +250.75", "SIM-DEMO-2: PnL -80.00",
+                 "Breach daily_loss on SIM-DEMO-1")
+        assert all(part in got("111") for part in whole), got("111")
+        assert all(part in "\n".join(discord.texts()) for part in whole)
+        assert "Daily summary 2026-11-24\nSIM-DEMO-2: PnL -80.00" in got("222")
+        assert "SIM-DEMO-1" not in got("222")
+        assert got("111").count("Daily summary") == 1 and got("222").count("Daily summary") == 1
+    finally:
+        pubs.close()
+
+
 def test_fifty_breaches_give_at_most_the_limit_plus_one_digest_naming_all(
         tmp_path, procs, telegram, discord):
     # Telegram takes warnings and up, so the info probes (seen on Discord) spend none of its

@@ -59,6 +59,10 @@ class Access:
         return self.commands and chat in self.chats and (
             not self.is_group(chat) or bool(self._users[chat]))
 
+    def scoped(self, chat: str) -> bool:
+        """Does the chat see only some accounts?"""
+        return self._accounts.get(chat) is not None
+
     def sees(self, chat: str, account_id: int, name: str = "") -> bool:
         """Is this account in the chat's scope?"""
         scoped = self._accounts.get(chat)

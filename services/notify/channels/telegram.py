@@ -49,10 +49,11 @@ class TelegramChannel(HttpChannel):
         return body.get("result")
 
     def visible(self, chat: str, rows: list) -> list:
-        """The alerts (anything with an account_id) this chat may see: those about an account
-        in its scope, and every alert about no account (a system alert)."""
-        return [r for r in rows if r.account_id is None or self.sees is None
-                or self.sees(chat, r.account_id)]
+        """The alerts (anything with account_id and chats) this chat may see: those about an
+        account in its scope, and every alert about no account (a system alert); an alert
+        naming its chats goes to those only."""
+        return [r for r in rows if (r.chats is None or chat in r.chats) and (
+            r.account_id is None or self.sees is None or self.sees(chat, r.account_id))]
 
     def send(self, text: str, done: Optional[set] = None, timeout: Optional[float] = None,
              button_account: Optional[int] = None,

@@ -5,6 +5,7 @@ real notify.sqlite; only the last hop (the HTTP POST) is replaced by a list of w
 was sent."""
 from __future__ import annotations
 
+import sqlite3
 from typing import Optional
 
 import pytest
@@ -127,3 +128,34 @@ def test_visible(tmp_path, account, chats):
     channel, *_ = setup(tmp_path)
     alert = Alert(kind="k", severity="info", title="t", account_id=account)
     assert {c for c in (ALL, ONLY_1, ONLY_2) if channel.visible(c, [alert])} == chats
+
+
+def test_an_alert_naming_its_chats_goes_to_those_only(tmp_path):
+    """The daily summary is written per scope: each part names the chats it is for."""
+    channel, outbox, sender, clock = setup(tmp_path)
+    alert = Alert(kind="daily_summary", severity="info", title="summary of Demo 2",
+                  chats=(ONLY_2,))
+    outbox.add(alert, alert.title, ["telegram"], clock.now_ns())
+    assert outbox.pending("telegram")[0].chats == (ONLY_2,)
+    sender.step()
+    assert channel.got == {ONLY_2: ["summary of Demo 2"]}
+
+
+def test_a_queue_written_before_scopes_opens_and_goes_to_every_chat(tmp_path):
+    path = str(tmp_path / "notify.sqlite")
+    db = sqlite3.connect(path)
+    db.executescript("""
+        CREATE TABLE alerts (id INTEGER PRIMARY KEY AUTOINCREMENT, created_ns INTEGER NOT NULL,
+            kind TEXT NOT NULL, severity TEXT NOT NULL, title TEXT NOT NULL, text TEXT NOT NULL,
+            button_account INTEGER);
+        CREATE TABLE deliveries (alert_id INTEGER NOT NULL, channel TEXT NOT NULL,
+            PRIMARY KEY (alert_id, channel));
+        INSERT INTO alerts VALUES (1, 0, 'breach', 'warning', 'old breach', 'old breach', NULL);
+        INSERT INTO deliveries VALUES (1, 'telegram');""")
+    db.commit()
+    db.close()
+    channel, outbox, sender, clock = setup(tmp_path)
+    (row,) = outbox.pending("telegram")
+    assert (row.account_id, row.chats) == (None, None)
+    sender.step()
+    assert channel.got == {c: ["old breach"] for c in (ALL, ONLY_1, ONLY_2)}
