@@ -193,7 +193,9 @@ class NotifyWorker(Worker):
         if set(groups) <= {everyone}:
             self.queue(whole)
             return
-        self.queue(attrs.evolve(whole, chats=tuple(groups.get(everyone, ()))))
+        self.queue(attrs.evolve(whole, chats=tuple(groups.get(everyone, ()))),
+                   only=None if everyone in groups else tuple(n for n in self.senders
+                                                              if n != "telegram"))
         for seen, chats in groups.items():
             part = build(attrs.evolve(s, accounts=[a for a in s.accounts if a.account in seen]),
                          self.ctx_t) if seen and seen != everyone else None
