@@ -8,9 +8,13 @@ from tests.support.procs import Procs
 
 @pytest.fixture
 def procs(tmp_path):
-    """Start riskd / workers for this test; everything is ended afterwards, pass or fail."""
+    """Start riskd / workers for this test; everything is ended afterwards, pass or fail, and
+    the test fails if a process outlived its parent (an orphan)."""
     p = Procs(tmp_path)
     try:
         yield p
     finally:
-        p.cleanup()
+        orphans = p.cleanup()
+    if orphans:
+        pytest.fail(f"the test left processes running after their parent was gone: {orphans} "
+                    f"(killed now); end what you start, or start a new riskd to end them")

@@ -1,4 +1,8 @@
-"""Decisions, warnings and lockout changes, oldest first (--since 2h, 09:30 or an ISO time)."""
+"""Decisions, warnings and lockout changes, oldest first (--since 2h, 09:30 or an ISO time).
+
+Every decision says who acted (a rule, the admin, the trader's self-lockout, lockout
+enforcement) and what was done; in alert mode what would have been done. A lockout is shown
+only when one was taken. See docs/rules.md."""
 from __future__ import annotations
 
 from cli.commands._risk_view import fmt_time, parse_when
@@ -16,23 +20,31 @@ def add_arguments(parser) -> None:
     parser.add_argument("--limit", type=int, default=200, help="at most this many (200)")
 
 
+def decision_row(d) -> tuple:
+    """(time, account, who, what, value, reason, note) of one decision."""
+    target = (f" {d.contract_id}" if d.contract_id else "") \
+        + (f" order {d.order_id}" if d.order_id else "")
+    what = d.what or (d.action + target)
+    if d.mode == "alert" and not what.startswith("would"):
+        what = f"would have: {what}"
+    note = f"not acted on: {d.suppressed}" if d.suppressed else (
+        f"locked {d.lock.kind} until {fmt_time(d.lock.until_ns)}"
+        if d.lock and d.lock.until_ns else f"locked {d.lock.kind}" if d.lock else "")
+    who = d.by or f"rule {d.rule}"
+    return (d.ts_ns, d.account_id, f"{who}{' (alert mode)' if d.mode == 'alert' else ''}",
+            what, f"{d.value} vs {d.limit}" if d.value is not None else "", d.reason, note)
+
+
 def rows(body) -> list[tuple]:
-    out = []
-    for d in body.decisions:
-        what = d.action + (f" {d.contract_id}" if d.contract_id else "") \
-            + (f" order {d.order_id}" if d.order_id else "")
-        note = f"not acted on: {d.suppressed}" if d.suppressed else (
-            f"lock {d.lock.kind} {fmt_time(d.lock.until_ns)}" if d.lock else "")
-        out.append((d.ts_ns, d.account_id, f"{d.mode}:{d.rule}", what,
-                    f"{d.value} vs {d.limit}" if d.value is not None else "", d.reason, note))
+    out = [decision_row(d) for d in body.decisions]
     for w in body.warnings:
-        out.append((w.ts_ns, w.account_id, f"warning:{w.rule}", "-",
-                    f"{w.value} vs {w.limit}", w.reason, ""))
+        out.append((w.ts_ns, w.account_id, f"warning: rule {w.rule}", "-",
+                    f"{w.value} vs {w.limit}" if w.value is not None else "", w.reason, ""))
     for c in body.lockouts:
         lk = c.lockout
-        out.append((c.ts_ns, lk.account_id, f"lockout:{lk.rule}", c.change,
+        out.append((c.ts_ns, lk.account_id, f"lockout by {c.by}: {lk.rule}", c.change,
                     lk.symbol or "account", c.reason or lk.reason,
-                    f"{lk.kind} {fmt_time(lk.until_ns)} by {c.by}"))
+                    f"{lk.kind} {fmt_time(lk.until_ns)}"))
     return sorted(out, key=lambda r: r[0])
 
 
@@ -47,6 +59,6 @@ def run(args, ctx) -> int:
     if not table:
         print("nothing recorded")
         return 0
-    print(render_table(("time", "account", "what", "action", "value", "reason", "note"),
+    print(render_table(("time", "account", "who", "what", "value", "reason", "note"),
                        [(fmt_time(r[0]), *r[1:]) for r in table]))
     return 0

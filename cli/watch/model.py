@@ -131,7 +131,9 @@ def _decision(state: WatchState, msg: Decision) -> bool:
     state.actions[msg.id] = ActionRow(decision_id=msg.id, ts_ns=msg.ts_ns,
                                       account_id=msg.account_id, rule=msg.rule,
                                       action=msg.action, status=status,
-                                      detail=msg.suppressed or msg.reason)
+                                      detail=msg.suppressed or (
+                                          msg.what if msg.mode == "alert" and msg.what
+                                          else msg.reason))
     while len(state.actions) > MAX_ACTIONS * 10:
         state.actions.popitem(last=False)
     return True

@@ -162,8 +162,10 @@ class EnforcementWorker(Worker):
                   cmd.account_id, cmd.rule or "-", cmd.mode,
                   "" if new else f", left {entry.state} by a previous process: re-checking",
                   extra=_fields(cmd, "action"))
-        self._schedule(entry)
+        # 'accepted' goes out before any broker call: for a flatten risk did not command (the
+        # kill switch), it is how risk learns that the fills about to come are riskd's
         self._publish(entry.result())
+        self._schedule(entry)
         return entry
 
     def _schedule(self, entry: Entry) -> None:

@@ -28,6 +28,7 @@ from services.enforcement.actions.base import (CALL_ERRORS, ActionContext, Canno
                                                GiveUp, MarketClosed, Retry)
 from services.enforcement.budget import BudgetView, Closing
 from services.enforcement.journal import Entry, Journal
+from shared.crashpoint import crash_point
 from services.enforcement import outcomes
 from services.enforcement.planning import retry_delay
 from shared.clock import Clock
@@ -136,6 +137,7 @@ class Executor:
         action = ACTIONS.get(cmd.action)
         calls_before = getattr(client, "calls", 0)
         self.journal.start(cmd.id, self.clock.now_ns())
+        crash_point("enforcement.running_recorded")      # tests only: shared/crashpoint.py
         if action is None:
             return self._final(job, FAILED, f"unknown action {cmd.action!r} (expected one of "
                                             f"{', '.join(ACTIONS)})", None, client, calls_before,

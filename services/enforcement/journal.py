@@ -26,6 +26,7 @@ from typing import Optional
 
 import attrs
 
+from services.risk.store import check_file, move_aside
 from shared import codec
 from shared.messages.enforce import Command, CommandResult, CommandState
 
@@ -129,20 +130,24 @@ class Journal:
         self._prune(time.time_ns() if now_ns is None else now_ns)
 
     def _open_checked(self, path: str) -> sqlite3.Connection:
-        """Open; a corrupt file is moved aside (and reported) and a fresh journal started."""
-        try:
-            conn = _open(path)
-            ok = conn.execute("PRAGMA integrity_check").fetchone()[0]
-            if ok == "ok":
+        """Open; a corrupt file is moved aside (and reported) and a fresh journal started.
+
+        The check runs on its own connection, closed before anything is moved: on Windows a
+        file still open cannot be renamed (#18), and a connection that failed half-way is
+        closed too. The check and the move are the risk store's, so both files fail the same
+        way."""
+        why = check_file(path)
+        if not why:
+            conn = None
+            try:
+                conn = _open(path)
+                conn.executescript(SCHEMA)
                 return conn
-            conn.close()
-            why = ok
-        except sqlite3.DatabaseError as exc:
-            why = str(exc)
-        self.moved_aside = f"{path}.corrupt-{time.strftime('%Y%m%dT%H%M%S')}"
-        for suffix in ("", "-wal", "-shm"):
-            if os.path.exists(path + suffix):
-                os.replace(path + suffix, self.moved_aside + suffix)
+            except sqlite3.DatabaseError as exc:
+                if conn is not None:
+                    conn.close()
+                why = f"cannot open: {exc}"
+        self.moved_aside = move_aside(path)
         log.critical("enforcement journal %s is corrupt (%s): moved to %s; starting a new one "
                      "(commands re-sent by risk are re-checked against the broker)",
                      path, why, self.moved_aside)

@@ -2,8 +2,10 @@
 
 A plan is an ordered list of Steps. Closes always come before cancels (a position is the
 risk; an order is only a possible one), and within cancels the active orders come before
-suspended bracket children (cancelling a parent usually takes its children with it). The
-retry/pending policy for a command that cannot finish yet lives here too, as pure math.
+suspended bracket children (cancelling a parent usually takes its children with it). After a
+reduce, the orders that protect the position (its closing side) are cut to the size left
+(RULES.md "Closing a contract closes its orders"). The retry/pending policy for a command
+that cannot finish yet lives here too, as pure math.
 """
 from __future__ import annotations
 
@@ -11,19 +13,19 @@ from typing import Iterable, Optional, Sequence
 
 import attrs
 
-from shared.projectx.models import Order, OrderStatus, Position
+from shared.projectx.models import Order, OrderSide, OrderStatus, OrderType, Position
 
-CLOSE, PARTIAL, CANCEL, MODIFY = "close", "partial", "cancel", "modify"
+CLOSE, PARTIAL, CANCEL, MODIFY, RESIZE = "close", "partial", "cancel", "modify", "resize"
 # v2 query statuses for "working": open, pending, pending cancellation, suspended children
 WORKING_STATUSES = (1, 6, 7, 8)
 
 
 @attrs.frozen
 class Step:
-    kind: str                      # close | partial | cancel | modify
+    kind: str                      # close | partial | cancel | modify | resize
     contract_id: str = ""
     order_id: Optional[int] = None
-    size: Optional[int] = None     # partial: contracts to close
+    size: Optional[int] = None     # partial: contracts to close; resize: the order's new size
 
     def describe(self) -> str:
         if self.kind == CLOSE:
@@ -32,6 +34,8 @@ class Step:
             return f"close {self.size} of {self.contract_id}"
         if self.kind == CANCEL:
             return f"cancel order {self.order_id}"
+        if self.kind == RESIZE:
+            return f"resize order {self.order_id} to {self.size}"
         return f"modify order {self.order_id}"
 
 
@@ -57,13 +61,41 @@ def plan_closes(positions: Iterable[Position], contract_id: Optional[str] = None
 
 
 def plan_cancels(orders: Iterable[Order], contract_id: Optional[str] = None,
-                 order_id: Optional[int] = None) -> list[Step]:
-    """Cancels: active orders first, suspended bracket children last, oldest first."""
+                 order_id: Optional[int] = None, keep_market: bool = False) -> list[Step]:
+    """Cancels: active orders first, suspended bracket children last, oldest first.
+
+    keep_market: leave market orders alone. Right after riskd's own closeContract the one
+    market order working on the contract is that close (a market order never rests: it fills
+    or is rejected), and cancelling it would undo the close."""
     live = working_orders(orders, contract_id)
     if order_id is not None:
         live = [o for o in live if o.id == order_id]
+    if keep_market:
+        live = [o for o in live if o.type != OrderType.MARKET]
     live.sort(key=lambda o: (o.status == OrderStatus.SUSPENDED, o.id))
     return [Step(CANCEL, contract_id=o.contract_id, order_id=o.id) for o in live]
+
+
+def closing_side(position: Position) -> int:
+    """The side of the orders that close (protect) a position: sell for a long, buy for a short."""
+    return OrderSide.ASK if position.signed_size > 0 else OrderSide.BID
+
+
+def plan_resizes(orders: Iterable[Order], contract_id: str, side: int, size: int) -> list[Step]:
+    """After a reduce to `size` contracts: every active order on the position's closing `side`
+    that is larger is cut to `size` (Order/modify), or cancelled when nothing is left to protect.
+    Suspended bracket children belong to an entry still resting: they are sized to it, not to
+    this position, and wake up only with it. Orders on the opening side add, not protect."""
+    steps = []
+    for o in sorted(working_orders(orders, contract_id), key=lambda o: o.id):
+        if (o.status == OrderStatus.SUSPENDED or o.type == OrderType.MARKET or o.side != side
+                or o.size <= size):
+            continue
+        if size <= 0:
+            steps.append(Step(CANCEL, contract_id=contract_id, order_id=o.id))
+        else:
+            steps.append(Step(RESIZE, contract_id=contract_id, order_id=o.id, size=size))
+    return steps
 
 
 def plan_flatten(positions: Iterable[Position], orders: Iterable[Order]) -> list[Step]:

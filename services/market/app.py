@@ -31,6 +31,7 @@ from services.market.reconcile import diff
 from services.market.state import MarketState, key_of
 from services.market.views import register_views
 from shared import topics
+from shared.crashpoint import crash_point
 from shared.messages.market import (AccountUpdate, BrokerConnection, ContractInfo, Fill,
                                     OrderUpdate, PositionUpdate, Quote, SnapshotRequest)
 from shared.messages.system import Reply, ok
@@ -218,6 +219,8 @@ class MarketWorker(Worker):
                 continue
             if self.reconciling:
                 self.touched.add(key_of(msg))
+            if isinstance(msg, Fill):
+                crash_point("market.fill_received")      # tests only: shared/crashpoint.py
             self._publish(msg)
         self._after_change()
 

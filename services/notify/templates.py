@@ -95,7 +95,7 @@ def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
     if d.suppressed:
         lines.append(f"not acted on: {d.suppressed}")
     elif d.mode == ALERT:
-        lines.append(f"alert only, would {verb}")
+        lines.append(f"alert only: {d.what}" if d.what else f"alert only, would {verb}")
     else:
         lines.append(f"action: {verb}" + (f" {d.contract_id}" if d.contract_id else ""))
     if d.lock is not None:
@@ -108,6 +108,9 @@ def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
 
 def warning_alert(w: RuleWarning, ctx: Context) -> Optional[Alert]:
     account = ctx.account(w.account_id)
+    if w.value is None:                 # a note to check something, with no reading
+        return Alert(kind="rule_warning", severity=INFO, title=f"🟡 {w.rule} on {account}",
+                     lines=(w.reason,), account=account, ts_ns=w.ts_ns)
     return Alert(kind="rule_warning", severity=INFO,
                  title=f"🟡 {w.rule} at {w.warn_at:.0%} of its limit on {account}",
                  lines=(f"value {money(w.value)} vs limit {money(w.limit)}",),

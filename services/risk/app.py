@@ -38,6 +38,7 @@ from services.risk.views import account_status
 from shared import topics
 from shared.bus.subscriber import Subscriber
 from shared.config.trading_day import read_holidays_file
+from shared.crashpoint import crash_point
 from shared.messages.enforce import CommandResult
 from shared.messages.market import (AccountUpdate, BrokerConnection, ContractInfo, Fill,
                                     MarketSnapshot, OrderUpdate, PositionUpdate, Quote)
@@ -114,6 +115,9 @@ class RiskWorker(Worker):
             self._notify("rules_loosen_at_roll", "info",
                          "looser rule settings wait for the trading-day roll", waiting)
         self._status_dirty.update(self.engine.accounts)
+        out = self.engine.recheck(self.clock.now_ns())     # e.g. a newly blocked symbol
+        if out.durable or out.dirty:
+            self.apply(out)
 
     # -- the one path of every step: commit, then publish -------------------------------------
     def apply(self, out: Outcome) -> None:
@@ -124,6 +128,8 @@ class RiskWorker(Worker):
             log.critical("risk could not save its state (%s); publishing the step unsaved", exc)
             self._notify("state_not_saved", "critical", "risk could not save its state",
                          [str(exc)])
+        if out.decisions:
+            crash_point("risk.decision_committed")       # tests only: shared/crashpoint.py
         pub = self.pub
         for c in out.lockouts:
             pub.publish(topics.LOCKOUT, c)

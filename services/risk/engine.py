@@ -7,10 +7,17 @@ worker commits to its store BEFORE publishing anything.
 Per event: roll the trading day if due; update the state; enforce active lockouts (a new order
 in a locked scope is cancelled, a position opened there is closed); run the enabled rules that
 listen to this kind of event; warn once per rule, account and trading day at warn_at.
-Per decision: alert-mode decisions are recorded once a day per target and sent as alert
-commands (enforcement only describes them); a lockout is merged into the book (a breach while
-the same lockout is active does not act twice; a longer timer replaces a shorter one); an
-action already in flight for the same target is not sent again until its result arrives.
+Per decision: alert-mode decisions are recorded once a day per target, with no lockout and
+with what they would have done, and sent as alert commands (enforcement only describes them);
+a lockout is merged into the book (a longer timer replaces a shorter one). Actions are never
+dropped: a decision asking for more than the lockouts in force do (a flatten under a cooldown
+that did not flatten, a self-lockout) is carried out; only the same action for the same
+lockout is not taken twice, and an action already in flight for the same target is not sent
+again until its result arrives.
+Order independence: the account state reads realized and open PnL as of the same fills
+(services/risk/ahead.py); lockout enforcement acts only on exposure no earlier event of the
+same fill showed. riskd's own exits (services/risk/exits.py) are expected when a closing
+command is issued, and the fills that match are marked as riskd's.
 tick(now) drives time: the roll (daily counters reset, until-reset lockouts end, timers and
 manual lockouts stay), expiring timers, and the clock rules (grace periods, session ends).
 """
@@ -23,13 +30,14 @@ from typing import Callable, Optional
 
 import attrs
 
-from services.risk.lockouts import EXTENDED, SAME, LockoutBook, describe
+from services.risk.lockouts import ADDED, EXTENDED, LockoutBook, describe, lock_key
 from services.risk.outbox import Outbox
 from services.risk.outcome import Outcome, merge
 from services.risk.rules import RULES
 from services.risk.rules.base import CLOCK, ClockTick, Ctx, kind_of
 from services.risk.state import AccountState, MarketView
-from shared.messages.enforce import Command, CommandResult
+from services.risk.words import ADMIN, SELF_LOCK, what, who
+from shared.messages.enforce import FINAL_STATUSES, Command, CommandResult
 from shared.messages.market import (STATUS_CANCELLED, AccountUpdate, BrokerConnection,
                                     ContractInfo, Fill, MarketSnapshot, OrderUpdate,
                                     PositionUpdate, Quote)
@@ -39,7 +47,6 @@ from shared.messages.risk import (ACTION_NONE, ALERT, CLOSE_POSITION, ENFORCE, F
 
 log = logging.getLogger(__name__)
 
-SELF_LOCK = "self_lockout"
 WARN_LOOK_NS = 100_000_000      # warn_at checks on quotes: at most every 0.1 s per rule/account
 
 
@@ -68,6 +75,9 @@ class Engine:
         self._roll_at = 0                              # the next roll, UTC ns
         self._missed_roll: set[int] = set()
         self.holiday_files: dict[str, frozenset] = {}   # session_block_outside holidays_file
+        self.acted: dict[tuple, set] = {}              # lockout key -> targets acted on
+        self._synced: set[int] = set()                 # accounts a snapshot has set up
+        self._cold: set[int] = set()                   # ... being set up by the first one
 
     # -- accounts -------------------------------------------------------------------------
     def account(self, account_id: int) -> AccountState:
@@ -116,8 +126,9 @@ class Engine:
                 rule.roll(ctx, params)
 
     def missed_rolls(self, account_ids) -> None:
-        """Risk was down over a roll: each account's roll hooks run at its first balance
-        (the end-of-day high-water mark rises with it; never lower, so never looser)."""
+        """Risk was down over a roll: the end-of-day balance of the missed roll is unknown, so
+        the roll hooks do not run (the drawdown mark stays the last one taken; today's
+        intraday balance is never taken as an end-of-day balance)."""
         self._missed_roll.update(account_ids)
 
     def tick(self, now: int) -> Outcome:
@@ -127,10 +138,41 @@ class Engine:
         expired = self.lockouts.expire(now)
         out.lockouts += expired
         out.dirty.update(c.lockout.account_id for c in expired)
+        if self.acted and (expired or out.rolled):
+            self._forget_acted()
         tick = ClockTick(now)
         for acct in self.accounts.values():
+            if acct.ahead and acct.age(now):
+                out.dirty.add(acct.account_id)
+            if acct.riskd.expected and acct.riskd.prune(now):
+                out.exits.add(acct.account_id)
             if acct.positions or acct.orders:
                 self._run(acct, CLOCK, tick, now, "clock", now, out)
+        return out
+
+    def _forget_acted(self) -> None:
+        live = {lock_key(lk) for lk in self.lockouts.all()}
+        self.acted = {k: v for k, v in self.acted.items() if k in live}
+
+    def recheck(self, now: int) -> Outcome:
+        """Rule settings changed (a reload): a symbol lockout whose symbol left the list ends,
+        and symbol_blocks acts at once on open positions and orders in newly listed ones."""
+        out = Outcome()
+        self._maybe_roll(now, out)
+        rule = self.rules.get("symbol_blocks")
+        for acct in self.accounts.values():
+            cfg = self.settings.for_account(acct)
+            if cfg is None or rule is None:
+                continue
+            params = cfg.symbol_blocks
+            out.lockouts += self.lockouts.symbol_blocks_lifted(
+                acct.account_id, lambda sym: params.enabled and rule.blocks(params, sym), now)
+            if params.enabled:
+                self._run(acct, "position", ClockTick(now), now, "reload", now, out,
+                          only=rule.name)
+        if out.lockouts:
+            self._forget_acted()
+            out.dirty.update(c.lockout.account_id for c in out.lockouts)
         return out
 
     # -- events --------------------------------------------------------------------------------
@@ -147,16 +189,24 @@ class Engine:
         if isinstance(event, BrokerConnection):
             return out
         acct = self.account(event.account_id)
+        live = acct.account_id not in self._cold
         if isinstance(event, Fill):
-            change = acct.apply_fill(event, self.calendar.trading_day)
+            if not event.by_riskd and not acct.knows_trade(event.trade_id) \
+                    and acct.riskd.claim_fill(event, now):
+                event = attrs.evolve(event, by_riskd=True)
+                out.exits.add(acct.account_id)
+            change = acct.apply_fill(event, self.calendar.trading_day, now, live)
             if change in ("new", "changed", "old"):
                 out.fills.append(event)
             if change in ("new", "changed"):
                 out.dirty.add(acct.account_id)
+                if acct.fills_lead and self.settings.for_account(acct) is not None:
+                    for d in self.lockouts.enforce(acct, event, change, now, event.ts_ns):
+                        self._take(d, now, out, {})
                 self._run(acct, "trade", event, now, change, event.ts_ns, out)
             return out
         if isinstance(event, PositionUpdate):
-            change = acct.apply_position(event)
+            change = acct.apply_position(event, now, live)
             event_ns = event.ts_ns
             if change == "closed":
                 self._release(lambda k: k[0] == acct.account_id and k[2] == event.contract_id
@@ -164,6 +214,8 @@ class Engine:
         elif isinstance(event, OrderUpdate):
             change = acct.apply_order(event)
             event_ns = event.updated_ns or event.created_ns
+            if change == "new" and acct.riskd.claim_order(event, now):
+                out.exits.add(acct.account_id)
             if change == "gone":
                 self._release(lambda k: k[0] == acct.account_id and k[3] == event.order_id)
         elif isinstance(event, AccountUpdate):
@@ -173,7 +225,8 @@ class Engine:
                 out.lockouts += self.lockouts.condition_cleared(acct.account_id, "can_trade", now)
             if acct.account_id in self._missed_roll:
                 self._missed_roll.discard(acct.account_id)
-                self._roll_hooks(acct)
+                log.info("account %s: a roll was missed while risk was down; its marks stay "
+                         "as last taken", acct.account_id)
         else:
             raise TypeError(f"the risk engine does not take {type(event).__name__}")
         if change in ("none",):
@@ -231,32 +284,59 @@ class Engine:
                     steps.append(attrs.evolve(o, status=STATUS_CANCELLED, updated_ns=now))
         steps += list(snap.positions) + list(snap.orders)
         steps += sorted(snap.fills, key=lambda f: f.ts_ns)     # a breach then flattens it all
-        for ev in steps:
-            merge(out, self.on_event(ev, now))
+        # the first snapshot of an account is its starting point: its positions already hold
+        # its fills; later ones are events like any other (duplicates change nothing)
+        self._cold = ids - self._synced
+        try:
+            for ev in steps:
+                merge(out, self.on_event(ev, now))
+        finally:
+            self._synced |= self._cold
+            self._cold = set()
         return out
 
     def on_result(self, res: CommandResult, now: int) -> Outcome:
         out = Outcome()
         done = self.outbox.result(res, now)
+        acct = self.accounts.get(res.account_id)
         if done is not None:
             out.finished.append(done.id)
             key = self._key_of_command.pop(done.id, None)
             if key is not None and self.inflight.get(key) == done.id:
                 del self.inflight[key]
+        elif acct is not None and res.action == FLATTEN and not acct.riskd.knows(res.command_id) \
+                and res.command_id not in self.outbox.entries:
+            self._admin_flatten(acct, res, now, out)
+        if acct is not None and res.status in FINAL_STATUSES \
+                and acct.riskd.settle(res.command_id, now):
+            out.exits.add(acct.account_id)
         return out
+
+    def _admin_flatten(self, acct: AccountState, res: CommandResult, now: int,
+                       out: Outcome) -> None:
+        """A flatten risk did not command (the admin's kill switch, sent to enforcement
+        directly): its fills are riskd's too, and history says the admin acted."""
+        self._maybe_roll(now, out)
+        d = Decision(id=self.ids(), ts_ns=now, rule=ADMIN, account_id=acct.account_id,
+                     action=FLATTEN, mode=ENFORCE, reason=res.detail or "kill switch",
+                     event_ns=now, by=who(ADMIN))
+        out.decisions.append(attrs.evolve(d, what=what(d, acct, False)))
+        self._expect(acct, FLATTEN, None, None, res.command_id, now)
+        out.exits.add(acct.account_id)
+        out.dirty.add(acct.account_id)
 
     # -- rules ---------------------------------------------------------------------------------
     def _ctx(self, acct: AccountState, change: str = "", event_ns: int = 0) -> Ctx:
         return Ctx(acct, self.market, self.calendar, change, event_ns,
                    holiday_files=self.holiday_files)
 
-    def _run(self, acct, kind, event, now, change, event_ns, out) -> None:
+    def _run(self, acct, kind, event, now, change, event_ns, out, only: str = "") -> None:
         cfg = self.settings.for_account(acct)
         if cfg is None:
             return
         ctx = self._ctx(acct, change, event_ns)
         for name, rule in self.rules.items():
-            if kind not in rule.listens:
+            if kind not in rule.listens or (only and name != only):
                 continue
             params = getattr(cfg, name)
             if not params.enabled:
@@ -273,7 +353,9 @@ class Engine:
             batch: dict = {}
             for d in decisions:
                 self._take(d, now, out, batch)
-            if rule.warns and not decisions:
+            if decisions:           # a warning comes before its breach, never after it
+                self.warned.add((acct.account_id, name, self.day))
+            elif rule.warns:
                 if kind == "quote":             # quotes come by the thousand: look 10 times a s
                     seen = (acct.account_id, name)
                     if now - self._warn_looked.get(seen, 0) < WARN_LOOK_NS:
@@ -305,22 +387,27 @@ class Engine:
             return
         self.warned.add(key)
         out.warnings.append(RuleWarning(id=self.ids(), ts_ns=now, rule=rule_name,
-                                        account_id=acct.account_id, value=0, limit=0,
+                                        account_id=acct.account_id, value=None, limit=None,
                                         warn_at=params.warn_at, reason=reason))
 
     # -- decisions -----------------------------------------------------------------------------
     def _take(self, d: Decision, now: int, out: Outcome, batch: dict) -> None:
         """Record a decision, merge its lockout, send its command unless it would repeat."""
-        d = attrs.evolve(d, id=self.ids())
+        acct = self.accounts.get(d.account_id)
+        d = attrs.evolve(d, id=self.ids(), by=d.by or who(d.rule))
         if d.mode == ALERT:
             key = (d.account_id, d.rule, d.action, d.contract_id, d.order_id, self.day)
             if key in self.alerted:
                 return
             self.alerted.add(key)
+            # no lockout is taken in alert mode: the record says what would have been done
+            d = attrs.evolve(d, lock=None, what=what(d, acct, True))
             out.decisions.append(d)
             if d.action != ACTION_NONE:
                 self._command(d, now, out)
             return
+        d = attrs.evolve(d, what=what(d, acct, False))
+        target = _target(d)
         locked_now = False
         if d.lock is not None:
             by = "trader" if d.rule == SELF_LOCK else "rule"
@@ -329,21 +416,21 @@ class Engine:
                 out.lockouts.append(change)
                 out.dirty.add(d.account_id)
                 locked_now = True
-            if status == SAME and d.lock.symbol not in batch:
-                return                          # the same lockout is active: no second action
-            if status == EXTENDED:              # a longer timer: the earlier action stands
-                out.decisions.append(attrs.evolve(
-                    d, suppressed=f"already locked: {describe(change.lockout)}, extended"))
+            acted = self.acted.setdefault(lock_key(d.lock, d.account_id), set())
+            repeat = d.action == ACTION_NONE or (target in acted and d.rule != SELF_LOCK)
+            if status != ADDED and repeat:      # the same action for this lockout: not twice
+                if status == EXTENDED:
+                    out.decisions.append(attrs.evolve(
+                        d, suppressed=f"already locked: {describe(change.lockout)}, extended"))
                 return
-            batch[d.lock.symbol] = True         # later decisions of this breach share the lock
+            acted.add(target)
         if d.action == ACTION_NONE:
             out.decisions.append(d)
             return
-        key = _target(d)
-        if key in self.inflight:                # the same action is already on its way
-            if locked_now:                      # a new breach all the same: keep its record
+        if target in self.inflight:             # the same action is already on its way
+            if locked_now or d.rule == SELF_LOCK:   # a new breach all the same: keep its record
                 out.decisions.append(attrs.evolve(
-                    d, suppressed=f"the same action is in flight ({self.inflight[key]})"))
+                    d, suppressed=f"the same action is in flight ({self.inflight[target]})"))
             return
         out.decisions.append(d)
         self._command(d, now, out)
@@ -356,6 +443,23 @@ class Engine:
         self.track(cmd)
         self.outbox.add(cmd, now)
         out.commands.append(cmd)
+        acct = self.accounts.get(cmd.account_id)
+        if acct is not None and cmd.mode == ENFORCE \
+                and cmd.action in (CLOSE_POSITION, REDUCE_POSITION, FLATTEN):
+            self._expect(acct, cmd.action, cmd.contract_id, cmd.size, cmd.id, now)
+            out.exits.add(acct.account_id)
+
+    @staticmethod
+    def _expect(acct: AccountState, action: str, contract_id, size, command_id: str,
+                now: int) -> None:
+        """riskd is about to close: the fills that follow on these contracts are riskd's."""
+        if action == FLATTEN:
+            contracts = sorted(set(acct.positions) | set(acct.ahead))
+        else:
+            contracts = [contract_id]
+        for cid in contracts:
+            acct.riskd.expect(cid, acct.exposure(cid), size if action == REDUCE_POSITION
+                              else None, command_id, now)
 
     def track(self, cmd: Command) -> None:
         """Mark a command's target as in flight (also used when the store reloads the outbox)."""

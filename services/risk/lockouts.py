@@ -7,24 +7,34 @@ Lockouts end by time (expire), at the trading-day roll (until_reset), when the b
 condition they wait for clears (clears_on, e.g. canTrade back to true), or by an admin unlock.
 
 enforce() turns a broker event inside a locked scope into its own decision at once: a new
-working order is cancelled (unless it only protects or closes an existing position), and a
-position opened, increased or flipped is closed.
+working order is cancelled (unless it only protects or closes an existing position, or is
+riskd's own), and exposure opened, increased or flipped is closed. Only exposure no earlier
+event showed counts: the Trade and Position events of one fill are one action, so the Position
+of the fill that started a lockout (its Trade came first) is not a breach of it, and of a
+fill made while locked only the first of its events acts.
 """
 from __future__ import annotations
 
 from typing import Callable, Iterable, Optional
 
 from services.risk.state import AccountState, symbol_of
-from shared.messages.market import OrderUpdate, PositionUpdate
+from services.risk.words import LOCKOUT_RULE
+from shared.messages.market import Fill, OrderUpdate, PositionUpdate
 from shared.messages.risk import (CANCEL_ORDERS, CLOSE_POSITION, ENFORCE, TIMER, UNTIL_RESET,
                                   Decision, LockoutChange, LockoutState, LockSpec)
 
-LOCKOUT_RULE = "lockout"
+SYMBOL_BLOCKS = "symbol_blocks"      # clears_on of rule 11's lockouts: while listed
 ADDED, EXTENDED, SAME, CLEARED = "added", "extended", "same", "cleared"
 
 
 def _key(lock: LockoutState) -> tuple:
     return (lock.account_id, lock.symbol, lock.kind, lock.clears_on)
+
+
+def lock_key(lock, account_id: Optional[int] = None) -> tuple:
+    """The book's key of a lockout, or of the lockout a LockSpec asks for on account_id."""
+    aid = lock.account_id if account_id is None else account_id
+    return (aid, lock.symbol, lock.kind, lock.clears_on)
 
 
 def describe(lock: LockoutState) -> str:
@@ -103,6 +113,12 @@ class LockoutBook:
         return self._clear(lambda lk: lk.account_id == account_id and lk.clears_on == condition,
                            now, "broker", f"{condition} cleared")
 
+    def symbol_blocks_lifted(self, account_id: int, still_blocked, now: int) -> list:
+        """Rule 11's symbol lockouts whose symbol is no longer listed end."""
+        return self._clear(lambda lk: lk.account_id == account_id
+                           and lk.clears_on == SYMBOL_BLOCKS and not still_blocked(lk.symbol),
+                           now, "config", "no longer a blocked symbol")
+
     def unlock(self, account_id: int, symbol: Optional[str], now: int, by: str,
                reason: str) -> list[LockoutChange]:
         """Admin unlock: every lockout of the account, or only the symbol's when given."""
@@ -115,16 +131,21 @@ class LockoutBook:
         """Decisions that keep a locked scope flat: cancel new orders, close opened positions."""
         if isinstance(event, OrderUpdate) and change == "new":
             locks = self.covering(account.account_id, symbol_of(event.contract_id))
-            if locks and not _protects_position(account, event):
+            if locks and not _protects_position(account, event) \
+                    and event.order_id not in account.riskd.orders:
                 return [self._decision(account, locks[0], now, CANCEL_ORDERS,
                                        f"order {event.order_id} placed while "
                                        f"{describe(locks[0])}", event_ns or now,
                                        contract_id=event.contract_id, order_id=event.order_id)]
-        if isinstance(event, PositionUpdate) and change in ("opened", "increased", "flipped"):
+        grew = ((isinstance(event, PositionUpdate) and account.position_lead
+                 and change in ("opened", "increased", "flipped"))
+                or (isinstance(event, Fill) and account.fills_lead and not event.by_riskd))
+        if grew:
             locks = self.covering(account.account_id, symbol_of(event.contract_id))
             if locks:
                 return [self._decision(account, locks[0], now, CLOSE_POSITION,
-                                       f"{symbol_of(event.contract_id)} position {change} while "
+                                       f"{symbol_of(event.contract_id)} position "
+                                       f"{change if change != 'new' else 'added to'} while "
                                        f"{describe(locks[0])}", event_ns or now,
                                        contract_id=event.contract_id)]
         return []

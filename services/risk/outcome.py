@@ -21,13 +21,14 @@ class Outcome:
     finished: list[str] = attrs.Factory(list)          # command ids with a final result
     fills: list[Fill] = attrs.Factory(list)            # new or changed trades to persist
     dirty: set[int] = attrs.Factory(set)               # accounts whose status changed
+    exits: set[int] = attrs.Factory(set)               # accounts whose riskd exits changed
     rolled: Optional[dt.date] = None
 
     @property
     def durable(self) -> bool:
         """Anything that must be committed before it is published?"""
         return bool(self.decisions or self.warnings or self.lockouts or self.commands
-                    or self.finished or self.fills or self.rolled)
+                    or self.finished or self.fills or self.rolled or self.exits)
 
 
 class FixedRules:
@@ -51,5 +52,6 @@ def merge(into: Outcome, other: Outcome) -> None:
     into.finished += other.finished
     into.fills += other.fills
     into.dirty |= other.dirty
+    into.exits |= other.exits
     into.rolled = into.rolled or other.rolled
 

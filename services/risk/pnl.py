@@ -43,10 +43,11 @@ def fmt_money(value: Optional[Decimal]) -> str:
 
 
 def position_unrealized(account, market, position) -> Optional[Decimal]:
-    """Open PnL of one position of an AccountState at the MarketView's latest price."""
+    """Open PnL of one position of an AccountState at the MarketView's latest price, for the
+    size still open as the fills see it (a close whose Position lags is realized already)."""
     cid = position.contract_id
-    return unrealized(position.side, position.size, position.average_price, market.price(cid),
-                      market.contracts.get(cid))
+    return unrealized(position.side, account.live_size(position), position.average_price,
+                      market.price(cid), market.contracts.get(cid))
 
 
 def account_unrealized(account, market) -> tuple[Decimal, bool]:
@@ -55,6 +56,20 @@ def account_unrealized(account, market) -> tuple[Decimal, bool]:
     total, complete = ZERO, True
     for p in account.positions.values():
         u = position_unrealized(account, market, p)
+        if u is None:
+            complete = False
+        else:
+            total += u
+    return total, complete
+
+
+def net_open_pnl(account, market) -> tuple[Decimal, bool]:
+    """Open PnL for figures read with realized PnL (net loss, equity): the open positions plus
+    contracts the broker closed before their fill arrived (that PnL is not realized yet), so
+    realized + this counts every fill exactly once in any event order."""
+    total, complete = account_unrealized(account, market)
+    for cid, side, size, avg in account.closed_parts():
+        u = unrealized(side, size, avg, market.price(cid), market.contracts.get(cid))
         if u is None:
             complete = False
         else:

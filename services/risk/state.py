@@ -11,6 +11,11 @@ nothing here decides anything. Money is Decimal and exact.
   windows (minute, hour, session, day, week).
 - Marks: the day's highs used by trailing limits (reset at the roll) and the drawdown
   high-water mark (never reset; persisted by the store).
+- Order independence (services/risk/ahead.py): while a fill's Trade and Position disagree,
+  live_size() leaves out contracts a fill already closed and closed_parts() keeps the open
+  PnL of contracts a Position closed before its fill; lots record when contracts were added
+  (rule 1 cuts the newest).
+- riskd's own exits (services/risk/exits.py): its fills are marked and never counted as trades.
 """
 from __future__ import annotations
 
@@ -25,6 +30,8 @@ import attrs
 from shared.messages.market import (POSITION_LONG, POSITION_SHORT, WORKING_STATUSES,
                                     AccountUpdate, ContractInfo, Fill, OrderUpdate,
                                     PositionUpdate, Quote)
+from services.risk.ahead import WINDOW_NS, Pending, opening
+from services.risk.exits import RiskdExits
 from shared.symbols import is_contract_id, ticker_of
 
 LONG, SHORT = 1, -1
@@ -47,6 +54,7 @@ class Position:
     opened_ns: int
     updated_ns: int
     position_id: int = 0
+    lots: list = attrs.Factory(list)          # [added_ns, size], oldest first
 
     @property
     def symbol(self) -> str:
@@ -104,16 +112,31 @@ class AccountState:
     day_start_balance: Optional[Decimal] = None
     day_highs: dict[str, Decimal] = attrs.Factory(dict)     # trailing marks, reset at roll
     hwm: Optional[Decimal] = None                            # drawdown high-water mark
+    ahead: dict[str, Pending] = attrs.Factory(dict)         # contracts whose streams disagree
+    riskd: RiskdExits = attrs.Factory(RiskdExits)
+    position_lead: int = 0       # the last position event's growth no fill explains
+    fills_lead: int = 0          # the last fill's growth no position shows yet
     _sorted_times: Optional[list[int]] = None
 
     # -- trades -------------------------------------------------------------------
     def realized(self, include_fees: bool = True) -> Decimal:
         return self.realized_gross - self.fees if include_fees else self.realized_gross
 
-    def apply_fill(self, fill: Fill, day_of) -> str:
+    def knows_trade(self, trade_id: int) -> bool:
+        return trade_id in self.trades or trade_id in self.trade_times
+
+    def apply_fill(self, fill: Fill, day_of, now: Optional[int] = None, live: bool = False) -> str:
         """Record a trade. Returns 'new', 'duplicate', 'changed' (voided flag flipped) or
         'old' (a trade of an earlier trading day: kept only for the week's count).
-        `day_of(ns)` gives the trading day of an instant."""
+        `day_of(ns)` gives the trading day of an instant. A live fill (from the stream, not a
+        saved or start-up one) also moves the position as the fills see it."""
+        self.fills_lead = 0
+        change = self._record_fill(fill, day_of)
+        if live and change == "new" and not fill.voided:
+            self._fill_ahead(fill, fill.ts_ns if now is None else now)
+        return change
+
+    def _record_fill(self, fill: Fill, day_of) -> str:
         today = day_of(fill.ts_ns) == self.trading_day
         known = self.trades.get(fill.trade_id)
         if known is not None:
@@ -138,6 +161,8 @@ class AccountState:
             return
         self.realized_gross += sign * (fill.pnl or ZERO)
         self.fees += sign * fill.fees
+        if fill.by_riskd:                  # riskd's closes are money, never the trader's trades
+            return
         if sign > 0:
             self.trade_times[fill.trade_id] = fill.ts_ns
         else:
@@ -153,13 +178,106 @@ class AccountState:
 
     @property
     def trades_today(self) -> int:
-        return sum(1 for f in self.trades.values() if not f.voided)
+        return sum(1 for f in self.trades.values() if not f.voided and not f.by_riskd)
+
+    # -- which stream is ahead -----------------------------------------------------------
+    def signed(self, contract_id: str) -> int:
+        p = self.positions.get(contract_id)
+        return 0 if p is None else p.signed
+
+    def _fill_ahead(self, fill: Fill, now: int) -> None:
+        cid = fill.contract_id
+        qty = fill.size if fill.side == 0 else -fill.size
+        broker = self.signed(cid)
+        p = self.ahead.get(cid)
+        if p is None and broker == 0 and fill.pnl is not None:
+            return          # closes something no position here shows (it closed long ago)
+        if p is not None and p.fills == 0 and p.position_lead(broker) \
+                and broker and (qty > 0) != (broker > 0):
+            p = None        # a fill closing a position whose opening fill never came: rebase
+        if p is None:
+            pos = self.positions.get(cid)
+            p = Pending(broker, pos.average_price if pos else ZERO, now)
+        before = p.fills_lead(broker)
+        p.fills += qty
+        p.fill_ts = max(p.fill_ts, fill.ts_ns)
+        self.fills_lead = max(0, p.fills_lead(broker) - before)
+        pos = self.positions.get(cid)
+        if pos is not None and pos.lots and p.position_lead(broker) == 0 and (qty > 0) == (broker > 0):
+            pos.lots[-1][0] = min(pos.lots[-1][0], fill.ts_ns)   # the lot's own fill time
+        self._settle(cid, p, broker)
+
+    def _settle(self, cid: str, p: Pending, broker: int) -> None:
+        if p.agreed(broker):
+            self.ahead.pop(cid, None)
+        else:
+            self.ahead[cid] = p
+
+    def live_size(self, position: "Position") -> int:
+        """The position's open size as the fills see it: contracts a fill already closed are
+        no longer open (their PnL is realized)."""
+        p = self.ahead.get(position.contract_id)
+        if p is None:
+            return position.size
+        return max(0, position.size - p.exits_ahead(position.signed))
+
+    def closed_parts(self) -> list[tuple[str, int, int, Decimal]]:
+        """(contract, side, size, average price) the broker closed before the fill came."""
+        out = []
+        for cid, p in self.ahead.items():
+            n = p.closed_ahead(self.signed(cid))
+            if n:
+                out.append((cid, LONG if p.agree > 0 else SHORT, n, p.agree_avg))
+        return out
+
+    def exposure(self, contract_id: str) -> int:
+        """The signed position as the broker has it, counting fills its Position lags."""
+        broker = self.signed(contract_id)
+        p = self.ahead.get(contract_id)
+        if p is None or p.moved(broker) != 0:
+            return broker
+        return p.agree + p.fills
+
+    def age(self, now: int) -> bool:
+        """Drop disagreements older than the window: the broker's position is the truth."""
+        old = [c for c, p in self.ahead.items() if now - p.since_ns > WINDOW_NS]
+        for c in old:
+            del self.ahead[c]
+        return bool(old)
 
     # -- positions and orders ------------------------------------------------------
-    def apply_position(self, pu: PositionUpdate) -> str:
+    def apply_position(self, pu: PositionUpdate, now: Optional[int] = None,
+                       live: bool = True) -> str:
         """'opened', 'increased', 'reduced', 'flipped', 'closed', 'same' or 'none' (a close of
-        a position we did not know)."""
-        old = self.positions.get(pu.contract_id)
+        a position we did not know). A live update is matched against the fills seen
+        (position_lead: its growth no fill explains); a start-up one is taken as agreed."""
+        now = pu.ts_ns if now is None else now
+        self.position_lead = 0
+        cid = pu.contract_id
+        old = self.positions.get(cid)
+        before = 0 if old is None else old.signed
+        before_avg = ZERO if old is None else old.average_price
+        change = self._set_position(pu, old, now)
+        if change in ("none", "same"):
+            return change
+        after = self.signed(cid)
+        p = self.ahead.get(cid)
+        if not live:                # a starting point: all its growth is unexplained
+            self.ahead.pop(cid, None)
+            self.position_lead = opening(before, after - before)
+            return change
+        if p is None:
+            p = Pending(before, before_avg, now)
+        lead_before = p.position_lead(before)
+        self.position_lead = max(0, p.position_lead(after) - lead_before)
+        pos = self.positions.get(cid)
+        if pos is not None and pos.lots and p.fill_ts and self.position_lead == 0 \
+                and change in ("opened", "increased", "flipped"):
+            pos.lots[-1][0] = min(pos.lots[-1][0], p.fill_ts)     # added by a fill seen
+        self._settle(cid, p, after)
+        return change
+
+    def _set_position(self, pu: PositionUpdate, old: Optional[Position], now: int) -> str:
         if pu.size <= 0 or pu.type not in (POSITION_LONG, POSITION_SHORT):
             if old is None:
                 return "none"
@@ -169,15 +287,18 @@ class AccountState:
         if old is None:
             self.positions[pu.contract_id] = Position(pu.contract_id, side, pu.size,
                                                       pu.average_price, pu.ts_ns, pu.ts_ns,
-                                                      pu.position_id)
+                                                      pu.position_id, [[now, pu.size]])
             return "opened"
         if old.side != side:
             change = "flipped"
-            old.opened_ns = pu.ts_ns
+            old.opened_ns = max(pu.ts_ns, now)      # a fresh grace, whatever the broker's stamp
+            old.lots = [[now, pu.size]]
         elif pu.size > old.size:
             change = "increased"
+            old.lots.append([now, pu.size - old.size])
         elif pu.size < old.size:
             change = "reduced"
+            _cut_lots(old.lots, old.size - pu.size)
         else:
             change = "same"
         old.side, old.size, old.average_price = side, pu.size, pu.average_price
@@ -209,9 +330,9 @@ class AccountState:
         self.balance = au.balance
         if self.day_start_balance is None:
             self.day_start_balance = au.balance
-        if au.can_trade != self.can_trade:
+        if au.can_trade is not None and au.can_trade != self.can_trade:   # missing: unchanged
             change = "can_trade_back" if au.can_trade else "can_trade_lost"
-        self.can_trade = au.can_trade
+            self.can_trade = au.can_trade
         return change
 
     def bump_high(self, key: str, value: Decimal) -> Decimal:
@@ -231,6 +352,17 @@ class AccountState:
         self.fees = ZERO
         self.day_highs.clear()
         self.day_start_balance = self.balance
+        self.riskd.orders.clear()
         keep_after = cutoff_ns - KEEP_TRADE_TIMES_NS
         self.trade_times = {k: v for k, v in self.trade_times.items() if v > keep_after}
         self._sorted_times = None
+
+
+def _cut_lots(lots: list, n: int) -> None:
+    """Take n contracts off the newest lots."""
+    while n > 0 and lots:
+        take = min(n, lots[-1][1])
+        lots[-1][1] -= take
+        n -= take
+        if lots[-1][1] == 0:
+            lots.pop()

@@ -4,7 +4,9 @@ Tables: lockouts (active ones), trades (processed trade ids with their PnL and t
 today's realized PnL and the frequency windows are rebuilt from them), daily (PnL per account
 and trading day, for history), marks (drawdown high-water mark and the day's trailing highs),
 warned (warnings already given today), history (every decision, warning and lockout change),
-outbox (enforcement commands without a final result), meta (the trading day in force).
+outbox (enforcement commands without a final result), meta (the trading day in force),
+riskd_exits (riskd's expected exits per account, JSON) and riskd_orders (order ids known to be
+riskd's): which fills are riskd's is known across kill -9 and restarts.
 Trades are kept 8 days (the week's count), history 90 days.
 
 commit(outcome) writes one engine step in ONE transaction; the worker publishes only after it
@@ -59,6 +61,9 @@ CREATE TABLE IF NOT EXISTS history (
 CREATE INDEX IF NOT EXISTS history_ts ON history (ts_ns);
 CREATE TABLE IF NOT EXISTS outbox (
     id TEXT PRIMARY KEY, ts_ns INTEGER NOT NULL, body BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS riskd_exits (account_id INTEGER PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS riskd_orders (
+    account_id INTEGER NOT NULL, order_id INTEGER NOT NULL, PRIMARY KEY (account_id, order_id));
 """
 TRADE_DAYS_KEPT = 8
 HISTORY_DAYS_KEPT = 90
@@ -144,6 +149,8 @@ class Store:
                            (cmd.id, cmd.issued_ns, _enc(cmd)))
             for cid in out.finished:
                 db.execute("DELETE FROM outbox WHERE id = ?", (cid,))
+            for aid in out.exits:
+                self._exits(engine, aid)
             if out.rolled:
                 self._prune(engine)
             self._marks(engine, force=bool(out.rolled))
@@ -165,6 +172,15 @@ class Store:
     def _history(self, ts_ns: int, account_id: int, kind: str, msg) -> None:
         self.db.execute("INSERT INTO history (ts_ns, account_id, kind, body) VALUES (?, ?, ?, ?)",
                         (ts_ns, account_id, kind, _enc(msg)))
+
+    def _exits(self, engine, account_id: int) -> None:
+        acct = engine.accounts.get(account_id)
+        if acct is None:
+            return
+        self.db.execute("INSERT OR REPLACE INTO riskd_exits VALUES (?, ?)",
+                        (account_id, json.dumps(acct.riskd.dump())))
+        self.db.executemany("INSERT OR IGNORE INTO riskd_orders VALUES (?, ?)",
+                            [(account_id, oid) for oid in sorted(acct.riskd.orders)])
 
     def _daily(self, engine, account_id: int) -> None:
         acct = engine.accounts.get(account_id)
@@ -194,6 +210,7 @@ class Store:
                    - TRADE_DAYS_KEPT * 86_400 * 1_000_000_000)
         self.db.execute("DELETE FROM trades WHERE ts_ns < ?", (keep_ns,))
         self.db.execute("DELETE FROM warned WHERE day < ?", (engine.day.isoformat(),))
+        self.db.execute("DELETE FROM riskd_orders")         # an order lives one trading day
         self.db.execute("DELETE FROM history WHERE ts_ns < ?",
                         (keep_ns - HISTORY_DAYS_KEPT * 86_400 * 1_000_000_000,))
 
@@ -216,6 +233,10 @@ class Store:
                                        (since,)):
             fill: Fill = _dec(body)
             engine.account(fill.account_id).apply_fill(fill, cal.trading_day)
+        for aid, body in self.db.execute("SELECT * FROM riskd_exits"):
+            orders = [o for (o,) in self.db.execute(
+                "SELECT order_id FROM riskd_orders WHERE account_id = ?", (aid,))]
+            engine.account(aid).riskd.load(json.loads(body), orders)
         for aid, rule, day in self.db.execute("SELECT * FROM warned WHERE day = ?",
                                               (engine.day.isoformat(),)):
             engine.warned.add((aid, rule, dt.date.fromisoformat(day)))

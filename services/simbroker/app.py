@@ -14,6 +14,7 @@ from services.simbroker.controls import Controls
 from services.simbroker.gateway import Gateway
 from services.simbroker.hubs import HubServer
 from services.simbroker.info import sim_info
+from services.simbroker.ordering import quirks_of
 from services.simbroker.rest import RestServer
 from shared.worker import EXIT_CONFIG, Worker
 
@@ -35,6 +36,7 @@ class SimBrokerWorker(Worker):
             sys.exit(EXIT_CONFIG)
         self.hubs = HubServer(self.gateway, sim.host, sim.hub_port, sim.ping_interval,
                               sim.client_timeout, sim.wrap_events)
+        self.hubs.set_quirks(seed=sim.seed, **quirks_of(sim.event_order, sim.duplicate_fills))
         self.gateway.hub = self.hubs
         self.controls = Controls(self.gateway, self.hubs, sim_info(broker))
         self.rest = None

@@ -6,11 +6,17 @@ POST /sim/market     {"open": bool}      closed: orders and closes fail OrderRej
 POST /sim/disconnect {"mode": "close"|"abort", "seconds": 0}   drop every websocket
 POST /sim/fail       {"endpoint", "status", "count", "retryAfter"?, "apply"?, "body"?}
                      body: answer this text instead (garbage JSON, an HTML error page)
-GET|POST /sim/calls  counts per endpoint since start or the last POST /sim/calls/reset
+GET|POST /sim/calls  counts per endpoint since start or the last POST /sim/calls/reset:
+                     calls, failed (injected), tookEffect, refused (e.g. a flat close),
+                     byAccount {account: {endpoint: {errorCode: n}}}
 POST /sim/burst      {"contracts", "quotes_per_second", "seconds", "accountId", "trades"}
 GET /sim/burst       the last burst's progress
 POST /sim/pause      {"ticks": false|true}   stop / resume the random walk
-POST /sim/quirks     {"duplicateTrades"?, "positionBeforeTrade"?, "quotesSilent"?: bool}
+POST /sim/quirks     {"duplicateTrades"?, "positionBeforeTrade"?, "randomOrder"?,
+                      "duplicateFills"?, "quotesSilent"?: bool, "seed"?: int}
+                     randomOrder: each fill's Trade/Position/Order/Account events in a random
+                     order (seed restarts it); duplicateFills: each of them twice
+                     (services/simbroker/ordering.py)
 GET /sim/info        {"rest_url", "user_hub", "market_hub", "user_name", "api_key", "accounts"}
 """
 from __future__ import annotations
@@ -137,7 +143,7 @@ class Controls:
     def _calls(self, _body: dict) -> Response:
         with self.gateway.lock:
             f = self.gateway.faults
-            return _ok(calls=dict(f.calls), failed=dict(f.failed), since=iso(f.since_ns))
+            return _ok(**f.counts(), since=iso(f.since_ns))
 
     def _calls_reset(self, _body: dict) -> Response:
         with self.gateway.lock:
@@ -164,8 +170,9 @@ class Controls:
         return _ok(ticks=self.gateway.ticks_enabled)
 
     def _quirks(self, body: dict) -> Response:
-        changes = {key: _bool(body, key) for key in body}
-        return _ok(quirks=self.hubs.set_quirks(**changes))
+        seed = field_int(body, "seed", required=False)
+        changes = {key: _bool(body, key) for key in body if key != "seed"}
+        return _ok(quirks=self.hubs.set_quirks(seed=seed, **changes))
 
     def _info(self, _body: dict) -> Response:
         return json_response(self.info)

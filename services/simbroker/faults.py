@@ -1,6 +1,10 @@
 """What the sim does to REST calls besides answering them: counting, injected failures, rate limit.
 
-Pure (a clock, no I/O; the gateway holds the lock). `/sim/fail` arms a Fault
+Counted per endpoint: calls, injected failures, and what each answered call
+did (took effect, or refused: closing a flat position is refused, so a
+duplicated close shows here although the broker changes nothing).
+Pure (a clock, no I/O; the gateway holds the lock). Websocket connection
+attempts are counted here too, as /hubs/user and /hubs/market. `/sim/fail` arms a Fault
 for an endpoint: its next `count` calls answer `status` (429 with a
 Retry-After header); with `apply` the call still takes effect and only its
 answer is lost, like a close that worked although the reply never came.
@@ -40,7 +44,10 @@ class Faults:
         self.rate_limit = rate_limit
         self.window = window
         self.calls: collections.Counter = collections.Counter()
-        self.failed: collections.Counter = collections.Counter()
+        self.failed: collections.Counter = collections.Counter()     # injected failures
+        self.took_effect: collections.Counter = collections.Counter()  # answered success
+        self.refused: collections.Counter = collections.Counter()      # (endpoint, errorCode)
+        self.by_account: collections.Counter = collections.Counter()   # (account, endpoint, code)
         self.since_ns = clock.now_ns()
         self._armed: dict[str, Fault] = {}
         self._recent: collections.deque = collections.deque()   # monotonic times of calls
@@ -61,9 +68,38 @@ class Faults:
         return {k: attrs.asdict(v) for k, v in self._armed.items()}
 
     def reset_counts(self) -> None:
-        self.calls.clear()
-        self.failed.clear()
+        for counter in (self.calls, self.failed, self.took_effect, self.refused,
+                        self.by_account):
+            counter.clear()
         self.since_ns = self.clock.now_ns()
+
+    def on_result(self, endpoint: str, code: int, account: Optional[int] = None) -> None:
+        """Count what a call did: took effect (errorCode 0) or was refused with `code` by the
+        broker's rules (e.g. closing a flat position), whether or not its answer then reached
+        the caller; per account too when the call named one."""
+        if code == 0:
+            self.took_effect[endpoint] += 1
+        else:
+            self.refused[(endpoint, code)] += 1
+        if isinstance(account, int) and not isinstance(account, bool):
+            self.by_account[(account, endpoint, code)] += 1
+
+    def counts(self) -> dict:
+        """Every counter by endpoint (refused: by endpoint, then errorCode), for /sim/calls."""
+        refused: dict = {}
+        for (endpoint, code), n in self.refused.items():
+            refused.setdefault(endpoint, {})[str(code)] = n
+        by_account: dict = {}
+        for (account, endpoint, code), n in self.by_account.items():
+            by_account.setdefault(str(account), {}).setdefault(endpoint, {})[str(code)] = n
+        return {"calls": dict(self.calls), "failed": dict(self.failed),
+                "tookEffect": dict(self.took_effect), "refused": refused,
+                "byAccount": by_account}
+
+    def on_hub_attempt(self, hub: str) -> None:
+        """Count a websocket connection attempt (admitted or refused) as a call of /hubs/<hub>:
+        a client that reconnects in a storm shows here."""
+        self.calls[f"/hubs/{hub}"] += 1
 
     def on_call(self, endpoint: str) -> Optional[Failure]:
         """Count a call; the failure to answer with, if one is armed or the rate limit is hit."""

@@ -174,14 +174,14 @@ class Gateway:
         with self.lock:
             failure = self.faults.on_call(canonical)
             if failure is None or failure.apply:       # apply: it happens, the answer is lost
-                response = self._answer(handler, needs_auth, authorization, raw)
+                response = self._answer(handler, needs_auth, authorization, raw, canonical)
             if failure is None:
                 return response
             return Response(failure.status, failure.text.encode(),
                             {"Content-Type": "text/plain", **failure.headers})
 
     def _answer(self, handler, needs_auth: bool, authorization: Optional[str],
-                raw: bytes) -> Response:
+                raw: bytes, endpoint: str = "") -> Response:
         if needs_auth:
             claims, problem = self.tokens.check(bearer(authorization))
             if claims is None:
@@ -189,9 +189,12 @@ class Gateway:
                                            f'Bearer error="invalid_token", error_description="{problem}"'})
             self._claims = claims
         try:
-            result = handler(parse_body(raw))
+            body = parse_body(raw)
+            result = handler(body)
         except BadRequest as exc:
             return bad_request(exc)
+        self.faults.on_result(endpoint, result.code,
+                              body.get("accountId") if isinstance(body, dict) else None)
         if result.events:
             self.hub.publish_user(result.events)
         return json_response(result.answer())

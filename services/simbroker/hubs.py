@@ -11,9 +11,11 @@ Other threads publish through publish_user / publish_quote: items go into a
 deque and one wake-up per batch hands them to the loop, which routes each to
 the subscribed connections; a writer task per connection sends every record
 queued so far in ONE websocket frame. Subscribing twice doubles the events
-(like the real gateway). Quirks switched on through /sim/quirks reproduce
-what the real gateway does at its worst: trade events twice, a position
-before the trade that made it, quotes that stop while the socket stays up.
+(like the real gateway). Quirks switched on through /sim/quirks (or at
+start by [broker.sim] event_order and duplicate_fills) reproduce what the
+real gateway does at its worst: trade events twice, a position before the
+trade that made it, each fill's events in a seeded random order or twice
+(services/simbroker/ordering.py), quotes that stop while the socket stays up.
 Websocket-level pings are off: SignalR clients such
 as signalrcore do not answer them.
 """
@@ -24,6 +26,7 @@ import collections
 import itertools
 import json
 import logging
+import random
 import threading
 import time
 from typing import Any, Iterable, Optional
@@ -32,7 +35,7 @@ from urllib.parse import parse_qs, urlsplit
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
-from services.simbroker import signalr
+from services.simbroker import ordering, signalr
 from services.simbroker.entities import Event
 from shared.clock import NS_PER_S
 
@@ -101,7 +104,9 @@ class HubServer:
         self._event_count = 0
         self._down_until = 0.0
         self.quirks = {"duplicateTrades": False, "positionBeforeTrade": False,
-                       "quotesSilent": False}
+                       "randomOrder": False, "duplicateFills": False, "quotesSilent": False}
+        self.seed = 0
+        self._rng = random.Random(self.seed)         # the random order, reproducible by seed
         self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._stop: Optional[asyncio.Event] = None
         self._thread: Optional[threading.Thread] = None
@@ -182,20 +187,24 @@ class HubServer:
 
     def _with_quirks(self, events: tuple) -> list:
         """The misbehaviours of the real gateway that clients must survive, when switched on."""
-        out = list(events)
-        if self.quirks["positionBeforeTrade"]:
-            out.sort(key=lambda e: e.target != "GatewayUserPosition")     # stable: else in order
-        if self.quirks["duplicateTrades"]:
-            out = [x for e in out for x in ((e, e) if e.target == "GatewayUserTrade" else (e,))]
-        return out
+        q = self.quirks
+        order = (ordering.RANDOM if q["randomOrder"] else
+                 ordering.POSITION_FIRST if q["positionBeforeTrade"] else ordering.TRADE_FIRST)
+        return ordering.arrange(events, order, q["duplicateFills"], q["duplicateTrades"],
+                                self._rng)
 
-    def set_quirks(self, **changes: bool) -> dict:
-        """Switch quirks on or off (any thread); unknown names raise ValueError."""
+    def set_quirks(self, seed: Optional[int] = None, **changes: bool) -> dict:
+        """Switch quirks on or off (any thread); a seed restarts the random order from it.
+        Unknown names raise ValueError."""
         unknown = set(changes) - set(self.quirks)
         if unknown:
-            raise ValueError(f"expected quirks from {', '.join(self.quirks)}, got {sorted(unknown)}")
+            raise ValueError(f"expected quirks from {', '.join(self.quirks)} (and seed), "
+                             f"got {sorted(unknown)}")
         self.quirks.update(changes)
-        return dict(self.quirks)
+        if seed is not None:
+            self.seed = seed
+            self._rng = random.Random(seed)
+        return {**self.quirks, "seed": self.seed}
 
     def _route_user(self, event: Event) -> None:
         topic = USER_TOPICS[event.target]
@@ -247,6 +256,8 @@ class HubServer:
         url = urlsplit(request.path)
         if url.path.rstrip("/") not in ("/hubs/user", "/hubs/market"):
             return ws.respond(404, "no hub here: expected /hubs/user or /hubs/market\n")
+        with self.gateway.lock:
+            self.gateway.faults.on_hub_attempt(url.path.rstrip("/").rsplit("/", 1)[-1])
         if time.monotonic() < self._down_until:
             return ws.respond(503, "the hubs are down (simulated)\n")
         token = (parse_qs(url.query).get("access_token") or [None])[0]

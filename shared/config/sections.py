@@ -101,6 +101,11 @@ class SimConfig:
     tick_interval: float = attrs.field(default=0.25, validator=non_negative)
     token_ttl: float = attrs.field(default=86400.0, validator=positive)
     wrap_events: bool = False             # TopstepX style: arguments [{"action", "data"}]
+    # a fill's user-hub events: "trade_first" (TopstepX), "position_first" or "random" (drawn
+    # from `seed`); duplicate_fills sends each of them twice (services/simbroker/ordering.py)
+    event_order: str = attrs.field(default="trade_first",
+                                   validator=one_of("trade_first", "position_first", "random"))
+    duplicate_fills: bool = False
     legacy_contract_by_id: bool = False   # Contract/searchById answers contracts: [...]
     spread_ticks: int = attrs.field(default=1, validator=in_range(0, 100))
     ping_interval: float = attrs.field(default=15.0, validator=positive)

@@ -33,6 +33,7 @@ class Fill:
     size: int
     voided: bool = False
     order_id: Optional[int] = None
+    by_riskd: bool = False     # set by risk: one of riskd's own closes (never the trader's trade)
 
 
 @attrs.frozen(kw_only=True)
@@ -68,11 +69,11 @@ class OrderUpdate:
 
 @attrs.frozen(kw_only=True)
 class AccountUpdate:
-    """GatewayUserAccount; topic 'account'."""
+    """GatewayUserAccount; topic 'account'. can_trade None: the payload did not say (unchanged)."""
     account_id: int
     name: str
     balance: Decimal
-    can_trade: bool
+    can_trade: Optional[bool]
     simulated: bool = False
 
 

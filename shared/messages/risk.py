@@ -61,17 +61,21 @@ class Decision:
     reason: str = ""
     event_ns: int = 0          # time of the broker event that triggered it (latency figures)
     suppressed: str = ""       # non-empty: recorded, but not acted on (why)
+    by: str = ""               # who acted: "rule <name>", "trader (self-lockout)", "admin",
+                               # "lockout (<rule>'s)"
+    what: str = ""             # what was (or, in alert mode, would have been) done, in words
 
 
 @attrs.frozen(kw_only=True)
 class RuleWarning:
-    """A limit rule's value crossed warn_at of its limit (once per rule, account, trading day)."""
+    """A limit rule's value crossed warn_at of its limit (once per rule, account, trading day);
+    value and limit are None for a note (something to check) that has no reading."""
     id: str
     ts_ns: int
     rule: str
     account_id: int
-    value: Decimal
-    limit: Decimal
+    value: Optional[Decimal]
+    limit: Optional[Decimal]
     warn_at: float
     reason: str = ""
 

@@ -135,7 +135,8 @@ class _Fields:
             return str(value)
         raise self._fail(key, "a string", value)
 
-    def bool(self, key: str, required: bool = True, default: bool = False) -> bool:
+    def bool(self, key: str, required: bool = True,
+             default: Optional[bool] = False) -> Optional[bool]:
         value = self._get(key, required, "true or false")
         if value is None:
             return default
@@ -182,14 +183,14 @@ class Account:
     id: int
     name: str
     balance: Decimal
-    can_trade: bool
+    can_trade: Optional[bool]          # None: the payload did not say (only false locks)
     is_visible: bool = True
     simulated: bool = False
 
     @classmethod
     def _read(cls, f: _Fields) -> "Account":
         return cls(id=f.int("id"), name=f.str("name", False, ""), balance=f.dec("balance"),
-                   can_trade=f.bool("canTrade", False, False),
+                   can_trade=f.bool("canTrade", False, None),
                    is_visible=f.bool("isVisible", False, True),
                    simulated=f.bool("simulated", False, False))
 

@@ -1,8 +1,10 @@
-"""`make chaos`: the long reliability run: python -m tests.chaos [--runs N] [--scale S] [--pace P].
+"""`make chaos`: the long reliability run: python -m tests.chaos [--runs N] [--attempts A]
+[--cycles C].
 
-Each run plays the scripted session once without chaos and once with it
-(a different seed per run) and compares them; the exit code is 0 only when
-every run held.
+Each run plays the scripted session once without chaos and once with it (a
+different seed per run) and compares them; the exit code is 0 only when every
+run held. Everything it starts runs in process groups it ends on any exit
+(Ctrl-C, SIGTERM, a timeout), and it says so if anything outlived it.
 """
 from __future__ import annotations
 
@@ -12,49 +14,64 @@ import sys
 import tempfile
 import time
 
-from tests.chaos.runner import SessionRun, check, compare
+from tests.chaos.runner import SessionRun, check, check_chaos, compare
+from tests.support.harness import run_guarded
 from tests.support.procs import Procs
 
+LONG_MIN_ACTIONS = 50
 
-def one(tmp: pathlib.Path, chaos: bool, seed: int, scale: int, pace: float):
+
+def one(tmp: pathlib.Path, chaos: bool, seed: int, attempts: int, cycles: int):
     tmp.mkdir(parents=True, exist_ok=True)
     procs = Procs(tmp)
     try:
-        run = SessionRun(procs, tmp, chaos=chaos, seed=seed, scale=scale, pace=pace)
+        run = SessionRun(procs, tmp, chaos=chaos, seed=seed, attempts=attempts, cycles=cycles)
         run.start()
         return run.run()
     finally:
         procs.cleanup()
 
 
+def report(n: int, calm, chaotic, seconds: float, problems: list[str]) -> None:
+    print(f"run {n}: {calm.orders} trader orders per session, {seconds:.0f} s")
+    print(f"    enforcement actions without chaos {calm.action_counts()}, "
+          f"with chaos {chaotic.action_counts()}")
+    print(f"    lockouts: {sorted(calm.lockout_kinds())}")
+    print(f"    crash points fired {list(chaotic.fired)}; workers killed {list(chaotic.killed)}; "
+          f"{len(chaotic.chaos_actions)} chaos actions")
+    for action in chaotic.chaos_actions:
+        print(f"      {action}")
+    for name, acct in chaotic.accounts.items():
+        print(f"    {name:<11} broker PnL {acct.broker_realized:>9}  riskd "
+              f"{acct.riskd_realized!s:>9}  {len(acct.decisions)} decisions  "
+              f"breaches {[b for b in acct.breaches if any(b[1:])]}")
+    if problems:
+        print("  FAILED:\n    " + "\n    ".join(problems))
+    else:
+        print("  held: the same decisions, broker calls per breach, lockouts and PnL")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="make chaos")
     parser.add_argument("--runs", type=int, default=1)
-    parser.add_argument("--scale", type=int, default=6, help="multiplies the calm accounts' trades")
-    parser.add_argument("--pace", type=float, default=0.2, help="seconds between trader steps")
+    parser.add_argument("--attempts", type=int, default=7,
+                        help="trades each locked account tries (each is undone)")
+    parser.add_argument("--cycles", type=int, default=2,
+                        help="reduce + per-minute cooldown cycles of the oversize account")
+    parser.add_argument("--min-actions", type=int, default=LONG_MIN_ACTIONS)
     args = parser.parse_args(argv)
     failed = 0
-    for n in range(1, args.runs + 1):
-        with tempfile.TemporaryDirectory(prefix="riskd-chaos-") as tmp:
-            started = time.monotonic()
-            calm = one(pathlib.Path(tmp) / "calm", False, n, args.scale, args.pace)
-            chaotic = one(pathlib.Path(tmp) / "chaos", True, 1000 + n, args.scale, args.pace)
-            problems = check(calm) + check(chaotic) + compare(calm, chaotic)
-            print(f"run {n}: {calm.orders} orders per session, {len(chaotic.chaos_actions)} "
-                  f"chaos actions, {time.monotonic() - started:.0f} s")
-            for action in chaotic.chaos_actions:
-                print(f"    {action}")
-            for name, acct in chaotic.accounts.items():
-                print(f"    {name:<11} broker PnL {acct.broker_realized:>9}  riskd "
-                      f"{acct.riskd_realized!s:>9}  lockouts {list(acct.lockouts)}")
-            print(f"    closes at the broker: {chaotic.close_calls} closeContract, "
-                  f"{chaotic.partial_calls} partial (without chaos: {calm.close_calls}, "
-                  f"{calm.partial_calls})")
-            if problems:
-                failed += 1
-                print("  FAILED:\n    " + "\n    ".join(problems))
-            else:
-                print("  held: same breaches acted on, nothing doubled or lost, PnL equal")
+    with run_guarded():
+        for n in range(1, args.runs + 1):
+            with tempfile.TemporaryDirectory(prefix="riskd-chaos-") as tmp:
+                started = time.monotonic()
+                calm = one(pathlib.Path(tmp) / "calm", False, n, args.attempts, args.cycles)
+                chaotic = one(pathlib.Path(tmp) / "chaos", True, 1000 + n, args.attempts,
+                              args.cycles)
+                problems = (check(calm, args.min_actions) + check(chaotic, args.min_actions)
+                            + check_chaos(chaotic) + compare(calm, chaotic))
+                report(n, calm, chaotic, time.monotonic() - started, problems)
+                failed += bool(problems)
     print(f"{args.runs - failed} passed, {failed} failed")
     return 1 if failed else 0
 

@@ -1,21 +1,33 @@
 """Run the scripted session against real processes, with or without chaos, and read the outcome.
 
-The sim broker runs as its own process (it stands in for the outside
-broker, so chaos never kills it and a riskd restart never resets it); riskd
-runs the five guard workers. Chaos, when on, acts between trader steps,
-driven by a seeded random generator and elapsed time:
-  every ~2 s   kill -9 of a random worker (market, risk, enforcement, logging, notify),
-               at most 3 times a minute for one worker (5 would be flapping by policy)
-  every ~5 s   /sim/disconnect (every websocket dropped)
-  once         /sim/fail: the next 2 closeContract calls answer 500
-  once         kill -9 of riskd itself, and a new riskd started
-The outcome is read only from the broker (sim REST) and riskd's replies.
+The sim broker runs as its own process (it stands in for the outside broker,
+so chaos never kills it and a riskd restart never resets it); riskd runs the
+five guard workers on the shipped rules (the default profile of
+etc/riskd.toml as it is). Each account's trader runs in its own thread.
+
+Chaos, when on:
+  worst moments, deterministic: just before the step that reaches it, a story
+      arms a crash point (shared/crashpoint.py): enforcement dies between sending a
+      close and recording its answer, and between recording "running" and sending;
+      risk between committing a decision and publishing its command; market between
+      a fill arriving and publishing it; riskd itself is killed -9 mid-flatten (the
+      flatten's close applied at the broker, its answer lost: HTTP 500)
+  every guard worker killed -9 once in the first seconds, in a seeded order
+  the broker's bad days: duplicated and reordered user events (sim quirks) all along,
+      a hub silent while connected (quotes withheld 3 s), 429 on a burst of position
+      reads, websockets dropped every ~8 s
+  then randomness on top: kill -9 of a random worker every 2-4 s (at most 3 a minute
+      for one worker: 5 would be flapping by policy)
+The outcome is read from the broker (sim REST, its per-account call counts) and
+riskd's replies (history, lockouts, status).
 """
 from __future__ import annotations
 
+import collections
 import os
 import random
 import signal
+import threading
 import time
 from decimal import Decimal
 from typing import Optional
@@ -24,33 +36,34 @@ import attrs
 
 from shared.bus.rpc import RpcClient
 from shared.config import load_config
-from shared.config.rules import RULE_NAMES
-from shared.messages.risk import LockoutsRequest, RiskStatusRequest
-from tests.chaos.session import (ACCOUNTS, CONTRACT, RULES, START, Step, interleave,
-                                 order_count, stories)
-from tests.e2e.harness import CLOSE, SimDesk
+from shared.messages.enforce import EnforcementStatusRequest
+from shared.messages.risk import (HistoryRequest, LockoutsRequest, RiskStatusRequest,
+                                  SelfLockRequest)
+from tests.chaos.session import ACCOUNTS, FAR, START, Step, order_count, stories
+from tests.e2e.harness import BUY, CANCEL, CLOSE, LIMIT, MARKET, NO_POSITION, PARTIAL, SELL, \
+    STOP, SimDesk
 from tests.support.env import make_config, wait_for
 
 GUARDS = ["logging", "notify", "market", "risk", "enforcement"]
 VICTIMS = ("market", "risk", "enforcement", "logging", "notify")
-EXPECT_TIMEOUT = 20.0
+EXPECT_TIMEOUT = 30.0
+UNLOCK_TIMEOUT = 150.0
 MAX_KILLS_PER_MIN = 3
-CONVERGE_TIMEOUT = 15.0
-PARTIAL = "/api/Position/partialCloseContract"
+CONVERGE_TIMEOUT = 20.0
+POINTS = ("enforcement.close_sent", "enforcement.running_recorded", "risk.decision_committed",
+          "market.fill_received")
+ACTION_KINDS = ("reduce_position", "close_position", "flatten", "cancel_orders")
 
 
 def session_config(tmp_path) -> str:
-    rules = {name: {"enabled": False} for name in RULE_NAMES}
-    for name, params in RULES.items():
-        rules[name] = {"enabled": True, "mode": "enforce", **params}
+    names = {i: f"CHAOS-{n.upper()}" for n, i in ACCOUNTS.items()}
     return make_config(
         tmp_path, workers=GUARDS,
         broker={"sim": {"tick_interval": 0,
-                        "accounts": [{"id": i, "name": f"CHAOS-{n.upper()}", "balance": 50000.0}
-                                     for n, i in ACCOUNTS.items()]}},
-        accounts=[{"id": i, "name": f"CHAOS-{n.upper()}", "profile": "chaos"}
-                  for n, i in ACCOUNTS.items()],
-        profiles={"chaos": {"description": "the reliability suite's rules", "rules": rules}},
+                        "accounts": [{"id": i, "name": names[i], "balance": 50000.0}
+                                     for i in ACCOUNTS.values()]}},
+        # the default profile: etc/riskd.toml's rules as shipped (make_config), nothing changed
+        accounts=[{"id": i, "name": names[i], "profile": "default"} for i in ACCOUNTS.values()],
         supervisor={"workers": GUARDS, "backoff_initial": 0.2})
 
 
@@ -60,70 +73,121 @@ class AccountOutcome:
     working_orders: int
     broker_realized: Decimal          # net of fees, from Trade/search
     riskd_realized: Optional[Decimal]
-    lockouts: tuple                   # sorted (rule, kind)
+    decisions: tuple                  # (rule, action, suppressed?) oldest first
+    lockouts: tuple                   # (rule, kind, clears_on, length or end)
+    breaches: tuple                   # (mark, closes, partial closes, cancels) per mark
+    flat_closes: int                  # closes the broker refused: no position (a duplicate)
 
 
 @attrs.frozen
 class Outcome:
     accounts: dict                    # story name -> AccountOutcome
-    close_calls: int                  # successful closeContract calls at the sim
-    partial_calls: int
     orders: int
-    failures: tuple                   # expectations the trader saw unmet within their wait
+    failures: tuple                   # expectations the traders saw unmet within their wait
     chaos_actions: tuple
+    fired: tuple                      # crash points that fired
+    killed: tuple                     # workers killed at least once
+
+    def action_counts(self) -> dict:
+        counts = {k: 0 for k in ACTION_KINDS}
+        for acct in self.accounts.values():
+            for _rule, action, suppressed in acct.decisions:
+                if action in counts and not suppressed:
+                    counts[action] += 1
+        return counts
+
+    def lockout_kinds(self) -> set:
+        return {(rule, kind) for a in self.accounts.values() for rule, kind, *_ in a.lockouts}
 
 
 class Chaos:
-    """Decides, between steps, whether to break something now (seeded, time-driven)."""
+    """Breaks things: worst moments on the stories' cue, the rest on a seeded clock."""
 
-    def __init__(self, run: "SessionRun", seed: int, duration_hint: float):
+    def __init__(self, run: "SessionRun", seed: int):
         self.run = run
         self.rng = random.Random(seed)
         self.started = time.monotonic()
-        self.next_kill = 1.0
-        self.next_drop = 2.5
-        self.fail_at = duration_hint * 0.3
-        self.restart_at = duration_hint * 0.5
-        self.failed = self.restarted = False
         self.actions: list[str] = []
         self.kills: dict[str, list[float]] = {}
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.first_round = list(VICTIMS)
+        self.rng.shuffle(self.first_round)
 
-    def act(self) -> None:
-        t = time.monotonic() - self.started
-        if t >= self.next_kill:
-            self.next_kill = t + self.rng.uniform(1.5, 2.5)
-            # at most 3 kills of one worker a minute: 5 would make the supervisor call it
-            # flapping and hold it back on purpose (that policy has its own tests)
-            allowed = [v for v in VICTIMS
-                       if sum(1 for k in self.kills.get(v, []) if t - k < 60) < MAX_KILLS_PER_MIN]
-            victim = self.rng.choice(allowed) if allowed else None
-            if victim and self.run.kill_worker(victim):
-                self.kills.setdefault(victim, []).append(t)
-                self.actions.append(f"{t:.1f}s kill -9 {victim}")
-        if t >= self.next_drop:
-            self.next_drop = t + self.rng.uniform(4.0, 6.0)
-            self.run.desk.sim("/sim/disconnect", {"mode": "abort"})
-            self.actions.append(f"{t:.1f}s broker websockets dropped")
-        if not self.failed and t >= self.fail_at:
-            self.failed = True
-            self.run.desk.fail(CLOSE, 500, 2)
-            self.actions.append(f"{t:.1f}s next 2 closeContract calls fail with 500")
-        if not self.restarted and t >= self.restart_at:
-            self.restarted = True
+    def note(self, text: str) -> None:
+        with self.lock:
+            self.actions.append(f"{time.monotonic() - self.started:.1f}s {text}")
+
+    def moment(self, what: str, account: int) -> None:
+        """A story reached a worst moment: arm it."""
+        if what == "riskd mid-flatten":
+            self.run.desk.fail(CLOSE, 500, 1, apply=True)       # the close works, answer lost
+            self.note("next closeContract applied but answered 500")
+            return
+        self.run.procs.arm(what)
+        self.note(f"armed {what} (account {account})")
+
+    def after(self, what: str) -> None:
+        """Right after the step that followed a moment."""
+        if what == "riskd mid-flatten":
+            time.sleep(0.3)               # the flatten under way, its first close answered 500
             self.run.restart_riskd()
-            self.actions.append(f"{t:.1f}s kill -9 riskd, new riskd started")
+            self.note("kill -9 riskd mid-flatten, new riskd started")
+
+    def loop(self) -> None:
+        next_kill, next_drop, silent_at, burst_at = 1.0, 5.0, 12.0, 18.0
+        while not self.stop.wait(0.1):
+            t = time.monotonic() - self.started
+            if t >= next_kill:
+                next_kill = t + (2.0 if self.first_round else self.rng.uniform(2.0, 4.0))
+                victim = self.first_round.pop(0) if self.first_round else self._random_victim(t)
+                if victim and self.run.kill_worker(victim):
+                    self.kills.setdefault(victim, []).append(t)
+                    self.note(f"kill -9 {victim}")
+            if t >= next_drop:
+                next_drop = t + self.rng.uniform(6.0, 10.0)
+                self._quietly(self.run.desk.sim, "/sim/disconnect", {"mode": "abort"})
+                self.note("broker websockets dropped")
+            if silent_at is not None and t >= silent_at:
+                silent_at = None
+                self._quietly(self.run.desk.sim, "/sim/quirks", {"quotesSilent": True})
+                self.note("market hub silent while connected (3 s)")
+                threading.Timer(3.0, self._quietly, (self.run.desk.sim, "/sim/quirks",
+                                                     {"quotesSilent": False})).start()
+            if burst_at is not None and t >= burst_at:
+                burst_at = None
+                self._quietly(self.run.desk.fail, "/api/Position/searchOpen", 429, 3,
+                              retryAfter=1)
+                self.note("next 3 position reads answered 429")
+
+    def _random_victim(self, t: float) -> Optional[str]:
+        # at most 3 kills of one worker a minute: 5 would make the supervisor call it
+        # flapping and hold it back on purpose (that policy has its own tests)
+        allowed = [v for v in VICTIMS
+                   if sum(1 for k in self.kills.get(v, []) if t - k < 60) < MAX_KILLS_PER_MIN]
+        return self.rng.choice(allowed) if allowed else None
+
+    def _quietly(self, fn, *args, **kwargs) -> None:
+        try:
+            fn(*args, **kwargs)
+        except Exception as exc:          # the sim is never killed; say it and go on
+            self.note(f"chaos call failed: {exc}")
 
 
 class SessionRun:
-    def __init__(self, procs, tmp_path, chaos: bool, seed: int = 1, scale: int = 1,
-                 pace: float = 0.05):
+    def __init__(self, procs, tmp_path, chaos: bool, seed: int = 1, attempts: int = 2,
+                 cycles: int = 1):
         self.procs, self.tmp_path = procs, tmp_path
         self.config = session_config(tmp_path)
         self.bus = load_config(self.config).config.bus
-        self.chaos_on, self.seed, self.scale, self.pace = chaos, seed, scale, pace
+        self.chaos_on, self.seed = chaos, seed
+        self.attempts, self.cycles = attempts, cycles
         self.desk: Optional[SimDesk] = None
         self.riskd = None
+        self.riskd_lock = threading.Lock()
         self.failures: list[str] = []
+        self.breaches: dict[str, list] = {name: [] for name in ACCOUNTS}
+        self.chaos: Optional[Chaos] = None
 
     # -- processes --------------------------------------------------------------------------
     def start(self) -> None:
@@ -132,11 +196,13 @@ class SessionRun:
         self.desk.wait_up()
         for contract, price in START.items():
             self.desk.sim("/sim/quote", {"contractId": contract, "lastPrice": float(price)})
+        if self.chaos_on:
+            self.desk.sim("/sim/quirks", {"duplicateTrades": True, "positionBeforeTrade": True})
         self.riskd = self.procs.riskd(self.config)
-        self.procs.wait_running(self.config, GUARDS, timeout=30)
+        self.procs.wait_running(self.config, GUARDS, timeout=40)
         self.wait_guarding()
 
-    def wait_guarding(self, timeout: float = 30.0) -> None:
+    def wait_guarding(self, timeout: float = 40.0) -> None:
         """Until risk answers with every account of the session in its state."""
         def ready():
             status = self.risk_call(RiskStatusRequest())
@@ -158,9 +224,18 @@ class SessionRun:
         return True
 
     def restart_riskd(self) -> None:
-        self.riskd.signal(signal.SIGKILL)
-        self.riskd.wait(5)
-        self.riskd = self.procs.riskd(self.config)
+        with self.riskd_lock:
+            self.riskd.signal(signal.SIGKILL)
+            self.riskd.wait(5)
+            self.riskd = self.procs.riskd(self.config, timeout=40)
+
+    def call(self, request, timeout: float = 3.0):
+        """One request through riskd's control socket; the reply body or None."""
+        try:
+            reply = self.procs.control_call(self.config, request, timeout=timeout)
+        except Exception:
+            return None
+        return reply.body if getattr(reply, "ok", False) else None
 
     def risk_call(self, request, timeout: float = 2.0):
         with RpcClient(self.bus.risk_control, "risk", timeout=timeout, retries=0,
@@ -173,53 +248,121 @@ class SessionRun:
 
     # -- the session ------------------------------------------------------------------------
     def run(self) -> Outcome:
-        per_account = stories(self.scale)
-        steps = list(interleave(per_account))
-        chaos = Chaos(self, self.seed, duration_hint=len(steps) * self.pace * 1.5) \
-            if self.chaos_on else None
-        for step in steps:
-            self.do(step)
-            if chaos is not None:
-                chaos.act()
-            time.sleep(self.pace)       # the trader's pace between actions
+        per_account = stories(self.attempts, self.cycles)
+        if self.chaos_on:
+            self.chaos = Chaos(self, self.seed)
+            driver = threading.Thread(target=self.chaos.loop, name="chaos", daemon=True)
+            driver.start()
+        traders = [threading.Thread(target=self.trade, args=(name, steps), name=name,
+                                    daemon=True) for name, steps in per_account.items()]
+        for t in traders:
+            t.start()
+        for t in traders:
+            t.join()
+        if self.chaos is not None:
+            self.chaos.stop.set()
+            driver.join(5)
+            self.desk.sim("/sim/quirks", {"quotesSilent": False})
         self.settle()
-        return self.outcome(order_count(per_account), chaos.actions if chaos else [])
+        return self.outcome(order_count(per_account))
 
-    def do(self, step: Step) -> None:
-        account = ACCOUNTS[step.account]
+    def trade(self, name: str, steps: list[Step]) -> None:
+        desk = SimDesk(self.config)
+        account = ACCOUNTS[name]
+        last = self.account_calls(desk, account)
+        moment = None
+        try:
+            for step in steps:
+                if step.kind == "chaos":
+                    if self.chaos is not None:
+                        self.chaos.moment(step.what, account)
+                        moment = step.what
+                    continue
+                if step.kind == "mark":
+                    self.quiet(account)
+                    now = self.account_calls(desk, account)
+                    self.breaches[name].append((step.what, *(now[i] - last[i] for i in range(3))))
+                    last = now
+                    continue
+                self.do(desk, name, account, step)
+                if moment is not None:
+                    self.chaos.after(moment)
+                    moment = None
+        except Exception as exc:        # a trader that cannot go on is a failed run
+            self.failures.append(f"{name}: trader stopped: {exc!r}")
+
+    def do(self, desk: SimDesk, name: str, account: int, step: Step) -> None:
         if step.kind == "price":
-            self.desk.sim("/sim/quote", {"contractId": step.contract,
-                                         "lastPrice": float(step.value)})
+            desk.sim("/sim/quote", {"contractId": step.contract, "lastPrice": float(step.value)})
         elif step.kind in ("buy", "sell"):
-            place = self.desk.buy if step.kind == "buy" else self.desk.sell
-            try:
-                place(account, step.contract, int(step.value))
-            except Exception as exc:       # a locked account's broker may refuse: fine
-                self.failures.append(f"{step.account}: {step.kind} refused: {exc}") \
-                    if "lock" not in str(exc).lower() else None
+            desk.client.place_order(account, step.contract, MARKET,
+                                    BUY if step.kind == "buy" else SELL, int(step.value))
+        elif step.kind == "rest":
+            buy = step.value > 0
+            price = START[step.contract] + (-FAR if buy else FAR)
+            desk.client.place_order(account, step.contract, LIMIT, BUY if buy else SELL, 1,
+                                    limit_price=price)
+        elif step.kind == "stop":
+            desk.client.place_order(account, step.contract, STOP, SELL, 1,
+                                    stop_price=START[step.contract] - step.value)
+        elif step.kind == "selflock":
+            wait_for(lambda: self.call(SelfLockRequest(account=str(account), session=True,
+                                                       reason="chaos session")),
+                     EXPECT_TIMEOUT, interval=0.2, what="the self-lockout accepted")
         elif step.kind == "expect":
             try:
-                wait_for(lambda: step.expect(self.desk.positions(account)), EXPECT_TIMEOUT,
-                         interval=0.05, what=step.what)
+                wait_for(lambda: step.expect(desk.positions(account), desk.working(account)),
+                         EXPECT_TIMEOUT, interval=0.05, what=step.what)
             except AssertionError:
-                self.failures.append(f"{step.account}: {step.what}: not within "
-                                     f"{EXPECT_TIMEOUT:g} s (positions "
-                                     f"{self.desk.positions(account)})")
+                self.failures.append(f"{name}: {step.what}: not within {EXPECT_TIMEOUT:g} s "
+                                     f"(positions {desk.positions(account)}, "
+                                     f"{len(desk.working(account))} working orders)")
+        elif step.kind == "unlocked":
+            try:
+                wait_for(lambda: (lambda r: r is not None and not r.lockouts)(
+                    self.risk_call(LockoutsRequest(account=str(account)))),
+                    UNLOCK_TIMEOUT, interval=0.5, what=step.what)
+            except AssertionError:
+                self.failures.append(f"{name}: {step.what}: not within {UNLOCK_TIMEOUT:g} s")
+        else:
+            raise ValueError(f"unknown step {step.kind!r}")
 
-    def settle(self, timeout: float = 45.0) -> None:
-        """Every worker up, risk re-synced, and every account flat with nothing working."""
+    @staticmethod
+    def account_calls(desk: SimDesk, account: int) -> tuple[int, int, int]:
+        """(closes, partial closes, cancels) the broker carried out for the account so far."""
+        mine = desk.counts_doc()["byAccount"].get(str(account), {})
+        return tuple(mine.get(e, {}).get("0", 0) for e in (CLOSE, PARTIAL, CANCEL))
+
+    def quiet(self, account: int, timeout: float = EXPECT_TIMEOUT) -> None:
+        """Until enforcement has nothing open for the account (then a moment for stragglers)."""
+        def idle():
+            status = self.call(EnforcementStatusRequest())
+            return status is not None and \
+                not [c for c in status.commands if c.account_id == account and c.state != "final"]
+        try:
+            wait_for(idle, timeout, interval=0.1, what=f"enforcement idle for {account}")
+        except AssertionError:
+            self.failures.append(f"{account}: enforcement still busy after {timeout:g} s")
+        time.sleep(0.5)
+
+    def settle(self, timeout: float = 60.0) -> None:
+        """Every worker up, risk re-synced, every account flat, risk's trades the broker's."""
         self.procs.wait_running(self.config, GUARDS, timeout=timeout)
         self.wait_guarding(timeout)
-        wait_for(lambda: all(self.desk.flat(a) for a in ACCOUNTS.values()), timeout,
-                 interval=0.2, what="every account flat with no working order")
-        # A market worker restarted last reconciles over REST a moment after it is 'running';
-        # give risk that moment. A fill that is really lost never converges, and the outcome
-        # check then reports the difference.
+        try:
+            wait_for(lambda: all(self.desk.flat(a) for a in ACCOUNTS.values()), timeout,
+                     interval=0.2, what="every account flat with no working order")
+        except AssertionError as exc:
+            self.failures.append(str(exc))
+        # A market worker restarted last reconciles over REST a moment after it is 'running'.
+        # A fill that is really lost never converges, and the outcome check says so.
         try:
             wait_for(self.converged, CONVERGE_TIMEOUT, interval=0.2,
                      what="risk's trades and PnL equal to the broker's")
         except AssertionError:
             pass
+        for account in ACCOUNTS.values():
+            self.quiet(account)
 
     def broker_day(self, account: int) -> tuple[int, Decimal]:
         """(trades, realized PnL net of fees) of today at the broker (voided trades excluded)."""
@@ -231,32 +374,51 @@ class SessionRun:
         status = self.risk_call(RiskStatusRequest())
         if status is None or not status.market_synced:
             return False
-        mine = {a.account_id: (a.trades_today, a.realized) for a in status.accounts}
-        return all(mine.get(a) == self.broker_day(a) for a in ACCOUNTS.values())
+        mine = {a.account_id: a.realized for a in status.accounts}
+        return all(mine.get(a) == self.broker_day(a)[1] for a in ACCOUNTS.values())
 
-    def outcome(self, orders: int, actions) -> Outcome:
-        status = self.risk_call(RiskStatusRequest()) or None
+    def outcome(self, orders: int) -> Outcome:
+        status = self.risk_call(RiskStatusRequest())
         by_id = {a.account_id: a for a in status.accounts} if status else {}
-        lockouts = self.risk_call(LockoutsRequest())
-        locks: dict[int, list] = {}
-        for lock in (lockouts.lockouts if lockouts else []):
-            locks.setdefault(lock.account_id, []).append((lock.rule, lock.kind))
+        counts = self.desk.counts_doc()["byAccount"]
         accounts = {}
         for name, account in ACCOUNTS.items():
-            _count, realized = self.broker_day(account)
+            history = self.call(HistoryRequest(account=str(account), limit=5000), timeout=10)
+            locks = self.risk_call(LockoutsRequest(account=str(account)))
             mine = by_id.get(account)
+            mine_calls = counts.get(str(account), {})
             accounts[name] = AccountOutcome(
                 positions=self.desk.positions(account),
                 working_orders=len(self.desk.working(account)),
-                broker_realized=realized,
+                broker_realized=self.broker_day(account)[1],
                 riskd_realized=mine.realized if mine else None,
-                lockouts=tuple(sorted(locks.get(account, []))))
-        return Outcome(accounts=accounts, close_calls=self.desk.succeeded(CLOSE),
-                       partial_calls=self.desk.succeeded(PARTIAL), orders=orders,
-                       failures=tuple(self.failures), chaos_actions=tuple(actions))
+                decisions=tuple((d.rule, d.action, bool(d.suppressed))
+                                for d in (history.decisions if history else [])),
+                lockouts=tuple(sorted(_lock_key(lock) for lock in
+                                      (locks.lockouts if locks else []))),
+                breaches=tuple(self.breaches[name]),
+                flat_closes=sum(mine_calls.get(e, {}).get(str(NO_POSITION), 0)
+                                for e in (CLOSE, PARTIAL)))
+        chaos = self.chaos
+        return Outcome(accounts=accounts, orders=orders, failures=tuple(self.failures),
+                       chaos_actions=tuple(chaos.actions) if chaos else (),
+                       fired=tuple(p for p in POINTS if chaos and self.procs.fired(p)),
+                       killed=tuple(sorted(chaos.kills)) if chaos else ())
 
 
-def check(outcome: Outcome) -> list[str]:
+def _lock_key(lock) -> tuple:
+    """What must be equal between two runs: a timer's length (its start differs), any other
+    lockout's end (the roll)."""
+    if lock.kind == "timer" and lock.until_ns is not None:
+        return (lock.rule, lock.kind, lock.clears_on, round((lock.until_ns - lock.since_ns) / 1e9))
+    return (lock.rule, lock.kind, lock.clears_on, lock.until_ns)
+
+
+def _decided(acct: AccountOutcome) -> collections.Counter:
+    return collections.Counter((rule, action) for rule, action, _s in acct.decisions)
+
+
+def check(outcome: Outcome, min_actions: int = 0) -> list[str]:
     """Everything that is wrong with one run's outcome (empty when it held)."""
     problems = list(outcome.failures)
     for name, acct in outcome.accounts.items():
@@ -266,12 +428,41 @@ def check(outcome: Outcome) -> list[str]:
         if acct.riskd_realized != acct.broker_realized:
             problems.append(f"{name}: riskd's realized PnL {acct.riskd_realized} differs from "
                             f"the broker's {acct.broker_realized}")
-    expected_locks = {"loser": (("daily_realized_loss", "until_reset"),)}
-    for name, acct in outcome.accounts.items():
-        rules = tuple(sorted({r for r, _k in acct.lockouts}))
-        want = tuple(sorted({r for r, _k in expected_locks.get(name, ())}))
-        if rules != want:
-            problems.append(f"{name}: lockouts {acct.lockouts}, expected rules {want}")
+        if acct.flat_closes:
+            problems.append(f"{name}: {acct.flat_closes} close(s) of a position already flat "
+                            f"(an action ran twice)")
+    counts = outcome.action_counts()
+    missing = [k for k, n in counts.items() if n == 0]
+    if missing:
+        problems.append(f"no {', '.join(missing)} at all: {counts}")
+    if sum(counts.values()) < min_actions:
+        problems.append(f"only {sum(counts.values())} enforcement actions, expected at least "
+                        f"{min_actions}: {counts}")
+    kinds = {kind for _rule, kind in outcome.lockout_kinds()}
+    rules = {rule for rule, _kind in outcome.lockout_kinds()}
+    for want in ("timer", "until_reset"):
+        if want not in kinds:
+            problems.append(f"no {want} lockout at the end: {sorted(outcome.lockout_kinds())}")
+    if "self_lockout" not in rules:
+        problems.append(f"no self-lockout at the end: {sorted(outcome.lockout_kinds())}")
+    flattens_with_cancels = [b for a in outcome.accounts.values() for b in a.breaches
+                             if b[1] and b[3]]
+    if not flattens_with_cancels:
+        problems.append("no breach both closed a position and cancelled orders")
+    return problems
+
+
+def check_chaos(outcome: Outcome) -> list[str]:
+    """The chaos run really broke what it claims to."""
+    problems = []
+    not_fired = sorted(set(POINTS) - set(outcome.fired))
+    if not_fired:
+        problems.append(f"worst moments never reached: {not_fired}")
+    not_killed = sorted(set(VICTIMS) - set(outcome.killed))
+    if not_killed:
+        problems.append(f"workers never killed: {not_killed}")
+    if not any("riskd mid-flatten" in a for a in outcome.chaos_actions):
+        problems.append("riskd was not killed mid-flatten")
     return problems
 
 
@@ -280,16 +471,23 @@ def compare(calm: Outcome, chaotic: Outcome) -> list[str]:
     problems = []
     for name in ACCOUNTS:
         a, b = calm.accounts[name], chaotic.accounts[name]
+        # (rule, action) of every decision, as a multiset: the order of independent decisions
+        # of one breach follows the broker's event order, which the chaos run shuffles, and a
+        # decision recorded but not acted on ('in flight') depends on timing; an extra or a
+        # missing decision never does
+        mine, theirs = _decided(a), _decided(b)
+        if mine != theirs:
+            problems.append(f"{name}: decisions only with chaos {dict(theirs - mine)}, "
+                            f"only without {dict(mine - theirs)}")
+        if a.breaches != b.breaches:
+            problems.append(f"{name}: broker calls per breach (closes, partial, cancels) with "
+                            f"chaos {list(b.breaches)}, without {list(a.breaches)}")
         if a.lockouts != b.lockouts:
             problems.append(f"{name}: lockouts {b.lockouts} with chaos, {a.lockouts} without")
         if a.broker_realized != b.broker_realized:
             problems.append(f"{name}: broker PnL {b.broker_realized} with chaos, "
                             f"{a.broker_realized} without")
-    if (chaotic.close_calls, chaotic.partial_calls) != (calm.close_calls, calm.partial_calls):
-        problems.append(f"closes executed at the broker: {chaotic.close_calls} closeContract + "
-                        f"{chaotic.partial_calls} partial with chaos, {calm.close_calls} + "
-                        f"{calm.partial_calls} without (an action ran twice or was lost)")
     return problems
 
 
-__all__ = ["SessionRun", "Outcome", "check", "compare", "CONTRACT"]
+__all__ = ["SessionRun", "Outcome", "check", "check_chaos", "compare"]

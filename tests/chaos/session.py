@@ -1,25 +1,35 @@
-"""The scripted trading session of the reliability suite: 5 accounts, each with its own story.
+"""The scripted trading session of the reliability suite: 5 accounts on the shipped rules.
 
-Every account trades its own contract, so the stories do not disturb each
-other, and prices move only through /sim/quote (the random walk is off), so
-a run with chaos and a run without it face the same market. Each story is
-a list of steps; the runner interleaves the accounts' steps round-robin.
+Every account runs the default profile of etc/riskd.toml exactly as shipped
+(nothing loosened) and trades its own contract in its own trader thread, so
+one account's waits never slow another's clock-sensitive steps. Prices move
+only through /sim/quote (the random walk is off), so a run with chaos and a
+run without it face the same market. A story is a list of steps; a `mark`
+step ends a breach: the runner then counts the broker calls since the last
+mark at the sim, for that account, so two runs are compared breach by breach.
 
-  loser      (MNQ)  loses 30 points on 2 contracts, three times: daily_realized_loss (300)
-                    breaks on the third; then tries to trade again while locked
-  oversize   (MES)  buys 4 then 3: max_contracts (5) reduces to 5; later sells out in profit
-  underwater (ENQ)  long 1 while NQ falls 12 points: daily_unrealized_loss (200) closes it
-  calm       (M2K)  many small round trips, no rule near its limit
-  mixed      (RTY)  wins 4 points on 1, loses 1.5 on 2, again and again: ends flat, no breach
+  loser      (MNQ)  5 long, MNQ falls 51 points: daily_unrealized_loss closes it,
+                    then daily_realized_loss flattens (cancelling a resting MES order)
+                    and locks until the roll; cooldown_after_loss adds its timer
+  oversize   (MES)  buys 4 then 3: max_contracts reduces to 5; the sale of the 5 is the
+                    third trade in a minute: a 60 s cooldown; it waits the cooldown out
+                    (asking riskd) and does it again
+  selflock   (ENQ)  long 2 with a resting buy and a stop: the trader locks themself out
+                    for the day: a flatten with cancels on an unlocked account
+  underwater (M2K)  long 1, M2K falls 45 points: closed, then cooldown_after_loss (900 s)
+                    flattens and cancels a resting RTY order
+  drawdown   (RTY)  long 1, RTY falls 39 points: closed; daily_net_loss and
+                    drawdown_guard flatten (a resting M2K order) and lock until the roll
 
-After a step that should breach, the trader waits (bounded) for the broker to
-show its effect before going on, as a person staring at the screen would; a
-breach that is never acted on still fails the final checks.
+Then every locked account keeps trying: each buy is closed and each resting
+order cancelled by the lockout (the `attempts` count scales the session).
+`chaos` steps name a worst moment the chaos run arms just before the step
+that reaches it; a run without chaos skips them.
 """
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Callable, Iterator, Optional
+from typing import Callable, Optional
 
 import attrs
 
@@ -28,102 +38,126 @@ MNQ, MES, ENQ, M2K, RTY = ("CON.F.US.MNQ.Z26", "CON.F.US.MES.Z26", "CON.F.US.ENQ
 START = {MNQ: Decimal("21000"), MES: Decimal("6000"), ENQ: Decimal("21000"),
          M2K: Decimal("2200"), RTY: Decimal("2200")}
 
-ACCOUNTS = {"loser": 3001, "oversize": 3002, "underwater": 3003, "calm": 3004, "mixed": 3005}
-CONTRACT = {"loser": MNQ, "oversize": MES, "underwater": ENQ, "calm": M2K, "mixed": RTY}
-
-# The rule set every account runs with in the suite (everything else off).
-RULES = {
-    "max_contracts": {"limit": 5, "count": "gross", "action": "reduce"},
-    "daily_realized_loss": {"limit": 300, "include_fees": True},
-    "daily_unrealized_loss": {"limit": 200, "scope": "position"},
-}
+ACCOUNTS = {"loser": 3001, "oversize": 3002, "selflock": 3003, "underwater": 3004,
+            "drawdown": 3005}
+CONTRACT = {"loser": MNQ, "oversize": MES, "selflock": ENQ, "underwater": M2K, "drawdown": RTY}
+FAR = Decimal(500)            # a resting order this far from the market never fills
 
 
 @attrs.frozen
 class Step:
-    """One thing a trader does: set a price, buy/sell at market, or wait for an expectation."""
+    """One thing a trader does.
+
+    kind: price | buy | sell | rest (a limit order FAR away; value = +1 buy / -1 sell)
+          | stop (a protective stop sell `value` points below) | selflock | expect
+          | unlocked (wait until riskd lists no lockout of the account) | mark | chaos
+    """
     account: str
-    kind: str                     # price | buy | sell | expect
-    contract: str
-    value: Decimal = Decimal(0)   # the price, or the size
-    expect: Optional[Callable] = None    # (positions dict) -> bool, for kind 'expect'
-    what: str = ""
+    kind: str
+    contract: str = ""
+    value: Decimal = Decimal(0)
+    expect: Optional[Callable] = None    # (positions dict, working orders) -> bool
+    what: str = ""                       # mark: the breach's label; chaos: the moment
 
 
-def _price(a: str, p) -> Step:
-    return Step(a, "price", CONTRACT[a], Decimal(str(p)))
+def _s(a, kind, contract="", value=0, expect=None, what="") -> Step:
+    return Step(a, kind, contract or CONTRACT[a], Decimal(str(value)), expect, what)
 
 
-def _buy(a: str, n: int) -> Step:
-    return Step(a, "buy", CONTRACT[a], Decimal(n))
+def flat(pos, orders) -> bool:
+    return not pos and not orders
 
 
-def _sell(a: str, n: int) -> Step:
-    return Step(a, "sell", CONTRACT[a], Decimal(n))
+def no_position(pos, _orders) -> bool:
+    return not pos
 
 
-def _expect(a: str, what: str, check: Callable) -> Step:
-    return Step(a, "expect", CONTRACT[a], expect=check, what=what)
+def attempts(a: str, n: int, with_orders: bool) -> list[Step]:
+    """A locked account keeps trying: each buy is closed, each resting order cancelled."""
+    steps = []
+    for i in range(n):
+        steps += [_s(a, "buy", value=1), _s(a, "expect", expect=no_position,
+                                             what="the buy during the lockout closed"),
+                  _s(a, "mark", what=f"buy during the lockout #{i + 1}")]
+        if with_orders:
+            steps += [_s(a, "rest", value=1), _s(a, "expect", expect=flat,
+                                                 what="the order during the lockout cancelled"),
+                      _s(a, "mark", what=f"order during the lockout #{i + 1}")]
+    return steps
 
 
-def loser() -> list[Step]:
+def loser(n: int) -> list[Step]:
     a, p = "loser", START[MNQ]
-    steps = [_price(a, p)]
-    for _ in range(3):
-        steps += [_buy(a, 2), _price(a, p - 30), _sell(a, 2), _price(a, p)]
-    steps += [_expect(a, "flat after the daily loss limit", lambda pos: not pos),
-              _buy(a, 1),
-              _expect(a, "the buy during the lockout closed", lambda pos: not pos)]
-    return steps
+    return [_s(a, "price", value=p), _s(a, "rest", MES, 1), _s(a, "buy", value=5),
+            _s(a, "expect", expect=lambda pos, _o: pos.get(MNQ) == 5, what="long 5"),
+            _s(a, "mark", what="opening"),
+            _s(a, "chaos", what="enforcement.close_sent"),
+            _s(a, "price", value=p - 51),
+            _s(a, "expect", expect=flat, what="closed, flattened, the MES order cancelled"),
+            _s(a, "mark", what="the losing day"),
+            _s(a, "price", value=p)] + attempts(a, n, with_orders=True)
 
 
-def oversize() -> list[Step]:
+def oversize(cycles: int) -> list[Step]:
     a, p = "oversize", START[MES]
-    return [_price(a, p), _buy(a, 4), _buy(a, 3),
-            _expect(a, "reduced to 5 contracts", lambda pos: pos.get(MES) == 5),
-            _price(a, p + 2), _sell(a, 5), _price(a, p)]
-
-
-def underwater() -> list[Step]:
-    a, p = "underwater", START[ENQ]
-    steps = [_price(a, p), _buy(a, 1)]
-    steps += [_price(a, p - d) for d in (3, 6, 9, 12)]
-    steps += [_expect(a, "the losing position closed", lambda pos: not pos), _price(a, p)]
+    steps = [_s(a, "price", value=p), _s(a, "chaos", what="market.fill_received")]
+    for i in range(cycles):
+        steps += [_s(a, "buy", value=4), _s(a, "buy", value=3),
+                  _s(a, "expect", expect=lambda pos, _o: pos.get(MES) == 5,
+                     what="reduced to 5 contracts"),
+                  _s(a, "mark", what=f"reduce #{i + 1}"),
+                  _s(a, "price", value=p + 1), _s(a, "sell", value=5),
+                  _s(a, "expect", expect=flat, what="sold out"),
+                  _s(a, "price", value=p),
+                  _s(a, "unlocked", what="the per-minute cooldown over"),
+                  _s(a, "mark", what=f"cooldown #{i + 1}")]
     return steps
 
 
-def calm(rounds: int) -> list[Step]:
-    a, p = "calm", START[M2K]
-    steps = [_price(a, p)]
-    for i in range(rounds):
-        move = Decimal("0.5") if i % 2 == 0 else Decimal("-0.3")
-        steps += [_buy(a, 1), _price(a, p + move), _sell(a, 1), _price(a, p)]
-    return steps
+def selflock(n: int) -> list[Step]:
+    a, p = "selflock", START[ENQ]
+    return [_s(a, "price", value=p), _s(a, "buy", value=2), _s(a, "rest", value=1),
+            _s(a, "stop", value=100),
+            _s(a, "expect", expect=lambda pos, o: pos.get(ENQ) == 2 and len(o) == 2,
+               what="long 2 with 2 working orders"),
+            _s(a, "mark", what="opening"),
+            _s(a, "chaos", what="riskd mid-flatten"),
+            _s(a, "selflock"),
+            _s(a, "expect", expect=flat, what="flattened by the self-lockout"),
+            _s(a, "mark", what="self-lockout")] + attempts(a, n, with_orders=False)
 
 
-def mixed(rounds: int) -> list[Step]:
-    a, p = "mixed", START[RTY]
-    steps = [_price(a, p)]
-    for _ in range(rounds):
-        steps += [_buy(a, 1), _price(a, p + 4), _sell(a, 1), _price(a, p),
-                  _buy(a, 2), _price(a, p - Decimal("1.5")), _sell(a, 2), _price(a, p)]
-    return steps
+def underwater(n: int) -> list[Step]:
+    a, p = "underwater", START[M2K]
+    return [_s(a, "price", value=p), _s(a, "rest", RTY, 1), _s(a, "buy", value=1),
+            _s(a, "expect", expect=lambda pos, _o: pos.get(M2K) == 1, what="long 1"),
+            _s(a, "mark", what="opening"),
+            _s(a, "chaos", what="risk.decision_committed"),
+            _s(a, "price", value=p - 45),
+            _s(a, "expect", expect=flat, what="closed, flattened, the RTY order cancelled"),
+            _s(a, "mark", what="the losing position"),
+            _s(a, "price", value=p)] + attempts(a, n, with_orders=False)
 
 
-def stories(scale: int = 1) -> dict[str, list[Step]]:
-    """Every account's steps; scale multiplies the calm and mixed accounts' round trips."""
-    return {"loser": loser(), "oversize": oversize(), "underwater": underwater(),
-            "calm": calm(15 * scale), "mixed": mixed(4 * scale)}
+def drawdown(n: int) -> list[Step]:
+    a, p = "drawdown", START[RTY]
+    return [_s(a, "price", value=p), _s(a, "rest", M2K, -1), _s(a, "buy", value=1),
+            _s(a, "expect", expect=lambda pos, _o: pos.get(RTY) == 1, what="long 1"),
+            _s(a, "mark", what="opening"),
+            _s(a, "chaos", what="enforcement.running_recorded"),
+            _s(a, "price", value=p - 39),
+            _s(a, "expect", expect=flat, what="closed, flattened, the M2K order cancelled"),
+            _s(a, "mark", what="the drawdown"),
+            _s(a, "price", value=p)] + attempts(a, n, with_orders=True)
 
 
-def interleave(per_account: dict[str, list[Step]]) -> Iterator[Step]:
-    """Round-robin over the accounts' steps, each account's own order kept."""
-    queues = {a: list(s) for a, s in per_account.items()}
-    while any(queues.values()):
-        for a in list(queues):
-            if queues[a]:
-                yield queues[a].pop(0)
+def stories(attempts_n: int = 2, cycles: int = 1) -> dict[str, list[Step]]:
+    """Every account's steps; attempts_n and cycles scale the session."""
+    return {"loser": loser(attempts_n), "oversize": oversize(cycles),
+            "selflock": selflock(attempts_n), "underwater": underwater(attempts_n),
+            "drawdown": drawdown(attempts_n)}
 
 
 def order_count(per_account: dict[str, list[Step]]) -> int:
-    return sum(1 for steps in per_account.values() for s in steps if s.kind in ("buy", "sell"))
+    return sum(1 for steps in per_account.values() for s in steps
+               if s.kind in ("buy", "sell", "rest", "stop"))

@@ -20,6 +20,7 @@ from shared.bus.publisher import Publisher
 from shared.bus.sockets import make_socket
 from shared.config import load_config
 from shared.messages.enforce import FINAL_STATUSES, Command, CommandResult
+from shared.projectx.ratebudget import RateBudget
 from shared.projectx.rest import ProjectXRest
 from tests.support.sim import wait_sim_up
 from tests.support.env import wait_for
@@ -31,6 +32,9 @@ WORKING = (1, 6, 7, 8)
 TRADING = ("/api/Position/closeContract", "/api/Position/partialCloseContract",
            "/api/Order/cancel", "/api/Order/modify", "/api/Order/place")
 CLOSE = "/api/Position/closeContract"
+PARTIAL = "/api/Position/partialCloseContract"
+CANCEL = "/api/Order/cancel"
+NO_POSITION = 2          # closeContract / partialCloseContract errorCode: no open position
 
 
 class SimDesk:
@@ -40,7 +44,10 @@ class SimDesk:
         self.loaded = load_config(config_path)
         broker = self.loaded.config.broker
         self.rest_url = broker.endpoints()[0]
-        self.client = ProjectXRest(self.rest_url, broker.user_name, broker.api_key, timeout=5)
+        # the trader's platform is not riskd: it polls the sim as fast as a test needs, so it
+        # gets no 200-per-minute budget (which would hold its orders back in a long suite)
+        self.client = ProjectXRest(self.rest_url, broker.user_name, broker.api_key, timeout=5,
+                                   budget=RateBudget(limit=1_000_000, window=60))
 
     def wait_up(self, timeout: float = 15.0) -> None:
         wait_sim_up(self.rest_url, timeout)
@@ -50,8 +57,12 @@ class SimDesk:
         assert answer.ok, f"{path}: {answer.status_code} {answer.text}"
         return answer.json()
 
+    def counts_doc(self) -> dict:
+        """The sim's /sim/calls answer: calls, failed, tookEffect, refused, byAccount."""
+        return requests.get(self.rest_url + "/sim/calls", timeout=5).json()
+
     def counts(self) -> tuple[dict, dict]:
-        doc = requests.get(self.rest_url + "/sim/calls", timeout=5).json()
+        doc = self.counts_doc()
         return doc["calls"], doc["failed"]
 
     def calls(self, endpoint: str) -> int:
@@ -60,6 +71,14 @@ class SimDesk:
     def succeeded(self, endpoint: str) -> int:
         calls, failed = self.counts()
         return calls.get(endpoint, 0) - failed.get(endpoint, 0)
+
+    def took_effect(self, endpoint: str) -> int:
+        """Calls the broker carried out (answered success, or applied and the answer lost)."""
+        return self.counts_doc()["tookEffect"].get(endpoint, 0)
+
+    def refused(self, endpoint: str, code: int) -> int:
+        """Calls the broker refused with this errorCode (closeContract 2: no position)."""
+        return self.counts_doc()["refused"].get(endpoint, {}).get(str(code), 0)
 
     def trading_calls(self) -> int:
         calls, _failed = self.counts()
@@ -115,6 +134,17 @@ class SimDesk:
         self.resting_buy(account, ES, below=Decimal(300), brackets=True)
         assert self.positions(account) == {MNQ: 2, ES: -1}
         assert len(self.working(account)) == 4
+
+
+# The orders a fill's events reach riskd in (services/simbroker/ordering.py): TopstepX's (the
+# Trade first), the Position first, and a seeded random order with every event twice. The key
+# end-to-end scenarios run under each (tests/e2e/conftest.py `event_order`).
+EVENT_ORDERS = {
+    "trade_first": {},
+    "position_first": {"positionBeforeTrade": True},
+    "random_twice": {"randomOrder": True, "duplicateFills": True, "seed": 14},
+}
+NO_QUIRKS = {"positionBeforeTrade": False, "randomOrder": False, "duplicateFills": False}
 
 
 class RiskStandIn:

@@ -82,7 +82,7 @@ def test_running_riskd_applies_edits_live_and_keeps_its_config_on_an_invalid_fil
     config = admin_config(supervisor={"workers": WORKERS})
     with open(config, "a") as fh:
         fh.write("\n# a comment written by hand\n")
-    procs.riskd(config)
+    riskd = procs.riskd(config)
     login(config)
     pids = {n: w.pid for n, w in procs.wait_running(config, WORKERS).items()}
     assert all_at(config, 0)
@@ -109,6 +109,10 @@ def test_running_riskd_applies_edits_live_and_keeps_its_config_on_an_invalid_fil
     refused = procs.riskctl(config, "config", "reload")
     assert refused.returncode == 1
     assert f"{LIMIT}: expected a number greater than 0, got -5" in refused.stdout
+    # the watcher acts only once the file has been quiet for its debounce: wait for its own
+    # refusal of the bad file, then look (looking at once would pass whatever it then does)
+    wait_for(lambda: riskd.output().count("config reload refused") >= 2, timeout=20,
+             what="the file watcher to refuse the invalid file too (riskd's log)")
     assert running_limit(procs, config) == (200, 2)
     assert all_at(config, 2)
 

@@ -13,7 +13,7 @@ import pytest
 from shared.bus.rpc import RpcClient
 from shared.messages.enforce import (DONE, FAILED, SKIPPED, EnforcementStatus,
                                      EnforcementStatusRequest)
-from tests.e2e.harness import CLOSE, ES, MNQ, RiskStandIn, SimDesk
+from tests.e2e.harness import CLOSE, ES, MNQ, NO_POSITION, RiskStandIn, SimDesk
 from tests.support.env import make_config, wait_for
 from tests.support.procs import Procs
 
@@ -178,18 +178,24 @@ def test_the_broker_answering_429_makes_enforcement_back_off_and_complete(env):
     assert failed[CLOSE] == 2 and calls[CLOSE] - failed[CLOSE] == 2
 
 
-def test_enforcement_killed_right_after_receiving_a_flatten(env):
+def test_enforcement_killed_between_a_close_and_its_answer_does_not_close_again(env):
     acct = env.account()
-    env.desk.make_busy(acct)
+    env.desk.make_busy(acct)                                 # MNQ long 2, ES short 1, 4 orders
     env.desk.reset_calls()
-    env.desk.fail(CLOSE, 500, 1000)                          # the broker is struggling
+    # enforcement dies right after the first closeContract has taken effect at the broker,
+    # before it records the answer (kill -9 mid-flatten at the worst moment)
+    env.procs.arm("enforcement.close_sent")
     cmd = env.risk.command(acct, "flatten")
-    env.risk.accepted(cmd)
-    wait_for(lambda: env.desk.calls(CLOSE) >= 1, 10, what="enforcement's first closeContract")
-    env.enforcement.kill_tree()                              # kill -9 mid-flatten
-    env.desk.fail(CLOSE, 500, 0)                             # the broker recovers
+    env.risk.send(cmd)
+    wait_for(lambda: env.enforcement.popen.poll() is not None, 20,
+             what="enforcement to die after its first close")
+    assert env.procs.fired("enforcement.close_sent")
+    assert env.desk.took_effect(CLOSE) == 1                  # one position closed, one left
     env.restart_enforcement(kill=False)
     result = env.risk.run(cmd, timeout=30)                   # risk re-sends, as it would
     assert result.status == DONE, result.detail
     assert env.desk.flat(acct)
-    assert env.desk.succeeded(CLOSE) == 2                    # closeContract once per position
+    # each position closed once: the restarted enforcement re-read the account and did not
+    # close the already-flat one again (the broker would refuse it: no position)
+    assert env.desk.took_effect(CLOSE) == 2
+    assert env.desk.refused(CLOSE, NO_POSITION) == 0

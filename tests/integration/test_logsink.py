@@ -129,9 +129,9 @@ def test_with_the_logging_worker_killed_senders_keep_working(tmp_path, procs):
     sink = start_logsink(procs, config_path)
     sink.kill_tree()
     report = finish(run_sender(config_path, "lonely", 10_000), timeout=30)
-    # Never blocking: 10,000 calls in well under 2 s on a busy 2-core box (the per-call
-    # median, under 50 us, is measured by `make bench`).
-    assert report["total_s"] < 2.0, report
+    # Never blocking: a blocked send would hang for ever; 10 s is 1 ms a call (the per-call
+    # median, under 50 us, is the budget `make bench` checks).
+    assert report["total_s"] < 10.0, report
     assert report["sent"] <= 1000 + 50 and report["dropped"] >= 10_000 - 1000 - 50
 
 
@@ -144,16 +144,26 @@ def test_live_tail_republishes_every_record(tmp_path, procs):
     sub.connect(cfg.bus.logging_pub)
     sub.setsockopt(zmq.SUBSCRIBE, b"log.")
     try:
-        got: list[tuple[str, LogRecord]] = []
-
-        def tail_seen():
-            finish(run_sender(config_path, "tailer", 3))
-            while sub.poll(200):
+        def receive(name: str) -> list[LogRecord]:
+            out = []
+            while sub.poll(100):
                 topic, body = sub.recv_multipart()
-                got.append((topic.decode(), codec.decode(body).msg))
-            return any(t == "log.info.tailer" for t, _ in got)
-        wait_for(tail_seen, 20, interval=0.2, what="records on the live tail")
-        rec = next(r for t, r in got if t == "log.info.tailer")
-        assert rec.message.startswith("flood ") and rec.fields["account"] == 1001
+                if topic.decode() == f"log.info.{name}":
+                    out.append(codec.decode(body).msg)
+            return out
+
+        # a subscription joins a moment after connecting: probe until one record comes through
+        wait_for(lambda: finish(run_sender(config_path, "probe", 1)) and receive("probe"), 20,
+                 interval=0.2, what="the live tail to carry a record")
+        count = 500
+        finish(run_sender(config_path, "tailer", count))
+        got: list[LogRecord] = []
+        wait_for(lambda: got.extend(receive("tailer")) or len(got) >= count, 20,
+                 interval=0.0, what=f"{count} records on the live tail")
+        got.extend(receive("tailer"))                  # anything doubled would arrive now
+        # every record, once, in order, as sent
+        assert [r.fields["n"] for r in got] == list(range(count))
+        assert all(r.message == f"flood {r.fields['n']} from tailer" and
+                   r.fields["account"] == 1001 for r in got)
     finally:
         sub.close(0)

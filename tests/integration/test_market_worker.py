@@ -57,6 +57,12 @@ def sim(env, path: str, body: dict) -> dict:
     return answer.json()
 
 
+def hub_attempts(env) -> int:
+    """User hub connection attempts the sim has seen (admitted or refused)."""
+    answer = requests.get(env["rest"] + "/sim/calls", timeout=5).json()
+    return answer["calls"].get("/hubs/user", 0)
+
+
 def test_trades_made_while_disconnected_appear_once_after_the_reconnect(env):
     bus, client = env["bus"], env["client"]
     client.place_order(ACCOUNT, MNQ, MARKET, BUY, 1)
@@ -66,13 +72,13 @@ def test_trades_made_while_disconnected_appear_once_after_the_reconnect(env):
     bus.wait(lambda: {o.status for o in bus.of(OrderUpdate)} >= {1, 8}, 10,
              "the resting order and its suspended stop")
 
-    dropped_at = time.monotonic()
-    sim(env, "/sim/disconnect", {"seconds": 1.5})
+    attempts_before = hub_attempts(env)
+    sim(env, "/sim/disconnect", {"seconds": 2.5})
     bus.wait(lambda: not connected(bus, "user"), 10, "market to notice the drop")
     away = [client.place_order(ACCOUNT, MNQ, MARKET, side, 1) for side in (BUY, BUY, SELL)]
     bus.wait(lambda: connected(bus, "user") and len(bus.of(Fill)) >= 4, 20,
              "the reconnect and the fills made while away")
-    reconnected_after = time.monotonic() - dropped_at
+    attempts = hub_attempts(env) - attempts_before
     bus.pump(1.0)             # anything doubled would arrive now
 
     fills = bus.of(Fill)
@@ -83,7 +89,9 @@ def test_trades_made_while_disconnected_appear_once_after_the_reconnect(env):
     assert sorted(counts) == sorted(t.id for t in trades)
     states = [c.state for c in bus.of(BrokerConnection) if c.hub == "user"]
     assert "reconnecting" in states and states[-1] == "connected"
-    assert reconnected_after >= 1.0                       # the backoff waited, no storm
+    # no storm: the sim refused the user hub for 2.5 s; with the backoff (1 s, then 2 s) market
+    # tried about twice, counted at the sim; a client retrying at once would try dozens of times
+    assert 1 <= attempts <= 4, attempts
     position = [p for p in bus.of(PositionUpdate) if p.contract_id == MNQ][-1]
     assert position.size == 2
     # the reconcile saw the suspended bracket child too (searchOpen would have hidden it)
@@ -121,7 +129,8 @@ def test_every_fill_of_a_quote_storm_arrives_once_and_in_order(env):
         assert status["tradesPlaced"] == 1000, status
         assert len(trade_ids) == len(set(trade_ids)) == 1000        # none lost, none twice
         assert trade_ids == sorted(trade_ids)                       # in the order they happened
-        assert status["achievedQuotesPerSecond"] > 5000, status
+        # the rate is the sim's (its goal is in make bench, bench_market); here: a storm at all
+        assert status["achievedQuotesPerSecond"] > 500, status
         assert quotes.raw_quotes > 1000           # conflated, but flowing
     finally:
         quotes.close()

@@ -24,12 +24,13 @@ pytestmark = pytest.mark.slow
 ACCOUNT = 1001
 MNQ = "CON.F.US.MNQ.Z26"
 MARKET, BUY, SELL = 2, 0, 1
+# etc/riskd.toml's rules, with two changes so one small MNQ loss (about -40) takes both kinds
+# of lockout whose persistence these tests check: a 30 daily loss limit (until the roll), and
+# a cooldown from a 20 loss without a flatten (a timer; with no enforcement running here, a
+# flatten would only add a command that stays pending)
 RULES = {
     "daily_realized_loss": {"limit": 30},
     "cooldown_after_loss": {"tiers": [{"loss": 20, "seconds": 600}], "flatten": False},
-    "trade_frequency_limit": {"enabled": False},
-    "daily_net_loss": {"enabled": False},
-    "drawdown_guard": {"enabled": False},
 }
 
 

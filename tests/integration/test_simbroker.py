@@ -141,7 +141,9 @@ def sims(tmp_path_factory):
     out = {}
     try:
         for style, extra in (("bare", {}),
-                             ("wrapped", {"wrap_events": True, "token_ttl": WRAPPED_TTL})):
+                             ("wrapped", {"wrap_events": True, "token_ttl": WRAPPED_TTL}),
+                             ("shuffled", {"event_order": "random", "duplicate_fills": True,
+                                           "seed": 3})):
             config = make_config(tmp_path_factory.mktemp(style), broker={"sim": {
                 "tick_interval": 0, "ping_interval": 1.0, "spread_ticks": 0, **extra}})
             procs.worker("services.simbroker", config)
@@ -450,3 +452,49 @@ def test_quirks_of_the_real_gateway_on_demand(bare):
     bad = requests.post(bare.rest + "/sim/quirks", json={"nope": True}, timeout=5)
     assert bad.status_code == 400 and "duplicateTrades" in bad.text
     bare.flatten(t)
+
+
+def _fill_targets(sim: Sim, token: str, fills: int, copies: int = 1) -> list[list[str]]:
+    """Place `fills` market orders on A2 (buy, sell, ...); per fill, the targets of its Trade
+    and Position events (each `copies` times) as they arrive."""
+    out = []
+    with hub(sim.user_hub, token) as user:
+        for target in ("SubscribePositions", "SubscribeTrades"):
+            user.completion(user.invoke(target, A2))
+        for n in range(fills):
+            sim.api("/api/Order/place", {"accountId": A2, "contractId": MNQ, "type": 2,
+                                         "side": n % 2, "size": 1}, token)
+            seen = []
+            while len(seen) < 2 * copies:
+                seen.append(user.until(lambda m: m.get("type") == 1, timeout=5)["target"])
+            out.append(seen)
+    return out
+
+
+def test_a_seeded_random_order_and_duplicates_from_the_config(sims):
+    """[broker.sim] event_order = "random", duplicate_fills = true: each fill's Trade and
+    Position arrive twice, in an order that varies from fill to fill."""
+    sim = sims["shuffled"]
+    t = sim.login()
+    fills = _fill_targets(sim, t, 8, copies=2)
+    for seen in fills:
+        assert sorted(seen) == ["GatewayUserPosition"] * 2 + ["GatewayUserTrade"] * 2
+    firsts = {seen[0] for seen in fills}
+    assert firsts == {"GatewayUserPosition", "GatewayUserTrade"}
+    sim.flatten(t)
+
+
+def test_the_random_order_control_takes_a_seed_and_refuses_a_bad_one(bare):
+    try:
+        answer = bare.control("/sim/quirks", {"randomOrder": True, "seed": 5})
+        assert answer["quirks"]["randomOrder"] and answer["quirks"]["seed"] == 5
+        bad = requests.post(bare.rest + "/sim/quirks", json={"seed": "five"}, timeout=5)
+        assert bad.status_code == 400 and "seed" in bad.text
+        t = bare.login()
+        first = _fill_targets(bare, t, 6)
+        bare.control("/sim/quirks", {"seed": 5})                  # the same seed again
+        assert _fill_targets(bare, t, 6) == first                # the same orders again
+        assert len({tuple(s) for s in first}) > 1
+    finally:
+        bare.control("/sim/quirks", {"randomOrder": False})
+    bare.flatten(bare.login())

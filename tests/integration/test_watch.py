@@ -32,13 +32,9 @@ ACCOUNT = 1001
 MNQ = "CON.F.US.MNQ.Z26"
 MARKET, BUY, SELL = 2, 0, 1
 WORKERS = ["simbroker", "market", "risk", "enforcement"]
-RULES = {
-    "daily_realized_loss": {"limit": 30},
-    "cooldown_after_loss": {"enabled": False},
-    "trade_frequency_limit": {"enabled": False},
-    "daily_net_loss": {"enabled": False},
-    "drawdown_guard": {"enabled": False},
-}
+# etc/riskd.toml's rules, with one change: a 30 loss limit, so one small MNQ loss (about -40)
+# puts a lockout on the screen without moving the price hundreds of points
+RULES = {"daily_realized_loss": {"limit": 30}}
 
 
 class Tmux:

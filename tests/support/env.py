@@ -34,11 +34,24 @@ def deep_merge(base: dict, extra: dict) -> dict:
     return out
 
 
+SHIPPED_CONFIG = os.path.join(REPO, "etc", "riskd.toml")
+
+
+def shipped_rules() -> dict:
+    """[profiles.default.rules] of etc/riskd.toml as plain data: the rules a trader starts
+    with, every default on. Tests start from these and change only what a scenario needs."""
+    with open(SHIPPED_CONFIG, encoding="utf-8") as fh:
+        doc = tomlkit.parse(fh.read()).unwrap()
+    return doc["profiles"]["default"]["rules"]
+
+
 def make_config(tmp_path, workers: list[str] | None = None, **sections: Any) -> str:
     """Write riskd.toml into tmp_path with every bus address on a free port; return its path.
 
     workers: the supervisor's worker list (default: none but what the test names).
-    sections: extra TOML tables merged over the defaults, e.g. broker={"kind": "sim"}.
+    The default profile's rules are etc/riskd.toml's, as shipped (shipped_rules()).
+    sections: extra TOML tables merged over the defaults, e.g. broker={"kind": "sim"}; a
+    test that changes a rule says why at that place.
     """
     keys = BusConfig.address_keys()
     ports = free_ports(len(keys) + 2)
@@ -48,6 +61,8 @@ def make_config(tmp_path, workers: list[str] | None = None, **sections: Any) -> 
         "broker": {"kind": "sim", "sim": {"port": ports[-2], "hub_port": ports[-1]}},
         "supervisor": {"workers": list(workers or [])},
         "logging": {"level": "INFO"},
+        "profiles": {"default": {"description": "etc/riskd.toml's rules, as shipped",
+                                 "rules": shipped_rules()}},
     }
     data = deep_merge(data, sections)
     path = tmp_path / "riskd.toml"

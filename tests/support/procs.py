@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+import weakref
 from typing import Any, Optional
 
 from services.supervisor.children import pid_alive
@@ -39,11 +40,12 @@ def processes_using(config_path: str) -> list[int]:
 class Proc:
     """One started process (riskd or a worker) in its own session."""
 
-    def __init__(self, args: list[str], log_path: str):
+    def __init__(self, args: list[str], log_path: str, env: Optional[dict] = None):
         self.args = args
         self.log_path = log_path
         self._log = open(log_path, "ab")
-        self.popen = subprocess.Popen(args, cwd=REPO, env=test_env(), stdin=subprocess.DEVNULL,
+        self.popen = subprocess.Popen(args, cwd=REPO, env=env or test_env(),
+                                      stdin=subprocess.DEVNULL,
                                       stdout=self._log, stderr=subprocess.STDOUT,
                                       start_new_session=True)
         self.pid = self.popen.pid
@@ -75,13 +77,28 @@ class Proc:
         self._log.close()
 
 
+LIVE: "weakref.WeakSet[Procs]" = weakref.WeakSet()   # every Procs not yet collected
+
+
 class Procs:
     """Starts processes for one test and ends all of them (and their workers) afterwards."""
 
     def __init__(self, tmp_path):
+        LIVE.add(self)
         self.tmp_path = tmp_path
         self.started: list[Proc] = []
         self.configs: set[str] = set()
+        # crash points (shared/crashpoint.py): a file here arms one in every process started
+        self.crash_dir = os.path.join(str(tmp_path), "crash-points")
+        os.makedirs(self.crash_dir, exist_ok=True)
+
+    def arm(self, point: str) -> None:
+        """The next process (started by this Procs) to reach `point` exits there at once."""
+        with open(os.path.join(self.crash_dir, point), "w"):
+            pass
+
+    def fired(self, point: str) -> bool:
+        return not os.path.exists(os.path.join(self.crash_dir, point))
 
     def riskd(self, config_path: str, wait_up: bool = True, timeout: float = 20.0) -> Proc:
         proc = self._start([sys.executable, "-m", "services.supervisor", "--config", config_path],
@@ -110,7 +127,8 @@ class Procs:
 
     def _start(self, args: list[str], label: str, config_path: str) -> Proc:
         self.configs.add(config_path)
-        proc = Proc(args, str(self.tmp_path / f"{label}-{len(self.started)}.log"))
+        env = {**test_env(), "RISKD_CRASH_DIR": self.crash_dir}
+        proc = Proc(args, str(self.tmp_path / f"{label}-{len(self.started)}.log"), env)
         self.started.append(proc)
         return proc
 
@@ -133,20 +151,40 @@ class Procs:
             return table if all(table[n].state == "running" for n in names) else None
         return wait_for(all_up, timeout, what=f"workers {sorted(names)} running")
 
-    def cleanup(self) -> list[int]:
-        """End everything; return pids that had to be killed after their supervisor was gone."""
+    def cleanup(self, grace: float = 5.0) -> list[int]:
+        """End everything this test started; return the pids of orphans.
+
+        Each started process is asked to stop (SIGTERM: riskd then stops its workers, which
+        run in process groups of their own), then its group is killed. Whatever still names
+        one of the test's configs a moment later outlived its parent: an orphan. It is killed
+        and its pid returned, and the `procs` fixture fails the test for it.
+        """
+        for proc in self.started:
+            if proc.popen.poll() is None:
+                proc.signal(signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        for proc in self.started:
+            proc.wait(max(0.0, deadline - time.monotonic()))
         for proc in self.started:
             proc.kill_tree()
-        leftovers = []
-        deadline = time.monotonic() + 5
-        for config in self.configs:
-            for pid in processes_using(config):
-                leftovers.append(pid)
+        # a process in the middle of dying may still show for a moment: look again before
+        # calling it an orphan
+        settle = time.monotonic() + 2.0
+        while time.monotonic() < settle and self._alive_using():
+            time.sleep(0.05)
+        leftovers = self._alive_using()
+        for pid in leftovers:
+            for kill in (os.killpg, os.kill):
                 try:
-                    os.killpg(pid, signal.SIGKILL)
+                    kill(pid, signal.SIGKILL)
                 except (ProcessLookupError, PermissionError):
                     pass
-        while time.monotonic() < deadline and any(
-                pid_alive(p) for c in self.configs for p in processes_using(c)):
+        end = time.monotonic() + 5
+        while time.monotonic() < end and self._alive_using():
             time.sleep(0.05)
+        self.started.clear()
         return leftovers
+
+    def _alive_using(self) -> list[int]:
+        mine = os.getpid()
+        return sorted({p for c in self.configs for p in processes_using(c) if p != mine})

@@ -17,9 +17,10 @@ import attrs
 
 from services.enforcement import outcomes
 from services.enforcement.budget import BudgetView
-from services.enforcement.planning import (CANCEL, CLOSE, MODIFY, PARTIAL, WORKING_STATUSES,
-                                           Step)
+from services.enforcement.planning import (CANCEL, CLOSE, MODIFY, PARTIAL, RESIZE,
+                                           WORKING_STATUSES, Step)
 from shared.clock import Clock
+from shared.crashpoint import crash_point
 from shared.messages.enforce import Command
 from shared.projectx.errors import BrokerUnavailable, ProjectXError, RateBudgetExhausted
 from shared.projectx.models import Order, Position
@@ -132,14 +133,19 @@ class ActionContext:
         if step.kind == CLOSE:
             with self._priority(high=True):
                 c.close_contract(aid, step.contract_id)
+            crash_point("enforcement.close_sent")          # tests only: shared/crashpoint.py
         elif step.kind == PARTIAL:
             with self._priority(high=True):
                 c.partial_close_contract(aid, step.contract_id, step.size)
+            crash_point("enforcement.close_sent")
         elif step.kind == CANCEL:
             with self._priority(high=False):
                 c.cancel_order(aid, step.order_id)
         elif step.kind == MODIFY:
             c.modify_order(aid, step.order_id, stop_price=self.command.stop_price)
+        elif step.kind == RESIZE:
+            with self._priority(high=False):
+                c.modify_order(aid, step.order_id, size=step.size)
         else:
             raise GiveUp(f"unknown step {step.kind!r}")
 
@@ -151,6 +157,19 @@ class ActionContext:
     def _answered(self) -> None:
         if not self.first_answer_ns:
             self.first_answer_ns = self.clock.now_ns()
+
+    def settle_orders(self, plan: Callable[[list[Order]], list[Step]], what: str,
+                      passes: int = 3) -> None:
+        """Read the working orders, run what `plan` makes of them, re-read: until the plan is
+        empty (bounded passes). Every step is idempotent (OrderNotFound is done already), so a
+        pass after a crash or a lost answer only does what is still missing."""
+        for _ in range(passes):
+            steps = plan(self.working_orders())
+            if not steps:
+                return
+            self.execute(steps).raise_if_stuck(self.errors)
+            self.settle()
+        raise Retry(f"{what} on account {self.account} after {passes} passes")
 
     def execute(self, steps: list[Step]) -> StepReport:
         """Run every step (one failure does not stop the others); AccountRejected ends at once."""

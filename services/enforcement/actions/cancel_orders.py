@@ -6,7 +6,7 @@ order" reads, cancels, then verifies nothing is left working (bounded passes).
 """
 from __future__ import annotations
 
-from services.enforcement.actions.base import ActionContext, Retry
+from services.enforcement.actions.base import ActionContext
 from services.enforcement.planning import CANCEL, Step, plan_cancels, plural
 
 NAME = "cancel_orders"
@@ -20,15 +20,11 @@ def run(ctx: ActionContext) -> str:
         ctx.execute([Step(CANCEL, contract_id=cmd.contract_id or "", order_id=cmd.order_id)]
                     ).raise_if_stuck(ctx.errors)
         return f"order {cmd.order_id} on account {ctx.account}: {ctx.done[-1]}"
-    for _ in range(PASSES):
-        steps = plan_cancels(ctx.working_orders(), cmd.contract_id)
-        if not steps:
-            n = len(ctx.done)
-            return (f"cancelled {plural(n, 'order')} on account {ctx.account}" if n else
-                    f"account {ctx.account} had no working orders{_of(cmd.contract_id)}")
-        ctx.execute(steps).raise_if_stuck(ctx.errors)
-        ctx.settle()
-    raise Retry(f"orders still working on account {ctx.account} after {PASSES} passes")
+    ctx.settle_orders(lambda orders: plan_cancels(orders, cmd.contract_id),
+                      f"orders still working{_of(cmd.contract_id)}", PASSES)
+    n = len(ctx.done)
+    return (f"cancelled {plural(n, 'order')}{_of(cmd.contract_id)} on account {ctx.account}"
+            if n else f"account {ctx.account} had no working orders{_of(cmd.contract_id)}")
 
 
 def _of(contract_id) -> str:

@@ -1,15 +1,24 @@
-"""close_position: closeContract for one contract; PositionNotFound means already done.
+"""close_position: closeContract for one contract, then cancel every working order of the
+account on that contract; PositionNotFound means the position was already closed.
 
-No read before the call (speed: this is the lockout's answer to a new position); one read
-after it verifies the position is gone (a close that has not filled yet is retried).
+The broker's closeContract leaves the position's stop and target resting (PROJECTX.md); left
+behind, one of them would later open a new, unguarded position (RULES.md "Closing a contract
+closes its orders"). So: the close first, with no read before it (speed: this is the
+lockout's answer to a new position); then the contract's working orders, suspended bracket
+children included, are read, cancelled and re-read until none is left (the close's own market
+order is left alone); then one read verifies the position is gone (a close that has not
+filled yet is retried). Every call is idempotent, so a run resumed after a crash re-checks
+and only does what is missing. The cancels run even when the market is shut and the close
+waits for it.
 """
 from __future__ import annotations
 
 from services.enforcement.actions.base import ActionContext, GiveUp, Retry
-from services.enforcement.planning import CLOSE, Step
+from services.enforcement.planning import CLOSE, Step, plan_cancels, plural
 
 NAME = "close_position"
 PRIORITY = 0
+PASSES = 3
 
 
 def _contract(ctx: ActionContext) -> str:
@@ -18,16 +27,29 @@ def _contract(ctx: ActionContext) -> str:
     return ctx.command.contract_id
 
 
+def contract_orders(cid: str):
+    """The plan that cancels what is left working on a closed contract."""
+    return lambda orders: plan_cancels(orders, cid, keep_market=True)
+
+
 def run(ctx: ActionContext) -> str:
     cid = _contract(ctx)
-    ctx.execute([Step(CLOSE, contract_id=cid)]).raise_if_stuck(ctx.errors)
+    closed = ctx.execute([Step(CLOSE, contract_id=cid)])
+    already = bool(ctx.done) and ctx.done[-1].endswith("(already done)")
+    ctx.settle_orders(contract_orders(cid), f"orders still working in {cid}", PASSES)
+    closed.raise_if_stuck(ctx.errors)
     ctx.settle()
     left = ctx.position(cid)
     if left is not None:
         raise Retry(f"{cid} still open ({left.size}) after closeContract")
-    already = ctx.done and ctx.done[-1].endswith("(already done)")
-    return f"{cid} on account {ctx.account} " + ("was already flat" if already else "closed")
+    cancelled = sum(1 for d in ctx.done if d.startswith("cancel"))
+    orders = f", {plural(cancelled, 'order')} cancelled" if cancelled else ""
+    return f"{cid} on account {ctx.account} " + ("was already flat" if already else "closed") \
+        + orders
 
 
 def describe(ctx: ActionContext) -> str:
-    return f"close {_contract(ctx)} on account {ctx.account}"
+    cid = _contract(ctx)
+    n = len(contract_orders(cid)(ctx.working_orders()))
+    orders = f", cancelling {plural(n, 'order')}" if n else ""
+    return f"close {cid} on account {ctx.account}{orders}"

@@ -1,16 +1,27 @@
-"""reduce_position: bring one position down by `size` contracts with partialCloseContract.
+"""reduce_position: bring one position down by `size` contracts with partialCloseContract,
+then cut the orders that protect it to the size left.
 
-The target size (observed size minus `size`) is journaled BEFORE the call, so an attempt
-after a crash or a lost answer re-reads the position and only closes what is still above the
-target: a partial close that worked is never repeated. Target 0 is a closeContract.
+The target size (observed size minus `size`) and the position's side are journaled BEFORE
+the call, so an attempt after a crash or a lost answer re-reads the position and only closes
+what is still above the target: a partial close that worked is never repeated. Target 0 is a
+closeContract, and then, as for close_position, every working order on the contract is
+cancelled. Otherwise no order on the position's closing side (its stop, its target) may stay
+larger than the position (RULES.md "Closing a contract closes its orders"): each is resized
+with Order/modify to the size left (setting a size is idempotent), so a stop sized for 7
+cannot flip a 5-lot into a 2-lot short.
 """
 from __future__ import annotations
 
+from typing import Optional
+
 from services.enforcement.actions.base import ActionContext, GiveUp, Retry
-from services.enforcement.planning import plan_reduce, reduce_target
+from services.enforcement.actions.close_position import contract_orders
+from services.enforcement.planning import (closing_side, plan_reduce, plan_resizes, plural,
+                                           reduce_target)
 
 NAME = "reduce_position"
 PRIORITY = 0
+PASSES = 3
 
 
 def _check(ctx: ActionContext) -> tuple[str, int]:
@@ -29,19 +40,34 @@ def run(ctx: ActionContext) -> str:
         if pos is None:
             return f"{cid} on account {ctx.account} was already flat"
         target = reduce_target(pos.size, cut)
-        ctx.save_progress(target=target, observed=abs(pos.size))
+        ctx.save_progress(target=target, observed=abs(pos.size), side=closing_side(pos))
     steps = plan_reduce(pos, target)
-    if not steps:
-        now = 0 if pos is None else abs(pos.size)
-        return f"{cid} on account {ctx.account} is at {now} (target {target}): nothing left to do"
-    ctx.execute(steps).raise_if_stuck(ctx.errors)
-    ctx.settle()
-    after = ctx.position(cid)
-    size = 0 if after is None else abs(after.size)
+    if steps:
+        ctx.execute(steps).raise_if_stuck(ctx.errors)
+        ctx.settle()
+        pos = ctx.position(cid)
+    size = 0 if pos is None else abs(pos.size)
     if size > target:
         raise Retry(f"{cid} still at {size}, above the target {target}")
+    _fit_orders(ctx, cid, target, size, ctx.progress.get("side"))
+    changed = [d for d in ctx.done if d.startswith(("resize", "cancel"))]
+    orders = f"; {plural(len(changed), 'order')} resized or cancelled" if changed else ""
+    if not steps:
+        left = f"nothing left to close{orders}" if orders else "nothing left to do"
+        return f"{cid} on account {ctx.account} is at {size} (target {target}): {left}"
     return (f"reduced {cid} on account {ctx.account} from {ctx.progress.get('observed')} "
-            f"to {size} contracts")
+            f"to {size} contracts{orders}")
+
+
+def _fit_orders(ctx: ActionContext, cid: str, target: int, size: int,
+                side: Optional[int]) -> None:
+    """Target 0 closed the contract: cancel its orders. Else cut the closing side to `size`
+    (cancelled when the position is gone some other way: nothing is left to protect)."""
+    if target == 0:
+        ctx.settle_orders(contract_orders(cid), f"orders still working in {cid}", PASSES)
+    elif side is not None:
+        ctx.settle_orders(lambda orders: plan_resizes(orders, cid, side, size),
+                          f"orders in {cid} still larger than its {size} contracts", PASSES)
 
 
 def describe(ctx: ActionContext) -> str:

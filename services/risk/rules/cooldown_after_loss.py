@@ -1,6 +1,9 @@
 """7. cooldown_after_loss: one trade loses at least a tier's amount -> cooldown (largest tier).
 
-A trade's loss is its profitAndLoss net of its fees (what the trader actually lost).
+A trade's loss is its profitAndLoss net of its fees (what the trader actually lost). A loss
+realized by riskd's own close is a loss all the same. The cooldown runs from the fill's own
+time: an old fill (made while risk was down, or before riskd ran) counts, but a cooldown that
+has already elapsed takes no action.
 """
 from __future__ import annotations
 
@@ -25,7 +28,10 @@ class CooldownAfterLoss(Rule):
         if not matching:
             return []
         tier = max(matching, key=lambda t: t.loss)
+        lock = timer(min(now, event.ts_ns), tier.seconds)
+        if lock.until_ns <= now:
+            return []
         return [self.decide(ctx, params, now, FLATTEN if params.flatten else ACTION_NONE,
                             f"one trade lost {fmt_money(loss)} (tier {fmt_money(tier.loss)}): "
                             f"cooldown {tier.seconds} s",
-                            value=-loss, limit=-tier.loss, lock=timer(now, tier.seconds))]
+                            value=-loss, limit=-tier.loss, lock=lock)]

@@ -7,14 +7,14 @@ persisted by the store).
 """
 from __future__ import annotations
 
-from services.risk.pnl import ZERO, account_unrealized, fmt_money
+from services.risk.pnl import ZERO, net_open_pnl, fmt_money
 from services.risk.rules.base import QUOTE, TRADE, Measure, Rule, progress, until_reset
 from shared.messages.risk import FLATTEN
 
 
 def net_and_line(ctx, params):
     realized = ctx.account.realized(params.include_fees)
-    unrealized, _ = account_unrealized(ctx.account, ctx.market)
+    unrealized, _ = net_open_pnl(ctx.account, ctx.market)
     net = realized + unrealized
     base = ZERO
     if params.trailing == "realized":

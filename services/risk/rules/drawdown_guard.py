@@ -4,12 +4,15 @@ line = high-water mark - max_loss, never above starting_balance (the firms stop 
 there). The mark rises at each roll with the closing balance (eod) or continuously with
 equity (intraday). It is persisted; when it is missing (first start, or a lost state file)
 riskd never takes today's balance as a fresh baseline below what it knew: it uses the highest
-of starting_balance, line + max_loss and the current balance, and asks (a warning) for the
-line to be checked against the firm's dashboard.
+of starting_balance, line + max_loss and the current balance, and asks (a note) for the line
+to be checked against the firm's dashboard.
+
+A configured `line` is the firm's line as its dashboard shows it: whenever it is set (at start
+or by a live edit) it is the line, riskd's own mark never overrides it, and the note stops.
 """
 from __future__ import annotations
 
-from services.risk.pnl import account_unrealized, fmt_money
+from services.risk.pnl import net_open_pnl, fmt_money
 from services.risk.rules.base import ACCOUNT, QUOTE, Measure, Rule, progress, until_reset
 from shared.messages.risk import FLATTEN
 
@@ -22,6 +25,8 @@ def ensure_mark(ctx, params) -> None:
     if params.line is not None:
         candidates.append(params.line + params.max_loss)
     acct.hwm = max(candidates)
+    if params.line is not None:
+        return
     ctx.notes.append(f"drawdown high-water mark set to {fmt_money(acct.hwm)} with no saved "
                      f"mark: check the max-loss line against the firm's dashboard and set "
                      f"[rules.drawdown_guard] line")
@@ -29,10 +34,12 @@ def ensure_mark(ctx, params) -> None:
 
 def equity_and_line(ctx, params):
     acct = ctx.account
-    unrealized, _ = account_unrealized(acct, ctx.market)
+    unrealized, _ = net_open_pnl(acct, ctx.market)
     equity = acct.balance + unrealized
     if params.trailing == "intraday" and equity > acct.hwm:
         acct.hwm = equity
+    if params.line is not None:
+        return equity, params.line          # the firm's line, always
     line = min(acct.hwm - params.max_loss, params.starting_balance)
     return equity, line
 

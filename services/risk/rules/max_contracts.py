@@ -1,4 +1,9 @@
-"""1. max_contracts: open contracts over the limit -> reduce the newest exposure, or flatten."""
+"""1. max_contracts: open contracts over the limit -> reduce the newest exposure, or flatten.
+
+"Newest exposure" is the contracts added last, by fill time, whichever position they belong
+to (each position keeps its lots: when contracts were added). Sizes are read as the fills see
+them, so a close whose Position update lags is not counted as open.
+"""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -8,10 +13,24 @@ from shared.messages.risk import FLATTEN, REDUCE_POSITION
 
 
 def open_contracts(ctx: Ctx, count: str) -> int:
-    positions = ctx.account.positions.values()
+    acct = ctx.account
     if count == "net":
-        return abs(sum(p.signed for p in positions))
-    return sum(p.size for p in positions)
+        return abs(sum(p.side * acct.live_size(p) for p in acct.positions.values()))
+    return sum(acct.live_size(p) for p in acct.positions.values())
+
+
+def newest_first(acct, positions) -> list[tuple[int, object, int]]:
+    """(added_ns, position, contracts) of every lot, newest first, within the live sizes."""
+    lots = []
+    for p in positions:
+        left = acct.live_size(p)
+        for added_ns, n in reversed(p.lots or [[p.updated_ns, p.size]]):
+            take = min(n, left)
+            if take <= 0:
+                break
+            lots.append((added_ns, p, take))
+            left -= take
+    return sorted(lots, key=lambda lot: lot[0], reverse=True)
 
 
 class MaxContracts(Rule):
@@ -32,18 +51,20 @@ class MaxContracts(Rule):
         value, limit = Decimal(n), Decimal(params.limit)
         if params.action == "flatten":
             return [self.decide(ctx, params, now, FLATTEN, why, value=value, limit=limit)]
-        positions = list(ctx.account.positions.values())
+        acct = ctx.account
+        positions = list(acct.positions.values())
         if params.count == "net":       # only the side that makes the net exposure counts
-            direction = 1 if sum(p.signed for p in positions) > 0 else -1
+            direction = 1 if sum(p.side * acct.live_size(p) for p in positions) > 0 else -1
             positions = [p for p in positions if p.side == direction]
         excess = n - params.limit
-        out = []
-        for p in sorted(positions, key=lambda p: p.updated_ns, reverse=True):   # newest first
+        cuts: dict[str, list] = {}      # contract -> [position, contracts], newest lot first
+        for _added, p, size in newest_first(acct, positions):
             if excess <= 0:
                 break
-            cut = min(excess, p.size)
+            cut = min(excess, size)
             excess -= cut
-            out.append(self.decide(ctx, params, now, REDUCE_POSITION,
-                                   f"{why}: reduce {p.symbol} by {cut}", value=value,
-                                   limit=limit, contract_id=p.contract_id, size=cut))
-        return out
+            cuts.setdefault(p.contract_id, [p, 0])[1] += cut
+        return [self.decide(ctx, params, now, REDUCE_POSITION,
+                            f"{why}: reduce {p.symbol} by {cut}", value=value, limit=limit,
+                            contract_id=p.contract_id, size=cut)
+                for p, cut in cuts.values()]

@@ -1,11 +1,17 @@
-"""8. no_stop_loss_grace: a position open grace_seconds with no working stop -> close it."""
+"""8. no_stop_loss_grace: a position open grace_seconds with no working stop -> close it.
+
+A working stop is a stop, stop-limit or trailing order in status Open on the position's
+contract, on the closing side; together such orders must cover the position. A suspended (8)
+bracket child is not working. A flipped position starts a fresh grace period (the state sets
+its start when it flips, whatever the broker's creationTimestamp).
+"""
 from __future__ import annotations
 
 from decimal import Decimal
 
 from services.risk.rules.base import CLOCK, ORDER, POSITION, Rule
 from shared.messages.market import (ORDER_STOP, ORDER_STOP_LIMIT, ORDER_TRAILING_STOP, SIDE_BUY,
-                                    SIDE_SELL)
+                                    SIDE_SELL, STATUS_OPEN)
 from shared.messages.risk import CLOSE_POSITION
 
 STOP_TYPES = (ORDER_STOP, ORDER_STOP_LIMIT, ORDER_TRAILING_STOP)
@@ -13,10 +19,12 @@ NS = 1_000_000_000
 
 
 def stop_orders(account, position) -> list:
-    """Working stop orders on the position's contract that would close it."""
+    """Working stop orders on the position's contract that would close it, when together
+    they cover it; [] when it is not protected."""
     closing_side = SIDE_SELL if position.side > 0 else SIDE_BUY
-    return [o for o in account.working_orders(position.contract_id)
-            if o.type in STOP_TYPES and o.side == closing_side]
+    stops = [o for o in account.working_orders(position.contract_id)
+             if o.type in STOP_TYPES and o.side == closing_side and o.status == STATUS_OPEN]
+    return stops if sum(o.size for o in stops) >= account.live_size(position) else []
 
 
 class NoStopLossGrace(Rule):
@@ -28,6 +36,8 @@ class NoStopLossGrace(Rule):
     def evaluate(self, ctx, event, now, params):
         out = []
         for p in ctx.account.positions.values():
+            if ctx.account.live_size(p) == 0:
+                continue
             age = now - p.opened_ns
             if age < params.grace_seconds * NS or stop_orders(ctx.account, p):
                 continue

@@ -2,7 +2,9 @@
 flatten and lock until the roll (day) or the week's last roll (week).
 
 Counting follows the firms: every fill counts (opening, adding, reducing, closing), voided
-ones do not. A window "reaches" its limit with the trade that makes count == limit.
+ones do not, and riskd's own closes never do (RULES.md, "Whose trade it is"). A window
+"reaches" its limit with the trade that makes count == limit. Windows and cooldowns run from
+the fill's own time: an old fill counts, and a cooldown that has already elapsed is not taken.
 """
 from __future__ import annotations
 
@@ -48,15 +50,16 @@ class TradeFrequencyLimit(Rule):
         return best
 
     def evaluate(self, ctx, event, now, params):
-        if ctx.change != "new" or event.voided:
+        if ctx.change != "new" or event.voided or event.by_riskd:
             return []
-        c, lim = counts(ctx, now), limits(params)
+        at = min(now, event.ts_ns)              # the fill's own time
+        c, lim = counts(ctx, at), limits(params)
         cooldowns = {"minute": params.per_minute_cooldown, "hour": params.per_hour_cooldown,
                      "session": params.per_session_cooldown}
         hits = []        # (lock, flatten?, window)
         for window, seconds in cooldowns.items():
-            if lim[window] > 0 and c[window] >= lim[window]:
-                hits.append((timer(now, seconds), params.flatten, window))
+            if lim[window] > 0 and c[window] >= lim[window] and at + seconds * NS > now:
+                hits.append((timer(at, seconds), params.flatten, window))
         if lim["day"] > 0 and c["day"] >= lim["day"]:
             hits.append((until_reset(ctx, now), True, "day"))
         if lim["week"] > 0 and c["week"] >= lim["week"]:

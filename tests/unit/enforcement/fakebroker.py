@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import attrs
+
 from shared.projectx.errors import ProjectXError
 from shared.projectx.models import Order, Position
 from shared.projectx.rest import OrderPage
@@ -25,9 +27,10 @@ def position(account: int, contract: str, size: int) -> Position:
                     type=1 if size > 0 else 2, size=abs(size), average_price=Decimal(100))
 
 
-def order(account: int, oid: int, contract: str, status: int = 1) -> Order:
+def order(account: int, oid: int, contract: str, status: int = 1, type: int = 1, side: int = 0,
+          size: int = 1) -> Order:
     return Order(id=oid, account_id=account, contract_id=contract, created_ns=0, updated_ns=0,
-                 status=status, type=1, side=0, size=1)
+                 status=status, type=type, side=side, size=size)
 
 
 class FakeBroker:
@@ -93,7 +96,10 @@ class FakeBroker:
             raise ProjectXError(2, "order not found", CANCEL)
         del self.orders[order_id]
 
-    def modify_order(self, account_id: int, order_id: int, stop_price=None, **_kw) -> None:
-        self._enter(MODIFY, (order_id, stop_price))
+    def modify_order(self, account_id: int, order_id: int, stop_price=None, size=None,
+                     **_kw) -> None:
+        self._enter(MODIFY, (order_id, stop_price) if size is None else (order_id, {"size": size}))
         if order_id not in self.orders:
             raise ProjectXError(2, "order not found", MODIFY)
+        if size is not None:
+            self.orders[order_id] = attrs.evolve(self.orders[order_id], size=size)

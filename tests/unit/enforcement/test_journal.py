@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from services.enforcement.journal import FINAL, PENDING, RECEIVED, RUNNING, Journal
 from shared.messages.enforce import DONE, FAILED, Command, CommandResult
 
@@ -78,3 +80,36 @@ def test_a_corrupt_journal_is_moved_aside_and_a_new_one_started(tmp_path):
     assert j.moved_aside and os.path.exists(j.moved_aside)
     _entry, new = j.receive(cmd(), NOW)
     assert new
+
+
+def _replace_like_windows(real_replace):
+    """os.replace as Windows does it: a file this process still holds open cannot be moved
+    (a sharing violation). Linux would move it, so this is how the test sees a leaked handle."""
+    def replace(src, dst, *args, **kwargs):
+        held = set()
+        for fd in os.listdir("/proc/self/fd"):
+            try:
+                held.add(os.readlink(f"/proc/self/fd/{fd}"))
+            except OSError:
+                pass
+        if os.path.abspath(src) in held:
+            raise PermissionError(32, "The process cannot access the file because it is being "
+                                      "used by another process", src)
+        return real_replace(src, dst, *args, **kwargs)
+    return replace
+
+
+@pytest.mark.parametrize("content", [b"this is not a database" * 100,
+                                     b"SQLite format 3\x00" + b"\xff" * 4000])
+def test_a_corrupt_journal_is_closed_before_it_is_moved_aside(tmp_path, monkeypatch, content):
+    """#18 item 12: on Windows a file still open cannot be renamed, and enforcement would
+    crash-loop on its corrupt journal. Every handle on it is closed before the move."""
+    path = str(tmp_path / "j.sqlite")
+    with open(path, "wb") as fh:
+        fh.write(content)
+    monkeypatch.setattr(os, "replace", _replace_like_windows(os.replace))
+    j = Journal(path, NOW)
+    assert j.moved_aside and os.path.exists(j.moved_aside) and os.path.exists(path)
+    _entry, new = j.receive(cmd(), NOW)
+    assert new
+    j.close()

@@ -56,9 +56,9 @@ def test_with_the_logging_worker_dead_a_log_call_never_blocks(logger):
     for i in range(10_000):
         logger.info("order %d filled", i, extra={"account": 1001})
     elapsed = time.perf_counter() - started
-    # 10,000 calls; a blocked send would hang here. Generous: 2 s is 200 us a call on a busy box
-    # (the median per call is reported by `make bench`, bench_logging).
-    assert elapsed < 2.0
+    # 10,000 calls; a blocked send would hang here. Generous: 10 s is 1 ms a call on a busy box
+    # (the median per call is the budget `make bench` checks, bench_logging).
+    assert elapsed < 10.0
     assert handler.dropped >= 10_000 - 1000 - 10     # queued up to the bound, the rest counted
     assert handler.dropped + handler.sent == 10_000
 

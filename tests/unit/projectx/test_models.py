@@ -132,3 +132,9 @@ def test_sparse_quotes_merge_and_a_missing_price_is_never_zero():
     third = book.apply(cid, {"timestamp": "2026-11-25T14:30:01.5+00:00", "volume": 10})
     assert third.timestamp_ns is not None and third.last_price == Decimal("21000.5")
     assert isinstance(third, QuoteUpdate) and third.contract_id == cid
+
+
+def test_a_payload_without_cantrade_says_nothing_about_it():
+    # bug: a missing canTrade read as false would flatten and lock the account
+    assert Account.parse({"id": 1001, "balance": 50000}).can_trade is None
+    assert Account.parse({"id": 1001, "balance": 50000, "canTrade": False}).can_trade is False

@@ -16,3 +16,14 @@ def test_can_trade_false_flattens_and_locks_until_the_broker_says_true_again():
 def test_a_balance_update_with_can_trade_true_is_a_near_miss():
     desk = Desk(auth_loss_guard={})
     assert desk.can_trade(True, balance=49_000).decisions == []
+
+
+def test_an_account_update_without_cantrade_changes_nothing_only_false_locks():
+    from shared.messages.market import AccountUpdate
+    from tests.unit.risk.desk import ACCOUNT, D
+    desk = Desk(auth_loss_guard={})
+    out = desk.feed(AccountUpdate(account_id=ACCOUNT, name="SIM-1", balance=D(50_010),
+                                  can_trade=None))
+    assert out.decisions == [] and desk.account.can_trade is True
+    [d] = desk.can_trade(False).decisions
+    assert d.action == "flatten"

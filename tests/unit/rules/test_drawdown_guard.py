@@ -1,6 +1,6 @@
 """drawdown_guard: the firm's trailing max-loss line, with a buffer, never re-baselined."""
 from shared.messages.market import AccountUpdate
-from tests.unit.risk.desk import ACCOUNT, MNQ, D, Desk, chi
+from tests.unit.risk.desk import ACCOUNT, MNQ, D, Desk, chi, only
 
 RULE = {"max_loss": 2000, "buffer": 100, "starting_balance": 50000}
 
@@ -44,16 +44,37 @@ def test_intraday_mark_follows_open_equity():
     assert d.limit == 49_100
 
 
-def test_without_a_saved_mark_the_highest_known_line_wins_and_a_warning_asks_to_check():
-    desk = Desk(balance=49_000, drawdown_guard=dict(RULE, line=48_500))
+def test_without_a_saved_mark_or_a_line_a_note_asks_to_check_it_without_fake_numbers():
+    desk = Desk(balance=49_000, drawdown_guard=RULE)
     desk.price(MNQ, 21000)
     balance(desk, 49_000)
-    assert desk.account.hwm == 50_500                    # line 48500 + 2000 > balance, start
+    assert desk.account.hwm == 50_000                    # starting balance > balance
     [w] = [w for w in desk.warnings() if w.rule == "drawdown_guard"]
     assert "check the max-loss line" in w.reason
+    assert w.value is None and w.limit is None           # a note, not a reading at 0 vs 0
 
 
-def test_after_risk_was_down_over_a_roll_the_eod_mark_rises_with_the_first_balance(tmp_path):
+def test_a_set_line_is_the_line_and_the_check_the_line_note_stops():
+    # the firm's dashboard says 48,500 although riskd's own mark would give 48,000
+    desk = Desk(balance=50_000, drawdown_guard=dict(RULE, line=48_500))
+    balance(desk, 50_000)
+    assert [w for w in desk.warnings() if w.rule == "drawdown_guard"] == []
+    assert balance(desk, 48_601).decisions == []
+    [d] = balance(desk, 48_600).decisions                # line 48500 + buffer 100
+    assert d.limit == 48_600 and d.action == "flatten"
+
+
+def test_a_line_set_by_a_live_edit_replaces_the_mark_at_once():
+    desk = Desk(drawdown_guard=RULE)
+    balance(desk, 50_000)
+    desk.at(chi(2026, 11, 25, 17))
+    balance(desk, 50_400)                                # mark 50000, own line 48000
+    desk.engine.settings.rules = only(drawdown_guard=dict(RULE, line=50_000))   # the edit
+    [d] = balance(desk, 50_100).decisions                # the firm's 50000 line, + buffer
+    assert d.limit == 50_100
+
+
+def test_after_risk_was_down_over_a_roll_the_mark_stays_the_last_one_taken(tmp_path):
     from services.risk.store import Store
     desk = Desk(start=chi(2026, 11, 24, 10), drawdown_guard=RULE)
     store, _ = Store.open(str(tmp_path))
@@ -64,5 +85,5 @@ def test_after_risk_was_down_over_a_roll_the_eod_mark_rises_with_the_first_balan
     store, _ = Store.open(str(tmp_path))
     store.load(later.engine, later.now)
     assert later.account.hwm == 50_000
-    balance(later, 51_200)                                    # Tuesday's close, seen late
-    assert later.account.hwm == 51_200
+    balance(later, 51_200)          # today's intraday balance is not Tuesday's close
+    assert later.account.hwm == 50_000

@@ -32,3 +32,24 @@ def test_net_counting_lets_a_hedge_stand_and_flatten_action_flattens():
     out = desk.long(5, MNQ, 21000)                          # net 3
     [d] = out.decisions
     assert d.action == "flatten" and d.value == 3
+
+
+def test_the_contracts_added_last_are_cut_whichever_position_they_belong_to():
+    # bug: adding 2 ES to an old ES position cut the younger, compliant NQ position
+    # (the broker stamps a position with its creationTimestamp, whatever changed it)
+    from shared.messages.market import POSITION_LONG, PositionUpdate
+    from tests.unit.risk.desk import ACCOUNT, NQ, D
+    desk = Desk(max_contracts={"limit": 5})
+    es_created = desk.now
+
+    def es(size):
+        return desk.feed(PositionUpdate(account_id=ACCOUNT, position_id=1, contract_id=ES,
+                                        ts_ns=es_created, type=POSITION_LONG, size=size,
+                                        average_price=D(6000)))
+    es(2)                                        # 09:00
+    desk.wait(60)
+    desk.long(3, NQ, 20000)                      # 09:01: 5 open, compliant
+    desk.wait(60)
+    [d] = es(4).decisions                        # 09:02: 2 ES added last
+    assert (d.action, d.contract_id, d.size) == ("reduce_position", ES, 2)
+

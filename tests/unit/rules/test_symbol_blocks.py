@@ -1,5 +1,5 @@
 """symbol_blocks: a blocked symbol cannot be traded at all."""
-from tests.unit.risk.desk import ES, MNQ, Desk
+from tests.unit.risk.desk import ES, MNQ, Desk, only
 
 
 def test_an_es_order_is_cancelled_and_an_es_position_closed():
@@ -15,3 +15,29 @@ def test_mnq_is_not_blocked():
     desk = Desk(symbol_blocks={"symbols": ["ES"]})
     assert desk.order(6, MNQ).decisions == []
     assert desk.long(1, MNQ, 21000).decisions == []
+
+
+def test_a_blocked_symbol_is_a_real_symbol_lockout_listed_with_the_account():
+    desk = Desk(symbol_blocks={"symbols": ["ES"]})
+    [d] = desk.order(5, ES).decisions
+    assert d.lock is not None and d.lock.symbol == "ES"
+    [lock] = desk.engine.lockouts.all()
+    assert (lock.symbol, lock.rule, lock.kind) == ("ES", "symbol_blocks", "manual")
+    [change] = [c for o in desk.history for c in o.lockouts]
+    assert change.change == "added"                           # history and the screen see it
+
+
+def test_a_symbol_added_to_the_list_acts_on_open_positions_and_orders_at_once():
+    # bug: a newly listed symbol was acted on only at that position's next event
+    desk = Desk(symbol_blocks={"symbols": []})
+    desk.long(1, ES, 6000)
+    desk.order(9, ES)
+    desk.engine.settings.rules = only(symbol_blocks={"symbols": ["ES"]})   # a reload
+    out = desk.engine.recheck(desk.now)
+    assert {(d.action, d.contract_id) for d in out.decisions} == \
+        {("close_position", ES), ("cancel_orders", ES)}
+    assert [lk.symbol for lk in desk.engine.lockouts.all()] == ["ES"]
+    desk.engine.settings.rules = only(symbol_blocks={"symbols": []})      # unlisted again
+    out = desk.engine.recheck(desk.now)
+    assert [c.change for c in out.lockouts] == ["cleared"]
+    assert desk.engine.lockouts.all() == []

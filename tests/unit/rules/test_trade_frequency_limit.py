@@ -67,3 +67,16 @@ def test_a_longer_cooldown_wins_over_a_shorter_one():
     desk.trade()
     [d] = desk.trade().decisions
     assert d.lock.until_ns == desk.now + 1800 * NS
+
+
+def test_old_fills_count_from_their_own_time_and_an_elapsed_cooldown_is_not_taken():
+    from shared.messages.market import SIDE_BUY, Fill
+    from tests.unit.risk.desk import ACCOUNT, MNQ, D, Desk
+    desk = Desk(trade_frequency_limit={"per_minute": 3, "per_minute_cooldown": 60,
+                                       "per_hour": 3, "per_hour_cooldown": 1800})
+    then = desk.now - 2400 * 1_000_000_000            # 40 minutes ago, while risk was down
+    outs = [desk.feed(Fill(account_id=ACCOUNT, trade_id=700 + i, contract_id=MNQ,
+                           ts_ns=then + i, price=D(21000), pnl=None, fees=D(0),
+                           side=SIDE_BUY, size=1)) for i in range(3)]
+    assert [d for o in outs for d in o.decisions] == []
+    assert desk.engine.lockouts.all() == [] and desk.account.trades_today == 3

@@ -1,0 +1,73 @@
+"""Which stream is ahead: a fill's Trade and its Position update arrive in either order.
+
+The broker sends a fill's Trade and Position events in no guaranteed order (TopstepX sends
+the Trade first). While the two disagree on a contract, a Pending entry keeps the broker's
+position at the last point they agreed (`agree`, signed, with its average price) and the
+signed sum of the live fills seen since (`fills`); the broker's position now is passed in.
+From these, with no guess about what comes next:
+- exits_ahead: contracts closed by fills the Position has not shown yet (Trade first). They
+  are no longer open: their PnL is already in realized.
+- closed_ahead: contracts the Position closed before their fill arrived (Position first).
+  Their open PnL still counts (at the agreed average price) until the Trade realizes it.
+- unexplained growth of the position (no fill seen explains it) or of the fills (no position
+  shows them yet): what a lockout must treat as new exposure; the other event of the same
+  fill only confirms it.
+Agreement (agree + fills == the broker's position) drops the entry. An entry older than
+WINDOW_NS is dropped by age(): the broker's position is the truth of size.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import attrs
+
+WINDOW_NS = 10 * 1_000_000_000
+
+
+def opening(a: int, x: int) -> int:
+    """Contracts opened by moving the signed position a by x."""
+    n = a + x
+    if n == 0:
+        return 0
+    if a == 0 or (n > 0) != (a > 0):
+        return abs(n)
+    return max(0, abs(n) - abs(a))
+
+
+def closing(a: int, x: int) -> int:
+    """Contracts of the signed position a closed by moving it by x."""
+    n = a + x
+    if a == 0:
+        return 0
+    if n == 0 or (n > 0) != (a > 0):
+        return abs(a)
+    return max(0, abs(a) - abs(n))
+
+
+@attrs.define
+class Pending:
+    agree: int                 # signed broker position when the streams last agreed
+    agree_avg: Decimal
+    since_ns: int
+    fills: int = 0             # signed sum of live fills seen since
+    fill_ts: int = 0           # the latest such fill's own time
+
+    def moved(self, broker: int) -> int:
+        return broker - self.agree
+
+    def agreed(self, broker: int) -> bool:
+        return self.agree + self.fills == broker
+
+    def exits_ahead(self, broker: int) -> int:
+        return max(0, closing(self.agree, self.fills) - closing(self.agree, self.moved(broker)))
+
+    def closed_ahead(self, broker: int) -> int:
+        return max(0, closing(self.agree, self.moved(broker)) - closing(self.agree, self.fills))
+
+    def position_lead(self, broker: int) -> int:
+        """Growth the position shows that no fill seen explains."""
+        return max(0, opening(self.agree, self.moved(broker)) - opening(self.agree, self.fills))
+
+    def fills_lead(self, broker: int) -> int:
+        """Growth the fills show that the position does not yet."""
+        return max(0, opening(self.agree, self.fills) - opening(self.agree, self.moved(broker)))

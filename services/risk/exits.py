@@ -1,0 +1,115 @@
+"""riskd's own exits: which fills are riskd's closes, not the trader's trades.
+
+Enforcement closes with closeContract / partialCloseContract (a close retried after a lost
+answer on an already flat position is a harmless PositionNotFound; a market order of our own
+retried after a lost answer would open a reverse position). Those calls answer with no order
+id, so risk recognises the fills itself: whenever it issues a command that closes or reduces,
+it records an expected exit per (account, contract): the closing side, the size, when it was
+issued and the command id. A fill on that contract, on that side, no larger than what remains
+expected, arriving while the command is outstanding or within WINDOW_NS after its final
+result, is riskd's; its order id is then riskd's too, so the order's later fills and Order
+events are riskd's. The store persists both (they survive kill -9 and restarts).
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import attrs
+
+from shared.messages.market import ORDER_MARKET, SIDE_BUY, SIDE_SELL, Fill, OrderUpdate
+
+NS = 1_000_000_000
+WINDOW_NS = 15 * NS            # after the command's final result
+MAX_AGE_NS = 600 * NS          # an expectation never outlives this, result or not
+
+
+@attrs.define
+class Exit:
+    contract_id: str
+    side: int                  # the side of the closing fill (SIDE_BUY / SIDE_SELL)
+    size: int                  # contracts still expected
+    issued_ns: int
+    command_id: str
+    done_ns: int = 0           # when the command's final result arrived (0: outstanding)
+
+    def open_at(self, now: int) -> bool:
+        if self.size <= 0 or now - self.issued_ns > MAX_AGE_NS:
+            return False
+        return self.done_ns == 0 or now - self.done_ns <= WINDOW_NS
+
+
+def closing_side(signed_position: int) -> int:
+    return SIDE_SELL if signed_position > 0 else SIDE_BUY
+
+
+@attrs.define
+class RiskdExits:
+    """One account's expected exits and the order ids known to be riskd's."""
+    expected: list[Exit] = attrs.Factory(list)
+    orders: set[int] = attrs.Factory(set)
+
+    def expect(self, contract_id: str, signed_position: int, size: Optional[int],
+               command_id: str, now: int) -> None:
+        if signed_position == 0:
+            return
+        n = abs(signed_position) if size is None else min(size, abs(signed_position))
+        self.expected.append(Exit(contract_id, closing_side(signed_position), n, now,
+                                  command_id))
+
+    def knows(self, command_id: str) -> bool:
+        return any(e.command_id == command_id for e in self.expected)
+
+    def settle(self, command_id: str, now: int) -> bool:
+        hit = False
+        for e in self.expected:
+            if e.command_id == command_id and e.done_ns == 0:
+                e.done_ns, hit = now, True
+        return hit
+
+    def _match(self, contract_id: str, side: int, size: int, now: int) -> Optional[Exit]:
+        for e in self.expected:
+            if (e.contract_id == contract_id and e.side == side and size <= e.size
+                    and e.open_at(now)):
+                return e
+        return None
+
+    def claim_fill(self, fill: Fill, now: int) -> bool:
+        """Is this (new) fill riskd's? It fills every expectation on its contract and side:
+        two commands that close the same contract (a close, then a flatten) expect the same
+        contracts, and only one of them gets to close them."""
+        ours = fill.order_id is not None and fill.order_id in self.orders
+        if not ours and self._match(fill.contract_id, fill.side, fill.size, now) is None:
+            return False
+        for e in self.expected:
+            if e.contract_id == fill.contract_id and e.side == fill.side:
+                e.size = max(0, e.size - fill.size)
+        if fill.order_id is not None:
+            self.orders.add(fill.order_id)
+        return True
+
+    def claim_order(self, order: OrderUpdate, now: int) -> bool:
+        """A new market order on the closing side while an exit is expected is riskd's."""
+        if order.order_id in self.orders:
+            return True
+        if order.type != ORDER_MARKET:
+            return False
+        if self._match(order.contract_id, order.side, order.size, now) is None:
+            return False
+        self.orders.add(order.order_id)
+        return True
+
+    def prune(self, now: int) -> bool:
+        before = len(self.expected)
+        self.expected = [e for e in self.expected if e.open_at(now)]
+        return len(self.expected) != before
+
+    # -- persistence (the store keeps these as JSON rows) ----------------------------------
+    def dump(self) -> list[dict]:
+        return [attrs.asdict(e) for e in self.expected]
+
+    def load(self, rows: list[dict], orders) -> None:
+        self.expected = [Exit(**r) for r in rows]
+        self.orders = set(orders)
+
+
+__all__ = ["RiskdExits", "Exit", "closing_side", "SIDE_BUY", "SIDE_SELL"]

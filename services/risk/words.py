@@ -1,0 +1,74 @@
+"""Who acted and what was done, in words: the `by` and `what` of every decision record.
+
+The same sentence drives the history, the alert and the screen. In alert mode it says what
+would have been done ("would have flattened 2 positions and cancelled 1 order").
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from services.risk.state import AccountState, symbol_of
+from shared.messages.risk import (ACTION_NONE, CANCEL_ORDERS, CLOSE_POSITION, FLATTEN,
+                                  MODIFY_STOP, REDUCE_POSITION, Decision)
+
+SELF_LOCK = "self_lockout"
+LOCKOUT_RULE = "lockout"
+ADMIN = "admin"
+
+
+def who(rule: str) -> str:
+    if rule == SELF_LOCK:
+        return "trader (self-lockout)"
+    if rule == ADMIN:
+        return "admin"
+    if rule == LOCKOUT_RULE:
+        return "lockout enforcement"
+    return f"rule {rule}"
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _orders_on(acct: Optional[AccountState], contract_id: Optional[str]) -> int:
+    if acct is None:
+        return 0
+    return sum(1 for o in acct.orders.values()
+               if contract_id is None or o.contract_id == contract_id)
+
+
+def _open_positions(acct: Optional[AccountState]) -> int:
+    if acct is None:
+        return 0
+    return sum(1 for p in acct.positions.values() if acct.live_size(p) > 0)
+
+
+def what(d: Decision, acct: Optional[AccountState], alert: bool) -> str:
+    """What the decision does (enforce) or would have done (alert), as one sentence."""
+    sym = symbol_of(d.contract_id) if d.contract_id else ""
+    if d.action == FLATTEN:
+        pos, orders = _open_positions(acct), _orders_on(acct, None)
+        text = (f"would have flattened {_n(pos, 'position')} and cancelled {_n(orders, 'order')}"
+                if alert else f"flatten: close {_n(pos, 'position')}, cancel {_n(orders, 'order')}")
+    elif d.action == CLOSE_POSITION:
+        orders = _orders_on(acct, d.contract_id)
+        text = (f"would have closed the {sym} position and cancelled {_n(orders, 'order')}"
+                if alert else f"close the {sym} position, cancel {_n(orders, 'order')} on it")
+    elif d.action == REDUCE_POSITION:
+        text = f"{'would have reduced' if alert else 'reduce'} {sym} by {d.size}"
+    elif d.action == CANCEL_ORDERS:
+        target = f"order {d.order_id}" if d.order_id else f"the orders on {sym or 'the account'}"
+        text = f"{'would have cancelled' if alert else 'cancel'} {target}"
+    elif d.action == MODIFY_STOP:
+        text = (f"{'would have moved' if alert else 'move'} the stop of order {d.order_id} "
+                f"to {d.stop_price}")
+    elif d.action == ACTION_NONE:
+        text = ""
+    else:
+        text = d.action
+    if d.lock is not None:
+        scope = f"{d.lock.symbol} on the account" if d.lock.symbol else "the account"
+        lock = f"lock {scope} ({d.lock.kind})"
+        text = f"{text}; " if text else ""
+        text += f"would have locked {scope} ({d.lock.kind})" if alert else lock
+    return text or "record only"

@@ -1,0 +1,46 @@
+"""One riskd for the whole end-to-end suite (tests/e2e/riskdesk.py), and the event orders the
+key scenarios run under."""
+from __future__ import annotations
+
+import pytest
+
+from shared.messages.risk import RiskStatusRequest
+from tests.e2e.harness import EVENT_ORDERS
+from tests.e2e.riskdesk import POOL, WORKERS, Desk, build_config
+from tests.support.env import wait_for
+from tests.support.procs import Procs
+
+
+@pytest.fixture(scope="session")
+def desk(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("e2e")
+    procs = Procs(tmp)
+    config = build_config(tmp)
+    try:
+        procs.riskd(config)
+        procs.wait_running(config, WORKERS, timeout=40)
+        d = Desk(procs, config, tmp)
+        wait_for(lambda: len(d.ask(RiskStatusRequest()).accounts) >= sum(POOL.values()), 40,
+                 what="risk to know every account (market snapshot)")
+        d.quiet(20)
+        d.keep_mnq_quotes()
+        yield d
+    finally:
+        procs.cleanup()
+
+
+@pytest.fixture(params=list(EVENT_ORDERS))
+def event_order(request, desk):
+    """Run the test with the sim sending each fill's events in this order."""
+    desk.event_order(request.param)
+    try:
+        yield request.param
+    finally:
+        desk.event_order("trade_first")
+
+
+@pytest.fixture(autouse=True)
+def close_out(desk):
+    """Each scenario's accounts are left flat for the next one."""
+    yield
+    desk.close_out()

@@ -1,0 +1,122 @@
+"""The user-visible points of #14 end to end, each under every event order the sim can send
+(the Trade first as TopstepX does, the Position first, a seeded random order with every event
+twice: the `event_order` fixture), with etc/riskd.toml's rules on a fresh account each:
+
+- buying 7 with max_contracts 5 is cut to 5, its bracket resized to 5, nothing else happens;
+- an admin's flatten is riskd's, not the trader's trades: no cooldown;
+- a self-lockout during a trade_frequency cooldown (flatten = false) still flattens;
+- a -400 close on a 600 daily_net_loss limit does not lock (the close counted once);
+- a position closed by a rule takes its stop and target with it: nothing fills later.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.e2e.harness import BUY, ES, LIMIT, MARKET, MNQ, STOP
+
+pytestmark = pytest.mark.slow
+
+PARTIAL = "/api/Position/partialCloseContract"
+CANCELLED = 3
+BRACKET = {"stop_loss_bracket": {"ticks": 200, "type": STOP},      # 50 MNQ points each way
+           "take_profit_bracket": {"ticks": 200, "type": LIMIT}}
+
+
+def bracket_sizes(desk, acct: int) -> list[int]:
+    return sorted(o.size for o in desk.working(acct))
+
+
+def test_buying_7_with_max_contracts_5_is_cut_to_5_with_its_bracket_and_nothing_else(
+        desk, event_order):
+    acct = desk.account()
+    desk.known(acct)
+    desk.price(MNQ, 21000)
+    desk.reset_calls()
+    desk.client.place_order(acct, MNQ, MARKET, BUY, 7, **BRACKET)
+    desk.until(lambda: desk.positions(acct) == {MNQ: 5}, 10, "the 7-lot cut to 5", acct)
+    desk.until(lambda: bracket_sizes(desk, acct) == [5, 5], 10, "the bracket resized to 5", acct)
+    desk.quiet()
+    desk.holds(lambda: desk.positions(acct) == {MNQ: 5} and bracket_sizes(desk, acct) == [5, 5],
+               3, "the 5-lot with its bracket at 5", acct)
+    [cut] = desk.decisions(acct, "max_contracts")
+    assert (cut.action, cut.size) == ("reduce_position", 2)
+    assert desk.calls(PARTIAL) == 1
+    assert desk.decisions(acct, "trade_frequency_limit") == []   # riskd's sell is not a trade
+    assert desk.lockouts(acct) == []
+
+
+def test_an_admin_flatten_does_not_count_as_the_traders_trades(desk, event_order):
+    acct = desk.account()
+    desk.known(acct)
+    desk.price(MNQ, 21000)
+    desk.price(ES, 6000)
+    desk.buy(acct, MNQ, 1)
+    desk.sell(acct, ES, 1)                                   # two trades of the trader's
+    desk.resting_buy(acct, MNQ)
+    desk.admin()
+    done = desk.riskctl("flatten", str(acct), "--reason", "e2e: admin flatten", "--json")
+    assert done.returncode == 0, done.stderr + done.stdout
+    [state] = json.loads(done.stdout)["commands"]
+    assert state["status"] == "done" and "verified flat" in state["detail"]
+    desk.quiet()
+    desk.holds(lambda: desk.lockouts(acct) == [] and desk.flat(acct), 2,
+               "no lockout after the admin's flatten", acct)
+    assert desk.decisions(acct, "trade_frequency_limit") == []
+
+
+def test_a_self_lockout_during_a_cooldown_without_flatten_flattens(desk, event_order):
+    acct = desk.account()
+    desk.known(acct)
+    desk.price(MNQ, 21000)
+    desk.buy(acct, MNQ, 1)
+    desk.buy(acct, MNQ, 1)
+    desk.resting_buy(acct, MNQ)
+    desk.buy(acct, MNQ, 1)                  # the third trade this minute: a 60 s cooldown
+    desk.until(lambda: [lk for lk in desk.lockouts(acct) if lk.rule == "trade_frequency_limit"],
+               10, "the trade_frequency_limit cooldown", acct)
+    desk.quiet()
+    # the shipped rule 6 does not flatten, and the fill that started the cooldown is no
+    # breach of it (#14 point 11): the 3-lot stays
+    desk.holds(lambda: desk.positions(acct) == {MNQ: 3}, 2, "the 3-lot during the cooldown", acct)
+    locked = desk.riskctl("lockout", str(acct), "--until", "10m", "--reason", "e2e: on tilt")
+    assert locked.returncode == 0, locked.stderr
+    desk.until(lambda: desk.flat(acct), 10, "the self-lockout's flatten", acct)
+    # the longer lock replaces the 60 s cooldown (RULES.md: a longer timer wins)
+    assert [lk.rule for lk in desk.lockouts(acct)] == ["self_lockout"]
+
+
+def test_a_400_close_on_a_600_daily_net_loss_limit_does_not_lock(desk, event_order):
+    acct = desk.account("big_close")
+    desk.known(acct)
+    desk.price(ES, 6000)
+    desk.buy(acct, ES, 1)
+    desk.price(ES, 5992)                    # 8 points on one ES: about -400 open
+    desk.sell(acct, ES, 1)                  # closed: about -415 with the spread and fees
+    desk.until(lambda: desk.status(acct).realized < -380, 10, "the loss in risk's status", acct)
+    desk.quiet()
+    desk.holds(lambda: desk.lockouts(acct) == [] and desk.flat(acct), 2,
+               "no lockout for a loss under the limit", acct)
+    assert desk.decisions(acct, "daily_net_loss") == []
+    assert -450 < desk.status(acct).realized < -380
+
+
+def test_a_closed_position_takes_its_stop_and_target_with_it(desk, event_order):
+    acct = desk.account("quick_close")
+    desk.known(acct)
+    desk.price(MNQ, 21000)
+    desk.client.place_order(acct, MNQ, MARKET, BUY, 1, **BRACKET)
+    desk.until(lambda: len(desk.working(acct)) == 2, 10, "the stop and the target working", acct)
+    desk.price(MNQ, 20970)                  # 30 points down: about -60, over rule 4's 50
+    desk.until(lambda: desk.flat(acct), 10, "the close, its stop and target cancelled", acct)
+    [close] = desk.decisions(acct, "daily_unrealized_loss")
+    assert close.action == "close_position"
+    desk.quiet()
+    desk.price(MNQ, 20940)                  # through where the stop was (20950)
+    desk.price(MNQ, 21060)                  # and where the target was (21050)
+    desk.holds(lambda: desk.flat(acct), 1.5, "flat with nothing filled later", acct)
+    children = [o for o in desk.client.search_orders(acct, 0) if o.type in (STOP, LIMIT)]
+    assert sorted(o.status for o in children) == [CANCELLED, CANCELLED]
+    assert len(desk.client.search_trades(acct, 0)) == 2     # the buy and riskd's close
+    assert desk.lockouts(acct) == []

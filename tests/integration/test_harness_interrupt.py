@@ -1,0 +1,58 @@
+"""An interrupted `make chaos` or `make bench` (Ctrl-C, SIGTERM as `timeout` sends) leaves no
+process behind: everything it started, riskd's workers included, ends with it."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.support.env import REPO, wait_for
+from tests.support.env import test_env as child_env
+from tests.support.harness import marked
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
+
+
+def interrupt_when_busy(args: list[str], sig: int, busy: int) -> tuple[int, list[int]]:
+    """Start the harness, wait until it runs `busy` processes, signal it; (exit code, the
+    processes still carrying its mark afterwards)."""
+    env = child_env()
+    env.pop("RISKD_HARNESS", None)
+    harness = subprocess.Popen([sys.executable, "-m", *args], cwd=REPO, env=env,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    token = str(harness.pid)
+    try:
+        wait_for(lambda: len(marked(token)) >= busy, 90, interval=0.2,
+                 what=f"{busy} processes started by {args}")
+        os.kill(harness.pid, sig)
+        code = harness.wait(60)
+        time.sleep(0.5)
+        return code, marked(token)
+    finally:
+        if harness.poll() is None:
+            harness.kill()
+        for pid in marked(token):              # never leave them even when the test fails
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+
+def test_sigterm_to_make_chaos_ends_riskd_and_every_worker(tmp_path):
+    # riskd, the sim and five workers: 7 processes once the session runs
+    code, left = interrupt_when_busy(["tests.chaos", "--attempts", "1", "--cycles", "1"],
+                                     signal.SIGTERM, busy=7)
+    assert code != 0
+    assert left == []
+
+
+def test_ctrl_c_to_make_bench_leaves_nothing_behind(tmp_path):
+    code, left = interrupt_when_busy(["tests.bench", "--only", "system", "--json",
+                                      str(tmp_path / "bench.json")], signal.SIGINT, busy=3)
+    assert code != 0
+    assert left == []

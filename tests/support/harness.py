@@ -1,0 +1,76 @@
+"""What `make bench` and `make chaos` start dies with them: on Ctrl-C, SIGTERM, SIGHUP or a
+normal end, every Procs is cleaned up, then anything still carrying the run's mark is killed
+and named.
+
+`run_guarded()` ends every Procs (tests/support/procs.py) still alive, and marks the run: it puts RISKD_HARNESS=<its pid> in the environment, which
+every process it starts inherits (riskd's workers too, though they run in process groups of
+their own); SIGTERM and SIGHUP become SystemExit so the cleanup runs like after Ctrl-C. A
+harness killed with SIGKILL cannot clean up; the next `riskd` on the same data_dir ends the
+workers a dead riskd left (pid files).
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import time
+
+from services.supervisor.children import pid_alive
+from tests.support import procs as procs_module
+
+MARK = "RISKD_HARNESS"
+
+
+def marked(token: str) -> list[int]:
+    """Pids of live processes (other than this one) whose environment carries the mark."""
+    needle = f"{MARK}={token}".encode()
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as fh:
+                env = fh.read().split(b"\0")
+        except OSError:
+            continue
+        if needle in env and pid_alive(int(entry)):
+            found.append(int(entry))
+    return found
+
+
+def _exit_on(signum, _frame):
+    raise SystemExit(128 + signum)
+
+
+@contextlib.contextmanager
+def run_guarded():
+    """Run the body; whatever happens, end every live Procs and every marked process."""
+    token = str(os.getpid())
+    os.environ[MARK] = token
+    previous = {s: signal.signal(s, _exit_on) for s in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        # a second Ctrl-C during the cleanup must not leave half of it undone
+        old_int = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            for procs in list(procs_module.LIVE):
+                procs.cleanup()
+            left = marked(token)
+            for pid in left:
+                for kill in (os.killpg, os.kill):
+                    try:
+                        kill(pid, signal.SIGKILL)
+                    except (ProcessLookupError, PermissionError):
+                        pass
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline and marked(token):
+                time.sleep(0.05)
+            if left:
+                print(f"killed {len(left)} process(es) the run left behind: {left}",
+                      file=sys.stderr)
+        finally:
+            signal.signal(signal.SIGINT, old_int)

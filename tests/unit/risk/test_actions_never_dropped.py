@@ -1,0 +1,60 @@
+"""Actions are never dropped (issue 14 point 3; RULES.md): a decision asking for more than the
+lockouts in force is carried out, the longer lockout wins, and only the same action twice for
+the same lockout is suppressed."""
+from tests.unit.risk.desk import MNQ, NQ, NS, SIDE_BUY, SIDE_SELL, Desk
+
+FREQ = {"per_minute": 3, "per_minute_cooldown": 60}      # flatten = false
+
+
+def three_trades(desk):
+    for _ in range(3):
+        desk.trade(None, contract=NQ, side=SIDE_BUY, size=1, price=20000)
+
+
+def test_a_self_lockout_during_a_cooldown_without_flatten_flattens():
+    # bug: "riskctl lockout ACCOUNT --until 10m" answered "locked" but left the 2-lot open
+    desk = Desk(trade_frequency_limit=FREQ)
+    desk.long(2, MNQ, 21000)
+    three_trades(desk)
+    assert [c.action for c in desk.commands()] == []       # the cooldown does not flatten
+    out, refusal = desk.engine.self_lock(1001, desk.now, until_ns=desk.now + 600 * NS)
+    assert refusal == ""
+    [cmd] = out.commands
+    assert cmd.action == "flatten" and cmd.rule == "self_lockout"
+    [d] = out.decisions
+    assert not d.suppressed and d.by == "trader (self-lockout)"
+    [lock] = desk.engine.lockouts.all()
+    assert lock.until_ns == desk.now + 600 * NS             # the longer lockout wins
+
+
+def test_a_shorter_self_lockout_still_flattens_and_keeps_the_longer_lock():
+    desk = Desk(trade_frequency_limit=dict(FREQ, per_minute_cooldown=3600))
+    desk.long(2, MNQ, 21000)
+    three_trades(desk)
+    out, _ = desk.engine.self_lock(1001, desk.now, until_ns=desk.now + 60 * NS)
+    assert [c.action for c in out.commands] == ["flatten"]
+    [lock] = desk.engine.lockouts.all()
+    assert lock.until_ns == desk.now + 3600 * NS
+
+
+def test_rule_7s_flatten_is_carried_out_when_rule_6_set_a_timer_on_the_same_fill():
+    desk = Desk(trade_frequency_limit=FREQ,
+                cooldown_after_loss={"tiers": [{"loss": 100, "seconds": 300}],
+                                     "flatten": True})
+    desk.long(1, MNQ, 21000)
+    desk.trade(None, contract=NQ, side=SIDE_BUY, size=1, price=20000)
+    desk.trade(None, contract=NQ, side=SIDE_BUY, size=1, price=20000)
+    out = desk.trade("-150", contract=NQ, side=SIDE_SELL, size=1, price=19990)  # third + loss
+    assert [c.action for c in out.commands] == ["flatten"]
+    assert [d.rule for d in out.decisions if not d.suppressed] == \
+        ["trade_frequency_limit", "cooldown_after_loss"]
+    [lock] = desk.engine.lockouts.all()
+    assert lock.until_ns == desk.now + 300 * NS
+
+
+def test_the_same_action_for_the_same_lockout_is_not_taken_twice():
+    desk = Desk(daily_realized_loss={"limit": 500})
+    desk.long(1, MNQ, 21000)
+    desk.trade("-600", contract=NQ, side=SIDE_SELL)
+    desk.trade("-10", contract=NQ, side=SIDE_SELL)
+    assert [c.action for c in desk.commands()] == ["flatten"]

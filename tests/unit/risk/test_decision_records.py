@@ -1,0 +1,63 @@
+"""Every decision record says who acted and what was done (issue 14 point 12 and "History says
+who and what"); alert mode says what would have been done and takes no lockout; a warning
+comes once a day before its breach, never after it (issue 17 item 9)."""
+from cli.commands.history import rows
+from shared.messages.enforce import CommandResult
+from shared.messages.risk import HistoryReply
+from tests.unit.risk.desk import ES, MNQ, SIDE_SELL, Desk
+
+
+def test_alert_mode_records_what_it_would_have_flattened_and_takes_no_lockout():
+    desk = Desk(daily_realized_loss={"limit": 500, "mode": "alert"})
+    desk.long(1, MNQ, 21000)
+    desk.long(2, ES, 6000)
+    desk.order(5, MNQ)
+    [d] = desk.trade("-600", contract=ES, side=SIDE_SELL).decisions
+    assert d.mode == "alert" and d.lock is None
+    assert d.what == ("would have flattened 2 positions and cancelled 1 order; "
+                      "would have locked the account (until_reset)")
+    assert desk.engine.lockouts.all() == []
+    [row] = rows(HistoryReply(decisions=[d]))
+    assert "would have flattened 2 positions and cancelled 1 order" in row[3]
+    assert "alert mode" in row[2] and "lock" not in row[6]   # no lockout shown: none was taken
+
+
+def test_history_says_who_acted_and_what():
+    desk = Desk(daily_realized_loss={"limit": 500})
+    desk.long(1, MNQ, 21000)
+    [d] = desk.trade("-600", contract=ES, side=SIDE_SELL).decisions
+    assert d.by == "rule daily_realized_loss"
+    assert d.what == "flatten: close 1 position, cancel 0 orders; lock the account (until_reset)"
+    [cmd] = desk.commands()
+    desk.engine.on_result(CommandResult(command_id=cmd.id, account_id=1001, status="done"),
+                          desk.now)
+    out, _ = desk.engine.self_lock(1001, desk.now, session=True)
+    [row] = rows(HistoryReply(decisions=out.decisions))
+    assert row[2] == "trader (self-lockout)"
+    assert row[3].startswith("flatten: close 1 position")
+
+
+def test_max_contracts_does_not_warn_after_the_breach_it_should_have_preceded():
+    # bug: "max_contracts at 80%: value 5 vs limit 5" came after 9 was reduced to 5
+    desk = Desk(max_contracts={"limit": 5})
+    desk.long(9, MNQ, 21000)
+    desk.long(5, MNQ, 21000)
+    assert desk.warnings() == []
+
+
+def test_a_warning_comes_once_before_the_breach_with_the_real_numbers():
+    desk = Desk(max_contracts={"limit": 5})
+    desk.long(3, MNQ, 21000)
+    assert desk.warnings() == []
+    desk.long(4, MNQ, 21000)                             # 80 %
+    [w] = desk.warnings()
+    assert (w.value, w.limit) == (4, 5)
+    desk.long(3, MNQ, 21000)
+    desk.long(4, MNQ, 21000)
+    assert len(desk.warnings()) == 1                     # once a trading day
+
+
+def test_drawdown_guard_warns_nothing_at_start_when_nothing_is_known():
+    desk = Desk(drawdown_guard={"max_loss": 2000, "buffer": 100, "starting_balance": 50000,
+                                "line": 48000})
+    assert [w for w in desk.warnings() if w.rule == "drawdown_guard"] == []

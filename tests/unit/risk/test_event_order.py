@@ -1,0 +1,117 @@
+"""A fill's Trade and Position arrive in either order: no rule counts a fill twice or not at all
+(issue 14 points 1 and 11; RULES.md "Decisions follow the broker's facts")."""
+import pytest
+
+from services.risk.pnl import net_open_pnl
+from tests.unit.risk.desk import ES, MNQ, SIDE_BUY, SIDE_SELL, Desk, D
+
+TRADE_FIRST, POSITION_FIRST = "trade first", "position first"
+
+
+def open_long(desk, size, price, order=TRADE_FIRST):
+    steps = [lambda: desk.trade(None, contract=MNQ, side=SIDE_BUY, size=size, price=price),
+             lambda: desk.long(size, MNQ, price)]
+    return [o for step in (steps if order == TRADE_FIRST else steps[::-1]) for o in [step()]]
+
+
+def close_long(desk, size, price, pnl, left=0, order=TRADE_FIRST, avg=21000):
+    steps = [lambda: desk.trade(pnl, contract=MNQ, side=SIDE_SELL, size=size, price=price),
+             lambda: desk.long(left, MNQ, avg) if left else desk.flat(MNQ)]
+    return [o for step in (steps if order == TRADE_FIRST else steps[::-1]) for o in [step()]]
+
+
+def net(desk):
+    return desk.account.realized(True) + net_open_pnl(desk.account, desk.engine.market)[0]
+
+
+@pytest.mark.parametrize("order", [TRADE_FIRST, POSITION_FIRST])
+def test_a_400_close_on_a_600_net_limit_is_read_as_400_in_either_order(order):
+    # bug: on the Trade the -400 was realized while the position still counted -400 open
+    desk = Desk(daily_net_loss={"limit": 600})
+    open_long(desk, 2, 21000)
+    desk.price(MNQ, 20900)                                  # 2 MNQ, -100 points: -400 open
+    first, second = close_long(desk, 2, 20900, "-400", order=order)
+    assert net(desk) == -400
+    assert first.decisions == [] and second.decisions == []
+    assert desk.decisions() == [] and desk.engine.lockouts.all() == []
+
+
+@pytest.mark.parametrize("order", [TRADE_FIRST, POSITION_FIRST])
+def test_a_partial_close_counts_the_closed_part_once(order):
+    desk = Desk(daily_net_loss={"limit": 600})
+    open_long(desk, 3, 21000)
+    desk.price(MNQ, 20900)                                  # -600 open would be the limit
+    assert desk.decisions() != []                           # (-600 open: that is a breach)
+    desk2 = Desk(daily_net_loss={"limit": 700})
+    open_long(desk2, 3, 21000)
+    desk2.price(MNQ, 20900)
+    for out in close_long(desk2, 1, 20900, "-200", left=2, order=order):
+        assert out.decisions == []
+        assert net(desk2) == -600                           # -200 realized, -400 open
+
+
+@pytest.mark.parametrize("order", [TRADE_FIRST, POSITION_FIRST])
+def test_a_winning_close_raises_the_trailing_high_once(order):
+    # bug: with trailing = unrealized, realized +400 and open +400 made a high of 800
+    desk = Desk(daily_net_loss={"limit": 300, "trailing": "unrealized"})
+    open_long(desk, 1, 21000)
+    desk.price(MNQ, 21200)                                  # +400 open: high 400
+    close_long(desk, 1, 21200, "400", order=order)
+    assert desk.account.day_highs["net_loss.net.True"] == 400
+    desk.price(MNQ, 21000)
+    assert desk.decisions() == []                           # flat: +400 net, line +100
+
+
+def test_a_position_first_close_of_a_winner_is_no_breach_before_its_trade():
+    # a +300 MNQ winner open, then -650 realized on ES: net -350 on a 600 limit. The MNQ
+    # Position closes first: without its pending part the net would read -650 and flatten.
+    desk = Desk(daily_net_loss={"limit": 600, "include_fees": False})
+    open_long(desk, 1, 21000)
+    desk.price(MNQ, 21150)
+    desk.trade("-650", contract=ES, side=SIDE_SELL)
+    assert net(desk) == -350
+    desk.flat(MNQ)                                          # the Position comes first
+    assert desk.price(MNQ, "21150.25").decisions == []     # a quote before the Trade
+    assert net(desk) == D("-349.5")
+    desk.trade("300", contract=MNQ, side=SIDE_SELL, price=21150)
+    assert net(desk) == -350
+    assert desk.decisions() == []
+
+
+@pytest.mark.parametrize("order", [TRADE_FIRST, POSITION_FIRST])
+def test_the_fill_that_starts_a_cooldown_is_not_a_breach_of_it(order):
+    # bug: the third fill's Trade started the cooldown, its Position then read as
+    # "position increased while locked", riskd closed it and its close made a fourth trade
+    desk = Desk(trade_frequency_limit={"per_minute": 3, "per_minute_cooldown": 60})
+    open_long(desk, 1, 21000, order)
+    desk.wait(1)
+    close_long(desk, 1, 21001, "2", order=order)
+    desk.wait(1)
+    outs = open_long(desk, 1, 21002, order)                  # the third trade this minute
+    [lock] = desk.engine.lockouts.all()
+    assert lock.rule == "trade_frequency_limit"
+    assert [c.action for c in desk.commands()] == []        # flatten = false: nothing closed
+    assert all(d.rule == "trade_frequency_limit" for o in outs for d in o.decisions)
+
+
+@pytest.mark.parametrize("order", [TRADE_FIRST, POSITION_FIRST])
+def test_a_fill_made_while_locked_is_closed_once(order):
+    desk = Desk(trade_frequency_limit={"per_minute": 1, "per_minute_cooldown": 60})
+    open_long(desk, 1, 21000)                               # starts the cooldown
+    desk.wait(5)
+    desk.trade(None, contract=MNQ, side=SIDE_BUY, size=1, price=21000) \
+        if order == TRADE_FIRST else desk.long(2, MNQ, 21000)
+    second = desk.long(2, MNQ, 21000) if order == TRADE_FIRST else \
+        desk.trade(None, contract=MNQ, side=SIDE_BUY, size=1, price=21000)
+    closes = [d for d in desk.decisions("lockout")]
+    assert [(d.action, d.contract_id) for d in closes] == [("close_position", MNQ)]
+    assert second.decisions == [] or all(d.suppressed for d in second.decisions)
+
+
+def test_disagreement_is_dropped_after_the_window():
+    desk = Desk()
+    open_long(desk, 2, 21000)
+    desk.trade("-10", contract=MNQ, side=SIDE_SELL, size=2, price=D("20999"))  # no Position
+    assert desk.account.live_size(desk.account.positions[MNQ]) == 0
+    desk.wait(11)
+    assert desk.account.live_size(desk.account.positions[MNQ]) == 2   # the broker's truth

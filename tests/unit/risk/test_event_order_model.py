@@ -1,0 +1,336 @@
+"""The central proof of issue 14 (DESIGN.md guarantee 8): decisions do not depend on the order
+in which the broker's events of one action arrive.
+
+A hypothesis state machine plays a trader against a simple reference account: open, add,
+reduce, close and flip positions, place and cancel stop and target orders, move quotes, let
+time pass. Each action becomes the broker's events (Trade, Position, the market order's Order
+update). Two engines run the shipped rules (etc/riskd.toml, account 1001, through the same
+RuleSettings the worker uses): one gets every action's events in TopstepX's order (Trade
+first), the other in an order hypothesis picks, sometimes with an event duplicated and
+sometimes with a snapshot replaying what its stream already delivered (taken at any point,
+even between a fill's Trade and its Position). After each action both must have made the same
+decisions and lockouts, and agree with the reference on realized PnL, open PnL and the
+trader's trade count: no rule acted on a transient state.
+
+`make test` runs a bounded number of examples (a few seconds); RISKD_HYPOTHESIS_EXAMPLES=N
+runs N (`make chaos` uses it for the long run).
+"""
+from __future__ import annotations
+
+import os
+from collections import Counter
+from decimal import Decimal
+
+import attrs
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from services.risk.engine import Engine
+from services.risk.pnl import account_unrealized
+from services.risk.settings import RuleSettings
+from shared.messages.enforce import CommandResult
+from shared.config.load import load_config
+from shared.messages.market import (ORDER_LIMIT, ORDER_MARKET, ORDER_STOP, POSITION_LONG,
+                                    POSITION_SHORT, SIDE_BUY, SIDE_SELL, STATUS_CANCELLED,
+                                    STATUS_FILLED, STATUS_OPEN, AccountUpdate, Fill,
+                                    MarketSnapshot, OrderUpdate, PositionUpdate, Quote)
+from tests.unit.risk.desk import CONTRACTS, MNQ, NQ, chi
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SHIPPED = os.path.join(HERE, "..", "..", "..", "etc", "riskd.toml")
+ACCOUNT = 1001
+NS = 1_000_000_000
+START_PRICES = {MNQ: Decimal("21000"), NQ: Decimal("20000")}
+FEE = Decimal("0.37")
+EXAMPLES = int(os.environ.get("RISKD_HYPOTHESIS_EXAMPLES", "25"))
+
+
+def shipped_engine(loaded, start: int) -> Engine:
+    config = loaded.config
+    calendar = config.trading_day.calendar(os.path.dirname(loaded.path))
+    counter = iter(range(1, 10**9))
+    engine = Engine(calendar, RuleSettings(config), ids=lambda: f"id{next(counter)}")
+    engine.start(start)
+    for c in CONTRACTS.values():
+        engine.on_event(c, start)
+    return engine
+
+
+class Reference:
+    """The account as a trader would book it: positions with average prices, realized PnL."""
+
+    def __init__(self):
+        self.pos: dict[str, tuple[int, Decimal]] = {}     # contract -> (signed size, avg)
+        self.opened: dict[str, int] = {}                   # broker's creationTimestamp
+        self.realized = Decimal(0)
+        self.trades = 0
+        self.price = dict(START_PRICES)
+
+    def fill(self, cid: str, qty: int, now: int, trader: bool = True):
+        """A market order of signed qty fills at the price: (price, pnl). riskd's own closes
+        (trader=False) are money but not the trader's trades."""
+        s, avg = self.pos.get(cid, (0, Decimal(0)))
+        price = self.price[cid]
+        info = CONTRACTS[cid]
+        pnl = None
+        if s == 0 or (qty > 0) == (s > 0):
+            n = s + qty
+            avg = (avg * abs(s) + price * abs(qty)) / abs(n)
+        else:
+            closed = min(abs(qty), abs(s))
+            side = 1 if s > 0 else -1
+            pnl = (price - avg) / info.tick_size * info.tick_value * closed * side
+            n = s + qty
+            if n != 0 and (n > 0) != (s > 0):
+                avg = price                                # flipped: the rest opens at price
+        if n == 0:
+            self.pos.pop(cid, None)
+        else:
+            if s == 0 or (n > 0) != (s > 0):
+                self.opened[cid] = now
+            self.pos[cid] = (n, avg)
+        self.realized += (pnl or 0) - FEE * abs(qty)
+        self.trades += 1 if trader else 0
+        return price, pnl
+
+    def position_event(self, cid: str) -> PositionUpdate:
+        s, avg = self.pos.get(cid, (0, Decimal(0)))
+        return PositionUpdate(account_id=ACCOUNT, position_id=hash(cid) % 1000,
+                              contract_id=cid, ts_ns=self.opened.get(cid, 0),
+                              type=POSITION_LONG if s > 0 else POSITION_SHORT if s < 0 else 0,
+                              size=abs(s), average_price=avg)
+
+
+def decision_keys(outs) -> Counter:
+    return Counter((d.rule, d.action, d.contract_id, d.order_id, d.size,
+                    d.lock.kind if d.lock else None, d.lock.until_ns if d.lock else None)
+                   for o in outs for d in o.decisions if not d.suppressed)
+
+
+def command_keys(outs) -> Counter:
+    return Counter((c.action, c.contract_id, c.order_id, c.size, c.rule)
+                   for o in outs for c in o.commands)
+
+
+def lock_keys(engine) -> list:
+    return sorted((lk.rule, lk.kind, lk.symbol or "", lk.until_ns or 0)
+                  for lk in engine.lockouts.all())
+
+
+class BrokerEventOrder(RuleBasedStateMachine):
+    loaded = load_config(SHIPPED)
+
+    def __init__(self):
+        super().__init__()
+        self.now = chi(2026, 11, 25, 9, 0)                     # a Wednesday morning
+        self.ref = Reference()
+        self.in_order = shipped_engine(self.loaded, self.now)
+        self.shuffled = shipped_engine(self.loaded, self.now)
+        self.ids = iter(range(1, 10**9))
+        self.working: dict[int, OrderUpdate] = {}
+        self.seen: dict[str, dict] = {"positions": {}, "orders": {}, "fills": {}}
+        self.mismatch = ""
+        start = [AccountUpdate(account_id=ACCOUNT, name="SIM-DEMO-1", balance=Decimal(50_000),
+                               can_trade=True)]
+        start += [Quote(contract_id=c, ts_ns=self.now, last=p) for c, p in START_PRICES.items()]
+        self._deliver(start, start)
+
+    # -- delivery ---------------------------------------------------------------------------
+    def _feed(self, engine, events, track=False):
+        outs = []
+        for ev in events:
+            if isinstance(ev, MarketSnapshot):
+                outs.append(engine.apply_snapshot(ev, self.now))
+                continue
+            outs.append(engine.on_event(ev, self.now))
+            if track:
+                self._remember(ev)
+        return outs
+
+    def _remember(self, ev) -> None:
+        """What the shuffled engine's stream has delivered (a snapshot replays exactly that)."""
+        if isinstance(ev, PositionUpdate):
+            self.seen["positions"][ev.contract_id] = ev
+        elif isinstance(ev, OrderUpdate):
+            self.seen["orders"][ev.order_id] = ev
+        elif isinstance(ev, Fill):
+            self.seen["fills"][ev.trade_id] = ev
+
+    def _snapshot(self) -> MarketSnapshot:
+        return MarketSnapshot(
+            seq=0, epoch=0, complete=True,
+            accounts=[AccountUpdate(account_id=ACCOUNT, name="SIM-DEMO-1",
+                                    balance=Decimal(50_000), can_trade=True)],
+            positions=[p for p in self.seen["positions"].values() if p.size > 0],
+            orders=[o for o in self.seen["orders"].values() if o.status == STATUS_OPEN],
+            fills=list(self.seen["fills"].values()))
+
+    def _deliver(self, canonical, shuffled, data=None, depth=0) -> None:
+        a = self._feed(self.in_order, canonical)
+        b = []
+        for ev in shuffled:
+            if ev == "snapshot":
+                b += self._feed(self.shuffled, [self._snapshot()])
+            else:
+                b += self._feed(self.shuffled, [ev], track=True)
+        self._compare(a, b)
+        self._enforce(a, b, data, depth)
+
+    def _enforce(self, a, b, data, depth) -> None:
+        """The broker carries out riskd's commands (closeContract and the like): their fills
+        come back through the same shuffled delivery, then enforcement's results."""
+        cmds_a = [c for o in a for c in o.commands]
+        cmds_b = [c for o in b for c in o.commands]
+        if not cmds_a or self.mismatch or depth > 3:
+            return
+        groups = []
+        for c in cmds_a:
+            if c.action in ("close_position", "reduce_position"):
+                groups += self._riskd_close(c.contract_id, c.size)
+            elif c.action == "flatten":
+                for cid in sorted(self.ref.pos):
+                    groups += self._riskd_close(cid, None)
+                groups += [[self._cancelled(oid)] for oid in sorted(self.working)]
+            elif c.action == "cancel_orders" and c.order_id in self.working:
+                groups.append([self._cancelled(c.order_id)])
+        canonical = [ev for g in groups for ev in g]
+        shuffled = [ev for g in groups
+                    for ev in (self._shuffle(data, g) if data is not None else g)]
+        self._deliver(canonical, shuffled, data, depth + 1)
+        results_a = [self.in_order.on_result(CommandResult(
+            command_id=c.id, account_id=ACCOUNT, status="done"), self.now) for c in cmds_a]
+        results_b = [self.shuffled.on_result(CommandResult(
+            command_id=c.id, account_id=ACCOUNT, status="done"), self.now) for c in cmds_b]
+        self._compare(results_a, results_b)
+
+    def _riskd_close(self, cid, size) -> list:
+        s, _avg = self.ref.pos.get(cid, (0, Decimal(0)))
+        if s == 0:
+            return []
+        n = abs(s) if size is None else min(size, abs(s))
+        return [self._fill_events(cid, -n if s > 0 else n, trader=False)]
+
+    def _cancelled(self, oid) -> OrderUpdate:
+        return attrs.evolve(self.working.pop(oid), status=STATUS_CANCELLED,
+                            updated_ns=self.now)
+
+    def _fill_events(self, cid, qty, trader=True) -> list:
+        price, pnl = self.ref.fill(cid, qty, self.now, trader)
+        order_id, trade_id = next(self.ids), next(self.ids)
+        side = SIDE_BUY if qty > 0 else SIDE_SELL
+        trade = Fill(account_id=ACCOUNT, trade_id=trade_id, contract_id=cid, ts_ns=self.now,
+                     price=price, pnl=pnl, fees=FEE * abs(qty), side=side, size=abs(qty),
+                     order_id=order_id)
+        order = OrderUpdate(account_id=ACCOUNT, order_id=order_id, contract_id=cid,
+                            created_ns=self.now, updated_ns=self.now, status=STATUS_FILLED,
+                            type=ORDER_MARKET, side=side, size=abs(qty), fill_volume=abs(qty),
+                            filled_price=price)
+        return [trade, self.ref.position_event(cid), order]
+
+    def _shuffle(self, data, events) -> list:
+        order = data.draw(st.permutations(events), label="order")
+        for ev in data.draw(st.lists(st.sampled_from(events), max_size=2), label="duplicates"):
+            at = data.draw(st.integers(0, len(order)), label="duplicate at")
+            order.insert(at, ev)
+        if data.draw(st.booleans(), label="snapshot"):
+            order.insert(data.draw(st.integers(0, len(order)), label="snapshot at"), "snapshot")
+        return order
+
+    def _compare(self, a, b) -> None:
+        checks = [
+            ("decisions", decision_keys(a), decision_keys(b)),
+            ("commands", command_keys(a), command_keys(b)),
+            ("lockouts", lock_keys(self.in_order), lock_keys(self.shuffled)),
+        ]
+        for what, x, y in checks:
+            if x != y and not self.mismatch:
+                self.mismatch = f"{what} differ:\n in order: {x}\n shuffled: {y}"
+
+    # -- the trader's actions -----------------------------------------------------------------
+    @rule(cid=st.sampled_from([MNQ, NQ]), qty=st.integers(-4, 4).filter(bool), data=st.data())
+    def market_order(self, cid, qty, data):
+        events = self._fill_events(cid, qty)
+        self._deliver(events, self._shuffle(data, events), data)
+
+    @rule(cid=st.sampled_from([MNQ, NQ]), stop=st.booleans(), data=st.data())
+    def place_bracket_order(self, cid, stop, data):
+        s, _avg = self.ref.pos.get(cid, (0, Decimal(0)))
+        side = SIDE_SELL if s > 0 else SIDE_BUY
+        price = self.ref.price[cid]
+        away = Decimal(10) * (-1 if (side == SIDE_SELL) == stop else 1)
+        oid = next(self.ids)
+        order = OrderUpdate(account_id=ACCOUNT, order_id=oid, contract_id=cid,
+                            created_ns=self.now, updated_ns=self.now, status=STATUS_OPEN,
+                            type=ORDER_STOP if stop else ORDER_LIMIT, side=side,
+                            size=max(1, abs(s)),
+                            stop_price=price + away if stop else None,
+                            limit_price=None if stop else price + away)
+        self.working[oid] = order
+        self._deliver([order], self._shuffle(data, [order]), data)
+
+    @precondition(lambda self: self.working)
+    @rule(data=st.data())
+    def cancel_order(self, data):
+        oid = data.draw(st.sampled_from(sorted(self.working)), label="cancel")
+        gone = self._cancelled(oid)
+        self._deliver([gone], self._shuffle(data, [gone]), data)
+
+    @rule(cid=st.sampled_from([MNQ, NQ]), ticks=st.integers(-120, 120), data=st.data())
+    def quote(self, cid, ticks, data):
+        self.ref.price[cid] += Decimal(ticks) * CONTRACTS[cid].tick_size
+        q = Quote(contract_id=cid, ts_ns=self.now, last=self.ref.price[cid])
+        self._deliver([q], [q], data)
+
+    @rule(seconds=st.sampled_from([0.5, 3, 11, 61, 400]), data=st.data())
+    def time_passes(self, seconds, data):
+        self.now += int(seconds * NS)
+        a = [self.in_order.tick(self.now)]
+        b = [self.shuffled.tick(self.now)]
+        self._compare(a, b)
+        self._enforce(a, b, data, 0)
+
+    # -- what must hold after every action ------------------------------------------------------
+    @invariant()
+    def same_decisions_in_any_order(self):
+        assert not self.mismatch, self.mismatch
+
+    @invariant()
+    def both_agree_with_the_reference(self):
+        for engine in (self.in_order, self.shuffled):
+            acct = engine.accounts.get(ACCOUNT)
+            if acct is None:
+                continue
+            assert acct.realized(True) == self.ref.realized, (acct.realized(), self.ref.realized)
+            assert acct.trades_today == self.ref.trades, (acct.trades_today, self.ref.trades)
+            assert {c: p.signed for c, p in acct.positions.items()} == \
+                {c: s for c, (s, _a) in self.ref.pos.items()}, (acct.positions, self.ref.pos)
+            assert acct.ahead == {}, acct.ahead      # every action's events all arrived
+        a = account_unrealized(self.in_order.accounts[ACCOUNT], self.in_order.market)
+        b = account_unrealized(self.shuffled.accounts[ACCOUNT], self.shuffled.market)
+        assert a == b
+
+
+def every_rule_on(loaded):
+    """The shipped config with the rules it ships off (stop grace, stop management, profit
+    targets, sessions, per-instrument limits) switched on at their shipped parameters."""
+    config = loaded.config
+    profile = config.profiles["default"]
+    rules = profile.rules
+    on = {f.name: attrs.evolve(getattr(rules, f.name), enabled=True)
+          for f in attrs.fields(type(rules)) if hasattr(getattr(rules, f.name), "enabled")}
+    profile = attrs.evolve(profile, rules=attrs.evolve(rules, **on))
+    config = attrs.evolve(config, profiles={**config.profiles, "default": profile})
+    return attrs.evolve(loaded, config=config)
+
+
+class EveryRuleOn(BrokerEventOrder):
+    loaded = every_rule_on(load_config(SHIPPED))
+
+
+for machine in (BrokerEventOrder, EveryRuleOn):
+    machine.TestCase.settings = settings(
+        max_examples=EXAMPLES, stateful_step_count=25, deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+TestBrokerEventOrder = BrokerEventOrder.TestCase
+TestEveryRuleOn = EveryRuleOn.TestCase

@@ -1,0 +1,112 @@
+"""riskd's own fills are not the trader's trades (issue 14 point 2; RULES.md "Whose trade it
+is"): they never count for trade_frequency_limit nor start its cooldown, their PnL counts."""
+import attrs
+
+from shared.messages.enforce import CommandResult
+from shared.messages.market import ORDER_MARKET, STATUS_FILLED, STATUS_OPEN, Fill, OrderUpdate
+from tests.unit.risk.desk import ACCOUNT, MNQ, NQ, SIDE_BUY, SIDE_SELL, D, Desk
+
+FREQ = {"per_minute": 3, "per_minute_cooldown": 60}
+
+
+def buy(desk, size, total, contract=MNQ, price=21000):
+    desk.trade(None, contract=contract, side=SIDE_BUY, size=size, price=price)
+    desk.long(total, contract, price)
+
+
+def test_buy_7_with_max_5_riskd_sells_2_and_that_is_no_trade_of_the_trader():
+    desk = Desk(max_contracts={"limit": 5}, trade_frequency_limit=FREQ)
+    buy(desk, 7, 7)
+    [cmd] = desk.commands()
+    assert (cmd.action, cmd.size) == ("reduce_position", 2)
+    out = desk.trade("-5", contract=MNQ, side=SIDE_SELL, size=2, price=20999)   # riskd's fill
+    desk.long(5, MNQ, 21000)
+    [fill] = out.fills
+    assert fill.by_riskd                                    # marked where trades are kept
+    assert desk.account.trades_today == 1                   # the trader made one trade
+    assert desk.account.realized(False) == -5               # its money counts all the same
+    assert desk.engine.lockouts.all() == []                 # no "3 trades this minute"
+    assert [c.action for c in desk.commands()] == ["reduce_position"]
+
+
+def test_an_admin_flatten_is_riskds_and_makes_no_trades():
+    desk = Desk(trade_frequency_limit=FREQ)
+    buy(desk, 1, 1, MNQ)
+    buy(desk, 1, 1, NQ, 20000)
+    # the kill switch goes to enforcement directly: risk sees its result stream
+    out = desk.engine.on_result(CommandResult(command_id="ks1.1", account_id=ACCOUNT,
+                                              status="accepted", action="flatten",
+                                              rule="manual"), desk.now)
+    [d] = out.decisions
+    assert d.by == "admin" and d.action == "flatten"
+    desk.trade("1", contract=MNQ, side=SIDE_SELL, size=1)
+    desk.trade("1", contract=NQ, side=SIDE_SELL, size=1, price=20000)
+    desk.flat(MNQ)
+    desk.flat(NQ)
+    assert desk.account.trades_today == 2                   # only the trader's two buys
+    assert desk.engine.lockouts.all() == []
+
+
+def test_a_riskd_order_is_known_by_its_order_and_later_fills_of_it_are_riskds():
+    desk = Desk(max_contracts={"limit": 1}, trade_frequency_limit=FREQ)
+    buy(desk, 3, 3)
+    [cmd] = desk.commands()                                 # reduce by 2
+    order = OrderUpdate(account_id=ACCOUNT, order_id=77, contract_id=MNQ, created_ns=desk.now,
+                        updated_ns=desk.now, status=STATUS_OPEN, type=ORDER_MARKET,
+                        side=SIDE_SELL, size=2)
+    desk.feed(order)
+    assert 77 in desk.account.riskd.orders
+    for tid in (901, 902):                                  # the order fills in two parts
+        out = desk.feed(Fill(account_id=ACCOUNT, trade_id=tid, contract_id=MNQ, ts_ns=desk.now,
+                             price=D(21000), pnl=D(0), fees=D(0), side=SIDE_SELL, size=1,
+                             order_id=77))
+        assert out.fills[0].by_riskd
+    desk.feed(attrs.evolve(order, status=STATUS_FILLED))
+    assert desk.account.trades_today == 1
+
+
+def test_a_trader_fill_on_the_other_side_or_too_large_is_the_traders():
+    desk = Desk(max_contracts={"limit": 5}, trade_frequency_limit=FREQ)
+    buy(desk, 7, 7)                                         # riskd expects to sell 2
+    out = desk.trade(None, contract=MNQ, side=SIDE_BUY, size=1)      # the trader buys
+    assert not out.fills[0].by_riskd
+    out = desk.trade("1", contract=MNQ, side=SIDE_SELL, size=3)      # larger than expected
+    assert not out.fills[0].by_riskd
+    desk.wait(60 * 11)                                      # long after: expectation gone
+    out = desk.trade("1", contract=MNQ, side=SIDE_SELL, size=1)
+    assert not out.fills[0].by_riskd
+
+
+def test_expected_exits_survive_a_restart(tmp_path):
+    from services.risk.store import Store
+    desk = Desk(max_contracts={"limit": 5}, trade_frequency_limit=FREQ)
+    store, _ = Store.open(str(tmp_path))
+    for out in desk.history:
+        store.commit(out, desk.engine)
+    buy(desk, 7, 7)
+    for out in desk.history[-2:]:
+        store.commit(out, desk.engine)
+    store.close()
+    later = Desk(max_contracts={"limit": 5}, trade_frequency_limit=FREQ)
+    store, _ = Store.open(str(tmp_path))
+    store.load(later.engine, later.now)
+    out = later.trade("-5", contract=MNQ, side=SIDE_SELL, size=2, price=20999, trade_id=500)
+    assert out.fills[0].by_riskd
+    assert later.account.trades_today == 1                  # the buy (saved), not the close
+
+
+def test_two_commands_closing_the_same_contract_leave_no_expectation_for_the_traders_fill():
+    # a close (rule 4) and a flatten (rule 14) on the same fill expect the same 2 contracts;
+    # riskd's one close fills both, so the trader's buy right after is the trader's
+    desk = Desk(daily_unrealized_loss={"limit": 200}, daily_net_loss={"limit": 600},
+                trade_frequency_limit=FREQ)
+    desk.trade(None, contract=NQ, side=SIDE_SELL, size=2, price=20000)
+    desk.short(2, NQ, 20000)
+    desk.price(NQ, 20015)                                   # -600 open: both rules act
+    assert sorted(c.action for c in desk.commands()) == ["close_position", "flatten"]
+    out = desk.trade("-600", contract=NQ, side=SIDE_BUY, size=2, price=20015)
+    desk.flat(NQ)
+    assert out.fills[0].by_riskd
+    out = desk.trade(None, contract=NQ, side=SIDE_BUY, size=1, price=20015)
+    assert not out.fills[0].by_riskd
+    assert desk.account.trades_today == 2
