@@ -51,6 +51,12 @@ class Pending:
     since_ns: int
     fills: int = 0             # signed sum of live fills seen since
     fill_ts: int = 0           # the latest such fill's own time
+    exits: int = 0             # exits_ahead / closed_ahead as of the last refresh (the hot
+    closed: int = 0            # path reads these on every quote)
+
+    def refresh(self, broker: int) -> None:
+        self.exits = self.exits_ahead(broker)
+        self.closed = self.closed_ahead(broker)
 
     def moved(self, broker: int) -> int:
         return broker - self.agree

@@ -30,7 +30,7 @@ import zmq
 from services.risk.asker import SnapshotAsk
 from services.risk.clone import SYNCED, Clone
 from services.risk.engine import Engine
-from services.risk.outcome import Outcome
+from services.risk.outcome import Outcome, merge
 from services.risk.requests import Requests
 from services.risk.settings import RuleSettings
 from services.risk.store import Store
@@ -203,6 +203,7 @@ class RiskWorker(Worker):
         self.resync_at = 0.0 if snap.complete else self.clock.monotonic() + INCOMPLETE_RETRY
         self.market.tracker.reset("market", snap.epoch, snap.seq)
         out = self.engine.apply_snapshot(snap, now)
+        merge(out, self.engine.recheck(now))          # listed symbols of new accounts
         self.apply(out)
         log.log(logging.DEBUG if repeat else logging.INFO,   # not twice a second while REST is down
                 "synced with market's %ssnapshot at seq %d: %d accounts, %d positions, "

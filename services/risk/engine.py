@@ -30,20 +30,20 @@ from typing import Callable, Optional
 
 import attrs
 
-from services.risk.lockouts import ADDED, EXTENDED, LockoutBook, describe, lock_key
+from services.risk.acting import Acting
+from services.risk.lockouts import LockoutBook, lock_key
 from services.risk.outbox import Outbox
 from services.risk.outcome import Outcome, merge
 from services.risk.rules import RULES
 from services.risk.rules.base import CLOCK, ClockTick, Ctx, kind_of
 from services.risk.state import AccountState, MarketView
-from services.risk.words import ADMIN, SELF_LOCK, what, who
-from shared.messages.enforce import FINAL_STATUSES, Command, CommandResult
+from services.risk.words import ADMIN, what, who
+from shared.messages.enforce import FINAL_STATUSES, CommandResult
 from shared.messages.market import (STATUS_CANCELLED, AccountUpdate, BrokerConnection,
                                     ContractInfo, Fill, MarketSnapshot, OrderUpdate,
                                     PositionUpdate, Quote)
-from shared.messages.risk import (ACTION_NONE, ALERT, CLOSE_POSITION, ENFORCE, FLATTEN,
-                                  REDUCE_POSITION, TIMER, UNTIL_RESET, Decision,
-                                  LockSpec, RuleWarning)
+from shared.messages.risk import (CLOSE_POSITION, ENFORCE, FLATTEN, REDUCE_POSITION,
+                                  Decision, RuleWarning)
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ def new_id() -> str:
     return uuid.uuid4().hex[:20]
 
 
-class Engine:
+class Engine(Acting):
     def __init__(self, calendar, settings, *, ids: Callable[[], str] = new_id,
                  allow_unlock: bool = True, outbox: Optional[Outbox] = None, rules=None):
         self.calendar = calendar
@@ -155,8 +155,9 @@ class Engine:
         self.acted = {k: v for k, v in self.acted.items() if k in live}
 
     def recheck(self, now: int) -> Outcome:
-        """Rule settings changed (a reload): a symbol lockout whose symbol left the list ends,
-        and symbol_blocks acts at once on open positions and orders in newly listed ones."""
+        """Rule settings changed (a reload) or accounts appeared (a snapshot): every listed
+        symbol is locked, a symbol lockout whose symbol left the list ends, and symbol_blocks
+        acts at once on open positions and orders in newly listed ones."""
         out = Outcome()
         self._maybe_roll(now, out)
         rule = self.rules.get("symbol_blocks")
@@ -168,6 +169,8 @@ class Engine:
             out.lockouts += self.lockouts.symbol_blocks_lifted(
                 acct.account_id, lambda sym: params.enabled and rule.blocks(params, sym), now)
             if params.enabled:
+                for d in rule.listed(self._ctx(acct), params, now):
+                    self._take(d, now, out)
                 self._run(acct, "position", ClockTick(now), now, "reload", now, out,
                           only=rule.name)
         if out.lockouts:
@@ -202,7 +205,7 @@ class Engine:
                 out.dirty.add(acct.account_id)
                 if acct.fills_lead and self.settings.for_account(acct) is not None:
                     for d in self.lockouts.enforce(acct, event, change, now, event.ts_ns):
-                        self._take(d, now, out, {})
+                        self._take(d, now, out)
                 self._run(acct, "trade", event, now, change, event.ts_ns, out)
             return out
         if isinstance(event, PositionUpdate):
@@ -234,7 +237,7 @@ class Engine:
         out.dirty.add(acct.account_id)
         if self.settings.for_account(acct) is not None:
             for d in self.lockouts.enforce(acct, event, change, now, event_ns):
-                self._take(d, now, out, {})
+                self._take(d, now, out)
         self._run(acct, kind_of(event), event, now, change, event_ns, out)
         return out
 
@@ -350,9 +353,8 @@ class Engine:
             for note in ctx.notes:
                 self._warn(acct, name, now, out, note, params)
             ctx.notes.clear()
-            batch: dict = {}
             for d in decisions:
-                self._take(d, now, out, batch)
+                self._take(d, now, out)
             if decisions:           # a warning comes before its breach, never after it
                 self.warned.add((acct.account_id, name, self.day))
             elif rule.warns:
@@ -389,122 +391,3 @@ class Engine:
         out.warnings.append(RuleWarning(id=self.ids(), ts_ns=now, rule=rule_name,
                                         account_id=acct.account_id, value=None, limit=None,
                                         warn_at=params.warn_at, reason=reason))
-
-    # -- decisions -----------------------------------------------------------------------------
-    def _take(self, d: Decision, now: int, out: Outcome, batch: dict) -> None:
-        """Record a decision, merge its lockout, send its command unless it would repeat."""
-        acct = self.accounts.get(d.account_id)
-        d = attrs.evolve(d, id=self.ids(), by=d.by or who(d.rule))
-        if d.mode == ALERT:
-            key = (d.account_id, d.rule, d.action, d.contract_id, d.order_id, self.day)
-            if key in self.alerted:
-                return
-            self.alerted.add(key)
-            # no lockout is taken in alert mode: the record says what would have been done
-            d = attrs.evolve(d, lock=None, what=what(d, acct, True))
-            out.decisions.append(d)
-            if d.action != ACTION_NONE:
-                self._command(d, now, out)
-            return
-        d = attrs.evolve(d, what=what(d, acct, False))
-        target = _target(d)
-        locked_now = False
-        if d.lock is not None:
-            by = "trader" if d.rule == SELF_LOCK else "rule"
-            status, change = self.lockouts.add(d.account_id, d.lock, d.rule, d.reason, now, by)
-            if change is not None:
-                out.lockouts.append(change)
-                out.dirty.add(d.account_id)
-                locked_now = True
-            acted = self.acted.setdefault(lock_key(d.lock, d.account_id), set())
-            repeat = d.action == ACTION_NONE or (target in acted and d.rule != SELF_LOCK)
-            if status != ADDED and repeat:      # the same action for this lockout: not twice
-                if status == EXTENDED:
-                    out.decisions.append(attrs.evolve(
-                        d, suppressed=f"already locked: {describe(change.lockout)}, extended"))
-                return
-            acted.add(target)
-        if d.action == ACTION_NONE:
-            out.decisions.append(d)
-            return
-        if target in self.inflight:             # the same action is already on its way
-            if locked_now or d.rule == SELF_LOCK:   # a new breach all the same: keep its record
-                out.decisions.append(attrs.evolve(
-                    d, suppressed=f"the same action is in flight ({self.inflight[target]})"))
-            return
-        out.decisions.append(d)
-        self._command(d, now, out)
-
-    def _command(self, d: Decision, now: int, out: Outcome) -> None:
-        cmd = Command(id=f"{d.id}.1", decision_id=d.id, account_id=d.account_id,
-                      action=d.action, mode=d.mode, contract_id=d.contract_id,
-                      order_id=d.order_id, size=d.size, stop_price=d.stop_price, rule=d.rule,
-                      reason=d.reason, issued_ns=now, event_ns=d.event_ns)
-        self.track(cmd)
-        self.outbox.add(cmd, now)
-        out.commands.append(cmd)
-        acct = self.accounts.get(cmd.account_id)
-        if acct is not None and cmd.mode == ENFORCE \
-                and cmd.action in (CLOSE_POSITION, REDUCE_POSITION, FLATTEN):
-            self._expect(acct, cmd.action, cmd.contract_id, cmd.size, cmd.id, now)
-            out.exits.add(acct.account_id)
-
-    @staticmethod
-    def _expect(acct: AccountState, action: str, contract_id, size, command_id: str,
-                now: int) -> None:
-        """riskd is about to close: the fills that follow on these contracts are riskd's."""
-        if action == FLATTEN:
-            contracts = sorted(set(acct.positions) | set(acct.ahead))
-        else:
-            contracts = [contract_id]
-        for cid in contracts:
-            acct.riskd.expect(cid, acct.exposure(cid), size if action == REDUCE_POSITION
-                              else None, command_id, now)
-
-    def track(self, cmd: Command) -> None:
-        """Mark a command's target as in flight (also used when the store reloads the outbox)."""
-        if cmd.mode == ENFORCE:
-            key = (cmd.account_id, cmd.action, cmd.contract_id, cmd.order_id)
-            self.inflight[key] = cmd.id
-            self._key_of_command[cmd.id] = key
-
-    def _release(self, pred) -> None:
-        for key in [k for k in self.inflight if pred(k)]:
-            self._key_of_command.pop(self.inflight.pop(key), None)
-
-    # -- people --------------------------------------------------------------------------------
-    def unlock(self, account_id: int, symbol: Optional[str], by: str, reason: str,
-               now: int) -> tuple[Outcome, str]:
-        """Admin unlock; returns (outcome, refusal reason or '')."""
-        out = Outcome()
-        if not self.allow_unlock:
-            return out, ("manual unlock is switched off ([admin] allow_unlock = false): "
-                         "lockouts end only on their timer, schedule or broker condition")
-        out.lockouts += self.lockouts.unlock(account_id, symbol, now, by, reason)
-        if not out.lockouts:
-            return out, f"account {account_id}{' ' + symbol if symbol else ''} is not locked"
-        out.dirty.add(account_id)
-        return out, ""
-
-    def self_lock(self, account_id: int, now: int, until_ns: Optional[int] = None,
-                  session: bool = False, reason: str = "") -> tuple[Outcome, str]:
-        """A trader locks their own account (only adds protection): flatten + lockout."""
-        out = Outcome()
-        if session:
-            spec = LockSpec(kind=UNTIL_RESET, until_ns=self.calendar.next_roll(now))
-        elif until_ns is not None and until_ns > now:
-            spec = LockSpec(kind=TIMER, until_ns=until_ns)
-        else:
-            return out, "expected --until a time in the future, or --session"
-        self._maybe_roll(now, out)
-        self.account(account_id)
-        d = Decision(id="", ts_ns=now, rule=SELF_LOCK, account_id=account_id, action=FLATTEN,
-                     mode=ENFORCE, lock=spec, reason=reason or "locked by the trader",
-                     event_ns=now)
-        self._take(d, now, out, {})
-        out.dirty.add(account_id)
-        return out, ""
-
-
-def _target(d: Decision) -> tuple:
-    return (d.account_id, d.action, d.contract_id, d.order_id)

@@ -54,6 +54,9 @@ class LockoutBook:
                        if account_id is None or lk.account_id == account_id),
                       key=lambda lk: (lk.account_id, lk.since_ns, lk.id))
 
+    def get(self, key: tuple) -> Optional[LockoutState]:
+        return self._by_key.get(key)
+
     def covering(self, account_id: int, symbol: Optional[str] = None) -> list[LockoutState]:
         """Lockouts that lock this scope: account-wide ones, plus the symbol's own."""
         return [lk for lk in self._by_key.values() if lk.account_id == account_id

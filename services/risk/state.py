@@ -211,6 +211,7 @@ class AccountState:
         if p.agreed(broker):
             self.ahead.pop(cid, None)
         else:
+            p.refresh(broker)
             self.ahead[cid] = p
 
     def live_size(self, position: "Position") -> int:
@@ -219,15 +220,14 @@ class AccountState:
         p = self.ahead.get(position.contract_id)
         if p is None:
             return position.size
-        return max(0, position.size - p.exits_ahead(position.signed))
+        return max(0, position.size - p.exits)
 
     def closed_parts(self) -> list[tuple[str, int, int, Decimal]]:
         """(contract, side, size, average price) the broker closed before the fill came."""
         out = []
         for cid, p in self.ahead.items():
-            n = p.closed_ahead(self.signed(cid))
-            if n:
-                out.append((cid, LONG if p.agree > 0 else SHORT, n, p.agree_avg))
+            if p.closed:
+                out.append((cid, LONG if p.agree > 0 else SHORT, p.closed, p.agree_avg))
         return out
 
     def exposure(self, contract_id: str) -> int:

@@ -246,8 +246,8 @@ class Store:
         for cmd in commands:
             engine.track(cmd)
         if saved_day and saved_day < engine.day.isoformat():
-            log.info("risk state was saved on trading day %s; today is %s: the roll's "
-                     "end-of-day marks are taken at each account's first balance",
+            log.info("risk state was saved on trading day %s; today is %s: the missed roll's "
+                     "end-of-day balance is unknown, so the marks stay as last taken",
                      saved_day, engine.day)
             engine.missed_rolls(list(engine.accounts))
 

@@ -6,12 +6,24 @@ from __future__ import annotations
 from services.risk.lockouts import SYMBOL_BLOCKS
 from services.risk.rules.base import ORDER, POSITION, Rule, symbol_matches
 from services.risk.state import symbol_of
-from shared.messages.risk import CANCEL_ORDERS, CLOSE_POSITION, MANUAL, LockSpec
+from shared.messages.risk import (ACTION_NONE, CANCEL_ORDERS, CLOSE_POSITION, ENFORCE, MANUAL,
+                                  LockSpec)
 from shared.symbols import is_contract_id, root_for_ticker
 
 
 def blocked(params, contract_id: str) -> bool:
     return any(symbol_matches(s, contract_id) for s in params.symbols)
+
+
+def ticker_of_entry(entry: str) -> str:
+    """The ticker a configured entry names (ES for 'ES', 'EP', 'F.US.EP' or a contract id)."""
+    text = entry.strip().upper()
+    if not text:
+        return ""
+    if is_contract_id(text):
+        return symbol_of(text)
+    root = text.split(".")[2] if text.count(".") == 2 else root_for_ticker(text)
+    return symbol_of(f"CON.F.US.{root}.Z00")
 
 
 def lock_of(contract_id: str) -> LockSpec:
@@ -33,6 +45,21 @@ class SymbolBlocks(Rule):
                     else symbol_matches(text, stand_in):
                 return True
         return False
+
+    def listed(self, ctx, params, now) -> list:
+        """A lockout for every listed symbol, traded or not (enforce mode): what the status,
+        the history and the screen show as blocked."""
+        if params.mode != ENFORCE:
+            return []
+        out = []
+        for entry in params.symbols:
+            ticker = ticker_of_entry(entry)
+            if ticker:
+                out.append(self.decide(ctx, params, now, ACTION_NONE,
+                                       f"{ticker} is a blocked symbol",
+                                       lock=LockSpec(kind=MANUAL, symbol=ticker,
+                                                     clears_on=SYMBOL_BLOCKS)))
+        return out
 
     def evaluate(self, ctx, event, now, params):
         if not params.symbols:

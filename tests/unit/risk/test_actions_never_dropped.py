@@ -1,6 +1,7 @@
 """Actions are never dropped (issue 14 point 3; RULES.md): a decision asking for more than the
 lockouts in force is carried out, the longer lockout wins, and only the same action twice for
 the same lockout is suppressed."""
+from shared.messages.enforce import CommandResult
 from tests.unit.risk.desk import MNQ, NQ, NS, SIDE_BUY, SIDE_SELL, Desk
 
 FREQ = {"per_minute": 3, "per_minute_cooldown": 60}      # flatten = false
@@ -58,3 +59,20 @@ def test_the_same_action_for_the_same_lockout_is_not_taken_twice():
     desk.trade("-600", contract=NQ, side=SIDE_SELL)
     desk.trade("-10", contract=NQ, side=SIDE_SELL)
     assert [c.action for c in desk.commands()] == ["flatten"]
+
+
+def test_after_a_restart_the_same_rule_breaching_again_does_not_flatten_twice(tmp_path):
+    from services.risk.store import Store
+    desk = Desk(daily_realized_loss={"limit": 500})
+    store, _ = Store.open(str(tmp_path))
+    desk.long(1, MNQ, 21000)
+    store.commit(desk.trade("-600", contract=NQ, side=SIDE_SELL), desk.engine)
+    [cmd] = desk.commands()
+    store.commit(desk.engine.on_result(CommandResult(command_id=cmd.id, account_id=1001,
+                                                     status="done"), desk.now), desk.engine)
+    store.close()
+    later = Desk(daily_realized_loss={"limit": 500})
+    store, _ = Store.open(str(tmp_path))
+    store.load(later.engine, later.now)
+    later.trade("-10", contract=NQ, side=SIDE_SELL, trade_id=99)     # still past the limit
+    assert [c.action for c in later.commands()] == []               # flattened once, before

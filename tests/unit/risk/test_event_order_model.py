@@ -43,7 +43,7 @@ ACCOUNT = 1001
 NS = 1_000_000_000
 START_PRICES = {MNQ: Decimal("21000"), NQ: Decimal("20000")}
 FEE = Decimal("0.37")
-EXAMPLES = int(os.environ.get("RISKD_HYPOTHESIS_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("RISKD_HYPOTHESIS_EXAMPLES", "20"))
 
 
 def shipped_engine(loaded, start: int) -> Engine:

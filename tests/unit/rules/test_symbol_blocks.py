@@ -35,9 +35,19 @@ def test_a_symbol_added_to_the_list_acts_on_open_positions_and_orders_at_once():
     desk.engine.settings.rules = only(symbol_blocks={"symbols": ["ES"]})   # a reload
     out = desk.engine.recheck(desk.now)
     assert {(d.action, d.contract_id) for d in out.decisions} == \
-        {("close_position", ES), ("cancel_orders", ES)}
+        {("none", None), ("close_position", ES), ("cancel_orders", ES)}   # lock, close, cancel
+    assert {c.action for c in out.commands} == {"close_position", "cancel_orders"}
     assert [lk.symbol for lk in desk.engine.lockouts.all()] == ["ES"]
     desk.engine.settings.rules = only(symbol_blocks={"symbols": []})      # unlisted again
     out = desk.engine.recheck(desk.now)
     assert [c.change for c in out.lockouts] == ["cleared"]
     assert desk.engine.lockouts.all() == []
+
+
+def test_a_listed_symbol_is_locked_even_before_it_is_traded():
+    desk = Desk(symbol_blocks={"symbols": ["EP", "F.US.ENQ"]})   # ES by its root, NQ by symbol id
+    out = desk.engine.recheck(desk.now)
+    assert sorted(lk.symbol for lk in desk.engine.lockouts.all()) == ["ES", "NQ"]
+    assert {d.what for d in out.decisions} == {"lock ES on the account (manual)",
+                                               "lock NQ on the account (manual)"}
+    assert desk.engine.recheck(desk.now).decisions == []          # once

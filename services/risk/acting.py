@@ -1,0 +1,153 @@
+"""Acting on decisions: the record, the lockout merge, the command, riskd's expected exits.
+
+A mixin of the Engine (services/risk/engine.py), which owns the state it reads: accounts,
+lockouts, the outbox, what is in flight, what each lockout has already acted on.
+- Alert mode: recorded once a day per target, with no lockout and the sentence of what would
+  have been done; sent as an alert command (enforcement only describes it).
+- Actions are never dropped: a decision asking for more than the lockouts in force do (a
+  flatten under a cooldown that did not flatten, a self-lockout) is carried out, the longer
+  lockout wins; only the same action for the same lockout is not taken twice, and an action
+  already in flight for the same target is not sent again until its result arrives.
+- A command that closes or reduces records riskd's expected exits (services/risk/exits.py).
+- People: an admin's unlock, a trader's self-lockout.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import attrs
+
+from services.risk.lockouts import ADDED, EXTENDED, describe, lock_key
+from services.risk.outcome import Outcome
+from services.risk.state import AccountState
+from services.risk.words import SELF_LOCK, what, who
+from shared.messages.enforce import Command
+from shared.messages.risk import (ACTION_NONE, ALERT, CLOSE_POSITION, ENFORCE, FLATTEN,
+                                  REDUCE_POSITION, TIMER, UNTIL_RESET, Decision, LockSpec)
+
+
+class Acting:
+    # -- decisions -----------------------------------------------------------------------------
+    def _take(self, d: Decision, now: int, out: Outcome) -> None:
+        """Record a decision, merge its lockout, send its command unless it would repeat."""
+        acct = self.accounts.get(d.account_id)
+        if d.mode == ALERT:
+            key = (d.account_id, d.rule, d.action, d.contract_id, d.order_id, self.day)
+            if key in self.alerted:
+                return
+            self.alerted.add(key)
+            # no lockout is taken in alert mode: the record says what would have been done
+            d = attrs.evolve(d, id=self.ids(), by=d.by or who(d.rule), lock=None,
+                             what=what(d, acct, True))
+            out.decisions.append(d)
+            if d.action != ACTION_NONE:
+                self._command(d, now, out)
+            return
+        d = attrs.evolve(d, id=self.ids(), by=d.by or who(d.rule), what=what(d, acct, False))
+        target = _target(d)
+        locked_now = False
+        if d.lock is not None:
+            by = "trader" if d.rule == SELF_LOCK else "rule"
+            key = lock_key(d.lock, d.account_id)
+            held = self.lockouts.get(key)
+            status, change = self.lockouts.add(d.account_id, d.lock, d.rule, d.reason, now, by)
+            if change is not None:
+                out.lockouts.append(change)
+                out.dirty.add(d.account_id)
+                locked_now = True
+            acted = self.acted.setdefault(key, set())
+            # the same action for this lockout (known across a restart too: the rule holding
+            # it flattening again is the same breach); a trader's self-lockout always acts
+            repeat = d.action == ACTION_NONE or (d.rule != SELF_LOCK and (
+                target in acted or (held is not None and held.rule == d.rule
+                                    and d.action == FLATTEN)))
+            if status != ADDED and repeat:      # the same action for this lockout: not twice
+                if status == EXTENDED:
+                    out.decisions.append(attrs.evolve(
+                        d, suppressed=f"already locked: {describe(change.lockout)}, extended"))
+                return
+            acted.add(target)
+        if d.action == ACTION_NONE:
+            out.decisions.append(d)
+            return
+        if target in self.inflight:             # the same action is already on its way
+            if locked_now or d.rule == SELF_LOCK:   # a new breach all the same: keep its record
+                out.decisions.append(attrs.evolve(
+                    d, suppressed=f"the same action is in flight ({self.inflight[target]})"))
+            return
+        out.decisions.append(d)
+        self._command(d, now, out)
+
+    def _command(self, d: Decision, now: int, out: Outcome) -> None:
+        cmd = Command(id=f"{d.id}.1", decision_id=d.id, account_id=d.account_id,
+                      action=d.action, mode=d.mode, contract_id=d.contract_id,
+                      order_id=d.order_id, size=d.size, stop_price=d.stop_price, rule=d.rule,
+                      reason=d.reason, issued_ns=now, event_ns=d.event_ns)
+        self.track(cmd)
+        self.outbox.add(cmd, now)
+        out.commands.append(cmd)
+        acct = self.accounts.get(cmd.account_id)
+        if acct is not None and cmd.mode == ENFORCE \
+                and cmd.action in (CLOSE_POSITION, REDUCE_POSITION, FLATTEN):
+            self._expect(acct, cmd.action, cmd.contract_id, cmd.size, cmd.id, now)
+            out.exits.add(acct.account_id)
+
+    @staticmethod
+    def _expect(acct: AccountState, action: str, contract_id, size, command_id: str,
+                now: int) -> None:
+        """riskd is about to close: the fills that follow on these contracts are riskd's."""
+        if action == FLATTEN:
+            contracts = sorted(set(acct.positions) | set(acct.ahead))
+        else:
+            contracts = [contract_id]
+        for cid in contracts:
+            acct.riskd.expect(cid, acct.exposure(cid), size if action == REDUCE_POSITION
+                              else None, command_id, now)
+
+    def track(self, cmd: Command) -> None:
+        """Mark a command's target as in flight (also used when the store reloads the outbox)."""
+        if cmd.mode == ENFORCE:
+            key = (cmd.account_id, cmd.action, cmd.contract_id, cmd.order_id)
+            self.inflight[key] = cmd.id
+            self._key_of_command[cmd.id] = key
+
+    def _release(self, pred) -> None:
+        for key in [k for k in self.inflight if pred(k)]:
+            self._key_of_command.pop(self.inflight.pop(key), None)
+
+    # -- people --------------------------------------------------------------------------------
+    def unlock(self, account_id: int, symbol: Optional[str], by: str, reason: str,
+               now: int) -> tuple[Outcome, str]:
+        """Admin unlock; returns (outcome, refusal reason or '')."""
+        out = Outcome()
+        if not self.allow_unlock:
+            return out, ("manual unlock is switched off ([admin] allow_unlock = false): "
+                         "lockouts end only on their timer, schedule or broker condition")
+        out.lockouts += self.lockouts.unlock(account_id, symbol, now, by, reason)
+        if not out.lockouts:
+            return out, f"account {account_id}{' ' + symbol if symbol else ''} is not locked"
+        out.dirty.add(account_id)
+        return out, ""
+
+    def self_lock(self, account_id: int, now: int, until_ns: Optional[int] = None,
+                  session: bool = False, reason: str = "") -> tuple[Outcome, str]:
+        """A trader locks their own account (only adds protection): flatten + lockout."""
+        out = Outcome()
+        if session:
+            spec = LockSpec(kind=UNTIL_RESET, until_ns=self.calendar.next_roll(now))
+        elif until_ns is not None and until_ns > now:
+            spec = LockSpec(kind=TIMER, until_ns=until_ns)
+        else:
+            return out, "expected --until a time in the future, or --session"
+        self._maybe_roll(now, out)
+        self.account(account_id)
+        d = Decision(id="", ts_ns=now, rule=SELF_LOCK, account_id=account_id, action=FLATTEN,
+                     mode=ENFORCE, lock=spec, reason=reason or "locked by the trader",
+                     event_ns=now)
+        self._take(d, now, out)
+        out.dirty.add(account_id)
+        return out, ""
+
+
+def _target(d: Decision) -> tuple:
+    return (d.account_id, d.action, d.contract_id, d.order_id)
