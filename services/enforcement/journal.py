@@ -112,10 +112,16 @@ def _row(row: sqlite3.Row) -> Entry:
 
 
 def _open(path: str) -> sqlite3.Connection:
+    """A connection with the schema; closed again when any step of opening fails."""
     conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=5.0)
-    conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
+    try:
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.executescript(SCHEMA)
+    except BaseException:
+        conn.close()
+        raise
     return conn
 
 
@@ -126,7 +132,6 @@ class Journal:
         self.moved_aside: Optional[str] = None
         self._lock = threading.Lock()
         self._conn = self._open_checked(path)
-        self._conn.executescript(SCHEMA)
         self._prune(time.time_ns() if now_ns is None else now_ns)
 
     def _open_checked(self, path: str) -> sqlite3.Connection:
@@ -138,14 +143,9 @@ class Journal:
         way."""
         why = check_file(path)
         if not why:
-            conn = None
             try:
-                conn = _open(path)
-                conn.executescript(SCHEMA)
-                return conn
+                return _open(path)
             except sqlite3.DatabaseError as exc:
-                if conn is not None:
-                    conn.close()
                 why = f"cannot open: {exc}"
         self.moved_aside = move_aside(path)
         log.critical("enforcement journal %s is corrupt (%s): moved to %s; starting a new one "

@@ -13,13 +13,14 @@ import pytest
 from shared.bus.rpc import RpcClient
 from shared.messages.enforce import (DONE, FAILED, SKIPPED, EnforcementStatus,
                                      EnforcementStatusRequest)
-from tests.e2e.harness import CLOSE, ES, MNQ, NO_POSITION, RiskStandIn, SimDesk
+from tests.e2e.harness import (BUY, CLOSE, ES, LIMIT, MARKET, MNQ, NO_POSITION, STOP,
+                               RiskStandIn, SimDesk)
 from tests.support.env import make_config, wait_for
 from tests.support.procs import Procs
 
 pytestmark = pytest.mark.slow
 
-ACCOUNTS = list(range(2001, 2013))
+ACCOUNTS = list(range(2001, 2016))
 
 
 class Env:
@@ -199,3 +200,64 @@ def test_enforcement_killed_between_a_close_and_its_answer_does_not_close_again(
     # close the already-flat one again (the broker would refuse it: no position)
     assert env.desk.took_effect(CLOSE) == 2
     assert env.desk.refused(CLOSE, NO_POSITION) == 0
+
+
+BRACKET = {"stop_loss_bracket": {"ticks": 200, "type": STOP},      # 50 MNQ points each way
+           "take_profit_bracket": {"ticks": 200, "type": LIMIT}}
+QUERY = "/api/Order/v2/query"
+
+
+def bracketed_long(env, acct: int, size: int) -> None:
+    env.desk.sim("/sim/quote", {"contractId": MNQ, "lastPrice": 21000})
+    env.desk.client.place_order(acct, MNQ, MARKET, BUY, size, **BRACKET)
+    env.desk.resting_buy(acct, ES)                           # another contract's order
+    assert env.desk.positions(acct) == {MNQ: size}
+    assert sorted(o.size for o in env.desk.working(acct) if o.contract_id == MNQ) == [size, size]
+
+
+def test_closing_a_position_cancels_its_stop_and_target_and_nothing_fills_later(env):
+    acct = env.account()
+    bracketed_long(env, acct, 2)
+    result = env.risk.run(env.risk.command(acct, "close_position", contract_id=MNQ))
+    assert result.status == DONE and "closed, 2 orders cancelled" in result.detail, result.detail
+    assert env.desk.positions(acct) == {}
+    assert [o.contract_id for o in env.desk.working(acct)] == [ES]   # not MNQ's business
+    for price in (20940, 21060):                             # through the stop, the target
+        env.desk.sim("/sim/quote", {"contractId": MNQ, "lastPrice": price})
+    assert env.desk.positions(acct) == {}
+    assert len(env.desk.client.search_trades(acct, 0)) == 2  # the buy and the close only
+
+
+def test_a_reduce_from_7_to_5_leaves_the_bracket_at_5(env):
+    acct = env.account()
+    bracketed_long(env, acct, 7)
+    result = env.risk.run(env.risk.command(acct, "reduce_position", contract_id=MNQ, size=2))
+    assert result.status == DONE, result.detail
+    assert env.desk.positions(acct) == {MNQ: 5}
+    assert sorted(o.size for o in env.desk.working(acct) if o.contract_id == MNQ) == [5, 5]
+    env.desk.sim("/sim/quote", {"contractId": MNQ, "lastPrice": 20940})   # the stop fills
+    assert env.desk.positions(acct) == {}                    # flat, not 2 short
+    assert [o.contract_id for o in env.desk.working(acct)] == [ES]   # its target went with it
+
+
+def test_enforcement_killed_between_a_close_and_its_cancels_closes_once(env):
+    """Exactly once in effect across a restart: the resumed close finds the position gone
+    (PositionNotFound: done) and cancels what is still working."""
+    acct = env.account()
+    bracketed_long(env, acct, 1)
+    env.desk.reset_calls()
+    env.desk.fail(QUERY, 500, 1000)                          # the order reads fail
+    cmd = env.risk.command(acct, "close_position", contract_id=MNQ)
+    env.risk.accepted(cmd)
+    wait_for(lambda: env.desk.succeeded(CLOSE) == 1 and env.desk.calls(QUERY) >= 1, 10,
+             what="the close done and the cancels' first read failing")
+    env.enforcement.kill_tree()                              # kill -9 before any cancel
+    env.desk.fail(QUERY, 500, 0)
+    assert env.desk.positions(acct) == {} and len(env.desk.working(acct)) == 3
+    env.restart_enforcement(kill=False)
+    result = env.risk.run(cmd, timeout=30)                   # risk re-sends, as it would
+    assert result.status == DONE, result.detail
+    assert "was already flat, 2 orders cancelled" in result.detail   # PositionNotFound: done
+    assert [o.contract_id for o in env.desk.working(acct)] == [ES]
+    closes = [o for o in env.desk.client.search_orders(acct, 0) if o.type == MARKET]
+    assert len(closes) == 2                                  # the buy and ONE close

@@ -2,7 +2,8 @@
 children included), then verify the account is flat and repeat the missing parts (bounded).
 
 Positions are read right before closing and orders right after the closes, so a bracket
-order woken by a close is seen; each pass re-reads, so a pass after a crash or a lost answer
+order woken by a close is seen (a market order working then is a close of ours, filling:
+left alone, see planning.plan_cancels); each pass re-reads, so a pass after a crash or a lost answer
 only does what is still missing. An already-flat account is a success (nothing to do).
 """
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from services.enforcement.actions.base import ActionContext, Retry
 from services.enforcement.planning import (describe_flatten, plan_cancels, plan_closes,
                                            plural)
+from shared.projectx.models import OrderType
 
 NAME = "flatten"
 PRIORITY = 0
@@ -20,10 +22,10 @@ def run(ctx: ActionContext) -> str:
     for _ in range(PASSES):
         positions = ctx.positions()
         closes = ctx.execute(plan_closes(positions))
-        orders = ctx.working_orders()
+        orders = [o for o in ctx.working_orders() if o.type != OrderType.MARKET]
         if not positions and not orders:
             return _summary(ctx)
-        cancels = ctx.execute(plan_cancels(orders))
+        cancels = ctx.execute(plan_cancels(orders, keep_market=True))   # not our own closes
         (closes + cancels).raise_if_stuck(ctx.errors)
         ctx.settle()
     raise Retry(f"account {ctx.account} still not flat after {PASSES} passes")

@@ -2,12 +2,16 @@
 (RULES.md "Closing a contract closes its orders"), on the fake broker with a FakeClock."""
 from __future__ import annotations
 
+from services.enforcement.actions import close_position, reduce_position
+from services.enforcement.actions.base import ActionContext
+from services.enforcement.budget import BudgetView, Closing
 from services.enforcement.executor import FINAL, PENDING, Executor, Job, Settings
 from services.enforcement.journal import Journal
 from services.enforcement.planning import (CANCEL, RESIZE, Step, closing_side, plan_cancels,
                                            plan_resizes)
 from shared.messages.enforce import DONE, SKIPPED
 from shared.projectx.errors import ProjectXError
+from shared.projectx.ratebudget import RateBudget
 from tests.unit.enforcement.fakebroker import (CANCEL as CANCEL_CALL, CLOSE, MODIFY, PARTIAL,
                                                FakeBroker, order, position)
 from tests.unit.enforcement.test_executor import (A, ES, MNQ, clock, command,  # noqa: F401
@@ -156,3 +160,38 @@ def test_a_resize_answered_order_not_found_is_checked_again_by_the_next_read(exe
     assert out.result.status == DONE, out.result.detail
     assert [a[0] for c, a in broker.trading() if c == MODIFY] == [10, 11, 10]
     assert broker.orders[10].size == 5 and broker.orders[11].size == 5
+
+
+def test_the_cancels_and_resizes_yield_the_rate_budget_to_closes(clock):
+    """Cancels and resizes run on the low-priority side of the shared budget (they leave the
+    reserve to closes under way elsewhere); the close itself is a close."""
+    view = BudgetView(RateBudget(clock=clock), Closing())
+    seen = []
+
+    class Watching(FakeBroker):
+        def _enter(self, endpoint, arg=None):
+            seen.append((endpoint, view.low, view.closing.count))
+            super()._enter(endpoint, arg)
+
+    for action, cmd, size in ((close_position, command("close_position", contract_id=MNQ), 2),
+                              (reduce_position, command("reduce_position", contract_id=MNQ,
+                                                        size=2), 7)):
+        broker = Watching(A)
+        broker.positions, broker.orders = bracketed(size).positions, bracketed(size).orders
+        seen.clear()
+        action.run(ActionContext(broker, cmd, clock, view, settle=0))
+        trading = [(e, low, n) for e, low, n in seen if e in (CLOSE, PARTIAL, CANCEL_CALL,
+                                                               MODIFY)]
+        assert trading[0][0] in (CLOSE, PARTIAL) and trading[0][1:] == (False, 1)
+        assert trading[1:] and all(low and n == 0 for _e, low, n in trading[1:])
+
+
+def test_a_flatten_leaves_a_working_market_order_alone(executor, journal):
+    """Right after the closes, a market order still working is one of them, filling; the
+    account counts as flat once the positions are gone and nothing else works."""
+    broker = bracketed(2)
+    broker.orders[30] = order(A, 30, MNQ, type=MARKET, side=SELL, size=2)
+    out = run(executor, journal, broker, command("flatten"))
+    assert out.result.status == DONE, out.result.detail
+    assert CANCEL_CALL not in [c for c, a in broker.trading() if a == 30]
+    assert list(broker.orders) == [30]
