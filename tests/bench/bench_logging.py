@@ -2,15 +2,18 @@
 
 Budget: a log call stays under 50 us even with the logging worker dead (records queue to
 the bound, then are dropped and counted). The floor of the call figures is the bare
-non-blocking ZeroMQ send of an already encoded record: what is left once formatting,
-redaction and encoding are gone.
+non-blocking ZeroMQ send of an already encoded record to a live receiver (every send
+succeeds; sends to a dead address would mostly fail at once and flatter the floor): what is
+left once formatting, redaction and encoding are gone.
 """
 from __future__ import annotations
 
 import logging
 import pathlib
 import tempfile
+import threading
 import time
+from typing import Callable
 
 import zmq
 
@@ -22,7 +25,7 @@ from shared.logsetup import ZmqLogHandler
 from shared.messages.logs import LogRecord
 from shared.messages.system import Ping
 from shared.redact import Redactor
-from tests.bench.report import median, percentile
+from tests.bench.report import below, median, percentile
 from tests.support.env import free_ports, make_config, wait_for
 from tests.support.procs import Procs
 
@@ -48,6 +51,33 @@ def _timed_calls(handler: ZmqLogHandler, n: int) -> list[float]:
     return samples
 
 
+def _live_receiver() -> tuple[str, Callable[[], None]]:
+    """A PULL bound here and drained by a thread: (its address, stop)."""
+    (port,) = free_ports(1)
+    address = f"tcp://127.0.0.1:{port}"
+    pull = zmq.Context.instance().socket(zmq.PULL)
+    pull.setsockopt(zmq.LINGER, 0)
+    pull.bind(address)
+    done = threading.Event()
+
+    def drain() -> None:
+        while not done.is_set():
+            if pull.poll(50):
+                while True:
+                    try:
+                        pull.recv(zmq.NOBLOCK)
+                    except zmq.Again:
+                        break
+        pull.close(0)
+    thread = threading.Thread(target=drain, daemon=True)
+    thread.start()
+
+    def stop() -> None:
+        done.set()
+        thread.join(5)
+    return address, stop
+
+
 def _bare_sends(address: str, n: int) -> list[float]:
     sock = zmq.Context.instance().socket(zmq.PUSH)
     sock.setsockopt(zmq.LINGER, 0)
@@ -61,7 +91,7 @@ def _bare_sends(address: str, n: int) -> list[float]:
             try:
                 sock.send(body, zmq.NOBLOCK)
             except zmq.Again:
-                pass
+                continue                 # the floor is of sends that succeed
             samples.append((time.perf_counter_ns() - t0) / 1000)
     finally:
         sock.close(0)
@@ -76,13 +106,19 @@ def _record(i: int) -> LogRecord:
 
 def run(report) -> None:
     (dead_port,) = free_ports(1)
-    dead = f"tcp://127.0.0.1:{dead_port}"
+    dead = f"tcp://127.0.0.1:{dead_port}"           # nobody listens: the worker is dead
     handler = ZmqLogHandler("bench", dead, Redactor(SECRETS), queue_limit=1000)
     calls = _timed_calls(handler, CALLS)
     handler.close()
-    floor = _bare_sends(dead, CALLS)
+    live, stop = _live_receiver()
+    try:
+        wait_for(lambda: _bare_sends(live, 1), 5, what="the floor's receiver")
+        floor = _bare_sends(live, CALLS)
+    finally:
+        stop()
     report.add("log call, logging worker dead: p50", median(calls), "us", median(floor),
-               f"budget {BUDGET_US:g} us; {handler.dropped} of {CALLS} dropped and counted")
+               f"{handler.dropped} of {CALLS} dropped and counted; floor: bare sends that "
+               f"succeed", goal=below(BUDGET_US))
     report.add("log call, logging worker dead: p99", percentile(calls, 99), "us",
                percentile(floor, 99), "")
 

@@ -415,7 +415,13 @@ def _lock_key(lock) -> tuple:
 
 
 def _decided(acct: AccountOutcome) -> collections.Counter:
-    return collections.Counter((rule, action) for rule, action, _s in acct.decisions)
+    return collections.Counter((rule, action) for rule, action, suppressed in acct.decisions
+                               if not suppressed)
+
+
+def _listed(acct: AccountOutcome) -> str:
+    return ", ".join(f"{rule}/{action}" + (" (not acted on)" if suppressed else "")
+                     for rule, action, suppressed in acct.decisions)
 
 
 def check(outcome: Outcome, min_actions: int = 0) -> list[str]:
@@ -471,14 +477,15 @@ def compare(calm: Outcome, chaotic: Outcome) -> list[str]:
     problems = []
     for name in ACCOUNTS:
         a, b = calm.accounts[name], chaotic.accounts[name]
-        # (rule, action) of every decision, as a multiset: the order of independent decisions
-        # of one breach follows the broker's event order, which the chaos run shuffles, and a
-        # decision recorded but not acted on ('in flight') depends on timing; an extra or a
-        # missing decision never does
+        # (rule, action) of every decision acted on, as a multiset: the order of independent
+        # decisions of one breach follows the broker's event order, which the chaos run
+        # shuffles, and whether a decision is recorded without being acted on ('in flight',
+        # 'already locked') depends on timing; an extra or a missing action never does
         mine, theirs = _decided(a), _decided(b)
         if mine != theirs:
-            problems.append(f"{name}: decisions only with chaos {dict(theirs - mine)}, "
-                            f"only without {dict(mine - theirs)}")
+            problems.append(f"{name}: decisions acted on only with chaos {dict(theirs - mine)}, "
+                            f"only without {dict(mine - theirs)}; with chaos, in order: "
+                            f"{_listed(b)}; without: {_listed(a)}")
         if a.breaches != b.breaches:
             problems.append(f"{name}: broker calls per breach (closes, partial, cancels) with "
                             f"chaos {list(b.breaches)}, without {list(a.breaches)}")

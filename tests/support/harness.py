@@ -14,7 +14,6 @@ import contextlib
 import os
 import signal
 import sys
-import time
 
 from services.supervisor.children import pid_alive
 from tests.support import procs as procs_module
@@ -60,15 +59,7 @@ def run_guarded():
             for procs in list(procs_module.LIVE):
                 procs.cleanup()
             left = marked(token)
-            for pid in left:
-                for kill in (os.killpg, os.kill):
-                    try:
-                        kill(pid, signal.SIGKILL)
-                    except (ProcessLookupError, PermissionError):
-                        pass
-            deadline = time.monotonic() + 5
-            while time.monotonic() < deadline and marked(token):
-                time.sleep(0.05)
+            procs_module.kill_all(left, lambda: marked(token))
             if left:
                 print(f"killed {len(left)} process(es) the run left behind: {left}",
                       file=sys.stderr)

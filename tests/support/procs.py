@@ -80,6 +80,19 @@ class Proc:
 LIVE: "weakref.WeakSet[Procs]" = weakref.WeakSet()   # every Procs not yet collected
 
 
+def kill_all(pids: list[int], still_there, timeout: float = 5.0) -> None:
+    """kill -9 each pid and its process group; wait (bounded) until still_there() is empty."""
+    for pid in pids:
+        for kill in (os.killpg, os.kill):
+            try:
+                kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+    end = time.monotonic() + timeout
+    while time.monotonic() < end and still_there():
+        time.sleep(0.05)
+
+
 class Procs:
     """Starts processes for one test and ends all of them (and their workers) afterwards."""
 
@@ -173,15 +186,7 @@ class Procs:
         while time.monotonic() < settle and self._alive_using():
             time.sleep(0.05)
         leftovers = self._alive_using()
-        for pid in leftovers:
-            for kill in (os.killpg, os.kill):
-                try:
-                    kill(pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
-        end = time.monotonic() + 5
-        while time.monotonic() < end and self._alive_using():
-            time.sleep(0.05)
+        kill_all(leftovers, self._alive_using)
         self.started.clear()
         return leftovers
 

@@ -78,3 +78,25 @@ def test_gateway_auth_bad_requests_and_fault_with_apply(clock):
     assert open_positions["positions"][0]["size"] == 1          # it took effect, the answer was lost
     clock.advance(SimConfig().token_ttl)
     assert g.api_call("/api/Auth/validate", auth, b"{}").status == 401
+
+
+def test_the_counts_say_what_each_call_did_per_account_and_count_hub_attempts(clock):
+    g = Gateway(SimConfig(), "u", "k", clock)
+    auth = _login(g)
+    close = json.dumps({"accountId": 1001, "contractId": MNQ}).encode()
+    g.market.set_last(MNQ, 21000)
+    g.api_call("/api/Order/place", auth, json.dumps(
+        {"accountId": 1001, "contractId": MNQ, "type": 2, "side": 0, "size": 1}).encode())
+    g.faults.arm("/api/Position/closeContract", 500, 1, apply=True)
+    assert g.api_call("/api/Position/closeContract", auth, close).status == 500   # applied
+    assert g.api_call("/api/Position/closeContract", auth, close).status == 200   # flat now
+    g.faults.on_hub_attempt("user")
+    counts = g.faults.counts()
+    assert counts["calls"]["/api/Position/closeContract"] == 2
+    assert counts["calls"]["/hubs/user"] == 1
+    assert counts["failed"] == {"/api/Position/closeContract": 1}
+    assert counts["tookEffect"]["/api/Position/closeContract"] == 1    # the lost answer's
+    assert counts["refused"] == {"/api/Position/closeContract": {"2": 1}}   # no position
+    assert counts["byAccount"]["1001"]["/api/Position/closeContract"] == {"0": 1, "2": 1}
+    g.faults.reset_counts()
+    assert g.faults.counts()["byAccount"] == {} and g.faults.counts()["refused"] == {}
