@@ -24,6 +24,7 @@ BENCHES = (
     ("logging", "tests.bench.bench_logging"),
     ("enforcement", "tests.bench.bench_enforcement"),
     ("storm", "tests.bench.bench_storm"),
+    ("scale", "tests.bench.bench_scale"),
     ("system", "tests.bench.bench_system"),
     ("watch", "tests.bench.bench_watch"),
 )

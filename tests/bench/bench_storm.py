@@ -63,6 +63,7 @@ STORM_RATE = 20_000
 STORM_CONTRACTS = 10
 STORM_SECONDS = 8.0
 WARMUP = 10
+SCALE_FIRST = 3001             # bench_scale's accounts: 3001, 3002, ...
 WORKERS = ("services.market", "services.risk", "services.enforcement")
 
 
@@ -116,11 +117,19 @@ class SimShare:
 class Chain:
     """The running chain of one run: processes, REST client, taps on fills and results."""
 
-    def __init__(self, tmp: pathlib.Path):
+    def __init__(self, tmp: pathlib.Path, accounts: int = 0, contracts: int = STORM_CONTRACTS):
+        """accounts: how many more sim accounts beside 1001 and 1002 (bench_scale)."""
+        sim: dict = {"tick_interval": 0}
+        if accounts:
+            sim["accounts"] = [{"id": ACCOUNT, "name": "SIM-BREACH"},
+                               {"id": OTHER, "name": "SIM-QUOTES"}] + \
+                [{"id": SCALE_FIRST + k, "name": f"SIM-{k}"} for k in range(accounts)]
+        self.n_contracts = contracts
+        self.n_accounts = 2 + accounts
         # the real 200 calls/min would pace the breaches over minutes: the bench lifts it
-        self.path = make_config(tmp, broker={"rate_limit": 100_000, "sim": {"tick_interval": 0}},
+        self.path = make_config(tmp, broker={"rate_limit": 100_000, "sim": sim},
                                 profiles={"default": {"rules": RULES}},
-                                logging={"level": "WARNING"})
+                                logging={"level": os.environ.get("RISKD_BENCH_LOG", "WARNING")})
         self.config = load_config(self.path).config
         self.rest_url = self.config.broker.endpoints()[0]
         self.procs = Procs(tmp)
@@ -129,6 +138,12 @@ class Chain:
                                  connect=self.config.bus.market_pub)
         self.fills.setsockopt(zmq.SUBSCRIBE, topics.FILL.encode())
         self.fill_ms: list[tuple[int, float]] = []        # (trade ns, ms to the bus)
+        self.decisions = make_socket(zmq.Context.instance(), zmq.SUB,
+                                     connect=self.config.bus.risk_pub)
+        self.decisions.setsockopt(zmq.SUBSCRIBE, topics.DECISION.encode())
+        self.lag_ms: list[float] = []      # a breach's fill published -> risk's decision published
+        self._buy_fill_ns = 0
+        self._decisions_ns: list[int] = []      # of account 1001, since the last buy
         self.results = None
         self.seen: dict[str, CommandResult] = {}
         self.client = None
@@ -144,16 +159,21 @@ class Chain:
         self.poller = zmq.Poller()
         self.poller.register(self.fills, zmq.POLLIN)
         self.poller.register(self.results, zmq.POLLIN)
+        self.poller.register(self.decisions, zmq.POLLIN)
+        time.sleep(0.5)                 # the taps' subscriptions reach the publishers
         with RpcClient(self.config.bus.risk_control, "risk", timeout=2, retries=5) as risk:
-            wait_for(lambda: risk.call(RiskStatusRequest()).body.accounts, 30,
-                     what="risk to know the accounts")
+            def synced():
+                body = risk.call(RiskStatusRequest()).body
+                return body.market_synced and len(body.accounts) >= self.n_accounts
+            wait_for(synced, 30 + self.n_accounts / 10,
+                     what="risk to know the accounts, synced with market's complete snapshot")
             reply = risk.call(SelfLockRequest(account=str(ACCOUNT), session=True,
                                               reason="bench: every buy is a breach"))
             assert reply.ok, reply.reason
-        wait_for(lambda: _finished(self.results, {}, "flatten"), 20, interval=0.0,
+        wait_for(lambda: _finished(self.results, {}, "flatten"), 40, interval=0.0,
                  what="the self-lock's flatten")
         self.client = ProjectXRest(self.rest_url, broker.user_name, broker.api_key, timeout=5)
-        self.contracts = [c.id for c in self.client.search_contracts("")][:STORM_CONTRACTS]
+        self.contracts = [c.id for c in self.client.search_contracts("")][:self.n_contracts]
         for cid in self.contracts:      # resting buys far below the market: quotes flow
             self.client.place_order(OTHER, cid, LIMIT, BUY, 1,
                                     limit_price=self.client.contract_by_id(cid).tick_size)
@@ -168,9 +188,22 @@ class Chain:
             except zmq.Again:
                 return
             now = time.time_ns()
-            msg = codec.decode(body).msg
+            env = codec.decode(body)
+            msg = env.msg
             if isinstance(msg, Fill):
                 self.fill_ms.append((msg.ts_ns, (now - msg.ts_ns) / 1e6))
+                if msg.account_id == ACCOUNT and msg.side == BUY and not self._buy_fill_ns:
+                    self._buy_fill_ns = env.ts_ns
+
+    def pump_decisions(self) -> None:
+        while True:
+            try:
+                _topic, body = self.decisions.recv_multipart(zmq.NOBLOCK)
+            except zmq.Again:
+                return
+            env = codec.decode(body)
+            if getattr(env.msg, "account_id", None) == ACCOUNT:
+                self._decisions_ns.append(env.ts_ns)
 
     def pump_results(self) -> None:
         while True:
@@ -187,6 +220,8 @@ class Chain:
         """Up to n breaches one after the other, none started after monotonic `until`."""
         done = 0
         while done < n and time.monotonic() < until:
+            self._buy_fill_ns = 0
+            self._decisions_ns.clear()
             self.client.place_order(ACCOUNT, MNQ, MARKET, BUY, 1)
             want = len(self.seen) + 1
             deadline = time.monotonic() + 10
@@ -198,14 +233,20 @@ class Chain:
                     self.pump_fills()
                 if self.results in ready:
                     self.pump_results()
+                if self.decisions in ready:
+                    self.pump_decisions()
+            self.pump_decisions()
+            after = [ns for ns in self._decisions_ns if ns >= self._buy_fill_ns]
+            if self._buy_fill_ns and after:
+                self.lag_ms.append((min(after) - self._buy_fill_ns) / 1e6)
             done += 1
         self.pump_fills()
         return done
 
-    def phase(self, n: int, storm: bool, during=None) -> tuple[list, list, list]:
-        """(fill ms, breach us, the sim's share ms) of one phase."""
+    def phase(self, n: int, storm: bool, during=None) -> dict[str, list[float]]:
+        """fills (ms), breach (us), share (the sim's, ms), lag (fill -> decision, ms)."""
         start_ns = time.time_ns()
-        fills_from, share_from = len(self.fill_ms), len(self.share.ms)
+        fills_from, share_from, lag_from = len(self.fill_ms), len(self.share.ms), len(self.lag_ms)
         until = float("inf")
         if storm:
             requests.post(self.rest_url + "/sim/burst", timeout=5, json={
@@ -225,12 +266,13 @@ class Chain:
         trades = {t.order_id: t.created_ns for t in self.client.search_trades(ACCOUNT, start_ns)
                   if t.side == BUY}
         orders = sorted(self.client.search_orders(ACCOUNT, start_ns), key=lambda o: o.id)
-        return fills, [us for _t0, us in breach_latencies(trades, orders)], share
+        return {"fills": fills, "breach": [us for _t0, us in breach_latencies(trades, orders)],
+                "share": share, "lag": self.lag_ms[lag_from:]}
 
     def close(self) -> None:
         if self.share is not None:
             self.share.close()
-        for sock in (self.fills, self.results):
+        for sock in (self.fills, self.results, self.decisions):
             if sock is not None:
                 sock.close(0)
         if self.client is not None:
@@ -243,12 +285,13 @@ def one_run() -> dict[str, list[float]]:
         chain = Chain(pathlib.Path(tmp))
         try:
             chain.start()
-            idle_fills, idle_breach, idle_share = chain.phase(IDLE_BREACHES, storm=False)
-            storm_fills, storm_breach, storm_share = chain.phase(STORM_BREACHES, storm=True)
+            idle = chain.phase(IDLE_BREACHES, storm=False)
+            storm = chain.phase(STORM_BREACHES, storm=True)
         finally:
             chain.close()
-    return {"idle_fills": idle_fills, "storm_fills": storm_fills, "idle_breach": idle_breach,
-            "storm_breach": storm_breach, "idle_share": idle_share, "storm_share": storm_share}
+    out = {f"idle_{k}": v for k, v in idle.items()}
+    out.update({f"storm_{k}": v for k, v in storm.items()})
+    return out
 
 
 def run(report) -> None:
@@ -258,6 +301,7 @@ def run(report) -> None:
         return median([percentile(r[key], p) for r in runs]) * scale
 
     counts = ", ".join(f"{len(r['storm_breach'])}" for r in runs)
+
     per_run = "; ".join(f"{percentile(r['storm_fills'], 50):.1f}/{percentile(r['storm_fills'], 99):.1f}"
                         for r in runs)
     note = f"median of {RUNS} runs"
@@ -274,6 +318,11 @@ def run(report) -> None:
         report.add(f"storm:   the sim's share (trade -> bare ws client), {label} p50",
                    med(f"{phase}_share", 50), "ms",
                    note=f"p99 {med(f'{phase}_share', 99):.1f} ms; the sim on the same 2 cores")
+    for phase, label in (("idle", "idle"), ("storm", f"{STORM_RATE:,} q/s")):
+        report.add(f"storm:   risk's share (fill published -> decision published), {label} p50",
+                   med(f"{phase}_lag", 50), "ms",
+                   note=f"p99 {med(f'{phase}_lag', 99):.1f} ms; queue behind quotes + engine + "
+                        f"SQLite commit")
     report.add("storm: breach -> closeContract, idle p50", med("idle_breach", 50, 1e-3), "ms",
                note=f"{IDLE_BREACHES} breaches per run")
     report.add("storm: breach -> closeContract, idle p99", med("idle_breach", 99, 1e-3), "ms",
@@ -334,9 +383,10 @@ def profile(out_dir: str, idle: bool = False) -> None:
                 record()
                 time.sleep(STORM_SECONDS)
             else:
-                fills, breach, _share = chain.phase(STORM_BREACHES, storm=True, during=record)
-                print(f"storm: {len(breach)} breaches, fill p50 {percentile(fills, 50):.1f} ms, "
-                      f"breach p50 {percentile(breach, 50) / 1000:.1f} ms")
+                got = chain.phase(STORM_BREACHES, storm=True, during=record)
+                print(f"storm: {len(got['breach'])} breaches, fill p50 "
+                      f"{percentile(got['fills'], 50):.1f} ms, breach p50 "
+                      f"{percentile(got['breach'], 50) / 1000:.1f} ms")
             for _name, proc in recorders:
                 proc.wait(60)
         finally:
