@@ -114,6 +114,16 @@ class SimShare:
         self._ws.close()
 
 
+def waiting(sock: zmq.Socket):
+    """(receive ns, envelope) of every message waiting on a SUB tap, without blocking."""
+    while True:
+        try:
+            _topic, body = sock.recv_multipart(zmq.NOBLOCK)
+        except zmq.Again:
+            return
+        yield time.time_ns(), codec.decode(body)
+
+
 class Chain:
     """The running chain of one run: processes, REST client, taps on fills and results."""
 
@@ -182,13 +192,7 @@ class Chain:
         time.sleep(1.0)                 # the quote subscriptions settle
 
     def pump_fills(self) -> None:
-        while True:
-            try:
-                _topic, body = self.fills.recv_multipart(zmq.NOBLOCK)
-            except zmq.Again:
-                return
-            now = time.time_ns()
-            env = codec.decode(body)
+        for now, env in waiting(self.fills):
             msg = env.msg
             if isinstance(msg, Fill):
                 self.fill_ms.append((msg.ts_ns, (now - msg.ts_ns) / 1e6))
@@ -196,22 +200,13 @@ class Chain:
                     self._buy_fill_ns = env.ts_ns
 
     def pump_decisions(self) -> None:
-        while True:
-            try:
-                _topic, body = self.decisions.recv_multipart(zmq.NOBLOCK)
-            except zmq.Again:
-                return
-            env = codec.decode(body)
+        for _now, env in waiting(self.decisions):
             if getattr(env.msg, "account_id", None) == ACCOUNT:
                 self._decisions_ns.append(env.ts_ns)
 
     def pump_results(self) -> None:
-        while True:
-            try:
-                _topic, body = self.results.recv_multipart(zmq.NOBLOCK)
-            except zmq.Again:
-                return
-            msg = codec.decode(body).msg
+        for _now, env in waiting(self.results):
+            msg = env.msg
             if isinstance(msg, CommandResult) and msg.action == "close_position" \
                     and msg.status in FINAL_STATUSES:
                 self.seen[msg.command_id] = msg
