@@ -358,11 +358,14 @@ def summarize(path: str, top: int = 12) -> str:
     return "\n".join(lines)
 
 
-def profile(out_dir: str, idle: bool = False) -> None:
+def profile(out_dir: str, idle: bool = False, accounts: int = 0) -> None:
+    """accounts: that many more accounts with 2 positions and 2 orders each (bench_scale's)."""
+    from tests.bench.bench_scale import CONTRACTS, populate
     spy = shutil.which("py-spy") or os.path.join(os.path.dirname(sys.executable), "py-spy")
     os.makedirs(out_dir, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        chain = Chain(pathlib.Path(tmp))
+        chain = Chain(pathlib.Path(tmp), accounts=accounts,
+                      contracts=CONTRACTS if accounts else STORM_CONTRACTS)
         recorders = []
 
         def record():
@@ -374,6 +377,8 @@ def profile(out_dir: str, idle: bool = False) -> None:
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)))
         try:
             chain.start()
+            if accounts:
+                populate(chain, accounts)
             if idle:
                 record()
                 time.sleep(STORM_SECONDS)
@@ -398,5 +403,7 @@ if __name__ == "__main__":
     parser.add_argument("--profile", required=True, metavar="DIR",
                         help="record each process with py-spy into DIR")
     parser.add_argument("--idle", action="store_true", help="profile the idle chain instead")
+    parser.add_argument("--accounts", type=int, default=0,
+                        help="add this many accounts with 2 positions and 2 orders each")
     args = parser.parse_args()
-    profile(args.profile, args.idle)
+    profile(args.profile, args.idle, args.accounts)
