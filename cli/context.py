@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import socket
 import sys
+import time
 from typing import Any, Optional
 
-import tomlkit
-
+from cli import configfile
 from cli import session as session_cache
 from cli.errors import AUTH_CODES, EXIT_AUTH, CliError
 from shared import codec
 from shared.bus.rpc import RpcClient, RpcTimeout
-from shared.config.sections import BusConfig
 from shared.messages.auth import AuthNeeded, LoginReply, LoginRequest
 from shared.messages.control import ControlRequest
 from shared.messages.system import Reply
@@ -32,17 +33,14 @@ def default_config_path() -> str:
 
 
 def read_control_address(config_path: str) -> str:
-    """The [bus].control address from the config file, without validating the rest of it."""
+    """The [bus].control address from the config file, without validating the rest of it
+    (riskd runs on its last good config while the file is broken: riskctl must still reach it)."""
     try:
-        with open(config_path, encoding="utf-8") as fh:
-            data = tomlkit.parse(fh.read()).unwrap()
+        data = configfile.tables(config_path)     # an invalid file is read leniently
     except OSError as exc:
         raise CliError(f"cannot read the config {config_path}: {exc.strerror} "
                        f"(use --config FILE or set RISKD_CONFIG)") from None
-    except Exception as exc:
-        raise CliError(f"{config_path}: not valid TOML: {exc}") from None
-    bus = data.get("bus") if isinstance(data.get("bus"), dict) else {}
-    address = bus.get("control", BusConfig().control)
+    address = configfile.control_address(data)
     if not isinstance(address, str):
         raise CliError(f"{config_path}: bus.control: expected an address like "
                        f"tcp://127.0.0.1:5570, got {address!r}")
@@ -59,6 +57,7 @@ class Context:
         self.session: Optional[str] = None     # the cached session token, loaded on first call
         self._session_loaded = False
         self._asked_login = False
+        self.expired: Optional[session_cache.CachedSession] = None   # a session that ran out
 
     @property
     def control_address(self) -> str:
@@ -69,10 +68,16 @@ class Context:
     def call(self, command: Any, timeout: Optional[float] = None, retries: int = 1) -> Reply:
         """Send a command to riskd and return its Reply (ok or error). Raises CliError on silence."""
         address = self.control_address
+        if not listening(address):
+            raise CliError(f"riskd is not running: nothing listens on its control socket "
+                           f"{address}")
         if not self._session_loaded:
             self._session_loaded = True
-            cached = session_cache.load(address) if self.session is None else None
-            if cached is not None:
+            cached = session_cache.read(address) if self.session is None else None
+            if cached is not None and cached.seconds_left() <= 0:
+                self.expired = cached             # say when it ran out, not only "log in"
+                session_cache.clear(address)
+            elif cached is not None:
                 self.session = cached.token
         with RpcClient(address, "riskd", timeout=self.timeout, retries=retries,
                        name="riskctl") as client:
@@ -105,7 +110,7 @@ class Context:
                 reply = self.call(command, timeout=timeout, retries=retries)
         if not reply.ok and reply.code not in tolerate:
             code = EXIT_AUTH if reply.code in AUTH_CODES else 1
-            raise CliError(refusal_text(reply), code)
+            raise CliError(refusal_text(reply, self.expired), code)
         return reply
 
     def login(self, role: str, password: str) -> LoginReply:
@@ -127,13 +132,40 @@ class Context:
         sys.stdout.write("\n")
 
 
-def refusal_text(reply: Reply) -> str:
-    """An error reply as riskctl says it; a missing session names the role and how to get it."""
+def listening(address: str, timeout: float = 0.5) -> bool:
+    """False only when a local TCP control address certainly has no listener (the connection
+    is refused at once): then riskctl says "riskd is not running" in milliseconds instead of
+    waiting out the request timeouts. Anything else (a listener, a slow or remote host, a
+    non-TCP address) is True and left to the timed request."""
+    m = re.match(r"^tcp://(127\.0\.0\.1|localhost|\[::1\]):(\d+)$", address)
+    if not m:
+        return True
+    host = m.group(1).strip("[]")
+    try:
+        with socket.create_connection((host, int(m.group(2))), timeout=timeout):
+            return True
+    except ConnectionRefusedError:
+        return False
+    except OSError:
+        return True
+
+
+def refusal_text(reply: Reply, expired=None) -> str:
+    """An error reply as riskctl says it; a missing session names the role and how to get it,
+    and a session that ran out says when (`expired`: the cached session, if it ran out)."""
     if reply.code == "auth_required" and isinstance(reply.body, AuthNeeded):
         role = reply.body.role
+        if expired is not None:
+            return (f"your {expired.role} session expired at {local_hhmm(expired.expires_ns)}; "
+                    f"this command needs an {role} session: run riskctl login --role {role} "
+                    f"[session_expired]")
         return (f"this command needs an {role} session: run riskctl login --role {role} "
                 f"[{reply.code}]")
     return f"{reply.reason} [{reply.code}]"
+
+
+def local_hhmm(ts_ns: int) -> str:
+    return time.strftime("%H:%M", time.localtime(ts_ns / 1e9))
 
 
 def to_jsonable(value: Any) -> Any:

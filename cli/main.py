@@ -31,7 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="riskctl", description="Talk to a running riskd: status, workers, rules, lockouts.",
         epilog="Roles: trader commands need nothing; [ops] and [admin] commands need a session "
                "from 'riskctl login --role ops|admin'. Exit codes: 0 ok, 1 error, 2 usage, "
-               "3 authentication refused. Run 'riskctl COMMAND --help' for one command.")
+               "3 authentication refused. Run 'riskctl COMMAND --help' for one command. "
+               "Docs: docs/rules.md (the rules), docs/alerts.md (Telegram, Discord), "
+               "docs/operations.md (roles, passwords, the service, backups).")
     parser.add_argument("--config", default=None,
                         help="riskd.toml (default: $RISKD_CONFIG or etc/riskd.toml)")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,

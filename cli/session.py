@@ -70,6 +70,15 @@ def save(control_address: str, reply: LoginReply) -> str:
 
 def load(control_address: str, now_ns: Optional[int] = None) -> Optional[CachedSession]:
     """The cached session for this riskd, or None (none, unreadable, or expired: then removed)."""
+    cached = read(control_address)
+    if cached is not None and cached.expires_ns <= (now_ns or time.time_ns()):
+        clear(control_address)
+        return None
+    return cached
+
+
+def read(control_address: str) -> Optional[CachedSession]:
+    """The cached session for this riskd as it is on disk, expired or not (None: none)."""
     path = session_path(control_address)
     try:
         with open(path, encoding="utf-8") as fh:
@@ -77,9 +86,6 @@ def load(control_address: str, now_ns: Optional[int] = None) -> Optional[CachedS
         cached = CachedSession(role=str(data["role"]), token=str(data["token"]),
                                expires_ns=int(data["expires_ns"]), user=str(data.get("user", "")))
     except (OSError, ValueError, KeyError, TypeError):
-        return None
-    if cached.expires_ns <= (now_ns or time.time_ns()):
-        clear(control_address)
         return None
     return cached
 

@@ -8,6 +8,7 @@ here: they come from the contract data.
 """
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 # ticker -> exchange root, only where they differ (identity for every other root).
@@ -39,8 +40,31 @@ def root_of(contract_id: str) -> str:
 
 def ticker_of(contract_id: str) -> str:
     """CON.F.US.EP.Z26 -> ES; CON.F.US.MNQ.Z26 -> MNQ."""
-    root = root_of(contract_id)
-    return ROOT_TO_TICKER.get(root, root)
+    return ticker_for_root(root_of(contract_id))
+
+
+def ticker_for_root(root: str) -> str:
+    """EP -> ES, MNQ -> MNQ."""
+    return ROOT_TO_TICKER.get(root.upper(), root.upper())
+
+
+def contract_name(contract_id: str) -> str:
+    """The gateway's contract name: CON.F.US.EP.Z26 -> ESZ6 (ticker, month code, one year digit)."""
+    month = contract_id.split(".")[4].upper() if is_contract_id(contract_id) else ""
+    if len(month) < 2 or month[0] not in MONTH_CODES or not month[1:].isdigit():
+        raise UnknownSymbol(f"expected a contract id like CON.F.US.EP.Z26, got {contract_id!r}")
+    return f"{ticker_of(contract_id)}{month[0]}{month[-1]}"
+
+
+_CONTRACT_IN_TEXT = re.compile(r"\bCON\.[A-Z]+\.[A-Z]+\.([A-Z0-9]+)\.[A-Z]\d{1,2}\b")
+
+
+def tickers_in(text: str) -> str:
+    """Every contract id in a text a person reads, as its ticker: 'close CON.F.US.EP.Z26' ->
+    'close ES'."""
+    if not text or "CON." not in text:
+        return text
+    return _CONTRACT_IN_TEXT.sub(lambda m: ROOT_TO_TICKER.get(m.group(1), m.group(1)), text)
 
 
 def root_for_ticker(ticker: str) -> str:

@@ -12,6 +12,7 @@ from cli.commands import audit, logs, notify
 from cli.commands import login, logout, watch
 from cli.commands import flatten
 from cli.commands import accounts
+from cli.commands import replay
 
 COMMANDS = (
     status,
@@ -31,6 +32,7 @@ COMMANDS = (
     unlock,
     flatten,
     history,
+    replay,
     logs,
     notify,
     audit,

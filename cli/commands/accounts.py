@@ -10,7 +10,7 @@
 ACCOUNT is an id, broker name or display name. An account the config does not list is still
 guarded, with the default profile; only disabling stops guarding. Disabling is a loosening:
 it is written at once but risk keeps guarding the account until the next trading-day roll
-(RULES.md). --now applies it at once through the audited admin override, which takes every
+(docs/rules.md). --now applies it at once through the audited admin override, which takes every
 waiting loosening early, not only this one (see riskctl rules override). Edits are
 validated, backed up and applied live, like every config edit.
 """
@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import time
 
-from cli.commands.config import EDIT_TIMEOUT, add_offline, offline_edit, print_edited
+from cli.commands.config import EDIT_TIMEOUT, add_offline, print_edited
+from cli.offline import offline_edit
 from cli.commands.rules import override_now
 from cli.errors import EXIT_USAGE, CliError
 from cli.table import render_table

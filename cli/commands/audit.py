@@ -1,4 +1,8 @@
-"""Check the audit trail: riskctl audit verify walks audit.log's hash chain (exit 1 if broken).
+"""The audit trail: show who did what and why, and verify its hash chain.
+
+  riskctl audit show [-n N] [--json]   the last N actions: time, who, action, what (account,
+                                       rule, parameter, old -> new), reason, result
+  riskctl audit verify [--json]        walk audit.log's hash chain (exit 1 if broken)
 
 Every audit line carries the hash of the line before it and of itself, across rotated
 files and restarts; an edited, removed or reordered line breaks the chain. The first
@@ -7,11 +11,12 @@ file and line.
 """
 from __future__ import annotations
 
+import json
 import os
 
-from cli.errors import CliError
+from cli import configfile
+from cli.table import render_table
 from shared import auditchain
-from shared.config import ConfigError, load_config
 
 NAME = "audit"
 
@@ -19,15 +24,62 @@ NAME = "audit"
 def add_arguments(parser) -> None:
     sub = parser.add_subparsers(dest="action", metavar="ACTION")
     sub.required = True
+    p = sub.add_parser("show", help="the last actions: who, what, old -> new, why, result")
+    p.add_argument("-n", type=int, default=20, help="how many (default 20)")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
     p = sub.add_parser("verify", help="check the audit log's hash chain")
     p.add_argument("--json", action="store_true", help="print one JSON document")
 
 
+# the fields that say what an action was about, in the order they are shown
+WHAT = ("account", "symbol", "worker", "target", "rule", "param", "key", "value", "enabled",
+        "stamp", "channel", "file", "all_accounts", "until_ns", "session")
+HIDDEN = frozenset({"audit", "action", "role", "outcome", "result", "who", "reason", "changes",
+                    "prev", "hash", "time", "ts", "level", "logger", "process", "pid", "msg",
+                    "message", "seq", "kind", "by"})
+
+
+def what_of(rec: dict) -> str:
+    """The object of an action, then its changes (old -> new)."""
+    parts = [f"{k}={rec[k]}" for k in WHAT if rec.get(k) not in (None, "", False)]
+    parts += [f"{k}={v}" for k, v in rec.items()
+              if k not in HIDDEN and k not in WHAT and v not in (None, "", False)
+              and k.startswith("request_")]
+    if rec.get("changes"):
+        parts.append(str(rec["changes"]))
+    return " ".join(parts) or "-"
+
+
+def show(args, ctx, log_dir: str) -> int:
+    lines = []
+    for path in auditchain.audit_files(log_dir):
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            lines += [ln for ln in fh if ln.strip()]
+    records = []
+    for raw in lines[-max(0, args.n):] if args.n else []:
+        try:
+            rec = json.loads(raw)
+        except ValueError:
+            continue
+        if isinstance(rec, dict):
+            records.append(rec)
+    if ctx.json:
+        ctx.print_json({"records": records})
+        return 0
+    if not records:
+        print(f"no audit records yet in {log_dir}")
+        return 0
+    print(render_table(("time", "who", "action", "what", "reason", "result"), [
+        (str(r.get("time", r.get("ts", "")))[:19], r.get("who", ""), r.get("action", ""),
+         what_of(r), r.get("reason", "") or "-", r.get("result", r.get("outcome", "")))
+        for r in records]))
+    return 0
+
+
 def run(args, ctx) -> int:
-    try:
-        log_dir = load_config(ctx.config_path).log_dir
-    except ConfigError as exc:
-        raise CliError(f"cannot read the config for the log location:\n{exc.render()}") from None
+    _data_dir, log_dir = configfile.folders(ctx.config_path)
+    if args.action == "show":
+        return show(args, ctx, log_dir)
     files = auditchain.audit_files(log_dir)
     verdict = auditchain.verify_files(files)
     if ctx.json:

@@ -3,24 +3,29 @@
   riskctl config validate [FILE]   check a file locally (no riskd needed); exit 1 on problems
   riskctl config show [--json]     [ops] the running config, secrets masked
   riskctl config set KEY VALUE     [admin] e.g. profiles.default.rules.max_contracts.limit 3
+  riskctl config set KEY --value-stdin | --value-env VAR   [admin] a secret (bot_token,
+                                   webhook_url, api_key): never on the command line
   riskctl config reload            [ops] re-read the file now (an invalid file changes nothing)
   riskctl config backups           [ops] the backups kept before each edit (the last 10)
   riskctl config restore STAMP     [admin] put a backup back (validated like any edit)
 
 Edits go through the running riskd, which validates the whole new file before it replaces
-the old one, keeps a backup and applies the change live. With --offline (riskd not running)
-the file is edited the same way directly.
+the old one, keeps a backup (owner-only, 0600) and applies the change live. With --offline
+(only while riskd is stopped: riskctl checks riskd's instance lock) the file is edited the
+same way directly. Roles, backups and the file's protection: docs/operations.md.
 """
 from __future__ import annotations
 
+import os
 import sys
 
 import tomlkit
 
-from cli.errors import CliError
+from cli.errors import EXIT_USAGE, CliError
+from cli.offline import offline_edit
 from cli.table import render_table
-from shared.config.edit import (EditError, default_backup_dir, list_backups, restore_backup,
-                                set_config_value)
+from shared.config.edit import (default_backup_dir, is_secret_key, list_backups,
+                                restore_backup, set_config_value)
 from shared.config.errors import ConfigError
 from shared.config.load import load_config
 from shared.messages.config import (ConfigBackupsRequest, ConfigReload, ConfigRestore,
@@ -40,7 +45,13 @@ def add_arguments(parser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p = sub.add_parser("set", help="set KEY to VALUE (TOML syntax; text is a string)")
     p.add_argument("key")
-    p.add_argument("value")
+    p.add_argument("value", nargs="?", help="the value (a secret: use --value-stdin or "
+                                            "--value-env, never the command line)")
+    p.add_argument("--value-stdin", action="store_true",
+                   help="read the value from the first line of stdin")
+    p.add_argument("--value-env", metavar="VAR", help="take the value from environment "
+                                                      "variable VAR")
+    p.add_argument("--reason", default="", help="why (kept in the audit trail)")
     add_offline(p)
     sub.add_parser("reload", help="re-read the config file now")
     p = sub.add_parser("backups", help="list the config backups, newest first")
@@ -48,6 +59,7 @@ def add_arguments(parser) -> None:
     add_offline(p)
     p = sub.add_parser("restore", help="restore the backup with this STAMP")
     p.add_argument("stamp")
+    p.add_argument("--reason", default="", help="why (kept in the audit trail)")
     add_offline(p)
 
 
@@ -86,26 +98,6 @@ def validate(args, ctx) -> int:
     return 0
 
 
-def offline_edit(ctx, edit) -> int:
-    """Run an edit on the file itself: edit(path, backup_dir) -> EditResult."""
-    try:
-        loaded = load_config(ctx.config_path)
-        backups = default_backup_dir(loaded.path, loaded.data_dir)
-    except ConfigError:
-        backups = default_backup_dir(ctx.config_path)
-    try:
-        result = edit(ctx.config_path, backups)
-    except ConfigError as exc:
-        raise CliError("the edit was refused, the file is unchanged:\n" + exc.render()) from None
-    except EditError as exc:
-        raise CliError(str(exc)) from None
-    print(f"saved {result.path}" + (f" (previous file: {result.backup})" if result.backup
-                                    else ""))
-    for w in result.warnings:
-        print(f"  warning: {w}")
-    return 0
-
-
 def print_edited(ctx, reply) -> int:
     body = reply.body
     if ctx.json:
@@ -134,17 +126,43 @@ def show(args, ctx) -> int:
     return 0
 
 
+def value_of(args) -> str:
+    """The value to set: the argument, one line of stdin, or an environment variable. A secret
+    key refuses the argument form: a command line is visible to every user (ps, history)."""
+    given = [w for w, on in (("VALUE", args.value is not None), ("--value-stdin",
+             args.value_stdin), ("--value-env", args.value_env)) if on]
+    if len(given) != 1:
+        raise CliError(f"expected exactly one of VALUE, --value-stdin, --value-env; got "
+                       f"{', '.join(given) or 'none'}", EXIT_USAGE)
+    if args.value is not None:
+        if is_secret_key(args.key):
+            raise CliError(f"{args.key} is a secret: it must not be typed on the command line "
+                           f"(other users and the shell history see it); use --value-stdin "
+                           f"or --value-env VAR", EXIT_USAGE)
+        return args.value
+    if args.value_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    value = os.environ.get(args.value_env)
+    if value is None:
+        raise CliError(f"environment variable {args.value_env} is not set", EXIT_USAGE)
+    return value
+
+
 def set_value(args, ctx) -> int:
+    value = value_of(args)
     if args.offline:
         return offline_edit(ctx, lambda path, backups: set_config_value(
-            path, args.key, args.value, backups))
-    return print_edited(ctx, ctx.request(ConfigSet(key=args.key, value=args.value),
+            path, args.key, value, backups))
+    return print_edited(ctx, ctx.request(ConfigSet(key=args.key, value=value,
+                                                   reason=args.reason),
                                          timeout=EDIT_TIMEOUT, retries=0))
 
 
 def reload(args, ctx) -> int:
-    reply = ctx.call(ConfigReload(reason="riskctl config reload"), timeout=EDIT_TIMEOUT,
-                     retries=0)
+    """An ops command: a refusal (no session) exits 3 like every other; an invalid file
+    answers config_invalid (exit 1) with every problem."""
+    reply = ctx.request(ConfigReload(reason="riskctl config reload"), timeout=EDIT_TIMEOUT,
+                        retries=0, tolerate=("config_invalid",))
     print(reply.reason)
     return 0 if reply.ok else 1
 
@@ -171,7 +189,8 @@ def backups(args, ctx) -> int:
 def restore(args, ctx) -> int:
     if args.offline:
         return offline_edit(ctx, lambda path, backups: restore_backup(path, args.stamp, backups))
-    return print_edited(ctx, ctx.request(ConfigRestore(stamp=args.stamp), timeout=EDIT_TIMEOUT,
+    return print_edited(ctx, ctx.request(ConfigRestore(stamp=args.stamp, reason=args.reason),
+                                         timeout=EDIT_TIMEOUT,
                                          retries=0))
 
 

@@ -5,7 +5,8 @@ enforcement) and what was done; in alert mode what would have been done. A locko
 only when one was taken. See docs/rules.md."""
 from __future__ import annotations
 
-from cli.commands._risk_view import fmt_time, parse_when
+from cli.commands._risk_view import fmt_time, parse_when, symbol_text
+from shared.symbols import tickers_in
 from cli.table import render_table
 from shared.messages.risk import HistoryRequest
 
@@ -40,11 +41,13 @@ def rows(body) -> list[tuple]:
     for w in body.warnings:
         out.append((w.ts_ns, w.account_id, f"warning: rule {w.rule}", "-",
                     f"{w.value} vs {w.limit}" if w.value is not None else "", w.reason, ""))
+    ended = {c.lockout.id for c in body.lockouts if c.change == "cleared"}
     for c in body.lockouts:
         lk = c.lockout
+        # a lockout already ended has no time left: its end time alone, never "(in 9m05s)"
         out.append((c.ts_ns, lk.account_id, f"lockout by {c.by}: {lk.rule}", c.change,
-                    lk.symbol or "account", c.reason or lk.reason,
-                    f"{lk.kind} {fmt_time(lk.until_ns)}"))
+                    symbol_text(lk.symbol), c.reason or lk.reason,
+                    f"{lk.kind} {fmt_time(lk.until_ns, relative=lk.id not in ended)}"))
     return sorted(out, key=lambda r: r[0])
 
 
@@ -60,5 +63,6 @@ def run(args, ctx) -> int:
         print("nothing recorded")
         return 0
     print(render_table(("time", "account", "who", "what", "value", "reason", "note"),
-                       [(fmt_time(r[0]), *r[1:]) for r in table]))
+                       [(fmt_time(r[0]), *(tickers_in(c) if isinstance(c, str) else c
+                                           for c in r[1:])) for r in table]))
     return 0

@@ -5,7 +5,7 @@
 
 Asks for whatever is missing when run in a terminal. The API key is never written to the
 file: riskd reads it from the environment variable you name. The rule defaults are those
-of RULES.md. The written file is validated before riskctl reports success.
+of docs/rules.md. The written file is validated before riskctl reports success.
 """
 from __future__ import annotations
 

@@ -14,10 +14,13 @@ import json
 import os
 import sys
 import time
+from types import SimpleNamespace
 
 import zmq
 
+from cli import configfile
 from cli.errors import CliError
+from cli.watch.source import read_tables
 from services.logsink.history import Filter, history, log_files
 from shared import codec, topics
 from shared.bus.rpc import RpcClient, RpcTimeout
@@ -69,12 +72,21 @@ def tolerate_legacy_code_pages() -> None:
         reconfigure(errors="replace")
 
 
+def read_config(config_path: str):
+    """The config for the log location and the bus; a file riskd refused (a TOML error, a
+    typo) is read leniently, since riskd runs on its last good config and the logs are
+    needed most then."""
+    try:
+        return load_config(config_path)
+    except ConfigError:
+        bus, _calendar = read_tables(config_path)
+        _data_dir, log_dir = configfile.folders(config_path)
+        return SimpleNamespace(log_dir=log_dir, config=SimpleNamespace(bus=bus))
+
+
 def run(args, ctx) -> int:
     tolerate_legacy_code_pages()
-    try:
-        loaded = load_config(ctx.config_path)
-    except ConfigError as exc:
-        raise CliError(f"cannot read the config for the log location:\n{exc.render()}") from None
+    loaded = read_config(ctx.config_path)
     flt = Filter(args.level, args.process, args.account, args.grep)
     sub = _subscribe(loaded.config.bus.logging_pub) if args.follow else None
     try:

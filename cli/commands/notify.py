@@ -1,8 +1,15 @@
 """Notification channels: send a test message, or show each channel's state.
 
   riskctl notify test [--channel telegram|discord]   send now, print what the channel said
+                                                      (Telegram: also whether commands get
+                                                      through)
   riskctl notify status                               per channel: ok / failing / idle /
-                                                      disabled, queued alerts, last error
+                                                      disabled, queued alerts, last error;
+                                                      Telegram commands: answered, ignored
+                                                      (chats not allowed), refused
+
+Setting up Telegram and Discord, the commands from your phone, and what is sent how often:
+docs/alerts.md.
 """
 from __future__ import annotations
 
@@ -46,4 +53,18 @@ def run(args, ctx) -> int:
         [(c.name, c.state, c.min_severity, c.queued, c.sent, c.digests, c.failures,
           from_ns(c.last_ok_ns).strftime("%H:%M:%S") if c.last_ok_ns else "-",
           c.last_error or "-") for c in status.channels]))
+    if status.commands is not None:
+        print(commands_line(status.commands))
     return 0
+
+
+def commands_line(c) -> str:
+    """One line on the Telegram commands (docs/alerts.md, "Commands from your phone")."""
+    if c.state == "disabled":
+        return "telegram commands: off (no bot configured, or [notify.telegram] commands = false)"
+    polled = f", last update check {from_ns(c.last_poll_ns).strftime('%H:%M:%S')}" \
+        if c.last_poll_ns else ""
+    text = (f"telegram commands: {c.state}{polled}; {c.answered} answered, {c.ignored} ignored "
+            f"(chat or user not allowed), {c.refused} refused (flood or late /lockout), "
+            f"{c.lockouts} lockout(s) run")
+    return text + (f"; last error: {c.last_error}" if c.last_error else "")

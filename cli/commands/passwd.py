@@ -3,11 +3,13 @@
   riskctl passwd admin|ops [--password-stdin] [--offline]
 
 The password is hashed here; only the hash travels to riskd, which writes it like any
-config edit (validated, backed up). --offline edits the file directly (riskd not running).
+config edit (validated, backed up). --offline edits the file directly, only while riskd is
+stopped (riskctl checks riskd's instance lock). Roles and passwords: docs/operations.md.
 """
 from __future__ import annotations
 
-from cli.commands.config import EDIT_TIMEOUT, add_offline, offline_edit, print_edited
+from cli.commands.config import EDIT_TIMEOUT, add_offline, print_edited
+from cli.offline import offline_edit
 from cli.commands.init import read_new_password
 from shared.config.access import hash_password
 from shared.config.edit import set_config_value

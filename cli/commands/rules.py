@@ -5,20 +5,29 @@
   riskctl rules set ACCOUNT_OR_PROFILE RULE PARAM VALUE   [admin]
   riskctl rules enable ACCOUNT_OR_PROFILE RULE            [admin]
   riskctl rules disable ACCOUNT_OR_PROFILE RULE           [admin]
-  riskctl rules override --reason TEXT                    [admin] apply waiting loosenings now
+  riskctl rules override --reason TEXT [--account A] [--rule R]
+                                                       [admin] apply waiting loosenings now
 
 ACCOUNT_OR_PROFILE is an account (id, name or display name) or a profile name; write
 profile:NAME or account:NAME when one name is both. An account setting overrides its
 profile for that account only. Edits are validated, backed up and applied live; a
-change that loosens a rule takes effect at the next trading-day roll (RULES.md); `override`
+change that loosens a rule takes effect at the next trading-day roll (docs/rules.md); `override`
 applies every waiting change of every account now (audited, with a reason).
+Every rule, its parameters and defaults: docs/rules.md.
 """
 from __future__ import annotations
 
-from cli.commands.config import EDIT_TIMEOUT, add_offline, offline_edit, print_edited
+import time
+
+import tomlkit
+
+from cli.commands.config import EDIT_TIMEOUT, add_offline, print_edited
+from cli.offline import offline_edit
 from cli.errors import CliError
 from cli.session import os_user
 from cli.table import render_table
+from cli.watch.source import read_tables
+from shared.clock import from_ns
 from shared.config.edit import set_rule_enabled, set_rule_param
 from shared.config.errors import ConfigError
 from shared.config.load import load_config
@@ -42,39 +51,122 @@ def add_arguments(parser) -> None:
     p = sub.add_parser("set", help="set one parameter of one rule")
     for name in ("target", "rule", "param", "value"):
         p.add_argument(name, metavar=name.upper() if name != "target" else "ACCOUNT_OR_PROFILE")
+    p.add_argument("--reason", default="", help="why (kept in the audit trail)")
     add_offline(p)
     for action in ("enable", "disable"):
         p = sub.add_parser(action, help=f"{action} one rule")
         p.add_argument("target", metavar="ACCOUNT_OR_PROFILE")
         p.add_argument("rule", metavar="RULE")
+        p.add_argument("--reason", default="", help="why (kept in the audit trail)")
         add_offline(p)
     p = sub.add_parser("override", help="apply the waiting (looser) rule changes now")
     p.add_argument("--reason", required=True, help="why (kept in the audit trail)")
+    p.add_argument("--account", default="", help="only this account (id or name)")
+    p.add_argument("--rule", default="", help="only this rule")
 
 
 def run(args, ctx) -> int:
     if args.action == "list":
         return list_rules(args, ctx)
     if args.action == "override":
-        return override_now(ctx, args.reason)
+        return override_now(ctx, args.reason, args.account, args.rule)
     if args.action == "set":
         if args.offline:
             return offline_edit(ctx, lambda path, backups: set_rule_param(
                 path, args.target, args.rule, args.param, args.value, backups))
         request = RulesSet(target=args.target, rule=args.rule, param=args.param,
-                           value=args.value)
+                           value=args.value, reason=args.reason)
     else:
         enabled = args.action == "enable"
         if args.offline:
             return offline_edit(ctx, lambda path, backups: set_rule_enabled(
                 path, args.target, args.rule, enabled, backups))
-        request = RulesEnable(target=args.target, rule=args.rule, enabled=enabled)
-    return print_edited(ctx, ctx.request(request, timeout=EDIT_TIMEOUT, retries=0))
+        request = RulesEnable(target=args.target, rule=args.rule, enabled=enabled,
+                              reason=args.reason)
+    reply = ctx.request(request, timeout=EDIT_TIMEOUT, retries=0)
+    if ctx.json or not reply.ok or not getattr(reply.body, "applied", False):
+        return print_edited(ctx, reply)
+    param = getattr(request, "param", "enabled")
+    wanted = request.value if isinstance(request, RulesSet) else str(request.enabled)
+    lines = in_force(ctx, request.target, request.rule, param, wanted)
+    print(f"{reply.body.key}: saved; " + ("\n  ".join(lines) if lines else
+          "risk has not confirmed it yet: see riskctl rules list"))
+    if reply.body.backup:
+        print(f"  previous file kept as {reply.body.backup}")
+    for w in reply.body.warnings:
+        print(f"  {w}")
+    return 0
 
 
-def override_now(ctx, reason: str) -> int:
-    """The admin override: risk applies the config now, looser settings included (audited)."""
-    reply = ctx.request(RulesOverrideRequest(reason=reason, by=f"admin:{os_user()}"),
+CONFIRM_WITHIN = 2.0      # s: how long riskctl waits for risk to take the edited file
+
+
+def in_force(ctx, target: str, rule: str, param: str, wanted: str) -> list[str]:
+    """What risk does with an edit, once it took the new file: applied live, or a loosening
+    that waits for the roll ("riskd keeps limit = 5 until the roll at 17:00 CST ...")."""
+    _bus, calendar = read_tables(ctx.config_path)
+    deadline = time.monotonic() + CONFIRM_WITHIN
+    while True:
+        waiting, applied = [], []
+        readings = rule_readings(ctx)
+        if readings == []:               # risk answered: it guards no account yet
+            return ["applied live (risk guards no account yet)"]
+        readings = readings or []
+        names = {n for a in readings for n in (str(a.account_id), a.name)}
+        for account in readings:
+            if not concerns(target, account, names):
+                continue
+            value = next((v for v in account.rules if v.rule == rule), None)
+            if value is None:
+                continue
+            now_value = {"enabled": str(value.enabled).lower(), "mode": value.mode}.get(
+                param, value.params.get(param, "?"))
+            if param in value.waiting:
+                waiting.append((account.name or str(account.account_id), now_value))
+            elif same(now_value, wanted):
+                applied.append(account.name or str(account.account_id))
+        if waiting or applied or time.monotonic() >= deadline:
+            break
+        time.sleep(0.1)
+    roll = from_ns(calendar.next_roll(time.time_ns()), calendar.tz)
+    lines = [f"{who}: riskd keeps {param} = {now} until the roll at {roll:%H:%M %Z} (a loosening "
+             f"waits); `riskctl rules override --account {who} --rule {rule}` applies it now"
+             for who, now in waiting]
+    if applied:
+        lines.append(f"applied live on {', '.join(applied)}")
+    return lines
+
+
+def concerns(target: str, account, account_names: set) -> bool:
+    """Whether an edit of `target` concerns this account: the account itself, or a profile
+    (profile:NAME, or a bare name no account has; accounts of other profiles simply show no
+    change and are not named)."""
+    kind, _, name = target.partition(":") if ":" in target else ("", "", target)
+    if name in (str(account.account_id), account.name):
+        return True
+    return kind == "profile" or (not kind and name not in account_names)
+
+
+def same(now_text: str, wanted: str) -> bool:
+    a, b = typed({"v": now_text})["v"], typed({"v": wanted})["v"]
+    return a == b or str(a).lower() == str(b).lower()
+
+
+def rule_readings(ctx):
+    """Risk's reading of every account's rules; None when risk did not answer."""
+    from shared.messages.risk import RulesRequest
+    try:
+        reply = ctx.call(RulesRequest(), timeout=VALUES_TIMEOUT, retries=0)
+    except Exception:  # noqa: BLE001 -- the edit is saved either way
+        return None
+    return list(getattr(reply.body, "accounts", []) or []) if reply.ok else None
+
+
+def override_now(ctx, reason: str, account: str = "", rule: str = "") -> int:
+    """The admin override: risk applies the waiting (looser) settings now, of every account
+    and rule or of the one chosen, and names each (audited)."""
+    reply = ctx.request(RulesOverrideRequest(reason=reason, by=f"admin:{os_user()}",
+                                             account=account, rule=rule),
                         timeout=EDIT_TIMEOUT, retries=0)
     print(reply.reason)
     return 0
@@ -107,6 +199,20 @@ def local_rows(ctx, target: str) -> list:
     return [RuleParams(**row) for row in rows]
 
 
+def typed(params: dict) -> dict:
+    """Parameters as JSON values (500, 0.5, true, ["CL"], {"MNQ": 2}), not their TOML text."""
+    out = {}
+    for key, text in params.items():
+        try:
+            value = tomlkit.parse(f"v = {text}")["v"]
+            value = value.unwrap() if hasattr(value, "unwrap") else value
+        except Exception:  # noqa: BLE001 -- not TOML value syntax: keep the text
+            value = text
+        out[key] = value if isinstance(value, (str, int, float, bool, list, dict,
+                                                type(None))) else str(value)
+    return out
+
+
 def list_rules(args, ctx) -> int:
     if args.offline:
         rows, values = local_rows(ctx, args.account), {}
@@ -114,25 +220,36 @@ def list_rules(args, ctx) -> int:
         rows = ctx.request(RuleParamsRequest(target=args.account)).body.rows
         values = current_values(ctx)
 
-    def value_of(row):
+    def reading(row):
         kind, _, key = row.target.partition(":")
-        v = values.get((key, row.rule)) if kind == "account" else None
+        return values.get((key, row.rule)) if kind == "account" else None
+
+    def value_of(row):
+        v = reading(row)
         if v is None or v.value is None:
             return None
         return f"{v.value} / {v.limit}" if v.limit is not None else str(v.value)
 
+    def waiting_of(row) -> dict:
+        """The looser values riskd has not applied yet (they wait for the roll)."""
+        v = reading(row)
+        return dict(v.waiting) if v is not None else {}
+
     if ctx.json:
         ctx.print_json({"rules": [dict(
             target=r.target, profile=r.profile, rule=r.rule, enabled=r.enabled, mode=r.mode,
-            warn_at=r.warn_at, params=r.params, overridden=r.overridden,
-            current=value_of(r)) for r in rows]})
+            warn_at=r.warn_at, params=typed(r.params), overridden=r.overridden,
+            current=value_of(r), waiting=typed(waiting_of(r))) for r in rows]})
         return 0
     table = []
     for r in rows:
-        params = ", ".join(f"{k}={v}" + ("*" if k in r.overridden else "")
-                           for k, v in r.params.items())
+        v = reading(r)      # riskd's own reading: the values in force (the file's may wait)
+        shown = {**r.params, **v.params} if v is not None and v.waiting else r.params
+        params = ", ".join(f"{k}={val}" + ("*" if k in r.overridden else "")
+                           for k, val in shown.items())
+        waits = ", ".join(f"{k}={v}" for k, v in waiting_of(r).items())
         table.append((r.target, r.rule, "on" if r.enabled else "off", r.mode, value_of(r),
-                      params))
+                      params, f"{waits} at the roll" if waits else ""))
     print(render_table(("for", "rule", "on", "mode", "now",
-                        "parameters (* = account override)"), table))
+                        "parameters (* = account override)", "waiting (a loosening)"), table))
     return 0

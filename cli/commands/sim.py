@@ -5,6 +5,8 @@
   riskctl sim price SYMBOL PRICE         move the sim's market (fills what it triggers)
   riskctl sim flatten [--account A]      close every position, cancel every working order
   riskctl sim info [--json]              REST and hub URLs, login, accounts (for other tools)
+  riskctl sim history --days N [--account A] [--seed S]
+                                         N past trading days of trades and bars (for replay)
 
 SYMBOL is a ticker (MNQ, ES, NQ, CL...) or a contract id (CON.F.US.EP.Z26); an account is
 its id or its name (default: the first account). These talk to the sim's ProjectX REST API
@@ -20,10 +22,11 @@ from cli.errors import CliError
 from services.simbroker.info import sim_info
 from shared.config.errors import ConfigError
 from shared.config.load import load_config
-from shared.symbols import UnknownSymbol, contract_for, ticker_of
+from shared.symbols import UnknownSymbol, contract_for, is_contract_id, ticker_of
 
 NAME = "sim"
 HTTP_TIMEOUT = 5.0
+HISTORY_TIMEOUT = 120.0          # writing a year of history takes the sim a while
 BUY, SELL = 0, 1
 LIMIT, MARKET, STOP = 1, 2, 4
 WORKING_STATUSES = [1, 6, 7, 8]      # open, pending, pending cancel, suspended bracket children
@@ -50,6 +53,14 @@ def add_arguments(parser) -> None:
     add_json(p)
     p = sub.add_parser("info", help="where the sim is and how to log in to it")
     add_json(p)
+    p = sub.add_parser("history", help="write N past trading days of activity into the sim "
+                                       "(see docs/simbroker.md)")
+    p.add_argument("--days", type=int, required=True, metavar="N",
+                   help="how many trading days before today (1 to 260)")
+    add_account(p)
+    p.add_argument("--seed", type=int, metavar="S",
+                   help="the same seed writes the same days (default: [broker.sim] seed)")
+    add_json(p)
 
 
 def add_account(parser) -> None:
@@ -68,8 +79,8 @@ def run(args, ctx) -> int:
     if args.action == "info":
         return show_info(broker, ctx)
     sim = SimClient(broker)
-    return {"buy": place, "sell": place, "price": move_price, "flatten": flatten}[args.action](
-        args, ctx, sim)
+    return {"buy": place, "sell": place, "price": move_price, "flatten": flatten,
+            "history": history}[args.action](args, ctx, sim)
 
 
 def read_broker(path: str):
@@ -98,19 +109,21 @@ class SimClient:
         self.rest_url = broker.endpoints()[0]
         self.user_name, self.api_key = broker.user_name, broker.api_key
         self.http = requests.Session()
+        self.verify = broker.ca_bundle or True       # the sim with tls = true: its ca.pem
         self._token: Optional[str] = None
 
-    def _post(self, path: str, body: dict, auth: bool = True) -> dict:
+    def _post(self, path: str, body: dict, auth: bool = True,
+              timeout: float = HTTP_TIMEOUT) -> dict:
         headers = {"Authorization": f"Bearer {self.token()}"} if auth else {}
         try:
             reply = self.http.post(self.rest_url + path, json=body, headers=headers,
-                                   timeout=HTTP_TIMEOUT)
+                                   timeout=timeout, verify=self.verify)
         except requests.ConnectionError:
             raise CliError(f"the sim broker is not answering at {self.rest_url}: is riskd (or "
                            f"the simbroker worker) running?") from None
         except requests.Timeout:
             raise CliError(f"the sim broker at {self.rest_url} did not answer {path} within "
-                           f"{HTTP_TIMEOUT:g} s") from None
+                           f"{timeout:g} s") from None
         if reply.status_code != 200:
             raise CliError(f"{path} answered HTTP {reply.status_code}: {reply.text[:200]}")
         return reply.json()
@@ -135,11 +148,16 @@ class SimClient:
     def api(self, path: str, body: dict) -> dict:
         return self._post(path, body)
 
-    def control(self, path: str, body: dict) -> dict:
-        return self._post(path, body, auth=False)
+    def control(self, path: str, body: dict, timeout: float = HTTP_TIMEOUT) -> dict:
+        return self._post(path, body, auth=False, timeout=timeout)
 
     def contract(self, symbol: str) -> str:
-        contracts = self.call("/api/Contract/search", {"searchText": "", "live": False})["contracts"]
+        """A contract id as given (any listed month), or a ticker's active month."""
+        if is_contract_id(symbol):
+            contracts = self.call("/api/Contract/search", {"searchText": "", "live": False})
+        else:
+            contracts = self.call("/api/Contract/available", {"live": False})
+        contracts = contracts["contracts"]
         try:
             return contract_for(symbol, [c["id"] for c in contracts])
         except UnknownSymbol as exc:
@@ -195,6 +213,30 @@ def move_price(args, ctx, sim: SimClient) -> int:
         q = doc["quote"]
         print(f"{ticker_of(contract)} ({contract}) last {q['lastPrice']} bid {q['bestBid']} "
               f"ask {q['bestAsk']}; {doc['fills']} order(s) filled")
+    return 0
+
+
+def history(args, ctx, sim: SimClient) -> int:
+    """POST /sim/history: the sim writes the days itself (its trades, orders and bars)."""
+    if not 1 <= args.days <= 260:
+        raise CliError(f"expected --days from 1 to 260, got {args.days}")
+    accounts = sim.accounts(args.account)
+    body: dict[str, Any] = {"days": args.days, "accountIds": [a["id"] for a in accounts]}
+    if args.seed is not None:
+        body["seed"] = args.seed
+    doc = sim.control("/sim/history", body, timeout=HISTORY_TIMEOUT)
+    if not doc.get("success"):
+        raise CliError(f"the sim refused: {doc.get('errorMessage') or doc}")
+    if ctx.json:
+        ctx.print_json({k: doc[k] for k in ("written", "skipped", "trades", "accounts", "seed")})
+        return 0
+    names = ", ".join(_account_label(a) for a in accounts)
+    if doc["written"]:
+        print(f"wrote {len(doc['written'])} trading day(s) {doc['written'][0]} .. "
+              f"{doc['written'][-1]} for {names}: {doc['trades']} trades (seed {doc['seed']})")
+    if doc["skipped"]:
+        print(f"skipped {len(doc['skipped'])} day(s) that already have trades: "
+              f"{', '.join(doc['skipped'])}")
     return 0
 
 

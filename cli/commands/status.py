@@ -8,13 +8,13 @@ from __future__ import annotations
 import shutil
 import time
 
-from cli.commands.workers import render_workers
+from cli.commands.workers import render_workers, state_of
 from cli.context import to_jsonable
 from cli.errors import CliError
+from cli.health import health_notes, local_tz
 from cli.table import fmt_duration
-from cli.watch.app import local_zone
 from cli.watch.model import Reachability, RiskUnavailable, WatchState, build_screen, screen_fields
-from cli.watch.source import WORKER_TIMEOUT, read_tables
+from cli.watch.source import WORKER_TIMEOUT, read_tables, todays_actions
 from cli.watch.view import plain, render
 from shared.messages.control import StatusRequest
 from shared.messages.market import PositionsRequest
@@ -52,7 +52,11 @@ def run(args, ctx) -> int:
     risk = ask_worker(ctx, RiskStatusRequest(), state, note_risk=True)
     market = ask_worker(ctx, PositionsRequest(), state, note_risk=False)
     _bus, calendar = read_tables(ctx.config_path)
-    screen = build_screen(state, time.time_ns(), local_zone(), calendar)
+    now = time.time_ns()
+    for msg in todays_actions(lambda m: ctx.call(m, timeout=WORKER_TIMEOUT, retries=0),
+                              calendar.start_of(calendar.trading_day(now))):
+        state.apply(msg)           # LAST ACTIONS: today's, not only those seen right now
+    screen = build_screen(state, time.time_ns(), local_tz(), calendar)
     if ctx.json:
         ctx.print_json({**to_jsonable(status),        # the supervisor's fields, then the rest
                         "accounts": risk.accounts if risk is not None else [],
@@ -60,15 +64,21 @@ def run(args, ctx) -> int:
                         "screen": screen_fields(screen)})
         return 0
     up = (time.time_ns() - status.started_ns) / 1e9
-    unhealthy = [w.name for w in status.workers if w.state != "running"]
+    states = {w.name: state_of(w, status.notify)[0] for w in status.workers}
+    down = [f"{n} ({s})" for n, s in states.items() if s not in ("running", "degraded")]
+    degraded = [n for n, s in states.items() if s == "degraded"]
     print(f"riskd supervisor pid {status.pid}, up {fmt_duration(up)}, config {status.config_path}")
-    print("all workers running" if not unhealthy else "NOT running: " + ", ".join(unhealthy))
+    print("all workers running" if not down and not degraded else "; ".join(
+        [*(["NOT running: " + ", ".join(down)] if down else []),
+         *([f"degraded (running, but failing): {', '.join(degraded)}"] if degraded else [])]))
+    for text, _level in health_notes(status.config, status.notify, local_tz()):
+        print(text)
     guard = ("guarded now" if not status.unguarded_now
              else "NOT GUARDED now: " + "; ".join(status.unguarded_now))
     print(f"trading day {status.trading_day}: unguarded for "
           f"{fmt_duration(status.unguarded_today_s)} so far; {guard}")
     print()
-    print(render_workers(status.workers))
+    print(render_workers(status.workers, status.notify))
     print()
     width = min(shutil.get_terminal_size((100, 24)).columns, 120)
     print(plain(render(screen, width, None, unicode=False)))

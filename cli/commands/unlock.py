@@ -22,5 +22,8 @@ def run(args, ctx) -> int:
     reply = ctx.request(UnlockRequest(account=args.account, reason=args.reason,
                                       symbol=args.symbol, by=f"admin:{os_user()}"), retries=0)
     print(reply.reason)
-    print(lockout_rows(reply.body.lockouts))
+    ended = reply.body.lockouts
+    if ended:
+        print("ended:")
+        print(lockout_rows(ended, ended=True))
     return 0

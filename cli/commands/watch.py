@@ -30,7 +30,8 @@ def run(args, ctx) -> int:
         raise CliError("watch needs a terminal; use `riskctl status` (or --json) in scripts")
     bus, calendar = read_tables(ctx.config_path)
     term = blessed.Terminal()
-    source = Source(bus).start()
+    source = Source(bus, day_start=lambda now: calendar.start_of(calendar.trading_day(now)))
+    source.start()
     try:
         return app.run(term, source, calendar, unicode=not args.ascii)
     except KeyboardInterrupt:

@@ -5,6 +5,7 @@ States: starting, running, backoff (crashed, waiting to restart), flapping
 """
 from __future__ import annotations
 
+from cli.health import health_notes, local_tz
 from cli.table import fmt_duration, render_table
 from shared.messages.control import WorkersRequest
 
@@ -16,18 +17,34 @@ def add_arguments(parser) -> None:
     pass
 
 
-def render_workers(workers) -> str:
+def state_of(w, channels) -> tuple[str, str]:
+    """(state, note): notify that runs while a channel fails is 'degraded', not running."""
+    if w.name == "notify" and w.state == "running":
+        failing = [c for c in channels or () if c.state == "failing"]
+        if failing:
+            return "degraded", "; ".join(f"{c.name}: {c.queued} queued, {c.last_error}"
+                                         for c in failing)
+    return w.state, w.reason
+
+
+def render_workers(workers, channels=()) -> str:
+    rows = []
+    for w in workers:
+        state, note = state_of(w, channels)
+        rows.append((w.name, state, w.pid, fmt_duration(w.uptime_s), w.restarts, w.last_exit,
+                     fmt_duration(w.heartbeat_age_s)
+                     + (" ago" if w.heartbeat_age_s is not None else ""), note))
     return render_table(
-        ("name", "state", "pid", "uptime", "restarts", "last exit", "heartbeat", "note"),
-        [(w.name, w.state, w.pid, fmt_duration(w.uptime_s), w.restarts, w.last_exit,
-          fmt_duration(w.heartbeat_age_s) + (" ago" if w.heartbeat_age_s is not None else ""),
-          w.reason) for w in workers])
+        ("name", "state", "pid", "uptime", "restarts", "last exit", "heartbeat", "note"), rows)
 
 
 def run(args, ctx) -> int:
     table = ctx.request(WorkersRequest()).body
     if ctx.json:
-        ctx.print_json({"workers": table.workers})
-    else:
-        print(render_workers(table.workers))
+        ctx.print_json({"workers": table.workers, "config": table.config,
+                        "notify": table.notify})
+        return 0
+    for text, _level in health_notes(table.config, table.notify, local_tz()):
+        print(text)
+    print(render_workers(table.workers, table.notify))
     return 0

@@ -17,17 +17,13 @@ import sys
 import time
 from typing import Callable, Optional
 
+from cli.health import local_tz as local_zone   # the trader's zone: this machine's
 from cli.watch.model import WatchState, build_screen
 from cli.watch.view import Line, render
 
 FRAME = 0.1                   # seconds between passes: 10 redraw checks a second
 NEXT_KEYS = ("KEY_TAB", "KEY_RIGHT", "KEY_DOWN")
 PREV_KEYS = ("KEY_BTAB", "KEY_LEFT", "KEY_UP")
-
-
-def local_zone() -> dt.tzinfo:
-    """The trader's zone: the zone of the machine riskctl runs on."""
-    return dt.datetime.now(dt.timezone.utc).astimezone().tzinfo
 
 
 @contextlib.contextmanager

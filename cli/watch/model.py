@@ -18,15 +18,16 @@ from typing import Any, Optional
 
 import attrs
 
+from cli.health import failing_channels, health_notes
 from shared.clock import NS_PER_S, from_ns
 from shared.messages.control import SupervisorStatus, WorkerEvent, WorkersTable
-from shared.messages.enforce import CommandResult
+from shared.messages.enforce import CommandResult, CommandState, EnforcementStatus
 from shared.messages.market import BrokerConnection, PositionsTable
 from shared.messages.risk import (ACTION_NONE, MANUAL, TIMER, UNTIL_RESET, UNTIL_SESSION,
-                                  AccountStatus, Decision, RiskStatusReply)
+                                  AccountStatus, Decision, HistoryReply, RiskStatusReply)
 from shared.symbols import UnknownSymbol, ticker_of
 
-# The limits whose use is drawn as a bar (RULES.md: the loss limits of an account).
+# The limits whose use is drawn as a bar (docs/rules.md: the loss limits of an account).
 LOSS_LIMIT_RULES = ("daily_realized_loss", "daily_unrealized_loss", "daily_net_loss",
                     "drawdown_guard")
 AMBER_AT, RED_AT = 0.70, 0.90
@@ -73,6 +74,8 @@ class WatchState:
     unreachable_since_ns: Optional[int] = None
     problem: str = ""
     risk_problem: str = ""
+    config: Any = None                                         # ConfigHealth, from riskd
+    channels: list = attrs.Factory(list)                       # notify's ChannelStates
 
     def apply(self, msg: Any) -> bool:
         """Fold one message in; True when the screen may change."""
@@ -104,6 +107,16 @@ def _workers(state: WatchState, infos) -> bool:
     return changed
 
 
+def _supervisor(state: WatchState, msg) -> bool:
+    """The worker table plus riskd's own health (a refused config file, failing alerts)."""
+    changed = _workers(state, msg.workers)
+    health = (getattr(msg, "config", None), list(getattr(msg, "notify", []) or []))
+    if health != (state.config, state.channels):
+        state.config, state.channels = health
+        changed = True
+    return changed
+
+
 def _worker_event(state: WatchState, msg: WorkerEvent) -> bool:
     changed = state.workers.get(msg.name) != msg.state
     state.workers[msg.name] = msg.state
@@ -116,11 +129,16 @@ def _connection(state: WatchState, msg: BrokerConnection) -> bool:
     return changed
 
 
-def _positions_table(state: WatchState, msg: PositionsTable) -> bool:
+def _fold(state: WatchState, handler, items) -> bool:
+    """Apply handler to each item; True when any of them changed the state."""
     changed = False
-    for conn in msg.connections:
-        changed = _connection(state, conn) or changed
+    for item in items:
+        changed = handler(state, item) or changed
     return changed
+
+
+def _positions_table(state: WatchState, msg: PositionsTable) -> bool:
+    return _fold(state, _connection, msg.connections)
 
 
 def _decision(state: WatchState, msg: Decision) -> bool:
@@ -160,6 +178,27 @@ def _result(state: WatchState, msg: CommandResult) -> bool:
     return True
 
 
+def _history(state: WatchState, msg: HistoryReply) -> bool:
+    """Today's decisions from riskd's history: the actions taken before the screen opened."""
+    return _fold(state, _decision, msg.decisions)
+
+
+def _journal(state: WatchState, msg: EnforcementStatus) -> bool:
+    """Enforcement's journal: the outcome of actions the screen did not see happen."""
+    return _fold(state, _command_state, msg.commands)
+
+
+def _command_state(state: WatchState, c: CommandState) -> bool:
+    row = state.actions.get(c.command_id.rsplit(".", 1)[0])
+    if row is None or row.status in ("done", "failed", "skipped"):
+        return False        # unknown here, or the live result already said it
+    status = c.status if c.state == "final" and c.status else "pending"
+    if status == row.status:
+        return False
+    row.status, row.detail = status, c.detail or row.detail
+    return True
+
+
 def _reachability(state: WatchState, msg: Reachability) -> bool:
     if msg.ok:
         changed = state.reachable is not True
@@ -181,12 +220,14 @@ def _risk_unavailable(state: WatchState, msg: RiskUnavailable) -> bool:
 _APPLY = {
     AccountStatus: _status,
     RiskStatusReply: _risk_reply,
-    SupervisorStatus: lambda s, m: _workers(s, m.workers),
-    WorkersTable: lambda s, m: _workers(s, m.workers),
+    SupervisorStatus: _supervisor,
+    WorkersTable: _supervisor,
     WorkerEvent: _worker_event,
     BrokerConnection: _connection,
     PositionsTable: _positions_table,
     Decision: _decision,
+    HistoryReply: _history,
+    EnforcementStatus: _journal,
     CommandResult: _result,
     Reachability: _reachability,
     RiskUnavailable: _risk_unavailable,
@@ -259,6 +300,7 @@ class AccountView:
     positions: list[PositionLine]
     rules: list[RuleLine]
     actions: list[ActionLine]
+    rules_off: int = 0               # disabled rules (counted, not listed)
 
 
 @attrs.frozen
@@ -285,6 +327,7 @@ class Screen:
     notice_level: str                # error | warning | ""
     accounts: list[AccountView]
     selected: int
+    health: list = attrs.Factory(list)   # (sentence, level): a refused config, failing alerts
 
 
 def bar_colour(fraction: float) -> str:
@@ -339,27 +382,48 @@ def _bars(status: AccountStatus) -> list[Bar]:
             fraction = max(0.0, float(r.progress))
             text = (f"{fmt_money(r.value)} / {fmt_money(r.limit, signed=False)}"
                     if r.value is not None and r.limit is not None else r.detail)
+            if r.waiting:
+                text += " (" + waiting_text(r.waiting) + " at roll)"
             out.append(Bar(rule=r.rule, fraction=fraction, colour=bar_colour(fraction), text=text))
     return out
 
 
 def _rule_lines(status: AccountStatus) -> list[RuleLine]:
+    """Every enabled rule: value/limit and the share used, or (a rule with no numeric limit)
+    its parameters; a looser value waiting for the roll is shown beside what is in force.
+    Disabled rules are counted in the panel's title, not listed."""
     out = []
     for r in status.rules:
         if not r.enabled:
-            out.append(RuleLine(rule=r.rule, text="off", colour="dim"))
             continue
         if r.value is not None and r.limit is not None:
             text = f"{_num(r.value)}/{_num(r.limit)}"
             if r.progress is not None:
                 text += f" {float(r.progress):.0%}"
         else:
-            text = r.detail or "on"
+            text = params_text(r.params) or "on"
+        if r.waiting:
+            text += " (" + waiting_text(r.waiting) + " at roll)"
         if r.mode == "alert":
             text += " (alert)"
         colour = bar_colour(float(r.progress)) if r.progress is not None else ""
         out.append(RuleLine(rule=r.rule, text=text, colour=colour))
     return out
+
+
+def waiting_text(waiting: dict) -> str:
+    """'limit 6': the looser values waiting for the trading-day roll."""
+    return ", ".join(f"{k} {v}" for k, v in waiting.items())
+
+
+def params_text(params: dict) -> str:
+    """A rule's parameters, short: 'symbols=[] ' -> 'symbols none', 'grace_seconds=10'."""
+    parts = []
+    for key, value in params.items():
+        if value in ("[]", "{}", "None", ""):
+            continue
+        parts.append(f"{key}={value}")
+    return " ".join(parts)
 
 
 def _num(value: Decimal) -> str:
@@ -408,8 +472,11 @@ def _position_lines(status: AccountStatus) -> list[PositionLine]:
             for p in status.positions]
 
 
-def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo) -> list[ActionLine]:
-    rows = sorted((a for a in state.actions.values() if a.account_id == account_id),
+def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo,
+                  since_ns: int = 0) -> list[ActionLine]:
+    """Today's actions of an account (since_ns: the trading day's start), newest first."""
+    rows = sorted((a for a in state.actions.values()
+                   if a.account_id == account_id and a.ts_ns >= since_ns),
                   key=lambda a: a.ts_ns, reverse=True)
     out = []
     for a in rows[:MAX_ACTIONS]:
@@ -423,7 +490,7 @@ def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo) -> list[Act
 
 
 def account_view(state: WatchState, status: AccountStatus, now_ns: int,
-                 tz: dt.tzinfo) -> AccountView:
+                 tz: dt.tzinfo, since_ns: int = 0) -> AccountView:
     net = status.realized + status.unrealized
     banners = _banners(status, now_ns, tz)
     return AccountView(
@@ -435,7 +502,8 @@ def account_view(state: WatchState, status: AccountStatus, now_ns: int,
         locked=any(not lock.symbol for lock in status.lockouts),
         unrealized_note="" if status.unrealized_complete else "(partial: no quote yet)",
         bars=_bars(status), banners=banners, positions=_position_lines(status),
-        rules=_rule_lines(status), actions=_action_lines(state, status.account_id, tz))
+        rules=_rule_lines(status), actions=_action_lines(state, status.account_id, tz, since_ns),
+        rules_off=sum(1 for r in status.rules if not r.enabled))
 
 
 def _broker(state: WatchState) -> tuple[str, Optional[bool]]:
@@ -455,8 +523,16 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
     day = calendar.trading_day(now_ns)
     to_roll = fmt_countdown((calendar.next_roll(now_ns) - now_ns) / NS_PER_S)
     broker, broker_ok = _broker(state)
-    workers = [WorkerDot(name=n, state=s, healthy=s == "running")
-               for n, s in sorted(state.workers.items())]
+    failing = failing_channels(state.channels)
+    if state.reachable is False:      # what riskd said last is not what runs now: no green
+        workers = [WorkerDot(name=n, state="unknown", healthy=False)
+                   for n in sorted(state.workers)]
+        broker, broker_ok = "unknown (riskd not reachable)", None
+    else:
+        workers = [WorkerDot(name=n, state="degraded" if n == "notify" and s == "running"
+                             and failing else s, healthy=s == "running"
+                             and not (n == "notify" and failing))
+                   for n, s in sorted(state.workers.items())]
     header = Header(clock=f"{local:%H:%M:%S %Z}".strip(), trading_day=day.isoformat(),
                     to_roll=to_roll, broker=broker, broker_ok=broker_ok, workers=workers)
     if state.reachable is False:
@@ -470,11 +546,13 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
         notice, level = f"risk status unavailable: {state.risk_problem}", "warning"
     else:
         notice, level = "", ""
-    accounts = [account_view(state, s, now_ns, tz)
+    day_start = calendar.start_of(day)
+    accounts = [account_view(state, s, now_ns, tz, day_start)
                 for _id, s in sorted(state.accounts.items())]
     selected = min(max(selected, 0), max(len(accounts) - 1, 0))
+    health = [] if state.reachable is False else health_notes(state.config, state.channels, tz)
     return Screen(header=header, notice=notice, notice_level=level, accounts=accounts,
-                  selected=selected)
+                  selected=selected, health=health)
 
 
 def screen_fields(screen: Screen) -> dict:

@@ -19,8 +19,9 @@ import threading
 import time
 from typing import Any, Optional
 
-import tomlkit
 import zmq
+
+from cli import configfile
 
 from shared import codec, topics
 from shared.bus.rpc import RpcClient, RpcTimeout
@@ -28,8 +29,10 @@ from shared.bus.sockets import make_socket
 from shared.config.sections import BusConfig
 from shared.config.trading_day import TradingDayConfig
 from shared.messages.control import ControlRequest, StatusRequest, SupervisorStatus
+from shared.messages.enforce import EnforcementStatus, EnforcementStatusRequest
 from shared.messages.market import PositionsRequest, PositionsTable
-from shared.messages.risk import RiskStatusReply, RiskStatusRequest
+from shared.messages.risk import (ACTION_NONE, ENFORCE, HistoryReply, HistoryRequest,
+                                  RiskStatusReply, RiskStatusRequest)
 from shared.messages.system import Reply
 from cli.watch.model import Reachability, RiskUnavailable
 
@@ -47,9 +50,8 @@ def read_tables(config_path: str) -> tuple[BusConfig, Any]:
     Returns (bus, calendar); a table that does not parse falls back to the defaults.
     """
     try:
-        with open(config_path, encoding="utf-8") as fh:
-            data = tomlkit.parse(fh.read()).unwrap()
-    except Exception:
+        data = configfile.tables(config_path)
+    except OSError:
         data = {}
     try:
         bus = BusConfig(**{k: v for k, v in (data.get("bus") or {}).items()
@@ -69,8 +71,11 @@ def read_tables(config_path: str) -> tuple[BusConfig, Any]:
 class Source:
     """The background thread feeding the screen; drain() returns what arrived since last time."""
 
-    def __init__(self, bus: BusConfig, snapshot_every: float = SNAPSHOT_EVERY):
+    def __init__(self, bus: BusConfig, snapshot_every: float = SNAPSHOT_EVERY,
+                 day_start: Optional[Any] = None):
         self.bus = bus
+        self.day_start = day_start          # now_ns -> the trading day's start (for history)
+        self._history_due = True            # at start, and again after riskd was unreachable
         self.snapshot_every = snapshot_every
         self._queue: "queue.SimpleQueue[Any]" = queue.SimpleQueue()
         self._stop = threading.Event()
@@ -136,14 +141,24 @@ class Source:
             raise RpcTimeout("riskd", client.address, timeout)
         return reply
 
+    def history(self, client: RpcClient, since_ns: int) -> bool:
+        """Today's actions so far (riskd's history) and their outcomes (enforcement's journal),
+        so LAST ACTIONS is not only what happened since the screen opened. True when done."""
+        for msg in todays_actions(lambda m: self._ask(client, m, WORKER_TIMEOUT), since_ns):
+            self._queue.put(msg)
+        return True
+
     def snapshot(self, client: RpcClient) -> None:
         now = time.time_ns()
         try:
             status = self._ask(client, StatusRequest(), SUPERVISOR_TIMEOUT)
         except RpcTimeout as exc:
             self._queue.put(Reachability(ok=False, reason=str(exc), ts_ns=now))
+            self._history_due = True
             return
         self._queue.put(Reachability(ok=True, ts_ns=now))
+        if self._history_due and self.day_start is not None:
+            self._history_due = not self.history(client, self.day_start(now))
         if status.ok and isinstance(status.body, SupervisorStatus):
             self._queue.put(status.body)
         if self._stop.is_set():
@@ -166,3 +181,25 @@ class Source:
             return
         if market.ok and isinstance(market.body, PositionsTable):
             self._queue.put(market.body)
+
+
+def todays_actions(ask, since_ns: int) -> list:
+    """[HistoryReply, EnforcementStatus] for the actions since since_ns; ask(msg) -> Reply.
+    Silence or an error gives what could be had ([] at worst): the screen goes on."""
+    try:
+        reply = ask(HistoryRequest(since_ns=since_ns, limit=500))
+    except (RpcTimeout, Exception):  # noqa: BLE001 -- history is a bonus, never a failure
+        return []
+    if not reply.ok or not isinstance(reply.body, HistoryReply):
+        return []
+    out: list = [reply.body]
+    ids = [f"{d.id}.1" for d in reply.body.decisions
+           if d.action != ACTION_NONE and d.mode == ENFORCE and not d.suppressed]
+    if ids:
+        try:
+            states = ask(EnforcementStatusRequest(command_ids=ids))
+        except (RpcTimeout, Exception):  # noqa: BLE001
+            return out
+        if states.ok and isinstance(states.body, EnforcementStatus):
+            out.append(states.body)
+    return out

@@ -5,8 +5,8 @@ total length is at most `width`; styles are names (bold, dim, green, amber,
 red, banner, error, warning, tab) that app.py maps to blessed colours and
 `riskctl status` drops. The order of importance decides what survives a
 small terminal: header, notice, lockout banners, money and loss-limit bars
-always; then positions, the last actions and the rules, each cut with a
-"+N more" line when the height runs out.
+always; then positions, the rules and the last actions, each cut with a
+"+N more" line when the height runs out; a legend line explains the glyphs.
 """
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ Line = tuple[Seg, ...]
 MIN_BAR = 10
 MAX_BAR = 40
 RULE_CELL = 40
+MIN_RULE_CELL = 26            # the narrowest rule cell in compact layouts
 KEYS_HELP = "q quit  tab/arrows: next account"
+LEGEND_FROM = 16              # terminal rows from which the glyph legend has a line
 
 
 def seg(text: str, style: str = "") -> Seg:
@@ -159,27 +161,56 @@ def position_lines(account: AccountView, width: int) -> list[Line]:
     return [head, *rows]
 
 
-def rule_lines(account: AccountView, width: int) -> list[Line]:
+def rule_lines(account: AccountView, width: int, max_rows: Optional[int] = None) -> list[Line]:
+    """Every enabled rule. One column while the texts fit uncut and the rows fit in max_rows;
+    when the rows do not fit, more (narrower) columns, a text too long for its cell cut with
+    '~' (compact, at 80x24); a wide terminal shows every text whole."""
+    off = f" ({account.rules_off} off)" if account.rules_off else ""
     if not account.rules:
-        return [fit([seg("RULES ", "bold"), seg("no readings from risk yet", "dim")], width)]
-    cols = max(1, width // RULE_CELL)
+        return [fit([seg("RULES ", "bold"), seg("no readings from risk yet" if not off
+                                                else f"none enabled{off}", "dim")], width)]
+    rules, note = account.rules, ""
+    barred = {b.rule for b in account.bars}
+    if max_rows is not None and len(rules) + 1 > max_rows and barred:
+        # short of rows: the rules drawn as bars above already show value, limit and use
+        rules = [r for r in rules if r.rule not in barred]
+        note = f"; {len(account.rules) - len(rules)} as bars above"
+    count = len(rules)
+    if not count:
+        return [fit([seg("RULES", "bold"), seg(f" all shown as bars above{off}", "dim")],
+                    width)]
+    name_w = max(len(r.rule) for r in rules)
+    text_w = max(len(r.text) for r in rules)
+    cols = max(1, min(count, width // (name_w + text_w + 3)))      # every text whole
+    while max_rows is not None and math.ceil(count / cols) > max(1, max_rows - 1) \
+            and width // (cols + 1) >= MIN_RULE_CELL and cols < count:
+        cols += 1                                                   # compact: narrower cells
     cell = width // cols
-    per_col = math.ceil(len(account.rules) / cols)
-    name_w = max(1, min(max(len(r.rule) for r in account.rules), cell - 14))
+    per_col = math.ceil(count / cols)
+    name_w = max(1, min(name_w, cell // 2 if cols > 1 else cell - 8))
     text_w = max(4, cell - name_w - 2)         # a blank between name and text, one after
     rows = []
     for r in range(per_col):
         segs: list[Seg] = []
         for c in range(cols):
             i = c * per_col + r
-            if i >= len(account.rules):
+            if i >= count:
                 break
-            rule = account.rules[i]
-            text = rule.text if len(rule.text) <= text_w else rule.text[:text_w - 3] + "..."
+            rule = rules[i]
+            text = rule.text if len(rule.text) <= text_w else rule.text[:text_w - 1] + "~"
             segs += [seg(f"{rule.rule:<{name_w}.{name_w}} "),
-                     seg(f"{text:>{text_w}}", rule.colour), seg(" ")]
+                     seg(f"{text:<{text_w}}", rule.colour), seg(" ")]
         rows.append(fit(segs, width))
-    return [fit([seg("RULES", "bold"), seg(" value/limit used", "dim")], width), *rows]
+    return [fit([seg("RULES", "bold"), seg(f" value/limit used, or parameters{off}{note}",
+                                           "dim")], width), *rows]
+
+
+def legend_line(width: int, unicode: bool) -> Line:
+    """What the glyphs mean, on one line."""
+    dot = "\u25cf" if unicode else "*"
+    full, empty = ("\u2588", "\u2591") if unicode else ("#", ".")
+    return fit([seg(f"{dot} running  {dot}state: not  {full}{empty} limit used (amber 70%, "
+                    f"red 90%)  ! locked  (alert) acts not", "dim")], width)
 
 
 def action_lines(account: AccountView, width: int) -> list[Line]:
@@ -215,7 +246,12 @@ def render(screen: Screen, width: int, height: Optional[int] = None,
     top = header_lines(screen, width, unicode)
     if screen.notice:
         top.append(fit([seg(f" {screen.notice} ".ljust(width), screen.notice_level)], width))
+    for text, level in screen.health:
+        for part in textwrap.wrap(text, max(8, width - 2), max_lines=2, placeholder=" ..."):
+            top.append(fit([seg(f" {part} ".ljust(width), level)], width))
     footer = [] if unlimited else [fit([seg(KEYS_HELP, "dim")], width)]
+    if not unlimited and budget >= LEGEND_FROM:
+        footer.insert(0, legend_line(width, unicode))
     tabs = tab_lines(screen, width, max_lines=max(1, min(6, budget // 4)))
     lines = top + tabs
     if not screen.accounts:
@@ -229,8 +265,10 @@ def render(screen: Screen, width: int, height: Optional[int] = None,
         lines += money_lines(account, width)
         lines += [bar_line(b, width, unicode) for b in account.bars]
         room = budget - len(lines) - len(footer)
-        lines += flexible([position_lines(account, width), action_lines(account, width),
-                           rule_lines(account, width)], room, width)
+        positions = position_lines(account, width)
+        rules = rule_lines(account, width, max_rows=None if unlimited else
+                           room - len(positions) - 2)    # LAST ACTIONS keeps title + a row
+        lines += flexible([positions, rules, action_lines(account, width)], room, width)
     return finish(lines, footer, budget)
 
 

@@ -101,7 +101,7 @@ class EnforcementWorker(Worker):
         rest_url, _user_hub, _market_hub = broker.endpoints()
         return ProjectXRest(rest_url, broker.user_name, broker.api_key, timeout=broker.timeout,
                             clock=self.clock, budget=budget, attempts=3, backoff_base=0.2,
-                            backoff_max=2.0)
+                            backoff_max=2.0, ca_bundle=broker.ca_bundle)
 
     def bad_frames(self) -> int:
         return self.commands.bad_frames

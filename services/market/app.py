@@ -84,9 +84,11 @@ class MarketWorker(Worker):
         self.add_reader(self.inbox.reader, self._drain)
         self.rest = RestThread(lambda: ProjectXRest(
             rest_url, broker.user_name, broker.api_key, timeout=broker.timeout,
-            clock=self.clock, budget=RateBudget(broker.rate_limit, broker.rate_window,
-                                                clock=self.clock)), self.inbox.put)
-        self.hubs = {hub: HubClient(hub, url, self.inbox.put, keepalive=broker.keepalive)
+            clock=self.clock, ca_bundle=broker.ca_bundle,
+            budget=RateBudget(broker.rate_limit, broker.rate_window, clock=self.clock)),
+            self.inbox.put)
+        self.hubs = {hub: HubClient(hub, url, self.inbox.put, keepalive=broker.keepalive,
+                                    ca_bundle=broker.ca_bundle)
                      for hub, url in ((USER_HUB, user_url), (MARKET_HUB, market_url))}
         market_open = always_open if broker.kind == "sim" else self._market_open_fn()
         self.links = {hub: HubLink(hub, self.clock, market_open=market_open)

@@ -6,6 +6,9 @@ Subscribes to the PUBs of risk (decisions, warnings, lockouts, notify), enforcem
 into an Alert, is redacted, and is queued in the outbox for every enabled channel whose
 min_severity it reaches, committed before the sender thread is woken. Answers
 NotifyStatusRequest (per-channel state) and NotifyTest on its control socket.
+With Telegram commands on, a CommandPoller thread answers the configured chats
+(services/notify/bot) through the same sender and queue; warnings and loss-rule breaches
+carry a "Lock me out" button.
 """
 from __future__ import annotations
 
@@ -18,6 +21,8 @@ import time
 import attrs
 import zmq
 
+from services.notify.bot.access import Access, lock_button_account
+from services.notify.bot.poller import CommandPoller
 from services.notify.channels import ChannelError
 from services.notify.channels.discord import DiscordChannel
 from services.notify.channels.telegram import TelegramChannel
@@ -29,7 +34,8 @@ from shared import topics
 from shared.bus.subscriber import Subscriber
 from shared.messages.control import GuardReport
 from shared.messages.market import BrokerConnection
-from shared.messages.notify import (ChannelAnswer, ChannelState, DailySummary, NotifyStatus,
+from shared.messages.notify import (ChannelAnswer, ChannelState, CommandsState, DailySummary,
+                                    NotifyStatus,
                                     NotifyStatusRequest, NotifyTest, NotifyTestResult)
 from shared.messages.system import Reply, error, ok
 from shared.redact import for_config
@@ -61,6 +67,7 @@ class NotifyWorker(Worker):
         self.watch = DisconnectWatch(self.config.notify.disconnect_alert_after_s)
         self._published_states: dict[str, tuple] = {}
         self.unguarded: dict[str, float] = {}     # trading day -> the supervisor's latest figure
+        self.commands: CommandPoller | None = None
         self._configure(self.config)
         self.subs: list[Subscriber] = []
         bus = self.config.bus
@@ -76,6 +83,9 @@ class NotifyWorker(Worker):
 
     def _configure(self, config) -> None:
         """(Re)build channels and their sender threads from the [notify] table."""
+        if self.commands is not None:
+            self.commands.stop()
+            self.commands = None
         for sender in self.senders.values():
             sender.stop()
         cfg = config.notify
@@ -93,8 +103,18 @@ class NotifyWorker(Worker):
         if dropped:
             log.warning("notify: %d queued alert(s) were for channels no longer configured; "
                         "dropped", dropped)
+        self.access = Access(cfg.telegram, config.accounts)
+        telegram = self.senders.get("telegram")
+        if telegram is not None and cfg.telegram.commands_enabled:
+            telegram.channel.markup_for = self.access.lock_button
+            self.commands = CommandPoller(
+                cfg.telegram, cfg.timeout_s, self.outbox, telegram, self.access, self.ctx_t,
+                config.trading_day.calendar(os.path.dirname(os.path.abspath(self.loaded.path))),
+                config.bus.control, self.redactor, self.clock)
         for sender in self.senders.values():
             sender.start()
+        if self.commands is not None:
+            self.commands.start()
         log.info("notify channels: %s", ", ".join(
             f"{n} (min {s.min_severity}, {self.outbox.count(n)} queued)"
             for n, s in self.senders.items()) or "none configured")
@@ -105,6 +125,8 @@ class NotifyWorker(Worker):
             self._configure(new)
 
     def teardown(self) -> None:
+        if self.commands is not None:
+            self.commands.stop()
         for sender in self.senders.values():
             sender.stop()
         self.outbox.close()
@@ -132,7 +154,7 @@ class NotifyWorker(Worker):
                 alert = build(msg, self.ctx_t)
                 alerts = [alert] if alert is not None else []
             for alert in alerts:
-                self.queue(alert)
+                self.queue(alert, lock_button_account(msg))
 
     def _tick(self) -> None:
         for alert in self.watch.tick(self.clock.monotonic()):
@@ -143,12 +165,12 @@ class NotifyWorker(Worker):
         """Each channel's state on the PUB (topic notify.channel) when it changes, so the
         supervisor can show a failing channel in `riskctl status` without asking."""
         for state in self._states():
-            key = (state.state, state.failures, state.last_error)
+            key = (state.state, state.failures, state.last_error, state.queued)
             if self._published_states.get(state.name) != key:
                 self._published_states[state.name] = key
                 self.pub.publish(CHANNEL_TOPIC, state)
 
-    def queue(self, alert: Alert) -> None:
+    def queue(self, alert: Alert, button_account: int | None = None) -> None:
         channels = [n for n, s in self.senders.items()
                     if severity_at_least(alert.severity, s.min_severity)]
         log.info("alert %s (%s): %s", alert.kind, alert.severity, self.redactor.redact(alert.title),
@@ -158,7 +180,8 @@ class NotifyWorker(Worker):
             return
         text = self.redactor.redact(alert.text)
         title = self.redactor.redact(alert.title)
-        self.outbox.add(attrs.evolve(alert, title=title), text, channels, self.clock.now_ns())
+        self.outbox.add(attrs.evolve(alert, title=title), text, channels, self.clock.now_ns(),
+                        button_account)
         for name in channels:
             self.senders[name].poke()
 
@@ -177,6 +200,35 @@ class NotifyWorker(Worker):
             results[name] = ChannelAnswer(channel=name, ok=False, status=exc.status,
                                           answer=exc.reason)
 
+    def _test_commands(self, results: dict) -> None:
+        """Can commands get through? The token works (getMe), no webhook diverts the updates,
+        and the poller heard from Telegram within a long-poll period."""
+        name = "telegram commands"
+        channel = TelegramChannel(self.config.notify.telegram, TEST_TIMEOUT_S, self.redactor)
+        try:
+            me = channel.call("getMe", {}, TEST_TIMEOUT_S) or {}
+            hook = channel.call("getWebhookInfo", {}, TEST_TIMEOUT_S) or {}
+        except ChannelError as exc:
+            results[name] = ChannelAnswer(channel=name, ok=False, status=exc.status,
+                                          answer=exc.reason)
+            return
+        if isinstance(hook, dict) and hook.get("url"):
+            results[name] = ChannelAnswer(channel=name, ok=False, status=200, answer=(
+                "a webhook is set for this bot, so its updates never reach riskd: delete it "
+                "(Bot API deleteWebhook)"))
+            return
+        state = self.commands.status()
+        age = (self.clock.now_ns() - state.last_poll_ns) / 1e9 if state.last_poll_ns else None
+        fresh = age is not None and age <= self.config.notify.telegram.poll_timeout_s + 15
+        bot = f"@{me.get('username')}" if isinstance(me, dict) and me.get("username") else "bot"
+        if state.state == "ok" and fresh:
+            said = (f"{bot} is listening (last update check {age:.0f} s ago): "
+                    f"{state.answered} answered, {state.ignored} ignored, {state.refused} refused")
+        else:
+            said = f"{bot} is not listening: {state.last_error or 'no update check yet'}"
+        results[name] = ChannelAnswer(channel=name, ok=state.state == "ok" and fresh, status=200,
+                                      answer=said)
+
     # -- requests -----------------------------------------------------------------------------
     def _states(self) -> list[ChannelState]:
         out = [s.status() for s in self.senders.values()]
@@ -187,7 +239,9 @@ class NotifyWorker(Worker):
         return out
 
     def _on_status(self, _req: NotifyStatusRequest) -> Reply:
-        return ok(NotifyStatus(channels=self._states()))
+        commands = self.commands.status() if self.commands is not None else CommandsState(
+            state="disabled")
+        return ok(NotifyStatus(channels=self._states(), commands=commands))
 
     def _on_test(self, req: NotifyTest) -> Reply:
         if req.channel and req.channel not in dict(CHANNELS):
@@ -200,6 +254,10 @@ class NotifyWorker(Worker):
         results: dict[str, ChannelAnswer] = {}
         threads = [threading.Thread(target=self._test_one, args=(name, results), daemon=True)
                    for name in names]
+        if "telegram" in names and self.commands is not None:
+            names.append("telegram commands")
+            threads.append(threading.Thread(target=self._test_commands, args=(results,),
+                                            daemon=True))
         for t in threads:       # in parallel: the loop is held at most TEST_TIMEOUT_S
             t.start()
         deadline = time.monotonic() + TEST_TIMEOUT_S + 0.5

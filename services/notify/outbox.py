@@ -1,14 +1,19 @@
 """The notify worker's outgoing queue on disk (SQLite, WAL): an alert stays until every channel
 it is meant for has accepted a message carrying it (guarantee 7).
 
-Tables: alerts (the rendered alert) and deliveries (alert id, channel) still owed. Each
-thread opens its own connection (sqlite3 connections are per thread).
+Tables: alerts (the rendered alert; button_account: the account a "Lock me out" button on
+it is for) and deliveries (alert id, channel) still owed; replies (answers to commands, one
+chat each, with an optional inline keyboard) share the file and the channel's sender. Each
+thread opens its own connection (sqlite3 connections are per thread); connection() is the
+calling thread's, for other tables that must commit together with a reply.
 """
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import threading
+from typing import Optional
 
 import attrs
 
@@ -22,6 +27,14 @@ CREATE TABLE IF NOT EXISTS alerts (
     severity TEXT NOT NULL,
     title TEXT NOT NULL,
     text TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS replies (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    channel TEXT NOT NULL,
+    chat TEXT NOT NULL,
+    text TEXT NOT NULL,
+    markup TEXT,
+    created_ns INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS deliveries (
     alert_id INTEGER NOT NULL REFERENCES alerts(id),
@@ -39,6 +52,16 @@ class Row:
     severity: str
     title: str
     text: str
+    button_account: Optional[int] = None
+
+
+@attrs.frozen
+class ReplyRow:
+    id: int
+    chat: str
+    text: str
+    markup: Optional[dict]
+    created_ns: int
 
 
 class Outbox:
@@ -48,6 +71,12 @@ class Outbox:
         self._local = threading.local()
         with self._db() as db:
             db.executescript(_SCHEMA)
+            columns = [r[1] for r in db.execute("PRAGMA table_info(alerts)")]
+            if "button_account" not in columns:       # a queue written before the button
+                db.execute("ALTER TABLE alerts ADD COLUMN button_account INTEGER")
+
+    def connection(self) -> sqlite3.Connection:
+        return self._db()
 
     def _db(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
@@ -58,13 +87,15 @@ class Outbox:
             self._local.db = db
         return db
 
-    def add(self, alert: Alert, text: str, channels: list[str], created_ns: int) -> int:
+    def add(self, alert: Alert, text: str, channels: list[str], created_ns: int,
+            button_account: Optional[int] = None) -> int:
         """Queue an alert for these channels; committed before this returns."""
         db = self._db()
         with db:
-            cur = db.execute("INSERT INTO alerts (created_ns, kind, severity, title, text) "
-                             "VALUES (?, ?, ?, ?, ?)",
-                             (created_ns, alert.kind, alert.severity, alert.title, text))
+            cur = db.execute("INSERT INTO alerts (created_ns, kind, severity, title, text, "
+                             "button_account) VALUES (?, ?, ?, ?, ?, ?)",
+                             (created_ns, alert.kind, alert.severity, alert.title, text,
+                              button_account))
             alert_id = cur.lastrowid
             db.executemany("INSERT INTO deliveries (alert_id, channel) VALUES (?, ?)",
                            [(alert_id, c) for c in channels])
@@ -72,7 +103,8 @@ class Outbox:
 
     def pending(self, channel: str, limit: int = 5000) -> list[Row]:
         rows = self._db().execute(
-            "SELECT a.id, a.created_ns, a.kind, a.severity, a.title, a.text FROM deliveries d "
+            "SELECT a.id, a.created_ns, a.kind, a.severity, a.title, a.text, a.button_account "
+            "FROM deliveries d "
             "JOIN alerts a ON a.id = d.alert_id WHERE d.channel = ? ORDER BY a.id LIMIT ?",
             (channel, limit)).fetchall()
         return [Row(*r) for r in rows]
@@ -98,7 +130,34 @@ class Outbox:
         with db:
             cur = db.execute(f"DELETE FROM deliveries WHERE channel NOT IN ({marks})", channels)
             db.execute("DELETE FROM alerts WHERE id NOT IN (SELECT alert_id FROM deliveries)")
+            db.execute(f"DELETE FROM replies WHERE channel NOT IN ({marks})", channels)
         return cur.rowcount
+
+    # -- replies to commands ----------------------------------------------------------------
+    def add_reply(self, channel: str, chat: str, text: str, markup: Optional[dict],
+                  created_ns: int, db: Optional[sqlite3.Connection] = None) -> None:
+        """Queue an answer; inside the caller's transaction when `db` is given."""
+        (db or self._db()).execute(
+            "INSERT INTO replies (channel, chat, text, markup, created_ns) VALUES (?, ?, ?, ?, ?)",
+            (channel, chat, text, json.dumps(markup) if markup else None, created_ns))
+        if db is None:
+            self._db().commit()
+
+    def next_reply(self, channel: str) -> Optional[ReplyRow]:
+        row = self._db().execute("SELECT id, chat, text, markup, created_ns FROM replies "
+                                 "WHERE channel = ? ORDER BY id LIMIT 1", (channel,)).fetchone()
+        if row is None:
+            return None
+        return ReplyRow(row[0], row[1], row[2], json.loads(row[3]) if row[3] else None, row[4])
+
+    def reply_sent(self, reply_id: int) -> None:
+        db = self._db()
+        with db:
+            db.execute("DELETE FROM replies WHERE id = ?", (reply_id,))
+
+    def replies_queued(self, channel: str) -> int:
+        return self._db().execute("SELECT COUNT(*) FROM replies WHERE channel = ?",
+                                  (channel,)).fetchone()[0]
 
     def close(self) -> None:
         db = getattr(self._local, "db", None)

@@ -37,6 +37,12 @@ class TokenBucket:
         self._refill(now)
         return self.tokens >= 1.0 - 1e-9
 
+    def peek(self, now: float) -> float:
+        """Tokens there would be at `now`, changing nothing."""
+        if now <= self.last:
+            return self.tokens
+        return min(self.capacity, self.tokens + (now - self.last) * self.rate)
+
     def take(self, now: float) -> bool:
         if self.available(now):
             self.tokens = max(0.0, self.tokens - 1.0)

@@ -7,6 +7,10 @@ retry_after honoured) and only then removes the alerts from the outbox. A
 delivery that fails every try marks the channel failing (reported by status),
 keeps the alerts queued and pauses the channel for failed_retry_s; the worker
 itself keeps running. HTTP waits happen here, never in the worker's poll loop.
+
+Answers to Telegram commands (outbox replies) go through the same thread, bucket and
+retries as the alerts: they are sent first (someone is waiting for them) and each spends
+a token; room() tells the command side how many more answers fit the rate limit now.
 """
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from typing import Optional
 import tenacity
 
 from services.notify.channels import ChannelError, RateLimited
-from services.notify.outbox import Outbox, Row
+from services.notify.outbox import Outbox, ReplyRow, Row
 from services.notify.ratelimit import DIGEST, WAIT, Planner, Queued
 from services.notify.templates import Context, render_digest
 from shared.clock import NS_PER_S, Clock
@@ -98,16 +102,20 @@ class ChannelSender:
         now = self._now()
         if now < self.paused_until:
             return self.paused_until - now
+        reply = self.outbox.next_reply(self.name)
+        if reply is not None:
+            return self._answer(reply, now)
         rows = self.outbox.pending(self.name)
         queued = [Queued(r.id, r.severity, r.created_ns / NS_PER_S) for r in rows]
-        plan = self.planner.decide(queued, now)
+        with self._lock:          # room() reads the bucket from the command thread
+            plan = self.planner.decide(queued, now)
         if plan.kind == WAIT:
             return None if plan.wake_at is None else max(0.0, plan.wake_at - now)
         chosen = [r for r in rows if r.id in set(plan.ids)]
         text = self.digest_text(chosen, critical=all(r.severity == "critical" for r in chosen)) \
             if plan.kind == DIGEST else chosen[0].text
         try:
-            self.deliver(text)
+            self.deliver(text, chosen[0].button_account if plan.kind != DIGEST else None)
         except ChannelError as exc:
             self._failed(exc, now)
             return self.paused_until - now
@@ -129,16 +137,47 @@ class ChannelSender:
                              max_chars=min(3500, self.channel.max_text - 100),
                              why="critical, sent at once" if critical else "rate limit reached")
 
-    def deliver(self, text: str) -> str:
+    def deliver(self, text: str, button_account: Optional[int] = None) -> str:
         """Send with bounded retries; raises the last ChannelError when every try failed."""
         done: set = set()
+        if button_account is not None and self.channel.buttons:
+            return self._retrying(self.channel.send, text, done, button_account=button_account)
+        return self._retrying(self.channel.send, text, done)
+
+    def _retrying(self, send, *args, **kwargs) -> str:
         retrying = tenacity.Retrying(
             stop=tenacity.stop_after_attempt(self.cfg.retry_tries),
             wait=self._wait,
             retry=tenacity.retry_if_exception_type(ChannelError),
             sleep=self._sleep,
             reraise=True)
-        return retrying(self.channel.send, text, done)
+        return retrying(send, *args, **kwargs)
+
+    # -- answers to commands ----------------------------------------------------------------
+    def _answer(self, reply: ReplyRow, now: float) -> float:
+        bucket = self.planner.bucket
+        with self._lock:
+            if not bucket.take(now):
+                return max(0.0, bucket.next_token_at(now) - now)
+        try:
+            self._retrying(self.channel.send_to, reply.chat, reply.text, reply.markup)
+        except ChannelError as exc:
+            self._failed(exc, now)
+            return self.paused_until - now
+        self.outbox.reply_sent(reply.id)
+        with self._lock:
+            self.sent += 1
+            self.failures = 0
+            self.last_error = ""
+            self.last_ok_ns = self.clock.now_ns()
+        return 0.0
+
+    def room(self) -> float:
+        """How many more messages the rate limit lets out now (tokens left minus answers
+        already queued); the command side refuses a command when there is no room."""
+        with self._lock:
+            tokens = self.planner.bucket.peek(self._now())
+        return tokens - self.outbox.replies_queued(self.name)
 
     def _wait(self, state: tenacity.RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None

@@ -21,6 +21,7 @@ from shared.messages.control import ConfigChanged, WorkerEvent
 from shared.messages.enforce import DONE, FAILED, CommandResult
 from shared.messages.market import BrokerConnection
 from shared.messages.notify import SEVERITIES, DailySummary, NotifyEvent
+from shared.symbols import tickers_in
 from shared.messages.risk import (ALERT, MANUAL, TIMER, UNTIL_RESET, UNTIL_SESSION, Decision,
                                   LockoutChange, RuleWarning)
 
@@ -72,6 +73,20 @@ def money(value: Optional[Decimal]) -> str:
     return f"{value:+,.2f}" if isinstance(value, Decimal) else str(value)
 
 
+# rules whose value and limit count contracts or trades, not money
+COUNT_RULES = frozenset({"max_contracts", "max_contracts_per_instrument",
+                         "trade_frequency_limit"})
+
+
+def reading(rule: str, value: Optional[Decimal], limit: Optional[Decimal]) -> str:
+    """'value -520.00 vs limit -500.00' for money; 'value 9 vs limit 5' for contracts/trades."""
+    if rule in COUNT_RULES:
+        def count(v):
+            return "?" if v is None else f"{Decimal(v).normalize():f}"
+        return f"value {count(value)} vs limit {count(limit)}"
+    return f"value {money(value)} vs limit {money(limit)}"
+
+
 _ACTION_WORDS = {"flatten": "flatten every position and cancel orders",
                  "close_position": "close the position", "reduce_position": "reduce the position",
                  "cancel_orders": "cancel working orders", "modify_stop": "move the stop",
@@ -91,7 +106,7 @@ def _lock_words(kind: str, until_ns: Optional[int], ctx: Context, clears_on: str
 def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
     account = ctx.account(d.account_id)
     verb = _ACTION_WORDS.get(d.action, d.action)
-    lines = [f"value {money(d.value)} vs limit {money(d.limit)}"]
+    lines = [reading(d.rule, d.value, d.limit)]
     if d.suppressed:
         lines.append(f"not acted on: {d.suppressed}")
     elif d.mode == ALERT:
@@ -113,7 +128,7 @@ def warning_alert(w: RuleWarning, ctx: Context) -> Optional[Alert]:
                      lines=(w.reason,), account=account, ts_ns=w.ts_ns)
     return Alert(kind="rule_warning", severity=INFO,
                  title=f"🟡 {w.rule} at {w.warn_at:.0%} of its limit on {account}",
-                 lines=(f"value {money(w.value)} vs limit {money(w.limit)}",),
+                 lines=(reading(w.rule, w.value, w.limit),),
                  account=account, ts_ns=w.ts_ns)
 
 
@@ -207,8 +222,16 @@ BUILDERS: dict[type, Callable[[Any, Context], Optional[Alert]]] = {
 
 
 def build(msg: Any, ctx: Context) -> Optional[Alert]:
+    """The alert for a message, or None; contract ids become the tickers people trade (MNQ,
+    never CON.F.US.MNQ.Z26) in every line."""
     builder = BUILDERS.get(type(msg))
-    return builder(msg, ctx) if builder is not None else None
+    alert = builder(msg, ctx) if builder is not None else None
+    return readable(alert) if alert is not None else None
+
+
+def readable(alert: Alert) -> Alert:
+    return attrs.evolve(alert, title=tickers_in(alert.title),
+                        lines=tuple(tickers_in(line) for line in alert.lines))
 
 
 class DisconnectWatch:

@@ -142,7 +142,7 @@ class Engine(Acting):
             self._forget_acted()
         tick = ClockTick(now)
         for acct in self.accounts.values():
-            if acct.ahead and acct.age(now):
+            if acct.pending and acct.age(now):
                 out.dirty.add(acct.account_id)
             if acct.riskd.expected and acct.riskd.prune(now):
                 out.exits.add(acct.account_id)
@@ -222,7 +222,7 @@ class Engine(Acting):
             if change == "gone":
                 self._release(lambda k: k[0] == acct.account_id and k[3] == event.order_id)
         elif isinstance(event, AccountUpdate):
-            change = acct.apply_account(event)
+            change = acct.apply_account(event, now)
             event_ns = now
             if change == "can_trade_back":
                 out.lockouts += self.lockouts.condition_cleared(acct.account_id, "can_trade", now)
@@ -232,8 +232,8 @@ class Engine(Acting):
                          "as last taken", acct.account_id)
         else:
             raise TypeError(f"the risk engine does not take {type(event).__name__}")
-        if change in ("none",):
-            return out
+        if change == "none" or (change == "same" and not isinstance(event, AccountUpdate)):
+            return out              # nothing changed (a duplicate, a snapshot's replay)
         out.dirty.add(acct.account_id)
         if self.settings.for_account(acct) is not None:
             for d in self.lockouts.enforce(acct, event, change, now, event_ns):

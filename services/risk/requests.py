@@ -103,14 +103,21 @@ class Requests:
     def _on_override(self, req: RulesOverrideRequest) -> Reply:
         if not req.reason.strip():
             return error("bad_request", "an override needs a reason (--reason TEXT)")
+        account_id = None
+        if req.account.strip():
+            account_id = self._resolve(req.account)
+            if account_id is None:
+                return self._unknown(req.account)
         accounts = list(self.w.engine.accounts.values())
-        waiting = [n for a in accounts for n in self.w.settings.pending_for(a.account_id)]
-        self.w.settings.update(self.w.config, accounts, override=True)
+        applied = self.w.settings.apply_now(accounts, account_id, req.rule)
         self.w._status_dirty.update(self.w.engine.accounts)
-        log.warning("%s applied the rule settings now (%s): %s", req.by, req.reason,
-                    ", ".join(waiting) or "nothing was waiting")
-        return ok(reason=f"rule settings applied now; {len(waiting)} waiting change(s) "
-                         f"taken early" + (f": {', '.join(waiting)}" if waiting else ""))
+        said = [override_line(self.w.engine, aid, rule, diff) for aid, rule, diff in applied]
+        log.warning("%s applied waiting rule settings now (%s): %s", req.by, req.reason,
+                    "; ".join(said) or "nothing was waiting")
+        if not said:
+            return ok(reason="nothing was waiting: every rule setting is already in force")
+        return ok(reason=f"rule settings applied now; {len(said)} waiting change(s) taken "
+                         f"early: " + "; ".join(said))
 
     def _on_rules(self, req: RulesRequest) -> Reply:
         ids = self._ids(req.account)
@@ -118,3 +125,11 @@ class Requests:
             return self._unknown(req.account)
         now = self.w.clock.now_ns()
         return ok(RulesReply(accounts=[account_rules(self.w.engine, a, now) for a in ids]))
+
+
+def override_line(engine, account_id: int, rule: str, diff: dict) -> str:
+    """'SIM-DEMO-1 max_contracts: limit 5 -> 6' for the override's answer."""
+    acct = engine.accounts.get(account_id)
+    who = acct.name if acct is not None and acct.name else str(account_id)
+    changes = ", ".join(f"{p} {a} -> {b}" for p, (a, b) in diff.items())
+    return f"{who} {rule}" + (f": {changes}" if changes else "")

@@ -176,6 +176,49 @@ class RuleSettings:
         return [n for (aid, _), (_, names) in self._pending.items() if aid == account_id
                 for n in names]
 
+    def waiting(self, account_id: int) -> dict[str, dict[str, tuple[object, object]]]:
+        """rule -> {parameter: (value in force, value waiting for the roll)} of an account:
+        what riskd keeps now and what a loosening will bring (screens and rules list)."""
+        out: dict[str, dict[str, tuple[object, object]]] = {}
+        for (aid, name), (new, names) in self._pending.items():
+            current = self._effective.get((aid, name))
+            if aid != account_id or new is None or current is None:
+                continue
+            for rule in names:
+                a, b = getattr(current, rule), getattr(new, rule)
+                diff = {f.name: (getattr(a, f.name), getattr(b, f.name))
+                        for f in attrs.fields(type(a)) if getattr(a, f.name) != getattr(b, f.name)}
+                if diff:
+                    out[rule] = diff
+        return out
+
+    def apply_now(self, accounts, account_id: Optional[int] = None,
+                  rule: str = "") -> list[tuple[int, str, dict]]:
+        """The admin override: apply the waiting settings now, of every account or one, of
+        every rule or one. Returns (account id, rule, {param: (old, new)}) for what it applied."""
+        applied = []
+        for acct in accounts:
+            if account_id is not None and acct.account_id != account_id:
+                continue
+            key = self._key(acct)
+            if key not in self._pending:
+                continue
+            waiting = self.waiting(acct.account_id)
+            new, names = self._pending[key]
+            chosen = [n for n in names if not rule or n == rule]
+            if not chosen:
+                continue
+            current = self._effective.get(key)
+            if current is None or new is None or len(chosen) == len(names):
+                self._effective[key] = new
+                self._pending.pop(key)
+            else:
+                self._effective[key] = attrs.evolve(current, **{n: getattr(new, n)
+                                                               for n in chosen})
+                self._pending[key] = (new, [n for n in names if n not in chosen])
+            applied += [(acct.account_id, n, waiting.get(n, {})) for n in chosen]
+        return applied
+
 
 def resolve_account_rules(config, acct):
     """The RulesConfig of an account (None when the config says not to guard it)."""

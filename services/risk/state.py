@@ -113,6 +113,9 @@ class AccountState:
     day_highs: dict[str, Decimal] = attrs.Factory(dict)     # trailing marks, reset at roll
     hwm: Optional[Decimal] = None                            # drawdown high-water mark
     ahead: dict[str, Pending] = attrs.Factory(dict)         # contracts whose streams disagree
+    balance_base: Optional[Decimal] = None   # the broker's balance when it last agreed with
+    base_realized: Decimal = ZERO            # ... the fills, and realized (fees in) then
+    balance_since: int = 0                   # the balance disagrees with the fills since
     riskd: RiskdExits = attrs.Factory(RiskdExits)
     position_lead: int = 0       # the last position event's growth no fill explains
     fills_lead: int = 0          # the last fill's growth no position shows yet
@@ -134,6 +137,8 @@ class AccountState:
         change = self._record_fill(fill, day_of)
         if live and change == "new" and not fill.voided:
             self._fill_ahead(fill, fill.ts_ns if now is None else now)
+        if self.balance_since and self.book_balance() == self.balance:
+            self._agree_balance()          # the fill the balance was ahead of has come
         return change
 
     def _record_fill(self, fill: Fill, day_of) -> str:
@@ -203,7 +208,8 @@ class AccountState:
         p.fill_ts = max(p.fill_ts, fill.ts_ns)
         self.fills_lead = max(0, p.fills_lead(broker) - before)
         pos = self.positions.get(cid)
-        if pos is not None and pos.lots and p.position_lead(broker) == 0 and (qty > 0) == (broker > 0):
+        if pos is not None and pos.lots and p.position_lead(broker) == 0 \
+                and (qty > 0) == (broker > 0):
             pos.lots[-1][0] = min(pos.lots[-1][0], fill.ts_ns)   # the lot's own fill time
         self._settle(cid, p, broker)
 
@@ -239,11 +245,31 @@ class AccountState:
         return p.agree + p.fills
 
     def age(self, now: int) -> bool:
-        """Drop disagreements older than the window: the broker's position is the truth."""
+        """Drop disagreements older than the window: the broker's position and balance are
+        the truth."""
         old = [c for c, p in self.ahead.items() if now - p.since_ns > WINDOW_NS]
         for c in old:
             del self.ahead[c]
+        if self.balance_since and now - self.balance_since > WINDOW_NS:
+            self._agree_balance()
+            return True
         return bool(old)
+
+    @property
+    def pending(self) -> bool:
+        return bool(self.ahead or self.balance_since)
+
+    def book_balance(self) -> Optional[Decimal]:
+        """The balance as of the fills seen: the broker's balance when it last agreed with
+        them plus what they realized since. Read with open PnL it counts every fill once,
+        whether the broker's account update comes before or after the fill's Trade."""
+        if self.balance_base is None:
+            return self.balance
+        return self.balance_base + self.realized(True) - self.base_realized
+
+    def _agree_balance(self) -> None:
+        self.balance_base, self.base_realized = self.balance, self.realized(True)
+        self.balance_since = 0
 
     # -- positions and orders ------------------------------------------------------
     def apply_position(self, pu: PositionUpdate, now: Optional[int] = None,
@@ -306,8 +332,11 @@ class AccountState:
         return change
 
     def apply_order(self, ou: OrderUpdate) -> str:
-        """'new' (first seen working), 'changed', 'gone' (no longer working) or 'none'."""
+        """'new' (first seen working), 'changed', 'same' (seen as it is), 'gone' (no longer
+        working) or 'none'."""
         known = ou.order_id in self.orders
+        if known and self.orders[ou.order_id] == ou:
+            return "same"
         if ou.status in WORKING_STATUSES:
             self.orders[ou.order_id] = ou
             return "changed" if known else "new"
@@ -321,13 +350,18 @@ class AccountState:
                 if contract_id is None or o.contract_id == contract_id]
 
     # -- account ----------------------------------------------------------------------
-    def apply_account(self, au: AccountUpdate) -> str:
+    def apply_account(self, au: AccountUpdate, now: int = 0) -> str:
         """'can_trade_lost', 'can_trade_back', 'balance' or 'same'."""
         change = "same"
         if au.balance != self.balance:
             change = "balance"
         self.name = au.name or self.name
         self.balance = au.balance
+        if self.balance_base is None or self.book_balance() == au.balance \
+                or not (self.positions or self.ahead):
+            self._agree_balance()          # agrees, or no fill can be on its way: the truth
+        elif not self.balance_since:
+            self.balance_since = now or 1  # ahead of a fill still to come: wait (bounded)
         if self.day_start_balance is None:
             self.day_start_balance = au.balance
         if au.can_trade is not None and au.can_trade != self.can_trade:   # missing: unchanged
@@ -346,12 +380,15 @@ class AccountState:
     # -- the trading-day roll ------------------------------------------------------------
     def roll(self, day: dt.date, cutoff_ns: int) -> None:
         """Start trading day `day`: daily counters to zero, old trade times dropped."""
+        book = self.book_balance()
         self.trading_day = day
         self.trades.clear()
         self.realized_gross = ZERO
         self.fees = ZERO
         self.day_highs.clear()
         self.day_start_balance = self.balance
+        if self.balance_base is not None:
+            self.balance_base, self.base_realized = book, ZERO
         self.riskd.orders.clear()
         keep_after = cutoff_ns - KEEP_TRADE_TIMES_NS
         self.trade_times = {k: v for k, v in self.trade_times.items() if v > keep_after}

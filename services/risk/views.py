@@ -33,6 +33,7 @@ def rule_values(engine, account_id: int, now: int, with_params: bool = False) ->
     if cfg is None:
         return []
     ctx = Ctx(acct, engine.market, engine.calendar)
+    waiting = getattr(engine.settings, "waiting", lambda _a: {})(account_id)
     out = []
     for name, rule in engine.rules.items():
         params = getattr(cfg, name)
@@ -47,7 +48,8 @@ def rule_values(engine, account_id: int, now: int, with_params: bool = False) ->
             value=m.value if m else None, limit=m.limit if m else None,
             progress=round(m.progress, 4) if m else None,
             detail=m.detail if m else rule.description,
-            params=params_text(params) if with_params else {}))
+            params=params_text(params) if with_params else {},
+            waiting={p: str(new) for p, (_now, new) in waiting.get(name, {}).items()}))
     return out
 
 
@@ -69,7 +71,7 @@ def account_status(engine, account_id: int, now: int) -> Optional[AccountStatus]
         can_trade=acct.can_trade, realized=acct.realized(True), fees=acct.fees,
         unrealized=unrealized, unrealized_complete=complete, trades_today=acct.trades_today,
         open_orders=len(acct.orders), positions=positions,
-        rules=rule_values(engine, account_id, now),
+        rules=rule_values(engine, account_id, now, with_params=True),
         lockouts=engine.lockouts.all(account_id),
         next_roll_ns=engine.calendar.next_roll(now))
 

@@ -46,8 +46,38 @@ class Ledger:
         self.orders: dict[int, Order] = {}
         self.positions: dict[tuple[int, str], Position] = {}
         self.trades: list[Trade] = []
+        self.trade_index: dict[int, Trade] = {}       # the same trades by id
         self._working: dict[str, set[int]] = {}     # contract -> ids of working orders
         self._next = {"order": 9_000_001, "trade": 7_000_001, "position": 3_000_001}
+
+    def restore(self, accounts: Iterable[Account], orders: Iterable[Order],
+                positions: Iterable[Position], trades: Iterable[Trade]) -> None:
+        """Take back what a previous run saved: stored accounts replace configured ones with
+        the same id, orders and positions as they were, trades in time order, ids go on."""
+        for acct in accounts:
+            self.accounts[acct.id] = acct
+        for order in orders:
+            self.orders[order.id] = order
+            if order.status in WORKING:
+                self._working.setdefault(order.contract_id, set()).add(order.id)
+        for pos in positions:
+            if pos.size:
+                self.positions[(pos.account_id, pos.contract_id)] = pos
+        self.trades = sorted([*self.trades, *trades], key=lambda t: (t.created_ns, t.id))
+        self.trade_index = {t.id: t for t in self.trades}
+        for kind, ids in (("order", self.orders), ("trade", [t.id for t in self.trades]),
+                          ("position", [p.id for p in self.positions.values()])):
+            self._next[kind] = max([self._next[kind] - 1, *ids]) + 1
+
+    def add_history(self, orders: Iterable[Order], trades: Iterable[Trade]) -> None:
+        """Past, finished orders and their trades (riskctl sim history): no position changes."""
+        for order in orders:
+            self.orders[order.id] = order
+        self.trades = sorted([*self.trades, *trades], key=lambda t: (t.created_ns, t.id))
+        self.trade_index = {t.id: t for t in self.trades}
+
+    def new_id(self, kind: str) -> int:
+        return self._id(kind)
 
     def _id(self, kind: str) -> int:
         n = self._next[kind]
@@ -80,6 +110,14 @@ class Ledger:
             return fail(Codes.SEARCH_ACCOUNT_NOT_FOUND, f"account {account_id} not found")
         return Result(body={"orders": [o.payload() for o in self._orders_of(account_id)
                                        if _within(o.created_ns, start_ns, end_ns)]})
+
+    def order_by_id(self, account_id: int, order_id: int) -> Result:
+        """Order/searchById: any order of the account, whatever its status (1 OrderNotFound)."""
+        order = self.orders.get(order_id)
+        if account_id not in self.accounts or order is None or order.account_id != account_id:
+            return Result(code=Codes.ORDER_NOT_FOUND, body={"order": None},
+                          message=f"order {order_id} not found on account {account_id}")
+        return Result(body={"order": order.payload()})
 
     def query_orders(self, account_id: int, statuses: Optional[list[int]] = None,
                      contract_id: Optional[str] = None, after_ns: Optional[int] = None,
@@ -392,6 +430,7 @@ class Ledger:
                       created_ns=now, price=price, pnl=pnl, fees=fees, side=order.side,
                       size=order.size, order_id=order.id)
         self.trades.append(trade)
+        self.trade_index[trade.id] = trade
         self.market.add_volume(order.contract_id, order.size)
         order.fill_volume, order.filled_price = order.size, price
         events = [Event("GatewayUserTrade", acct.id, trade.payload(), CREATED),

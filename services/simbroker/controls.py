@@ -11,6 +11,8 @@ GET|POST /sim/calls  counts per endpoint since start or the last POST /sim/calls
                      byAccount {account: {endpoint: {errorCode: n}}}
 POST /sim/burst      {"contracts", "quotes_per_second", "seconds", "accountId", "trades"}
 GET /sim/burst       the last burst's progress
+POST /sim/history    {"days", "accountIds"?, "seed"?}  past trading days of activity (history.py)
+GET|POST /sim/hubs   {"connections": {"user", "market"}, "negotiated", "pendingNegotiations"}
 POST /sim/pause      {"ticks": false|true}   stop / resume the random walk
 POST /sim/quirks     {"duplicateTrades"?, "positionBeforeTrade"?, "randomOrder"?,
                       "duplicateFills"?, "quotesSilent"?: bool, "seed"?: int}
@@ -28,6 +30,8 @@ from services.simbroker.burst import Burst
 from services.simbroker.gateway import (BadRequest, Gateway, Response, bad_request, field_int,
                                         field_price, field_str, json_response, parse_body)
 from services.simbroker.wire import iso
+
+MAX_HISTORY_DAYS = 260          # a year of trading days
 from shared.symbols import UnknownSymbol
 
 
@@ -70,6 +74,9 @@ class Controls:
             ("POST", "/sim/calls/reset"): self._calls_reset,
             ("POST", "/sim/burst"): self._burst_start,
             ("GET", "/sim/burst"): self._burst_status,
+            ("POST", "/sim/history"): self._history,
+            ("GET", "/sim/hubs"): self._hubs,
+            ("POST", "/sim/hubs"): self._hubs,
             ("POST", "/sim/pause"): self._pause,
             ("POST", "/sim/quirks"): self._quirks,
             ("GET", "/sim/info"): self._info,
@@ -163,6 +170,23 @@ class Controls:
 
     def _burst_status(self, _body: dict) -> Response:
         return _ok(burst=self.burst.status.doc())
+
+    def _history(self, body: dict) -> Response:
+        days = field_int(body, "days")
+        if not 1 <= days <= MAX_HISTORY_DAYS:
+            raise BadRequest("days", f"expected days from 1 to {MAX_HISTORY_DAYS}, got {days}")
+        ids = body.get("accountIds")
+        if ids is None:
+            ids = list(self.gateway.ledger.accounts)
+        if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool)
+                                                for i in ids):
+            raise BadRequest("accountIds", f"expected a list of account ids, got {ids!r}")
+        seed = field_int(body, "seed", required=False)
+        return _ok(**self.gateway.add_history(days, ids, self.gateway.sim.seed
+                                              if seed is None else seed))
+
+    def _hubs(self, _body: dict) -> Response:
+        return _ok(**self.hubs.stats())
 
     def _pause(self, body: dict) -> Response:
         ticks = _bool(body, "ticks")

@@ -25,6 +25,7 @@ CREATED, UPDATED, REMOVED = 0, 1, 2       # the "action" of wrapped events (neve
 class Codes:
     """ProjectX error codes, per endpoint."""
     SEARCH_ACCOUNT_NOT_FOUND = 1
+    ORDER_NOT_FOUND = 1                      # Order/searchById
     PLACE_ACCOUNT_NOT_FOUND, PLACE_REJECTED, PLACE_CONTRACT_NOT_FOUND, PLACE_ACCOUNT_REJECTED = 1, 2, 8, 10
     CANCEL_ACCOUNT_NOT_FOUND, CANCEL_ORDER_NOT_FOUND, CANCEL_ACCOUNT_REJECTED = 1, 2, 6   # modify too
     MODIFY_REJECTED = 3

@@ -1,4 +1,4 @@
-"""What the sim does to REST calls besides answering them: counting, injected failures, rate limit.
+"""What the sim does to REST calls besides answering them: counting, injected failures, rate limits.
 
 Counted per endpoint: calls, injected failures, and what each answered call
 did (took effect, or refused: closing a flat position is refused, so a
@@ -7,7 +7,9 @@ Pure (a clock, no I/O; the gateway holds the lock). Websocket connection
 attempts are counted here too, as /hubs/user and /hubs/market. `/sim/fail` arms a Fault
 for an endpoint: its next `count` calls answer `status` (429 with a
 Retry-After header); with `apply` the call still takes effect and only its
-answer is lost, like a close that worked although the reply never came.
+answer is lost, like a close that worked although the reply never came. Two
+rate limits, as on the gateway: one for every endpoint but bar history
+(rate_limit per 60 s, 0: off) and one for History/* (history_limit per 30 s).
 """
 from __future__ import annotations
 
@@ -38,11 +40,39 @@ class Failure:
     apply: bool = False
 
 
-class Faults:
-    def __init__(self, clock: Clock, rate_limit: int = 0, window: float = 60.0):
+class Limiter:
+    """At most `limit` calls per `window` seconds (sliding); 0: no limit."""
+
+    def __init__(self, clock: Clock, limit: int, window: float):
         self.clock = clock
-        self.rate_limit = rate_limit
+        self.limit = limit
         self.window = window
+        self._recent: collections.deque = collections.deque()   # monotonic times of calls
+
+    def check(self) -> Optional[Failure]:
+        """None if the call may go ahead (it is counted), else the 429 to answer."""
+        if self.limit <= 0:
+            return None
+        now = self.clock.monotonic()
+        while self._recent and self._recent[0] <= now - self.window:
+            self._recent.popleft()
+        if len(self._recent) >= self.limit:
+            wait = self._recent[0] + self.window - now
+            return Failure(429, {"Retry-After": str(max(1, math.ceil(wait)))},
+                           f"rate limit: {self.limit} calls per {self.window:g} s")
+        self._recent.append(now)
+        return None
+
+
+HISTORY_PREFIX = "/api/History/"
+
+
+class Faults:
+    def __init__(self, clock: Clock, rate_limit: int = 0, window: float = 60.0,
+                 history_limit: int = 50, history_window: float = 30.0):
+        self.clock = clock
+        self.limiter = Limiter(clock, rate_limit, window)
+        self.history_limiter = Limiter(clock, history_limit, history_window)
         self.calls: collections.Counter = collections.Counter()
         self.failed: collections.Counter = collections.Counter()     # injected failures
         self.took_effect: collections.Counter = collections.Counter()  # answered success
@@ -50,7 +80,6 @@ class Faults:
         self.by_account: collections.Counter = collections.Counter()   # (account, endpoint, code)
         self.since_ns = clock.now_ns()
         self._armed: dict[str, Fault] = {}
-        self._recent: collections.deque = collections.deque()   # monotonic times of calls
 
     def arm(self, endpoint: str, status: int, count: int, retry_after: float = 1.0,
             apply: bool = False, body: Optional[str] = None) -> None:
@@ -104,7 +133,8 @@ class Faults:
     def on_call(self, endpoint: str) -> Optional[Failure]:
         """Count a call; the failure to answer with, if one is armed or the rate limit is hit."""
         self.calls[endpoint] += 1
-        failure = self._injected(endpoint) or self._limited()
+        limiter = self.history_limiter if endpoint.startswith(HISTORY_PREFIX) else self.limiter
+        failure = self._injected(endpoint) or limiter.check()
         if failure is not None:
             self.failed[endpoint] += 1
         return failure
@@ -119,16 +149,3 @@ class Faults:
         headers = {"Retry-After": str(math.ceil(fault.retry_after))} if fault.status == 429 else {}
         text = fault.body if fault.body is not None else f"simulated failure (HTTP {fault.status})"
         return Failure(fault.status, headers, text, fault.apply)
-
-    def _limited(self) -> Optional[Failure]:
-        if self.rate_limit <= 0:
-            return None
-        now = self.clock.monotonic()
-        while self._recent and self._recent[0] <= now - self.window:
-            self._recent.popleft()
-        if len(self._recent) >= self.rate_limit:
-            wait = self._recent[0] + self.window - now
-            return Failure(429, {"Retry-After": str(max(1, math.ceil(wait)))},
-                           f"rate limit: {self.rate_limit} calls per {self.window:g} s")
-        self._recent.append(now)
-        return None

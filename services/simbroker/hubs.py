@@ -1,13 +1,19 @@
 """The sim's realtime hubs, /hubs/user and /hubs/market: SignalR JSON over websockets.
 
 An asyncio websockets server in its own thread, on [broker.sim] hub_port.
-`?access_token=` is required (401 without a valid one; 503 while /sim/disconnect
-holds the hubs down). Per connection: the handshake, then invocations answered
+A client may negotiate first (POST <hub>/negotiate, the token in the query or
+an Authorization header, then the websocket with ?id=; see negotiate.py) or
+skip negotiation; either way the websocket needs the token, as `?access_token=`
+or an Authorization header (401 without a valid one; 503 while /sim/disconnect holds the hubs down). Per connection: the handshake, then invocations answered
 with a completion when they carry an invocationId, a SignalR ping every
 ping_interval, a close when the client stays silent for client_timeout or
 its token expires (what the real gateway does around the 24 h mark).
 
-Other threads publish through publish_user / publish_quote: items go into a
+Market hub topics: quotes (GatewayQuote, the full quote on subscribing), trades
+(GatewayTrade prints) and depth (GatewayDepth; a reset and the whole book on
+subscribing); unsubscribing stops them.
+
+Other threads publish through publish_user / publish_quote / publish_market: items go into a
 deque and one wake-up per batch hands them to the loop, which routes each to
 the subscribed connections; a writer task per connection sends every record
 queued so far in ONE websocket frame. Subscribing twice doubles the events
@@ -37,6 +43,8 @@ from websockets.exceptions import ConnectionClosed
 
 from services.simbroker import ordering, signalr
 from services.simbroker.entities import Event
+from services.simbroker.negotiate import NO_CONNECTION, Negotiations, negotiate_version
+from services.simbroker.tokens import bearer
 from shared.clock import NS_PER_S
 
 log = logging.getLogger(__name__)
@@ -49,8 +57,10 @@ USER_TOPICS = {"GatewayUserAccount": "accounts", "GatewayUserOrder": "orders",
                "GatewayUserPosition": "positions", "GatewayUserTrade": "trades"}
 USER_METHODS = {"SubscribeOrders": "orders", "SubscribePositions": "positions",
                 "SubscribeTrades": "trades"}
-MARKET_NOOP = ("SubscribeContractTrades", "SubscribeContractMarketDepth",
-               "UnsubscribeContractTrades", "UnsubscribeContractMarketDepth")
+HUB_PATHS = {"/hubs/user": "user", "/hubs/market": "market"}
+MARKET_METHODS = {"SubscribeContractQuotes": "quotes", "SubscribeContractTrades": "trades",
+                  "SubscribeContractMarketDepth": "depth"}
+MARKET_EVENTS = {"trades": "GatewayTrade", "depth": "GatewayDepth"}
 
 
 def _arg_error(method: str, given: int, expected: int) -> str:
@@ -90,8 +100,12 @@ class HubServer:
     """The user and market hubs; start() binds and runs them in a daemon thread."""
 
     def __init__(self, gateway, host: str, port: int, ping_interval: float = 15.0,
-                 client_timeout: float = 30.0, wrap_events: bool = False):
+                 client_timeout: float = 30.0, wrap_events: bool = True,
+                 negotiate_ttl: float = 5.0, ssl_context=None):
         self.gateway = gateway
+        self.negotiations = Negotiations(time.monotonic, negotiate_ttl)
+        self.negotiated = 0              # websockets opened with a negotiated id
+        self.ssl_context = ssl_context   # None: plain ws://; else wss:// (tls.py)
         self.host = host
         self.port = port
         self.ping_interval = ping_interval
@@ -141,6 +155,7 @@ class HubServer:
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
         async with serve(self._serve, self.host, self.port, process_request=self._admit,
+                         ssl=self.ssl_context,
                          ping_interval=None, compression=None, max_size=2 ** 20,
                          close_timeout=2):
             self._ready.set()
@@ -166,6 +181,16 @@ class HubServer:
     def wants_quotes(self, contract_id: str) -> bool:
         return bool(self._by_topic.get(("quotes", contract_id)))
 
+    def wants(self, topic: str, contract_id: str) -> bool:
+        """Is anyone subscribed to this market topic ("trades", "depth") of the contract?"""
+        return bool(self._by_topic.get((topic, contract_id)))
+
+    def publish_market(self, topic: str, contract_id: str, data: str) -> None:
+        """GatewayTrade / GatewayDepth (contractId, data) to the topic's subscribers; data is
+        the JSON array already written (the hot path writes it by hand)."""
+        self._inbox.append(("market", topic, contract_id, data))
+        self._kick()
+
     def _kick(self) -> None:
         if not self._kicked and self._loop is not None:
             self._kicked = True
@@ -177,8 +202,8 @@ class HubServer:
     def _drain(self) -> None:
         self._kicked = False
         if self._user_inbox:
-            # user events first, and their writers run before the quotes queued ahead of them
-            # are encoded (a fill never waits behind a quote storm; the real gateway serves
+            # user events first, and their writers run before the market data queued ahead of
+            # them is encoded (a fill never waits behind a quote storm; the real gateway serves
             # the user hub apart from the market hub)
             while self._user_inbox:
                 for event in self._with_quirks(self._user_inbox.popleft()):
@@ -187,7 +212,12 @@ class HubServer:
                 self._kick()
             return
         while self._inbox and not self._user_inbox:
-            _kind, cid, payload = self._inbox.popleft()
+            item = self._inbox.popleft()
+            if item[0] == "market":
+                _kind, topic, cid, data = item
+                self._route((topic, cid), signalr.invocation_raw(MARKET_EVENTS[topic], cid, data))
+                continue
+            _kind, cid, payload = item
             if not self.quirks["quotesSilent"]:
                 self._route(("quotes", cid), signalr.invocation("GatewayQuote", [cid, payload]))
 
@@ -257,24 +287,59 @@ class HubServer:
         return {"user": sum(1 for c in self.conns if c.hub == "user"),
                 "market": sum(1 for c in self.conns if c.hub == "market")}
 
+    def stats(self) -> dict:
+        """/sim/hubs (another thread: reads copies): open connections per hub, websockets
+        opened after negotiating, ids not used yet."""
+        conns = list(self.conns)
+        return {"connections": {hub: sum(1 for c in conns if c.hub == hub)
+                                for hub in ("user", "market")}, "negotiated": self.negotiated,
+                "pendingNegotiations": self.negotiations.pending()}
+
     # -- one connection ------------------------------------------------------------------------
     def _admit(self, ws: ServerConnection, request) -> Any:
         url = urlsplit(request.path)
-        if url.path.rstrip("/") not in ("/hubs/user", "/hubs/market"):
+        path = url.path.rstrip("/")
+        query = parse_qs(url.query)
+        negotiating = path.endswith("/negotiate")
+        hub_path = path[:-len("/negotiate")] if negotiating else path
+        if hub_path not in HUB_PATHS:
             return ws.respond(404, "no hub here: expected /hubs/user or /hubs/market\n")
         with self.gateway.lock:
             self.gateway.faults.on_hub_attempt(url.path.rstrip("/").rsplit("/", 1)[-1])
         if time.monotonic() < self._down_until:
             return ws.respond(503, "the hubs are down (simulated)\n")
-        token = (parse_qs(url.query).get("access_token") or [None])[0]
+        token = (query.get("access_token") or [None])[0]
+        if token is None:                       # ASP.NET takes a bearer header as well
+            token = bearer(request.headers.get("Authorization"))
         claims, problem = self.gateway.tokens.check(token)
         if claims is None:
             return ws.respond(401, f"{problem}\n")
+        hub = HUB_PATHS[hub_path]
+        if negotiating:
+            return self._negotiate(ws, request, hub, query)
+        if request.method != "GET":
+            return ws.respond(405, "a hub connection is a websocket GET\n")
+        if "id" in query:
+            if not self.negotiations.take(hub, query["id"][0]):
+                return ws.respond(404, f"{NO_CONNECTION}\n")
+            self.negotiated += 1
         ws.sim_token_expires = claims.expires_ns  # type: ignore[attr-defined]
         return None
 
+    def _negotiate(self, ws: ServerConnection, request, hub: str, query: dict) -> Any:
+        """POST <hub>/negotiate: the ASP.NET Core answer (see negotiate.py)."""
+        if request.method != "POST":
+            return ws.respond(405, "negotiate takes POST\n")
+        version = negotiate_version(query)
+        if version is None:
+            return ws.respond(400, "negotiateVersion must be a whole number\n")
+        response = ws.respond(200, json.dumps(self.negotiations.negotiate(hub, version)))
+        del response.headers["Content-Type"]          # respond() wrote text/plain
+        response.headers["Content-Type"] = "application/json"
+        return response
+
     async def _serve(self, ws: ServerConnection) -> None:
-        hub = "user" if urlsplit(ws.request.path).path.rstrip("/") == "/hubs/user" else "market"
+        hub = HUB_PATHS[urlsplit(ws.request.path).path.rstrip("/")]
         conn = Connection(ws, hub, getattr(ws, "sim_token_expires", 0))
         try:
             first = await asyncio.wait_for(ws.recv(), timeout=max(5.0, self.client_timeout or 15))
@@ -385,10 +450,8 @@ class HubServer:
                     error = f"Failed to invoke '{message.get('target')}': {exc}"
             if invocation_id is not None:
                 conn.push(signalr.completion(str(invocation_id), error))
-            if error is None and conn.hub == "market" and message.get("target") == \
-                    "SubscribeContractQuotes":
-                cid = message["arguments"][0]
-                conn.push(signalr.invocation("GatewayQuote", [cid, self.gateway.full_quote(cid)]))
+            if error is None and conn.hub == "market":
+                self._snapshot(conn, str(message.get("target")), message["arguments"])
 
     def _invoke(self, conn: Connection, method: str, args: list) -> Optional[str]:
         """Run a hub method; None on success, else the completion's error text."""
@@ -405,17 +468,23 @@ class HubServer:
             if isinstance(args[0], bool) or not isinstance(args[0], int):
                 return _binding_error(method)
             return self._subscribe(conn, (topic, args[0]), method.startswith("Subscribe"))
-        if method in ("SubscribeContractQuotes", "UnsubscribeContractQuotes") or method in MARKET_NOOP:
+        topic = MARKET_METHODS.get(method.replace("Unsubscribe", "Subscribe"))
+        if topic is not None:
             if len(args) != 1:
                 return _arg_error(method, len(args), 1)
             if not isinstance(args[0], str):
                 return _binding_error(method)
             if args[0] not in self.gateway.market.specs:
                 return f"contract {args[0]!r} not found"
-            if method in MARKET_NOOP:
-                return None
-            return self._subscribe(conn, ("quotes", args[0]), method.startswith("Subscribe"))
+            return self._subscribe(conn, (topic, args[0]), method.startswith("Subscribe"))
         return f"Unknown hub method '{method}'"
+
+    def _snapshot(self, conn: Connection, method: str, args: list) -> None:
+        """What a new market subscriber gets at once: the full quote, or the whole book."""
+        if method == "SubscribeContractQuotes":
+            conn.push(signalr.invocation("GatewayQuote", [args[0], self.gateway.full_quote(args[0])]))
+        elif method == "SubscribeContractMarketDepth":
+            conn.push(signalr.invocation_raw("GatewayDepth", args[0], self.gateway.depth(args[0])))
 
     def _subscribe(self, conn: Connection, key: tuple, on: bool) -> None:
         if on:

@@ -1,4 +1,4 @@
-"""The sim broker's market: contracts with real roots and tick data, a random walk, quotes.
+"""The sim broker's market: the listed contracts' prices, a random walk, quotes.
 
 Pure: takes a clock and a seeded random.Random, does no I/O. Prices live as
 whole ticks (ints) so nothing drifts off the tick grid; bid sits at the last
@@ -10,77 +10,14 @@ from __future__ import annotations
 
 import random
 from decimal import Decimal
-from typing import Iterable, Mapping, Optional
+from typing import Iterable, Optional
 
 import attrs
 
+from services.simbroker.contracts import ContractSpec
 from services.simbroker.wire import iso, num
 from shared.clock import Clock
-from shared.symbols import root_for_ticker, root_of, ticker_of
-
-MICRO_FEE = Decimal("0.37")    # per contract per fill, micros (MNQ, MES, M2K, MGC, MYM)
-MINI_FEE = Decimal("1.40")     # per contract per fill, everything else
-
-
-@attrs.frozen(kw_only=True)
-class ContractSpec:
-    id: str
-    name: str
-    description: str
-    tick_size: Decimal
-    tick_value: Decimal
-    start_price: Decimal
-    fee: Decimal
-
-    @property
-    def root(self) -> str:
-        return root_of(self.id)
-
-    @property
-    def symbol_id(self) -> str:
-        return f"F.US.{self.root}"
-
-    def payload(self) -> dict:
-        return {"id": self.id, "name": self.name, "description": self.description,
-                "tickSize": num(self.tick_size), "tickValue": num(self.tick_value),
-                "activeContract": True, "symbolId": self.symbol_id}
-
-
-def _spec(root: str, description: str, tick: str, value: str, start: str, fee: Decimal):
-    return ContractSpec(id=f"CON.F.US.{root}.Z26", name=f"{root}Z6",
-                        description=f"{description}: December 2026", tick_size=Decimal(tick),
-                        tick_value=Decimal(value), start_price=Decimal(start), fee=fee)
-
-
-DEFAULT_CONTRACTS: tuple[ContractSpec, ...] = (
-    _spec("MNQ", "Micro E-mini Nasdaq-100", "0.25", "0.50", "21000.00", MICRO_FEE),
-    _spec("MES", "Micro E-mini S&P 500", "0.25", "1.25", "6000.00", MICRO_FEE),
-    _spec("ENQ", "E-mini Nasdaq-100", "0.25", "5.00", "21000.00", MINI_FEE),
-    _spec("EP", "E-mini S&P 500", "0.25", "12.50", "6000.00", MINI_FEE),
-    _spec("RTY", "E-mini Russell 2000", "0.10", "5.00", "2400.00", MINI_FEE),
-    _spec("M2K", "Micro E-mini Russell 2000", "0.10", "0.50", "2400.00", MICRO_FEE),
-    _spec("CLE", "Crude Light", "0.01", "10.00", "70.00", MINI_FEE),
-    _spec("GCE", "Gold", "0.10", "10.00", "2650.00", MINI_FEE),
-    _spec("MGC", "Micro Gold", "0.10", "1.00", "2650.00", MICRO_FEE),
-    _spec("YM", "E-mini Dow ($5)", "1.00", "5.00", "44000.00", MINI_FEE),
-    _spec("MYM", "Micro E-mini Dow", "1.00", "0.50", "44000.00", MICRO_FEE),
-)
-
-
-def contracts_with_fees(fees: Mapping[str, float],
-                        contracts: Iterable[ContractSpec] = DEFAULT_CONTRACTS
-                        ) -> tuple[ContractSpec, ...]:
-    """The contracts with fee overrides keyed by ticker or root (ES or EP). Unknown keys raise."""
-    by_root = {c.root: c for c in contracts}
-    out = dict(by_root)
-    for key, fee in fees.items():
-        root = root_for_ticker(key)
-        if root not in by_root:
-            known = ", ".join(sorted(ticker_of(c.id) for c in by_root.values()))
-            raise ValueError(f"expected a fee keyed by a known ticker ({known}), got {key!r}")
-        out[root] = attrs.evolve(by_root[root], fee=Decimal(str(fee)))
-    return tuple(out.values())
-
+from shared.symbols import ticker_of
 
 @attrs.define
 class _Book:
@@ -95,6 +32,16 @@ class _Book:
     volume: int = 0
     updated_ns: int = 0
     sent: dict = attrs.Factory(dict)      # fields of the last sparse quote written
+    depth_sent: Optional[tuple] = None    # (ask ticks, bid ticks) of the last depth written
+
+
+DEPTH_LEVELS = 5                # price levels each side in GatewayDepth
+ASK, BID, BEST_ASK, BEST_BID, RESET = 1, 2, 3, 4, 6     # DomType
+
+
+def _level_volume(ticks: int) -> int:
+    """A resting size for a price level: deterministic, so a level that stays keeps it."""
+    return 3 + (ticks * 7) % 29
 
 
 QUOTE_FIELDS = ("lastPrice", "bestBid", "bestAsk", "change", "changePercent", "open", "high",
@@ -109,18 +56,37 @@ class Market:
         self.clock = clock
         self.rng = rng
         self.spread = spread_ticks
-        self.specs: dict[str, ContractSpec] = {c.id: c for c in contracts}
+        self.specs: dict[str, ContractSpec] = {}      # every contract ever listed (by id)
+        self.listed: list[str] = []                   # the ones listed now, catalogue order
         self.is_open = True
-        now = clock.now_ns()
         self._books: dict[str, _Book] = {}
-        for c in self.specs.values():
-            t = int(c.start_price / c.tick_size)
-            self._books[c.id] = _Book(last=t, bid=t, ask=t + self.spread, open=t, high=t, low=t,
-                                      prev_close=t, updated_ns=now)
+        self._floats: dict[str, dict[int, float]] = {}
+        self.list(contracts)
+
+    def list(self, contracts: Iterable[ContractSpec]) -> None:
+        """List these contracts now (a roll): new ones start at their start price; a contract
+        no longer listed keeps its book, so positions in it still price and close."""
+        now = self.clock.now_ns()
+        contracts = list(contracts)
+        for c in contracts:
+            if c.id not in self._books:
+                t = int(c.start_price / c.tick_size)
+                self._books[c.id] = _Book(last=t, bid=t, ask=t + self.spread, open=t, high=t,
+                                          low=t, prev_close=t, updated_ns=now)
+            self.specs[c.id] = c
+        self.listed = [c.id for c in contracts]
 
     # -- lookups ---------------------------------------------------------------
     def ids(self) -> list[str]:
-        return list(self.specs)
+        """The contracts listed now."""
+        return list(self.listed)
+
+    def active_ids(self) -> list[str]:
+        """The active month of each product (what the random walk moves)."""
+        return [cid for cid in self.listed if self.specs[cid].active]
+
+    def listed_specs(self) -> list[ContractSpec]:
+        return [self.specs[cid] for cid in self.listed]
 
     def spec(self, contract_id: str) -> ContractSpec:
         try:
@@ -167,9 +133,9 @@ class Market:
         b.volume += self.rng.randint(1, 5)
 
     def step_all(self) -> list[str]:
-        for cid in self.specs:
+        for cid in self.listed:
             self.step(cid)
-        return list(self.specs)
+        return list(self.listed)
 
     def set_last(self, contract_id: str, price: Decimal, bid: Optional[Decimal] = None,
                  ask: Optional[Decimal] = None) -> None:
@@ -181,13 +147,64 @@ class Market:
                    None if bid is None else self.to_ticks(contract_id, bid),
                    None if ask is None else self.to_ticks(contract_id, ask))
 
+    def restore_last(self, contract_id: str, ticks: int) -> None:
+        """Start from where a previous run left the price (the day's open, high, low too)."""
+        b = self._books[contract_id]
+        b.last = b.bid = b.open = b.high = b.low = b.prev_close = ticks
+        b.ask = ticks + self.spread
+
+    def last_ticks(self, contract_id: str) -> int:
+        return self._books[contract_id].last
+
+    def volume(self, contract_id: str) -> int:
+        return self._books[contract_id].volume
+
     def add_volume(self, contract_id: str, size: int) -> None:
         self._books[contract_id].volume += size
+
+    # -- depth and prints ---------------------------------------------------------
+    def price_json(self, contract_id: str, ticks: int) -> float:
+        """A price in ticks as the JSON number it is written as (cached: the hot path)."""
+        cache = self._floats.get(contract_id)
+        if cache is None:
+            cache = self._floats[contract_id] = {}
+        value = cache.get(ticks)
+        if value is None:
+            value = cache[ticks] = float(self._price(contract_id, ticks))
+        return value
+
+    def depth(self, contract_id: str, reset: bool = False) -> str:
+        """GatewayDepth data as a JSON array, consistent with the quote: the book is best ask
+        and bid and DEPTH_LEVELS asks upward from bestAsk, bids downward from bestBid, a
+        level's size a function of its price. reset: a reset (6) and the whole book (for a
+        new subscriber); else what changed since the last depth written: best ask and bid,
+        levels that left the book (volume 0) and levels that joined it."""
+        b = self._books[contract_id]
+        asks = range(b.ask, b.ask + DEPTH_LEVELS)
+        bids = range(b.bid - DEPTH_LEVELS + 1, b.bid + 1)
+        rows = [(RESET, 0, 0)] if reset else []
+        rows += [(BEST_ASK, b.ask, _level_volume(b.ask)), (BEST_BID, b.bid, _level_volume(b.bid))]
+        old = None if reset else b.depth_sent
+        for kind, now, before in ((ASK, asks, old and old[0]), (BID, bids, old and old[1])):
+            if before is not None:
+                rows += [(kind, t, 0) for t in before if t not in now]
+            rows += [(kind, t, _level_volume(t)) for t in now if before is None or t not in before]
+        b.depth_sent = (asks, bids)
+        stamp = iso(b.updated_ns)
+        p = self.price_json
+        return "[" + ",".join(
+            f'{{"timestamp":"{stamp}","type":{kind},"price":{p(contract_id, t) if t else 0.0!r},'
+            f'"volume":{v},"currentVolume":{v}}}' for kind, t, v in rows) + "]"
+
+    def prints(self, contract_id: str, price: float, side: int, size: int) -> str:
+        """GatewayTrade data, one print as a JSON array (type 0 a buy, 1 a sell)."""
+        return (f'[{{"symbolId":"{self.spec(contract_id).symbol_id}","price":{price!r},'
+                f'"timestamp":"{iso(self.clock.now_ns())}","type":{side},"volume":{size}}}]')
 
     # -- quotes -------------------------------------------------------------------
     def _fields(self, contract_id: str) -> dict:
         b = self._books[contract_id]
-        p = lambda t: num(self._price(contract_id, t))  # noqa: E731
+        p = lambda t: self.price_json(contract_id, t)  # noqa: E731
         change = b.last - b.prev_close
         return {"lastPrice": p(b.last), "bestBid": p(b.bid), "bestAsk": p(b.ask),
                 "change": p(change),

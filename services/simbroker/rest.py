@@ -1,13 +1,16 @@
 """The sim's HTTP server: /api/... to the Gateway, /sim/... to the Controls.
 
 The standard library's ThreadingHTTPServer (HTTP/1.1 keep-alive, one thread
-per connection) in a daemon thread; the handlers only move bytes.
+per connection) in a daemon thread, HTTPS when given an SSL context (tls.py);
+the handlers only move bytes.
 """
 from __future__ import annotations
 
 import logging
 import os
 import socket
+import ssl
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Optional
@@ -46,6 +49,8 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if path.startswith("/sim/") or path == "/sim":
                 response = self.server.controls.handle(self.command, path, raw)
+            elif self.command == "GET":
+                response = self.server.gateway.get_call(path)
             elif self.command != "POST":
                 response = Response(405, b"the gateway API takes POST", {"Allow": "POST"})
             else:
@@ -74,11 +79,23 @@ class RestServer(ThreadingHTTPServer):
             self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_EXCLUSIVEADDRUSE, 1)
         super().server_bind()
 
-    def __init__(self, host: str, port: int, gateway: Gateway, controls: Controls):
+    def __init__(self, host: str, port: int, gateway: Gateway, controls: Controls,
+                 ssl_context: Optional[ssl.SSLContext] = None):
         self.gateway = gateway
         self.controls = controls
         self._thread: Optional[threading.Thread] = None
         super().__init__((host, port), _Handler)
+        if ssl_context is not None:     # HTTPS; the handshake runs in the connection's thread
+            self.socket = ssl_context.wrap_socket(self.socket, server_side=True,
+                                                  do_handshake_on_connect=False)
+
+    def handle_error(self, request, client_address) -> None:
+        """A client that fails the TLS handshake (it does not trust us) or hangs up: one line."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ssl.SSLError, ConnectionError, OSError)):
+            log.info("connection from %s ended: %s", client_address[0], exc)
+        else:
+            super().handle_error(request, client_address)
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.2},

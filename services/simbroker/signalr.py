@@ -48,6 +48,12 @@ def invocation(target: str, arguments: Iterable[Any]) -> str:
     return record({"type": INVOCATION, "target": target, "arguments": list(arguments)})
 
 
+def invocation_raw(target: str, contract_id: str, data_json: str) -> str:
+    """A market-hub invocation (contractId, data) whose data is JSON text already."""
+    return (f'{{"type":{INVOCATION},"target":"{target}","arguments":[{json.dumps(contract_id)},'
+            f'{data_json}]}}' + RS)
+
+
 def completion(invocation_id: str, error: Optional[str] = None, result: Any = None) -> str:
     message: dict = {"type": COMPLETION, "invocationId": invocation_id}
     if error is not None:

@@ -43,6 +43,7 @@ class Tokens:
         self.clock = clock
         self.ttl = ttl
         self._serial = itertools.count(1)
+        self._revoked: set[str] = set()          # signatures of logged-out tokens
 
     def issue(self, user: str) -> str:
         now = self.clock.now_ns()
@@ -60,7 +61,7 @@ class Tokens:
         if not token or token.count(".") != 2:
             return None, "invalid token"
         body, _, signature = token.rpartition(".")
-        if not hmac.compare_digest(signature, self._sign(body)):
+        if not hmac.compare_digest(signature, self._sign(body)) or signature in self._revoked:
             return None, "invalid token"
         try:
             claims = json.loads(_unb64(body.split(".")[1]))
@@ -70,6 +71,12 @@ class Tokens:
         if self.clock.now_ns() >= exp:
             return None, "token expired"
         return Claims(user=user, expires_ns=exp), ""
+
+
+    def revoke(self, token: Optional[str]) -> None:
+        """Auth/logout: this token is refused from now on."""
+        if token and token.count(".") == 2:
+            self._revoked.add(token.rpartition(".")[2])
 
 
 def bearer(header: Optional[str]) -> Optional[str]:

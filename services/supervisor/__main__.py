@@ -24,13 +24,19 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging("supervisor", loaded.config.logging.level, config=loaded.config)
     supervisor = Supervisor(loaded)
     install_stop_handlers(supervisor.request_stop)
+    code = 1
     try:
-        return supervisor.run()
+        code = supervisor.run()
+        return code
     except OSError as exc:
         log.error("riskd cannot start: %s", exc)
         return 1
     finally:
         lock.release()
+        # the last line a person sees: riskd is really gone (Ctrl-C, riskctl shutdown, a signal)
+        why = f": {supervisor.shutdown_reason}" if supervisor.shutdown_reason else ""
+        print(f"riskd stopped{why} (exit {code}); every worker is stopped, accounts are not "
+              f"guarded until riskd runs again", flush=True)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import time
 from typing import Callable, Optional
 
@@ -20,6 +21,7 @@ from services.supervisor.commands import REGISTRY
 from services.supervisor.forward import Forwarder
 from services.supervisor.guard import GUARD_WORKERS, GuardTracker
 from services.supervisor.guardstore import GuardStore
+from services.supervisor.health import CHANNEL_TOPIC, Health, file_edit_event
 from services.supervisor.sessions import Sessions
 from services.supervisor.policy import (BACKOFF, FLAPPING, RUNNING, STARTING, STOPPED, STOPPING,
                                         PolicySettings, WorkerPolicy)
@@ -30,9 +32,10 @@ from shared.bus.subscriber import Subscriber
 from shared.config import ConfigError, LoadedConfig, load_config
 from shared.config.live import apply_live
 from shared.config.watch import ConfigWatcher
-from shared.messages.control import (ConfigChanged, ControlRequest, GuardReport, SupervisorStatus,
-                                     WorkerEvent, WorkerInfo)
+from shared.messages.control import (ConfigChanged, ConfigHealth, ControlRequest, GuardReport,
+                                     SupervisorStatus, WorkerEvent, WorkerInfo, WorkersTable)
 from shared.messages.market import BrokerConnection
+from shared.messages.notify import ChannelState
 from shared.messages.system import Heartbeat, Ping, Pong, Reply, error, ok
 from shared.worker import Worker
 
@@ -45,6 +48,7 @@ STOP_ORDER = ("notify", "risk", "market", "logging", "enforcement", "simbroker")
 TICK = 0.1
 STARTUP_PING_EVERY = 0.25
 GUARD_REPORT_EVERY = 5.0   # the day's unguarded time on the events PUB (daily summary, screens)
+NOTIFY_TOPIC = "notify"   # NotifyEvents on the events PUB: the notify worker alerts them
 CONFIG_POLL = 0.25        # how often the loop asks the config watcher (it debounces itself)
 
 
@@ -88,6 +92,7 @@ class Supervisor(Worker):
         self.sessions = Sessions(self.clock)      # ops/admin sessions + failed-login limiter
         self.shutdown_reason = ""
         self._announced = False
+        self.health = Health(self.clock)       # the config's state and notify's channels
         self.calendar = loaded.config.trading_day.calendar(os.path.dirname(loaded.path))
         self.guard_store = GuardStore(loaded.data_dir)
         now_ns = self.clock.now_ns()
@@ -108,6 +113,7 @@ class Supervisor(Worker):
         self.heartbeats = Subscriber(hb, track=False)
         self.heartbeats.subscribe(topics.HEARTBEAT)
         self.heartbeats.subscribe(topics.CONNECTION)      # broker hub states, for guard gaps
+        self.heartbeats.subscribe(CHANNEL_TOPIC)          # notify's channels: failing alerts
         self.add_reader(hb, self._on_heartbeats)
         self.forwarder = Forwarder(self.ctx, {n: bus.control_of(n) for n in self.slots})
         for sock in self.forwarder.sockets.values():
@@ -176,13 +182,13 @@ class Supervisor(Worker):
             return
         refused = authorize(command, session, self.sessions)
         if refused is not None:
-            audit.record(command.name, command.role, f"refused: {refused.reason}")
+            audit.record(command.name, command.role, f"refused: {refused.reason}",
+                         **audit.request_fields(request))
             respond(refused)
             return
-        if command.role != "trader":
+        if command.role != "trader" or command.audited:
             respond = audit.audited(respond, command.name, command.role,
-                                    who=self.sessions.who(session),
-                                    target=getattr(request, "name", ""))
+                                    who=self.sessions.who(session), request=request)
         try:
             command.execute(self, request, respond)
         except Exception as exc:
@@ -210,6 +216,8 @@ class Supervisor(Worker):
                     self._alive(slot, now)
             elif isinstance(msg, BrokerConnection):
                 self._guard_changed(self.guard.hub(msg.hub, msg.state, self.clock.now_ns()))
+            elif isinstance(msg, ChannelState):
+                self.health.channel(msg)
 
     def _alive(self, slot: Slot, now: float) -> None:
         """Our worker in this slot (proven by its spawn token, children.Child.bind) is alive."""
@@ -227,9 +235,10 @@ class Supervisor(Worker):
         if self._announced or any(s.policy.state != RUNNING for s in self.slots.values()):
             return
         self._announced = True
+        ctl = riskctl_path()
         print(f"riskd is up: {len(self.slots)} workers running ({', '.join(self.slots)}); "
               f"control socket {self.config.bus.control}. In another terminal: "
-              f"riskctl status, riskctl workers, riskctl --help", flush=True)
+              f"{ctl} status, {ctl} workers, {ctl} --help", flush=True)
 
     def _ping_starting(self, slot: Slot, now: float) -> None:
         if now - slot.last_ping < STARTUP_PING_EVERY:
@@ -358,6 +367,7 @@ class Supervisor(Worker):
         slot = self._slot(name, respond)
         if slot is None:
             return
+        slot.policy.restart_requested()
         slot.up_waiters.append(respond)
         if slot.child is None:
             slot.policy.want_start(self.clock.monotonic())
@@ -421,18 +431,27 @@ class Supervisor(Worker):
         # The bounded waits above are the shutdown itself: the loop has already ended.
 
     # -- config ---------------------------------------------------------------------------------
-    def reload_config(self, reason: str = "") -> Reply:
-        """Re-validate the config file; apply it live or keep the last good one, and say which."""
+    def reload_config(self, reason: str = "", authenticated: bool = False) -> Reply:
+        """Re-validate the config file; apply it live or keep the last good one, and say which.
+
+        authenticated: the change came through an admin command (audited there); otherwise a
+        change of a password or an [admin]/[ops] setting is audited and alerted as a file edit.
+        """
         try:
             fresh = load_config(self.loaded.path)
         except ConfigError as exc:
             problems = [str(p) for p in exc.problems]
             log.error("config reload refused, keeping the running config:\n%s", exc.render())
+            self.health.config_refused(problems)
             self.pub.publish(topics.CONFIG, ConfigChanged(
                 path=self.loaded.path, ok=False, problems=problems, reason=reason))
             return error("config_invalid", exc.render())
         old = self.config
+        self.health.config_loaded()
         effective, restart_needed = apply_live(self.config, fresh.config)
+        access = audit.access_changes(old, effective)
+        if access and not authenticated:
+            self._file_edit_alert(audit.file_edit_changes(access, fresh.path))
         self.loaded, self.config = fresh, effective
         self.config_generation += 1
         for role in ("admin", "ops"):       # a new password ends the sessions of the old one
@@ -450,6 +469,13 @@ class Supervisor(Worker):
                                 restart_needed=restart_needed, reason=reason),
                   reason="config applied" + note)
 
+    def _file_edit_alert(self, sentences: list[str]) -> None:
+        """The admin boundary moved without an admin session: log, and alert the phone."""
+        for sentence in sentences:
+            log.warning("%s", sentence)
+        self.pub.publish(NOTIFY_TOPIC, file_edit_event(sentences, self.loaded.path,
+                                                       self.clock.now_ns()))
+
     # -- views ------------------------------------------------------------------------------------
     def info(self, slot: Slot) -> WorkerInfo:
         now = self.clock.monotonic()
@@ -466,6 +492,17 @@ class Supervisor(Worker):
     def worker_infos(self) -> list[WorkerInfo]:
         return [self.info(s) for s in self.slots.values()]
 
+    def config_health(self) -> ConfigHealth:
+        return self.health.config(self.loaded.path)
+
+    def channel_states(self) -> list[ChannelState]:
+        slot = self.slots.get("notify")
+        return self.health.channel_states(slot is not None and slot.policy.state == RUNNING)
+
+    def workers_table(self) -> WorkersTable:
+        return WorkersTable(workers=self.worker_infos(), config=self.config_health(),
+                            notify=self.channel_states())
+
     def pong(self) -> Pong:
         return Pong(name=self.name, pid=os.getpid(), started_ns=self.started_ns,
                     config_generation=self.config_generation)
@@ -475,7 +512,8 @@ class Supervisor(Worker):
         return SupervisorStatus(pid=os.getpid(), started_ns=self.started_ns,
                                 config_path=self.loaded.path, workers=self.worker_infos(),
                                 trading_day=self.calendar.trading_day(self.clock.now_ns()).isoformat(),
-                                unguarded_today_s=unguarded_s, unguarded_now=reasons)
+                                unguarded_today_s=unguarded_s, unguarded_now=reasons,
+                                config=self.config_health(), notify=self.channel_states())
 
     def _guard_changed(self, closed) -> None:
         """Persist the gap that just closed and the one open now (if any), and tell everyone."""
@@ -508,6 +546,20 @@ class Supervisor(Worker):
         self._guard_changed(self.guard.worker(slot.name, p.state == RUNNING, self.clock.now_ns()))
         self.pub.publish(topics.WORKER, WorkerEvent(
             name=slot.name, state=p.state, pid=key[1], exit_code=p.last_exit, reason=p.reason))
+
+
+def riskctl_path() -> str:
+    """Where riskctl is, as the person at this terminal would type it (.venv/bin/riskctl)."""
+    folder = os.path.dirname(sys.executable)
+    for name in ("riskctl", "riskctl.exe"):
+        path = os.path.join(folder, name)
+        if os.path.exists(path):
+            try:
+                rel = os.path.relpath(path)
+            except ValueError:          # another drive (Windows)
+                return path
+            return rel if not rel.startswith("..") else path
+    return "riskctl"
 
 
 def _describe_exit(code: int) -> str:

@@ -1,24 +1,107 @@
-"""The audit trail of ops and admin actions: one structured log record per action and outcome.
+"""The audit trail of ops and admin actions: one structured record per action, with what and why.
 
-Records go to the logger 'riskd.audit' with extra fields (audit=True, action,
-role, outcome); the logging worker routes them to audit.log with its hash chain.
+Records go to the logger 'riskd.audit' with extra fields the logging worker writes into
+audit.log's hash chain (so the chain covers them): who (user and session role), action,
+the request's own fields (account, symbol, worker, target, rule, param, value, key, ...),
+the reason the user gave, the result (riskd's answer), and for config edits `changes`
+("KEY: OLD -> NEW" per value, secrets masked). Secrets (a password, a token, a secret
+key's value) never reach a record. Config changes that reach riskd by a file edit instead
+of an authenticated command are audited here too (file_edit_changes).
 """
 from __future__ import annotations
 
 import logging
+from typing import Any
+
+import attrs
+
+from shared.config.edit import is_secret_key
 
 audit_log = logging.getLogger("riskd.audit")
 
+# LogRecord attributes and our own record keys: a request field of that name gets a prefix
+_TAKEN = frozenset({
+    "name", "msg", "args", "levelname", "levelno", "pathname", "filename", "module", "exc_info",
+    "exc_text", "stack_info", "lineno", "funcName", "created", "msecs", "relativeCreated",
+    "thread", "threadName", "processName", "process", "message", "asctime", "taskName",
+    "audit", "action", "role", "outcome", "who", "result", "kind"})
+_SECRET_FIELDS = frozenset({"password", "token", "session"})
+# what a request's field is called in the audit record
+_RENAME = {"name": "worker", "all": "all_accounts"}
+
 
 def record(action: str, role: str, outcome: str, who: str = "", **fields) -> None:
-    audit_log.info("%s by %s (%s): %s", action, who or "local user", role, outcome,
+    detail = " ".join(f"{k}={v}" for k, v in fields.items() if v not in ("", None))
+    audit_log.info("%s by %s (%s)%s: %s", action, who or "local user", role,
+                   f" [{detail}]" if detail else "", outcome,
                    extra={"audit": True, "action": action, "role": role, "outcome": outcome,
-                          "who": who or "local user", **fields})
+                          "result": outcome, "who": who or "local user", **fields})
 
 
-def audited(respond, action: str, role: str, **fields):
-    """Wrap a respond callback so the outcome of an ops/admin action lands in the audit trail."""
+def request_fields(request: Any) -> dict[str, Any]:
+    """The request's own fields as audit fields: scalars as they are, secrets left out."""
+    if not attrs.has(type(request)):
+        return {}
+    out: dict[str, Any] = {}
+    secret_value = is_secret_key(getattr(request, "key", "") or "")
+    for f in attrs.fields(type(request)):
+        if f.name in _SECRET_FIELDS:
+            continue
+        value = getattr(request, f.name)
+        if f.name == "value" and secret_value:
+            value = "(secret, not recorded)"
+        key = _RENAME.get(f.name, f.name)
+        if key in _TAKEN:
+            key = f"request_{key}"
+        out[key] = value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
+    return out
+
+
+def outcome_of(reply) -> str:
+    return (f"ok: {reply.reason}" if reply.reason else "ok") if reply.ok \
+        else f"{reply.code}: {reply.reason}"
+
+
+def audited(respond, action: str, role: str, who: str = "", request: Any = None):
+    """Wrap a respond callback so the outcome of an action lands in the audit trail, with the
+    request's fields and, for a config edit, what changed."""
+    fields = request_fields(request)
+
     def wrapper(reply) -> None:
-        record(action, role, "ok" if reply.ok else f"{reply.code}: {reply.reason}", **fields)
+        extra = dict(fields)
+        changes = getattr(reply.body, "changes", None)
+        if changes:
+            extra["changes"] = "; ".join(changes)
+        record(action, role, outcome_of(reply), who=who, **extra)
         respond(reply)
     return wrapper
+
+
+# -- changes that arrived by editing the file --------------------------------------------------
+
+def access_changes(old, new) -> list[str]:
+    """What changed in the admin boundary between two configs: the admin and ops password
+    hashes and every [admin] setting (pure; the values of secrets are never named)."""
+    out = []
+    for role in ("admin", "ops"):
+        a, b = getattr(old, role), getattr(new, role)
+        if a.password_hash != b.password_hash:
+            out.append(f"{role} password " + ("removed" if not b.password_hash else
+                                              "set" if not a.password_hash else "changed"))
+        for f in attrs.fields(type(a)):
+            if f.name == "password_hash":
+                continue
+            if getattr(a, f.name) != getattr(b, f.name):
+                out.append(f"[{role}] {f.name} changed: {getattr(a, f.name)!r} -> "
+                           f"{getattr(b, f.name)!r}")
+    return out
+
+
+def file_edit_changes(changes: list[str], path: str) -> list[str]:
+    """Audit each access change that reached riskd by a file edit, not an authenticated command;
+    returns the sentences (for the alert)."""
+    said = [f"{c} by a file edit, not through riskctl" for c in changes]
+    for sentence in said:
+        record("config file edit", "admin", f"applied: {sentence}", who="file edit",
+               file=path, changes=sentence)
+    return said

@@ -9,6 +9,7 @@ sent), auth_refused (a valid session of too weak a role), session_expired
 """
 from __future__ import annotations
 
+import time
 from typing import Optional
 
 from services.supervisor.commands.base import Command
@@ -19,6 +20,13 @@ from shared.messages.system import Reply, error
 
 def login_hint(role: str) -> str:
     return f"run riskctl login --role {role}"
+
+
+def clock_time(ts_ns: Optional[int]) -> str:
+    """18:56 in this machine's local time (riskctl runs beside riskd)."""
+    if ts_ns is None:
+        return "an unknown time"
+    return time.strftime("%H:%M", time.localtime(ts_ns / 1e9))
 
 
 def authorize(command: Command, token: Optional[str], sessions: Sessions) -> Optional[Reply]:
@@ -33,8 +41,10 @@ def authorize(command: Command, token: Optional[str], sessions: Sessions) -> Opt
         return error("auth_required", f"{command.name} needs {article} {role} session: "
                      f"{login_hint(role)}", needed)
     if check.code == "session_expired":
-        return error("session_expired", f"your session has expired; {command.name} needs "
-                     f"{article} {role} session: {login_hint(role)}", needed)
+        return error("session_expired", f"your session expired at "
+                     f"{clock_time(check.expired_ns)}; {command.name} needs {article} {role} "
+                     f"session: {login_hint(role)}",
+                     AuthNeeded(role=role, expired_ns=check.expired_ns))
     if check.session is None:         # riskd restarted, or the session was ended: same to a user
         return error("session_expired", f"your session is no longer valid (riskd restarted or "
                      f"it was ended); {command.name} needs {article} {role} session: "

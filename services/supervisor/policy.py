@@ -43,7 +43,7 @@ class WorkerPolicy:
     settings: PolicySettings
     state: str = STOPPED
     wanted: bool = False              # should it be running (False after an operator stop)
-    restarts: int = 0                 # automatic restarts so far
+    restarts: int = 0                 # restarts so far: automatic, and `riskctl restart`
     last_exit: Optional[int] = None
     reason: str = ""
     started_at: Optional[float] = None
@@ -62,6 +62,10 @@ class WorkerPolicy:
         if self.state in (BACKOFF, FLAPPING, STOPPED):
             self.state = BACKOFF
         self.reason = ""
+
+    def restart_requested(self) -> None:
+        """An operator's restart (riskctl restart) counts like an automatic one."""
+        self.restarts += 1
 
     def want_stop(self) -> None:
         self.wanted = False

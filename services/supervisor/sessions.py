@@ -2,8 +2,11 @@
 
 A session is a random token (secrets.token_urlsafe) bound to a role, a user
 name and an expiry; tokens live only in this process's memory, so a riskd
-restart ends every session. The limiter locks all logins for `lock_seconds`
-once `max_failures` logins failed within `window_seconds`.
+restart ends every session. The limiter counts failed logins per role and per
+client (the user name riskctl sends) and locks only that pair for `lock_seconds` once
+`max_failures` failed within `window_seconds`: wrong admin passwords never lock the ops
+login, and one client's failures never lock the real admin out from another.
+An expired token is remembered (bounded) so the refusal can say when it expired.
 Nothing here checks passwords or does I/O: services/supervisor/commands/login.py
 does that and services/supervisor/auth.py asks check().
 """
@@ -35,6 +38,7 @@ class Check:
     """What a token is worth now: the session, or a refusal code (auth_refused/session_expired)."""
     session: Optional[Session] = None
     code: str = ""
+    expired_ns: Optional[int] = None       # session_expired: when it ran out
 
 
 def masked(token: Optional[str]) -> str:
@@ -48,6 +52,7 @@ class Sessions:
     def __init__(self, clock: Clock, limiter: Optional["LoginLimiter"] = None):
         self.clock = clock
         self._by_token: dict[str, Session] = {}
+        self._expired: dict[str, int] = {}       # token -> when it expired (the newest few)
         self.limiter = limiter or LoginLimiter(clock)
 
     def issue(self, role: str, minutes: float, user: str = "") -> Session:
@@ -69,11 +74,19 @@ class Sessions:
             return Check(code="auth_required")
         session = self._by_token.get(token)
         if session is None:
+            if token in self._expired:
+                return Check(code="session_expired", expired_ns=self._expired[token])
             return Check(code="auth_refused")
         if self.clock.now_ns() >= session.expires_ns:
-            del self._by_token[token]
-            return Check(code="session_expired")
+            self._forget(session)
+            return Check(code="session_expired", expired_ns=session.expires_ns)
         return Check(session=session)
+
+    def _forget(self, session: Session) -> None:
+        del self._by_token[session.token]
+        self._expired[session.token] = session.expires_ns
+        while len(self._expired) > MAX_SESSIONS:
+            del self._expired[next(iter(self._expired))]
 
     def who(self, token: Optional[str]) -> str:
         """The user and role behind a valid token, for the audit trail ("" when none)."""
@@ -96,12 +109,13 @@ class Sessions:
 
     def _purge(self) -> None:
         now = self.clock.now_ns()
-        for token in [t for t, s in self._by_token.items() if now >= s.expires_ns]:
-            del self._by_token[token]
+        for session in [s for s in self._by_token.values() if now >= s.expires_ns]:
+            self._forget(session)
 
 
 class LoginLimiter:
-    """Five failed logins within a minute lock every login for five minutes (the defaults)."""
+    """Five failed logins of one role from one client within a minute lock that role for that
+    client for five minutes (the defaults); every other role and client can still log in."""
 
     def __init__(self, clock: Clock, max_failures: int = 5, window_seconds: float = 60.0,
                  lock_seconds: float = 300.0):
@@ -109,30 +123,45 @@ class LoginLimiter:
         self.max_failures = max_failures
         self.window_ns = int(window_seconds * NS_PER_S)
         self.lock_ns = int(lock_seconds * NS_PER_S)
-        self._failures: list[int] = []
-        self.locked_until_ns: Optional[int] = None
+        self._failures: dict[tuple[str, str], list[int]] = {}
+        self._locked: dict[tuple[str, str], int] = {}
 
-    def locked(self) -> Optional[int]:
-        """When logins are locked: the UTC ns they unlock at; None when they are open."""
-        if self.locked_until_ns is not None and self.clock.now_ns() >= self.locked_until_ns:
-            self.locked_until_ns = None
-            self._failures.clear()
-        return self.locked_until_ns
+    def locked(self, role: str, client: str = "") -> Optional[int]:
+        """When this role's logins from this client are locked: the UTC ns they unlock at;
+        None when they are open."""
+        key = (role, client)
+        until = self._locked.get(key)
+        if until is not None and self.clock.now_ns() >= until:
+            del self._locked[key]
+            self._failures.pop(key, None)
+            return None
+        return until
 
-    def failed(self) -> bool:
-        """Count one failed login; True when this failure locked logins."""
+    def failed(self, role: str, client: str = "") -> bool:
+        """Count one failed login; True when this failure locked this role for this client."""
+        key = (role, client)
         now = self.clock.now_ns()
-        self._failures = [t for t in self._failures if now - t < self.window_ns]
-        self._failures.append(now)
-        if len(self._failures) >= self.max_failures and self.locked_until_ns is None:
-            self.locked_until_ns = now + self.lock_ns
+        recent = [t for t in self._failures.get(key, []) if now - t < self.window_ns]
+        recent.append(now)
+        self._failures[key] = recent
+        self._prune(now)
+        if len(recent) >= self.max_failures and self.locked(role, client) is None:
+            self._locked[key] = now + self.lock_ns
             return True
         return False
 
-    def succeeded(self) -> None:
-        """A good password clears the count of failures (not an active lock)."""
-        self._failures.clear()
+    def succeeded(self, role: str, client: str = "") -> None:
+        """A good password clears that pair's count of failures (not an active lock)."""
+        self._failures.pop((role, client), None)
 
-    def seconds_left(self) -> float:
-        until = self.locked()
+    def seconds_left(self, role: str, client: str = "") -> float:
+        until = self.locked(role, client)
         return 0.0 if until is None else max(0.0, (until - self.clock.now_ns()) / NS_PER_S)
+
+    def _prune(self, now: int) -> None:
+        """Bounded memory: forget pairs whose failures are all outside the window."""
+        if len(self._failures) <= MAX_SESSIONS:
+            return
+        for key in [k for k, ts in self._failures.items()
+                    if not ts or now - ts[-1] >= self.window_ns]:
+            del self._failures[key]

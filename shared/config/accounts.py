@@ -26,7 +26,7 @@ class ProfileConfig:
 
 
 def default_profiles() -> dict[str, ProfileConfig]:
-    return {DEFAULT_PROFILE: ProfileConfig(description="RULES.md defaults")}
+    return {DEFAULT_PROFILE: ProfileConfig(description="docs/rules.md defaults")}
 
 
 @attrs.frozen(kw_only=True)

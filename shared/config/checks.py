@@ -12,6 +12,7 @@ from typing import Any
 from shared.config.accounts import DEFAULT_PROFILE, AccountConfig, find_account
 from shared.config.convert import config_converter, to_toml_data
 from shared.config.errors import ConfigError, Problem
+from shared.config.notify import chat_scope_problems
 from shared.config.rules import RulesConfig
 
 
@@ -102,4 +103,4 @@ def check_config(config) -> list[Problem]:
             continue
         if account.rules:
             problems += _per_instrument_warnings(rules, f"{where}.rules")
-    return problems
+    return problems + chat_scope_problems(config)

@@ -29,6 +29,7 @@ from shared.config.load import parse_toml, validate_text
 from shared.config.rules import RULE_CLASS, RULE_NAMES
 
 KEEP_BACKUPS = 10
+BACKUP_MODE = 0o600     # a backup holds password hashes and maybe tokens: owner only
 BACKUP_DIR_NAME = "config-backups"
 _STAMP = "%Y%m%dT%H%M%S%fZ"
 _STAMP_RE = re.compile(r"^\d{8}T\d{12}Z(-\d+)?$")
@@ -44,6 +45,7 @@ class EditResult:
     backup: str             # the backup of the previous file ("" when there was none)
     digest: str             # sha256 of the new text
     warnings: tuple = ()
+    changes: tuple = ()     # "KEY: OLD -> NEW" per changed value (secrets masked): the audit
 
 
 @attrs.frozen
@@ -166,12 +168,8 @@ def get_key(doc: Any, key: str, default: Any = None) -> Any:
 
 # -- targets of rule edits --------------------------------------------------------------------
 
-def rule_key(doc: Any, target: str, rule: str, param: str) -> str:
-    """The dotted key of RULE.PARAM for a profile or an account named `target`.
-
-    target: "profile:NAME", "account:REF", or a bare name that is a profile or an account
-    (id, name or display name) -- ambiguous names must use the prefix.
-    """
+def check_rule_param(rule: str, param: str) -> None:
+    """EditError unless RULE names a rule and PARAM (its first dotted part) one of its keys."""
     if rule not in RULE_CLASS:
         raise EditError(f"unknown rule {rule!r}; expected one of: {', '.join(RULE_NAMES)}")
     params = [f.name for f in attrs.fields(RULE_CLASS[rule])]
@@ -179,6 +177,15 @@ def rule_key(doc: Any, target: str, rule: str, param: str) -> str:
     if root not in params:
         raise EditError(f"{rule} has no parameter {root!r}; expected one of: "
                         + ", ".join(params))
+
+
+def rule_key(doc: Any, target: str, rule: str, param: str) -> str:
+    """The dotted key of RULE.PARAM for a profile or an account named `target`.
+
+    target: "profile:NAME", "account:REF", or a bare name that is a profile or an account
+    (id, name or display name) -- ambiguous names must use the prefix.
+    """
+    check_rule_param(rule, param)
     kind, _, name = target.partition(":") if ":" in target else ("", "", target)
     profiles = dict(doc.get("profiles", {}))
     accounts = list(doc.get("accounts", []))
@@ -322,17 +329,14 @@ def make_backup(config_path: str, text: str, backup_dir: str, now: dt.datetime |
                 keep: int = KEEP_BACKUPS) -> str:
     """Write text as a new timestamped backup; prune to the newest `keep`. Returns its path."""
     os.makedirs(backup_dir, mode=0o700, exist_ok=True)
-    try:
-        private = os.stat(config_path).st_mode & 0o777
-    except OSError:
-        private = 0o600
     stamp = (now or dt.datetime.now(dt.timezone.utc)).strftime(_STAMP)
     path = os.path.join(backup_dir, _backup_name(config_path, stamp))
     n = 0
     while os.path.exists(path):
         n += 1
         path = os.path.join(backup_dir, _backup_name(config_path, f"{stamp}-{n}"))
-    atomic_write(path, text, mode=private)
+    atomic_write(path, text, mode=BACKUP_MODE)
+    os.chmod(path, BACKUP_MODE)      # owner only, whatever the config file's own mode
     for old in list_backups(config_path, backup_dir)[keep:]:
         try:
             os.unlink(old.path)
@@ -360,7 +364,8 @@ def replace_config_text(path: str, new_text: str, backup_dir: str, *,
     _config, warnings = validate_text(new_text, path, env)     # ConfigError: file untouched
     backup = make_backup(path, old_text, backup_dir)
     atomic_write(path, new_text, replace=replace)
-    return EditResult(path=path, backup=backup, digest=digest_of(new_text), warnings=warnings)
+    return EditResult(path=path, backup=backup, digest=digest_of(new_text), warnings=warnings,
+                      changes=tuple(config_changes(old_text, new_text)))
 
 
 def edit_config(path: str, change: Callable[[Any], None], backup_dir: str, *,
@@ -411,3 +416,69 @@ def restore_backup(path: str, stamp: str, backup_dir: str, **kw) -> EditResult:
             return replace_config_text(path, _read(b.path), backup_dir, **kw)
     known = ", ".join(b.stamp for b in list_backups(path, backup_dir)) or "none"
     raise EditError(f"no backup {stamp!r}; backups: {known}")
+
+
+# -- what an edit changed (the audit trail) and which keys are secret --------------------------
+
+def _secret_patterns() -> list[list[str]]:
+    from shared.config.model import Config
+    from shared.config.secrets import secret_paths
+    return [p.split(".") for p in secret_paths(Config)]
+
+
+def is_secret_key(key: str) -> bool:
+    """True for a key whose value is a secret (broker.api_key, admin.password_hash,
+    notify.telegram.bot_token, ...): such a value never appears on a command line or in
+    the audit trail."""
+    try:
+        parts = [str(p) for p in split_key(key) if not isinstance(p, int)]
+    except EditError:
+        return False
+    for pattern in _secret_patterns():
+        plain = [p for p in pattern if p != "*"]
+        if parts[-len(plain):] == plain and parts[:1] == plain[:1]:
+            return True
+    return bool(parts) and parts[-1] in ("password_hash", "bot_token", "webhook_url", "api_key")
+
+
+def _flatten(node: Any, prefix: str, out: dict[str, Any]) -> None:
+    if isinstance(node, dict):
+        for k, v in node.items():
+            _flatten(v, f"{prefix}.{_q(str(k))}" if prefix else _q(str(k)), out)
+    elif isinstance(node, list) and node and all(isinstance(v, dict) for v in node):
+        for i, v in enumerate(node):
+            _flatten(v, f"{prefix}[{i}]", out)
+    else:
+        out[prefix] = node
+
+
+def _shown(value: Any) -> str:
+    if value is _MISSING or value is None:
+        return "(unset)"
+    return tomlkit.item(value).as_string()
+
+
+def _change(key: str, old: Any, new: Any) -> str:
+    if is_secret_key(key):       # never the value, not even a hash
+        had, has = old not in (_MISSING, None, ""), new not in (_MISSING, None, "")
+        return f"{key}: secret " + ("changed" if had and has else "set" if has else "removed")
+    return f"{key}: {_shown(old)} -> {_shown(new)}"
+
+
+_MISSING = object()
+
+
+def config_changes(old_text: str, new_text: str, limit: int = 20) -> list[str]:
+    """Every value that differs between two config texts, as "KEY: OLD -> NEW" (secrets
+    masked: "admin.password_hash: secret changed"), at most `limit` lines."""
+    try:
+        old, new = {}, {}
+        _flatten(tomlkit.parse(old_text).unwrap(), "", old)
+        _flatten(tomlkit.parse(new_text).unwrap(), "", new)
+    except Exception:  # noqa: BLE001 -- an unreadable side: say so rather than guess
+        return ["(the whole file)"]
+    keys = [k for k in {**old, **new} if old.get(k, _MISSING) != new.get(k, _MISSING)]
+    out = [_change(k, old.get(k, _MISSING), new.get(k, _MISSING)) for k in keys[:limit]]
+    if len(keys) > limit:
+        out.append(f"... and {len(keys) - limit} more")
+    return out

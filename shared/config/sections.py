@@ -5,6 +5,8 @@ explain what was expected.
 """
 from __future__ import annotations
 
+import datetime
+
 import attrs
 
 from shared.config.validators import (FieldError, http_url, in_range, is_loopback, non_negative,
@@ -100,7 +102,11 @@ class SimConfig:
     seed: int = 7
     tick_interval: float = attrs.field(default=0.25, validator=non_negative)
     token_ttl: float = attrs.field(default=86400.0, validator=positive)
-    wrap_events: bool = False             # TopstepX style: arguments [{"action", "data"}]
+    wrap_events: bool = True              # TopstepX style: arguments [{"action", "data"}]; false: bare
+    negotiate_ttl: float = attrs.field(default=5.0, validator=positive)  # s a negotiated id lasts
+    calendar_date: str = ""               # YYYY-MM-DD the contract calendar uses; "": today (UTC)
+    persist: bool = True                  # keep accounts, orders, trades, bars in <data_dir>/simbroker.sqlite3
+    tls: bool = False                     # HTTPS/WSS with a CA it makes in <data_dir>/sim-tls (docs/simbroker.md)
     # a fill's user-hub events: "trade_first" (TopstepX), "position_first" or "random" (drawn
     # from `seed`); duplicate_fills sends each of them twice (services/simbroker/ordering.py)
     event_order: str = attrs.field(default="trade_first",
@@ -111,6 +117,7 @@ class SimConfig:
     ping_interval: float = attrs.field(default=15.0, validator=positive)
     client_timeout: float = attrs.field(default=30.0, validator=non_negative)  # 0: never
     rate_limit: int = attrs.field(default=0, validator=non_negative)   # calls per 60 s; 0: off
+    history_rate_limit: int = attrs.field(default=50, validator=non_negative)  # per 30 s; 0: off
     fees: dict[str, float] = attrs.Factory(dict)
     accounts: list[SimAccount] = attrs.Factory(_default_sim_accounts)
 
@@ -124,6 +131,12 @@ class SimConfig:
         ids = [a.id for a in self.accounts]
         if len(set(ids)) != len(ids):
             raise FieldError("accounts", f"expected distinct account ids, got {ids}")
+        if self.calendar_date:
+            try:
+                datetime.date.fromisoformat(self.calendar_date)
+            except ValueError:
+                raise FieldError("calendar_date", f"expected a date like 2026-12-04 (or \"\" for "
+                                 f"today), got {self.calendar_date!r}") from None
 
     def public_host(self) -> str:
         """The host clients connect to (a wildcard bind address means this machine)."""
@@ -146,6 +159,9 @@ class BrokerConfig:
     rate_window: float = attrs.field(default=60.0, validator=positive)
     # s between the SignalR pings riskd sends on each hub (a server drops a client silent 30 s)
     keepalive: float = attrs.field(default=10.0, validator=positive)
+    # a PEM file of CAs to trust instead of the system's (a corporate proxy, the sim's
+    # <data_dir>/sim-tls/ca.pem); "" = the system's. Verification is never skipped.
+    ca_bundle: str = ""
     sim: SimConfig = attrs.Factory(SimConfig)
 
     def endpoints(self) -> tuple[str, str, str]:
@@ -153,8 +169,9 @@ class BrokerConfig:
         else the configured URLs. The one place the client and the CLI read them."""
         if self.kind == "sim":
             host = self.sim.public_host()
-            hubs = f"http://{host}:{self.sim.hub_port}/hubs"
-            return f"http://{host}:{self.sim.port}", f"{hubs}/user", f"{hubs}/market"
+            scheme = "https" if self.sim.tls else "http"
+            hubs = f"{scheme}://{host}:{self.sim.hub_port}/hubs"
+            return f"{scheme}://{host}:{self.sim.port}", f"{hubs}/user", f"{hubs}/market"
         return self.rest_url.rstrip("/"), self.user_hub, self.market_hub
 
 

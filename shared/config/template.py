@@ -156,10 +156,11 @@ def render_init(a: InitAnswers) -> str:
         "# [notify.telegram]",
         '# bot_token = "${RISKD_TELEGRAM_TOKEN}"',
         '# chat_ids = ["123456789"]',
+        "# commands = true    # answer /status, /lockout ... from these chats (docs/alerts.md)",
         "",
         *accounts,
         "[profiles.default]",
-        _line("description", '"RULES.md defaults"', ""),
+        _line("description", '"docs/rules.md defaults"', ""),
         "",
         rules_toml(rules),
     ])

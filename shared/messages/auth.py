@@ -39,6 +39,7 @@ class AuthNeeded:
     """The body of an auth_required / auth_refused / session_expired / auth_locked reply."""
     role: str                          # the role the command needs
     locked_until_ns: Optional[int] = None
+    expired_ns: Optional[int] = None   # session_expired: when the session ran out
 
 
 @attrs.frozen(kw_only=True)

@@ -29,7 +29,8 @@ class ConfigView:
 class ConfigSet:
     """Set one key of the config file (TOML value syntax; validated, backed up, applied live)."""
     key: str
-    value: str
+    value: str = attrs.field(repr=False)      # may be a secret (a token, a hash)
+    reason: str = ""                          # why, for the audit trail
 
 
 @attrs.frozen(kw_only=True)
@@ -59,6 +60,7 @@ class ConfigBackups:
 class ConfigRestore:
     """Restore a config backup by its stamp (validated like any edit; the current file is kept)."""
     stamp: str
+    reason: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -71,6 +73,7 @@ class ConfigEdited:
     applied: bool = False               # the running riskd took it live
     restart_needed: list[str] = attrs.Factory(list)
     warnings: list[str] = attrs.Factory(list)
+    changes: list[str] = attrs.Factory(list)   # "KEY: OLD -> NEW" per changed value, secrets masked
 
 
 @attrs.frozen(kw_only=True)
@@ -103,6 +106,7 @@ class RulesSet:
     rule: str
     param: str
     value: str
+    reason: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -111,6 +115,7 @@ class RulesEnable:
     target: str
     rule: str
     enabled: bool
+    reason: str = ""
 
 
 ALL = (ConfigShow, ConfigView, ConfigSet, ConfigReload, ConfigBackupsRequest, BackupInfo,

@@ -6,6 +6,7 @@ from typing import Optional
 import attrs
 
 from shared.messages.catalog import AnyMessage
+from shared.messages.notify import ChannelState
 
 
 @attrs.frozen(kw_only=True)
@@ -33,8 +34,20 @@ class WorkersRequest:
 
 
 @attrs.frozen(kw_only=True)
+class ConfigHealth:
+    """The config riskd runs and the file on disk: invalid_since_ns is set while the file is
+    invalid (riskd keeps running the config it loaded at loaded_ns)."""
+    path: str
+    loaded_ns: int
+    invalid_since_ns: Optional[int] = None
+    problem: str = ""                       # the first problem, e.g. "... at line 78 col 8"
+
+
+@attrs.frozen(kw_only=True)
 class WorkersTable:
     workers: list[WorkerInfo] = attrs.Factory(list)
+    config: Optional[ConfigHealth] = None
+    notify: list[ChannelState] = attrs.Factory(list)    # the alert channels, as notify said last
 
 
 @attrs.frozen(kw_only=True)
@@ -62,8 +75,13 @@ class StopWorker:
 
 @attrs.frozen(kw_only=True)
 class ShutdownRequest:
-    """Stop every worker in order, then the supervisor (admin only)."""
+    """Stop every worker in order, then the supervisor (admin only).
+
+    While accounts hold open positions the answer is code 'confirm_needed' unless
+    `confirmed` is set: a shutdown leaves them unguarded, like stopping a guard worker.
+    """
     reason: str = ""
+    confirmed: bool = False
 
 
 @attrs.frozen(kw_only=True)
@@ -80,6 +98,8 @@ class SupervisorStatus:
     trading_day: str = ""
     unguarded_today_s: float = 0.0            # accounts not fully guarded this trading day
     unguarded_now: list[str] = attrs.Factory(list)    # why not, if not guarded right now
+    config: Optional[ConfigHealth] = None
+    notify: list[ChannelState] = attrs.Factory(list)    # the alert channels, as notify said last
 
 
 @attrs.frozen(kw_only=True)
@@ -115,5 +135,5 @@ class GuardReport:
     reasons: list[str] = attrs.Factory(list)     # why not guarded right now (empty: guarded)
 
 
-ALL = (ConfigChanged, ControlRequest, GuardReport, ShutdownRequest, WorkerInfo, WorkersRequest, WorkersTable, RestartWorker, StartWorker,
+ALL = (ConfigHealth, ConfigChanged, ControlRequest, GuardReport, ShutdownRequest, WorkerInfo, WorkersRequest, WorkersTable, RestartWorker, StartWorker,
        StopWorker, StatusRequest, SupervisorStatus, WorkerEvent)

@@ -82,9 +82,25 @@ class ChannelState:
 
 
 @attrs.frozen(kw_only=True)
+class CommandsState:
+    """Telegram commands: state ok | idle | degraded (e.g. a bad token: 401) | disabled, and
+    what came in: answered, ignored (a chat or user not allowed: counted, never acted on),
+    refused (a flood beyond the rate limit, a stale /lockout), lockouts executed."""
+    state: str
+    answered: int = 0
+    ignored: int = 0
+    refused: int = 0
+    lockouts: int = 0
+    last_error: str = ""
+    last_poll_ns: Optional[int] = None      # the last getUpdates Telegram answered
+    offset: int = 0                         # the next update id asked for (persisted)
+
+
+@attrs.frozen(kw_only=True)
 class NotifyStatus:
     channels: list[ChannelState] = attrs.Factory(list)
+    commands: Optional[CommandsState] = None
 
 
 ALL = (NotifyEvent, AccountDay, DailySummary, NotifyTest, ChannelAnswer, NotifyTestResult,
-       NotifyStatusRequest, ChannelState, NotifyStatus)
+       NotifyStatusRequest, ChannelState, CommandsState, NotifyStatus)

@@ -116,6 +116,7 @@ class RuleValue:
     progress: Optional[float] = None
     detail: str = ""
     params: dict[str, str] = attrs.Factory(dict)
+    waiting: dict[str, str] = attrs.Factory(dict)   # param -> the looser value waiting for the roll
 
 
 @attrs.frozen(kw_only=True)
@@ -223,9 +224,12 @@ class RulesRequest:
 @attrs.frozen(kw_only=True)
 class RulesOverrideRequest:
     """Admin: apply the config's rule settings now, looser ones included (normally a loosening
-    waits for the trading-day roll). Audited; needs a reason."""
+    waits for the trading-day roll). Audited; needs a reason. account / rule: only that
+    account's / rule's waiting changes ('' = all)."""
     reason: str
     by: str = "admin"
+    account: str = ""
+    rule: str = ""
 
 
 @attrs.frozen(kw_only=True)

@@ -46,3 +46,20 @@ class RetryableStatus(Exception):
         self.endpoint, self.status, self.retry_after = endpoint, status, retry_after
         super().__init__(f"{endpoint} answered HTTP {status}"
                          + (f" (retry after {retry_after:g} s)" if retry_after is not None else ""))
+
+
+class TlsError(BrokerUnavailable):
+    """The broker's certificate failed verification: riskd never talks to it unverified."""
+
+    def __init__(self, endpoint: str, url: str, reason: str):
+        self.url, self.reason = url, reason
+        Exception.__init__(self, tls_message(url, reason))
+        self.endpoint, self.attempts, self.last = endpoint, 1, reason
+
+
+def tls_message(url: str, reason: str) -> str:
+    """The one wording of a failed certificate check (REST and hubs)."""
+    return (f"TLS certificate verification failed for {url}: {reason}. riskd never skips "
+            f"verification; if a corporate proxy or a private CA (the sim's "
+            f"<data_dir>/sim-tls/ca.pem) signs this certificate, set broker.ca_bundle to that "
+            f"CA's PEM file (docs/simbroker.md, 'TLS')")

@@ -1,4 +1,4 @@
-"""Typed ProjectX payloads: accounts, contracts, positions, orders, trades, sparse quotes.
+"""Typed ProjectX payloads: accounts, contracts, positions, orders, trades, bars, sparse quotes.
 
 Parsing is tolerant of what real gateways send (missing optional fields,
 nulls, numbers as strings, 7 fractional digits and offsets in timestamps) and
@@ -213,6 +213,33 @@ class Contract:
                    tick_size=f.dec("tickSize"), tick_value=f.dec("tickValue"),
                    active_contract=f.bool("activeContract", False, True),
                    symbol_id=f.str("symbolId", False, ""))
+
+
+class BarUnit(enum.IntEnum):
+    """History/retrieveBars units."""
+    SECOND = 1
+    MINUTE = 2
+    HOUR = 3
+    DAY = 4
+    WEEK = 5
+    MONTH = 6
+
+
+@_parser
+@attrs.frozen(kw_only=True)
+class Bar:
+    """One History/retrieveBars bar: its start (t) and OHLC prices, volume."""
+    ts_ns: int
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    close: Decimal
+    volume: int
+
+    @classmethod
+    def _read(cls, f: _Fields) -> "Bar":
+        return cls(ts_ns=f.ts("t"), open=f.dec("o"), high=f.dec("h"), low=f.dec("l"),
+                   close=f.dec("c"), volume=f.int("v", False, 0))
 
 
 @_parser

@@ -6,7 +6,8 @@ everything it sees into small signal objects handed to a thread-safe `sink`
 with the connection's generation so the owner ignores stale connections.
 
 Rules of the gateway this module follows:
-- websockets only, negotiation skipped, the token in the query string;
+- websockets only, the token in the query string; negotiation skipped by
+  default (TopstepX accepts that; `negotiate=True` does POST <hub>/negotiate first);
 - a handler is registered for every event name before anything is
   subscribed (SignalR clients drop events without a handler, silently);
 - every connect builds a fresh connection carrying the newest token, and the
@@ -28,6 +29,7 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import ssl
 import threading
 import time
 import urllib.parse as urlparse
@@ -40,7 +42,9 @@ from signalrcore.messages.ping_message import PingMessage
 from signalrcore.protocol.json_hub_protocol import JsonHubProtocol
 from signalrcore.types import HttpTransportType
 
+from shared.projectx.errors import tls_message
 from shared.projectx.models import QuoteUpdate, parse_quote, unwrap
+from shared.projectx.rest import check_ca_bundle, ssl_reason
 
 log = logging.getLogger(__name__)
 
@@ -192,12 +196,13 @@ class HubClient:
     """One hub (user or market): connect with a token, invoke, stop; signals go to `sink`."""
 
     def __init__(self, hub: str, url: str, sink: Callable[[Any], None], *,
-                 events: tuple[str, ...] | None = None, verify_ssl: bool = True,
-                 keepalive: float = KEEPALIVE_INTERVAL):
+                 events: tuple[str, ...] | None = None, ca_bundle: str | None = None,
+                 keepalive: float = KEEPALIVE_INTERVAL, negotiate: bool = False):
         self.hub, self.url, self.sink = hub, url, sink
         self.events = events if events is not None else HUB_EVENTS[hub]
-        self.verify_ssl = verify_ssl
+        self.ca_bundle = check_ca_bundle(ca_bundle)     # verification is never switched off
         self.keepalive = keepalive
+        self.negotiate = negotiate
         self.gen = 0
         self._conn = None
         self._lock = threading.Lock()
@@ -215,8 +220,9 @@ class HubClient:
             self._stop_in_background(old)
         conn = (HubConnectionBuilder()
                 .with_url(hub_url_with_token(self.url, token), options={
-                    "skip_negotiation": True, "transport": HttpTransportType.web_sockets,
-                    "verify_ssl": self.verify_ssl})
+                    "skip_negotiation": not self.negotiate,
+                    "transport": HttpTransportType.web_sockets,
+                    "ssl_context": ssl.create_default_context(cafile=self.ca_bundle)})
                 .with_hub_protocol(DecimalJsonHubProtocol())
                 .build())
         for name in self.events:    # every event has a handler before anything is subscribed
@@ -276,7 +282,7 @@ class HubClient:
         try:
             conn.start()
         except Exception as exc:   # refused, unreachable, bad handshake: all become HubClosed
-            self._closed(gen, f"cannot connect: {_describe(exc)}")
+            self._closed(gen, f"cannot connect: {_describe(exc, self.url)}")
 
     def invoke(self, gen: int, method: str, args: list) -> bool:
         """Invoke a hub method on connection `gen`; False (and a HubFailed) if it cannot."""
@@ -327,7 +333,9 @@ class HubClient:
             self._stop_in_background(conn).wait(timeout)
 
 
-def _describe(exc: BaseException) -> str:
+def _describe(exc: BaseException, url: str = "the hub") -> str:
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return tls_message(url.split("?")[0], ssl_reason(exc))
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     text = text.split("access_token=")[0]       # never echo the token from a URL
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

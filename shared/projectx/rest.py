@@ -15,6 +15,8 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import os
+import ssl
 import time
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Optional
@@ -25,8 +27,8 @@ import tenacity
 
 from shared.clock import NS_PER_S, SYSTEM_CLOCK, Clock, from_ns
 from shared.projectx.errors import (AuthError, BrokerUnavailable, ProjectXError,
-                                    RateBudgetExhausted, RetryableStatus)
-from shared.projectx.models import (Account, Contract, Order, Position, Trade, loads,
+                                    RateBudgetExhausted, RetryableStatus, TlsError)
+from shared.projectx.models import (Account, Bar, Contract, Order, Position, Trade, loads,
                                     parse_list)
 from shared.projectx.ratebudget import RateBudget
 
@@ -36,6 +38,7 @@ LOGIN_NO_SUBSCRIPTION = 9
 DEFAULT_TOKEN_LIFETIME = 23 * 3600.0     # when the token is not a JWT with `exp`
 RENEW_AT_FRACTION = 0.75                 # renew once this much of the lifetime has passed
 RETRY_AFTER_MAX = 60.0
+MAX_BARS = 20_000                        # History/retrieveBars: bars per request
 
 
 @attrs.frozen
@@ -86,7 +89,7 @@ class ProjectXRest:
                  clock: Clock = SYSTEM_CLOCK, budget: RateBudget | None = None,
                  attempts: int = 4, backoff_base: float = 0.5, backoff_max: float = 8.0,
                  budget_wait: float = 5.0, sleep: Callable[[float], None] = time.sleep,
-                 session: requests.Session | None = None):
+                 session: requests.Session | None = None, ca_bundle: str | None = None):
         self.base_url = base_url.rstrip("/")
         self.user_name = user_name
         self._api_key = api_key
@@ -98,6 +101,8 @@ class ProjectXRest:
         self.budget_wait = budget_wait
         self._sleep = sleep
         self.session = session or requests.Session()
+        # never False; given with every request, so REQUESTS_CA_BUNDLE cannot override it
+        self.verify: str | bool = check_ca_bundle(ca_bundle) or True
         self._token: Optional[str] = None
         self._renew_at_ns = 0
         self.calls = 0            # HTTP requests sent (for tests and status)
@@ -177,6 +182,8 @@ class ProjectXRest:
             retry_on = (requests.ConnectTimeout,)
 
         def retryable(exc: BaseException) -> bool:
+            if isinstance(exc, requests.exceptions.SSLError):
+                return False                  # a certificate does not get better by retrying
             if isinstance(exc, RetryableStatus) and exc.status == 429:
                 return True
             return isinstance(exc, retry_on)
@@ -187,6 +194,8 @@ class ProjectXRest:
             sleep=self._sleep, reraise=True)
         try:
             answer = retrying(self._attempt, endpoint, body, auth, relogin)
+        except requests.exceptions.SSLError as exc:
+            raise TlsError(endpoint, self.base_url, ssl_reason(exc)) from None
         except (requests.RequestException, RetryableStatus) as exc:
             attempts = retrying.statistics.get("attempt_number", 1)
             raise BrokerUnavailable(endpoint, attempts, _describe(exc)) from None
@@ -239,7 +248,7 @@ class ProjectXRest:
         self.calls += 1
         return self.session.post(self.base_url + endpoint,
                                  data=json.dumps(body, default=_json_default).encode("utf-8"),
-                                 headers=headers, timeout=self.timeout)
+                                 headers=headers, timeout=self.timeout, verify=self.verify)
 
     # -- typed endpoints ----------------------------------------------------------------
     def search_accounts(self, only_active: bool = True) -> list[Account]:
@@ -261,6 +270,50 @@ class ProjectXRest:
     def search_contracts(self, text: str, live: bool = False) -> list[Contract]:
         answer = self._call("/api/Contract/search", {"searchText": text, "live": live})
         return parse_list(answer.get("contracts"), Contract.parse, "contracts")
+
+    def available_contracts(self, live: bool = False) -> list[Contract]:
+        """Contract/available: the contracts trading now (each product's active month)."""
+        answer = self._call("/api/Contract/available", {"live": live})
+        return parse_list(answer.get("contracts"), Contract.parse, "contracts")
+
+    def retrieve_bars(self, contract_id: str, start_ns: int, end_ns: int, unit: int,
+                      unit_number: int = 1, limit: int = MAX_BARS,
+                      include_partial_bar: bool = False, live: bool = False) -> list[Bar]:
+        """History/retrieveBars: bars starting in [start, end), oldest first (the gateway
+        answers newest first). unit: BarUnit (1 second .. 6 month); at most 20,000 bars a
+        request, and the endpoint has its own rate limit (50 per 30 s on ProjectX)."""
+        if not 1 <= limit <= MAX_BARS:
+            raise ValueError(f"expected a limit from 1 to {MAX_BARS}, got {limit}")
+        answer = self._call("/api/History/retrieveBars", {
+            "contractId": contract_id, "live": live, "startTime": iso(start_ns),
+            "endTime": iso(end_ns), "unit": int(unit), "unitNumber": unit_number,
+            "limit": limit, "includePartialBar": include_partial_bar})
+        bars = parse_list(answer.get("bars"), Bar.parse, "bars")
+        return sorted(bars, key=lambda b: b.ts_ns)
+
+    def order_by_id(self, account_id: int, order_id: int) -> Order:
+        """Order/searchById: one order whatever its status (ProjectXError 1 if not found)."""
+        endpoint = "/api/Order/searchById"
+        answer = self._call(endpoint, {"accountId": account_id, "orderId": order_id})
+        one = answer.get("order")
+        if one is None:
+            raise ProjectXError(1, f"order {order_id} not found", endpoint)
+        return Order.parse(one)
+
+    def logout(self) -> None:
+        """Auth/logout: the session token stops working; the next call logs in again."""
+        if self._token is not None:
+            self._call("/api/Auth/logout", {}, relogin=False, renew=False)
+            self._token = None
+
+    def ping(self) -> bool:
+        """GET /api/Status/ping (no token): True when the gateway answers `pong`."""
+        try:
+            response = self.session.get(self.base_url + "/api/Status/ping", timeout=self.timeout,
+                                        verify=self.verify)
+        except requests.RequestException:
+            return False
+        return response.status_code == 200 and response.text.strip().strip('"') == "pong"
 
     def open_positions(self, account_id: int) -> list[Position]:
         answer = self._call("/api/Position/searchOpen", {"accountId": account_id})
@@ -347,6 +400,27 @@ class ProjectXRest:
 
     def close(self) -> None:
         self.session.close()
+
+
+def check_ca_bundle(path: str | None) -> str | None:
+    """A configured CA bundle must be a readable file: a clear error, not a silent default."""
+    if not path:
+        return None
+    if not os.path.isfile(path):
+        raise ValueError(f"broker.ca_bundle {path!r} is not a file: expected the PEM file of "
+                         f"the CA(s) to trust (docs/simbroker.md, 'TLS')")
+    return path
+
+
+def ssl_reason(exc: BaseException) -> str:
+    """The innermost certificate error's text ('certificate verify failed: ...')."""
+    seen = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError):
+            return getattr(seen, "verify_message", None) or seen.reason or str(seen)
+        seen = seen.__cause__ or seen.__context__ or (seen.args[0] if seen.args and isinstance(
+            seen.args[0], BaseException) else None)
+    return str(exc).split("(Caused by")[-1].strip(" )") or type(exc).__name__
 
 
 def _is_expired_token(_code: Any, message: str) -> bool:

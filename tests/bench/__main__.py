@@ -27,6 +27,8 @@ BENCHES = (
     ("scale", "tests.bench.bench_scale"),
     ("system", "tests.bench.bench_system"),
     ("watch", "tests.bench.bench_watch"),
+    ("notify", "tests.bench.bench_notify"),
+    ("replay", "tests.bench.bench_replay"),
 )
 
 

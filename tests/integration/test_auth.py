@@ -14,10 +14,10 @@ import time
 
 import pytest
 
-from shared.config import load_config
 from shared.messages.control import StopWorker
 from shared.config.access import hash_password
 from tests.support import env as support_env
+from tests.support.auth import audit_lines, audited
 from tests.support.env import REPO, make_config, wait_for
 from tests.support.procs import Procs
 
@@ -45,20 +45,6 @@ def riskctl(procs, tmp_path, monkeypatch):
                               cwd=REPO, env=support_env.test_env(), capture_output=True, text=True,
                               timeout=40, input=password + "\n")
     return run
-
-
-def audit_lines(config) -> list[dict]:
-    path = os.path.join(load_config(config).log_dir, "audit.log")
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return [json.loads(line) for line in fh if line.strip()]
-    except FileNotFoundError:
-        return []
-
-
-def audited(config, *words) -> list[dict]:
-    return [r for r in audit_lines(config)
-            if all(w in json.dumps(r) for w in words)]
 
 
 def test_trader_commands_need_nothing_and_ops_commands_need_a_session(procs, tmp_path, riskctl):

@@ -148,7 +148,7 @@ def test_config_show_masks_secrets_and_restore_puts_a_backup_back(procs, admin_c
     listed = procs.riskctl(config, "rules", "list", "--json")
     assert listed.returncode == 0, listed.stderr
     rows = {r["rule"]: r for r in json.loads(listed.stdout)["rules"]}
-    assert len(rows) == 15 and rows["daily_realized_loss"]["params"]["limit"] == "500"
+    assert len(rows) == 15 and rows["daily_realized_loss"]["params"]["limit"] == 500   # typed (issue 17)
     human = procs.riskctl(config, "rules", "list", "default")
     assert "daily_net_loss" in human.stdout and "limit=600" in human.stdout
 

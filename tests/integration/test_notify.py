@@ -181,8 +181,11 @@ def test_an_unreachable_channel_reports_without_the_token(tmp_path, telegram):
 # -- the real notify process -----------------------------------------------------------------
 
 def notify_config(tmp_path, telegram, discord, telegram_min: str = "", **notify) -> str:
+    # alerts only: these fakes answer sendMessage; the commands (getUpdates) have their own
+    # fake and tests in test_notify_commands.py
     section = {"telegram": {"bot_token": BOT_TOKEN, "chat_ids": ["111", "222"],
-                            "api_base": telegram.url, "min_severity": telegram_min},
+                            "api_base": telegram.url, "min_severity": telegram_min,
+                            "commands": False},
                "discord": {"webhook_url": f"{discord.url}/api/webhooks/42/{WEBHOOK_TOKEN}"},
                "retry_initial_s": 0.05, "failed_retry_s": 0.5, "timezone": "America/Chicago",
                **notify}

@@ -14,7 +14,8 @@ from shared.auditchain import audit_files
 from shared.config import load_config
 from shared.config.access import hash_password
 from tests.integration.test_logsink import finish, run_sender, start_logsink
-from tests.integration.test_notify import BOT_TOKEN, FakeService, TELEGRAM_OK
+from tests.integration.test_notify import BOT_TOKEN
+from tests.support.fake_telegram import FakeTelegram
 from tests.support.env import REPO, make_config, wait_for
 from tests.support.env import test_env as child_env
 
@@ -25,7 +26,7 @@ PASSWORD = "battery staple"
 
 @pytest.fixture
 def telegram():
-    fake = FakeService(TELEGRAM_OK)
+    fake = FakeTelegram(BOT_TOKEN)
     yield fake
     fake.close()
 
@@ -53,15 +54,26 @@ def test_notify_test_logs_and_audit_verify_through_riskctl(tmp_path, procs, tele
     done = riskctl(config_path, "login", "--role", "ops", "--password-stdin", stdin=PASSWORD)
     assert done.returncode == 0, done.stderr
 
+    # commands get through once the bot has polled (it starts with notify)
+    wait_for(lambda: telegram.sent(None, "getUpdates"), 15, what="the bot's first poll")
     done = riskctl(config_path, "notify", "test", "--channel", "telegram")
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.startswith("telegram: accepted (HTTP 200): HTTP 200 ok (chat 111)")
-    assert any("riskd test message" in t for t in telegram.texts())
+    assert "\ntelegram commands: accepted (HTTP 200): @riskd_test_bot is listening " \
+           "(last update check" in done.stdout
+    assert any("riskd test message" in c.text for c in telegram.sent())
+
+    telegram.webhook = "https://example.org/hook"      # updates would go elsewhere
+    done = riskctl(config_path, "notify", "test", "--channel", "telegram")
+    assert done.returncode == 1 and "telegram commands: FAILED (HTTP 200): a webhook is set" \
+        in done.stdout, done.stdout
 
     done = riskctl(config_path, "notify", "status", "--json")
     assert done.returncode == 0, done.stderr
-    states = {c["name"]: c["state"] for c in json.loads(done.stdout)["channels"]}
+    doc = json.loads(done.stdout)
+    states = {c["name"]: c["state"] for c in doc["channels"]}
     assert states == {"telegram": "idle", "discord": "disabled"}
+    assert doc["commands"]["state"] == "ok" and doc["commands"]["answered"] == 0
 
     # the ops actions are in the audit trail, and the chain verifies
     wait_for(lambda: any("NotifyTest" in open(f).read() for f in audit_files(log_dir)), 10,

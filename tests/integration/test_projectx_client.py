@@ -1,13 +1,16 @@
 """The real ProjectX client against the sim broker's real HTTP and websocket endpoints.
 
 Two sims run for the module: one answering like a plain gateway (bare hub
-payloads, Contract/searchById -> contract) and one like TopstepX (hub payloads
-wrapped as [{action, data}], the legacy `contracts: [...]` answer), so every
-event type is seen both ways.
+payloads, wrap_events = false; Contract/searchById -> contract) and one like
+TopstepX (the sim's default: hub payloads wrapped as [{action, data}]; and the
+legacy `contracts: [...]` answer), so every event type is seen both ways. The
+hub client connects both ways too: skipping negotiation (riskd's default) and
+negotiating first (POST <hub>/negotiate, then ?id=).
 """
 from __future__ import annotations
 
 import queue
+import subprocess
 import time
 from decimal import Decimal
 
@@ -16,14 +19,16 @@ import requests
 
 from shared.clock import FakeClock
 from shared.config import load_config
-from shared.projectx.errors import AuthError, BrokerUnavailable, ProjectXError
-from shared.projectx.models import (Account, Order, OrderStatus, Position, PositionType,
-                                    QuoteUpdate, Trade)
+from shared.projectx.errors import AuthError, BrokerUnavailable, ProjectXError, TlsError
+from shared.projectx.models import (Account, BarUnit, Order, OrderStatus, Position,
+                                    PositionType, QuoteUpdate, Trade)
 from shared.projectx.realtime import (EV_ACCOUNT, EV_ORDER, EV_POSITION, EV_QUOTE, EV_TRADE,
-                                      HubAck, HubClient, HubEvent, HubOpened, QuoteBook,
+                                      HubAck, HubClient, HubClosed, HubEvent, HubOpened, QuoteBook,
                                       market_payloads, quote_subscription, user_payloads,
                                       user_subscriptions)
 from shared.projectx.rest import ProjectXRest
+from shared.messages.market import Fill
+from tests.support.bustap import Bus, connected
 from tests.support.sim import wait_sim_up
 from tests.support.env import make_config, wait_for
 from tests.support.procs import Procs
@@ -35,6 +40,7 @@ MNQ, ES = "CON.F.US.MNQ.Z26", "CON.F.US.EP.Z26"
 LIMIT, MARKET, STOP = 1, 2, 4
 BUY, SELL = 0, 1
 TOKEN_TTL = 2.5
+CALENDAR = "2026-12-04"         # the sim's contract calendar: the Z26 equity months are active
 
 
 class Sim:
@@ -62,10 +68,10 @@ def sims(tmp_path_factory):
     procs = Procs(tmp_path_factory.mktemp("sims"))
     out = {}
     try:
-        for style, extra in (("bare", {}), ("wrapped", {"wrap_events": True,
-                                                        "legacy_contract_by_id": True})):
+        for style, extra in (("bare", {"wrap_events": False}),
+                             ("wrapped", {"legacy_contract_by_id": True})):
             path = tmp_path_factory.mktemp(style)
-            config = make_config(path, broker={"sim": {"tick_interval": 0,
+            config = make_config(path, broker={"sim": {"tick_interval": 0, "calendar_date": CALENDAR,
                                                        "token_ttl": TOKEN_TTL, **extra}})
             procs.worker("services.simbroker", config)
             out[style] = Sim(config)
@@ -146,6 +152,41 @@ def test_success_false_surfaces_the_brokers_code_and_message(sim):
     assert caught.value.endpoint == "/api/Order/cancel"
     assert caught.value.code == 2 and caught.value.message
     assert str(caught.value).startswith("/api/Order/cancel failed with error code 2: ")
+
+
+def test_bars_and_the_other_reads(sims):
+    sim = sims["bare"]
+    client = sim.client()
+    assert client.ping()                                 # no token needed
+    client.login()
+    for price in ("21000.25", "21001", "20999.5"):
+        sim.post("/sim/quote", {"contractId": MNQ, "lastPrice": price})
+    now = time.time_ns()
+    seconds = client.retrieve_bars(MNQ, now - 600 * 10**9, now + 10**9, BarUnit.SECOND,
+                                   include_partial_bar=True)
+    assert seconds and seconds[-1].close == Decimal("20999.5")
+    assert [b.ts_ns for b in seconds] == sorted(b.ts_ns for b in seconds)   # oldest first
+    assert all(b.low <= min(b.open, b.close) <= max(b.open, b.close) <= b.high for b in seconds)
+    minutes = client.retrieve_bars(MNQ, now - 600 * 10**9, now + 10**9, BarUnit.MINUTE,
+                                   include_partial_bar=True)
+    assert max(b.high for b in minutes[-2:]) >= Decimal("21001")
+    assert client.retrieve_bars(MNQ, now - 600 * 10**9, now + 10**9, BarUnit.MINUTE,
+                                include_partial_bar=False) == [b for b in minutes
+                                                               if b.ts_ns + 60 * 10**9 <= now]
+    available = client.available_contracts()
+    assert MNQ in [c.id for c in available] and all(c.active_contract for c in available)
+    order_id = client.place_order(ACCOUNT, MNQ, LIMIT, BUY, 1, limit_price=Decimal("100"))
+    client.cancel_order(ACCOUNT, order_id)
+    order = client.order_by_id(ACCOUNT, order_id)
+    assert (order.id, order.status) == (order_id, OrderStatus.CANCELLED)
+    with pytest.raises(ProjectXError) as caught:
+        client.order_by_id(ACCOUNT, 1)
+    assert caught.value.code == 1
+    token = client.token
+    client.logout()
+    assert requests.post(sim.rest_url + "/api/Account/search", json={}, timeout=5,
+                         headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    assert len(client.search_accounts()) == 2 and client.logins == 2    # a new login
 
 
 def test_a_wrong_api_key_is_a_clear_login_error(sim):
@@ -231,10 +272,10 @@ def test_an_expired_token_means_a_new_login(sims):
 
 # -- realtime -------------------------------------------------------------------------------
 class Hubs:
-    def __init__(self, sim: Sim, token: str):
+    def __init__(self, sim: Sim, token: str, negotiate: bool = False):
         self.q: queue.Queue = queue.Queue()
-        self.user = HubClient("user", sim.user_hub, self.q.put)
-        self.market = HubClient("market", sim.market_hub, self.q.put)
+        self.user = HubClient("user", sim.user_hub, self.q.put, negotiate=negotiate)
+        self.market = HubClient("market", sim.market_hub, self.q.put, negotiate=negotiate)
         self.gens = {"user": self.user.connect(token), "market": self.market.connect(token)}
         self.events: list[HubEvent] = []
         self.acks: list[HubAck] = []
@@ -269,10 +310,12 @@ class Hubs:
         self.market.close()
 
 
-def test_every_realtime_event_type(sim):
+@pytest.mark.parametrize("negotiate", [False, True], ids=["skip-negotiation", "negotiate"])
+def test_every_realtime_event_type(sim, negotiate):
     client = sim.client()
     flatten(sim, client)
-    hubs = Hubs(sim, client.ensure_token())
+    before = sim.post("/sim/hubs", {})["negotiated"]
+    hubs = Hubs(sim, client.ensure_token(), negotiate)
     try:
         calls = user_subscriptions([ACCOUNT])
         for method, args in calls:
@@ -300,6 +343,7 @@ def test_every_realtime_event_type(sim):
         wrapped = [e.args[0] for e in hubs.events if e.hub == "user"]
         is_wrapper = [isinstance(a, dict) and "action" in a and "data" in a for a in wrapped]
         assert all(is_wrapper) if sim.broker.sim.wrap_events else not any(is_wrapper)
+        assert sim.post("/sim/hubs", {})["negotiated"] - before == (2 if negotiate else 0)
         book = QuoteBook()
 
         def priced(event) -> bool:
@@ -311,3 +355,120 @@ def test_every_realtime_event_type(sim):
     finally:
         hubs.close()
         flatten(sim, client)
+
+
+# -- TLS ---------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def tls_sims(tmp_path_factory):
+    """Two sims with tls = true, each with the CA it made in its own data dir."""
+    procs = Procs(tmp_path_factory.mktemp("tls"))
+    out = []
+    try:
+        for name in ("a", "b"):
+            path = tmp_path_factory.mktemp(f"tls-{name}")
+            config = make_config(path, broker={"sim": {"tick_interval": 0, "tls": True,
+                                                       "calendar_date": CALENDAR}})
+            procs.worker("services.simbroker", config)
+            sim = Sim(config)
+            sim.ca = str(path / "data" / "sim-tls" / "ca.pem")
+            out.append(sim)
+        for sim in out:
+            wait_for(lambda s=sim: requests.get(s.rest_url + "/sim/info", timeout=1,
+                                                verify=s.ca).ok, 20, what="a TLS sim")
+        yield out
+    finally:
+        procs.cleanup()
+
+
+def test_tls_with_the_ca_bundle_from_the_config_rest_and_both_hubs(tls_sims):
+    sim = tls_sims[0]
+    assert sim.rest_url.startswith("https://") and sim.user_hub.startswith("https://")
+    client = sim.client(ca_bundle=sim.ca)
+    assert client.ping() and len(client.search_accounts()) == 2
+    for negotiate in (False, True):
+        q: queue.Queue = queue.Queue()
+        hub = HubClient("market", sim.market_hub, q.put, ca_bundle=sim.ca, negotiate=negotiate)
+        gen = hub.connect(client.token)
+        try:
+            assert isinstance(q.get(timeout=10), HubOpened)
+            assert hub.invoke(gen, *quote_subscription(ES))
+            wait_for(lambda: any(isinstance(x, HubEvent) and x.name == EV_QUOTE
+                                 for x in [q.get(timeout=5)]), 10, what="a quote over wss")
+        finally:
+            hub.close()
+
+
+def test_a_wrong_certificate_is_a_clear_error_never_a_fallback(tls_sims):
+    sim, other = tls_sims
+    for ca in (other.ca, None):          # another CA, or only the system's
+        client = sim.client(ca_bundle=ca, sleep=lambda s: None)
+        with pytest.raises(TlsError) as caught:
+            client.login()
+        text = str(caught.value)
+        assert "certificate verif" in text and sim.rest_url in text and "ca_bundle" in text
+        assert isinstance(caught.value, BrokerUnavailable) and caught.value.attempts == 1
+        assert not client.ping()
+    q: queue.Queue = queue.Queue()
+    token = sim.client(ca_bundle=sim.ca).login()
+    hub = HubClient("user", sim.user_hub, q.put, ca_bundle=other.ca)
+    hub.connect(token)
+    try:
+        closed = q.get(timeout=10)
+        assert isinstance(closed, HubClosed) and "TLS certificate verification failed" in \
+            closed.reason and "ca_bundle" in closed.reason
+    finally:
+        hub.close()
+    with pytest.raises(ValueError, match="is not a file"):
+        sim.client(ca_bundle="/nonexistent/ca.pem")
+
+
+def _tls_env(tmp_path, procs, ca_bundle_of):
+    """A TLS sim and riskd's market worker whose config names ca_bundle_of(data dir)."""
+    config = make_config(tmp_path, broker={
+        "ca_bundle": ca_bundle_of(tmp_path / "data"),
+        "sim": {"tick_interval": 0, "tls": True, "calendar_date": CALENDAR}})
+    loaded = load_config(config).config
+    rest_url = loaded.broker.endpoints()[0]
+    sim_ca = str(tmp_path / "data" / "sim-tls" / "ca.pem")
+    procs.worker("services.simbroker", config)
+    wait_for(lambda: requests.get(rest_url + "/sim/info", verify=sim_ca, timeout=1).ok, 20,
+             what="the TLS sim")
+    return loaded, rest_url, sim_ca
+
+
+def test_the_market_worker_verifies_with_the_ca_bundle_of_its_config(tmp_path, procs):
+    loaded, rest_url, sim_ca = _tls_env(tmp_path, procs,
+                                        lambda data: str(data / "sim-tls" / "ca.pem"))
+    bus = Bus(loaded.bus.market_pub)
+    procs.worker("services.market", loaded_path(tmp_path))
+    try:
+        bus.wait(lambda: connected(bus, "user") and connected(bus, "market"), 30,
+                 "market's hubs to connect over wss")
+        client = ProjectXRest(rest_url, loaded.broker.user_name, loaded.broker.api_key,
+                              timeout=5, ca_bundle=loaded.broker.ca_bundle)
+        client.place_order(ACCOUNT, MNQ, MARKET, BUY, 1)
+        bus.wait(lambda: len(bus.of(Fill)) == 1, 15, "the fill, over https and wss")
+    finally:
+        bus.close()
+
+
+def test_the_market_worker_refuses_a_certificate_its_ca_bundle_does_not_sign(tmp_path, procs):
+    other = tmp_path / "other-ca.pem"           # a CA that did not sign the sim's certificate
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                    str(tmp_path / "other.key"), "-out", str(other), "-days", "2", "-subj",
+                    "/CN=not the sim"], check=True, capture_output=True, timeout=60)
+    loaded, _rest, _ca = _tls_env(tmp_path, procs, lambda data: str(other))
+    bus = Bus(loaded.bus.market_pub)
+    market = procs.worker("services.market", loaded_path(tmp_path))
+    try:
+        wait_for(lambda: "TLS certificate verification failed" in market.output(), 30,
+                 what="the market worker to say why it cannot reach the broker")
+        assert "broker.ca_bundle" in market.output()
+        bus.pump(1.0)
+        assert not connected(bus, "user") and not connected(bus, "market")   # no fallback
+    finally:
+        bus.close()
+
+
+def loaded_path(tmp_path) -> str:
+    return str(tmp_path / "riskd.toml")

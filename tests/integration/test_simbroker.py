@@ -6,26 +6,25 @@ random-walks (tick_interval = 0): prices move only through /sim/quote.
 """
 from __future__ import annotations
 
-import contextlib
+import signal
 import json
 import time
-from collections import deque
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 import pytest
 import requests
 from websockets.exceptions import ConnectionClosed, InvalidStatus
-from websockets.sync.client import connect
 
 from shared.config import load_config
 from tests.support.sim import wait_sim_up
+from tests.wire.rawclient import hub
 from tests.support.env import make_config, wait_for
 from tests.support.procs import Procs
 
-RS = "\x1e"
 MNQ, ES, NQ = "CON.F.US.MNQ.Z26", "CON.F.US.EP.Z26", "CON.F.US.ENQ.Z26"
 A1, A2 = 1001, 1002
 WRAPPED_TTL = 4.0
+CALENDAR = "2026-12-04"         # the contract calendar: ESZ6 active, ESH7 next
 
 
 class Sim:
@@ -68,84 +67,18 @@ class Sim:
                 self.api("/api/Order/cancel", {"accountId": account, "orderId": o["id"]}, token)
 
 
-class Hub:
-    """A raw SignalR JSON client over a websockets sync connection."""
-
-    def __init__(self, ws):
-        self.ws = ws
-        self.pending: deque = deque()
-        self.backlog: list = []
-        self.frames = 0
-        self._ids = 0
-
-    def send(self, *messages: dict) -> None:
-        self.ws.send("".join(json.dumps(m) + RS for m in messages))
-
-    def invoke(self, target: str, *args: Any) -> str:
-        self._ids += 1
-        self.send({"type": 1, "invocationId": str(self._ids), "target": target,
-                   "arguments": list(args)})
-        return str(self._ids)
-
-    def recv(self, timeout: float = 5.0, pings: bool = False) -> dict:
-        deadline = time.monotonic() + timeout
-        while True:
-            while self.pending:
-                message = self.pending.popleft()
-                if pings or message.get("type") != 6:
-                    return message
-            frame = self.ws.recv(timeout=max(0.01, deadline - time.monotonic()))
-            self.frames += 1
-            self.pending.extend(json.loads(r) for r in frame.split(RS) if r)
-
-    def until(self, match: Callable[[dict], bool], timeout: float = 5.0, pings: bool = False) -> dict:
-        """The first record (kept back or new) that matches; others are kept back in order."""
-        for i, message in enumerate(self.backlog):
-            if match(message):
-                del self.backlog[i]
-                return message
-        deadline = time.monotonic() + timeout
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise AssertionError(f"no matching record within {timeout} s; "
-                                     f"kept back {self.backlog[-5:]}")
-            try:
-                message = self.recv(left, pings)
-            except TimeoutError:
-                continue
-            if match(message):
-                return message
-            self.backlog.append(message)
-
-    def completion(self, invocation_id: str) -> dict:
-        return self.until(lambda m: m.get("type") == 3 and m.get("invocationId") == invocation_id)
-
-    def event(self, target: str, match: Callable[[dict], bool] = lambda p: True,
-              timeout: float = 5.0) -> dict:
-        return self.until(lambda m: m.get("type") == 1 and m.get("target") == target
-                          and match(m["arguments"]), timeout)
-
-
-@contextlib.contextmanager
-def hub(url: str, token: str):
-    with connect(f"{url.replace('http', 'ws', 1)}?access_token={token}", open_timeout=5) as ws:
-        ws.send('{"protocol":"json","version":1}' + RS)
-        assert ws.recv(timeout=5) == "{}" + RS
-        yield Hub(ws)
-
-
 @pytest.fixture(scope="module")
 def sims(tmp_path_factory):
     procs = Procs(tmp_path_factory.mktemp("simbroker"))
     out = {}
     try:
-        for style, extra in (("bare", {}),
+        for style, extra in (("bare", {"wrap_events": False}),
                              ("wrapped", {"wrap_events": True, "token_ttl": WRAPPED_TTL}),
                              ("shuffled", {"event_order": "random", "duplicate_fills": True,
                                            "seed": 3})):
             config = make_config(tmp_path_factory.mktemp(style), broker={"sim": {
-                "tick_interval": 0, "ping_interval": 1.0, "spread_ticks": 0, **extra}})
+                "tick_interval": 0, "ping_interval": 1.0, "spread_ticks": 0,
+                "calendar_date": CALENDAR, **extra}})
             procs.worker("services.simbroker", config)
             out[style] = Sim(config)
         for sim in out.values():
@@ -179,7 +112,8 @@ def test_every_rest_call(bare):
     contract = bare.api("/api/Contract/searchById", {"contractId": ES}, t)["contract"]
     assert (contract["tickSize"], contract["tickValue"], contract["symbolId"]) == (0.25, 12.5, "F.US.EP")
     found = bare.api("/api/Contract/search", {"searchText": "NQ", "live": False}, t)["contracts"]
-    assert {c["id"] for c in found} == {MNQ, NQ}
+    assert [c["name"] for c in found] == ["NQZ6", "NQH7", "MNQZ6", "MNQH7"]
+    assert found[0]["id"] == NQ and found[0]["activeContract"] and not found[1]["activeContract"]
     bare.control("/sim/quote", {"contractId": "ES", "lastPrice": 6000})
     place = {"accountId": A2, "contractId": ES, "type": 2, "side": 0, "size": 3}
     order_id = bare.api("/api/Order/place", place, t)["orderId"]
@@ -452,6 +386,133 @@ def test_quirks_of_the_real_gateway_on_demand(bare):
     bad = requests.post(bare.rest + "/sim/quirks", json={"nope": True}, timeout=5)
     assert bad.status_code == 400 and "duplicateTrades" in bad.text
     bare.flatten(t)
+
+
+class Persistent:
+    """One sim process with the default persist = true, restartable on its data dir."""
+
+    def __init__(self, tmp_path):
+        self.procs = Procs(tmp_path)
+        self.config = make_config(tmp_path, broker={"sim": {"tick_interval": 0,
+                                                            "calendar_date": CALENDAR}})
+        self.sim = Sim(self.config)
+        self.proc = None
+
+    def start(self) -> Sim:
+        self.proc = self.procs.worker("services.simbroker", self.config)
+        wait_sim_up(self.sim.rest)
+        return self.sim
+
+    def restart(self, sig: int = signal.SIGTERM) -> Sim:
+        """SIGTERM (the supervisor's stop, which saves) or SIGKILL, then a new process."""
+        self.proc.signal(sig)
+        assert self.proc.wait(10) is not None
+        return self.start()
+
+
+@pytest.fixture
+def persistent(tmp_path):
+    p = Persistent(tmp_path)
+    try:
+        yield p
+    finally:
+        p.procs.cleanup()
+
+
+def test_a_restarted_sim_answers_trades_orders_positions_and_bars_as_before(persistent):
+    """persist is on by default: SIGTERM saves, the next start restores."""
+    sim = persistent.start()
+    t = sim.login()
+    start = "2026-01-01T00:00:00Z"
+    for price in (21000.25, 21003, 20998.5, 21001):
+        sim.control("/sim/quote", {"contractId": MNQ, "lastPrice": price})
+    for side, size in ((0, 3), (1, 1)):
+        sim.api("/api/Order/place", {"accountId": A1, "contractId": MNQ, "type": 2,
+                                     "side": side, "size": size}, t)
+    resting = sim.api("/api/Order/place", {"accountId": A1, "contractId": MNQ, "type": 1,
+                                           "side": 0, "size": 1, "limitPrice": 100}, t)
+
+    def snapshot(token: str) -> dict:
+        bars = {unit: sim.api("/api/History/retrieveBars", {
+            "contractId": MNQ, "live": False, "startTime": start,
+            "endTime": "2030-01-01T00:00:00Z", "unit": unit, "unitNumber": 1, "limit": 100,
+            "includePartialBar": True}, token)["bars"] for unit in (1, 2, 4)}
+        return {"trades": sim.api("/api/Trade/search", {"accountId": A1,
+                                                        "startTimestamp": start}, token),
+                "orders": sim.api("/api/Order/search", {"accountId": A1,
+                                                        "startTimestamp": start}, token),
+                "positions": sim.api("/api/Position/searchOpen", {"accountId": A1}, token),
+                "accounts": sim.api("/api/Account/search", {"onlyActiveAccounts": True},
+                                    token),
+                "bars": bars}
+    before = snapshot(t)
+    assert len(before["trades"]["trades"]) == 2 and before["bars"][1]
+    assert before["positions"]["positions"][0]["size"] == 2
+    persistent.restart()
+    t2 = sim.login()
+    assert snapshot(t2) == before
+    after = sim.api("/api/Order/place", {"accountId": A1, "contractId": MNQ, "type": 2,
+                                         "side": 1, "size": 2}, t2)["orderId"]
+    assert after > resting["orderId"]                      # ids go on, never reused
+    assert sim.control("/sim/quote", {"contractId": MNQ, "lastPrice": 21001})["quote"][
+        "lastPrice"] == 21001.0
+
+
+def test_riskctl_sim_history_writes_past_days_that_survive_a_restart(persistent):
+    sim, procs, config = persistent.start(), persistent.procs, persistent.config
+    done = procs.riskctl(config, "sim", "history", "--days", "5", "--seed", "3", "--json")
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    assert doc["written"] == ["2026-11-27", "2026-11-30", "2026-12-01", "2026-12-02",
+                              "2026-12-03"] and doc["accounts"] == [A1, A2]
+    again = procs.riskctl(config, "sim", "history", "--days", "5", "--seed", "3", "--json")
+    assert json.loads(again.stdout)["written"] == []          # nothing twice
+    t = sim.login()
+    window = {"startTimestamp": "2026-11-27T00:00:00Z", "endTimestamp": "2026-12-04T00:00:00Z"}
+    trades = {a: sim.api("/api/Trade/search", {"accountId": a, **window}, t)["trades"]
+              for a in (A1, A2)}
+    assert sum(len(v) for v in trades.values()) == doc["trades"]
+    days: dict = {}
+    for account, rows in trades.items():
+        for tr in rows:
+            day = days.setdefault((account, tr["creationTimestamp"][:10]), {
+                "pnl": 0.0, "max": 0, "contracts": set()})
+            day["pnl"] += (tr["profitAndLoss"] or 0) - tr["fees"]
+            day["max"] = max(day["max"], tr["size"])
+            day["contracts"].add(tr["contractId"])
+            assert tr["fees"] > 0 and not tr["voided"]
+    assert len({c for d in days.values() for c in d["contracts"]}) >= 3   # several contracts
+    assert any(d["max"] > 5 or d["pnl"] < -500 for d in days.values())   # some break limits
+    assert any(d["max"] <= 5 and d["pnl"] > -500 for d in days.values())  # some do not
+    first = trades[A1][0]
+    bars = sim.api("/api/History/retrieveBars", {
+        "contractId": first["contractId"], "live": False, "startTime": window["startTimestamp"],
+        "endTime": window["endTimestamp"], "unit": 2, "unitNumber": 1, "limit": 20000,
+        "includePartialBar": False}, t)["bars"]
+    at = [b for b in bars if b["t"][:16] == first["creationTimestamp"][:16]]
+    assert at and at[0]["l"] <= first["price"] <= at[0]["h"]    # the fill is inside its bar
+    persistent.restart()
+    t = sim.login()
+    assert sim.api("/api/Trade/search", {"accountId": A1, **window}, t)["trades"] == trades[A1]
+    bad = procs.riskctl(config, "sim", "history", "--days", "3", "--account", "9999")
+    assert bad.returncode != 0 and "9999" in bad.stderr
+
+
+def test_a_killed_sim_still_knows_every_fill_and_close_it_answered(persistent):
+    """Records are saved before the call answers: kill -9 right after loses none of them."""
+    sim = persistent.start()
+    t = sim.login()
+    placed = sim.api("/api/Order/place", {"accountId": A2, "contractId": ES, "type": 2,
+                                          "side": 0, "size": 2}, t)["orderId"]
+    sim.api("/api/Position/partialCloseContract", {"accountId": A2, "contractId": ES,
+                                                    "size": 1}, t)
+    persistent.restart(signal.SIGKILL)
+    t = sim.login()
+    trades = sim.api("/api/Trade/search", {"accountId": A2,
+                                           "startTimestamp": "2026-01-01T00:00:00Z"}, t)["trades"]
+    assert [tr["size"] for tr in trades] == [2, 1] and trades[0]["orderId"] == placed
+    (position,) = sim.api("/api/Position/searchOpen", {"accountId": A2}, t)["positions"]
+    assert position["size"] == 1
 
 
 def _fill_targets(sim: Sim, token: str, fills: int, copies: int = 1) -> list[list[str]]:

@@ -91,7 +91,7 @@ def test_riskctl_against_a_dead_riskd_fails_fast_with_a_clear_message(procs, tmp
     result = procs.riskctl(config, "workers")
     elapsed = time.monotonic() - started
     assert result.returncode == 1
-    assert "riskd is not running or not answering" in result.stderr
+    assert "riskd is not running" in result.stderr     # nothing listens: said at once
     assert address in result.stderr
     assert elapsed < 3.0 + 1.0      # 3 s budget for the request, plus interpreter start
 

@@ -1,6 +1,10 @@
 """Test configs with admin/ops passwords (bcrypt cost 4: a login takes milliseconds) and logins."""
 from __future__ import annotations
 
+import json
+import os
+
+from shared.config import load_config
 from shared.config.access import hash_password
 from tests.support.env import make_config
 
@@ -20,3 +24,19 @@ def login(procs, config: str, role: str = "admin") -> None:
     result = procs.riskctl(config, "login", "--role", role, "--password-stdin",
                            input=password + "\n")
     assert result.returncode == 0, result.stderr
+
+
+def audit_lines(config: str) -> list[dict]:
+    """Every line of the audit log (the current file), parsed."""
+    path = os.path.join(load_config(config).log_dir, "audit.log")
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return [json.loads(line) for line in fh if line.strip()]
+    except FileNotFoundError:
+        return []
+
+
+def audited(config: str, *words) -> list[dict]:
+    """The audit lines holding every one of `words`."""
+    return [r for r in audit_lines(config) if all(w in json.dumps(r, ensure_ascii=False)
+                                                  for w in words)]

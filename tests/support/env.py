@@ -36,6 +36,11 @@ def deep_merge(base: dict, extra: dict) -> dict:
 
 SHIPPED_CONFIG = os.path.join(REPO, "etc", "riskd.toml")
 
+# The sim's contract calendar in tests: its front months (MNQ, ES ... Z26) are the contract ids
+# the tests name. Without a pinned day, the sim lists next year's months after the December
+# roll and the tests would break with the calendar, not with the code.
+SIM_CALENDAR_DATE = "2026-12-04"
+
 
 def shipped_rules() -> dict:
     """[profiles.default.rules] of etc/riskd.toml as plain data: the rules a trader starts
@@ -58,7 +63,8 @@ def make_config(tmp_path, workers: list[str] | None = None, **sections: Any) -> 
     data: dict = {
         "paths": {"data_dir": str(tmp_path / "data")},
         "bus": {k: f"tcp://127.0.0.1:{p}" for k, p in zip(keys, ports)},
-        "broker": {"kind": "sim", "sim": {"port": ports[-2], "hub_port": ports[-1]}},
+        "broker": {"kind": "sim", "sim": {"port": ports[-2], "hub_port": ports[-1],
+                                          "calendar_date": SIM_CALENDAR_DATE}},
         "supervisor": {"workers": list(workers or [])},
         "logging": {"level": "INFO"},
         "profiles": {"default": {"description": "etc/riskd.toml's rules, as shipped",

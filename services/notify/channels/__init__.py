@@ -48,6 +48,7 @@ class HttpChannel:
     name = "channel"
     service = "the service"
     max_text = 2000
+    buttons = False        # send() takes button_account (an inline "Lock me out" button)
 
     def __init__(self, cfg: Any, timeout: float, redactor: Redactor):
         self.cfg = cfg

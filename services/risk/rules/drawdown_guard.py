@@ -35,7 +35,7 @@ def ensure_mark(ctx, params) -> None:
 def equity_and_line(ctx, params):
     acct = ctx.account
     unrealized, _ = net_open_pnl(acct, ctx.market)
-    equity = acct.balance + unrealized
+    equity = acct.book_balance() + unrealized      # balance and open PnL as of the same fills
     if params.trailing == "intraday" and equity > acct.hwm:
         acct.hwm = equity
     if params.line is not None:

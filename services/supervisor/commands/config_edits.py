@@ -39,12 +39,13 @@ def run_edit(sup, respond, key: str, edit: Callable[[str, str], EditResult]) -> 
         respond(error("io_error", f"cannot write {sup.loaded.path}: {exc}"))
         return
     mark_seen(sup, result.digest)
-    reloaded = sup.reload_config(reason=f"edit: {key}")
+    reloaded = sup.reload_config(reason=f"edit: {key}", authenticated=True)
     changed = reloaded.body
     restart = list(getattr(changed, "restart_needed", []) or [])
     body = ConfigEdited(path=result.path, key=key, backup=result.backup, digest=result.digest,
                         applied=reloaded.ok, restart_needed=restart,
-                        warnings=[str(w) for w in result.warnings])
+                        warnings=[str(w) for w in result.warnings],
+                        changes=list(result.changes))
     note = "applied live" if reloaded.ok else f"written but not applied: {reloaded.reason}"
     if restart:
         note += "; needs a restart to take effect: " + ", ".join(restart)

@@ -3,7 +3,7 @@
 The password is checked against the bcrypt hash in the config ([admin] or
 [ops] password_hash). bcrypt at cost 12 takes ~0.25 s and runs in the loop:
 that is the only wait, and the failed-login limiter (sessions.LoginLimiter)
-caps it at a few checks a minute. Every success, failure and locked attempt
+caps it at a few checks a minute per role and client. Every success, failure and locked attempt
 goes to the audit trail; the password, the hash and the token never do.
 """
 from __future__ import annotations
@@ -29,13 +29,14 @@ def execute_login(sup, request: LoginRequest, respond) -> None:
         return
     sessions = sup.sessions
     limiter = sessions.limiter
-    locked_until = limiter.locked()
+    locked_until = limiter.locked(role, user)
     if locked_until is not None:
-        left = limiter.seconds_left()
-        audit.record("login", role, f"refused: logins locked for {left:.0f} s more", who=user)
-        respond(error("auth_locked", f"too many failed logins: logins are locked for "
-                                     f"{left:.0f} s more", AuthNeeded(role=role,
-                                                                       locked_until_ns=locked_until)))
+        left = limiter.seconds_left(role, user)
+        audit.record("login", role, f"refused: {role} logins locked for {left:.0f} s more",
+                     who=user)
+        respond(error("auth_locked", f"too many failed {role} logins from {user}: {role} "
+                                     f"logins are locked for {left:.0f} s more",
+                      AuthNeeded(role=role, locked_until_ns=locked_until)))
         return
     hashed = role_config(sup.config, role).password_hash
     if not hashed:
@@ -45,14 +46,16 @@ def execute_login(sup, request: LoginRequest, respond) -> None:
                       AuthNeeded(role=role)))
         return
     if not check_password(request.password, hashed):
-        locked_now = limiter.failed()
-        note = "; 5 failures within a minute: logins locked for 5 minutes" if locked_now else ""
+        locked_now = limiter.failed(role, user)
+        note = (f"; {limiter.max_failures} failures within a minute: {role} logins locked for "
+                f"{limiter.lock_ns / 60e9:g} minutes for {user} (other roles and users can "
+                f"still log in)" if locked_now else "")
         audit.record("login", role, "refused: wrong password" + note, who=user)
         respond(error("auth_locked" if locked_now else "auth_refused",
                       f"wrong {role} password{note}", AuthNeeded(
-                          role=role, locked_until_ns=limiter.locked_until_ns)))
+                          role=role, locked_until_ns=limiter.locked(role, user))))
         return
-    limiter.succeeded()
+    limiter.succeeded(role, user)
     minutes = role_config(sup.config, role).session_minutes
     session = sessions.issue(role, minutes, user=user)
     audit.record("login", role, f"ok: session {masked(session.token)} for {minutes:g} min",

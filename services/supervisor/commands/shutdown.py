@@ -1,12 +1,24 @@
-"""`riskctl shutdown`: stop every worker in order, then the supervisor itself."""
+"""`riskctl shutdown`: stop every worker in order, then the supervisor itself.
+
+Like stopping a guard worker (stop.py), a shutdown while accounts hold open positions leaves
+them unguarded: it needs `confirmed` (riskctl asks, or --yes), checked here so no client can
+skip it.
+"""
 from services.supervisor.commands.base import Command
+from services.supervisor.commands.stop import unless_positions_open
 from shared.messages.control import ShutdownRequest
 from shared.messages.system import ok
 
 
 def execute(sup, request, respond) -> None:
-    sup.request_shutdown(request.reason)
-    respond(ok(reason="riskd is shutting down: workers stop in order, then the supervisor"))
+    def shut_down() -> None:
+        sup.request_shutdown(request.reason)
+        respond(ok(reason="riskd is shutting down: workers stop in order, then the supervisor"))
+
+    if request.confirmed or "market" not in sup.slots:
+        shut_down()
+        return
+    unless_positions_open(sup, respond, "a shutdown stops every guard", shut_down)
 
 
 COMMAND = Command(ShutdownRequest, "admin", execute)

@@ -24,18 +24,24 @@ def open_positions_note(reply) -> str:
     return f"{len(rows)} open position(s) on {', '.join(accounts)} would be left unguarded"
 
 
+def unless_positions_open(sup, respond, why: str, proceed) -> None:
+    """Ask market for open positions; none: proceed(); some (or no answer): answer
+    confirm_needed with `why` and what would be left unguarded."""
+    def after_positions(reply) -> None:
+        note = open_positions_note(reply)
+        if note:
+            respond(error("confirm_needed", f"{why}: {note}"))
+        else:
+            proceed()
+    sup.forward("market", PositionsRequest(), after_positions, timeout=2.0)
+
+
 def execute(sup, request, respond) -> None:
     if request.confirmed or request.name not in GUARD_WORKERS:
         sup.stop_worker(request.name, respond)
         return
-
-    def after_positions(reply) -> None:
-        note = open_positions_note(reply)
-        if note:
-            respond(error("confirm_needed", f"{request.name} guards the accounts: {note}"))
-        else:
-            sup.stop_worker(request.name, respond)
-    sup.forward("market", PositionsRequest(), after_positions, timeout=2.0)
+    unless_positions_open(sup, respond, f"{request.name} guards the accounts",
+                          lambda: sup.stop_worker(request.name, respond))
 
 
 # Stopping a worker that guards accounts is an admin's decision (DESIGN.md, CLI roles).

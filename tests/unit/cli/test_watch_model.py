@@ -69,11 +69,12 @@ def test_positions_show_the_ticker_not_the_exchange_root():
         "ES", "long", 2, "6012.25", "6012.7", "+45.00")
 
 
-def test_every_rule_is_listed_with_value_vs_limit_and_disabled_ones_say_off():
-    rules = {r.rule: r for r in screen(state(account())).accounts[0].rules}
+def test_every_enabled_rule_is_listed_with_value_vs_limit_and_disabled_ones_are_counted():
+    view = screen(state(account())).accounts[0]
+    rules = {r.rule: r for r in view.rules}
     assert rules["max_contracts"].text == "2/5 40%"
-    assert rules["symbol_blocks"].text == "off"
-    assert len(rules) == 6
+    assert "symbol_blocks" not in rules and view.rules_off == 2
+    assert len(rules) == 4
 
 
 def test_a_lockout_until_reset_shows_a_banner_counting_down_to_the_roll():

@@ -89,7 +89,7 @@ def test_many_accounts_become_a_compact_table_with_their_net_and_lock_state():
 def test_a_long_list_of_positions_is_cut_with_a_count_of_what_is_left_out():
     positions = [PositionView(contract_id=f"CON.F.US.MNQ.{m}26", symbol="MNQ", side="short",
                               size=1, average_price=100, last=101, unrealized=-2)
-                 for m in "FGHJKMNQUVXZ"]
+                 for m in "FGHJKMNQUVXZ" * 2]
     lines = lines_for(state(account(positions=positions)))
     text = plain(lines)
     assert "MNQ        short" in text and "more rows" in text

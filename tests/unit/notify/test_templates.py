@@ -144,3 +144,20 @@ def test_the_daily_summary_carries_the_supervisors_unguarded_time_for_every_acco
     text = build(with_unguarded(summary, 61.4), CTX).text
     assert "A: PnL +0.00, 0 trade(s), 0 breach(es), unguarded 61 s" in text
     assert "B: PnL +0.00, 0 trade(s), 0 breach(es), unguarded 90 s" in text
+
+
+def test_alerts_name_the_tickers_people_trade_never_contract_ids():
+    """Issue 17 item 9: alerts said CON.F.US.MNQ.Z26 where the screen says MNQ."""
+    breach = build(Decision(id="d9", ts_ns=T0, rule="max_contracts", account_id=1001,
+                            action="reduce_position", contract_id="CON.F.US.MNQ.Z26",
+                            value=Decimal(9), limit=Decimal(5),
+                            reason="9 open on CON.F.US.MNQ.Z26 and CON.F.US.EP.Z26"), CTX)
+    lock = build(LockoutChange(change="added", ts_ns=T0, lockout=LockoutState(
+        id="s", account_id=1001, kind="symbol", rule="symbol_blocks", since_ns=T0,
+        symbol="CON.F.US.ENQ.Z26", reason="CON.F.US.ENQ.Z26 is blocked")), CTX)
+    for alert in (breach, lock):
+        assert "CON.F" not in alert.text, alert.text
+    assert "action: reduce the position MNQ" in breach.text
+    assert "9 open on MNQ and ES" in breach.text
+    assert "value 9 vs limit 5" in breach.text          # contracts, not money (+9.00)
+    assert "SIM-DEMO-1 NQ" in lock.title and "NQ is blocked" in lock.text

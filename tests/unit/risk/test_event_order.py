@@ -115,3 +115,21 @@ def test_disagreement_is_dropped_after_the_window():
     assert desk.account.live_size(desk.account.positions[MNQ]) == 0
     desk.wait(11)
     assert desk.account.live_size(desk.account.positions[MNQ]) == 2   # the broker's truth
+
+
+def test_a_replayed_position_or_order_changes_nothing_and_decides_nothing():
+    # a snapshot replaying what the stream delivered ran the rules again: trade_management
+    # asked to move a stop a second time although nothing had changed
+    from shared.messages.enforce import CommandResult
+    from shared.messages.market import PositionUpdate
+    from tests.unit.risk.desk import ACCOUNT
+    desk = Desk(trade_management={"breakeven_after_ticks": 10, "trail_after_ticks": 0})
+    pos = PositionUpdate(account_id=ACCOUNT, position_id=1, contract_id=MNQ, ts_ns=desk.now,
+                         type=1, size=1, average_price=D(21000))
+    desk.feed(pos)
+    desk.stop(7, MNQ, SIDE_SELL, 1, "20950")
+    [d] = desk.price(MNQ, 21005).decisions                  # 20 ticks: stop to breakeven
+    desk.engine.on_result(CommandResult(command_id=desk.commands()[0].id, account_id=ACCOUNT,
+                                        status="done"), desk.now)
+    assert desk.feed(pos).decisions == []                   # the same position again
+    assert desk.stop(7, MNQ, SIDE_SELL, 1, "20950").decisions == []   # the same order again

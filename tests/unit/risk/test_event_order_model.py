@@ -4,7 +4,7 @@ in which the broker's events of one action arrive.
 A hypothesis state machine plays a trader against a simple reference account: open, add,
 reduce, close and flip positions, place and cancel stop and target orders, move quotes, let
 time pass. Each action becomes the broker's events (Trade, Position, the market order's Order
-update). Two engines run the shipped rules (etc/riskd.toml, account 1001, through the same
+update, the account's new balance). Two engines run the shipped rules (etc/riskd.toml, account 1001, through the same
 RuleSettings the worker uses): one gets every action's events in TopstepX's order (Trade
 first), the other in an order hypothesis picks, sometimes with an event duplicated and
 sometimes with a snapshot replaying what its stream already delivered (taken at any point,
@@ -28,6 +28,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from services.risk.engine import Engine
 from services.risk.pnl import account_unrealized
+from services.risk.rules import RULES
 from services.risk.settings import RuleSettings
 from shared.messages.enforce import CommandResult
 from shared.config.load import load_config
@@ -43,6 +44,7 @@ ACCOUNT = 1001
 NS = 1_000_000_000
 START_PRICES = {MNQ: Decimal("21000"), NQ: Decimal("20000")}
 FEE = Decimal("0.37")
+START_BALANCE = Decimal(50_000)
 EXAMPLES = int(os.environ.get("RISKD_HYPOTHESIS_EXAMPLES", "20"))
 
 
@@ -113,6 +115,13 @@ def command_keys(outs) -> Counter:
                    for o in outs for c in o.commands)
 
 
+def warning_keys(outs) -> Counter:
+    """Warnings of the rules that do not read quotes (on quotes a rule's warn_at check is
+    throttled to 10 a second, so when it is looked at depends on timing, not on order)."""
+    return Counter(w.rule for o in outs for w in o.warnings
+                   if w.rule in RULES and "quote" not in RULES[w.rule].listens)
+
+
 def lock_keys(engine) -> list:
     return sorted((lk.rule, lk.kind, lk.symbol or "", lk.until_ns or 0)
                   for lk in engine.lockouts.all())
@@ -131,7 +140,7 @@ class BrokerEventOrder(RuleBasedStateMachine):
         self.working: dict[int, OrderUpdate] = {}
         self.seen: dict[str, dict] = {"positions": {}, "orders": {}, "fills": {}}
         self.mismatch = ""
-        start = [AccountUpdate(account_id=ACCOUNT, name="SIM-DEMO-1", balance=Decimal(50_000),
+        start = [AccountUpdate(account_id=ACCOUNT, name="SIM-DEMO-1", balance=START_BALANCE,
                                can_trade=True)]
         start += [Quote(contract_id=c, ts_ns=self.now, last=p) for c, p in START_PRICES.items()]
         self._deliver(start, start)
@@ -156,12 +165,13 @@ class BrokerEventOrder(RuleBasedStateMachine):
             self.seen["orders"][ev.order_id] = ev
         elif isinstance(ev, Fill):
             self.seen["fills"][ev.trade_id] = ev
+        elif isinstance(ev, AccountUpdate):
+            self.seen["account"] = ev
 
     def _snapshot(self) -> MarketSnapshot:
         return MarketSnapshot(
             seq=0, epoch=0, complete=True,
-            accounts=[AccountUpdate(account_id=ACCOUNT, name="SIM-DEMO-1",
-                                    balance=Decimal(50_000), can_trade=True)],
+            accounts=[self.seen["account"]],
             positions=[p for p in self.seen["positions"].values() if p.size > 0],
             orders=[o for o in self.seen["orders"].values() if o.status == STATUS_OPEN],
             fills=list(self.seen["fills"].values()))
@@ -194,6 +204,11 @@ class BrokerEventOrder(RuleBasedStateMachine):
                 groups += [[self._cancelled(oid)] for oid in sorted(self.working)]
             elif c.action == "cancel_orders" and c.order_id in self.working:
                 groups.append([self._cancelled(c.order_id)])
+            elif c.action == "modify_stop" and c.order_id in self.working:
+                moved = attrs.evolve(self.working[c.order_id], stop_price=c.stop_price,
+                                     updated_ns=self.now)
+                self.working[c.order_id] = moved
+                groups.append([moved])
         canonical = [ev for g in groups for ev in g]
         shuffled = [ev for g in groups
                     for ev in (self._shuffle(data, g) if data is not None else g)]
@@ -226,7 +241,9 @@ class BrokerEventOrder(RuleBasedStateMachine):
                             created_ns=self.now, updated_ns=self.now, status=STATUS_FILLED,
                             type=ORDER_MARKET, side=side, size=abs(qty), fill_volume=abs(qty),
                             filled_price=price)
-        return [trade, self.ref.position_event(cid), order]
+        account = AccountUpdate(account_id=ACCOUNT, name="SIM-DEMO-1",
+                                balance=START_BALANCE + self.ref.realized, can_trade=True)
+        return [trade, self.ref.position_event(cid), order, account]
 
     def _shuffle(self, data, events) -> list:
         order = data.draw(st.permutations(events), label="order")
@@ -238,10 +255,12 @@ class BrokerEventOrder(RuleBasedStateMachine):
         return order
 
     def _compare(self, a, b) -> None:
+        """Decisions, commands, lockouts and warnings of one action: the same in any order."""
         checks = [
             ("decisions", decision_keys(a), decision_keys(b)),
             ("commands", command_keys(a), command_keys(b)),
             ("lockouts", lock_keys(self.in_order), lock_keys(self.shuffled)),
+            ("warnings", warning_keys(a), warning_keys(b)),
         ]
         for what, x, y in checks:
             if x != y and not self.mismatch:

@@ -87,3 +87,20 @@ def test_after_risk_was_down_over_a_roll_the_mark_stays_the_last_one_taken(tmp_p
     assert later.account.hwm == 50_000
     balance(later, 51_200)          # today's intraday balance is not Tuesday's close
     assert later.account.hwm == 50_000
+
+
+def test_an_account_update_before_its_fill_does_not_count_the_loss_twice():
+    # the broker's new balance (the -400 close already in it) comes before the close's Trade
+    # and Position: balance + the still-open -400 would read 47,900 and flatten at 48,100
+    from tests.unit.risk.desk import SIDE_BUY, SIDE_SELL
+    desk = Desk(drawdown_guard=RULE)
+    balance(desk, 48_700)
+    desk.trade(None, contract=MNQ, side=SIDE_BUY, size=2, price=21000)
+    desk.long(2, MNQ, 21000)
+    assert desk.price(MNQ, 20900).decisions == []               # equity 48,300
+    assert balance(desk, 48_300).decisions == []                # the account update first
+    assert desk.price(MNQ, "20900.25").decisions == []
+    assert desk.trade("-400", contract=MNQ, side=SIDE_SELL, size=2, price=20900).decisions == []
+    desk.flat(MNQ)
+    assert desk.price(MNQ, 20000).decisions == []               # flat: 48,300 stays
+    assert desk.account.book_balance() == 48_300 and desk.account.balance_since == 0

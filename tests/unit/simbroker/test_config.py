@@ -15,7 +15,7 @@ def test_sim_endpoints_derive_from_host_and_ports():
     b = broker(host="0.0.0.0", port=6000, hub_port=6001, tick_interval=0)
     assert b.endpoints() == ("http://127.0.0.1:6000", "http://127.0.0.1:6001/hubs/user",
                              "http://127.0.0.1:6001/hubs/market")
-    assert b.sim.tick_interval == 0 and b.sim.token_ttl == 86400 and b.sim.wrap_events is False
+    assert b.sim.tick_interval == 0 and b.sim.token_ttl == 86400 and b.sim.wrap_events is True
     assert [(a.id, a.name) for a in b.sim.accounts] == [(1001, "SIM-DEMO-1"), (1002, "SIM-DEMO-2")]
 
 

@@ -6,38 +6,41 @@ from decimal import Decimal
 
 import pytest
 
-from services.simbroker.market import DEFAULT_CONTRACTS, Market, contracts_with_fees
-from tests.unit.simbroker.conftest import ES, MNQ
+from services.simbroker.contracts import listed, products_with_fees
+from services.simbroker.market import Market
+from tests.unit.simbroker.conftest import CONTRACTS, DAY, ES, MNQ
 
 
 def test_contracts_carry_real_roots_and_tick_data():
-    specs = {c.id: c for c in DEFAULT_CONTRACTS}
+    specs = {c.id: c for c in CONTRACTS if c.active}
     expect = {"CON.F.US.MNQ.Z26": ("0.25", "0.50"), "CON.F.US.MES.Z26": ("0.25", "1.25"),
               "CON.F.US.ENQ.Z26": ("0.25", "5.00"), "CON.F.US.EP.Z26": ("0.25", "12.50"),
               "CON.F.US.RTY.Z26": ("0.10", "5.00"), "CON.F.US.M2K.Z26": ("0.10", "0.50"),
-              "CON.F.US.CLE.Z26": ("0.01", "10.00"), "CON.F.US.GCE.Z26": ("0.10", "10.00"),
-              "CON.F.US.MGC.Z26": ("0.10", "1.00"), "CON.F.US.YM.Z26": ("1.00", "5.00"),
+              "CON.F.US.CLE.F27": ("0.01", "10.00"), "CON.F.US.GCE.G27": ("0.10", "10.00"),
+              "CON.F.US.MGC.G27": ("0.10", "1.00"), "CON.F.US.YM.Z26": ("1.00", "5.00"),
               "CON.F.US.MYM.Z26": ("1.00", "0.50")}
     assert set(specs) == set(expect)
     for cid, (tick, value) in expect.items():
         assert (specs[cid].tick_size, specs[cid].tick_value) == (Decimal(tick), Decimal(value))
     payload = specs[ES].payload()
-    assert payload == {"id": ES, "name": "EPZ6", "description": "E-mini S&P 500: December 2026",
+    assert payload == {"id": ES, "name": "ESZ6", "description": "E-mini S&P 500: December 2026",
                        "tickSize": 0.25, "tickValue": 12.5, "activeContract": True,
                        "symbolId": "F.US.EP"}
+    assert specs["CON.F.US.ENQ.Z26"].name == "NQZ6" and specs["CON.F.US.CLE.F27"].name == "CLF7"
 
 
 def test_fee_overrides_by_ticker_or_root_and_unknown_key_refused():
-    specs = {c.id: c for c in contracts_with_fees({"ES": 2.0, "MNQ": 0.5})}
+    specs = {c.id: c for c in listed(products_with_fees({"ES": 2.0, "MNQ": 0.5}), DAY)}
     assert specs[ES].fee == Decimal("2.0") and specs[MNQ].fee == Decimal("0.5")
+    assert specs["CON.F.US.EP.H27"].fee == Decimal("2.0")          # every month of the product
     assert specs["CON.F.US.MES.Z26"].fee == Decimal("0.37")
     with pytest.raises(ValueError, match="known ticker"):
-        contracts_with_fees({"ZZ": 1.0})
+        products_with_fees({"ZZ": 1.0})
 
 
 def test_random_walk_is_seeded_and_stays_on_the_tick_grid(clock):
-    a = Market(DEFAULT_CONTRACTS, clock, random.Random(5))
-    b = Market(DEFAULT_CONTRACTS, clock, random.Random(5))
+    a = Market(CONTRACTS, clock, random.Random(5))
+    b = Market(CONTRACTS, clock, random.Random(5))
     for _ in range(200):
         a.step_all()
         b.step_all()
@@ -49,7 +52,7 @@ def test_random_walk_is_seeded_and_stays_on_the_tick_grid(clock):
 
 
 def test_set_last_rounds_to_the_tick_and_places_bid_ask(clock):
-    m = Market(DEFAULT_CONTRACTS, clock, random.Random(1), spread_ticks=2)
+    m = Market(CONTRACTS, clock, random.Random(1), spread_ticks=2)
     m.set_last(MNQ, Decimal("21010.13"))
     assert (m.last(MNQ), m.bid(MNQ), m.ask(MNQ)) == (
         Decimal("21010.25"), Decimal("21010.25"), Decimal("21010.75"))
@@ -62,7 +65,7 @@ def test_set_last_rounds_to_the_tick_and_places_bid_ask(clock):
 
 
 def test_quotes_are_full_then_sparse(clock):
-    m = Market(DEFAULT_CONTRACTS, clock, random.Random(1), spread_ticks=1)
+    m = Market(CONTRACTS, clock, random.Random(1), spread_ticks=1)
     full = m.quote(ES, full=True)
     assert set(full) == {"symbol", "symbolName", "lastPrice", "bestBid", "bestAsk", "change",
                          "changePercent", "open", "high", "low", "volume", "lastUpdated",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.symbols import UnknownSymbol, contract_for, root_of, ticker_of
+from shared.symbols import UnknownSymbol, contract_for, contract_name, root_of, ticker_of
 
 KNOWN = ["CON.F.US.MNQ.Z26", "CON.F.US.EP.Z26", "CON.F.US.ENQ.Z26", "CON.F.US.EP.H27",
          "CON.F.US.CLE.Z26", "CON.F.US.GCE.Z26"]
@@ -34,3 +34,11 @@ def test_contract_for_unknown_names_the_known_tickers():
         contract_for("ZB", KNOWN)
     with pytest.raises(UnknownSymbol):
         contract_for("CON.F.US.MES.Z26", KNOWN)
+
+
+def test_contract_name_is_the_ticker_month_and_one_year_digit():
+    assert contract_name("CON.F.US.EP.Z26") == "ESZ6"
+    assert contract_name("CON.F.US.ENQ.H25") == "NQH5"
+    assert contract_name("CON.F.US.MNQ.Z26") == "MNQZ6"
+    with pytest.raises(UnknownSymbol):
+        contract_name("CON.F.US.EP.26")

@@ -61,7 +61,7 @@ def _login(g):
 
 
 def test_gateway_auth_bad_requests_and_fault_with_apply(clock):
-    g = Gateway(SimConfig(), "u", "k", clock)
+    g = Gateway(SimConfig(calendar_date="2026-12-04"), "u", "k", clock)
     bad_login = json.loads(g.api_call("/api/Auth/loginKey", None, b'{"userName":"u","apiKey":"x"}').body)
     assert bad_login["success"] is False and bad_login["token"] is None
     auth = _login(g)

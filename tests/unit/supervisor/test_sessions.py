@@ -31,8 +31,11 @@ def test_a_session_is_valid_until_its_minutes_are_up_then_expired(clock):
     clock.advance(15 * 60 - 1)
     assert sessions.check(s.token).session == s
     clock.advance(1)
-    assert sessions.check(s.token).code == "session_expired"
-    assert sessions.check(s.token).code == "auth_refused"      # expired tokens are forgotten
+    expired = sessions.check(s.token)
+    assert expired.code == "session_expired" and expired.expired_ns == s.expires_ns
+    assert sessions.active() == []
+    # asked again, it still says when it ran out (riskctl shows "your session expired at 18:56")
+    assert sessions.check(s.token).expired_ns == s.expires_ns
 
 
 def test_tokens_are_unique_and_revoking_one_leaves_the_others(clock):
@@ -94,30 +97,55 @@ def test_refusals_say_which_role_and_how_to_log_in(clock):
 def test_five_failures_within_a_minute_lock_logins_for_five_minutes(clock):
     limiter = LoginLimiter(clock)
     for _ in range(4):
-        assert not limiter.failed()
+        assert not limiter.failed("admin")
         clock.advance(10)
-    assert limiter.locked() is None
-    assert limiter.failed()                               # the 5th within 60 s locks
-    assert limiter.locked() == clock.now_ns() + 300 * 10**9
+    assert limiter.locked("admin") is None
+    assert limiter.failed("admin")                               # the 5th within 60 s locks
+    assert limiter.locked("admin") == clock.now_ns() + 300 * 10**9
     clock.advance(299)
-    assert limiter.locked() is not None and 0 < limiter.seconds_left() <= 1
+    assert limiter.locked("admin") is not None and 0 < limiter.seconds_left("admin") <= 1
     clock.advance(1)
-    assert limiter.locked() is None and limiter.seconds_left() == 0
+    assert limiter.locked("admin") is None and limiter.seconds_left("admin") == 0
 
 
 def test_failures_spread_over_more_than_a_minute_do_not_lock(clock):
     limiter = LoginLimiter(clock)
     for _ in range(10):
-        assert not limiter.failed()
+        assert not limiter.failed("admin")
         clock.advance(16)                                 # 4 failures per 64 s at most
-    assert limiter.locked() is None
+    assert limiter.locked("admin") is None
 
 
 def test_a_good_login_clears_the_failure_count(clock):
     limiter = LoginLimiter(clock)
     for _ in range(4):
-        limiter.failed()
-    limiter.succeeded()
+        limiter.failed("admin")
+    limiter.succeeded("admin")
     for _ in range(4):
-        assert not limiter.failed()
-    assert limiter.locked() is None
+        assert not limiter.failed("admin")
+    assert limiter.locked("admin") is None
+
+
+def test_wrong_admin_passwords_lock_only_the_admin_login_of_that_client(clock):
+    """Issue 17 item 2: five wrong admin passwords locked ops out too, so anyone could keep
+    the admin (and everyone else) locked out forever."""
+    limiter = LoginLimiter(clock)
+    for _ in range(5):
+        limiter.failed("admin", "mallory")
+    assert limiter.locked("admin", "mallory") is not None
+    assert limiter.locked("ops", "mallory") is None              # another role: open
+    assert limiter.locked("admin", "ann") is None                # another client: open
+    assert not limiter.failed("ops", "mallory")
+
+
+def test_an_expired_session_refusal_says_when_it_ran_out(clock):
+    from services.supervisor.auth import authorize
+    from services.supervisor.commands import REGISTRY
+    from shared.messages.control import StopWorker
+    sessions = Sessions(clock)
+    s = sessions.issue("admin", 15, user="ann")
+    clock.advance(15 * 60 + 5)
+    refused = authorize(REGISTRY.get(StopWorker), s.token, sessions)
+    assert refused.code == "session_expired"
+    assert refused.reason.startswith("your session expired at ")
+    assert refused.body.expired_ns == s.expires_ns

@@ -1,0 +1,212 @@
+"""What riskd would have done on your own past trading days (read-only; needs no running riskd).
+
+  riskctl replay [ACCOUNT...] [--from DATE] [--to DATE] [--set RULE.PARAM=VALUE]...
+                 [--config FILE] [--compare FILE] [--html FILE] [--bars 1m|1s] [--json]
+
+Fetches the accounts' trades, orders and price bars from the broker (read endpoints only,
+cached on disk: a second replay of the same days makes no broker call), rebuilds the days in
+time order and runs riskd's own rule engine over them. Per day: the PnL the broker booked,
+the PnL with riskd guarding (its closes at that moment's price, the trades its lockouts would
+have blocked removed), the first breach and the trades blocked; then totals and per-rule
+figures. Default: every configured account, the last 20 trading days. Guide: docs/replay.md.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+
+from cli.errors import EXIT_USAGE, CliError
+from cli.replay import report as rep
+from cli.replay.cache import Cache, broker_slug
+from cli.replay.engine import build_engine, calendar_of
+from cli.replay.fetch import FetchError, Fetcher
+from cli.replay.model import BAR_UNITS
+from cli.replay.overrides import OverrideError, apply_sets, parse_sets
+from cli.replay.progress import Progress
+from cli.replay.runner import replay_account
+from shared.clock import SYSTEM_CLOCK
+from shared.config import effective_rules
+from shared.config.errors import ConfigError
+from shared.config.load import load_config
+from shared.projectx.errors import ProjectXError
+from shared.projectx.ratebudget import RateBudget
+from shared.projectx.rest import ProjectXRest
+
+NAME = "replay"
+READ = True
+DEFAULT_DAYS = 20
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("accounts", nargs="*", metavar="ACCOUNT",
+                        help="account id, name or display name (default: every configured one)")
+    parser.add_argument("--from", dest="start", metavar="DATE",
+                        help="first trading day, YYYY-MM-DD (default: 20 trading days back)")
+    parser.add_argument("--to", dest="end", metavar="DATE",
+                        help="last trading day, YYYY-MM-DD (default: the last one that ended)")
+    parser.add_argument("--config", dest="replay_config", metavar="FILE",
+                        help="replay under this config (default: the one riskd runs)")
+    parser.add_argument("--set", dest="sets", action="append", default=[],
+                        metavar="RULE.PARAM=VALUE", help="try a rule change (repeatable)")
+    parser.add_argument("--compare", metavar="FILE",
+                        help="also replay under this config and show both side by side")
+    parser.add_argument("--html", metavar="FILE", help="write a self-contained HTML report")
+    parser.add_argument("--bars", choices=sorted(BAR_UNITS), default="1m",
+                        help="bar size for prices (default 1m; 1s where the broker has them)")
+    parser.add_argument("--decisions", action="store_true", help="list every decision")
+    parser.add_argument("--cache", metavar="DIR",
+                        help="cache folder (default: <data_dir>/replay/<broker>)")
+
+
+def usage(message: str) -> CliError:
+    return CliError(message, EXIT_USAGE)
+
+
+def parse_day(text: str, flag: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise usage(f"{flag}: expected a date like 2026-11-03, got {text!r}") from None
+
+
+def load(path: str):
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        raise CliError(exc.render()) from None
+
+
+def trading_days(calendar, start: dt.date | None, end: dt.date | None, now_ns: int
+                 ) -> list[dt.date]:
+    """The trading days of the range; default: the last 20 that have ended."""
+    if end is None:
+        end = calendar.prev_trading_date(calendar.trading_day(now_ns))
+    elif not calendar.is_trading_date(end):
+        end = calendar.prev_trading_date(end)
+    days: list[dt.date] = []
+    day = end
+    while True:
+        if start is None and len(days) == DEFAULT_DAYS:
+            break
+        if start is not None and day < start:
+            break
+        days.append(day)
+        day = calendar.prev_trading_date(day)
+    return sorted(days)
+
+
+def pick_accounts(wanted: list[str], config, broker_accounts) -> list:
+    """The broker accounts to replay (one-line error naming what exists)."""
+    known = {a.account_id: a for a in broker_accounts}
+    if not wanted:
+        listed = [a.id for a in config.accounts if a.enabled]
+        chosen = [known[i] for i in listed if i in known] if listed else list(known.values())
+        if not chosen:
+            raise usage("no configured account is known to the broker; expected one of: "
+                        + ", ".join(f"{a.account_id} ({a.name})" for a in broker_accounts))
+        return chosen
+    chosen = []
+    for ref in wanted:
+        cfg = next((a for a in config.accounts if ref in (str(a.id), a.name, a.display_name)),
+                   None)
+        match = [a for a in broker_accounts if ref in (str(a.account_id), a.name)
+                 or (cfg is not None and a.account_id == cfg.id)]
+        if not match:
+            raise usage(f"unknown account {ref!r}; expected an id or name of: "
+                        + ", ".join(f"{a.account_id} ({a.name})" for a in broker_accounts))
+        chosen.append(match[0])
+    return chosen
+
+
+def client_for(broker) -> ProjectXRest:
+    rest_url = broker.endpoints()[0]
+    return ProjectXRest(rest_url, broker.user_name, broker.api_key, timeout=broker.timeout,
+                        budget=RateBudget(broker.rate_limit, broker.rate_window),
+                        budget_wait=broker.rate_window * 2)
+
+
+def run(args, ctx, *, client=None, clock=SYSTEM_CLOCK, sleep=None) -> int:
+    loaded = load(args.replay_config or ctx.config_path)
+    other = load(args.compare) if args.compare else None
+    try:
+        sets = parse_sets(args.sets)
+        for acct in loaded.config.accounts or [None]:
+            apply_sets(effective_rules(loaded.config, acct if acct is not None else 0), sets)
+    except OverrideError as exc:
+        raise usage(str(exc)) from None
+    start = parse_day(args.start, "--from") if args.start else None
+    end = parse_day(args.end, "--to") if args.end else None
+    if start and end and start > end:
+        raise usage(f"--from {start} is after --to {end}: expected --from <= --to")
+    calendar = calendar_of(loaded)
+    days = trading_days(calendar, start, end, clock.now_ns())
+    if not days:
+        raise usage(f"no trading day between {start} and {end}: expected a range holding at "
+                    f"least one trading day")
+    broker = loaded.config.broker
+    root = args.cache or os.path.join(loaded.data_dir, "replay",
+                                      broker_slug(broker.endpoints()[0], broker.user_name))
+    progress = Progress(None if ctx.json else sys.stderr)
+    own_client = client is None
+    client = client or client_for(broker)
+    fetcher = Fetcher(client, Cache(root), calendar, unit=args.bars, clock=clock,
+                      progress=progress, **({"sleep": sleep} if sleep else {}))
+    try:
+        try:
+            accounts = pick_accounts(args.accounts, loaded.config, fetcher.accounts())
+        except CliError:        # the cached list may predate the account: ask the broker once
+            accounts = pick_accounts(args.accounts, loaded.config, fetcher.accounts(True))
+        histories = [fetcher.history(a, days) for a in accounts]
+    except FetchError as exc:
+        progress.finish()
+        raise CliError(str(exc) + ("; retried: " + "; ".join(fetcher.retried)
+                                   if fetcher.retried else "")) from None
+    except ProjectXError as exc:
+        progress.finish()
+        raise CliError(f"the broker refused {exc.endpoint}: {exc.message or exc.code}") from None
+    finally:
+        if own_client:
+            client.close()
+    progress.finish()
+    if not any(h.fills for h in histories):
+        raise usage(f"no trades from {days[0]} to {days[-1]} on "
+                    + ", ".join(h.name or str(h.account_id) for h in histories)
+                    + ": expected a range with trades (--from/--to, or other accounts)")
+    label = os.path.basename(loaded.path) + (" " + " ".join(args.sets) if args.sets else "")
+    base = replay_all(loaded, sets, histories, days, label, fetcher.retried)
+    base.notes = fetcher.notes
+    second = replay_all(other, {}, histories, days, os.path.basename(other.path),
+                        []) if other else None
+    tz = calendar.tz
+    if args.html:
+        from cli.replay.html import render_html
+        try:
+            with open(args.html, "w", encoding="utf-8") as fh:
+                fh.write(render_html(base, tz))
+        except OSError as exc:
+            raise CliError(f"cannot write {args.html}: {exc.strerror}") from None
+    if ctx.json:
+        doc = rep.to_json(base)
+        doc["broker_calls"] = fetcher.calls
+        if second is not None:
+            doc = {"base": doc, "compare": rep.to_json(second)}
+        ctx.print_json(doc)
+        return 0
+    print(rep.render(base, tz, decisions=args.decisions))
+    if second is not None:
+        print()
+        print(rep.compare_table(base, second))
+    if sys.stdout.isatty():
+        from cli.replay.chart import show
+        print()
+        show(rep.equity_curve(base), sys.stdout)
+    print(f"\n{len(days)} trading days {days[0]} to {days[-1]}; "
+          f"{fetcher.calls} broker call(s)"
+          + (f"; wrote {args.html}" if args.html else ""))
+    return 0
+
+
+def replay_all(loaded, sets, histories, days, label, retried) -> rep.Report:
+    replays = [replay_account(build_engine(loaded, sets), h) for h in histories]
+    return rep.build(label, replays, calendar_of(loaded).trading_day, days, retried)

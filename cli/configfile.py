@@ -1,0 +1,76 @@
+"""What riskctl needs from the config file, read leniently: a broken file must not blind riskctl.
+
+riskd keeps running on its last good config when the file on disk is invalid (a TOML error,
+a typo), and that is exactly when the read commands are needed. They need only a few
+values: the control address ([bus].control), the data and log folders ([paths]) and the
+trading-day table. tables() parses the file; when it is not valid TOML it keeps every line
+that parses on its own (`key = value` under its [table] header) and skips the rest, so
+`riskctl status`, `workers`, `ping`, `logs` and `audit` keep working; the screens then say
+the file is invalid (the supervisor reports it).
+"""
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+import tomlkit
+
+from shared.config.sections import BusConfig, PathsConfig
+
+_HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
+
+
+def tables(config_path: str) -> dict[str, Any]:
+    """The config as plain data, as much of it as can be read (OSError if unreadable)."""
+    with open(config_path, encoding="utf-8") as fh:
+        text = fh.read()
+    try:
+        return tomlkit.parse(text).unwrap()
+    except Exception:  # noqa: BLE001 -- not valid TOML: read it line by line
+        return salvage(text)
+
+
+def salvage(text: str) -> dict[str, Any]:
+    """Every `key = value` line that parses on its own, under its simple [table] header."""
+    out: dict[str, Any] = {}
+    table: dict[str, Any] = out
+    for line in text.splitlines():
+        header = _HEADER.match(line)
+        if header:
+            table = out
+            for part in header.group(1).split("."):
+                part = part.strip().strip('"')
+                nxt = table.get(part)
+                if not isinstance(nxt, dict):
+                    nxt = table[part] = {}
+                table = nxt
+            continue
+        if "=" not in line or line.lstrip().startswith(("#", "[")):
+            continue
+        try:
+            table.update(tomlkit.parse(line).unwrap())
+        except Exception:  # noqa: BLE001 -- the broken line itself
+            continue
+    return out
+
+
+def control_address(data: dict[str, Any]) -> Any:
+    bus = data.get("bus") if isinstance(data.get("bus"), dict) else {}
+    return bus.get("control", BusConfig().control)
+
+
+def folders(config_path: str) -> tuple[str, str]:
+    """(data_dir, log_dir) as riskd resolves them, from whatever of [paths] can be read."""
+    try:
+        data = tables(config_path)
+    except OSError:
+        data = {}
+    paths = data.get("paths") if isinstance(data.get("paths"), dict) else {}
+    base = os.path.dirname(os.path.abspath(config_path))
+    data_dir = paths.get("data_dir") or PathsConfig().data_dir
+    data_dir = os.path.normpath(os.path.join(base, str(data_dir)))
+    log_dir = paths.get("log_dir")
+    log_dir = (os.path.normpath(os.path.join(base, str(log_dir))) if log_dir
+               else os.path.join(data_dir, "logs"))
+    return data_dir, log_dir

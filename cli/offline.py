@@ -1,0 +1,60 @@
+"""Offline config edits (`--offline`): only while riskd is stopped, proven by its instance lock.
+
+riskd holds an OS lock on <data_dir>/riskd.lock for its whole life (shared/instancelock.py).
+An offline edit takes the same lock for the time of the edit: while riskd runs the lock is
+refused and so is the edit (an edit of a running riskd's file would bypass its admin
+session and its audit trail), and a riskd started during the edit refuses to start until the
+edit is written. The data dir comes from the config; a config that does not validate is read
+leniently for [paths].data_dir (an offline edit is how a broken file gets fixed).
+"""
+from __future__ import annotations
+
+from cli import configfile
+from cli.errors import EXIT_AUTH, CliError
+from shared.config.edit import EditError, default_backup_dir
+from shared.config.errors import ConfigError
+from shared.config.load import load_config
+from shared.instancelock import AlreadyRunning, InstanceLock
+
+
+def data_dir_of(config_path: str) -> tuple[str, bool]:
+    """(the data dir the config names, whether the config validated)."""
+    try:
+        return load_config(config_path).data_dir, True
+    except ConfigError:
+        return configfile.folders(config_path)[0], False
+
+
+def refusal(exc: AlreadyRunning) -> str:
+    pid = exc.pid if exc.pid is not None else "unknown"
+    return (f"riskd is running (pid {pid}, data dir {exc.data_dir}): --offline edits only a "
+            f"stopped riskd's file. Log in (riskctl login --role admin) and run the same "
+            f"command without --offline; riskd validates, backs up, audits and applies it. "
+            f"See docs/operations.md")
+
+
+def offline_edit(ctx, edit) -> int:
+    """Run edit(path, backup_dir) -> EditResult on the file itself, holding riskd's lock."""
+    data_dir, valid = data_dir_of(ctx.config_path)
+    backups = default_backup_dir(ctx.config_path, data_dir if valid else None)
+    lock = InstanceLock(data_dir)
+    try:
+        lock.acquire()
+    except AlreadyRunning as exc:
+        raise CliError(refusal(exc), EXIT_AUTH) from None
+    except OSError as exc:
+        raise CliError(f"cannot check whether riskd is running (lock in {data_dir}): "
+                       f"{exc.strerror or exc}") from None
+    try:
+        result = edit(ctx.config_path, backups)
+    except ConfigError as exc:
+        raise CliError("the edit was refused, the file is unchanged:\n" + exc.render()) from None
+    except EditError as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        lock.release()
+    print(f"saved {result.path}" + (f" (previous file: {result.backup})" if result.backup
+                                    else ""))
+    for w in result.warnings:
+        print(f"  warning: {w}")
+    return 0

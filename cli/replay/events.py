@@ -1,0 +1,65 @@
+"""The history rebuilt as one time-ordered list of steps for the engine.
+
+Orders appear when created (working) and again at their last update (filled, cancelled...);
+fills at their time; every bar becomes four prices: its open at the bar's start, then both
+extremes, then its close just before the next bar. Which extreme comes first is decided when
+the step is played (the runner knows the guarded position then): the adverse one first, so
+open-PnL rules are judged conservatively. At one instant: prices, then new orders, then
+fills, then orders' final states.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from cli.replay.model import AccountHistory
+from shared.messages.market import STATUS_OPEN, WORKING_STATUSES
+
+PRICE, ORDER_NEW, FILL, ORDER_FINAL = 0, 1, 2, 3
+
+
+@attrs.frozen
+class Step:
+    ts_ns: int
+    prio: int
+    seq: int
+    kind: int
+    payload: Any
+    index: int = 0          # PRICE: 0 open, 1 and 2 extremes, 3 close
+
+
+def timeline(h: AccountHistory) -> list[Step]:
+    steps: list[Step] = []
+    seq = 0
+
+    def add(ts, prio, payload, index=0):
+        nonlocal seq
+        seq += 1
+        steps.append(Step(ts, prio, seq, prio, payload, index))
+
+    for cid in sorted(h.bars):
+        u = h.bar_ns
+        for bar in h.bars[cid]:
+            for i, at in enumerate((0, u // 3, 2 * u // 3, u - 1)):
+                add(bar.ts_ns + at, PRICE, (cid, bar), i)
+    for o in h.orders:
+        add(o.created_ns, ORDER_NEW, attrs.evolve(o, status=STATUS_OPEN, updated_ns=o.created_ns,
+                                                  fill_volume=0, filled_price=None))
+        if o.status not in WORKING_STATUSES:
+            add(max(o.updated_ns or o.created_ns, o.created_ns), ORDER_FINAL, o)
+    for f in h.fills:
+        if not f.voided:
+            add(f.ts_ns, FILL, f)
+    steps.sort(key=lambda s: (s.ts_ns, s.prio, s.seq))
+    return steps
+
+
+def bar_price(bar, index: int, side: int):
+    """The price of a bar's step: open, adverse extreme, favourable extreme, close."""
+    if index == 0:
+        return bar.open
+    if index == 3:
+        return bar.close
+    adverse, favourable = (bar.high, bar.low) if side < 0 else (bar.low, bar.high)
+    return adverse if index == 1 else favourable

@@ -1,0 +1,233 @@
+"""Drive the live risk engine over one account's history and play out what it would have done.
+
+The engine is riskd's own (services.risk.engine.Engine with its lockouts, the RuleSettings the
+worker uses and the configured trading calendar and holidays), run on an injected clock: each
+step's time is `now`. Before every step the engine ticks (rolls, expiring lockouts, clock
+rules). The trader's fills go through the guarded book first: a fill whose opening part falls
+inside a lockout, or whose order the engine cancelled, is blocked; what passes is fed to the
+engine with the guarded position after it. Every command the engine sends is carried out on
+the guarded book at that moment's price (close, reduce, flatten, cancel) and its fills,
+positions and result are fed back, until the engine is quiet.
+"""
+from __future__ import annotations
+
+import collections
+import itertools
+from decimal import Decimal
+from typing import Optional
+
+import attrs
+
+from cli.replay.events import FILL, ORDER_FINAL, ORDER_NEW, PRICE, bar_price, timeline
+from cli.replay.guarded import GuardedBook
+from cli.replay.model import AccountHistory
+from services.risk.engine import Engine
+from services.risk.lockouts import LOCKOUT_RULE
+from services.risk.outcome import Outcome
+from services.risk.state import symbol_of
+from shared.messages.enforce import Command, CommandResult
+from shared.messages.market import (STATUS_CANCELLED, AccountUpdate, Fill, OrderUpdate, Quote)
+from shared.messages.risk import (ALERT, CANCEL_ORDERS, CLOSE_POSITION, FLATTEN,
+                                  REDUCE_POSITION, Decision, LockoutChange, RuleWarning)
+
+MAX_ROUNDS = 1000          # commands -> events -> commands, per step: a loop is a bug, not a day
+ZERO = Decimal(0)
+
+
+@attrs.define
+class AccountReplay:
+    """What one account's replay produced."""
+    account_id: int
+    name: str
+    decisions: list[Decision] = attrs.Factory(list)
+    warnings: list[RuleWarning] = attrs.Factory(list)
+    lockouts: list[LockoutChange] = attrs.Factory(list)
+    days: dict = attrs.Factory(dict)                  # trading day -> DayTally
+    rules: dict = attrs.Factory(dict)                 # rule -> RuleEffect
+    curve: list[tuple[int, Decimal, Decimal]] = attrs.Factory(list)   # (ts, actual, guarded)
+    blocked_trades: list[tuple[int, int, str]] = attrs.Factory(list)  # (ts, trade id, rule)
+
+
+def fees_per_contract(h: AccountHistory) -> dict[str, Decimal]:
+    """The close fee per contract, as the broker charged this account for that contract."""
+    out: dict[str, Decimal] = {}
+    for f in h.fills:
+        if f.size > 0 and f.contract_id not in out and f.fees:
+            out[f.contract_id] = f.fees / f.size
+    return out
+
+
+class Runner:
+    def __init__(self, engine: Engine, history: AccountHistory):
+        self.engine = engine
+        self.h = history
+        self.aid = history.account_id
+        self.book = GuardedBook(self.aid, history.contracts, engine.calendar.trading_day,
+                                fees_per_contract(history))
+        self.result = AccountReplay(self.aid, history.name)
+        self.cancelled: dict[int, str] = {}        # order id -> the rule that cancelled it
+        self.last_fill_price: dict[str, Decimal] = {}
+        actual_total = sum(((f.pnl or ZERO) - f.fees for f in history.fills if not f.voided),
+                           ZERO)
+        self.start_balance = None if history.balance is None else history.balance - actual_total
+        self._queue: collections.deque = collections.deque()
+        self.bar: dict = {}                        # contract -> the bar being played
+        self.adverse_seen: set[str] = set()        # ... its adverse extreme met a position
+
+    # -- driving ---------------------------------------------------------------------------
+    def run(self) -> AccountReplay:
+        steps = timeline(self.h)
+        if not steps:
+            return self.result
+        first = steps[0].ts_ns
+        self.engine.start(first)
+        for c in self.h.contracts.values():
+            self._feed(self.engine.on_event(c, first), first)
+        self._balance(first)
+        for step in steps:
+            now = step.ts_ns
+            self._feed(self.engine.tick(now), now)
+            if step.kind == PRICE:
+                cid, bar = step.payload
+                side = self.book.side(cid)
+                if step.index == 0:
+                    self.bar[cid] = bar
+                    self.adverse_seen.discard(cid)
+                elif step.index == 1 and side:
+                    self.adverse_seen.add(cid)
+                self._quote(cid, bar_price(bar, step.index, side), now)
+            elif step.kind in (ORDER_NEW, ORDER_FINAL):
+                if step.payload.order_id not in self.cancelled:
+                    self._feed(self.engine.on_event(step.payload, now), now)
+            elif step.kind == FILL:
+                self._trader_fill(step.payload, now)
+        self.result.days = dict(sorted(self.book.days.items()))
+        self.result.rules = dict(self.book.rules)
+        return self.result
+
+    def _quote(self, cid: str, price: Decimal, now: int) -> None:
+        self._feed(self.engine.on_event(Quote(contract_id=cid, ts_ns=now, last=price), now), now)
+
+    def _trader_fill(self, fill: Fill, now: int) -> None:
+        cid = fill.contract_id
+        side = self.book.side(cid)
+        bar = self.bar.get(cid)
+        if side and bar is not None and cid not in self.adverse_seen \
+                and bar.ts_ns <= now < bar.ts_ns + self.h.bar_ns:
+            # the bar's adverse extreme is judged while the position is held, before this fill
+            # can end it: a breach the bar shows is never missed because of its time in the bar
+            self.adverse_seen.add(cid)
+            self._quote(cid, bar_price(bar, 1, side), now)
+        self._quote(cid, fill.price, now)            # the trade printed at its price
+        self.last_fill_price[cid] = fill.price
+        blocked_by = self.cancelled.get(fill.order_id) if fill.order_id is not None else None
+        if blocked_by is None:
+            locks = self.engine.lockouts.covering(self.aid, symbol_of(fill.contract_id))
+            blocked_by = locks[0].rule if locks else None
+        passed = self.book.trader_fill(fill, blocked_by)
+        if passed.blocked:
+            self.result.blocked_trades.append((now, fill.trade_id, blocked_by or "lockout"))
+        if passed.fill is not None:
+            self._feed(self.engine.on_event(passed.fill, now), now)
+            self._feed(self.engine.on_event(passed.position, now), now)
+            self._balance(now)
+        self._point(now)
+
+    def _balance(self, now: int) -> None:
+        if self.start_balance is None:
+            return
+        self._feed(self.engine.on_event(AccountUpdate(
+            account_id=self.aid, name=self.h.name, can_trade=True,
+            balance=self.start_balance + self.book.guarded_total), now), now)
+
+    def _point(self, now: int) -> None:
+        self.result.curve.append((now, self.book.actual_total, self.book.guarded_total))
+
+    # -- the engine's outcomes and commands -------------------------------------------------
+    def _feed(self, out: Outcome, now: int) -> None:
+        self._record(out)
+        self._queue.extend(out.commands)
+        rounds = 0
+        while self._queue:
+            rounds += 1
+            if rounds > MAX_ROUNDS:
+                raise RuntimeError(f"account {self.aid}: the engine kept sending commands at "
+                                   f"{now} (more than {MAX_ROUNDS} rounds)")
+            cmd = self._queue.popleft()
+            for event in self._carry_out(cmd, now):
+                out = self.engine.on_event(event, now)
+                self._record(out)
+                self._queue.extend(out.commands)
+            out = self.engine.on_result(CommandResult(
+                command_id=cmd.id, account_id=cmd.account_id, status="done",
+                action=cmd.action, rule=cmd.rule, finished_ns=now), now)
+            self._record(out)
+            self._queue.extend(out.commands)
+
+    def _record(self, out: Outcome) -> None:
+        self.result.decisions += out.decisions
+        self.result.warnings += out.warnings
+        self.result.lockouts += out.lockouts
+
+    def _rule_of(self, cmd: Command) -> str:
+        """Who to credit: a lockout's enforcement belongs to the rule that set the lockout."""
+        if cmd.rule != LOCKOUT_RULE:
+            return cmd.rule
+        locks = self.engine.lockouts.covering(self.aid, symbol_of(cmd.contract_id)
+                                              if cmd.contract_id else None)
+        return locks[0].rule if locks else cmd.rule
+
+    def _price(self, cid: str) -> Optional[Decimal]:
+        price = self.engine.market.price(cid)
+        return price if price is not None else self.last_fill_price.get(cid)
+
+    def _carry_out(self, cmd: Command, now: int) -> list:
+        """The command done on the guarded book: riskd's fills, positions, cancelled orders."""
+        if cmd.mode == ALERT:
+            return []
+        rule = self._rule_of(cmd)
+        events: list = []
+        if cmd.action in (CLOSE_POSITION, REDUCE_POSITION, FLATTEN):
+            targets = self.book.open_contracts() if cmd.action == FLATTEN else [cmd.contract_id]
+            size = cmd.size if cmd.action == REDUCE_POSITION else None
+            for cid in targets:
+                price = self._price(cid)
+                done = self.book.close(cid, size, price, now, rule) if price is not None else None
+                if done is not None:
+                    events += list(done)
+                    self._point(now)
+            if cmd.action != REDUCE_POSITION:     # closing a contract closes its orders
+                events += self._cancel(None, None if cmd.action == FLATTEN else cmd.contract_id,
+                                       rule, now)
+            if events and self.start_balance is not None:
+                events.append(AccountUpdate(account_id=self.aid, name=self.h.name,
+                                            can_trade=True,
+                                            balance=self.start_balance + self.book.guarded_total))
+        elif cmd.action == CANCEL_ORDERS:
+            events += self._cancel(cmd.order_id, cmd.contract_id, rule, now)
+        return events
+
+    def _cancel(self, order_id: Optional[int], contract_id: Optional[str], rule: str,
+                now: int) -> list[OrderUpdate]:
+        acct = self.engine.accounts.get(self.aid)
+        working = list(acct.orders.values()) if acct is not None else []
+        out = []
+        for o in working:
+            if (order_id is not None and o.order_id != order_id) or \
+                    (contract_id is not None and o.contract_id != contract_id):
+                continue
+            self.cancelled[o.order_id] = rule
+            out.append(attrs.evolve(o, status=STATUS_CANCELLED, updated_ns=now))
+        if order_id is not None and order_id not in self.cancelled:
+            self.cancelled[order_id] = rule      # not seen working yet: it will not fill
+        return out
+
+
+def replay_account(engine: Engine, history: AccountHistory) -> AccountReplay:
+    return Runner(engine, history).run()
+
+
+def ids():
+    """Deterministic decision ids for a replay (r1, r2, ...)."""
+    counter = itertools.count(1)
+    return lambda: f"r{next(counter)}"

@@ -1,0 +1,145 @@
+"""The answers to the read commands, as short phone texts (pure: bodies in, text out).
+
+The figures are riskd's own replies (risk's account status, market's orders, the
+supervisor's unguarded time), so a chat says what `riskctl status` says at that moment.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Optional
+
+from services.notify.templates import Context, money
+from shared.messages.control import SupervisorStatus
+from shared.messages.market import OrdersTable
+from shared.messages.risk import AccountStatus, HistoryReply, LockoutState
+
+BAR = 10
+LOSS_RULES = ("daily_realized_loss", "daily_unrealized_loss", "daily_net_loss", "drawdown_guard")
+
+
+def amount(value: Optional[Decimal]) -> str:
+    return "?" if value is None else f"{value:,.2f}"
+
+
+def bar(progress: float) -> str:
+    """'▓▓▓░░░░░░░  31%': the share of a limit used (1 = the limit)."""
+    filled = max(0, min(BAR, int(round(progress * BAR))))
+    return "▓" * filled + "░" * (BAR - filled) + f" {progress:4.0%}"
+
+
+def title(a: AccountStatus, ctx: Context) -> str:
+    label = ctx.account(a.account_id)
+    return label if label == str(a.account_id) else f"{label} ({a.account_id})"
+
+
+def duration(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}h{m:02d}m" if h else (f"{m}m{s:02d}s" if m else f"{s}s")
+
+
+def lockout_line(lk: LockoutState, ctx: Context, now_ns: int) -> str:
+    scope = f"{lk.symbol} only" if lk.symbol else "account"
+    if lk.until_ns:
+        end = f"until {ctx.at(lk.until_ns)} (in {duration((lk.until_ns - now_ns) / 1e9)})"
+    else:
+        end = f"until {lk.clears_on}" if lk.clears_on else "until an admin unlocks it"
+    why = f": {lk.reason}" if lk.reason else ""
+    return f"🔒 {scope} locked {end}, {lk.rule} by {lk.by}{why}"
+
+
+def status_text(accounts: list[AccountStatus], sup: SupervisorStatus, synced: bool,
+                ctx: Context, now_ns: int) -> str:
+    head = ("🟢 guarded now" if not sup.unguarded_now
+            else "🔴 NOT GUARDED now: " + "; ".join(sup.unguarded_now))
+    lines = [f"{head} · unguarded today {duration(sup.unguarded_today_s)}"]
+    if not synced:
+        lines.append("⚠️ risk is re-syncing with the broker: figures may lag")
+    for a in accounts:
+        net = a.realized + a.unrealized
+        lines += ["", f"📊 {title(a, ctx)} · day {a.trading_day}",
+                  f"balance {amount(a.balance)} · realized {money(a.realized)} · open "
+                  f"{money(a.unrealized)}{'' if a.unrealized_complete else ' (incomplete)'} · "
+                  f"net {money(net)}"]
+        if not a.can_trade:
+            lines.append("⛔ the broker says this account cannot trade")
+        for r in sorted((r for r in a.rules if r.enabled and r.rule in LOSS_RULES
+                         and r.progress is not None), key=lambda r: LOSS_RULES.index(r.rule)):
+            alert_only = " (alert only)" if r.mode == "alert" else ""
+            shown = amount if r.rule == "drawdown_guard" else money    # equity vs the line
+            lines.append(f"{r.rule} {bar(r.progress)} ({shown(r.value)} of "
+                         f"{shown(r.limit)}){alert_only}")
+        lines += [lockout_line(lk, ctx, now_ns) for lk in a.lockouts] or ["🔓 not locked"]
+    if not accounts:
+        lines.append("no account in this chat's scope")
+    return "\n".join(lines)
+
+
+def positions_text(accounts: list[AccountStatus], ctx: Context) -> str:
+    lines = []
+    for a in accounts:
+        lines.append(f"📈 {title(a, ctx)}: " + ("flat" if not a.positions
+                                                else f"{len(a.positions)} position(s)"))
+        for p in a.positions:
+            last = f", last {p.last}" if p.last is not None else ""
+            lines.append(f"  {p.symbol} {p.side} {p.size} @ {p.average_price}{last}, "
+                         f"open {money(p.unrealized)}")
+    return "\n".join(lines) or "no account in this chat's scope"
+
+
+def orders_text(table: OrdersTable, accounts: list[AccountStatus], ctx: Context) -> str:
+    lines = []
+    for a in accounts:
+        rows = [o for o in table.orders if o.account_id == a.account_id]
+        lines.append(f"📋 {title(a, ctx)}: " + (f"{len(rows)} working order(s)" if rows
+                                                else "no working orders"))
+        for o in rows:
+            price = " ".join(x for x in (f"limit {o.limit_price}" if o.limit_price is not None
+                                         else "", f"stop {o.stop_price}"
+                                         if o.stop_price is not None else "") if x)
+            lines.append(f"  #{o.order_id} {o.ticker} {o.side} {o.size} {o.type} {o.status}"
+                         + (f" {price}" if price else ""))
+    down = [c.hub for c in table.connections if c.state != "connected"]
+    if down:
+        lines.append(f"⚠️ broker feed not live ({', '.join(down)} hub): orders may lag")
+    return "\n".join(lines) or "no account in this chat's scope"
+
+
+def lockouts_text(accounts: list[AccountStatus], ctx: Context, now_ns: int) -> str:
+    lines = []
+    for a in accounts:
+        lines.append(f"{title(a, ctx)}: " + ("not locked" if not a.lockouts else ""))
+        lines += ["  " + lockout_line(lk, ctx, now_ns) for lk in a.lockouts]
+    return "\n".join(x.rstrip(": ") if x.endswith(": ") else x for x in lines) \
+        or "no account in this chat's scope"
+
+
+def history_text(body: HistoryReply, count: int, ctx: Context, day: str) -> str:
+    rows: list[tuple[int, str]] = []
+    for d in body.decisions:
+        what = d.action + (f" {d.contract_id}" if d.contract_id else "")
+        note = f", not acted on: {d.suppressed}" if d.suppressed else (
+            " (alert only)" if d.mode == "alert" else "")
+        value = f" {money(d.value)} vs {money(d.limit)}" if d.value is not None else ""
+        rows.append((d.ts_ns, f"⚠️ {ctx.account(d.account_id)} {d.rule}{value}: {what}{note}"))
+    for w in body.warnings:
+        rows.append((w.ts_ns, f"🟡 {ctx.account(w.account_id)} {w.rule} at {w.warn_at:.0%}: "
+                              f"{money(w.value)} vs {money(w.limit)}"))
+    for c in body.lockouts:
+        icon = "🔓" if c.change == "cleared" else "🔒"
+        rows.append((c.ts_ns, f"{icon} {ctx.account(c.lockout.account_id)} lockout {c.change} "
+                              f"({c.lockout.rule}, by {c.by})"))
+    rows.sort(key=lambda r: r[0], reverse=True)
+    if not rows:
+        return f"nothing recorded today ({day})"
+    shown = rows[:count]
+    head = f"🕘 today ({day}), newest first: {len(shown)} of {len(rows)}"
+    return "\n".join([head, *(f"{ctx.at(ts, with_day=False)} {text}" for ts, text in shown)])
+
+
+def unguarded_text(sup: SupervisorStatus) -> str:
+    now = ("guarded right now" if not sup.unguarded_now
+           else "NOT guarded right now: " + "; ".join(sup.unguarded_now))
+    return (f"🛡 trading day {sup.trading_day}: unguarded for {duration(sup.unguarded_today_s)} "
+            f"so far; {now}")

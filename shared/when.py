@@ -1,0 +1,39 @@
+"""Times people type: '30m', '+2h' (from now), '15:30' (the next 15:30 in a zone) or ISO 8601.
+
+One parser for riskctl (the machine's zone) and the Telegram commands (the trader's zone).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from shared.clock import from_ns, parse_iso_ns, to_ns
+
+_DURATION = re.compile(r"^\+?(\d+(?:\.\d+)?)\s*([smhd])$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
+EXPECTED = "a time like 30m, 2h, 15:30 or 2026-11-25T15:30:00-06:00"
+
+
+def parse_when(text: str, now_ns: int, tz: dt.tzinfo, future: bool = True) -> int:
+    """-> UTC ns. A duration counts from now (back in time when future=False); HH:MM is the next
+    one in `tz` (today's when future=False). Raises ValueError saying what was expected."""
+    value = (text or "").strip()
+    m = _DURATION.match(value)
+    if m:
+        delta = int(float(m[1]) * _UNITS[m[2]] * 1_000_000_000)
+        return now_ns + delta if future else now_ns - delta
+    m = _CLOCK.match(value)
+    if m:
+        hh, mm = int(m[1]), int(m[2])
+        if hh > 23 or mm > 59:
+            raise ValueError(f"expected {EXPECTED}, got {text!r}")
+        local_now = from_ns(now_ns, tz)
+        when = local_now.replace(hour=hh, minute=mm, second=0, microsecond=0)
+        if future and when <= local_now:
+            when += dt.timedelta(days=1)
+        return to_ns(when)
+    try:
+        return parse_iso_ns(value)
+    except ValueError:
+        raise ValueError(f"expected {EXPECTED}, got {text!r}") from None

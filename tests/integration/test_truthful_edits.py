@@ -1,0 +1,81 @@
+"""A loosening says it waits, and the screens show today's actions (issue 17 items 6 and 7),
+through a real riskd running the sim broker, market, risk and enforcement. The rules are the
+defaults (max_contracts limit 5 on); only the sim's tick is off so prices stay put."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.support.auth import config_with_passwords, login
+from tests.support.env import wait_for
+
+pytestmark = pytest.mark.slow
+
+GUARDS = ["simbroker", "market", "risk", "enforcement"]
+
+
+@pytest.fixture
+def riskd_with_accounts(procs, tmp_path, monkeypatch):
+    monkeypatch.setenv("RISKD_SESSION_DIR", str(tmp_path / "sessions"))
+    config = config_with_passwords(tmp_path, workers=["logging", *GUARDS],
+                                   broker={"sim": {"tick_interval": 0}},
+                                   accounts=[{"id": 1001, "name": "SIM-DEMO-1"},
+                                             {"id": 1002, "name": "SIM-DEMO-2"}])
+    procs.riskd(config)
+    procs.wait_running(config, GUARDS, timeout=30)
+    wait_for(lambda: "SIM-DEMO-2" in procs.riskctl(config, "rules", "list", "--json").stdout
+             and '"current": "0 / 5"' in procs.riskctl(config, "rules", "list",
+                                                        "--json").stdout.replace(".00", ""),
+             20, what="risk to report both accounts")
+    login(procs, config, "admin")
+    return config
+
+
+def test_a_loosening_says_riskd_keeps_the_old_value_until_the_roll(procs, riskd_with_accounts):
+    config = riskd_with_accounts
+    out = procs.riskctl(config, "rules", "set", "SIM-DEMO-1", "max_contracts", "limit", "6")
+    assert out.returncode == 0, out.stderr
+    assert "applied live" not in out.stdout
+    assert re.search(r"saved; SIM-DEMO-1: riskd keeps limit = 5 until the roll at \d\d:\d\d "
+                     r"\w+ \(a loosening waits\); `riskctl rules override --account SIM-DEMO-1 "
+                     r"--rule max_contracts` applies it now", out.stdout), out.stdout
+    listed = json.loads(procs.riskctl(config, "rules", "list", "--json").stdout)["rules"]
+    row = [r for r in listed if r["target"] == "account:SIM-DEMO-1"
+           and r["rule"] == "max_contracts"][0]
+    assert row["waiting"] == {"limit": 6}
+    human = procs.riskctl(config, "rules", "list", "SIM-DEMO-1").stdout
+    assert "limit=6 at the roll" in human and "limit=5" in human
+
+    tighter = procs.riskctl(config, "rules", "set", "SIM-DEMO-2", "max_contracts", "limit", "4")
+    assert "applied live on SIM-DEMO-2" in tighter.stdout, tighter.stdout
+
+    done = procs.riskctl(config, "rules", "override", "--reason", "the firm raised it",
+                         "--account", "SIM-DEMO-1", "--rule", "max_contracts")
+    assert done.returncode == 0, done.stderr
+    assert "SIM-DEMO-1 max_contracts: limit 5 -> 6" in done.stdout
+    listed = json.loads(procs.riskctl(config, "rules", "list", "--json").stdout)["rules"]
+    row = [r for r in listed if r["target"] == "account:SIM-DEMO-1"
+           and r["rule"] == "max_contracts"][0]
+    assert row["waiting"] == {}
+    nothing = procs.riskctl(config, "rules", "override", "--reason", "again")
+    assert "nothing was waiting" in nothing.stdout
+    off = procs.riskctl(config, "rules", "disable", "SIM-DEMO-2", "symbol_blocks")
+    assert "SIM-DEMO-2: riskd keeps enabled = true until the roll" in off.stdout, off.stdout
+
+
+def test_status_shows_todays_actions_taken_before_it_ran(procs, riskd_with_accounts):
+    config = riskd_with_accounts
+    bought = procs.riskctl(config, "sim", "buy", "MNQ", "7", "--account", "SIM-DEMO-1")
+    assert bought.returncode == 0, bought.stderr
+    wait_for(lambda: "max_contracts" in procs.riskctl(config, "history").stdout, 20,
+             what="the max_contracts breach in the history")
+
+    def action_row():
+        text = procs.riskctl(config, "status").stdout
+        rows = [ln for ln in text.splitlines() if "max_contracts" in ln
+                and "reduce_position" in ln]
+        return rows[0] if rows and "done" in rows[0] else None
+    row = wait_for(action_row, 20, interval=0.5, what="status's LAST ACTIONS to show the reduce")
+    assert re.match(r"^\d\d:\d\d:\d\d\s+max_contracts\s+reduce_position\s+done", row), row

@@ -1,0 +1,224 @@
+"""riskctl replay end to end over an in-test data source: the shipped config (defaults on),
+the disk cache, the options, and the one-line errors for bad arguments."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+
+import pytest
+
+from cli.commands import replay as command
+from cli.context import Context
+from cli.errors import EXIT_USAGE, CliError
+from cli.main import build_parser
+from shared.clock import FakeClock
+from tests.support.replay_days import CL, ES, MNQ, BrokerOfDays, Days, chi
+
+pytestmark = pytest.mark.timeout(60)
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+
+
+@pytest.fixture
+def config(tmp_path):
+    """etc/riskd.toml as shipped (every default rule on), its data dir in tmp."""
+    text = open(os.path.join(REPO, "etc", "riskd.toml"), encoding="utf-8").read()
+    text = text.replace('data_dir = "../var"', f'data_dir = "{tmp_path / "var"}"')
+    path = tmp_path / "riskd.toml"
+    path.write_text(text)
+    return str(path)
+
+
+def two_days() -> Days:
+    """Day 1: three ES losses of 187.50 (each under the 200 open-loss limit, each a 300 s
+    cooldown of rule 7, spaced wider) reach -568.50 with fees: daily_realized_loss flattens
+    and locks until the roll, so the MNQ round trip after it (+100, fee 1) is blocked.
+    Day 2: one MNQ round trip of +20 (fees 1)."""
+    d = Days(1001, "SIM-DEMO-1")
+    for hh, mm in ((9, 0), (9, 15), (9, 30)):
+        t = chi(2026, 11, 24, hh, mm)
+        d.bars(ES, t, [5000] * 5)
+        d.trade(t, ES, "buy", 1, 5000)
+        d.trade(t + 5 * 60 * 10 ** 9, ES, "sell", 1, "4996.25")
+    t = chi(2026, 11, 24, 9, 50)
+    d.bars(MNQ, t, [20000] * 10 + [20050])
+    d.trade(t, MNQ, "buy", 1, 20000)                              # blocked until the roll
+    d.trade(t + 10 * 60 * 10 ** 9, MNQ, "sell", 1, 20050)
+    t = chi(2026, 11, 25, 10, 0)
+    d.bars(MNQ, t, [20000] * 5 + [20010])
+    d.trade(t, MNQ, "buy", 1, 20000)
+    d.trade(chi(2026, 11, 25, 10, 5), MNQ, "sell", 1, 20010)      # +20
+    return d
+
+
+class Run:
+    def __init__(self, config, broker):
+        self.config, self.broker = config, broker
+        self.clock = FakeClock(chi(2026, 11, 27, 12, 0))
+
+    def __call__(self, *argv, capsys=None):
+        args = build_parser().parse_args(["replay", *argv])
+        ctx = Context(self.config, json_output=getattr(args, "json", False))
+        return command.run(args, ctx, client=self.broker, clock=self.clock,
+                           sleep=self.clock.advance)
+
+
+@pytest.fixture
+def replay(config):
+    return Run(config, BrokerOfDays(two_days().history()))
+
+
+def test_a_replay_then_the_same_replay_from_the_cache(replay, capsys):
+    assert replay("--from", "2026-11-24", "--to", "2026-11-25") == 0
+    out = capsys.readouterr().out
+    assert "09:05:00 cooldown_after_loss flatten" in out and "2026-11-24" in out
+    first = replay.broker.calls
+    # bars: ES and MNQ on day 1, MNQ on day 2
+    assert first and replay.broker.by_endpoint["/api/History/retrieveBars"] == 3
+    assert replay("--from", "2026-11-24", "--to", "2026-11-25", "--json") == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert replay.broker.calls == first and doc["broker_calls"] == 0
+    day1, day2 = doc["days"]
+    assert (day1["actual"], day1["guarded"]) == ("-469.50", "-568.50")
+    assert day1["first_breach"]["rule"] == "cooldown_after_loss" and day1["blocked"] == 2
+    assert day2["actual"] == day2["guarded"] == "19.00"
+    assert doc["totals"]["difference"] == "-99.00"
+    [rule] = [r for r in doc["rules"] if r["rule"] == "daily_realized_loss"]
+    assert rule["fired"] == 1 and rule["changed"] == "-99.00"
+
+
+def test_set_tries_a_change_and_compare_shows_both(replay, config, tmp_path, capsys):
+    assert replay("--from", "2026-11-24", "--to", "2026-11-25", "--json",
+                  "--set", "daily_realized_loss.limit=1000") == 0
+    doc = json.loads(capsys.readouterr().out)
+    # at 1000 the day's loss is allowed: only the cooldowns fire, and they block nothing
+    assert doc["totals"]["difference"] == "0.00"
+    assert doc["label"].endswith("daily_realized_loss.limit=1000")
+    assert not [r for r in doc["rules"] if r["rule"] == "daily_realized_loss" and r["fired"]]
+    other = tmp_path / "loose.toml"
+    shutil.copy(config, other)
+    text = other.read_text().replace("limit = 500 ", "limit = 1000 ", 1)
+    other.write_text(text)
+    assert replay("--from", "2026-11-24", "--to", "2026-11-25", "--compare", str(other)) == 0
+    out = capsys.readouterr().out
+    assert "GUARDED LOOSE.TOML" in out and "-568.50" in out and "-469.50" in out
+
+
+def test_html_is_one_self_contained_file(replay, tmp_path, capsys):
+    page = tmp_path / "r.html"
+    assert replay("--from", "2026-11-24", "--to", "2026-11-25", "--html", str(page)) == 0
+    html = page.read_text()
+    assert "<svg" in html and "<polyline" in html and "daily_realized_loss" in html
+    assert "<script" not in html and "http://" not in html.replace(
+        'xmlns="http://www.w3.org/2000/svg"', "")
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["--set", "daily_realized_los.limit=300"], "unknown rule 'daily_realized_los'"),
+    (["--set", "daily_realized_loss.limt=300"], "has no parameter 'limt'"),
+    (["--set", "daily_realized_loss.limit=-5"], "--set.daily_realized_loss.limit"),
+    (["--set", "daily_realized_loss"], "expected --set RULE.PARAM=VALUE"),
+    (["--from", "2026-11-25", "--to", "2026-11-24"], "expected --from <= --to"),
+    (["--from", "25/11/2026"], "expected a date like 2026-11-03"),
+    (["NOPE"], "unknown account 'NOPE'; expected an id or name of: 1001 (SIM-DEMO-1)"),
+    (["--from", "2026-11-02", "--to", "2026-11-03"], "no trades from 2026-11-02 to 2026-11-03"),
+])
+def test_bad_arguments_get_one_line_saying_what_was_expected(replay, argv, expected, capsys):
+    with pytest.raises(CliError) as err:
+        replay(*argv)
+    assert err.value.code == EXIT_USAGE
+    assert expected in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_broker_failing_mid_way_resumes_from_the_cache(replay, capsys):
+    replay.broker.fail["/api/History/retrieveBars"] = 99
+    with pytest.raises(CliError) as err:
+        replay("--from", "2026-11-24", "--to", "2026-11-25")
+    assert "History/retrieveBars" in str(err.value) and "run the same replay again" in str(
+        err.value)
+    trades_calls = replay.broker.by_endpoint["/api/Trade/search"]
+    replay.broker.fail["/api/History/retrieveBars"] = 2       # two more failures, then fine
+    assert replay("--from", "2026-11-24", "--to", "2026-11-25") == 0
+    out = capsys.readouterr().out
+    assert replay.broker.by_endpoint["/api/Trade/search"] == trades_calls   # from the cache
+    assert "retried:" in out and "History/retrieveBars" in out and "trying again" in out
+
+
+def test_the_terminal_chart_draws_both_curves_within_its_width():
+    from decimal import Decimal as Dd
+
+    from cli.replay.chart import ACTUAL, GUARDED, chart_lines
+    points = [(i, Dd(-10 * i), Dd(-5 * i) if i < 5 else Dd(-25)) for i in range(10)]
+    lines = chart_lines(points, width=30, height=6)
+    assert len(lines) == 6 and all(len(line) == 11 + 30 for line in lines)
+    text = "".join(lines)
+    assert ACTUAL in text and GUARDED in text
+    assert lines[0].strip().startswith("0") and lines[-1].strip().startswith("-90")
+
+
+def test_the_default_range_is_the_last_20_trading_days_that_ended():
+    from cli.commands.replay import trading_days
+    from shared.tradingday import TradingCalendar
+    cal = TradingCalendar.make(holidays=["2026-11-26"])
+    days = trading_days(cal, None, None, chi(2026, 12, 4, 12, 0))      # Friday, day not over
+    assert len(days) == 20 and days[-1].isoformat() == "2026-12-03"
+    assert all(d.weekday() < 5 for d in days) and "2026-11-26" not in [str(d) for d in days]
+    after_roll = trading_days(cal, None, None, chi(2026, 12, 4, 17, 30))  # Friday's day ended
+    assert after_roll[-1].isoformat() == "2026-12-04"
+
+
+def test_the_progress_bar_says_what_how_far_and_how_long():
+    import io
+
+    from cli.replay.progress import Progress
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    now = [0.0]
+    stream = Tty()
+    p = Progress(stream, clock=lambda: now[0])
+    p.add(4)
+    now[0] = 10.0
+    p.step("bars CON.F.US.EP.Z26 2026-11-24", waiting=lambda remaining: remaining * 1.2)
+    line = stream.getvalue().rsplit("\r", 1)[-1]
+    assert "1/4" in line and "bars CON.F.US.EP.Z26 2026-11-24" in line
+    assert "~0:30 left" in line                  # 10 s a step x 3 left beats the limit's 3.6 s
+    quiet = io.StringIO()                        # not a terminal: nothing drawn
+    Progress(quiet).step("x")
+    assert quiet.getvalue() == ""
+
+
+def test_bar_requests_stay_inside_50_per_30_seconds(config, capsys):
+    """30 trading days of 3 contracts held each day: 90 bar requests. On the injected clock no
+    30 s window holds more than 50 of them, and the whole run waits no longer than needed."""
+    d = Days(1001, "SIM-DEMO-1")
+    day = dt.date(2026, 10, 1)
+    days = []
+    while len(days) < 30:
+        if day.weekday() < 5:
+            days.append(day)
+        day += dt.timedelta(days=1)
+    for day in days:
+        for k, cid in enumerate((ES, MNQ, CL)):
+            t = chi(day.year, day.month, day.day, 9, k)
+            d.bars(cid, t, [100 + k] * 3)
+            d.trade(t, cid, "buy", 1, 100 + k)
+            d.trade(t + 120 * 10 ** 9, cid, "sell", 1, 100 + k)
+    broker = BrokerOfDays(d.history())
+    run = Run(config, broker)
+    times: list[float] = []
+    fetch = broker.retrieve_bars
+
+    def timed(*a, **kw):
+        times.append(run.clock.monotonic())
+        return fetch(*a, **kw)
+
+    broker.retrieve_bars = timed
+    assert run("--from", days[0].isoformat(), "--to", days[-1].isoformat(), "--json") == 0
+    capsys.readouterr()
+    assert len(times) == 90
+    assert max(sum(1 for u in times if t <= u < t + 30) for t in times) <= 50
+    assert times[-1] - times[0] <= (90 - 25) * 30 / 25 + 1      # paced, not stalled

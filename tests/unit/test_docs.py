@@ -1,0 +1,112 @@
+"""The user docs tell the truth about the code (issue 17 item 12).
+
+- every `riskctl COMMAND [ACTION]` named in README.md and docs/*.md exists in riskctl's parser;
+- docs/rules.md has a section for every rule, and every parameter its tables name is a real
+  parameter of that rule, with the default the code has;
+- every doc named in a help text (any riskctl command, action, option) or in a comment of
+  etc/riskd.toml, and every link in the docs, is a file in the repo.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+from decimal import Decimal
+
+import attrs
+import pytest
+
+from cli.main import build_parser
+from shared.config.rules import RULE_CLASS, RULE_NAMES
+from tests.support.env import REPO
+
+DOCS = ["README.md", "docs/rules.md", "docs/alerts.md", "docs/operations.md"]
+DOC_REF = re.compile(r"(?<![\w/])((?:[\w-]+/)*[\w-]+\.md)\b")
+
+
+def read(path: str) -> str:
+    with open(os.path.join(REPO, path), encoding="utf-8") as fh:
+        return fh.read()
+
+
+def subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for action in parser._actions:                     # noqa: SLF001 -- argparse has no API
+        if isinstance(action, argparse._SubParsersAction):   # noqa: SLF001
+            return dict(action.choices)
+    return {}
+
+
+def all_parsers(parser, prefix=()):
+    yield prefix, parser
+    for name, sub in subparsers(parser).items():
+        yield from all_parsers(sub, prefix + (name,))
+
+
+def help_texts() -> list[tuple[str, str]]:
+    out = []
+    for path, parser in all_parsers(build_parser()):
+        where = "riskctl " + " ".join(path)
+        out += [(where, t) for t in (parser.description, parser.epilog) if t]
+        out += [(where, a.help) for a in parser._actions if a.help]   # noqa: SLF001
+    return out
+
+
+def test_the_docs_exist_and_the_readme_links_them():
+    readme = read("README.md")
+    for doc in DOCS[1:]:
+        assert os.path.exists(os.path.join(REPO, doc)), doc
+        assert f"]({doc})" in readme, f"README.md does not link {doc}"
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_every_riskctl_command_named_in_the_docs_exists(doc):
+    commands = subparsers(build_parser())
+    named = re.findall(r"(?:`| {4}|bin/)riskctl ([a-z]+)(?: ([a-z]+))?", read(doc))
+    assert named
+    for command, action in named:
+        assert command in commands, f"{doc} names `riskctl {command}`, which does not exist"
+        actions = subparsers(commands[command])
+        if actions and action:
+            assert action in actions, (f"{doc} names `riskctl {command} {action}`; actions: "
+                                       f"{', '.join(actions)}")
+
+
+def test_docs_rules_md_covers_every_rule_with_its_real_parameters_and_defaults():
+    text = read("docs/rules.md")
+    sections = re.split(r"^## \d+\. ", text, flags=re.M)[1:]
+    named = [s.split("\n", 1)[0].strip() for s in sections]
+    assert named == list(RULE_NAMES)
+    common = {"enabled", "mode", "warn_at"}
+    for name, body in zip(named, sections):
+        fields = {f.name: f for f in attrs.fields(RULE_CLASS[name])}
+        for row in re.findall(r"^\| `([^|]+?)` \| ([^|]+?) \|", body, flags=re.M):
+            params, default = row
+            for param in re.findall(r"[a-z_]+", params):
+                assert param in fields and param not in common, \
+                    f"docs/rules.md: {name} has no parameter {param!r}"
+            if "," not in params and default.startswith("`"):
+                value = fields[params].default
+                if isinstance(value, (bool, int, str, Decimal)):
+                    shown = str(value).lower() if isinstance(value, bool) else str(value)
+                    assert default.strip("`").strip('"') == shown, \
+                        f"docs/rules.md: {name}.{params} default {default}, the code has {shown}"
+
+
+def test_every_doc_named_in_a_help_text_or_a_config_comment_exists():
+    refs = []
+    for where, text in help_texts():
+        refs += [(where, r) for r in DOC_REF.findall(text)]
+    comments = [line.split("#", 1)[1] for line in read("etc/riskd.toml").splitlines()
+                if "#" in line]
+    refs += [("etc/riskd.toml", r) for c in comments for r in DOC_REF.findall(c)]
+    refs += [("etc/riskd.toml description", r) for r in DOC_REF.findall(read("etc/riskd.toml"))]
+    assert any(r == "docs/rules.md" for _w, r in refs)          # the help points at the docs
+    for where, ref in refs:
+        assert os.path.exists(os.path.join(REPO, ref)), f"{where} names {ref}, not in the repo"
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_every_link_in_the_docs_exists(doc):
+    base = os.path.dirname(os.path.join(REPO, doc))
+    for target in re.findall(r"\]\(([^)#:]+)\)", read(doc)):
+        assert os.path.exists(os.path.join(base, target)), f"{doc} links {target}"
