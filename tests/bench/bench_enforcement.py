@@ -36,7 +36,7 @@ from shared.bus.rpc import RpcClient
 from shared.bus.sockets import make_socket
 from shared.config import load_config
 from shared.messages.enforce import FINAL_STATUSES, CommandResult
-from shared.messages.risk import RiskStatusRequest, SelfLockRequest
+from shared.messages.risk import LockoutsRequest, RiskStatusRequest, SelfLockRequest
 from shared.projectx.rest import ProjectXRest
 from tests.bench.report import percentile, within
 from tests.support.sim import wait_sim_up
@@ -100,8 +100,9 @@ def real_chain(tmp: pathlib.Path, n: int) -> tuple[list[float], list[CommandResu
             reply = risk.call(SelfLockRequest(account=str(ACCOUNT), session=True,
                                               reason="bench: every buy is a breach"))
             assert reply.ok, reply.reason
-        wait_for(lambda: _finished(tap, {}, "flatten"), 20, interval=0.0,
-                 what="the self-lock's flatten")
+            # the account is flat: the lockout needs no flatten, only to be in force
+            wait_for(lambda: risk.call(LockoutsRequest(account=str(ACCOUNT))).body.lockouts,
+                     20, what="the self-lockout in force")
         client = ProjectXRest(rest_url, loaded.broker.user_name, loaded.broker.api_key, timeout=5)
         start_ns = time.time_ns()
         seen: dict[str, CommandResult] = {}

@@ -86,16 +86,25 @@ def attempts(a: str, n: int, with_orders: bool) -> list[Step]:
     return steps
 
 
-def loser(n: int) -> list[Step]:
-    a, p = "loser", START[MNQ]
-    return [_s(a, "price", value=p), _s(a, "rest", MES, 1), _s(a, "buy", value=5),
-            _s(a, "expect", expect=lambda pos, _o: pos.get(MNQ) == 5, what="long 5"),
+def losing_move(a: str, rest_on: str, rest_side: int, size: int, drop: int, moment: str,
+                what: str, label: str, n: int, with_orders: bool) -> list[Step]:
+    """Long `size` with a resting order on another contract; the price falls `drop` points
+    (the chaos run arms `moment` just before); then the locked account keeps trying."""
+    c = CONTRACT[a]
+    p = START[c]
+    return [_s(a, "price", value=p), _s(a, "rest", rest_on, rest_side), _s(a, "buy", value=size),
+            _s(a, "expect", expect=lambda pos, _o: pos.get(c) == size, what=f"long {size}"),
             _s(a, "mark", what="opening"),
-            _s(a, "chaos", what="enforcement.close_sent"),
-            _s(a, "price", value=p - 51),
-            _s(a, "expect", expect=flat, what="closed, flattened, the MES order cancelled"),
-            _s(a, "mark", what="the losing day"),
-            _s(a, "price", value=p)] + attempts(a, n, with_orders=True)
+            _s(a, "chaos", what=moment),
+            _s(a, "price", value=p - drop),
+            _s(a, "expect", expect=flat, what=what),
+            _s(a, "mark", what=label),
+            _s(a, "price", value=p)] + attempts(a, n, with_orders)
+
+
+def loser(n: int) -> list[Step]:
+    return losing_move("loser", MES, 1, 5, 51, "enforcement.close_sent",
+                       "closed, flattened, the MES order cancelled", "the losing day", n, True)
 
 
 def oversize(cycles: int) -> list[Step]:
@@ -128,27 +137,14 @@ def selflock(n: int) -> list[Step]:
 
 
 def underwater(n: int) -> list[Step]:
-    a, p = "underwater", START[M2K]
-    return [_s(a, "price", value=p), _s(a, "rest", RTY, 1), _s(a, "buy", value=1),
-            _s(a, "expect", expect=lambda pos, _o: pos.get(M2K) == 1, what="long 1"),
-            _s(a, "mark", what="opening"),
-            _s(a, "chaos", what="risk.decision_committed"),
-            _s(a, "price", value=p - 45),
-            _s(a, "expect", expect=flat, what="closed, flattened, the RTY order cancelled"),
-            _s(a, "mark", what="the losing position"),
-            _s(a, "price", value=p)] + attempts(a, n, with_orders=False)
+    return losing_move("underwater", RTY, 1, 1, 45, "risk.decision_committed",
+                       "closed, flattened, the RTY order cancelled", "the losing position", n,
+                       False)
 
 
 def drawdown(n: int) -> list[Step]:
-    a, p = "drawdown", START[RTY]
-    return [_s(a, "price", value=p), _s(a, "rest", M2K, -1), _s(a, "buy", value=1),
-            _s(a, "expect", expect=lambda pos, _o: pos.get(RTY) == 1, what="long 1"),
-            _s(a, "mark", what="opening"),
-            _s(a, "chaos", what="enforcement.running_recorded"),
-            _s(a, "price", value=p - 39),
-            _s(a, "expect", expect=flat, what="closed, flattened, the M2K order cancelled"),
-            _s(a, "mark", what="the drawdown"),
-            _s(a, "price", value=p)] + attempts(a, n, with_orders=True)
+    return losing_move("drawdown", M2K, -1, 1, 39, "enforcement.running_recorded",
+                       "closed, flattened, the M2K order cancelled", "the drawdown", n, True)
 
 
 def stories(attempts_n: int = 2, cycles: int = 1) -> dict[str, list[Step]]:

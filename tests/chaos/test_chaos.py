@@ -9,6 +9,12 @@ from tests.chaos.runner import SessionRun, check, check_chaos, compare
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(420)]
 
+SHORT_MIN_ACTIONS = 15
+
+
+def said(problems: list[str], actions=()) -> str:
+    return "\n".join(problems) + ("\nchaos:\n  " + "\n  ".join(actions) if actions else "")
+
 
 def test_a_session_under_chaos_ends_like_the_same_session_without_it(procs, tmp_path):
     calm_dir = tmp_path / "calm"
@@ -16,15 +22,17 @@ def test_a_session_under_chaos_ends_like_the_same_session_without_it(procs, tmp_
     calm = SessionRun(procs, calm_dir, chaos=False, attempts=1, cycles=1)
     calm.start()
     calm_outcome = calm.run()
-    assert check(calm_outcome, min_actions=15) == [], calm_outcome
-    procs.cleanup()
+    problems = check(calm_outcome, SHORT_MIN_ACTIONS)
+    assert not problems, said(problems)
+    procs.end()
 
     chaos_dir = tmp_path / "chaos"
     chaos_dir.mkdir()
     chaotic = SessionRun(procs, chaos_dir, chaos=True, seed=7, attempts=1, cycles=1)
     chaotic.start()
     outcome = chaotic.run()
-    # the chaos really happened: every worst moment reached, every guard worker killed
-    assert check_chaos(outcome) == [], outcome.chaos_actions
-    assert check(outcome, min_actions=15) == [], (outcome, outcome.chaos_actions)
-    assert compare(calm_outcome, outcome) == [], outcome.chaos_actions
+    # the chaos really happened: every worst moment reached, every guard worker killed;
+    # then the outcome holds and matches the calm run's
+    problems = check_chaos(outcome) + check(outcome, SHORT_MIN_ACTIONS) + \
+        compare(calm_outcome, outcome)
+    assert not problems, said(problems, outcome.chaos_actions)

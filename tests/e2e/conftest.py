@@ -26,7 +26,7 @@ def desk(tmp_path_factory):
         d.keep_mnq_quotes()
         yield d
     finally:
-        procs.cleanup()
+        procs.end()
 
 
 @pytest.fixture(params=list(EVENT_ORDERS))

@@ -60,7 +60,7 @@ def env(tmp_path_factory):
         yield e
     finally:
         e.risk.close()
-        e.procs.cleanup()
+        e.procs.end()
 
 
 def test_a_flatten_closes_each_position_once_then_cancels_every_order(env):

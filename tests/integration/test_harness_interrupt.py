@@ -15,28 +15,31 @@ from tests.support.env import test_env as child_env
 from tests.support.harness import marked
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
+OWN_MARK = "RISKD_INTERRUPT_TEST"
 
 
 def interrupt_when_busy(args: list[str], sig: int, busy: int) -> tuple[int, list[int]]:
     """Start the harness, wait until it runs `busy` processes, signal it; (exit code, the
-    processes still carrying its mark afterwards)."""
+    processes it started still alive afterwards: all carry the test's own mark)."""
     env = child_env()
     env.pop("RISKD_HARNESS", None)
+    # the test's own mark: whatever the harness leaves, even unmarked by it, is ended below
+    own = f"{os.getpid()}-{time.monotonic_ns()}"
+    env[OWN_MARK] = own
     harness = subprocess.Popen([sys.executable, "-m", *args], cwd=REPO, env=env,
                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, start_new_session=True)
-    token = str(harness.pid)
     try:
-        wait_for(lambda: len(marked(token)) >= busy, 90, interval=0.2,
+        wait_for(lambda: len(marked(own, OWN_MARK)) >= busy, 90, interval=0.2,
                  what=f"{busy} processes started by {args}")
         os.kill(harness.pid, sig)
         code = harness.wait(60)
         time.sleep(0.5)
-        return code, marked(token)
+        return code, marked(own, OWN_MARK)
     finally:
         if harness.poll() is None:
             harness.kill()
-        for pid in marked(token):              # never leave them even when the test fails
+        for pid in marked(own, OWN_MARK):      # never leave them even when the test fails
             try:
                 os.killpg(pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):

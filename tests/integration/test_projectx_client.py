@@ -79,7 +79,7 @@ def sims(tmp_path_factory):
             wait_sim_up(sim.rest_url)
         yield out
     finally:
-        procs.cleanup()
+        procs.end()
 
 
 @pytest.fixture(params=["bare", "wrapped"])

@@ -85,7 +85,7 @@ def sims(tmp_path_factory):
             wait_sim_up(sim.rest)
         yield out
     finally:
-        procs.cleanup()
+        procs.end()
 
 
 @pytest.fixture
@@ -357,7 +357,7 @@ def test_riskctl_sim_commands(bare, tmp_path):
         assert refused.returncode == 1 and "only works with the built-in sim" in refused.stderr
         assert "REAL-KEY-123" not in refused.stdout + refused.stderr
     finally:
-        procs.cleanup()
+        procs.end()
 
 
 def test_quirks_of_the_real_gateway_on_demand(bare):

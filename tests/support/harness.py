@@ -21,9 +21,9 @@ from tests.support import procs as procs_module
 MARK = "RISKD_HARNESS"
 
 
-def marked(token: str) -> list[int]:
+def marked(token: str, mark: str = MARK) -> list[int]:
     """Pids of live processes (other than this one) whose environment carries the mark."""
-    needle = f"{MARK}={token}".encode()
+    needle = f"{mark}={token}".encode()
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit() or int(entry) == os.getpid():

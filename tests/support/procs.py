@@ -190,6 +190,13 @@ class Procs:
         self.started.clear()
         return leftovers
 
+    def end(self) -> None:
+        """cleanup(), and an AssertionError naming any orphan (it is killed all the same)."""
+        orphans = self.cleanup()
+        if orphans:
+            raise AssertionError(f"processes outlived their parent: {orphans} (killed now); "
+                                 f"end what you start, or start a new riskd to end them")
+
     def _alive_using(self) -> list[int]:
         mine = os.getpid()
         return sorted({p for c in self.configs for p in processes_using(c) if p != mine})

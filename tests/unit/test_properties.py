@@ -16,10 +16,11 @@ from hypothesis import strategies as st
 from services.risk.pnl import unrealized
 from services.simbroker.accounts import Ledger
 from services.simbroker.entities import BUY, MARKET, SELL, Account
-from services.simbroker.market import DEFAULT_CONTRACTS, Market
+from services.simbroker.market import Market
 from shared import codec
 from shared.clock import FakeClock
 from shared.messages.market import ContractInfo, Fill, Quote
+from tests.unit.simbroker.conftest import CONTRACTS as SIM_CONTRACTS
 
 money = st.decimals(min_value=Decimal("-1e9"), max_value=Decimal("1e9"), places=10,
                     allow_nan=False, allow_infinity=False)
@@ -49,7 +50,7 @@ def test_a_sparse_quote_keeps_its_missing_prices_missing(last, bid, ask, ts):
 
 
 def info(contract_id: str) -> ContractInfo:
-    spec = next(c for c in DEFAULT_CONTRACTS if c.id == contract_id)
+    spec = next(c for c in SIM_CONTRACTS if c.id == contract_id)
     return ContractInfo(contract_id=spec.id, name=spec.name, symbol=spec.root,
                         tick_size=spec.tick_size, tick_value=spec.tick_value)
 
@@ -70,13 +71,13 @@ def test_unrealized_matches_hand_computed_cases(contract, side, size, avg, price
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.sampled_from([c.id for c in DEFAULT_CONTRACTS]), st.sampled_from([1, -1]),
+@given(st.sampled_from([c.id for c in SIM_CONTRACTS]), st.sampled_from([1, -1]),
        st.integers(min_value=1, max_value=50), st.integers(min_value=5000, max_value=400_000),
        st.integers(min_value=-2000, max_value=2000))
 def test_unrealized_equals_what_the_broker_books_when_the_position_closes_there(
         contract, side, size, entry_ticks, move_ticks):
     clock = FakeClock()
-    market = Market(DEFAULT_CONTRACTS, clock, random.Random(1), spread_ticks=0)
+    market = Market(SIM_CONTRACTS, clock, random.Random(1), spread_ticks=0)
     ledger = Ledger(market, clock, [Account(id=1, name="A", balance=Decimal(10**9))])
     spec = info(contract)
     entry = entry_ticks * spec.tick_size

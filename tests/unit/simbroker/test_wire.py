@@ -81,7 +81,7 @@ def test_gateway_auth_bad_requests_and_fault_with_apply(clock):
 
 
 def test_the_counts_say_what_each_call_did_per_account_and_count_hub_attempts(clock):
-    g = Gateway(SimConfig(), "u", "k", clock)
+    g = Gateway(SimConfig(calendar_date="2026-12-04"), "u", "k", clock)
     auth = _login(g)
     close = json.dumps({"accountId": 1001, "contractId": MNQ}).encode()
     g.market.set_last(MNQ, 21000)
