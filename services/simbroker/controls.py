@@ -4,7 +4,8 @@ POST /sim/quote      {"contractId" (id or ticker), "lastPrice", "bestBid"?, "bes
 POST /sim/account    {"accountId", "canTrade"?, "balance"?, "apiRejected"?}
 POST /sim/market     {"open": bool}      closed: orders and closes fail OrderRejected, null message
 POST /sim/disconnect {"mode": "close"|"abort", "seconds": 0}   drop every websocket
-POST /sim/fail       {"endpoint", "status", "count", "retryAfter"?, "apply"?, "body"?}
+POST /sim/fail       {"endpoint", "status", "count", "retryAfter"?, "apply"?, "body"?, "delay"?}
+                     delay: answer only after that many seconds (the caller times out)
                      body: answer this text instead (garbage JSON, an HTML error page)
 GET|POST /sim/calls  counts per endpoint since start or the last POST /sim/calls/reset:
                      calls, failed (injected), tookEffect, refused (e.g. a flat close),
@@ -144,7 +145,7 @@ class Controls:
                 raise BadRequest("body", f"expected the answer text as a string, got {text!r}")
             self.gateway.faults.arm(endpoint, status, 1 if count is None else count,
                                     _number(body, "retryAfter", 1.0), bool(_bool(body, "apply")),
-                                    text)
+                                    text, _number(body, "delay", 0.0))
             return _ok(armed=self.gateway.faults.armed())
 
     def _calls(self, _body: dict) -> Response:

@@ -7,7 +7,8 @@ Pure (a clock, no I/O; the gateway holds the lock). Websocket connection
 attempts are counted here too, as /hubs/user and /hubs/market. `/sim/fail` arms a Fault
 for an endpoint: its next `count` calls answer `status` (429 with a
 Retry-After header); with `apply` the call still takes effect and only its
-answer is lost, like a close that worked although the reply never came. Two
+answer is lost, like a close that worked although the reply never came; with `delay`
+the answer comes only after that long (the caller has timed out by then). Two
 rate limits, as on the gateway: one for every endpoint but bar history
 (rate_limit per 60 s, 0: off) and one for History/* (history_limit per 30 s).
 """
@@ -29,6 +30,7 @@ class Fault:
     retry_after: float = 1.0
     apply: bool = False
     body: Optional[str] = None       # what to answer instead (garbage JSON, an HTML error page)
+    delay: float = 0.0               # answer only after this long: past the caller's timeout
 
 
 @attrs.frozen
@@ -38,6 +40,7 @@ class Failure:
     headers: dict
     text: str
     apply: bool = False
+    delay: float = 0.0
 
 
 class Limiter:
@@ -82,7 +85,7 @@ class Faults:
         self._armed: dict[str, Fault] = {}
 
     def arm(self, endpoint: str, status: int, count: int, retry_after: float = 1.0,
-            apply: bool = False, body: Optional[str] = None) -> None:
+            apply: bool = False, body: Optional[str] = None, delay: float = 0.0) -> None:
         """Fail the next `count` calls with `status`; with `body`, answer that text instead
         (then any status from 200 is allowed: a 200 carrying garbage is a failure too)."""
         low = 200 if body is not None else 400
@@ -91,7 +94,9 @@ class Faults:
         if count <= 0:
             self._armed.pop(endpoint, None)
         else:
-            self._armed[endpoint] = Fault(status, count, retry_after, apply, body)
+            if delay < 0:
+                raise ValueError(f"expected a delay of 0 s or more, got {delay!r}")
+            self._armed[endpoint] = Fault(status, count, retry_after, apply, body, delay)
 
     def armed(self) -> dict:
         return {k: attrs.asdict(v) for k, v in self._armed.items()}
@@ -148,4 +153,4 @@ class Faults:
             del self._armed[endpoint]
         headers = {"Retry-After": str(math.ceil(fault.retry_after))} if fault.status == 429 else {}
         text = fault.body if fault.body is not None else f"simulated failure (HTTP {fault.status})"
-        return Failure(fault.status, headers, text, fault.apply)
+        return Failure(fault.status, headers, text, fault.apply, fault.delay)

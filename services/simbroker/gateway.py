@@ -14,6 +14,7 @@ import logging
 import os
 import random
 import threading
+import time
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Optional
 
@@ -342,8 +343,10 @@ class Gateway:
                 response = self._answer(handler, needs_auth, authorization, raw, canonical)
             if failure is None:
                 return response
-            return Response(failure.status, failure.text.encode(),
-                            {"Content-Type": "text/plain", **failure.headers})
+        if failure.delay > 0:                          # outside the lock: the sim goes on
+            time.sleep(failure.delay)
+        return Response(failure.status, failure.text.encode(),
+                        {"Content-Type": "text/plain", **failure.headers})
 
     def _answer(self, handler, needs_auth: bool, authorization: Optional[str],
                 raw: bytes, endpoint: str = "") -> Response:

@@ -13,7 +13,9 @@ Chaos, when on:
       a fill arriving and publishing it; riskd itself is killed -9 mid-flatten (the
       flatten's close applied at the broker, its answer lost: HTTP 500)
   every guard worker killed -9 once in the first seconds, in a seeded order
-  the broker's bad days: duplicated and reordered user events (sim quirks) all along,
+  the broker's bad days: a close applied whose answer is lost (500, riskd then killed), a
+      reduce applied whose answer comes after enforcement's timeout (504 after 12 s),
+      duplicated and reordered user events (sim quirks) all along,
       a hub silent while connected (quotes withheld 3 s), 429 on a burst of position
       reads, websockets dropped every ~8 s
   then randomness on top: kill -9 of a random worker every 2-4 s (at most 3 a minute
@@ -50,6 +52,7 @@ EXPECT_TIMEOUT = 30.0
 UNLOCK_TIMEOUT = 150.0
 MAX_KILLS_PER_MIN = 3
 CONVERGE_TIMEOUT = 20.0
+LATE_ANSWER = 12.0             # s: longer than enforcement's broker timeout (10 s)
 POINTS = ("enforcement.close_sent", "enforcement.running_recorded", "risk.decision_committed",
           "market.fill_received")
 ACTION_KINDS = ("reduce_position", "close_position", "flatten", "cancel_orders")
@@ -124,6 +127,11 @@ class Chaos:
             self.run.desk.fail(CLOSE, 500, 1, apply=True)       # the close works, answer lost
             self.note("next closeContract applied but answered 500")
             return
+        if what == "reduce answered too late":
+            # the partial close works; its answer comes after enforcement's timeout (10 s)
+            self.run.desk.fail(PARTIAL, 504, 1, apply=True, delay=LATE_ANSWER)
+            self.note(f"next partialCloseContract applied, answered after {LATE_ANSWER:g} s")
+            return
         self.run.procs.arm(what)
         self.note(f"armed {what} (account {account})")
 
@@ -140,10 +148,14 @@ class Chaos:
             t = time.monotonic() - self.started
             if t >= next_kill:
                 next_kill = t + (2.0 if self.first_round else self.rng.uniform(2.0, 4.0))
-                victim = self.first_round.pop(0) if self.first_round else self._random_victim(t)
+                victim = self.first_round[0] if self.first_round else self._random_victim(t)
                 if victim and self.run.kill_worker(victim):
                     self.kills.setdefault(victim, []).append(t)
                     self.note(f"kill -9 {victim}")
+                    if self.first_round and self.first_round[0] == victim:
+                        self.first_round.pop(0)
+                elif self.first_round:
+                    next_kill = t + 0.5     # not up right now (riskd restarting): soon again
             if t >= next_drop:
                 next_drop = t + self.rng.uniform(6.0, 10.0)
                 self._quietly(self.run.desk.sim, "/sim/disconnect", {"mode": "abort"})
@@ -305,11 +317,15 @@ class SessionRun:
         elif step.kind == "stop":
             desk.client.place_order(account, step.contract, STOP, SELL, 1,
                                     stop_price=START[step.contract] - step.value)
-        elif step.kind == "selflock":       # pressed again while riskd answers an error, as a
-            try:                            # trader would (a repeat is recorded, not acted on)
-                wait_for(lambda: self.call(SelfLockRequest(account=str(account), session=True,
-                                                           reason="chaos session"), timeout=10),
-                         EXPECT_TIMEOUT, interval=0.5, what="the self-lockout accepted")
+        elif step.kind == "selflock":       # pressed again only while the screen shows no
+            def locked():                   # self-lockout and riskd answered an error
+                locks = self.risk_call(LockoutsRequest(account=str(account)))
+                return locks is not None and any(lk.rule == "self_lockout"
+                                                 for lk in locks.lockouts)
+            try:
+                wait_for(lambda: locked() or self.call(SelfLockRequest(
+                    account=str(account), session=True, reason="chaos session"), timeout=10),
+                    EXPECT_TIMEOUT, interval=0.5, what="the self-lockout accepted")
             except AssertionError:
                 self.failures.append(f"{name}: the self-lockout was not accepted")
         elif step.kind == "expect":

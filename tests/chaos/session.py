@@ -109,7 +109,8 @@ def loser(n: int) -> list[Step]:
 
 def oversize(cycles: int) -> list[Step]:
     a, p = "oversize", START[MES]
-    steps = [_s(a, "price", value=p), _s(a, "chaos", what="market.fill_received")]
+    steps = [_s(a, "price", value=p), _s(a, "chaos", what="market.fill_received"),
+             _s(a, "chaos", what="reduce answered too late")]
     for i in range(cycles):
         steps += [_s(a, "buy", value=4), _s(a, "buy", value=3),
                   _s(a, "expect", expect=lambda pos, _o: pos.get(MES) == 5,

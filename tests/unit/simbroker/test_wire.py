@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 from services.simbroker import signalr
 from services.simbroker.faults import Faults
@@ -100,3 +101,17 @@ def test_the_counts_say_what_each_call_did_per_account_and_count_hub_attempts(cl
     assert counts["byAccount"]["1001"]["/api/Position/closeContract"] == {"0": 1, "2": 1}
     g.faults.reset_counts()
     assert g.faults.counts()["byAccount"] == {} and g.faults.counts()["refused"] == {}
+
+
+def test_a_close_applied_whose_answer_comes_too_late(clock):
+    g = Gateway(SimConfig(calendar_date="2026-12-04"), "u", "k", clock)
+    auth = _login(g)
+    g.market.set_last(MNQ, 21000)
+    g.api_call("/api/Order/place", auth, json.dumps(
+        {"accountId": 1001, "contractId": MNQ, "type": 2, "side": 0, "size": 1}).encode())
+    g.faults.arm("/api/Position/closeContract", 504, 1, apply=True, delay=0.2)
+    started = time.monotonic()
+    late = g.api_call("/api/Position/closeContract", auth,
+                      json.dumps({"accountId": 1001, "contractId": MNQ}).encode())
+    assert late.status == 504 and time.monotonic() - started >= 0.2
+    assert g.faults.counts()["tookEffect"]["/api/Position/closeContract"] == 1   # it happened
