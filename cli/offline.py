@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from cli import configfile
 from cli.errors import EXIT_AUTH, CliError
+from shared.config.access import first_admin_password_steps
 from shared.config.edit import EditError, default_backup_dir
 from shared.config.errors import ConfigError
 from shared.config.load import load_config
@@ -25,12 +26,24 @@ def data_dir_of(config_path: str) -> tuple[str, bool]:
         return configfile.folders(config_path)[0], False
 
 
-def refusal(exc: AlreadyRunning) -> str:
+def admin_password_set(config_path: str) -> bool:
+    """Does the file hold an admin password hash? (read leniently: it may be invalid)"""
+    try:
+        admin = configfile.tables(config_path).get("admin")
+    except OSError:
+        return True              # cannot tell: give the usual advice
+    return bool(isinstance(admin, dict) and admin.get("password_hash"))
+
+
+def refusal(exc: AlreadyRunning, admin_set: bool = True) -> str:
     pid = exc.pid if exc.pid is not None else "unknown"
-    return (f"riskd is running (pid {pid}, data dir {exc.data_dir}): --offline edits only a "
-            f"stopped riskd's file. Log in (riskctl login --role admin) and run the same "
-            f"command without --offline; riskd validates, backs up, audits and applies it. "
-            f"See docs/operations.md")
+    running = (f"riskd is running (pid {pid}, data dir {exc.data_dir}): --offline edits only a "
+               f"stopped riskd's file. ")
+    if not admin_set:        # nobody can log in as admin yet: the online path does not exist
+        return running + "No admin password is set, so " + first_admin_password_steps()
+    return (running + "Log in (riskctl login --role admin) and run the same "
+            "command without --offline; riskd validates, backs up, audits and applies it. "
+            "See docs/operations.md")
 
 
 def offline_edit(ctx, edit) -> int:
@@ -41,7 +54,7 @@ def offline_edit(ctx, edit) -> int:
     try:
         lock.acquire()
     except AlreadyRunning as exc:
-        raise CliError(refusal(exc), EXIT_AUTH) from None
+        raise CliError(refusal(exc, admin_password_set(ctx.config_path)), EXIT_AUTH) from None
     except OSError as exc:
         raise CliError(f"cannot check whether riskd is running (lock in {data_dir}): "
                        f"{exc.strerror or exc}") from None

@@ -13,6 +13,18 @@ _DURATION = re.compile(r"^\+?(\d+(?:\.\d+)?)\s*([smhd])$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
 EXPECTED = "a time like 30m, 2h, 15:30 or 2026-11-25T15:30:00-06:00"
+MAX_SELF_LOCK_DAYS = 7      # a self-lockout longer than this is a typo, not a plan
+
+
+def self_lock_refusal(until_ns: int, now_ns: int) -> str:
+    """'' when a self-lockout until until_ns is a sane length, else why not (only an admin can
+    end a self-lockout early: 99999h would lock the trader out until 2038)."""
+    days = (until_ns - now_ns) / 86_400e9
+    if days <= MAX_SELF_LOCK_DAYS:
+        return ""
+    return (f"a self-lockout lasts at most {MAX_SELF_LOCK_DAYS} days (only an admin can end it "
+            f"early); this one would last {days:,.0f} days. Use --session for the rest of the "
+            f"trading day, or a shorter time like 2h or 15:30")
 
 
 def parse_when(text: str, now_ns: int, tz: dt.tzinfo, future: bool = True) -> int:

@@ -233,12 +233,21 @@ class Worker:
 def parse_args(prog: str, argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog=prog)
     parser.add_argument("--config", required=True, help="path to riskd.toml")
+    parser.add_argument("--config-snapshot", default=None, metavar="FILE",
+                        help="run on this copy of the config's last good text (the supervisor "
+                             "passes it: a file broken on disk never stops a restart)")
     return parser.parse_args(argv)
 
 
-def load_or_exit(path: str, prog: str) -> LoadedConfig:
+def load_or_exit(path: str, prog: str, snapshot: str | None = None) -> LoadedConfig:
+    """The config to run on: the supervisor's snapshot of the last good text when given (read
+    as `path`), else the file itself; exit 78 (EX_CONFIG) when it does not validate."""
+    if snapshot and not os.path.exists(snapshot):
+        print(f"{prog}: the config snapshot {snapshot} is gone; reading {path} itself",
+              file=sys.stderr)
+        snapshot = None
     try:
-        return load_config(path)
+        return load_config(path, text_from=snapshot)
     except ConfigError as exc:
         print(f"{prog}: refusing to start, the config is invalid:\n{exc.render()}", file=sys.stderr)
         sys.exit(EXIT_CONFIG)
@@ -247,7 +256,7 @@ def load_or_exit(path: str, prog: str) -> LoadedConfig:
 def main(worker_cls: type[Worker], argv: list[str] | None = None) -> int:
     """Entry point for `python -m services.<name> --config FILE`."""
     args = parse_args(f"services.{worker_cls.name}", argv)
-    loaded = load_or_exit(args.config, worker_cls.name)
+    loaded = load_or_exit(args.config, worker_cls.name, args.config_snapshot)
     setup_logging(worker_cls.name, loaded.config.logging.level, config=loaded.config)
     worker = worker_cls(loaded)
     install_stop_handlers(worker.request_stop)

@@ -1,7 +1,8 @@
 """Every riskctl command, one module each, listed explicitly (order = order in --help).
 
 A command module has: a docstring (first line = short help), NAME, optional
-READ = True (gets --json), add_arguments(parser), run(args, ctx) -> exit code.
+READ = True (gets --json), optional ROLE ("ops"/"admin": cli/main.py adds the role's note to
+the help, so the docstring never names it), add_arguments(parser), run(args, ctx) -> exit code.
 """
 from cli.commands import ping, restart, shutdown, start, status, stop, workers
 from cli.commands import config, init, passwd, rules

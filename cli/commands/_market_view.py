@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from typing import Callable, Optional, Sequence
 
+from cli.errors import CliError
 from cli.table import render_table
+from shared.messages.risk import RiskStatusRequest
 
 
 def add_account_argument(parser) -> None:
@@ -17,6 +19,19 @@ def account_filter(args) -> tuple[Optional[int], Optional[str]]:
     if not value:
         return None, None
     return (int(value), None) if value.isdigit() else (None, value)
+
+
+def check_account(ctx, value: str) -> None:
+    """An account riskd does not know is the same clear error as in history and lockout
+    (exit 1), never an empty table that reads like "no positions"."""
+    if not (value or "").strip():
+        return
+    try:
+        reply = ctx.call(RiskStatusRequest(account=value.strip()), timeout=3.5, retries=0)
+    except CliError:
+        return                       # risk cannot be asked: market's answer stands alone
+    if not reply.ok and reply.code == "unknown_account":
+        raise CliError(reply.reason)
 
 
 def keep(rows, name: Optional[str]):
@@ -37,6 +52,8 @@ def show(args, ctx, request_cls, field: str, empty: str, headers: Sequence[str],
     """Ask market for `request_cls`, keep the asked account's rows of `field`, print them."""
     account_id, name = account_filter(args)
     table = ctx.request(request_cls(account_id=account_id)).body
+    if not keep(getattr(table, field), name):
+        check_account(ctx, args.account)
     rows = keep(getattr(table, field), name)
     if ctx.json:
         ctx.print_json({field: rows, "connections": table.connections})

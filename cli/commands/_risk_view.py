@@ -12,12 +12,15 @@ from shared.clock import from_ns
 from shared.symbols import tickers_in
 
 
-def parse_when(text: str, now_ns: Optional[int] = None, future: bool = True) -> int:
-    """'30m' / '+2h' (from now; back in time when future=False), '15:30' (the next 15:30 local,
-    or today's when future=False) or an ISO 8601 time -> UTC ns."""
+def parse_when(text: str, now_ns: Optional[int] = None, future: bool = True,
+               tz: Optional[dt.tzinfo] = None) -> int:
+    """'30m' / '+2h' (from now; back in time when future=False), '15:30' (the next 15:30 in
+    `tz`, by default this machine's zone; today's when future=False) or an ISO 8601 time ->
+    UTC ns."""
     now_ns = time.time_ns() if now_ns is None else now_ns
     try:
-        return when.parse_when(text, now_ns, dt.datetime.now().astimezone().tzinfo, future)
+        return when.parse_when(text, now_ns, tz or dt.datetime.now().astimezone().tzinfo,
+                               future)
     except ValueError as exc:
         raise CliError(str(exc)) from None
 

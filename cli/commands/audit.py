@@ -15,6 +15,7 @@ import json
 import os
 
 from cli import configfile
+from cli.commands._risk_view import fmt_time
 from cli.table import render_table
 from shared import auditchain
 
@@ -39,14 +40,28 @@ HIDDEN = frozenset({"audit", "action", "role", "outcome", "result", "who", "reas
                     "message", "seq", "kind", "by"})
 
 
+def shown(key: str, value) -> str:
+    """key=value for people: a time (until_ns) as a local time, true/false, lists joined --
+    never a nanosecond count or a Python repr."""
+    if key.endswith("_ns") and isinstance(value, int):
+        return f"{key[:-3]}={fmt_time(value, relative=False)}"
+    if isinstance(value, bool):
+        return f"{key}={'true' if value else 'false'}"
+    if isinstance(value, (list, tuple)):
+        return f"{key}={', '.join(str(v) for v in value)}"
+    return f"{key}={value}"
+
+
 def what_of(rec: dict) -> str:
     """The object of an action, then its changes (old -> new)."""
-    parts = [f"{k}={rec[k]}" for k in WHAT if rec.get(k) not in (None, "", False)]
-    parts += [f"{k}={v}" for k, v in rec.items()
+    parts = [shown(k, rec[k]) for k in WHAT if rec.get(k) not in (None, "", False)]
+    parts += [shown(k, v) for k, v in rec.items()
               if k not in HIDDEN and k not in WHAT and v not in (None, "", False)
               and k.startswith("request_")]
-    if rec.get("changes"):
-        parts.append(str(rec["changes"]))
+    changes = rec.get("changes")
+    if changes:
+        parts.append("; ".join(map(str, changes)) if isinstance(changes, (list, tuple))
+                     else str(changes))
     return " ".join(parts) or "-"
 
 

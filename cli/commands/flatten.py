@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 from cli.errors import EXIT_ERROR, EXIT_USAGE, CliError
+from cli.session import os_user
 from cli.table import render_table
 from shared.messages.enforce import DONE, EnforcementStatusRequest, FlattenRequest
 
@@ -42,7 +43,8 @@ def _follow(ctx, ids: list[str], wait: float) -> list:
 def run(args, ctx) -> int:
     if args.all == bool(args.account):
         raise CliError("give one ACCOUNT or --all", EXIT_USAGE)
-    reply = ctx.request(FlattenRequest(account=args.account, all=args.all, reason=args.reason),
+    reply = ctx.request(FlattenRequest(account=args.account, all=args.all, reason=args.reason,
+                                       by=f"admin:{os_user()}"),
                         timeout=6.0, retries=0)
     states = reply.body.commands
     if args.wait > 0:

@@ -7,8 +7,9 @@ Fetches the accounts' trades, orders and price bars from the broker (read endpoi
 cached on disk: a second replay of the same days makes no broker call), rebuilds the days in
 time order and runs riskd's own rule engine over them. Per day: the PnL the broker booked,
 the PnL with riskd guarding (its closes at that moment's price, the trades its lockouts would
-have blocked removed), the first breach and the trades blocked; then totals and per-rule
-figures. Default: every configured account, the last 20 trading days. Guide: docs/replay.md.
+have blocked removed), the first breach, the entries blocked and the exits dropped with
+them; then totals and per-rule figures that add up to them. Default: every configured
+account, the last 20 trading days. Guide: docs/replay.md.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from cli.replay.cache import Cache, broker_slug
 from cli.replay.engine import build_engine, calendar_of
 from cli.replay.fetch import FetchError, Fetcher
 from cli.replay.model import BAR_UNITS
-from cli.replay.overrides import OverrideError, apply_sets, parse_sets
+from cli.replay.overrides import OverrideError, check_sets
 from cli.replay.progress import Progress
 from cli.replay.runner import replay_account
 from shared.clock import SYSTEM_CLOCK
@@ -130,9 +131,8 @@ def run(args, ctx, *, client=None, clock=SYSTEM_CLOCK, sleep=None) -> int:
     loaded = load(args.replay_config or ctx.config_path)
     other = load(args.compare) if args.compare else None
     try:
-        sets = parse_sets(args.sets)
-        for acct in loaded.config.accounts or [None]:
-            apply_sets(effective_rules(loaded.config, acct if acct is not None else 0), sets)
+        sets = check_sets(args.sets, [effective_rules(loaded.config, acct) for acct in
+                                      loaded.config.accounts or [0]])
     except OverrideError as exc:
         raise usage(str(exc)) from None
     start = parse_day(args.start, "--from") if args.start else None
@@ -187,10 +187,10 @@ def run(args, ctx, *, client=None, clock=SYSTEM_CLOCK, sleep=None) -> int:
         except OSError as exc:
             raise CliError(f"cannot write {args.html}: {exc.strerror}") from None
     if ctx.json:
-        doc = rep.to_json(base)
+        doc = rep.to_json(base, calendar.tz)
         doc["broker_calls"] = fetcher.calls
         if second is not None:
-            doc = {"base": doc, "compare": rep.to_json(second)}
+            doc = {"base": doc, "compare": rep.to_json(second, calendar.tz)}
         ctx.print_json(doc)
         return 0
     print(rep.render(base, tz, decisions=args.decisions))
@@ -200,9 +200,8 @@ def run(args, ctx, *, client=None, clock=SYSTEM_CLOCK, sleep=None) -> int:
     if sys.stdout.isatty():
         from cli.replay.chart import show
         print()
-        show(rep.equity_curve(base), sys.stdout)
-    print(f"\n{len(days)} trading days {days[0]} to {days[-1]}; "
-          f"{fetcher.calls} broker call(s)"
+        show(rep.equity_curve(base), sys.stdout, day_of=base.day_of)
+    print("\n" + "\n".join(rep.range_lines(base)) + f"\n{fetcher.calls} broker call(s)"
           + (f"; wrote {args.html}" if args.html else ""))
     return 0
 

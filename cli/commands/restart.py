@@ -1,10 +1,11 @@
-"""Restart one worker; answers once the new process is confirmed up (or failed). Role: ops."""
+"""Restart one worker; answers once the new process is confirmed up (or failed)."""
 from __future__ import annotations
 
 from cli.commands._worker_action import add_name, run_action
 from shared.messages.control import RestartWorker
 
 NAME = "restart"
+ROLE = "ops"
 
 
 def add_arguments(parser) -> None:

@@ -26,6 +26,7 @@ from cli.offline import offline_edit
 from cli.errors import CliError
 from cli.session import os_user
 from cli.table import render_table
+from cli.watch.model import window_of
 from cli.watch.source import read_tables
 from shared.clock import from_ns
 from shared.config.edit import set_rule_enabled, set_rule_param
@@ -84,11 +85,17 @@ def run(args, ctx) -> int:
         request = RulesEnable(target=args.target, rule=args.rule, enabled=enabled,
                               reason=args.reason)
     reply = ctx.request(request, timeout=EDIT_TIMEOUT, retries=0)
-    if ctx.json or not reply.ok or not getattr(reply.body, "applied", False):
-        return print_edited(ctx, reply)
     param = getattr(request, "param", "enabled")
     wanted = request.value if isinstance(request, RulesSet) else str(request.enabled)
-    lines = in_force(ctx, request.target, request.rule, param, wanted)
+    return print_rule_edit(ctx, reply, request.target, request.rule, param, wanted)
+
+
+def print_rule_edit(ctx, reply, target: str, rule: str, param: str, wanted: str) -> int:
+    """An edit of one rule parameter (rules set/enable/disable, config set of a rules key):
+    what risk does with it -- applied live, or a loosening that waits for the roll."""
+    if ctx.json or not reply.ok or not getattr(reply.body, "applied", False):
+        return print_edited(ctx, reply)
+    lines = in_force(ctx, target, rule, param, wanted)
     print(f"{reply.body.key}: saved; " + ("\n  ".join(lines) if lines else
           "risk has not confirmed it yet: see riskctl rules list"))
     if reply.body.backup:
@@ -130,7 +137,8 @@ def in_force(ctx, target: str, rule: str, param: str, wanted: str) -> list[str]:
         time.sleep(0.1)
     roll = from_ns(calendar.next_roll(time.time_ns()), calendar.tz)
     lines = [f"{who}: riskd keeps {param} = {now} until the roll at {roll:%H:%M %Z} (a loosening "
-             f"waits); `riskctl rules override --account {who} --rule {rule}` applies it now"
+             f"waits); `riskctl rules override --account {who} --rule {rule} --reason \"WHY\"` "
+             f"applies it now"
              for who, now in waiting]
     if applied:
         lines.append(f"applied live on {', '.join(applied)}")
@@ -228,7 +236,8 @@ def list_rules(args, ctx) -> int:
         v = reading(row)
         if v is None or v.value is None:
             return None
-        return f"{v.value} / {v.limit}" if v.limit is not None else str(v.value)
+        return (f"{v.value} / {v.limit}{window_of(v.detail)}" if v.limit is not None
+                else str(v.value))
 
     def waiting_of(row) -> dict:
         """The looser values riskd has not applied yet (they wait for the roll)."""

@@ -1,7 +1,8 @@
-"""Stop every worker in order, then riskd itself. Role: admin.
+"""Stop every worker in order, then riskd itself.
 
-While accounts hold open positions a shutdown leaves them unguarded: riskctl asks first
-(--yes skips the question; without a terminal riskctl refuses unless --yes is given).
+While accounts hold open positions or working orders a shutdown leaves them unguarded:
+riskctl asks first (--yes skips the question; without a terminal riskctl refuses unless
+--yes is given).
 What to do when riskd must stop: docs/operations.md.
 """
 from __future__ import annotations
@@ -13,7 +14,7 @@ from shared.messages.control import ShutdownRequest
 
 NAME = "shutdown"
 ROLE = "admin"
-SHUTDOWN_TIMEOUT = 4.0     # riskd asks market for the open positions first (2 s at most)
+SHUTDOWN_TIMEOUT = 4.0     # riskd asks market for open positions and working orders first (2 s at most)
 
 
 def add_arguments(parser) -> None:

@@ -1,10 +1,11 @@
-"""Start a stopped worker; answers once the new process is confirmed up (or failed). Role: ops."""
+"""Start a stopped worker; answers once the new process is confirmed up (or failed)."""
 from __future__ import annotations
 
 from cli.commands._worker_action import add_name, run_action
 from shared.messages.control import StartWorker
 
 NAME = "start"
+ROLE = "ops"
 
 
 def add_arguments(parser) -> None:

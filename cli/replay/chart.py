@@ -1,11 +1,15 @@
 """The terminal chart: both equity curves in a few lines (blessed colours when at a terminal).
 
-chart_lines() is pure (points, width, height -> text lines with markers); show() colours them
-with blessed: the guarded curve in blue '*', the actual one dim 'o', '#' where they meet.
+chart_lines() is pure (points, width, height -> text lines with markers), day_axis() the line
+of trading-day marks under it; show() colours them with blessed: the guarded curve in blue
+'*', the actual one dim 'o', '#' where they meet.
 """
 from __future__ import annotations
 
+import math
 from decimal import Decimal
+
+from cli.replay.report import day_starts
 
 ACTUAL, GUARDED, BOTH = "o", "*", "#"
 
@@ -31,7 +35,23 @@ def chart_lines(points: list[tuple[int, Decimal, Decimal]], width: int = 60,
     return [labels[i] + "".join(r) for i, r in enumerate(grid)]
 
 
-def show(points, stream, width: int = 0) -> None:
+def day_axis(points, width: int = 60, day_of=None) -> str:
+    """The trading days under the chart: MM-DD at the column where each day starts (a day
+    whose mark would touch the previous one is left unmarked)."""
+    line = [" "] * width
+    free = 0
+    for i, day in day_starts(points, day_of):
+        col = min(width - 1, math.ceil(i * width / len(points)))
+        label = "|" + day.strftime("%m-%d")
+        if col < free or col + len(label) > width:
+            continue
+        line[col:col + len(label)] = label
+        free = col + len(label) + 1
+    text = "".join(line).rstrip()
+    return " " * 11 + text if text else ""
+
+
+def show(points, stream, width: int = 0, day_of=None) -> None:
     """Print the chart for a terminal (colours from blessed; plain text elsewhere)."""
     import blessed
     term = blessed.Terminal(stream=stream, force_styling=None)
@@ -43,5 +63,8 @@ def show(points, stream, width: int = 0) -> None:
         text = line.replace(GUARDED, term.blue(GUARDED)).replace(ACTUAL,
                                                                 term.bright_black(ACTUAL))
         print(text, file=stream)
+    axis = day_axis(points, w, day_of)
+    if axis:
+        print(axis, file=stream)
     print(" " * 11 + f"{term.blue(GUARDED)} guarded  {term.bright_black(ACTUAL)} actual  "
           f"{BOTH} both", file=stream)

@@ -9,7 +9,10 @@ then the guarded ones. An opening fill that is blocked adds removed contracts. E
 guarded contracts always pass: riskd never keeps a trader in a position.
 
 Every removal remembers the rule behind it, so the effect on PnL (guarded minus actual, fees
-included) is attributed per rule when the removed contracts' actual exit comes.
+included) is attributed per rule when the removed contracts' actual exit comes. Each trader
+fill removed (wholly or in part) is counted once, for one rule, per day: `blocked` when its
+entry was stopped, else `dropped` (an exit meeting removed contracts, for the first one's
+rule), so the per-rule counts add up to the day's.
 Money is exact Decimal; PnL = price move / tick size x tick value x size, signed by side.
 """
 from __future__ import annotations
@@ -57,14 +60,16 @@ class DayTally:
     actual: Decimal = ZERO       # realized PnL minus fees, as the broker booked it
     guarded: Decimal = ZERO
     trades: int = 0              # the trader's fills
-    blocked: int = 0             # fills removed (wholly or in part) from the guarded day
+    blocked: int = 0             # entries a lockout or cancelled order stopped (directly)
+    dropped: int = 0             # exits that followed from a close or a blocked entry
 
 
 @attrs.define
 class RuleEffect:
     changed: Decimal = ZERO      # guarded minus actual PnL caused by this rule's removals
     contracts_closed: int = 0
-    trades_blocked: int = 0
+    blocked: int = 0             # the trader's entries its lockouts (or cancels) stopped
+    dropped: int = 0             # the trader's exits of contracts it closed or blocked
 
 
 @attrs.frozen
@@ -73,6 +78,7 @@ class Passed:
     fill: Optional[Fill]                     # None: removed entirely
     position: Optional[PositionUpdate]       # the guarded position after it (None: unchanged)
     blocked: int                             # contracts of it that did not happen
+    rule: Optional[str] = None               # the rule they are counted for
 
 
 class GuardedBook:
@@ -117,8 +123,10 @@ class GuardedBook:
         identical = b.guarded == b.actual and not b.removed
         # exits consume removed contracts first
         passed_close = closing
+        first_rule = None                    # whose removal the exit meets first
         while passed_close and b.removed:
             r = b.removed[0]
+            first_rule = first_rule or r.rule
             n = min(r.size, passed_close)
             self._consumed(r, n, fill, side_a)
             passed_close -= n
@@ -127,18 +135,24 @@ class GuardedBook:
                 b.removed.popleft()
         b.actual += q
         passed_open = opening
-        if opening and blocked_by is not None:
+        if opening and blocked_by is not None:     # an entry blocked directly
             passed_open = 0
             b.removed.append(Removed(opening, fill.price, blocked_by, BLOCKED))
             effect = self.rules[blocked_by]
-            effect.trades_blocked += 1
+            effect.blocked += 1
             effect.changed += self._fee(fill.contract_id, opening)   # its entry fee is saved
+            day.blocked += 1
         size = passed_close + passed_open
         removed = abs(q) - size
-        if removed:
-            day.blocked += 1
+        entry_blocked = bool(opening) and blocked_by is not None
+        rule = blocked_by if entry_blocked else first_rule
+        if removed and not entry_blocked:
+            # one count per fill, one rule per count: an entry blocked directly is counted
+            # above; any other fill removed (wholly or in part) is an exit that followed
+            day.dropped += 1
+            self.rules[rule].dropped += 1
         if size == 0:
-            return Passed(None, None, removed)
+            return Passed(None, None, removed, rule)
         if identical and size == abs(q):
             pnl = fill.pnl                       # the same book: the broker's own figure
         else:
@@ -149,7 +163,8 @@ class GuardedBook:
         day.guarded += (pnl or ZERO) - fees
         self.guarded_total += (pnl or ZERO) - fees
         out = attrs.evolve(fill, size=size, pnl=pnl, fees=fees)
-        return Passed(out, self._position(fill.contract_id, b, fill.ts_ns), removed)
+        return Passed(out, self._position(fill.contract_id, b, fill.ts_ns), removed,
+                      rule if removed else None)
 
     def _consumed(self, r: Removed, n: int, fill: Fill, side: int) -> None:
         """n removed contracts meet their actual exit: book the difference for r's rule."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import html
 
-from cli.replay.report import (Report, decision_lines, equity_curve, hhmm, money,
-                               signed_money)
+from cli.replay.report import (LEGEND, ZERO, Report, breach_text, day_starts,
+                               decision_lines, equity_curve, money, range_lines, signed_money)
 from shared.clock import from_ns
 
 W, H, PAD = 900, 300, 40
@@ -15,8 +15,20 @@ text-align:right}th{background:#f4f4f4}td:first-child,th:first-child{text-align:
 .neg{color:#b00}.pos{color:#070}pre{white-space:pre-wrap;font-size:.9em}"""
 
 
-def svg_curves(points, width: int = W, height: int = H) -> str:
-    """Actual (grey) and guarded (blue) cumulative PnL over the replayed fills and closes."""
+def day_ticks(points, day_of, width: int = W) -> list[tuple[float, str]]:
+    """(x, label) at the first point of each trading day, labels at least 40 px apart."""
+    n = max(1, len(points) - 1)
+    out: list[tuple[float, str]] = []
+    for i, day in day_starts(points, day_of):
+        x = PAD + (width - 2 * PAD) * i / n
+        if not out or x - out[-1][0] >= 40:
+            out.append((x, day.strftime("%m-%d")))
+    return out
+
+
+def svg_curves(points, width: int = W, height: int = H, day_of=None) -> str:
+    """Actual (grey) and guarded (blue) cumulative PnL over the replayed fills and closes,
+    with the trading days marked along the bottom."""
     if not points:
         return "<p>no trades to chart</p>"
     values = [float(v) for _, a, g in points for v in (a, g)] + [0.0]
@@ -32,8 +44,14 @@ def svg_curves(points, width: int = W, height: int = H) -> str:
     actual = " ".join(xy(i, a) for i, (_, a, _g) in enumerate(points))
     guarded = " ".join(xy(i, g) for i, (_, _a, g) in enumerate(points))
     zero = height - PAD - (height - 2 * PAD) * (0 - lo) / span
+    base = height - PAD
+    ticks = "".join(
+        f'<line x1="{x:.1f}" y1="{PAD}" x2="{x:.1f}" y2="{base + 4}" stroke="#eee"/>'
+        f'<text x="{x:.1f}" y="{base + 16}" font-size="11" text-anchor="middle">{label}'
+        f'</text>' for x, label in day_ticks(points, day_of, width))
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
             f'viewBox="0 0 {width} {height}" role="img" aria-label="equity curves">'
+            f'{ticks}'
             f'<line x1="{PAD}" y1="{zero:.1f}" x2="{width - PAD}" y2="{zero:.1f}" '
             f'stroke="#ccc"/>'
             f'<polyline fill="none" stroke="#888" stroke-width="2" points="{actual}"/>'
@@ -41,7 +59,9 @@ def svg_curves(points, width: int = W, height: int = H) -> str:
             f'<text x="{PAD}" y="16" font-size="12">{html.escape(money(points[-1][1]))} actual '
             f'(grey) / {html.escape(money(points[-1][2]))} guarded (blue)</text>'
             f'<text x="4" y="{PAD}" font-size="11">{hi:,.0f}</text>'
-            f'<text x="4" y="{height - PAD}" font-size="11">{lo:,.0f}</text></svg>')
+            f'<text x="4" y="{base}" font-size="11">{lo:,.0f}</text>'
+            f'<text x="{width - PAD}" y="{height - 4}" font-size="11" text-anchor="end">'
+            f'trading day</text></svg>')
 
 
 def _cls(v) -> str:
@@ -54,44 +74,45 @@ def render_html(report: Report, tz, title: str = "riskd replay") -> str:
         f"<tr><td>{r.day}</td><td>{e(r.account)}</td><td class={_cls(r.actual)}>"
         f"{money(r.actual)}</td><td class={_cls(r.guarded)}>{money(r.guarded)}</td>"
         f"<td class={_cls(r.difference)}>{signed_money(r.difference)}</td>"
-        f"<td>{e(breach(r, tz))}</td><td>{r.blocked}</td></tr>" for r in report.rows)
+        f"<td>{e(breach_text(r, tz) or '-')}</td><td>{r.blocked}</td><td>{r.dropped}</td>"
+        f"</tr>" for r in report.rows)
     total = report.guarded - report.actual
     day_rows += (f"<tr><th>total</th><th></th><th>{money(report.actual)}</th>"
                  f"<th>{money(report.guarded)}</th><th>{signed_money(total)}</th><th></th>"
-                 f"<th>{report.blocked}</th></tr>")
+                 f"<th>{report.blocked}</th><th>{report.dropped}</th></tr>")
     rule_rows = "".join(
         f"<tr><td>{e(r.rule)}</td><td>{r.fired}</td><td>{r.days}</td>"
-        f"<td>{r.contracts_closed}</td><td>{r.trades_blocked}</td>"
+        f"<td>{r.contracts_closed}</td><td>{r.blocked}</td><td>{r.dropped}</td>"
         f"<td class={_cls(r.changed)}>{signed_money(r.changed)}</td></tr>"
         for r in report.rules)
+    changed = sum((r.changed for r in report.rules), ZERO)
+    rule_rows += (f"<tr><th>total</th><th></th><th></th>"
+                  f"<th>{sum(r.contracts_closed for r in report.rules)}</th>"
+                  f"<th>{sum(r.blocked for r in report.rules)}</th>"
+                  f"<th>{sum(r.dropped for r in report.rules)}</th>"
+                  f"<th>{signed_money(changed)}</th></tr>")
     decisions = "\n".join(e(line) for line in decision_lines(report, tz)) or "none"
-    first = report.rows[0].day if report.rows else ""
-    last = report.rows[-1].day if report.rows else ""
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{e(title)}</title>
 <style>{STYLE}</style></head><body>
 <h1>{e(title)}: {e(report.label)}</h1>
-<p>Trading days {first} to {last}. Actual: what the broker booked. Guarded: the same days with
+<p>{'; '.join(e(' '.join(x.split())) for x in range_lines(report))}.</p>
+<p>Actual: what the broker booked. Guarded: the same days with
 riskd's rules acting (closes at that moment's bar price with the close fee; trades a lockout
 would have blocked removed with their exits). See docs/replay.md.</p>
-{svg_curves(equity_curve(report))}
+{svg_curves(equity_curve(report), day_of=report.day_of)}
 <h2>Days</h2>
 <table><tr><th>day</th><th>account</th><th>actual</th><th>guarded</th><th>difference</th>
-<th>first breach</th><th>blocked</th></tr>{day_rows}</table>
+<th>first breach</th><th>blocked</th><th>dropped</th></tr>{day_rows}</table>
+<p>{e(LEGEND[0])}; {e(LEGEND[1])}.</p>
 <h2>Rules</h2>
 <table><tr><th>rule</th><th>fired</th><th>days</th><th>contracts closed</th>
-<th>trades blocked</th><th>changed PnL</th></tr>{rule_rows}</table>
+<th>blocked</th><th>dropped</th><th>changed PnL</th></tr>{rule_rows}</table>
 <h2>Decisions</h2>
 <pre>{decisions}</pre>
 <p>Last replayed event: {e(last_event(report, tz))}</p>
 </body></html>
 """
-
-
-def breach(row, tz) -> str:
-    if not row.breach_rule:
-        return "-"
-    return f"{hhmm(row.breach_ns, tz)} {row.breach_rule} {row.breach_action}"
 
 
 def last_event(report: Report, tz) -> str:

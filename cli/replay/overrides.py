@@ -39,6 +39,28 @@ def parse_sets(texts: list[str]) -> dict[str, dict[str, Any]]:
     return out
 
 
+def check_sets(texts: list[str], rules_list: list) -> dict[str, dict[str, Any]]:
+    """parse_sets, then each setting applied to every account's rules alone (so an error
+    names the --set as typed: `--set daily_realized_loss.limit=-5: expected ...`), then all
+    together (a combination the schema refuses names them all)."""
+    for text in texts or ():
+        one = parse_sets([text])
+        for rules in rules_list:
+            try:
+                apply_overrides(rules, one, where="")
+            except ConfigError as exc:
+                raise OverrideError(f"--set {text}: "
+                                    + "; ".join(p.message for p in exc.problems)) from None
+    sets = parse_sets(texts)
+    for rules in rules_list:
+        try:
+            apply_overrides(rules, sets, where="")
+        except ConfigError as exc:
+            raise OverrideError("--set " + " --set ".join(texts) + ": "
+                                + "; ".join(str(p) for p in exc.problems)) from None
+    return sets
+
+
 def apply_sets(rules, sets: dict[str, dict[str, Any]]):
     """The rules with the settings applied; OverrideError says which key and what was wanted."""
     try:

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Optional
+from typing import Callable, Optional
 
 import attrs
 
 from cli.replay.runner import AccountReplay
-from cli.table import render_table
+from cli.table import cell, render_table
 from shared.clock import from_ns
 
 ZERO = Decimal(0)
@@ -27,7 +27,8 @@ class DayRow:
     actual: Decimal
     guarded: Decimal
     trades: int
-    blocked: int
+    blocked: int                # the trader's entries stopped by a lockout or cancelled order
+    dropped: int                # the trader's exits that followed from a close or a block
     breach_ns: Optional[int] = None
     breach_rule: str = ""
     breach_action: str = ""
@@ -44,7 +45,8 @@ class RuleRow:
     fired: int                  # decisions recorded (acted on, or "would have" in alert mode)
     days: int                   # trading days it fired on
     contracts_closed: int
-    trades_blocked: int
+    blocked: int                # entries its lockouts (or cancels) stopped
+    dropped: int                # exits of contracts it closed or whose entry it blocked
     changed: Decimal            # guarded minus actual PnL its actions caused
 
 
@@ -56,6 +58,8 @@ class Report:
     rules: list[RuleRow]
     retried: list[str] = attrs.Factory(list)
     notes: list[str] = attrs.Factory(list)
+    days: list[dt.date] = attrs.Factory(list)      # the trading days asked for
+    day_of: Optional[Callable[[int], dt.date]] = None   # ts_ns -> its trading day
 
     @property
     def actual(self) -> Decimal:
@@ -68,6 +72,15 @@ class Report:
     @property
     def blocked(self) -> int:
         return sum(r.blocked for r in self.rows)
+
+    @property
+    def dropped(self) -> int:
+        return sum(r.dropped for r in self.rows)
+
+    @property
+    def traded_days(self) -> list[dt.date]:
+        """The trading days of the range that had trades (on any replayed account)."""
+        return sorted({r.day for r in self.rows})
 
 
 def _breaches(decisions):
@@ -98,7 +111,7 @@ def build(label: str, replays: list[AccountReplay], day_of, days: list[dt.date],
                 continue
             b = first.get(day)
             rows.append(DayRow(r.account_id, r.name or str(r.account_id), day, tally.actual,
-                               tally.guarded, tally.trades, tally.blocked,
+                               tally.guarded, tally.trades, tally.blocked, tally.dropped,
                                b.ts_ns if b else None, b.rule if b else "",
                                what_done(b) if b else "", b.mode if b else ""))
     names = sorted(set(fired) | {n for r in replays for n in r.rules})
@@ -107,9 +120,10 @@ def build(label: str, replays: list[AccountReplay], day_of, days: list[dt.date],
         effects = [r.rules[name] for r in replays if name in r.rules]
         rules.append(RuleRow(name, len(fired.get(name, [])), len(set(fired.get(name, []))),
                              sum(e.contracts_closed for e in effects),
-                             sum(e.trades_blocked for e in effects),
+                             sum(e.blocked for e in effects),
+                             sum(e.dropped for e in effects),
                              sum((e.changed for e in effects), ZERO)))
-    return Report(label, replays, rows, rules, list(retried))
+    return Report(label, replays, rows, rules, list(retried), days=list(days), day_of=day_of)
 
 
 # -- text ---------------------------------------------------------------------------------------
@@ -126,23 +140,78 @@ def hhmm(ns: Optional[int], tz) -> str:
     return from_ns(ns, tz).strftime("%H:%M:%S") if ns is not None else ""
 
 
+LEGEND = ("blocked: your entries that a lockout or a cancelled order stopped",
+          "dropped: your exits of contracts riskd had closed or never let you open")
+
+
+def table(headers, rows, right=(), notes=None) -> str:
+    """render_table with the columns in `right` (numbers) aligned right, and each row's note
+    (None: none) on an indented line under it."""
+    cells = [[cell(v) for v in row] for row in rows]
+    for i in right:
+        w = max([len(headers[i])] + [len(r[i]) for r in cells])
+        headers = [*headers[:i], headers[i].rjust(w), *headers[i + 1:]]
+        for r in cells:
+            r[i] = r[i].rjust(w)
+    lines = render_table(headers, cells).split("\n")
+    out = lines[:1]
+    for i, line in enumerate(lines[1:]):
+        out.append(line)
+        if notes and i < len(notes) and notes[i]:
+            out.append("    " + notes[i])
+    return "\n".join(out)
+
+
+def breach_text(r: DayRow, tz) -> str:
+    """The day's first breach: time, rule, what was done ('' when none)."""
+    if not r.breach_rule:
+        return ""
+    return (f"{hhmm(r.breach_ns, tz)} {r.breach_rule} {r.breach_action}"
+            + (" (alert)" if r.breach_mode == "alert" else ""))
+
+
 def day_table(report: Report, tz) -> str:
+    """One line per day and account; the first breach on an indented line under its day."""
     rows = [(r.day.isoformat(), r.account, money(r.actual), money(r.guarded),
-             signed_money(r.difference),
-             f"{hhmm(r.breach_ns, tz)} {r.breach_rule} {r.breach_action}"
-             + (" (alert)" if r.breach_mode == "alert" else "") if r.breach_rule else "-",
-             r.blocked)
-            for r in report.rows]
+             signed_money(r.difference), r.blocked, r.dropped) for r in report.rows]
+    notes = [f"first breach {breach_text(r, tz)}" if r.breach_rule else None
+             for r in report.rows]
     rows.append(("total", "", money(report.actual), money(report.guarded),
-                 signed_money(report.guarded - report.actual), "", report.blocked))
-    return render_table(("day", "account", "actual", "guarded", "difference", "first breach",
-                         "blocked"), rows)
+                 signed_money(report.guarded - report.actual), report.blocked,
+                 report.dropped))
+    return table(("day", "account", "actual", "guarded", "difference", "blocked", "dropped"),
+                 rows, right=(2, 3, 4, 5, 6), notes=notes)
 
 
 def rule_table(report: Report) -> str:
-    return render_table(("rule", "fired", "days", "closed", "blocked", "changed pnl"),
-                        [(r.rule, r.fired, r.days, r.contracts_closed, r.trades_blocked,
-                          signed_money(r.changed)) for r in report.rules])
+    """Per rule; its blocked and dropped add up to the day table's totals."""
+    rows = [(r.rule, r.fired, r.days, r.contracts_closed, r.blocked, r.dropped,
+             signed_money(r.changed)) for r in report.rules]
+    rows.append(("total", "", "", sum(r.contracts_closed for r in report.rules),
+                 sum(r.blocked for r in report.rules), sum(r.dropped for r in report.rules),
+                 signed_money(sum((r.changed for r in report.rules), ZERO))))
+    return table(("rule", "fired", "days", "closed", "blocked", "dropped", "changed pnl"),
+                 rows, right=(1, 2, 3, 4, 5, 6))
+
+
+def range_of(report: Report) -> dict:
+    """The range asked and the days in it that had trades: one truth for text, JSON, HTML."""
+    traded = report.traded_days
+    return {"from": report.days[0].isoformat() if report.days else None,
+            "to": report.days[-1].isoformat() if report.days else None,
+            "trading_days": len(report.days),
+            "days_with_trades": len(traded),
+            "first_with_trades": traded[0].isoformat() if traded else None,
+            "last_with_trades": traded[-1].isoformat() if traded else None}
+
+
+def range_lines(report: Report) -> list[str]:
+    """The range asked, then the days of it that had trades (text footer, HTML header)."""
+    r = range_of(report)
+    traded = (f"{r['first_with_trades']} to {r['last_with_trades']} ({r['days_with_trades']})"
+              if r["days_with_trades"] else "none")
+    return [f"trading days asked: {r['from']} to {r['to']} ({r['trading_days']})",
+            f"days with trades:   {traded}"]
 
 
 def decision_lines(report: Report, tz) -> list[str]:
@@ -157,7 +226,7 @@ def decision_lines(report: Report, tz) -> list[str]:
 
 
 def render(report: Report, tz, decisions: bool = False) -> str:
-    parts = [day_table(report, tz)]
+    parts = [day_table(report, tz), *LEGEND]
     if report.rules:
         parts += ["", rule_table(report)]
     if decisions:
@@ -170,43 +239,72 @@ def render(report: Report, tz, decisions: bool = False) -> str:
 
 
 def compare_table(a: Report, b: Report) -> str:
-    """Two configs side by side, day by day."""
+    """Two configs side by side, day by day (A and B named above the table, first breaches
+    under their day), within 80 columns however long the labels."""
     other = {(r.account_id, r.day): r for r in b.rows}
-    rows = []
+    rows, notes = [], []
     for r in a.rows:
         o = other.get((r.account_id, r.day))
         rows.append((r.day.isoformat(), r.account, money(r.actual), money(r.guarded),
-                     money(o.guarded) if o else "-", r.breach_rule or "-",
-                     (o.breach_rule or "-") if o else "-"))
-    rows.append(("total", "", money(a.actual), money(a.guarded), money(b.guarded), "", ""))
-    return render_table(("day", "account", "actual", f"guarded {a.label}",
-                         f"guarded {b.label}", f"first breach {a.label}",
-                         f"first breach {b.label}"), rows)
+                     money(o.guarded) if o else "-",
+                     signed_money(o.guarded - r.guarded) if o else "-"))
+        breaches = [f"{k} {x.breach_rule}" for k, x in (("A", r), ("B", o))
+                    if x is not None and x.breach_rule]
+        notes.append("first breach " + ", ".join(breaches) if breaches else None)
+    rows.append(("total", "", money(a.actual), money(a.guarded), money(b.guarded),
+                 signed_money(b.guarded - a.guarded)))
+    return "\n".join([f"A: {a.label}", f"B: {b.label}",
+                      table(("day", "account", "actual", "guarded A", "guarded B", "B - A"),
+                            rows, right=(2, 3, 4, 5), notes=notes)])
 
 
 # -- JSON ---------------------------------------------------------------------------------------
 
-def to_json(report: Report) -> dict:
+def amount(v: Decimal) -> str:
+    """Money in JSON: exact, with at least cents ("0.00", not "0")."""
+    return str(v.quantize(Decimal("0.01")) if v.as_tuple().exponent > -2 else v)
+
+
+def to_json(report: Report, tz=None) -> dict:
+    """The whole report; `tz` adds each first breach's local time next to its ts_ns."""
     from cli.context import to_jsonable
     return {
         "label": report.label,
         "days": [{"day": r.day.isoformat(), "account_id": r.account_id, "account": r.account,
-                  "actual": str(r.actual), "guarded": str(r.guarded),
-                  "difference": str(r.difference), "trades": r.trades, "blocked": r.blocked,
+                  "actual": amount(r.actual), "guarded": amount(r.guarded),
+                  "difference": amount(r.difference), "trades": r.trades, "blocked": r.blocked,
+                  "dropped": r.dropped,
                   "first_breach": None if not r.breach_rule else {
-                      "ts_ns": r.breach_ns, "rule": r.breach_rule, "action": r.breach_action,
+                      "ts_ns": r.breach_ns,
+                      **({"time": from_ns(r.breach_ns, tz).isoformat()} if tz else {}),
+                      "rule": r.breach_rule, "action": r.breach_action,
                       "mode": r.breach_mode}} for r in report.rows],
-        "totals": {"actual": str(report.actual), "guarded": str(report.guarded),
-                   "difference": str(report.guarded - report.actual),
-                   "blocked": report.blocked, "days": len(report.rows)},
+        "totals": {"actual": amount(report.actual), "guarded": amount(report.guarded),
+                   "difference": amount(report.guarded - report.actual),
+                   "blocked": report.blocked, "dropped": report.dropped},
+        "range": range_of(report),
         "rules": [{"rule": r.rule, "fired": r.fired, "days": r.days,
-                   "contracts_closed": r.contracts_closed, "trades_blocked": r.trades_blocked,
-                   "changed": str(r.changed)} for r in report.rules],
+                   "contracts_closed": r.contracts_closed, "blocked": r.blocked,
+                   "dropped": r.dropped,
+                   "changed": amount(r.changed)} for r in report.rules],
         "decisions": [dict(to_jsonable(d), account=a.name) for a in report.accounts
                       for d in a.decisions],
         "retried": report.retried,
         "notes": report.notes,
     }
+
+
+def day_starts(points, day_of) -> list[tuple[int, dt.date]]:
+    """(index, trading day) of the first point of each trading day in an equity curve: the
+    date marks of both charts (the curves advance point by point, not by clock time)."""
+    out: list[tuple[int, dt.date]] = []
+    if day_of is None:
+        return out
+    for i, (ts, _a, _g) in enumerate(points):
+        day = day_of(ts)
+        if not out or out[-1][1] != day:
+            out.append((i, day))
+    return out
 
 
 def equity_curve(report: Report) -> list[tuple[int, Decimal, Decimal]]:

@@ -126,7 +126,7 @@ class Runner:
             blocked_by = locks[0].rule if locks else None
         passed = self.book.trader_fill(fill, blocked_by)
         if passed.blocked:
-            self.result.blocked_trades.append((now, fill.trade_id, blocked_by or "lockout"))
+            self.result.blocked_trades.append((now, fill.trade_id, passed.rule))
         if passed.fill is not None:
             self._feed(self.engine.on_event(passed.fill, now), now)
             self._feed(self.engine.on_event(passed.position, now), now)

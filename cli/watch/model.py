@@ -12,6 +12,7 @@ no terminal, no clock of its own: the same Screen feeds `riskctl watch`,
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import OrderedDict
 from decimal import Decimal
 from typing import Any, Optional
@@ -30,8 +31,9 @@ from shared.symbols import UnknownSymbol, ticker_of
 # The limits whose use is drawn as a bar (docs/rules.md: the loss limits of an account).
 LOSS_LIMIT_RULES = ("daily_realized_loss", "daily_unrealized_loss", "daily_net_loss",
                     "drawdown_guard")
-AMBER_AT, RED_AT = 0.70, 0.90
+DEFAULT_WARN_AT = 0.80      # the rules' default warn_at (docs/rules.md), when risk sent none
 MAX_ACTIONS = 20            # per account, newest first
+SELF_LOCKOUT = "self_lockout"   # the trader's own lockout: LOCKED OUT, never a "cooldown"
 
 
 # -- notes from the data source (not on the wire) --------------------------------------------------
@@ -76,6 +78,7 @@ class WatchState:
     risk_problem: str = ""
     config: Any = None                                         # ConfigHealth, from riskd
     channels: list = attrs.Factory(list)                       # notify's ChannelStates
+    unguarded: list = attrs.Factory(list)                      # the supervisor's reasons, if any
 
     def apply(self, msg: Any) -> bool:
         """Fold one message in; True when the screen may change."""
@@ -110,6 +113,10 @@ def _workers(state: WatchState, infos) -> bool:
 def _supervisor(state: WatchState, msg) -> bool:
     """The worker table plus riskd's own health (a refused config file, failing alerts)."""
     changed = _workers(state, msg.workers)
+    if isinstance(msg, SupervisorStatus):     # only the status says whether riskd guards now
+        unguarded = list(msg.unguarded_now or [])
+        changed = changed or unguarded != state.unguarded
+        state.unguarded = unguarded
     health = (getattr(msg, "config", None), list(getattr(msg, "notify", []) or []))
     if health != (state.config, state.channels):
         state.config, state.channels = health
@@ -117,9 +124,18 @@ def _supervisor(state: WatchState, msg) -> bool:
     return changed
 
 
+GUARD_WORKERS = ("market", "risk", "enforcement")    # without any of them nobody guards
+
+
 def _worker_event(state: WatchState, msg: WorkerEvent) -> bool:
     changed = state.workers.get(msg.name) != msg.state
     state.workers[msg.name] = msg.state
+    # between two snapshots: a guard worker that stops makes riskd unguarded at once (the
+    # supervisor's own words, "<name> not running", come with the next snapshot)
+    reason = f"{msg.name} not running"
+    if msg.name in GUARD_WORKERS and msg.state != "running" and reason not in state.unguarded:
+        state.unguarded = [*state.unguarded, reason]
+        changed = True
     return changed
 
 
@@ -170,12 +186,20 @@ def _result(state: WatchState, msg: CommandResult) -> bool:
     row.detail = msg.detail or row.detail
     row.rule = row.rule or getattr(msg, "rule", "")
     row.action = row.action or getattr(msg, "action", "")
-    # latency: from the broker event that triggered it to the broker's first answer
-    answered = getattr(msg, "first_answer_ns", 0) or msg.finished_ns
-    start = msg.event_ns or msg.started_ns
-    if answered and start:
-        row.latency_ms = (answered - start) / 1e6
+    row.latency_ms = latency_ms(msg.status, msg.event_ns or msg.started_ns,
+                                getattr(msg, "first_answer_ns", 0), msg.finished_ns)
     return True
+
+
+def latency_ms(status: str, start_ns: int, first_answer_ns: int,
+               finished_ns: int) -> Optional[float]:
+    """From the broker event that triggered an action to the broker's first answer (or, with
+    no trading call, to the end); None for an action that did not act (alert mode, skipped,
+    not finished): one rule for the live result and the journal, watch and status alike."""
+    if status not in ("done", "failed"):
+        return None
+    answered = first_answer_ns or finished_ns
+    return (answered - start_ns) / 1e6 if answered and start_ns else None
 
 
 def _history(state: WatchState, msg: HistoryReply) -> bool:
@@ -196,6 +220,8 @@ def _command_state(state: WatchState, c: CommandState) -> bool:
     if status == row.status:
         return False
     row.status, row.detail = status, c.detail or row.detail
+    row.latency_ms = latency_ms(status, getattr(c, "event_ns", 0) or c.received_ns,
+                                getattr(c, "first_answer_ns", 0), c.finished_ns)
     return True
 
 
@@ -330,11 +356,18 @@ class Screen:
     health: list = attrs.Factory(list)   # (sentence, level): a refused config, failing alerts
 
 
-def bar_colour(fraction: float) -> str:
-    """green below 70 % of a limit, amber from 70 %, red from 90 %."""
-    if fraction >= RED_AT:
+def red_at(warn_at: Optional[float] = None) -> float:
+    """Halfway from warn_at to the limit: 90 % with the default warn_at of 80 %."""
+    warn = DEFAULT_WARN_AT if warn_at is None else warn_at
+    return warn + (1 - warn) / 2
+
+
+def bar_colour(fraction: float, warn_at: Optional[float] = None) -> str:
+    """green below the rule's warn_at (where riskd sends its warning), amber from warn_at,
+    red from halfway between warn_at and the limit (90 % with the default 80 %)."""
+    if fraction >= red_at(warn_at):
         return "red"
-    if fraction >= AMBER_AT:
+    if fraction >= (DEFAULT_WARN_AT if warn_at is None else warn_at):
         return "amber"
     return "green"
 
@@ -351,6 +384,13 @@ def fmt_countdown(seconds: float) -> str:
     return f"{s // 86400}d{s % 86400 // 3600:02d}h{s % 3600 // 60:02d}m"
 
 
+def fmt_latency(ms: Optional[float]) -> str:
+    """'85 ms', '40.0 s' (a figure that long is seconds, not a wall of digits); '-' for none."""
+    if ms is None:
+        return "-"
+    return f"{ms:.0f} ms" if ms < 10_000 else f"{ms / 1000:.1f} s"
+
+
 def fmt_money(value: Optional[Decimal], signed: bool = True) -> str:
     if value is None:
         return "-"
@@ -359,7 +399,12 @@ def fmt_money(value: Optional[Decimal], signed: bool = True) -> str:
 
 
 def fmt_price(value: Optional[Decimal]) -> str:
-    return "-" if value is None else f"{Decimal(value).normalize():f}"
+    """At least two decimals, so 20968.00 and 20965.25 line up as the same kind of figure."""
+    if value is None:
+        return "-"
+    v = Decimal(value).normalize()
+    places = max(2, -v.as_tuple().exponent) if v.as_tuple().exponent < 0 else 2
+    return f"{v:.{places}f}"
 
 
 def pnl_colour(value: Optional[Decimal]) -> str:
@@ -384,7 +429,8 @@ def _bars(status: AccountStatus) -> list[Bar]:
                     if r.value is not None and r.limit is not None else r.detail)
             if r.waiting:
                 text += " (" + waiting_text(r.waiting) + " at roll)"
-            out.append(Bar(rule=r.rule, fraction=fraction, colour=bar_colour(fraction), text=text))
+            out.append(Bar(rule=r.rule, fraction=fraction, colour=bar_colour(fraction, r.warn_at),
+                           text=text))
     return out
 
 
@@ -397,7 +443,7 @@ def _rule_lines(status: AccountStatus) -> list[RuleLine]:
         if not r.enabled:
             continue
         if r.value is not None and r.limit is not None:
-            text = f"{_num(r.value)}/{_num(r.limit)}"
+            text = f"{_num(r.value)}/{_num(r.limit)}{window_of(r.detail)}"
             if r.progress is not None:
                 text += f" {float(r.progress):.0%}"
         else:
@@ -406,9 +452,16 @@ def _rule_lines(status: AccountStatus) -> list[RuleLine]:
             text += " (" + waiting_text(r.waiting) + " at roll)"
         if r.mode == "alert":
             text += " (alert)"
-        colour = bar_colour(float(r.progress)) if r.progress is not None else ""
+        colour = bar_colour(float(r.progress), r.warn_at) if r.progress is not None else ""
         out.append(RuleLine(rule=r.rule, text=text, colour=colour))
     return out
+
+
+def window_of(detail: str) -> str:
+    """' per hour' when a reading counts in a window ('4 of 10 trades per hour'): 4/10 and
+    2/3 are different windows, and the screen says which."""
+    m = re.search(r" per (\w+)$", detail or "")
+    return f" per {m.group(1)}" if m else ""
 
 
 def waiting_text(waiting: dict) -> str:
@@ -420,7 +473,7 @@ def params_text(params: dict) -> str:
     """A rule's parameters, short: 'symbols=[] ' -> 'symbols none', 'grace_seconds=10'."""
     parts = []
     for key, value in params.items():
-        if value in ("[]", "{}", "None", ""):
+        if value in ("[]", "{}", "None", "none", ""):
             continue
         parts.append(f"{key}={value}")
     return " ".join(parts)
@@ -452,7 +505,7 @@ def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo) -> list[Banner]:
     for lock in status.lockouts:
         if lock.symbol:
             kind = f"{ticker(lock.symbol, lock.symbol)} LOCKED"
-        elif lock.kind == TIMER:
+        elif lock.kind == TIMER and lock.rule != SELF_LOCKOUT:
             kind = "COOLDOWN"
         else:
             kind = "LOCKED OUT"
@@ -484,7 +537,7 @@ def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo,
                   "accepted": "amber"}.get(a.status, "dim")
         out.append(ActionLine(time=f"{from_ns(a.ts_ns, tz):%H:%M:%S}" if a.ts_ns else "-",
                               rule=a.rule or "-", action=a.action or "-", status=a.status,
-                              latency="-" if a.latency_ms is None else f"{a.latency_ms:.0f} ms",
+                              latency=fmt_latency(a.latency_ms),
                               colour=colour))
     return out
 
@@ -507,8 +560,11 @@ def account_view(state: WatchState, status: AccountStatus, now_ns: int,
 
 
 def _broker(state: WatchState) -> tuple[str, Optional[bool]]:
+    market = state.workers.get("market")
+    if market is not None and market != "running":
+        # what market said last is not what runs now: no feed without market
+        return f"unknown (market {market})", False
     if not state.connections:
-        market = state.workers.get("market")
         return ("unknown" if market in (None, "running") else f"unknown (market {market})", None)
     conns = sorted(state.connections.values(), key=lambda c: c.hub)
     if all(c.state == "connected" for c in conns):
@@ -542,6 +598,8 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
         notice, level = f"riskd not reachable -- retrying{since}", "error"
     elif state.reachable is None:
         notice, level = "connecting to riskd ...", "warning"
+    elif state.unguarded:             # the words of `riskctl status`
+        notice, level = "NOT GUARDED now: " + "; ".join(state.unguarded), "error"
     elif state.risk_problem:
         notice, level = f"risk status unavailable: {state.risk_problem}", "warning"
     else:

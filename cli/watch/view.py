@@ -57,9 +57,13 @@ def plain(lines: Iterable[Line]) -> str:
 def header_lines(screen: Screen, width: int, unicode: bool) -> list[Line]:
     h = screen.header
     broker_style = {True: "green", False: "red"}.get(h.broker_ok, "amber")
-    first = fit([seg(" riskd ", "tab"), seg(f" {h.clock}  day {h.trading_day}  "),
-                 seg(f"roll in {h.to_roll}"), seg("  broker "),
-                 seg(h.broker, broker_style)], width)
+    when = [seg(" riskd ", "tab"), seg(f" {h.clock}  day {h.trading_day}  "),
+            seg(f"roll in {h.to_roll}")]
+    broker = [seg("  broker "), seg(h.broker, broker_style)]
+    if sum(len(t) for t, _ in when + broker) <= width:
+        heads = [fit(when + broker, width)]
+    else:                     # the broker's state is never cut: a line of its own
+        heads = [fit(when, width), fit([seg("broker "), broker[1]], width)]
     dot = "\u25cf" if unicode else "*"
     segs: list[Seg] = [seg("workers", "dim")]
     if not h.workers:
@@ -67,7 +71,7 @@ def header_lines(screen: Screen, width: int, unicode: bool) -> list[Line]:
     for w in h.workers:
         segs.append(seg(f" {w.name}"))
         segs.append(seg(dot if w.healthy else f"{dot}{w.state}", "green" if w.healthy else "red"))
-    return [first, fit(segs, width)]
+    return [*heads, fit(segs, width)]
 
 
 def tab_lines(screen: Screen, width: int, max_lines: int) -> list[Line]:
@@ -205,12 +209,25 @@ def rule_lines(account: AccountView, width: int, max_rows: Optional[int] = None)
                                            "dim")], width), *rows]
 
 
-def legend_line(width: int, unicode: bool) -> Line:
-    """What the glyphs mean, on one line."""
+def legend_items(unicode: bool) -> list[str]:
+    """What the glyphs mean, most needed first."""
     dot = "\u25cf" if unicode else "*"
     full, empty = ("\u2588", "\u2591") if unicode else ("#", ".")
-    return fit([seg(f"{dot} running  {dot}state: not  {full}{empty} limit used (amber 70%, "
-                    f"red 90%)  ! locked  (alert) acts not", "dim")], width)
+    return [f"{dot} running", f"{dot}state: a worker down", f"{full}{empty} loss limit used",
+            "amber from warn_at, red halfway to the limit", "! locked",
+            "(alert) rule only alerts"]
+
+
+def legend_line(width: int, unicode: bool) -> Line:
+    """What the glyphs mean, on one line: whole items only, as many as fit (never one cut)."""
+    shown, used = [], 0
+    for item in legend_items(unicode):
+        need = len(item) + (3 if shown else 0)
+        if used + need > width:
+            continue
+        shown.append(item)
+        used += need
+    return fit([seg(" | ".join(shown), "dim")], width)
 
 
 def action_lines(account: AccountView, width: int) -> list[Line]:

@@ -275,7 +275,7 @@ class EnforcementWorker(Worker):
             return error("bad_request", problem)
         now = self.clock.now_ns()
         states = []
-        for cmd in killswitch.commands(ids, req.reason, now):
+        for cmd in killswitch.commands(ids, req.reason, now, req.by):
             log.warning("kill switch: flatten account %s (%s)", cmd.account_id, cmd.reason,
                         extra=_fields(cmd, "action"))
             states.append(self.accept(cmd).state_view())

@@ -201,7 +201,7 @@ class Executor:
             event_ns=cmd.event_ns, action=cmd.action, rule=cmd.rule,
             first_answer_ns=ctx.first_answer_ns if ctx else 0,
             broker_calls=getattr(client, "calls", 0) - calls_before,
-            errors=list(ctx.errors) if ctx else [])
+            errors=list(ctx.errors) if ctx else [], reason=cmd.reason, by=cmd.by)
         entry = self.journal.finish(result)
         return Outcome(FINAL, entry.result(), cmd, cannot_enforce)
 

@@ -88,14 +88,15 @@ class Entry:
                              started_ns=self.started_ns, finished_ns=self.finished_ns,
                              event_ns=c.event_ns, action=c.action, rule=c.rule,
                              first_answer_ns=self.first_answer_ns, broker_calls=self.calls,
-                             errors=list(self.errors))
+                             errors=list(self.errors), reason=c.reason, by=c.by)
 
     def state_view(self) -> CommandState:
         c = self.command
         return CommandState(command_id=c.id, account_id=c.account_id, action=c.action,
                             state=self.state, status=self.status, detail=self.detail,
                             attempts=self.attempts, received_ns=self.received_ns,
-                            finished_ns=self.finished_ns)
+                            finished_ns=self.finished_ns, event_ns=c.event_ns,
+                            first_answer_ns=self.first_answer_ns)
 
 
 def _encode(cmd: Command) -> bytes:

@@ -55,8 +55,10 @@ def resolve(req, config_accounts, broker_accounts) -> tuple[list[int], str]:
     return [found], ""
 
 
-def commands(account_ids: Iterable[int], reason: str, now_ns: int) -> list[Command]:
+def commands(account_ids: Iterable[int], reason: str, now_ns: int,
+             by: str = "") -> list[Command]:
     decision = f"{MANUAL}-{now_ns}"
     return [Command(id=f"{decision}.{aid}", decision_id=decision, account_id=aid, action=FLATTEN,
-                    rule=MANUAL, reason=reason or "kill switch", issued_ns=now_ns, event_ns=now_ns)
+                    rule=MANUAL, reason=reason or "kill switch", issued_ns=now_ns, event_ns=now_ns,
+                    by=by or "admin")
             for aid in account_ids]

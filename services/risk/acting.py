@@ -21,6 +21,7 @@ from services.risk.lockouts import ADDED, EXTENDED, describe, lock_key
 from services.risk.outcome import Outcome
 from services.risk.state import AccountState
 from services.risk.words import SELF_LOCK, what, who
+from shared.when import self_lock_refusal
 from shared.messages.enforce import Command
 from shared.messages.risk import (ACTION_NONE, ALERT, CLOSE_POSITION, ENFORCE, FLATTEN,
                                   REDUCE_POSITION, TIMER, UNTIL_RESET, Decision, LockSpec)
@@ -136,6 +137,9 @@ class Acting:
         if session:
             spec = LockSpec(kind=UNTIL_RESET, until_ns=self.calendar.next_roll(now))
         elif until_ns is not None and until_ns > now:
+            too_long = self_lock_refusal(until_ns, now)
+            if too_long:
+                return out, too_long
             spec = LockSpec(kind=TIMER, until_ns=until_ns)
         else:
             return out, "expected --until a time in the future, or --session"

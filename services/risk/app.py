@@ -9,7 +9,8 @@ Sockets
   additively and asked for again every INCOMPLETE_RETRY s until a complete one arrives: only a
   complete one may close what it does not list. RiskStatusReply.market_synced says which.
 - SUB to enforcement's PUB: CommandResult on 'result' clears the outbox; a new epoch of
-  enforcement (it restarted) makes every pending command due again.
+  enforcement (it restarted) makes every pending command due again. Waiting results are always
+  read before market's events (an admin flatten's result says whose its fills are).
 - PUB (its own): 'decision', 'warning', 'lockout', 'status.<account id>' (at least 4 times a
   second while something changes, and every few seconds anyway), 'cmd' (enforcement
   commands; see shared/messages/enforce.py for the protocol), 'notify' (state-file alerts,
@@ -151,6 +152,10 @@ class RiskWorker(Worker):
 
     # -- inputs --------------------------------------------------------------------------------
     def _on_market(self) -> None:
+        # enforcement's results first: an admin flatten's "accepted" (sent before any broker
+        # call) tells risk its closing fills are riskd's; when it waits beside those fills in
+        # the same poll round, the fills must not be taken first as the trader's trades
+        self._on_results()
         quotes: list[Quote] = []             # a run of quotes is evaluated once per contract
         for received in drain(self.market, 2000):
             cont = received.continuity

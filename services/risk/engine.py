@@ -17,7 +17,9 @@ again until its result arrives.
 Order independence: the account state reads realized and open PnL as of the same fills
 (services/risk/ahead.py); lockout enforcement acts only on exposure no earlier event of the
 same fill showed. riskd's own exits (services/risk/exits.py) are expected when a closing
-command is issued, and the fills that match are marked as riskd's.
+command is issued, and the fills that match are marked as riskd's. After a restart, until
+market's complete snapshot, enforcement reads positions and orders against what the account
+held before (services/risk/carried.py): what existed when a lockout started is not new.
 tick(now) drives time: the roll (daily counters reset, until-reset lockouts end, timers and
 manual lockouts stay), expiring timers, and the clock rules (grace periods, session ends).
 """
@@ -31,6 +33,7 @@ from typing import Callable, Optional
 import attrs
 
 from services.risk.acting import Acting
+from services.risk.carried import Carried
 from services.risk.lockouts import LockoutBook, lock_key
 from services.risk.outbox import Outbox
 from services.risk.outcome import Outcome, merge
@@ -78,6 +81,7 @@ class Engine(Acting):
         self.acted: dict[tuple, set] = {}              # lockout key -> targets acted on
         self._synced: set[int] = set()                 # accounts a snapshot has set up
         self._cold: set[int] = set()                   # ... being set up by the first one
+        self.carried: dict[int, Carried] = {}          # held before a restart, until synced
 
     # -- accounts -------------------------------------------------------------------------
     def account(self, account_id: int) -> AccountState:
@@ -183,7 +187,7 @@ class Engine(Acting):
         out = Outcome()
         self._maybe_roll(now, out)
         if isinstance(event, Quote):
-            if self.market.apply_quote(event):
+            if self._quote_moves(event, now):
                 self._quote_rules(event, now, out)
             return out
         if isinstance(event, ContractInfo):
@@ -204,13 +208,18 @@ class Engine(Acting):
             if change in ("new", "changed"):
                 out.dirty.add(acct.account_id)
                 if acct.fills_lead and self.settings.for_account(acct) is not None:
-                    for d in self.lockouts.enforce(acct, event, change, now, event.ts_ns):
+                    for d in self.lockouts.enforce(acct, event, change, now, event.ts_ns,
+                                                   self.carried.get(acct.account_id)):
                         self._take(d, now, out)
                 self._run(acct, "trade", event, now, change, event.ts_ns, out)
             return out
         if isinstance(event, PositionUpdate):
             change = acct.apply_position(event, now, live)
-            event_ns = event.ts_ns
+            # the trigger time of what follows: a Position payload carries only the position's
+            # creationTimestamp (hours old for an added lot), no time of this update, so the
+            # update happened when it arrived (risk's clock); the screen's latency is measured
+            # from here to the broker's answer to riskd's order
+            event_ns = now
             if change == "closed":
                 self._release(lambda k: k[0] == acct.account_id and k[2] == event.contract_id
                               and k[1] in (CLOSE_POSITION, REDUCE_POSITION))
@@ -236,7 +245,8 @@ class Engine(Acting):
             return out              # nothing changed (a duplicate, a snapshot's replay)
         out.dirty.add(acct.account_id)
         if self.settings.for_account(acct) is not None:
-            for d in self.lockouts.enforce(acct, event, change, now, event_ns):
+            for d in self.lockouts.enforce(acct, event, change, now, event_ns,
+                                           self.carried.get(acct.account_id)):
                 self._take(d, now, out)
         self._run(acct, kind_of(event), event, now, change, event_ns, out)
         return out
@@ -248,11 +258,20 @@ class Engine(Acting):
         self._maybe_roll(now, out)
         moved: dict[str, Quote] = {}
         for q in quotes:
-            if self.market.apply_quote(q):
+            if self._quote_moves(q, now):
                 moved[q.contract_id] = q
         for q in moved.values():
             self._quote_rules(q, now, out)
         return out
+
+    def _quote_moves(self, quote: Quote, now: int) -> bool:
+        """Apply a quote; True if the rules should look: a price moved, or this is the first
+        quote since a position in its contract opened (its first open PnL figure)."""
+        before = self.market.quoted_ns.get(quote.contract_id, -1)
+        if self.market.apply_quote(quote, now):
+            return True
+        return any(p.valued_from > before for acct in self.accounts.values()
+                   for p in acct.positions.values() if p.contract_id == quote.contract_id)
 
     def _quote_rules(self, quote: Quote, now: int, out: Outcome) -> None:
         for acct in self.accounts.values():
@@ -264,12 +283,18 @@ class Engine(Acting):
         """Rebuild from market's full state (start, gap, new epoch): what vanished is closed or
         gone, what is there goes through the normal event path (trades deduped by id).
         An incomplete snapshot (market has not read the broker since it started) only adds:
-        what is absent from it may still be open, and must not be taken as closed."""
+        what is absent from it may still be open, and must not be taken as closed.
+        Lockouts whose time ran out (while risk was down) end first: they lock nothing now."""
         out = Outcome()
+        expired = self.lockouts.expire(now)
+        out.lockouts += expired
+        out.dirty.update(c.lockout.account_id for c in expired)
+        if expired and self.acted:
+            self._forget_acted()
         for c in snap.contracts:
             self.market.apply_contract(c)
         for q in snap.quotes:
-            self.market.apply_quote(q)
+            self.market.apply_quote(q, now)
         ids = {a.account_id for a in snap.accounts} | {p.account_id for p in snap.positions} \
             | {o.account_id for o in snap.orders}
         steps: list = list(snap.accounts)
@@ -296,6 +321,8 @@ class Engine(Acting):
         finally:
             self._synced |= self._cold
             self._cold = set()
+        if snap.complete:           # risk's book holds the broker's state again
+            self.carried.clear()
         return out
 
     def on_result(self, res: CommandResult, now: int) -> Outcome:
@@ -321,17 +348,21 @@ class Engine(Acting):
         directly): its fills are riskd's too, and history says the admin acted."""
         self._maybe_roll(now, out)
         d = Decision(id=self.ids(), ts_ns=now, rule=ADMIN, account_id=acct.account_id,
-                     action=FLATTEN, mode=ENFORCE, reason=res.detail or "kill switch",
-                     event_ns=now, by=who(ADMIN))
+                     action=FLATTEN, mode=ENFORCE,
+                     reason=res.reason or res.detail or "kill switch",
+                     event_ns=now, by=res.by or who(ADMIN))
         out.decisions.append(attrs.evolve(d, what=what(d, acct, False)))
         self._expect(acct, FLATTEN, None, None, res.command_id, now)
+        acct.riskd.note(res.command_id, now)      # one decision per flatten, whatever follows
         out.exits.add(acct.account_id)
         out.dirty.add(acct.account_id)
 
     # -- rules ---------------------------------------------------------------------------------
     def _ctx(self, acct: AccountState, change: str = "", event_ns: int = 0) -> Ctx:
+        profile_of = getattr(self.settings, "profile_of", None)
         return Ctx(acct, self.market, self.calendar, change, event_ns,
-                   holiday_files=self.holiday_files)
+                   holiday_files=self.holiday_files,
+                   profile=profile_of(acct) if profile_of is not None else "default")
 
     def _run(self, acct, kind, event, now, change, event_ns, out, only: str = "") -> None:
         cfg = self.settings.for_account(acct)
@@ -356,7 +387,7 @@ class Engine(Acting):
             for d in decisions:
                 self._take(d, now, out)
             if decisions:           # a warning comes before its breach, never after it
-                self.warned.add((acct.account_id, name, self.day))
+                self._breached(ctx, rule, params, now)
             elif rule.warns:
                 if kind == "quote":             # quotes come by the thousand: look 10 times a s
                     seen = (acct.account_id, name)
@@ -365,23 +396,41 @@ class Engine(Acting):
                     self._warn_looked[seen] = now
                 self._maybe_warn(ctx, rule, params, now, out)
 
-    def _maybe_warn(self, ctx, rule, params, now, out) -> None:
-        key = (ctx.account.account_id, rule.name, self.day)
-        if key in self.warned:
-            return
+    def _warn_key(self, account_id: int, rule: str, m) -> tuple:
+        """Once per rule (per limit of a rule with several), account and trading day."""
+        return (account_id, f"{rule}:{m.key}" if m.key else rule, self.day)
+
+    def _readings(self, ctx, rule, params, now) -> list:
         try:
-            m = rule.measure(ctx, now, params)
+            return rule.readings(ctx, now, params)
         except Exception:
             log.exception("rule %s could not measure account %s", rule.name,
                           ctx.account.account_id)
-            return
-        if m is None or m.progress < params.warn_at:
-            return
-        self.warned.add(key)
-        out.warnings.append(RuleWarning(
-            id=self.ids(), ts_ns=now, rule=rule.name, account_id=ctx.account.account_id,
-            value=m.value, limit=m.limit, warn_at=params.warn_at,
-            reason=f"{rule.name} at {m.progress:.0%} of its limit: {m.detail}"))
+            return []
+
+    def _breached(self, ctx, rule, params, now) -> None:
+        """A breach: no warning of it after it (of a rule with several limits, of those
+        reached)."""
+        aid = ctx.account.account_id
+        self.warned.add((aid, rule.name, self.day))
+        if rule.warns:
+            self.warned.update(self._warn_key(aid, rule.name, m)
+                               for m in self._readings(ctx, rule, params, now)
+                               if m.key and m.value >= m.limit)
+
+    def _maybe_warn(self, ctx, rule, params, now, out) -> None:
+        aid = ctx.account.account_id
+        if not rule.keyed and (aid, rule.name, self.day) in self.warned:
+            return                      # the common case, without measuring
+        for m in self._readings(ctx, rule, params, now):
+            key = self._warn_key(aid, rule.name, m)
+            if key in self.warned or not m.due(params.warn_at):
+                continue
+            self.warned.add(key)
+            out.warnings.append(RuleWarning(
+                id=self.ids(), ts_ns=now, rule=rule.name, account_id=aid,
+                value=m.value, limit=m.limit, warn_at=params.warn_at,
+                reason=f"{rule.name} at {m.progress:.0%} of its limit: {m.detail}"))
 
     def _warn(self, acct, rule_name, now, out, reason, params) -> None:
         key = (acct.account_id, f"{rule_name}:note", self.day)

@@ -7,7 +7,8 @@ id, so risk recognises the fills itself: whenever it issues a command that close
 it records an expected exit per (account, contract): the closing side, the size, when it was
 issued and the command id. A fill on that contract, on that side, no larger than what remains
 expected, arriving while the command is outstanding or within WINDOW_NS after its final
-result, is riskd's; its order id is then riskd's too, so the order's later fills and Order
+result, is riskd's (an exit used up is still remembered that long, so the command's later results
+are known as the same command); its order id is then riskd's too, so the order's later fills and Order
 events are riskd's. The store persists both (they survive kill -9 and restarts).
 """
 from __future__ import annotations
@@ -32,10 +33,15 @@ class Exit:
     command_id: str
     done_ns: int = 0           # when the command's final result arrived (0: outstanding)
 
-    def open_at(self, now: int) -> bool:
-        if self.size <= 0 or now - self.issued_ns > MAX_AGE_NS:
+    def alive(self, now: int) -> bool:
+        """Still remembered: its command is outstanding or finished within WINDOW_NS. A used-up
+        exit stays known (knows()) so the command's later results are not taken as new."""
+        if now - self.issued_ns > MAX_AGE_NS:
             return False
         return self.done_ns == 0 or now - self.done_ns <= WINDOW_NS
+
+    def open_at(self, now: int) -> bool:
+        return self.size > 0 and self.alive(now)
 
 
 def closing_side(signed_position: int) -> int:
@@ -55,6 +61,12 @@ class RiskdExits:
         n = abs(signed_position) if size is None else min(size, abs(signed_position))
         self.expected.append(Exit(contract_id, closing_side(signed_position), n, now,
                                   command_id))
+
+    def note(self, command_id: str, now: int) -> None:
+        """Remember a command that closes nothing risk knows of (an admin's flatten of a flat
+        account): it expects no fill, but its later results are the same command."""
+        if not self.knows(command_id):
+            self.expected.append(Exit("", SIDE_BUY, 0, now, command_id))
 
     def knows(self, command_id: str) -> bool:
         return any(e.command_id == command_id for e in self.expected)
@@ -100,7 +112,7 @@ class RiskdExits:
 
     def prune(self, now: int) -> bool:
         before = len(self.expected)
-        self.expected = [e for e in self.expected if e.open_at(now)]
+        self.expected = [e for e in self.expected if e.alive(now)]
         return len(self.expected) != before
 
     # -- persistence (the store keeps these as JSON rows) ----------------------------------

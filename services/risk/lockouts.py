@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterable, Optional
 
+from services.risk.carried import Carried
 from services.risk.state import AccountState, symbol_of
 from services.risk.words import LOCKOUT_RULE
 from shared.messages.market import Fill, OrderUpdate, PositionUpdate
@@ -130,12 +131,18 @@ class LockoutBook:
 
     # -- enforcing ----------------------------------------------------------------------
     def enforce(self, account: AccountState, event, change: str, now: int,
-                event_ns: int = 0) -> list[Decision]:
-        """Decisions that keep a locked scope flat: cancel new orders, close opened positions."""
+                event_ns: int = 0, carried: Optional[Carried] = None) -> list[Decision]:
+        """Decisions that keep a locked scope flat: cancel new orders, close opened positions.
+        `carried`: what the account held before a restart, until market's complete snapshot
+        (services/risk/carried.py): what it held is not new."""
+        if carried is not None and isinstance(event, (PositionUpdate, Fill)):
+            return self._enforce_carried(account, event, carried, now, event_ns)
         if isinstance(event, OrderUpdate) and change == "new":
             locks = self.covering(account.account_id, symbol_of(event.contract_id))
             if locks and not _protects_position(account, event) \
-                    and event.order_id not in account.riskd.orders:
+                    and event.order_id not in account.riskd.orders \
+                    and not (carried is not None and carried.had_order(
+                        event.order_id, event.created_ns, _since(locks))):
                 return [self._decision(account, locks[0], now, CANCEL_ORDERS,
                                        f"order {event.order_id} placed while "
                                        f"{describe(locks[0])}", event_ns or now,
@@ -153,11 +160,33 @@ class LockoutBook:
                                        contract_id=event.contract_id)]
         return []
 
+    def _enforce_carried(self, account: AccountState, event, carried: Carried, now: int,
+                         event_ns: int) -> list[Decision]:
+        """Before the complete snapshot after a restart: a position event closes only what
+        it adds beyond what the account held; a fill leaves it to its position event (risk's
+        book may not hold the position the fill changes yet)."""
+        if isinstance(event, Fill):
+            return []
+        cid = event.contract_id
+        locks = self.covering(account.account_id, symbol_of(cid))
+        added = carried.added(cid, account.signed(cid), event.ts_ns,
+                              _since(locks) if locks else None)
+        if not (locks and added):
+            return []
+        return [self._decision(account, locks[0], now, CLOSE_POSITION,
+                               f"{symbol_of(cid)} position grew by {added} while "
+                               f"{describe(locks[0])}", event_ns or now, contract_id=cid)]
+
     @staticmethod
     def _decision(account, lock, now, action, reason, event_ns, **target) -> Decision:
         return Decision(id="", ts_ns=now, rule=LOCKOUT_RULE, account_id=account.account_id,
                         action=action, mode=ENFORCE, reason=reason, event_ns=event_ns,
                         **target)
+
+
+def _since(locks: list[LockoutState]) -> int:
+    """When the earliest of the lockouts covering a scope started."""
+    return min(lk.since_ns for lk in locks)
 
 
 def _protects_position(account: AccountState, order: OrderUpdate) -> bool:

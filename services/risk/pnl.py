@@ -43,11 +43,12 @@ def fmt_money(value: Optional[Decimal]) -> str:
 
 
 def position_unrealized(account, market, position) -> Optional[Decimal]:
-    """Open PnL of one position of an AccountState at the MarketView's latest price, for the
-    size still open as the fills see it (a close whose Position lags is realized already)."""
+    """Open PnL of one position of an AccountState at the MarketView's latest price that arrived
+    since it opened (MarketView.price_of), for the size still open as the fills see it (a close
+    whose Position lags is realized already)."""
     cid = position.contract_id
     return unrealized(position.side, account.live_size(position), position.average_price,
-                      market.price(cid), market.contracts.get(cid))
+                      market.price_of(position), market.contracts.get(cid))
 
 
 def account_unrealized(account, market) -> tuple[Decimal, bool]:

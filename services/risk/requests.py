@@ -111,6 +111,8 @@ class Requests:
         accounts = list(self.w.engine.accounts.values())
         applied = self.w.settings.apply_now(accounts, account_id, req.rule)
         self.w._status_dirty.update(self.w.engine.accounts)
+        if applied:
+            self.w.store.save_marks(self.w.engine)     # saved before the answer: survives a restart
         said = [override_line(self.w.engine, aid, rule, diff) for aid, rule, diff in applied]
         log.warning("%s applied waiting rule settings now (%s): %s", req.by, req.reason,
                     "; ".join(said) or "nothing was waiting")

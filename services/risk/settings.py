@@ -7,6 +7,11 @@ trading-day roll, unless an admin applies it now with an explicit override. A ch
 neither clearly stricter nor looser (a different scope, new sessions, other tiers) is treated
 as loosening, so a trader on tilt cannot slip a looser rule in through a side door.
 
+Across restarts: the rules in force of each account are saved for the trading day (the store's
+rules_in_force, written when they change); a restarted risk starts from them (restore), so a
+loosening still waits for the roll, a tightening made meanwhile applies, and an admin's
+override stays applied.
+
 Per field, DIRECTION says which way is stricter; warn_at and trade_management's tick
 distances are neutral (they restrict nothing) and apply at once.
 """
@@ -18,7 +23,7 @@ from typing import Callable, Optional
 import attrs
 
 from shared.config import effective_rules
-from shared.config.accounts import find_account
+from shared.config.accounts import DEFAULT_PROFILE, find_account
 from shared.config.rules import RULE_NAMES
 
 log = logging.getLogger(__name__)
@@ -130,8 +135,10 @@ class RuleSettings:
     def __init__(self, config, resolve: Optional[Callable] = None):
         self.config = config
         self._resolve = resolve or resolve_account_rules
+        self._kept: dict[int, object] = {}       # in force before a restart, this trading day
         self._effective: dict[tuple, object] = {}
         self._pending: dict[tuple, tuple[object, list[str]]] = {}
+        self._profiles: dict[tuple, str] = {}
 
     @staticmethod
     def _key(acct) -> tuple:
@@ -140,12 +147,30 @@ class RuleSettings:
     def for_account(self, acct):
         key = self._key(acct)
         if key not in self._effective:
-            self._effective[key] = self._resolve(self.config, acct)
+            new = self._resolve(self.config, acct)
+            if acct.account_id in self._kept:       # what risk enforced before a restart
+                self._settle(key, self._kept[acct.account_id], new)
+            else:
+                self._effective[key] = new
         return self._effective[key]
+
+    def profile_of(self, acct) -> str:
+        """The name of the profile an account's rules come from (for messages naming a table)."""
+        key = self._key(acct)
+        if key not in self._profiles:
+            self._profiles[key] = self._find_profile(acct)
+        return self._profiles[key]
+
+    def _find_profile(self, acct) -> str:
+        found = find_account(self.config.accounts, acct.account_id)
+        if found is None and acct.name:
+            found = find_account(self.config.accounts, acct.name)
+        return found.profile if found is not None else DEFAULT_PROFILE
 
     def update(self, config, accounts, override: bool = False) -> list[str]:
         """A new config: apply what tightens now; returns what waits for the roll."""
         self.config = config
+        self._profiles.clear()
         waiting = []
         for acct in accounts:
             key = self._key(acct)
@@ -155,13 +180,8 @@ class RuleSettings:
                 self._effective[key] = new
                 self._pending.pop(key, None)
                 continue
-            current, later, names = merge(old, new)
-            self._effective[key] = current
-            if later is not None or names:
-                self._pending[key] = (new, names)
-                waiting += [f"{acct.account_id}: {n}" for n in names]
-            else:
-                self._pending.pop(key, None)
+            names = self._settle(key, old, new)
+            waiting += [f"{acct.account_id}: {n}" for n in names]
         if waiting:
             log.warning("rule changes that loosen wait for the trading-day roll: %s",
                         ", ".join(waiting))
@@ -171,10 +191,38 @@ class RuleSettings:
         for key, (new, _names) in self._pending.items():
             self._effective[key] = new
         self._pending.clear()
+        self._kept.clear()              # a new trading day: what was kept has landed
+
+    def _settle(self, key: tuple, old, new) -> list[str]:
+        """Rules `old` in force, config `new`: what tightens applies, what loosens waits.
+        Returns the names of the rules that wait."""
+        current, later, names = merge(old, new)
+        self._effective[key] = current
+        if later is not None or names:
+            self._pending[key] = (new, names)
+        else:
+            self._pending.pop(key, None)
+        return names
+
+    def in_force(self) -> dict[int, tuple[str, object]]:
+        """account id -> (account name, rules in force) for the store: a restarted risk keeps
+        enforcing them until the roll (the entry under the broker's name when there is one)."""
+        out: dict[int, tuple[str, object]] = {}
+        for (aid, name), rules in self._effective.items():
+            if aid not in out or name:
+                out[aid] = (name, rules)
+        return out
+
+    def restore(self, kept: dict[int, object]) -> None:
+        """The rules in force saved today before a restart: the config's looser values wait
+        for the roll again, its stricter ones apply (they may have changed while risk was down)."""
+        self._kept = dict(kept)
+        self._effective.clear()
+        self._pending.clear()
 
     def pending_for(self, account_id: int) -> list[str]:
-        return [n for (aid, _), (_, names) in self._pending.items() if aid == account_id
-                for n in names]
+        return list(dict.fromkeys(n for (aid, _), (_, names) in self._pending.items()
+                                  if aid == account_id for n in names))
 
     def waiting(self, account_id: int) -> dict[str, dict[str, tuple[object, object]]]:
         """rule -> {parameter: (value in force, value waiting for the roll)} of an account:
@@ -201,6 +249,7 @@ class RuleSettings:
             if account_id is not None and acct.account_id != account_id:
                 continue
             key = self._key(acct)
+            self.for_account(acct)          # resolved (a restart's kept rules settled)
             if key not in self._pending:
                 continue
             waiting = self.waiting(acct.account_id)
@@ -216,6 +265,8 @@ class RuleSettings:
                 self._effective[key] = attrs.evolve(current, **{n: getattr(new, n)
                                                                for n in chosen})
                 self._pending[key] = (new, [n for n in names if n not in chosen])
+            if acct.account_id in self._kept:    # the account's other key (its broker name
+                self._kept[acct.account_id] = self._effective[key]   # coming) keeps it too
             applied += [(acct.account_id, n, waiting.get(n, {})) for n in chosen]
         return applied
 

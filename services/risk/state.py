@@ -55,6 +55,7 @@ class Position:
     updated_ns: int
     position_id: int = 0
     lots: list = attrs.Factory(list)          # [added_ns, size], oldest first
+    valued_from: int = 0       # risk's clock when it opened: older quotes do not value it
 
     @property
     def symbol(self) -> str:
@@ -72,9 +73,12 @@ class MarketView:
     last: dict[str, Decimal] = attrs.Factory(dict)
     bid: dict[str, Decimal] = attrs.Factory(dict)
     ask: dict[str, Decimal] = attrs.Factory(dict)
+    quoted_ns: dict[str, int] = attrs.Factory(dict)   # risk's clock at a contract's last quote
 
-    def apply_quote(self, q: Quote) -> bool:
-        """Merge a sparse quote (a missing price keeps the previous one); True if a price moved."""
+    def apply_quote(self, q: Quote, now: Optional[int] = None) -> bool:
+        """Merge a sparse quote (a missing price keeps the previous one); True if a price moved.
+        `now` (risk's clock) is when it arrived: a quote that moved no price is fresh all the same."""
+        self.quoted_ns[q.contract_id] = q.ts_ns if now is None else now
         changed = False
         for book, value in ((self.last, q.last), (self.bid, q.bid), (self.ask, q.ask)):
             if value is not None and book.get(q.contract_id) != value:
@@ -94,6 +98,15 @@ class MarketView:
         if bid is not None and ask is not None:
             return (bid + ask) / 2
         return None
+
+    def price_of(self, position: "Position") -> Optional[Decimal]:
+        """The price that values a position: only a quote that arrived since it opened. market
+        stops the quotes of a contract nobody holds or works (it unsubscribes), so the last price
+        risk kept from before may be hours old; until a fresh quote comes the position has no
+        open PnL figure (None), and no loss rule can act on a stale reading."""
+        if self.quoted_ns.get(position.contract_id, -1) < position.valued_from:
+            return None
+        return self.price(position.contract_id)
 
 
 @attrs.define
@@ -313,7 +326,8 @@ class AccountState:
         if old is None:
             self.positions[pu.contract_id] = Position(pu.contract_id, side, pu.size,
                                                       pu.average_price, pu.ts_ns, pu.ts_ns,
-                                                      pu.position_id, [[now, pu.size]])
+                                                      pu.position_id, [[now, pu.size]],
+                                                      valued_from=now)
             return "opened"
         if old.side != side:
             change = "flipped"

@@ -6,7 +6,12 @@ and trading day, for history), marks (drawdown high-water mark and the day's tra
 warned (warnings already given today), history (every decision, warning and lockout change),
 outbox (enforcement commands without a final result), meta (the trading day in force),
 riskd_exits (riskd's expected exits per account, JSON) and riskd_orders (order ids known to be
-riskd's): which fills are riskd's is known across kill -9 and restarts.
+riskd's): which fills are riskd's is known across kill -9 and restarts; exposure (each
+account's open positions and working orders as risk's book had them, written with every commit
+and every second, not while a restart's record still waits for market's complete snapshot):
+after a restart, what existed is not read as new (services/risk/carried.py); rules_in_force
+(the rules each account is held to on the trading day, written when they change): a restarted
+risk keeps a loosening waiting for the roll (services/risk/settings.py).
 Trades are kept 8 days (the week's count), history 90 days.
 
 commit(outcome) writes one engine step in ONE transaction; the worker publishes only after it
@@ -29,7 +34,10 @@ import time
 from decimal import Decimal
 from typing import Optional
 
+from services.risk.carried import Carried, exposure_json
 from shared import codec
+from shared.config.convert import config_converter, to_toml_data
+from shared.config.rules import RulesConfig
 from shared.messages.enforce import Command
 from shared.messages.market import Fill
 from shared.messages.risk import (Decision, HistoryReply, LockoutChange, LockoutState,
@@ -62,6 +70,9 @@ CREATE INDEX IF NOT EXISTS history_ts ON history (ts_ns);
 CREATE TABLE IF NOT EXISTS outbox (
     id TEXT PRIMARY KEY, ts_ns INTEGER NOT NULL, body BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS riskd_exits (account_id INTEGER PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS exposure (account_id INTEGER PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS rules_in_force (
+    account_id INTEGER PRIMARY KEY, name TEXT NOT NULL, day TEXT NOT NULL, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS riskd_orders (
     account_id INTEGER NOT NULL, order_id INTEGER NOT NULL, PRIMARY KEY (account_id, order_id));
 """
@@ -94,6 +105,8 @@ class Store:
         self.db.executescript(SCHEMA)
         self._marks_seen: dict[int, tuple] = {}
         self._warned_saved: set = set()      # warned keys this store has committed
+        self._exposure_seen: dict[int, str] = {}
+        self._rules_seen: dict[int, tuple] = {}
         self._day_written = False
 
     # -- opening ------------------------------------------------------------------------
@@ -162,6 +175,8 @@ class Store:
                 | {d.account_id for d in out.decisions}
                 | {c.lockout.account_id for c in out.lockouts})
             self._marks(engine, force=bool(out.rolled), only=touched)
+            self._exposure(engine)
+            self._rules(engine)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -171,10 +186,13 @@ class Store:
             self._warned_saved &= engine.warned
 
     def save_marks(self, engine) -> None:
-        """Persist changed marks (high-water marks, the day's trailing highs); cheap when none."""
+        """Persist changed marks (high-water marks, the day's trailing highs) and exposure;
+        cheap when none changed."""
         self.db.execute("BEGIN IMMEDIATE")
         try:
             self._marks(engine)
+            self._exposure(engine)
+            self._rules(engine)
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
@@ -219,6 +237,49 @@ class Store:
             self.db.execute("INSERT OR REPLACE INTO marks VALUES (?, ?, ?, ?, ?)", (aid, *row))
             self._marks_seen[aid] = row
 
+    def _exposure(self, engine) -> None:
+        """What each account holds now; not an account whose record from before a restart
+        still waits for market's complete snapshot (its book is not the broker's state yet)."""
+        for aid, acct in engine.accounts.items():
+            if aid in engine.carried:
+                continue
+            body = exposure_json(acct)
+            if self._exposure_seen.get(aid) == body:
+                continue
+            self.db.execute("INSERT OR REPLACE INTO exposure VALUES (?, ?)", (aid, body))
+            self._exposure_seen[aid] = body
+
+    def _rules(self, engine) -> None:
+        """The rules each account is held to today, when they changed (an identity check: the
+        settings replace a RulesConfig, never change one)."""
+        in_force = getattr(engine.settings, "in_force", None)
+        if in_force is None or engine.day is None:
+            return
+        day = engine.day.isoformat()
+        for aid, (name, rules) in in_force().items():
+            seen = self._rules_seen.get(aid)
+            if seen is not None and seen[0] is rules and seen[1] == day:
+                continue
+            body = "null" if rules is None else json.dumps(to_toml_data(rules))
+            self.db.execute("INSERT OR REPLACE INTO rules_in_force VALUES (?, ?, ?, ?)",
+                            (aid, name, day, body))
+            self._rules_seen[aid] = (rules, day)
+
+    def rules_in_force(self, day: dt.date) -> dict[int, object]:
+        """account id -> the RulesConfig (None: not guarded) saved for trading day `day`; a
+        record that no longer reads as this riskd's rules is left out (the config applies)."""
+        kept = {}
+        for aid, body in self.db.execute(
+                "SELECT account_id, body FROM rules_in_force WHERE day = ?", (day.isoformat(),)):
+            try:
+                data = json.loads(body)
+                kept[aid] = None if data is None else config_converter.structure(data,
+                                                                                 RulesConfig)
+            except Exception as exc:     # noqa: BLE001 - an old or damaged record: the config
+                log.warning("the rules in force saved for account %s cannot be read (%s); "
+                            "the config's rules apply", aid, exc)
+        return kept
+
     def _prune(self, engine) -> None:
         keep_ns = (engine.calendar.start_of(engine.day)
                    - TRADE_DAYS_KEPT * 86_400 * 1_000_000_000)
@@ -236,6 +297,9 @@ class Store:
         saved_day = self._meta("day")
         for (body,) in self.db.execute("SELECT body FROM lockouts"):
             engine.lockouts.load([_dec(body)])
+        restore = getattr(engine.settings, "restore", None)
+        if restore is not None:
+            restore(self.rules_in_force(engine.day))
         for aid, hwm, day, highs, start_bal in self.db.execute("SELECT * FROM marks"):
             acct = engine.account(aid)
             acct.hwm = _dec_text(hwm)
@@ -251,6 +315,11 @@ class Store:
             orders = [o for (o,) in self.db.execute(
                 "SELECT order_id FROM riskd_orders WHERE account_id = ?", (aid,))]
             engine.account(aid).riskd.load(json.loads(body), orders)
+        for aid, body in self.db.execute("SELECT * FROM exposure"):
+            engine.carried[aid] = Carried.from_json(body)
+        for lk in engine.lockouts.all():          # locked, with no record: the times decide
+            engine.carried.setdefault(lk.account_id, Carried(saved=False))
+            engine.account(lk.account_id)
         for aid, rule, day in self.db.execute("SELECT * FROM warned WHERE day = ?",
                                               (engine.day.isoformat(),)):
             engine.warned.add((aid, rule, dt.date.fromisoformat(day)))

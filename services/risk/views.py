@@ -7,22 +7,28 @@ import attrs
 
 from services.risk.pnl import account_unrealized, position_unrealized
 from services.risk.rules.base import Ctx
+from shared.config.convert import toml_value_text
 from shared.messages.risk import AccountRules, AccountStatus, PositionView, RuleValue
+
+
+def value_text(value) -> str:
+    """One parameter as people and riskctl read it: TOML value syntax as the config file has
+    it (100, true, [{loss = 100, seconds = 300}]), a text as itself, 'none' for no value --
+    never a Python repr (Decimal('100'), True)."""
+    if value is None:
+        return "none"
+    if isinstance(value, str):
+        return value
+    try:
+        return toml_value_text(value)
+    except Exception:  # noqa: BLE001 -- a value TOML cannot hold is still shown
+        return str(value)
 
 
 def params_text(params) -> dict[str, str]:
     """A rule's parameters as strings for the wire (common fields left out)."""
-    out = {}
-    for f in attrs.fields(type(params)):
-        if f.name in ("enabled", "mode", "warn_at"):
-            continue
-        value = getattr(params, f.name)
-        if attrs.has(type(value)):
-            value = {k: str(v) for k, v in attrs.asdict(value).items()}
-        elif isinstance(value, list):
-            value = [attrs.asdict(v) if attrs.has(type(v)) else v for v in value]
-        out[f.name] = str(value)
-    return out
+    return {f.name: value_text(getattr(params, f.name)) for f in attrs.fields(type(params))
+            if f.name not in ("enabled", "mode", "warn_at")}
 
 
 def rule_values(engine, account_id: int, now: int, with_params: bool = False) -> list[RuleValue]:
@@ -49,7 +55,8 @@ def rule_values(engine, account_id: int, now: int, with_params: bool = False) ->
             progress=round(m.progress, 4) if m else None,
             detail=m.detail if m else rule.description,
             params=params_text(params) if with_params else {},
-            waiting={p: str(new) for p, (_now, new) in waiting.get(name, {}).items()}))
+            warn_at=m.warn_share(params.warn_at) if m else params.warn_at,
+            waiting={p: value_text(new) for p, (_now, new) in waiting.get(name, {}).items()}))
     return out
 
 

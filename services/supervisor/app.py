@@ -15,7 +15,7 @@ from typing import Callable, Optional
 
 import zmq
 
-from services.supervisor import audit, children
+from services.supervisor import audit, children, snapshot
 from services.supervisor.auth import authorize
 from services.supervisor.commands import REGISTRY
 from services.supervisor.forward import Forwarder
@@ -37,7 +37,7 @@ from shared.messages.control import (ConfigChanged, ConfigHealth, ControlRequest
 from shared.messages.market import BrokerConnection
 from shared.messages.notify import ChannelState
 from shared.messages.system import Heartbeat, Ping, Pong, Reply, error, ok
-from shared.worker import Worker
+from shared.worker import EXIT_CONFIG, Worker
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,7 @@ STOP_ORDER = ("notify", "risk", "market", "logging", "enforcement", "simbroker")
 TICK = 0.1
 STARTUP_PING_EVERY = 0.25
 GUARD_REPORT_EVERY = 5.0   # the day's unguarded time on the events PUB (daily summary, screens)
+ALIVE_EVERY = 1.0          # how often riskd records it is alive: the next riskd counts from there
 NOTIFY_TOPIC = "notify"   # NotifyEvents on the events PUB: the notify worker alerts them
 CONFIG_POLL = 0.25        # how often the loop asks the config watcher (it debounces itself)
 
@@ -83,6 +84,7 @@ class Supervisor(Worker):
     def __init__(self, loaded: LoadedConfig, **kwargs):
         super().__init__(loaded, **kwargs)
         self.run_dir = os.path.join(loaded.data_dir, "run")
+        self.snapshot: Optional[str] = None     # the last good config's text, for workers
         settings = policy_settings(loaded)
         sup = loaded.config.supervisor
         names = [w for w in sup.workers
@@ -98,9 +100,11 @@ class Supervisor(Worker):
         now_ns = self.clock.now_ns()
         self.guard = GuardTracker.resumed(
             self.guard_store.load(self.calendar.start_of(self.calendar.trading_day(now_ns))),
-            now_ns, tuple(w for w in GUARD_WORKERS if w in self.slots))
+            now_ns, tuple(w for w in GUARD_WORKERS if w in self.slots),
+            last_alive_ns=self.guard_store.last_alive())
         for gap in self.guard.all_gaps():
             self.guard_store.save(gap)
+        self._still_alive()
 
     # -- sockets ----------------------------------------------------------------------
     def bind(self) -> None:
@@ -121,6 +125,7 @@ class Supervisor(Worker):
 
     def setup(self) -> None:
         os.makedirs(self.run_dir, exist_ok=True)
+        self.snapshot = snapshot.write(self.run_dir, self.loaded.text)
         for name, pid in children.end_leftovers(self.run_dir):
             log.warning("ended leftover %s worker (pid %d)", name, pid)
         now = self.clock.monotonic()
@@ -128,11 +133,14 @@ class Supervisor(Worker):
             slot.policy.want_start(now)
         self.every(TICK, self.tick, first=0)
         self.every(GUARD_REPORT_EVERY, self.report_guard)
+        self.every(ALIVE_EVERY, self._still_alive)
         self.config_watcher = ConfigWatcher(self.loaded.path).start()
         self.every(CONFIG_POLL, self._watch_config)
 
     def teardown(self) -> None:
+        self._still_alive()          # the guard ends as the workers begin to stop
         self.stop_all()
+        snapshot.remove(self.run_dir)
         self.guard_store.close()
         if getattr(self, "config_watcher", None) is not None:
             self.config_watcher.stop()
@@ -181,14 +189,15 @@ class Supervisor(Worker):
                           f"the supervisor has no command for {type(request).__name__}"))
             return
         refused = authorize(command, session, self.sessions)
-        if refused is not None:
-            audit.record(command.name, command.role, f"refused: {refused.reason}",
+        who = self.sessions.who(session)
+        if refused is not None:       # a session too weak for the command: say whose it was
+            audit.record(command.name, command.role, f"refused: {refused.reason}", who=who,
                          **audit.request_fields(request))
             respond(refused)
             return
         if command.role != "trader" or command.audited:
             respond = audit.audited(respond, command.name, command.role,
-                                    who=self.sessions.who(session), request=request)
+                                    who=who, request=request)
         try:
             command.execute(self, request, respond)
         except Exception as exc:
@@ -288,7 +297,8 @@ class Supervisor(Worker):
 
     def _spawn(self, slot: Slot, now: float) -> None:
         try:
-            slot.child = children.Child(slot.name, slot.module, self.loaded.path, self.run_dir)
+            slot.child = children.Child(slot.name, slot.module, self.loaded.path, self.run_dir,
+                                        snapshot=self.snapshot)
         except OSError as exc:
             log.error("cannot start %s: %s", slot.name, exc)
             slot.policy.spawned(now)
@@ -448,6 +458,7 @@ class Supervisor(Worker):
             return error("config_invalid", exc.render())
         old = self.config
         self.health.config_loaded()
+        self.snapshot = snapshot.write(self.run_dir, fresh.text)
         effective, restart_needed = apply_live(self.config, fresh.config)
         access = audit.access_changes(old, effective)
         if access and not authenticated:
@@ -465,9 +476,20 @@ class Supervisor(Worker):
         note = ("; needs a restart to take effect: " + ", ".join(restart_needed)
                 if restart_needed else "")
         log.info("config reloaded%s", note)
+        self._retry_config_refusals()
         return ok(ConfigChanged(path=fresh.path, ok=True, digest=fresh.digest,
                                 restart_needed=restart_needed, reason=reason),
                   reason="config applied" + note)
+
+    def _retry_config_refusals(self) -> None:
+        """Workers waiting out a backoff only because they refused the config (exit 78) start
+        now that it is valid again, instead of after up to flapping_backoff seconds."""
+        now = self.clock.monotonic()
+        for slot in self.slots.values():
+            if slot.child is None and slot.policy.config_valid_again(now):
+                log.warning("%s refused the config before; it is valid again: starting %s now",
+                            slot.name, slot.name)
+                self._tick_slot(slot, now)
 
     def _file_edit_alert(self, sentences: list[str]) -> None:
         """The admin boundary moved without an admin session: log, and alert the phone."""
@@ -514,6 +536,11 @@ class Supervisor(Worker):
                                 trading_day=self.calendar.trading_day(self.clock.now_ns()).isoformat(),
                                 unguarded_today_s=unguarded_s, unguarded_now=reasons,
                                 config=self.config_health(), notify=self.channel_states())
+
+    def _still_alive(self) -> None:
+        """Record that riskd is alive now: after a stop or a crash, the next riskd counts the
+        time since as unguarded for every account (GuardTracker.resumed)."""
+        self.guard_store.alive(self.clock.now_ns())
 
     def _guard_changed(self, closed) -> None:
         """Persist the gap that just closed and the one open now (if any), and tell everyone."""
@@ -567,6 +594,6 @@ def _describe_exit(code: int) -> str:
         return "exited"
     if code < 0:
         return f"killed by signal {-code}"
-    if code == 78:
+    if code == EXIT_CONFIG:
         return "refused to start: invalid config (exit 78)"
     return f"exited with code {code}"

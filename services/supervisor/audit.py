@@ -16,6 +16,7 @@ from typing import Any
 import attrs
 
 from shared.config.edit import is_secret_key
+from shared.config.convert import human_value
 
 audit_log = logging.getLogger("riskd.audit")
 
@@ -30,12 +31,16 @@ _SECRET_FIELDS = frozenset({"password", "token", "session"})
 _RENAME = {"name": "worker", "all": "all_accounts"}
 
 
+NO_SESSION = "no session"     # who, for a request that carried no valid session
+
+
 def record(action: str, role: str, outcome: str, who: str = "", **fields) -> None:
+    who = who or NO_SESSION
     detail = " ".join(f"{k}={v}" for k, v in fields.items() if v not in ("", None))
-    audit_log.info("%s by %s (%s)%s: %s", action, who or "local user", role,
+    audit_log.info("%s by %s (%s)%s: %s", action, who, role,
                    f" [{detail}]" if detail else "", outcome,
                    extra={"audit": True, "action": action, "role": role, "outcome": outcome,
-                          "result": outcome, "who": who or "local user", **fields})
+                          "result": outcome, "who": who, **fields})
 
 
 def request_fields(request: Any) -> dict[str, Any]:
@@ -92,8 +97,8 @@ def access_changes(old, new) -> list[str]:
             if f.name == "password_hash":
                 continue
             if getattr(a, f.name) != getattr(b, f.name):
-                out.append(f"[{role}] {f.name} changed: {getattr(a, f.name)!r} -> "
-                           f"{getattr(b, f.name)!r}")
+                out.append(f"[{role}] {f.name} changed: {human_value(getattr(a, f.name))} -> "
+                           f"{human_value(getattr(b, f.name))}")
     return out
 
 

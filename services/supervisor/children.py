@@ -1,6 +1,7 @@
 """Worker OS processes: spawn, tell them apart by a token, signal, end the whole tree, leftovers.
 
-Each worker runs as `<python> -m <module> --config FILE` in a process group of
+Each worker runs as `<python> -m <module> --config FILE [--config-snapshot SNAP]` (SNAP:
+the last good config riskd runs, snapshot.py) in a process group of
 its own (a new session on POSIX; CREATE_NEW_PROCESS_GROUP and a kill-on-close
 Job object on Windows, shared/winjob.py) so that stopping it ends everything it
 started, and on Windows the tree dies with riskd.
@@ -52,11 +53,13 @@ class Child:
     """One started worker: the process we spawned and, once it answered, the worker's own pid."""
 
     def __init__(self, name: str, module: str, config_path: str, run_dir: str,
-                 env: Optional[dict] = None):
+                 env: Optional[dict] = None, snapshot: Optional[str] = None):
         self.name, self.module, self.config_path, self.run_dir = name, module, config_path, run_dir
         self.token = secrets.token_hex(16)
         python, extra_env = interpreter()
         cmd = [python, "-m", module, "--config", config_path]
+        if snapshot:
+            cmd += ["--config-snapshot", snapshot]
         full_env = dict(os.environ if env is None else env)
         full_env.update(extra_env)
         full_env[TOKEN_ENV] = self.token

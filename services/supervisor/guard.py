@@ -14,6 +14,7 @@ import attrs
 GUARD_WORKERS = ("market", "risk", "enforcement")
 GUARD_HUBS = ("user", "market")
 HUB_OK = ("connected", "market_closed")     # a closed market has nothing to guard
+RISKD_DOWN = "riskd not running"
 
 
 @attrs.frozen
@@ -82,13 +83,22 @@ class GuardTracker:
 
     @classmethod
     def resumed(cls, gaps: Iterable[Gap], now_ns: int,
-                watched_workers: tuple[str, ...] = GUARD_WORKERS) -> "GuardTracker":
-        """After a supervisor restart: stored gaps, a gap left open is closed at now (riskd itself
-        was down, so nothing was known to be guarded), and a new gap opens for the start-up."""
+                watched_workers: tuple[str, ...] = GUARD_WORKERS,
+                last_alive_ns: Optional[int] = None) -> "GuardTracker":
+        """After a supervisor restart: stored gaps, and the time riskd itself was down is a gap.
+
+        A gap left open (riskd was killed during it) is closed at now: riskd was down after it,
+        so nothing was known to be guarded. With none open, the time from when the previous
+        riskd was last alive (last_alive_ns, stopped cleanly or killed) to now is a gap of its
+        own. Then a new gap opens for the start-up (nothing runs yet)."""
         tracker = cls(watched_workers=watched_workers)
+        left_open = False
         for gap in gaps:
+            left_open = left_open or gap.end_ns is None
             tracker.closed.append(gap if gap.end_ns is not None else
                                   attrs.evolve(gap, end_ns=now_ns,
                                                reasons=gap.reasons + ("riskd restarted",)))
+        if not left_open and last_alive_ns is not None and last_alive_ns < now_ns:
+            tracker.closed.append(Gap(last_alive_ns, now_ns, (RISKD_DOWN,)))
         tracker._update(now_ns)
         return tracker

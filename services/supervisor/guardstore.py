@@ -1,7 +1,9 @@
 """The supervisor's record of protection gaps in SQLite (<data_dir>/supervisor.db, WAL).
 
 A gap is written when it opens and again when it closes, so a hard kill of
-riskd leaves an open gap that the next riskd closes and counts. Write
+riskd leaves an open gap that the next riskd closes and counts. riskd also writes
+when it was last alive (every second, and as it begins to stop), so the next riskd
+counts the time riskd itself was down as a gap too. Write
 failures (disk full, read-only dir) are logged and never stop supervision.
 """
 from __future__ import annotations
@@ -28,6 +30,8 @@ class GuardStore:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("CREATE TABLE IF NOT EXISTS gaps (start_ns INTEGER PRIMARY KEY, "
                             "end_ns INTEGER, reasons TEXT NOT NULL)")
+            self.db.execute("CREATE TABLE IF NOT EXISTS alive (id INTEGER PRIMARY KEY "
+                            "CHECK (id = 1), ns INTEGER NOT NULL)")
         except sqlite3.Error as exc:
             log.error("cannot open %s (%s): protection gaps are kept in memory only", self.path, exc)
             self.db = None
@@ -44,22 +48,38 @@ class GuardStore:
             return []
         return [Gap(s, e, tuple(json.loads(r))) for s, e, r in rows]
 
-    def save(self, gap: Gap) -> None:
+    def _write(self, what: str, sql: str, args: tuple) -> None:
+        """One write; a failure is logged (what: 'record a protection gap') and never raised."""
         if self.db is None:
             return
         try:
-            self.db.execute("INSERT OR REPLACE INTO gaps (start_ns, end_ns, reasons) VALUES (?,?,?)",
-                            (gap.start_ns, gap.end_ns, json.dumps(list(gap.reasons))))
+            self.db.execute(sql, args)
         except sqlite3.Error as exc:
-            log.error("cannot record a protection gap in %s: %s", self.path, exc)
+            log.error("cannot %s in %s: %s", what, self.path, exc)
+
+    def save(self, gap: Gap) -> None:
+        self._write("record a protection gap",
+                    "INSERT OR REPLACE INTO gaps (start_ns, end_ns, reasons) VALUES (?,?,?)",
+                    (gap.start_ns, gap.end_ns, json.dumps(list(gap.reasons))))
+
+    def last_alive(self) -> Optional[int]:
+        """When the previous riskd was last known alive (None: never, or unreadable)."""
+        if self.db is None:
+            return None
+        try:
+            row = self.db.execute("SELECT ns FROM alive WHERE id = 1").fetchone()
+        except sqlite3.Error as exc:
+            log.error("cannot read riskd's last alive time from %s: %s", self.path, exc)
+            return None
+        return row[0] if row else None
+
+    def alive(self, ns: int) -> None:
+        self._write("record riskd's alive time",
+                    "INSERT OR REPLACE INTO alive (id, ns) VALUES (1, ?)", (ns,))
 
     def prune(self, before_ns: int) -> None:
-        if self.db is None:
-            return
-        try:
-            self.db.execute("DELETE FROM gaps WHERE end_ns IS NOT NULL AND end_ns < ?", (before_ns,))
-        except sqlite3.Error as exc:
-            log.error("cannot prune protection gaps in %s: %s", self.path, exc)
+        self._write("prune protection gaps",
+                    "DELETE FROM gaps WHERE end_ns IS NOT NULL AND end_ns < ?", (before_ns,))
 
     def close(self) -> None:
         if self.db is not None:

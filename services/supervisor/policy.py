@@ -20,6 +20,8 @@ from typing import Optional
 
 import attrs
 
+from shared.worker import EXIT_CONFIG
+
 STOPPED, STARTING, RUNNING, BACKOFF, FLAPPING, STOPPING = (
     "stopped", "starting", "running", "backoff", "flapping", "stopping")
 
@@ -62,6 +64,14 @@ class WorkerPolicy:
         if self.state in (BACKOFF, FLAPPING, STOPPED):
             self.state = BACKOFF
         self.reason = ""
+
+    def config_valid_again(self, now: float) -> bool:
+        """The config validates again: a worker waiting only because it refused the config
+        (exit 78) starts now, its crash count cleared. True when that applies."""
+        if self.wanted and self.state in (BACKOFF, FLAPPING) and self.last_exit == EXIT_CONFIG:
+            self.want_start(now)
+            return True
+        return False
 
     def restart_requested(self) -> None:
         """An operator's restart (riskctl restart) counts like an automatic one."""

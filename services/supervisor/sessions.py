@@ -89,9 +89,10 @@ class Sessions:
             del self._expired[next(iter(self._expired))]
 
     def who(self, token: Optional[str]) -> str:
-        """The user and role behind a valid token, for the audit trail ("" when none)."""
+        """The role and OS user behind a valid token, for the audit trail: "ops:root"
+        ("" when the token is no valid session)."""
         session = self.check(token).session
-        return f"{session.user or 'unknown user'} ({session.role} session)" if session else ""
+        return f"{session.role}:{session.user or 'unknown user'}" if session else ""
 
     def revoke(self, token: Optional[str]) -> bool:
         return self._by_token.pop(token, None) is not None if token else False

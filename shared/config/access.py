@@ -51,3 +51,27 @@ class OpsConfig:
 class AdminConfig(OpsConfig):
     """The admin role: everything, including unlocks and edits."""
     allow_unlock: bool = True     # false: lockouts end only on their timer / schedule / broker
+
+
+# How to stop a running riskd without riskctl (`riskctl shutdown` needs the admin session
+# that does not exist yet): docs/operations.md, "The first admin password".
+STOP_WITHOUT_RISKCTL = ("Ctrl-C in the terminal where `make run` runs, `sudo systemctl stop "
+                        "riskd` for the Linux service, `sc stop riskd` for the Windows service")
+
+
+def first_admin_password_steps() -> str:
+    """The way to set the first admin password that works while riskd runs: stop it without
+    riskctl, edit the file offline, start it again (said by login and by the offline edit)."""
+    return ("the first admin password is set while riskd is stopped, as the user who owns "
+            f"the config file: stop riskd ({STOP_WITHOUT_RISKCTL}; `riskctl shutdown` needs an admin "
+            "session), run `riskctl passwd admin --offline`, then start riskd again. "
+            "See docs/operations.md (the first admin password)")
+
+
+def no_password_hint(role: str, admin_password_set: bool) -> str:
+    """What `riskctl login --role ROLE` says when ROLE has no password."""
+    if role == "ops" and admin_password_set:
+        return ("no ops password is set: an admin sets it while riskd runs: `riskctl login "
+                "--role admin`, then `riskctl passwd ops`")
+    return f"no {role} password is set and no admin can set it yet: " + \
+        first_admin_password_steps()

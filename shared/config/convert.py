@@ -178,3 +178,14 @@ def toml_value_text(value: Any) -> str:
     import tomlkit
     value = config_converter.unstructure(value)
     return tomlkit.item(_inline(value)).as_string()
+
+
+def human_value(value: Any) -> str:
+    """One setting as a person reads it: 600 (not 600.0), true, "text", [1, 2] -- TOML's own
+    spelling, never a Python repr (True, Decimal('100'))."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    try:
+        return toml_value_text(value)
+    except Exception:  # noqa: BLE001 -- a value TOML cannot hold is still shown
+        return str(value)

@@ -35,6 +35,8 @@ class LoadedConfig:
     log_dir: str
     warnings: tuple = ()
     digest: str = ""      # sha256 of the file text: tells two readers they saw the same version
+    # the text that validated (may hold secrets: never shown; the supervisor snapshots it)
+    text: str = attrs.field(default="", repr=False, eq=False)
 
 
 def _join(path: str, key: Any) -> str:
@@ -152,19 +154,25 @@ def _resolve(base: str, p: str) -> str:
     return os.path.normpath(p if os.path.isabs(p) else os.path.join(base, p))
 
 
-def load_config(path: str, env: Mapping[str, str] | None = None) -> LoadedConfig:
-    """Read, validate and resolve a config file. Raises ConfigError."""
+def load_config(path: str, env: Mapping[str, str] | None = None,
+                text_from: str | None = None) -> LoadedConfig:
+    """Read, validate and resolve a config file. Raises ConfigError.
+
+    text_from: read the text from this file instead (a snapshot of `path` as it was when it
+    last validated), still resolved as `path` (relative paths, its folder, its name).
+    """
     path = os.path.abspath(path)
+    source = text_from or path
     try:
-        with open(path, encoding="utf-8") as fh:
+        with open(source, encoding="utf-8") as fh:
             text = fh.read()
     except OSError as exc:
-        raise ConfigError(path, [Problem("", f"cannot read the file: {exc.strerror}")]) from None
+        raise ConfigError(source, [Problem("", f"cannot read the file: {exc.strerror}")]) from None
     config, warnings = validate_text(text, path, env)
     base = os.path.dirname(path)
     data_dir = _resolve(base, config.paths.data_dir)
     log_dir = _resolve(base, config.paths.log_dir) if config.paths.log_dir else os.path.join(
         data_dir, "logs")
     return LoadedConfig(path=path, config=config, data_dir=data_dir, log_dir=log_dir,
-                        warnings=warnings,
+                        warnings=warnings, text=text,
                         digest=hashlib.sha256(text.encode("utf-8")).hexdigest())

@@ -43,6 +43,7 @@ class Command:
     issued_ns: int = 0
     event_ns: int = 0                # the triggering broker event (latency)
     attempt: int = 1                 # how many times risk has sent it
+    by: str = ""                     # who asked, when not risk ("admin:<user>": the kill switch)
 
 
 @attrs.frozen(kw_only=True)
@@ -63,6 +64,10 @@ class CommandResult:
     first_answer_ns: int = 0
     broker_calls: int = 0
     errors: list[str] = attrs.Factory(list)
+    # the command's own reason and who asked (the kill switch: the admin's words and name, which
+    # risk's history shows; risk never sent that command, so it learns them only here)
+    reason: str = ""
+    by: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -77,6 +82,10 @@ class CommandState:
     attempts: int = 0
     received_ns: int = 0
     finished_ns: int = 0
+    # latency as the live result gives it (first_answer_ns - event_ns), so a screen that only
+    # has the journal (riskctl status) shows the same figure as one that saw the result
+    event_ns: int = 0
+    first_answer_ns: int = 0
 
 
 @attrs.frozen(kw_only=True)
@@ -105,6 +114,7 @@ class FlattenRequest:
     account: str = ""                # id, name or display name; empty with all=True
     all: bool = False
     reason: str = ""
+    by: str = ""                     # "admin:<user>": history shows who flattened
 
 
 @attrs.frozen(kw_only=True)

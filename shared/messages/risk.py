@@ -117,6 +117,7 @@ class RuleValue:
     detail: str = ""
     params: dict[str, str] = attrs.Factory(dict)
     waiting: dict[str, str] = attrs.Factory(dict)   # param -> the looser value waiting for the roll
+    warn_at: Optional[float] = None                 # the rule's warn_at (screens colour by it)
 
 
 @attrs.frozen(kw_only=True)

@@ -116,7 +116,7 @@ def test_audit_lines_say_who_what_old_and_new_why_and_the_result(procs, tmp_path
                     10, what="the config edit's audit line")[0]
     assert line["reason"] == "longer sessions for the night shift"
     assert line["key"] == "admin.session_minutes" and line["value"] == "20"
-    assert "(admin session)" in line["who"] and line["result"].startswith("ok")
+    assert line["who"].startswith("admin:") and line["result"].startswith("ok")
     worker = wait_for(lambda: audited(config, "RestartWorker", '"worker": "logging"'), 10,
                       what="the restart's audit line")[0]
     assert worker["result"].startswith("ok: logging is up")

@@ -5,8 +5,10 @@ what `riskctl passwd` writes), so a test login takes milliseconds.
 """
 from __future__ import annotations
 
+import getpass
 import json
 import os
+import signal
 import stat
 import subprocess
 import sys
@@ -80,7 +82,10 @@ def test_trader_commands_need_nothing_and_ops_commands_need_a_session(procs, tmp
     # the ops login, the restart and the refusals reached the audit trail, without the token
     wait_for(lambda: audited(config, "login", "ok") and audited(config, "RestartWorker", "ok"),
              10, what="login and restart in audit.log")
-    assert audited(config, "StopWorker", "refused")
+    # the ops session's refused stop names the role and the OS user, not "local user"
+    refused_stop = audited(config, "StopWorker", "refused")
+    assert [r["who"] for r in refused_stop] == ["no session", f"ops:{getpass.getuser()}"], \
+        refused_stop
     assert not any(token in json.dumps(r) for r in audit_lines(config))
     assert not any(OPS_PW in json.dumps(r) for r in audit_lines(config))
     verify = riskctl(config, "audit", "verify")
@@ -121,11 +126,41 @@ def test_a_session_expires_and_then_the_command_is_refused(procs, tmp_path, risk
 
 
 def test_no_password_configured_says_how_to_set_one(procs, tmp_path, riskctl):
+    """Trial finding 15: the advice must work while riskd runs (it said `passwd --offline`,
+    which refuses while riskd runs). Follow it to the letter: stop riskd without riskctl
+    (SIGINT, as Ctrl-C in `make run`), set the password offline, start riskd, log in."""
     config = make_config(tmp_path, workers=[])
-    procs.riskd(config)
+    riskd = procs.riskd(config)
     out = riskctl(config, "login", "--role", "admin", "--password-stdin", password="x")
     assert out.returncode == 3
-    assert "no admin password set: run riskctl passwd admin" in out.stderr
+    assert "no admin password is set" in out.stderr
+    assert "stop riskd (Ctrl-C in the terminal where `make run` runs" in out.stderr
+    assert "`riskctl shutdown` needs an admin session" in out.stderr
+    assert "run `riskctl passwd admin --offline`, then start riskd again" in out.stderr
+    # the offline edit, tried while riskd runs, gives the same way out (not "log in")
+    early = riskctl(config, "passwd", "admin", "--offline", "--password-stdin",
+                    password=ADMIN_PW)
+    assert early.returncode == 3, early.stderr
+    assert "No admin password is set" in early.stderr and "Ctrl-C" in early.stderr
+    assert "Log in" not in early.stderr
+    riskd.signal(signal.SIGINT)
+    assert riskd.wait(20) is not None
+    done = riskctl(config, "passwd", "admin", "--offline", "--password-stdin",
+                   password=ADMIN_PW)
+    assert done.returncode == 0, done.stderr
+    procs.riskd(config)
+    login = riskctl(config, "login", "--role", "admin", "--password-stdin", password=ADMIN_PW)
+    assert login.returncode == 0, login.stderr
+
+
+def test_no_ops_password_says_an_admin_sets_it(procs, tmp_path, riskctl):
+    config = make_config(tmp_path, workers=[],
+                         admin={"password_hash": hash_password(ADMIN_PW, cost=4)})
+    procs.riskd(config)
+    out = riskctl(config, "login", "--role", "ops", "--password-stdin", password="x")
+    assert out.returncode == 3
+    assert "no ops password is set: an admin sets it while riskd runs" in out.stderr
+    assert "riskctl passwd ops" in out.stderr and "--offline" not in out.stderr
 
 
 def test_an_admin_unlock_lands_in_the_audit_trail_and_the_chain_verifies(procs, tmp_path,
@@ -148,7 +183,7 @@ def test_an_admin_unlock_lands_in_the_audit_trail_and_the_chain_verifies(procs, 
     wait_for(lambda: audited(config, "UnlockRequest", "ok"), 10,
              what="the unlock in audit.log")
     record = audited(config, "UnlockRequest", "ok")[-1]
-    assert "admin session" in record.get("who", json.dumps(record))
+    assert record["who"] == f"admin:{getpass.getuser()}"
     verify = riskctl(config, "audit", "verify")
     assert verify.returncode == 0 and "audit chain ok" in verify.stdout, verify.stdout
 
@@ -187,6 +222,18 @@ def test_stopping_a_guard_while_a_position_is_open_asks_first(procs, tmp_path, r
     assert asked.returncode == 1
     assert "1 open position(s) on SIM-DEMO-1 would be left unguarded" in asked.stderr
     assert "--yes" in asked.stderr
+    # a working order is left behind too: the question counts both (trial finding 21)
+    placed = riskctl(config, "sim", "buy", "MNQ", "1", "--limit", "1000",
+                     "--account", "SIM-DEMO-1")
+    assert placed.returncode == 0, placed.stderr
+    wait_for(lambda: "1000" in riskctl(config, "orders").stdout, 20,
+             what="market to see the working order")
+    for command in ("stop", "shutdown"):
+        args = ("stop", "market") if command == "stop" else ("shutdown",)
+        asked = riskctl(config, *args)
+        assert asked.returncode == 1, asked.stdout + asked.stderr
+        assert ("1 open position(s) and 1 working order(s) on SIM-DEMO-1 would be left "
+                "unguarded") in asked.stderr
     assert procs.workers(config)["market"].state == "running"
     # the supervisor itself holds the line: a raw request without `confirmed` is refused too
     token = json.loads(next((tmp_path / "sessions").iterdir()).read_text())["token"]

@@ -187,16 +187,25 @@ def risk_limit(procs, config_path: str, account: str, rule: str):
     return value.limit, acct.pending
 
 
-def test_the_risk_worker_reports_a_tightened_limit_at_once_without_a_restart(procs,
-                                                                            admin_config):
-    guards = ["simbroker", "market", "risk"]
-    config = admin_config(supervisor={"workers": guards},
+GUARDS = ["simbroker", "market", "risk"]
+
+
+def guarded_riskd(procs, admin_config) -> tuple[str, dict]:
+    """riskd with the sim, market and risk, account 1001 at the default 500 daily loss limit,
+    an admin logged in: (config path, worker pids)."""
+    config = admin_config(supervisor={"workers": GUARDS},
                           accounts=[{"id": 1001, "name": "SIM-DEMO-1"}])
     procs.riskd(config)
-    pids = {n: w.pid for n, w in procs.wait_running(config, guards, timeout=30).items()}
+    pids = {n: w.pid for n, w in procs.wait_running(config, GUARDS, timeout=30).items()}
     wait_for(lambda: risk_limit(procs, config, "1001", "daily_realized_loss")[0] == -500,
              timeout=20, what="risk to report the configured limit for account 1001")
     login(config)
+    return config, pids
+
+
+def test_the_risk_worker_reports_a_tightened_limit_at_once_without_a_restart(procs,
+                                                                            admin_config):
+    config, pids = guarded_riskd(procs, admin_config)
 
     tighter = procs.riskctl(config, "rules", "set", "SIM-DEMO-1", "daily_realized_loss",
                             "limit", "250")
@@ -214,4 +223,36 @@ def test_the_risk_worker_reports_a_tightened_limit_at_once_without_a_restart(pro
     assert limit == -250 and any("daily_realized_loss" in p for p in pending)
 
     table = procs.workers(config)
-    assert {n: table[n].pid for n in guards} == pids
+    assert {n: table[n].pid for n in GUARDS} == pids
+
+
+def test_a_waiting_loosening_survives_a_restart_of_risk_and_an_override_too(procs,
+                                                                           admin_config):
+    """Trial finding 2: `rules set` loosens (waits for the roll), then `riskctl restart risk`:
+    the restarted risk still enforces the old limit with the new one waiting; an override
+    applies it now, and a second restart keeps it applied."""
+    config, _pids = guarded_riskd(procs, admin_config)
+    looser = procs.riskctl(config, "rules", "set", "SIM-DEMO-1", "daily_realized_loss",
+                           "limit", "800")
+    assert looser.returncode == 0, looser.stderr
+    wait_for(lambda: risk_limit(procs, config, "1001", "daily_realized_loss")[1], timeout=10,
+             what="risk to report the loosened limit as pending")
+
+    def restart_risk():
+        before = procs.workers(config)["risk"].pid
+        done = procs.riskctl(config, "restart", "risk")
+        assert done.returncode == 0, done.stderr
+        wait_for(lambda: (procs.workers(config)["risk"].pid != before
+                          and procs.workers(config)["risk"].state == "running"),
+                 timeout=30, what="risk to run again")
+        return wait_for(lambda: (lambda lp: lp if lp[0] is not None else None)(
+            risk_limit(procs, config, "1001", "daily_realized_loss")), timeout=20,
+            what="the restarted risk to report the rule")
+
+    limit, pending = restart_risk()
+    assert limit == -500 and any("daily_realized_loss" in p for p in pending)
+    done = procs.riskctl(config, "rules", "override", "--account", "SIM-DEMO-1", "--rule",
+                         "daily_realized_loss", "--reason", "desk approved")
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert risk_limit(procs, config, "1001", "daily_realized_loss") == (-800, [])
+    assert restart_risk() == (-800, [])

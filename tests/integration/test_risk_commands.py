@@ -62,6 +62,15 @@ def test_self_lockout_unlock_and_history(procs, tmp_path, riskctl):
     assert history["lockouts"][1]["by"].startswith("admin:")
     assert history["lockouts"][1]["reason"] == "trader asked, checked"
 
+    # trial finding 19: an unknown account is the same clear error everywhere, exit 1
+    for command in (("positions", "--account", "9999"), ("orders", "--account", "9999"),
+                    ("history", "--account", "9999"), ("lockout", "9999", "--session")):
+        unknown = riskctl(config, *command)
+        assert unknown.returncode == 1, (command, unknown.stdout, unknown.stderr)
+        assert "does not know account '9999'" in unknown.stderr, (command, unknown.stderr)
+        assert "no open positions" not in unknown.stdout
+    assert riskctl(config, "positions", "--account", "1001").returncode == 0
+
     rules = riskctl(config, "rules", "list", "1001")
     assert rules.returncode == 0, rules.stderr
     assert "daily_realized_loss" in rules.stdout and "0 / -500" in rules.stdout

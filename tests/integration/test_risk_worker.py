@@ -1,6 +1,7 @@
 """The risk worker with real processes and the sim broker: kill -9 while locked and during a
-cooldown loses nothing and repeats nothing; a corrupt state file is moved aside and today's
-realized PnL is rebuilt from the broker's trades."""
+cooldown loses nothing and repeats nothing; a restart during a cooldown that does not flatten
+closes and cancels nothing that was there before it; a corrupt state file is moved aside and
+today's realized PnL is rebuilt from the broker's trades."""
 from __future__ import annotations
 
 import os
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.slow
 
 ACCOUNT = 1001
 MNQ = "CON.F.US.MNQ.Z26"
-MARKET, BUY, SELL = 2, 0, 1
+LIMIT, MARKET, BUY, SELL = 1, 2, 0, 1
 # etc/riskd.toml's rules, with two changes so one small MNQ loss (about -40) takes both kinds
 # of lockout whose persistence these tests check: a 30 daily loss limit (until the roll), and
 # a cooldown from a 20 loss without a flatten (a timer; with no enforcement running here, a
@@ -121,6 +122,41 @@ def test_kill_9_while_locked_and_cooling_down_keeps_both_and_repeats_nothing(env
     history = ask(loaded, HistoryRequest(account=str(ACCOUNT)))
     assert {d.rule for d in history.decisions} >= {"daily_realized_loss", "cooldown_after_loss",
                                                    "lockout"}
+
+
+def test_a_restart_during_a_cooldown_closes_and_cancels_nothing_that_was_there(env):
+    """Trial finding 1: long 2 MNQ and a working buy limit, then the third trade in a minute
+    starts trade_frequency_limit's cooldown (etc/riskd.toml: per_minute = 3, flatten = false).
+    kill -9 and a restart of risk must leave both alone."""
+    bus, loaded, client = env["bus"], env["loaded"], env["client"]
+    risk = start_risk(env)
+    answer = requests.post(env["rest"] + "/sim/quote", json={"contractId": MNQ,
+                                                             "lastPrice": 21000}, timeout=5)
+    assert answer.ok, answer.text
+    client.place_order(ACCOUNT, MNQ, MARKET, BUY, 3)                  # trade 1
+    order_id = client.place_order(ACCOUNT, MNQ, LIMIT, BUY, 1, limit_price=20000)
+    client.place_order(ACCOUNT, MNQ, MARKET, SELL, 1)                 # trade 2
+    client.place_order(ACCOUNT, MNQ, MARKET, SELL, 1)                 # trade 3: the cooldown
+    bus.wait(lambda: any(d.rule == "trade_frequency_limit" for d in bus.of(Decision)), 20,
+             "the cooldown")
+    locks = ask(loaded, LockoutsRequest(account=str(ACCOUNT))).lockouts
+    assert [(lk.rule, lk.kind) for lk in locks] == [("trade_frequency_limit", "timer")]
+    bus.pump(1.0)
+    for restart in ("kill -9", "again"):
+        risk.signal(signal.SIGKILL)
+        risk.wait(10)
+        risk = start_risk(env)
+        bus.wait(lambda: (status(bus) is not None and status(bus).positions
+                          and status(bus).open_orders == 1), 20, "risk's view of the account")
+        bus.pump(2.0)
+        assert [d.reason for d in bus.of(Decision)] == [], restart
+        assert bus.of(Command) == [], restart
+    assert [(p.contract_id, p.size) for p in client.open_positions(ACCOUNT)] == [(MNQ, 1)]
+    assert [o.id for o in client.open_orders(ACCOUNT)] == [order_id]
+    # still locked: a new position is closed
+    client.place_order(ACCOUNT, MNQ, MARKET, BUY, 1)
+    bus.wait(lambda: any(d.rule == "lockout" and d.action == "close_position"
+                         for d in bus.of(Decision)), 10, "the lockout to close the new exposure")
 
 
 def test_a_corrupt_state_file_is_moved_aside_and_pnl_rebuilt_from_the_broker(env):

@@ -203,6 +203,27 @@ def test_time_with_a_guard_worker_down_is_reported_as_unguarded_and_survives_a_r
     assert again.unguarded_today_s > after.unguarded_today_s   # kept, plus the time riskd was off
 
 
+def test_the_time_riskd_itself_was_stopped_counts_as_unguarded(procs, tmp_path):
+    """Trial finding 5: Ctrl-C at 21:45:18, up again 21:45:44, and the day's unguarded figure
+    grew by 2 s only. Stopped for DOWN seconds, it must grow by at least DOWN."""
+    from shared.messages.control import StatusRequest
+    down = 4.0
+    config = make_config(tmp_path, workers=["enforcement"])
+    riskd = procs.riskd(config)
+    procs.wait_running(config, ["enforcement"])
+    before = procs.control_call(config, StatusRequest()).body.unguarded_today_s
+    riskd.signal(signal.SIGINT)                   # Ctrl-C where `make run` runs
+    assert riskd.wait(15) == 0
+    time.sleep(down)                              # riskd stopped: nothing guards the accounts
+    procs.riskd(config)
+    procs.wait_running(config, ["enforcement"])
+    after = procs.control_call(config, StatusRequest()).body.unguarded_today_s
+    assert after - before >= down, (before, after)
+    assert after - before < down + 30             # "it happens at all" bound, not a budget
+    shown = procs.riskctl(config, "status").stdout
+    assert "unguarded for" in shown
+
+
 def _parent_of(pid: int) -> int:
     with open(f"/proc/{pid}/stat", encoding="utf-8") as fh:
         return int(fh.read().rsplit(")", 1)[1].split()[1])

@@ -40,7 +40,7 @@ def test_a_loosening_says_riskd_keeps_the_old_value_until_the_roll(procs, riskd_
     assert "applied live" not in out.stdout
     assert re.search(r"saved; SIM-DEMO-1: riskd keeps limit = 5 until the roll at \d\d:\d\d "
                      r"\w+ \(a loosening waits\); `riskctl rules override --account SIM-DEMO-1 "
-                     r"--rule max_contracts` applies it now", out.stdout), out.stdout
+                     r"--rule max_contracts --reason \"WHY\"` applies it now", out.stdout), out.stdout
     listed = json.loads(procs.riskctl(config, "rules", "list", "--json").stdout)["rules"]
     row = [r for r in listed if r["target"] == "account:SIM-DEMO-1"
            and r["rule"] == "max_contracts"][0]
@@ -63,6 +63,17 @@ def test_a_loosening_says_riskd_keeps_the_old_value_until_the_roll(procs, riskd_
     assert "nothing was waiting" in nothing.stdout
     off = procs.riskctl(config, "rules", "disable", "SIM-DEMO-2", "symbol_blocks")
     assert "SIM-DEMO-2: riskd keeps enabled = true until the roll" in off.stdout, off.stdout
+
+    # trial finding 6: `config set` of a loosening says it waits, like `rules set`, and the
+    # audit trail never records a loosening as "applied live"
+    looser = procs.riskctl(config, "config", "set",
+                           "profiles.default.rules.daily_realized_loss.limit", "550")
+    assert looser.returncode == 0, looser.stderr
+    assert "applied live" not in looser.stdout, looser.stdout
+    assert "SIM-DEMO-1: riskd keeps limit = 500 until the roll" in looser.stdout, looser.stdout
+    audit = procs.riskctl(config, "audit", "show", "-n", "3").stdout
+    assert "a loosening waits for the trading-day roll" in audit, audit
+    assert "applied live" not in audit.splitlines()[-1], audit
 
 
 def test_status_shows_todays_actions_taken_before_it_ran(procs, riskd_with_accounts):

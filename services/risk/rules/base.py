@@ -46,6 +46,7 @@ class Ctx:
     event_ns: int = 0
     notes: list[str] = attrs.Factory(list)   # things a person should check (become warnings)
     holiday_files: dict = attrs.Factory(dict)  # holidays file name -> dates (loaded by the worker)
+    profile: str = "default"    # the account's profile (messages name its config table)
 
 
 @attrs.frozen
@@ -55,6 +56,20 @@ class Measure:
     limit: Decimal
     progress: float
     detail: str = ""
+    key: str = ""           # which of the rule's limits (warnings are once per key and day)
+    warn_from: Optional[Decimal] = None   # warn from this value on, not at warn_at's share
+
+    def due(self, warn_at: float) -> bool:
+        """Has the reading come to its warning?"""
+        if self.warn_from is not None:
+            return self.value >= self.warn_from
+        return self.progress >= warn_at
+
+    def warn_share(self, warn_at: float) -> float:
+        """The share of the limit this reading warns at (screens colour by it)."""
+        if self.warn_from is not None and self.limit:
+            return round(float(self.warn_from / self.limit), 4)
+        return warn_at
 
 
 class Rule:
@@ -63,12 +78,19 @@ class Rule:
     listens: frozenset[str] = frozenset()
     description: str = ""
     warns: bool = True          # limit rules warn at warn_at; automation does not
+    keyed: bool = False         # several limits, each warned on its own (readings' keys)
 
     def evaluate(self, ctx: Ctx, event: Any, now: int, params) -> list[Decision]:
         raise NotImplementedError
 
     def measure(self, ctx: Ctx, now: int, params) -> Optional[Measure]:
         return None
+
+    def readings(self, ctx: Ctx, now: int, params) -> list[Measure]:
+        """What the warn_at warnings watch: the measure, or one reading per limit of a rule
+        with several (each keyed, each warned once a day)."""
+        m = self.measure(ctx, now, params)
+        return [] if m is None else [m]
 
     def roll(self, ctx: Ctx, params) -> None:
         """Hook run at the trading-day roll, before daily counters reset."""

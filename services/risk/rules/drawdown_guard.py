@@ -29,7 +29,7 @@ def ensure_mark(ctx, params) -> None:
         return
     ctx.notes.append(f"drawdown high-water mark set to {fmt_money(acct.hwm)} with no saved "
                      f"mark: check the max-loss line against the firm's dashboard and set "
-                     f"[rules.drawdown_guard] line")
+                     f"[profiles.{ctx.profile}.rules.drawdown_guard] line")
 
 
 def equity_and_line(ctx, params):

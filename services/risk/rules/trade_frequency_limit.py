@@ -5,9 +5,11 @@ Counting follows the firms: every fill counts (opening, adding, reducing, closin
 ones do not, and riskd's own closes never do (RULES.md, "Whose trade it is"). A window
 "reaches" its limit with the trade that makes count == limit. Windows and cooldowns run from
 the fill's own time: an old fill counts, and a cooldown that has already elapsed is not taken.
+Warnings: each window warns on its own, while one more trade is still allowed (readings).
 """
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 
 from services.risk.rules.base import TRADE, Measure, Rule, progress, timer, until_reset
@@ -36,18 +38,26 @@ class TradeFrequencyLimit(Rule):
     name = "trade_frequency_limit"
     listens = frozenset({TRADE})
     description = "too many trades per minute/hour/session: cooldown; per day/week: flatten"
+    keyed = True
 
     def measure(self, ctx, now, params):
+        return max(self.readings(ctx, now, params), key=lambda m: m.progress, default=None)
+
+    def readings(self, ctx, now, params):
+        """One reading per window in use. A window warns from ceil(warn_at x limit) trades,
+        but at the latest while one more trade is still allowed (limit - 1: 2 of 3 a minute),
+        never at 0 (a limit of 1 cannot warn: its first trade is the breach)."""
         c, lim = counts(ctx, now), limits(params)
-        best = None
+        out = []
         for window, limit in lim.items():
             if limit > 0:
                 n = Decimal(c[window])
-                m = Measure(n, Decimal(limit), progress(n, limit),
-                            f"{c[window]} of {limit} trades per {window}")
-                if best is None or m.progress > best.progress:
-                    best = m
-        return best
+                warn_from = (max(1, min(math.ceil(params.warn_at * limit - 1e-9), limit - 1))
+                             if limit > 1 else limit + 1)             # 1: never
+                out.append(Measure(n, Decimal(limit), progress(n, limit),
+                                   f"{c[window]} of {limit} trades per {window}", key=window,
+                                   warn_from=Decimal(warn_from)))
+        return out
 
     def evaluate(self, ctx, event, now, params):
         if ctx.change != "new" or event.voided or event.by_riskd:

@@ -36,7 +36,7 @@ class TradeManagement(Rule):
         for p in ctx.account.positions.values():
             if only is not None and p.contract_id != only:
                 continue
-            price = ctx.market.price(p.contract_id)
+            price = ctx.market.price_of(p)
             contract = ctx.market.contracts.get(p.contract_id)
             if price is None or contract is None:
                 continue

@@ -13,6 +13,11 @@ from shared.messages.config import ConfigEdited
 from shared.messages.system import error, ok
 
 
+def is_rule_key(key: str) -> bool:
+    """A key inside a rules table (profiles.P.rules.R.X, accounts[0].rules.R.X)."""
+    return ".rules." in f".{key}" or key.startswith("rules.")
+
+
 def backup_dir(sup) -> str:
     return default_backup_dir(sup.loaded.path, sup.loaded.data_dir)
 
@@ -47,6 +52,10 @@ def run_edit(sup, respond, key: str, edit: Callable[[str, str], EditResult]) -> 
                         warnings=[str(w) for w in result.warnings],
                         changes=list(result.changes))
     note = "applied live" if reloaded.ok else f"written but not applied: {reloaded.reason}"
+    if reloaded.ok and is_rule_key(key):
+        # risk applies a tightening now and keeps a loosening waiting for the roll (or an
+        # admin override): the audit and the reply never claim a loosening is live
+        note = "riskd took it; a tightening applies now, a loosening waits for the trading-day roll"
     if restart:
         note += "; needs a restart to take effect: " + ", ".join(restart)
     respond(ok(body, reason=f"{key}: saved ({note})"))

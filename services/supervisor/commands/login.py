@@ -11,7 +11,7 @@ from __future__ import annotations
 from services.supervisor import audit
 from services.supervisor.commands.base import Command
 from services.supervisor.sessions import SESSION_ROLES, masked
-from shared.config.access import check_password
+from shared.config.access import check_password, no_password_hint
 from shared.messages.auth import (AuthNeeded, LoginReply, LoginRequest, LogoutRequest, WhoAmI,
                                   WhoAmIRequest)
 from shared.messages.system import error, ok
@@ -41,8 +41,8 @@ def execute_login(sup, request: LoginRequest, respond) -> None:
     hashed = role_config(sup.config, role).password_hash
     if not hashed:
         audit.record("login", role, f"refused: no {role} password set", who=user)
-        respond(error("auth_refused", f"no {role} password set: run riskctl passwd {role} "
-                      f"--offline (it writes the config file, so it needs write access to it)",
+        respond(error("auth_refused",
+                      no_password_hint(role, bool(sup.config.admin.password_hash)),
                       AuthNeeded(role=role)))
         return
     if not check_password(request.password, hashed):

@@ -1,11 +1,11 @@
 """`riskctl shutdown`: stop every worker in order, then the supervisor itself.
 
-Like stopping a guard worker (stop.py), a shutdown while accounts hold open positions leaves
+Like stopping a guard worker (stop.py), a shutdown while accounts hold open positions or working orders leaves
 them unguarded: it needs `confirmed` (riskctl asks, or --yes), checked here so no client can
 skip it.
 """
 from services.supervisor.commands.base import Command
-from services.supervisor.commands.stop import unless_positions_open
+from services.supervisor.commands.stop import unless_exposed
 from shared.messages.control import ShutdownRequest
 from shared.messages.system import ok
 
@@ -18,7 +18,7 @@ def execute(sup, request, respond) -> None:
     if request.confirmed or "market" not in sup.slots:
         shut_down()
         return
-    unless_positions_open(sup, respond, "a shutdown stops every guard", shut_down)
+    unless_exposed(sup, respond, "a shutdown stops every guard", shut_down)
 
 
 COMMAND = Command(ShutdownRequest, "admin", execute)

@@ -86,6 +86,9 @@ def test_history_names_tickers_where_a_person_reads_it(capsys):
 
         def request(self, _msg):
             return SimpleNamespace(body=body)
+
+        def call(self, _msg, **_kw):
+            return SimpleNamespace(ok=False, body=None)     # enforcement cannot say
     history.run(SimpleNamespace(account="", since=None, limit=10), Ctx())
     out = capsys.readouterr().out
     assert "reduce_position MNQ" in out and "9 open on MNQ" in out and "CON.F" not in out

@@ -9,20 +9,26 @@ import pytest
 from cli.watch.model import (Reachability, RiskUnavailable, bar_colour, build_screen,
                              fmt_countdown, screen_fields)
 from shared.clock import NS_PER_S
-from shared.messages.control import WorkerEvent
+from shared.messages.control import SupervisorStatus, WorkerEvent, WorkerInfo
 from shared.messages.enforce import CommandResult
 from shared.messages.risk import Decision
-from tests.unit.cli.screens import CALENDAR, CHICAGO, NOW, account, lockout, state
+from tests.unit.cli.screens import CALENDAR, CHICAGO, NOW, WORKERS, account, lockout, state
 
 
 def screen(s, now=NOW, selected=0):
     return build_screen(s, now, CHICAGO, CALENDAR, selected)
 
 
-@pytest.mark.parametrize("fraction, colour", [(0.0, "green"), (0.69, "green"), (0.70, "amber"),
+@pytest.mark.parametrize("fraction, colour", [(0.0, "green"), (0.79, "green"), (0.80, "amber"),
                                               (0.89, "amber"), (0.90, "red"), (1.3, "red")])
-def test_a_limit_bar_is_green_then_amber_past_70_then_red_past_90_percent(fraction, colour):
+def test_a_limit_bar_is_green_then_amber_from_warn_at_then_red_past_90_percent(fraction, colour):
+    """Trial finding 12: amber where riskd warns (the default warn_at, 80 %), not at 70 %."""
     assert bar_colour(fraction) == colour
+
+
+def test_a_rules_own_warn_at_moves_the_colours():
+    assert bar_colour(0.55, warn_at=0.5) == "amber" and bar_colour(0.75, warn_at=0.5) == "red"
+    assert bar_colour(0.85, warn_at=0.9) == "green"
 
 
 @pytest.mark.parametrize("seconds, text", [(0, "0s"), (0.2, "1s"), (59, "59s"), (61, "1m01s"),
@@ -66,7 +72,7 @@ def test_only_enabled_loss_limits_get_a_bar_coloured_by_how_much_is_used():
 def test_positions_show_the_ticker_not_the_exchange_root():
     p = screen(state(account())).accounts[0].positions[0]
     assert (p.ticker, p.side, p.size, p.average, p.last, p.unrealized) == (
-        "ES", "long", 2, "6012.25", "6012.7", "+45.00")
+        "ES", "long", 2, "6012.25", "6012.70", "+45.00")
 
 
 def test_every_enabled_rule_is_listed_with_value_vs_limit_and_disabled_ones_are_counted():
@@ -132,6 +138,10 @@ def test_worker_events_update_health_and_a_dead_riskd_shows_the_retrying_notice(
     assert scr.notice_level == "error"
     assert scr.accounts[0].net == "-267.50"           # the last known picture stays
     assert s.apply(Reachability(ok=True))
+    assert screen(s).notice == "NOT GUARDED now: risk not running"   # risk is still in backoff
+    s.apply(WorkerEvent(name="risk", state="running"))
+    s.apply(SupervisorStatus(pid=1, started_ns=NOW, config_path="riskd.toml",
+                             workers=[WorkerInfo(name=n, state="running") for n in WORKERS]))
     assert screen(s).notice == ""
 
 

@@ -45,7 +45,7 @@ def test_at_80x24_the_trader_sees_pnl_the_limit_bars_the_position_and_the_banner
 
 
 def test_bars_take_the_colour_of_their_threshold():
-    for progress, colour in ((0.5, "green"), (0.75, "amber"), (0.95, "red")):
+    for progress, colour in ((0.5, "green"), (0.85, "amber"), (0.95, "red")):
         lines = lines_for(state(account(progress=progress)))
         bar = [line for line in lines if text_of(line).startswith("daily_realized_loss   [")][0]
         assert bar[1][1] == colour and bar[3][1] == colour        # the filled part and the %
@@ -101,7 +101,7 @@ def test_when_riskd_is_gone_the_screen_says_so_on_a_loud_line():
     s.apply(Reachability(ok=False, reason="no answer", ts_ns=NOW))
     lines = lines_for(s, now=NOW + 3 * NS_PER_S)
     assert "riskd not reachable -- retrying (for 3s)" in plain(lines)
-    assert styled(lines, "not reachable") == "error"
+    assert styled(lines, "not reachable -- retrying") == "error"
 
 
 def test_ascii_mode_draws_with_plain_characters():

@@ -40,3 +40,15 @@ def test_each_account_gets_an_ordinary_flatten_command_with_a_fresh_id():
     assert [(c.id, c.action, c.rule, c.account_id) for c in cmds] == [
         ("manual-5.11", "flatten", "manual", 11), ("manual-5.12", "flatten", "manual", 12)]
     assert all(c.event_ns == 5 and c.mode == "enforce" for c in cmds)
+
+
+def test_the_admin_and_the_reason_travel_with_the_command_and_its_result(tmp_path):
+    """Trial finding 8: risk learns of a kill switch only from its results; they carry who
+    asked and why, so history shows admin:<user> and the admin's words."""
+    from services.enforcement.journal import Journal
+    [cmd] = commands([11], "desk risk check 42", 5, by="admin:root")
+    assert (cmd.reason, cmd.by) == ("desk risk check 42", "admin:root")
+    journal = Journal(str(tmp_path / "journal.db"))
+    entry, _new = journal.receive(cmd, 6)
+    result = entry.result()
+    assert (result.reason, result.by) == ("desk risk check 42", "admin:root")

@@ -48,10 +48,11 @@ def test_flatten_and_lockout_until_the_roll():
     assert flat.ts_ns == chi(2026, 11, 25, 9, 10)
     assert r.days[WED].actual == D(-502 + 996)
     assert r.days[WED].guarded == D(-502)
-    assert r.days[WED].blocked == 2
+    assert (r.days[WED].blocked, r.days[WED].dropped) == (1, 1)   # the entry, its exit
     assert r.days[THU].actual == r.days[THU].guarded == D(98)
     assert r.rules["daily_realized_loss"].changed == D(-996)
-    assert r.rules["daily_realized_loss"].trades_blocked == 1     # the blocked entry
+    assert (r.rules["daily_realized_loss"].blocked, r.rules["daily_realized_loss"].dropped) \
+        == (1, 1)
 
 
 def test_a_reduce_closes_the_newest_contract_at_that_moment_s_price():
@@ -90,7 +91,8 @@ def test_a_close_of_one_position_at_the_adverse_extreme_first():
     assert close.ts_ns == chi(2026, 11, 25, 9, 1) + 20 * 10 ** 9      # the low, before the high
     assert r.days[WED].actual == D(200 + 10 - 3)
     assert r.days[WED].guarded == D(-250 - 2 + 10 - 1)
-    assert r.days[WED].blocked == 1                                   # the ES exit
+    assert (r.days[WED].blocked, r.days[WED].dropped) == (0, 1)     # the ES exit
+    assert r.rules["daily_unrealized_loss"].dropped == 1
 
 
 def test_a_timer_cooldown_blocks_the_next_two_round_trips():
@@ -108,9 +110,10 @@ def test_a_timer_cooldown_blocks_the_next_two_round_trips():
     assert cool.lock.kind == "timer" and cool.lock.until_ns == chi(2026, 11, 25, 9, 6)
     assert r.days[WED].actual == D(-150 + 100 - 500 + 50 - 8)
     assert r.days[WED].guarded == D(-150 + 50 - 4)
-    assert r.days[WED].blocked == 4
+    assert (r.days[WED].blocked, r.days[WED].dropped) == (2, 2)
     assert r.rules["cooldown_after_loss"].changed == D(404)
-    assert r.rules["cooldown_after_loss"].trades_blocked == 2
+    assert (r.rules["cooldown_after_loss"].blocked, r.rules["cooldown_after_loss"].dropped) \
+        == (2, 2)
 
 
 def test_a_session_end_closes_and_blocks_until_the_next_session():
@@ -130,8 +133,11 @@ def test_a_session_end_closes_and_blocks_until_the_next_session():
     assert first.lock.kind == "until_session" and first.lock.until_ns == chi(2026, 11, 26, 8, 30)
     assert r.days[WED].actual == D(-500 + 250 - 4)
     assert r.days[WED].guarded == D(100 - 2)
-    assert r.days[WED].blocked == 3          # the 15:10 exit of the closed position, and both
-    assert r.rules["session_block_outside"].trades_blocked == 1     # halves of the re-entry
+    # the re-entry is blocked; the 15:10 exit of the closed position and the re-entry's exit
+    # are dropped: all three counted for the rule, as the day counts them
+    assert (r.days[WED].blocked, r.days[WED].dropped) == (1, 2)
+    rule = r.rules["session_block_outside"]
+    assert (rule.blocked, rule.dropped) == (1, 2)
 
 
 def test_a_day_without_a_breach_is_left_as_it_was():
@@ -175,5 +181,6 @@ def test_an_order_riskd_cancelled_does_not_fill_after_its_lockout_ended():
                                        "flatten": True})
     assert r.days[WED].actual == D(-150 + 100 - 4)
     assert r.days[WED].guarded == D(-150 - 2)
-    assert r.days[WED].blocked == 2
-    assert r.rules["cooldown_after_loss"].trades_blocked == 1
+    assert (r.days[WED].blocked, r.days[WED].dropped) == (1, 1)
+    assert (r.rules["cooldown_after_loss"].blocked, r.rules["cooldown_after_loss"].dropped) \
+        == (1, 1)

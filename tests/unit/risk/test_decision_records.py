@@ -61,3 +61,21 @@ def test_drawdown_guard_warns_nothing_at_start_when_nothing_is_known():
     desk = Desk(drawdown_guard={"max_loss": 2000, "buffer": 100, "starting_balance": 50000,
                                 "line": 48000})
     assert [w for w in desk.warnings() if w.rule == "drawdown_guard"] == []
+
+
+def test_a_position_updates_trigger_time_is_when_it_arrived_not_when_the_position_opened():
+    # an added lot: the broker's Position payload still carries the creationTimestamp of the
+    # position opened 24 s ago. The action it triggers took ms, so its trigger time (from which
+    # the live screen measures latency to the broker's answer) is the update's arrival
+    from shared.messages.market import POSITION_LONG, PositionUpdate
+    from tests.unit.risk.desk import ACCOUNT, MNQ, NS, D
+    desk = Desk(max_contracts={"limit": 5})
+    opened = desk.now
+    desk.long(3, MNQ, 21000)
+    desk.wait(24)
+    out = desk.feed(PositionUpdate(account_id=ACCOUNT, position_id=1, contract_id=MNQ,
+                                   ts_ns=opened, type=POSITION_LONG, size=7,
+                                   average_price=D(21000)))
+    [d] = out.decisions
+    [cmd] = out.commands
+    assert d.event_ns == cmd.event_ns == desk.now == opened + 24 * NS

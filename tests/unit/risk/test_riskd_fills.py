@@ -110,3 +110,42 @@ def test_two_commands_closing_the_same_contract_leave_no_expectation_for_the_tra
     out = desk.trade(None, contract=NQ, side=SIDE_BUY, size=1, price=20015)
     assert not out.fills[0].by_riskd
     assert desk.account.trades_today == 2
+
+
+def test_an_admin_flatten_in_history_names_the_admin_and_the_reason_they_gave():
+    """Trial finding 8: `riskctl flatten 1001 --reason "desk risk check 42"` was shown as
+    WHO admin, REASON kill switch; enforcement's result carries the command's own words."""
+    desk = Desk(trade_frequency_limit=FREQ)
+    buy(desk, 1, 1, MNQ)
+    out = desk.engine.on_result(CommandResult(command_id="ks2.1", account_id=ACCOUNT,
+                                              status="accepted", action="flatten",
+                                              rule="manual", reason="desk risk check 42",
+                                              by="admin:root"), desk.now)
+    [d] = out.decisions
+    assert (d.by, d.reason) == ("admin:root", "desk risk check 42")
+
+
+def test_an_admin_flatten_is_one_decision_from_accepted_to_its_final_result():
+    # the kill switch's "accepted", its fills (which use up the expected exits), a tick that
+    # prunes what is used up, then its final "done": one admin decision in history, not two
+    desk = Desk(trade_frequency_limit=FREQ)
+    buy(desk, 1, 1, MNQ)
+
+    def result(status):
+        return desk.engine.on_result(CommandResult(command_id="ks2.1", account_id=ACCOUNT,
+                                                   status=status, action="flatten",
+                                                   rule="manual"), desk.now)
+    first = result("accepted")
+    desk.trade("1", contract=MNQ, side=SIDE_SELL, size=1)
+    desk.flat(MNQ)
+    desk.wait(1)
+    last = result("done")
+    assert [d.by for d in first.decisions + last.decisions] == ["admin"]
+
+
+def test_an_admin_flatten_of_a_flat_account_is_one_decision_too():
+    desk = Desk(trade_frequency_limit=FREQ)
+    outs = [desk.engine.on_result(CommandResult(command_id="ks3.1", account_id=ACCOUNT,
+                                                status=s, action="flatten", rule="manual"),
+                                  desk.now) for s in ("accepted", "done")]
+    assert len([d for o in outs for d in o.decisions]) == 1

@@ -27,7 +27,7 @@ def test_status_shows_pnl_positions_rules_and_lockouts():
     st = account_status(desk.engine, ACCOUNT, desk.now)
     assert [lk.kind for lk in st.lockouts] == ["until_reset"]
     listed = account_rules(desk.engine, ACCOUNT, desk.now)
-    assert dict(listed.rules[2].params) == {"limit": "500", "include_fees": "True"}
+    assert dict(listed.rules[2].params) == {"limit": "500", "include_fees": "true"}   # TOML, not a repr
 
 
 def test_configured_symbols_match_tickers_roots_ids():

@@ -104,3 +104,30 @@ def test_an_account_update_before_its_fill_does_not_count_the_loss_twice():
     desk.flat(MNQ)
     assert desk.price(MNQ, 20000).decisions == []               # flat: 48,300 stays
     assert desk.account.book_balance() == 48_300 and desk.account.balance_since == 0
+
+
+def test_the_check_the_line_note_names_the_profile_table_the_line_goes_in():
+    # the account's rules come from a profile named "combine50k": the note names that table
+    import os
+
+    import attrs
+
+    from services.risk.settings import RuleSettings
+    from shared.config.accounts import AccountConfig
+    from shared.config.load import load_config
+    here = os.path.dirname(os.path.abspath(__file__))
+    config = load_config(os.path.join(here, "..", "..", "..", "etc", "riskd.toml")).config
+    rules = attrs.evolve(config.profiles["default"].rules,
+                         drawdown_guard=only(drawdown_guard=RULE).drawdown_guard)
+    profile = attrs.evolve(config.profiles["default"], rules=rules)
+    config = attrs.evolve(config, profiles={**config.profiles, "combine50k": profile},
+                          accounts=[AccountConfig(id=ACCOUNT, profile="combine50k")])
+    desk = Desk(balance=49_000, drawdown_guard=RULE)
+    desk.engine.settings = RuleSettings(config)
+    desk.engine.accounts.clear()           # start over under this config
+    desk.engine.warned.clear()
+    desk.history.clear()
+    balance(desk, 49_000)
+    notes = [w.reason for w in desk.warnings() if w.rule == "drawdown_guard"]
+    assert notes and all("[profiles.combine50k.rules.drawdown_guard] line" in n
+                         for n in notes), notes

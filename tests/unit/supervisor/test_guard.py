@@ -57,3 +57,22 @@ def test_after_riskd_was_killed_its_open_gap_ends_at_the_restart_and_a_new_one_o
     assert t.open_gap.start_ns == 80 * S          # nothing is running yet in the new life
     all_up(t, 82 * S)
     assert t.unguarded_s(0, 1000 * S, 1000 * S) == 4 + 30 + 2
+
+
+def test_the_time_riskd_itself_was_down_is_a_gap_when_it_starts_again():
+    """Trial finding 5: a clean stop (or a kill while guarded) leaves no gap open, yet nothing
+    was guarded until riskd ran again: from its last alive time to now is a gap."""
+    stored = [Gap(0, 4 * S, ("risk not running",))]
+    t = GuardTracker.resumed(stored, 80 * S, last_alive_ns=50 * S)
+    assert t.closed[1] == Gap(50 * S, 80 * S, ("riskd not running",))
+    assert t.open_gap.start_ns == 80 * S
+    all_up(t, 82 * S)
+    assert t.unguarded_s(0, 1000 * S, 1000 * S) == 4 + 30 + 2
+
+
+def test_a_gap_left_open_already_covers_the_down_time_and_is_not_counted_twice():
+    stored = [Gap(50 * S, None, ("market not running",))]
+    t = GuardTracker.resumed(stored, 80 * S, last_alive_ns=60 * S)
+    assert len(t.closed) == 1 and t.closed[0].end_ns == 80 * S
+    all_up(t, 82 * S)
+    assert t.unguarded_s(0, 1000 * S, 1000 * S) == 30 + 2

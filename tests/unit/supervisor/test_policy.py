@@ -97,3 +97,32 @@ def test_a_silent_worker_is_hung_and_a_slow_starter_too():
     assert q.state == STARTING
     assert q.hung(14.0) is None
     assert "no sign of life" in q.hung(15.5)
+
+
+def test_a_worker_flapping_on_a_bad_config_starts_at_once_when_the_config_is_valid_again():
+    p = started()
+    t = 1.0
+    for _ in range(5):                     # refused the config at every start (exit 78)
+        p.exited(t, 78, "refused to start: invalid config (exit 78)")
+        if p.state != FLAPPING:
+            t = p.next_start_at
+            p.spawned(t)
+            t += 0.1
+    assert p.state == FLAPPING and not p.should_start(t + 1)
+    assert p.config_valid_again(t + 1)
+    assert p.should_start(t + 1) and p.reason == ""
+    p.spawned(t + 1)
+    p.exited(t + 1.1, 78)                  # the crash count started afresh: no flapping
+    assert p.state == BACKOFF and p.next_start_at == t + 1.1
+
+
+def test_a_valid_config_again_does_not_start_a_crashed_or_stopped_worker_early():
+    crashed = started()
+    crashed.exited(1.0, -9)
+    crashed.spawned(1.0)
+    crashed.exited(1.5, -9)                # backing off for a crash: not the config's doing
+    assert not crashed.config_valid_again(1.6) and not crashed.should_start(1.6)
+    stopped = started()
+    stopped.want_stop()
+    stopped.exited(1.0, 78)                # an operator stop stays sticky
+    assert not stopped.config_valid_again(1.1) and stopped.state == STOPPED

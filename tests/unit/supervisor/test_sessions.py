@@ -61,7 +61,7 @@ def test_missing_and_unknown_tokens_and_bad_roles(clock):
 def test_who_names_the_user_and_role_for_the_audit_trail(clock):
     sessions = Sessions(clock)
     s = sessions.issue("ops", 5, user="olga")
-    assert sessions.who(s.token) == "olga (ops session)"
+    assert sessions.who(s.token) == "ops:olga"
     assert sessions.who("bogus") == "" and sessions.who(None) == ""
 
 

@@ -1,0 +1,67 @@
+"""What an account held before risk restarted, kept until market's complete snapshot.
+
+Risk saves, with every commit and every second (services/risk/store.py, table `exposure`),
+the signed size of each open position (fills its Position update lags included) and the ids of
+the working orders of every account as its book has them. After a restart the book is empty
+until market's snapshot (or, after a full riskd restart, market's reconcile) fills it again,
+so every position and order would look opened or placed now; a lockout in force would then
+close and cancel what existed long before it (trial finding 1). Until a complete snapshot has
+been applied, lockout enforcement reads position and order events against what the account
+held instead:
+
+- a position event adds only the contracts beyond the size the account last held (the saved
+  size, then each event's): growth while risk was down, or a trade after the restart;
+- an order the account had, or one the broker says was created before the lock started, was
+  not placed while locked.
+
+Without a saved record of the account (a state file from an older riskd), the broker's times
+decide: a position or order created before the lock started existed when it started.
+"""
+from __future__ import annotations
+
+import json
+from typing import Optional
+
+import attrs
+
+from services.risk.ahead import opening
+
+
+@attrs.define
+class Carried:
+    positions: dict[str, int] = attrs.Factory(dict)    # contract id -> signed size held
+    orders: set[int] = attrs.Factory(set)                # working order ids held
+    saved: bool = True                                   # False: no record, the times decide
+
+    @classmethod
+    def from_json(cls, text: str) -> "Carried":
+        body = json.loads(text)
+        return cls({str(k): int(v) for k, v in body.get("positions", {}).items()},
+                   {int(o) for o in body.get("orders", [])})
+
+    def added(self, contract_id: str, after: int, created_ns: int,
+              locked_since: Optional[int]) -> int:
+        """Contracts a position event (now signed `after`) adds beyond what the account held;
+        remembers `after` as held. `created_ns` is the broker's opening time of the position,
+        `locked_since` when the earliest lockout covering it started (None: not locked)."""
+        if contract_id in self.positions or self.saved:
+            base = self.positions.get(contract_id, 0)
+        elif locked_since is not None and 0 < created_ns < locked_since:
+            base = after                       # the broker had it open before the lock
+        else:
+            base = 0
+        self.positions[contract_id] = after
+        return opening(base, after - base)
+
+    def had_order(self, order_id: int, created_ns: int, locked_since: int) -> bool:
+        """Did the order exist before the lock started (held, or created before it)?"""
+        return order_id in self.orders or 0 < created_ns < locked_since
+
+
+def exposure_json(account) -> str:
+    """The record of what an account holds now, as the store saves it: the positions counting
+    the fills their Position update has not caught up with yet (a lock's own fill included)."""
+    contracts = sorted(set(account.positions) | set(account.ahead))
+    held = {cid: account.exposure(cid) for cid in contracts}
+    return json.dumps({"positions": {cid: n for cid, n in held.items() if n},
+                       "orders": sorted(account.orders)})

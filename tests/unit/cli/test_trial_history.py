@@ -1,0 +1,79 @@
+"""History says what was DONE (trial finding 7): enforcement's outcome, never risk's plan
+presented as a fact ("cancel 1 order" when nothing was cancelled)."""
+from __future__ import annotations
+
+import time
+from types import SimpleNamespace
+
+from cli.commands import history
+from cli.commands.history import rows
+from shared.messages.enforce import CommandState, EnforcementStatus
+from shared.messages.risk import Decision, HistoryReply, LockSpec
+
+NOW = time.time_ns()
+
+
+def flatten_decision(**kw):
+    return Decision(id="d7", ts_ns=NOW, rule="daily_unrealized_loss", account_id=1002,
+                    action="flatten", reason="open -216.85 <= -200.00",
+                    lock=LockSpec(kind="timer", until_ns=NOW + 900 * 10**9),
+                    what="flatten: close 0 positions, cancel 1 order; lock the account (timer)",
+                    **kw)
+
+
+def final(detail, status="done"):
+    return CommandState(command_id="d7.1", account_id=1002, action="flatten", state="final",
+                        status=status, detail=detail)
+
+
+def test_what_is_enforcements_outcome_not_the_plan():
+    [row] = rows(HistoryReply(decisions=[flatten_decision()]), {"d7.1": final(
+        "flattened account 1002: close CON.F.US.MNQ.Z26 (verified flat)")})
+    assert row[3] == ("done: flattened account 1002: close CON.F.US.MNQ.Z26 (verified flat); "
+                      "lock the account (timer)")
+    assert "cancel 1 order" not in row[3]
+
+
+def test_an_already_flat_account_says_so_and_a_failure_is_loud():
+    [row] = rows(HistoryReply(decisions=[flatten_decision()]),
+                 {"d7.1": final("account 1002 was already flat")})
+    assert row[3].startswith("done: account 1002 was already flat")
+    [row] = rows(HistoryReply(decisions=[flatten_decision()]),
+                 {"d7.1": final("flatten failed: 503", status="failed")})
+    assert row[3].startswith("FAILED: flatten failed: 503")
+
+
+def test_without_an_outcome_the_plan_is_labelled_a_plan(capsys):
+    [row] = rows(HistoryReply(decisions=[flatten_decision()]), {})
+    assert row[3].startswith("planned: flatten: close 0 positions, cancel 1 order")
+
+    class Ctx:
+        json = False
+
+        def request(self, _msg):
+            return SimpleNamespace(body=HistoryReply(decisions=[flatten_decision()]))
+
+        def call(self, msg, **_kw):
+            assert msg.command_ids == ["d7.1"]
+            return SimpleNamespace(ok=True, body=EnforcementStatus(commands=[final(
+                "flattened account 1002: close CON.F.US.MNQ.Z26 (verified flat)")]))
+    history.run(SimpleNamespace(account="", since=None, limit=10), Ctx())
+    out = capsys.readouterr().out
+    assert "done: flattened account 1002: close MNQ (verified flat)" in out
+    assert "cancel 1 order" not in out
+
+
+def test_audit_shows_times_and_values_for_people():
+    """Trial finding 13: no until_ns=1796421403304845937, no 30.0 -> 600.0, no ['...']."""
+    from cli.commands.audit import what_of
+    from services.supervisor.audit import access_changes
+    from shared.config.access import AdminConfig
+    text = what_of({"account": "1001", "until_ns": 1796421403304845937, "session": True,
+                    "changes": ["a: 1 -> 2", "b: x -> y"]})
+    assert "until_ns" not in text and "1796421403304845937" not in text
+    assert "until=2026-" in text and "session=true" in text
+    assert "a: 1 -> 2; b: x -> y" in text and "[" not in text
+    old = SimpleNamespace(admin=AdminConfig(session_minutes=30.0), ops=AdminConfig())
+    new = SimpleNamespace(admin=AdminConfig(session_minutes=600.0), ops=AdminConfig())
+    [change] = access_changes(old, new)
+    assert change.endswith("session_minutes changed: 30 -> 600"), change
