@@ -3,7 +3,8 @@
 Wiring only. SUBscribes to risk's PUB (topic 'cmd'); every Command is journaled (journal.py)
 before anything else, a duplicate id is answered from the journal, a new one is handed to the
 executor's pool (executor.py), at most one job per account and lane at a time. Results come back
-through a queue drained by a short timer and are published on this worker's PUB (topic
+through a queue; the pool rings a doorbell (shared/bus/doorbell.py) that wakes the loop at once,
+so nothing polls while nothing happens. They are published on this worker's PUB (topic
 'result') for risk, logging, notify and the CLI. Commands left unfinished by a crash are
 resumed on start (they re-check the broker, see the actions). The control socket answers
 EnforcementStatusRequest and FlattenRequest (the kill switch, run through the same path).
@@ -25,6 +26,7 @@ from services.enforcement.journal import Entry, Journal
 from services.enforcement.planning import retry_delay
 from services.enforcement import killswitch
 from shared import topics
+from shared.bus.doorbell import Doorbell
 from shared.bus.subscriber import Subscriber
 from shared.clock import NS_PER_S
 from shared.config.accounts import find_account
@@ -40,7 +42,6 @@ from shared.worker import Worker
 log = logging.getLogger(__name__)
 elog = logging.getLogger(ENFORCEMENT_LOGGER)
 
-DRAIN_EVERY = 0.01          # s: results from the pool reach the loop within this
 RETRY_CHECK_EVERY = 0.25    # s: pending (market closed) commands are looked at this often
 PENDING_RETRY = (2.0, 60.0)  # s: first retry of a pending command, cap of its backoff
                              # (a re-send from risk retries a waiting command at once)
@@ -79,8 +80,10 @@ class EnforcementWorker(Worker):
         self.add_reader(self.commands.sock, self._on_commands)
         self.handle(EnforcementStatusRequest, self._on_status)
         self.handle(FlattenRequest, self._on_flatten)
+        self.doorbell = Doorbell(self.ctx, "enforcement-outcomes")
+        self.executor.notify = self.doorbell.ring
+        self.add_reader(self.doorbell.reader, self._drain)
         self.executor.start()
-        self.every(DRAIN_EVERY, self._drain)
         self.every(RETRY_CHECK_EVERY, self._retry_pending)
         threading.Thread(target=self._refresh_accounts, name="enforcement-accounts",
                          daemon=True).start()
@@ -90,6 +93,7 @@ class EnforcementWorker(Worker):
         self._accounts_stop.set()
         self.executor.stop()
         self._drain()
+        self.doorbell.close()
         self.journal.close()
 
     def _make_client(self, budget) -> ProjectXRest:
@@ -188,6 +192,7 @@ class EnforcementWorker(Worker):
 
     # -- results out ------------------------------------------------------------------------------
     def _drain(self) -> None:
+        self.doorbell.clear()        # before taking: an outcome put after this rings again
         while True:
             try:
                 outcome = self.executor.outcomes.get_nowait()

@@ -81,6 +81,7 @@ class Executor:
         self.budget = budget or RateBudget(clock=clock)
         self.sleep = sleep
         self.outcomes: queue.Queue[Outcome] = queue.Queue()
+        self.notify: Callable[[], None] = lambda: None   # called after each outcome is queued
         self._jobs: queue.PriorityQueue = queue.PriorityQueue()
         self._seq = itertools.count()
         self._threads: list[threading.Thread] = []
@@ -127,6 +128,7 @@ class Executor:
                 outcome = self._final(job, FAILED, f"internal error: {type(exc).__name__}: {exc}",
                                       None, client, 0, rounds=1)
             self.outcomes.put(outcome)
+            self.notify()
         close = getattr(client, "close", None)
         if close is not None:
             close()

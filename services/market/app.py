@@ -41,6 +41,7 @@ from shared.projectx.realtime import (EV_ACCOUNT, EV_ORDER, EV_POSITION, EV_TRAD
                                       USER_HUB, HubAck, HubClient, HubClosed, HubEvent,
                                       HubFailed, HubOpened, QuoteBook, quote_subscription,
                                       user_payloads, user_subscriptions)
+from shared.projectx.ratebudget import RateBudget
 from shared.projectx.rest import ProjectXRest
 from shared.tradingday import SessionWindow
 from shared.worker import Worker
@@ -83,7 +84,9 @@ class MarketWorker(Worker):
         self.add_reader(self.inbox.reader, self._drain)
         self.rest = RestThread(lambda: ProjectXRest(
             rest_url, broker.user_name, broker.api_key, timeout=broker.timeout,
-            clock=self.clock, ca_bundle=broker.ca_bundle), self.inbox.put)
+            clock=self.clock, ca_bundle=broker.ca_bundle,
+            budget=RateBudget(broker.rate_limit, broker.rate_window, clock=self.clock)),
+            self.inbox.put)
         self.hubs = {hub: HubClient(hub, url, self.inbox.put, keepalive=broker.keepalive,
                                     ca_bundle=broker.ca_bundle)
                      for hub, url in ((USER_HUB, user_url), (MARKET_HUB, market_url))}

@@ -104,6 +104,7 @@ class Store:
         self.db.execute("PRAGMA synchronous=NORMAL")    # WAL: a killed process loses nothing
         self.db.executescript(SCHEMA)
         self._marks_seen: dict[int, tuple] = {}
+        self._warned_saved: set = set()      # warned keys this store has committed
         self._exposure_seen: dict[int, str] = {}
         self._rules_seen: dict[int, tuple] = {}
         self._day_written = False
@@ -154,7 +155,8 @@ class Store:
                 self._history(d.ts_ns, d.account_id, "decision", d)
             for w in out.warnings:
                 self._history(w.ts_ns, w.account_id, "warning", w)
-            for key in engine.warned:
+            new_warned = engine.warned - self._warned_saved   # the step's own, not all again
+            for key in new_warned:
                 db.execute("INSERT OR IGNORE INTO warned VALUES (?, ?, ?)",
                            (key[0], key[1], key[2].isoformat()))
             for cmd in out.commands:
@@ -166,13 +168,22 @@ class Store:
                 self._exits(engine, aid)
             if out.rolled:
                 self._prune(engine)
-            self._marks(engine, force=bool(out.rolled))
+            # the marks of the accounts this step touched (the rest: save_marks every second,
+            # as for the steps that commit nothing); every account's at a roll
+            touched = None if out.rolled else (
+                set(out.dirty) | {f.account_id for f in out.fills}
+                | {d.account_id for d in out.decisions}
+                | {c.lockout.account_id for c in out.lockouts})
+            self._marks(engine, force=bool(out.rolled), only=touched)
             self._exposure(engine)
             self._rules(engine)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
+        self._warned_saved |= new_warned
+        if out.rolled:
+            self._warned_saved &= engine.warned
 
     def save_marks(self, engine) -> None:
         """Persist changed marks (high-water marks, the day's trailing highs) and exposure;
@@ -208,12 +219,15 @@ class Store:
                         (account_id, acct.trading_day.isoformat(), str(acct.realized_gross),
                          str(acct.fees), acct.trades_today))
 
-    def _marks(self, engine, force: bool = False) -> None:
+    def _marks(self, engine, force: bool = False, only=None) -> None:
+        """only: these account ids (None: every account)."""
         if engine.day is not None and (force or not self._day_written):
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('day', ?)",
                             (engine.day.isoformat(),))
             self._day_written = True
-        for aid, acct in engine.accounts.items():
+        accounts = engine.accounts.items() if only is None else \
+            [(aid, engine.accounts[aid]) for aid in only if aid in engine.accounts]
+        for aid, acct in accounts:
             row = (None if acct.hwm is None else str(acct.hwm),
                    acct.trading_day.isoformat() if acct.trading_day else None,
                    json.dumps({k: str(v) for k, v in sorted(acct.day_highs.items())}),

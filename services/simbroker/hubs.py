@@ -114,6 +114,7 @@ class HubServer:
         self.conns: set[Connection] = set()
         self._by_topic: dict[tuple, set[Connection]] = collections.defaultdict(set)
         self._inbox: collections.deque = collections.deque()
+        self._user_inbox: collections.deque = collections.deque()   # routed before quotes
         self._kicked = False
         self._event_count = 0
         self._down_until = 0.0
@@ -170,7 +171,7 @@ class HubServer:
 
     # -- publishing (any thread) -------------------------------------------------------------
     def publish_user(self, events: Iterable[Event]) -> None:
-        self._inbox.append(("user", tuple(events)))
+        self._user_inbox.append(tuple(events))
         self._kick()
 
     def publish_quote(self, contract_id: str, payload: dict) -> None:
@@ -200,19 +201,25 @@ class HubServer:
 
     def _drain(self) -> None:
         self._kicked = False
-        while self._inbox:
+        if self._user_inbox:
+            # user events first, and their writers run before the market data queued ahead of
+            # them is encoded (a fill never waits behind a quote storm; the real gateway serves
+            # the user hub apart from the market hub)
+            while self._user_inbox:
+                for event in self._with_quirks(self._user_inbox.popleft()):
+                    self._route_user(event)
+            if self._inbox:
+                self._kick()
+            return
+        while self._inbox and not self._user_inbox:
             item = self._inbox.popleft()
             if item[0] == "market":
                 _kind, topic, cid, data = item
                 self._route((topic, cid), signalr.invocation_raw(MARKET_EVENTS[topic], cid, data))
                 continue
-            if item[0] == "quote":
-                _kind, cid, payload = item
-                if not self.quirks["quotesSilent"]:
-                    self._route(("quotes", cid), signalr.invocation("GatewayQuote", [cid, payload]))
-            else:
-                for event in self._with_quirks(item[1]):
-                    self._route_user(event)
+            _kind, cid, payload = item
+            if not self.quirks["quotesSilent"]:
+                self._route(("quotes", cid), signalr.invocation("GatewayQuote", [cid, payload]))
 
     def _with_quirks(self, events: tuple) -> list:
         """The misbehaviours of the real gateway that clients must survive, when switched on."""

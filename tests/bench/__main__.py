@@ -23,6 +23,8 @@ BENCHES = (
     ("rules", "tests.bench.bench_rules"),
     ("logging", "tests.bench.bench_logging"),
     ("enforcement", "tests.bench.bench_enforcement"),
+    ("storm", "tests.bench.bench_storm"),
+    ("scale", "tests.bench.bench_scale"),
     ("system", "tests.bench.bench_system"),
     ("watch", "tests.bench.bench_watch"),
     ("notify", "tests.bench.bench_notify"),

@@ -116,6 +116,18 @@ def real_chain(tmp: pathlib.Path, n: int) -> tuple[list[float], list[CommandResu
         orders = sorted(client.search_orders(ACCOUNT, start_ns), key=lambda o: o.id)
     finally:
         procs.cleanup()
+    samples = [us for _t0, us in breach_latencies(trades, orders)]
+    if len(samples) < n:
+        raise RuntimeError(f"expected {n + WARMUP} buy/close pairs, found {len(samples)}")
+    results = sorted(seen.values(), key=lambda r: r.event_ns)[WARMUP:]
+    return samples[WARMUP:], results
+
+
+def breach_latencies(trades: dict, orders: list) -> list[tuple[int, float]]:
+    """(buy trade ns, us until the close's order) for each buy answered by riskd's close.
+
+    trades: buy order id -> its trade's creation ns; orders: the account's orders by id. Each
+    buy is followed by the market order the sim creates when closeContract arrives."""
     samples, opened = [], None
     for o in orders:
         if o.type != MARKET:
@@ -123,12 +135,9 @@ def real_chain(tmp: pathlib.Path, n: int) -> tuple[list[float], list[CommandResu
         if o.side == BUY:
             opened = trades.get(o.id)
         elif opened is not None:           # the close that answered that buy
-            samples.append((o.created_ns - opened) / 1000)
+            samples.append((opened, (o.created_ns - opened) / 1000))
             opened = None
-    if len(samples) < n:
-        raise RuntimeError(f"expected {n + WARMUP} buy/close pairs, found {len(samples)}")
-    results = sorted(seen.values(), key=lambda r: r.event_ns)[WARMUP:]
-    return samples[WARMUP:], results
+    return samples
 
 
 FLATTENS = 40

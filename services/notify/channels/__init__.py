@@ -7,11 +7,19 @@ the session, the POST that turns transport errors into ChannelError, and 429 par
 """
 from __future__ import annotations
 
-from typing import Any, Optional
-
-import requests
+from typing import TYPE_CHECKING, Any, Optional
 
 from shared.redact import Redactor
+
+if TYPE_CHECKING:
+    import requests
+
+
+def _requests():
+    """requests, imported on first use: a notify worker with no HTTP channel configured never
+    loads it (about 9 MB of resident memory; docs/performance.md)."""
+    import requests
+    return requests
 
 
 class ChannelError(Exception):
@@ -47,12 +55,12 @@ class HttpChannel:
         self.cfg = cfg
         self.timeout = timeout
         self.redactor = redactor
-        self.session = requests.Session()
+        self.session = _requests().Session()
 
     def post(self, url: str, payload: dict, timeout: Optional[float]) -> requests.Response:
         try:
             return self.session.post(url, json=payload, timeout=timeout or self.timeout)
-        except requests.RequestException as exc:
+        except _requests().RequestException as exc:
             raise ChannelError(self.redactor.redact(
                 f"no answer from {self.service}: {type(exc).__name__}: {short(exc, 600)}")) \
                 from None

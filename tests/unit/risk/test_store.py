@@ -125,3 +125,20 @@ def test_a_damaged_page_inside_a_real_database_is_detected(tmp_path):
     path.write_bytes(bytes(data))
     _, report = Store.open(str(tmp_path))
     assert "moved aside" in report
+
+
+def test_each_step_commits_its_new_warnings_and_a_restart_has_them_all(tmp_path):
+    """A commit writes only the warnings not written yet (not every one again: that cost
+    grew with the accounts on the breach path), and none is ever skipped."""
+    start = chi(2026, 11, 25, 10)
+    desk = Desk(start=start, **RULES)
+    store, _ = Store.open(str(tmp_path))
+    day = desk.engine.day
+    desk.engine.warned.add((ACCOUNT, "daily_realized_loss", day))
+    run(desk, store, lambda: desk.trade(pnl="-50"))
+    desk.engine.warned.add((ACCOUNT, "daily_unrealized_loss", day))
+    run(desk, store, lambda: desk.trade(pnl="-10"))
+    store.close()
+    desk2, _store2 = restart(tmp_path, start + 60 * NS)
+    assert desk2.engine.warned >= {(ACCOUNT, "daily_realized_loss", day),
+                                   (ACCOUNT, "daily_unrealized_loss", day)}
