@@ -7,7 +7,9 @@ lockouts, the outbox, what is in flight, what each lockout has already acted on.
 - Actions are never dropped: a decision asking for more than the lockouts in force do (a
   flatten under a cooldown that did not flatten, a self-lockout) is carried out, the longer
   lockout wins; only the same action for the same lockout is not taken twice, and an action
-  already in flight for the same target is not sent again until its result arrives.
+  already in flight for the same target is not sent again until its result arrives; a flatten
+  in flight covers every close, reduction and cancel of its account (reloaded from the outbox
+  after a restart, so a new risk does not send a close beside a resumed flatten).
 - A command that closes or reduces records riskd's expected exits (services/risk/exits.py).
 - People: an admin's unlock, a trader's self-lockout.
 """
@@ -23,8 +25,12 @@ from services.risk.state import AccountState
 from services.risk.words import SELF_LOCK, what, who
 from shared.when import self_lock_refusal
 from shared.messages.enforce import Command
-from shared.messages.risk import (ACTION_NONE, ALERT, CLOSE_POSITION, ENFORCE, FLATTEN,
-                                  REDUCE_POSITION, TIMER, UNTIL_RESET, Decision, LockSpec)
+from shared.messages.risk import (ACTION_NONE, ALERT, CANCEL_ORDERS, CLOSE_POSITION, ENFORCE,
+                                  FLATTEN, REDUCE_POSITION, TIMER, UNTIL_RESET, Decision,
+                                  LockSpec)
+
+# what a flatten in flight already does for its account (closes, reductions, cancels)
+COVERED_BY_FLATTEN = (CLOSE_POSITION, REDUCE_POSITION, CANCEL_ORDERS)
 
 
 class Acting:
@@ -71,13 +77,38 @@ class Acting:
         if d.action == ACTION_NONE:
             out.decisions.append(d)
             return
-        if target in self.inflight:             # the same action is already on its way
+        busy = self._in_flight(d, target)
+        if busy:                                # the same action is already on its way
             if locked_now or d.rule == SELF_LOCK:   # a new breach all the same: keep its record
-                out.decisions.append(attrs.evolve(
-                    d, suppressed=f"the same action is in flight ({self.inflight[target]})"))
+                out.decisions.append(attrs.evolve(d, suppressed=busy))
+            if d.action != FLATTEN and acct is not None and d.contract_id:
+                # the flatten will close this contract too: its fills are riskd's
+                self._expect(acct, CLOSE_POSITION, d.contract_id, None,
+                             self.inflight.get(target) or self._flattening(d.account_id), now)
+                out.exits.add(acct.account_id)
             return
         out.decisions.append(d)
         self._command(d, now, out)
+
+    def _in_flight(self, d: Decision, target: tuple) -> str:
+        """Why the decision's command is not sent again ('' when it is): the same action is
+        on its way, or a flatten of the account is, which closes every position and cancels
+        every order (a close or cancel beside it would act on what is already being closed:
+        after a restart mid-flatten, a close of a position already flat)."""
+        if target in self.inflight:
+            return f"the same action is in flight ({self.inflight[target]})"
+        if d.action in COVERED_BY_FLATTEN:
+            flatten = self._flattening(d.account_id)
+            if flatten:
+                return f"a flatten of the account is in flight ({flatten})"
+        return ""
+
+    def _flattening(self, account_id: int) -> str:
+        """The id of the flatten in flight for the account ('' when none)."""
+        for key, command_id in self.inflight.items():
+            if key[0] == account_id and key[1] == FLATTEN:
+                return command_id
+        return ""
 
     def _command(self, d: Decision, now: int, out: Outcome) -> None:
         cmd = Command(id=f"{d.id}.1", decision_id=d.id, account_id=d.account_id,

@@ -35,9 +35,16 @@ def test_a_breach_while_the_same_lockout_is_active_does_not_flatten_twice():
     assert [c.action for c in desk.commands()] == ["flatten"]
 
 
+def finish(desk: Desk, command) -> None:
+    desk.engine.on_result(CommandResult(command_id=command.id, account_id=command.account_id,
+                                        status="done", action=command.action), desk.now)
+
+
 def test_a_locked_account_has_its_new_order_cancelled_and_new_position_closed_at_once():
     desk = Desk(daily_realized_loss={"limit": 500})
     desk.trade(pnl="-600")
+    [flatten] = desk.commands()
+    finish(desk, flatten)                                    # the breach's flatten is over
     [d] = desk.order(31, ES).decisions
     assert (d.rule, d.action, d.order_id) == ("lockout", "cancel_orders", 31)
     assert "locked (until_reset) by daily_realized_loss" in d.reason
@@ -112,3 +119,31 @@ def test_an_action_in_flight_is_not_repeated_until_its_result_arrives():
     assert len(desk.price(MNQ, 20880).decisions) == 1      # still open: try again
     desk.flat(MNQ)
     assert desk.engine.inflight == {}
+
+
+def test_a_flatten_in_flight_covers_the_closes_and_cancels_of_its_account():
+    """A lockout's close or cancel beside a flatten of the same account (events of the trader
+    arriving after the lockout, or a new risk after a restart mid-flatten) would close what the
+    flatten is closing: not sent while the flatten is in flight, sent again once it is over."""
+    desk = Desk(daily_realized_loss={"limit": 500})
+    desk.long(1, ES, 6000)
+    desk.trade(pnl="-600")
+    [flatten] = desk.commands()
+    assert flatten.action == "flatten"
+    assert desk.order(31, ES).commands == []                 # the flatten cancels it
+    assert desk.long(2, ES, 6000).commands == []             # ... and closes this
+    assert desk.engine.accounts[1001].riskd.knows(flatten.id)
+    finish(desk, flatten)
+    [c] = desk.order(32, ES).commands
+    assert (c.action, c.order_id) == ("cancel_orders", 32)
+
+
+def test_a_flatten_reloaded_from_the_outbox_after_a_restart_still_covers_its_account():
+    desk = Desk(daily_realized_loss={"limit": 500})
+    desk.trade(pnl="-600")
+    [flatten] = desk.commands()
+    restarted = Desk(daily_realized_loss={"limit": 500})
+    restarted.engine.lockouts = desk.engine.lockouts
+    restarted.engine.outbox.load([flatten], restarted.now)
+    restarted.engine.track(flatten)                          # what the store does on load
+    assert restarted.order(31, MNQ).commands == []
