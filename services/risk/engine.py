@@ -47,6 +47,8 @@ from shared.messages.risk import (CLOSE_POSITION, ENFORCE, FLATTEN, REDUCE_POSIT
 
 log = logging.getLogger(__name__)
 
+KILL_SWITCH = "manual"    # the rule of the kill switch's flattens (services/enforcement/killswitch.py)
+
 WARN_LOOK_NS = 100_000_000      # warn_at checks on quotes: at most every 0.1 s per rule/account
 
 
@@ -307,8 +309,12 @@ class Engine(Acting):
             key = self._key_of_command.pop(done.id, None)
             if key is not None and self.inflight.get(key) == done.id:
                 del self.inflight[key]
-        elif acct is not None and res.action == FLATTEN and not acct.riskd.knows(res.command_id) \
+        elif acct is not None and res.action == FLATTEN and res.rule == KILL_SWITCH \
+                and not acct.riskd.knows(res.command_id) \
                 and res.command_id not in self.outbox.entries:
+            # only the kill switch's flattens (rule 'manual'): a late or repeated result of a
+            # flatten of risk's own (already finished, or with nothing to expect) is not the
+            # admin's
             self._admin_flatten(acct, res, now, out)
         if acct is not None and res.status in FINAL_STATUSES \
                 and acct.riskd.settle(res.command_id, now):

@@ -123,3 +123,15 @@ def test_an_admin_flatten_in_history_names_the_admin_and_the_reason_they_gave():
                                               by="admin:root"), desk.now)
     [d] = out.decisions
     assert (d.by, d.reason) == ("admin:root", "desk risk check 42")
+
+
+def test_a_repeated_result_of_risks_own_flatten_is_not_taken_for_an_admins():
+    """Chaos run, selflock: a flatten of risk's own, finished on a flat account (nothing to
+    expect), answered once more by enforcement: history showed an admin flatten too."""
+    desk = Desk(trade_frequency_limit=FREQ)
+    out, refusal = desk.engine.self_lock(ACCOUNT, desk.now, session=True)
+    [cmd] = out.commands
+    done = CommandResult(command_id=cmd.id, account_id=ACCOUNT, status="done", action="flatten",
+                         rule="self_lockout")
+    desk.engine.on_result(done, desk.now)
+    assert desk.engine.on_result(done, desk.now).decisions == []
