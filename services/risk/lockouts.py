@@ -19,7 +19,7 @@ from typing import Callable, Iterable, Optional
 
 from services.risk.state import AccountState, symbol_of
 from services.risk.words import LOCKOUT_RULE
-from shared.messages.market import Fill, OrderUpdate, PositionUpdate
+from shared.messages.market import ORDER_MARKET, Fill, OrderUpdate, PositionUpdate
 from shared.messages.risk import (CANCEL_ORDERS, CLOSE_POSITION, ENFORCE, TIMER, UNTIL_RESET,
                                   Decision, LockoutChange, LockoutState, LockSpec)
 
@@ -132,7 +132,9 @@ class LockoutBook:
     def enforce(self, account: AccountState, event, change: str, now: int,
                 event_ns: int = 0) -> list[Decision]:
         """Decisions that keep a locked scope flat: cancel new orders, close opened positions."""
-        if isinstance(event, OrderUpdate) and change == "new":
+        # a market order is not cancelled: it fills at once and its fill is closed below;
+        # a cancel of it would depend on whether its 'open' event came before its fill
+        if isinstance(event, OrderUpdate) and change == "new" and event.type != ORDER_MARKET:
             locks = self.covering(account.account_id, symbol_of(event.contract_id))
             if locks and not _protects_position(account, event) \
                     and event.order_id not in account.riskd.orders:

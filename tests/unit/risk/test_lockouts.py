@@ -1,7 +1,9 @@
 """Lockouts as a trader lives them: cooldowns that only get longer, no double flatten, a locked
 account that cannot trade, symbol locks, unlocks and self-lockouts."""
 from shared.messages.enforce import CommandResult
-from shared.messages.market import SIDE_SELL
+import itertools
+
+from shared.messages.market import ORDER_MARKET, SIDE_SELL, STATUS_FILLED
 from tests.unit.risk.desk import ES, MNQ, Desk, chi
 
 NS = 1_000_000_000
@@ -147,3 +149,23 @@ def test_a_flatten_reloaded_from_the_outbox_after_a_restart_still_covers_its_acc
     restarted.engine.outbox.load([flatten], restarted.now)
     restarted.engine.track(flatten)                          # what the store does on load
     assert restarted.order(31, MNQ).commands == []
+
+
+def test_a_market_buy_while_locked_is_closed_once_whatever_the_order_of_its_events():
+    """The chaos run: the buy's market order was cancelled (a call on a filled order) only
+    when its 'open' event came before its fill; decisions may not depend on event order."""
+    def events(desk):
+        return {"open": lambda: desk.order(41, ES, type=ORDER_MARKET),
+                "fill": lambda: desk.trade(contract=ES, price="6000"),
+                "filled": lambda: desk.order(41, ES, type=ORDER_MARKET, status=STATUS_FILLED),
+                "position": lambda: desk.long(1, ES, 6000)}
+    seen = set()
+    for order in itertools.permutations(["open", "fill", "filled", "position"]):
+        desk = Desk(daily_realized_loss={"limit": 500})
+        desk.trade(pnl="-600")
+        finish(desk, desk.commands()[0])
+        actions = []
+        for name in order:
+            actions += [(c.action, c.contract_id) for c in events(desk)[name]().commands]
+        seen.add(tuple(actions))
+    assert seen == {(("close_position", ES),)}
