@@ -81,11 +81,6 @@ class Acting:
         if busy:                                # the same action is already on its way
             if locked_now or d.rule == SELF_LOCK:   # a new breach all the same: keep its record
                 out.decisions.append(attrs.evolve(d, suppressed=busy))
-            if d.action != FLATTEN and acct is not None and d.contract_id:
-                # the flatten will close this contract too: its fills are riskd's
-                self._expect(acct, CLOSE_POSITION, d.contract_id, None,
-                             self.inflight.get(target) or self._flattening(d.account_id), now)
-                out.exits.add(acct.account_id)
             return
         out.decisions.append(d)
         self._command(d, now, out)
