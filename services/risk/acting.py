@@ -85,6 +85,18 @@ class Acting:
         out.decisions.append(d)
         self._command(d, now, out)
 
+    def remember_acted(self, d: Decision) -> None:
+        """A decision from history, read back by the store after a restart: what its lockout,
+        still in force, has acted on. Without it a new risk took a second rule's flatten under
+        the same lockout for a new breach (chaos run: drawdown_guard flattening after the
+        daily_net_loss flatten, only when risk had been restarted in between)."""
+        if d.mode != ENFORCE or d.lock is None or d.suppressed or d.action == ACTION_NONE:
+            return
+        key = lock_key(d.lock, d.account_id)
+        held = self.lockouts.get(key)
+        if held is not None and d.ts_ns >= held.since_ns:
+            self.acted.setdefault(key, set()).add(_target(d))
+
     def _in_flight(self, d: Decision, target: tuple) -> str:
         """Why the decision's command is not sent again ('' when it is): the same action is
         on its way, or a flatten of the account is, which closes every position and cancels
