@@ -110,6 +110,18 @@ class Acting:
                 return f"a flatten of the account is in flight ({flatten})"
         return ""
 
+    def _flatten_covers(self, acct: AccountState, fill, now: int, out: Outcome) -> None:
+        """A trader's fill from before a flatten in flight was issued, seen only now (after a
+        restart, or late), made a position the flatten is closing: its closing fills are
+        riskd's, not trades of the trader (chaos run, selflock: the self-lockout's close
+        counted as a third trade in a minute)."""
+        command_id = self._flattening(acct.account_id)
+        entry = self.outbox.entries.get(command_id) if command_id else None
+        if entry is None or fill.ts_ns > entry.command.issued_ns:
+            return
+        acct.riskd.rebase(fill.contract_id, acct.exposure(fill.contract_id), command_id, now)
+        out.exits.add(acct.account_id)
+
     def _flattening(self, account_id: int) -> str:
         """The id of the flatten in flight for the account ('' when none)."""
         for key, command_id in self.inflight.items():

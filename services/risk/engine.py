@@ -201,6 +201,8 @@ class Engine(Acting):
                 event = attrs.evolve(event, by_riskd=True)
                 out.exits.add(acct.account_id)
             change = acct.apply_fill(event, self.calendar.trading_day, now, live)
+            if change == "new" and not event.by_riskd:
+                self._flatten_covers(acct, event, now, out)
             if change in ("new", "changed", "old"):
                 out.fills.append(event)
             if change in ("new", "changed"):

@@ -135,3 +135,24 @@ def test_a_repeated_result_of_risks_own_flatten_is_not_taken_for_an_admins():
                          rule="self_lockout")
     desk.engine.on_result(done, desk.now)
     assert desk.engine.on_result(done, desk.now).decisions == []
+
+
+def test_a_fill_seen_after_a_flatten_was_issued_is_closed_by_it_as_riskds():
+    """Chaos run, selflock: the trader's buy reached risk only after the self-lockout's
+    flatten was issued (market restarting); the flatten's close of it was then counted as the
+    trader's trade, the third of the minute, and took a cooldown the calm run does not."""
+    desk = Desk(trade_frequency_limit=FREQ)
+    bought = desk.now - 1_000_000_000                       # before the self-lockout
+    out, _ = desk.engine.self_lock(ACCOUNT, desk.now, session=True)
+    [flatten] = out.commands
+    desk.feed(Fill(account_id=ACCOUNT, trade_id=501, contract_id=MNQ, ts_ns=bought,
+                   price=D(21000), pnl=None, fees=D(0), side=SIDE_BUY, size=2, voided=False))
+    desk.long(2, MNQ, 21000)
+    out = desk.trade("-10", contract=MNQ, side=SIDE_SELL, size=2, price=20999)   # the flatten
+    assert out.fills[0].by_riskd
+    assert desk.account.trades_today == 1
+    # a trade placed after the flatten was issued stays the trader's
+    desk.wait(2)
+    desk.trade(None, contract=NQ, side=SIDE_BUY, size=1, price=20000)
+    out = desk.trade("5", contract=NQ, side=SIDE_SELL, size=1, price=20001)
+    assert not out.fills[0].by_riskd
