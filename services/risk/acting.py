@@ -100,14 +100,16 @@ class Acting:
     def _in_flight(self, d: Decision, target: tuple) -> str:
         """Why the decision's command is not sent again ('' when it is): the same action is
         on its way, or a flatten of the account is, which closes every position and cancels
-        every order (a close or cancel beside it would act on what is already being closed:
-        after a restart mid-flatten, a close of a position already flat)."""
+        every order it finds (a close or cancel beside it would act on what is already being
+        closed: after a restart mid-flatten, a close of a position already flat). Only what
+        happened before the flatten was issued is covered (the event's own time): an order
+        placed later may come after the flatten's last read, and is cancelled on its own."""
         if target in self.inflight:
             return f"the same action is in flight ({self.inflight[target]})"
         if d.action in COVERED_BY_FLATTEN:
-            flatten = self._flattening(d.account_id)
-            if flatten:
-                return f"a flatten of the account is in flight ({flatten})"
+            flatten = self._flatten_in_flight(d.account_id)
+            if flatten is not None and d.event_ns <= flatten.issued_ns:
+                return f"a flatten of the account is in flight ({flatten.id})"
         return ""
 
     def _flatten_covers(self, acct: AccountState, fill, now: int, out: Outcome) -> None:
@@ -115,19 +117,19 @@ class Acting:
         restart, or late), made a position the flatten is closing: its closing fills are
         riskd's, not trades of the trader (chaos run, selflock: the self-lockout's close
         counted as a third trade in a minute)."""
-        command_id = self._flattening(acct.account_id)
-        entry = self.outbox.entries.get(command_id) if command_id else None
-        if entry is None or fill.ts_ns > entry.command.issued_ns:
+        flatten = self._flatten_in_flight(acct.account_id)
+        if flatten is None or fill.ts_ns > flatten.issued_ns:
             return
-        acct.riskd.rebase(fill.contract_id, acct.exposure(fill.contract_id), command_id, now)
+        acct.riskd.rebase(fill.contract_id, acct.exposure(fill.contract_id), flatten.id, now)
         out.exits.add(acct.account_id)
 
-    def _flattening(self, account_id: int) -> str:
-        """The id of the flatten in flight for the account ('' when none)."""
+    def _flatten_in_flight(self, account_id: int) -> Optional[Command]:
+        """The flatten of the account on its way (None when there is none)."""
         for key, command_id in self.inflight.items():
-            if key[0] == account_id and key[1] == FLATTEN:
-                return command_id
-        return ""
+            entry = self.outbox.entries.get(command_id)
+            if key[0] == account_id and key[1] == FLATTEN and entry is not None:
+                return entry.command
+        return None
 
     def _command(self, d: Decision, now: int, out: Outcome) -> None:
         cmd = Command(id=f"{d.id}.1", decision_id=d.id, account_id=d.account_id,

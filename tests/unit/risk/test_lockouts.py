@@ -126,7 +126,8 @@ def test_an_action_in_flight_is_not_repeated_until_its_result_arrives():
 def test_a_flatten_in_flight_covers_the_closes_and_cancels_of_its_account():
     """A lockout's close or cancel beside a flatten of the same account (events of the trader
     arriving after the lockout, or a new risk after a restart mid-flatten) would close what the
-    flatten is closing: not sent while the flatten is in flight, sent again once it is over."""
+    flatten is closing: not sent for what happened before the flatten was issued; what happens
+    later (the flatten may have read the orders already) and after it is over is acted on."""
     desk = Desk(daily_realized_loss={"limit": 500})
     desk.long(1, ES, 6000)
     desk.trade(pnl="-600")
@@ -135,9 +136,13 @@ def test_a_flatten_in_flight_covers_the_closes_and_cancels_of_its_account():
     assert desk.order(31, ES).commands == []                 # the flatten cancels it
     assert desk.long(2, ES, 6000).commands == []             # ... and closes this
     assert desk.engine.accounts[1001].riskd.knows(flatten.id)
-    finish(desk, flatten)
+    desk.wait(1)
+    # placed after the flatten was issued: it may come after its last read of the orders
     [c] = desk.order(32, ES).commands
     assert (c.action, c.order_id) == ("cancel_orders", 32)
+    finish(desk, flatten)
+    [c] = desk.order(33, ES, side=SIDE_SELL, size=3).commands
+    assert (c.action, c.order_id) == ("cancel_orders", 33)
 
 
 def test_a_flatten_reloaded_from_the_outbox_after_a_restart_still_covers_its_account():

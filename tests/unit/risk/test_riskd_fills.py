@@ -151,8 +151,9 @@ def test_a_fill_seen_after_a_flatten_was_issued_is_closed_by_it_as_riskds():
     out = desk.trade("-10", contract=MNQ, side=SIDE_SELL, size=2, price=20999)   # the flatten
     assert out.fills[0].by_riskd
     assert desk.account.trades_today == 1
-    # a trade placed after the flatten was issued stays the trader's
+    # a buy placed after the flatten was issued is the trader's, closed on its own
     desk.wait(2)
-    desk.trade(None, contract=NQ, side=SIDE_BUY, size=1, price=20000)
-    out = desk.trade("5", contract=NQ, side=SIDE_SELL, size=1, price=20001)
+    out = desk.trade(None, contract=NQ, side=SIDE_BUY, size=1, price=20000)
     assert not out.fills[0].by_riskd
+    assert [(c.action, c.contract_id) for c in out.commands] == [("close_position", NQ)]
+    assert desk.account.trades_today == 2
