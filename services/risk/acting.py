@@ -22,7 +22,7 @@ import attrs
 from services.risk.lockouts import ADDED, EXTENDED, describe, lock_key
 from services.risk.outcome import Outcome
 from services.risk.state import AccountState
-from services.risk.words import SELF_LOCK, what, who
+from services.risk.words import LOCKOUT_RULE, SELF_LOCK, what, who
 from shared.when import self_lock_refusal
 from shared.messages.enforce import Command
 from shared.messages.risk import (ACTION_NONE, ALERT, CANCEL_ORDERS, CLOSE_POSITION, ENFORCE,
@@ -96,6 +96,20 @@ class Acting:
         held = self.lockouts.get(key)
         if held is not None and d.ts_ns >= held.since_ns:
             self.acted.setdefault(key, set()).add(_target(d))
+
+    def _cancel_again(self, acct: AccountState, cmd: Command, now: int, out: Outcome) -> None:
+        """A lockout's cancel that failed (the broker kept refusing it) is sent once more
+        while risk still sees the order working: no later event of the order would decide it
+        again, and it would stay working under the lockout."""
+        target = (acct.account_id, cmd.order_id)
+        order = acct.orders.get(cmd.order_id) if cmd.order_id is not None else None
+        if cmd.rule != LOCKOUT_RULE or cmd.action != CANCEL_ORDERS or order is None \
+                or target in self.recancelled:
+            return
+        self.recancelled.add(target)
+        for d in self.lockouts.enforce(acct, order, "new", now,
+                                       order.updated_ns or order.created_ns):
+            self._take(d, now, out)
 
     def _in_flight(self, d: Decision, target: tuple) -> str:
         """Why the decision's command is not sent again ('' when it is): the same action is

@@ -38,7 +38,7 @@ from services.risk.rules import RULES
 from services.risk.rules.base import CLOCK, ClockTick, Ctx, kind_of
 from services.risk.state import AccountState, MarketView
 from services.risk.words import ADMIN, what, who
-from shared.messages.enforce import FINAL_STATUSES, CommandResult
+from shared.messages.enforce import FAILED, FINAL_STATUSES, CommandResult
 from shared.messages.market import (STATUS_CANCELLED, AccountUpdate, BrokerConnection,
                                     ContractInfo, Fill, MarketSnapshot, OrderUpdate,
                                     PositionUpdate, Quote)
@@ -78,6 +78,7 @@ class Engine(Acting):
         self._missed_roll: set[int] = set()
         self.holiday_files: dict[str, frozenset] = {}   # session_block_outside holidays_file
         self.acted: dict[tuple, set] = {}              # lockout key -> targets acted on
+        self.recancelled: set[tuple] = set()           # (account, order) cancelled again
         self._synced: set[int] = set()                 # accounts a snapshot has set up
         self._cold: set[int] = set()                   # ... being set up by the first one
 
@@ -311,6 +312,8 @@ class Engine(Acting):
             key = self._key_of_command.pop(done.id, None)
             if key is not None and self.inflight.get(key) == done.id:
                 del self.inflight[key]
+            if acct is not None and res.status == FAILED:
+                self._cancel_again(acct, done, now, out)
         elif acct is not None and res.action == FLATTEN and res.rule == KILL_SWITCH \
                 and not acct.riskd.knows(res.command_id) \
                 and res.command_id not in self.outbox.entries:

@@ -3,6 +3,8 @@ account that cannot trade, symbol locks, unlocks and self-lockouts."""
 from shared.messages.enforce import CommandResult
 import itertools
 
+import attrs
+
 from shared.messages.market import ORDER_MARKET, SIDE_SELL, STATUS_FILLED
 from tests.unit.risk.desk import ES, MNQ, Desk, chi
 
@@ -174,3 +176,22 @@ def test_a_market_buy_while_locked_is_closed_once_whatever_the_order_of_its_even
             actions += [(c.action, c.contract_id) for c in events(desk)[name]().commands]
         seen.add(tuple(actions))
     assert seen == {(("close_position", ES),)}
+
+
+def test_a_lockout_cancel_that_failed_is_sent_once_more_while_the_order_works():
+    """Issue 15: an order placed during a lockout was still working 30 s later; a cancel that
+    failed was never decided again (no later event of the order asks for it)."""
+    desk = Desk(daily_realized_loss={"limit": 500})
+    desk.trade(pnl="-600")
+    finish(desk, desk.commands()[0])
+    [c] = desk.order(31, ES).commands
+    failed = CommandResult(command_id=c.id, account_id=1001, status="failed",
+                           action=c.action, rule=c.rule, detail="gave up after 4 rounds")
+    [again] = desk.engine.on_result(failed, desk.now).commands
+    assert (again.action, again.order_id) == ("cancel_orders", 31)
+    failed = attrs.evolve(failed, command_id=again.id)
+    assert desk.engine.on_result(failed, desk.now).commands == []      # once, not forever
+    [c] = desk.order(34, ES).commands                                  # a gone order: no retry
+    desk.cancelled(34, ES)
+    failed = attrs.evolve(failed, command_id=c.id)
+    assert desk.engine.on_result(failed, desk.now).commands == []
