@@ -47,6 +47,7 @@ from shared.messages.risk import (CLOSE_POSITION, ENFORCE, FLATTEN, REDUCE_POSIT
 
 log = logging.getLogger(__name__)
 
+QUOTES = object()          # apply_snapshot: where the snapshot's quotes are judged
 KILL_SWITCH = "manual"    # the rule of the kill switch's flattens (services/enforcement/killswitch.py)
 
 WARN_LOOK_NS = 100_000_000      # warn_at checks on quotes: at most every 0.1 s per rule/account
@@ -277,7 +278,7 @@ class Engine(Acting):
             self.market.apply_quote(q)
         ids = {a.account_id for a in snap.accounts} | {p.account_id for p in snap.positions} \
             | {o.account_id for o in snap.orders}
-        steps: list = list(snap.accounts)
+        steps: list = []
         for aid in ids if snap.complete else ():
             acct = self.account(aid)
             live_pos = {p.contract_id for p in snap.positions if p.account_id == aid}
@@ -292,11 +293,20 @@ class Engine(Acting):
                     steps.append(attrs.evolve(o, status=STATUS_CANCELLED, updated_ns=now))
         steps += list(snap.positions) + list(snap.orders)
         steps += sorted(snap.fills, key=lambda f: f.ts_ns)     # a breach then flattens it all
+        # the prices, then the balances: the rules that read a price judge the snapshot in
+        # their usual order before the balance's rules (drawdown_guard) do, as they would
+        # had risk seen the quote live (chaos run: after a restart drawdown_guard flattened
+        # on the balance where the calm run's daily_net_loss flattened on the price)
+        steps += [QUOTES] + list(snap.accounts)
         # the first snapshot of an account is its starting point: its positions already hold
         # its fills; later ones are events like any other (duplicates change nothing)
         self._cold = ids - self._synced
         try:
             for ev in steps:
+                if ev is QUOTES:
+                    for q in snap.quotes:
+                        self._quote_rules(q, now, out)
+                    continue
                 merge(out, self.on_event(ev, now))
         finally:
             self._synced |= self._cold

@@ -130,3 +130,28 @@ def test_a_run_of_quotes_is_evaluated_once_per_contract_at_its_latest_price():
            Quote(contract_id=ES, ts_ns=desk.now, ask=Decimal(5991))]         # mid 5990.5: -475
     out = desk.engine.on_quotes(run, desk.now)
     assert [(d.contract_id, d.value) for d in out.decisions] == [(ES, Decimal("-475"))]
+
+
+def test_a_snapshot_is_judged_as_the_live_events_would_have_been_whatever_rule_reads_what():
+    """Chaos run, drawdown: risk restarted while a position was losing; its snapshot's
+    balance ran drawdown_guard (a flatten) before any rule had read the price, where the calm
+    run's quote gave daily_unrealized_loss's close and daily_net_loss's flatten."""
+    from shared.messages.market import Quote
+    rules = dict(daily_unrealized_loss={"limit": 200}, daily_net_loss={"limit": 600},
+                 drawdown_guard={"max_loss": 2000, "buffer": 100, "starting_balance": 50000})
+    live = Desk(**rules)
+    live.long(1, MNQ, 21000)
+    live.price(MNQ, 20020)                                   # -1960 open: all three breach
+    restarted = Desk(**rules)
+    snap = MarketSnapshot(
+        seq=10, epoch=1,
+        accounts=[AccountUpdate(account_id=ACCOUNT, name="SIM-1", balance=Decimal(50000),
+                                can_trade=True)],
+        positions=[PositionUpdate(account_id=ACCOUNT, position_id=3, contract_id=MNQ,
+                                  ts_ns=restarted.now, type=POSITION_LONG, size=1,
+                                  average_price=Decimal(21000))],
+        quotes=[Quote(contract_id=MNQ, ts_ns=restarted.now, last=Decimal(20020))])
+    restarted.history.append(restarted.engine.apply_snapshot(snap, restarted.now))
+    acted = [(d.rule, d.action) for d in restarted.decisions()]
+    assert acted == [(d.rule, d.action) for d in live.decisions()]
+    assert ("daily_net_loss", "flatten") in acted
