@@ -27,7 +27,7 @@ from services.enforcement.actions import ACTIONS
 from services.enforcement.actions.base import (CALL_ERRORS, ActionContext, CannotEnforce,
                                                GiveUp, MarketClosed, Retry)
 from services.enforcement.budget import BudgetView, Closing
-from services.enforcement.journal import Entry, Journal
+from services.enforcement.journal import PENDING as PENDING_STATE, RUNNING, Entry, Journal
 from shared.crashpoint import crash_point
 from services.enforcement import outcomes
 from services.enforcement.planning import retry_delay
@@ -138,6 +138,7 @@ class Executor:
         cmd = job.command
         action = ACTIONS.get(cmd.action)
         calls_before = getattr(client, "calls", 0)
+        resumed = job.entry.state in (RUNNING, PENDING_STATE)   # started by an earlier run
         self.journal.start(cmd.id, self.clock.now_ns())
         crash_point("enforcement.running_recorded")      # tests only: shared/crashpoint.py
         if action is None:
@@ -147,11 +148,12 @@ class Executor:
         ctx = ActionContext(client, cmd, self.clock, view, progress=job.entry.progress,
                             save_progress=lambda p: self.journal.save_progress(cmd.id, p),
                             account_label=job.account_label, v2_state=self.v2_state,
-                            settle=self.settings.settle, sleep=self.sleep)
+                            settle=self.settings.settle, sleep=self.sleep, resumed=resumed)
         if cmd.mode == "alert":
             return self._alert(job, action, ctx, client, calls_before)
         s = self.settings
         for round_no in range(1, s.rounds + 1):
+            ctx.resumed = ctx.resumed or round_no > 1        # the last round's call may have worked
             try:
                 detail = action.run(ctx)
                 return self._final(job, DONE, detail, ctx, client, calls_before, round_no)

@@ -7,7 +7,9 @@ lockouts, the outbox, what is in flight, what each lockout has already acted on.
 - Actions are never dropped: a decision asking for more than the lockouts in force do (a
   flatten under a cooldown that did not flatten, a self-lockout) is carried out, the longer
   lockout wins; only the same action for the same lockout is not taken twice, and an action
-  already in flight for the same target is not sent again until its result arrives.
+  already in flight for the same target is not sent again until its result arrives; a flatten
+  in flight covers every close, reduction and cancel of its account (reloaded from the outbox
+  after a restart, so a new risk does not send a close beside a resumed flatten).
 - A command that closes or reduces records riskd's expected exits (services/risk/exits.py).
 - People: an admin's unlock, a trader's self-lockout.
 """
@@ -20,11 +22,15 @@ import attrs
 from services.risk.lockouts import ADDED, EXTENDED, describe, lock_key
 from services.risk.outcome import Outcome
 from services.risk.state import AccountState
-from services.risk.words import SELF_LOCK, what, who
+from services.risk.words import LOCKOUT_RULE, SELF_LOCK, what, who
 from shared.when import self_lock_refusal
 from shared.messages.enforce import Command
-from shared.messages.risk import (ACTION_NONE, ALERT, CLOSE_POSITION, ENFORCE, FLATTEN,
-                                  REDUCE_POSITION, TIMER, UNTIL_RESET, Decision, LockSpec)
+from shared.messages.risk import (ACTION_NONE, ALERT, CANCEL_ORDERS, CLOSE_POSITION, ENFORCE,
+                                  FLATTEN, REDUCE_POSITION, TIMER, UNTIL_RESET, Decision,
+                                  LockSpec)
+
+# what a flatten in flight already does for its account (closes, reductions, cancels)
+COVERED_BY_FLATTEN = (CLOSE_POSITION, REDUCE_POSITION, CANCEL_ORDERS)
 
 
 class Acting:
@@ -71,13 +77,73 @@ class Acting:
         if d.action == ACTION_NONE:
             out.decisions.append(d)
             return
-        if target in self.inflight:             # the same action is already on its way
+        busy = self._in_flight(d, target)
+        if busy:                                # the same action is already on its way
             if locked_now or d.rule == SELF_LOCK:   # a new breach all the same: keep its record
-                out.decisions.append(attrs.evolve(
-                    d, suppressed=f"the same action is in flight ({self.inflight[target]})"))
+                out.decisions.append(attrs.evolve(d, suppressed=busy))
             return
         out.decisions.append(d)
         self._command(d, now, out)
+
+    def remember_acted(self, d: Decision) -> None:
+        """A decision from history, read back by the store after a restart: what its lockout,
+        still in force, has acted on. Without it a new risk took a second rule's flatten under
+        the same lockout for a new breach (chaos run: drawdown_guard flattening after the
+        daily_net_loss flatten, only when risk had been restarted in between)."""
+        if d.mode != ENFORCE or d.lock is None or d.suppressed or d.action == ACTION_NONE:
+            return
+        key = lock_key(d.lock, d.account_id)
+        held = self.lockouts.get(key)
+        if held is not None and d.ts_ns >= held.since_ns:
+            self.acted.setdefault(key, set()).add(_target(d))
+
+    def _cancel_again(self, acct: AccountState, cmd: Command, now: int, out: Outcome) -> None:
+        """A lockout's cancel that failed (the broker kept refusing it) is sent once more
+        while risk still sees the order working: no later event of the order would decide it
+        again, and it would stay working under the lockout."""
+        target = (acct.account_id, cmd.order_id)
+        order = acct.orders.get(cmd.order_id) if cmd.order_id is not None else None
+        if cmd.rule != LOCKOUT_RULE or cmd.action != CANCEL_ORDERS or order is None \
+                or target in self.recancelled:
+            return
+        self.recancelled.add(target)
+        for d in self.lockouts.enforce(acct, order, "new", now,
+                                       order.updated_ns or order.created_ns):
+            self._take(d, now, out)
+
+    def _in_flight(self, d: Decision, target: tuple) -> str:
+        """Why the decision's command is not sent again ('' when it is): the same action is
+        on its way, or a flatten of the account is, which closes every position and cancels
+        every order it finds (a close or cancel beside it would act on what is already being
+        closed: after a restart mid-flatten, a close of a position already flat). Only what
+        happened before the flatten was issued is covered (the event's own time): an order
+        placed later may come after the flatten's last read, and is cancelled on its own."""
+        if target in self.inflight:
+            return f"the same action is in flight ({self.inflight[target]})"
+        if d.action in COVERED_BY_FLATTEN:
+            flatten = self._flatten_in_flight(d.account_id)
+            if flatten is not None and d.event_ns <= flatten.issued_ns:
+                return f"a flatten of the account is in flight ({flatten.id})"
+        return ""
+
+    def _flatten_covers(self, acct: AccountState, fill, now: int, out: Outcome) -> None:
+        """A trader's fill from before a flatten in flight was issued, seen only now (after a
+        restart, or late), made a position the flatten is closing: its closing fills are
+        riskd's, not trades of the trader (chaos run, selflock: the self-lockout's close
+        counted as a third trade in a minute)."""
+        flatten = self._flatten_in_flight(acct.account_id)
+        if flatten is None or fill.ts_ns > flatten.issued_ns:
+            return
+        acct.riskd.rebase(fill.contract_id, acct.exposure(fill.contract_id), flatten.id, now)
+        out.exits.add(acct.account_id)
+
+    def _flatten_in_flight(self, account_id: int) -> Optional[Command]:
+        """The flatten of the account on its way (None when there is none)."""
+        for key, command_id in self.inflight.items():
+            entry = self.outbox.entries.get(command_id)
+            if key[0] == account_id and key[1] == FLATTEN and entry is not None:
+                return entry.command
+        return None
 
     def _command(self, d: Decision, now: int, out: Outcome) -> None:
         cmd = Command(id=f"{d.id}.1", decision_id=d.id, account_id=d.account_id,

@@ -41,7 +41,7 @@ from services.risk.rules import RULES
 from services.risk.rules.base import CLOCK, ClockTick, Ctx, kind_of
 from services.risk.state import AccountState, MarketView
 from services.risk.words import ADMIN, what, who
-from shared.messages.enforce import FINAL_STATUSES, CommandResult
+from shared.messages.enforce import FAILED, FINAL_STATUSES, CommandResult
 from shared.messages.market import (STATUS_CANCELLED, AccountUpdate, BrokerConnection,
                                     ContractInfo, Fill, MarketSnapshot, OrderUpdate,
                                     PositionUpdate, Quote)
@@ -49,6 +49,9 @@ from shared.messages.risk import (CLOSE_POSITION, ENFORCE, FLATTEN, REDUCE_POSIT
                                   Decision, RuleWarning)
 
 log = logging.getLogger(__name__)
+
+QUOTES = object()          # apply_snapshot: where the snapshot's quotes are judged
+KILL_SWITCH = "manual"    # the rule of the kill switch's flattens (services/enforcement/killswitch.py)
 
 WARN_LOOK_NS = 100_000_000      # warn_at checks on quotes: at most every 0.1 s per rule/account
 
@@ -79,6 +82,7 @@ class Engine(Acting):
         self._missed_roll: set[int] = set()
         self.holiday_files: dict[str, frozenset] = {}   # session_block_outside holidays_file
         self.acted: dict[tuple, set] = {}              # lockout key -> targets acted on
+        self.recancelled: set[tuple] = set()           # (account, order) cancelled again
         self._synced: set[int] = set()                 # accounts a snapshot has set up
         self._cold: set[int] = set()                   # ... being set up by the first one
         self.carried: dict[int, Carried] = {}          # held before a restart, until synced
@@ -203,6 +207,8 @@ class Engine(Acting):
                 event = attrs.evolve(event, by_riskd=True)
                 out.exits.add(acct.account_id)
             change = acct.apply_fill(event, self.calendar.trading_day, now, live)
+            if change == "new" and not event.by_riskd:
+                self._flatten_covers(acct, event, now, out)
             if change in ("new", "changed", "old"):
                 out.fills.append(event)
             if change in ("new", "changed"):
@@ -297,7 +303,7 @@ class Engine(Acting):
             self.market.apply_quote(q, now)
         ids = {a.account_id for a in snap.accounts} | {p.account_id for p in snap.positions} \
             | {o.account_id for o in snap.orders}
-        steps: list = list(snap.accounts)
+        steps: list = []
         for aid in ids if snap.complete else ():
             acct = self.account(aid)
             live_pos = {p.contract_id for p in snap.positions if p.account_id == aid}
@@ -312,11 +318,20 @@ class Engine(Acting):
                     steps.append(attrs.evolve(o, status=STATUS_CANCELLED, updated_ns=now))
         steps += list(snap.positions) + list(snap.orders)
         steps += sorted(snap.fills, key=lambda f: f.ts_ns)     # a breach then flattens it all
+        # the prices, then the balances: the rules that read a price judge the snapshot in
+        # their usual order before the balance's rules (drawdown_guard) do, as they would
+        # had risk seen the quote live (chaos run: after a restart drawdown_guard flattened
+        # on the balance where the calm run's daily_net_loss flattened on the price)
+        steps += [QUOTES] + list(snap.accounts)
         # the first snapshot of an account is its starting point: its positions already hold
         # its fills; later ones are events like any other (duplicates change nothing)
         self._cold = ids - self._synced
         try:
             for ev in steps:
+                if ev is QUOTES:
+                    for q in snap.quotes:
+                        self._quote_rules(q, now, out)
+                    continue
                 merge(out, self.on_event(ev, now))
         finally:
             self._synced |= self._cold
@@ -334,8 +349,14 @@ class Engine(Acting):
             key = self._key_of_command.pop(done.id, None)
             if key is not None and self.inflight.get(key) == done.id:
                 del self.inflight[key]
-        elif acct is not None and res.action == FLATTEN and not acct.riskd.knows(res.command_id) \
+            if acct is not None and res.status == FAILED:
+                self._cancel_again(acct, done, now, out)
+        elif acct is not None and res.action == FLATTEN and res.rule == KILL_SWITCH \
+                and not acct.riskd.knows(res.command_id) \
                 and res.command_id not in self.outbox.entries:
+            # only the kill switch's flattens (rule 'manual'): a late or repeated result of a
+            # flatten of risk's own (already finished, or with nothing to expect) is not the
+            # admin's
             self._admin_flatten(acct, res, now, out)
         if acct is not None and res.status in FINAL_STATUSES \
                 and acct.riskd.settle(res.command_id, now):

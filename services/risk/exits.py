@@ -68,6 +68,14 @@ class RiskdExits:
         if not self.knows(command_id):
             self.expected.append(Exit("", SIDE_BUY, 0, now, command_id))
 
+    def rebase(self, contract_id: str, signed_position: int, command_id: str,
+               now: int) -> None:
+        """What command_id (a flatten) will close on a contract is now this position: a fill
+        seen late made it (replaces the command's earlier expectation on the contract)."""
+        self.expected = [e for e in self.expected
+                         if not (e.command_id == command_id and e.contract_id == contract_id)]
+        self.expect(contract_id, signed_position, None, command_id, now)
+
     def knows(self, command_id: str) -> bool:
         return any(e.command_id == command_id for e in self.expected)
 

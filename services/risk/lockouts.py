@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Optional
 from services.risk.carried import Carried
 from services.risk.state import AccountState, symbol_of
 from services.risk.words import LOCKOUT_RULE
-from shared.messages.market import Fill, OrderUpdate, PositionUpdate
+from shared.messages.market import ORDER_MARKET, Fill, OrderUpdate, PositionUpdate
 from shared.messages.risk import (CANCEL_ORDERS, CLOSE_POSITION, ENFORCE, TIMER, UNTIL_RESET,
                                   Decision, LockoutChange, LockoutState, LockSpec)
 
@@ -137,7 +137,9 @@ class LockoutBook:
         (services/risk/carried.py): what it held is not new."""
         if carried is not None and isinstance(event, (PositionUpdate, Fill)):
             return self._enforce_carried(account, event, carried, now, event_ns)
-        if isinstance(event, OrderUpdate) and change == "new":
+        # a market order is not cancelled: it fills at once and its fill is closed below;
+        # a cancel of it would depend on whether its 'open' event came before its fill
+        if isinstance(event, OrderUpdate) and change == "new" and event.type != ORDER_MARKET:
             locks = self.covering(account.account_id, symbol_of(event.contract_id))
             if locks and not _protects_position(account, event) \
                     and event.order_id not in account.riskd.orders \

@@ -187,12 +187,16 @@ class AccountState:
             self.trade_times.pop(fill.trade_id, None)
         self._sorted_times = None
 
-    def trades_in(self, start_ns: int, end_ns: int) -> int:
-        """Non-voided trades with start_ns < ts <= end_ns."""
+    def trade_times_in(self, start_ns: int, end_ns: int) -> list[int]:
+        """The times of the trader's non-voided trades with start_ns < ts <= end_ns, sorted."""
         if self._sorted_times is None:
             self._sorted_times = sorted(self.trade_times.values())
         times = self._sorted_times
-        return bisect.bisect_right(times, end_ns) - bisect.bisect_right(times, start_ns)
+        return times[bisect.bisect_right(times, start_ns):bisect.bisect_right(times, end_ns)]
+
+    def trades_in(self, start_ns: int, end_ns: int) -> int:
+        """Non-voided trades with start_ns < ts <= end_ns."""
+        return len(self.trade_times_in(start_ns, end_ns))
 
     @property
     def trades_today(self) -> int:

@@ -300,6 +300,12 @@ class Store:
         restore = getattr(engine.settings, "restore", None)
         if restore is not None:
             restore(self.rules_in_force(engine.day))
+        held = engine.lockouts.all()
+        if held:            # what each lockout in force has acted on: not acted on twice
+            for (body,) in self.db.execute(
+                    "SELECT body FROM history WHERE kind = 'decision' AND ts_ns >= ? "
+                    "ORDER BY seq", (min(lk.since_ns for lk in held),)):
+                engine.remember_acted(_dec(body))
         for aid, hwm, day, highs, start_bal in self.db.execute("SELECT * FROM marks"):
             acct = engine.account(aid)
             acct.hwm = _dec_text(hwm)

@@ -320,8 +320,10 @@ class ProjectXRest:
         return parse_list(answer.get("positions"), Position.parse, "positions")
 
     def close_contract(self, account_id: int, contract_id: str) -> None:
+        # not retried after the broker may have acted (a 500 or a timeout can hide a close
+        # that worked): the caller re-reads the position and closes only what is still open
         self._call("/api/Position/closeContract",
-                   {"accountId": account_id, "contractId": contract_id})
+                   {"accountId": account_id, "contractId": contract_id}, idempotent=False)
 
     def partial_close_contract(self, account_id: int, contract_id: str, size: int) -> None:
         self._call("/api/Position/partialCloseContract",

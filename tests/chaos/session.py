@@ -134,13 +134,13 @@ def selflock(n: int) -> list[Step]:
             _s(a, "chaos", what="riskd mid-flatten"),
             _s(a, "selflock"),
             _s(a, "expect", expect=flat, what="flattened by the self-lockout"),
-            _s(a, "mark", what="self-lockout")] + attempts(a, n, with_orders=False)
+            _s(a, "mark", what="self-lockout")] + attempts(a, n, with_orders=True)
 
 
 def underwater(n: int) -> list[Step]:
     return losing_move("underwater", RTY, 1, 1, 45, "risk.decision_committed",
                        "closed, flattened, the RTY order cancelled", "the losing position", n,
-                       False)
+                       True)
 
 
 def drawdown(n: int) -> list[Step]:

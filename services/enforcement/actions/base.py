@@ -74,7 +74,8 @@ class ActionContext:
                  progress: Optional[dict] = None,
                  save_progress: Callable[[dict], None] = lambda _p: None,
                  account_label: str = "", v2_state: Optional[dict] = None,
-                 settle: float = 0.05, sleep: Callable[[float], None] = time.sleep):
+                 settle: float = 0.05, sleep: Callable[[float], None] = time.sleep,
+                 resumed: bool = False):
         self.client = client
         self.command = command
         self.clock = clock
@@ -89,6 +90,9 @@ class ActionContext:
         self.errors: list[str] = []
         self.first_answer_ns = 0
         self.trading_calls = 0
+        # a call of this command may already have worked: recorded running before a crash,
+        # or an earlier round whose answer was lost; set by the executor
+        self.resumed = resumed
 
     @property
     def account_id(self) -> int:

@@ -1,6 +1,12 @@
 """close_position: closeContract for one contract, then cancel every working order of the
 account on that contract; PositionNotFound means the position was already closed.
 
+A fresh command closes first, with no read before it (speed: this is the lockout's answer to
+a new position). A command that may already have closed (resumed from a journal row left
+'running' by a crash, or a later round after a lost answer) re-reads the position first and
+closes only what is still open: a closeContract on a flat position is a call that should not
+have been made (the chaos run counts them at the broker).
+
 The broker's closeContract leaves the position's stop and target resting (PROJECTX.md); left
 behind, one of them would later open a new, unguarded position (RULES.md "Closing a contract
 closes its orders"). So: the close first, with no read before it (speed: this is the
@@ -13,7 +19,7 @@ waits for it.
 """
 from __future__ import annotations
 
-from services.enforcement.actions.base import ActionContext, GiveUp, Retry
+from services.enforcement.actions.base import ActionContext, GiveUp, Retry, StepReport
 from services.enforcement.planning import CLOSE, Step, plan_cancels, plural
 
 NAME = "close_position"
@@ -34,8 +40,11 @@ def contract_orders(cid: str):
 
 def run(ctx: ActionContext) -> str:
     cid = _contract(ctx)
-    closed = ctx.execute([Step(CLOSE, contract_id=cid)])
-    already = bool(ctx.done) and ctx.done[-1].endswith("(already done)")
+    if ctx.resumed and ctx.position(cid) is None:
+        closed, already = StepReport(), True
+    else:
+        closed = ctx.execute([Step(CLOSE, contract_id=cid)])
+        already = bool(ctx.done) and ctx.done[-1].endswith("(already done)")
     ctx.settle_orders(contract_orders(cid), f"orders still working in {cid}", PASSES)
     closed.raise_if_stuck(ctx.errors)
     ctx.settle()

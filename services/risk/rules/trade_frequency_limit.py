@@ -6,6 +6,8 @@ ones do not, and riskd's own closes never do (RULES.md, "Whose trade it is"). A 
 "reaches" its limit with the trade that makes count == limit. Windows and cooldowns run from
 the fill's own time: an old fill counts, and a cooldown that has already elapsed is not taken.
 Warnings: each window warns on its own, while one more trade is still allowed (readings).
+A sliding window's cooldown runs from the trade that brought it to its limit in time order,
+so fills arriving out of order (a late fill completing a window) end the same way.
 """
 from __future__ import annotations
 
@@ -32,6 +34,21 @@ def counts(ctx, now: int) -> dict[str, int]:
 def limits(params) -> dict[str, int]:
     return {"minute": params.per_minute, "hour": params.per_hour,
             "session": params.per_session, "day": params.per_day, "week": params.per_week}
+
+
+SLIDING = {"minute": 60 * NS, "hour": 3600 * NS}
+
+
+def reached(acct, window: str, at: int, limit: int):
+    """The time of the first trade, from this fill's own time to one window later, whose
+    window holds `limit` trades (None: none does). A fill arriving late (after a restart, or
+    reordered) can complete a window that the later fills, seen first, did not: the cooldown
+    runs from the same trade whatever the order the fills arrived in."""
+    span = SLIDING[window]
+    for t in acct.trade_times_in(at - 1, at + span - 1):
+        if acct.trades_in(t - span, t) >= limit:
+            return t
+    return None
 
 
 class TradeFrequencyLimit(Rule):
@@ -68,8 +85,16 @@ class TradeFrequencyLimit(Rule):
                      "session": params.per_session_cooldown}
         hits = []        # (lock, flatten?, window)
         for window, seconds in cooldowns.items():
-            if lim[window] > 0 and c[window] >= lim[window] and at + seconds * NS > now:
-                hits.append((timer(at, seconds), params.flatten, window))
+            if lim[window] <= 0:
+                continue
+            if window in SLIDING:
+                when = reached(ctx.account, window, at, lim[window])
+                if when is not None:
+                    c[window] = ctx.account.trades_in(when - SLIDING[window], when)
+            else:
+                when = at if c[window] >= lim[window] else None
+            if when is not None and when + seconds * NS > now:
+                hits.append((timer(when, seconds), params.flatten, window))
         if lim["day"] > 0 and c["day"] >= lim["day"]:
             hits.append((until_reset(ctx, now), True, "day"))
         if lim["week"] > 0 and c["week"] >= lim["week"]:

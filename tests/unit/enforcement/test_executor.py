@@ -149,6 +149,41 @@ def test_a_reduce_left_running_by_a_killed_process_finishes_from_its_journaled_t
     assert broker.trading() == [] and broker.positions == {ES: 3}
 
 
+def test_a_close_whose_answer_was_lost_is_not_sent_again(executor, journal):
+    """closeContract worked but its answer was lost: the next round re-reads the position
+    and sends no second close (a close of a flat position is a call that ran twice)."""
+    broker = FakeBroker(A)
+    broker.positions = {MNQ: 2}
+    broker.apply_then_fail.add(CLOSE)
+    broker.fail[CLOSE] = [BrokerUnavailable(CLOSE, 1, "HTTP 500")]
+    out = run(executor, journal, broker, command("close_position", contract_id=MNQ))
+    assert out.result.status == DONE, out.result.detail
+    assert [e for e, _ in broker.trading()] == [CLOSE]
+
+
+def test_a_close_left_running_by_a_killed_process_re_reads_before_closing(tmp_path, clock):
+    path = str(tmp_path / "j.sqlite")
+    old = Journal(path, clock.now_ns())
+    old.receive(command("close_position", contract_id=ES), 0)
+    old.start("d1.1", 1)
+    del old                                                  # killed right after its close
+    broker = FakeBroker(A)                                   # ... which had worked: ES is flat
+    journal = Journal(path, clock.now_ns())
+    ex = Executor(lambda _b: broker, journal, clock, Settings(settle=0), sleep=clock.advance)
+    [entry] = journal.unfinished()
+    out = ex.run(Job(entry), broker)
+    assert out.result.status == DONE and "already flat" in out.result.detail
+    assert broker.trading() == []
+
+
+def test_a_fresh_close_is_sent_without_a_read_first(executor, journal):
+    broker = FakeBroker(A)
+    broker.positions = {MNQ: 2}
+    out = run(executor, journal, broker, command("close_position", contract_id=MNQ))
+    assert out.result.status == DONE, out.result.detail
+    assert broker.log[0] == (CLOSE, MNQ)                     # speed: the close comes first
+
+
 def test_a_single_order_cancel_and_a_missing_order_are_both_done(executor, journal):
     broker = busy_broker()
     out = run(executor, journal, broker, command("cancel_orders", order_id=2))

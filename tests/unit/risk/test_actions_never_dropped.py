@@ -61,9 +61,10 @@ def test_the_same_action_for_the_same_lockout_is_not_taken_twice():
     assert [c.action for c in desk.commands()] == ["flatten"]
 
 
-def test_after_a_restart_the_same_rule_breaching_again_does_not_flatten_twice(tmp_path):
+def flattened_then_restarted(tmp_path, **rules) -> Desk:
+    """A loss of 600 flattens (its result stored), then a new risk loads the store."""
     from services.risk.store import Store
-    desk = Desk(daily_realized_loss={"limit": 500})
+    desk = Desk(**rules)
     store, _ = Store.open(str(tmp_path))
     desk.long(1, MNQ, 21000)
     store.commit(desk.trade("-600", contract=NQ, side=SIDE_SELL), desk.engine)
@@ -71,8 +72,25 @@ def test_after_a_restart_the_same_rule_breaching_again_does_not_flatten_twice(tm
     store.commit(desk.engine.on_result(CommandResult(command_id=cmd.id, account_id=1001,
                                                      status="done"), desk.now), desk.engine)
     store.close()
-    later = Desk(daily_realized_loss={"limit": 500})
+    later = Desk(**rules)
     store, _ = Store.open(str(tmp_path))
     store.load(later.engine, later.now)
+    return later
+
+
+def test_after_a_restart_the_same_rule_breaching_again_does_not_flatten_twice(tmp_path):
+    later = flattened_then_restarted(tmp_path, daily_realized_loss={"limit": 500})
     later.trade("-10", contract=NQ, side=SIDE_SELL, trade_id=99)     # still past the limit
     assert [c.action for c in later.commands()] == []               # flattened once, before
+
+
+def test_after_a_restart_another_rule_under_the_same_lockout_does_not_flatten_again(tmp_path):
+    """Chaos run, drawdown: daily_net_loss flattened and locked until the roll; risk was
+    restarted; drawdown_guard then breached on the same loss (a lockout until the roll too)
+    and flattened the account a second time. Without a restart it is the same action for the
+    same lockout and is not taken twice."""
+    later = flattened_then_restarted(tmp_path, daily_realized_loss={"limit": 500},
+                                     daily_net_loss={"limit": 550})
+    held = {lk.rule for lk in later.engine.lockouts.all()}
+    later.trade("-10", contract=NQ, side=SIDE_SELL, trade_id=99)     # both still past
+    assert [c.action for c in later.commands()] == [], held        # flattened once, before

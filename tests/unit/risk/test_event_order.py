@@ -1,9 +1,12 @@
 """A fill's Trade and Position arrive in either order: no rule counts a fill twice or not at all
 (issue 14 points 1 and 11; RULES.md "Decisions follow the broker's facts")."""
+import itertools
+
 import pytest
 
 from services.risk.pnl import net_open_pnl
-from tests.unit.risk.desk import ES, MNQ, SIDE_BUY, SIDE_SELL, Desk, D
+from shared.messages.market import Fill
+from tests.unit.risk.desk import ACCOUNT, ES, MNQ, SIDE_BUY, SIDE_SELL, Desk, D
 
 TRADE_FIRST, POSITION_FIRST = "trade first", "position first"
 
@@ -133,3 +136,22 @@ def test_a_replayed_position_or_order_changes_nothing_and_decides_nothing():
                                         status="done"), desk.now)
     assert desk.feed(pos).decisions == []                   # the same position again
     assert desk.stop(7, MNQ, SIDE_SELL, 1, "20950").decisions == []   # the same order again
+
+
+def test_three_trades_in_a_minute_lock_from_the_third_whatever_order_they_arrive_in():
+    """Chaos run, oversize: a buy's fill lost when market was killed came back after the sell
+    that made three; each fill, counted at its own time, saw only two in its minute, and no
+    cooldown was taken. The cooldown runs from the trade that reached the limit in time."""
+    seen = set()
+    for order in itertools.permutations(range(3)):
+        desk = Desk(trade_frequency_limit={"per_minute": 3, "per_minute_cooldown": 60})
+        t0 = desk.now
+        fills = [dict(trade_id=901 + i, ts=t0 + i * 5_000_000_000) for i in range(3)]
+        desk.wait(20)
+        for i in order:
+            desk.feed(Fill(account_id=ACCOUNT, trade_id=fills[i]["trade_id"], contract_id=MNQ,
+                           ts_ns=fills[i]["ts"], price=D(21000), pnl=None, fees=D(0),
+                           side=SIDE_BUY, size=1, voided=False))
+        [lock] = desk.engine.lockouts.all()
+        seen.add((lock.rule, lock.until_ns - t0))
+    assert seen == {("trade_frequency_limit", (10 + 60) * 1_000_000_000)}

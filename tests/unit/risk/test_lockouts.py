@@ -1,7 +1,11 @@
 """Lockouts as a trader lives them: cooldowns that only get longer, no double flatten, a locked
 account that cannot trade, symbol locks, unlocks and self-lockouts."""
 from shared.messages.enforce import CommandResult
-from shared.messages.market import SIDE_SELL
+import itertools
+
+import attrs
+
+from shared.messages.market import ORDER_MARKET, SIDE_SELL, STATUS_FILLED
 from tests.unit.risk.desk import ES, MNQ, Desk, chi
 
 NS = 1_000_000_000
@@ -35,9 +39,16 @@ def test_a_breach_while_the_same_lockout_is_active_does_not_flatten_twice():
     assert [c.action for c in desk.commands()] == ["flatten"]
 
 
+def finish(desk: Desk, command) -> None:
+    desk.engine.on_result(CommandResult(command_id=command.id, account_id=command.account_id,
+                                        status="done", action=command.action), desk.now)
+
+
 def test_a_locked_account_has_its_new_order_cancelled_and_new_position_closed_at_once():
     desk = Desk(daily_realized_loss={"limit": 500})
     desk.trade(pnl="-600")
+    [flatten] = desk.commands()
+    finish(desk, flatten)                                    # the breach's flatten is over
     [d] = desk.order(31, ES).decisions
     assert (d.rule, d.action, d.order_id) == ("lockout", "cancel_orders", 31)
     assert "locked (until_reset) by daily_realized_loss" in d.reason
@@ -112,3 +123,75 @@ def test_an_action_in_flight_is_not_repeated_until_its_result_arrives():
     assert len(desk.price(MNQ, 20880).decisions) == 1      # still open: try again
     desk.flat(MNQ)
     assert desk.engine.inflight == {}
+
+
+def test_a_flatten_in_flight_covers_the_closes_and_cancels_of_its_account():
+    """A lockout's close or cancel beside a flatten of the same account (events of the trader
+    arriving after the lockout, or a new risk after a restart mid-flatten) would close what the
+    flatten is closing: not sent for what happened before the flatten was issued; what happens
+    later (the flatten may have read the orders already) and after it is over is acted on."""
+    desk = Desk(daily_realized_loss={"limit": 500})
+    desk.long(1, ES, 6000)
+    desk.trade(pnl="-600")
+    [flatten] = desk.commands()
+    assert flatten.action == "flatten"
+    assert desk.order(31, ES).commands == []                 # the flatten cancels it
+    assert desk.long(2, ES, 6000).commands == []             # ... and closes this
+    assert desk.engine.accounts[1001].riskd.knows(flatten.id)
+    desk.wait(1)
+    # placed after the flatten was issued: it may come after its last read of the orders
+    [c] = desk.order(32, ES).commands
+    assert (c.action, c.order_id) == ("cancel_orders", 32)
+    finish(desk, flatten)
+    [c] = desk.order(33, ES, side=SIDE_SELL, size=3).commands
+    assert (c.action, c.order_id) == ("cancel_orders", 33)
+
+
+def test_a_flatten_reloaded_from_the_outbox_after_a_restart_still_covers_its_account():
+    desk = Desk(daily_realized_loss={"limit": 500})
+    desk.trade(pnl="-600")
+    [flatten] = desk.commands()
+    restarted = Desk(daily_realized_loss={"limit": 500})
+    restarted.engine.lockouts = desk.engine.lockouts
+    restarted.engine.outbox.load([flatten], restarted.now)
+    restarted.engine.track(flatten)                          # what the store does on load
+    assert restarted.order(31, MNQ).commands == []
+
+
+def test_a_market_buy_while_locked_is_closed_once_whatever_the_order_of_its_events():
+    """The chaos run: the buy's market order was cancelled (a call on a filled order) only
+    when its 'open' event came before its fill; decisions may not depend on event order."""
+    def events(desk):
+        return {"open": lambda: desk.order(41, ES, type=ORDER_MARKET),
+                "fill": lambda: desk.trade(contract=ES, price="6000"),
+                "filled": lambda: desk.order(41, ES, type=ORDER_MARKET, status=STATUS_FILLED),
+                "position": lambda: desk.long(1, ES, 6000)}
+    seen = set()
+    for order in itertools.permutations(["open", "fill", "filled", "position"]):
+        desk = Desk(daily_realized_loss={"limit": 500})
+        desk.trade(pnl="-600")
+        finish(desk, desk.commands()[0])
+        actions = []
+        for name in order:
+            actions += [(c.action, c.contract_id) for c in events(desk)[name]().commands]
+        seen.add(tuple(actions))
+    assert seen == {(("close_position", ES),)}
+
+
+def test_a_lockout_cancel_that_failed_is_sent_once_more_while_the_order_works():
+    """Issue 15: an order placed during a lockout was still working 30 s later; a cancel that
+    failed was never decided again (no later event of the order asks for it)."""
+    desk = Desk(daily_realized_loss={"limit": 500})
+    desk.trade(pnl="-600")
+    finish(desk, desk.commands()[0])
+    [c] = desk.order(31, ES).commands
+    failed = CommandResult(command_id=c.id, account_id=1001, status="failed",
+                           action=c.action, rule=c.rule, detail="gave up after 4 rounds")
+    [again] = desk.engine.on_result(failed, desk.now).commands
+    assert (again.action, again.order_id) == ("cancel_orders", 31)
+    failed = attrs.evolve(failed, command_id=again.id)
+    assert desk.engine.on_result(failed, desk.now).commands == []      # once, not forever
+    [c] = desk.order(34, ES).commands                                  # a gone order: no retry
+    desk.cancelled(34, ES)
+    failed = attrs.evolve(failed, command_id=c.id)
+    assert desk.engine.on_result(failed, desk.now).commands == []

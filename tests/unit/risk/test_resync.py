@@ -60,18 +60,23 @@ def test_outbox_resend_all_after_a_restart():
     assert sorted(c.id for c in box.due(NS)) == ["c1", "c2"]
 
 
+def account_and_long(now: int, balance: int, size: int) -> dict:
+    """A snapshot's account (SIM-1 at `balance`) and its MNQ long of `size` at 21000."""
+    return dict(
+        accounts=[AccountUpdate(account_id=ACCOUNT, name="SIM-1", balance=Decimal(balance),
+                                can_trade=True)],
+        positions=[PositionUpdate(account_id=ACCOUNT, position_id=3, contract_id=MNQ,
+                                  ts_ns=now, type=POSITION_LONG, size=size,
+                                  average_price=Decimal(21000))])
+
+
 def test_a_snapshot_rebuilds_positions_orders_and_trades_once():
     desk = Desk(daily_realized_loss={"limit": 500})
     desk.long(1, ES, 6000)                     # vanished while we were away
     desk.order(9, ES)
     desk.trade(pnl="-100", trade_id=1)
     snap = MarketSnapshot(
-        seq=10, epoch=1,
-        accounts=[AccountUpdate(account_id=ACCOUNT, name="SIM-1", balance=Decimal(49000),
-                                can_trade=True)],
-        positions=[PositionUpdate(account_id=ACCOUNT, position_id=3, contract_id=MNQ,
-                                  ts_ns=desk.now, type=POSITION_LONG, size=2,
-                                  average_price=Decimal(21000))],
+        seq=10, epoch=1, **account_and_long(desk.now, 49000, 2),
         orders=[OrderUpdate(account_id=ACCOUNT, order_id=12, contract_id=MNQ,
                             created_ns=desk.now, updated_ns=desk.now, status=STATUS_OPEN,
                             type=4, side=1, size=2, stop_price=Decimal(20900))],
@@ -130,3 +135,23 @@ def test_a_run_of_quotes_is_evaluated_once_per_contract_at_its_latest_price():
            Quote(contract_id=ES, ts_ns=desk.now, ask=Decimal(5991))]         # mid 5990.5: -475
     out = desk.engine.on_quotes(run, desk.now)
     assert [(d.contract_id, d.value) for d in out.decisions] == [(ES, Decimal("-475"))]
+
+
+def test_a_snapshot_is_judged_as_the_live_events_would_have_been_whatever_rule_reads_what():
+    """Chaos run, drawdown: risk restarted while a position was losing; its snapshot's
+    balance ran drawdown_guard (a flatten) before any rule had read the price, where the calm
+    run's quote gave daily_unrealized_loss's close and daily_net_loss's flatten."""
+    from shared.messages.market import Quote
+    rules = dict(daily_unrealized_loss={"limit": 200}, daily_net_loss={"limit": 600},
+                 drawdown_guard={"max_loss": 2000, "buffer": 100, "starting_balance": 50000})
+    live = Desk(**rules)
+    live.long(1, MNQ, 21000)
+    live.price(MNQ, 20020)                                   # -1960 open: all three breach
+    restarted = Desk(**rules)
+    snap = MarketSnapshot(
+        seq=10, epoch=1, **account_and_long(restarted.now, 50000, 1),
+        quotes=[Quote(contract_id=MNQ, ts_ns=restarted.now, last=Decimal(20020))])
+    restarted.history.append(restarted.engine.apply_snapshot(snap, restarted.now))
+    acted = [(d.rule, d.action) for d in restarted.decisions()]
+    assert acted == [(d.rule, d.action) for d in live.decisions()]
+    assert ("daily_net_loss", "flatten") in acted

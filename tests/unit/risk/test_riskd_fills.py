@@ -149,3 +149,37 @@ def test_an_admin_flatten_of_a_flat_account_is_one_decision_too():
                                                 status=s, action="flatten", rule="manual"),
                                   desk.now) for s in ("accepted", "done")]
     assert len([d for o in outs for d in o.decisions]) == 1
+
+
+def test_a_repeated_result_of_risks_own_flatten_is_not_taken_for_an_admins():
+    """Chaos run, selflock: a flatten of risk's own, finished on a flat account (nothing to
+    expect), answered once more by enforcement: history showed an admin flatten too."""
+    desk = Desk(trade_frequency_limit=FREQ)
+    out, refusal = desk.engine.self_lock(ACCOUNT, desk.now, session=True)
+    [cmd] = out.commands
+    done = CommandResult(command_id=cmd.id, account_id=ACCOUNT, status="done", action="flatten",
+                         rule="self_lockout")
+    desk.engine.on_result(done, desk.now)
+    assert desk.engine.on_result(done, desk.now).decisions == []
+
+
+def test_a_fill_seen_after_a_flatten_was_issued_is_closed_by_it_as_riskds():
+    """Chaos run, selflock: the trader's buy reached risk only after the self-lockout's
+    flatten was issued (market restarting); the flatten's close of it was then counted as the
+    trader's trade, the third of the minute, and took a cooldown the calm run does not."""
+    desk = Desk(trade_frequency_limit=FREQ)
+    bought = desk.now - 1_000_000_000                       # before the self-lockout
+    out, _ = desk.engine.self_lock(ACCOUNT, desk.now, session=True)
+    [flatten] = out.commands
+    desk.feed(Fill(account_id=ACCOUNT, trade_id=501, contract_id=MNQ, ts_ns=bought,
+                   price=D(21000), pnl=None, fees=D(0), side=SIDE_BUY, size=2, voided=False))
+    desk.long(2, MNQ, 21000)
+    out = desk.trade("-10", contract=MNQ, side=SIDE_SELL, size=2, price=20999)   # the flatten
+    assert out.fills[0].by_riskd
+    assert desk.account.trades_today == 1
+    # a buy placed after the flatten was issued is the trader's, closed on its own
+    desk.wait(2)
+    out = desk.trade(None, contract=NQ, side=SIDE_BUY, size=1, price=20000)
+    assert not out.fills[0].by_riskd
+    assert [(c.action, c.contract_id) for c in out.commands] == [("close_position", NQ)]
+    assert desk.account.trades_today == 2
