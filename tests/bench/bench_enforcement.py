@@ -48,6 +48,11 @@ WARMUP = 20
 ACCOUNT = 1001
 MNQ = "CON.F.US.MNQ.Z26"
 MARKET, BUY = 2, 0
+# The real-chain rows measure one breach -> closeContract path 500 times on one account: the
+# shipped trade_frequency_limit and cooldown_after_loss would lock the account after the first
+# few trades (every later breach then measures lockout enforcement instead), and daily_net_loss
+# would flatten it for the day; max_contracts stays on (the breach measured) with room for the
+# bench's positions. The unlocked-account headline below runs every rule as shipped.
 RULES = {"trade_frequency_limit": {"enabled": False}, "cooldown_after_loss": {"enabled": False},
          "daily_net_loss": {"enabled": False}, "max_contracts": {"limit": 50}}
 
