@@ -30,7 +30,7 @@ from shared.projectx.rest import ProjectXRest
 from shared.messages.market import Fill
 from tests.support.bustap import Bus, connected
 from tests.support.sim import wait_sim_up
-from tests.support.env import make_config, wait_for
+from tests.support.env import SIM_CALENDAR_DATE, make_config, wait_for
 from tests.support.procs import Procs
 
 pytestmark = pytest.mark.slow
@@ -40,7 +40,7 @@ MNQ, ES = "CON.F.US.MNQ.Z26", "CON.F.US.EP.Z26"
 LIMIT, MARKET, STOP = 1, 2, 4
 BUY, SELL = 0, 1
 TOKEN_TTL = 2.5
-CALENDAR = "2026-12-04"         # the sim's contract calendar: the Z26 equity months are active
+CALENDAR = SIM_CALENDAR_DATE         # the sim's contract calendar: the Z26 equity months are active
 
 
 class Sim:

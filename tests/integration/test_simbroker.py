@@ -18,13 +18,13 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from shared.config import load_config
 from tests.support.sim import wait_sim_up
 from tests.wire.rawclient import hub
-from tests.support.env import make_config, wait_for
+from tests.support.env import SIM_CALENDAR_DATE, make_config, wait_for
 from tests.support.procs import Procs
 
 MNQ, ES, NQ = "CON.F.US.MNQ.Z26", "CON.F.US.EP.Z26", "CON.F.US.ENQ.Z26"
 A1, A2 = 1001, 1002
 WRAPPED_TTL = 4.0
-CALENDAR = "2026-12-04"         # the contract calendar: ESZ6 active, ESH7 next
+CALENDAR = SIM_CALENDAR_DATE         # the contract calendar: ESZ6 active, ESH7 next
 
 
 class Sim:
