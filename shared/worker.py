@@ -46,6 +46,11 @@ class Worker:
 
     name = "worker"
 
+    @classmethod
+    def process_name(cls, loaded: LoadedConfig) -> str:
+        """The name this process logs under (a risk shard's is risk-k)."""
+        return cls.name
+
     def __init__(self, loaded: LoadedConfig, clock: Clock = SYSTEM_CLOCK,
                  ctx: zmq.Context | None = None):
         self.loaded = loaded
@@ -257,7 +262,8 @@ def main(worker_cls: type[Worker], argv: list[str] | None = None) -> int:
     """Entry point for `python -m services.<name> --config FILE`."""
     args = parse_args(f"services.{worker_cls.name}", argv)
     loaded = load_or_exit(args.config, worker_cls.name, args.config_snapshot)
-    setup_logging(worker_cls.name, loaded.config.logging.level, config=loaded.config)
+    process = worker_cls.process_name(loaded)
+    setup_logging(process, loaded.config.logging.level, config=loaded.config)
     worker = worker_cls(loaded)
     install_stop_handlers(worker.request_stop)
     try:

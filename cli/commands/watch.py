@@ -24,13 +24,14 @@ def run(args, ctx) -> int:
     import blessed
 
     from cli.watch import app
-    from cli.watch.source import Source, read_tables
+    from cli.watch.source import Source, read_risk_shards, read_tables
 
     if not sys.stdout.isatty() or not sys.stdin.isatty():
         raise CliError("watch needs a terminal; use `riskctl status` (or --json) in scripts")
     bus, calendar = read_tables(ctx.config_path)
     term = blessed.Terminal()
-    source = Source(bus, day_start=lambda now: calendar.start_of(calendar.trading_day(now)))
+    source = Source(bus, day_start=lambda now: calendar.start_of(calendar.trading_day(now)),
+                    risk_shards=read_risk_shards(ctx.config_path))
     source.start()
     try:
         return app.run(term, source, calendar, unicode=not args.ascii)

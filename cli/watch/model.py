@@ -20,6 +20,7 @@ from typing import Any, Optional
 import attrs
 
 from cli.health import failing_channels, health_notes
+from shared import shards
 from shared.clock import NS_PER_S, from_ns
 from shared.messages.control import SupervisorStatus, WorkerEvent, WorkersTable
 from shared.messages.enforce import CommandResult, CommandState, EnforcementStatus
@@ -133,7 +134,7 @@ def _worker_event(state: WatchState, msg: WorkerEvent) -> bool:
     # between two snapshots: a guard worker that stops makes riskd unguarded at once (the
     # supervisor's own words, "<name> not running", come with the next snapshot)
     reason = f"{msg.name} not running"
-    if msg.name in GUARD_WORKERS and msg.state != "running" and reason not in state.unguarded:
+    if shards.base_name(msg.name) in GUARD_WORKERS and msg.state != "running" and reason not in state.unguarded:
         state.unguarded = [*state.unguarded, reason]
         changed = True
     return changed

@@ -23,7 +23,7 @@ import zmq
 
 from cli import configfile
 
-from shared import codec, topics
+from shared import codec, shards, topics
 from shared.bus.rpc import RpcClient, RpcTimeout
 from shared.bus.sockets import make_socket
 from shared.config.sections import BusConfig
@@ -68,12 +68,23 @@ def read_tables(config_path: str) -> tuple[BusConfig, Any]:
     return bus, calendar
 
 
+def read_risk_shards(config_path: str) -> int:
+    """[supervisor] risk_shards, leniently: 1 when it is not a valid count."""
+    try:
+        n = (configfile.tables(config_path).get("supervisor") or {}).get("risk_shards", 1)
+    except OSError:
+        return 1
+    valid = isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= shards.MAX_SHARDS
+    return n if valid else 1
+
+
 class Source:
     """The background thread feeding the screen; drain() returns what arrived since last time."""
 
     def __init__(self, bus: BusConfig, snapshot_every: float = SNAPSHOT_EVERY,
-                 day_start: Optional[Any] = None):
+                 day_start: Optional[Any] = None, risk_shards: int = 1):
         self.bus = bus
+        self.risk_pubs = [shards.addresses(bus, k)[0] for k in range(risk_shards)]
         self.day_start = day_start          # now_ns -> the trading day's start (for history)
         self._history_due = True            # at start, and again after riskd was unreachable
         self.snapshot_every = snapshot_every
@@ -103,7 +114,7 @@ class Source:
     # -- the thread -------------------------------------------------------------------------------
     def _run(self) -> None:
         ctx = zmq.Context.instance()
-        sub = make_socket(ctx, zmq.SUB, connect=[self.bus.risk_pub, self.bus.enforcement_pub,
+        sub = make_socket(ctx, zmq.SUB, connect=[*self.risk_pubs, self.bus.enforcement_pub,
                                                   self.bus.market_pub, self.bus.events],
                           hwm=10_000)
         sub.setsockopt(zmq.RECONNECT_IVL, 200)

@@ -25,7 +25,7 @@ from services.enforcement.executor import FINAL, Executor, Job, Outcome, Setting
 from services.enforcement.journal import Entry, Journal
 from services.enforcement.planning import retry_delay
 from services.enforcement import killswitch
-from shared import topics
+from shared import shards, topics
 from shared.bus.doorbell import Doorbell
 from shared.bus.subscriber import Subscriber
 from shared.clock import NS_PER_S
@@ -75,7 +75,8 @@ class EnforcementWorker(Worker):
         self.cannot_enforce: dict[int, Unenforceable] = {}
         self.broker_accounts: list = []             # refreshed by a background thread
         self._accounts_stop = threading.Event()
-        self.commands = Subscriber(self.socket(zmq.SUB, connect=self.config.bus.risk_pub))
+        # every risk shard's PUB (one with risk_shards = 1): each is a stream of its own
+        self.commands = Subscriber(self.socket(zmq.SUB, connect=shards.all_pubs(self.config)))
         self.commands.subscribe(topics.COMMAND)
         self.add_reader(self.commands.sock, self._on_commands)
         self.handle(EnforcementStatusRequest, self._on_status)

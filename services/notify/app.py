@@ -32,7 +32,7 @@ from services.notify.outbox import Outbox
 from services.notify.sender import ChannelSender
 from services.notify.templates import Alert, DisconnectWatch, build, context_for, with_unguarded, \
     severity_at_least
-from shared import topics
+from shared import shards, topics
 from shared.bus.subscriber import Subscriber
 from shared.config.accounts import find_account
 from shared.messages.control import GuardReport
@@ -75,7 +75,8 @@ class NotifyWorker(Worker):
         self.subs: list[Subscriber] = []
         bus = self.config.bus
         for attr, wanted in SOURCES:
-            sub = Subscriber(self.socket(zmq.SUB, connect=getattr(bus, attr)), track=False)
+            where = shards.all_pubs(self.config) if attr == "risk_pub" else getattr(bus, attr)
+            sub = Subscriber(self.socket(zmq.SUB, connect=where), track=False)
             for topic in wanted:
                 sub.subscribe(topic)
             self.subs.append(sub)

@@ -19,12 +19,22 @@ Sockets
   HistoryRequest, RulesRequest.
 
 Every engine step is committed to the SQLite store before anything of it is published.
+
+Shards ([supervisor] risk_shards = N > 1, docs/scaling.md): this process is shard k (the
+supervisor sets RISKD_RISK_SHARD), named risk-k, on its own PUB, control socket and state
+file (shared/shards.py). It owns the accounts whose id % N == k: market's user events and
+snapshot entries of other accounts are dropped before the engine, quotes, contracts and
+connection states are taken whole. It still reads market's whole stream, so the sequence and
+epoch checks stay those of one risk. State kept for another N makes it refuse to start.
 """
 from __future__ import annotations
 
 import logging
 import os
 import sqlite3
+import sys
+
+import attrs
 
 import zmq
 
@@ -36,7 +46,7 @@ from services.risk.requests import Requests
 from services.risk.settings import RuleSettings
 from services.risk.store import Store
 from services.risk.views import account_status
-from shared import topics
+from shared import shards, topics
 from shared.bus.subscriber import Subscriber
 from shared.config.trading_day import read_holidays_file
 from shared.crashpoint import crash_point
@@ -44,12 +54,13 @@ from shared.messages.enforce import CommandResult
 from shared.messages.market import (AccountUpdate, BrokerConnection, ContractInfo, Fill,
                                     MarketSnapshot, OrderUpdate, PositionUpdate, Quote)
 from shared.messages.notify import AccountDay, DailySummary, NotifyEvent
-from shared.worker import Worker
+from shared.worker import EXIT_CONFIG, Worker
 
 log = logging.getLogger(__name__)
 
 MARKET_EVENTS = (Fill, PositionUpdate, OrderUpdate, AccountUpdate, Quote, ContractInfo,
                  BrokerConnection)
+USER_EVENTS = (Fill, PositionUpdate, OrderUpdate, AccountUpdate)   # one account's: one shard's
 TICK = 0.1                 # s: timers, lockout expiry, clock rules
 STATUS_EVERY = 0.2         # s: status of changed accounts (5 a second)
 STATUS_ALL_EVERY = 5.0     # s: status of every account, changed or not
@@ -60,17 +71,36 @@ INCOMPLETE_RETRY = 0.5     # s: ask again after a snapshot market marked incompl
 class RiskWorker(Worker):
     """Risk worker: account state, the rules, lockouts, timers, the trading day."""
 
-    name = "risk"
+    name = shards.RISK
+
+    def __init__(self, loaded, **kwargs):
+        super().__init__(loaded, **kwargs)
+        self.shards = loaded.config.supervisor.risk_shards
+        self.shard = shard_index(self.shards)
+        self.name = shards.name_of(self.shard, self.shards)
+
+    @classmethod
+    def process_name(cls, loaded) -> str:
+        return shards.name_of(shard_index(loaded.config.supervisor.risk_shards),
+                              loaded.config.supervisor.risk_shards)
+
+    def owns(self, account_id: int) -> bool:
+        return self.shards == 1 or shards.shard_of(account_id, self.shards) == self.shard
 
     # -- set-up ---------------------------------------------------------------------------
     def setup(self) -> None:
         bus = self.config.bus
         now = self.clock.now_ns()
+        foreign = shards.foreign_state_files(self.loaded.data_dir, self.shard, self.shards)
+        if foreign:
+            log.critical("%s", shards.refusal(self.loaded.data_dir, self.shards, foreign))
+            sys.exit(EXIT_CONFIG)
         calendar = self.config.trading_day.calendar(os.path.dirname(self.loaded.path))
         self.settings = RuleSettings(self.config)
         self.engine = Engine(calendar, self.settings, allow_unlock=self.config.admin.allow_unlock)
         self.engine.holiday_files = holiday_files(self.config, self.loaded.path)
-        self.store, problem = Store.open(self.loaded.data_dir, now)
+        self.store, problem = Store.open(self.loaded.data_dir, now,
+                                         shards.state_file(self.shard, self.shards))
         self.store.load(self.engine, now)
         self.engine.start(now)
         if problem:
@@ -95,8 +125,8 @@ class RiskWorker(Worker):
         self.every(1.0, self._flush_marks)
         self.ask.send()
         pending = len(self.engine.outbox)
-        log.info("risk started: %d accounts, %d lockouts, %d pending commands restored",
-                 len(self.engine.accounts), len(self.engine.lockouts.all()), pending)
+        log.info("%s started: %d accounts, %d lockouts, %d pending commands restored",
+                 self.name, len(self.engine.accounts), len(self.engine.lockouts.all()), pending)
 
     def teardown(self) -> None:
         self.ask._close()
@@ -167,7 +197,7 @@ class RiskWorker(Worker):
                     self.ask.attempts = 0
                     self.ask.send()
             msg = received.msg
-            if not isinstance(msg, MARKET_EVENTS):
+            if not isinstance(msg, MARKET_EVENTS) or not self._mine(msg):
                 continue
             ready = self.clone.update(env.epoch, env.seq, msg)
             if ready is None:
@@ -200,7 +230,14 @@ class RiskWorker(Worker):
         if out.durable or out.dirty:
             self.apply(out)
 
+    def _mine(self, msg) -> bool:
+        """An event of an account of this shard, or one every shard takes (quotes, contracts)."""
+        aid = getattr(msg, "account_id", None) if isinstance(msg, USER_EVENTS) else None
+        return aid is None or self.owns(aid)
+
     def on_snapshot(self, snap: MarketSnapshot) -> None:
+        if self.shards > 1:
+            snap = own_part(snap, self.owns)
         now = self.clock.now_ns()
         replay, again = self.clone.snapshot(snap.epoch, snap.seq)
         repeat = not (snap.complete or self.market_complete) and self.incomplete_seen
@@ -293,6 +330,24 @@ def drain(sub: Subscriber, limit: int):
                 return
             continue
         yield received
+
+
+def shard_index(n: int) -> int:
+    """This process's shard from RISKD_RISK_SHARD (0 when unset); exit 78 if it is not one of n."""
+    text = os.environ.get(shards.SHARD_ENV, "0")
+    if not text.isdigit() or int(text) >= n:
+        print(f"risk: {shards.SHARD_ENV}={text!r} is not a shard of [supervisor] risk_shards = "
+              f"{n} (expected 0 to {n - 1})", file=sys.stderr)
+        sys.exit(EXIT_CONFIG)
+    return int(text)
+
+
+def own_part(snap: MarketSnapshot, owns) -> MarketSnapshot:
+    """The snapshot with only the accounts (and their positions, orders, trades) `owns` takes."""
+    def kept(items):
+        return [x for x in items if owns(x.account_id)]
+    return attrs.evolve(snap, accounts=kept(snap.accounts), positions=kept(snap.positions),
+                        orders=kept(snap.orders), fills=kept(snap.fills))
 
 
 def holiday_files(config, config_path: str) -> dict[str, frozenset]:

@@ -35,7 +35,7 @@ from decimal import Decimal
 from typing import Optional
 
 from services.risk.carried import Carried, exposure_json
-from shared import codec
+from shared import codec, shards
 from shared.config.convert import config_converter, to_toml_data
 from shared.config.rules import RulesConfig
 from shared.messages.enforce import Command
@@ -45,7 +45,7 @@ from shared.messages.risk import (Decision, HistoryReply, LockoutChange, Lockout
 
 log = logging.getLogger(__name__)
 
-FILE_NAME = "risk.sqlite"
+FILE_NAME = shards.SINGLE_FILE     # one risk; a shard's is shards.state_file(index, N)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS lockouts (
@@ -111,10 +111,11 @@ class Store:
 
     # -- opening ------------------------------------------------------------------------
     @classmethod
-    def open(cls, data_dir: str, now_ns: Optional[int] = None) -> tuple["Store", str]:
+    def open(cls, data_dir: str, now_ns: Optional[int] = None,
+             file_name: str = FILE_NAME) -> tuple["Store", str]:
         """Open (or create) the store; returns (store, problem report or '')."""
         os.makedirs(data_dir, exist_ok=True)
-        path = os.path.join(data_dir, FILE_NAME)
+        path = os.path.join(data_dir, file_name)
         problem = check_file(path)
         if not problem:
             try:

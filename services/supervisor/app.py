@@ -25,7 +25,7 @@ from services.supervisor.health import CHANNEL_TOPIC, Health, file_edit_event
 from services.supervisor.sessions import Sessions
 from services.supervisor.policy import (BACKOFF, FLAPPING, RUNNING, STARTING, STOPPED, STOPPING,
                                         PolicySettings, WorkerPolicy)
-from shared import topics
+from shared import shards, topics
 from shared.bus.publisher import Publisher
 from shared.bus.rpc import decode_request, encode_reply
 from shared.bus.subscriber import Subscriber
@@ -56,8 +56,10 @@ CONFIG_POLL = 0.25        # how often the loop asks the config watcher (it debou
 class Slot:
     """One worker as the supervisor sees it: its policy, its process, who waits on it."""
 
-    def __init__(self, name: str, module: str, settings: PolicySettings):
+    def __init__(self, name: str, module: str, settings: PolicySettings,
+                 env: Optional[dict] = None):
         self.name, self.module = name, module
+        self.env = env                           # extra environment (a risk shard's index)
         self.policy = WorkerPolicy(settings)
         self.child: Optional[children.Child] = None
         self.kill_reason = ""
@@ -87,9 +89,10 @@ class Supervisor(Worker):
         self.snapshot: Optional[str] = None     # the last good config's text, for workers
         settings = policy_settings(loaded)
         sup = loaded.config.supervisor
-        names = [w for w in sup.workers
+        names = [w for w in sup.worker_names()
                  if w != "simbroker" or loaded.config.broker.kind == "sim"]
-        self.slots: dict[str, Slot] = {n: Slot(n, sup.module_of(n), settings) for n in names}
+        self.slots: dict[str, Slot] = {n: Slot(n, sup.module_of(n), settings, shard_env(n, sup))
+                                       for n in names}
         self.forwarder: Optional[Forwarder] = None
         self.sessions = Sessions(self.clock)      # ops/admin sessions + failed-login limiter
         self.shutdown_reason = ""
@@ -100,7 +103,7 @@ class Supervisor(Worker):
         now_ns = self.clock.now_ns()
         self.guard = GuardTracker.resumed(
             self.guard_store.load(self.calendar.start_of(self.calendar.trading_day(now_ns))),
-            now_ns, tuple(w for w in GUARD_WORKERS if w in self.slots),
+            now_ns, tuple(n for n in self.slots if shards.base_name(n) in GUARD_WORKERS),
             last_alive_ns=self.guard_store.last_alive())
         for gap in self.guard.all_gaps():
             self.guard_store.save(gap)
@@ -298,7 +301,9 @@ class Supervisor(Worker):
     def _spawn(self, slot: Slot, now: float) -> None:
         try:
             slot.child = children.Child(slot.name, slot.module, self.loaded.path, self.run_dir,
-                                        snapshot=self.snapshot)
+                                        snapshot=self.snapshot,
+                                        env=None if slot.env is None else {**os.environ,
+                                                                           **slot.env})
         except OSError as exc:
             log.error("cannot start %s: %s", slot.name, exc)
             slot.policy.spawned(now)
@@ -410,8 +415,7 @@ class Supervisor(Worker):
         killed (its whole tree); the kills are reaped within children.KILL_WAIT.
         """
         sup = self.config.supervisor
-        order = [n for n in STOP_ORDER if n in self.slots] + \
-                [n for n in self.slots if n not in STOP_ORDER]
+        order = sorted(self.slots, key=stop_rank)
         for slot in self.slots.values():
             slot.policy.want_stop()
         running = [self.slots[n] for n in order if self.slots[n].child is not None]
@@ -573,6 +577,21 @@ class Supervisor(Worker):
         self._guard_changed(self.guard.worker(slot.name, p.state == RUNNING, self.clock.now_ns()))
         self.pub.publish(topics.WORKER, WorkerEvent(
             name=slot.name, state=p.state, pid=key[1], exit_code=p.last_exit, reason=p.reason))
+
+
+def stop_rank(name: str) -> int:
+    """A worker's place in STOP_ORDER (every risk shard takes risk's); unlisted ones last."""
+    base = shards.base_name(name)
+    return STOP_ORDER.index(base) if base in STOP_ORDER else len(STOP_ORDER)
+
+
+def shard_env(name: str, sup) -> Optional[dict]:
+    """The environment a risk shard needs (its index); None for every other worker, and for
+    the one risk of risk_shards = 1."""
+    index = shards.index_of(name)
+    if index is None or sup.risk_shards == 1:
+        return None
+    return {shards.SHARD_ENV: str(index)}
 
 
 def riskctl_path() -> str:

@@ -103,4 +103,19 @@ def check_config(config) -> list[Problem]:
             continue
         if account.rules:
             problems += _per_instrument_warnings(rules, f"{where}.rules")
-    return problems + chat_scope_problems(config)
+    return problems + chat_scope_problems(config) + shard_address_problems(config)
+
+
+def shard_address_problems(config) -> list[Problem]:
+    """Risk shards 1 .. N-1 bind ports counted from bus.risk_shards_from: none may be taken."""
+    from shared import shards
+    bus, n = config.bus, config.supervisor.risk_shards
+    taken = {getattr(bus, k): k for k in bus.address_keys() if k != "risk_shards_from"}
+    out = []
+    for k in range(1, n):
+        for address in shards.addresses(bus, k):
+            if address in taken or shards.port_of(address)[1] > 65535:
+                out.append(Problem("bus.risk_shards_from", f"expected free ports for risk shard "
+                                   f"{k} of supervisor.risk_shards = {n}, got {address}"
+                                   + (f" (bus.{taken[address]})" if address in taken else "")))
+    return out

@@ -9,8 +9,9 @@ import datetime
 
 import attrs
 
+from shared import shards
 from shared.config.validators import (FieldError, http_url, in_range, is_loopback, non_negative,
-                                      one_of, positive, tcp_address)
+                                      one_of, positive, tcp_address, whole_number)
 
 WORKER_NAMES = ("simbroker", "logging", "notify", "market", "risk", "enforcement")
 
@@ -39,6 +40,9 @@ class BusConfig:
     notify_control: str = _addr(5583)
     simbroker_pub: str = _addr(5584)
     simbroker_control: str = _addr(5585)
+    # risk shards 1 .. N-1 ([supervisor] risk_shards > 1) bind the port pairs counted from here:
+    # pub on port + 2(k-1), control on port + 2(k-1) + 1 (shared/shards.py, docs/scaling.md)
+    risk_shards_from: str = _addr(5640)
 
     def __attrs_post_init__(self) -> None:
         addresses = [(f.name, getattr(self, f.name)) for f in attrs.fields(type(self))
@@ -58,9 +62,15 @@ class BusConfig:
             seen[a] = name
 
     def pub(self, worker: str) -> str:
+        index = shards.index_of(worker)
+        if index is not None:
+            return shards.addresses(self, index)[0]
         return getattr(self, f"{worker}_pub")
 
     def control_of(self, worker: str) -> str:
+        index = shards.index_of(worker)
+        if index is not None:
+            return shards.addresses(self, index)[1]
         return getattr(self, f"{worker}_control")
 
     @staticmethod
@@ -192,6 +202,8 @@ class SupervisorConfig:
     flapping_window: float = attrs.field(default=60.0, validator=positive)
     flapping_backoff: float = attrs.field(default=120.0, validator=positive)
     stable_after: float = attrs.field(default=60.0, validator=non_negative)
+    # risk as N processes, each owning the accounts whose id % N is its index (docs/scaling.md)
+    risk_shards: int = attrs.field(default=1, validator=whole_number(1, shards.MAX_SHARDS))
 
     def __attrs_post_init__(self) -> None:
         unknown = [w for w in [*self.workers, *self.modules] if w not in WORKER_NAMES]
@@ -202,7 +214,13 @@ class SupervisorConfig:
             raise FieldError("workers", f"expected each worker once, got {self.workers}")
 
     def module_of(self, name: str) -> str:
+        name = shards.base_name(name)
         return self.modules.get(name, f"services.{'logsink' if name == 'logging' else name}")
+
+    def worker_names(self) -> list[str]:
+        """The processes to run: `workers`, with "risk" as its shards when risk_shards > 1."""
+        return [n for w in self.workers
+                for n in (shards.names(self.risk_shards) if w == shards.RISK else [w])]
 
 
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")

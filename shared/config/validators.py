@@ -45,6 +45,14 @@ def in_range(lo, hi) -> Callable:
     return check
 
 
+def whole_number(lo: int, hi: int) -> Callable:
+    """A whole number from lo to hi: not a bool, not a float, not a string of digits."""
+    def check(_inst, attribute, value) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+            _fail(f"a whole number from {lo} to {hi}", value, attribute)
+    return check
+
+
 def one_of(*choices: str) -> Callable:
     def check(_inst, attribute, value) -> None:
         if value not in choices:

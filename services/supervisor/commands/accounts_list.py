@@ -11,6 +11,7 @@ from __future__ import annotations
 import attrs
 
 from services.supervisor.commands.base import Command
+from services.supervisor.riskshards import forward_risk
 from shared.config.accounts import DEFAULT_PROFILE
 from shared.config.convert import toml_value_text
 from shared.messages.accounts import AccountRow, AccountsRequest, AccountsTable
@@ -57,7 +58,7 @@ def execute(sup, _request, respond) -> None:
         else:
             respond(ok(AccountsTable(rows=rows, risk_note=f"risk did not report its accounts "
                                      f"({reply.reason}); broker accounts not listed")))
-    sup.forward("risk", RulesRequest(), answered, timeout=RISK_TIMEOUT)
+    forward_risk(sup, RulesRequest(), answered, timeout=RISK_TIMEOUT)
 
 
 COMMAND = Command(AccountsRequest, "trader", execute)

@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable
 
 import attrs
 
+from services.supervisor.riskshards import forward_risk
 from shared.messages.system import Reply
 
 ROLES = ("trader", "ops", "admin")
@@ -58,4 +59,13 @@ def forward(worker: str, timeout: float = 3.0) -> Execute:
     def execute(sup, request, respond: Respond) -> None:
         sup.forward(worker, request, respond, timeout=timeout)
     execute.__name__ = f"forward_to_{worker}"
+    return execute
+
+
+def to_risk(timeout: float = 3.0) -> Execute:
+    """An execute function for a risk request: to its shard, or every shard's answers merged
+    (services/supervisor/riskshards.py); with one risk, the same as forward("risk")."""
+    def execute(sup, request, respond: Respond) -> None:
+        forward_risk(sup, request, respond, timeout=timeout)
+    execute.__name__ = "forward_to_risk"
     return execute

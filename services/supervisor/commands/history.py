@@ -1,5 +1,5 @@
 """riskctl history: decisions, warnings and lockout changes (forwarded to risk)."""
-from services.supervisor.commands.base import Command, forward
+from services.supervisor.commands.base import Command, to_risk
 from shared.messages.risk import HistoryRequest
 
-COMMAND = Command(HistoryRequest, "trader", forward("risk"))
+COMMAND = Command(HistoryRequest, "trader", to_risk())

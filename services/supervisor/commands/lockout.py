@@ -2,7 +2,7 @@
 
 Audited; forwarded to risk.
 """
-from services.supervisor.commands.base import Command, forward
+from services.supervisor.commands.base import Command, to_risk
 from shared.messages.risk import SelfLockRequest
 
-COMMAND = Command(SelfLockRequest, "trader", forward("risk"), audited=True)
+COMMAND = Command(SelfLockRequest, "trader", to_risk(), audited=True)

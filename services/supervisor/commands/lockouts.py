@@ -1,5 +1,5 @@
 """riskctl lockouts: active lockouts (forwarded to risk)."""
-from services.supervisor.commands.base import Command, forward
+from services.supervisor.commands.base import Command, to_risk
 from shared.messages.risk import LockoutsRequest
 
-COMMAND = Command(LockoutsRequest, "trader", forward("risk"))
+COMMAND = Command(LockoutsRequest, "trader", to_risk())

@@ -7,6 +7,7 @@ supervisor, so no client can skip it.
 """
 from services.supervisor.commands.base import Command
 from services.supervisor.guard import GUARD_WORKERS
+from shared import shards
 from shared.messages.control import StopWorker
 from shared.messages.market import OrdersRequest, PositionsRequest
 from shared.messages.system import error
@@ -48,7 +49,7 @@ def unless_exposed(sup, respond, why: str, proceed) -> None:
 
 
 def execute(sup, request, respond) -> None:
-    if request.confirmed or request.name not in GUARD_WORKERS:
+    if request.confirmed or shards.base_name(request.name) not in GUARD_WORKERS:
         sup.stop_worker(request.name, respond)
         return
     unless_exposed(sup, respond, f"{request.name} guards the accounts",

@@ -2,7 +2,7 @@
 
 Forwarded to risk, which refuses it when [admin] allow_unlock = false.
 """
-from services.supervisor.commands.base import Command, forward
+from services.supervisor.commands.base import Command, to_risk
 from shared.messages.risk import UnlockRequest
 
-COMMAND = Command(UnlockRequest, "admin", forward("risk"), audited=True)
+COMMAND = Command(UnlockRequest, "admin", to_risk(), audited=True)

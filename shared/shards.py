@@ -1,0 +1,102 @@
+"""Risk shards: which shard owns an account, the shards' names, addresses and state files.
+
+`[supervisor] risk_shards = N` (docs/scaling.md) runs risk as N supervised processes. The
+mapping is fixed and documented: account id A belongs to shard A % N. With N = 1 there is one
+worker named "risk" on bus.risk_pub / bus.risk_control with <data_dir>/risk.sqlite, exactly as
+without shards. With N > 1 the workers are risk-0 ... risk-(N-1); risk-0 binds bus.risk_pub and
+bus.risk_control, risk-k (k >= 1) binds a port pair counted from bus.risk_shards_from (port P):
+pub on P + 2(k-1), control on P + 2(k-1) + 1, on that address's host; each keeps
+<data_dir>/risk-k-of-N.sqlite.
+
+A risk state file written for another N is never read: the shard refuses to start and says how
+to migrate (foreign_state_files, refusal), since the accounts it holds would belong elsewhere.
+"""
+from __future__ import annotations
+
+import os
+import re
+from typing import Optional
+
+RISK = "risk"
+MAX_SHARDS = 16
+SHARD_ENV = "RISKD_RISK_SHARD"        # the supervisor tells each risk process its index
+SINGLE_FILE = "risk.sqlite"
+_SHARD_FILE = re.compile(r"^risk-(\d+)-of-(\d+)\.sqlite$")
+_SHARD_NAME = re.compile(r"^risk-(\d+)$")
+
+
+def shard_of(account_id: int, shards: int) -> int:
+    """The shard that owns an account: its id modulo the number of shards."""
+    return int(account_id) % shards
+
+
+def names(shards: int) -> list[str]:
+    """The risk workers' names: ["risk"] for one shard, else risk-0 ... risk-(N-1)."""
+    return [RISK] if shards == 1 else [f"{RISK}-{k}" for k in range(shards)]
+
+
+def name_of(index: int, shards: int) -> str:
+    return names(shards)[index]
+
+
+def index_of(name: str) -> Optional[int]:
+    """0 for "risk", k for "risk-k", None for any other worker."""
+    if name == RISK:
+        return 0
+    m = _SHARD_NAME.match(name)
+    return int(m.group(1)) if m else None
+
+
+def base_name(name: str) -> str:
+    """The worker kind: "risk" for every risk shard, the name itself otherwise."""
+    return RISK if index_of(name) is not None else name
+
+
+def state_file(index: int, shards: int) -> str:
+    return SINGLE_FILE if shards == 1 else f"risk-{index}-of-{shards}.sqlite"
+
+
+def port_of(address: str) -> tuple[str, int]:
+    host, _, port = address.rpartition(":")
+    return host, int(port)
+
+
+def addresses(bus, index: int) -> tuple[str, str]:
+    """(pub, control) of shard `index` (shard 0: bus.risk_pub, bus.risk_control)."""
+    if index == 0:
+        return bus.risk_pub, bus.risk_control
+    host, port = port_of(bus.risk_shards_from)
+    first = port + 2 * (index - 1)
+    return f"{host}:{first}", f"{host}:{first + 1}"
+
+
+def all_pubs(config) -> list[str]:
+    """Every risk shard's PUB address (one entry with a single shard)."""
+    return [addresses(config.bus, k)[0] for k in range(config.supervisor.risk_shards)]
+
+
+def foreign_state_files(data_dir: str, index: int, shards: int) -> list[str]:
+    """Risk state files in data_dir written for another number of shards."""
+    try:
+        entries = sorted(os.listdir(data_dir))
+    except OSError:
+        return []
+    out = []
+    for entry in entries:
+        if entry == SINGLE_FILE and shards != 1:
+            out.append(entry)
+        m = _SHARD_FILE.match(entry)
+        if m and int(m.group(2)) != shards:
+            out.append(entry)
+    return out
+
+
+def refusal(data_dir: str, shards: int, found: list[str]) -> str:
+    """Why a risk shard will not start on state kept for another N, and how to migrate."""
+    was = sorted({1 if f == SINGLE_FILE else int(_SHARD_FILE.match(f).group(2)) for f in found})
+    return (f"risk keeps state for risk_shards = {', '.join(map(str, was))} in {data_dir} "
+            f"({', '.join(found)}) but [supervisor] risk_shards = {shards}: its lockouts, "
+            f"timers and today's PnL would not be read, so risk refuses to start. Either set "
+            f"risk_shards back, or migrate between trading days: check `riskctl lockouts` is "
+            f"empty, stop riskd, move those files out of the data directory, start riskd with "
+            f"the new risk_shards (docs/scaling.md, 'Changing the number of shards')")
