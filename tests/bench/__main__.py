@@ -25,6 +25,7 @@ BENCHES = (
     ("enforcement", "tests.bench.bench_enforcement"),
     ("storm", "tests.bench.bench_storm"),
     ("scale", "tests.bench.bench_scale"),
+    ("shards", "tests.bench.bench_shards"),
     ("system", "tests.bench.bench_system"),
     ("watch", "tests.bench.bench_watch"),
     ("notify", "tests.bench.bench_notify"),

@@ -22,8 +22,6 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from shared.bus.rpc import RpcClient
-from shared.messages.risk import RiskStatusRequest
 from shared.projectx.rest import ProjectXRest
 from tests.bench import procstat
 from tests.bench.bench_storm import (BUY, LIMIT, MARKET, SCALE_FIRST, STORM_BREACHES, STORM_RATE,
@@ -64,43 +62,55 @@ def populate(chain: Chain, n: int) -> None:
         list(pool.map(worker, range(SETUP_THREADS)))
 
     def risk_sees_all() -> bool:
-        with RpcClient(chain.config.bus.risk_control, "risk", timeout=10, retries=0) as risk:
-            status = risk.call(RiskStatusRequest()).body
-        held = sum(1 for a in status.accounts if a.account_id >= SCALE_FIRST
-                   for p in a.positions if p.size)
+        held = sum(1 for status in chain.risk_status() for a in status.accounts
+                   if a.account_id >= SCALE_FIRST for p in a.positions if p.size)
         return held >= 2 * n
     wait_for(risk_sees_all, 60 + n / 5, interval=1.0, what=f"risk to hold {2 * n} positions")
 
 
-def idle_figures(chain: Chain) -> dict[str, tuple[float, float]]:
-    """name -> (cpu % of one core, RSS MB) over IDLE_SECONDS."""
-    before = {name: procstat.sample(chain.pids[name]) for name in PROCESSES}
+def processes(chain: Chain) -> list[str]:
+    """market, risk (or each of its shards), enforcement."""
+    return [n for p in PROCESSES for n in (chain.risk_names if p == "risk" else [p])]
+
+
+def cpu_during(chain: Chain, work) -> tuple[dict[str, tuple[float, float]], object]:
+    """(name -> (cpu % of one core, RSS MB) while work() ran, what work() returned)."""
+    names = processes(chain)
+    before = {name: procstat.sample(chain.pids[name]) for name in names}
     t0 = time.monotonic()
-    time.sleep(IDLE_SECONDS)
+    result = work()
     elapsed = time.monotonic() - t0
     out = {}
-    for name in PROCESSES:
+    for name in names:
         first, last = before[name], procstat.sample(chain.pids[name])
         out[name] = (procstat.cpu_percent(last.stat.cpu_ticks - first.stat.cpu_ticks, elapsed),
                      max(first.rss_kb, last.rss_kb) / 1024)
-    return out
+    return out, result
 
 
-def one_size(n: int) -> dict:
+def idle_figures(chain: Chain) -> dict[str, tuple[float, float]]:
+    """name -> (cpu % of one core, RSS MB) over IDLE_SECONDS."""
+    return cpu_during(chain, lambda: time.sleep(IDLE_SECONDS))[0]
+
+
+def one_size(n: int, risk_shards: int = 1, idle: bool = True) -> dict:
+    """One chain with n more accounts: idle figures (unless idle=False), then the storm, with
+    each process's CPU during the storm (storm_cpu)."""
     with tempfile.TemporaryDirectory() as tmp:
-        chain = Chain(pathlib.Path(tmp), accounts=n, contracts=CONTRACTS)
+        chain = Chain(pathlib.Path(tmp), accounts=n, contracts=CONTRACTS,
+                      risk_shards=risk_shards)
         try:
             t0 = time.monotonic()
             chain.start()
             populate(chain, n)
             setup_s = time.monotonic() - t0
             time.sleep(2.0)                    # start-up work settles; not a sync
-            idle = idle_figures(chain)
-            storm = chain.phase(STORM_BREACHES, storm=True)
+            idle = idle_figures(chain) if idle else {}
+            storm_cpu, storm = cpu_during(chain, lambda: chain.phase(STORM_BREACHES, storm=True))
         finally:
             chain.close()
-    return {"n": n, "idle": idle, "storm": storm, "setup_s": setup_s,
-            "contracts": len(chain.contracts)}
+    return {"n": n, "idle": idle, "storm": storm, "storm_cpu": storm_cpu, "setup_s": setup_s,
+            "contracts": len(chain.contracts), "risk_names": chain.risk_names}
 
 
 def run(report) -> None:

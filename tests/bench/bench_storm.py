@@ -39,7 +39,7 @@ import requests
 import zmq
 from websockets.sync.client import connect as ws_connect
 
-from shared import codec, topics
+from shared import codec, shards, topics
 from shared.bus.rpc import RpcClient
 from shared.bus.sockets import make_socket
 from shared.config import load_config
@@ -127,8 +127,10 @@ def waiting(sock: zmq.Socket):
 class Chain:
     """The running chain of one run: processes, REST client, taps on fills and results."""
 
-    def __init__(self, tmp: pathlib.Path, accounts: int = 0, contracts: int = STORM_CONTRACTS):
-        """accounts: how many more sim accounts beside 1001 and 1002 (bench_scale)."""
+    def __init__(self, tmp: pathlib.Path, accounts: int = 0, contracts: int = STORM_CONTRACTS,
+                 risk_shards: int = 1):
+        """accounts: how many more sim accounts beside 1001 and 1002 (bench_scale);
+        risk_shards: risk as that many shards (bench_shards, docs/scaling.md)."""
         sim: dict = {"tick_interval": 0}
         if accounts:
             sim["accounts"] = [{"id": ACCOUNT, "name": "SIM-BREACH"},
@@ -139,6 +141,7 @@ class Chain:
         # the real 200 calls/min would pace the breaches over minutes: the bench lifts it
         self.path = make_config(tmp, broker={"rate_limit": 100_000, "sim": sim},
                                 profiles={"default": {"rules": RULES}},
+                                supervisor={"risk_shards": risk_shards},
                                 logging={"level": os.environ.get("RISKD_BENCH_LOG", "WARNING")})
         self.config = load_config(self.path).config
         self.rest_url = self.config.broker.endpoints()[0]
@@ -148,8 +151,10 @@ class Chain:
                                  connect=self.config.bus.market_pub)
         self.fills.setsockopt(zmq.SUBSCRIBE, topics.FILL.encode())
         self.fill_ms: list[tuple[int, float]] = []        # (trade ns, ms to the bus)
+        self.risk_shards = risk_shards
+        self.risk_names = shards.names(risk_shards)
         self.decisions = make_socket(zmq.Context.instance(), zmq.SUB,
-                                     connect=self.config.bus.risk_pub)
+                                     connect=shards.all_pubs(self.config))
         self.decisions.setsockopt(zmq.SUBSCRIBE, topics.DECISION.encode())
         self.lag_ms: list[float] = []      # a breach's fill published -> risk's decision published
         self._buy_fill_ns = 0
@@ -164,19 +169,26 @@ class Chain:
         self.pids["simbroker"] = self.procs.worker("services.simbroker", self.path).pid
         wait_sim_up(self.rest_url, 20)
         for module in WORKERS:
-            self.pids[module.split(".")[1]] = self.procs.worker(module, self.path).pid
+            if module != "services.risk":
+                self.pids[module.split(".")[1]] = self.procs.worker(module, self.path).pid
+                continue
+            for k, name in enumerate(self.risk_names):
+                env = {shards.SHARD_ENV: str(k)} if self.risk_shards > 1 else None
+                self.pids[name] = self.procs.worker(module, self.path, env, name).pid
         self.results = _results_tap(self.config.bus.enforcement_pub)
         self.poller = zmq.Poller()
         self.poller.register(self.fills, zmq.POLLIN)
         self.poller.register(self.results, zmq.POLLIN)
         self.poller.register(self.decisions, zmq.POLLIN)
         time.sleep(0.5)                 # the taps' subscriptions reach the publishers
-        with RpcClient(self.config.bus.risk_control, "risk", timeout=2, retries=5) as risk:
-            def synced():
-                body = risk.call(RiskStatusRequest()).body
-                return body.market_synced and len(body.accounts) >= self.n_accounts
-            wait_for(synced, 30 + self.n_accounts / 10,
-                     what="risk to know the accounts, synced with market's complete snapshot")
+        def synced():
+            bodies = self.risk_status(timeout=2)
+            return all(b.market_synced for b in bodies) and \
+                sum(len(b.accounts) for b in bodies) >= self.n_accounts
+        wait_for(synced, 30 + self.n_accounts / 10,
+                 what="risk to know the accounts, synced with market's complete snapshot")
+        owner = self.risk_names[shards.shard_of(ACCOUNT, self.risk_shards)]
+        with RpcClient(self.config.bus.control_of(owner), owner, timeout=2, retries=5) as risk:
             reply = risk.call(SelfLockRequest(account=str(ACCOUNT), session=True,
                                               reason="bench: every buy is a breach"))
             assert reply.ok, reply.reason
@@ -190,6 +202,15 @@ class Chain:
         self.share = SimShare(broker.endpoints()[1], self.client.ensure_token())
         self.breaches(WARMUP)
         time.sleep(1.0)                 # the quote subscriptions settle
+
+    def risk_status(self, timeout: float = 10) -> list:
+        """Every risk shard's RiskStatusReply (one with a single risk)."""
+        out = []
+        for name in self.risk_names:
+            with RpcClient(self.config.bus.control_of(name), name, timeout=timeout,
+                           retries=5) as risk:
+                out.append(risk.call(RiskStatusRequest()).body)
+        return out
 
     def pump_fills(self) -> None:
         for now, env in waiting(self.fills):

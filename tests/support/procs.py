@@ -126,9 +126,11 @@ class Procs:
                      fail_fast=AssertionError)
         return proc
 
-    def worker(self, module: str, config_path: str) -> Proc:
+    def worker(self, module: str, config_path: str, env: Optional[dict] = None,
+               label: str = "") -> Proc:
+        """A worker alone (no supervisor); env: extra environment (a risk shard's index)."""
         return self._start([sys.executable, "-m", module, "--config", config_path],
-                           module.rsplit(".", 1)[-1], config_path)
+                           label or module.rsplit(".", 1)[-1], config_path, env)
 
     def riskctl(self, config_path: str, *args: str, timeout: float = 40.0,
                 input: Optional[str] = None) -> subprocess.CompletedProcess:
@@ -138,9 +140,10 @@ class Procs:
                               timeout=timeout, input=input,
                               stdin=subprocess.DEVNULL if input is None else None)
 
-    def _start(self, args: list[str], label: str, config_path: str) -> Proc:
+    def _start(self, args: list[str], label: str, config_path: str,
+               extra_env: Optional[dict] = None) -> Proc:
         self.configs.add(config_path)
-        env = {**test_env(), "RISKD_CRASH_DIR": self.crash_dir}
+        env = {**test_env(), "RISKD_CRASH_DIR": self.crash_dir, **(extra_env or {})}
         proc = Proc(args, str(self.tmp_path / f"{label}-{len(self.started)}.log"), env)
         self.started.append(proc)
         return proc
