@@ -197,7 +197,7 @@ class RiskWorker(Worker):
                     self.ask.attempts = 0
                     self.ask.send()
             msg = received.msg
-            if not isinstance(msg, MARKET_EVENTS) or not self._mine(msg):
+            if not isinstance(msg, MARKET_EVENTS) or (self.shards > 1 and not self._mine(msg)):
                 continue
             ready = self.clone.update(env.epoch, env.seq, msg)
             if ready is None:
