@@ -65,6 +65,12 @@ def test_two_shards_guard_both_accounts_and_survive_a_kill(procs, tmp_path):
     for account in SHARD_OF:          # one account's request reaches the shard that owns it
         one = _json(procs, config, "lockouts", "--account", str(account))["lockouts"]
         assert [lk["account_id"] for lk in one] == [account]
+        # a broker name no [[accounts]] entry gives: every shard is asked, its owner answers
+        named = _json(procs, config, "lockouts", "--account", f"SIM-DEMO-{account - 1000}")
+        assert [lk["account_id"] for lk in named["lockouts"]] == [account]
+    accounts = _json(procs, config, "accounts", "list")
+    assert not accounts["risk_note"], accounts
+    assert sorted(r["id"] for r in accounts["accounts"] if r["seen"]) == [1001, 1002]
 
     rest_url = loaded.config.broker.endpoints()[0]
     broker = loaded.config.broker
