@@ -8,6 +8,13 @@ bus.risk_control, risk-k (k >= 1) binds a port pair counted from bus.risk_shards
 pub on P + 2(k-1), control on P + 2(k-1) + 1, on that address's host; each keeps
 <data_dir>/risk-k-of-N.sqlite.
 
+Market's stream with N > 1: the user events of shard k's accounts (fill, position, order,
+account) go on topics "<topic>.s<k>." as a numbered stream of their own (publisher name
+"market.s<k>"); quotes, contracts, connection states and heartbeats stay on market's main
+stream. Shard k subscribes to market_topics(k): the main stream whole and its own user
+stream, so each stream it follows is gap-free and a real gap is still seen. With N = 1 every
+topic is as it always was.
+
 A risk state file written for another N is never read: the shard refuses to start and says how
 to migrate (foreign_state_files, refusal), since the accounts it holds would belong elsewhere.
 """
@@ -17,12 +24,35 @@ import os
 import re
 from typing import Optional
 
+from shared import topics
+
 RISK = "risk"
 MAX_SHARDS = 16
 SHARD_ENV = "RISKD_RISK_SHARD"        # the supervisor tells each risk process its index
 SINGLE_FILE = "risk.sqlite"
 _SHARD_FILE = re.compile(r"^risk-(\d+)-of-(\d+)\.sqlite$")
 _SHARD_NAME = re.compile(r"^risk-(\d+)$")
+
+
+USER_TOPICS = (topics.FILL, topics.POSITION, topics.ORDER, topics.ACCOUNT)
+# everything market publishes on its main stream: a shard must take all of it, or it would
+# see holes in that stream's numbers (a new topic on market's main PUB belongs here)
+MARKET_SHARED_TOPICS = (topics.QUOTE, topics.CONTRACT, topics.CONNECTION, topics.HEARTBEAT)
+
+
+def user_topic(topic: str, index: int) -> str:
+    """Market's topic for a user event of shard `index`'s accounts ("fill.s1.")."""
+    return f"{topic}.s{index}."
+
+
+def user_stream(index: int) -> str:
+    """The publisher name of shard `index`'s user-event stream on market's PUB."""
+    return f"market.s{index}"
+
+
+def market_topics(index: int) -> list[str]:
+    """What shard `index` subscribes to on market's PUB (N > 1)."""
+    return [*MARKET_SHARED_TOPICS, *(user_topic(t, index) for t in USER_TOPICS)]
 
 
 def shard_of(account_id: int, shards: int) -> int:

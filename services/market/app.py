@@ -23,6 +23,8 @@ import os
 import sys
 from typing import Any, Iterable, Optional
 
+import attrs
+
 from services.market import translate
 from services.market.brokerio import RestDone, RestThread, read_broker
 from services.market.connection import FeedWatch, HubLink, always_open
@@ -30,7 +32,8 @@ from services.market.inbox import Inbox
 from services.market.reconcile import diff
 from services.market.state import MarketState, key_of
 from services.market.views import register_views
-from shared import topics
+from shared import shards, topics
+from shared.bus.publisher import Publisher
 from shared.crashpoint import crash_point
 from shared.messages.market import (AccountUpdate, BrokerConnection, ContractInfo, Fill,
                                     OrderUpdate, PositionUpdate, Quote, SnapshotRequest)
@@ -56,6 +59,7 @@ GIL_SWITCH_INTERVAL = 0.0005
 STALE_AFTER = 15.0          # s without any quote on a watched contract: reconnect
 SUBSCRIBE_CONFIRM_TIMEOUT = 5.0   # s: reconcile anyway if the hub never confirms
 
+USER_EVENTS = (Fill, PositionUpdate, OrderUpdate, AccountUpdate)   # risk shards: per shard
 TOPIC_OF = {Fill: topics.FILL, PositionUpdate: topics.POSITION, OrderUpdate: topics.ORDER,
             AccountUpdate: topics.ACCOUNT, ContractInfo: topics.CONTRACT,
             BrokerConnection: topics.CONNECTION}
@@ -109,6 +113,9 @@ class MarketWorker(Worker):
         self.touched: set = set()
         self.parse_errors = 0
         self.published = {"quotes": 0, "events": 0}
+        n = self.config.supervisor.risk_shards   # risk shards: a user-event stream for each
+        self.user_pubs = [Publisher(self.pub.sock, shards.user_stream(k), self.clock,
+                                    epoch=self.pub.epoch) for k in range(n)] if n > 1 else []
         self._later: list = []
         for link in self.links.values():
             self._publish(link.view())
@@ -144,13 +151,20 @@ class MarketWorker(Worker):
         if isinstance(msg, Quote):
             self.pub.publish(topics.quote(msg.contract_id), msg)
             self.published["quotes"] += 1
+        elif self.user_pubs and isinstance(msg, USER_EVENTS):
+            k = shards.shard_of(msg.account_id, len(self.user_pubs))
+            self.user_pubs[k].publish(shards.user_topic(TOPIC_OF[type(msg)], k), msg)
+            self.published["events"] += 1
         else:
             self.pub.publish(TOPIC_OF[type(msg)], msg)
             self.published["events"] += 1
         return True
 
     def _on_snapshot(self, _req: SnapshotRequest) -> Reply:
-        return ok(self.state.snapshot(self.pub.seq, self.pub.epoch, complete=self.reconciled))
+        snap = self.state.snapshot(self.pub.seq, self.pub.epoch, complete=self.reconciled)
+        if self.user_pubs:
+            snap = attrs.evolve(snap, streams={p.name: p.seq for p in self.user_pubs})
+        return ok(snap)
 
     # -- the loop's inputs ------------------------------------------------------------------
     def _drain(self) -> None:

@@ -1,7 +1,7 @@
 """The risk worker process: wires market's events through the engine, the store and its PUB.
 
 Sockets
-- SUB to market's PUB (everything, so sequence gaps are real): fill, position, order,
+- SUB to market's PUB (everything, so sequence gaps are real; a shard: see below): fill, position, order,
   account, quote.<id>, contract, conn. On start, on a gap and on a new epoch of market, risk
   asks market's control socket for a MarketSnapshot (an async REQ with a deadline, retried,
   then backed off) and rebuilds; updates that arrive meanwhile are buffered (services.risk.clone).
@@ -24,8 +24,10 @@ Shards ([supervisor] risk_shards = N > 1, docs/scaling.md): this process is shar
 supervisor sets RISKD_RISK_SHARD), named risk-k, on its own PUB, control socket and state
 file (shared/shards.py). It owns the accounts whose id % N == k: market's user events and
 snapshot entries of other accounts are dropped before the engine, quotes, contracts and
-connection states are taken whole. It still reads market's whole stream, so the sequence and
-epoch checks stay those of one risk. State kept for another N makes it refuse to start.
+connection states are taken whole. It subscribes only to market's main stream (quotes,
+contracts, connections, heartbeats) and to its own accounts' user-event stream, each numbered
+on its own, so the sequence and epoch checks hold per stream (shared/shards.py). State kept
+for another N makes it refuse to start.
 """
 from __future__ import annotations
 
@@ -111,7 +113,8 @@ class RiskWorker(Worker):
         self.incomplete_seen = False   # ... or it did not (logged once, not every retry)
         self.resync_at = 0.0           # monotonic: ask again (the last snapshot was incomplete)
         self.market = Subscriber(self.socket(zmq.SUB, connect=bus.market_pub))
-        self.market.subscribe("")
+        for topic in (shards.market_topics(self.shard) if self.shards > 1 else [""]):
+            self.market.subscribe(topic)
         self.add_reader(self.market.sock, self._on_market)
         self.results = Subscriber(self.socket(zmq.SUB, connect=bus.enforcement_pub))
         self.results.subscribe("")
@@ -199,7 +202,7 @@ class RiskWorker(Worker):
             msg = received.msg
             if not isinstance(msg, MARKET_EVENTS) or (self.shards > 1 and not self._mine(msg)):
                 continue
-            ready = self.clone.update(env.epoch, env.seq, msg)
+            ready = self.clone.update(env.epoch, env.seq, msg, env.publisher)
             if ready is None:
                 continue
             if isinstance(ready, Quote):
@@ -239,11 +242,13 @@ class RiskWorker(Worker):
         if self.shards > 1:
             snap = own_part(snap, self.owns)
         now = self.clock.now_ns()
-        replay, again = self.clone.snapshot(snap.epoch, snap.seq)
+        replay, again = self.clone.snapshot(snap.epoch, snap.seq, snap.streams)
         repeat = not (snap.complete or self.market_complete) and self.incomplete_seen
         self.market_complete, self.incomplete_seen = snap.complete, not snap.complete
         self.resync_at = 0.0 if snap.complete else self.clock.monotonic() + INCOMPLETE_RETRY
         self.market.tracker.reset("market", snap.epoch, snap.seq)
+        for stream, seq in snap.streams.items():          # risk shards' user-event streams
+            self.market.tracker.reset(stream, snap.epoch, seq)
         out = self.engine.apply_snapshot(snap, now)
         merge(out, self.engine.recheck(now))          # listed symbols of new accounts
         self.apply(out)

@@ -5,6 +5,10 @@ overflow the buffer is dropped and a fresh snapshot is asked for once this one l
 the snapshot (valid at market's epoch and sequence number) arrives, the buffered updates of
 the same epoch with a higher sequence number are replayed; older ones are already in it.
 A gap or a new epoch while synced means: ask again.
+
+With risk shards market's stream is several numbered streams (shared/shards.py): each
+buffered update keeps its stream's name, and the snapshot names the position of each
+(`streams`); an update of a stream it does not name is compared with its main `seq`.
 """
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ class Clone:
     def __init__(self, max_buffer: int = MAX_BUFFER):
         self.state = WAITING
         self.max_buffer = max_buffer
-        self._buffer: list[tuple[int, int, Any]] = []
+        self._buffer: list[tuple[str, int, int, Any]] = []
         self._overflowed = False
         self.resyncs = 0
         self.reason = "start"
@@ -33,7 +37,7 @@ class Clone:
         self.resyncs += 1
         return True
 
-    def update(self, epoch: int, seq: int, msg: Any) -> Optional[Any]:
+    def update(self, epoch: int, seq: int, msg: Any, stream: str = "") -> Optional[Any]:
         """An update from market: returns it when it can be applied now, else buffers it."""
         if self.state == SYNCED:
             return msg
@@ -41,12 +45,14 @@ class Clone:
             self._buffer.clear()
             self._overflowed = True
         else:
-            self._buffer.append((epoch, seq, msg))
+            self._buffer.append((stream, epoch, seq, msg))
         return None
 
-    def snapshot(self, epoch: int, seq: int) -> tuple[list[Any], bool]:
+    def snapshot(self, epoch: int, seq: int,
+                 streams: Optional[dict[str, int]] = None) -> tuple[list[Any], bool]:
         """The snapshot landed: (updates to replay after it, ask again?)."""
-        replay = [m for e, s, m in self._buffer if e == epoch and s > seq]
+        at = streams or {}
+        replay = [m for st, e, s, m in self._buffer if e == epoch and s > at.get(st, seq)]
         self._buffer.clear()
         again = self._overflowed
         self._overflowed = False

@@ -127,6 +127,9 @@ class MarketSnapshot:
     contracts: list[ContractInfo] = attrs.Factory(list)
     quotes: list[Quote] = attrs.Factory(list)
     connections: list[BrokerConnection] = attrs.Factory(list)
+    # risk shards (shared/shards.py): the sequence number of each user-event stream
+    # ("market.s<k>") the snapshot is valid at; empty with one risk
+    streams: dict[str, int] = attrs.Factory(dict)
 
 
 @attrs.frozen(kw_only=True)

@@ -15,10 +15,16 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
+import zmq
 
+from shared import shards, topics
+from shared.bus.sockets import make_socket
+from shared.bus.subscriber import Subscriber
 from shared.config import load_config
+from shared.messages.market import Fill
 from shared.projectx.rest import ProjectXRest
 from tests.support import env as support_env
 from tests.support.env import REPO, make_config, wait_for
@@ -75,9 +81,27 @@ def test_two_shards_guard_both_accounts_and_survive_a_kill(procs, tmp_path):
     rest_url = loaded.config.broker.endpoints()[0]
     broker = loaded.config.broker
     client = ProjectXRest(rest_url, broker.user_name, broker.api_key, timeout=10)
+    # a tap subscribed as risk-0 is: market's main stream and shard 0's user events
+    tap = Subscriber(make_socket(zmq.Context.instance(), zmq.SUB,
+                                 connect=loaded.config.bus.market_pub))
+    for topic in shards.market_topics(0):
+        tap.subscribe(topic)
+    time.sleep(0.5)                      # the tap's subscription reaches market
     try:
         for account in SHARD_OF:
             _breach_closed(client, account)
+        seen = []
+        deadline = time.monotonic() + 2.5      # market's heartbeats (1 a second) among them
+        while time.monotonic() < deadline:
+            if tap.sock.poll(100):
+                while (got := tap.recv()) is not None:
+                    seen.append(got)
+        fills = [r.msg.account_id for r in seen if isinstance(r.msg, Fill)]
+        assert fills and set(fills) == {1002}, fills       # only its own accounts' events
+        assert [r.continuity for r in seen if r.continuity is not None
+                and r.continuity.kind != "first"] == []    # and each stream without holes
+        assert {r.envelope.publisher for r in seen} >= {"market", "market.s0"}
+        assert sum(1 for r in seen if r.topic == topics.HEARTBEAT) >= 2
         history = _json(procs, config, "history")
         decided = {d["account_id"] for d in history["decisions"]}
         assert decided == {1001, 1002}, history["decisions"]
@@ -98,6 +122,7 @@ def test_two_shards_guard_both_accounts_and_survive_a_kill(procs, tmp_path):
         assert [lk["rule"] for lk in one] == ["self_lockout"]
         _breach_closed(client, 1001)
     finally:
+        tap.sock.close(0)
         client.close()
     data = loaded.data_dir
     assert sorted(f for f in os.listdir(data) if f.startswith("risk") and

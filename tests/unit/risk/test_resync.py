@@ -26,6 +26,17 @@ def test_updates_older_than_the_snapshot_are_dropped_newer_ones_replayed():
     assert replay == []
 
 
+def test_with_risk_shards_each_stream_is_replayed_from_its_own_position():
+    # a shard follows market's main stream and its accounts' user stream, numbered apart
+    clone = Clone()
+    clone.update(5, 40, "quote at 40", "market")
+    clone.update(5, 41, "quote at 41", "market")
+    clone.update(5, 7, "fill at 7", "market.s1")
+    clone.update(5, 8, "fill at 8", "market.s1")
+    replay, _ = clone.snapshot(epoch=5, seq=40, streams={"market.s1": 7})
+    assert replay == ["quote at 41", "fill at 8"]
+
+
 def test_a_buffer_overflow_asks_for_another_snapshot():
     clone = Clone(max_buffer=2)
     for i in range(3):
