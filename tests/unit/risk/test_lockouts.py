@@ -195,3 +195,27 @@ def test_a_lockout_cancel_that_failed_is_sent_once_more_while_the_order_works():
     desk.cancelled(34, ES)
     failed = attrs.evolve(failed, command_id=c.id)
     assert desk.engine.on_result(failed, desk.now).commands == []
+
+
+def test_a_position_the_broker_opened_before_the_lock_is_not_new_when_risk_sees_it_late():
+    """Chaos run finding: market was down when the trader locked themself out, so risk's book
+    did not show the position yet; when market came back, its position (opened before the
+    lock, says the broker) is the self-lockout's flatten's to close, not a breach of the
+    lock. A position the broker opened after the lock started is closed as before."""
+    from decimal import Decimal
+    from shared.messages.market import POSITION_LONG, PositionUpdate
+    desk = Desk(daily_realized_loss={"limit": 500})
+    opened_at = desk.now
+    desk.wait(5)
+    desk.trade(pnl="-600", contract=ES)                      # locked until the roll
+    [flatten] = desk.commands()
+    finish(desk, flatten)
+    desk.wait(5)
+
+    def seen_late(contract, opened_ns):
+        return desk.feed(PositionUpdate(account_id=1001, position_id=77, contract_id=contract,
+                                        ts_ns=opened_ns, type=POSITION_LONG, size=2,
+                                        average_price=Decimal(21000)))
+    assert seen_late(MNQ, opened_at).decisions == []
+    [d] = seen_late(ES, desk.now).decisions
+    assert (d.rule, d.action, d.contract_id) == ("lockout", "close_position", ES)
