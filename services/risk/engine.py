@@ -32,7 +32,7 @@ from typing import Callable, Optional
 
 import attrs
 
-from services.risk.acting import Acting
+from services.risk.acting import Acting, Flattened
 from services.risk.carried import Carried
 from services.risk.lockouts import LockoutBook, lock_key
 from services.risk.outbox import Outbox
@@ -41,7 +41,7 @@ from services.risk.rules import RULES
 from services.risk.rules.base import CLOCK, ClockTick, Ctx, kind_of
 from services.risk.state import AccountState, MarketView
 from services.risk.words import ADMIN, what, who
-from shared.messages.enforce import FAILED, FINAL_STATUSES, CommandResult
+from shared.messages.enforce import DONE, FAILED, FINAL_STATUSES, CommandResult
 from shared.messages.market import (STATUS_CANCELLED, AccountUpdate, BrokerConnection,
                                     ContractInfo, Fill, MarketSnapshot, OrderUpdate,
                                     PositionUpdate, Quote)
@@ -76,6 +76,7 @@ class Engine(Acting):
         self.warned: set[tuple[int, str, dt.date]] = set()
         self.alerted: set[tuple] = set()
         self.inflight: dict[tuple, str] = {}           # target key -> command id
+        self.flattened: dict[int, Flattened] = {}       # each account's latest flatten
         self._key_of_command: dict[str, tuple] = {}
         self._warn_looked: dict[tuple, int] = {}
         self._roll_at = 0                              # the next roll, UTC ns
@@ -349,6 +350,8 @@ class Engine(Acting):
             key = self._key_of_command.pop(done.id, None)
             if key is not None and self.inflight.get(key) == done.id:
                 del self.inflight[key]
+            if done.action == FLATTEN and res.status == DONE:
+                self.flattened_at(done.account_id, done.issued_ns, now, done.id)
             if acct is not None and res.status == FAILED:
                 self._cancel_again(acct, done, now, out)
         elif acct is not None and res.action == FLATTEN and res.rule == KILL_SWITCH \
