@@ -113,6 +113,17 @@ class Desk:
             ts_ns=self.now, type=POSITION_LONG if side == "long" else POSITION_SHORT,
             size=size, average_price=D(price)))
 
+    def filled(self, size, contract, price, side="long") -> Outcome:
+        """The trader's order filled and the position is now `size`: its Trade first, then its
+        Position (TopstepX's order; a Position that comes alone waits for its fill, up to a
+        second, before the position rules judge it: services/risk/engine.py DEFER_NS)."""
+        held = self.engine.account(ACCOUNT).signed(contract)
+        delta = (size if side == "long" else -size) - held
+        if delta:
+            self.trade(contract=contract, side=SIDE_BUY if delta > 0 else SIDE_SELL,
+                       size=abs(delta), price=str(price))
+        return self.position(contract, side, size, price)
+
     def long(self, size, contract, price) -> Outcome:
         return self.position(contract, "long", size, price)
 
