@@ -131,7 +131,7 @@ class EnforcementWorker(Worker):
             log.warning("resuming command %s (%s, account %s), left %s by the previous process",
                         entry.command.id, entry.command.action, entry.command.account_id,
                         entry.state, extra=_fields(entry.command, "action"))
-            self._schedule(entry)
+            self._schedule(entry, recheck=True)
 
     # -- commands in ------------------------------------------------------------------------------
     def _on_commands(self) -> None:
@@ -170,21 +170,23 @@ class EnforcementWorker(Worker):
         # 'accepted' goes out before any broker call: for a flatten risk did not command (the
         # kill switch), it is how risk learns that the fills about to come are riskd's
         self._publish(entry.result())
-        self._schedule(entry)
+        self._schedule(entry, recheck=not new)
         return entry
 
-    def _schedule(self, entry: Entry) -> None:
+    def _schedule(self, entry: Entry, recheck: bool = False) -> None:
+        """Run now, or after the command running in its lane; one that waits re-reads the
+        broker first (the one before it may have closed what it is about)."""
         cmd = entry.command
         self.inflight.add(cmd.id)
         if _lane(cmd) in self.busy:
             self.queued[_lane(cmd)].append(entry)
             return
-        self._submit(entry)
+        self._submit(entry, recheck)
 
-    def _submit(self, entry: Entry) -> None:
+    def _submit(self, entry: Entry, recheck: bool = True) -> None:
         cmd = entry.command
         self.busy[_lane(cmd)] = cmd.id
-        self.executor.submit(Job(entry, self._label(cmd.account_id)))
+        self.executor.submit(Job(entry, self._label(cmd.account_id), recheck))
 
     def _label(self, account_id: int) -> str:
         """How results name the account: its configured label, else its id."""

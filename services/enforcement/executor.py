@@ -54,6 +54,10 @@ class Settings:
 class Job:
     entry: Entry                  # the journal row when it was submitted
     account_label: str = ""
+    # re-read the broker before the first trading call: the command was left by a previous
+    # process, or it waited behind another command of its account's lane (which may have
+    # closed what this one is about); only a fresh command that ran at once skips the read
+    recheck: bool = False
 
     @property
     def command(self):
@@ -138,7 +142,7 @@ class Executor:
         cmd = job.command
         action = ACTIONS.get(cmd.action)
         calls_before = getattr(client, "calls", 0)
-        resumed = job.entry.state in (RUNNING, PENDING_STATE)   # started by an earlier run
+        resumed = job.recheck or job.entry.state in (RUNNING, PENDING_STATE)
         self.journal.start(cmd.id, self.clock.now_ns())
         crash_point("enforcement.running_recorded")      # tests only: shared/crashpoint.py
         if action is None:

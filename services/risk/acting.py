@@ -9,7 +9,9 @@ lockouts, the outbox, what is in flight, what each lockout has already acted on.
   lockout wins; only the same action for the same lockout is not taken twice, and an action
   already in flight for the same target is not sent again until its result arrives; a flatten
   in flight covers every close, reduction and cancel of its account (reloaded from the outbox
-  after a restart, so a new risk does not send a close beside a resumed flatten).
+  after a restart, so a new risk does not send a close beside a resumed flatten), and a
+  finished one covers a second flatten for an event it was under way for, unless something
+  opened or was placed since.
 - A command that closes or reduces records riskd's expected exits (services/risk/exits.py).
 - People: an admin's unlock, a trader's self-lockout.
 """
@@ -90,7 +92,11 @@ class Acting:
         still in force, has acted on. Without it a new risk took a second rule's flatten under
         the same lockout for a new breach (chaos run: drawdown_guard flattening after the
         daily_net_loss flatten, only when risk had been restarted in between)."""
-        if d.mode != ENFORCE or d.lock is None or d.suppressed or d.action == ACTION_NONE:
+        if d.mode != ENFORCE or d.suppressed or d.action == ACTION_NONE:
+            return
+        if d.action == FLATTEN:        # when it finished is not on record: its issue then
+            self.flattened_at(d.account_id, d.ts_ns, d.ts_ns, d.id)
+        if d.lock is None:
             return
         key = lock_key(d.lock, d.account_id)
         held = self.lockouts.get(key)
@@ -124,7 +130,20 @@ class Acting:
             flatten = self._flatten_in_flight(d.account_id)
             if flatten is not None and d.event_ns <= flatten.issued_ns:
                 return f"a flatten of the account is in flight ({flatten.id})"
+        if d.action == FLATTEN:
+            done = self.flattened.get(d.account_id)
+            acct = self.accounts.get(d.account_id)
+            if done is not None and d.event_ns <= done.finished_ns and acct is not None \
+                    and not _exposed_since(acct, done.issued_ns):
+                return f"the account was flattened after this event ({done.command_id})"
         return ""
+
+    def flattened_at(self, account_id: int, issued_ns: int, finished_ns: int,
+                     command_id: str) -> None:
+        """A flatten of the account finished (the latest one is kept)."""
+        held = self.flattened.get(account_id)
+        if held is None or issued_ns >= held.issued_ns:
+            self.flattened[account_id] = Flattened(issued_ns, finished_ns, command_id)
 
     def _flatten_covers(self, acct: AccountState, fill, now: int, out: Outcome) -> None:
         """A trader's fill from before a flatten in flight was issued, seen only now (after a
@@ -217,6 +236,24 @@ class Acting:
         self._take(d, now, out)
         out.dirty.add(account_id)
         return out, ""
+
+
+@attrs.frozen
+class Flattened:
+    """An account's latest flatten: a second flatten for an event it was under way for (or
+    issued after) has nothing to do, unless something opened or was placed since it was
+    issued (chaos run: cooldown_after_loss flattening again once a restart made its losing
+    fill arrive after the daily_net_loss flatten had finished; the calm run found that
+    flatten still in flight)."""
+    issued_ns: int
+    finished_ns: int
+    command_id: str
+
+
+def _exposed_since(acct: AccountState, since_ns: int) -> bool:
+    """Does risk's book show a position that grew, or an order placed, after since_ns?"""
+    return any(lot[0] > since_ns for p in acct.positions.values() for lot in p.lots) \
+        or any(max(o.created_ns, o.updated_ns or 0) > since_ns for o in acct.orders.values())
 
 
 def _target(d: Decision) -> tuple:

@@ -11,7 +11,9 @@ From these, with no guess about what comes next:
   Their open PnL still counts (at the agreed average price) until the Trade realizes it.
 - unexplained growth of the position (no fill seen explains it) or of the fills (no position
   shows them yet): what a lockout must treat as new exposure; the other event of the same
-  fill only confirms it.
+  fill only confirms it. The fills' growth is counted fill by fill (`opened`), so a close
+  and a reopen of the same size (a close risk's book missed, then a new trade) still shows
+  the reopen.
 Agreement (agree + fills == the broker's position) drops the entry. An entry older than
 WINDOW_NS is dropped by age(): the broker's position is the truth of size.
 """
@@ -50,6 +52,8 @@ class Pending:
     agree_avg: Decimal
     since_ns: int
     fills: int = 0             # signed sum of live fills seen since
+    opened: int = 0            # contracts those fills opened, one by one: a close then a
+                               # reopen of the same size nets to 0 in `fills`, not here
     fill_ts: int = 0           # the latest such fill's own time
     exits: int = 0             # exits_ahead / closed_ahead as of the last refresh (the hot
     closed: int = 0            # path reads these on every quote)
@@ -72,8 +76,14 @@ class Pending:
 
     def position_lead(self, broker: int) -> int:
         """Growth the position shows that no fill seen explains."""
-        return max(0, opening(self.agree, self.moved(broker)) - opening(self.agree, self.fills))
+        return max(0, opening(self.agree, self.moved(broker)) - self.opened)
 
     def fills_lead(self, broker: int) -> int:
         """Growth the fills show that the position does not yet."""
-        return max(0, opening(self.agree, self.fills) - opening(self.agree, self.moved(broker)))
+        return max(0, self.opened - opening(self.agree, self.moved(broker)))
+
+    def add_fill(self, qty: int, ts_ns: int) -> None:
+        """A live fill of signed qty: it moves the fills' position and opens what it opens."""
+        self.opened += opening(self.agree + self.fills, qty)
+        self.fills += qty
+        self.fill_ts = max(self.fill_ts, ts_ns)

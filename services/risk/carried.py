@@ -14,8 +14,11 @@ held instead:
 - an order the account had, or one the broker says was created before the lock started, was
   not placed while locked.
 
-Without a saved record of the account (a state file from an older riskd), the broker's times
-decide: a position or order created before the lock started existed when it started.
+Where the record has no position on a contract (no record at all: a state file from an older
+riskd; or a record saved while market was down, before risk's book showed the position), the
+broker's times decide: a position or order created before the lock started existed when it
+started (chaos run: a self-lockout taken while market restarted, its position then read as
+opened while locked and closed beside the self-lockout's own flatten).
 """
 from __future__ import annotations
 
@@ -31,7 +34,6 @@ from services.risk.ahead import opening
 class Carried:
     positions: dict[str, int] = attrs.Factory(dict)    # contract id -> signed size held
     orders: set[int] = attrs.Factory(set)                # working order ids held
-    saved: bool = True                                   # False: no record, the times decide
 
     @classmethod
     def from_json(cls, text: str) -> "Carried":
@@ -44,18 +46,23 @@ class Carried:
         """Contracts a position event (now signed `after`) adds beyond what the account held;
         remembers `after` as held. `created_ns` is the broker's opening time of the position,
         `locked_since` when the earliest lockout covering it started (None: not locked)."""
-        if contract_id in self.positions or self.saved:
-            base = self.positions.get(contract_id, 0)
-        elif locked_since is not None and 0 < created_ns < locked_since:
-            base = after                       # the broker had it open before the lock
-        else:
+        if contract_id in self.positions:
+            base = self.positions[contract_id]
+        elif existed_before(created_ns, locked_since):
+            base = after            # the broker had it open before the lock: the record missed
+        else:                       # it (market was down when it was saved, or no record)
             base = 0
         self.positions[contract_id] = after
         return opening(base, after - base)
 
     def had_order(self, order_id: int, created_ns: int, locked_since: int) -> bool:
         """Did the order exist before the lock started (held, or created before it)?"""
-        return order_id in self.orders or 0 < created_ns < locked_since
+        return order_id in self.orders or existed_before(created_ns, locked_since)
+
+
+def existed_before(created_ns: int, locked_since: Optional[int]) -> bool:
+    """The broker's opening time of a position (or an order's creation) is before the lock."""
+    return locked_since is not None and 0 < created_ns < locked_since
 
 
 def exposure_json(account) -> str:

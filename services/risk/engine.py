@@ -32,7 +32,7 @@ from typing import Callable, Optional
 
 import attrs
 
-from services.risk.acting import Acting
+from services.risk.acting import Acting, Flattened
 from services.risk.carried import Carried
 from services.risk.lockouts import LockoutBook, lock_key
 from services.risk.outbox import Outbox
@@ -41,7 +41,7 @@ from services.risk.rules import RULES
 from services.risk.rules.base import CLOCK, ClockTick, Ctx, kind_of
 from services.risk.state import AccountState, MarketView
 from services.risk.words import ADMIN, what, who
-from shared.messages.enforce import FAILED, FINAL_STATUSES, CommandResult
+from shared.messages.enforce import DONE, FAILED, FINAL_STATUSES, CommandResult
 from shared.messages.market import (STATUS_CANCELLED, AccountUpdate, BrokerConnection,
                                     ContractInfo, Fill, MarketSnapshot, OrderUpdate,
                                     PositionUpdate, Quote)
@@ -54,6 +54,7 @@ QUOTES = object()          # apply_snapshot: where the snapshot's quotes are jud
 KILL_SWITCH = "manual"    # the rule of the kill switch's flattens (services/enforcement/killswitch.py)
 
 WARN_LOOK_NS = 100_000_000      # warn_at checks on quotes: at most every 0.1 s per rule/account
+DEFER_NS = 1_000_000_000        # a Position event's rules wait this long at most for its fill
 
 
 def new_id() -> str:
@@ -76,6 +77,10 @@ class Engine(Acting):
         self.warned: set[tuple[int, str, dt.date]] = set()
         self.alerted: set[tuple] = set()
         self.inflight: dict[tuple, str] = {}           # target key -> command id
+        self.flattened: dict[int, Flattened] = {}       # each account's latest flatten
+        # position rules waiting for the fill of a Position event that came first: (account,
+        # contract) -> (event, change, event_ns, since)
+        self._deferred: dict[tuple, tuple] = {}
         self._key_of_command: dict[str, tuple] = {}
         self._warn_looked: dict[tuple, int] = {}
         self._roll_at = 0                              # the next roll, UTC ns
@@ -149,6 +154,9 @@ class Engine(Acting):
         if self.acted and (expired or out.rolled):
             self._forget_acted()
         tick = ClockTick(now)
+        for (aid, cid), held in list(self._deferred.items()):
+            if now - held[3] >= DEFER_NS and aid in self.accounts:
+                self._run_deferred(self.accounts[aid], cid, now, out, force=True)
         for acct in self.accounts.values():
             if acct.pending and acct.age(now):
                 out.dirty.add(acct.account_id)
@@ -218,6 +226,7 @@ class Engine(Acting):
                                                    self.carried.get(acct.account_id)):
                         self._take(d, now, out)
                 self._run(acct, "trade", event, now, change, event.ts_ns, out)
+                self._run_deferred(acct, event.contract_id, now, out)
             return out
         if isinstance(event, PositionUpdate):
             change = acct.apply_position(event, now, live)
@@ -254,8 +263,32 @@ class Engine(Acting):
             for d in self.lockouts.enforce(acct, event, change, now, event_ns,
                                            self.carried.get(acct.account_id)):
                 self._take(d, now, out)
+        if isinstance(event, PositionUpdate):
+            key = (acct.account_id, event.contract_id)
+            self._deferred.pop(key, None)
+            if live and acct.position_lead:
+                # growth no fill explains yet: its Trade is on the way, and may carry a loss
+                # whose rules come first in the other order (Trade first, as TopstepX sends);
+                # the position rules run when it comes (or after DEFER_NS), on the same state
+                self._deferred[key] = (event, change, event_ns, now)
+                return out
         self._run(acct, kind_of(event), event, now, change, event_ns, out)
         return out
+
+    def _run_deferred(self, acct, contract_id: str, now: int, out: Outcome,
+                      force: bool = False) -> None:
+        """The position rules of a Position event that came before its fill: once the fills
+        explain its growth (or when force: it waited DEFER_NS)."""
+        key = (acct.account_id, contract_id)
+        held = self._deferred.get(key)
+        if held is None:
+            return
+        p = acct.ahead.get(contract_id)
+        if not force and p is not None and p.position_lead(acct.signed(contract_id)):
+            return
+        del self._deferred[key]
+        event, change, event_ns, _since = held
+        self._run(acct, kind_of(event), event, now, change, event_ns, out)
 
     def on_quotes(self, quotes: list[Quote], now: int) -> Outcome:
         """A run of quotes: every price is merged, the rules run once per moved contract with
@@ -349,6 +382,8 @@ class Engine(Acting):
             key = self._key_of_command.pop(done.id, None)
             if key is not None and self.inflight.get(key) == done.id:
                 del self.inflight[key]
+            if done.action == FLATTEN and res.status == DONE:
+                self.flattened_at(done.account_id, done.issued_ns, now, done.id)
             if acct is not None and res.status == FAILED:
                 self._cancel_again(acct, done, now, out)
         elif acct is not None and res.action == FLATTEN and res.rule == KILL_SWITCH \

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterable, Optional
 
-from services.risk.carried import Carried
+from services.risk.carried import Carried, existed_before
 from services.risk.state import AccountState, symbol_of
 from services.risk.words import LOCKOUT_RULE
 from shared.messages.market import ORDER_MARKET, Fill, OrderUpdate, PositionUpdate
@@ -154,7 +154,11 @@ class LockoutBook:
                 or (isinstance(event, Fill) and account.fills_lead and not event.by_riskd))
         if grew:
             locks = self.covering(account.account_id, symbol_of(event.contract_id))
-            if locks:
+            # a position the book sees opened that the broker opened before the lock started
+            # existed when it started (risk's book lagged: market was down); a trade made
+            # while locked is closed on its own fill
+            if locks and not (isinstance(event, PositionUpdate) and change == "opened"
+                              and existed_before(event.ts_ns, _since(locks))):
                 return [self._decision(account, locks[0], now, CLOSE_POSITION,
                                        f"{symbol_of(event.contract_id)} position "
                                        f"{change if change != 'new' else 'added to'} while "

@@ -37,6 +37,8 @@ from shared.symbols import is_contract_id, ticker_of
 LONG, SHORT = 1, -1
 ZERO = Decimal(0)
 KEEP_TRADE_TIMES_NS = 8 * 86_400 * 1_000_000_000     # enough for a trading week's count
+REOPEN_SKEW_NS = 1_000_000_000     # a reopened position's own opening fill may be stamped
+                                   # this much before the position's creationTimestamp
 
 
 @functools.lru_cache(maxsize=4096)
@@ -221,8 +223,7 @@ class AccountState:
             pos = self.positions.get(cid)
             p = Pending(broker, pos.average_price if pos else ZERO, now)
         before = p.fills_lead(broker)
-        p.fills += qty
-        p.fill_ts = max(p.fill_ts, fill.ts_ns)
+        p.add_fill(qty, fill.ts_ns)
         self.fills_lead = max(0, p.fills_lead(broker) - before)
         pos = self.positions.get(cid)
         if pos is not None and pos.lots and p.position_lead(broker) == 0 \
@@ -298,6 +299,9 @@ class AccountState:
         self.position_lead = 0
         cid = pu.contract_id
         old = self.positions.get(cid)
+        if live and old is not None and pu.size > 0 and _replaced(old, pu):
+            self._reopened(pu, now)
+            old = None
         before = 0 if old is None else old.signed
         before_avg = ZERO if old is None else old.average_price
         change = self._set_position(pu, old, now)
@@ -319,6 +323,25 @@ class AccountState:
             pos.lots[-1][0] = min(pos.lots[-1][0], p.fill_ts)     # added by a fill seen
         self._settle(cid, p, after)
         return change
+
+    def _reopened(self, pu: PositionUpdate, now: int) -> None:
+        """The broker closed the position the book holds and opened this one (a new position
+        id): risk missed the close (market was down; chaos run: a lockout's close done while
+        market restarted, then the trader's buy of the same size read as 'same' and left
+        open). The new position starts from zero, and the fills seen since the broker opened
+        it are its own: what they do not explain is growth a lockout must close."""
+        cid = pu.contract_id
+        del self.positions[cid]
+        opening_side = 0 if pu.type == POSITION_LONG else 1
+        p = Pending(0, ZERO, now)
+        for f in sorted(self.trades.values(), key=lambda f: (f.ts_ns, f.trade_id)):
+            if f.contract_id != cid or f.voided:
+                continue
+            if f.ts_ns > pu.ts_ns or (f.side == opening_side
+                                      and f.ts_ns >= pu.ts_ns - REOPEN_SKEW_NS):
+                p.add_fill(f.size if f.side == 0 else -f.size, f.ts_ns)
+        p.refresh(0)
+        self.ahead[cid] = p
 
     def _set_position(self, pu: PositionUpdate, old: Optional[Position], now: int) -> str:
         if pu.size <= 0 or pu.type not in (POSITION_LONG, POSITION_SHORT):
@@ -411,6 +434,11 @@ class AccountState:
         keep_after = cutoff_ns - KEEP_TRADE_TIMES_NS
         self.trade_times = {k: v for k, v in self.trade_times.items() if v > keep_after}
         self._sorted_times = None
+
+
+def _replaced(old: Position, pu: PositionUpdate) -> bool:
+    """The broker's position on the contract is another one than the book's (both ids known)."""
+    return bool(old.position_id and pu.position_id and old.position_id != pu.position_id)
 
 
 def _cut_lots(lots: list, n: int) -> None:

@@ -325,7 +325,7 @@ class Store:
         for aid, body in self.db.execute("SELECT * FROM exposure"):
             engine.carried[aid] = Carried.from_json(body)
         for lk in engine.lockouts.all():          # locked, with no record: the times decide
-            engine.carried.setdefault(lk.account_id, Carried(saved=False))
+            engine.carried.setdefault(lk.account_id, Carried())
             engine.account(lk.account_id)
         for aid, rule, day in self.db.execute("SELECT * FROM warned WHERE day = ?",
                                               (engine.day.isoformat(),)):

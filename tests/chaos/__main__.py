@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import pathlib
+import shutil
 import sys
 import tempfile
 import time
@@ -66,7 +67,9 @@ def main(argv=None) -> int:
     failed = 0
     with run_guarded():
         for n in range(1, args.runs + 1):
-            with tempfile.TemporaryDirectory(prefix="riskd-chaos-") as tmp:
+            tmp = tempfile.mkdtemp(prefix=f"riskd-chaos-{n}-")
+            problems = ["the run did not finish"]
+            try:
                 started = time.monotonic()
                 calm = one(pathlib.Path(tmp) / "calm", False, n, args.attempts, args.cycles)
                 chaotic = one(pathlib.Path(tmp) / "chaos", not args.no_chaos, 1000 + n,
@@ -75,7 +78,12 @@ def main(argv=None) -> int:
                             + ([] if args.no_chaos else check_chaos(chaotic))
                             + compare(calm, chaotic))
                 report(n, calm, chaotic, time.monotonic() - started, problems)
+            finally:
                 failed += bool(problems)
+                if problems:        # what each process logged, to find out why
+                    print(f"  logs and state of both sessions kept in {tmp}")
+                else:
+                    shutil.rmtree(tmp, ignore_errors=True)
     print(f"{args.runs - failed} passed, {failed} failed")
     return 1 if failed else 0
 

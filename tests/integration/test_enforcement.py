@@ -261,3 +261,21 @@ def test_enforcement_killed_between_a_close_and_its_cancels_closes_once(env):
     assert [o.contract_id for o in env.desk.working(acct)] == [ES]
     closes = [o for o in env.desk.client.search_orders(acct, 0) if o.type == MARKET]
     assert len(closes) == 2                                  # the buy and ONE close
+
+
+def test_a_close_that_waited_behind_a_flatten_reads_before_it_closes(env):
+    """Risk's lockout close of a contract arrives while the account's flatten runs: it waits
+    in the account's lane, then finds the contract already closed by the flatten and makes no
+    closeContract of its own (the broker would refuse it: no position; chaos run finding)."""
+    acct = env.account()
+    env.desk.make_busy(acct)                                 # MNQ long 2, ES short 1, 4 orders
+    env.desk.reset_calls()
+    flatten = env.risk.command(acct, "flatten")
+    close = env.risk.command(acct, "close_position", contract_id=MNQ)
+    env.risk.send(flatten)
+    env.risk.send(close)
+    assert env.risk.run(flatten, timeout=30).status == DONE
+    result = env.risk.run(close, timeout=30)
+    assert result.status == DONE and "was already flat" in result.detail, result.detail
+    assert env.desk.took_effect(CLOSE) == 2                  # MNQ and ES, by the flatten
+    assert env.desk.refused(CLOSE, NO_POSITION) == 0

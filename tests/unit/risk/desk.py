@@ -64,6 +64,7 @@ class Desk:
         self.history: list[Outcome] = []
         self._trade_ids = itertools.count(1)
         self._position_ids = itertools.count(1)
+        self._open_ids: dict[str, int] = {}     # a position keeps its id until it is flat
         for c in CONTRACTS.values():
             self.engine.on_event(c, self.now)
         self.feed(AccountUpdate(account_id=ACCOUNT, name="SIM-1", balance=D(balance),
@@ -108,9 +109,20 @@ class Desk:
     # -- a trader's verbs ----------------------------------------------------------------
     def position(self, contract, side, size, price) -> Outcome:
         return self.feed(PositionUpdate(
-            account_id=ACCOUNT, position_id=next(self._position_ids), contract_id=contract,
+            account_id=ACCOUNT, position_id=self._position_id(contract), contract_id=contract,
             ts_ns=self.now, type=POSITION_LONG if side == "long" else POSITION_SHORT,
             size=size, average_price=D(price)))
+
+    def filled(self, size, contract, price, side="long") -> Outcome:
+        """The trader's order filled and the position is now `size`: its Trade first, then its
+        Position (TopstepX's order; a Position that comes alone waits for its fill, up to a
+        second, before the position rules judge it: services/risk/engine.py DEFER_NS)."""
+        held = self.engine.account(ACCOUNT).signed(contract)
+        delta = (size if side == "long" else -size) - held
+        if delta:
+            self.trade(contract=contract, side=SIDE_BUY if delta > 0 else SIDE_SELL,
+                       size=abs(delta), price=str(price))
+        return self.position(contract, side, size, price)
 
     def long(self, size, contract, price) -> Outcome:
         return self.position(contract, "long", size, price)
@@ -118,7 +130,14 @@ class Desk:
     def short(self, size, contract, price) -> Outcome:
         return self.position(contract, "short", size, price)
 
+    def _position_id(self, contract) -> int:
+        """The broker's id of the open position on a contract (a new one after it was flat)."""
+        if contract not in self._open_ids:
+            self._open_ids[contract] = next(self._position_ids)
+        return self._open_ids[contract]
+
     def flat(self, contract) -> Outcome:
+        self._open_ids.pop(contract, None)
         return self.feed(PositionUpdate(account_id=ACCOUNT, position_id=0, contract_id=contract,
                                         ts_ns=self.now, type=0, size=0, average_price=D(0)))
 

@@ -40,20 +40,20 @@ def test_history_says_who_acted_and_what():
 def test_max_contracts_does_not_warn_after_the_breach_it_should_have_preceded():
     # bug: "max_contracts at 80%: value 5 vs limit 5" came after 9 was reduced to 5
     desk = Desk(max_contracts={"limit": 5})
-    desk.long(9, MNQ, 21000)
-    desk.long(5, MNQ, 21000)
+    desk.filled(9, MNQ, 21000)
+    desk.filled(5, MNQ, 21000)
     assert desk.warnings() == []
 
 
 def test_a_warning_comes_once_before_the_breach_with_the_real_numbers():
     desk = Desk(max_contracts={"limit": 5})
-    desk.long(3, MNQ, 21000)
+    desk.filled(3, MNQ, 21000)
     assert desk.warnings() == []
-    desk.long(4, MNQ, 21000)                             # 80 %
+    desk.filled(4, MNQ, 21000)                             # 80 %
     [w] = desk.warnings()
     assert (w.value, w.limit) == (4, 5)
-    desk.long(3, MNQ, 21000)
-    desk.long(4, MNQ, 21000)
+    desk.filled(3, MNQ, 21000)
+    desk.filled(4, MNQ, 21000)
     assert len(desk.warnings()) == 1                     # once a trading day
 
 
@@ -73,6 +73,7 @@ def test_a_position_updates_trigger_time_is_when_it_arrived_not_when_the_positio
     opened = desk.now
     desk.long(3, MNQ, 21000)
     desk.wait(24)
+    desk.trade(contract=MNQ, size=4)                     # the added lot's Trade, then Position
     out = desk.feed(PositionUpdate(account_id=ACCOUNT, position_id=1, contract_id=MNQ,
                                    ts_ns=opened, type=POSITION_LONG, size=7,
                                    average_price=D(21000)))

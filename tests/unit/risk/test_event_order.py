@@ -155,3 +155,36 @@ def test_three_trades_in_a_minute_lock_from_the_third_whatever_order_they_arrive
         [lock] = desk.engine.lockouts.all()
         seen.add((lock.rule, lock.until_ns - t0))
     assert seen == {("trade_frequency_limit", (10 + 60) * 1_000_000_000)}
+
+
+def test_a_losing_flip_past_max_contracts_decides_the_same_in_either_order():
+    """Model test finding: long 4 MNQ and 1 ES; the trader sells 3 ES at a loss (short 2: 6
+    contracts gross, limit 5). Trade first, cooldown_after_loss flattens and max_contracts'
+    reduce is the flatten's; Position first, the reduce went out before the loss was known,
+    then the flatten: one more broker call, other decisions. The Position's rules now wait for
+    its fill (up to DEFER_NS), so both orders decide the same."""
+    from services.risk.engine import DEFER_NS
+    sent = {}
+    for order in (TRADE_FIRST, POSITION_FIRST):
+        desk = Desk(max_contracts={"limit": 5},
+                    cooldown_after_loss={"tiers": [{"loss": 50, "seconds": 300}],
+                                         "flatten": True})
+        desk.filled(4, MNQ, 21000)
+        desk.filled(1, ES, 6000)
+        desk.price(ES, 5990)
+        steps = [lambda: desk.trade("-500", contract=ES, side=SIDE_SELL, size=3, price="5990"),
+                 lambda: desk.short(2, ES, 5990)]
+        for step in (steps if order == TRADE_FIRST else steps[::-1]):
+            step()
+        desk.wait(DEFER_NS / 1e9 + 1)                        # nothing more comes later
+        sent[order] = sorted((c.rule, c.action, c.contract_id) for c in desk.commands())
+    assert sent[TRADE_FIRST] == sent[POSITION_FIRST] == [("cooldown_after_loss", "flatten", None)]
+
+
+def test_a_position_whose_fill_never_comes_is_judged_after_a_second():
+    from services.risk.engine import DEFER_NS
+    desk = Desk(max_contracts={"limit": 5})
+    assert desk.long(7, MNQ, 21000).decisions == []          # its Trade is on the way
+    assert desk.wait(DEFER_NS / 1e9 / 2).decisions == []
+    [d] = desk.wait(DEFER_NS / 1e9).decisions                # it never came: judged as it is
+    assert (d.rule, d.action, d.size) == ("max_contracts", "reduce_position", 2)

@@ -65,6 +65,8 @@ class Reference:
     def __init__(self):
         self.pos: dict[str, tuple[int, Decimal]] = {}     # contract -> (signed size, avg)
         self.opened: dict[str, int] = {}                   # broker's creationTimestamp
+        self.ids: dict[str, int] = {}                      # broker's position id: a new one
+        self.next_id = 1                                   # each time a flat contract opens
         self.realized = Decimal(0)
         self.trades = 0
         self.price = dict(START_PRICES)
@@ -91,6 +93,8 @@ class Reference:
         else:
             if s == 0 or (n > 0) != (s > 0):
                 self.opened[cid] = now
+            if s == 0:
+                self.ids[cid], self.next_id = self.next_id, self.next_id + 1
             self.pos[cid] = (n, avg)
         self.realized += (pnl or 0) - FEE * abs(qty)
         self.trades += 1 if trader else 0
@@ -98,7 +102,7 @@ class Reference:
 
     def position_event(self, cid: str) -> PositionUpdate:
         s, avg = self.pos.get(cid, (0, Decimal(0)))
-        return PositionUpdate(account_id=ACCOUNT, position_id=hash(cid) % 1000,
+        return PositionUpdate(account_id=ACCOUNT, position_id=self.ids.get(cid, 0),
                               contract_id=cid, ts_ns=self.opened.get(cid, 0),
                               type=POSITION_LONG if s > 0 else POSITION_SHORT if s < 0 else 0,
                               size=abs(s), average_price=avg)

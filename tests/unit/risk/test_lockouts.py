@@ -195,3 +195,102 @@ def test_a_lockout_cancel_that_failed_is_sent_once_more_while_the_order_works():
     desk.cancelled(34, ES)
     failed = attrs.evolve(failed, command_id=c.id)
     assert desk.engine.on_result(failed, desk.now).commands == []
+
+
+def test_a_position_the_broker_opened_before_the_lock_is_not_new_when_risk_sees_it_late():
+    """Chaos run finding: market was down when the trader locked themself out, so risk's book
+    did not show the position yet; when market came back, its position (opened before the
+    lock, says the broker) is the self-lockout's flatten's to close, not a breach of the
+    lock. A position the broker opened after the lock started is closed as before."""
+    from decimal import Decimal
+    from shared.messages.market import POSITION_LONG, PositionUpdate
+    desk = Desk(daily_realized_loss={"limit": 500})
+    opened_at = desk.now
+    desk.wait(5)
+    desk.trade(pnl="-600", contract=ES)                      # locked until the roll
+    [flatten] = desk.commands()
+    finish(desk, flatten)
+    desk.wait(5)
+
+    def seen_late(contract, opened_ns):
+        return desk.feed(PositionUpdate(account_id=1001, position_id=77, contract_id=contract,
+                                        ts_ns=opened_ns, type=POSITION_LONG, size=2,
+                                        average_price=Decimal(21000)))
+    assert seen_late(MNQ, opened_at).decisions == []
+    [d] = seen_late(ES, desk.now).decisions
+    assert (d.rule, d.action, d.contract_id) == ("lockout", "close_position", ES)
+
+
+def test_a_buy_while_locked_after_a_close_risk_missed_is_closed_in_every_order():
+    """Chaos run finding: market was down while riskd's flatten closed ES, so risk's book still
+    held the old ES long 1; half a second later the trader bought 1 ES while locked. Its
+    Position event (a new position id, the same size) read as 'same', its fill was netted
+    against riskd's close, and the buy stayed open. Whatever order the three events arrive
+    in, the buy is closed, once."""
+    from decimal import Decimal
+    from shared.messages.market import POSITION_LONG, SIDE_BUY, Fill, PositionUpdate
+    for order in itertools.permutations(("riskd_close", "buy_fill", "position")):
+        desk = Desk(daily_realized_loss={"limit": 500})
+        desk.trade(contract=ES, price="6000")                # the book's ES long 1 (id 1),
+        desk.long(1, ES, 6000)                               # its fill and its position
+        desk.wait(30)
+        desk.trade(pnl="-600")                               # locked until the roll, flatten
+        [flatten] = desk.commands()
+        closed_at = desk.now + NS // 10                      # the broker's times
+        bought_at = closed_at + NS // 2
+        desk.wait(1)                                         # market back: the events arrive
+        finish(desk, flatten)
+
+        def fill(trade_id, side, ts, pnl=None):
+            return desk.feed(Fill(account_id=1001, trade_id=trade_id, contract_id=ES, ts_ns=ts,
+                                  price=Decimal(6000), pnl=pnl, fees=Decimal(0), side=side,
+                                  size=1))
+        events = {
+            "riskd_close": lambda: fill(801, SIDE_SELL, closed_at, Decimal(0)),
+            "buy_fill": lambda: fill(802, SIDE_BUY, bought_at),
+            "position": lambda: desk.feed(PositionUpdate(
+                account_id=1001, position_id=99, contract_id=ES, ts_ns=bought_at,
+                type=POSITION_LONG, size=1, average_price=Decimal(6000))),
+        }
+        for name in order:
+            events[name]()
+        closes = [d.contract_id for d in desk.decisions("lockout")
+                  if d.action == "close_position"]
+        assert closes == [ES], (order, desk.decisions())
+
+
+def test_a_second_flatten_for_a_loss_the_first_was_closing_is_recorded_not_sent():
+    """Chaos run finding (drawdown): daily_net_loss flattens on the price; the close's losing
+    fill then starts cooldown_after_loss. In the calm run that fill arrives while the flatten
+    is in flight (its flatten is recorded, not sent); after a restart it arrived once the
+    flatten had finished, and a second flatten ran on a flat account. The cooldown is taken
+    either way, its flatten is not sent again; unless something opened since the first was
+    issued, which it then closes."""
+    from decimal import Decimal
+    from shared.messages.market import SIDE_BUY, Fill
+    for opened_since in (False, True):
+        desk = Desk(daily_net_loss={"limit": 600},
+                    cooldown_after_loss={"tiers": [{"loss": 300, "seconds": 1800}],
+                                         "flatten": True})
+        desk.trade(contract=ES, price="6000")
+        desk.long(1, ES, 6000)
+        desk.wait(30)
+        desk.price(ES, 5980)                                 # -1,000 open: net loss breach
+        [flatten] = desk.commands()
+        assert (flatten.rule, flatten.action) == ("daily_net_loss", "flatten")
+        closed_at = desk.now + NS // 10
+        desk.wait(0.5)
+        finish(desk, flatten)                                # done before its fill arrives
+        if opened_since:
+            desk.trade(contract=MNQ, side=SIDE_BUY)          # the trader's buy after it:
+            desk.long(1, MNQ, 21000)                         # locked: the lockout closes it
+        desk.wait(0.5)
+        out = desk.feed(Fill(account_id=1001, trade_id=900, contract_id=ES, ts_ns=closed_at,
+                             price=Decimal(5980), pnl=Decimal(-1000), fees=Decimal(0),
+                             side=SIDE_SELL, size=1))
+        [d] = [d for d in out.decisions if d.rule == "cooldown_after_loss"]
+        assert [c.lockout.rule for c in out.lockouts] == ["cooldown_after_loss"]
+        if opened_since:
+            assert not d.suppressed and [c.action for c in out.commands] == ["flatten"]
+        else:
+            assert "flattened after this event" in d.suppressed and out.commands == []

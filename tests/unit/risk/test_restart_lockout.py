@@ -194,3 +194,20 @@ def test_a_cooldown_that_ran_out_while_risk_was_down_locks_nothing(tmp_path):
                                               fills), later)
     assert out.decisions == []
     assert [(c.change, c.lockout.id) for c in out.lockouts] == [("cleared", lock.id)]
+
+
+def test_a_record_saved_while_market_was_down_does_not_make_an_older_position_new(tmp_path):
+    """Chaos run finding: risk saved the account's record while market was down (its book
+    had no MNQ yet) and was then restarted: the broker's MNQ, opened before the lock started,
+    is not exposure the lock forbids; an ES opened after it is."""
+    before, fills, start = locked_desk(tmp_path)
+    lock_start = before.engine.lockouts.all()[0].since_ns
+    store, _ = Store.open(str(tmp_path))
+    store.db.execute("UPDATE exposure SET body = ?", ('{"positions": {}, "orders": []}',))
+    store.close()
+    later = before.now + 30 * NS
+    desk, store = restart(tmp_path, later)
+    out = desk.engine.apply_snapshot(snapshot(
+        [position(2, start), position(1, lock_start + NS, ES)], [order(ORDER_ID, start)],
+        fills), later)
+    assert [(d.contract_id, d.action) for d in out.decisions] == [(ES, "close_position")]

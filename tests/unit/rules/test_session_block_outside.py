@@ -37,8 +37,8 @@ def test_per_symbol_overnight_session():
                                        "timezone": "America/Chicago",
                                        "days": ["mon", "tue", "wed", "thu", "fri"]}})
     desk = Desk(start=chi(2026, 11, 24, 22), session_block_outside=rules)
-    assert desk.long(1, ES, 6000).decisions == []           # ES trades overnight
-    [d] = desk.long(1, MNQ, 21000).decisions                # MNQ only in RTH
+    assert desk.filled(1, ES, 6000).decisions == []           # ES trades overnight
+    [d] = desk.filled(1, MNQ, 21000).decisions                # MNQ only in RTH
     assert d.contract_id == MNQ
 
 

@@ -62,12 +62,12 @@ def test_small_per_minute_limits():
 
 def test_max_contracts_warns_at_4_of_5_and_5_of_5_is_not_a_breach():
     desk = Desk(max_contracts={"limit": 5})
-    assert reasons(desk.long(3, MNQ, 21000)) == []
-    [w] = desk.long(4, MNQ, 21000).warnings
+    assert reasons(desk.filled(3, MNQ, 21000)) == []
+    [w] = desk.filled(4, MNQ, 21000).warnings
     assert (w.rule, w.value, w.limit) == ("max_contracts", 4, 5) and "80%" in w.reason
-    out = desk.long(5, MNQ, 21000)
+    out = desk.filled(5, MNQ, 21000)
     assert out.warnings == [] and out.decisions == []        # at the limit: once a day only
     jump = Desk(max_contracts={"limit": 5})
-    jump.long(3, MNQ, 21000)
-    out = jump.long(2, ES, 6000)                             # 3 -> 5 in one step
+    jump.filled(3, MNQ, 21000)
+    out = jump.filled(2, ES, 6000)                             # 3 -> 5 in one step
     assert out.decisions == [] and [w.value for w in out.warnings] == [5]
