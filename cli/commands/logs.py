@@ -38,7 +38,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("-n", type=int, default=50, metavar="N",
                         help="how many past records to show first (default 50)")
     parser.add_argument("--level", type=str.upper, choices=LEVELS, help="minimum level")
-    parser.add_argument("--process", help="only this process (risk, market, supervisor ...)")
+    parser.add_argument("--process", help="only this process (risk, market, supervisor ...; "
+                        "risk: every risk shard, risk-1: one, docs/scaling.md)")
     parser.add_argument("--account", help="only records about this account (id or name)")
     parser.add_argument("--grep", metavar="TEXT", help="only records containing TEXT "
                                                        "(case-insensitive)")

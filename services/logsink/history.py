@@ -14,6 +14,8 @@ from typing import Iterable, Iterator, Optional
 
 import attrs
 
+from shared import shards
+
 
 @attrs.frozen
 class Filter:
@@ -26,8 +28,9 @@ class Filter:
         if self.level and logging.getLevelName(str(rec.get("level", ""))) \
                 < logging.getLevelName(self.level):
             return False
-        if self.process and rec.get("process") != self.process:
-            return False
+        if self.process and self.process not in (rec.get("process"),
+                                                  shards.base_name(str(rec.get("process")))):
+            return False          # "risk" is every risk shard's; "risk-1" only that one
         if self.account and self.account not in {
                 str(rec.get(k)) for k in ("account", "account_id", "account_name") if k in rec}:
             return False

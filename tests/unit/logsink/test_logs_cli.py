@@ -22,6 +22,9 @@ def test_filters():
     assert Filter().matches(line)
     assert Filter(level="WARNING").matches(line) and not Filter(level="ERROR").matches(line)
     assert Filter(process="risk").matches(line) and not Filter(process="market").matches(line)
+    shard = {**line, "process": "risk-1"}          # risk as shards (docs/scaling.md)
+    assert Filter(process="risk").matches(shard) and Filter(process="risk-1").matches(shard)
+    assert not Filter(process="risk-0").matches(shard)
     assert Filter(account="1001").matches(line) and not Filter(account="1002").matches(line)
     assert Filter(grep="BREACH").matches(line) and not Filter(grep="flatten").matches(line)
 
