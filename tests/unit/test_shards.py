@@ -90,3 +90,16 @@ def test_shard_ports_that_collide_with_another_address_are_an_error():
     assert "(bus.events)" in problems["bus.risk_shards_from"], problems    # 5571
     validate_full({"supervisor": {"risk_shards": 2},
                    "bus": {"risk_shards_from": "tcp://127.0.0.1:5568"}}, "riskd.toml", env={})
+
+
+@pytest.mark.parametrize("text, n", [("[supervisor]\nrisk_shards = 2\n", 2), ("", 1),
+                                     ("[supervisor]\nrisk_shards = true\n", 1),
+                                     ("[supervisor]\nrisk_shards = 99\n", 1)])
+def test_the_live_screen_listens_to_every_shard(tmp_path, text, n):
+    from cli.watch.source import Source, read_risk_shards, read_tables
+    path = tmp_path / "riskd.toml"
+    path.write_text(text + '[bus]\nrisk_shards_from = "tcp://127.0.0.1:6100"\n')
+    assert read_risk_shards(str(path)) == n
+    bus, _calendar = read_tables(str(path))
+    source = Source(bus, risk_shards=read_risk_shards(str(path)))
+    assert source.risk_pubs == [bus.risk_pub, "tcp://127.0.0.1:6100"][:n]
