@@ -3,7 +3,10 @@ answers become one (services/supervisor/riskshards.py). The workers are stood in
 table of answers per shard; the routing and merging are what is tested."""
 from __future__ import annotations
 
+import itertools
 from types import SimpleNamespace
+
+import pytest
 
 from services.supervisor.riskshards import forward_risk
 from shared.config.accounts import AccountConfig
@@ -111,3 +114,31 @@ def test_history_keeps_the_newest_entries_of_all_shards_oldest_first():
     assert [d.ts_ns for d in body.decisions] == [3, 4] and [c.ts_ns for c in body.lockouts] == [5]
     body = ask(sup, HistoryRequest()).body
     assert [d.ts_ns for d in body.decisions] == [1, 2, 3, 4]
+
+
+class LateSup(Sup):
+    """Answers only when told, in whatever order the test picks."""
+
+    def __init__(self, n: int, answers: dict):
+        super().__init__(n, answers)
+        self.waiting: dict[str, tuple] = {}
+
+    def forward(self, worker, request, respond, timeout=3.0):
+        self.sent.append(worker)
+        self.waiting[worker] = (request, respond)
+
+    def answer(self, worker):
+        request, respond = self.waiting.pop(worker)
+        respond(self.answers[worker](request))
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(["risk-0", "risk-1", "risk-2"])))
+def test_the_merged_answer_is_the_same_whatever_order_the_shards_answer_in(order):
+    sup = LateSup(3, {f"risk-{k}": (lambda k: lambda r: ok(RiskStatusReply(
+        accounts=[status(1000 + k)])))(k) for k in range(3)})
+    got = []
+    forward_risk(sup, RiskStatusRequest(), got.append)
+    for worker in order:
+        assert got == []                     # nothing before the last shard has answered
+        sup.answer(worker)
+    assert [[a.account_id for a in r.body.accounts] for r in got] == [[1000, 1001, 1002]]
