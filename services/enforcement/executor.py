@@ -33,7 +33,7 @@ from services.enforcement import outcomes
 from services.enforcement.planning import retry_delay
 from shared.clock import Clock
 from shared.messages.enforce import DONE, FAILED, SKIPPED, Command, CommandResult
-from shared.projectx.errors import ParseError
+from shared.projectx.errors import ParseError, RateBudgetExhausted
 from shared.projectx.ratebudget import RateBudget
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,7 @@ class Settings:
     backoff: float = 0.25        # between rounds: 0.25, 0.5, 1, 2 ... s
     backoff_max: float = 4.0
     settle: float = 0.05         # pause before verifying (the broker books the fills)
+    budget_wait_max: float = 120.0   # s: waits for riskd's own rate budget, not rounds
 
 
 @attrs.frozen
@@ -156,8 +157,11 @@ class Executor:
         if cmd.mode == "alert":
             return self._alert(job, action, ctx, client, calls_before)
         s = self.settings
-        for round_no in range(1, s.rounds + 1):
+        round_no, waited = 0, 0.0
+        while round_no < s.rounds:
+            round_no += 1
             ctx.resumed = ctx.resumed or round_no > 1        # the last round's call may have worked
+            ctx.budget_wait = 0.0
             try:
                 detail = action.run(ctx)
                 return self._final(job, DONE, detail, ctx, client, calls_before, round_no)
@@ -178,6 +182,21 @@ class Executor:
                 if isinstance(exc, CALL_ERRORS) and outcomes.classify(exc) == outcomes.FATAL:
                     return self._final(job, FAILED, f"{cmd.action} failed: {exc}", ctx, client,
                                        calls_before, round_no)
+                if isinstance(exc, RateBudgetExhausted):
+                    ctx.budget_wait = max(ctx.budget_wait, exc.wait)
+                if ctx.budget_wait and waited < s.budget_wait_max:
+                    # riskd's own rate budget (the broker's limit, kept locally) is used up for
+                    # now: wait for it; that is not a failed round (the calm chaos run gave up
+                    # on a lockout's cancel after 4 rounds of 0.25-2 s and paged the trader)
+                    pause = min(ctx.budget_wait + 0.05, s.budget_wait_max - waited)
+                    log.info("command %s (%s, account %s) waits %.1f s for the rate budget",
+                             cmd.id, cmd.action, ctx.account, pause,
+                             extra={"kind": "enforcement", "account": cmd.account_id,
+                                    "command_id": cmd.id})
+                    waited += pause
+                    round_no -= 1
+                    self.sleep(pause)
+                    continue
                 ctx.errors.append(f"round {round_no}: {exc}")
                 log.warning("command %s (%s, account %s): round %d of %d failed: %s", cmd.id,
                             cmd.action, ctx.account, round_no, s.rounds, exc,

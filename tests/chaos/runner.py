@@ -77,7 +77,8 @@ class AccountOutcome:
     broker_realized: Decimal          # net of fees, from Trade/search
     riskd_realized: Optional[Decimal]
     decisions: tuple                  # (rule, action, suppressed?) oldest first
-    lockouts: tuple                   # (rule, kind, clears_on, length or end)
+    lockouts: tuple                   # (rule, kind, clears_on, end): in force at the end;
+                                      # timers: each kind taken, (..., length)
     breaches: tuple                   # (mark, closes, partial closes, cancels) per mark
     flat_closes: int                  # closes the broker refused: no position (a duplicate)
 
@@ -336,6 +337,15 @@ class SessionRun:
                 self.failures.append(f"{name}: {step.what}: not within {EXPECT_TIMEOUT:g} s "
                                      f"(positions {desk.positions(account)}, "
                                      f"{len(desk.working(account))} working orders)")
+        elif step.kind == "locked":       # riskd has seen the trade that locks (the next
+            try:                          # step's 'unlocked' would pass before it otherwise)
+                wait_for(lambda: (lambda r: r is not None and any(
+                    lk.rule == step.what for lk in r.lockouts))(
+                    self.risk_call(LockoutsRequest(account=str(account)))),
+                    EXPECT_TIMEOUT, interval=0.1, what=f"a {step.what} lockout")
+            except AssertionError:
+                self.failures.append(f"{name}: no {step.what} lockout within "
+                                     f"{EXPECT_TIMEOUT:g} s")
         elif step.kind == "unlocked":
             try:
                 wait_for(lambda: (lambda r: r is not None and not r.lockouts)(
@@ -413,8 +423,8 @@ class SessionRun:
                 riskd_realized=mine.realized if mine else None,
                 decisions=tuple((d.rule, d.action, bool(d.suppressed))
                                 for d in (history.decisions if history else [])),
-                lockouts=tuple(sorted(_lock_key(lock) for lock in
-                                      (locks.lockouts if locks else []))),
+                lockouts=_lockouts(locks.lockouts if locks else [],
+                                   history.lockouts if history else []),
                 breaches=tuple(self.breaches[name]),
                 flat_closes=sum(mine_calls.get(e, {}).get(str(NO_POSITION), 0)
                                 for e in (CLOSE, PARTIAL)))
@@ -425,14 +435,20 @@ class SessionRun:
                        killed=tuple(sorted(chaos.kills)) if chaos else ())
 
 
-def _lock_key(lock) -> tuple:
-    """What must be equal between two runs: a timer's length to the minute (its start differs,
-    and a timer runs from its fill's own time, which a restarted risk may see seconds late),
-    any other lockout's end (the roll)."""
-    if lock.kind == "timer" and lock.until_ns is not None:
-        return (lock.rule, lock.kind, lock.clears_on,
-                60 * round((lock.until_ns - lock.since_ns) / 60e9))
-    return (lock.rule, lock.kind, lock.clears_on, lock.until_ns)
+def _lockouts(active, changes) -> tuple:
+    """What must be equal between two runs: every lockout in force at the end that is not a
+    timer, with its end (the roll); and every kind of timer taken during the session, with its
+    length to the minute. A timer's start follows the session's pace (and a timer runs from its
+    fill's own time, which a restarted risk may see seconds late), so whether a 60 s cooldown
+    is still running when the session is read depends on how long the session took, not on
+    what riskd decided."""
+    held = {(lk.rule, lk.kind, lk.clears_on, lk.until_ns) for lk in active
+            if lk.kind != "timer"}
+    timers = {(c.lockout.rule, c.lockout.kind, c.lockout.clears_on,
+               60 * round((c.lockout.until_ns - c.lockout.since_ns) / 60e9))
+              for c in changes if c.change == "added" and c.lockout.kind == "timer"
+              and c.lockout.until_ns is not None}
+    return tuple(sorted(held | timers, key=repr))
 
 
 def _decided(acct: AccountOutcome) -> collections.Counter:
@@ -469,9 +485,10 @@ def check(outcome: Outcome, min_actions: int = 0) -> list[str]:
     rules = {rule for rule, _kind in outcome.lockout_kinds()}
     for want in ("timer", "until_reset"):
         if want not in kinds:
-            problems.append(f"no {want} lockout at the end: {sorted(outcome.lockout_kinds())}")
+            problems.append(f"no {want} lockout taken: {sorted(outcome.lockout_kinds())}")
     if "self_lockout" not in rules:
-        problems.append(f"no self-lockout at the end: {sorted(outcome.lockout_kinds())}")
+        problems.append(f"no self-lockout in force at the end: "
+                        f"{sorted(outcome.lockout_kinds())}")
     flattens_with_cancels = [b for a in outcome.accounts.values() for b in a.breaches
                              if b[1] and b[3]]
     if not flattens_with_cancels:

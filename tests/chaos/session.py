@@ -50,6 +50,7 @@ class Step:
 
     kind: price | buy | sell | rest (a limit order FAR away; value = +1 buy / -1 sell)
           | stop (a protective stop sell `value` points below) | selflock | expect
+          | locked (wait until riskd lists a lockout of rule `what`)
           | unlocked (wait until riskd lists no lockout of the account) | mark | chaos
     """
     account: str
@@ -119,6 +120,7 @@ def oversize(cycles: int) -> list[Step]:
                   _s(a, "price", value=p + 1), _s(a, "sell", value=5),
                   _s(a, "expect", expect=flat, what="sold out"),
                   _s(a, "price", value=p),
+                  _s(a, "locked", what="trade_frequency_limit"),
                   _s(a, "unlocked", what="the per-minute cooldown over"),
                   _s(a, "mark", what=f"cooldown #{i + 1}")]
     return steps

@@ -90,6 +90,7 @@ class ActionContext:
         self.errors: list[str] = []
         self.first_answer_ns = 0
         self.trading_calls = 0
+        self.budget_wait = 0.0     # s: riskd's own rate budget asked to wait this long
         # a call of this command may already have worked: recorded running before a crash,
         # or an earlier round whose answer was lost; set by the executor
         self.resumed = resumed
@@ -183,6 +184,8 @@ class ActionContext:
             try:
                 self._call(step)
             except CALL_ERRORS as exc:
+                if isinstance(exc, RateBudgetExhausted):
+                    self.budget_wait = max(self.budget_wait, exc.wait)
                 meaning = outcomes.classify(exc)
                 if meaning == outcomes.DONE_ALREADY:
                     self._answered()

@@ -207,3 +207,28 @@ def test_a_bad_command_fails_with_what_was_expected(executor, journal):
     assert out.result.status == FAILED and "needs a contract_id and a size" in out.result.detail
     out = run(executor, journal, FakeBroker(A), command("teleport", cid="d2.1"))
     assert out.result.status == FAILED and "unknown action 'teleport'" in out.result.detail
+
+
+def test_riskd_s_own_rate_budget_is_waited_for_not_counted_as_failed_rounds(executor, journal):
+    """Calm chaos run finding: a lockout's cancel met riskd's own rate budget (used up for
+    6.6 s) four times within 2 s of backoff, gave up, and paged the trader 'Enforcement
+    FAILED: act now'. Waiting for the budget is not a failed round: the cancel goes out when
+    the budget allows."""
+    from shared.projectx.errors import RateBudgetExhausted
+    broker = FakeBroker(A)
+    broker.orders = {1: order(A, 1, MNQ)}
+    broker.fail[CANCEL] = [RateBudgetExhausted(CANCEL, 6.6) for _ in range(6)]
+    out = run(executor, journal, broker, command("cancel_orders", order_id=1))
+    assert out.kind == FINAL and out.result.status == DONE, out.result.detail
+    assert broker.orders == {} and out.result.attempts == 1
+    assert sum(executor.slept) >= 6 * 6.6
+
+
+def test_a_budget_that_never_frees_still_ends_in_a_failed_result(executor, journal):
+    from shared.projectx.errors import RateBudgetExhausted
+    broker = FakeBroker(A)
+    broker.orders = {1: order(A, 1, MNQ)}
+    broker.fail[CANCEL] = [RateBudgetExhausted(CANCEL, 30.0) for _ in range(100)]
+    out = run(executor, journal, broker, command("cancel_orders", order_id=1))
+    assert out.result.status == FAILED and "rate budget" in out.result.detail
+    assert sum(executor.slept) < Settings().budget_wait_max + 10
