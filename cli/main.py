@@ -9,7 +9,7 @@ import argparse
 import sys
 import textwrap
 
-from cli.commands import COMMANDS
+from cli.commands import NAMES, load
 from cli.context import DEFAULT_TIMEOUT, Context, default_config_path
 from cli.errors import EXIT_ERROR, CliError
 
@@ -26,7 +26,21 @@ def role_note(role: str) -> str:
         f"(at a terminal riskctl asks for the password once).", 78)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def command_named(argv: list[str] | None) -> str | None:
+    """The command the arguments name, found without importing any command module (None when
+    they name none: then the parser of every command says what is wrong, as for --help)."""
+    pre = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    pre.add_argument("--config")
+    pre.add_argument("--timeout")
+    try:
+        _known, rest = pre.parse_known_args(argv)
+    except argparse.ArgumentError:
+        return None
+    return rest[0] if rest and rest[0] in NAMES else None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """riskctl's parser: every command, or only the command `only` (what one run needs)."""
     parser = argparse.ArgumentParser(
         prog="riskctl", description="Talk to a running riskd: status, workers, rules, lockouts.",
         epilog="Roles: trader commands need nothing; [ops] and [admin] commands need a session "
@@ -40,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"seconds to wait per attempt for riskd (default {DEFAULT_TIMEOUT})")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for module in COMMANDS:
+    for module in map(load, NAMES if only is None else (only,)):
         doc = module.__doc__
         role = getattr(module, "ROLE", "")
         p = sub.add_parser(module.NAME, help=first_line(doc) + (f" Role: {role}." if role else ""),
@@ -54,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(command_named(argv))
     args = parser.parse_args(argv)
     ctx = Context(args.config or default_config_path(), json_output=getattr(args, "json", False),
                   timeout=args.timeout)
