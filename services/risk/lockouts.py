@@ -8,7 +8,8 @@ condition they wait for clears (clears_on, e.g. canTrade back to true), or by an
 
 enforce() turns a broker event inside a locked scope into its own decision at once: a new
 working order is cancelled (unless it only protects or closes an existing position, or is
-riskd's own), and exposure opened, increased or flipped is closed. Only exposure no earlier
+riskd's own), and exposure opened or flipped is closed, exposure added to a position that
+was there is reduced by what was added. Only exposure no earlier
 event showed counts: the Trade and Position events of one fill are one action, so the Position
 of the fill that started a lockout (its Trade came first) is not a breach of it, and of a
 fill made while locked only the first of its events acts.
@@ -21,8 +22,9 @@ from services.risk.carried import Carried, existed_before
 from services.risk.state import AccountState, symbol_of
 from services.risk.words import LOCKOUT_RULE
 from shared.messages.market import ORDER_MARKET, Fill, OrderUpdate, PositionUpdate
-from shared.messages.risk import (CANCEL_ORDERS, CLOSE_POSITION, ENFORCE, TIMER, UNTIL_RESET,
-                                  Decision, LockoutChange, LockoutState, LockSpec)
+from shared.messages.risk import (CANCEL_ORDERS, CLOSE_POSITION, ENFORCE, REDUCE_POSITION,
+                                  TIMER, UNTIL_RESET, Decision, LockoutChange, LockoutState,
+                                  LockSpec)
 
 SYMBOL_BLOCKS = "symbol_blocks"      # clears_on of rule 11's lockouts: while listed
 ADDED, EXTENDED, SAME, CLEARED = "added", "extended", "same", "cleared"
@@ -159,12 +161,26 @@ class LockoutBook:
             # while locked is closed on its own fill
             if locks and not (isinstance(event, PositionUpdate) and change == "opened"
                               and existed_before(event.ts_ns, _since(locks))):
-                return [self._decision(account, locks[0], now, CLOSE_POSITION,
-                                       f"{symbol_of(event.contract_id)} position "
-                                       f"{change if change != 'new' else 'added to'} while "
-                                       f"{describe(locks[0])}", event_ns or now,
-                                       contract_id=event.contract_id)]
+                lead = account.position_lead if isinstance(event, PositionUpdate) \
+                    else account.fills_lead
+                return [self._cut(account, locks[0], now, event.contract_id, lead,
+                                  f"{symbol_of(event.contract_id)} position "
+                                  f"{change if change != 'new' else 'added to'} while "
+                                  f"{describe(locks[0])}", event_ns or now)]
         return []
+
+    def _cut(self, account: AccountState, lock, now: int, contract_id: str, added: int,
+             reason: str, event_ns: int) -> Decision:
+        """What grew while locked goes: the whole position when all of it is new (opened,
+        flipped), else the contracts added (a reduce by them): what was open when the lock
+        started stays (docs/rules.md 'Lockouts')."""
+        held = abs(account.exposure(contract_id))
+        if 0 < added < held:
+            return self._decision(account, lock, now, REDUCE_POSITION,
+                                  f"{reason}: the {added} added go", event_ns,
+                                  contract_id=contract_id, size=added)
+        return self._decision(account, lock, now, CLOSE_POSITION, reason, event_ns,
+                              contract_id=contract_id)
 
     def _enforce_carried(self, account: AccountState, event, carried: Carried, now: int,
                          event_ns: int) -> list[Decision]:
@@ -179,9 +195,9 @@ class LockoutBook:
                               _since(locks) if locks else None)
         if not (locks and added):
             return []
-        return [self._decision(account, locks[0], now, CLOSE_POSITION,
-                               f"{symbol_of(cid)} position grew by {added} while "
-                               f"{describe(locks[0])}", event_ns or now, contract_id=cid)]
+        return [self._cut(account, locks[0], now, cid, added,
+                          f"{symbol_of(cid)} position grew by {added} while "
+                          f"{describe(locks[0])}", event_ns or now)]
 
     @staticmethod
     def _decision(account, lock, now, action, reason, event_ns, **target) -> Decision:

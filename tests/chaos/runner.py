@@ -58,8 +58,12 @@ POINTS = ("enforcement.close_sent", "enforcement.running_recorded", "risk.decisi
 ACTION_KINDS = ("reduce_position", "close_position", "flatten", "cancel_orders")
 
 
-def session_config(tmp_path) -> str:
+def session_config(tmp_path, minute_cooldown: Optional[int] = None) -> str:
+    """minute_cooldown: trade_frequency_limit's per_minute_cooldown, when a run changes it (the
+    short form: the oversize story waits that cooldown out, in each of its two sessions)."""
     names = {i: f"CHAOS-{n.upper()}" for n, i in ACCOUNTS.items()}
+    rules = {} if minute_cooldown is None else {"profiles": {"default": {"rules": {
+        "trade_frequency_limit": {"per_minute_cooldown": minute_cooldown}}}}}
     return make_config(
         tmp_path, workers=GUARDS,
         broker={"sim": {"tick_interval": 0,
@@ -67,7 +71,7 @@ def session_config(tmp_path) -> str:
                                      for i in ACCOUNTS.values()]}},
         # the default profile: etc/riskd.toml's rules as shipped (make_config), nothing changed
         accounts=[{"id": i, "name": names[i], "profile": "default"} for i in ACCOUNTS.values()],
-        supervisor={"workers": GUARDS, "backoff_initial": 0.2})
+        supervisor={"workers": GUARDS, "backoff_initial": 0.2}, **rules)
 
 
 @attrs.frozen
@@ -189,9 +193,9 @@ class Chaos:
 
 class SessionRun:
     def __init__(self, procs, tmp_path, chaos: bool, seed: int = 1, attempts: int = 2,
-                 cycles: int = 1):
+                 cycles: int = 1, minute_cooldown: Optional[int] = None):
         self.procs, self.tmp_path = procs, tmp_path
-        self.config = session_config(tmp_path)
+        self.config = session_config(tmp_path, minute_cooldown)
         self.bus = load_config(self.config).config.bus
         self.chaos_on, self.seed = chaos, seed
         self.attempts, self.cycles = attempts, cycles

@@ -10,6 +10,11 @@ from tests.chaos.runner import SessionRun, check, check_chaos, compare
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(420)]
 
 SHORT_MIN_ACTIONS = 15
+# The one rule value the short form changes: the oversize story waits trade_frequency_limit's
+# per-minute cooldown out in each session; 60 s shipped would make two of this run's ~2.5
+# minutes waiting. 15 s keeps the cooldown (taken, listed, waited out, then traded again);
+# `make chaos` runs the shipped 60 s.
+MINUTE_COOLDOWN = 15
 
 
 def said(problems: list[str], actions=()) -> str:
@@ -19,7 +24,8 @@ def said(problems: list[str], actions=()) -> str:
 def test_a_session_under_chaos_ends_like_the_same_session_without_it(procs, tmp_path):
     calm_dir = tmp_path / "calm"
     calm_dir.mkdir()
-    calm = SessionRun(procs, calm_dir, chaos=False, attempts=1, cycles=1)
+    calm = SessionRun(procs, calm_dir, chaos=False, attempts=1, cycles=1,
+                      minute_cooldown=MINUTE_COOLDOWN)
     calm.start()
     calm_outcome = calm.run()
     problems = check(calm_outcome, SHORT_MIN_ACTIONS)
@@ -28,7 +34,8 @@ def test_a_session_under_chaos_ends_like_the_same_session_without_it(procs, tmp_
 
     chaos_dir = tmp_path / "chaos"
     chaos_dir.mkdir()
-    chaotic = SessionRun(procs, chaos_dir, chaos=True, seed=7, attempts=1, cycles=1)
+    chaotic = SessionRun(procs, chaos_dir, chaos=True, seed=7, attempts=1, cycles=1,
+                         minute_cooldown=MINUTE_COOLDOWN)
     chaotic.start()
     outcome = chaotic.run()
     # the chaos really happened: every worst moment reached, every guard worker killed;

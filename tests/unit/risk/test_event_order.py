@@ -107,7 +107,8 @@ def test_a_fill_made_while_locked_is_closed_once(order):
     second = desk.long(2, MNQ, 21000) if order == TRADE_FIRST else \
         desk.trade(None, contract=MNQ, side=SIDE_BUY, size=1, price=21000)
     closes = [d for d in desk.decisions("lockout")]
-    assert [(d.action, d.contract_id) for d in closes] == [("close_position", MNQ)]
+    # the lot held when the cooldown started stays; the one bought while locked goes
+    assert [(d.action, d.contract_id, d.size) for d in closes] == [("reduce_position", MNQ, 1)]
     assert second.decisions == [] or all(d.suppressed for d in second.decisions)
 
 

@@ -125,9 +125,9 @@ def test_exposure_that_grew_while_risk_was_down_is_closed_an_order_placed_then_c
     out = desk.engine.apply_snapshot(snapshot(
         [position(3, start), position(1, placed, ES)],
         [order(ORDER_ID, start), order(ORDER_ID + 5, placed)], fills), later)
-    closes = sorted((d.contract_id, d.action) for d in out.decisions)
-    assert closes == sorted([(MNQ, "close_position"), (ES, "close_position"),
-                             (ES, "cancel_orders")])
+    closes = sorted((d.contract_id, d.action, d.size) for d in out.decisions)
+    assert closes == sorted([(MNQ, "reduce_position", 1), (ES, "close_position", None),   # 2 -> 3:
+                             (ES, "cancel_orders", None)])                                # 1 goes
     assert [d.order_id for d in out.decisions if d.action == "cancel_orders"] == [ORDER_ID + 5]
 
 
@@ -179,8 +179,8 @@ def test_a_trade_while_locked_in_the_window_after_a_restart_is_still_closed(tmp_
     desk.feed(Fill(account_id=ACCOUNT, trade_id=500, contract_id=MNQ, ts_ns=later,
                    price=Decimal(21000), pnl=None, fees=Decimal(0), side=SIDE_BUY, size=1))
     desk.feed(position(3, start))
-    assert [d.action for o in desk.history for d in o.decisions
-            if d.rule == "lockout"] == ["close_position"]
+    assert [(d.action, d.size) for o in desk.history for d in o.decisions
+            if d.rule == "lockout"] == [("reduce_position", 1)]       # the 2 held stay
 
 
 def test_a_cooldown_that_ran_out_while_risk_was_down_locks_nothing(tmp_path):
