@@ -24,8 +24,8 @@ test:
 bench: install
 	$(BIN)/python -m tests.bench $(if $(CHECK),--check)
 
-# The long reliability run: RUNS=3 for three in a row. Its short form, tests/chaos, is run on its
-# own (`.venv/bin/python -m pytest tests/chaos`) until it passes again (issue 15).
+# The long reliability run: RUNS=3 for three in a row (its short form, tests/chaos, is part of
+# make test).
 RUNS ?= 1
 # It also explores broker event orders long: the model test of issue 14 with many examples.
 MODEL_EXAMPLES ?= 2000

@@ -31,7 +31,7 @@ def command_id(d) -> Optional[str]:
     """The id of the command enforcement ran for a decision; None when none was sent."""
     if d.action == ACTION_NONE or d.mode != ENFORCE or d.suppressed:
         return None
-    return f"{d.id}.1"
+    return getattr(d, "command_id", "") or f"{d.id}.1"
 
 
 def outcome_text(state) -> str:

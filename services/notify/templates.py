@@ -10,6 +10,7 @@ machine (DisconnectWatch).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any, Callable, Optional
 from zoneinfo import ZoneInfo
@@ -105,12 +106,26 @@ def _lock_words(kind: str, until_ns: Optional[int], ctx: Context, clears_on: str
 
 # -- one builder per message type ------------------------------------------------------------
 
+# who acted when it was not a rule's limit: the title says so, with no reading of a limit
+_NOT_A_BREACH = {"self_lockout": "🔒 Self-lockout", "admin": "🛠 Admin flatten",
+                 "lockout": "🔒 Lockout enforced"}
+
+
+def _plain(suppressed: str) -> str:
+    """Why nothing was sent, for a phone: without riskd's internal command ids."""
+    return re.sub(r" \([0-9a-f]{8,}\.\d+\)", "", suppressed).replace(
+        "is in flight", "is already under way")
+
+
 def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
     account = ctx.account(d.account_id)
     verb = _ACTION_WORDS.get(d.action, d.action)
-    lines = [reading(d.rule, d.value, d.limit)]
+    if d.action == "none" and d.lock is not None:
+        verb = "lock the account (positions stay)"
+    heading = _NOT_A_BREACH.get(d.rule)
+    lines = [] if d.value is None and d.limit is None else [reading(d.rule, d.value, d.limit)]
     if d.suppressed:
-        lines.append(f"not acted on: {d.suppressed}")
+        lines.append(f"nothing sent: {_plain(d.suppressed)}")
     elif d.mode == ALERT:
         lines.append(f"alert only: {d.what}" if d.what else f"alert only, would {verb}")
     else:
@@ -119,7 +134,8 @@ def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
         lines.append("locked " + _lock_words(d.lock.kind, d.lock.until_ns, ctx, d.lock.clears_on))
     if d.reason:
         lines.append(d.reason)
-    return Alert(kind="breach", severity=WARNING, title=f"⚠️ Breach {d.rule} on {account}",
+    title = f"{heading} on {account}" if heading else f"⚠️ Breach {d.rule} on {account}"
+    return Alert(kind="breach", severity=WARNING, title=title,
                  lines=tuple(lines), account=account, account_id=d.account_id,
                  ts_ns=d.ts_ns)
 
@@ -130,10 +146,19 @@ def warning_alert(w: RuleWarning, ctx: Context) -> Optional[Alert]:
         return Alert(kind="rule_warning", severity=INFO, title=f"🟡 {w.rule} on {account}",
                      lines=(w.reason,), account=account, account_id=w.account_id,
                      ts_ns=w.ts_ns)
+    share = _share(w.value, w.limit)
     return Alert(kind="rule_warning", severity=INFO,
-                 title=f"🟡 {w.rule} at {w.warn_at:.0%} of its limit on {account}",
+                 title=f"🟡 {w.rule} at {share or f'{w.warn_at:.0%}'} of its limit on {account}",
                  lines=(reading(w.rule, w.value, w.limit),),
                  account=account, account_id=w.account_id, ts_ns=w.ts_ns)
+
+
+def _share(value, limit) -> str:
+    """'67%' of a reading against its limit ('' when it cannot be told)."""
+    try:
+        return f"{abs(Decimal(value) / Decimal(limit)):.0%}" if limit else ""
+    except (ArithmeticError, TypeError, ValueError):
+        return ""
 
 
 def lockout_alert(c: LockoutChange, ctx: Context) -> Optional[Alert]:
@@ -173,7 +198,7 @@ def worker_alert(e: WorkerEvent, ctx: Context) -> Optional[Alert]:
     if e.state == "flapping":
         return Alert(kind="worker_flapping", severity=CRITICAL,
                      title=f"🚨 Worker {e.name} is flapping", lines=(e.reason,) if e.reason else ())
-    if e.state == "backoff":
+    if e.state == "backoff" and e.reason:      # no reason: a start asked for (riskctl restart)
         code = f"exit code {e.exit_code}" if e.exit_code is not None else "exited"
         return Alert(kind="worker_crashed", severity=WARNING,
                      title=f"💥 Worker {e.name} crashed ({code})",

@@ -406,7 +406,7 @@ class Engine(Acting):
         d = Decision(id=self.ids(), ts_ns=now, rule=ADMIN, account_id=acct.account_id,
                      action=FLATTEN, mode=ENFORCE,
                      reason=res.reason or res.detail or "kill switch",
-                     event_ns=now, by=res.by or who(ADMIN))
+                     event_ns=now, by=res.by or who(ADMIN), command_id=res.command_id)
         out.decisions.append(attrs.evolve(d, what=what(d, acct, False)))
         self._expect(acct, FLATTEN, None, None, res.command_id, now)
         acct.riskd.note(res.command_id, now)      # one decision per flatten, whatever follows

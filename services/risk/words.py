@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Optional
 
 from services.risk.state import AccountState, symbol_of
+from shared.messages.market import ORDER_MARKET
 from shared.messages.risk import (ACTION_NONE, CANCEL_ORDERS, CLOSE_POSITION, FLATTEN,
                                   MODIFY_STOP, REDUCE_POSITION, Decision)
 
@@ -33,8 +34,11 @@ def _n(count: int, word: str) -> str:
 def _orders_on(acct: Optional[AccountState], contract_id: Optional[str]) -> int:
     if acct is None:
         return 0
+    # a market order never rests: one working now is a close on its way (riskd's own, or the
+    # trader's), not an order a flatten cancels (enforcement leaves them alone too)
     return sum(1 for o in acct.orders.values()
-               if contract_id is None or o.contract_id == contract_id)
+               if o.type != ORDER_MARKET and o.order_id not in acct.riskd.orders
+               and (contract_id is None or o.contract_id == contract_id))
 
 
 def _open_positions(acct: Optional[AccountState]) -> int:

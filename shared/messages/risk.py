@@ -64,6 +64,8 @@ class Decision:
     by: str = ""               # who acted: "rule <name>", "trader (self-lockout)", "admin",
                                # "lockout (<rule>'s)"
     what: str = ""             # what was (or, in alert mode, would have been) done, in words
+    command_id: str = ""       # the command it was carried out by, when not '<id>.1' (the
+                               # kill switch's flatten, which enforcement numbers itself)
 
 
 @attrs.frozen(kw_only=True)

@@ -77,3 +77,17 @@ def test_audit_shows_times_and_values_for_people():
     new = SimpleNamespace(admin=AdminConfig(session_minutes=600.0), ops=AdminConfig())
     [change] = access_changes(old, new)
     assert change.endswith("session_minutes changed: 30 -> 600"), change
+
+
+def test_an_admin_flatten_shows_what_enforcement_did():
+    """Trial finding: after `riskctl flatten 1001` answered 'done ... (verified flat)', history
+    said 'planned: flatten ... (enforcement no longer knows the outcome)': it looked the
+    outcome up as '<decision id>.1', but the kill switch numbers its command itself."""
+    d = Decision(id="a1", ts_ns=NOW, rule="admin", account_id=1001, action="flatten",
+                 by="admin:root", what="flatten: close 1 position, cancel 0 orders",
+                 command_id="k42.1001")
+    state = CommandState(command_id="k42.1001", account_id=1001, action="flatten",
+                         state="final", status="done",
+                         detail="flattened account Demo 1: close MNQ (verified flat)")
+    [row] = rows(HistoryReply(decisions=[d]), {"k42.1001": state})
+    assert row[3] == "done: flattened account Demo 1: close MNQ (verified flat)"

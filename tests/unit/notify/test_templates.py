@@ -161,3 +161,31 @@ def test_alerts_name_the_tickers_people_trade_never_contract_ids():
     assert "9 open on MNQ and ES" in breach.text
     assert "value 9 vs limit 5" in breach.text          # contracts, not money (+9.00)
     assert "SIM-DEMO-1 NQ" in lock.title and "NQ is blocked" in lock.text
+
+
+def test_what_the_phone_says_is_what_happened():
+    """Trial findings: a warning titled 'at 80%' for 2 of 3; a self-lockout, an admin flatten
+    and a lockout's own close alerted as rule breaches with 'value ? vs limit ?'; riskd's
+    internal command ids on the phone; 'record only' for a cooldown that locks; an operator's
+    restart alerted as a crash (exit code 0)."""
+    def text(msg):
+        a = build(msg, CTX)
+        return None if a is None else "\n".join((a.title, *a.lines))
+    two_of_three = RuleWarning(id="w", ts_ns=T0, rule="trade_frequency_limit", account_id=1001,
+                               value=Decimal(2), limit=Decimal(3), warn_at=0.8)
+    assert "at 67% of its limit" in text(two_of_three)
+    selflock = Decision(id="s", ts_ns=T0, rule="self_lockout", account_id=1001,
+                        action="flatten", lock=LockSpec(kind="until_reset", until_ns=UNTIL))
+    assert text(selflock).startswith("🔒 Self-lockout on SIM-DEMO-1") and "?" not in text(selflock)
+    covered = Decision(id="c", ts_ns=T0, rule="cooldown_after_loss", account_id=1001,
+                       action="flatten", value=Decimal(-350), limit=Decimal(-300),
+                       suppressed="the same action is in flight (d298b6d892664456ab4a.1)")
+    assert "nothing sent: the same action is already under way" in text(covered)
+    assert "d298b6" not in text(covered)
+    cooldown = Decision(id="t", ts_ns=T0, rule="trade_frequency_limit", account_id=1001,
+                        action="none", value=Decimal(3), limit=Decimal(3),
+                        lock=LockSpec(kind="timer", until_ns=UNTIL))
+    assert "action: lock the account (positions stay)" in text(cooldown)
+    assert text(WorkerEvent(name="market", state="backoff", exit_code=0, reason="")) is None
+    assert "crashed" in text(WorkerEvent(name="risk", state="backoff", exit_code=-9,
+                                         reason="exited with code -9"))

@@ -80,3 +80,14 @@ def test_a_position_updates_trigger_time_is_when_it_arrived_not_when_the_positio
     [d] = out.decisions
     [cmd] = out.commands
     assert d.event_ns == cmd.event_ns == desk.now == opened + 24 * NS
+
+
+def test_a_flatten_s_plan_does_not_count_market_orders_as_orders_to_cancel():
+    """Trial finding: 'flatten: close 0 positions, cancel 3 orders' counted riskd's own closing
+    market orders, still working for a moment, as the trader's orders to cancel."""
+    from shared.messages.market import ORDER_MARKET
+    desk = Desk(daily_realized_loss={"limit": 500})
+    desk.order(31, MNQ, type=ORDER_MARKET)                   # a close on its way
+    desk.order(32, MNQ, limit_price="20000")                 # the trader's resting order
+    [d] = desk.trade("-600").decisions
+    assert d.what.startswith("flatten: close 0 positions, cancel 1 order;"), d.what
