@@ -50,7 +50,7 @@ GUARDS = ["logging", "notify", "market", "risk", "enforcement"]
 VICTIMS = ("market", "risk", "enforcement", "logging", "notify")
 EXPECT_TIMEOUT = 30.0
 UNLOCK_TIMEOUT = 150.0
-MAX_KILLS_PER_MIN = 3
+MAX_DEATHS_PER_MIN = 4       # of one worker, every cause counted: 5 is flapping by policy
 CONVERGE_TIMEOUT = 20.0
 LATE_ANSWER = 12.0             # s: longer than enforcement's broker timeout (10 s)
 POINTS = ("enforcement.close_sent", "enforcement.running_recorded", "risk.decision_committed",
@@ -116,7 +116,8 @@ class Chaos:
         self.rng = random.Random(seed)
         self.started = time.monotonic()
         self.actions: list[str] = []
-        self.kills: dict[str, list[float]] = {}
+        self.kills: dict[str, list[float]] = {}     # the kills of this driver
+        self.deaths: dict[str, list[float]] = {}    # every death: kills and crash points
         self.lock = threading.Lock()
         self.stop = threading.Event()
         self.first_round = list(VICTIMS)
@@ -138,6 +139,8 @@ class Chaos:
             self.note(f"next partialCloseContract applied, answered after {LATE_ANSWER:g} s")
             return
         self.run.procs.arm(what)
+        # the worker it names dies when the point is reached (soon): counted from now
+        self.deaths.setdefault(what.split(".")[0], []).append(time.monotonic() - self.started)
         self.note(f"armed {what} (account {account})")
 
     def after(self, what: str) -> None:
@@ -156,6 +159,7 @@ class Chaos:
                 victim = self.first_round[0] if self.first_round else self._random_victim(t)
                 if victim and self.run.kill_worker(victim):
                     self.kills.setdefault(victim, []).append(t)
+                    self.deaths.setdefault(victim, []).append(t)
                     self.note(f"kill -9 {victim}")
                     if self.first_round and self.first_round[0] == victim:
                         self.first_round.pop(0)
@@ -178,10 +182,14 @@ class Chaos:
                 self.note("next 3 position reads answered 429")
 
     def _random_victim(self, t: float) -> Optional[str]:
-        # at most 3 kills of one worker a minute: 5 would make the supervisor call it
-        # flapping and hold it back on purpose (that policy has its own tests)
+        # at most 4 deaths of one worker a minute, its crash points counted: 5 would make the
+        # supervisor call it flapping and hold it back on purpose for 2 minutes (that policy
+        # has its own tests; make chaos run 3 once met it: enforcement held back, a reduce
+        # not done within the trader's 30 s)
+        # (one short of the cap: a crash point armed after this kill still fits)
         allowed = [v for v in VICTIMS
-                   if sum(1 for k in self.kills.get(v, []) if t - k < 60) < MAX_KILLS_PER_MIN]
+                   if sum(1 for k in self.deaths.get(v, []) if t - k < 60)
+                   < MAX_DEATHS_PER_MIN - 1]
         return self.rng.choice(allowed) if allowed else None
 
     def _quietly(self, fn, *args, **kwargs) -> None:
