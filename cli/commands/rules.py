@@ -244,9 +244,16 @@ def list_rules(args, ctx) -> int:
         v = reading(row)
         return dict(v.waiting) if v is not None else {}
 
+    def in_force(row) -> tuple:
+        """(enabled, mode) as riskd applies them now: a loosening (alert mode, switched off)
+        saved in the file waits for the roll, and is shown under 'waiting' only."""
+        v = reading(row)
+        return (v.enabled, v.mode) if v is not None else (row.enabled, row.mode)
+
     if ctx.json:
         ctx.print_json({"rules": [dict(
-            target=r.target, profile=r.profile, rule=r.rule, enabled=r.enabled, mode=r.mode,
+            target=r.target, profile=r.profile, rule=r.rule, enabled=in_force(r)[0],
+            mode=in_force(r)[1],
             warn_at=r.warn_at, params=typed(r.params), overridden=r.overridden,
             current=value_of(r), waiting=typed(waiting_of(r))) for r in rows]})
         return 0
@@ -257,7 +264,8 @@ def list_rules(args, ctx) -> int:
         params = ", ".join(f"{k}={val}" + ("*" if k in r.overridden else "")
                            for k, val in shown.items())
         waits = ", ".join(f"{k}={v}" for k, v in waiting_of(r).items())
-        table.append((r.target, r.rule, "on" if r.enabled else "off", r.mode, value_of(r),
+        enabled, mode = in_force(r)
+        table.append((r.target, r.rule, "on" if enabled else "off", mode, value_of(r),
                       params, f"{waits} at the roll" if waits else ""))
     print(render_table(("for", "rule", "on", "mode", "now",
                         "parameters (* = account override)", "waiting (a loosening)"), table))

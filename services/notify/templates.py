@@ -198,7 +198,9 @@ def worker_alert(e: WorkerEvent, ctx: Context) -> Optional[Alert]:
     if e.state == "flapping":
         return Alert(kind="worker_flapping", severity=CRITICAL,
                      title=f"🚨 Worker {e.name} is flapping", lines=(e.reason,) if e.reason else ())
-    if e.state == "backoff" and e.reason:      # no reason: a start asked for (riskctl restart)
+    # an operator's restart: the worker stopped cleanly (exit 0) and is started again, with no
+    # reason of a crash (the supervisor gives every crash one)
+    if e.state == "backoff" and (e.reason or e.exit_code not in (0, None)):
         code = f"exit code {e.exit_code}" if e.exit_code is not None else "exited"
         return Alert(kind="worker_crashed", severity=WARNING,
                      title=f"💥 Worker {e.name} crashed ({code})",

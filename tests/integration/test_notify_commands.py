@@ -216,13 +216,13 @@ def test_lockout_by_command_and_by_button_locks_and_flattens_once(procs, tmp_pat
     assert [(lk["kind"], lk["rule"]) for lk in lockouts] == [("timer", "self_lockout")]
     assert lockouts[0]["reason"] == "tilted after two losers (from Telegram, user 111)"
 
-    # the button on a warning: Demo 2 reaches 80% of its 2-contract limit
+    # the button on a warning: Demo 2 reaches its 2-contract limit (a warning at 100%: 2 of 2)
     def already():
         return [c for c in telegram.sent(None, "answerCallbackQuery")
                 if c.body.get("text") == "Already locked."]
     assert len(already()) == 1               # the press Telegram gave again after the kill
     desk.buy(1002, MNQ, 2)
-    alert = telegram.wait_sent(lambda c: "max_contracts at 80%" in c.text and c.buttons, 20,
+    alert = telegram.wait_sent(lambda c: "max_contracts at 100%" in c.text and c.buttons, 20,
                                chat=GROUP, what="the warning with its button")
     assert [b["text"] for b in alert.buttons] == ["🔒 Lock me out for the rest of the day"]
     telegram.press(GROUP, 333, button(alert, "lo:1002"))

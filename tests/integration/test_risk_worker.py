@@ -153,9 +153,9 @@ def test_a_restart_during_a_cooldown_closes_and_cancels_nothing_that_was_there(e
         assert bus.of(Command) == [], restart
     assert [(p.contract_id, p.size) for p in client.open_positions(ACCOUNT)] == [(MNQ, 1)]
     assert [o.id for o in client.open_orders(ACCOUNT)] == [order_id]
-    # still locked: a new position is closed
+    # still locked: what is added goes (a reduce by it), the lot held before the lock stays
     client.place_order(ACCOUNT, MNQ, MARKET, BUY, 1)
-    bus.wait(lambda: any(d.rule == "lockout" and d.action == "close_position"
+    bus.wait(lambda: any(d.rule == "lockout" and d.action == "reduce_position" and d.size == 1
                          for d in bus.of(Decision)), 10, "the lockout to close the new exposure")
 
 

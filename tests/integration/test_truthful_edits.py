@@ -63,6 +63,12 @@ def test_a_loosening_says_riskd_keeps_the_old_value_until_the_roll(procs, riskd_
     assert "nothing was waiting" in nothing.stdout
     off = procs.riskctl(config, "rules", "disable", "SIM-DEMO-2", "symbol_blocks")
     assert "SIM-DEMO-2: riskd keeps enabled = true until the roll" in off.stdout, off.stdout
+    # trial finding: the list showed the waiting alert mode as if it were in force
+    procs.riskctl(config, "rules", "set", "SIM-DEMO-2", "max_contracts", "mode", "alert")
+    listed = json.loads(procs.riskctl(config, "rules", "list", "--json").stdout)["rules"]
+    row = [r for r in listed if r["target"] == "account:SIM-DEMO-2"
+           and r["rule"] == "max_contracts"][0]
+    assert (row["mode"], row["waiting"]) == ("enforce", {"mode": "alert"}), row
 
     # trial finding 6: `config set` of a loosening says it waits, like `rules set`, and the
     # audit trail never records a loosening as "applied live"
