@@ -10,13 +10,14 @@ logging worker reads the last line on start).
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
 from typing import Iterable, Optional
 
 import attrs
+
+from shared.digest import sha256_hex
 
 GENESIS = "0" * 64
 AUDIT_FILE = "audit.log"
@@ -28,7 +29,7 @@ def canonical(obj: dict) -> str:
 
 
 def digest(body: dict) -> str:
-    return hashlib.sha256(canonical(body).encode("utf-8")).hexdigest()
+    return sha256_hex(canonical(body))
 
 
 def chain_line(fields: dict, prev: str) -> tuple[str, str]:

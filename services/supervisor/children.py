@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -29,6 +28,7 @@ import time
 from typing import Callable, Optional
 
 from services.supervisor import pidfiles
+from shared.randtoken import token_hex
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ class Child:
     def __init__(self, name: str, module: str, config_path: str, run_dir: str,
                  env: Optional[dict] = None, snapshot: Optional[str] = None):
         self.name, self.module, self.config_path, self.run_dir = name, module, config_path, run_dir
-        self.token = secrets.token_hex(16)
+        self.token = token_hex(16)
         python, extra_env = interpreter()
         cmd = [python, "-m", module, "--config", config_path]
         if snapshot:

@@ -1,6 +1,6 @@
 """Ops/admin sessions and the failed-login limiter: pure bookkeeping on an injected clock.
 
-A session is a random token (secrets.token_urlsafe) bound to a role, a user
+A session is a random token (shared.randtoken.token_urlsafe, as secrets makes it) bound to a role, a user
 name and an expiry; tokens live only in this process's memory, so a riskd
 restart ends every session. The limiter counts failed logins per role and per
 client (the user name riskctl sends) and locks only that pair for `lock_seconds` once
@@ -12,12 +12,12 @@ does that and services/supervisor/auth.py asks check().
 """
 from __future__ import annotations
 
-import secrets
 from typing import Optional
 
 import attrs
 
 from shared.clock import NS_PER_S, Clock
+from shared.randtoken import token_urlsafe
 
 # Which sessions satisfy a command's role: an admin may do everything an ops person may.
 GRANTS = {"trader": ("trader", "ops", "admin"), "ops": ("ops", "admin"), "admin": ("admin",)}
@@ -64,7 +64,7 @@ class Sessions:
         while len(self._by_token) >= MAX_SESSIONS:
             oldest = min(self._by_token.values(), key=lambda s: s.expires_ns)
             del self._by_token[oldest.token]
-        session = Session(token=secrets.token_urlsafe(32), role=role, user=user,
+        session = Session(token=token_urlsafe(32), role=role, user=user,
                           expires_ns=self.clock.now_ns() + int(minutes * 60 * NS_PER_S))
         self._by_token[session.token] = session
         return session

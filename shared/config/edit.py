@@ -11,7 +11,6 @@ Keys are dotted paths as problems print them: `profiles.default.rules.max_contra
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import re
 import tempfile
@@ -27,6 +26,7 @@ from shared.config.accounts import DEFAULT_PROFILE
 from shared.config.errors import ConfigError, Problem
 from shared.config.load import parse_toml, validate_text
 from shared.config.rules import RULE_CLASS, RULE_NAMES
+from shared.digest import sha256_hex
 
 KEEP_BACKUPS = 10
 BACKUP_MODE = 0o600     # a backup holds password hashes and maybe tokens: owner only
@@ -217,7 +217,7 @@ def _q(name: str) -> str:
 # -- files ----------------------------------------------------------------------------------
 
 def digest_of(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return sha256_hex(text)
 
 
 REPLACE_RETRY_S = 2.0       # how long a rename over a file held open is retried (Windows)

@@ -6,7 +6,6 @@ paths against the config file's folder.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from typing import Any, Mapping
@@ -22,6 +21,7 @@ from shared.config.errors import ConfigError, Problem
 from shared.config.model import Config
 from shared.config.trading_day import read_holidays_file
 from shared.config.validators import FieldError
+from shared.digest import sha256_hex
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -175,4 +175,4 @@ def load_config(path: str, env: Mapping[str, str] | None = None,
         data_dir, "logs")
     return LoadedConfig(path=path, config=config, data_dir=data_dir, log_dir=log_dir,
                         warnings=warnings, text=text,
-                        digest=hashlib.sha256(text.encode("utf-8")).hexdigest())
+                        digest=sha256_hex(text))

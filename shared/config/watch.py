@@ -11,7 +11,6 @@ passes that digest to mark_seen()).
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import threading
 import time
@@ -20,12 +19,14 @@ from typing import Callable
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
+from shared.digest import sha256_hex
+
 
 def file_digest(path: str) -> str:
     """sha256 of the file's text as load_config computes it ('' when unreadable)."""
     try:
         with open(path, encoding="utf-8") as fh:
-            return hashlib.sha256(fh.read().encode("utf-8")).hexdigest()
+            return sha256_hex(fh.read())
     except (OSError, UnicodeDecodeError):
         return ""
 
