@@ -1,8 +1,8 @@
 """Load a TOML config file into the attrs model, collecting every problem at once.
 
-Steps: parse with tomlkit, substitute ${ENV_VAR} in strings, structure with a
-strict converter (unknown keys and wrong types are errors), resolve relative
-paths against the config file's folder.
+Steps: parse (tomllib; tomlkit only for a file tomllib refuses), substitute ${ENV_VAR} in
+strings, structure with a strict converter (unknown keys and wrong types are errors),
+resolve relative paths against the config file's folder.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any, Mapping
 
 import attrs
 import cattrs
-import tomlkit
+import tomllib
 from cattrs.errors import ForbiddenExtraKeysError
 
 from shared.config.convert import config_converter
@@ -92,6 +92,15 @@ def substitute_env(data: Any, env: Mapping[str, str], path: str = "",
 
 
 def parse_toml(text: str, file: str) -> dict:
+    """The file's TOML as plain data. The standard library's parser reads it (tomlkit, which
+    keeps comments for edits, costs every worker memory: docs/performance.md, "Memory");
+    tomlkit reads what tomllib refuses, so the error text ('... at line L col C', which
+    `riskctl watch` points at) and anything only tomlkit accepts stay as they were."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        pass
+    import tomlkit    # noqa: PLC0415 -- only for a file tomllib refuses
     try:
         return tomlkit.parse(text).unwrap()
     except Exception as exc:  # tomlkit's ParseError and friends
