@@ -9,9 +9,6 @@ trading-day roll (loosening waits, services/risk/settings.py) unless an admin ov
 """
 from __future__ import annotations
 
-import tomlkit
-from tomlkit.items import AoT
-
 from shared.config.edit import EditError, EditResult, edit_config, set_key
 
 SETTABLE = ("display_name", "profile")
@@ -43,6 +40,8 @@ def add_account(path: str, ref: str, backup_dir: str, *, name: str = "", display
         raise EditError("expected an account id or name, got nothing")
 
     def change(doc):
+        import tomlkit    # lazy: docs/performance.md, "Memory"
+        from tomlkit.items import AoT
         entry = tomlkit.table()
         if ref.isdigit():
             entry["id"] = int(ref)

@@ -15,18 +15,21 @@ import os
 import re
 import tempfile
 import time
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 import attrs
-import tomlkit
-from tomlkit.container import Container
-from tomlkit.items import AoT, Comment, Table, Whitespace
 
 from shared.config.accounts import DEFAULT_PROFILE
 from shared.config.errors import ConfigError, Problem
 from shared.config.load import parse_toml, validate_text
 from shared.config.rules import RULE_CLASS, RULE_NAMES
 from shared.digest import sha256_hex
+
+if TYPE_CHECKING:
+    from tomlkit.container import Container
+
+# tomlkit is imported where an edit runs, not with this module: every riskd process imports
+# the config package, only the supervisor edits (docs/performance.md, "Memory").
 
 KEEP_BACKUPS = 10
 BACKUP_MODE = 0o600     # a backup holds password hashes and maybe tokens: owner only
@@ -86,6 +89,7 @@ def parse_value(text: str, current: Any = None) -> Any:
     """
     if isinstance(current, str):
         return text
+    import tomlkit
     try:
         value = tomlkit.parse(f"v = {text}")["v"]
     except Exception:  # noqa: BLE001 -- not TOML syntax: a plain string
@@ -97,6 +101,8 @@ def parse_value(text: str, current: Any = None) -> Any:
 
 
 def _container(node: Any) -> Container | None:
+    from tomlkit.container import Container
+    from tomlkit.items import Table
     if isinstance(node, Container):
         return node
     if isinstance(node, Table):
@@ -107,6 +113,8 @@ def _container(node: Any) -> Container | None:
 def _add(node: Any, name: str, item: Any) -> Any:
     """Add a new key to node, before the comments and blank lines that end node's body
     (in TOML those belong to whatever header follows, so they must stay above it)."""
+    from tomlkit.container import Container
+    from tomlkit.items import Comment, Whitespace
     body = _container(node)
     if body is None or isinstance(node, Container):
         node[name] = item
@@ -123,6 +131,8 @@ def _add(node: Any, name: str, item: Any) -> Any:
 
 
 def _child(node: Any, part: str | int, key: str, super_table: bool) -> Any:
+    import tomlkit
+    from tomlkit.items import AoT
     if isinstance(part, int):
         if not isinstance(node, (list, AoT)) or part >= len(node):
             raise EditError(f"{key}: no entry [{part}] (there are "
@@ -372,6 +382,7 @@ def edit_config(path: str, change: Callable[[Any], None], backup_dir: str, *,
                 env: Mapping[str, str] | None = None,
                 replace: Callable[[str, str], None] = os.replace) -> EditResult:
     """Apply change(doc) to the tomlkit document of path, validate, back up, write."""
+    import tomlkit
     path = os.path.abspath(path)
     old_text = _read(path)
     parse_toml(old_text, path)                 # a clear error when the file is not TOML
@@ -455,6 +466,7 @@ def _flatten(node: Any, prefix: str, out: dict[str, Any]) -> None:
 def _shown(value: Any) -> str:
     if value is _MISSING or value is None:
         return "(unset)"
+    import tomlkit
     return tomlkit.item(value).as_string()
 
 
@@ -471,6 +483,7 @@ _MISSING = object()
 def config_changes(old_text: str, new_text: str, limit: int = 20) -> list[str]:
     """Every value that differs between two config texts, as "KEY: OLD -> NEW" (secrets
     masked: "admin.password_hash: secret changed"), at most `limit` lines."""
+    import tomlkit
     try:
         old, new = {}, {}
         _flatten(tomlkit.parse(old_text).unwrap(), "", old)

@@ -1,6 +1,4 @@
 """`riskctl config show`: the running config as TOML with every secret masked."""
-import tomlkit
-
 from services.supervisor.commands.base import Command
 from shared.config.secrets import masked_data
 from shared.messages.config import ConfigShow, ConfigView
@@ -8,6 +6,7 @@ from shared.messages.system import ok
 
 
 def execute(sup, _request, respond) -> None:
+    import tomlkit    # lazy: docs/performance.md, "Memory"
     respond(ok(ConfigView(path=sup.loaded.path, digest=sup.loaded.digest,
                           generation=sup.config_generation,
                           toml=tomlkit.dumps(masked_data(sup.config)),

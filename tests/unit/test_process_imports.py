@@ -1,0 +1,89 @@
+"""Each riskd process imports only what it needs, so its memory stays down (issue 21 item 4).
+
+Every process pays for each module it imports, once per process (docs/performance.md,
+"Memory"). The saving is easy to lose silently: one module-level `import requests` in a
+shared module and every worker carries urllib3, ssl and OpenSSL again. So each process's
+entry module is imported in a fresh interpreter and its sys.modules (and, on Linux, the
+shared libraries it maps) are checked against what it must not load:
+
+- no TLS and no HTTP client where nothing speaks HTTPS: supervisor, logging, notify (it
+  imports requests on the first use of an HTTP channel), risk -- no ssl, no hashlib (it loads
+  OpenSSL's libcrypto; shared/digest.py and shared/randtoken.py do without), no requests;
+- no tomlkit in the workers (they read the config with tomllib; only edits need tomlkit);
+- each heavy library only in the process that uses it: signalrcore in market, websockets in
+  the sim broker, watchdog in the supervisor, blessed (riskctl watch) in none.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.support.env import REPO
+
+ENTRY = {
+    "supervisor": "services.supervisor.__main__",
+    "simbroker": "services.simbroker.__main__",
+    "logging": "services.logsink.__main__",
+    "notify": "services.notify.__main__",
+    "market": "services.market.__main__",
+    "risk": "services.risk.__main__",
+    "enforcement": "services.enforcement.__main__",
+}
+NO_TLS = ("supervisor", "logging", "notify", "risk")
+TLS_MODULES = {"ssl", "_ssl", "hashlib", "_hashlib", "hmac", "secrets", "requests", "urllib3",
+               "http.client"}
+ONLY_IN = {"signalrcore": {"market"}, "websockets": {"simbroker"}, "watchdog": {"supervisor"},
+           "tomlkit": {"supervisor"}, "blessed": set()}
+
+PROBE = """
+import importlib, json, sys
+importlib.import_module(sys.argv[1])
+try:
+    with open("/proc/self/maps") as fh:
+        maps = fh.read()
+except OSError:
+    maps = None
+print(json.dumps({"modules": sorted(sys.modules),
+                  "libcrypto": None if maps is None else "libcrypto" in maps}))
+"""
+
+
+def imports_of(process: str) -> dict:
+    done = subprocess.run([sys.executable, "-c", PROBE, ENTRY[process]], cwd=REPO,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def loaded() -> dict:
+    return {process: imports_of(process) for process in ENTRY}
+
+
+def tops(modules) -> set:
+    """Every package name with its parents ('urllib3.util.ssl_' -> urllib3, urllib3.util, ...)."""
+    return {".".join(m.split(".")[:i + 1]) for m in modules for i in range(m.count(".") + 1)}
+
+
+@pytest.mark.parametrize("process", NO_TLS)
+def test_no_tls_or_http_where_nothing_speaks_https(loaded, process):
+    found = TLS_MODULES & tops(loaded[process]["modules"])
+    assert not found, f"{process} imports {sorted(found)} (docs/performance.md, 'Memory')"
+    if loaded[process]["libcrypto"] is not None:     # Linux: what is really mapped
+        assert not loaded[process]["libcrypto"], f"{process} maps OpenSSL's libcrypto"
+
+
+@pytest.mark.parametrize("library", sorted(ONLY_IN))
+def test_heavy_libraries_only_where_used(loaded, library):
+    users = {p for p, seen in loaded.items() if library in tops(seen["modules"])}
+    assert users <= ONLY_IN[library], \
+        f"{library} imported by {sorted(users - ONLY_IN[library])} (docs/performance.md, 'Memory')"
+
+
+def test_the_probe_sees_an_import():
+    """The check can fail: a process that does import TLS is reported."""
+    seen = imports_of("enforcement")        # it talks HTTPS to the broker
+    assert {"ssl", "requests"} <= tops(seen["modules"])
