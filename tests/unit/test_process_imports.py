@@ -11,7 +11,8 @@ shared libraries it maps) are checked against what it must not load:
   OpenSSL's libcrypto; shared/digest.py and shared/randtoken.py do without), no requests;
 - no tomlkit in the workers (they read the config with tomllib; only edits need tomlkit);
 - each heavy library only in the process that uses it: signalrcore in market, websockets in
-  the sim broker, watchdog in the supervisor, blessed (riskctl watch) in none.
+  the sim broker, watchdog in the supervisor, blessed (riskctl watch) in none;
+- no source text of attrs'/cattrs' generated functions kept in linecache (shared/gensource.py).
 """
 from __future__ import annotations
 
@@ -39,14 +40,15 @@ ONLY_IN = {"signalrcore": {"market"}, "websockets": {"simbroker"}, "watchdog": {
            "tomlkit": {"supervisor"}, "blessed": set()}
 
 PROBE = """
-import importlib, json, sys
+import importlib, json, linecache, sys
 importlib.import_module(sys.argv[1])
+generated = [n for n in linecache.cache if n.startswith(("<attrs generated", "<cattrs generated"))]
 try:
     with open("/proc/self/maps") as fh:
         maps = fh.read()
 except OSError:
     maps = None
-print(json.dumps({"modules": sorted(sys.modules),
+print(json.dumps({"modules": sorted(sys.modules), "generated": len(generated),
                   "libcrypto": None if maps is None else "libcrypto" in maps}))
 """
 
@@ -81,6 +83,12 @@ def test_heavy_libraries_only_where_used(loaded, library):
     users = {p for p, seen in loaded.items() if library in tops(seen["modules"])}
     assert users <= ONLY_IN[library], \
         f"{library} imported by {sorted(users - ONLY_IN[library])} (docs/performance.md, 'Memory')"
+
+
+@pytest.mark.parametrize("process", sorted(ENTRY))
+def test_no_generated_source_kept(loaded, process):
+    assert loaded[process]["generated"] == 0, \
+        f"{process} keeps attrs/cattrs generated source in linecache (shared/gensource.py)"
 
 
 def test_the_probe_sees_an_import():
