@@ -19,12 +19,12 @@ import os
 import socket
 import threading
 import time
+from typing import TYPE_CHECKING
 
 import attrs
 import zmq
 
 from services.notify.bot.access import Access, lock_button_account
-from services.notify.bot.poller import CommandPoller
 from services.notify.channels import ChannelError
 from services.notify.channels.discord import DiscordChannel
 from services.notify.channels.telegram import TelegramChannel
@@ -43,6 +43,9 @@ from shared.messages.notify import (ChannelAnswer, ChannelState, CommandsState, 
 from shared.messages.system import Reply, error, ok
 from shared.redact import for_config
 from shared.worker import Worker
+
+if TYPE_CHECKING:
+    from services.notify.bot.poller import CommandPoller
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +116,9 @@ class NotifyWorker(Worker):
             telegram.channel.sees = self.access.sees
         if telegram is not None and cfg.telegram.commands_enabled:
             telegram.channel.markup_for = self.access.lock_button
+            # imported here: the bot's modules only where Telegram commands are on
+            # (docs/performance.md, "Memory")
+            from services.notify.bot.poller import CommandPoller
             self.commands = CommandPoller(
                 cfg.telegram, cfg.timeout_s, self.outbox, telegram, self.access, self.ctx_t,
                 config.trading_day.calendar(os.path.dirname(os.path.abspath(self.loaded.path))),

@@ -12,6 +12,7 @@ shared libraries it maps) are checked against what it must not load:
 - no tomlkit in the workers (they read the config with tomllib; only edits need tomlkit);
 - each heavy library only in the process that uses it: signalrcore in market, websockets in
   the sim broker, watchdog in the supervisor, blessed (riskctl watch) in none;
+- notify's Telegram command bot only imported where commands are on;
 - no source text of attrs'/cattrs' generated functions kept in linecache (shared/gensource.py).
 """
 from __future__ import annotations
@@ -36,6 +37,8 @@ ENTRY = {
 NO_TLS = ("supervisor", "logging", "notify", "risk")
 TLS_MODULES = {"ssl", "_ssl", "hashlib", "_hashlib", "hmac", "secrets", "requests", "urllib3",
                "http.client"}
+# imported on first use, not at start: the Telegram command bot only where commands are on
+NOT_AT_START = {"notify": {"services.notify.bot.poller"}}
 ONLY_IN = {"signalrcore": {"market"}, "websockets": {"simbroker"}, "watchdog": {"supervisor"},
            "tomlkit": {"supervisor"}, "blessed": set()}
 
@@ -83,6 +86,12 @@ def test_heavy_libraries_only_where_used(loaded, library):
     users = {p for p, seen in loaded.items() if library in tops(seen["modules"])}
     assert users <= ONLY_IN[library], \
         f"{library} imported by {sorted(users - ONLY_IN[library])} (docs/performance.md, 'Memory')"
+
+
+@pytest.mark.parametrize("process", sorted(NOT_AT_START))
+def test_imported_on_first_use_only(loaded, process):
+    found = NOT_AT_START[process] & set(loaded[process]["modules"])
+    assert not found, f"{process} imports {sorted(found)} at start (docs/performance.md, 'Memory')"
 
 
 @pytest.mark.parametrize("process", sorted(ENTRY))
