@@ -1,7 +1,7 @@
 """Ops/admin sessions and the failed-login limiter: pure bookkeeping on an injected clock.
 
-A session is a random token (shared.randtoken.token_urlsafe, as secrets makes it) bound to a role, a user
-name and an expiry; tokens live only in this process's memory, so a riskd
+A session is a random token (shared.randtoken.token_urlsafe, as secrets makes it) bound
+to a role, a user name and an expiry; tokens live only in this process's memory, so a riskd
 restart ends every session. The limiter counts failed logins per role and per
 client (the user name riskctl sends) and locks only that pair for `lock_seconds` once
 `max_failures` failed within `window_seconds`: wrong admin passwords never lock the ops
