@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import sys
 import time
 from typing import Any, Iterable
@@ -180,6 +181,10 @@ class ZmqLogHandler(logging.Handler):
             self._report(self.sent, "no logging worker control address to confirm them with",
                          None)
             return
+        if not _listening(self.confirm_address, self.answer_timeout_s):
+            self._report(self.sent, "the logging worker is not running (it confirmed none "
+                                    "since this process started)", None)
+            return
         deadline = time.monotonic() + self.close_timeout_s
         receipt: LogReceipt | None = None
         with RpcClient(self.confirm_address, "logging", timeout=self.answer_timeout_s,
@@ -223,6 +228,19 @@ class ZmqLogHandler(logging.Handler):
                                     lost=lost, reason=reason))
             except RpcTimeout:
                 pass              # said on stderr already
+
+
+def _listening(address: str, timeout: float) -> bool:
+    """False when nothing accepts at a tcp:// address (a stopped logging worker: known at
+    once, not after answer_timeout_s of silence); True for other transports."""
+    if not address.startswith("tcp://"):
+        return True
+    host, _, port = address[len("tcp://"):].rpartition(":")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 class RedactingFormatter(logging.Formatter):
@@ -292,6 +310,22 @@ def apply_config(config: Any) -> None:
 def shipper() -> ZmqLogHandler | None:
     """This process's ZeroMQ handler (None without one)."""
     return _active.get("shipper")
+
+
+def hand_over_to_stderr() -> None:
+    """Before the logging worker stops for good (riskd's shutdown stops it last): confirm what
+    this process shipped (close() waits for it), then send every later record, at the root
+    level, to stderr (the journal or the service log) instead of a worker that is gone."""
+    root = logging.getLogger()
+    shipper = _active.get("shipper")
+    if shipper is not None:
+        root.removeHandler(shipper)
+        shipper.close()
+        _active["shipper"] = None
+    for handler in root.handlers:
+        if isinstance(handler, logging.StreamHandler) and \
+                getattr(handler, "stream", None) is sys.stderr:
+            handler.setLevel(logging.NOTSET)
 
 
 def dropped_records() -> int:

@@ -210,8 +210,14 @@ def test_records_not_written_in_time_are_counted_on_stderr_and_in_the_log(logger
            f"written 0 of 500 within 0.3 s at exit" in err
 
 
-def test_with_the_logging_worker_gone_close_gives_up_soon_and_says_so(logger, capsys):
-    records_at, control_at = (f"tcp://127.0.0.1:{p}" for p in free_ports(2))   # nobody there
+@pytest.mark.parametrize("worker", ["gone", "silent"])
+def test_with_the_logging_worker_gone_or_silent_close_gives_up_soon_and_says_so(
+        logger, capsys, worker):
+    import socket
+    records_at, control_at = (f"tcp://127.0.0.1:{p}" for p in free_ports(2))
+    silent = None
+    if worker == "silent":            # accepts connections, never answers (a hung worker)
+        silent = socket.create_server(("127.0.0.1", int(control_at.rsplit(":", 1)[1])))
     handler = ZmqLogHandler("risk", records_at, Redactor(), queue_limit=100,
                             confirm_address=control_at)
     handler.answer_timeout_s = 0.2
@@ -220,11 +226,30 @@ def test_with_the_logging_worker_gone_close_gives_up_soon_and_says_so(logger, ca
         logger.info("order %d filled", i)
     logger.removeHandler(handler)
     started = time.monotonic()
-    handler.close()
+    try:
+        handler.close()
+    finally:
+        if silent is not None:
+            silent.close()
     assert time.monotonic() - started < 3.0
     assert handler.lost_at_exit == handler.sent > 0           # the queued ones, counted
-    assert f"up to {handler.sent} log record(s) may be lost: the logging worker did not " \
-           f"answer within 0.2 s at exit" in capsys.readouterr().err
+    why = ("the logging worker is not running" if worker == "gone" else
+           "the logging worker did not answer within 0.2 s at exit")
+    assert f"up to {handler.sent} log record(s) may be lost: {why}" in capsys.readouterr().err
+
+
+def test_handing_over_to_stderr_confirms_what_was_shipped_then_writes_to_stderr(
+        saved_root, sink, capsys):
+    from shared.logsetup import hand_over_to_stderr, shipper
+    handler = setup_logging("supervisor", "INFO", address=sink.records_at)
+    handler.confirm_address = sink.control_at
+    logging.getLogger("x").info("before the logging worker stops")
+    sink.reading.set()
+    hand_over_to_stderr()
+    assert sink.received == 1 and handler.lost_at_exit == 0 and shipper() is None
+    logging.getLogger("x").info("riskd stopped")
+    assert "riskd stopped" in capsys.readouterr().err
+    assert sink.received == 1
 
 
 def test_a_sender_is_confirmed_by_its_own_epoch_only():
