@@ -14,7 +14,7 @@ import zmq
 from shared import codec
 from shared.bus.rpc import RpcClient
 from shared.config import load_config
-from shared.messages.logs import LogRecord
+from shared.messages.logs import LogLost, LogReceiptRequest, LogRecord
 from shared.messages.system import Ping
 from tests.support.env import REPO, make_config, wait_for
 from tests.support.env import test_env as child_env
@@ -222,3 +222,21 @@ def test_live_tail_republishes_every_record(tmp_path, procs):
                    r.fields["account"] == 1001 for r in got)
     finally:
         sub.close(0)
+
+
+def test_a_loss_a_sender_reports_at_exit_is_a_warning_line_in_the_log(tmp_path, procs):
+    """What a closing sender sends when the worker did not write all its records in time."""
+    config_path = make_config(tmp_path)
+    cfg = load_config(config_path)
+    start_logsink(procs, config_path)
+    with RpcClient(cfg.config.bus.control_of("logging"), "logging", timeout=5, retries=0) as c:
+        assert c.call(LogLost(process="risk", pid=4242, epoch=7, lost=12,
+                              reason="the logging worker had written 3 of 15 within 3 s at "
+                                     "exit")).ok
+        receipt = c.call(LogReceiptRequest(publisher="risk", epoch=7)).body
+    assert (receipt.received, receipt.last_seq) == (0, 0)
+    lines = log_lines(cfg.log_dir, "system.log")
+    assert [(r["level"], r["process"], r["pid"], r["lost"], r["message"]) for r in lines
+            if r["logger"] == "riskd.logsink"] == [
+        ("WARNING", "risk", 4242, 12, "12 log record(s) from risk[4242] may be lost: the "
+                                      "logging worker had written 3 of 15 within 3 s at exit")]
