@@ -313,14 +313,15 @@ def shipper() -> ZmqLogHandler | None:
 
 
 def hand_over_to_stderr() -> None:
-    """Before the logging worker stops for good (riskd's shutdown stops it last): confirm what
-    this process shipped (close() waits for it), then send every later record, at the root
-    level, to stderr (the journal or the service log) instead of a worker that is gone."""
+    """When the logging worker stops for good (riskd's shutdown stops it last; the logging
+    worker itself at teardown): confirm what this process shipped (close() waits for it, or
+    reports), then send every later record, at the root level, to stderr (the journal or the
+    service log) instead of to a worker that is gone."""
     root = logging.getLogger()
-    shipper = _active.get("shipper")
-    if shipper is not None:
-        root.removeHandler(shipper)
-        shipper.close()
+    own = _active.get("shipper")
+    if own is not None:
+        root.removeHandler(own)
+        own.close()
         _active["shipper"] = None
     for handler in root.handlers:
         if isinstance(handler, logging.StreamHandler) and \

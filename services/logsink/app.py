@@ -116,7 +116,8 @@ class LoggingWorker(Worker):
         while time.monotonic() < deadline and self.pull.poll(0):
             self._on_records()
         own = logsetup.shipper()
-        if own is not None:
+        if own is not None:      # its own records came in like anyone's; the rest: stderr
             own.confirmed_here(self.receipts.of(own.process, own.epoch),
-                               "the logging worker's own last lines come after its files closed")
+                               "the logging worker stopped before its own records came in")
+            logsetup.hand_over_to_stderr()
         self.sink.close()
