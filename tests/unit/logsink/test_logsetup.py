@@ -183,6 +183,7 @@ def test_close_returns_only_when_the_logging_worker_has_every_record(logger, sin
     # The flood test's lost records: the old close() left the queue to ZeroMQ's linger, which
     # nothing waits for at interpreter exit; close() must itself see every record taken in.
     handler = ZmqLogHandler("risk", sink.records_at, Redactor(), confirm_address=sink.control_at)
+    handler.close_timeout_s = handler.answer_timeout_s = 30.0   # "at all" bounds: a busy box
     logger.addHandler(handler)
     for i in range(500):
         logger.info("order %d filled", i)
@@ -243,6 +244,7 @@ def test_handing_over_to_stderr_confirms_what_was_shipped_then_writes_to_stderr(
     from shared.logsetup import hand_over_to_stderr, shipper
     handler = setup_logging("supervisor", "INFO", address=sink.records_at)
     handler.confirm_address = sink.control_at
+    handler.close_timeout_s = handler.answer_timeout_s = 30.0
     logging.getLogger("x").info("before the logging worker stops")
     sink.reading.set()
     hand_over_to_stderr()
