@@ -10,6 +10,18 @@ two handlers on the root logger:
   (`dropped`), and the next record that gets through is preceded by a warning
   saying how many were lost. A log call never blocks.
 
+At exit (the handler's close(), which logging's own atexit shutdown calls) the
+records still queued are not left to ZeroMQ's linger: pyzmq does not terminate
+its contexts at interpreter exit, so a linger is never waited for and whatever
+sits in the send queue dies with the process, silently. Instead the handler
+asks the logging worker's control socket how many of its records are written
+(LogReceiptRequest, keyed by this process's publisher name and epoch) until
+all are, for at most close_timeout_s (CLOSE_TIMEOUT_S). If that bound passes
+or the worker does not answer within answer_timeout_s, the records not
+confirmed are counted (`lost_at_exit`), written as a line on stderr and, when
+the worker answers, as a WARNING line in the log (LogLost). docs/operations.md,
+"Lost log records".
+
 Structured fields travel with `extra=`: log.info("flattened", extra={"account": 1001,
 "rule": "daily_loss", "command_id": cid, "kind": "result"}). Two logger names
 route records to their own files in the logging worker: AUDIT_LOGGER (admin and
@@ -20,6 +32,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import sys
 import time
 from typing import Any, Iterable
@@ -27,13 +40,16 @@ from typing import Any, Iterable
 import zmq
 
 from shared import codec
-from shared.messages.logs import LogRecord
+from shared.bus.rpc import RpcClient, RpcTimeout
+from shared.messages.logs import LogLost, LogReceipt, LogReceiptRequest, LogRecord
 from shared.redact import Redactor, secrets_of
 
 AUDIT_LOGGER = "riskd.audit"              # log.info("unlock", extra={"kind": "audit", "user": ...})
 ENFORCEMENT_LOGGER = "riskd.enforcement"  # decisions and results
 DEFAULT_QUEUE_LIMIT = 10_000
-CLOSE_LINGER_MS = 250                     # at exit, queued records get this long to leave
+CLOSE_TIMEOUT_S = 3.0      # at exit, the most to wait for the logging worker to confirm
+ANSWER_TIMEOUT_S = 1.0     # a logging worker silent this long at exit is taken as gone
+CONFIRM_POLL_S = 0.02
 
 _STANDARD_ATTRS = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
     "message", "asctime", "taskName"}
@@ -66,7 +82,8 @@ class ZmqLogHandler(logging.Handler):
     """PUSH every record to the logging worker; never blocks, drops and counts when full."""
 
     def __init__(self, process: str, address: str, redactor: Redactor,
-                 queue_limit: int = DEFAULT_QUEUE_LIMIT, ctx: zmq.Context | None = None):
+                 queue_limit: int = DEFAULT_QUEUE_LIMIT, ctx: zmq.Context | None = None,
+                 confirm_address: str | None = None):
         super().__init__(logging.NOTSET)
         self.process = process
         self.address = address
@@ -77,11 +94,16 @@ class ZmqLogHandler(logging.Handler):
         self.sent = 0
         self.dropped = 0          # total records lost since start
         self._unreported = 0      # lost since the last drop warning got through
-        self.close_linger_ms = CLOSE_LINGER_MS
+        self.last_sent_seq = 0    # the envelope seq of the last record the queue took
+        self.lost_at_exit = 0     # sent, but not confirmed written when close() gave up
+        self.confirm_address = confirm_address   # the logging worker's control socket
+        self.close_timeout_s = CLOSE_TIMEOUT_S
+        self.answer_timeout_s = ANSWER_TIMEOUT_S
+        self._own_receipt: tuple[LogReceipt, str] | None = None    # see confirmed_here()
         self._ctx = ctx or zmq.Context.instance()
         self._sock = self._ctx.socket(zmq.PUSH)
         self._sock.setsockopt(zmq.SNDHWM, queue_limit)
-        self._sock.setsockopt(zmq.LINGER, CLOSE_LINGER_MS)   # never an endless wait at exit
+        self._sock.setsockopt(zmq.LINGER, 0)     # close() confirms delivery itself (see above)
         self._sock.connect(address)
 
     def make_record(self, record: logging.LogRecord) -> LogRecord:
@@ -103,6 +125,7 @@ class ZmqLogHandler(logging.Handler):
         except Exception:         # an unencodable record: counted as dropped, never raised
             return False
         self.sent += 1
+        self.last_sent_seq = self.seq
         return True
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -132,11 +155,92 @@ class ZmqLogHandler(logging.Handler):
         self.acquire()
         try:
             if self._sock is not None:
-                self._sock.close(self.close_linger_ms)
+                self._confirm_or_report()
+                self._sock.close(0)
                 self._sock = None
         finally:
             self.release()
         super().close()
+
+    def confirmed_here(self, receipt: LogReceipt, why_not_later: str) -> None:
+        """The logging worker's own handler: it cannot ask itself once its loop has stopped,
+        so it says at teardown what it wrote; anything sent after that is reported at close."""
+        self._own_receipt = (receipt, why_not_later)
+
+    def _confirm_or_report(self) -> None:
+        """Wait until the logging worker has written every record sent (bounded); count and
+        report the rest, never a silent loss."""
+        if not self.sent:
+            return
+        if self._own_receipt is not None:
+            receipt, why = self._own_receipt
+            if receipt.last_seq < self.last_sent_seq:
+                self._report(self.sent - receipt.received, why, None)
+            return
+        if self.confirm_address is None:
+            self._report(self.sent, "no logging worker control address to confirm them with",
+                         None)
+            return
+        if not _listening(self.confirm_address, self.answer_timeout_s):
+            self._report(self.sent, "the logging worker is not running (it confirmed none "
+                                    "since this process started)", None)
+            return
+        deadline = time.monotonic() + self.close_timeout_s
+        receipt: LogReceipt | None = None
+        with RpcClient(self.confirm_address, "logging", timeout=self.answer_timeout_s,
+                       retries=0, ctx=self._ctx, name=self.process) as client:
+            while True:
+                try:
+                    reply = client.call(LogReceiptRequest(publisher=self.process,
+                                                          epoch=self.epoch))
+                except RpcTimeout:
+                    self._report(self.sent - (receipt.received if receipt else 0),
+                                 f"the logging worker did not answer within "
+                                 f"{self.answer_timeout_s:g} s at exit", None)
+                    return
+                if not reply.ok or not isinstance(reply.body, LogReceipt):
+                    self._report(self.sent, f"the logging worker cannot confirm records "
+                                            f"({reply.code}: {reply.reason})", client)
+                    return
+                receipt = reply.body
+                if receipt.last_seq >= self.last_sent_seq:
+                    return
+                if time.monotonic() >= deadline:
+                    self._report(self.sent - receipt.received,
+                                 f"the logging worker had written {receipt.received} of "
+                                 f"{self.sent} within {self.close_timeout_s:g} s at exit", client)
+                    return
+                time.sleep(CONFIRM_POLL_S)
+
+    def _report(self, lost: int, reason: str, client: RpcClient | None) -> None:
+        """Say how many records may be lost: on stderr always, in the log when the worker
+        answers (client)."""
+        lost = max(lost, 0)
+        if not lost:
+            return
+        self.lost_at_exit = lost
+        sys.stderr.write(f"{self.process}[{self.pid}]: up to {lost} log record(s) may be lost: "
+                         f"{reason}\n")
+        sys.stderr.flush()
+        if client is not None:
+            try:
+                client.call(LogLost(process=self.process, pid=self.pid, epoch=self.epoch,
+                                    lost=lost, reason=reason))
+            except RpcTimeout:
+                pass              # said on stderr already
+
+
+def _listening(address: str, timeout: float) -> bool:
+    """False when nothing accepts at a tcp:// address (a stopped logging worker: known at
+    once, not after answer_timeout_s of silence); True for other transports."""
+    if not address.startswith("tcp://"):
+        return True
+    host, _, port = address[len("tcp://"):].rpartition(":")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 class RedactingFormatter(logging.Formatter):
@@ -183,7 +287,8 @@ def setup_logging(process: str, level: str = "INFO", *, config: Any = None,
         queue_limit = getattr(getattr(config, "logging", None), "queue_limit", DEFAULT_QUEUE_LIMIT)
     shipper = None
     if address:
-        shipper = ZmqLogHandler(process, address, redactor, queue_limit)
+        confirm = config.bus.control_of("logging") if config is not None else None
+        shipper = ZmqLogHandler(process, address, redactor, queue_limit, confirm_address=confirm)
         root.addHandler(shipper)
     _active.update(redactor=redactor, shipper=shipper, extra=list(secrets))
     return shipper
@@ -200,6 +305,28 @@ def apply_config(config: Any) -> None:
     """After a live config reload: the new [logging] level and the new secrets, at once."""
     logging.getLogger().setLevel(config.logging.level)
     refresh_secrets(config)
+
+
+def shipper() -> ZmqLogHandler | None:
+    """This process's ZeroMQ handler (None without one)."""
+    return _active.get("shipper")
+
+
+def hand_over_to_stderr() -> None:
+    """When the logging worker stops for good (riskd's shutdown stops it last; the logging
+    worker itself at teardown): confirm what this process shipped (close() waits for it, or
+    reports), then send every later record, at the root level, to stderr (the journal or the
+    service log) instead of to a worker that is gone."""
+    root = logging.getLogger()
+    own = _active.get("shipper")
+    if own is not None:
+        root.removeHandler(own)
+        own.close()
+        _active["shipper"] = None
+    for handler in root.handlers:
+        if isinstance(handler, logging.StreamHandler) and \
+                getattr(handler, "stream", None) is sys.stderr:
+            handler.setLevel(logging.NOTSET)
 
 
 def dropped_records() -> int:

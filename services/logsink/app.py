@@ -2,7 +2,9 @@
 
 Reads up to BATCH records per wake-up (never one recv per poll), writes them
 with one write per file, then republishes each on its PUB as
-'log.<level>.<process>' for `riskctl logs -f`.
+'log.<level>.<process>' for `riskctl logs -f`. On its control socket it answers
+a closing sender how many of its records are written (LogReceiptRequest, see
+receipts.py) and writes a WARNING line for a sender that gave up waiting (LogLost).
 """
 from __future__ import annotations
 
@@ -11,11 +13,13 @@ import time
 
 import zmq
 
+from services.logsink.receipts import Receipts
 from services.logsink.history import MAX_LINES, Filter, history_lines
 from services.logsink.route import tail_topic
 from services.logsink.sink import Sink
-from shared import codec
-from shared.messages.logs import LogHistory, LogHistoryRequest, LogRecord
+from shared import codec, logsetup
+from shared.messages.logs import (LogHistory, LogHistoryRequest, LogLost, LogReceiptRequest,
+                                  LogRecord)
 from shared.messages.system import Reply, error, ok
 from shared.redact import for_config, secrets_of
 from shared.worker import Worker
@@ -38,6 +42,9 @@ class LoggingWorker(Worker):
         self.pull = self.socket(zmq.PULL, bind=self.config.bus.logging_in, hwm=cfg.sink_queue)
         self.add_reader(self.pull, self._on_records)
         self.handle(LogHistoryRequest, self._on_history)
+        self.handle(LogReceiptRequest, self._on_receipt)
+        self.handle(LogLost, self._on_lost)
+        self.receipts = Receipts()
         self.bad = 0
         log.info("writing logs to %s", self.loaded.log_dir)
 
@@ -55,27 +62,46 @@ class LoggingWorker(Worker):
             return error("unreadable", f"cannot read {self.loaded.log_dir}: {exc}")
         return ok(LogHistory(lines=lines, log_dir=self.loaded.log_dir))
 
+    def _on_receipt(self, req: LogReceiptRequest) -> Reply:
+        """Records are counted once written, so a sender told 'all there' may exit."""
+        return ok(self.receipts.of(req.publisher, req.epoch))
+
+    def _on_lost(self, req: LogLost) -> Reply:
+        rec = LogRecord(ts_ns=time.time_ns(), level="WARNING", levelno=logging.WARNING,
+                        process=req.process, pid=req.pid, logger="riskd.logsink",
+                        message=f"{req.lost} log record(s) from {req.process}[{req.pid}] may be "
+                                f"lost: {req.reason}", fields={"lost": req.lost})
+        self._write([rec])
+        return ok()
+
     def bad_frames(self) -> int:
         return self.bad
 
     def _on_records(self) -> None:
         records = []
+        senders = []
         for _ in range(BATCH):
             try:
                 frame = self.pull.recv(zmq.NOBLOCK)
             except zmq.Again:
                 break
             try:
-                msg = codec.decode(frame).msg
+                env = codec.decode(frame)
             except codec.DecodeError as exc:
                 self._bad(len(frame), str(exc))
                 continue
-            if not isinstance(msg, LogRecord):
-                self._bad(len(frame), f"expected LogRecord, got {type(msg).__name__}")
+            if not isinstance(env.msg, LogRecord):
+                self._bad(len(frame), f"expected LogRecord, got {type(env.msg).__name__}")
                 continue
-            records.append(msg)
+            records.append(env.msg)
+            senders.append((env.publisher, env.epoch, env.seq))
         if not records:
             return
+        self._write(records)
+        for publisher, epoch, seq in senders:
+            self.receipts.took(publisher, epoch, seq)
+
+    def _write(self, records: list[LogRecord]) -> None:
         for rec in self.sink.write(records):
             self.pub.publish(tail_topic(rec), rec)
 
@@ -89,4 +115,9 @@ class LoggingWorker(Worker):
         deadline = time.monotonic() + DRAIN_S
         while time.monotonic() < deadline and self.pull.poll(0):
             self._on_records()
+        own = logsetup.shipper()
+        if own is not None:      # its own records came in like anyone's; the rest: stderr
+            own.confirmed_here(self.receipts.of(own.process, own.epoch),
+                               "the logging worker stopped before its own records came in")
+            logsetup.hand_over_to_stderr()
         self.sink.close()

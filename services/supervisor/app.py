@@ -25,7 +25,7 @@ from services.supervisor.health import CHANNEL_TOPIC, Health, file_edit_event
 from services.supervisor.sessions import Sessions
 from services.supervisor.policy import (BACKOFF, FLAPPING, RUNNING, STARTING, STOPPED, STOPPING,
                                         PolicySettings, WorkerPolicy)
-from shared import shards, topics
+from shared import logsetup, shards, topics
 from shared.bus.publisher import Publisher
 from shared.bus.rpc import decode_request, encode_reply
 from shared.bus.subscriber import Subscriber
@@ -44,7 +44,8 @@ log = logging.getLogger(__name__)
 # Stop order: the ones that only report go first, ingest (market) late, enforcement last of the
 # guards so a flatten in flight can finish; the sim broker stands in for the outside broker
 # that enforcement talks to, so it goes after enforcement.
-STOP_ORDER = ("notify", "risk", "market", "logging", "enforcement", "simbroker")
+# logging last: every worker's last lines (enforcement finishing a flatten) reach the files
+STOP_ORDER = ("notify", "risk", "market", "enforcement", "simbroker", "logging")
 TICK = 0.1
 STARTUP_PING_EVERY = 0.25
 GUARD_REPORT_EVERY = 5.0   # the day's unguarded time on the events PUB (daily summary, screens)
@@ -423,6 +424,8 @@ class Supervisor(Worker):
         for i, slot in enumerate(running):
             now = time.monotonic()
             share = min(sup.stop_timeout, max(0.0, deadline - now) / (len(running) - i))
+            if shards.base_name(slot.name) == "logging":
+                logsetup.hand_over_to_stderr()     # riskd's own last lines: the journal
             slot.child.terminate()
             until = now + share
             while slot.child.poll() is None and time.monotonic() < until:

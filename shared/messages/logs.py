@@ -43,7 +43,32 @@ class LogHistory:
     log_dir: str = ""
 
 
-ALL = (LogRecord, LogHistoryRequest, LogHistory)
+@attrs.frozen(kw_only=True)
+class LogReceiptRequest:
+    """How many records of one sender (publisher name + epoch) the logging worker has taken in:
+    a closing ZmqLogHandler asks until everything it sent is there (shared/logsetup.py)."""
+    publisher: str
+    epoch: int
+
+
+@attrs.frozen(kw_only=True)
+class LogReceipt:
+    received: int = 0          # records of that publisher and epoch taken in so far
+    last_seq: int = 0          # the highest envelope sequence number among them
+
+
+@attrs.frozen(kw_only=True)
+class LogLost:
+    """A closing sender gave up waiting: `lost` records it sent may never arrive. The logging
+    worker writes a WARNING line for it, so the loss is in the log and not silent."""
+    process: str
+    pid: int
+    epoch: int
+    lost: int
+    reason: str = ""
+
+
+ALL = (LogRecord, LogHistoryRequest, LogHistory, LogReceiptRequest, LogReceipt, LogLost)
 
 
 CORE_KEYS = ("time", "level", "process", "pid", "logger", "message")

@@ -132,7 +132,8 @@ def run(report) -> None:
             with RpcClient(loaded.config.bus.logging_control, "logging", timeout=0.5,
                            retries=0) as client:
                 wait_for(lambda: client.call(Ping()).ok, 15, what="logsink to answer")
-            handler = ZmqLogHandler("bench", loaded.config.bus.logging_in, Redactor(SECRETS))
+            handler = ZmqLogHandler("bench", loaded.config.bus.logging_in, Redactor(SECRETS),
+                                    confirm_address=loaded.config.bus.logging_control)
             calls = _timed_calls(handler, CALLS)
             handler.close()
             report.add("log call, logging worker up: p50", median(calls), "us", median(floor),
