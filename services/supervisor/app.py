@@ -595,9 +595,11 @@ class Supervisor(Worker):
 
     def announce_stop(self, names: list[str]) -> None:
         """An operator stops `names`: the phone hears it like a crash (backalerts.stopped_event),
-        and hears "back" once they run again. Workers already stopped are left out."""
-        going = [n for n in names if n in self.slots
-                 and self.slots[n].policy.state not in (STOPPED, STOPPING)]
+        and hears "back" once they run again. Workers already stopped (or stopping for good)
+        are left out; one stopping for a restart is not."""
+        going = [n for n in names if n in self.slots and not (
+            self.slots[n].policy.state == STOPPED
+            or (self.slots[n].policy.state == STOPPING and not self.slots[n].then_start))]
         if not going:
             return
         now_ns = self.clock.now_ns()

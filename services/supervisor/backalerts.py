@@ -9,7 +9,8 @@ NotifyEvents it returns on the events PUB (topic "notify"), as it does the file-
   shared/workerdown.py, or a stop alert) is running again -> one "back" alert per recovery,
   with how long it was down. A guard worker's "back" waits until the accounts are guarded
   again (a new market must first reconnect its broker hubs), at most GUARD_WAIT_NS; then it
-  says what still keeps them unguarded. Workers back at the same moment share one alert.
+  says what still keeps them unguarded; any other worker's a second after it runs (so a
+  notify that was down has joined the events feed). Workers ready at once share one alert.
   A planned `riskctl restart` is no down (no alert), so it gets no "back" either.
 """
 from __future__ import annotations
@@ -24,6 +25,7 @@ from shared.messages.notify import NotifyEvent
 from shared.when import duration
 
 GUARD_WAIT_NS = 15 * 10**9     # a guard worker back: how long "back" waits for the guard
+SETTLE_NS = 10**9              # any other worker: a second (a notify back hears its own "back")
 
 
 def guards(name: str) -> bool:
@@ -67,6 +69,7 @@ class BackWatch:
     """Which alerted-down workers are back; due() returns the "back" alert when it is time."""
 
     guard_wait_ns: int = GUARD_WAIT_NS
+    settle_ns: int = SETTLE_NS
     _down: dict[str, _Down] = attrs.Factory(dict)
 
     def down(self, name: str, now_ns: int, why: str) -> None:
@@ -87,10 +90,15 @@ class BackWatch:
 
         unguarded: why the accounts are not guarded now (GuardTracker.reasons(); empty when
         they are). A guard worker is ready once that is empty, or GUARD_WAIT_NS after it came
-        back; any other worker at once."""
+        back; any other worker SETTLE_NS after it came back."""
         reasons = tuple(unguarded)
-        ready = sorted(n for n, d in self._down.items() if d.up_ns is not None and (
-            not guards(n) or not reasons or now_ns - d.up_ns >= self.guard_wait_ns))
+
+        def ready_now(name: str, up_ns: int) -> bool:
+            if not guards(name):
+                return now_ns - up_ns >= self.settle_ns
+            return not reasons or now_ns - up_ns >= self.guard_wait_ns
+        ready = sorted(n for n, d in self._down.items()
+                       if d.up_ns is not None and ready_now(n, d.up_ns))
         if not ready:
             return None
         downs = [self._down.pop(n) for n in ready]
