@@ -1,6 +1,7 @@
 """Times people type: '30m', '+2h' (from now), '15:30' (the next 15:30 in a zone) or ISO 8601.
 
-One parser for riskctl (the machine's zone) and the Telegram commands (the trader's zone).
+One parser for riskctl (the machine's zone) and the Telegram commands (the trader's zone), and
+one way to say a length of time on a phone (duration).
 """
 from __future__ import annotations
 
@@ -25,6 +26,14 @@ def self_lock_refusal(until_ns: int, now_ns: int) -> str:
     return (f"a self-lockout lasts at most {MAX_SELF_LOCK_DAYS} days (only an admin can end it "
             f"early); this one would last {days:,.0f} days. Use --session for the rest of the "
             f"trading day, or a shorter time like 2h or 15:30")
+
+
+def duration(seconds: float) -> str:
+    """A length of time as a phone shows it: 45s, 3m05s, 2h10m."""
+    seconds = max(0, int(seconds))
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}h{m:02d}m" if h else (f"{m}m{s:02d}s" if m else f"{s}s")
 
 
 def parse_when(text: str, now_ns: int, tz: dt.tzinfo, future: bool = True) -> int:

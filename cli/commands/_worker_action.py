@@ -5,7 +5,8 @@ ACTION_TIMEOUT = 30.0     # a start waits for the new process's first sign of li
 
 
 def add_name(parser) -> None:
-    parser.add_argument("name", help="worker name (see riskctl workers)")
+    parser.add_argument("name", help="worker name (see riskctl workers); with risk as shards, "
+                        "risk is every shard and risk-1 one of them (docs/scaling.md)")
 
 
 def run_action(ctx, request) -> int:

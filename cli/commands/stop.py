@@ -1,7 +1,8 @@
 """Stop one worker; it stays stopped until someone starts it.
 
 market, risk and enforcement protect the accounts: while one of them is
-stopped nothing is guarded. Stopping one while accounts have open positions or
+stopped nothing is guarded, and the answer and an alert to the phone say so
+(docs/operations.md). Stopping one while accounts have open positions or
 working orders asks for confirmation first (--yes skips the question; without a terminal
 riskctl refuses unless --yes is given).
 """

@@ -23,6 +23,7 @@ from shared.messages.enforce import DONE, FAILED, CommandResult
 from shared.messages.market import BrokerConnection
 from shared.messages.notify import SEVERITIES, DailySummary, NotifyEvent
 from shared.symbols import tickers_in
+from shared.workerdown import CRASHED, FLAPPING, down_kind
 from shared.messages.risk import (ALERT, MANUAL, TIMER, UNTIL_RESET, UNTIL_SESSION, Decision,
                                   LockoutChange, RuleWarning)
 
@@ -195,12 +196,13 @@ def result_alert(r: CommandResult, ctx: Context) -> Optional[Alert]:
 
 
 def worker_alert(e: WorkerEvent, ctx: Context) -> Optional[Alert]:
-    if e.state == "flapping":
+    """A worker crashed or is flapping (shared/workerdown.py: an operator's restart is neither);
+    the supervisor says when it is back (services/supervisor/backalerts.py)."""
+    kind = down_kind(e)
+    if kind == FLAPPING:
         return Alert(kind="worker_flapping", severity=CRITICAL,
                      title=f"🚨 Worker {e.name} is flapping", lines=(e.reason,) if e.reason else ())
-    # an operator's restart: the worker stopped cleanly (exit 0) and is started again, with no
-    # reason of a crash (the supervisor gives every crash one)
-    if e.state == "backoff" and (e.reason or e.exit_code not in (0, None)):
+    if kind == CRASHED:
         code = f"exit code {e.exit_code}" if e.exit_code is not None else "exited"
         return Alert(kind="worker_crashed", severity=WARNING,
                      title=f"💥 Worker {e.name} crashed ({code})",

@@ -142,10 +142,11 @@ class RiskWorker(Worker):
         return self.market.bad_frames + self.results.bad_frames
 
     def on_config(self, old, new) -> None:
+        waited = self.settings.what_waits()
         waiting = self.settings.update(new, list(self.engine.accounts.values()))
         self.engine.allow_unlock = new.admin.allow_unlock
         self.engine.holiday_files = holiday_files(new, self.loaded.path)
-        if waiting:
+        if waiting and self.settings.what_waits() != waited:     # said once per change
             self._notify("rules_loosen_at_roll", "info",
                          "looser rule settings wait for the trading-day roll", waiting)
         self._status_dirty.update(self.engine.accounts)

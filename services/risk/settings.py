@@ -220,6 +220,13 @@ class RuleSettings:
         self._effective.clear()
         self._pending.clear()
 
+    def what_waits(self) -> dict[int, tuple[tuple[str, ...], dict]]:
+        """account id -> (rules waiting, their parameters now and waiting): every loosening that
+        waits for the roll, to tell whether a config reload changed what waits (the notice
+        'looser rule settings wait' goes out only then, not at every reload)."""
+        return {aid: (tuple(self.pending_for(aid)), self.waiting(aid))
+                for aid in sorted({aid for aid, _name in self._pending})}
+
     def pending_for(self, account_id: int) -> list[str]:
         return list(dict.fromkeys(n for (aid, _), (_, names) in self._pending.items()
                                   if aid == account_id for n in names))

@@ -16,6 +16,7 @@ from typing import Callable, Optional
 import zmq
 
 from services.supervisor import audit, children, snapshot
+from services.supervisor.backalerts import BackWatch, stopped_event
 from services.supervisor.auth import authorize
 from services.supervisor.commands import REGISTRY
 from services.supervisor.forward import Forwarder
@@ -38,6 +39,7 @@ from shared.messages.market import BrokerConnection
 from shared.messages.notify import ChannelState
 from shared.messages.system import Heartbeat, Ping, Pong, Reply, error, ok
 from shared.worker import EXIT_CONFIG, Worker
+from shared.workerdown import down_kind
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +110,7 @@ class Supervisor(Worker):
             last_alive_ns=self.guard_store.last_alive())
         for gap in self.guard.all_gaps():
             self.guard_store.save(gap)
+        self.back = BackWatch()     # alerted-down workers: "back" once they run again
         self._still_alive()
 
     # -- sockets ----------------------------------------------------------------------
@@ -237,6 +240,7 @@ class Supervisor(Worker):
         name, pid = slot.name, slot.child.shown_pid
         if slot.policy.alive(now):
             log.info("%s is up (pid %d)", name, pid)
+            self.back.up(name, self.clock.now_ns())
             self._changed(slot)
             self._announce_once()
             for respond in slot.up_waiters:
@@ -274,6 +278,9 @@ class Supervisor(Worker):
         self.forwarder.expire()
         for slot in self.slots.values():
             self._tick_slot(slot, now)
+        back = self.back.due(self.clock.now_ns(), self.guard.reasons())
+        if back is not None:
+            self.pub.publish(NOTIFY_TOPIC, back)
 
     def _tick_slot(self, slot: Slot, now: float) -> None:
         policy = slot.policy
@@ -525,8 +532,7 @@ class Supervisor(Worker):
         return self.health.config(self.loaded.path)
 
     def channel_states(self) -> list[ChannelState]:
-        slot = self.slots.get("notify")
-        return self.health.channel_states(slot is not None and slot.policy.state == RUNNING)
+        return self.health.channel_states(self._notify_running())
 
     def workers_table(self) -> WorkersTable:
         return WorkersTable(workers=self.worker_infos(), config=self.config_health(),
@@ -577,9 +583,33 @@ class Supervisor(Worker):
         if key == slot.published:
             return
         slot.published = key
-        self._guard_changed(self.guard.worker(slot.name, p.state == RUNNING, self.clock.now_ns()))
-        self.pub.publish(topics.WORKER, WorkerEvent(
-            name=slot.name, state=p.state, pid=key[1], exit_code=p.last_exit, reason=p.reason))
+        now_ns = self.clock.now_ns()
+        self._guard_changed(self.guard.worker(slot.name, p.state == RUNNING, now_ns))
+        event = WorkerEvent(name=slot.name, state=p.state, pid=key[1], exit_code=p.last_exit,
+                            reason=p.reason)
+        self.pub.publish(topics.WORKER, event)
+        down = down_kind(event)
+        if down and self._notify_running():     # notify alerts it: "back" follows in time
+            self.back.down(slot.name, now_ns, f"{down}: {p.reason or f'exit {p.last_exit}'}")
+
+    def _notify_running(self) -> bool:
+        slot = self.slots.get("notify")
+        return slot is not None and slot.policy.state == RUNNING
+
+    def announce_stop(self, names: list[str]) -> None:
+        """An operator stops `names`: the phone hears it like a crash (backalerts.stopped_event),
+        and hears "back" once they run again. Workers already stopped (or stopping for good)
+        are left out; one stopping for a restart is not."""
+        going = [n for n in names if n in self.slots and not (
+            self.slots[n].policy.state == STOPPED
+            or (self.slots[n].policy.state == STOPPING and not self.slots[n].then_start))]
+        if not going:
+            return
+        now_ns = self.clock.now_ns()
+        if self._notify_running():
+            for name in going:
+                self.back.down(name, now_ns, "stopped by an operator (riskctl stop)")
+        self.pub.publish(NOTIFY_TOPIC, stopped_event(going, now_ns))
 
 
 def stop_rank(name: str) -> int:

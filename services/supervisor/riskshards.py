@@ -52,6 +52,14 @@ def owner(config, ref: str, n: int) -> Optional[int]:
 def ask_all(sup, request, names: list[str], done: Callable[[list[tuple[str, Reply]]], None],
             timeout: float) -> None:
     """Send request to every named worker; done((name, reply) in names' order) once all answer."""
+    gather(names, lambda name, answered: sup.forward(name, request, answered, timeout=timeout),
+           done)
+
+
+def gather(names: list[str], send: Callable[[str, Callable[[Reply], None]], None],
+           done: Callable[[list[tuple[str, Reply]]], None]) -> None:
+    """send(name, answered) for every name; done((name, reply) in names' order) once all
+    answered (a request to every shard, or an operator's action on every shard)."""
     got: dict[str, Reply] = {}
 
     def one(name: str) -> Callable[[Reply], None]:
@@ -61,7 +69,7 @@ def ask_all(sup, request, names: list[str], done: Callable[[list[tuple[str, Repl
                 done([(n, got[n]) for n in names])
         return answered
     for name in names:
-        sup.forward(name, request, one(name), timeout=timeout)
+        send(name, one(name))
 
 
 def known_by_one(ref: str, got: list[tuple[str, Reply]]) -> Reply:

@@ -12,6 +12,7 @@ from services.notify.templates import Context, money
 from shared.messages.control import SupervisorStatus
 from shared.messages.market import OrdersTable
 from shared.messages.risk import AccountStatus, HistoryReply, LockoutState
+from shared.when import duration
 
 BAR = 10
 LOSS_RULES = ("daily_realized_loss", "daily_unrealized_loss", "daily_net_loss", "drawdown_guard")
@@ -30,13 +31,6 @@ def bar(progress: float) -> str:
 def title(a: AccountStatus, ctx: Context) -> str:
     label = ctx.account(a.account_id)
     return label if label == str(a.account_id) else f"{label} ({a.account_id})"
-
-
-def duration(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    h, rest = divmod(seconds, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}h{m:02d}m" if h else (f"{m}m{s:02d}s" if m else f"{s}s")
 
 
 def lockout_line(lk: LockoutState, ctx: Context, now_ns: int) -> str:

@@ -3,10 +3,15 @@
 market, risk and enforcement guard the accounts: while one of them is stopped
 nothing is guarded, so stopping one while any account holds an open position or a
 working order needs `confirmed` (riskctl asks, or --yes). The check is here, in the
-supervisor, so no client can skip it.
+supervisor, so no client can skip it. A stop is alerted like a crash (the phone hears it, and
+hears "back" when the worker runs again), and its answer says plainly what is no longer
+guarded. "risk" with risk as shards stops every shard (services/supervisor/operator.py).
 """
+import attrs
+
 from services.supervisor.commands.base import Command
 from services.supervisor.guard import GUARD_WORKERS
+from services.supervisor.operator import act, targets
 from shared import shards
 from shared.messages.control import StopWorker
 from shared.messages.market import OrdersRequest, PositionsRequest
@@ -48,12 +53,38 @@ def unless_exposed(sup, respond, why: str, proceed) -> None:
     sup.forward("market", OrdersRequest(), lambda r: answered("orders", r), timeout=2.0)
 
 
+def unguarded_note(name: str) -> str:
+    """What a stopped guard worker means, said plainly in the stop's answer ('' for the others:
+    notify and logging guard nothing)."""
+    base = shards.base_name(name)
+    if base not in GUARD_WORKERS:
+        return ""
+    whose = "the accounts" if name == base else f"the accounts of shard {name}"
+    until = f"until it is started again (riskctl start {name})"
+    if base == "enforcement":
+        return (f"riskd no longer acts on breaches (no position is closed, no order cancelled): "
+                f"the accounts are NOT guarded {until}")
+    what = ("no fills, positions or prices reach risk" if base == "market"
+            else "no rule is checked")
+    return f"riskd no longer guards {whose} ({what}) {until}"
+
+
 def execute(sup, request, respond) -> None:
-    if request.confirmed or shards.base_name(request.name) not in GUARD_WORKERS:
-        sup.stop_worker(request.name, respond)
+    names = targets(sup, request.name)
+    note = unguarded_note(request.name)
+
+    def answer(reply) -> None:
+        respond(attrs.evolve(reply, reason=f"{reply.reason}. {note}") if reply.ok and note
+                else reply)
+
+    def stop() -> None:
+        sup.announce_stop(names)          # the phone hears it, like a crash
+        act(names, sup.stop_worker, answer)
+
+    if request.confirmed or not note:
+        stop()
         return
-    unless_exposed(sup, respond, f"{request.name} guards the accounts",
-                          lambda: sup.stop_worker(request.name, respond))
+    unless_exposed(sup, respond, f"{request.name} guards the accounts", stop)
 
 
 # Stopping a worker that guards accounts is an admin's decision (DESIGN.md, CLI roles).

@@ -1,0 +1,113 @@
+"""Down and back alerts the supervisor raises itself: an operator stopped a worker, a worker is back.
+
+Pure bookkeeping, clock-free (every call carries `now_ns`); the supervisor publishes the
+NotifyEvents it returns on the events PUB (topic "notify"), as it does the file-edit alert.
+
+- stopped_event: `riskctl stop` stopped workers; they stay down until someone starts them. For
+  market, risk or enforcement the accounts are unguarded meanwhile (critical, like a feed down).
+- BackWatch: a worker whose down the phone was told of (a crash or flapping alert,
+  shared/workerdown.py, or a stop alert) is running again -> one "back" alert per recovery,
+  with how long it was down. A guard worker's "back" waits until the accounts are guarded
+  again (a new market must first reconnect its broker hubs), at most GUARD_WAIT_NS; then it
+  says what still keeps them unguarded; any other worker's a second after it runs (so a
+  notify that was down has joined the events feed). Workers ready at once share one alert.
+  A planned `riskctl restart` is no down (no alert), so it gets no "back" either.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+import attrs
+
+from services.supervisor.guard import GUARD_WORKERS
+from shared import shards
+from shared.messages.notify import NotifyEvent
+from shared.when import duration
+
+GUARD_WAIT_NS = 15 * 10**9     # a guard worker back: how long "back" waits for the guard
+SETTLE_NS = 10**9              # any other worker: a second (a notify back hears its own "back")
+
+
+def guards(name: str) -> bool:
+    """Does this worker guard the accounts (market, risk or a risk shard, enforcement)?"""
+    return shards.base_name(name) in GUARD_WORKERS
+
+
+def _names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def stopped_event(names: list[str], ts_ns: int) -> NotifyEvent:
+    """The alert for an operator's `riskctl stop` of `names` (one worker, or every risk shard)."""
+    who = f"Worker {names[0]}" if len(names) == 1 else f"Workers {_names(names)}"
+    start = f"riskctl start {shards.base_name(names[0]) if len(names) > 1 else names[0]}"
+    if any(guards(n) for n in names):
+        return NotifyEvent(
+            kind="worker_stopped", severity="critical",
+            title=f"⛔ {who} stopped by an operator: accounts are NOT guarded until "
+                  f"{'it is' if len(names) == 1 else 'they are'} started again",
+            lines=[f"riskctl stop; nothing restarts {'it' if len(names) == 1 else 'them'} "
+                   f"until someone runs {start} (the audit trail says who stopped it)"],
+            ts_ns=ts_ns)
+    return NotifyEvent(
+        kind="worker_stopped", severity="warning",
+        title=f"⏹ {who} stopped by an operator",
+        lines=[f"riskctl stop; it stays stopped until someone runs {start} (the audit trail "
+               f"says who stopped it)"],
+        ts_ns=ts_ns)
+
+
+@attrs.frozen
+class _Down:
+    since_ns: int
+    why: str
+    up_ns: Optional[int] = None      # running again since (waiting to say so)
+
+
+@attrs.define
+class BackWatch:
+    """Which alerted-down workers are back; due() returns the "back" alert when it is time."""
+
+    guard_wait_ns: int = GUARD_WAIT_NS
+    settle_ns: int = SETTLE_NS
+    _down: dict[str, _Down] = attrs.Factory(dict)
+
+    def down(self, name: str, now_ns: int, why: str) -> None:
+        """The phone was told `name` is down (a crash, flapping, a stop). A worker that crashes
+        again before its "back" went out keeps its first down time."""
+        known = self._down.get(name)
+        self._down[name] = (_Down(now_ns, why) if known is None
+                            else attrs.evolve(known, up_ns=None))
+
+    def up(self, name: str, now_ns: int) -> None:
+        """`name` is running again (its first sign of life)."""
+        known = self._down.get(name)
+        if known is not None and known.up_ns is None:
+            self._down[name] = attrs.evolve(known, up_ns=now_ns)
+
+    def due(self, now_ns: int, unguarded: Iterable[str]) -> Optional[NotifyEvent]:
+        """The "back" alert for every worker ready to be announced now, or None.
+
+        unguarded: why the accounts are not guarded now (GuardTracker.reasons(); empty when
+        they are). A guard worker is ready once that is empty, or GUARD_WAIT_NS after it came
+        back; any other worker SETTLE_NS after it came back."""
+        reasons = tuple(unguarded)
+
+        def ready_now(name: str, up_ns: int) -> bool:
+            if not guards(name):
+                return now_ns - up_ns >= self.settle_ns
+            return not reasons or now_ns - up_ns >= self.guard_wait_ns
+        ready = sorted(n for n, d in self._down.items()
+                       if d.up_ns is not None and ready_now(n, d.up_ns))
+        if not ready:
+            return None
+        downs = [self._down.pop(n) for n in ready]
+        longest = max(d.up_ns - d.since_ns for d in downs) / 1e9
+        who = f"Worker {ready[0]} is" if len(ready) == 1 else f"Workers {_names(ready)} are"
+        title = f"🟢 {who} back after {duration(longest)} down"
+        if any(guards(n) for n in ready):
+            title += (": accounts are guarded again" if not reasons else
+                      f", but accounts are still NOT guarded: {', '.join(reasons)}")
+        return NotifyEvent(kind="worker_back", severity="info", title=title,
+                           lines=[f"{n} was down: {d.why}" for n, d in zip(ready, downs)],
+                           ts_ns=now_ns)

@@ -1,0 +1,141 @@
+"""Operators' start/stop/restart and the phone, in a real riskd (trial findings 1-3).
+
+- a crashed worker's crash alert is followed by one "back" alert once it runs again, saying
+  the accounts are guarded again and how long it was down; a planned `riskctl restart` is no
+  down and sends neither;
+- `riskctl stop risk` answers that riskd no longer guards the accounts until risk is started
+  again, alerts the phone like a crash (and "back" after `riskctl start risk`), and is audited;
+- with risk as shards, `riskctl restart|stop|start risk` acts on every shard and says so; one
+  shard can still be named alone.
+
+The alerts are read where notify takes them: the supervisor's events PUB (topic "notify").
+"""
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+
+from shared.config import load_config
+from shared.messages.notify import NotifyEvent
+from tests.support.auth import audited, config_with_passwords, login
+from tests.support.bustap import Bus
+from tests.support.env import wait_for
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def sessions(tmp_path, monkeypatch):
+    monkeypatch.setenv("RISKD_SESSION_DIR", str(tmp_path / "sessions"))
+
+
+def alerts(bus: Bus, kind: str) -> list[NotifyEvent]:
+    bus.pump()
+    return [m for m in bus.of(NotifyEvent) if m.kind == kind]
+
+
+def ran(procs, config: str, *args: str) -> str:
+    done = procs.riskctl(config, *args)
+    assert done.returncode == 0, (args, done.stdout, done.stderr)
+    return done.stdout
+
+
+def test_crash_back_restart_stop_start_of_risk_as_the_phone_hears_them(procs, tmp_path,
+                                                                       sessions):
+    # notify runs (a down is only announced "back" when notify could alert the down), logging
+    # keeps the audit trail; risk is the guard under test (no market: only risk is watched)
+    workers = ["logging", "notify", "risk"]
+    config = config_with_passwords(tmp_path, workers=workers)
+    bus = Bus(load_config(config).config.bus.events, prefixes=("notify",))
+    try:
+        procs.riskd(config)
+        before = procs.wait_running(config, workers)
+        time.sleep(0.3)                         # the tap's subscription reaches riskd
+
+        # 1. a crash: "back" once, with the time down, and the accounts guarded again
+        os.kill(before["risk"].pid, signal.SIGKILL)
+        back = bus.wait(lambda: alerts(bus, "worker_back"), 30, "the worker back alert")
+        assert len(back) == 1
+        assert back[0].severity == "info"
+        assert back[0].title.startswith("🟢 Worker risk is back after ")
+        assert back[0].title.endswith(" down: accounts are guarded again"), back[0].title
+        assert back[0].lines == ["risk was down: crashed: killed by signal 9"]
+        time.sleep(1.0)                         # observing that it is sent once
+        assert len(alerts(bus, "worker_back")) == 1
+
+        # 2. a planned restart: no down, so no "back"
+        login(procs, config, "admin")
+        out = ran(procs, config, "restart", "risk")
+        assert "risk is up" in out
+        time.sleep(1.5)                         # observing that nothing is sent
+        assert len(alerts(bus, "worker_back")) == 1
+        assert alerts(bus, "worker_stopped") == []
+
+        # 3. a stop: the answer says the accounts are not guarded; the phone hears it
+        out = ran(procs, config, "stop", "risk", "--yes")
+        assert out.strip() == ("risk stopped. riskd no longer guards the accounts (no rule is "
+                               "checked) until it is started again (riskctl start risk)"), out
+        stopped = bus.wait(lambda: alerts(bus, "worker_stopped"), 10, "the stop alert")
+        assert [(a.severity, a.title) for a in stopped] == [(
+            "critical", "⛔ Worker risk stopped by an operator: accounts are NOT guarded until "
+                        "it is started again")]
+        wait_for(lambda: audited(config, "StopWorker", "no longer guards the accounts"), 10,
+                 what="the stop and its answer in audit.log")
+
+        # 4. started again: "back", since the stop was alerted as a down
+        assert "risk is up" in ran(procs, config, "start", "risk")
+        bus.wait(lambda: len(alerts(bus, "worker_back")) == 2, 30, "the second back alert")
+        last = alerts(bus, "worker_back")[-1]
+        assert last.title.endswith(" down: accounts are guarded again"), last.title
+        assert last.lines == ["risk was down: stopped by an operator (riskctl stop)"]
+    finally:
+        bus.close()
+
+
+def test_restart_stop_start_risk_act_on_every_shard(procs, tmp_path, sessions):
+    # the scenario: risk as two shards (docs/scaling.md); notify hears the stop
+    workers = ["notify", "risk"]
+    shards = ["risk-0", "risk-1"]
+    config = config_with_passwords(tmp_path, workers=workers, supervisor={"risk_shards": 2})
+    bus = Bus(load_config(config).config.bus.events, prefixes=("notify",))
+    try:
+        procs.riskd(config)
+        before = procs.wait_running(config, ["notify", *shards])
+        time.sleep(0.3)
+        login(procs, config, "admin")
+
+        out = ran(procs, config, "restart", "risk")
+        assert out.startswith("all 2 risk shards (risk-0, risk-1): risk-0 is up (pid "), out
+        assert "; risk-1 is up (pid " in out
+        after = procs.workers(config)
+        assert all(after[s].pid != before[s].pid and after[s].state == "running"
+                   for s in shards), after
+
+        out = ran(procs, config, "restart", "risk-1")       # one shard, named alone
+        assert out.startswith("risk-1 is up"), out
+        again = procs.workers(config)
+        assert again["risk-0"].pid == after["risk-0"].pid
+        assert again["risk-1"].pid != after["risk-1"].pid
+
+        out = ran(procs, config, "stop", "risk", "--yes")
+        assert out.strip() == ("all 2 risk shards (risk-0, risk-1): risk-0 stopped; risk-1 "
+                               "stopped. riskd no longer guards the accounts (no rule is "
+                               "checked) until it is started again (riskctl start risk)"), out
+        assert {procs.workers(config)[s].state for s in shards} == {"stopped"}
+        stopped = bus.wait(lambda: alerts(bus, "worker_stopped"), 10, "the stop alert")
+        assert [a.title for a in stopped] == [
+            "⛔ Workers risk-0 and risk-1 stopped by an operator: accounts are NOT guarded "
+            "until they are started again"]
+
+        out = ran(procs, config, "start", "risk")
+        assert out.startswith("all 2 risk shards (risk-0, risk-1): risk-0 is up"), out
+        assert {procs.workers(config)[s].state for s in shards} == {"running"}
+        back = bus.wait(lambda: alerts(bus, "worker_back"), 30, "the back alert")
+        assert len(back) == 1 and back[0].title.startswith(
+            "🟢 Workers risk-0 and risk-1 are back after "), back
+        assert back[0].title.endswith(" down: accounts are guarded again")
+    finally:
+        bus.close()

@@ -1,0 +1,88 @@
+"""The notice "looser rule settings wait for the trading-day roll" goes out when what waits
+changes, not at every config reload (trial finding 4).
+
+The real RiskWorker on loopback sockets in this process; its config is etc/riskd.toml's
+(make_config), edited with the same function `riskctl rules set` uses. The notices are
+taken where the worker hands them to its PUB (RiskWorker._notify).
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+import zmq
+
+from services.risk.app import RiskWorker
+from shared.config import load_config
+from shared.config.edit import set_rule_param
+from shared.messages.market import AccountUpdate, MarketSnapshot
+from tests.support.env import make_config
+
+ACCOUNT = 1001
+NOTICE = "rules_loosen_at_roll"
+
+
+@pytest.fixture
+def worker(tmp_path):
+    loaded = load_config(make_config(tmp_path))
+    w = RiskWorker(loaded, ctx=zmq.Context())
+    w.bind()
+    w.setup()
+    sent: list[tuple] = []
+    publish = w._notify
+
+    def recorded(kind, severity, title, lines):
+        sent.append((kind, severity, title, list(lines)))
+        publish(kind, severity, title, lines)
+    w._notify = recorded
+    w.on_snapshot(MarketSnapshot(seq=0, epoch="test", complete=True, accounts=[
+        AccountUpdate(account_id=ACCOUNT, name="SIM-1", balance=Decimal(50_000),
+                      can_trade=True)]))
+    try:
+        yield w, loaded.path, str(tmp_path / "backups"), sent
+    finally:
+        w.teardown()
+        for s in w._sockets:
+            s.close(0)
+        w.ctx.term()
+
+
+def reload(w, path: str) -> None:
+    w.on_config(w.config, load_config(path).config)
+
+
+def notices(sent) -> list[list[str]]:
+    return [lines for kind, _sev, _title, lines in sent if kind == NOTICE]
+
+
+def test_the_waiting_notice_is_sent_when_what_waits_changes_and_only_then(worker):
+    w, path, backups, sent = worker
+    limit = w.settings.for_account(w.engine.accounts[ACCOUNT]).daily_realized_loss.limit
+    # a loosening: a higher daily loss limit than the shipped one waits for the roll
+    set_rule_param(path, "default", "daily_realized_loss", "limit", str(limit + 400), backups)
+    reload(w, path)
+    assert notices(sent) == [[f"{ACCOUNT}: daily_realized_loss"]]
+
+    reload(w, path)                               # nothing changed in what waits
+    reload(w, path)
+    assert len(notices(sent)) == 1
+
+    # a tightening elsewhere applies now; what waits is the same
+    set_rule_param(path, "default", "max_contracts", "limit", "1", backups)
+    reload(w, path)
+    assert len(notices(sent)) == 1
+
+    # the same rule loosened further: a different value waits, so it is said again
+    set_rule_param(path, "default", "daily_realized_loss", "limit", str(limit + 900), backups)
+    reload(w, path)
+    assert len(notices(sent)) == 2
+
+    # the admin override applies what waits; reloads of that file wait for nothing more
+    w.settings.apply_now(list(w.engine.accounts.values()))
+    reload(w, path)
+    assert len(notices(sent)) == 2
+
+    # a new loosening after that (a trading-day roll clears what waits the same way)
+    set_rule_param(path, "default", "daily_realized_loss", "limit", str(limit + 1000), backups)
+    reload(w, path)
+    assert notices(sent)[2:] == [[f"{ACCOUNT}: daily_realized_loss"]]

@@ -1,0 +1,99 @@
+"""The supervisor's "worker back" and "worker stopped" alerts (pure, on an injected clock)."""
+from __future__ import annotations
+
+from services.supervisor.backalerts import GUARD_WAIT_NS, BackWatch, stopped_event
+from services.supervisor.commands.stop import unguarded_note
+from shared.messages.control import WorkerEvent
+from shared.workerdown import CRASHED, FLAPPING, down_kind
+
+S = 10**9
+
+
+def test_a_crash_then_running_again_is_announced_once_with_its_time_down():
+    watch = BackWatch()
+    watch.down("risk", 100 * S, "crashed: exited with code 1")
+    watch.up("risk", 104 * S)
+    back = watch.due(104 * S, ())
+    assert back.kind == "worker_back" and back.severity == "info"
+    assert back.title == "🟢 Worker risk is back after 4s down: accounts are guarded again"
+    assert back.lines == ["risk was down: crashed: exited with code 1"]
+    assert watch.due(105 * S, ()) is None          # once per recovery
+
+
+def test_running_without_an_alerted_down_is_not_announced():
+    watch = BackWatch()
+    watch.up("risk", 5 * S)                         # first start, or a planned restart
+    assert watch.due(5 * S, ()) is None
+
+
+def test_a_guard_worker_back_waits_for_the_guard_then_says_what_is_still_missing():
+    watch = BackWatch()
+    watch.down("market", 0, "crashed: killed by signal 9")
+    watch.up("market", 3 * S)
+    hubs = ("broker user hub not connected",)
+    assert watch.due(4 * S, hubs) is None           # a new market reconnects its hubs first
+    watch2 = BackWatch()
+    watch2.down("market", 0, "crashed: killed by signal 9")
+    watch2.up("market", 3 * S)
+    assert watch2.due(5 * S, ()).title.endswith("accounts are guarded again")
+    late = watch.due(3 * S + GUARD_WAIT_NS, hubs)
+    assert late.title == ("🟢 Worker market is back after 3s down, but accounts are still NOT "
+                          "guarded: broker user hub not connected")
+
+
+def test_a_worker_that_guards_nothing_is_announced_a_second_later_without_a_word_on_accounts():
+    watch = BackWatch()
+    watch.down("notify", 0, "stopped by an operator (riskctl stop)")
+    watch.up("notify", 2 * S)
+    assert watch.due(2 * S, ("risk not running",)) is None      # notify joins the feed first
+    assert watch.due(3 * S, ("risk not running",)).title == "🟢 Worker notify is back after 2s down"
+
+
+def test_a_crash_again_before_back_keeps_the_first_down_and_workers_back_together_share_one():
+    watch = BackWatch()
+    watch.down("risk-0", 0, "stopped by an operator (riskctl stop)")
+    watch.down("risk-1", 0, "stopped by an operator (riskctl stop)")
+    watch.up("risk-0", 60 * S)
+    assert watch.due(60 * S, ("risk-1 not running",)) is None
+    watch.down("risk-0", 61 * S, "crashed: exited with code 1")   # down again before "back"
+    watch.up("risk-0", 70 * S)
+    watch.up("risk-1", 75 * S)
+    back = watch.due(75 * S, ())
+    assert back.title == ("🟢 Workers risk-0 and risk-1 are back after 1m15s down: accounts "
+                          "are guarded again")
+    assert back.lines == ["risk-0 was down: stopped by an operator (riskctl stop)",
+                          "risk-1 was down: stopped by an operator (riskctl stop)"]
+    assert watch.due(76 * S, ()) is None
+
+
+def test_a_stop_alert_says_the_accounts_are_not_guarded_only_for_a_guard_worker():
+    risk = stopped_event(["risk"], 1)
+    assert (risk.kind, risk.severity) == ("worker_stopped", "critical")
+    assert risk.title == ("⛔ Worker risk stopped by an operator: accounts are NOT guarded until "
+                          "it is started again")
+    assert "riskctl start risk" in risk.lines[0]
+    every = stopped_event(["risk-0", "risk-1"], 1)
+    assert every.title.startswith("⛔ Workers risk-0 and risk-1 stopped by an operator")
+    assert "riskctl start risk " in every.lines[0]
+    logging = stopped_event(["logging"], 1)
+    assert (logging.severity, logging.title) == ("warning", "⏹ Worker logging stopped by an "
+                                                            "operator")
+
+
+def test_the_stop_answer_says_what_is_no_longer_guarded():
+    assert unguarded_note("risk") == ("riskd no longer guards the accounts (no rule is checked) "
+                                      "until it is started again (riskctl start risk)")
+    assert unguarded_note("risk-1").startswith("riskd no longer guards the accounts of shard "
+                                               "risk-1 (no rule is checked)")
+    assert "no fills, positions or prices reach risk" in unguarded_note("market")
+    assert unguarded_note("enforcement").startswith("riskd no longer acts on breaches")
+    assert unguarded_note("logging") == unguarded_note("notify") == ""
+
+
+def test_down_kinds_a_restart_is_none():
+    assert down_kind(WorkerEvent(name="risk", state="backoff", exit_code=0)) == ""
+    assert down_kind(WorkerEvent(name="risk", state="backoff", exit_code=-9)) == CRASHED
+    assert down_kind(WorkerEvent(name="risk", state="backoff", exit_code=1,
+                                 reason="exited with code 1")) == CRASHED
+    assert down_kind(WorkerEvent(name="risk", state="flapping", reason="5 crashes")) == FLAPPING
+    assert down_kind(WorkerEvent(name="risk", state="stopped", exit_code=0)) == ""
