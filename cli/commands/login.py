@@ -14,6 +14,7 @@ import time
 
 from cli import configfile
 from cli import session as session_cache
+from cli.table import fmt_duration
 from shared import showtime
 
 NAME = "login"
@@ -34,7 +35,8 @@ def run(args, ctx) -> int:
 
 
 def login_line(reply, tz, now_ns: int) -> str:
-    """'logged in as admin until 03:19 CST (15 min)': the role and the end, never the token."""
-    minutes = max(0.0, (reply.expires_ns - now_ns) / 60e9)
+    """'logged in as admin until 03:19 CST (in 15m00s)': the role and the end, never the
+    token."""
+    left = max(0.0, (reply.expires_ns - now_ns) / 1e9)
     return (f"logged in as {reply.role} until {showtime.at(reply.expires_ns, tz, now_ns)} "
-            f"({minutes:.0f} min)")
+            f"(in {fmt_duration(left)})")

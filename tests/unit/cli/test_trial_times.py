@@ -80,4 +80,5 @@ def test_the_audit_trail_shows_its_utc_stamps_in_the_display_zone():
 def test_login_says_the_role_and_the_end_in_the_display_zone():
     now = to_ns(dt.datetime(2026, 12, 4, 21, 0, tzinfo=CHICAGO))
     reply = LoginReply(role="admin", token="tok-0123456789abcdef", expires_ns=now + 900 * NS_PER_S)
-    assert login.login_line(reply, CHICAGO, now) == "logged in as admin until 21:15 CST (15 min)"
+    assert login.login_line(reply, CHICAGO, now) == ("logged in as admin until 21:15 CST "
+                                                     "(in 15m00s)")
