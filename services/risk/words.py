@@ -110,7 +110,8 @@ def self_lock_answer(d: Decision, locks: list[LockoutState], next_roll_ns: int,
     lockout in force ends later than the one asked for, that it stays locked until then, by
     what, and what was recorded."""
     asked = d.lock.until_ns if d.lock is not None and d.lock.until_ns else next_roll_ns
-    done = f"{d.what}" + (f" (nothing sent: {d.suppressed})" if d.suppressed else "")
+    done = d.what.split("; lock ")[0] + (f" (nothing sent: {d.suppressed})" if d.suppressed
+                                         else "")
     later = [(lock_end_ns(lk, next_roll_ns), lk) for lk in locks if lk.symbol is None]
     later = [(end, lk) for end, lk in later if end > asked]
     if not later:
@@ -119,6 +120,6 @@ def self_lock_answer(d: Decision, locks: list[LockoutState], next_roll_ns: int,
     end, lk = max(later, key=lambda pair: pair[0])
     since = showtime.at(lk.since_ns, tz, now)
     return (f"already locked: the account stays locked {_end_words(lk, end, tz, now)} by "
-            f"{who(lk.rule)} ({lk.kind}, since {since}), later than the "
-            f"{showtime.at(asked, tz, now)} asked for; that lockout is not shortened. Recorded "
-            f"in history: a self-lockout until {showtime.at(asked, tz, now)}, {done}")
+            f"{who(lk.rule)}, a {lk.kind} lockout since {since}: later than the "
+            f"{showtime.at(asked, tz, now)} asked for, and a lockout is never shortened. "
+            f"Recorded in history: a self-lockout until {showtime.at(asked, tz, now)}, {done}")

@@ -99,7 +99,7 @@ def test_a_shorter_self_lockout_says_the_longer_one_stays_and_a_time_without_off
     assert short.returncode == 0, short.stderr
     first = short.stdout.splitlines()[0]
     assert first.startswith("already locked: the account stays locked until "), short.stdout
-    assert "by trader (self-lockout)" in first and "that lockout is not shortened" in first
+    assert "by trader (self-lockout)" in first and "a lockout is never shortened" in first
     assert "Recorded in history: a self-lockout until " in first
     assert short.stdout.splitlines()[1].startswith("you asked until ")
     [lock] = json.loads(riskctl(config, "lockouts", "--json").stdout)["lockouts"]

@@ -18,7 +18,8 @@ def answer(desk, until_ns=None, session=False):
 def test_a_lockout_that_takes_effect_says_until_when():
     desk = Desk()                                                   # Wed 25 Nov, 09:00 Chicago
     text = answer(desk, until_ns=desk.now + 2 * 3600 * NS)
-    assert text.startswith("locked until 11:00 CST; only an admin can end it early; flatten")
+    assert text == ("locked until 11:00 CST; only an admin can end it early; flatten: close 0 "
+                    "positions, cancel 0 orders")
 
 
 def test_a_shorter_self_lockout_says_the_longer_one_stays_and_what_was_recorded():
@@ -26,9 +27,10 @@ def test_a_shorter_self_lockout_says_the_longer_one_stays_and_what_was_recorded(
     answer(desk, until_ns=chi(2026, 11, 26, 15, 0))                 # until tomorrow 15:00
     text = answer(desk, until_ns=desk.now + 30 * 60 * NS)           # then: 30 minutes
     assert text.startswith("already locked: the account stays locked until Thu 15:00 CST by "
-                           "trader (self-lockout) (timer, since 09:00 CST), later than the "
-                           "09:30 CST asked for; that lockout is not shortened."), text
-    assert "Recorded in history: a self-lockout until 09:30 CST, flatten" in text
+                           "trader (self-lockout), a timer lockout since 09:00 CST: later than "
+                           "the 09:30 CST asked for, and a lockout is never shortened."), text
+    assert ("Recorded in history: a self-lockout until 09:30 CST, flatten: close 0 positions, "
+            "cancel 0 orders (nothing sent: the same action is in flight") in text, text
     assert "locked until 09:30" not in text
     [lock] = desk.engine.lockouts.all(1001)                         # and it really stays
     assert lock.until_ns == chi(2026, 11, 26, 15, 0)
@@ -40,7 +42,7 @@ def test_a_rule_lockout_until_the_roll_outlasts_a_short_self_lockout():
                              "realized -512.50 <= -500.00", desk.now)
     text = answer(desk, until_ns=desk.now + 3600 * NS)
     assert text.startswith("already locked: the account stays locked until 17:00 CST by rule "
-                           "daily_realized_loss (until_reset, since 09:00 CST)"), text
+                           "daily_realized_loss, a until_reset lockout since 09:00 CST"), text
 
 
 def test_a_lockout_only_an_admin_ends_outlasts_any_end():
