@@ -2,8 +2,8 @@
 
 riskd keeps running on its last good config when the file on disk is invalid (a TOML error,
 a typo), and that is exactly when the read commands are needed. They need only a few
-values: the control address ([bus].control), the data and log folders ([paths]) and the
-trading-day table. tables() parses the file; when it is not valid TOML it keeps every line
+values: the control address ([bus].control), the data and log folders ([paths]), the
+trading-day table and the display zone. tables() parses the file; when it is not valid TOML it keeps every line
 that parses on its own (`key = value` under its [table] header) and skips the rest, so
 `riskctl status`, `workers`, `ping`, `logs` and `audit` keep working; the screens then say
 the file is invalid (the supervisor reports it).
@@ -16,6 +16,7 @@ from typing import Any
 
 import tomlkit
 
+from shared import showtime
 from shared.config.sections import BusConfig, PathsConfig
 
 _HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
@@ -74,3 +75,13 @@ def folders(config_path: str) -> tuple[str, str]:
     log_dir = (os.path.normpath(os.path.join(base, str(log_dir))) if log_dir
                else os.path.join(data_dir, "logs"))
     return data_dir, log_dir
+
+
+def display_zone(config_path: str):
+    """The zone riskctl shows times in ([notify] timezone, else [trading_day] timezone; see
+    shared/showtime.py), from whatever of the file can be read."""
+    try:
+        data = tables(config_path)
+    except OSError:
+        data = {}
+    return showtime.zone_of_tables(data if isinstance(data, dict) else {})

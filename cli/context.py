@@ -17,7 +17,8 @@ from typing import Any, Optional
 from cli import configfile
 from cli import session as session_cache
 from cli.errors import AUTH_CODES, EXIT_AUTH, CliError
-from shared import codec
+from shared import codec, showtime
+from shared.config.access import login_hint
 from shared.bus.rpc import RpcClient, RpcTimeout
 from shared.messages.auth import AuthNeeded, LoginReply, LoginRequest
 from shared.messages.control import ControlRequest
@@ -100,17 +101,18 @@ class Context:
             if reply.code == "session_expired" and self.session:
                 session_cache.clear(self.control_address)
                 self.session = None
-            if reply.code != "auth_locked" and session_cache.interactive() \
+            login_as = login_role_of(reply.body)
+            if reply.code != "auth_locked" and login_as and session_cache.interactive() \
                     and not self._asked_login:
                 self._asked_login = True         # ask once; a second refusal ends the command
-                role = reply.body.role
-                print(f"riskctl: this command needs an {role} session ({reply.code}); "
-                      f"log in once:", file=sys.stderr)
-                self.login(role, session_cache.read_password(role))
+                print(f"riskctl: this command needs an {reply.body.role} session "
+                      f"({reply.code}); log in once as {login_as}:", file=sys.stderr)
+                self.login(login_as, session_cache.read_password(login_as))
                 reply = self.call(command, timeout=timeout, retries=retries)
         if not reply.ok and reply.code not in tolerate:
             code = EXIT_AUTH if reply.code in AUTH_CODES else 1
-            raise CliError(refusal_text(reply, self.expired), code)
+            raise CliError(refusal_text(reply, self.expired,
+                                        configfile.display_zone(self.config_path)), code)
         return reply
 
     def login(self, role: str, password: str) -> LoginReply:
@@ -150,22 +152,26 @@ def listening(address: str, timeout: float = 0.5) -> bool:
         return True
 
 
-def refusal_text(reply: Reply, expired=None) -> str:
-    """An error reply as riskctl says it; a missing session names the role and how to get it,
-    and a session that ran out says when (`expired`: the cached session, if it ran out)."""
+def login_role_of(needed: AuthNeeded) -> str:
+    """The role to log in as for a refused command: riskd's word (admin when no ops password is
+    set, '' when no password is set at all), else the role the command needs."""
+    return needed.role if needed.login_as is None else needed.login_as
+
+
+def refusal_text(reply: Reply, expired=None, tz=None, now_ns: Optional[int] = None) -> str:
+    """An error reply as riskctl says it; a missing session names the role and the login that
+    works for this riskd, and a session that ran out says when, in the display zone tz
+    (`expired`: the cached session, if it ran out)."""
     if reply.code == "auth_required" and isinstance(reply.body, AuthNeeded):
         role = reply.body.role
+        hint = login_hint(role, login_role_of(reply.body))
         if expired is not None:
-            return (f"your {expired.role} session expired at {local_hhmm(expired.expires_ns)}; "
-                    f"this command needs an {role} session: run riskctl login --role {role} "
-                    f"[session_expired]")
-        return (f"this command needs an {role} session: run riskctl login --role {role} "
-                f"[{reply.code}]")
+            at = showtime.at(expired.expires_ns, tz or showtime.zone_of_tables({}),
+                             time.time_ns() if now_ns is None else now_ns)
+            return (f"your {expired.role} session expired at {at}; this command needs an "
+                    f"{role} session: {hint} [session_expired]")
+        return f"this command needs an {role} session: {hint} [{reply.code}]"
     return f"{reply.reason} [{reply.code}]"
-
-
-def local_hhmm(ts_ns: int) -> str:
-    return time.strftime("%H:%M", time.localtime(ts_ns / 1e9))
 
 
 def to_jsonable(value: Any) -> Any:

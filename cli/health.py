@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import time
 from typing import Iterable, Optional
 
-from shared.clock import from_ns
+from shared import showtime
 
 ERROR, WARNING = "error", "warning"
 
@@ -33,13 +34,14 @@ def _problem(text: str) -> str:
     return f"{m.group(2)}: {m.group(1)}" if m else text
 
 
-def config_note(config, tz: dt.tzinfo) -> Optional[str]:
+def config_note(config, tz: dt.tzinfo, now_ns: Optional[int] = None) -> Optional[str]:
     if config is None or config.invalid_since_ns is None:
         return None
-    since = from_ns(config.invalid_since_ns, tz)
-    loaded = from_ns(config.loaded_ns, tz)
-    return (f"{shown_path(config.path)} is invalid since {since:%H:%M} "
-            f"({_problem(config.problem)}); riskd runs the config loaded at {loaded:%H:%M}")
+    now_ns = time.time_ns() if now_ns is None else now_ns
+    since = showtime.at(config.invalid_since_ns, tz, now_ns)
+    loaded = showtime.at(config.loaded_ns, tz, now_ns)
+    return (f"{shown_path(config.path)} is invalid since {since} "
+            f"({_problem(config.problem)}); riskd runs the config loaded at {loaded}")
 
 
 def failing_channels(channels: Iterable) -> list:
@@ -55,10 +57,12 @@ def notify_note(channels: Iterable) -> Optional[str]:
     return "notify degraded: " + " | ".join(parts)
 
 
-def health_notes(config, channels, tz: dt.tzinfo) -> list[tuple[str, str]]:
-    """(sentence, level) for each health problem riskd reported; [] when all is well."""
+def health_notes(config, channels, tz: dt.tzinfo,
+                 now_ns: Optional[int] = None) -> list[tuple[str, str]]:
+    """(sentence, level) for each health problem riskd reported (times in the display zone
+    tz); [] when all is well."""
     out = []
-    note = config_note(config, tz)
+    note = config_note(config, tz, now_ns)
     if note:
         out.append((note, ERROR))
     note = notify_note(channels)
@@ -67,5 +71,3 @@ def health_notes(config, channels, tz: dt.tzinfo) -> list[tuple[str, str]]:
     return out
 
 
-def local_tz() -> dt.tzinfo:
-    return dt.datetime.now(dt.timezone.utc).astimezone().tzinfo

@@ -3,8 +3,8 @@
 The file is <dir>/session-<hash of the control address>.json where dir is
 $RISKD_SESSION_DIR, else %APPDATA%\\riskd on Windows, else
 $XDG_CONFIG_HOME/riskd or ~/.config/riskd. The directory is made 0700 and
-the file 0600 (written to a temp file, then renamed). A token is never
-printed in full: masked() shows its first characters.
+the file 0600 (written to a temp file, then renamed). A token is never printed, not even
+in part: riskctl shows a session's role and expiry only.
 """
 from __future__ import annotations
 
@@ -46,10 +46,6 @@ def session_dir() -> str:
 def session_path(control_address: str) -> str:
     digest = hashlib.sha256(control_address.encode("utf-8")).hexdigest()[:16]
     return os.path.join(session_dir(), f"session-{digest}.json")
-
-
-def masked(token: str) -> str:
-    return f"{token[:4]}..." if token else "-"
 
 
 def save(control_address: str, reply: LoginReply) -> str:

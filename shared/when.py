@@ -1,7 +1,8 @@
-"""Times people type: '30m', '+2h' (from now), '15:30' (the next 15:30 in a zone) or ISO 8601.
+"""Times people type: '30m', '+2h' (from now), '15:30' (the next 15:30 in a zone) or ISO 8601
+with its UTC offset (one without an offset is refused: which instant it means is not clear).
 
-One parser for riskctl (the machine's zone) and the Telegram commands (the trader's zone), and
-one way to say a length of time on a phone (duration).
+One parser for riskctl and the Telegram commands; both read a clock time in the display zone
+(shared/showtime.py). And one way to say a length of time on a phone (duration).
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from shared.clock import from_ns, parse_iso_ns, to_ns
 _DURATION = re.compile(r"^\+?(\d+(?:\.\d+)?)\s*([smhd])$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
+_OFFSET = re.compile(r"T.*([zZ]|[+-]\d{2}(:?\d{2}(:?\d{2}(\.\d+)?)?)?)$")
 EXPECTED = "a time like 30m, 2h, 15:30 or 2026-11-25T15:30:00-06:00"
 MAX_SELF_LOCK_DAYS = 7      # a self-lockout longer than this is a typo, not a plan
 
@@ -55,6 +57,19 @@ def parse_when(text: str, now_ns: int, tz: dt.tzinfo, future: bool = True) -> in
             when += dt.timedelta(days=1)
         return to_ns(when)
     try:
-        return parse_iso_ns(value)
+        ns = parse_iso_ns(value)
     except ValueError:
         raise ValueError(f"expected {EXPECTED}, got {text!r}") from None
+    if not _OFFSET.search(value):
+        raise ValueError(no_offset(value, tz))
+    return ns
+
+
+def no_offset(value: str, tz: dt.tzinfo) -> str:
+    """Why an ISO time without a UTC offset is refused, with the same time written with one."""
+    naive = dt.datetime.fromisoformat(re.sub(r"\.\d+", "", value))     # the example: whole seconds
+    example = naive.replace(tzinfo=tz).isoformat()
+    zone = getattr(tz, "key", "") or str(tz)
+    return (f"{value} has no UTC offset, so which instant it means is not clear: write it with "
+            f"one, e.g. {example} ({zone}) or {naive.isoformat()}+00:00 (UTC), or give a clock "
+            f"time like {naive:%H:%M} (read in {zone})")

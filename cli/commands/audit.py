@@ -7,7 +7,7 @@
 Every audit line carries the hash of the line before it and of itself, across rotated
 files and restarts; an edited, removed or reordered line breaks the chain. The first
 broken line is named by its number over the whole chain (oldest file first) and by
-file and line.
+file and line. Times are in the display zone (docs/operations.md, Times and time zones).
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from cli import configfile
 from cli.commands._risk_view import fmt_time
 from cli.table import render_table
 from shared import auditchain
+from shared.clock import parse_iso_ns
 
 NAME = "audit"
 
@@ -40,11 +41,11 @@ HIDDEN = frozenset({"audit", "action", "role", "outcome", "result", "who", "reas
                     "message", "seq", "kind", "by"})
 
 
-def shown(key: str, value) -> str:
-    """key=value for people: a time (until_ns) as a local time, true/false, lists joined --
-    never a nanosecond count or a Python repr."""
+def shown(key: str, value, tz=None) -> str:
+    """key=value for people: a time (until_ns) in the display zone `tz`, true/false, lists
+    joined -- never a nanosecond count or a Python repr."""
     if key.endswith("_ns") and isinstance(value, int):
-        return f"{key[:-3]}={fmt_time(value, relative=False)}"
+        return f"{key[:-3]}={fmt_time(value, tz, relative=False)}"
     if isinstance(value, bool):
         return f"{key}={'true' if value else 'false'}"
     if isinstance(value, (list, tuple)):
@@ -52,10 +53,19 @@ def shown(key: str, value) -> str:
     return f"{key}={value}"
 
 
-def what_of(rec: dict) -> str:
+def when_of(rec: dict, tz=None) -> str:
+    """The record's time in the display zone (the log line's own text when it is not a time)."""
+    raw = str(rec.get("time", rec.get("ts", "")))
+    try:
+        return fmt_time(parse_iso_ns(raw), tz, relative=False)
+    except ValueError:
+        return raw[:19]
+
+
+def what_of(rec: dict, tz=None) -> str:
     """The object of an action, then its changes (old -> new)."""
-    parts = [shown(k, rec[k]) for k in WHAT if rec.get(k) not in (None, "", False)]
-    parts += [shown(k, v) for k, v in rec.items()
+    parts = [shown(k, rec[k], tz) for k in WHAT if rec.get(k) not in (None, "", False)]
+    parts += [shown(k, v, tz) for k, v in rec.items()
               if k not in HIDDEN and k not in WHAT and v not in (None, "", False)
               and k.startswith("request_")]
     changes = rec.get("changes")
@@ -84,9 +94,10 @@ def show(args, ctx, log_dir: str) -> int:
     if not records:
         print(f"no audit records yet in {log_dir}")
         return 0
+    tz = configfile.display_zone(ctx.config_path)
     print(render_table(("time", "who", "action", "what", "reason", "result"), [
-        (str(r.get("time", r.get("ts", "")))[:19], r.get("who", ""), r.get("action", ""),
-         what_of(r), r.get("reason", "") or "-", r.get("result", r.get("outcome", "")))
+        (when_of(r, tz), r.get("who", ""), r.get("action", ""),
+         what_of(r, tz), r.get("reason", "") or "-", r.get("result", r.get("outcome", "")))
         for r in records]))
     return 0
 

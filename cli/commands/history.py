@@ -1,5 +1,7 @@
 """Decisions, warnings and lockout changes, oldest first (--since 2h, 09:30 or an ISO time).
 
+Times are shown, and 09:30 read, in the display zone (docs/operations.md, Times and time zones).
+
 Every decision says who acted (a rule, the admin, the trader's self-lockout, lockout
 enforcement) and what was done: enforcement's own account of the outcome once it has one
 ("done: ... (verified flat)", "FAILED: ..."), else the plan, labelled "planned:" with why the
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from cli import configfile
 from cli.commands._risk_view import fmt_time, parse_when, symbol_text
 from cli.errors import CliError
 from shared.symbols import tickers_in
@@ -23,7 +26,8 @@ READ = True
 def add_arguments(parser) -> None:
     parser.add_argument("--account", metavar="A", default="",
                         help="only this account (its id or name)")
-    parser.add_argument("--since", metavar="TIME", help="2h, 09:30 or an ISO time")
+    parser.add_argument("--since", metavar="TIME", help="2h, 09:30 (display zone) or an ISO time with its offset, "
+                        "2026-12-05T09:30:00-06:00")
     parser.add_argument("--limit", type=int, default=200, help="at most this many (200)")
 
 
@@ -43,7 +47,7 @@ def outcome_text(state) -> str:
     return f"{label}: {state.detail}" if state.detail else label
 
 
-def decision_row(d, outcomes: Optional[dict] = None) -> tuple:
+def decision_row(d, outcomes: Optional[dict] = None, tz=None) -> tuple:
     """(time, account, who, what, value, reason, note) of one decision. With `outcomes`
     (command id -> enforcement's CommandState) WHAT is what enforcement did, never the plan
     risk made from what it knew then (a plan may count an order that was already gone)."""
@@ -59,15 +63,16 @@ def decision_row(d, outcomes: Optional[dict] = None) -> tuple:
         what = (outcome_text(state) + lock if state is not None
                 else f"planned: {what} (enforcement no longer knows the outcome)")
     note = f"not acted on: {d.suppressed}" if d.suppressed else (
-        f"locked {d.lock.kind} until {fmt_time(d.lock.until_ns)}"
+        f"locked {d.lock.kind} until {fmt_time(d.lock.until_ns, tz)}"
         if d.lock and d.lock.until_ns else f"locked {d.lock.kind}" if d.lock else "")
     who = d.by or f"rule {d.rule}"
     return (d.ts_ns, d.account_id, f"{who}{' (alert mode)' if d.mode == 'alert' else ''}",
             what, f"{d.value} vs {d.limit}" if d.value is not None else "", d.reason, note)
 
 
-def rows(body, outcomes: Optional[dict] = None) -> list[tuple]:
-    out = [decision_row(d, outcomes) for d in body.decisions]
+def rows(body, outcomes: Optional[dict] = None, tz=None) -> list[tuple]:
+    """The history's rows, oldest first (times in the display zone `tz`)."""
+    out = [decision_row(d, outcomes, tz) for d in body.decisions]
     for w in body.warnings:
         out.append((w.ts_ns, w.account_id, f"warning: rule {w.rule}", "-",
                     f"{w.value} vs {w.limit}" if w.value is not None else "", w.reason, ""))
@@ -77,7 +82,7 @@ def rows(body, outcomes: Optional[dict] = None) -> list[tuple]:
         # a lockout already ended has no time left: its end time alone, never "(in 9m05s)"
         out.append((c.ts_ns, lk.account_id, f"lockout by {c.by}: {lk.rule}", c.change,
                     symbol_text(lk.symbol), c.reason or lk.reason,
-                    f"{lk.kind} {fmt_time(lk.until_ns, relative=lk.id not in ended)}"))
+                    f"{lk.kind} {fmt_time(lk.until_ns, tz, relative=lk.id not in ended)}"))
     return sorted(out, key=lambda r: r[0])
 
 
@@ -97,17 +102,18 @@ def outcomes_of(ctx, decisions) -> Optional[dict]:
 
 
 def run(args, ctx) -> int:
-    since = parse_when(args.since, future=False) if args.since else None
+    tz = configfile.display_zone(ctx.config_path)
+    since = parse_when(args.since, future=False, tz=tz) if args.since else None
     body = ctx.request(HistoryRequest(account=args.account or "", since_ns=since,
                                       limit=args.limit)).body
     if ctx.json:
         ctx.print_json(body)
         return 0
-    table = rows(body, outcomes_of(ctx, body.decisions))
+    table = rows(body, outcomes_of(ctx, body.decisions), tz)
     if not table:
         print("nothing recorded")
         return 0
     print(render_table(("time", "account", "who", "what", "value", "reason", "note"),
-                       [(fmt_time(r[0]), *(tickers_in(c) if isinstance(c, str) else c
+                       [(fmt_time(r[0], tz), *(tickers_in(c) if isinstance(c, str) else c
                                            for c in r[1:])) for r in table]))
     return 0

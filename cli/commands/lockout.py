@@ -1,20 +1,23 @@
 """Lock your own account: flatten now and block trading until a time or the end of the day.
 
 No password (it only adds protection); only an admin can end it early, so it lasts at most
-7 days. The time is '30m', '2h', '15:30' (the next 15:30 in the trading day's time zone,
-[trading_day] timezone, America/Chicago by default: the zone alerts and the roll use) or an
-ISO 8601 time with its offset; --session locks until the trading-day roll. The confirmation
-names the zone. See docs/rules.md (Lockouts).
+7 days. The time is '30m', '2h', '15:30' (the next 15:30 in the display zone: [notify]
+timezone, else [trading_day] timezone, America/Chicago by default) or an ISO 8601 time with
+its UTC offset (one without is refused); --session locks until the trading-day roll. The answer
+echoes the instant used, with its offset, and says when the account really stays locked (a
+longer lockout already in force is not shortened). See docs/rules.md (Lockouts) and
+docs/operations.md (Times and time zones).
 """
 from __future__ import annotations
 
 import re
 import time
 
+from cli import configfile
 from cli.commands._risk_view import lockout_rows, parse_when
 from cli.errors import CliError
 from cli.session import os_user
-from cli.watch.source import read_tables
+from shared import showtime
 from shared.clock import from_ns
 from shared.messages.risk import SelfLockRequest
 from shared.when import self_lock_refusal
@@ -28,31 +31,30 @@ def add_arguments(parser) -> None:
     parser.add_argument("account", help="the account's id or name")
     when = parser.add_mutually_exclusive_group(required=True)
     when.add_argument("--until", metavar="TIME",
-                      help="30m, 2h, 15:30 (in the trading day's time zone) or an ISO time; "
-                           "at most 7 days")
+                      help="30m, 2h, 15:30 (in the display zone) or an ISO time with its "
+                           "offset, 2026-12-05T15:30:00-06:00; at most 7 days")
     when.add_argument("--session", action="store_true",
                       help="until the trading-day roll (the rest of the day)")
     parser.add_argument("--reason", default="", help="why (shown in history and alerts)")
 
 
 def until_of(text: str, config_path: str, now_ns: int) -> tuple[int, str]:
-    """(UTC ns, how it was read) for --until: a clock time is read in the trading day's zone
-    and the sentence names it; a length over 7 days is refused before riskd is asked."""
-    _bus, calendar = read_tables(config_path)
-    zone = calendar.tz
+    """(UTC ns, how it was read) for --until: a clock time is read in the display zone, and
+    the sentence gives the instant used with its offset; a length over 7 days is refused
+    before riskd is asked."""
+    zone = configfile.display_zone(config_path)
     until = parse_when(text, now_ns, tz=zone)
     too_long = self_lock_refusal(until, now_ns)
     if too_long:
         raise CliError(too_long)
-    at = from_ns(until, zone)
-    name = getattr(zone, "key", "") or str(zone)
-    how = f"until {at:%a %Y-%m-%d %H:%M %Z} ({name}"
-    how += ", the trading day's time zone)" if CLOCK.match(text) else ")"
+    exact = from_ns(until, zone).replace(microsecond=0).isoformat()
+    how = f"you asked until {showtime.at(until, zone, now_ns)} ({exact}"
+    how += f", {text.strip()} read in {showtime.zone_label(zone)})" if CLOCK.match(text) else ")"
     return until, how
 
 
 def run(args, ctx) -> int:
-    until, how = (None, "until the trading-day roll") if args.session else \
+    until, how = (None, "you asked until the trading-day roll") if args.session else \
         until_of(args.until, ctx.config_path, time.time_ns())
     request = SelfLockRequest(account=args.account, until_ns=until, session=args.session,
                               reason=args.reason or f"self-lockout by {os_user()}",
@@ -60,6 +62,7 @@ def run(args, ctx) -> int:
     reply = ctx.request(request, retries=0)
     if not reply.body.lockouts:
         raise CliError("risk did not report the lockout")
-    print(f"{reply.reason}; {how}")
-    print(lockout_rows(reply.body.lockouts))
+    print(reply.reason)
+    print(how)
+    print(lockout_rows(reply.body.lockouts, tz=configfile.display_zone(ctx.config_path)))
     return 0

@@ -1,6 +1,9 @@
-"""Show active lockouts: scope, kind, when each ends, which rule set it and why."""
+"""Show active lockouts: scope, kind, when each ends, which rule set it and why.
+
+Times are in the display zone (docs/operations.md, Times and time zones)."""
 from __future__ import annotations
 
+from cli import configfile
 from cli.commands._risk_view import lockout_rows
 from shared.messages.risk import LockoutsRequest
 
@@ -20,5 +23,5 @@ def run(args, ctx) -> int:
     elif not lockouts:
         print("no active lockouts")
     else:
-        print(lockout_rows(lockouts))
+        print(lockout_rows(lockouts, tz=configfile.display_zone(ctx.config_path)))
     return 0

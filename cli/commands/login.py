@@ -4,14 +4,18 @@ The password is typed without echo (or read from stdin with --password-stdin,
 for scripts). The session token is cached for this riskd in your config
 directory (~/.config/riskd, or $RISKD_SESSION_DIR), readable only by you, and
 used by every following command until it expires (default 15 minutes,
-[admin]/[ops] session_minutes) or you run `riskctl logout`.
+[admin]/[ops] session_minutes) or you run `riskctl logout`. The answer says the role and when
+the session ends (in the display zone); the token itself is never shown, not even in part.
 Five failed logins within a minute lock logins for five minutes.
 """
 from __future__ import annotations
 
-import datetime as dt
+import time
 
+from cli import configfile
 from cli import session as session_cache
+from cli.table import fmt_duration
+from shared import showtime
 
 NAME = "login"
 
@@ -26,7 +30,13 @@ def add_arguments(parser) -> None:
 def run(args, ctx) -> int:
     password = session_cache.read_password(args.role, from_stdin=args.password_stdin)
     reply = ctx.login(args.role, password)
-    until = dt.datetime.fromtimestamp(reply.expires_ns / 1e9).astimezone()
-    print(f"logged in as {reply.role} until {until:%H:%M:%S %Z} "
-          f"(session {session_cache.masked(reply.token)})")
+    print(login_line(reply, configfile.display_zone(ctx.config_path), time.time_ns()))
     return 0
+
+
+def login_line(reply, tz, now_ns: int) -> str:
+    """'logged in as admin until 03:19 CST (in 15m00s)': the role and the end, never the
+    token."""
+    left = max(0.0, (reply.expires_ns - now_ns) / 1e9)
+    return (f"logged in as {reply.role} until {showtime.at(reply.expires_ns, tz, now_ns)} "
+            f"(in {fmt_duration(left)})")

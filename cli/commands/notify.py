@@ -13,8 +13,11 @@ docs/alerts.md.
 """
 from __future__ import annotations
 
+import time
+
+from cli import configfile
 from cli.table import render_table
-from shared.clock import from_ns
+from shared import showtime
 from shared.messages.notify import NotifyStatusRequest, NotifyTest
 
 NAME = "notify"
@@ -47,23 +50,25 @@ def run(args, ctx) -> int:
     if ctx.json:
         ctx.print_json(status)
         return 0
+    tz, now_ns = configfile.display_zone(ctx.config_path), time.time_ns()
     print(render_table(
         ("channel", "state", "min", "queued", "sent", "digests", "failures", "last ok",
          "last error"),
         [(c.name, c.state, c.min_severity, c.queued, c.sent, c.digests, c.failures,
-          from_ns(c.last_ok_ns).strftime("%H:%M:%S") if c.last_ok_ns else "-",
+          showtime.at(c.last_ok_ns, tz, now_ns, seconds=True) if c.last_ok_ns else "-",
           c.last_error or "-") for c in status.channels]))
     if status.commands is not None:
-        print(commands_line(status.commands))
+        print(commands_line(status.commands, tz, now_ns))
     return 0
 
 
-def commands_line(c) -> str:
-    """One line on the Telegram commands (docs/alerts.md, "Commands from your phone")."""
+def commands_line(c, tz, now_ns: int) -> str:
+    """One line on the Telegram commands (docs/alerts.md, "Commands from your phone"); times
+    in the display zone tz."""
     if c.state == "disabled":
         return "telegram commands: off (no bot configured, or [notify.telegram] commands = false)"
-    polled = f", last update check {from_ns(c.last_poll_ns).strftime('%H:%M:%S')}" \
-        if c.last_poll_ns else ""
+    polled = (f", last update check {showtime.at(c.last_poll_ns, tz, now_ns, seconds=True)}"
+              if c.last_poll_ns else "")
     text = (f"telegram commands: {c.state}{polled}; {c.answered} answered, {c.ignored} ignored "
             f"(chat or user not allowed), {c.refused} refused (flood or late /lockout), "
             f"{c.lockouts} lockout(s) run")

@@ -21,6 +21,7 @@ import time
 
 import tomlkit
 
+from cli import configfile
 from cli.commands.config import EDIT_TIMEOUT, add_offline, print_edited
 from cli.offline import offline_edit
 from cli.errors import CliError
@@ -28,7 +29,7 @@ from cli.session import os_user
 from cli.table import render_table
 from cli.watch.model import window_of
 from cli.watch.source import read_tables
-from shared.clock import from_ns
+from shared import showtime
 from shared.config.edit import set_rule_enabled, set_rule_param
 from shared.config.errors import ConfigError
 from shared.config.load import load_config
@@ -135,8 +136,10 @@ def in_force(ctx, target: str, rule: str, param: str, wanted: str) -> list[str]:
         if waiting or applied or time.monotonic() >= deadline:
             break
         time.sleep(0.1)
-    roll = from_ns(calendar.next_roll(time.time_ns()), calendar.tz)
-    lines = [f"{who}: riskd keeps {param} = {now} until the roll at {roll:%H:%M %Z} (a loosening "
+    now_ns = time.time_ns()
+    roll = showtime.at(calendar.next_roll(now_ns), configfile.display_zone(ctx.config_path),
+                       now_ns)
+    lines = [f"{who}: riskd keeps {param} = {now} until the roll at {roll} (a loosening "
              f"waits); `riskctl rules override --account {who} --rule {rule} --reason \"WHY\"` "
              f"applies it now"
              for who, now in waiting]

@@ -11,7 +11,8 @@ import time
 from cli.commands.workers import render_workers, state_of
 from cli.context import to_jsonable
 from cli.errors import CliError
-from cli.health import health_notes, local_tz
+from cli import configfile
+from cli.health import health_notes
 from cli.table import fmt_duration
 from cli.watch.model import Reachability, RiskUnavailable, WatchState, build_screen, screen_fields
 from cli.watch.source import WORKER_TIMEOUT, read_tables, todays_actions
@@ -56,7 +57,8 @@ def run(args, ctx) -> int:
     for msg in todays_actions(lambda m: ctx.call(m, timeout=WORKER_TIMEOUT, retries=0),
                               calendar.start_of(calendar.trading_day(now))):
         state.apply(msg)           # LAST ACTIONS: today's, not only those seen right now
-    screen = build_screen(state, time.time_ns(), local_tz(), calendar)
+    tz = configfile.display_zone(ctx.config_path)      # docs/operations.md, Times and time zones
+    screen = build_screen(state, time.time_ns(), tz, calendar)
     if ctx.json:
         ctx.print_json({**to_jsonable(status),        # the supervisor's fields, then the rest
                         "accounts": risk.accounts if risk is not None else [],
@@ -71,7 +73,7 @@ def run(args, ctx) -> int:
     print("all workers running" if not down and not degraded else "; ".join(
         [*(["NOT running: " + ", ".join(down)] if down else []),
          *([f"degraded (running, but failing): {', '.join(degraded)}"] if degraded else [])]))
-    for text, _level in health_notes(status.config, status.notify, local_tz()):
+    for text, _level in health_notes(status.config, status.notify, tz):
         print(text)
     guard = ("guarded now" if not status.unguarded_now
              else "NOT GUARDED now: " + "; ".join(status.unguarded_now))

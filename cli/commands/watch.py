@@ -4,12 +4,13 @@ Full screen, redrawn several times a second from riskd's status stream.
 Keys: q quit, tab / arrow keys / 1-9 switch account, Ctrl-L repaint. When
 riskd stops the screen says "riskd not reachable -- retrying" and recovers
 by itself when riskd is back. Needs a terminal (use `riskctl status` in
-scripts).
+scripts). Times are in the display zone (docs/operations.md, Times and time zones).
 """
 from __future__ import annotations
 
 import sys
 
+from cli import configfile
 from cli.errors import CliError
 
 NAME = "watch"
@@ -34,7 +35,8 @@ def run(args, ctx) -> int:
                     risk_shards=read_risk_shards(ctx.config_path))
     source.start()
     try:
-        return app.run(term, source, calendar, unicode=not args.ascii)
+        return app.run(term, source, calendar, configfile.display_zone(ctx.config_path),
+                       unicode=not args.ascii)
     except KeyboardInterrupt:
         return 0
     finally:

@@ -5,7 +5,8 @@ States: starting, running, backoff (crashed, waiting to restart), flapping
 """
 from __future__ import annotations
 
-from cli.health import health_notes, local_tz
+from cli import configfile
+from cli.health import health_notes
 from cli.table import fmt_duration, render_table
 from shared.messages.control import WorkersRequest
 
@@ -44,7 +45,8 @@ def run(args, ctx) -> int:
         ctx.print_json({"workers": table.workers, "config": table.config,
                         "notify": table.notify})
         return 0
-    for text, _level in health_notes(table.config, table.notify, local_tz()):
+    for text, _level in health_notes(table.config, table.notify,
+                                     configfile.display_zone(ctx.config_path)):
         print(text)
     print(render_workers(table.workers, table.notify))
     return 0

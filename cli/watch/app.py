@@ -17,7 +17,6 @@ import sys
 import time
 from typing import Callable, Optional
 
-from cli.health import local_tz as local_zone   # the trader's zone: this machine's
 from cli.watch.model import WatchState, build_screen
 from cli.watch.view import Line, render
 
@@ -92,11 +91,10 @@ def supports_unicode() -> bool:
     return encoding.startswith("utf")
 
 
-def run(term, source, calendar, tz: Optional[dt.tzinfo] = None,
+def run(term, source, calendar, tz: dt.tzinfo,
         now_ns: Callable[[], int] = time.time_ns, frame: float = FRAME,
         unicode: bool = True) -> int:
     """The loop: drain the source, build, lay out, paint, read a key. Returns the exit code."""
-    tz = tz or local_zone()
     state = WatchState()
     selected = 0
     unicode = unicode and supports_unicode()

@@ -20,8 +20,8 @@ from typing import Any, Optional
 import attrs
 
 from cli.health import failing_channels, health_notes
-from shared import shards
-from shared.clock import NS_PER_S, from_ns
+from shared import shards, showtime
+from shared.clock import NS_PER_S
 from shared.messages.control import SupervisorStatus, WorkerEvent, WorkersTable
 from shared.messages.enforce import CommandResult, CommandState, EnforcementStatus
 from shared.messages.market import BrokerConnection, PositionsTable
@@ -491,8 +491,8 @@ def lock_end(lock, status: AccountStatus, now_ns: int, tz: dt.tzinfo) -> str:
     if until is None and lock.kind == UNTIL_RESET and status.next_roll_ns:
         until = status.next_roll_ns
     if until is not None:
-        at = from_ns(until, tz)
-        return f"{fmt_countdown((until - now_ns) / NS_PER_S)} (until {at:%H:%M:%S})"
+        return (f"{fmt_countdown((until - now_ns) / NS_PER_S)} "
+                f"(until {showtime.at(until, tz, now_ns)})")
     if lock.kind == MANUAL:
         return ("until the broker allows trading again or an admin unlocks"
                 if lock.clears_on else "until an admin unlocks")
@@ -526,7 +526,7 @@ def _position_lines(status: AccountStatus) -> list[PositionLine]:
             for p in status.positions]
 
 
-def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo,
+def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo, now_ns: int,
                   since_ns: int = 0) -> list[ActionLine]:
     """Today's actions of an account (since_ns: the trading day's start), newest first."""
     rows = sorted((a for a in state.actions.values()
@@ -536,7 +536,8 @@ def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo,
     for a in rows[:MAX_ACTIONS]:
         colour = {"done": "green", "failed": "red", "pending": "amber",
                   "accepted": "amber"}.get(a.status, "dim")
-        out.append(ActionLine(time=f"{from_ns(a.ts_ns, tz):%H:%M:%S}" if a.ts_ns else "-",
+        out.append(ActionLine(time=showtime.at(a.ts_ns, tz, now_ns, seconds=True) if a.ts_ns
+                              else "-",
                               rule=a.rule or "-", action=a.action or "-", status=a.status,
                               latency=fmt_latency(a.latency_ms),
                               colour=colour))
@@ -556,7 +557,8 @@ def account_view(state: WatchState, status: AccountStatus, now_ns: int,
         locked=any(not lock.symbol for lock in status.lockouts),
         unrealized_note="" if status.unrealized_complete else "(partial: no quote yet)",
         bars=_bars(status), banners=banners, positions=_position_lines(status),
-        rules=_rule_lines(status), actions=_action_lines(state, status.account_id, tz, since_ns),
+        rules=_rule_lines(status), actions=_action_lines(state, status.account_id, tz, now_ns,
+                                                         since_ns),
         rules_off=sum(1 for r in status.rules if not r.enabled))
 
 
@@ -575,8 +577,8 @@ def _broker(state: WatchState) -> tuple[str, Optional[bool]]:
 
 def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
                  selected: int = 0) -> Screen:
-    """Everything the screen shows at now_ns (tz: the trader's zone; calendar: trading days)."""
-    local = from_ns(now_ns, tz)
+    """Everything the screen shows at now_ns (tz: the display zone, shared/showtime.py;
+    calendar: trading days)."""
     day = calendar.trading_day(now_ns)
     to_roll = fmt_countdown((calendar.next_roll(now_ns) - now_ns) / NS_PER_S)
     broker, broker_ok = _broker(state)
@@ -590,7 +592,7 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
                              and failing else s, healthy=s == "running"
                              and not (n == "notify" and failing))
                    for n, s in sorted(state.workers.items())]
-    header = Header(clock=f"{local:%H:%M:%S %Z}".strip(), trading_day=day.isoformat(),
+    header = Header(clock=showtime.at(now_ns, tz, now_ns, seconds=True), trading_day=day.isoformat(),
                     to_roll=to_roll, broker=broker, broker_ok=broker_ok, workers=workers)
     if state.reachable is False:
         since = ""
@@ -609,7 +611,8 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
     accounts = [account_view(state, s, now_ns, tz, day_start)
                 for _id, s in sorted(state.accounts.items())]
     selected = min(max(selected, 0), max(len(accounts) - 1, 0))
-    health = [] if state.reachable is False else health_notes(state.config, state.channels, tz)
+    health = [] if state.reachable is False else health_notes(state.config, state.channels, tz,
+                                                                   now_ns)
     return Screen(header=header, notice=notice, notice_level=level, accounts=accounts,
                   selected=selected, health=health)
 

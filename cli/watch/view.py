@@ -264,7 +264,7 @@ def render(screen: Screen, width: int, height: Optional[int] = None,
     if screen.notice:
         top.append(fit([seg(f" {screen.notice} ".ljust(width), screen.notice_level)], width))
     for text, level in screen.health:
-        for part in textwrap.wrap(text, max(8, width - 2), max_lines=2, placeholder=" ..."):
+        for part in textwrap.wrap(text, max(8, width - 2), max_lines=3, placeholder=" ..."):
             top.append(fit([seg(f" {part} ".ljust(width), level)], width))
     footer = [] if unlimited else [fit([seg(KEYS_HELP, "dim")], width)]
     if not unlimited and budget >= LEGEND_FROM:

@@ -13,11 +13,9 @@ import datetime as dt
 import re
 from decimal import Decimal
 from typing import Any, Callable, Optional
-from zoneinfo import ZoneInfo
-
 import attrs
 
-from shared.clock import from_ns
+from shared import showtime
 from shared.messages.control import ConfigChanged, WorkerEvent
 from shared.messages.enforce import DONE, FAILED, CommandResult
 from shared.messages.market import BrokerConnection
@@ -56,15 +54,14 @@ class Context:
     def account(self, account_id: int) -> str:
         return self.accounts.get(account_id, str(account_id))
 
-    def at(self, ts_ns: int, with_day: bool = True) -> str:
-        when = from_ns(ts_ns, self.tz)
-        return when.strftime("%a %H:%M %Z" if with_day else "%H:%M:%S")
+    def at(self, ts_ns: int, now_ns: int, seconds: bool = False) -> str:
+        """A time in the display zone, with its day unless it is now_ns's (shared/showtime.py)."""
+        return showtime.at(ts_ns, self.tz, now_ns, seconds)
 
 
 def context_for(config: Any) -> Context:
-    zone = config.notify.timezone or config.trading_day.timezone
     labels = {a.id: a.label for a in config.accounts if a.id is not None}
-    return Context(tz=ZoneInfo(zone), accounts=labels)
+    return Context(tz=showtime.zone_of(config), accounts=labels)
 
 
 def severity_at_least(severity: str, minimum: str) -> bool:
@@ -97,9 +94,10 @@ _ACTION_WORDS = {"flatten": "flatten every position and cancel orders",
                  "none": "record only"}
 
 
-def _lock_words(kind: str, until_ns: Optional[int], ctx: Context, clears_on: str = "") -> str:
+def _lock_words(kind: str, until_ns: Optional[int], ctx: Context, now_ns: int,
+                clears_on: str = "") -> str:
     if until_ns:
-        return f"until {ctx.at(until_ns)}"
+        return f"until {ctx.at(until_ns, now_ns)}"
     return {UNTIL_RESET: "until the trading-day reset", UNTIL_SESSION: "until the next session",
             MANUAL: f"until {clears_on or 'an admin unlocks it'}",
             TIMER: "on a timer"}.get(kind, kind)
@@ -132,7 +130,8 @@ def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
     else:
         lines.append(f"action: {verb}" + (f" {d.contract_id}" if d.contract_id else ""))
     if d.lock is not None:
-        lines.append("locked " + _lock_words(d.lock.kind, d.lock.until_ns, ctx, d.lock.clears_on))
+        lines.append("locked " + _lock_words(d.lock.kind, d.lock.until_ns, ctx, d.ts_ns,
+                                              d.lock.clears_on))
     if d.reason:
         lines.append(d.reason)
     title = f"{heading} on {account}" if heading else f"⚠️ Breach {d.rule} on {account}"
@@ -174,7 +173,7 @@ def lockout_alert(c: LockoutChange, ctx: Context) -> Optional[Alert]:
     word = "extended" if c.change == "extended" else "started"
     return Alert(kind="lockout_start", severity=WARNING,
                  title=f"🔒 Lockout {word}: {scope} "
-                       f"{_lock_words(lo.kind, lo.until_ns, ctx, lo.clears_on)}",
+                       f"{_lock_words(lo.kind, lo.until_ns, ctx, c.ts_ns, lo.clears_on)}",
                  lines=(f"rule {lo.rule}, by {lo.by}", *why), account=account,
                  account_id=lo.account_id, ts_ns=c.ts_ns)
 
@@ -318,9 +317,10 @@ def render_digest(entries: list[tuple[int, str, str]], ctx: Context, max_chars: 
 
     def size(lines: list[str]) -> int:
         return len(head) + sum(len(x) + 1 for x in lines)
-    lines = [f"{ctx.at(ts, with_day=False)} {text}" for ts, _title, text in entries]
+    now_ns = max((ts for ts, _title, _text in entries), default=0)
+    lines = [f"{ctx.at(ts, now_ns, seconds=True)} {text}" for ts, _title, text in entries]
     if size(lines) > budget:
-        lines = [f"{ctx.at(ts, with_day=False)} {title}" for ts, title, _text in entries]
+        lines = [f"{ctx.at(ts, now_ns, seconds=True)} {title}" for ts, title, _text in entries]
     if size(lines) > budget:
         counts: dict[str, int] = {}
         for _ts, title, _text in entries:

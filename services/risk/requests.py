@@ -6,6 +6,8 @@ import logging
 from typing import Optional
 
 from services.risk.views import account_rules, account_status
+from services.risk.words import SELF_LOCK, self_lock_answer
+from shared import showtime
 from shared.config.accounts import find_account
 from shared.messages.risk import (HistoryRequest, LockoutList, LockoutsRequest,
                                   RiskStatusReply, RiskStatusRequest, RulesOverrideRequest,
@@ -90,8 +92,13 @@ class Requests:
         if refusal:
             return error("bad_request", refusal)
         self.w.apply(out)
-        return ok(LockoutList(lockouts=self.w.engine.lockouts.all(aid)),
-                  reason="locked; only an admin can end it early")
+        now = self.w.clock.now_ns()
+        locks = self.w.engine.lockouts.all(aid)
+        mine = [d for d in out.decisions if d.rule == SELF_LOCK]
+        reason = (self_lock_answer(mine[-1], locks, self.w.engine.calendar.next_roll(now),
+                                   showtime.zone_of(self.w.config), now)
+                  if mine else "locked; only an admin can end it early")
+        return ok(LockoutList(lockouts=locks), reason=reason)
 
     def _on_history(self, req: HistoryRequest) -> Reply:
         ids = self._ids(req.account)

@@ -1,16 +1,21 @@
 """Who acted and what was done, in words: the `by` and `what` of every decision record.
 
 The same sentence drives the history, the alert and the screen. In alert mode it says what
-would have been done ("would have flattened 2 positions and cancelled 1 order").
+would have been done ("would have flattened 2 positions and cancelled 1 order"). A self-lockout's
+answer (self_lock_answer) says until when the account really stays locked: a longer lockout
+already in force is not shortened by a shorter one.
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import Optional
 
 from services.risk.state import AccountState, symbol_of
+from shared import showtime
 from shared.messages.market import ORDER_MARKET
-from shared.messages.risk import (ACTION_NONE, CANCEL_ORDERS, CLOSE_POSITION, FLATTEN,
-                                  MODIFY_STOP, REDUCE_POSITION, Decision)
+from shared.messages.risk import (ACTION_NONE, CANCEL_ORDERS, CLOSE_POSITION, FLATTEN, MANUAL,
+                                  MODIFY_STOP, REDUCE_POSITION, UNTIL_RESET, UNTIL_SESSION,
+                                  Decision, LockoutState)
 
 SELF_LOCK = "self_lockout"
 LOCKOUT_RULE = "lockout"
@@ -76,3 +81,45 @@ def what(d: Decision, acct: Optional[AccountState], alert: bool) -> str:
         text = f"{text}; " if text else ""
         text += f"would have locked {scope} ({d.lock.kind})" if alert else lock
     return text or "record only"
+
+
+FOREVER = 2 ** 63      # the end of a lockout that waits for a condition or an admin
+
+
+def lock_end_ns(lock: LockoutState, next_roll_ns: int) -> int:
+    """When a lockout ends, for comparing: its time, the roll for an until-reset one without
+    a time, FOREVER for one that waits for a session, a broker condition or an admin."""
+    if lock.until_ns is not None:
+        return lock.until_ns
+    return next_roll_ns if lock.kind == UNTIL_RESET else FOREVER
+
+
+def _end_words(lock: LockoutState, end_ns: int, tz: dt.tzinfo, now: int) -> str:
+    if end_ns != FOREVER:
+        return f"until {showtime.at(end_ns, tz, now)}"
+    if lock.clears_on:
+        return f"until the broker clears {lock.clears_on}"
+    return {UNTIL_SESSION: "until the next session", MANUAL: "until an admin unlocks it"}.get(
+        lock.kind, f"({lock.kind})")
+
+
+def self_lock_answer(d: Decision, locks: list[LockoutState], next_roll_ns: int,
+                     tz: dt.tzinfo, now: int) -> str:
+    """The answer to a self-lockout (d: its decision; locks: the account's lockouts now; times
+    in the display zone tz): until when the account is locked and, when an account-wide
+    lockout in force ends later than the one asked for, that it stays locked until then, by
+    what, and what was recorded."""
+    asked = d.lock.until_ns if d.lock is not None and d.lock.until_ns else next_roll_ns
+    done = d.what.split("; lock ")[0] + (f" (nothing sent: {d.suppressed})" if d.suppressed
+                                         else "")
+    later = [(lock_end_ns(lk, next_roll_ns), lk) for lk in locks if lk.symbol is None]
+    later = [(end, lk) for end, lk in later if end > asked]
+    if not later:
+        return (f"locked until {showtime.at(asked, tz, now)}; only an admin can end it early; "
+                f"{done}")
+    end, lk = max(later, key=lambda pair: pair[0])
+    since = showtime.at(lk.since_ns, tz, now)
+    return (f"already locked: the account stays locked {_end_words(lk, end, tz, now)} by "
+            f"{who(lk.rule)}, a {lk.kind} lockout since {since}: later than the "
+            f"{showtime.at(asked, tz, now)} asked for, and a lockout is never shortened. "
+            f"Recorded in history: a self-lockout until {showtime.at(asked, tz, now)}, {done}")

@@ -195,7 +195,7 @@ class Supervisor(Worker):
             respond(error("unknown_command",
                           f"the supervisor has no command for {type(request).__name__}"))
             return
-        refused = authorize(command, session, self.sessions)
+        refused = authorize(command, session, self.sessions, self.config)
         who = self.sessions.who(session)
         if refused is not None:       # a session too weak for the command: say whose it was
             audit.record(command.name, command.role, f"refused: {refused.reason}", who=who,

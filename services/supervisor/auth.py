@@ -9,47 +9,52 @@ sent), auth_refused (a valid session of too weak a role), session_expired
 """
 from __future__ import annotations
 
-import time
-from typing import Optional
+import datetime as dt
+from typing import Any, Optional
 
 from services.supervisor.commands.base import Command
 from services.supervisor.sessions import GRANTS, Sessions
+from shared import showtime
+from shared.config.access import login_hint, login_role
 from shared.messages.auth import AuthNeeded
 from shared.messages.system import Reply, error
 
 
-def login_hint(role: str) -> str:
-    return f"run riskctl login --role {role}"
-
-
-def clock_time(ts_ns: Optional[int]) -> str:
-    """18:56 in this machine's local time (riskctl runs beside riskd)."""
+def clock_time(ts_ns: Optional[int], tz: dt.tzinfo, now_ns: int) -> str:
+    """'18:56 CST' (the display zone; with the day when it is not today's)."""
     if ts_ns is None:
         return "an unknown time"
-    return time.strftime("%H:%M", time.localtime(ts_ns / 1e9))
+    return showtime.at(ts_ns, tz, now_ns)
 
 
-def authorize(command: Command, token: Optional[str], sessions: Sessions) -> Optional[Reply]:
-    """None when the request may run; an error Reply (auth_required/auth_refused/...) if not."""
+def authorize(command: Command, token: Optional[str], sessions: Sessions,
+              config: Any = None) -> Optional[Reply]:
+    """None when the request may run; an error Reply (auth_required/auth_refused/...) if not.
+    With the running config the hint names the login that works for it (admin when no ops
+    password is set) and times are in its display zone."""
     role = command.role
     if role == "trader":
         return None
-    needed = AuthNeeded(role=role)
+    login_as = role if config is None else login_role(
+        role, bool(config.ops.password_hash), bool(config.admin.password_hash))
+    tz = showtime.zone_of(config) if config is not None else dt.timezone.utc
+    needed = AuthNeeded(role=role, login_as=login_as)
+    hint = login_hint(role, login_as)
     article = "an" if role[0] in "aeiou" else "a"
     check = sessions.check(token)
     if check.code == "auth_required":
         return error("auth_required", f"{command.name} needs {article} {role} session: "
-                     f"{login_hint(role)}", needed)
+                     f"{hint}", needed)
     if check.code == "session_expired":
         return error("session_expired", f"your session expired at "
-                     f"{clock_time(check.expired_ns)}; {command.name} needs {article} {role} "
-                     f"session: {login_hint(role)}",
-                     AuthNeeded(role=role, expired_ns=check.expired_ns))
+                     f"{clock_time(check.expired_ns, tz, sessions.clock.now_ns())}; "
+                     f"{command.name} needs {article} {role} session: {hint}",
+                     AuthNeeded(role=role, expired_ns=check.expired_ns, login_as=login_as))
     if check.session is None:         # riskd restarted, or the session was ended: same to a user
         return error("session_expired", f"your session is no longer valid (riskd restarted or "
                      f"it was ended); {command.name} needs {article} {role} session: "
-                     f"{login_hint(role)}", needed)
+                     f"{hint}", needed)
     if check.session.role not in GRANTS[role]:
         return error("auth_refused", f"{command.name} needs {article} {role} session, you have "
-                     f"an {check.session.role} session: {login_hint(role)}", needed)
+                     f"an {check.session.role} session: {hint}", needed)
     return None

@@ -41,11 +41,6 @@ class Check:
     expired_ns: Optional[int] = None       # session_expired: when it ran out
 
 
-def masked(token: Optional[str]) -> str:
-    """A token as it may be shown: its first 4 characters only."""
-    return f"{token[:4]}..." if token else "-"
-
-
 class Sessions:
     """Issue, check and revoke session tokens."""
 

@@ -68,6 +68,25 @@ def first_admin_password_steps() -> str:
             "See docs/operations.md (the first admin password)")
 
 
+def login_role(role: str, ops_password_set: bool, admin_password_set: bool) -> str:
+    """The role to log in as for a command that needs `role`: the role itself when it has a
+    password, else admin when only admin has one (an admin session serves ops commands too);
+    '' when no login can serve it yet."""
+    if admin_password_set if role == "admin" else ops_password_set:
+        return role
+    return "admin" if role == "ops" and admin_password_set else ""
+
+
+def login_hint(role: str, login_as: str) -> str:
+    """How to get a session for a command that needs `role` (login_as: login_role's answer)."""
+    if login_as == role:
+        return f"run riskctl login --role {role}"
+    if login_as == "admin":
+        return ("run riskctl login --role admin (no ops password is set; an admin session "
+                "serves ops commands too, and `riskctl passwd ops` sets an ops password)")
+    return no_password_hint(role, False)
+
+
 def no_password_hint(role: str, admin_password_set: bool) -> str:
     """What `riskctl login --role ROLE` says when ROLE has no password."""
     if role == "ops" and admin_password_set:

@@ -110,7 +110,9 @@ class NotifyConfig:
     retry_max_s: float = attrs.field(default=30.0, validator=positive)         # also caps retry_after
     failed_retry_s: float = attrs.field(default=60.0, validator=positive)      # failing channel pause
     timeout_s: float = attrs.field(default=10.0, validator=positive)           # one HTTP request
-    timezone: str = attrs.field(default="", validator=_zone)   # trader's zone; "" = trading_day's
+    # the trader's zone: every screen and alert shows times in it; "" = trading_day's
+    # (shared/showtime.py, docs/operations.md "Times and time zones")
+    timezone: str = attrs.field(default="", validator=_zone)
 
     def channel_min(self, channel: str) -> str:
         own = getattr(self, channel).min_severity

@@ -1,7 +1,7 @@
 """Auth messages: log in for an ops/admin session, log out, and why a command was refused.
 
-Passwords and session tokens are secrets: they are left out of repr and never
-logged; riskctl shows a token only as its first characters.
+Passwords and session tokens are secrets: they are left out of repr, never logged and never
+shown, not even in part.
 """
 from __future__ import annotations
 
@@ -40,6 +40,8 @@ class AuthNeeded:
     role: str                          # the role the command needs
     locked_until_ns: Optional[int] = None
     expired_ns: Optional[int] = None   # session_expired: when the session ran out
+    login_as: Optional[str] = None     # the role whose login serves it ('' none yet: no
+                                       # password set; None: riskd did not say, use role)
 
 
 @attrs.frozen(kw_only=True)

@@ -125,6 +125,36 @@ def test_a_session_expires_and_then_the_command_is_refused(procs, tmp_path, risk
     assert "needs an ops session" in late.stderr
 
 
+def test_with_no_ops_password_an_expired_session_points_to_the_admin_login(procs, tmp_path,
+                                                                          riskctl):
+    """Second trial, finding 4: "session expired ... run riskctl login --role ops" when no ops
+    password is set (that login can only fail); and finding 5: the login answer showed the
+    first characters of the token."""
+    config = make_config(tmp_path, workers=["logging"],
+                         admin={"password_hash": hash_password(ADMIN_PW, cost=4),
+                                "session_minutes": 0.05})                      # 3 s; no ops
+    procs.riskd(config)
+    procs.wait_running(config, ["logging"])
+    login = riskctl(config, "login", "--role", "admin", "--password-stdin", password=ADMIN_PW)
+    assert login.returncode == 0, login.stderr
+    token = json.loads((tmp_path / "sessions" / os.listdir(tmp_path / "sessions")[0])
+                       .read_text())["token"]
+    assert login.stdout.startswith("logged in as admin until "), login.stdout
+    assert "session" not in login.stdout and token[:4] not in login.stdout, login.stdout
+    started = time.monotonic()
+    wait_for(lambda: time.monotonic() - started > 3.5, 10, what="the session's 3 s to pass")
+    late = riskctl(config, "restart", "logging")
+    assert late.returncode == 3, late.stderr
+    assert "session expired at" in late.stderr and "needs an ops session" in late.stderr
+    assert "run riskctl login --role admin (no ops password is set" in late.stderr, late.stderr
+    assert "--role ops" not in late.stderr
+    never = riskctl(config, "restart", "logging")              # no session at all now
+    assert never.returncode == 3, never.stderr
+    assert "run riskctl login --role admin" in never.stderr and "--role ops" not in never.stderr
+    wait_for(lambda: audited(config, "login", "ok"), 10, what="the login in audit.log")
+    assert not any(f"{token[:4]}..." in json.dumps(r) for r in audit_lines(config))
+
+
 def test_no_password_configured_says_how_to_set_one(procs, tmp_path, riskctl):
     """Trial finding 15: the advice must work while riskd runs (it said `passwd --offline`,
     which refuses while riskd runs). Follow it to the letter: stop riskd without riskctl

@@ -248,7 +248,8 @@ EVENTS = [
      "trade_count at 80% of its limit on SIM-DEMO-1"),
     ("risk", "lockout", LockoutChange(change="added", ts_ns=0, lockout=LockoutState(
         id="l1", account_id=1001, kind="timer", rule="cooldown", since_ns=0,
-        until_ns=1_795_647_600 * 10**9)), "Lockout started: SIM-DEMO-1 until Wed 17:00 CST"),
+        until_ns=1_795_647_600 * 10**9)), # ts_ns 0: the day is far from "today", so the date is named too
+        "Lockout started: SIM-DEMO-1 until Wed 2026-11-25 17:00 CST"),
     ("risk", "lockout", LockoutChange(change="cleared", ts_ns=0, by="admin", lockout=LockoutState(
         id="l1", account_id=1001, kind="timer", rule="cooldown", since_ns=0)),
      "Lockout ended: SIM-DEMO-1"),

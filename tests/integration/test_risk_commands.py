@@ -74,3 +74,35 @@ def test_self_lockout_unlock_and_history(procs, tmp_path, riskctl):
     rules = riskctl(config, "rules", "list", "1001")
     assert rules.returncode == 0, rules.stderr
     assert "daily_realized_loss" in rules.stdout and "0 / -500" in rules.stdout
+
+
+def test_a_shorter_self_lockout_says_the_longer_one_stays_and_a_time_without_offset_is_refused(
+        procs, tmp_path, riskctl):
+    """Second trial, findings 2 and 3: `--until 2026-12-05T01:00:00` was read as UTC without a
+    word, and a lockout shorter than one in force answered "locked" as if it took effect."""
+    config = make_config(tmp_path, workers=["simbroker", "market", "risk"],
+                         accounts=[{"id": 1001, "name": "SIM-DEMO-1"}])
+    procs.riskd(config)
+    procs.wait_running(config, ["simbroker", "market", "risk"], timeout=30)
+
+    naive = riskctl(config, "lockout", "SIM-DEMO-1", "--until", "2026-12-05T01:00:00")
+    assert naive.returncode == 1, naive.stdout + naive.stderr
+    assert "2026-12-05T01:00:00 has no UTC offset" in naive.stderr
+    assert "2026-12-05T01:00:00-06:00 (America/Chicago)" in naive.stderr     # an example
+    assert riskctl(config, "lockouts", "--json").stdout.count('"kind"') == 0   # nothing locked
+
+    long = wait_for(lambda: (lambda r: r if r.returncode == 0 else None)(
+        riskctl(config, "lockout", "SIM-DEMO-1", "--until", "4h")),
+        20, what="risk to know the account and lock it")
+    assert long.stdout.startswith("locked until "), long.stdout
+    short = riskctl(config, "lockout", "SIM-DEMO-1", "--until", "30m")
+    assert short.returncode == 0, short.stderr
+    first = short.stdout.splitlines()[0]
+    assert first.startswith("already locked: the account stays locked until "), short.stdout
+    assert "by trader (self-lockout)" in first and "a lockout is never shortened" in first
+    assert "Recorded in history: a self-lockout until " in first
+    assert short.stdout.splitlines()[1].startswith("you asked until ")
+    [lock] = json.loads(riskctl(config, "lockouts", "--json").stdout)["lockouts"]
+    history = json.loads(riskctl(config, "history", "--account", "1001", "--json").stdout)
+    assert [d["rule"] for d in history["decisions"]] == ["self_lockout", "self_lockout"]
+    assert lock["until_ns"] == history["decisions"][0]["lock"]["until_ns"]   # the 4 h stays

@@ -36,7 +36,7 @@ def title(a: AccountStatus, ctx: Context) -> str:
 def lockout_line(lk: LockoutState, ctx: Context, now_ns: int) -> str:
     scope = f"{lk.symbol} only" if lk.symbol else "account"
     if lk.until_ns:
-        end = f"until {ctx.at(lk.until_ns)} (in {duration((lk.until_ns - now_ns) / 1e9)})"
+        end = f"until {ctx.at(lk.until_ns, now_ns)} (in {duration((lk.until_ns - now_ns) / 1e9)})"
     else:
         end = f"until {lk.clears_on}" if lk.clears_on else "until an admin unlocks it"
     why = f": {lk.reason}" if lk.reason else ""
@@ -129,7 +129,8 @@ def history_text(body: HistoryReply, count: int, ctx: Context, day: str) -> str:
         return f"nothing recorded today ({day})"
     shown = rows[:count]
     head = f"🕘 today ({day}), newest first: {len(shown)} of {len(rows)}"
-    return "\n".join([head, *(f"{ctx.at(ts, with_day=False)} {text}" for ts, text in shown)])
+    newest = shown[0][0]
+    return "\n".join([head, *(f"{ctx.at(ts, newest, seconds=True)} {text}" for ts, text in shown)])
 
 
 def unguarded_text(sup: SupervisorStatus) -> str:

@@ -58,8 +58,8 @@ class LockFlow:
     def end_words(self, when_text: str, now_ns: int) -> str:
         until, session = self.until(when_text, now_ns)
         if session:
-            return f"until the trading-day roll ({self.ctx.at(self.calendar.next_roll(now_ns))})"
-        return f"until {self.ctx.at(until)} (in {answers.duration((until - now_ns) / 1e9)})"
+            return f"until the trading-day roll ({self.ctx.at(self.calendar.next_roll(now_ns), now_ns)})"
+        return f"until {self.ctx.at(until, now_ns)} (in {answers.duration((until - now_ns) / 1e9)})"
 
     # -- asking --------------------------------------------------------------------------------
     def ask(self, token: str, chat: str, user: int, account_id: int, label: str,

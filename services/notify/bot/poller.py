@@ -236,7 +236,7 @@ class CommandPoller:
         if parsed.name == "lockout" and late > MAX_AGE_S:
             self.refused += 1
             return [Answer(chat, (
-                f"⌛ Your /lockout from {self.ctx.at(asked * NS_PER_S)} reached riskd "
+                f"⌛ Your /lockout from {self.ctx.at(asked * NS_PER_S, now)} reached riskd "
                 f"{answers.duration(late)} late (Telegram or riskd was unreachable), so it was "
                 f"not run: nothing happens behind your back late. Send it again if you still "
                 f"want it."))]
@@ -248,7 +248,7 @@ class CommandPoller:
         if isinstance(text, Answer):
             return [text]
         if late > LATE_S:
-            text = (f"(asked {self.ctx.at(asked * NS_PER_S)}, answered "
+            text = (f"(asked {self.ctx.at(asked * NS_PER_S, now)}, answered "
                     f"{answers.duration(late)} later: Telegram or riskd was unreachable)\n{text}")
         return [Answer(chat, text)]
 

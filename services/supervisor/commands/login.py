@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from services.supervisor import audit
 from services.supervisor.commands.base import Command
-from services.supervisor.sessions import SESSION_ROLES, masked
+from services.supervisor.sessions import SESSION_ROLES
 from shared.config.access import check_password, no_password_hint
 from shared.messages.auth import (AuthNeeded, LoginReply, LoginRequest, LogoutRequest, WhoAmI,
                                   WhoAmIRequest)
@@ -58,7 +58,7 @@ def execute_login(sup, request: LoginRequest, respond) -> None:
     limiter.succeeded(role, user)
     minutes = role_config(sup.config, role).session_minutes
     session = sessions.issue(role, minutes, user=user)
-    audit.record("login", role, f"ok: session {masked(session.token)} for {minutes:g} min",
+    audit.record("login", role, f"ok: {role} session for {minutes:g} min",
                  who=user)
     respond(ok(LoginReply(role=role, token=session.token, expires_ns=session.expires_ns,
                           user=user),

@@ -83,6 +83,7 @@ def test_history_names_tickers_where_a_person_reads_it(capsys):
 
     class Ctx:
         json = False
+        config_path = "no-such-riskd.toml"      # the display zone's default
 
         def request(self, _msg):
             return SimpleNamespace(body=body)

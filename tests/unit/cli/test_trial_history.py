@@ -2,6 +2,7 @@
 presented as a fact ("cancel 1 order" when nothing was cancelled)."""
 from __future__ import annotations
 
+import re
 import time
 from types import SimpleNamespace
 
@@ -49,6 +50,7 @@ def test_without_an_outcome_the_plan_is_labelled_a_plan(capsys):
 
     class Ctx:
         json = False
+        config_path = "no-such-riskd.toml"      # the display zone's default
 
         def request(self, _msg):
             return SimpleNamespace(body=HistoryReply(decisions=[flatten_decision()]))
@@ -71,7 +73,9 @@ def test_audit_shows_times_and_values_for_people():
     text = what_of({"account": "1001", "until_ns": 1796421403304845937, "session": True,
                     "changes": ["a: 1 -> 2", "b: x -> y"]})
     assert "until_ns" not in text and "1796421403304845937" not in text
-    assert "until=2026-" in text and "session=true" in text
+    # a time in the display zone (Chicago by default), with its zone; the day when not today
+    assert re.search(r"until=(\w{3} )?(\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d CST", text), text
+    assert "session=true" in text
     assert "a: 1 -> 2; b: x -> y" in text and "[" not in text
     old = SimpleNamespace(admin=AdminConfig(session_minutes=30.0), ops=AdminConfig())
     new = SimpleNamespace(admin=AdminConfig(session_minutes=600.0), ops=AdminConfig())

@@ -1,5 +1,7 @@
 """Self-lockouts (trial finding 9): an absurd length is refused with a clear message, and a
-clock time is read in the trading day's zone, which the confirmation names."""
+clock time is read in the display zone ([notify] timezone, else [trading_day] timezone), which
+the confirmation names with the exact instant used. An ISO time without a UTC offset is refused
+(second trial, finding 2: it was silently read as UTC)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -27,19 +29,20 @@ def test_seven_days_is_still_allowed(tmp_path):
     assert until == NOW + 7 * 86400 * NS_PER_S
 
 
-def test_a_clock_time_is_read_in_the_trading_days_zone_and_named(tmp_path):
+def test_a_clock_time_is_read_in_the_display_zone_and_the_instant_echoed(tmp_path):
     until, how = until_of("15:30", str(tmp_path / "none.toml"), NOW)     # default: Chicago
     at = dt.datetime.fromtimestamp(until / NS_PER_S, ZoneInfo("America/Chicago"))
     assert (at.day, at.hour, at.minute) == (5, 15, 30)       # 16:00 now: tomorrow's 15:30
-    assert how == ("until Sat 2026-12-05 15:30 CST (America/Chicago, the trading day's time "
-                   "zone)")
+    assert how == ("you asked until Sat 15:30 CST (2026-12-05T15:30:00-06:00, 15:30 read in "
+                   "America/Chicago)")
 
 
 def test_the_zone_comes_from_the_config(tmp_path):
     config = tmp_path / "riskd.toml"
     config.write_text('[trading_day]\ntimezone = "America/New_York"\n')
     until, how = until_of("17:30", str(config), NOW)         # 17:00 in New York now
-    assert "EST (America/New_York" in how
+    assert how == ("you asked until 17:30 EST (2026-12-04T17:30:00-05:00, 17:30 read in "
+                   "America/New_York)")
     at = dt.datetime.fromtimestamp(until / NS_PER_S, ZoneInfo("America/New_York"))
     assert (at.day, at.hour, at.minute) == (4, 17, 30)
 
@@ -52,3 +55,29 @@ def test_risk_itself_refuses_a_self_lockout_longer_than_7_days():
     assert "at most 7 days" in refusal and not out.decisions
     out, refusal = desk.engine.self_lock(1001, desk.now, until_ns=desk.now + 3600 * NS_PER_S)
     assert refusal == "" and out.decisions
+
+
+def test_the_notify_zone_wins_over_the_trading_days(tmp_path):
+    """One display zone for every screen and alert: the trader's [notify] timezone when set."""
+    config = tmp_path / "riskd.toml"
+    config.write_text('[trading_day]\ntimezone = "America/Chicago"\n'
+                      '[notify]\ntimezone = "Europe/London"\n')
+    until, how = until_of("23:30", str(config), NOW)         # 22:00 in London now
+    assert how.endswith("(2026-12-04T23:30:00+00:00, 23:30 read in Europe/London)")
+    assert until == NOW + 90 * 60 * NS_PER_S
+
+
+def test_an_iso_time_without_offset_is_refused_with_an_example_that_has_one(tmp_path):
+    """Second trial, finding 2: --until 2026-12-05T01:00:00 was read as UTC without a word."""
+    with pytest.raises(CliError) as err:
+        until_of("2026-12-05T01:00:00", str(tmp_path / "none.toml"), NOW)
+    text = str(err.value)
+    assert "2026-12-05T01:00:00 has no UTC offset" in text
+    assert "2026-12-05T01:00:00-06:00 (America/Chicago)" in text       # the example, with one
+    assert "2026-12-05T01:00:00+00:00 (UTC)" in text and "01:00" in text
+
+
+def test_an_iso_time_with_its_offset_is_taken_and_echoed_exactly(tmp_path):
+    until, how = until_of("2026-12-05T01:00:00+00:00", str(tmp_path / "none.toml"), NOW)
+    assert until == to_ns(dt.datetime(2026, 12, 5, 1, 0, tzinfo=dt.timezone.utc))
+    assert how == "you asked until 19:00 CST (2026-12-04T19:00:00-06:00)"    # today, in Chicago

@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 
 from services.notify.templates import (CRITICAL, INFO, WARNING, Context, DisconnectWatch, build,
@@ -26,7 +27,7 @@ CASES = [
               value=Decimal("-520"), limit=Decimal("-500"),
               lock=LockSpec(kind="until_reset", until_ns=UNTIL)),
      "breach", WARNING, ["Breach daily_loss on SIM-DEMO-1", "value -520.00 vs limit -500.00",
-                         "action: flatten every position", "locked until Tue 17:00 CST"]),
+                         "action: flatten every position", "locked until 17:00 CST"]),
     (Decision(id="d2", ts_ns=T0, rule="max_contracts", account_id=1001, action="reduce_position",
               mode="alert", value=Decimal(6), limit=Decimal(5)),
      "breach", WARNING, ["alert only, would reduce the position"]),
@@ -42,7 +43,7 @@ CASES = [
      "rule_warning", INFO, ["daily_loss at 80% of its limit on SIM-DEMO-1"]),
     (LockoutChange(change="added", ts_ns=T0, lockout=LockoutState(
         id="l", account_id=1001, kind="timer", rule="cooldown", since_ns=T0, until_ns=UNTIL)),
-     "lockout_start", WARNING, ["Lockout started: SIM-DEMO-1 until Tue 17:00 CST",
+     "lockout_start", WARNING, ["Lockout started: SIM-DEMO-1 until 17:00 CST",
                                 "rule cooldown"]),
     (LockoutChange(change="cleared", ts_ns=UNTIL, by="admin", reason="manual review", lockout=
                    LockoutState(id="l", account_id=1001, kind="manual", rule="x", since_ns=T0)),
@@ -122,13 +123,42 @@ def test_digest_names_every_alert_and_compacts_when_long():
     text = render_digest(entries, CTX)
     assert text.startswith("📦 Digest: 50 alerts merged (rate limit reached)")
     assert all(f"ACC-{i}\n" in text + "\n" for i in range(50))     # long: one line each
-    assert "15:30:49" in text and "vs limit" not in text
+    assert "15:30:49 CST ⚠️" in text and "vs limit" not in text    # the zone on each line
     same = [(T0 + i, "⚠️ Breach daily_loss on SIM-DEMO-1", "x") for i in range(400)]
     compact = render_digest(same, CTX)
     assert "Breach daily_loss on SIM-DEMO-1 ×400" in compact and len(compact) < 3500
     many = [(T0, f"⚠️ Breach rule_{i} on account number {i}", "x") for i in range(400)]
     cut = render_digest(many, CTX)
     assert len(cut) <= 3500 and "more (riskctl history has them all)" in cut
+
+
+def test_alert_times_name_their_zone_and_their_day_when_it_is_not_the_alerts():
+    """Second trial, finding 1: every alert says which zone and, when it is not the day of
+    the alert, which day (a lockout over the weekend ends 'Mon 17:00 CST')."""
+    monday = to_ns(dt.datetime(2026, 11, 30, 17, 0, tzinfo=CHI))
+    friday = to_ns(dt.datetime(2026, 11, 27, 15, 30, tzinfo=CHI))
+    later = to_ns(dt.datetime(2026, 12, 9, 17, 0, tzinfo=CHI))
+    lock = LockoutChange(change="added", ts_ns=friday, lockout=LockoutState(
+        id="l", account_id=1001, kind="timer", rule="self_lockout", since_ns=friday,
+        until_ns=monday))
+    assert build(lock, CTX).title.endswith("until Mon 17:00 CST")
+    far = attrs.evolve(lock, lockout=attrs.evolve(lock.lockout, until_ns=later))
+    assert build(far, CTX).title.endswith("until Wed 2026-12-09 17:00 CST")
+    d = Decision(id="d", ts_ns=friday, rule="self_lockout", account_id=1001, action="flatten",
+                 lock=LockSpec(kind="timer", until_ns=monday))
+    assert "locked until Mon 17:00 CST" in build(d, CTX).lines
+
+
+def test_alerts_use_the_notify_zone_else_the_trading_days():
+    from services.notify.templates import context_for
+    from types import SimpleNamespace
+
+    def config(notify_zone):
+        return SimpleNamespace(notify=SimpleNamespace(timezone=notify_zone),
+                               trading_day=SimpleNamespace(timezone="America/New_York"),
+                               accounts=[])
+    assert context_for(config("")).tz.key == "America/New_York"
+    assert context_for(config("Europe/London")).tz.key == "Europe/London"
 
 
 def test_severity_order():

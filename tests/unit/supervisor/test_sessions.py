@@ -5,7 +5,7 @@ import pytest
 
 from services.supervisor.auth import authorize
 from services.supervisor.commands.base import Command
-from services.supervisor.sessions import LoginLimiter, Sessions, masked
+from services.supervisor.sessions import LoginLimiter, Sessions
 from shared.clock import FakeClock
 from shared.messages.control import StartWorker, StopWorker, WorkersRequest
 
@@ -63,10 +63,6 @@ def test_who_names_the_user_and_role_for_the_audit_trail(clock):
     s = sessions.issue("ops", 5, user="olga")
     assert sessions.who(s.token) == "ops:olga"
     assert sessions.who("bogus") == "" and sessions.who(None) == ""
-
-
-def test_masked_shows_only_the_first_characters():
-    assert masked("abcdefghijkl") == "abcd..." and masked(None) == "-"
 
 
 def test_trader_commands_need_nothing_ops_needs_ops_or_admin_admin_needs_admin(clock):
@@ -149,3 +145,60 @@ def test_an_expired_session_refusal_says_when_it_ran_out(clock):
     assert refused.code == "session_expired"
     assert refused.reason.startswith("your session expired at ")
     assert refused.body.expired_ns == s.expires_ns
+
+
+def passwords(ops: bool, admin: bool, notify_zone: str = ""):
+    """The parts of a config authorize reads: which roles have a password, the display zone."""
+    from types import SimpleNamespace
+    digest = "$2b$04$" + "a" * 53
+    return SimpleNamespace(ops=SimpleNamespace(password_hash=digest if ops else ""),
+                           admin=SimpleNamespace(password_hash=digest if admin else ""),
+                           notify=SimpleNamespace(timezone=notify_zone),
+                           trading_day=SimpleNamespace(timezone="America/Chicago"))
+
+
+def test_with_no_ops_password_the_hint_is_the_admin_login_that_works(clock):
+    """Second trial, finding 4: 'session expired ... run riskctl login --role ops' although no
+    ops password was set, so that login could only fail."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+    from shared.clock import to_ns
+    clock.set(to_ns(dt.datetime(2026, 12, 4, 21, 0, tzinfo=ZoneInfo("America/Chicago"))))
+    sessions = Sessions(clock)
+    s = sessions.issue("admin", 15)
+    clock.advance(16 * 60)
+    config = passwords(ops=False, admin=True)
+    for refused in (authorize(OPS, s.token, sessions, config), authorize(OPS, None, sessions,
+                                                                         config)):
+        assert "run riskctl login --role admin (no ops password is set" in refused.reason
+        assert "--role ops" not in refused.reason and refused.body.login_as == "admin"
+    expired = authorize(OPS, s.token, sessions, config)
+    assert expired.reason.startswith("your session expired at 21:15 CST;"), expired.reason
+    with_ops = authorize(OPS, None, sessions, passwords(ops=True, admin=True))
+    assert "run riskctl login --role ops" in with_ops.reason and with_ops.body.login_as == "ops"
+    nobody = authorize(OPS, None, sessions, passwords(ops=False, admin=False))
+    assert "no ops password is set and no admin can set it yet" in nobody.reason
+    assert "riskctl login" not in nobody.reason and nobody.body.login_as == ""
+    admin_only = authorize(ADMIN, None, sessions, passwords(ops=True, admin=False))
+    assert "no admin password is set" in admin_only.reason and admin_only.body.login_as == ""
+
+
+def test_riskctl_says_the_same_hint_for_a_cached_session_that_ran_out():
+    """riskctl drops a cached session it knows has expired and words the refusal itself: with
+    riskd's login_as it gives the same hint, in the display zone."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+    from cli.context import refusal_text
+    from cli.session import CachedSession
+    from shared.clock import to_ns
+    from shared.messages.auth import AuthNeeded
+    from shared.messages.system import error
+    chi = ZoneInfo("America/Chicago")
+    now = to_ns(dt.datetime(2026, 12, 4, 21, 0, tzinfo=chi))
+    expired = CachedSession(role="admin", token="t", expires_ns=now - 60 * 10**9)
+    reply = error("auth_required", "x", AuthNeeded(role="ops", login_as="admin"))
+    text = refusal_text(reply, expired, chi, now)
+    assert text.startswith("your admin session expired at 20:59 CST; this command needs an ops "
+                           "session: run riskctl login --role admin (no ops password is set")
+    old_riskd = error("auth_required", "x", AuthNeeded(role="ops"))        # did not say
+    assert "run riskctl login --role ops [auth_required]" in refusal_text(old_riskd)

@@ -1,0 +1,58 @@
+"""Times shown to people: the display zone rule and the one formatter every screen and alert uses.
+
+The display zone is `[notify] timezone` when it is set, else `[trading_day] timezone`
+(America/Chicago by default): riskctl (status, watch, lockouts, history, audit, login,
+lockout), the Telegram/Discord alerts and the Telegram commands all show times in it, and
+always print the zone's abbreviation. A time of day names its day when it is not today's date
+in that zone ("Mon 17:00 CST"), and its date too when it is more than 6 days away
+("Sat 2026-12-19 17:00 CST"). docs/operations.md (Times and time zones) documents it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Optional
+from zoneinfo import ZoneInfo
+
+from shared.clock import from_ns
+
+DEFAULT_ZONE = "America/Chicago"
+WEEK_DAYS = 6          # up to this many days away the weekday says which day; beyond, the date
+
+
+def zone_name(notify_zone: Optional[str], trading_zone: Optional[str]) -> str:
+    """The display zone's name from the two settings: [notify] timezone, else [trading_day]'s."""
+    return (notify_zone or "").strip() or (trading_zone or "").strip() or DEFAULT_ZONE
+
+
+def zone_of(config: Any) -> dt.tzinfo:
+    """The display zone of a loaded Config."""
+    return ZoneInfo(zone_name(config.notify.timezone, config.trading_day.timezone))
+
+
+def zone_of_tables(data: dict) -> dt.tzinfo:
+    """The display zone from the config's raw tables (riskctl reads the file leniently): a name
+    that is not a known zone falls back to the other setting, then to the default."""
+    notify = (data.get("notify") or {}).get("timezone")
+    trading = (data.get("trading_day") or {}).get("timezone")
+    for name in (notify, trading, DEFAULT_ZONE):
+        if isinstance(name, str) and name.strip():
+            try:
+                return ZoneInfo(name.strip())
+            except (ValueError, OSError, LookupError):
+                continue
+    return ZoneInfo(DEFAULT_ZONE)
+
+
+def zone_label(tz: dt.tzinfo) -> str:
+    """The zone's name as configured (America/Chicago), for sentences that explain a reading."""
+    return getattr(tz, "key", "") or str(tz)
+
+
+def at(ns: int, tz: dt.tzinfo, now_ns: int, seconds: bool = False) -> str:
+    """'17:00 CST' today, 'Mon 17:00 CST' another day of the week around now, 'Mon 2026-12-14
+    17:00 CST' further away (seconds=True: 17:00:05). Today is now_ns's date in tz."""
+    when = from_ns(ns, tz)
+    gap = abs((when.date() - from_ns(now_ns, tz).date()).days)
+    day = "" if gap == 0 else f"{when:%a} " if gap <= WEEK_DAYS else f"{when:%a %Y-%m-%d} "
+    clock = f"{when:%H:%M:%S}" if seconds else f"{when:%H:%M}"
+    return f"{day}{clock} {when:%Z}".strip()
