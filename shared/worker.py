@@ -41,10 +41,17 @@ EXIT_CONFIG = 78     # EX_CONFIG: the supervisor shows it as "bad config"
 SPAWN_TOKEN = os.environ.get("RISKD_WORKER_TOKEN", "")
 
 
+# A worker whose other threads hold the GIL while they parse (hub threads, HTTP pool threads,
+# the sim's burst and HTTP threads) hands it over after this long instead of CPython's 5 ms, so
+# the thread that has a fill, a command or a broker's answer to pass on does not wait for it.
+GIL_SWITCH_INTERVAL = 0.0005
+
+
 class Worker:
     """Subclass and override setup()/teardown(); register sockets, timers and request handlers."""
 
     name = "worker"
+    threaded = False     # True: other threads hold the GIL; hand it over sooner (see above)
 
     @classmethod
     def process_name(cls, loaded: LoadedConfig) -> str:
@@ -211,6 +218,8 @@ class Worker:
         self.bind()
         self.handle(Ping, self._on_ping)
         self.handle(Stop, self._on_stop)
+        if self.threaded:
+            sys.setswitchinterval(GIL_SWITCH_INTERVAL)
         self.setup()
         self.every(HEARTBEAT_INTERVAL, self.heartbeat, first=0)
         log.info("%s running (pid %d)", self.name, os.getpid())

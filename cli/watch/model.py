@@ -159,8 +159,17 @@ def _positions_table(state: WatchState, msg: PositionsTable) -> bool:
 
 
 def _decision(state: WatchState, msg: Decision) -> bool:
-    if msg.action == ACTION_NONE or msg.id in state.actions:
+    if msg.action == ACTION_NONE:
         return False
+    known = state.actions.get(msg.id)
+    if known is not None:
+        # its result came first (risk and enforcement are two streams, and risk sends the
+        # command before the decision): the row keeps the result's status and gains the why
+        if known.rule and known.action:
+            return False
+        known.rule, known.action = known.rule or msg.rule, known.action or msg.action
+        known.ts_ns = min(known.ts_ns or msg.ts_ns, msg.ts_ns)
+        return True
     status = "suppressed" if msg.suppressed else ("alert only" if msg.mode == "alert"
                                                  else "pending")
     state.actions[msg.id] = ActionRow(decision_id=msg.id, ts_ns=msg.ts_ns,

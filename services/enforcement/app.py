@@ -15,7 +15,6 @@ import collections
 import logging
 import os
 import queue
-import sys
 import threading
 
 import zmq
@@ -48,19 +47,17 @@ PENDING_RETRY = (2.0, 60.0)  # s: first retry of a pending command, cap of its b
 RESUME_WINDOW_S = 600       # unfinished commands younger than this are resumed on start
 ACCOUNTS_REFRESH_S = 60.0
 JOURNAL_FILE = "enforcement.sqlite"
-GIL_SWITCH_INTERVAL = 0.0005
 
 
 class EnforcementWorker(Worker):
     """Enforcement worker: executes decided actions against the broker, idempotently."""
 
     name = "enforcement"
+    threaded = True      # pool threads parse HTTP answers: a command just received must not
+                         # wait 5 ms for its thread to start
 
     # -- set-up -------------------------------------------------------------------------------
     def setup(self) -> None:
-        # pool threads parse HTTP answers while holding the GIL; with the default 5 ms switch
-        # interval a command just received could wait that long for its thread to start
-        sys.setswitchinterval(GIL_SWITCH_INTERVAL)
         self.journal = Journal(os.path.join(self.loaded.data_dir, JOURNAL_FILE),
                                self.clock.now_ns())
         broker = self.config.broker

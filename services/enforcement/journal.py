@@ -28,6 +28,7 @@ import attrs
 
 from services.risk.store import check_file, move_aside
 from shared import codec
+from shared.walstore import close_wal, open_wal
 from shared.messages.enforce import Command, CommandResult, CommandState
 
 log = logging.getLogger(__name__)
@@ -114,16 +115,7 @@ def _row(row: sqlite3.Row) -> Entry:
 
 def _open(path: str) -> sqlite3.Connection:
     """A connection with the schema; closed again when any step of opening fails."""
-    conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=5.0)
-    try:
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.executescript(SCHEMA)
-    except BaseException:
-        conn.close()
-        raise
-    return conn
+    return open_wal(path, SCHEMA, row_factory=sqlite3.Row)     # checkpoints off the path
 
 
 class Journal:
@@ -161,7 +153,7 @@ class Journal:
 
     def close(self) -> None:
         with self._lock:
-            self._conn.close()
+            close_wal(self.path, self._conn)
 
     # -- reads -----------------------------------------------------------------------------
     def get(self, command_id: str) -> Optional[Entry]:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 from typing import Any, Iterable, Optional
 
 import attrs
@@ -55,7 +54,6 @@ TICK = 0.2                  # s: connection deadlines and due attempts are check
 ACCOUNTS_RETRY = 5.0        # s: until the first account list arrives
 LOGIN_RETRY = 60.0          # s: after the broker refused the login (bad key, no API access)
 TOKEN_CHECK = 30.0          # s: renew the token when it is due (no HTTP otherwise)
-GIL_SWITCH_INTERVAL = 0.0005
 STALE_AFTER = 15.0          # s without any quote on a watched contract: reconnect
 SUBSCRIBE_CONFIRM_TIMEOUT = 5.0   # s: reconcile anyway if the hub never confirms
 
@@ -71,17 +69,16 @@ class MarketWorker(Worker):
     """Market worker: the broker's realtime hubs, REST snapshots, contract cache, quote conflation."""
 
     name = "market"
+    threaded = True      # the hub threads parse thousands of quotes a second holding the GIL:
+                         # the loop must not wait 5 ms for every drain
 
     # -- set-up ---------------------------------------------------------------------------
     def setup(self) -> None:
-        # The hub threads parse thousands of quotes a second while holding the GIL; with the
-        # default 5 ms switch interval the loop waits that long for every drain, so fills
-        # and quote fan-out would lag behind. 0.5 ms hands it over sooner.
-        sys.setswitchinterval(GIL_SWITCH_INTERVAL)
         broker = self.config.broker
         rest_url, user_url, market_url = broker.endpoints()
         self.state = MarketState()
         self.book = QuoteBook()
+        self._subs_due = False           # user events changed what to subscribe: see _drain
         self.calendar = self.config.trading_day.calendar(os.path.dirname(self.loaded.path))
         self.day = self.calendar.trading_day(self.clock.now_ns())
         self.inbox = Inbox(self.ctx)
@@ -174,6 +171,11 @@ class MarketWorker(Worker):
                 self._dispatch_item(item)
             except Exception:
                 log.exception("market: cannot handle %s", type(item).__name__)
+        if self._subs_due:
+            # once per drain, after every event of it is published: a fill that opens a
+            # position does not wait behind the quote subscription it causes
+            self._subs_due = False
+            self._after_change()
         now = self.clock.now_ns()
         if quotes:
             self.feed.quote()
@@ -240,7 +242,7 @@ class MarketWorker(Worker):
             if isinstance(msg, Fill):
                 crash_point("market.fill_received")      # tests only: shared/crashpoint.py
             self._publish(msg)
-        self._after_change()
+        self._subs_due = True            # subscriptions follow at the end of the drain
 
     def _translate(self, model: Any, now: int) -> Optional[Any]:
         if isinstance(model, Account):

@@ -165,6 +165,9 @@ class RiskWorker(Worker):
                          [str(exc)])
         if out.decisions:
             crash_point("risk.decision_committed")       # tests only: shared/crashpoint.py
+        # the commands first: enforcement acts on them, the rest is what screens, history and
+        # the phone say about it (each subscriber still gets one topic's messages in order)
+        self._send_due()
         pub = self.pub
         for c in out.lockouts:
             pub.publish(topics.LOCKOUT, c)
@@ -176,7 +179,6 @@ class RiskWorker(Worker):
             pub.publish(topics.WARNING, w)
             log.warning("warning for account %s: %s", w.account_id, w.reason)
         self._status_dirty |= out.dirty
-        self._send_due()
         if out.rolled:
             self._daily_summary()
 

@@ -125,7 +125,10 @@ class RiskdExits:
 
     # -- persistence (the store keeps these as JSON rows) ----------------------------------
     def dump(self) -> list[dict]:
-        return [attrs.asdict(e) for e in self.expected]
+        # by hand, not attrs.asdict: the store writes this with every commit that changes it
+        return [{"contract_id": e.contract_id, "side": e.side, "size": e.size,
+                 "issued_ns": e.issued_ns, "command_id": e.command_id, "done_ns": e.done_ns}
+                for e in self.expected]
 
     def load(self, rows: list[dict], orders) -> None:
         self.expected = [Exit(**r) for r in rows]

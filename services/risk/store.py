@@ -7,8 +7,9 @@ warned (warnings already given today), history (every decision, warning and lock
 outbox (enforcement commands without a final result), meta (the trading day in force),
 riskd_exits (riskd's expected exits per account, JSON) and riskd_orders (order ids known to be
 riskd's): which fills are riskd's is known across kill -9 and restarts; exposure (each
-account's open positions and working orders as risk's book had them, written with every commit
-and every second, not while a restart's record still waits for market's complete snapshot):
+account's open positions and working orders as risk's book had them, written for the accounts
+each commit touched and for every account every second, not while a restart's record still
+waits for market's complete snapshot):
 after a restart, what existed is not read as new (services/risk/carried.py); rules_in_force
 (the rules each account is held to on the trading day, written when they change): a restarted
 risk keeps a loosening waiting for the roll (services/risk/settings.py).
@@ -42,6 +43,7 @@ from shared.messages.enforce import Command
 from shared.messages.market import Fill
 from shared.messages.risk import (Decision, HistoryReply, LockoutChange, LockoutState,
                                   RuleWarning)
+from shared.walstore import close_wal, open_wal
 
 log = logging.getLogger(__name__)
 
@@ -99,14 +101,15 @@ def _dec_text(value: Optional[str]) -> Optional[Decimal]:
 class Store:
     def __init__(self, path: str):
         self.path = path
-        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")    # WAL: a killed process loses nothing
-        self.db.executescript(SCHEMA)
+        # WAL, synchronous=NORMAL: a killed process loses nothing; checkpoints run off the
+        # commit path (shared/walstore.py)
+        self.db = open_wal(path, SCHEMA)
         self._marks_seen: dict[int, tuple] = {}
         self._warned_saved: set = set()      # warned keys this store has committed
         self._exposure_seen: dict[int, str] = {}
         self._rules_seen: dict[int, tuple] = {}
+        self._exits_seen: dict[int, str] = {}
+        self._orders_saved: dict[int, set] = {}   # riskd order ids committed, per account
         self._day_written = False
 
     # -- opening ------------------------------------------------------------------------
@@ -129,7 +132,7 @@ class Store:
         return cls(path), report
 
     def close(self) -> None:
-        self.db.close()
+        close_wal(self.path, self.db)
 
     # -- writing ----------------------------------------------------------------------------
     def commit(self, out, engine) -> None:
@@ -176,11 +179,12 @@ class Store:
                 | {d.account_id for d in out.decisions}
                 | {c.lockout.account_id for c in out.lockouts})
             self._marks(engine, force=bool(out.rolled), only=touched)
-            self._exposure(engine)
+            self._exposure(engine, only=touched)
             self._rules(engine)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
+            self._forget()
             raise
         self._warned_saved |= new_warned
         if out.rolled:
@@ -197,7 +201,16 @@ class Store:
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
+            self._forget()
             raise
+
+    def _forget(self) -> None:
+        """After a rollback: what was 'already written' may not be; the next commit writes
+        every row again."""
+        for seen in (self._marks_seen, self._exposure_seen, self._rules_seen, self._exits_seen,
+                     self._orders_saved):
+            seen.clear()
+        self._day_written = False
 
     def _history(self, ts_ns: int, account_id: int, kind: str, msg) -> None:
         self.db.execute("INSERT INTO history (ts_ns, account_id, kind, body) VALUES (?, ?, ?, ?)",
@@ -207,10 +220,16 @@ class Store:
         acct = engine.accounts.get(account_id)
         if acct is None:
             return
-        self.db.execute("INSERT OR REPLACE INTO riskd_exits VALUES (?, ?)",
-                        (account_id, json.dumps(acct.riskd.dump())))
-        self.db.executemany("INSERT OR IGNORE INTO riskd_orders VALUES (?, ?)",
-                            [(account_id, oid) for oid in sorted(acct.riskd.orders)])
+        body = json.dumps(acct.riskd.dump())
+        if self._exits_seen.get(account_id) != body:
+            self.db.execute("INSERT OR REPLACE INTO riskd_exits VALUES (?, ?)", (account_id, body))
+            self._exits_seen[account_id] = body
+        saved = self._orders_saved.setdefault(account_id, set())
+        new = acct.riskd.orders - saved          # the step's own, not every order of the day
+        if new:
+            self.db.executemany("INSERT OR IGNORE INTO riskd_orders VALUES (?, ?)",
+                                [(account_id, oid) for oid in sorted(new)])
+            saved |= new
 
     def _daily(self, engine, account_id: int) -> None:
         acct = engine.accounts.get(account_id)
@@ -238,10 +257,13 @@ class Store:
             self.db.execute("INSERT OR REPLACE INTO marks VALUES (?, ?, ?, ?, ?)", (aid, *row))
             self._marks_seen[aid] = row
 
-    def _exposure(self, engine) -> None:
-        """What each account holds now; not an account whose record from before a restart
-        still waits for market's complete snapshot (its book is not the broker's state yet)."""
-        for aid, acct in engine.accounts.items():
+    def _exposure(self, engine, only=None) -> None:
+        """What each account holds now (only: these account ids; None: every account); not an
+        account whose record from before a restart still waits for market's complete snapshot
+        (its book is not the broker's state yet)."""
+        accounts = engine.accounts.items() if only is None else \
+            [(aid, engine.accounts[aid]) for aid in only if aid in engine.accounts]
+        for aid, acct in accounts:
             if aid in engine.carried:
                 continue
             body = exposure_json(acct)
@@ -287,6 +309,7 @@ class Store:
         self.db.execute("DELETE FROM trades WHERE ts_ns < ?", (keep_ns,))
         self.db.execute("DELETE FROM warned WHERE day < ?", (engine.day.isoformat(),))
         self.db.execute("DELETE FROM riskd_orders")         # an order lives one trading day
+        self._orders_saved.clear()
         self.db.execute("DELETE FROM history WHERE ts_ns < ?",
                         (keep_ns - HISTORY_DAYS_KEPT * 86_400 * 1_000_000_000,))
 

@@ -32,6 +32,8 @@ class SimBrokerWorker(Worker):
     """Sim broker: a local ProjectX-compatible gateway with a simulated market."""
 
     name = "simbroker"
+    threaded = True      # HTTP threads, the hub loop and the burst thread: a fill created by
+                         # an HTTP thread must not wait 5 ms for the hub loop to send it
 
     def setup(self) -> None:
         broker = self.config.broker

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 from decimal import Decimal
 from typing import Any, Iterable, Optional
 
 import attrs
 
 from services.simbroker.entities import Account, Order, Position, Trade
+from shared.walstore import close_wal, open_wal
 
 FILE_NAME = "simbroker.sqlite3"
 SCHEMA = """
@@ -74,10 +74,7 @@ class SimStore:
     def __init__(self, data_dir: str):
         os.makedirs(data_dir, exist_ok=True)
         self.path = os.path.join(data_dir, FILE_NAME)
-        self.db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(SCHEMA)
+        self.db = open_wal(self.path, SCHEMA)       # checkpoints off the save path
 
     def load(self, second_bars_since: int) -> Saved:
         q = self.db.execute
@@ -115,4 +112,4 @@ class SimStore:
             self.db.execute("DELETE FROM bars WHERE level = 1 AND t < ?", (before,))
 
     def close(self) -> None:
-        self.db.close()
+        close_wal(self.path, self.db)

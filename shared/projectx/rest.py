@@ -8,7 +8,8 @@ takes a token from the rate budget. A 401 (or an ExpiredToken answer) logs in
 again once. `success: false` becomes ProjectXError(code, message, endpoint).
 Tokens and the API key never appear in an exception or a log line.
 
-Thread-safety: one ProjectXRest per thread (a requests.Session is not shared).
+Thread-safety: one ProjectXRest per thread (its connection pool is not shared). HTTP goes
+through shared/projectx/transport.py (urllib3, with requests' error types).
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from shared.projectx.errors import (AuthError, BrokerUnavailable, ProjectXError,
 from shared.projectx.models import (Account, Bar, Contract, Order, Position, Trade, loads,
                                     parse_list)
 from shared.projectx.ratebudget import RateBudget
+from shared.projectx.transport import Answer, Transport
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +74,7 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot send {type(value).__name__} to the broker")
 
 
-def _retry_after(response: requests.Response) -> Optional[float]:
+def _retry_after(response: Answer) -> Optional[float]:
     value = response.headers.get("Retry-After")
     if value is None:
         return None
@@ -89,7 +91,7 @@ class ProjectXRest:
                  clock: Clock = SYSTEM_CLOCK, budget: RateBudget | None = None,
                  attempts: int = 4, backoff_base: float = 0.5, backoff_max: float = 8.0,
                  budget_wait: float = 5.0, sleep: Callable[[float], None] = time.sleep,
-                 session: requests.Session | None = None, ca_bundle: str | None = None):
+                 ca_bundle: str | None = None):
         self.base_url = base_url.rstrip("/")
         self.user_name = user_name
         self._api_key = api_key
@@ -100,9 +102,9 @@ class ProjectXRest:
         self.backoff_base, self.backoff_max = backoff_base, backoff_max
         self.budget_wait = budget_wait
         self._sleep = sleep
-        self.session = session or requests.Session()
-        # never False; given with every request, so REQUESTS_CA_BUNDLE cannot override it
+        # never False: the configured bundle, else the environment's or certifi's (transport.py)
         self.verify: str | bool = check_ca_bundle(ca_bundle) or True
+        self.transport = Transport(self.base_url, self.verify)
         self._token: Optional[str] = None
         self._renew_at_ns = 0
         self.calls = 0            # HTTP requests sent (for tests and status)
@@ -234,7 +236,7 @@ class ProjectXRest:
             raise ProjectXError(code if isinstance(code, int) else -1, message, endpoint)
         return answer
 
-    def _post(self, endpoint: str, body: dict, auth: bool) -> requests.Response:
+    def _post(self, endpoint: str, body: dict, auth: bool) -> Answer:
         waited = 0.0
         while not self.budget.try_take():
             wait = self.budget.wait_time()
@@ -246,9 +248,9 @@ class ProjectXRest:
         if auth:
             headers["Authorization"] = f"Bearer {self._token}"
         self.calls += 1
-        return self.session.post(self.base_url + endpoint,
-                                 data=json.dumps(body, default=_json_default).encode("utf-8"),
-                                 headers=headers, timeout=self.timeout, verify=self.verify)
+        return self.transport.request(
+            "POST", self.base_url + endpoint, headers=headers, timeout=self.timeout,
+            body=json.dumps(body, default=_json_default).encode("utf-8"))
 
     # -- typed endpoints ----------------------------------------------------------------
     def search_accounts(self, only_active: bool = True) -> list[Account]:
@@ -309,8 +311,8 @@ class ProjectXRest:
     def ping(self) -> bool:
         """GET /api/Status/ping (no token): True when the gateway answers `pong`."""
         try:
-            response = self.session.get(self.base_url + "/api/Status/ping", timeout=self.timeout,
-                                        verify=self.verify)
+            response = self.transport.request("GET", self.base_url + "/api/Status/ping",
+                                              timeout=self.timeout)
         except requests.RequestException:
             return False
         return response.status_code == 200 and response.text.strip().strip('"') == "pong"
@@ -401,7 +403,7 @@ class ProjectXRest:
         return parse_list(answer.get("trades"), Trade.parse, "trades")
 
     def close(self) -> None:
-        self.session.close()
+        self.transport.close()
 
 
 def check_ca_bundle(path: str | None) -> str | None:

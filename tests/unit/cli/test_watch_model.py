@@ -127,6 +127,20 @@ def test_enforcement_actions_show_outcome_and_latency_newest_first():
     assert actions[0].colour == "green"
 
 
+def test_a_result_that_comes_before_its_decision_keeps_its_outcome_and_gains_the_rule():
+    # risk publishes the command before the decision, and the result comes on enforcement's
+    # stream: the screen must show the same row whichever arrives first
+    s = state(account())
+    s.apply(CommandResult(command_id="d7.1", account_id=1001, status="done",
+                          started_ns=NOW + 10**6, first_answer_ns=NOW + 5 * 10**6,
+                          finished_ns=NOW + 9 * 10**6, event_ns=NOW))
+    s.apply(Decision(id="d7", ts_ns=NOW, rule="max_contracts", account_id=1001,
+                     action="close_position", event_ns=NOW))
+    actions = screen(s).accounts[0].actions
+    assert [(a.rule, a.action, a.status, a.latency) for a in actions] == [
+        ("max_contracts", "close_position", "done", "5 ms")]
+
+
 def test_worker_events_update_health_and_a_dead_riskd_shows_the_retrying_notice():
     s = state(account())
     assert s.apply(WorkerEvent(name="risk", state="backoff"))

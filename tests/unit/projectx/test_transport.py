@@ -1,0 +1,119 @@
+"""The client's HTTP: requests' error types, the environment's proxy, one kept-alive connection.
+
+Real sockets on loopback (a tiny HTTP server in a thread); the client against the sim broker is
+tests/integration/test_projectx_client.py (TLS included)."""
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import requests
+
+from shared.projectx.rest import ProjectXRest
+from shared.projectx.transport import Transport
+
+pytestmark = pytest.mark.timeout(30)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, delay: float = 0.0):
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.lines: list[str] = []
+        self.connections = 0
+        self.delay = delay
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def handle_error(self, request, client_address):
+        pass                   # the slow answer's client has gone: a broken pipe, expected
+
+    def finish(self) -> None:
+        self.shutdown()
+        self.server_close()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def setup(self):
+        super().setup()
+        self.server.connections += 1
+
+    def _answer(self):
+        self.server.lines.append(self.requestline)
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(length)
+        if self.server.delay:
+            threading.Event().wait(self.server.delay)
+        body = b"pong" if self.command == "GET" else json.dumps(
+            {"success": True, "errorCode": 0, "token": "t"}).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = _answer
+
+    def log_message(self, *_a):
+        pass
+
+
+@pytest.fixture
+def server():
+    s = _Server()
+    yield s
+    s.finish()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_calls_share_one_kept_alive_connection(server, monkeypatch):
+    monkeypatch.delenv("HTTP_PROXY", raising=False)
+    monkeypatch.delenv("http_proxy", raising=False)
+    client = ProjectXRest(server.url, "u", "k")
+    for _ in range(5):
+        assert client.ping()
+    client.login()
+    assert server.connections == 1
+    assert len(server.lines) == 6
+
+
+def test_the_proxy_of_the_environment_is_used_and_no_proxy_is_honoured(server, monkeypatch):
+    # the "proxy" is the same little server: a request through a proxy names the whole URL
+    target = f"http://127.0.0.1:{_free_port()}"     # nothing listens there: only via the proxy
+    monkeypatch.setenv("HTTP_PROXY", server.url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    assert ProjectXRest(target, "u", "k").ping()
+    assert server.lines == [f"GET {target}/api/Status/ping HTTP/1.1"]
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    assert not ProjectXRest(target, "u", "k").ping()          # direct: refused
+    assert len(server.lines) == 1
+
+
+def test_refused_is_a_connection_error_and_a_slow_answer_a_read_timeout(monkeypatch):
+    monkeypatch.delenv("HTTP_PROXY", raising=False)
+    monkeypatch.delenv("http_proxy", raising=False)
+    url = f"http://127.0.0.1:{_free_port()}/api/Status/ping"
+    with pytest.raises(requests.ConnectionError) as refused:
+        Transport(url).request("GET", url, timeout=2)
+    assert not isinstance(refused.value, requests.Timeout)
+    slow = _Server(delay=1.0)
+    try:
+        with pytest.raises(requests.ReadTimeout):
+            Transport(slow.url).request("GET", slow.url + "/x", timeout=0.2)
+    finally:
+        slow.finish()
