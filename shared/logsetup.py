@@ -97,6 +97,7 @@ class ZmqLogHandler(logging.Handler):
         self.last_sent_seq = 0    # the envelope seq of the last record the queue took
         self.lost_at_exit = 0     # sent, but not confirmed written when close() gave up
         self.confirm_address = confirm_address   # the logging worker's control socket
+        self.worker_configured = True            # False: [supervisor] workers leaves it out
         self.close_timeout_s = CLOSE_TIMEOUT_S
         self.answer_timeout_s = ANSWER_TIMEOUT_S
         self._own_receipt: tuple[LogReceipt, str] | None = None    # see confirmed_here()
@@ -182,9 +183,10 @@ class ZmqLogHandler(logging.Handler):
                          None)
             return
         if not _listening(self.confirm_address, self.answer_timeout_s):
-            self._report(self.sent, "the logging worker is not running (it confirmed none "
-                                    "since this process started)", None)
-            return
+            if self.worker_configured:
+                self._report(self.sent, "the logging worker is not running (it confirmed "
+                                        "none since this process started)", None)
+            return          # a riskd run without a logging worker: nothing was to be written
         deadline = time.monotonic() + self.close_timeout_s
         receipt: LogReceipt | None = None
         with RpcClient(self.confirm_address, "logging", timeout=self.answer_timeout_s,
@@ -289,6 +291,8 @@ def setup_logging(process: str, level: str = "INFO", *, config: Any = None,
     if address:
         confirm = config.bus.control_of("logging") if config is not None else None
         shipper = ZmqLogHandler(process, address, redactor, queue_limit, confirm_address=confirm)
+        workers = getattr(getattr(config, "supervisor", None), "workers", None)
+        shipper.worker_configured = workers is None or "logging" in workers
         root.addHandler(shipper)
     _active.update(redactor=redactor, shipper=shipper, extra=list(secrets))
     return shipper

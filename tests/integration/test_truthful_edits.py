@@ -38,9 +38,10 @@ def test_a_loosening_says_riskd_keeps_the_old_value_until_the_roll(procs, riskd_
     out = procs.riskctl(config, "rules", "set", "SIM-DEMO-1", "max_contracts", "limit", "6")
     assert out.returncode == 0, out.stderr
     assert "applied live" not in out.stdout
-    assert re.search(r"saved; SIM-DEMO-1: riskd keeps limit = 5 until the roll at \d\d:\d\d "
-                     r"\w+ \(a loosening waits\); `riskctl rules override --account SIM-DEMO-1 "
-                     r"--rule max_contracts --reason \"WHY\"` applies it now", out.stdout), out.stdout
+    assert re.search(r"saved; SIM-DEMO-1: riskd keeps limit = 5 until the roll at "
+                     r"(\w\w\w )?\d\d:\d\d \w+ \(a loosening waits\); `riskctl rules override "
+                     r"--account SIM-DEMO-1 --rule max_contracts --reason \"WHY\"` applies it now",
+                     out.stdout), out.stdout
     listed = json.loads(procs.riskctl(config, "rules", "list", "--json").stdout)["rules"]
     row = [r for r in listed if r["target"] == "account:SIM-DEMO-1"
            and r["rule"] == "max_contracts"][0]
@@ -95,4 +96,4 @@ def test_status_shows_todays_actions_taken_before_it_ran(procs, riskd_with_accou
                 and "reduce_position" in ln]
         return rows[0] if rows and "done" in rows[0] else None
     row = wait_for(action_row, 20, interval=0.5, what="status's LAST ACTIONS to show the reduce")
-    assert re.match(r"^\d\d:\d\d:\d\d\s+max_contracts\s+reduce_position\s+done", row), row
+    assert re.match(r"^\d\d:\d\d:\d\d \w+\s+max_contracts\s+reduce_position\s+done", row), row
