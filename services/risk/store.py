@@ -7,9 +7,8 @@ warned (warnings already given today), history (every decision, warning and lock
 outbox (enforcement commands without a final result), meta (the trading day in force),
 riskd_exits (riskd's expected exits per account, JSON) and riskd_orders (order ids known to be
 riskd's): which fills are riskd's is known across kill -9 and restarts; exposure (each
-account's open positions and working orders as risk's book had them, written for the accounts
-each commit touched and for every account every second, not while a restart's record still
-waits for market's complete snapshot):
+account's open positions and working orders as risk's book had them, written with every commit
+and every second, not while a restart's record still waits for market's complete snapshot):
 after a restart, what existed is not read as new (services/risk/carried.py); rules_in_force
 (the rules each account is held to on the trading day, written when they change): a restarted
 risk keeps a loosening waiting for the roll (services/risk/settings.py).
@@ -179,7 +178,9 @@ class Store:
                 | {d.account_id for d in out.decisions}
                 | {c.lockout.account_id for c in out.lockouts})
             self._marks(engine, force=bool(out.rolled), only=touched)
-            self._exposure(engine, only=touched)
+            # every account's exposure, not only the touched ones: the record a restart reads
+            # must not lag the broker by the 1 s of the timer (chaos run, 2026-12-05)
+            self._exposure(engine)
             self._rules(engine)
             db.execute("COMMIT")
         except BaseException:
@@ -257,13 +258,10 @@ class Store:
             self.db.execute("INSERT OR REPLACE INTO marks VALUES (?, ?, ?, ?, ?)", (aid, *row))
             self._marks_seen[aid] = row
 
-    def _exposure(self, engine, only=None) -> None:
-        """What each account holds now (only: these account ids; None: every account); not an
-        account whose record from before a restart still waits for market's complete snapshot
-        (its book is not the broker's state yet)."""
-        accounts = engine.accounts.items() if only is None else \
-            [(aid, engine.accounts[aid]) for aid in only if aid in engine.accounts]
-        for aid, acct in accounts:
+    def _exposure(self, engine) -> None:
+        """What each account holds now; not an account whose record from before a restart
+        still waits for market's complete snapshot (its book is not the broker's state yet)."""
+        for aid, acct in engine.accounts.items():
             if aid in engine.carried:
                 continue
             body = exposure_json(acct)
