@@ -5,7 +5,6 @@ run_edit(). Edits are admin commands (the role check lives in services/superviso
 """
 from __future__ import annotations
 
-import time
 from typing import Callable, Optional
 
 from services.supervisor.commands.rule_outcome import RuleEdit, outcome_lines, reason_of
@@ -81,18 +80,42 @@ def run_edit(sup, respond, key: str, edit: Callable[[str, str], EditResult],
 
 
 def confirm_rule_edit(sup, respond, key: str, rule: RuleEdit, body: ConfigEdited) -> None:
-    """Ask risk for its reading until it shows the edit (or CONFIRM_WITHIN passes), then answer
-    with what risk does: applied live, or the old value kept until the roll."""
-    deadline = time.monotonic() + CONFIRM_WITHIN
+    """Ask risk for its reading until it shows the edit (every RECHECK_EVERY, for at most
+    CONFIRM_WITHIN), then answer with what risk does: applied live, or the old value kept
+    until the roll."""
+    deadline = sup.clock.monotonic() + CONFIRM_WITHIN
     now_ns = sup.clock.now_ns()
     roll = showtime.at(sup.calendar.next_roll(now_ns), showtime.zone_of(sup.config), now_ns)
+
+    def ask() -> None:
+        forward_risk(sup, RulesRequest(), on_reading, timeout=1.0)
 
     def on_reading(reply) -> None:
         readings = list(getattr(reply.body, "accounts", []) or []) if reply.ok else None
         lines, settled = outcome_lines(rule, readings, roll) if readings is not None \
             else ([], False)
-        if readings is not None and not settled and time.monotonic() < deadline:
-            forward_risk(sup, RulesRequest(), on_reading, timeout=1.0)
+        if readings is not None and not settled and sup.clock.monotonic() < deadline:
+            later(sup, ask)          # risk has not taken the new file yet
             return
         respond(ok(body, reason=reason_of(key, lines)))
-    forward_risk(sup, RulesRequest(), on_reading, timeout=1.0)
+    ask()
+
+
+RECHECK_EVERY = 0.1       # s: how soon a rule edit asks risk again
+
+
+def later(sup, call: Callable[[], None]) -> None:
+    """Run call at the supervisor's next recheck tick (one timer, registered once)."""
+    waiting = sup.__dict__.setdefault("_rule_edits_waiting", [])
+    if not sup.__dict__.get("_rule_edits_timer"):
+        sup.every(RECHECK_EVERY, lambda: _run_waiting(sup))
+        sup._rule_edits_timer = True
+    waiting.append(call)
+
+
+def _run_waiting(sup) -> None:
+    waiting = sup.__dict__.get("_rule_edits_waiting", [])
+    due = list(waiting)
+    waiting.clear()
+    for call in due:
+        call()

@@ -38,9 +38,20 @@ class Sup:
                                       notify=NotifyConfig(), trading_day=TradingDayConfig(),
                                       accounts=[AccountConfig(id=1001, name="SIM-DEMO-1")])
         self.calendar = TradingDayConfig().calendar()
-        self.clock = SimpleNamespace(now_ns=lambda: NOW_NS)
+        self.clock = SimpleNamespace(now_ns=lambda: NOW_NS, monotonic=lambda: self.mono)
+        self.mono = 0.0
         self.readings = list(readings)
         self.asked = 0
+        self.timers = []
+
+    def every(self, interval, callback, first=None):
+        self.timers.append((interval, callback))
+
+    def tick(self):
+        """One timer round, RECHECK_EVERY later."""
+        self.mono += 0.1
+        for _interval, callback in self.timers:
+            callback()
 
     def reload_config(self, reason="", authenticated=False):
         return ok(reason="config applied")
@@ -59,6 +70,10 @@ def run(command, sup, request, monkeypatch, caplog):
     with caplog.at_level(logging.INFO, logger="riskd.audit"):
         command.execute(sup, request, audited(got.append, type(request).__name__, "admin",
                                               "admin:trader", request))
+        for _ in range(100):
+            if got:
+                break
+            sup.tick()
     assert len(got) == 1
     outcomes = [r.outcome for r in caplog.records if getattr(r, "audit", False)]
     return got[0], outcomes[-1]
@@ -85,7 +100,16 @@ def test_a_loosening_is_recorded_as_waiting_for_the_roll_like_the_reply(tmp_path
                                    "waits)"), reply.reason
     assert outcome == f"ok: {reply.reason}"
     assert "applied live" not in outcome
-    assert sup.asked == 2
+    assert sup.asked == 2 and len(sup.timers) == 1
+
+
+def test_risk_never_showing_the_edit_is_asked_again_until_the_deadline_only(tmp_path,
+                                                                           monkeypatch, caplog):
+    sup = Sup(tmp_path, [ok(RulesReply(accounts=[account(1001, "SIM-DEMO-1")]))])
+    reply, outcome = run(rules_set.COMMAND, sup, RulesSet(
+        target="1001", rule="max_contracts", param="limit", value="8"), monkeypatch, caplog)
+    assert outcome.endswith("saved; risk has not confirmed it yet: see riskctl rules list")
+    assert 15 <= sup.asked <= 22 and len(sup.timers) == 1      # every 0.1 s for 2 s
 
 
 def test_a_tightening_is_recorded_as_applied_live(tmp_path, monkeypatch, caplog):
