@@ -164,3 +164,17 @@ def test_rule_edit_of_config_keys():
         RuleEdit("account:SIM-DEMO-1", "max_contracts", "mode", "alert")
     assert rule_edit_of("accounts[3].rules.max_contracts.limit", "6", accounts) is None
     assert rule_edit_of("notify.timezone", "UTC", accounts) is None
+
+
+def test_a_restore_that_changes_rules_is_not_recorded_as_applied_live(tmp_path, caplog):
+    from services.supervisor.commands.config_edits import run_edit
+    sup = Sup(tmp_path, [ok(RulesReply())])
+    got = []
+    changed = EditResult(path=sup.loaded.path, backup="", digest="",
+                         changes=("profiles.default.rules.max_contracts.limit: 5 -> 8",))
+    with caplog.at_level(logging.INFO, logger="riskd.audit"):
+        run_edit(sup, audited(got.append, "ConfigRestore", "admin", "admin:x"),
+                 "restore 20261205T020000000000Z", lambda p, b: changed)
+    outcome = [r.outcome for r in caplog.records if getattr(r, "audit", False)][-1]
+    assert "applied live" not in outcome
+    assert "a loosening waits for the trading-day roll" in outcome, outcome
