@@ -41,7 +41,8 @@ import zmq
 
 from shared import codec
 from shared.bus.rpc import RpcClient, RpcTimeout
-from shared.messages.logs import LogLost, LogReceipt, LogReceiptRequest, LogRecord
+from shared.messages.logs import (LogLost, LogReceipt, LogReceiptRequest, LogRecord, iso_utc,
+                                  shown_utc)
 from shared.redact import Redactor, secrets_of
 
 AUDIT_LOGGER = "riskd.audit"              # log.info("unlock", extra={"kind": "audit", "user": ...})
@@ -246,12 +247,16 @@ def _listening(address: str, timeout: float) -> bool:
 
 
 class RedactingFormatter(logging.Formatter):
-    """The human stderr format, passed through the same redaction as everything else."""
+    """The human stderr format, passed through the same redaction as everything else; times
+    in UTC and marked so (2026-12-05 03:51:34.891Z), like `riskctl logs` (shown_utc)."""
 
     def __init__(self, process: str, redactor: Redactor):
         super().__init__(f"%(asctime)s %(levelname)-7s {process}[%(process)d] %(name)s: "
                          f"%(message)s")
         self.redactor = redactor
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return shown_utc(iso_utc(int(record.created * 1e9)))
 
     def format(self, record: logging.LogRecord) -> str:
         text = super().format(record)

@@ -21,12 +21,11 @@ import sys
 
 import tomlkit
 
-from cli import configfile
 from cli.errors import EXIT_USAGE, CliError
 from cli.offline import offline_edit
 from cli.table import render_table
 from shared.config.edit import (default_backup_dir, is_secret_key, list_backups,
-                                restore_backup, set_config_value, split_key)
+                                restore_backup, set_config_value)
 from shared.config.errors import ConfigError
 from shared.config.load import load_config
 from shared.messages.config import (ConfigBackupsRequest, ConfigReload, ConfigRestore,
@@ -156,32 +155,7 @@ def set_value(args, ctx) -> int:
             path, args.key, value, backups))
     reply = ctx.request(ConfigSet(key=args.key, value=value, reason=args.reason),
                         timeout=EDIT_TIMEOUT, retries=0)
-    rule_param = rule_param_of(ctx, args.key)
-    if rule_param is None:
-        return print_edited(ctx, reply)
-    from cli.commands.rules import print_rule_edit     # rules imports this module
-    return print_rule_edit(ctx, reply, *rule_param, value)
-
-
-def rule_param_of(ctx, key: str):
-    """(target, rule, param) when `key` is one rule parameter (profiles.P.rules.R.X or
-    accounts[i].rules.R.X), so `config set` says what risk does with it like `rules set`
-    (a loosening waits for the roll); None for any other key."""
-    try:
-        parts = split_key(key)
-    except Exception:  # noqa: BLE001 -- riskd has already judged the key
-        return None
-    if len(parts) == 5 and parts[0] == "profiles" and parts[2] == "rules":
-        return f"profile:{parts[1]}", str(parts[3]), str(parts[4])
-    if len(parts) == 5 and parts[0] == "accounts" and isinstance(parts[1], int) \
-            and parts[2] == "rules":
-        try:
-            entry = (configfile.tables(ctx.config_path).get("accounts") or [])[parts[1]]
-        except (OSError, IndexError, AttributeError):
-            return None
-        name = entry.get("name") or entry.get("id")
-        return (f"account:{name}", str(parts[3]), str(parts[4])) if name else None
-    return None
+    return print_edited(ctx, reply)
 
 
 def reload(args, ctx) -> int:

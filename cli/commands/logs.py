@@ -25,7 +25,8 @@ from services.logsink.history import Filter, history, log_files
 from shared import codec, topics
 from shared.bus.rpc import RpcClient, RpcTimeout
 from shared.config import ConfigError, load_config
-from shared.messages.logs import LogHistory, LogHistoryRequest, LogRecord, line_fields
+from shared.messages.logs import (LogHistory, LogHistoryRequest, LogRecord, line_fields,
+                                  shown_utc)
 
 NAME = "logs"
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -47,8 +48,9 @@ def add_arguments(parser) -> None:
 
 
 def format_line(rec: dict) -> str:
-    """2026-11-25 10:57:26.123 WARNING risk[4242] services.risk.app: message  key=value ..."""
-    when = str(rec.get("time", "")).replace("T", " ").rstrip("Z")[:23]
+    """2026-11-25 10:57:26.123Z WARNING risk[4242] services.risk.app: message  key=value ...
+    (times in UTC, marked Z: docs/operations.md, Logs)"""
+    when = shown_utc(rec.get("time", ""))
     extras = " ".join(f"{k}={v}" for k, v in rec.items() if k not in CORE)
     line = (f"{when} {rec.get('level', '?'):<7} {rec.get('process', '?')}[{rec.get('pid', '?')}] "
             f"{rec.get('logger', '')}: {rec.get('message', '')}")

@@ -8,7 +8,8 @@
                                                       Telegram commands: answered, ignored
                                                       (chats not allowed), refused
 
-Setting up Telegram and Discord, the commands from your phone, and what is sent how often:
+Setting up Telegram and Discord, the commands from your phone, what is sent how often, and
+where alerts go without a channel (riskd's log: `riskctl logs --process notify --grep alert`):
 docs/alerts.md.
 """
 from __future__ import annotations
@@ -59,7 +60,21 @@ def run(args, ctx) -> int:
           c.last_error or "-") for c in status.channels]))
     if status.commands is not None:
         print(commands_line(status.commands, tz, now_ns))
+    hint = no_channel_hint(status.channels)
+    if hint:
+        print(hint)
     return 0
+
+
+def no_channel_hint(channels) -> str:
+    """Where alerts go when no channel is enabled: only to the log (docs/alerts.md, "Without
+    a channel"); "" when a channel is on."""
+    if any(c.state != "disabled" for c in channels):
+        return ""
+    return ("no channel is enabled: alerts go only to riskd's log, in full, at their severity "
+            "(info/warning/critical).\n  Read them: riskctl logs --process notify --grep alert "
+            "(add --level warning for warnings and criticals only, -f to follow); "
+            "docs/alerts.md, \"Without a channel\"")
 
 
 def commands_line(c, tz, now_ns: int) -> str:

@@ -17,19 +17,14 @@ Every rule, its parameters and defaults: docs/rules.md.
 """
 from __future__ import annotations
 
-import time
-
 import tomlkit
 
-from cli import configfile
 from cli.commands.config import EDIT_TIMEOUT, add_offline, print_edited
 from cli.offline import offline_edit
 from cli.errors import CliError
 from cli.session import os_user
 from cli.table import render_table
 from cli.watch.model import window_of
-from cli.watch.source import read_tables
-from shared import showtime
 from shared.config.edit import set_rule_enabled, set_rule_param
 from shared.config.errors import ConfigError
 from shared.config.load import load_config
@@ -86,91 +81,9 @@ def run(args, ctx) -> int:
         request = RulesEnable(target=args.target, rule=args.rule, enabled=enabled,
                               reason=args.reason)
     reply = ctx.request(request, timeout=EDIT_TIMEOUT, retries=0)
-    param = getattr(request, "param", "enabled")
-    wanted = request.value if isinstance(request, RulesSet) else str(request.enabled)
-    return print_rule_edit(ctx, reply, request.target, request.rule, param, wanted)
-
-
-def print_rule_edit(ctx, reply, target: str, rule: str, param: str, wanted: str) -> int:
-    """An edit of one rule parameter (rules set/enable/disable, config set of a rules key):
-    what risk does with it -- applied live, or a loosening that waits for the roll."""
-    if ctx.json or not reply.ok or not getattr(reply.body, "applied", False):
-        return print_edited(ctx, reply)
-    lines = in_force(ctx, target, rule, param, wanted)
-    print(f"{reply.body.key}: saved; " + ("\n  ".join(lines) if lines else
-          "risk has not confirmed it yet: see riskctl rules list"))
-    if reply.body.backup:
-        print(f"  previous file kept as {reply.body.backup}")
-    for w in reply.body.warnings:
-        print(f"  {w}")
-    return 0
-
-
-CONFIRM_WITHIN = 2.0      # s: how long riskctl waits for risk to take the edited file
-
-
-def in_force(ctx, target: str, rule: str, param: str, wanted: str) -> list[str]:
-    """What risk does with an edit, once it took the new file: applied live, or a loosening
-    that waits for the roll ("riskd keeps limit = 5 until the roll at 17:00 CST ...")."""
-    _bus, calendar = read_tables(ctx.config_path)
-    deadline = time.monotonic() + CONFIRM_WITHIN
-    while True:
-        waiting, applied = [], []
-        readings = rule_readings(ctx)
-        if readings == []:               # risk answered: it guards no account yet
-            return ["applied live (risk guards no account yet)"]
-        readings = readings or []
-        names = {n for a in readings for n in (str(a.account_id), a.name)}
-        for account in readings:
-            if not concerns(target, account, names):
-                continue
-            value = next((v for v in account.rules if v.rule == rule), None)
-            if value is None:
-                continue
-            now_value = {"enabled": str(value.enabled).lower(), "mode": value.mode}.get(
-                param, value.params.get(param, "?"))
-            if param in value.waiting:
-                waiting.append((account.name or str(account.account_id), now_value))
-            elif same(now_value, wanted):
-                applied.append(account.name or str(account.account_id))
-        if waiting or applied or time.monotonic() >= deadline:
-            break
-        time.sleep(0.1)
-    now_ns = time.time_ns()
-    roll = showtime.at(calendar.next_roll(now_ns), configfile.display_zone(ctx.config_path),
-                       now_ns)
-    lines = [f"{who}: riskd keeps {param} = {now} until the roll at {roll} (a loosening "
-             f"waits); `riskctl rules override --account {who} --rule {rule} --reason \"WHY\"` "
-             f"applies it now"
-             for who, now in waiting]
-    if applied:
-        lines.append(f"applied live on {', '.join(applied)}")
-    return lines
-
-
-def concerns(target: str, account, account_names: set) -> bool:
-    """Whether an edit of `target` concerns this account: the account itself, or a profile
-    (profile:NAME, or a bare name no account has; accounts of other profiles simply show no
-    change and are not named)."""
-    kind, _, name = target.partition(":") if ":" in target else ("", "", target)
-    if name in (str(account.account_id), account.name):
-        return True
-    return kind == "profile" or (not kind and name not in account_names)
-
-
-def same(now_text: str, wanted: str) -> bool:
-    a, b = typed({"v": now_text})["v"], typed({"v": wanted})["v"]
-    return a == b or str(a).lower() == str(b).lower()
-
-
-def rule_readings(ctx):
-    """Risk's reading of every account's rules; None when risk did not answer."""
-    from shared.messages.risk import RulesRequest
-    try:
-        reply = ctx.call(RulesRequest(), timeout=VALUES_TIMEOUT, retries=0)
-    except Exception:  # noqa: BLE001 -- the edit is saved either way
-        return None
-    return list(getattr(reply.body, "accounts", []) or []) if reply.ok else None
+    # riskd says what risk does with it (applied live, or a loosening that waits for the roll)
+    # in the words the audit trail records: services/supervisor/commands/rule_outcome.py
+    return print_edited(ctx, reply)
 
 
 def override_now(ctx, reason: str, account: str = "", rule: str = "") -> int:

@@ -4,7 +4,8 @@ Subscribes to the PUBs of risk (decisions, warnings, lockouts, notify), enforcem
 (results), market (broker connection, notify) and the supervisor's events socket
 (worker states, config reloads, notify). Each message goes through templates.build
 into an Alert, is redacted, and is queued in the outbox for every enabled channel whose
-min_severity it reaches, committed before the sender thread is woken. Answers
+min_severity it reaches, committed before the sender thread is woken; every alert is also
+logged in full at its severity's level, channel or not (services/notify/alertlog.py). Answers
 NotifyStatusRequest (per-channel state) and NotifyTest on its control socket.
 With Telegram commands on, a CommandPoller thread answers the configured chats
 (services/notify/bot) through the same sender and queue; warnings and loss-rule breaches
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING
 import attrs
 import zmq
 
+from services.notify.alertlog import log_alert
 from services.notify.bot.access import Access, lock_button_account
 from services.notify.channels import ChannelError
 from services.notify.channels.discord import DiscordChannel
@@ -221,12 +223,10 @@ class NotifyWorker(Worker):
         channels = [n for n, s in self.senders.items()
                     if severity_at_least(alert.severity, s.min_severity)
                     and (only is None or n in only)]
-        log.info("alert %s (%s): %s", alert.kind, alert.severity, self.redactor.redact(alert.title),
-                 extra={"alert": alert.kind, "severity": alert.severity,
-                        "account": alert.account, "channels": ",".join(channels)})
+        text = self.redactor.redact(alert.text)
+        log_alert(alert, text, channels)          # in full, at its severity (alertlog.py)
         if not channels:
             return
-        text = self.redactor.redact(alert.text)
         title = self.redactor.redact(alert.title)
         self.outbox.add(attrs.evolve(alert, title=title), text, channels, self.clock.now_ns(),
                         button_account)

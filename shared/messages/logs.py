@@ -81,6 +81,15 @@ def iso_utc(ts_ns: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{rest // 1000:06d}Z"
 
 
+def shown_utc(iso: str) -> str:
+    """A log line's time as people read it, still UTC and saying so: 2026-11-25T10:57:26.123456Z
+    -> 2026-11-25 10:57:26.123Z (the stderr lines, riskctl logs; docs/operations.md, Logs)."""
+    text = str(iso or "")
+    if not text.endswith("Z"):
+        return text.replace("T", " ")      # not ours: shown as stored, zone and all
+    return text[:-1].replace("T", " ")[:23] + "Z"
+
+
 def line_fields(rec: LogRecord) -> dict[str, Any]:
     """The JSON-line form of a record: core keys first, structured fields flattened beside them
     (a field named like a core or reserved key is kept as x_<name>), then exc when there is a

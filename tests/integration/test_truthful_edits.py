@@ -79,8 +79,15 @@ def test_a_loosening_says_riskd_keeps_the_old_value_until_the_roll(procs, riskd_
     assert "applied live" not in looser.stdout, looser.stdout
     assert "SIM-DEMO-1: riskd keeps limit = 500 until the roll" in looser.stdout, looser.stdout
     audit = procs.riskctl(config, "audit", "show", "-n", "3").stdout
-    assert "a loosening waits for the trading-day roll" in audit, audit
+    assert "SIM-DEMO-1: riskd keeps limit = 500 until the roll" in audit, audit
     assert "applied live" not in audit.splitlines()[-1], audit
+    # trial finding: `rules set` of a loosening was audited "saved (applied live)"; the audit
+    # records the reply's own words (services/supervisor/commands/rule_outcome.py)
+    procs.riskctl(config, "rules", "set", "1001", "max_contracts", "limit", "8",
+                  "--reason", "loosen")
+    audit = procs.riskctl(config, "audit", "show", "-n", "1").stdout
+    assert "riskd keeps limit = 6 until the roll" in audit, audit
+    assert "applied live" not in audit, audit
 
 
 def test_status_shows_todays_actions_taken_before_it_ran(procs, riskd_with_accounts):

@@ -5,11 +5,16 @@ run_edit(). Edits are admin commands (the role check lives in services/superviso
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Optional
+
+from services.supervisor.commands.rule_outcome import RuleEdit, outcome_lines, reason_of
+from services.supervisor.riskshards import forward_risk
+from shared import showtime
 
 from shared.config.edit import EditError, EditResult, default_backup_dir
 from shared.config.errors import ConfigError
 from shared.messages.config import ConfigEdited
+from shared.messages.risk import RulesRequest
 from shared.messages.system import error, ok
 
 
@@ -29,8 +34,16 @@ def mark_seen(sup, digest: str) -> None:
         watcher.mark_seen(digest)
 
 
-def run_edit(sup, respond, key: str, edit: Callable[[str, str], EditResult]) -> None:
-    """edit(path, backup_dir) -> EditResult; answer ConfigEdited once the reload is done."""
+CONFIRM_WITHIN = 2.0      # s: how long a rule edit waits for risk to show the edited file
+
+
+def run_edit(sup, respond, key: str, edit: Callable[[str, str], EditResult],
+             rule_edit: Optional[Callable[[], Optional[RuleEdit]]] = None) -> None:
+    """edit(path, backup_dir) -> EditResult; answer ConfigEdited once the reload is done.
+
+    rule_edit() -> the rule parameter the edit set (None: not a rule edit): then the answer
+    waits for risk's reading and says what risk does with it (rule_outcome.py), the one text
+    both riskctl and the audit trail show."""
     try:
         result = edit(sup.loaded.path, backup_dir(sup))
     except ConfigError as exc:
@@ -51,11 +64,58 @@ def run_edit(sup, respond, key: str, edit: Callable[[str, str], EditResult]) -> 
                         applied=reloaded.ok, restart_needed=restart,
                         warnings=[str(w) for w in result.warnings],
                         changes=list(result.changes))
+    rule = rule_edit() if (reloaded.ok and rule_edit is not None) else None
+    if rule is not None:
+        confirm_rule_edit(sup, respond, key, rule, body)
+        return
     note = "applied live" if reloaded.ok else f"written but not applied: {reloaded.reason}"
-    if reloaded.ok and is_rule_key(key):
-        # risk applies a tightening now and keeps a loosening waiting for the roll (or an
-        # admin override): the audit and the reply never claim a loosening is live
+    if reloaded.ok and (is_rule_key(key)
+                        or any(is_rule_key(c.split(":")[0]) for c in result.changes)):
+        # rules changed that no single rule edit names (a restore, an unnamed account): a
+        # loosening among them waits for the roll, so never claim they are all live
         note = "riskd took it; a tightening applies now, a loosening waits for the trading-day roll"
     if restart:
         note += "; needs a restart to take effect: " + ", ".join(restart)
     respond(ok(body, reason=f"{key}: saved ({note})"))
+
+
+def confirm_rule_edit(sup, respond, key: str, rule: RuleEdit, body: ConfigEdited) -> None:
+    """Ask risk for its reading until it shows the edit (every RECHECK_EVERY, for at most
+    CONFIRM_WITHIN), then answer with what risk does: applied live, or the old value kept
+    until the roll."""
+    deadline = sup.clock.monotonic() + CONFIRM_WITHIN
+    now_ns = sup.clock.now_ns()
+    roll = showtime.at(sup.calendar.next_roll(now_ns), showtime.zone_of(sup.config), now_ns)
+
+    def ask() -> None:
+        forward_risk(sup, RulesRequest(), on_reading, timeout=1.0)
+
+    def on_reading(reply) -> None:
+        readings = list(getattr(reply.body, "accounts", []) or []) if reply.ok else None
+        lines, settled = outcome_lines(rule, readings, roll) if readings is not None \
+            else ([], False)
+        if readings is not None and not settled and sup.clock.monotonic() < deadline:
+            later(sup, ask)          # risk has not taken the new file yet
+            return
+        respond(ok(body, reason=reason_of(key, lines)))
+    ask()
+
+
+RECHECK_EVERY = 0.1       # s: how soon a rule edit asks risk again
+
+
+def later(sup, call: Callable[[], None]) -> None:
+    """Run call at the supervisor's next recheck tick (one timer, registered once)."""
+    waiting = sup.__dict__.setdefault("_rule_edits_waiting", [])
+    if not sup.__dict__.get("_rule_edits_timer"):
+        sup.every(RECHECK_EVERY, lambda: _run_waiting(sup))
+        sup._rule_edits_timer = True
+    waiting.append(call)
+
+
+def _run_waiting(sup) -> None:
+    waiting = sup.__dict__.get("_rule_edits_waiting", [])
+    due = list(waiting)
+    waiting.clear()
+    for call in due:
+        call()

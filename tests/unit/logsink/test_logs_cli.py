@@ -33,7 +33,8 @@ def test_human_format():
     line = {"time": "2026-11-25T10:57:26.123456Z", "level": "WARNING", "process": "risk",
             "pid": 42, "logger": "services.risk.app", "message": "breach", "account": 1001,
             "exc": "Traceback ..."}
-    assert format_line(line) == ("2026-11-25 10:57:26.123 WARNING risk[42] services.risk.app: "
+    # trial finding: the time said no zone (screens show CST); it is UTC and says so
+    assert format_line(line) == ("2026-11-25 10:57:26.123Z WARNING risk[42] services.risk.app: "
                                  "breach  account=1001\nTraceback ...")
 
 

@@ -264,3 +264,14 @@ def test_a_sender_is_confirmed_by_its_own_epoch_only():
     assert (r.of("risk", 2).received, r.of("risk", 2).last_seq) == (1, 1)
     r.took("market", 7, 5)                # a third sender: the least recently heard is forgotten
     assert r.of("risk", 1).received == 0 and r.of("market", 7).last_seq == 5
+
+
+def test_a_stderr_line_says_its_time_is_utc():
+    """Trial finding: `2026-12-05 03:51:34,891 WARNING risk[...]` named no zone while every
+    screen shows 21:51:34 CST; the line stays UTC and says so, like `riskctl logs`."""
+    from shared.logsetup import RedactingFormatter
+    record = logging.LogRecord("services.risk.app", logging.WARNING, "", 0, "breach", (), None)
+    record.created = 1_796_443_894.891          # 2026-12-05 04:11:34.891 UTC
+    record.process = 42
+    line = RedactingFormatter("risk", Redactor()).format(record)
+    assert line == "2026-12-05 04:11:34.891Z WARNING risk[42] services.risk.app: breach", line

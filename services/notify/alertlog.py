@@ -1,0 +1,32 @@
+"""Every alert in the log, in full: the text a channel gets, at the level of its severity.
+
+With no Telegram or Discord channel configured the log is where alerts go (docs/alerts.md,
+"Without a channel"), so each one is logged whole (title and body lines, secrets masked by the
+caller like the channel text) at INFO, WARNING or CRITICAL for info, warning, critical: a
+critical "accounts are NOT guarded" shows in `riskctl logs --level warning` and on riskd's
+stderr. Channels or not, the line is the same and says where the alert went.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Iterable
+
+from services.notify.templates import CRITICAL, INFO, WARNING, Alert
+
+log = logging.getLogger("services.notify.alerts")
+
+LEVELS = {INFO: logging.INFO, WARNING: logging.WARNING, CRITICAL: logging.CRITICAL}
+
+
+def level_of(severity: str) -> int:
+    """The log level of an alert's severity (an unknown one logs as WARNING: never hidden)."""
+    return LEVELS.get(severity, logging.WARNING)
+
+
+def log_alert(alert: Alert, text: str, channels: Iterable[str]) -> None:
+    """Log the alert's full text (already redacted) and the channels it was queued for."""
+    names = ",".join(channels)
+    where = f"queued for {names}" if names else "no channel takes it, logged only"
+    log.log(level_of(alert.severity), "alert %s (%s), %s:\n%s", alert.kind, alert.severity,
+            where, text, extra={"alert": alert.kind, "severity": alert.severity,
+                                "account": alert.account, "channels": names})

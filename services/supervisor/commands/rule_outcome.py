@@ -1,0 +1,102 @@
+"""What risk does with an edit of one rule parameter: applied live, or a loosening that waits.
+
+The one text of that outcome: the supervisor asks risk for its reading once the edited file is
+applied (config_edits.run_edit) and puts these lines into the reply's reason, which riskctl
+prints and the audit trail records (services/supervisor/audit.py), so the two cannot disagree.
+outcome_lines is pure; the reading is risk's RulesReply accounts.
+"""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Optional
+
+import attrs
+
+from shared.config.edit import split_key
+
+
+@attrs.frozen
+class RuleEdit:
+    """One rule parameter an edit set: target (an account or profile), rule, param, value."""
+    target: str
+    rule: str
+    param: str
+    wanted: str
+
+
+def rule_edit_of(key: str, value: str, accounts: list) -> Optional[RuleEdit]:
+    """The RuleEdit of `config set KEY VALUE` when KEY is one rule parameter
+    (profiles.P.rules.R.X or accounts[i].rules.R.X); None for any other key."""
+    try:
+        parts = split_key(key)
+    except Exception:  # noqa: BLE001 -- the edit has already judged the key
+        return None
+    if len(parts) != 5 or parts[2] != "rules":
+        return None
+    if parts[0] == "profiles":
+        return RuleEdit(f"profile:{parts[1]}", str(parts[3]), str(parts[4]), value)
+    if parts[0] == "accounts" and isinstance(parts[1], int) and parts[1] < len(accounts):
+        entry = accounts[parts[1]]
+        name = getattr(entry, "name", "") or getattr(entry, "id", None)
+        return RuleEdit(f"account:{name}", str(parts[3]), str(parts[4]), value) if name \
+            else None
+    return None
+
+
+def concerns(target: str, account, account_names: set) -> bool:
+    """Whether an edit of `target` concerns this account: the account itself, or a profile
+    (profile:NAME, or a bare name no account has; accounts of other profiles simply show no
+    change and are not named)."""
+    kind, _, name = target.partition(":") if ":" in target else ("", "", target)
+    if name in (str(account.account_id), account.name):
+        return True
+    return kind == "profile" or (not kind and name not in account_names)
+
+
+def same(now_text: str, wanted: str) -> bool:
+    """Whether risk's value is the wanted one (5 == 5.0, true == True)."""
+    a, b = str(now_text).strip(), str(wanted).strip()
+    if a.lower() == b.lower():
+        return True
+    try:
+        return Decimal(a) == Decimal(b)
+    except (InvalidOperation, ValueError):
+        return False
+
+
+def outcome_lines(edit: RuleEdit, readings: list, roll: str) -> tuple[list[str], bool]:
+    """(lines, settled): per concerned account, whether risk applies the new value now or keeps
+    the old one until the roll (`roll` is the roll's time as shown, "Mon 17:00 CST").
+    settled: risk shows the edit (waiting or applied) or guards no account."""
+    if not readings:
+        return ["applied live (risk guards no account yet)"], True
+    waiting, applied = [], []
+    names = {n for a in readings for n in (str(a.account_id), a.name)}
+    for account in readings:
+        if not concerns(edit.target, account, names):
+            continue
+        value = next((v for v in account.rules if v.rule == edit.rule), None)
+        if value is None:
+            continue
+        now_value = {"enabled": str(value.enabled).lower(), "mode": value.mode}.get(
+            edit.param, value.params.get(edit.param, "?"))
+        who = account.name or str(account.account_id)
+        if edit.param in value.waiting:
+            waiting.append((who, now_value))
+        elif same(now_value, edit.wanted):
+            applied.append(who)
+    lines = [f"{who}: riskd keeps {edit.param} = {now} until the roll at {roll} (a loosening "
+             f"waits); `riskctl rules override --account {who} --rule {edit.rule} --reason "
+             f"\"WHY\"` applies it now"
+             for who, now in waiting]
+    if applied:
+        lines.append(f"applied live on {', '.join(applied)}")
+    return lines, bool(lines)
+
+
+NOT_CONFIRMED = "risk has not confirmed it yet: see riskctl rules list"
+
+
+def reason_of(key: str, lines: list[str]) -> str:
+    """The reply's reason (and the audit's outcome) of a rule edit."""
+    return f"{key}: saved; " + ("\n  ".join(lines) if lines else NOT_CONFIRMED)

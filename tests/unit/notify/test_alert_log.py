@@ -1,0 +1,68 @@
+"""Every alert reaches the log in full, at the level of its severity, channel or not.
+Trial finding: with no channel configured alerts were INFO lines with just the title, even a
+critical "accounts are NOT guarded", so `riskctl logs --level warning` hid every alert.
+The worker's own queue() is run (its outbox and senders stood in for: no channel here, or a
+channel that records what was queued for it); the log records are what is tested."""
+from __future__ import annotations
+
+import logging
+from types import SimpleNamespace
+
+import pytest
+
+from services.notify.app import NotifyWorker
+from services.notify.templates import Alert
+from shared.redact import MASK, Redactor
+
+SECRET = "123456:ABCDEFsecrettoken"
+
+
+class Outbox:
+    def __init__(self):
+        self.added = []
+
+    def add(self, alert, text, channels, now_ns, button_account):
+        self.added.append((text, channels))
+
+
+def worker(senders=None):
+    return SimpleNamespace(senders=senders or {}, redactor=Redactor([SECRET]), outbox=Outbox(),
+                           clock=SimpleNamespace(now_ns=lambda: 0))
+
+
+def alerts(caplog):
+    return [r for r in caplog.records if getattr(r, "alert", None)]
+
+
+@pytest.mark.parametrize("severity, level", [("info", logging.INFO),
+                                             ("warning", logging.WARNING),
+                                             ("critical", logging.CRITICAL)])
+def test_without_a_channel_an_alert_is_logged_whole_at_its_severity(caplog, severity, level):
+    alert = Alert(kind="worker_stopped", severity=severity,
+                  title="🛑 Worker risk stopped by an operator: accounts are NOT guarded",
+                  lines=("restart it: riskctl start risk", f"token {SECRET}"))
+    with caplog.at_level(logging.DEBUG):
+        NotifyWorker.queue(worker(), alert)
+    [rec] = alerts(caplog)
+    assert rec.levelno == level
+    message = rec.getMessage()
+    assert message.endswith("🛑 Worker risk stopped by an operator: accounts are NOT guarded\n"
+                            "restart it: riskctl start risk\ntoken " + MASK), message
+    assert SECRET not in message
+    assert "no channel takes it, logged only" in message
+    assert rec.channels == ""
+
+
+def test_with_a_channel_the_log_has_the_text_the_channel_gets(caplog):
+    sender = SimpleNamespace(min_severity="info", poke=lambda: None)
+    w = worker({"telegram": sender})
+    alert = Alert(kind="breach", severity="warning", title="⚠️ Breach max_contracts on Demo 1",
+                  lines=("7 contracts / limit 5", "reducing the position"))
+    with caplog.at_level(logging.DEBUG):
+        NotifyWorker.queue(w, alert)
+    [rec] = alerts(caplog)
+    [(text, channels)] = w.outbox.added
+    assert channels == ["telegram"] and rec.channels == "telegram"
+    assert rec.levelno == logging.WARNING
+    assert rec.getMessage() == f"alert breach (warning), queued for telegram:\n{text}"
+    assert text == "⚠️ Breach max_contracts on Demo 1\n7 contracts / limit 5\nreducing the position"

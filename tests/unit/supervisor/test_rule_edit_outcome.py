@@ -1,0 +1,180 @@
+"""What an edit of one rule parameter answers and what the audit trail records: the same text,
+saying what risk really does with it (applied live, or a loosening kept until the roll).
+Trial finding: `rules set 1001 max_contracts limit 8` answered "riskd keeps limit = 5 until the
+roll" while audit.log recorded "saved (applied live)". risk is stood in for by its RulesReply
+(what it answers is the fact tested); the supervisor's edit path and audit are the real code."""
+from __future__ import annotations
+
+import logging
+from types import SimpleNamespace
+
+from services.supervisor.audit import audited
+from services.supervisor.commands import config_set, rules_enable, rules_set
+from services.supervisor.commands.rule_outcome import RuleEdit, outcome_lines, rule_edit_of
+from shared.config.accounts import AccountConfig
+from shared.config.edit import EditResult
+from shared.config.notify import NotifyConfig
+from shared.config.sections import SupervisorConfig
+from shared.config.trading_day import TradingDayConfig
+from shared.messages.config import ConfigSet, RulesEnable, RulesSet
+from shared.messages.risk import AccountRules, RulesReply, RuleValue
+from shared.messages.system import error, ok
+
+NOW_NS = 1_796_437_894_000_000_000          # 2026-12-05 02:31:34 UTC, a Saturday
+
+
+def account(aid, name, limit="5", waiting=None, enabled=True):
+    return AccountRules(account_id=aid, name=name, rules=[RuleValue(
+        rule="max_contracts", enabled=enabled, mode="enforce", params={"limit": limit},
+        waiting=waiting or {})])
+
+
+class Sup:
+    """The supervisor as run_edit sees it: the reload, the config, and risk's answers in turn."""
+
+    def __init__(self, tmp_path, readings):
+        self.loaded = SimpleNamespace(path=str(tmp_path / "riskd.toml"), data_dir=str(tmp_path))
+        self.config = SimpleNamespace(supervisor=SupervisorConfig(risk_shards=1),
+                                      notify=NotifyConfig(), trading_day=TradingDayConfig(),
+                                      accounts=[AccountConfig(id=1001, name="SIM-DEMO-1")])
+        self.calendar = TradingDayConfig().calendar()
+        self.clock = SimpleNamespace(now_ns=lambda: NOW_NS, monotonic=lambda: self.mono)
+        self.mono = 0.0
+        self.readings = list(readings)
+        self.asked = 0
+        self.timers = []
+
+    def every(self, interval, callback, first=None):
+        self.timers.append((interval, callback))
+
+    def tick(self):
+        """One timer round, RECHECK_EVERY later."""
+        self.mono += 0.1
+        for _interval, callback in self.timers:
+            callback()
+
+    def reload_config(self, reason="", authenticated=False):
+        return ok(reason="config applied")
+
+    def forward(self, worker, request, respond, timeout=3.0):
+        assert worker == "risk"
+        self.asked += 1
+        respond(self.readings.pop(0) if len(self.readings) > 1 else self.readings[0])
+
+
+def run(command, sup, request, monkeypatch, caplog):
+    """Run the command with its edit replaced by a written file; (reply, audit outcome)."""
+    module = {RulesSet: rules_set, RulesEnable: rules_enable, ConfigSet: config_set}[type(request)]
+    monkeypatch.setattr(module, "run_edit", _no_write(module.run_edit))
+    got = []
+    with caplog.at_level(logging.INFO, logger="riskd.audit"):
+        command.execute(sup, request, audited(got.append, type(request).__name__, "admin",
+                                              "admin:trader", request))
+        for _ in range(100):
+            if got:
+                break
+            sup.tick()
+    assert len(got) == 1
+    outcomes = [r.outcome for r in caplog.records if getattr(r, "audit", False)]
+    return got[0], outcomes[-1]
+
+
+def _no_write(run_edit):
+    def patched(sup, respond, key, edit, rule_edit=None):
+        return run_edit(sup, respond, key, lambda p, b: EditResult(path=p, backup="", digest=""),
+                        rule_edit)
+    return patched
+
+
+def test_a_loosening_is_recorded_as_waiting_for_the_roll_like_the_reply(tmp_path, monkeypatch,
+                                                                        caplog):
+    # risk first answers before it took the file, then with the loosening waiting
+    sup = Sup(tmp_path, [ok(RulesReply(accounts=[account(1001, "SIM-DEMO-1")])),
+                         ok(RulesReply(accounts=[account(1001, "SIM-DEMO-1",
+                                                         waiting={"limit": "8"})]))])
+    reply, outcome = run(rules_set.COMMAND, sup, RulesSet(
+        target="1001", rule="max_contracts", param="limit", value="8", reason="loosen"),
+        monkeypatch, caplog)
+    assert reply.reason.startswith("1001 max_contracts.limit: saved; SIM-DEMO-1: riskd keeps "
+                                   "limit = 5 until the roll at Mon 17:00 CST (a loosening "
+                                   "waits)"), reply.reason
+    assert outcome == f"ok: {reply.reason}"
+    assert "applied live" not in outcome
+    assert sup.asked == 2 and len(sup.timers) == 1
+
+
+def test_risk_never_showing_the_edit_is_asked_again_until_the_deadline_only(tmp_path,
+                                                                           monkeypatch, caplog):
+    sup = Sup(tmp_path, [ok(RulesReply(accounts=[account(1001, "SIM-DEMO-1")]))])
+    reply, outcome = run(rules_set.COMMAND, sup, RulesSet(
+        target="1001", rule="max_contracts", param="limit", value="8"), monkeypatch, caplog)
+    assert outcome.endswith("saved; risk has not confirmed it yet: see riskctl rules list")
+    assert 15 <= sup.asked <= 22 and len(sup.timers) == 1      # every 0.1 s for 2 s
+
+
+def test_a_tightening_is_recorded_as_applied_live(tmp_path, monkeypatch, caplog):
+    sup = Sup(tmp_path, [ok(RulesReply(accounts=[account(1001, "SIM-DEMO-1", limit="4")]))])
+    reply, outcome = run(rules_set.COMMAND, sup, RulesSet(
+        target="SIM-DEMO-1", rule="max_contracts", param="limit", value="4"), monkeypatch, caplog)
+    assert outcome == "ok: SIM-DEMO-1 max_contracts.limit: saved; applied live on SIM-DEMO-1"
+    assert reply.reason == outcome[len("ok: "):]
+
+
+def test_disable_and_config_set_say_the_same_as_their_audit(tmp_path, monkeypatch, caplog):
+    sup = Sup(tmp_path, [ok(RulesReply(accounts=[account(1001, "SIM-DEMO-1",
+                                                         waiting={"enabled": "false"})]))])
+    reply, outcome = run(rules_enable.COMMAND, sup, RulesEnable(
+        target="SIM-DEMO-1", rule="max_contracts", enabled=False), monkeypatch, caplog)
+    assert "SIM-DEMO-1: riskd keeps enabled = true until the roll" in outcome, outcome
+    assert outcome == f"ok: {reply.reason}"
+    sup = Sup(tmp_path, [ok(RulesReply(accounts=[account(1001, "SIM-DEMO-1",
+                                                         waiting={"limit": "9"})]))])
+    reply, outcome = run(config_set.COMMAND, sup, ConfigSet(
+        key="accounts[0].rules.max_contracts.limit", value="9"), monkeypatch, caplog)
+    assert "SIM-DEMO-1: riskd keeps limit = 5 until the roll" in outcome, outcome
+    assert outcome == f"ok: {reply.reason}"
+
+
+def test_risk_silent_is_never_recorded_as_applied(tmp_path, monkeypatch, caplog):
+    sup = Sup(tmp_path, [error("timeout", "risk did not answer within 1 s")])
+    reply, outcome = run(rules_set.COMMAND, sup, RulesSet(
+        target="1001", rule="max_contracts", param="limit", value="8"), monkeypatch, caplog)
+    assert outcome == ("ok: 1001 max_contracts.limit: saved; risk has not confirmed it yet: "
+                       "see riskctl rules list")
+
+
+def test_outcome_lines_name_each_account_the_edit_concerns():
+    readings = [account(1001, "SIM-DEMO-1", waiting={"limit": "8"}),
+                account(1002, "SIM-DEMO-2", limit="8"), account(1003, "OTHER", limit="3")]
+    lines, settled = outcome_lines(RuleEdit("profile:default", "max_contracts", "limit", "8.0"),
+                                   readings, "17:00 CST")
+    assert settled
+    assert lines[0].startswith("SIM-DEMO-1: riskd keeps limit = 5 until the roll at 17:00 CST")
+    assert lines[1] == "applied live on SIM-DEMO-2"
+    assert outcome_lines(RuleEdit("1001", "max_contracts", "limit", "8"),
+                         [account(1001, "A")], "x") == ([], False)
+    assert outcome_lines(RuleEdit("1001", "max_contracts", "limit", "8"), [], "x")[1]
+
+
+def test_rule_edit_of_config_keys():
+    accounts = [AccountConfig(id=1001, name="SIM-DEMO-1")]
+    assert rule_edit_of("profiles.default.rules.max_contracts.limit", "6", accounts) == \
+        RuleEdit("profile:default", "max_contracts", "limit", "6")
+    assert rule_edit_of("accounts[0].rules.max_contracts.mode", "alert", accounts) == \
+        RuleEdit("account:SIM-DEMO-1", "max_contracts", "mode", "alert")
+    assert rule_edit_of("accounts[3].rules.max_contracts.limit", "6", accounts) is None
+    assert rule_edit_of("notify.timezone", "UTC", accounts) is None
+
+
+def test_a_restore_that_changes_rules_is_not_recorded_as_applied_live(tmp_path, caplog):
+    from services.supervisor.commands.config_edits import run_edit
+    sup = Sup(tmp_path, [ok(RulesReply())])
+    got = []
+    changed = EditResult(path=sup.loaded.path, backup="", digest="",
+                         changes=("profiles.default.rules.max_contracts.limit: 5 -> 8",))
+    with caplog.at_level(logging.INFO, logger="riskd.audit"):
+        run_edit(sup, audited(got.append, "ConfigRestore", "admin", "admin:x"),
+                 "restore 20261205T020000000000Z", lambda p, b: changed)
+    outcome = [r.outcome for r in caplog.records if getattr(r, "audit", False)][-1]
+    assert "applied live" not in outcome
+    assert "a loosening waits for the trading-day roll" in outcome, outcome
