@@ -14,6 +14,10 @@ held instead:
 - an order the account had, or one the broker says was created before the lock started, was
   not placed while locked.
 
+A position the broker opened after the lock started was not held, whatever the record says
+on its contract: the record's position was closed meanwhile (chaos run, riskd killed during a
+flatten: the record kept the closed lot and a buy while locked was read as that lot).
+
 Where the record has no position on a contract (no record at all: a state file from an older
 riskd; or a record saved while market was down, before risk's book showed the position), the
 broker's times decide: a position or order created before the lock started existed when it
@@ -46,7 +50,11 @@ class Carried:
         """Contracts a position event (now signed `after`) adds beyond what the account held;
         remembers `after` as held. `created_ns` is the broker's opening time of the position,
         `locked_since` when the earliest lockout covering it started (None: not locked)."""
-        if contract_id in self.positions:
+        if opened_after(created_ns, locked_since):
+            base = 0                # the broker opened it after the lock started: whatever the
+            # record held on this contract was closed meanwhile (chaos run: a closed position's
+            # record taken as the held lot of one reopened while locked)
+        elif contract_id in self.positions:
             base = self.positions[contract_id]
         elif existed_before(created_ns, locked_since):
             base = after            # the broker had it open before the lock: the record missed
@@ -58,6 +66,12 @@ class Carried:
     def had_order(self, order_id: int, created_ns: int, locked_since: int) -> bool:
         """Did the order exist before the lock started (held, or created before it)?"""
         return order_id in self.orders or existed_before(created_ns, locked_since)
+
+
+def opened_after(created_ns: int, locked_since: Optional[int]) -> bool:
+    """The broker's opening time of a position is after the lock started: none of it was held
+    when the lock started."""
+    return locked_since is not None and created_ns > locked_since
 
 
 def existed_before(created_ns: int, locked_since: Optional[int]) -> bool:

@@ -211,3 +211,24 @@ def test_a_record_saved_while_market_was_down_does_not_make_an_older_position_ne
         [position(2, start), position(1, lock_start + NS, ES)], [order(ORDER_ID, start)],
         fills), later)
     assert [(d.contract_id, d.action) for d in out.decisions] == [(ES, "close_position")]
+
+
+def test_a_position_reopened_after_the_lock_while_risk_was_down_is_closed_whatever_was_held(
+        tmp_path):
+    """Chaos run finding (2026-12-05, riskd killed mid-flatten): the saved record still held the
+    position the trader closed while risk waited for its snapshot; he then bought again while
+    locked. The broker's opening time of that position is after the lock started, so none of
+    it was held: it is closed, not read as the record's held lot (which kept 1 contract open
+    and only reduced every later buy back to it)."""
+    before, fills, start = locked_desk(tmp_path)
+    lock_start = before.engine.lockouts.all()[0].since_ns
+    later = before.now + 30 * NS
+    desk, store = restart(tmp_path, later)
+    desk.history.append(desk.engine.apply_snapshot(snapshot([], [], [], complete=False), later))
+    reopened = lock_start + 20 * NS                  # closed, then bought again while locked
+    desk.feed(Fill(account_id=ACCOUNT, trade_id=501, contract_id=MNQ, ts_ns=reopened,
+                   price=Decimal(21000), pnl=None, fees=Decimal(0), side=SIDE_BUY, size=1))
+    desk.feed(position(1, reopened))
+    cuts = [(d.contract_id, d.action, d.size) for o in desk.history for d in o.decisions
+            if d.rule == "lockout"]
+    assert cuts in ([(MNQ, "close_position", None)], [(MNQ, "reduce_position", 1)]), cuts
