@@ -27,11 +27,12 @@ log = logging.getLogger(__name__)
 CHECKPOINT_EVERY = 1.0           # seconds between checkpoints of each registered file
 
 
-def open_wal(path: str, schema: str = "", *, timeout: float = 5.0,
-             row_factory=None) -> sqlite3.Connection:
+def open_wal(path: str, schema: str = "", *, timeout: float = 5.0, row_factory=None,
+             checkpointer: Optional["Checkpointer"] = None) -> sqlite3.Connection:
     """A connection in autocommit mode (the callers BEGIN themselves), WAL, synchronous=NORMAL,
     with `schema` applied, checkpointed by the process's checkpointer instead of inside a
-    commit. Closed again when any step fails; close it with close_wal()."""
+    commit (the process's, or `checkpointer`). Closed again when any step fails; close it with
+    close_wal()."""
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=timeout)
     try:
         if row_factory is not None:
@@ -44,14 +45,15 @@ def open_wal(path: str, schema: str = "", *, timeout: float = 5.0,
     except BaseException:
         conn.close()
         raise
-    CHECKPOINTER.add(path)
+    (checkpointer or CHECKPOINTER).add(path)
     return conn
 
 
-def close_wal(path: str, conn: sqlite3.Connection) -> None:
+def close_wal(path: str, conn: sqlite3.Connection,
+              checkpointer: Optional["Checkpointer"] = None) -> None:
     """Stop checkpointing `path`, then close the store's connection (SQLite checkpoints the
     WAL itself on the last close)."""
-    CHECKPOINTER.remove(path)
+    (checkpointer or CHECKPOINTER).remove(path)
     conn.close()
 
 

@@ -27,16 +27,17 @@ def test_commits_past_the_automatic_checkpoint_size_leave_the_database_file_alon
     # SQLite's automatic checkpoint would copy the WAL into the file inside the commit that
     # crosses 1,000 pages (a few ms on one breach): here the file stays as it was
     path = str(tmp_path / "a.sqlite3")
-    conn = open_wal(path)
+    mine = Checkpointer(every=3600)          # its own: the process's thread runs every second
+    conn = open_wal(path, checkpointer=mine)
     try:
         _fill(conn, 1500)
         assert os.path.getsize(path) < 100 * PAGE
         assert os.path.getsize(path + "-wal") > 1500 * PAGE
-        CHECKPOINTER.run_once()
+        mine.run_once()
         assert os.path.getsize(path) > 1500 * PAGE           # the checkpointer copied it
         assert [r[0] for r in conn.execute("SELECT count(*) FROM t")] == [1500]
     finally:
-        close_wal(path, conn)
+        close_wal(path, conn, checkpointer=mine)
 
 
 def test_every_store_on_the_breach_path_is_checkpointed_outside_its_commits(tmp_path):
@@ -54,9 +55,8 @@ def test_every_store_on_the_breach_path_is_checkpointed_outside_its_commits(tmp_
 def test_a_file_removed_while_registered_is_not_created_again(tmp_path):
     path = str(tmp_path / "gone.sqlite3")
     checkpointer = Checkpointer(every=3600)
-    conn = open_wal(path)
+    conn = open_wal(path, checkpointer=checkpointer)
     try:
-        checkpointer.add(path)
         conn.close()
         for suffix in ("", "-wal", "-shm"):
             if os.path.exists(path + suffix):
@@ -65,7 +65,6 @@ def test_a_file_removed_while_registered_is_not_created_again(tmp_path):
         assert not os.path.exists(path)
     finally:
         checkpointer.remove(path)
-        CHECKPOINTER.remove(path)
 
 
 def test_a_store_closed_twice_over_one_path_keeps_the_other_checkpointed(tmp_path):
