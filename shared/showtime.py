@@ -8,7 +8,8 @@ in that zone ("Mon 17:00 CST"), and its date too when it is more than 6 days awa
 ("Sat 2026-12-19 17:00 CST"); on a screen that shows a trading day (status, watch) "today" is
 that trading day, so Friday-evening times after the roll say "Fri". Seconds are shown when they
 are not :00, rounded up, so an end time (a lockout's, a session's) never looks earlier than it
-is; columns of past events always show them. docs/operations.md (Times and time zones) documents it.
+is; columns of past events always show them. docs/operations.md (Times and time zones)
+documents it.
 """
 from __future__ import annotations
 

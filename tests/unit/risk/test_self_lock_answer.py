@@ -42,7 +42,7 @@ def test_a_rule_lockout_until_the_roll_outlasts_a_short_self_lockout():
                              "realized -512.50 <= -500.00", desk.now)
     text = answer(desk, until_ns=desk.now + 3600 * NS)
     assert text.startswith("already locked: the account stays locked until 17:00 CST by rule "
-                           "daily_realized_loss, a until_reset lockout since 09:00 CST"), text
+                           "daily_realized_loss, an until_reset lockout since 09:00 CST"), text
 
 
 def test_a_lockout_only_an_admin_ends_outlasts_any_end():
