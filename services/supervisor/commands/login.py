@@ -84,10 +84,12 @@ def execute_logout(sup, request: LogoutRequest, respond) -> None:
 
 def execute_whoami(sup, request: WhoAmIRequest, respond) -> None:
     session = sup.sessions.check(request.token).session
+    passwords = [r for r in SESSION_ROLES if role_config(sup.config, r).password_hash]
     if session is None:
-        respond(ok(WhoAmI(role="trader")))
+        respond(ok(WhoAmI(role="trader", passwords_set=passwords)))
     else:
-        respond(ok(WhoAmI(role=session.role, expires_ns=session.expires_ns, user=session.user)))
+        respond(ok(WhoAmI(role=session.role, expires_ns=session.expires_ns, user=session.user,
+                          passwords_set=passwords)))
 
 
 LOGIN = Command(LoginRequest, "trader", execute_login)
