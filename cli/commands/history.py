@@ -82,7 +82,8 @@ def rows(body, outcomes: Optional[dict] = None, tz=None) -> list[tuple]:
         # a lockout already ended has no time left: its end time alone, never "(in 9m05s)"
         out.append((c.ts_ns, lk.account_id, f"lockout by {c.by}: {lk.rule}", c.change,
                     symbol_text(lk.symbol), c.reason or lk.reason,
-                    f"{lk.kind} {fmt_time(lk.until_ns, tz, relative=lk.id not in ended, end=True)}"))
+                    f"{lk.kind} "
+                    f"{fmt_time(lk.until_ns, tz, relative=lk.id not in ended, end=True)}"))
     return sorted(out, key=lambda r: r[0])
 
 
