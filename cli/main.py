@@ -46,8 +46,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         epilog="Roles: trader commands need nothing; [ops] and [admin] commands need a session "
                "from 'riskctl login --role ops|admin'. Exit codes: 0 ok, 1 error, 2 usage, "
                "3 authentication refused. Run 'riskctl COMMAND --help' for one command. "
-               "Docs: docs/rules.md (the rules), docs/alerts.md (Telegram, Discord), "
-               "docs/operations.md (roles, passwords, the service, backups).")
+               "Docs: docs/rules.md (The rules), docs/alerts.md (Telegram, step by step; Discord, "
+               "step by step), docs/operations.md (Roles and passwords; The service; Backups).")
     parser.add_argument("--config", default=None,
                         help="riskd.toml (default: $RISKD_CONFIG or etc/riskd.toml)")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,

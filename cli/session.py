@@ -18,6 +18,7 @@ from typing import Optional
 
 import attrs
 
+from cli.errors import CliError
 from shared.config.edit import atomic_write
 from shared.messages.auth import LoginReply
 
@@ -106,7 +107,17 @@ def read_password(role: str, from_stdin: bool = False) -> str:
     if from_stdin:
         line = sys.stdin.readline()
         return line.rstrip("\r\n")
-    return getpass.getpass(f"{role} password: ")
+    return ask_password(f"{role} password: ")
+
+
+def ask_password(prompt: str) -> str:
+    """A password typed without echo; end of input (ctrl-D, or no input at all) ends the command
+    with a sentence, never a traceback."""
+    try:
+        return getpass.getpass(prompt)
+    except EOFError:
+        print(file=sys.stderr)          # the prompt's line ends
+        raise CliError("no password typed (end of input); nothing was done") from None
 
 
 def interactive() -> bool:

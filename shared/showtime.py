@@ -5,7 +5,11 @@ The display zone is `[notify] timezone` when it is set, else `[trading_day] time
 lockout), the Telegram/Discord alerts and the Telegram commands all show times in it, and
 always print the zone's abbreviation. A time of day names its day when it is not today's date
 in that zone ("Mon 17:00 CST"), and its date too when it is more than 6 days away
-("Sat 2026-12-19 17:00 CST"). docs/operations.md (Times and time zones) documents it.
+("Sat 2026-12-19 17:00 CST"); on a screen that shows a trading day (status, watch) "today" is
+that trading day, so Friday-evening times after the roll say "Fri". Seconds are shown when they
+are not :00, rounded up, so an end time (a lockout's, a session's) never looks earlier than it
+is; columns of past events always show them. docs/operations.md (Times and time zones)
+documents it.
 """
 from __future__ import annotations
 
@@ -48,11 +52,21 @@ def zone_label(tz: dt.tzinfo) -> str:
     return getattr(tz, "key", "") or str(tz)
 
 
-def at(ns: int, tz: dt.tzinfo, now_ns: int, seconds: bool = False) -> str:
+def at(ns: int, tz: dt.tzinfo, now_ns: int, seconds: Optional[bool] = None,
+       today: Optional[dt.date] = None) -> str:
     """'17:00 CST' today, 'Mon 17:00 CST' another day of the week around now, 'Mon 2026-12-14
-    17:00 CST' further away (seconds=True: 17:00:05). Today is now_ns's date in tz."""
+    17:00 CST' further away. Seconds: by default shown when they are not :00 ('22:21:44 CST'),
+    the time rounded UP to the whole second, so an end time (a lockout's, a session's) never
+    looks earlier than the real end: every end time uses the default. seconds=True (columns of
+    when things happened: actions, audit, history) always shows them, cut, not rounded.
+    Today is `today` when given (a screen that shows a trading day: status, watch), else
+    now_ns's date in tz."""
+    if seconds is None:           # up to the whole second: an end never shows early
+        ns = -(-ns // 1_000_000_000) * 1_000_000_000
     when = from_ns(ns, tz)
-    gap = abs((when.date() - from_ns(now_ns, tz).date()).days)
+    today = from_ns(now_ns, tz).date() if today is None else today
+    gap = abs((when.date() - today).days)
     day = "" if gap == 0 else f"{when:%a} " if gap <= WEEK_DAYS else f"{when:%a %Y-%m-%d} "
-    clock = f"{when:%H:%M:%S}" if seconds else f"{when:%H:%M}"
+    show_seconds = when.second != 0 if seconds is None else seconds
+    clock = f"{when:%H:%M:%S}" if show_seconds else f"{when:%H:%M}"
     return f"{day}{clock} {when:%Z}".strip()

@@ -27,14 +27,15 @@ def parse_when(text: str, now_ns: Optional[int] = None, future: bool = True,
 
 
 def fmt_time(ns: Optional[int], tz: Optional[dt.tzinfo] = None, relative: bool = True,
-             now_ns: Optional[int] = None) -> str:
+             now_ns: Optional[int] = None, end: bool = False) -> str:
     """A time in the display zone `tz` (shared/showtime.py), with the remaining time when it is
     in the future (and `relative`: a lockout that already ended has no time left, whatever its
-    planned end)."""
+    planned end). end=True: an end time, shown as showtime.at shows ends (seconds when not :00,
+    rounded up: never earlier than the real end); else with its seconds, cut."""
     if ns is None:
         return "-"
     now_ns = time.time_ns() if now_ns is None else now_ns
-    text = showtime.at(ns, tz or DEFAULT_TZ, now_ns, seconds=True)
+    text = showtime.at(ns, tz or DEFAULT_TZ, now_ns, seconds=None if end else True)
     left = (ns - now_ns) / 1e9
     return f"{text} (in {fmt_duration(left)})" if left > 0 and relative else text
 
@@ -50,6 +51,6 @@ def lockout_rows(lockouts, ended: bool = False, tz: Optional[dt.tzinfo] = None) 
     return render_table(
         ("account", "scope", "kind", "ended" if ended else "until", "rule", "by", "reason"),
         [(lk.account_id, symbol_text(lk.symbol), lk.kind,
-          ("now" if ended else fmt_time(lk.until_ns, tz)) if lk.until_ns or ended
+          ("now" if ended else fmt_time(lk.until_ns, tz, end=True)) if lk.until_ns or ended
           else (f"until {lk.clears_on}" if lk.clears_on else "an admin unlocks"),
           lk.rule, lk.by, lk.reason) for lk in lockouts])

@@ -63,7 +63,7 @@ def decision_row(d, outcomes: Optional[dict] = None, tz=None) -> tuple:
         what = (outcome_text(state) + lock if state is not None
                 else f"planned: {what} (enforcement no longer knows the outcome)")
     note = f"not acted on: {d.suppressed}" if d.suppressed else (
-        f"locked {d.lock.kind} until {fmt_time(d.lock.until_ns, tz)}"
+        f"locked {d.lock.kind} until {fmt_time(d.lock.until_ns, tz, end=True)}"
         if d.lock and d.lock.until_ns else f"locked {d.lock.kind}" if d.lock else "")
     who = d.by or f"rule {d.rule}"
     return (d.ts_ns, d.account_id, f"{who}{' (alert mode)' if d.mode == 'alert' else ''}",
@@ -82,7 +82,8 @@ def rows(body, outcomes: Optional[dict] = None, tz=None) -> list[tuple]:
         # a lockout already ended has no time left: its end time alone, never "(in 9m05s)"
         out.append((c.ts_ns, lk.account_id, f"lockout by {c.by}: {lk.rule}", c.change,
                     symbol_text(lk.symbol), c.reason or lk.reason,
-                    f"{lk.kind} {fmt_time(lk.until_ns, tz, relative=lk.id not in ended)}"))
+                    f"{lk.kind} "
+                    f"{fmt_time(lk.until_ns, tz, relative=lk.id not in ended, end=True)}"))
     return sorted(out, key=lambda r: r[0])
 
 

@@ -9,12 +9,12 @@ of docs/rules.md. The written file is validated before riskctl reports success.
 """
 from __future__ import annotations
 
-import getpass
 import os
 import sys
 from decimal import Decimal, InvalidOperation
 
 from cli.errors import EXIT_USAGE, CliError
+from cli.session import ask_password
 from shared.config.access import hash_password
 from shared.config.edit import atomic_write
 from shared.config.errors import ConfigError
@@ -48,7 +48,11 @@ def add_arguments(parser) -> None:
 def ask(prompt: str, default: str = "") -> str:
     if not sys.stdin.isatty():
         raise CliError(f"missing option for {prompt!r} (no terminal to ask in)", EXIT_USAGE)
-    answer = input(f"{prompt}{f' [{default}]' if default else ''}: ").strip()
+    try:
+        answer = input(f"{prompt}{f' [{default}]' if default else ''}: ").strip()
+    except EOFError:
+        raise CliError(f"no answer for {prompt!r} (end of input); nothing was written",
+                       EXIT_USAGE) from None
     return answer or default
 
 
@@ -60,8 +64,8 @@ def read_new_password(from_stdin: bool, role: str, option: str) -> str:
         if not sys.stdin.isatty():
             raise CliError(f"no terminal to ask for the {role} password: use {option}",
                            EXIT_USAGE)
-        password = getpass.getpass(f"new {role} password: ")
-        if getpass.getpass(f"repeat the {role} password: ") != password:
+        password = ask_password(f"new {role} password: ")
+        if ask_password(f"repeat the {role} password: ") != password:
             raise CliError("the two passwords differ; nothing was changed")
     if len(password) < 8:
         raise CliError(f"the {role} password must have at least 8 characters")

@@ -6,7 +6,8 @@ directory (~/.config/riskd, or $RISKD_SESSION_DIR), readable only by you, and
 used by every following command until it expires (default 15 minutes,
 [admin]/[ops] session_minutes) or you run `riskctl logout`. The answer says the role and when
 the session ends (in the display zone); the token itself is never shown, not even in part.
-Five failed logins within a minute lock logins for five minutes.
+Five failed logins within a minute lock logins for five minutes. A role with no password
+set is refused before any prompt, with the steps to set one.
 """
 from __future__ import annotations
 
@@ -14,8 +15,11 @@ import time
 
 from cli import configfile
 from cli import session as session_cache
+from cli.errors import EXIT_AUTH, CliError
 from cli.table import fmt_duration
 from shared import showtime
+from shared.config.access import no_password_hint
+from shared.messages.auth import WhoAmI, WhoAmIRequest
 
 NAME = "login"
 
@@ -28,10 +32,24 @@ def add_arguments(parser) -> None:
 
 
 def run(args, ctx) -> int:
+    if not args.password_stdin:
+        missing = no_password(ctx, args.role)
+        if missing:                   # never ask for a password that does not exist
+            raise CliError(missing, EXIT_AUTH)
     password = session_cache.read_password(args.role, from_stdin=args.password_stdin)
     reply = ctx.login(args.role, password)
     print(login_line(reply, configfile.display_zone(ctx.config_path), time.time_ns()))
     return 0
+
+
+def no_password(ctx, role: str) -> str:
+    """Why ROLE cannot log in when riskd says it has no password (the words of the refused
+    login, shared/config/access.py), else ''."""
+    reply = ctx.call(WhoAmIRequest())
+    told = reply.body.passwords_set if reply.ok and isinstance(reply.body, WhoAmI) else None
+    if told is None or role in told:          # an older riskd says nothing: ask as before
+        return ""
+    return f"{no_password_hint(role, 'admin' in told)} [auth_refused]"
 
 
 def login_line(reply, tz, now_ns: int) -> str:

@@ -8,6 +8,8 @@ riskctl refuses unless --yes is given).
 """
 from __future__ import annotations
 
+import sys
+
 from cli import session as session_cache
 from cli.commands._worker_action import ACTION_TIMEOUT, add_name, print_outcome, run_action
 from cli.errors import CliError
@@ -24,7 +26,11 @@ def add_arguments(parser) -> None:
 
 
 def confirm(question: str) -> bool:
-    answer = input(f"{question} [y/N] ")
+    try:
+        answer = input(f"{question} [y/N] ")
+    except EOFError:                   # ctrl-D, or no input: the default, no
+        print(file=sys.stderr)
+        return False
     return answer.strip().lower() in ("y", "yes")
 
 

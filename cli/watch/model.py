@@ -494,14 +494,16 @@ def _num(value: Decimal) -> str:
     return f"{v:,.2f}" if v != v.to_integral_value() else f"{v:,.0f}"
 
 
-def lock_end(lock, status: AccountStatus, now_ns: int, tz: dt.tzinfo) -> str:
-    """The live countdown of a lockout, or how it ends when it has no end time."""
+def lock_end(lock, status: AccountStatus, now_ns: int, tz: dt.tzinfo,
+             today: Optional[dt.date] = None) -> str:
+    """The live countdown of a lockout, or how it ends when it has no end time (today: the
+    trading day the screen shows; a time on another date names its day)."""
     until = lock.until_ns
     if until is None and lock.kind == UNTIL_RESET and status.next_roll_ns:
         until = status.next_roll_ns
     if until is not None:
         return (f"{fmt_countdown((until - now_ns) / NS_PER_S)} "
-                f"(until {showtime.at(until, tz, now_ns)})")
+                f"(until {showtime.at(until, tz, now_ns, today=today)})")
     if lock.kind == MANUAL:
         return ("until the broker allows trading again or an admin unlocks"
                 if lock.clears_on else "until an admin unlocks")
@@ -510,7 +512,8 @@ def lock_end(lock, status: AccountStatus, now_ns: int, tz: dt.tzinfo) -> str:
     return "until the next trading-day roll"
 
 
-def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo) -> list[Banner]:
+def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo,
+             today: Optional[dt.date] = None) -> list[Banner]:
     out = []
     for lock in status.lockouts:
         if lock.symbol:
@@ -521,7 +524,8 @@ def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo) -> list[Banner]:
             kind = "LOCKED OUT"
         who = "" if lock.by == "rule" else f" (by {lock.by})"
         text = f"{lock.rule}{who}: {lock.reason}" if lock.reason else f"{lock.rule}{who}"
-        out.append(Banner(kind=kind, text=text, countdown=lock_end(lock, status, now_ns, tz)))
+        out.append(Banner(kind=kind, text=text, countdown=lock_end(lock, status, now_ns, tz,
+                                                                    today)))
     if not status.can_trade and not any(b.kind == "LOCKED OUT" for b in out):
         out.append(Banner(kind="BROKER BLOCKS TRADING", text="the broker reports canTrade = false",
                           countdown="until the broker allows trading again"))
@@ -536,8 +540,9 @@ def _position_lines(status: AccountStatus) -> list[PositionLine]:
 
 
 def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo, now_ns: int,
-                  since_ns: int = 0) -> list[ActionLine]:
-    """Today's actions of an account (since_ns: the trading day's start), newest first."""
+                  since_ns: int = 0, today: Optional[dt.date] = None) -> list[ActionLine]:
+    """Today's actions of an account (since_ns: the trading day's start), newest first; a time
+    whose date is not `today` (the trading day shown) names its day."""
     rows = sorted((a for a in state.actions.values()
                    if a.account_id == account_id and a.ts_ns >= since_ns),
                   key=lambda a: a.ts_ns, reverse=True)
@@ -545,7 +550,8 @@ def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo, now_ns: int
     for a in rows[:MAX_ACTIONS]:
         colour = {"done": "green", "failed": "red", "pending": "amber",
                   "accepted": "amber"}.get(a.status, "dim")
-        out.append(ActionLine(time=showtime.at(a.ts_ns, tz, now_ns, seconds=True) if a.ts_ns
+        out.append(ActionLine(time=showtime.at(a.ts_ns, tz, now_ns, seconds=True, today=today)
+                              if a.ts_ns
                               else "-",
                               rule=a.rule or "-", action=a.action or "-", status=a.status,
                               latency=fmt_latency(a.latency_ms),
@@ -554,9 +560,9 @@ def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo, now_ns: int
 
 
 def account_view(state: WatchState, status: AccountStatus, now_ns: int,
-                 tz: dt.tzinfo, since_ns: int = 0) -> AccountView:
+                 tz: dt.tzinfo, since_ns: int = 0, today: Optional[dt.date] = None) -> AccountView:
     net = status.realized + status.unrealized
-    banners = _banners(status, now_ns, tz)
+    banners = _banners(status, now_ns, tz, today)
     return AccountView(
         account_id=status.account_id, name=status.name or str(status.account_id),
         trading_day=status.trading_day, balance=fmt_money(status.balance, signed=False),
@@ -567,7 +573,7 @@ def account_view(state: WatchState, status: AccountStatus, now_ns: int,
         unrealized_note="" if status.unrealized_complete else "(partial: no quote yet)",
         bars=_bars(status), banners=banners, positions=_position_lines(status),
         rules=_rule_lines(status), actions=_action_lines(state, status.account_id, tz, now_ns,
-                                                         since_ns),
+                                                         since_ns, today),
         rules_off=sum(1 for r in status.rules if not r.enabled))
 
 
@@ -601,7 +607,8 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
                              and failing else s, healthy=s == "running"
                              and not (n == "notify" and failing))
                    for n, s in sorted(state.workers.items())]
-    header = Header(clock=showtime.at(now_ns, tz, now_ns, seconds=True), trading_day=day.isoformat(),
+    header = Header(clock=showtime.at(now_ns, tz, now_ns, seconds=True, today=day),
+                    trading_day=day.isoformat(),
                     to_roll=to_roll, broker=broker, broker_ok=broker_ok, workers=workers)
     if state.reachable is False:
         since = ""
@@ -617,7 +624,7 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
     else:
         notice, level = "", ""
     day_start = calendar.start_of(day)
-    accounts = [account_view(state, s, now_ns, tz, day_start)
+    accounts = [account_view(state, s, now_ns, tz, day_start, day)
                 for _id, s in sorted(state.accounts.items())]
     selected = min(max(selected, 0), max(len(accounts) - 1, 0))
     health = [] if state.reachable is False else health_notes(state.config, state.channels, tz,

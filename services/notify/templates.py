@@ -54,8 +54,9 @@ class Context:
     def account(self, account_id: int) -> str:
         return self.accounts.get(account_id, str(account_id))
 
-    def at(self, ts_ns: int, now_ns: int, seconds: bool = False) -> str:
-        """A time in the display zone, with its day unless it is now_ns's (shared/showtime.py)."""
+    def at(self, ts_ns: int, now_ns: int, seconds: Optional[bool] = None) -> str:
+        """A time in the display zone, with its day unless it is now_ns's, and its seconds as
+        shared/showtime.py shows them (an end never earlier than it is)."""
         return showtime.at(ts_ns, self.tz, now_ns, seconds)
 
 

@@ -120,6 +120,7 @@ def self_lock_answer(d: Decision, locks: list[LockoutState], next_roll_ns: int,
     end, lk = max(later, key=lambda pair: pair[0])
     since = showtime.at(lk.since_ns, tz, now)
     return (f"already locked: the account stays locked {_end_words(lk, end, tz, now)} by "
-            f"{who(lk.rule)}, a {lk.kind} lockout since {since}: later than the "
+            f"{who(lk.rule)}, {'an' if lk.kind[0] in 'aeiou' else 'a'} {lk.kind} lockout since "
+            f"{since}: later than the "
             f"{showtime.at(asked, tz, now)} asked for, and a lockout is never shortened. "
             f"Recorded in history: a self-lockout until {showtime.at(asked, tz, now)}, {done}")

@@ -65,7 +65,7 @@ def first_admin_password_steps() -> str:
     return ("the first admin password is set while riskd is stopped, as the user who owns "
             f"the config file: stop riskd ({STOP_WITHOUT_RISKCTL}; `riskctl shutdown` needs an admin "
             "session), run `riskctl passwd admin --offline`, then start riskd again. "
-            "See docs/operations.md (the first admin password)")
+            "See docs/operations.md (Roles and passwords)")
 
 
 def login_role(role: str, ops_password_set: bool, admin_password_set: bool) -> str:

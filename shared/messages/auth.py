@@ -55,6 +55,9 @@ class WhoAmI:
     role: str                          # trader when there is no valid session
     expires_ns: Optional[int] = None
     user: str = ""
+    passwords_set: Optional[list[str]] = None   # the roles that have a password (riskctl login
+                                                # asks for none that does not exist); None:
+                                                # riskd did not say
 
 
 ALL = (LoginRequest, LoginReply, LogoutRequest, AuthNeeded, WhoAmIRequest, WhoAmI)

@@ -167,6 +167,13 @@ def test_no_password_configured_says_how_to_set_one(procs, tmp_path, riskctl):
     assert "stop riskd (Ctrl-C in the terminal where `make run` runs" in out.stderr
     assert "`riskctl shutdown` needs an admin session" in out.stderr
     assert "run `riskctl passwd admin --offline`, then start riskd again" in out.stderr
+    # user trial finding 3: without --password-stdin riskctl asked "admin password:" for a
+    # password that does not exist, then crashed on end of input; it asks riskd first now
+    asked = riskctl(config, "login", "--role", "admin")          # stdin: /dev/null
+    assert asked.returncode == 3, asked.stderr
+    assert "no admin password is set" in asked.stderr and "riskctl passwd admin --offline" \
+        in asked.stderr
+    assert "password:" not in asked.stderr and "Traceback" not in asked.stderr, asked.stderr
     # the offline edit, tried while riskd runs, gives the same way out (not "log in")
     early = riskctl(config, "passwd", "admin", "--offline", "--password-stdin",
                     password=ADMIN_PW)

@@ -4,7 +4,10 @@
 - docs/rules.md has a section for every rule, and every parameter its tables name is a real
   parameter of that rule, with the default the code has;
 - every doc named in a help text (any riskctl command, action, option) or in a comment of
-  etc/riskd.toml, and every link in the docs, is a file in the repo.
+  etc/riskd.toml, and every link in the docs, is a file in the repo;
+- a doc name followed by parentheses, `docs/rules.md (Lockouts)` or `docs/operations.md
+  (Roles and passwords; Backups)`, names sections: each is a heading of that doc (any level,
+  case aside, a rule's number aside). Text about a doc is written without parentheses.
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from tests.support.env import REPO
 
 DOCS = ["README.md", "docs/rules.md", "docs/alerts.md", "docs/operations.md"]
 DOC_REF = re.compile(r"(?<![\w/])((?:[\w-]+/)*[\w-]+\.md)\b")
+SECTION_REF = re.compile(r"(?<![\w/])((?:[\w-]+/)*[\w-]+\.md) \(([^)]+)\)")
 
 
 def read(path: str) -> str:
@@ -110,3 +114,30 @@ def test_every_link_in_the_docs_exists(doc):
     base = os.path.dirname(os.path.join(REPO, doc))
     for target in re.findall(r"\]\(([^)#:]+)\)", read(doc)):
         assert os.path.exists(os.path.join(base, target)), f"{doc} links {target}"
+
+
+def headings(doc: str) -> set[str]:
+    return {re.sub(r"^\d+\.\s*", "", line.lstrip("#").strip()).lower()
+            for line in read(doc).splitlines() if re.match(r"^#{1,6} ", line)}
+
+
+def section_refs() -> list[tuple[str, str, str]]:
+    """(where, doc, section) for every section named in a help text or a riskd.toml comment
+    (the comment lines of a paragraph joined: a pointer may wrap)."""
+    texts = [(where, " ".join(text.split())) for where, text in help_texts()]
+    comments = " ".join(line.split("#", 1)[1].strip() for line in
+                        read("etc/riskd.toml").splitlines() if "#" in line)
+    texts.append(("etc/riskd.toml", comments))
+    return [(where, doc, section.strip()) for where, text in texts
+            for doc, sections in SECTION_REF.findall(text) for section in sections.split(";")]
+
+
+def test_every_doc_section_named_in_a_help_text_or_a_config_comment_exists():
+    """User trial finding 4: `riskctl lockout --help` said "See docs/rules.md (Lockouts)" and
+    docs/rules.md had no such section."""
+    refs = section_refs()
+    assert ("riskctl lockout", "docs/rules.md", "Lockouts") in refs
+    assert any(where == "etc/riskd.toml" for where, _d, _s in refs)
+    for where, doc, section in refs:
+        assert section.lower() in headings(doc), f"{where} names {doc} ({section}): no such " \
+            f"section (headings: {sorted(headings(doc))})"

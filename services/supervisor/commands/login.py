@@ -11,6 +11,7 @@ from __future__ import annotations
 from services.supervisor import audit
 from services.supervisor.commands.base import Command
 from services.supervisor.sessions import SESSION_ROLES
+from shared import showtime
 from shared.config.access import check_password, no_password_hint
 from shared.messages.auth import (AuthNeeded, LoginReply, LoginRequest, LogoutRequest, WhoAmI,
                                   WhoAmIRequest)
@@ -19,6 +20,11 @@ from shared.messages.system import error, ok
 
 def role_config(config, role: str):
     return getattr(config, role)
+
+
+def _at(sup, ns: int) -> str:
+    """When a login lock ends, in the display zone (shared/showtime.py), as every end is shown."""
+    return showtime.at(ns, showtime.zone_of(sup.config), sup.sessions.clock.now_ns())
 
 
 def execute_login(sup, request: LoginRequest, respond) -> None:
@@ -35,7 +41,8 @@ def execute_login(sup, request: LoginRequest, respond) -> None:
         audit.record("login", role, f"refused: {role} logins locked for {left:.0f} s more",
                      who=user)
         respond(error("auth_locked", f"too many failed {role} logins from {user}: {role} "
-                                     f"logins are locked for {left:.0f} s more",
+                                     f"logins are locked for {left:.0f} s more (until "
+                                     f"{_at(sup, locked_until)})",
                       AuthNeeded(role=role, locked_until_ns=locked_until)))
         return
     hashed = role_config(sup.config, role).password_hash
@@ -48,11 +55,12 @@ def execute_login(sup, request: LoginRequest, respond) -> None:
     if not check_password(request.password, hashed):
         locked_now = limiter.failed(role, user)
         note = (f"; {limiter.max_failures} failures within a minute: {role} logins locked for "
-                f"{limiter.lock_ns / 60e9:g} minutes for {user} (other roles and users can "
-                f"still log in)" if locked_now else "")
-        audit.record("login", role, "refused: wrong password" + note, who=user)
+                f"{limiter.lock_ns / 60e9:g} minutes for {user}" if locked_now else "")
+        others = " (other roles and users can still log in)" if locked_now else ""
+        audit.record("login", role, "refused: wrong password" + note + others, who=user)
+        until = f", until {_at(sup, limiter.locked(role, user))}" if locked_now else ""
         respond(error("auth_locked" if locked_now else "auth_refused",
-                      f"wrong {role} password{note}", AuthNeeded(
+                      f"wrong {role} password{note}{until}{others}", AuthNeeded(
                           role=role, locked_until_ns=limiter.locked(role, user))))
         return
     limiter.succeeded(role, user)
@@ -76,10 +84,12 @@ def execute_logout(sup, request: LogoutRequest, respond) -> None:
 
 def execute_whoami(sup, request: WhoAmIRequest, respond) -> None:
     session = sup.sessions.check(request.token).session
+    passwords = [r for r in SESSION_ROLES if role_config(sup.config, r).password_hash]
     if session is None:
-        respond(ok(WhoAmI(role="trader")))
+        respond(ok(WhoAmI(role="trader", passwords_set=passwords)))
     else:
-        respond(ok(WhoAmI(role=session.role, expires_ns=session.expires_ns, user=session.user)))
+        respond(ok(WhoAmI(role=session.role, expires_ns=session.expires_ns, user=session.user,
+                          passwords_set=passwords)))
 
 
 LOGIN = Command(LoginRequest, "trader", execute_login)

@@ -219,3 +219,16 @@ def test_what_the_phone_says_is_what_happened():
     assert text(WorkerEvent(name="market", state="backoff", exit_code=0, reason="")) is None
     assert "crashed" in text(WorkerEvent(name="risk", state="backoff", exit_code=-9,
                                          reason="exited with code -9"))
+
+
+def test_an_alert_shows_a_lockout_s_real_end_with_its_seconds():
+    """User trial finding 1: ends cut to the minute looked earlier than they are."""
+    friday = to_ns(dt.datetime(2026, 12, 4, 21, 51, 44, tzinfo=CHI))
+    end = friday + 30 * 60 * 10**9 + 600_000_000                    # 22:21:44.6
+    lock = LockoutChange(change="added", ts_ns=friday, lockout=LockoutState(
+        id="l", account_id=1001, kind="timer", rule="self_lockout", since_ns=friday,
+        until_ns=end))
+    assert build(lock, CTX).title.endswith("until 22:21:45 CST"), build(lock, CTX).title
+    d = Decision(id="d", ts_ns=friday, rule="self_lockout", account_id=1001, action="flatten",
+                 lock=LockSpec(kind="timer", until_ns=end))
+    assert "locked until 22:21:45 CST" in build(d, CTX).lines

@@ -42,7 +42,7 @@ def test_a_rule_lockout_until_the_roll_outlasts_a_short_self_lockout():
                              "realized -512.50 <= -500.00", desk.now)
     text = answer(desk, until_ns=desk.now + 3600 * NS)
     assert text.startswith("already locked: the account stays locked until 17:00 CST by rule "
-                           "daily_realized_loss, a until_reset lockout since 09:00 CST"), text
+                           "daily_realized_loss, an until_reset lockout since 09:00 CST"), text
 
 
 def test_a_lockout_only_an_admin_ends_outlasts_any_end():
@@ -58,3 +58,11 @@ def test_a_longer_self_lockout_extends_and_says_so_plainly():
     answer(desk, until_ns=desk.now + 3600 * NS)
     text = answer(desk, until_ns=chi(2026, 11, 27, 9, 0))
     assert text.startswith("locked until Fri 09:00 CST; only an admin can end it early")
+
+
+def test_a_30m_lockout_answers_its_real_end_with_seconds():
+    """User trial finding 1: '--until 30m' answered 'locked until 22:21 CST' for 22:21:44; a
+    trader at 22:21:10 would be flattened. The end is never shown earlier than it is."""
+    desk = Desk()
+    text = answer(desk, until_ns=desk.now + (30 * 60 + 44) * NS + NS // 2)
+    assert text.startswith("locked until 09:30:45 CST;"), text

@@ -97,3 +97,12 @@ def test_down_kinds_a_restart_is_none():
                                  reason="exited with code 1")) == CRASHED
     assert down_kind(WorkerEvent(name="risk", state="flapping", reason="5 crashes")) == FLAPPING
     assert down_kind(WorkerEvent(name="risk", state="stopped", exit_code=0)) == ""
+
+
+def test_an_outage_under_a_second_does_not_read_as_zero_seconds():
+    """User trial finding 5: 'Worker enforcement is back after 0s down' (it was ~0.5 s)."""
+    watch = BackWatch()
+    watch.down("enforcement", 100 * S, "crashed: exited with code 1")
+    watch.up("enforcement", 100 * S + S // 2)
+    back = watch.due(100 * S + S // 2, ())
+    assert back.title.startswith("🟢 Worker enforcement is back after 0.5s down"), back.title
