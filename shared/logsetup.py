@@ -184,10 +184,12 @@ class ZmqLogHandler(logging.Handler):
                          None)
             return
         if not _listening(self.confirm_address, self.answer_timeout_s):
-            if self.worker_configured:
-                self._report(self.sent, "the logging worker is not running (it confirmed "
-                                        "none since this process started)", None)
-            return          # a riskd run without a logging worker: nothing was to be written
+            if not self.worker_configured:   # a riskd run without a logging worker: counted,
+                self.lost_at_exit = self.sent  # not said (nothing was to be written)
+                return
+            self._report(self.sent, "the logging worker is not running (it confirmed none "
+                                    "since this process started)", None)
+            return
         deadline = time.monotonic() + self.close_timeout_s
         receipt: LogReceipt | None = None
         with RpcClient(self.confirm_address, "logging", timeout=self.answer_timeout_s,

@@ -36,9 +36,9 @@ def test_a_broken_config_on_disk_leaves_the_read_commands_working_and_is_shown(p
         return out if out.returncode == 0 and "is invalid since" in out.stdout else None
     workers = wait_for(says_invalid, 15, interval=0.3, what="workers to say the file is invalid")
     # times in the display zone, with the zone (docs/operations.md, Times and time zones)
-    sentence = re.search(r"(\S*riskd.toml) is invalid since ((?:\w{3} )?\d\d:\d\d [A-Z]+) "
+    sentence = re.search(r"(\S*riskd.toml) is invalid since ((?:\w{3} )?\d\d:\d\d(?::\d\d)? [A-Z]+) "
                          r"\((line \d+ col \d+): not valid TOML: [^)]*\); riskd runs the config "
-                         r"loaded at ((?:\w{3} )?\d\d:\d\d [A-Z]+)", workers.stdout)
+                         r"loaded at ((?:\w{3} )?\d\d:\d\d(?::\d\d)? [A-Z]+)", workers.stdout)
     assert sentence, workers.stdout
     assert sentence.group(3).startswith(f"line {line} ")
     status = procs.riskctl(config, "status")

@@ -103,4 +103,4 @@ def test_status_shows_todays_actions_taken_before_it_ran(procs, riskd_with_accou
                 and "reduce_position" in ln]
         return rows[0] if rows and "done" in rows[0] else None
     row = wait_for(action_row, 20, interval=0.5, what="status's LAST ACTIONS to show the reduce")
-    assert re.match(r"^\d\d:\d\d:\d\d \w+\s+max_contracts\s+reduce_position\s+done", row), row
+    assert re.match(r"^(\w{3} )?\d\d:\d\d:\d\d \w+\s+max_contracts\s+reduce_position\s+done", row), row
