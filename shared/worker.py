@@ -52,6 +52,7 @@ class Worker:
 
     name = "worker"
     threaded = False     # True: other threads hold the GIL; hand it over sooner (see above)
+    switch_interval = GIL_SWITCH_INTERVAL      # the hand-over when threaded
 
     @classmethod
     def process_name(cls, loaded: LoadedConfig) -> str:
@@ -219,7 +220,7 @@ class Worker:
         self.handle(Ping, self._on_ping)
         self.handle(Stop, self._on_stop)
         if self.threaded:
-            sys.setswitchinterval(GIL_SWITCH_INTERVAL)
+            sys.setswitchinterval(self.switch_interval)
         self.setup()
         self.every(HEARTBEAT_INTERVAL, self.heartbeat, first=0)
         log.info("%s running (pid %d)", self.name, os.getpid())

@@ -35,6 +35,7 @@ import logging
 import os
 import sqlite3
 import sys
+from typing import Optional
 
 import attrs
 
@@ -93,6 +94,7 @@ class RiskWorker(Worker):
     def setup(self) -> None:
         bus = self.config.bus
         now = self.clock.now_ns()
+        self._held: Optional[Outcome] = None     # market steps not committed yet (_step)
         foreign = shards.foreign_state_files(self.loaded.data_dir, self.shard, self.shards)
         if foreign:
             log.critical("%s", shards.refusal(self.loaded.data_dir, self.shards, foreign))
@@ -192,6 +194,12 @@ class RiskWorker(Worker):
         # call) tells risk its closing fills are riskd's; when it waits beside those fills in
         # the same poll round, the fills must not be taken first as the trader's trades
         self._on_results()
+        try:
+            self._drain_market()
+        finally:
+            self._flush_held()
+
+    def _drain_market(self) -> None:
         quotes: list[Quote] = []             # a run of quotes is evaluated once per contract
         for received in drain(self.market, 2000):
             cont = received.continuity
@@ -225,7 +233,7 @@ class RiskWorker(Worker):
             out = None
         quotes.clear()
         if out is not None and (out.durable or out.dirty):
-            self.apply(out)
+            self._step(out)
 
     def _event(self, msg) -> None:
         try:
@@ -234,7 +242,28 @@ class RiskWorker(Worker):
             log.exception("risk could not apply %s", type(msg).__name__)
             return
         if out.durable or out.dirty:
-            self.apply(out)
+            self._step(out)
+
+    def _step(self, out: Outcome) -> None:
+        """A market step's outcome. One that acts or tells (a decision, a command, a lockout, a
+        warning) is committed and published at once, together with the steps held before it;
+        any other is held until the end of the drain (_flush_held). The broker's order, fill
+        and position events of one trade arrive together: held, they cost one commit before
+        the decision is published, not one each (measured: the order event's commit delayed
+        half of the fills by ~0.2 ms). Commit before publish holds for every step; a crash
+        before the flush loses only steps nothing was published from, which the restart
+        rebuilds from market's snapshot like any step not yet taken."""
+        if self._held is None:
+            self._held = out
+        else:
+            merge(self._held, out)
+        if out.decisions or out.commands or out.lockouts or out.warnings:
+            self._flush_held()
+
+    def _flush_held(self) -> None:
+        held, self._held = self._held, None
+        if held is not None:
+            self.apply(held)
 
     def _mine(self, msg) -> bool:
         """An event of an account of this shard, or one every shard takes (quotes, contracts)."""
@@ -260,8 +289,11 @@ class RiskWorker(Worker):
                 "%d orders, %d trades; %d buffered updates replayed",
                 "" if snap.complete else "incomplete ", snap.seq, len(snap.accounts),
                 len(snap.positions), len(snap.orders), len(snap.fills), len(replay))
-        for msg in replay:
-            self._event(msg)
+        try:
+            for msg in replay:
+                self._event(msg)
+        finally:
+            self._flush_held()
         if again:
             self.ask.send()
 

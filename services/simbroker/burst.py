@@ -93,7 +93,9 @@ class Burst:
             t0 = time.monotonic()
             while i < total and not self._stop.is_set():
                 due = min(total, int((time.monotonic() - t0 + SLICE) * st.quotes_per_second))
+                lock = self.gateway.lock
                 while i < due:
+                    lock.step_aside()      # a REST or hub caller waiting for the gateway first
                     self.gateway.tick([st.contracts[i % n]])
                     i += 1
                     st.quotes_sent = i

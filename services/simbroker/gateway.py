@@ -24,6 +24,7 @@ from services.simbroker.accounts import Ledger
 from services.simbroker.entities import BUY, MARKET, SELL, Account, Event, Result
 from services.simbroker.faults import Faults
 from services.simbroker.bars import MAX_BARS, MINUTE, UNIT_NAMES, BarStore
+from services.simbroker.gatelock import GatewayLock
 from services.simbroker.contracts import listed, products_with_fees, search_rank, tick_size_of
 from services.simbroker.history import day_bounds_ns, generate_day, trading_days
 from services.simbroker.market import Market
@@ -145,7 +146,10 @@ class NullHub:
     def publish_user(self, events: Iterable[Event]) -> None:
         pass
 
-    def publish_quote(self, contract_id: str, payload: dict) -> None:
+    def publish_quote(self, contract_id: str, payload: dict, kick: bool = True) -> None:
+        pass
+
+    def kick(self) -> None:
         pass
 
     def wants_quotes(self, contract_id: str) -> bool:
@@ -154,7 +158,7 @@ class NullHub:
     def wants(self, topic: str, contract_id: str) -> bool:
         return False
 
-    def publish_market(self, topic: str, contract_id: str, data: str) -> None:
+    def publish_market(self, topic: str, contract_id: str, data: str, kick: bool = True) -> None:
         pass
 
 
@@ -169,7 +173,7 @@ class Gateway:
         self.user_name = user_name
         self.api_key = api_key
         self.clock = clock
-        self.lock = threading.RLock()
+        self.lock = GatewayLock()       # the burst steps aside for REST and hub callers
         self.products = products_with_fees(sim.fees)
         self._calendar_day = self.calendar_date()
         self.market = Market(listed(self.products, self._calendar_day), clock,
@@ -555,22 +559,26 @@ class Gateway:
         self._volume_seen[contract_id], self._last_seen[contract_id] = volume, last
         events = self.ledger.on_price(contract_id)
         self._emit(events)
+        # market data wakes the hub loop in tick()/move(), once the lock is released
         if self.hub.wants_quotes(contract_id):
-            self.hub.publish_quote(contract_id, m.quote(contract_id))
+            self.hub.publish_quote(contract_id, m.quote(contract_id), kick=False)
         if traded > 0 and self.hub.wants("trades", contract_id):     # the synthetic tape
             self.hub.publish_market("trades", contract_id, m.prints(
                 contract_id, m.price_json(contract_id, last), SELL if last < before else BUY,
-                traded))
+                traded), kick=False)
         if self.hub.wants("depth", contract_id):
-            self.hub.publish_market("depth", contract_id, m.depth(contract_id))
+            self.hub.publish_market("depth", contract_id, m.depth(contract_id), kick=False)
         return sum(1 for e in events if e.target == "GatewayUserTrade")
 
     def move(self, contract_id: str, last: Decimal, bid: Optional[Decimal] = None,
              ask: Optional[Decimal] = None) -> int:
         """Set a contract's price (POST /sim/quote); returns the number of fills it caused."""
-        with self.lock:
-            self.market.set_last(contract_id, last, bid, ask)
-            return self._after_move(contract_id)
+        try:
+            with self.lock:
+                self.market.set_last(contract_id, last, bid, ask)
+                return self._after_move(contract_id)
+        finally:
+            self.hub.kick()
 
     def tick(self, contract_ids: Optional[Iterable[str]] = None) -> None:
         """One random-walk step for the given contracts (default: all)."""
@@ -578,6 +586,7 @@ class Gateway:
             for cid in contract_ids or self.market.ids():
                 self.market.step(cid)
                 self._after_move(cid)
+        self.hub.kick()
 
     def random_walk(self) -> None:
         """The timer's step: every product's active month, unless paused."""

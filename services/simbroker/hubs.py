@@ -174,9 +174,13 @@ class HubServer:
         self._user_inbox.append(tuple(events))
         self._kick()
 
-    def publish_quote(self, contract_id: str, payload: dict) -> None:
+    def publish_quote(self, contract_id: str, payload: dict, kick: bool = True) -> None:
+        """kick=False: the caller calls kick() later, after releasing the gateway lock (waking
+        the loop is a syscall, and a thread that gives up the GIL while holding that lock
+        makes every REST call wait for it to get the GIL back)."""
         self._inbox.append(("quote", contract_id, payload))
-        self._kick()
+        if kick:
+            self._kick()
 
     def wants_quotes(self, contract_id: str) -> bool:
         return bool(self._by_topic.get(("quotes", contract_id)))
@@ -185,11 +189,17 @@ class HubServer:
         """Is anyone subscribed to this market topic ("trades", "depth") of the contract?"""
         return bool(self._by_topic.get((topic, contract_id)))
 
-    def publish_market(self, topic: str, contract_id: str, data: str) -> None:
+    def publish_market(self, topic: str, contract_id: str, data: str, kick: bool = True) -> None:
         """GatewayTrade / GatewayDepth (contractId, data) to the topic's subscribers; data is
         the JSON array already written (the hot path writes it by hand)."""
         self._inbox.append(("market", topic, contract_id, data))
-        self._kick()
+        if kick:
+            self._kick()
+
+    def kick(self) -> None:
+        """Wake the loop for what was published with kick=False (any thread)."""
+        if self._inbox:
+            self._kick()
 
     def _kick(self) -> None:
         if not self._kicked and self._loop is not None:
