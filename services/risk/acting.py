@@ -31,6 +31,8 @@ from shared.messages.risk import (ACTION_NONE, ALERT, CANCEL_ORDERS, CLOSE_POSIT
                                   FLATTEN, REDUCE_POSITION, TIMER, UNTIL_RESET, Decision,
                                   LockSpec)
 
+# a self-lockout no later than the lockout in force: kept in history as changing nothing
+ALREADY_LOCKED = "already locked as long or longer: nothing changed"
 # what a flatten in flight already does for its account (closes, reductions, cancels)
 COVERED_BY_FLATTEN = (CLOSE_POSITION, REDUCE_POSITION, CANCEL_ORDERS)
 
@@ -71,9 +73,15 @@ class Acting:
                 target in acted or (held is not None and held.rule == d.rule
                                     and d.action == FLATTEN)))
             if status != ADDED and repeat:      # the same action for this lockout: not twice
-                if status == EXTENDED:
+                if status == EXTENDED and d.rule == SELF_LOCK:     # the trader's own: said
+                    out.decisions.append(d)                        # as it is, an extension
+                elif status == EXTENDED:
                     out.decisions.append(attrs.evolve(
                         d, suppressed=f"already locked: {describe(change.lockout)}, extended"))
+                elif d.rule == SELF_LOCK:       # the request is kept, as changing nothing
+                    kept = attrs.evolve(d, lock=None)
+                    out.decisions.append(attrs.evolve(kept, what=what(kept, acct, False),
+                                                      suppressed=ALREADY_LOCKED))
                 return
             acted.add(target)
         if d.action == ACTION_NONE:
@@ -229,13 +237,25 @@ class Acting:
         else:
             return out, "expected --until a time in the future, or --session"
         self._maybe_roll(now, out)
-        self.account(account_id)
-        d = Decision(id="", ts_ns=now, rule=SELF_LOCK, account_id=account_id, action=FLATTEN,
+        acct = self.account(account_id)
+        # a flatten with nothing to do is not an action: an account risk knows whole (market
+        # read it from the broker) with no position and no working order is only locked
+        action = ACTION_NONE if self._nothing_open(acct) else FLATTEN
+        d = Decision(id="", ts_ns=now, rule=SELF_LOCK, account_id=account_id, action=action,
                      mode=ENFORCE, lock=spec, reason=reason or "locked by the trader",
                      event_ns=now)
         self._take(d, now, out)
         out.dirty.add(account_id)
         return out, ""
+
+    def _nothing_open(self, acct: AccountState) -> bool:
+        """Does the broker's state, as risk knows it whole, show nothing a flatten would do?
+        Before market's complete snapshot (a restart) risk's book may miss a position: then
+        the flatten is sent (enforcement reads the broker) and says what it found."""
+        aid = acct.account_id
+        return (aid in self.known_whole and aid not in self.carried and not acct.orders
+                and not acct.ahead and self._flatten_in_flight(aid) is None
+                and not any(acct.live_size(p) for p in acct.positions.values()))
 
 
 @attrs.frozen

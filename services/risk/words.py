@@ -19,6 +19,8 @@ from shared.messages.risk import (ACTION_NONE, CANCEL_ORDERS, CLOSE_POSITION, FL
 
 SELF_LOCK = "self_lockout"
 LOCKOUT_RULE = "lockout"
+# a self-lockout of an account with nothing open: no flatten is sent, and none is claimed
+NOTHING_OPEN = "nothing to flatten: no position or working order open"
 ADMIN = "admin"
 
 
@@ -71,6 +73,8 @@ def what(d: Decision, acct: Optional[AccountState], alert: bool) -> str:
     elif d.action == MODIFY_STOP:
         text = (f"{'would have moved' if alert else 'move'} the stop of order {d.order_id} "
                 f"to {d.stop_price}")
+    elif d.action == ACTION_NONE and d.rule == SELF_LOCK:
+        text = NOTHING_OPEN
     elif d.action == ACTION_NONE:
         text = ""
     else:
@@ -104,23 +108,28 @@ def _end_words(lock: LockoutState, end_ns: int, tz: dt.tzinfo, now: int) -> str:
 
 
 def self_lock_answer(d: Decision, locks: list[LockoutState], next_roll_ns: int,
-                     tz: dt.tzinfo, now: int) -> str:
+                     tz: dt.tzinfo, now: int, asked_ns: Optional[int] = None) -> str:
     """The answer to a self-lockout (d: its decision; locks: the account's lockouts now; times
-    in the display zone tz): until when the account is locked and, when an account-wide
-    lockout in force ends later than the one asked for, that it stays locked until then, by
-    what, and what was recorded."""
-    asked = d.lock.until_ns if d.lock is not None and d.lock.until_ns else next_roll_ns
-    done = d.what.split("; lock ")[0] + (f" (nothing sent: {d.suppressed})" if d.suppressed
-                                         else "")
+    in the display zone tz; asked_ns: the end asked for, None for the roll): until when the
+    account is locked and, when an account-wide lockout in force ends later than the one
+    asked for, that it stays locked until then, by what, and what was recorded. A request
+    that changed nothing (d without a lock: one as long or longer was in force) says so."""
+    asked = d.lock.until_ns if d.lock is not None and d.lock.until_ns else \
+        asked_ns or next_roll_ns
+    unchanged = d.lock is None
+    done = d.what.split("; lock ")[0] + (f" (nothing sent: {d.suppressed})"
+                                         if d.suppressed and not unchanged else "")
     later = [(lock_end_ns(lk, next_roll_ns), lk) for lk in locks if lk.symbol is None]
-    later = [(end, lk) for end, lk in later if end > asked]
+    later = [(end, lk) for end, lk in later if end > asked or (unchanged and end == asked)]
+    at = showtime.at(asked, tz, now)
     if not later:
-        return (f"locked until {showtime.at(asked, tz, now)}; only an admin can end it early; "
-                f"{done}")
+        return f"locked until {at}; only an admin can end it early; {done}"
     end, lk = max(later, key=lambda pair: pair[0])
     since = showtime.at(lk.since_ns, tz, now)
-    return (f"already locked: the account stays locked {_end_words(lk, end, tz, now)} by "
+    head = (f"already locked: the account stays locked {_end_words(lk, end, tz, now)} by "
             f"{who(lk.rule)}, {'an' if lk.kind[0] in 'aeiou' else 'a'} {lk.kind} lockout since "
-            f"{since}: later than the "
-            f"{showtime.at(asked, tz, now)} asked for, and a lockout is never shortened. "
-            f"Recorded in history: a self-lockout until {showtime.at(asked, tz, now)}, {done}")
+            f"{since}: {'later than' if end > asked else 'as late as'} the {at} asked for, "
+            f"and a lockout is never shortened. ")
+    if unchanged:
+        return head + f"Nothing changed and nothing was done ({done}); history keeps the request."
+    return head + f"Recorded in history: a self-lockout until {at}, {done}"
