@@ -24,7 +24,7 @@ import attrs
 from services.risk.lockouts import ADDED, EXTENDED, describe, lock_key
 from services.risk.outcome import Outcome
 from services.risk.state import AccountState
-from services.risk.words import LOCKOUT_RULE, SELF_LOCK, what, who
+from services.risk.words import LOCKOUT_RULE, SELF_LOCK, command_in, not_sent, what, who
 from shared.when import self_lock_refusal
 from shared.messages.enforce import Command
 from shared.messages.risk import (ACTION_NONE, ALERT, CANCEL_ORDERS, CLOSE_POSITION, ENFORCE,
@@ -76,8 +76,8 @@ class Acting:
                 if status == EXTENDED and d.rule == SELF_LOCK:     # the trader's own: said
                     out.decisions.append(d)                        # as it is, an extension
                 elif status == EXTENDED:
-                    out.decisions.append(attrs.evolve(
-                        d, suppressed=f"already locked: {describe(change.lockout)}, extended"))
+                    out.decisions.append(self._unsent(
+                        d, f"already locked: {describe(change.lockout)}, extended"))
                 elif d.rule == SELF_LOCK:       # the request is kept, as changing nothing
                     kept = attrs.evolve(d, lock=None)
                     out.decisions.append(attrs.evolve(kept, what=what(kept, acct, False),
@@ -90,10 +90,17 @@ class Acting:
         busy = self._in_flight(d, target)
         if busy:                                # the same action is already on its way
             if locked_now or d.rule == SELF_LOCK:   # a new breach all the same: keep its record
-                out.decisions.append(attrs.evolve(d, suppressed=busy))
+                out.decisions.append(self._unsent(d, busy))
             return
         out.decisions.append(d)
         self._command(d, now, out)
+
+    def _unsent(self, d: Decision, why: str) -> Decision:
+        """The record of a decision whose command is not sent: why, in suppressed and in what
+        (naming the rule whose command is on its way, when the outbox still has it)."""
+        d = attrs.evolve(d, suppressed=why)
+        entry = self.outbox.entries.get(command_in(why) or "")
+        return attrs.evolve(d, what=not_sent(d, entry.command.rule if entry else ""))
 
     def remember_acted(self, d: Decision) -> None:
         """A decision from history, read back by the store after a restart: what its lockout,

@@ -1,13 +1,15 @@
 """Who acted and what was done, in words: the `by` and `what` of every decision record.
 
 The same sentence drives the history, the alert and the screen. In alert mode it says what
-would have been done ("would have flattened 2 positions and cancelled 1 order"). A self-lockout's
+would have been done ("would have flattened 2 positions and cancelled 1 order"); a command
+not sent says why instead of its plan (not_sent). A self-lockout's
 answer (self_lock_answer) says until when the account really stays locked: a longer lockout
 already in force is not shortened by a shorter one.
 """
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Optional
 
 from services.risk.state import AccountState, symbol_of
@@ -87,6 +89,29 @@ def what(d: Decision, acct: Optional[AccountState], alert: bool) -> str:
     return text or "record only"
 
 
+_COMMAND_ID = re.compile(r" \((([^()\s]+)\.\d+)\)$")    # " (d42.1)": command d42.1 of d42
+
+
+def command_in(why: str) -> Optional[str]:
+    """The command id a reason for not sending ends with ("... in flight (d42.1)"), if any."""
+    m = _COMMAND_ID.search(why)
+    return m.group(1) if m else None
+
+
+def not_sent(d: Decision, rule: str = "") -> str:
+    """The what of an enforce decision whose command was not sent (d.suppressed says why), so
+    history never shows a plan as if it ran: "flatten not sent: already in flight, by decision
+    d42 (daily_net_loss); lock the account (timer)" (rule: whose command that is, when
+    known; the lockout part stays: that was taken)."""
+    if d.action == ACTION_NONE or not d.suppressed:
+        return d.what
+    whose = f" ({rule})" if rule else ""
+    why = _COMMAND_ID.sub(lambda m: f", by decision {m.group(2)}{whose}", d.suppressed)
+    why = why.replace("the same action is in flight", "already in flight")
+    _plan, sep, lock = d.what.partition("; lock ")
+    return f"{d.action} not sent: {why}" + (f"; lock {lock}" if sep else "")
+
+
 FOREVER = 2 ** 63      # the end of a lockout that waits for a condition or an admin
 
 
@@ -117,8 +142,7 @@ def self_lock_answer(d: Decision, locks: list[LockoutState], next_roll_ns: int,
     asked = d.lock.until_ns if d.lock is not None and d.lock.until_ns else \
         asked_ns or next_roll_ns
     unchanged = d.lock is None
-    done = d.what.split("; lock ")[0] + (f" (nothing sent: {d.suppressed})"
-                                         if d.suppressed and not unchanged else "")
+    done = d.what.split("; lock ")[0]        # a command not sent says so (not_sent)
     later = [(lock_end_ns(lk, next_roll_ns), lk) for lk in locks if lk.symbol is None]
     later = [(end, lk) for end, lk in later if end > asked or (unchanged and end == asked)]
     at = showtime.at(asked, tz, now)
