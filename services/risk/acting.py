@@ -13,7 +13,10 @@ lockouts, the outbox, what is in flight, what each lockout has already acted on.
   finished one covers a second flatten for an event it was under way for, unless something
   opened or was placed since.
 - A command that closes or reduces records riskd's expected exits (services/risk/exits.py).
-- People: an admin's unlock, a trader's self-lockout.
+- A decision whose command is not sent says why in its what too (words.not_sent).
+- People: an admin's unlock, a trader's self-lockout (with nothing open, as risk knows the
+  account whole, it only locks: no flatten is sent or claimed; one no later than the same
+  lockout in force is kept as changing nothing).
 """
 from __future__ import annotations
 
