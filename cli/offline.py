@@ -6,10 +6,23 @@ refused and so is the edit (an edit of a running riskd's file would bypass its a
 session and its audit trail), and a riskd started during the edit refuses to start until the
 edit is written. The data dir comes from the config; a config that does not validate is read
 leniently for [paths].data_dir (an offline edit is how a broken file gets fixed).
+
+Every offline edit leaves its line in the audit trail, still under the lock (no logging worker
+writes then): who (the OS user, "offline:ana"), what (the action, the file, the values changed
+with secrets masked, never a password or its hash); `riskctl audit show` lists it and riskd's
+logging worker continues the hash chain from it on its next start.
 """
 from __future__ import annotations
 
+import logging
+import os
+import sys
+import time
+
 from cli import configfile
+from cli.session import os_user
+from shared import auditchain
+from shared.messages.logs import LogRecord, line_fields
 from cli.errors import EXIT_AUTH, CliError
 from shared.config.access import first_admin_password_steps
 from shared.config.edit import EditError, default_backup_dir
@@ -46,8 +59,24 @@ def refusal(exc: AlreadyRunning, admin_set: bool = True) -> str:
             "See docs/operations.md")
 
 
-def offline_edit(ctx, edit) -> int:
-    """Run edit(path, backup_dir) -> EditResult on the file itself, holding riskd's lock."""
+def audit_fields(action: str, result, now_ns: int) -> dict:
+    """The audit line of an offline edit, in the shape the supervisor's audit records have
+    (services/supervisor/audit.py): who, action, role, file, changes (secrets masked), result."""
+    who = f"offline:{os_user() or 'unknown user'}"
+    outcome = f"ok: saved {result.path} while riskd was stopped (--offline)"
+    fields = {"audit": True, "action": f"{action} (offline)", "role": "admin", "who": who,
+              "outcome": outcome, "result": outcome, "file": result.path}
+    if result.changes:
+        fields["changes"] = "; ".join(result.changes)
+    return line_fields(LogRecord(
+        ts_ns=now_ns, level="INFO", levelno=logging.INFO, process="riskctl", pid=os.getpid(),
+        logger="riskd.audit", message=f"{fields['action']} by {who} (admin): {outcome}",
+        fields=fields))
+
+
+def offline_edit(ctx, edit, action: str = "config edit") -> int:
+    """Run edit(path, backup_dir) -> EditResult on the file itself, holding riskd's lock, and
+    audit it (action: what the audit trail calls it, e.g. "passwd admin")."""
     data_dir, valid = data_dir_of(ctx.config_path)
     backups = default_backup_dir(ctx.config_path, data_dir if valid else None)
     lock = InstanceLock(data_dir)
@@ -58,14 +87,23 @@ def offline_edit(ctx, edit) -> int:
     except OSError as exc:
         raise CliError(f"cannot check whether riskd is running (lock in {data_dir}): "
                        f"{exc.strerror or exc}") from None
+    unaudited = ""
+    log_dir = configfile.folders(ctx.config_path)[1]      # where the audit lives now
     try:
         result = edit(ctx.config_path, backups)
+        try:
+            auditchain.append_line(log_dir, audit_fields(action, result, time.time_ns()))
+        except OSError as exc:
+            unaudited = exc.strerror or str(exc)
     except ConfigError as exc:
         raise CliError("the edit was refused, the file is unchanged:\n" + exc.render()) from None
     except EditError as exc:
         raise CliError(str(exc)) from None
     finally:
         lock.release()
+    if unaudited:
+        print(f"warning: the edit is saved but is not in the audit log: {unaudited}",
+              file=sys.stderr)
     print(f"saved {result.path}" + (f" (previous file: {result.backup})" if result.backup
                                     else ""))
     for w in result.warnings:

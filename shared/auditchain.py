@@ -6,7 +6,9 @@ and `hash` = sha256 of the canonical JSON of every other field. So an edited
 line fails its own hash, and a removed, inserted or reordered line breaks the
 next line's `prev`. The chain runs across rotated files (audit.log.N is older
 than audit.log.1, which is older than audit.log) and across restarts (the
-logging worker reads the last line on start).
+logging worker reads the last line on start). append_line() continues the chain
+from a process that is its only writer while riskd is stopped (riskctl's --offline
+edits, holding riskd's instance lock).
 """
 from __future__ import annotations
 
@@ -149,3 +151,15 @@ def last_line(path: str, block: int = 65536) -> str:
     complete = data[:data.rfind(b"\n") + 1] if b"\n" in data else b""
     lines = [ln for ln in complete.split(b"\n") if ln.strip()]
     return lines[-1].decode("utf-8", "replace") if lines else ""
+
+
+def append_line(log_dir: str, fields: dict) -> str:
+    """Write one audit line after the chain's last, synced to disk; returns its hash. Only
+    for a writer that knows no logging worker runs (it holds riskd's instance lock)."""
+    os.makedirs(log_dir, exist_ok=True)
+    line, h = chain_line(fields, last_hash(audit_files(log_dir)))
+    with open(os.path.join(log_dir, AUDIT_FILE), "a", encoding="utf-8") as fh:
+        fh.write(line + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    return h

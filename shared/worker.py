@@ -1,8 +1,8 @@
 """The worker base: the lifecycle every riskd process shares.
 
 Parse --config, set up logging, bind the worker's PUB and control sockets,
-answer Ping and Stop, publish a heartbeat every second, run timers and socket
-handlers from one poll loop (never a blocking recv), exit cleanly on
+answer Ping and Stop, publish a heartbeat every second, run timers (every(): repeating,
+after(): once) and socket handlers from one poll loop (never a blocking recv), exit cleanly on
 SIGTERM/SIGINT (and CTRL_BREAK on Windows), close sockets with linger 0.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import math
 import logging
 import os
 import sys
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 import attrs
 import zmq
@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 HEARTBEAT_INTERVAL = 1.0
 POLL_MS = 100
+ONCE = None          # the interval of a timer that runs once (Worker.after)
 EXIT_CONFIG = 78     # EX_CONFIG: the supervisor shows it as "bad config"
 # The token the supervisor gave this process when it spawned it; echoed in every Pong so the
 # supervisor knows this process is its worker whatever its pid (services/supervisor/children.py).
@@ -68,7 +69,7 @@ class Worker:
         self.started_ns = clock.now_ns()
         self.stopping = False
         self._readers: dict[Any, Callable[[], None]] = {}
-        self._timers: list[tuple[float, int, float, Callable[[], None]]] = []
+        self._timers: list[tuple[float, int, Optional[float], Callable[[], None]]] = []
         self._timer_seq = 0
         self._handlers: dict[type, Callable[[Any], Reply]] = {}
         self.poller = zmq.Poller()
@@ -98,6 +99,14 @@ class Worker:
         self._timer_seq += 1
         due = self.clock.monotonic() + (interval if first is None else first)
         heapq.heappush(self._timers, (due, self._timer_seq, interval, callback))
+
+    def after(self, delay: float, callback: Callable[[], None]) -> None:
+        """Run callback once, delay seconds (monotonic) from now; then it is gone. One added
+        while the timers run waits for the next round (an after(0) that adds itself again
+        does not spin the loop)."""
+        self._timer_seq += 1
+        due = self.clock.monotonic() + max(0.0, delay)
+        heapq.heappush(self._timers, (due, self._timer_seq, ONCE, callback))
 
     def handle(self, request_type: type, handler: Callable[[Any], Reply]) -> None:
         if request_type in self._handlers:
@@ -190,12 +199,15 @@ class Worker:
     # -- the loop ---------------------------------------------------------------
     def _run_timers(self) -> float:
         now = self.clock.monotonic()
-        while self._timers and self._timers[0][0] <= now:
+        last = self._timer_seq           # timers added from here on wait for the next round
+        while self._timers and self._timers[0][0] <= now and self._timers[0][1] <= last:
             due, seq, interval, callback = heapq.heappop(self._timers)
             try:
                 callback()
             except Exception:
                 log.exception("%s: timer %s failed", self.name, getattr(callback, "__name__", callback))
+            if interval is ONCE:          # after(): not pushed back
+                continue
             next_due = due + interval
             if next_due <= now:           # fell behind: do not fire in a burst
                 next_due = now + interval

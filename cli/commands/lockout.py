@@ -35,7 +35,9 @@ def add_arguments(parser) -> None:
                            "offset, 2026-12-05T15:30:00-06:00; at most 7 days")
     when.add_argument("--session", action="store_true",
                       help="until the trading-day roll (the rest of the day)")
-    parser.add_argument("--reason", default="", help="why (shown in history and alerts)")
+    parser.add_argument("--reason", default="",
+                        help="why (shown in history and alerts; extending a lockout keeps the "
+                             "reason it started with, docs/rules.md)")
 
 
 def until_of(text: str, config_path: str, now_ns: int) -> tuple[int, str]:

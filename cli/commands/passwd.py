@@ -4,7 +4,8 @@
 
 The password is hashed here; only the hash travels to riskd, which writes it like any
 config edit (validated, backed up). --offline edits the file directly, only while riskd is
-stopped (riskctl checks riskd's instance lock). Roles and passwords: docs/operations.md.
+stopped (riskctl checks riskd's instance lock) and leaves its line in the audit trail (who,
+never the password or its hash). Roles and passwords: docs/operations.md.
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ def run(args, ctx) -> int:
     key = f"{args.role}.password_hash"
     if args.offline:
         return offline_edit(ctx, lambda path, backups: set_config_value(path, key, hashed,
-                                                                         backups))
+                                                                         backups),
+                            action=f"passwd {args.role}")
     return print_edited(ctx, ctx.request(ConfigSet(key=key, value=hashed),
                                          timeout=EDIT_TIMEOUT, retries=0))

@@ -120,7 +120,11 @@ def _plain(suppressed: str) -> str:
 def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
     account = ctx.account(d.account_id)
     verb = _ACTION_WORDS.get(d.action, d.action)
-    if d.action == "none" and d.lock is not None:
+    if d.action == "none" and d.rule == "self_lockout":
+        # an account with nothing open is only locked: no flatten is claimed (risk's words)
+        verb = "; ".join(x for x in ("lock the account" if d.lock is not None else "",
+                                     d.what.split("; lock ")[0]) if x) or "lock the account"
+    elif d.action == "none" and d.lock is not None:
         verb = "lock the account (positions stay)"
     heading = _NOT_A_BREACH.get(d.rule)
     lines = [] if d.value is None and d.limit is None else [reading(d.rule, d.value, d.limit)]

@@ -13,7 +13,10 @@ lockouts, the outbox, what is in flight, what each lockout has already acted on.
   finished one covers a second flatten for an event it was under way for, unless something
   opened or was placed since.
 - A command that closes or reduces records riskd's expected exits (services/risk/exits.py).
-- People: an admin's unlock, a trader's self-lockout.
+- A decision whose command is not sent says why in its what too (words.not_sent).
+- People: an admin's unlock, a trader's self-lockout (with nothing open, as risk knows the
+  account whole, it only locks: no flatten is sent or claimed; one no later than the same
+  lockout in force is kept as changing nothing).
 """
 from __future__ import annotations
 
@@ -24,13 +27,15 @@ import attrs
 from services.risk.lockouts import ADDED, EXTENDED, describe, lock_key
 from services.risk.outcome import Outcome
 from services.risk.state import AccountState
-from services.risk.words import LOCKOUT_RULE, SELF_LOCK, what, who
+from services.risk.words import LOCKOUT_RULE, SELF_LOCK, command_in, not_sent, what, who
 from shared.when import self_lock_refusal
 from shared.messages.enforce import Command
 from shared.messages.risk import (ACTION_NONE, ALERT, CANCEL_ORDERS, CLOSE_POSITION, ENFORCE,
                                   FLATTEN, REDUCE_POSITION, TIMER, UNTIL_RESET, Decision,
                                   LockSpec)
 
+# a self-lockout no later than the lockout in force: kept in history as changing nothing
+ALREADY_LOCKED = "already locked as long or longer: nothing changed"
 # what a flatten in flight already does for its account (closes, reductions, cancels)
 COVERED_BY_FLATTEN = (CLOSE_POSITION, REDUCE_POSITION, CANCEL_ORDERS)
 
@@ -71,9 +76,15 @@ class Acting:
                 target in acted or (held is not None and held.rule == d.rule
                                     and d.action == FLATTEN)))
             if status != ADDED and repeat:      # the same action for this lockout: not twice
-                if status == EXTENDED:
-                    out.decisions.append(attrs.evolve(
-                        d, suppressed=f"already locked: {describe(change.lockout)}, extended"))
+                if status == EXTENDED and d.rule == SELF_LOCK:     # the trader's own: said
+                    out.decisions.append(d)                        # as it is, an extension
+                elif status == EXTENDED:
+                    out.decisions.append(self._unsent(
+                        d, f"already locked: {describe(change.lockout)}, extended"))
+                elif d.rule == SELF_LOCK:       # the request is kept, as changing nothing
+                    kept = attrs.evolve(d, lock=None)
+                    out.decisions.append(attrs.evolve(kept, what=what(kept, acct, False),
+                                                      suppressed=ALREADY_LOCKED))
                 return
             acted.add(target)
         if d.action == ACTION_NONE:
@@ -82,10 +93,17 @@ class Acting:
         busy = self._in_flight(d, target)
         if busy:                                # the same action is already on its way
             if locked_now or d.rule == SELF_LOCK:   # a new breach all the same: keep its record
-                out.decisions.append(attrs.evolve(d, suppressed=busy))
+                out.decisions.append(self._unsent(d, busy))
             return
         out.decisions.append(d)
         self._command(d, now, out)
+
+    def _unsent(self, d: Decision, why: str) -> Decision:
+        """The record of a decision whose command is not sent: why, in suppressed and in what
+        (naming the rule whose command is on its way, when the outbox still has it)."""
+        d = attrs.evolve(d, suppressed=why)
+        entry = self.outbox.entries.get(command_in(why) or "")
+        return attrs.evolve(d, what=not_sent(d, entry.command.rule if entry else ""))
 
     def remember_acted(self, d: Decision) -> None:
         """A decision from history, read back by the store after a restart: what its lockout,
@@ -229,13 +247,25 @@ class Acting:
         else:
             return out, "expected --until a time in the future, or --session"
         self._maybe_roll(now, out)
-        self.account(account_id)
-        d = Decision(id="", ts_ns=now, rule=SELF_LOCK, account_id=account_id, action=FLATTEN,
+        acct = self.account(account_id)
+        # a flatten with nothing to do is not an action: an account risk knows whole (market
+        # read it from the broker) with no position and no working order is only locked
+        action = ACTION_NONE if self._nothing_open(acct) else FLATTEN
+        d = Decision(id="", ts_ns=now, rule=SELF_LOCK, account_id=account_id, action=action,
                      mode=ENFORCE, lock=spec, reason=reason or "locked by the trader",
                      event_ns=now)
         self._take(d, now, out)
         out.dirty.add(account_id)
         return out, ""
+
+    def _nothing_open(self, acct: AccountState) -> bool:
+        """Does the broker's state, as risk knows it whole, show nothing a flatten would do?
+        Before market's complete snapshot (a restart) risk's book may miss a position: then
+        the flatten is sent (enforcement reads the broker) and says what it found."""
+        aid = acct.account_id
+        return (aid in self.known_whole and aid not in self.carried and not acct.orders
+                and not acct.ahead and self._flatten_in_flight(aid) is None
+                and not any(acct.live_size(p) for p in acct.positions.values()))
 
 
 @attrs.frozen

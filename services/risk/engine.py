@@ -91,6 +91,9 @@ class Engine(Acting):
         self._synced: set[int] = set()                 # accounts a snapshot has set up
         self._cold: set[int] = set()                   # ... being set up by the first one
         self.carried: dict[int, Carried] = {}          # held before a restart, until synced
+        # accounts market's last snapshot read from the broker (complete): risk's book of them
+        # is the broker's state, so a self-lockout may see that there is nothing to flatten
+        self.known_whole: set[int] = set()
 
     # -- accounts -------------------------------------------------------------------------
     def account(self, account_id: int) -> AccountState:
@@ -371,6 +374,9 @@ class Engine(Acting):
             self._cold = set()
         if snap.complete:           # risk's book holds the broker's state again
             self.carried.clear()
+            self.known_whole |= ids
+        else:                       # market restarted and has not read the broker yet
+            self.known_whole.clear()
         return out
 
     def on_result(self, res: CommandResult, now: int) -> Outcome:

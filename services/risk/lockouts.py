@@ -3,6 +3,7 @@
 LockoutBook holds every active lockout. One lockout per (account, symbol, kind, clears_on):
 a second timer for the same scope replaces the first only when it ends later (never the
 reverse); an until-reset / until-session / manual lockout that exists already is left as is.
+An extension keeps the reason the lockout started with (extended_reason).
 Lockouts end by time (expire), at the trading-day roll (until_reset), when the broker
 condition they wait for clears (clears_on, e.g. canTrade back to true), or by an admin unlock.
 
@@ -44,6 +45,19 @@ def describe(lock: LockoutState) -> str:
     scope = f"{lock.symbol} on account {lock.account_id}" if lock.symbol \
         else f"account {lock.account_id}"
     return f"{scope} locked ({lock.kind}) by {lock.rule}"
+
+
+EXTENDED_BY = "; extended: "
+
+
+def extended_reason(original: str, new: str) -> str:
+    """The reason of an extended lockout: the one it started with is kept (a trader's "on
+    tilt" is never replaced by "self-lockout by ana"), with the latest extension's beside it
+    when it says something else (only the latest: extending again does not grow it)."""
+    first = original.split(EXTENDED_BY)[0]
+    if not new or new in (first, original):
+        return original
+    return f"{first}{EXTENDED_BY}{new}" if first else new
 
 
 class LockoutBook:
@@ -88,11 +102,11 @@ class LockoutBook:
                 return SAME, None
             lock = LockoutState(id=old.id, account_id=account_id, kind=spec.kind, rule=rule,
                                 since_ns=old.since_ns, until_ns=spec.until_ns,
-                                symbol=spec.symbol, clears_on=spec.clears_on, reason=reason,
-                                by=by)
+                                symbol=spec.symbol, clears_on=spec.clears_on,
+                                reason=extended_reason(old.reason, reason), by=by)
             self._by_key[_key(lock)] = lock
             return EXTENDED, LockoutChange(change=EXTENDED, lockout=lock, ts_ns=now, by=by,
-                                           reason=reason)
+                                           reason=lock.reason)
         self._by_key[_key(lock)] = lock
         return ADDED, LockoutChange(change=ADDED, lockout=lock, ts_ns=now, by=by, reason=reason)
 

@@ -96,7 +96,8 @@ class Requests:
         locks = self.w.engine.lockouts.all(aid)
         mine = [d for d in out.decisions if d.rule == SELF_LOCK]
         reason = (self_lock_answer(mine[-1], locks, self.w.engine.calendar.next_roll(now),
-                                   showtime.zone_of(self.w.config), now)
+                                   showtime.zone_of(self.w.config), now,
+                                   None if req.session else req.until_ns)
                   if mine else "locked; only an admin can end it early")
         return ok(LockoutList(lockouts=locks), reason=reason)
 

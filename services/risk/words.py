@@ -1,13 +1,15 @@
 """Who acted and what was done, in words: the `by` and `what` of every decision record.
 
 The same sentence drives the history, the alert and the screen. In alert mode it says what
-would have been done ("would have flattened 2 positions and cancelled 1 order"). A self-lockout's
+would have been done ("would have flattened 2 positions and cancelled 1 order"); a command
+not sent says why instead of its plan (not_sent). A self-lockout's
 answer (self_lock_answer) says until when the account really stays locked: a longer lockout
 already in force is not shortened by a shorter one.
 """
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Optional
 
 from services.risk.state import AccountState, symbol_of
@@ -19,6 +21,8 @@ from shared.messages.risk import (ACTION_NONE, CANCEL_ORDERS, CLOSE_POSITION, FL
 
 SELF_LOCK = "self_lockout"
 LOCKOUT_RULE = "lockout"
+# a self-lockout of an account with nothing open: no flatten is sent, and none is claimed
+NOTHING_OPEN = "nothing to flatten: no position or working order open"
 ADMIN = "admin"
 
 
@@ -71,6 +75,8 @@ def what(d: Decision, acct: Optional[AccountState], alert: bool) -> str:
     elif d.action == MODIFY_STOP:
         text = (f"{'would have moved' if alert else 'move'} the stop of order {d.order_id} "
                 f"to {d.stop_price}")
+    elif d.action == ACTION_NONE and d.rule == SELF_LOCK:
+        text = NOTHING_OPEN
     elif d.action == ACTION_NONE:
         text = ""
     else:
@@ -81,6 +87,29 @@ def what(d: Decision, acct: Optional[AccountState], alert: bool) -> str:
         text = f"{text}; " if text else ""
         text += f"would have locked {scope} ({d.lock.kind})" if alert else lock
     return text or "record only"
+
+
+_COMMAND_ID = re.compile(r" \((([^()\s]+)\.\d+)\)$")    # " (d42.1)": command d42.1 of d42
+
+
+def command_in(why: str) -> Optional[str]:
+    """The command id a reason for not sending ends with ("... in flight (d42.1)"), if any."""
+    m = _COMMAND_ID.search(why)
+    return m.group(1) if m else None
+
+
+def not_sent(d: Decision, rule: str = "") -> str:
+    """The what of an enforce decision whose command was not sent (d.suppressed says why), so
+    history never shows a plan as if it ran: "flatten not sent: already in flight, by decision
+    d42 (daily_net_loss); lock the account (timer)" (rule: whose command that is, when
+    known; the lockout part stays: that was taken)."""
+    if d.action == ACTION_NONE or not d.suppressed:
+        return d.what
+    whose = f" ({rule})" if rule else ""
+    why = _COMMAND_ID.sub(lambda m: f", by decision {m.group(2)}{whose}", d.suppressed)
+    why = why.replace("the same action is in flight", "already in flight")
+    _plan, sep, lock = d.what.partition("; lock ")
+    return f"{d.action} not sent: {why}" + (f"; lock {lock}" if sep else "")
 
 
 FOREVER = 2 ** 63      # the end of a lockout that waits for a condition or an admin
@@ -104,23 +133,27 @@ def _end_words(lock: LockoutState, end_ns: int, tz: dt.tzinfo, now: int) -> str:
 
 
 def self_lock_answer(d: Decision, locks: list[LockoutState], next_roll_ns: int,
-                     tz: dt.tzinfo, now: int) -> str:
+                     tz: dt.tzinfo, now: int, asked_ns: Optional[int] = None) -> str:
     """The answer to a self-lockout (d: its decision; locks: the account's lockouts now; times
-    in the display zone tz): until when the account is locked and, when an account-wide
-    lockout in force ends later than the one asked for, that it stays locked until then, by
-    what, and what was recorded."""
-    asked = d.lock.until_ns if d.lock is not None and d.lock.until_ns else next_roll_ns
-    done = d.what.split("; lock ")[0] + (f" (nothing sent: {d.suppressed})" if d.suppressed
-                                         else "")
+    in the display zone tz; asked_ns: the end asked for, None for the roll): until when the
+    account is locked and, when an account-wide lockout in force ends later than the one
+    asked for, that it stays locked until then, by what, and what was recorded. A request
+    that changed nothing (d without a lock: one as long or longer was in force) says so."""
+    asked = d.lock.until_ns if d.lock is not None and d.lock.until_ns else \
+        asked_ns or next_roll_ns
+    unchanged = d.lock is None
+    done = d.what.split("; lock ")[0]        # a command not sent says so (not_sent)
     later = [(lock_end_ns(lk, next_roll_ns), lk) for lk in locks if lk.symbol is None]
-    later = [(end, lk) for end, lk in later if end > asked]
+    later = [(end, lk) for end, lk in later if end > asked or (unchanged and end == asked)]
+    at = showtime.at(asked, tz, now)
     if not later:
-        return (f"locked until {showtime.at(asked, tz, now)}; only an admin can end it early; "
-                f"{done}")
+        return f"locked until {at}; only an admin can end it early; {done}"
     end, lk = max(later, key=lambda pair: pair[0])
     since = showtime.at(lk.since_ns, tz, now)
-    return (f"already locked: the account stays locked {_end_words(lk, end, tz, now)} by "
+    head = (f"already locked: the account stays locked {_end_words(lk, end, tz, now)} by "
             f"{who(lk.rule)}, {'an' if lk.kind[0] in 'aeiou' else 'a'} {lk.kind} lockout since "
-            f"{since}: later than the "
-            f"{showtime.at(asked, tz, now)} asked for, and a lockout is never shortened. "
-            f"Recorded in history: a self-lockout until {showtime.at(asked, tz, now)}, {done}")
+            f"{since}: {'later than' if end > asked else 'as late as'} the {at} asked for, "
+            f"and a lockout is never shortened. ")
+    if unchanged:
+        return head + f"Nothing changed and nothing was done ({done}); history keeps the request."
+    return head + f"Recorded in history: a self-lockout until {at}, {done}"

@@ -67,10 +67,20 @@ def outcome_of(reply) -> str:
         else f"{reply.code}: {reply.reason}"
 
 
+def claimed(request: Any) -> str:
+    """Who a request without a session says asked: riskctl lockout's "trader:ana" (the OS user
+    as riskctl knows it), the Telegram bot's "telegram:42"; marked as not proven by a session
+    ('' when the request names nobody)."""
+    by = getattr(request, "by", "") if request is not None else ""
+    return f"{by} ({NO_SESSION})" if isinstance(by, str) and by.strip() else ""
+
+
 def audited(respond, action: str, role: str, who: str = "", request: Any = None):
     """Wrap a respond callback so the outcome of an action lands in the audit trail, with the
-    request's fields and, for a config edit, what changed."""
+    request's fields and, for a config edit, what changed. who: the session's role and user;
+    without a session, who the request says asked (claimed)."""
     fields = request_fields(request)
+    who = who or claimed(request)
 
     def wrapper(reply) -> None:
         extra = dict(fields)

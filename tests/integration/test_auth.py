@@ -221,6 +221,10 @@ def test_an_admin_unlock_lands_in_the_audit_trail_and_the_chain_verifies(procs, 
              what="the unlock in audit.log")
     record = audited(config, "UnlockRequest", "ok")[-1]
     assert record["who"] == f"admin:{getpass.getuser()}"
+    # the self-lockout had no session: its line names the user riskctl named, marked so
+    # (fresh-user trial: it read "no session")
+    locked = audited(config, "SelfLockRequest", "ok")[-1]
+    assert locked["who"] == f"trader:{getpass.getuser()} (no session)", locked
     verify = riskctl(config, "audit", "verify")
     assert verify.returncode == 0 and "audit chain ok" in verify.stdout, verify.stdout
 

@@ -9,13 +9,22 @@ import sys
 
 import pytest
 
+from shared.bus.rpc import RpcClient
+from shared.config import load_config
 from shared.config.access import hash_password
+from shared.messages.risk import RiskStatusRequest
 from tests.support import env as support_env
 from tests.support.env import make_config, wait_for
 
 pytestmark = pytest.mark.slow
 
 ADMIN_PW = "correct horse"
+
+
+def risk_synced(loaded) -> bool:
+    with RpcClient(loaded.bus.risk_control, "risk", timeout=2, retries=2, name="test") as c:
+        reply = c.call(RiskStatusRequest())
+    return reply.ok and reply.body.market_synced
 
 
 @pytest.fixture
@@ -91,6 +100,10 @@ def test_a_shorter_self_lockout_says_the_longer_one_stays_and_a_time_without_off
     assert "2026-12-05T01:00:00-06:00 (America/Chicago)" in naive.stderr     # an example
     assert riskctl(config, "lockouts", "--json").stdout.count('"kind"') == 0   # nothing locked
 
+    # risk has market's complete snapshot: it knows the account whole (flat, no order), so
+    # no flatten is sent (before it, one is: services/risk/acting.py _nothing_open)
+    loaded = load_config(config).config
+    wait_for(lambda: risk_synced(loaded), 20, what="risk to have market's complete snapshot")
     long = wait_for(lambda: (lambda r: r if r.returncode == 0 else None)(
         riskctl(config, "lockout", "SIM-DEMO-1", "--until", "4h")),
         20, what="risk to know the account and lock it")
@@ -100,9 +113,16 @@ def test_a_shorter_self_lockout_says_the_longer_one_stays_and_a_time_without_off
     first = short.stdout.splitlines()[0]
     assert first.startswith("already locked: the account stays locked until "), short.stdout
     assert "by trader (self-lockout)" in first and "a lockout is never shortened" in first
-    assert "Recorded in history: a self-lockout until " in first
+    # the sim account is flat with no order: neither lockout flattens, and the second one,
+    # shorter than the 4 h in force, changes nothing and says so (fresh-user trial)
+    assert long.stdout.splitlines()[0].endswith("nothing to flatten: no position or working "
+                                                "order open"), long.stdout
+    assert first.endswith("Nothing changed and nothing was done (nothing to flatten: no "
+                          "position or working order open); history keeps the request."), first
     assert short.stdout.splitlines()[1].startswith("you asked until ")
     [lock] = json.loads(riskctl(config, "lockouts", "--json").stdout)["lockouts"]
     history = json.loads(riskctl(config, "history", "--account", "1001", "--json").stdout)
-    assert [d["rule"] for d in history["decisions"]] == ["self_lockout", "self_lockout"]
+    assert [(d["rule"], d["action"]) for d in history["decisions"]] == [
+        ("self_lockout", "none"), ("self_lockout", "none")]
+    assert history["decisions"][1]["suppressed"].startswith("already locked")
     assert lock["until_ns"] == history["decisions"][0]["lock"]["until_ns"]   # the 4 h stays

@@ -35,6 +35,7 @@ def mark_seen(sup, digest: str) -> None:
 
 
 CONFIRM_WITHIN = 2.0      # s: how long a rule edit waits for risk to show the edited file
+RECHECK_EVERY = 0.1       # s: how soon a rule edit asks risk again (a one-shot timer each time)
 
 
 def run_edit(sup, respond, key: str, edit: Callable[[str, str], EditResult],
@@ -95,27 +96,7 @@ def confirm_rule_edit(sup, respond, key: str, rule: RuleEdit, body: ConfigEdited
         lines, settled = outcome_lines(rule, readings, roll) if readings is not None \
             else ([], False)
         if readings is not None and not settled and sup.clock.monotonic() < deadline:
-            later(sup, ask)          # risk has not taken the new file yet
+            sup.after(RECHECK_EVERY, ask)        # risk has not taken the new file yet
             return
         respond(ok(body, reason=reason_of(key, lines)))
     ask()
-
-
-RECHECK_EVERY = 0.1       # s: how soon a rule edit asks risk again
-
-
-def later(sup, call: Callable[[], None]) -> None:
-    """Run call at the supervisor's next recheck tick (one timer, registered once)."""
-    waiting = sup.__dict__.setdefault("_rule_edits_waiting", [])
-    if not sup.__dict__.get("_rule_edits_timer"):
-        sup.every(RECHECK_EVERY, lambda: _run_waiting(sup))
-        sup._rule_edits_timer = True
-    waiting.append(call)
-
-
-def _run_waiting(sup) -> None:
-    waiting = sup.__dict__.get("_rule_edits_waiting", [])
-    due = list(waiting)
-    waiting.clear()
-    for call in due:
-        call()

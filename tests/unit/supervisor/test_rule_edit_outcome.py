@@ -42,15 +42,21 @@ class Sup:
         self.mono = 0.0
         self.readings = list(readings)
         self.asked = 0
-        self.timers = []
+        self.timers = []          # one-shot timers waiting: (due, callback), as Worker.after
+        self.repeating = []       # every(): a rule edit must register none
 
     def every(self, interval, callback, first=None):
-        self.timers.append((interval, callback))
+        self.repeating.append((interval, callback))
+
+    def after(self, delay, callback):
+        self.timers.append((self.mono + delay, callback))
 
     def tick(self):
-        """One timer round, RECHECK_EVERY later."""
-        self.mono += 0.1
-        for _interval, callback in self.timers:
+        """One timer round, RECHECK_EVERY later: the one-shots due run and are gone."""
+        self.mono = round(self.mono + 0.1, 6)
+        due = [t for t in self.timers if t[0] <= self.mono + 1e-9]
+        self.timers = [t for t in self.timers if t not in due]
+        for _due, callback in due:
             callback()
 
     def reload_config(self, reason="", authenticated=False):
@@ -100,7 +106,9 @@ def test_a_loosening_is_recorded_as_waiting_for_the_roll_like_the_reply(tmp_path
                                    "waits)"), reply.reason
     assert outcome == f"ok: {reply.reason}"
     assert "applied live" not in outcome
-    assert sup.asked == 2 and len(sup.timers) == 1
+    # asked again once, and no timer is left behind once it is answered (the old later()
+    # registered a repeating 0.1 s timer that stayed for the supervisor's whole life)
+    assert sup.asked == 2 and sup.timers == [] and sup.repeating == []
 
 
 def test_risk_never_showing_the_edit_is_asked_again_until_the_deadline_only(tmp_path,
@@ -109,7 +117,8 @@ def test_risk_never_showing_the_edit_is_asked_again_until_the_deadline_only(tmp_
     reply, outcome = run(rules_set.COMMAND, sup, RulesSet(
         target="1001", rule="max_contracts", param="limit", value="8"), monkeypatch, caplog)
     assert outcome.endswith("saved; risk has not confirmed it yet: see riskctl rules list")
-    assert 15 <= sup.asked <= 22 and len(sup.timers) == 1      # every 0.1 s for 2 s
+    assert 15 <= sup.asked <= 22                                # every 0.1 s for 2 s
+    assert sup.timers == [] and sup.repeating == []              # then nothing is left
 
 
 def test_a_tightening_is_recorded_as_applied_live(tmp_path, monkeypatch, caplog):
