@@ -370,6 +370,11 @@ class Engine(Acting):
             self._synced |= self._cold
             self._cold = set()
         if snap.complete:           # risk's book holds the broker's state again
+            for aid in list(self.carried):
+                acct = self.accounts.get(aid)
+                if acct is not None and self.settings.for_account(acct) is not None:
+                    for d in self.lockouts.fills_left(acct, now):
+                        self._take(d, now, out)
             self.carried.clear()
         return out
 
