@@ -10,6 +10,8 @@ publishes the broker's positions and orders as live events when it reconciles: t
 """
 from decimal import Decimal
 
+import pytest
+
 from services.risk.store import Store
 from shared.messages.market import (ORDER_LIMIT, POSITION_LONG, SIDE_BUY, SIDE_SELL,
                                     STATUS_OPEN, AccountUpdate, Fill, MarketSnapshot,
@@ -232,3 +234,34 @@ def test_a_position_reopened_after_the_lock_while_risk_was_down_is_closed_whatev
     cuts = [(d.contract_id, d.action, d.size) for o in desk.history for d in o.decisions
             if d.rule == "lockout"]
     assert cuts in ([(MNQ, "close_position", None)], [(MNQ, "reduce_position", 1)]), cuts
+
+
+@pytest.mark.parametrize("first", ["trade", "position"])
+def test_a_kill_between_the_two_events_of_a_reduction_leaves_the_record_at_the_new_size(
+        tmp_path, first):
+    """Locked, holding the 2 held at the lock's start, the trader sells 1; riskd is killed -9
+    after the first of the sale's two events (its Trade or its Position), before the other.
+    The record the next risk reads must say 1: a buy of 1 (back to 2) while locked is then
+    reduced. Before, a Position event alone was not committed (only the Trade's step or the
+    1 s timer saved the record), so the next risk read 2 and took the buy for what was held."""
+    before, fills, start = locked_desk(tmp_path)
+    later = before.now + 30 * NS
+    desk, store = restart(tmp_path, later)
+    run(desk, store, lambda: desk.engine.apply_snapshot(
+        snapshot([position(2, start)], [order(ORDER_ID, start)], fills), later))
+    desk.now = later + NS
+    sold = Fill(account_id=ACCOUNT, trade_id=600, contract_id=MNQ, ts_ns=desk.now,
+                price=Decimal(21000), pnl=Decimal(0), fees=Decimal(0), side=SIDE_SELL, size=1)
+    run(desk, store, lambda: desk.feed(sold if first == "trade" else position(1, start)))
+    store.close()                                     # kill -9: no timer, no teardown
+
+    desk, store = restart(tmp_path, desk.now + 2 * NS)
+    desk.history.append(desk.engine.apply_snapshot(snapshot([], [], [], complete=False),
+                                                   desk.now))
+    desk.now += NS                   # market's hub is subscribed, its reconcile not done:
+    desk.feed(Fill(account_id=ACCOUNT, trade_id=601, contract_id=MNQ, ts_ns=desk.now,
+                   price=Decimal(21000), pnl=None, fees=Decimal(0), side=SIDE_BUY, size=1))
+    desk.feed(position(2, start))                     # the same position, grown while locked
+    desk.feed(sold)                                   # then the reconcile: the sale's Trade
+    assert [(d.action, d.size) for o in desk.history for d in o.decisions
+            if d.rule == "lockout"] == [("reduce_position", 1)]
