@@ -25,7 +25,6 @@ import time
 
 import pytest
 
-from shared.bus.rpc import RpcClient
 from shared.config import load_config
 from shared.messages.enforce import EnforcementStatusRequest
 from shared.messages.risk import HistoryRequest, LockoutsRequest, RiskStatusRequest
@@ -58,37 +57,36 @@ class Riskd:
 
     def __init__(self, procs, config: str):
         self.procs, self.config = procs, config
-        self.bus = load_config(config).config.bus
 
-    def risk(self, request, timeout: float = 2.0):
-        with RpcClient(self.bus.risk_control, "risk", timeout=timeout, retries=0,
-                       name="test") as client:
-            try:
-                reply = client.call(request)
-            except Exception:
-                return None
-        return reply.body if getattr(reply, "ok", False) else None
+    def ask(self, request):
+        """A request through riskd's control socket (it forwards it to risk or enforcement):
+        the answer, or None while riskd does not answer (restarting)."""
+        try:
+            reply = self.procs.control_call(self.config, request, timeout=2.0)
+        except Exception:          # not up (yet): the caller asks again
+            return None
+        return reply.body if reply.ok else None
 
     def status(self):
-        return self.risk(RiskStatusRequest(account=str(ACCOUNT)))
+        return self.ask(RiskStatusRequest(account=str(ACCOUNT)))
 
     def guarding(self):
         status = self.status()
         return status if status is not None and status.accounts else None
 
     def locked_by(self) -> set:
-        locks = self.risk(LockoutsRequest(account=str(ACCOUNT)))
+        locks = self.ask(LockoutsRequest(account=str(ACCOUNT)))
         return {lk.rule for lk in locks.lockouts} if locks is not None else set()
 
     def lockout_decisions(self, since_ns: int) -> list:
-        hist = self.risk(HistoryRequest(account=str(ACCOUNT), since_ns=since_ns))
+        hist = self.ask(HistoryRequest(account=str(ACCOUNT), since_ns=since_ns))
         return [] if hist is None else [(d.action, d.contract_id) for d in hist.decisions
                                         if d.rule == "lockout" and not d.suppressed]
 
     def enforcement_idle(self) -> bool:
-        reply = self.procs.control_call(self.config, EnforcementStatusRequest())
-        return reply.ok and not [c for c in reply.body.commands
-                                 if c.account_id == ACCOUNT and c.state != "final"]
+        status = self.ask(EnforcementStatusRequest())
+        return status is not None and not [c for c in status.commands
+                                           if c.account_id == ACCOUNT and c.state != "final"]
 
     def kill(self, proc, workers: dict, names) -> None:
         """kill -9 of riskd's supervisor (nothing restarts) and of the named workers."""
