@@ -217,11 +217,11 @@ def test_a_record_saved_while_market_was_down_does_not_make_an_older_position_ne
 
 def test_a_position_reopened_after_the_lock_while_risk_was_down_is_closed_whatever_was_held(
         tmp_path):
-    """Chaos run finding (2026-12-05, riskd killed mid-flatten): the saved record still held the
-    position the trader closed while risk waited for its snapshot; he then bought again while
-    locked. The broker's opening time of that position is after the lock started, so none of
-    it was held: it is closed, not read as the record's held lot (which kept 1 contract open
-    and only reduced every later buy back to it)."""
+    """A saved record that still holds a position closed since (a record older than the
+    close); the trader then bought again while locked. The broker's opening time of that
+    position is after the lock started, so none of it was held: it is closed, not read as the
+    record's held lot. (First suspected for the chaos run of 2026-12-05; its buy stayed open
+    for another reason: tests/unit/risk/test_restart_in_flight.py.)"""
     before, fills, start = locked_desk(tmp_path)
     lock_start = before.engine.lockouts.all()[0].since_ns
     later = before.now + 30 * NS
