@@ -5,11 +5,14 @@ Real processes on loopback: the sim broker, and riskd from etc/riskd.toml's defa
 its five guard workers. The 'loser' story of the chaos run: long 5 MNQ, the price falls 51
 points, daily_unrealized_loss closes it, the realized loss makes daily_realized_loss lock the
 account until the roll (and flatten). Locked, the trader buys 1: the lockout's close of it is
-applied at the broker but its answer does not come (the sim answers it only after 8 s), and
-riskd is killed -9, every process of it. Its risk had committed that close: the next risk
-reloads it from its outbox as in flight. riskd starts again; the sim holds working-order reads
-(6 s each, then HTTP 500) so market's reconcile (market's complete snapshot) and enforcement's
-re-check of the close both wait. In that window the trader buys 1 again.
+applied at the broker but its answer held back 3 s, and riskd's supervisor and risk are killed
+-9: no risk reads that close's result, while enforcement, still up, finishes it (done, on its
+record). Then the rest of riskd is killed -9. riskd starts again: its risk reloads the close
+from its outbox as in flight, and hears enforcement's stored answer only from its re-send 2 s
+later (the new enforcement, started after risk, answers the first before risk's subscription to
+it is in place: the chaos run's own sequence). The sim holds working-order reads (4 s, then
+HTTP 500, twice), so market's reconcile and with it market's complete snapshot wait. In both
+windows the trader buys 1 again.
 
 Before the fix the new risk took the lockout's close of that buy for the close still in flight
 (the same target: close_position, MNQ): no decision, and the buy stayed open all through the
