@@ -7,7 +7,9 @@ lockouts, the outbox, what is in flight, what each lockout has already acted on.
 - Actions are never dropped: a decision asking for more than the lockouts in force do (a
   flatten under a cooldown that did not flatten, a self-lockout) is carried out, the longer
   lockout wins; only the same action for the same lockout is not taken twice, and an action
-  already in flight for the same target is not sent again until its result arrives; a flatten
+  already in flight for the same target is not sent again until its result arrives (a close
+  or reduce issued before the position it would act on was opened was for an earlier one, and
+  does not count: reloaded after a restart, it may have closed that one already); a flatten
   in flight covers every close, reduction and cancel of its account (reloaded from the outbox
   after a restart, so a new risk does not send a close beside a resumed flatten), and a
   finished one covers a second flatten for an event it was under way for, unless something
@@ -38,6 +40,9 @@ from shared.messages.risk import (ACTION_NONE, ALERT, CANCEL_ORDERS, CLOSE_POSIT
 ALREADY_LOCKED = "already locked as long or longer: nothing changed"
 # what a flatten in flight already does for its account (closes, reductions, cancels)
 COVERED_BY_FLATTEN = (CLOSE_POSITION, REDUCE_POSITION, CANCEL_ORDERS)
+# the broker's times (a position's opening) read against risk's clock (a command's issue):
+# this much apart still counts as the same moment
+SKEW_NS = 1_000_000_000
 
 
 class Acting:
@@ -142,8 +147,9 @@ class Acting:
         closed: after a restart mid-flatten, a close of a position already flat). Only what
         happened before the flatten was issued is covered (the event's own time): an order
         placed later may come after the flatten's last read, and is cancelled on its own."""
-        if target in self.inflight:
-            return f"the same action is in flight ({self.inflight[target]})"
+        held = self.inflight.get(target)
+        if held is not None and not self._for_an_earlier_position(d, held):
+            return f"the same action is in flight ({held})"
         if d.action in COVERED_BY_FLATTEN:
             flatten = self._flatten_in_flight(d.account_id)
             if flatten is not None and d.event_ns <= flatten.issued_ns:
@@ -155,6 +161,25 @@ class Acting:
                     and not _exposed_since(acct, done.issued_ns):
                 return f"the account was flattened after this event ({done.command_id})"
         return ""
+
+    def _for_an_earlier_position(self, d: Decision, command_id: str) -> bool:
+        """Was the close or reduce in flight on the decision's contract issued before the
+        exposure the decision acts on was opened (the position's broker opening time; with no
+        position in the book, the event's own time, a fill's)? Then it was for an earlier
+        position there, one risk's book never saw close: it closed while risk was down (chaos
+        run 2026-12-05: riskd restarted with the close of the position a loss was realized on
+        still waiting for its result, and the lockout's close of a buy made after the restart
+        was taken for that close: no decision, the buy stayed open). It cannot close this
+        exposure: enforcement answers a repeat of it with the result it already has."""
+        if d.action not in (CLOSE_POSITION, REDUCE_POSITION):
+            return False
+        entry = self.outbox.entries.get(command_id)
+        acct = self.accounts.get(d.account_id)
+        if entry is None or acct is None:
+            return False
+        pos = acct.positions.get(d.contract_id)
+        opened = pos.opened_ns if pos is not None else d.event_ns
+        return opened > entry.command.issued_ns + SKEW_NS
 
     def flattened_at(self, account_id: int, issued_ns: int, finished_ns: int,
                      command_id: str) -> None:

@@ -15,8 +15,9 @@ held instead:
   not placed while locked.
 
 A position the broker opened after the lock started was not held, whatever the record says
-on its contract: the record's position was closed meanwhile (chaos run, riskd killed during a
-flatten: the record kept the closed lot and a buy while locked was read as that lot).
+on its contract: the record's position was closed meanwhile (a record older than the close,
+e.g. saved before a Position event was committed with its step, services/risk/outcome.py
+`moved`, would otherwise have a buy while locked read as the closed lot).
 
 Where the record has no position on a contract (no record at all: a state file from an older
 riskd; or a record saved while market was down, before risk's book showed the position), the
@@ -52,8 +53,8 @@ class Carried:
         `locked_since` when the earliest lockout covering it started (None: not locked)."""
         if opened_after(created_ns, locked_since):
             base = 0                # the broker opened it after the lock started: whatever the
-            # record held on this contract was closed meanwhile (chaos run: a closed position's
-            # record taken as the held lot of one reopened while locked)
+            # record held on this contract was closed meanwhile (a closed position's record
+            # taken as the held lot of one reopened while locked)
         elif contract_id in self.positions:
             base = self.positions[contract_id]
         elif existed_before(created_ns, locked_since):

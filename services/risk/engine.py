@@ -262,6 +262,12 @@ class Engine(Acting):
         if change == "none" or (change == "same" and not isinstance(event, AccountUpdate)):
             return out              # nothing changed (a duplicate, a snapshot's replay)
         out.dirty.add(acct.account_id)
+        if isinstance(event, PositionUpdate):
+            # the record a restart reads (services/risk/carried.py) follows the position at
+            # once: a Position event that comes before its Trade (the sim's quirk, any order
+            # the gateway picks) was saved only with the Trade's step or the 1 s timer, and a
+            # kill -9 between them left a restarted risk reading the size before it
+            out.moved.add(acct.account_id)
         if self.settings.for_account(acct) is not None:
             for d in self.lockouts.enforce(acct, event, change, now, event_ns,
                                            self.carried.get(acct.account_id)):
@@ -373,6 +379,11 @@ class Engine(Acting):
             self._synced |= self._cold
             self._cold = set()
         if snap.complete:           # risk's book holds the broker's state again
+            for aid in list(self.carried):
+                acct = self.accounts.get(aid)
+                if acct is not None and self.settings.for_account(acct) is not None:
+                    for d in self.lockouts.fills_left(acct, now):
+                        self._take(d, now, out)
             self.carried.clear()
             self.known_whole |= ids
         else:                       # market restarted and has not read the broker yet

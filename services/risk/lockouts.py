@@ -200,7 +200,8 @@ class LockoutBook:
                          event_ns: int) -> list[Decision]:
         """Before the complete snapshot after a restart: a position event closes only what
         it adds beyond what the account held; a fill leaves it to its position event (risk's
-        book may not hold the position the fill changes yet)."""
+        book may not hold the position the fill changes yet), or to fills_left() when the
+        window ends first."""
         if isinstance(event, Fill):
             return []
         cid = event.contract_id
@@ -212,6 +213,21 @@ class LockoutBook:
         return [self._cut(account, locks[0], now, cid, added,
                           f"{symbol_of(cid)} position grew by {added} while "
                           f"{describe(locks[0])}", event_ns or now)]
+
+    def fills_left(self, account: AccountState, now: int) -> list[Decision]:
+        """The end of the restart's window (market's complete snapshot): what a trade made
+        while locked added, left in the window to its Position event, that no position shows
+        yet. Its Position event comes after the window, its growth then explained by the
+        fill: without this, neither of the two events of the fill would act."""
+        out = []
+        for cid, pending in account.ahead.items():
+            lead = pending.fills_lead(account.signed(cid))
+            locks = self.covering(account.account_id, symbol_of(cid)) if lead else []
+            if locks and pending.fill_ts > _since(locks):
+                out.append(self._cut(account, locks[0], now, cid, lead,
+                                     f"{symbol_of(cid)} position grew by {lead} while "
+                                     f"{describe(locks[0])}", pending.fill_ts))
+        return out
 
     @staticmethod
     def _decision(account, lock, now, action, reason, event_ns, **target) -> Decision:

@@ -22,13 +22,15 @@ class Outcome:
     fills: list[Fill] = attrs.Factory(list)            # new or changed trades to persist
     dirty: set[int] = attrs.Factory(set)               # accounts whose status changed
     exits: set[int] = attrs.Factory(set)               # accounts whose riskd exits changed
+    moved: set[int] = attrs.Factory(set)               # accounts whose positions changed: the
+                                                       # exposure record is saved with the step
     rolled: Optional[dt.date] = None
 
     @property
     def durable(self) -> bool:
         """Anything that must be committed before it is published?"""
         return bool(self.decisions or self.warnings or self.lockouts or self.commands
-                    or self.finished or self.fills or self.rolled or self.exits)
+                    or self.finished or self.fills or self.rolled or self.exits or self.moved)
 
 
 class FixedRules:
@@ -53,5 +55,6 @@ def merge(into: Outcome, other: Outcome) -> None:
     into.fills += other.fills
     into.dirty |= other.dirty
     into.exits |= other.exits
+    into.moved |= other.moved
     into.rolled = into.rolled or other.rolled
 

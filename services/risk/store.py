@@ -8,7 +8,8 @@ outbox (enforcement commands without a final result), meta (the trading day in f
 riskd_exits (riskd's expected exits per account, JSON) and riskd_orders (order ids known to be
 riskd's): which fills are riskd's is known across kill -9 and restarts; exposure (each
 account's open positions and working orders as risk's book had them, written with every commit
-and every second, not while a restart's record still waits for market's complete snapshot):
+(a step whose Position event moved a position commits: Outcome.moved) and every second, not
+while a restart's record still waits for market's complete snapshot):
 after a restart, what existed is not read as new (services/risk/carried.py); rules_in_force
 (the rules each account is held to on the trading day, written when they change): a restarted
 risk keeps a loosening waiting for the roll (services/risk/settings.py).

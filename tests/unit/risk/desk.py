@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from services.risk.engine import Engine
 from services.risk.outcome import FixedRules, Outcome
+from services.risk.settings import RuleSettings
 from shared.clock import to_ns
 from shared.config.load import config_converter
 from shared.config.rules import RULE_CLASSES, RulesConfig
@@ -32,10 +34,26 @@ CONTRACTS = {
 }
 ACCOUNT = 1001
 NS = 1_000_000_000
+SHIPPED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "etc",
+                       "riskd.toml")
 
 
 def chi(y, m, d, hh=0, mm=0, ss=0) -> int:
     return to_ns(dt.datetime(y, m, d, hh, mm, ss, tzinfo=CHI))
+
+
+def shipped_engine(loaded, start: int, prefix: str = "id") -> Engine:
+    """An engine on a loaded config's rules (etc/riskd.toml: SHIPPED, account 1001), through
+    the RuleSettings the worker uses; `prefix` names its decisions (one per process, so two
+    engines sharing a store never reuse an id)."""
+    config = loaded.config
+    calendar = config.trading_day.calendar(os.path.dirname(loaded.path))
+    counter = iter(range(1, 10**9))
+    engine = Engine(calendar, RuleSettings(config), ids=lambda: f"{prefix}{next(counter)}")
+    engine.start(start)
+    for c in CONTRACTS.values():
+        engine.on_event(c, start)
+    return engine
 
 
 def only(**rules) -> RulesConfig:
@@ -107,10 +125,12 @@ class Desk:
         return [c for o in self.history for c in o.lockouts]
 
     # -- a trader's verbs ----------------------------------------------------------------
-    def position(self, contract, side, size, price) -> Outcome:
+    def position(self, contract, side, size, price, created_ns=None) -> Outcome:
+        """created_ns: the broker's opening time of the position (default: now)."""
         return self.feed(PositionUpdate(
             account_id=ACCOUNT, position_id=self._position_id(contract), contract_id=contract,
-            ts_ns=self.now, type=POSITION_LONG if side == "long" else POSITION_SHORT,
+            ts_ns=self.now if created_ns is None else created_ns,
+            type=POSITION_LONG if side == "long" else POSITION_SHORT,
             size=size, average_price=D(price)))
 
     def filled(self, size, contract, price, side="long") -> Outcome:
@@ -124,8 +144,8 @@ class Desk:
                        size=abs(delta), price=str(price))
         return self.position(contract, side, size, price)
 
-    def long(self, size, contract, price) -> Outcome:
-        return self.position(contract, "long", size, price)
+    def long(self, size, contract, price, created_ns=None) -> Outcome:
+        return self.position(contract, "long", size, price, created_ns)
 
     def short(self, size, contract, price) -> Outcome:
         return self.position(contract, "short", size, price)

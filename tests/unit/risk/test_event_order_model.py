@@ -26,37 +26,22 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from services.risk.engine import Engine
 from services.risk.pnl import account_unrealized
 from services.risk.rules import RULES
-from services.risk.settings import RuleSettings
 from shared.messages.enforce import CommandResult
 from shared.config.load import load_config
 from shared.messages.market import (ORDER_LIMIT, ORDER_MARKET, ORDER_STOP, POSITION_LONG,
                                     POSITION_SHORT, SIDE_BUY, SIDE_SELL, STATUS_CANCELLED,
                                     STATUS_FILLED, STATUS_OPEN, AccountUpdate, Fill,
                                     MarketSnapshot, OrderUpdate, PositionUpdate, Quote)
-from tests.unit.risk.desk import CONTRACTS, MNQ, NQ, chi
+from tests.unit.risk.desk import CONTRACTS, MNQ, NQ, SHIPPED, chi, shipped_engine
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SHIPPED = os.path.join(HERE, "..", "..", "..", "etc", "riskd.toml")
 ACCOUNT = 1001
 NS = 1_000_000_000
 START_PRICES = {MNQ: Decimal("21000"), NQ: Decimal("20000")}
 FEE = Decimal("0.37")
 START_BALANCE = Decimal(50_000)
 EXAMPLES = int(os.environ.get("RISKD_HYPOTHESIS_EXAMPLES", "20"))
-
-
-def shipped_engine(loaded, start: int) -> Engine:
-    config = loaded.config
-    calendar = config.trading_day.calendar(os.path.dirname(loaded.path))
-    counter = iter(range(1, 10**9))
-    engine = Engine(calendar, RuleSettings(config), ids=lambda: f"id{next(counter)}")
-    engine.start(start)
-    for c in CONTRACTS.values():
-        engine.on_event(c, start)
-    return engine
 
 
 class Reference:

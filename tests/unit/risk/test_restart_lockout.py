@@ -10,6 +10,8 @@ publishes the broker's positions and orders as live events when it reconciles: t
 """
 from decimal import Decimal
 
+import pytest
+
 from services.risk.store import Store
 from shared.messages.market import (ORDER_LIMIT, POSITION_LONG, SIDE_BUY, SIDE_SELL,
                                     STATUS_OPEN, AccountUpdate, Fill, MarketSnapshot,
@@ -215,11 +217,11 @@ def test_a_record_saved_while_market_was_down_does_not_make_an_older_position_ne
 
 def test_a_position_reopened_after_the_lock_while_risk_was_down_is_closed_whatever_was_held(
         tmp_path):
-    """Chaos run finding (2026-12-05, riskd killed mid-flatten): the saved record still held the
-    position the trader closed while risk waited for its snapshot; he then bought again while
-    locked. The broker's opening time of that position is after the lock started, so none of
-    it was held: it is closed, not read as the record's held lot (which kept 1 contract open
-    and only reduced every later buy back to it)."""
+    """A saved record that still holds a position closed since (a record older than the
+    close); the trader then bought again while locked. The broker's opening time of that
+    position is after the lock started, so none of it was held: it is closed, not read as the
+    record's held lot. (First suspected for the chaos run of 2026-12-05; its buy stayed open
+    for another reason: tests/unit/risk/test_restart_in_flight.py.)"""
     before, fills, start = locked_desk(tmp_path)
     lock_start = before.engine.lockouts.all()[0].since_ns
     later = before.now + 30 * NS
@@ -232,3 +234,34 @@ def test_a_position_reopened_after_the_lock_while_risk_was_down_is_closed_whatev
     cuts = [(d.contract_id, d.action, d.size) for o in desk.history for d in o.decisions
             if d.rule == "lockout"]
     assert cuts in ([(MNQ, "close_position", None)], [(MNQ, "reduce_position", 1)]), cuts
+
+
+@pytest.mark.parametrize("first", ["trade", "position"])
+def test_a_kill_between_the_two_events_of_a_reduction_leaves_the_record_at_the_new_size(
+        tmp_path, first):
+    """Locked, holding the 2 held at the lock's start, the trader sells 1; riskd is killed -9
+    after the first of the sale's two events (its Trade or its Position), before the other.
+    The record the next risk reads must say 1: a buy of 1 (back to 2) while locked is then
+    reduced. Before, a Position event alone was not committed (only the Trade's step or the
+    1 s timer saved the record), so the next risk read 2 and took the buy for what was held."""
+    before, fills, start = locked_desk(tmp_path)
+    later = before.now + 30 * NS
+    desk, store = restart(tmp_path, later)
+    run(desk, store, lambda: desk.engine.apply_snapshot(
+        snapshot([position(2, start)], [order(ORDER_ID, start)], fills), later))
+    desk.now = later + NS
+    sold = Fill(account_id=ACCOUNT, trade_id=600, contract_id=MNQ, ts_ns=desk.now,
+                price=Decimal(21000), pnl=Decimal(0), fees=Decimal(0), side=SIDE_SELL, size=1)
+    run(desk, store, lambda: desk.feed(sold if first == "trade" else position(1, start)))
+    store.close()                                     # kill -9: no timer, no teardown
+
+    desk, store = restart(tmp_path, desk.now + 2 * NS)
+    desk.history.append(desk.engine.apply_snapshot(snapshot([], [], [], complete=False),
+                                                   desk.now))
+    desk.now += NS                   # market's hub is subscribed, its reconcile not done:
+    desk.feed(Fill(account_id=ACCOUNT, trade_id=601, contract_id=MNQ, ts_ns=desk.now,
+                   price=Decimal(21000), pnl=None, fees=Decimal(0), side=SIDE_BUY, size=1))
+    desk.feed(position(2, start))                     # the same position, grown while locked
+    desk.feed(sold)                                   # then the reconcile: the sale's Trade
+    assert [(d.action, d.size) for o in desk.history for d in o.decisions
+            if d.rule == "lockout"] == [("reduce_position", 1)]

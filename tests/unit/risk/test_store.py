@@ -36,6 +36,7 @@ def test_a_restart_keeps_the_lockout_the_remaining_cooldown_pnl_and_pending_comm
     store, _ = Store.open(str(tmp_path))
     run(desk, store, lambda: desk.trade(pnl="-150"))                    # 10 min cooldown
     desk.now += 120 * NS
+    opened = desk.now
     [close] = run(desk, store, lambda: desk.long(1, MNQ, 21000)).commands  # opened while locked
     assert (close.rule, close.action) == ("lockout", "close_position")
     run(desk, store, lambda: desk.trade(pnl="-400"))        # daily loss: flatten; cooldown again
@@ -51,7 +52,8 @@ def test_a_restart_keeps_the_lockout_the_remaining_cooldown_pnl_and_pending_comm
     assert desk2.account.realized() == -550 and desk2.account.trades_today == 2
     assert [c.action for c in store2.pending_commands()] == ["close_position", "flatten"]
     # market's snapshot still shows the position (the close is on its way): nothing twice
-    desk2.long(1, MNQ, 21000)
+    # (the broker's opening time of the position is the one it had before the restart)
+    desk2.long(1, MNQ, 21000, created_ns=opened)
     desk2.price(MNQ, 20890)
     assert desk2.decisions() == []
     # a duplicate of an old trade changes nothing
