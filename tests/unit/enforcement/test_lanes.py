@@ -16,9 +16,7 @@ from services.enforcement.lanes import Lanes
 from shared.clock import FakeClock, SystemClock
 from shared.messages.enforce import DONE, FAILED, Command
 from tests.unit.enforcement.fakebroker import CLOSE, POSITIONS, QUERY, FakeBroker
-
-A = 7
-MNQ, ES = "CON.F.US.MNQ.Z26", "CON.F.US.EP.Z26"
+from tests.unit.enforcement.test_executor import A, ES, MNQ, clock, journal  # noqa: F401
 
 
 def close(cid: str, contract: str = MNQ) -> Command:
@@ -49,33 +47,26 @@ class Trader(FakeBroker):
 
 
 @pytest.fixture
-def clock():
-    return FakeClock()
-
-
-@pytest.fixture
-def journal(tmp_path, clock):
-    return Journal(str(tmp_path / "journal.sqlite"), clock.now_ns())
-
-
-@pytest.fixture
-def slept(clock):
+def slept():
     return []
 
 
 @pytest.fixture
-def lanes(clock, slept):
+def sleep(clock, slept):
+    """A sleep that only moves the fake clock, and records what it slept."""
     def sleep(s):
         slept.append(s)
         clock.advance(s)
+    return sleep
+
+
+@pytest.fixture
+def lanes(clock, sleep):
     return Lanes(clock, sleep=sleep)
 
 
 @pytest.fixture
-def executor(journal, clock, lanes, slept):
-    def sleep(s):
-        slept.append(s)
-        clock.advance(s)
+def executor(journal, clock, lanes, sleep):
     return Executor(lambda _b: FakeBroker(), journal, clock, Settings(settle=0), sleep=sleep,
                     pause=lanes.pause)
 
