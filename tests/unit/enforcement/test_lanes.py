@@ -108,6 +108,7 @@ def test_a_retrying_close_hands_its_lane_to_the_close_of_the_next_position(
     out3 = executor.run(again, broker)
     assert lanes.done(first) is None
     assert out3.kind == FINAL and out3.result.status == DONE, out3.result.detail
+    assert out3.result.detail == f"{MNQ} on account 7 closed"   # in its round 1, not "flat"
     assert slept == [0.25]             # its round 2 came no earlier than its backoff allowed
     assert [e for e, _ in broker.trading()] == [CLOSE, CLOSE]       # no close of a flat one
     assert broker.log[:3] == [(CLOSE, MNQ), (QUERY, None), (POSITIONS, None)]
