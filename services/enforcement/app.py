@@ -2,7 +2,8 @@
 
 Wiring only. SUBscribes to risk's PUB (topic 'cmd'); every Command is journaled (journal.py)
 before anything else, a duplicate id is answered from the journal, a new one is handed to the
-executor's pool (executor.py), at most one job per account and lane at a time. Results come back
+executor's pool (executor.py), at most one job per account and lane at a time (lanes.py: a
+command waiting out a retry backoff hands its lane to one queued behind it). Results come back
 through a queue; the pool rings a doorbell (shared/bus/doorbell.py) that wakes the loop at once,
 so nothing polls while nothing happens. They are published on this worker's PUB (topic
 'result') for risk, logging, notify and the CLI. Commands left unfinished by a crash are
@@ -11,7 +12,6 @@ EnforcementStatusRequest and FlattenRequest (the kill switch, run through the sa
 """
 from __future__ import annotations
 
-import collections
 import logging
 import os
 import queue
@@ -19,9 +19,9 @@ import threading
 
 import zmq
 
-from services.enforcement.actions import ACTIONS
-from services.enforcement.executor import FINAL, Executor, Job, Outcome, Settings
+from services.enforcement.executor import FINAL, HANDOVER, Executor, Job, Outcome, Settings
 from services.enforcement.journal import Entry, Journal
+from services.enforcement.lanes import Lanes
 from services.enforcement.planning import retry_delay
 from services.enforcement import killswitch
 from shared import shards, topics
@@ -62,11 +62,10 @@ class EnforcementWorker(Worker):
                                self.clock.now_ns())
         broker = self.config.broker
         self.budget = RateBudget(broker.rate_limit, broker.rate_window, clock=self.clock)
-        self.executor = Executor(self._make_client, self.journal, self.clock, Settings(),
-                                 self.budget)
         # one job at a time per (account, lane): closes and cancels of one account may overlap
-        self.queued: dict[tuple, collections.deque] = collections.defaultdict(collections.deque)
-        self.busy: dict[tuple, str] = {}            # (account, lane) -> command id running
+        self.lanes = Lanes(self.clock)
+        self.executor = Executor(self._make_client, self.journal, self.clock, Settings(),
+                                 self.budget, pause=self.lanes.pause)
         self.inflight: set[str] = set()             # queued, running or waiting to retry
         self.retry_at: dict[str, tuple[float, int]] = {}   # id -> (monotonic due, retries)
         self.cannot_enforce: dict[int, Unenforceable] = {}
@@ -175,15 +174,9 @@ class EnforcementWorker(Worker):
         broker first (the one before it may have closed what it is about)."""
         cmd = entry.command
         self.inflight.add(cmd.id)
-        if _lane(cmd) in self.busy:
-            self.queued[_lane(cmd)].append(entry)
-            return
-        self._submit(entry, recheck)
-
-    def _submit(self, entry: Entry, recheck: bool = True) -> None:
-        cmd = entry.command
-        self.busy[_lane(cmd)] = cmd.id
-        self.executor.submit(Job(entry, self._label(cmd.account_id), recheck))
+        job = Job(entry, self._label(cmd.account_id), recheck)
+        if self.lanes.enter(job):
+            self.executor.submit(job)
 
     def _label(self, account_id: int) -> str:
         """How results name the account: its configured label, else its id."""
@@ -202,11 +195,11 @@ class EnforcementWorker(Worker):
 
     def _on_outcome(self, outcome: Outcome) -> None:
         res = outcome.result
-        lane = _lane(outcome.command)
-        if self.busy.get(lane) == res.command_id:
-            del self.busy[lane]
-            if self.queued[lane]:
-                self._submit(self.queued[lane].popleft())
+        following = self.lanes.done(outcome.command, outcome.again)
+        if following is not None:
+            self.executor.submit(following)
+        if outcome.kind == HANDOVER:
+            return          # no result yet: it runs again after the command it let through
         if outcome.kind == FINAL:
             self.inflight.discard(res.command_id)
             self.retry_at.pop(res.command_id, None)
@@ -281,12 +274,6 @@ class EnforcementWorker(Worker):
             states.append(self.accept(cmd).state_view())
         return ok(FlattenAccepted(commands=states),
                   reason=f"flatten of {len(states)} account(s) accepted")
-
-
-def _lane(cmd: Command) -> tuple:
-    """Jobs of one lane run one at a time: (account, 0) positions, (account, 1) orders."""
-    action = ACTIONS.get(cmd.action)
-    return cmd.account_id, action.PRIORITY if action is not None else 0
 
 
 def _fields(cmd: Command, kind: str) -> dict:

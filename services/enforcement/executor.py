@@ -7,7 +7,11 @@ priority (closes/flatten first), and the loop submits at most one job per accoun
   1. marks the command running in the journal (committed) before any broker call;
   2. alert mode: describes what it would do (reads only) -> a 'skipped' result;
   3. runs the action, at most `rounds` times with backoff on transient failures (the client
-     itself retries timeouts/5xx/429 per call);
+     itself retries timeouts/5xx/429 per call); a backoff is waited out through `pause`
+     (services/enforcement/lanes.py): when another command waits in the lane, the job hands
+     the lane over instead (a HANDOVER outcome: its rounds, calls and errors so far are kept,
+     it is queued again and resumes with a re-read of the broker, not before its backoff
+     ends);
   4. MarketClosed -> 'pending' (the loop retries later); AccountRejected -> failed, loud;
      anything that keeps failing -> failed with the reason;
   5. writes the final result to the journal, then hands an Outcome to the loop's queue.
@@ -38,7 +42,7 @@ from shared.projectx.ratebudget import RateBudget
 
 log = logging.getLogger(__name__)
 
-FINAL, PENDING = "final", "pending"
+FINAL, PENDING, HANDOVER = "final", "pending", "handover"
 
 
 @attrs.frozen
@@ -52,6 +56,17 @@ class Settings:
 
 
 @attrs.frozen
+class Carry:
+    """What a command that handed its lane over during a backoff takes to its next turn."""
+    rounds: int = 0               # rounds run so far: the limit counts every one
+    due: float = 0.0              # monotonic s its backoff ends: no round before then
+    waited: float = 0.0           # s waited for the rate budget so far
+    errors: tuple = ()
+    done: tuple = ()
+    first_answer_ns: int = 0
+
+
+@attrs.frozen
 class Job:
     entry: Entry                  # the journal row when it was submitted
     account_label: str = ""
@@ -59,6 +74,7 @@ class Job:
     # process, or it waited behind another command of its account's lane (which may have
     # closed what this one is about); only a fresh command that ran at once skips the read
     recheck: bool = False
+    carry: Carry = Carry()        # a job that handed its lane over: where it stopped
 
     @property
     def command(self):
@@ -67,24 +83,30 @@ class Job:
 
 @attrs.frozen
 class Outcome:
-    """What a job came to, for the loop: a final result (stored) or pending with a reason."""
-    kind: str                      # final | pending
+    """What a job came to, for the loop: a final result (stored), pending with a reason, or
+    a handover (not a result: `again` is queued behind the command waiting in its lane)."""
+    kind: str                      # final | pending | handover
     result: CommandResult
     command: Command
     cannot_enforce: str = ""       # set when the broker rejected the account
+    again: Optional[Job] = None    # handover: the job to queue again
 
 
 class Executor:
     def __init__(self, make_client: Callable[[BudgetView], object], journal: Journal,
                  clock: Clock, settings: Settings = Settings(),
                  budget: Optional[RateBudget] = None,
-                 sleep: Callable[[float], None] = time.sleep):
+                 sleep: Callable[[float], None] = time.sleep,
+                 pause: Optional[Callable[[Command, float], bool]] = None):
         self.make_client = make_client
         self.journal = journal
         self.clock = clock
         self.settings = settings
         self.budget = budget or RateBudget(clock=clock)
         self.sleep = sleep
+        # waits out a retry backoff; True: another command waits in the lane, hand it over
+        # (services/enforcement/lanes.py); without lanes, a plain sleep
+        self.pause = pause or _sleeping(sleep)
         self.outcomes: queue.Queue[Outcome] = queue.Queue()
         self.notify: Callable[[], None] = lambda: None   # called after each outcome is queued
         self._jobs: queue.PriorityQueue = queue.PriorityQueue()
@@ -157,31 +179,41 @@ class Executor:
         if cmd.mode == "alert":
             return self._alert(job, action, ctx, client, calls_before)
         s = self.settings
-        round_no, waited = 0, 0.0
+        carry = job.carry
+        ctx.errors, ctx.done = list(carry.errors), list(carry.done)
+        ctx.first_answer_ns = carry.first_answer_ns
+        round_no, waited = carry.rounds, carry.waited
+        backoff = max(0.0, carry.due - self.clock.monotonic())   # the rest of its backoff
         while round_no < s.rounds:
+            if backoff:
+                due = self.clock.monotonic() + backoff
+                if self.pause(cmd, backoff):
+                    return self._hand_over(job, ctx, client, calls_before, round_no, waited, due)
+                backoff = 0.0
             round_no += 1
             ctx.resumed = ctx.resumed or round_no > 1        # the last round's call may have worked
             ctx.budget_wait = 0.0
             try:
                 detail = action.run(ctx)
-                return self._final(job, DONE, detail, ctx, client, calls_before, round_no)
+                return self._final(job, DONE, detail, ctx, client, calls_before,
+                                   round_no - carry.rounds)
             except MarketClosed as exc:
                 detail = (f"{cmd.action} on account {ctx.account} waits for the market to open "
                           f"({exc}); done so far: {'; '.join(ctx.done) or 'nothing'}")
-                self.journal.pending(cmd.id, detail, round_no,
+                self.journal.pending(cmd.id, detail, round_no - carry.rounds,
                                      getattr(client, "calls", 0) - calls_before)
                 entry = self.journal.get(cmd.id)
                 return Outcome(PENDING, entry.result(), cmd)
             except CannotEnforce as exc:
-                return self._final(job, FAILED, str(exc), ctx, client, calls_before, round_no,
-                                   cannot_enforce=str(exc))
+                return self._final(job, FAILED, str(exc), ctx, client, calls_before,
+                                   round_no - carry.rounds, cannot_enforce=str(exc))
             except GiveUp as exc:
                 return self._final(job, FAILED, f"{cmd.action} failed: {exc}", ctx, client,
-                                   calls_before, round_no)
+                                   calls_before, round_no - carry.rounds)
             except (Retry, ParseError, *CALL_ERRORS) as exc:
                 if isinstance(exc, CALL_ERRORS) and outcomes.classify(exc) == outcomes.FATAL:
                     return self._final(job, FAILED, f"{cmd.action} failed: {exc}", ctx, client,
-                                       calls_before, round_no)
+                                       calls_before, round_no - carry.rounds)
                 if isinstance(exc, RateBudgetExhausted):
                     ctx.budget_wait = max(ctx.budget_wait, exc.wait)
                 if ctx.budget_wait and waited < s.budget_wait_max:
@@ -203,10 +235,26 @@ class Executor:
                             extra={"kind": "enforcement", "account": cmd.account_id,
                                    "command_id": cmd.id})
                 if round_no < s.rounds:
-                    self.sleep(retry_delay(round_no, s.backoff, s.backoff_max))
+                    backoff = retry_delay(round_no, s.backoff, s.backoff_max)
         return self._final(job, FAILED, f"{cmd.action} on account {ctx.account} gave up after "
                                         f"{s.rounds} rounds: {ctx.errors[-1]}",
-                           ctx, client, calls_before, s.rounds)
+                           ctx, client, calls_before, s.rounds - carry.rounds)
+
+    def _hand_over(self, job: Job, ctx: ActionContext, client, calls_before: int, rounds: int,
+                   waited: float, due: float) -> Outcome:
+        """Another command waits in this one's lane: stop here, journal the rounds and calls
+        made, and give the loop the job to queue again (fresh journal row: its progress)."""
+        cmd = job.command
+        self.journal.add_counts(cmd.id, rounds - job.carry.rounds,
+                                getattr(client, "calls", 0) - calls_before)
+        entry = self.journal.get(cmd.id)
+        carry = Carry(rounds, due, waited, tuple(ctx.errors), tuple(ctx.done), ctx.first_answer_ns)
+        log.info("command %s (%s, account %s) hands its lane over to the command waiting in it "
+                 "(round %d of %d failed); it re-reads the broker after it", cmd.id, cmd.action,
+                 ctx.account, rounds, self.settings.rounds,
+                 extra={"kind": "enforcement", "account": cmd.account_id, "command_id": cmd.id})
+        return Outcome(HANDOVER, entry.result(), cmd,
+                       again=Job(entry, job.account_label, recheck=True, carry=carry))
 
     def _alert(self, job: Job, action, ctx: ActionContext, client, calls_before: int) -> Outcome:
         try:
@@ -229,6 +277,14 @@ class Executor:
             errors=list(ctx.errors) if ctx else [], reason=cmd.reason, by=cmd.by)
         entry = self.journal.finish(result)
         return Outcome(FINAL, entry.result(), cmd, cannot_enforce)
+
+
+def _sleeping(sleep: Callable[[float], None]) -> Callable[[Command, float], bool]:
+    """A pause that waits out every backoff (an executor without lanes)."""
+    def pause(_cmd: Command, seconds: float) -> bool:
+        sleep(seconds)
+        return False
+    return pause
 
 
 def _past(text: str) -> str:

@@ -203,6 +203,14 @@ class Journal:
                 "calls = calls + ? WHERE id = ? AND state != ?",
                 (PENDING, detail, attempts, calls, command_id, FINAL))
 
+    def add_counts(self, command_id: str, attempts: int, calls: int) -> None:
+        """An execution stopped without a result (it handed its lane over and runs again
+        later): its rounds and calls add up; the row stays running."""
+        with self._lock:
+            self._conn.execute(
+                "UPDATE commands SET attempts = attempts + ?, calls = calls + ? "
+                "WHERE id = ? AND state != ?", (attempts, calls, command_id, FINAL))
+
     def finish(self, result: CommandResult) -> Entry:
         """Store the final result (the first one wins; a later finish returns the stored one).
         The result's attempts and broker_calls add to what earlier executions recorded."""

@@ -41,10 +41,11 @@ def contract_orders(cid: str):
 def run(ctx: ActionContext) -> str:
     cid = _contract(ctx)
     if ctx.resumed and ctx.position(cid) is None:
-        closed, already = StepReport(), True
+        closed = StepReport()
     else:
         closed = ctx.execute([Step(CLOSE, contract_id=cid)])
-        already = bool(ctx.done) and ctx.done[-1].endswith("(already done)")
+    # flat without a close of ours that worked, in any round or turn of this command
+    already = Step(CLOSE, contract_id=cid).describe() not in ctx.done
     ctx.settle_orders(contract_orders(cid), f"orders still working in {cid}", PASSES)
     closed.raise_if_stuck(ctx.errors)
     ctx.settle()
