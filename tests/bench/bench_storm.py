@@ -45,9 +45,9 @@ from shared.bus.sockets import make_socket
 from shared.config import load_config
 from shared.messages.enforce import FINAL_STATUSES, CommandResult
 from shared.messages.market import Fill
-from shared.messages.risk import RiskStatusRequest, SelfLockRequest
+from shared.messages.risk import LockoutsRequest, RiskStatusRequest, SelfLockRequest
 from shared.projectx.rest import ProjectXRest
-from tests.bench.bench_enforcement import RULES, _finished, _results_tap, breach_latencies
+from tests.bench.bench_enforcement import RULES, _results_tap, breach_latencies
 from tests.bench.report import median, percentile, within
 from tests.support.env import make_config, wait_for
 from tests.support.procs import Procs
@@ -192,8 +192,9 @@ class Chain:
             reply = risk.call(SelfLockRequest(account=str(ACCOUNT), session=True,
                                               reason="bench: every buy is a breach"))
             assert reply.ok, reply.reason
-        wait_for(lambda: _finished(self.results, {}, "flatten"), 40, interval=0.0,
-                 what="the self-lock's flatten")
+            # the account is flat: the lockout needs no flatten, only to be in force
+            wait_for(lambda: risk.call(LockoutsRequest(account=str(ACCOUNT))).body.lockouts,
+                     20, what="the self-lockout in force")
         self.client = ProjectXRest(self.rest_url, broker.user_name, broker.api_key, timeout=5)
         self.contracts = [c.id for c in self.client.search_contracts("")][:self.n_contracts]
         for cid in self.contracts:      # resting buys far below the market: quotes flow
