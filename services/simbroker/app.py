@@ -34,8 +34,6 @@ class SimBrokerWorker(Worker):
     name = "simbroker"
     threaded = True      # HTTP threads, the hub loop and the burst thread: a fill created by
                          # an HTTP thread must not wait 5 ms for the hub loop to send it
-    switch_interval = 0.0001  # the burst thread holds the gateway lock most of its time: a
-                              # REST call waiting for that lock waits for its GIL turns too
 
     def setup(self) -> None:
         broker = self.config.broker

@@ -37,7 +37,7 @@ from shared.bus.sockets import make_socket
 from shared.config import load_config
 from shared.messages.enforce import FINAL_STATUSES, CommandResult
 from shared.messages.risk import LockoutsRequest, RiskStatusRequest, SelfLockRequest
-from shared.projectx.rest import ProjectXRest
+from tests.bench.client import bench_client
 from tests.bench.report import percentile, within
 from tests.support.sim import wait_sim_up
 from tests.support.env import REPO, free_ports, make_config, test_env, wait_for
@@ -108,7 +108,7 @@ def real_chain(tmp: pathlib.Path, n: int) -> tuple[list[float], list[CommandResu
             # the account is flat: the lockout needs no flatten, only to be in force
             wait_for(lambda: risk.call(LockoutsRequest(account=str(ACCOUNT))).body.lockouts,
                      20, what="the self-lockout in force")
-        client = ProjectXRest(rest_url, loaded.broker.user_name, loaded.broker.api_key, timeout=5)
+        client = bench_client(rest_url, loaded.broker, timeout=5)
         start_ns = time.time_ns()
         seen: dict[str, CommandResult] = {}
         for i in range(n + WARMUP):
@@ -168,7 +168,7 @@ def flatten_chain(tmp: pathlib.Path, n: int) -> list[float]:
             wait_for(lambda: len(risk.call(RiskStatusRequest()).body.accounts) >= len(accounts),
                      30,
                      what="risk to know every account")
-        client = ProjectXRest(rest_url, loaded.broker.user_name, loaded.broker.api_key, timeout=5)
+        client = bench_client(rest_url, loaded.broker, timeout=5)
         session = requests.Session()
 
         def quote(price: int) -> None:

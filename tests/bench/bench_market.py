@@ -18,7 +18,7 @@ import requests
 
 from shared.config import load_config
 from shared.messages.market import Fill
-from shared.projectx.rest import ProjectXRest
+from tests.bench.client import bench_client
 from tests.bench.report import percentile, within
 from tests.support.bustap import Bus, connected
 from tests.support.sim import wait_sim_up
@@ -53,7 +53,7 @@ def run(report) -> None:
             procs.worker("services.simbroker", config)
             wait_sim_up(rest_url)
             procs.worker("services.market", config)
-            client = ProjectXRest(rest_url, loaded.broker.user_name, loaded.broker.api_key)
+            client = bench_client(rest_url, loaded.broker)
 
             def up():
                 tap.pump(0.1)

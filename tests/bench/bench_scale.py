@@ -23,6 +23,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from shared.projectx.rest import ProjectXRest
+from tests.bench.client import bench_client
 from tests.bench import procstat
 from tests.bench.bench_storm import (BUY, LIMIT, MARKET, SCALE_FIRST, STORM_BREACHES, STORM_RATE,
                                      Chain)
@@ -52,7 +53,7 @@ def populate(chain: Chain, n: int) -> None:
             client.place_order(acct, cid, LIMIT, BUY, 1, limit_price=specs[cid].tick_size)
 
     def worker(i: int) -> None:
-        client = ProjectXRest(chain.rest_url, broker.user_name, broker.api_key, timeout=10)
+        client = bench_client(chain.rest_url, broker, timeout=10)
         try:
             for k in range(i, n, SETUP_THREADS):
                 one(k, client)

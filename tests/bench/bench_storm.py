@@ -46,7 +46,7 @@ from shared.config import load_config
 from shared.messages.enforce import FINAL_STATUSES, CommandResult
 from shared.messages.market import Fill
 from shared.messages.risk import LockoutsRequest, RiskStatusRequest, SelfLockRequest
-from shared.projectx.rest import ProjectXRest
+from tests.bench.client import bench_client
 from tests.bench.bench_enforcement import RULES, _results_tap, breach_latencies
 from tests.bench.report import median, percentile, within
 from tests.support.env import make_config, wait_for
@@ -195,7 +195,7 @@ class Chain:
             # the account is flat: the lockout needs no flatten, only to be in force
             wait_for(lambda: risk.call(LockoutsRequest(account=str(ACCOUNT))).body.lockouts,
                      20, what="the self-lockout in force")
-        self.client = ProjectXRest(self.rest_url, broker.user_name, broker.api_key, timeout=5)
+        self.client = bench_client(self.rest_url, broker, timeout=5)
         self.contracts = [c.id for c in self.client.search_contracts("")][:self.n_contracts]
         for cid in self.contracts:      # resting buys far below the market: quotes flow
             self.client.place_order(OTHER, cid, LIMIT, BUY, 1,

@@ -47,6 +47,7 @@ from shared.messages.risk import (AccountStatus, RiskStatusReply, RiskStatusRequ
                                   SelfLockRequest)
 from shared.messages.system import Ping, Pong
 from shared.projectx.rest import ProjectXRest
+from tests.bench.client import bench_client
 from tests.bench import procstat
 from tests.bench.report import below, median, percentile
 from tests.support.sim import wait_sim_up
@@ -379,7 +380,7 @@ def run(report) -> None:
             wait_sim_up(rest_url)
             wait_for(lambda: market_synced(system, set()), 30,
                      what="market connected to the sim")
-            ProjectXRest(rest_url, broker.user_name, broker.api_key).place_order(
+            bench_client(rest_url, broker).place_order(
                 ACCOUNT, CONTRACT, MARKET_ORDER, BUY, 1)
             held = {(ACCOUNT, CONTRACT, 1)}
             wait_for(lambda: market_synced(system, held), 15, what="market to see the position")
@@ -402,7 +403,7 @@ def run(report) -> None:
             report_freshness(report, tap, moving)
 
             # 3. kill -9, back and re-synced
-            client = ProjectXRest(rest_url, broker.user_name, broker.api_key)
+            client = bench_client(rest_url, broker)
             lock = system.ask(system.config.bus.risk_control, "risk", SelfLockRequest(
                 account=str(RESYNC_ACCOUNT), session=True, reason="bench: re-sync"), timeout=5)
             assert lock.ok, lock.reason
