@@ -59,14 +59,17 @@ def at(ns: int, tz: dt.tzinfo, now_ns: int, seconds: Optional[bool] = None,
     the time rounded UP to the whole second, so an end time (a lockout's, a session's) never
     looks earlier than the real end: every end time uses the default. seconds=True (columns of
     when things happened: actions, audit, history) always shows them, cut, not rounded.
-    Today is `today` when given (a screen that shows a trading day: status, watch), else
-    now_ns's date in tz."""
+    The day is left out only for a time on today's date (now_ns's date in tz) that is also
+    `today` when given (the trading day a screen shows: status, watch): after the roll, or on
+    a weekend, the trading day is not the date under the screen's clock, and '17:00' next to
+    'Sat 01:09' must not read as Saturday's (trial 2026-12-05)."""
     if seconds is None:           # up to the whole second: an end never shows early
         ns = -(-ns // 1_000_000_000) * 1_000_000_000
     when = from_ns(ns, tz)
-    today = from_ns(now_ns, tz).date() if today is None else today
-    gap = abs((when.date() - today).days)
-    day = "" if gap == 0 else f"{when:%a} " if gap <= WEEK_DAYS else f"{when:%a %Y-%m-%d} "
+    calendar = from_ns(now_ns, tz).date()
+    same = when.date() == calendar and (today is None or when.date() == today)
+    gap = abs((when.date() - calendar).days)
+    day = "" if same else f"{when:%a} " if gap <= WEEK_DAYS else f"{when:%a %Y-%m-%d} "
     show_seconds = when.second != 0 if seconds is None else seconds
     clock = f"{when:%H:%M:%S}" if show_seconds else f"{when:%H:%M}"
     return f"{day}{clock} {when:%Z}".strip()

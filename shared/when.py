@@ -43,7 +43,9 @@ def duration(seconds: float) -> str:
 
 def parse_when(text: str, now_ns: int, tz: dt.tzinfo, future: bool = True) -> int:
     """-> UTC ns. A duration counts from now (back in time when future=False); HH:MM is the next
-    one in `tz` (today's when future=False). Raises ValueError saying what was expected."""
+    one in `tz`, or with future=False the last one (yesterday's when today's is still ahead:
+    'history --since 09:30' at 01:07 looked for the future and found nothing, trial
+    2026-12-05). Raises ValueError saying what was expected."""
     value = (text or "").strip()
     m = _DURATION.match(value)
     if m:
@@ -58,6 +60,8 @@ def parse_when(text: str, now_ns: int, tz: dt.tzinfo, future: bool = True) -> in
         when = local_now.replace(hour=hh, minute=mm, second=0, microsecond=0)
         if future and when <= local_now:
             when += dt.timedelta(days=1)
+        elif not future and when > local_now:
+            when -= dt.timedelta(days=1)
         return to_ns(when)
     try:
         ns = parse_iso_ns(value)

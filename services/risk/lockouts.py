@@ -191,7 +191,7 @@ class LockoutBook:
         held = abs(account.exposure(contract_id))
         if 0 < added < held:
             return self._decision(account, lock, now, REDUCE_POSITION,
-                                  f"{reason}: the {added} added go", event_ns,
+                                  f"{reason}: {_added(added)}", event_ns,
                                   contract_id=contract_id, size=added)
         return self._decision(account, lock, now, CLOSE_POSITION, reason, event_ns,
                               contract_id=contract_id)
@@ -248,3 +248,9 @@ def _protects_position(account: AccountState, order: OrderUpdate) -> bool:
         return False
     closing_side = 1 if p.side > 0 else 0
     return order.side == closing_side and order.size <= p.size
+
+
+def _added(n: int) -> str:
+    """The reduce's words (trial 2026-12-05: "the 1 added go" read as a sentence cut off)."""
+    return f"the {n} contract{'s' if n != 1 else ''} added {'are' if n != 1 else 'is'} closed, " \
+        "the rest held before the lock stays"

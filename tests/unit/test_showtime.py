@@ -64,3 +64,16 @@ def test_the_zone_from_a_leniently_read_file_skips_what_is_not_a_zone():
                   "trading_day": {"timezone": "America/New_York"}}) == "America/New_York"
     assert label({"trading_day": {"timezone": 5}}) == "America/Chicago"
     assert label({}) == "America/Chicago"
+
+
+def test_a_screen_s_trading_day_never_hides_the_day_under_another_date_s_clock():
+    # trial 2026-12-05: on Saturday 01:09 the trading day is Monday; a lockout until the roll
+    # showed "17:00" beside the "Sat 01:09" clock, which reads as Saturday's 17:00
+    sat = to_ns(dt.datetime(2026, 12, 5, 1, 9, tzinfo=CHI))
+    monday = dt.date(2026, 12, 7)
+    assert showtime.at(chi(7, 17), CHI, sat, today=monday) == "Mon 17:00 CST"
+    # after Friday's roll: Friday's own times still name Friday (the trading day is Monday)
+    assert showtime.at(chi(4, 16), CHI, NOW, today=monday) == "Fri 16:00 CST"
+    # a weekday mid-session, the trading day is today's date: a bare time, as before
+    wed = to_ns(dt.datetime(2026, 12, 2, 10, 0, tzinfo=CHI))
+    assert showtime.at(chi(2, 17), CHI, wed, today=dt.date(2026, 12, 2)) == "17:00 CST"

@@ -181,8 +181,11 @@ def test_a_trade_while_locked_in_the_window_after_a_restart_is_still_closed(tmp_
     desk.feed(Fill(account_id=ACCOUNT, trade_id=500, contract_id=MNQ, ts_ns=later,
                    price=Decimal(21000), pnl=None, fees=Decimal(0), side=SIDE_BUY, size=1))
     desk.feed(position(3, start))
-    assert [(d.action, d.size) for o in desk.history for d in o.decisions
-            if d.rule == "lockout"] == [("reduce_position", 1)]       # the 2 held stay
+    cuts = [d for o in desk.history for d in o.decisions if d.rule == "lockout"]
+    assert [(d.action, d.size) for d in cuts] == [("reduce_position", 1)]       # the 2 held stay
+    # in words a trader reads as a whole sentence (trial 2026-12-05: "the 1 added go")
+    assert cuts[0].reason.endswith(
+        ": the 1 contract added is closed, the rest held before the lock stays"), cuts[0].reason
 
 
 def test_a_cooldown_that_ran_out_while_risk_was_down_locks_nothing(tmp_path):
