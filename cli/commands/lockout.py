@@ -34,7 +34,8 @@ def add_arguments(parser) -> None:
                       help="30m, 2h, 15:30 (in the display zone) or an ISO time with its "
                            "offset, 2026-12-05T15:30:00-06:00; at most 7 days")
     when.add_argument("--session", action="store_true",
-                      help="until the trading-day roll (the rest of the day)")
+                      help="until the trading-day roll (17:00 CT by default: on a weekend or "
+                           "after the roll, the next trading day's; docs/rules.md (Lockouts))")
     parser.add_argument("--reason", default="",
                         help="why (shown in history and alerts; extending a lockout keeps the "
                              "reason it started with, docs/rules.md)")

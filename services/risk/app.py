@@ -176,10 +176,12 @@ class RiskWorker(Worker):
         for d in out.decisions:
             pub.publish(topics.DECISION, d)
             log.warning("%s %s on account %s: %s%s", d.mode, d.action, d.account_id, d.reason,
-                        f" [not acted on: {d.suppressed}]" if d.suppressed else "")
+                        f" [not acted on: {d.suppressed}]" if d.suppressed else "",
+                        extra={"kind": "decision", "account": d.account_id, "rule": d.rule})
         for w in out.warnings:
             pub.publish(topics.WARNING, w)
-            log.warning("warning for account %s: %s", w.account_id, w.reason)
+            log.warning("warning for account %s: %s", w.account_id, w.reason,
+                        extra={"kind": "warning", "account": w.account_id})
         self._status_dirty |= out.dirty
         if out.rolled:
             self._daily_summary()
