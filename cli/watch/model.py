@@ -19,6 +19,7 @@ from typing import Any, Optional
 
 import attrs
 
+from cli.acted_by import row_key
 from cli.health import failing_channels, health_notes
 from shared import shards, showtime
 from shared.clock import NS_PER_S
@@ -57,7 +58,7 @@ class RiskUnavailable:
 
 @attrs.define
 class ActionRow:
-    decision_id: str
+    decision_id: str                 # "" until the decision is seen (its result came first)
     ts_ns: int
     account_id: int
     rule: str
@@ -161,18 +162,23 @@ def _positions_table(state: WatchState, msg: PositionsTable) -> bool:
 def _decision(state: WatchState, msg: Decision) -> bool:
     if msg.action == ACTION_NONE:
         return False
-    known = state.actions.get(msg.id)
+    # rows are keyed by the command that carries the decision out: the kill switch's flatten
+    # is enforcement's 'manual-<n>.<account>', not '<decision>.1' (cli/acted_by.py)
+    key = row_key(msg)
+    known = state.actions.get(key)
     if known is not None:
         # its result came first (risk and enforcement are two streams, and risk sends the
-        # command before the decision): the row keeps the result's status and gains the why
-        if known.rule and known.action:
+        # command before the decision; the kill switch's results come before risk decides at
+        # all): the row keeps the result's status and gains the why (who acted: 'admin')
+        if (known.rule, known.action, known.decision_id) == (msg.rule, msg.action, msg.id):
             return False
-        known.rule, known.action = known.rule or msg.rule, known.action or msg.action
+        known.rule, known.action = msg.rule or known.rule, msg.action or known.action
+        known.decision_id = msg.id
         known.ts_ns = min(known.ts_ns or msg.ts_ns, msg.ts_ns)
         return True
     status = "suppressed" if msg.suppressed else ("alert only" if msg.mode == "alert"
                                                  else "pending")
-    state.actions[msg.id] = ActionRow(decision_id=msg.id, ts_ns=msg.ts_ns,
+    state.actions[key] = ActionRow(decision_id=msg.id, ts_ns=msg.ts_ns,
                                       account_id=msg.account_id, rule=msg.rule,
                                       action=msg.action, status=status,
                                       detail=msg.suppressed or (
@@ -184,12 +190,11 @@ def _decision(state: WatchState, msg: Decision) -> bool:
 
 
 def _result(state: WatchState, msg: CommandResult) -> bool:
-    decision_id = msg.command_id.rsplit(".", 1)[0]
-    row = state.actions.get(decision_id) or state.actions.get(msg.command_id)
+    row = state.actions.get(msg.command_id)
     if row is None:
-        row = ActionRow(decision_id=decision_id, ts_ns=msg.started_ns or msg.finished_ns,
+        row = ActionRow(decision_id="", ts_ns=msg.started_ns or msg.finished_ns,
                         account_id=msg.account_id, rule="", action="")
-        state.actions[decision_id] = row
+        state.actions[msg.command_id] = row
     if row.status in ("done", "failed", "skipped") and msg.status == "accepted":
         return False
     row.status = msg.status
@@ -223,7 +228,7 @@ def _journal(state: WatchState, msg: EnforcementStatus) -> bool:
 
 
 def _command_state(state: WatchState, c: CommandState) -> bool:
-    row = state.actions.get(c.command_id.rsplit(".", 1)[0])
+    row = state.actions.get(c.command_id)
     if row is None or row.status in ("done", "failed", "skipped"):
         return False        # unknown here, or the live result already said it
     status = c.status if c.state == "final" and c.status else "pending"
