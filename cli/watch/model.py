@@ -35,6 +35,7 @@ LOSS_LIMIT_RULES = ("daily_realized_loss", "daily_unrealized_loss", "daily_net_l
                     "drawdown_guard")
 DEFAULT_WARN_AT = 0.80      # the rules' default warn_at (docs/rules.md), when risk sent none
 MAX_ACTIONS = 20            # per account, newest first
+NOTHING_TO_DO = "nothing to do"    # a done command that made no trading call
 SELF_LOCKOUT = "self_lockout"   # the trader's own lockout: LOCKED OUT, never a "cooldown"
 
 
@@ -66,6 +67,7 @@ class ActionRow:
     status: str = "pending"          # pending | accepted | done | failed | skipped
     detail: str = ""
     latency_ms: Optional[float] = None
+    acted: Optional[bool] = None     # done: did a trading call get an answer (None: not known)
 
 
 @attrs.define
@@ -203,6 +205,7 @@ def _result(state: WatchState, msg: CommandResult) -> bool:
     row.action = row.action or getattr(msg, "action", "")
     row.latency_ms = latency_ms(msg.status, msg.event_ns or msg.started_ns,
                                 getattr(msg, "first_answer_ns", 0), msg.finished_ns)
+    row.acted = bool(getattr(msg, "first_answer_ns", 0)) if msg.status == "done" else None
     return True
 
 
@@ -237,6 +240,7 @@ def _command_state(state: WatchState, c: CommandState) -> bool:
     row.status, row.detail = status, c.detail or row.detail
     row.latency_ms = latency_ms(status, getattr(c, "event_ns", 0) or c.received_ns,
                                 getattr(c, "first_answer_ns", 0), c.finished_ns)
+    row.acted = bool(getattr(c, "first_answer_ns", 0)) if status == "done" else None
     return True
 
 
@@ -315,9 +319,10 @@ class ActionLine:
     time: str
     rule: str
     action: str
-    status: str
+    status: str                      # pending | accepted | done | failed | skipped | ...
     latency: str
     colour: str
+    outcome: str = ""                # as shown: the status, or NOTHING_TO_DO for a done no-op
 
 
 @attrs.frozen
@@ -559,9 +564,17 @@ def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo, now_ns: int
                               if a.ts_ns
                               else "-",
                               rule=a.rule or "-", action=a.action or "-", status=a.status,
+                              outcome=outcome_text(a.status, a.acted),
                               latency=fmt_latency(a.latency_ms),
                               colour=colour))
     return out
+
+
+def outcome_text(status: str, acted: Optional[bool]) -> str:
+    """The OUTCOME column: 'done' only when enforcement traded; a command that found nothing
+    to do (the account or contract was already flat: no trading call was answered) says so,
+    as history does ('done: ... was already flat')."""
+    return NOTHING_TO_DO if status == "done" and acted is False else status
 
 
 def account_view(state: WatchState, status: AccountStatus, now_ns: int,

@@ -117,3 +117,31 @@ def test_flatten_all_gives_each_account_its_own_row():
     assert rows(s, other) == [("admin", "flatten", "accepted", "amber")]
     s.apply(journal(cmd2, other))
     assert rows(s, other) == DONE_ROW
+
+
+@pytest.mark.parametrize("source", ["live", "journal"])
+def test_a_command_that_found_nothing_to_do_does_not_say_done_on_the_screen(source):
+    """Trial finding 2: LAST ACTIONS said 'lockout reduce_position done 69 ms' where history
+    said 'done: MNQ on account Demo 1 was already flat'. No trading call was answered (no
+    first_answer_ns): the row says 'nothing to do'; one that traded still says 'done'."""
+    from cli.watch.view import plain, render
+    from shared.messages.risk import Decision
+    s = state(account())
+    for did, answered in (("d1", 0), ("d2", NOW + 50_000_000)):
+        s.apply(Decision(id=did, ts_ns=NOW + (did == "d2"), rule="lockout", account_id=ACCOUNT,
+                         action="reduce_position", event_ns=NOW))
+        if source == "live":
+            s.apply(CommandResult(command_id=f"{did}.1", account_id=ACCOUNT, status="done",
+                                  detail="MNQ on account Demo 1 was already flat",
+                                  event_ns=NOW, started_ns=NOW, first_answer_ns=answered,
+                                  finished_ns=NOW + 69_000_000))
+        else:
+            s.apply(EnforcementStatus(commands=[CommandState(
+                command_id=f"{did}.1", account_id=ACCOUNT, action="reduce_position",
+                state="final", status="done", event_ns=NOW, received_ns=NOW,
+                first_answer_ns=answered, finished_ns=NOW + 69_000_000)]))
+    screen = build_screen(s, NOW + 40 * NS_PER_S, CHICAGO, CALENDAR)
+    lines = [(a.outcome, a.status) for a in screen.accounts[0].actions]
+    assert lines == [("done", "done"), ("nothing to do", "done")]
+    text = plain(render(screen, 80, 24))
+    assert "reduce_position nothing to do" in text and "reduce_position done" in text
