@@ -5,14 +5,11 @@ outcome up under '<decision>.1', not its own 'manual-<n>.<account>')."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 from shared.config.access import hash_password
 from tests.e2e.harness import MNQ, SimDesk
-from tests.support import env as support_env
 from tests.support.env import make_config, wait_for
 
 pytestmark = pytest.mark.slow
@@ -25,10 +22,7 @@ def test_status_shows_the_kill_switch_done(procs, tmp_path, monkeypatch):
     monkeypatch.setenv("RISKD_SESSION_DIR", str(tmp_path / "sessions"))
 
     def riskctl(*args, password=None):
-        return subprocess.run([sys.executable, "-m", "cli.main", "--config", config, *args],
-                              cwd=support_env.REPO, env=support_env.test_env(),
-                              capture_output=True, text=True, timeout=60,
-                              input=(password + "\n") if password else "")
+        return procs.riskctl(config, *args, input=(password + "\n") if password else None)
 
     workers = ["simbroker", "market", "risk", "enforcement"]
     # the admin section: the kill switch needs an admin session; one sim account
