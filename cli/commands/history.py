@@ -12,12 +12,13 @@ from __future__ import annotations
 from typing import Optional
 
 from cli import configfile
+from cli.acted_by import command_id
 from cli.commands._risk_view import fmt_time, parse_when, symbol_text
 from cli.errors import CliError
 from shared.symbols import tickers_in
 from cli.table import render_table
 from shared.messages.enforce import DONE, EnforcementStatus, EnforcementStatusRequest
-from shared.messages.risk import ACTION_NONE, ENFORCE, HistoryRequest
+from shared.messages.risk import HistoryRequest
 
 NAME = "history"
 READ = True
@@ -29,13 +30,6 @@ def add_arguments(parser) -> None:
     parser.add_argument("--since", metavar="TIME", help="2h, 09:30 (display zone) or an ISO time with its offset, "
                         "2026-12-05T09:30:00-06:00")
     parser.add_argument("--limit", type=int, default=200, help="at most this many (200)")
-
-
-def command_id(d) -> Optional[str]:
-    """The id of the command enforcement ran for a decision; None when none was sent."""
-    if d.action == ACTION_NONE or d.mode != ENFORCE or d.suppressed:
-        return None
-    return getattr(d, "command_id", "") or f"{d.id}.1"
 
 
 def outcome_text(state) -> str:

@@ -19,6 +19,7 @@ from typing import Any, Optional
 
 import attrs
 
+from cli.acted_by import row_key
 from cli.health import failing_channels, health_notes
 from shared import shards, showtime
 from shared.clock import NS_PER_S
@@ -34,6 +35,7 @@ LOSS_LIMIT_RULES = ("daily_realized_loss", "daily_unrealized_loss", "daily_net_l
                     "drawdown_guard")
 DEFAULT_WARN_AT = 0.80      # the rules' default warn_at (docs/rules.md), when risk sent none
 MAX_ACTIONS = 20            # per account, newest first
+NOTHING_TO_DO = "nothing to do"    # a done command that made no trading call
 SELF_LOCKOUT = "self_lockout"   # the trader's own lockout: LOCKED OUT, never a "cooldown"
 
 
@@ -57,7 +59,7 @@ class RiskUnavailable:
 
 @attrs.define
 class ActionRow:
-    decision_id: str
+    decision_id: str                 # "" until the decision is seen (its result came first)
     ts_ns: int
     account_id: int
     rule: str
@@ -65,6 +67,7 @@ class ActionRow:
     status: str = "pending"          # pending | accepted | done | failed | skipped
     detail: str = ""
     latency_ms: Optional[float] = None
+    acted: Optional[bool] = None     # done: did a trading call get an answer (None: not known)
 
 
 @attrs.define
@@ -161,18 +164,23 @@ def _positions_table(state: WatchState, msg: PositionsTable) -> bool:
 def _decision(state: WatchState, msg: Decision) -> bool:
     if msg.action == ACTION_NONE:
         return False
-    known = state.actions.get(msg.id)
+    # rows are keyed by the command that carries the decision out: the kill switch's flatten
+    # is enforcement's 'manual-<n>.<account>', not '<decision>.1' (cli/acted_by.py)
+    key = row_key(msg)
+    known = state.actions.get(key)
     if known is not None:
         # its result came first (risk and enforcement are two streams, and risk sends the
-        # command before the decision): the row keeps the result's status and gains the why
-        if known.rule and known.action:
+        # command before the decision; the kill switch's results come before risk decides at
+        # all): the row keeps the result's status and gains the why (who acted: 'admin')
+        if (known.rule, known.action, known.decision_id) == (msg.rule, msg.action, msg.id):
             return False
-        known.rule, known.action = known.rule or msg.rule, known.action or msg.action
+        known.rule, known.action = msg.rule or known.rule, msg.action or known.action
+        known.decision_id = msg.id
         known.ts_ns = min(known.ts_ns or msg.ts_ns, msg.ts_ns)
         return True
     status = "suppressed" if msg.suppressed else ("alert only" if msg.mode == "alert"
                                                  else "pending")
-    state.actions[msg.id] = ActionRow(decision_id=msg.id, ts_ns=msg.ts_ns,
+    state.actions[key] = ActionRow(decision_id=msg.id, ts_ns=msg.ts_ns,
                                       account_id=msg.account_id, rule=msg.rule,
                                       action=msg.action, status=status,
                                       detail=msg.suppressed or (
@@ -184,12 +192,11 @@ def _decision(state: WatchState, msg: Decision) -> bool:
 
 
 def _result(state: WatchState, msg: CommandResult) -> bool:
-    decision_id = msg.command_id.rsplit(".", 1)[0]
-    row = state.actions.get(decision_id) or state.actions.get(msg.command_id)
+    row = state.actions.get(msg.command_id)
     if row is None:
-        row = ActionRow(decision_id=decision_id, ts_ns=msg.started_ns or msg.finished_ns,
+        row = ActionRow(decision_id="", ts_ns=msg.started_ns or msg.finished_ns,
                         account_id=msg.account_id, rule="", action="")
-        state.actions[decision_id] = row
+        state.actions[msg.command_id] = row
     if row.status in ("done", "failed", "skipped") and msg.status == "accepted":
         return False
     row.status = msg.status
@@ -198,6 +205,7 @@ def _result(state: WatchState, msg: CommandResult) -> bool:
     row.action = row.action or getattr(msg, "action", "")
     row.latency_ms = latency_ms(msg.status, msg.event_ns or msg.started_ns,
                                 getattr(msg, "first_answer_ns", 0), msg.finished_ns)
+    row.acted = bool(getattr(msg, "first_answer_ns", 0)) if msg.status == "done" else None
     return True
 
 
@@ -223,7 +231,7 @@ def _journal(state: WatchState, msg: EnforcementStatus) -> bool:
 
 
 def _command_state(state: WatchState, c: CommandState) -> bool:
-    row = state.actions.get(c.command_id.rsplit(".", 1)[0])
+    row = state.actions.get(c.command_id)
     if row is None or row.status in ("done", "failed", "skipped"):
         return False        # unknown here, or the live result already said it
     status = c.status if c.state == "final" and c.status else "pending"
@@ -232,6 +240,7 @@ def _command_state(state: WatchState, c: CommandState) -> bool:
     row.status, row.detail = status, c.detail or row.detail
     row.latency_ms = latency_ms(status, getattr(c, "event_ns", 0) or c.received_ns,
                                 getattr(c, "first_answer_ns", 0), c.finished_ns)
+    row.acted = bool(getattr(c, "first_answer_ns", 0)) if status == "done" else None
     return True
 
 
@@ -310,9 +319,10 @@ class ActionLine:
     time: str
     rule: str
     action: str
-    status: str
+    status: str                      # pending | accepted | done | failed | skipped | ...
     latency: str
     colour: str
+    outcome: str = ""                # as shown: the status, or NOTHING_TO_DO for a done no-op
 
 
 @attrs.frozen
@@ -554,9 +564,17 @@ def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo, now_ns: int
                               if a.ts_ns
                               else "-",
                               rule=a.rule or "-", action=a.action or "-", status=a.status,
+                              outcome=outcome_text(a.status, a.acted),
                               latency=fmt_latency(a.latency_ms),
                               colour=colour))
     return out
+
+
+def outcome_text(status: str, acted: Optional[bool]) -> str:
+    """The OUTCOME column: 'done' only when enforcement traded; a command that found nothing
+    to do (the account or contract was already flat: no trading call was answered) says so,
+    as history does ('done: ... was already flat')."""
+    return NOTHING_TO_DO if status == "done" and acted is False else status
 
 
 def account_view(state: WatchState, status: AccountStatus, now_ns: int,

@@ -22,6 +22,7 @@ from typing import Any, Optional
 import zmq
 
 from cli import configfile
+from cli.acted_by import command_id
 
 from shared import codec, shards, topics
 from shared.bus.rpc import RpcClient, RpcTimeout
@@ -31,8 +32,8 @@ from shared.config.trading_day import TradingDayConfig
 from shared.messages.control import ControlRequest, StatusRequest, SupervisorStatus
 from shared.messages.enforce import EnforcementStatus, EnforcementStatusRequest
 from shared.messages.market import PositionsRequest, PositionsTable
-from shared.messages.risk import (ACTION_NONE, ENFORCE, HistoryReply, HistoryRequest,
-                                  RiskStatusReply, RiskStatusRequest)
+from shared.messages.risk import (HistoryReply, HistoryRequest, RiskStatusReply,
+                                  RiskStatusRequest)
 from shared.messages.system import Reply
 from cli.watch.model import Reachability, RiskUnavailable
 
@@ -204,8 +205,7 @@ def todays_actions(ask, since_ns: int) -> list:
     if not reply.ok or not isinstance(reply.body, HistoryReply):
         return []
     out: list = [reply.body]
-    ids = [f"{d.id}.1" for d in reply.body.decisions
-           if d.action != ACTION_NONE and d.mode == ENFORCE and not d.suppressed]
+    ids = [cid for cid in map(command_id, reply.body.decisions) if cid is not None]
     if ids:
         try:
             states = ask(EnforcementStatusRequest(command_ids=ids))

@@ -172,9 +172,13 @@ def lockout_alert(c: LockoutChange, ctx: Context) -> Optional[Alert]:
     scope = f"{account} {lo.symbol}" if lo.symbol else account
     why = [x for x in (c.reason or lo.reason,) if x]
     if c.change == "cleared":
-        return Alert(kind="lockout_end", severity=INFO, title=f"🔓 Lockout ended: {scope}",
-                     lines=(f"by {c.by}", *why), account=account, account_id=lo.account_id,
-                     ts_ns=c.ts_ns)
+        # which lockout: an unlock of an account with several ends each with its own alert
+        # (the same title twice told nothing); the rule, and what it was (timed, until reset...)
+        return Alert(kind="lockout_end", severity=INFO,
+                     title=f"🔓 Lockout ended: {scope}, rule {lo.rule}",
+                     lines=(f"was {_lock_words(lo.kind, lo.until_ns, ctx, c.ts_ns, lo.clears_on)}"
+                            f", ended by {c.by}", *why),
+                     account=account, account_id=lo.account_id, ts_ns=c.ts_ns)
     word = "extended" if c.change == "extended" else "started"
     return Alert(kind="lockout_start", severity=WARNING,
                  title=f"🔒 Lockout {word}: {scope} "

@@ -99,7 +99,7 @@ def test_last_actions_show_todays_actions_from_history_with_their_outcome(width,
     s.apply(HistoryReply(decisions=[yesterday, earlier]))
     s.apply(EnforcementStatus(commands=[CommandState(
         command_id="d-early.1", account_id=1001, action="reduce_position", state="final",
-        status="done")]))
+        status="done", first_answer_ns=NOW - 3599 * NS_PER_S)]))     # it traded
     text = screen_text(s, width, height)
     row = [ln for ln in text.splitlines() if ln.startswith("13:03:27")]
     assert row and "max_contracts" in row[0] and "done" in row[0]

@@ -47,7 +47,8 @@ CASES = [
                                 "rule cooldown"]),
     (LockoutChange(change="cleared", ts_ns=UNTIL, by="admin", reason="manual review", lockout=
                    LockoutState(id="l", account_id=1001, kind="manual", rule="x", since_ns=T0)),
-     "lockout_end", INFO, ["Lockout ended: SIM-DEMO-1", "by admin", "manual review"]),
+     "lockout_end", INFO, ["Lockout ended: SIM-DEMO-1, rule x", "was until an admin unlocks it, "
+                           "ended by admin", "manual review"]),
     (CommandResult(command_id="d1.1", account_id=1001, status="failed", attempts=3,
                    detail="broker refused: account not found", finished_ns=T0),
      "enforcement_failed", CRITICAL, ["Enforcement FAILED on SIM-DEMO-1",
@@ -232,3 +233,19 @@ def test_an_alert_shows_a_lockout_s_real_end_with_its_seconds():
     d = Decision(id="d", ts_ns=friday, rule="self_lockout", account_id=1001, action="flatten",
                  lock=LockSpec(kind="timer", until_ns=end))
     assert "locked until 22:21:45 CST" in build(d, CTX).lines
+
+
+def test_an_unlock_of_two_lockouts_names_each_ones_rule():
+    """Trial finding (2026-12-05): unlocking an account with 2 lockouts sent two identical
+    '🔓 Lockout ended: Demo 2 / by admin:root / loss test': which lockout was which?"""
+    ends = [build(LockoutChange(change="cleared", ts_ns=UNTIL, by="admin:root",
+                                reason="loss test", lockout=lo), CTX)
+            for lo in (LockoutState(id="a", account_id=1001, kind="until_reset",
+                                    rule="daily_realized_loss", since_ns=T0),
+                       LockoutState(id="b", account_id=1001, kind="timer",
+                                    rule="cooldown_after_loss", since_ns=T0, until_ns=UNTIL))]
+    assert ends[0].title != ends[1].title and ends[0].text != ends[1].text
+    assert "rule daily_realized_loss" in ends[0].title and "until the trading-day reset" in \
+        ends[0].text
+    assert "rule cooldown_after_loss" in ends[1].title and "until 17:00 CST" in ends[1].text
+    assert all("by admin:root" in e.text and "loss test" in e.text for e in ends)

@@ -1,0 +1,24 @@
+"""Which of enforcement's commands carried out a decision of risk's.
+
+Risk's own commands are numbered '<decision id>.1'; the kill switch's flattens are numbered by
+enforcement ('manual-<n>.<account>') and risk's decision names that command (command_id).
+History, `riskctl status` and `riskctl watch` all find a decision's outcome through this one
+rule (LAST ACTIONS: docs/operations.md)."""
+from __future__ import annotations
+
+from typing import Optional
+
+from shared.messages.risk import ACTION_NONE, ENFORCE
+
+
+def command_id(d) -> Optional[str]:
+    """The id of the command enforcement ran for a decision; None when none was sent."""
+    if d.action == ACTION_NONE or d.mode != ENFORCE or d.suppressed:
+        return None
+    return row_key(d)
+
+
+def row_key(d) -> str:
+    """The command id a decision is (or would have been) carried out by: the key that joins a
+    decision to enforcement's results and journal entries."""
+    return getattr(d, "command_id", "") or f"{d.id}.1"
