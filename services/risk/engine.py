@@ -495,6 +495,9 @@ class Engine(Acting):
         aid = ctx.account.account_id
         if not rule.keyed and (aid, rule.name, self.day) in self.warned:
             return                      # the common case, without measuring
+        if any(lk.symbol is None for lk in self.lockouts.covering(aid)):
+            return      # locked out: no "at 67 % of a limit" to a trader who cannot trade (trial
+                        # 2026-12-05); not marked warned, so it comes after an unlock if still due
         for m in self._readings(ctx, rule, params, now):
             key = self._warn_key(aid, rule.name, m)
             if key in self.warned or not m.due(params.warn_at):

@@ -60,6 +60,19 @@ def test_a_warning_comes_once_before_the_breach_with_the_real_numbers():
     assert len(desk.warnings()) == 1                     # once a trading day
 
 
+def test_no_warning_while_the_account_is_locked_out_one_after_the_unlock():
+    # trial 2026-12-05: "trade_frequency_limit at 67%" came after the account was locked
+    # until Monday
+    desk = Desk(max_contracts={"limit": 5})
+    out, _ = desk.engine.self_lock(1001, desk.now, session=True)
+    desk.filled(4, MNQ, 21000)                             # 80 %, while locked
+    assert desk.warnings() == []
+    desk.engine.lockouts.unlock(1001, None, desk.now, "admin:test", "test")
+    desk.filled(3, MNQ, 21000)
+    desk.filled(4, MNQ, 21000)                             # 80 % again, unlocked
+    assert [w.rule for w in desk.warnings()] == ["max_contracts"]
+
+
 def test_drawdown_guard_warns_nothing_at_start_when_nothing_is_known():
     desk = Desk(drawdown_guard={"max_loss": 2000, "buffer": 100, "starting_balance": 50000,
                                 "line": 48000})
