@@ -54,6 +54,7 @@ class Worker:
     name = "worker"
     threaded = False     # True: other threads hold the GIL; hand it over sooner (see above)
     switch_interval = GIL_SWITCH_INTERVAL      # the hand-over when threaded
+    pub_kind = zmq.PUB   # zmq.XPUB: the worker also reads who subscribes (services/risk/app.py)
 
     @classmethod
     def process_name(cls, loaded: LoadedConfig) -> str:
@@ -220,7 +221,8 @@ class Worker:
     def bind(self) -> None:
         """Bind the PUB and control sockets (the supervisor binds its own pair instead)."""
         bus = self.config.bus
-        self.pub = Publisher(self.socket(zmq.PUB, bind=bus.pub(self.name)), self.name, self.clock)
+        self.pub = Publisher(self.socket(self.pub_kind, bind=bus.pub(self.name)), self.name,
+                             self.clock)
         self.control = self.socket(zmq.REP, bind=bus.control_of(self.name))
         self.add_reader(self.control, self._on_control)
         self._events = Subscriber(self.socket(zmq.SUB, connect=bus.events))

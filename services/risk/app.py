@@ -11,10 +11,12 @@ Sockets
 - SUB to enforcement's PUB: CommandResult on 'result' clears the outbox; a new epoch of
   enforcement (it restarted) makes every pending command due again. Waiting results are always
   read before market's events (an admin flatten's result says whose its fills are).
-- PUB (its own): 'decision', 'warning', 'lockout', 'status.<account id>' (at least 4 times a
-  second while something changes, and every few seconds anyway), 'cmd' (enforcement
+- PUB (its own; an XPUB): 'decision', 'warning', 'lockout', 'status.<account id>' (at least
+  4 times a second while something changes, and every few seconds anyway), 'cmd' (enforcement
   commands; see shared/messages/enforce.py for the protocol), 'notify' (state-file alerts,
-  the daily summary at the roll).
+  the daily summary at the roll). An XPUB delivers exactly as a PUB does; risk also reads
+  the subscriptions that reach it: a new one to 'cmd' (enforcement's SUB (re)connecting after
+  either side started) makes every pending command due at once (_on_subscribed).
 - Control (REP): RiskStatusRequest, LockoutsRequest, UnlockRequest, SelfLockRequest,
   HistoryRequest, RulesRequest.
 
@@ -75,6 +77,7 @@ class RiskWorker(Worker):
     """Risk worker: account state, the rules, lockouts, timers, the trading day."""
 
     name = shards.RISK
+    pub_kind = zmq.XPUB      # reads who subscribes to its commands (_on_subscribed)
 
     def __init__(self, loaded, **kwargs):
         super().__init__(loaded, **kwargs)
@@ -121,6 +124,7 @@ class RiskWorker(Worker):
         self.results = Subscriber(self.socket(zmq.SUB, connect=bus.enforcement_pub))
         self.results.subscribe("")
         self.add_reader(self.results.sock, self._on_results)
+        self.add_reader(self.pub.sock, self._on_subscribed)
         self.ask = SnapshotAsk(self, bus.market_control)
         self._status_dirty: set[int] = set(self.engine.accounts)
         Requests(self)
@@ -310,6 +314,20 @@ class RiskWorker(Worker):
                 out = self.engine.on_result(received.msg, self.clock.now_ns())
                 if out.durable:
                     self.apply(out)
+
+    def _on_subscribed(self) -> None:
+        """A subscription reached risk's PUB. One that takes commands (enforcement's SUB,
+        (re)connected after risk or enforcement started) gets every pending command at once:
+        ZeroMQ dropped what risk published before it arrived (the slow joiner), and the
+        outbox's re-send would come only ~2 s later. A copy enforcement has already is
+        answered from its journal by command id, never carried out twice."""
+        if not any(topics.COMMAND.startswith(t) for t in self.pub.subscriptions()):
+            return
+        pending = len(self.engine.outbox)
+        if pending:
+            log.info("a subscriber of commands joined: re-sending %d pending commands", pending)
+            self.engine.outbox.resend_all(self.clock.now_ns())
+            self._send_due()
 
     # -- timers ----------------------------------------------------------------------------------
     @property

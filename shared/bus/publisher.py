@@ -1,4 +1,5 @@
-"""A publisher that stamps every message with its name, epoch, sequence number and UTC time."""
+"""A publisher that stamps every message with its name, epoch, sequence number and UTC time;
+on an XPUB socket it also reports the subscriptions that reach it."""
 from __future__ import annotations
 
 import os
@@ -31,3 +32,16 @@ class Publisher:
         self.seq += 1
         return topic.encode(), codec.encode(msg, self.name, self.epoch, self.seq,
                                             self.clock.now_ns())
+
+    def subscriptions(self) -> list[str]:
+        """The topic prefixes subscribed since the last call (an XPUB socket; unsubscriptions
+        and anything else are skipped). ZeroMQ has applied each one before it is handed over:
+        a message sent after this call reaches that subscriber."""
+        out = []
+        while True:
+            try:
+                frame = self.sock.recv(zmq.NOBLOCK)
+            except zmq.Again:
+                return out
+            if frame[:1] == b"\x01":
+                out.append(frame[1:].decode("utf-8", "replace"))

@@ -1,4 +1,9 @@
-"""Socket construction with riskd's defaults: linger 0, a frame size cap, bounded queues."""
+"""Socket construction with riskd's defaults: linger 0, a frame size cap, bounded queues.
+
+An XPUB (a PUB that also hands its owner the subscriptions that reach it) is made verbose:
+every subscription is passed up, a repeat of one another subscriber holds included, so a
+subscriber that (re)connects is always seen (shared.bus.publisher.Publisher.subscriptions).
+"""
 from __future__ import annotations
 
 import zmq
@@ -15,6 +20,8 @@ def make_socket(ctx: zmq.Context, kind: int, *, bind: str | None = None,
     sock.setsockopt(zmq.MAXMSGSIZE, MAX_FRAME_BYTES + 1024)
     sock.setsockopt(zmq.SNDHWM, hwm)
     sock.setsockopt(zmq.RCVHWM, hwm)
+    if kind == zmq.XPUB:
+        sock.setsockopt(zmq.XPUB_VERBOSE, 1)
     if bind:
         try:
             sock.bind(bind)

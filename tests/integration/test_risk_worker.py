@@ -1,7 +1,8 @@
 """The risk worker with real processes and the sim broker: kill -9 while locked and during a
 cooldown loses nothing and repeats nothing; a restart during a cooldown that does not flatten
 closes and cancels nothing that was there before it; a corrupt state file is moved aside and
-today's realized PnL is rebuilt from the broker's trades."""
+today's realized PnL is rebuilt from the broker's trades; a close risk decides right after it
+(re)starts reaches enforcement at once, not from its outbox's re-send 2 s later."""
 from __future__ import annotations
 
 import os
@@ -12,13 +13,13 @@ import requests
 
 from shared.bus.rpc import RpcClient
 from shared.config import load_config
-from shared.messages.enforce import Command
+from shared.messages.enforce import Command, EnforcementStatusRequest
 from shared.messages.risk import (AccountStatus, Decision, HistoryRequest, LockoutsRequest,
                                   RiskStatusRequest)
 from shared.projectx.rest import ProjectXRest
 from tests.support.bustap import Bus, connected
 from tests.support.sim import wait_sim_up
-from tests.support.env import make_config
+from tests.support.env import make_config, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -179,3 +180,42 @@ def test_a_corrupt_state_file_is_moved_aside_and_pnl_rebuilt_from_the_broker(env
     st = ask(loaded, RiskStatusRequest(account=str(ACCOUNT))).accounts[0]
     assert st.realized == realized and st.trades_today == 2
     assert any(".corrupt-" in n for n in os.listdir(env["data"]))
+
+
+def test_a_close_decided_right_after_a_restart_reaches_enforcement_at_once(env):
+    """Fresh-user trial, 2026-12-05 07:08: account locked, `riskctl stop risk --yes`, the trader
+    buys 1 MNQ, `riskctl start risk`. The lockout's close was published before enforcement's SUB
+    had reconnected to the new risk's PUB (ZeroMQ's slow joiner drops it) and reached
+    enforcement only by the outbox's re-send, ~2 s later. Now enforcement's (re)subscription
+    makes risk re-send what is pending at once. Both a stop and a kill -9 (the supervisor
+    restarts risk)."""
+    bus, loaded, procs = env["bus"], env["loaded"], env["procs"]
+    procs.worker("services.enforcement", env["config"])     # to receive the commands
+    risk = start_risk(env)
+    lose(env, 20)                                           # locked until the roll
+    bus.wait(lambda: any(d.rule == "daily_realized_loss" for d in bus.of(Decision)), 20,
+             "the daily loss lockout")
+    for stop in (signal.SIGTERM, signal.SIGKILL):
+        seen = {d.id for d in ask(loaded, HistoryRequest(account=str(ACCOUNT))).decisions}
+        risk.signal(stop)
+        risk.wait(10)
+        env["client"].place_order(ACCOUNT, MNQ, MARKET, BUY, 1)
+        risk = start_risk(env)
+
+        def new_close():
+            return [d for d in ask(loaded, HistoryRequest(account=str(ACCOUNT))).decisions
+                    if d.id not in seen and d.rule == "lockout" and d.action == "close_position"]
+        close = wait_for(new_close, 10, what="the lockout's close of the new buy")[0]
+        command_id = close.command_id or f"{close.id}.1"
+
+        def received():
+            with RpcClient(loaded.bus.enforcement_control, "enforcement", timeout=2,
+                           retries=1, name="test") as c:
+                reply = c.call(EnforcementStatusRequest(command_ids=[command_id]))
+            assert reply.ok, reply.reason
+            return [s for s in reply.body.commands if s.command_id == command_id]
+        state = wait_for(received, 10, what="enforcement to have the close")[0]
+        # a generous bound: the re-send this replaces came 2 s after the decision
+        assert state.received_ns - close.ts_ns < 1.0e9, (signal.Signals(stop).name, state)
+        wait_for(lambda: env["client"].open_positions(ACCOUNT) == [], 10,
+                 what="the buy to be closed")
