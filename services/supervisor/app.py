@@ -106,7 +106,7 @@ class Supervisor(Worker):
         self.stop_cause = ""          # what stopped riskd, for the stop alert (riskdalerts)
         self.requester = ""           # who sent the control request being executed
         self._notify_up_ns: Optional[int] = None
-        self._stop_alert_at = 0.0     # monotonic, when the stop alert went out
+        self._stop_alert_at: Optional[float] = None   # monotonic, when notify got the stop alert
         self._announced = False
         self.health = Health(self.clock)       # the config's state and notify's channels
         self.calendar = loaded.config.trading_day.calendar(os.path.dirname(loaded.path))
@@ -447,9 +447,9 @@ class Supervisor(Worker):
         """The one "riskd is stopping" alert, before any worker stops (notify stops after the
         guards, NOTIFY_GRACE after this at the earliest). With notify not running it is in the
         supervisor's log at CRITICAL only."""
-        self._stop_alert_at = time.monotonic()
         alert = riskdalerts.stopped_event(self.stop_cause or "riskd itself", self.clock.now_ns())
         if self._notify_running():
+            self._stop_alert_at = time.monotonic()
             log.warning("riskd is stopping, stopped by %s: the stop alert goes to notify",
                         self.stop_cause)
             self.pub.publish(NOTIFY_TOPIC, alert)
@@ -477,7 +477,8 @@ class Supervisor(Worker):
         for i, slot in enumerate(running):
             now = time.monotonic()
             share = min(sup.stop_timeout, max(0.0, deadline - now) / (len(running) - i))
-            if shards.base_name(slot.name) == "notify":    # the stop alert leaves first
+            if shards.base_name(slot.name) == "notify" and self._stop_alert_at is not None:
+                # the stop alert leaves first
                 hold = min(self._stop_alert_at + NOTIFY_GRACE, now + share / 2)
                 while time.monotonic() < hold and slot.child.poll() is None:
                     time.sleep(0.02)
