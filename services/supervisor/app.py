@@ -17,6 +17,7 @@ import zmq
 
 from services.supervisor import audit, children, snapshot
 from services.supervisor.backalerts import BackWatch, stopped_event
+from services.supervisor import riskdalerts
 from services.supervisor.auth import authorize
 from services.supervisor.commands import REGISTRY
 from services.supervisor.forward import Forwarder
@@ -39,15 +40,18 @@ from shared.messages.market import BrokerConnection
 from shared.messages.notify import ChannelState
 from shared.messages.system import Heartbeat, Ping, Pong, Reply, error, ok
 from shared.worker import EXIT_CONFIG, Worker
+from shared.when import duration
 from shared.workerdown import down_kind
 
 log = logging.getLogger(__name__)
 
-# Stop order: the ones that only report go first, ingest (market) late, enforcement last of the
-# guards so a flatten in flight can finish; the sim broker stands in for the outside broker
-# that enforcement talks to, so it goes after enforcement.
+# Stop order: risk first, ingest (market) late, enforcement last of the guards so a flatten
+# in flight can finish; the sim broker stands in for the outside broker that enforcement talks
+# to, so it goes after enforcement. notify after them: the "riskd is stopping" alert (sent as
+# the stop begins) and what the others say while they stop still reach the phone.
 # logging last: every worker's last lines (enforcement finishing a flatten) reach the files
-STOP_ORDER = ("notify", "risk", "market", "enforcement", "simbroker", "logging")
+STOP_ORDER = ("risk", "market", "enforcement", "simbroker", "notify", "logging")
+NOTIFY_GRACE = 2.0        # the stop alert's time to leave before notify is asked to stop
 TICK = 0.1
 STARTUP_PING_EVERY = 0.25
 GUARD_REPORT_EVERY = 5.0   # the day's unguarded time on the events PUB (daily summary, screens)
@@ -99,15 +103,27 @@ class Supervisor(Worker):
         self.forwarder: Optional[Forwarder] = None
         self.sessions = Sessions(self.clock)      # ops/admin sessions + failed-login limiter
         self.shutdown_reason = ""
+        self.stop_cause = ""          # what stopped riskd, for the stop alert (riskdalerts)
+        self.requester = ""           # who sent the control request being executed
+        self._notify_up_ns: Optional[int] = None
+        self._stop_alert_at: Optional[float] = None   # monotonic, when notify got the stop alert
         self._announced = False
         self.health = Health(self.clock)       # the config's state and notify's channels
         self.calendar = loaded.config.trading_day.calendar(os.path.dirname(loaded.path))
         self.guard_store = GuardStore(loaded.data_dir)
         now_ns = self.clock.now_ns()
+        last_alive = self.guard_store.last_alive()
         self.guard = GuardTracker.resumed(
             self.guard_store.load(self.calendar.start_of(self.calendar.trading_day(now_ns))),
             now_ns, tuple(n for n in self.slots if shards.base_name(n) in GUARD_WORKERS),
-            last_alive_ns=self.guard_store.last_alive())
+            last_alive_ns=last_alive)
+        clean = self.guard_store.take_clean_stop()
+        self.again = riskdalerts.AgainWatch(last_alive, now_ns, clean)   # "riskd is running again"
+        if last_alive is not None:
+            log.warning("riskd was down %s (since %s): %s",
+                        duration((now_ns - last_alive) / 1e9),
+                        riskdalerts.utc(last_alive),
+                        f"stopped by {clean}" if clean else riskdalerts.NOT_CLEAN)
         for gap in self.guard.all_gaps():
             self.guard_store.save(gap)
         self.back = BackWatch()     # alerted-down workers: "back" once they run again
@@ -146,7 +162,9 @@ class Supervisor(Worker):
 
     def teardown(self) -> None:
         self._still_alive()          # the guard ends as the workers begin to stop
+        self._alert_stop()
         self.stop_all()
+        self.guard_store.stopped_cleanly(self.clock.now_ns(), self.stop_cause or "riskd itself")
         snapshot.remove(self.run_dir)
         self.guard_store.close()
         if getattr(self, "config_watcher", None) is not None:
@@ -197,6 +215,7 @@ class Supervisor(Worker):
             return
         refused = authorize(command, session, self.sessions, self.config)
         who = self.sessions.who(session)
+        self.requester = who
         if refused is not None:       # a session too weak for the command: say whose it was
             audit.record(command.name, command.role, f"refused: {refused.reason}", who=who,
                          **audit.request_fields(request))
@@ -240,6 +259,8 @@ class Supervisor(Worker):
         name, pid = slot.name, slot.child.shown_pid
         if slot.policy.alive(now):
             log.info("%s is up (pid %d)", name, pid)
+            if name == "notify":
+                self._notify_up_ns = self.clock.now_ns()
             self.back.up(name, self.clock.now_ns())
             self._changed(slot)
             self._announce_once()
@@ -278,9 +299,12 @@ class Supervisor(Worker):
         self.forwarder.expire()
         for slot in self.slots.values():
             self._tick_slot(slot, now)
-        back = self.back.due(self.clock.now_ns(), self.guard.reasons())
-        if back is not None:
-            self.pub.publish(NOTIFY_TOPIC, back)
+        now_ns = self.clock.now_ns()
+        for alert in (self.back.due(now_ns, self.guard.reasons()),
+                      self.again.due(now_ns, self._notify_up_ns if self._notify_running()
+                                     else None, self.guard.reasons())):
+            if alert is not None:
+                self.pub.publish(NOTIFY_TOPIC, alert)
 
     def _tick_slot(self, slot: Slot, now: float) -> None:
         policy = slot.policy
@@ -406,10 +430,32 @@ class Supervisor(Worker):
             slot.child.terminate()
             self._changed(slot)
 
-    def request_shutdown(self, reason: str = "") -> None:
+    def request_shutdown(self, reason: str = "", who: str = "") -> None:
         self.shutdown_reason = reason
+        self.stop_cause = self.stop_cause or riskdalerts.shutdown_cause(who, reason)
         log.warning("shutdown requested%s", f": {reason}" if reason else "")
         self.stopping = True
+
+    def request_stop(self, signum=None, frame=None) -> None:
+        """A stop signal (SIGTERM from a service manager, Ctrl-C) or a Windows console event (a
+        frame of None, shared/winconsole.py): remember which, for the alert."""
+        console = sys.platform == "win32" and frame is None and signum is not None
+        self.stop_cause = self.stop_cause or riskdalerts.signal_cause(signum, console)
+        self.stopping = True
+
+    def _alert_stop(self) -> None:
+        """The one "riskd is stopping" alert, before any worker stops (notify stops after the
+        guards, NOTIFY_GRACE after this at the earliest). With notify not running it is in the
+        supervisor's log at CRITICAL only."""
+        alert = riskdalerts.stopped_event(self.stop_cause or "riskd itself", self.clock.now_ns())
+        if self._notify_running():
+            self._stop_alert_at = time.monotonic()
+            log.warning("riskd is stopping, stopped by %s: the stop alert goes to notify",
+                        self.stop_cause)
+            self.pub.publish(NOTIFY_TOPIC, alert)
+        else:
+            log.critical("alert %s (%s), notify is not running, logged only:\n%s\n%s",
+                         alert.kind, alert.severity, alert.title, "\n".join(alert.lines))
 
     def stop_all(self) -> None:
         """Stop every worker in STOP_ORDER within ONE deadline for the whole stop.
@@ -431,6 +477,13 @@ class Supervisor(Worker):
         for i, slot in enumerate(running):
             now = time.monotonic()
             share = min(sup.stop_timeout, max(0.0, deadline - now) / (len(running) - i))
+            if shards.base_name(slot.name) == "notify" and self._stop_alert_at is not None:
+                # the stop alert leaves first
+                hold = min(self._stop_alert_at + NOTIFY_GRACE, now + share / 2)
+                while time.monotonic() < hold and slot.child.poll() is None:
+                    time.sleep(0.02)
+                held, now = time.monotonic() - now, time.monotonic()
+                share = max(0.0, share - held)      # at least half its share is left to stop
             if shards.base_name(slot.name) == "logging":
                 logsetup.hand_over_to_stderr()     # riskd's own last lines: the journal
             slot.child.terminate()

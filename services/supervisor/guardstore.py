@@ -3,7 +3,8 @@
 A gap is written when it opens and again when it closes, so a hard kill of
 riskd leaves an open gap that the next riskd closes and counts. riskd also writes
 when it was last alive (every second, and as it begins to stop), so the next riskd
-counts the time riskd itself was down as a gap too. Write
+counts the time riskd itself was down as a gap too, and, once all its workers are stopped, how
+it was stopped (a clean stop; none left means the previous riskd was killed or crashed). Write
 failures (disk full, read-only dir) are logged and never stop supervision.
 """
 from __future__ import annotations
@@ -32,6 +33,8 @@ class GuardStore:
                             "end_ns INTEGER, reasons TEXT NOT NULL)")
             self.db.execute("CREATE TABLE IF NOT EXISTS alive (id INTEGER PRIMARY KEY "
                             "CHECK (id = 1), ns INTEGER NOT NULL)")
+            self.db.execute("CREATE TABLE IF NOT EXISTS clean_stop (id INTEGER PRIMARY KEY "
+                            "CHECK (id = 1), ns INTEGER NOT NULL, how TEXT NOT NULL)")
         except sqlite3.Error as exc:
             log.error("cannot open %s (%s): protection gaps are kept in memory only", self.path, exc)
             self.db = None
@@ -76,6 +79,24 @@ class GuardStore:
     def alive(self, ns: int) -> None:
         self._write("record riskd's alive time",
                     "INSERT OR REPLACE INTO alive (id, ns) VALUES (1, ?)", (ns,))
+
+    def stopped_cleanly(self, ns: int, how: str) -> None:
+        """Every worker is stopped: riskd ends cleanly (how: what stopped it)."""
+        self._write("record riskd's clean stop",
+                    "INSERT OR REPLACE INTO clean_stop (id, ns, how) VALUES (1, ?, ?)", (ns, how))
+
+    def take_clean_stop(self) -> Optional[str]:
+        """How the previous riskd stopped cleanly, and forget it (this riskd must record its
+        own); None: it did not (killed or crashed), or it is unknown."""
+        if self.db is None:
+            return None
+        try:
+            row = self.db.execute("SELECT how FROM clean_stop WHERE id = 1").fetchone()
+            self.db.execute("DELETE FROM clean_stop")
+        except sqlite3.Error as exc:
+            log.error("cannot read how the previous riskd stopped from %s: %s", self.path, exc)
+            return None
+        return row[0] if row else None
 
     def prune(self, before_ns: int) -> None:
         self._write("prune protection gaps",

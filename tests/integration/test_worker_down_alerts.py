@@ -6,7 +6,11 @@
 - `riskctl stop risk` answers that riskd no longer guards the accounts until risk is started
   again, alerts the phone like a crash (and "back" after `riskctl start risk`), and is audited;
 - with risk as shards, `riskctl restart|stop|start risk` acts on every shard and says so; one
-  shard can still be named alone.
+  shard can still be named alone;
+- the whole of riskd: `riskctl shutdown` by an admin and SIGTERM (a service manager's stop) send
+  one critical "riskd is stopping" alert saying what stopped it, and it reaches the phone (a
+  fake Telegram) before riskd has exited; the next start sends "riskd is running again after
+  being down N (since T)", saying how the previous riskd stopped, or that it was killed.
 
 The alerts are read where notify takes them: the supervisor's events PUB (topic "notify").
 """
@@ -23,8 +27,12 @@ from shared.messages.notify import NotifyEvent
 from tests.support.auth import audited, config_with_passwords, login
 from tests.support.bustap import Bus
 from tests.support.env import wait_for
+from tests.support.fake_telegram import FakeTelegram
 
 pytestmark = pytest.mark.slow
+
+TOKEN = "7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw9"
+STOP_TITLE = "⛔ riskd is stopping: accounts are NOT guarded until riskd runs again"
 
 
 @pytest.fixture
@@ -139,3 +147,62 @@ def test_restart_stop_start_risk_act_on_every_shard(procs, tmp_path, sessions):
         assert back[0].title.endswith(" down: accounts are guarded again")
     finally:
         bus.close()
+
+
+def on_phone(telegram: FakeTelegram, *words: str) -> list[str]:
+    """The messages sent to Telegram that hold every word."""
+    return [c.text for c in telegram.sent() if all(w in c.text for w in words)]
+
+
+@pytest.mark.timeout(60)      # about 20 s: three starts of riskd and three stops
+def test_shutdown_kill_and_sigterm_of_riskd_as_the_phone_hears_them(procs, tmp_path, sessions):
+    # notify sends the alerts to a fake Telegram (the phone), logging keeps the log files, risk
+    # is the one guard (no market and no broker: nothing else is needed for a stop and a start)
+    workers = ["logging", "notify", "risk"]
+    telegram = FakeTelegram(TOKEN)
+    config = config_with_passwords(tmp_path, workers=workers, notify={
+        "telegram": {"bot_token": TOKEN, "chat_ids": ["111"], "api_base": telegram.url},
+        "retry_initial_s": 0.05})
+    bus = Bus(load_config(config).config.bus.events, prefixes=("notify",))
+    try:
+        # 1. an admin's riskctl shutdown: the stop alert names the admin; notify takes it
+        first = procs.riskd(config)
+        procs.wait_running(config, workers)
+        login(procs, config, "admin")
+        done = procs.riskctl(config, "shutdown", "--yes")
+        assert done.returncode == 0, (done.stdout, done.stderr)
+        assert first.wait(20) == 0, first.output()
+        stopped = alerts(bus, "riskd_stopped")
+        assert [(a.severity, a.title) for a in stopped] == [("critical", STOP_TITLE)]
+        assert stopped[0].lines[0].startswith("stopped by riskctl shutdown by admin:"), stopped
+        assert on_phone(telegram, "riskd is stopping", "admin:"), \
+            "notify stopped before the stop alert was sent"
+
+        # 2. started again: one "running again" alert, saying who stopped it
+        second = procs.riskd(config)
+        again = bus.wait(lambda: alerts(bus, "riskd_running_again"), 30, "the again alert")
+        assert again[0].severity == "warning"
+        assert again[0].title.startswith("🟢 riskd is running again after being down "), again
+        assert again[0].title.endswith(": accounts are guarded again"), again[0].title
+        assert again[0].lines[0].startswith("it was stopped by riskctl shutdown by admin:")
+
+        # 3. killed -9 (with its workers, like a crash of the machine): the next start says so
+        second.kill_tree()
+        third = procs.riskd(config)
+        bus.wait(lambda: len(alerts(bus, "riskd_running_again")) == 2, 30, "the 2nd again alert")
+        assert alerts(bus, "riskd_running_again")[-1].lines[0].startswith(
+            "the previous riskd did not stop cleanly")
+
+        # 4. SIGTERM (systemd's or NSSM's stop): the stop alert names the signal
+        procs.wait_running(config, workers)
+        third.signal(signal.SIGTERM)
+        assert third.wait(20) == 0, third.output()
+        stops = alerts(bus, "riskd_stopped")
+        assert len(stops) == 2 and stops[-1].lines[0] == "stopped by signal SIGTERM (service stop)"
+        assert on_phone(telegram, "riskd is stopping", "SIGTERM"), \
+            "notify stopped before the stop alert was sent"
+        assert len(on_phone(telegram, "riskd is running again")) == 2
+        assert len(alerts(bus, "riskd_running_again")) == 2     # each start sent one
+    finally:
+        bus.close()
+        telegram.close()

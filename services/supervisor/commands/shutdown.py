@@ -11,8 +11,10 @@ from shared.messages.system import ok
 
 
 def execute(sup, request, respond) -> None:
+    who = sup.requester        # the admin's session (role:user), for the stop alert
+
     def shut_down() -> None:
-        sup.request_shutdown(request.reason)
+        sup.request_shutdown(request.reason, who)
         respond(ok(reason="riskd is shutting down: workers stop in order, then the supervisor"))
 
     if request.confirmed or "market" not in sup.slots:

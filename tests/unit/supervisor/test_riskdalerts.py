@@ -1,0 +1,61 @@
+"""riskd's own stop and "running again" alerts, and how a clean stop is recorded (pure / SQLite)."""
+from __future__ import annotations
+
+import signal
+
+from services.supervisor.guardstore import GuardStore
+from services.supervisor.riskdalerts import (GUARD_WAIT_NS, NOT_CLEAN, AgainWatch, shutdown_cause,
+                                             signal_cause, stopped_event)
+
+S = 10**9
+T0 = 1_764_900_000 * S          # 2025-12-05 02:00:00Z
+
+
+def test_the_stop_alert_is_critical_and_says_what_stopped_riskd():
+    alert = stopped_event(shutdown_cause("admin:alice", "maintenance"), T0)
+    assert (alert.kind, alert.severity) == ("riskd_stopped", "critical")
+    assert alert.title == ("⛔ riskd is stopping: accounts are NOT guarded until riskd runs "
+                           "again")
+    assert alert.lines[0] == "stopped by riskctl shutdown by admin:alice (maintenance)"
+    assert signal_cause(signal.SIGTERM) == "signal SIGTERM (service stop)"
+    assert signal_cause(signal.SIGINT) == "Ctrl-C in the terminal"
+    assert shutdown_cause("") == "riskctl shutdown by an admin"
+
+
+def test_running_again_waits_for_notify_then_the_guard_and_is_sent_once():
+    watch = AgainWatch(T0, T0 + 90 * S, "signal SIGTERM (service stop)")
+    assert watch.due(T0 + 95 * S, None, ()) is None                  # notify not running yet
+    assert watch.due(T0 + 95 * S, T0 + 95 * S, ()) is None           # notify joins the feed first
+    assert watch.due(T0 + 97 * S, T0 + 95 * S, ("risk not running",)) is None
+    alert = watch.due(T0 + 98 * S, T0 + 95 * S, ())
+    assert (alert.kind, alert.severity) == ("riskd_running_again", "warning")
+    assert alert.title == ("🟢 riskd is running again after being down 1m30s (since "
+                           "2025-12-05 02:00:00Z): accounts are guarded again")
+    assert alert.lines == ["it was stopped by signal SIGTERM (service stop)"]
+    assert watch.due(T0 + 99 * S, T0 + 95 * S, ()) is None           # once
+
+
+def test_running_again_after_a_kill_says_so_and_what_still_keeps_the_accounts_unguarded():
+    watch = AgainWatch(T0, T0 + 5 * S, None)
+    late = T0 + 6 * S + GUARD_WAIT_NS
+    alert = watch.due(late, T0 + 6 * S, ("broker user hub not connected",))
+    assert alert.title.endswith(", but accounts are still NOT guarded: broker user hub not "
+                                "connected"), alert.title
+    assert alert.lines == [NOT_CLEAN]
+
+
+def test_a_first_start_sends_nothing():
+    assert AgainWatch(None, T0, None).due(T0 + 60 * S, T0, ()) is None
+
+
+def test_a_clean_stop_is_read_once_and_a_kill_leaves_none(tmp_path):
+    store = GuardStore(str(tmp_path))
+    assert store.take_clean_stop() is None            # never stopped
+    store.stopped_cleanly(T0, "Ctrl-C in the terminal")
+    store.close()
+    store = GuardStore(str(tmp_path))                 # the next riskd
+    assert store.take_clean_stop() == "Ctrl-C in the terminal"
+    store.close()
+    store = GuardStore(str(tmp_path))                 # the one after a kill -9 of that one
+    assert store.take_clean_stop() is None
+    store.close()
