@@ -11,14 +11,14 @@ within WINDOW_NS after its final result, is riskd's (an exit used up is still re
 long, so the command's later results are known as the same command); its order id is then
 riskd's too, so the order's later fills and Order events are riskd's. The store persists both
 (they survive kill -9 and restarts).
-Exits on one contract and side expect each contract once: a close (or flatten) covers the whole
-position as it was issued (AccountState.furthest: whichever stream shows more), a reduce the
-newest contracts it cuts; a command covering contracts
-an earlier exit expects takes them over (a close, then a flatten: the same contracts), one
-covering others adds them (a close of the first buy, then a reduce of the second: two). A fill
-uses up the exits it fits, whichever command made it (trial 2026-12-05: a lockout's one
-closeContract closed the two contracts a close and a reduce expected one each; its fill of 2
-fitted neither and was counted as the trader's trade).
+Exits on one contract and side expect each contract once: a close (or flatten) covers the
+whole position as it was issued (AccountState.furthest: whichever stream shows more), a reduce
+the newest contracts it cuts; a command covering contracts an earlier exit expects takes them
+over (a close, then a flatten: the same contracts), one covering others adds them (a close of
+the first buy, then a reduce of the second: two). A fill uses up the exits it fits, whichever
+command made it (trial 2026-12-05: a lockout's one closeContract closed the two contracts a
+close and a reduce expected one each; its fill of 2 fitted neither and was counted as the
+trader's trade).
 """
 from __future__ import annotations
 
