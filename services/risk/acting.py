@@ -14,7 +14,9 @@ lockouts, the outbox, what is in flight, what each lockout has already acted on.
   after a restart, so a new risk does not send a close beside a resumed flatten), and a
   finished one covers a second flatten for an event it was under way for, unless something
   opened or was placed since.
-- A command that closes or reduces records riskd's expected exits (services/risk/exits.py).
+- A command that closes or reduces records riskd's expected exits (services/risk/exits.py);
+  so does a lockout's close or reduce not sent because the same one is in flight (that one
+  closes what grew too).
 - A decision whose command is not sent says why in its what too (words.not_sent).
 - People: an admin's unlock, a trader's self-lockout (with nothing open, as risk knows the
   account whole, it only locks: no flatten is sent or claimed; one no later than the same
@@ -97,6 +99,7 @@ class Acting:
             return
         busy = self._in_flight(d, target)
         if busy:                                # the same action is already on its way
+            self._still_closing(d, target, busy, now, out)
             if locked_now or d.rule == SELF_LOCK:   # a new breach all the same: keep its record
                 out.decisions.append(self._unsent(d, busy))
             return
@@ -161,6 +164,24 @@ class Acting:
                     and not _exposed_since(acct, done.issued_ns):
                 return f"the account was flattened after this event ({done.command_id})"
         return ""
+
+    def _still_closing(self, d: Decision, target: tuple, busy: str, now: int,
+                       out: Outcome) -> None:
+        """A lockout's close or reduce of new growth not sent because the same one is in
+        flight: that command closes what grew too (close_position retries until the contract
+        is flat, reduce_position down to the target it read), so the contracts this decision
+        would have closed are expected of it (trial 2026-12-05: the lockout's close in flight
+        closed the next buy in its next round, and that fill was counted as the trader's
+        trade). Only the lockout's: it acts once per growth (the first event of a fill), where
+        a rule repeating its decision on the same contracts asks for nothing new."""
+        held = self.inflight.get(target)
+        acct = self.accounts.get(d.account_id)
+        if d.rule != LOCKOUT_RULE or d.action not in (CLOSE_POSITION, REDUCE_POSITION) \
+                or held is None or held not in busy or acct is None:
+            return
+        acct.riskd.expect(d.contract_id, acct.furthest(d.contract_id),
+                          d.size if d.action == REDUCE_POSITION else None, held, now)
+        out.exits.add(acct.account_id)
 
     def _for_an_earlier_position(self, d: Decision, command_id: str) -> bool:
         """Was the close or reduce in flight on the decision's contract issued before the
@@ -230,7 +251,7 @@ class Acting:
         else:
             contracts = [contract_id]
         for cid in contracts:
-            acct.riskd.expect(cid, acct.exposure(cid), size if action == REDUCE_POSITION
+            acct.riskd.expect(cid, acct.furthest(cid), size if action == REDUCE_POSITION
                               else None, command_id, now)
 
     def track(self, cmd: Command) -> None:

@@ -5,11 +5,20 @@ answer on an already flat position is a harmless PositionNotFound; a market orde
 retried after a lost answer would open a reverse position). Those calls answer with no order
 id, so risk recognises the fills itself: whenever it issues a command that closes or reduces,
 it records an expected exit per (account, contract): the closing side, the size, when it was
-issued and the command id. A fill on that contract, on that side, no larger than what remains
-expected, arriving while the command is outstanding or within WINDOW_NS after its final
-result, is riskd's (an exit used up is still remembered that long, so the command's later results
-are known as the same command); its order id is then riskd's too, so the order's later fills and Order
-events are riskd's. The store persists both (they survive kill -9 and restarts).
+issued and the command id. A fill on that contract, on that side, no larger than what all
+riskd's open exits there still expect together, arriving while a command is outstanding or
+within WINDOW_NS after its final result, is riskd's (an exit used up is still remembered that
+long, so the command's later results are known as the same command); its order id is then
+riskd's too, so the order's later fills and Order events are riskd's. The store persists both
+(they survive kill -9 and restarts).
+Exits on one contract and side expect each contract once: a close (or flatten) covers the
+whole position as it was issued (AccountState.furthest: whichever stream shows more), a reduce
+the newest contracts it cuts; a command covering contracts an earlier exit expects takes them
+over (a close, then a flatten: the same contracts), one covering others adds them (a close of
+the first buy, then a reduce of the second: two). A fill uses up the exits it fits, whichever
+command made it (trial 2026-12-05: a lockout's one closeContract closed the two contracts a
+close and a reduce expected one each; its fill of 2 fitted neither and was counted as the
+trader's trade).
 """
 from __future__ import annotations
 
@@ -58,9 +67,15 @@ class RiskdExits:
                command_id: str, now: int) -> None:
         if signed_position == 0:
             return
-        n = abs(signed_position) if size is None else min(size, abs(signed_position))
-        self.expected.append(Exit(contract_id, closing_side(signed_position), n, now,
-                                  command_id))
+        side, held = closing_side(signed_position), abs(signed_position)
+        n = held if size is None else min(size, held)
+        open_ = self._open(contract_id, side, now)
+        before = sum(e.size for e in open_)
+        # the union of what is already expected (the oldest contracts) and what this covers
+        # (all of them, or the newest n): the overlap moves to this exit, which lives longest
+        union = max(before, held) if size is None else max(before, min(held, before + n))
+        self._use(open_, before + n - union)
+        self.expected.append(Exit(contract_id, side, n, now, command_id))
 
     def note(self, command_id: str, now: int) -> None:
         """Remember a command that closes nothing risk knows of (an admin's flatten of a flat
@@ -86,23 +101,36 @@ class RiskdExits:
                 e.done_ns, hit = now, True
         return hit
 
-    def _match(self, contract_id: str, side: int, size: int, now: int) -> Optional[Exit]:
-        for e in self.expected:
-            if (e.contract_id == contract_id and e.side == side and size <= e.size
-                    and e.open_at(now)):
-                return e
-        return None
+    def _open(self, contract_id: str, side: int, now: int) -> list[Exit]:
+        """The exits still expecting contracts here, the first to be forgotten first (those
+        whose command has finished, then the oldest outstanding)."""
+        return sorted((e for e in self.expected if e.contract_id == contract_id
+                       and e.side == side and e.open_at(now)),
+                      key=lambda e: (e.done_ns == 0, e.done_ns or e.issued_ns))
+
+    @staticmethod
+    def _use(exits: list[Exit], n: int) -> None:
+        for e in exits:
+            if n <= 0:
+                return
+            take = min(n, e.size)
+            e.size -= take
+            n -= take
+
+    def _match(self, contract_id: str, side: int, size: int, now: int) -> Optional[list]:
+        """The open exits a closing fill or order of this size fits in together (None: none)."""
+        open_ = self._open(contract_id, side, now)
+        return open_ if open_ and size <= sum(e.size for e in open_) else None
 
     def claim_fill(self, fill: Fill, now: int) -> bool:
-        """Is this (new) fill riskd's? It fills every expectation on its contract and side:
-        two commands that close the same contract (a close, then a flatten) expect the same
-        contracts, and only one of them gets to close them."""
+        """Is this (new) fill riskd's? It uses up that many expected contracts, whichever of
+        riskd's commands on the contract made it (one closeContract closes what a close and a
+        reduce before it expected, and the command that finds it flat closes nothing)."""
         ours = fill.order_id is not None and fill.order_id in self.orders
-        if not ours and self._match(fill.contract_id, fill.side, fill.size, now) is None:
+        open_ = self._match(fill.contract_id, fill.side, fill.size, now)
+        if not ours and open_ is None:
             return False
-        for e in self.expected:
-            if e.contract_id == fill.contract_id and e.side == fill.side:
-                e.size = max(0, e.size - fill.size)
+        self._use(open_ or self._open(fill.contract_id, fill.side, now), fill.size)
         if fill.order_id is not None:
             self.orders.add(fill.order_id)
         return True

@@ -262,6 +262,19 @@ class AccountState:
             return broker
         return p.agree + p.fills
 
+    def furthest(self, contract_id: str) -> int:
+        """exposure(), or the position the fills seen make when they show more open on the
+        same side (exposure() reads a Position that has moved, and it may lag the fills):
+        every contract a close issued now may find open and close (riskd's expected exits,
+        services/risk/exits.py), whichever stream is ahead. A Position ahead of the fills
+        is in exposure() already."""
+        e = self.exposure(contract_id)
+        p = self.ahead.get(contract_id)
+        if p is None:
+            return e
+        fills = p.agree + p.fills
+        return fills if (fills * e > 0 or e == 0) and abs(fills) > abs(e) else e
+
     def age(self, now: int) -> bool:
         """Drop disagreements older than the window: the broker's position and balance are
         the truth."""
