@@ -87,8 +87,8 @@ def test_quiet_steps_of_one_drain_share_one_commit(worker):
     assert {t for t in w.engine.accounts[QUIET].trades} == {1, 2}
 
 
-def test_a_step_that_acts_is_committed_with_what_was_held_and_published_at_once(worker):
-    w, market, _enforcement = worker
+def locked_desk(w, market) -> int:
+    """Risk synced with both accounts, LOCKED self-locked (every buy a breach); -> now."""
     now = w.clock.now_ns()
     joined(market, w.market, Quote(contract_id=MNQ, ts_ns=now, last=Decimal(21000)))
     _snapshot(w, market, now)
@@ -96,6 +96,12 @@ def test_a_step_that_acts_is_committed_with_what_was_held_and_published_at_once(
                                       reason="test: every buy is a breach")
     assert not refusal
     w.apply(out)
+    return now
+
+
+def test_a_step_that_acts_is_committed_with_what_was_held_and_published_at_once(worker):
+    w, market, _enforcement = worker
+    now = locked_desk(w, market)
     steps: list = []
     commits = _counting_commits(w, steps)
     _published(w, steps)
