@@ -53,7 +53,6 @@ class Worker:
 
     name = "worker"
     threaded = False     # True: other threads hold the GIL; hand it over sooner (see above)
-    switch_interval = GIL_SWITCH_INTERVAL      # the hand-over when threaded
     pub_kind = zmq.PUB   # zmq.XPUB: the worker also reads who subscribes (services/risk/app.py)
 
     @classmethod
@@ -234,7 +233,7 @@ class Worker:
         self.handle(Ping, self._on_ping)
         self.handle(Stop, self._on_stop)
         if self.threaded:
-            sys.setswitchinterval(self.switch_interval)
+            sys.setswitchinterval(GIL_SWITCH_INTERVAL)
         self.setup()
         self.every(HEARTBEAT_INTERVAL, self.heartbeat, first=0)
         log.info("%s running (pid %d)", self.name, os.getpid())

@@ -227,7 +227,7 @@ class HubClient:
         self.keepalive = keepalive
         self.negotiate = negotiate
         # quotes skip signalrcore's objects (DecimalJsonHubProtocol): the market hub's storm
-        self.direct = tuple(e for e in self.events if e == EV_QUOTE)
+        self.direct = (EV_QUOTE,) if EV_QUOTE in self.events else ()
         self.gen = 0
         self._conn = None
         self._lock = threading.Lock()
