@@ -17,7 +17,7 @@ import datetime as dt
 from typing import Any, Optional
 from zoneinfo import ZoneInfo
 
-from shared.clock import from_ns
+from shared.clock import NS_PER_S, from_ns
 
 DEFAULT_ZONE = "America/Chicago"
 WEEK_DAYS = 6          # up to this many days away the weekday says which day; beyond, the date
@@ -52,6 +52,19 @@ def zone_label(tz: dt.tzinfo) -> str:
     return getattr(tz, "key", "") or str(tz)
 
 
+def up_to_second(ns: int) -> int:
+    """ns rounded UP to the whole second: how every end time is shown, so it never looks
+    earlier than the real end. at() and iso() both go through here, so the clock time and the
+    ISO instant of one end (riskctl lockout's echo) always name the same second."""
+    return -(-ns // NS_PER_S) * NS_PER_S
+
+
+def iso(ns: int, tz: dt.tzinfo) -> str:
+    """An end time as ISO 8601 with its UTC offset in the zone tz ('2026-12-05T01:34:28-06:00'),
+    rounded up to the whole second exactly as at() shows it."""
+    return from_ns(up_to_second(ns), tz).isoformat()
+
+
 def at(ns: int, tz: dt.tzinfo, now_ns: int, seconds: Optional[bool] = None,
        today: Optional[dt.date] = None) -> str:
     """'17:00 CST' today, 'Mon 17:00 CST' another day of the week around now, 'Mon 2026-12-14
@@ -64,7 +77,7 @@ def at(ns: int, tz: dt.tzinfo, now_ns: int, seconds: Optional[bool] = None,
     a weekend, the trading day is not the date under the screen's clock, and '17:00' next to
     'Sat 01:09' must not read as Saturday's (trial 2026-12-05)."""
     if seconds is None:           # up to the whole second: an end never shows early
-        ns = -(-ns // 1_000_000_000) * 1_000_000_000
+        ns = up_to_second(ns)
     when = from_ns(ns, tz)
     calendar = from_ns(now_ns, tz).date()
     same = when.date() == calendar and (today is None or when.date() == today)

@@ -18,7 +18,6 @@ from cli.commands._risk_view import lockout_rows, parse_when
 from cli.errors import CliError
 from cli.session import os_user
 from shared import showtime
-from shared.clock import from_ns
 from shared.messages.risk import SelfLockRequest
 from shared.when import self_lock_refusal
 
@@ -50,8 +49,7 @@ def until_of(text: str, config_path: str, now_ns: int) -> tuple[int, str]:
     too_long = self_lock_refusal(until, now_ns)
     if too_long:
         raise CliError(too_long)
-    exact = from_ns(until, zone).replace(microsecond=0).isoformat()
-    how = f"you asked until {showtime.at(until, zone, now_ns)} ({exact}"
+    how = f"you asked until {showtime.at(until, zone, now_ns)} ({showtime.iso(until, zone)}"
     how += f", {text.strip()} read in {showtime.zone_label(zone)})" if CLOCK.match(text) else ")"
     return until, how
 

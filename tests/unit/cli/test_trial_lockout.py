@@ -81,3 +81,16 @@ def test_an_iso_time_with_its_offset_is_taken_and_echoed_exactly(tmp_path):
     until, how = until_of("2026-12-05T01:00:00+00:00", str(tmp_path / "none.toml"), NOW)
     assert until == to_ns(dt.datetime(2026, 12, 5, 1, 0, tzinfo=dt.timezone.utc))
     assert how == "you asked until 19:00 CST (2026-12-04T19:00:00-06:00)"    # today, in Chicago
+
+
+def test_both_sides_of_the_echo_name_the_same_second(tmp_path):
+    """Trial (screens round 2, finding 3): '30m' asked at 01:04:27.6 echoed "until 01:34:28
+    CST (2026-12-05T01:34:27-06:00)": the clock time rounded up, the ISO instant cut. Both
+    now go through showtime.up_to_second."""
+    now = to_ns(dt.datetime(2026, 12, 5, 1, 4, 27, 600_000, tzinfo=ZoneInfo("America/Chicago")))
+    _until, how = until_of("30m", str(tmp_path / "none.toml"), now)
+    assert how == "you asked until 01:34:28 CST (2026-12-05T01:34:28-06:00)", how
+    # a whole second stays itself on both sides
+    whole = to_ns(dt.datetime(2026, 12, 5, 1, 4, 27, tzinfo=ZoneInfo("America/Chicago")))
+    _until, how = until_of("30m", str(tmp_path / "none.toml"), whole)
+    assert how == "you asked until 01:34:27 CST (2026-12-05T01:34:27-06:00)", how
