@@ -6,7 +6,8 @@ Every decision says who acted (a rule, the admin, the trader's self-lockout, loc
 enforcement) and what was done: enforcement's own account of the outcome once it has one
 ("done: ... (verified flat)", "FAILED: ..."), else the plan, labelled "planned:" with why the
 outcome is not known; in alert mode what would have been done. A lockout is shown only when
-one was taken. See docs/rules.md."""
+one was taken; only the lockout in force counts down, on its latest line (an earlier line
+of one since extended says "extended to ..."). See docs/rules.md (Lockouts)."""
 from __future__ import annotations
 
 from typing import Optional
@@ -57,11 +58,31 @@ def decision_row(d, outcomes: Optional[dict] = None, tz=None) -> tuple:
         what = (outcome_text(state) + lock if state is not None
                 else f"planned: {what} (enforcement no longer knows the outcome)")
     note = f"not acted on: {d.suppressed}" if d.suppressed else (
-        f"locked {d.lock.kind} until {fmt_time(d.lock.until_ns, tz, end=True)}"
+        f"locked {d.lock.kind} until {fmt_time(d.lock.until_ns, tz, relative=False, end=True)}"
         if d.lock and d.lock.until_ns else f"locked {d.lock.kind}" if d.lock else "")
     who = d.by or f"rule {d.rule}"
     return (d.ts_ns, d.account_id, f"{who}{' (alert mode)' if d.mode == 'alert' else ''}",
             what, f"{d.value} vs {d.limit}" if d.value is not None else "", d.reason, note)
+
+
+def lockout_notes(changes, tz=None, now_ns: Optional[int] = None) -> list[str]:
+    """The NOTE of each lockout change: its kind and end. Only the lockout in force shows a
+    live countdown, on its latest line ("timer 17:00 CST (in 12m)"); a line an extension
+    superseded says what became of it ("timer 16:45 CST, extended to 17:00 CST"), and a
+    lockout that ended has no time left on any of its lines (its end time alone)."""
+    latest: dict[str, object] = {}          # lockout id -> its newest change
+    for c in sorted(changes, key=lambda c: c.ts_ns):
+        latest[c.lockout.id] = c
+    notes = []
+    for c in changes:
+        lk, last = c.lockout, latest[c.lockout.id]
+        in_force = c is last and c.change != "cleared"
+        end = fmt_time(lk.until_ns, tz, relative=in_force, now_ns=now_ns, end=True)
+        became = last.lockout.until_ns          # a cleared line carries the end it had
+        if not in_force and became and lk.until_ns and became > lk.until_ns:
+            end += f", extended to {fmt_time(became, tz, relative=False, now_ns=now_ns, end=True)}"
+        notes.append(f"{lk.kind} {end}")
+    return notes
 
 
 def rows(body, outcomes: Optional[dict] = None, tz=None) -> list[tuple]:
@@ -70,14 +91,11 @@ def rows(body, outcomes: Optional[dict] = None, tz=None) -> list[tuple]:
     for w in body.warnings:
         out.append((w.ts_ns, w.account_id, f"warning: rule {w.rule}", "-",
                     f"{w.value} vs {w.limit}" if w.value is not None else "", w.reason, ""))
-    ended = {c.lockout.id for c in body.lockouts if c.change == "cleared"}
-    for c in body.lockouts:
+    notes = lockout_notes(body.lockouts, tz)
+    for c, note in zip(body.lockouts, notes):
         lk = c.lockout
-        # a lockout already ended has no time left: its end time alone, never "(in 9m05s)"
         out.append((c.ts_ns, lk.account_id, f"lockout by {c.by}: {lk.rule}", c.change,
-                    symbol_text(lk.symbol), c.reason or lk.reason,
-                    f"{lk.kind} "
-                    f"{fmt_time(lk.until_ns, tz, relative=lk.id not in ended, end=True)}"))
+                    symbol_text(lk.symbol), c.reason or lk.reason, note))
     return sorted(out, key=lambda r: r[0])
 
 

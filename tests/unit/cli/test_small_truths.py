@@ -1,11 +1,14 @@
 """Small truths riskctl tells (issue 17 item 11), on pure renderers with fixed times."""
 from __future__ import annotations
 
+import re
 import time
+
+import attrs
 
 from cli.commands._risk_view import lockout_rows
 from cli.commands.history import rows
-from shared.messages.risk import HistoryReply, LockoutChange, LockoutState
+from shared.messages.risk import Decision, HistoryReply, LockoutChange, LockoutState, LockSpec
 
 NOW = time.time_ns()
 
@@ -93,3 +96,28 @@ def test_history_names_tickers_where_a_person_reads_it(capsys):
     history.run(SimpleNamespace(account="", since=None, limit=10), Ctx())
     out = capsys.readouterr().out
     assert "reduce_position MNQ" in out and "9 open on MNQ" in out and "CON.F" not in out
+
+
+def test_an_extended_lockout_counts_down_only_on_its_latest_line():
+    """Trial (screens round 2, finding 1): the line of a lockout since extended still said
+    "(in 12m)" as if that earlier end were in force. Only the lockout in force counts down;
+    the superseded line says what became of it."""
+    now = time.time_ns()
+    first = LockoutState(id="L9", account_id=1001, kind="timer", rule="self_lockout",
+                         since_ns=now - 300 * 10**9, until_ns=now + 720 * 10**9)
+    longer = attrs.evolve(first, until_ns=now + 1020 * 10**9)
+    added = LockoutChange(change="added", ts_ns=now - 300 * 10**9, lockout=first)
+    extended = LockoutChange(change="extended", ts_ns=now - 60 * 10**9, lockout=longer)
+    decision = Decision(id="d1", ts_ns=now - 300 * 10**9, rule="self_lockout",
+                        account_id=1001, action="flatten",
+                        lock=LockSpec(kind="timer", until_ns=first.until_ns))
+    table = rows(HistoryReply(decisions=[decision], lockouts=[added, extended]))
+    notes = {r[3]: r[-1] for r in table}
+    assert "(in " not in notes["added"] and ", extended to " in notes["added"], notes
+    assert re.search(r"\(in 1[67]m\d\ds\)$", notes["extended"]), notes
+    assert "(in " not in table[0][-1] and table[0][-1].startswith("locked timer until ")
+    # once it ended, no line of it has time left, and the first still says it was extended
+    cleared = LockoutChange(change="cleared", ts_ns=now, by="admin", lockout=longer)
+    table = rows(HistoryReply(lockouts=[added, extended, cleared]))
+    assert not any("(in " in r[-1] for r in table), table
+    assert ", extended to " in table[0][-1]
