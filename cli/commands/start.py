@@ -13,4 +13,4 @@ def add_arguments(parser) -> None:
 
 
 def run(args, ctx) -> int:
-    return run_action(ctx, StartWorker(name=args.name))
+    return run_action(ctx, StartWorker(name=args.name, reason=args.reason))

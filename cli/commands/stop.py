@@ -36,7 +36,7 @@ def confirm(question: str) -> bool:
 
 def run(args, ctx) -> int:
     if not args.yes:
-        first = ctx.request(StopWorker(name=args.name), timeout=ACTION_TIMEOUT, retries=0,
+        first = ctx.request(StopWorker(name=args.name, reason=args.reason), timeout=ACTION_TIMEOUT, retries=0,
                             tolerate=("confirm_needed",))
         if first.ok:
             return print_outcome(ctx, first)
@@ -45,4 +45,4 @@ def run(args, ctx) -> int:
         if not confirm(f"{first.reason}. Stop {args.name} anyway?"):
             print(f"{args.name} left running")
             return 1
-    return run_action(ctx, StopWorker(name=args.name, confirmed=True))
+    return run_action(ctx, StopWorker(name=args.name, confirmed=True, reason=args.reason))

@@ -54,12 +54,14 @@ class WorkersTable:
 class RestartWorker:
     """Restart one worker; answered once the new process is up or has failed."""
     name: str
+    reason: str = ""           # why, as the operator said it (kept in the audit trail)
 
 
 @attrs.frozen(kw_only=True)
 class StartWorker:
     """Start one worker; answered once it is up or has failed."""
     name: str
+    reason: str = ""           # why, as the operator said it (kept in the audit trail)
 
 
 @attrs.frozen(kw_only=True)
@@ -71,6 +73,7 @@ class StopWorker:
     """
     name: str
     confirmed: bool = False
+    reason: str = ""           # why, as the operator said it (kept in the audit trail)
 
 
 @attrs.frozen(kw_only=True)

@@ -12,7 +12,7 @@ from shared import codec
 from shared.config import load_config
 from shared.messages.control import WorkersRequest
 from shared.messages.system import Reply
-from tests.support.auth import config_with_passwords, login
+from tests.support.auth import audited, config_with_passwords, login
 from tests.support.env import make_config, wait_for
 from tests.support.procs import pid_alive, processes_using
 
@@ -132,20 +132,29 @@ def test_restart_answers_when_the_new_process_is_up_and_stop_is_sticky(procs, tm
     refused = procs.riskctl(config, "restart", "notify")
     assert refused.returncode == 3 and "needs an ops session" in refused.stderr
     login(procs, config, "admin")
-    result = procs.riskctl(config, "restart", "notify")
+    result = procs.riskctl(config, "restart", "notify", "--reason", "new bot token")
     assert result.returncode == 0, result.stderr
     after = procs.workers(config)["notify"]
     assert after.state == "running" and after.pid != before["notify"].pid
     assert str(after.pid) in result.stdout
 
-    assert procs.riskctl(config, "stop", "notify").returncode == 0
+    assert procs.riskctl(config, "stop", "notify", "--reason", "telegram outage").returncode == 0
     assert procs.workers(config)["notify"].state == "stopped"
     time.sleep(1.0)   # observing that nothing restarts it
     assert procs.workers(config)["notify"].state == "stopped"
 
-    result = procs.riskctl(config, "start", "notify")
+    result = procs.riskctl(config, "start", "notify", "--reason", "telegram is back")
     assert result.returncode == 0, result.stderr
     assert procs.workers(config)["notify"].state == "running"
+    # each action's reason is in its audit line and in `riskctl audit show` (trial: stop,
+    # start and restart took no --reason, unlike lockout, unlock and shutdown)
+    said = {"RestartWorker": "new bot token", "StopWorker": "telegram outage",
+            "StartWorker": "telegram is back"}
+    for action, reason in said.items():
+        wait_for(lambda: [r for r in audited(config, action, "ok") if r.get("reason") == reason],
+                 10, what=f"{action}'s reason in audit.log")
+    shown = procs.riskctl(config, "audit", "show")
+    assert all(reason in shown.stdout for reason in said.values()), shown.stdout
 
     unknown = procs.riskctl(config, "restart", "nosuch")
     assert unknown.returncode == 1 and "no worker named 'nosuch'" in unknown.stderr
