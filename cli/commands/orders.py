@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from cli.commands._market_view import add_account_argument, show
 from shared.messages.market import OrdersRequest
+from shared.showprice import fmt_price
 
 NAME = "orders"
 READ = True
@@ -17,4 +18,5 @@ def run(args, ctx) -> int:
                 ("account", "order", "ticker", "side", "type", "status", "size", "limit", "stop",
                  "filled", "tag"),
                 lambda r: (r.account_name, r.order_id, r.ticker, r.side, r.type, r.status, r.size,
-                           r.limit_price, r.stop_price, r.fill_volume, r.custom_tag))
+                           fmt_price(r.limit_price), fmt_price(r.stop_price), r.fill_volume,
+                           r.custom_tag))

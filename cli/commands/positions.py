@@ -1,8 +1,11 @@
-"""Show open positions as the market worker sees them (ticker, side, size, average, open PnL)."""
+"""Show open positions as the market worker sees them (ticker, side, size, average, open PnL).
+
+Prices as every screen shows them (docs/operations.md, Prices on screens)."""
 from __future__ import annotations
 
 from cli.commands._market_view import add_account_argument, show
 from shared.messages.market import PositionsRequest
+from shared.showprice import fmt_price
 
 NAME = "positions"
 READ = True
@@ -16,5 +19,6 @@ def run(args, ctx) -> int:
     return show(args, ctx, PositionsRequest, "positions", "no open positions",
                 ("account", "ticker", "side", "size", "avg price", "last", "open pnl",
                  "contract"),
-                lambda r: (r.account_name, r.ticker, r.side, r.size, r.average_price, r.last,
+                lambda r: (r.account_name, r.ticker, r.side, r.size,
+                           fmt_price(r.average_price, like=(r.last,)), fmt_price(r.last),
                            r.unrealized, r.contract_id))

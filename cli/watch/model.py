@@ -22,6 +22,7 @@ import attrs
 from cli.acted_by import row_key
 from cli.health import failing_channels, health_notes
 from shared import shards, showtime
+from shared.showprice import fmt_price
 from shared.clock import NS_PER_S
 from shared.messages.control import SupervisorStatus, WorkerEvent, WorkersTable
 from shared.messages.enforce import CommandResult, CommandState, EnforcementStatus
@@ -418,15 +419,6 @@ def fmt_money(value: Optional[Decimal], signed: bool = True) -> str:
     return f"{q:+,.2f}" if signed else f"{q:,.2f}"
 
 
-def fmt_price(value: Optional[Decimal]) -> str:
-    """At least two decimals, so 20968.00 and 20965.25 line up as the same kind of figure."""
-    if value is None:
-        return "-"
-    v = Decimal(value).normalize()
-    places = max(2, -v.as_tuple().exponent) if v.as_tuple().exponent < 0 else 2
-    return f"{v:.{places}f}"
-
-
 def pnl_colour(value: Optional[Decimal]) -> str:
     if value is None or value == 0:
         return ""
@@ -544,7 +536,8 @@ def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo,
 
 def _position_lines(status: AccountStatus) -> list[PositionLine]:
     return [PositionLine(ticker=ticker(p.contract_id, p.symbol), side=p.side, size=p.size,
-                         average=fmt_price(p.average_price), last=fmt_price(p.last),
+                         average=fmt_price(p.average_price, like=(p.last,)),
+                         last=fmt_price(p.last),
                          unrealized=fmt_money(p.unrealized), colour=pnl_colour(p.unrealized))
             for p in status.positions]
 
