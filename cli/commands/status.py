@@ -1,7 +1,9 @@
 """The overall picture once: workers, broker feed, and per account PnL, limits, lockouts, rules.
 
 The same information as `riskctl watch`, printed once (text, or --json with
-the raw status documents and the screen's values).
+the raw status documents and the screen's values). While risk cannot answer (stopped,
+crashed) each account shows its last known figures marked "NOT LIVE: figures as of ...",
+never as current (docs/operations.md, When risk is not running).
 """
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ from cli.errors import CliError
 from cli import configfile
 from cli.health import health_notes
 from cli.table import fmt_duration
-from cli.watch.model import Reachability, RiskUnavailable, WatchState, build_screen, screen_fields
+from cli.watch.model import (Reachability, RiskUnavailable, WatchState, build_screen,
+                             risk_unavailable, screen_fields)
 from cli.watch.source import WORKER_TIMEOUT, read_tables, todays_actions
 from cli.watch.view import plain, render
 from shared.messages.control import StatusRequest
@@ -41,7 +44,8 @@ def ask_worker(ctx, request, state: WatchState, note_risk: bool):
         state.apply(reply.body)
         return reply.body
     if note_risk:
-        state.apply(RiskUnavailable(reason=f"{reply.reason} [{reply.code}]"))
+        for note in risk_unavailable(reply):      # the last known figures, then why
+            state.apply(note)
     return None
 
 
@@ -60,8 +64,11 @@ def run(args, ctx) -> int:
     tz = configfile.display_zone(ctx.config_path)      # docs/operations.md, Times and time zones
     screen = build_screen(state, time.time_ns(), tz, calendar)
     if ctx.json:
+        known = sorted(state.accounts.values(), key=lambda a: a.account_id)
         ctx.print_json({**to_jsonable(status),        # the supervisor's fields, then the rest
                         "accounts": risk.accounts if risk is not None else [],
+                        # risk's last known figures while it cannot answer: NOT live
+                        "last_known_accounts": known if risk is None else [],
                         "connections": market.connections if market is not None else [],
                         "screen": screen_fields(screen)})
         return 0

@@ -28,7 +28,8 @@ from shared.messages.control import SupervisorStatus, WorkerEvent, WorkersTable
 from shared.messages.enforce import CommandResult, CommandState, EnforcementStatus
 from shared.messages.market import BrokerConnection, PositionsTable
 from shared.messages.risk import (ACTION_NONE, MANUAL, TIMER, UNTIL_RESET, UNTIL_SESSION,
-                                  AccountStatus, Decision, HistoryReply, RiskStatusReply)
+                                  AccountStatus, Decision, HistoryReply, LastRiskStatus,
+                                  RiskStatusReply)
 from shared.symbols import UnknownSymbol, ticker_of
 
 # The limits whose use is drawn as a bar (docs/rules.md: the loss limits of an account).
@@ -54,6 +55,14 @@ class Reachability:
 class RiskUnavailable:
     """riskd answered but the risk worker's status did not come (reason)."""
     reason: str
+
+
+def risk_unavailable(reply) -> list:
+    """What a failed RiskStatusRequest tells the screen (riskctl status, watch's source): the
+    last known figures when the supervisor sent them (LastRiskStatus: shown marked not
+    live), then why risk gave none."""
+    known = [reply.body] if isinstance(reply.body, LastRiskStatus) else []
+    return [*known, RiskUnavailable(reason=f"{reply.reason} [{reply.code}]")]
 
 
 # -- the mutable state ---------------------------------------------------------------------------
@@ -91,13 +100,25 @@ class WatchState:
         return bool(handler(self, msg)) if handler else False
 
 
-def _status(state: WatchState, msg: AccountStatus) -> bool:
+def _keep(state: WatchState, msg: AccountStatus) -> bool:
     old = state.accounts.get(msg.account_id)
     if old is not None and old.ts_ns > msg.ts_ns:
         return False                 # an older document (a snapshot raced an update)
     state.accounts[msg.account_id] = msg
-    state.risk_problem = ""
     return old != msg
+
+
+def _status(state: WatchState, msg: AccountStatus) -> bool:
+    """A document from risk itself: risk answers, its figures are live."""
+    changed = _keep(state, msg) or bool(state.risk_problem)
+    state.risk_problem = ""
+    return changed
+
+
+def _last_known(state: WatchState, msg: LastRiskStatus) -> bool:
+    """The supervisor's last known figures while risk cannot answer: shown, never as live
+    (risk_problem stays: the screen marks them with their time, not_live)."""
+    return _fold(state, _keep, msg.accounts)
 
 
 def _risk_reply(state: WatchState, msg: RiskStatusReply) -> bool:
@@ -266,6 +287,7 @@ def _risk_unavailable(state: WatchState, msg: RiskUnavailable) -> bool:
 _APPLY = {
     AccountStatus: _status,
     RiskStatusReply: _risk_reply,
+    LastRiskStatus: _last_known,
     SupervisorStatus: _supervisor,
     WorkersTable: _supervisor,
     WorkerEvent: _worker_event,
@@ -348,6 +370,7 @@ class AccountView:
     rules: list[RuleLine]
     actions: list[ActionLine]
     rules_off: int = 0               # disabled rules (counted, not listed)
+    not_live: str = ""               # "" live, else "NOT LIVE (risk is stopped): figures as of ..."
 
 
 @attrs.frozen
@@ -601,6 +624,36 @@ def _broker(state: WatchState) -> tuple[str, Optional[bool]]:
     return ", ".join(f"{c.hub} {c.state}" for c in conns), False
 
 
+def not_live(state: WatchState) -> str:
+    """Why the account figures on the screen are not live ('' when they are): riskd is not
+    reachable, a risk worker is not running, or risk did not answer. Then what is shown is
+    the last known, each account marked with its time (docs/operations.md, When risk is not
+    running)."""
+    if state.reachable is False:
+        return "riskd not reachable"
+    down = [(n, s) for n, s in sorted(state.workers.items())
+            if shards.base_name(n) == shards.RISK and s != "running"]
+    if len(down) == 1:
+        name, how = down[0]
+        return f"{name} is stopped" if how == "stopped" else f"{name} is not running ({how})"
+    if down:
+        return "not running: " + ", ".join(f"{n} ({s})" for n, s in down)
+    if state.risk_problem:
+        return f"risk status unavailable ({state.risk_problem})"
+    return ""
+
+
+def as_of(ns: int, tz: dt.tzinfo, now_ns: int, today: Optional[dt.date] = None) -> str:
+    """'figures as of 08:41:12 CST': when risk made the figures shown."""
+    return f"figures as of {showtime.at(ns, tz, now_ns, seconds=True, today=today)}"
+
+
+def not_live_line(stale: str, status: AccountStatus, tz: dt.tzinfo, now_ns: int,
+                  today: Optional[dt.date] = None) -> str:
+    """An account panel's mark: 'NOT LIVE (risk is stopped): figures as of 08:41:12 CST'."""
+    return f"NOT LIVE ({stale}): " + as_of(status.ts_ns, tz, now_ns, today)
+
+
 def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
                  selected: int = 0) -> Screen:
     """Everything the screen shows at now_ns (tz: the display zone, shared/showtime.py;
@@ -621,22 +674,32 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
     header = Header(clock=showtime.at(now_ns, tz, now_ns, seconds=True, today=day),
                     trading_day=day.isoformat(),
                     to_roll=to_roll, broker=broker, broker_ok=broker_ok, workers=workers)
+    stale = not_live(state)
+    figures = (as_of(min(a.ts_ns for a in state.accounts.values()), tz, now_ns, day)
+               + ", not live" if state.accounts else "no figures known")
+    guard = "NOT GUARDED now: " + "; ".join(state.unguarded) if state.unguarded else ""
     if state.reachable is False:
         since = ""
         if state.unreachable_since_ns is not None:
             since = f" (for {fmt_countdown((now_ns - state.unreachable_since_ns) / NS_PER_S)})"
         notice, level = f"riskd not reachable -- retrying{since}", "error"
+        if state.accounts:
+            notice += f"; {figures}"
     elif state.reachable is None:
         notice, level = "connecting to riskd ...", "warning"
-    elif state.unguarded:             # the words of `riskctl status`
-        notice, level = "NOT GUARDED now: " + "; ".join(state.unguarded), "error"
-    elif state.risk_problem:
-        notice, level = f"risk status unavailable: {state.risk_problem}", "warning"
+    elif stale:                       # the figures are risk's last known, never shown as live
+        notice = "; ".join(x for x in (f"{stale}: {figures}", guard) if x)
+        level = "error" if guard else "warning"
+    elif guard:                       # the words of `riskctl status`
+        notice, level = guard, "error"
     else:
         notice, level = "", ""
     day_start = calendar.start_of(day)
     accounts = [account_view(state, s, now_ns, tz, day_start, day)
                 for _id, s in sorted(state.accounts.items())]
+    if stale:
+        accounts = [attrs.evolve(a, not_live=not_live_line(
+            stale, state.accounts[a.account_id], tz, now_ns, day)) for a in accounts]
     selected = min(max(selected, 0), max(len(accounts) - 1, 0))
     health = [] if state.reachable is False else health_notes(state.config, state.channels, tz,
                                                                    now_ns)

@@ -35,7 +35,7 @@ from shared.messages.market import PositionsRequest, PositionsTable
 from shared.messages.risk import (HistoryReply, HistoryRequest, RiskStatusReply,
                                   RiskStatusRequest)
 from shared.messages.system import Reply
-from cli.watch.model import Reachability, RiskUnavailable
+from cli.watch.model import Reachability, RiskUnavailable, risk_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -183,8 +183,9 @@ class Source:
         if risk is not None:
             if risk.ok and isinstance(risk.body, RiskStatusReply):
                 self._queue.put(risk.body)
-            else:
-                self._queue.put(RiskUnavailable(reason=f"{risk.reason} [{risk.code}]"))
+            else:               # the last known figures, if the supervisor sent them, then why
+                for note in risk_unavailable(risk):
+                    self._queue.put(note)
         if self._stop.is_set():
             return
         try:

@@ -16,6 +16,7 @@ from typing import Callable, Optional
 import zmq
 
 from services.supervisor import audit, children, snapshot
+from services.supervisor.lastrisk import REFRESH_EVERY, LastRisk
 from services.supervisor.backalerts import BackWatch, stopped_event
 from services.supervisor import riskdalerts
 from services.supervisor.auth import authorize
@@ -23,6 +24,7 @@ from services.supervisor.commands import REGISTRY
 from services.supervisor.forward import Forwarder
 from services.supervisor.guard import GUARD_WORKERS, GuardTracker
 from services.supervisor.guardstore import GuardStore
+from services.supervisor.riskshards import forward_risk
 from services.supervisor.health import CHANNEL_TOPIC, Health, file_edit_event
 from services.supervisor.sessions import Sessions
 from services.supervisor.policy import (BACKOFF, FLAPPING, RUNNING, STARTING, STOPPED, STOPPING,
@@ -38,6 +40,7 @@ from shared.messages.control import (ConfigChanged, ConfigHealth, ControlRequest
                                      SupervisorStatus, WorkerEvent, WorkerInfo, WorkersTable)
 from shared.messages.market import BrokerConnection
 from shared.messages.notify import ChannelState
+from shared.messages.risk import RiskStatusRequest
 from shared.messages.system import Heartbeat, Ping, Pong, Reply, error, ok
 from shared.worker import EXIT_CONFIG, Worker
 from shared.when import duration
@@ -130,6 +133,7 @@ class Supervisor(Worker):
         for gap in self.guard.all_gaps():
             self.guard_store.save(gap)
         self.back = BackWatch()     # alerted-down workers: "back" once they run again
+        self.last_risk = LastRisk()  # risk's last figures, for screens while risk is down
         self._still_alive()
 
     # -- sockets ----------------------------------------------------------------------
@@ -160,6 +164,7 @@ class Supervisor(Worker):
         self.every(TICK, self.tick, first=0)
         self.every(GUARD_REPORT_EVERY, self.report_guard)
         self.every(ALIVE_EVERY, self._still_alive)
+        self.every(REFRESH_EVERY, self._keep_risk_figures)
         self.config_watcher = ConfigWatcher(self.loaded.path).start()
         self.every(CONFIG_POLL, self._watch_config)
 
@@ -605,6 +610,14 @@ class Supervisor(Worker):
                                 trading_day=self.calendar.trading_day(self.clock.now_ns()).isoformat(),
                                 unguarded_today_s=unguarded_s, unguarded_now=reasons,
                                 config=self.config_health(), notify=self.channel_states())
+
+    def _keep_risk_figures(self) -> None:
+        """Ask risk for every account's figures while it runs (services/supervisor/lastrisk.py):
+        what the screens show, marked not live, once it stops."""
+        if any(shards.base_name(n) == shards.RISK and s.policy.state == RUNNING
+               for n, s in self.slots.items()):
+            request = RiskStatusRequest()
+            forward_risk(self, request, lambda reply: self.last_risk.keep(request, reply))
 
     def _still_alive(self) -> None:
         """Record that riskd is alive now: after a stop or a crash, the next riskd counts the

@@ -171,6 +171,16 @@ class RiskStatusReply:
 
 
 @attrs.frozen(kw_only=True)
+class LastRiskStatus:
+    """risk's last known figures, kept by the supervisor: the body of the ERROR answer to a
+    RiskStatusRequest for every account that risk could not answer (stopped, crashed, too
+    slow). NOT live: each account's ts_ns is when risk made it, as_of_ns the oldest of them.
+    Never the body of an ok answer (services/supervisor/lastrisk.py)."""
+    accounts: list[AccountStatus] = attrs.Factory(list)
+    as_of_ns: int = 0
+
+
+@attrs.frozen(kw_only=True)
 class LockoutsRequest:
     """Active lockouts, of one account (its id or name) or all ('')."""
     account: str = ""
@@ -249,6 +259,6 @@ class RulesReply:
 
 
 ALL = (LockSpec, Decision, RuleWarning, LockoutState, LockoutChange, RuleValue, PositionView,
-       AccountStatus, RiskStatusRequest, RiskStatusReply, LockoutsRequest, LockoutList,
-       UnlockRequest, SelfLockRequest, HistoryRequest, HistoryReply, RulesRequest, AccountRules,
+       AccountStatus, RiskStatusRequest, RiskStatusReply, LastRiskStatus, LockoutsRequest,
+       LockoutList, UnlockRequest, SelfLockRequest, HistoryRequest, HistoryReply, RulesRequest, AccountRules,
        RulesReply, RulesOverrideRequest)

@@ -148,11 +148,15 @@ def test_worker_events_update_health_and_a_dead_riskd_shows_the_retrying_notice(
     assert not risk.healthy and risk.state == "backoff"
     assert s.apply(Reachability(ok=False, reason="no answer", ts_ns=NOW))
     scr = screen(s, now=NOW + 5 * NS_PER_S)
-    assert scr.notice == "riskd not reachable -- retrying (for 5s)"
+    assert scr.notice == ("riskd not reachable -- retrying (for 5s); figures as of "
+                          "14:03:27 CST, not live")
     assert scr.notice_level == "error"
-    assert scr.accounts[0].net == "-267.50"           # the last known picture stays
+    assert scr.accounts[0].net == "-267.50"           # the last known picture stays, marked
+    assert scr.accounts[0].not_live == ("NOT LIVE (riskd not reachable): figures as of "
+                                        "14:03:27 CST")
     assert s.apply(Reachability(ok=True))
-    assert screen(s).notice == "NOT GUARDED now: risk not running"   # risk is still in backoff
+    assert screen(s).notice == ("risk is not running (backoff): figures as of 14:03:27 CST, "
+                                "not live; NOT GUARDED now: risk not running")
     s.apply(WorkerEvent(name="risk", state="running"))
     s.apply(SupervisorStatus(pid=1, started_ns=NOW, config_path="riskd.toml",
                              workers=[WorkerInfo(name=n, state="running") for n in WORKERS]))
@@ -162,9 +166,11 @@ def test_worker_events_update_health_and_a_dead_riskd_shows_the_retrying_notice(
 def test_risk_not_answering_is_a_warning_and_a_status_document_clears_it():
     s = state(account())
     s.apply(RiskUnavailable(reason="risk did not answer within 3 s"))
-    assert screen(s).notice == "risk status unavailable: risk did not answer within 3 s"
+    assert screen(s).notice == ("risk status unavailable (risk did not answer within 3 s): "
+                                "figures as of 14:03:27 CST, not live")
+    assert screen(s).notice_level == "warning"
     s.apply(account(realized="-10"))
-    assert screen(s).notice == ""
+    assert screen(s).notice == "" and screen(s).accounts[0].not_live == ""
 
 
 def test_an_older_document_never_replaces_a_newer_one():

@@ -1,0 +1,55 @@
+"""`riskctl status` while risk is stopped, through a real riskd (sim broker, market, risk):
+the screens round-2 trial saw no account at all after `riskctl stop risk`. The supervisor keeps
+risk's last figures (its own ask every few seconds while risk runs: here nobody looked at
+status before the stop), and status shows them marked NOT LIVE with their time, never as
+current, and says the accounts are unguarded."""
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from services.supervisor.lastrisk import REFRESH_EVERY
+from tests.e2e.harness import MNQ, SimDesk
+from tests.support.auth import config_with_passwords, login
+from tests.support.env import wait_for
+
+pytestmark = pytest.mark.slow
+
+ONE = 3001
+
+
+def test_status_shows_the_last_known_figures_marked_not_live_while_risk_is_stopped(
+        procs, tmp_path, monkeypatch):
+    monkeypatch.setenv("RISKD_SESSION_DIR", str(tmp_path / "sessions"))
+    workers = ["simbroker", "market", "risk"]
+    # passwords: stopping risk needs an admin session; one sim account, quotes only when set
+    config = config_with_passwords(tmp_path, workers=workers, broker={"sim": {
+        "tick_interval": 0, "accounts": [{"id": ONE, "name": "SIM-ONE"}]}})
+    procs.riskd(config)
+    procs.wait_running(config, workers, timeout=30)
+    SimDesk(config).buy(ONE, MNQ, 1)
+    wait_for(lambda: "MNQ" in procs.riskctl(config, "positions").stdout, 30,
+             what="market holds the MNQ position")
+    wait_for(lambda: procs.riskctl(config, "history", "--account", "SIM-ONE").returncode == 0,
+             30, what="risk knows the account")
+    time.sleep(REFRESH_EVERY + 1.5)         # the supervisor's own ask since risk had it all
+
+    login(procs, config, "admin")
+    stop = procs.riskctl(config, "stop", "risk", "--yes", "--reason", "trial of finding 2")
+    assert stop.returncode == 0, stop.stderr
+
+    shown = procs.riskctl(config, "status")
+    assert shown.returncode == 0, shown.stderr
+    out = shown.stdout
+    assert "no account status yet" not in out, out
+    assert "risk is stopped: figures as of " in out and ", not live; NOT GUARDED now" in out, out
+    assert "NOT LIVE (risk is stopped): figures as of " in out, out
+    assert "SIM-ONE" in out and "MNQ" in out, out
+
+    doc = json.loads(procs.riskctl(config, "status", "--json").stdout)
+    assert doc["accounts"] == []                              # nothing live
+    assert [a["account_id"] for a in doc["last_known_accounts"]] == [ONE]
+    [acct] = doc["screen"]["accounts"]
+    assert acct["not_live"].startswith("NOT LIVE (risk is stopped): figures as of ")

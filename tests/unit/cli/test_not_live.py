@@ -1,0 +1,94 @@
+"""While risk is stopped (screens round 2, finding 2): `riskctl status` and `watch` showed no
+account at all. They show each account's last known figures, marked NOT LIVE with their time,
+never as current; and they say the accounts are unguarded."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import attrs
+
+from cli.commands import status
+from cli.watch.model import build_screen, risk_unavailable
+from cli.watch.view import plain, render
+from shared.clock import NS_PER_S
+from shared.messages.control import SupervisorStatus, WorkerInfo
+from shared.messages.risk import LastRiskStatus, RiskStatusRequest
+from shared.messages.system import error, ok
+from tests.unit.cli.screens import CALENDAR, CHICAGO, NOW, WORKERS, account, state
+
+AS_OF = NOW - 95 * NS_PER_S                 # 14:01:52 CST: when risk made the figures
+
+
+def supervisor(risk_state="stopped"):
+    return SupervisorStatus(pid=1, started_ns=NOW - 600 * NS_PER_S, config_path="riskd.toml",
+                            workers=[WorkerInfo(name=n, state=risk_state if n == "risk"
+                                                else "running") for n in WORKERS],
+                            unguarded_now=["risk not running"], trading_day="2026-11-25")
+
+
+def stopped():
+    """The supervisor's answer while risk is stopped: the error, with the last known figures."""
+    return error("unreachable", "risk is not reachable (not running?)", LastRiskStatus(
+        accounts=[attrs.evolve(account(realized="-312.50"), ts_ns=AS_OF)], as_of_ns=AS_OF))
+
+
+def test_the_screen_shows_the_last_known_figures_marked_not_live():
+    s = state()
+    s.apply(supervisor())
+    for note in risk_unavailable(stopped()):
+        s.apply(note)
+    screen = build_screen(s, NOW, CHICAGO, CALENDAR)
+    assert screen.notice == ("risk is stopped: figures as of 14:01:52 CST, not live; "
+                             "NOT GUARDED now: risk not running"), screen.notice
+    assert screen.notice_level == "error"
+    [acct] = screen.accounts
+    assert acct.realized == "-312.50"                       # the figures risk sent, as they were
+    assert acct.not_live == "NOT LIVE (risk is stopped): figures as of 14:01:52 CST"
+    text = plain(render(screen, 100, None, unicode=False))
+    assert text.index("NOT LIVE (risk is stopped)") < text.index("SIM-DEMO-1  balance")
+
+
+def test_figures_become_live_again_when_risk_answers():
+    s = state()
+    s.apply(supervisor())
+    for note in risk_unavailable(stopped()):
+        s.apply(note)
+    s.apply(SupervisorStatus(pid=1, started_ns=NOW, config_path="riskd.toml",
+                             workers=[WorkerInfo(name=n, state="running") for n in WORKERS]))
+    s.apply(account(realized="-20"))                       # risk's own document, now
+    screen = build_screen(s, NOW, CHICAGO, CALENDAR)
+    assert screen.notice == "" and screen.accounts[0].not_live == ""
+
+
+def test_riskctl_status_prints_the_last_known_account_marked_not_live(capsys, monkeypatch):
+    monkeypatch.setattr(status.time, "time_ns", lambda: NOW)
+
+    class Ctx:
+        json = False
+        config_path = "no-such-riskd.toml"                  # the display zone's default
+
+        def request(self, msg, **_kw):
+            return ok(supervisor())
+
+        def call(self, msg, **_kw):
+            if isinstance(msg, RiskStatusRequest):
+                return stopped()
+            return error("unreachable", "not running")
+
+    status.run(SimpleNamespace(), Ctx())
+    out = capsys.readouterr().out
+    assert "no account status yet" not in out, out
+    assert "risk is stopped: figures as of 14:01:52 CST, not live" in out, out
+    assert "NOT LIVE (risk is stopped): figures as of 14:01:52 CST" in out
+    assert "SIM-DEMO-1" in out and "-312.50" in out
+
+
+def test_nothing_known_says_so():
+    s = state()
+    s.apply(supervisor())
+    for note in risk_unavailable(error("unreachable", "risk is not reachable (not running?)")):
+        s.apply(note)
+    screen = build_screen(s, NOW, CHICAGO, CALENDAR)
+    assert screen.accounts == []
+    assert screen.notice.startswith("risk is stopped: no figures known; NOT GUARDED now")
+
