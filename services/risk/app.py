@@ -53,6 +53,7 @@ from services.risk.settings import RuleSettings
 from services.risk.store import Store
 from services.risk.views import account_status
 from shared import shards, showtime, topics
+from shared.accountname import account_name
 from shared.bus.subscriber import Subscriber
 from shared.config.trading_day import read_holidays_file
 from shared.crashpoint import crash_point
@@ -378,8 +379,10 @@ class RiskWorker(Worker):
         for aid, acct in sorted(self.engine.accounts.items()):
             for day, realized, fees, trades in self.store.daily(aid):
                 if day == ended:
-                    days.append(AccountDay(account=acct.name or str(aid), pnl=realized - fees,
-                                           trades=trades))
+                    # named as alerts name it (the broker's name for an account not configured)
+                    days.append(AccountDay(account=account_name(self.config.accounts, aid,
+                                                                acct.name),
+                                           pnl=realized - fees, trades=trades))
         if days:
             self.pub.publish(NOTIFY_TOPIC, DailySummary(trading_day=ended, accounts=days))
 
