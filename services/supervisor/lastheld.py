@@ -31,7 +31,7 @@ class Held:
 def ask_risk(ctx: zmq.Context, shards: dict[str, str], running: set[str]) -> Held:
     """shards: risk worker name -> its control address; running: the names running now."""
     accounts: list[AccountStatus] = []
-    synced, unknown = True, []
+    synced, unknown = True, [] if shards else ["this riskd runs no risk worker"]
     for name, address in shards.items():
         if name not in running:
             unknown.append(f"{name} is not running")

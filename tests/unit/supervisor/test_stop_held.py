@@ -68,6 +68,7 @@ def test_a_risk_not_running_or_silent_is_unknown_within_the_ask_timeout():
         [port] = free_ports(1)
         address = f"tcp://127.0.0.1:{port}"         # nothing listens there
         assert ask_risk(ctx, {"risk": address}, set()).unknown == ("risk is not running",)
+        assert ask_risk(ctx, {}, set()).unknown == ("this riskd runs no risk worker",)
         started = time.monotonic()
         held = ask_risk(ctx, {"risk": address}, {"risk"})
         assert held.unknown == (f"risk did not answer within {lastheld.ASK_TIMEOUT_S:g} s",)
