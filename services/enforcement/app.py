@@ -25,10 +25,10 @@ from services.enforcement.lanes import Lanes
 from services.enforcement.planning import retry_delay
 from services.enforcement import killswitch
 from shared import shards, topics
+from shared.accountname import account_name
 from shared.bus.doorbell import Doorbell
 from shared.bus.subscriber import Subscriber
 from shared.clock import NS_PER_S
-from shared.config.accounts import find_account
 from shared.logsetup import ENFORCEMENT_LOGGER
 from shared.messages.enforce import (DONE, FAILED, Command, EnforcementStatus,
                                      EnforcementStatusRequest, FlattenAccepted, FlattenRequest,
@@ -179,9 +179,8 @@ class EnforcementWorker(Worker):
             self.executor.submit(job)
 
     def _label(self, account_id: int) -> str:
-        """How results name the account: its configured label, else its id."""
-        acct = find_account(self.config.accounts, account_id)
-        return acct.label if acct is not None else str(account_id)
+        """How results name the account: as alerts do (shared/accountname.py)."""
+        return account_name(self.config.accounts, account_id)
 
     # -- results out ------------------------------------------------------------------------------
     def _drain(self) -> None:

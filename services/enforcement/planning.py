@@ -13,6 +13,7 @@ from typing import Iterable, Optional, Sequence
 
 import attrs
 
+from shared.plural import plural  # noqa: F401 -- the actions import it from here
 from shared.projectx.models import Order, OrderSide, OrderStatus, OrderType, Position
 
 CLOSE, PARTIAL, CANCEL, MODIFY, RESIZE = "close", "partial", "cancel", "modify", "resize"
@@ -117,10 +118,6 @@ def plan_reduce(current: Optional[Position], target: int) -> list[Step]:
     if target <= 0:
         return [Step(CLOSE, contract_id=current.contract_id)]
     return [Step(PARTIAL, contract_id=current.contract_id, size=abs(current.size) - target)]
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def describe_flatten(account: str, positions: Sequence[Position], orders: Sequence[Order]) -> str:

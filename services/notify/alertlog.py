@@ -4,7 +4,9 @@ With no Telegram or Discord channel configured the log is where alerts go (docs/
 "Without a channel"), so each one is logged whole (title and body lines, secrets masked by the
 caller like the channel text) at INFO, WARNING or CRITICAL for info, warning, critical: a
 critical "accounts are NOT guarded" shows in `riskctl logs --level warning` and on riskd's
-stderr. Channels or not, the line is the same and says where the alert went.
+stderr. Channels or not, the line is the same and says where the alert went. A record about
+an account carries its id in "account", like risk's decision records, so `riskctl logs
+--account ID` finds the alerts with the decisions.
 """
 from __future__ import annotations
 
@@ -29,4 +31,16 @@ def log_alert(alert: Alert, text: str, channels: Iterable[str]) -> None:
     where = f"queued for {names}" if names else "no channel takes it, logged only"
     log.log(level_of(alert.severity), "alert %s (%s), %s:\n%s", alert.kind, alert.severity,
             where, text, extra={"alert": alert.kind, "severity": alert.severity,
-                                "account": alert.account, "channels": names})
+                                "channels": names, **account_fields(alert)})
+
+
+def account_fields(alert: Alert) -> dict:
+    """The account an alert is about, in the fields risk's decision records use: "account" is
+    its id (what `riskctl logs --account ID` matches), "account_name" the name the alert shows
+    (a system alert, about no one account, has neither)."""
+    out: dict = {}
+    if alert.account_id is not None:
+        out["account"] = alert.account_id
+    if alert.account:
+        out["account_name"] = alert.account
+    return out

@@ -16,6 +16,8 @@ from typing import Any, Callable, Optional
 import attrs
 
 from shared import showtime
+from shared.accountname import account_name, with_id
+from shared.plural import plural
 from shared.messages.control import ConfigChanged, WorkerEvent
 from shared.messages.enforce import DONE, FAILED, CommandResult
 from shared.messages.market import BrokerConnection
@@ -52,6 +54,8 @@ class Context:
     accounts: dict[int, str] = attrs.Factory(dict)     # account id -> display label
 
     def account(self, account_id: int) -> str:
+        """The account's name in titles and bodies alike (shared/accountname.py: risk and
+        enforcement name it the same way in the lines they write)."""
         return self.accounts.get(account_id, str(account_id))
 
     def at(self, ts_ns: int, now_ns: int, seconds: Optional[bool] = None) -> str:
@@ -61,7 +65,8 @@ class Context:
 
 
 def context_for(config: Any) -> Context:
-    labels = {a.id: a.label for a in config.accounts if a.id is not None}
+    labels = {a.id: account_name(config.accounts, a.id) for a in config.accounts
+              if a.id is not None}
     return Context(tz=showtime.zone_of(config), accounts=labels)
 
 
@@ -192,8 +197,10 @@ def result_alert(r: CommandResult, ctx: Context) -> Optional[Alert]:
     if r.status == FAILED:
         return Alert(kind="enforcement_failed", severity=CRITICAL,
                      title=f"🚨 Enforcement FAILED on {account}: act now",
-                     lines=(r.detail or "no detail", f"command {r.command_id}, "
-                                                     f"{r.attempts} attempt(s)"),
+                     # the id once: the trader acts by hand, on the broker's platform
+                     lines=(r.detail or "no detail",
+                            f"account {with_id(account, r.account_id)}, command {r.command_id}"
+                            f", {plural(r.attempts, 'attempt')}"),
                      account=account, account_id=r.account_id, ts_ns=r.finished_ns)
     if r.status == DONE:
         return Alert(kind="action_done", severity=INFO, title=f"✅ Done on {account}",

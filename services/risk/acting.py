@@ -28,7 +28,7 @@ from typing import Optional
 
 import attrs
 
-from services.risk.lockouts import ADDED, EXTENDED, describe, lock_key
+from services.risk.lockouts import ADDED, EXTENDED, lock_key
 from services.risk.outcome import Outcome
 from services.risk.state import AccountState
 from services.risk.words import LOCKOUT_RULE, SELF_LOCK, command_in, not_sent, what, who
@@ -86,8 +86,8 @@ class Acting:
                 if status == EXTENDED and d.rule == SELF_LOCK:     # the trader's own: said
                     out.decisions.append(d)                        # as it is, an extension
                 elif status == EXTENDED:
-                    out.decisions.append(self._unsent(
-                        d, f"already locked: {describe(change.lockout)}, extended"))
+                    locked = self.lockouts.describe(change.lockout)
+                    out.decisions.append(self._unsent(d, f"already locked: {locked}, extended"))
                 elif d.rule == SELF_LOCK:       # the request is kept, as changing nothing
                     kept = attrs.evolve(d, lock=None)
                     out.decisions.append(attrs.evolve(kept, what=what(kept, acct, False),
@@ -275,7 +275,8 @@ class Acting:
                          "lockouts end only on their timer, schedule or broker condition")
         out.lockouts += self.lockouts.unlock(account_id, symbol, now, by, reason)
         if not out.lockouts:
-            return out, f"account {account_id}{' ' + symbol if symbol else ''} is not locked"
+            return out, (f"account {self.account_name(account_id)}"
+                         f"{' ' + symbol if symbol else ''} is not locked")
         out.dirty.add(account_id)
         return out, ""
 

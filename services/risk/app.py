@@ -45,13 +45,15 @@ import zmq
 
 from services.risk.asker import SnapshotAsk
 from services.risk.clone import SYNCED, Clone
+from services.risk import loosening
 from services.risk.engine import Engine
 from services.risk.outcome import Outcome, merge
 from services.risk.requests import Requests
 from services.risk.settings import RuleSettings
 from services.risk.store import Store
 from services.risk.views import account_status
-from shared import shards, topics
+from shared import shards, showtime, topics
+from shared.accountname import account_name
 from shared.bus.subscriber import Subscriber
 from shared.config.trading_day import read_holidays_file
 from shared.crashpoint import crash_point
@@ -152,9 +154,12 @@ class RiskWorker(Worker):
         waiting = self.settings.update(new, list(self.engine.accounts.values()))
         self.engine.allow_unlock = new.admin.allow_unlock
         self.engine.holiday_files = holiday_files(new, self.loaded.path)
-        if waiting and self.settings.what_waits() != waited:     # said once per change
-            self._notify("rules_loosen_at_roll", "info",
-                         "looser rule settings wait for the trading-day roll", waiting)
+        waits = self.settings.what_waits()
+        if waiting and waits != waited:     # said once per change
+            now = self.clock.now_ns()
+            roll = showtime.at(self.engine.calendar.next_roll(now), showtime.zone_of(new), now)
+            self._notify("rules_loosen_at_roll", "info", loosening.TITLE,
+                         loosening.loosen_lines(waits, self.engine.account_name, roll))
         self._status_dirty.update(self.engine.accounts)
         out = self.engine.recheck(self.clock.now_ns())     # e.g. a newly blocked symbol
         if out.durable or out.dirty:
@@ -374,8 +379,10 @@ class RiskWorker(Worker):
         for aid, acct in sorted(self.engine.accounts.items()):
             for day, realized, fees, trades in self.store.daily(aid):
                 if day == ended:
-                    days.append(AccountDay(account=acct.name or str(aid), pnl=realized - fees,
-                                           trades=trades))
+                    # named as alerts name it (the broker's name for an account not configured)
+                    days.append(AccountDay(account=account_name(self.config.accounts, aid,
+                                                                acct.name),
+                                           pnl=realized - fees, trades=trades))
         if days:
             self.pub.publish(NOTIFY_TOPIC, DailySummary(trading_day=ended, accounts=days))
 

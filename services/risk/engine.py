@@ -41,6 +41,7 @@ from services.risk.rules import RULES
 from services.risk.rules.base import CLOCK, ClockTick, Ctx, kind_of
 from services.risk.state import AccountState, MarketView
 from services.risk.words import ADMIN, what, who
+from shared.accountname import account_name
 from shared.messages.enforce import DONE, FAILED, FINAL_STATUSES, CommandResult
 from shared.messages.market import (STATUS_CANCELLED, AccountUpdate, BrokerConnection,
                                     ContractInfo, Fill, MarketSnapshot, OrderUpdate,
@@ -71,7 +72,7 @@ class Engine(Acting):
         self.allow_unlock = allow_unlock
         self.market = MarketView()
         self.accounts: dict[int, AccountState] = {}
-        self.lockouts = LockoutBook(ids)
+        self.lockouts = LockoutBook(ids, name_of=self.account_name)
         self.outbox = outbox or Outbox()
         self.day: Optional[dt.date] = None
         self.warned: set[tuple[int, str, dt.date]] = set()
@@ -96,6 +97,12 @@ class Engine(Acting):
         self.known_whole: set[int] = set()
 
     # -- accounts -------------------------------------------------------------------------
+    def account_name(self, account_id: int) -> str:
+        """How alerts name the account (shared/accountname.py), as notify's titles do: by the
+        config in force (its id with rules given without a config)."""
+        accounts = getattr(getattr(self.settings, "config", None), "accounts", ())
+        return account_name(accounts, account_id)
+
     def account(self, account_id: int) -> AccountState:
         acct = self.accounts.get(account_id)
         if acct is None:

@@ -41,9 +41,11 @@ def lock_key(lock, account_id: Optional[int] = None) -> tuple:
     return (aid, lock.symbol, lock.kind, lock.clears_on)
 
 
-def describe(lock: LockoutState) -> str:
-    scope = f"{lock.symbol} on account {lock.account_id}" if lock.symbol \
-        else f"account {lock.account_id}"
+def describe(lock: LockoutState, name: str = "") -> str:
+    """'MNQ on account Demo 1 locked (timer) by R': name is how alerts name the account
+    (shared/accountname.py; its id when not given)."""
+    account = f"account {name or lock.account_id}"
+    scope = f"{lock.symbol} on {account}" if lock.symbol else account
     return f"{scope} locked ({lock.kind}) by {lock.rule}"
 
 
@@ -61,11 +63,16 @@ def extended_reason(original: str, new: str) -> str:
 
 
 class LockoutBook:
-    def __init__(self, ids: Callable[[], str]):
+    def __init__(self, ids: Callable[[], str], name_of: Callable[[int], str] = str):
         self._ids = ids
+        self.name_of = name_of        # account id -> its name in alerts (the engine's)
         self._by_key: dict[tuple, LockoutState] = {}
 
     # -- reading ------------------------------------------------------------------
+    def describe(self, lock: LockoutState) -> str:
+        """describe(), the account named as alerts name it."""
+        return describe(lock, self.name_of(lock.account_id))
+
     def all(self, account_id: Optional[int] = None) -> list[LockoutState]:
         return sorted((lk for lk in self._by_key.values()
                        if account_id is None or lk.account_id == account_id),
@@ -163,7 +170,7 @@ class LockoutBook:
                         event.order_id, event.created_ns, _since(locks))):
                 return [self._decision(account, locks[0], now, CANCEL_ORDERS,
                                        f"order {event.order_id} placed while "
-                                       f"{describe(locks[0])}", event_ns or now,
+                                       f"{self.describe(locks[0])}", event_ns or now,
                                        contract_id=event.contract_id, order_id=event.order_id)]
         grew = ((isinstance(event, PositionUpdate) and account.position_lead
                  and change in ("opened", "increased", "flipped"))
@@ -180,7 +187,7 @@ class LockoutBook:
                 return [self._cut(account, locks[0], now, event.contract_id, lead,
                                   f"{symbol_of(event.contract_id)} position "
                                   f"{change if change != 'new' else 'added to'} while "
-                                  f"{describe(locks[0])}", event_ns or now)]
+                                  f"{self.describe(locks[0])}", event_ns or now)]
         return []
 
     def _cut(self, account: AccountState, lock, now: int, contract_id: str, added: int,
@@ -212,7 +219,7 @@ class LockoutBook:
             return []
         return [self._cut(account, locks[0], now, cid, added,
                           f"{symbol_of(cid)} position grew by {added} while "
-                          f"{describe(locks[0])}", event_ns or now)]
+                          f"{self.describe(locks[0])}", event_ns or now)]
 
     def fills_left(self, account: AccountState, now: int) -> list[Decision]:
         """The end of the restart's window (market's complete snapshot): what a trade made
@@ -226,7 +233,7 @@ class LockoutBook:
             if locks and pending.fill_ts > _since(locks):
                 out.append(self._cut(account, locks[0], now, cid, lead,
                                      f"{symbol_of(cid)} position grew by {lead} while "
-                                     f"{describe(locks[0])}", pending.fill_ts))
+                                     f"{self.describe(locks[0])}", pending.fill_ts))
         return out
 
     @staticmethod

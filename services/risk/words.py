@@ -18,6 +18,7 @@ from shared.messages.market import ORDER_MARKET
 from shared.messages.risk import (ACTION_NONE, CANCEL_ORDERS, CLOSE_POSITION, FLATTEN, MANUAL,
                                   MODIFY_STOP, REDUCE_POSITION, UNTIL_RESET, UNTIL_SESSION,
                                   Decision, LockoutState)
+from shared.plural import plural
 
 SELF_LOCK = "self_lockout"
 LOCKOUT_RULE = "lockout"
@@ -34,10 +35,6 @@ def who(rule: str) -> str:
     if rule == LOCKOUT_RULE:
         return "lockout enforcement"
     return f"rule {rule}"
-
-
-def _n(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def _orders_on(acct: Optional[AccountState], contract_id: Optional[str]) -> int:
@@ -61,12 +58,13 @@ def what(d: Decision, acct: Optional[AccountState], alert: bool) -> str:
     sym = symbol_of(d.contract_id) if d.contract_id else ""
     if d.action == FLATTEN:
         pos, orders = _open_positions(acct), _orders_on(acct, None)
-        text = (f"would have flattened {_n(pos, 'position')} and cancelled {_n(orders, 'order')}"
-                if alert else f"flatten: close {_n(pos, 'position')}, cancel {_n(orders, 'order')}")
+        positions, cancels = plural(pos, 'position'), plural(orders, 'order')
+        text = (f"would have flattened {positions} and cancelled {cancels}"
+                if alert else f"flatten: close {positions}, cancel {cancels}")
     elif d.action == CLOSE_POSITION:
         orders = _orders_on(acct, d.contract_id)
-        text = (f"would have closed the {sym} position and cancelled {_n(orders, 'order')}"
-                if alert else f"close the {sym} position, cancel {_n(orders, 'order')} on it")
+        text = (f"would have closed the {sym} position and cancelled {plural(orders, 'order')}"
+                if alert else f"close the {sym} position, cancel {plural(orders, 'order')} on it")
     elif d.action == REDUCE_POSITION:
         text = f"{'would have reduced' if alert else 'reduce'} {sym} by {d.size}"
     elif d.action == CANCEL_ORDERS:

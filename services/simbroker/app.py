@@ -21,11 +21,19 @@ from services.simbroker.ordering import quirks_of
 from services.simbroker.rest import RestServer
 from services.simbroker.store import SimStore
 from services.simbroker.tls import TlsSetupError, ensure_files, server_context
+from shared.plural import plural
 from shared.worker import EXIT_CONFIG, Worker
 
 log = logging.getLogger(__name__)
 
 SAVE_INTERVAL = 1.0      # s between saves of the bars (a crash loses at most this of them)
+
+
+def serving(gateway) -> str:
+    """'2 accounts, 64 contracts': what the sim serves, counted in its ledger (the accounts a
+    previous run saved included, not only the configured ones)."""
+    return (f"{plural(len(gateway.ledger.accounts), 'account')}, "
+            f"{plural(len(gateway.market.specs), 'contract')}")
 
 
 class SimBrokerWorker(Worker):
@@ -71,8 +79,8 @@ class SimBrokerWorker(Worker):
         if self.store is not None:
             self.every(SAVE_INTERVAL, self.gateway.save)
         rest_url, user_hub, market_hub = broker.endpoints()
-        log.info("sim broker serving %s, hubs %s and %s; %d accounts, %d contracts", rest_url,
-                 user_hub, market_hub, len(sim.accounts), len(self.gateway.market.specs))
+        log.info("sim broker serving %s, hubs %s and %s; %s", rest_url, user_hub, market_hub,
+                 serving(self.gateway))
 
     def teardown(self) -> None:
         self.controls.stop()

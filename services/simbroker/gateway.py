@@ -33,6 +33,7 @@ from services.simbroker.tokens import Claims, Tokens, bearer
 from services.simbroker.wire import bars_json, optional_time, to_decimal
 from shared.clock import NS_PER_S, Clock, from_ns
 from shared.config.sections import SimConfig
+from shared.plural import plural
 from shared.symbols import contract_for, is_contract_id
 
 log = logging.getLogger(__name__)
@@ -228,9 +229,12 @@ class Gateway:
             minutes = self.bars.series(cid, MINUTE)
             if minutes.bars:
                 self.market.restore_last(cid, minutes.bars[-1][3])
-        log.info("sim state restored from %s: %d accounts, %d orders, %d open positions, "
-                 "%d trades, %d bar rows", store.path, len(saved.accounts), len(saved.orders),
-                 len(saved.positions), len(saved.trades), len(saved.bars))
+        log.info("sim state restored from %s: %s", store.path, ", ".join(
+            plural(n, word) for n, word in ((len(saved.accounts), "account"),
+                                            (len(saved.orders), "order"),
+                                            (len(saved.positions), "open position"),
+                                            (len(saved.trades), "trade"),
+                                            (len(saved.bars), "bar row"))))
 
     def _mark(self, events: Iterable[Event]) -> None:
         for e in events:

@@ -15,7 +15,7 @@ from typing import Callable, Optional
 
 import zmq
 
-from services.supervisor import audit, children, snapshot
+from services.supervisor import audit, children, lastheld, snapshot
 from services.supervisor.lastrisk import REFRESH_EVERY, LastRisk
 from services.supervisor.backalerts import BackWatch, stopped_event
 from services.supervisor import riskdalerts
@@ -30,6 +30,7 @@ from services.supervisor.sessions import Sessions
 from services.supervisor.policy import (BACKOFF, FLAPPING, RUNNING, STARTING, STOPPED, STOPPING,
                                         PolicySettings, WorkerPolicy)
 from shared import logsetup, shards, topics
+from shared.accountname import account_name
 from shared.bus.publisher import Publisher
 from shared.bus.rpc import decode_request, encode_reply
 from shared.bus.subscriber import Subscriber
@@ -455,7 +456,8 @@ class Supervisor(Worker):
         """The one "riskd is stopping" alert, before any worker stops (notify stops after the
         guards, NOTIFY_GRACE after this at the earliest). With notify not running it is in the
         supervisor's log at CRITICAL only."""
-        alert = riskdalerts.stopped_event(self.stop_cause or "riskd itself", self.clock.now_ns())
+        alert = riskdalerts.stopped_event(self.stop_cause or "riskd itself", self.clock.now_ns(),
+                                          self._held_at_stop())
         if self._notify_running():
             self._stop_alert_at = time.monotonic()
             log.warning("riskd is stopping, stopped by %s: the stop alert goes to notify",
@@ -464,6 +466,14 @@ class Supervisor(Worker):
         else:
             log.critical("alert %s (%s), notify is not running, logged only:\n%s\n%s",
                          alert.kind, alert.severity, alert.title, "\n".join(alert.lines))
+
+    def _held_at_stop(self) -> list[str]:
+        """Which accounts hold what as riskd stops, from risk (lastheld.py), in alert words."""
+        risks = [n for n in self.slots if shards.base_name(n) == shards.RISK]
+        held = lastheld.ask_risk(self.ctx, {n: self.config.bus.control_of(n) for n in risks},
+                                 {n for n in risks if self.slots[n].policy.state == RUNNING})
+        accounts = self.config.accounts
+        return riskdalerts.held_lines(held, lambda aid, name: account_name(accounts, aid, name))
 
     def stop_all(self) -> None:
         """Stop every worker in STOP_ORDER within ONE deadline for the whole stop.

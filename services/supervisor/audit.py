@@ -75,12 +75,26 @@ def claimed(request: Any) -> str:
     return f"{by} ({NO_SESSION})" if isinstance(by, str) and by.strip() else ""
 
 
+def acting_who(role: str, session_who: str, request: Any) -> str:
+    """Who did an action. A trader's own act (a command of the trader role whose request names
+    its trader: riskctl lockout's "trader:ana", the bot's "telegram:42") is that trader's,
+    whatever session riskctl happened to send with it: an admin session cached on the machine
+    did not lock the account out (trial: a self-lockout read "admin:root"). The trader is
+    proven when the session is the same OS user's, else marked as not proven by a session.
+    Any other action is the session's (role:user); without one, who the request says asked."""
+    by = getattr(request, "by", "") if request is not None else ""
+    if role == "trader" and isinstance(by, str) and by.strip():
+        session_user = session_who.partition(":")[2]
+        return by if session_user and session_user == by.partition(":")[2] else claimed(request)
+    return session_who or claimed(request)
+
+
 def audited(respond, action: str, role: str, who: str = "", request: Any = None):
     """Wrap a respond callback so the outcome of an action lands in the audit trail, with the
-    request's fields and, for a config edit, what changed. who: the session's role and user;
-    without a session, who the request says asked (claimed)."""
+    request's fields and, for a config edit, what changed. who: the session's role and user
+    (acting_who says whose act it is)."""
     fields = request_fields(request)
-    who = who or claimed(request)
+    who = acting_who(role, who, request)
 
     def wrapper(reply) -> None:
         extra = dict(fields)

@@ -4,7 +4,9 @@ Pure, clock-free (every call carries its times); the supervisor publishes the No
 the events PUB (topic "notify") like its other alerts (backalerts.py).
 
 - stopped_event: riskd stops (`riskctl shutdown` by an admin, SIGTERM from a service manager,
-  Ctrl-C): one critical alert, saying what stopped it, sent before notify stops.
+  Ctrl-C): one critical alert, saying what stopped it and which accounts hold what
+  (held_lines, from risk's state at the stop: lastheld.py; what risk could not tell is said),
+  sent before notify stops.
 - AgainWatch: the next riskd knows when the previous one was last alive (GuardStore.last_alive)
   and how it stopped, if it stopped cleanly (GuardStore.clean_stop); once notify runs it sends
   one "running again" alert with how long riskd was down. Like a guard worker's "back"
@@ -14,11 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 import signal
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional, Sequence
 
 import attrs
 
 from services.supervisor.backalerts import GUARD_WAIT_NS, SETTLE_NS
+from services.supervisor.lastheld import Held
 from shared.messages.notify import NotifyEvent
 from shared.when import duration
 
@@ -51,12 +54,38 @@ def utc(ns: int) -> str:
     return dt.datetime.fromtimestamp(ns / 1e9, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
 
 
-def stopped_event(cause: str, ts_ns: int) -> NotifyEvent:
-    """The alert as riskd begins to stop every worker."""
+def held_lines(held: Held, name_of: Callable[[int, str], str]) -> list[str]:
+    """What the stop leaves open, from risk's state as it stops (lastheld.ask_risk): each
+    account holding positions and what it holds, or that none is open; what risk could not
+    tell is said, never left out. name_of(account id, broker name): the account's name."""
+    lines = []
+    for a in sorted(held.accounts, key=lambda a: a.account_id):
+        if a.positions:
+            lines.append(f"{name_of(a.account_id, a.name)} holds " + ", ".join(
+                f"{p.contract_id} {p.side} {p.size}" for p in a.positions))
+    if lines:
+        lines.insert(0, "left open, unguarded (as risk knew them at the stop):")
+    elif held.accounts and not held.unknown:
+        lines.append("no open positions (as risk knew them at the stop)")
+    if not held.accounts and not held.unknown:
+        lines.append("risk knew no account yet, so which positions are open is not known: "
+                     "check them on the broker's platform")
+    elif held.unknown:
+        some = "other accounts'" if held.accounts else "the accounts'"
+        lines.append(f"{some} open positions are not known ({'; '.join(held.unknown)}): "
+                     f"check them on the broker's platform")
+    elif not held.synced:
+        lines.append("risk had not read the broker's whole state yet: check the positions on "
+                     "the broker's platform")
+    return lines
+
+
+def stopped_event(cause: str, ts_ns: int, held: Sequence[str] = ()) -> NotifyEvent:
+    """The alert as riskd begins to stop every worker; held: held_lines (what stays open)."""
     return NotifyEvent(
         kind="riskd_stopped", severity="critical",
         title="⛔ riskd is stopping: accounts are NOT guarded until riskd runs again",
-        lines=[f"stopped by {cause}",
+        lines=[f"stopped by {cause}", *held,
                "no rule is checked and nothing is flattened until someone starts riskd again"],
         ts_ns=ts_ns)
 

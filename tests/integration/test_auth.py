@@ -225,6 +225,14 @@ def test_an_admin_unlock_lands_in_the_audit_trail_and_the_chain_verifies(procs, 
     # (fresh-user trial: it read "no session")
     locked = audited(config, "SelfLockRequest", "ok")[-1]
     assert locked["who"] == f"trader:{getpass.getuser()} (no session)", locked
+    # with the admin session now cached riskctl sends it along: the self-lockout is still the
+    # trader's own act, not the admin's (trial: it read "admin:root")
+    again = riskctl(config, "lockout", "SIM-DEMO-1", "--session", "--reason", "tilted again")
+    assert again.returncode == 0, again.stdout + again.stderr
+    wait_for(lambda: len(audited(config, "SelfLockRequest", "ok")) >= 2, 10,
+             what="the second self-lockout in audit.log")
+    locked = audited(config, "SelfLockRequest", "ok")[-1]
+    assert locked["who"] == f"trader:{getpass.getuser()}", locked
     verify = riskctl(config, "audit", "verify")
     assert verify.returncode == 0 and "audit chain ok" in verify.stdout, verify.stdout
 

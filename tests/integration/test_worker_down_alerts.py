@@ -24,6 +24,7 @@ import pytest
 
 from shared.config import load_config
 from shared.messages.notify import NotifyEvent
+from shared.messages.risk import RiskStatusRequest
 from tests.support.auth import audited, config_with_passwords, login
 from tests.support.bustap import Bus
 from tests.support.env import wait_for
@@ -206,3 +207,30 @@ def test_shutdown_kill_and_sigterm_of_riskd_as_the_phone_hears_them(procs, tmp_p
     finally:
         bus.close()
         telegram.close()
+
+
+@pytest.mark.timeout(90)
+def test_the_stop_alert_names_the_positions_riskd_leaves_open(procs, tmp_path):
+    # the sim broker, market and risk guard the sim accounts (etc/riskd.toml's default rules:
+    # one MNQ contract breaches none); notify runs so the stop alert is published to it
+    workers = ["simbroker", "market", "risk", "notify"]
+    config = config_with_passwords(tmp_path, workers=workers,
+                                   broker={"sim": {"tick_interval": 0}})
+    bus = Bus(load_config(config).config.bus.events, prefixes=("notify",))
+    try:
+        riskd = procs.riskd(config)
+        procs.wait_running(config, workers)
+        bought = procs.riskctl(config, "sim", "buy", "MNQ", "1", "--account", "SIM-DEMO-1")
+        assert bought.returncode == 0, bought.stderr
+        def risk_holds():
+            reply = procs.control_call(config, RiskStatusRequest())
+            return reply.ok and any(a.positions for a in reply.body.accounts)
+        wait_for(risk_holds, 30, what="risk to see the open position")
+        riskd.signal(signal.SIGTERM)
+        assert riskd.wait(30) == 0, riskd.output()
+        [stopped] = alerts(bus, "riskd_stopped")
+        held = [ln for ln in stopped.lines if " holds " in ln]
+        assert held == ["SIM-DEMO-1 holds CON.F.US.MNQ.Z26 long 1"], stopped.lines
+        assert "left open, unguarded (as risk knew them at the stop):" in stopped.lines
+    finally:
+        bus.close()

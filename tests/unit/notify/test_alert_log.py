@@ -66,3 +66,23 @@ def test_with_a_channel_the_log_has_the_text_the_channel_gets(caplog):
     assert rec.levelno == logging.WARNING
     assert rec.getMessage() == f"alert breach (warning), queued for telegram:\n{text}"
     assert text == "⚠️ Breach max_contracts on Demo 1\n7 contracts / limit 5\nreducing the position"
+
+
+def test_an_alert_record_carries_the_account_id_like_risks_decision_records(caplog):
+    """Trial: alert records carried the account's label ("Demo 1") where risk's decisions
+    carry its id, so `riskctl logs --account 1001` showed the decisions but not their
+    alerts. The logging filter `logs --account` uses is run on the record's fields."""
+    from services.logsink.history import Filter
+    from shared.logsetup import record_fields
+    alert = Alert(kind="breach", severity="warning", title="⚠️ Breach max_contracts on Demo 1",
+                  account="Demo 1", account_id=1001)
+    system = Alert(kind="worker_crashed", severity="warning", title="💥 Worker risk crashed")
+    with caplog.at_level(logging.DEBUG):
+        NotifyWorker.queue(worker(), alert)
+        NotifyWorker.queue(worker(), system)
+    about, other = (record_fields(r) for r in alerts(caplog))
+    assert about["account"] == 1001 and about["account_name"] == "Demo 1"
+    assert Filter(account="1001").matches(about)
+    assert Filter(account="Demo 1").matches(about)
+    assert not Filter(account="1002").matches(about)
+    assert "account" not in other and not Filter(account="1001").matches(other)

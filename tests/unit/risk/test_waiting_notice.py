@@ -1,5 +1,6 @@
 """The notice "looser rule settings wait for the trading-day roll" goes out when what waits
-changes, not at every config reload (trial finding 4).
+changes, not at every config reload (trial finding 4), and says what waits: the account, the
+rule's parameter old -> new, and when it takes effect (services/risk/loosening.py).
 
 The real RiskWorker on loopback sockets in this process; its config is etc/riskd.toml's
 (make_config), edited with the same function `riskctl rules set` uses. The notices are
@@ -13,6 +14,7 @@ import pytest
 import zmq
 
 from services.risk.app import RiskWorker
+from shared import showtime
 from shared.config import load_config
 from shared.config.edit import set_rule_param
 from shared.messages.market import AccountUpdate, MarketSnapshot
@@ -24,7 +26,10 @@ NOTICE = "rules_loosen_at_roll"
 
 @pytest.fixture
 def worker(tmp_path):
-    loaded = load_config(make_config(tmp_path))
+    # the account configured with a display name, as etc/riskd.toml's are: the notice names
+    # it the way alerts do
+    loaded = load_config(make_config(tmp_path, accounts=[
+        {"id": ACCOUNT, "name": "SIM-1", "display_name": "Demo 1"}]))
     w = RiskWorker(loaded, ctx=zmq.Context())
     w.bind()
     w.setup()
@@ -61,7 +66,12 @@ def test_the_waiting_notice_is_sent_when_what_waits_changes_and_only_then(worker
     # a loosening: a higher daily loss limit than the shipped one waits for the roll
     set_rule_param(path, "default", "daily_realized_loss", "limit", str(limit + 400), backups)
     reload(w, path)
-    assert notices(sent) == [[f"{ACCOUNT}: daily_realized_loss"]]
+    # which account (named as alerts name it), rule and parameter, old -> new, and when
+    # (trial: it said "1001: daily_realized_loss", no values, no time)
+    roll = showtime.at(w.engine.calendar.next_roll(w.clock.now_ns()),
+                       showtime.zone_of(w.config), w.clock.now_ns())
+    assert notices(sent) == [[f"Demo 1: daily_realized_loss limit {limit} -> {limit + 400}, "
+                              f"takes effect at the roll, {roll}"]]
 
     reload(w, path)                               # nothing changed in what waits
     reload(w, path)
@@ -85,4 +95,6 @@ def test_the_waiting_notice_is_sent_when_what_waits_changes_and_only_then(worker
     # a new loosening after that (a trading-day roll clears what waits the same way)
     set_rule_param(path, "default", "daily_realized_loss", "limit", str(limit + 1000), backups)
     reload(w, path)
-    assert notices(sent)[2:] == [[f"{ACCOUNT}: daily_realized_loss"]]
+    [[line]] = notices(sent)[2:]
+    assert line.startswith(f"Demo 1: daily_realized_loss limit {limit + 900} -> {limit + 1000}, "
+                           "takes effect at the roll, ")

@@ -2,7 +2,8 @@
 and an offline `riskctl passwd` left no audit line at all).
 
 - A trader's self-lockout needs no session: its line names who the request says asked (the OS
-  user as riskctl knows it, the Telegram user), marked as not proven by a session.
+  user as riskctl knows it, the Telegram user), marked as not proven by a session; a session
+  riskctl sends along (an admin's, cached on the machine) does not make it the admin's act.
 - An offline edit (riskd stopped) writes its own line into audit.log's hash chain, with who
   and what but never the password or its hash; `riskctl audit show` lists it and the chain
   still verifies, also after the logging worker of the next start appends to it."""
@@ -17,7 +18,7 @@ from services.logsink.sink import Sink
 from services.supervisor.audit import audited
 from shared import auditchain
 from shared.messages.logs import LogRecord
-from shared.messages.risk import SelfLockRequest
+from shared.messages.risk import SelfLockRequest, UnlockRequest
 from shared.messages.system import ok
 from shared.redact import Redactor
 
@@ -34,9 +35,23 @@ def test_a_self_lockout_names_the_user_riskctl_named(caplog):
         "trader:ana (no session)"
 
 
-def test_a_session_is_named_first_and_a_request_naming_nobody_says_no_session(caplog):
+def test_a_self_lockout_is_the_traders_act_even_with_an_admin_session_cached(caplog):
+    """Trial: a self-lockout run where an admin session happened to be cached (riskctl sends
+    it with every request) was audited as "admin:root". The lockout is the trader's own act:
+    its WHO is the trader, proven when the session is the same OS user's."""
+    assert who_of(SelfLockRequest(account="1001", by="trader:root"), caplog,
+                  who="admin:root") == "trader:root"
+    caplog.clear()
     assert who_of(SelfLockRequest(account="1001", by="trader:ana"), caplog,
-                  who="admin:root") == "admin:root"
+                  who="admin:root") == "trader:ana (no session)"
+
+
+def test_a_session_is_named_first_and_a_request_naming_nobody_says_no_session(caplog):
+    with caplog.at_level(logging.INFO, logger="riskd.audit"):
+        audited(lambda reply: None, "UnlockRequest", "admin", "admin:root",
+                UnlockRequest(account="1001", reason="calm"))(ok(reason="x"))
+    [rec] = [r for r in caplog.records if getattr(r, "audit", False)]
+    assert rec.who == "admin:root"
     caplog.clear()
     assert who_of(SelfLockRequest(account="1001", by=""), caplog) == "no session"
 

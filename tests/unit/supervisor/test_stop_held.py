@@ -1,0 +1,77 @@
+"""The "riskd is stopping" alert says which accounts hold what (trial: it named no position,
+so a trader whose riskd stopped did not learn from it that MNQ was still open and unguarded).
+From risk's state at the stop, never guessed: what risk cannot tell is said, not left out."""
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+
+import zmq
+
+from services.supervisor import lastheld
+from services.supervisor.lastheld import Held, ask_risk
+from services.supervisor.riskdalerts import held_lines, stopped_event
+from shared.accountname import account_name
+from shared.config.accounts import AccountConfig
+from shared.messages.risk import AccountStatus, PositionView
+from tests.support.env import free_ports
+
+CONFIGURED = [AccountConfig(id=1001, name="SIM-DEMO-1", display_name="Demo 1")]
+MNQ, ES = "CON.F.US.MNQ.Z26", "CON.F.US.EP.Z26"
+
+
+def name(aid, broker_name):
+    return account_name(CONFIGURED, aid, broker_name)
+
+
+def status(aid, broker_name, *positions):
+    return AccountStatus(account_id=aid, name=broker_name, ts_ns=1, trading_day="2026-12-04",
+                         positions=[PositionView(contract_id=c, symbol=c, side=side, size=n,
+                                                 average_price=Decimal(1))
+                                    for c, side, n in positions])
+
+
+def test_each_account_holding_positions_is_named_with_what_it_holds():
+    held = Held((status(1002, "SIM-DEMO-2"), status(1001, "SIM-DEMO-1", (MNQ, "long", 2),
+                                                    (ES, "short", 1))))
+    alert = stopped_event("signal SIGTERM (service stop)", 1, held_lines(held, name))
+    assert alert.lines == [
+        "stopped by signal SIGTERM (service stop)",
+        "left open, unguarded (as risk knew them at the stop):",
+        f"Demo 1 holds {MNQ} long 2, {ES} short 1",
+        "no rule is checked and nothing is flattened until someone starts riskd again"]
+
+
+def test_none_open_is_said_only_when_risk_told_it():
+    assert held_lines(Held((status(1001, "SIM-DEMO-1"),)), name) == [
+        "no open positions (as risk knew them at the stop)"]
+    # risk knew no account (market never connected): nothing is claimed
+    [line] = held_lines(Held(()), name)
+    assert "not known" in line and "no open positions" not in line
+
+
+def test_what_risk_cannot_tell_is_said():
+    [line] = held_lines(Held((), unknown=("risk is not running",)), name)
+    assert line == ("the accounts' open positions are not known (risk is not running): check "
+                    "them on the broker's platform")
+    lines = held_lines(Held((status(1003, "SIM-DEMO-3", (MNQ, "short", 1)),),
+                            unknown=("risk-1 did not answer within 0.5 s",)), name)
+    assert lines[1] == f"SIM-DEMO-3 holds {MNQ} short 1"        # not configured: broker name
+    assert lines[2].startswith("other accounts' open positions are not known (risk-1 did not")
+    lines = held_lines(Held((status(1001, "SIM-DEMO-1"),), synced=False), name)
+    assert lines[-1].startswith("risk had not read the broker's whole state yet")
+
+
+def test_a_risk_not_running_or_silent_is_unknown_within_the_ask_timeout():
+    ctx = zmq.Context()
+    try:
+        [port] = free_ports(1)
+        address = f"tcp://127.0.0.1:{port}"         # nothing listens there
+        assert ask_risk(ctx, {"risk": address}, set()).unknown == ("risk is not running",)
+        assert ask_risk(ctx, {}, set()).unknown == ("this riskd runs no risk worker",)
+        started = time.monotonic()
+        held = ask_risk(ctx, {"risk": address}, {"risk"})
+        assert held.unknown == (f"risk did not answer within {lastheld.ASK_TIMEOUT_S:g} s",)
+        assert time.monotonic() - started < lastheld.ASK_TIMEOUT_S + 2
+    finally:
+        ctx.term()
