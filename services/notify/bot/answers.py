@@ -13,6 +13,7 @@ from shared.messages.control import SupervisorStatus
 from shared.messages.market import OrdersTable
 from shared.messages.risk import AccountStatus, HistoryReply, LockoutState
 from shared.when import duration
+from shared.showprice import fmt_price
 
 BAR = 10
 LOSS_RULES = ("daily_realized_loss", "daily_unrealized_loss", "daily_net_loss", "drawdown_guard")
@@ -76,8 +77,9 @@ def positions_text(accounts: list[AccountStatus], ctx: Context) -> str:
         lines.append(f"📈 {title(a, ctx)}: " + ("flat" if not a.positions
                                                 else f"{len(a.positions)} position(s)"))
         for p in a.positions:
-            last = f", last {p.last}" if p.last is not None else ""
-            lines.append(f"  {p.symbol} {p.side} {p.size} @ {p.average_price}{last}, "
+            last = f", last {fmt_price(p.last)}" if p.last is not None else ""
+            lines.append(f"  {p.symbol} {p.side} {p.size} @ "
+                         f"{fmt_price(p.average_price, like=(p.last,))}{last}, "
                          f"open {money(p.unrealized)}")
     return "\n".join(lines) or "no account in this chat's scope"
 
@@ -89,8 +91,9 @@ def orders_text(table: OrdersTable, accounts: list[AccountStatus], ctx: Context)
         lines.append(f"📋 {title(a, ctx)}: " + (f"{len(rows)} working order(s)" if rows
                                                 else "no working orders"))
         for o in rows:
-            price = " ".join(x for x in (f"limit {o.limit_price}" if o.limit_price is not None
-                                         else "", f"stop {o.stop_price}"
+            price = " ".join(x for x in (f"limit {fmt_price(o.limit_price)}"
+                                         if o.limit_price is not None
+                                         else "", f"stop {fmt_price(o.stop_price)}"
                                          if o.stop_price is not None else "") if x)
             lines.append(f"  #{o.order_id} {o.ticker} {o.side} {o.size} {o.type} {o.status}"
                          + (f" {price}" if price else ""))

@@ -350,3 +350,25 @@ class Presses(RuleBasedStateMachine):
 
 TestPresses = Presses.TestCase
 TestPresses.settings = settings(max_examples=60, stateful_step_count=25, deadline=None)
+
+
+def test_the_bots_positions_and_orders_show_prices_as_the_screens_do():
+    """/positions and /orders on the phone use shared/showprice.py like riskctl: an average of
+    fills rounded to the last price's decimals, not 20998.03125 (the trial's screen)."""
+    from services.notify.bot.answers import orders_text, positions_text
+    from shared.messages.market import OrderRow, OrdersTable
+    from shared.messages.risk import AccountStatus, PositionView
+    acct = AccountStatus(account_id=1001, name="SIM-1", ts_ns=0, trading_day="2026-12-04",
+                         positions=[PositionView(contract_id="CON.F.US.MNQ.Z26", symbol="MNQ",
+                                                 side="long", size=8,
+                                                 average_price=Decimal("20998.03125"),
+                                                 last=Decimal("20998.25"),
+                                                 unrealized=Decimal("3.50"))])
+    ctx = Context(accounts={1001: "Demo 1"})
+    text = positions_text([acct], ctx)
+    assert "@ 20998.03, last 20998.25" in text, text
+    table = OrdersTable(orders=[OrderRow(account_id=1001, account_name="SIM-1", order_id=5,
+                                         contract_id="CON.F.US.MNQ.Z26", ticker="MNQ",
+                                         side="sell", type="stop", status="open", size=1,
+                                         stop_price=Decimal("20950"))])
+    assert "stop 20950.00" in orders_text(table, [acct], ctx)
