@@ -675,7 +675,7 @@ class Supervisor(Worker):
         slot = self.slots.get("notify")
         return slot is not None and slot.policy.state == RUNNING
 
-    def announce_stop(self, names: list[str]) -> None:
+    def announce_stop(self, names: list[str], reason: str = "") -> None:
         """An operator stops `names`: the phone hears it like a crash (backalerts.stopped_event),
         and hears "back" once they run again. Workers already stopped (or stopping for good)
         are left out; one stopping for a restart is not."""
@@ -687,8 +687,9 @@ class Supervisor(Worker):
         now_ns = self.clock.now_ns()
         if self._notify_running():
             for name in going:
-                self.back.down(name, now_ns, "stopped by an operator (riskctl stop)")
-        self.pub.publish(NOTIFY_TOPIC, stopped_event(going, now_ns))
+                self.back.down(name, now_ns, "stopped by an operator (riskctl stop"
+                               + (f": {reason})" if reason else ")"))
+        self.pub.publish(NOTIFY_TOPIC, stopped_event(going, now_ns, reason))
 
 
 def stop_rank(name: str) -> int:

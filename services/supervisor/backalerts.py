@@ -37,9 +37,11 @@ def _names(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def stopped_event(names: list[str], ts_ns: int) -> NotifyEvent:
-    """The alert for an operator's `riskctl stop` of `names` (one worker, or every risk shard)."""
+def stopped_event(names: list[str], ts_ns: int, reason: str = "") -> NotifyEvent:
+    """The alert for an operator's `riskctl stop` of `names` (one worker, or every risk shard),
+    with the reason the operator gave (`riskctl stop NAME --reason ...`), if any."""
     who = f"Worker {names[0]}" if len(names) == 1 else f"Workers {_names(names)}"
+    why = [f"reason given: {reason}"] if reason else []
     start = f"riskctl start {shards.base_name(names[0]) if len(names) > 1 else names[0]}"
     if any(guards(n) for n in names):
         return NotifyEvent(
@@ -47,13 +49,13 @@ def stopped_event(names: list[str], ts_ns: int) -> NotifyEvent:
             title=f"⛔ {who} stopped by an operator: accounts are NOT guarded until "
                   f"{'it is' if len(names) == 1 else 'they are'} started again",
             lines=[f"riskctl stop; nothing restarts {'it' if len(names) == 1 else 'them'} "
-                   f"until someone runs {start} (the audit trail says who stopped it)"],
+                   f"until someone runs {start} (the audit trail says who stopped it)", *why],
             ts_ns=ts_ns)
     return NotifyEvent(
         kind="worker_stopped", severity="warning",
         title=f"⏹ {who} stopped by an operator",
         lines=[f"riskctl stop; it stays stopped until someone runs {start} (the audit trail "
-               f"says who stopped it)"],
+               f"says who stopped it)", *why],
         ts_ns=ts_ns)
 
 

@@ -78,7 +78,7 @@ def execute(sup, request, respond) -> None:
                 else reply)
 
     def stop() -> None:
-        sup.announce_stop(names)          # the phone hears it, like a crash
+        sup.announce_stop(names, request.reason)          # the phone hears it, like a crash
         act(names, sup.stop_worker, answer)
 
     if request.confirmed or not note:

@@ -78,6 +78,14 @@ def test_a_stop_alert_says_the_accounts_are_not_guarded_only_for_a_guard_worker(
     logging = stopped_event(["logging"], 1)
     assert (logging.severity, logging.title) == ("warning", "⏹ Worker logging stopped by an "
                                                             "operator")
+    assert not any("reason" in line for line in risk.lines + logging.lines)
+
+
+def test_a_stop_alert_carries_the_reason_the_operator_gave():
+    """riskctl stop NAME --reason TEXT: the reason is in the audit line and on the phone."""
+    for name in ("risk", "logging"):
+        alert = stopped_event([name], 1, "broker maintenance window")
+        assert alert.lines[-1] == "reason given: broker maintenance window"
 
 
 def test_the_stop_answer_says_what_is_no_longer_guarded():
