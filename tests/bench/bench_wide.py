@@ -7,7 +7,9 @@ Measured: the move (the bench's clock just before POST /sim/quote; the sim runs 
 machine's clock) -> the market order the sim creates for each account's closeContract (its
 creationTimestamp, the sim's clock): p50 and the last one. Before docs/performance.md
 "A market-wide move", a close held its pool thread through its 50 ms settle, so with 4
-threads the closes went out in waves of 4, one wave per ~55 ms.
+threads the closes went out in waves of 4, one wave per ~55 ms. Also enforcement's resident
+memory (VmRSS) and CPU over IDLE_SECONDS idle before the move and again after it (a command
+waiting out its settle must leave nothing behind).
 
 Run alone: python -m tests.bench --only wide; RISKD_BENCH_WIDE=20,100 picks the sizes.
 """
@@ -23,6 +25,7 @@ import requests
 from shared.bus.rpc import RpcClient
 from shared.messages.enforce import CommandResult
 from shared.messages.risk import RiskStatusRequest
+from tests.bench import procstat
 from tests.bench.bench_enforcement import _finished, _results_tap, start_chain
 from tests.bench.client import bench_client
 from tests.bench.report import percentile
@@ -38,6 +41,7 @@ OPEN_PRICE = 21000
 # daily_unrealized_loss (200, scope position: close_position) and short of daily_net_loss
 # (600: flatten), so each account gets exactly one command, a close
 MOVED_PRICE = OPEN_PRICE - 140
+IDLE_SECONDS = 5.0
 
 
 def one_move(tmp: pathlib.Path, n: int) -> dict:
@@ -51,8 +55,9 @@ def one_move(tmp: pathlib.Path, n: int) -> dict:
     config = make_config(tmp, broker={"rate_limit": 100_000, "sim": {
         "tick_interval": 0, "accounts": listed}}, accounts=listed, logging={"level": "WARNING"})
     procs = Procs(tmp)
+    pids: dict[str, int] = {}
     try:
-        loaded, rest_url = start_chain(procs, config)
+        loaded, rest_url = start_chain(procs, config, pids)
         tap = _results_tap(loaded.bus.enforcement_pub)
         session = requests.Session()
 
@@ -73,6 +78,7 @@ def one_move(tmp: pathlib.Path, n: int) -> dict:
                 return held >= set(accounts)
             wait_for(all_long, 30 + n / 5, interval=0.2, what=f"risk to hold {n} positions")
         time.sleep(1.0)                   # the buys' own work (journals, logs) is over
+        idle_before = idle(pids["enforcement"])
         seen: dict[str, CommandResult] = {}
         _finished(tap, seen, "close_position")           # nothing before the move counts
         seen.clear()
@@ -89,10 +95,22 @@ def one_move(tmp: pathlib.Path, n: int) -> dict:
                 raise RuntimeError(f"account {a}: {len(closes)} closeContract orders, expected 1")
             ms.append((closes[0] - moved_ns) / 1e6)
         client.close()
+        time.sleep(1.0)                   # the closes' own work is over
+        idle_after = idle(pids["enforcement"])
     finally:
         procs.cleanup()
     done_ms = sorted((r.finished_ns - moved_ns) / 1e6 for r in seen.values())
-    return {"n": n, "ms": sorted(ms), "done_ms": done_ms}
+    return {"n": n, "ms": sorted(ms), "done_ms": done_ms, "idle": (idle_before, idle_after)}
+
+
+def idle(pid: int) -> tuple[float, float]:
+    """(% of one core, VmRSS MB) of the process over IDLE_SECONDS with nothing to do."""
+    first = procstat.sample(pid)
+    t0 = time.monotonic()
+    time.sleep(IDLE_SECONDS)
+    last = procstat.sample(pid)
+    cpu = procstat.cpu_percent(last.stat.cpu_ticks - first.stat.cpu_ticks, time.monotonic() - t0)
+    return cpu, last.rss_kb / 1024
 
 
 def run(report) -> None:
@@ -104,3 +122,8 @@ def run(report) -> None:
                 f"first {ms[0]:.1f} ms, every close final after {r['done_ms'][-1]:.1f} ms")
         report.add(f"{label} p50", percentile(ms, 50), "ms", note=note)
         report.add(f"{label} last", ms[-1], "ms", note=note)
+        (cpu0, rss0), (cpu1, rss1) = r["idle"]
+        report.add(f"wide move: {n:>3} accounts, enforcement idle RSS after", rss1, "MB",
+                   note=f"{rss0:.1f} MB idle before the move")
+        report.add(f"wide move: {n:>3} accounts, enforcement idle CPU after", cpu1, "% core",
+                   note=f"{cpu0:.2f} % idle before the move; {IDLE_SECONDS:.0f} s each")
