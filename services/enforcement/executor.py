@@ -63,7 +63,8 @@ class Settings:
     rounds: int = 4              # attempts of one action before it is a failed result
     backoff: float = 0.25        # between rounds: 0.25, 0.5, 1, 2 ... s
     backoff_max: float = 4.0
-    settle: float = 0.05         # pause before verifying (the broker books the fills)
+    settle: float = 0.05         # pause before verifying (the broker books the fills); no
+                                 # thread waits it out: the command continues after it
     budget_wait_max: float = 120.0   # s: waits for riskd's own rate budget, not rounds
 
 

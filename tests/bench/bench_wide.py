@@ -11,7 +11,9 @@ threads the closes went out in waves of 4, one wave per ~55 ms. Also enforcement
 memory (VmRSS) and CPU over IDLE_SECONDS idle before the move and again after it (a command
 waiting out its settle must leave nothing behind).
 
-Run alone: python -m tests.bench --only wide; RISKD_BENCH_WIDE=20,100 picks the sizes.
+Run alone: python -m tests.bench --only wide; RISKD_BENCH_WIDE=20,100 picks the sizes;
+RISKD_BENCH_WIDE_TRACE=1 prints each close's result times (ms from the move: risk's event,
+enforcement's start, the closeContract's answer, final) to see where the time goes.
 """
 from __future__ import annotations
 
@@ -100,6 +102,12 @@ def one_move(tmp: pathlib.Path, n: int) -> dict:
     finally:
         procs.cleanup()
     done_ms = sorted((r.finished_ns - moved_ns) / 1e6 for r in seen.values())
+    if os.environ.get("RISKD_BENCH_WIDE_TRACE"):
+        for r in sorted(seen.values(), key=lambda r: r.started_ns):
+            print(f"{r.account_id} event {(r.event_ns - moved_ns) / 1e6:7.1f} started "
+                  f"{(r.started_ns - moved_ns) / 1e6:7.1f} answered "
+                  f"{(r.first_answer_ns - moved_ns) / 1e6:7.1f} final "
+                  f"{(r.finished_ns - moved_ns) / 1e6:7.1f} calls {r.broker_calls}")
     return {"n": n, "ms": sorted(ms), "done_ms": done_ms, "idle": (idle_before, idle_after)}
 
 
