@@ -11,12 +11,9 @@ import pytest
 
 from services.enforcement.executor import FINAL, SETTLE, Executor, Job, Settings
 from services.enforcement.journal import RUNNING, Journal
-from shared.clock import FakeClock
 from shared.messages.enforce import DONE, Command
 from tests.unit.enforcement.fakebroker import CLOSE, POSITIONS, FakeBroker
-
-A = 7
-MNQ = "CON.F.US.MNQ.Z26"
+from tests.unit.enforcement.test_executor import A, MNQ, clock, journal  # noqa: F401
 SETTLE_S = 0.05
 
 
@@ -44,16 +41,6 @@ def other_client(broker: FakeBroker) -> FakeBroker:
     client = FakeBroker(broker.account)
     client.positions, client.orders, client.log = broker.positions, broker.orders, broker.log
     return client
-
-
-@pytest.fixture
-def clock():
-    return FakeClock()
-
-
-@pytest.fixture
-def journal(tmp_path, clock):
-    return Journal(str(tmp_path / "journal.sqlite"), clock.now_ns())
 
 
 def close(cid: str = "d1.1", account: int = A, contract: str = MNQ) -> Command:
