@@ -3,7 +3,8 @@
 Wiring only. SUBscribes to risk's PUB (topic 'cmd'); every Command is journaled (journal.py)
 before anything else, a duplicate id is answered from the journal, a new one is handed to the
 executor's pool (executor.py), at most one job per account and lane at a time (lanes.py: a
-command waiting out a retry backoff hands its lane to one queued behind it). Results come back
+command waiting out a retry backoff hands its lane to one queued behind it; one waiting out
+its settle holds no pool thread: a one-shot timer hands it back to the pool). Results come back
 through a queue; the pool rings a doorbell (shared/bus/doorbell.py) that wakes the loop at once,
 so nothing polls while nothing happens. They are published on this worker's PUB (topic
 'result') for risk, logging, notify and the CLI. Commands left unfinished by a crash are
@@ -19,7 +20,8 @@ import threading
 
 import zmq
 
-from services.enforcement.executor import FINAL, HANDOVER, Executor, Job, Outcome, Settings
+from services.enforcement.executor import (FINAL, HANDOVER, SETTLE, Executor, Job, Outcome,
+                                           Settings)
 from services.enforcement.journal import Entry, Journal
 from services.enforcement.lanes import Lanes
 from services.enforcement.planning import retry_delay
@@ -193,6 +195,10 @@ class EnforcementWorker(Worker):
             self._on_outcome(outcome)
 
     def _on_outcome(self, outcome: Outcome) -> None:
+        if outcome.kind == SETTLE:
+            # no result yet and no thread: it keeps its lane and continues after its settle
+            self.after(outcome.wait, lambda: self.executor.submit(outcome.again))
+            return
         res = outcome.result
         following = self.lanes.done(outcome.command, outcome.again)
         if following is not None:

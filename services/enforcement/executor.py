@@ -15,15 +15,27 @@ priority (closes/flatten first), and the loop submits at most one job per accoun
   4. MarketClosed -> 'pending' (the loop retries later); AccountRejected -> failed, loud;
      anything that keeps failing -> failed with the reason;
   5. writes the final result to the journal, then hands an Outcome to the loop's queue.
+A settle (the ~50 ms an action gives the broker to book its fills before it verifies them,
+actions/base.py) does not hold a pool thread: the action yields it, the job's turn ends with
+a SETTLE outcome whose `again` holds the command stopped where it was (a suspended generator,
+`Running`), and the loop submits that job again when the settle is over (a one-shot timer,
+Worker.after); the next free thread continues it at the verification, with its own client,
+so no call made before the settle is made again. The command keeps its lane meanwhile (the
+settle waits for ITS fills: another command of the account must not act on them half
+booked), and its journal row stays 'running' (a kill -9 meanwhile resumes it by re-reading
+the broker, as any command left running). Wide moves found it: with 4 threads each held
+~55 ms by a close, 20 accounts breached at once were closed in waves of 4 (the 20th after
+~265 ms; docs/performance.md "A market-wide move").
 """
 from __future__ import annotations
 
+import inspect
 import itertools
 import logging
 import queue
 import threading
 import time
-from typing import Callable, Optional
+from typing import Callable, Generator, Optional
 
 import attrs
 
@@ -42,7 +54,7 @@ from shared.projectx.ratebudget import RateBudget
 
 log = logging.getLogger(__name__)
 
-FINAL, PENDING, HANDOVER = "final", "pending", "handover"
+FINAL, PENDING, HANDOVER, SETTLE = "final", "pending", "handover", "settle"
 
 
 @attrs.frozen
@@ -51,7 +63,8 @@ class Settings:
     rounds: int = 4              # attempts of one action before it is a failed result
     backoff: float = 0.25        # between rounds: 0.25, 0.5, 1, 2 ... s
     backoff_max: float = 4.0
-    settle: float = 0.05         # pause before verifying (the broker books the fills)
+    settle: float = 0.05         # pause before verifying (the broker books the fills); no
+                                 # thread waits it out: the command continues after it
     budget_wait_max: float = 120.0   # s: waits for riskd's own rate budget, not rounds
 
 
@@ -66,6 +79,35 @@ class Carry:
     first_answer_ns: int = 0
 
 
+class Running:
+    """A command between its turns on the pool: its steps (the executor's generator, stopped
+    at a settle), its action's context, and the broker calls made over every turn (each turn
+    may run on another thread, with that thread's client)."""
+
+    def __init__(self) -> None:
+        self.steps: Optional[Generator[float, None, "Outcome"]] = None
+        self.ctx: Optional[ActionContext] = None
+        self.client = None
+        self._calls_before = 0          # calls made in the turns before this one
+        self._start = 0                 # the client's count when this turn began
+
+    def bind(self, client, view: Optional[BudgetView]) -> None:
+        """The turn starts on this thread: its client (and rate budget view) from here on."""
+        self.client = client
+        self._start = getattr(client, "calls", 0)
+        if self.ctx is not None:
+            self.ctx.client, self.ctx.budget = client, view
+
+    def unbind(self) -> None:
+        """The turn ends at a settle: keep the count, let the thread's client go."""
+        self._calls_before = self.calls
+        self.client, self._start = None, 0
+
+    @property
+    def calls(self) -> int:
+        return self._calls_before + getattr(self.client, "calls", 0) - self._start
+
+
 @attrs.frozen
 class Job:
     entry: Entry                  # the journal row when it was submitted
@@ -75,6 +117,7 @@ class Job:
     # closed what this one is about); only a fresh command that ran at once skips the read
     recheck: bool = False
     carry: Carry = Carry()        # a job that handed its lane over: where it stopped
+    running: Optional[Running] = attrs.field(default=None, eq=False)   # after a settle
 
     @property
     def command(self):
@@ -83,13 +126,15 @@ class Job:
 
 @attrs.frozen
 class Outcome:
-    """What a job came to, for the loop: a final result (stored), pending with a reason, or
-    a handover (not a result: `again` is queued behind the command waiting in its lane)."""
-    kind: str                      # final | pending | handover
-    result: CommandResult
+    """What a job came to, for the loop: a final result (stored), pending with a reason, a
+    handover (not a result: `again` is queued behind the command waiting in its lane), or a
+    settle (not a result: `again` is submitted once `wait` s are over; it keeps its lane)."""
+    kind: str                      # final | pending | handover | settle
+    result: Optional[CommandResult]   # None for a settle
     command: Command
     cannot_enforce: str = ""       # set when the broker rejected the account
-    again: Optional[Job] = None    # handover: the job to queue again
+    again: Optional[Job] = None    # handover, settle: the job to run again
+    wait: float = 0.0              # settle: s before `again` is submitted
 
 
 class Executor:
@@ -149,11 +194,11 @@ class Executor:
             if job is None:
                 break
             try:
-                outcome = self.run(job, client, view)
+                outcome = self.turn(job, client, view)
             except Exception as exc:       # a bug must not lose the command: report it failed
                 log.exception("enforcement: command %s crashed", job.command.id)
                 outcome = self._final(job, FAILED, f"internal error: {type(exc).__name__}: {exc}",
-                                      None, client, 0, rounds=1)
+                                      None, 0, rounds=1)
             self.outcomes.put(outcome)
             self.notify()
         close = getattr(client, "close", None)
@@ -161,23 +206,48 @@ class Executor:
             close()
 
     def run(self, job: Job, client, view: Optional[BudgetView] = None) -> Outcome:
-        """Execute one command (in a pool thread; also callable directly in tests)."""
+        """Execute one command to its end, waiting out its settles here (tests, tools)."""
+        while True:
+            outcome = self.turn(job, client, view)
+            if outcome.kind != SETTLE:
+                return outcome
+            self.sleep(outcome.wait)
+            job = outcome.again
+
+    def turn(self, job: Job, client, view: Optional[BudgetView] = None) -> Outcome:
+        """Run one command until it ends or waits for a settle (a pool thread's turn). After a
+        settle, `again` continues it where it stopped, on whichever thread runs it."""
+        running = job.running or Running()
+        running.bind(client, view)
+        if running.steps is None:
+            running.steps = self._steps(job, running, view)
+        try:
+            wait = next(running.steps)
+        except StopIteration as end:
+            return end.value
+        running.unbind()
+        return Outcome(SETTLE, None, job.command, again=attrs.evolve(job, running=running),
+                       wait=wait)
+
+    def _steps(self, job: Job, running: Running, view: Optional[BudgetView]
+               ) -> Generator[float, None, Outcome]:
+        """The command's rounds; yields the seconds of each settle, returns the outcome."""
         cmd = job.command
         action = ACTIONS.get(cmd.action)
-        calls_before = getattr(client, "calls", 0)
         resumed = job.recheck or job.entry.state in (RUNNING, PENDING_STATE)
         self.journal.start(cmd.id, self.clock.now_ns())
         crash_point("enforcement.running_recorded")      # tests only: shared/crashpoint.py
         if action is None:
             return self._final(job, FAILED, f"unknown action {cmd.action!r} (expected one of "
-                                            f"{', '.join(ACTIONS)})", None, client, calls_before,
+                                            f"{', '.join(ACTIONS)})", None, running.calls,
                                rounds=0)
-        ctx = ActionContext(client, cmd, self.clock, view, progress=job.entry.progress,
+        ctx = ActionContext(running.client, cmd, self.clock, view, progress=job.entry.progress,
                             save_progress=lambda p: self.journal.save_progress(cmd.id, p),
                             account_label=job.account_label, v2_state=self.v2_state,
-                            settle=self.settings.settle, sleep=self.sleep, resumed=resumed)
+                            settle=self.settings.settle, resumed=resumed)
+        running.ctx = ctx
         if cmd.mode == "alert":
-            return self._alert(job, action, ctx, client, calls_before)
+            return self._alert(job, action, ctx, running)
         s = self.settings
         carry = job.carry
         ctx.errors, ctx.done = list(carry.errors), list(carry.done)
@@ -188,32 +258,30 @@ class Executor:
             if backoff:
                 due = self.clock.monotonic() + backoff
                 if self.pause(cmd, backoff):
-                    return self._hand_over(job, ctx, client, calls_before, round_no, waited, due)
+                    return self._hand_over(job, ctx, running.calls, round_no, waited, due)
                 backoff = 0.0
             round_no += 1
             ctx.resumed = ctx.resumed or round_no > 1        # the last round's call may have worked
             ctx.budget_wait = 0.0
             try:
-                detail = action.run(ctx)
-                return self._final(job, DONE, detail, ctx, client, calls_before,
-                                   round_no - carry.rounds)
+                detail = yield from _stepwise(action.run(ctx))
+                return self._final(job, DONE, detail, ctx, running.calls, round_no - carry.rounds)
             except MarketClosed as exc:
                 detail = (f"{cmd.action} on account {ctx.account} waits for the market to open "
                           f"({exc}); done so far: {'; '.join(ctx.done) or 'nothing'}")
-                self.journal.pending(cmd.id, detail, round_no - carry.rounds,
-                                     getattr(client, "calls", 0) - calls_before)
+                self.journal.pending(cmd.id, detail, round_no - carry.rounds, running.calls)
                 entry = self.journal.get(cmd.id)
                 return Outcome(PENDING, entry.result(), cmd)
             except CannotEnforce as exc:
-                return self._final(job, FAILED, str(exc), ctx, client, calls_before,
+                return self._final(job, FAILED, str(exc), ctx, running.calls,
                                    round_no - carry.rounds, cannot_enforce=str(exc))
             except GiveUp as exc:
-                return self._final(job, FAILED, f"{cmd.action} failed: {exc}", ctx, client,
-                                   calls_before, round_no - carry.rounds)
+                return self._final(job, FAILED, f"{cmd.action} failed: {exc}", ctx,
+                                   running.calls, round_no - carry.rounds)
             except (Retry, ParseError, *CALL_ERRORS) as exc:
                 if isinstance(exc, CALL_ERRORS) and outcomes.classify(exc) == outcomes.FATAL:
-                    return self._final(job, FAILED, f"{cmd.action} failed: {exc}", ctx, client,
-                                       calls_before, round_no - carry.rounds)
+                    return self._final(job, FAILED, f"{cmd.action} failed: {exc}", ctx,
+                                       running.calls, round_no - carry.rounds)
                 if isinstance(exc, RateBudgetExhausted):
                     ctx.budget_wait = max(ctx.budget_wait, exc.wait)
                 if ctx.budget_wait and waited < s.budget_wait_max:
@@ -238,15 +306,14 @@ class Executor:
                     backoff = retry_delay(round_no, s.backoff, s.backoff_max)
         return self._final(job, FAILED, f"{cmd.action} on account {ctx.account} gave up after "
                                         f"{s.rounds} rounds: {ctx.errors[-1]}",
-                           ctx, client, calls_before, s.rounds - carry.rounds)
+                           ctx, running.calls, s.rounds - carry.rounds)
 
-    def _hand_over(self, job: Job, ctx: ActionContext, client, calls_before: int, rounds: int,
+    def _hand_over(self, job: Job, ctx: ActionContext, calls: int, rounds: int,
                    waited: float, due: float) -> Outcome:
         """Another command waits in this one's lane: stop here, journal the rounds and calls
         made, and give the loop the job to queue again (fresh journal row: its progress)."""
         cmd = job.command
-        self.journal.add_counts(cmd.id, rounds - job.carry.rounds,
-                                getattr(client, "calls", 0) - calls_before)
+        self.journal.add_counts(cmd.id, rounds - job.carry.rounds, calls)
         entry = self.journal.get(cmd.id)
         carry = Carry(rounds, due, waited, tuple(ctx.errors), tuple(ctx.done), ctx.first_answer_ns)
         log.info("command %s (%s, account %s) hands its lane over to the command waiting in it "
@@ -256,16 +323,16 @@ class Executor:
         return Outcome(HANDOVER, entry.result(), cmd,
                        again=Job(entry, job.account_label, recheck=True, carry=carry))
 
-    def _alert(self, job: Job, action, ctx: ActionContext, client, calls_before: int) -> Outcome:
+    def _alert(self, job: Job, action, ctx: ActionContext, running: Running) -> Outcome:
         try:
             text = action.describe(ctx)
         except (GiveUp, ParseError, *CALL_ERRORS) as exc:
             text = f"{job.command.action} on account {ctx.account} (state unreadable: {exc})"
-        return self._final(job, SKIPPED, f"alert mode: would have {_past(text)}", ctx, client,
-                           calls_before, rounds=1)
+        return self._final(job, SKIPPED, f"alert mode: would have {_past(text)}", ctx,
+                           running.calls, rounds=1)
 
-    def _final(self, job: Job, status: str, detail: str, ctx: Optional[ActionContext], client,
-               calls_before: int, rounds: int, cannot_enforce: str = "") -> Outcome:
+    def _final(self, job: Job, status: str, detail: str, ctx: Optional[ActionContext],
+               calls: int, rounds: int, cannot_enforce: str = "") -> Outcome:
         cmd = job.command
         now = self.clock.now_ns()
         result = CommandResult(
@@ -273,10 +340,17 @@ class Executor:
             attempts=rounds, started_ns=job.entry.started_ns or now, finished_ns=now,
             event_ns=cmd.event_ns, action=cmd.action, rule=cmd.rule,
             first_answer_ns=ctx.first_answer_ns if ctx else 0,
-            broker_calls=getattr(client, "calls", 0) - calls_before,
+            broker_calls=calls,
             errors=list(ctx.errors) if ctx else [], reason=cmd.reason, by=cmd.by)
         entry = self.journal.finish(result)
         return Outcome(FINAL, entry.result(), cmd, cannot_enforce)
+
+
+def _stepwise(result) -> Generator[float, None, str]:
+    """An action's run as steps: a generator (it settles) as it is, else its text at once."""
+    if inspect.isgenerator(result):
+        return (yield from result)
+    return result
 
 
 def _sleeping(sleep: Callable[[float], None]) -> Callable[[Command, float], bool]:

@@ -23,6 +23,7 @@ BENCHES = (
     ("rules", "tests.bench.bench_rules"),
     ("logging", "tests.bench.bench_logging"),
     ("enforcement", "tests.bench.bench_enforcement"),
+    ("wide", "tests.bench.bench_wide"),
     ("storm", "tests.bench.bench_storm"),
     ("scale", "tests.bench.bench_scale"),
     ("shards", "tests.bench.bench_shards"),

@@ -78,14 +78,17 @@ def _finished(sock: zmq.Socket, seen: dict, action: str) -> int:
     return len(seen)
 
 
-def start_chain(procs: Procs, config: str):
-    """The sim broker, market, risk and enforcement: (the loaded config, the sim's REST URL)."""
+def start_chain(procs: Procs, config: str, pids: dict | None = None):
+    """The sim broker, market, risk and enforcement: (the loaded config, the sim's REST URL);
+    pids, when given, gets each one's pid by name ("enforcement": ...)."""
     loaded = load_config(config).config
     rest_url = loaded.broker.endpoints()[0]
     procs.worker("services.simbroker", config)
     wait_sim_up(rest_url, 20)
     for module in ("services.market", "services.risk", "services.enforcement"):
-        procs.worker(module, config)
+        pid = procs.worker(module, config).pid
+        if pids is not None:
+            pids[module.split(".")[1]] = pid
     return loaded, rest_url
 
 

@@ -2,7 +2,11 @@
 
 An action module has NAME, PRIORITY (0 = closes, 1 = cancels and modifies), run(ctx) -> str
 (what was done; raises when the goal is not reached) and describe(ctx) -> str (alert mode:
-what it would do, reads allowed, no trading call). Actions re-read the broker's state
+what it would do, reads allowed, no trading call). An action that waits for the broker to
+book its fills before verifying is a generator: `yield from ctx.settle()` yields the seconds
+to wait and the executor gives the pool thread back meanwhile (services/enforcement/
+executor.py: the command resumes after its settle, at the verification, on any pool thread);
+its `return` is the text. Actions re-read the broker's state
 instead of trusting what an earlier attempt did, so running one again after a crash or a
 lost answer finishes the job without repeating a call that worked.
 """
@@ -10,8 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import time
-from typing import Callable, Optional
+from typing import Callable, Iterator, Optional
 
 import attrs
 
@@ -74,8 +77,7 @@ class ActionContext:
                  progress: Optional[dict] = None,
                  save_progress: Callable[[dict], None] = lambda _p: None,
                  account_label: str = "", v2_state: Optional[dict] = None,
-                 settle: float = 0.05, sleep: Callable[[float], None] = time.sleep,
-                 resumed: bool = False):
+                 settle: float = 0.05, resumed: bool = False):
         self.client = client
         self.command = command
         self.clock = clock
@@ -85,7 +87,6 @@ class ActionContext:
         self.account = account_label or str(command.account_id)
         self.v2 = v2_state if v2_state is not None else {"missing": False}
         self.settle_s = settle
-        self.sleep = sleep
         self.done: list[str] = []
         self.errors: list[str] = []
         self.first_answer_ns = 0
@@ -104,10 +105,11 @@ class ActionContext:
         self.progress.update(values)
         self._save(self.progress)
 
-    def settle(self) -> None:
-        """Give the broker a moment to book fills before verifying."""
+    def settle(self) -> Iterator[float]:
+        """Give the broker a moment to book fills before verifying: yields the seconds to wait
+        (`yield from ctx.settle()`); the executor waits them out without holding a thread."""
         if self.settle_s > 0:
-            self.sleep(self.settle_s)
+            yield self.settle_s
 
     # -- reads -----------------------------------------------------------------------------
     def positions(self, contract_id: Optional[str] = None) -> list[Position]:
@@ -164,7 +166,7 @@ class ActionContext:
             self.first_answer_ns = self.clock.now_ns()
 
     def settle_orders(self, plan: Callable[[list[Order]], list[Step]], what: str,
-                      passes: int = 3) -> None:
+                      passes: int = 3) -> Iterator[float]:
         """Read the working orders, run what `plan` makes of them, re-read: until the plan is
         empty (bounded passes). Every step is idempotent (OrderNotFound is done already), so a
         pass after a crash or a lost answer only does what is still missing."""
@@ -173,7 +175,7 @@ class ActionContext:
             if not steps:
                 return
             self.execute(steps).raise_if_stuck(self.errors)
-            self.settle()
+            yield from self.settle()
         raise Retry(f"{what} on account {self.account} after {passes} passes")
 
     def execute(self, steps: list[Step]) -> StepReport:

@@ -6,6 +6,8 @@ order" reads, cancels, then verifies nothing is left working (bounded passes).
 """
 from __future__ import annotations
 
+from typing import Generator
+
 from services.enforcement.actions.base import ActionContext
 from services.enforcement.planning import CANCEL, Step, plan_cancels, plural
 
@@ -14,13 +16,13 @@ PRIORITY = 1
 PASSES = 3
 
 
-def run(ctx: ActionContext) -> str:
+def run(ctx: ActionContext) -> Generator[float, None, str]:
     cmd = ctx.command
     if cmd.order_id is not None:
         ctx.execute([Step(CANCEL, contract_id=cmd.contract_id or "", order_id=cmd.order_id)]
                     ).raise_if_stuck(ctx.errors)
         return f"order {cmd.order_id} on account {ctx.account}: {ctx.done[-1]}"
-    ctx.settle_orders(lambda orders: plan_cancels(orders, cmd.contract_id),
+    yield from ctx.settle_orders(lambda orders: plan_cancels(orders, cmd.contract_id),
                       f"orders still working{_of(cmd.contract_id)}", PASSES)
     n = len(ctx.done)
     return (f"cancelled {plural(n, 'order')}{_of(cmd.contract_id)} on account {ctx.account}"

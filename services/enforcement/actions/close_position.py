@@ -19,6 +19,8 @@ waits for it.
 """
 from __future__ import annotations
 
+from typing import Generator
+
 from services.enforcement.actions.base import ActionContext, GiveUp, Retry, StepReport
 from services.enforcement.planning import CLOSE, Step, plan_cancels, plural
 
@@ -38,7 +40,7 @@ def contract_orders(cid: str):
     return lambda orders: plan_cancels(orders, cid, keep_market=True)
 
 
-def run(ctx: ActionContext) -> str:
+def run(ctx: ActionContext) -> Generator[float, None, str]:
     cid = _contract(ctx)
     if ctx.resumed and ctx.position(cid) is None:
         closed = StepReport()
@@ -46,9 +48,9 @@ def run(ctx: ActionContext) -> str:
         closed = ctx.execute([Step(CLOSE, contract_id=cid)])
     # flat without a close of ours that worked, in any round or turn of this command
     already = Step(CLOSE, contract_id=cid).describe() not in ctx.done
-    ctx.settle_orders(contract_orders(cid), f"orders still working in {cid}", PASSES)
+    yield from ctx.settle_orders(contract_orders(cid), f"orders still working in {cid}", PASSES)
     closed.raise_if_stuck(ctx.errors)
-    ctx.settle()
+    yield from ctx.settle()
     left = ctx.position(cid)
     if left is not None:
         raise Retry(f"{cid} still open ({left.size}) after closeContract")

@@ -8,6 +8,8 @@ only does what is still missing. An already-flat account is a success (nothing t
 """
 from __future__ import annotations
 
+from typing import Generator
+
 from services.enforcement.actions.base import ActionContext, Retry
 from services.enforcement.planning import (describe_flatten, plan_cancels, plan_closes,
                                            plural)
@@ -18,7 +20,7 @@ PRIORITY = 0
 PASSES = 4          # act + verify rounds within one attempt
 
 
-def run(ctx: ActionContext) -> str:
+def run(ctx: ActionContext) -> Generator[float, None, str]:
     for _ in range(PASSES):
         positions = ctx.positions()
         closes = ctx.execute(plan_closes(positions))
@@ -27,7 +29,7 @@ def run(ctx: ActionContext) -> str:
             return _summary(ctx)
         cancels = ctx.execute(plan_cancels(orders, keep_market=True))   # not our own closes
         (closes + cancels).raise_if_stuck(ctx.errors)
-        ctx.settle()
+        yield from ctx.settle()
     raise Retry(f"account {ctx.account} still not flat after {PASSES} passes")
 
 

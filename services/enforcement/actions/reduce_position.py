@@ -12,7 +12,7 @@ cannot flip a 5-lot into a 2-lot short.
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Generator, Iterator, Optional
 
 from services.enforcement.actions.base import ActionContext, GiveUp, Retry
 from services.enforcement.actions.close_position import contract_orders
@@ -32,7 +32,7 @@ def _check(ctx: ActionContext) -> tuple[str, int]:
     return cmd.contract_id, cmd.size
 
 
-def run(ctx: ActionContext) -> str:
+def run(ctx: ActionContext) -> Generator[float, None, str]:
     cid, cut = _check(ctx)
     pos = ctx.position(cid)
     target = ctx.progress.get("target")
@@ -44,12 +44,12 @@ def run(ctx: ActionContext) -> str:
     steps = plan_reduce(pos, target)
     if steps:
         ctx.execute(steps).raise_if_stuck(ctx.errors)
-        ctx.settle()
+        yield from ctx.settle()
         pos = ctx.position(cid)
     size = 0 if pos is None else abs(pos.size)
     if size > target:
         raise Retry(f"{cid} still at {size}, above the target {target}")
-    _fit_orders(ctx, cid, target, size, ctx.progress.get("side"))
+    yield from _fit_orders(ctx, cid, target, size, ctx.progress.get("side"))
     changed = [d for d in ctx.done if d.startswith(("resize", "cancel"))]
     orders = f"; {plural(len(changed), 'order')} resized or cancelled" if changed else ""
     if not steps:
@@ -60,13 +60,13 @@ def run(ctx: ActionContext) -> str:
 
 
 def _fit_orders(ctx: ActionContext, cid: str, target: int, size: int,
-                side: Optional[int]) -> None:
+                side: Optional[int]) -> Iterator[float]:
     """Target 0 closed the contract: cancel its orders. Else cut the closing side to `size`
     (cancelled when the position is gone some other way: nothing is left to protect)."""
     if target == 0:
-        ctx.settle_orders(contract_orders(cid), f"orders still working in {cid}", PASSES)
+        yield from ctx.settle_orders(contract_orders(cid), f"orders still working in {cid}", PASSES)
     elif side is not None:
-        ctx.settle_orders(lambda orders: plan_resizes(orders, cid, side, size),
+        yield from ctx.settle_orders(lambda orders: plan_resizes(orders, cid, side, size),
                           f"orders in {cid} still larger than its {size} contracts", PASSES)
 
 

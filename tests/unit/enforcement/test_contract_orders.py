@@ -179,7 +179,7 @@ def test_the_cancels_and_resizes_yield_the_rate_budget_to_closes(clock):
         broker = Watching(A)
         broker.positions, broker.orders = bracketed(size).positions, bracketed(size).orders
         seen.clear()
-        action.run(ActionContext(broker, cmd, clock, view, settle=0))
+        list(action.run(ActionContext(broker, cmd, clock, view, settle=0)))   # no settle: no step
         trading = [(e, low, n) for e, low, n in seen if e in (CLOSE, PARTIAL, CANCEL_CALL,
                                                                MODIFY)]
         assert trading[0][0] in (CLOSE, PARTIAL) and trading[0][1:] == (False, 1)
