@@ -100,6 +100,9 @@ class TriggerIndex:
         if book is None:
             return []
         below, above = book.below, book.above
+        if not book.every and (not below or last > below[-1][0]) \
+                and (not above or last < above[0][0]):
+            return []               # the usual quote: no threshold reached, two comparisons
         ids = [oid for _, oid in below[bisect_left(below, (last,)):]] if below else []
         if above:
             ids += [oid for _, oid in above[:bisect_right(above, (last, _LAST_ID))]]
