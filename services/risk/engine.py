@@ -325,8 +325,9 @@ class Engine(Acting):
         before = self.market.quoted_ns.get(quote.contract_id, -1)
         if self.market.apply_quote(quote, now):
             return True
-        return any(p.valued_from > before for acct in self.accounts.values()
-                   for p in acct.positions.values() if p.contract_id == quote.contract_id)
+        cid = quote.contract_id          # positions are keyed by their contract: one look-up each
+        return any(p is not None and p.valued_from > before
+                   for p in (acct.positions.get(cid) for acct in self.accounts.values()))
 
     def _quote_rules(self, quote: Quote, now: int, out: Outcome) -> None:
         for acct in self.accounts.values():

@@ -27,6 +27,7 @@ from services.simbroker.entities import (
     PENDING_CANCEL, REMOVED, SELL, SHORT, STOP, STOP_LIMIT, SUSPENDED, TRAILING_STOP, UPDATED,
     WORKING, Account, Codes, Event, Order, Position, Result, Trade, fail)
 from services.simbroker.market import Market
+from services.simbroker.triggers import TriggerIndex
 from shared.clock import Clock
 
 
@@ -48,6 +49,7 @@ class Ledger:
         self.trades: list[Trade] = []
         self.trade_index: dict[int, Trade] = {}       # the same trades by id
         self._working: dict[str, set[int]] = {}     # contract -> ids of working orders
+        self._triggers = TriggerIndex()             # the open ones a price may fill
         self._next = {"order": 9_000_001, "trade": 7_000_001, "position": 3_000_001}
 
     def restore(self, accounts: Iterable[Account], orders: Iterable[Order],
@@ -60,6 +62,7 @@ class Ledger:
             self.orders[order.id] = order
             if order.status in WORKING:
                 self._working.setdefault(order.contract_id, set()).add(order.id)
+                self._triggers.put(order)
         for pos in positions:
             if pos.size:
                 self.positions[(pos.account_id, pos.contract_id)] = pos
@@ -236,6 +239,7 @@ class Ledger:
         self.orders[order.id] = order
         if order.status in WORKING:
             self._working.setdefault(order.contract_id, set()).add(order.id)
+            self._triggers.put(order)
 
     def _bracket_child(self, parent: Order, kind: str, ticks: int) -> Order:
         now = self.clock.now_ns()
@@ -296,6 +300,7 @@ class Ledger:
         order.status = status
         order.updated_ns = self.clock.now_ns()
         self._working.get(order.contract_id, set()).discard(order.id)
+        self._triggers.discard(order.id)
         return Event("GatewayUserOrder", order.account_id, order.payload(), REMOVED)
 
     def modify(self, account_id: int, order_id: Any, size: Any = None,
@@ -360,12 +365,12 @@ class Ledger:
 
     # -- the matching ----------------------------------------------------------------
     def on_price(self, contract_id: str) -> list[Event]:
-        """The price moved: fill every order it triggers (in order of id)."""
-        ids = self._working.get(contract_id)
-        if not ids:
-            return []
+        """The price moved: fill every order it triggers (in order of id).
+
+        Only the orders the trigger index says the last price may fill are checked
+        (services/simbroker/triggers.py); the others' checks would change nothing."""
         events: list[Event] = []
-        for oid in sorted(ids):
+        for oid in self._triggers.candidates(contract_id, self.market.last(contract_id)):
             order = self.orders[oid]
             if order.status == OPEN:
                 events += self._check(order)
@@ -373,7 +378,10 @@ class Ledger:
 
     def _check(self, order: Order, arriving: bool = False) -> list[Event]:
         price = self._fill_price(order, arriving)
-        return [] if price is None else self._fill(order, price)
+        if price is None:
+            self._triggers.put(order)     # re-filed: modified, woken, or a stop-limit's stop fired
+            return []
+        return self._fill(order, price)
 
     def _fill_price(self, o: Order, arriving: bool) -> Optional[Decimal]:
         if o.status != OPEN:

@@ -217,9 +217,9 @@ class Market:
         b = self._books[contract_id]
         fields = self._fields(contract_id)
         stamp = iso(b.updated_ns)
-        head = {"symbol": spec.symbol_id, "symbolName": f"/{ticker_of(contract_id)}"}
         if full:
-            return {**head, **fields, "lastUpdated": stamp, "timestamp": stamp}
+            return {"symbol": spec.symbol_id, "symbolName": f"/{ticker_of(contract_id)}",
+                    **fields, "lastUpdated": stamp, "timestamp": stamp}
         changed = {k: v for k, v in fields.items() if b.sent.get(k) != v}
         b.sent.update(changed)
         return {"symbol": spec.symbol_id, **changed, "lastUpdated": stamp, "timestamp": stamp}

@@ -82,3 +82,17 @@ def test_round_to_tick():
     mnq = CONTRACTS[MNQ]
     assert round_to_tick(Decimal("21000.10"), mnq, up=True) == D("21000.25")
     assert round_to_tick(Decimal("21000.10"), mnq, up=False) == D("21000.00")
+
+
+def test_a_quote_at_an_unchanged_price_values_a_position_opened_since_and_the_rules_look():
+    """The first quote after a position opened gives its first open PnL even when the price did
+    not move (Engine._quote_moves): the rules judge it then, not at the next price move."""
+    desk = Desk(daily_unrealized_loss={"limit": 100})
+    desk.price(MNQ, 20900)
+    desk.wait(1)
+    desk.long(1, MNQ, 21000)                   # opened after that quote: it does not value it
+    assert desk.decisions("daily_unrealized_loss") == []
+    desk.wait(1)
+    out = desk.price(MNQ, 20900)               # the same price, arriving after the open
+    assert out.dirty
+    assert [d.rule for d in desk.decisions("daily_unrealized_loss")] == ["daily_unrealized_loss"]

@@ -34,3 +34,21 @@ def test_configured_symbols_match_tickers_roots_ids():
     assert symbol_matches("ES", ES) and symbol_matches("EP", ES)
     assert symbol_matches("F.US.EP", ES) and symbol_matches("con.f.us.ep.z26", ES)
     assert not symbol_matches("MES", ES) and not symbol_matches("CON.F.US.EP.H27", ES)
+
+
+def test_params_text_is_written_once_per_params_object_and_follows_a_new_one(monkeypatch):
+    """The status's params text is cached per (frozen) params object: the same object is not
+    written again, a changed rule (attrs.evolve: a new object) shows its new values, and what
+    a caller does with the dict it got never reaches the next caller."""
+    import attrs
+    from services.risk import views
+    from shared.config.rules import DailyRealizedLoss
+    rule = DailyRealizedLoss(limit=500)
+    calls = []
+    real = views.value_text
+    monkeypatch.setattr(views, "value_text", lambda v: calls.append(v) or real(v))
+    first = views.params_text(rule)
+    first["limit"] = "spoiled"
+    assert views.params_text(rule) == {"limit": "500", "include_fees": "true"}
+    assert len(calls) == 2                                   # written once, not twice
+    assert views.params_text(attrs.evolve(rule, limit=300))["limit"] == "300"
