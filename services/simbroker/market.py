@@ -218,6 +218,10 @@ class Market:
         fields = self._fields(contract_id)
         stamp = iso(b.updated_ns)
         if full:
+            # what a new subscriber now knows: the next sparse quote is a change from this
+            # (with no subscriber, sparse quotes are not made and `sent` went stale: a move
+            # back to its price would leave lastPrice out, and the client keep this one)
+            b.sent = dict(fields)
             return {"symbol": spec.symbol_id, "symbolName": f"/{ticker_of(contract_id)}",
                     **fields, "lastUpdated": stamp, "timestamp": stamp}
         changed = {k: v for k, v in fields.items() if b.sent.get(k) != v}

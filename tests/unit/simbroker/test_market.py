@@ -71,8 +71,8 @@ def test_quotes_are_full_then_sparse(clock):
                          "changePercent", "open", "high", "low", "volume", "lastUpdated",
                          "timestamp"}
     assert full["symbolName"] == "/ES" and full["symbol"] == "F.US.EP"
-    first = m.quote(ES)                        # the first sparse quote carries every field
-    assert first["lastPrice"] == 6000.0
+    first = m.quote(ES)                        # a change from the full quote: none yet
+    assert set(first) == {"symbol", "lastUpdated", "timestamp"}
     clock.advance(1)
     m.set_last(ES, Decimal("6000"))            # same price, nothing but the stamps changed
     assert set(m.quote(ES)) == {"symbol", "lastUpdated", "timestamp"}
@@ -80,3 +80,18 @@ def test_quotes_are_full_then_sparse(clock):
     sparse = m.quote(ES)
     assert sparse["lastPrice"] == 6000.25 and "open" not in sparse and "volume" not in sparse
     assert sparse["timestamp"].endswith("+00:00") and len(sparse["timestamp"].split(".")[1]) == 13
+
+
+def test_a_sparse_quote_after_a_full_one_is_a_change_from_what_the_full_one_said(clock):
+    """Found by bench wide: subscribed at 20860, unsubscribed, moved to 21000 (no sparse quote
+    made), a new subscriber's full quote says 21000, the move back to 20860 must carry
+    lastPrice (it was left out as 'unchanged' from the stale 20860, and the client kept
+    21000)."""
+    m = Market(CONTRACTS, clock, random.Random(1), spread_ticks=1)
+    m.quote(MNQ, full=True)
+    m.set_last(MNQ, Decimal("20860"))
+    assert m.quote(MNQ)["lastPrice"] == 20860.0         # the subscriber heard it
+    m.set_last(MNQ, Decimal("21000"))                    # nobody subscribed: no quote made
+    assert m.quote(MNQ, full=True)["lastPrice"] == 21000.0
+    m.set_last(MNQ, Decimal("20860"))
+    assert m.quote(MNQ)["lastPrice"] == 20860.0
