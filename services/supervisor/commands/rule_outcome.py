@@ -45,8 +45,8 @@ def rule_edit_of(key: str, value: str, accounts: list) -> Optional[RuleEdit]:
 
 def concerns(target: str, account, account_names: set) -> bool:
     """Whether an edit of `target` concerns this account: the account itself, or a profile
-    (profile:NAME, or a bare name no account has; accounts of other profiles simply show no
-    change and are not named)."""
+    (profile:NAME, or a bare name no account has; accounts of other profiles show no change,
+    and outcome_lines names them as not changed)."""
     kind, _, name = target.partition(":") if ":" in target else ("", "", target)
     if name in (str(account.account_id), account.name):
         return True
@@ -70,7 +70,7 @@ def outcome_lines(edit: RuleEdit, readings: list, roll: str) -> tuple[list[str],
     settled: risk shows the edit (waiting or applied) or guards no account."""
     if not readings:
         return ["applied live (risk guards no account yet)"], True
-    waiting, applied = [], []
+    waiting, applied, kept = [], [], []
     names = {n for a in readings for n in (str(a.account_id), a.name)}
     for account in readings:
         if not concerns(edit.target, account, names):
@@ -85,13 +85,20 @@ def outcome_lines(edit: RuleEdit, readings: list, roll: str) -> tuple[list[str],
             waiting.append((who, now_value))
         elif same(now_value, edit.wanted):
             applied.append(who)
+        elif edit.target.startswith("profile:") or ":" not in edit.target:
+            kept.append(f"{who} ({edit.param} = {now_value})")
     lines = [f"{who}: riskd keeps {edit.param} = {now} until the roll at {roll} (a loosening "
              f"waits); `riskctl rules override --account {who} --rule {edit.rule} --reason "
              f"\"WHY\"` applies it now"
              for who, now in waiting]
     if applied:
         lines.append(f"applied live on {', '.join(applied)}")
-    return lines, bool(lines)
+    if kept and (waiting or applied):
+        # a profile edit leaves an account with its own value (or of another profile) as it
+        # was: say so, or the admin reads the list above as every account (trial: SIM-DEMO-2
+        # with its own limit was silently left out)
+        lines.append(f"not changed on {', '.join(kept)}: set for that account or its profile")
+    return lines, bool(waiting or applied)
 
 
 NOT_CONFIRMED = "risk has not confirmed it yet: see riskctl rules list"

@@ -160,6 +160,8 @@ def test_outcome_lines_name_each_account_the_edit_concerns():
     assert settled
     assert lines[0].startswith("SIM-DEMO-1: riskd keeps limit = 5 until the roll at 17:00 CST")
     assert lines[1] == "applied live on SIM-DEMO-2"
+    # the account with a value of its own is named as not changed (trial: left out silently)
+    assert lines[2] == "not changed on OTHER (limit = 3): set for that account or its profile"
     assert outcome_lines(RuleEdit("1001", "max_contracts", "limit", "8"),
                          [account(1001, "A")], "x") == ([], False)
     assert outcome_lines(RuleEdit("1001", "max_contracts", "limit", "8"), [], "x")[1]
