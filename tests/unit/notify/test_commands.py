@@ -276,14 +276,23 @@ class RoomySender:
         pass
 
 
-def test_a_bug_answering_is_said_to_the_asker_once_and_the_update_is_not_retried(tmp_path):
+STATUS_FROM_111 = {"date": 0, "chat": {"id": 111}, "from": {"id": 111}, "text": "/status"}
+
+
+def chat_poller(tmp_path):
+    """A command poller of chat 111 on a real notify.sqlite, its riskd a broken one."""
     from services.notify.bot.poller import CommandPoller
     outbox = Outbox(str(tmp_path / "notify.sqlite"))
     poller = CommandPoller(TelegramConfig(bot_token="1:x", chat_ids=["111"]), 5.0, outbox,
                            RoomySender(), access(chat_ids=["111"], chats={}), Context(), None,
                            "tcp://127.0.0.1:9", None, FakeClock(T0))
     poller.store, poller.riskd = BotStore(outbox), BrokenRiskd()
-    message = {"date": 0, "chat": {"id": 111}, "from": {"id": 111}, "text": "/status"}
+    return poller, outbox
+
+
+def test_a_bug_answering_is_said_to_the_asker_once_and_the_update_is_not_retried(tmp_path):
+    poller, outbox = chat_poller(tmp_path)
+    message = STATUS_FROM_111
     poller.handle({"update_id": 7, "message": message})
     poller.handle({"update_id": 7, "message": message})          # given again: not re-run
     poller.handle({"update_id": 8, "message": dict(message, chat={"id": 5}, **{"from": {"id": 5}})})
@@ -312,13 +321,8 @@ class HeldLongPoll:
 
 def test_a_stop_during_the_long_poll_returns_at_once_and_handles_nothing_the_poll_returns(
         tmp_path):
-    from services.notify.bot.poller import CommandPoller
-    outbox = Outbox(str(tmp_path / "notify.sqlite"))
-    poller = CommandPoller(TelegramConfig(bot_token="1:x", chat_ids=["111"]), 5.0, outbox,
-                           RoomySender(), access(chat_ids=["111"], chats={}), Context(), None,
-                           "tcp://127.0.0.1:9", None, FakeClock(T0))
-    poller.store, poller.riskd = BotStore(outbox), BrokenRiskd()
-    message = {"date": 0, "chat": {"id": 111}, "from": {"id": 111}, "text": "/status"}
+    poller, outbox = chat_poller(tmp_path)
+    message = STATUS_FROM_111
     poller.api = HeldLongPoll([{"update_id": 7, "message": message}])
     poller._thread = threading.Thread(target=poller.poll_once, daemon=True)
     poller._thread.start()
