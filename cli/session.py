@@ -19,7 +19,6 @@ from typing import Optional
 import attrs
 
 from cli.errors import CliError
-from shared.config.edit import atomic_write
 from shared.messages.auth import LoginReply
 
 
@@ -60,6 +59,7 @@ def save(control_address: str, reply: LoginReply) -> str:
         pass                      # not ours to change (e.g. a shared $RISKD_SESSION_DIR)
     data = {"control": control_address, "role": reply.role, "token": reply.token,
             "expires_ns": reply.expires_ns, "user": reply.user}
+    from shared.config.edit import atomic_write     # riskctl's start: only when saving
     atomic_write(path, json.dumps(data), mode=0o600)
     os.chmod(path, 0o600)         # owner only, even if an older file was wider
     return path

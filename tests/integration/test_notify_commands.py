@@ -49,7 +49,10 @@ def riskd_config(tmp_path, telegram, token: str = TOKEN, **notify) -> str:
     return make_config(tmp_path, workers=WORKERS, accounts=base["accounts"],
                        profiles=base["profiles"], trading_day=base["trading_day"],
                        # prices move only when a test says so: answers can be compared
-                       broker={"sim": {"tick_interval": 0}}, notify=section)
+                       broker={"sim": {"tick_interval": 0}}, notify=section,
+                       # a killed notify is started again after 0.2 s, not the shipped 1 s:
+                       # the tests check what the restarted notify does, not that wait
+                       supervisor={"backoff_initial": 0.2})
 
 
 def start(procs, config: str) -> SimDesk:

@@ -67,6 +67,7 @@ class CommandPoller:
         self._flood_notice: dict[str, float] = {}
         self._warned_at = float("-inf")
         self._stop = threading.Event()
+        self._in_long_poll = False       # the thread waits in getUpdates (nothing in hand)
         self._thread: Optional[threading.Thread] = None
         self.flow: Optional[LockFlow] = None
 
@@ -76,9 +77,14 @@ class CommandPoller:
         self._thread.start()
 
     def stop(self, timeout: float = 2.0) -> None:
-        """Stop handling updates (a long poll in flight is abandoned, its updates unread)."""
+        """Stop handling updates (a long poll in flight is abandoned, its updates unread).
+
+        Only an update being handled is waited for (up to timeout): a thread waiting in the
+        long poll has nothing to finish, and once _stop is set it handles no update the poll
+        returns. Joining it anyway held every notify stop (riskd's stop, a config reload) for
+        the whole timeout."""
         self._stop.set()
-        if self._thread is not None:
+        if self._thread is not None and not self._in_long_poll:
             self._thread.join(timeout)
 
     def _run(self) -> None:
@@ -116,10 +122,14 @@ class CommandPoller:
         first = self.last_poll_ns is None
         self.state, self.last_error = "ok", ""     # the token works; a failure says otherwise
         self.last_poll_ns = self.clock.now_ns()    # a long poll in flight is listening
-        updates = self.api.call("getUpdates", {"offset": self.offset,
-                                               "timeout": int(self.cfg.poll_timeout_s),
-                                               "allowed_updates": UPDATES},
-                                self.cfg.poll_timeout_s + 10)
+        self._in_long_poll = True
+        try:
+            updates = self.api.call("getUpdates", {"offset": self.offset,
+                                                   "timeout": int(self.cfg.poll_timeout_s),
+                                                   "allowed_updates": UPDATES},
+                                    self.cfg.poll_timeout_s + 10)
+        finally:
+            self._in_long_poll = False
         if not isinstance(updates, list):
             raise ChannelError(f"Telegram getUpdates answered {type(updates).__name__}, "
                                f"expected a list of updates")

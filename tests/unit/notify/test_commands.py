@@ -3,6 +3,8 @@ state machine (at most once) on a real notify.sqlite, the persisted offset, the 
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -274,14 +276,23 @@ class RoomySender:
         pass
 
 
-def test_a_bug_answering_is_said_to_the_asker_once_and_the_update_is_not_retried(tmp_path):
+STATUS_FROM_111 = {"date": 0, "chat": {"id": 111}, "from": {"id": 111}, "text": "/status"}
+
+
+def chat_poller(tmp_path):
+    """A command poller of chat 111 on a real notify.sqlite, its riskd a broken one."""
     from services.notify.bot.poller import CommandPoller
     outbox = Outbox(str(tmp_path / "notify.sqlite"))
     poller = CommandPoller(TelegramConfig(bot_token="1:x", chat_ids=["111"]), 5.0, outbox,
                            RoomySender(), access(chat_ids=["111"], chats={}), Context(), None,
                            "tcp://127.0.0.1:9", None, FakeClock(T0))
     poller.store, poller.riskd = BotStore(outbox), BrokenRiskd()
-    message = {"date": 0, "chat": {"id": 111}, "from": {"id": 111}, "text": "/status"}
+    return poller, outbox
+
+
+def test_a_bug_answering_is_said_to_the_asker_once_and_the_update_is_not_retried(tmp_path):
+    poller, outbox = chat_poller(tmp_path)
+    message = STATUS_FROM_111
     poller.handle({"update_id": 7, "message": message})
     poller.handle({"update_id": 7, "message": message})          # given again: not re-run
     poller.handle({"update_id": 8, "message": dict(message, chat={"id": 5}, **{"from": {"id": 5}})})
@@ -289,6 +300,43 @@ def test_a_bug_answering_is_said_to_the_asker_once_and_the_update_is_not_retried
     assert reply.chat == "111" and "could not answer this (an internal error" in reply.text
     assert outbox.replies_queued("telegram") == 1 and poller.store.offset() == 9
     assert poller.ignored.count == 1
+
+
+class HeldLongPoll:
+    """Telegram's getUpdates held open (a long poll in flight) until released, then these
+    updates."""
+
+    def __init__(self, updates):
+        self.updates = updates
+        self.polling = threading.Event()
+        self.release = threading.Event()
+
+    def call(self, method, _params, _timeout):
+        if method == "getMe":
+            return {"username": "riskd_test_bot"}
+        self.polling.set()
+        self.release.wait(30)
+        return self.updates
+
+
+def test_a_stop_during_the_long_poll_returns_at_once_and_handles_nothing_the_poll_returns(
+        tmp_path):
+    poller, outbox = chat_poller(tmp_path)
+    message = STATUS_FROM_111
+    poller.api = HeldLongPoll([{"update_id": 7, "message": message}])
+    poller._thread = threading.Thread(target=poller.poll_once, daemon=True)
+    poller._thread.start()
+    try:
+        assert poller.api.polling.wait(10)
+        began = time.monotonic()
+        poller.stop(timeout=5.0)
+        # nothing in hand to wait for (joining the long poll held every notify stop 2 s)
+        assert time.monotonic() - began < 2.5
+    finally:
+        poller.api.release.set()
+        poller._thread.join(10)
+    # the update the abandoned poll returned is left for the next poller, not handled
+    assert outbox.replies_queued("telegram") == 0 and poller.store.offset() == 0
 
 
 # -- presses in any order, crashes anywhere: never more than one lockout per question ------------
