@@ -4,8 +4,9 @@ Times are shown, and 09:30 read, in the display zone (docs/operations.md, Times 
 
 Every decision says who acted (a rule, the admin, the trader's self-lockout, lockout
 enforcement) and what was done: enforcement's own account of the outcome once it has one
-("done: ... (verified flat)", "FAILED: ..."), else the plan, labelled "planned:" with why the
-outcome is not known; in alert mode what would have been done. A lockout is shown only when
+("done: ... (verified flat)", "FAILED: ..."), else "result not known: <why>" (enforcement is
+stopped: the supervisor shows the outcomes it saw, services/supervisor/lastresults.py) with
+the plan, labelled "planned:"; in alert mode what would have been done. A lockout is shown only when
 one was taken; only the lockout in force counts down, on its latest line (an earlier line
 of one since extended says "extended to ..."). See docs/rules.md (Lockouts)."""
 from __future__ import annotations
@@ -13,12 +14,12 @@ from __future__ import annotations
 from typing import Optional
 
 from cli import configfile
-from cli.acted_by import command_id
+from cli.acted_by import command_id, journal_of
 from cli.commands._risk_view import fmt_time, parse_when, symbol_text
 from cli.errors import CliError
 from shared.symbols import tickers_in
 from cli.table import render_table
-from shared.messages.enforce import DONE, EnforcementStatus, EnforcementStatusRequest
+from shared.messages.enforce import DONE, EnforcementStatusRequest
 from shared.messages.risk import HistoryRequest
 
 NAME = "history"
@@ -42,10 +43,11 @@ def outcome_text(state) -> str:
     return f"{label}: {state.detail}" if state.detail else label
 
 
-def decision_row(d, outcomes: Optional[dict] = None, tz=None) -> tuple:
+def decision_row(d, outcomes: Optional[dict] = None, tz=None, unknown: str = "") -> tuple:
     """(time, account, who, what, value, reason, note) of one decision. With `outcomes`
     (command id -> enforcement's CommandState) WHAT is what enforcement did, never the plan
-    risk made from what it knew then (a plan may count an order that was already gone)."""
+    risk made from what it knew then (a plan may count an order that was already gone);
+    `unknown`: why an outcome missing from them is not known ('enforcement is stopped')."""
     target = (f" {d.contract_id}" if d.contract_id else "") \
         + (f" order {d.order_id}" if d.order_id else "")
     what = d.what or (d.action + target)
@@ -56,6 +58,7 @@ def decision_row(d, outcomes: Optional[dict] = None, tz=None) -> tuple:
         state = outcomes.get(cid)
         lock = "; " + what.split("; ", 1)[1] if "; " in what else ""    # risk's own lockout
         what = (outcome_text(state) + lock if state is not None
+                else f"result not known: {unknown} (planned: {what})" if unknown
                 else f"planned: {what} (enforcement no longer knows the outcome)")
     note = f"not acted on: {d.suppressed}" if d.suppressed else (
         f"locked {d.lock.kind} until {fmt_time(d.lock.until_ns, tz, relative=False, end=True)}"
@@ -85,9 +88,10 @@ def lockout_notes(changes, tz=None, now_ns: Optional[int] = None) -> list[str]:
     return notes
 
 
-def rows(body, outcomes: Optional[dict] = None, tz=None) -> list[tuple]:
-    """The history's rows, oldest first (times in the display zone `tz`)."""
-    out = [decision_row(d, outcomes, tz) for d in body.decisions]
+def rows(body, outcomes: Optional[dict] = None, tz=None, unknown: str = "") -> list[tuple]:
+    """The history's rows, oldest first (times in the display zone `tz`; `unknown`: why the
+    outcomes missing from `outcomes` are not known, '' when enforcement answered)."""
+    out = [decision_row(d, outcomes, tz, unknown) for d in body.decisions]
     for w in body.warnings:
         out.append((w.ts_ns, w.account_id, f"warning: rule {w.rule}", "-",
                     f"{w.value} vs {w.limit}" if w.value is not None else "", w.reason, ""))
@@ -99,19 +103,20 @@ def rows(body, outcomes: Optional[dict] = None, tz=None) -> list[tuple]:
     return sorted(out, key=lambda r: r[0])
 
 
-def outcomes_of(ctx, decisions) -> Optional[dict]:
-    """Enforcement's journal entries of the decisions' commands (command id -> CommandState);
-    None when enforcement cannot be asked (then WHAT says so: the plan is labelled)."""
+def outcomes_of(ctx, decisions) -> tuple[dict, str]:
+    """(command id -> CommandState of the decisions' commands, why the others are not known:
+    '' when enforcement answered). While enforcement cannot answer, the outcomes are those the
+    supervisor saw (cli/acted_by.journal_of); the rest say "result not known", never the plan
+    as if it were done or pending."""
     ids = [cid for cid in map(command_id, decisions) if cid is not None]
     if not ids:
-        return {}
+        return {}, ""
     try:
         reply = ctx.call(EnforcementStatusRequest(command_ids=ids), timeout=3.5, retries=0)
-    except CliError:
-        return None
-    if not reply.ok or not isinstance(reply.body, EnforcementStatus):
-        return None
-    return {c.command_id: c for c in reply.body.commands}
+    except CliError as exc:
+        return {}, str(exc)
+    commands, why = journal_of(reply)
+    return {c.command_id: c for c in commands}, why
 
 
 def run(args, ctx) -> int:
@@ -122,7 +127,8 @@ def run(args, ctx) -> int:
     if ctx.json:
         ctx.print_json(body)
         return 0
-    table = rows(body, outcomes_of(ctx, body.decisions), tz)
+    outcomes, unknown = outcomes_of(ctx, body.decisions)
+    table = rows(body, outcomes, tz, unknown)
     if not table:
         print("nothing recorded")
         return 0

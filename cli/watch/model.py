@@ -57,6 +57,20 @@ class RiskUnavailable:
     reason: str
 
 
+@attrs.frozen
+class ActionsUnknown:
+    """Today's actions could not be read (risk's history did not answer: reason)."""
+    reason: str
+
+
+@attrs.frozen
+class OutcomesUnknown:
+    """Enforcement could not say what became of these commands (reason: 'enforcement is
+    stopped'); the outcomes the supervisor saw came before this, in an EnforcementStatus."""
+    reason: str
+    command_ids: tuple = ()
+
+
 def risk_unavailable(reply) -> list:
     """What a failed RiskStatusRequest tells the screen (riskctl status, watch's source): the
     last known figures when the supervisor sent them (LastRiskStatus: shown marked not
@@ -74,7 +88,7 @@ class ActionRow:
     account_id: int
     rule: str
     action: str
-    status: str = "pending"          # pending | accepted | done | failed | skipped
+    status: str = "pending"          # pending | accepted | done | failed | skipped | not known
     detail: str = ""
     latency_ms: Optional[float] = None
     acted: Optional[bool] = None     # done: did a trading call get an answer (None: not known)
@@ -93,6 +107,7 @@ class WatchState:
     config: Any = None                                         # ConfigHealth, from riskd
     channels: list = attrs.Factory(list)                       # notify's ChannelStates
     unguarded: list = attrs.Factory(list)                      # the supervisor's reasons, if any
+    actions_problem: str = ""        # why today's actions could not be read ("" when they were)
 
     def apply(self, msg: Any) -> bool:
         """Fold one message in; True when the screen may change."""
@@ -244,7 +259,31 @@ def latency_ms(status: str, start_ns: int, first_answer_ns: int,
 
 def _history(state: WatchState, msg: HistoryReply) -> bool:
     """Today's decisions from riskd's history: the actions taken before the screen opened."""
-    return _fold(state, _decision, msg.decisions)
+    changed = bool(state.actions_problem)
+    state.actions_problem = ""
+    return _fold(state, _decision, msg.decisions) or changed
+
+
+def _actions_unknown(state: WatchState, msg: ActionsUnknown) -> bool:
+    """The history could not be read: LAST ACTIONS says so, never "none today"."""
+    changed = state.actions_problem != msg.reason
+    state.actions_problem = msg.reason
+    return changed
+
+
+NOT_KNOWN = "not known"
+
+
+def _outcomes_unknown(state: WatchState, msg: OutcomesUnknown) -> bool:
+    """Enforcement cannot say: an action with no known outcome is "not known", never "pending"
+    (it may well be done); a later result or journal entry still tells."""
+    changed = False
+    for cid in msg.command_ids:
+        row = state.actions.get(cid)
+        if row is not None and row.status in ("pending", "accepted"):
+            row.status, row.detail = NOT_KNOWN, f"result not known: {msg.reason}"
+            changed = True
+    return changed
 
 
 def _journal(state: WatchState, msg: EnforcementStatus) -> bool:
@@ -296,6 +335,8 @@ _APPLY = {
     Decision: _decision,
     HistoryReply: _history,
     EnforcementStatus: _journal,
+    OutcomesUnknown: _outcomes_unknown,
+    ActionsUnknown: _actions_unknown,
     CommandResult: _result,
     Reachability: _reachability,
     RiskUnavailable: _risk_unavailable,
@@ -371,6 +412,7 @@ class AccountView:
     actions: list[ActionLine]
     rules_off: int = 0               # disabled rules (counted, not listed)
     not_live: str = ""               # "" live, else "NOT LIVE (risk is stopped): figures as of ..."
+    actions_note: str = ""           # why LAST ACTIONS is not the whole day, or not known
 
 
 @attrs.frozen
@@ -575,7 +617,7 @@ def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo, now_ns: int
     out = []
     for a in rows[:MAX_ACTIONS]:
         colour = {"done": "green", "failed": "red", "pending": "amber",
-                  "accepted": "amber"}.get(a.status, "dim")
+                  "accepted": "amber", NOT_KNOWN: "amber"}.get(a.status, "dim")
         out.append(ActionLine(time=showtime.at(a.ts_ns, tz, now_ns, seconds=True, today=today)
                               if a.ts_ns
                               else "-",
@@ -654,6 +696,22 @@ def not_live_line(stale: str, status: AccountStatus, tz: dt.tzinfo, now_ns: int,
     return f"NOT LIVE ({stale}): " + as_of(status.ts_ns, tz, now_ns, today)
 
 
+def actions_note(state: WatchState, view: AccountView, stale: str = "") -> str:
+    """Why LAST ACTIONS is not the whole truth ('' when it is): today's actions could not be
+    read (risk is stopped: "none" would be a false fact), or an action's outcome is not known
+    (enforcement is stopped: "pending" would be one)."""
+    notes = []
+    if state.actions_problem:
+        why = stale or state.actions_problem
+        notes.append(f"{'earlier ' if view.actions else ''}actions today cannot be read "
+                     f"while {why}" if stale else
+                     f"{'earlier ' if view.actions else ''}actions today cannot be read ({why})")
+    unknown = {row.detail for row in state.actions.values()
+               if row.account_id == view.account_id and row.status == NOT_KNOWN}
+    notes += sorted(unknown)
+    return "; ".join(notes)
+
+
 def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
                  selected: int = 0) -> Screen:
     """Everything the screen shows at now_ns (tz: the display zone, shared/showtime.py;
@@ -700,6 +758,7 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
     if stale:
         accounts = [attrs.evolve(a, not_live=not_live_line(
             stale, state.accounts[a.account_id], tz, now_ns, day)) for a in accounts]
+    accounts = [attrs.evolve(a, actions_note=actions_note(state, a, stale)) for a in accounts]
     selected = min(max(selected, 0), max(len(accounts) - 1, 0))
     health = [] if state.reachable is False else health_notes(state.config, state.channels, tz,
                                                                    now_ns)
