@@ -2,7 +2,9 @@
 1 and 2), through a real riskd: sim broker, market, risk, enforcement, the default rules
 (max_contracts limit 5 on); only the sim's tick is off so prices stay put. After `riskctl stop
 enforcement` a done reduce stays done on `status` and in `history` (the supervisor saw its
-result); while risk is stopped, status never says 'LAST ACTIONS none today'."""
+result); while risk is stopped, status never says 'LAST ACTIONS none today'. On the way,
+finding 5: `rules list` for the sim's account the config does not list (SIM-DEMO-2, id 1002,
+here) shows the default profile's rules and says so."""
 from __future__ import annotations
 
 import pytest
@@ -31,6 +33,12 @@ def test_a_done_action_stays_done_while_enforcement_is_stopped(procs, tmp_path, 
              and '"current": "0 / 5"' in procs.riskctl(config, "rules", "list",
                                                         "--json").stdout.replace(".00", ""),
              20, what="risk to report the account")
+    for ref in ("1002", "SIM-DEMO-2"):
+        listed = procs.riskctl(config, "rules", "list", ref)
+        assert listed.returncode == 0, listed.stderr
+        assert ("SIM-DEMO-2 (id 1002) is not in the config: it runs the rules of the default "
+                "profile") in listed.stdout, listed.stdout
+        assert "account:SIM-DEMO-2" in listed.stdout and "max_contracts" in listed.stdout
     login(procs, config, "admin")
     bought = procs.riskctl(config, "sim", "buy", "MNQ", "7", "--account", "SIM-DEMO-1")
     assert bought.returncode == 0, bought.stderr
