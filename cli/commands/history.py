@@ -8,7 +8,9 @@ enforcement) and what was done: enforcement's own account of the outcome once it
 stopped: the supervisor shows the outcomes it saw, services/supervisor/lastresults.py) with
 the plan, labelled "planned:"; in alert mode what would have been done. A lockout is shown only when
 one was taken; only the lockout in force counts down, on its latest line (an earlier line
-of one since extended says "extended to ..."). See docs/rules.md (Lockouts)."""
+of one since extended says "extended to ..."; one ended before its time, by an unlock or the
+broker, says so on its lines: "ended early at 03:13:23 CST by an unlock (admin:root)").
+See docs/rules.md (Lockouts)."""
 from __future__ import annotations
 
 from typing import Optional
@@ -43,11 +45,13 @@ def outcome_text(state) -> str:
     return f"{label}: {state.detail}" if state.detail else label
 
 
-def decision_row(d, outcomes: Optional[dict] = None, tz=None, unknown: str = "") -> tuple:
+def decision_row(d, outcomes: Optional[dict] = None, tz=None, unknown: str = "",
+                 ended: str = "") -> tuple:
     """(time, account, who, what, value, reason, note) of one decision. With `outcomes`
     (command id -> enforcement's CommandState) WHAT is what enforcement did, never the plan
     risk made from what it knew then (a plan may count an order that was already gone);
-    `unknown`: why an outcome missing from them is not known ('enforcement is stopped')."""
+    `unknown`: why an outcome missing from them is not known ('enforcement is stopped');
+    `ended`: how the lockout it took ended before its time (', ended early at ...')."""
     target = (f" {d.contract_id}" if d.contract_id else "") \
         + (f" order {d.order_id}" if d.order_id else "")
     what = d.what or (d.action + target)
@@ -63,6 +67,7 @@ def decision_row(d, outcomes: Optional[dict] = None, tz=None, unknown: str = "")
     note = f"not acted on: {d.suppressed}" if d.suppressed else (
         f"locked {d.lock.kind} until {fmt_time(d.lock.until_ns, tz, relative=False, end=True)}"
         if d.lock and d.lock.until_ns else f"locked {d.lock.kind}" if d.lock else "")
+    note += ended if d.lock and not d.suppressed else ""
     who = d.by or f"rule {d.rule}"
     return (d.ts_ns, d.account_id, f"{who}{' (alert mode)' if d.mode == 'alert' else ''}",
             what, f"{d.value} vs {d.limit}" if d.value is not None else "", d.reason, note)
@@ -84,14 +89,43 @@ def lockout_notes(changes, tz=None, now_ns: Optional[int] = None) -> list[str]:
         became = last.lockout.until_ns          # a cleared line carries the end it had
         if not in_force and became and lk.until_ns and became > lk.until_ns:
             end += f", extended to {fmt_time(became, tz, relative=False, now_ns=now_ns, end=True)}"
-        notes.append(f"{lk.kind} {end}")
+        notes.append(f"{lk.kind} {end}{ended_early(c, tz, now_ns)}")
     return notes
+
+
+def ended_early(c, tz=None, now_ns: Optional[int] = None) -> str:
+    """', ended early at 02:51:10 CST by an unlock (admin:root)' for a lockout cleared before
+    the end it had (an unlock, the broker allowing trading again); '' for any other change,
+    and for one that ended at its time (the clock, the roll)."""
+    lk = c.lockout
+    if c.change != "cleared" or c.by in ("clock", "roll") or not lk.until_ns \
+            or c.ts_ns >= lk.until_ns:
+        return ""
+    how = f"by an unlock ({c.by})" if c.by.split(":", 1)[0] in ("admin", "trader") \
+        else f"({c.by}: {c.reason})" if c.reason else f"({c.by})"
+    return f", ended early at {fmt_time(c.ts_ns, tz, relative=False, now_ns=now_ns)} {how}"
+
+
+def decision_ends(decisions, changes, tz=None) -> list[str]:
+    """For each decision, how the lockout it took ended early ('' if it did not, or if it is
+    not in `changes`): the first clearing of that lockout (same account, rule, kind, symbol)
+    at or after the decision. The decision's line then no longer reads as in force."""
+    cleared = sorted((c for c in changes if c.change == "cleared"), key=lambda c: c.ts_ns)
+    out = []
+    for d in decisions:
+        found = next((c for c in cleared if d.lock and c.ts_ns >= d.ts_ns
+                      and (c.lockout.account_id, c.lockout.rule, c.lockout.kind,
+                           c.lockout.symbol) == (d.account_id, d.rule, d.lock.kind,
+                                                 d.lock.symbol)), None)
+        out.append(ended_early(found, tz) if found is not None else "")
+    return out
 
 
 def rows(body, outcomes: Optional[dict] = None, tz=None, unknown: str = "") -> list[tuple]:
     """The history's rows, oldest first (times in the display zone `tz`; `unknown`: why the
     outcomes missing from `outcomes` are not known, '' when enforcement answered)."""
-    out = [decision_row(d, outcomes, tz, unknown) for d in body.decisions]
+    out = [decision_row(d, outcomes, tz, unknown, ended) for d, ended
+           in zip(body.decisions, decision_ends(body.decisions, body.lockouts, tz))]
     for w in body.warnings:
         out.append((w.ts_ns, w.account_id, f"warning: rule {w.rule}", "-",
                     f"{w.value} vs {w.limit}" if w.value is not None else "", w.reason, ""))
