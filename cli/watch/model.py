@@ -92,6 +92,8 @@ class ActionRow:
     detail: str = ""
     latency_ms: Optional[float] = None
     acted: Optional[bool] = None     # done: did a trading call get an answer (None: not known)
+    contract_id: str = ""            # the decision's contract ("" for the whole account)
+    finished_ns: int = 0             # when enforcement finished it (0: not yet, or not known)
 
 
 @attrs.define
@@ -213,6 +215,7 @@ def _decision(state: WatchState, msg: Decision) -> bool:
             return False
         known.rule, known.action = msg.rule or known.rule, msg.action or known.action
         known.decision_id = msg.id
+        known.contract_id = msg.contract_id or known.contract_id
         known.ts_ns = min(known.ts_ns or msg.ts_ns, msg.ts_ns)
         return True
     status = "suppressed" if msg.suppressed else ("alert only" if msg.mode == "alert"
@@ -220,6 +223,7 @@ def _decision(state: WatchState, msg: Decision) -> bool:
     state.actions[key] = ActionRow(decision_id=msg.id, ts_ns=msg.ts_ns,
                                       account_id=msg.account_id, rule=msg.rule,
                                       action=msg.action, status=status,
+                                      contract_id=msg.contract_id or "",
                                       detail=msg.suppressed or (
                                           msg.what if msg.mode == "alert" and msg.what
                                           else msg.reason))
@@ -243,6 +247,7 @@ def _result(state: WatchState, msg: CommandResult) -> bool:
     row.latency_ms = latency_ms(msg.status, msg.event_ns or msg.started_ns,
                                 getattr(msg, "first_answer_ns", 0), msg.finished_ns)
     row.acted = bool(getattr(msg, "first_answer_ns", 0)) if msg.status == "done" else None
+    row.finished_ns = msg.finished_ns or row.finished_ns
     return True
 
 
@@ -302,6 +307,7 @@ def _command_state(state: WatchState, c: CommandState) -> bool:
     row.latency_ms = latency_ms(status, getattr(c, "event_ns", 0) or c.received_ns,
                                 getattr(c, "first_answer_ns", 0), c.finished_ns)
     row.acted = bool(getattr(c, "first_answer_ns", 0)) if status == "done" else None
+    row.finished_ns = c.finished_ns or row.finished_ns
     return True
 
 
@@ -369,6 +375,7 @@ class PositionLine:
     last: str
     unrealized: str
     colour: str                      # green (profit) | red (loss) | "" (unknown)
+    note: str = ""                   # CLOSING: enforcement closed it after these figures
 
 
 @attrs.frozen
@@ -599,11 +606,27 @@ def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo,
     return out
 
 
-def _position_lines(status: AccountStatus) -> list[PositionLine]:
+CLOSES = ("close_position", "flatten")
+CLOSING = "closing"
+
+
+def closed_since(state: WatchState, status: AccountStatus) -> set:
+    """The contracts enforcement reports closed AFTER risk made these figures (the result
+    comes on its own stream, often before the position update): shown marked CLOSING, never
+    as open and untouched beside a done close. '*' stands for every contract (a flatten)."""
+    return {row.contract_id if row.action == "close_position" else "*"
+            for row in state.actions.values()
+            if row.account_id == status.account_id and row.status == "done"
+            and row.action in CLOSES and row.finished_ns > status.ts_ns
+            and (row.contract_id or row.action == "flatten")}
+
+
+def _position_lines(status: AccountStatus, closed: frozenset = frozenset()) -> list[PositionLine]:
     return [PositionLine(ticker=ticker(p.contract_id, p.symbol), side=p.side, size=p.size,
                          average=fmt_price(p.average_price, like=(p.last,)),
                          last=fmt_price(p.last),
-                         unrealized=fmt_money(p.unrealized), colour=pnl_colour(p.unrealized))
+                         unrealized=fmt_money(p.unrealized), colour=pnl_colour(p.unrealized),
+                         note=CLOSING if closed & {"*", p.contract_id} else "")
             for p in status.positions]
 
 
@@ -647,7 +670,8 @@ def account_view(state: WatchState, status: AccountStatus, now_ns: int,
         trades=status.trades_today, open_orders=status.open_orders, can_trade=status.can_trade,
         locked=any(not lock.symbol for lock in status.lockouts),
         unrealized_note="" if status.unrealized_complete else "(partial: no quote yet)",
-        bars=_bars(status), banners=banners, positions=_position_lines(status),
+        bars=_bars(status), banners=banners,
+        positions=_position_lines(status, frozenset(closed_since(state, status))),
         rules=_rule_lines(status), actions=_action_lines(state, status.account_id, tz, now_ns,
                                                          since_ns, today),
         rules_off=sum(1 for r in status.rules if not r.enabled))

@@ -161,7 +161,9 @@ def position_lines(account: AccountView, width: int) -> list[Line]:
     head = fit([seg(f"{'POSITIONS':<10} {'side':<5} {'size':>4} {'avg':>11} {'last':>11} "
                     f"{'unrealized':>12}", "bold")], width)
     rows = [fit([seg(f"{p.ticker:<10.10} {p.side:<5} {p.size:>4} {p.average:>11} {p.last:>11} "),
-                 seg(f"{p.unrealized:>12}", p.colour)], width) for p in account.positions]
+                 seg(f"{p.unrealized:>12}", p.colour),
+                 *([seg(f" {p.note.upper()}", "amber")] if p.note else [])], width)
+            for p in account.positions]
     return [head, *rows]
 
 
