@@ -29,16 +29,17 @@ def test_a_done_action_stays_done_while_enforcement_is_stopped(procs, tmp_path, 
                                    accounts=[{"id": 1001, "name": "SIM-DEMO-1"}])
     procs.riskd(config)
     procs.wait_running(config, GUARDS, timeout=30)
-    wait_for(lambda: "SIM-DEMO-1" in procs.riskctl(config, "rules", "list", "--json").stdout
-             and '"current": "0 / 5"' in procs.riskctl(config, "rules", "list",
-                                                        "--json").stdout.replace(".00", ""),
-             20, what="risk to report the account")
+    note = "SIM-DEMO-2 (id 1002) is not in the config: it runs the rules of the default profile"
+    wait_for(lambda: note in procs.riskctl(config, "rules", "list", "1002").stdout, 30,
+             what="risk to know the broker's account SIM-DEMO-2")
     for ref in ("1002", "SIM-DEMO-2"):
         listed = procs.riskctl(config, "rules", "list", ref)
         assert listed.returncode == 0, listed.stderr
-        assert ("SIM-DEMO-2 (id 1002) is not in the config: it runs the rules of the default "
-                "profile") in listed.stdout, listed.stdout
+        assert note in listed.stdout, listed.stdout
         assert "account:SIM-DEMO-2" in listed.stdout and "max_contracts" in listed.stdout
+    wait_for(lambda: '"current": "0 / 5"' in procs.riskctl(
+        config, "rules", "list", "SIM-DEMO-1", "--json").stdout.replace(".00", ""), 20,
+        what="risk's reading of SIM-DEMO-1's max_contracts")
     login(procs, config, "admin")
     bought = procs.riskctl(config, "sim", "buy", "MNQ", "7", "--account", "SIM-DEMO-1")
     assert bought.returncode == 0, bought.stderr
