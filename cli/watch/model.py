@@ -94,6 +94,7 @@ class ActionRow:
     acted: Optional[bool] = None     # done: did a trading call get an answer (None: not known)
     contract_id: str = ""            # the decision's contract ("" for the whole account)
     finished_ns: int = 0             # when enforcement finished it (0: not yet, or not known)
+    live: bool = False               # decided while this screen watched the streams
 
 
 @attrs.define
@@ -200,7 +201,7 @@ def _positions_table(state: WatchState, msg: PositionsTable) -> bool:
     return _fold(state, _connection, msg.connections)
 
 
-def _decision(state: WatchState, msg: Decision) -> bool:
+def _decision(state: WatchState, msg: Decision, live: bool = True) -> bool:
     if msg.action == ACTION_NONE:
         return False
     # rows are keyed by the command that carries the decision out: the kill switch's flatten
@@ -223,7 +224,7 @@ def _decision(state: WatchState, msg: Decision) -> bool:
     state.actions[key] = ActionRow(decision_id=msg.id, ts_ns=msg.ts_ns,
                                       account_id=msg.account_id, rule=msg.rule,
                                       action=msg.action, status=status,
-                                      contract_id=msg.contract_id or "",
+                                      contract_id=msg.contract_id or "", live=live,
                                       detail=msg.suppressed or (
                                           msg.what if msg.mode == "alert" and msg.what
                                           else msg.reason))
@@ -266,7 +267,7 @@ def _history(state: WatchState, msg: HistoryReply) -> bool:
     """Today's decisions from riskd's history: the actions taken before the screen opened."""
     changed = bool(state.actions_problem)
     state.actions_problem = ""
-    return _fold(state, _decision, msg.decisions) or changed
+    return _fold(state, lambda st, d: _decision(st, d, live=False), msg.decisions) or changed
 
 
 def _actions_unknown(state: WatchState, msg: ActionsUnknown) -> bool:
@@ -280,12 +281,14 @@ NOT_KNOWN = "not known"
 
 
 def _outcomes_unknown(state: WatchState, msg: OutcomesUnknown) -> bool:
-    """Enforcement cannot say: an action with no known outcome is "not known", never "pending"
-    (it may well be done); a later result or journal entry still tells."""
+    """Enforcement cannot say: an action read from the history with no known outcome is "not
+    known", never "pending" (it may well be done); a later result or journal entry still
+    tells. One this screen saw decided keeps what the result stream said (pending: risk holds
+    the command until enforcement is back)."""
     changed = False
     for cid in msg.command_ids:
         row = state.actions.get(cid)
-        if row is not None and row.status in ("pending", "accepted"):
+        if row is not None and not row.live and row.status in ("pending", "accepted"):
             row.status, row.detail = NOT_KNOWN, f"result not known: {msg.reason}"
             changed = True
     return changed

@@ -98,3 +98,15 @@ def test_status_while_risk_is_stopped_never_says_none_today():
     s.apply(HISTORY)                                 # risk is back: the history is read
     s.apply(EnforcementStatus(commands=[DONE]))
     assert "cannot be read" not in screen_text(s)
+
+
+def test_an_action_the_screen_saw_decided_while_enforcement_is_stopped_stays_pending():
+    """watch asks the history again while enforcement cannot say: a decision it saw arrive
+    live (risk holds the command until enforcement is back) is pending, not "not known"."""
+    s = state(account())
+    s.apply(decision(3))                              # live, while enforcement is stopped
+    for msg in todays_actions(ask_with(ok(HistoryReply(decisions=[decision(3)])),
+                                       SUPERVISOR_KNOWS), NOW - 3600 * NS_PER_S):
+        s.apply(msg)
+    [acct] = build_screen(s, NOW + 40 * NS_PER_S, CHICAGO, CALENDAR).accounts
+    assert [a.status for a in acct.actions] == ["pending"] and not acct.actions_note
