@@ -3,11 +3,14 @@
 Risk's own commands are numbered '<decision id>.1'; the kill switch's flattens are numbered by
 enforcement ('manual-<n>.<account>') and risk's decision names that command (command_id).
 History, `riskctl status` and `riskctl watch` all find a decision's outcome through this one
-rule (LAST ACTIONS: docs/operations.md)."""
+rule (LAST ACTIONS: docs/operations.md). While enforcement cannot answer, the supervisor's
+error carries the outcomes it saw (services/supervisor/lastresults.py); every other outcome
+is "not known", with why, never "pending"."""
 from __future__ import annotations
 
 from typing import Optional
 
+from shared.messages.enforce import EnforcementStatus
 from shared.messages.risk import ACTION_NONE, ENFORCE
 
 
@@ -22,3 +25,16 @@ def row_key(d) -> str:
     """The command id a decision is (or would have been) carried out by: the key that joins a
     decision to enforcement's results and journal entries."""
     return getattr(d, "command_id", "") or f"{d.id}.1"
+
+
+def journal_of(reply) -> tuple[list, str]:
+    """(enforcement's journal entries, why outcomes missing from them are not known) from the
+    answer to an EnforcementStatusRequest: why is '' when enforcement answered itself; while
+    it cannot, the entries are the outcomes the supervisor saw and why is its error's reason
+    ('enforcement is stopped')."""
+    body = reply.body if isinstance(reply.body, EnforcementStatus) else None
+    commands = list(body.commands) if body is not None else []
+    if reply.ok:
+        return commands, "" if body is not None else "enforcement sent no journal"
+    return commands, (getattr(reply, "reason", "") or getattr(reply, "code", "")
+                      or "enforcement could not say")

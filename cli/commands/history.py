@@ -4,22 +4,27 @@ Times are shown, and 09:30 read, in the display zone (docs/operations.md, Times 
 
 Every decision says who acted (a rule, the admin, the trader's self-lockout, lockout
 enforcement) and what was done: enforcement's own account of the outcome once it has one
-("done: ... (verified flat)", "FAILED: ..."), else the plan, labelled "planned:" with why the
-outcome is not known; in alert mode what would have been done. A lockout is shown only when
+("done: ... (verified flat)", "FAILED: ..."), else "result not known: <why>" (enforcement is
+stopped: the supervisor shows the outcomes it saw, services/supervisor/lastresults.py) with
+the plan, labelled "planned:"; in alert mode what would have been done. A lockout is shown only when
 one was taken; only the lockout in force counts down, on its latest line (an earlier line
-of one since extended says "extended to ..."). See docs/rules.md (Lockouts)."""
+of one since extended says "extended to ..."; one ended before its time, by an unlock or the
+broker, says so on its lines: "ended early at 03:13:23 CST by an unlock (admin:root)").
+See docs/rules.md (Lockouts)."""
 from __future__ import annotations
 
 from typing import Optional
 
 from cli import configfile
-from cli.acted_by import command_id
+from cli.acted_by import command_id, journal_of
 from cli.commands._risk_view import fmt_time, parse_when, symbol_text
 from cli.errors import CliError
+from shared.accountname import account_name
 from shared.symbols import tickers_in
 from cli.table import render_table
-from shared.messages.enforce import DONE, EnforcementStatus, EnforcementStatusRequest
-from shared.messages.risk import HistoryRequest
+from shared.messages.enforce import DONE, EnforcementStatusRequest
+from shared.messages.risk import (HistoryRequest, LastRiskStatus, RiskStatusReply,
+                                  RiskStatusRequest)
 
 NAME = "history"
 READ = True
@@ -42,10 +47,13 @@ def outcome_text(state) -> str:
     return f"{label}: {state.detail}" if state.detail else label
 
 
-def decision_row(d, outcomes: Optional[dict] = None, tz=None) -> tuple:
+def decision_row(d, outcomes: Optional[dict] = None, tz=None, unknown: str = "",
+                 ended: str = "") -> tuple:
     """(time, account, who, what, value, reason, note) of one decision. With `outcomes`
     (command id -> enforcement's CommandState) WHAT is what enforcement did, never the plan
-    risk made from what it knew then (a plan may count an order that was already gone)."""
+    risk made from what it knew then (a plan may count an order that was already gone);
+    `unknown`: why an outcome missing from them is not known ('enforcement is stopped');
+    `ended`: how the lockout it took ended before its time (', ended early at ...')."""
     target = (f" {d.contract_id}" if d.contract_id else "") \
         + (f" order {d.order_id}" if d.order_id else "")
     what = d.what or (d.action + target)
@@ -56,10 +64,12 @@ def decision_row(d, outcomes: Optional[dict] = None, tz=None) -> tuple:
         state = outcomes.get(cid)
         lock = "; " + what.split("; ", 1)[1] if "; " in what else ""    # risk's own lockout
         what = (outcome_text(state) + lock if state is not None
+                else f"result not known: {unknown} (planned: {what})" if unknown
                 else f"planned: {what} (enforcement no longer knows the outcome)")
     note = f"not acted on: {d.suppressed}" if d.suppressed else (
         f"locked {d.lock.kind} until {fmt_time(d.lock.until_ns, tz, relative=False, end=True)}"
         if d.lock and d.lock.until_ns else f"locked {d.lock.kind}" if d.lock else "")
+    note += ended if d.lock and not d.suppressed else ""
     who = d.by or f"rule {d.rule}"
     return (d.ts_ns, d.account_id, f"{who}{' (alert mode)' if d.mode == 'alert' else ''}",
             what, f"{d.value} vs {d.limit}" if d.value is not None else "", d.reason, note)
@@ -81,13 +91,43 @@ def lockout_notes(changes, tz=None, now_ns: Optional[int] = None) -> list[str]:
         became = last.lockout.until_ns          # a cleared line carries the end it had
         if not in_force and became and lk.until_ns and became > lk.until_ns:
             end += f", extended to {fmt_time(became, tz, relative=False, now_ns=now_ns, end=True)}"
-        notes.append(f"{lk.kind} {end}")
+        notes.append(f"{lk.kind} {end}{ended_early(c, tz, now_ns)}")
     return notes
 
 
-def rows(body, outcomes: Optional[dict] = None, tz=None) -> list[tuple]:
-    """The history's rows, oldest first (times in the display zone `tz`)."""
-    out = [decision_row(d, outcomes, tz) for d in body.decisions]
+def ended_early(c, tz=None, now_ns: Optional[int] = None) -> str:
+    """', ended early at 02:51:10 CST by an unlock (admin:root)' for a lockout cleared before
+    the end it had (an unlock, the broker allowing trading again); '' for any other change,
+    and for one that ended at its time (the clock, the roll)."""
+    lk = c.lockout
+    if c.change != "cleared" or c.by in ("clock", "roll") or not lk.until_ns \
+            or c.ts_ns >= lk.until_ns:
+        return ""
+    how = f"by an unlock ({c.by})" if c.by.split(":", 1)[0] in ("admin", "trader") \
+        else f"({c.by}: {c.reason})" if c.reason else f"({c.by})"
+    return f", ended early at {fmt_time(c.ts_ns, tz, relative=False, now_ns=now_ns)} {how}"
+
+
+def decision_ends(decisions, changes, tz=None) -> list[str]:
+    """For each decision, how the lockout it took ended early ('' if it did not, or if it is
+    not in `changes`): the first clearing of that lockout (same account, rule, kind, symbol)
+    at or after the decision. The decision's line then no longer reads as in force."""
+    cleared = sorted((c for c in changes if c.change == "cleared"), key=lambda c: c.ts_ns)
+    out = []
+    for d in decisions:
+        found = next((c for c in cleared if d.lock and c.ts_ns >= d.ts_ns
+                      and (c.lockout.account_id, c.lockout.rule, c.lockout.kind,
+                           c.lockout.symbol) == (d.account_id, d.rule, d.lock.kind,
+                                                 d.lock.symbol)), None)
+        out.append(ended_early(found, tz) if found is not None else "")
+    return out
+
+
+def rows(body, outcomes: Optional[dict] = None, tz=None, unknown: str = "") -> list[tuple]:
+    """The history's rows, oldest first (times in the display zone `tz`; `unknown`: why the
+    outcomes missing from `outcomes` are not known, '' when enforcement answered)."""
+    out = [decision_row(d, outcomes, tz, unknown, ended) for d, ended
+           in zip(body.decisions, decision_ends(body.decisions, body.lockouts, tz))]
     for w in body.warnings:
         out.append((w.ts_ns, w.account_id, f"warning: rule {w.rule}", "-",
                     f"{w.value} vs {w.limit}" if w.value is not None else "", w.reason, ""))
@@ -99,19 +139,34 @@ def rows(body, outcomes: Optional[dict] = None, tz=None) -> list[tuple]:
     return sorted(out, key=lambda r: r[0])
 
 
-def outcomes_of(ctx, decisions) -> Optional[dict]:
-    """Enforcement's journal entries of the decisions' commands (command id -> CommandState);
-    None when enforcement cannot be asked (then WHAT says so: the plan is labelled)."""
+def outcomes_of(ctx, decisions) -> tuple[dict, str]:
+    """(command id -> CommandState of the decisions' commands, why the others are not known:
+    '' when enforcement answered). While enforcement cannot answer, the outcomes are those the
+    supervisor saw (cli/acted_by.journal_of); the rest say "result not known", never the plan
+    as if it were done or pending."""
     ids = [cid for cid in map(command_id, decisions) if cid is not None]
     if not ids:
-        return {}
+        return {}, ""
     try:
         reply = ctx.call(EnforcementStatusRequest(command_ids=ids), timeout=3.5, retries=0)
+    except CliError as exc:
+        return {}, str(exc)
+    commands, why = journal_of(reply)
+    return {c.command_id: c for c in commands}, why
+
+
+NAMES_TIMEOUT = 1.0       # names are a courtesy: a slow risk leaves the ids
+
+
+def account_names(ctx) -> dict[int, str]:
+    """id -> the account's name as `status` and `watch` show it (risk's, the broker's name even
+    for an account the config does not list); {} when risk cannot say (the ids are shown)."""
+    try:
+        reply = ctx.call(RiskStatusRequest(), timeout=NAMES_TIMEOUT, retries=0)
     except CliError:
-        return None
-    if not reply.ok or not isinstance(reply.body, EnforcementStatus):
-        return None
-    return {c.command_id: c for c in reply.body.commands}
+        return {}
+    body = reply.body if isinstance(reply.body, (RiskStatusReply, LastRiskStatus)) else None
+    return {a.account_id: a.name for a in body.accounts if a.name} if body is not None else {}
 
 
 def run(args, ctx) -> int:
@@ -122,11 +177,14 @@ def run(args, ctx) -> int:
     if ctx.json:
         ctx.print_json(body)
         return 0
-    table = rows(body, outcomes_of(ctx, body.decisions), tz)
+    outcomes, unknown = outcomes_of(ctx, body.decisions)
+    table = rows(body, outcomes, tz, unknown)
     if not table:
         print("nothing recorded")
         return 0
+    names = account_names(ctx)
     print(render_table(("time", "account", "who", "what", "value", "reason", "note"),
-                       [(fmt_time(r[0], tz), *(tickers_in(c) if isinstance(c, str) else c
-                                           for c in r[1:])) for r in table]))
+                       [(fmt_time(r[0], tz), account_name((), r[1], names.get(r[1], "")),
+                         *(tickers_in(c) if isinstance(c, str) else c for c in r[2:]))
+                        for r in table]))
     return 0

@@ -41,7 +41,8 @@ def add_arguments(parser) -> None:
     sub.required = True
     p = sub.add_parser("list", help="every rule with its parameters")
     p.add_argument("account", nargs="?", default="",
-                   help="one account (id, name, display name) or profile:NAME")
+                   help="one account (id, name, display name; one only the broker reports "
+                        "runs the default profile) or profile:NAME")
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.add_argument("--offline", action="store_true",
                    help="read the config file instead of asking riskd (no current values)")
@@ -138,10 +139,12 @@ def typed(params: dict) -> dict:
 
 
 def list_rules(args, ctx) -> int:
+    note = ""        # riskd's word on an account the config does not list (its profile)
     if args.offline:
         rows, values = local_rows(ctx, args.account), {}
     else:
-        rows = ctx.request(RuleParamsRequest(target=args.account)).body.rows
+        reply = ctx.request(RuleParamsRequest(target=args.account))
+        rows, note = reply.body.rows, reply.reason
         values = current_values(ctx)
 
     def reading(row):
@@ -167,7 +170,7 @@ def list_rules(args, ctx) -> int:
         return (v.enabled, v.mode) if v is not None else (row.enabled, row.mode)
 
     if ctx.json:
-        ctx.print_json({"rules": [dict(
+        ctx.print_json({**({"note": note} if note else {}), "rules": [dict(
             target=r.target, profile=r.profile, rule=r.rule, enabled=in_force(r)[0],
             mode=in_force(r)[1],
             warn_at=r.warn_at, params=typed(r.params), overridden=r.overridden,
@@ -183,6 +186,8 @@ def list_rules(args, ctx) -> int:
         enabled, mode = in_force(r)
         table.append((r.target, r.rule, "on" if enabled else "off", mode, value_of(r),
                       params, f"{waits} at the roll" if waits else ""))
+    if note:
+        print(note)
     print(render_table(("for", "rule", "on", "mode", "now",
                         "parameters (* = account override)", "waiting (a loosening)"), table))
     return 0

@@ -57,6 +57,20 @@ class RiskUnavailable:
     reason: str
 
 
+@attrs.frozen
+class ActionsUnknown:
+    """Today's actions could not be read (risk's history did not answer: reason)."""
+    reason: str
+
+
+@attrs.frozen
+class OutcomesUnknown:
+    """Enforcement could not say what became of these commands (reason: 'enforcement is
+    stopped'); the outcomes the supervisor saw came before this, in an EnforcementStatus."""
+    reason: str
+    command_ids: tuple = ()
+
+
 def risk_unavailable(reply) -> list:
     """What a failed RiskStatusRequest tells the screen (riskctl status, watch's source): the
     last known figures when the supervisor sent them (LastRiskStatus: shown marked not
@@ -74,10 +88,13 @@ class ActionRow:
     account_id: int
     rule: str
     action: str
-    status: str = "pending"          # pending | accepted | done | failed | skipped
+    status: str = "pending"          # pending | accepted | done | failed | skipped | not known
     detail: str = ""
     latency_ms: Optional[float] = None
     acted: Optional[bool] = None     # done: did a trading call get an answer (None: not known)
+    contract_id: str = ""            # the decision's contract ("" for the whole account)
+    finished_ns: int = 0             # when enforcement finished it (0: not yet, or not known)
+    live: bool = False               # decided while this screen watched the streams
 
 
 @attrs.define
@@ -93,6 +110,7 @@ class WatchState:
     config: Any = None                                         # ConfigHealth, from riskd
     channels: list = attrs.Factory(list)                       # notify's ChannelStates
     unguarded: list = attrs.Factory(list)                      # the supervisor's reasons, if any
+    actions_problem: str = ""        # why today's actions could not be read ("" when they were)
 
     def apply(self, msg: Any) -> bool:
         """Fold one message in; True when the screen may change."""
@@ -183,7 +201,7 @@ def _positions_table(state: WatchState, msg: PositionsTable) -> bool:
     return _fold(state, _connection, msg.connections)
 
 
-def _decision(state: WatchState, msg: Decision) -> bool:
+def _decision(state: WatchState, msg: Decision, live: bool = True) -> bool:
     if msg.action == ACTION_NONE:
         return False
     # rows are keyed by the command that carries the decision out: the kill switch's flatten
@@ -198,6 +216,7 @@ def _decision(state: WatchState, msg: Decision) -> bool:
             return False
         known.rule, known.action = msg.rule or known.rule, msg.action or known.action
         known.decision_id = msg.id
+        known.contract_id = msg.contract_id or known.contract_id
         known.ts_ns = min(known.ts_ns or msg.ts_ns, msg.ts_ns)
         return True
     status = "suppressed" if msg.suppressed else ("alert only" if msg.mode == "alert"
@@ -205,6 +224,7 @@ def _decision(state: WatchState, msg: Decision) -> bool:
     state.actions[key] = ActionRow(decision_id=msg.id, ts_ns=msg.ts_ns,
                                       account_id=msg.account_id, rule=msg.rule,
                                       action=msg.action, status=status,
+                                      contract_id=msg.contract_id or "", live=live,
                                       detail=msg.suppressed or (
                                           msg.what if msg.mode == "alert" and msg.what
                                           else msg.reason))
@@ -228,6 +248,7 @@ def _result(state: WatchState, msg: CommandResult) -> bool:
     row.latency_ms = latency_ms(msg.status, msg.event_ns or msg.started_ns,
                                 getattr(msg, "first_answer_ns", 0), msg.finished_ns)
     row.acted = bool(getattr(msg, "first_answer_ns", 0)) if msg.status == "done" else None
+    row.finished_ns = msg.finished_ns or row.finished_ns
     return True
 
 
@@ -244,7 +265,33 @@ def latency_ms(status: str, start_ns: int, first_answer_ns: int,
 
 def _history(state: WatchState, msg: HistoryReply) -> bool:
     """Today's decisions from riskd's history: the actions taken before the screen opened."""
-    return _fold(state, _decision, msg.decisions)
+    changed = bool(state.actions_problem)
+    state.actions_problem = ""
+    return _fold(state, lambda st, d: _decision(st, d, live=False), msg.decisions) or changed
+
+
+def _actions_unknown(state: WatchState, msg: ActionsUnknown) -> bool:
+    """The history could not be read: LAST ACTIONS says so, never "none today"."""
+    changed = state.actions_problem != msg.reason
+    state.actions_problem = msg.reason
+    return changed
+
+
+NOT_KNOWN = "not known"
+
+
+def _outcomes_unknown(state: WatchState, msg: OutcomesUnknown) -> bool:
+    """Enforcement cannot say: an action read from the history with no known outcome is "not
+    known", never "pending" (it may well be done); a later result or journal entry still
+    tells. One this screen saw decided keeps what the result stream said (pending: risk holds
+    the command until enforcement is back)."""
+    changed = False
+    for cid in msg.command_ids:
+        row = state.actions.get(cid)
+        if row is not None and not row.live and row.status in ("pending", "accepted"):
+            row.status, row.detail = NOT_KNOWN, f"result not known: {msg.reason}"
+            changed = True
+    return changed
 
 
 def _journal(state: WatchState, msg: EnforcementStatus) -> bool:
@@ -263,6 +310,7 @@ def _command_state(state: WatchState, c: CommandState) -> bool:
     row.latency_ms = latency_ms(status, getattr(c, "event_ns", 0) or c.received_ns,
                                 getattr(c, "first_answer_ns", 0), c.finished_ns)
     row.acted = bool(getattr(c, "first_answer_ns", 0)) if status == "done" else None
+    row.finished_ns = c.finished_ns or row.finished_ns
     return True
 
 
@@ -296,6 +344,8 @@ _APPLY = {
     Decision: _decision,
     HistoryReply: _history,
     EnforcementStatus: _journal,
+    OutcomesUnknown: _outcomes_unknown,
+    ActionsUnknown: _actions_unknown,
     CommandResult: _result,
     Reachability: _reachability,
     RiskUnavailable: _risk_unavailable,
@@ -328,6 +378,7 @@ class PositionLine:
     last: str
     unrealized: str
     colour: str                      # green (profit) | red (loss) | "" (unknown)
+    note: str = ""                   # CLOSING: enforcement closed it after these figures
 
 
 @attrs.frozen
@@ -371,6 +422,7 @@ class AccountView:
     actions: list[ActionLine]
     rules_off: int = 0               # disabled rules (counted, not listed)
     not_live: str = ""               # "" live, else "NOT LIVE (risk is stopped): figures as of ..."
+    actions_note: str = ""           # why LAST ACTIONS is not the whole day, or not known
 
 
 @attrs.frozen
@@ -557,11 +609,27 @@ def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo,
     return out
 
 
-def _position_lines(status: AccountStatus) -> list[PositionLine]:
+CLOSES = ("close_position", "flatten")
+CLOSING = "closing"
+
+
+def closed_since(state: WatchState, status: AccountStatus) -> set:
+    """The contracts enforcement reports closed AFTER risk made these figures (the result
+    comes on its own stream, often before the position update): shown marked CLOSING, never
+    as open and untouched beside a done close. '*' stands for every contract (a flatten)."""
+    return {row.contract_id if row.action == "close_position" else "*"
+            for row in state.actions.values()
+            if row.account_id == status.account_id and row.status == "done"
+            and row.action in CLOSES and row.finished_ns > status.ts_ns
+            and (row.contract_id or row.action == "flatten")}
+
+
+def _position_lines(status: AccountStatus, closed: frozenset = frozenset()) -> list[PositionLine]:
     return [PositionLine(ticker=ticker(p.contract_id, p.symbol), side=p.side, size=p.size,
                          average=fmt_price(p.average_price, like=(p.last,)),
                          last=fmt_price(p.last),
-                         unrealized=fmt_money(p.unrealized), colour=pnl_colour(p.unrealized))
+                         unrealized=fmt_money(p.unrealized), colour=pnl_colour(p.unrealized),
+                         note=CLOSING if closed & {"*", p.contract_id} else "")
             for p in status.positions]
 
 
@@ -575,7 +643,7 @@ def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo, now_ns: int
     out = []
     for a in rows[:MAX_ACTIONS]:
         colour = {"done": "green", "failed": "red", "pending": "amber",
-                  "accepted": "amber"}.get(a.status, "dim")
+                  "accepted": "amber", NOT_KNOWN: "amber"}.get(a.status, "dim")
         out.append(ActionLine(time=showtime.at(a.ts_ns, tz, now_ns, seconds=True, today=today)
                               if a.ts_ns
                               else "-",
@@ -605,7 +673,8 @@ def account_view(state: WatchState, status: AccountStatus, now_ns: int,
         trades=status.trades_today, open_orders=status.open_orders, can_trade=status.can_trade,
         locked=any(not lock.symbol for lock in status.lockouts),
         unrealized_note="" if status.unrealized_complete else "(partial: no quote yet)",
-        bars=_bars(status), banners=banners, positions=_position_lines(status),
+        bars=_bars(status), banners=banners,
+        positions=_position_lines(status, frozenset(closed_since(state, status))),
         rules=_rule_lines(status), actions=_action_lines(state, status.account_id, tz, now_ns,
                                                          since_ns, today),
         rules_off=sum(1 for r in status.rules if not r.enabled))
@@ -654,6 +723,22 @@ def not_live_line(stale: str, status: AccountStatus, tz: dt.tzinfo, now_ns: int,
     return f"NOT LIVE ({stale}): " + as_of(status.ts_ns, tz, now_ns, today)
 
 
+def actions_note(state: WatchState, view: AccountView, stale: str = "") -> str:
+    """Why LAST ACTIONS is not the whole truth ('' when it is): today's actions could not be
+    read (risk is stopped: "none" would be a false fact), or an action's outcome is not known
+    (enforcement is stopped: "pending" would be one)."""
+    notes = []
+    if state.actions_problem:
+        why = stale or state.actions_problem
+        notes.append(f"{'earlier ' if view.actions else ''}actions today cannot be read "
+                     f"while {why}" if stale else
+                     f"{'earlier ' if view.actions else ''}actions today cannot be read ({why})")
+    unknown = {row.detail for row in state.actions.values()
+               if row.account_id == view.account_id and row.status == NOT_KNOWN}
+    notes += sorted(unknown)
+    return "; ".join(notes)
+
+
 def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
                  selected: int = 0) -> Screen:
     """Everything the screen shows at now_ns (tz: the display zone, shared/showtime.py;
@@ -700,6 +785,7 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
     if stale:
         accounts = [attrs.evolve(a, not_live=not_live_line(
             stale, state.accounts[a.account_id], tz, now_ns, day)) for a in accounts]
+    accounts = [attrs.evolve(a, actions_note=actions_note(state, a, stale)) for a in accounts]
     selected = min(max(selected, 0), max(len(accounts) - 1, 0))
     health = [] if state.reachable is False else health_notes(state.config, state.channels, tz,
                                                                    now_ns)

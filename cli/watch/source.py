@@ -22,7 +22,7 @@ from typing import Any, Optional
 import zmq
 
 from cli import configfile
-from cli.acted_by import command_id
+from cli.acted_by import command_id, journal_of
 
 from shared import codec, shards, topics
 from shared.bus.rpc import RpcClient, RpcTimeout
@@ -35,13 +35,15 @@ from shared.messages.market import PositionsRequest, PositionsTable
 from shared.messages.risk import (HistoryReply, HistoryRequest, RiskStatusReply,
                                   RiskStatusRequest)
 from shared.messages.system import Reply
-from cli.watch.model import Reachability, RiskUnavailable, risk_unavailable
+from cli.watch.model import (ActionsUnknown, OutcomesUnknown, Reachability, RiskUnavailable,
+                             risk_unavailable)
 
 log = logging.getLogger(__name__)
 
 SNAPSHOT_EVERY = 1.0
 SUPERVISOR_TIMEOUT = 1.0      # the supervisor answers from memory: silence means it is gone
 WORKER_TIMEOUT = 3.5          # forwarded requests: the supervisor's own forward deadline is 3 s
+HISTORY_RETRY = 5.0           # s: today's actions asked again while risk or enforcement cannot say
 TOPICS = (topics.status(""), topics.DECISION, topics.RESULT, topics.CONNECTION, topics.WORKER)
 
 
@@ -88,6 +90,7 @@ class Source:
         self.risk_pubs = [shards.addresses(bus, k)[0] for k in range(risk_shards)]
         self.day_start = day_start          # now_ns -> the trading day's start (for history)
         self._history_due = True            # at start, and again after riskd was unreachable
+        self._history_next = 0.0            # monotonic: not before (a retry while one cannot say)
         self.snapshot_every = snapshot_every
         self._queue: "queue.SimpleQueue[Any]" = queue.SimpleQueue()
         self._stop = threading.Event()
@@ -155,10 +158,15 @@ class Source:
 
     def history(self, client: RpcClient, since_ns: int) -> bool:
         """Today's actions so far (riskd's history) and their outcomes (enforcement's journal),
-        so LAST ACTIONS is not only what happened since the screen opened. True when done."""
-        for msg in todays_actions(lambda m: self._ask(client, m, WORKER_TIMEOUT), since_ns):
+        so LAST ACTIONS is not only what happened since the screen opened. True when done;
+        False while risk or enforcement could not say (asked again HISTORY_RETRY s later)."""
+        if time.monotonic() < self._history_next:
+            return False
+        got = todays_actions(lambda m: self._ask(client, m, WORKER_TIMEOUT), since_ns)
+        for msg in got:
             self._queue.put(msg)
-        return True
+        self._history_next = time.monotonic() + HISTORY_RETRY
+        return not any(isinstance(m, (ActionsUnknown, OutcomesUnknown)) for m in got)
 
     def snapshot(self, client: RpcClient) -> None:
         now = time.time_ns()
@@ -198,20 +206,23 @@ class Source:
 
 def todays_actions(ask, since_ns: int) -> list:
     """[HistoryReply, EnforcementStatus] for the actions since since_ns; ask(msg) -> Reply.
-    Silence or an error gives what could be had ([] at worst): the screen goes on."""
+    What could not be had is said, never left to read as a fact: ActionsUnknown when the
+    history did not come (LAST ACTIONS is not "none"), OutcomesUnknown after the outcomes the
+    supervisor knows when enforcement could not answer (not "pending"). The screen goes on."""
     try:
         reply = ask(HistoryRequest(since_ns=since_ns, limit=500))
-    except (RpcTimeout, Exception):  # noqa: BLE001 -- history is a bonus, never a failure
-        return []
+    except (RpcTimeout, Exception) as exc:  # noqa: BLE001 -- history is a bonus, never a failure
+        return [ActionsUnknown(reason=str(exc) or type(exc).__name__)]
     if not reply.ok or not isinstance(reply.body, HistoryReply):
-        return []
+        return [ActionsUnknown(reason=reply.reason or reply.code)]
     out: list = [reply.body]
     ids = [cid for cid in map(command_id, reply.body.decisions) if cid is not None]
     if ids:
         try:
-            states = ask(EnforcementStatusRequest(command_ids=ids))
-        except (RpcTimeout, Exception):  # noqa: BLE001
-            return out
-        if states.ok and isinstance(states.body, EnforcementStatus):
-            out.append(states.body)
+            commands, why = journal_of(ask(EnforcementStatusRequest(command_ids=ids)))
+        except (RpcTimeout, Exception) as exc:  # noqa: BLE001
+            commands, why = [], str(exc) or type(exc).__name__
+        out.append(EnforcementStatus(commands=commands))
+        if why:
+            out.append(OutcomesUnknown(reason=why, command_ids=tuple(ids)))
     return out

@@ -161,7 +161,9 @@ def position_lines(account: AccountView, width: int) -> list[Line]:
     head = fit([seg(f"{'POSITIONS':<10} {'side':<5} {'size':>4} {'avg':>11} {'last':>11} "
                     f"{'unrealized':>12}", "bold")], width)
     rows = [fit([seg(f"{p.ticker:<10.10} {p.side:<5} {p.size:>4} {p.average:>11} {p.last:>11} "),
-                 seg(f"{p.unrealized:>12}", p.colour)], width) for p in account.positions]
+                 seg(f"{p.unrealized:>12}", p.colour),
+                 *([seg(f" {p.note.upper()}", "amber")] if p.note else [])], width)
+            for p in account.positions]
     return [head, *rows]
 
 
@@ -231,15 +233,18 @@ def legend_line(width: int, unicode: bool) -> Line:
 
 
 def action_lines(account: AccountView, width: int) -> list[Line]:
-    if not account.actions:
-        return [fit([seg("LAST ACTIONS ", "bold"), seg("none today", "dim")], width)]
+    if not account.actions:      # "none" only when none is known to be the truth
+        return [fit([seg("LAST ACTIONS ", "bold"), seg(account.actions_note, "amber")
+                     if account.actions_note else seg("none today", "dim")], width)]
     head = fit([seg(f"{'LAST ACTIONS':<12} {'rule':<22} {'action':<15} {'outcome':<13} "
                     f"{'latency':>8}", "bold")], width)
     rows = [fit([seg(f"{a.time:<12} {a.rule:<22.22} {a.action:<15.15} "),
                  seg(f"{a.outcome or a.status:<13.13}", a.colour), seg(f" {a.latency:>8}")],
                 width)
             for a in account.actions]
-    return [head, *rows]
+    note = [fit([seg(f"  {account.actions_note}", "amber")], width)] \
+        if account.actions_note else []
+    return [head, *rows, *note]
 
 
 def clip(lines: list[Line], budget: int, width: int, what: str = "") -> list[Line]:

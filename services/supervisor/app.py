@@ -17,6 +17,7 @@ import zmq
 
 from services.supervisor import audit, children, lastheld, snapshot
 from services.supervisor.lastrisk import REFRESH_EVERY, LastRisk
+from services.supervisor.lastresults import LastResults
 from services.supervisor.backalerts import BackWatch, stopped_event
 from services.supervisor import riskdalerts
 from services.supervisor.auth import authorize
@@ -39,6 +40,7 @@ from shared.config.live import apply_live
 from shared.config.watch import ConfigWatcher
 from shared.messages.control import (ConfigChanged, ConfigHealth, ControlRequest, GuardReport,
                                      SupervisorStatus, WorkerEvent, WorkerInfo, WorkersTable)
+from shared.messages.enforce import CommandResult
 from shared.messages.market import BrokerConnection
 from shared.messages.notify import ChannelState
 from shared.messages.risk import RiskStatusRequest
@@ -135,6 +137,7 @@ class Supervisor(Worker):
             self.guard_store.save(gap)
         self.back = BackWatch()     # alerted-down workers: "back" once they run again
         self.last_risk = LastRisk()  # risk's last figures, for screens while risk is down
+        self.last_results = LastResults()   # enforcement's outcomes, while it cannot answer
         self._still_alive()
 
     # -- sockets ----------------------------------------------------------------------
@@ -149,6 +152,7 @@ class Supervisor(Worker):
         self.heartbeats.subscribe(topics.HEARTBEAT)
         self.heartbeats.subscribe(topics.CONNECTION)      # broker hub states, for guard gaps
         self.heartbeats.subscribe(CHANNEL_TOPIC)          # notify's channels: failing alerts
+        self.heartbeats.subscribe(topics.RESULT)          # enforcement's outcomes (lastresults)
         self.add_reader(hb, self._on_heartbeats)
         self.forwarder = Forwarder(self.ctx, {n: bus.control_of(n) for n in self.slots})
         for sock in self.forwarder.sockets.values():
@@ -262,6 +266,8 @@ class Supervisor(Worker):
                 self._guard_changed(self.guard.hub(msg.hub, msg.state, self.clock.now_ns()))
             elif isinstance(msg, ChannelState):
                 self.health.channel(msg)
+            elif isinstance(msg, CommandResult):
+                self.last_results.result(msg)
 
     def _alive(self, slot: Slot, now: float) -> None:
         """Our worker in this slot (proven by its spawn token, children.Child.bind) is alive."""
@@ -620,6 +626,15 @@ class Supervisor(Worker):
                                 trading_day=self.calendar.trading_day(self.clock.now_ns()).isoformat(),
                                 unguarded_today_s=unguarded_s, unguarded_now=reasons,
                                 config=self.config_health(), notify=self.channel_states())
+
+    def not_running(self, name: str) -> str:
+        """'enforcement is stopped' (or 'is not running (backoff)') when that worker is not
+        running; '' when it runs or is not one of riskd's workers."""
+        slot = self.slots.get(name)
+        if slot is None or slot.policy.state == RUNNING:
+            return ""
+        state = slot.policy.state
+        return f"{name} is stopped" if state == STOPPED else f"{name} is not running ({state})"
 
     def _keep_risk_figures(self) -> None:
         """Ask risk for every account's figures while it runs (services/supervisor/lastrisk.py):

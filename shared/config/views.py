@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import attrs
 
-from shared.config.accounts import find_account
+from shared.config.accounts import DEFAULT_PROFILE, find_account
 from shared.config.checks import effective_rules, profile_names, profile_rules
 from shared.config.convert import toml_value_text
 from shared.config.rules import COMMON_FIELDS, RULE_NAMES
@@ -51,3 +51,9 @@ def rule_rows(config, target: str = "") -> list[dict]:
                        + ", ".join(profile_names(config)) + "; accounts: "
                        + (", ".join(a.key for a in config.accounts) or "none"))
     return rows
+
+
+def unlisted_rows(config, name: str) -> list[dict]:
+    """Rows for an account the broker reports and the config does not list: it runs the
+    default profile's rules (shared/config/checks.effective_rules), shown as account:NAME."""
+    return _rows(f"account:{name}", DEFAULT_PROFILE, profile_rules(config, DEFAULT_PROFILE), {})

@@ -8,7 +8,7 @@ from services.supervisor.commands import login
 from services.supervisor.commands import (history, lockout, lockouts, risk_rules, risk_status,
                                           rules_override, unlock)
 from services.supervisor.commands import notify_status, notify_test
-from services.supervisor.commands import flatten
+from services.supervisor.commands import enforcement_status, flatten
 from services.supervisor.commands import (accounts_add, accounts_enable, accounts_list,
                                           accounts_set)
 from services.supervisor.commands.base import Command, Registry, forward
@@ -44,7 +44,7 @@ REGISTRY = Registry((
     risk_rules.COMMAND,
     rules_override.COMMAND,
     flatten.COMMAND,
-    flatten.STATUS,
+    enforcement_status.COMMAND,
     accounts_list.COMMAND,
     accounts_add.COMMAND,
     accounts_enable.COMMAND,

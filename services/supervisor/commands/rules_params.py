@@ -1,17 +1,51 @@
-"""`riskctl rules list [ACCOUNT]`: the configured parameters of every rule (profile + overrides)."""
+"""`riskctl rules list [ACCOUNT]`: the configured parameters of every rule (profile + overrides).
+
+An account the broker reports and the config does not list (the sim's SIM-DEMO-3) runs the
+default profile's rules: when the target is no configured account or profile, risk (which
+knows the broker's accounts) is asked whether it is one, and the answer is the default
+profile's rules under the account's name, saying so. docs/rules.md."""
 from services.supervisor.commands.base import Command
-from shared.config.views import rule_rows
+from services.supervisor.riskshards import forward_risk
+from shared.accountname import account_name, with_id
+from shared.config.accounts import DEFAULT_PROFILE
+from shared.config.views import rule_rows, unlisted_rows
 from shared.messages.config import RuleParams, RuleParamsRequest, RuleParamsTable
-from shared.messages.system import error, ok
+from shared.messages.risk import RulesReply, RulesRequest
+from shared.messages.system import Reply, error, ok
 
 
 def execute(sup, request, respond) -> None:
     try:
         rows = rule_rows(sup.config, request.target)
     except KeyError as exc:
-        respond(error("unknown_target", exc.args[0]))
+        unknown = exc.args[0]
+        kind, _, ref = request.target.rpartition(":")
+        if kind not in ("", "account") or not ref.strip():
+            respond(error("unknown_target", unknown))
+            return
+        forward_risk(sup, RulesRequest(account=ref.strip()),
+                     lambda reply: respond(unlisted(sup.config, reply, unknown)))
         return
-    respond(ok(RuleParamsTable(rows=[RuleParams(**row) for row in rows])))
+    respond(ok(table(rows)))
+
+
+def table(rows: list[dict]) -> RuleParamsTable:
+    return RuleParamsTable(rows=[RuleParams(**row) for row in rows])
+
+
+def unlisted(config, reply: Reply, unknown: str) -> Reply:
+    """risk's answer about an account the config does not list: its rules (the default
+    profile's), or why there are none to show."""
+    if reply.ok and isinstance(reply.body, RulesReply) and reply.body.accounts:
+        acct = reply.body.accounts[0]
+        name = account_name(config.accounts, acct.account_id, acct.name)
+        return ok(table(unlisted_rows(config, name)),
+                  reason=f"{with_id(name, acct.account_id)} is not in the config: it runs the "
+                         f"rules of the {DEFAULT_PROFILE} profile")
+    if reply.code == "unknown_account":
+        return error("unknown_target", f"{unknown}; nor does the broker report it")
+    return error("unknown_target", f"{unknown}; an account only the broker reports cannot be "
+                 f"looked up now ({reply.reason})")
 
 
 COMMAND = Command(RuleParamsRequest, "trader", execute)

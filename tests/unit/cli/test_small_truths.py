@@ -92,7 +92,8 @@ def test_history_names_tickers_where_a_person_reads_it(capsys):
             return SimpleNamespace(body=body)
 
         def call(self, _msg, **_kw):
-            return SimpleNamespace(ok=False, body=None)     # enforcement cannot say
+            from shared.messages.system import error
+            return error("unreachable", "enforcement is stopped")    # enforcement cannot say
     history.run(SimpleNamespace(account="", since=None, limit=10), Ctx())
     out = capsys.readouterr().out
     assert "reduce_position MNQ" in out and "9 open on MNQ" in out and "CON.F" not in out

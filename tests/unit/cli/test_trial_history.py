@@ -6,6 +6,8 @@ import re
 import time
 from types import SimpleNamespace
 
+import attrs
+
 from cli.commands import history
 from cli.commands.history import rows
 from shared.messages.enforce import CommandState, EnforcementStatus
@@ -56,6 +58,8 @@ def test_without_an_outcome_the_plan_is_labelled_a_plan(capsys):
             return SimpleNamespace(body=HistoryReply(decisions=[flatten_decision()]))
 
         def call(self, msg, **_kw):
+            if type(msg).__name__ == "RiskStatusRequest":      # the accounts' names
+                return SimpleNamespace(ok=False, body=None)
             assert msg.command_ids == ["d7.1"]
             return SimpleNamespace(ok=True, body=EnforcementStatus(commands=[final(
                 "flattened account 1002: close CON.F.US.MNQ.Z26 (verified flat)")]))
@@ -95,3 +99,26 @@ def test_an_admin_flatten_shows_what_enforcement_did():
                          detail="flattened account Demo 1: close MNQ (verified flat)")
     [row] = rows(HistoryReply(decisions=[d]), {"k42.1001": state})
     assert row[3] == "done: flattened account Demo 1: close MNQ (verified flat)"
+
+
+def test_history_names_an_account_as_status_does_even_one_the_config_does_not_list(capsys):
+    """Fresh-user trial 2026-12-05, finding 5: status and watch named the sim's unlisted account
+    SIM-DEMO-3, history said 1003. History now takes the names risk shows on status."""
+    from shared.messages.risk import AccountStatus, RiskStatusReply
+    d = attrs.evolve(flatten_decision(), account_id=1003)
+
+    class Ctx:
+        json = False
+        config_path = "no-such-riskd.toml"
+
+        def request(self, _msg):
+            return SimpleNamespace(body=HistoryReply(decisions=[d]))
+
+        def call(self, msg, **_kw):
+            if type(msg).__name__ == "RiskStatusRequest":
+                return SimpleNamespace(ok=True, body=RiskStatusReply(accounts=[AccountStatus(
+                    account_id=1003, name="SIM-DEMO-3", ts_ns=0, trading_day="")]))
+            return SimpleNamespace(ok=True, body=EnforcementStatus(commands=[]))
+    history.run(SimpleNamespace(account="", since=None, limit=10), Ctx())
+    out = capsys.readouterr().out
+    assert "SIM-DEMO-3" in out and "1003" not in out.split("\n", 2)[2], out

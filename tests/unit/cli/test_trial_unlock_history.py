@@ -1,0 +1,46 @@
+"""History after an admin unlock (fresh-user trial 2026-12-05, finding 4): the line of the
+decision that took the lockout still said 'locked timer until 03:23:23 CST', and the cleared
+line 'timer 03:23:23 CST', with no sign the lockout ended early, when, or by whom."""
+from __future__ import annotations
+
+import datetime as dt
+
+from cli.commands.history import rows
+from shared.clock import NS_PER_S, to_ns
+from shared.messages.risk import (Decision, HistoryReply, LockoutChange, LockoutState, LockSpec)
+from tests.unit.cli.screens import CHICAGO
+
+TOOK = to_ns(dt.datetime(2026, 12, 5, 2, 53, 23, tzinfo=CHICAGO))
+END = TOOK + 1800 * NS_PER_S                    # 03:23:23 CST
+UNLOCKED = TOOK + 1200 * NS_PER_S               # 03:13:23 CST
+
+
+def history(cleared_at, by, reason="trial"):
+    lock = LockoutState(id="L1", account_id=1001, kind="timer", rule="cooldown_after_loss",
+                        since_ns=TOOK, until_ns=END, by="rule")
+    d = Decision(id="d1", ts_ns=TOOK, rule="cooldown_after_loss", account_id=1001,
+                 action="flatten", lock=LockSpec(kind="timer", until_ns=END))
+    other = Decision(id="d2", ts_ns=TOOK, rule="cooldown_after_loss", account_id=1002,
+                     action="flatten", lock=LockSpec(kind="timer", until_ns=END))
+    return HistoryReply(decisions=[d, other], lockouts=[
+        LockoutChange(change="added", lockout=lock, ts_ns=TOOK),
+        LockoutChange(change="cleared", lockout=lock, ts_ns=cleared_at, by=by, reason=reason)])
+
+
+def notes(body):
+    return {(r[1], r[3]): r[-1] for r in rows(body, None, CHICAGO)}
+
+
+def test_an_unlock_says_on_both_lines_that_the_lockout_ended_early_when_and_by_whom():
+    got = notes(history(UNLOCKED, "admin:root"))
+    early = ", ended early at 03:13:23 CST by an unlock (admin:root)"
+    assert got[(1001, "cleared")] == "timer 03:23:23 CST" + early
+    decided = [v for (aid, what), v in got.items() if aid == 1001 and what.startswith("flatten")]
+    assert decided == ["locked timer until 03:23:23 CST" + early]
+    assert got[(1002, "flatten")] == "locked timer until 03:23:23 CST"   # another account's
+    assert "ended early" not in got[(1001, "added")]
+
+
+def test_a_lockout_that_ran_its_time_says_nothing_more():
+    got = notes(history(END, "clock", "its time is up"))
+    assert not any("ended early" in v for v in got.values()), got
