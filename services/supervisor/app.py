@@ -551,10 +551,12 @@ class Supervisor(Worker):
         self.loaded, self.config = fresh, effective
         self.config_generation += 1
         for role in ("admin", "ops"):       # a new password ends the sessions of the old one
-            if getattr(old, role).password_hash != getattr(effective, role).password_hash:
-                ended = self.sessions.revoke_role(role)
-                log.warning("the %s password changed: %d %s session(s) ended", role, ended,
-                            role)
+            before, after = getattr(old, role).password_hash, getattr(effective, role).password_hash
+            if before != after:
+                how = "removed" if not after else "set" if not before else "changed"
+                ended = self.sessions.revoke_role(role, why=f"the {role} password was {how}")
+                log.warning("the %s password was %s: %d %s session(s) ended", role, how,
+                            len(ended), role)
         self.pub.publish(topics.CONFIG, ConfigChanged(
             path=fresh.path, ok=True, digest=fresh.digest, restart_needed=restart_needed,
             reason=reason))
