@@ -29,7 +29,7 @@ from services.supervisor.health import CHANNEL_TOPIC, Health, file_edit_event
 from services.supervisor.sessions import Sessions
 from services.supervisor.policy import (BACKOFF, FLAPPING, RUNNING, STARTING, STOPPED, STOPPING,
                                         PolicySettings, WorkerPolicy)
-from shared import logsetup, shards, topics
+from shared import logsetup, shards, showtime, topics
 from shared.accountname import account_name
 from shared.bus.publisher import Publisher
 from shared.bus.rpc import decode_request, encode_reply
@@ -311,7 +311,8 @@ class Supervisor(Worker):
         now_ns = self.clock.now_ns()
         for alert in (self.back.due(now_ns, self.guard.reasons()),
                       self.again.due(now_ns, self._notify_up_ns if self._notify_running()
-                                     else None, self.guard.reasons())):
+                                     else None, self.guard.reasons(),
+                                     showtime.zone_of(self.config))):
             if alert is not None:
                 self.pub.publish(NOTIFY_TOPIC, alert)
 

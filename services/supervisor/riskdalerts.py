@@ -22,6 +22,7 @@ import attrs
 
 from services.supervisor.backalerts import GUARD_WAIT_NS, SETTLE_NS
 from services.supervisor.lastheld import Held
+from shared import showtime
 from shared.messages.notify import NotifyEvent
 from shared.when import duration
 
@@ -51,6 +52,7 @@ def shutdown_cause(who: str, reason: str = "") -> str:
 
 
 def utc(ns: int) -> str:
+    """For riskd's own log lines (logs are UTC); alerts show the display zone instead."""
     return dt.datetime.fromtimestamp(ns / 1e9, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
 
 
@@ -91,12 +93,15 @@ def stopped_event(cause: str, ts_ns: int, held: Sequence[str] = ()) -> NotifyEve
 
 
 def again_event(down_since_ns: int, up_ns: int, now_ns: int, clean: Optional[str],
-                unguarded: Iterable[str]) -> NotifyEvent:
+                unguarded: Iterable[str], tz: dt.tzinfo) -> NotifyEvent:
     """riskd runs again since up_ns. clean: how the previous riskd stopped (None: it did not
-    stop cleanly); unguarded: why the accounts are not guarded now (empty: they are)."""
+    stop cleanly); unguarded: why the accounts are not guarded now (empty: they are); tz: the
+    display zone (shared/showtime.py), as every alert shows times; the down's start is a
+    moment that happened, so it is cut to its second (showtime.start)."""
     reasons = tuple(unguarded)
     title = (f"🟢 riskd is running again after being down "
-             f"{duration((up_ns - down_since_ns) / 1e9)} (since {utc(down_since_ns)})")
+             f"{duration((up_ns - down_since_ns) / 1e9)} (since "
+             f"{showtime.start(down_since_ns, tz, now_ns)})")
     title += (": accounts are guarded again" if not reasons else
               f", but accounts are still NOT guarded: {', '.join(reasons)}")
     lines = [f"it was stopped by {clean}" if clean else NOT_CLEAN]
@@ -115,10 +120,11 @@ class AgainWatch:
     settle_ns: int = SETTLE_NS
     sent: bool = False
 
-    def due(self, now_ns: int, notify_up_ns: Optional[int],
-            unguarded: Iterable[str]) -> Optional[NotifyEvent]:
+    def due(self, now_ns: int, notify_up_ns: Optional[int], unguarded: Iterable[str],
+            tz: dt.tzinfo) -> Optional[NotifyEvent]:
         """notify_up_ns: since when notify runs (None: not running); the alert goes SETTLE_NS
-        after that (notify has joined the events feed), once guarded or GUARD_WAIT_NS after."""
+        after that (notify has joined the events feed), once guarded or GUARD_WAIT_NS after.
+        tz: the display zone its time is shown in."""
         if self.sent or self.down_since_ns is None or notify_up_ns is None:
             return None
         reasons = tuple(unguarded)
@@ -126,4 +132,4 @@ class AgainWatch:
         if waited < self.settle_ns or (reasons and waited < self.guard_wait_ns):
             return None
         self.sent = True
-        return again_event(self.down_since_ns, self.up_ns, now_ns, self.clean, reasons)
+        return again_event(self.down_since_ns, self.up_ns, now_ns, self.clean, reasons, tz)
