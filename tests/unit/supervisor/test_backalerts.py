@@ -114,3 +114,17 @@ def test_an_outage_under_a_second_does_not_read_as_zero_seconds():
     watch.up("enforcement", 100 * S + S // 2)
     back = watch.due(100 * S + S // 2, ())
     assert back.title.startswith("🟢 Worker enforcement is back after 0.5s down"), back.title
+
+
+def test_one_duration_format_a_second_never_reads_1_0s():
+    """Trial finding 7: 'back after 1.0s down' in one alert, '1s down' in another: a length
+    just under a second was rounded up to "1.0s". Every unit is cut, so 0.97 s and 1.97 s read
+    as the phone reads every other length."""
+    from shared.when import duration
+    assert duration(0.97) == "0.9s" and duration(1.0) == duration(1.97) == "1s"
+    watch = BackWatch()
+    watch.down("logging", 100 * S, "crashed: exited with code 1")
+    watch.up("logging", 100 * S + 970_000_000)
+    back = watch.due(102 * S, ())
+    assert back.title == "🟢 Worker logging is back after 0.9s down", back.title
+    assert "1.0s" not in back.title
