@@ -678,7 +678,8 @@ class Supervisor(Worker):
         slot = self.slots.get("notify")
         return slot is not None and slot.policy.state == RUNNING
 
-    def announce_stop(self, names: list[str], reason: str = "") -> None:
+    def announce_stop(self, names: list[str], reason: str = "", who: str = "",
+                      left_open: str = "") -> None:
         """An operator stops `names`: the phone hears it like a crash (backalerts.stopped_event),
         and hears "back" once they run again. Workers already stopped (or stopping for good)
         are left out; one stopping for a restart is not."""
@@ -692,7 +693,7 @@ class Supervisor(Worker):
             for name in going:
                 self.back.down(name, now_ns, "stopped by an operator (riskctl stop"
                                + (f": {reason})" if reason else ")"))
-        self.pub.publish(NOTIFY_TOPIC, stopped_event(going, now_ns, reason))
+        self.pub.publish(NOTIFY_TOPIC, stopped_event(going, now_ns, reason, who, left_open))
 
 
 def stop_rank(name: str) -> int:

@@ -16,6 +16,7 @@ The alerts are read where notify takes them: the supervisor's events PUB (topic 
 """
 from __future__ import annotations
 
+import getpass
 import os
 import signal
 import time
@@ -88,9 +89,16 @@ def test_crash_back_restart_stop_start_of_risk_as_the_phone_hears_them(procs, tm
         assert out.strip() == ("risk stopped. riskd no longer guards the accounts (no rule is "
                                "checked) until it is started again (riskctl start risk)"), out
         stopped = bus.wait(lambda: alerts(bus, "worker_stopped"), 10, "the stop alert")
+        # trial finding 5: who stopped it, and what is left open (here market does not run,
+        # so riskd cannot tell, and says so instead of leaving it out)
+        who = f"admin:{getpass.getuser()}"
         assert [(a.severity, a.title) for a in stopped] == [(
-            "critical", "⛔ Worker risk stopped by an operator: accounts are NOT guarded until "
+            "critical", f"⛔ Worker risk stopped by {who}: accounts are NOT guarded until "
                         "it is started again")]
+        assert stopped[0].lines[0].startswith(f"stopped by {who} (riskctl stop); "), stopped
+        assert stopped[0].lines[1].startswith("what is left open is not known: riskd cannot "
+                                              "tell whether accounts hold open positions"), \
+            stopped
         wait_for(lambda: audited(config, "StopWorker", "no longer guards the accounts"), 10,
                  what="the stop and its answer in audit.log")
 
@@ -136,8 +144,8 @@ def test_restart_stop_start_risk_act_on_every_shard(procs, tmp_path, sessions):
         assert {procs.workers(config)[s].state for s in shards} == {"stopped"}
         stopped = bus.wait(lambda: alerts(bus, "worker_stopped"), 10, "the stop alert")
         assert [a.title for a in stopped] == [
-            "⛔ Workers risk-0 and risk-1 stopped by an operator: accounts are NOT guarded "
-            "until they are started again"]
+            f"⛔ Workers risk-0 and risk-1 stopped by admin:{getpass.getuser()}: accounts are "
+            "NOT guarded until they are started again"]
 
         out = ran(procs, config, "start", "risk")
         assert out.startswith("all 2 risk shards (risk-0, risk-1): risk-0 is up"), out
