@@ -120,17 +120,26 @@ class Supervisor(Worker):
         self.guard_store = GuardStore(loaded.data_dir)
         now_ns = self.clock.now_ns()
         last_alive = self.guard_store.last_alive()
+        guards = tuple(n for n in self.slots if shards.base_name(n) in GUARD_WORKERS)
+        # A supervisor killed hard (kill -9) leaves its workers running (Linux, macOS; on
+        # Windows the job object ends them with it): they keep guarding without it, so that
+        # time is not counted as unguarded when every guard worker is among them (setup()
+        # ends them and starts a fresh set; the start-up is a gap of its own).
+        kept = sorted({name for name, _pids in children.running_leftovers(self.run_dir)})
+        kept_guarding = bool(guards) and set(guards) <= set(kept)
         self.guard = GuardTracker.resumed(
             self.guard_store.load(self.calendar.start_of(self.calendar.trading_day(now_ns))),
-            now_ns, tuple(n for n in self.slots if shards.base_name(n) in GUARD_WORKERS),
-            last_alive_ns=last_alive)
+            now_ns, guards, last_alive_ns=None if kept_guarding else last_alive)
         clean = self.guard_store.take_clean_stop()
-        self.again = riskdalerts.AgainWatch(last_alive, now_ns, clean)   # "riskd is running again"
+        self.again = riskdalerts.AgainWatch(last_alive, now_ns, clean,   # "running again"
+                                            kept=tuple(kept), kept_guarding=kept_guarding)
         if last_alive is not None:
-            log.warning("riskd was down %s (since %s): %s",
+            log.warning("riskd was down %s (since %s): %s%s",
                         duration((now_ns - last_alive) / 1e9),
                         riskdalerts.utc(last_alive),
-                        f"stopped by {clean}" if clean else riskdalerts.NOT_CLEAN)
+                        f"stopped by {clean}" if clean else riskdalerts.NOT_CLEAN,
+                        f"; its workers kept running meanwhile: {', '.join(kept)}" if kept
+                        else "")
         for gap in self.guard.all_gaps():
             self.guard_store.save(gap)
         self.back = BackWatch()     # alerted-down workers: "back" once they run again

@@ -24,6 +24,7 @@ import time
 import pytest
 
 from shared.config import load_config
+from shared.messages.control import StatusRequest
 from shared.messages.notify import NotifyEvent
 from shared.messages.risk import RiskStatusRequest
 from tests.support.auth import audited, config_with_passwords, login
@@ -240,5 +241,55 @@ def test_the_stop_alert_names_the_positions_riskd_leaves_open(procs, tmp_path):
         held = [ln for ln in stopped.lines if " holds " in ln]
         assert held == ["SIM-DEMO-1 holds CON.F.US.MNQ.Z26 long 1"], stopped.lines
         assert "left open, unguarded (as risk knew them at the stop):" in stopped.lines
+    finally:
+        bus.close()
+
+
+@pytest.mark.timeout(120)
+def test_a_supervisor_killed_hard_leaves_its_workers_guarding_and_every_screen_says_so(
+        procs, tmp_path, sessions):
+    """Trial finding 6: after `kill -9` of the supervisor its workers kept guarding (closed a
+    position, alerted) while riskctl said "riskd is not running", and the next start counted
+    the whole time as unguarded. riskd keeps them guarding (guarding is its purpose; only an
+    admin switches it off) and says so: riskctl names the workers still running, and the next
+    riskd counts only its own start-up and says the workers kept guarding."""
+    # the three guard workers against the sim broker (etc/riskd.toml's default rules), and
+    # notify, so the "running again" alert is published
+    workers = ["simbroker", "market", "risk", "enforcement", "notify"]
+    config = config_with_passwords(tmp_path, workers=workers,
+                                   broker={"sim": {"tick_interval": 0}})
+    bus = Bus(load_config(config).config.bus.events, prefixes=("notify",))
+    try:
+        first = procs.riskd(config)
+        old = procs.wait_running(config, workers)
+
+        def status():
+            reply = procs.control_call(config, StatusRequest())
+            return reply.body if reply.ok else None
+        wait_for(lambda: status() and not status().unguarded_now, 30, what="guarded")
+        before = status().unguarded_today_s
+        os.kill(first.pid, signal.SIGKILL)                     # the supervisor alone
+        first.wait(5)
+        killed = time.monotonic()
+        said = procs.riskctl(config, "status")
+        assert said.returncode == 1
+        assert "riskd's supervisor is not running" in said.stderr, said.stderr
+        for name in workers:
+            assert f"{name} (pid {old[name].pid})" in said.stderr, said.stderr
+        time.sleep(max(0.0, 5.0 - (time.monotonic() - killed)))     # 5 s with no supervisor
+        started = time.monotonic()
+        procs.riskd(config)
+        [again] = bus.wait(lambda: alerts(bus, "riskd_running_again"), 40, "the again alert")
+        startup = time.monotonic() - started
+        assert again.title.startswith("🟢 riskd's supervisor is running again after being "
+                                      "down "), again.title
+        assert "; its workers kept guarding meanwhile: accounts are guarded again" in \
+            again.title, again.title
+        assert again.lines[0].startswith("the previous riskd did not stop cleanly")
+        assert again.lines[1].startswith("its workers kept running without it (enforcement, "
+                                         "market, notify, risk, simbroker)"), again.lines
+        counted = status().unguarded_today_s - before
+        # only the new riskd's start-up is unguarded, never the 5 s its workers guarded
+        assert counted < startup + 1.0, (counted, startup)
     finally:
         bus.close()

@@ -65,3 +65,32 @@ def test_a_clean_stop_is_read_once_and_a_kill_leaves_none(tmp_path):
     store = GuardStore(str(tmp_path))                 # the one after a kill -9 of that one
     assert store.take_clean_stop() is None
     store.close()
+
+
+def test_a_supervisor_killed_alone_says_its_workers_kept_guarding():
+    """Trial finding 6: the workers of a hard-killed supervisor kept guarding; the alert of the
+    next start says so instead of 'riskd is running again after being down 22s'."""
+    watch = AgainWatch(T0, T0 + 22 * S, None, kept=("enforcement", "market", "notify", "risk"),
+                       kept_guarding=True)
+    alert = watch.due(T0 + 25 * S, T0 + 23 * S, (), CHI)
+    assert alert.title == ("🟢 riskd's supervisor is running again after being down 22s (since "
+                           "20:00 CST); its workers kept guarding meanwhile: accounts are "
+                           "guarded again")
+    assert alert.lines == [NOT_CLEAN, "its workers kept running without it (enforcement, market, "
+                           "notify, risk): nothing restarted one that stopped meanwhile; this "
+                           "riskd ended them and started a fresh set"]
+    some = AgainWatch(T0, T0 + 22 * S, None, kept=("notify",)).due(T0 + 25 * S, T0 + 23 * S,
+                                                                    (), CHI)
+    assert some.title.startswith("🟢 riskd is running again after being down 22s"), some.title
+    assert some.lines[1].startswith("its workers kept running without it (notify)")
+
+
+def test_riskctl_names_the_workers_a_killed_supervisor_left_running():
+    from cli.notrunning import not_running_text
+    address = "tcp://127.0.0.1:5570"
+    assert not_running_text(address, []) == ("riskd is not running: nothing listens on its "
+                                              "control socket tcp://127.0.0.1:5570")
+    text = not_running_text(address, [("market", [41]), ("risk", [42])])
+    assert text.startswith("riskd's supervisor is not running (nothing listens on its control "
+                           "socket tcp://127.0.0.1:5570), but its workers still run without it: "
+                           "market (pid 41), risk (pid 42). They keep guarding"), text
