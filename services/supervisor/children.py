@@ -202,7 +202,8 @@ def running_leftovers(run_dir: str) -> list[tuple[str, list[int]]]:
     supervisor is gone but its workers still run; a new riskd counts their time as run."""
     out = []
     for _path, doc in _pid_docs(run_dir):
-        pids = pidfiles.verified_pids(doc) if doc is not None else []
+        pids = [p for p in (pidfiles.verified_pids(doc) if doc is not None else [])
+                if pid_alive(p)]                 # a zombie has ended: it guards nothing
         if pids:
             out.append((str(doc.get("name", os.path.basename(_path)[:-4])), pids))
     return out

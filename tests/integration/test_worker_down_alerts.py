@@ -196,12 +196,16 @@ def test_shutdown_kill_and_sigterm_of_riskd_as_the_phone_hears_them(procs, tmp_p
         assert again[0].title.endswith(": accounts are guarded again"), again[0].title
         assert again[0].lines[0].startswith("it was stopped by riskctl shutdown by admin:")
 
-        # 3. killed -9 (with its workers, like a crash of the machine): the next start says so
+        # 3. killed -9 (its process group: the supervisor; the workers run in their own and
+        # keep running, trial finding 6): the next start says so, and that they kept running
         second.kill_tree()
         third = procs.riskd(config)
         bus.wait(lambda: len(alerts(bus, "riskd_running_again")) == 2, 30, "the 2nd again alert")
-        assert alerts(bus, "riskd_running_again")[-1].lines[0].startswith(
-            "the previous riskd did not stop cleanly")
+        killed = alerts(bus, "riskd_running_again")[-1]
+        assert killed.lines[0].startswith("the previous riskd did not stop cleanly")
+        assert killed.title.startswith("🟢 riskd's supervisor is running again"), killed.title
+        assert killed.lines[1].startswith("its workers kept running without it (logging, "
+                                          "notify, risk)"), killed.lines
 
         # 4. SIGTERM (systemd's or NSSM's stop): the stop alert names the signal
         procs.wait_running(config, workers)
@@ -211,7 +215,8 @@ def test_shutdown_kill_and_sigterm_of_riskd_as_the_phone_hears_them(procs, tmp_p
         assert len(stops) == 2 and stops[-1].lines[0] == "stopped by signal SIGTERM (service stop)"
         assert on_phone(telegram, "riskd is stopping", "SIGTERM"), \
             "notify stopped before the stop alert was sent"
-        assert len(on_phone(telegram, "riskd is running again")) == 2
+        assert len(on_phone(telegram, "riskd is running again")) == 1
+        assert len(on_phone(telegram, "riskd's supervisor is running again")) == 1
         assert len(alerts(bus, "riskd_running_again")) == 2     # each start sent one
     finally:
         bus.close()
