@@ -34,8 +34,8 @@ def add_arguments(parser) -> None:
 
 
 # the fields that say what an action was about, in the order they are shown
-WHAT = ("login_as", "account", "symbol", "worker", "target", "rule", "param", "key", "value", "enabled",
-        "stamp", "channel", "file", "all_accounts", "until_ns", "session")
+WHAT = ("login_as", "account", "symbol", "worker", "target", "rule", "param", "key", "value",
+        "enabled", "stamp", "channel", "file", "all_accounts", "until_ns", "session")
 HIDDEN = frozenset({"audit", "action", "role", "outcome", "result", "who", "reason", "changes",
                     "prev", "hash", "time", "ts", "level", "logger", "process", "pid", "msg",
                     "message", "seq", "kind", "by"})

@@ -10,8 +10,9 @@ the events PUB (topic "notify") like its other alerts (backalerts.py).
 - AgainWatch: the next riskd knows when the previous one was last alive (GuardStore.last_alive)
   and how it stopped, if it stopped cleanly (GuardStore.clean_stop); once notify runs it sends
   one "running again" alert with how long riskd was down (or, when its supervisor alone was
-  killed and every guard worker kept running, how long the supervisor was down). Like a guard worker's "back"
-  (backalerts.BackWatch) it waits for the accounts to be guarded, at most GUARD_WAIT_NS.
+  killed and every guard worker kept running, how long the supervisor was down). Like a guard
+  worker's "back" (backalerts.BackWatch) it waits for the accounts to be guarded, at most
+  GUARD_WAIT_NS.
 """
 from __future__ import annotations
 
