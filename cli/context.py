@@ -17,6 +17,7 @@ from typing import Any, Optional
 from cli import configfile
 from cli import session as session_cache
 from cli.errors import AUTH_CODES, EXIT_AUTH, CliError
+from cli.notrunning import not_running_text, workers_left
 from shared import codec, showtime
 from shared.config.access import login_hint
 from shared.bus.rpc import RpcClient, RpcTimeout
@@ -69,9 +70,8 @@ class Context:
     def call(self, command: Any, timeout: Optional[float] = None, retries: int = 1) -> Reply:
         """Send a command to riskd and return its Reply (ok or error). Raises CliError on silence."""
         address = self.control_address
-        if not listening(address):
-            raise CliError(f"riskd is not running: nothing listens on its control socket "
-                           f"{address}")
+        if not listening(address):         # or only its supervisor is gone: say which
+            raise CliError(not_running_text(address, workers_left(self.config_path)))
         if not self._session_loaded:
             self._session_loaded = True
             cached = session_cache.read(address) if self.session is None else None

@@ -38,8 +38,8 @@ def config_note(config, tz: dt.tzinfo, now_ns: Optional[int] = None) -> Optional
     if config is None or config.invalid_since_ns is None:
         return None
     now_ns = time.time_ns() if now_ns is None else now_ns
-    since = showtime.at(config.invalid_since_ns, tz, now_ns)
-    loaded = showtime.at(config.loaded_ns, tz, now_ns)
+    since = showtime.start(config.invalid_since_ns, tz, now_ns)     # moments: cut
+    loaded = showtime.start(config.loaded_ns, tz, now_ns)
     return (f"{shown_path(config.path)} is invalid since {since} "
             f"({_problem(config.problem)}); riskd runs the config loaded at {loaded}")
 

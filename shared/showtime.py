@@ -7,9 +7,11 @@ always print the zone's abbreviation. A time of day names its day when it is not
 in that zone ("Mon 17:00 CST"), and its date too when it is more than 6 days away
 ("Sat 2026-12-19 17:00 CST"); on a screen that shows a trading day (status, watch) "today" is
 that trading day, so Friday-evening times after the roll say "Fri". Seconds are shown when they
-are not :00, rounded up, so an end time (a lockout's, a session's) never looks earlier than it
-is; columns of past events always show them. docs/operations.md (Times and time zones)
-documents it.
+are not :00. One rounding rule, so one instant always names one second wherever it is shown:
+an END (a lockout's, a session's end: at(), iso()) is rounded UP, so it never looks earlier
+than it is; a START or a moment that happened (a lockout's since, when a session was ended,
+when riskd went down: start()) is cut, like the columns of past events, which always show
+them. docs/operations.md (Times and time zones) documents it.
 """
 from __future__ import annotations
 
@@ -59,6 +61,12 @@ def up_to_second(ns: int) -> int:
     return -(-ns // NS_PER_S) * NS_PER_S
 
 
+def down_to_second(ns: int) -> int:
+    """ns cut to the whole second: how every start and every past moment is shown (the second
+    it happened in), so it never looks later than it was."""
+    return ns // NS_PER_S * NS_PER_S
+
+
 def iso(ns: int, tz: dt.tzinfo) -> str:
     """An end time as ISO 8601 with its UTC offset in the zone tz ('2026-12-05T01:34:28-06:00'),
     rounded up to the whole second exactly as at() shows it."""
@@ -86,3 +94,11 @@ def at(ns: int, tz: dt.tzinfo, now_ns: int, seconds: Optional[bool] = None,
     show_seconds = when.second != 0 if seconds is None else seconds
     clock = f"{when:%H:%M:%S}" if show_seconds else f"{when:%H:%M}"
     return f"{day}{clock} {when:%Z}".strip()
+
+
+def start(ns: int, tz: dt.tzinfo, now_ns: int, today: Optional[dt.date] = None) -> str:
+    """A start or a moment that happened ('a lockout since 03:03:14 CST', 'down since ...'):
+    as at() shows a time (its day when not today's, seconds when not :00) but cut to the
+    second it happened in, never rounded up as an end is: the same second history and the
+    audit columns show for it."""
+    return at(down_to_second(ns), tz, now_ns, today=today)   # a whole second: at() keeps it

@@ -32,9 +32,10 @@ def self_lock_refusal(until_ns: int, now_ns: int) -> str:
 
 def duration(seconds: float) -> str:
     """A length of time as a phone shows it: 45s, 3m05s, 2h10m; under a second 0.5s (or <0.1s),
-    never 0s for something that lasted."""
+    never 0s for something that lasted. Every unit is cut, never rounded up: 0.97 s is 0.9s,
+    as 1.97 s is 1s (rounded, 0.97 s read "1.0s" beside another alert's "1s", trial)."""
     if 0 < seconds < 1:
-        return f"{seconds:.1f}s" if seconds >= 0.1 else "<0.1s"
+        return f"{int(seconds * 10) / 10:.1f}s" if seconds >= 0.1 else "<0.1s"
     seconds = max(0, int(seconds))
     h, rest = divmod(seconds, 3600)
     m, s = divmod(rest, 60)

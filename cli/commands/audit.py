@@ -34,18 +34,19 @@ def add_arguments(parser) -> None:
 
 
 # the fields that say what an action was about, in the order they are shown
-WHAT = ("account", "symbol", "worker", "target", "rule", "param", "key", "value", "enabled",
-        "stamp", "channel", "file", "all_accounts", "until_ns", "session")
+WHAT = ("login_as", "account", "symbol", "worker", "target", "rule", "param", "key", "value",
+        "enabled", "stamp", "channel", "file", "all_accounts", "until_ns", "session")
 HIDDEN = frozenset({"audit", "action", "role", "outcome", "result", "who", "reason", "changes",
                     "prev", "hash", "time", "ts", "level", "logger", "process", "pid", "msg",
                     "message", "seq", "kind", "by"})
 
 
 def shown(key: str, value, tz=None) -> str:
-    """key=value for people: a time (until_ns) in the display zone `tz`, true/false, lists
+    """key=value for people: a time (until_ns) in the display zone `tz` (an end rounded up as
+    the answer showed it, shared/showtime.py), true/false, lists
     joined -- never a nanosecond count or a Python repr."""
-    if key.endswith("_ns") and isinstance(value, int):
-        return f"{key[:-3]}={fmt_time(value, tz, relative=False)}"
+    if key.endswith("_ns") and isinstance(value, int):      # an end (until) rounds up, as
+        return f"{key[:-3]}={fmt_time(value, tz, relative=False, end=key.startswith('until'))}"
     if isinstance(value, bool):
         return f"{key}={'true' if value else 'false'}"
     if isinstance(value, (list, tuple)):

@@ -6,7 +6,9 @@ directory (~/.config/riskd, or $RISKD_SESSION_DIR), readable only by you, and
 used by every following command until it expires (default 15 minutes,
 [admin]/[ops] session_minutes) or you run `riskctl logout`. The answer says the role and when
 the session ends (in the display zone); the token itself is never shown, not even in part.
-Five failed logins within a minute lock logins for five minutes. A role with no password
+A login of another role replaces the session riskctl had cached and says so ("your admin
+session is replaced by this ops session"). Five failed logins within a minute lock logins for
+five minutes. A role with no password
 set is refused before any prompt, with the steps to set one.
 """
 from __future__ import annotations
@@ -37,9 +39,22 @@ def run(args, ctx) -> int:
         if missing:                   # never ask for a password that does not exist
             raise CliError(missing, EXIT_AUTH)
     password = session_cache.read_password(args.role, from_stdin=args.password_stdin)
+    before = session_cache.load(ctx.control_address)      # the one this login replaces
     reply = ctx.login(args.role, password)
     print(login_line(reply, configfile.display_zone(ctx.config_path), time.time_ns()))
+    note = replaced_note(before, reply.role)
+    if note:
+        print(note)
     return 0
+
+
+def replaced_note(before, role: str) -> str:
+    """riskctl keeps one session per riskd: a login of another role replaces the cached one,
+    and says so ('' when there was none, or it was of the same role)."""
+    if before is None or before.role == role:
+        return ""
+    return (f"your {before.role} session is replaced by this {role} session (riskctl keeps "
+            f"one per riskd): log in as {before.role} again for {before.role} commands")
 
 
 def no_password(ctx, role: str) -> str:

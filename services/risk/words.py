@@ -147,7 +147,7 @@ def self_lock_answer(d: Decision, locks: list[LockoutState], next_roll_ns: int,
     if not later:
         return f"locked until {at}; only an admin can end it early; {done}"
     end, lk = max(later, key=lambda pair: pair[0])
-    since = showtime.at(lk.since_ns, tz, now)
+    since = showtime.start(lk.since_ns, tz, now)
     head = (f"already locked: the account stays locked {_end_words(lk, end, tz, now)} by "
             f"{who(lk.rule)}, {'an' if lk.kind[0] in 'aeiou' else 'a'} {lk.kind} lockout since "
             f"{since}: {'later than' if end > asked else 'as late as'} the {at} asked for, "

@@ -30,7 +30,7 @@ from services.supervisor.health import CHANNEL_TOPIC, Health, file_edit_event
 from services.supervisor.sessions import Sessions
 from services.supervisor.policy import (BACKOFF, FLAPPING, RUNNING, STARTING, STOPPED, STOPPING,
                                         PolicySettings, WorkerPolicy)
-from shared import logsetup, shards, topics
+from shared import logsetup, shards, showtime, topics
 from shared.accountname import account_name
 from shared.bus.publisher import Publisher
 from shared.bus.rpc import decode_request, encode_reply
@@ -122,17 +122,26 @@ class Supervisor(Worker):
         self.guard_store = GuardStore(loaded.data_dir)
         now_ns = self.clock.now_ns()
         last_alive = self.guard_store.last_alive()
+        guards = tuple(n for n in self.slots if shards.base_name(n) in GUARD_WORKERS)
+        # A supervisor killed hard (kill -9) leaves its workers running (Linux, macOS; on
+        # Windows the job object ends them with it): they keep guarding without it, so that
+        # time is not counted as unguarded when every guard worker is among them (setup()
+        # ends them and starts a fresh set; the start-up is a gap of its own).
+        kept = sorted({name for name, _pids in children.running_leftovers(self.run_dir)})
+        kept_guarding = bool(guards) and set(guards) <= set(kept)
         self.guard = GuardTracker.resumed(
             self.guard_store.load(self.calendar.start_of(self.calendar.trading_day(now_ns))),
-            now_ns, tuple(n for n in self.slots if shards.base_name(n) in GUARD_WORKERS),
-            last_alive_ns=last_alive)
+            now_ns, guards, last_alive_ns=None if kept_guarding else last_alive)
         clean = self.guard_store.take_clean_stop()
-        self.again = riskdalerts.AgainWatch(last_alive, now_ns, clean)   # "riskd is running again"
+        self.again = riskdalerts.AgainWatch(last_alive, now_ns, clean,   # "running again"
+                                            kept=tuple(kept), kept_guarding=kept_guarding)
         if last_alive is not None:
-            log.warning("riskd was down %s (since %s): %s",
+            log.warning("riskd was down %s (since %s): %s%s",
                         duration((now_ns - last_alive) / 1e9),
                         riskdalerts.utc(last_alive),
-                        f"stopped by {clean}" if clean else riskdalerts.NOT_CLEAN)
+                        f"stopped by {clean}" if clean else riskdalerts.NOT_CLEAN,
+                        f"; its workers kept running meanwhile: {', '.join(kept)}" if kept
+                        else "")
         for gap in self.guard.all_gaps():
             self.guard_store.save(gap)
         self.back = BackWatch()     # alerted-down workers: "back" once they run again
@@ -317,7 +326,8 @@ class Supervisor(Worker):
         now_ns = self.clock.now_ns()
         for alert in (self.back.due(now_ns, self.guard.reasons()),
                       self.again.due(now_ns, self._notify_up_ns if self._notify_running()
-                                     else None, self.guard.reasons())):
+                                     else None, self.guard.reasons(),
+                                     showtime.zone_of(self.config))):
             if alert is not None:
                 self.pub.publish(NOTIFY_TOPIC, alert)
 
@@ -557,10 +567,12 @@ class Supervisor(Worker):
         self.loaded, self.config = fresh, effective
         self.config_generation += 1
         for role in ("admin", "ops"):       # a new password ends the sessions of the old one
-            if getattr(old, role).password_hash != getattr(effective, role).password_hash:
-                ended = self.sessions.revoke_role(role)
-                log.warning("the %s password changed: %d %s session(s) ended", role, ended,
-                            role)
+            before, after = getattr(old, role).password_hash, getattr(effective, role).password_hash
+            if before != after:
+                how = "removed" if not after else "set" if not before else "changed"
+                ended = self.sessions.revoke_role(role, why=f"the {role} password was {how}")
+                log.warning("the %s password was %s: %d %s session(s) ended", role, how,
+                            len(ended), role)
         self.pub.publish(topics.CONFIG, ConfigChanged(
             path=fresh.path, ok=True, digest=fresh.digest, restart_needed=restart_needed,
             reason=reason))
@@ -690,7 +702,8 @@ class Supervisor(Worker):
         slot = self.slots.get("notify")
         return slot is not None and slot.policy.state == RUNNING
 
-    def announce_stop(self, names: list[str], reason: str = "") -> None:
+    def announce_stop(self, names: list[str], reason: str = "", who: str = "",
+                      left_open: str = "") -> None:
         """An operator stops `names`: the phone hears it like a crash (backalerts.stopped_event),
         and hears "back" once they run again. Workers already stopped (or stopping for good)
         are left out; one stopping for a restart is not."""
@@ -704,7 +717,7 @@ class Supervisor(Worker):
             for name in going:
                 self.back.down(name, now_ns, "stopped by an operator (riskctl stop"
                                + (f": {reason})" if reason else ")"))
-        self.pub.publish(NOTIFY_TOPIC, stopped_event(going, now_ns, reason))
+        self.pub.publish(NOTIFY_TOPIC, stopped_event(going, now_ns, reason, who, left_open))
 
 
 def stop_rank(name: str) -> int:

@@ -5,7 +5,8 @@ commands need nothing; ops commands need an ops or admin session; admin
 commands need an admin session (services/supervisor/sessions.py). A refusal
 is a Reply whose code riskctl turns into exit 3: auth_required (no session
 sent), auth_refused (a valid session of too weak a role), session_expired
-(expired, or unknown to this riskd: it restarted or the session was ended).
+(expired; ended early, and the refusal says why and when: its password changed, a logout; or
+unknown to this riskd, which then says when it started: a restart ends every session).
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Any, Optional
 
 from services.supervisor.commands.base import Command
 from services.supervisor.sessions import GRANTS, Sessions
+from services.supervisor.sessionwords import ended_text
 from shared import showtime
 from shared.config.access import login_hint, login_role
 from shared.messages.auth import AuthNeeded
@@ -45,15 +47,20 @@ def authorize(command: Command, token: Optional[str], sessions: Sessions,
     if check.code == "auth_required":
         return error("auth_required", f"{command.name} needs {article} {role} session: "
                      f"{hint}", needed)
+    now_ns = sessions.clock.now_ns()
+    if check.ended is not None:
+        return error("session_expired", f"{ended_text(check.ended, tz, now_ns)}; "
+                     f"{command.name} needs {article} {role} session: {hint}", needed)
     if check.code == "session_expired":
         return error("session_expired", f"your session expired at "
-                     f"{clock_time(check.expired_ns, tz, sessions.clock.now_ns())}; "
+                     f"{clock_time(check.expired_ns, tz, now_ns)}; "
                      f"{command.name} needs {article} {role} session: {hint}",
                      AuthNeeded(role=role, expired_ns=check.expired_ns, login_as=login_as))
-    if check.session is None:         # riskd restarted, or the session was ended: same to a user
-        return error("session_expired", f"your session is no longer valid (riskd restarted or "
-                     f"it was ended); {command.name} needs {article} {role} session: "
-                     f"{hint}", needed)
+    if check.session is None:         # not issued by this riskd: one before it did
+        return error("session_expired", f"your session is not one this riskd issued (it runs "
+                     f"since {showtime.start(sessions.since_ns, tz, now_ns)}; sessions live in "
+                     f"its memory, so a restart ends them); {command.name} needs {article} "
+                     f"{role} session: {hint}", needed)
     if check.session.role not in GRANTS[role]:
         return error("auth_refused", f"{command.name} needs {article} {role} session, you have "
                      f"an {check.session.role} session: {hint}", needed)

@@ -37,25 +37,31 @@ def _names(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def stopped_event(names: list[str], ts_ns: int, reason: str = "") -> NotifyEvent:
-    """The alert for an operator's `riskctl stop` of `names` (one worker, or every risk shard),
-    with the reason the operator gave (`riskctl stop NAME --reason ...`), if any."""
-    who = f"Worker {names[0]}" if len(names) == 1 else f"Workers {_names(names)}"
+def stopped_event(names: list[str], ts_ns: int, reason: str = "", who: str = "",
+                  left_open: str = "") -> NotifyEvent:
+    """The alert for an operator's `riskctl stop` of `names` (one worker, or every risk shard):
+    who stopped it (the session's role:user, as the audit trail has it; said when unknown),
+    what it leaves open for a guard worker (stop.left_open_line: market's answer at the stop,
+    or that it is not known) and the reason the operator gave (`--reason`), if any."""
+    it = "it" if len(names) == 1 else "them"
+    what = f"Worker {names[0]}" if len(names) == 1 else f"Workers {_names(names)}"
+    by = f"stopped by {who} (riskctl stop)" if who else \
+        "riskctl stop by an operator whose session riskd could not name"
     why = [f"reason given: {reason}"] if reason else []
     start = f"riskctl start {shards.base_name(names[0]) if len(names) > 1 else names[0]}"
     if any(guards(n) for n in names):
         return NotifyEvent(
             kind="worker_stopped", severity="critical",
-            title=f"⛔ {who} stopped by an operator: accounts are NOT guarded until "
-                  f"{'it is' if len(names) == 1 else 'they are'} started again",
-            lines=[f"riskctl stop; nothing restarts {'it' if len(names) == 1 else 'them'} "
-                   f"until someone runs {start} (the audit trail says who stopped it)", *why],
+            title=f"⛔ {what} stopped by {who or 'an operator'}: accounts are NOT guarded "
+                  f"until {'it is' if len(names) == 1 else 'they are'} started again",
+            lines=[f"{by}; nothing restarts {it} until someone runs {start}",
+                   left_open or "what is left open is not known: check the broker's platform",
+                   *why],
             ts_ns=ts_ns)
     return NotifyEvent(
         kind="worker_stopped", severity="warning",
-        title=f"⏹ {who} stopped by an operator",
-        lines=[f"riskctl stop; it stays stopped until someone runs {start} (the audit trail "
-               f"says who stopped it)", *why],
+        title=f"⏹ {what} stopped by {who or 'an operator'}",
+        lines=[f"{by}; {it} stays stopped until someone runs {start}", *why],
         ts_ns=ts_ns)
 
 

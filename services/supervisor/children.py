@@ -196,24 +196,41 @@ def _wait_gone(pids: list[int], grace: float) -> bool:
     return not any(pid_alive(p) for p in pids)
 
 
+def running_leftovers(run_dir: str) -> list[tuple[str, list[int]]]:
+    """Workers a previous supervisor left running, found by pid file, each pid proven to be the
+    process that was started: (name, pids), nothing ended. riskctl says so when riskd's
+    supervisor is gone but its workers still run; a new riskd counts their time as run."""
+    out = []
+    for _path, doc in _pid_docs(run_dir):
+        pids = [p for p in (pidfiles.verified_pids(doc) if doc is not None else [])
+                if pid_alive(p)]                 # a zombie has ended: it guards nothing
+        if pids:
+            out.append((str(doc.get("name", os.path.basename(_path)[:-4])), pids))
+    return out
+
+
+def _pid_docs(run_dir: str):
+    """(path, doc or None when unreadable) of every pid file in run_dir."""
+    if not os.path.isdir(run_dir):
+        return
+    for entry in sorted(os.listdir(run_dir)):
+        if entry.endswith(".pid"):
+            path = os.path.join(run_dir, entry)
+            yield path, pidfiles.read(path)
+
+
 def end_leftovers(run_dir: str, grace: float = 3.0) -> list[tuple[str, int]]:
     """End workers a previous supervisor left running (found by pid file, each pid proven to
     be the process that was started); return (name, pid)s ended."""
-    if not os.path.isdir(run_dir):
-        return []
     ended: list[tuple[str, int]] = []
-    for entry in sorted(os.listdir(run_dir)):
-        if not entry.endswith(".pid"):
-            continue
-        path = os.path.join(run_dir, entry)
-        doc = pidfiles.read(path)
+    for path, doc in _pid_docs(run_dir):
         if doc is None:
             log.warning("%s has no creation time to check (an older riskd's, or damaged): "
                         "whatever process has that pid now is left alone", path)
         else:
             pids = pidfiles.verified_pids(doc)
             if pids:
-                name = str(doc.get("name", entry[:-4]))
+                name = str(doc.get("name", os.path.basename(path)[:-4]))
                 log.warning("ending %s (pids %s) left over from a previous riskd", name,
                             ", ".join(map(str, pids)))
                 # Windows: no Ctrl-Break first. A leftover is not in this riskd's console,

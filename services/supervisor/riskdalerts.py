@@ -9,8 +9,10 @@ the events PUB (topic "notify") like its other alerts (backalerts.py).
   sent before notify stops.
 - AgainWatch: the next riskd knows when the previous one was last alive (GuardStore.last_alive)
   and how it stopped, if it stopped cleanly (GuardStore.clean_stop); once notify runs it sends
-  one "running again" alert with how long riskd was down. Like a guard worker's "back"
-  (backalerts.BackWatch) it waits for the accounts to be guarded, at most GUARD_WAIT_NS.
+  one "running again" alert with how long riskd was down (or, when its supervisor alone was
+  killed and every guard worker kept running, how long the supervisor was down). Like a guard
+  worker's "back" (backalerts.BackWatch) it waits for the accounts to be guarded, at most
+  GUARD_WAIT_NS.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ import attrs
 
 from services.supervisor.backalerts import GUARD_WAIT_NS, SETTLE_NS
 from services.supervisor.lastheld import Held
+from shared import showtime
 from shared.messages.notify import NotifyEvent
 from shared.when import duration
 
@@ -51,6 +54,7 @@ def shutdown_cause(who: str, reason: str = "") -> str:
 
 
 def utc(ns: int) -> str:
+    """For riskd's own log lines (logs are UTC); alerts show the display zone instead."""
     return dt.datetime.fromtimestamp(ns / 1e9, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
 
 
@@ -91,15 +95,28 @@ def stopped_event(cause: str, ts_ns: int, held: Sequence[str] = ()) -> NotifyEve
 
 
 def again_event(down_since_ns: int, up_ns: int, now_ns: int, clean: Optional[str],
-                unguarded: Iterable[str]) -> NotifyEvent:
+                unguarded: Iterable[str], tz: dt.tzinfo, kept: Sequence[str] = (),
+                kept_guarding: bool = False) -> NotifyEvent:
     """riskd runs again since up_ns. clean: how the previous riskd stopped (None: it did not
-    stop cleanly); unguarded: why the accounts are not guarded now (empty: they are)."""
+    stop cleanly); unguarded: why the accounts are not guarded now (empty: they are); tz: the
+    display zone (shared/showtime.py), as every alert shows times; the down's start is a
+    moment that happened, so it is cut to its second (showtime.start). kept: the previous
+    riskd's workers that were still running when this one started (its supervisor was killed,
+    they were not); kept_guarding: every guard worker was among them, so the accounts stayed
+    guarded and only the supervisor was down."""
     reasons = tuple(unguarded)
-    title = (f"🟢 riskd is running again after being down "
-             f"{duration((up_ns - down_since_ns) / 1e9)} (since {utc(down_since_ns)})")
+    down = (f"{duration((up_ns - down_since_ns) / 1e9)} (since "
+            f"{showtime.start(down_since_ns, tz, now_ns)})")
+    title = (f"🟢 riskd's supervisor is running again after being down {down}; its workers "
+             f"kept guarding meanwhile" if kept_guarding else
+             f"🟢 riskd is running again after being down {down}")
     title += (": accounts are guarded again" if not reasons else
               f", but accounts are still NOT guarded: {', '.join(reasons)}")
     lines = [f"it was stopped by {clean}" if clean else NOT_CLEAN]
+    if kept:
+        lines.append(f"its workers kept running without it ({', '.join(kept)}): nothing "
+                     f"restarted one that stopped meanwhile; this riskd ended them and started "
+                     f"a fresh set")
     return NotifyEvent(kind="riskd_running_again", severity="warning", title=title,
                        lines=lines, ts_ns=now_ns)
 
@@ -111,14 +128,17 @@ class AgainWatch:
     down_since_ns: Optional[int]       # the previous riskd's last alive time (None: no alert)
     up_ns: int                         # when this riskd started
     clean: Optional[str]               # how it stopped cleanly (None: it did not)
+    kept: tuple[str, ...] = ()         # its workers still running when this riskd started
+    kept_guarding: bool = False        # ... every guard worker among them
     guard_wait_ns: int = GUARD_WAIT_NS
     settle_ns: int = SETTLE_NS
     sent: bool = False
 
-    def due(self, now_ns: int, notify_up_ns: Optional[int],
-            unguarded: Iterable[str]) -> Optional[NotifyEvent]:
+    def due(self, now_ns: int, notify_up_ns: Optional[int], unguarded: Iterable[str],
+            tz: dt.tzinfo) -> Optional[NotifyEvent]:
         """notify_up_ns: since when notify runs (None: not running); the alert goes SETTLE_NS
-        after that (notify has joined the events feed), once guarded or GUARD_WAIT_NS after."""
+        after that (notify has joined the events feed), once guarded or GUARD_WAIT_NS after.
+        tz: the display zone its time is shown in."""
         if self.sent or self.down_since_ns is None or notify_up_ns is None:
             return None
         reasons = tuple(unguarded)
@@ -126,4 +146,5 @@ class AgainWatch:
         if waited < self.settle_ns or (reasons and waited < self.guard_wait_ns):
             return None
         self.sent = True
-        return again_event(self.down_since_ns, self.up_ns, now_ns, self.clean, reasons)
+        return again_event(self.down_since_ns, self.up_ns, now_ns, self.clean, reasons, tz,
+                           self.kept, self.kept_guarding)

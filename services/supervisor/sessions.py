@@ -6,7 +6,9 @@ restart ends every session. The limiter counts failed logins per role and per
 client (the user name riskctl sends) and locks only that pair for `lock_seconds` once
 `max_failures` failed within `window_seconds`: wrong admin passwords never lock the ops
 login, and one client's failures never lock the real admin out from another.
-An expired token is remembered (bounded) so the refusal can say when it expired.
+An expired token is remembered (bounded) so the refusal can say when it expired, and so is
+a token ended early (its role's password changed, a logout): the refusal says why and when,
+never a guess like "riskd restarted".
 Nothing here checks passwords or does I/O: services/supervisor/commands/login.py
 does that and services/supervisor/auth.py asks check().
 """
@@ -39,6 +41,17 @@ class Check:
     session: Optional[Session] = None
     code: str = ""
     expired_ns: Optional[int] = None       # session_expired: when it ran out
+    ended: Optional["Ended"] = None         # session_expired: it was ended early (why, when)
+
+
+@attrs.frozen
+class Ended:
+    """A session ended before its time: whose, when (UTC ns) and why ("the admin password was
+    changed")."""
+    role: str
+    user: str
+    ended_ns: int
+    why: str
 
 
 class Sessions:
@@ -48,7 +61,9 @@ class Sessions:
         self.clock = clock
         self._by_token: dict[str, Session] = {}
         self._expired: dict[str, int] = {}       # token -> when it expired (the newest few)
+        self._ended: dict[str, Ended] = {}       # token -> why it was ended early (the newest few)
         self.limiter = limiter or LoginLimiter(clock)
+        self.since_ns = clock.now_ns()           # sessions before this were another riskd's
 
     def issue(self, role: str, minutes: float, user: str = "") -> Session:
         if role not in SESSION_ROLES:
@@ -58,7 +73,7 @@ class Sessions:
         self._purge()
         while len(self._by_token) >= MAX_SESSIONS:
             oldest = min(self._by_token.values(), key=lambda s: s.expires_ns)
-            del self._by_token[oldest.token]
+            self._end(oldest, f"{MAX_SESSIONS} newer sessions were open and it was the oldest")
         session = Session(token=token_urlsafe(32), role=role, user=user,
                           expires_ns=self.clock.now_ns() + int(minutes * 60 * NS_PER_S))
         self._by_token[session.token] = session
@@ -69,6 +84,8 @@ class Sessions:
             return Check(code="auth_required")
         session = self._by_token.get(token)
         if session is None:
+            if token in self._ended:
+                return Check(code="session_expired", ended=self._ended[token])
             if token in self._expired:
                 return Check(code="session_expired", expired_ns=self._expired[token])
             return Check(code="auth_refused")
@@ -89,15 +106,30 @@ class Sessions:
         session = self.check(token).session
         return f"{session.role}:{session.user or 'unknown user'}" if session else ""
 
-    def revoke(self, token: Optional[str]) -> bool:
-        return self._by_token.pop(token, None) is not None if token else False
+    def revoke(self, token: Optional[str], why: str = "it was logged out") -> bool:
+        session = self._by_token.get(token) if token else None
+        if session is None:
+            return False
+        self._end(session, why)
+        return True
 
-    def revoke_role(self, role: str) -> int:
-        """End every session of a role (e.g. after its password changed); returns how many."""
-        gone = [t for t, s in self._by_token.items() if s.role == role]
-        for token in gone:
-            del self._by_token[token]
-        return len(gone)
+    def revoke_role(self, role: str, why: str = "") -> list[Session]:
+        """End every session of a role (e.g. after its password changed, why: "the admin
+        password was changed"); returns the sessions ended."""
+        gone = [s for s in self._by_token.values() if s.role == role]
+        for session in gone:
+            self._end(session, why or f"its {role} sessions were ended")
+        return gone
+
+    def ended_since(self, ns: int) -> list[Ended]:
+        """The sessions ended early at or after ns (what one change just ended)."""
+        return [e for e in self._ended.values() if e.ended_ns >= ns]
+
+    def _end(self, session: Session, why: str) -> None:
+        del self._by_token[session.token]
+        self._ended[session.token] = Ended(session.role, session.user, self.clock.now_ns(), why)
+        while len(self._ended) > MAX_SESSIONS:
+            del self._ended[next(iter(self._ended))]
 
     def active(self) -> list[Session]:
         self._purge()

@@ -104,7 +104,7 @@ def test_a_wrong_password_is_refused_and_audited_and_five_lock_logins(procs, tmp
     # now even the right password is refused, without being checked
     locked = riskctl(config, "login", "--role", "admin", "--password-stdin", password=ADMIN_PW)
     assert locked.returncode == 3 and "logins are locked for" in locked.stderr
-    wait_for(lambda: len(audited(config, "login", "wrong password")) == 5
+    wait_for(lambda: len(audited(config, "login", "wrong admin password")) == 5
              and audited(config, "login", "logins locked for"), 10,
              what="5 refused logins and the locked attempt in audit.log")
     assert not any("no0" in json.dumps(r) or "$2b$" in json.dumps(r)
@@ -292,3 +292,33 @@ def test_stopping_a_guard_while_a_position_is_open_asks_first(procs, tmp_path, r
     stopped = riskctl(config, "stop", "market", "--yes")
     assert stopped.returncode == 0, stopped.stderr
     assert procs.workers(config)["market"].state == "stopped"
+
+
+def test_a_password_change_says_which_sessions_it_ended_and_the_next_command_says_why(
+        procs, tmp_path, riskctl):
+    """Trial finding 1: after `passwd admin` the next command said "your session is no longer
+    valid (riskd restarted or it was ended)": neither guess was true. passwd now names the
+    sessions it ended and the refusal says why and when; and `login --role ops` says that it
+    replaces the cached admin session (the next `stop` was refused "you have an ops session")."""
+    config = config_with_passwords(tmp_path)
+    procs.riskd(config)
+    procs.wait_running(config, ["logging"])
+    assert riskctl(config, "login", "--role", "admin", "--password-stdin",
+                   password=ADMIN_PW).returncode == 0
+    changed = riskctl(config, "passwd", "admin", "--password-stdin", password="a new secret 1")
+    assert changed.returncode == 0, changed.stderr
+    user = getpass.getuser()
+    assert f"it ended 1 admin session ({user}): log in again with the new password" in \
+        changed.stdout, changed.stdout
+    after = riskctl(config, "stop", "logging")
+    assert after.returncode == 3, after.stderr
+    assert "your admin session ended when the admin password was changed at " in after.stderr
+    assert "restarted" not in after.stderr, after.stderr
+    assert riskctl(config, "login", "--role", "admin", "--password-stdin",
+                   password="a new secret 1").returncode == 0
+    ops = riskctl(config, "login", "--role", "ops", "--password-stdin", password=OPS_PW)
+    assert ops.returncode == 0, ops.stderr
+    assert "your admin session is replaced by this ops session" in ops.stdout, ops.stdout
+    wait_for(lambda: audited(config, "login", "ok: ops session"), 10, what="the ops login")
+    logins = [r for r in audit_lines(config) if r.get("action") == "login"]
+    assert [r.get("login_as") for r in logins] == ["admin", "admin", "ops"], logins

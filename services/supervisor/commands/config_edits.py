@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
+from services.supervisor.sessionwords import ended_note
 from services.supervisor.commands.rule_outcome import RuleEdit, outcome_lines, reason_of
 from services.supervisor.riskshards import forward_risk
 from shared import showtime
@@ -58,7 +59,9 @@ def run_edit(sup, respond, key: str, edit: Callable[[str, str], EditResult],
         respond(error("io_error", f"cannot write {sup.loaded.path}: {exc}"))
         return
     mark_seen(sup, result.digest)
+    edited_ns = sup.clock.now_ns()
     reloaded = sup.reload_config(reason=f"edit: {key}", authenticated=True)
+    ended = ended_note(sup.sessions.ended_since(edited_ns))    # a password change ends some
     changed = reloaded.body
     restart = list(getattr(changed, "restart_needed", []) or [])
     body = ConfigEdited(path=result.path, key=key, backup=result.backup, digest=result.digest,
@@ -77,7 +80,7 @@ def run_edit(sup, respond, key: str, edit: Callable[[str, str], EditResult],
         note = "riskd took it; a tightening applies now, a loosening waits for the trading-day roll"
     if restart:
         note += "; needs a restart to take effect: " + ", ".join(restart)
-    respond(ok(body, reason=f"{key}: saved ({note})"))
+    respond(ok(body, reason=f"{key}: saved ({note})" + (f"; {ended}" if ended else "")))
 
 
 def confirm_rule_edit(sup, respond, key: str, rule: RuleEdit, body: ConfigEdited) -> None:

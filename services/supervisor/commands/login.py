@@ -4,7 +4,8 @@ The password is checked against the bcrypt hash in the config ([admin] or
 [ops] password_hash). bcrypt at cost 12 takes ~0.25 s and runs in the loop:
 that is the only wait, and the failed-login limiter (sessions.LoginLimiter)
 caps it at a few checks a minute per role and client. Every success, failure and locked attempt
-goes to the audit trail; the password, the hash and the token never do.
+goes to the audit trail with the role asked for (login_as: `audit show` lists it under WHAT);
+the password, the hash and the token never do.
 """
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ def execute_login(sup, request: LoginRequest, respond) -> None:
     if locked_until is not None:
         left = limiter.seconds_left(role, user)
         audit.record("login", role, f"refused: {role} logins locked for {left:.0f} s more",
-                     who=user)
+                     who=user, login_as=role)
         respond(error("auth_locked", f"too many failed {role} logins from {user}: {role} "
                                      f"logins are locked for {left:.0f} s more (until "
                                      f"{_at(sup, locked_until)})",
@@ -47,7 +48,8 @@ def execute_login(sup, request: LoginRequest, respond) -> None:
         return
     hashed = role_config(sup.config, role).password_hash
     if not hashed:
-        audit.record("login", role, f"refused: no {role} password set", who=user)
+        audit.record("login", role, f"refused: no {role} password set", who=user,
+                     login_as=role)
         respond(error("auth_refused",
                       no_password_hint(role, bool(sup.config.admin.password_hash)),
                       AuthNeeded(role=role)))
@@ -57,7 +59,8 @@ def execute_login(sup, request: LoginRequest, respond) -> None:
         note = (f"; {limiter.max_failures} failures within a minute: {role} logins locked for "
                 f"{limiter.lock_ns / 60e9:g} minutes for {user}" if locked_now else "")
         others = " (other roles and users can still log in)" if locked_now else ""
-        audit.record("login", role, "refused: wrong password" + note + others, who=user)
+        audit.record("login", role, f"refused: wrong {role} password" + note + others,
+                     who=user, login_as=role)
         until = f", until {_at(sup, limiter.locked(role, user))}" if locked_now else ""
         respond(error("auth_locked" if locked_now else "auth_refused",
                       f"wrong {role} password{note}{until}{others}", AuthNeeded(
@@ -67,7 +70,7 @@ def execute_login(sup, request: LoginRequest, respond) -> None:
     minutes = role_config(sup.config, role).session_minutes
     session = sessions.issue(role, minutes, user=user)
     audit.record("login", role, f"ok: {role} session for {minutes:g} min",
-                 who=user)
+                 who=user, login_as=role)
     respond(ok(LoginReply(role=role, token=session.token, expires_ns=session.expires_ns,
                           user=user),
                reason=f"logged in as {role} for {minutes:g} minutes"))

@@ -5,7 +5,9 @@ nothing is guarded, so stopping one while any account holds an open position or 
 working order needs `confirmed` (riskctl asks, or --yes). The check is here, in the
 supervisor, so no client can skip it. A stop is alerted like a crash (the phone hears it, and
 hears "back" when the worker runs again), and its answer says plainly what is no longer
-guarded. "risk" with risk as shards stops every shard (services/supervisor/operator.py).
+guarded. Its alert names who stopped it and what it leaves open (market's answer, asked even
+when the stop is confirmed; "not known" when market cannot say). "risk" with risk as shards
+stops every shard (services/supervisor/operator.py).
 """
 import attrs
 
@@ -18,39 +20,64 @@ from shared.messages.market import OrdersRequest, PositionsRequest
 from shared.messages.system import error
 
 
-def exposure_note(positions, orders) -> str:
-    """Why stopping a guard is risky now: the open positions and the working orders it would
-    leave unguarded, from market's two answers ('' when there are none of either)."""
-    failed = [r.reason for r in (positions, orders) if not r.ok]
+def exposure(positions, orders) -> tuple[str, bool]:
+    """What market's two answers say is open: ('1 open position(s) on SIM-DEMO-4', True),
+    ('', True) when nothing is, or (why riskd cannot tell, False) when an answer failed."""
+    failed = list(dict.fromkeys(r.reason for r in (positions, orders) if not r.ok))
     if failed:
         return (f"riskd cannot tell whether accounts hold open positions or working orders "
-                f"({'; '.join(failed)}); they may be left unguarded")
+                f"({'; '.join(failed)})", False)
     rows = list(positions.body.positions) + list(orders.body.orders)
     if not rows:
-        return ""
+        return "", True
     counts = [f"{n} {what}(s)" for n, what in ((len(positions.body.positions), "open position"),
                                               (len(orders.body.orders), "working order")) if n]
     accounts = sorted({r.account_name or str(r.account_id) for r in rows})
-    return f"{' and '.join(counts)} on {', '.join(accounts)} would be left unguarded"
+    return f"{' and '.join(counts)} on {', '.join(accounts)}", True
+
+
+def exposure_note(positions, orders) -> str:
+    """Why stopping a guard is risky now: the open positions and the working orders it would
+    leave unguarded, from market's two answers ('' when there are none of either)."""
+    text, known = exposure(positions, orders)
+    if not text:
+        return ""
+    return f"{text} would be left unguarded" if known else f"{text}; they may be left unguarded"
+
+
+def left_open_line(positions, orders) -> str:
+    """The stop alert's line on what the stop leaves open, from the same answers the
+    confirmation step read: never invented, and said when it cannot be told."""
+    text, known = exposure(positions, orders)
+    if not known:
+        return f"what is left open is not known: {text}: check the broker's platform"
+    return (f"left open, unguarded: {text}" if text else
+            "no open position or working order when it stopped (market's answer)")
+
+
+def ask_exposure(sup, answered) -> None:
+    """Ask market for open positions and working orders (both at once, 2 s at most), then
+    answered(positions_reply, orders_reply)."""
+    answers: dict[str, object] = {}
+
+    def one(kind: str, reply) -> None:
+        answers[kind] = reply
+        if len(answers) == 2:
+            answered(answers["positions"], answers["orders"])
+    sup.forward("market", PositionsRequest(), lambda r: one("positions", r), timeout=2.0)
+    sup.forward("market", OrdersRequest(), lambda r: one("orders", r), timeout=2.0)
 
 
 def unless_exposed(sup, respond, why: str, proceed) -> None:
-    """Ask market for open positions and working orders (both at once, 2 s at most); none:
-    proceed(); some (or no answer): answer confirm_needed with `why` and what would be left
-    unguarded."""
-    answers: dict[str, object] = {}
-
-    def answered(kind: str, reply) -> None:
-        answers[kind] = reply
-        if len(answers) < 2:
-            return
-        note = exposure_note(answers["positions"], answers["orders"])
+    """No open position and no working order: proceed(); some (or no answer): answer
+    confirm_needed with `why` and what would be left unguarded."""
+    def answered(positions, orders) -> None:
+        note = exposure_note(positions, orders)
         if note:
             respond(error("confirm_needed", f"{why}: {note}"))
         else:
             proceed()
-    sup.forward("market", PositionsRequest(), lambda r: answered("positions", r), timeout=2.0)
-    sup.forward("market", OrdersRequest(), lambda r: answered("orders", r), timeout=2.0)
+    ask_exposure(sup, answered)
 
 
 def unguarded_note(name: str) -> str:
@@ -72,19 +99,27 @@ def unguarded_note(name: str) -> str:
 def execute(sup, request, respond) -> None:
     names = targets(sup, request.name)
     note = unguarded_note(request.name)
+    who = sup.requester        # the admin's session (role:user), for the stop alert
 
     def answer(reply) -> None:
         respond(attrs.evolve(reply, reason=f"{reply.reason}. {note}") if reply.ok and note
                 else reply)
 
-    def stop() -> None:
-        sup.announce_stop(names, request.reason)          # the phone hears it, like a crash
+    def stop(left_open: str = "") -> None:
+        sup.announce_stop(names, request.reason, who, left_open)   # the phone hears it
         act(names, sup.stop_worker, answer)
 
-    if request.confirmed or not note:
+    if not note:                         # notify, logging: they guard nothing
         stop()
         return
-    unless_exposed(sup, respond, f"{request.name} guards the accounts", stop)
+
+    def answered(positions, orders) -> None:
+        risky = exposure_note(positions, orders)
+        if risky and not request.confirmed:
+            respond(error("confirm_needed", f"{request.name} guards the accounts: {risky}"))
+        else:
+            stop(left_open_line(positions, orders))
+    ask_exposure(sup, answered)       # even when confirmed: the alert says what is left open
 
 
 # Stopping a worker that guards accounts is an admin's decision (DESIGN.md, CLI roles).

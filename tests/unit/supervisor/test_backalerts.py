@@ -74,7 +74,7 @@ def test_a_stop_alert_says_the_accounts_are_not_guarded_only_for_a_guard_worker(
     assert "riskctl start risk" in risk.lines[0]
     every = stopped_event(["risk-0", "risk-1"], 1)
     assert every.title.startswith("⛔ Workers risk-0 and risk-1 stopped by an operator")
-    assert "riskctl start risk " in every.lines[0]
+    assert every.lines[0].endswith("riskctl start risk"), every.lines[0]
     logging = stopped_event(["logging"], 1)
     assert (logging.severity, logging.title) == ("warning", "⏹ Worker logging stopped by an "
                                                             "operator")
@@ -114,3 +114,50 @@ def test_an_outage_under_a_second_does_not_read_as_zero_seconds():
     watch.up("enforcement", 100 * S + S // 2)
     back = watch.due(100 * S + S // 2, ())
     assert back.title.startswith("🟢 Worker enforcement is back after 0.5s down"), back.title
+
+
+def test_one_duration_format_a_second_never_reads_1_0s():
+    """Trial finding 7: 'back after 1.0s down' in one alert, '1s down' in another: a length
+    just under a second was rounded up to "1.0s". Every unit is cut, so 0.97 s and 1.97 s read
+    as the phone reads every other length."""
+    from shared.when import duration
+    assert duration(0.97) == "0.9s" and duration(1.0) == duration(1.97) == "1s"
+    watch = BackWatch()
+    watch.down("logging", 100 * S, "crashed: exited with code 1")
+    watch.up("logging", 100 * S + 970_000_000)
+    back = watch.due(102 * S, ())
+    assert back.title == "🟢 Worker logging is back after 0.9s down", back.title
+    assert "1.0s" not in back.title
+
+
+def test_a_stop_alert_names_who_stopped_it_and_what_it_leaves_open():
+    """Trial finding 5: '⛔ Worker risk stopped by an operator' named neither who (the audit
+    had it) nor what was left open (the confirmation step knew '1 open position(s) on
+    SIM-DEMO-4 would be left unguarded'). Both are said, and never invented."""
+    from decimal import Decimal
+
+    from services.supervisor.commands.stop import exposure_note, left_open_line
+    from shared.messages.market import OrdersTable, PositionRow, PositionsTable
+    from shared.messages.system import error, ok
+    held = ok(PositionsTable(positions=[PositionRow(
+        account_id=4, account_name="SIM-DEMO-4", contract_id="CON.F.US.MNQ.Z26", ticker="MNQ",
+        side="long", size=1, average_price=Decimal("21000"))]))
+    none = ok(OrdersTable())
+    assert exposure_note(held, none) == "1 open position(s) on SIM-DEMO-4 would be left unguarded"
+    line = left_open_line(held, none)
+    assert line == "left open, unguarded: 1 open position(s) on SIM-DEMO-4"
+    alert = stopped_event(["risk"], 1, "", "admin:root", line)
+    assert alert.title == ("⛔ Worker risk stopped by admin:root: accounts are NOT guarded until "
+                           "it is started again")
+    assert alert.lines[:2] == ["stopped by admin:root (riskctl stop); nothing restarts it until "
+                               "someone runs riskctl start risk", line]
+    assert left_open_line(ok(PositionsTable()), none) == (
+        "no open position or working order when it stopped (market's answer)")
+    silent = error("timeout", "market did not answer within 2 s")
+    assert left_open_line(silent, silent) == (
+        "what is left open is not known: riskd cannot tell whether accounts hold open positions "
+        "or working orders (market did not answer within 2 s): check the broker's platform")
+    unknown = stopped_event(["risk"], 1)            # nobody said anything: it is not invented
+    assert "could not name" in unknown.lines[0] and "not known" in unknown.lines[1]
+    logging = stopped_event(["logging"], 1, "", "admin:root")
+    assert logging.title == "⏹ Worker logging stopped by admin:root"

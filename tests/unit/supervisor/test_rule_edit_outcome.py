@@ -8,6 +8,8 @@ from __future__ import annotations
 import logging
 from types import SimpleNamespace
 
+from services.supervisor.sessions import Sessions
+
 from services.supervisor.audit import audited
 from services.supervisor.commands import config_set, rules_enable, rules_set
 from services.supervisor.commands.rule_outcome import RuleEdit, outcome_lines, rule_edit_of
@@ -40,6 +42,7 @@ class Sup:
         self.calendar = TradingDayConfig().calendar()
         self.clock = SimpleNamespace(now_ns=lambda: NOW_NS, monotonic=lambda: self.mono)
         self.mono = 0.0
+        self.sessions = Sessions(self.clock)      # a rule edit ends none
         self.readings = list(readings)
         self.asked = 0
         self.timers = []          # one-shot timers waiting: (due, callback), as Worker.after

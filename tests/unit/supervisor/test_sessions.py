@@ -43,9 +43,10 @@ def test_tokens_are_unique_and_revoking_one_leaves_the_others(clock):
     a, b = sessions.issue("ops", 5), sessions.issue("ops", 5)
     assert a.token != b.token
     assert sessions.revoke(a.token) and not sessions.revoke(a.token)
-    assert sessions.check(a.token).code == "auth_refused"
+    gone = sessions.check(a.token)                 # the refusal can say why and when
+    assert gone.code == "session_expired" and gone.ended.why == "it was logged out"
     assert sessions.check(b.token).session == b
-    assert sessions.revoke_role("ops") == 1 and sessions.active() == []
+    assert sessions.revoke_role("ops") == [b] and sessions.active() == []
 
 
 def test_missing_and_unknown_tokens_and_bad_roles(clock):
