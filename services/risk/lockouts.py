@@ -3,7 +3,8 @@
 LockoutBook holds every active lockout. One lockout per (account, symbol, kind, clears_on):
 a second timer for the same scope replaces the first only when it ends later (never the
 reverse); an until-reset / until-session / manual lockout that exists already is left as is.
-An extension keeps the reason the lockout started with (extended_reason).
+An extension keeps the reason the lockout started with (extended_reason); one by another
+rule names both rules, the one now holding it first (taken_over_reason).
 Lockouts end by time (expire), at the trading-day roll (until_reset), when the broker
 condition they wait for clears (clears_on, e.g. canTrade back to true), or by an admin unlock.
 
@@ -62,6 +63,22 @@ def extended_reason(original: str, new: str) -> str:
     return f"{first}{EXTENDED_BY}{new}" if first else new
 
 
+STARTED_BY = "; started by "
+
+
+def taken_over_reason(old_rule: str, old_reason: str, rule: str, reason: str) -> str:
+    """The reason of a lockout another rule extends: the rule now holding it (the row's rule,
+    in force until the row's end) leads with its own words, and the rule it started with is
+    named beside its first reason (trial: "cooldown_after_loss ... 3 trades this minute
+    reached the limit of 3; extended: one trade lost 113.90" read as one rule's row)."""
+    current, sep, origin = old_reason.partition(STARTED_BY)
+    if not sep:
+        origin = f"{old_rule}: {current.split(EXTENDED_BY)[0]}" if current else old_rule
+    if origin.split(":")[0] == rule:         # back to the rule it started with
+        return reason or origin.partition(": ")[2]
+    return f"{reason or 'extended'}{STARTED_BY}{origin}"
+
+
 class LockoutBook:
     def __init__(self, ids: Callable[[], str], name_of: Callable[[int], str] = str):
         self._ids = ids
@@ -110,7 +127,10 @@ class LockoutBook:
             lock = LockoutState(id=old.id, account_id=account_id, kind=spec.kind, rule=rule,
                                 since_ns=old.since_ns, until_ns=spec.until_ns,
                                 symbol=spec.symbol, clears_on=spec.clears_on,
-                                reason=extended_reason(old.reason, reason), by=by)
+                                reason=(extended_reason(old.reason, reason)
+                                        if old.rule == rule else
+                                        taken_over_reason(old.rule, old.reason, rule, reason)),
+                                by=by)
             self._by_key[_key(lock)] = lock
             return EXTENDED, LockoutChange(change=EXTENDED, lockout=lock, ts_ns=now, by=by,
                                            reason=lock.reason)
