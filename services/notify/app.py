@@ -32,6 +32,7 @@ from services.notify.channels.discord import DiscordChannel
 from services.notify.channels.telegram import TelegramChannel
 from services.notify.outbox import Outbox
 from services.notify.sender import ChannelSender
+from services.notify.steps import by_step, step_alert, step_key
 from services.notify.templates import Alert, DisconnectWatch, build, context_for, with_unguarded, \
     severity_at_least
 from shared import shards, topics
@@ -150,6 +151,18 @@ class NotifyWorker(Worker):
 
     # -- events in ------------------------------------------------------------------------
     def _on_sub(self, sub: Subscriber) -> None:
+        steps: list = []         # risk's breaches and lockout starts: one alert per step
+        try:
+            self._drain(sub, steps)
+        finally:
+            for group in by_step(steps):
+                alert = step_alert(group, self.ctx_t)
+                if alert is not None:
+                    button = next((a for a in map(lock_button_account, group) if a is not None),
+                                  None)
+                    self.queue(alert, button)
+
+    def _drain(self, sub: Subscriber, steps: list) -> None:
         for _ in range(1000):
             received = sub.recv()
             if received is None:
@@ -157,6 +170,9 @@ class NotifyWorker(Worker):
                     return
                 continue
             msg = received.msg
+            if step_key(msg) is not None:
+                steps.append(msg)
+                continue
             if isinstance(msg, GuardReport):
                 self.unguarded[msg.trading_day] = msg.unguarded_s
                 continue

@@ -30,6 +30,7 @@ import attrs
 
 from services.risk.lockouts import ADDED, EXTENDED, lock_key
 from services.risk.outcome import Outcome
+from services.risk.pastlimits import still_past
 from services.risk.state import AccountState
 from services.risk.words import LOCKOUT_RULE, SELF_LOCK, command_in, not_sent, what, who
 from shared.when import self_lock_refusal
@@ -301,6 +302,11 @@ class Acting:
         if not out.lockouts:
             return out, (f"account {self.account_name(account_id)}"
                          f"{' ' + symbol if symbol else ''} is not locked")
+        if not any(lk.symbol is None for lk in self.lockouts.covering(account_id)):
+            # the account is free: a limit it is still past locks it again at its next trade,
+            # said once, on the last lockout that ended (services/risk/pastlimits.py)
+            out.lockouts[-1] = attrs.evolve(out.lockouts[-1],
+                                            still_past=still_past(self, account_id, now))
         out.dirty.add(account_id)
         return out, ""
 

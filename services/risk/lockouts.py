@@ -5,6 +5,8 @@ a second timer for the same scope replaces the first only when it ends later (ne
 reverse); an until-reset / until-session / manual lockout that exists already is left as is.
 An extension keeps the reason the lockout started with (extended_reason); one by another
 rule names both rules, the one now holding it first (taken_over_reason).
+Each change names the lockout that holds the same scope longer (over): a shorter lockout
+starting inside a longer one, or one ending under it, must not read as the account's end.
 Lockouts end by time (expire), at the trading-day roll (until_reset), when the broker
 condition they wait for clears (clears_on, e.g. canTrade back to true), or by an admin unlock.
 
@@ -20,9 +22,11 @@ from __future__ import annotations
 
 from typing import Callable, Iterable, Optional
 
+import attrs
+
 from services.risk.carried import Carried, existed_before
 from services.risk.state import AccountState, symbol_of
-from services.risk.words import LOCKOUT_RULE
+from services.risk.words import FOREVER, LOCKOUT_RULE
 from shared.messages.market import ORDER_MARKET, Fill, OrderUpdate, PositionUpdate
 from shared.messages.risk import (CANCEL_ORDERS, CLOSE_POSITION, ENFORCE, REDUCE_POSITION,
                                   TIMER, UNTIL_RESET, Decision, LockoutChange, LockoutState,
@@ -40,6 +44,11 @@ def lock_key(lock, account_id: Optional[int] = None) -> tuple:
     """The book's key of a lockout, or of the lockout a LockSpec asks for on account_id."""
     aid = lock.account_id if account_id is None else account_id
     return (aid, lock.symbol, lock.kind, lock.clears_on)
+
+
+def end_of(lock: LockoutState) -> int:
+    """When a lockout ends, for comparing (FOREVER when no time is set)."""
+    return lock.until_ns if lock.until_ns is not None else FOREVER
 
 
 def describe(lock: LockoutState, name: str = "") -> str:
@@ -103,6 +112,15 @@ class LockoutBook:
         return [lk for lk in self._by_key.values() if lk.account_id == account_id
                 and (lk.symbol is None or (symbol is not None and lk.symbol == symbol))]
 
+    def longest(self, lock: LockoutState, later_than: bool = True) -> Optional[LockoutState]:
+        """The lockout in force on lock's scope (another one) that ends last; with later_than,
+        only one that ends after lock does (the account is free only when it ends)."""
+        others = [lk for lk in self.covering(lock.account_id, lock.symbol) if lk.id != lock.id]
+        top = max(others, key=lambda lk: (end_of(lk), lk.since_ns), default=None)
+        if top is None or (later_than and end_of(top) <= end_of(lock)):
+            return None
+        return top
+
     def next_expiry(self) -> Optional[int]:
         ends = [lk.until_ns for lk in self._by_key.values() if lk.until_ns is not None]
         return min(ends) if ends else None
@@ -133,9 +151,10 @@ class LockoutBook:
                                 by=by)
             self._by_key[_key(lock)] = lock
             return EXTENDED, LockoutChange(change=EXTENDED, lockout=lock, ts_ns=now, by=by,
-                                           reason=lock.reason)
+                                           reason=lock.reason, over=self.longest(lock))
         self._by_key[_key(lock)] = lock
-        return ADDED, LockoutChange(change=ADDED, lockout=lock, ts_ns=now, by=by, reason=reason)
+        return ADDED, LockoutChange(change=ADDED, lockout=lock, ts_ns=now, by=by, reason=reason,
+                                    over=self.longest(lock))
 
     def _clear(self, pred, now: int, by: str, reason: str) -> list[LockoutChange]:
         out = []
@@ -144,7 +163,8 @@ class LockoutBook:
                 del self._by_key[key]
                 out.append(LockoutChange(change=CLEARED, lockout=lk, ts_ns=now, by=by,
                                          reason=reason))
-        return out
+        # what still holds the scope of each ended lockout: "ended" alone read as free
+        return [attrs.evolve(c, over=self.longest(c.lockout, later_than=False)) for c in out]
 
     def expire(self, now: int) -> list[LockoutChange]:
         """Lockouts whose end has come (timers, until-session, until-reset at their roll)."""

@@ -13,6 +13,7 @@ from shared.messages.risk import (HistoryRequest, LockoutList, LockoutsRequest,
                                   RiskStatusReply, RiskStatusRequest, RulesOverrideRequest,
                                   RulesReply, RulesRequest, SelfLockRequest, UnlockRequest)
 from shared.messages.system import Reply, error, ok
+from shared.pastwords import past_words
 
 log = logging.getLogger(__name__)
 
@@ -80,8 +81,13 @@ class Requests:
         if refusal:
             return error("refused", refusal)
         self.w.apply(out)
+        now = self.w.clock.now_ns()
+        zone = showtime.zone_of(self.w.config)
+        warnings = [past_words(p, showtime.at(p.until_ns, zone, now) if p.until_ns else "")
+                    for c in out.lockouts for p in c.still_past]
         return ok(LockoutList(lockouts=[c.lockout for c in out.lockouts]),
-                  reason=f"{len(out.lockouts)} lockout(s) ended")
+                  reason=f"{len(out.lockouts)} lockout(s) ended"
+                         + "".join(f"\nWARNING: {w}" for w in warnings))
 
     def _on_self_lock(self, req: SelfLockRequest) -> Reply:
         aid = self._resolve(req.account)
