@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Optional
 
+from services.risk import loosening
 from services.risk.views import account_rules, account_status
 from services.risk.words import SELF_LOCK, self_lock_answer
 from shared import showtime
@@ -128,6 +129,13 @@ class Requests:
         if applied:
             self.w.store.save_marks(self.w.engine)     # saved before the answer: survives a restart
         said = [override_line(self.w.engine, aid, rule, diff) for aid, rule, diff in applied]
+        changes: dict[int, dict] = {}
+        for aid, rule, diff in applied:
+            changes.setdefault(aid, {})[rule] = diff
+        lines = loosening.now_lines(changes, self.w.engine.account_name,
+                                    f" (admin override by {req.by}: {req.reason})")
+        if lines:          # the trader's limits changed: their phone hears it
+            self.w._notify("rules_in_force_now", "info", loosening.NOW_TITLE, lines)
         log.warning("%s applied waiting rule settings now (%s): %s", req.by, req.reason,
                     "; ".join(said) or "nothing was waiting")
         if not said:
