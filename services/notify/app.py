@@ -32,7 +32,7 @@ from services.notify.channels.discord import DiscordChannel
 from services.notify.channels.telegram import TelegramChannel
 from services.notify.outbox import Outbox
 from services.notify.sender import ChannelSender
-from services.notify.steps import by_step, step_alert, step_key
+from services.notify.steps import StepHold, step_alert, step_key
 from services.notify.templates import Alert, DisconnectWatch, build, context_for, with_unguarded, \
     severity_at_least
 from shared import shards, topics
@@ -75,6 +75,7 @@ class NotifyWorker(Worker):
         self.senders: dict[str, ChannelSender] = {}
         self.watch = DisconnectWatch(self.config.notify.disconnect_alert_after_s)
         self._published_states: dict[str, tuple] = {}
+        self.steps = StepHold()
         self.unguarded: dict[str, float] = {}     # trading day -> the supervisor's latest figure
         self.commands: CommandPoller | None = None
         self._configure(self.config)
@@ -140,6 +141,8 @@ class NotifyWorker(Worker):
             self._configure(new)
 
     def teardown(self) -> None:
+        if hasattr(self, "steps"):
+            self._flush_steps(everything=True)   # into the outbox before the senders stop
         if self.commands is not None:
             self.commands.stop()
         for sender in self.senders.values():
@@ -151,18 +154,6 @@ class NotifyWorker(Worker):
 
     # -- events in ------------------------------------------------------------------------
     def _on_sub(self, sub: Subscriber) -> None:
-        steps: list = []         # risk's breaches and lockout starts: one alert per step
-        try:
-            self._drain(sub, steps)
-        finally:
-            for group in by_step(steps):
-                alert = step_alert(group, self.ctx_t)
-                if alert is not None:
-                    button = next((a for a in map(lock_button_account, group) if a is not None),
-                                  None)
-                    self.queue(alert, button)
-
-    def _drain(self, sub: Subscriber, steps: list) -> None:
         for _ in range(1000):
             received = sub.recv()
             if received is None:
@@ -170,8 +161,9 @@ class NotifyWorker(Worker):
                     return
                 continue
             msg = received.msg
-            if step_key(msg) is not None:
-                steps.append(msg)
+            if step_key(msg) is not None:     # risk's breaches and lockout starts: one alert
+                if self.steps.add(msg, self.clock.monotonic()):      # per account and step
+                    self.after(self.steps.hold_s, self._flush_steps)
                 continue
             if isinstance(msg, GuardReport):
                 self.unguarded[msg.trading_day] = msg.unguarded_s
@@ -187,6 +179,15 @@ class NotifyWorker(Worker):
                 alerts = [alert] if alert is not None else []
             for alert in alerts:
                 self.queue(alert, lock_button_account(msg))
+
+    def _flush_steps(self, everything: bool = False) -> None:
+        """The steps held long enough (services/notify/steps.py), each one alert."""
+        for group in self.steps.due(self.clock.monotonic(), everything):
+            alert = step_alert(group, self.ctx_t)
+            if alert is not None:
+                button = next((a for a in map(lock_button_account, group) if a is not None),
+                              None)
+                self.queue(alert, button)
 
     def _tick(self) -> None:
         for alert in self.watch.tick(self.clock.monotonic()):

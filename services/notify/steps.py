@@ -2,15 +2,16 @@
 risk published about an account become one alert (pure).
 
 Risk publishes a step's lockout changes and decisions together, all with the step's time
-(ts_ns); notify reads them in one go. Fresh-user trial: one breach sent "🔒 Lockout started:
+(ts_ns); notify holds them HOLD_S after the first came (StepHold: a step's messages need not
+come in one read of the socket) and then makes its one alert. Fresh-user trial: one breach sent "🔒 Lockout started:
 Demo 1 until Mon 17:00 CST" and 20 ms later "🔒 Lockout started: Demo 1 until 03:32:43 CST"
 (the cooldown the same losing trade started), the second read on a phone as the real end; a
 market-wide move made 21 alerts in 90 ms for 3 accounts, past notify's rate limit. The step's
 alert leads with when the account is free (the longest lockout in force, its rule) and what
 each shorter one adds ("🔒 Demo 1 locked until Mon 17:00 CST (daily_realized_loss);
 cooldown_after_loss also until 03:32:43 CST"), then each breach as its own alert would say it.
-A step split across two reads of the socket gives two alerts, each still true on its own
-(a lockout's alert names the longer one in force: LockoutChange.over).
+A step whose messages come further apart than HOLD_S gives two alerts, each still true on its
+own (a lockout's alert names the longer one in force: LockoutChange.over).
 """
 from __future__ import annotations
 
@@ -29,6 +30,40 @@ def step_key(msg: Any) -> Optional[tuple]:
     if isinstance(msg, LockoutChange) and msg.change != "cleared":
         return msg.lockout.account_id, msg.ts_ns
     return None
+
+
+HOLD_S = 0.1        # risk publishes a step within a millisecond; the phone waits this long
+
+
+class StepHold:
+    """Risk's breaches and lockout starts, held per step until HOLD_S after its first message
+    (times: the caller's monotonic clock)."""
+
+    def __init__(self, hold_s: float = HOLD_S):
+        self.hold_s = hold_s
+        self._groups: dict[tuple, tuple[float, list]] = {}
+
+    def add(self, msg: Any, now: float) -> bool:
+        """Hold a message (step_key(msg) is not None); True when it starts a step."""
+        key = step_key(msg)
+        held = self._groups.get(key)
+        if held is None:
+            self._groups[key] = (now, [msg])
+            return True
+        held[1].append(msg)
+        return False
+
+    def due(self, now: float, everything: bool = False) -> list[list]:
+        """The steps held HOLD_S (every one with everything), in the order they started."""
+        out = []
+        for key, (since, msgs) in list(self._groups.items()):
+            if everything or now - since >= self.hold_s:
+                del self._groups[key]
+                out.append(msgs)
+        return out
+
+    def __len__(self) -> int:
+        return len(self._groups)
 
 
 def by_step(msgs: list) -> list[list]:

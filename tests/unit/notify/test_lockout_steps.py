@@ -60,3 +60,23 @@ def test_a_lockout_ending_under_a_longer_one_says_the_account_is_still_locked():
     alert = build(ended, CTX)
     assert alert.title == ("🔒 cooldown_after_loss ended on Demo 1: still locked until "
                            "17:00 CST (daily_realized_loss)"), alert.title
+
+
+def test_a_step_is_held_until_its_hold_is_over_then_given_whole_in_order():
+    from services.notify.steps import StepHold
+    desk, out = losing_step()
+    hold = StepHold(hold_s=0.1)
+    first, *rest = [*out.lockouts, *out.decisions]
+    assert hold.add(first, 10.0) is True          # a new step: the caller sets a timer
+    assert hold.due(10.05) == []
+    assert [hold.add(m, 10.06) for m in rest] == [False] * len(rest)
+    other = later_step(desk)
+    assert hold.add(other, 10.07) is True
+    assert hold.due(10.11) == [[first, *rest]]    # the first step's hold is over
+    assert hold.due(10.11, everything=True) == [[other]] and len(hold) == 0
+
+
+def later_step(desk):
+    desk.now += NS
+    desk.engine.unlock(1001, None, "admin", "t", desk.now)
+    return desk.trade("-5", contract=NQ, side=SIDE_SELL, trade_id=78).decisions[0]
