@@ -25,8 +25,8 @@ from shared.messages.notify import SEVERITIES, DailySummary, NotifyEvent
 from shared.symbols import tickers_in
 from shared.pastwords import past_words
 from shared.workerdown import CRASHED, FLAPPING, down_kind
-from shared.messages.risk import (ALERT, MANUAL, TIMER, UNTIL_RESET, UNTIL_SESSION, Decision,
-                                  LockoutChange, PastLimit, RuleWarning)
+from shared.messages.risk import (ALERT, LOCKED_ALREADY, MANUAL, TIMER, UNTIL_RESET,
+                                  UNTIL_SESSION, Decision, LockoutChange, PastLimit, RuleWarning)
 
 INFO, WARNING, CRITICAL = SEVERITIES
 RANK = {s: i for i, s in enumerate(SEVERITIES)}
@@ -140,7 +140,12 @@ def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
         lines.append(f"alert only: {d.what}" if d.what else f"alert only, would {verb}")
     else:
         lines.append(f"action: {verb}" + (f" {d.contract_id}" if d.contract_id else ""))
-    if d.lock is not None:
+    if d.lock is not None and d.suppressed.startswith(LOCKED_ALREADY):
+        # its own lockout is within the one in force: its end is not the account's
+        lines.append("its lockout (" + _lock_words(d.lock.kind, d.lock.until_ns, ctx, d.ts_ns,
+                                                   d.lock.clears_on)
+                     + ") adds nothing: the account is locked as long or longer")
+    elif d.lock is not None:
         lines.append("locked " + _lock_words(d.lock.kind, d.lock.until_ns, ctx, d.ts_ns,
                                               d.lock.clears_on))
     if d.reason:

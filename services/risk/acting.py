@@ -36,13 +36,11 @@ from services.risk.words import LOCKOUT_RULE, SELF_LOCK, command_in, not_sent, w
 from shared.when import self_lock_refusal
 from shared.messages.enforce import Command
 from shared.messages.risk import (ACTION_NONE, ALERT, CANCEL_ORDERS, CLOSE_POSITION, ENFORCE,
-                                  FLATTEN, REDUCE_POSITION, TIMER, UNTIL_RESET, Decision,
-                                  LockSpec)
+                                  FLATTEN, LOCKED_ALREADY, REDUCE_POSITION, TIMER, UNTIL_RESET,
+                                  Decision, LockSpec)
 
 # a self-lockout no later than the lockout in force: kept in history as changing nothing
 ALREADY_LOCKED = "already locked as long or longer: nothing changed"
-# a rule's breach under a lockout another rule holds as long or longer: recorded, not acted on
-ALREADY_HELD = "locked already, no new action"
 # what a flatten in flight already does for its account (closes, reductions, cancels)
 COVERED_BY_FLATTEN = (CLOSE_POSITION, REDUCE_POSITION, CANCEL_ORDERS)
 # the broker's times (a position's opening) read against risk's clock (a command's issue):
@@ -101,7 +99,7 @@ class Acting:
                     # action (RULES.md: each breach records; trial: daily_realized_loss at
                     # 122 % under daily_net_loss's lockout left no line, alert or history)
                     out.decisions.append(self._unsent(
-                        d, f"{ALREADY_HELD}: {self.lockouts.describe(held)}"))
+                        d, f"{LOCKED_ALREADY}: {self.lockouts.describe(held)}"))
                 acted.add(_noted(d.rule))
                 return
             acted.add(_noted(d.rule))

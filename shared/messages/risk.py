@@ -31,6 +31,10 @@ LOCK_KINDS = (TIMER, UNTIL_RESET, UNTIL_SESSION, MANUAL)
 
 ENFORCE, ALERT = "enforce", "alert"
 
+# Decision.suppressed of a breach under a lockout another rule holds as long or longer: recorded,
+# no action, its own lockout taken by the one in force (RULES.md: each breach records)
+LOCKED_ALREADY = "locked already, no new action"
+
 
 @attrs.frozen(kw_only=True)
 class LockSpec:

@@ -68,7 +68,18 @@ def test_status_says_why_a_limit_past_100_percent_has_no_action_while_locked():
     desk.trade("-161.18", contract=NQ, side=SIDE_SELL)
     values = {v.rule: v for v in rule_values(desk.engine, 1001, desk.now)}
     assert values["daily_realized_loss"].progress > 1
-    assert values["daily_realized_loss"].detail.endswith("; locked already: no new action")
+    assert values["daily_realized_loss"].detail.endswith("; locked already, no new action")
     desk.engine.unlock(1001, None, "admin", "test", desk.now)
     values = {v.rule: v for v in rule_values(desk.engine, 1001, desk.now)}
     assert "locked already" not in values["daily_realized_loss"].detail
+
+
+def test_the_alert_of_a_breach_under_a_longer_lockout_does_not_give_its_own_end_as_the_end():
+    desk = Desk(cooldown_after_loss=COOLDOWN)
+    desk.long(1, MNQ, 21000)
+    desk.engine.self_lock(1001, desk.now, until_ns=desk.now + 3600 * NS)
+    [d] = desk.trade("-102.80", contract=MNQ, side=SIDE_SELL).decisions
+    alert = build(d, Context(tz=CHI, accounts={1001: "Demo 1"}))
+    assert not any(line.startswith("locked until") for line in alert.lines), alert.lines
+    assert "its lockout (until 09:05 CST) adds nothing: the account is locked as long or " \
+           "longer" in alert.lines, alert.lines
