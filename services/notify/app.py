@@ -188,6 +188,8 @@ class NotifyWorker(Worker):
                 button = next((a for a in map(lock_button_account, group) if a is not None),
                               None)
                 self.queue(alert, button)
+        if len(self.steps):        # a step that started after this timer was set
+            self.after(self.steps.hold_s, self._flush_steps)
 
     def _tick(self) -> None:
         for alert in self.watch.tick(self.clock.monotonic()):
