@@ -161,7 +161,7 @@ class NotifyWorker(Worker):
                     return
                 continue
             msg = received.msg
-            if step_key(msg) is not None:     # risk's breaches and lockout starts: one alert
+            if step_key(msg) is not None:     # risk's breaches and lockout changes: one alert
                 if self.steps.add(msg, self.clock.monotonic()):      # per account and step
                     self.after(self.steps.hold_s, self._flush_steps)
                 continue

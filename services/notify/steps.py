@@ -1,4 +1,4 @@
-"""One alert per account per risk step: the breaches and lockout starts that one engine step of
+"""One alert per account per risk step: the breaches and lockout changes that one engine step of
 risk published about an account become one alert (pure).
 
 Risk publishes a step's lockout changes and decisions together, all with the step's time
@@ -20,14 +20,16 @@ from typing import Any, Optional
 from services.notify.templates import (RANK, Alert, Context, _lock_words, build, readable)
 from shared.messages.risk import Decision, LockoutChange, LockoutState
 
+CLEARED = "cleared"
+
 FOREVER = 2 ** 63
 
 
 def step_key(msg: Any) -> Optional[tuple]:
-    """(account, step time) of a breach or a lockout start/extension; None for anything else."""
+    """(account, step time) of a breach or a lockout change; None for anything else."""
     if isinstance(msg, Decision):
         return msg.account_id, msg.ts_ns
-    if isinstance(msg, LockoutChange) and msg.change != "cleared":
+    if isinstance(msg, LockoutChange):
         return msg.lockout.account_id, msg.ts_ns
     return None
 
@@ -36,7 +38,7 @@ HOLD_S = 0.1        # risk publishes a step within a millisecond; the phone wait
 
 
 class StepHold:
-    """Risk's breaches and lockout starts, held per step until HOLD_S after its first message
+    """Risk's breaches and lockout changes, held per step until HOLD_S after its first message
     (times: the caller's monotonic clock)."""
 
     def __init__(self, hold_s: float = HOLD_S):
@@ -86,7 +88,8 @@ def step_alert(msgs: list, ctx: Context) -> Optional[Alert]:
     alerts = [(m, a) for m, a in alerts if a is not None]
     if len(alerts) <= 1:
         return alerts[0][1] if alerts else None
-    locks = [m for m, _ in alerts if isinstance(m, LockoutChange)]
+    locks = [m for m, _ in alerts if isinstance(m, LockoutChange) and m.change != CLEARED]
+    ends = [(m, a) for m, a in alerts if isinstance(m, LockoutChange) and m.change == CLEARED]
     breaches = [(m, a) for m, a in alerts if isinstance(m, Decision)]
     first = alerts[0][1]
     account = first.account
@@ -109,12 +112,28 @@ def step_alert(msgs: list, ctx: Context) -> Optional[Alert]:
             if c.lockout.rule not in told:
                 lines.append(f"🔒 {c.lockout.rule}, by {c.lockout.by}"
                              + (f": {c.reason}" if c.reason else ""))
-    else:
+    elif breaches:
         title = f"⚠️ {len(breaches)} breaches on {account}: " + ", ".join(
             m.rule for m, _ in breaches)
-    for _m, a in breaches:
+    else:
+        title = _ends_title(account, [m for m, _ in ends], ctx)
+    for _m, a in breaches + ends:
         lines += [a.title, *a.lines]
     severity = max((a.severity for _m, a in alerts), key=lambda s: RANK.get(s, 0))
-    return readable(Alert(kind="breach" if breaches else "lockout_start", severity=severity,
+    kind = "breach" if breaches else "lockout_start" if locks else "lockout_end"
+    return readable(Alert(kind=kind, severity=severity,
                           title=title, lines=tuple(lines), account=account,
                           account_id=first.account_id, ts_ns=first.ts_ns))
+
+
+def _ends_title(account: str, ends: list, ctx: Context) -> str:
+    """Lockouts ending in one step (an unlock, timers ending together): which, and whether the
+    account is free now ("still locked ..." by the one left; "still past" a limit)."""
+    rules = ", ".join(dict.fromkeys(c.lockout.rule for c in ends))
+    over = next((c.over for c in ends if c.over is not None), None)
+    if over is not None:
+        until = _lock_words(over.kind, over.until_ns, ctx, ends[0].ts_ns, over.clears_on)
+        return f"🔒 {rules} ended on {account}: still locked {until} ({over.rule})"
+    title = f"🔓 Lockouts ended on {account}: {rules}"
+    past = list(dict.fromkeys(p.rule for c in ends for p in c.still_past))
+    return title + (": ⚠️ the account is still past " + ", ".join(past) if past else "")

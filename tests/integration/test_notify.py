@@ -246,14 +246,14 @@ EVENTS = [
     ("risk", "warning", RuleWarning(id="w1", ts_ns=0, rule="trade_count", account_id=1001,
                                     value=Decimal(8), limit=Decimal(10), warn_at=0.8),
      "trade_count at 80% of its limit on SIM-DEMO-1"),
-    # ts_ns 1: a step of its own (the decision's is 0: one step's breaches and lockouts of an
+    # ts_ns 1 (and 2): a step of its own (the decision's is 0: one step's breaches and lockouts of an
     # account are one alert, services/notify/steps.py); the day is far from "today", so the
     # date is named too
     ("risk", "lockout", LockoutChange(change="added", ts_ns=1, lockout=LockoutState(
         id="l1", account_id=1001, kind="timer", rule="cooldown", since_ns=0,
         until_ns=1_795_647_600 * 10**9)),
         "Lockout started: SIM-DEMO-1 until Wed 2026-11-25 17:00 CST"),
-    ("risk", "lockout", LockoutChange(change="cleared", ts_ns=0, by="admin", lockout=LockoutState(
+    ("risk", "lockout", LockoutChange(change="cleared", ts_ns=2, by="admin", lockout=LockoutState(
         id="l1", account_id=1001, kind="timer", rule="cooldown", since_ns=0)),
      "Lockout ended: SIM-DEMO-1"),
     ("enforcement", "result", CommandResult(command_id="d1.1", account_id=1001, status="failed",

@@ -80,3 +80,19 @@ def later_step(desk):
     desk.now += NS
     desk.engine.unlock(1001, None, "admin", "t", desk.now)
     return desk.trade("-5", contract=NQ, side=SIDE_SELL, trade_id=78).decisions[0]
+
+
+def test_an_unlock_of_two_lockouts_is_one_alert_that_warns_of_the_limit_still_past():
+    """The trial's `riskctl unlock 1001`: "2 lockout(s) ended", each its own alert, and
+    nothing said of the daily loss still past its limit."""
+    desk, out = losing_step()
+    out, _ = desk.engine.unlock(1001, None, "admin:ana", "checked", desk.now)
+    [group] = by_step(out.lockouts)
+    alert = step_alert(group, CTX)
+    assert alert.title == ("🔓 Lockouts ended on Demo 1: daily_realized_loss, "
+                           "cooldown_after_loss: ⚠️ the account is still past "
+                           "daily_realized_loss"), alert.title
+    assert alert.severity == "warning" and alert.kind == "lockout_end"
+    assert any(line.startswith("still past daily_realized_loss (-611.18 vs -500)")
+               for line in alert.lines), alert.lines
+
