@@ -32,6 +32,7 @@ from services.notify.channels.discord import DiscordChannel
 from services.notify.channels.telegram import TelegramChannel
 from services.notify.outbox import Outbox
 from services.notify.sender import ChannelSender
+from services.notify.steps import StepHold, step_alert, step_key
 from services.notify.templates import Alert, DisconnectWatch, build, context_for, with_unguarded, \
     severity_at_least
 from shared import shards, topics
@@ -74,6 +75,7 @@ class NotifyWorker(Worker):
         self.senders: dict[str, ChannelSender] = {}
         self.watch = DisconnectWatch(self.config.notify.disconnect_alert_after_s)
         self._published_states: dict[str, tuple] = {}
+        self.steps = StepHold()
         self.unguarded: dict[str, float] = {}     # trading day -> the supervisor's latest figure
         self.commands: CommandPoller | None = None
         self._configure(self.config)
@@ -139,6 +141,8 @@ class NotifyWorker(Worker):
             self._configure(new)
 
     def teardown(self) -> None:
+        if hasattr(self, "steps"):
+            self._flush_steps(everything=True)   # into the outbox before the senders stop
         if self.commands is not None:
             self.commands.stop()
         for sender in self.senders.values():
@@ -157,6 +161,10 @@ class NotifyWorker(Worker):
                     return
                 continue
             msg = received.msg
+            if step_key(msg) is not None:     # risk's breaches and lockout changes: one alert
+                if self.steps.add(msg, self.clock.monotonic()):      # per account and step
+                    self.after(self.steps.hold_s, self._flush_steps)
+                continue
             if isinstance(msg, GuardReport):
                 self.unguarded[msg.trading_day] = msg.unguarded_s
                 continue
@@ -171,6 +179,17 @@ class NotifyWorker(Worker):
                 alerts = [alert] if alert is not None else []
             for alert in alerts:
                 self.queue(alert, lock_button_account(msg))
+
+    def _flush_steps(self, everything: bool = False) -> None:
+        """The steps held long enough (services/notify/steps.py), each one alert."""
+        for group in self.steps.due(self.clock.monotonic(), everything):
+            alert = step_alert(group, self.ctx_t)
+            if alert is not None:
+                button = next((a for a in map(lock_button_account, group) if a is not None),
+                              None)
+                self.queue(alert, button)
+        if len(self.steps):        # a step that started after this timer was set
+            self.after(self.steps.hold_s, self._flush_steps)
 
     def _tick(self) -> None:
         for alert in self.watch.tick(self.clock.monotonic()):

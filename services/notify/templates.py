@@ -23,9 +23,10 @@ from shared.messages.enforce import DONE, FAILED, CommandResult
 from shared.messages.market import BrokerConnection
 from shared.messages.notify import SEVERITIES, DailySummary, NotifyEvent
 from shared.symbols import tickers_in
+from shared.pastwords import past_words
 from shared.workerdown import CRASHED, FLAPPING, down_kind
-from shared.messages.risk import (ALERT, MANUAL, TIMER, UNTIL_RESET, UNTIL_SESSION, Decision,
-                                  LockoutChange, RuleWarning)
+from shared.messages.risk import (ALERT, LOCKED_ALREADY, MANUAL, TIMER, UNTIL_RESET,
+                                  UNTIL_SESSION, Decision, LockoutChange, PastLimit, RuleWarning)
 
 INFO, WARNING, CRITICAL = SEVERITIES
 RANK = {s: i for i, s in enumerate(SEVERITIES)}
@@ -139,7 +140,12 @@ def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
         lines.append(f"alert only: {d.what}" if d.what else f"alert only, would {verb}")
     else:
         lines.append(f"action: {verb}" + (f" {d.contract_id}" if d.contract_id else ""))
-    if d.lock is not None:
+    if d.lock is not None and d.suppressed.startswith(LOCKED_ALREADY):
+        # its own lockout is within the one in force: its end is not the account's
+        lines.append("its lockout (" + _lock_words(d.lock.kind, d.lock.until_ns, ctx, d.ts_ns,
+                                                   d.lock.clears_on)
+                     + ") adds nothing: the account is locked as long or longer")
+    elif d.lock is not None:
         lines.append("locked " + _lock_words(d.lock.kind, d.lock.until_ns, ctx, d.ts_ns,
                                               d.lock.clears_on))
     if d.reason:
@@ -176,20 +182,38 @@ def lockout_alert(c: LockoutChange, ctx: Context) -> Optional[Alert]:
     account = ctx.account(lo.account_id)
     scope = f"{account} {lo.symbol}" if lo.symbol else account
     why = [x for x in (c.reason or lo.reason,) if x]
+    until = _lock_words(lo.kind, lo.until_ns, ctx, c.ts_ns, lo.clears_on)
+    over = c.over
+    held = (f"locked {_lock_words(over.kind, over.until_ns, ctx, c.ts_ns, over.clears_on)} "
+            f"({over.rule})") if over is not None else ""
     if c.change == "cleared":
         # which lockout: an unlock of an account with several ends each with its own alert
         # (the same title twice told nothing); the rule, and what it was (timed, until reset...)
-        return Alert(kind="lockout_end", severity=INFO,
-                     title=f"🔓 Lockout ended: {scope}, rule {lo.rule}",
-                     lines=(f"was {_lock_words(lo.kind, lo.until_ns, ctx, c.ts_ns, lo.clears_on)}"
-                            f", ended by {c.by}", *why),
+        title = (f"🔒 {lo.rule} ended on {scope}: still {held}" if over is not None
+                 else f"🔓 Lockout ended: {scope}, rule {lo.rule}")
+        if c.still_past:        # an unlock that the next trade undoes: said in the title
+            title += (": ⚠️ the account is still past "
+                      + ", ".join(dict.fromkeys(p.rule for p in c.still_past)))
+        return Alert(kind="lockout_end", severity=WARNING if c.still_past else INFO,
+                     title=title,
+                     lines=(f"was {until}, ended by {c.by}", *why,
+                            *(past_line(p, ctx, c.ts_ns) for p in c.still_past)),
                      account=account, account_id=lo.account_id, ts_ns=c.ts_ns)
-    word = "extended" if c.change == "extended" else "started"
-    return Alert(kind="lockout_start", severity=WARNING,
-                 title=f"🔒 Lockout {word}: {scope} "
-                       f"{_lock_words(lo.kind, lo.until_ns, ctx, c.ts_ns, lo.clears_on)}",
+    if over is not None:
+        # a lockout inside a longer one: its end is not the account's (trial: "until Mon 17:00"
+        # then "until 03:32:43" 20 ms later, which a phone shows as the end)
+        title = f"🔒 {scope} {held}; {lo.rule} also {until}"
+    else:
+        word = "extended" if c.change == "extended" else "started"
+        title = f"🔒 Lockout {word}: {scope} {until}"
+    return Alert(kind="lockout_start", severity=WARNING, title=title,
                  lines=(f"rule {lo.rule}, by {lo.by}", *why), account=account,
                  account_id=lo.account_id, ts_ns=c.ts_ns)
+
+
+def past_line(p: PastLimit, ctx: Context, now_ns: int) -> str:
+    """A limit still past after an unlock, as risk's answer says it (services/risk/pastlimits.py)."""
+    return past_words(p, ctx.at(p.until_ns, now_ns) if p.until_ns else "")
 
 
 def result_alert(r: CommandResult, ctx: Context) -> Optional[Alert]:

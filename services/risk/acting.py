@@ -30,13 +30,14 @@ import attrs
 
 from services.risk.lockouts import ADDED, EXTENDED, lock_key
 from services.risk.outcome import Outcome
+from services.risk.pastlimits import still_past
 from services.risk.state import AccountState
 from services.risk.words import LOCKOUT_RULE, SELF_LOCK, command_in, not_sent, what, who
 from shared.when import self_lock_refusal
 from shared.messages.enforce import Command
 from shared.messages.risk import (ACTION_NONE, ALERT, CANCEL_ORDERS, CLOSE_POSITION, ENFORCE,
-                                  FLATTEN, REDUCE_POSITION, TIMER, UNTIL_RESET, Decision,
-                                  LockSpec)
+                                  FLATTEN, LOCKED_ALREADY, REDUCE_POSITION, TIMER, UNTIL_RESET,
+                                  Decision, LockSpec)
 
 # a self-lockout no later than the lockout in force: kept in history as changing nothing
 ALREADY_LOCKED = "already locked as long or longer: nothing changed"
@@ -66,7 +67,7 @@ class Acting:
             return
         d = attrs.evolve(d, id=self.ids(), by=d.by or who(d.rule), what=what(d, acct, False))
         target = _target(d)
-        locked_now = False
+        locked_now = first = False
         if d.lock is not None:
             by = "trader" if d.rule == SELF_LOCK else "rule"
             key = lock_key(d.lock, d.account_id)
@@ -77,6 +78,7 @@ class Acting:
                 out.dirty.add(d.account_id)
                 locked_now = True
             acted = self.acted.setdefault(key, set())
+            first = _noted(d.rule) not in acted     # this rule's first breach under this lock
             # the same action for this lockout (known across a restart too: the rule holding
             # it flattening again is the same breach); a trader's self-lockout always acts
             repeat = d.action == ACTION_NONE or (d.rule != SELF_LOCK and (
@@ -92,7 +94,15 @@ class Acting:
                     kept = attrs.evolve(d, lock=None)
                     out.decisions.append(attrs.evolve(kept, what=what(kept, acct, False),
                                                       suppressed=ALREADY_LOCKED))
+                elif first and held is not None and held.rule != d.rule:
+                    # another rule's breach under this lockout: recorded once, with no new
+                    # action (RULES.md: each breach records; trial: daily_realized_loss at
+                    # 122 % under daily_net_loss's lockout left no line, alert or history)
+                    out.decisions.append(self._unsent(
+                        d, f"{LOCKED_ALREADY}: {self.lockouts.describe(held)}"))
+                acted.add(_noted(d.rule))
                 return
+            acted.add(_noted(d.rule))
             acted.add(target)
         if d.action == ACTION_NONE:
             out.decisions.append(d)
@@ -100,7 +110,7 @@ class Acting:
         busy = self._in_flight(d, target)
         if busy:                                # the same action is already on its way
             self._still_closing(d, target, busy, now, out)
-            if locked_now or d.rule == SELF_LOCK:   # a new breach all the same: keep its record
+            if locked_now or first or d.rule == SELF_LOCK:   # a new breach: keep its record
                 out.decisions.append(self._unsent(d, busy))
             return
         out.decisions.append(d)
@@ -118,7 +128,10 @@ class Acting:
         still in force, has acted on. Without it a new risk took a second rule's flatten under
         the same lockout for a new breach (chaos run: drawdown_guard flattening after the
         daily_net_loss flatten, only when risk had been restarted in between)."""
-        if d.mode != ENFORCE or d.suppressed or d.action == ACTION_NONE:
+        if d.mode != ENFORCE:
+            return
+        self._remember_noted(d)
+        if d.suppressed or d.action == ACTION_NONE:
             return
         if d.action == FLATTEN:        # when it finished is not on record: its issue then
             self.flattened_at(d.account_id, d.ts_ns, d.ts_ns, d.id)
@@ -128,6 +141,16 @@ class Acting:
         held = self.lockouts.get(key)
         if held is not None and d.ts_ns >= held.since_ns:
             self.acted.setdefault(key, set()).add(_target(d))
+
+    def _remember_noted(self, d: Decision) -> None:
+        """A breach recorded under a lockout still in force (read back after a restart):
+        not recorded again while it holds."""
+        if d.mode != ENFORCE or d.lock is None:
+            return
+        key = lock_key(d.lock, d.account_id)
+        held = self.lockouts.get(key)
+        if held is not None and d.ts_ns >= held.since_ns:
+            self.acted.setdefault(key, set()).add(_noted(d.rule))
 
     def _cancel_again(self, acct: AccountState, cmd: Command, now: int, out: Outcome) -> None:
         """A lockout's cancel that failed (the broker kept refusing it) is sent once more
@@ -277,6 +300,11 @@ class Acting:
         if not out.lockouts:
             return out, (f"account {self.account_name(account_id)}"
                          f"{' ' + symbol if symbol else ''} is not locked")
+        if not any(lk.symbol is None for lk in self.lockouts.covering(account_id)):
+            # the account is free: a limit it is still past locks it again at its next trade,
+            # said once, on the last lockout that ended (services/risk/pastlimits.py)
+            out.lockouts[-1] = attrs.evolve(out.lockouts[-1],
+                                            still_past=still_past(self, account_id, now))
         out.dirty.add(account_id)
         return out, ""
 
@@ -331,6 +359,11 @@ def _exposed_since(acct: AccountState, since_ns: int) -> bool:
     """Does risk's book show a position that grew, or an order placed, after since_ns?"""
     return any(lot[0] > since_ns for p in acct.positions.values() for lot in p.lots) \
         or any(max(o.created_ns, o.updated_ns or 0) > since_ns for o in acct.orders.values())
+
+
+def _noted(rule: str) -> tuple:
+    """What a lockout's acted-on set holds for a rule whose breach under it is recorded."""
+    return ("breach", rule)
 
 
 def _target(d: Decision) -> tuple:

@@ -151,7 +151,14 @@ class RiskWorker(Worker):
 
     def on_config(self, old, new) -> None:
         waited = self.settings.what_waits()
-        waiting = self.settings.update(new, list(self.engine.accounts.values()))
+        accounts = list(self.engine.accounts.values())
+        before = self.settings.rules_of(accounts)
+        waiting = self.settings.update(new, accounts)
+        # what applies at once (a tightening) reaches the trader as a loosening does
+        live = loosening.changed_now(before, self.settings.rules_of(accounts))
+        if live:
+            self._notify("rules_in_force_now", "info", loosening.NOW_TITLE,
+                         loosening.now_lines(live, self.engine.account_name))
         self.engine.allow_unlock = new.admin.allow_unlock
         self.engine.holiday_files = holiday_files(new, self.loaded.path)
         waits = self.settings.what_waits()

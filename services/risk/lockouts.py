@@ -3,7 +3,10 @@
 LockoutBook holds every active lockout. One lockout per (account, symbol, kind, clears_on):
 a second timer for the same scope replaces the first only when it ends later (never the
 reverse); an until-reset / until-session / manual lockout that exists already is left as is.
-An extension keeps the reason the lockout started with (extended_reason).
+An extension keeps the reason the lockout started with (extended_reason); one by another
+rule names both rules, the one now holding it first (taken_over_reason).
+Each change names the lockout that holds the same scope longer (over): a shorter lockout
+starting inside a longer one, or one ending under it, must not read as the account's end.
 Lockouts end by time (expire), at the trading-day roll (until_reset), when the broker
 condition they wait for clears (clears_on, e.g. canTrade back to true), or by an admin unlock.
 
@@ -19,9 +22,11 @@ from __future__ import annotations
 
 from typing import Callable, Iterable, Optional
 
+import attrs
+
 from services.risk.carried import Carried, existed_before
 from services.risk.state import AccountState, symbol_of
-from services.risk.words import LOCKOUT_RULE
+from services.risk.words import FOREVER, LOCKOUT_RULE
 from shared.messages.market import ORDER_MARKET, Fill, OrderUpdate, PositionUpdate
 from shared.messages.risk import (CANCEL_ORDERS, CLOSE_POSITION, ENFORCE, REDUCE_POSITION,
                                   TIMER, UNTIL_RESET, Decision, LockoutChange, LockoutState,
@@ -39,6 +44,11 @@ def lock_key(lock, account_id: Optional[int] = None) -> tuple:
     """The book's key of a lockout, or of the lockout a LockSpec asks for on account_id."""
     aid = lock.account_id if account_id is None else account_id
     return (aid, lock.symbol, lock.kind, lock.clears_on)
+
+
+def end_of(lock: LockoutState) -> int:
+    """When a lockout ends, for comparing (FOREVER when no time is set)."""
+    return lock.until_ns if lock.until_ns is not None else FOREVER
 
 
 def describe(lock: LockoutState, name: str = "") -> str:
@@ -60,6 +70,22 @@ def extended_reason(original: str, new: str) -> str:
     if not new or new in (first, original):
         return original
     return f"{first}{EXTENDED_BY}{new}" if first else new
+
+
+STARTED_BY = "; started by "
+
+
+def taken_over_reason(old_rule: str, old_reason: str, rule: str, reason: str) -> str:
+    """The reason of a lockout another rule extends: the rule now holding it (the row's rule,
+    in force until the row's end) leads with its own words, and the rule it started with is
+    named beside its first reason (trial: "cooldown_after_loss ... 3 trades this minute
+    reached the limit of 3; extended: one trade lost 113.90" read as one rule's row)."""
+    current, sep, origin = old_reason.partition(STARTED_BY)
+    if not sep:
+        origin = f"{old_rule}: {current.split(EXTENDED_BY)[0]}" if current else old_rule
+    if origin.split(":")[0] == rule:         # back to the rule it started with
+        return reason or origin.partition(": ")[2]
+    return f"{reason or 'extended'}{STARTED_BY}{origin}"
 
 
 class LockoutBook:
@@ -86,6 +112,15 @@ class LockoutBook:
         return [lk for lk in self._by_key.values() if lk.account_id == account_id
                 and (lk.symbol is None or (symbol is not None and lk.symbol == symbol))]
 
+    def longest(self, lock: LockoutState, later_than: bool = True) -> Optional[LockoutState]:
+        """The lockout in force on lock's scope (another one) that ends last; with later_than,
+        only one that ends after lock does (the account is free only when it ends)."""
+        others = [lk for lk in self.covering(lock.account_id, lock.symbol) if lk.id != lock.id]
+        top = max(others, key=lambda lk: (end_of(lk), lk.since_ns), default=None)
+        if top is None or (later_than and end_of(top) <= end_of(lock)):
+            return None
+        return top
+
     def next_expiry(self) -> Optional[int]:
         ends = [lk.until_ns for lk in self._by_key.values() if lk.until_ns is not None]
         return min(ends) if ends else None
@@ -110,12 +145,16 @@ class LockoutBook:
             lock = LockoutState(id=old.id, account_id=account_id, kind=spec.kind, rule=rule,
                                 since_ns=old.since_ns, until_ns=spec.until_ns,
                                 symbol=spec.symbol, clears_on=spec.clears_on,
-                                reason=extended_reason(old.reason, reason), by=by)
+                                reason=(extended_reason(old.reason, reason)
+                                        if old.rule == rule else
+                                        taken_over_reason(old.rule, old.reason, rule, reason)),
+                                by=by)
             self._by_key[_key(lock)] = lock
             return EXTENDED, LockoutChange(change=EXTENDED, lockout=lock, ts_ns=now, by=by,
-                                           reason=lock.reason)
+                                           reason=lock.reason, over=self.longest(lock))
         self._by_key[_key(lock)] = lock
-        return ADDED, LockoutChange(change=ADDED, lockout=lock, ts_ns=now, by=by, reason=reason)
+        return ADDED, LockoutChange(change=ADDED, lockout=lock, ts_ns=now, by=by, reason=reason,
+                                    over=self.longest(lock))
 
     def _clear(self, pred, now: int, by: str, reason: str) -> list[LockoutChange]:
         out = []
@@ -124,7 +163,8 @@ class LockoutBook:
                 del self._by_key[key]
                 out.append(LockoutChange(change=CLEARED, lockout=lk, ts_ns=now, by=by,
                                          reason=reason))
-        return out
+        # what still holds the scope of each ended lockout: "ended" alone read as free
+        return [attrs.evolve(c, over=self.longest(c.lockout, later_than=False)) for c in out]
 
     def expire(self, now: int) -> list[LockoutChange]:
         """Lockouts whose end has come (timers, until-session, until-reset at their roll)."""

@@ -1,9 +1,13 @@
-"""The notice "looser rule settings wait for the trading-day roll", in words (pure).
+"""Rule changes that reach the trader, in words (pure): a loosening that waits for the roll,
+and a change in force now (a tightening, or an admin's override).
 
 An admin loosened a rule (RULES.md: tightening is instant, loosening waits for the next
 trading-day roll, services/risk/settings.py). The notice names, per account, each rule and
 parameter that waits with its value in force and the one it will take, and when that is:
 "Demo 1: daily_realized_loss limit 500 -> 800, takes effect at the roll, Mon 17:00 CST".
+A change in force at once is said the same way, with "in force now" (trial: `rules set
+default max_contracts limit 3` and `rules override` reached no phone, while a loosening did):
+"Demo 1: max_contracts limit 5 -> 3, in force now".
 Values are shown as TOML spells them (shared/config/convert.human_value), accounts as alerts
 name them (shared/accountname.py).
 """
@@ -11,9 +15,13 @@ from __future__ import annotations
 
 from typing import Callable
 
+import attrs
+
 from shared.config.convert import human_value
 
 TITLE = "🟡 Looser rule settings wait for the trading-day roll"
+NOW_TITLE = "🟡 Rule settings changed: in force now"
+NOW = "in force now"
 
 
 def loosen_lines(waits: dict[int, tuple[tuple[str, ...], dict]], name_of: Callable[[int], str],
@@ -30,6 +38,42 @@ def loosen_lines(waits: dict[int, tuple[tuple[str, ...], dict]], name_of: Callab
             if not changed:            # e.g. the account is no longer guarded at all
                 lines.append(f"{name}: {rule}, {when}")
             for param, (now, later) in changed.items():
-                lines.append(f"{name}: {rule} {param} {human_value(now)} -> "
-                             f"{human_value(later)}, {when}")
+                lines.append(change_line(name, rule, param, now, later, when))
+    return lines
+
+
+def change_line(name: str, rule: str, param: str, old, new, when: str) -> str:
+    """'Demo 1: daily_realized_loss limit 500 -> 800, WHEN'."""
+    return f"{name}: {rule} {param} {human_value(old)} -> {human_value(new)}, {when}"
+
+
+def changed_now(before: dict[int, object], after: dict[int, object]) -> dict[int, dict]:
+    """account id -> {rule: {param: (old, new)}}: what changed between two sets of rules in
+    force (RulesConfig per account; an account whose rules are None is not guarded)."""
+    out: dict[int, dict] = {}
+    for aid, new in after.items():
+        old = before.get(aid)
+        if old is None or new is None or old == new:
+            continue
+        rules = {}
+        for f in attrs.fields(type(new)):
+            a, b = getattr(old, f.name), getattr(new, f.name)
+            if a != b:
+                rules[f.name] = {p.name: (getattr(a, p.name), getattr(b, p.name))
+                                 for p in attrs.fields(type(a))
+                                 if getattr(a, p.name) != getattr(b, p.name)}
+        if rules:
+            out[aid] = rules
+    return out
+
+
+def now_lines(changes: dict[int, dict], name_of: Callable[[int], str], how: str = "") -> list[str]:
+    """One line per parameter in force now: "Demo 1: max_contracts limit 5 -> 3, in force
+    now" (how: e.g. " (admin override by admin:ana: checked)", after it)."""
+    lines = []
+    for account_id, rules in sorted(changes.items()):
+        name = name_of(account_id)
+        for rule, params in rules.items():
+            for param, (old, new) in params.items():
+                lines.append(change_line(name, rule, param, old, new, NOW + how))
     return lines

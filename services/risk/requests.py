@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Optional
 
+from services.risk import loosening
 from services.risk.views import account_rules, account_status
 from services.risk.words import SELF_LOCK, self_lock_answer
 from shared import showtime
@@ -13,6 +14,7 @@ from shared.messages.risk import (HistoryRequest, LockoutList, LockoutsRequest,
                                   RiskStatusReply, RiskStatusRequest, RulesOverrideRequest,
                                   RulesReply, RulesRequest, SelfLockRequest, UnlockRequest)
 from shared.messages.system import Reply, error, ok
+from shared.pastwords import past_words
 
 log = logging.getLogger(__name__)
 
@@ -80,8 +82,13 @@ class Requests:
         if refusal:
             return error("refused", refusal)
         self.w.apply(out)
+        now = self.w.clock.now_ns()
+        zone = showtime.zone_of(self.w.config)
+        warnings = [past_words(p, showtime.at(p.until_ns, zone, now) if p.until_ns else "")
+                    for c in out.lockouts for p in c.still_past]
         return ok(LockoutList(lockouts=[c.lockout for c in out.lockouts]),
-                  reason=f"{len(out.lockouts)} lockout(s) ended")
+                  reason=f"{len(out.lockouts)} lockout(s) ended"
+                         + "".join(f"\nWARNING: {w}" for w in warnings))
 
     def _on_self_lock(self, req: SelfLockRequest) -> Reply:
         aid = self._resolve(req.account)
@@ -122,6 +129,13 @@ class Requests:
         if applied:
             self.w.store.save_marks(self.w.engine)     # saved before the answer: survives a restart
         said = [override_line(self.w.engine, aid, rule, diff) for aid, rule, diff in applied]
+        changes: dict[int, dict] = {}
+        for aid, rule, diff in applied:
+            changes.setdefault(aid, {})[rule] = diff
+        lines = loosening.now_lines(changes, self.w.engine.account_name,
+                                    f" (admin override by {req.by}: {req.reason})")
+        if lines:          # the trader's limits changed: their phone hears it
+            self.w._notify("rules_in_force_now", "info", loosening.NOW_TITLE, lines)
         log.warning("%s applied waiting rule settings now (%s): %s", req.by, req.reason,
                     "; ".join(said) or "nothing was waiting")
         if not said:

@@ -187,6 +187,10 @@ class RuleSettings:
                         ", ".join(waiting))
         return waiting
 
+    def rules_of(self, accounts) -> dict[int, object]:
+        """account id -> the rules in force for it (None: not guarded)."""
+        return {acct.account_id: self.for_account(acct) for acct in accounts}
+
     def roll(self, now: int) -> None:
         for key, (new, _names) in self._pending.items():
             self._effective[key] = new

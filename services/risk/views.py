@@ -8,7 +8,8 @@ import attrs
 from services.risk.pnl import account_unrealized, position_unrealized
 from services.risk.rules.base import Ctx
 from shared.config.convert import toml_value_text
-from shared.messages.risk import AccountRules, AccountStatus, PositionView, RuleValue
+from shared.messages.risk import (LOCKED_ALREADY, AccountRules, AccountStatus, PositionView,
+                                  RuleValue)
 
 
 def value_text(value) -> str:
@@ -45,6 +46,10 @@ def params_text(params) -> dict[str, str]:
     return dict(hit[1])
 
 
+# a limit past 100 % with no new action: the account is locked (docs/rules.md, "Lockouts")
+NO_NEW_ACTION = f"; {LOCKED_ALREADY}"
+
+
 def rule_values(engine, account_id: int, now: int, with_params: bool = False) -> list[RuleValue]:
     acct = engine.accounts.get(account_id)
     if acct is None:
@@ -54,6 +59,7 @@ def rule_values(engine, account_id: int, now: int, with_params: bool = False) ->
         return []
     ctx = Ctx(acct, engine.market, engine.calendar)
     waiting = getattr(engine.settings, "waiting", lambda _a: {})(account_id)
+    locked = any(lk.symbol is None for lk in engine.lockouts.covering(account_id))
     out = []
     for name, rule in engine.rules.items():
         params = getattr(cfg, name)
@@ -67,7 +73,8 @@ def rule_values(engine, account_id: int, now: int, with_params: bool = False) ->
             rule=name, enabled=params.enabled, mode=params.mode,
             value=m.value if m else None, limit=m.limit if m else None,
             progress=round(m.progress, 4) if m else None,
-            detail=m.detail if m else rule.description,
+            detail=(m.detail + (NO_NEW_ACTION if locked and m.progress >= 1 else "")
+                    if m else rule.description),
             params=params_text(params) if with_params else {},
             warn_at=m.warn_share(params.warn_at) if m else params.warn_at,
             waiting={p: value_text(new) for p, (_now, new) in waiting.get(name, {}).items()}))

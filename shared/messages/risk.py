@@ -31,6 +31,10 @@ LOCK_KINDS = (TIMER, UNTIL_RESET, UNTIL_SESSION, MANUAL)
 
 ENFORCE, ALERT = "enforce", "alert"
 
+# Decision.suppressed of a breach under a lockout another rule holds as long or longer: recorded,
+# no action, its own lockout taken by the one in force (RULES.md: each breach records)
+LOCKED_ALREADY = "locked already, no new action"
+
 
 @attrs.frozen(kw_only=True)
 class LockSpec:
@@ -98,6 +102,18 @@ class LockoutState:
 
 
 @attrs.frozen(kw_only=True)
+class PastLimit:
+    """A limit an account is still past when its lockouts end (an admin's unlock): the rule
+    acts again at the account's next trade, and locks it again until until_ns (None: a
+    lockout with no set end, or none)."""
+    rule: str
+    value: Decimal
+    limit: Decimal
+    until_ns: Optional[int] = None
+    on_quote: bool = False     # the rule reads open PnL: a price move acts too, not only a trade
+
+
+@attrs.frozen(kw_only=True)
 class LockoutChange:
     """Published on topic 'lockout': added, extended or cleared (with who and why)."""
     change: str                # added | extended | cleared
@@ -105,6 +121,10 @@ class LockoutChange:
     ts_ns: int
     by: str = "rule"
     reason: str = ""
+    # added / extended: the lockout in force on the same scope that ends later (the account is
+    # free only then); cleared: the one that still holds it (the longest). None: none.
+    over: Optional[LockoutState] = None
+    still_past: list[PastLimit] = attrs.Factory(list)    # cleared by an unlock: limits still past
 
 
 @attrs.frozen(kw_only=True)
@@ -258,7 +278,7 @@ class RulesReply:
     accounts: list[AccountRules] = attrs.Factory(list)
 
 
-ALL = (LockSpec, Decision, RuleWarning, LockoutState, LockoutChange, RuleValue, PositionView,
+ALL = (LockSpec, Decision, RuleWarning, LockoutState, PastLimit, LockoutChange, RuleValue, PositionView,
        AccountStatus, RiskStatusRequest, RiskStatusReply, LastRiskStatus, LockoutsRequest,
        LockoutList, UnlockRequest, SelfLockRequest, HistoryRequest, HistoryReply, RulesRequest, AccountRules,
        RulesReply, RulesOverrideRequest)

@@ -6,7 +6,8 @@ twice: the `event_order` fixture), with etc/riskd.toml's rules on a fresh accoun
 - an admin's flatten is riskd's, not the trader's trades: no cooldown;
 - a self-lockout during a trade_frequency cooldown (flatten = false) still flattens;
 - a -400 close on a 600 daily_net_loss limit does not lock (the close counted once);
-- a position closed by a rule takes its stop and target with it: nothing fills later.
+- a position closed by a rule takes its stop and target with it: nothing fills later;
+- an unlock of an account still past its daily loss limit says its next trade locks it again.
 """
 from __future__ import annotations
 
@@ -120,3 +121,27 @@ def test_a_closed_position_takes_its_stop_and_target_with_it(desk, event_order):
     assert sorted(o.status for o in children) == [CANCELLED, CANCELLED]
     assert len(desk.client.search_trades(acct, 0)) == 2     # the buy and riskd's close
     assert desk.lockouts(acct) == []
+
+
+def test_an_unlock_past_the_daily_loss_limit_warns_that_the_next_trade_locks_again(desk):
+    """Fresh-user trial: `riskctl unlock` answered "2 lockout(s) ended", and six seconds later
+    the next trade was flattened and locked again by daily_realized_loss (still past it). The
+    small_loss profile (limit 30) reaches the limit with one small MNQ loss."""
+    acct = desk.account("small_loss")
+    desk.known(acct)
+    desk.losing_trade(acct)
+    desk.until_flat(acct)
+    desk.quiet()
+    desk.until(lambda: [lk for lk in desk.lockouts(acct) if lk.rule == "daily_realized_loss"],
+               10, "the daily_realized_loss lockout", acct)
+    desk.admin()
+    unlocked = desk.riskctl("unlock", str(acct), "--reason", "e2e: checked")
+    assert unlocked.returncode == 0, unlocked.stderr
+    assert "lockout(s) ended" in unlocked.stdout
+    assert "WARNING: still past daily_realized_loss (-" in unlocked.stdout, unlocked.stdout
+    assert "vs -30): its next trade will be flattened and the account locked again until " \
+        in unlocked.stdout, unlocked.stdout
+    desk.buy(acct, MNQ, 1)                   # and it is: the next trade is flattened
+    desk.until(lambda: [lk for lk in desk.lockouts(acct) if lk.rule == "daily_realized_loss"],
+               10, "the daily_realized_loss lockout again", acct)
+    desk.until_flat(acct)

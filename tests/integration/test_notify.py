@@ -246,11 +246,14 @@ EVENTS = [
     ("risk", "warning", RuleWarning(id="w1", ts_ns=0, rule="trade_count", account_id=1001,
                                     value=Decimal(8), limit=Decimal(10), warn_at=0.8),
      "trade_count at 80% of its limit on SIM-DEMO-1"),
-    ("risk", "lockout", LockoutChange(change="added", ts_ns=0, lockout=LockoutState(
+    # ts_ns 1 (and 2): a step of its own (the decision's is 0: one step's breaches and lockouts of an
+    # account are one alert, services/notify/steps.py); the day is far from "today", so the
+    # date is named too
+    ("risk", "lockout", LockoutChange(change="added", ts_ns=1, lockout=LockoutState(
         id="l1", account_id=1001, kind="timer", rule="cooldown", since_ns=0,
-        until_ns=1_795_647_600 * 10**9)), # ts_ns 0: the day is far from "today", so the date is named too
+        until_ns=1_795_647_600 * 10**9)),
         "Lockout started: SIM-DEMO-1 until Wed 2026-11-25 17:00 CST"),
-    ("risk", "lockout", LockoutChange(change="cleared", ts_ns=0, by="admin", lockout=LockoutState(
+    ("risk", "lockout", LockoutChange(change="cleared", ts_ns=2, by="admin", lockout=LockoutState(
         id="l1", account_id=1001, kind="timer", rule="cooldown", since_ns=0)),
      "Lockout ended: SIM-DEMO-1"),
     ("enforcement", "result", CommandResult(command_id="d1.1", account_id=1001, status="failed",
@@ -355,9 +358,12 @@ def test_a_scoped_chat_gets_only_its_accounts_alerts_and_summary_lines(
 
         def got(chat: str) -> str:
             return "\n".join(h.text for h in telegram.hits if h.body.get("chat_id") == chat)
+        # the breach is queued last: notify holds a step of risk's 0.1 s (services/notify/steps.py)
         wait_for(lambda: "Worker risk crashed" in got("111") and "Worker risk crashed" in got(
-            "222") and "Worker risk crashed" in "\n".join(discord.texts()), 15,
-                 what="the worker alert (queued last) in both chats and on Discord")
+            "222") and "Worker risk crashed" in "\n".join(discord.texts())
+            and "Breach daily_loss" in got("111")
+            and "Breach daily_loss" in "\n".join(discord.texts()), 15,
+                 what="the worker alert in both chats and on Discord, the breach in 111")
         whole = ("Daily summary 2026-11-24", "SIM-DEMO-1: PnL +250.75", "SIM-DEMO-2: PnL -80.00",
                  "Breach daily_loss on SIM-DEMO-1")
         assert all(part in got("111") for part in whole), got("111")
@@ -421,5 +427,50 @@ def test_queued_alerts_survive_a_crash_of_notify(tmp_path, procs, telegram, disc
         wait_for(lambda: any("kept on disk" in t for t, h in zip(telegram.texts(), telegram.hits)
                              if h.body["chat_id"] == "111"),
                  15, what="the queued alert delivered by the restarted notify")
+    finally:
+        pubs.close()
+
+
+def test_one_losing_trade_past_two_limits_is_one_alert_that_says_when_the_account_is_free(
+        tmp_path, procs, telegram, discord):
+    """Fresh-user trial: one breach sent "🔒 Lockout started: Demo 1 until Mon 17:00 CST" and
+    20 ms later "🔒 Lockout started: Demo 1 until 03:32:43 CST" (the cooldown the same trade
+    started). The step risk's engine makes of that trade (etc/riskd.toml's shipped limits:
+    daily_realized_loss 500, cooldown_after_loss tier 300 -> 1800 s), published as risk
+    publishes a step: the phone reads the longer end first, the cooldown as what it adds."""
+    from tests.unit.risk.desk import MNQ, NQ, SIDE_SELL, Desk
+    desk = Desk(daily_realized_loss={"limit": 500},
+                cooldown_after_loss={"tiers": [{"loss": 300, "seconds": 1800}],
+                                     "flatten": True})
+    desk.long(1, MNQ, 21000)
+    out = desk.trade("-611.18", contract=NQ, side=SIDE_SELL)
+    assert len(out.lockouts) == 2 and len(out.decisions) == 2
+    config_path = notify_config(tmp_path, telegram, discord, rate_per_minute=600)
+    start_notify(procs, config_path)
+    pubs = Publishers(config_path)
+    try:
+        pubs.connected(telegram)
+        for c in out.lockouts:
+            pubs.publish("risk", "lockout", c)
+        for d in out.decisions:
+            pubs.publish("risk", "decision", d)
+        free = "🔒 SIM-DEMO-1 locked until 17:00 CST (daily_realized_loss); " \
+               "cooldown_after_loss also until 09:30 CST"
+
+        def about_it():         # chat 111's (222 gets the same)
+            with telegram.lock:
+                return [h.text for h in telegram.hits
+                        if h.body.get("chat_id") == "111" and "SIM-DEMO-1" in h.text]
+        wait_for(lambda: any(t.startswith(free) for t in about_it()), 10,
+                 what="the step's alert")
+        time.sleep(0.5)
+        texts = about_it()
+        # one alert (were the step's messages further apart than notify holds a step, each
+        # part would still say the longer end first, never "Lockout started ... 09:30")
+        assert len(texts) == 1, texts
+        assert not any(t.startswith("🔒 Lockout started: SIM-DEMO-1 until 09:30") for t in texts)
+        joined = "\n".join(texts)
+        assert "⚠️ Breach daily_realized_loss on SIM-DEMO-1" in joined
+        assert "⚠️ Breach cooldown_after_loss on SIM-DEMO-1" in joined
     finally:
         pubs.close()

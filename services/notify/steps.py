@@ -1,0 +1,139 @@
+"""One alert per account per risk step: the breaches and lockout changes that one engine step of
+risk published about an account become one alert (pure).
+
+Risk publishes a step's lockout changes and decisions together, all with the step's time
+(ts_ns); notify holds them HOLD_S after the first came (StepHold: a step's messages need not
+come in one read of the socket) and then makes its one alert. Fresh-user trial: one breach sent "🔒 Lockout started:
+Demo 1 until Mon 17:00 CST" and 20 ms later "🔒 Lockout started: Demo 1 until 03:32:43 CST"
+(the cooldown the same losing trade started), the second read on a phone as the real end; a
+market-wide move made 21 alerts in 90 ms for 3 accounts, past notify's rate limit. The step's
+alert leads with when the account is free (the longest lockout in force, its rule) and what
+each shorter one adds ("🔒 Demo 1 locked until Mon 17:00 CST (daily_realized_loss);
+cooldown_after_loss also until 03:32:43 CST"), then each breach as its own alert would say it.
+A step whose messages come further apart than HOLD_S gives two alerts, each still true on its
+own (a lockout's alert names the longer one in force: LockoutChange.over).
+"""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from services.notify.templates import (RANK, Alert, Context, _lock_words, build, readable)
+from shared.messages.risk import Decision, LockoutChange, LockoutState
+
+CLEARED = "cleared"
+
+FOREVER = 2 ** 63
+
+
+def step_key(msg: Any) -> Optional[tuple]:
+    """(account, step time) of a breach or a lockout change; None for anything else."""
+    if isinstance(msg, Decision):
+        return msg.account_id, msg.ts_ns
+    if isinstance(msg, LockoutChange):
+        return msg.lockout.account_id, msg.ts_ns
+    return None
+
+
+HOLD_S = 0.1        # risk publishes a step within a millisecond; the phone waits this long
+
+
+class StepHold:
+    """Risk's breaches and lockout changes, held per step until HOLD_S after its first message
+    (times: the caller's monotonic clock)."""
+
+    def __init__(self, hold_s: float = HOLD_S):
+        self.hold_s = hold_s
+        self._groups: dict[tuple, tuple[float, list]] = {}
+
+    def add(self, msg: Any, now: float) -> bool:
+        """Hold a message (step_key(msg) is not None); True when it starts a step."""
+        key = step_key(msg)
+        held = self._groups.get(key)
+        if held is None:
+            self._groups[key] = (now, [msg])
+            return True
+        held[1].append(msg)
+        return False
+
+    def due(self, now: float, everything: bool = False) -> list[list]:
+        """The steps held HOLD_S (every one with everything), in the order they started."""
+        out = []
+        for key, (since, msgs) in list(self._groups.items()):
+            if everything or now - since >= self.hold_s:
+                del self._groups[key]
+                out.append(msgs)
+        return out
+
+    def __len__(self) -> int:
+        return len(self._groups)
+
+
+def by_step(msgs: list) -> list[list]:
+    """The messages grouped by step_key, in the order each group's first message came;
+    a message without a key is a group of its own."""
+    groups: dict[Any, list] = {}
+    for i, msg in enumerate(msgs):
+        key = step_key(msg)
+        groups.setdefault(key if key is not None else ("alone", i), []).append(msg)
+    return list(groups.values())
+
+
+def _end(lock: LockoutState) -> int:
+    return lock.until_ns if lock.until_ns is not None else FOREVER
+
+
+def step_alert(msgs: list, ctx: Context) -> Optional[Alert]:
+    """The one alert of a step's messages (build() of the message when it is alone)."""
+    alerts = [(m, build(m, ctx)) for m in msgs]
+    alerts = [(m, a) for m, a in alerts if a is not None]
+    if len(alerts) <= 1:
+        return alerts[0][1] if alerts else None
+    locks = [m for m, _ in alerts if isinstance(m, LockoutChange) and m.change != CLEARED]
+    ends = [(m, a) for m, a in alerts if isinstance(m, LockoutChange) and m.change == CLEARED]
+    breaches = [(m, a) for m, a in alerts if isinstance(m, Decision)]
+    first = alerts[0][1]
+    account = first.account
+    lines: list[str] = []
+    if locks:
+        ts = locks[0].ts_ns
+        held = [c.lockout for c in locks] + [c.over for c in locks if c.over is not None]
+        longest = max(held, key=_end)
+        scope = f"{account} {longest.symbol}" if longest.symbol else account
+        title = (f"🔒 {scope} locked "
+                 f"{_lock_words(longest.kind, longest.until_ns, ctx, ts, longest.clears_on)} "
+                 f"({longest.rule})")
+        for c in locks:
+            lo = c.lockout
+            if lo.id != longest.id:
+                title += (f"; {lo.rule} also "
+                          f"{_lock_words(lo.kind, lo.until_ns, ctx, ts, lo.clears_on)}")
+        told = {m.rule for m, _ in breaches}
+        for c in locks:              # a lockout no breach of the step speaks for
+            if c.lockout.rule not in told:
+                lines.append(f"🔒 {c.lockout.rule}, by {c.lockout.by}"
+                             + (f": {c.reason}" if c.reason else ""))
+    elif breaches:
+        title = f"⚠️ {len(breaches)} breaches on {account}: " + ", ".join(
+            m.rule for m, _ in breaches)
+    else:
+        title = _ends_title(account, [m for m, _ in ends], ctx)
+    for _m, a in breaches + ends:
+        lines += [a.title, *a.lines]
+    severity = max((a.severity for _m, a in alerts), key=lambda s: RANK.get(s, 0))
+    kind = "breach" if breaches else "lockout_start" if locks else "lockout_end"
+    return readable(Alert(kind=kind, severity=severity,
+                          title=title, lines=tuple(lines), account=account,
+                          account_id=first.account_id, ts_ns=first.ts_ns))
+
+
+def _ends_title(account: str, ends: list, ctx: Context) -> str:
+    """Lockouts ending in one step (an unlock, timers ending together): which, and whether the
+    account is free now ("still locked ..." by the one left; "still past" a limit)."""
+    rules = ", ".join(dict.fromkeys(c.lockout.rule for c in ends))
+    over = next((c.over for c in ends if c.over is not None), None)
+    if over is not None:
+        until = _lock_words(over.kind, over.until_ns, ctx, ends[0].ts_ns, over.clears_on)
+        return f"🔒 {rules} ended on {account}: still locked {until} ({over.rule})"
+    title = f"🔓 Lockouts ended on {account}: {rules}"
+    past = list(dict.fromkeys(p.rule for c in ends for p in c.still_past))
+    return title + (": ⚠️ the account is still past " + ", ".join(past) if past else "")

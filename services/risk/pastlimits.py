@@ -1,0 +1,49 @@
+"""What an unlock leaves past its limit: the limits that lock the account again at once.
+
+An admin's unlock ends the lockouts, not the trader's limits (RULES.md: the limits are the
+trader's; an unlock is an escape hatch from a lockout, not a raise). An account still past a
+daily limit is flattened and locked again by its next trade (or, for the rules that read open
+PnL, its next price move): fresh-user trial, `riskctl unlock 1001` answered "2 lockout(s)
+ended" and six seconds later daily_realized_loss (-614.03 vs -500) flattened it again. The
+unlock's answer and its alert say so beforehand (still_past).
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from services.risk.rules.base import QUOTE, ClockTick
+from shared.messages.risk import ENFORCE, PastLimit
+
+# rules that judge the account's day as it stands (the event only wakes them)
+DAY_RULES = ("daily_realized_loss", "daily_realized_profit", "daily_net_loss", "drawdown_guard")
+FREQUENCY = "trade_frequency_limit"
+
+
+def still_past(engine, account_id: int, now: int) -> list[PastLimit]:
+    """The limits the account is past now, each with the end of the lockout it would take."""
+    acct = engine.accounts.get(account_id)
+    cfg = engine.settings.for_account(acct) if acct is not None else None
+    if cfg is None:
+        return []
+    ctx = engine._ctx(acct)
+    out = []
+    for name in DAY_RULES:
+        rule, params = engine.rules.get(name), getattr(cfg, name)
+        if rule is None or not params.enabled or params.mode != ENFORCE:
+            continue
+        try:
+            decisions = rule.evaluate(ctx, ClockTick(now), now, params)
+        except Exception:          # a reading is never worth a failed unlock
+            decisions = []
+        for d in decisions:
+            if d.lock is not None and d.value is not None and d.limit is not None:
+                out.append(PastLimit(rule=name, value=d.value, limit=d.limit,
+                                     until_ns=d.lock.until_ns, on_quote=QUOTE in rule.listens))
+    params, rule = getattr(cfg, FREQUENCY), engine.rules.get(FREQUENCY)
+    if rule is not None and params.enabled and params.mode == ENFORCE:
+        ends = {"day": engine.calendar.next_roll(now), "week": engine.calendar.week_end(now)}
+        for m in rule.readings(ctx, now, params):
+            if m.key in ends and m.limit > 0 and m.value >= m.limit:
+                out.append(PastLimit(rule=FREQUENCY, value=Decimal(m.value),
+                                     limit=Decimal(m.limit), until_ns=ends[m.key]))
+    return out

@@ -1,0 +1,85 @@
+"""A rule that breaches under a lockout another rule holds is recorded once, with no new
+action (RULES.md: each breach records rule, numbers, action and lockout; a breach while the
+same lockout is active does not stack a second action). Fresh-user trial: Demo 1 showed
+daily_realized_loss at 122 % with no history line or alert (daily_net_loss held the lockout
+until the roll), and a self-lockout's flatten realized a -102.80 loss on 1003 (cooldown tier
+100) with no cooldown line, while a cooldown shorter than an until-reset lockout was recorded
+and alerted: the same kind of breach, recorded or not by which lockout happened to hold."""
+from services.notify.templates import Context, build
+from tests.unit.risk.desk import CHI, MNQ, NQ, NS, SIDE_SELL, Desk
+
+COOLDOWN = {"tiers": [{"loss": 100, "seconds": 300}], "flatten": True}
+
+
+def test_a_loss_rule_past_its_limit_under_another_rules_lockout_is_recorded_once():
+    desk = Desk(daily_realized_loss={"limit": 500}, daily_net_loss={"limit": 400})
+    desk.long(1, MNQ, 21000)
+    out = desk.trade("-450", contract=NQ, side=SIDE_SELL)     # daily_net_loss: flatten, lock
+    assert [d.rule for d in out.decisions] == ["daily_net_loss"]
+    out = desk.trade("-161.18", contract=NQ, side=SIDE_SELL)  # realized -611.18 vs -500
+    [d] = out.decisions
+    assert d.rule == "daily_realized_loss" and d.suppressed.startswith(
+        "locked already, no new action"), d
+    assert "daily_net_loss" in d.suppressed
+    assert out.commands == [] and out.lockouts == []
+    assert str(d.value) == "-611.18" and str(d.limit) == "-500"
+    alert = build(d, Context(tz=CHI, accounts={1001: "Demo 1"}))
+    assert "value -611.18 vs limit -500.00" in alert.lines
+    assert any(line.startswith("nothing sent: locked already") for line in alert.lines)
+    out = desk.trade("-5", contract=NQ, side=SIDE_SELL)        # the same breach: not again
+    assert out.decisions == [] and out.commands == []
+
+
+def test_a_cooldown_from_a_self_lockouts_flatten_is_recorded_under_the_longer_self_lockout():
+    desk = Desk(cooldown_after_loss=COOLDOWN)
+    desk.long(1, MNQ, 21000)
+    out, _ = desk.engine.self_lock(1001, desk.now, until_ns=desk.now + 3600 * NS)
+    [flatten] = out.commands
+    out = desk.trade("-102.80", contract=MNQ, side=SIDE_SELL)  # the flatten's close
+    [d] = out.decisions
+    assert d.rule == "cooldown_after_loss" and "self_lockout" in d.suppressed, d
+    assert out.commands == []
+    [lock] = desk.engine.lockouts.all()
+    assert lock.rule == "self_lockout" and lock.until_ns == desk.now + 3600 * NS
+
+
+def test_a_recorded_breach_under_a_lockout_is_not_recorded_again_after_a_restart(tmp_path):
+    from services.risk.store import Store
+    rules = dict(daily_realized_loss={"limit": 500}, daily_net_loss={"limit": 400})
+    desk = Desk(**rules)
+    store, _ = Store.open(str(tmp_path))
+    desk.long(1, MNQ, 21000)
+    store.commit(desk.trade("-450", contract=NQ, side=SIDE_SELL), desk.engine)
+    store.commit(desk.trade("-161.18", contract=NQ, side=SIDE_SELL), desk.engine)
+    store.close()
+    later = Desk(**rules)
+    store, _ = Store.open(str(tmp_path))
+    store.load(later.engine, later.now)
+    out = later.trade("-5", contract=NQ, side=SIDE_SELL, trade_id=99)
+    assert out.decisions == [] and out.commands == []
+    store.close()
+
+
+def test_status_says_why_a_limit_past_100_percent_has_no_action_while_locked():
+    from services.risk.views import rule_values
+    desk = Desk(daily_realized_loss={"limit": 500}, daily_net_loss={"limit": 400})
+    desk.long(1, MNQ, 21000)
+    desk.trade("-450", contract=NQ, side=SIDE_SELL)
+    desk.trade("-161.18", contract=NQ, side=SIDE_SELL)
+    values = {v.rule: v for v in rule_values(desk.engine, 1001, desk.now)}
+    assert values["daily_realized_loss"].progress > 1
+    assert values["daily_realized_loss"].detail.endswith("; locked already, no new action")
+    desk.engine.unlock(1001, None, "admin", "test", desk.now)
+    values = {v.rule: v for v in rule_values(desk.engine, 1001, desk.now)}
+    assert "locked already" not in values["daily_realized_loss"].detail
+
+
+def test_the_alert_of_a_breach_under_a_longer_lockout_does_not_give_its_own_end_as_the_end():
+    desk = Desk(cooldown_after_loss=COOLDOWN)
+    desk.long(1, MNQ, 21000)
+    desk.engine.self_lock(1001, desk.now, until_ns=desk.now + 3600 * NS)
+    [d] = desk.trade("-102.80", contract=MNQ, side=SIDE_SELL).decisions
+    alert = build(d, Context(tz=CHI, accounts={1001: "Demo 1"}))
+    assert not any(line.startswith("locked until") for line in alert.lines), alert.lines
+    assert "its lockout (until 09:05 CST) adds nothing: the account is locked as long or " \
+           "longer" in alert.lines, alert.lines

@@ -1,0 +1,47 @@
+"""A change to the trader's limits that is in force at once reaches the trader's phone the way a
+loosening does: old -> new, and when (now). Fresh-user trial: `riskctl rules set default
+max_contracts limit 3` ("applied live") and an admin's `rules override` sent no alert, while a
+loosening did ("Demo 1: daily_realized_loss limit 500 -> 800, takes effect at the roll, ...").
+
+The real RiskWorker on loopback sockets in this process (tests/unit/risk/test_waiting_notice.py's
+fixture), its config etc/riskd.toml's, edited with the function `riskctl rules set` uses."""
+from __future__ import annotations
+
+from services.risk.loosening import NOW_TITLE
+from shared.config.edit import set_rule_param
+from shared.messages.risk import RulesOverrideRequest
+from tests.unit.risk.test_waiting_notice import ACCOUNT, reload, worker  # noqa: F401
+
+NOTICE = "rules_in_force_now"
+
+
+def in_force(sent) -> list[list[str]]:
+    return [lines for kind, _sev, title, lines in sent if kind == NOTICE and title == NOW_TITLE]
+
+
+def test_a_tightening_is_said_with_old_new_and_now(worker):  # noqa: F811
+    w, path, backups, sent = worker
+    limit = w.settings.for_account(w.engine.accounts[ACCOUNT]).max_contracts.limit
+    set_rule_param(path, "default", "max_contracts", "limit", str(limit - 2), backups)
+    reload(w, path)
+    assert in_force(sent) == [[f"Demo 1: max_contracts limit {limit} -> {limit - 2}, "
+                               "in force now"]]
+    reload(w, path)                               # nothing changed: nothing said again
+    assert len(in_force(sent)) == 1
+    # a loosening waits: it is the other notice's, not this one's
+    set_rule_param(path, "default", "max_contracts", "limit", str(limit + 1), backups)
+    reload(w, path)
+    assert len(in_force(sent)) == 1
+
+
+def test_an_admin_override_is_said_with_old_new_now_and_who(worker):  # noqa: F811
+    w, path, backups, sent = worker
+    limit = w.settings.for_account(w.engine.accounts[ACCOUNT]).daily_realized_loss.limit
+    set_rule_param(path, "default", "daily_realized_loss", "limit", str(limit + 300), backups)
+    reload(w, path)
+    assert in_force(sent) == []                   # it waits for the roll
+    reply = w._handlers[RulesOverrideRequest](RulesOverrideRequest(
+        reason="funded, checked", by="admin:ana"))
+    assert reply.ok, reply.reason
+    assert in_force(sent) == [[f"Demo 1: daily_realized_loss limit {limit} -> {limit + 300}, "
+                               "in force now (admin override by admin:ana: funded, checked)"]]
