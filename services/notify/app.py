@@ -20,7 +20,7 @@ import os
 import socket
 import threading
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 import attrs
 import zmq
@@ -37,6 +37,7 @@ from services.notify.templates import Alert, DisconnectWatch, build, context_for
     severity_at_least
 from shared import shards, topics
 from shared.bus.subscriber import Subscriber
+from shared.codec import DecodeError, decode, encode
 from shared.config.accounts import find_account
 from shared.messages.control import GuardReport
 from shared.messages.market import BrokerConnection
@@ -76,6 +77,7 @@ class NotifyWorker(Worker):
         self.watch = DisconnectWatch(self.config.notify.disconnect_alert_after_s)
         self._published_states: dict[str, tuple] = {}
         self.steps = StepHold()
+        self._held_rows: dict[tuple, list[int]] = {}   # step -> its messages' rows in `held`
         self.unguarded: dict[str, float] = {}     # trading day -> the supervisor's latest figure
         self.commands: CommandPoller | None = None
         self._configure(self.config)
@@ -91,6 +93,7 @@ class NotifyWorker(Worker):
         self.handle(NotifyStatusRequest, self._on_status)
         self.handle(NotifyTest, self._on_test)
         self.every(1.0, self._tick)
+        self._take_back_held()
 
     def _configure(self, config) -> None:
         """(Re)build channels and their sender threads from the [notify] table."""
@@ -162,9 +165,8 @@ class NotifyWorker(Worker):
                 continue
             msg = received.msg
             if step_key(msg) is not None:     # risk's breaches and lockout changes: one alert
-                if self.steps.add(msg, self.clock.monotonic()):      # per account and step
-                    self.after(self.steps.hold_s, self._flush_steps)
-                continue
+                self._hold(msg, self.outbox.hold(encode(msg)))    # per account and step,
+                continue                                           # on disk while held
             if isinstance(msg, GuardReport):
                 self.unguarded[msg.trading_day] = msg.unguarded_s
                 continue
@@ -180,14 +182,39 @@ class NotifyWorker(Worker):
             for alert in alerts:
                 self.queue(alert, lock_button_account(msg))
 
+    def _hold(self, msg, row: int, now: Optional[float] = None) -> None:
+        self._held_rows.setdefault(step_key(msg), []).append(row)
+        if self.steps.add(msg, self.clock.monotonic() if now is None else now):
+            self.after(self.steps.hold_s, self._flush_steps)
+
+    def _take_back_held(self) -> None:
+        """Messages a previous run held (it stopped or crashed within a step's hold): made
+        into their alerts at once (guarantee: no alert is lost to a crash)."""
+        rows = self.outbox.held()
+        for row, frame in rows:
+            try:
+                msg = decode(frame).msg
+            except DecodeError as exc:
+                log.error("notify: a held message could not be read back (%s); dropped", exc)
+                self.outbox.release([row])
+                continue
+            self._hold(msg, row, now=self.clock.monotonic() - self.steps.hold_s)
+        if rows:
+            log.info("notify: %d message(s) held by the previous run made into alerts",
+                     len(rows))
+
     def _flush_steps(self, everything: bool = False) -> None:
-        """The steps held long enough (services/notify/steps.py), each one alert."""
+        """The steps held long enough (services/notify/steps.py), each one alert; its
+        messages leave the held table in the transaction that queues the alert."""
         for group in self.steps.due(self.clock.monotonic(), everything):
+            rows = tuple(self._held_rows.pop(step_key(group[0]), ()))
             alert = step_alert(group, self.ctx_t)
-            if alert is not None:
-                button = next((a for a in map(lock_button_account, group) if a is not None),
-                              None)
-                self.queue(alert, button)
+            if alert is None:
+                if rows:
+                    self.outbox.release(rows)
+                continue
+            button = next((a for a in map(lock_button_account, group) if a is not None), None)
+            self.queue(alert, button, release=rows)
         if len(self.steps):        # a step that started after this timer was set
             self.after(self.steps.hold_s, self._flush_steps)
 
@@ -238,17 +265,20 @@ class NotifyWorker(Worker):
         return self.access.sees(chat, account.id)
 
     def queue(self, alert: Alert, button_account: int | None = None,
-              only: tuple[str, ...] | None = None) -> None:
+              only: tuple[str, ...] | None = None, release: tuple[int, ...] = ()) -> None:
+        """release: the held messages (outbox.hold) this alert was made of."""
         channels = [n for n, s in self.senders.items()
                     if severity_at_least(alert.severity, s.min_severity)
                     and (only is None or n in only)]
         text = self.redactor.redact(alert.text)
         log_alert(alert, text, channels)          # in full, at its severity (alertlog.py)
         if not channels:
+            if release:
+                self.outbox.release(release)
             return
         title = self.redactor.redact(alert.title)
         self.outbox.add(attrs.evolve(alert, title=title), text, channels, self.clock.now_ns(),
-                        button_account)
+                        button_account, release)
         for name in channels:
             self.senders[name].poke()
 

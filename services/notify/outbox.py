@@ -39,6 +39,10 @@ CREATE TABLE IF NOT EXISTS replies (
     markup TEXT,
     created_ns INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS held (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    frame BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS deliveries (
     alert_id INTEGER NOT NULL REFERENCES alerts(id),
     channel TEXT NOT NULL,
@@ -95,11 +99,29 @@ class Outbox:
             self._local.db = db
         return db
 
-    def add(self, alert: Alert, text: str, channels: list[str], created_ns: int,
-            button_account: Optional[int] = None) -> int:
-        """Queue an alert for these channels; committed before this returns."""
+    # -- risk's step messages, held until the step's one alert is made (services/notify/steps.py)
+    def hold(self, frame: bytes) -> int:
+        """Keep one received message (its encoded frame) until release(); committed."""
         db = self._db()
         with db:
+            return db.execute("INSERT INTO held (frame) VALUES (?)", (frame,)).lastrowid
+
+    def held(self) -> list[tuple[int, bytes]]:
+        """What a previous run held and never made into an alert, in the order it came."""
+        return [(r[0], bytes(r[1])) for r in
+                self._db().execute("SELECT id, frame FROM held ORDER BY id")]
+
+    def release(self, ids: tuple[int, ...] | list[int]) -> None:
+        with self._db() as db:
+            db.executemany("DELETE FROM held WHERE id = ?", [(i,) for i in ids])
+
+    def add(self, alert: Alert, text: str, channels: list[str], created_ns: int,
+            button_account: Optional[int] = None, release: tuple[int, ...] = ()) -> int:
+        """Queue an alert for these channels; committed before this returns, in the same
+        transaction as the release of the held messages it was made of."""
+        db = self._db()
+        with db:
+            db.executemany("DELETE FROM held WHERE id = ?", [(i,) for i in release])
             cur = db.execute("INSERT INTO alerts (created_ns, kind, severity, title, text, "
                              "button_account, account_id, chats) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                              (created_ns, alert.kind, alert.severity, alert.title, text,

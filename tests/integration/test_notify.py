@@ -6,6 +6,7 @@ channel code, the real retries and the real notify process are what is tested.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -472,5 +473,48 @@ def test_one_losing_trade_past_two_limits_is_one_alert_that_says_when_the_accoun
         joined = "\n".join(texts)
         assert "⚠️ Breach daily_realized_loss on SIM-DEMO-1" in joined
         assert "⚠️ Breach cooldown_after_loss on SIM-DEMO-1" in joined
+    finally:
+        pubs.close()
+
+
+def test_a_step_held_for_its_one_alert_survives_a_kill_of_notify(tmp_path, procs, telegram,
+                                                                  discord):
+    """Notify holds a step of risk's breaches and lockouts 0.1 s to make one alert of it
+    (services/notify/steps.py). Guarantee 7 (no alert lost to a crash): what it holds is on
+    disk (notify.sqlite's `held`) from the moment it is read, and a notify killed with -9
+    inside the hold makes the alert when it starts again."""
+    import sqlite3
+    from tests.unit.risk.desk import MNQ, NQ, SIDE_SELL, Desk
+    desk = Desk(daily_realized_loss={"limit": 500},
+                cooldown_after_loss={"tiers": [{"loss": 300, "seconds": 1800}],
+                                     "flatten": True})
+    desk.long(1, MNQ, 21000)
+    out = desk.trade("-611.18", contract=NQ, side=SIDE_SELL)
+    config_path = notify_config(tmp_path, telegram, discord, rate_per_minute=600)
+    db_path = os.path.join(load_config(config_path).data_dir, "notify.sqlite")
+    notify = start_notify(procs, config_path)
+    pubs = Publishers(config_path)
+
+    def held() -> int:
+        try:
+            with contextlib.closing(sqlite3.connect(db_path, timeout=1)) as db:
+                return db.execute("SELECT COUNT(*) FROM held").fetchone()[0]
+        except sqlite3.OperationalError:       # no such table (the old notify): never held
+            return 0
+    try:
+        pubs.connected(telegram)
+        for c in out.lockouts:
+            pubs.publish("risk", "lockout", c)
+        for d in out.decisions:
+            pubs.publish("risk", "decision", d)
+        step = len(out.lockouts) + len(out.decisions)
+        wait_for(lambda: held() >= step, 5, interval=0.002, what="the step held on disk")
+        notify.kill_tree()                     # kill -9 inside the step's 0.1 s hold
+        sent = len(telegram.texts())
+        start_notify(procs, config_path)
+        wait_for(lambda: any("⚠️ Breach daily_realized_loss on SIM-DEMO-1" in t
+                             for t in telegram.texts()[sent:]), 15,
+                 what="the held step's alert from the restarted notify")
+        assert held() == 0
     finally:
         pubs.close()

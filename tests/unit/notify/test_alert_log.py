@@ -21,7 +21,7 @@ class Outbox:
     def __init__(self):
         self.added = []
 
-    def add(self, alert, text, channels, now_ns, button_account):
+    def add(self, alert, text, channels, now_ns, button_account, release=()):
         self.added.append((text, channels))
 
 
