@@ -1,4 +1,5 @@
-"""A subscriber that decodes frames, counts bad ones and tells its owner about gaps and new epochs."""
+"""A subscriber that decodes frames, counts bad ones, drops the copies a publisher sends again
+to late subscribers (shared/bus/publisher.py) and tells its owner about gaps and new epochs."""
 from __future__ import annotations
 
 import logging
@@ -7,7 +8,8 @@ from typing import Optional
 import attrs
 import zmq
 
-from shared import codec
+from shared import codec, topics
+from shared.bus.publisher import KEEP_MAX
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,34 @@ class StreamTracker:
         return self._last.get(publisher)
 
 
+class Copies:
+    """The kept-topic messages (shared.topics.KEPT) seen of each publisher's epoch, so a copy
+    of one, sent again to a late subscriber, is taken once. A publisher sends again only the
+    first KEEP_MAX it publishes on them, and they reach a subscriber before any later one on
+    them (a copy comes later, but is one of those): remembering the first KEEP_MAX seen is
+    enough, and no more is remembered."""
+
+    def __init__(self, keep: int = KEEP_MAX) -> None:
+        self.keep = keep
+        self._seen: dict[str, tuple[int, set[int]]] = {}
+        self.dropped = 0
+
+    def first(self, topic: str, env: codec.Envelope) -> bool:
+        """False for a second copy of a kept-topic message (seen already)."""
+        if not topic.startswith(topics.KEPT):
+            return True
+        epoch, seen = self._seen.get(env.publisher, (None, None))
+        if epoch != env.epoch or seen is None:
+            seen = set()
+            self._seen[env.publisher] = (env.epoch, seen)
+        elif env.seq in seen:
+            self.dropped += 1
+            return False
+        if len(seen) < self.keep:
+            seen.add(env.seq)
+        return True
+
+
 class Subscriber:
     """Wraps a SUB socket; recv() never raises on a bad frame, it counts and logs it."""
 
@@ -67,6 +97,7 @@ class Subscriber:
         self.sock = sock
         self.track = track
         self.tracker = StreamTracker()
+        self.copies = Copies()
         self.bad_frames = 0
 
     def subscribe(self, prefix: str = "") -> None:
@@ -91,8 +122,18 @@ class Subscriber:
         except (codec.DecodeError, UnicodeDecodeError) as exc:
             self._bad(frames, str(exc))
             return None
-        continuity = self.tracker.observe(env) if self.track else None
+        if not self.copies.first(topic, env):
+            return None
+        continuity = self.tracker.observe(env) if self.track and not self._late(topic, env) \
+            else None
         return Received(topic, env, continuity)
+
+    def _late(self, topic: str, env: codec.Envelope) -> bool:
+        """A kept-topic message sent again to this late subscriber, after later ones: nothing
+        was missed (the first copy never reached it), so no gap is said."""
+        position = self.tracker.position(env.publisher)
+        return (position is not None and position[0] == env.epoch and env.seq <= position[1]
+                and topic.startswith(topics.KEPT))
 
     def _bad(self, frames: list[bytes], why: str) -> None:
         self.bad_frames += 1
