@@ -93,11 +93,16 @@ class Publisher:
         self._kept.append([topic, frames, topic.startswith(self._joined)])
 
     def _send_again(self, prefixes: tuple[str, ...]) -> None:
+        sent = 0
         for entry in self._kept:
             topic, frames, _ = entry
             if topic.startswith(prefixes):
                 entry[2] = True
                 self.sock.send_multipart(frames, copy=False)
+                sent += 1
+        if sent:
+            log.debug("%s: %d kept message(s) sent again to a late subscription of %s",
+                      self.name, sent, ", ".join(repr(p) for p in prefixes))
 
     def expire(self) -> bool:
         """Close the window once its time is over (the owner calls it then too: Worker);
