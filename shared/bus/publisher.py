@@ -19,12 +19,16 @@ log = logging.getLogger(__name__)
 # matches yet: a breach risk decides the moment it starts never reached notify (the slow
 # joiner). So a publisher keeps the messages of the kept topics (shared.topics.KEPT: what an
 # alert is made of) it publishes in its first KEEP_FOR_S seconds, at most KEEP_MAX of them, and
-# sends them again, the same frames, to each subscription that arrives meanwhile. Subscribers
-# drop a copy they have already (shared.bus.subscriber.Copies). After the window nothing is
+# sends them again to each subscription that arrives meanwhile, the same body on the same topic
+# marked as a copy (COPY_MARK appended: every prefix the topic matches, it still matches).
+# Subscribers drop a copy they have already, and a copy is no part of the stream's order: it
+# makes no gap (shared.bus.subscriber.Copies). After the window nothing is
 # kept, so a topic nobody subscribes to grows nothing, and a late subscriber of a running
 # publisher (a restarted notify) is not sent what the one before it had.
 KEEP_FOR_S = 3.0
 KEEP_MAX = 1000
+COPY_MARK = "\x00copy"
+_COPY_MARK = COPY_MARK.encode()
 
 
 class Publisher:
@@ -98,7 +102,7 @@ class Publisher:
             topic, frames, _ = entry
             if topic.startswith(prefixes):
                 entry[2] = True
-                self.sock.send_multipart(frames, copy=False)
+                self.sock.send_multipart((frames[0] + _COPY_MARK, frames[1]), copy=False)
                 sent += 1
         if sent:
             log.debug("%s: %d kept message(s) sent again to a late subscription of %s",

@@ -9,7 +9,7 @@ import attrs
 import zmq
 
 from shared import codec, topics
-from shared.bus.publisher import KEEP_MAX
+from shared.bus.publisher import COPY_MARK, KEEP_MAX
 
 log = logging.getLogger(__name__)
 
@@ -63,31 +63,35 @@ class StreamTracker:
 
 
 class Copies:
-    """The kept-topic messages (shared.topics.KEPT) seen of each publisher's epoch, so a copy
-    of one, sent again to a late subscriber, is taken once. A publisher sends again only the
-    first KEEP_MAX it publishes on them, and they reach a subscriber before any later one on
-    them (a copy comes later, but is one of those): remembering the first KEEP_MAX seen is
-    enough, and no more is remembered."""
+    """Which kept-topic messages (shared.topics.KEPT) of each publisher's epoch were taken, so
+    a copy of one, sent again to late subscribers (its topic ends in COPY_MARK), is taken
+    once, and only by a subscriber that did not have it. A publisher sends again only the
+    first KEEP_MAX it publishes on those topics, which reach a subscriber before any later one
+    (a copy comes later, but is one of them): remembering the first KEEP_MAX is enough, and no
+    more is remembered."""
 
     def __init__(self, keep: int = KEEP_MAX) -> None:
         self.keep = keep
         self._seen: dict[str, tuple[int, set[int]]] = {}
         self.dropped = 0
 
-    def first(self, topic: str, env: codec.Envelope) -> bool:
-        """False for a second copy of a kept-topic message (seen already)."""
+    def take(self, topic: str, env: codec.Envelope) -> Optional[tuple[str, bool]]:
+        """(the topic, is it a copy) of a message to take; None for a copy of one taken."""
         if not topic.startswith(topics.KEPT):
-            return True
+            return topic, False
+        copy = topic.endswith(COPY_MARK)
+        if copy:
+            topic = topic[:-len(COPY_MARK)]
         epoch, seen = self._seen.get(env.publisher, (None, None))
         if epoch != env.epoch or seen is None:
             seen = set()
             self._seen[env.publisher] = (env.epoch, seen)
-        elif env.seq in seen:
+        elif copy and env.seq in seen:
             self.dropped += 1
-            return False
+            return None
         if len(seen) < self.keep:
             seen.add(env.seq)
-        return True
+        return topic, copy
 
 
 class Subscriber:
@@ -122,18 +126,14 @@ class Subscriber:
         except (codec.DecodeError, UnicodeDecodeError) as exc:
             self._bad(frames, str(exc))
             return None
-        if not self.copies.first(topic, env):
+        taken = self.copies.take(topic, env)
+        if taken is None:
             return None
-        continuity = self.tracker.observe(env) if self.track and not self._late(topic, env) \
-            else None
+        topic, copy = taken
+        # a copy is out of the stream's order (sent again to a late subscriber): it neither
+        # makes nor hides a gap
+        continuity = self.tracker.observe(env) if self.track and not copy else None
         return Received(topic, env, continuity)
-
-    def _late(self, topic: str, env: codec.Envelope) -> bool:
-        """A kept-topic message sent again to this late subscriber, after later ones: nothing
-        was missed (the first copy never reached it), so no gap is said."""
-        position = self.tracker.position(env.publisher)
-        return (position is not None and position[0] == env.epoch and env.seq <= position[1]
-                and topic.startswith(topics.KEPT))
 
     def _bad(self, frames: list[bytes], why: str) -> None:
         self.bad_frames += 1

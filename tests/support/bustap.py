@@ -44,7 +44,7 @@ class Bus:
                     self.raw_quotes += 1
                     continue
                 env = codec.decode(body)
-                if not self.copies.first(topic.decode(), env):
+                if self.copies.take(topic.decode(), env) is None:
                     continue
                 self.msgs.append((env.seq, env.msg))
                 self.received_ns.append(time.time_ns())

@@ -11,7 +11,7 @@ import zmq
 
 from shared import codec, topics
 from shared.bus import publisher as publisher_mod
-from shared.bus.publisher import KEEP_FOR_S, Publisher
+from shared.bus.publisher import COPY_MARK, KEEP_FOR_S, Publisher
 from shared.bus.sockets import make_socket
 from shared.bus.subscriber import Copies, Subscriber
 from shared.clock import FakeClock
@@ -109,6 +109,7 @@ def test_a_copy_that_comes_after_later_messages_is_no_gap():
                 got.append(r)
         assert [r.envelope.seq for r in got] == [2, 3, 1]
         assert [r.continuity and r.continuity.kind for r in got] == ["first", None, None]
+        assert [r.topic for r in got] == ["hb", "decision", "decision"]   # the mark is off
     finally:
         bus.close()
 
@@ -153,15 +154,37 @@ def env(seq: int, epoch: int = 1, publisher: str = "risk") -> codec.Envelope:
     return codec.Envelope(publisher, epoch, seq, 0, hb(seq))
 
 
-def test_copies_drop_a_second_copy_of_a_kept_topic_only():
+def test_copies_drop_a_copy_of_a_message_taken_and_never_an_original():
     copies = Copies(keep=3)
-    assert copies.first("decision", env(1))
-    assert not copies.first("decision", env(1))       # the copy
-    assert copies.first("hb", env(2)) and copies.first("hb", env(2))   # not a kept topic
-    assert copies.first("decision", env(1, epoch=2))  # a new epoch: a new message
-    assert copies.first("decision", env(1, publisher="market"))
-    for seq in (3, 4, 5, 6):
-        assert copies.first("notify", env(seq, epoch=2))
-    assert not copies.first("notify", env(3, epoch=2))   # among the first `keep` seen
-    assert copies.first("notify", env(6, epoch=2))       # past them: not remembered
-    assert copies.dropped == 2
+    copy = "decision" + COPY_MARK
+    assert copies.take("decision", env(1)) == ("decision", False)
+    assert copies.take(copy, env(1)) is None                      # had it: dropped
+    assert copies.take(copy, env(2)) == ("decision", True)        # missed it: taken, once
+    assert copies.take(copy, env(2)) is None                      # (a later late subscriber's)
+    assert copies.take("decision", env(1)) == ("decision", False)  # an original: always
+    assert copies.take("hb", env(9)) == ("hb", False)             # not a kept topic
+    assert copies.take(copy, env(1, epoch=2)) == ("decision", True)   # a new epoch
+    assert copies.take(copy, env(1, publisher="market")) == ("decision", True)
+    for seq in (3, 4, 5):                             # epoch 2 had 1 already
+        copies.take("notify", env(seq, epoch=2))
+    assert copies.take("notify" + COPY_MARK, env(3, epoch=2)) is None   # among the first 3
+    assert copies.take("notify" + COPY_MARK, env(5, epoch=2)) is not None   # past them
+    assert copies.dropped == 3
+
+
+def test_a_late_subscriber_whose_first_message_is_a_copy_sees_no_gap():
+    bus = Bus(FakeClock())
+    try:
+        bus.pub.publish(topics.CONNECTION, hb(1))     # before anyone: sent again
+        bus.pub.publish(topics.HEARTBEAT, hb(2))      # before anyone: lost, not kept
+        late = bus.join("")
+        bus.pub.publish(topics.HEARTBEAT, hb(3))
+        got = []
+        while late.sock.poll(300):
+            r = late.recv()
+            if r is not None:
+                got.append((r.topic, r.envelope.seq, r.continuity and r.continuity.kind))
+        # the copy is out of the stream's order: the stream starts at 3, without a hole
+        assert got == [("conn", 1, None), ("hb", 3, "first")]
+    finally:
+        bus.close()
