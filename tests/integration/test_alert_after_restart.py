@@ -4,13 +4,13 @@ Real processes on loopback: the sim broker, and riskd from etc/riskd.toml's defa
 (daily_unrealized_loss: a position's open PnL <= -200 closes it) with its guard workers; notify
 sends to a fake Telegram. The trader is long 1 contract; `riskctl stop risk`; the price falls
 to an open PnL of about -240; `riskctl start risk` (three rounds: the race is lost about one
-start in two). Risk decides at once, from market's snapshot, and
-enforcement closes the position. Before the fix the "✅ Done" alert came but the "⚠️ Breach"
-alert did not: the new risk process binds its PUB anew and published the decision before
-notify's SUB had reconnected (ZeroMQ's slow joiner: a PUB drops what no subscription matches
-yet). Now a publisher keeps what it sends in its first seconds and sends it again to a
-subscription that arrives then (shared/bus/publisher.py); subscribers drop the copies they
-already have (shared/bus/subscriber.py), so the alert comes once.
+start in two). Risk decides at once, from market's snapshot, and enforcement closes the
+position. Before the fix the "✅ Done" alert came but the "⚠️ Breach" alert did not: the new
+risk process binds its PUB anew and published the decision before notify's SUB had
+reconnected (ZeroMQ's slow joiner: a PUB drops what no subscription matches yet). Now a
+publisher keeps what it sends on the alert topics in its first seconds and sends a marked copy
+to a subscription that arrives then (shared/bus/publisher.py); subscribers drop a copy of what
+they have (shared/bus/subscriber.py), so the alert comes once.
 """
 from __future__ import annotations
 
