@@ -22,6 +22,12 @@ RESULT = "result"
 WORKER = "worker"
 CONFIG = "config"
 GUARD = "guard"
+# any worker's: a NotifyEvent, DailySummary, notify's ChannelState ("notify.channel")
+NOTIFY = "notify"
+
+# What a publisher keeps in its first seconds for a subscriber that joins late, and its
+# subscribers drop a second copy of (shared/bus/publisher.py): what notify makes alerts of.
+KEPT = (DECISION, WARNING, LOCKOUT, RESULT, CONNECTION, WORKER, GUARD, NOTIFY)
 
 
 def quote(contract_id: str) -> str:

@@ -19,7 +19,7 @@ import attrs
 import zmq
 
 from shared import topics
-from shared.bus.publisher import Publisher
+from shared.bus.publisher import KEEP_FOR_S, Publisher
 from shared.bus.rpc import handle_request
 from shared.bus.sockets import make_socket
 from shared.bus.subscriber import Subscriber
@@ -53,7 +53,6 @@ class Worker:
 
     name = "worker"
     threaded = False     # True: other threads hold the GIL; hand it over sooner (see above)
-    pub_kind = zmq.PUB   # zmq.XPUB: the worker also reads who subscribes (services/risk/app.py)
 
     @classmethod
     def process_name(cls, loaded: LoadedConfig) -> str:
@@ -217,11 +216,24 @@ class Worker:
         # round up: pyzmq truncates a float timeout, and 0.9 ms -> 0 would spin the loop
         return max(0, min(POLL_MS, math.ceil((self._timers[0][0] - now) * 1000)))
 
+    def publisher(self, address: str) -> Publisher:
+        """The worker's PUB: an XPUB, so what it publishes on the kept topics in its first
+        seconds reaches the subscribers that (re)connect only then (shared/bus/publisher.py);
+        the subscriptions that reach it are handed to on_subscribed."""
+        pub = Publisher(self.socket(zmq.XPUB, bind=address), self.name, self.clock,
+                        keep=topics.KEPT)
+        self.add_reader(pub.sock, lambda: self.on_subscribed(pub.subscriptions()))
+        self.after(KEEP_FOR_S, pub.expire)
+        return pub
+
+    def on_subscribed(self, prefixes: list[str]) -> None:
+        """Hook: these topic prefixes were just subscribed to on the worker's PUB (what was
+        kept for late subscribers has been sent again already)."""
+
     def bind(self) -> None:
         """Bind the PUB and control sockets (the supervisor binds its own pair instead)."""
         bus = self.config.bus
-        self.pub = Publisher(self.socket(self.pub_kind, bind=bus.pub(self.name)), self.name,
-                             self.clock)
+        self.pub = self.publisher(bus.pub(self.name))
         self.control = self.socket(zmq.REP, bind=bus.control_of(self.name))
         self.add_reader(self.control, self._on_control)
         self._events = Subscriber(self.socket(zmq.SUB, connect=bus.events))

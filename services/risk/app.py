@@ -16,7 +16,10 @@ Sockets
   commands; see shared/messages/enforce.py for the protocol), 'notify' (state-file alerts,
   the daily summary at the roll). An XPUB delivers exactly as a PUB does; risk also reads
   the subscriptions that reach it: a new one to 'cmd' (enforcement's SUB (re)connecting after
-  either side started) makes every pending command due at once (_on_subscribed).
+  either side started) makes every pending command due at once (on_subscribed). Like
+  every worker's PUB, it sends what it published in its first seconds on the kept topics
+  (decisions, warnings, lockouts, notify) again to a subscriber that joins then
+  (shared/bus/publisher.py): a breach decided as risk starts reaches notify.
 - Control (REP): RiskStatusRequest, LockoutsRequest, UnlockRequest, SelfLockRequest,
   HistoryRequest, RulesRequest.
 
@@ -79,7 +82,6 @@ class RiskWorker(Worker):
     """Risk worker: account state, the rules, lockouts, timers, the trading day."""
 
     name = shards.RISK
-    pub_kind = zmq.XPUB      # reads who subscribes to its commands (_on_subscribed)
 
     def __init__(self, loaded, **kwargs):
         super().__init__(loaded, **kwargs)
@@ -126,7 +128,6 @@ class RiskWorker(Worker):
         self.results = Subscriber(self.socket(zmq.SUB, connect=bus.enforcement_pub))
         self.results.subscribe("")
         self.add_reader(self.results.sock, self._on_results)
-        self.add_reader(self.pub.sock, self._on_subscribed)
         self.ask = SnapshotAsk(self, bus.market_control)
         self._status_dirty: set[int] = set(self.engine.accounts)
         Requests(self)
@@ -327,13 +328,13 @@ class RiskWorker(Worker):
                 if out.durable:
                     self.apply(out)
 
-    def _on_subscribed(self) -> None:
+    def on_subscribed(self, prefixes: list[str]) -> None:
         """A subscription reached risk's PUB. One that takes commands (enforcement's SUB,
         (re)connected after risk or enforcement started) gets every pending command at once:
         ZeroMQ dropped what risk published before it arrived (the slow joiner), and the
         outbox's re-send would come only ~2 s later. A copy enforcement has already is
         answered from its journal by command id, never carried out twice."""
-        if not any(topics.COMMAND.startswith(t) for t in self.pub.subscriptions()):
+        if not any(topics.COMMAND.startswith(t) for t in prefixes):
             return
         pending = len(self.engine.outbox)
         if pending:

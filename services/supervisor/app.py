@@ -32,7 +32,6 @@ from services.supervisor.policy import (BACKOFF, FLAPPING, RUNNING, STARTING, ST
                                         PolicySettings, WorkerPolicy)
 from shared import logsetup, shards, showtime, topics
 from shared.accountname import account_name
-from shared.bus.publisher import Publisher
 from shared.bus.rpc import decode_request, encode_reply
 from shared.bus.subscriber import Subscriber
 from shared.config import ConfigError, LoadedConfig, load_config
@@ -152,7 +151,7 @@ class Supervisor(Worker):
     # -- sockets ----------------------------------------------------------------------
     def bind(self) -> None:
         bus = self.config.bus
-        self.pub = Publisher(self.socket(zmq.PUB, bind=bus.events), self.name, self.clock)
+        self.pub = self.publisher(bus.events)
         self.control = self.socket(zmq.ROUTER, bind=bus.control)
         self.add_reader(self.control, self._on_control_frames)
         hb = self.socket(zmq.SUB, connect=[bus.pub(n) for n in self.slots])

@@ -1,4 +1,5 @@
-"""A subscriber that decodes frames, counts bad ones and tells its owner about gaps and new epochs."""
+"""A subscriber that decodes frames, counts bad ones, drops the copies a publisher sends again
+to late subscribers (shared/bus/publisher.py) and tells its owner about gaps and new epochs."""
 from __future__ import annotations
 
 import logging
@@ -7,7 +8,8 @@ from typing import Optional
 import attrs
 import zmq
 
-from shared import codec
+from shared import codec, topics
+from shared.bus.publisher import COPY_MARK, KEEP_MAX
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,38 @@ class StreamTracker:
         return self._last.get(publisher)
 
 
+class Copies:
+    """Which kept-topic messages (shared.topics.KEPT) of each publisher's epoch were taken, so
+    a copy of one, sent again to late subscribers (its topic ends in COPY_MARK), is taken
+    once, and only by a subscriber that did not have it. A publisher sends again only the
+    first KEEP_MAX it publishes on those topics, which reach a subscriber before any later one
+    (a copy comes later, but is one of them): remembering the first KEEP_MAX is enough, and no
+    more is remembered."""
+
+    def __init__(self, keep: int = KEEP_MAX) -> None:
+        self.keep = keep
+        self._seen: dict[str, tuple[int, set[int]]] = {}
+        self.dropped = 0
+
+    def take(self, topic: str, env: codec.Envelope) -> Optional[tuple[str, bool]]:
+        """(the topic, is it a copy) of a message to take; None for a copy of one taken."""
+        if not topic.startswith(topics.KEPT):
+            return topic, False
+        copy = topic.endswith(COPY_MARK)
+        if copy:
+            topic = topic[:-len(COPY_MARK)]
+        epoch, seen = self._seen.get(env.publisher, (None, None))
+        if epoch != env.epoch or seen is None:
+            seen = set()
+            self._seen[env.publisher] = (env.epoch, seen)
+        elif copy and env.seq in seen:
+            self.dropped += 1
+            return None
+        if len(seen) < self.keep:
+            seen.add(env.seq)
+        return topic, copy
+
+
 class Subscriber:
     """Wraps a SUB socket; recv() never raises on a bad frame, it counts and logs it."""
 
@@ -67,6 +101,7 @@ class Subscriber:
         self.sock = sock
         self.track = track
         self.tracker = StreamTracker()
+        self.copies = Copies()
         self.bad_frames = 0
 
     def subscribe(self, prefix: str = "") -> None:
@@ -91,7 +126,13 @@ class Subscriber:
         except (codec.DecodeError, UnicodeDecodeError) as exc:
             self._bad(frames, str(exc))
             return None
-        continuity = self.tracker.observe(env) if self.track else None
+        taken = self.copies.take(topic, env)
+        if taken is None:
+            return None
+        topic, copy = taken
+        # a copy is out of the stream's order (sent again to a late subscriber): it neither
+        # makes nor hides a gap
+        continuity = self.tracker.observe(env) if self.track and not copy else None
         return Received(topic, env, continuity)
 
     def _bad(self, frames: list[bytes], why: str) -> None:

@@ -1,4 +1,6 @@
-"""A test subscriber on a worker's PUB socket: decodes every message, counts quote frames.
+"""A test subscriber on a worker's PUB socket: decodes every message, counts quote frames,
+and like every subscriber takes a message a publisher sent again to a late subscriber once
+(shared.bus.subscriber.Copies).
 
 Shared by the market, risk and fill-continuity tests and the market bench.
 """
@@ -10,6 +12,7 @@ import zmq
 
 from shared import codec
 from shared.bus.sockets import make_socket
+from shared.bus.subscriber import Copies
 from shared.messages.market import BrokerConnection
 from tests.support.env import wait_for
 
@@ -25,6 +28,7 @@ class Bus:
         self.msgs: list = []       # (seq, msg)
         self.received_ns: list[int] = []    # when each of msgs arrived (wall clock)
         self.raw_quotes = 0
+        self.copies = Copies()
 
     def pump(self, max_time: float = 0.2) -> None:
         deadline = time.monotonic() + max_time
@@ -40,6 +44,8 @@ class Bus:
                     self.raw_quotes += 1
                     continue
                 env = codec.decode(body)
+                if self.copies.take(topic.decode(), env) is None:
+                    continue
                 self.msgs.append((env.seq, env.msg))
                 self.received_ns.append(time.time_ns())
 
