@@ -432,6 +432,25 @@ def test_queued_alerts_survive_a_crash_of_notify(tmp_path, procs, telegram, disc
         pubs.close()
 
 
+def losing_step():
+    """The step risk's engine makes of one losing trade past two limits (etc/riskd.toml's
+    shipped daily_realized_loss 500; a cooldown_after_loss tier of 300 -> 1800 s)."""
+    from tests.unit.risk.desk import MNQ, NQ, SIDE_SELL, Desk
+    desk = Desk(daily_realized_loss={"limit": 500},
+                cooldown_after_loss={"tiers": [{"loss": 300, "seconds": 1800}],
+                                     "flatten": True})
+    desk.long(1, MNQ, 21000)
+    return desk.trade("-611.18", contract=NQ, side=SIDE_SELL)
+
+
+def publish_step(pubs, out) -> None:
+    """As risk publishes a step: its lockout changes, then its decisions."""
+    for c in out.lockouts:
+        pubs.publish("risk", "lockout", c)
+    for d in out.decisions:
+        pubs.publish("risk", "decision", d)
+
+
 def test_one_losing_trade_past_two_limits_is_one_alert_that_says_when_the_account_is_free(
         tmp_path, procs, telegram, discord):
     """Fresh-user trial: one breach sent "🔒 Lockout started: Demo 1 until Mon 17:00 CST" and
@@ -439,22 +458,14 @@ def test_one_losing_trade_past_two_limits_is_one_alert_that_says_when_the_accoun
     started). The step risk's engine makes of that trade (etc/riskd.toml's shipped limits:
     daily_realized_loss 500, cooldown_after_loss tier 300 -> 1800 s), published as risk
     publishes a step: the phone reads the longer end first, the cooldown as what it adds."""
-    from tests.unit.risk.desk import MNQ, NQ, SIDE_SELL, Desk
-    desk = Desk(daily_realized_loss={"limit": 500},
-                cooldown_after_loss={"tiers": [{"loss": 300, "seconds": 1800}],
-                                     "flatten": True})
-    desk.long(1, MNQ, 21000)
-    out = desk.trade("-611.18", contract=NQ, side=SIDE_SELL)
+    out = losing_step()
     assert len(out.lockouts) == 2 and len(out.decisions) == 2
     config_path = notify_config(tmp_path, telegram, discord, rate_per_minute=600)
     start_notify(procs, config_path)
     pubs = Publishers(config_path)
     try:
         pubs.connected(telegram)
-        for c in out.lockouts:
-            pubs.publish("risk", "lockout", c)
-        for d in out.decisions:
-            pubs.publish("risk", "decision", d)
+        publish_step(pubs, out)
         free = "🔒 SIM-DEMO-1 locked until 17:00 CST (daily_realized_loss); " \
                "cooldown_after_loss also until 09:30 CST"
 
@@ -484,12 +495,7 @@ def test_a_step_held_for_its_one_alert_survives_a_kill_of_notify(tmp_path, procs
     disk (notify.sqlite's `held`) from the moment it is read, and a notify killed with -9
     inside the hold makes the alert when it starts again."""
     import sqlite3
-    from tests.unit.risk.desk import MNQ, NQ, SIDE_SELL, Desk
-    desk = Desk(daily_realized_loss={"limit": 500},
-                cooldown_after_loss={"tiers": [{"loss": 300, "seconds": 1800}],
-                                     "flatten": True})
-    desk.long(1, MNQ, 21000)
-    out = desk.trade("-611.18", contract=NQ, side=SIDE_SELL)
+    out = losing_step()
     config_path = notify_config(tmp_path, telegram, discord, rate_per_minute=600)
     db_path = os.path.join(load_config(config_path).data_dir, "notify.sqlite")
     notify = start_notify(procs, config_path)
@@ -503,10 +509,7 @@ def test_a_step_held_for_its_one_alert_survives_a_kill_of_notify(tmp_path, procs
             return 0
     try:
         pubs.connected(telegram)
-        for c in out.lockouts:
-            pubs.publish("risk", "lockout", c)
-        for d in out.decisions:
-            pubs.publish("risk", "decision", d)
+        publish_step(pubs, out)
         step = len(out.lockouts) + len(out.decisions)
         wait_for(lambda: held() >= step, 5, interval=0.002, what="the step held on disk")
         notify.kill_tree()                     # kill -9 inside the step's 0.1 s hold
