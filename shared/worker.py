@@ -28,7 +28,7 @@ from shared.config import Config, ConfigError, LoadedConfig, load_config
 from shared.config.live import apply_live
 from shared.messages.control import ConfigChanged
 from shared.logsetup import apply_config as apply_logging_config, setup_logging
-from shared.signals import install_stop_handlers
+from shared.signals import drain_wake_fd, install_stop_handlers, wake_fd_on_signal
 from shared.messages.system import Heartbeat, Ping, Pong, Reply, Stop, error, ok
 
 log = logging.getLogger(__name__)
@@ -247,6 +247,9 @@ class Worker:
         if self.threaded:
             sys.setswitchinterval(GIL_SWITCH_INTERVAL)
         self.setup()
+        wake = wake_fd_on_signal()           # a stop signal ends the poll at once
+        if wake is not None:
+            self.add_reader(wake, lambda: drain_wake_fd(wake))
         self.every(HEARTBEAT_INTERVAL, self.heartbeat, first=0)
         log.info("%s running (pid %d)", self.name, os.getpid())
         try:
