@@ -144,6 +144,8 @@ class NotifyWorker(Worker):
             self._configure(new)
 
     def teardown(self) -> None:
+        for sub in getattr(self, "subs", ()):
+            self._on_sub(sub)        # what arrived before the stop (riskd's stop alert) is queued
         if hasattr(self, "steps"):
             self._flush_steps(everything=True)   # into the outbox before the senders stop
         if self.commands is not None:

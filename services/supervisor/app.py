@@ -56,10 +56,10 @@ log = logging.getLogger(__name__)
 # the stop begins) and what the others say while they stop still reach the phone.
 # logging last: every worker's last lines (enforcement finishing a flatten) reach the files
 STOP_ORDER = ("risk", "market", "enforcement", "simbroker", "notify", "logging")
-# the stop alert's time to reach notify's outbox before notify is asked to stop (notify's own
-# stop then waits for its senders); 2 s here made every riskd stop 2 s longer: make test went
-# over its 10 minutes
-NOTIFY_GRACE = 0.5
+# the stop alert's time to reach notify's socket before notify is asked to stop (notify reads
+# what has arrived before it stops, and its stop waits for its senders); 2 s here made every
+# riskd stop 2 s longer, 0.5 s still ~0.3 s of each: make test went over its 10 minutes
+NOTIFY_GRACE = 0.1
 TICK = 0.1
 STARTUP_PING_EVERY = 0.25
 GUARD_REPORT_EVERY = 5.0   # the day's unguarded time on the events PUB (daily summary, screens)
