@@ -61,7 +61,7 @@ STOP_ORDER = ("risk", "market", "enforcement", "simbroker", "notify", "logging")
 # riskd stop 2 s longer, 0.5 s still ~0.3 s of each: make test went over its 10 minutes
 NOTIFY_GRACE = 0.1
 TICK = 0.1
-STARTUP_PING_EVERY = 0.25
+STARTUP_PING_EVERY = 0.1
 GUARD_REPORT_EVERY = 5.0   # the day's unguarded time on the events PUB (daily summary, screens)
 ALIVE_EVERY = 1.0          # how often riskd records it is alive: the next riskd counts from there
 NOTIFY_TOPIC = "notify"   # NotifyEvents on the events PUB: the notify worker alerts them

@@ -34,7 +34,7 @@ class Forwarder:
             sock = make_socket(ctx, zmq.DEALER, hwm=1000)
             sock.setsockopt(zmq.IMMEDIATE, 1)      # no queueing towards a worker that is down
             sock.setsockopt(zmq.RECONNECT_IVL, 50)
-            sock.setsockopt(zmq.RECONNECT_IVL_MAX, 500)
+            sock.setsockopt(zmq.RECONNECT_IVL_MAX, 100)   # a starting worker is seen within 0.1 s
             sock.connect(address)
             self.sockets[worker] = sock
             self._worker_of[sock] = worker
