@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from shared.messages.enforce import EnforcementStatus
+from shared.messages.enforce import CommandState, EnforcementStatus
 from shared.messages.risk import ACTION_NONE, ENFORCE
 
 
@@ -27,14 +27,27 @@ def row_key(d) -> str:
     return getattr(d, "command_id", "") or f"{d.id}.1"
 
 
-def journal_of(reply) -> tuple[list, str]:
+WAITS = "waits for enforcement, which is not running: risk sends it when enforcement is back"
+
+
+def journal_of(reply, decisions=()) -> tuple[list, str]:
     """(enforcement's journal entries, why outcomes missing from them are not known) from the
     answer to an EnforcementStatusRequest: why is '' when enforcement answered itself; while
     it cannot, the entries are the outcomes the supervisor saw and why is its error's reason
-    ('enforcement is stopped')."""
+    ('enforcement is stopped'). Of `decisions`, one decided since the supervisor has seen
+    every outcome (known_since_ns: riskd's start) whose outcome it has not seen was never
+    carried out: it is given as a pending entry (WAITS), not left "not known"."""
     body = reply.body if isinstance(reply.body, EnforcementStatus) else None
     commands = list(body.commands) if body is not None else []
     if reply.ok:
         return commands, "" if body is not None else "enforcement sent no journal"
+    since = body.known_since_ns if body is not None else 0
+    seen = {c.command_id for c in commands}
+    for d in decisions:
+        cid = command_id(d)
+        if cid is not None and cid not in seen and since and d.ts_ns >= since:
+            commands.append(CommandState(command_id=cid, account_id=d.account_id,
+                                         action=d.action, state="pending", detail=WAITS))
+            seen.add(cid)
     return commands, (getattr(reply, "reason", "") or getattr(reply, "code", "")
                       or "enforcement could not say")

@@ -151,7 +151,7 @@ def outcomes_of(ctx, decisions) -> tuple[dict, str]:
         reply = ctx.call(EnforcementStatusRequest(command_ids=ids), timeout=3.5, retries=0)
     except CliError as exc:
         return {}, str(exc)
-    commands, why = journal_of(reply)
+    commands, why = journal_of(reply, decisions)
     return {c.command_id: c for c in commands}, why
 
 

@@ -304,7 +304,7 @@ def _command_state(state: WatchState, c: CommandState) -> bool:
     if row is None or row.status in ("done", "failed", "skipped"):
         return False        # unknown here, or the live result already said it
     status = c.status if c.state == "final" and c.status else "pending"
-    if status == row.status:
+    if status == row.status and (not c.detail or c.detail == row.detail):
         return False
     row.status, row.detail = status, c.detail or row.detail
     row.latency_ms = latency_ms(status, getattr(c, "event_ns", 0) or c.received_ns,

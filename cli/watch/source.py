@@ -219,10 +219,13 @@ def todays_actions(ask, since_ns: int) -> list:
     ids = [cid for cid in map(command_id, reply.body.decisions) if cid is not None]
     if ids:
         try:
-            commands, why = journal_of(ask(EnforcementStatusRequest(command_ids=ids)))
+            commands, why = journal_of(ask(EnforcementStatusRequest(command_ids=ids)),
+                                       reply.body.decisions)
         except (RpcTimeout, Exception) as exc:  # noqa: BLE001
             commands, why = [], str(exc) or type(exc).__name__
         out.append(EnforcementStatus(commands=commands))
-        if why:
-            out.append(OutcomesUnknown(reason=why, command_ids=tuple(ids)))
+        known = {c.command_id for c in commands}      # a pending one is known: it waits
+        if why and any(cid not in known for cid in ids):
+            out.append(OutcomesUnknown(reason=why, command_ids=tuple(
+                cid for cid in ids if cid not in known)))
     return out

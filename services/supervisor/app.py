@@ -145,7 +145,8 @@ class Supervisor(Worker):
             self.guard_store.save(gap)
         self.back = BackWatch()     # alerted-down workers: "back" once they run again
         self.last_risk = LastRisk()  # risk's last figures, for screens while risk is down
-        self.last_results = LastResults()   # enforcement's outcomes, while it cannot answer
+        # enforcement's outcomes, while it cannot answer (all of them since this riskd started)
+        self.last_results = LastResults(since_ns=self.started_ns)
         self._still_alive()
 
     # -- sockets ----------------------------------------------------------------------

@@ -34,7 +34,8 @@ def final_state(res: CommandResult) -> CommandState:
 
 
 class LastResults:
-    def __init__(self, keep: int = KEEP) -> None:
+    def __init__(self, keep: int = KEEP, since_ns: int = 0) -> None:
+        self.since_ns = since_ns             # riskd's start: every outcome since then is seen
         self.keep_at_most = keep
         self.states: "OrderedDict[str, CommandState]" = OrderedDict()
 
@@ -65,4 +66,5 @@ class LastResults:
             return reply
         known = [self.states[cid] for cid in getattr(request, "command_ids", []) or []
                  if cid in self.states]
-        return error(reply.code, stopped or reply.reason, EnforcementStatus(commands=known))
+        return error(reply.code, stopped or reply.reason,
+                     EnforcementStatus(commands=known, known_since_ns=self.since_ns))

@@ -106,6 +106,10 @@ class EnforcementStatusRequest:
 class EnforcementStatus:
     commands: list[CommandState] = attrs.Factory(list)
     cannot_enforce: list[Unenforceable] = attrs.Factory(list)
+    # while enforcement cannot answer (the supervisor's answer): outcomes are known since this
+    # time (riskd's start); a command decided since then and missing here was never carried
+    # out (risk holds it until enforcement is back): pending, not "not known"
+    known_since_ns: int = 0
 
 
 @attrs.frozen(kw_only=True)

@@ -110,3 +110,39 @@ def test_an_action_the_screen_saw_decided_while_enforcement_is_stopped_stays_pen
         s.apply(msg)
     [acct] = build_screen(s, NOW + 40 * NS_PER_S, CHICAGO, CALENDAR).accounts
     assert [a.status for a in acct.actions] == ["pending"] and not acct.actions_note
+
+
+# riskd started between d1 and d2: the supervisor has seen every outcome since, so d2's
+# (decided since, not seen) was never carried out: it waits (second trial: "not known" told the
+# trader it may have happened while the position sat open at -276)
+SINCE = error("unreachable", STOPPED, EnforcementStatus(
+    commands=[DONE], known_since_ns=decision(2).ts_ns - 1))
+
+
+def test_an_action_decided_since_riskd_started_and_not_seen_done_reads_pending_everywhere():
+    s = state(account())
+    for msg in todays_actions(ask_with(ok(HISTORY), SINCE), NOW - 3600 * NS_PER_S):
+        s.apply(msg)
+    [acct] = build_screen(s, NOW + 40 * NS_PER_S, CHICAGO, CALENDAR).accounts
+    got = {a.action: a.status for a in acct.actions}
+    assert got == {"close_position": "done", "reduce_position": "pending"}
+    assert "not known" not in screen_text(s), screen_text(s)
+
+    class Ctx:
+        def call(self, msg, **_kw):
+            return SINCE
+    outcomes, unknown = outcomes_of(Ctx(), HISTORY.decisions)
+    whats = [r[3] for r in history_rows(HISTORY, outcomes, CHICAGO, unknown)]
+    assert whats[0] == "done: MNQ on account 1001 closed"
+    assert whats[1].startswith("planned, not done yet (pending): waits for enforcement"), whats
+
+
+def test_before_riskd_started_an_outcome_not_seen_stays_not_known():
+    late = error("unreachable", STOPPED, EnforcementStatus(
+        commands=[DONE], known_since_ns=NOW + 1))        # both decided before the start
+    s = state(account())
+    for msg in todays_actions(ask_with(ok(HISTORY), late), NOW - 3600 * NS_PER_S):
+        s.apply(msg)
+    [acct] = build_screen(s, NOW + 40 * NS_PER_S, CHICAGO, CALENDAR).accounts
+    assert {a.action: a.status for a in acct.actions} == {"close_position": "done",
+                                                          "reduce_position": "not known"}
