@@ -40,6 +40,7 @@ from shared.bus.subscriber import Subscriber
 from shared.codec import DecodeError, decode, encode
 from shared.config.accounts import find_account
 from shared.messages.control import GuardReport
+from shared.messages.enforce import CommandResult
 from shared.messages.market import BrokerConnection
 from shared.messages.notify import (ChannelAnswer, ChannelState, CommandsState, DailySummary,
                                     NotifyStatus,
@@ -78,6 +79,9 @@ class NotifyWorker(Worker):
         self._published_states: dict[str, tuple] = {}
         self.steps = StepHold()
         self._held_rows: dict[tuple, list[int]] = {}   # step -> its messages' rows in `held`
+        # enforcement's results of an account whose step is held: they follow its alert (the
+        # phone read "✅ Done" before the "⚠️ Breach" that caused it); (result, its held row)
+        self._behind: dict[int, list[tuple]] = {}
         self.unguarded: dict[str, float] = {}     # trading day -> the supervisor's latest figure
         self.commands: CommandPoller | None = None
         self._configure(self.config)
@@ -169,6 +173,10 @@ class NotifyWorker(Worker):
             if step_key(msg) is not None:     # risk's breaches and lockout changes: one alert
                 self._hold(msg, self.outbox.hold(encode(msg)))    # per account and step,
                 continue                                           # on disk while held
+            if isinstance(msg, CommandResult) and self.steps.holds(msg.account_id):
+                self._behind.setdefault(msg.account_id, []).append(
+                    (msg, self.outbox.hold(encode(msg))))          # after the step's alert
+                continue
             if isinstance(msg, GuardReport):
                 self.unguarded[msg.trading_day] = msg.unguarded_s
                 continue
@@ -200,10 +208,15 @@ class NotifyWorker(Worker):
                 log.error("notify: a held message could not be read back (%s); dropped", exc)
                 self.outbox.release([row])
                 continue
+            if step_key(msg) is None:          # a result held behind a step
+                self._behind.setdefault(getattr(msg, "account_id", 0), []).append((msg, row))
+                continue
             self._hold(msg, row, now=self.clock.monotonic() - self.steps.hold_s)
         if rows:
             log.info("notify: %d message(s) held by the previous run made into alerts",
                      len(rows))
+        if self._behind:
+            self.after(0.0, self._flush_steps)
 
     def _flush_steps(self, everything: bool = False) -> None:
         """The steps held long enough (services/notify/steps.py), each one alert; its
@@ -217,6 +230,14 @@ class NotifyWorker(Worker):
                 continue
             button = next((a for a in map(lock_button_account, group) if a is not None), None)
             self.queue(alert, button, release=rows)
+        for account in list(self._behind):
+            if everything or not self.steps.holds(account):
+                for msg, row in self._behind.pop(account):
+                    alert = build(msg, self.ctx_t)
+                    if alert is None:
+                        self.outbox.release([row])
+                    else:
+                        self.queue(alert, lock_button_account(msg), release=(row,))
         if len(self.steps):        # a step that started after this timer was set
             self.after(self.steps.hold_s, self._flush_steps)
 

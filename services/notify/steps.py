@@ -67,6 +67,10 @@ class StepHold:
     def __len__(self) -> int:
         return len(self._groups)
 
+    def holds(self, account_id: int) -> bool:
+        """Whether a step of this account is held (its results wait behind it)."""
+        return any(key is not None and key[0] == account_id for key in self._groups)
+
 
 def by_step(msgs: list) -> list[list]:
     """The messages grouped by step_key, in the order each group's first message came;

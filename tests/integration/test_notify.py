@@ -521,3 +521,33 @@ def test_a_step_held_for_its_one_alert_survives_a_kill_of_notify(tmp_path, procs
         assert held() == 0
     finally:
         pubs.close()
+
+
+def test_a_done_that_comes_while_its_breach_is_held_follows_the_breach(tmp_path, procs,
+                                                                        telegram, discord):
+    """Second trial: the phone read "✅ Done ... closed" 30 ms before the "⚠️ Breach" that
+    caused it (notify holds a step of risk's 0.1 s, enforcement's result came at once). A
+    result of an account whose step is held now follows that step's alert."""
+    out = losing_step()
+    config_path = notify_config(tmp_path, telegram, discord, rate_per_minute=600)
+    start_notify(procs, config_path)
+    pubs = Publishers(config_path)
+    try:
+        pubs.connected(telegram)
+        publish_step(pubs, out)
+        pubs.publish("enforcement", "result", CommandResult(
+            command_id=f"{out.decisions[0].id}.1", account_id=1001, status="done",
+            detail="flattened account SIM-DEMO-1: close MNQ (verified flat)",
+            action="flatten", first_answer_ns=now_ns()))
+
+        def chat_111():
+            with telegram.lock:
+                return [h.text for h in telegram.hits if h.body.get("chat_id") == "111"]
+        wait_for(lambda: any(t.startswith("✅ Done") for t in chat_111()), 10,
+                 what="the Done alert")
+        texts = chat_111()
+        breach = next(i for i, t in enumerate(texts) if "Breach daily_realized_loss" in t)
+        done = next(i for i, t in enumerate(texts) if t.startswith("✅ Done"))
+        assert breach < done, texts
+    finally:
+        pubs.close()
