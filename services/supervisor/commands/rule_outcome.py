@@ -85,7 +85,7 @@ def outcome_lines(edit: RuleEdit, readings: list, roll: str) -> tuple[list[str],
             waiting.append((who, now_value))
         elif same(now_value, edit.wanted):
             applied.append(who)
-        elif edit.target.startswith("profile:") or ":" not in edit.target:
+        elif profile_edit(edit.target, names):
             kept.append(f"{who} ({edit.param} = {now_value})")
     lines = [f"{who}: riskd keeps {edit.param} = {now} until the roll at {roll} (a loosening "
              f"waits); `riskctl rules override --account {who} --rule {edit.rule} --reason "
@@ -94,16 +94,31 @@ def outcome_lines(edit: RuleEdit, readings: list, roll: str) -> tuple[list[str],
     if applied:
         lines.append(f"applied live on {', '.join(applied)}")
     if kept and (waiting or applied):
-        # a profile edit leaves an account with its own value (or of another profile) as it
-        # was: say so, or the admin reads the list above as every account (trial: SIM-DEMO-2
-        # with its own limit was silently left out)
-        lines.append(f"not changed on {', '.join(kept)}: set for that account or its profile")
+        # a profile edit leaves an account with a value of its own (set for that account, or
+        # it runs another profile) as it was: say so, or the admin reads "applied live on ..."
+        # as every account (trial: SIM-DEMO-2 left out silently). With no account showing the
+        # edit, risk may not have read it yet: not settled (NOT_CONFIRMED says both)
+        lines.append(f"not changed on {', '.join(kept)}: its own value (set for that account, "
+                     f"or it runs another profile)")
     return lines, bool(waiting or applied)
 
 
+def profile_edit(target: str, account_names: set) -> bool:
+    """An edit of a profile (profile:NAME, or a bare name no account has)."""
+    kind, _, name = target.partition(":") if ":" in target else ("", "", target)
+    return kind == "profile" or (not kind and name not in account_names)
+
+
 NOT_CONFIRMED = "risk has not confirmed it yet: see riskctl rules list"
+# a profile's edit no account shows: risk has not read it yet, or no account takes it (second
+# trial: every account had a limit of its own, and the answer only said "not confirmed")
+NOT_CONFIRMED_PROFILE = ("no account shows it yet: risk has not read it, or every account "
+                         "keeps a value of its own (set for that account, or it runs another "
+                         "profile): see riskctl rules list")
 
 
 def reason_of(key: str, lines: list[str]) -> str:
     """The reply's reason (and the audit's outcome) of a rule edit."""
-    return f"{key}: saved; " + ("\n  ".join(lines) if lines else NOT_CONFIRMED)
+    unconfirmed = NOT_CONFIRMED_PROFILE if key.startswith(("profile:", "profiles.")) \
+        else NOT_CONFIRMED
+    return f"{key}: saved; " + ("\n  ".join(lines) if lines else unconfirmed)

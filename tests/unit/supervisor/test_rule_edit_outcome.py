@@ -12,7 +12,8 @@ from services.supervisor.sessions import Sessions
 
 from services.supervisor.audit import audited
 from services.supervisor.commands import config_set, rules_enable, rules_set
-from services.supervisor.commands.rule_outcome import RuleEdit, outcome_lines, rule_edit_of
+from services.supervisor.commands.rule_outcome import (RuleEdit, outcome_lines, reason_of,
+                                                      rule_edit_of)
 from shared.config.accounts import AccountConfig
 from shared.config.edit import EditResult
 from shared.config.notify import NotifyConfig
@@ -164,7 +165,15 @@ def test_outcome_lines_name_each_account_the_edit_concerns():
     assert lines[0].startswith("SIM-DEMO-1: riskd keeps limit = 5 until the roll at 17:00 CST")
     assert lines[1] == "applied live on SIM-DEMO-2"
     # the account with a value of its own is named as not changed (trial: left out silently)
-    assert lines[2] == "not changed on OTHER (limit = 3): set for that account or its profile"
+    assert lines[2] == ("not changed on OTHER (limit = 3): its own value (set for that "
+                        "account, or it runs another profile)")
+    # no account shows the edit: risk may not have read it yet, not settled; the answer says
+    # both (second trial: only "not confirmed" when every account kept a value of its own)
+    assert "every account keeps a value of its own" in reason_of("profile:default x.limit", [])
+    assert reason_of("1001 x.limit", []).endswith("risk has not confirmed it yet: see riskctl "
+                                                  "rules list")
+    assert outcome_lines(RuleEdit("profile:default", "max_contracts", "limit", "8"),
+                         [account(1003, "OTHER", limit="3")], "x") == ([], False)
     assert outcome_lines(RuleEdit("1001", "max_contracts", "limit", "8"),
                          [account(1001, "A")], "x") == ([], False)
     assert outcome_lines(RuleEdit("1001", "max_contracts", "limit", "8"), [], "x")[1]
