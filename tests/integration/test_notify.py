@@ -451,6 +451,22 @@ def publish_step(pubs, out) -> None:
         pubs.publish("risk", "decision", d)
 
 
+@contextlib.contextmanager
+def notify_with_a_step(tmp_path, procs, telegram, discord):
+    """A notify on fake Telegram/Discord and the stand-in publishers, the losing step published
+    as risk publishes it: yields (the step, the publishers, notify, the config's path)."""
+    out = losing_step()
+    config_path = notify_config(tmp_path, telegram, discord, rate_per_minute=600)
+    notify = start_notify(procs, config_path)
+    pubs = Publishers(config_path)
+    try:
+        pubs.connected(telegram)
+        publish_step(pubs, out)
+        yield out, pubs, notify, config_path
+    finally:
+        pubs.close()
+
+
 def test_one_losing_trade_past_two_limits_is_one_alert_that_says_when_the_account_is_free(
         tmp_path, procs, telegram, discord):
     """Fresh-user trial: one breach sent "🔒 Lockout started: Demo 1 until Mon 17:00 CST" and
@@ -458,14 +474,8 @@ def test_one_losing_trade_past_two_limits_is_one_alert_that_says_when_the_accoun
     started). The step risk's engine makes of that trade (etc/riskd.toml's shipped limits:
     daily_realized_loss 500, cooldown_after_loss tier 300 -> 1800 s), published as risk
     publishes a step: the phone reads the longer end first, the cooldown as what it adds."""
-    out = losing_step()
-    assert len(out.lockouts) == 2 and len(out.decisions) == 2
-    config_path = notify_config(tmp_path, telegram, discord, rate_per_minute=600)
-    start_notify(procs, config_path)
-    pubs = Publishers(config_path)
-    try:
-        pubs.connected(telegram)
-        publish_step(pubs, out)
+    with notify_with_a_step(tmp_path, procs, telegram, discord) as (out, _pubs, _n, _c):
+        assert len(out.lockouts) == 2 and len(out.decisions) == 2
         free = "🔒 SIM-DEMO-1 locked until 17:00 CST (daily_realized_loss); " \
                "cooldown_after_loss also until 09:30 CST"
 
@@ -484,8 +494,6 @@ def test_one_losing_trade_past_two_limits_is_one_alert_that_says_when_the_accoun
         joined = "\n".join(texts)
         assert "⚠️ Breach daily_realized_loss on SIM-DEMO-1" in joined
         assert "⚠️ Breach cooldown_after_loss on SIM-DEMO-1" in joined
-    finally:
-        pubs.close()
 
 
 def test_a_step_held_for_its_one_alert_survives_a_kill_of_notify(tmp_path, procs, telegram,
@@ -495,32 +503,25 @@ def test_a_step_held_for_its_one_alert_survives_a_kill_of_notify(tmp_path, procs
     disk (notify.sqlite's `held`) from the moment it is read, and a notify killed with -9
     inside the hold makes the alert when it starts again."""
     import sqlite3
-    out = losing_step()
-    config_path = notify_config(tmp_path, telegram, discord, rate_per_minute=600)
-    db_path = os.path.join(load_config(config_path).data_dir, "notify.sqlite")
-    notify = start_notify(procs, config_path)
-    pubs = Publishers(config_path)
 
-    def held() -> int:
+    def held(config_path) -> int:
+        db_path = os.path.join(load_config(config_path).data_dir, "notify.sqlite")
         try:
             with contextlib.closing(sqlite3.connect(db_path, timeout=1)) as db:
                 return db.execute("SELECT COUNT(*) FROM held").fetchone()[0]
         except sqlite3.OperationalError:       # no such table (the old notify): never held
             return 0
-    try:
-        pubs.connected(telegram)
-        publish_step(pubs, out)
+    with notify_with_a_step(tmp_path, procs, telegram, discord) as (out, _p, notify, config):
         step = len(out.lockouts) + len(out.decisions)
-        wait_for(lambda: held() >= step, 5, interval=0.002, what="the step held on disk")
+        wait_for(lambda: held(config) >= step, 5, interval=0.002,
+                 what="the step held on disk")
         notify.kill_tree()                     # kill -9 inside the step's 0.1 s hold
         sent = len(telegram.texts())
-        start_notify(procs, config_path)
+        start_notify(procs, config)
         wait_for(lambda: any("⚠️ Breach daily_realized_loss on SIM-DEMO-1" in t
                              for t in telegram.texts()[sent:]), 15,
                  what="the held step's alert from the restarted notify")
-        assert held() == 0
-    finally:
-        pubs.close()
+        assert held(config) == 0
 
 
 def test_a_done_that_comes_while_its_breach_is_held_follows_the_breach(tmp_path, procs,
@@ -528,13 +529,7 @@ def test_a_done_that_comes_while_its_breach_is_held_follows_the_breach(tmp_path,
     """Second trial: the phone read "✅ Done ... closed" 30 ms before the "⚠️ Breach" that
     caused it (notify holds a step of risk's 0.1 s, enforcement's result came at once). A
     result of an account whose step is held now follows that step's alert."""
-    out = losing_step()
-    config_path = notify_config(tmp_path, telegram, discord, rate_per_minute=600)
-    start_notify(procs, config_path)
-    pubs = Publishers(config_path)
-    try:
-        pubs.connected(telegram)
-        publish_step(pubs, out)
+    with notify_with_a_step(tmp_path, procs, telegram, discord) as (out, pubs, _n, _c):
         pubs.publish("enforcement", "result", CommandResult(
             command_id=f"{out.decisions[0].id}.1", account_id=1001, status="done",
             detail="flattened account SIM-DEMO-1: close MNQ (verified flat)",
@@ -549,5 +544,3 @@ def test_a_done_that_comes_while_its_breach_is_held_follows_the_breach(tmp_path,
         breach = next(i for i, t in enumerate(texts) if "Breach daily_realized_loss" in t)
         done = next(i for i, t in enumerate(texts) if t.startswith("✅ Done"))
         assert breach < done, texts
-    finally:
-        pubs.close()
