@@ -45,23 +45,23 @@ def authorize(command: Command, token: Optional[str], sessions: Sessions,
     article = "an" if role[0] in "aeiou" else "a"
     check = sessions.check(token)
     if check.code == "auth_required":
-        return error("auth_required", f"{command.name} needs {article} {role} session: "
+        return error("auth_required", f"{command.said} needs {article} {role} session: "
                      f"{hint}", needed)
     now_ns = sessions.clock.now_ns()
     if check.ended is not None:
         return error("session_expired", f"{ended_text(check.ended, tz, now_ns)}; "
-                     f"{command.name} needs {article} {role} session: {hint}", needed)
+                     f"{command.said} needs {article} {role} session: {hint}", needed)
     if check.code == "session_expired":
         return error("session_expired", f"your session expired at "
                      f"{clock_time(check.expired_ns, tz, now_ns)}; "
-                     f"{command.name} needs {article} {role} session: {hint}",
+                     f"{command.said} needs {article} {role} session: {hint}",
                      AuthNeeded(role=role, expired_ns=check.expired_ns, login_as=login_as))
     if check.session is None:         # not issued by this riskd: one before it did
         return error("session_expired", f"your session is not one this riskd issued (it runs "
                      f"since {showtime.start(sessions.since_ns, tz, now_ns)}; sessions live in "
-                     f"its memory, so a restart ends them); {command.name} needs {article} "
+                     f"its memory, so a restart ends them); {command.said} needs {article} "
                      f"{role} session: {hint}", needed)
     if check.session.role not in GRANTS[role]:
-        return error("auth_refused", f"{command.name} needs {article} {role} session, you have "
+        return error("auth_refused", f"{command.said} needs {article} {role} session, you have "
                      f"an {check.session.role} session: {hint}", needed)
     return None

@@ -23,6 +23,21 @@ Respond = Callable[[Reply], None]
 Execute = Callable[[Any, Any, Respond], None]
 
 
+
+# what riskctl calls each request people send (second trial: "RulesSet needs an admin session")
+SAID = {
+    "AccountAdd": "accounts add", "AccountEnable": "accounts enable/disable",
+    "AccountSet": "accounts set", "ConfigBackupsRequest": "config backups",
+    "ConfigReload": "config reload", "ConfigRestore": "config restore",
+    "ConfigSet": "config set", "ConfigShow": "config show", "FlattenRequest": "flatten",
+    "NotifyTest": "notify test", "RestartWorker": "restart", "RulesEnable": "rules enable/disable",
+    "RulesOverrideRequest": "rules override", "RulesSet": "rules set",
+    "ShutdownRequest": "shutdown", "StartWorker": "start", "StopWorker": "stop",
+    "UnlockRequest": "unlock", "SelfLockRequest": "lockout", "HistoryRequest": "history",
+    "StatusRequest": "status", "WorkersRequest": "workers", "LockoutsRequest": "lockouts",
+    "PositionsRequest": "positions", "OrdersRequest": "orders", "RulesRequest": "rules list",
+}
+
 @attrs.frozen
 class Command:
     request: type
@@ -33,6 +48,13 @@ class Command:
     @property
     def name(self) -> str:
         return self.request.__name__
+
+    @property
+    def said(self) -> str:
+        """The command as the person typed it (`riskctl rules set`), for answers; the request's
+        name for a request riskctl does not send by one command."""
+        words = SAID.get(self.name)
+        return f"`riskctl {words}`" if words else self.name
 
     @property
     def help(self) -> str:
