@@ -9,7 +9,8 @@ POST /sim/fail       {"endpoint", "status", "count", "retryAfter"?, "apply"?, "b
                      body: answer this text instead (garbage JSON, an HTML error page)
 GET|POST /sim/calls  counts per endpoint since start or the last POST /sim/calls/reset:
                      calls, failed (injected), tookEffect, refused (e.g. a flat close),
-                     byAccount {account: {endpoint: {errorCode: n}}}
+                     byAccount {account: {endpoint: {errorCode: n}}},
+                     refusedCloses [{atNs, account, endpoint, errorCode}] (the last 100)
 POST /sim/burst      {"contracts", "quotes_per_second", "seconds", "accountId", "trades"}
 GET /sim/burst       the last burst's progress
 POST /sim/history    {"days", "accountIds"?, "seed"?}  past trading days of activity (history.py)

@@ -68,6 +68,8 @@ class Limiter:
 
 
 HISTORY_PREFIX = "/api/History/"
+CLOSES = ("/api/Position/closeContract", "/api/Position/partialCloseContract")
+REFUSED_CLOSES_KEPT = 100
 
 
 class Faults:
@@ -81,6 +83,8 @@ class Faults:
         self.took_effect: collections.Counter = collections.Counter()  # answered success
         self.refused: collections.Counter = collections.Counter()      # (endpoint, errorCode)
         self.by_account: collections.Counter = collections.Counter()   # (account, endpoint, code)
+        # every refused close with its moment (bounded): a test's logs then show whose it was
+        self.refused_closes: collections.deque = collections.deque(maxlen=REFUSED_CLOSES_KEPT)
         self.since_ns = clock.now_ns()
         self._armed: dict[str, Fault] = {}
 
@@ -103,7 +107,7 @@ class Faults:
 
     def reset_counts(self) -> None:
         for counter in (self.calls, self.failed, self.took_effect, self.refused,
-                        self.by_account):
+                        self.by_account, self.refused_closes):
             counter.clear()
         self.since_ns = self.clock.now_ns()
 
@@ -117,6 +121,9 @@ class Faults:
             self.refused[(endpoint, code)] += 1
         if isinstance(account, int) and not isinstance(account, bool):
             self.by_account[(account, endpoint, code)] += 1
+        if code and endpoint in CLOSES:
+            self.refused_closes.append({"atNs": self.clock.now_ns(), "account": account,
+                                        "endpoint": endpoint, "errorCode": code})
 
     def counts(self) -> dict:
         """Every counter by endpoint (refused: by endpoint, then errorCode), for /sim/calls."""
@@ -128,7 +135,7 @@ class Faults:
             by_account.setdefault(str(account), {}).setdefault(endpoint, {})[str(code)] = n
         return {"calls": dict(self.calls), "failed": dict(self.failed),
                 "tookEffect": dict(self.took_effect), "refused": refused,
-                "byAccount": by_account}
+                "byAccount": by_account, "refusedCloses": list(self.refused_closes)}
 
     def on_hub_attempt(self, hub: str) -> None:
         """Count a websocket connection attempt (admitted or refused) as a call of /hubs/<hub>:

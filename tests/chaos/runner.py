@@ -85,6 +85,7 @@ class AccountOutcome:
                                       # timers: each kind taken, (..., length)
     breaches: tuple                   # (mark, closes, partial closes, cancels) per mark
     flat_closes: int                  # closes the broker refused: no position (a duplicate)
+    flat_close_times: tuple = ()      # when each was refused (UTC), to find it in the logs
 
 
 @attrs.frozen
@@ -421,7 +422,14 @@ class SessionRun:
     def outcome(self, orders: int) -> Outcome:
         status = self.risk_call(RiskStatusRequest())
         by_id = {a.account_id: a for a in status.accounts} if status else {}
-        counts = self.desk.counts_doc()["byAccount"]
+        doc = self.desk.counts_doc()
+        counts = doc["byAccount"]
+        refused_at: dict = collections.defaultdict(list)
+        for r in doc.get("refusedCloses", []):
+            if r.get("errorCode") == NO_POSITION:
+                refused_at[r.get("account")].append(
+                    f"{time.strftime('%H:%M:%S', time.gmtime(r['atNs'] / 1e9))}"
+                    f".{r['atNs'] // 1_000_000 % 1000:03d}Z {r['endpoint'].rsplit('/', 1)[-1]}")
         accounts = {}
         for name, account in ACCOUNTS.items():
             history = self.call(HistoryRequest(account=str(account), limit=5000), timeout=10)
@@ -439,7 +447,8 @@ class SessionRun:
                                    history.lockouts if history else []),
                 breaches=tuple(self.breaches[name]),
                 flat_closes=sum(mine_calls.get(e, {}).get(str(NO_POSITION), 0)
-                                for e in (CLOSE, PARTIAL)))
+                                for e in (CLOSE, PARTIAL)),
+                flat_close_times=tuple(refused_at[account]))
         chaos = self.chaos
         return Outcome(accounts=accounts, orders=orders, failures=tuple(self.failures),
                        chaos_actions=tuple(chaos.actions) if chaos else (),
@@ -484,8 +493,9 @@ def check(outcome: Outcome, min_actions: int = 0) -> list[str]:
             problems.append(f"{name}: riskd's realized PnL {acct.riskd_realized} differs from "
                             f"the broker's {acct.broker_realized}")
         if acct.flat_closes:
+            when = f" at {', '.join(acct.flat_close_times)}" if acct.flat_close_times else ""
             problems.append(f"{name}: {acct.flat_closes} close(s) of a position already flat "
-                            f"(an action ran twice)")
+                            f"(an action ran twice){when}")
     counts = outcome.action_counts()
     missing = [k for k, n in counts.items() if n == 0]
     if missing:

@@ -31,7 +31,8 @@ def test_every_secret_the_config_holds_is_collected(config):
     assert "trader1" not in found and "-100123" not in found
 
 
-@pytest.mark.parametrize("secret", [BOT_TOKEN, WEBHOOK, API_KEY, ADMIN_HASH, OPS_HASH])
+@pytest.mark.parametrize("secret", [BOT_TOKEN, WEBHOOK, API_KEY, ADMIN_HASH, OPS_HASH],
+                         ids=["bot_token", "webhook", "api_key", "admin_hash", "ops_hash"])
 def test_each_config_secret_is_masked_in_free_text(config, secret):
     r = for_config(config)
     out = r.redact(f"login failed for trader1 with {secret} (retrying)")

@@ -99,8 +99,12 @@ def test_the_counts_say_what_each_call_did_per_account_and_count_hub_attempts(cl
     assert counts["tookEffect"]["/api/Position/closeContract"] == 1    # the lost answer's
     assert counts["refused"] == {"/api/Position/closeContract": {"2": 1}}   # no position
     assert counts["byAccount"]["1001"]["/api/Position/closeContract"] == {"0": 1, "2": 1}
+    assert counts["refusedCloses"] == [{"atNs": clock.now_ns(), "account": 1001,     # when
+                                        "endpoint": "/api/Position/closeContract",
+                                        "errorCode": 2}]
     g.faults.reset_counts()
     assert g.faults.counts()["byAccount"] == {} and g.faults.counts()["refused"] == {}
+    assert g.faults.counts()["refusedCloses"] == []
 
 
 def test_a_close_applied_whose_answer_comes_too_late(clock):
