@@ -1,7 +1,8 @@
 """The two set-up steps without make (Windows has none): `dev.py run` and `dev.py test`.
 
     py -3.11 dev.py run          Windows (the py launcher)   | python3 dev.py run    elsewhere
-    py -3.11 dev.py test [ARGS]  the test suite; ARGS go to pytest, e.g. tests/unit -x -q
+    py -3.11 dev.py test [ARGS]  the test suite (2 test processes side by side on 2+ cores);
+                                 ARGS go to pytest instead, e.g. tests/unit -x -q
     py -3.11 dev.py install      only create .venv and install riskd into it
 
 `install` creates .venv once and (re)installs riskd with its test extras whenever
@@ -46,12 +47,22 @@ def install_commands(python: str, base_python: str = sys.executable,
     return cmds + [pip + ["--upgrade", "pip"], pip + ["-e", ".[test]"]]
 
 
+def whole_suite(cpus: int | None = None) -> list[str]:
+    """pytest's arguments for the whole suite (`make test`): two test processes side by side
+    (pytest-xdist) where there are 2 cores or more, each test file kept in one process (its
+    module-scoped riskd too). Most of a multi-process test is waiting for riskd, so two at
+    once halve the wall time on 2 cores; more would only make the tests compete for them."""
+    if cpus is None:
+        cpus = os.cpu_count() or 1
+    return ["-n", "2", "--dist", "loadfile"] if cpus >= 2 else []
+
+
 def command_for(action: str, extra: Sequence[str], python: str) -> list[str]:
     if action == "run":
         return [python, "-m", "services.supervisor", "--config",
                 os.path.join("etc", "riskd.toml"), *extra]
     if action == "test":
-        return [python, "-m", "pytest", *extra]
+        return [python, "-m", "pytest", *(extra or whole_suite())]
     raise ValueError(f"unknown action {action!r}: expected install, run or test")
 
 

@@ -1,9 +1,37 @@
-"""Fixtures shared by every test: real processes that are always cleaned up."""
+"""Fixtures shared by every test: real processes that are always cleaned up, even when the
+run itself is stopped: SIGTERM or SIGHUP to pytest (CI's timeout, `timeout make test`)
+interrupts it like Ctrl-C, and at its end every process the run started is ended
+(tests/support/harness.py run_guarded: the bench and chaos harnesses' guard). Before, a
+SIGTERM killed pytest at once and left the riskds of module-scoped fixtures running."""
 from __future__ import annotations
+
+import contextlib
+import signal
 
 import pytest
 
+from tests.support.harness import run_guarded
 from tests.support.procs import Procs
+
+_GUARD = contextlib.ExitStack()
+
+
+def _interrupt(signum, _frame):
+    raise KeyboardInterrupt(f"signal {signum}")      # pytest unwinds and ends its fixtures
+
+
+def pytest_configure(config):
+    # With pytest-xdist (`make test`), only the controlling process guards: its mark reaches
+    # the test processes and everything they start, so its one scan at the end also finds
+    # what a test process ended before its fixtures (an interrupt) left running.
+    if not hasattr(config, "workerinput"):
+        _GUARD.enter_context(run_guarded())
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _interrupt)
+
+
+def pytest_unconfigure(config):
+    _GUARD.close()
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
-"""An interrupted `make chaos` or `make bench` (Ctrl-C, SIGTERM as `timeout` sends) leaves no
-process behind: everything it started, riskd's workers included, ends with it."""
+"""An interrupted `make chaos`, `make bench` or `make test` (Ctrl-C, SIGTERM as `timeout`
+sends) leaves no process behind: everything it started, riskd's workers included, ends with
+it."""
 from __future__ import annotations
 
 import os
@@ -57,5 +58,18 @@ def test_sigterm_to_make_chaos_ends_riskd_and_every_worker(tmp_path):
 def test_ctrl_c_to_make_bench_leaves_nothing_behind(tmp_path):
     code, left = interrupt_when_busy(["tests.bench", "--only", "system", "--json",
                                       str(tmp_path / "bench.json")], signal.SIGINT, busy=3)
+    assert code != 0
+    assert left == []
+
+
+@pytest.mark.parametrize("processes", [[], ["-n", "2", "--dist", "loadfile"]],
+                         ids=["one_process", "two_test_processes_as_make_test"])
+def test_sigterm_to_pytest_ends_the_riskd_of_a_module_fixture(processes):
+    """`make test` stopped by SIGTERM (CI's timeout): the e2e desk's riskd (a module-scoped
+    fixture: sim and five workers) used to outlive pytest; with two test processes
+    (pytest-xdist) the test process holding it is itself ended before its fixtures are."""
+    code, left = interrupt_when_busy(["pytest", "-q", "-p", "no:cacheprovider", *processes,
+                                      "tests/e2e/test_decisions_e2e.py"], signal.SIGTERM,
+                                     busy=6 + (2 if processes else 0))
     assert code != 0
     assert left == []
