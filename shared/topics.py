@@ -25,7 +25,7 @@ GUARD = "guard"
 # any worker's: a NotifyEvent, DailySummary, notify's ChannelState ("notify.channel")
 NOTIFY = "notify"
 
-# What a publisher keeps in its first seconds for a subscriber that joins late, and its
+# What a publisher keeps for its last seconds for a subscriber that joins late, and its
 # subscribers drop a second copy of (shared/bus/publisher.py): what notify makes alerts of.
 KEPT = (DECISION, WARNING, LOCKOUT, RESULT, CONNECTION, WORKER, GUARD, NOTIFY)
 

@@ -19,7 +19,7 @@ import attrs
 import zmq
 
 from shared import topics
-from shared.bus.publisher import KEEP_FOR_S, Publisher
+from shared.bus.publisher import Publisher
 from shared.bus.rpc import handle_request
 from shared.bus.sockets import make_socket
 from shared.bus.subscriber import Subscriber
@@ -217,13 +217,12 @@ class Worker:
         return max(0, min(POLL_MS, math.ceil((self._timers[0][0] - now) * 1000)))
 
     def publisher(self, address: str) -> Publisher:
-        """The worker's PUB: an XPUB, so what it publishes on the kept topics in its first
-        seconds reaches the subscribers that (re)connect only then (shared/bus/publisher.py);
+        """The worker's PUB: an XPUB, so what it published on the kept topics in the last
+        seconds reaches a subscriber that (re)connects only then (shared/bus/publisher.py);
         the subscriptions that reach it are handed to on_subscribed."""
         pub = Publisher(self.socket(zmq.XPUB, bind=address), self.name, self.clock,
                         keep=topics.KEPT)
         self.add_reader(pub.sock, lambda: self.on_subscribed(pub.subscriptions()))
-        self.after(KEEP_FOR_S, pub.expire)
         return pub
 
     def on_subscribed(self, prefixes: list[str]) -> None:

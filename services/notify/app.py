@@ -94,6 +94,9 @@ class NotifyWorker(Worker):
                 sub.subscribe(topic)
             self.subs.append(sub)
             self.add_reader(sub.sock, lambda s=sub: self._on_sub(s))
+        for publisher, epoch, seq in self.outbox.taken():   # a copy of these: had it already
+            for sub in self.subs:
+                sub.copies.remember(publisher, epoch, seq)
         self.handle(NotifyStatusRequest, self._on_status)
         self.handle(NotifyTest, self._on_test)
         self.every(1.0, self._tick)
@@ -163,34 +166,46 @@ class NotifyWorker(Worker):
 
     # -- events in ------------------------------------------------------------------------
     def _on_sub(self, sub: Subscriber) -> None:
-        for _ in range(1000):
-            received = sub.recv()
-            if received is None:
-                if not sub.sock.poll(0):
-                    return
-                continue
-            msg = received.msg
-            if step_key(msg) is not None:     # risk's breaches and lockout changes: one alert
-                self._hold(msg, self.outbox.hold(encode(msg)))    # per account and step,
-                continue                                           # on disk while held
-            if isinstance(msg, CommandResult) and self.steps.holds(msg.account_id):
-                self._behind.setdefault(msg.account_id, []).append(
-                    (msg, self.outbox.hold(encode(msg))))          # after the step's alert
-                continue
-            if isinstance(msg, GuardReport):
-                self.unguarded[msg.trading_day] = msg.unguarded_s
-                continue
-            if isinstance(msg, DailySummary):
-                self._queue_summary(with_unguarded(msg, self.unguarded.get(msg.trading_day,
-                                                                           0.0)))
-                continue
-            if isinstance(msg, BrokerConnection):
-                alerts = self.watch.observe(msg, self.clock.monotonic())
-            else:
-                alert = build(msg, self.ctx_t)
-                alerts = [alert] if alert is not None else []
-            for alert in alerts:
-                self.queue(alert, lock_button_account(msg))
+        taken: list[tuple[str, int, int]] = []
+        try:
+            for _ in range(1000):
+                received = sub.recv()
+                if received is None:
+                    if not sub.sock.poll(0):
+                        return
+                    continue
+                self._take(received.msg)
+                if received.topic.startswith(topics.KEPT):
+                    env = received.envelope
+                    taken.append((env.publisher, env.epoch, env.seq))
+        finally:
+            # after the alerts they made are queued or held: a crash in between makes the
+            # next run alert them again (twice rather than never, guarantee 7)
+            if taken:
+                self.outbox.mark_taken(taken, self.clock.now_ns())
+
+    def _take(self, msg) -> None:
+        """One message from the bus: held for its step's alert, or made into alerts."""
+        if step_key(msg) is not None:         # risk's breaches and lockout changes: one alert
+            self._hold(msg, self.outbox.hold(encode(msg)))    # per account and step, on disk
+            return                                             # while held
+        if isinstance(msg, CommandResult) and self.steps.holds(msg.account_id):
+            self._behind.setdefault(msg.account_id, []).append(
+                (msg, self.outbox.hold(encode(msg))))          # after the step's alert
+            return
+        if isinstance(msg, GuardReport):
+            self.unguarded[msg.trading_day] = msg.unguarded_s
+            return
+        if isinstance(msg, DailySummary):
+            self._queue_summary(with_unguarded(msg, self.unguarded.get(msg.trading_day, 0.0)))
+            return
+        if isinstance(msg, BrokerConnection):
+            alerts = self.watch.observe(msg, self.clock.monotonic())
+        else:
+            alert = build(msg, self.ctx_t)
+            alerts = [alert] if alert is not None else []
+        for alert in alerts:
+            self.queue(alert, lock_button_account(msg))
 
     def _hold(self, msg, row: int, now: Optional[float] = None) -> None:
         self._held_rows.setdefault(step_key(msg), []).append(row)

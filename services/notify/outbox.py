@@ -6,7 +6,9 @@ it is for; account_id: the account it is about, which picks the Telegram chats w
 sees it, None for everyone; chats: a JSON list of the only Telegram chats it is for, as a
 daily summary written per scope) and deliveries (alert id, channel) still owed; replies (answers
 to commands, one chat each, with an optional inline keyboard) share the file and the
-channel's sender. Each thread opens its own connection (sqlite3 connections are per
+channel's sender; taken (publisher, epoch, seq) lists the kept-topic messages notify took
+from the bus in the last minutes, so a restarted notify takes a publisher's copies of its last
+seconds (shared/bus/publisher.py) only for what the run before it missed. Each thread opens its own connection (sqlite3 connections are per
 thread); connection() is the calling thread's, for other tables that must commit together
 with a reply.
 """
@@ -43,12 +45,23 @@ CREATE TABLE IF NOT EXISTS held (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     frame BLOB NOT NULL
 );
+CREATE TABLE IF NOT EXISTS taken (
+    publisher TEXT NOT NULL,
+    epoch INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    at_ns INTEGER NOT NULL,
+    PRIMARY KEY (publisher, epoch, seq)
+);
+CREATE INDEX IF NOT EXISTS taken_at ON taken(at_ns);
 CREATE TABLE IF NOT EXISTS deliveries (
     alert_id INTEGER NOT NULL REFERENCES alerts(id),
     channel TEXT NOT NULL,
     PRIMARY KEY (alert_id, channel)
 );
 """
+
+
+TAKEN_KEEP_NS = 600 * 10**9     # far past the publishers' 10 s and a notify restart
 
 
 @attrs.frozen
@@ -98,6 +111,22 @@ class Outbox:
             db.execute("PRAGMA synchronous=NORMAL")
             self._local.db = db
         return db
+
+    # -- what notify took from the bus: a restarted notify drops the copies it already had --
+    def mark_taken(self, keys: list[tuple[str, int, int]], now_ns: int,
+                   keep_ns: int = TAKEN_KEEP_NS) -> None:
+        """(publisher, epoch, seq) of messages taken (their alerts queued or held already);
+        what is older than keep_ns goes (a publisher sends copies of its last seconds only)."""
+        db = self._db()
+        with db:
+            db.executemany("INSERT OR IGNORE INTO taken VALUES (?, ?, ?, ?)",
+                           [(p, e, q, now_ns) for p, e, q in keys])
+            db.execute("DELETE FROM taken WHERE at_ns < ?", (now_ns - keep_ns,))
+
+    def taken(self) -> list[tuple[str, int, int]]:
+        """What the runs before took, oldest first."""
+        return [tuple(r) for r in self._db().execute(
+            "SELECT publisher, epoch, seq FROM taken ORDER BY at_ns, rowid")]
 
     # -- risk's step messages, held until the step's one alert is made (services/notify/steps.py)
     def hold(self, frame: bytes) -> int:

@@ -17,9 +17,10 @@ Sockets
   the daily summary at the roll). An XPUB delivers exactly as a PUB does; risk also reads
   the subscriptions that reach it: a new one to 'cmd' (enforcement's SUB (re)connecting after
   either side started) makes every pending command due at once (on_subscribed). Like
-  every worker's PUB, it sends what it published in its first seconds on the kept topics
-  (decisions, warnings, lockouts, notify) again to a subscriber that joins then
-  (shared/bus/publisher.py): a breach decided as risk starts reaches notify.
+  every worker's PUB, it sends what it published in the last seconds on the kept topics
+  (decisions, warnings, lockouts, notify) again to a subscriber that joins
+  (shared/bus/publisher.py): a breach decided as risk starts, or while notify restarts,
+  reaches notify.
 - Control (REP): RiskStatusRequest, LockoutsRequest, UnlockRequest, SelfLockRequest,
   HistoryRequest, RulesRequest.
 

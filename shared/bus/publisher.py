@@ -1,11 +1,11 @@
 """A publisher that stamps every message with its name, epoch, sequence number and UTC time;
 on an XPUB socket it also reports the subscriptions that reach it, and sends what it published
-in its first seconds again to a subscription that arrives late (the slow joiner, below)."""
+in the last seconds again to a subscription that arrives late (below)."""
 from __future__ import annotations
 
+import collections
 import logging
 import os
-from collections import Counter
 
 import zmq
 
@@ -14,18 +14,18 @@ from shared.clock import SYSTEM_CLOCK, Clock
 
 log = logging.getLogger(__name__)
 
-# A process that starts binds its PUB anew; the subscribers of the one before reconnect only
-# after their reconnect interval (ZeroMQ's 100 ms), and a PUB drops what no subscription
-# matches yet: a breach risk decides the moment it starts never reached notify (the slow
-# joiner). So a publisher keeps the messages of the kept topics (shared.topics.KEPT: what an
-# alert is made of) it publishes in its first KEEP_FOR_S seconds, at most KEEP_MAX of them, and
-# sends them again to each subscription that arrives meanwhile, the same body on the same topic
-# marked as a copy (COPY_MARK appended: every prefix the topic matches, it still matches).
-# Subscribers drop a copy they have already, and a copy is no part of the stream's order: it
-# makes no gap (shared.bus.subscriber.Copies). After the window nothing is
-# kept, so a topic nobody subscribes to grows nothing, and a late subscriber of a running
-# publisher (a restarted notify) is not sent what the one before it had.
-KEEP_FOR_S = 3.0
+# A PUB drops what no subscription matches yet. Two moments made that lose alerts (guarantee 7):
+# a process that starts binds its PUB anew, and the subscribers of the one before reconnect
+# only after their reconnect interval (a breach risk decides the moment it starts never
+# reached notify: the slow joiner); and a subscriber that restarts (notify killed) misses
+# what was published until it subscribes again. So a publisher keeps the messages of the kept
+# topics (shared.topics.KEPT: what an alert is made of) it published in the last KEEP_FOR_S
+# seconds, at most the last KEEP_MAX of them, and sends them again to each subscription that
+# arrives, the same body on the same topic marked as a copy (COPY_MARK appended: every prefix
+# the topic matches, it still matches). Subscribers drop a copy they have already (notify
+# remembers what it took across its own restarts: services/notify/outbox.py), and a copy is no
+# part of the stream's order: it makes no gap (shared.bus.subscriber.Copies).
+KEEP_FOR_S = 10.0
 KEEP_MAX = 1000
 COPY_MARK = "\x00copy"
 _COPY_MARK = COPY_MARK.encode()
@@ -33,8 +33,8 @@ _COPY_MARK = COPY_MARK.encode()
 
 class Publisher:
     """Numbers every message it sends; a new process is a new epoch (its start time in ns).
-    With `keep` (topic prefixes; an XPUB socket) it keeps what it sends on them at first, for
-    late subscribers (see above): subscriptions() sends it again."""
+    With `keep` (topic prefixes; an XPUB socket) it keeps what it sent on them in the last
+    seconds, for late subscribers (see above): subscriptions() sends it again."""
 
     def __init__(self, sock: zmq.Socket, name: str, clock: Clock = SYSTEM_CLOCK,
                  epoch: int | None = None, keep: tuple[str, ...] = ()):
@@ -44,18 +44,16 @@ class Publisher:
         self.epoch = epoch if epoch is not None else clock.now_ns() ^ (os.getpid() << 1)
         self.seq = 0
         self.keep = tuple(keep)
-        # (topic, frames, sent again to a subscription of it): None once the window is over
-        self._kept: list[list] | None = [] if self.keep else None
-        self._keep_until = clock.monotonic() + KEEP_FOR_S
-        self._joined: tuple[str, ...] = ()      # the prefixes subscribed in the window
-        self._full = False
+        # (sent at, monotonic s; topic; frames), oldest first
+        self._kept: collections.deque = collections.deque()
+        self._full = False          # said that the oldest were let go before their time
 
     def publish(self, topic: str, msg) -> int:
         self.seq += 1
         frames = (topic.encode(), codec.encode(msg, self.name, self.epoch, self.seq,
                                                self.clock.now_ns()))
         self.sock.send_multipart(frames, copy=False)
-        if self._kept is not None and topic.startswith(self.keep):
+        if self.keep and topic.startswith(self.keep):
             self._keep(topic, frames)
         return self.seq
 
@@ -78,30 +76,27 @@ class Publisher:
                 break
             if frame[:1] == b"\x01":
                 out.append(frame[1:].decode("utf-8", "replace"))
-        if out and self._kept is not None and not self.expire():
-            self._joined += tuple(p for p in out if p not in self._joined)
+        if out and not self.expire():
             self._send_again(tuple(out))
         return out
 
     # -- kept for late subscribers ---------------------------------------------------------
     def _keep(self, topic: str, frames) -> None:
-        if self.expire():
-            return
-        if len(self._kept) >= KEEP_MAX:
+        self.expire()
+        self._kept.append((self.clock.monotonic(), topic, frames))
+        if len(self._kept) > KEEP_MAX:
+            self._kept.popleft()
             if not self._full:
                 self._full = True
-                log.warning("%s: more than %d messages to keep in its first %g s: the later "
-                            "ones are not sent again to a late subscriber", self.name,
-                            KEEP_MAX, KEEP_FOR_S)
-            return
-        self._kept.append([topic, frames, topic.startswith(self._joined)])
+                log.warning("%s: more than %d messages to keep in %g s: the oldest are not "
+                            "sent again to a late subscriber", self.name, KEEP_MAX, KEEP_FOR_S)
+        elif self._full and len(self._kept) < KEEP_MAX // 2:
+            self._full = False
 
     def _send_again(self, prefixes: tuple[str, ...]) -> None:
         sent = 0
-        for entry in self._kept:
-            topic, frames, _ = entry
+        for _at, topic, frames in self._kept:
             if topic.startswith(prefixes):
-                entry[2] = True
                 self.sock.send_multipart((frames[0] + _COPY_MARK, frames[1]), copy=False)
                 sent += 1
         if sent:
@@ -109,17 +104,8 @@ class Publisher:
                       self.name, sent, ", ".join(repr(p) for p in prefixes))
 
     def expire(self) -> bool:
-        """Close the window once its time is over (the owner calls it then too: Worker);
-        True when nothing is kept any more."""
-        if self._kept is None:
-            return True
-        if self.clock.monotonic() < self._keep_until:
-            return False
-        kept, self._kept = self._kept, None
-        unseen = Counter(topic for topic, _frames, seen in kept if not seen)
-        if unseen:        # said, never dropped silently
-            log.info("%s: %d message(s) published at its start reached no subscription that "
-                     "arrived in its first %g s (%s): no subscriber had their topics",
-                     self.name, sum(unseen.values()), KEEP_FOR_S,
-                     ", ".join(f"{t} x{n}" for t, n in sorted(unseen.items())))
-        return True
+        """Let go of what was kept longer than KEEP_FOR_S; True when nothing is kept."""
+        until = self.clock.monotonic() - KEEP_FOR_S
+        while self._kept and self._kept[0][0] <= until:
+            self._kept.popleft()
+        return not self._kept

@@ -65,14 +65,15 @@ class StreamTracker:
 class Copies:
     """Which kept-topic messages (shared.topics.KEPT) of each publisher's epoch were taken, so
     a copy of one, sent again to late subscribers (its topic ends in COPY_MARK), is taken
-    once, and only by a subscriber that did not have it. A publisher sends again only the
-    first KEEP_MAX it publishes on those topics, which reach a subscriber before any later one
-    (a copy comes later, but is one of them): remembering the first KEEP_MAX is enough, and no
-    more is remembered."""
+    once, and only by a subscriber that did not have it. A publisher sends again at most the
+    last KEEP_MAX it published on those topics; a subscriber took each of them at most once,
+    after the ones before: remembering the last `keep` (>= KEEP_MAX) taken is enough.
+    remember() loads what a previous run of the same subscriber took (notify keeps it on disk:
+    its restart must not alert twice what the run before it alerted)."""
 
-    def __init__(self, keep: int = KEEP_MAX) -> None:
+    def __init__(self, keep: int = 2 * KEEP_MAX) -> None:
         self.keep = keep
-        self._seen: dict[str, tuple[int, set[int]]] = {}
+        self._seen: dict[str, tuple[int, dict[int, None]]] = {}    # insertion order: oldest
         self.dropped = 0
 
     def take(self, topic: str, env: codec.Envelope) -> Optional[tuple[str, bool]]:
@@ -82,16 +83,28 @@ class Copies:
         copy = topic.endswith(COPY_MARK)
         if copy:
             topic = topic[:-len(COPY_MARK)]
-        epoch, seen = self._seen.get(env.publisher, (None, None))
-        if epoch != env.epoch or seen is None:
-            seen = set()
-            self._seen[env.publisher] = (env.epoch, seen)
-        elif copy and env.seq in seen:
+        seen = self._epoch(env.publisher, env.epoch)
+        if copy and env.seq in seen:
             self.dropped += 1
             return None
-        if len(seen) < self.keep:
-            seen.add(env.seq)
+        self._add(seen, env.seq)
         return topic, copy
+
+    def remember(self, publisher: str, epoch: int, seq: int) -> None:
+        """A message of that publisher's epoch taken before (by a previous run)."""
+        self._add(self._epoch(publisher, epoch), seq)
+
+    def _epoch(self, publisher: str, epoch: int) -> dict[int, None]:
+        known, seen = self._seen.get(publisher, (None, None))
+        if known != epoch or seen is None:
+            seen = {}
+            self._seen[publisher] = (epoch, seen)
+        return seen
+
+    def _add(self, seen: dict[int, None], seq: int) -> None:
+        seen[seq] = None
+        if len(seen) > self.keep:
+            del seen[next(iter(seen))]
 
 
 class Subscriber:

@@ -8,8 +8,8 @@ start in two). Risk decides at once, from market's snapshot, and enforcement clo
 position. Before the fix the "✅ Done" alert came but the "⚠️ Breach" alert did not: the new
 risk process binds its PUB anew and published the decision before notify's SUB had
 reconnected (ZeroMQ's slow joiner: a PUB drops what no subscription matches yet). Now a
-publisher keeps what it sends on the alert topics in its first seconds and sends a marked copy
-to a subscription that arrives then (shared/bus/publisher.py); subscribers drop a copy of what
+publisher keeps what it sent on the alert topics in its last seconds and sends a marked copy
+to a subscription that arrives (shared/bus/publisher.py); subscribers drop a copy of what
 they have (shared/bus/subscriber.py), so the alert comes once.
 """
 from __future__ import annotations

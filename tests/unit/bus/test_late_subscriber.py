@@ -1,6 +1,7 @@
-"""The slow joiner: what a publisher sends on the kept topics in its first seconds reaches a
-subscriber that joins late, once; an early subscriber still takes each message once; the
-window ends by time and by count, and says what no subscription ever matched.
+"""The slow joiner and the restarted subscriber: what a publisher sent on the kept topics in
+its last seconds reaches a subscriber that joins late, once; an early subscriber still takes
+each message once; a restarted one that remembers what it took takes only what it missed;
+the window ends by time and by count.
 
 Real XPUB/SUB sockets on loopback; the publisher's clock is injected (the window's time)."""
 from __future__ import annotations
@@ -114,28 +115,34 @@ def test_a_copy_that_comes_after_later_messages_is_no_gap():
         bus.close()
 
 
-def test_after_the_window_nothing_is_kept_and_what_nobody_took_is_said(caplog):
+def test_a_restarted_subscriber_gets_what_it_missed_in_the_window_only():
     clock = FakeClock()
     bus = Bus(clock)
     try:
+        notify = bus.join(topics.DECISION)
         bus.pub.publish(topics.DECISION, hb(1))
-        bus.pub.publish(topics.WARNING, hb(2))
-        bus.pub.publish(topics.WARNING, hb(3))
-        bus.join(topics.WARNING)                      # took both warnings, late
+        clock.advance(KEEP_FOR_S / 2)
+        bus.pub.publish(topics.DECISION, hb(2))
+        assert [seq for _t, _n, seq in taken(notify)] == [1, 2]
+        notify.sock.close(0)                          # notify killed: it had 1 and 2
+        bus.subs.remove(notify)
+        bus.pub.publish(topics.DECISION, hb(3))       # published while it was down
+        clock.advance(KEEP_FOR_S / 2)                 # decision 1 is older than the window
+        again = Subscriber(make_socket(bus.ctx, zmq.SUB, connect=bus.address))
+        bus.subs.append(again)
+        again.copies.remember("risk", bus.pub.epoch, 2)   # what the run before took (disk)
+        again.subscribe(topics.DECISION)
+        subscriptions_until(bus.pub, 1)
+        assert [seq for _t, _n, seq in taken(again)] == [3]    # 2: had it; 1: too old
+        assert again.copies.dropped == 1
         clock.advance(KEEP_FOR_S)
-        with caplog.at_level(logging.INFO, logger="shared.bus.publisher"):
-            assert bus.pub.expire()
-        assert "risk: 1 message(s) published at its start reached no subscription" in caplog.text
-        assert "(decision x1)" in caplog.text
-        bus.pub.publish(topics.DECISION, hb(4))       # after the window: not kept
-        late = bus.join(topics.DECISION)
-        assert taken(late) == []
-        assert bus.pub._kept is None
+        assert bus.pub.expire()                       # nothing kept past the window
+        assert taken(bus.join(topics.DECISION)) == []
     finally:
         bus.close()
 
 
-def test_at_most_keep_max_are_kept_and_the_rest_is_said(caplog, monkeypatch):
+def test_at_most_the_last_keep_max_are_kept_and_the_rest_is_said(caplog, monkeypatch):
     monkeypatch.setattr(publisher_mod, "KEEP_MAX", 3)
     bus = Bus(FakeClock())
     try:
@@ -145,7 +152,7 @@ def test_at_most_keep_max_are_kept_and_the_rest_is_said(caplog, monkeypatch):
         assert "more than 3 messages to keep" in caplog.text
         assert caplog.text.count("more than 3") == 1  # said once
         late = bus.join(topics.DECISION)
-        assert [seq for _t, _n, seq in taken(late)] == [1, 2, 3]
+        assert [seq for _t, _n, seq in taken(late)] == [3, 4, 5]
     finally:
         bus.close()
 
@@ -167,9 +174,11 @@ def test_copies_drop_a_copy_of_a_message_taken_and_never_an_original():
     assert copies.take(copy, env(1, publisher="market")) == ("decision", True)
     for seq in (3, 4, 5):                             # epoch 2 had 1 already
         copies.take("notify", env(seq, epoch=2))
-    assert copies.take("notify" + COPY_MARK, env(3, epoch=2)) is None   # among the first 3
-    assert copies.take("notify" + COPY_MARK, env(5, epoch=2)) is not None   # past them
-    assert copies.dropped == 3
+    assert copies.take("notify" + COPY_MARK, env(5, epoch=2)) is None   # among the last 3
+    assert copies.take("notify" + COPY_MARK, env(1, epoch=2)) is not None   # forgotten
+    copies.remember("risk", 2, 7)                     # taken by a run before this one
+    assert copies.take("decision" + COPY_MARK, env(7, epoch=2)) is None
+    assert copies.dropped == 4
 
 
 def test_a_late_subscriber_whose_first_message_is_a_copy_sees_no_gap():
