@@ -269,8 +269,8 @@ def with_unguarded(s: DailySummary, unguarded_s: float) -> DailySummary:
 def summary_alert(s: DailySummary, ctx: Context) -> Optional[Alert]:
     lines = []
     for a in s.accounts:
-        line = (f"{a.account}: PnL {money(a.pnl)}, {a.trades} trade(s), "
-                f"{a.breaches} breach(es)")
+        line = (f"{a.account}: realized PnL {money(a.pnl)} incl. fees, "
+                f"{plural(a.trades, 'trade')}, {plural(a.breaches, 'breach', 'breaches')}")
         if a.unguarded_s >= 1:
             line += f", unguarded {a.unguarded_s:.0f} s"
         lines.append(line)

@@ -269,7 +269,7 @@ EVENTS = [
      "Config reload failed"),
     ("risk", "notify", DailySummary(trading_day="2026-11-24", accounts=[
         AccountDay(account="SIM-DEMO-1", pnl=Decimal("250.75"), trades=4)]),
-     "SIM-DEMO-1: PnL +250.75, 4 trade(s), 0 breach(es)"),
+     "SIM-DEMO-1: realized PnL +250.75 incl. fees, 4 trades, 0 breaches"),
 ]
 
 
@@ -365,11 +365,11 @@ def test_a_scoped_chat_gets_only_its_accounts_alerts_and_summary_lines(
             and "Breach daily_loss" in got("111")
             and "Breach daily_loss" in "\n".join(discord.texts()), 15,
                  what="the worker alert in both chats and on Discord, the breach in 111")
-        whole = ("Daily summary 2026-11-24", "SIM-DEMO-1: PnL +250.75", "SIM-DEMO-2: PnL -80.00",
+        whole = ("Daily summary 2026-11-24", "SIM-DEMO-1: realized PnL +250.75", "SIM-DEMO-2: realized PnL -80.00",
                  "Breach daily_loss on SIM-DEMO-1")
         assert all(part in got("111") for part in whole), got("111")
         assert all(part in "\n".join(discord.texts()) for part in whole)
-        assert "Daily summary 2026-11-24\nSIM-DEMO-2: PnL -80.00" in got("222")
+        assert "Daily summary 2026-11-24\nSIM-DEMO-2: realized PnL -80.00" in got("222")
         assert "SIM-DEMO-1" not in got("222")
         assert got("111").count("Daily summary") == 1 and got("222").count("Daily summary") == 1
     finally:

@@ -67,7 +67,8 @@ CASES = [
         AccountDay(account="SIM-DEMO-1", pnl=Decimal("-120.5"), trades=7, breaches=1,
                    unguarded_s=42)]),
      "daily_summary", INFO, ["Daily summary 2026-11-24",
-                             "SIM-DEMO-1: PnL -120.50, 7 trade(s), 1 breach(es), unguarded 42 s"]),
+                             "SIM-DEMO-1: realized PnL -120.50 incl. fees, 7 trades, 1 breach, "
+                             "unguarded 42 s"]),
     (NotifyEvent(kind="state_rebuilt", severity="critical", title="State file was corrupt",
                  lines=["moved aside, rebuilt from the broker"]),
      "state_rebuilt", CRITICAL, ["State file was corrupt", "moved aside"]),
@@ -173,8 +174,8 @@ def test_the_daily_summary_carries_the_supervisors_unguarded_time_for_every_acco
         AccountDay(account="A", pnl=Decimal(0)), AccountDay(account="B", pnl=Decimal(0),
                                                              unguarded_s=90)])
     text = build(with_unguarded(summary, 61.4), CTX).text
-    assert "A: PnL +0.00, 0 trade(s), 0 breach(es), unguarded 61 s" in text
-    assert "B: PnL +0.00, 0 trade(s), 0 breach(es), unguarded 90 s" in text
+    assert "A: realized PnL +0.00 incl. fees, 0 trades, 0 breaches, unguarded 61 s" in text
+    assert "B: realized PnL +0.00 incl. fees, 0 trades, 0 breaches, unguarded 90 s" in text
 
 
 def test_alerts_name_the_tickers_people_trade_never_contract_ids():
