@@ -544,3 +544,42 @@ def test_a_done_that_comes_while_its_breach_is_held_follows_the_breach(tmp_path,
         breach = next(i for i, t in enumerate(texts) if "Breach daily_realized_loss" in t)
         done = next(i for i, t in enumerate(texts) if t.startswith("✅ Done"))
         assert breach < done, texts
+
+
+def test_a_command_that_found_nothing_to_do_is_logged_not_sent(tmp_path, procs, telegram,
+                                                                discord):
+    """Third trial: "✅ Done ... was already flat" reached the phone for a flatten that found the
+    account flat: noise, which makes a trader switch riskd off. Such a result (enforcement got
+    no answer that did something: first_answer_ns 0) is in riskd's log, "logged only", and
+    never on a channel; a command that did something is still "✅ Done"."""
+    config_path = notify_config(tmp_path, telegram, discord, rate_per_minute=600)
+    log_dir = load_config(config_path).log_dir
+    logsink = procs.worker("services.logsink", config_path)
+    notify = start_notify(procs, config_path)
+    pubs = Publishers(config_path)
+    try:
+        pubs.connected(telegram)
+        pubs.publish("enforcement", "result", CommandResult(
+            command_id="d1.1", account_id=1001, status="done",
+            detail="account SIM-DEMO-1 was already flat", action="flatten", broker_calls=2))
+        pubs.publish("enforcement", "result", CommandResult(
+            command_id="manual-1.1001", account_id=1001, status="done",
+            detail="flattened account SIM-DEMO-1: close MNQ (verified flat)",
+            action="flatten", first_answer_ns=now_ns()))
+        wait_for(lambda: any(t.startswith("✅ Done") for t in telegram.texts()), 10,
+                 what="the Done alert of the flatten that closed something")
+
+        def logged():
+            lines = [line for name in os.listdir(log_dir)
+                     for line in open(os.path.join(log_dir, name), encoding="utf-8")]
+            return [line for line in lines if "action_nothing_to_do" in line]
+        [line] = wait_for(logged, 10, what="the nothing-to-do alert in riskd's log")
+        assert "logged only" in line and "Nothing to do on SIM-DEMO-1" in line, line
+        time.sleep(0.5)                         # observing that nothing else is sent
+        phone = telegram.texts() + discord.texts()
+        assert not any("already flat" in t or "Nothing to do" in t for t in phone), phone
+        assert sum(t.startswith("✅ Done") for t in telegram.texts()) == 2   # chats 111, 222
+    finally:
+        pubs.close()
+        notify.kill_tree()
+        logsink.kill_tree()
