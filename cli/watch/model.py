@@ -25,7 +25,8 @@ from shared import shards, showtime
 from shared.showprice import fmt_price
 from shared.clock import NS_PER_S
 from shared.messages.control import SupervisorStatus, WorkerEvent, WorkersTable
-from shared.messages.enforce import CommandResult, CommandState, EnforcementStatus
+from shared.messages.enforce import (CommandResult, CommandState, EnforcementStatus,
+                                     found_nothing_to_do)
 from shared.messages.market import BrokerConnection, PositionsTable
 from shared.messages.risk import (ACTION_NONE, MANUAL, TIMER, UNTIL_RESET, UNTIL_SESSION,
                                   AccountStatus, Decision, HistoryReply, LastRiskStatus,
@@ -247,7 +248,8 @@ def _result(state: WatchState, msg: CommandResult) -> bool:
     row.action = row.action or getattr(msg, "action", "")
     row.latency_ms = latency_ms(msg.status, msg.event_ns or msg.started_ns,
                                 getattr(msg, "first_answer_ns", 0), msg.finished_ns)
-    row.acted = bool(getattr(msg, "first_answer_ns", 0)) if msg.status == "done" else None
+    row.acted = (not found_nothing_to_do(msg.status, getattr(msg, "first_answer_ns", 0))
+                 if msg.status == "done" else None)
     row.finished_ns = msg.finished_ns or row.finished_ns
     return True
 
@@ -309,7 +311,8 @@ def _command_state(state: WatchState, c: CommandState) -> bool:
     row.status, row.detail = status, c.detail or row.detail
     row.latency_ms = latency_ms(status, getattr(c, "event_ns", 0) or c.received_ns,
                                 getattr(c, "first_answer_ns", 0), c.finished_ns)
-    row.acted = bool(getattr(c, "first_answer_ns", 0)) if status == "done" else None
+    row.acted = (not found_nothing_to_do(status, getattr(c, "first_answer_ns", 0))
+                 if status == "done" else None)
     row.finished_ns = c.finished_ns or row.finished_ns
     return True
 

@@ -115,10 +115,12 @@ def banner_lines(account: AccountView, width: int) -> list[Line]:
 def money_lines(account: AccountView, width: int) -> list[Line]:
     parts: list[Seg] = [seg(account.name, "bold"), seg(f"  balance {account.balance}"),
                         seg("  realized "), seg(account.realized, _sign(account.realized)),
+                        # realized is after fees and says so, as the phone and the rules'
+                        # reasons do (docs/rules.md, Which figure includes fees)
+                        seg(f" incl. fees {account.fees}"),
                         seg("  unrealized "), seg(account.unrealized, _sign(account.unrealized)),
                         seg("  net "), seg(account.net, account.net_colour or "bold"),
-                        seg(f"  fees {account.fees}  trades {account.trades}"
-                            f"  orders {account.open_orders}")]
+                        seg(f"  trades {account.trades}  orders {account.open_orders}")]
     if account.unrealized_note:
         parts.append(seg(f"  {account.unrealized_note}", "amber"))
     return wrap(parts, width)
@@ -130,11 +132,18 @@ def _sign(text: str) -> str:
 
 
 def wrap(segs: list[Seg], width: int) -> list[Line]:
-    """Put segments on as many lines as needed (a segment starting with two spaces may break)."""
+    """Put segments on as many lines as needed (a segment starting with two spaces may break,
+    and does when it and the segments that stick to it, up to the next such one, do not fit:
+    a label never stays behind without its value)."""
     lines: list[list[Seg]] = [[]]
     used = 0
-    for text, style in segs:
-        if used + len(text) > width and lines[-1] and text.startswith("  "):
+    for i, (text, style) in enumerate(segs):
+        run = len(text)
+        for after, _ in segs[i + 1:]:
+            if after.startswith("  "):
+                break
+            run += len(after)
+        if used + run > width and lines[-1] and text.startswith("  "):
             lines.append([])
             used = 0
             text = text[2:]

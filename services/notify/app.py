@@ -33,8 +33,8 @@ from services.notify.channels.telegram import TelegramChannel
 from services.notify.outbox import Outbox
 from services.notify.sender import ChannelSender
 from services.notify.steps import StepHold, step_alert, step_key
-from services.notify.templates import Alert, DisconnectWatch, build, context_for, with_unguarded, \
-    severity_at_least
+from services.notify.templates import (LOG_ONLY, Alert, DisconnectWatch, build, context_for,
+                                       severity_at_least, with_unguarded)
 from shared import shards, topics
 from shared.bus.subscriber import Subscriber
 from shared.codec import DecodeError, decode, encode
@@ -307,7 +307,7 @@ class NotifyWorker(Worker):
         """release: the held messages (outbox.hold) this alert was made of."""
         channels = [n for n, s in self.senders.items()
                     if severity_at_least(alert.severity, s.min_severity)
-                    and (only is None or n in only)]
+                    and (only is None or n in only) and alert.kind not in LOG_ONLY]
         text = self.redactor.redact(alert.text)
         log_alert(alert, text, channels)          # in full, at its severity (alertlog.py)
         if not channels:

@@ -3,7 +3,8 @@
 An Alert is what the notify worker queues: kind, severity (info < warning <
 critical), a one-line title (also the line a digest shows) and a few detail
 lines. BUILDERS maps each catalog message type to the function that turns it
-into an Alert (or None when the message is not worth a notification).
+into an Alert (or None when the message is not worth a notification). An alert of a kind
+in LOG_ONLY goes to riskd's log only, never to a channel.
 Broker disconnects need time to pass, so they have their own small state
 machine (DisconnectWatch).
 """
@@ -19,7 +20,7 @@ from shared import showtime
 from shared.accountname import account_name, with_id
 from shared.plural import plural
 from shared.messages.control import ConfigChanged, WorkerEvent
-from shared.messages.enforce import DONE, FAILED, CommandResult
+from shared.messages.enforce import DONE, FAILED, CommandResult, found_nothing_to_do
 from shared.messages.market import BrokerConnection
 from shared.messages.notify import SEVERITIES, DailySummary, NotifyEvent
 from shared.symbols import tickers_in
@@ -30,6 +31,12 @@ from shared.messages.risk import (ALERT, LOCKED_ALREADY, MANUAL, TIMER, UNTIL_RE
 
 INFO, WARNING, CRITICAL = SEVERITIES
 RANK = {s: i for i, s in enumerate(SEVERITIES)}
+# A command that found nothing to do (a flatten of an account already flat, a close of a
+# contract already flat, a cancel of an order already gone): no news for the trader, who would
+# read "✅ Done ... was already flat" as noise. Logged like every alert, never sent to a
+# channel (docs/alerts.md, What is sent); risk's history keeps it too.
+NOTHING_TO_DO = "action_nothing_to_do"
+LOG_ONLY = frozenset({NOTHING_TO_DO})
 
 
 @attrs.frozen(kw_only=True)
@@ -226,6 +233,10 @@ def result_alert(r: CommandResult, ctx: Context) -> Optional[Alert]:
                             f"account {with_id(account, r.account_id)}, command {r.command_id}"
                             f", {plural(r.attempts, 'attempt')}"),
                      account=account, account_id=r.account_id, ts_ns=r.finished_ns)
+    if found_nothing_to_do(r.status, r.first_answer_ns):      # logged only: LOG_ONLY
+        return Alert(kind=NOTHING_TO_DO, severity=INFO, title=f"Nothing to do on {account}",
+                     lines=(r.detail or f"command {r.command_id}",), account=account,
+                     account_id=r.account_id, ts_ns=r.finished_ns)
     if r.status == DONE:
         return Alert(kind="action_done", severity=INFO, title=f"✅ Done on {account}",
                      lines=(r.detail or f"command {r.command_id}",), account=account,
@@ -269,8 +280,8 @@ def with_unguarded(s: DailySummary, unguarded_s: float) -> DailySummary:
 def summary_alert(s: DailySummary, ctx: Context) -> Optional[Alert]:
     lines = []
     for a in s.accounts:
-        line = (f"{a.account}: PnL {money(a.pnl)}, {a.trades} trade(s), "
-                f"{a.breaches} breach(es)")
+        line = (f"{a.account}: realized PnL {money(a.pnl)} incl. fees, "
+                f"{plural(a.trades, 'trade')}, {plural(a.breaches, 'breach', 'breaches')}")
         if a.unguarded_s >= 1:
             line += f", unguarded {a.unguarded_s:.0f} s"
         lines.append(line)

@@ -42,6 +42,17 @@ def fmt_money(value: Optional[Decimal]) -> str:
     return f"{value.quantize(Decimal('0.01')):f}"
 
 
+def fee_note(fees: Decimal, included: bool = True) -> str:
+    """What a loss figure in a reason says about fees, so one loss quoted three ways (open
+    -400.00 before fees, one trade lost 400.37, realized -400.74) reads as one: ' incl. fees
+    0.74'; ' (fees 0.74 not counted)' when the rule leaves them out (include_fees = false);
+    '' when there were none."""
+    if not fees:
+        return ""
+    shown = fmt_money(fees)
+    return f" incl. fees {shown}" if included else f" (fees {shown} not counted)"
+
+
 def position_unrealized(account, market, position) -> Optional[Decimal]:
     """Open PnL of one position of an AccountState at the MarketView's latest price that arrived
     since it opened (MarketView.price_of), for the size still open as the fills see it (a close

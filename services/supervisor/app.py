@@ -11,7 +11,7 @@ import logging
 import os
 import sys
 import time
-from typing import Callable, Optional
+from typing import Callable, Optional, Sequence
 
 import zmq
 
@@ -703,7 +703,7 @@ class Supervisor(Worker):
         return slot is not None and slot.policy.state == RUNNING
 
     def announce_stop(self, names: list[str], reason: str = "", who: str = "",
-                      left_open: str = "") -> None:
+                      left_open: Sequence[str] = ()) -> None:
         """An operator stops `names`: the phone hears it like a crash (backalerts.stopped_event),
         and hears "back" once they run again. Workers already stopped (or stopping for good)
         are left out; one stopping for a restart is not."""

@@ -15,7 +15,7 @@ NotifyEvents it returns on the events PUB (topic "notify"), as it does the file-
 """
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Sequence
 
 import attrs
 
@@ -38,11 +38,12 @@ def _names(names: list[str]) -> str:
 
 
 def stopped_event(names: list[str], ts_ns: int, reason: str = "", who: str = "",
-                  left_open: str = "") -> NotifyEvent:
+                  left_open: Sequence[str] = ()) -> NotifyEvent:
     """The alert for an operator's `riskctl stop` of `names` (one worker, or every risk shard):
     who stopped it (the session's role:user, as the audit trail has it; said when unknown),
-    what it leaves open for a guard worker (stop.left_open_line: market's answer at the stop,
-    or that it is not known) and the reason the operator gave (`--reason`), if any."""
+    what it leaves open for a guard worker (stop.left_open_lines: market's answer at the stop,
+    in the words of riskd's own stop alert, heldwords.py; or that it is not known) and the
+    reason the operator gave (`--reason`), if any."""
     it = "it" if len(names) == 1 else "them"
     what = f"Worker {names[0]}" if len(names) == 1 else f"Workers {_names(names)}"
     by = f"stopped by {who} (riskctl stop)" if who else \
@@ -55,7 +56,7 @@ def stopped_event(names: list[str], ts_ns: int, reason: str = "", who: str = "",
             title=f"⛔ {what} stopped by {who or 'an operator'}: accounts are NOT guarded "
                   f"until {'it is' if len(names) == 1 else 'they are'} started again",
             lines=[f"{by}; nothing restarts {it} until someone runs {start}",
-                   left_open or "what is left open is not known: check the broker's platform",
+                   *(left_open or ["what is left open is not known: check the broker's platform"]),
                    *why],
             ts_ns=ts_ns)
     return NotifyEvent(

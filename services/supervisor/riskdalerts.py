@@ -23,11 +23,13 @@ from typing import Callable, Iterable, Optional, Sequence
 import attrs
 
 from services.supervisor.backalerts import GUARD_WAIT_NS, SETTLE_NS
+from services.supervisor.heldwords import NONE_OPEN, Holding, holds_lines, left_open_header
 from services.supervisor.lastheld import Held
 from shared import showtime
 from shared.messages.notify import NotifyEvent
 from shared.when import duration
 
+RISK_KNEW = "as risk knew them at the stop"
 NOT_CLEAN = ("the previous riskd did not stop cleanly: it was killed (kill -9, a power loss) or "
              "it crashed")
 
@@ -60,17 +62,16 @@ def utc(ns: int) -> str:
 
 def held_lines(held: Held, name_of: Callable[[int, str], str]) -> list[str]:
     """What the stop leaves open, from risk's state as it stops (lastheld.ask_risk): each
-    account holding positions and what it holds, or that none is open; what risk could not
+    account holding positions or working orders and what it holds (heldwords.py, the words of
+    a worker stop's alert too), or that none is open; what risk could not
     tell is said, never left out. name_of(account id, broker name): the account's name."""
-    lines = []
-    for a in sorted(held.accounts, key=lambda a: a.account_id):
-        if a.positions:
-            lines.append(f"{name_of(a.account_id, a.name)} holds " + ", ".join(
-                f"{p.contract_id} {p.side} {p.size}" for p in a.positions))
+    lines = holds_lines((Holding(a.account_id, a.name,
+                                 tuple((p.contract_id, p.side, p.size) for p in a.positions),
+                                 a.open_orders) for a in held.accounts), name_of)
     if lines:
-        lines.insert(0, "left open, unguarded (as risk knew them at the stop):")
+        lines.insert(0, left_open_header(RISK_KNEW))
     elif held.accounts and not held.unknown:
-        lines.append("no open positions (as risk knew them at the stop)")
+        lines.append(f"{NONE_OPEN} ({RISK_KNEW})")
     if not held.accounts and not held.unknown:
         lines.append("risk knew no account yet, so which positions are open is not known: "
                      "check them on the broker's platform")

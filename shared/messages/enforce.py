@@ -26,6 +26,14 @@ ACCEPTED, DONE, FAILED, SKIPPED = "accepted", "done", "failed", "skipped"
 FINAL_STATUSES = (DONE, FAILED, SKIPPED)
 
 
+def found_nothing_to_do(status: str, first_answer_ns: int) -> bool:
+    """A done command that changed nothing at the broker: none of its trading calls got an
+    answer other than "already done" (the account or contract was already flat, the order
+    already gone), or it needed none. The screens show it as "nothing to do"; the phone is not
+    told (docs/alerts.md, What is sent); history and the logs keep it."""
+    return status == DONE and not first_answer_ns
+
+
 @attrs.frozen(kw_only=True)
 class Command:
     """One action against the broker, idempotent by id."""
@@ -58,7 +66,8 @@ class CommandResult:
     finished_ns: int = 0
     event_ns: int = 0
     # added by enforcement (defaults keep older senders valid): what was asked, the broker's
-    # first answer to a trading call (latency = first_answer_ns - event_ns), calls and errors
+    # first answer to a trading call that did something, not "already done" (latency =
+    # first_answer_ns - event_ns; 0: found_nothing_to_do), calls and errors
     action: str = ""
     rule: str = ""
     first_answer_ns: int = 0

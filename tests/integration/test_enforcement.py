@@ -12,7 +12,7 @@ import pytest
 
 from shared.bus.rpc import RpcClient
 from shared.messages.enforce import (DONE, FAILED, SKIPPED, EnforcementStatus,
-                                     EnforcementStatusRequest)
+                                     EnforcementStatusRequest, found_nothing_to_do)
 from tests.e2e.harness import (BUY, CLOSE, ES, LIMIT, MARKET, MNQ, NO_POSITION, STOP,
                                RiskStandIn, SimDesk)
 from tests.support.env import make_config, wait_for
@@ -121,6 +121,14 @@ def test_closing_an_already_flat_position_is_a_success(env):
     acct = env.account()
     result = env.risk.run(env.risk.command(acct, "close_position", contract_id=MNQ))
     assert result.status == DONE and "already flat" in result.detail
+    # third trial: it changed nothing at the broker, so the phone is not told (docs/alerts.md)
+    assert found_nothing_to_do(result.status, result.first_answer_ns), result
+
+
+def test_a_flatten_of_an_account_already_flat_found_nothing_to_do(env):
+    result = env.risk.run(env.risk.command(env.account(), "flatten"))
+    assert result.status == DONE and "was already flat" in result.detail, result.detail
+    assert found_nothing_to_do(result.status, result.first_answer_ns), result
 
 
 def test_a_lost_partial_close_answer_is_not_repeated(env):
@@ -258,6 +266,7 @@ def test_enforcement_killed_between_a_close_and_its_cancels_closes_once(env):
     result = env.risk.run(cmd, timeout=30)                   # risk re-sends, as it would
     assert result.status == DONE, result.detail
     assert "was already flat, 2 orders cancelled" in result.detail   # PositionNotFound: done
+    assert not found_nothing_to_do(result.status, result.first_answer_ns)   # it cancelled
     assert [o.contract_id for o in env.desk.working(acct)] == [ES]
     closes = [o for o in env.desk.client.search_orders(acct, 0) if o.type == MARKET]
     assert len(closes) == 2                                  # the buy and ONE close

@@ -269,7 +269,7 @@ EVENTS = [
      "Config reload failed"),
     ("risk", "notify", DailySummary(trading_day="2026-11-24", accounts=[
         AccountDay(account="SIM-DEMO-1", pnl=Decimal("250.75"), trades=4)]),
-     "SIM-DEMO-1: PnL +250.75, 4 trade(s), 0 breach(es)"),
+     "SIM-DEMO-1: realized PnL +250.75 incl. fees, 4 trades, 0 breaches"),
 ]
 
 
@@ -365,11 +365,11 @@ def test_a_scoped_chat_gets_only_its_accounts_alerts_and_summary_lines(
             and "Breach daily_loss" in got("111")
             and "Breach daily_loss" in "\n".join(discord.texts()), 15,
                  what="the worker alert in both chats and on Discord, the breach in 111")
-        whole = ("Daily summary 2026-11-24", "SIM-DEMO-1: PnL +250.75", "SIM-DEMO-2: PnL -80.00",
+        whole = ("Daily summary 2026-11-24", "SIM-DEMO-1: realized PnL +250.75", "SIM-DEMO-2: realized PnL -80.00",
                  "Breach daily_loss on SIM-DEMO-1")
         assert all(part in got("111") for part in whole), got("111")
         assert all(part in "\n".join(discord.texts()) for part in whole)
-        assert "Daily summary 2026-11-24\nSIM-DEMO-2: PnL -80.00" in got("222")
+        assert "Daily summary 2026-11-24\nSIM-DEMO-2: realized PnL -80.00" in got("222")
         assert "SIM-DEMO-1" not in got("222")
         assert got("111").count("Daily summary") == 1 and got("222").count("Daily summary") == 1
     finally:
@@ -544,3 +544,42 @@ def test_a_done_that_comes_while_its_breach_is_held_follows_the_breach(tmp_path,
         breach = next(i for i, t in enumerate(texts) if "Breach daily_realized_loss" in t)
         done = next(i for i, t in enumerate(texts) if t.startswith("✅ Done"))
         assert breach < done, texts
+
+
+def test_a_command_that_found_nothing_to_do_is_logged_not_sent(tmp_path, procs, telegram,
+                                                                discord):
+    """Third trial: "✅ Done ... was already flat" reached the phone for a flatten that found the
+    account flat: noise, which makes a trader switch riskd off. Such a result (enforcement got
+    no answer that did something: first_answer_ns 0) is in riskd's log, "logged only", and
+    never on a channel; a command that did something is still "✅ Done"."""
+    config_path = notify_config(tmp_path, telegram, discord, rate_per_minute=600)
+    log_dir = load_config(config_path).log_dir
+    logsink = procs.worker("services.logsink", config_path)
+    notify = start_notify(procs, config_path)
+    pubs = Publishers(config_path)
+    try:
+        pubs.connected(telegram)
+        pubs.publish("enforcement", "result", CommandResult(
+            command_id="d1.1", account_id=1001, status="done",
+            detail="account SIM-DEMO-1 was already flat", action="flatten", broker_calls=2))
+        pubs.publish("enforcement", "result", CommandResult(
+            command_id="manual-1.1001", account_id=1001, status="done",
+            detail="flattened account SIM-DEMO-1: close MNQ (verified flat)",
+            action="flatten", first_answer_ns=now_ns()))
+        wait_for(lambda: any(t.startswith("✅ Done") for t in telegram.texts()), 10,
+                 what="the Done alert of the flatten that closed something")
+
+        def logged():
+            lines = [line for name in os.listdir(log_dir)
+                     for line in open(os.path.join(log_dir, name), encoding="utf-8")]
+            return [line for line in lines if "action_nothing_to_do" in line]
+        [line] = wait_for(logged, 10, what="the nothing-to-do alert in riskd's log")
+        assert "logged only" in line and "Nothing to do on SIM-DEMO-1" in line, line
+        time.sleep(0.5)                         # observing that nothing else is sent
+        phone = telegram.texts() + discord.texts()
+        assert not any("already flat" in t or "Nothing to do" in t for t in phone), phone
+        assert sum(t.startswith("✅ Done") for t in telegram.texts()) == 2   # chats 111, 222
+    finally:
+        pubs.close()
+        notify.kill_tree()
+        logsink.kill_tree()

@@ -118,8 +118,11 @@ def test_each_command_answers_what_riskctl_status_says(procs, tmp_path, telegram
     doc = status_json(procs, config)
     for a in doc["accounts"]:
         realized, unrealized = Decimal(a["realized"]), Decimal(a["unrealized"])
-        assert (f"balance {Decimal(a['balance']):,.2f} · realized {money(realized)} · open "
-                f"{money(unrealized)} · net {money(realized + unrealized)}") in status
+        # third trial: realized includes fees and says so (open PnL is before fees)
+        fees = f" incl. fees {Decimal(a['fees']):,.2f}" if Decimal(a["fees"]) else ""
+        assert (f"balance {Decimal(a['balance']):,.2f} · realized {money(realized)}{fees} · "
+                f"open {money(unrealized)} · net {money(realized + unrealized)}") in status
+    assert Decimal(account(doc, 1001)["fees"]) > 0        # the sim's buy paid a fee
     assert "Demo 1 (1001)" in status and "Demo 2 (strict) (1002)" in status
     assert "daily_realized_loss ░░░░░░░░░░   0%" in status
     assert status.count("🔓 not locked") == 2
@@ -132,7 +135,7 @@ def test_each_command_answers_what_riskctl_status_says(procs, tmp_path, telegram
     assert "Demo 2 (strict) (1002): flat" in positions
 
     orders = ask(telegram, ME, 111, "/orders")
-    assert f"#{order_id} MNQ" in orders and "1 working order(s)" in orders
+    assert f"#{order_id} MNQ" in orders and "1 working order" in orders
 
     assert ask(telegram, ME, 111, "/lockouts") == "Demo 1 (1001): not locked\n" \
                                                   "Demo 2 (strict) (1002): not locked"

@@ -240,11 +240,18 @@ def test_the_stop_alert_names_the_positions_riskd_leaves_open(procs, tmp_path):
             reply = procs.control_call(config, RiskStatusRequest())
             return reply.ok and any(a.positions for a in reply.body.accounts)
         wait_for(risk_holds, 30, what="risk to see the open position")
+        # third trial: an operator's stop of a guard worker says what is left open in the
+        # words of riskd's own stop alert below, not "1 open position(s) on SIM-DEMO-1"
+        login(procs, config, "admin")
+        ran(procs, config, "stop", "market", "--yes")
+        [worker] = bus.wait(lambda: alerts(bus, "worker_stopped"), 10, "the stop alert")
+        assert worker.lines[1:3] == ["left open, unguarded (market's answer at the stop):",
+                                     "SIM-DEMO-1 holds MNQ long 1"], worker.lines
         riskd.signal(signal.SIGTERM)
         assert riskd.wait(30) == 0, riskd.output()
         [stopped] = alerts(bus, "riskd_stopped")
         held = [ln for ln in stopped.lines if " holds " in ln]
-        assert held == ["SIM-DEMO-1 holds CON.F.US.MNQ.Z26 long 1"], stopped.lines
+        assert held == ["SIM-DEMO-1 holds MNQ long 1"], stopped.lines
         assert "left open, unguarded (as risk knew them at the stop):" in stopped.lines
     finally:
         bus.close()

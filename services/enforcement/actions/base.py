@@ -190,7 +190,8 @@ class ActionContext:
                     self.budget_wait = max(self.budget_wait, exc.wait)
                 meaning = outcomes.classify(exc)
                 if meaning == outcomes.DONE_ALREADY:
-                    self._answered()
+                    # no first answer: a command whose every call was already done changed
+                    # nothing at the broker (found_nothing_to_do, shared/messages/enforce.py)
                     self.done.append(f"{step.describe()} (already done)")
                     continue
                 self.errors.append(outcomes.describe(exc))

@@ -12,6 +12,7 @@ from services.notify.templates import Context, money
 from shared.messages.control import SupervisorStatus
 from shared.messages.market import OrdersTable
 from shared.messages.risk import AccountStatus, HistoryReply, LockoutState
+from shared.plural import plural
 from shared.when import duration
 from shared.showprice import fmt_price
 
@@ -21,6 +22,13 @@ LOSS_RULES = ("daily_realized_loss", "daily_unrealized_loss", "daily_net_loss", 
 
 def amount(value: Optional[Decimal]) -> str:
     return "?" if value is None else f"{value:,.2f}"
+
+
+def fees_part(fees: Decimal) -> str:
+    """Realized PnL includes today's fees (risk's AccountStatus.realized), and says so: a
+    trader who watched open PnL read -400.00 then sees realized -400.74 incl. fees 0.74, the
+    words of the rules' reasons (services/risk/pnl.fee_note). Open PnL is before fees."""
+    return f" incl. fees {fees:,.2f}" if fees else ""
 
 
 def bar(progress: float) -> str:
@@ -54,9 +62,9 @@ def status_text(accounts: list[AccountStatus], sup: SupervisorStatus, synced: bo
     for a in accounts:
         net = a.realized + a.unrealized
         lines += ["", f"📊 {title(a, ctx)} · day {a.trading_day}",
-                  f"balance {amount(a.balance)} · realized {money(a.realized)} · open "
-                  f"{money(a.unrealized)}{'' if a.unrealized_complete else ' (incomplete)'} · "
-                  f"net {money(net)}"]
+                  f"balance {amount(a.balance)} · realized {money(a.realized)}"
+                  f"{fees_part(a.fees)} · open {money(a.unrealized)}"
+                  f"{'' if a.unrealized_complete else ' (incomplete)'} · net {money(net)}"]
         if not a.can_trade:
             lines.append("⛔ the broker says this account cannot trade")
         for r in sorted((r for r in a.rules if r.enabled and r.rule in LOSS_RULES
@@ -75,7 +83,7 @@ def positions_text(accounts: list[AccountStatus], ctx: Context) -> str:
     lines = []
     for a in accounts:
         lines.append(f"📈 {title(a, ctx)}: " + ("flat" if not a.positions
-                                                else f"{len(a.positions)} position(s)"))
+                                                else plural(len(a.positions), "position")))
         for p in a.positions:
             last = f", last {fmt_price(p.last)}" if p.last is not None else ""
             lines.append(f"  {p.symbol} {p.side} {p.size} @ "
@@ -88,7 +96,7 @@ def orders_text(table: OrdersTable, accounts: list[AccountStatus], ctx: Context)
     lines = []
     for a in accounts:
         rows = [o for o in table.orders if o.account_id == a.account_id]
-        lines.append(f"📋 {title(a, ctx)}: " + (f"{len(rows)} working order(s)" if rows
+        lines.append(f"📋 {title(a, ctx)}: " + (plural(len(rows), "working order") if rows
                                                 else "no working orders"))
         for o in rows:
             price = " ".join(x for x in (f"limit {fmt_price(o.limit_price)}"

@@ -7,7 +7,7 @@ persisted by the store).
 """
 from __future__ import annotations
 
-from services.risk.pnl import ZERO, net_open_pnl, fmt_money
+from services.risk.pnl import ZERO, fee_note, net_open_pnl, fmt_money
 from services.risk.rules.base import QUOTE, TRADE, Measure, Rule, progress, until_reset
 from shared.messages.risk import FLATTEN
 
@@ -42,6 +42,8 @@ class DailyNetLoss(Rule):
         if net > line:
             return []
         return [self.decide(ctx, params, now, FLATTEN,
-                            f"net PnL {fmt_money(net)} (realized + open) reached the daily "
+                            f"net PnL {fmt_money(net)} (realized"
+                            f"{fee_note(ctx.account.fees, params.include_fees)} + open) reached "
+                            f"the daily "
                             f"loss line {fmt_money(line)}",
                             value=net, limit=line, lock=until_reset(ctx, now))]

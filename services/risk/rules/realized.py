@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from services.risk.pnl import fmt_money
+from services.risk.pnl import fee_note, fmt_money
 from services.risk.rules.base import TRADE, Measure, Rule, progress, until_reset
 from shared.messages.risk import FLATTEN
 
@@ -26,6 +26,8 @@ class RealizedLineRule(Rule):
         if (realized > line) if line < 0 else (realized < line):
             return []
         return [self.decide(ctx, params, now, FLATTEN,
-                            f"realized PnL {fmt_money(realized)} reached the {self.words} "
+                            f"realized PnL {fmt_money(realized)}"
+                            f"{fee_note(ctx.account.fees, params.include_fees)} reached the "
+                            f"{self.words} "
                             f"{fmt_money(line)}",
                             value=realized, limit=line, lock=until_reset(ctx, now))]

@@ -9,50 +9,58 @@ guarded. Its alert names who stopped it and what it leaves open (market's answer
 when the stop is confirmed; "not known" when market cannot say). "risk" with risk as shards
 stops every shard (services/supervisor/operator.py).
 """
+from typing import Sequence
+
 import attrs
 
 from services.supervisor.commands.base import Command
+from services.supervisor.heldwords import NONE_OPEN, by_account, holds_lines, left_open_header
 from services.supervisor.guard import GUARD_WORKERS
 from services.supervisor.operator import act, targets
 from shared import shards
+from shared.accountname import account_name
 from shared.messages.control import StopWorker
 from shared.messages.market import OrdersRequest, PositionsRequest
 from shared.messages.system import error
 
 
-def exposure(positions, orders) -> tuple[str, bool]:
-    """What market's two answers say is open: ('1 open position(s) on SIM-DEMO-4', True),
-    ('', True) when nothing is, or (why riskd cannot tell, False) when an answer failed."""
+MARKET_SAID = "market's answer at the stop"
+
+
+def exposure(positions, orders, name_of) -> tuple[list[str], bool]:
+    """What market's two answers say is open: (['Demo 4 holds MNQ long 1'], True) (one line
+    per account, heldwords.py: the words of riskd's stop alert too), ([], True) when nothing
+    is, or ([why riskd cannot tell], False) when an answer failed. name_of(account id, broker
+    name): the account's name in alerts."""
     failed = list(dict.fromkeys(r.reason for r in (positions, orders) if not r.ok))
     if failed:
-        return (f"riskd cannot tell whether accounts hold open positions or working orders "
-                f"({'; '.join(failed)})", False)
-    rows = list(positions.body.positions) + list(orders.body.orders)
-    if not rows:
-        return "", True
-    counts = [f"{n} {what}(s)" for n, what in ((len(positions.body.positions), "open position"),
-                                              (len(orders.body.orders), "working order")) if n]
-    accounts = sorted({r.account_name or str(r.account_id) for r in rows})
-    return f"{' and '.join(counts)} on {', '.join(accounts)}", True
+        return ([f"riskd cannot tell whether accounts hold open positions or working orders "
+                 f"({'; '.join(failed)})"], False)
+    return holds_lines(by_account(positions.body.positions, orders.body.orders), name_of), True
 
 
-def exposure_note(positions, orders) -> str:
+def exposure_note(positions, orders, name_of) -> str:
     """Why stopping a guard is risky now: the open positions and the working orders it would
     leave unguarded, from market's two answers ('' when there are none of either)."""
-    text, known = exposure(positions, orders)
-    if not text:
+    lines, known = exposure(positions, orders, name_of)
+    if not lines:
         return ""
-    return f"{text} would be left unguarded" if known else f"{text}; they may be left unguarded"
+    return (f"it would leave unguarded: {'; '.join(lines)}" if known else
+            f"{lines[0]}; they may be left unguarded")
 
 
-def left_open_line(positions, orders) -> str:
-    """The stop alert's line on what the stop leaves open, from the same answers the
+def left_open_lines(positions, orders, name_of) -> list[str]:
+    """The stop alert's lines on what the stop leaves open, from the same answers the
     confirmation step read: never invented, and said when it cannot be told."""
-    text, known = exposure(positions, orders)
+    lines, known = exposure(positions, orders, name_of)
     if not known:
-        return f"what is left open is not known: {text}: check the broker's platform"
-    return (f"left open, unguarded: {text}" if text else
-            "no open position or working order when it stopped (market's answer)")
+        return [f"what is left open is not known: {lines[0]}: check the broker's platform"]
+    return [left_open_header(MARKET_SAID), *lines] if lines else [f"{NONE_OPEN} ({MARKET_SAID})"]
+
+
+def names_of(sup):
+    """How the supervisor's alerts and answers name an account (shared/accountname.py)."""
+    return lambda aid, broker_name: account_name(sup.config.accounts, aid, broker_name)
 
 
 def ask_exposure(sup, answered) -> None:
@@ -72,7 +80,7 @@ def unless_exposed(sup, respond, why: str, proceed) -> None:
     """No open position and no working order: proceed(); some (or no answer): answer
     confirm_needed with `why` and what would be left unguarded."""
     def answered(positions, orders) -> None:
-        note = exposure_note(positions, orders)
+        note = exposure_note(positions, orders, names_of(sup))
         if note:
             respond(error("confirm_needed", f"{why}: {note}"))
         else:
@@ -105,7 +113,7 @@ def execute(sup, request, respond) -> None:
         respond(attrs.evolve(reply, reason=f"{reply.reason}. {note}") if reply.ok and note
                 else reply)
 
-    def stop(left_open: str = "") -> None:
+    def stop(left_open: Sequence[str] = ()) -> None:
         sup.announce_stop(names, request.reason, who, left_open)   # the phone hears it
         act(names, sup.stop_worker, answer)
 
@@ -114,11 +122,11 @@ def execute(sup, request, respond) -> None:
         return
 
     def answered(positions, orders) -> None:
-        risky = exposure_note(positions, orders)
+        risky = exposure_note(positions, orders, names_of(sup))
         if risky and not request.confirmed:
             respond(error("confirm_needed", f"{request.name} guards the accounts: {risky}"))
         else:
-            stop(left_open_line(positions, orders))
+            stop(left_open_lines(positions, orders, names_of(sup)))
     ask_exposure(sup, answered)       # even when confirmed: the alert says what is left open
 
 

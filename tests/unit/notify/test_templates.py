@@ -16,6 +16,7 @@ from shared.messages.enforce import CommandResult
 from shared.messages.market import BrokerConnection
 from shared.messages.notify import AccountDay, DailySummary, NotifyEvent
 from shared.messages.risk import Decision, LockoutChange, LockoutState, LockSpec, RuleWarning
+from shared.symbols import tickers_in
 
 CHI = ZoneInfo("America/Chicago")
 CTX = Context(tz=CHI, accounts={1001: "SIM-DEMO-1"})
@@ -54,7 +55,7 @@ CASES = [
      "enforcement_failed", CRITICAL, ["Enforcement FAILED on SIM-DEMO-1",
                                       "broker refused: account not found"]),
     (CommandResult(command_id="d1.1", account_id=1001, status="done", detail="flattened 2 MNQ",
-                   finished_ns=T0),
+                   finished_ns=T0, first_answer_ns=T0 - 1),
      "action_done", INFO, ["Done on SIM-DEMO-1", "flattened 2 MNQ"]),
     (WorkerEvent(name="risk", state="backoff", exit_code=1, reason="exited with code 1"),
      "worker_crashed", WARNING, ["Worker risk crashed (exit code 1)"]),
@@ -67,7 +68,8 @@ CASES = [
         AccountDay(account="SIM-DEMO-1", pnl=Decimal("-120.5"), trades=7, breaches=1,
                    unguarded_s=42)]),
      "daily_summary", INFO, ["Daily summary 2026-11-24",
-                             "SIM-DEMO-1: PnL -120.50, 7 trade(s), 1 breach(es), unguarded 42 s"]),
+                             "SIM-DEMO-1: realized PnL -120.50 incl. fees, 7 trades, 1 breach, "
+                             "unguarded 42 s"]),
     (NotifyEvent(kind="state_rebuilt", severity="critical", title="State file was corrupt",
                  lines=["moved aside, rebuilt from the broker"]),
      "state_rebuilt", CRITICAL, ["State file was corrupt", "moved aside"]),
@@ -173,8 +175,8 @@ def test_the_daily_summary_carries_the_supervisors_unguarded_time_for_every_acco
         AccountDay(account="A", pnl=Decimal(0)), AccountDay(account="B", pnl=Decimal(0),
                                                              unguarded_s=90)])
     text = build(with_unguarded(summary, 61.4), CTX).text
-    assert "A: PnL +0.00, 0 trade(s), 0 breach(es), unguarded 61 s" in text
-    assert "B: PnL +0.00, 0 trade(s), 0 breach(es), unguarded 90 s" in text
+    assert "A: realized PnL +0.00 incl. fees, 0 trades, 0 breaches, unguarded 61 s" in text
+    assert "B: realized PnL +0.00 incl. fees, 0 trades, 0 breaches, unguarded 90 s" in text
 
 
 def test_alerts_name_the_tickers_people_trade_never_contract_ids():
@@ -249,3 +251,29 @@ def test_an_unlock_of_two_lockouts_names_each_ones_rule():
         ends[0].text
     assert "rule cooldown_after_loss" in ends[1].title and "until 17:00 CST" in ends[1].text
     assert all("by admin:root" in e.text and "loss test" in e.text for e in ends)
+
+
+@pytest.mark.parametrize("action, detail", [
+    ("flatten", "account SIM-DEMO-1 was already flat"),
+    ("close_position", "CON.F.US.MNQ.Z26 on account SIM-DEMO-1 was already flat"),
+    ("reduce_position", "CON.F.US.MNQ.Z26 on account SIM-DEMO-1 was already flat"),
+    ("reduce_position", "CON.F.US.MNQ.Z26 on account SIM-DEMO-1 is at 2 (target 2): nothing "
+                        "left to do"),
+    ("cancel_orders", "account SIM-DEMO-1 had no working orders"),
+    ("cancel_orders", "order 7 on account SIM-DEMO-1: cancel order 7 (already done)"),
+    ("modify_stop", "order 7 on account SIM-DEMO-1 is no longer working: stop not moved")])
+def test_a_command_that_found_nothing_to_do_is_logged_not_sent(action, detail):
+    """Third trial: "✅ Done ... was already flat" on the phone for a flatten that found the
+    account flat is noise. Every action kind that can end with nothing done (no trading call,
+    or each answered "already done": enforcement then reports no first answer) makes an alert
+    of a log-only kind: in riskd's log and in history, never on a channel."""
+    from services.notify.templates import LOG_ONLY
+    nothing = CommandResult(command_id="d1.1", account_id=1001, status="done", detail=detail,
+                            action=action, finished_ns=T0, broker_calls=2)
+    alert = build(nothing, CTX)
+    assert alert.kind in LOG_ONLY and alert.severity == INFO
+    assert alert.title == "Nothing to do on SIM-DEMO-1" and "✅" not in alert.text
+    assert alert.lines == (tickers_in(detail),)
+    done = attrs.evolve(nothing, detail="flattened account SIM-DEMO-1: close MNQ",
+                        first_answer_ns=T0 - 1)
+    assert build(done, CTX).kind == "action_done" not in LOG_ONLY

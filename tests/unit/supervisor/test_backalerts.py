@@ -9,6 +9,14 @@ from shared.workerdown import CRASHED, FLAPPING, down_kind
 S = 10**9
 
 
+def name_of(aid, broker_name):
+    """How the supervisor names an account in alerts (shared/accountname.py)."""
+    from shared.accountname import account_name
+    from shared.config.accounts import AccountConfig
+    return account_name([AccountConfig(id=4, name="SIM-DEMO-4", display_name="Demo 4")], aid,
+                        broker_name)
+
+
 def test_a_crash_then_running_again_is_announced_once_with_its_time_down():
     watch = BackWatch()
     watch.down("risk", 100 * S, "crashed: exited with code 1")
@@ -132,31 +140,39 @@ def test_one_duration_format_a_second_never_reads_1_0s():
 
 def test_a_stop_alert_names_who_stopped_it_and_what_it_leaves_open():
     """Trial finding 5: '⛔ Worker risk stopped by an operator' named neither who (the audit
-    had it) nor what was left open (the confirmation step knew '1 open position(s) on
-    SIM-DEMO-4 would be left unguarded'). Both are said, and never invented."""
+    had it) nor what was left open (the confirmation step knew it). Both are said, and never
+    invented. Third trial: what is left open reads as riskd's own stop alert reads it ('Demo 4
+    holds MNQ long 1', heldwords.py), never '1 open position(s) on SIM-DEMO-4'."""
     from decimal import Decimal
 
-    from services.supervisor.commands.stop import exposure_note, left_open_line
-    from shared.messages.market import OrdersTable, PositionRow, PositionsTable
+    from services.supervisor.commands.stop import exposure_note, left_open_lines
+    from shared.messages.market import OrderRow, OrdersTable, PositionRow, PositionsTable
     from shared.messages.system import error, ok
     held = ok(PositionsTable(positions=[PositionRow(
         account_id=4, account_name="SIM-DEMO-4", contract_id="CON.F.US.MNQ.Z26", ticker="MNQ",
         side="long", size=1, average_price=Decimal("21000"))]))
     none = ok(OrdersTable())
-    assert exposure_note(held, none) == "1 open position(s) on SIM-DEMO-4 would be left unguarded"
-    line = left_open_line(held, none)
-    assert line == "left open, unguarded: 1 open position(s) on SIM-DEMO-4"
-    alert = stopped_event(["risk"], 1, "", "admin:root", line)
+    assert exposure_note(held, none, name_of) == (
+        "it would leave unguarded: Demo 4 holds MNQ long 1")
+    lines = left_open_lines(held, none, name_of)
+    assert lines == ["left open, unguarded (market's answer at the stop):",
+                     "Demo 4 holds MNQ long 1"]
+    alert = stopped_event(["risk"], 1, "", "admin:root", lines)
     assert alert.title == ("⛔ Worker risk stopped by admin:root: accounts are NOT guarded until "
                            "it is started again")
-    assert alert.lines[:2] == ["stopped by admin:root (riskctl stop); nothing restarts it until "
-                               "someone runs riskctl start risk", line]
-    assert left_open_line(ok(PositionsTable()), none) == (
-        "no open position or working order when it stopped (market's answer)")
+    assert alert.lines[:3] == ["stopped by admin:root (riskctl stop); nothing restarts it until "
+                               "someone runs riskctl start risk", *lines]
+    two = ok(OrdersTable(orders=[OrderRow(
+        account_id=4, account_name="SIM-DEMO-4", order_id=n, contract_id="CON.F.US.MNQ.Z26",
+        ticker="MNQ", side="sell", type="stop", status="open", size=1) for n in (1, 2)]))
+    assert left_open_lines(held, two, name_of)[1:] == [
+        "Demo 4 holds MNQ long 1 and 2 working orders"]
+    assert left_open_lines(ok(PositionsTable()), none, name_of) == [
+        "no open position or working order (market's answer at the stop)"]
     silent = error("timeout", "market did not answer within 2 s")
-    assert left_open_line(silent, silent) == (
+    assert left_open_lines(silent, silent, name_of) == [
         "what is left open is not known: riskd cannot tell whether accounts hold open positions "
-        "or working orders (market did not answer within 2 s): check the broker's platform")
+        "or working orders (market did not answer within 2 s): check the broker's platform"]
     unknown = stopped_event(["risk"], 1)            # nobody said anything: it is not invented
     assert "could not name" in unknown.lines[0] and "not known" in unknown.lines[1]
     logging = stopped_event(["logging"], 1, "", "admin:root")

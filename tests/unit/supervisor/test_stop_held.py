@@ -38,16 +38,16 @@ def test_each_account_holding_positions_is_named_with_what_it_holds():
     assert alert.lines == [
         "stopped by signal SIGTERM (service stop)",
         "left open, unguarded (as risk knew them at the stop):",
-        f"Demo 1 holds {MNQ} long 2, {ES} short 1",
+        "Demo 1 holds MNQ long 2 and ES short 1",
         "no rule is checked and nothing is flattened until someone starts riskd again"]
 
 
 def test_none_open_is_said_only_when_risk_told_it():
     assert held_lines(Held((status(1001, "SIM-DEMO-1"),)), name) == [
-        "no open positions (as risk knew them at the stop)"]
+        "no open position or working order (as risk knew them at the stop)"]
     # risk knew no account (market never connected): nothing is claimed
     [line] = held_lines(Held(()), name)
-    assert "not known" in line and "no open positions" not in line
+    assert "not known" in line and "no open position" not in line
 
 
 def test_what_risk_cannot_tell_is_said():
@@ -56,7 +56,7 @@ def test_what_risk_cannot_tell_is_said():
                     "them on the broker's platform")
     lines = held_lines(Held((status(1003, "SIM-DEMO-3", (MNQ, "short", 1)),),
                             unknown=("risk-1 did not answer within 0.5 s",)), name)
-    assert lines[1] == f"SIM-DEMO-3 holds {MNQ} short 1"        # not configured: broker name
+    assert lines[1] == "SIM-DEMO-3 holds MNQ short 1"        # not configured: broker name
     assert lines[2].startswith("other accounts' open positions are not known (risk-1 did not")
     lines = held_lines(Held((status(1001, "SIM-DEMO-1"),), synced=False), name)
     assert lines[-1].startswith("risk had not read the broker's whole state yet")
@@ -75,3 +75,28 @@ def test_a_risk_not_running_or_silent_is_unknown_within_the_ask_timeout():
         assert time.monotonic() - started < lastheld.ASK_TIMEOUT_S + 2
     finally:
         ctx.term()
+
+
+def test_riskd_stopping_and_a_worker_stop_say_what_is_open_in_one_wording():
+    """Third trial: a worker stop said '1 open position(s) on SIM-DEMO-1' where riskd's stop
+    said 'Demo 1 holds MNQ long 1'. Both come from heldwords.py now: the same account name,
+    the same holding words, working orders counted without '(s)'."""
+    from shared.messages.market import OrderRow, OrdersTable, PositionRow, PositionsTable
+    from shared.messages.system import ok
+    from services.supervisor.commands.stop import left_open_lines
+    at_stop = AccountStatus(account_id=1001, name="SIM-DEMO-1", ts_ns=1,
+                            trading_day="2026-12-04", open_orders=1,
+                            positions=[PositionView(contract_id=MNQ, symbol="MNQ", side="long",
+                                                    size=1, average_price=Decimal(1))])
+    riskd = held_lines(Held((at_stop,)), name)
+    market = left_open_lines(
+        ok(PositionsTable(positions=[PositionRow(
+            account_id=1001, account_name="SIM-DEMO-1", contract_id=MNQ, ticker="MNQ",
+            side="long", size=1, average_price=Decimal(1))])),
+        ok(OrdersTable(orders=[OrderRow(
+            account_id=1001, account_name="SIM-DEMO-1", order_id=7, contract_id=MNQ,
+            ticker="MNQ", side="sell", type="stop", status="open", size=1)])), name)
+    assert riskd[1:] == market[1:] == ["Demo 1 holds MNQ long 1 and 1 working order"]
+    assert riskd[0] == "left open, unguarded (as risk knew them at the stop):"
+    assert market[0] == "left open, unguarded (market's answer at the stop):"
+    assert not any("(s)" in line for line in riskd + market)
