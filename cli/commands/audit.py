@@ -1,7 +1,9 @@
 """The audit trail: show who did what and why, and verify its hash chain.
 
-  riskctl audit show [-n N] [--json]   the last N actions: time, who, action, what (account,
-                                       rule, parameter, old -> new), reason, result
+  riskctl audit show [-n N] [--json]   the last N actions: time, who, action (the command as
+                                       typed: "rules set"; a line an older riskd wrote as
+                                       "RulesSet" reads the same), what (account, rule,
+                                       parameter, old -> new), reason, result
   riskctl audit verify [--json]        walk audit.log's hash chain (exit 1 if broken)
 
 Every audit line carries the hash of the line before it and of itself, across rotated
@@ -19,6 +21,7 @@ from cli.commands._risk_view import fmt_time
 from cli.table import render_table
 from shared import auditchain
 from shared.clock import parse_iso_ns
+from shared.commandwords import typed
 
 NAME = "audit"
 
@@ -97,7 +100,7 @@ def show(args, ctx, log_dir: str) -> int:
         return 0
     tz = configfile.display_zone(ctx.config_path)
     print(render_table(("time", "who", "action", "what", "reason", "result"), [
-        (when_of(r, tz), r.get("who", ""), r.get("action", ""),
+        (when_of(r, tz), r.get("who", ""), typed(str(r.get("action", "")), r),
          what_of(r, tz), r.get("reason", "") or "-", r.get("result", r.get("outcome", "")))
         for r in records]))
     return 0

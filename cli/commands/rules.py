@@ -31,6 +31,7 @@ from shared.config.load import load_config
 from shared.config.views import rule_rows
 from shared.messages.config import RuleParams, RuleParamsRequest, RulesEnable, RulesSet
 from shared.messages.risk import RulesOverrideRequest
+from shared.rulenumbers import params_texts, reading_text
 
 NAME = "rules"
 VALUES_TIMEOUT = 1.0      # current values are a bonus: a silent risk worker does not block the list
@@ -155,8 +156,9 @@ def list_rules(args, ctx) -> int:
         v = reading(row)
         if v is None or v.value is None:
             return None
-        return (f"{v.value} / {v.limit}{window_of(v.detail)}" if v.limit is not None
-                else str(v.value))
+        return (f"{reading_text(row.rule, v.value)} / {reading_text(row.rule, v.limit)}"
+                f"{window_of(v.detail)}" if v.limit is not None
+                else reading_text(row.rule, v.value))
 
     def waiting_of(row) -> dict:
         """The looser values riskd has not applied yet (they wait for the roll)."""
@@ -180,9 +182,10 @@ def list_rules(args, ctx) -> int:
     for r in rows:
         v = reading(r)      # riskd's own reading: the values in force (the file's may wait)
         shown = {**r.params, **v.params} if v is not None and v.waiting else r.params
-        params = ", ".join(f"{k}={val}" + ("*" if k in r.overridden else "")
-                           for k, val in shown.items())
-        waits = ", ".join(f"{k}={v}" for k, v in waiting_of(r).items())
+        # "; " between parameters: a number may hold a comma (2,000.00; shared/rulenumbers.py)
+        params = "; ".join(f"{k}={val}" + ("*" if k in r.overridden else "")
+                           for k, val in params_texts(r.rule, shown).items())
+        waits = "; ".join(f"{k}={v}" for k, v in params_texts(r.rule, waiting_of(r)).items())
         enabled, mode = in_force(r)
         table.append((r.target, r.rule, "on" if enabled else "off", mode, value_of(r),
                       params, f"{waits} at the roll" if waits else ""))

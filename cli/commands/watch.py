@@ -4,7 +4,9 @@ Full screen, redrawn several times a second from riskd's status stream.
 Keys: q quit, tab / arrow keys / 1-9 switch account, Ctrl-L repaint. When
 riskd stops the screen says "riskd not reachable -- retrying" and recovers
 by itself when riskd is back. Needs a terminal (use `riskctl status` in
-scripts). Times are in the display zone (docs/operations.md, Times and time zones).
+scripts); one that does not answer blessed's queries, or reports no size, is
+drawn all the same (docs/operations.md, The live screen's terminal). Times are
+in the display zone (docs/operations.md, Times and time zones).
 """
 from __future__ import annotations
 
@@ -22,15 +24,14 @@ def add_arguments(parser) -> None:
 
 
 def run(args, ctx) -> int:
-    import blessed
-
     from cli.watch import app
     from cli.watch.source import Source, read_risk_shards, read_tables
+    from cli.watch.terminal import open_terminal
 
     if not sys.stdout.isatty() or not sys.stdin.isatty():
         raise CliError("watch needs a terminal; use `riskctl status` (or --json) in scripts")
     bus, calendar = read_tables(ctx.config_path)
-    term = blessed.Terminal()
+    term = open_terminal()
     source = Source(bus, day_start=lambda now: calendar.start_of(calendar.trading_day(now)),
                     risk_shards=read_risk_shards(ctx.config_path))
     source.start()

@@ -18,6 +18,7 @@ import time
 from typing import Callable, Optional
 
 from cli.watch.model import WatchState, build_screen
+from cli.watch.terminal import size_of
 from cli.watch.view import Line, render
 
 FRAME = 0.1                   # seconds between passes: 10 redraw checks a second
@@ -63,7 +64,7 @@ class Painter:
 
     def paint(self, lines: list[Line]) -> int:
         """Write the changed rows; returns how many rows were written."""
-        size = (self.term.width, self.term.height)
+        size = size_of(self.term)
         out = []
         if size != self.size:
             self.size, self.shown = size, []
@@ -105,7 +106,7 @@ def run(term, source, calendar, tz: dt.tzinfo,
                 state.apply(msg)
             view = build_screen(state, now_ns(), tz, calendar, selected)
             selected = view.selected
-            painter.paint(render(view, term.width, term.height, unicode=unicode))
+            painter.paint(render(view, *size_of(term), unicode=unicode))
             key = term.inkey(timeout=frame)
             if not key:
                 continue

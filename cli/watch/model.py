@@ -31,6 +31,7 @@ from shared.messages.market import BrokerConnection, PositionsTable
 from shared.messages.risk import (ACTION_NONE, MANUAL, TIMER, UNTIL_RESET, UNTIL_SESSION,
                                   AccountStatus, Decision, HistoryReply, LastRiskStatus,
                                   RiskStatusReply)
+from shared.rulenumbers import params_texts, reading_text
 from shared.symbols import UnknownSymbol, ticker_of
 
 # The limits whose use is drawn as a bar (docs/rules.md: the loss limits of an account).
@@ -518,7 +519,7 @@ def _bars(status: AccountStatus) -> list[Bar]:
             text = (f"{fmt_money(r.value)} / {fmt_money(r.limit, signed=False)}"
                     if r.value is not None and r.limit is not None else r.detail)
             if r.waiting:
-                text += " (" + waiting_text(r.waiting) + " at roll)"
+                text += " (" + waiting_text(r.rule, r.waiting) + " at roll)"
             out.append(Bar(rule=r.rule, fraction=fraction, colour=bar_colour(fraction, r.warn_at),
                            text=text))
     return out
@@ -533,13 +534,14 @@ def _rule_lines(status: AccountStatus) -> list[RuleLine]:
         if not r.enabled:
             continue
         if r.value is not None and r.limit is not None:
-            text = f"{_num(r.value)}/{_num(r.limit)}{window_of(r.detail)}"
+            text = (f"{reading_text(r.rule, r.value)}/{reading_text(r.rule, r.limit)}"
+                    f"{window_of(r.detail)}")
             if r.progress is not None:
                 text += f" {float(r.progress):.0%}"
         else:
-            text = params_text(r.params) or "on"
+            text = params_text(r.rule, r.params) or "on"
         if r.waiting:
-            text += " (" + waiting_text(r.waiting) + " at roll)"
+            text += " (" + waiting_text(r.rule, r.waiting) + " at roll)"
         if r.mode == "alert":
             text += " (alert)"
         colour = bar_colour(float(r.progress), r.warn_at) if r.progress is not None else ""
@@ -554,24 +556,21 @@ def window_of(detail: str) -> str:
     return f" per {m.group(1)}" if m else ""
 
 
-def waiting_text(waiting: dict) -> str:
-    """'limit 6': the looser values waiting for the trading-day roll."""
-    return ", ".join(f"{k} {v}" for k, v in waiting.items())
+def waiting_text(rule: str, waiting: dict) -> str:
+    """'limit 600.00': the looser values waiting for the trading-day roll (numbers as every
+    screen shows a rule's: shared/rulenumbers.py)."""
+    return ", ".join(f"{k} {v}" for k, v in params_texts(rule, waiting).items())
 
 
-def params_text(params: dict) -> str:
-    """A rule's parameters, short: 'symbols=[] ' -> 'symbols none', 'grace_seconds=10'."""
+def params_text(rule: str, params: dict) -> str:
+    """A rule's parameters, short: empty ones left out ('symbols=[]'), numbers as every screen
+    shows a rule's (shared/rulenumbers.py): 'grace_seconds=10', 'target=300.00'."""
     parts = []
-    for key, value in params.items():
+    for key, value in params_texts(rule, params).items():
         if value in ("[]", "{}", "None", "none", ""):
             continue
         parts.append(f"{key}={value}")
     return " ".join(parts)
-
-
-def _num(value: Decimal) -> str:
-    v = Decimal(value)
-    return f"{v:,.2f}" if v != v.to_integral_value() else f"{v:,.0f}"
 
 
 def lock_end(lock, status: AccountStatus, now_ns: int, tz: dt.tzinfo,

@@ -25,6 +25,7 @@ from shared.messages.market import BrokerConnection
 from shared.messages.notify import SEVERITIES, DailySummary, NotifyEvent
 from shared.symbols import tickers_in
 from shared.pastwords import past_words
+from shared.rulenumbers import COUNT_RULES, count_text
 from shared.workerdown import CRASHED, FLAPPING, down_kind
 from shared.messages.risk import (ALERT, LOCKED_ALREADY, MANUAL, TIMER, UNTIL_RESET,
                                   UNTIL_SESSION, Decision, LockoutChange, PastLimit, RuleWarning)
@@ -88,16 +89,12 @@ def money(value: Optional[Decimal]) -> str:
     return f"{value:+,.2f}" if isinstance(value, Decimal) else str(value)
 
 
-# rules whose value and limit count contracts or trades, not money
-COUNT_RULES = frozenset({"max_contracts", "max_contracts_per_instrument",
-                         "trade_frequency_limit"})
-
-
 def reading(rule: str, value: Optional[Decimal], limit: Optional[Decimal]) -> str:
-    """'value -520.00 vs limit -500.00' for money; 'value 9 vs limit 5' for contracts/trades."""
+    """'value -520.00 vs limit -500.00' for money; 'value 9 vs limit 5' for contracts/trades
+    (which rules count: shared/rulenumbers.py, as on every screen)."""
     if rule in COUNT_RULES:
         def count(v):
-            return "?" if v is None else f"{Decimal(v).normalize():f}"
+            return "?" if v is None else count_text(v)
         return f"value {count(value)} vs limit {count(limit)}"
     return f"value {money(value)} vs limit {money(limit)}"
 

@@ -28,7 +28,7 @@ from typing import Optional
 
 import attrs
 
-from services.risk.lockouts import ADDED, EXTENDED, lock_key
+from services.risk.lockouts import ADDED, EXTENDED, TRADER, lock_key
 from services.risk.outcome import Outcome
 from services.risk.pastlimits import still_past
 from services.risk.state import AccountState
@@ -69,8 +69,8 @@ class Acting:
         target = _target(d)
         locked_now = first = False
         if d.lock is not None:
-            by = "trader" if d.rule == SELF_LOCK else "rule"
-            key = lock_key(d.lock, d.account_id)
+            by = _lock_by(d)
+            key = lock_key(d.lock, d.account_id, by)
             held = self.lockouts.get(key)
             status, change = self.lockouts.add(d.account_id, d.lock, d.rule, d.reason, now, by)
             if change is not None:
@@ -137,7 +137,7 @@ class Acting:
             self.flattened_at(d.account_id, d.ts_ns, d.ts_ns, d.id)
         if d.lock is None:
             return
-        key = lock_key(d.lock, d.account_id)
+        key = lock_key(d.lock, d.account_id, _lock_by(d))
         held = self.lockouts.get(key)
         if held is not None and d.ts_ns >= held.since_ns:
             self.acted.setdefault(key, set()).add(_target(d))
@@ -147,7 +147,7 @@ class Acting:
         not recorded again while it holds."""
         if d.mode != ENFORCE or d.lock is None:
             return
-        key = lock_key(d.lock, d.account_id)
+        key = lock_key(d.lock, d.account_id, _lock_by(d))
         held = self.lockouts.get(key)
         if held is not None and d.ts_ns >= held.since_ns:
             self.acted.setdefault(key, set()).add(_noted(d.rule))
@@ -364,6 +364,11 @@ def _exposed_since(acct: AccountState, since_ns: int) -> bool:
 def _noted(rule: str) -> tuple:
     """What a lockout's acted-on set holds for a rule whose breach under it is recorded."""
     return ("breach", rule)
+
+
+def _lock_by(d: Decision) -> str:
+    """Who takes a decision's lockout: the trader (a self-lockout, a row of its own) or a rule."""
+    return TRADER if d.rule == SELF_LOCK else "rule"
 
 
 def _target(d: Decision) -> tuple:

@@ -1,8 +1,11 @@
 """Lockouts: the account's (or one symbol's) trading state, kept as data, not scattered flags.
 
-LockoutBook holds every active lockout. One lockout per (account, symbol, kind, clears_on):
-a second timer for the same scope replaces the first only when it ends later (never the
+LockoutBook holds every active lockout. One lockout per (account, symbol, kind, clears_on,
+owner): a second timer for the same scope replaces the first only when it ends later (never the
 reverse); an until-reset / until-session / manual lockout that exists already is left as is.
+A trader's self-lockout is its own row (owner "trader"), beside the rules' ones as a rule's
+until-reset lockout is beside a cooldown: it never takes over a rule's timer, nor a rule its
+(trial: a self-lockout during a cooldown read "tilted; started by cooldown_after_loss").
 An extension keeps the reason the lockout started with (extended_reason); one by another
 rule names both rules, the one now holding it first (taken_over_reason).
 Each change names the lockout that holds the same scope longer (over): a shorter lockout
@@ -36,14 +39,30 @@ SYMBOL_BLOCKS = "symbol_blocks"      # clears_on of rule 11's lockouts: while li
 ADDED, EXTENDED, SAME, CLEARED = "added", "extended", "same", "cleared"
 
 
+TRADER = "trader"                    # by (and owner) of a trader's own lockout
+
+
+def owner(by: str) -> str:
+    """Whose row a lockout is: the trader's own (a self-lockout), or the rules' ("")."""
+    return TRADER if by == TRADER else ""
+
+
 def _key(lock: LockoutState) -> tuple:
-    return (lock.account_id, lock.symbol, lock.kind, lock.clears_on)
+    return (lock.account_id, lock.symbol, lock.kind, lock.clears_on, owner(lock.by))
 
 
-def lock_key(lock, account_id: Optional[int] = None) -> tuple:
-    """The book's key of a lockout, or of the lockout a LockSpec asks for on account_id."""
+def lock_key(lock, account_id: Optional[int] = None, by: str = "") -> tuple:
+    """The book's key of a lockout, or of the lockout a LockSpec asks for on account_id (by:
+    who asks for it, TRADER for a self-lockout)."""
     aid = lock.account_id if account_id is None else account_id
-    return (aid, lock.symbol, lock.kind, lock.clears_on)
+    return (aid, lock.symbol, lock.kind, lock.clears_on,
+            owner(getattr(lock, "by", by)))
+
+
+def key_text(lock: LockoutState) -> str:
+    """The store's key of a lockout (the same as a rule's row had before owners existed)."""
+    aid, symbol, kind, clears_on, own = _key(lock)
+    return f"{aid}|{symbol or ''}|{kind}|{clears_on}" + (f"|{own}" if own else "")
 
 
 def end_of(lock: LockoutState) -> int:

@@ -36,6 +36,7 @@ from decimal import Decimal
 from typing import Optional
 
 from services.risk.carried import Carried, exposure_json
+from services.risk.lockouts import key_text
 from shared import codec, shards
 from shared.config.convert import config_converter, to_toml_data
 from shared.config.rules import RulesConfig
@@ -88,10 +89,6 @@ def _enc(msg) -> bytes:
 
 def _dec(blob: bytes):
     return codec.decode(blob).msg
-
-
-def _lock_key(lk: LockoutState) -> str:
-    return f"{lk.account_id}|{lk.symbol or ''}|{lk.kind}|{lk.clears_on}"
 
 
 def _dec_text(value: Optional[str]) -> Optional[Decimal]:
@@ -153,7 +150,7 @@ class Store:
                     db.execute("DELETE FROM lockouts WHERE id = ?", (lk.id,))
                 else:
                     db.execute("INSERT OR REPLACE INTO lockouts VALUES (?, ?, ?, ?)",
-                               (_lock_key(lk), lk.id, lk.account_id, _enc(lk)))
+                               (key_text(lk), lk.id, lk.account_id, _enc(lk)))
                 self._history(c.ts_ns, lk.account_id, "lockout", c)
             for d in out.decisions:
                 self._history(d.ts_ns, d.account_id, "decision", d)

@@ -1,7 +1,8 @@
 """The audit trail of ops and admin actions: one structured record per action, with what and why.
 
 Records go to the logger 'riskd.audit' with extra fields the logging worker writes into
-audit.log's hash chain (so the chain covers them): who (user and session role), action,
+audit.log's hash chain (so the chain covers them): who (user and session role), action (the
+command as typed: "rules set", never the request type RulesSet),
 the request's own fields (account, symbol, worker, target, rule, param, value, key, ...),
 the reason the user gave, the result (riskd's answer), and for config edits `changes`
 ("KEY: OLD -> NEW" per value, secrets masked). Secrets (a password, a token, a secret
@@ -15,6 +16,7 @@ from typing import Any
 
 import attrs
 
+from shared.commandwords import typed
 from shared.config.edit import is_secret_key
 from shared.config.convert import human_value
 
@@ -35,7 +37,10 @@ NO_SESSION = "no session"     # who, for a request that carried no valid session
 
 
 def record(action: str, role: str, outcome: str, who: str = "", **fields) -> None:
+    """One audit record; action: a request type's name is recorded as riskctl's words for it
+    ("lockout", "rules set": shared/commandwords.py), as the person typed it."""
     who = who or NO_SESSION
+    action = typed(action, fields)
     detail = " ".join(f"{k}={v}" for k, v in fields.items() if v not in ("", None))
     audit_log.info("%s by %s (%s)%s: %s", action, who, role,
                    f" [{detail}]" if detail else "", outcome,

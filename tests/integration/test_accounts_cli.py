@@ -95,9 +95,9 @@ def test_accounts_round_trip_and_a_disable_waits_for_the_roll_or_the_override(
     rows = accounts(riskctl, config)
     assert rows["SIM-DEMO-2"]["guarded"] is False and rows["SIM-DEMO-1"]["guarded"]
 
-    wait_for(lambda: len(audited(config, "RulesOverrideRequest", "ok")) == 2, timeout=10,
+    wait_for(lambda: len(audited(config, '"action": "rules override"', "ok")) == 2, timeout=10,
              what="both overrides in audit.log")
-    assert audited(config, "AccountEnable", "ok")
+    assert audited(config, '"action": "accounts enable"', "ok")
     body = open(config, encoding="utf-8").read()
     assert HAND_COMMENT in body and 'display_name = "Two"' in body
     loaded = load_config(config)

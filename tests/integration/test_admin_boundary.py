@@ -112,12 +112,13 @@ def test_audit_lines_say_who_what_old_and_new_why_and_the_result(procs, tmp_path
     restart = procs.riskctl(config, "restart", "logging")
     assert restart.returncode == 0, restart.stderr
     assert procs.workers(config)["logging"].restarts == before + 1     # item 11: it counts
-    line = wait_for(lambda: audited(config, "ConfigSet", "admin.session_minutes: 15 -> 20"),
+    line = wait_for(lambda: audited(config, '"action": "config set"',
+                                    "admin.session_minutes: 15 -> 20"),
                     10, what="the config edit's audit line")[0]
     assert line["reason"] == "longer sessions for the night shift"
     assert line["key"] == "admin.session_minutes" and line["value"] == "20"
     assert line["who"].startswith("admin:") and line["result"].startswith("ok")
-    worker = wait_for(lambda: audited(config, "RestartWorker", '"worker": "logging"'), 10,
+    worker = wait_for(lambda: audited(config, '"action": "restart"', '"worker": "logging"'), 10,
                       what="the restart's audit line")[0]
     assert worker["result"].startswith("ok: logging is up")
     shown = procs.riskctl(config, "audit", "show")

@@ -80,10 +80,11 @@ def test_trader_commands_need_nothing_and_ops_commands_need_a_session(procs, tmp
     assert riskctl(config, "restart", "logging").returncode == 3
 
     # the ops login, the restart and the refusals reached the audit trail, without the token
-    wait_for(lambda: audited(config, "login", "ok") and audited(config, "RestartWorker", "ok"),
+    wait_for(lambda: audited(config, "login", "ok")
+             and audited(config, '"action": "restart"', "ok"),
              10, what="login and restart in audit.log")
     # the ops session's refused stop names the role and the OS user, not "local user"
-    refused_stop = audited(config, "StopWorker", "refused")
+    refused_stop = audited(config, '"action": "stop"', "refused")
     assert [r["who"] for r in refused_stop] == ["no session", f"ops:{getpass.getuser()}"], \
         refused_stop
     assert not any(token in json.dumps(r) for r in audit_lines(config))
@@ -217,21 +218,21 @@ def test_an_admin_unlock_lands_in_the_audit_trail_and_the_chain_verifies(procs, 
     assert login.returncode == 0, login.stderr
     unlock = riskctl(config, "unlock", "SIM-DEMO-1", "--reason", "calm again")
     assert unlock.returncode == 0, unlock.stdout + unlock.stderr
-    wait_for(lambda: audited(config, "UnlockRequest", "ok"), 10,
+    wait_for(lambda: audited(config, '"action": "unlock"', "ok"), 10,
              what="the unlock in audit.log")
-    record = audited(config, "UnlockRequest", "ok")[-1]
+    record = audited(config, '"action": "unlock"', "ok")[-1]
     assert record["who"] == f"admin:{getpass.getuser()}"
     # the self-lockout had no session: its line names the user riskctl named, marked so
     # (fresh-user trial: it read "no session")
-    locked = audited(config, "SelfLockRequest", "ok")[-1]
+    locked = audited(config, '"action": "lockout"', "ok")[-1]
     assert locked["who"] == f"trader:{getpass.getuser()} (no session)", locked
     # with the admin session now cached riskctl sends it along: the self-lockout is still the
     # trader's own act, not the admin's (trial: it read "admin:root")
     again = riskctl(config, "lockout", "SIM-DEMO-1", "--session", "--reason", "tilted again")
     assert again.returncode == 0, again.stdout + again.stderr
-    wait_for(lambda: len(audited(config, "SelfLockRequest", "ok")) >= 2, 10,
+    wait_for(lambda: len(audited(config, '"action": "lockout"', "ok")) >= 2, 10,
              what="the second self-lockout in audit.log")
-    locked = audited(config, "SelfLockRequest", "ok")[-1]
+    locked = audited(config, '"action": "lockout"', "ok")[-1]
     assert locked["who"] == f"trader:{getpass.getuser()}", locked
     verify = riskctl(config, "audit", "verify")
     assert verify.returncode == 0 and "audit chain ok" in verify.stdout, verify.stdout

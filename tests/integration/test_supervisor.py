@@ -148,10 +148,10 @@ def test_restart_answers_when_the_new_process_is_up_and_stop_is_sticky(procs, tm
     assert procs.workers(config)["notify"].state == "running"
     # each action's reason is in its audit line and in `riskctl audit show` (trial: stop,
     # start and restart took no --reason, unlike lockout, unlock and shutdown)
-    said = {"RestartWorker": "new bot token", "StopWorker": "telegram outage",
-            "StartWorker": "telegram is back"}
+    said = {"restart": "new bot token", "stop": "telegram outage", "start": "telegram is back"}
     for action, reason in said.items():
-        wait_for(lambda: [r for r in audited(config, action, "ok") if r.get("reason") == reason],
+        wait_for(lambda: [r for r in audited(config, "ok") if r.get("reason") == reason
+                          and r.get("action") == action],
                  10, what=f"{action}'s reason in audit.log")
     shown = procs.riskctl(config, "audit", "show")
     assert all(reason in shown.stdout for reason in said.values()), shown.stdout

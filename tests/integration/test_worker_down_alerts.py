@@ -100,7 +100,7 @@ def test_crash_back_restart_stop_start_of_risk_as_the_phone_hears_them(procs, tm
         assert stopped[0].lines[1].startswith("what is left open is not known: riskd cannot "
                                               "tell whether accounts hold open positions"), \
             stopped
-        wait_for(lambda: audited(config, "StopWorker", "no longer guards the accounts"), 10,
+        wait_for(lambda: audited(config, '"action": "stop"', "no longer guards the accounts"), 10,
                  what="the stop and its answer in audit.log")
 
         # 4. started again: "back", since the stop was alerted as a down

@@ -16,27 +16,13 @@ from typing import Any, Callable, Iterable
 import attrs
 
 from services.supervisor.riskshards import forward_risk
+from shared.commandwords import words
 from shared.messages.system import Reply
 
 ROLES = ("trader", "ops", "admin")
 Respond = Callable[[Reply], None]
 Execute = Callable[[Any, Any, Respond], None]
 
-
-
-# what riskctl calls each request people send (second trial: "RulesSet needs an admin session")
-SAID = {
-    "AccountAdd": "accounts add", "AccountEnable": "accounts enable/disable",
-    "AccountSet": "accounts set", "ConfigBackupsRequest": "config backups",
-    "ConfigReload": "config reload", "ConfigRestore": "config restore",
-    "ConfigSet": "config set", "ConfigShow": "config show", "FlattenRequest": "flatten",
-    "NotifyTest": "notify test", "RestartWorker": "restart", "RulesEnable": "rules enable/disable",
-    "RulesOverrideRequest": "rules override", "RulesSet": "rules set",
-    "ShutdownRequest": "shutdown", "StartWorker": "start", "StopWorker": "stop",
-    "UnlockRequest": "unlock", "SelfLockRequest": "lockout", "HistoryRequest": "history",
-    "StatusRequest": "status", "WorkersRequest": "workers", "LockoutsRequest": "lockouts",
-    "PositionsRequest": "positions", "OrdersRequest": "orders", "RulesRequest": "rules list",
-}
 
 @attrs.frozen
 class Command:
@@ -53,8 +39,8 @@ class Command:
     def said(self) -> str:
         """The command as the person typed it (`riskctl rules set`), for answers; the request's
         name for a request riskctl does not send by one command."""
-        words = SAID.get(self.name)
-        return f"`riskctl {words}`" if words else self.name
+        said = words(self.name)
+        return f"`riskctl {said}`" if said else self.name
 
     @property
     def help(self) -> str:

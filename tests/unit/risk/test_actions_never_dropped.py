@@ -24,8 +24,11 @@ def test_a_self_lockout_during_a_cooldown_without_flatten_flattens():
     assert cmd.action == "flatten" and cmd.rule == "self_lockout"
     [d] = out.decisions
     assert not d.suppressed and d.by == "trader (self-lockout)"
-    [lock] = desk.engine.lockouts.all()
-    assert lock.until_ns == desk.now + 600 * NS             # the longer lockout wins
+    # the self-lockout is a row of its own; the cooldown's row stays as it was
+    cooldown, mine = desk.engine.lockouts.all()
+    assert (cooldown.rule, cooldown.by, cooldown.until_ns) == \
+        ("trade_frequency_limit", "rule", desk.now + 60 * NS)
+    assert (mine.rule, mine.by, mine.until_ns) == ("self_lockout", "trader", desk.now + 600 * NS)
 
 
 def test_a_shorter_self_lockout_still_flattens_and_keeps_the_longer_lock():
@@ -34,8 +37,9 @@ def test_a_shorter_self_lockout_still_flattens_and_keeps_the_longer_lock():
     three_trades(desk)
     out, _ = desk.engine.self_lock(1001, desk.now, until_ns=desk.now + 60 * NS)
     assert [c.action for c in out.commands] == ["flatten"]
-    [lock] = desk.engine.lockouts.all()
-    assert lock.until_ns == desk.now + 3600 * NS
+    cooldown, mine = desk.engine.lockouts.all()             # the longer lockout stays as it was
+    assert (cooldown.rule, cooldown.until_ns) == ("trade_frequency_limit", desk.now + 3600 * NS)
+    assert (mine.rule, mine.until_ns) == ("self_lockout", desk.now + 60 * NS)
 
 
 def test_rule_7s_flatten_is_carried_out_when_rule_6_set_a_timer_on_the_same_fill():

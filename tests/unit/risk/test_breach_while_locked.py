@@ -37,10 +37,16 @@ def test_a_cooldown_from_a_self_lockouts_flatten_is_recorded_under_the_longer_se
     [flatten] = out.commands
     out = desk.trade("-102.80", contract=MNQ, side=SIDE_SELL)  # the flatten's close
     [d] = out.decisions
-    assert d.rule == "cooldown_after_loss" and "self_lockout" in d.suppressed, d
-    assert out.commands == []
-    [lock] = desk.engine.lockouts.all()
-    assert lock.rule == "self_lockout" and lock.until_ns == desk.now + 3600 * NS
+    assert d.rule == "cooldown_after_loss" and "self_lockout" in d.what, d
+    assert d.suppressed and out.commands == []
+    # the cooldown is a row of its own under the self-lockout, as under a rule's until-reset
+    # lockout; the self-lockout's row is left as it was
+    mine, cooldown = desk.engine.lockouts.all()
+    assert (mine.rule, mine.until_ns, mine.reason) == \
+        ("self_lockout", desk.now + 3600 * NS, "locked by the trader")
+    assert (cooldown.rule, cooldown.until_ns) == ("cooldown_after_loss", desk.now + 300 * NS)
+    [change] = out.lockouts
+    assert change.lockout == cooldown and change.over == mine
 
 
 def test_a_recorded_breach_under_a_lockout_is_not_recorded_again_after_a_restart(tmp_path):
@@ -78,8 +84,14 @@ def test_the_alert_of_a_breach_under_a_longer_lockout_does_not_give_its_own_end_
     desk = Desk(cooldown_after_loss=COOLDOWN)
     desk.long(1, MNQ, 21000)
     desk.engine.self_lock(1001, desk.now, until_ns=desk.now + 3600 * NS)
-    [d] = desk.trade("-102.80", contract=MNQ, side=SIDE_SELL).decisions
-    alert = build(d, Context(tz=CHI, accounts={1001: "Demo 1"}))
-    assert not any(line.startswith("locked until") for line in alert.lines), alert.lines
-    assert "its lockout (until 09:05 CST) adds nothing: the account is locked as long or " \
-           "longer" in alert.lines, alert.lines
+    out = desk.trade("-102.80", contract=MNQ, side=SIDE_SELL)
+    # the cooldown is a lockout of its own (as under a rule's lockout): the step's one alert
+    # leads with the account's real end, the self-lockout's, and the cooldown's as "also"
+    from services.notify.steps import step_alert
+    alert = step_alert([*out.lockouts, *out.decisions],
+                       Context(tz=CHI, accounts={1001: "Demo 1"}))
+    assert alert.title == ("🔒 Demo 1 locked until 10:00 CST (self_lockout); "
+                           "cooldown_after_loss also until 09:05 CST"), alert.title
+    [change] = out.lockouts                          # alone, its alert says the same
+    alone = build(change, Context(tz=CHI, accounts={1001: "Demo 1"}))
+    assert alone.title.startswith("🔒 Demo 1 locked until 10:00 CST (self_lockout)"), alone

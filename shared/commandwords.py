@@ -1,0 +1,37 @@
+"""What riskctl calls each request a person sends ("rules set" for RulesSet): one mapping for
+every place a command is named to people, the supervisor's answers ("`riskctl rules set` needs
+an admin session") and the audit trail's ACTION (`riskctl audit show`, `riskctl logs`).
+Second and third trials: "RulesSet needs an admin session", an audit row "SelfLockRequest"."""
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional
+
+WORDS = {
+    "AccountAdd": "accounts add", "AccountEnable": "accounts enable/disable",
+    "AccountSet": "accounts set", "ConfigBackupsRequest": "config backups",
+    "ConfigReload": "config reload", "ConfigRestore": "config restore",
+    "ConfigSet": "config set", "ConfigShow": "config show", "FlattenRequest": "flatten",
+    "NotifyTest": "notify test", "RestartWorker": "restart", "RulesEnable": "rules enable/disable",
+    "RulesOverrideRequest": "rules override", "RulesSet": "rules set",
+    "ShutdownRequest": "shutdown", "StartWorker": "start", "StopWorker": "stop",
+    "UnlockRequest": "unlock", "SelfLockRequest": "lockout", "HistoryRequest": "history",
+    "StatusRequest": "status", "WorkersRequest": "workers", "LockoutsRequest": "lockouts",
+    "PositionsRequest": "positions", "OrdersRequest": "orders", "RulesRequest": "rules list",
+}
+# a command that is two words by its `enabled` field
+_ENABLE = {"AccountEnable": "accounts", "RulesEnable": "rules"}
+
+
+def words(name: str, fields: Optional[Mapping[str, Any]] = None) -> Optional[str]:
+    """The command as typed after `riskctl` for a request type's name ("rules set"); with the
+    request's fields, an enable/disable is the one typed ("accounts disable"). None when riskctl
+    sends no such request by one command."""
+    if name in _ENABLE and fields is not None and isinstance(fields.get("enabled"), bool):
+        return f"{_ENABLE[name]} {'enable' if fields['enabled'] else 'disable'}"
+    return WORDS.get(name)
+
+
+def typed(name: str, fields: Optional[Mapping[str, Any]] = None) -> str:
+    """words(), or the name itself (an action that is words already: "login", "config file
+    edit", "passwd admin (offline)")."""
+    return words(name, fields) or name

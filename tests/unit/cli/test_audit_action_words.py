@@ -1,0 +1,74 @@
+"""The audit screen's ACTION is the command as the person typed it (third trial: `riskctl audit
+show` listed "SelfLockRequest", "RulesSet"): riskctl's words, from the one mapping the
+supervisor's answers use (shared/commandwords.py); lines an older riskd wrote with the request
+type read the same, and the hash chain is left as it is."""
+from __future__ import annotations
+
+import logging
+
+from cli.main import main
+from services.logsink.sink import Sink
+from services.supervisor.audit import audited
+from services.supervisor.commands import REGISTRY
+from shared import auditchain
+from shared.messages.accounts import AccountEnable
+from shared.messages.config import RulesSet
+from shared.messages.logs import LogRecord
+from shared.messages.risk import SelfLockRequest
+from shared.messages.system import ok
+from shared.redact import Redactor
+
+
+def fields_of(action, role, request, caplog, who="admin:root"):
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="riskd.audit"):
+        audited(lambda reply: None, action, role, who, request)(ok(reason="done"))
+    [rec] = [r for r in caplog.records if getattr(r, "audit", False)]
+    return rec
+
+
+def test_the_supervisor_records_the_command_as_typed(caplog):
+    rec = fields_of("SelfLockRequest", "trader",
+                    SelfLockRequest(account="1001", session=True, by="trader:ana"), caplog)
+    assert rec.action == "lockout" and rec.getMessage().startswith("lockout by trader:ana")
+    rec = fields_of("RulesSet", "admin", RulesSet(target="1001", rule="daily_realized_loss",
+                                                  param="limit", value="400"), caplog)
+    assert rec.action == "rules set"
+    rec = fields_of("AccountEnable", "admin", AccountEnable(account="1001", enabled=False),
+                    caplog)
+    assert rec.action == "accounts disable"
+
+
+def test_every_audited_command_has_riskctls_words():
+    audited_ones = [c for c in REGISTRY._by_type.values() if c.role != "trader" or c.audited]
+    assert any(c.name == "SelfLockRequest" for c in audited_ones)
+    for command in audited_ones:
+        assert command.said.startswith("`riskctl "), command.name
+
+
+def line(action, **fields):
+    return LogRecord(ts_ns=1, level="INFO", levelno=20, process="supervisor", pid=1,
+                     logger="riskd.audit", message=f"{action} by x",
+                     fields={"audit": True, "action": action, "who": "admin:root",
+                             "result": "ok", **fields})
+
+
+def test_audit_show_names_old_and_new_lines_as_typed(tmp_path, capsys):
+    path = tmp_path / "riskd.toml"
+    path.write_text("[paths]\ndata_dir = \"data\"\n")
+    log_dir = tmp_path / "data" / "logs"
+    sink = Sink(str(log_dir), 10**6, 3, Redactor())
+    sink.write([line("SelfLockRequest", account="1001"),        # an older riskd's lines
+                line("RulesSet", target="1001", rule="daily_realized_loss"),
+                line("AccountEnable", account="1002", enabled=True),
+                line("rules enable", target="1001", rule="drawdown_guard", enabled=True),
+                line("login", login_as="admin")])
+    sink.close()
+    assert auditchain.verify_files(auditchain.audit_files(str(log_dir))).ok
+    assert main(["--config", str(path), "audit", "show"]) == 0
+    out = capsys.readouterr().out
+    header, *rows = out.splitlines()
+    at = header.index("ACTION")
+    actions = [row[at:].split("  ")[0] for row in rows]
+    assert actions == ["lockout", "rules set", "accounts enable", "rules enable", "login"], out
+    assert "Request" not in out and "RulesSet" not in out, out

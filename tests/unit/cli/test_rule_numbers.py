@@ -1,0 +1,72 @@
+"""A rule's numbers read one way on every screen (third trial: rule rows read "5/-200" beside
+"2.50/-200"): money always with 2 decimals, counts (contracts, trades, seconds) as whole
+numbers, in `riskctl status` / `watch` rule lines and `riskctl rules list` alike
+(shared/rulenumbers.py)."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from cli.main import main
+from cli.watch.model import build_screen
+from shared.messages.risk import RuleValue
+from shared.rulenumbers import param_text, reading_text
+from tests.unit.cli.screens import CALENDAR, CHICAGO, NOW, account, state
+
+
+def lines_of(*rules):
+    [acct] = build_screen(state(account(rules=list(rules))), NOW, CHICAGO, CALENDAR).accounts
+    return {line.rule: line.text for line in acct.rules}
+
+
+def value(rule, v, limit, progress=None, **extra):
+    return RuleValue(rule=rule, enabled=True, mode="enforce", value=Decimal(v),
+                     limit=Decimal(limit), progress=progress, **extra)
+
+
+def test_money_readings_always_have_two_decimals_and_counts_none():
+    lines = lines_of(value("daily_unrealized_loss", "5", "-200"),
+                     value("daily_realized_loss", "-2.5", "500", 0.005),
+                     value("drawdown_guard", "49732.5", "48100"),
+                     value("max_contracts", "2", "5", 0.4),
+                     value("trade_frequency_limit", "1", "3", 0.33, detail="1 trade per minute"))
+    assert lines["daily_unrealized_loss"] == "5.00/-200.00"
+    assert lines["daily_realized_loss"] == "-2.50/500.00 0%"
+    assert lines["drawdown_guard"] == "49,732.50/48,100.00"
+    assert lines["max_contracts"] == "2/5 40%"
+    assert lines["trade_frequency_limit"] == "1/3 per minute 33%"
+
+
+def test_parameters_and_waiting_values_read_as_their_kind():
+    lines = lines_of(
+        RuleValue(rule="max_unrealized_profit", enabled=True, mode="enforce",
+                  params={"target": "300", "scope": "position"}, waiting={"target": "450.5"}),
+        RuleValue(rule="no_stop_loss_grace", enabled=True, mode="enforce",
+                  params={"grace_seconds": "10"}),
+        RuleValue(rule="cooldown_after_loss", enabled=True, mode="enforce",
+                  params={"tiers": "[{loss = 100, seconds = 300}]", "flatten": "true"}))
+    assert lines["max_unrealized_profit"] == \
+        "target=300.00 scope=position (target 450.50 at roll)"
+    assert lines["no_stop_loss_grace"] == "grace_seconds=10"
+    assert lines["cooldown_after_loss"] == "tiers=[{loss = 100.00, seconds = 300}] flatten=true"
+
+
+def test_rules_list_uses_the_same_formatter(tmp_path, capsys):
+    from tests.support.env import make_config
+    config = make_config(tmp_path, accounts=[{"id": 1001, "name": "SIM-DEMO-1"}])
+    assert main(["--config", config, "rules", "list", "--offline"]) == 0
+    out = capsys.readouterr().out
+    row = {line.split()[1]: line for line in out.splitlines()[1:] if len(line.split()) > 1}
+    assert "limit=500.00; include_fees=true" in row["daily_realized_loss"], out
+    assert "limit=5;" in row["max_contracts"] and "limit=5.00" not in row["max_contracts"]
+    assert "tiers=[{loss = 100.00, seconds = 300}, {loss = 200.00" in row["cooldown_after_loss"]
+    assert "per_minute=3; per_hour=10" in row["trade_frequency_limit"]
+    assert "max_loss=2,000.00;" in row["drawdown_guard"] and "buffer=100.00" in \
+        row["drawdown_guard"]
+
+
+def test_the_formatter_leaves_words_and_missing_values_as_they_are():
+    assert param_text("drawdown_guard", "starting_balance", "none") == "none"
+    assert param_text("daily_net_loss", "trailing", "none") == "none"
+    assert param_text("max_contracts_per_instrument", "limits", "{MNQ = 2}") == "{MNQ = 2}"
+    assert param_text("nosuch_rule", "limit", "5") == "5"
+    assert reading_text("daily_net_loss", None) == "-"
