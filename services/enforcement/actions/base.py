@@ -49,6 +49,19 @@ class GiveUp(Exception):
     """A failure retrying cannot fix (bad command, unknown contract)."""
 
 
+LOST = " (its answer was lost)"
+
+
+def lost(step: Step) -> str:
+    """How done lists a close whose answer never came (it may have worked)."""
+    return step.describe() + LOST
+
+
+def answered(done: list[str], step: Step) -> bool:
+    """A call of this step worked, or may have (its answer was lost)."""
+    return step.describe() in done or lost(step) in done
+
+
 @attrs.define
 class StepReport:
     """What a batch of steps came to: which worked, and the worst failure."""
@@ -195,6 +208,13 @@ class ActionContext:
                     self.done.append(f"{step.describe()} (already done)")
                     continue
                 self.errors.append(outcomes.describe(exc))
+                if isinstance(exc, BrokerUnavailable) and step.kind in (CLOSE, PARTIAL):
+                    # a 5xx, a timeout or a dropped connection after the call was sent: the
+                    # broker may have acted (the close worked, its answer was lost). Said in
+                    # the result, and never "nothing to do" (found_nothing_to_do)
+                    self._answered()
+                    if lost(step) not in self.done:
+                        self.done.append(lost(step))
                 if meaning == outcomes.ACCOUNT_REJECTED:
                     raise CannotEnforce(
                         f"riskd cannot enforce on account {self.account}: the broker rejects "

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 from typing import Generator
 
-from services.enforcement.actions.base import ActionContext, GiveUp, Retry, StepReport
+from services.enforcement.actions.base import (ActionContext, GiveUp, Retry, StepReport,
+                                               answered)
 from services.enforcement.planning import CLOSE, Step, plan_cancels, plural
 
 NAME = "close_position"
@@ -46,8 +47,9 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
         closed = StepReport()
     else:
         closed = ctx.execute([Step(CLOSE, contract_id=cid)])
-    # flat without a close of ours that worked, in any round or turn of this command
-    already = Step(CLOSE, contract_id=cid).describe() not in ctx.done
+    close = Step(CLOSE, contract_id=cid)
+    # flat without a close of ours that worked (or may have), in any round or turn of it
+    already = not answered(ctx.done, close)
     yield from ctx.settle_orders(contract_orders(cid), f"orders still working in {cid}", PASSES)
     closed.raise_if_stuck(ctx.errors)
     yield from ctx.settle()
@@ -56,8 +58,13 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
         raise Retry(f"{cid} still open ({left.size}) after closeContract")
     cancelled = sum(1 for d in ctx.done if d.startswith("cancel"))
     orders = f", {plural(cancelled, 'order')} cancelled" if cancelled else ""
-    return f"{cid} on account {ctx.account} " + ("was already flat" if already else "closed") \
-        + orders
+    if already:
+        how = "was already flat"
+    elif close.describe() in ctx.done:
+        how = "closed"
+    else:       # flat now; the close's answer never came (it worked, or someone else closed)
+        how = "is flat: closed, though the broker's answer to the close was lost"
+    return f"{cid} on account {ctx.account} {how}{orders}"
 
 
 def describe(ctx: ActionContext) -> str:

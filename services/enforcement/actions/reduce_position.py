@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Generator, Iterator, Optional
 
-from services.enforcement.actions.base import ActionContext, GiveUp, Retry
+from services.enforcement.actions.base import LOST, ActionContext, GiveUp, Retry
 from services.enforcement.actions.close_position import contract_orders
 from services.enforcement.planning import (closing_side, plan_reduce, plan_resizes, plural,
                                            reduce_target)
@@ -52,6 +52,10 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
     yield from _fit_orders(ctx, cid, target, size, ctx.progress.get("side"))
     changed = [d for d in ctx.done if d.startswith(("resize", "cancel"))]
     orders = f"; {plural(len(changed), 'order')} resized or cancelled" if changed else ""
+    if not steps and any(d.endswith(LOST) for d in ctx.done):
+        return (f"reduced {cid} on account {ctx.account} from {ctx.progress.get('observed')} "
+                f"to {size} contracts, though the broker's answer to the close was lost"
+                f"{orders}")
     if not steps:
         left = f"nothing left to close{orders}" if orders else "nothing left to do"
         return f"{cid} on account {ctx.account} is at {size} (target {target}): {left}"

@@ -8,7 +8,7 @@ import pytest
 from services.enforcement.executor import FINAL, PENDING, Executor, Job, Settings
 from services.enforcement.journal import Journal
 from shared.clock import FakeClock
-from shared.messages.enforce import DONE, FAILED, SKIPPED, Command
+from shared.messages.enforce import DONE, FAILED, SKIPPED, Command, found_nothing_to_do
 from shared.projectx.errors import BrokerUnavailable, ProjectXError
 from tests.unit.enforcement.fakebroker import (CANCEL, CLOSE, MODIFY, PARTIAL, POSITIONS, QUERY,
                                                FakeBroker, order)
@@ -129,6 +129,10 @@ def test_a_reduce_whose_answer_was_lost_is_not_repeated(executor, journal):
     assert out.result.status == DONE, out.result.detail
     assert broker.positions == {MNQ: 3}                      # 5 - 2, not 5 - 2 - 2
     assert [e for e, _ in broker.trading()] == [PARTIAL]
+    # riskd did reduce it: said so, and the phone is told (not "nothing to do")
+    assert out.result.detail == (f"reduced {MNQ} on account 7 from 5 to 3 contracts, though "
+                                 f"the broker's answer to the close was lost")
+    assert not found_nothing_to_do(out.result.status, out.result.first_answer_ns)
 
 
 def test_a_reduce_left_running_by_a_killed_process_finishes_from_its_journaled_target(
@@ -159,6 +163,10 @@ def test_a_close_whose_answer_was_lost_is_not_sent_again(executor, journal):
     out = run(executor, journal, broker, command("close_position", contract_id=MNQ))
     assert out.result.status == DONE, out.result.detail
     assert [e for e, _ in broker.trading()] == [CLOSE]
+    # riskd's close did it (round 6's trial: "was already flat", and no "✅ Done" on the phone)
+    assert out.result.detail == (f"{MNQ} on account 7 is flat: closed, though the broker's "
+                                 f"answer to the close was lost")
+    assert not found_nothing_to_do(out.result.status, out.result.first_answer_ns)
 
 
 def test_a_close_left_running_by_a_killed_process_re_reads_before_closing(tmp_path, clock):
