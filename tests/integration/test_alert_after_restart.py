@@ -46,36 +46,41 @@ def on_phone(telegram: FakeTelegram, *words: str) -> list[str]:
     return [c.text for c in telegram.sent() if all(w in c.text for w in words)]
 
 
-def test_the_breach_risk_decides_as_it_starts_is_alerted_once(procs, tmp_path, sessions):
-    telegram = FakeTelegram(TOKEN)
+def long_one_each(procs, tmp_path, telegram: FakeTelegram, rounds) -> tuple[str, SimDesk]:
+    """The sim, and riskd on the shipped rules with a fake Telegram; each (account, name,
+    contract, price, _) long 1 contract at its price, risk seeing it; an admin logged in."""
     config = config_with_passwords(
         tmp_path, workers=GUARDS,
         # the random walk off: the price moves only when the test moves it
         broker={"sim": {"tick_interval": 0,
                         "accounts": [{"id": aid, "name": name, "balance": 50000.0}
-                                     for aid, name, *_ in ROUNDS]}},
+                                     for aid, name, *_ in rounds]}},
         # the default profile: etc/riskd.toml's rules as shipped, nothing changed
-        accounts=[{"id": aid, "name": name, "profile": "default"}
-                  for aid, name, *_ in ROUNDS],
+        accounts=[{"id": aid, "name": name, "profile": "default"} for aid, name, *_ in rounds],
         # the phone: a fake Telegram, retried quickly
         notify={"telegram": {"bot_token": TOKEN, "chat_ids": ["111"],
                              "api_base": telegram.url},
                 "retry_initial_s": 0.05},
         supervisor={"workers": GUARDS})
-    try:
-        procs.worker("services.simbroker", config)
-        desk = SimDesk(config)
-        desk.wait_up()
-        for _aid, _name, contract, price, _low in ROUNDS:
-            desk.sim("/sim/quote", {"contractId": contract, "lastPrice": price})
-        procs.riskd(config, timeout=40)
-        procs.wait_running(config, GUARDS, timeout=40)
-        login(procs, config, "admin")
-        for aid, _name, contract, _price, _low in ROUNDS:
-            desk.buy(aid, contract, 1)
-        wait_for(lambda: _risk_holds(procs, config) == len(ROUNDS), 30, interval=0.1,
-                 what="risk seeing the positions")
+    procs.worker("services.simbroker", config)
+    desk = SimDesk(config)
+    desk.wait_up()
+    for _aid, _name, contract, price, _low in rounds:
+        desk.sim("/sim/quote", {"contractId": contract, "lastPrice": price})
+    procs.riskd(config, timeout=40)
+    procs.wait_running(config, GUARDS, timeout=40)
+    login(procs, config, "admin")
+    for aid, _name, contract, _price, _low in rounds:
+        desk.buy(aid, contract, 1)
+    wait_for(lambda: _risk_holds(procs, config) == len(rounds), 30, interval=0.1,
+             what="risk seeing the positions")
+    return config, desk
 
+
+def test_the_breach_risk_decides_as_it_starts_is_alerted_once(procs, tmp_path, sessions):
+    telegram = FakeTelegram(TOKEN)
+    try:
+        config, desk = long_one_each(procs, tmp_path, telegram, ROUNDS)
         for aid, name, contract, _price, low in ROUNDS:
             done = procs.riskctl(config, "stop", "risk", "--yes")
             assert done.returncode == 0, (done.stdout, done.stderr)

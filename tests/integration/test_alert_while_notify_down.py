@@ -17,55 +17,24 @@ import time
 
 import pytest
 
-from tests.e2e.harness import ES, MNQ, SimDesk
-from tests.integration.test_alert_after_restart import _risk_holds, on_phone
-from tests.support.auth import config_with_passwords, login
+from tests.e2e.harness import ES, MNQ
+from tests.integration.test_alert_after_restart import (TOKEN, long_one_each, on_phone,
+                                                        sessions)  # noqa: F401 (a fixture)
 from tests.support.env import wait_for
 from tests.support.fake_telegram import FakeTelegram
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(150)]
 
-TOKEN = "7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw9"
-GUARDS = ["logging", "notify", "market", "risk", "enforcement"]
 # (account, name, contract, its price, the price at an open PnL of about -240: past -200)
 A = (1011, "ALPHA", MNQ, 21000.0, 20880.0)          # $2 a point: -120 points
 B = (1012, "BRAVO", ES, 6000.0, 5995.0)             # $50 a point: -5 points
 
 
-@pytest.fixture
-def sessions(tmp_path, monkeypatch):
-    monkeypatch.setenv("RISKD_SESSION_DIR", str(tmp_path / "sessions"))
-
-
 def test_a_breach_while_notify_is_down_is_alerted_once_when_it_is_back(procs, tmp_path,
                                                                          sessions):
     telegram = FakeTelegram(TOKEN)
-    config = config_with_passwords(
-        tmp_path, workers=GUARDS,
-        # the random walk off: the price moves only when the test moves it
-        broker={"sim": {"tick_interval": 0,
-                        "accounts": [{"id": aid, "name": name, "balance": 50000.0}
-                                     for aid, name, *_ in (A, B)]}},
-        # the default profile: etc/riskd.toml's rules as shipped, nothing changed
-        accounts=[{"id": aid, "name": name, "profile": "default"} for aid, name, *_ in (A, B)],
-        # the phone: a fake Telegram, retried quickly
-        notify={"telegram": {"bot_token": TOKEN, "chat_ids": ["111"],
-                             "api_base": telegram.url},
-                "retry_initial_s": 0.05},
-        supervisor={"workers": GUARDS})
     try:
-        procs.worker("services.simbroker", config)
-        desk = SimDesk(config)
-        desk.wait_up()
-        for _aid, _name, contract, price, _low in (A, B):
-            desk.sim("/sim/quote", {"contractId": contract, "lastPrice": price})
-        procs.riskd(config, timeout=40)
-        procs.wait_running(config, GUARDS, timeout=40)
-        login(procs, config, "admin")
-        for aid, _name, contract, _price, _low in (A, B):
-            desk.buy(aid, contract, 1)
-        wait_for(lambda: _risk_holds(procs, config) == 2, 30, interval=0.1,
-                 what="risk seeing both positions")
+        config, desk = long_one_each(procs, tmp_path, telegram, (A, B))
 
         aid, name, contract, _price, low = A                # alerted by the first notify
         desk.sim("/sim/quote", {"contractId": contract, "lastPrice": low})
