@@ -76,8 +76,9 @@ def test_notify_test_logs_and_audit_verify_through_riskctl(tmp_path, procs, tele
     assert doc["commands"]["state"] == "ok" and doc["commands"]["answered"] == 0
 
     # the ops actions are in the audit trail, and the chain verifies
-    wait_for(lambda: any("NotifyTest" in open(f).read() for f in audit_files(log_dir)), 10,
-             what="the notify test in audit.log")
+    wait_for(lambda: any('"action":"notify test"' in open(f).read()
+                         for f in audit_files(log_dir)), 10,
+             what="the notify test in audit.log (named as typed)")
     done = riskctl(config_path, "audit", "verify")
     assert done.returncode == 0 and done.stdout.startswith("audit chain ok:"), done.stdout
 
