@@ -235,6 +235,9 @@ class Executor:
         cmd = job.command
         action = ACTIONS.get(cmd.action)
         resumed = job.recheck or job.entry.state in (RUNNING, PENDING_STATE)
+        # left running by a process that ended (not a hand-over of this one): its calls may
+        # have worked before it ended
+        restarted = job.recheck and job.entry.state == RUNNING and job.carry.rounds == 0
         self.journal.start(cmd.id, self.clock.now_ns())
         crash_point("enforcement.running_recorded")      # tests only: shared/crashpoint.py
         if action is None:
@@ -244,7 +247,8 @@ class Executor:
         ctx = ActionContext(running.client, cmd, self.clock, view, progress=job.entry.progress,
                             save_progress=lambda p: self.journal.save_progress(cmd.id, p),
                             account_label=job.account_label, v2_state=self.v2_state,
-                            settle=self.settings.settle, resumed=resumed)
+                            settle=self.settings.settle, resumed=resumed,
+                            restarted=restarted)
         running.ctx = ctx
         if cmd.mode == "alert":
             return self._alert(job, action, ctx, running)

@@ -50,6 +50,7 @@ class GiveUp(Exception):
 
 
 LOST = " (its answer was lost)"
+AFTER_RESTART = " (flat when enforcement resumed it after a restart)"
 
 
 def lost(step: Step) -> str:
@@ -59,7 +60,7 @@ def lost(step: Step) -> str:
 
 def answered(done: list[str], step: Step) -> bool:
     """A call of this step worked, or may have (its answer was lost)."""
-    return step.describe() in done or lost(step) in done
+    return any(d in done for d in (step.describe(), lost(step), step.describe() + AFTER_RESTART))
 
 
 @attrs.define
@@ -90,7 +91,7 @@ class ActionContext:
                  progress: Optional[dict] = None,
                  save_progress: Callable[[dict], None] = lambda _p: None,
                  account_label: str = "", v2_state: Optional[dict] = None,
-                 settle: float = 0.05, resumed: bool = False):
+                 settle: float = 0.05, resumed: bool = False, restarted: bool = False):
         self.client = client
         self.command = command
         self.clock = clock
@@ -108,6 +109,7 @@ class ActionContext:
         # a call of this command may already have worked: recorded running before a crash,
         # or an earlier round whose answer was lost; set by the executor
         self.resumed = resumed
+        self.restarted = restarted       # left running by a process that ended
 
     @property
     def account_id(self) -> int:
@@ -173,6 +175,14 @@ class ActionContext:
         if self.budget is None:
             return contextlib.nullcontext()
         return self.budget.closing_now() if high else self.budget.low_priority()
+
+    def found_flat_after_restart(self, step: Optional[Step] = None) -> None:
+        """A command left running by a process that ended finds its goal reached: that
+        process's call may have done it (or the trader did). Said so, and never "nothing to
+        do" (found_nothing_to_do): the phone hears that the breach's action is done."""
+        self._answered()
+        if step is not None:
+            self.done.append(step.describe() + AFTER_RESTART)
 
     def _answered(self) -> None:
         if not self.first_answer_ns:

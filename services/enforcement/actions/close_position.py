@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from typing import Generator
 
-from services.enforcement.actions.base import (ActionContext, GiveUp, Retry, StepReport,
-                                               answered)
+from services.enforcement.actions.base import (LOST, ActionContext, GiveUp, Retry,
+                                               StepReport, answered)
 from services.enforcement.planning import CLOSE, Step, plan_cancels, plural
 
 NAME = "close_position"
@@ -45,6 +45,8 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
     cid = _contract(ctx)
     if ctx.resumed and ctx.position(cid) is None:
         closed = StepReport()
+        if ctx.restarted:
+            ctx.found_flat_after_restart(Step(CLOSE, contract_id=cid))
     else:
         closed = ctx.execute([Step(CLOSE, contract_id=cid)])
     close = Step(CLOSE, contract_id=cid)
@@ -62,6 +64,9 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
         how = "was already flat"
     elif close.describe() in ctx.done:
         how = "closed"
+    elif ctx.restarted and not any(d.endswith(LOST) for d in ctx.done):
+        how = ("is flat: found so when enforcement resumed the close after a restart (the "
+               "close sent before it, or the trader, closed it)")
     else:       # flat now; the close's answer never came (it worked, or someone else closed)
         how = "is flat: closed, though the broker's answer to the close was lost"
     return f"{cid} on account {ctx.account} {how}{orders}"

@@ -26,6 +26,10 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
         closes = ctx.execute(plan_closes(positions))
         orders = [o for o in ctx.working_orders() if o.type != OrderType.MARKET]
         if not positions and not orders:
+            if not ctx.done and ctx.restarted:
+                ctx.found_flat_after_restart()
+                return (f"account {ctx.account} is flat: found so when enforcement resumed the "
+                        f"flatten after a restart (what it sent before, or the trader, did it)")
             return _summary(ctx)
         cancels = ctx.execute(plan_cancels(orders, keep_market=True))   # not our own closes
         (closes + cancels).raise_if_stuck(ctx.errors)

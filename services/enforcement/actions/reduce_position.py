@@ -56,6 +56,11 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
         return (f"reduced {cid} on account {ctx.account} from {ctx.progress.get('observed')} "
                 f"to {size} contracts, though the broker's answer to the close was lost"
                 f"{orders}")
+    if not steps and ctx.restarted and "target" in ctx.progress and pos is not None:
+        ctx.found_flat_after_restart()          # its target was journaled before its call
+        return (f"{cid} on account {ctx.account} is at {size} (target {target}): found so when "
+                f"enforcement resumed the reduce after a restart (the close sent before it, or "
+                f"the trader, did it){orders}")
     if not steps:
         left = f"nothing left to close{orders}" if orders else "nothing left to do"
         return f"{cid} on account {ctx.account} is at {size} (target {target}): {left}"

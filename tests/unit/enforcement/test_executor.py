@@ -148,8 +148,10 @@ def test_a_reduce_left_running_by_a_killed_process_finishes_from_its_journaled_t
     journal = Journal(path, clock.now_ns())
     ex = Executor(lambda _b: broker, journal, clock, Settings(settle=0), sleep=clock.advance)
     [entry] = journal.unfinished()
-    out = ex.run(Job(entry), broker)
-    assert out.result.status == DONE and "nothing left to do" in out.result.detail
+    out = ex.run(Job(entry, recheck=True), broker)           # as enforcement resumes it
+    assert out.result.status == DONE and "found so when enforcement resumed the reduce after " \
+        "a restart" in out.result.detail, out.result.detail
+    assert not found_nothing_to_do(out.result.status, out.result.first_answer_ns)
     assert broker.trading() == [] and broker.positions == {ES: 3}
 
 
@@ -179,8 +181,12 @@ def test_a_close_left_running_by_a_killed_process_re_reads_before_closing(tmp_pa
     journal = Journal(path, clock.now_ns())
     ex = Executor(lambda _b: broker, journal, clock, Settings(settle=0), sleep=clock.advance)
     [entry] = journal.unfinished()
-    out = ex.run(Job(entry), broker)
-    assert out.result.status == DONE and "already flat" in out.result.detail
+    out = ex.run(Job(entry, recheck=True), broker)           # as enforcement resumes it
+    assert out.result.status == DONE and out.result.detail == (
+        f"{ES} on account 7 is flat: found so when enforcement resumed the close after a "
+        f"restart (the close sent before it, or the trader, closed it)")
+    # the phone hears that the breach's action is done, not silence
+    assert not found_nothing_to_do(out.result.status, out.result.first_answer_ns)
     assert broker.trading() == []
 
 
@@ -240,3 +246,28 @@ def test_a_budget_that_never_frees_still_ends_in_a_failed_result(executor, journ
     out = run(executor, journal, broker, command("cancel_orders", order_id=1))
     assert out.result.status == FAILED and "rate budget" in out.result.detail
     assert sum(executor.slept) < Settings().budget_wait_max + 10
+
+
+def test_a_flatten_left_running_finds_the_account_flat_and_says_it_is_done_not_nothing(
+        tmp_path, clock):
+    """Killed mid-flatten: the resumed run finds the account flat. Its calls before the kill
+    may have done it, so the phone hears it is done; one left before it ran (received, never
+    running) found nothing to do (round 7: both read "was already flat", and neither was
+    sent to the phone)."""
+    path = str(tmp_path / "j.sqlite")
+    old = Journal(path, clock.now_ns())
+    old.receive(command("flatten"), 0)
+    old.start("d1.1", 1)
+    old.receive(command("flatten", cid="d2.1"), 0)            # received, never started
+    del old
+    broker = FakeBroker(A)                                   # flat by now
+    journal = Journal(path, clock.now_ns())
+    ex = Executor(lambda _b: broker, journal, clock, Settings(settle=0), sleep=clock.advance)
+    running, received = sorted(journal.unfinished(), key=lambda e: e.command.id)
+    out = ex.run(Job(running, recheck=True), broker)
+    assert out.result.detail.startswith("account 7 is flat: found so when enforcement resumed")
+    assert not found_nothing_to_do(out.result.status, out.result.first_answer_ns)
+    out = ex.run(Job(received, recheck=True), broker)
+    assert out.result.detail == "account 7 was already flat"
+    assert found_nothing_to_do(out.result.status, out.result.first_answer_ns)
+    assert broker.trading() == []
