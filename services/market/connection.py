@@ -136,12 +136,19 @@ class FeedWatch:
     """Stale-feed detection (pure): a connected market hub with subscriptions that brings no
     quote at all for `stale_after` seconds while the market is open is silently dead.
 
-    Liveness is traffic: any quote on any subscribed contract proves the feed alive.
+    Liveness is traffic: any quote on any subscribed contract proves the feed alive. A feed
+    still silent after the reconnect a stale feed caused is more likely a quiet market (a
+    thin contract overnight, a paused sim) than a dead hub: each such reconnect doubles the
+    silence needed for the next one (up to `most`), and the first quote brings it back to
+    `stale_after`. Before, a quiet feed was reconnected every ~16 s, each reconnect counted
+    as unguarded time and flickered "NOT GUARDED" on the screens (round 7's trial).
     """
 
     def __init__(self, clock: Clock, stale_after: float = 15.0,
-                 market_open: Callable[[int], bool] = always_open):
-        self.clock, self.stale_after, self.market_open = clock, stale_after, market_open
+                 market_open: Callable[[int], bool] = always_open, most: float = 240.0):
+        self.clock, self.market_open = clock, market_open
+        self.base = self.stale_after = stale_after
+        self.most = max(most, stale_after)
         self._since: Optional[float] = None        # watching since (last quote or subscribe)
 
     def watching(self, active: bool) -> None:
@@ -154,6 +161,7 @@ class FeedWatch:
     def quote(self) -> None:
         if self._since is not None:
             self._since = self.clock.monotonic()
+            self.stale_after = self.base           # traffic: the hub is alive
 
     def stale(self) -> Optional[str]:
         """A reason when the feed is stale (the owner reconnects), else None."""
@@ -163,4 +171,6 @@ class FeedWatch:
         if silent < self.stale_after:
             return None
         self._since = None
-        return f"no quote for {silent:.0f} s while the market is open (stale feed)"
+        self.stale_after = min(self.most, self.stale_after * 2)
+        return (f"no quote for {silent:.0f} s while the market is open (stale feed; if it "
+                f"stays quiet, the next reconnect after {self.stale_after:.0f} s of silence)")

@@ -111,7 +111,8 @@ def test_a_silent_quote_feed_is_stale_after_fifteen_seconds_only_while_the_marke
     clock.advance(14.9)
     assert watch.stale() is None
     clock.advance(0.2)
-    assert watch.stale() == "no quote for 15 s while the market is open (stale feed)"
+    assert watch.stale() == ("no quote for 15 s while the market is open (stale feed; if it "
+                             "stays quiet, the next reconnect after 30 s of silence)")
     assert watch.stale() is None                       # said once; the owner reconnects
     watch.watching(True)
     is_open["now"] = False
@@ -120,3 +121,24 @@ def test_a_silent_quote_feed_is_stale_after_fifteen_seconds_only_while_the_marke
     watch.watching(False)
     is_open["now"] = True
     assert watch.stale() is None
+
+
+def test_a_feed_still_quiet_after_its_reconnect_waits_longer_each_time_until_a_quote():
+    """Round 7's trial: the sim paused (a thin contract overnight is the same), the market
+    hub was reconnected every ~16 s, each time counted as unguarded time."""
+    from services.market.connection import FeedWatch
+    clock = FakeClock()
+    watch = FeedWatch(clock, stale_after=15.0, most=60.0)
+    silences = []
+    for _ in range(5):                                 # reconnected, still quiet
+        watch.watching(True)
+        waited = 0.0
+        while watch.stale() is None:
+            clock.advance(1.0)
+            waited += 1.0
+        silences.append(waited)
+    assert silences == [15.0, 30.0, 60.0, 60.0, 60.0]  # doubled, up to `most`
+    watch.watching(True)
+    watch.quote()                                      # traffic: alive, back to 15 s
+    clock.advance(15.0)
+    assert watch.stale() is not None
