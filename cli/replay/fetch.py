@@ -19,7 +19,6 @@ import time
 from typing import Callable, Optional
 
 import attrs
-import requests
 
 from cli.replay.cache import Cache
 from cli.replay.model import BAR_UNITS, AccountHistory, Bar, held_intervals
@@ -30,6 +29,7 @@ from shared.messages.market import AccountUpdate, ContractInfo, Fill, OrderUpdat
 from shared import symbols
 from shared.projectx.errors import BrokerUnavailable, ProjectXError, RateBudgetExhausted
 from shared.projectx.ratebudget import RateBudget
+from shared.projectx.transport import TransportError
 
 BARS_LIMIT, BARS_WINDOW = 50, 30.0
 MAX_BARS = 20_000                 # per retrieveBars request
@@ -68,7 +68,7 @@ class Fetcher:
             logins = getattr(self.client, "logins", 0)
             try:
                 result = fn(*args, **kw)
-            except (BrokerUnavailable, RateBudgetExhausted, requests.RequestException) as exc:
+            except (BrokerUnavailable, RateBudgetExhausted, TransportError) as exc:
                 last = str(exc)
                 self.retried.append(f"{what}: failed ({last}); "
                                     + ("trying again" if round_ + 1 < ROUNDS else "giving up"))

@@ -9,7 +9,7 @@ again once. `success: false` becomes ProjectXError(code, message, endpoint).
 Tokens and the API key never appear in an exception or a log line.
 
 Thread-safety: one ProjectXRest per thread (its connection pool is not shared). HTTP goes
-through shared/projectx/transport.py (urllib3, with requests' error types).
+through shared/projectx/transport.py (urllib3, with error types of the same kinds as requests').
 """
 from __future__ import annotations
 
@@ -23,7 +23,6 @@ from decimal import Decimal
 from typing import Any, Callable, Iterable, Optional
 
 import attrs
-import requests
 import tenacity
 
 from shared.clock import NS_PER_S, SYSTEM_CLOCK, Clock, from_ns
@@ -32,6 +31,7 @@ from shared.projectx.errors import (AuthError, BrokerUnavailable, ProjectXError,
 from shared.projectx.models import (Account, Bar, Contract, Order, Position, Trade, loads,
                                     parse_list)
 from shared.projectx.ratebudget import RateBudget
+from shared.projectx import transport as http
 from shared.projectx.transport import Answer, Transport
 
 log = logging.getLogger(__name__)
@@ -179,12 +179,12 @@ class ProjectXRest:
         if auth and (renew or self._token is None):
             self.ensure_token()
         if idempotent:
-            retry_on = (requests.Timeout, requests.ConnectionError, RetryableStatus)
+            retry_on = (http.Timeout, http.ConnectionError, RetryableStatus)
         else:   # only failures where the broker cannot have acted
-            retry_on = (requests.ConnectTimeout,)
+            retry_on = (http.ConnectTimeout,)
 
         def retryable(exc: BaseException) -> bool:
-            if isinstance(exc, requests.exceptions.SSLError):
+            if isinstance(exc, http.SSLError):
                 return False                  # a certificate does not get better by retrying
             if isinstance(exc, RetryableStatus) and exc.status == 429:
                 return True
@@ -196,9 +196,9 @@ class ProjectXRest:
             sleep=self._sleep, reraise=True)
         try:
             answer = retrying(self._attempt, endpoint, body, auth, relogin)
-        except requests.exceptions.SSLError as exc:
+        except http.SSLError as exc:
             raise TlsError(endpoint, self.base_url, ssl_reason(exc)) from None
-        except (requests.RequestException, RetryableStatus) as exc:
+        except (http.TransportError, RetryableStatus) as exc:
             attempts = retrying.statistics.get("attempt_number", 1)
             raise BrokerUnavailable(endpoint, attempts, _describe(exc)) from None
         return answer
@@ -313,7 +313,7 @@ class ProjectXRest:
         try:
             response = self.transport.request("GET", self.base_url + "/api/Status/ping",
                                               timeout=self.timeout)
-        except requests.RequestException:
+        except http.TransportError:
             return False
         return response.status_code == 200 and response.text.strip().strip('"') == "pong"
 
@@ -432,8 +432,8 @@ def _is_expired_token(_code: Any, message: str) -> bool:
 
 
 def _describe(exc: BaseException) -> str:
-    if isinstance(exc, requests.Timeout):
+    if isinstance(exc, http.Timeout):
         return "timed out"
-    if isinstance(exc, requests.ConnectionError):
+    if isinstance(exc, http.ConnectionError):
         return "connection failed"
     return str(exc)

@@ -1,4 +1,5 @@
-"""The client's HTTP: requests' error types, the environment's proxy, one kept-alive connection.
+"""The client's HTTP: its error types (the kinds requests has), the environment's proxy, one
+kept-alive connection.
 
 Real sockets on loopback (a tiny HTTP server in a thread); the client against the sim broker is
 tests/integration/test_projectx_client.py (TLS included)."""
@@ -10,9 +11,9 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-import requests
 
 from shared.projectx.rest import ProjectXRest
+from shared.projectx import transport as http
 from shared.projectx.transport import Transport
 
 pytestmark = pytest.mark.timeout(30)
@@ -108,12 +109,13 @@ def test_refused_is_a_connection_error_and_a_slow_answer_a_read_timeout(monkeypa
     monkeypatch.delenv("HTTP_PROXY", raising=False)
     monkeypatch.delenv("http_proxy", raising=False)
     url = f"http://127.0.0.1:{_free_port()}/api/Status/ping"
-    with pytest.raises(requests.ConnectionError) as refused:
+    with pytest.raises(http.ConnectionError) as refused:
         Transport(url).request("GET", url, timeout=2)
-    assert not isinstance(refused.value, requests.Timeout)
+    assert not isinstance(refused.value, http.Timeout)
     slow = _Server(delay=1.0)
     try:
-        with pytest.raises(requests.ReadTimeout):
+        with pytest.raises(http.ReadTimeout):
             Transport(slow.url).request("GET", slow.url + "/x", timeout=0.2)
     finally:
         slow.finish()
+
