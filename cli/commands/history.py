@@ -18,8 +18,8 @@ from typing import Optional
 from cli import configfile
 from cli.acted_by import command_id, journal_of
 from cli.commands._risk_view import fmt_time, parse_when, symbol_text
+from cli.accountnames import namer
 from cli.errors import CliError
-from shared.accountname import account_name
 from shared.symbols import tickers_in
 from cli.table import render_table
 from shared.messages.enforce import DONE, EnforcementStatusRequest
@@ -155,20 +155,6 @@ def outcomes_of(ctx, decisions) -> tuple[dict, str]:
     return {c.command_id: c for c in commands}, why
 
 
-NAMES_TIMEOUT = 1.0       # names are a courtesy: a slow risk leaves the ids
-
-
-def account_names(ctx) -> dict[int, str]:
-    """id -> the account's name as `status` and `watch` show it (risk's, the broker's name even
-    for an account the config does not list); {} when risk cannot say (the ids are shown)."""
-    try:
-        reply = ctx.call(RiskStatusRequest(), timeout=NAMES_TIMEOUT, retries=0)
-    except CliError:
-        return {}
-    body = reply.body if isinstance(reply.body, (RiskStatusReply, LastRiskStatus)) else None
-    return {a.account_id: a.name for a in body.accounts if a.name} if body is not None else {}
-
-
 def run(args, ctx) -> int:
     tz = configfile.display_zone(ctx.config_path)
     since = parse_when(args.since, future=False, tz=tz) if args.since else None
@@ -182,9 +168,9 @@ def run(args, ctx) -> int:
     if not table:
         print("nothing recorded")
         return 0
-    names = account_names(ctx)
+    name = namer(ctx, with_broker=True)
     print(render_table(("time", "account", "who", "what", "value", "reason", "note"),
-                       [(fmt_time(r[0], tz), account_name((), r[1], names.get(r[1], "")),
+                       [(fmt_time(r[0], tz), name(r[1], ""),
                          *(tickers_in(c) if isinstance(c, str) else c for c in r[2:]))
                         for r in table]))
     return 0

@@ -14,6 +14,7 @@ import re
 import time
 
 from cli import configfile
+from cli.accountnames import namer
 from cli.commands._risk_view import lockout_rows, parse_when
 from cli.errors import CliError
 from cli.session import os_user
@@ -65,5 +66,6 @@ def run(args, ctx) -> int:
         raise CliError("risk did not report the lockout")
     print(reply.reason)
     print(how)
-    print(lockout_rows(reply.body.lockouts, tz=configfile.display_zone(ctx.config_path)))
+    print(lockout_rows(reply.body.lockouts, tz=configfile.display_zone(ctx.config_path),
+                       name=namer(ctx, with_broker=True)))
     return 0

@@ -22,6 +22,7 @@ import attrs
 from cli.acted_by import row_key
 from cli.health import failing_channels, health_notes
 from shared import shards, showtime
+from shared.accountname import named
 from shared.showprice import fmt_price
 from shared.clock import NS_PER_S
 from shared.messages.control import SupervisorStatus, WorkerEvent, WorkersTable
@@ -113,6 +114,7 @@ class WatchState:
     channels: list = attrs.Factory(list)                       # notify's ChannelStates
     unguarded: list = attrs.Factory(list)                      # the supervisor's reasons, if any
     actions_problem: str = ""        # why today's actions could not be read ("" when they were)
+    labels: dict = attrs.Factory(dict)     # the supervisor's account_labels: names as alerts say
 
     def apply(self, msg: Any) -> bool:
         """Fold one message in; True when the screen may change."""
@@ -163,6 +165,9 @@ def _supervisor(state: WatchState, msg) -> bool:
         unguarded = list(msg.unguarded_now or [])
         changed = changed or unguarded != state.unguarded
         state.unguarded = unguarded
+        fresh = dict(msg.account_labels or {})
+        changed = changed or fresh != state.labels
+        state.labels = fresh
     health = (getattr(msg, "config", None), list(getattr(msg, "notify", []) or []))
     if health != (state.config, state.channels):
         state.config, state.channels = health
@@ -668,7 +673,7 @@ def account_view(state: WatchState, status: AccountStatus, now_ns: int,
     net = status.realized + status.unrealized
     banners = _banners(status, now_ns, tz, today)
     return AccountView(
-        account_id=status.account_id, name=status.name or str(status.account_id),
+        account_id=status.account_id, name=named(state.labels, status.account_id, status.name),
         trading_day=status.trading_day, balance=fmt_money(status.balance, signed=False),
         realized=fmt_money(status.realized), unrealized=fmt_money(status.unrealized),
         net=fmt_money(net), net_colour=pnl_colour(net), fees=fmt_money(status.fees, signed=False),
