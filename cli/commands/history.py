@@ -33,7 +33,8 @@ READ = True
 def add_arguments(parser) -> None:
     parser.add_argument("--account", metavar="A", default="",
                         help="only this account (its id or name)")
-    parser.add_argument("--since", metavar="TIME", help="2h, 09:30 (display zone) or an ISO time with its offset, "
+    parser.add_argument("--since", metavar="TIME",
+                        help="2h, 09:30 or 09:30:15 (display zone) or an ISO time with its offset, "
                         "2026-12-05T09:30:00-06:00")
     parser.add_argument("--limit", type=int, default=200, help="at most this many (200)")
 

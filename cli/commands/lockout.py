@@ -22,7 +22,7 @@ from shared import showtime
 from shared.messages.risk import SelfLockRequest
 from shared.when import self_lock_refusal
 
-CLOCK = re.compile(r"^\s*\d{1,2}:\d{2}\s*$")
+CLOCK = re.compile(r"^\s*\d{1,2}:\d{2}(:\d{2})?\s*$")
 
 NAME = "lockout"
 

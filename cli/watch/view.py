@@ -242,6 +242,13 @@ def legend_line(width: int, unicode: bool) -> Line:
     return fit([seg(" | ".join(shown), "dim")], width)
 
 
+def legend_lines(width: int, unicode: bool) -> list[Line]:
+    """Every glyph's meaning, wrapped to the width (for output printed once: nothing cut)."""
+    text = " | ".join(legend_items(unicode))
+    return [fit([seg(part, "dim")], width)
+            for part in textwrap.wrap(text, max(8, width), break_on_hyphens=False)]
+
+
 def action_lines(account: AccountView, width: int) -> list[Line]:
     if not account.actions:      # "none" only when none is known to be the truth
         return [fit([seg("LAST ACTIONS ", "bold"), seg(account.actions_note, "amber")
@@ -282,7 +289,9 @@ def render(screen: Screen, width: int, height: Optional[int] = None,
     for text, level in screen.health:
         for part in textwrap.wrap(text, max(8, width - 2), max_lines=3, placeholder=" ..."):
             top.append(fit([seg(f" {part} ".ljust(width), level)], width))
-    footer = [] if unlimited else [fit([seg(KEYS_HELP, "dim")], width)]
+    # printed once (riskctl status): every glyph explained below, wrapped, none left out
+    footer = [(), *legend_lines(width, unicode)] if unlimited else [fit([seg(KEYS_HELP, "dim")],
+                                                                         width)]
     if not unlimited and budget >= LEGEND_FROM:
         footer.insert(0, legend_line(width, unicode))
     tabs = tab_lines(screen, width, max_lines=max(1, min(6, budget // 4)))
@@ -328,6 +337,8 @@ def flexible(sections: list[list[Line]], room: int, width: int) -> list[Line]:
 
 
 def finish(lines: list[Line], footer: list[Line], budget: int) -> list[Line]:
+    if budget >= 10 ** 6:                 # no height (printed once): nothing cut, no padding
+        return lines + footer
     body = lines[:max(0, budget - len(footer))]
     if footer:
         body += [()] * (budget - len(footer) - len(body))
