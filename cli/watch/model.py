@@ -29,9 +29,9 @@ from shared.messages.control import SupervisorStatus, WorkerEvent, WorkersTable
 from shared.messages.enforce import (CommandResult, CommandState, EnforcementStatus,
                                      found_nothing_to_do)
 from shared.messages.market import BrokerConnection, PositionsTable
-from shared.messages.risk import (ACTION_NONE, MANUAL, TIMER, UNTIL_RESET, UNTIL_SESSION,
-                                  AccountStatus, Decision, HistoryReply, LastRiskStatus,
-                                  RiskStatusReply)
+from shared.messages.risk import (ACTION_NONE, LOCKED_ALREADY, MANUAL, TIMER, UNTIL_RESET,
+                                  UNTIL_SESSION, AccountStatus, Decision, HistoryReply,
+                                  LastRiskStatus, RiskStatusReply)
 from shared.rulenumbers import params_texts, reading_text
 from shared.symbols import UnknownSymbol, ticker_of
 
@@ -226,8 +226,8 @@ def _decision(state: WatchState, msg: Decision, live: bool = True) -> bool:
         known.contract_id = msg.contract_id or known.contract_id
         known.ts_ns = min(known.ts_ns or msg.ts_ns, msg.ts_ns)
         return True
-    status = "suppressed" if msg.suppressed else ("alert only" if msg.mode == "alert"
-                                                 else "pending")
+    status = not_sent(msg.suppressed) if msg.suppressed else (
+        "alert only" if msg.mode == "alert" else "pending")
     state.actions[key] = ActionRow(decision_id=msg.id, ts_ns=msg.ts_ns,
                                       account_id=msg.account_id, rule=msg.rule,
                                       action=msg.action, status=status,
@@ -238,6 +238,15 @@ def _decision(state: WatchState, msg: Decision, live: bool = True) -> bool:
     while len(state.actions) > MAX_ACTIONS * 10:
         state.actions.popitem(last=False)
     return True
+
+
+def not_sent(why: str) -> str:
+    """The OUTCOME of a breach recorded with no command sent (Decision.suppressed says why):
+    'not sent: locked already' (a lockout in force had acted on the account already), 'not sent:
+    in flight' (the same action was on its way), else 'not sent' (docs/operations.md)."""
+    if LOCKED_ALREADY.split(",")[0] in why or "already locked" in why:
+        return "not sent: locked already"
+    return "not sent: in flight" if "in flight" in why else "not sent"
 
 
 def _result(state: WatchState, msg: CommandResult) -> bool:
@@ -533,8 +542,10 @@ def _bars(status: AccountStatus) -> list[Bar]:
 def _rule_lines(status: AccountStatus) -> list[RuleLine]:
     """Every enabled rule: value/limit and the share used, or (a rule with no numeric limit)
     its parameters; a looser value waiting for the roll is shown beside what is in force.
-    Disabled rules are counted in the panel's title, not listed."""
+    Disabled rules are counted in the panel's title, not listed. A limit past 100 % while the
+    account is locked says that nothing more is done about it (docs/rules.md)."""
     out = []
+    locked = any(not lock.symbol for lock in status.lockouts)
     for r in status.rules:
         if not r.enabled:
             continue
@@ -549,6 +560,8 @@ def _rule_lines(status: AccountStatus) -> list[RuleLine]:
             text += " (" + waiting_text(r.rule, r.waiting) + " at roll)"
         if r.mode == "alert":
             text += " (alert)"
+        if locked and r.progress is not None and r.progress > 1 and r.mode != "alert":
+            text += f" {LOCKED_ALREADY}"
         colour = bar_colour(float(r.progress), r.warn_at) if r.progress is not None else ""
         out.append(RuleLine(rule=r.rule, text=text, colour=colour))
     return out

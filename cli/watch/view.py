@@ -253,10 +253,13 @@ def action_lines(account: AccountView, width: int) -> list[Line]:
     if not account.actions:      # "none" only when none is known to be the truth
         return [fit([seg("LAST ACTIONS ", "bold"), seg(account.actions_note, "amber")
                      if account.actions_note else seg("none today", "dim")], width)]
-    head = fit([seg(f"{'LAST ACTIONS':<12} {'rule':<22} {'action':<15} {'outcome':<13} "
+    wide = max([13, *(len(a.outcome or a.status) for a in account.actions)])
+    wide = min(wide, 24)                  # 'not sent: locked already' whole
+    head = fit([seg(f"{'LAST ACTIONS':<12} {'rule':<22} {'action':<15} {'outcome':<{wide}} "
                     f"{'latency':>8}", "bold")], width)
     rows = [fit([seg(f"{a.time:<12} {a.rule:<22.22} {a.action:<15.15} "),
-                 seg(f"{a.outcome or a.status:<13.13}", a.colour), seg(f" {a.latency:>8}")],
+                 seg(f"{a.outcome or a.status:<{wide}.{wide}}", a.colour),
+                 seg(f" {a.latency:>8}")],
                 width)
             for a in account.actions]
     note = [fit([seg(f"  {account.actions_note}", "amber")], width)] \
