@@ -48,10 +48,14 @@ SELF_LOCKOUT = "self_lockout"   # the trader's own lockout: LOCKED OUT, never a 
 
 @attrs.frozen
 class Reachability:
-    """The source reached riskd (ok) or got no answer (reason)."""
+    """The source reached riskd (ok) or got no answer (reason). gone: nothing listens on the
+    control socket; left: then the workers a killed supervisor left running (cli/notrunning.py),
+    and reason is what `riskctl status` says."""
     ok: bool
     reason: str = ""
     ts_ns: int = 0
+    gone: bool = False
+    left: tuple = ()
 
 
 @attrs.frozen
@@ -115,6 +119,8 @@ class WatchState:
     unguarded: list = attrs.Factory(list)                      # the supervisor's reasons, if any
     actions_problem: str = ""        # why today's actions could not be read ("" when they were)
     labels: dict = attrs.Factory(dict)     # the supervisor's account_labels: names as alerts say
+    supervisor_gone: bool = False    # nothing listens on the control socket (not just slow)
+    left: tuple = ()                 # then: the workers still running without it
 
     def apply(self, msg: Any) -> bool:
         """Fold one message in; True when the screen may change."""
@@ -184,8 +190,16 @@ def _worker_event(state: WatchState, msg: WorkerEvent) -> bool:
     # between two snapshots: a guard worker that stops makes riskd unguarded at once (the
     # supervisor's own words, "<name> not running", come with the next snapshot)
     reason = f"{msg.name} not running"
-    if shards.base_name(msg.name) in GUARD_WORKERS and msg.state != "running" and reason not in state.unguarded:
+    if shards.base_name(msg.name) not in GUARD_WORKERS:
+        return changed
+    if msg.state != "running" and reason not in state.unguarded:
         state.unguarded = [*state.unguarded, reason]
+        changed = True
+    elif msg.state == "running" and reason in state.unguarded:
+        # running again (a crashed worker is restarted at once): the supervisor's guard says
+        # so at the same instant; keeping the reason until the next snapshot made watch say
+        # "NOT GUARDED now: risk not running" while status said "guarded now" (trial)
+        state.unguarded = [r for r in state.unguarded if r != reason]
         changed = True
     return changed
 
@@ -336,11 +350,14 @@ def _reachability(state: WatchState, msg: Reachability) -> bool:
     if msg.ok:
         changed = state.reachable is not True
         state.reachable, state.unreachable_since_ns, state.problem = True, None, ""
+        state.supervisor_gone, state.left = False, ()
         return changed
-    changed = state.reachable is not False or state.problem != msg.reason
+    changed = (state.reachable is not False or state.problem != msg.reason
+               or (state.supervisor_gone, state.left) != (msg.gone, tuple(msg.left)))
     if state.reachable is not False:
         state.unreachable_since_ns = msg.ts_ns
     state.reachable, state.problem = False, msg.reason
+    state.supervisor_gone, state.left = msg.gone, tuple(msg.left)
     return changed
 
 
@@ -732,6 +749,12 @@ def not_live(state: WatchState) -> str:
     return ""
 
 
+def risk_left(state: WatchState) -> bool:
+    """riskd's supervisor is gone but every risk worker it knew still runs (its pid file)."""
+    risks = {n for n in (*state.workers, *state.left) if shards.base_name(n) == shards.RISK}
+    return state.supervisor_gone and bool(risks) and risks <= set(state.left)
+
+
 def as_of(ns: int, tz: dt.tzinfo, now_ns: int, today: Optional[dt.date] = None) -> str:
     """'figures as of 08:41:12 CST': when risk made the figures shown."""
     return f"figures as of {showtime.at(ns, tz, now_ns, seconds=True, today=today)}"
@@ -767,7 +790,13 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
     to_roll = fmt_countdown((calendar.next_roll(now_ns) - now_ns) / NS_PER_S)
     broker, broker_ok = _broker(state)
     failing = failing_channels(state.channels)
-    if state.reachable is False:      # what riskd said last is not what runs now: no green
+    if state.reachable is False and state.supervisor_gone:
+        # the supervisor is gone: its workers' pid files say which still run (as status says)
+        left = set(state.left)
+        workers = [WorkerDot(name=n, state="running" if n in left else "not running",
+                             healthy=n in left) for n in sorted(set(state.workers) | left)]
+        broker, broker_ok = "unknown (riskd's supervisor is not running)", None
+    elif state.reachable is False:    # what riskd said last is not what runs now: no green
         workers = [WorkerDot(name=n, state="unknown", healthy=False)
                    for n in sorted(state.workers)]
         broker, broker_ok = "unknown (riskd not reachable)", None
@@ -780,10 +809,18 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
                     trading_day=day.isoformat(),
                     to_roll=to_roll, broker=broker, broker_ok=broker_ok, workers=workers)
     stale = not_live(state)
+    # risk left running by a killed supervisor still sends its figures on its own stream: they
+    # are risk's latest (their time moves only because risk made new ones), and said so
+    streamed = state.reachable is False and risk_left(state)
+    if streamed:
+        stale = ""
     figures = (as_of(min(a.ts_ns for a in state.accounts.values()), tz, now_ns, day)
-               + ", not live" if state.accounts else "no figures known")
+               + (", sent by risk itself (it still runs)" if streamed else ", not live")
+               if state.accounts else "no figures known")
     guard = "NOT GUARDED now: " + "; ".join(state.unguarded) if state.unguarded else ""
-    if state.reachable is False:
+    if state.reachable is False and state.supervisor_gone:    # the words of `riskctl status`
+        notice, level = f"{state.problem}; {figures}", "error"
+    elif state.reachable is False:
         since = ""
         if state.unreachable_since_ns is not None:
             since = f" (for {fmt_countdown((now_ns - state.unreachable_since_ns) / NS_PER_S)})"

@@ -287,8 +287,10 @@ def render(screen: Screen, width: int, height: Optional[int] = None,
     unlimited = height is None
     budget = 10 ** 6 if unlimited else max(1, height)
     top = header_lines(screen, width, unicode)
-    if screen.notice:
-        top.append(fit([seg(f" {screen.notice} ".ljust(width), screen.notice_level)], width))
+    if screen.notice:                 # wrapped, never cut: it says why nothing is as it seems
+        for part in textwrap.wrap(screen.notice, max(8, width - 2), max_lines=6,
+                                  placeholder=" ..."):
+            top.append(fit([seg(f" {part} ".ljust(width), screen.notice_level)], width))
     for text, level in screen.health:
         for part in textwrap.wrap(text, max(8, width - 2), max_lines=3, placeholder=" ..."):
             top.append(fit([seg(f" {part} ".ljust(width), level)], width))
