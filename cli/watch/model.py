@@ -735,6 +735,8 @@ def not_live(state: WatchState) -> str:
     reachable, a risk worker is not running, or risk did not answer. Then what is shown is
     the last known, each account marked with its time (docs/operations.md, When risk is not
     running)."""
+    if state.reachable is False and state.supervisor_gone:
+        return "risk is not running" if state.left else "riskd is not running"
     if state.reachable is False:
         return "riskd not reachable"
     down = [(n, s) for n, s in sorted(state.workers.items())
@@ -818,13 +820,14 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
                + (", sent by risk itself (it still runs)" if streamed else ", not live")
                if state.accounts else "no figures known")
     guard = "NOT GUARDED now: " + "; ".join(state.unguarded) if state.unguarded else ""
-    if state.reachable is False and state.supervisor_gone:    # the words of `riskctl status`
-        notice, level = f"{state.problem}; {figures}", "error"
-    elif state.reachable is False:
+    if state.reachable is False:
         since = ""
         if state.unreachable_since_ns is not None:
             since = f" (for {fmt_countdown((now_ns - state.unreachable_since_ns) / NS_PER_S)})"
-        notice, level = f"riskd not reachable -- retrying{since}", "error"
+        # nothing listens: the words of `riskctl status` (riskd is not running, or only its
+        # supervisor is gone); else riskd is there but silent
+        what = state.problem if state.supervisor_gone else "riskd not reachable"
+        notice, level = f"{what} -- retrying{since}", "error"
         if state.accounts:
             notice += f"; {figures}"
     elif state.reachable is None:
