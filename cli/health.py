@@ -29,9 +29,16 @@ def shown_path(path: str) -> str:
 
 
 def _problem(text: str) -> str:
+    """The line first, as the TOML parser's "... at line 78 col 8" and a key's "... (line 78:
+    account Demo 2 (1002), rule max_contracts limit)" (shared/config/where.py) both give it."""
     text = re.sub(r"^\(top level\): ", "", text)
     m = re.search(r"(.*?)\s*at (line \d+(?: col \d+)?)$", text)
-    return f"{m.group(2)}: {m.group(1)}" if m else text
+    if m:
+        return f"{m.group(2)}: {m.group(1)}"
+    m = re.search(r"^(.*?) \((line \d+)(?:: (.*))?\)$", text)
+    if m:
+        return f"{m.group(2)}: {m.group(1)}" + (f" ({m.group(3)})" if m.group(3) else "")
+    return text
 
 
 def config_note(config, tz: dt.tzinfo, now_ns: Optional[int] = None) -> Optional[str]:

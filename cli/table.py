@@ -18,7 +18,17 @@ def fmt_duration(seconds: Optional[float]) -> str:
 
 
 def cell(value: Any) -> str:
-    return "-" if value is None or value == "" else str(value)
+    """A value as one line: a multi-line one (an audit RESULT) joins its lines with '; ' (a
+    space after a line ending in ':' or ','), so a table keeps one line per row."""
+    if value is None or value == "":
+        return "-"
+    text = str(value)
+    if "\n" in text or "\r" in text:
+        text = ""
+        for part in (p.strip() for p in str(value).splitlines()):
+            if part:
+                text += ("" if not text else " " if text.endswith((":", ",")) else "; ") + part
+    return text or "-"
 
 
 def render_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

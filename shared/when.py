@@ -1,4 +1,4 @@
-"""Times people type: '30m', '+2h' (from now), '15:30' (the next 15:30 in a zone) or ISO 8601
+"""Times people type: '30m', '+2h' (from now), '15:30' or '15:30:45' (the next one in a zone) or ISO 8601
 with its UTC offset (one without an offset is refused: which instant it means is not clear).
 
 One parser for riskctl and the Telegram commands; both read a clock time in the display zone
@@ -13,9 +13,9 @@ from shared.clock import from_ns, parse_iso_ns, to_ns
 
 _DURATION = re.compile(r"^\+?(\d+(?:\.\d+)?)\s*([smhd])$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")     # 15:30 or 15:30:45
 _OFFSET = re.compile(r"T.*([zZ]|[+-]\d{2}(:?\d{2}(:?\d{2}(\.\d+)?)?)?)$")
-EXPECTED = "a time like 30m, 2h, 15:30 or 2026-11-25T15:30:00-06:00"
+EXPECTED = "a time like 30m, 2h, 15:30, 15:30:45 or 2026-11-25T15:30:00-06:00"
 MAX_SELF_LOCK_DAYS = 7      # a self-lockout longer than this is a typo, not a plan
 
 
@@ -54,11 +54,11 @@ def parse_when(text: str, now_ns: int, tz: dt.tzinfo, future: bool = True) -> in
         return now_ns + delta if future else now_ns - delta
     m = _CLOCK.match(value)
     if m:
-        hh, mm = int(m[1]), int(m[2])
-        if hh > 23 or mm > 59:
+        hh, mm, ss = int(m[1]), int(m[2]), int(m[3] or 0)
+        if hh > 23 or mm > 59 or ss > 59:
             raise ValueError(f"expected {EXPECTED}, got {text!r}")
         local_now = from_ns(now_ns, tz)
-        when = local_now.replace(hour=hh, minute=mm, second=0, microsecond=0)
+        when = local_now.replace(hour=hh, minute=mm, second=ss, microsecond=0)
         if future and when <= local_now:
             when += dt.timedelta(days=1)
         elif not future and when > local_now:

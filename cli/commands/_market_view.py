@@ -1,9 +1,13 @@
-"""What `riskctl positions` and `riskctl orders` share: --account, the feed line, the run."""
+"""What `riskctl positions` and `riskctl orders` share: --account, the feed line, the run.
+
+Accounts are named as every screen names them (cli/accountnames.py): "Demo 1 (1001)"."""
 from __future__ import annotations
 
 from typing import Callable, Optional, Sequence
 
+from cli.accountnames import labels_of
 from cli.errors import CliError
+from shared.accountname import named, on_screen
 from cli.table import render_table
 from shared.messages.risk import RiskStatusRequest
 
@@ -34,8 +38,10 @@ def check_account(ctx, value: str) -> None:
         raise CliError(reply.reason)
 
 
-def keep(rows, name: Optional[str]):
-    return [r for r in rows if name is None or r.account_name.lower() == name.lower()]
+def keep(rows, name: Optional[str], labels: dict):
+    """The rows of the account called `name` (the broker's name, or its name in the config)."""
+    return [r for r in rows if name is None or name.lower() in (
+        r.account_name.lower(), named(labels, r.account_id, r.account_name).lower())]
 
 
 def feed_line(connections) -> str:
@@ -52,14 +58,17 @@ def show(args, ctx, request_cls, field: str, empty: str, headers: Sequence[str],
     """Ask market for `request_cls`, keep the asked account's rows of `field`, print them."""
     account_id, name = account_filter(args)
     table = ctx.request(request_cls(account_id=account_id)).body
-    if not keep(getattr(table, field), name):
+    labels = labels_of(ctx)
+    if not keep(getattr(table, field), name, labels):
         check_account(ctx, args.account)
-    rows = keep(getattr(table, field), name)
+    rows = keep(getattr(table, field), name, labels)
     if ctx.json:
         ctx.print_json({field: rows, "connections": table.connections})
         return 0
     note = feed_line(table.connections)
     if note:
         print(note)
-    print(render_table(headers, [cells(r) for r in rows]) if rows else empty)
+    print(render_table(headers, [cells(r, on_screen(named(labels, r.account_id, r.account_name),
+                                                    r.account_id)) for r in rows])
+          if rows else empty)
     return 0

@@ -45,12 +45,13 @@ def symbol_text(symbol: Optional[str]) -> str:
     return tickers_in(symbol) if symbol else "account"
 
 
-def lockout_rows(lockouts, ended: bool = False, tz: Optional[dt.tzinfo] = None) -> str:
+def lockout_rows(lockouts, ended: bool = False, tz: Optional[dt.tzinfo] = None,
+                 name=lambda account_id, _broker="": str(account_id)) -> str:
     """Lockouts as a table (times in the display zone `tz`); ended=True for lockouts that just
-    ended (no time left on them)."""
+    ended (no time left on them); name(account_id) names the account (cli/accountnames.py)."""
     return render_table(
         ("account", "scope", "kind", "ended" if ended else "until", "rule", "by", "reason"),
-        [(lk.account_id, symbol_text(lk.symbol), lk.kind,
+        [(name(lk.account_id), symbol_text(lk.symbol), lk.kind,
           ("now" if ended else fmt_time(lk.until_ns, tz, end=True)) if lk.until_ns or ended
           else (f"until {lk.clears_on}" if lk.clears_on else "an admin unlocks"),
           lk.rule, lk.by, lk.reason) for lk in lockouts])

@@ -4,15 +4,24 @@ The kill switch. Admin only, audited, with a reason. It runs through enforcement
 path (journaled, rate-budgeted, verified flat) and riskctl waits until every account is done
 or has failed (at most --wait seconds; 0 returns at once). Exit code 0 only when every
 account ended flat.
+
+The answer is what a person needs, as the alerts say it: the account's name, the action, its
+outcome in the screens' words (pending until it finishes, then done / failed / skipped /
+nothing to do: docs/operations.md) and what was done, with contracts' short names ("close
+MNQ"), never enforcement's command id or journal state.
 """
 from __future__ import annotations
 
 import time
 
+from cli.accountnames import namer
 from cli.errors import EXIT_ERROR, EXIT_USAGE, CliError
 from cli.session import os_user
 from cli.table import render_table
-from shared.messages.enforce import DONE, EnforcementStatusRequest, FlattenRequest
+from cli.watch.model import outcome_text
+from shared.messages.enforce import (DONE, EnforcementStatusRequest, FlattenRequest,
+                                     found_nothing_to_do)
+from shared.symbols import tickers_in
 
 NAME = "flatten"
 ROLE = "admin"
@@ -40,6 +49,15 @@ def _follow(ctx, ids: list[str], wait: float) -> list:
         time.sleep(POLL_S)
 
 
+def outcome_of(state) -> str:
+    """A command's outcome in the screens' words: 'pending' until it is final, then its status
+    ('nothing to do' for a done flatten that found the account flat)."""
+    if state.state != "final" or not state.status:
+        return "pending"
+    return outcome_text(state.status, not found_nothing_to_do(state.status,
+                                                                state.first_answer_ns))
+
+
 def run(args, ctx) -> int:
     if args.all == bool(args.account):
         raise CliError("give one ACCOUNT or --all", EXIT_USAGE)
@@ -52,12 +70,13 @@ def run(args, ctx) -> int:
     if ctx.json:
         ctx.print_json({"commands": states})
     else:
-        print(render_table(("account", "command", "state", "status", "detail"),
-                           [(s.account_id, s.command_id, s.state, s.status or "-", s.detail)
-                            for s in states]))
-    unfinished = [s for s in states if s.state != "final"]
-    if unfinished and args.wait > 0 and not ctx.json:
-        print(f"still running after {args.wait:g} s: {', '.join(str(s.account_id) for s in unfinished)}"
-              " (see riskctl logs / the enforcement log)")
+        name = namer(ctx, with_broker=True)
+        print(render_table(("account", "action", "outcome", "detail"),
+                           [(name(s.account_id), "admin flatten", outcome_of(s),
+                             tickers_in(s.detail)) for s in states]))
+        unfinished = [name(s.account_id) for s in states if s.state != "final"]
+        if unfinished and args.wait > 0:
+            print(f"still running after {args.wait:g} s: {', '.join(unfinished)}"
+                  " (see riskctl logs / the enforcement log)")
     ok = all(s.state == "final" and s.status == DONE for s in states)
     return 0 if ok or args.wait <= 0 else EXIT_ERROR

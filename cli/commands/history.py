@@ -13,18 +13,18 @@ broker, says so on its lines: "ended early at 03:13:23 CST by an unlock (admin:r
 See docs/rules.md (Lockouts)."""
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 from cli import configfile
 from cli.acted_by import command_id, journal_of
 from cli.commands._risk_view import fmt_time, parse_when, symbol_text
+from cli.accountnames import namer
 from cli.errors import CliError
-from shared.accountname import account_name
 from shared.symbols import tickers_in
 from cli.table import render_table
-from shared.messages.enforce import DONE, EnforcementStatusRequest
-from shared.messages.risk import (HistoryRequest, LastRiskStatus, RiskStatusReply,
-                                  RiskStatusRequest)
+from shared.messages.enforce import DONE, EnforcementStatusRequest, found_nothing_to_do
+from shared.messages.risk import HistoryRequest
 
 NAME = "history"
 READ = True
@@ -33,7 +33,8 @@ READ = True
 def add_arguments(parser) -> None:
     parser.add_argument("--account", metavar="A", default="",
                         help="only this account (its id or name)")
-    parser.add_argument("--since", metavar="TIME", help="2h, 09:30 (display zone) or an ISO time with its offset, "
+    parser.add_argument("--since", metavar="TIME",
+                        help="2h, 09:30 or 09:30:15 (display zone) or an ISO time with its offset, "
                         "2026-12-05T09:30:00-06:00")
     parser.add_argument("--limit", type=int, default=200, help="at most this many (200)")
 
@@ -47,8 +48,49 @@ def outcome_text(state) -> str:
     return f"{label}: {state.detail}" if state.detail else label
 
 
+# risk names the action in flight by its ids: ", by decision 520bba36 (daily_net_loss)" in a
+# decision's what, "(520bba36.1)" at the end of why it was not sent
+_BY_DECISION = re.compile(r", by decision ([^\s();]+)(?: \([^()]*\))?")
+_IN_FLIGHT = re.compile(r" \(([^()\s]+\.\d+)\)$")
+
+
+def became_of(state) -> str:
+    """What became of an action, in the screens' words (docs/operations.md)."""
+    if state is None:
+        return "its outcome is not known"
+    if state.state != "final" or not state.status:
+        return "still pending"
+    if found_nothing_to_do(state.status, state.first_answer_ns):
+        return "which found nothing to do"
+    return "done" if state.status == DONE else state.status.upper()
+
+
+def named_action(d, outcomes: Optional[dict], tz=None) -> str:
+    """"daily_net_loss's flatten at 06:01:50 CST, which found nothing to do": an action as a
+    person names it (its rule and time, and what became of it), never by its id."""
+    state = (outcomes or {}).get(command_id(d) or "")
+    return (f"{d.rule}'s {d.action} at {fmt_time(d.ts_ns, tz, relative=False)}, "
+            f"{became_of(state)}")
+
+
+def without_ids(text: str, others: dict, outcomes: Optional[dict], tz=None) -> str:
+    """A decision's what or note with the action in flight named by rule and time (others:
+    decision id and command id -> decision of this history); one not in this history is 'an
+    earlier action'."""
+    def by_decision(m: re.Match) -> str:
+        other = others.get(m.group(1))
+        return (f", by {named_action(other, outcomes, tz)}" if other is not None
+                else ", by an earlier action (not in this history)")
+
+    def in_flight(m: re.Match) -> str:
+        other = others.get(m.group(1))
+        return (f" ({named_action(other, outcomes, tz)})" if other is not None
+                else " (an earlier action, not in this history)")
+    return _IN_FLIGHT.sub(in_flight, _BY_DECISION.sub(by_decision, text))
+
+
 def decision_row(d, outcomes: Optional[dict] = None, tz=None, unknown: str = "",
-                 ended: str = "") -> tuple:
+                 ended: str = "", others: Optional[dict] = None) -> tuple:
     """(time, account, who, what, value, reason, note) of one decision. With `outcomes`
     (command id -> enforcement's CommandState) WHAT is what enforcement did, never the plan
     risk made from what it knew then (a plan may count an order that was already gone);
@@ -70,6 +112,8 @@ def decision_row(d, outcomes: Optional[dict] = None, tz=None, unknown: str = "",
         f"locked {d.lock.kind} until {fmt_time(d.lock.until_ns, tz, relative=False, end=True)}"
         if d.lock and d.lock.until_ns else f"locked {d.lock.kind}" if d.lock else "")
     note += ended if d.lock and not d.suppressed else ""
+    if d.suppressed:
+        what, note = (without_ids(t, others or {}, outcomes, tz) for t in (what, note))
     who = d.by or f"rule {d.rule}"
     return (d.ts_ns, d.account_id, f"{who}{' (alert mode)' if d.mode == 'alert' else ''}",
             what, f"{d.value} vs {d.limit}" if d.value is not None else "", d.reason, note)
@@ -126,7 +170,8 @@ def decision_ends(decisions, changes, tz=None) -> list[str]:
 def rows(body, outcomes: Optional[dict] = None, tz=None, unknown: str = "") -> list[tuple]:
     """The history's rows, oldest first (times in the display zone `tz`; `unknown`: why the
     outcomes missing from `outcomes` are not known, '' when enforcement answered)."""
-    out = [decision_row(d, outcomes, tz, unknown, ended) for d, ended
+    others = {key: d for d in body.decisions for key in (d.id, command_id(d)) if key}
+    out = [decision_row(d, outcomes, tz, unknown, ended, others) for d, ended
            in zip(body.decisions, decision_ends(body.decisions, body.lockouts, tz))]
     for w in body.warnings:
         out.append((w.ts_ns, w.account_id, f"warning: rule {w.rule}", "-",
@@ -155,20 +200,6 @@ def outcomes_of(ctx, decisions) -> tuple[dict, str]:
     return {c.command_id: c for c in commands}, why
 
 
-NAMES_TIMEOUT = 1.0       # names are a courtesy: a slow risk leaves the ids
-
-
-def account_names(ctx) -> dict[int, str]:
-    """id -> the account's name as `status` and `watch` show it (risk's, the broker's name even
-    for an account the config does not list); {} when risk cannot say (the ids are shown)."""
-    try:
-        reply = ctx.call(RiskStatusRequest(), timeout=NAMES_TIMEOUT, retries=0)
-    except CliError:
-        return {}
-    body = reply.body if isinstance(reply.body, (RiskStatusReply, LastRiskStatus)) else None
-    return {a.account_id: a.name for a in body.accounts if a.name} if body is not None else {}
-
-
 def run(args, ctx) -> int:
     tz = configfile.display_zone(ctx.config_path)
     since = parse_when(args.since, future=False, tz=tz) if args.since else None
@@ -182,9 +213,9 @@ def run(args, ctx) -> int:
     if not table:
         print("nothing recorded")
         return 0
-    names = account_names(ctx)
+    name = namer(ctx, with_broker=True)
     print(render_table(("time", "account", "who", "what", "value", "reason", "note"),
-                       [(fmt_time(r[0], tz), account_name((), r[1], names.get(r[1], "")),
+                       [(fmt_time(r[0], tz), name(r[1], ""),
                          *(tickers_in(c) if isinstance(c, str) else c for c in r[2:]))
                         for r in table]))
     return 0

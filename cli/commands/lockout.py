@@ -14,6 +14,7 @@ import re
 import time
 
 from cli import configfile
+from cli.accountnames import namer
 from cli.commands._risk_view import lockout_rows, parse_when
 from cli.errors import CliError
 from cli.session import os_user
@@ -21,7 +22,7 @@ from shared import showtime
 from shared.messages.risk import SelfLockRequest
 from shared.when import self_lock_refusal
 
-CLOCK = re.compile(r"^\s*\d{1,2}:\d{2}\s*$")
+CLOCK = re.compile(r"^\s*\d{1,2}:\d{2}(:\d{2})?\s*$")
 
 NAME = "lockout"
 
@@ -65,5 +66,6 @@ def run(args, ctx) -> int:
         raise CliError("risk did not report the lockout")
     print(reply.reason)
     print(how)
-    print(lockout_rows(reply.body.lockouts, tz=configfile.display_zone(ctx.config_path)))
+    print(lockout_rows(reply.body.lockouts, tz=configfile.display_zone(ctx.config_path),
+                       name=namer(ctx, with_broker=True)))
     return 0

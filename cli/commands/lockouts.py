@@ -4,6 +4,7 @@ Times are in the display zone (docs/operations.md, Times and time zones)."""
 from __future__ import annotations
 
 from cli import configfile
+from cli.accountnames import namer
 from cli.commands._risk_view import lockout_rows
 from shared.messages.risk import LockoutsRequest
 
@@ -23,5 +24,6 @@ def run(args, ctx) -> int:
     elif not lockouts:
         print("no active lockouts")
     else:
-        print(lockout_rows(lockouts, tz=configfile.display_zone(ctx.config_path)))
+        print(lockout_rows(lockouts, tz=configfile.display_zone(ctx.config_path),
+                           name=namer(ctx, with_broker=True)))
     return 0

@@ -17,6 +17,6 @@ def run(args, ctx) -> int:
     return show(args, ctx, OrdersRequest, "orders", "no working orders",
                 ("account", "order", "ticker", "side", "type", "status", "size", "limit", "stop",
                  "filled", "tag"),
-                lambda r: (r.account_name, r.order_id, r.ticker, r.side, r.type, r.status, r.size,
+                lambda r, account: (account, r.order_id, r.ticker, r.side, r.type, r.status, r.size,
                            fmt_price(r.limit_price), fmt_price(r.stop_price), r.fill_volume,
                            r.custom_tag))

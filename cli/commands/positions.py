@@ -19,6 +19,6 @@ def run(args, ctx) -> int:
     return show(args, ctx, PositionsRequest, "positions", "no open positions",
                 ("account", "ticker", "side", "size", "avg price", "last", "open pnl",
                  "contract"),
-                lambda r: (r.account_name, r.ticker, r.side, r.size,
+                lambda r, account: (account, r.ticker, r.side, r.size,
                            fmt_price(r.average_price, like=(r.last,)), fmt_price(r.last),
                            r.unrealized, r.contract_id))

@@ -5,6 +5,7 @@ schedule or when the broker condition clears.
 """
 from __future__ import annotations
 
+from cli.accountnames import namer
 from cli.commands._risk_view import lockout_rows
 from cli.session import os_user
 from shared.messages.risk import UnlockRequest
@@ -25,5 +26,5 @@ def run(args, ctx) -> int:
     ended = reply.body.lockouts
     if ended:
         print("ended:")
-        print(lockout_rows(ended, ended=True))
+        print(lockout_rows(ended, ended=True, name=namer(ctx, with_broker=True)))
     return 0

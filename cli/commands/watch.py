@@ -33,7 +33,7 @@ def run(args, ctx) -> int:
     bus, calendar = read_tables(ctx.config_path)
     term = open_terminal()
     source = Source(bus, day_start=lambda now: calendar.start_of(calendar.trading_day(now)),
-                    risk_shards=read_risk_shards(ctx.config_path))
+                    risk_shards=read_risk_shards(ctx.config_path), config_path=ctx.config_path)
     source.start()
     try:
         return app.run(term, source, calendar, configfile.display_zone(ctx.config_path),

@@ -22,15 +22,16 @@ import attrs
 from cli.acted_by import row_key
 from cli.health import failing_channels, health_notes
 from shared import shards, showtime
+from shared.accountname import named
 from shared.showprice import fmt_price
 from shared.clock import NS_PER_S
 from shared.messages.control import SupervisorStatus, WorkerEvent, WorkersTable
 from shared.messages.enforce import (CommandResult, CommandState, EnforcementStatus,
                                      found_nothing_to_do)
 from shared.messages.market import BrokerConnection, PositionsTable
-from shared.messages.risk import (ACTION_NONE, MANUAL, TIMER, UNTIL_RESET, UNTIL_SESSION,
-                                  AccountStatus, Decision, HistoryReply, LastRiskStatus,
-                                  RiskStatusReply)
+from shared.messages.risk import (ACTION_NONE, LOCKED_ALREADY, MANUAL, TIMER, UNTIL_RESET,
+                                  UNTIL_SESSION, AccountStatus, Decision, HistoryReply,
+                                  LastRiskStatus, RiskStatusReply)
 from shared.rulenumbers import params_texts, reading_text
 from shared.symbols import UnknownSymbol, ticker_of
 
@@ -47,10 +48,14 @@ SELF_LOCKOUT = "self_lockout"   # the trader's own lockout: LOCKED OUT, never a 
 
 @attrs.frozen
 class Reachability:
-    """The source reached riskd (ok) or got no answer (reason)."""
+    """The source reached riskd (ok) or got no answer (reason). gone: nothing listens on the
+    control socket; left: then the workers a killed supervisor left running (cli/notrunning.py),
+    and reason is what `riskctl status` says."""
     ok: bool
     reason: str = ""
     ts_ns: int = 0
+    gone: bool = False
+    left: tuple = ()
 
 
 @attrs.frozen
@@ -113,6 +118,9 @@ class WatchState:
     channels: list = attrs.Factory(list)                       # notify's ChannelStates
     unguarded: list = attrs.Factory(list)                      # the supervisor's reasons, if any
     actions_problem: str = ""        # why today's actions could not be read ("" when they were)
+    labels: dict = attrs.Factory(dict)     # the supervisor's account_labels: names as alerts say
+    supervisor_gone: bool = False    # nothing listens on the control socket (not just slow)
+    left: tuple = ()                 # then: the workers still running without it
 
     def apply(self, msg: Any) -> bool:
         """Fold one message in; True when the screen may change."""
@@ -163,6 +171,9 @@ def _supervisor(state: WatchState, msg) -> bool:
         unguarded = list(msg.unguarded_now or [])
         changed = changed or unguarded != state.unguarded
         state.unguarded = unguarded
+        fresh = dict(msg.account_labels or {})
+        changed = changed or fresh != state.labels
+        state.labels = fresh
     health = (getattr(msg, "config", None), list(getattr(msg, "notify", []) or []))
     if health != (state.config, state.channels):
         state.config, state.channels = health
@@ -179,8 +190,16 @@ def _worker_event(state: WatchState, msg: WorkerEvent) -> bool:
     # between two snapshots: a guard worker that stops makes riskd unguarded at once (the
     # supervisor's own words, "<name> not running", come with the next snapshot)
     reason = f"{msg.name} not running"
-    if shards.base_name(msg.name) in GUARD_WORKERS and msg.state != "running" and reason not in state.unguarded:
+    if shards.base_name(msg.name) not in GUARD_WORKERS:
+        return changed
+    if msg.state != "running" and reason not in state.unguarded:
         state.unguarded = [*state.unguarded, reason]
+        changed = True
+    elif msg.state == "running" and reason in state.unguarded:
+        # running again (a crashed worker is restarted at once): the supervisor's guard says
+        # so at the same instant; keeping the reason until the next snapshot made watch say
+        # "NOT GUARDED now: risk not running" while status said "guarded now" (trial)
+        state.unguarded = [r for r in state.unguarded if r != reason]
         changed = True
     return changed
 
@@ -221,8 +240,8 @@ def _decision(state: WatchState, msg: Decision, live: bool = True) -> bool:
         known.contract_id = msg.contract_id or known.contract_id
         known.ts_ns = min(known.ts_ns or msg.ts_ns, msg.ts_ns)
         return True
-    status = "suppressed" if msg.suppressed else ("alert only" if msg.mode == "alert"
-                                                 else "pending")
+    status = not_sent(msg.suppressed) if msg.suppressed else (
+        "alert only" if msg.mode == "alert" else "pending")
     state.actions[key] = ActionRow(decision_id=msg.id, ts_ns=msg.ts_ns,
                                       account_id=msg.account_id, rule=msg.rule,
                                       action=msg.action, status=status,
@@ -233,6 +252,15 @@ def _decision(state: WatchState, msg: Decision, live: bool = True) -> bool:
     while len(state.actions) > MAX_ACTIONS * 10:
         state.actions.popitem(last=False)
     return True
+
+
+def not_sent(why: str) -> str:
+    """The OUTCOME of a breach recorded with no command sent (Decision.suppressed says why):
+    'not sent: locked already' (a lockout in force had acted on the account already), 'not sent:
+    in flight' (the same action was on its way), else 'not sent' (docs/operations.md)."""
+    if LOCKED_ALREADY.split(",")[0] in why or "already locked" in why:
+        return "not sent: locked already"
+    return "not sent: in flight" if "in flight" in why else "not sent"
 
 
 def _result(state: WatchState, msg: CommandResult) -> bool:
@@ -322,11 +350,14 @@ def _reachability(state: WatchState, msg: Reachability) -> bool:
     if msg.ok:
         changed = state.reachable is not True
         state.reachable, state.unreachable_since_ns, state.problem = True, None, ""
+        state.supervisor_gone, state.left = False, ()
         return changed
-    changed = state.reachable is not False or state.problem != msg.reason
+    changed = (state.reachable is not False or state.problem != msg.reason
+               or (state.supervisor_gone, state.left) != (msg.gone, tuple(msg.left)))
     if state.reachable is not False:
         state.unreachable_since_ns = msg.ts_ns
     state.reachable, state.problem = False, msg.reason
+    state.supervisor_gone, state.left = msg.gone, tuple(msg.left)
     return changed
 
 
@@ -528,8 +559,10 @@ def _bars(status: AccountStatus) -> list[Bar]:
 def _rule_lines(status: AccountStatus) -> list[RuleLine]:
     """Every enabled rule: value/limit and the share used, or (a rule with no numeric limit)
     its parameters; a looser value waiting for the roll is shown beside what is in force.
-    Disabled rules are counted in the panel's title, not listed."""
+    Disabled rules are counted in the panel's title, not listed. A limit past 100 % while the
+    account is locked says that nothing more is done about it (docs/rules.md)."""
     out = []
+    locked = any(not lock.symbol for lock in status.lockouts)
     for r in status.rules:
         if not r.enabled:
             continue
@@ -544,6 +577,8 @@ def _rule_lines(status: AccountStatus) -> list[RuleLine]:
             text += " (" + waiting_text(r.rule, r.waiting) + " at roll)"
         if r.mode == "alert":
             text += " (alert)"
+        if locked and r.progress is not None and r.progress > 1 and r.mode != "alert":
+            text += f" {LOCKED_ALREADY}"
         colour = bar_colour(float(r.progress), r.warn_at) if r.progress is not None else ""
         out.append(RuleLine(rule=r.rule, text=text, colour=colour))
     return out
@@ -668,7 +703,7 @@ def account_view(state: WatchState, status: AccountStatus, now_ns: int,
     net = status.realized + status.unrealized
     banners = _banners(status, now_ns, tz, today)
     return AccountView(
-        account_id=status.account_id, name=status.name or str(status.account_id),
+        account_id=status.account_id, name=named(state.labels, status.account_id, status.name),
         trading_day=status.trading_day, balance=fmt_money(status.balance, signed=False),
         realized=fmt_money(status.realized), unrealized=fmt_money(status.unrealized),
         net=fmt_money(net), net_colour=pnl_colour(net), fees=fmt_money(status.fees, signed=False),
@@ -700,6 +735,8 @@ def not_live(state: WatchState) -> str:
     reachable, a risk worker is not running, or risk did not answer. Then what is shown is
     the last known, each account marked with its time (docs/operations.md, When risk is not
     running)."""
+    if state.reachable is False and state.supervisor_gone:
+        return "risk is not running" if state.left else "riskd is not running"
     if state.reachable is False:
         return "riskd not reachable"
     down = [(n, s) for n, s in sorted(state.workers.items())
@@ -712,6 +749,12 @@ def not_live(state: WatchState) -> str:
     if state.risk_problem:
         return f"risk status unavailable ({state.risk_problem})"
     return ""
+
+
+def risk_left(state: WatchState) -> bool:
+    """riskd's supervisor is gone but every risk worker it knew still runs (its pid file)."""
+    risks = {n for n in (*state.workers, *state.left) if shards.base_name(n) == shards.RISK}
+    return state.supervisor_gone and bool(risks) and risks <= set(state.left)
 
 
 def as_of(ns: int, tz: dt.tzinfo, now_ns: int, today: Optional[dt.date] = None) -> str:
@@ -749,7 +792,13 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
     to_roll = fmt_countdown((calendar.next_roll(now_ns) - now_ns) / NS_PER_S)
     broker, broker_ok = _broker(state)
     failing = failing_channels(state.channels)
-    if state.reachable is False:      # what riskd said last is not what runs now: no green
+    if state.reachable is False and state.supervisor_gone:
+        # the supervisor is gone: its workers' pid files say which still run (as status says)
+        left = set(state.left)
+        workers = [WorkerDot(name=n, state="running" if n in left else "not running",
+                             healthy=n in left) for n in sorted(set(state.workers) | left)]
+        broker, broker_ok = "unknown (riskd's supervisor is not running)", None
+    elif state.reachable is False:    # what riskd said last is not what runs now: no green
         workers = [WorkerDot(name=n, state="unknown", healthy=False)
                    for n in sorted(state.workers)]
         broker, broker_ok = "unknown (riskd not reachable)", None
@@ -762,14 +811,23 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
                     trading_day=day.isoformat(),
                     to_roll=to_roll, broker=broker, broker_ok=broker_ok, workers=workers)
     stale = not_live(state)
+    # risk left running by a killed supervisor still sends its figures on its own stream: they
+    # are risk's latest (their time moves only because risk made new ones), and said so
+    streamed = state.reachable is False and risk_left(state)
+    if streamed:
+        stale = ""
     figures = (as_of(min(a.ts_ns for a in state.accounts.values()), tz, now_ns, day)
-               + ", not live" if state.accounts else "no figures known")
+               + (", sent by risk itself (it still runs)" if streamed else ", not live")
+               if state.accounts else "no figures known")
     guard = "NOT GUARDED now: " + "; ".join(state.unguarded) if state.unguarded else ""
     if state.reachable is False:
         since = ""
         if state.unreachable_since_ns is not None:
             since = f" (for {fmt_countdown((now_ns - state.unreachable_since_ns) / NS_PER_S)})"
-        notice, level = f"riskd not reachable -- retrying{since}", "error"
+        # nothing listens: the words of `riskctl status` (riskd is not running, or only its
+        # supervisor is gone); else riskd is there but silent
+        what = state.problem if state.supervisor_gone else "riskd not reachable"
+        notice, level = f"{what} -- retrying{since}", "error"
         if state.accounts:
             notice += f"; {figures}"
     elif state.reachable is None:

@@ -23,6 +23,8 @@ import zmq
 
 from cli import configfile
 from cli.acted_by import command_id, journal_of
+from cli.context import listening
+from cli.notrunning import not_running_text, workers_left
 
 from shared import codec, shards, topics
 from shared.bus.rpc import RpcClient, RpcTimeout
@@ -85,8 +87,10 @@ class Source:
     """The background thread feeding the screen; drain() returns what arrived since last time."""
 
     def __init__(self, bus: BusConfig, snapshot_every: float = SNAPSHOT_EVERY,
-                 day_start: Optional[Any] = None, risk_shards: int = 1):
+                 day_start: Optional[Any] = None, risk_shards: int = 1,
+                 config_path: str = ""):
         self.bus = bus
+        self.config_path = config_path      # where the workers' pid files are (supervisor gone)
         self.risk_pubs = [shards.addresses(bus, k)[0] for k in range(risk_shards)]
         self.day_start = day_start          # now_ns -> the trading day's start (for history)
         self._history_due = True            # at start, and again after riskd was unreachable
@@ -168,12 +172,21 @@ class Source:
         self._history_next = time.monotonic() + HISTORY_RETRY
         return not any(isinstance(m, (ActionsUnknown, OutcomesUnknown)) for m in got)
 
+    def unreachable(self, why: str, now_ns: int) -> Reachability:
+        """No answer: when nothing listens on the control socket, what `riskctl status` says
+        (riskd is not running, or only its supervisor is gone and its workers still run)."""
+        if not self.config_path or listening(self.bus.control):
+            return Reachability(ok=False, reason=why, ts_ns=now_ns)
+        left = workers_left(self.config_path)
+        return Reachability(ok=False, reason=not_running_text(self.bus.control, left),
+                            ts_ns=now_ns, gone=True, left=tuple(name for name, _ in left))
+
     def snapshot(self, client: RpcClient) -> None:
         now = time.time_ns()
         try:
             status = self._ask(client, StatusRequest(), SUPERVISOR_TIMEOUT)
         except RpcTimeout as exc:
-            self._queue.put(Reachability(ok=False, reason=str(exc), ts_ns=now))
+            self._queue.put(self.unreachable(str(exc), now))
             self._history_due = True
             return
         self._queue.put(Reachability(ok=True, ts_ns=now))

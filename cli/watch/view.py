@@ -14,6 +14,7 @@ import math
 import textwrap
 from typing import Iterable, Optional
 
+from shared.accountname import on_screen
 from cli.watch.model import AccountView, Bar, Screen
 
 Seg = tuple[str, str]
@@ -113,7 +114,7 @@ def banner_lines(account: AccountView, width: int) -> list[Line]:
 
 
 def money_lines(account: AccountView, width: int) -> list[Line]:
-    parts: list[Seg] = [seg(account.name, "bold"), seg(f"  balance {account.balance}"),
+    parts: list[Seg] = [seg(on_screen(account.name, account.account_id), "bold"), seg(f"  balance {account.balance}"),
                         seg("  realized "), seg(account.realized, _sign(account.realized)),
                         # realized is after fees and says so, as the phone and the rules'
                         # reasons do (docs/rules.md, Which figure includes fees)
@@ -241,14 +242,24 @@ def legend_line(width: int, unicode: bool) -> Line:
     return fit([seg(" | ".join(shown), "dim")], width)
 
 
+def legend_lines(width: int, unicode: bool) -> list[Line]:
+    """Every glyph's meaning, wrapped to the width (for output printed once: nothing cut)."""
+    text = " | ".join(legend_items(unicode))
+    return [fit([seg(part, "dim")], width)
+            for part in textwrap.wrap(text, max(8, width), break_on_hyphens=False)]
+
+
 def action_lines(account: AccountView, width: int) -> list[Line]:
     if not account.actions:      # "none" only when none is known to be the truth
         return [fit([seg("LAST ACTIONS ", "bold"), seg(account.actions_note, "amber")
                      if account.actions_note else seg("none today", "dim")], width)]
-    head = fit([seg(f"{'LAST ACTIONS':<12} {'rule':<22} {'action':<15} {'outcome':<13} "
+    wide = max([13, *(len(a.outcome or a.status) for a in account.actions)])
+    wide = min(wide, 24)                  # 'not sent: locked already' whole
+    head = fit([seg(f"{'LAST ACTIONS':<12} {'rule':<22} {'action':<15} {'outcome':<{wide}} "
                     f"{'latency':>8}", "bold")], width)
     rows = [fit([seg(f"{a.time:<12} {a.rule:<22.22} {a.action:<15.15} "),
-                 seg(f"{a.outcome or a.status:<13.13}", a.colour), seg(f" {a.latency:>8}")],
+                 seg(f"{a.outcome or a.status:<{wide}.{wide}}", a.colour),
+                 seg(f" {a.latency:>8}")],
                 width)
             for a in account.actions]
     note = [fit([seg(f"  {account.actions_note}", "amber")], width)] \
@@ -276,12 +287,16 @@ def render(screen: Screen, width: int, height: Optional[int] = None,
     unlimited = height is None
     budget = 10 ** 6 if unlimited else max(1, height)
     top = header_lines(screen, width, unicode)
-    if screen.notice:
-        top.append(fit([seg(f" {screen.notice} ".ljust(width), screen.notice_level)], width))
+    if screen.notice:                 # wrapped, never cut: it says why nothing is as it seems
+        for part in textwrap.wrap(screen.notice, max(8, width - 2), max_lines=6,
+                                  placeholder=" ..."):
+            top.append(fit([seg(f" {part} ".ljust(width), screen.notice_level)], width))
     for text, level in screen.health:
         for part in textwrap.wrap(text, max(8, width - 2), max_lines=3, placeholder=" ..."):
             top.append(fit([seg(f" {part} ".ljust(width), level)], width))
-    footer = [] if unlimited else [fit([seg(KEYS_HELP, "dim")], width)]
+    # printed once (riskctl status): every glyph explained below, wrapped, none left out
+    footer = [(), *legend_lines(width, unicode)] if unlimited else [fit([seg(KEYS_HELP, "dim")],
+                                                                         width)]
     if not unlimited and budget >= LEGEND_FROM:
         footer.insert(0, legend_line(width, unicode))
     tabs = tab_lines(screen, width, max_lines=max(1, min(6, budget // 4)))
@@ -327,6 +342,8 @@ def flexible(sections: list[list[Line]], room: int, width: int) -> list[Line]:
 
 
 def finish(lines: list[Line], footer: list[Line], budget: int) -> list[Line]:
+    if budget >= 10 ** 6:                 # no height (printed once): nothing cut, no padding
+        return lines + footer
     body = lines[:max(0, budget - len(footer))]
     if footer:
         body += [()] * (budget - len(footer) - len(body))

@@ -31,7 +31,7 @@ from services.supervisor.sessions import Sessions
 from services.supervisor.policy import (BACKOFF, FLAPPING, RUNNING, STARTING, STOPPED, STOPPING,
                                         PolicySettings, WorkerPolicy)
 from shared import logsetup, shards, showtime, topics
-from shared.accountname import account_name
+from shared.accountname import account_name, labels
 from shared.bus.rpc import decode_request, encode_reply
 from shared.bus.subscriber import Subscriber
 from shared.config import ConfigError, LoadedConfig, load_config
@@ -637,7 +637,8 @@ class Supervisor(Worker):
                                 config_path=self.loaded.path, workers=self.worker_infos(),
                                 trading_day=self.calendar.trading_day(self.clock.now_ns()).isoformat(),
                                 unguarded_today_s=unguarded_s, unguarded_now=reasons,
-                                config=self.config_health(), notify=self.channel_states())
+                                config=self.config_health(), notify=self.channel_states(),
+                                account_labels=labels(self.config.accounts))
 
     def not_running(self, name: str) -> str:
         """'enforcement is stopped' (or 'is not running (backoff)') when that worker is not

@@ -155,8 +155,14 @@ def check_files(config: Config, base_dir: str) -> list[Problem]:
 
 def validate_text(text: str, path: str, env: Mapping[str, str] | None = None
                   ) -> tuple[Config, tuple[Problem, ...]]:
-    """TOML text meant for `path` -> (Config, warnings), or ConfigError."""
-    return validate_full(parse_toml(text, path), path, env, os.path.dirname(path))
+    """TOML text meant for `path` -> (Config, warnings), or ConfigError whose problems say
+    their line and account (shared/config/where.py)."""
+    data = parse_toml(text, path)
+    try:
+        return validate_full(data, path, env, os.path.dirname(path))
+    except ConfigError as exc:
+        from shared.config.where import locate_all    # noqa: PLC0415 -- only on a bad file
+        raise ConfigError(exc.file, locate_all(exc.problems, text, data)) from None
 
 
 def _resolve(base: str, p: str) -> str:

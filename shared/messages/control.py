@@ -103,6 +103,8 @@ class SupervisorStatus:
     unguarded_now: list[str] = attrs.Factory(list)    # why not, if not guarded right now
     config: Optional[ConfigHealth] = None
     notify: list[ChannelState] = attrs.Factory(list)    # the alert channels, as notify said last
+    # id / name -> the account's name as alerts say it (shared/accountname.py labels), live
+    account_labels: dict[str, str] = attrs.Factory(dict)
 
 
 @attrs.frozen(kw_only=True)

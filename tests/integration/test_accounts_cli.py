@@ -69,6 +69,11 @@ def test_accounts_round_trip_and_a_disable_waits_for_the_roll_or_the_override(
     assert rows["SIM-DEMO-2"]["configured"] and rows["SIM-DEMO-2"]["display_name"] == "Two"
     assert rows["SIM-DEMO-1"]["display_name"] == "Main"
     assert rows["SIM-DEMO-1"]["overrides"] == {"daily_realized_loss.limit": "300"}
+    # the screens name it as alerts do, from the next refresh on (trial: status and watch kept
+    # the broker's name "SIM-DEMO-1" after a display_name change)
+    status = ok(riskctl(config, "status"))
+    assert "Main (1001)  balance" in status and "Two (1002)  balance" in status, status
+    assert "SIM-DEMO-1" not in status, status
     bad = riskctl(config, "accounts", "set", "Main", "profile", "nope")
     assert bad.returncode == 1 and "unknown profile 'nope'" in bad.stderr
 

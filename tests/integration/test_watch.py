@@ -120,7 +120,7 @@ def test_the_trader_watches_pnl_a_lockout_a_resize_and_a_riskd_restart(procs, tm
     tmux = Tmux(watch_command(config), 120, 40)
     try:
         wait_for(lambda: tmux.pane("#{alternate_on}") == "1", 10, what="the alternate screen")
-        tmux.wait_screen(r"SIM-DEMO-1\s+balance [\d,]+\.\d\d\s+realized \+?0\.00", 25,
+        tmux.wait_screen(r"SIM-DEMO-1 \(1001\)\s+balance [\d,]+\.\d\d\s+realized \+?0\.00", 25,
                          "the account's balance and PnL")
         first = tmux.screen()
         assert "roll in" in first and "broker connected" in first
@@ -155,10 +155,12 @@ def test_the_trader_watches_pnl_a_lockout_a_resize_and_a_riskd_restart(procs, tm
 
         riskd.signal(signal.SIGTERM)
         assert riskd.wait(20) == 0
-        tmux.wait_screen(r"riskd not reachable -- retrying", 10, "the not-reachable line")
+        # nothing listens: the words of riskctl status (docs/operations.md)
+        tmux.wait_screen(r"riskd is not running: nothing listens[\s\S]*-- retrying", 10,
+                         "the not-running line")
         assert tmux.pane("#{pane_dead}") == "0"                     # the screen did not crash
         procs.riskd(config)
-        tmux.wait_screen(r"^(?![\s\S]*not reachable)[\s\S]*LOCKED OUT", 30,
+        tmux.wait_screen(r"^(?![\s\S]*riskd is not running)[\s\S]*LOCKED OUT", 30,
                          "the screen back with the lockout (persisted by risk)")
 
         tmux.keys("q")
@@ -176,7 +178,8 @@ def test_ctrl_c_with_riskd_down_restores_the_terminal(tmp_path):
     config = make_config(tmp_path, workers=[])                   # nothing listens there
     tmux = Tmux(watch_command(config), 100, 30)
     try:
-        tmux.wait_screen(r"riskd not reachable -- retrying", 15, "the not-reachable line")
+        tmux.wait_screen(r"riskd is not running: nothing listens[\s\S]*-- retrying", 15,
+                         "the not-running line")
         assert tmux.pane("#{alternate_on}") == "1" and tmux.pane("#{cursor_flag}") == "0"
         tmux.keys("C-c")
         after = tmux.wait_screen(r"riskctl-exit=\d+", 10, "riskctl watch to end on Ctrl-C")

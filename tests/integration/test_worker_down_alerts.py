@@ -23,6 +23,7 @@ import time
 
 import pytest
 
+from cli.watch.source import Source
 from shared.config import load_config
 from shared.messages.control import StatusRequest
 from shared.messages.notify import NotifyEvent
@@ -288,6 +289,12 @@ def test_a_supervisor_killed_hard_leaves_its_workers_guarding_and_every_screen_s
         assert "riskd's supervisor is not running" in said.stderr, said.stderr
         for name in workers:
             assert f"{name} (pid {old[name].pid})" in said.stderr, said.stderr
+        # riskctl watch says the same (trial: "riskd not reachable -- retrying" and every
+        # worker "unknown"): its source finds the same workers by their pid files
+        note = Source(load_config(config).config.bus, config_path=config).unreachable(
+            "no answer", time.time_ns())
+        assert note.gone and note.reason in said.stderr, (note, said.stderr)
+        assert sorted(note.left) == sorted(workers), note
         time.sleep(max(0.0, 5.0 - (time.monotonic() - killed)))     # 5 s with no supervisor
         started = time.monotonic()
         procs.riskd(config)

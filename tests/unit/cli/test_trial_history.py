@@ -58,7 +58,7 @@ def test_without_an_outcome_the_plan_is_labelled_a_plan(capsys):
             return SimpleNamespace(body=HistoryReply(decisions=[flatten_decision()]))
 
         def call(self, msg, **_kw):
-            if type(msg).__name__ == "RiskStatusRequest":      # the accounts' names
+            if type(msg).__name__ in ("RiskStatusRequest", "StatusRequest"):   # names
                 return SimpleNamespace(ok=False, body=None)
             assert msg.command_ids == ["d7.1"]
             return SimpleNamespace(ok=True, body=EnforcementStatus(commands=[final(

@@ -24,7 +24,10 @@ def test_a_cooldown_whose_flatten_is_already_in_flight_says_by_which_decision():
                              f"(daily_realized_loss); lock the account (timer)"), cooldown.what
     row = {r[2]: r for r in rows(HistoryReply(decisions=[first, cooldown]), {})}
     line = row["rule cooldown_after_loss"]
-    assert line[3].startswith("flatten not sent: already in flight, by decision"), line
+    # named by its rule and time, never by its id (trial: "by decision 520bba36292541dab6a4")
+    assert line[3].startswith("flatten not sent: already in flight, by daily_realized_loss's "
+                              "flatten at "), line
+    assert first.id not in line[3] and "its outcome is not known" in line[3], line
     assert "close 1 position" not in line[3]
     alert = build(cooldown, Context(tz=CHI, accounts={1001: "SIM-1"}))
     assert any(x.startswith("nothing sent: the same action is already under way")

@@ -1,0 +1,55 @@
+"""How riskctl's screens name an account: as alerts do, "Demo 1 (1001)" (docs/operations.md,
+Account names).
+
+The name is the configured label (display_name, else name, else id) from the supervisor's live
+config (its status reply's account_labels, so a `riskctl accounts set ... display_name` shows
+on the next refresh), else the broker's name, else the id; shared/accountname.py decides. This
+module only asks riskd for what that needs: the labels, and the broker's names of accounts the
+config does not list (risk's status). Both are a courtesy: a slow or silent riskd leaves ids.
+"""
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+from cli.errors import CliError
+from shared.accountname import named, on_screen
+from shared.messages.control import StatusRequest, SupervisorStatus
+from shared.messages.risk import LastRiskStatus, RiskStatusReply, RiskStatusRequest
+
+NAMES_TIMEOUT = 1.0
+
+Namer = Callable[[Optional[int], str], str]
+
+
+def labels_of(ctx) -> dict[str, str]:
+    """The supervisor's account_labels ({} when it cannot say)."""
+    try:
+        reply = ctx.call(StatusRequest(), timeout=NAMES_TIMEOUT, retries=0)
+    except CliError:
+        return {}
+    body = reply.body if reply.ok and isinstance(reply.body, SupervisorStatus) else None
+    return dict(body.account_labels) if body is not None else {}
+
+
+def broker_names(ctx) -> dict[int, str]:
+    """id -> the broker's name of each account risk knows (even one the config does not list);
+    {} when risk cannot say."""
+    try:
+        reply = ctx.call(RiskStatusRequest(), timeout=NAMES_TIMEOUT, retries=0)
+    except CliError:
+        return {}
+    body = reply.body if isinstance(reply.body, (RiskStatusReply, LastRiskStatus)) else None
+    return {a.account_id: a.name for a in body.accounts if a.name} if body is not None else {}
+
+
+def namer(ctx, with_broker: bool = False) -> Namer:
+    """(account_id, broker_name) -> "Demo 1 (1001)". with_broker: also ask risk for the broker's
+    names (for rows that carry only an id: lockouts, history)."""
+    names = labels_of(ctx)
+    broker = broker_names(ctx) if with_broker else {}
+
+    def name(account_id: Optional[int], broker_name: str = "") -> str:
+        given = broker_name or (broker.get(account_id, "") if account_id is not None else "")
+        return on_screen(named(names, account_id, given), account_id)
+    return name
+

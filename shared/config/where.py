@@ -1,0 +1,101 @@
+"""Where a config problem is, in people's words: the file's line, the account and the rule.
+
+A problem's key path ("accounts[1].rules.max_contracts.limit") is what `riskctl config set`
+takes, but it names an account by its place in the file. located() adds, after the message,
+the line the key is on (or the line of the nearest table or key that holds it, for a value in
+an inline table) and, for an account's key, which account it is: "(line 78: account Demo 2
+(1002), rule max_contracts limit)". docs/operations.md shows such a problem.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Optional
+
+import attrs
+
+from shared.accountname import on_screen
+from shared.config.errors import Problem
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\[\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_\-\".]+?)\s*=")
+_INDEX = re.compile(r"^(\w+)\[(\d+)\]")
+_RULE = re.compile(r"(?:^|\.)rules\.(\w+)(?:\.(\w+))?")
+
+
+def _parts(dotted: str) -> list[str]:
+    return [p.strip().strip('"') for p in dotted.split(".")]
+
+
+def key_lines(text: str) -> dict[str, int]:
+    """Dotted key path ('accounts[1].rules.max_contracts.limit') -> its line (1-based), for
+    every table header and `key = value` line of the file."""
+    out: dict[str, int] = {}
+    arrays: dict[str, int] = {}          # array-of-tables path -> its last index
+    table: list[str] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        header = _HEADER.match(line)
+        if header:
+            parts = _parts(header.group(2))
+            resolved: list[str] = []
+            for i, part in enumerate(parts):
+                here = ".".join(resolved + [part])
+                last = header.group(1) == "[[" and i == len(parts) - 1
+                if last:
+                    arrays[here] = arrays.get(here, -1) + 1
+                resolved.append(f"{part}[{arrays[here]}]" if here in arrays else part)
+            table = resolved
+            out.setdefault(".".join(table), n)
+            continue
+        key = _KEY.match(line)
+        if key and not line.lstrip().startswith("#"):
+            out.setdefault(".".join(table + _parts(key.group(1))), n)
+    return out
+
+
+def line_of(path: str, lines: dict[str, int]) -> Optional[int]:
+    """The line of `path`, else of the nearest key or table that holds it."""
+    parts = path.split(".")
+    while parts:
+        found = lines.get(".".join(parts))
+        if found is not None:
+            return found
+        parts.pop()
+    return None
+
+
+def account_of(path: str, data: Any) -> str:
+    """'account Demo 2 (1002)' for a key under accounts[N] ('' for any other key)."""
+    m = _INDEX.match(path)
+    if not m or m.group(1) != "accounts" or not isinstance(data, dict):
+        return ""
+    accounts = data.get("accounts")
+    i = int(m.group(2))
+    if not isinstance(accounts, list) or i >= len(accounts) or not isinstance(accounts[i], dict):
+        return f"account #{i + 1} in the file"
+    a = accounts[i]
+    aid = a.get("id") if isinstance(a.get("id"), int) else None
+    name = str(a.get("display_name") or a.get("name") or (aid if aid is not None else ""))
+    return f"account {on_screen(name, aid)}" if name else f"account #{i + 1} in the file"
+
+
+def located(problem: Problem, text: str, data: Any,
+            lines: Optional[dict[str, int]] = None) -> Problem:
+    """The problem with where it is (line, account, rule) after its message."""
+    lines = key_lines(text) if lines is None else lines
+    bits = []
+    line = line_of(problem.path, lines) if problem.path else None
+    account = account_of(problem.path, data)
+    if account:
+        bits.append(account)
+    rule = _RULE.search(problem.path) if account else None
+    if rule:
+        bits.append(f"rule {rule.group(1)}" + (f" {rule.group(2)}" if rule.group(2) else ""))
+    where = ", ".join(bits)
+    if line is not None:
+        where = f"line {line}" + (f": {where}" if where else "")
+    return attrs.evolve(problem, message=f"{problem.message} ({where})") if where else problem
+
+
+def locate_all(problems, text: str, data: Any) -> list[Problem]:
+    lines = key_lines(text)
+    return [located(p, text, data, lines) for p in problems]

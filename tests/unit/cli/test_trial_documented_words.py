@@ -1,0 +1,44 @@
+"""Trial findings: LAST ACTIONS showed an outcome "suppressed", a word docs/operations.md does
+not list; status showed "daily_realized_loss -607.66/-500.00 122%" under a lockout with no
+"locked already, no new action", which docs/rules.md promises."""
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from cli.watch.model import build_screen
+from cli.watch.view import plain, render
+from shared.messages.risk import LOCKED_ALREADY, Decision
+from tests.unit.cli.screens import CALENDAR, CHICAGO, NOW, account, lockout, rule, state
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def breach(suppressed: str, id_: str = "d9") -> Decision:
+    return Decision(id=id_, ts_ns=NOW, rule="daily_realized_loss", account_id=1001,
+                    action="flatten", value=Decimal("-607.66"), limit=Decimal("-500"),
+                    reason="realized -607.66 <= -500.00", suppressed=suppressed)
+
+
+def test_an_action_not_sent_says_why_in_a_documented_word():
+    s = state(account())
+    s.apply(breach(f"{LOCKED_ALREADY}: account Demo 1 locked (until_reset) by daily_net_loss"))
+    s.apply(breach("a flatten of the account is in flight (d8.1)", id_="d10"))
+    text = plain(render(build_screen(s, NOW, CHICAGO, CALENDAR), 100, None, unicode=False))
+    assert "suppressed" not in text
+    assert "not sent: locked already" in text and "not sent: in flight" in text
+    operations = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    assert "`not sent: locked already`" in operations and "`not sent: in flight`" in operations
+
+
+def test_a_limit_past_100_percent_under_a_lockout_says_nothing_more_is_done():
+    rules = [rule("daily_realized_loss", "-607.66", "-500", 1.22),
+             rule("max_contracts", 2, 5, 0.4)]
+    locked = state(account(realized="-607.66", rules=rules, lockouts=[lockout()]))
+    text = plain(render(build_screen(locked, NOW, CHICAGO, CALENDAR), 120, None, unicode=False))
+    [line] = [ln for ln in text.splitlines() if "122%" in ln and "/" in ln and "[" not in ln]
+    assert "122% locked already, no new action" in line
+    assert text.count("no new action") == 1                 # not on the rule within its limit
+    free = state(account(realized="-607.66", rules=rules))  # not locked (yet): no such note
+    text = plain(render(build_screen(free, NOW, CHICAGO, CALENDAR), 120, None, unicode=False))
+    assert "no new action" not in text
