@@ -4,7 +4,8 @@ POST /sim/quote      {"contractId" (id or ticker), "lastPrice", "bestBid"?, "bes
 POST /sim/account    {"accountId", "canTrade"?, "balance"?, "apiRejected"?}
 POST /sim/market     {"open": bool}      closed: orders and closes fail OrderRejected, null message
 POST /sim/disconnect {"mode": "close"|"abort", "seconds": 0}   drop every websocket
-POST /sim/fail       {"endpoint", "status", "count", "retryAfter"?, "apply"?, "body"?, "delay"?}
+POST /sim/fail       {"endpoint", "status", "count", "retryAfter"?, "apply"?, "body"?, "delay"?,
+                      "accountId"?}   accountId: only calls for that account fail
                      delay: answer only after that many seconds (the caller times out)
                      body: answer this text instead (garbage JSON, an HTML error page)
 GET|POST /sim/calls  counts per endpoint since start or the last POST /sim/calls/reset:
@@ -144,9 +145,10 @@ class Controls:
             text = body.get("body")
             if text is not None and not isinstance(text, str):
                 raise BadRequest("body", f"expected the answer text as a string, got {text!r}")
+            account = field_int(body, "accountId", required=False)
             self.gateway.faults.arm(endpoint, status, 1 if count is None else count,
                                     _number(body, "retryAfter", 1.0), bool(_bool(body, "apply")),
-                                    text, _number(body, "delay", 0.0))
+                                    text, _number(body, "delay", 0.0), account)
             return _ok(armed=self.gateway.faults.armed())
 
     def _calls(self, _body: dict) -> Response:

@@ -31,6 +31,7 @@ class Fault:
     apply: bool = False
     body: Optional[str] = None       # what to answer instead (garbage JSON, an HTML error page)
     delay: float = 0.0               # answer only after this long: past the caller's timeout
+    account: Optional[int] = None    # only calls for this account (accountId in the body)
 
 
 @attrs.frozen
@@ -89,9 +90,11 @@ class Faults:
         self._armed: dict[str, Fault] = {}
 
     def arm(self, endpoint: str, status: int, count: int, retry_after: float = 1.0,
-            apply: bool = False, body: Optional[str] = None, delay: float = 0.0) -> None:
-        """Fail the next `count` calls with `status`; with `body`, answer that text instead
-        (then any status from 200 is allowed: a 200 carrying garbage is a failure too)."""
+            apply: bool = False, body: Optional[str] = None, delay: float = 0.0,
+            account: Optional[int] = None) -> None:
+        """Fail the next `count` calls with `status` (with `account`, only calls for that
+        account); with `body`, answer that text instead (then any status from 200 is allowed:
+        a 200 carrying garbage is a failure too)."""
         low = 200 if body is not None else 400
         if not low <= status <= 599:
             raise ValueError(f"expected an HTTP status from {low} to 599, got {status!r}")
@@ -100,7 +103,13 @@ class Faults:
         else:
             if delay < 0:
                 raise ValueError(f"expected a delay of 0 s or more, got {delay!r}")
-            self._armed[endpoint] = Fault(status, count, retry_after, apply, body, delay)
+            self._armed[endpoint] = Fault(status, count, retry_after, apply, body, delay,
+                                          account)
+
+    def for_accounts(self) -> bool:
+        """A fault is armed for one account only (the gateway then reads each body's
+        accountId before answering)."""
+        return any(f.account is not None for f in self._armed.values())
 
     def armed(self) -> dict:
         return {k: attrs.asdict(v) for k, v in self._armed.items()}
@@ -142,18 +151,19 @@ class Faults:
         a client that reconnects in a storm shows here."""
         self.calls[f"/hubs/{hub}"] += 1
 
-    def on_call(self, endpoint: str) -> Optional[Failure]:
-        """Count a call; the failure to answer with, if one is armed or the rate limit is hit."""
+    def on_call(self, endpoint: str, account: Optional[int] = None) -> Optional[Failure]:
+        """Count a call (for `account`: the accountId of its body, if any); the failure to
+        answer with, if one is armed or the rate limit is hit."""
         self.calls[endpoint] += 1
         limiter = self.history_limiter if endpoint.startswith(HISTORY_PREFIX) else self.limiter
-        failure = self._injected(endpoint) or limiter.check()
+        failure = self._injected(endpoint, account) or limiter.check()
         if failure is not None:
             self.failed[endpoint] += 1
         return failure
 
-    def _injected(self, endpoint: str) -> Optional[Failure]:
+    def _injected(self, endpoint: str, account: Optional[int]) -> Optional[Failure]:
         fault = self._armed.get(endpoint)
-        if fault is None:
+        if fault is None or fault.account not in (None, account):
             return None
         fault.count -= 1
         if fault.count <= 0:

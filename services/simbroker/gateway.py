@@ -141,6 +141,16 @@ def parse_body(raw: bytes) -> dict:
     return body
 
 
+def body_account(raw: bytes) -> Optional[int]:
+    """The accountId a call's body names (None: none, or not a JSON object)."""
+    try:
+        body = parse_body(raw)
+    except BadRequest:
+        return None
+    account = body.get("accountId")
+    return account if isinstance(account, int) and not isinstance(account, bool) else None
+
+
 class NullHub:
     """Stands in for the hub server when none is attached (unit tests, tools)."""
 
@@ -346,7 +356,8 @@ class Gateway:
         canonical, handler, needs_auth = route
         with self.lock:
             self.roll()
-            failure = self.faults.on_call(canonical)
+            failure = self.faults.on_call(canonical, body_account(raw)
+                                          if self.faults.for_accounts() else None)
             if failure is None or failure.apply:       # apply: it happens, the answer is lost
                 response = self._answer(handler, needs_auth, authorization, raw, canonical)
             if failure is None:

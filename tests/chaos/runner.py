@@ -131,8 +131,10 @@ class Chaos:
     def moment(self, what: str, account: int) -> None:
         """A story reached a worst moment: arm it."""
         if what == "riskd mid-flatten":
-            self.run.desk.fail(CLOSE, 500, 1, apply=True)       # the close works, answer lost
-            self.note("next closeContract applied but answered 500")
+            # the close works, its answer is lost: this account's (another account's close,
+            # coming first, took it before: the moment missed its flatten)
+            self.run.desk.fail(CLOSE, 500, 1, apply=True, accountId=account)
+            self.note(f"next closeContract of account {account} applied but answered 500")
             return
         if what == "reduce answered too late":
             # the partial close works; its answer comes after enforcement's timeout (10 s)

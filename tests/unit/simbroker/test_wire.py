@@ -119,3 +119,19 @@ def test_a_close_applied_whose_answer_comes_too_late(clock):
                       json.dumps({"accountId": 1001, "contractId": MNQ}).encode())
     assert late.status == 504 and time.monotonic() - started >= 0.2
     assert g.faults.counts()["tookEffect"]["/api/Position/closeContract"] == 1   # it happened
+
+
+def test_a_fault_armed_for_one_account_fails_only_that_accounts_calls(clock):
+    """The chaos run's "riskd mid-flatten" armed the next closeContract of anyone: the one it
+    hit was whichever account closed next, not the flatten the moment was about."""
+    g = Gateway(SimConfig(calendar_date="2026-12-04"), "u", "k", clock)
+    auth = _login(g)
+    g.market.set_last(MNQ, 21000)
+    for account in (1001, 1002):
+        g.api_call("/api/Order/place", auth, json.dumps(
+            {"accountId": account, "contractId": MNQ, "type": 2, "side": 0, "size": 1}).encode())
+    g.faults.arm("/api/Position/closeContract", 500, 1, apply=True, account=1002)
+    close = lambda a: json.dumps({"accountId": a, "contractId": MNQ}).encode()   # noqa: E731
+    assert g.api_call("/api/Position/closeContract", auth, close(1001)).status == 200
+    assert g.api_call("/api/Position/closeContract", auth, close(1002)).status == 500
+    assert g.faults.armed() == {}                                     # used up by 1002's
