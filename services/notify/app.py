@@ -31,17 +31,19 @@ from services.notify.channels import ChannelError
 from services.notify.channels.discord import DiscordChannel
 from services.notify.channels.telegram import TelegramChannel
 from services.notify.outbox import Outbox
+from services.notify.running import WorkerStates
 from services.notify.sender import ChannelSender
 from services.notify.steps import StepHold, step_alert, step_key
-from services.notify.templates import (LOG_ONLY, Alert, DisconnectWatch, build, context_for,
-                                       severity_at_least, with_unguarded)
+from services.notify.templates import (LOG_ONLY, Alert, Context, DisconnectWatch, build,
+                                       context_for, severity_at_least, waits, with_unguarded)
 from shared import shards, topics
 from shared.bus.subscriber import Subscriber
 from shared.codec import DecodeError, decode, encode
 from shared.config.accounts import find_account
-from shared.messages.control import GuardReport
+from shared.messages.control import GuardReport, WorkerEvent
 from shared.messages.enforce import CommandResult
 from shared.messages.market import BrokerConnection
+from shared.messages.risk import Decision, command_key
 from shared.messages.notify import (ChannelAnswer, ChannelState, CommandsState, DailySummary,
                                     NotifyStatus,
                                     NotifyStatusRequest, NotifyTest, NotifyTestResult)
@@ -65,6 +67,7 @@ SOURCES = (
     ("events", (topics.WORKER, topics.CONFIG, topics.GUARD, NOTIFY_TOPIC)),
 )
 CHANNELS = (("telegram", TelegramChannel), ("discord", DiscordChannel))
+WAITED_MAX = 1000       # actions remembered as waiting for enforcement (their "Done" says so)
 
 
 class NotifyWorker(Worker):
@@ -83,6 +86,8 @@ class NotifyWorker(Worker):
         # phone read "✅ Done" before the "⚠️ Breach" that caused it); (result, its held row)
         self._behind: dict[int, list[tuple]] = {}
         self.unguarded: dict[str, float] = {}     # trading day -> the supervisor's latest figure
+        self.running = WorkerStates()             # is enforcement running (services/notify/running.py)
+        self._waited: dict[str, int] = {}         # command id -> enforcement down since, alerted
         self.commands: CommandPoller | None = None
         self._configure(self.config)
         self.subs: list[Subscriber] = []
@@ -193,6 +198,8 @@ class NotifyWorker(Worker):
             self._behind.setdefault(msg.account_id, []).append(
                 (msg, self.outbox.hold(encode(msg))))          # after the step's alert
             return
+        if isinstance(msg, WorkerEvent):
+            self.running.observe(msg, self.clock.now_ns())
         if isinstance(msg, GuardReport):
             self.unguarded[msg.trading_day] = msg.unguarded_s
             return
@@ -202,7 +209,7 @@ class NotifyWorker(Worker):
         if isinstance(msg, BrokerConnection):
             alerts = self.watch.observe(msg, self.clock.monotonic())
         else:
-            alert = build(msg, self.ctx_t)
+            alert = build(msg, self._ctx())
             alerts = [alert] if alert is not None else []
         for alert in alerts:
             self.queue(alert, lock_button_account(msg))
@@ -238,7 +245,9 @@ class NotifyWorker(Worker):
         messages leave the held table in the transaction that queues the alert."""
         for group in self.steps.due(self.clock.monotonic(), everything):
             rows = tuple(self._held_rows.pop(step_key(group[0]), ()))
-            alert = step_alert(group, self.ctx_t)
+            ctx = self._ctx()
+            alert = step_alert(group, ctx)
+            self._remember_waiting(group, ctx)
             if alert is None:
                 if rows:
                     self.outbox.release(rows)
@@ -248,13 +257,27 @@ class NotifyWorker(Worker):
         for account in list(self._behind):
             if everything or not self.steps.holds(account):
                 for msg, row in self._behind.pop(account):
-                    alert = build(msg, self.ctx_t)
+                    alert = build(msg, self._ctx())
                     if alert is None:
                         self.outbox.release([row])
                     else:
                         self.queue(alert, lock_button_account(msg), release=(row,))
         if len(self.steps):        # a step that started after this timer was set
             self.after(self.steps.hold_s, self._flush_steps)
+
+    def _ctx(self) -> Context:
+        """The templates' context now: whether enforcement runs, which actions waited for it."""
+        return attrs.evolve(self.ctx_t, enforcement_down_ns=self.running.down_since("enforcement"),
+                            waited=self._waited)
+
+    def _remember_waiting(self, group: list, ctx: Context) -> None:
+        """The commands whose breach alert said they wait for enforcement: their "Done" says it
+        came once enforcement was back (kept while notify runs, at most WAITED_MAX)."""
+        for msg in group:
+            if isinstance(msg, Decision) and waits(msg, ctx):
+                self._waited[command_key(msg)] = ctx.enforcement_down_ns or msg.ts_ns
+        while len(self._waited) > WAITED_MAX:
+            del self._waited[next(iter(self._waited))]
 
     def _tick(self) -> None:
         for alert in self.watch.tick(self.clock.monotonic()):

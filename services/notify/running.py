@@ -1,0 +1,40 @@
+"""Whether the guard workers run, as notify hears the supervisor's worker events (pure).
+
+The supervisor publishes a WorkerEvent (topic WORKER, events PUB) at every state change of a
+worker. A breach alert built while enforcement is not running must not read as if its action
+were happening (trial: "action: close the position MNQ" on the phone while `riskctl history`
+said "waits for enforcement, which is not running"): risk keeps the command and sends it when
+enforcement is back, so the alert says the action waits, since when, and that the trader should
+act on the broker's platform if needed (services/notify/templates.py). docs/alerts.md says it.
+Before the first event about a worker nothing is known, and it is taken as running.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from shared import shards
+from shared.messages.control import WorkerEvent
+
+RUNNING = "running"
+WATCHED = ("enforcement", "risk")
+
+
+class WorkerStates:
+    """Since when each watched worker (a risk shard on its own) has not been running."""
+
+    def __init__(self) -> None:
+        self._down: dict[str, int] = {}      # worker name -> not running since (ns)
+
+    def observe(self, e: WorkerEvent, now_ns: int) -> None:
+        if shards.base_name(e.name) not in WATCHED:
+            return
+        if e.state == RUNNING:
+            self._down.pop(e.name, None)
+        else:                               # stopped, stopping, starting, backoff, flapping:
+            self._down.setdefault(e.name, now_ns)    # the first moment it stopped running
+
+    def down_since(self, base: str) -> Optional[int]:
+        """When `base` (enforcement, risk: any of its shards) stopped running; None: running
+        (or nothing heard of it)."""
+        since = [ns for name, ns in self._down.items() if shards.base_name(name) == base]
+        return min(since) if since else None
