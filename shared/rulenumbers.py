@@ -9,6 +9,7 @@ the rest). param_text: one parameter as the wire carries it (TOML value text: "5
 """
 from __future__ import annotations
 
+import re
 import typing
 from decimal import Decimal, InvalidOperation
 from typing import Any, Optional
@@ -33,6 +34,13 @@ def count_text(value) -> str:
     """A whole number: 5, 1800 (a count read as money, 5.00, would not be one)."""
     d = Decimal(value)
     return f"{d.to_integral_value():f}" if d == d.to_integral_value() else f"{d.normalize():f}"
+
+
+def window_of(detail: str) -> str:
+    """' per hour' when a reading counts in a window ('4 of 10 trades per hour'): 4/10 and
+    2/3 are different windows, and every screen and alert says which."""
+    m = re.search(r" per (\w+)$", detail or "")
+    return f" per {m.group(1)}" if m else ""
 
 
 def reading_text(rule: str, value: Optional[Decimal]) -> str:

@@ -12,7 +12,6 @@ no terminal, no clock of its own: the same Screen feeds `riskctl watch`,
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import OrderedDict
 from decimal import Decimal
 from typing import Any, Optional
@@ -31,7 +30,7 @@ from shared.messages.market import BrokerConnection, PositionsTable
 from shared.messages.risk import (ACTION_NONE, MANUAL, TIMER, UNTIL_RESET, UNTIL_SESSION,
                                   AccountStatus, Decision, HistoryReply, LastRiskStatus,
                                   RiskStatusReply)
-from shared.rulenumbers import params_texts, reading_text
+from shared.rulenumbers import params_texts, reading_text, window_of
 from shared.symbols import UnknownSymbol, ticker_of
 
 # The limits whose use is drawn as a bar (docs/rules.md: the loss limits of an account).
@@ -547,13 +546,6 @@ def _rule_lines(status: AccountStatus) -> list[RuleLine]:
         colour = bar_colour(float(r.progress), r.warn_at) if r.progress is not None else ""
         out.append(RuleLine(rule=r.rule, text=text, colour=colour))
     return out
-
-
-def window_of(detail: str) -> str:
-    """' per hour' when a reading counts in a window ('4 of 10 trades per hour'): 4/10 and
-    2/3 are different windows, and the screen says which."""
-    m = re.search(r" per (\w+)$", detail or "")
-    return f" per {m.group(1)}" if m else ""
 
 
 def waiting_text(rule: str, waiting: dict) -> str:

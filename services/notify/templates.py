@@ -25,7 +25,7 @@ from shared.messages.market import BrokerConnection
 from shared.messages.notify import SEVERITIES, DailySummary, NotifyEvent
 from shared.symbols import tickers_in
 from shared.pastwords import past_words
-from shared.rulenumbers import COUNT_RULES, count_text
+from shared.rulenumbers import COUNT_RULES, count_text, window_of
 from shared.workerdown import CRASHED, FLAPPING, down_kind
 from shared.messages.risk import (ACTION_NONE, ALERT, LOCKED_ALREADY, MANUAL, TIMER,
                                   UNTIL_RESET, UNTIL_SESSION, Decision, LockoutChange, PastLimit,
@@ -203,7 +203,8 @@ def warning_alert(w: RuleWarning, ctx: Context) -> Optional[Alert]:
     share = _share(w.value, w.limit)
     return Alert(kind="rule_warning", severity=INFO,
                  title=f"🟡 {w.rule} at {share or f'{w.warn_at:.0%}'} of its limit on {account}",
-                 lines=(reading(w.rule, w.value, w.limit),),
+                 # the window a count is in ('2 of 3 trades per minute': risk's reason)
+                 lines=(reading(w.rule, w.value, w.limit) + window_of(w.reason),),
                  account=account, account_id=w.account_id, ts_ns=w.ts_ns)
 
 

@@ -277,3 +277,16 @@ def test_a_command_that_found_nothing_to_do_is_logged_not_sent(action, detail):
     done = attrs.evolve(nothing, detail="flattened account SIM-DEMO-1: close MNQ",
                         first_answer_ns=T0 - 1)
     assert build(done, CTX).kind == "action_done" not in LOG_ONLY
+
+
+def test_a_trade_frequency_warning_names_its_window():
+    # trial: the alert said "value 2 vs limit 3" where history said "2 of 3 trades per minute"
+    w = RuleWarning(id="w", ts_ns=T0, rule="trade_frequency_limit", account_id=1001,
+                    value=Decimal(2), limit=Decimal(3), warn_at=0.8,
+                    reason="trade_frequency_limit at 67% of its limit: 2 of 3 trades per minute")
+    alert = build(w, CTX)
+    assert alert.lines == ("value 2 vs limit 3 per minute",)
+    money = RuleWarning(id="m", ts_ns=T0, rule="daily_loss", account_id=1001,
+                        value=Decimal(-400), limit=Decimal(-500), warn_at=0.8,
+                        reason="daily_loss at 80% of its limit: realized -400")
+    assert build(money, CTX).lines == ("value -400.00 vs limit -500.00",)
