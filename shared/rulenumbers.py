@@ -50,6 +50,14 @@ def reading_text(rule: str, value: Optional[Decimal]) -> str:
     return count_text(value) if rule in COUNT_RULES else money_text(value)
 
 
+def versus_text(rule: str, value: Optional[Decimal], limit: Optional[Decimal]) -> str:
+    """'-603.33 vs -600.00' (money), '2 vs 3' (counts): a reading beside its limit, as history
+    shows it; '' when there is no reading (a note)."""
+    if value is None:
+        return ""
+    return f"{reading_text(rule, value)} vs {reading_text(rule, limit)}"
+
+
 def _kind(field: attrs.Attribute) -> Any:
     """MONEY, COUNT, the attrs class of a list's or dict's items, or None."""
     if field.converter in (to_money, to_optional_money):
