@@ -565,16 +565,15 @@ def params_text(rule: str, params: dict) -> str:
     return " ".join(parts)
 
 
-def lock_end(lock, status: AccountStatus, now_ns: int, tz: dt.tzinfo,
-             today: Optional[dt.date] = None) -> str:
-    """The live countdown of a lockout, or how it ends when it has no end time (today: the
-    trading day the screen shows; a time on another date names its day)."""
+def lock_end(lock, status: AccountStatus, now_ns: int, tz: dt.tzinfo) -> str:
+    """The live countdown of a lockout, or how it ends when it has no end time (its end names
+    its day, as every time does: shared/showtime.py)."""
     until = lock.until_ns
     if until is None and lock.kind == UNTIL_RESET and status.next_roll_ns:
         until = status.next_roll_ns
     if until is not None:
         return (f"{fmt_countdown((until - now_ns) / NS_PER_S)} "
-                f"(until {showtime.at(until, tz, now_ns, today=today)})")
+                f"(until {showtime.at(until, tz, now_ns)})")
     if lock.kind == MANUAL:
         return ("until the broker allows trading again or an admin unlocks"
                 if lock.clears_on else "until an admin unlocks")
@@ -583,8 +582,7 @@ def lock_end(lock, status: AccountStatus, now_ns: int, tz: dt.tzinfo,
     return "until the next trading-day roll"
 
 
-def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo,
-             today: Optional[dt.date] = None) -> list[Banner]:
+def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo) -> list[Banner]:
     out = []
     for lock in status.lockouts:
         if lock.symbol:
@@ -595,8 +593,7 @@ def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo,
             kind = "LOCKED OUT"
         who = "" if lock.by == "rule" else f" (by {lock.by})"
         text = f"{lock.rule}{who}: {lock.reason}" if lock.reason else f"{lock.rule}{who}"
-        out.append(Banner(kind=kind, text=text, countdown=lock_end(lock, status, now_ns, tz,
-                                                                    today)))
+        out.append(Banner(kind=kind, text=text, countdown=lock_end(lock, status, now_ns, tz)))
     if not status.can_trade and not any(b.kind == "LOCKED OUT" for b in out):
         out.append(Banner(kind="BROKER BLOCKS TRADING", text="the broker reports canTrade = false",
                           countdown="until the broker allows trading again"))
@@ -628,9 +625,9 @@ def _position_lines(status: AccountStatus, closed: frozenset = frozenset()) -> l
 
 
 def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo, now_ns: int,
-                  since_ns: int = 0, today: Optional[dt.date] = None) -> list[ActionLine]:
-    """Today's actions of an account (since_ns: the trading day's start), newest first; a time
-    whose date is not `today` (the trading day shown) names its day."""
+                  since_ns: int = 0) -> list[ActionLine]:
+    """Today's actions of an account (since_ns: the trading day's start), newest first; each
+    time names its day (shared/showtime.py)."""
     rows = sorted((a for a in state.actions.values()
                    if a.account_id == account_id and a.ts_ns >= since_ns),
                   key=lambda a: a.ts_ns, reverse=True)
@@ -638,7 +635,7 @@ def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo, now_ns: int
     for a in rows[:MAX_ACTIONS]:
         colour = {"done": "green", "failed": "red", "pending": "amber",
                   "accepted": "amber", NOT_KNOWN: "amber"}.get(a.status, "dim")
-        out.append(ActionLine(time=showtime.at(a.ts_ns, tz, now_ns, seconds=True, today=today)
+        out.append(ActionLine(time=showtime.at(a.ts_ns, tz, now_ns, seconds=True)
                               if a.ts_ns
                               else "-",
                               rule=a.rule or "-", action=a.action or "-", status=a.status,
@@ -656,9 +653,9 @@ def outcome_text(status: str, acted: Optional[bool]) -> str:
 
 
 def account_view(state: WatchState, status: AccountStatus, now_ns: int,
-                 tz: dt.tzinfo, since_ns: int = 0, today: Optional[dt.date] = None) -> AccountView:
+                 tz: dt.tzinfo, since_ns: int = 0) -> AccountView:
     net = status.realized + status.unrealized
-    banners = _banners(status, now_ns, tz, today)
+    banners = _banners(status, now_ns, tz)
     return AccountView(
         account_id=status.account_id, name=status.name or str(status.account_id),
         trading_day=status.trading_day, balance=fmt_money(status.balance, signed=False),
@@ -670,7 +667,7 @@ def account_view(state: WatchState, status: AccountStatus, now_ns: int,
         bars=_bars(status), banners=banners,
         positions=_position_lines(status, frozenset(closed_since(state, status))),
         rules=_rule_lines(status), actions=_action_lines(state, status.account_id, tz, now_ns,
-                                                         since_ns, today),
+                                                         since_ns),
         rules_off=sum(1 for r in status.rules if not r.enabled))
 
 
@@ -706,15 +703,14 @@ def not_live(state: WatchState) -> str:
     return ""
 
 
-def as_of(ns: int, tz: dt.tzinfo, now_ns: int, today: Optional[dt.date] = None) -> str:
-    """'figures as of 08:41:12 CST': when risk made the figures shown."""
-    return f"figures as of {showtime.at(ns, tz, now_ns, seconds=True, today=today)}"
+def as_of(ns: int, tz: dt.tzinfo, now_ns: int) -> str:
+    """'figures as of Wed 08:41:12 CST': when risk made the figures shown."""
+    return f"figures as of {showtime.at(ns, tz, now_ns, seconds=True)}"
 
 
-def not_live_line(stale: str, status: AccountStatus, tz: dt.tzinfo, now_ns: int,
-                  today: Optional[dt.date] = None) -> str:
-    """An account panel's mark: 'NOT LIVE (risk is stopped): figures as of 08:41:12 CST'."""
-    return f"NOT LIVE ({stale}): " + as_of(status.ts_ns, tz, now_ns, today)
+def not_live_line(stale: str, status: AccountStatus, tz: dt.tzinfo, now_ns: int) -> str:
+    """An account panel's mark: 'NOT LIVE (risk is stopped): figures as of Wed 08:41:12 CST'."""
+    return f"NOT LIVE ({stale}): " + as_of(status.ts_ns, tz, now_ns)
 
 
 def actions_note(state: WatchState, view: AccountView, stale: str = "") -> str:
@@ -750,11 +746,11 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
                              and failing else s, healthy=s == "running"
                              and not (n == "notify" and failing))
                    for n, s in sorted(state.workers.items())]
-    header = Header(clock=showtime.at(now_ns, tz, now_ns, seconds=True, today=day),
+    header = Header(clock=showtime.at(now_ns, tz, now_ns, seconds=True),
                     trading_day=day.isoformat(),
                     to_roll=to_roll, broker=broker, broker_ok=broker_ok, workers=workers)
     stale = not_live(state)
-    figures = (as_of(min(a.ts_ns for a in state.accounts.values()), tz, now_ns, day)
+    figures = (as_of(min(a.ts_ns for a in state.accounts.values()), tz, now_ns)
                + ", not live" if state.accounts else "no figures known")
     guard = "NOT GUARDED now: " + "; ".join(state.unguarded) if state.unguarded else ""
     if state.reachable is False:
@@ -774,11 +770,11 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
     else:
         notice, level = "", ""
     day_start = calendar.start_of(day)
-    accounts = [account_view(state, s, now_ns, tz, day_start, day)
+    accounts = [account_view(state, s, now_ns, tz, day_start)
                 for _id, s in sorted(state.accounts.items())]
     if stale:
         accounts = [attrs.evolve(a, not_live=not_live_line(
-            stale, state.accounts[a.account_id], tz, now_ns, day)) for a in accounts]
+            stale, state.accounts[a.account_id], tz, now_ns)) for a in accounts]
     accounts = [attrs.evolve(a, actions_note=actions_note(state, a, stale)) for a in accounts]
     selected = min(max(selected, 0), max(len(accounts) - 1, 0))
     health = [] if state.reachable is False else health_notes(state.config, state.channels, tz,

@@ -75,8 +75,8 @@ class Context:
         return self.accounts.get(account_id, str(account_id))
 
     def at(self, ts_ns: int, now_ns: int, seconds: Optional[bool] = None) -> str:
-        """A time in the display zone, with its day unless it is now_ns's, and its seconds as
-        shared/showtime.py shows them (an end never earlier than it is)."""
+        """A time in the display zone, with its day (its date too more than 6 days from now_ns)
+        and its seconds as shared/showtime.py shows them (an end never earlier than it is)."""
         return showtime.at(ts_ns, self.tz, now_ns, seconds)
 
     def since(self, ts_ns: int, now_ns: int) -> str:

@@ -53,7 +53,7 @@ def test_a_breach_while_enforcement_is_stopped_says_the_action_waits():
     assert alert.lines[:3] == (
         "value -200.50 vs limit -150.00",
         "action waiting: close the position MNQ",
-        "enforcement is not running (since 06:01:05 CST): risk sends the action when "
+        "enforcement is not running (since Sat 06:01:05 CST): risk sends the action when "
         "enforcement is back; act on your broker's platform if needed")
     assert not any(line.startswith("action: ") for line in alert.lines)
 
@@ -78,7 +78,7 @@ def test_a_lockout_step_while_enforcement_is_stopped_says_so():
         id="l", account_id=7, kind="until_reset", rule="daily_loss", since_ns=T0,
         until_ns=T0 + 3600 * 10**9))
     alone = build(lock, ctx)
-    assert alone.lines[-1] == ("enforcement is not running (since 06:01:05 CST): riskd cannot "
+    assert alone.lines[-1] == ("enforcement is not running (since Sat 06:01:05 CST): riskd cannot "
                                "close what the account opens until it is back; act on your "
                                "broker's platform if needed")
     breach = attrs.evolve(CLOSE, rule="daily_loss", lock=LockSpec(kind="until_reset",
@@ -95,5 +95,5 @@ def test_the_done_of_an_action_that_waited_says_enforcement_is_back():
     alert = build(done, attrs.evolve(CTX, waited={"d9.1": STOPPED}))
     assert alert.title == "✅ Done on Ana main: enforcement is back"
     assert alert.lines == ("closed 1 MNQ", "the action that waited for enforcement (not running "
-                           "since 06:01:05 CST), done now that it is back")
+                           "since Sat 06:01:05 CST), done now that it is back")
     assert build(done, CTX).title == "✅ Done on Ana main"
