@@ -40,7 +40,9 @@ from shared import shards, topics
 from shared.bus.subscriber import Subscriber
 from shared.codec import DecodeError, decode, encode
 from shared.config.accounts import find_account
-from shared.messages.control import GuardReport, WorkerEvent
+from shared.bus.rpc import RpcClient, RpcTimeout
+from shared.messages.control import (ControlRequest, GuardReport, StatusRequest,
+                                     SupervisorStatus, WorkerEvent)
 from shared.messages.enforce import CommandResult
 from shared.messages.market import BrokerConnection
 from shared.messages.risk import Decision, command_key
@@ -67,6 +69,7 @@ SOURCES = (
     ("events", (topics.WORKER, topics.CONFIG, topics.GUARD, NOTIFY_TOPIC)),
 )
 CHANNELS = (("telegram", TelegramChannel), ("discord", DiscordChannel))
+STATES_TIMEOUT_S = 1.0  # the supervisor answers its own status at once
 WAITED_MAX = 1000       # actions remembered as waiting for enforcement (their "Done" says so)
 
 
@@ -105,6 +108,7 @@ class NotifyWorker(Worker):
         self.handle(NotifyStatusRequest, self._on_status)
         self.handle(NotifyTest, self._on_test)
         self.every(1.0, self._tick)
+        self.after(0.0, self._ask_worker_states)
         self._take_back_held()
 
     def _configure(self, config) -> None:
@@ -265,6 +269,22 @@ class NotifyWorker(Worker):
         if len(self.steps):        # a step that started after this timer was set
             self.after(self.steps.hold_s, self._flush_steps)
 
+    def _ask_worker_states(self) -> None:
+        """Every worker's state from the supervisor, once at the start: its worker events are
+        kept 10 s only, so a notify started while enforcement is stopped hears none of them
+        (services/notify/running.py). No answer: what the events say from now on."""
+        try:
+            with RpcClient(self.config.bus.control, "supervisor", timeout=STATES_TIMEOUT_S,
+                           retries=0, name="notify") as client:
+                reply = client.call(ControlRequest(command=StatusRequest()))
+        except RpcTimeout:
+            log.warning("notify: the supervisor did not say which workers run within %g s; "
+                        "notify learns it from their next state change", STATES_TIMEOUT_S)
+            return
+        body = getattr(reply, "body", None)
+        if isinstance(reply, Reply) and reply.ok and isinstance(body, SupervisorStatus):
+            self.running.snapshot(body.workers)
+
     def _ctx(self) -> Context:
         """The templates' context now: whether enforcement runs, which actions waited for it."""
         return attrs.evolve(self.ctx_t, enforcement_down_ns=self.running.down_since("enforcement"),
@@ -275,7 +295,7 @@ class NotifyWorker(Worker):
         came once enforcement was back (kept while notify runs, at most WAITED_MAX)."""
         for msg in group:
             if isinstance(msg, Decision) and waits(msg, ctx):
-                self._waited[command_key(msg)] = ctx.enforcement_down_ns or msg.ts_ns
+                self._waited[command_key(msg)] = ctx.enforcement_down_ns or 0
         while len(self._waited) > WAITED_MAX:
             del self._waited[next(iter(self._waited))]
 

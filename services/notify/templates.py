@@ -135,9 +135,13 @@ def waits(d: Decision, ctx: Context) -> bool:
 
 
 def enforcement_down_words(ctx: Context, now_ns: int) -> str:
-    """'enforcement is not running (since Sat 12:01:05 CST)'."""
-    return (f"enforcement is not running (since "
-            f"{ctx.since(ctx.enforcement_down_ns or now_ns, now_ns)})")
+    """'enforcement is not running (since Sat 12:01:05 CST)'; without the time when it stopped
+    before notify started (services/notify/running.py UNKNOWN_SINCE: 0)."""
+    return "enforcement is not running" + _since(ctx, ctx.enforcement_down_ns, now_ns)
+
+
+def _since(ctx: Context, since_ns: Optional[int], now_ns: int) -> str:
+    return f" (since {ctx.since(since_ns, now_ns)})" if since_ns else ""
 
 
 ACT_YOURSELF = "act on your broker's platform if needed"
@@ -282,8 +286,8 @@ def result_alert(r: CommandResult, ctx: Context) -> Optional[Alert]:
     if r.status == DONE:
         waited = ctx.waited.get(r.command_id)
         late = () if waited is None else (
-            f"the action that waited for enforcement (not running since "
-            f"{ctx.since(waited, r.finished_ns)}), done now that it is back",)
+            "the action that waited for enforcement"
+            f"{_since(ctx, waited, r.finished_ns)}, done now that it is back",)
         return Alert(kind="action_done", severity=INFO,
                      title=f"✅ Done on {account}" + (": enforcement is back" if late else ""),
                      lines=(r.detail or f"command {r.command_id}", *late), account=account,

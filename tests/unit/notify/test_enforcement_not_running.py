@@ -94,6 +94,25 @@ def test_the_done_of_an_action_that_waited_says_enforcement_is_back():
                          finished_ns=T0 + 60 * 10**9, first_answer_ns=T0 + 59 * 10**9)
     alert = build(done, attrs.evolve(CTX, waited={"d9.1": STOPPED}))
     assert alert.title == "✅ Done on Ana main: enforcement is back"
-    assert alert.lines == ("closed 1 MNQ", "the action that waited for enforcement (not running "
-                           "since Sat 06:01:05 CST), done now that it is back")
+    assert alert.lines == ("closed 1 MNQ", "the action that waited for enforcement (since "
+                           "Sat 06:01:05 CST), done now that it is back")
+    unknown = build(done, attrs.evolve(CTX, waited={"d9.1": 0}))     # stopped before notify ran
+    assert unknown.lines[1] == "the action that waited for enforcement, done now that it is back"
     assert build(done, CTX).title == "✅ Done on Ana main"
+
+
+def test_a_notify_started_while_enforcement_is_stopped_takes_the_supervisors_table():
+    # the supervisor's events are kept 10 s: a notify started later hears none of a stop
+    from shared.messages.control import WorkerInfo
+    s = WorkerStates()
+    s.snapshot([WorkerInfo(name="enforcement", state="stopped"),
+                WorkerInfo(name="risk", state="running"), WorkerInfo(name="notify",
+                                                                     state="running")])
+    assert s.down_since("enforcement") == 0 and s.down_since("risk") is None
+    alert = build(CLOSE, attrs.evolve(CTX, enforcement_down_ns=s.down_since("enforcement")))
+    assert alert.lines[2] == ("enforcement is not running: risk sends the action when "
+                              "enforcement is back; act on your broker's platform if needed")
+    s.observe(WorkerEvent(name="enforcement", state="starting"), T0)
+    assert s.down_since("enforcement") == 0            # still down since before notify
+    s.observe(WorkerEvent(name="enforcement", state="running"), T0)
+    assert s.down_since("enforcement") is None
