@@ -7,6 +7,9 @@ into an Alert, is redacted, and is queued in the outbox for every enabled channe
 min_severity it reaches, committed before the sender thread is woken; every alert is also
 logged in full at its severity's level, channel or not (services/notify/alertlog.py). Answers
 NotifyStatusRequest (per-channel state) and NotifyTest on its control socket.
+It keeps track of whether enforcement runs (services/notify/running.py): a breach alert made
+while it does not says its action waits. On start it asks risk for what was decided while
+notify was down and alerts what it missed, marked sent late (services/notify/catchup.py).
 With Telegram commands on, a CommandPoller thread answers the configured chats
 (services/notify/bot) through the same sender and queue; warnings and loss-rule breaches
 carry a "Lock me out" button. An alert about an account goes only to the Telegram chats
@@ -25,6 +28,7 @@ from typing import TYPE_CHECKING, Optional
 import attrs
 import zmq
 
+from services.notify import catchup
 from services.notify.alertlog import log_alert
 from services.notify.bot.access import Access, lock_button_account
 from services.notify.channels import ChannelError
@@ -34,8 +38,9 @@ from services.notify.outbox import Outbox
 from services.notify.running import WorkerStates
 from services.notify.sender import ChannelSender
 from services.notify.steps import StepHold, step_alert, step_key
-from services.notify.templates import (LOG_ONLY, Alert, Context, DisconnectWatch, build,
-                                       context_for, severity_at_least, waits, with_unguarded)
+from services.notify.templates import (LOG_ONLY, WARNING, Alert, Context, DisconnectWatch,
+                                       build, context_for, severity_at_least, waits,
+                                       with_unguarded)
 from shared import shards, topics
 from shared.bus.subscriber import Subscriber
 from shared.codec import DecodeError, decode, encode
@@ -109,6 +114,13 @@ class NotifyWorker(Worker):
         self.handle(NotifyTest, self._on_test)
         self.every(1.0, self._tick)
         self.after(0.0, self._ask_worker_states)
+        # what risk decided while this notify was down (services/notify/catchup.py)
+        self._down_from = self.outbox.last_alive()
+        self._late: set[str] = set()       # decision ids taken from risk's history
+        self._catch_up_tries = 0
+        self._alive()
+        self.every(catchup.ALIVE_EVERY_S, self._alive)
+        self.after(catchup.CATCH_UP_AFTER_S, self._catch_up)
         self._take_back_held()
 
     def _configure(self, config) -> None:
@@ -195,9 +207,13 @@ class NotifyWorker(Worker):
 
     def _take(self, msg) -> None:
         """One message from the bus: held for its step's alert, or made into alerts."""
+        if isinstance(msg, Decision) and self.outbox.decided(msg.id):
+            return          # taken already: a kept copy and risk's history can both hold it
         if step_key(msg) is not None:         # risk's breaches and lockout changes: one alert
             self._hold(msg, self.outbox.hold(encode(msg)))    # per account and step, on disk
-            return                                             # while held
+            if isinstance(msg, Decision):                      # while held
+                self.outbox.mark_decided(msg.id, self.clock.now_ns())
+            return
         if isinstance(msg, CommandResult) and self.steps.holds(msg.account_id):
             self._behind.setdefault(msg.account_id, []).append(
                 (msg, self.outbox.hold(encode(msg))))          # after the step's alert
@@ -247,11 +263,18 @@ class NotifyWorker(Worker):
     def _flush_steps(self, everything: bool = False) -> None:
         """The steps held long enough (services/notify/steps.py), each one alert; its
         messages leave the held table in the transaction that queues the alert."""
+        now_ns = self.clock.now_ns()
         for group in self.steps.due(self.clock.monotonic(), everything):
             rows = tuple(self._held_rows.pop(step_key(group[0]), ()))
             ctx = self._ctx()
             alert = step_alert(group, ctx)
             self._remember_waiting(group, ctx)
+            late = [m for m in group if isinstance(m, Decision) and m.id in self._late]
+            if alert is not None and late:
+                self._late.difference_update(m.id for m in late)
+                alert = attrs.evolve(alert, lines=(*alert.lines, (
+                    f"sent late: riskd decided this at {ctx.since(late[0].ts_ns, now_ns)} "
+                    f"while notify was down (its outcome: riskctl history)")))
             if alert is None:
                 if rows:
                     self.outbox.release(rows)
@@ -284,6 +307,37 @@ class NotifyWorker(Worker):
         body = getattr(reply, "body", None)
         if isinstance(reply, Reply) and reply.ok and isinstance(body, SupervisorStatus):
             self.running.snapshot(body.workers)
+
+    def _alive(self) -> None:
+        self.outbox.alive(self.clock.now_ns())
+
+    def _catch_up(self) -> None:
+        """Risk's decisions since this notify was last known running that it has not taken,
+        alerted as sent late; risk not answering (riskd starting) is asked again, for up to
+        CATCH_UP_TRIES, then one alert says what to read instead."""
+        now_ns = self.clock.now_ns()
+        since = catchup.window_start(self._down_from, now_ns)
+        if since is None or "risk" not in self.config.supervisor.workers:
+            return          # a first run, or a riskd without risk: nothing to ask
+        try:
+            decisions = catchup.ask_decisions(self.config.bus.control, since)
+        except LookupError as exc:
+            self._catch_up_tries += 1
+            if self._catch_up_tries < catchup.TRIES:
+                self.after(catchup.RETRY_S, self._catch_up)
+                return
+            log.warning("notify: risk's decisions since it was down could not be read: %s", exc)
+            if now_ns - since > catchup.KEEP_NS:       # not all kept for it on the PUBs
+                self.queue(Alert(kind="catch_up_failed", severity=WARNING, title=(
+                    "🟡 notify could not read what riskd decided while notify was down"),
+                    lines=(f"{exc}; riskctl history --since "
+                           f"{catchup.since_text(since, self.ctx_t.tz)} shows it",)))
+            return
+        for d in decisions:
+            self._late.add(d.id)
+            self._take(d)
+        log.info("notify: %d decision(s) since %s read from risk's history", len(decisions),
+                 catchup.since_text(since, self.ctx_t.tz))
 
     def _ctx(self) -> Context:
         """The templates' context now: whether enforcement runs, which actions waited for it."""
