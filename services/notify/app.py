@@ -44,8 +44,8 @@ from services.notify.templates import (LOG_ONLY, WARNING, Alert, Context, Discon
 from shared import shards, topics
 from shared.bus.subscriber import Subscriber
 from shared.codec import DecodeError, decode, encode
-from shared.config.accounts import find_account
 from shared.bus.rpc import RpcClient, RpcTimeout
+from shared.config.accounts import find_account
 from shared.messages.control import (ControlRequest, GuardReport, StatusRequest,
                                      SupervisorStatus, WorkerEvent)
 from shared.messages.enforce import CommandResult
@@ -94,7 +94,7 @@ class NotifyWorker(Worker):
         # phone read "✅ Done" before the "⚠️ Breach" that caused it); (result, its held row)
         self._behind: dict[int, list[tuple]] = {}
         self.unguarded: dict[str, float] = {}     # trading day -> the supervisor's latest figure
-        self.running = WorkerStates()             # is enforcement running (services/notify/running.py)
+        self.running = WorkerStates()             # does enforcement run (notify/running.py)
         self._waited: dict[str, int] = {}         # command id -> enforcement down since, alerted
         self.commands: CommandPoller | None = None
         self._configure(self.config)
@@ -313,8 +313,8 @@ class NotifyWorker(Worker):
 
     def _catch_up(self) -> None:
         """Risk's decisions since this notify was last known running that it has not taken,
-        alerted as sent late; risk not answering (riskd starting) is asked again, for up to
-        CATCH_UP_TRIES, then one alert says what to read instead."""
+        alerted as sent late; risk not answering (riskd starting) is asked again, up to
+        catchup.TRIES times, then one alert says what to read instead."""
         now_ns = self.clock.now_ns()
         since = catchup.window_start(self._down_from, now_ns)
         if since is None or "risk" not in self.config.supervisor.workers:

@@ -11,9 +11,9 @@ from the bus in the last minutes, so a restarted notify takes a publisher's copi
 seconds (shared/bus/publisher.py) only for what the run before it missed; decided lists the
 ids of risk's decisions notify took (from the bus or from risk's history), so each is alerted
 once; alive holds the last time this notify was known running (services/notify/catchup.py
-asks risk for what was decided since). Each thread opens its own connection (sqlite3 connections are per
-thread); connection() is the calling thread's, for other tables that must commit together
-with a reply.
+asks risk for what was decided since). Each thread opens its own connection (sqlite3
+connections are per thread); connection() is the calling thread's, for other tables that
+must commit together with a reply.
 """
 from __future__ import annotations
 
