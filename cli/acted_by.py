@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Optional
 
 from shared.messages.enforce import CommandState, EnforcementStatus
-from shared.messages.risk import ACTION_NONE, ENFORCE
+from shared.messages.risk import ACTION_NONE, ENFORCE, command_key
 
 
 def command_id(d) -> Optional[str]:
@@ -23,8 +23,8 @@ def command_id(d) -> Optional[str]:
 
 def row_key(d) -> str:
     """The command id a decision is (or would have been) carried out by: the key that joins a
-    decision to enforcement's results and journal entries."""
-    return getattr(d, "command_id", "") or f"{d.id}.1"
+    decision to enforcement's results and journal entries (shared/messages/risk.command_key)."""
+    return command_key(d)
 
 
 WAITS = "waits for enforcement, which is not running: risk sends it when enforcement is back"

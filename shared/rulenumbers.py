@@ -9,6 +9,7 @@ the rest). param_text: one parameter as the wire carries it (TOML value text: "5
 """
 from __future__ import annotations
 
+import re
 import typing
 from decimal import Decimal, InvalidOperation
 from typing import Any, Optional
@@ -35,11 +36,26 @@ def count_text(value) -> str:
     return f"{d.to_integral_value():f}" if d == d.to_integral_value() else f"{d.normalize():f}"
 
 
+def window_of(detail: str) -> str:
+    """' per hour' when a reading counts in a window ('4 of 10 trades per hour'): 4/10 and
+    2/3 are different windows, and every screen and alert says which."""
+    m = re.search(r" per (\w+)$", detail or "")
+    return f" per {m.group(1)}" if m else ""
+
+
 def reading_text(rule: str, value: Optional[Decimal]) -> str:
     """A rule's value or limit: counts for COUNT_RULES, money for every other rule."""
     if value is None:
         return "-"
     return count_text(value) if rule in COUNT_RULES else money_text(value)
+
+
+def versus_text(rule: str, value: Optional[Decimal], limit: Optional[Decimal]) -> str:
+    """'-603.33 vs -600.00' (money), '2 vs 3' (counts): a reading beside its limit, as history
+    shows it; '' when there is no reading (a note)."""
+    if value is None:
+        return ""
+    return f"{reading_text(rule, value)} vs {reading_text(rule, limit)}"
 
 
 def _kind(field: attrs.Attribute) -> Any:

@@ -3,11 +3,13 @@
 The display zone is `[notify] timezone` when it is set, else `[trading_day] timezone`
 (America/Chicago by default): riskctl (status, watch, lockouts, history, audit, login,
 lockout), the Telegram/Discord alerts and the Telegram commands all show times in it, and
-always print the zone's abbreviation. A time of day names its day when it is not today's date
-in that zone ("Mon 17:00 CST"), and its date too when it is more than 6 days away
-("Sat 2026-12-19 17:00 CST"); on a screen that shows a trading day (status, watch) "today" is
-that trading day, so Friday-evening times after the roll say "Fri". Seconds are shown when they
-are not :00. One rounding rule, so one instant always names one second wherever it is shown:
+always print the zone's abbreviation. Every time names its day, today's too ("Sat 06:31:55
+CST", "Mon 17:00 CST"), and its date too when it is more than 6 days away ("Sat 2026-12-19
+17:00 CST"): one rule on every screen and alert. "Today" was the date under the clock on some
+screens and the trading day on others, so one lockout end read "until Sat 06:31:55 CST" on the
+watch and "until 06:31:55 CST" on the phone (trial 2026-12-05); an alert is often read later,
+and a screen shows a trading day that is not the date after the roll. Seconds are shown when
+they are not :00. One rounding rule, so one instant always names one second wherever it is shown:
 an END (a lockout's, a session's end: at(), iso()) is rounded UP, so it never looks earlier
 than it is; a START or a moment that happened (a lockout's since, when a session was ended,
 when riskd went down: start()) is cut, like the columns of past events, which always show
@@ -73,32 +75,25 @@ def iso(ns: int, tz: dt.tzinfo) -> str:
     return from_ns(up_to_second(ns), tz).isoformat()
 
 
-def at(ns: int, tz: dt.tzinfo, now_ns: int, seconds: Optional[bool] = None,
-       today: Optional[dt.date] = None) -> str:
-    """'17:00 CST' today, 'Mon 17:00 CST' another day of the week around now, 'Mon 2026-12-14
-    17:00 CST' further away. Seconds: by default shown when they are not :00 ('22:21:44 CST'),
+def at(ns: int, tz: dt.tzinfo, now_ns: int, seconds: Optional[bool] = None) -> str:
+    """'Mon 17:00 CST' within 6 days of now (today's too), 'Mon 2026-12-14 17:00 CST' further
+    away. Seconds: by default shown when they are not :00 ('22:21:44 CST'),
     the time rounded UP to the whole second, so an end time (a lockout's, a session's) never
     looks earlier than the real end: every end time uses the default. seconds=True (columns of
-    when things happened: actions, audit, history) always shows them, cut, not rounded.
-    The day is left out only for a time on today's date (now_ns's date in tz) that is also
-    `today` when given (the trading day a screen shows: status, watch): after the roll, or on
-    a weekend, the trading day is not the date under the screen's clock, and '17:00' next to
-    'Sat 01:09' must not read as Saturday's (trial 2026-12-05)."""
+    when things happened: actions, audit, history) always shows them, cut, not rounded."""
     if seconds is None:           # up to the whole second: an end never shows early
         ns = up_to_second(ns)
     when = from_ns(ns, tz)
-    calendar = from_ns(now_ns, tz).date()
-    same = when.date() == calendar and (today is None or when.date() == today)
-    gap = abs((when.date() - calendar).days)
-    day = "" if same else f"{when:%a} " if gap <= WEEK_DAYS else f"{when:%a %Y-%m-%d} "
+    gap = abs((when.date() - from_ns(now_ns, tz).date()).days)
+    day = f"{when:%a} " if gap <= WEEK_DAYS else f"{when:%a %Y-%m-%d} "
     show_seconds = when.second != 0 if seconds is None else seconds
     clock = f"{when:%H:%M:%S}" if show_seconds else f"{when:%H:%M}"
     return f"{day}{clock} {when:%Z}".strip()
 
 
-def start(ns: int, tz: dt.tzinfo, now_ns: int, today: Optional[dt.date] = None) -> str:
+def start(ns: int, tz: dt.tzinfo, now_ns: int) -> str:
     """A start or a moment that happened ('a lockout since 03:03:14 CST', 'down since ...'):
-    as at() shows a time (its day when not today's, seconds when not :00) but cut to the
+    as at() shows a time (its day, seconds when not :00) but cut to the
     second it happened in, never rounded up as an end is: the same second history and the
     audit columns show for it."""
-    return at(down_to_second(ns), tz, now_ns, today=today)   # a whole second: at() keeps it
+    return at(down_to_second(ns), tz, now_ns)   # a whole second: at() keeps it

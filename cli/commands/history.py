@@ -21,6 +21,7 @@ from cli.acted_by import command_id, journal_of
 from cli.commands._risk_view import fmt_time, parse_when, symbol_text
 from cli.accountnames import namer
 from cli.errors import CliError
+from shared.rulenumbers import versus_text
 from shared.symbols import tickers_in
 from cli.table import render_table
 from shared.messages.enforce import DONE, EnforcementStatusRequest, found_nothing_to_do
@@ -116,7 +117,7 @@ def decision_row(d, outcomes: Optional[dict] = None, tz=None, unknown: str = "",
         what, note = (without_ids(t, others or {}, outcomes, tz) for t in (what, note))
     who = d.by or f"rule {d.rule}"
     return (d.ts_ns, d.account_id, f"{who}{' (alert mode)' if d.mode == 'alert' else ''}",
-            what, f"{d.value} vs {d.limit}" if d.value is not None else "", d.reason, note)
+            what, versus_text(d.rule, d.value, d.limit), d.reason, note)
 
 
 def lockout_notes(changes, tz=None, now_ns: Optional[int] = None) -> list[str]:
@@ -175,7 +176,7 @@ def rows(body, outcomes: Optional[dict] = None, tz=None, unknown: str = "") -> l
            in zip(body.decisions, decision_ends(body.decisions, body.lockouts, tz))]
     for w in body.warnings:
         out.append((w.ts_ns, w.account_id, f"warning: rule {w.rule}", "-",
-                    f"{w.value} vs {w.limit}" if w.value is not None else "", w.reason, ""))
+                    versus_text(w.rule, w.value, w.limit), w.reason, ""))
     notes = lockout_notes(body.lockouts, tz)
     for c, note in zip(body.lockouts, notes):
         lk = c.lockout

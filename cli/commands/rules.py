@@ -24,14 +24,13 @@ from cli.offline import offline_edit
 from cli.errors import CliError
 from cli.session import os_user
 from cli.table import render_table
-from cli.watch.model import window_of
 from shared.config.edit import set_rule_enabled, set_rule_param
 from shared.config.errors import ConfigError
 from shared.config.load import load_config
 from shared.config.views import rule_rows
 from shared.messages.config import RuleParams, RuleParamsRequest, RulesEnable, RulesSet
 from shared.messages.risk import RulesOverrideRequest
-from shared.rulenumbers import params_texts, reading_text
+from shared.rulenumbers import params_texts, reading_text, window_of
 
 NAME = "rules"
 VALUES_TIMEOUT = 1.0      # current values are a bonus: a silent risk worker does not block the list

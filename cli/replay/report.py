@@ -13,6 +13,7 @@ import attrs
 
 from cli.replay.runner import AccountReplay
 from cli.table import cell, render_table
+from shared import showtime
 from shared.clock import from_ns
 
 ZERO = Decimal(0)
@@ -137,7 +138,10 @@ def signed_money(v: Decimal) -> str:
 
 
 def hhmm(ns: Optional[int], tz) -> str:
-    return from_ns(ns, tz).strftime("%H:%M:%S") if ns is not None else ""
+    """A moment of a replayed day as every screen shows a time (shared/showtime.py): its day and
+    zone ('Mon 08:51:20 CST'; the row gives the date). Trial: 'first breach 08:51:20' had no
+    zone."""
+    return showtime.at(ns, tz or dt.timezone.utc, ns, seconds=True) if ns is not None else ""
 
 
 LEGEND = ("blocked: your entries that a lockout or a cancelled order stopped",
@@ -218,7 +222,7 @@ def decision_lines(report: Report, tz) -> list[str]:
     out = []
     for r in report.accounts:
         for d in r.decisions:
-            when = from_ns(d.ts_ns, tz).strftime("%Y-%m-%d %H:%M:%S")
+            when = from_ns(d.ts_ns, tz).strftime("%Y-%m-%d %H:%M:%S %Z")
             note = f" [not acted on: {d.suppressed}]" if d.suppressed else ""
             out.append(f"{when} {r.name or r.account_id} {d.mode}:{d.rule} {d.action}"
                        f"{' ' + d.contract_id if d.contract_id else ''}: {d.reason}{note}")

@@ -12,7 +12,6 @@ no terminal, no clock of its own: the same Screen feeds `riskctl watch`,
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import OrderedDict
 from decimal import Decimal
 from typing import Any, Optional
@@ -32,7 +31,7 @@ from shared.messages.market import BrokerConnection, PositionsTable
 from shared.messages.risk import (ACTION_NONE, LOCKED_ALREADY, MANUAL, TIMER, UNTIL_RESET,
                                   UNTIL_SESSION, AccountStatus, Decision, HistoryReply,
                                   LastRiskStatus, RiskStatusReply)
-from shared.rulenumbers import params_texts, reading_text
+from shared.rulenumbers import params_texts, reading_text, window_of
 from shared.symbols import UnknownSymbol, ticker_of
 
 # The limits whose use is drawn as a bar (docs/rules.md: the loss limits of an account).
@@ -584,13 +583,6 @@ def _rule_lines(status: AccountStatus) -> list[RuleLine]:
     return out
 
 
-def window_of(detail: str) -> str:
-    """' per hour' when a reading counts in a window ('4 of 10 trades per hour'): 4/10 and
-    2/3 are different windows, and the screen says which."""
-    m = re.search(r" per (\w+)$", detail or "")
-    return f" per {m.group(1)}" if m else ""
-
-
 def waiting_text(rule: str, waiting: dict) -> str:
     """'limit 600.00': the looser values waiting for the trading-day roll (numbers as every
     screen shows a rule's: shared/rulenumbers.py)."""
@@ -608,16 +600,15 @@ def params_text(rule: str, params: dict) -> str:
     return " ".join(parts)
 
 
-def lock_end(lock, status: AccountStatus, now_ns: int, tz: dt.tzinfo,
-             today: Optional[dt.date] = None) -> str:
-    """The live countdown of a lockout, or how it ends when it has no end time (today: the
-    trading day the screen shows; a time on another date names its day)."""
+def lock_end(lock, status: AccountStatus, now_ns: int, tz: dt.tzinfo) -> str:
+    """The live countdown of a lockout, or how it ends when it has no end time (its end names
+    its day, as every time does: shared/showtime.py)."""
     until = lock.until_ns
     if until is None and lock.kind == UNTIL_RESET and status.next_roll_ns:
         until = status.next_roll_ns
     if until is not None:
         return (f"{fmt_countdown((until - now_ns) / NS_PER_S)} "
-                f"(until {showtime.at(until, tz, now_ns, today=today)})")
+                f"(until {showtime.at(until, tz, now_ns)})")
     if lock.kind == MANUAL:
         return ("until the broker allows trading again or an admin unlocks"
                 if lock.clears_on else "until an admin unlocks")
@@ -626,8 +617,7 @@ def lock_end(lock, status: AccountStatus, now_ns: int, tz: dt.tzinfo,
     return "until the next trading-day roll"
 
 
-def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo,
-             today: Optional[dt.date] = None) -> list[Banner]:
+def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo) -> list[Banner]:
     out = []
     for lock in status.lockouts:
         if lock.symbol:
@@ -638,8 +628,7 @@ def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo,
             kind = "LOCKED OUT"
         who = "" if lock.by == "rule" else f" (by {lock.by})"
         text = f"{lock.rule}{who}: {lock.reason}" if lock.reason else f"{lock.rule}{who}"
-        out.append(Banner(kind=kind, text=text, countdown=lock_end(lock, status, now_ns, tz,
-                                                                    today)))
+        out.append(Banner(kind=kind, text=text, countdown=lock_end(lock, status, now_ns, tz)))
     if not status.can_trade and not any(b.kind == "LOCKED OUT" for b in out):
         out.append(Banner(kind="BROKER BLOCKS TRADING", text="the broker reports canTrade = false",
                           countdown="until the broker allows trading again"))
@@ -671,9 +660,9 @@ def _position_lines(status: AccountStatus, closed: frozenset = frozenset()) -> l
 
 
 def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo, now_ns: int,
-                  since_ns: int = 0, today: Optional[dt.date] = None) -> list[ActionLine]:
-    """Today's actions of an account (since_ns: the trading day's start), newest first; a time
-    whose date is not `today` (the trading day shown) names its day."""
+                  since_ns: int = 0) -> list[ActionLine]:
+    """Today's actions of an account (since_ns: the trading day's start), newest first; each
+    time names its day (shared/showtime.py)."""
     rows = sorted((a for a in state.actions.values()
                    if a.account_id == account_id and a.ts_ns >= since_ns),
                   key=lambda a: a.ts_ns, reverse=True)
@@ -681,7 +670,7 @@ def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo, now_ns: int
     for a in rows[:MAX_ACTIONS]:
         colour = {"done": "green", "failed": "red", "pending": "amber",
                   "accepted": "amber", NOT_KNOWN: "amber"}.get(a.status, "dim")
-        out.append(ActionLine(time=showtime.at(a.ts_ns, tz, now_ns, seconds=True, today=today)
+        out.append(ActionLine(time=showtime.at(a.ts_ns, tz, now_ns, seconds=True)
                               if a.ts_ns
                               else "-",
                               rule=a.rule or "-", action=a.action or "-", status=a.status,
@@ -699,9 +688,9 @@ def outcome_text(status: str, acted: Optional[bool]) -> str:
 
 
 def account_view(state: WatchState, status: AccountStatus, now_ns: int,
-                 tz: dt.tzinfo, since_ns: int = 0, today: Optional[dt.date] = None) -> AccountView:
+                 tz: dt.tzinfo, since_ns: int = 0) -> AccountView:
     net = status.realized + status.unrealized
-    banners = _banners(status, now_ns, tz, today)
+    banners = _banners(status, now_ns, tz)
     return AccountView(
         account_id=status.account_id, name=named(state.labels, status.account_id, status.name),
         trading_day=status.trading_day, balance=fmt_money(status.balance, signed=False),
@@ -713,7 +702,7 @@ def account_view(state: WatchState, status: AccountStatus, now_ns: int,
         bars=_bars(status), banners=banners,
         positions=_position_lines(status, frozenset(closed_since(state, status))),
         rules=_rule_lines(status), actions=_action_lines(state, status.account_id, tz, now_ns,
-                                                         since_ns, today),
+                                                         since_ns),
         rules_off=sum(1 for r in status.rules if not r.enabled))
 
 
@@ -757,15 +746,14 @@ def risk_left(state: WatchState) -> bool:
     return state.supervisor_gone and bool(risks) and risks <= set(state.left)
 
 
-def as_of(ns: int, tz: dt.tzinfo, now_ns: int, today: Optional[dt.date] = None) -> str:
-    """'figures as of 08:41:12 CST': when risk made the figures shown."""
-    return f"figures as of {showtime.at(ns, tz, now_ns, seconds=True, today=today)}"
+def as_of(ns: int, tz: dt.tzinfo, now_ns: int) -> str:
+    """'figures as of Wed 08:41:12 CST': when risk made the figures shown."""
+    return f"figures as of {showtime.at(ns, tz, now_ns, seconds=True)}"
 
 
-def not_live_line(stale: str, status: AccountStatus, tz: dt.tzinfo, now_ns: int,
-                  today: Optional[dt.date] = None) -> str:
-    """An account panel's mark: 'NOT LIVE (risk is stopped): figures as of 08:41:12 CST'."""
-    return f"NOT LIVE ({stale}): " + as_of(status.ts_ns, tz, now_ns, today)
+def not_live_line(stale: str, status: AccountStatus, tz: dt.tzinfo, now_ns: int) -> str:
+    """An account panel's mark: 'NOT LIVE (risk is stopped): figures as of Wed 08:41:12 CST'."""
+    return f"NOT LIVE ({stale}): " + as_of(status.ts_ns, tz, now_ns)
 
 
 def actions_note(state: WatchState, view: AccountView, stale: str = "") -> str:
@@ -807,7 +795,7 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
                              and failing else s, healthy=s == "running"
                              and not (n == "notify" and failing))
                    for n, s in sorted(state.workers.items())]
-    header = Header(clock=showtime.at(now_ns, tz, now_ns, seconds=True, today=day),
+    header = Header(clock=showtime.at(now_ns, tz, now_ns, seconds=True),
                     trading_day=day.isoformat(),
                     to_roll=to_roll, broker=broker, broker_ok=broker_ok, workers=workers)
     stale = not_live(state)
@@ -816,7 +804,7 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
     streamed = state.reachable is False and risk_left(state)
     if streamed:
         stale = ""
-    figures = (as_of(min(a.ts_ns for a in state.accounts.values()), tz, now_ns, day)
+    figures = (as_of(min(a.ts_ns for a in state.accounts.values()), tz, now_ns)
                + (", sent by risk itself (it still runs)" if streamed else ", not live")
                if state.accounts else "no figures known")
     guard = "NOT GUARDED now: " + "; ".join(state.unguarded) if state.unguarded else ""
@@ -840,11 +828,11 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
     else:
         notice, level = "", ""
     day_start = calendar.start_of(day)
-    accounts = [account_view(state, s, now_ns, tz, day_start, day)
+    accounts = [account_view(state, s, now_ns, tz, day_start)
                 for _id, s in sorted(state.accounts.items())]
     if stale:
         accounts = [attrs.evolve(a, not_live=not_live_line(
-            stale, state.accounts[a.account_id], tz, now_ns, day)) for a in accounts]
+            stale, state.accounts[a.account_id], tz, now_ns)) for a in accounts]
     accounts = [attrs.evolve(a, actions_note=actions_note(state, a, stale)) for a in accounts]
     selected = min(max(selected, 0), max(len(accounts) - 1, 0))
     health = [] if state.reachable is False else health_notes(state.config, state.channels, tz,

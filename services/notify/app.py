@@ -7,6 +7,9 @@ into an Alert, is redacted, and is queued in the outbox for every enabled channe
 min_severity it reaches, committed before the sender thread is woken; every alert is also
 logged in full at its severity's level, channel or not (services/notify/alertlog.py). Answers
 NotifyStatusRequest (per-channel state) and NotifyTest on its control socket.
+It keeps track of whether enforcement runs (services/notify/running.py): a breach alert made
+while it does not says its action waits. On start it asks risk for what was decided while
+notify was down and alerts what it missed, marked sent late (services/notify/catchup.py).
 With Telegram commands on, a CommandPoller thread answers the configured chats
 (services/notify/bot) through the same sender and queue; warnings and loss-rule breaches
 carry a "Lock me out" button. An alert about an account goes only to the Telegram chats
@@ -25,23 +28,29 @@ from typing import TYPE_CHECKING, Optional
 import attrs
 import zmq
 
+from services.notify import catchup
 from services.notify.alertlog import log_alert
 from services.notify.bot.access import Access, lock_button_account
 from services.notify.channels import ChannelError
 from services.notify.channels.discord import DiscordChannel
 from services.notify.channels.telegram import TelegramChannel
 from services.notify.outbox import Outbox
+from services.notify.running import WorkerStates
 from services.notify.sender import ChannelSender
 from services.notify.steps import StepHold, step_alert, step_key
-from services.notify.templates import (LOG_ONLY, Alert, DisconnectWatch, build, context_for,
-                                       severity_at_least, with_unguarded)
+from services.notify.templates import (LOG_ONLY, WARNING, Alert, Context, DisconnectWatch,
+                                       build, context_for, severity_at_least, waits,
+                                       with_unguarded)
 from shared import shards, topics
 from shared.bus.subscriber import Subscriber
 from shared.codec import DecodeError, decode, encode
+from shared.bus.rpc import RpcClient, RpcTimeout
 from shared.config.accounts import find_account
-from shared.messages.control import GuardReport
+from shared.messages.control import (ControlRequest, GuardReport, StatusRequest,
+                                     SupervisorStatus, WorkerEvent)
 from shared.messages.enforce import CommandResult
 from shared.messages.market import BrokerConnection
+from shared.messages.risk import Decision, command_key
 from shared.messages.notify import (ChannelAnswer, ChannelState, CommandsState, DailySummary,
                                     NotifyStatus,
                                     NotifyStatusRequest, NotifyTest, NotifyTestResult)
@@ -65,6 +74,8 @@ SOURCES = (
     ("events", (topics.WORKER, topics.CONFIG, topics.GUARD, NOTIFY_TOPIC)),
 )
 CHANNELS = (("telegram", TelegramChannel), ("discord", DiscordChannel))
+STATES_TIMEOUT_S = 1.0  # the supervisor answers its own status at once
+WAITED_MAX = 1000       # actions remembered as waiting for enforcement (their "Done" says so)
 
 
 class NotifyWorker(Worker):
@@ -83,6 +94,8 @@ class NotifyWorker(Worker):
         # phone read "✅ Done" before the "⚠️ Breach" that caused it); (result, its held row)
         self._behind: dict[int, list[tuple]] = {}
         self.unguarded: dict[str, float] = {}     # trading day -> the supervisor's latest figure
+        self.running = WorkerStates()             # does enforcement run (notify/running.py)
+        self._waited: dict[str, int] = {}         # command id -> enforcement down since, alerted
         self.commands: CommandPoller | None = None
         self._configure(self.config)
         self.subs: list[Subscriber] = []
@@ -100,6 +113,14 @@ class NotifyWorker(Worker):
         self.handle(NotifyStatusRequest, self._on_status)
         self.handle(NotifyTest, self._on_test)
         self.every(1.0, self._tick)
+        self.after(0.0, self._ask_worker_states)
+        # what risk decided while this notify was down (services/notify/catchup.py)
+        self._down_from = self.outbox.last_alive()
+        self._late: set[str] = set()       # decision ids taken from risk's history
+        self._catch_up_tries = 0
+        self._alive()
+        self.every(catchup.ALIVE_EVERY_S, self._alive)
+        self.after(catchup.CATCH_UP_AFTER_S, self._catch_up)
         self._take_back_held()
 
     def _configure(self, config) -> None:
@@ -186,13 +207,19 @@ class NotifyWorker(Worker):
 
     def _take(self, msg) -> None:
         """One message from the bus: held for its step's alert, or made into alerts."""
+        if isinstance(msg, Decision) and self.outbox.decided(msg.id):
+            return          # taken already: a kept copy and risk's history can both hold it
         if step_key(msg) is not None:         # risk's breaches and lockout changes: one alert
             self._hold(msg, self.outbox.hold(encode(msg)))    # per account and step, on disk
-            return                                             # while held
+            if isinstance(msg, Decision):                      # while held
+                self.outbox.mark_decided(msg.id, self.clock.now_ns())
+            return
         if isinstance(msg, CommandResult) and self.steps.holds(msg.account_id):
             self._behind.setdefault(msg.account_id, []).append(
                 (msg, self.outbox.hold(encode(msg))))          # after the step's alert
             return
+        if isinstance(msg, WorkerEvent):
+            self.running.observe(msg, self.clock.now_ns())
         if isinstance(msg, GuardReport):
             self.unguarded[msg.trading_day] = msg.unguarded_s
             return
@@ -202,7 +229,7 @@ class NotifyWorker(Worker):
         if isinstance(msg, BrokerConnection):
             alerts = self.watch.observe(msg, self.clock.monotonic())
         else:
-            alert = build(msg, self.ctx_t)
+            alert = build(msg, self._ctx())
             alerts = [alert] if alert is not None else []
         for alert in alerts:
             self.queue(alert, lock_button_account(msg))
@@ -236,9 +263,18 @@ class NotifyWorker(Worker):
     def _flush_steps(self, everything: bool = False) -> None:
         """The steps held long enough (services/notify/steps.py), each one alert; its
         messages leave the held table in the transaction that queues the alert."""
+        now_ns = self.clock.now_ns()
         for group in self.steps.due(self.clock.monotonic(), everything):
             rows = tuple(self._held_rows.pop(step_key(group[0]), ()))
-            alert = step_alert(group, self.ctx_t)
+            ctx = self._ctx()
+            alert = step_alert(group, ctx)
+            self._remember_waiting(group, ctx)
+            late = [m for m in group if isinstance(m, Decision) and m.id in self._late]
+            if alert is not None and late:
+                self._late.difference_update(m.id for m in late)
+                alert = attrs.evolve(alert, lines=(*alert.lines, (
+                    f"sent late: riskd decided this at {ctx.since(late[0].ts_ns, now_ns)} "
+                    f"while notify was down (its outcome: riskctl history)")))
             if alert is None:
                 if rows:
                     self.outbox.release(rows)
@@ -248,13 +284,74 @@ class NotifyWorker(Worker):
         for account in list(self._behind):
             if everything or not self.steps.holds(account):
                 for msg, row in self._behind.pop(account):
-                    alert = build(msg, self.ctx_t)
+                    alert = build(msg, self._ctx())
                     if alert is None:
                         self.outbox.release([row])
                     else:
                         self.queue(alert, lock_button_account(msg), release=(row,))
         if len(self.steps):        # a step that started after this timer was set
             self.after(self.steps.hold_s, self._flush_steps)
+
+    def _ask_worker_states(self) -> None:
+        """Every worker's state from the supervisor, once at the start: its worker events are
+        kept 10 s only, so a notify started while enforcement is stopped hears none of them
+        (services/notify/running.py). No answer: what the events say from now on."""
+        try:
+            with RpcClient(self.config.bus.control, "supervisor", timeout=STATES_TIMEOUT_S,
+                           retries=0, name="notify") as client:
+                reply = client.call(ControlRequest(command=StatusRequest()))
+        except RpcTimeout:
+            log.warning("notify: the supervisor did not say which workers run within %g s; "
+                        "notify learns it from their next state change", STATES_TIMEOUT_S)
+            return
+        body = getattr(reply, "body", None)
+        if isinstance(reply, Reply) and reply.ok and isinstance(body, SupervisorStatus):
+            self.running.snapshot(body.workers)
+
+    def _alive(self) -> None:
+        self.outbox.alive(self.clock.now_ns())
+
+    def _catch_up(self) -> None:
+        """Risk's decisions since this notify was last known running that it has not taken,
+        alerted as sent late; risk not answering (riskd starting) is asked again, up to
+        catchup.TRIES times, then one alert says what to read instead."""
+        now_ns = self.clock.now_ns()
+        since = catchup.window_start(self._down_from, now_ns)
+        if since is None or "risk" not in self.config.supervisor.workers:
+            return          # a first run, or a riskd without risk: nothing to ask
+        try:
+            decisions = catchup.ask_decisions(self.config.bus.control, since)
+        except LookupError as exc:
+            self._catch_up_tries += 1
+            if self._catch_up_tries < catchup.TRIES:
+                self.after(catchup.RETRY_S, self._catch_up)
+                return
+            log.warning("notify: risk's decisions since it was down could not be read: %s", exc)
+            if now_ns - since > catchup.KEEP_NS:       # not all kept for it on the PUBs
+                self.queue(Alert(kind="catch_up_failed", severity=WARNING, title=(
+                    "🟡 notify could not read what riskd decided while notify was down"),
+                    lines=(f"{exc}; riskctl history --since "
+                           f"{catchup.since_text(since, self.ctx_t.tz)} shows it",)))
+            return
+        for d in decisions:
+            self._late.add(d.id)
+            self._take(d)
+        log.info("notify: %d decision(s) since %s read from risk's history", len(decisions),
+                 catchup.since_text(since, self.ctx_t.tz))
+
+    def _ctx(self) -> Context:
+        """The templates' context now: whether enforcement runs, which actions waited for it."""
+        return attrs.evolve(self.ctx_t, enforcement_down_ns=self.running.down_since("enforcement"),
+                            waited=self._waited)
+
+    def _remember_waiting(self, group: list, ctx: Context) -> None:
+        """The commands whose breach alert said they wait for enforcement: their "Done" says it
+        came once enforcement was back (kept while notify runs, at most WAITED_MAX)."""
+        for msg in group:
+            if isinstance(msg, Decision) and waits(msg, ctx):
+                self._waited[command_key(msg)] = ctx.enforcement_down_ns or 0
+        while len(self._waited) > WAITED_MAX:
+            del self._waited[next(iter(self._waited))]
 
     def _tick(self) -> None:
         for alert in self.watch.tick(self.clock.monotonic()):

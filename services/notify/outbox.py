@@ -8,9 +8,12 @@ daily summary written per scope) and deliveries (alert id, channel) still owed; 
 to commands, one chat each, with an optional inline keyboard) share the file and the
 channel's sender; taken (publisher, epoch, seq) lists the kept-topic messages notify took
 from the bus in the last minutes, so a restarted notify takes a publisher's copies of its last
-seconds (shared/bus/publisher.py) only for what the run before it missed. Each thread opens its own connection (sqlite3 connections are per
-thread); connection() is the calling thread's, for other tables that must commit together
-with a reply.
+seconds (shared/bus/publisher.py) only for what the run before it missed; decided lists the
+ids of risk's decisions notify took (from the bus or from risk's history), so each is alerted
+once; alive holds the last time this notify was known running (services/notify/catchup.py
+asks risk for what was decided since). Each thread opens its own connection (sqlite3
+connections are per thread); connection() is the calling thread's, for other tables that
+must commit together with a reply.
 """
 from __future__ import annotations
 
@@ -53,6 +56,14 @@ CREATE TABLE IF NOT EXISTS taken (
     PRIMARY KEY (publisher, epoch, seq)
 );
 CREATE INDEX IF NOT EXISTS taken_at ON taken(at_ns);
+CREATE TABLE IF NOT EXISTS decided (
+    id TEXT PRIMARY KEY,
+    at_ns INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS alive (
+    one INTEGER PRIMARY KEY CHECK (one = 1),
+    at_ns INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS deliveries (
     alert_id INTEGER NOT NULL REFERENCES alerts(id),
     channel TEXT NOT NULL,
@@ -62,6 +73,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
 
 
 TAKEN_KEEP_NS = 600 * 10**9     # far past the publishers' 10 s and a notify restart
+DECIDED_KEEP_NS = 3 * 86_400 * 10**9    # past any catch-up window (services/notify/catchup.py)
 
 
 @attrs.frozen
@@ -127,6 +139,30 @@ class Outbox:
         """What the runs before took, oldest first."""
         return [tuple(r) for r in self._db().execute(
             "SELECT publisher, epoch, seq FROM taken ORDER BY at_ns, rowid")]
+
+    def decided(self, decision_id: str) -> bool:
+        """Did notify take this decision already (from the bus or risk's history)?"""
+        return self._db().execute("SELECT 1 FROM decided WHERE id = ?",
+                                  (decision_id,)).fetchone() is not None
+
+    def mark_decided(self, decision_id: str, now_ns: int, keep_ns: int = DECIDED_KEEP_NS) -> None:
+        """Notify took this decision (after it is held: a crash in between alerts it twice
+        rather than never)."""
+        db = self._db()
+        with db:
+            db.execute("INSERT OR IGNORE INTO decided VALUES (?, ?)", (decision_id, now_ns))
+            db.execute("DELETE FROM decided WHERE at_ns < ?", (now_ns - keep_ns,))
+
+    def alive(self, now_ns: int) -> None:
+        """This notify is running at now_ns."""
+        with self._db() as db:
+            db.execute("INSERT OR REPLACE INTO alive VALUES (1, ?)", (now_ns,))
+
+    def last_alive(self) -> Optional[int]:
+        """When a notify on this file was last known running (None: never, or before the
+        table existed)."""
+        row = self._db().execute("SELECT at_ns FROM alive WHERE one = 1").fetchone()
+        return row[0] if row else None
 
     # -- risk's step messages, held until the step's one alert is made (services/notify/steps.py)
     def hold(self, frame: bytes) -> int:

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from services.notify.templates import (RANK, Alert, Context, _lock_words, build, readable)
+from services.notify.templates import (NOT_DONE, RANK, Alert, Context, _lock_words, build,
+                                       readable, unenforced, waits)
 from shared.messages.risk import Decision, LockoutChange, LockoutState
 
 CLEARED = "cleared"
@@ -116,11 +117,15 @@ def step_alert(msgs: list, ctx: Context) -> Optional[Alert]:
             if c.lockout.rule not in told:
                 lines.append(f"🔒 {c.lockout.rule}, by {c.lockout.by}"
                              + (f": {c.reason}" if c.reason else ""))
+        if not any(waits(m, ctx) for m, _ in breaches):    # a waiting breach's lines say it
+            lines += unenforced(ctx, ts)
     elif breaches:
         title = f"⚠️ {len(breaches)} breaches on {account}: " + ", ".join(
             m.rule for m, _ in breaches)
     else:
         title = _ends_title(account, [m for m, _ in ends], ctx)
+    if any(waits(m, ctx) for m, _ in breaches):
+        title += f"; action {NOT_DONE}"
     for _m, a in breaches + ends:
         lines += [a.title, *a.lines]
     severity = max((a.severity for _m, a in alerts), key=lambda s: RANK.get(s, 0))

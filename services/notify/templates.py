@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Mapping, Optional
 import attrs
 
 from shared import showtime
@@ -25,10 +25,11 @@ from shared.messages.market import BrokerConnection
 from shared.messages.notify import SEVERITIES, DailySummary, NotifyEvent
 from shared.symbols import tickers_in
 from shared.pastwords import past_words
-from shared.rulenumbers import COUNT_RULES, count_text
+from shared.rulenumbers import COUNT_RULES, count_text, window_of
 from shared.workerdown import CRASHED, FLAPPING, down_kind
-from shared.messages.risk import (ALERT, LOCKED_ALREADY, MANUAL, TIMER, UNTIL_RESET,
-                                  UNTIL_SESSION, Decision, LockoutChange, PastLimit, RuleWarning)
+from shared.messages.risk import (ACTION_NONE, ALERT, LOCKED_ALREADY, MANUAL, TIMER,
+                                  UNTIL_RESET, UNTIL_SESSION, Decision, LockoutChange, PastLimit,
+                                  RuleWarning)
 
 INFO, WARNING, CRITICAL = SEVERITIES
 RANK = {s: i for i, s in enumerate(SEVERITIES)}
@@ -61,6 +62,12 @@ class Context:
     """What templates need besides the message: account labels and the trader's time zone."""
     tz: dt.tzinfo = dt.timezone.utc
     accounts: dict[int, str] = attrs.Factory(dict)     # account id -> display label
+    # enforcement not running since (the supervisor's worker events, services/notify/running.py);
+    # None: it runs (or nothing was heard of it)
+    enforcement_down_ns: Optional[int] = None
+    # command id -> since when enforcement was not running, for the actions whose breach alert
+    # said they wait for it: their "Done" says it came once enforcement was back
+    waited: Mapping[str, int] = attrs.Factory(dict)
 
     def account(self, account_id: int) -> str:
         """The account's name in titles and bodies alike (shared/accountname.py: risk and
@@ -68,9 +75,13 @@ class Context:
         return self.accounts.get(account_id, str(account_id))
 
     def at(self, ts_ns: int, now_ns: int, seconds: Optional[bool] = None) -> str:
-        """A time in the display zone, with its day unless it is now_ns's, and its seconds as
-        shared/showtime.py shows them (an end never earlier than it is)."""
+        """A time in the display zone, with its day (its date too more than 6 days from now_ns)
+        and its seconds as shared/showtime.py shows them (an end never earlier than it is)."""
         return showtime.at(ts_ns, self.tz, now_ns, seconds)
+
+    def since(self, ts_ns: int, now_ns: int) -> str:
+        """A moment that happened (cut to its second, shared/showtime.start)."""
+        return showtime.start(ts_ns, self.tz, now_ns)
 
 
 def context_for(config: Any) -> Context:
@@ -116,6 +127,27 @@ def _lock_words(kind: str, until_ns: Optional[int], ctx: Context, now_ns: int,
 
 # -- one builder per message type ------------------------------------------------------------
 
+def waits(d: Decision, ctx: Context) -> bool:
+    """Does the decision's action wait for an enforcement that is not running (risk keeps the
+    command and sends it when enforcement is back: cli/acted_by.py WAITS)?"""
+    return (ctx.enforcement_down_ns is not None and d.mode != ALERT and not d.suppressed
+            and d.action != ACTION_NONE)
+
+
+def enforcement_down_words(ctx: Context, now_ns: int) -> str:
+    """'enforcement is not running (since Sat 12:01:05 CST)'; without the time when it stopped
+    before notify started (services/notify/running.py UNKNOWN_SINCE: 0)."""
+    return "enforcement is not running" + _since(ctx, ctx.enforcement_down_ns, now_ns)
+
+
+def _since(ctx: Context, since_ns: Optional[int], now_ns: int) -> str:
+    return f" (since {ctx.since(since_ns, now_ns)})" if since_ns else ""
+
+
+ACT_YOURSELF = "act on your broker's platform if needed"
+NOT_DONE = "NOT done yet, enforcement is not running"
+
+
 # who acted when it was not a rule's limit: the title says so, with no reading of a limit
 _NOT_A_BREACH = {"self_lockout": "🔒 Self-lockout", "admin": "🛠 Admin flatten",
                  "lockout": "🔒 Lockout enforced"}
@@ -142,6 +174,10 @@ def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
         lines.append(f"nothing sent: {_plain(d.suppressed)}")
     elif d.mode == ALERT:
         lines.append(f"alert only: {d.what}" if d.what else f"alert only, would {verb}")
+    elif waits(d, ctx):
+        lines.append(f"action waiting: {verb}" + (f" {d.contract_id}" if d.contract_id else ""))
+        lines.append(f"{enforcement_down_words(ctx, d.ts_ns)}: risk sends the action when "
+                     f"enforcement is back; {ACT_YOURSELF}")
     else:
         lines.append(f"action: {verb}" + (f" {d.contract_id}" if d.contract_id else ""))
     if d.lock is not None and d.suppressed.startswith(LOCKED_ALREADY):
@@ -155,6 +191,8 @@ def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
     if d.reason:
         lines.append(d.reason)
     title = f"{heading} on {account}" if heading else f"⚠️ Breach {d.rule} on {account}"
+    if waits(d, ctx):
+        title += f": {NOT_DONE}"
     return Alert(kind="breach", severity=WARNING, title=title,
                  lines=tuple(lines), account=account, account_id=d.account_id,
                  ts_ns=d.ts_ns)
@@ -169,7 +207,8 @@ def warning_alert(w: RuleWarning, ctx: Context) -> Optional[Alert]:
     share = _share(w.value, w.limit)
     return Alert(kind="rule_warning", severity=INFO,
                  title=f"🟡 {w.rule} at {share or f'{w.warn_at:.0%}'} of its limit on {account}",
-                 lines=(reading(w.rule, w.value, w.limit),),
+                 # the window a count is in ('2 of 3 trades per minute': risk's reason)
+                 lines=(reading(w.rule, w.value, w.limit) + window_of(w.reason),),
                  account=account, account_id=w.account_id, ts_ns=w.ts_ns)
 
 
@@ -211,8 +250,18 @@ def lockout_alert(c: LockoutChange, ctx: Context) -> Optional[Alert]:
         word = "extended" if c.change == "extended" else "started"
         title = f"🔒 Lockout {word}: {scope} {until}"
     return Alert(kind="lockout_start", severity=WARNING, title=title,
-                 lines=(f"rule {lo.rule}, by {lo.by}", *why), account=account,
+                 lines=(f"rule {lo.rule}, by {lo.by}", *why, *unenforced(ctx, c.ts_ns)),
+                 account=account,
                  account_id=lo.account_id, ts_ns=c.ts_ns)
+
+
+def unenforced(ctx: Context, now_ns: int) -> tuple[str, ...]:
+    """The line a lockout alert adds while enforcement is not running: nothing closes what the
+    account opens meanwhile."""
+    if ctx.enforcement_down_ns is None:
+        return ()
+    return (f"{enforcement_down_words(ctx, now_ns)}: riskd cannot close what the account opens "
+            f"until it is back; {ACT_YOURSELF}",)
 
 
 def past_line(p: PastLimit, ctx: Context, now_ns: int) -> str:
@@ -235,8 +284,13 @@ def result_alert(r: CommandResult, ctx: Context) -> Optional[Alert]:
                      lines=(r.detail or f"command {r.command_id}",), account=account,
                      account_id=r.account_id, ts_ns=r.finished_ns)
     if r.status == DONE:
-        return Alert(kind="action_done", severity=INFO, title=f"✅ Done on {account}",
-                     lines=(r.detail or f"command {r.command_id}",), account=account,
+        waited = ctx.waited.get(r.command_id)
+        late = () if waited is None else (
+            "the action that waited for enforcement"
+            f"{_since(ctx, waited, r.finished_ns)}, done now that it is back",)
+        return Alert(kind="action_done", severity=INFO,
+                     title=f"✅ Done on {account}" + (": enforcement is back" if late else ""),
+                     lines=(r.detail or f"command {r.command_id}", *late), account=account,
                      account_id=r.account_id,
                      ts_ns=r.finished_ns)
     return None        # accepted (in progress) and skipped (alert mode: the breach said it)

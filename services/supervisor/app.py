@@ -324,7 +324,7 @@ class Supervisor(Worker):
         for slot in self.slots.values():
             self._tick_slot(slot, now)
         now_ns = self.clock.now_ns()
-        for alert in (self.back.due(now_ns, self.guard.reasons()),
+        for alert in (self.back.due(now_ns, self.guard.reasons(), showtime.zone_of(self.config)),
                       self.again.due(now_ns, self._notify_up_ns if self._notify_running()
                                      else None, self.guard.reasons(),
                                      showtime.zone_of(self.config))):

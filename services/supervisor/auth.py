@@ -23,7 +23,7 @@ from shared.messages.system import Reply, error
 
 
 def clock_time(ts_ns: Optional[int], tz: dt.tzinfo, now_ns: int) -> str:
-    """'18:56 CST' (the display zone; with the day when it is not today's)."""
+    """'Fri 18:56 CST' (the display zone, with its day: shared/showtime.py)."""
     if ts_ns is None:
         return "an unknown time"
     return showtime.at(ts_ns, tz, now_ns)

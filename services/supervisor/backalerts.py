@@ -15,12 +15,15 @@ NotifyEvents it returns on the events PUB (topic "notify"), as it does the file-
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import Iterable, Optional, Sequence
 
 import attrs
 
 from services.supervisor.guard import GUARD_WORKERS
-from shared import shards
+from shared import shards, showtime
+from shared.bus.publisher import KEEP_FOR_S
+from shared.clock import from_ns
 from shared.messages.notify import NotifyEvent
 from shared.when import duration
 
@@ -94,12 +97,14 @@ class BackWatch:
         if known is not None and known.up_ns is None:
             self._down[name] = attrs.evolve(known, up_ns=now_ns)
 
-    def due(self, now_ns: int, unguarded: Iterable[str]) -> Optional[NotifyEvent]:
+    def due(self, now_ns: int, unguarded: Iterable[str],
+            tz: dt.tzinfo = dt.timezone.utc) -> Optional[NotifyEvent]:
         """The "back" alert for every worker ready to be announced now, or None.
 
         unguarded: why the accounts are not guarded now (GuardTracker.reasons(); empty when
         they are). A guard worker is ready once that is empty, or GUARD_WAIT_NS after it came
-        back; any other worker SETTLE_NS after it came back."""
+        back; any other worker SETTLE_NS after it came back. tz: the display zone, for the
+        times a line names (notify_missed)."""
         reasons = tuple(unguarded)
 
         def ready_now(name: str, up_ns: int) -> bool:
@@ -117,6 +122,24 @@ class BackWatch:
         if any(guards(n) for n in ready):
             title += (": accounts are guarded again" if not reasons else
                       f", but accounts are still NOT guarded: {', '.join(reasons)}")
-        return NotifyEvent(kind="worker_back", severity="info", title=title,
-                           lines=[f"{n} was down: {d.why}" for n, d in zip(ready, downs)],
+        lines = [f"{n} was down: {d.why}" for n, d in zip(ready, downs)]
+        lines += [line for n, d in zip(ready, downs) if n == "notify"
+                  for line in notify_missed(d.since_ns, d.up_ns, tz)]
+        return NotifyEvent(kind="worker_back", severity="info", title=title, lines=lines,
                            ts_ns=now_ns)
+
+
+def notify_missed(since_ns: int, up_ns: int, tz: dt.tzinfo) -> list[str]:
+    """What a notify down longer than the PUBs keep alerts for (KEEP_FOR_S, shared/bus/
+    publisher.py) never got: what was published from its down until KEEP_FOR_S before it was
+    back. The line says that window, that notify sends those decisions from risk's history
+    (services/notify/catchup.py) and the history command that shows them (trial: a breach
+    decided while notify was down 16 s never reached the phone, and nothing said so)."""
+    if up_ns - since_ns <= KEEP_FOR_S * 1e9:
+        return []
+    start = showtime.start(since_ns, tz, up_ns)
+    end = showtime.start(up_ns - int(KEEP_FOR_S * 1e9), tz, up_ns)
+    since = from_ns(showtime.down_to_second(since_ns), tz).isoformat()
+    return [f"notify was down longer than the {KEEP_FOR_S:g} s riskd keeps alerts for (from "
+            f"{start} to {end}): it sends what risk decided meanwhile from risk's history, "
+            f"marked sent late; riskctl history --since {since} shows all of it"]

@@ -72,6 +72,13 @@ class Decision:
                                # kill switch's flatten, which enforcement numbers itself)
 
 
+def command_key(d: Decision) -> str:
+    """The command id a decision is (or would have been) carried out by: risk numbers its own
+    '<decision id>.1'; the kill switch's flatten is named by command_id. The key that joins a
+    decision to enforcement's results (riskctl's screens, notify's alerts)."""
+    return getattr(d, "command_id", "") or f"{d.id}.1"
+
+
 @attrs.frozen(kw_only=True)
 class RuleWarning:
     """A limit rule's value crossed warn_at of its limit (once per rule, account, trading day);

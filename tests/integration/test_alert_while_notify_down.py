@@ -30,6 +30,20 @@ A = (1011, "ALPHA", MNQ, 21000.0, 20880.0)          # $2 a point: -120 points
 B = (1012, "BRAVO", ES, 6000.0, 5995.0)             # $50 a point: -5 points
 
 
+def breach_with_notify_stopped(procs, config, desk, telegram, account) -> str:
+    """`riskctl stop notify`, then the account's position past daily_unrealized_loss and closed
+    (the phone hears nothing of it); returns the account's name."""
+    done = procs.riskctl(config, "stop", "notify", "--yes")
+    assert done.returncode == 0, (done.stdout, done.stderr)
+    aid, name, contract, _price, low = account
+    desk.sim("/sim/quote", {"contractId": contract, "lastPrice": low})
+    wait_for(lambda: not desk.positions(aid), 20, interval=0.05,
+             what=f"{name}'s position closed by daily_unrealized_loss")
+    time.sleep(0.3)                                     # the result published too
+    assert not on_phone(telegram, "Breach", name)
+    return name
+
+
 def test_a_breach_while_notify_is_down_is_alerted_once_when_it_is_back(procs, tmp_path,
                                                                          sessions):
     telegram = FakeTelegram(TOKEN)
@@ -43,14 +57,7 @@ def test_a_breach_while_notify_is_down_is_alerted_once_when_it_is_back(procs, tm
         telegram.wait_sent(lambda c: "✅ Done" in c.text and name in c.text, 20,
                            what=f"the Done alert of {name}")
 
-        done = procs.riskctl(config, "stop", "notify", "--yes")
-        assert done.returncode == 0, (done.stdout, done.stderr)
-        aid, name, contract, _price, low = B                # while notify is down
-        desk.sim("/sim/quote", {"contractId": contract, "lastPrice": low})
-        wait_for(lambda: not desk.positions(aid), 20, interval=0.05,
-                 what=f"{name}'s position closed by daily_unrealized_loss")
-        time.sleep(0.3)                                     # the result published too
-        assert not on_phone(telegram, "Breach", name)
+        name = breach_with_notify_stopped(procs, config, desk, telegram, B)
         done = procs.riskctl(config, "start", "notify")
         assert done.returncode == 0, (done.stdout, done.stderr)
 

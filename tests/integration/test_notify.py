@@ -476,8 +476,8 @@ def test_one_losing_trade_past_two_limits_is_one_alert_that_says_when_the_accoun
     publishes a step: the phone reads the longer end first, the cooldown as what it adds."""
     with notify_with_a_step(tmp_path, procs, telegram, discord) as (out, _pubs, _n, _c):
         assert len(out.lockouts) == 2 and len(out.decisions) == 2
-        free = "🔒 SIM-DEMO-1 locked until 17:00 CST (daily_realized_loss); " \
-               "cooldown_after_loss also until 09:30 CST"
+        free = "🔒 SIM-DEMO-1 locked until Wed 17:00 CST (daily_realized_loss); " \
+               "cooldown_after_loss also until Wed 09:30 CST"
 
         def about_it():         # chat 111's (222 gets the same)
             with telegram.lock:
@@ -490,7 +490,8 @@ def test_one_losing_trade_past_two_limits_is_one_alert_that_says_when_the_accoun
         # one alert (were the step's messages further apart than notify holds a step, each
         # part would still say the longer end first, never "Lockout started ... 09:30")
         assert len(texts) == 1, texts
-        assert not any(t.startswith("🔒 Lockout started: SIM-DEMO-1 until 09:30") for t in texts)
+        assert not any(t.startswith("🔒 Lockout started: SIM-DEMO-1 until Wed 09:30")
+                       for t in texts)
         joined = "\n".join(texts)
         assert "⚠️ Breach daily_realized_loss on SIM-DEMO-1" in joined
         assert "⚠️ Breach cooldown_after_loss on SIM-DEMO-1" in joined

@@ -17,9 +17,12 @@ def chi(d, hh, mm=0, ss=0, month=12):
     return to_ns(dt.datetime(2026, month, d, hh, mm, ss, tzinfo=CHI))
 
 
-def test_today_is_a_time_and_zone_only():
-    assert showtime.at(chi(4, 23), CHI, NOW) == "23:00 CST"
-    assert showtime.at(chi(4, 9, 5, 7), CHI, NOW, seconds=True) == "09:05:07 CST"
+def test_today_names_its_day_too():
+    # one rule on every screen and alert (trial 2026-12-05: the watch said "until Sat 06:31:55
+    # CST", the phone "locked until 06:31:55 CST" for the same end)
+    assert showtime.at(chi(4, 23), CHI, NOW) == "Fri 23:00 CST"
+    assert showtime.at(chi(4, 9, 5, 7), CHI, NOW, seconds=True) == "Fri 09:05:07 CST"
+    assert showtime.start(chi(4, 9, 5, 7) + 999_999_999, CHI, NOW) == "Fri 09:05:07 CST"
 
 
 def test_another_day_of_the_week_names_the_day():
@@ -35,15 +38,15 @@ def test_further_away_the_date_is_named_as_well():
 
 def test_today_is_the_date_in_the_display_zone_not_in_utc():
     # 21:00 in Chicago is 03:00 UTC the next day: 23:00 Chicago is still today there
-    assert showtime.at(chi(4, 23), CHI, NOW) == "23:00 CST"
+    assert showtime.at(chi(4, 23), CHI, NOW) == "Fri 23:00 CST"
     utc = dt.timezone.utc
-    assert showtime.at(chi(4, 23), utc, NOW) == "05:00 UTC"
+    assert showtime.at(chi(4, 23), utc, NOW) == "Sat 05:00 UTC"
     assert showtime.at(chi(4, 17), utc, NOW) == "Fri 23:00 UTC"
 
 
 def test_summer_time_prints_its_own_abbreviation():
     summer = to_ns(dt.datetime(2026, 7, 1, 10, 0, tzinfo=CHI))
-    assert showtime.at(summer, CHI, summer) == "10:00 CDT"
+    assert showtime.at(summer, CHI, summer) == "Wed 10:00 CDT"
 
 
 def test_the_display_zone_is_notify_s_else_the_trading_day_s_else_chicago():
@@ -66,14 +69,11 @@ def test_the_zone_from_a_leniently_read_file_skips_what_is_not_a_zone():
     assert label({}) == "America/Chicago"
 
 
-def test_a_screen_s_trading_day_never_hides_the_day_under_another_date_s_clock():
+def test_a_time_beside_a_trading_day_is_never_read_as_another_day_s():
     # trial 2026-12-05: on Saturday 01:09 the trading day is Monday; a lockout until the roll
     # showed "17:00" beside the "Sat 01:09" clock, which reads as Saturday's 17:00
     sat = to_ns(dt.datetime(2026, 12, 5, 1, 9, tzinfo=CHI))
-    monday = dt.date(2026, 12, 7)
-    assert showtime.at(chi(7, 17), CHI, sat, today=monday) == "Mon 17:00 CST"
+    assert showtime.at(chi(7, 17), CHI, sat) == "Mon 17:00 CST"
+    assert showtime.at(chi(5, 6, 31, 55), CHI, sat) == "Sat 06:31:55 CST"
     # after Friday's roll: Friday's own times still name Friday (the trading day is Monday)
-    assert showtime.at(chi(4, 16), CHI, NOW, today=monday) == "Fri 16:00 CST"
-    # a weekday mid-session, the trading day is today's date: a bare time, as before
-    wed = to_ns(dt.datetime(2026, 12, 2, 10, 0, tzinfo=CHI))
-    assert showtime.at(chi(2, 17), CHI, wed, today=dt.date(2026, 12, 2)) == "17:00 CST"
+    assert showtime.at(chi(4, 16), CHI, NOW) == "Fri 16:00 CST"

@@ -12,9 +12,13 @@ from services.risk.rules.base import QUOTE, TRADE, Measure, Rule, progress, unti
 from shared.messages.risk import FLATTEN
 
 
+def parts(ctx, params):
+    """(realized, open): the two parts of the net figure."""
+    return ctx.account.realized(params.include_fees), net_open_pnl(ctx.account, ctx.market)[0]
+
+
 def net_and_line(ctx, params):
-    realized = ctx.account.realized(params.include_fees)
-    unrealized, _ = net_open_pnl(ctx.account, ctx.market)
+    realized, unrealized = parts(ctx, params)
     net = realized + unrealized
     base = ZERO
     if params.trailing == "realized":
@@ -41,9 +45,12 @@ class DailyNetLoss(Rule):
         net, line = net_and_line(ctx, params)
         if net > line:
             return []
+        # both parts with their signs: "(realized incl. fees 3.33 + open)" read as if
+        # realized were +3.33 and never gave the open figure (trial)
+        realized, unrealized = parts(ctx, params)
         return [self.decide(ctx, params, now, FLATTEN,
-                            f"net PnL {fmt_money(net)} (realized"
-                            f"{fee_note(ctx.account.fees, params.include_fees)} + open) reached "
-                            f"the daily "
-                            f"loss line {fmt_money(line)}",
+                            f"net PnL {fmt_money(net)} (realized {fmt_money(realized)}"
+                            f"{fee_note(ctx.account.fees, params.include_fees)}, open "
+                            f"{fmt_money(unrealized)}) reached the daily loss line "
+                            f"{fmt_money(line)}",
                             value=net, limit=line, lock=until_reset(ctx, now))]

@@ -16,7 +16,7 @@ from shared.messages.risk import LastRiskStatus, RiskStatusRequest
 from shared.messages.system import error, ok
 from tests.unit.cli.screens import CALENDAR, CHICAGO, NOW, WORKERS, account, state
 
-AS_OF = NOW - 95 * NS_PER_S                 # 14:01:52 CST: when risk made the figures
+AS_OF = NOW - 95 * NS_PER_S                 # Wed 14:01:52 CST: when risk made the figures
 
 
 def supervisor(risk_state="stopped"):
@@ -38,12 +38,12 @@ def test_the_screen_shows_the_last_known_figures_marked_not_live():
     for note in risk_unavailable(stopped()):
         s.apply(note)
     screen = build_screen(s, NOW, CHICAGO, CALENDAR)
-    assert screen.notice == ("risk is stopped: figures as of 14:01:52 CST, not live; "
+    assert screen.notice == ("risk is stopped: figures as of Wed 14:01:52 CST, not live; "
                              "NOT GUARDED now: risk not running"), screen.notice
     assert screen.notice_level == "error"
     [acct] = screen.accounts
     assert acct.realized == "-312.50"                       # the figures risk sent, as they were
-    assert acct.not_live == "NOT LIVE (risk is stopped): figures as of 14:01:52 CST"
+    assert acct.not_live == "NOT LIVE (risk is stopped): figures as of Wed 14:01:52 CST"
     text = plain(render(screen, 100, None, unicode=False))
     assert text.index("NOT LIVE (risk is stopped)") < text.index("SIM-DEMO-1 (1001)  balance")
 
@@ -78,8 +78,8 @@ def test_riskctl_status_prints_the_last_known_account_marked_not_live(capsys, mo
     status.run(SimpleNamespace(), Ctx())
     out = capsys.readouterr().out
     assert "no account status yet" not in out, out
-    assert "risk is stopped: figures as of 14:01:52 CST, not live" in out, out
-    assert "NOT LIVE (risk is stopped): figures as of 14:01:52 CST" in out
+    assert "risk is stopped: figures as of Wed 14:01:52 CST, not live" in out, out
+    assert "NOT LIVE (risk is stopped): figures as of Wed 14:01:52 CST" in out
     assert "SIM-DEMO-1" in out and "-312.50" in out
 
 

@@ -19,22 +19,22 @@ END = to_ns(dt.datetime(2026, 12, 4, 22, 21, 44, tzinfo=CHICAGO)) + 600_000_000 
 
 
 def test_an_end_time_shows_its_seconds_and_never_looks_earlier_than_the_end():
-    assert showtime.at(END, CHICAGO, FRIDAY) == "22:21:45 CST"         # was '22:21' (cut)
+    assert showtime.at(END, CHICAGO, FRIDAY) == "Fri 22:21:45 CST"         # was '22:21' (cut)
     whole = to_ns(dt.datetime(2026, 12, 4, 22, 21, 44, tzinfo=CHICAGO))
-    assert showtime.at(whole, CHICAGO, FRIDAY) == "22:21:44 CST"
+    assert showtime.at(whole, CHICAGO, FRIDAY) == "Fri 22:21:44 CST"
     on_the_minute = to_ns(dt.datetime(2026, 12, 4, 22, 0, tzinfo=CHICAGO))
-    assert showtime.at(on_the_minute, CHICAGO, FRIDAY) == "22:00 CST"   # :00 stays short
+    assert showtime.at(on_the_minute, CHICAGO, FRIDAY) == "Fri 22:00 CST"   # :00 stays short
     # columns of past events keep their seconds, cut (an event is not later than it was)
-    assert showtime.at(END, CHICAGO, FRIDAY, seconds=True) == "22:21:44 CST"
+    assert showtime.at(END, CHICAGO, FRIDAY, seconds=True) == "Fri 22:21:44 CST"
 
 
 def test_login_and_the_lockouts_table_show_the_real_end():
     reply = LoginReply(role="admin", token="t" * 20, expires_ns=FRIDAY + 59_500_000_000)
     assert login.login_line(reply, CHICAGO, FRIDAY) == ("logged in as admin until "
-                                                        "21:52:34 CST (in 59s)")
+                                                        "Fri 21:52:34 CST (in 59s)")
     lock = LockoutState(id="L1", account_id=1001, kind="timer", rule="self_lockout",
                         since_ns=FRIDAY, until_ns=END)
-    assert "22:21:45 CST" in lockout_rows([lock], tz=CHICAGO)
+    assert "Fri 22:21:45 CST" in lockout_rows([lock], tz=CHICAGO)
 
 
 def test_the_watch_banner_shows_the_real_end():
@@ -56,7 +56,7 @@ def test_after_the_roll_friday_times_name_their_day_next_to_monday_s_trading_day
     # on a day whose trading day is the calendar day, no day name
     monday = to_ns(dt.datetime(2026, 12, 7, 10, 0, tzinfo=CHICAGO))
     assert build_screen(state(account()), monday, CHICAGO, CALENDAR).header.clock == \
-        "10:00:00 CST"
+        "Mon 10:00:00 CST"
 
 
 def test_a_sub_second_outage_does_not_read_as_zero():

@@ -122,3 +122,21 @@ def test_history_names_an_account_as_status_does_even_one_the_config_does_not_li
     history.run(SimpleNamespace(account="", since=None, limit=10), Ctx())
     out = capsys.readouterr().out
     assert "SIM-DEMO-3" in out and "1003" not in out.split("\n", 2)[2], out
+
+
+def test_the_value_column_shows_money_with_two_decimals_and_counts_whole():
+    # trial: "-201.0 vs -200", "-600 vs -200", "-603.33 vs -600" in one column
+    from decimal import Decimal
+    from shared.messages.risk import RuleWarning
+    body = HistoryReply(decisions=[
+        attrs.evolve(flatten_decision(), value=Decimal("-201.0"), limit=Decimal("-200")),
+        attrs.evolve(flatten_decision(), id="d8", rule="daily_net_loss",
+                     value=Decimal("-603.33"), limit=Decimal("-600"), ts_ns=NOW + 1),
+        Decision(id="d9", ts_ns=NOW + 2, rule="max_contracts", account_id=1002,
+                 action="reduce_position", value=Decimal(6), limit=Decimal(5))],
+        warnings=[RuleWarning(id="w", ts_ns=NOW + 3, rule="trade_frequency_limit",
+                              account_id=1002, value=Decimal(2), limit=Decimal(3), warn_at=0.8),
+                  RuleWarning(id="n", ts_ns=NOW + 4, rule="drawdown_guard", account_id=1002,
+                              value=None, limit=None, warn_at=0.8)])
+    assert [r[4] for r in rows(body, {})] == ["-201.00 vs -200.00", "-603.33 vs -600.00",
+                                              "6 vs 5", "2 vs 3", ""]

@@ -41,7 +41,7 @@ def test_the_zone_comes_from_the_config(tmp_path):
     config = tmp_path / "riskd.toml"
     config.write_text('[trading_day]\ntimezone = "America/New_York"\n')
     until, how = until_of("17:30", str(config), NOW)         # 17:00 in New York now
-    assert how == ("you asked until 17:30 EST (2026-12-04T17:30:00-05:00, 17:30 read in "
+    assert how == ("you asked until Fri 17:30 EST (2026-12-04T17:30:00-05:00, 17:30 read in "
                    "America/New_York)")
     at = dt.datetime.fromtimestamp(until / NS_PER_S, ZoneInfo("America/New_York"))
     assert (at.day, at.hour, at.minute) == (4, 17, 30)
@@ -80,7 +80,7 @@ def test_an_iso_time_without_offset_is_refused_with_an_example_that_has_one(tmp_
 def test_an_iso_time_with_its_offset_is_taken_and_echoed_exactly(tmp_path):
     until, how = until_of("2026-12-05T01:00:00+00:00", str(tmp_path / "none.toml"), NOW)
     assert until == to_ns(dt.datetime(2026, 12, 5, 1, 0, tzinfo=dt.timezone.utc))
-    assert how == "you asked until 19:00 CST (2026-12-04T19:00:00-06:00)"    # today, in Chicago
+    assert how == "you asked until Fri 19:00 CST (2026-12-04T19:00:00-06:00)"    # today, in Chicago
 
 
 def test_both_sides_of_the_echo_name_the_same_second(tmp_path):
@@ -89,8 +89,8 @@ def test_both_sides_of_the_echo_name_the_same_second(tmp_path):
     now go through showtime.up_to_second."""
     now = to_ns(dt.datetime(2026, 12, 5, 1, 4, 27, 600_000, tzinfo=ZoneInfo("America/Chicago")))
     _until, how = until_of("30m", str(tmp_path / "none.toml"), now)
-    assert how == "you asked until 01:34:28 CST (2026-12-05T01:34:28-06:00)", how
+    assert how == "you asked until Sat 01:34:28 CST (2026-12-05T01:34:28-06:00)", how
     # a whole second stays itself on both sides
     whole = to_ns(dt.datetime(2026, 12, 5, 1, 4, 27, tzinfo=ZoneInfo("America/Chicago")))
     _until, how = until_of("30m", str(tmp_path / "none.toml"), whole)
-    assert how == "you asked until 01:34:27 CST (2026-12-05T01:34:27-06:00)", how
+    assert how == "you asked until Sat 01:34:27 CST (2026-12-05T01:34:27-06:00)", how

@@ -47,7 +47,7 @@ def test_the_watch_banner_of_a_lockout_days_away_names_its_day_and_zone():
     banner = build_screen(s, NOW, CHICAGO, CALENDAR).accounts[0].banners[0]
     assert banner.countdown.endswith("(until Sat 12:00 CST)"), banner.countdown
     header = build_screen(s, NOW, CHICAGO, CALENDAR).header
-    assert header.clock == "14:03:27 CST"
+    assert header.clock == "Wed 14:03:27 CST"
 
 
 def test_lockouts_are_listed_in_the_display_zone(tmp_path, capsys):
@@ -80,5 +80,5 @@ def test_the_audit_trail_shows_its_utc_stamps_in_the_display_zone():
 def test_login_says_the_role_and_the_end_in_the_display_zone():
     now = to_ns(dt.datetime(2026, 12, 4, 21, 0, tzinfo=CHICAGO))
     reply = LoginReply(role="admin", token="tok-0123456789abcdef", expires_ns=now + 900 * NS_PER_S)
-    assert login.login_line(reply, CHICAGO, now) == ("logged in as admin until 21:15 CST "
+    assert login.login_line(reply, CHICAGO, now) == ("logged in as admin until Fri 21:15 CST "
                                                      "(in 15m00s)")

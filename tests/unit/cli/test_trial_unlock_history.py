@@ -11,8 +11,8 @@ from shared.messages.risk import (Decision, HistoryReply, LockoutChange, Lockout
 from tests.unit.cli.screens import CHICAGO
 
 TOOK = to_ns(dt.datetime(2026, 12, 5, 2, 53, 23, tzinfo=CHICAGO))
-END = TOOK + 1800 * NS_PER_S                    # 03:23:23 CST
-UNLOCKED = TOOK + 1200 * NS_PER_S               # 03:13:23 CST
+END = TOOK + 1800 * NS_PER_S                    # Sat 03:23:23 CST
+UNLOCKED = TOOK + 1200 * NS_PER_S               # Sat 03:13:23 CST
 
 
 def history(cleared_at, by, reason="trial"):
@@ -33,11 +33,11 @@ def notes(body):
 
 def test_an_unlock_says_on_both_lines_that_the_lockout_ended_early_when_and_by_whom():
     got = notes(history(UNLOCKED, "admin:root"))
-    early = ", ended early at 03:13:23 CST by an unlock (admin:root)"
-    assert got[(1001, "cleared")] == "timer 03:23:23 CST" + early
+    early = ", ended early at Sat 03:13:23 CST by an unlock (admin:root)"
+    assert got[(1001, "cleared")] == "timer Sat 03:23:23 CST" + early
     decided = [v for (aid, what), v in got.items() if aid == 1001 and what.startswith("flatten")]
-    assert decided == ["locked timer until 03:23:23 CST" + early]
-    assert got[(1002, "flatten")] == "locked timer until 03:23:23 CST"   # another account's
+    assert decided == ["locked timer until Sat 03:23:23 CST" + early]
+    assert got[(1002, "flatten")] == "locked timer until Sat 03:23:23 CST"   # another account's
     assert "ended early" not in got[(1001, "added")]
 
 

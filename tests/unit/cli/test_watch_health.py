@@ -32,8 +32,8 @@ def test_a_config_riskd_refused_is_on_the_screen(width, height):
                                   "at line 78 col 8")
     text = screen_text(with_health(state(account()), config=broken), width, height)
     flat = " ".join(text.split())
-    assert "riskd.toml is invalid since 14:02:27 CST (line 78 col 8: not valid TOML: Unexpected " \
-           "character: '='); riskd runs the config loaded at 13:40:27 CST" in flat
+    assert "riskd.toml is invalid since Wed 14:02:27 CST (line 78 col 8: not valid TOML: " \
+           "Unexpected character: '='); riskd runs the config loaded at Wed 13:40:27 CST" in flat
 
 
 @pytest.mark.parametrize("width, height", SIZES)

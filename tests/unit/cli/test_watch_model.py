@@ -40,7 +40,7 @@ def test_countdowns_read_like_a_clock_and_round_up(seconds, text):
 
 def test_the_header_has_the_local_time_trading_day_time_to_roll_broker_and_workers():
     h = screen(state(account())).header
-    assert h.clock == "14:03:27 CST"
+    assert h.clock == "Wed 14:03:27 CST"
     assert h.trading_day == "2026-11-25"
     assert h.to_roll == "2h56m33s"
     assert h.broker == "connected" and h.broker_ok is True
@@ -88,7 +88,7 @@ def test_a_lockout_until_reset_shows_a_banner_counting_down_to_the_roll():
     a = screen(s).accounts[0]
     assert a.locked
     assert a.banners[0].kind == "LOCKED OUT"
-    assert a.banners[0].countdown == "2h56m33s (until 17:00 CST)"
+    assert a.banners[0].countdown == "2h56m33s (until Wed 17:00 CST)"
     assert "realized -512.50 <= -500.00" in a.banners[0].text
     later = screen(s, now=NOW + 33 * NS_PER_S).accounts[0]
     assert later.banners[0].countdown.startswith("2h56m00s")
@@ -149,13 +149,13 @@ def test_worker_events_update_health_and_a_dead_riskd_shows_the_retrying_notice(
     assert s.apply(Reachability(ok=False, reason="no answer", ts_ns=NOW))
     scr = screen(s, now=NOW + 5 * NS_PER_S)
     assert scr.notice == ("riskd not reachable -- retrying (for 5s); figures as of "
-                          "14:03:27 CST, not live")
+                          "Wed 14:03:27 CST, not live")
     assert scr.notice_level == "error"
     assert scr.accounts[0].net == "-267.50"           # the last known picture stays, marked
     assert scr.accounts[0].not_live == ("NOT LIVE (riskd not reachable): figures as of "
-                                        "14:03:27 CST")
+                                        "Wed 14:03:27 CST")
     assert s.apply(Reachability(ok=True))
-    assert screen(s).notice == ("risk is not running (backoff): figures as of 14:03:27 CST, "
+    assert screen(s).notice == ("risk is not running (backoff): figures as of Wed 14:03:27 CST, "
                                 "not live; NOT GUARDED now: risk not running")
     s.apply(WorkerEvent(name="risk", state="running"))
     s.apply(SupervisorStatus(pid=1, started_ns=NOW, config_path="riskd.toml",
@@ -167,7 +167,7 @@ def test_risk_not_answering_is_a_warning_and_a_status_document_clears_it():
     s = state(account())
     s.apply(RiskUnavailable(reason="risk did not answer within 3 s"))
     assert screen(s).notice == ("risk status unavailable (risk did not answer within 3 s): "
-                                "figures as of 14:03:27 CST, not live")
+                                "figures as of Wed 14:03:27 CST, not live")
     assert screen(s).notice_level == "warning"
     s.apply(account(realized="-10"))
     assert screen(s).notice == "" and screen(s).accounts[0].not_live == ""

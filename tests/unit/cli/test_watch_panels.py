@@ -101,6 +101,6 @@ def test_last_actions_show_todays_actions_from_history_with_their_outcome(width,
         command_id="d-early.1", account_id=1001, action="reduce_position", state="final",
         status="done", first_answer_ns=NOW - 3599 * NS_PER_S)]))     # it traded
     text = screen_text(s, width, height)
-    row = [ln for ln in text.splitlines() if ln.startswith("13:03:27")]
+    row = [ln for ln in text.splitlines() if ln.startswith("Wed 13:03:27 CST")]
     assert row and "max_contracts" in row[0] and "done" in row[0]
     assert "daily_net_loss" not in text.split("LAST ACTIONS")[1]      # yesterday's: not today

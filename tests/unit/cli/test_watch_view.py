@@ -36,11 +36,11 @@ def test_the_screen_fills_exactly_the_terminal_and_no_line_is_too_wide(width, he
 
 def test_at_80x24_the_trader_sees_pnl_the_limit_bars_the_position_and_the_banner():
     text = plain(lines_for(state(account(lockouts=[lockout()]))))
-    assert "roll in 2h56m33s" in text and "14:03:27 CST" in text
+    assert "roll in 2h56m33s" in text and "Wed 14:03:27 CST" in text
     assert "net -267.50" in text and "realized -312.50" in text
     assert "daily_realized_loss   [" in text and "62%" in text
     assert "ES         long     2     6012.25" in text
-    assert "LOCKED OUT  2h56m33s (until 17:00 CST)" in text
+    assert "LOCKED OUT  2h56m33s (until Wed 17:00 CST)" in text
     assert "-512.50 <= -500.00" in text      # the reason, wrapped onto a second line
 
 

@@ -159,7 +159,7 @@ def asked(flow, when="30m", token="u1"):
 def test_a_confirmed_lockout_runs_once_and_a_second_press_repeats_its_result(flow):
     flow, riskd = flow
     question = asked(flow)
-    assert question.text.startswith("🔒 Lock Demo 1 (1001) until 10:30 CST (in 30m00s)?")
+    assert question.text.startswith("🔒 Lock Demo 1 (1001) until Tue 10:30 CST (in 30m00s)?")
     yes = question.markup["inline_keyboard"][0][0]["callback_data"]
     assert yes == "lk:y:u1"
     pressed = flow.press("u1", True, "111", 111, T0 + 60 * S)

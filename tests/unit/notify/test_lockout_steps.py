@@ -24,8 +24,8 @@ def test_a_shorter_lockout_started_inside_a_longer_one_names_the_longer_end():
     assert cooldown.lockout.rule == "cooldown_after_loss"
     assert cooldown.over is not None and cooldown.over.id == daily.lockout.id
     alert = build(cooldown, CTX)
-    assert alert.title == ("🔒 Demo 1 locked until 17:00 CST (daily_realized_loss); "
-                           "cooldown_after_loss also until 03:32:43 CST"), alert.title
+    assert alert.title == ("🔒 Demo 1 locked until Fri 17:00 CST (daily_realized_loss); "
+                           "cooldown_after_loss also until Fri 03:32:43 CST"), alert.title
 
 
 def test_one_step_of_one_account_is_one_alert_leading_with_when_the_account_is_free():
@@ -33,8 +33,8 @@ def test_one_step_of_one_account_is_one_alert_leading_with_when_the_account_is_f
     msgs = [*out.lockouts, *out.decisions]            # as risk publishes a step
     [group] = by_step(msgs)
     alert = step_alert(group, CTX)
-    assert alert.title == ("🔒 Demo 1 locked until 17:00 CST (daily_realized_loss); "
-                           "cooldown_after_loss also until 03:32:43 CST"), alert.title
+    assert alert.title == ("🔒 Demo 1 locked until Fri 17:00 CST (daily_realized_loss); "
+                           "cooldown_after_loss also until Fri 03:32:43 CST"), alert.title
     assert "⚠️ Breach daily_realized_loss on Demo 1" in alert.lines
     assert "⚠️ Breach cooldown_after_loss on Demo 1" in alert.lines
     assert "value -611.18 vs limit -500.00" in alert.lines
@@ -59,7 +59,7 @@ def test_a_lockout_ending_under_a_longer_one_says_the_account_is_still_locked():
     assert ended.lockout.rule == "cooldown_after_loss" and ended.over is not None
     alert = build(ended, CTX)
     assert alert.title == ("🔒 cooldown_after_loss ended on Demo 1: still locked until "
-                           "17:00 CST (daily_realized_loss)"), alert.title
+                           "Fri 17:00 CST (daily_realized_loss)"), alert.title
 
 
 def test_a_step_is_held_until_its_hold_is_over_then_given_whole_in_order():

@@ -28,7 +28,7 @@ CASES = [
               value=Decimal("-520"), limit=Decimal("-500"),
               lock=LockSpec(kind="until_reset", until_ns=UNTIL)),
      "breach", WARNING, ["Breach daily_loss on SIM-DEMO-1", "value -520.00 vs limit -500.00",
-                         "action: flatten every position", "locked until 17:00 CST"]),
+                         "action: flatten every position", "locked until Tue 17:00 CST"]),
     (Decision(id="d2", ts_ns=T0, rule="max_contracts", account_id=1001, action="reduce_position",
               mode="alert", value=Decimal(6), limit=Decimal(5)),
      "breach", WARNING, ["alert only, would reduce the position"]),
@@ -44,7 +44,7 @@ CASES = [
      "rule_warning", INFO, ["daily_loss at 80% of its limit on SIM-DEMO-1"]),
     (LockoutChange(change="added", ts_ns=T0, lockout=LockoutState(
         id="l", account_id=1001, kind="timer", rule="cooldown", since_ns=T0, until_ns=UNTIL)),
-     "lockout_start", WARNING, ["Lockout started: SIM-DEMO-1 until 17:00 CST",
+     "lockout_start", WARNING, ["Lockout started: SIM-DEMO-1 until Tue 17:00 CST",
                                 "rule cooldown"]),
     (LockoutChange(change="cleared", ts_ns=UNTIL, by="admin", reason="manual review", lockout=
                    LockoutState(id="l", account_id=1001, kind="manual", rule="x", since_ns=T0)),
@@ -231,10 +231,10 @@ def test_an_alert_shows_a_lockout_s_real_end_with_its_seconds():
     lock = LockoutChange(change="added", ts_ns=friday, lockout=LockoutState(
         id="l", account_id=1001, kind="timer", rule="self_lockout", since_ns=friday,
         until_ns=end))
-    assert build(lock, CTX).title.endswith("until 22:21:45 CST"), build(lock, CTX).title
+    assert build(lock, CTX).title.endswith("until Fri 22:21:45 CST"), build(lock, CTX).title
     d = Decision(id="d", ts_ns=friday, rule="self_lockout", account_id=1001, action="flatten",
                  lock=LockSpec(kind="timer", until_ns=end))
-    assert "locked until 22:21:45 CST" in build(d, CTX).lines
+    assert "locked until Fri 22:21:45 CST" in build(d, CTX).lines
 
 
 def test_an_unlock_of_two_lockouts_names_each_ones_rule():
@@ -249,7 +249,7 @@ def test_an_unlock_of_two_lockouts_names_each_ones_rule():
     assert ends[0].title != ends[1].title and ends[0].text != ends[1].text
     assert "rule daily_realized_loss" in ends[0].title and "until the trading-day reset" in \
         ends[0].text
-    assert "rule cooldown_after_loss" in ends[1].title and "until 17:00 CST" in ends[1].text
+    assert "rule cooldown_after_loss" in ends[1].title and "until Tue 17:00 CST" in ends[1].text
     assert all("by admin:root" in e.text and "loss test" in e.text for e in ends)
 
 
@@ -277,3 +277,16 @@ def test_a_command_that_found_nothing_to_do_is_logged_not_sent(action, detail):
     done = attrs.evolve(nothing, detail="flattened account SIM-DEMO-1: close MNQ",
                         first_answer_ns=T0 - 1)
     assert build(done, CTX).kind == "action_done" not in LOG_ONLY
+
+
+def test_a_trade_frequency_warning_names_its_window():
+    # trial: the alert said "value 2 vs limit 3" where history said "2 of 3 trades per minute"
+    w = RuleWarning(id="w", ts_ns=T0, rule="trade_frequency_limit", account_id=1001,
+                    value=Decimal(2), limit=Decimal(3), warn_at=0.8,
+                    reason="trade_frequency_limit at 67% of its limit: 2 of 3 trades per minute")
+    alert = build(w, CTX)
+    assert alert.lines == ("value 2 vs limit 3 per minute",)
+    money = RuleWarning(id="m", ts_ns=T0, rule="daily_loss", account_id=1001,
+                        value=Decimal(-400), limit=Decimal(-500), warn_at=0.8,
+                        reason="daily_loss at 80% of its limit: realized -400")
+    assert build(money, CTX).lines == ("value -400.00 vs limit -500.00",)

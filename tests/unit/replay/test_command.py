@@ -60,7 +60,8 @@ def replay(config):
 def test_a_replay_then_the_same_replay_from_the_cache(replay, capsys):
     assert replay("--from", "2026-11-24", "--to", "2026-11-25") == 0
     out = capsys.readouterr().out
-    assert "09:05:00 cooldown_after_loss flatten" in out and "2026-11-24" in out
+    assert "first breach Tue 09:05:00 CST cooldown_after_loss flatten" in out
+    assert "2026-11-24" in out
     first = replay.broker.calls
     # bars: ES and MNQ on day 1, MNQ on day 2
     assert first and replay.broker.by_endpoint["/api/History/retrieveBars"] == 3

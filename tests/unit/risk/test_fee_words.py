@@ -49,5 +49,7 @@ def test_the_net_loss_says_its_realized_part_includes_fees():
     desk = Desk(daily_net_loss={"limit": 400})
     round_turn(desk)
     [net] = desk.decisions("daily_net_loss")
-    assert net.reason.startswith("net PnL -400.74 (realized incl. fees 0.74 + open) reached "
-                                 "the daily loss line -400.00"), net.reason
+    # each part with its sign and figure (trial: "(realized incl. fees 3.33 + open)" read as
+    # if realized were +3.33, and never gave the open figure)
+    assert net.reason.startswith("net PnL -400.74 (realized -400.74 incl. fees 0.74, open "
+                                 "0.00) reached the daily loss line -400.00"), net.reason

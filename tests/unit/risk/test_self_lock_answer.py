@@ -18,7 +18,7 @@ def answer(desk, until_ns=None, session=False):
 def test_a_lockout_that_takes_effect_says_until_when():
     desk = Desk()                                                   # Wed 25 Nov, 09:00 Chicago
     text = answer(desk, until_ns=desk.now + 2 * 3600 * NS)
-    assert text == ("locked until 11:00 CST; only an admin can end it early; flatten: close 0 "
+    assert text == ("locked until Wed 11:00 CST; only an admin can end it early; flatten: close 0 "
                     "positions, cancel 0 orders")
 
 
@@ -27,9 +27,9 @@ def test_a_shorter_self_lockout_says_the_longer_one_stays_and_what_was_recorded(
     answer(desk, until_ns=chi(2026, 11, 26, 15, 0))                 # until tomorrow 15:00
     text = answer(desk, until_ns=desk.now + 30 * 60 * NS)           # then: 30 minutes
     assert text.startswith("already locked: the account stays locked until Thu 15:00 CST by "
-                           "trader (self-lockout), a timer lockout since 09:00 CST: later than "
-                           "the 09:30 CST asked for, and a lockout is never shortened."), text
-    assert text.endswith("Recorded in history: a self-lockout until 09:30 CST, flatten not "
+                           "trader (self-lockout), a timer lockout since Wed 09:00 CST: later than "
+                           "the Wed 09:30 CST asked for, and a lockout is never shortened."), text
+    assert text.endswith("Recorded in history: a self-lockout until Wed 09:30 CST, flatten not "
                          "sent: already in flight, by decision id1 (self_lockout)"), text
     assert "locked until 09:30" not in text
     [lock] = desk.engine.lockouts.all(1001)                         # and it really stays
@@ -41,8 +41,8 @@ def test_a_rule_lockout_until_the_roll_outlasts_a_short_self_lockout():
     desk.engine.lockouts.add(1001, LockSpec(kind=UNTIL_RESET), "daily_realized_loss",
                              "realized -512.50 <= -500.00", desk.now)
     text = answer(desk, until_ns=desk.now + 3600 * NS)
-    assert text.startswith("already locked: the account stays locked until 17:00 CST by rule "
-                           "daily_realized_loss, an until_reset lockout since 09:00 CST"), text
+    assert text.startswith("already locked: the account stays locked until Wed 17:00 CST by rule "
+                           "daily_realized_loss, an until_reset lockout since Wed 09:00 CST"), text
 
 
 def test_a_lockout_only_an_admin_ends_outlasts_any_end():
@@ -50,7 +50,7 @@ def test_a_lockout_only_an_admin_ends_outlasts_any_end():
     desk.engine.lockouts.add(1001, LockSpec(kind=MANUAL), "auth_loss_guard", "canTrade", desk.now)
     text = answer(desk, session=True)
     assert "stays locked until an admin unlocks it by rule auth_loss_guard" in text
-    assert "later than the 17:00 CST asked for" in text
+    assert "later than the Wed 17:00 CST asked for" in text
 
 
 def test_a_longer_self_lockout_extends_and_says_so_plainly():
@@ -65,4 +65,4 @@ def test_a_30m_lockout_answers_its_real_end_with_seconds():
     trader at 22:21:10 would be flattened. The end is never shown earlier than it is."""
     desk = Desk()
     text = answer(desk, until_ns=desk.now + (30 * 60 + 44) * NS + NS // 2)
-    assert text.startswith("locked until 09:30:45 CST;"), text
+    assert text.startswith("locked until Wed 09:30:45 CST;"), text

@@ -50,12 +50,12 @@ def test_a_flat_account_is_locked_and_nothing_is_claimed_as_done():
     assert out.commands == []                                     # no flatten sent
     assert d.action == "none" and not d.suppressed and d.by == "trader (self-lockout)"
     assert d.what == f"{NOTHING}; lock the account (timer)"
-    assert answer == f"locked until 11:00 CST; only an admin can end it early; {NOTHING}"
+    assert answer == f"locked until Wed 11:00 CST; only an admin can end it early; {NOTHING}"
     [change] = out.lockouts
     assert change.change == "added" and change.lockout.until_ns == desk.now + 2 * 3600 * NS
     text = alert_text(d)
     assert "action: lock the account; " + NOTHING in text, text
-    assert "flatten every position" not in text and "locked until 11:00 CST" in text
+    assert "flatten every position" not in text and "locked until Wed 11:00 CST" in text
     [row] = rows(HistoryReply(decisions=[d]), {})                 # no command: no outcome asked
     assert row[3] == f"{NOTHING}; lock the account (timer)"
     assert "done" not in row[3] and "planned" not in row[3]
@@ -91,8 +91,8 @@ def test_already_locked_until_later_changes_nothing_and_says_so():
     assert out.commands == [] and out.lockouts == []
     assert d.action == "none" and d.lock is None and d.suppressed
     assert answer.startswith("already locked: the account stays locked until Thu 15:00 CST by "
-                             "trader (self-lockout), a timer lockout since 09:00 CST: later "
-                             "than the 09:30 CST asked for"), answer
+                             "trader (self-lockout), a timer lockout since Wed 09:00 CST: later "
+                             "than the Wed 09:30 CST asked for"), answer
     assert answer.endswith(f"Nothing changed and nothing was done ({NOTHING}); history keeps "
                            "the request."), answer
     assert "Recorded in history: a self-lockout" not in answer
@@ -109,8 +109,8 @@ def test_the_same_session_lockout_twice_says_already_locked_as_late():
     lock(desk, session=True)
     out, d, answer = lock(desk, session=True)
     assert out.commands == [] and out.lockouts == [] and d.suppressed
-    assert answer.startswith("already locked: the account stays locked until 17:00 CST"), answer
-    assert "as late as the 17:00 CST asked for" in answer
+    assert answer.startswith("already locked: the account stays locked until Wed 17:00 CST"), answer
+    assert "as late as the Wed 17:00 CST asked for" in answer
 
 
 def test_a_longer_lockout_of_a_flat_account_extends_it_without_an_action():

@@ -177,3 +177,28 @@ def test_a_stop_alert_names_who_stopped_it_and_what_it_leaves_open():
     assert "could not name" in unknown.lines[0] and "not known" in unknown.lines[1]
     logging = stopped_event(["logging"], 1, "", "admin:root")
     assert logging.title == "⏹ Worker logging stopped by admin:root"
+
+
+def test_notify_back_after_more_than_the_kept_window_says_what_was_not_sent():
+    # trial: a breach decided while notify was down 16 s never reached the phone; the PUBs
+    # keep 10 s of alerts for a subscriber that comes back (shared/bus/publisher.py)
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+    from shared.clock import to_ns
+    chi = ZoneInfo("America/Chicago")
+    down = to_ns(dt.datetime(2026, 12, 5, 6, 1, 5, 300_000, tzinfo=chi))
+    watch = BackWatch()
+    watch.down("notify", down, "stopped by an operator (riskctl stop)")
+    watch.up("notify", down + 16 * S)
+    back = watch.due(down + 17 * S, (), chi)
+    assert back.title == "🟢 Worker notify is back after 16s down"
+    assert back.lines == [
+        "notify was down: stopped by an operator (riskctl stop)",
+        "notify was down longer than the 10 s riskd keeps alerts for (from Sat 06:01:05 CST "
+        "to Sat 06:01:11 CST): it sends what risk decided meanwhile from risk's history, marked "
+        "sent late; riskctl history --since 2026-12-05T06:01:05-06:00 shows all of it"]
+    # within the kept window everything reached notify when it was back: nothing to say
+    watch.down("notify", down, "stopped by an operator (riskctl stop)")
+    watch.up("notify", down + 9 * S)
+    assert watch.due(down + 10 * S, (), chi).lines == [
+        "notify was down: stopped by an operator (riskctl stop)"]

@@ -28,9 +28,9 @@ def test_a_locked_login_says_when_the_lock_ends():
                       replies.append)
     fifth = replies[-1]
     assert fifth.code == "auth_locked"
-    assert "admin logins locked for 5 minutes for ann, until 21:05:10 CST (other" in \
+    assert "admin logins locked for 5 minutes for ann, until Fri 21:05:10 CST (other" in \
         fifth.reason, fifth.reason
     clock.advance(100)
     execute_login(sup, LoginRequest(role="admin", password="right", user="ann"), replies.append)
     assert replies[-1].reason.endswith("logins are locked for 200 s more (until "
-                                       "21:05:10 CST)"), replies[-1].reason
+                                       "Fri 21:05:10 CST)"), replies[-1].reason

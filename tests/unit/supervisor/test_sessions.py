@@ -174,7 +174,7 @@ def test_with_no_ops_password_the_hint_is_the_admin_login_that_works(clock):
         assert "run riskctl login --role admin (no ops password is set" in refused.reason
         assert "--role ops" not in refused.reason and refused.body.login_as == "admin"
     expired = authorize(OPS, s.token, sessions, config)
-    assert expired.reason.startswith("your session expired at 21:15 CST;"), expired.reason
+    assert expired.reason.startswith("your session expired at Fri 21:15 CST;"), expired.reason
     with_ops = authorize(OPS, None, sessions, passwords(ops=True, admin=True))
     assert "run riskctl login --role ops" in with_ops.reason and with_ops.body.login_as == "ops"
     nobody = authorize(OPS, None, sessions, passwords(ops=False, admin=False))
@@ -199,7 +199,7 @@ def test_riskctl_says_the_same_hint_for_a_cached_session_that_ran_out():
     expired = CachedSession(role="admin", token="t", expires_ns=now - 60 * 10**9)
     reply = error("auth_required", "x", AuthNeeded(role="ops", login_as="admin"))
     text = refusal_text(reply, expired, chi, now)
-    assert text.startswith("your admin session expired at 20:59 CST; this command needs an ops "
+    assert text.startswith("your admin session expired at Fri 20:59 CST; this command needs an ops "
                            "session: run riskctl login --role admin (no ops password is set")
     old_riskd = error("auth_required", "x", AuthNeeded(role="ops"))        # did not say
     assert "run riskctl login --role ops [auth_required]" in refusal_text(old_riskd)

@@ -53,7 +53,7 @@ def test_a_session_ended_by_a_password_change_says_so_and_when():
     refusal = authorize(STOP, mine.token, sessions, config())
     assert refusal.code == "session_expired"
     assert refusal.reason.startswith("your admin session ended when the admin password was "
-                                     "changed at 03:05:12 CST: log in again; "), refusal.reason
+                                     "changed at Sat 03:05:12 CST: log in again; "), refusal.reason
     assert "restarted" not in refusal.reason
 
 
@@ -62,7 +62,7 @@ def test_an_unknown_session_is_one_this_riskd_never_issued_and_says_when_it_star
     refusal = authorize(STOP, "a-token-of-the-riskd-before", sessions, config())
     assert refusal.code == "session_expired"
     assert refusal.reason.startswith("your session is not one this riskd issued (it runs since "
-                                     "03:04:07 CST; sessions live in its memory, so a restart "
+                                     "Sat 03:04:07 CST; sessions live in its memory, so a restart "
                                      "ends them)"), refusal.reason
 
 

@@ -1,0 +1,56 @@
+"""A breach decided while notify is down for longer than the 10 s the PUBs keep alerts for
+still reaches the phone, once, marked as sent late: the notify that starts asks risk for what
+it decided since notify was last running (services/notify/catchup.py). Trial: a breach decided
+while notify was down 16 s never reached the phone.
+
+Real processes on loopback: the sim broker, riskd from etc/riskd.toml's default rules
+(daily_unrealized_loss: a position's open PnL <= -200 closes it), notify on a fake Telegram.
+"""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.e2e.harness import ES, MNQ
+from tests.integration.test_alert_after_restart import (TOKEN, long_one_each, on_phone,
+                                                        sessions)  # noqa: F401 (a fixture)
+from tests.integration.test_alert_while_notify_down import breach_with_notify_stopped
+from tests.support.fake_telegram import FakeTelegram
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(150)]
+
+A = (1031, "ALPHA", MNQ, 21000.0, 20880.0)          # $2 a point: -120 points
+B = (1032, "BRAVO", ES, 6000.0, 5995.0)             # $50 a point: -5 points
+DOWN_S = 15                                         # past the 10 s the PUBs keep
+
+
+def test_a_breach_while_notify_is_down_15s_is_alerted_once_and_late(procs, tmp_path, sessions):
+    telegram = FakeTelegram(TOKEN)
+    try:
+        config, desk = long_one_each(procs, tmp_path, telegram, (A, B))
+        aid, name, contract, _price, low = A                # alerted by the first notify
+        desk.sim("/sim/quote", {"contractId": contract, "lastPrice": low})
+        telegram.wait_sent(lambda c: f"Breach daily_unrealized_loss on {name}" in c.text, 20,
+                           what=f"the breach alert of {name}")
+
+        name = breach_with_notify_stopped(procs, config, desk, telegram, B)
+        time.sleep(DOWN_S)                                  # the PUBs' kept copies are gone
+        assert not on_phone(telegram, "Breach", name)
+        done = procs.riskctl(config, "start", "notify")
+        assert done.returncode == 0, (done.stdout, done.stderr)
+
+        late = telegram.wait_sent(
+            lambda c: f"Breach daily_unrealized_loss on {name}" in c.text, 30,
+            what=f"the breach alert of {name}, decided while notify was down {DOWN_S} s")
+        assert "sent late: riskd decided this at " in late.text, late.text
+        assert "while notify was down (its outcome: riskctl history)" in late.text, late.text
+        back = telegram.wait_sent(lambda c: "Worker notify is back" in c.text, 30,
+                                  what="the notify back alert")
+        assert "riskctl history --since " in back.text, back.text
+        time.sleep(2.0)                                     # observing that each is sent once
+        for who in ("ALPHA", "BRAVO"):
+            assert len(on_phone(telegram, f"Breach daily_unrealized_loss on {who}")) == 1, \
+                [c.text[:80] for c in telegram.sent()]
+    finally:
+        telegram.close()
