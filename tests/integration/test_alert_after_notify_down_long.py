@@ -15,7 +15,8 @@ import pytest
 from tests.e2e.harness import ES, MNQ
 from tests.integration.test_alert_after_restart import (TOKEN, long_one_each, on_phone,
                                                         sessions)  # noqa: F401 (a fixture)
-from tests.integration.test_alert_while_notify_down import breach_with_notify_stopped
+from tests.integration.test_alert_while_notify_down import (breach_alerted,
+                                                            breach_with_notify_stopped)
 from tests.support.fake_telegram import FakeTelegram
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(150)]
@@ -29,10 +30,7 @@ def test_a_breach_while_notify_is_down_15s_is_alerted_once_and_late(procs, tmp_p
     telegram = FakeTelegram(TOKEN)
     try:
         config, desk = long_one_each(procs, tmp_path, telegram, (A, B))
-        aid, name, contract, _price, low = A                # alerted by the first notify
-        desk.sim("/sim/quote", {"contractId": contract, "lastPrice": low})
-        telegram.wait_sent(lambda c: f"Breach daily_unrealized_loss on {name}" in c.text, 20,
-                           what=f"the breach alert of {name}")
+        breach_alerted(desk, telegram, A)                   # alerted by the first notify
 
         name = breach_with_notify_stopped(procs, config, desk, telegram, B)
         time.sleep(DOWN_S)                                  # the PUBs' kept copies are gone

@@ -30,6 +30,15 @@ A = (1011, "ALPHA", MNQ, 21000.0, 20880.0)          # $2 a point: -120 points
 B = (1012, "BRAVO", ES, 6000.0, 5995.0)             # $50 a point: -5 points
 
 
+def breach_alerted(desk, telegram, account) -> str:
+    """The account's price falls past daily_unrealized_loss; its breach alert on the phone."""
+    _aid, name, contract, _price, low = account
+    desk.sim("/sim/quote", {"contractId": contract, "lastPrice": low})
+    telegram.wait_sent(lambda c: f"Breach daily_unrealized_loss on {name}" in c.text, 20,
+                       what=f"the breach alert of {name}")
+    return name
+
+
 def breach_with_notify_stopped(procs, config, desk, telegram, account) -> str:
     """`riskctl stop notify`, then the account's position past daily_unrealized_loss and closed
     (the phone hears nothing of it); returns the account's name."""
@@ -50,10 +59,7 @@ def test_a_breach_while_notify_is_down_is_alerted_once_when_it_is_back(procs, tm
     try:
         config, desk = long_one_each(procs, tmp_path, telegram, (A, B))
 
-        aid, name, contract, _price, low = A                # alerted by the first notify
-        desk.sim("/sim/quote", {"contractId": contract, "lastPrice": low})
-        telegram.wait_sent(lambda c: f"Breach daily_unrealized_loss on {name}" in c.text, 20,
-                           what=f"the breach alert of {name}")
+        name = breach_alerted(desk, telegram, A)            # alerted by the first notify
         telegram.wait_sent(lambda c: "✅ Done" in c.text and name in c.text, 20,
                            what=f"the Done alert of {name}")
 

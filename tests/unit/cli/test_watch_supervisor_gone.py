@@ -41,7 +41,7 @@ def test_watch_says_what_status_says_when_the_supervisor_is_killed():
     later = attrs.evolve(account(), ts_ns=NOW + 5 * NS_PER_S)
     s.apply(later)
     screen = build_screen(s, NOW + 10 * NS_PER_S, CHICAGO, CALENDAR)
-    assert "figures as of 14:03:32 CST, sent by risk itself (it still runs)" in screen.notice
+    assert "figures as of Wed 14:03:32 CST, sent by risk itself (it still runs)" in screen.notice
     text = plain(render(screen, 100, None, unicode=False))
     [workers] = [ln for ln in text.splitlines() if ln.startswith("workers")]
     assert "riskd's supervisor is not running" in text and "unknown" not in workers
@@ -51,7 +51,7 @@ def test_without_risk_the_figures_stay_as_of_the_last_ones_and_are_not_live():
     s = state(account())
     s.apply(gone([w for w in LEFT if w[0] != "risk"]))
     screen = build_screen(s, NOW + 10 * NS_PER_S, CHICAGO, CALENDAR)
-    assert "figures as of 14:03:27 CST, not live" in screen.notice, screen.notice
+    assert "figures as of Wed 14:03:27 CST, not live" in screen.notice, screen.notice
     [risk] = [w for w in screen.header.workers if w.name == "risk"]
     assert (risk.state, risk.healthy) == ("not running", False)
     assert screen.accounts[0].not_live.startswith("NOT LIVE")
