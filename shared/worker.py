@@ -19,6 +19,7 @@ import attrs
 import zmq
 
 from shared import topics
+from shared.beside import POLL_S, Beside
 from shared.bus.publisher import Publisher
 from shared.bus.rpc import handle_request
 from shared.bus.sockets import make_socket
@@ -106,6 +107,20 @@ class Worker:
         self._timer_seq += 1
         due = self.clock.monotonic() + max(0.0, delay)
         heapq.heappush(self._timers, (due, self._timer_seq, ONCE, callback))
+
+    def beside(self, call: Callable[[], Any],
+               done: Callable[[Any, Optional[Exception]], None]) -> None:
+        """Run a blocking call in a thread beside the loop (shared/beside.py); done(value,
+        exception) runs in the loop once it has ended."""
+        running = Beside(call, name=f"{self.name}-beside")
+
+        def check() -> None:
+            outcome = running.outcome()
+            if outcome is None:
+                self.after(POLL_S, check)
+            else:
+                done(*outcome)
+        self.after(POLL_S, check)
 
     def handle(self, request_type: type, handler: Callable[[Any], Reply]) -> None:
         if request_type in self._handlers:

@@ -44,7 +44,7 @@ from services.notify.templates import (LOG_ONLY, WARNING, Alert, Context, Discon
 from shared import shards, topics
 from shared.bus.subscriber import Subscriber
 from shared.codec import DecodeError, decode, encode
-from shared.bus.rpc import RpcClient, RpcTimeout
+from shared.bus.rpc import RpcClient
 from shared.config.accounts import find_account
 from shared.messages.control import (ControlRequest, GuardReport, StatusRequest,
                                      SupervisorStatus, WorkerEvent)
@@ -295,14 +295,20 @@ class NotifyWorker(Worker):
     def _ask_worker_states(self) -> None:
         """Every worker's state from the supervisor, once at the start: its worker events are
         kept 10 s only, so a notify started while enforcement is stopped hears none of them
-        (services/notify/running.py). No answer: what the events say from now on."""
-        try:
-            with RpcClient(self.config.bus.control, "supervisor", timeout=STATES_TIMEOUT_S,
-                           retries=0, name="notify") as client:
-                reply = client.call(ControlRequest(command=StatusRequest()))
-        except RpcTimeout:
-            log.warning("notify: the supervisor did not say which workers run within %g s; "
-                        "notify learns it from their next state change", STATES_TIMEOUT_S)
+        (services/notify/running.py). No answer: what the events say from now on. Asked
+        beside the loop (shared/beside.py): notify keeps reading its sockets meanwhile."""
+        control = self.config.bus.control
+
+        def ask():
+            with RpcClient(control, "supervisor", timeout=STATES_TIMEOUT_S, retries=0,
+                           name="notify") as client:
+                return client.call(ControlRequest(command=StatusRequest()))
+        self.beside(ask, self._worker_states)
+
+    def _worker_states(self, reply, error: Optional[Exception]) -> None:
+        if error is not None:
+            log.warning("notify: the supervisor did not say which workers run (%s); notify "
+                        "learns it from their next state change", str(error) or type(error).__name__)
             return
         body = getattr(reply, "body", None)
         if isinstance(reply, Reply) and reply.ok and isinstance(body, SupervisorStatus):
@@ -315,22 +321,28 @@ class NotifyWorker(Worker):
         """Risk's decisions since this notify was last known running that it has not taken,
         alerted as sent late; risk not answering (riskd starting) is asked again, up to
         catchup.TRIES times, then one alert says what to read instead."""
-        now_ns = self.clock.now_ns()
-        since = catchup.window_start(self._down_from, now_ns)
+        since = catchup.window_start(self._down_from, self.clock.now_ns())
         if since is None or "risk" not in self.config.supervisor.workers:
             return          # a first run, or a riskd without risk: nothing to ask
-        try:
-            decisions = catchup.ask_decisions(self.config.bus.control, since)
-        except LookupError as exc:
+        control = self.config.bus.control       # asked beside the loop (shared/beside.py)
+        self.beside(lambda: catchup.ask_decisions(control, since),
+                    lambda decisions, error: self._caught_up(since, decisions, error))
+
+    def _caught_up(self, since: int, decisions, error: Optional[Exception]) -> None:
+        now_ns = self.clock.now_ns()
+        if error is not None and not isinstance(error, LookupError):
+            error = LookupError(f"{type(error).__name__}: {error}")
+        if error is not None:
             self._catch_up_tries += 1
             if self._catch_up_tries < catchup.TRIES:
                 self.after(catchup.RETRY_S, self._catch_up)
                 return
-            log.warning("notify: risk's decisions since it was down could not be read: %s", exc)
+            log.warning("notify: risk's decisions since it was down could not be read: %s",
+                        error)
             if now_ns - since > catchup.KEEP_NS:       # not all kept for it on the PUBs
                 self.queue(Alert(kind="catch_up_failed", severity=WARNING, title=(
                     "🟡 notify could not read what riskd decided while notify was down"),
-                    lines=(f"{exc}; riskctl history --since "
+                    lines=(f"{error}; riskctl history --since "
                            f"{catchup.since_text(since, self.ctx_t.tz)} shows it",)))
             return
         for d in decisions:

@@ -24,7 +24,7 @@ from shared.messages.system import Reply
 
 ALIVE_EVERY_S = 2.0       # how often notify writes that it runs
 CATCH_UP_AFTER_S = 1.0    # after the start: the PUBs' kept copies have come, the SUBs joined
-ASK_TIMEOUT_S = 2.0      # in notify's loop (its start): as the Telegram commands wait
+ASK_TIMEOUT_S = 2.0      # beside notify's loop (shared/beside.py), as the Telegram commands wait
 MAX_BACK_NS = 86_400 * 10**9     # a notify down longer: its last day only
 LIMIT = 500
 TRIES, RETRY_S = 15, 2.0     # risk starting with riskd: asked again for about 30 s
