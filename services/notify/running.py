@@ -28,20 +28,25 @@ class WorkerStates:
 
     def __init__(self) -> None:
         self._down: dict[str, int] = {}      # worker name -> not running since (ns)
+        self._heard: set[str] = set()        # workers an event has been heard of
 
     def observe(self, e: WorkerEvent, now_ns: int) -> None:
         if shards.base_name(e.name) not in WATCHED:
             return
+        self._heard.add(e.name)
         if e.state == RUNNING:
             self._down.pop(e.name, None)
         else:                               # stopped, stopping, starting, backoff, flapping:
             self._down.setdefault(e.name, now_ns)    # the first moment it stopped running
 
     def snapshot(self, workers: list[WorkerInfo]) -> None:
-        """The supervisor's table of every worker's state (at notify's start): newer than any
-        event heard before it; a down already known keeps its time."""
+        """The supervisor's table of every worker's state (asked at notify's start; its answer
+        comes beside the loop, so events may have been heard meanwhile). It only fills in the
+        workers no event was heard of: the supervisor sends an event at every change, so the
+        events of a worker are its latest word (an answer that said "starting", applied after
+        the "running" event, left enforcement down for good: round 7)."""
         for w in workers:
-            if shards.base_name(w.name) not in WATCHED:
+            if shards.base_name(w.name) not in WATCHED or w.name in self._heard:
                 continue
             if w.state == RUNNING:
                 self._down.pop(w.name, None)

@@ -116,3 +116,18 @@ def test_a_notify_started_while_enforcement_is_stopped_takes_the_supervisors_tab
     assert s.down_since("enforcement") == 0            # still down since before notify
     s.observe(WorkerEvent(name="enforcement", state="running"), T0)
     assert s.down_since("enforcement") is None
+
+
+def test_the_supervisors_table_coming_after_an_event_does_not_undo_it():
+    """The table is asked at notify's start and its answer comes beside the loop (round 7):
+    an answer that said "starting", applied after the "running" event, left enforcement
+    down for good, and a later stop lost its time."""
+    from shared.messages.control import WorkerInfo
+    s = WorkerStates()
+    s.observe(WorkerEvent(name="enforcement", state="running"), T0)      # heard first
+    s.snapshot([WorkerInfo(name="enforcement", state="starting"),        # older, came later
+                WorkerInfo(name="risk", state="stopped")])              # nothing heard of it
+    assert s.down_since("enforcement") is None
+    assert s.down_since("risk") == 0
+    s.observe(WorkerEvent(name="enforcement", state="stopped"), T0 + 5)
+    assert s.down_since("enforcement") == T0 + 5                         # its own time
