@@ -98,3 +98,19 @@ def test_the_waiting_notice_is_sent_when_what_waits_changes_and_only_then(worker
     [[line]] = notices(sent)[2:]
     assert line.startswith(f"Demo 1: daily_realized_loss limit {limit + 900} -> {limit + 1000}, "
                            "takes effect at the roll, ")
+
+
+def test_a_notice_names_only_what_its_change_made_wait(worker):
+    # trial: with daily_realized_loss 250 -> 400 waiting, `rules disable 1002
+    # trade_frequency_limit` sent a notice that announced the old 250 -> 400 again
+    w, path, backups, sent = worker
+    limit = w.settings.for_account(w.engine.accounts[ACCOUNT]).daily_realized_loss.limit
+    set_rule_param(path, "default", "daily_realized_loss", "limit", str(limit + 400), backups)
+    reload(w, path)
+    assert len(notices(sent)) == 1
+    # disabling a rule loosens too: it waits, and the notice says that and only that
+    set_rule_param(path, "default", "trade_frequency_limit", "enabled", "false", backups)
+    reload(w, path)
+    [[line]] = notices(sent)[1:]
+    assert line.startswith("Demo 1: trade_frequency_limit enabled true -> false, takes effect")
+    assert w.settings.pending_for(ACCOUNT) == ["daily_realized_loss", "trade_frequency_limit"]
