@@ -49,29 +49,37 @@ def outcome_text(state) -> str:
     return f"{label}: {state.detail}" if state.detail else label
 
 
-# risk names the action in flight by its ids: ", by decision 520bba36 (daily_net_loss)" in a
-# decision's what, "(520bba36.1)" at the end of why it was not sent
-_BY_DECISION = re.compile(r", by decision ([^\s();]+)(?: \([^()]*\))?")
+# risk names the action in flight by its ids: "already in flight, by decision 520bba36
+# (daily_net_loss)" in a decision's what, "(520bba36.1)" at the end of why it was not sent
+_BY_DECISION = re.compile(r"(?:already in flight)?, by decision ([^\s();]+)(?: \([^()]*\))?")
+_SAME_IN_FLIGHT = re.compile(r"the same action is in flight \(([^()\s]+\.\d+)\)$")
 _IN_FLIGHT = re.compile(r" \(([^()\s]+\.\d+)\)$")
 
 
 def became_of(state) -> str:
-    """What became of an action, in the screens' words (docs/operations.md)."""
+    """What became of an action after the decision that found it under way, in the screens'
+    words (docs/operations.md): said as later than that decision, never as if it was known
+    then (trial: "already in flight, by ...'s flatten, which found nothing to do")."""
     if state is None:
         return "its outcome is not known"
     if state.state != "final" or not state.status:
         return "still pending"
     if found_nothing_to_do(state.status, state.first_answer_ns):
-        return "which found nothing to do"
-    return "done" if state.status == DONE else state.status.upper()
+        return "it then found nothing to do"
+    return "it then completed" if state.status == DONE else f"it then ended {state.status.upper()}"
 
 
 def named_action(d, outcomes: Optional[dict], tz=None) -> str:
-    """"daily_net_loss's flatten at 06:01:50 CST, which found nothing to do": an action as a
-    person names it (its rule and time, and what became of it), never by its id."""
+    """"daily_net_loss's flatten of 06:01:50 CST": an action as a person names it (its rule and
+    time), never by its id."""
+    return f"{d.rule}'s {d.action} of {fmt_time(d.ts_ns, tz, relative=False)}"
+
+
+def under_way(d, outcomes: Optional[dict], tz=None) -> str:
+    """"daily_net_loss's flatten of 06:01:50 CST was already under way (it then found nothing
+    to do)": what was true when the decision was made, then what became of that action."""
     state = (outcomes or {}).get(command_id(d) or "")
-    return (f"{d.rule}'s {d.action} at {fmt_time(d.ts_ns, tz, relative=False)}, "
-            f"{became_of(state)}")
+    return f"{named_action(d, outcomes, tz)} was already under way ({became_of(state)})"
 
 
 def without_ids(text: str, others: dict, outcomes: Optional[dict], tz=None) -> str:
@@ -80,14 +88,25 @@ def without_ids(text: str, others: dict, outcomes: Optional[dict], tz=None) -> s
     earlier action'."""
     def by_decision(m: re.Match) -> str:
         other = others.get(m.group(1))
-        return (f", by {named_action(other, outcomes, tz)}" if other is not None
-                else ", by an earlier action (not in this history)")
+        if not m.group(0).startswith("already"):
+            return (f", by {named_action(other, outcomes, tz)}" if other is not None
+                    else ", by an earlier action (not in this history)")
+        return (under_way(other, outcomes, tz) if other is not None
+                else "an earlier action (not in this history) was already under way")
+
+    def same(m: re.Match) -> str:
+        other = others.get(m.group(1))
+        return (under_way(other, outcomes, tz) if other is not None
+                else "an earlier action (not in this history) was already under way")
 
     def in_flight(m: re.Match) -> str:
         other = others.get(m.group(1))
-        return (f" ({named_action(other, outcomes, tz)})" if other is not None
-                else " (an earlier action, not in this history)")
-    return _IN_FLIGHT.sub(in_flight, _BY_DECISION.sub(by_decision, text))
+        if other is None:
+            return " (an earlier action, not in this history)"
+        state = (outcomes or {}).get(command_id(other) or "")
+        return f" ({named_action(other, outcomes, tz)}; {became_of(state)})"
+    text = _SAME_IN_FLIGHT.sub(same, _BY_DECISION.sub(by_decision, text))
+    return _IN_FLIGHT.sub(in_flight, text)
 
 
 def decision_row(d, outcomes: Optional[dict] = None, tz=None, unknown: str = "",

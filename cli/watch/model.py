@@ -30,7 +30,7 @@ from shared.messages.enforce import (CommandResult, CommandState, EnforcementSta
 from shared.messages.market import BrokerConnection, PositionsTable
 from shared.messages.risk import (ACTION_NONE, LOCKED_ALREADY, MANUAL, TIMER, UNTIL_RESET,
                                   UNTIL_SESSION, AccountStatus, Decision, HistoryReply,
-                                  LastRiskStatus, RiskStatusReply)
+                                  LastRiskStatus, RiskStatusReply, lock_note)
 from shared.rulenumbers import params_texts, reading_text, window_of
 from shared.symbols import UnknownSymbol, ticker_of
 
@@ -559,9 +559,9 @@ def _rule_lines(status: AccountStatus) -> list[RuleLine]:
     """Every enabled rule: value/limit and the share used, or (a rule with no numeric limit)
     its parameters; a looser value waiting for the roll is shown beside what is in force.
     Disabled rules are counted in the panel's title, not listed. A limit past 100 % while the
-    account is locked says that nothing more is done about it (docs/rules.md)."""
+    account is locked says that nothing more is done about it, or, for the rule whose lockout
+    that is, "locked by this rule" (docs/rules.md)."""
     out = []
-    locked = any(not lock.symbol for lock in status.lockouts)
     for r in status.rules:
         if not r.enabled:
             continue
@@ -576,8 +576,9 @@ def _rule_lines(status: AccountStatus) -> list[RuleLine]:
             text += " (" + waiting_text(r.rule, r.waiting) + " at roll)"
         if r.mode == "alert":
             text += " (alert)"
-        if locked and r.progress is not None and r.progress > 1 and r.mode != "alert":
-            text += f" {LOCKED_ALREADY}"
+        note = lock_note(r.rule, status.lockouts)
+        if note and r.progress is not None and r.progress > 1 and r.mode != "alert":
+            text += f" {note}"
         colour = bar_colour(float(r.progress), r.warn_at) if r.progress is not None else ""
         out.append(RuleLine(rule=r.rule, text=text, colour=colour))
     return out

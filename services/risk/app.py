@@ -163,12 +163,12 @@ class RiskWorker(Worker):
                          loosening.now_lines(live, self.engine.account_name))
         self.engine.allow_unlock = new.admin.allow_unlock
         self.engine.holiday_files = holiday_files(new, self.loaded.path)
-        waits = self.settings.what_waits()
-        if waiting and waits != waited:     # said once per change
+        fresh = loosening.new_waits(waited, self.settings.what_waits())
+        if waiting and fresh:     # said once per change, and only what this change made wait
             now = self.clock.now_ns()
             roll = showtime.at(self.engine.calendar.next_roll(now), showtime.zone_of(new), now)
             self._notify("rules_loosen_at_roll", "info", loosening.TITLE,
-                         loosening.loosen_lines(waits, self.engine.account_name, roll))
+                         loosening.loosen_lines(fresh, self.engine.account_name, roll))
         self._status_dirty.update(self.engine.accounts)
         out = self.engine.recheck(self.clock.now_ns())     # e.g. a newly blocked symbol
         if out.durable or out.dirty:

@@ -42,6 +42,21 @@ def loosen_lines(waits: dict[int, tuple[tuple[str, ...], dict]], name_of: Callab
     return lines
 
 
+def new_waits(before: dict[int, tuple[tuple[str, ...], dict]],
+              after: dict[int, tuple[tuple[str, ...], dict]]) -> dict[int, tuple]:
+    """What waits in `after` (RuleSettings.what_waits()) and did not wait so in `before`: the
+    rules of a notice about one change, never a loosening announced already (trial: a
+    `rules disable` re-announced an older waiting limit with it)."""
+    out = {}
+    for aid, (rules, params) in after.items():
+        old_rules, old_params = before.get(aid, ((), {}))
+        fresh = tuple(r for r in rules
+                      if r not in old_rules or params.get(r) != old_params.get(r))
+        if fresh:
+            out[aid] = (fresh, {r: params[r] for r in fresh if r in params})
+    return out
+
+
 def change_line(name: str, rule: str, param: str, old, new, when: str) -> str:
     """'Demo 1: daily_realized_loss limit 500 -> 800, WHEN'."""
     return f"{name}: {rule} {param} {human_value(old)} -> {human_value(new)}, {when}"

@@ -130,33 +130,43 @@ def merge(old, new) -> tuple[object, object, list[str]]:
 
 
 class RuleSettings:
-    """Effective rules per account, from the config (profiles, overrides, enabled accounts)."""
+    """Effective rules per account, from the config (profiles, overrides, enabled accounts).
+
+    One entry per account id: the rules in force and what waits for the roll. (Keyed by id and
+    name, an account whose broker name arrived after its rules were first read kept a second,
+    stale entry whose old loosening the screens, `rules list` and the next notice still showed,
+    while the rules in force and a restart said otherwise: trial, rule pending.) What waits is
+    always the config's value for a parameter: a newer value replaces a waiting one, an
+    override or a tightening ends it, and a restart computes the same from the rules in force
+    (saved) and the config."""
 
     def __init__(self, config, resolve: Optional[Callable] = None):
         self.config = config
         self._resolve = resolve or resolve_account_rules
         self._kept: dict[int, object] = {}       # in force before a restart, this trading day
-        self._effective: dict[tuple, object] = {}
-        self._pending: dict[tuple, tuple[object, list[str]]] = {}
+        self._effective: dict[int, object] = {}
+        self._pending: dict[int, tuple[object, list[str]]] = {}
+        self._names: dict[int, str] = {}         # the account name its rules were read with
         self._profiles: dict[tuple, str] = {}
 
-    @staticmethod
-    def _key(acct) -> tuple:
-        return acct.account_id, acct.name
-
     def for_account(self, acct):
-        key = self._key(acct)
-        if key not in self._effective:
+        aid = acct.account_id
+        if aid not in self._effective:
             new = self._resolve(self.config, acct)
-            if acct.account_id in self._kept:       # what risk enforced before a restart
-                self._settle(key, self._kept[acct.account_id], new)
+            if aid in self._kept:       # what risk enforced before a restart
+                self._settle(aid, self._kept[aid], new)
             else:
-                self._effective[key] = new
-        return self._effective[key]
+                self._effective[aid] = new
+            self._names[aid] = acct.name
+        elif self._names.get(aid) != acct.name:
+            # the broker's name arrived: the config may name the account by it
+            self._names[aid] = acct.name
+            self._settle(aid, self._effective[aid], self._resolve(self.config, acct))
+        return self._effective[aid]
 
     def profile_of(self, acct) -> str:
         """The name of the profile an account's rules come from (for messages naming a table)."""
-        key = self._key(acct)
+        key = (acct.account_id, acct.name)
         if key not in self._profiles:
             self._profiles[key] = self._find_profile(acct)
         return self._profiles[key]
@@ -173,15 +183,15 @@ class RuleSettings:
         self._profiles.clear()
         waiting = []
         for acct in accounts:
-            key = self._key(acct)
+            aid = acct.account_id
             old = self.for_account(acct)
             new = self._resolve(config, acct)
             if override:
-                self._effective[key] = new
-                self._pending.pop(key, None)
+                self._effective[aid] = new
+                self._pending.pop(aid, None)
                 continue
-            names = self._settle(key, old, new)
-            waiting += [f"{acct.account_id}: {n}" for n in names]
+            names = self._settle(aid, old, new)
+            waiting += [f"{aid}: {n}" for n in names]
         if waiting:
             log.warning("rule changes that loosen wait for the trading-day roll: %s",
                         ", ".join(waiting))
@@ -192,30 +202,27 @@ class RuleSettings:
         return {acct.account_id: self.for_account(acct) for acct in accounts}
 
     def roll(self, now: int) -> None:
-        for key, (new, _names) in self._pending.items():
-            self._effective[key] = new
+        for aid, (new, _names) in self._pending.items():
+            self._effective[aid] = new
         self._pending.clear()
         self._kept.clear()              # a new trading day: what was kept has landed
 
-    def _settle(self, key: tuple, old, new) -> list[str]:
-        """Rules `old` in force, config `new`: what tightens applies, what loosens waits.
-        Returns the names of the rules that wait."""
+    def _settle(self, aid: int, old, new) -> list[str]:
+        """Rules `old` in force, config `new`: what tightens applies, what loosens waits (the
+        config's value, replacing whatever waited before). Returns the names of the rules
+        that wait."""
         current, later, names = merge(old, new)
-        self._effective[key] = current
+        self._effective[aid] = current
         if later is not None or names:
-            self._pending[key] = (new, names)
+            self._pending[aid] = (new, names)
         else:
-            self._pending.pop(key, None)
+            self._pending.pop(aid, None)
         return names
 
     def in_force(self) -> dict[int, tuple[str, object]]:
         """account id -> (account name, rules in force) for the store: a restarted risk keeps
-        enforcing them until the roll (the entry under the broker's name when there is one)."""
-        out: dict[int, tuple[str, object]] = {}
-        for (aid, name), rules in self._effective.items():
-            if aid not in out or name:
-                out[aid] = (name, rules)
-        return out
+        enforcing them until the roll."""
+        return {aid: (self._names.get(aid, ""), rules) for aid, rules in self._effective.items()}
 
     def restore(self, kept: dict[int, object]) -> None:
         """The rules in force saved today before a restart: the config's looser values wait
@@ -223,32 +230,32 @@ class RuleSettings:
         self._kept = dict(kept)
         self._effective.clear()
         self._pending.clear()
+        self._names.clear()
 
     def what_waits(self) -> dict[int, tuple[tuple[str, ...], dict]]:
         """account id -> (rules waiting, their parameters now and waiting): every loosening that
         waits for the roll, to tell whether a config reload changed what waits (the notice
         'looser rule settings wait' goes out only then, not at every reload)."""
         return {aid: (tuple(self.pending_for(aid)), self.waiting(aid))
-                for aid in sorted({aid for aid, _name in self._pending})}
+                for aid in sorted(self._pending)}
 
     def pending_for(self, account_id: int) -> list[str]:
-        return list(dict.fromkeys(n for (aid, _), (_, names) in self._pending.items()
-                                  if aid == account_id for n in names))
+        return list(self._pending.get(account_id, (None, []))[1])
 
     def waiting(self, account_id: int) -> dict[str, dict[str, tuple[object, object]]]:
         """rule -> {parameter: (value in force, value waiting for the roll)} of an account:
         what riskd keeps now and what a loosening will bring (screens and rules list)."""
         out: dict[str, dict[str, tuple[object, object]]] = {}
-        for (aid, name), (new, names) in self._pending.items():
-            current = self._effective.get((aid, name))
-            if aid != account_id or new is None or current is None:
-                continue
-            for rule in names:
-                a, b = getattr(current, rule), getattr(new, rule)
-                diff = {f.name: (getattr(a, f.name), getattr(b, f.name))
-                        for f in attrs.fields(type(a)) if getattr(a, f.name) != getattr(b, f.name)}
-                if diff:
-                    out[rule] = diff
+        new, names = self._pending.get(account_id, (None, []))
+        current = self._effective.get(account_id)
+        if new is None or current is None:
+            return out
+        for rule in names:
+            a, b = getattr(current, rule), getattr(new, rule)
+            diff = {f.name: (getattr(a, f.name), getattr(b, f.name))
+                    for f in attrs.fields(type(a)) if getattr(a, f.name) != getattr(b, f.name)}
+            if diff:
+                out[rule] = diff
         return out
 
     def apply_now(self, accounts, account_id: Optional[int] = None,
@@ -257,28 +264,28 @@ class RuleSettings:
         every rule or one. Returns (account id, rule, {param: (old, new)}) for what it applied."""
         applied = []
         for acct in accounts:
-            if account_id is not None and acct.account_id != account_id:
+            aid = acct.account_id
+            if account_id is not None and aid != account_id:
                 continue
-            key = self._key(acct)
             self.for_account(acct)          # resolved (a restart's kept rules settled)
-            if key not in self._pending:
+            if aid not in self._pending:
                 continue
-            waiting = self.waiting(acct.account_id)
-            new, names = self._pending[key]
+            waiting = self.waiting(aid)
+            new, names = self._pending[aid]
             chosen = [n for n in names if not rule or n == rule]
             if not chosen:
                 continue
-            current = self._effective.get(key)
+            current = self._effective.get(aid)
             if current is None or new is None or len(chosen) == len(names):
-                self._effective[key] = new
-                self._pending.pop(key)
+                self._effective[aid] = new
+                self._pending.pop(aid)
             else:
-                self._effective[key] = attrs.evolve(current, **{n: getattr(new, n)
+                self._effective[aid] = attrs.evolve(current, **{n: getattr(new, n)
                                                                for n in chosen})
-                self._pending[key] = (new, [n for n in names if n not in chosen])
-            if acct.account_id in self._kept:    # the account's other key (its broker name
-                self._kept[acct.account_id] = self._effective[key]   # coming) keeps it too
-            applied += [(acct.account_id, n, waiting.get(n, {})) for n in chosen]
+                self._pending[aid] = (new, [n for n in names if n not in chosen])
+            if aid in self._kept:
+                self._kept[aid] = self._effective[aid]
+            applied += [(aid, n, waiting.get(n, {})) for n in chosen]
         return applied
 
 

@@ -8,8 +8,8 @@ import attrs
 from services.risk.pnl import account_unrealized, position_unrealized
 from services.risk.rules.base import Ctx
 from shared.config.convert import toml_value_text
-from shared.messages.risk import (LOCKED_ALREADY, AccountRules, AccountStatus, PositionView,
-                                  RuleValue)
+from shared.messages.risk import (AccountRules, AccountStatus, PositionView, RuleValue,
+                                  lock_note)
 
 
 def value_text(value) -> str:
@@ -46,8 +46,11 @@ def params_text(params) -> dict[str, str]:
     return dict(hit[1])
 
 
-# a limit past 100 % with no new action: the account is locked (docs/rules.md, "Lockouts")
-NO_NEW_ACTION = f"; {LOCKED_ALREADY}"
+def past_limit_note(rule: str, locks, progress) -> str:
+    """'; locked already, no new action' or '; locked by this rule' (shared lock_note) after
+    the detail of a limit past 100 % under an account-wide lockout, else ''."""
+    note = lock_note(rule, locks) if progress >= 1 else ""
+    return f"; {note}" if note else ""
 
 
 def rule_values(engine, account_id: int, now: int, with_params: bool = False) -> list[RuleValue]:
@@ -59,7 +62,7 @@ def rule_values(engine, account_id: int, now: int, with_params: bool = False) ->
         return []
     ctx = Ctx(acct, engine.market, engine.calendar)
     waiting = getattr(engine.settings, "waiting", lambda _a: {})(account_id)
-    locked = any(lk.symbol is None for lk in engine.lockouts.covering(account_id))
+    locks = engine.lockouts.covering(account_id)
     out = []
     for name, rule in engine.rules.items():
         params = getattr(cfg, name)
@@ -73,8 +76,9 @@ def rule_values(engine, account_id: int, now: int, with_params: bool = False) ->
             rule=name, enabled=params.enabled, mode=params.mode,
             value=m.value if m else None, limit=m.limit if m else None,
             progress=round(m.progress, 4) if m else None,
-            detail=(m.detail + (NO_NEW_ACTION if locked and m.progress >= 1 else "")
-                    if m else rule.description),
+            # a limit past 100 % with no new action: the account is locked (docs/rules.md)
+            detail=(m.detail + past_limit_note(name, locks, m.progress) if m
+                    else rule.description),
             params=params_text(params) if with_params else {},
             warn_at=m.warn_share(params.warn_at) if m else params.warn_at,
             waiting={p: value_text(new) for p, (_now, new) in waiting.get(name, {}).items()}))

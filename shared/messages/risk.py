@@ -34,6 +34,20 @@ ENFORCE, ALERT = "enforce", "alert"
 # Decision.suppressed of a breach under a lockout another rule holds as long or longer: recorded,
 # no action, its own lockout taken by the one in force (RULES.md: each breach records)
 LOCKED_ALREADY = "locked already, no new action"
+# ... and on the screens, the rule whose own lockout holds the account (trial: the RULES panel
+# said "locked already, no new action" against the very rule that had locked it)
+LOCKED_BY_THIS_RULE = "locked by this rule"
+
+
+def lock_note(rule: str, lockouts) -> str:
+    """What a limit past 100 % says under the lockouts of its account: '' (no account-wide
+    lockout), LOCKED_BY_THIS_RULE (one of them is that rule's own), else LOCKED_ALREADY."""
+    held = [lk for lk in lockouts if not lk.symbol]
+    if not held:
+        return ""
+    if any(lk.rule == rule and lk.by == "rule" for lk in held):
+        return LOCKED_BY_THIS_RULE
+    return LOCKED_ALREADY
 
 
 @attrs.frozen(kw_only=True)

@@ -79,12 +79,14 @@ def test_history_names_the_flatten_in_flight_by_rule_and_time_and_what_became_of
     text = " ".join(map(str, row))
     assert "520bba" not in text, text
     # (the date is named too: the test's day is not today)
-    assert re.fullmatch(r"flatten not sent: already in flight, by daily_net_loss's flatten at "
-                        r"[^,]*14:03:27 CST, which found nothing to do; lock the account "
+    # what was true when it decided (under way), then what became of it (trial: "already in
+    # flight, by daily_net_loss's flatten at ..., which found nothing to do": both at once)
+    assert re.fullmatch(r"flatten not sent: daily_net_loss's flatten of [^,]*14:03:27 CST was "
+                        r"already under way \(it then found nothing to do\); lock the account "
                         r"\(timer\)", row[3]), row[3]
-    assert re.fullmatch(r"not acted on: the same action is in flight \(daily_net_loss's "
-                        r"flatten at [^,]*14:03:27 CST, which found nothing to do\)", row[6]), \
-        row[6]
+    assert re.fullmatch(r"not acted on: daily_net_loss's flatten of [^,]*14:03:27 CST was "
+                        r"already under way \(it then found nothing to do\)", row[6]), row[6]
+    assert "in flight" not in text, text
     # the flatten in flight is not in this history (--since after it): no id either
     [row] = rows(HistoryReply(decisions=[second]), {}, CHICAGO)
     assert "520bba" not in " ".join(map(str, row)) and "an earlier action" in row[3], row

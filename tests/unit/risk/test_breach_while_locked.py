@@ -75,6 +75,8 @@ def test_status_says_why_a_limit_past_100_percent_has_no_action_while_locked():
     values = {v.rule: v for v in rule_values(desk.engine, 1001, desk.now)}
     assert values["daily_realized_loss"].progress > 1
     assert values["daily_realized_loss"].detail.endswith("; locked already, no new action")
+    # the rule whose lockout that is says so (trial: "locked already" against it too)
+    assert values["daily_net_loss"].detail.endswith("; locked by this rule"), values
     desk.engine.unlock(1001, None, "admin", "test", desk.now)
     values = {v.rule: v for v in rule_values(desk.engine, 1001, desk.now)}
     assert "locked already" not in values["daily_realized_loss"].detail

@@ -25,8 +25,8 @@ def test_a_cooldown_whose_flatten_is_already_in_flight_says_by_which_decision():
     row = {r[2]: r for r in rows(HistoryReply(decisions=[first, cooldown]), {})}
     line = row["rule cooldown_after_loss"]
     # named by its rule and time, never by its id (trial: "by decision 520bba36292541dab6a4")
-    assert line[3].startswith("flatten not sent: already in flight, by daily_realized_loss's "
-                              "flatten at "), line
+    assert line[3].startswith("flatten not sent: daily_realized_loss's flatten of "), line
+    assert "was already under way" in line[3], line
     assert first.id not in line[3] and "its outcome is not known" in line[3], line
     assert "close 1 position" not in line[3]
     alert = build(cooldown, Context(tz=CHI, accounts={1001: "SIM-1"}))

@@ -98,3 +98,90 @@ def test_the_waiting_notice_is_sent_when_what_waits_changes_and_only_then(worker
     [[line]] = notices(sent)[2:]
     assert line.startswith(f"Demo 1: daily_realized_loss limit {limit + 900} -> {limit + 1000}, "
                            "takes effect at the roll, ")
+
+
+def test_a_notice_names_only_what_its_change_made_wait(worker):
+    # trial: with daily_realized_loss 250 -> 400 waiting, `rules disable 1002
+    # trade_frequency_limit` sent a notice that announced the old 250 -> 400 again
+    w, path, backups, sent = worker
+    limit = w.settings.for_account(w.engine.accounts[ACCOUNT]).daily_realized_loss.limit
+    set_rule_param(path, "default", "daily_realized_loss", "limit", str(limit + 400), backups)
+    reload(w, path)
+    assert len(notices(sent)) == 1
+    # disabling a rule loosens too: it waits, and the notice says that and only that
+    set_rule_param(path, "default", "trade_frequency_limit", "enabled", "false", backups)
+    reload(w, path)
+    [[line]] = notices(sent)[1:]
+    assert line.startswith("Demo 1: trade_frequency_limit enabled true -> false, takes effect")
+    assert w.settings.pending_for(ACCOUNT) == ["daily_realized_loss", "trade_frequency_limit"]
+
+
+def start(path):
+    w = RiskWorker(load_config(path), ctx=zmq.Context())
+    w.bind()
+    w.setup()
+    return w
+
+
+def stop(w):
+    w.teardown()
+    for s in w._sockets:
+        s.close(0)
+    w.ctx.term()
+
+
+def named(w):
+    w.on_snapshot(MarketSnapshot(seq=0, epoch="test", complete=True, accounts=[
+        AccountUpdate(account_id=ACCOUNT, name="SIM-1", balance=Decimal(50_000),
+                      can_trade=True)]))
+
+
+def what_waits_shown(w):
+    """What the screens and `rules list` show waiting for the account, and what is in force."""
+    from services.risk.views import account_rules
+    now = w.clock.now_ns()
+    listed = account_rules(w.engine, ACCOUNT, now)
+    [row] = [r for r in listed.rules if r.rule == "daily_realized_loss"]
+    limit = w.settings.for_account(w.engine.accounts[ACCOUNT]).daily_realized_loss.limit
+    return limit, listed.pending, row.waiting
+
+
+def test_the_trial_sequence_leaves_nothing_waiting_before_and_after_a_restart(tmp_path):
+    # trial: set 250, 400 (waits), a riskd restart (its accounts read before the broker's
+    # names arrive), 3000, override 250 -> 3000: the screens still said "limit 400 at roll"
+    path = load_config(make_config(tmp_path, accounts=[
+        {"id": ACCOUNT, "name": "SIM-1", "display_name": "Demo 1"}])).path
+    backups = str(tmp_path / "backups")
+    w = start(path)
+    try:
+        named(w)
+        set_rule_param(path, "default", "daily_realized_loss", "limit", "250", backups)
+        reload(w, path)
+        set_rule_param(path, "default", "daily_realized_loss", "limit", "400", backups)
+        reload(w, path)
+        assert what_waits_shown(w) == (250, ["daily_realized_loss"], {"limit": "400"})
+        w._flush_marks()
+    finally:
+        stop(w)
+    w = start(path)
+    try:
+        w._publish_status()                  # before market's snapshot names the account
+        assert what_waits_shown(w) == (250, ["daily_realized_loss"], {"limit": "400"})
+        named(w)
+        assert what_waits_shown(w) == (250, ["daily_realized_loss"], {"limit": "400"})
+        set_rule_param(path, "default", "daily_realized_loss", "limit", "3000", backups)
+        reload(w, path)
+        assert what_waits_shown(w) == (250, ["daily_realized_loss"], {"limit": "3000"})
+        [(aid, rule, diff)] = w.settings.apply_now(list(w.engine.accounts.values()), ACCOUNT,
+                                                    "daily_realized_loss")
+        assert diff == {"limit": (250, 3000)}
+        assert what_waits_shown(w) == (3000, [], {})
+        w._flush_marks()
+    finally:
+        stop(w)
+    w = start(path)                          # and a restart says the same
+    try:
+        named(w)
+        assert what_waits_shown(w) == (3000, [], {})
+    finally:
+        stop(w)
