@@ -5,16 +5,15 @@ time of its positions' last quote, and the notice says prices and open PnL are n
 from __future__ import annotations
 
 from decimal import Decimal
-from types import SimpleNamespace
 
-from cli.commands import status
 from cli.watch.model import build_screen
 from cli.watch.view import plain, render
 from shared.clock import NS_PER_S
 from shared.messages.control import SupervisorStatus, WorkerInfo
-from shared.messages.risk import PositionView, RiskStatusReply, RiskStatusRequest
-from shared.messages.system import error, ok
-from tests.unit.cli.screens import CALENDAR, CHICAGO, NOW, WORKERS, account, state
+from shared.messages.risk import PositionView, RiskStatusReply
+from shared.messages.system import ok
+from tests.unit.cli.screens import (CALENDAR, CHICAGO, NOW, WORKERS, account, state,
+                                    status_output)
 
 QUOTED = NOW - 95 * NS_PER_S                 # Wed 14:01:52 CST: market's last quote
 
@@ -60,20 +59,5 @@ def test_no_quoted_position_says_what_is_not_seen_and_live_again_when_market_run
 
 
 def test_riskctl_status_marks_the_prices(capsys, monkeypatch):
-    monkeypatch.setattr(status.time, "time_ns", lambda: NOW)
-
-    class Ctx:
-        json = False
-        config_path = "no-such-riskd.toml"                  # the display zone's default
-
-        def request(self, msg, **_kw):
-            return ok(supervisor())
-
-        def call(self, msg, **_kw):
-            if isinstance(msg, RiskStatusRequest):
-                return ok(RiskStatusReply(accounts=[mnq()]))
-            return error("unreachable", "not running")
-
-    status.run(SimpleNamespace(), Ctx())
-    out = capsys.readouterr().out
+    out = status_output(capsys, monkeypatch, supervisor(), ok(RiskStatusReply(accounts=[mnq()])))
     assert "prices as of Wed 14:01:52 CST, not live (market is not running)" in out, out
