@@ -455,7 +455,8 @@ class AccountView:
     rules: list[RuleLine]
     actions: list[ActionLine]
     rules_off: int = 0               # disabled rules (counted, not listed)
-    not_live: str = ""               # "" live, else "NOT LIVE (risk is stopped): figures as of ..."
+    not_live: str = ""               # "" live, else "NOT LIVE (risk is stopped): figures as of ...",
+    #                                  and/or "prices as of ..., not live (market is not running)"
     actions_note: str = ""           # why LAST ACTIONS is not the whole day, or not known
 
 
@@ -741,6 +742,30 @@ def not_live(state: WatchState) -> str:
     return ""
 
 
+MARKET_DOWN = "market is not running"
+
+
+def market_down(state: WatchState) -> bool:
+    """market (the broker connection, the prices) is not running: what risk values positions
+    with is its last quote, not the broker's price now (trial: a position at -240 read +1.50
+    as if live)."""
+    if state.reachable is False:
+        return state.supervisor_gone and "market" in state.workers and "market" not in state.left
+    return state.workers.get("market", "running") != "running"
+
+
+def prices_line(status: AccountStatus, tz: dt.tzinfo, now_ns: int) -> str:
+    """An account panel's mark while market is not running: 'prices as of Sat 06:49:10 CST,
+    not live (market is not running)', the time of the oldest last quote of its positions (the
+    open PnL is figured from them); with no quoted position, what risk cannot know."""
+    quoted = [p.quoted_ns for p in status.positions if p.quoted_ns]
+    if quoted:
+        when = showtime.at(min(quoted), tz, now_ns, seconds=True)
+        return f"prices as of {when}, not live ({MARKET_DOWN})"
+    return (f"prices not live ({MARKET_DOWN}): positions and orders opened at the broker "
+            f"since are not seen")
+
+
 def risk_left(state: WatchState) -> bool:
     """riskd's supervisor is gone but every risk worker it knew still runs (its pid file)."""
     risks = {n for n in (*state.workers, *state.left) if shards.base_name(n) == shards.RISK}
@@ -834,6 +859,14 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
     if stale:
         accounts = [attrs.evolve(a, not_live=not_live_line(
             stale, state.accounts[a.account_id], tz, now_ns)) for a in accounts]
+    if market_down(state):            # prices and open PnL are market's last quote's
+        accounts = [attrs.evolve(a, not_live="; ".join(x for x in (a.not_live, prices_line(
+            state.accounts[a.account_id], tz, now_ns)) if x)) for a in accounts]
+        if state.accounts and state.reachable is not False:
+            notice = "; ".join(x for x in (
+                notice, f"prices and open PnL not live ({MARKET_DOWN}): as of market's last "
+                        f"quote") if x)
+            level = "error"
     accounts = [attrs.evolve(a, actions_note=actions_note(state, a, stale)) for a in accounts]
     selected = min(max(selected, 0), max(len(accounts) - 1, 0))
     health = [] if state.reachable is False else health_notes(state.config, state.channels, tz,

@@ -38,6 +38,7 @@ from services.notify.outbox import Outbox
 from services.notify.running import WorkerStates
 from services.notify.sender import ChannelSender
 from services.notify.steps import StepHold, step_alert, step_key
+from services.notify.supervisorwatch import SupervisorWatch
 from services.notify.templates import (LOG_ONLY, WARNING, Alert, Context, DisconnectWatch,
                                        build, context_for, severity_at_least, waits,
                                        with_unguarded)
@@ -52,9 +53,9 @@ from shared.messages.enforce import CommandResult
 from shared.messages.market import BrokerConnection
 from shared.messages.risk import Decision, command_key
 from shared.messages.notify import (ChannelAnswer, ChannelState, CommandsState, DailySummary,
-                                    NotifyStatus,
+                                    NotifyEvent, NotifyStatus,
                                     NotifyStatusRequest, NotifyTest, NotifyTestResult)
-from shared.messages.system import Reply, error, ok
+from shared.messages.system import Heartbeat, Reply, error, ok
 from shared.redact import for_config
 from shared.worker import Worker
 
@@ -71,7 +72,8 @@ SOURCES = (
     ("risk_pub", (topics.DECISION, topics.WARNING, topics.LOCKOUT, NOTIFY_TOPIC)),
     ("enforcement_pub", (topics.RESULT, NOTIFY_TOPIC)),
     ("market_pub", (topics.CONNECTION, NOTIFY_TOPIC)),
-    ("events", (topics.WORKER, topics.CONFIG, topics.GUARD, NOTIFY_TOPIC)),
+    # the supervisor's heartbeats too: notify alerts when they stop (supervisorwatch.py)
+    ("events", (topics.WORKER, topics.CONFIG, topics.GUARD, NOTIFY_TOPIC, topics.HEARTBEAT)),
 )
 CHANNELS = (("telegram", TelegramChannel), ("discord", DiscordChannel))
 STATES_TIMEOUT_S = 1.0  # the supervisor answers its own status at once
@@ -87,6 +89,7 @@ class NotifyWorker(Worker):
         self.outbox = Outbox(os.path.join(self.loaded.data_dir, "notify.sqlite"))
         self.senders: dict[str, ChannelSender] = {}
         self.watch = DisconnectWatch(self.config.notify.disconnect_alert_after_s)
+        self.supervisor = SupervisorWatch(self.clock.monotonic())   # its heartbeats stop
         self._published_states: dict[str, tuple] = {}
         self.steps = StepHold()
         self._held_rows: dict[tuple, list[int]] = {}   # step -> its messages' rows in `held`
@@ -218,6 +221,13 @@ class NotifyWorker(Worker):
             self._behind.setdefault(msg.account_id, []).append(
                 (msg, self.outbox.hold(encode(msg))))          # after the step's alert
             return
+        if isinstance(msg, Heartbeat):
+            if msg.name == "supervisor":
+                for alert in self.supervisor.heard(self.clock.monotonic()):
+                    self.queue(alert)
+            return
+        if isinstance(msg, NotifyEvent) and msg.kind == "riskd_stopped":
+            self.supervisor.stopping()      # riskd stops on purpose: its silence is no news
         if isinstance(msg, WorkerEvent):
             self.running.observe(msg, self.clock.now_ns())
         if isinstance(msg, GuardReport):
@@ -366,7 +376,8 @@ class NotifyWorker(Worker):
             del self._waited[next(iter(self._waited))]
 
     def _tick(self) -> None:
-        for alert in self.watch.tick(self.clock.monotonic()):
+        for alert in (*self.watch.tick(self.clock.monotonic()),
+                      *self.supervisor.tick(self.clock.monotonic())):
             self.queue(alert)
         self._publish_states()
 

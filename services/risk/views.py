@@ -94,6 +94,7 @@ def account_status(engine, account_id: int, now: int) -> Optional[AccountStatus]
                               side="long" if p.side > 0 else "short", size=p.size,
                               average_price=p.average_price,
                               last=engine.market.price(p.contract_id),
+                              quoted_ns=engine.market.quoted_ns.get(p.contract_id),
                               unrealized=position_unrealized(acct, engine.market, p))
                  for p in sorted(acct.positions.values(), key=lambda p: p.contract_id)]
     day = acct.trading_day or engine.day

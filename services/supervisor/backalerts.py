@@ -132,14 +132,18 @@ class BackWatch:
 def notify_missed(since_ns: int, up_ns: int, tz: dt.tzinfo) -> list[str]:
     """What a notify down longer than the PUBs keep alerts for (KEEP_FOR_S, shared/bus/
     publisher.py) never got: what was published from its down until KEEP_FOR_S before it was
-    back. The line says that window, that notify sends those decisions from risk's history
-    (services/notify/catchup.py) and the history command that shows them (trial: a breach
-    decided while notify was down 16 s never reached the phone, and nothing said so)."""
+    back. The line says the outage (down to back), then that unsent window by name, that
+    notify sends those decisions from risk's history (services/notify/catchup.py) and the
+    history command that shows them (trial: a breach decided while notify was down 16 s never
+    reached the phone, and nothing said so; trial 2: the unsent window alone, read as the
+    outage, made a 20 s down look like 9 s)."""
     if up_ns - since_ns <= KEEP_FOR_S * 1e9:
         return []
     start = showtime.start(since_ns, tz, up_ns)
+    back = showtime.start(up_ns, tz, up_ns)
     end = showtime.start(up_ns - int(KEEP_FOR_S * 1e9), tz, up_ns)
     since = from_ns(showtime.down_to_second(since_ns), tz).isoformat()
-    return [f"notify was down longer than the {KEEP_FOR_S:g} s riskd keeps alerts for (from "
-            f"{start} to {end}): it sends what risk decided meanwhile from risk's history, "
-            f"marked sent late; riskctl history --since {since} shows all of it"]
+    return [f"notify was down from {start} to {back}, longer than the {KEEP_FOR_S:g} s riskd "
+            f"keeps alerts for: what was published from {start} to {end} never reached it; "
+            f"it sends what risk decided meanwhile from risk's history, marked sent late; "
+            f"riskctl history --since {since} shows all of it"]

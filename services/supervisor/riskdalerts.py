@@ -111,8 +111,14 @@ def again_event(down_since_ns: int, up_ns: int, now_ns: int, clean: Optional[str
     title = (f"🟢 riskd's supervisor is running again after being down {down}; its workers "
              f"kept guarding meanwhile" if kept_guarding else
              f"🟢 riskd is running again after being down {down}")
-    title += (": accounts are guarded again" if not reasons else
-              f", but accounts are still NOT guarded: {', '.join(reasons)}")
+    # every guard worker outlived the supervisor: the accounts never stopped being guarded, so
+    # "guarded again" contradicted "kept guarding" (trial)
+    if kept_guarding:
+        title += (": the accounts stayed guarded" if not reasons else
+                  f", but accounts are NOT guarded now: {', '.join(reasons)}")
+    else:
+        title += (": accounts are guarded again" if not reasons else
+                  f", but accounts are still NOT guarded: {', '.join(reasons)}")
     lines = [f"it was stopped by {clean}" if clean else NOT_CLEAN]
     if kept:
         lines.append(f"its workers kept running without it ({', '.join(kept)}): nothing "

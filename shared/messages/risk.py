@@ -172,6 +172,7 @@ class PositionView:
     average_price: Decimal
     last: Optional[Decimal] = None
     unrealized: Optional[Decimal] = None
+    quoted_ns: Optional[int] = None     # when risk got the contract's last quote (None: never)
 
 
 @attrs.frozen(kw_only=True)

@@ -20,15 +20,22 @@ pytestmark = pytest.mark.slow
 ONE = 3001
 
 
-def test_status_shows_the_last_known_figures_marked_not_live_while_risk_is_stopped(
-        procs, tmp_path, monkeypatch):
+def one_account_riskd(procs, tmp_path, monkeypatch) -> str:
+    """riskd with the sim broker, market and risk running; its config's path."""
     monkeypatch.setenv("RISKD_SESSION_DIR", str(tmp_path / "sessions"))
     workers = ["simbroker", "market", "risk"]
-    # passwords: stopping risk needs an admin session; one sim account, quotes only when set
+    # passwords: stopping a worker needs an admin session; one sim account, quotes only when
+    # set
     config = config_with_passwords(tmp_path, workers=workers, broker={"sim": {
         "tick_interval": 0, "accounts": [{"id": ONE, "name": "SIM-ONE"}]}})
     procs.riskd(config)
     procs.wait_running(config, workers, timeout=30)
+    return config
+
+
+def test_status_shows_the_last_known_figures_marked_not_live_while_risk_is_stopped(
+        procs, tmp_path, monkeypatch):
+    config = one_account_riskd(procs, tmp_path, monkeypatch)
     SimDesk(config).buy(ONE, MNQ, 1)
     wait_for(lambda: "MNQ" in procs.riskctl(config, "positions").stdout, 30,
              what="market holds the MNQ position")
@@ -53,3 +60,25 @@ def test_status_shows_the_last_known_figures_marked_not_live_while_risk_is_stopp
     assert [a["account_id"] for a in doc["last_known_accounts"]] == [ONE]
     [acct] = doc["screen"]["accounts"]
     assert acct["not_live"].startswith("NOT LIVE (risk is stopped): figures as of ")
+
+
+def test_status_marks_prices_not_live_while_market_is_stopped(procs, tmp_path, monkeypatch):
+    """Trial: with market stopped and the price moved at the broker, status showed the
+    position's last price and open PnL as if live; only 'NOT GUARDED now' hinted."""
+    config = one_account_riskd(procs, tmp_path, monkeypatch)
+    desk = SimDesk(config)
+    desk.sim("/sim/quote", {"contractId": MNQ, "lastPrice": 20300.0})
+    desk.buy(ONE, MNQ, 1)
+    wait_for(lambda: "20300.00" in procs.riskctl(config, "status").stdout, 30,
+             what="risk values the MNQ position at the broker's price")
+
+    login(procs, config, "admin")
+    stop = procs.riskctl(config, "stop", "market", "--yes", "--reason", "trial")
+    assert stop.returncode == 0, stop.stderr
+    desk.sim("/sim/quote", {"contractId": MNQ, "lastPrice": 20150.0})   # risk cannot see it
+
+    out = " ".join(procs.riskctl(config, "status").stdout.split())   # wrapped to the width
+    assert "prices and open PnL not live (market is not running)" in out, out
+    assert "prices as of " in out and ", not live (market is not running)" in out, out
+    [acct] = json.loads(procs.riskctl(config, "status", "--json").stdout)["screen"]["accounts"]
+    assert acct["not_live"].startswith("prices as of "), acct

@@ -61,3 +61,28 @@ def state(*accounts, reachable=True) -> WatchState:
     for a in accounts:
         s.apply(a)
     return s
+
+
+def status_output(capsys, monkeypatch, supervisor_status, risk_reply) -> str:
+    """What `riskctl status` prints at NOW, its supervisor answering supervisor_status and
+    risk's status request risk_reply (any other worker: not running)."""
+    from types import SimpleNamespace
+    from cli.commands import status
+    from shared.messages.risk import RiskStatusRequest
+    from shared.messages.system import error, ok
+    monkeypatch.setattr(status.time, "time_ns", lambda: NOW)
+
+    class Ctx:
+        json = False
+        config_path = "no-such-riskd.toml"                  # the display zone's default
+
+        def request(self, msg, **_kw):
+            return ok(supervisor_status)
+
+        def call(self, msg, **_kw):
+            if isinstance(msg, RiskStatusRequest):
+                return risk_reply
+            return error("unreachable", "not running")
+
+    status.run(SimpleNamespace(), Ctx())
+    return capsys.readouterr().out

@@ -3,18 +3,16 @@ account at all. They show each account's last known figures, marked NOT LIVE wit
 never as current; and they say the accounts are unguarded."""
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import attrs
 
-from cli.commands import status
 from cli.watch.model import build_screen, risk_unavailable
 from cli.watch.view import plain, render
 from shared.clock import NS_PER_S
 from shared.messages.control import SupervisorStatus, WorkerInfo
-from shared.messages.risk import LastRiskStatus, RiskStatusRequest
-from shared.messages.system import error, ok
-from tests.unit.cli.screens import CALENDAR, CHICAGO, NOW, WORKERS, account, state
+from shared.messages.risk import LastRiskStatus
+from shared.messages.system import error
+from tests.unit.cli.screens import (CALENDAR, CHICAGO, NOW, WORKERS, account, state,
+                                    status_output)
 
 AS_OF = NOW - 95 * NS_PER_S                 # Wed 14:01:52 CST: when risk made the figures
 
@@ -61,22 +59,7 @@ def test_figures_become_live_again_when_risk_answers():
 
 
 def test_riskctl_status_prints_the_last_known_account_marked_not_live(capsys, monkeypatch):
-    monkeypatch.setattr(status.time, "time_ns", lambda: NOW)
-
-    class Ctx:
-        json = False
-        config_path = "no-such-riskd.toml"                  # the display zone's default
-
-        def request(self, msg, **_kw):
-            return ok(supervisor())
-
-        def call(self, msg, **_kw):
-            if isinstance(msg, RiskStatusRequest):
-                return stopped()
-            return error("unreachable", "not running")
-
-    status.run(SimpleNamespace(), Ctx())
-    out = capsys.readouterr().out
+    out = status_output(capsys, monkeypatch, supervisor(), stopped())
     assert "no account status yet" not in out, out
     assert "risk is stopped: figures as of Wed 14:01:52 CST, not live" in out, out
     assert "NOT LIVE (risk is stopped): figures as of Wed 14:01:52 CST" in out

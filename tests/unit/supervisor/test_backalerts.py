@@ -194,9 +194,12 @@ def test_notify_back_after_more_than_the_kept_window_says_what_was_not_sent():
     assert back.title == "🟢 Worker notify is back after 16s down"
     assert back.lines == [
         "notify was down: stopped by an operator (riskctl stop)",
-        "notify was down longer than the 10 s riskd keeps alerts for (from Sat 06:01:05 CST "
-        "to Sat 06:01:11 CST): it sends what risk decided meanwhile from risk's history, marked "
-        "sent late; riskctl history --since 2026-12-05T06:01:05-06:00 shows all of it"]
+        # the outage itself (trial: only the unsent window was named, 06:49:10 to 06:49:19
+        # for a notify down 06:49:10 to 06:49:30, and read as the outage)
+        "notify was down from Sat 06:01:05 CST to Sat 06:01:21 CST, longer than the 10 s riskd "
+        "keeps alerts for: what was published from Sat 06:01:05 CST to Sat 06:01:11 CST never "
+        "reached it; it sends what risk decided meanwhile from risk's history, marked sent late; "
+        "riskctl history --since 2026-12-05T06:01:05-06:00 shows all of it"]
     # within the kept window everything reached notify when it was back: nothing to say
     watch.down("notify", down, "stopped by an operator (riskctl stop)")
     watch.up("notify", down + 9 * S)

@@ -74,8 +74,8 @@ def test_a_supervisor_killed_alone_says_its_workers_kept_guarding():
                        kept_guarding=True)
     alert = watch.due(T0 + 25 * S, T0 + 23 * S, (), CHI)
     assert alert.title == ("🟢 riskd's supervisor is running again after being down 22s (since "
-                           "Thu 20:00 CST); its workers kept guarding meanwhile: accounts are "
-                           "guarded again")
+                           "Thu 20:00 CST); its workers kept guarding meanwhile: the accounts "
+                           "stayed guarded")
     assert alert.lines == [NOT_CLEAN, "its workers kept running without it (enforcement, market, "
                            "notify, risk): nothing restarted one that stopped meanwhile; this "
                            "riskd ended them and started a fresh set"]

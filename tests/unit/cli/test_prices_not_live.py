@@ -1,0 +1,63 @@
+"""While market is not running (trial): watch and status showed 'MNQ long 1 20269.00 20269.75
++1.50' and 'unrealized +1.50' as if live while the broker's price had moved to an open PnL of
+about -240; only 'NOT GUARDED now: market not running' hinted. Each account is marked with the
+time of its positions' last quote, and the notice says prices and open PnL are not live."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from cli.watch.model import build_screen
+from cli.watch.view import plain, render
+from shared.clock import NS_PER_S
+from shared.messages.control import SupervisorStatus, WorkerInfo
+from shared.messages.risk import PositionView, RiskStatusReply
+from shared.messages.system import ok
+from tests.unit.cli.screens import (CALENDAR, CHICAGO, NOW, WORKERS, account, state,
+                                    status_output)
+
+QUOTED = NOW - 95 * NS_PER_S                 # Wed 14:01:52 CST: market's last quote
+
+
+def mnq():
+    return account(unrealized="1.50", positions=[PositionView(
+        contract_id="CON.F.US.MNQ.Z26", symbol="MNQ", side="long", size=1,
+        average_price=Decimal("20269.00"), last=Decimal("20269.75"),
+        unrealized=Decimal("1.50"), quoted_ns=QUOTED)])
+
+
+def supervisor(market="stopped"):
+    return SupervisorStatus(pid=1, started_ns=NOW - 600 * NS_PER_S, config_path="riskd.toml",
+                            workers=[WorkerInfo(name=n, state=market if n == "market"
+                                                else "running") for n in WORKERS],
+                            unguarded_now=["market not running"] if market != "running" else [],
+                            trading_day="2026-11-25")
+
+
+def test_prices_are_marked_with_market_last_quote_while_market_is_not_running():
+    s = state(mnq())
+    s.apply(supervisor())
+    screen = build_screen(s, NOW, CHICAGO, CALENDAR)
+    [acct] = screen.accounts
+    assert acct.unrealized == "+1.50"                 # risk's figure, as it was ...
+    assert acct.not_live == ("prices as of Wed 14:01:52 CST, not live "  # ... never as live
+                             "(market is not running)"), acct.not_live
+    assert screen.notice == ("NOT GUARDED now: market not running; prices and open PnL not "
+                             "live (market is not running): as of market's last quote")
+    assert screen.notice_level == "error"
+    text = plain(render(screen, 100, None, unicode=False))
+    assert text.index("prices as of Wed 14:01:52 CST, not live") < text.index("MNQ")
+
+
+def test_no_quoted_position_says_what_is_not_seen_and_live_again_when_market_runs():
+    s = state(account(positions=[]))
+    s.apply(supervisor("crashed"))
+    [acct] = build_screen(s, NOW, CHICAGO, CALENDAR).accounts
+    assert acct.not_live.startswith("prices not live (market is not running)"), acct.not_live
+    s.apply(supervisor("running"))
+    screen = build_screen(s, NOW, CHICAGO, CALENDAR)
+    assert screen.accounts[0].not_live == "" and screen.notice == ""
+
+
+def test_riskctl_status_marks_the_prices(capsys, monkeypatch):
+    out = status_output(capsys, monkeypatch, supervisor(), ok(RiskStatusReply(accounts=[mnq()])))
+    assert "prices as of Wed 14:01:52 CST, not live (market is not running)" in out, out
