@@ -27,6 +27,7 @@ from cli.context import listening
 from cli.notrunning import not_running_text, workers_left
 
 from shared import codec, shards, topics
+from shared.bus.publisher import COPY_MARK
 from shared.bus.rpc import RpcClient, RpcTimeout
 from shared.bus.sockets import make_socket
 from shared.config.sections import BusConfig
@@ -81,6 +82,9 @@ def read_risk_shards(config_path: str) -> int:
         return 1
     valid = isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= shards.MAX_SHARDS
     return n if valid else 1
+
+
+COPY_MARK_BYTES = COPY_MARK.encode()
 
 
 class Source:
@@ -149,6 +153,12 @@ class Source:
                 frames = sub.recv_multipart(zmq.NOBLOCK)
             except zmq.Again:
                 return
+            if frames[0].endswith(COPY_MARK_BYTES):
+                # a publisher's copy of what it sent in its last seconds, for alert makers
+                # that joined late (shared/bus/publisher.py): older than what this screen may
+                # have read live already (a copy of "disconnected" after "connected" showed
+                # the broker disconnected), and the screen reads riskd's history itself
+                continue
             try:
                 self._queue.put(codec.decode(frames[-1]).msg)
             except codec.DecodeError:

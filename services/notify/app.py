@@ -37,6 +37,7 @@ from services.notify.channels.telegram import TelegramChannel
 from services.notify.outbox import Outbox
 from services.notify.running import WorkerStates
 from services.notify.sender import ChannelSender
+from services.notify.stateorder import StateOrder
 from services.notify.steps import StepHold, step_alert, step_key
 from services.notify.supervisorwatch import SupervisorWatch
 from services.notify.templates import (LOG_ONLY, WARNING, Alert, Context, DisconnectWatch,
@@ -92,6 +93,7 @@ class NotifyWorker(Worker):
         self.supervisor = SupervisorWatch(self.clock.monotonic())   # its heartbeats stop
         self._published_states: dict[str, tuple] = {}
         self.steps = StepHold()
+        self.states = StateOrder()
         self._held_rows: dict[tuple, list[int]] = {}   # step -> its messages' rows in `held`
         # enforcement's results of an account whose step is held: they follow its alert (the
         # phone read "✅ Done" before the "⚠️ Breach" that caused it); (result, its held row)
@@ -198,7 +200,8 @@ class NotifyWorker(Worker):
                     if not sub.sock.poll(0):
                         return
                     continue
-                self._take(received.msg)
+                if not self.states.older(received.envelope):
+                    self._take(received.msg)
                 if received.topic.startswith(topics.KEPT):
                     env = received.envelope
                     taken.append((env.publisher, env.epoch, env.seq))
