@@ -10,6 +10,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Optional
 
 from shared.messages.market import ContractInfo
+from shared.rulenumbers import money_text
 
 ZERO = Decimal(0)
 
@@ -36,10 +37,12 @@ def round_to_tick(price: Decimal, contract: ContractInfo, up: bool) -> Decimal:
 
 
 def fmt_money(value: Optional[Decimal]) -> str:
-    """Money for humans: 2 decimals, sign kept ('-210.00'); '?' when unknown."""
+    """Money for humans as every screen and alert reads it (shared/rulenumbers.py money_text):
+    2 decimals, thousands grouped, sign kept ('-210.00', '48,060.29'); '?' when unknown.
+    ('equity 48060.29' beside an alert's '48,060.29' read as two numbers, trial 2026-12-05.)"""
     if value is None:
         return "?"
-    return f"{value.quantize(Decimal('0.01')):f}"
+    return money_text(value)
 
 
 def fee_note(fees: Decimal, included: bool = True) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from services.risk.pnl import ZERO, fee_note, fmt_money
 from services.risk.rules.base import TRADE, Rule, timer
 from shared.messages.risk import ACTION_NONE, FLATTEN
+from shared.when import duration
 
 
 class CooldownAfterLoss(Rule):
@@ -35,5 +36,5 @@ class CooldownAfterLoss(Rule):
         return [self.decide(ctx, params, now, FLATTEN if params.flatten else ACTION_NONE,
                             f"one trade lost {fmt_money(loss)}{fee_note(event.fees)} "
                             f"(tier {fmt_money(tier.loss)}): "
-                            f"cooldown {tier.seconds} s",
+                            f"cooldown {duration(tier.seconds)}",
                             value=-loss, limit=-tier.loss, lock=lock)]

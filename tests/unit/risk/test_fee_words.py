@@ -20,7 +20,7 @@ def test_the_cooldown_and_the_daily_loss_say_their_figures_include_fees():
     round_turn(desk)
     [cooldown] = desk.decisions("cooldown_after_loss")
     assert cooldown.reason == ("one trade lost 400.37 incl. fees 0.37 (tier 300.00): "
-                               "cooldown 1800 s")
+                               "cooldown 30m00s")
     [daily] = desk.decisions("daily_realized_loss")
     assert daily.reason == ("realized PnL -400.74 incl. fees 0.74 reached the daily loss limit "
                             "-400.00")
@@ -42,7 +42,7 @@ def test_no_fees_no_words():
     desk.trade(None, side=SIDE_BUY)
     desk.trade("-150.00", side=SIDE_SELL)
     [cooldown] = desk.decisions("cooldown_after_loss")
-    assert cooldown.reason == "one trade lost 150.00 (tier 100.00): cooldown 300 s"
+    assert cooldown.reason == "one trade lost 150.00 (tier 100.00): cooldown 5m00s"
 
 
 def test_the_net_loss_says_its_realized_part_includes_fees():

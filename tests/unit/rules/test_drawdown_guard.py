@@ -18,6 +18,9 @@ def test_equity_within_100_of_the_48000_line_flattens():
     [d] = desk.price(MNQ, 20800).decisions              # equity 48100
     assert d.action == "flatten" and d.value == 48100 and d.limit == 48100
     assert d.lock.kind == "until_reset"
+    # trial 2026-12-05: the alert read "+48,100.00" beside "equity 48100.00": money reads
+    # one way (shared/rulenumbers.py money_text) in reasons too
+    assert d.reason == "equity 48,100.00 within 100.00 of the max-loss line 48,000.00"
 
 
 def test_eod_mark_rises_at_the_roll_and_the_line_stops_at_starting_balance():
@@ -51,6 +54,7 @@ def test_without_a_saved_mark_or_a_line_a_note_asks_to_check_it_without_fake_num
     assert desk.account.hwm == 50_000                    # starting balance > balance
     [w] = [w for w in desk.warnings() if w.rule == "drawdown_guard"]
     assert "check the max-loss line" in w.reason
+    assert "set to 50,000.00 with no saved mark" in w.reason     # grouped, as screens show it
     assert w.value is None and w.limit is None           # a note, not a reading at 0 vs 0
 
 
