@@ -25,7 +25,7 @@ from shared.messages.market import BrokerConnection
 from shared.messages.notify import SEVERITIES, DailySummary, NotifyEvent
 from shared.symbols import tickers_in
 from shared.pastwords import past_words
-from shared.rulenumbers import COUNT_RULES, count_text, window_of
+from shared.rulenumbers import reading_text, window_of
 from shared.workerdown import CRASHED, FLAPPING, down_kind
 from shared.messages.risk import (ACTION_NONE, ALERT, LOCKED_ALREADY, MANUAL, TIMER,
                                   UNTIL_RESET, UNTIL_SESSION, Decision, LockoutChange, PastLimit,
@@ -101,13 +101,12 @@ def money(value: Optional[Decimal]) -> str:
 
 
 def reading(rule: str, value: Optional[Decimal], limit: Optional[Decimal]) -> str:
-    """'value -520.00 vs limit -500.00' for money; 'value 9 vs limit 5' for contracts/trades
-    (which rules count: shared/rulenumbers.py, as on every screen)."""
-    if rule in COUNT_RULES:
-        def count(v):
-            return "?" if v is None else count_text(v)
-        return f"value {count(value)} vs limit {count(limit)}"
-    return f"value {money(value)} vs limit {money(limit)}"
+    """'value -520.00 vs limit -500.00' for money; 'value 9 vs limit 5' for contracts/trades,
+    each number as every screen and reason shows it (shared/rulenumbers.py reading_text: no
+    '+48,060.29' here beside the reason's '48,060.29', trial 2026-12-05)."""
+    def one(v):
+        return "?" if v is None else reading_text(rule, v)
+    return f"value {one(value)} vs limit {one(limit)}"
 
 
 _ACTION_WORDS = {"flatten": "flatten every position and cancel orders",

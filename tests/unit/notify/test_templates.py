@@ -290,3 +290,12 @@ def test_a_trade_frequency_warning_names_its_window():
                         value=Decimal(-400), limit=Decimal(-500), warn_at=0.8,
                         reason="daily_loss at 80% of its limit: realized -400")
     assert build(money, CTX).lines == ("value -400.00 vs limit -500.00",)
+
+
+def test_a_reading_reads_like_the_reason_beside_it_no_plus_and_grouped():
+    # trial 2026-12-05: "value +48,060.29 vs limit +48,100.00" above "equity 48060.29 ...":
+    # one number written two ways in one alert
+    w = RuleWarning(id="d", ts_ns=T0, rule="drawdown_guard", account_id=1001,
+                    value=Decimal("48060.29"), limit=Decimal("48100"), warn_at=0.8,
+                    reason="drawdown_guard at 98% of its limit")
+    assert build(w, CTX).lines == ("value 48,060.29 vs limit 48,100.00",)
