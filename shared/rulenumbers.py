@@ -126,6 +126,14 @@ def param_text(rule: str, key: str, text: str) -> str:
     return text if shown is None else shown
 
 
+def setting_text(rule: str, key: str, value: Any) -> str:
+    """One parameter's value as a rule holds it (Decimal, int, list) as screens show it:
+    'limit 250.00 -> 3,000.00' in a rule-change alert, as `rules list` shows -3,000.00
+    (trial 2026-12-05: 'limit 250 -> 3000')."""
+    from shared.config.convert import human_value
+    return param_text(rule, key, human_value(value))
+
+
 def params_texts(rule: str, params: dict) -> dict[str, str]:
     """param_text of every parameter of a rule, in its order."""
     return {k: param_text(rule, k, str(v)) for k, v in params.items()}

@@ -8,7 +8,7 @@ parameter that waits with its value in force and the one it will take, and when 
 A change in force at once is said the same way, with "in force now" (trial: `rules set
 default max_contracts limit 3` and `rules override` reached no phone, while a loosening did):
 "Demo 1: max_contracts limit 5 -> 3, in force now".
-Values are shown as TOML spells them (shared/config/convert.human_value), accounts as alerts
+Values are shown as screens show them (shared/rulenumbers.py setting_text), accounts as alerts
 name them (shared/accountname.py).
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Callable
 
 import attrs
 
-from shared.config.convert import human_value
+from shared.rulenumbers import setting_text
 
 TITLE = "🟡 Looser rule settings wait for the trading-day roll"
 NOW_TITLE = "🟡 Rule settings changed: in force now"
@@ -58,8 +58,10 @@ def new_waits(before: dict[int, tuple[tuple[str, ...], dict]],
 
 
 def change_line(name: str, rule: str, param: str, old, new, when: str) -> str:
-    """'Demo 1: daily_realized_loss limit 500 -> 800, WHEN'."""
-    return f"{name}: {rule} {param} {human_value(old)} -> {human_value(new)}, {when}"
+    """'Demo 1: daily_realized_loss limit 500.00 -> 800.00, WHEN' (numbers as screens show
+    them: shared/rulenumbers.py)."""
+    return (f"{name}: {rule} {param} {setting_text(rule, param, old)} -> "
+            f"{setting_text(rule, param, new)}, {when}")
 
 
 def changed_now(before: dict[int, object], after: dict[int, object]) -> dict[int, dict]:

@@ -10,6 +10,7 @@ from services.risk.views import account_rules, account_status
 from services.risk.words import SELF_LOCK, self_lock_answer
 from shared import showtime
 from shared.config.accounts import find_account
+from shared.rulenumbers import setting_text
 from shared.messages.risk import (HistoryRequest, LockoutList, LockoutsRequest,
                                   RiskStatusReply, RiskStatusRequest, RulesOverrideRequest,
                                   RulesReply, RulesRequest, SelfLockRequest, UnlockRequest)
@@ -152,8 +153,10 @@ class Requests:
 
 
 def override_line(engine, account_id: int, rule: str, diff: dict) -> str:
-    """'SIM-DEMO-1 max_contracts: limit 5 -> 6' for the override's answer."""
+    """'SIM-DEMO-1 max_contracts: limit 5 -> 6' for the override's answer (numbers as screens
+    show them: shared/rulenumbers.py)."""
     acct = engine.accounts.get(account_id)
     who = acct.name if acct is not None and acct.name else str(account_id)
-    changes = ", ".join(f"{p} {a} -> {b}" for p, (a, b) in diff.items())
+    changes = ", ".join(f"{p} {setting_text(rule, p, a)} -> {setting_text(rule, p, b)}"
+                        for p, (a, b) in diff.items())
     return f"{who} {rule}" + (f": {changes}" if changes else "")

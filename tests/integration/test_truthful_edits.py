@@ -77,9 +77,9 @@ def test_a_loosening_says_riskd_keeps_the_old_value_until_the_roll(procs, riskd_
                            "profiles.default.rules.daily_realized_loss.limit", "550")
     assert looser.returncode == 0, looser.stderr
     assert "applied live" not in looser.stdout, looser.stdout
-    assert "SIM-DEMO-1: riskd keeps limit = 500 until the roll" in looser.stdout, looser.stdout
+    assert "SIM-DEMO-1: riskd keeps limit = 500.00 until the roll" in looser.stdout, looser.stdout
     audit = procs.riskctl(config, "audit", "show", "-n", "3").stdout
-    assert "SIM-DEMO-1: riskd keeps limit = 500 until the roll" in audit, audit
+    assert "SIM-DEMO-1: riskd keeps limit = 500.00 until the roll" in audit, audit
     assert "applied live" not in audit.splitlines()[-1], audit
     # trial finding: `rules set` of a loosening was audited "saved (applied live)"; the audit
     # records the reply's own words (services/supervisor/commands/rule_outcome.py)

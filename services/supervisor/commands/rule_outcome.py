@@ -13,6 +13,7 @@ from typing import Optional
 import attrs
 
 from shared.config.edit import split_key
+from shared.rulenumbers import param_text
 
 
 @attrs.frozen
@@ -81,12 +82,13 @@ def outcome_lines(edit: RuleEdit, readings: list, roll: str) -> tuple[list[str],
         now_value = {"enabled": str(value.enabled).lower(), "mode": value.mode}.get(
             edit.param, value.params.get(edit.param, "?"))
         who = account.name or str(account.account_id)
+        shown = param_text(edit.rule, edit.param, now_value)     # 250.00, as screens show it
         if edit.param in value.waiting:
-            waiting.append((who, now_value))
+            waiting.append((who, shown))
         elif same(now_value, edit.wanted):
             applied.append(who)
         elif profile_edit(edit.target, names):
-            kept.append(f"{who} ({edit.param} = {now_value})")
+            kept.append(f"{who} ({edit.param} = {shown})")
     lines = [f"{who}: riskd keeps {edit.param} = {now} until the roll at {roll} (a loosening "
              f"waits); `riskctl rules override --account {who} --rule {edit.rule} --reason "
              f"\"WHY\"` applies it now"

@@ -1,11 +1,13 @@
 """A change to the trader's limits that is in force at once reaches the trader's phone the way a
 loosening does: old -> new, and when (now). Fresh-user trial: `riskctl rules set default
 max_contracts limit 3` ("applied live") and an admin's `rules override` sent no alert, while a
-loosening did ("Demo 1: daily_realized_loss limit 500 -> 800, takes effect at the roll, ...").
+loosening did ("Demo 1: daily_realized_loss limit 500.00 -> 800.00, takes effect at the roll, ...").
 
 The real RiskWorker on loopback sockets in this process (tests/unit/risk/test_waiting_notice.py's
 fixture), its config etc/riskd.toml's, edited with the function `riskctl rules set` uses."""
 from __future__ import annotations
+
+from shared.rulenumbers import money_text
 
 from services.risk.loosening import NOW_TITLE
 from shared.config.edit import set_rule_param
@@ -43,5 +45,5 @@ def test_an_admin_override_is_said_with_old_new_now_and_who(worker):  # noqa: F8
     reply = w._handlers[RulesOverrideRequest](RulesOverrideRequest(
         reason="funded, checked", by="admin:ana"))
     assert reply.ok, reply.reason
-    assert in_force(sent) == [[f"Demo 1: daily_realized_loss limit {limit} -> {limit + 300}, "
+    assert in_force(sent) == [[f"Demo 1: daily_realized_loss limit {money_text(limit)} -> {money_text(limit + 300)}, "
                                "in force now (admin override by admin:ana: funded, checked)"]]

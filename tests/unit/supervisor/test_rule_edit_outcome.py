@@ -26,9 +26,9 @@ from shared.messages.system import error, ok
 NOW_NS = 1_796_437_894_000_000_000          # 2026-12-05 02:31:34 UTC, a Saturday
 
 
-def account(aid, name, limit="5", waiting=None, enabled=True):
+def account(aid, name, limit="5", waiting=None, enabled=True, rule="max_contracts"):
     return AccountRules(account_id=aid, name=name, rules=[RuleValue(
-        rule="max_contracts", enabled=enabled, mode="enforce", params={"limit": limit},
+        rule=rule, enabled=enabled, mode="enforce", params={"limit": limit},
         waiting=waiting or {})])
 
 
@@ -177,6 +177,14 @@ def test_outcome_lines_name_each_account_the_edit_concerns():
     assert outcome_lines(RuleEdit("1001", "max_contracts", "limit", "8"),
                          [account(1001, "A")], "x") == ([], False)
     assert outcome_lines(RuleEdit("1001", "max_contracts", "limit", "8"), [], "x")[1]
+
+
+def test_the_value_kept_reads_as_screens_show_it():
+    # trial 2026-12-05: "riskd keeps limit = 250" while every screen showed 250.00 / -3,000.00
+    lines, _ = outcome_lines(RuleEdit("1001", "daily_realized_loss", "limit", "3000"),
+                             [account(1001, "SIM-DEMO-1", limit="250", waiting={"limit": "3000"},
+                                      rule="daily_realized_loss")], "17:00 CST")
+    assert lines[0].startswith("SIM-DEMO-1: riskd keeps limit = 250.00 until the roll")
 
 
 def test_rule_edit_of_config_keys():
