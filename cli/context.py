@@ -105,15 +105,31 @@ class Context:
             if reply.code != "auth_locked" and login_as and session_cache.interactive() \
                     and not self._asked_login:
                 self._asked_login = True         # ask once; a second refusal ends the command
-                print(f"riskctl: this command needs an {reply.body.role} session "
-                      f"({reply.code}); log in once as {login_as}:", file=sys.stderr)
+                print(f"riskctl: this command needs an {reply.body.role} session; "
+                      f"log in once as {login_as}:", file=sys.stderr)
                 self.login(login_as, session_cache.read_password(login_as))
                 reply = self.call(command, timeout=timeout, retries=retries)
         if not reply.ok and reply.code not in tolerate:
             code = EXIT_AUTH if reply.code in AUTH_CODES else 1
+            if reply.code == "unreachable":
+                raise CliError(self._unreachable(reply), code)
             raise CliError(refusal_text(reply, self.expired,
-                                        configfile.display_zone(self.config_path)), code)
+                                        configfile.display_zone(self.config_path),
+                                        codes=self.json), code)
         return reply
+
+    def _unreachable(self, reply: Reply) -> str:
+        """A worker not reachable, said with what the supervisor knows of it (cli/unreachable.py);
+        the code stays for --json, where a script may read it."""
+        from cli.unreachable import unreachable_text
+        from shared.messages.control import WorkersRequest
+        try:
+            table = self.call(WorkersRequest(), timeout=min(self.timeout, 2.0), retries=0)
+            workers = table.body.workers if table.ok else []
+        except CliError:
+            workers = []
+        text = unreachable_text(reply.reason, workers)
+        return f"{text} [{reply.code}]" if self.json else text
 
     def login(self, role: str, password: str) -> LoginReply:
         """Trade the role's password for a session, cache it for the next commands."""
@@ -122,7 +138,7 @@ class Context:
                           timeout=max(self.timeout, LOGIN_TIMEOUT), retries=0)
         if not reply.ok or not isinstance(reply.body, LoginReply):
             code = EXIT_AUTH if reply.code in AUTH_CODES else 1
-            raise CliError(refusal_text(reply), code)
+            raise CliError(refusal_text(reply, codes=self.json), code)
         session_cache.save(self.control_address, reply.body)
         self.session = reply.body.token
         return reply.body
@@ -158,10 +174,22 @@ def login_role_of(needed: AuthNeeded) -> str:
     return needed.role if needed.login_as is None else needed.login_as
 
 
-def refusal_text(reply: Reply, expired=None, tz=None, now_ns: Optional[int] = None) -> str:
+def refusal_text(reply: Reply, expired=None, tz=None, now_ns: Optional[int] = None,
+                 codes: bool = False) -> str:
     """An error reply as riskctl says it; a missing session names the role and the login that
     works for this riskd, and a session that ran out says when, in the display zone tz
-    (`expired`: the cached session, if it ran out)."""
+    (`expired`: the cached session, if it ran out). The reply's code ('[auth_required]') ends
+    the text only with codes (--json: a script may read it; the exit code says auth, 3, to
+    every caller); a person reads the words (trial 2026-12-05)."""
+    text = _refusal_words(reply, expired, tz, now_ns)
+    if not codes:
+        return text
+    code = "session_expired" if expired is not None and reply.code == "auth_required" \
+        and isinstance(reply.body, AuthNeeded) else reply.code
+    return f"{text} [{code}]"
+
+
+def _refusal_words(reply: Reply, expired, tz, now_ns: Optional[int]) -> str:
     if reply.code == "auth_required" and isinstance(reply.body, AuthNeeded):
         role = reply.body.role
         hint = login_hint(role, login_role_of(reply.body))
@@ -169,9 +197,9 @@ def refusal_text(reply: Reply, expired=None, tz=None, now_ns: Optional[int] = No
             at = showtime.at(expired.expires_ns, tz or showtime.zone_of_tables({}),
                              time.time_ns() if now_ns is None else now_ns)
             return (f"your {expired.role} session expired at {at}; this command needs an "
-                    f"{role} session: {hint} [session_expired]")
-        return f"this command needs an {role} session: {hint} [{reply.code}]"
-    return f"{reply.reason} [{reply.code}]"
+                    f"{role} session: {hint}")
+        return f"this command needs an {role} session: {hint}"
+    return reply.reason
 
 
 def to_jsonable(value: Any) -> Any:

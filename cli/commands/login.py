@@ -64,7 +64,8 @@ def no_password(ctx, role: str) -> str:
     told = reply.body.passwords_set if reply.ok and isinstance(reply.body, WhoAmI) else None
     if told is None or role in told:          # an older riskd says nothing: ask as before
         return ""
-    return f"{no_password_hint(role, 'admin' in told)} [auth_refused]"
+    hint = no_password_hint(role, "admin" in told)
+    return f"{hint} [auth_refused]" if ctx.json else hint      # the code for scripts only
 
 
 def login_line(reply, tz, now_ns: int) -> str:

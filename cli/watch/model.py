@@ -80,9 +80,9 @@ class OutcomesUnknown:
 def risk_unavailable(reply) -> list:
     """What a failed RiskStatusRequest tells the screen (riskctl status, watch's source): the
     last known figures when the supervisor sent them (LastRiskStatus: shown marked not
-    live), then why risk gave none."""
+    live), then why risk gave none (its words: a screen is read by a person, not a script)."""
     known = [reply.body] if isinstance(reply.body, LastRiskStatus) else []
-    return [*known, RiskUnavailable(reason=f"{reply.reason} [{reply.code}]")]
+    return [*known, RiskUnavailable(reason=reply.reason or reply.code)]
 
 
 # -- the mutable state ---------------------------------------------------------------------------

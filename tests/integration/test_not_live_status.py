@@ -82,3 +82,12 @@ def test_status_marks_prices_not_live_while_market_is_stopped(procs, tmp_path, m
     assert "prices as of " in out and ", not live (market is not running)" in out, out
     [acct] = json.loads(procs.riskctl(config, "status", "--json").stdout)["screen"]["accounts"]
     assert acct["not_live"].startswith("prices as of "), acct
+    # trial 2026-12-05: `riskctl positions` said "market is not reachable (not running?)
+    # [unreachable]": it says what status knows and the next step; the code only with --json
+    positions = procs.riskctl(config, "positions")
+    assert positions.returncode == 1, positions.stdout
+    assert "market is stopped: `riskctl start market` starts it" in positions.stderr, \
+        positions.stderr
+    assert "[unreachable]" not in positions.stderr, positions.stderr
+    scripted = procs.riskctl(config, "positions", "--json")
+    assert scripted.stderr.rstrip().endswith("[unreachable]"), scripted.stderr

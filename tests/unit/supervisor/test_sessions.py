@@ -202,4 +202,8 @@ def test_riskctl_says_the_same_hint_for_a_cached_session_that_ran_out():
     assert text.startswith("your admin session expired at Fri 20:59 CST; this command needs an ops "
                            "session: run riskctl login --role admin (no ops password is set")
     old_riskd = error("auth_required", "x", AuthNeeded(role="ops"))        # did not say
-    assert "run riskctl login --role ops [auth_required]" in refusal_text(old_riskd)
+    assert refusal_text(old_riskd).endswith("run riskctl login --role ops")
+    # trial 2026-12-05: the code is for scripts (--json), not the person reading the text
+    assert refusal_text(old_riskd, codes=True).endswith("--role ops [auth_required]")
+    assert "[" not in refusal_text(reply, expired, chi, now)
+    assert refusal_text(reply, expired, chi, now, codes=True).endswith("[session_expired]")
