@@ -134,6 +134,32 @@ def setting_text(rule: str, key: str, value: Any) -> str:
     return param_text(rule, key, human_value(value))
 
 
+def tiers_text(text: str) -> Optional[str]:
+    """cooldown_after_loss tiers as a person reads them: '100.00->5m00s, 300.00->30m00s' (a
+    loss, then how long the cooldown lasts, as the cooldown's reason says it:
+    shared/when.py duration) from the wire's TOML '[{loss = 100, seconds = 300}, ...]';
+    None when the text is not such a list. Trial 2026-12-05: the RULES panel showed the raw
+    TOML, cut off ('... seconds = 18~'). `rules set` still takes the TOML."""
+    from shared.when import duration
+    import tomlkit
+    try:
+        tiers = tomlkit.parse(f"v = {text}")["v"].unwrap()
+        return ", ".join(f"{money_text(Decimal(str(t['loss'])))}->{duration(int(t['seconds']))}"
+                         for t in tiers) or None
+    except Exception:  # noqa: BLE001 -- anything else is shown as it came
+        return None
+
+
+def readable_texts(rule: str, params: dict) -> dict[str, str]:
+    """params_texts for screens (status, watch): the same, with a list of tiers readable
+    (tiers_text) instead of its TOML."""
+    out = params_texts(rule, params)
+    for key, value in params.items():
+        if rule == "cooldown_after_loss" and key == "tiers":
+            out[key] = tiers_text(str(value)) or out[key]
+    return out
+
+
 def params_texts(rule: str, params: dict) -> dict[str, str]:
     """param_text of every parameter of a rule, in its order."""
     return {k: param_text(rule, k, str(v)) for k, v in params.items()}

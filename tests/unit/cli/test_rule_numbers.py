@@ -47,7 +47,8 @@ def test_parameters_and_waiting_values_read_as_their_kind():
     assert lines["max_unrealized_profit"] == \
         "target=300.00 scope=position (target 450.50 at roll)"
     assert lines["no_stop_loss_grace"] == "grace_seconds=10"
-    assert lines["cooldown_after_loss"] == "tiers=[{loss = 100.00, seconds = 300}] flatten=true"
+    # trial 2026-12-05: the RULES panel showed the TOML, cut off; `rules list` keeps it (input)
+    assert lines["cooldown_after_loss"] == "tiers=100.00->5m00s flatten=true"
 
 
 def test_rules_list_uses_the_same_formatter(tmp_path, capsys):
@@ -70,3 +71,15 @@ def test_the_formatter_leaves_words_and_missing_values_as_they_are():
     assert param_text("max_contracts_per_instrument", "limits", "{MNQ = 2}") == "{MNQ = 2}"
     assert param_text("nosuch_rule", "limit", "5") == "5"
     assert reading_text("daily_net_loss", None) == "-"
+
+
+def test_cooldown_tiers_read_as_loss_then_cooldown_on_screens():
+    # trial 2026-12-05: "cooldown_after_loss tiers=[{loss = 100.00, seconds = 300}, ...
+    # seconds = 18~": the default tiers as TOML, cut off at the panel's width
+    from shared.rulenumbers import tiers_text
+    tiers = "[{loss = 100, seconds = 300}, {loss = 200, seconds = 900}, {loss = 300, seconds = 1800}]"
+    lines = lines_of(RuleValue(rule="cooldown_after_loss", enabled=True, mode="enforce",
+                               params={"tiers": tiers, "flatten": "true"}))
+    assert lines["cooldown_after_loss"] == \
+        "tiers=100.00->5m00s, 200.00->15m00s, 300.00->30m00s flatten=true"
+    assert tiers_text("[100: 300 s]") is None and tiers_text("[]") is None
