@@ -44,15 +44,25 @@ def named(names: dict, account_id: Optional[int], broker_name: str = "") -> str:
     return broker_name or ("" if account_id is None else str(account_id))
 
 
+def _id_after(name: str, account_id: int, bracket: str) -> str:
+    """The name with its id: in brackets, or ', id 1002' after a name that ends in a bracket
+    itself ('Demo 2 (strict), id 1002', never 'Demo 2 (strict) (1002)': trial 2026-12-05)."""
+    if name.rstrip().endswith((")", "]")):
+        return f"{name}, id {account_id}"
+    return f"{name} ({bracket}{account_id})"
+
+
 def on_screen(name: str, account_id: Optional[int]) -> str:
-    """'Demo 1 (1001)': how the screens name an account ('1001' alone when the name is the id)."""
+    """'Demo 1 (1001)': how the screens name an account ('1001' alone when the name is the id;
+    'Demo 2 (strict), id 1002' for a name ending in a bracket)."""
     if account_id is None or name == str(account_id):
         return name
-    return f"{name} ({account_id})"
+    return _id_after(name, account_id, "")
 
 
 def with_id(name: str, account_id: Optional[int]) -> str:
-    """'Demo 1 (id 1001)': the name with the id once ('1001' alone when the name is the id)."""
+    """'Demo 1 (id 1001)': the name with the id once ('1001' alone when the name is the id;
+    'Demo 2 (strict), id 1002' for a name ending in a bracket)."""
     if account_id is None or name == str(account_id):
         return name
-    return f"{name} (id {account_id})"
+    return _id_after(name, account_id, "id ")

@@ -29,6 +29,14 @@ def test_the_helper_names_by_label_then_broker_name_then_id():
     assert with_id("Demo 1", 1001) == "Demo 1 (id 1001)" and with_id("1005", 1005) == "1005"
 
 
+def test_a_name_ending_in_a_bracket_gets_its_id_without_a_second_one():
+    # trial 2026-12-05: "Demo 2 (strict) (1002)"; one form on screens and in alerts
+    from shared.accountname import on_screen
+    assert on_screen("Demo 2 (strict)", 1002) == "Demo 2 (strict), id 1002"
+    assert with_id("Demo 2 (strict)", 1002) == "Demo 2 (strict), id 1002"
+    assert on_screen("Demo 1", 1001) == "Demo 1 (1001)"
+
+
 def test_a_lockout_breach_names_the_account_in_its_body_as_in_its_title():
     now = chi(2026, 11, 25, 9, 0)
     engine = shipped_engine(LOADED, now)
