@@ -220,6 +220,21 @@ def outcomes_of(ctx, decisions) -> tuple[dict, str]:
     return {c.command_id: c for c in commands}, why
 
 
+def without_account(what, account_id, shown: str):
+    """WHAT without enforcement's ' on account Demo 1': the ACCOUNT column beside it names the
+    account already, as every screen does ('Demo 1 (1001)'; trial 2026-12-05: the two read as
+    two different namings). `shown`: that column's text."""
+    if not isinstance(what, str) or account_id is None:
+        return what
+    plain = shown
+    for tail in (f" ({account_id})", f", id {account_id}"):
+        if plain.endswith(tail):
+            plain = plain[:-len(tail)]
+    for name in dict.fromkeys((plain, shown, str(account_id))):
+        what = re.sub(rf" on account {re.escape(name)}(?=$|[\s:;,.)])", "", what)
+    return what
+
+
 def run(args, ctx) -> int:
     tz = configfile.display_zone(ctx.config_path)
     since = parse_when(args.since, future=False, tz=tz) if args.since else None
@@ -236,6 +251,8 @@ def run(args, ctx) -> int:
     name = namer(ctx, with_broker=True)
     print(render_table(("time", "account", "who", "what", "value", "reason", "note"),
                        [(fmt_time(r[0], tz), name(r[1], ""),
-                         *(tickers_in(c) if isinstance(c, str) else c for c in r[2:]))
+                         *(tickers_in(c) if isinstance(c, str) else c
+                           for c in (r[2], without_account(r[3], r[1], name(r[1], "")),
+                                     *r[4:])))
                         for r in table]))
     return 0

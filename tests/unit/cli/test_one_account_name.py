@@ -4,6 +4,8 @@ names it as alerts do, with its id once: "Demo 1 (1001)", and a display_name cha
 next refresh (the supervisor's status carries its live config's names)."""
 from __future__ import annotations
 
+import attrs
+
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -91,3 +93,15 @@ def test_history_names_the_account_as_alerts_do(capsys):
     history.run(SimpleNamespace(account="", since=None, limit=10),
                 Ctx(HistoryReply(decisions=[decision]), names))
     assert f"Ana main ({decision.account_id})" in capsys.readouterr().out
+
+
+def test_history_s_what_leaves_the_account_to_its_column(capsys):
+    # trial 2026-12-05: ACCOUNT "Demo 1 (1001)" beside WHAT "reduced MNQ on account Demo 1"
+    decision = attrs.evolve(flatten_decision(),
+                            what="reduce CON.F.US.MNQ.Z26 on account Ana main by 2")
+    names = {str(decision.account_id): "Ana main"}
+    history.run(SimpleNamespace(account="", since=None, limit=10),
+                Ctx(HistoryReply(decisions=[decision]), names))
+    out = capsys.readouterr().out
+    assert f"Ana main ({decision.account_id})" in out and "MNQ by 2" in out, out
+    assert "on account" not in out, out
