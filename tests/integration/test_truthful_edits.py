@@ -40,7 +40,7 @@ def test_a_loosening_says_riskd_keeps_the_old_value_until_the_roll(procs, riskd_
     assert "applied live" not in out.stdout
     assert re.search(r"saved; SIM-DEMO-1: riskd keeps limit = 5 until the roll at "
                      r"(\w\w\w )?\d\d:\d\d \w+ \(a loosening waits\); `riskctl rules override "
-                     r"--account SIM-DEMO-1 --rule max_contracts --reason \"WHY\"` applies it now",
+                     r"--account 1001 --rule max_contracts --reason \"WHY\"` applies it now",
                      out.stdout), out.stdout
     listed = json.loads(procs.riskctl(config, "rules", "list", "--json").stdout)["rules"]
     row = [r for r in listed if r["target"] == "account:SIM-DEMO-1"

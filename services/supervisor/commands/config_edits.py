@@ -11,6 +11,7 @@ from services.supervisor.sessionwords import ended_note
 from services.supervisor.commands.rule_outcome import RuleEdit, outcome_lines, reason_of
 from services.supervisor.riskshards import forward_risk
 from shared import showtime
+from shared.accountname import labels
 
 from shared.config.edit import EditError, EditResult, default_backup_dir
 from shared.config.errors import ConfigError
@@ -96,7 +97,8 @@ def confirm_rule_edit(sup, respond, key: str, rule: RuleEdit, body: ConfigEdited
 
     def on_reading(reply) -> None:
         readings = list(getattr(reply.body, "accounts", []) or []) if reply.ok else None
-        lines, settled = outcome_lines(rule, readings, roll) if readings is not None \
+        lines, settled = outcome_lines(rule, readings, roll, labels(sup.config.accounts)) \
+            if readings is not None \
             else ([], False)
         if readings is not None and not settled and sup.clock.monotonic() < deadline:
             sup.after(RECHECK_EVERY, ask)        # risk has not taken the new file yet

@@ -12,6 +12,7 @@ from typing import Optional
 
 import attrs
 
+from shared.accountname import named
 from shared.config.edit import split_key
 from shared.rulenumbers import param_text
 
@@ -65,9 +66,13 @@ def same(now_text: str, wanted: str) -> bool:
         return False
 
 
-def outcome_lines(edit: RuleEdit, readings: list, roll: str) -> tuple[list[str], bool]:
+def outcome_lines(edit: RuleEdit, readings: list, roll: str,
+                  labels: Optional[dict] = None) -> tuple[list[str], bool]:
     """(lines, settled): per concerned account, whether risk applies the new value now or keeps
-    the old one until the roll (`roll` is the roll's time as shown, "Mon 17:00 CST").
+    the old one until the roll (`roll` is the roll's time as shown, "Mon 17:00 CST"). Accounts
+    are named as alerts and screens name them (labels: shared/accountname.py labels() of the
+    live config; trial 2026-12-05: the answer said the broker's SIM-DEMO-2 where every screen
+    said Demo 2), and the override it suggests takes the account's id.
     settled: risk shows the edit (waiting or applied) or guards no account."""
     if not readings:
         return ["applied live (risk guards no account yet)"], True
@@ -81,18 +86,18 @@ def outcome_lines(edit: RuleEdit, readings: list, roll: str) -> tuple[list[str],
             continue
         now_value = {"enabled": str(value.enabled).lower(), "mode": value.mode}.get(
             edit.param, value.params.get(edit.param, "?"))
-        who = account.name or str(account.account_id)
+        who = named(labels or {}, account.account_id, account.name)
         shown = param_text(edit.rule, edit.param, now_value)     # 250.00, as screens show it
         if edit.param in value.waiting:
-            waiting.append((who, shown))
+            waiting.append((who, account.account_id, shown))
         elif same(now_value, edit.wanted):
             applied.append(who)
         elif profile_edit(edit.target, names):
             kept.append(f"{who} ({edit.param} = {shown})")
     lines = [f"{who}: riskd keeps {edit.param} = {now} until the roll at {roll} (a loosening "
-             f"waits); `riskctl rules override --account {who} --rule {edit.rule} --reason "
+             f"waits); `riskctl rules override --account {aid} --rule {edit.rule} --reason "
              f"\"WHY\"` applies it now"
-             for who, now in waiting]
+             for who, aid, now in waiting]
     if applied:
         lines.append(f"applied live on {', '.join(applied)}")
     if kept and (waiting or applied):

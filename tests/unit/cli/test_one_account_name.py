@@ -4,10 +4,10 @@ names it as alerts do, with its id once: "Demo 1 (1001)", and a display_name cha
 next refresh (the supervisor's status carries its live config's names)."""
 from __future__ import annotations
 
-import attrs
-
 from decimal import Decimal
 from types import SimpleNamespace
+
+import attrs
 
 from cli.commands import history, lockouts, orders, positions
 from cli.watch.model import build_screen

@@ -187,6 +187,19 @@ def test_the_value_kept_reads_as_screens_show_it():
     assert lines[0].startswith("SIM-DEMO-1: riskd keeps limit = 250.00 until the roll")
 
 
+def test_the_answer_names_accounts_as_screens_do_and_the_override_takes_the_id():
+    # trial 2026-12-05: "saved; applied live on SIM-DEMO-2", "--account SIM-DEMO-2" while
+    # every screen and alert said "Demo 2"
+    names = {"1001": "Demo 1", "SIM-DEMO-1": "Demo 1", "1002": "Demo 2", "SIM-DEMO-2": "Demo 2"}
+    readings = [account(1001, "SIM-DEMO-1", waiting={"limit": "8"}),
+                account(1002, "SIM-DEMO-2", limit="8")]
+    lines, _ = outcome_lines(RuleEdit("profile:default", "max_contracts", "limit", "8"),
+                             readings, "17:00 CST", names)
+    assert lines[0].startswith("Demo 1: riskd keeps limit = 5 until the roll")
+    assert "`riskctl rules override --account 1001 --rule max_contracts" in lines[0]
+    assert lines[1] == "applied live on Demo 2"
+
+
 def test_rule_edit_of_config_keys():
     accounts = [AccountConfig(id=1001, name="SIM-DEMO-1")]
     assert rule_edit_of("profiles.default.rules.max_contracts.limit", "6", accounts) == \
