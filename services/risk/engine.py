@@ -97,11 +97,11 @@ class Engine(Acting):
         self.known_whole: set[int] = set()
 
     # -- accounts -------------------------------------------------------------------------
-    def account_name(self, account_id: int) -> str:
+    def account_name(self, account_id: int, broker_name: str = "") -> str:
         """How alerts name the account (shared/accountname.py), as notify's titles do: by the
-        config in force (its id with rules given without a config)."""
+        config in force (the broker's name, else its id, for an account it does not list)."""
         accounts = getattr(getattr(self.settings, "config", None), "accounts", ())
-        return account_name(accounts, account_id)
+        return account_name(accounts, account_id, broker_name)
 
     def account(self, account_id: int) -> AccountState:
         acct = self.accounts.get(account_id)

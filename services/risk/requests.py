@@ -153,10 +153,11 @@ class Requests:
 
 
 def override_line(engine, account_id: int, rule: str, diff: dict) -> str:
-    """'SIM-DEMO-1 max_contracts: limit 5 -> 6' for the override's answer (numbers as screens
+    """'Demo 1 max_contracts: limit 5 -> 6' for the override's answer (numbers as screens
     show them: shared/rulenumbers.py)."""
     acct = engine.accounts.get(account_id)
-    who = acct.name if acct is not None and acct.name else str(account_id)
+    # named as screens and alerts name it (trial 2026-12-05: the broker's SIM-DEMO-2 here)
+    who = engine.account_name(account_id, acct.name if acct is not None else "")
     changes = ", ".join(f"{p} {setting_text(rule, p, a)} -> {setting_text(rule, p, b)}"
                         for p, (a, b) in diff.items())
     return f"{who} {rule}" + (f": {changes}" if changes else "")
