@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import tomlkit
 
+from cli.accountnames import namer
 from cli.commands.config import EDIT_TIMEOUT, add_offline, print_edited
 from cli.offline import offline_edit
 from cli.errors import CliError
@@ -97,21 +98,37 @@ def override_now(ctx, reason: str, account: str = "", rule: str = "") -> int:
     return 0
 
 
-def current_values(ctx) -> dict:
-    """(account id or name, rule) -> RuleValue from the risk worker; {} when it cannot say."""
+def risk_rules(ctx) -> list:
+    """Risk's AccountRules of every account it guards; [] when it cannot say."""
     try:
         from shared.messages.risk import RulesRequest
         reply = ctx.call(RulesRequest(), timeout=VALUES_TIMEOUT, retries=0)
     except Exception:  # noqa: BLE001 -- values are optional in this listing
-        return {}
+        return []
     if not reply.ok or reply.body is None:
-        return {}
+        return []
+    return list(getattr(reply.body, "accounts", []))
+
+
+def current_values(ctx, accounts=None) -> dict:
+    """(account id or name, rule) -> RuleValue from the risk worker; {} when it cannot say."""
     out = {}
-    for account in getattr(reply.body, "accounts", []):
+    for account in risk_rules(ctx) if accounts is None else accounts:
         for value in account.rules:
             out[(str(account.account_id), value.rule)] = value
             out[(account.name, value.rule)] = value
     return out
+
+
+def target_text(target: str, name, ids: dict) -> str:
+    """The FOR column: 'profile:default' as typed, an account as every screen names it,
+    'account Demo 2 (1002)' (trial 2026-12-05: 'account:SIM-DEMO-2' beside screens' Demo 2);
+    `name`: cli/accountnames.py namer; ids: broker name -> account id."""
+    kind, _, key = target.partition(":")
+    if kind != "account" or not key:
+        return target
+    account_id = int(key) if key.isdigit() else ids.get(key)
+    return f"account {name(account_id, key)}" if account_id is not None else target
 
 
 def local_rows(ctx, target: str) -> list:
@@ -141,11 +158,12 @@ def typed(params: dict) -> dict:
 def list_rules(args, ctx) -> int:
     note = ""        # riskd's word on an account the config does not list (its profile)
     if args.offline:
-        rows, values = local_rows(ctx, args.account), {}
+        rows, values, accounts = local_rows(ctx, args.account), {}, []
     else:
         reply = ctx.request(RuleParamsRequest(target=args.account))
         rows, note = reply.body.rows, reply.reason
-        values = current_values(ctx)
+        accounts = risk_rules(ctx)
+        values = current_values(ctx, accounts)
 
     def reading(row):
         kind, _, key = row.target.partition(":")
@@ -178,6 +196,8 @@ def list_rules(args, ctx) -> int:
             current=value_of(r), waiting=typed(waiting_of(r))) for r in rows]})
         return 0
     table = []
+    name = namer(ctx) if not args.offline else None
+    ids = {a.name: a.account_id for a in accounts}
     for r in rows:
         v = reading(r)      # riskd's own reading: the values in force (the file's may wait)
         shown = {**r.params, **v.params} if v is not None and v.waiting else r.params
@@ -186,7 +206,7 @@ def list_rules(args, ctx) -> int:
                            for k, val in params_texts(r.rule, shown).items())
         waits = "; ".join(f"{k}={v}" for k, v in params_texts(r.rule, waiting_of(r)).items())
         enabled, mode = in_force(r)
-        table.append((r.target, r.rule, "on" if enabled else "off", mode, value_of(r),
+        table.append((target_text(r.target, name, ids) if name else r.target, r.rule, "on" if enabled else "off", mode, value_of(r),
                       params, f"{waits} at the roll" if waits else ""))
     if note:
         print(note)

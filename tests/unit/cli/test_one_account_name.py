@@ -105,3 +105,15 @@ def test_history_s_what_leaves_the_account_to_its_column(capsys):
     out = capsys.readouterr().out
     assert f"Ana main ({decision.account_id})" in out and "MNQ by 2" in out, out
     assert "on account" not in out, out
+
+
+def test_rules_list_names_an_account_target_as_screens_do():
+    # trial 2026-12-05: `rules list` said "account:SIM-DEMO-2" where screens said Demo 2
+    from cli.accountnames import namer
+    from cli.commands.rules import target_text
+    name = namer(Ctx(None, {"1002": "Demo 2 (strict)", "SIM-DEMO-2": "Demo 2 (strict)"}))
+    ids = {"SIM-DEMO-2": 1002}
+    assert target_text("account:SIM-DEMO-2", name, ids) == "account Demo 2 (strict), id 1002"
+    assert target_text("account:1002", name, {}) == "account Demo 2 (strict), id 1002"
+    assert target_text("profile:default", name, ids) == "profile:default"
+    assert target_text("account:GONE", name, ids) == "account:GONE"      # risk does not know it
