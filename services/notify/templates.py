@@ -26,6 +26,7 @@ from shared.messages.notify import SEVERITIES, DailySummary, NotifyEvent
 from shared.symbols import tickers_in
 from shared.pastwords import past_words
 from shared.rulenumbers import reading_text, window_of
+from shared.when import duration
 from shared.workerdown import CRASHED, FLAPPING, down_kind
 from shared.messages.risk import (ACTION_NONE, ALERT, LOCKED_ALREADY, MANUAL, TIMER,
                                   UNTIL_RESET, UNTIL_SESSION, Decision, LockoutChange, PastLimit,
@@ -333,7 +334,7 @@ def summary_alert(s: DailySummary, ctx: Context) -> Optional[Alert]:
         line = (f"{a.account}: realized PnL {money(a.pnl)} incl. fees, "
                 f"{plural(a.trades, 'trade')}, {plural(a.breaches, 'breach', 'breaches')}")
         if a.unguarded_s >= 1:
-            line += f", unguarded {a.unguarded_s:.0f} s"
+            line += f", unguarded {duration(a.unguarded_s)}"
         lines.append(line)
     return Alert(kind="daily_summary", severity=INFO, title=f"📊 Daily summary {s.trading_day}",
                  lines=tuple(lines or ["no accounts"]))
@@ -391,7 +392,8 @@ class DisconnectWatch:
         since, _reason, alerted = self._down.pop(c.hub, (now, "", False))
         if alerted:
             return [Alert(kind="broker_reconnected", severity=INFO,
-                          title=f"🟢 Broker {c.hub} hub reconnected after {now - since:.0f} s")]
+                          title=f"🟢 Broker {c.hub} hub reconnected after "
+                                f"{duration(now - since)}")]
         return []
 
     def tick(self, now: float) -> list[Alert]:
@@ -401,7 +403,7 @@ class DisconnectWatch:
                 self._down[hub] = (since, reason, True)
                 out.append(Alert(kind="broker_disconnected", severity=CRITICAL,
                                  title=f"🔴 Broker {hub} hub disconnected for "
-                                       f"{now - since:.0f} s: accounts are not guarded",
+                                       f"{duration(now - since)}: accounts are not guarded",
                                  lines=(reason,) if reason else ()))
         return out
 

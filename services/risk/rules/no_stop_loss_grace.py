@@ -13,6 +13,7 @@ from services.risk.rules.base import CLOCK, ORDER, POSITION, Rule
 from shared.messages.market import (ORDER_STOP, ORDER_STOP_LIMIT, ORDER_TRAILING_STOP, SIDE_BUY,
                                     SIDE_SELL, STATUS_OPEN)
 from shared.messages.risk import CLOSE_POSITION
+from shared.when import duration
 
 STOP_TYPES = (ORDER_STOP, ORDER_STOP_LIMIT, ORDER_TRAILING_STOP)
 NS = 1_000_000_000
@@ -42,8 +43,8 @@ class NoStopLossGrace(Rule):
             if age < params.grace_seconds * NS or stop_orders(ctx.account, p):
                 continue
             out.append(self.decide(ctx, params, now, CLOSE_POSITION,
-                                   f"{p.symbol} open {age // NS} s without a stop order "
-                                   f"(grace {params.grace_seconds} s)",
+                                   f"{p.symbol} open {duration(age // NS)} without a stop order "
+                                   f"(grace {duration(params.grace_seconds)})",
                                    value=Decimal(age // NS), limit=Decimal(params.grace_seconds),
                                    contract_id=p.contract_id))
         return out

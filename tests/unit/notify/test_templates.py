@@ -69,7 +69,7 @@ CASES = [
                    unguarded_s=42)]),
      "daily_summary", INFO, ["Daily summary 2026-11-24",
                              "SIM-DEMO-1: realized PnL -120.50 incl. fees, 7 trades, 1 breach, "
-                             "unguarded 42 s"]),
+                             "unguarded 42s"]),
     (NotifyEvent(kind="state_rebuilt", severity="critical", title="State file was corrupt",
                  lines=["moved aside, rebuilt from the broker"]),
      "state_rebuilt", CRITICAL, ["State file was corrupt", "moved aside"]),
@@ -101,10 +101,10 @@ def test_disconnect_alerts_only_after_n_seconds_and_reconnect_follows():
     assert w.tick(29.0) == []
     (down,) = w.tick(30.5)
     assert down.kind == "broker_disconnected" and down.severity == CRITICAL
-    assert "user hub disconnected for 30 s" in down.title and "socket closed" in down.text
+    assert "user hub disconnected for 30s" in down.title and "socket closed" in down.text
     assert w.tick(60.0) == []                          # once
     (up,) = w.observe(BrokerConnection(hub="user", state="connected"), 75.0)
-    assert up.kind == "broker_reconnected" and "after 75 s" in up.title
+    assert up.kind == "broker_reconnected" and "after 1m15s" in up.title
 
 
 def test_a_short_blip_is_not_worth_a_message():
@@ -175,8 +175,8 @@ def test_the_daily_summary_carries_the_supervisors_unguarded_time_for_every_acco
         AccountDay(account="A", pnl=Decimal(0)), AccountDay(account="B", pnl=Decimal(0),
                                                              unguarded_s=90)])
     text = build(with_unguarded(summary, 61.4), CTX).text
-    assert "A: realized PnL +0.00 incl. fees, 0 trades, 0 breaches, unguarded 61 s" in text
-    assert "B: realized PnL +0.00 incl. fees, 0 trades, 0 breaches, unguarded 90 s" in text
+    assert "A: realized PnL +0.00 incl. fees, 0 trades, 0 breaches, unguarded 1m01s" in text
+    assert "B: realized PnL +0.00 incl. fees, 0 trades, 0 breaches, unguarded 1m30s" in text
 
 
 def test_alerts_name_the_tickers_people_trade_never_contract_ids():

@@ -11,6 +11,14 @@ def test_a_naked_long_is_closed_after_10_seconds_by_the_clock_alone():
     assert desk.wait(1).decisions == []          # already on its way
 
 
+def test_the_reason_says_its_times_as_every_screen_does():
+    # trial 2026-12-05: "1800 s" in one reason beside screens' "29m57s": durations one way
+    desk = Desk(no_stop_loss_grace={"grace_seconds": 90})
+    desk.long(1, MNQ, 21000)
+    [d] = desk.wait(90).decisions
+    assert d.reason.endswith("open 1m30s without a stop order (grace 1m30s)"), d.reason
+
+
 def test_a_stop_placed_within_the_grace_period_is_enough():
     desk = Desk(no_stop_loss_grace={"grace_seconds": 10})
     desk.long(1, MNQ, 21000)
