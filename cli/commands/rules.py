@@ -206,7 +206,8 @@ def list_rules(args, ctx) -> int:
                            for k, val in params_texts(r.rule, shown).items())
         waits = "; ".join(f"{k}={v}" for k, v in params_texts(r.rule, waiting_of(r)).items())
         enabled, mode = in_force(r)
-        table.append((target_text(r.target, name, ids) if name else r.target, r.rule, "on" if enabled else "off", mode, value_of(r),
+        target = target_text(r.target, name, ids) if name else r.target
+        table.append((target, r.rule, "on" if enabled else "off", mode, value_of(r),
                       params, f"{waits} at the roll" if waits else ""))
     if note:
         print(note)

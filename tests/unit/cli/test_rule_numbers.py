@@ -77,7 +77,8 @@ def test_cooldown_tiers_read_as_loss_then_cooldown_on_screens():
     # trial 2026-12-05: "cooldown_after_loss tiers=[{loss = 100.00, seconds = 300}, ...
     # seconds = 18~": the default tiers as TOML, cut off at the panel's width
     from shared.rulenumbers import tiers_text
-    tiers = "[{loss = 100, seconds = 300}, {loss = 200, seconds = 900}, {loss = 300, seconds = 1800}]"
+    tiers = ("[{loss = 100, seconds = 300}, {loss = 200, seconds = 900}, "
+             "{loss = 300, seconds = 1800}]")
     lines = lines_of(RuleValue(rule="cooldown_after_loss", enabled=True, mode="enforce",
                                params={"tiers": tiers, "flatten": "true"}))
     assert lines["cooldown_after_loss"] == \

@@ -7,11 +7,10 @@ The real RiskWorker on loopback sockets in this process (tests/unit/risk/test_wa
 fixture), its config etc/riskd.toml's, edited with the function `riskctl rules set` uses."""
 from __future__ import annotations
 
-from shared.rulenumbers import money_text
-
 from services.risk.loosening import NOW_TITLE
 from shared.config.edit import set_rule_param
 from shared.messages.risk import RulesOverrideRequest
+from shared.rulenumbers import money_text
 from tests.unit.risk.test_waiting_notice import ACCOUNT, reload, worker  # noqa: F401
 
 NOTICE = "rules_in_force_now"
@@ -48,5 +47,6 @@ def test_an_admin_override_is_said_with_old_new_now_and_who(worker):  # noqa: F8
     # the answer names the account as the alert does (trial 2026-12-05: the broker's name)
     assert reply.reason.startswith("rule settings applied now; 1 waiting change(s) taken early: "
                                    "Demo 1 daily_realized_loss: limit "), reply.reason
-    assert in_force(sent) == [[f"Demo 1: daily_realized_loss limit {money_text(limit)} -> {money_text(limit + 300)}, "
+    assert in_force(sent) == [[f"Demo 1: daily_realized_loss limit {money_text(limit)} -> "
+                               f"{money_text(limit + 300)}, "
                                "in force now (admin override by admin:ana: funded, checked)"]]

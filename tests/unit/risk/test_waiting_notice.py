@@ -8,8 +8,6 @@ taken where the worker hands them to its PUB (RiskWorker._notify).
 """
 from __future__ import annotations
 
-from shared.rulenumbers import money_text
-
 from decimal import Decimal
 
 import pytest
@@ -20,6 +18,7 @@ from shared import showtime
 from shared.config import load_config
 from shared.config.edit import set_rule_param
 from shared.messages.market import AccountUpdate, MarketSnapshot
+from shared.rulenumbers import money_text
 from tests.support.env import make_config
 
 ACCOUNT = 1001
@@ -72,7 +71,8 @@ def test_the_waiting_notice_is_sent_when_what_waits_changes_and_only_then(worker
     # (trial: it said "1001: daily_realized_loss", no values, no time)
     roll = showtime.at(w.engine.calendar.next_roll(w.clock.now_ns()),
                        showtime.zone_of(w.config), w.clock.now_ns())
-    assert notices(sent) == [[f"Demo 1: daily_realized_loss limit {money_text(limit)} -> {money_text(limit + 400)}, "
+    assert notices(sent) == [[f"Demo 1: daily_realized_loss limit {money_text(limit)} -> "
+                              f"{money_text(limit + 400)}, "
                               f"takes effect at the roll, {roll}"]]
 
     reload(w, path)                               # nothing changed in what waits
@@ -98,7 +98,8 @@ def test_the_waiting_notice_is_sent_when_what_waits_changes_and_only_then(worker
     set_rule_param(path, "default", "daily_realized_loss", "limit", str(limit + 1000), backups)
     reload(w, path)
     [[line]] = notices(sent)[2:]
-    assert line.startswith(f"Demo 1: daily_realized_loss limit {money_text(limit + 900)} -> {money_text(limit + 1000)}, "
+    assert line.startswith(f"Demo 1: daily_realized_loss limit {money_text(limit + 900)} -> "
+                           f"{money_text(limit + 1000)}, "
                            "takes effect at the roll, ")
 
 
