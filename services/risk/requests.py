@@ -10,6 +10,7 @@ from services.risk.views import account_rules, account_status
 from services.risk.words import SELF_LOCK, self_lock_answer
 from shared import showtime
 from shared.config.accounts import find_account
+from shared.plural import plural
 from shared.rulenumbers import setting_text
 from shared.messages.risk import (HistoryRequest, LockoutList, LockoutsRequest,
                                   RiskStatusReply, RiskStatusRequest, RulesOverrideRequest,
@@ -141,8 +142,8 @@ class Requests:
                     "; ".join(said) or "nothing was waiting")
         if not said:
             return ok(reason="nothing was waiting: every rule setting is already in force")
-        return ok(reason=f"rule settings applied now; {len(said)} waiting change(s) taken "
-                         f"early: " + "; ".join(said))
+        return ok(reason=f"rule settings applied now; {plural(len(said), 'waiting change')} "
+                         f"taken early: " + "; ".join(said))
 
     def _on_rules(self, req: RulesRequest) -> Reply:
         ids = self._ids(req.account)

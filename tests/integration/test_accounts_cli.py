@@ -86,7 +86,8 @@ def test_accounts_round_trip_and_a_disable_waits_for_the_roll_or_the_override(
 
     # the admin override reaches risk: the waiting disable applies now, audited
     out = ok(riskctl(config, "rules", "override", "--reason", "account closed at the firm"))
-    assert "taken early: SIM-DEMO-1 (account no longer guarded)" in out
+    # the account by its display name, as every answer names it (round 7)
+    assert "1 waiting change taken early: Main (account no longer guarded)" in out, out
     assert accounts(riskctl, config)["SIM-DEMO-1"]["guarded"] is False
 
     # enabling adds protection: at once

@@ -45,7 +45,7 @@ def test_an_admin_override_is_said_with_old_new_now_and_who(worker):  # noqa: F8
         reason="funded, checked", by="admin:ana"))
     assert reply.ok, reply.reason
     # the answer names the account as the alert does (trial 2026-12-05: the broker's name)
-    assert reply.reason.startswith("rule settings applied now; 1 waiting change(s) taken early: "
+    assert reply.reason.startswith("rule settings applied now; 1 waiting change taken early: "
                                    "Demo 1 daily_realized_loss: limit "), reply.reason
     assert in_force(sent) == [[f"Demo 1: daily_realized_loss limit {money_text(limit)} -> "
                                f"{money_text(limit + 300)}, "
