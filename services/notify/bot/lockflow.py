@@ -124,7 +124,7 @@ class LockFlow:
             self.store.move(c.token, EXECUTING, FAILED, text)
             return Pressed("No answer from riskd.", (Answer(c.chat, text),))
         if not reply.ok:
-            text = f"⚠️ riskd refused the lockout of {c.label}: {reply.reason} [{reply.code}]"
+            text = f"⚠️ riskd refused the lockout of {c.label}: {reply.reason}"
             self.store.move(c.token, EXECUTING, FAILED, text)
             return Pressed("Refused.", (Answer(c.chat, text),))
         self.executed += 1

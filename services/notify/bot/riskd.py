@@ -54,7 +54,7 @@ class Riskd:
         if whole:
             return reply
         if not reply.ok:
-            raise Unavailable(f"{reply.reason} [{reply.code}]")
+            raise Unavailable(reply.reason)        # a person reads it: no internal code
         return reply.body
 
     def close(self) -> None:
