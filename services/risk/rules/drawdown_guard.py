@@ -27,9 +27,11 @@ def ensure_mark(ctx, params) -> None:
     acct.hwm = max(candidates)
     if params.line is not None:
         return
+    # a trader reads it on the phone: the command an admin types, not a config key (round 7)
     ctx.notes.append(f"drawdown high-water mark set to {fmt_money(acct.hwm)} with no saved "
-                     f"mark: check the max-loss line against the firm's dashboard and set "
-                     f"[profiles.{ctx.profile}.rules.drawdown_guard] line")
+                     f"mark: check the max-loss line against the firm's dashboard; an admin "
+                     f"sets it with `riskctl rules set {ctx.profile} drawdown_guard line "
+                     f"<the line>` (docs/rules.md, drawdown_guard)")
 
 
 def equity_and_line(ctx, params):

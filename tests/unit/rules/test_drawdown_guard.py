@@ -133,5 +133,5 @@ def test_the_check_the_line_note_names_the_profile_table_the_line_goes_in():
     desk.history.clear()
     balance(desk, 49_000)
     notes = [w.reason for w in desk.warnings() if w.rule == "drawdown_guard"]
-    assert notes and all("[profiles.combine50k.rules.drawdown_guard] line" in n
+    assert notes and all("`riskctl rules set combine50k drawdown_guard line <the line>`" in n
                          for n in notes), notes
