@@ -15,7 +15,7 @@ import datetime as dt
 import signal
 import sys
 import time
-from typing import Callable, Optional
+from typing import Callable
 
 from cli.watch.model import WatchState, build_screen
 from cli.watch.terminal import size_of

@@ -42,8 +42,7 @@ from shared.config.convert import config_converter, to_toml_data
 from shared.config.rules import RulesConfig
 from shared.messages.enforce import Command
 from shared.messages.market import Fill
-from shared.messages.risk import (Decision, HistoryReply, LockoutChange, LockoutState,
-                                  RuleWarning)
+from shared.messages.risk import Decision, HistoryReply, LockoutChange, RuleWarning
 from shared.walstore import close_wal, open_wal
 
 log = logging.getLogger(__name__)

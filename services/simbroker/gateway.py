@@ -13,7 +13,6 @@ import json
 import logging
 import os
 import random
-import threading
 import time
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Optional

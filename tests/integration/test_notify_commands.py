@@ -15,7 +15,6 @@ from decimal import Decimal
 import pytest
 import tomlkit
 
-from shared.config import load_config
 from tests.e2e.harness import MNQ, SimDesk
 from tests.support.env import REPO, make_config, wait_for
 from tests.support.fake_telegram import FakeTelegram
