@@ -111,25 +111,10 @@ class Context:
                 reply = self.call(command, timeout=timeout, retries=retries)
         if not reply.ok and reply.code not in tolerate:
             code = EXIT_AUTH if reply.code in AUTH_CODES else 1
-            if reply.code == "unreachable":
-                raise CliError(self._unreachable(reply), code)
             raise CliError(refusal_text(reply, self.expired,
                                         configfile.display_zone(self.config_path),
                                         codes=self.json), code)
         return reply
-
-    def _unreachable(self, reply: Reply) -> str:
-        """A worker not reachable, said with what the supervisor knows of it (cli/unreachable.py);
-        the code stays for --json, where a script may read it."""
-        from cli.unreachable import unreachable_text
-        from shared.messages.control import WorkersRequest
-        try:
-            table = self.call(WorkersRequest(), timeout=min(self.timeout, 2.0), retries=0)
-            workers = table.body.workers if table.ok else []
-        except CliError:
-            workers = []
-        text = unreachable_text(reply.reason, workers)
-        return f"{text} [{reply.code}]" if self.json else text
 
     def login(self, role: str, password: str) -> LoginReply:
         """Trade the role's password for a session, cache it for the next commands."""

@@ -28,6 +28,7 @@ from services.supervisor.guardstore import GuardStore
 from services.supervisor.riskshards import forward_risk
 from services.supervisor.health import CHANNEL_TOPIC, Health, file_edit_event
 from services.supervisor.sessions import Sessions
+from services.supervisor.unreachable import unreachable_reason
 from services.supervisor.policy import (BACKOFF, FLAPPING, RUNNING, STARTING, STOPPED, STOPPING,
                                         PolicySettings, WorkerPolicy)
 from shared import logsetup, shards, showtime, topics
@@ -84,6 +85,8 @@ class Slot:
         self.down_waiters: list[Callable[[Reply], None]] = []
         self.last_ping = 0.0
         self.published: tuple = ()
+        self.stopped_ns: Optional[int] = None    # an operator's last stop: when, and who
+        self.stopped_by = ""
 
 
 def policy_settings(loaded: LoadedConfig) -> PolicySettings:
@@ -163,7 +166,8 @@ class Supervisor(Worker):
         self.heartbeats.subscribe(CHANNEL_TOPIC)          # notify's channels: failing alerts
         self.heartbeats.subscribe(topics.RESULT)          # enforcement's outcomes (lastresults)
         self.add_reader(hb, self._on_heartbeats)
-        self.forwarder = Forwarder(self.ctx, {n: bus.control_of(n) for n in self.slots})
+        self.forwarder = Forwarder(self.ctx, {n: bus.control_of(n) for n in self.slots},
+                                   explain=self.unreachable)
         for sock in self.forwarder.sockets.values():
             self.add_reader(sock, lambda s=sock: self.forwarder.on_readable(s))
 
@@ -255,6 +259,15 @@ class Supervisor(Worker):
 
     def forward(self, worker: str, request, respond, timeout: float = 3.0) -> None:
         self.forwarder.send(worker, request, respond, timeout)
+
+    def unreachable(self, name: str, timed_out: bool = False) -> str:
+        """Why `name` cannot take a forwarded request, in words (unreachable.py); after a
+        timeout only when it is not running ('' when it is)."""
+        slot = self.slots.get(name)
+        if slot is None or (timed_out and slot.policy.state == RUNNING):
+            return ""
+        return unreachable_reason(slot, self.clock.monotonic(), self.clock.now_ns(),
+                                  showtime.zone_of(self.config))
 
     # -- liveness ---------------------------------------------------------------------------
     def _on_heartbeats(self) -> None:
@@ -426,6 +439,9 @@ class Supervisor(Worker):
         slot = self._slot(name, respond)
         if slot is None:
             return
+        if slot.then_start or slot.stopped_ns is None or slot.policy.state not in (STOPPED,
+                                                                                 STOPPING):
+            slot.stopped_ns, slot.stopped_by = self.clock.now_ns(), self.requester   # words
         slot.then_start = False
         if slot.child is None:
             slot.policy.want_stop()

@@ -4,7 +4,10 @@ One DEALER per worker talks to the worker's REP socket; replies echo the
 request's sequence number, so each is matched to its callback, and a reply
 that comes after its deadline is dropped. Nothing here blocks the
 supervisor's loop: a worker that does not answer turns into an error reply
-"<worker> did not answer within N s" when its deadline passes.
+"<worker> did not answer within N s" when its deadline passes. A worker that cannot take the
+request (not connected) is an 'unreachable' error at once. `explain(worker, timed_out)` words
+both from what the supervisor knows of the worker (services/supervisor/unreachable.py): the
+reason of an unreachable error, and after a timeout why it did not answer ('' when it runs).
 """
 from __future__ import annotations
 
@@ -21,11 +24,14 @@ from shared.messages.system import Reply, error
 log = logging.getLogger(__name__)
 
 ReplyCallback = Callable[[Reply], None]
+Explain = Callable[[str, bool], str]
 
 
 class Forwarder:
-    def __init__(self, ctx: zmq.Context, addresses: dict[str, str], name: str = "supervisor"):
+    def __init__(self, ctx: zmq.Context, addresses: dict[str, str], name: str = "supervisor",
+                 explain: Explain = lambda _worker, _timed_out: ""):
         self.name = name
+        self.explain = explain
         self._seq = 0
         self._pending: dict[int, tuple[str, float, ReplyCallback, float]] = {}
         self.sockets: dict[str, zmq.Socket] = {}
@@ -50,7 +56,8 @@ class Forwarder:
         try:
             sock.send_multipart([b"", body], zmq.NOBLOCK)
         except zmq.Again:
-            callback(error("unreachable", f"{worker} is not reachable (not running?)"))
+            callback(error("unreachable", self.explain(worker, False)
+                           or f"{worker} is not reachable (not running?)"))
             return
         self._pending[self._seq] = (worker, time.monotonic() + timeout, callback, timeout)
 
@@ -78,7 +85,9 @@ class Forwarder:
         late = [seq for seq, pending in self._pending.items() if pending[1] <= now]
         for seq in late:
             worker, _deadline, callback, timeout = self._pending.pop(seq)
-            self._run(callback, error("timeout", f"{worker} did not answer within {timeout:g} s"))
+            why = self.explain(worker, True)
+            self._run(callback, error("timeout", f"{worker} did not answer within {timeout:g} s"
+                                      + (f": {why}" if why else "")))
 
     @staticmethod
     def _run(callback: ReplyCallback, reply: Reply) -> None:

@@ -54,6 +54,16 @@ class WorkerPolicy:
     _consecutive: int = 0             # crashes since the last stable run
     _crashes: deque = attrs.Factory(deque)
 
+    @property
+    def crashes_in_a_row(self) -> int:
+        """Crashes since it last ran stably or an operator started it: the restart attempt."""
+        return self._consecutive
+
+    @property
+    def recent_crashes(self) -> int:
+        """Crashes within the flapping window (as of the last one)."""
+        return len(self._crashes)
+
     # -- operator intents -----------------------------------------------------
     def want_start(self, now: float) -> None:
         """Start now (operator start/restart or supervisor boot): clears backoff and flapping."""

@@ -6,6 +6,7 @@ current, and says the accounts are unguarded."""
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import pytest
@@ -83,11 +84,14 @@ def test_status_marks_prices_not_live_while_market_is_stopped(procs, tmp_path, m
     [acct] = json.loads(procs.riskctl(config, "status", "--json").stdout)["screen"]["accounts"]
     assert acct["not_live"].startswith("prices as of "), acct
     # trial 2026-12-05: `riskctl positions` said "market is not reachable (not running?)
-    # [unreachable]": it says what status knows and the next step; the code only with --json
+    # [unreachable]": the supervisor says what it knows (who stopped market, when) and the next
+    # step, and riskctl prints it; the code only with --json
     positions = procs.riskctl(config, "positions")
     assert positions.returncode == 1, positions.stdout
-    assert "market is stopped: `riskctl start market` starts it" in positions.stderr, \
-        positions.stderr
-    assert "[unreachable]" not in positions.stderr, positions.stderr
+    said = re.fullmatch(r"riskctl positions: market is stopped: admin:\S+ stopped it at "
+                        r"\w{3} \d\d:\d\d(:\d\d)? \w+; `riskctl start market` starts it "
+                        r"\(`riskctl status` shows what riskd runs\)\n", positions.stderr)
+    assert said, positions.stderr
     scripted = procs.riskctl(config, "positions", "--json")
-    assert scripted.stderr.rstrip().endswith("[unreachable]"), scripted.stderr
+    assert scripted.stderr == positions.stderr.rstrip("\n") + " [unreachable]\n", \
+        scripted.stderr
