@@ -15,7 +15,9 @@ from decimal import Decimal
 import pytest
 import tomlkit
 
+from shared.config.access import hash_password
 from tests.e2e.harness import MNQ, SimDesk
+from tests.support.auth import ADMIN_PW, login
 from tests.support.env import REPO, make_config, wait_for
 from tests.support.fake_telegram import FakeTelegram
 
@@ -34,7 +36,8 @@ def telegram():
     fake.close()
 
 
-def riskd_config(tmp_path, telegram, token: str = TOKEN, **notify) -> str:
+def riskd_config(tmp_path, telegram, token: str = TOKEN, sections: dict | None = None,
+                 **notify) -> str:
     base = tomlkit.parse(open(os.path.join(REPO, "etc", "riskd.toml")).read()).unwrap()
     section = {
         "telegram": {"bot_token": token, "chat_ids": [ME, GROUP], "api_base": telegram.url,
@@ -51,7 +54,7 @@ def riskd_config(tmp_path, telegram, token: str = TOKEN, **notify) -> str:
                        broker={"sim": {"tick_interval": 0}}, notify=section,
                        # a killed notify is started again after 0.2 s, not the shipped 1 s:
                        # the tests check what the restarted notify does, not that wait
-                       supervisor={"backoff_initial": 0.2})
+                       supervisor={"backoff_initial": 0.2}, **(sections or {}))
 
 
 def start(procs, config: str) -> SimDesk:
@@ -166,6 +169,25 @@ def test_each_command_answers_what_riskctl_status_says(procs, tmp_path, telegram
     assert status_json(procs, config)["accounts"][1]["lockouts"] == []
     shown = procs.riskctl(config, "notify", "status")
     assert "3 ignored (chat or user not allowed)" in shown.stdout, shown.stdout
+
+
+def test_a_command_while_market_is_stopped_says_what_riskctl_says(procs, tmp_path, telegram,
+                                                                   monkeypatch):
+    """The supervisor words a worker it cannot reach (who stopped market, when, the next
+    step); /orders (market's answer) shows those words as `riskctl orders` prints them,
+    nothing added."""
+    monkeypatch.setenv("RISKD_SESSION_DIR", str(tmp_path / "sessions"))
+    # an admin password: stopping market needs an admin session
+    config = riskd_config(tmp_path, telegram, sections={
+        "admin": {"password_hash": hash_password(ADMIN_PW, cost=4)}})
+    start(procs, config)
+    login(procs, config, "admin")
+    stop = procs.riskctl(config, "stop", "market", "--yes", "--reason", "trial")
+    assert stop.returncode == 0, stop.stderr
+    shown = procs.riskctl(config, "orders")
+    words = shown.stderr.removeprefix("riskctl orders: ").rstrip("\n")
+    assert words.startswith("market is stopped: admin:") and "`riskctl start market`" in words
+    assert ask(telegram, ME, 111, "/orders") == f"⚠️ {words}"
 
 
 def self_lockouts(procs, config: str, account_id: int) -> list[dict]:

@@ -16,7 +16,7 @@ from typing import Optional
 import attrs
 
 from services.notify.bot import answers
-from services.notify.bot.riskd import Riskd, Unavailable
+from services.notify.bot.riskd import UNREACHABLE, Riskd, Unavailable
 from services.notify.bot.store import (ASKED, CANCELLED, DONE, EXECUTING, EXPIRED, FAILED,
                                        Answer, BotStore, Confirmation)
 from services.notify.templates import Context
@@ -123,6 +123,10 @@ class LockFlow:
                     f"NOT sent again (it runs at most once). Check /lockouts.")
             self.store.move(c.token, EXECUTING, FAILED, text)
             return Pressed("No answer from riskd.", (Answer(c.chat, text),))
+        if not reply.ok and reply.code == UNREACHABLE:     # never sent: risk is not there
+            text = f"⚠️ {c.label} is NOT locked out: {reply.reason}"
+            self.store.move(c.token, EXECUTING, FAILED, text)
+            return Pressed("Not locked.", (Answer(c.chat, text),))
         if not reply.ok:
             text = f"⚠️ riskd refused the lockout of {c.label}: {reply.reason}"
             self.store.move(c.token, EXECUTING, FAILED, text)

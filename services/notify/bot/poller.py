@@ -254,7 +254,8 @@ class CommandPoller:
         try:
             text = self._command(parsed, chat, user, update_id, now)
         except Unavailable as exc:
-            text = f"⚠️ {exc}. riskd may be restarting a worker; ask again in a moment."
+            text = f"⚠️ {exc}" if exc.worded else \
+                f"⚠️ {exc}. riskd may be restarting a worker; ask again in a moment."
         if isinstance(text, Answer):
             return [text]
         if late > LATE_S:
@@ -373,7 +374,8 @@ class CommandPoller:
             found = [a for a in self._accounts(chat, "") if a.account_id == account_id]
         except Unavailable as exc:
             self._notice(query, "riskd did not answer.")
-            return [Answer(chat, f"⚠️ {exc}; nothing was locked. Try again in a moment.")]
+            again = "" if exc.worded else " Try again in a moment."
+            return [Answer(chat, f"⚠️ {exc}; nothing was locked.{again}")]
         if not found:
             self._notice(query, "Not an account of this chat.")
             return []

@@ -24,7 +24,22 @@ LOCK_TIMEOUT_S = 6.0      # the supervisor gives risk 3 s
 
 
 class Unavailable(Exception):
-    """riskd (or the worker behind it) did not answer, or refused: the text says which."""
+    """riskd (or the worker behind it) did not answer, or refused: the text says which. `code`
+    is riskd's reply code ('' when riskd itself did not answer): 'unreachable' means the
+    supervisor's words already say what the worker is doing and the next step
+    (services/supervisor/unreachable.py), as riskctl shows them."""
+
+    def __init__(self, text: str, code: str = ""):
+        super().__init__(text)
+        self.code = code
+
+    @property
+    def worded(self) -> bool:
+        """The supervisor said why the worker cannot answer: nothing needs adding."""
+        return self.code == UNREACHABLE
+
+
+UNREACHABLE = "unreachable"
 
 
 class Riskd:
@@ -54,7 +69,7 @@ class Riskd:
         if whole:
             return reply
         if not reply.ok:
-            raise Unavailable(reply.reason)        # a person reads it: no internal code
+            raise Unavailable(reply.reason, reply.code)   # a person reads it: no internal code
         return reply.body
 
     def close(self) -> None:
