@@ -209,3 +209,28 @@ def test_the_quoted_command_finder_finds_the_trial_one():
     assert invocation("riskctl sim history --days N [--seed S]") == ["sim", "history",
                                                                      "--days", "1"]
     assert quoted_commands("```sh\n.venv/bin/riskctl status   # once\n```") == ["riskctl status"]
+
+
+def readme_section(title: str) -> str:
+    text = read("README.md")
+    return text.split(f"## {title}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_readme_sets_up_with_two_commands_and_says_how_to_stop():
+    """Trial 2026-12-05: nothing in the README said how to stop riskd (a user tried `make
+    stop`, which does not exist); the set-up stays two commands."""
+    setup = readme_section("Set up")
+    block = re.search(r"```sh\n(.*?)```", setup, re.S).group(1)
+    commands = [line.split("#")[0].strip() for line in block.splitlines()]
+    assert [c for c in commands if c] == ["make run", "make test"]
+    prose = " ".join(setup.split())
+    assert "Ctrl-C in the terminal of `make run`" in prose
+    assert "riskctl shutdown" in prose and "admin" in prose
+
+
+@pytest.mark.parametrize("doc", ALL_DOCS)
+def test_every_make_target_named_in_the_docs_exists(doc):
+    targets = set(re.findall(r"^([\w-]+):", read("Makefile"), flags=re.M))
+    for target in re.findall(r"`make ([a-z][\w-]*)", read(doc)):
+        assert target in targets, f"{doc} names `make {target}`; the Makefile has " \
+            f"{', '.join(sorted(targets))}"
