@@ -152,9 +152,13 @@ def quoted_commands(text: str) -> list[str]:
     """Every riskctl command line a doc quotes: `riskctl ...` inline, and the lines of code
     blocks (fenced or indented) that run riskctl, without their # comment."""
     found = re.findall(r"`(?:\.venv/bin/)?(riskctl [^`]+)`", text)
+    fenced = False
     for line in text.splitlines():
-        if line.startswith("    ") or not line.startswith(("`", "|")):
-            m = re.search(r"(?:^\s*|\$ |bin/)(riskctl [^`]*)$", line)
+        if line.startswith("```"):
+            fenced = not fenced
+            continue
+        if fenced or line.startswith("    "):
+            m = re.search(r"(?:^\s*|\$ |bin/|\\)(riskctl [^`]*)$", line)
             if m and "`" not in line:
                 found.append(re.split(r"\s+#|\s+&\s*REM\b", m.group(1))[0].strip())
     return found
