@@ -51,7 +51,12 @@ class Parser(argparse.ArgumentParser):
         ns, extras = self.parse_known_args(args, namespace)
         inner = getattr(ns, "_parser", None) or self
         if extras:
-            inner.error("unrecognized arguments: " + " ".join(extras))
+            early = sorted({a.split("=")[0] for a in extras
+                            if a.split("=")[0] in ("--config", "--timeout")})
+            inner.error("unrecognized arguments: " + " ".join(extras) + (
+                f" ({' and '.join(early)} {'go' if len(early) > 1 else 'goes'} before the "
+                f"command: riskctl {early[0]} ... "
+                f"{getattr(ns, 'command', 'COMMAND')} ...)" if early else ""))
         accountarg.resolve(ns, inner.error)
         return ns
 

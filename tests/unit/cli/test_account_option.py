@@ -96,3 +96,10 @@ def test_a_missing_or_doubled_account_is_a_usage_error_of_the_command(capsys):
     err = refused(capsys, "lockout", "1001", "--account", "1002", "--until", "15:40")
     assert "the account given twice" in err
     assert parse("lockout", "1002", "--account", "1002", "--session").account == "1002"
+
+
+def test_a_global_option_after_the_command_says_where_it_goes(capsys):
+    err = refused(capsys, "lockout", "1002", "--session", "--config", "x.toml")
+    assert err.startswith("usage: riskctl lockout ")
+    assert ("unrecognized arguments: --config x.toml (--config goes before the command: "
+            "riskctl --config ... lockout ...)") in err, err
