@@ -129,3 +129,10 @@ def test_the_docs_replay_example_has_the_real_outputs_shape(doc, config):
     lines = day_block(read(doc))
     got = check(lines, screen_names(config))
     assert "breach" in got
+
+
+def test_replay_takes_the_account_option_like_every_command(two_accounts, capsys):
+    assert two_accounts("--from", "2026-11-24", "--to", "2026-11-25", "--account",
+                        "Demo 2 (strict)") == 0
+    lines = capsys.readouterr().out.split("\n")
+    assert "Demo 2 (strict), id 1002" in lines and "Demo 1 (1001)" not in lines
