@@ -356,9 +356,10 @@ class Flattened:
 
 
 def _exposed_since(acct: AccountState, since_ns: int) -> bool:
-    """Does risk's book show a position that grew, or an order placed, after since_ns?"""
+    """Does risk's book show a position that grew, or an order the trader placed, after
+    since_ns? (riskd's own close placed since is not the trader's exposure)"""
     return any(lot[0] > since_ns for p in acct.positions.values() for lot in p.lots) \
-        or any(max(o.created_ns, o.updated_ns or 0) > since_ns for o in acct.orders.values())
+        or any(max(o.created_ns, o.updated_ns or 0) > since_ns for o in acct.traders_orders())
 
 
 def _noted(rule: str) -> tuple:
