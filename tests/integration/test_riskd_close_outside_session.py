@@ -15,8 +15,9 @@ its account 1002, "Demo 2 (strict)", with its overrides) with its guard workers;
 a fake Telegram. Changed for the scenario: the session's days leave out today and tomorrow
 (Chicago), so that the test is outside the session whatever day it runs (the trial's Saturday);
 the rule itself starts off, as shipped, and the test enables it as the trial did. The trial's
-three commands, then a second buy while MES is locked. Each buy: exactly one action, a close of
-MES; no decision about riskd's orders; one breach alert, which says the position was closed.
+three commands, then a second buy while MES is locked, with the sim sending each fill's events
+as TopstepX does and in a random order with duplicates. Each buy: exactly one action, a close
+of MES; no decision about riskd's orders; one breach alert, which says the position was closed.
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.harness import SimDesk
+from tests.e2e.harness import EVENT_ORDERS, NO_QUIRKS, SimDesk
 from tests.support.auth import config_with_passwords, login
 from tests.support.env import wait_for
 from tests.support.fake_telegram import FakeTelegram
@@ -95,14 +96,18 @@ def buy_and_wait_closed(procs, config: str, desk: SimDesk) -> int:
     return order_id
 
 
+# the sim's order of each fill's events: as TopstepX sends them (the trial's), and a seeded
+# random order with every event twice (services/simbroker/ordering.py)
+@pytest.mark.parametrize("event_order", ["trade_first", "random_twice"])
 def test_a_buy_outside_the_session_is_closed_once_and_riskds_close_is_not_the_traders(
-        procs, tmp_path, sessions):
+        procs, tmp_path, sessions, event_order):
     telegram = FakeTelegram(TOKEN)
     try:
         config = riskd_config(tmp_path, telegram)
         procs.worker("services.simbroker", config)
         desk = SimDesk(config)
         desk.wait_up()
+        desk.sim("/sim/quirks", {**NO_QUIRKS, **EVENT_ORDERS[event_order]})
         start_ns = time.time_ns()
         procs.riskd(config, timeout=40)
         procs.wait_running(config, GUARDS, timeout=40)
@@ -148,7 +153,5 @@ def test_a_buy_outside_the_session_is_closed_once_and_riskds_close_is_not_the_tr
         shown = procs.riskctl(config, "history", "--account", str(ACCOUNT)).stdout
         assert "cancel" not in shown, shown
         assert not any(str(i) in shown for i in riskds), shown
-        print(shown)
-        print("\n---\n".join(texts))
     finally:
         telegram.close()
