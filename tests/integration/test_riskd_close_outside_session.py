@@ -148,6 +148,10 @@ def test_a_buy_outside_the_session_is_closed_once_and_riskds_close_is_not_the_tr
         assert "MES position outside its trading session" in breaches[0], breaches[0]
         assert "close" in breaches[0] and "cancel" not in breaches[0], breaches[0]
         assert not [t for t in texts if any(str(i) in t for i in riskds)], texts
+        # the second buy, from flat, opened the position (its Trade first read "added to")
+        [enforced] = [t for t in texts if "Lockout enforced" in t]
+        assert "MES position opened while MES on account Demo 2 (strict) locked" in enforced, \
+            enforced
 
         # history as riskctl prints it
         shown = procs.riskctl(config, "history", "--account", str(ACCOUNT)).stdout

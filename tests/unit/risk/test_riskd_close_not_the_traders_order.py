@@ -17,7 +17,7 @@ close: its Order, Trade, Position, filled Order and Account events, with enforce
 (accepted, done) anywhere among them; a clock tick may come between any two. Then a second buy,
 on the now locked MES, the same way. Each buy is exactly one action, a close of MES; nothing
 is decided about riskd's order; riskd's fill is not the trader's trade; MES is locked until
-Monday's session. symbol_blocks, the other rule that cancels orders, is held to the same
+Monday's session; lockout enforcement says the second buy opened the position. symbol_blocks, the other rule that cancels orders, is held to the same
 with MES listed.
 """
 from __future__ import annotations
@@ -192,6 +192,12 @@ def two_buys(run: Run) -> None:
         assert not [d for d in decisions if d.action == "cancel_orders"], \
             [(d.rule, d.reason) for d in decisions]
         assert riskd_id in run.engine.accounts[ACCOUNT].riskd.orders
+        # a buy from flat made while locked "opened" the position, whichever event came
+        # first (its Trade first read "added to")
+        for d in decisions:
+            if d.rule == "lockout":
+                assert d.reason.startswith("MES position opened while MES on account"), \
+                    d.reason
     acct = run.engine.accounts[ACCOUNT]
     assert acct.trades_today == 2                   # the two buys; riskd's closes are not
     assert not acct.positions and not acct.orders
