@@ -17,8 +17,10 @@ close: its Order, Trade, Position, filled Order and Account events, with enforce
 (accepted, done) anywhere among them; a clock tick may come between any two. Then a second buy,
 on the now locked MES, the same way. Each buy is exactly one action, a close of MES; nothing
 is decided about riskd's order; riskd's fill is not the trader's trade; MES is locked until
-Monday's session; lockout enforcement says the second buy opened the position. symbol_blocks, the other rule that cancels orders, is held to the same
-with MES listed.
+Monday's session; lockout enforcement says the second buy opened the position.
+symbol_blocks, the other rule that cancels orders, is held to the same with MES listed; and
+no_stop_loss_grace, which looks at positions on every order event and tick, does not close a
+second time a position riskd's close has closed (enforcement's "done" before its fill).
 """
 from __future__ import annotations
 
@@ -61,6 +63,9 @@ def shipped_with(loaded, rule: str, **params):
 SESSION = shipped_with(load_config(SHIPPED), "session_block_outside", enabled=True)
 # symbol_blocks (on as shipped) with MES listed: the other rule that cancels orders
 BLOCKED = shipped_with(load_config(SHIPPED), "symbol_blocks", symbols=["MES"])
+# no_stop_loss_grace enabled at its shipped grace (10 s): it looks at positions on every
+# order event and clock tick, riskd's own close order's included
+GRACE = shipped_with(load_config(SHIPPED), "no_stop_loss_grace", enabled=True)
 WEDNESDAY = chi(2026, 12, 2, 10, 0)            # inside the session
 
 
@@ -129,12 +134,16 @@ class Run:
     def decisions(self, since: int = 0) -> list:
         return [d for o in self.outs[since:] for d in o.decisions]
 
-    def buy(self, trader_id: int, riskd_id: int) -> tuple[list, list]:
-        """The trader's market buy of 1 MES and riskd's close of it; (commands, decisions)."""
+    def buy(self, trader_id: int, riskd_id: int, hold_s: int = 0) -> tuple[list, list]:
+        """The trader's market buy of 1 MES (held hold_s seconds) and riskd's close of it;
+        (commands, decisions)."""
         since = len(self.outs)
         events = self.broker.market(trader_id, SIDE_BUY, self.now, 1)
         for name in ordered(self.data.draw, list(events)):
             self.feed(events[name])
+        if hold_s:
+            self.now += hold_s * 1_000_000_000
+            self.outs.append(self.engine.tick(self.now))
         closes = [c for c in self.commands(since) if c.action == "close_position"]
         assert closes, f"no close of the buy: {self.decisions(since)}"
         close = closes[0]
@@ -201,3 +210,23 @@ def two_buys(run: Run) -> None:
     acct = run.engine.accounts[ACCOUNT]
     assert acct.trades_today == 2                   # the two buys; riskd's closes are not
     assert not acct.positions and not acct.orders
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_position_riskd_has_closed_is_not_closed_again_before_its_fill_arrives(data):
+    """no_stop_loss_grace closes a buy held 11 s without a stop. Enforcement's "done" may come
+    before the close's Trade and Position (its own REST check of the position against
+    market's relay of the hub): riskd's own close order's event, or a tick, in between found
+    the position still open in risk's book, and closed it a second time (a second breach
+    alert, "already flat")."""
+    run = Run(data, GRACE, WEDNESDAY)
+    commands, decisions = run.buy(9000209, 9000210, hold_s=11)
+    assert [(c.action, c.rule) for c in commands] == [("close_position", "no_stop_loss_grace")], \
+        [(c.action, c.rule, c.reason) for c in commands]
+    assert len([d for d in decisions if not d.suppressed]) == 1, decisions
+    acct = run.engine.accounts[ACCOUNT]
+    assert not acct.positions and acct.trades_today == 1
+    # the next buy, held as long, is closed again: a close that is done covers only its own
+    commands, _ = run.buy(9000211, 9000212, hold_s=11)
+    assert [(c.action, c.rule) for c in commands] == [("close_position", "no_stop_loss_grace")]
