@@ -445,7 +445,7 @@ class Engine(Acting):
             # admin's
             self._admin_flatten(acct, res, now, out)
         if acct is not None and res.status in FINAL_STATUSES \
-                and acct.riskd.settle(res.command_id, now):
+                and acct.riskd.settle(res.command_id, now, closed=res.status == DONE):
             out.exits.add(acct.account_id)
         return out
 
