@@ -38,7 +38,7 @@ from services.risk.lockouts import LockoutBook, lock_key
 from services.risk.outbox import Outbox
 from services.risk.outcome import Outcome, merge
 from services.risk.rules import RULES
-from services.risk.rules.base import CLOCK, ClockTick, Ctx, kind_of
+from services.risk.rules.base import ACCOUNT, CLOCK, QUOTE, TRADE, ClockTick, Ctx, kind_of
 from services.risk.state import AccountState, MarketView
 from services.risk.words import ADMIN, what, who
 from shared.accountname import account_name
@@ -56,6 +56,8 @@ KILL_SWITCH = "manual"    # the rule of the kill switch's flattens (services/enf
 
 WARN_LOOK_NS = 100_000_000      # warn_at checks on quotes: at most every 0.1 s per rule/account
 DEFER_NS = 1_000_000_000        # a Position event's rules wait this long at most for its fill
+OPEN_PNL = "*open-pnl*"       # _run(only=OPEN_PNL): the rules that read open PnL (reads_open_pnl)
+PRICE_FIRST = frozenset({TRADE, ACCOUNT})    # steps whose open PnL is judged before their rules
 
 
 def new_id() -> str:
@@ -475,9 +477,20 @@ class Engine(Acting):
         cfg = self.settings.for_account(acct)
         if cfg is None:
             return
+        if kind in PRICE_FIRST and not only and (acct.positions or acct.ahead):
+            # the prices first, then the event's own rules: a trade or a balance is read with
+            # the open PnL the rules that read it judge (rule order: daily_unrealized_loss, ...,
+            # daily_net_loss, drawdown_guard), as a quote step would have judged it. Without
+            # it, an open PnL no quote step had judged yet (a price that came with a restart
+            # or a resync) was acted on first by whichever rule the next event woke: chaos
+            # runs saw drawdown_guard flatten on a balance, or daily_realized_loss on the
+            # close's trade, where the calm run's quote step had daily_unrealized_loss close
+            # and daily_net_loss flatten. A rule judged twice in one step acts once.
+            self._run(acct, QUOTE, event, now, "price", event_ns, out, only=OPEN_PNL)
         ctx = self._ctx(acct, change, event_ns)
         for name, rule in self.rules.items():
-            if kind not in rule.listens or (only and name != only):
+            if kind not in rule.listens or (only and name != only and not
+                                            (only == OPEN_PNL and rule.reads_open_pnl)):
                 continue
             params = getattr(cfg, name)
             if not params.enabled:

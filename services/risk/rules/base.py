@@ -77,6 +77,7 @@ class Rule:
     """Subclass: set name, listens, description; implement evaluate (and measure for limits)."""
     name: str = ""
     listens: frozenset[str] = frozenset()
+    reads_open_pnl = False    # judged at a trade or balance step before its own rules (engine)
     description: str = ""
     warns: bool = True          # limit rules warn at warn_at; automation does not
     keyed: bool = False         # several limits, each warned on its own (readings' keys)

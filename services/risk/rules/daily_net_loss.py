@@ -30,6 +30,7 @@ def net_and_line(ctx, params):
 
 
 class DailyNetLoss(Rule):
+    reads_open_pnl = True
     name = "daily_net_loss"
     listens = frozenset({TRADE, QUOTE, POSITION})
     description = "realized + open PnL of the account at the daily loss line: flatten"

@@ -11,6 +11,7 @@ from shared.messages.risk import CLOSE_POSITION, FLATTEN
 
 
 class OpenPnlRule(Rule):
+    reads_open_pnl = True
     """Subclasses give the line (`threshold(params)`, signed: -200 for a loss, 300 for profit)
     and the words; breach when the open PnL reaches the line on its side."""
     words = ""

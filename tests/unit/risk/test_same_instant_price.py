@@ -7,7 +7,9 @@ price only moves when the test moves it). The snapshot's quote step had no quote
 contract, so the price rules never judged the position; drawdown_guard flattened on the
 balance step (or the deferred position rules closed alone and daily_realized_loss flattened on
 the close's trade), where the calm run's quote step had daily_unrealized_loss close and
-daily_net_loss flatten. Same facts, a different rule acting: the lockout named another rule.
+daily_net_loss flatten. Same facts, a different rule acting: the lockout named another rule. A third run showed the
+general form: drawdown_guard flattened alone on a balance step, the open PnL never judged by
+the rules that read it; so a trade or balance step now judges open PnL first, in rule order.
 The shipped rules (etc/riskd.toml) throughout.
 """
 from __future__ import annotations
@@ -17,7 +19,7 @@ from decimal import Decimal
 from shared.config.load import load_config
 from shared.messages.market import (POSITION_LONG, SIDE_BUY, AccountUpdate, Fill,
                                     MarketSnapshot, PositionUpdate, Quote)
-from tests.unit.risk.desk import ES, SHIPPED, chi, shipped_engine
+from tests.unit.risk.desk import ES, MNQ, SHIPPED, chi, shipped_engine
 
 NS = 1_000_000_000
 ACCOUNT = 1001
@@ -78,3 +80,37 @@ def test_a_live_position_valued_by_a_quote_of_the_same_instant():
              engine.on_event(long_es(t), t)]
     steps += [engine.tick(t + k * NS // 2) for k in range(1, 5)]
     assert acted(steps) == [CALM]
+
+
+def held_then_silent_drop():
+    """Long 1 ES judged at 6000 (no breach), then the drop reaches risk's prices by a path no
+    quote step follows (chaos: a price taken in with a restart or a resync). White-box on
+    purpose: whatever path brought the price, the next step that reads open PnL judges it."""
+    t = chi(2026, 11, 25, 9, 0) + NS
+    engine = engine_at(t - NS)
+    flat = Quote(contract_id=ES, ts_ns=t, last=Decimal("6000"), bid=Decimal("6000"),
+                 ask=Decimal("6000.25"))
+    engine.apply_snapshot(MarketSnapshot(seq=2, epoch=1, accounts=[BALANCE],
+                                         positions=[long_es(t)], quotes=[flat],
+                                         complete=True), t)
+    engine.market.apply_quote(drop(t + 1000), t + 1000)
+    return engine, t + 2000
+
+
+def test_a_balance_step_judges_the_open_pnl_first():
+    """drawdown_guard reads the balance; daily_unrealized_loss and daily_net_loss read the same
+    open PnL: the balance step judges it in their order, as the quote step would have."""
+    engine, t = held_then_silent_drop()
+    balance = AccountUpdate(account_id=ACCOUNT, name="A", balance=Decimal("49998.60"),
+                            can_trade=True)
+    assert acted([engine.on_event(balance, t)]) == [CALM]
+
+
+def test_a_trade_step_judges_the_open_pnl_first():
+    """A trade of another contract: the price rules judge the open ES loss before the trade's
+    own rules (daily_realized_loss, cooldown_after_loss) read the account."""
+    engine, t = held_then_silent_drop()
+    other = Fill(account_id=ACCOUNT, trade_id=12, order_id=22, contract_id=MNQ, ts_ns=t,
+                 side=SIDE_BUY, size=1, price=Decimal("21000"), fees=Decimal("0.37"), pnl=None)
+    steps = acted([engine.on_event(other, t)])
+    assert steps and steps[0][:3] == CALM, steps
