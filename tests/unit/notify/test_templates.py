@@ -247,7 +247,7 @@ def test_an_unlock_of_two_lockouts_names_each_ones_rule():
                        LockoutState(id="b", account_id=1001, kind="timer",
                                     rule="cooldown_after_loss", since_ns=T0, until_ns=UNTIL))]
     assert ends[0].title != ends[1].title and ends[0].text != ends[1].text
-    assert "rule daily_realized_loss" in ends[0].title and "until the trading-day reset" in \
+    assert "rule daily_realized_loss" in ends[0].title and "until the roll" in \
         ends[0].text
     assert "rule cooldown_after_loss" in ends[1].title and "until Tue 17:00 CST" in ends[1].text
     assert all("by admin:root" in e.text and "loss test" in e.text for e in ends)

@@ -51,7 +51,7 @@ def test_a_locked_account_has_its_new_order_cancelled_and_new_position_closed_at
     finish(desk, flatten)                                    # the breach's flatten is over
     [d] = desk.order(31, ES).decisions
     assert (d.rule, d.action, d.order_id) == ("lockout", "cancel_orders", 31)
-    assert "locked (until_reset) by daily_realized_loss" in d.reason
+    assert "locked until the roll by daily_realized_loss" in d.reason
     [d] = desk.long(1, ES, 6000).decisions
     assert (d.rule, d.action, d.contract_id) == ("lockout", "close_position", ES)
     # its protective stop is not cancelled while the close is on its way
