@@ -480,6 +480,26 @@ def _change(key: str, old: Any, new: Any) -> str:
 _MISSING = object()
 
 
+def _worded(keys: list[str], old: dict, new: dict, old_data: dict, new_data: dict) -> list[str]:
+    """_change of each key; a rule parameter's edit said as shared/config/changewords.py says
+    it (the account by name, the values in force), once per parameter (a list of tiers
+    changes several keys)."""
+    from shared.config.changewords import rule_change, rule_param_of
+    out, said = [], set()
+    for key in keys:
+        try:
+            where = rule_param_of(split_key(key))
+        except EditError:
+            where = None
+        line = rule_change(old_data, new_data, where) if where is not None else None
+        if line is None:
+            out.append(_change(key, old.get(key, _MISSING), new.get(key, _MISSING)))
+        elif where not in said:
+            said.add(where)
+            out.append(line)
+    return out
+
+
 def config_changes(old_text: str, new_text: str, limit: int = 20) -> list[str]:
     """Every value that differs between two config texts, as "KEY: OLD -> NEW" (secrets
     masked: "admin.password_hash: secret changed"), at most `limit` lines."""
@@ -491,7 +511,8 @@ def config_changes(old_text: str, new_text: str, limit: int = 20) -> list[str]:
     except Exception:  # noqa: BLE001 -- an unreadable side: say so rather than guess
         return ["(the whole file)"]
     keys = [k for k in {**old, **new} if old.get(k, _MISSING) != new.get(k, _MISSING)]
-    out = [_change(k, old.get(k, _MISSING), new.get(k, _MISSING)) for k in keys[:limit]]
+    out = _worded(keys[:limit], old, new, tomlkit.parse(old_text).unwrap(),
+                  tomlkit.parse(new_text).unwrap())
     if len(keys) > limit:
         out.append(f"... and {len(keys) - limit} more")
     return out
