@@ -24,6 +24,7 @@ from shared.messages.enforce import DONE, FAILED, CommandResult, found_nothing_t
 from shared.messages.market import BrokerConnection
 from shared.messages.notify import SEVERITIES, DailySummary, NotifyEvent
 from shared.symbols import tickers_in
+from shared.exitwords import exit_words
 from shared.lockwords import end_words
 from shared.pastwords import past_words
 from shared.rulenumbers import reading_text, window_of
@@ -302,9 +303,8 @@ def worker_alert(e: WorkerEvent, ctx: Context) -> Optional[Alert]:
         return Alert(kind="worker_flapping", severity=CRITICAL,
                      title=f"🚨 Worker {e.name} is flapping", lines=(e.reason,) if e.reason else ())
     if kind == CRASHED:
-        code = f"exit code {e.exit_code}" if e.exit_code is not None else "exited"
         return Alert(kind="worker_crashed", severity=WARNING,
-                     title=f"💥 Worker {e.name} crashed ({code})",
+                     title=f"💥 Worker {e.name} crashed: {exit_words(e.exit_code)}",
                      lines=(e.reason or "restarting",))
     return None
 

@@ -80,6 +80,14 @@ def describe(lock: LockoutState, name: str = "") -> str:
     return f"{scope} {locked_words(lock.kind, lock.rule, clears_on=lock.clears_on)} by {lock.rule}"
 
 
+def _grew(account: AccountState, contract_id: str, added: int) -> str:
+    """How a trade changed a position, as _cut acts on it: 'opened' when all of it is new (a
+    flat account's new position; trial 2026-12-05 read "MES position added to while ...
+    locked"), else 'grew by N'."""
+    held = abs(account.exposure(contract_id))
+    return f"grew by {added}" if 0 < added < held else "opened"
+
+
 EXTENDED_BY = "; extended: "
 
 
@@ -245,9 +253,10 @@ class LockoutBook:
                               and existed_before(event.ts_ns, _since(locks))):
                 lead = account.position_lead if isinstance(event, PositionUpdate) \
                     else account.fills_lead
+                how = change if isinstance(event, PositionUpdate) else \
+                    _grew(account, event.contract_id, lead)
                 return [self._cut(account, locks[0], now, event.contract_id, lead,
-                                  f"{symbol_of(event.contract_id)} position "
-                                  f"{change if change != 'new' else 'added to'} while "
+                                  f"{symbol_of(event.contract_id)} position {how} while "
                                   f"{self.describe(locks[0])}", event_ns or now)]
         return []
 

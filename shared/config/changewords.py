@@ -84,8 +84,9 @@ def rule_change(old: dict, new: dict, where: tuple) -> Optional[str]:
         after = _get(new, "profiles", at, "rules", rule, param)
         note = " (was the built-in default)" if before is _MISSING else \
             " (the built-in default again)" if after is _MISSING else ""
-        return (f"profile {at}: {rule} {param} {_text(rule, param, _profile_value(old, at, rule, param))}"
-                f" -> {_text(rule, param, _profile_value(new, at, rule, param))}{note}")
+        was, now = (_text(rule, param, _profile_value(data, at, rule, param))
+                    for data in (old, new))
+        return f"profile {at}: {rule} {param} {was} -> {now}{note}"
     entry_old, entry_new = _get(old, "accounts", at), _get(new, "accounts", at)
     if not _same_account(entry_old, entry_new):
         return None

@@ -330,6 +330,18 @@ def list_backups(config_path: str, backup_dir: str) -> list[Backup]:
     return sorted(out, key=lambda b: _stamp_order(b.stamp), reverse=True)
 
 
+def stamp_ns(stamp: str) -> int | None:
+    """When a backup was made (UTC ns) from its stamp ('20261205T213103246192Z', '...Z-1');
+    None for a stamp that is not one."""
+    base = stamp.partition("-")[0]
+    try:
+        when = dt.datetime.strptime(base, _STAMP).replace(tzinfo=dt.timezone.utc)
+    except ValueError:
+        return None
+    from shared.clock import to_ns
+    return to_ns(when)
+
+
 def _stamp_order(stamp: str) -> tuple[str, int]:
     base, _, n = stamp.partition("-")
     return base, int(n or 0)

@@ -263,7 +263,7 @@ EVENTS = [
                                             detail="HTTP 503 from broker", attempts=3),
      "Enforcement FAILED on SIM-DEMO-1"),
     ("supervisor", "worker", WorkerEvent(name="risk", state="backoff", exit_code=1),
-     "Worker risk crashed (exit code 1)"),
+     "Worker risk crashed: exited with code 1"),
     ("supervisor", "worker", WorkerEvent(name="market", state="flapping", reason="5 crashes"),
      "Worker market is flapping"),
     ("supervisor", "config", ConfigChanged(path="riskd.toml", ok=False,

@@ -58,7 +58,10 @@ CASES = [
                    finished_ns=T0, first_answer_ns=T0 - 1),
      "action_done", INFO, ["Done on SIM-DEMO-1", "flattened 2 MNQ"]),
     (WorkerEvent(name="risk", state="backoff", exit_code=1, reason="exited with code 1"),
-     "worker_crashed", WARNING, ["Worker risk crashed (exit code 1)"]),
+     "worker_crashed", WARNING, ["Worker risk crashed: exited with code 1"]),
+    # trial 2026-12-05: "💥 Worker risk crashed (exit code -9)"
+    (WorkerEvent(name="risk", state="backoff", exit_code=-9, reason="killed by signal 9"),
+     "worker_crashed", WARNING, ["Worker risk crashed: killed by signal 9 (SIGKILL)"]),
     (WorkerEvent(name="market", state="flapping", reason="flapping: 5 crashes within 60 s"),
      "worker_flapping", CRITICAL, ["Worker market is flapping", "5 crashes within 60 s"]),
     (ConfigChanged(path="/etc/riskd.toml", ok=False,
