@@ -67,3 +67,15 @@ def test_json_keeps_the_codes():
     from cli.context import to_jsonable
     doc = json.dumps(to_jsonable({"lockouts": [lock("until_reset", "daily_net_loss", ROLL)]}))
     assert '"until_reset"' in doc
+
+
+def test_the_phones_lockout_line_says_how_a_lockout_without_a_time_ends():
+    """The Telegram /status line said "until an admin unlocks it" for a lockout that ends at
+    the roll, and "until can_trade" for one the broker clears."""
+    from services.notify.bot.answers import lockout_line
+    from services.notify.templates import Context
+    ctx = Context()
+    assert "locked until the roll, daily_net_loss" in lockout_line(
+        lock("until_reset", "daily_net_loss"), ctx, TOOK)
+    assert "locked until the broker allows trading again, auth_loss_guard" in lockout_line(
+        lock("manual", "auth_loss_guard", clears_on="can_trade"), ctx, TOOK)
