@@ -49,6 +49,9 @@ class EditResult:
     digest: str             # sha256 of the new text
     warnings: tuple = ()
     changes: tuple = ()     # "KEY: OLD -> NEW" per changed value (secrets masked): the audit
+    # the changed keys themselves ("accounts[0].rules.daily_realized_loss.limit"): changes
+    # words a rule's edit for people (shared/config/changewords.py), code reads these
+    changed_keys: tuple = ()
 
 
 @attrs.frozen
@@ -387,7 +390,8 @@ def replace_config_text(path: str, new_text: str, backup_dir: str, *,
     backup = make_backup(path, old_text, backup_dir)
     atomic_write(path, new_text, replace=replace)
     return EditResult(path=path, backup=backup, digest=digest_of(new_text), warnings=warnings,
-                      changes=tuple(config_changes(old_text, new_text)))
+                      changes=tuple(config_changes(old_text, new_text)),
+                      changed_keys=tuple(changed_keys(old_text, new_text)))
 
 
 def edit_config(path: str, change: Callable[[Any], None], backup_dir: str, *,
@@ -510,6 +514,18 @@ def _worded(keys: list[str], old: dict, new: dict, old_data: dict, new_data: dic
             said.add(where)
             out.append(line)
     return out
+
+
+def changed_keys(old_text: str, new_text: str) -> list[str]:
+    """Every key whose value differs between two config texts ([] when one is unreadable)."""
+    import tomlkit
+    try:
+        old, new = {}, {}
+        _flatten(tomlkit.parse(old_text).unwrap(), "", old)
+        _flatten(tomlkit.parse(new_text).unwrap(), "", new)
+    except Exception:  # noqa: BLE001 -- config_changes says "(the whole file)"
+        return []
+    return [k for k in {**old, **new} if old.get(k, _MISSING) != new.get(k, _MISSING)]
 
 
 def config_changes(old_text: str, new_text: str, limit: int = 20) -> list[str]:

@@ -224,6 +224,21 @@ def test_a_restore_that_changes_rules_is_not_recorded_as_applied_live(tmp_path, 
     assert "a loosening waits for the trading-day roll" in outcome, outcome
 
 
+def test_a_restore_worded_for_people_is_still_known_to_change_rules(tmp_path, caplog):
+    """The audit's change lines name the account, not the key ("Demo 1: max_contracts limit
+    5 -> 8"): whether rules changed is read from the changed keys."""
+    from services.supervisor.commands.config_edits import run_edit
+    sup = Sup(tmp_path, [ok(RulesReply())])
+    changed = EditResult(path=sup.loaded.path, backup="", digest="",
+                         changes=("Demo 1: max_contracts limit 5 -> 8 (was the profile's)",),
+                         changed_keys=("accounts[0].rules.max_contracts.limit",))
+    with caplog.at_level(logging.INFO, logger="riskd.audit"):
+        run_edit(sup, audited([].append, "ConfigRestore", "admin", "admin:x"),
+                 "restore 20261205T020000000000Z", lambda p, b: changed)
+    outcome = [r.outcome for r in caplog.records if getattr(r, "audit", False)][-1]
+    assert "a loosening waits for the trading-day roll" in outcome, outcome
+
+
 def test_a_waiting_value_reads_as_screens_show_it_never_toml():
     """Trial 2026-12-05: `rules set` answered "riskd keeps tiers = [{loss = 100.00, seconds =
     300}, ...] until the roll" and "riskd keeps enabled = true" where status and watch showed
