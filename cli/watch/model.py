@@ -20,6 +20,7 @@ import attrs
 
 from cli.acted_by import row_key
 from cli.health import failing_channels, health_notes
+from shared.lockwords import end_words
 from shared import shards, showtime
 from shared.accountname import named
 from shared.showprice import fmt_price
@@ -615,9 +616,7 @@ def lock_end(lock, status: AccountStatus, now_ns: int, tz: dt.tzinfo) -> str:
     if lock.kind == MANUAL:
         return ("until the broker allows trading again or an admin unlocks"
                 if lock.clears_on else "until an admin unlocks")
-    if lock.kind == UNTIL_SESSION:
-        return "until the next session opens"
-    return "until the next trading-day roll"
+    return end_words(lock.kind if lock.kind == UNTIL_SESSION else UNTIL_RESET)   # lockwords
 
 
 def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo) -> list[Banner]:

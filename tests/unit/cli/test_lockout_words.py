@@ -79,3 +79,13 @@ def test_the_phones_lockout_line_says_how_a_lockout_without_a_time_ends():
         lock("until_reset", "daily_net_loss"), ctx, TOOK)
     assert "locked until the broker allows trading again, auth_loss_guard" in lockout_line(
         lock("manual", "auth_loss_guard", clears_on="can_trade"), ctx, TOOK)
+
+
+def test_the_watch_banner_ends_a_lockout_in_the_same_words():
+    from types import SimpleNamespace
+    from cli.watch.model import lock_end
+    none_known = SimpleNamespace(next_roll_ns=None)
+    assert lock_end(lock("until_session", "session_block_outside"), none_known, TOOK,
+                    CHICAGO) == "until the next session"
+    assert lock_end(lock("until_reset", "daily_net_loss"), none_known, TOOK,
+                    CHICAGO) == "until the roll"
