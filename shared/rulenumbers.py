@@ -21,6 +21,7 @@ import attrs
 
 from shared.config.rules import RULE_CLASS, LossTier, Session
 from shared.config.validators import to_money, to_optional_money
+from shared.when import duration
 
 # rules whose value and limit count contracts or trades, not money
 COUNT_RULES = frozenset({"max_contracts", "max_contracts_per_instrument",
@@ -132,11 +133,6 @@ def session_text(session: dict) -> str:
     return " ".join(x for x in (days, hours, session.get("timezone", "")) if x)
 
 
-def duration(seconds: int) -> str:
-    from shared.when import duration as spoken
-    return spoken(seconds)
-
-
 def param_text(rule: str, key: str, text: str) -> str:
     """One parameter's wire text (TOML value syntax, as the config file and the wire carry
     it) as every screen and answer shows it: 'limit' '500' -> '500.00' for daily_realized_loss,
@@ -180,11 +176,6 @@ def tiers_text(text: str) -> Optional[str]:
     None when the text is not a list of tiers."""
     shown = param_text("cooldown_after_loss", "tiers", text)
     return shown if "->" in shown else None
-
-
-def readable_texts(rule: str, params: dict) -> dict[str, str]:
-    """params_texts (kept for callers: every rendering is readable now)."""
-    return params_texts(rule, params)
 
 
 def params_texts(rule: str, params: dict) -> dict[str, str]:

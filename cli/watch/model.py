@@ -32,7 +32,7 @@ from shared.messages.market import BrokerConnection, PositionsTable
 from shared.messages.risk import (ACTION_NONE, LOCKED_ALREADY, MANUAL, TIMER, UNTIL_RESET,
                                   UNTIL_SESSION, AccountStatus, Decision, HistoryReply,
                                   LastRiskStatus, RiskStatusReply, lock_note)
-from shared.rulenumbers import params_texts, readable_texts, reading_text, window_of
+from shared.rulenumbers import params_texts, reading_text, window_of
 from shared.symbols import UnknownSymbol, ticker_of
 
 # The limits whose use is drawn as a bar (docs/rules.md: the loss limits of an account).
@@ -593,11 +593,11 @@ def waiting_text(rule: str, waiting: dict) -> str:
 
 
 def params_text(rule: str, params: dict) -> str:
-    """A rule's parameters, short: empty ones left out ('symbols=[]'), numbers as every screen
+    """A rule's parameters, short: empty ones left out ('symbols=none'), numbers as every screen
     shows a rule's (shared/rulenumbers.py): 'grace_seconds=10', 'target=300.00', cooldown
     tiers 'tiers=100.00->5m00s, 300.00->30m00s'."""
     parts = []
-    for key, value in readable_texts(rule, params).items():
+    for key, value in params_texts(rule, params).items():
         if value in ("[]", "{}", "None", "none", ""):
             continue
         parts.append(f"{key}={value}")
