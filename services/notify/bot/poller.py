@@ -308,7 +308,7 @@ class CommandPoller:
         if cmd.account and not mine:
             return self._none(cmd)
         if cmd.name == "positions":
-            return answers.positions_text(mine, self.ctx)
+            return answers.positions_text(mine, self.ctx, self.riskd.ask(StatusRequest()), now)
         if cmd.name == "orders":
             return answers.orders_text(self.riskd.ask(OrdersRequest()), mine, self.ctx)
         return answers.lockouts_text(mine, self.ctx, now)
