@@ -4,8 +4,11 @@ as whole numbers. Third trial: rule rows read "5/-200" beside "2.50/-200".
 
 reading_text: a rule's reading (its value or its limit; counts for COUNT_RULES, money for
 the rest). param_text: one parameter as the wire carries it (TOML value text: "500",
-"[{loss = 100, seconds = 300}]"), its numbers by the kind of its field in shared/config/rules.py
-(money: a to_money field; count: an int field); any other text is shown as it came.
+"[{loss = 100, seconds = 300}]") in words, its numbers by the kind of its field in
+shared/config/rules.py (money: a to_money field; count: an int field): the one rendering of a
+rule parameter for `rules list`, `rules set`'s answer, `accounts list`, status, watch and the
+rule-change alerts (trial 2026-12-05: TOML on some screens, words on others). The wire and
+--json keep the TOML / JSON values; `rules set` still takes TOML.
 """
 from __future__ import annotations
 
@@ -16,8 +19,9 @@ from typing import Any, Optional
 
 import attrs
 
-from shared.config.rules import RULE_CLASS
+from shared.config.rules import RULE_CLASS, LossTier, Session
 from shared.config.validators import to_money, to_optional_money
+from shared.when import duration
 
 # rules whose value and limit count contracts or trades, not money
 COUNT_RULES = frozenset({"max_contracts", "max_contracts_per_instrument",
@@ -59,11 +63,13 @@ def versus_text(rule: str, value: Optional[Decimal], limit: Optional[Decimal]) -
 
 
 def _kind(field: attrs.Attribute) -> Any:
-    """MONEY, COUNT, the attrs class of a list's or dict's items, or None."""
+    """MONEY, COUNT, an attrs class (a Session, a list's or dict's items), or None."""
     if field.converter in (to_money, to_optional_money):
         return MONEY
     if field.type is int:
         return COUNT
+    if isinstance(field.type, type) and attrs.has(field.type):
+        return field.type
     for arg in typing.get_args(field.type):
         if attrs.has(arg):
             return arg
@@ -77,42 +83,66 @@ def _kinds(cls: type) -> dict[str, Any]:
     return {f.name: _kind(f) for f in attrs.fields(cls)}
 
 
-def _shown(value: Any, kind: Any) -> Optional[str]:
-    """value (TOML parsed) with its numbers formatted by kind; None when nothing is formatted."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, (int, float, Decimal)) and kind in (MONEY, COUNT):
-        return money_text(Decimal(str(value))) if kind == MONEY else count_text(
-            Decimal(str(value)))
+WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def days_text(days: list) -> str:
+    """'mon-fri' for a run of 3 days or more in week order, else 'mon/wed/fri'."""
+    days = [str(d) for d in days]
+    at = [WEEK.index(d) for d in days if d in WEEK]
+    if len(days) >= 3 and len(at) == len(days) and at == list(range(at[0], at[0] + len(at))):
+        return f"{days[0]}-{days[-1]}"
+    return "/".join(days) or "none"
+
+
+def _number(value: Any, kind: Any) -> str:
+    if kind == MONEY:
+        return money_text(Decimal(str(value)))
+    if kind == COUNT or isinstance(value, int):
+        return count_text(Decimal(str(value)))
+    return f"{Decimal(str(value)).normalize():f}"
+
+
+def _readable(value: Any, kind: Any) -> str:
+    """value (TOML parsed) as a person reads it: numbers by kind, a word as itself (never in
+    quotes), a list or table as words, never TOML syntax."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float, Decimal)):
+        return _number(value, kind)
+    if isinstance(value, str):
+        return value or "none"
     if isinstance(value, list):
-        items = [_shown(v, kind) for v in value]
-        if not any(i is not None for i in items):
-            return None
-        return "[" + ", ".join(i if i is not None else _plain(v)
-                               for i, v in zip(items, value)) + "]"
+        if kind is LossTier:        # a loss, then how long the cooldown lasts
+            return ", ".join(f"{money_text(Decimal(str(t['loss'])))}->{duration(int(t['seconds']))}"
+                             for t in value) or "none"
+        return ", ".join(_readable(v, kind) for v in value) or "none"
     if isinstance(value, dict):
-        kinds = _kinds(kind) if isinstance(kind, type) and attrs.has(kind) else None
-        items = [(k, _shown(v, kinds.get(k) if kinds is not None else kind))
-                 for k, v in value.items()]
-        if not any(i is not None for _, i in items):
-            return None
-        return "{" + ", ".join(f"{k} = {i if i is not None else _plain(value[k])}"
-                               for k, i in items) + "}"
-    return None
+        if kind is Session and value and not any(isinstance(v, dict) for v in value.values()):
+            return session_text(value)          # `default`; `sessions` maps symbols to them
+        return ", ".join(f"{k} {_readable(v, kind)}" for k, v in value.items()) or "none"
+    return str(value)
 
 
-def _plain(value: Any) -> str:
-    from shared.config.convert import toml_value_text
-    return toml_value_text(value)
+def session_text(session: dict) -> str:
+    """'mon-fri 08:30-15:00 America/Chicago': a session as a person reads it."""
+    days = days_text(session.get("days", []))
+    hours = f"{session.get('start', '?')}-{session.get('end', '?')}"
+    return " ".join(x for x in (days, hours, session.get("timezone", "")) if x)
 
 
 def param_text(rule: str, key: str, text: str) -> str:
-    """One parameter's wire text as screens show it ("limit", "500" -> "500.00" for
-    daily_realized_loss; "3" stays "3" for max_contracts)."""
+    """One parameter's wire text (TOML value syntax, as the config file and the wire carry
+    it) as every screen and answer shows it: 'limit' '500' -> '500.00' for daily_realized_loss,
+    '3' stays '3' for max_contracts, '"gross"' -> 'gross', cooldown tiers
+    '[{loss = 100, seconds = 300}]' -> '100.00->5m00s', a session '{start = "08:30", ...}' ->
+    'mon-fri 08:30-15:00 America/Chicago', '[]' -> 'none'. Trial 2026-12-05: `rules list`,
+    `rules set` and `accounts list` showed the TOML where status and watch showed words.
+    A text that is not TOML ('none', a word) is shown as it came. `rules set` still takes TOML."""
     cls = RULE_CLASS.get(rule)
     kind = _kinds(cls).get(key) if cls is not None else None
-    if kind is None:
-        return text
     import tomlkit
     try:
         value = tomlkit.parse(f"v = {text}")["v"]
@@ -120,10 +150,9 @@ def param_text(rule: str, key: str, text: str) -> str:
     except Exception:  # noqa: BLE001 -- not TOML value syntax ("none", a word): as it came
         return text
     try:
-        shown = _shown(value, kind)
-    except (InvalidOperation, ValueError, TypeError):
+        return _readable(value, kind)
+    except (InvalidOperation, ValueError, TypeError, KeyError, AttributeError):
         return text
-    return text if shown is None else shown
 
 
 def setting_text(rule: str, key: str, value: Any) -> str:
@@ -134,30 +163,19 @@ def setting_text(rule: str, key: str, value: Any) -> str:
     return param_text(rule, key, human_value(value))
 
 
+def setting_words(rule: str, key: str, text: str) -> str:
+    """A parameter and its value in a sentence: 'limit 500.00', 'tiers 100.00->5m00s',
+    'the rule on' for enabled (never 'enabled = true')."""
+    if key == "enabled":
+        return "the rule " + ("on" if str(text).strip().lower() == "true" else "off")
+    return f"{key} {param_text(rule, key, text)}"
+
+
 def tiers_text(text: str) -> Optional[str]:
-    """cooldown_after_loss tiers as a person reads them: '100.00->5m00s, 300.00->30m00s' (a
-    loss, then how long the cooldown lasts, as the cooldown's reason says it:
-    shared/when.py duration) from the wire's TOML '[{loss = 100, seconds = 300}, ...]';
-    None when the text is not such a list. Trial 2026-12-05: the RULES panel showed the raw
-    TOML, cut off ('... seconds = 18~'). `rules set` still takes the TOML."""
-    from shared.when import duration
-    import tomlkit
-    try:
-        tiers = tomlkit.parse(f"v = {text}")["v"].unwrap()
-        return ", ".join(f"{money_text(Decimal(str(t['loss'])))}->{duration(int(t['seconds']))}"
-                         for t in tiers) or None
-    except Exception:  # noqa: BLE001 -- anything else is shown as it came
-        return None
-
-
-def readable_texts(rule: str, params: dict) -> dict[str, str]:
-    """params_texts for screens (status, watch): the same, with a list of tiers readable
-    (tiers_text) instead of its TOML."""
-    out = params_texts(rule, params)
-    for key, value in params.items():
-        if rule == "cooldown_after_loss" and key == "tiers":
-            out[key] = tiers_text(str(value)) or out[key]
-    return out
+    """cooldown_after_loss tiers as a person reads them ('100.00->5m00s, 300.00->30m00s');
+    None when the text is not a list of tiers."""
+    shown = param_text("cooldown_after_loss", "tiers", text)
+    return shown if "->" in shown else None
 
 
 def params_texts(rule: str, params: dict) -> dict[str, str]:

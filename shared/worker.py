@@ -30,6 +30,7 @@ from shared.config.live import apply_live
 from shared.messages.control import ConfigChanged
 from shared.logsetup import apply_config as apply_logging_config, setup_logging
 from shared.signals import drain_wake_fd, install_stop_handlers, wake_fd_on_signal
+from shared.exitwords import EXIT_CONFIG
 from shared.messages.system import Heartbeat, Ping, Pong, Reply, Stop, error, ok
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,6 @@ log = logging.getLogger(__name__)
 HEARTBEAT_INTERVAL = 1.0
 POLL_MS = 100
 ONCE = None          # the interval of a timer that runs once (Worker.after)
-EXIT_CONFIG = 78     # EX_CONFIG: the supervisor shows it as "bad config"
 # The token the supervisor gave this process when it spawned it; echoed in every Pong so the
 # supervisor knows this process is its worker whatever its pid (services/supervisor/children.py).
 SPAWN_TOKEN = os.environ.get("RISKD_WORKER_TOKEN", "")

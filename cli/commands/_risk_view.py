@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from cli.errors import CliError
 from cli.table import fmt_duration, render_table
+from shared.lockwords import end_words, kind_words
 from shared import showtime, when
 from shared.symbols import tickers_in
 
@@ -51,7 +52,7 @@ def lockout_rows(lockouts, ended: bool = False, tz: Optional[dt.tzinfo] = None,
     ended (no time left on them); name(account_id) names the account (cli/accountnames.py)."""
     return render_table(
         ("account", "scope", "kind", "ended" if ended else "until", "rule", "by", "reason"),
-        [(name(lk.account_id), symbol_text(lk.symbol), lk.kind,
+        [(name(lk.account_id), symbol_text(lk.symbol), kind_words(lk.kind, lk.rule),
           ("now" if ended else fmt_time(lk.until_ns, tz, end=True)) if lk.until_ns or ended
-          else (f"until {lk.clears_on}" if lk.clears_on else "an admin unlocks"),
+          else end_words(lk.kind, lk.clears_on),
           lk.rule, lk.by, lk.reason) for lk in lockouts])

@@ -27,6 +27,7 @@ from cli.table import render_table
 from shared.config.account_edit import (SETTABLE, add_account, set_account_enabled,
                                         set_account_field)
 from shared.messages.accounts import AccountAdd, AccountEnable, AccountsRequest, AccountSet
+from shared.rulenumbers import param_text
 
 NAME = "accounts"
 RISK_SEES_WITHIN = 5.0    # --now: how long risk may take to read the edited file
@@ -123,6 +124,17 @@ def disable_follow_up(ctx, args) -> int:
     return override_now(ctx, f"accounts disable {args.account} --now: {args.reason}")
 
 
+def overrides_text(overrides: dict) -> str:
+    """The OVERRIDES column: 'cooldown_after_loss tiers=50.00->1m00s; daily_realized_loss
+    limit=800.00', each value as every screen shows a rule's (shared/rulenumbers.py; trial
+    2026-12-05: 'cooldown_after_loss.tiers=[{loss = 50, seconds = 60}]'). --json keeps TOML."""
+    parts = []
+    for key, value in overrides.items():
+        rule, _, param = key.partition(".")
+        parts.append(f"{rule} {param}={param_text(rule, param, value)}")
+    return "; ".join(parts)
+
+
 def list_accounts(ctx) -> int:
     table = ctx.request(AccountsRequest()).body
     if ctx.json:
@@ -135,7 +147,7 @@ def list_accounts(ctx) -> int:
     rows = [(r.id if r.id is not None else "", r.name, r.display_name,
              ("yes" if r.enabled else "no") if r.configured else "(not configured)",
              r.profile, yes_no(r.guarded),
-             ", ".join(f"{k}={v}" for k, v in r.overrides.items()), "; ".join(r.pending))
+             overrides_text(r.overrides), "; ".join(r.pending))
             for r in table.rows]
     print(render_table(("id", "name", "display name", "enabled", "profile", "guarded now",
                         "overrides", "waits for the roll"), rows) if rows else "no accounts")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 from cli import configfile
 from cli.commands._risk_view import fmt_time
@@ -79,6 +80,22 @@ def what_of(rec: dict, tz=None) -> str:
     return " ".join(parts) or "-"
 
 
+_CODE = re.compile(r"^([a-z][a-z0-9]*(?:_[a-z0-9]+)+|[a-z]+): ")     # "config_invalid: "
+WORDS_OF = {"ok": "", "refused": "refused: "}
+
+
+def result_text(result) -> str:
+    """RESULT in words: the audit file keeps riskd's 'code: reason' ('config_invalid: the edit
+    was refused ...'); the screen says 'not done: the edit was refused ...' (trial 2026-12-05;
+    machine codes show only with --json, docs/operations.md). 'ok' and 'ok: reason' read as
+    they are, a login's 'refused: ...' too."""
+    text = str(result or "")
+    m = _CODE.match(text)
+    if m is None or m.group(1) == "ok":
+        return text
+    return WORDS_OF.get(m.group(1), "not done: ") + text[m.end():]
+
+
 def show(args, ctx, log_dir: str) -> int:
     lines = []
     for path in auditchain.audit_files(log_dir):
@@ -101,7 +118,8 @@ def show(args, ctx, log_dir: str) -> int:
     tz = configfile.display_zone(ctx.config_path)
     print(render_table(("time", "who", "action", "what", "reason", "result"), [
         (when_of(r, tz), r.get("who", ""), typed(str(r.get("action", "")), r),
-         what_of(r, tz), r.get("reason", "") or "-", r.get("result", r.get("outcome", "")))
+         what_of(r, tz), r.get("reason", "") or "-",
+         result_text(r.get("result", r.get("outcome", ""))))
         for r in records]))
     return 0
 

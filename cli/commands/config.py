@@ -18,14 +18,18 @@ from __future__ import annotations
 
 import os
 import sys
+import time
+from typing import Optional
 
 import tomlkit
 
+from cli import configfile
 from cli.errors import EXIT_USAGE, CliError
 from cli.offline import offline_edit
 from cli.table import render_table
+from shared import showtime
 from shared.config.edit import (default_backup_dir, is_secret_key, list_backups,
-                                restore_backup, set_config_value)
+                                restore_backup, set_config_value, stamp_ns)
 from shared.config.errors import ConfigError
 from shared.config.load import load_config
 from shared.messages.config import (ConfigBackupsRequest, ConfigReload, ConfigRestore,
@@ -182,8 +186,23 @@ def backups(args, ctx) -> int:
         ctx.print_json({"folder": folder, "backups": [{"stamp": s, "size": n} for s, n in rows]})
     else:
         print(f"# {folder}")
-        print(render_table(("stamp", "bytes"), rows) if rows else "no backups yet")
+        print(render_table(("saved", "stamp (for config restore)", "bytes"),
+                           backup_rows(rows, configfile.display_zone(ctx.config_path)))
+              if rows else "no backups yet")
     return 0
+
+
+def backup_rows(rows, tz, now_ns: Optional[int] = None) -> list[tuple]:
+    """(when it was saved, in the display zone as every screen shows a time that happened:
+    shared/showtime.py; the stamp `config restore` takes; bytes). Trial 2026-12-05: only the
+    raw stamp '20261205T213103246192Z'."""
+    now_ns = time.time_ns() if now_ns is None else now_ns
+    out = []
+    for stamp, size in rows:
+        ns = stamp_ns(stamp)
+        out.append((showtime.at(ns, tz, now_ns, seconds=True) if ns is not None else "?",
+                    stamp, size))
+    return out
 
 
 def restore(args, ctx) -> int:

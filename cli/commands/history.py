@@ -21,6 +21,7 @@ from cli.acted_by import command_id, journal_of
 from cli.commands._risk_view import fmt_time, parse_when, symbol_text
 from cli.accountnames import namer
 from cli.errors import CliError
+from shared.lockwords import locked_words, with_end
 from shared.rulenumbers import versus_text
 from shared.symbols import tickers_in
 from cli.table import render_table
@@ -129,8 +130,10 @@ def decision_row(d, outcomes: Optional[dict] = None, tz=None, unknown: str = "",
                 else f"result not known: {unknown} (planned: {what})" if unknown
                 else f"planned: {what} (enforcement no longer knows the outcome)")
     note = f"not acted on: {d.suppressed}" if d.suppressed else (
-        f"locked {d.lock.kind} until {fmt_time(d.lock.until_ns, tz, relative=False, end=True)}"
-        if d.lock and d.lock.until_ns else f"locked {d.lock.kind}" if d.lock else "")
+        locked_words(d.lock.kind, d.rule, fmt_time(d.lock.until_ns, tz, relative=False,
+                                                   end=True), d.lock.clears_on)
+        if d.lock and d.lock.until_ns else
+        locked_words(d.lock.kind, d.rule, clears_on=d.lock.clears_on) if d.lock else "")
     note += ended if d.lock and not d.suppressed else ""
     if d.suppressed:
         what, note = (without_ids(t, others or {}, outcomes, tz) for t in (what, note))
@@ -155,7 +158,7 @@ def lockout_notes(changes, tz=None, now_ns: Optional[int] = None) -> list[str]:
         became = last.lockout.until_ns          # a cleared line carries the end it had
         if not in_force and became and lk.until_ns and became > lk.until_ns:
             end += f", extended to {fmt_time(became, tz, relative=False, now_ns=now_ns, end=True)}"
-        notes.append(f"{lk.kind} {end}{ended_early(c, tz, now_ns)}")
+        notes.append(f"{with_end(lk.kind, lk.rule, end)}{ended_early(c, tz, now_ns)}")
     return notes
 
 

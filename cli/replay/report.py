@@ -15,6 +15,7 @@ from cli.replay.runner import AccountReplay
 from cli.table import cell, render_table
 from shared import showtime
 from shared.clock import from_ns
+from shared.lockwords import kind_words
 
 ZERO = Decimal(0)
 NOT_A_BREACH = ("trade_management",)      # automation (stop moves), not a breach
@@ -98,7 +99,7 @@ def _breaches(decisions):
 def what_done(d) -> str:
     """The action, or the lockout when the decision only locks (a cooldown without flatten)."""
     if d.action == "none" and d.lock is not None:
-        return f"lock {d.lock.kind}"
+        return f"lock ({kind_words(d.lock.kind, d.rule)})"
     return d.action
 
 

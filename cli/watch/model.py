@@ -20,6 +20,7 @@ import attrs
 
 from cli.acted_by import row_key
 from cli.health import failing_channels, health_notes
+from shared.lockwords import end_words
 from shared import shards, showtime
 from shared.accountname import named
 from shared.showprice import fmt_price
@@ -32,7 +33,7 @@ from shared.notlive import MARKET_DOWN, prices_line
 from shared.messages.risk import (ACTION_NONE, LOCKED_ALREADY, MANUAL, TIMER, UNTIL_RESET,
                                   UNTIL_SESSION, AccountStatus, Decision, HistoryReply,
                                   LastRiskStatus, RiskStatusReply, lock_note)
-from shared.rulenumbers import params_texts, readable_texts, reading_text, window_of
+from shared.rulenumbers import params_texts, reading_text, window_of
 from shared.symbols import UnknownSymbol, ticker_of
 
 # The limits whose use is drawn as a bar (docs/rules.md: the loss limits of an account).
@@ -593,11 +594,11 @@ def waiting_text(rule: str, waiting: dict) -> str:
 
 
 def params_text(rule: str, params: dict) -> str:
-    """A rule's parameters, short: empty ones left out ('symbols=[]'), numbers as every screen
+    """A rule's parameters, short: empty ones left out ('symbols=none'), numbers as every screen
     shows a rule's (shared/rulenumbers.py): 'grace_seconds=10', 'target=300.00', cooldown
     tiers 'tiers=100.00->5m00s, 300.00->30m00s'."""
     parts = []
-    for key, value in readable_texts(rule, params).items():
+    for key, value in params_texts(rule, params).items():
         if value in ("[]", "{}", "None", "none", ""):
             continue
         parts.append(f"{key}={value}")
@@ -616,9 +617,7 @@ def lock_end(lock, status: AccountStatus, now_ns: int, tz: dt.tzinfo) -> str:
     if lock.kind == MANUAL:
         return ("until the broker allows trading again or an admin unlocks"
                 if lock.clears_on else "until an admin unlocks")
-    if lock.kind == UNTIL_SESSION:
-        return "until the next session opens"
-    return "until the next trading-day roll"
+    return end_words(lock.kind if lock.kind == UNTIL_SESSION else UNTIL_RESET)   # lockwords
 
 
 def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo) -> list[Banner]:

@@ -81,6 +81,9 @@ STATES_TIMEOUT_S = 1.0  # the supervisor answers its own status at once
 WAITED_MAX = 1000       # actions remembered as waiting for enforcement (their "Done" says so)
 
 
+NOT_ACCEPTED = "not_accepted"     # NotifyTest's error when a channel did not take the test
+
+
 class NotifyWorker(Worker):
     """Notify worker: Telegram and Discord alerts."""
 
@@ -454,9 +457,11 @@ class NotifyWorker(Worker):
         try:
             said = channel.send(f"✅ riskd test message from {socket.gethostname()}")
             results[name] = ChannelAnswer(channel=name, ok=True, status=200, answer=said)
+            self.senders[name].tested()
         except ChannelError as exc:
             results[name] = ChannelAnswer(channel=name, ok=False, status=exc.status,
                                           answer=exc.reason)
+            self.senders[name].tested(exc.reason)
 
     def _test_commands(self, results: dict) -> None:
         """Can commands get through? The token works (getMe), no webhook diverts the updates,
@@ -524,6 +529,9 @@ class NotifyWorker(Worker):
         answers = [results.get(n) or ChannelAnswer(
             channel=n, ok=False, answer=f"{n} did not answer within {TEST_TIMEOUT_S:g} s")
             for n in names]
-        failed = [a.channel for a in answers if not a.ok]
-        return ok(NotifyTestResult(answers=answers),
-                  reason=f"not accepted by {', '.join(failed)}" if failed else "")
+        failed = [a for a in answers if not a.ok]
+        if failed:        # an error, so the audit trail does not record "ok: not accepted"
+            return error(NOT_ACCEPTED, "; ".join(f"not accepted by {a.channel}: {a.answer}"
+                                                 for a in failed),
+                         NotifyTestResult(answers=answers))
+        return ok(NotifyTestResult(answers=answers))

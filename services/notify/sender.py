@@ -215,6 +215,19 @@ class ChannelSender:
                     "next try in %.0f s", self.name, self.cfg.retry_tries, exc.reason,
                     self.paused_until - now, extra={"channel": self.name})
 
+    def tested(self, error: str = "") -> None:
+        """The answer of `riskctl notify test` on this channel, kept as a delivery's is: a
+        failed test is the channel's last error and a failure (trial 2026-12-05: the test
+        printed FAILED, and straight after `notify status` said idle, FAILURES 0, LAST ERROR
+        -); one that went through is its last success. Nothing is paused or retried."""
+        with self._lock:
+            if error:
+                self.failures += 1
+                self.last_error = f"test message: {error}"
+            else:
+                self.failures, self.last_error = 0, ""
+                self.last_ok_ns = self.clock.now_ns()
+
     # -- status -------------------------------------------------------------------------------
     def status(self) -> ChannelState:
         queued = self.outbox.count(self.name)

@@ -24,13 +24,14 @@ from shared.messages.enforce import DONE, FAILED, CommandResult, found_nothing_t
 from shared.messages.market import BrokerConnection
 from shared.messages.notify import SEVERITIES, DailySummary, NotifyEvent
 from shared.symbols import tickers_in
+from shared.exitwords import exit_words
+from shared.lockwords import end_words
 from shared.pastwords import past_words
 from shared.rulenumbers import reading_text, window_of
 from shared.when import duration
 from shared.workerdown import CRASHED, FLAPPING, down_kind
-from shared.messages.risk import (ACTION_NONE, ALERT, LOCKED_ALREADY, MANUAL, TIMER,
-                                  UNTIL_RESET, UNTIL_SESSION, Decision, LockoutChange, PastLimit,
-                                  RuleWarning)
+from shared.messages.risk import (ACTION_NONE, ALERT, LOCKED_ALREADY, Decision, LockoutChange,
+                                  PastLimit, RuleWarning)
 
 INFO, WARNING, CRITICAL = SEVERITIES
 RANK = {s: i for i, s in enumerate(SEVERITIES)}
@@ -120,9 +121,7 @@ def _lock_words(kind: str, until_ns: Optional[int], ctx: Context, now_ns: int,
                 clears_on: str = "") -> str:
     if until_ns:
         return f"until {ctx.at(until_ns, now_ns)}"
-    return {UNTIL_RESET: "until the trading-day reset", UNTIL_SESSION: "until the next session",
-            MANUAL: f"until {clears_on or 'an admin unlocks it'}",
-            TIMER: "on a timer"}.get(kind, kind)
+    return end_words(kind, clears_on)        # one mapping of kinds to words: shared/lockwords
 
 
 # -- one builder per message type ------------------------------------------------------------
@@ -304,9 +303,8 @@ def worker_alert(e: WorkerEvent, ctx: Context) -> Optional[Alert]:
         return Alert(kind="worker_flapping", severity=CRITICAL,
                      title=f"🚨 Worker {e.name} is flapping", lines=(e.reason,) if e.reason else ())
     if kind == CRASHED:
-        code = f"exit code {e.exit_code}" if e.exit_code is not None else "exited"
         return Alert(kind="worker_crashed", severity=WARNING,
-                     title=f"💥 Worker {e.name} crashed ({code})",
+                     title=f"💥 Worker {e.name} crashed: {exit_words(e.exit_code)}",
                      lines=(e.reason or "restarting",))
     return None
 

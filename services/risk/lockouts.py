@@ -30,6 +30,7 @@ import attrs
 from services.risk.carried import Carried, existed_before
 from services.risk.state import AccountState, symbol_of
 from services.risk.words import FOREVER, LOCKOUT_RULE
+from shared.lockwords import locked_words
 from shared.messages.market import ORDER_MARKET, SIDE_BUY, Fill, OrderUpdate, PositionUpdate
 from shared.messages.risk import (CANCEL_ORDERS, CLOSE_POSITION, ENFORCE, REDUCE_POSITION,
                                   TIMER, UNTIL_RESET, Decision, LockoutChange, LockoutState,
@@ -71,11 +72,12 @@ def end_of(lock: LockoutState) -> int:
 
 
 def describe(lock: LockoutState, name: str = "") -> str:
-    """'MNQ on account Demo 1 locked (timer) by R': name is how alerts name the account
+    """'MNQ on account Demo 1 locked (timer) by R', 'account Demo 1 locked until the roll by
+    R' (the kind in words: shared/lockwords.py): name is how alerts name the account
     (shared/accountname.py; its id when not given)."""
     account = f"account {name or lock.account_id}"
     scope = f"{lock.symbol} on {account}" if lock.symbol else account
-    return f"{scope} locked ({lock.kind}) by {lock.rule}"
+    return f"{scope} {locked_words(lock.kind, lock.rule, clears_on=lock.clears_on)} by {lock.rule}"
 
 
 EXTENDED_BY = "; extended: "

@@ -15,9 +15,10 @@ from typing import Optional
 from services.risk.state import AccountState, symbol_of
 from shared import showtime
 from shared.messages.market import ORDER_MARKET
-from shared.messages.risk import (ACTION_NONE, CANCEL_ORDERS, CLOSE_POSITION, FLATTEN, MANUAL,
-                                  MODIFY_STOP, REDUCE_POSITION, UNTIL_RESET, UNTIL_SESSION,
+from shared.messages.risk import (ACTION_NONE, CANCEL_ORDERS, CLOSE_POSITION, FLATTEN,
+                                  MODIFY_STOP, REDUCE_POSITION, UNTIL_RESET,
                                   Decision, LockoutState)
+from shared.lockwords import end_words, kind_words
 from shared.plural import plural
 
 SELF_LOCK = "self_lockout"
@@ -81,10 +82,18 @@ def what(d: Decision, acct: Optional[AccountState], alert: bool) -> str:
         text = d.action
     if d.lock is not None:
         scope = f"{d.lock.symbol} on the account" if d.lock.symbol else "the account"
-        lock = f"lock {scope} ({d.lock.kind})"
+        kind = lock_kind_text(d.lock.kind)
+        lock = f"lock {scope}{kind}"
         text = f"{text}; " if text else ""
-        text += f"would have locked {scope} ({d.lock.kind})" if alert else lock
+        text += f"would have locked {scope}{kind}" if alert else lock
     return text or "record only"
+
+
+def lock_kind_text(kind: str) -> str:
+    """' until the roll', ' (timer)': a lockout's kind after 'lock the account' in words
+    (shared/lockwords.py), never its code ('(until_reset)'); who locked is the line's BY."""
+    words = kind_words(kind)
+    return f" {words}" if words.startswith("until") else f" ({words})"
 
 
 _COMMAND_ID = re.compile(r" \((([^()\s]+)\.\d+)\)$")    # " (d42.1)": command d42.1 of d42
@@ -126,8 +135,13 @@ def _end_words(lock: LockoutState, end_ns: int, tz: dt.tzinfo, now: int) -> str:
         return f"until {showtime.at(end_ns, tz, now)}"
     if lock.clears_on:
         return f"until the broker clears {lock.clears_on}"
-    return {UNTIL_SESSION: "until the next session", MANUAL: "until an admin unlocks it"}.get(
-        lock.kind, f"({lock.kind})")
+    return end_words(lock.kind, lock.clears_on)
+
+
+def kind_of(lock: LockoutState) -> str:
+    """' (until the roll)' after who() names a rule's lockout; '' for the trader's own, which
+    who() names a self-lockout already."""
+    return "" if lock.rule == SELF_LOCK else f" ({kind_words(lock.kind, lock.rule)})"
 
 
 def self_lock_answer(d: Decision, locks: list[LockoutState], next_roll_ns: int,
@@ -149,7 +163,7 @@ def self_lock_answer(d: Decision, locks: list[LockoutState], next_roll_ns: int,
     end, lk = max(later, key=lambda pair: pair[0])
     since = showtime.start(lk.since_ns, tz, now)
     head = (f"already locked: the account stays locked {_end_words(lk, end, tz, now)} by "
-            f"{who(lk.rule)}, {'an' if lk.kind[0] in 'aeiou' else 'a'} {lk.kind} lockout since "
+            f"{who(lk.rule)}{kind_of(lk)} since "
             f"{since}: {'later than' if end > asked else 'as late as'} the {at} asked for, "
             f"and a lockout is never shortened. ")
     if unchanged:

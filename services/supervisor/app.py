@@ -45,7 +45,8 @@ from shared.messages.market import BrokerConnection
 from shared.messages.notify import ChannelState
 from shared.messages.risk import RiskStatusRequest
 from shared.messages.system import Heartbeat, Ping, Pong, Reply, error, ok
-from shared.worker import EXIT_CONFIG, Worker
+from shared.exitwords import exit_words
+from shared.worker import Worker
 from shared.when import duration
 from shared.workerdown import down_kind
 
@@ -767,10 +768,4 @@ def riskctl_path() -> str:
 
 
 def _describe_exit(code: int) -> str:
-    if code is None:
-        return "exited"
-    if code < 0:
-        return f"killed by signal {-code}"
-    if code == EXIT_CONFIG:
-        return "refused to start: invalid config (exit 78)"
-    return f"exited with code {code}"
+    return exit_words(code)          # one text with notify's alert: shared/exitwords.py

@@ -20,6 +20,7 @@ from typing import Optional
 
 import attrs
 
+from shared.exitwords import exit_words
 from shared.worker import EXIT_CONFIG
 
 STOPPED, STARTING, RUNNING, BACKOFF, FLAPPING, STOPPING = (
@@ -128,12 +129,12 @@ class WorkerPolicy:
             self.state = FLAPPING
             delay = self.settings.flapping_backoff
             self.reason = (f"flapping: {len(self._crashes)} crashes within "
-                           f"{self.settings.flapping_window:g} s ({why or f'exit {code}'}); "
+                           f"{self.settings.flapping_window:g} s ({why or exit_words(code)}); "
                            f"next try in {delay:g} s")
         else:
             self.state = BACKOFF
             delay = self.backoff_delay(self._consecutive)
-            self.reason = why or f"exited with code {code}"
+            self.reason = why or exit_words(code)
         self.next_start_at = now + delay
 
     def backoff_delay(self, consecutive: int) -> float:

@@ -49,6 +49,9 @@ class EditResult:
     digest: str             # sha256 of the new text
     warnings: tuple = ()
     changes: tuple = ()     # "KEY: OLD -> NEW" per changed value (secrets masked): the audit
+    # the changed keys themselves ("accounts[0].rules.daily_realized_loss.limit"): changes
+    # words a rule's edit for people (shared/config/changewords.py), code reads these
+    changed_keys: tuple = ()
 
 
 @attrs.frozen
@@ -330,6 +333,18 @@ def list_backups(config_path: str, backup_dir: str) -> list[Backup]:
     return sorted(out, key=lambda b: _stamp_order(b.stamp), reverse=True)
 
 
+def stamp_ns(stamp: str) -> int | None:
+    """When a backup was made (UTC ns) from its stamp ('20261205T213103246192Z', '...Z-1');
+    None for a stamp that is not one."""
+    base = stamp.partition("-")[0]
+    try:
+        when = dt.datetime.strptime(base, _STAMP).replace(tzinfo=dt.timezone.utc)
+    except ValueError:
+        return None
+    from shared.clock import to_ns
+    return to_ns(when)
+
+
 def _stamp_order(stamp: str) -> tuple[str, int]:
     base, _, n = stamp.partition("-")
     return base, int(n or 0)
@@ -375,7 +390,8 @@ def replace_config_text(path: str, new_text: str, backup_dir: str, *,
     backup = make_backup(path, old_text, backup_dir)
     atomic_write(path, new_text, replace=replace)
     return EditResult(path=path, backup=backup, digest=digest_of(new_text), warnings=warnings,
-                      changes=tuple(config_changes(old_text, new_text)))
+                      changes=tuple(config_changes(old_text, new_text)),
+                      changed_keys=tuple(changed_keys(old_text, new_text)))
 
 
 def edit_config(path: str, change: Callable[[Any], None], backup_dir: str, *,
@@ -480,6 +496,38 @@ def _change(key: str, old: Any, new: Any) -> str:
 _MISSING = object()
 
 
+def _worded(keys: list[str], old: dict, new: dict, old_data: dict, new_data: dict) -> list[str]:
+    """_change of each key; a rule parameter's edit said as shared/config/changewords.py says
+    it (the account by name, the values in force), once per parameter (a list of tiers
+    changes several keys)."""
+    from shared.config.changewords import rule_change, rule_param_of
+    out, said = [], set()
+    for key in keys:
+        try:
+            where = rule_param_of(split_key(key))
+        except EditError:
+            where = None
+        line = rule_change(old_data, new_data, where) if where is not None else None
+        if line is None:
+            out.append(_change(key, old.get(key, _MISSING), new.get(key, _MISSING)))
+        elif where not in said:
+            said.add(where)
+            out.append(line)
+    return out
+
+
+def changed_keys(old_text: str, new_text: str) -> list[str]:
+    """Every key whose value differs between two config texts ([] when one is unreadable)."""
+    import tomlkit
+    try:
+        old, new = {}, {}
+        _flatten(tomlkit.parse(old_text).unwrap(), "", old)
+        _flatten(tomlkit.parse(new_text).unwrap(), "", new)
+    except Exception:  # noqa: BLE001 -- config_changes says "(the whole file)"
+        return []
+    return [k for k in {**old, **new} if old.get(k, _MISSING) != new.get(k, _MISSING)]
+
+
 def config_changes(old_text: str, new_text: str, limit: int = 20) -> list[str]:
     """Every value that differs between two config texts, as "KEY: OLD -> NEW" (secrets
     masked: "admin.password_hash: secret changed"), at most `limit` lines."""
@@ -491,7 +539,8 @@ def config_changes(old_text: str, new_text: str, limit: int = 20) -> list[str]:
     except Exception:  # noqa: BLE001 -- an unreadable side: say so rather than guess
         return ["(the whole file)"]
     keys = [k for k in {**old, **new} if old.get(k, _MISSING) != new.get(k, _MISSING)]
-    out = [_change(k, old.get(k, _MISSING), new.get(k, _MISSING)) for k in keys[:limit]]
+    out = _worded(keys[:limit], old, new, tomlkit.parse(old_text).unwrap(),
+                  tomlkit.parse(new_text).unwrap())
     if len(keys) > limit:
         out.append(f"... and {len(keys) - limit} more")
     return out

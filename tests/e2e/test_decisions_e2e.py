@@ -146,7 +146,7 @@ def test_an_unlock_past_the_daily_loss_limit_warns_that_the_next_trade_locks_aga
     assert unlocked.returncode == 0, unlocked.stderr
     assert "lockout(s) ended" in unlocked.stdout
     assert "WARNING: still past daily_realized_loss (-" in unlocked.stdout, unlocked.stdout
-    assert "vs -30): its next trade will be flattened and the account locked again until " \
+    assert "vs -30.00): its next trade will be flattened and the account locked again until " \
         in unlocked.stdout, unlocked.stdout
     desk.buy(acct, MNQ, 1)                   # and it is: the next trade is flattened
     desk.until(lambda: [lk for lk in desk.lockouts(acct) if lk.rule == "daily_realized_loss"],

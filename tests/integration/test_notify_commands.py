@@ -392,7 +392,7 @@ def test_429_outage_and_bad_token(procs, tmp_path, telegram):
     telegram.set_down(True)
     wait_for(lambda: notify_status(procs, config)["commands"]["state"] == "degraded", 20,
              what="notify to see the outage")
-    assert "no answer from Telegram" in notify_status(procs, config)["commands"]["last_error"]
+    assert "cannot reach 127.0.0.1:" in notify_status(procs, config)["commands"]["last_error"]
     now = int(time.time())
     before = len(answers_in(telegram, ME))
     telegram.say(ME, 111, "/lockouts", date=now - 120)

@@ -74,7 +74,7 @@ def test_crash_back_restart_stop_start_of_risk_as_the_phone_hears_them(procs, tm
         assert back[0].severity == "info"
         assert back[0].title.startswith("🟢 Worker risk is back after ")
         assert back[0].title.endswith(" down: accounts are guarded again"), back[0].title
-        assert back[0].lines == ["risk was down: crashed: killed by signal 9"]
+        assert back[0].lines == ["risk was down: crashed: killed by signal 9 (SIGKILL)"]
         time.sleep(1.0)                         # observing that it is sent once
         assert len(alerts(bus, "worker_back")) == 1
 

@@ -48,7 +48,7 @@ def test_a_refusal_names_the_second_history_shows_for_the_lockouts_start():
     text = self_lock_answer(d, desk.engine.lockouts.all(1001),
                             desk.engine.calendar.next_roll(desk.now), CHI, desk.now)
     assert showtime.at(lock.since_ns, CHI, desk.now, seconds=True) == "Wed 09:00:00 CST"  # history
-    assert "a timer lockout since Wed 09:00 CST" in text, text          # the same second, not :01
+    assert "(self-lockout) since Wed 09:00 CST" in text, text         # the same second, not :01
 
 
 def test_invalid_since_is_a_moment_and_is_cut():

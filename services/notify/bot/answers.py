@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Optional
 
 from services.notify.templates import Context, money
+from shared.lockwords import end_words
 from shared.messages.control import SupervisorStatus
 from shared.messages.market import OrdersTable
 from shared.messages.risk import AccountStatus, HistoryReply, LockoutState
@@ -48,7 +49,7 @@ def lockout_line(lk: LockoutState, ctx: Context, now_ns: int) -> str:
     if lk.until_ns:
         end = f"until {ctx.at(lk.until_ns, now_ns)} (in {duration((lk.until_ns - now_ns) / 1e9)})"
     else:
-        end = f"until {lk.clears_on}" if lk.clears_on else "until an admin unlocks it"
+        end = end_words(lk.kind, lk.clears_on)     # in words, as every screen: lockwords
     why = f": {lk.reason}" if lk.reason else ""
     return f"🔒 {scope} locked {end}, {lk.rule} by {lk.by}{why}"
 

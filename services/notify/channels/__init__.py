@@ -7,12 +7,16 @@ the session, the POST that turns transport errors into ChannelError, and 429 par
 """
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any, Optional
 
+from shared.networds import reach_words
 from shared.redact import Redactor
 
 if TYPE_CHECKING:
     import requests
+
+log = logging.getLogger(__name__)
 
 
 def _requests():
@@ -61,9 +65,10 @@ class HttpChannel:
         try:
             return self.session.post(url, json=payload, timeout=timeout or self.timeout)
         except _requests().RequestException as exc:
-            raise ChannelError(self.redactor.redact(
-                f"no answer from {self.service}: {type(exc).__name__}: {short(exc, 600)}")) \
-                from None
+            # the screens get words (shared/networds.py), the log the library's detail
+            log.warning("notify: %s: no answer: %s", self.service, self.redactor.redact(
+                f"{type(exc).__name__}: {short(exc, 600)}"))
+            raise ChannelError(self.redactor.redact(reach_words(exc))) from None
 
     @staticmethod
     def json_body(resp: requests.Response) -> dict:
@@ -72,6 +77,7 @@ class HttpChannel:
         except ValueError:
             return {}
         return body if isinstance(body, dict) else {}
+
 
     def rate_limited(self, resp: requests.Response, retry_after: Any, said: str) -> RateLimited:
         """The 429 error, retry_after from the body, else the Retry-After header."""

@@ -74,7 +74,7 @@ def run_edit(sup, respond, key: str, edit: Callable[[str, str], EditResult],
         confirm_rule_edit(sup, respond, key, rule, body)
         return
     note = "applied live" if reloaded.ok else f"written but not applied: {reloaded.reason}"
-    if reloaded.ok and (is_rule_key(key)
+    if reloaded.ok and (is_rule_key(key) or any(is_rule_key(k) for k in result.changed_keys)
                         or any(is_rule_key(c.split(":")[0]) for c in result.changes)):
         # rules changed that no single rule edit names (a restore, an unnamed account): a
         # loosening among them waits for the roll, so never claim they are all live

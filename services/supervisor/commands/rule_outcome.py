@@ -14,7 +14,7 @@ import attrs
 
 from shared.accountname import named
 from shared.config.edit import split_key
-from shared.rulenumbers import param_text
+from shared.rulenumbers import setting_words
 
 
 @attrs.frozen
@@ -87,14 +87,16 @@ def outcome_lines(edit: RuleEdit, readings: list, roll: str,
         now_value = {"enabled": str(value.enabled).lower(), "mode": value.mode}.get(
             edit.param, value.params.get(edit.param, "?"))
         who = named(labels or {}, account.account_id, account.name)
-        shown = param_text(edit.rule, edit.param, now_value)     # 250.00, as screens show it
+        # 'limit 250.00', 'the rule on': as screens show it, never TOML (trial 2026-12-05:
+        # "riskd keeps tiers = [{loss = 100.00, seconds = 300}, ...]", "enabled = true")
+        shown = setting_words(edit.rule, edit.param, now_value)
         if edit.param in value.waiting:
             waiting.append((who, account.account_id, shown))
         elif same(now_value, edit.wanted):
             applied.append(who)
         elif profile_edit(edit.target, names):
-            kept.append(f"{who} ({edit.param} = {shown})")
-    lines = [f"{who}: riskd keeps {edit.param} = {now} until the roll at {roll} (a loosening "
+            kept.append(f"{who} ({shown})")
+    lines = [f"{who}: riskd keeps {now} until the roll at {roll} (a loosening "
              f"waits); `riskctl rules override --account {aid} --rule {edit.rule} --reason "
              f"\"WHY\"` applies it now"
              for who, aid, now in waiting]

@@ -72,3 +72,24 @@ def test_audit_show_names_old_and_new_lines_as_typed(tmp_path, capsys):
     actions = [row[at:].split("  ")[0] for row in rows]
     assert actions == ["lockout", "rules set", "accounts enable", "rules enable", "login"], out
     assert "Request" not in out and "RulesSet" not in out, out
+
+
+def test_audit_show_says_a_refused_edit_in_words_and_json_keeps_the_code(tmp_path, capsys):
+    """Trial 2026-12-05: RESULT read "config_invalid: the edit was refused ..." (machine codes
+    show only with --json, docs/operations.md)."""
+    path = tmp_path / "riskd.toml"
+    path.write_text("[paths]\ndata_dir = \"data\"\n")
+    log_dir = tmp_path / "data" / "logs"
+    sink = Sink(str(log_dir), 10**6, 3, Redactor())
+    refused = "config_invalid: the edit was refused: limit: expected a number above 0"
+    sink.write([line("RulesSet", target="1001", rule="daily_realized_loss", result=refused),
+                line("login", login_as="admin", result="refused: wrong admin password"),
+                line("unlock", account="1001", result="ok: unlocked 1 lockout")])
+    sink.close()
+    assert main(["--config", str(path), "audit", "show"]) == 0
+    out = capsys.readouterr().out
+    assert "config_invalid" not in out, out
+    assert "not done: the edit was refused: limit" in out, out
+    assert "refused: wrong admin password" in out and "ok: unlocked 1 lockout" in out, out
+    assert main(["--config", str(path), "audit", "show", "--json"]) == 0
+    assert "config_invalid: the edit was refused" in capsys.readouterr().out

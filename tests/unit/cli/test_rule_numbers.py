@@ -59,16 +59,30 @@ def test_rules_list_uses_the_same_formatter(tmp_path, capsys):
     row = {line.split()[1]: line for line in out.splitlines()[1:] if len(line.split()) > 1}
     assert "limit=500.00; include_fees=true" in row["daily_realized_loss"], out
     assert "limit=5;" in row["max_contracts"] and "limit=5.00" not in row["max_contracts"]
-    assert "tiers=[{loss = 100.00, seconds = 300}, {loss = 200.00" in row["cooldown_after_loss"]
+    # trial 2026-12-05: `rules list` showed the TOML ("tiers=[{loss = 100.00, seconds = 300},
+    # ...]", 'count="gross"', 'default={start = "08:30", ...}') where status and watch
+    # showed words: one rendering on every screen
+    assert "tiers=100.00->5m00s, 200.00->15m00s, 300.00->30m00s;" in row["cooldown_after_loss"]
+    assert "count=gross;" in row["max_contracts"]
+    assert "default=mon-fri 08:30-15:00 America/Chicago;" in row["session_block_outside"]
+    assert "sessions=none" in row["session_block_outside"]
+    body = "\n".join(out.splitlines()[1:])            # the header's "(* = ACCOUNT OVERRIDE)"
+    for toml in ("{", "[", '"', " = "):
+        assert toml not in body, (toml, body)
     assert "per_minute=3; per_hour=10" in row["trade_frequency_limit"]
     assert "max_loss=2,000.00;" in row["drawdown_guard"] and "buffer=100.00" in \
         row["drawdown_guard"]
 
 
-def test_the_formatter_leaves_words_and_missing_values_as_they_are():
+def test_the_formatter_reads_every_value_as_words_not_toml():
     assert param_text("drawdown_guard", "starting_balance", "none") == "none"
     assert param_text("daily_net_loss", "trailing", "none") == "none"
-    assert param_text("max_contracts_per_instrument", "limits", "{MNQ = 2}") == "{MNQ = 2}"
+    assert param_text("max_contracts_per_instrument", "limits", "{MNQ = 2}") == "MNQ 2"
+    assert param_text("symbol_blocks", "symbols", '["CL", "NG"]') == "CL, NG"
+    assert param_text("symbol_blocks", "symbols", "[]") == "none"
+    assert param_text("session_block_outside", "sessions",
+                      '{MNQ = {start = "18:00", end = "16:00", timezone = "America/New_York", '
+                      'days = ["mon", "wed"]}}') == "MNQ mon/wed 18:00-16:00 America/New_York"
     assert param_text("nosuch_rule", "limit", "5") == "5"
     assert reading_text("daily_net_loss", None) == "-"
 
@@ -84,3 +98,11 @@ def test_cooldown_tiers_read_as_loss_then_cooldown_on_screens():
     assert lines["cooldown_after_loss"] == \
         "tiers=100.00->5m00s, 200.00->15m00s, 300.00->30m00s flatten=true"
     assert tiers_text("[100: 300 s]") is None and tiers_text("[]") is None
+
+
+def test_accounts_list_overrides_read_as_screens_show_a_rule():
+    """Trial 2026-12-05: OVERRIDES 'cooldown_after_loss.tiers=[{loss = 50, seconds = 60}]'."""
+    from cli.commands.accounts import overrides_text
+    assert overrides_text({"cooldown_after_loss.tiers": "[{loss = 50, seconds = 60}]",
+                           "daily_realized_loss.limit": "800"}) == \
+        "cooldown_after_loss tiers=50.00->1m00s; daily_realized_loss limit=800.00"

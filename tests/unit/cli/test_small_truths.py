@@ -116,7 +116,7 @@ def test_an_extended_lockout_counts_down_only_on_its_latest_line():
     notes = {r[3]: r[-1] for r in table}
     assert "(in " not in notes["added"] and ", extended to " in notes["added"], notes
     assert re.search(r"\(in 1[67]m\d\ds\)$", notes["extended"]), notes
-    assert "(in " not in table[0][-1] and table[0][-1].startswith("locked timer until ")
+    assert "(in " not in table[0][-1] and table[0][-1].startswith("locked until ")
     # once it ended, no line of it has time left, and the first still says it was extended
     cleared = LockoutChange(change="cleared", ts_ns=now, by="admin", lockout=longer)
     table = rows(HistoryReply(lockouts=[added, extended, cleared]))

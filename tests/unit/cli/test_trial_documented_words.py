@@ -22,7 +22,7 @@ def breach(suppressed: str, id_: str = "d9") -> Decision:
 
 def test_an_action_not_sent_says_why_in_a_documented_word():
     s = state(account())
-    s.apply(breach(f"{LOCKED_ALREADY}: account Demo 1 locked (until_reset) by daily_net_loss"))
+    s.apply(breach(f"{LOCKED_ALREADY}: account Demo 1 locked until the roll by daily_net_loss"))
     s.apply(breach("a flatten of the account is in flight (d8.1)", id_="d10"))
     text = plain(render(build_screen(s, NOW, CHICAGO, CALENDAR), 100, None, unicode=False))
     assert "suppressed" not in text

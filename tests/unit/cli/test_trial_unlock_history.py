@@ -36,8 +36,8 @@ def test_an_unlock_says_on_both_lines_that_the_lockout_ended_early_when_and_by_w
     early = ", ended early at Sat 03:13:23 CST by an unlock (admin:root)"
     assert got[(1001, "cleared")] == "timer Sat 03:23:23 CST" + early
     decided = [v for (aid, what), v in got.items() if aid == 1001 and what.startswith("flatten")]
-    assert decided == ["locked timer until Sat 03:23:23 CST" + early]
-    assert got[(1002, "flatten")] == "locked timer until Sat 03:23:23 CST"   # another account's
+    assert decided == ["locked until Sat 03:23:23 CST (timer)" + early]
+    assert got[(1002, "flatten")] == "locked until Sat 03:23:23 CST (timer)"   # another account's
     assert "ended early" not in got[(1001, "added")]
 
 

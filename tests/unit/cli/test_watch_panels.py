@@ -56,7 +56,7 @@ def test_every_enabled_rule_shows_value_limit_and_use_or_its_parameters(width, h
     assert "(5 off)" in text
     assert "2/5" not in text and "5/5 100%" in text
     assert "-312.50/500.00 62%" in text or "62% -312.50 / 500.00" in text   # a line or its bar
-    assert "symbols=['CL']" in text                      # parameters, not a description
+    assert "symbols=CL" in text                      # parameters, not a description
     assert "blocked symbol" not in text and "canTrade" not in text
     assert "+1 more" not in text and "more rows" not in text.split("RULES")[1].split(
         "LAST ACTIONS")[0]

@@ -93,6 +93,6 @@ def test_an_unlock_of_two_lockouts_is_one_alert_that_warns_of_the_limit_still_pa
                            "cooldown_after_loss: ⚠️ the account is still past "
                            "daily_realized_loss"), alert.title
     assert alert.severity == "warning" and alert.kind == "lockout_end"
-    assert any(line.startswith("still past daily_realized_loss (-611.18 vs -500)")
+    assert any(line.startswith("still past daily_realized_loss (-611.18 vs -500.00)")
                for line in alert.lines), alert.lines
 

@@ -58,7 +58,10 @@ CASES = [
                    finished_ns=T0, first_answer_ns=T0 - 1),
      "action_done", INFO, ["Done on SIM-DEMO-1", "flattened 2 MNQ"]),
     (WorkerEvent(name="risk", state="backoff", exit_code=1, reason="exited with code 1"),
-     "worker_crashed", WARNING, ["Worker risk crashed (exit code 1)"]),
+     "worker_crashed", WARNING, ["Worker risk crashed: exited with code 1"]),
+    # trial 2026-12-05: "💥 Worker risk crashed (exit code -9)"
+    (WorkerEvent(name="risk", state="backoff", exit_code=-9, reason="killed by signal 9"),
+     "worker_crashed", WARNING, ["Worker risk crashed: killed by signal 9 (SIGKILL)"]),
     (WorkerEvent(name="market", state="flapping", reason="flapping: 5 crashes within 60 s"),
      "worker_flapping", CRITICAL, ["Worker market is flapping", "5 crashes within 60 s"]),
     (ConfigChanged(path="/etc/riskd.toml", ok=False,
@@ -247,7 +250,7 @@ def test_an_unlock_of_two_lockouts_names_each_ones_rule():
                        LockoutState(id="b", account_id=1001, kind="timer",
                                     rule="cooldown_after_loss", since_ns=T0, until_ns=UNTIL))]
     assert ends[0].title != ends[1].title and ends[0].text != ends[1].text
-    assert "rule daily_realized_loss" in ends[0].title and "until the trading-day reset" in \
+    assert "rule daily_realized_loss" in ends[0].title and "until the roll" in \
         ends[0].text
     assert "rule cooldown_after_loss" in ends[1].title and "until Tue 17:00 CST" in ends[1].text
     assert all("by admin:root" in e.text and "loss test" in e.text for e in ends)

@@ -15,7 +15,7 @@ def test_alert_mode_records_what_it_would_have_flattened_and_takes_no_lockout():
     [d] = desk.trade("-600", contract=ES, side=SIDE_SELL).decisions
     assert d.mode == "alert" and d.lock is None
     assert d.what == ("would have flattened 2 positions and cancelled 1 order; "
-                      "would have locked the account (until_reset)")
+                      "would have locked the account until the roll")
     assert desk.engine.lockouts.all() == []
     [row] = rows(HistoryReply(decisions=[d]))
     assert "would have flattened 2 positions and cancelled 1 order" in row[3]
@@ -27,7 +27,7 @@ def test_history_says_who_acted_and_what():
     desk.long(1, MNQ, 21000)
     [d] = desk.trade("-600", contract=ES, side=SIDE_SELL).decisions
     assert d.by == "rule daily_realized_loss"
-    assert d.what == "flatten: close 1 position, cancel 0 orders; lock the account (until_reset)"
+    assert d.what == "flatten: close 1 position, cancel 0 orders; lock the account until the roll"
     [cmd] = desk.commands()
     desk.engine.on_result(CommandResult(command_id=cmd.id, account_id=1001, status="done"),
                           desk.now)
@@ -38,7 +38,7 @@ def test_history_says_who_acted_and_what():
     # line says so instead of showing the plan as if it ran (fresh-user trial)
     # (the rule's flatten is not in this history: named as such, never by its id)
     assert row[3] == ("flatten not sent: the account was flattened after this event, by an "
-                      "earlier action (not in this history); lock the account (until_reset)"), \
+                      "earlier action (not in this history); lock the account until the roll"), \
         row[3]
 
 

@@ -51,7 +51,7 @@ def test_a_locked_account_has_its_new_order_cancelled_and_new_position_closed_at
     finish(desk, flatten)                                    # the breach's flatten is over
     [d] = desk.order(31, ES).decisions
     assert (d.rule, d.action, d.order_id) == ("lockout", "cancel_orders", 31)
-    assert "locked (until_reset) by daily_realized_loss" in d.reason
+    assert "locked until the roll by daily_realized_loss" in d.reason
     [d] = desk.long(1, ES, 6000).decisions
     assert (d.rule, d.action, d.contract_id) == ("lockout", "close_position", ES)
     # its protective stop is not cancelled while the close is on its way
@@ -296,3 +296,16 @@ def test_a_second_flatten_for_a_loss_the_first_was_closing_is_recorded_not_sent(
             assert not d.suppressed and [c.action for c in out.commands] == ["flatten"]
         else:
             assert "flattened after this event" in d.suppressed and out.commands == []
+
+
+def test_a_new_position_on_a_locked_flat_account_is_said_to_open():
+    """Trial 2026-12-05: "MES position added to while account ... locked" for a brand-new
+    position on a flat account (elsewhere "MNQ position grew by 1")."""
+    desk = Desk(daily_realized_loss={"limit": 500})
+    desk.trade(pnl="-600")
+    [flatten] = desk.commands()
+    finish(desk, flatten)
+    out = desk.trade(contract=ES, size=1, price="6000")          # a buy: its fill comes first
+    [d] = [d for d in out.decisions if d.rule == "lockout"]
+    assert d.reason.startswith("ES position opened while account 1001 locked"), d.reason
+    assert "added to" not in d.reason

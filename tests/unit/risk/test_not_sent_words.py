@@ -38,4 +38,4 @@ def test_a_decision_that_was_sent_keeps_its_plan_for_enforcement_to_answer():
     desk = Desk(daily_realized_loss={"limit": 500})
     desk.long(1, MNQ, 21000)
     [d] = desk.trade("-600", contract=NQ, side=SIDE_SELL).decisions
-    assert d.what == "flatten: close 1 position, cancel 0 orders; lock the account (until_reset)"
+    assert d.what == "flatten: close 1 position, cancel 0 orders; lock the account until the roll"

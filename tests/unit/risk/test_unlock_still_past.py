@@ -23,7 +23,7 @@ def test_an_unlock_past_the_daily_loss_limit_says_the_next_trade_locks_it_again(
         "daily_realized_loss", "-614.03", "-500")
     assert past.until_ns == desk.engine.calendar.next_roll(desk.now)
     alert = build(out.lockouts[-1], Context(tz=CHI, accounts={1001: "Demo 1"}))
-    assert ("still past daily_realized_loss (-614.03 vs -500): its next trade will be "
+    assert ("still past daily_realized_loss (-614.03 vs -500.00): its next trade will be "
             "flattened and the account locked again until Wed 17:00 CST") in alert.lines, \
         alert.lines
     assert alert.severity == "warning" and alert.title.endswith(

@@ -1,6 +1,6 @@
 """What an edit of one rule parameter answers and what the audit trail records: the same text,
 saying what risk really does with it (applied live, or a loosening kept until the roll).
-Trial finding: `rules set 1001 max_contracts limit 8` answered "riskd keeps limit = 5 until the
+Trial finding: `rules set 1001 max_contracts limit 8` answered "riskd keeps limit 5 until the
 roll" while audit.log recorded "saved (applied live)". risk is stood in for by its RulesReply
 (what it answers is the fact tested); the supervisor's edit path and audit are the real code."""
 from __future__ import annotations
@@ -106,7 +106,7 @@ def test_a_loosening_is_recorded_as_waiting_for_the_roll_like_the_reply(tmp_path
         target="1001", rule="max_contracts", param="limit", value="8", reason="loosen"),
         monkeypatch, caplog)
     assert reply.reason.startswith("1001 max_contracts.limit: saved; SIM-DEMO-1: riskd keeps "
-                                   "limit = 5 until the roll at Mon 17:00 CST (a loosening "
+                                   "limit 5 until the roll at Mon 17:00 CST (a loosening "
                                    "waits)"), reply.reason
     assert outcome == f"ok: {reply.reason}"
     assert "applied live" not in outcome
@@ -138,13 +138,13 @@ def test_disable_and_config_set_say_the_same_as_their_audit(tmp_path, monkeypatc
                                                          waiting={"enabled": "false"})]))])
     reply, outcome = run(rules_enable.COMMAND, sup, RulesEnable(
         target="SIM-DEMO-1", rule="max_contracts", enabled=False), monkeypatch, caplog)
-    assert "SIM-DEMO-1: riskd keeps enabled = true until the roll" in outcome, outcome
+    assert "SIM-DEMO-1: riskd keeps the rule on until the roll" in outcome, outcome
     assert outcome == f"ok: {reply.reason}"
     sup = Sup(tmp_path, [ok(RulesReply(accounts=[account(1001, "SIM-DEMO-1",
                                                          waiting={"limit": "9"})]))])
     reply, outcome = run(config_set.COMMAND, sup, ConfigSet(
         key="accounts[0].rules.max_contracts.limit", value="9"), monkeypatch, caplog)
-    assert "SIM-DEMO-1: riskd keeps limit = 5 until the roll" in outcome, outcome
+    assert "SIM-DEMO-1: riskd keeps limit 5 until the roll" in outcome, outcome
     assert outcome == f"ok: {reply.reason}"
 
 
@@ -162,10 +162,10 @@ def test_outcome_lines_name_each_account_the_edit_concerns():
     lines, settled = outcome_lines(RuleEdit("profile:default", "max_contracts", "limit", "8.0"),
                                    readings, "17:00 CST")
     assert settled
-    assert lines[0].startswith("SIM-DEMO-1: riskd keeps limit = 5 until the roll at 17:00 CST")
+    assert lines[0].startswith("SIM-DEMO-1: riskd keeps limit 5 until the roll at 17:00 CST")
     assert lines[1] == "applied live on SIM-DEMO-2"
     # the account with a value of its own is named as not changed (trial: left out silently)
-    assert lines[2] == ("not changed on OTHER (limit = 3): its own value (set for that "
+    assert lines[2] == ("not changed on OTHER (limit 3): its own value (set for that "
                         "account, or it runs another profile)")
     # no account shows the edit: risk may not have read it yet, not settled; the answer says
     # both (second trial: only "not confirmed" when every account kept a value of its own)
@@ -180,11 +180,11 @@ def test_outcome_lines_name_each_account_the_edit_concerns():
 
 
 def test_the_value_kept_reads_as_screens_show_it():
-    # trial 2026-12-05: "riskd keeps limit = 250" while every screen showed 250.00 / -3,000.00
+    # trial 2026-12-05: "riskd keeps limit 250" while every screen showed 250.00 / -3,000.00
     lines, _ = outcome_lines(RuleEdit("1001", "daily_realized_loss", "limit", "3000"),
                              [account(1001, "SIM-DEMO-1", limit="250", waiting={"limit": "3000"},
                                       rule="daily_realized_loss")], "17:00 CST")
-    assert lines[0].startswith("SIM-DEMO-1: riskd keeps limit = 250.00 until the roll")
+    assert lines[0].startswith("SIM-DEMO-1: riskd keeps limit 250.00 until the roll")
 
 
 def test_the_answer_names_accounts_as_screens_do_and_the_override_takes_the_id():
@@ -195,7 +195,7 @@ def test_the_answer_names_accounts_as_screens_do_and_the_override_takes_the_id()
                 account(1002, "SIM-DEMO-2", limit="8")]
     lines, _ = outcome_lines(RuleEdit("profile:default", "max_contracts", "limit", "8"),
                              readings, "17:00 CST", names)
-    assert lines[0].startswith("Demo 1: riskd keeps limit = 5 until the roll")
+    assert lines[0].startswith("Demo 1: riskd keeps limit 5 until the roll")
     assert "`riskctl rules override --account 1001 --rule max_contracts" in lines[0]
     assert lines[1] == "applied live on Demo 2"
 
@@ -222,3 +222,37 @@ def test_a_restore_that_changes_rules_is_not_recorded_as_applied_live(tmp_path, 
     outcome = [r.outcome for r in caplog.records if getattr(r, "audit", False)][-1]
     assert "applied live" not in outcome
     assert "a loosening waits for the trading-day roll" in outcome, outcome
+
+
+def test_a_restore_worded_for_people_is_still_known_to_change_rules(tmp_path, caplog):
+    """The audit's change lines name the account, not the key ("Demo 1: max_contracts limit
+    5 -> 8"): whether rules changed is read from the changed keys."""
+    from services.supervisor.commands.config_edits import run_edit
+    sup = Sup(tmp_path, [ok(RulesReply())])
+    changed = EditResult(path=sup.loaded.path, backup="", digest="",
+                         changes=("Demo 1: max_contracts limit 5 -> 8 (was the profile's)",),
+                         changed_keys=("accounts[0].rules.max_contracts.limit",))
+    with caplog.at_level(logging.INFO, logger="riskd.audit"):
+        run_edit(sup, audited([].append, "ConfigRestore", "admin", "admin:x"),
+                 "restore 20261205T020000000000Z", lambda p, b: changed)
+    outcome = [r.outcome for r in caplog.records if getattr(r, "audit", False)][-1]
+    assert "a loosening waits for the trading-day roll" in outcome, outcome
+
+
+def test_a_waiting_value_reads_as_screens_show_it_never_toml():
+    """Trial 2026-12-05: `rules set` answered "riskd keeps tiers = [{loss = 100.00, seconds =
+    300}, ...] until the roll" and "riskd keeps enabled = true" where status and watch showed
+    "tiers=100.00->5m00s, ..."."""
+    tiers = "[{loss = 100.00, seconds = 300}, {loss = 200.00, seconds = 900}]"
+    reading = AccountRules(account_id=1001, name="SIM-DEMO-1", rules=[RuleValue(
+        rule="cooldown_after_loss", enabled=True, mode="enforce", params={"tiers": tiers},
+        waiting={"tiers": "[{loss = 500, seconds = 60}]"})])
+    lines, _ = outcome_lines(RuleEdit("1001", "cooldown_after_loss", "tiers",
+                                      "[{loss = 500, seconds = 60}]"), [reading], "Mon 17:00 CST")
+    assert lines[0].startswith("SIM-DEMO-1: riskd keeps tiers 100.00->5m00s, 200.00->15m00s "
+                               "until the roll at Mon 17:00 CST"), lines
+    off = account(1001, "SIM-DEMO-1", waiting={"enabled": "false"})
+    lines, _ = outcome_lines(RuleEdit("1001", "max_contracts", "enabled", "false"), [off],
+                             "Mon 17:00 CST")
+    assert lines[0].startswith("SIM-DEMO-1: riskd keeps the rule on until the roll"), lines
+    assert "= " not in lines[0].split("`")[0] and "{" not in lines[0]

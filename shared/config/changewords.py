@@ -1,0 +1,102 @@
+"""An edit of one rule parameter as the audit trail says it (`riskctl audit show` WHAT).
+
+"Demo 1: daily_realized_loss limit 500.00 -> 800.00 (was the profile's)": the account by its
+name (display_name, else name, else id: AccountConfig.label), the rule and parameter, and the
+values in force before and after the edit, numbers as every screen shows them
+(shared/rulenumbers.py). An account with no value of its own ran its profile's (the built-in
+default when the profile does not set it), so that is the old value, and the line says whose
+it was. Trial 2026-12-05: "accounts[0].rules.daily_realized_loss.limit: (unset) -> 800" while
+500 was in force. Pure: reads the old and new config tables (tomlkit's unwrap()).
+"""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+_MISSING = object()
+DEFAULT_PROFILE = "default"
+
+
+def rule_param_of(parts: list) -> Optional[tuple]:
+    """(kind, where, rule, param) of a key under a rule's parameter: ('account', 0, R, P) for
+    accounts[0].rules.R.P (and anything under it: tiers[0].loss), ('profile', NAME, R, P);
+    None for any other key."""
+    if len(parts) < 5 or parts[2] != "rules" or not all(isinstance(p, str) for p in parts[3:5]):
+        return None
+    if parts[0] == "accounts" and isinstance(parts[1], int):
+        return ("account", parts[1], parts[3], parts[4])
+    if parts[0] == "profiles" and isinstance(parts[1], str):
+        return ("profile", parts[1], parts[3], parts[4])
+    return None
+
+
+def _get(node: Any, *path) -> Any:
+    for key in path:
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+            node = node[key]
+        else:
+            return _MISSING
+    return node
+
+
+def _builtin(rule: str, param: str) -> Any:
+    """The built-in default of a rule's parameter as TOML data (RulesConfig's)."""
+    from shared.config.convert import config_converter
+    from shared.config.rules import RulesConfig
+    params = getattr(RulesConfig(), rule, None)
+    if params is None or not hasattr(params, param):
+        return _MISSING
+    return config_converter.unstructure(getattr(params, param))
+
+
+def _profile_value(data: dict, profile: str, rule: str, param: str) -> Any:
+    value = _get(data, "profiles", profile, "rules", rule, param)
+    return _builtin(rule, param) if value is _MISSING else value
+
+
+def _text(rule: str, param: str, value: Any) -> str:
+    from shared.config.convert import human_value
+    from shared.rulenumbers import param_text
+    if value is _MISSING or value is None:
+        return "none"
+    return param_text(rule, param, human_value(value))
+
+
+def _label(entry: dict) -> str:
+    for field in ("display_name", "name", "id"):
+        if entry.get(field) not in (None, ""):
+            return str(entry[field])
+    return "?"
+
+
+def _same_account(a: Any, b: Any) -> bool:
+    return isinstance(a, dict) and isinstance(b, dict) and \
+        (a.get("id"), a.get("name")) == (b.get("id"), b.get("name"))
+
+
+def rule_change(old: dict, new: dict, where: tuple) -> Optional[str]:
+    """The audit line of one rule parameter's edit (where: rule_param_of's tuple); None when
+    it cannot be said this way (the account itself was added or removed)."""
+    kind, at, rule, param = where
+    if kind == "profile":
+        before = _get(old, "profiles", at, "rules", rule, param)
+        after = _get(new, "profiles", at, "rules", rule, param)
+        note = " (was the built-in default)" if before is _MISSING else \
+            " (the built-in default again)" if after is _MISSING else ""
+        was, now = (_text(rule, param, _profile_value(data, at, rule, param))
+                    for data in (old, new))
+        return f"profile {at}: {rule} {param} {was} -> {now}{note}"
+    entry_old, entry_new = _get(old, "accounts", at), _get(new, "accounts", at)
+    if not _same_account(entry_old, entry_new):
+        return None
+    own_old = _get(entry_old, "rules", rule, param)
+    own_new = _get(entry_new, "rules", rule, param)
+    before = own_old if own_old is not _MISSING else _profile_value(
+        old, entry_old.get("profile") or DEFAULT_PROFILE, rule, param)
+    after = own_new if own_new is not _MISSING else _profile_value(
+        new, entry_new.get("profile") or DEFAULT_PROFILE, rule, param)
+    note = " (was the profile's)" if own_old is _MISSING else \
+        " (the profile's again)" if own_new is _MISSING else ""
+    return (f"{_label(entry_new)}: {rule} {param} {_text(rule, param, before)} -> "
+            f"{_text(rule, param, after)}{note}")

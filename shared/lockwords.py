@@ -1,0 +1,61 @@
+"""What a lockout's kind is called on screens and in alerts: one mapping for every place.
+
+The kinds are codes on the wire and in --json (timer, until_reset, until_session, manual;
+shared/messages/risk.py); people read words: "timer", "until the roll", "until the session",
+"manual", and the trader's own lockout is a "self-lockout" whatever its kind. Trial
+2026-12-05: `riskctl lockouts` KIND read until_reset / self_lockout, history "locked
+until_reset until Mon 17:00 CST", an alert "account Demo 1 locked (until_reset) by
+daily_net_loss". `riskctl lockouts`, history, the risk decision's words (its alert and history
+line), notify's alerts, the watch/status banners and replay all go through here.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from shared.messages.risk import MANUAL, TIMER, UNTIL_RESET, UNTIL_SESSION
+
+SELF_LOCKOUT = "self_lockout"       # the rule name of the trader's own lockout
+
+KIND_WORDS = {TIMER: "timer", UNTIL_RESET: "until the roll", UNTIL_SESSION: "until the session",
+              MANUAL: "manual"}
+# a broker condition a manual lockout waits for (clears_on), in words
+CLEARS_WORDS = {"can_trade": "the broker allows trading again"}
+
+
+def kind_words(kind: str, rule: str = "") -> str:
+    """The KIND of a lockout in words: 'until the roll', 'timer', 'self-lockout' (the trader's
+    own, whatever its kind); an unknown code with its underscores as spaces."""
+    if rule == SELF_LOCKOUT:
+        return "self-lockout"
+    return KIND_WORDS.get(kind, str(kind).replace("_", " "))
+
+
+def end_words(kind: str, clears_on: str = "") -> str:
+    """How a lockout with no end time ends: 'until the roll', 'until the next session',
+    'until the broker allows trading again', 'until an admin unlocks it'."""
+    if clears_on:
+        return f"until {CLEARS_WORDS.get(clears_on, clears_on.replace('_', ' ') + ' clears')}"
+    return {UNTIL_RESET: "until the roll", UNTIL_SESSION: "until the next session",
+            MANUAL: "until an admin unlocks it", TIMER: "on a timer"}.get(
+        kind, kind_words(kind))
+
+
+def locked_words(kind: str, rule: str = "", end: Optional[str] = None,
+                 clears_on: str = "") -> str:
+    """'locked until the roll at Mon 17:00 CST', 'locked until 14:05 CST (timer)',
+    'locked until 15:00 CST (self-lockout)'; without an end (end: the time as shown, or None)
+    'locked until the roll', 'locked (timer)'."""
+    words = kind_words(kind, rule)
+    if end:
+        return f"locked {words} at {end}" if words.startswith("until") \
+            else f"locked until {end} ({words})"
+    if rule != SELF_LOCKOUT and (kind in (UNTIL_RESET, UNTIL_SESSION) or clears_on):
+        return f"locked {end_words(kind, clears_on)}"
+    return f"locked ({words})"
+
+
+def with_end(kind: str, rule: str, end: str) -> str:
+    """The kind and the end in one note: 'timer Mon 14:05 CST (in 12m)', 'until the roll,
+    Mon 17:00 CST'."""
+    words = kind_words(kind, rule)
+    return f"{words}, {end}" if words.startswith("until") else f"{words} {end}"
