@@ -70,6 +70,13 @@ class ActionsUnknown:
 
 
 @attrs.frozen
+class FileLabels:
+    """The accounts' names as the config file gives them (cli/accountnames.file_labels), read
+    while the supervisor, whose live config names them normally, is gone."""
+    labels: dict = attrs.Factory(dict)
+
+
+@attrs.frozen
 class OutcomesUnknown:
     """Enforcement could not say what became of these commands (reason: 'enforcement is
     stopped'); the outcomes the supervisor saw came before this, in an EnforcementStatus."""
@@ -118,6 +125,7 @@ class WatchState:
     unguarded: list = attrs.Factory(list)                      # the supervisor's reasons, if any
     actions_problem: str = ""        # why today's actions could not be read ("" when they were)
     labels: dict = attrs.Factory(dict)     # the supervisor's account_labels: names as alerts say
+    labels_from_file: bool = True    # no labels from the supervisor yet: the file's may stand in
     supervisor_gone: bool = False    # nothing listens on the control socket (not just slow)
     left: tuple = ()                 # then: the workers still running without it
 
@@ -172,7 +180,7 @@ def _supervisor(state: WatchState, msg) -> bool:
         state.unguarded = unguarded
         fresh = dict(msg.account_labels or {})
         changed = changed or fresh != state.labels
-        state.labels = fresh
+        state.labels, state.labels_from_file = fresh, False
     health = (getattr(msg, "config", None), list(getattr(msg, "notify", []) or []))
     if health != (state.config, state.channels):
         state.config, state.channels = health
@@ -360,6 +368,15 @@ def _reachability(state: WatchState, msg: Reachability) -> bool:
     return changed
 
 
+def _file_labels(state: WatchState, msg: FileLabels) -> bool:
+    """The file's names, unless the supervisor's (its live config's) are known: a watch opened
+    while the supervisor is gone named accounts by the broker's names (trial 2026-12-05)."""
+    if not state.labels_from_file or not msg.labels or msg.labels == state.labels:
+        return False
+    state.labels = dict(msg.labels)
+    return True
+
+
 def _risk_unavailable(state: WatchState, msg: RiskUnavailable) -> bool:
     changed = state.risk_problem != msg.reason
     state.risk_problem = msg.reason
@@ -380,6 +397,7 @@ _APPLY = {
     EnforcementStatus: _journal,
     OutcomesUnknown: _outcomes_unknown,
     ActionsUnknown: _actions_unknown,
+    FileLabels: _file_labels,
     CommandResult: _result,
     Reachability: _reachability,
     RiskUnavailable: _risk_unavailable,
