@@ -40,8 +40,8 @@ from shared.messages.market import PositionsRequest, PositionsTable
 from shared.messages.risk import (HistoryReply, HistoryRequest, RiskStatusReply,
                                   RiskStatusRequest)
 from shared.messages.system import Reply
-from cli.watch.model import (ActionsUnknown, FileLabels, OutcomesUnknown, Reachability, RiskUnavailable,
-                             risk_unavailable)
+from cli.watch.model import (ActionsUnknown, FileLabels, OutcomesUnknown, Reachability,
+                             RiskUnavailable, risk_unavailable)
 
 log = logging.getLogger(__name__)
 
