@@ -30,7 +30,7 @@ from shared.messages.enforce import (CommandResult, CommandState, EnforcementSta
 from shared.messages.market import BrokerConnection, PositionsTable
 from shared.messages.risk import (ACTION_NONE, LOCKED_ALREADY, MANUAL, TIMER, UNTIL_RESET,
                                   UNTIL_SESSION, AccountStatus, Decision, HistoryReply,
-                                  LastRiskStatus, RiskStatusReply, lock_note)
+                                  LastRiskStatus, RiskStatusReply, note_of)
 from shared.rulenumbers import params_texts, readable_texts, reading_text, window_of
 from shared.symbols import UnknownSymbol, ticker_of
 
@@ -578,15 +578,19 @@ def _rule_lines(status: AccountStatus) -> list[RuleLine]:
     """Every enabled rule: value/limit and the share used, or (a rule with no numeric limit)
     its parameters; a looser value waiting for the roll is shown beside what is in force.
     Disabled rules are counted in the panel's title, not listed. A limit past 100 % while the
-    account is locked says that nothing more is done about it, or, for the rule whose lockout
-    that is, "locked by this rule" (docs/rules.md)."""
+    account is locked says what risk wrote of it (shared/messages/risk.note_of): that nothing
+    more is done about it (its breach was recorded with no new action), or, for the rule whose
+    lockout that is, "locked by this rule" (docs/rules.md); nothing for a rule that acts on
+    its own under a lockout (max_contracts' reduce)."""
     out = []
     for r in status.rules:
         if not r.enabled:
             continue
+        note = note_of(r.detail)                 # risk's word of what it did, not a guess
         if r.value is not None and r.limit is not None:
+            reading = r.detail[:len(r.detail) - len(note) - 2] if note else r.detail
             text = (f"{reading_text(r.rule, r.value)}/{reading_text(r.rule, r.limit)}"
-                    f"{window_of(r.detail)}")
+                    f"{window_of(reading)}")
             if r.progress is not None:
                 text += f" {float(r.progress):.0%}"
         else:
@@ -595,7 +599,6 @@ def _rule_lines(status: AccountStatus) -> list[RuleLine]:
             text += " (" + waiting_text(r.rule, r.waiting) + " at roll)"
         if r.mode == "alert":
             text += " (alert)"
-        note = lock_note(r.rule, status.lockouts)
         if note and r.progress is not None and r.progress > 1 and r.mode != "alert":
             text += f" {note}"
         colour = bar_colour(float(r.progress), r.warn_at) if r.progress is not None else ""

@@ -39,15 +39,16 @@ LOCKED_ALREADY = "locked already, no new action"
 LOCKED_BY_THIS_RULE = "locked by this rule"
 
 
-def lock_note(rule: str, lockouts) -> str:
-    """What a limit past 100 % says under the lockouts of its account: '' (no account-wide
-    lockout), LOCKED_BY_THIS_RULE (one of them is that rule's own), else LOCKED_ALREADY."""
-    held = [lk for lk in lockouts if not lk.symbol]
-    if not held:
-        return ""
-    if any(lk.rule == rule and lk.by == "rule" for lk in held):
-        return LOCKED_BY_THIS_RULE
-    return LOCKED_ALREADY
+def note_of(detail: str) -> str:
+    """The note risk wrote after a rule's reading (services/risk/views.past_limit_note):
+    LOCKED_BY_THIS_RULE, LOCKED_ALREADY, or '' when it wrote none. The screens show this, never
+    a guess from the lockouts alone (a rule that takes no lockout still acts under one:
+    trial 2026-12-05, "max_contracts 2/1 200% locked already, no new action" beside its
+    pending reduce)."""
+    for note in (LOCKED_BY_THIS_RULE, LOCKED_ALREADY):
+        if (detail or "").endswith(f"; {note}"):
+            return note
+    return ""
 
 
 @attrs.frozen(kw_only=True)
