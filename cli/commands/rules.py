@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import tomlkit
 
-from cli.accountnames import namer
+from cli.accountnames import file_ids, namer
 from cli.commands.config import EDIT_TIMEOUT, add_offline, print_edited
 from cli.offline import offline_edit
 from cli.errors import CliError
@@ -197,7 +197,8 @@ def list_rules(args, ctx) -> int:
         return 0
     table = []
     name = namer(ctx) if not args.offline else None
-    ids = {a.name: a.account_id for a in accounts}
+    # broker name -> id: risk's, else the config file's (risk stopped: its names are not known)
+    ids = {**file_ids(ctx.config_path), **{a.name: a.account_id for a in accounts}}
     for r in rows:
         v = reading(r)      # riskd's own reading: the values in force (the file's may wait)
         shown = {**r.params, **v.params} if v is not None and v.waiting else r.params
