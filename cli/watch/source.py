@@ -102,6 +102,7 @@ class Source:
         self.day_start = day_start          # now_ns -> the trading day's start (for history)
         self._history_due = True            # at start, and again after riskd was unreachable
         self._history_next = 0.0            # monotonic: not before (a retry while one cannot say)
+        self._direct_done = False           # today's actions read from the workers themselves
         self.snapshot_every = snapshot_every
         self._queue: "queue.SimpleQueue[Any]" = queue.SimpleQueue()
         self._stop = threading.Event()
@@ -194,26 +195,27 @@ class Source:
         return Reachability(ok=False, reason=not_running_text(self.bus.control, left),
                             ts_ns=now_ns, gone=True, left=tuple(name for name, _ in left))
 
-    def without_supervisor(self, left: tuple, now_ns: int) -> bool:
+    def without_supervisor(self, left: tuple, now_ns: int) -> None:
         """The supervisor is gone (killed hard) and `left` still run: the accounts' names from
-        the config file, risk's figures and, when due, today's actions from risk itself and
-        their outcomes from enforcement itself (cli/watch/direct.py). True when the actions
-        were read (they need not be asked again); False while they could not be."""
+        the config file, risk's figures and, once while the supervisor is gone (again after a
+        HISTORY_RETRY while risk or enforcement cannot say), today's actions from risk itself
+        and their outcomes from enforcement itself (cli/watch/direct.py). Later actions come
+        on risk's and enforcement's own streams, which this screen reads anyway."""
         self._queue.put(FileLabels(labels=file_labels(self.config_path)))
         ask = direct.Asker(self.bus, self.risk_shards, left)
         if not ask.risk_left():
-            return False
+            return
         for note in ask.status():
             self._queue.put(note)
-        if not self._history_due or self.day_start is None:
-            return True
-        if time.monotonic() < self._history_next:
-            return False
+        if self._direct_done or self.day_start is None \
+                or time.monotonic() < self._history_next:
+            return
         got = todays_actions(ask, self.day_start(now_ns))
         for msg in got:
             self._queue.put(msg)
         self._history_next = time.monotonic() + HISTORY_RETRY
-        return not any(isinstance(m, (ActionsUnknown, OutcomesUnknown)) for m in got)
+        self._direct_done = not any(isinstance(m, (ActionsUnknown, OutcomesUnknown))
+                                    for m in got)
 
     def snapshot(self, client: RpcClient) -> None:
         now = time.time_ns()
@@ -222,14 +224,14 @@ class Source:
         except RpcTimeout as exc:
             note = self.unreachable(str(exc), now)
             self._queue.put(note)
-            if not note.gone:
-                self._history_due = True          # asked again once riskd answers
-            elif self.without_supervisor(note.left, now):
+            self._history_due = True              # asked again once riskd answers
+            if note.gone:
                 # the supervisor is gone: what its workers still running know, asked of them
                 # (a watch opened now said "LAST ACTIONS none today" and the broker's names)
-                self._history_due = False
+                self.without_supervisor(note.left, now)
             return
         self._queue.put(Reachability(ok=True, ts_ns=now))
+        self._direct_done = False           # a supervisor gone later: its workers asked again
         if self._history_due and self.day_start is not None:
             self._history_due = not self.history(client, self.day_start(now))
         if status.ok and isinstance(status.body, SupervisorStatus):
