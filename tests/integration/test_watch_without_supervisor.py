@@ -71,7 +71,9 @@ def test_a_watch_opened_after_the_supervisor_died_shows_todays_actions_and_names
             return None
         screen = build_screen(state, time.time_ns(), tz, calendar)
         text = plain(render(screen, 140, 60, unicode=False))
-        return text if "reduce_position" in text and "Ana main (1001)" in text else None
+        # the outcome from enforcement's own journal: done, never "pending" or "not known"
+        done = any("reduce_position" in ln and " done " in f"{ln} " for ln in text.splitlines())
+        return text if done and "Ana main (1001)" in text else None
     try:
         text = wait_for(shown, 15, interval=0.2, what="the day's action and the display name")
     except AssertionError:
