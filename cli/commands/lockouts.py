@@ -14,7 +14,7 @@ from cli.accountnames import namer
 from cli.commands._risk_view import fmt_time, lockout_rows
 from cli.context import refusal_text
 from cli.errors import CliError
-from shared.messages.risk import UNTIL_RESET, LastRiskStatus, LockoutsRequest
+from shared.messages.risk import LastRiskStatus, LockoutsRequest, in_force_then
 
 NAME = "lockouts"
 READ = True
@@ -27,17 +27,8 @@ def add_arguments(parser) -> None:
 
 
 def last_known(body: LastRiskStatus, now_ns: int) -> list:
-    """The lockouts of riskd's last known figures still in force at now_ns by their own end
-    (a timer that ran out since, a roll that came, is not shown as active)."""
-    out = []
-    for status in body.accounts:
-        for lk in status.lockouts:
-            end = lk.until_ns
-            if end is None and lk.kind == UNTIL_RESET:
-                end = status.next_roll_ns or None
-            if end is None or end > now_ns:
-                out.append(lk)
-    return out
+    """The lockouts of riskd's last known figures still in force at now_ns by their own end."""
+    return [lk for status in body.accounts for lk in in_force_then(status, now_ns)]
 
 
 def not_live_lines(reason: str, body: LastRiskStatus, tz, now_ns: int) -> str:

@@ -223,6 +223,20 @@ class LastRiskStatus:
     as_of_ns: int = 0
 
 
+def in_force_then(status: AccountStatus, now_ns: int) -> list[LockoutState]:
+    """The lockouts of a last known status (LastRiskStatus) still in force at now_ns by their
+    own end: a timer that ran out since, or a roll that came, is not shown as active (riskctl
+    lockouts and the bot's /lockouts while risk cannot answer)."""
+    out = []
+    for lk in status.lockouts:
+        end = lk.until_ns
+        if end is None and lk.kind == UNTIL_RESET:
+            end = status.next_roll_ns or None
+        if end is None or end > now_ns:
+            out.append(lk)
+    return out
+
+
 @attrs.frozen(kw_only=True)
 class LockoutsRequest:
     """Active lockouts, of one account (its id or name) or all ('')."""
