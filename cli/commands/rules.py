@@ -30,7 +30,7 @@ from shared.config.errors import ConfigError
 from shared.config.load import load_config
 from shared.config.views import rule_rows
 from shared.messages.config import RuleParams, RuleParamsRequest, RulesEnable, RulesSet
-from shared.messages.risk import RulesOverrideRequest
+from shared.messages.risk import RulesOverrideRequest, without_note
 from shared.rulenumbers import params_texts, reading_text, window_of
 
 NAME = "rules"
@@ -174,7 +174,7 @@ def list_rules(args, ctx) -> int:
         if v is None or v.value is None:
             return None
         return (f"{reading_text(row.rule, v.value)} / {reading_text(row.rule, v.limit)}"
-                f"{window_of(v.detail)}" if v.limit is not None
+                f"{window_of(without_note(v.detail))}" if v.limit is not None
                 else reading_text(row.rule, v.value))
 
     def waiting_of(row) -> dict:

@@ -30,7 +30,8 @@ from shared.messages.enforce import (CommandResult, CommandState, EnforcementSta
 from shared.messages.market import BrokerConnection, PositionsTable
 from shared.messages.risk import (ACTION_NONE, LOCKED_ALREADY, MANUAL, TIMER, UNTIL_RESET,
                                   UNTIL_SESSION, AccountStatus, Decision, HistoryReply,
-                                  LastRiskStatus, RiskStatusReply, note_of)
+                                  LastRiskStatus, RiskStatusReply, note_of,
+                                  without_note)
 from shared.rulenumbers import params_texts, readable_texts, reading_text, window_of
 from shared.symbols import UnknownSymbol, ticker_of
 
@@ -588,9 +589,8 @@ def _rule_lines(status: AccountStatus) -> list[RuleLine]:
             continue
         note = note_of(r.detail)                 # risk's word of what it did, not a guess
         if r.value is not None and r.limit is not None:
-            reading = r.detail[:len(r.detail) - len(note) - 2] if note else r.detail
             text = (f"{reading_text(r.rule, r.value)}/{reading_text(r.rule, r.limit)}"
-                    f"{window_of(reading)}")
+                    f"{window_of(without_note(r.detail))}")
             if r.progress is not None:
                 text += f" {float(r.progress):.0%}"
         else:

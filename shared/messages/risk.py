@@ -51,6 +51,13 @@ def note_of(detail: str) -> str:
     return ""
 
 
+def without_note(detail: str) -> str:
+    """The reading of a rule's detail without risk's note after it ('4 of 10 trades per hour',
+    whose window the screens read at its end)."""
+    note = note_of(detail)
+    return detail[:len(detail) - len(note) - 2] if note else (detail or "")
+
+
 @attrs.frozen(kw_only=True)
 class LockSpec:
     """The lockout a decision asks for: kind, scope (symbol None = the whole account), end."""

@@ -70,3 +70,14 @@ def test_after_a_restart_the_row_still_says_what_risk_did(tmp_path):
     values = {v.rule: v for v in rule_values(later.engine, 1001, later.now)}
     store.close()
     assert values["daily_realized_loss"].detail.endswith(f"; {LOCKED_ALREADY}"), values
+
+
+def test_a_window_reading_keeps_its_window_beside_risks_note():
+    """'per hour' is read at the end of the detail: risk's note after it hid the window."""
+    from tests.unit.cli.screens import NOW, account, lockout, rule, state
+    hourly = rule("trade_frequency_limit", 12, 10, 1.2,
+                  detail=f"12 of 10 trades per hour; {LOCKED_ALREADY}")
+    s = state(account(rules=[hourly], lockouts=[lockout(rule_name="daily_net_loss")]))
+    text = plain(render(build_screen(s, NOW, CHICAGO, CALENDAR), 120, None, unicode=False))
+    [row] = [ln for ln in text.splitlines() if ln.startswith("trade_frequency_limit ")]
+    assert "12/10 per hour 120% locked already, no new action" in row, row
