@@ -15,6 +15,7 @@ See README.md and docs/windows.md.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from typing import Sequence
@@ -76,6 +77,38 @@ def _call(cmd: list[str]) -> int:
             continue
 
 
+def again_command(env=os.environ, windows: bool = os.name == "nt") -> str:
+    """What the user typed to start riskd: `make run` under make, else dev.py's own line."""
+    if env.get("MAKELEVEL"):
+        return "make run"
+    return "py -3.11 dev.py run" if windows else "python3 dev.py run"
+
+
+def killed_note(code: int, again: str) -> str | None:
+    """One line for a supervisor that a signal ended (a negative exit code: it could not stop
+    its workers), None for any other exit. The trial: a kill -9 of the supervisor left only
+    "make: *** [Makefile:18: run] Error 247", and worker log lines kept printing below it."""
+    if code >= 0:
+        return None
+    try:
+        name = signal.Signals(-code).name
+    except ValueError:
+        name = f"signal {-code}"
+    return (f"dev.py: riskd's supervisor was killed by {name}; its workers keep guarding "
+            f"(their log lines may still print here) until a new riskd takes over: run "
+            f"`{again}` to start riskd again (docs/operations.md, When riskd's supervisor is "
+            f"killed).")
+
+
+def run_riskd(cmd: list[str], again: str | None = None) -> int:
+    """Run the supervisor; if a signal killed it, say what happened and what to run."""
+    code = _call(cmd)
+    note = killed_note(code, again or again_command())
+    if note:
+        print(note, file=sys.stderr, flush=True)
+    return code
+
+
 def install() -> int:
     python = venv_python()
     if not needs_install() and os.path.exists(python):
@@ -100,7 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     code = install()
     if code or args[0] == "install":
         return code
-    return _call(command_for(args[0], args[1:], venv_python()))
+    command = command_for(args[0], args[1:], venv_python())
+    return run_riskd(command) if args[0] == "run" else _call(command)
 
 
 if __name__ == "__main__":

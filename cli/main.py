@@ -9,6 +9,7 @@ import argparse
 import sys
 import textwrap
 
+from cli import accountarg
 from cli.commands import NAMES, load
 from cli.context import DEFAULT_TIMEOUT, Context, default_config_path
 from cli.errors import EXIT_ERROR, CliError
@@ -39,9 +40,40 @@ def command_named(argv: list[str] | None) -> str | None:
     return rest[0] if rest and rest[0] in NAMES else None
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with usage errors under the command's own usage: an argument a command does
+    not know was reported by the top-level parser ("riskctl: error: unrecognized arguments:
+    --account" under riskctl's usage, trial 2026-12-05), now by the innermost command parsed
+    ("riskctl lockout: error: ..." under lockout's). Then --account and an account's
+    positional form become one (cli/accountarg.py)."""
+
+    def parse_args(self, args=None, namespace=None):
+        ns, extras = self.parse_known_args(args, namespace)
+        inner = getattr(ns, "_parser", None) or self
+        if extras:
+            early = sorted({a.split("=")[0] for a in extras
+                            if a.split("=")[0] in ("--config", "--timeout")})
+            inner.error("unrecognized arguments: " + " ".join(extras) + (
+                f" ({' and '.join(early)} {'go' if len(early) > 1 else 'goes'} before the "
+                f"command: riskctl {early[0]} ... "
+                f"{getattr(ns, 'command', 'COMMAND')} ...)" if early else ""))
+        accountarg.resolve(ns, inner.error)
+        return ns
+
+
+def mark_parsers(parser: argparse.ArgumentParser) -> None:
+    """Every command and action parser records itself in what it parses (the innermost
+    wins), so Parser.parse_args knows whose usage an error belongs under."""
+    parser.set_defaults(_parser=parser)
+    for action in parser._actions:                       # noqa: SLF001 -- argparse has no API
+        if isinstance(action, argparse._SubParsersAction):     # noqa: SLF001
+            for sub in action.choices.values():
+                mark_parsers(sub)
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """riskctl's parser: every command, or only the command `only` (what one run needs)."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="riskctl", description="Talk to a running riskd: status, workers, rules, lockouts.",
         epilog="Roles: trader commands need nothing; [ops] and [admin] commands need a session "
                "from 'riskctl login --role ops|admin'. Exit codes: 0 ok, 1 error, 2 usage, "
@@ -64,6 +96,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             p.add_argument("--json", action="store_true", help="print one JSON document")
         module.add_arguments(p)
         p.set_defaults(_module=module)
+    mark_parsers(parser)
     return parser
 
 

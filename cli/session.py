@@ -105,9 +105,21 @@ def os_user() -> str:
 def read_password(role: str, from_stdin: bool = False) -> str:
     """The password: one line from stdin (--password-stdin) or typed without echo."""
     if from_stdin:
-        line = sys.stdin.readline()
-        return line.rstrip("\r\n")
+        return stdin_password()
     return ask_password(f"{role} password: ")
+
+
+def stdin_password() -> str:
+    """The first line of stdin (--password-stdin). No input at all ends the command as ctrl-D
+    at a prompt does, and an empty line says so too (trial 2026-12-05: `riskctl passwd ops
+    --password-stdin` with empty input said "must have at least 8 characters")."""
+    line = sys.stdin.readline()
+    if not line:
+        raise CliError("no password typed (end of input); nothing was done")
+    password = line.rstrip("\r\n")
+    if not password:
+        raise CliError("no password typed (an empty first line); nothing was done")
+    return password
 
 
 def ask_password(prompt: str) -> str:

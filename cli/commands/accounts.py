@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import time
 
+from cli import accountarg
 from cli.commands.config import EDIT_TIMEOUT, add_offline, print_edited
 from cli.offline import offline_edit
 from cli.commands.rules import override_now
@@ -45,16 +46,16 @@ def add_arguments(parser) -> None:
     p.add_argument("--profile", default="", help="the rule profile (default: default)")
     add_offline(p)
     p = sub.add_parser("enable", help="guard this account (at once)")
-    p.add_argument("account", metavar="ACCOUNT")
+    accountarg.add(p)
     add_offline(p)
     p = sub.add_parser("disable", help="stop guarding this account (at the next roll)")
-    p.add_argument("account", metavar="ACCOUNT")
+    accountarg.add(p)
     p.add_argument("--now", action="store_true",
                    help="stop at once: the audited admin override (needs --reason)")
     p.add_argument("--reason", default="", help="why (with --now; kept in the audit trail)")
     add_offline(p)
     p = sub.add_parser("set", help="set display_name or profile of an account")
-    p.add_argument("account", metavar="ACCOUNT")
+    accountarg.add(p)
     p.add_argument("key", choices=SETTABLE)
     p.add_argument("value")
     add_offline(p)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 
+from cli import accountarg
 from cli.accountnames import namer
 from cli.errors import EXIT_ERROR, EXIT_USAGE, CliError
 from cli.session import os_user
@@ -30,8 +31,8 @@ POLL_S = 0.25
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("account", nargs="?", default="",
-                        help="the account's id or name (or --all)")
+    accountarg.add(parser, required=False, default="",
+                   help="the account's id or name, or --account A (or --all)")
     parser.add_argument("--all", action="store_true", help="every account riskd guards")
     parser.add_argument("--reason", required=True, help="why (kept in the audit trail)")
     parser.add_argument("--wait", type=float, default=60.0,

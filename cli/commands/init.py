@@ -14,7 +14,7 @@ import sys
 from decimal import Decimal, InvalidOperation
 
 from cli.errors import EXIT_USAGE, CliError
-from cli.session import ask_password
+from cli.session import ask_password, stdin_password
 from shared.config.access import hash_password
 from shared.config.edit import atomic_write
 from shared.config.errors import ConfigError
@@ -59,7 +59,7 @@ def ask(prompt: str, default: str = "") -> str:
 def read_new_password(from_stdin: bool, role: str, option: str) -> str:
     """A new password from stdin (scripts) or typed twice at a prompt."""
     if from_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
+        password = stdin_password()
     else:
         if not sys.stdin.isatty():
             raise CliError(f"no terminal to ask for the {role} password: use {option}",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import time
 
-from cli import configfile
+from cli import accountarg, configfile
 from cli.accountnames import namer
 from cli.commands._risk_view import lockout_rows, parse_when
 from cli.errors import CliError
@@ -28,7 +28,7 @@ NAME = "lockout"
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("account", help="the account's id or name")
+    accountarg.add(parser)
     when = parser.add_mutually_exclusive_group(required=True)
     when.add_argument("--until", metavar="TIME",
                       help="30m, 2h, 15:30 (in the display zone) or an ISO time with its "

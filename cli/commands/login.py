@@ -36,7 +36,11 @@ def add_arguments(parser) -> None:
 def run(args, ctx) -> int:
     if not args.password_stdin:
         missing = no_password(ctx, args.role)
-        if missing:                   # never ask for a password that does not exist
+        if missing:
+            # never ask for a password that does not exist; riskd still refuses the login
+            # itself, so this refusal is in the audit trail like every login attempt (trial
+            # 2026-12-05: it was missing from `riskctl audit`)
+            ctx.login(args.role, "")
             raise CliError(missing, EXIT_AUTH)
     password = session_cache.read_password(args.role, from_stdin=args.password_stdin)
     before = session_cache.load(ctx.control_address)      # the one this login replaces

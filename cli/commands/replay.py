@@ -26,6 +26,7 @@ from cli.replay.model import BAR_UNITS
 from cli.replay.overrides import OverrideError, check_sets
 from cli.replay.progress import Progress
 from cli.replay.runner import replay_account
+from shared.accountname import labels, named, on_screen
 from shared.clock import SYSTEM_CLOCK
 from shared.config import effective_rules
 from shared.config.errors import ConfigError
@@ -42,6 +43,8 @@ DEFAULT_DAYS = 20
 def add_arguments(parser) -> None:
     parser.add_argument("accounts", nargs="*", metavar="ACCOUNT",
                         help="account id, name or display name (default: every configured one)")
+    parser.add_argument("--account", dest="account_options", action="append", default=[],
+                        metavar="ACCOUNT", help="the same as ACCOUNT (repeatable)")
     parser.add_argument("--from", dest="start", metavar="DATE",
                         help="first trading day, YYYY-MM-DD (default: 20 trading days back)")
     parser.add_argument("--to", dest="end", metavar="DATE",
@@ -145,6 +148,7 @@ def run(args, ctx, *, client=None, clock=SYSTEM_CLOCK, sleep=None) -> int:
         raise usage(f"no trading day between {start} and {end}: expected a range holding at "
                     f"least one trading day")
     broker = loaded.config.broker
+    wanted = list(args.accounts) + list(getattr(args, "account_options", []))
     root = args.cache or os.path.join(loaded.data_dir, "replay",
                                       broker_slug(broker.endpoints()[0], broker.user_name))
     progress = Progress(None if ctx.json else sys.stderr)
@@ -154,9 +158,9 @@ def run(args, ctx, *, client=None, clock=SYSTEM_CLOCK, sleep=None) -> int:
                       progress=progress, **({"sleep": sleep} if sleep else {}))
     try:
         try:
-            accounts = pick_accounts(args.accounts, loaded.config, fetcher.accounts())
+            accounts = pick_accounts(wanted, loaded.config, fetcher.accounts())
         except CliError:        # the cached list may predate the account: ask the broker once
-            accounts = pick_accounts(args.accounts, loaded.config, fetcher.accounts(True))
+            accounts = pick_accounts(wanted, loaded.config, fetcher.accounts(True))
         histories = [fetcher.history(a, days) for a in accounts]
     except FetchError as exc:
         progress.finish()
@@ -171,13 +175,14 @@ def run(args, ctx, *, client=None, clock=SYSTEM_CLOCK, sleep=None) -> int:
     progress.finish()
     if not any(h.fills for h in histories):
         raise usage(f"no trades from {days[0]} to {days[-1]} on "
-                    + ", ".join(h.name or str(h.account_id) for h in histories)
+                    + ", ".join(namer(loaded.config)(h.account_id, h.name) for h in histories)
                     + ": expected a range with trades (--from/--to, or other accounts)")
     label = os.path.basename(loaded.path) + (" " + " ".join(args.sets) if args.sets else "")
-    base = replay_all(loaded, sets, histories, days, label, fetcher.retried)
+    name_of = namer(loaded.config)
+    base = replay_all(loaded, sets, histories, days, label, fetcher.retried, name_of)
     base.notes = fetcher.notes
     second = replay_all(other, {}, histories, days, os.path.basename(other.path),
-                        []) if other else None
+                        [], name_of) if other else None
     tz = calendar.tz
     if args.html:
         from cli.replay.html import render_html
@@ -206,6 +211,16 @@ def run(args, ctx, *, client=None, clock=SYSTEM_CLOCK, sleep=None) -> int:
     return 0
 
 
-def replay_all(loaded, sets, histories, days, label, retried) -> rep.Report:
+def namer(config):
+    """(account_id, broker's name) -> "Demo 1 (1001)": the config's label with the id, as every
+    screen names an account (cli/accountnames.py asks a running riskd for the same labels; a
+    replay needs no riskd, so it reads them from the config it replays under)."""
+    names = labels(config.accounts)
+    return lambda account_id, broker_name: on_screen(named(names, account_id, broker_name),
+                                                     account_id)
+
+
+def replay_all(loaded, sets, histories, days, label, retried, name_of=None) -> rep.Report:
     replays = [replay_account(build_engine(loaded, sets), h) for h in histories]
-    return rep.build(label, replays, calendar_of(loaded).trading_day, days, retried)
+    return rep.build(label, replays, calendar_of(loaded).trading_day, days, retried,
+                     name_of or namer(loaded.config))

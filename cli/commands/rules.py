@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import tomlkit
 
+from cli import accountarg
 from cli.accountnames import file_ids, namer
 from cli.commands.config import EDIT_TIMEOUT, add_offline, print_edited
 from cli.offline import offline_edit
@@ -41,20 +42,23 @@ def add_arguments(parser) -> None:
     sub = parser.add_subparsers(dest="action", metavar="ACTION")
     sub.required = True
     p = sub.add_parser("list", help="every rule with its parameters")
-    p.add_argument("account", nargs="?", default="",
+    accountarg.add(p, required=False, default="",
                    help="one account (id, name, display name; one only the broker reports "
-                        "runs the default profile) or profile:NAME")
+                        "runs the default profile) or profile:NAME; or --account A")
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.add_argument("--offline", action="store_true",
                    help="read the config file instead of asking riskd (no current values)")
     p = sub.add_parser("set", help="set one parameter of one rule")
-    for name in ("target", "rule", "param", "value"):
-        p.add_argument(name, metavar=name.upper() if name != "target" else "ACCOUNT_OR_PROFILE")
+    accountarg.add(p, dest="target", metavar="ACCOUNT_OR_PROFILE",
+                   help="an account (id, name, display name) or profile:NAME")
+    for name in ("rule", "param", "value"):
+        p.add_argument(name, metavar=name.upper())
     p.add_argument("--reason", default="", help="why (kept in the audit trail)")
     add_offline(p)
     for action in ("enable", "disable"):
         p = sub.add_parser(action, help=f"{action} one rule")
-        p.add_argument("target", metavar="ACCOUNT_OR_PROFILE")
+        accountarg.add(p, dest="target", metavar="ACCOUNT_OR_PROFILE",
+                       help="an account (id, name, display name) or profile:NAME")
         p.add_argument("rule", metavar="RULE")
         p.add_argument("--reason", default="", help="why (kept in the audit trail)")
         add_offline(p)

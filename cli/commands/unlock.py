@@ -5,6 +5,7 @@ schedule or when the broker condition clears.
 """
 from __future__ import annotations
 
+from cli import accountarg
 from cli.accountnames import namer
 from cli.commands._risk_view import lockout_rows
 from cli.session import os_user
@@ -14,7 +15,7 @@ NAME = "unlock"
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("account", help="the account's id or name")
+    accountarg.add(parser)
     parser.add_argument("--symbol", default=None, help="only this symbol's lockout (e.g. MNQ)")
     parser.add_argument("--reason", required=True, help="why (kept in the audit trail)")
 

@@ -61,6 +61,11 @@ class Report:
     notes: list[str] = attrs.Factory(list)
     days: list[dt.date] = attrs.Factory(list)      # the trading days asked for
     day_of: Optional[Callable[[int], dt.date]] = None   # ts_ns -> its trading day
+    name_of: Optional[Callable[[int, str], str]] = None   # (id, broker's name) -> name: build()
+
+    def account_name(self, r: AccountReplay) -> str:
+        """How this report names a replayed account (as every screen does)."""
+        return (self.name_of or broker_name)(r.account_id, r.name)
 
     @property
     def actual(self) -> Decimal:
@@ -97,8 +102,19 @@ def what_done(d) -> str:
     return d.action
 
 
+def broker_name(account_id: int, name: str) -> str:
+    """The broker's name, else the id: the name of a replay that knows no config."""
+    return name or str(account_id)
+
+
 def build(label: str, replays: list[AccountReplay], day_of, days: list[dt.date],
-          retried: list[str] = ()) -> Report:
+          retried: list[str] = (), name_of: Optional[Callable[[int, str], str]] = None
+          ) -> Report:
+    """name_of(account_id, broker's name) names an account in every row, decision and JSON
+    document: riskctl replay passes the screens' namer ("Demo 1 (1001)", shared/accountname.py)
+    so a replay names accounts as status, watch and history do (trial: replay said
+    "SIM-DEMO-1", every other screen "Demo 1 (1001)")."""
+    name_of = name_of or broker_name
     rows: list[DayRow] = []
     fired: dict[str, list] = {}
     for r in replays:
@@ -111,7 +127,7 @@ def build(label: str, replays: list[AccountReplay], day_of, days: list[dt.date],
             if tally is None or not tally.trades:
                 continue
             b = first.get(day)
-            rows.append(DayRow(r.account_id, r.name or str(r.account_id), day, tally.actual,
+            rows.append(DayRow(r.account_id, name_of(r.account_id, r.name), day, tally.actual,
                                tally.guarded, tally.trades, tally.blocked, tally.dropped,
                                b.ts_ns if b else None, b.rule if b else "",
                                what_done(b) if b else "", b.mode if b else ""))
@@ -124,7 +140,8 @@ def build(label: str, replays: list[AccountReplay], day_of, days: list[dt.date],
                              sum(e.blocked for e in effects),
                              sum(e.dropped for e in effects),
                              sum((e.changed for e in effects), ZERO)))
-    return Report(label, replays, rows, rules, list(retried), days=list(days), day_of=day_of)
+    return Report(label, replays, rows, rules, list(retried), days=list(days), day_of=day_of,
+                  name_of=name_of)
 
 
 # -- text ---------------------------------------------------------------------------------------
@@ -148,9 +165,10 @@ LEGEND = ("blocked: your entries that a lockout or a cancelled order stopped",
           "dropped: your exits of contracts riskd had closed or never let you open")
 
 
-def table(headers, rows, right=(), notes=None) -> str:
-    """render_table with the columns in `right` (numbers) aligned right, and each row's note
-    (None: none) on an indented line under it."""
+def table(headers, rows, right=(), notes=None, headings=None) -> str:
+    """render_table with the columns in `right` (numbers) aligned right, each row's note
+    (None: none) on an indented line under it, and each row's heading (None: none) on a line
+    of its own above it."""
     cells = [[cell(v) for v in row] for row in rows]
     for i in right:
         w = max([len(headers[i])] + [len(r[i]) for r in cells])
@@ -160,6 +178,8 @@ def table(headers, rows, right=(), notes=None) -> str:
     lines = render_table(headers, cells).split("\n")
     out = lines[:1]
     for i, line in enumerate(lines[1:]):
+        if headings and i < len(headings) and headings[i]:
+            out.append(headings[i])
         out.append(line)
         if notes and i < len(notes) and notes[i]:
             out.append("    " + notes[i])
@@ -174,17 +194,27 @@ def breach_text(r: DayRow, tz) -> str:
             + (" (alert)" if r.breach_mode == "alert" else ""))
 
 
+def account_headings(rows) -> list:
+    """The account's name above its first day (None under it): the rows name accounts as
+    every screen does ("Demo 2 (strict), id 1002"), too long for a column of a table that
+    fits 80 columns."""
+    return [r.account if i == 0 or rows[i - 1].account_id != r.account_id else None
+            for i, r in enumerate(rows)]
+
+
 def day_table(report: Report, tz) -> str:
-    """One line per day and account; the first breach on an indented line under its day."""
-    rows = [(r.day.isoformat(), r.account, money(r.actual), money(r.guarded),
+    """One line per day under its account's name; the first breach on an indented line under
+    its day."""
+    rows = [(r.day.isoformat(), money(r.actual), money(r.guarded),
              signed_money(r.difference), r.blocked, r.dropped) for r in report.rows]
     notes = [f"first breach {breach_text(r, tz)}" if r.breach_rule else None
              for r in report.rows]
-    rows.append(("total", "", money(report.actual), money(report.guarded),
+    rows.append(("total", money(report.actual), money(report.guarded),
                  signed_money(report.guarded - report.actual), report.blocked,
                  report.dropped))
-    return table(("day", "account", "actual", "guarded", "difference", "blocked", "dropped"),
-                 rows, right=(2, 3, 4, 5, 6), notes=notes)
+    return table(("day", "actual", "guarded", "difference", "blocked", "dropped"),
+                 rows, right=(1, 2, 3, 4, 5), notes=notes,
+                 headings=account_headings(report.rows))
 
 
 def rule_table(report: Report) -> str:
@@ -224,7 +254,7 @@ def decision_lines(report: Report, tz) -> list[str]:
         for d in r.decisions:
             when = from_ns(d.ts_ns, tz).strftime("%Y-%m-%d %H:%M:%S %Z")
             note = f" [not acted on: {d.suppressed}]" if d.suppressed else ""
-            out.append(f"{when} {r.name or r.account_id} {d.mode}:{d.rule} {d.action}"
+            out.append(f"{when} {report.account_name(r)} {d.mode}:{d.rule} {d.action}"
                        f"{' ' + d.contract_id if d.contract_id else ''}: {d.reason}{note}")
     return out
 
@@ -249,17 +279,18 @@ def compare_table(a: Report, b: Report) -> str:
     rows, notes = [], []
     for r in a.rows:
         o = other.get((r.account_id, r.day))
-        rows.append((r.day.isoformat(), r.account, money(r.actual), money(r.guarded),
+        rows.append((r.day.isoformat(), money(r.actual), money(r.guarded),
                      money(o.guarded) if o else "-",
                      signed_money(o.guarded - r.guarded) if o else "-"))
         breaches = [f"{k} {x.breach_rule}" for k, x in (("A", r), ("B", o))
                     if x is not None and x.breach_rule]
         notes.append("first breach " + ", ".join(breaches) if breaches else None)
-    rows.append(("total", "", money(a.actual), money(a.guarded), money(b.guarded),
+    rows.append(("total", money(a.actual), money(a.guarded), money(b.guarded),
                  signed_money(b.guarded - a.guarded)))
     return "\n".join([f"A: {a.label}", f"B: {b.label}",
-                      table(("day", "account", "actual", "guarded A", "guarded B", "B - A"),
-                            rows, right=(2, 3, 4, 5), notes=notes)])
+                      table(("day", "actual", "guarded A", "guarded B", "B - A"),
+                            rows, right=(1, 2, 3, 4), notes=notes,
+                            headings=account_headings(a.rows))])
 
 
 # -- JSON ---------------------------------------------------------------------------------------
@@ -291,7 +322,8 @@ def to_json(report: Report, tz=None) -> dict:
                    "contracts_closed": r.contracts_closed, "blocked": r.blocked,
                    "dropped": r.dropped,
                    "changed": amount(r.changed)} for r in report.rules],
-        "decisions": [dict(to_jsonable(d), account=a.name) for a in report.accounts
+        "decisions": [dict(to_jsonable(d), account=report.account_name(a))
+                      for a in report.accounts
                       for d in a.decisions],
         "retried": report.retried,
         "notes": report.notes,

@@ -28,6 +28,7 @@ from shared.messages.control import SupervisorStatus, WorkerEvent, WorkersTable
 from shared.messages.enforce import (CommandResult, CommandState, EnforcementStatus,
                                      found_nothing_to_do)
 from shared.messages.market import BrokerConnection, PositionsTable
+from shared.notlive import MARKET_DOWN, prices_line
 from shared.messages.risk import (ACTION_NONE, LOCKED_ALREADY, MANUAL, TIMER, UNTIL_RESET,
                                   UNTIL_SESSION, AccountStatus, Decision, HistoryReply,
                                   LastRiskStatus, RiskStatusReply, note_of,
@@ -764,9 +765,6 @@ def not_live(state: WatchState) -> str:
     return ""
 
 
-MARKET_DOWN = "market is not running"
-
-
 def market_down(state: WatchState) -> bool:
     """market (the broker connection, the prices) is not running: what risk values positions
     with is its last quote, not the broker's price now (trial: a position at -240 read +1.50
@@ -774,18 +772,6 @@ def market_down(state: WatchState) -> bool:
     if state.reachable is False:
         return state.supervisor_gone and "market" in state.workers and "market" not in state.left
     return state.workers.get("market", "running") != "running"
-
-
-def prices_line(status: AccountStatus, tz: dt.tzinfo, now_ns: int) -> str:
-    """An account panel's mark while market is not running: 'prices as of Sat 06:49:10 CST,
-    not live (market is not running)', the time of the oldest last quote of its positions (the
-    open PnL is figured from them); with no quoted position, what risk cannot know."""
-    quoted = [p.quoted_ns for p in status.positions if p.quoted_ns]
-    if quoted:
-        when = showtime.at(min(quoted), tz, now_ns, seconds=True)
-        return f"prices as of {when}, not live ({MARKET_DOWN})"
-    return (f"prices not live ({MARKET_DOWN}): positions and orders opened at the broker "
-            f"since are not seen")
 
 
 def risk_left(state: WatchState) -> bool:

@@ -379,7 +379,7 @@ class Engine(Acting):
         try:
             for ev in steps:
                 if ev is QUOTES:
-                    for q in snap.quotes:
+                    for q in self._prices_of(snap):
                         self._quote_rules(q, now, out)
                     continue
                 merge(out, self.on_event(ev, now))
@@ -397,6 +397,24 @@ class Engine(Acting):
         else:                       # market restarted and has not read the broker yet
             self.known_whole.clear()
         return out
+
+    def _prices_of(self, snap: MarketSnapshot) -> list[Quote]:
+        """The prices a snapshot's positions are judged at: its quotes, and the latest price risk
+        holds for a held contract the snapshot has none of. A quote that reached risk just
+        before the snapshot named its position is the one that values it (chaos run: risk,
+        restarted, took the price drop in the same instant, then the snapshot's position, and
+        no quote came after it: the price rules never judged it, and whichever rule read the
+        balance or the deferred position acted first, not the one the calm run's quote step
+        chose)."""
+        quotes = list(snap.quotes)
+        have = {q.contract_id for q in quotes}
+        for cid in dict.fromkeys(p.contract_id for p in snap.positions):
+            if cid in have or cid not in self.market.quoted_ns:
+                continue
+            m = self.market
+            quotes.append(Quote(contract_id=cid, ts_ns=m.quoted_ns[cid], last=m.last.get(cid),
+                                bid=m.bid.get(cid), ask=m.ask.get(cid)))
+        return quotes
 
     def on_result(self, res: CommandResult, now: int) -> Outcome:
         out = Outcome()

@@ -16,7 +16,8 @@ POST /sim/burst      {"contracts", "quotes_per_second", "seconds", "accountId", 
 GET /sim/burst       the last burst's progress
 POST /sim/history    {"days", "accountIds"?, "seed"?}  past trading days of activity (history.py)
 GET|POST /sim/hubs   {"connections": {"user", "market"}, "negotiated", "pendingNegotiations"}
-POST /sim/pause      {"ticks": false|true}   stop / resume the random walk
+POST /sim/pause      {"paused": true}: stop the random walk; {"paused": false}: resume it
+                     (the older {"ticks": false|true}, still taken: ticks true = walking)
 POST /sim/quirks     {"duplicateTrades"?, "positionBeforeTrade"?, "randomOrder"?,
                       "duplicateFills"?, "quotesSilent"?: bool, "seed"?: int}
                      randomOrder: each fill's Trade/Position/Order/Account events in a random
@@ -193,9 +194,20 @@ class Controls:
         return _ok(**self.hubs.stats())
 
     def _pause(self, body: dict) -> Response:
-        ticks = _bool(body, "ticks")
-        self.gateway.ticks_enabled = bool(ticks)
-        return _ok(ticks=self.gateway.ticks_enabled)
+        """{"paused": true} stops the random walk, {"paused": false} resumes it. The older
+        {"ticks": bool} still works the other way round (ticks true: the walk runs, so
+        {"ticks": true} resumes): a trial found "pause" with {"ticks": true} read as pausing.
+        An empty body no longer pauses by accident; both fields must agree."""
+        paused, ticks = _bool(body, "paused"), _bool(body, "ticks")
+        if paused is None and ticks is None:
+            raise BadRequest("paused", 'expected {"paused": true} (stop the random walk) or '
+                                       '{"paused": false} (resume it)')
+        if paused is not None and ticks is not None and paused == ticks:
+            raise BadRequest("paused", f"paused {str(paused).lower()} and ticks "
+                                       f"{str(ticks).lower()} disagree (ticks true means the "
+                                       f"walk runs): give paused only")
+        self.gateway.ticks_enabled = (not paused) if paused is not None else ticks
+        return _ok(paused=not self.gateway.ticks_enabled, ticks=self.gateway.ticks_enabled)
 
     def _quirks(self, body: dict) -> Response:
         seed = field_int(body, "seed", required=False)

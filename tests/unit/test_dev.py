@@ -45,3 +45,27 @@ def test_no_action_prints_the_usage():
     done = subprocess.run([sys.executable, "dev.py"], cwd=REPO, capture_output=True, text=True,
                           timeout=30)
     assert done.returncode == 2 and "dev.py run" in done.stderr
+
+
+def test_a_supervisor_killed_by_a_signal_gets_one_line_saying_what_to_run():
+    """Trial 2026-12-05: under `make run` a kill -9 of the supervisor left only "make: ***
+    [Makefile:18: run] Error 247"; worker log lines kept printing, nothing said they still
+    guard or how to start riskd again. The supervisor here is a stand-in killed by SIGKILL."""
+    import signal
+    suicide = "import os, signal; os.kill(os.getpid(), signal.SIGKILL)"
+    code = ("import sys, dev; "
+            f"sys.exit(-dev.run_riskd([sys.executable, '-c', {suicide!r}]))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                          text=True, timeout=30, env={**os.environ, "MAKELEVEL": "1"})
+    assert done.returncode == signal.SIGKILL
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith("dev.py: riskd's supervisor was killed by SIGKILL; its workers keep "
+                           "guarding")
+    assert "until a new riskd takes over: run `make run` to start riskd again" in line
+
+
+def test_no_line_when_the_supervisor_exits_by_itself():
+    assert dev.killed_note(0, "make run") is None and dev.killed_note(1, "make run") is None
+    assert "SIGTERM" in dev.killed_note(-15, "make run")
+    assert dev.again_command({}, windows=True) == "py -3.11 dev.py run"
+    assert dev.again_command({"MAKELEVEL": "1"}, windows=False) == "make run"

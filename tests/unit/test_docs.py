@@ -141,3 +141,100 @@ def test_every_doc_section_named_in_a_help_text_or_a_config_comment_exists():
     for where, doc, section in refs:
         assert section.lower() in headings(doc), f"{where} names {doc} ({section}): no such " \
             f"section (headings: {sorted(headings(doc))})"
+
+
+ALL_DOCS = ["README.md", *sorted("docs/" + f for f in os.listdir(os.path.join(REPO, "docs"))
+                                 if f.endswith(".md"))]
+PLACEHOLDER = re.compile(r"^(?:[A-Z][A-Z_]*|<[^>]*>)$")     # ACCOUNT, N, <the line>
+
+
+def quoted_commands(text: str) -> list[str]:
+    """Every riskctl command line a doc quotes: `riskctl ...` inline, and the lines of code
+    blocks (fenced or indented) that run riskctl, without their # comment."""
+    found = re.findall(r"`(?:\.venv/bin/)?(riskctl [^`]+)`", text)
+    fenced = False
+    for line in text.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+            continue
+        if fenced or line.startswith("    "):
+            m = re.search(r"(?:^\s*|\$ |bin/|\\)(riskctl [^`]*)$", line)
+            if m and "`" not in line:
+                found.append(re.split(r"\s+#|\s+&\s*REM\b", m.group(1))[0].strip())
+    return found
+
+
+def invocation(command: str) -> list[str] | None:
+    """The arguments of a quoted command, placeholders filled in; None for what is not an
+    invocation to check: a command named alone (`riskctl lockout`), one with "..." or
+    alternatives (`stop|start|restart`), or riskctl's own output (`riskctl replay: ...`)."""
+    import shlex
+    if "..." in command or "|" in command.split(">")[0] or re.match(r"riskctl [\w-]+:", command):
+        return None
+    command = re.sub(r"\[[^\]]*\]", "", command)            # [--account A]: optional parts
+    command = re.split(r"\s[<>]\s|\s\d?>", command)[0]      # shell redirections
+    try:
+        argv = shlex.split(command)[1:]
+    except ValueError:
+        return None
+    argv = ["1" if PLACEHOLDER.match(a) else a for a in argv]
+    names = 0
+    parser = build_parser()
+    for a in argv:
+        subs = subparsers(parser)
+        if a not in subs:
+            break
+        parser, names = subs[a], names + 1
+    return argv if len(argv) > names else None
+
+
+@pytest.mark.parametrize("doc", ALL_DOCS)
+def test_every_riskctl_command_line_quoted_in_the_docs_parses(doc, capsys):
+    """Trial 2026-12-05: docs/operations.md showed `riskctl lockout --until 15:30`, which
+    riskctl refused (the account was a required positional argument)."""
+    bad = []
+    for command in quoted_commands(read(doc)):
+        argv = invocation(command)
+        if argv is None:
+            continue
+        try:
+            build_parser().parse_args(argv)
+        except SystemExit as exc:
+            if exc.code:
+                bad.append(f"`{command}`: {capsys.readouterr().err.strip().splitlines()[-1]}")
+    assert not bad, f"{doc} quotes riskctl commands that riskctl refuses:\n" + "\n".join(bad)
+
+
+def test_the_quoted_command_finder_finds_the_trial_one():
+    assert "riskctl lockout --until 15:30" in quoted_commands(
+        "Times: `riskctl lockout --until 15:30`, and")
+    assert invocation("riskctl lockout --until 15:30") == ["lockout", "--until", "15:30"]
+    assert invocation("riskctl lockout") is None
+    assert invocation("riskctl sim history --days N [--seed S]") == ["sim", "history",
+                                                                     "--days", "1"]
+    assert quoted_commands("```sh\n.venv/bin/riskctl status   # once\n```") == ["riskctl status"]
+
+
+def readme_section(title: str) -> str:
+    text = read("README.md")
+    return text.split(f"## {title}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_readme_sets_up_with_two_commands_and_says_how_to_stop():
+    """Trial 2026-12-05: nothing in the README said how to stop riskd (a user tried `make
+    stop`, which does not exist); the set-up stays two commands."""
+    setup = readme_section("Set up")
+    block = re.search(r"```sh\n(.*?)```", setup, re.S).group(1)
+    commands = [line.split("#")[0].strip() for line in block.splitlines()]
+    assert [c for c in commands if c] == ["make run", "make test"]
+    prose = " ".join(setup.split())
+    assert "Ctrl-C in the terminal of `make run`" in prose
+    assert "riskctl shutdown" in prose and "admin" in prose
+
+
+@pytest.mark.parametrize("doc", ALL_DOCS)
+def test_every_make_target_named_in_the_docs_exists(doc):
+    targets = set(re.findall(r"^([\w-]+):", read("Makefile"), flags=re.M))
+    for target in re.findall(r"`make ([a-z][\w-]*)", read(doc)):
+        assert target in targets, f"{doc} names `make {target}`; the Makefile has " \
+            f"{', '.join(sorted(targets))}"

@@ -12,6 +12,7 @@ from services.notify.templates import Context, money
 from shared.messages.control import SupervisorStatus
 from shared.messages.market import OrdersTable
 from shared.messages.risk import AccountStatus, HistoryReply, LockoutState
+from shared.notlive import market_stopped, prices_line
 from shared.plural import plural
 from shared.when import duration
 from shared.showprice import fmt_price
@@ -52,6 +53,15 @@ def lockout_line(lk: LockoutState, ctx: Context, now_ns: int) -> str:
     return f"🔒 {scope} locked {end}, {lk.rule} by {lk.by}{why}"
 
 
+def not_live(a: AccountStatus, sup: Optional[SupervisorStatus], ctx: Context,
+             now_ns: int) -> list[str]:
+    """The mark `riskctl status` gives an account while market is not running (risk answers
+    with market's last quotes: shared/notlive.py), as one line; none while it runs."""
+    if sup is None or not market_stopped(sup.workers):
+        return []
+    return [f"⚠️ {prices_line(a, ctx.tz, now_ns)}"]
+
+
 def status_text(accounts: list[AccountStatus], sup: SupervisorStatus, synced: bool,
                 ctx: Context, now_ns: int) -> str:
     head = ("🟢 guarded now" if not sup.unguarded_now
@@ -65,6 +75,7 @@ def status_text(accounts: list[AccountStatus], sup: SupervisorStatus, synced: bo
                   f"balance {amount(a.balance)} · realized {money(a.realized)}"
                   f"{fees_part(a.fees)} · open {money(a.unrealized)}"
                   f"{'' if a.unrealized_complete else ' (incomplete)'} · net {money(net)}"]
+        lines += not_live(a, sup, ctx, now_ns)
         if not a.can_trade:
             lines.append("⛔ the broker says this account cannot trade")
         for r in sorted((r for r in a.rules if r.enabled and r.rule in LOSS_RULES
@@ -79,11 +90,15 @@ def status_text(accounts: list[AccountStatus], sup: SupervisorStatus, synced: bo
     return "\n".join(lines)
 
 
-def positions_text(accounts: list[AccountStatus], ctx: Context) -> str:
+def positions_text(accounts: list[AccountStatus], ctx: Context,
+                   sup: Optional[SupervisorStatus] = None, now_ns: int = 0) -> str:
+    """Risk's positions; sup (the supervisor's status) marks them not live while market is
+    not running, as `riskctl status` does (trial: "Demo 1 (1001): flat" as if live)."""
     lines = []
     for a in accounts:
         lines.append(f"📈 {title(a, ctx)}: " + ("flat" if not a.positions
                                                 else plural(len(a.positions), "position")))
+        lines += ["  " + x for x in not_live(a, sup, ctx, now_ns)]
         for p in a.positions:
             last = f", last {fmt_price(p.last)}" if p.last is not None else ""
             lines.append(f"  {p.symbol} {p.side} {p.size} @ "

@@ -311,7 +311,7 @@ class CommandPoller:
         if cmd.account and not mine:
             return self._none(cmd)
         if cmd.name == "positions":
-            return answers.positions_text(mine, self.ctx)
+            return answers.positions_text(mine, self.ctx, self.riskd.ask(StatusRequest()), now)
         if cmd.name == "orders":
             return answers.orders_text(self.riskd.ask(OrdersRequest()), mine, self.ctx)
         raise ValueError(f"no answer for /{cmd.name}")

@@ -8,7 +8,7 @@ persisted by the store).
 from __future__ import annotations
 
 from services.risk.pnl import ZERO, fee_note, net_open_pnl, fmt_money
-from services.risk.rules.base import QUOTE, TRADE, Measure, Rule, progress, until_reset
+from services.risk.rules.base import POSITION, QUOTE, TRADE, Measure, Rule, progress, until_reset
 from shared.messages.risk import FLATTEN
 
 
@@ -31,7 +31,7 @@ def net_and_line(ctx, params):
 
 class DailyNetLoss(Rule):
     name = "daily_net_loss"
-    listens = frozenset({TRADE, QUOTE})
+    listens = frozenset({TRADE, QUOTE, POSITION})
     description = "realized + open PnL of the account at the daily loss line: flatten"
 
     def measure(self, ctx, now, params):

@@ -13,7 +13,7 @@ or by a live edit) it is the line, riskd's own mark never overrides it, and the 
 from __future__ import annotations
 
 from services.risk.pnl import net_open_pnl, fmt_money
-from services.risk.rules.base import ACCOUNT, QUOTE, Measure, Rule, progress, until_reset
+from services.risk.rules.base import ACCOUNT, POSITION, QUOTE, Measure, Rule, progress, until_reset
 from shared.messages.risk import FLATTEN
 
 
@@ -48,7 +48,7 @@ def equity_and_line(ctx, params):
 
 class DrawdownGuard(Rule):
     name = "drawdown_guard"
-    listens = frozenset({ACCOUNT, QUOTE})
+    listens = frozenset({ACCOUNT, QUOTE, POSITION})
     description = "equity near the firm's trailing max-loss line: flatten and lock until roll"
 
     def _ready(self, ctx, params) -> bool:

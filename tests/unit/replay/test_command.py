@@ -18,12 +18,12 @@ from tests.support.replay_days import CL, ES, MNQ, BrokerOfDays, Days, chi
 pytestmark = pytest.mark.timeout(60)
 
 
-def two_days() -> Days:
+def two_days(account_id: int = 1001, name: str = "SIM-DEMO-1") -> Days:
     """Day 1: three ES losses of 187.50 (each under the 200 open-loss limit, each a 300 s
     cooldown of rule 7, spaced wider) reach -568.50 with fees: daily_realized_loss flattens
     and locks until the roll, so the MNQ round trip after it (+100, fee 1) is blocked.
     Day 2: one MNQ round trip of +20 (fees 1)."""
-    d = Days(1001, "SIM-DEMO-1")
+    d = Days(account_id, name)
     for hh, mm in ((9, 0), (9, 15), (9, 30)):
         t = chi(2026, 11, 24, hh, mm)
         d.bars(ES, t, [5000] * 5)

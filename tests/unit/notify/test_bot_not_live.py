@@ -1,0 +1,71 @@
+"""The Telegram bot marks risk's figures not live while market is not running, with the words
+`riskctl status` uses (shared/notlive.py). Trial 2026-12-05: /positions with market stopped
+answered "Demo 1 (1001): flat" from risk's last figures as if live."""
+from __future__ import annotations
+
+import pytest
+
+from cli.watch.model import build_screen
+from services.notify.bot.riskd import Unavailable
+from services.notify.templates import Context
+from shared.clock import FakeClock
+from shared.messages.control import StatusRequest
+from shared.messages.risk import RiskStatusReply, RiskStatusRequest
+from tests.unit.cli.screens import CALENDAR, CHICAGO, NOW, account, state
+from tests.unit.cli.test_prices_not_live import mnq, supervisor
+from tests.unit.notify.test_commands import S, STATUS_FROM_111, chat_poller
+
+pytestmark = pytest.mark.timeout(30)
+
+
+class Riskd:
+    """riskd's answers: the supervisor's status (market as given) and risk's last figures."""
+
+    def __init__(self, market: str, accounts):
+        self.market, self.accounts = market, accounts
+
+    def ask(self, request):
+        if isinstance(request, StatusRequest):
+            return supervisor(self.market)
+        if isinstance(request, RiskStatusRequest):
+            return RiskStatusReply(accounts=self.accounts)
+        raise Unavailable(f"not asked in this test: {type(request).__name__}")
+
+
+def answer(tmp_path, text: str, market: str, accounts) -> str:
+    poller, outbox = chat_poller(tmp_path)
+    poller.riskd = Riskd(market, accounts)
+    poller.ctx = Context(tz=CHICAGO, accounts={1001: "Demo 1"})
+    poller.clock = FakeClock(NOW)
+    poller.handle({"update_id": 7, "message": dict(STATUS_FROM_111, date=NOW // S, text=text)})
+    return outbox.next_reply("telegram").text
+
+
+def status_mark(acct) -> str:
+    """What `riskctl status` (its screen model) marks this account with, market stopped."""
+    s = state(acct)
+    s.apply(supervisor("stopped"))
+    [shown] = build_screen(s, NOW, CHICAGO, CALENDAR).accounts
+    assert shown.not_live
+    return shown.not_live
+
+
+@pytest.mark.parametrize("acct", [account(positions=[]), mnq()], ids=["flat", "long MNQ"])
+@pytest.mark.parametrize("command", ["/positions", "/status"])
+def test_the_bot_marks_figures_not_live_as_riskctl_status_does(tmp_path, acct, command):
+    text = answer(tmp_path, command, "stopped", [acct])
+    assert f"⚠️ {status_mark(acct)}" in text, text
+    lines = text.splitlines()
+    title = next(i for i, x in enumerate(lines) if "Demo 1 (1001)" in x)
+    assert "not live (market is not running)" in lines[title + 1 + (command == "/status")]
+
+
+def test_the_flat_answer_of_the_trial(tmp_path):
+    text = answer(tmp_path, "/positions", "stopped", [account(positions=[])])
+    assert text == ("📈 Demo 1 (1001): flat\n  ⚠️ prices not live (market is not running): "
+                    "positions and orders opened at the broker since are not seen")
+
+
+def test_no_mark_while_market_runs(tmp_path):
+    for command in ("/positions", "/status"):
+        assert "not live" not in answer(tmp_path, command, "running", [mnq()])
