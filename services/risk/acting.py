@@ -14,6 +14,9 @@ lockouts, the outbox, what is in flight, what each lockout has already acted on.
   after a restart, so a new risk does not send a close beside a resumed flatten), and a
   finished one covers a second flatten for an event it was under way for, unless something
   opened or was placed since.
+- A close whose result was done while its fill has not come yet still covers its position
+  (_closed_already): a rule looking at it in between (riskd's own close order's event, a
+  tick) does not close it again; what grew or opened since is closed.
 - A command that closes or reduces records riskd's expected exits (services/risk/exits.py);
   so does a lockout's close or reduce not sent because the same one is in flight (that one
   closes what grew too).
@@ -195,6 +198,10 @@ class Acting:
         held = self.inflight.get(target)
         if held is not None and not self._for_an_earlier_position(d, held):
             return f"the same action is in flight ({held})"
+        if d.action == CLOSE_POSITION:
+            done = self._closed_already(d)
+            if done:
+                return f"riskd's close of it is done, its fill on the way ({done})"
         if d.action in COVERED_BY_FLATTEN:
             flatten = self._flatten_in_flight(d.account_id)
             if flatten is not None and d.event_ns <= flatten.issued_ns:
@@ -206,6 +213,21 @@ class Acting:
                     and not _exposed_since(acct, done.issued_ns):
                 return f"the account was flattened after this event ({done.command_id})"
         return ""
+
+    def _closed_already(self, d: Decision) -> str:
+        """The command id of riskd's close of this position that has finished (done) while
+        its fill and Position events have not come yet ('' when none): enforcement's result
+        may come before them, and a rule that looked at the position in between (on riskd's
+        own close order's event, a tick) closed it a second time. Only a close issued after
+        the position opened and last grew (the broker's time, or risk's when it saw it),
+        expecting all of it: what grew since, or a position opened since, is closed."""
+        acct = self.accounts.get(d.account_id)
+        pos = acct.positions.get(d.contract_id) if acct is not None and d.contract_id else None
+        if pos is None:
+            return ""
+        since = max([pos.opened_ns] + [lot[0] for lot in pos.lots])
+        return acct.riskd.closed_by(d.contract_id, acct.exposure(d.contract_id), since,
+                                    d.ts_ns)
 
     def _still_closing(self, d: Decision, target: tuple, busy: str, now: int,
                        out: Outcome) -> None:
@@ -375,9 +397,10 @@ class Flattened:
 
 
 def _exposed_since(acct: AccountState, since_ns: int) -> bool:
-    """Does risk's book show a position that grew, or an order placed, after since_ns?"""
+    """Does risk's book show a position that grew, or an order the trader placed, after
+    since_ns? (riskd's own close placed since is not the trader's exposure)"""
     return any(lot[0] > since_ns for p in acct.positions.values() for lot in p.lots) \
-        or any(max(o.created_ns, o.updated_ns or 0) > since_ns for o in acct.orders.values())
+        or any(max(o.created_ns, o.updated_ns or 0) > since_ns for o in acct.traders_orders())
 
 
 def _noted(rule: str) -> tuple:

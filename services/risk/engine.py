@@ -349,6 +349,7 @@ class Engine(Acting):
             self._forget_acted()
         for c in snap.contracts:
             self.market.apply_contract(c)
+        held_before = {(a.account_id, cid) for a in self.accounts.values() for cid in a.positions}
         for q in snap.quotes:
             self.market.apply_quote(q, now)
         ids = {a.account_id for a in snap.accounts} | {p.account_id for p in snap.positions} \
@@ -379,7 +380,7 @@ class Engine(Acting):
         try:
             for ev in steps:
                 if ev is QUOTES:
-                    for q in self._prices_of(snap):
+                    for q in self._prices_of(snap, held_before):
                         self._quote_rules(q, now, out)
                     continue
                 merge(out, self.on_event(ev, now))
@@ -398,20 +399,27 @@ class Engine(Acting):
             self.known_whole.clear()
         return out
 
-    def _prices_of(self, snap: MarketSnapshot) -> list[Quote]:
-        """The prices a snapshot's positions are judged at: its quotes, and the latest price risk
-        holds for a held contract the snapshot has none of. A quote that reached risk just
-        before the snapshot named its position is the one that values it (chaos run: risk,
-        restarted, took the price drop in the same instant, then the snapshot's position, and
-        no quote came after it: the price rules never judged it, and whichever rule read the
+    def _prices_of(self, snap: MarketSnapshot, held_before: set) -> list[Quote]:
+        """The prices a snapshot's positions are judged at: its quotes, and for a position this
+        snapshot opened in risk's book (not in held_before: (account, contract) pairs held
+        before it) that a price risk already holds values, that price. A quote that reached
+        risk just before the snapshot named the position found no position to judge, and no
+        quote may come after it (chaos run: risk, restarted, took the price drop, then the
+        snapshot's position; the price rules never judged it, and whichever rule read the
         balance or the deferred position acted first, not the one the calm run's quote step
-        chose)."""
+        chose). A position held before was judged by the quote steps already: a snapshot is
+        not a new price for it."""
         quotes = list(snap.quotes)
         have = {q.contract_id for q in quotes}
-        for cid in dict.fromkeys(p.contract_id for p in snap.positions):
-            if cid in have or cid not in self.market.quoted_ns:
+        m = self.market
+        for pu in snap.positions:
+            cid = pu.contract_id
+            acct = self.accounts.get(pu.account_id)
+            pos = acct.positions.get(cid) if acct is not None else None
+            if cid in have or pos is None or (pu.account_id, cid) in held_before \
+                    or m.price_of(pos) is None:
                 continue
-            m = self.market
+            have.add(cid)
             quotes.append(Quote(contract_id=cid, ts_ns=m.quoted_ns[cid], last=m.last.get(cid),
                                 bid=m.bid.get(cid), ask=m.ask.get(cid)))
         return quotes
@@ -437,7 +445,7 @@ class Engine(Acting):
             # admin's
             self._admin_flatten(acct, res, now, out)
         if acct is not None and res.status in FINAL_STATUSES \
-                and acct.riskd.settle(res.command_id, now):
+                and acct.riskd.settle(res.command_id, now, closed=res.status == DONE):
             out.exits.add(acct.account_id)
         return out
 

@@ -19,6 +19,9 @@ the first buy, then a reduce of the second: two). A fill uses up the exits it fi
 command made it (trial 2026-12-05: a lockout's one closeContract closed the two contracts a
 close and a reduce expected one each; its fill of 2 fitted neither and was counted as the
 trader's trade).
+A close whose final result was done (closed) while its fills have not come yet still covers
+the position it was issued for (closed_by): enforcement's result may come before the close's
+Trade and Position, and a rule looking at the position in between must not close it again.
 """
 from __future__ import annotations
 
@@ -41,6 +44,7 @@ class Exit:
     issued_ns: int
     command_id: str
     done_ns: int = 0           # when the command's final result arrived (0: outstanding)
+    closed: bool = False       # that result was done: the broker has closed what it expects
 
     def alive(self, now: int) -> bool:
         """Still remembered: its command is outstanding or finished within WINDOW_NS. A used-up
@@ -94,12 +98,27 @@ class RiskdExits:
     def knows(self, command_id: str) -> bool:
         return any(e.command_id == command_id for e in self.expected)
 
-    def settle(self, command_id: str, now: int) -> bool:
+    def settle(self, command_id: str, now: int, closed: bool = False) -> bool:
+        """The command's final result arrived (closed: it was done)."""
         hit = False
         for e in self.expected:
             if e.command_id == command_id and e.done_ns == 0:
-                e.done_ns, hit = now, True
+                e.done_ns, e.closed, hit = now, closed, True
         return hit
+
+    def closed_by(self, contract_id: str, signed_position: int, since_ns: int,
+                  now: int) -> str:
+        """The command whose close of this position has finished (done) while its fill is
+        still on the way: its exits, issued at or after since_ns (when the position opened),
+        still expect all of it. '' when none does (the position grew since, or flipped)."""
+        if signed_position == 0:
+            return ""
+        side = closing_side(signed_position)
+        done = [e for e in self.expected if e.contract_id == contract_id and e.side == side
+                and e.closed and e.issued_ns >= since_ns and e.open_at(now)]
+        if done and abs(signed_position) <= sum(e.size for e in done):
+            return max(done, key=lambda e: e.done_ns).command_id
+        return ""
 
     def _open(self, contract_id: str, side: int, now: int) -> list[Exit]:
         """The exits still expecting contracts here, the first to be forgotten first (those
@@ -155,7 +174,8 @@ class RiskdExits:
     def dump(self) -> list[dict]:
         # by hand, not attrs.asdict: the store writes this with every commit that changes it
         return [{"contract_id": e.contract_id, "side": e.side, "size": e.size,
-                 "issued_ns": e.issued_ns, "command_id": e.command_id, "done_ns": e.done_ns}
+                 "issued_ns": e.issued_ns, "command_id": e.command_id, "done_ns": e.done_ns,
+                 "closed": e.closed}
                 for e in self.expected]
 
     def load(self, rows: list[dict], orders) -> None:

@@ -30,7 +30,7 @@ import attrs
 from services.risk.carried import Carried, existed_before
 from services.risk.state import AccountState, symbol_of
 from services.risk.words import FOREVER, LOCKOUT_RULE
-from shared.messages.market import ORDER_MARKET, Fill, OrderUpdate, PositionUpdate
+from shared.messages.market import ORDER_MARKET, SIDE_BUY, Fill, OrderUpdate, PositionUpdate
 from shared.messages.risk import (CANCEL_ORDERS, CLOSE_POSITION, ENFORCE, REDUCE_POSITION,
                                   TIMER, UNTIL_RESET, Decision, LockoutChange, LockoutState,
                                   LockSpec)
@@ -243,9 +243,10 @@ class LockoutBook:
                               and existed_before(event.ts_ns, _since(locks))):
                 lead = account.position_lead if isinstance(event, PositionUpdate) \
                     else account.fills_lead
+                grown = change if isinstance(event, PositionUpdate) else _by_fill(account,
+                                                                                   event)
                 return [self._cut(account, locks[0], now, event.contract_id, lead,
-                                  f"{symbol_of(event.contract_id)} position "
-                                  f"{change if change != 'new' else 'added to'} while "
+                                  f"{symbol_of(event.contract_id)} position {grown} while "
                                   f"{self.describe(locks[0])}", event_ns or now)]
         return []
 
@@ -314,6 +315,17 @@ def _protects_position(account: AccountState, order: OrderUpdate) -> bool:
         return False
     closing_side = 1 if p.side > 0 else 0
     return order.side == closing_side and order.size <= p.size
+
+
+def _by_fill(account: AccountState, fill: Fill) -> str:
+    """What a fill made while locked did to its position, in a Position event's words: a buy
+    from flat opened it (trial 2026-12-05: a buy from flat, its Trade first, read "MES
+    position added to while ..."), one across zero flipped it, else it added to it."""
+    after = account.exposure(fill.contract_id)
+    before = after - (fill.size if fill.side == SIDE_BUY else -fill.size)
+    if before == 0:
+        return "opened"
+    return "flipped" if before * after < 0 else "added to"
 
 
 def _added(n: int) -> str:

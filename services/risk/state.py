@@ -403,6 +403,12 @@ class AccountState:
         return [o for o in self.orders.values()
                 if contract_id is None or o.contract_id == contract_id]
 
+    def traders_orders(self) -> list[OrderUpdate]:
+        """The working orders that are the trader's: riskd's own (its closes, known by
+        services/risk/exits.py) never are (RULES.md "Whose trade it is")."""
+        mine = self.riskd.orders
+        return [o for o in self.orders.values() if o.order_id not in mine]
+
     # -- account ----------------------------------------------------------------------
     def apply_account(self, au: AccountUpdate, now: int = 0) -> str:
         """'can_trade_lost', 'can_trade_back', 'balance' or 'same'."""

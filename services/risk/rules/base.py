@@ -12,7 +12,8 @@ from typing import Any, Optional
 import attrs
 
 from services.risk.state import AccountState, MarketView, symbol_of
-from shared.messages.market import AccountUpdate, Fill, OrderUpdate, PositionUpdate, Quote
+from shared.messages.market import (ORDER_MARKET, AccountUpdate, Fill, OrderUpdate,
+                                    PositionUpdate, Quote)
 from shared.messages.risk import TIMER, UNTIL_RESET, Decision, LockSpec
 from shared.symbols import is_contract_id, root_for_ticker, root_of
 from shared.tradingday import TradingCalendar
@@ -137,6 +138,16 @@ def lookup_symbol(table: dict, contract_id: str):
     return None
 
 
+def judged_orders(account: AccountState) -> list[OrderUpdate]:
+    """The working orders a rule judges as orders (cancels, locks for): the trader's own
+    (never riskd's: its close is not the trader's order, RULES.md "Whose trade it is"), and
+    not a market order: it fills at once, and the position it opens is what is judged and
+    closed (as lockout enforcement does, services/risk/lockouts.py). A cancel of it found it
+    filled ("already done"), and whether it was sent hung on the broker's event order (its
+    Order event before or after its fill, a clock sweep landing between them)."""
+    return [o for o in account.traders_orders() if o.type != ORDER_MARKET]
+
+
 def until_reset(ctx: Ctx, now: int) -> LockSpec:
     return LockSpec(kind=UNTIL_RESET, until_ns=ctx.calendar.next_roll(now))
 
@@ -146,4 +157,4 @@ def timer(now: int, seconds: float, symbol: Optional[str] = None) -> LockSpec:
 
 
 __all__ = ["Rule", "Ctx", "Measure", "ClockTick", "kind_of", "progress", "symbol_matches",
-           "lookup_symbol", "until_reset", "timer", "symbol_of"]
+           "lookup_symbol", "judged_orders", "until_reset", "timer", "symbol_of"]

@@ -4,10 +4,17 @@ closed and the symbol is locked until its next session; at session end open posi
 Sessions come from the rule's `sessions` (per symbol) or `default`; holidays are the rule's
 `holidays_file` (read by the worker, handed in through the context) or else the trading
 calendar's.
+
+The orders judged are the trader's (rules/base.py judged_orders): riskd's own close is never
+cancelled nor blamed on the trader, at its first event or in the clock's sweep (trial
+2026-12-05: lockout enforcement's close of a buy made outside the session, order 9000210, was
+"cancelled" and alerted as the trader's breach), and a market order is not cancelled: it
+fills at once, and the position it opens is closed, so one buy outside the session is one
+action, in whatever order the broker's events come.
 """
 from __future__ import annotations
 
-from services.risk.rules.base import CLOCK, ORDER, POSITION, Rule, lookup_symbol
+from services.risk.rules.base import CLOCK, ORDER, POSITION, Rule, judged_orders, lookup_symbol
 from services.risk.state import symbol_of
 from shared.messages.risk import CANCEL_ORDERS, CLOSE_POSITION, UNTIL_SESSION, LockSpec
 from shared.tradingday import SessionWindow
@@ -56,7 +63,7 @@ class SessionBlockOutside(Rule):
                                            f"{p.symbol} position outside its trading session",
                                            contract_id=p.contract_id, lock=lock(p.contract_id)))
         if sweep or ctx.change == "new":
-            for o in ctx.account.orders.values():
+            for o in judged_orders(ctx.account):
                 if (sweep or o.order_id == event.order_id) and outside(o.contract_id):
                     out.append(self.decide(ctx, params, now, CANCEL_ORDERS,
                                            f"{symbol_of(o.contract_id)} order {o.order_id} "

@@ -1,10 +1,12 @@
 """11. symbol_blocks: a blocked symbol is locked (a symbol lockout, listed in status, history
 and on the screen, for as long as it is listed): its orders are cancelled, its positions
-closed. The engine runs it again on a config reload, so a newly listed symbol acts at once."""
+closed. The engine runs it again on a config reload, so a newly listed symbol acts at once.
+The orders it cancels are the trader's, not a market order (rules/base.py judged_orders):
+riskd's own close is not cancelled, and a market order's position is closed instead."""
 from __future__ import annotations
 
 from services.risk.lockouts import SYMBOL_BLOCKS
-from services.risk.rules.base import ORDER, POSITION, Rule, symbol_matches
+from services.risk.rules.base import ORDER, POSITION, Rule, judged_orders, symbol_matches
 from services.risk.state import symbol_of
 from shared.messages.risk import (ACTION_NONE, CANCEL_ORDERS, CLOSE_POSITION, ENFORCE, MANUAL,
                                   LockSpec)
@@ -74,6 +76,5 @@ class SymbolBlocks(Rule):
                             f"order {o.order_id} in blocked symbol {symbol_of(o.contract_id)}",
                             contract_id=o.contract_id, order_id=o.order_id,
                             lock=lock_of(o.contract_id))
-                for o in acct.orders.values()
-                if blocked(params, o.contract_id) and o.order_id not in acct.riskd.orders]
+                for o in judged_orders(acct) if blocked(params, o.contract_id)]
         return out

@@ -1,0 +1,47 @@
+"""The test configs' risk shard ports (tests/support/env.py make_config) are free, and none lies
+in the range the OS takes connect()'s local ports from.
+
+test_restart_stop_start_risk_act_on_every_shard failed about 1 run in 15: risk-1 could not bind
+risk_shards_from + 1 ("Address already in use"), crashed until the port was let go, and the test
+saw workers not running after 20 s, or a "back" alert for that crash among the ones it counts.
+make_config took risk_shards_from from bind(0) (an odd port, on Linux) and left the next one,
+an even port, where any process's next connect() may sit.
+"""
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from shared import shards
+from shared.config import load_config
+from tests.support.env import make_config
+
+
+def os_port_range() -> tuple[int, int]:
+    """Where connect() takes its local ports from (Linux; elsewhere IANA's dynamic range)."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range", encoding="ascii") as fh:
+            low, high = (int(x) for x in fh.read().split())
+        return low, high
+    except (OSError, ValueError):
+        return 49152, 65535
+
+
+@pytest.mark.parametrize("n", [2, 3, 16])
+def test_every_port_a_risk_shard_binds_is_free_and_outside_the_os_range(tmp_path, n):
+    loaded = load_config(make_config(tmp_path, workers=[], supervisor={"risk_shards": n}))
+    ports = [shards.port_of(address)[1] for k in range(1, n)
+             for address in shards.addresses(loaded.config.bus, k)]
+    assert len(ports) == 2 * (n - 1)
+    low, high = os_port_range()
+    assert [p for p in ports if low <= p <= high] == [], (low, high, ports)
+    socks = []
+    try:
+        for port in ports:                      # each one free now
+            s = socket.socket()
+            socks.append(s)
+            s.bind(("127.0.0.1", port))
+    finally:
+        for s in socks:
+            s.close()
