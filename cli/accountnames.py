@@ -53,3 +53,47 @@ def namer(ctx, with_broker: bool = False) -> Namer:
         return on_screen(named(names, account_id, given), account_id)
     return name
 
+
+
+def file_labels(config_path: str) -> dict[str, str]:
+    """The labels as the config file names the accounts (shared/accountname.labels), read
+    leniently: for when the supervisor, whose live config they normally come from, is gone
+    (killed hard while its workers still run). {} when the file cannot be read."""
+    from cli import configfile
+    try:
+        data = configfile.tables(config_path)
+    except OSError:
+        return {}
+    rows = data.get("accounts") if isinstance(data, dict) else None
+    out: dict[str, str] = {}
+    for row in rows if isinstance(rows, list) else []:
+        if not isinstance(row, dict):
+            continue
+        refs = [row.get(k) for k in ("id", "name", "display_name")]
+        label = next((str(r) for r in (row.get("display_name"), row.get("name"), row.get("id"))
+                      if r is not None and str(r) != ""), "")
+        for ref in refs:
+            if label and ref is not None and str(ref) != "":
+                out.setdefault(str(ref), label)
+    return out
+
+
+def file_ids(config_path: str) -> dict[str, int]:
+    """Every name the config file gives an account (name, display_name, id) -> its id, read
+    leniently ({} when the file cannot be read): rows keyed by a configured name ('account:
+    SIM-DEMO-1', `riskctl rules list`) are named as screens name them even while risk, which
+    knows the broker's names, is stopped (trial 2026-12-05: 'account:SIM-DEMO-1')."""
+    from cli import configfile
+    try:
+        data = configfile.tables(config_path)
+    except OSError:
+        return {}
+    rows = data.get("accounts") if isinstance(data, dict) else None
+    out: dict[str, int] = {}
+    for row in rows if isinstance(rows, list) else []:
+        if not isinstance(row, dict) or not isinstance(row.get("id"), int):
+            continue
+        for ref in (row.get("id"), row.get("name"), row.get("display_name")):
+            if ref is not None and str(ref) != "":
+                out.setdefault(str(ref), row["id"])
+    return out

@@ -23,6 +23,7 @@ from cli.accountnames import namer
 from cli.errors import CliError
 from shared.lockwords import locked_words, with_end
 from shared.rulenumbers import versus_text
+from shared.when import duration
 from shared.symbols import tickers_in
 from cli.table import render_table
 from shared.messages.enforce import DONE, EnforcementStatusRequest, found_nothing_to_do
@@ -41,12 +42,25 @@ def add_arguments(parser) -> None:
     parser.add_argument("--limit", type=int, default=200, help="at most this many (200)")
 
 
-def outcome_text(state) -> str:
-    """What enforcement says it did: 'done: closed ... (verified flat)', 'FAILED: ...'."""
+# an outcome this long after its decision says when it came (it waited: enforcement was
+# stopped, the broker was slow); one sooner reads as at the decision's time
+WAITED_S = 1.0
+
+
+def outcome_text(state, decided_ns: int = 0, tz=None) -> str:
+    """What enforcement says it did: 'done: closed ... (verified flat)', 'FAILED: ...'; one
+    that came WAITED_S or more after its decision (decided_ns) says when and how long after,
+    'done at Sat 15:22:23 CST (16s after the decision): ...' (trial 2026-12-05: a close that
+    waited 16 s for enforcement read as done at the decision's time)."""
     if state.state != "final":
         return f"planned, not done yet ({state.state}): {state.detail}" if state.detail \
             else f"planned, not done yet ({state.state})"
     label = "done" if state.status == DONE else state.status.upper()
+    # the broker's answer is when it happened; with no trading call, when it finished
+    came = state.first_answer_ns or state.finished_ns
+    if decided_ns and came and (came - decided_ns) / 1e9 >= WAITED_S:
+        label += (f" at {fmt_time(came, tz, relative=False)} "
+                  f"({duration((came - decided_ns) / 1e9)} after the decision)")
     return f"{label}: {state.detail}" if state.detail else label
 
 
@@ -126,7 +140,7 @@ def decision_row(d, outcomes: Optional[dict] = None, tz=None, unknown: str = "",
     if outcomes is not None and cid is not None:
         state = outcomes.get(cid)
         lock = "; " + what.split("; ", 1)[1] if "; " in what else ""    # risk's own lockout
-        what = (outcome_text(state) + lock if state is not None
+        what = (outcome_text(state, d.ts_ns, tz) + lock if state is not None
                 else f"result not known: {unknown} (planned: {what})" if unknown
                 else f"planned: {what} (enforcement no longer knows the outcome)")
     note = f"not acted on: {d.suppressed}" if d.suppressed else (

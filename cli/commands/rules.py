@@ -20,7 +20,7 @@ from __future__ import annotations
 import tomlkit
 
 from cli import accountarg
-from cli.accountnames import namer
+from cli.accountnames import file_ids, namer
 from cli.commands.config import EDIT_TIMEOUT, add_offline, print_edited
 from cli.offline import offline_edit
 from cli.errors import CliError
@@ -31,7 +31,7 @@ from shared.config.errors import ConfigError
 from shared.config.load import load_config
 from shared.config.views import rule_rows
 from shared.messages.config import RuleParams, RuleParamsRequest, RulesEnable, RulesSet
-from shared.messages.risk import RulesOverrideRequest
+from shared.messages.risk import RulesOverrideRequest, without_note
 from shared.rulenumbers import params_texts, reading_text, window_of
 
 NAME = "rules"
@@ -178,7 +178,7 @@ def list_rules(args, ctx) -> int:
         if v is None or v.value is None:
             return None
         return (f"{reading_text(row.rule, v.value)} / {reading_text(row.rule, v.limit)}"
-                f"{window_of(v.detail)}" if v.limit is not None
+                f"{window_of(without_note(v.detail))}" if v.limit is not None
                 else reading_text(row.rule, v.value))
 
     def waiting_of(row) -> dict:
@@ -201,7 +201,8 @@ def list_rules(args, ctx) -> int:
         return 0
     table = []
     name = namer(ctx) if not args.offline else None
-    ids = {a.name: a.account_id for a in accounts}
+    # broker name -> id: risk's, else the config file's (risk stopped: its names are not known)
+    ids = {**file_ids(ctx.config_path), **{a.name: a.account_id for a in accounts}}
     for r in rows:
         v = reading(r)      # riskd's own reading: the values in force (the file's may wait)
         shown = {**r.params, **v.params} if v is not None and v.waiting else r.params

@@ -32,7 +32,8 @@ from shared.messages.market import BrokerConnection, PositionsTable
 from shared.notlive import MARKET_DOWN, prices_line
 from shared.messages.risk import (ACTION_NONE, LOCKED_ALREADY, MANUAL, TIMER, UNTIL_RESET,
                                   UNTIL_SESSION, AccountStatus, Decision, HistoryReply,
-                                  LastRiskStatus, RiskStatusReply, lock_note)
+                                  LastRiskStatus, RiskStatusReply, note_of,
+                                  without_note)
 from shared.rulenumbers import params_texts, reading_text, window_of
 from shared.symbols import UnknownSymbol, ticker_of
 
@@ -69,6 +70,13 @@ class RiskUnavailable:
 class ActionsUnknown:
     """Today's actions could not be read (risk's history did not answer: reason)."""
     reason: str
+
+
+@attrs.frozen
+class FileLabels:
+    """The accounts' names as the config file gives them (cli/accountnames.file_labels), read
+    while the supervisor, whose live config names them normally, is gone."""
+    labels: dict = attrs.Factory(dict)
 
 
 @attrs.frozen
@@ -120,6 +128,7 @@ class WatchState:
     unguarded: list = attrs.Factory(list)                      # the supervisor's reasons, if any
     actions_problem: str = ""        # why today's actions could not be read ("" when they were)
     labels: dict = attrs.Factory(dict)     # the supervisor's account_labels: names as alerts say
+    labels_from_file: bool = True    # no labels from the supervisor yet: the file's may stand in
     supervisor_gone: bool = False    # nothing listens on the control socket (not just slow)
     left: tuple = ()                 # then: the workers still running without it
 
@@ -174,7 +183,7 @@ def _supervisor(state: WatchState, msg) -> bool:
         state.unguarded = unguarded
         fresh = dict(msg.account_labels or {})
         changed = changed or fresh != state.labels
-        state.labels = fresh
+        state.labels, state.labels_from_file = fresh, False
     health = (getattr(msg, "config", None), list(getattr(msg, "notify", []) or []))
     if health != (state.config, state.channels):
         state.config, state.channels = health
@@ -362,6 +371,15 @@ def _reachability(state: WatchState, msg: Reachability) -> bool:
     return changed
 
 
+def _file_labels(state: WatchState, msg: FileLabels) -> bool:
+    """The file's names, unless the supervisor's (its live config's) are known: a watch opened
+    while the supervisor is gone named accounts by the broker's names (trial 2026-12-05)."""
+    if not state.labels_from_file or not msg.labels or msg.labels == state.labels:
+        return False
+    state.labels = dict(msg.labels)
+    return True
+
+
 def _risk_unavailable(state: WatchState, msg: RiskUnavailable) -> bool:
     changed = state.risk_problem != msg.reason
     state.risk_problem = msg.reason
@@ -382,6 +400,7 @@ _APPLY = {
     EnforcementStatus: _journal,
     OutcomesUnknown: _outcomes_unknown,
     ActionsUnknown: _actions_unknown,
+    FileLabels: _file_labels,
     CommandResult: _result,
     Reachability: _reachability,
     RiskUnavailable: _risk_unavailable,
@@ -562,15 +581,18 @@ def _rule_lines(status: AccountStatus) -> list[RuleLine]:
     """Every enabled rule: value/limit and the share used, or (a rule with no numeric limit)
     its parameters; a looser value waiting for the roll is shown beside what is in force.
     Disabled rules are counted in the panel's title, not listed. A limit past 100 % while the
-    account is locked says that nothing more is done about it, or, for the rule whose lockout
-    that is, "locked by this rule" (docs/rules.md)."""
+    account is locked says what risk wrote of it (shared/messages/risk.note_of): that nothing
+    more is done about it (its breach was recorded with no new action), or, for the rule whose
+    lockout that is, "locked by this rule" (docs/rules.md); nothing for a rule that acts on
+    its own under a lockout (max_contracts' reduce)."""
     out = []
     for r in status.rules:
         if not r.enabled:
             continue
+        note = note_of(r.detail)                 # risk's word of what it did, not a guess
         if r.value is not None and r.limit is not None:
             text = (f"{reading_text(r.rule, r.value)}/{reading_text(r.rule, r.limit)}"
-                    f"{window_of(r.detail)}")
+                    f"{window_of(without_note(r.detail))}")
             if r.progress is not None:
                 text += f" {float(r.progress):.0%}"
         else:
@@ -579,7 +601,6 @@ def _rule_lines(status: AccountStatus) -> list[RuleLine]:
             text += " (" + waiting_text(r.rule, r.waiting) + " at roll)"
         if r.mode == "alert":
             text += " (alert)"
-        note = lock_note(r.rule, status.lockouts)
         if note and r.progress is not None and r.progress > 1 and r.mode != "alert":
             text += f" {note}"
         colour = bar_colour(float(r.progress), r.warn_at) if r.progress is not None else ""

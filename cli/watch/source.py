@@ -22,6 +22,8 @@ from typing import Any, Optional
 import zmq
 
 from cli import configfile
+from cli.accountnames import file_labels
+from cli.watch import direct
 from cli.acted_by import command_id, journal_of
 from cli.context import listening
 from cli.notrunning import not_running_text, workers_left
@@ -38,8 +40,8 @@ from shared.messages.market import PositionsRequest, PositionsTable
 from shared.messages.risk import (HistoryReply, HistoryRequest, RiskStatusReply,
                                   RiskStatusRequest)
 from shared.messages.system import Reply
-from cli.watch.model import (ActionsUnknown, OutcomesUnknown, Reachability, RiskUnavailable,
-                             risk_unavailable)
+from cli.watch.model import (ActionsUnknown, FileLabels, OutcomesUnknown, Reachability,
+                             RiskUnavailable, risk_unavailable)
 
 log = logging.getLogger(__name__)
 
@@ -96,9 +98,11 @@ class Source:
         self.bus = bus
         self.config_path = config_path      # where the workers' pid files are (supervisor gone)
         self.risk_pubs = [shards.addresses(bus, k)[0] for k in range(risk_shards)]
+        self.risk_shards = risk_shards
         self.day_start = day_start          # now_ns -> the trading day's start (for history)
         self._history_due = True            # at start, and again after riskd was unreachable
         self._history_next = 0.0            # monotonic: not before (a retry while one cannot say)
+        self._direct_done = False           # today's actions read from the workers themselves
         self.snapshot_every = snapshot_every
         self._queue: "queue.SimpleQueue[Any]" = queue.SimpleQueue()
         self._stop = threading.Event()
@@ -191,15 +195,43 @@ class Source:
         return Reachability(ok=False, reason=not_running_text(self.bus.control, left),
                             ts_ns=now_ns, gone=True, left=tuple(name for name, _ in left))
 
+    def without_supervisor(self, left: tuple, now_ns: int) -> None:
+        """The supervisor is gone (killed hard) and `left` still run: the accounts' names from
+        the config file, risk's figures and, once while the supervisor is gone (again after a
+        HISTORY_RETRY while risk or enforcement cannot say), today's actions from risk itself
+        and their outcomes from enforcement itself (cli/watch/direct.py). Later actions come
+        on risk's and enforcement's own streams, which this screen reads anyway."""
+        self._queue.put(FileLabels(labels=file_labels(self.config_path)))
+        ask = direct.Asker(self.bus, self.risk_shards, left)
+        if not ask.risk_left():
+            return
+        for note in ask.status():
+            self._queue.put(note)
+        if self._direct_done or self.day_start is None \
+                or time.monotonic() < self._history_next:
+            return
+        got = todays_actions(ask, self.day_start(now_ns))
+        for msg in got:
+            self._queue.put(msg)
+        self._history_next = time.monotonic() + HISTORY_RETRY
+        self._direct_done = not any(isinstance(m, (ActionsUnknown, OutcomesUnknown))
+                                    for m in got)
+
     def snapshot(self, client: RpcClient) -> None:
         now = time.time_ns()
         try:
             status = self._ask(client, StatusRequest(), SUPERVISOR_TIMEOUT)
         except RpcTimeout as exc:
-            self._queue.put(self.unreachable(str(exc), now))
-            self._history_due = True
+            note = self.unreachable(str(exc), now)
+            self._queue.put(note)
+            self._history_due = True              # asked again once riskd answers
+            if note.gone:
+                # the supervisor is gone: what its workers still running know, asked of them
+                # (a watch opened now said "LAST ACTIONS none today" and the broker's names)
+                self.without_supervisor(note.left, now)
             return
         self._queue.put(Reachability(ok=True, ts_ns=now))
+        self._direct_done = False           # a supervisor gone later: its workers asked again
         if self._history_due and self.day_start is not None:
             self._history_due = not self.history(client, self.day_start(now))
         if status.ok and isinstance(status.body, SupervisorStatus):

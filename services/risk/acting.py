@@ -39,7 +39,8 @@ from services.risk.words import LOCKOUT_RULE, SELF_LOCK, command_in, not_sent, w
 from shared.when import self_lock_refusal
 from shared.messages.enforce import Command
 from shared.messages.risk import (ACTION_NONE, ALERT, CANCEL_ORDERS, CLOSE_POSITION, ENFORCE,
-                                  FLATTEN, LOCKED_ALREADY, REDUCE_POSITION, TIMER, UNTIL_RESET,
+                                  FLATTEN, LOCKED_ALREADY, LOCKED_BY_THIS_RULE,
+                                  REDUCE_POSITION, TIMER, UNTIL_RESET,
                                   Decision, LockSpec)
 
 # a self-lockout no later than the lockout in force: kept in history as changing nothing
@@ -103,6 +104,8 @@ class Acting:
                     # 122 % under daily_net_loss's lockout left no line, alert or history)
                     out.decisions.append(self._unsent(
                         d, f"{LOCKED_ALREADY}: {self.lockouts.describe(held)}"))
+                if d.rule != SELF_LOCK:         # the screens' "no new action" (breach_note)
+                    acted.add(_quiet(d.rule))
                 acted.add(_noted(d.rule))
                 return
             acted.add(_noted(d.rule))
@@ -154,6 +157,22 @@ class Acting:
         held = self.lockouts.get(key)
         if held is not None and d.ts_ns >= held.since_ns:
             self.acted.setdefault(key, set()).add(_noted(d.rule))
+            if d.suppressed.startswith((LOCKED_ALREADY, "already locked")):
+                self.acted[key].add(_quiet(d.rule))
+
+    def breach_note(self, account_id: int, rule: str) -> str:
+        """What a limit past 100 % says under the account's lockouts, from what risk did
+        about it: LOCKED_BY_THIS_RULE (the lockout is this rule's own), LOCKED_ALREADY (its
+        breach was recorded under a lockout in force with no new action), else '' (no
+        account-wide lockout, or the rule acts on its own under one: max_contracts takes no
+        lockout, so its reduce is decided whatever lockout holds; trial 2026-12-05: its row
+        said "no new action" beside its pending reduce)."""
+        held = [lk for lk in self.lockouts.covering(account_id) if lk.symbol is None]
+        if any(lk.rule == rule and lk.by == "rule" for lk in held):
+            return LOCKED_BY_THIS_RULE
+        if any(_quiet(rule) in self.acted.get(lock_key(lk), ()) for lk in held):
+            return LOCKED_ALREADY
+        return ""
 
     def _cancel_again(self, acct: AccountState, cmd: Command, now: int, out: Outcome) -> None:
         """A lockout's cancel that failed (the broker kept refusing it) is sent once more
@@ -387,6 +406,11 @@ def _exposed_since(acct: AccountState, since_ns: int) -> bool:
 def _noted(rule: str) -> tuple:
     """What a lockout's acted-on set holds for a rule whose breach under it is recorded."""
     return ("breach", rule)
+
+
+def _quiet(rule: str) -> tuple:
+    """... and for a rule whose breach under it was recorded with no new action."""
+    return ("no new action", rule)
 
 
 def _lock_by(d: Decision) -> str:

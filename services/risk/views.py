@@ -8,8 +8,7 @@ import attrs
 from services.risk.pnl import account_unrealized, position_unrealized
 from services.risk.rules.base import Ctx
 from shared.config.convert import toml_value_text
-from shared.messages.risk import (AccountRules, AccountStatus, PositionView, RuleValue,
-                                  lock_note)
+from shared.messages.risk import AccountRules, AccountStatus, PositionView, RuleValue
 
 
 def value_text(value) -> str:
@@ -46,10 +45,11 @@ def params_text(params) -> dict[str, str]:
     return dict(hit[1])
 
 
-def past_limit_note(rule: str, locks, progress) -> str:
-    """'; locked already, no new action' or '; locked by this rule' (shared lock_note) after
-    the detail of a limit past 100 % under an account-wide lockout, else ''."""
-    note = lock_note(rule, locks) if progress >= 1 else ""
+def past_limit_note(engine, account_id: int, rule: str, progress) -> str:
+    """'; locked already, no new action' or '; locked by this rule' after the detail of a limit
+    past 100 % under an account-wide lockout, from what risk did (Engine.breach_note), else
+    ''. The screens show the note risk wrote here (shared/messages/risk.note_of)."""
+    note = engine.breach_note(account_id, rule) if progress >= 1 else ""
     return f"; {note}" if note else ""
 
 
@@ -62,7 +62,6 @@ def rule_values(engine, account_id: int, now: int, with_params: bool = False) ->
         return []
     ctx = Ctx(acct, engine.market, engine.calendar)
     waiting = getattr(engine.settings, "waiting", lambda _a: {})(account_id)
-    locks = engine.lockouts.covering(account_id)
     out = []
     for name, rule in engine.rules.items():
         params = getattr(cfg, name)
@@ -77,7 +76,7 @@ def rule_values(engine, account_id: int, now: int, with_params: bool = False) ->
             value=m.value if m else None, limit=m.limit if m else None,
             progress=round(m.progress, 4) if m else None,
             # a limit past 100 % with no new action: the account is locked (docs/rules.md)
-            detail=(m.detail + past_limit_note(name, locks, m.progress) if m
+            detail=(m.detail + past_limit_note(engine, account_id, name, m.progress) if m
                     else rule.description),
             params=params_text(params) if with_params else {},
             warn_at=m.warn_share(params.warn_at) if m else params.warn_at,

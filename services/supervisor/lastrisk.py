@@ -46,3 +46,31 @@ class LastRisk:
         accounts = [self.accounts[a] for a in sorted(self.accounts)]
         return error(reply.code, reply.reason, LastRiskStatus(
             accounts=accounts, as_of_ns=min(a.ts_ns for a in accounts)))
+
+    def lockouts_answer(self, request, reply: Reply, config=None) -> Reply:
+        """risk's answer to a LockoutsRequest as it came, or, when risk gave none, the same
+        error carrying the last known figures of the accounts asked for (their lockouts, and
+        the time risk made them): a trader still sees their lockouts while risk is stopped,
+        marked as riskd's last knowledge (trial 2026-12-05: `riskctl lockouts` refused while
+        status showed LOCKED OUT 2d01h30m). config: names an account by its configured names."""
+        if reply.ok or reply.code not in NOT_ANSWERED or not self.accounts:
+            return reply
+        ref = (getattr(request, "account", "") or "").strip()
+        accounts = [a for _id, a in sorted(self.accounts.items())
+                    if not ref or _names(a, ref, config)]
+        if not accounts:
+            return reply
+        return error(reply.code, reply.reason, LastRiskStatus(
+            accounts=accounts, as_of_ns=min(a.ts_ns for a in accounts)))
+
+
+def _names(status: AccountStatus, ref: str, config) -> bool:
+    """Is ref this account's id, broker name, or a name the config gives it?"""
+    if ref == str(status.account_id) or ref.lower() == (status.name or "").lower():
+        return True
+    if config is None:
+        return False
+    from shared.config.accounts import find_account
+    found = find_account(config.accounts, ref)
+    return found is not None and found.id == status.account_id
+

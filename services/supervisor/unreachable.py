@@ -6,7 +6,8 @@ the reply's reason, the Telegram bot shows it, and `--json` adds the code ('unre
 Before, riskd answered "market is not reachable (not running?)" and riskctl asked the
 supervisor a second time for the worker's state to word it (fresh-user trial 2026-12-05:
 `riskctl positions` while market restarted). docs/operations.md (Sessions and roles) quotes
-these words. Pure: the caller passes the slot, the clocks and the display zone.
+these words. A stopped worker's words say who may start it (an admin or ops), since a trader
+reads them too. Pure: the caller passes the slot, the clocks and the display zone.
 """
 from __future__ import annotations
 
@@ -17,6 +18,10 @@ from shared import showtime
 from shared.when import duration
 
 STATUS_HINT = "(`riskctl status` shows what riskd runs)"
+# who may start a stopped worker (DESIGN: ops and admin; a trader may not): the words are read by
+# every role, on riskctl and the phone, so they say who, not only the command (trial
+# 2026-12-05: a trader was told "`riskctl start risk` starts it", a command they cannot run)
+START_WHO = "an admin or ops"
 SOON_S = 5.0         # a start due within this is "in a few seconds"
 
 
@@ -26,14 +31,14 @@ def unreachable_reason(slot, now: float, now_ns: int, tz: dt.tzinfo) -> str:
     (an operator stop's time, shown in the display zone tz)."""
     name, p = slot.name, slot.policy
     if p.state == STOPPED:
-        return f"{name} is stopped: {_stopped_by(slot, now_ns, tz)}`riskctl start {name}` " \
-               f"starts it {STATUS_HINT}"
+        return f"{name} is stopped: {_stopped_by(slot, now_ns, tz)}it stays stopped until " \
+               f"{START_WHO} starts it (`riskctl start {name}`) {STATUS_HINT}"
     if p.state == STOPPING and slot.then_start:
         return f"{name} is restarting (`riskctl restart`): try again in a few seconds " \
                f"{STATUS_HINT}"
     if p.state == STOPPING:
-        return f"{name} is stopping: {_stopped_by(slot, now_ns, tz)}`riskctl start {name}` " \
-               f"once it has stopped {STATUS_HINT}"
+        return f"{name} is stopping: {_stopped_by(slot, now_ns, tz)}{START_WHO} can start " \
+               f"it once it has stopped (`riskctl start {name}`) {STATUS_HINT}"
     if p.state == FLAPPING:
         return f"{name} keeps crashing ({p.recent_crashes} crashes within " \
                f"{p.settings.flapping_window:g} s), so riskd waits {_due(p, now) or 'a while'} " \

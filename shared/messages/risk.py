@@ -39,15 +39,23 @@ LOCKED_ALREADY = "locked already, no new action"
 LOCKED_BY_THIS_RULE = "locked by this rule"
 
 
-def lock_note(rule: str, lockouts) -> str:
-    """What a limit past 100 % says under the lockouts of its account: '' (no account-wide
-    lockout), LOCKED_BY_THIS_RULE (one of them is that rule's own), else LOCKED_ALREADY."""
-    held = [lk for lk in lockouts if not lk.symbol]
-    if not held:
-        return ""
-    if any(lk.rule == rule and lk.by == "rule" for lk in held):
-        return LOCKED_BY_THIS_RULE
-    return LOCKED_ALREADY
+def note_of(detail: str) -> str:
+    """The note risk wrote after a rule's reading (services/risk/views.past_limit_note):
+    LOCKED_BY_THIS_RULE, LOCKED_ALREADY, or '' when it wrote none. The screens show this, never
+    a guess from the lockouts alone (a rule that takes no lockout still acts under one:
+    trial 2026-12-05, "max_contracts 2/1 200% locked already, no new action" beside its
+    pending reduce)."""
+    for note in (LOCKED_BY_THIS_RULE, LOCKED_ALREADY):
+        if (detail or "").endswith(f"; {note}"):
+            return note
+    return ""
+
+
+def without_note(detail: str) -> str:
+    """The reading of a rule's detail without risk's note after it ('4 of 10 trades per hour',
+    whose window the screens read at its end)."""
+    note = note_of(detail)
+    return detail[:len(detail) - len(note) - 2] if note else (detail or "")
 
 
 @attrs.frozen(kw_only=True)
@@ -220,6 +228,20 @@ class LastRiskStatus:
     Never the body of an ok answer (services/supervisor/lastrisk.py)."""
     accounts: list[AccountStatus] = attrs.Factory(list)
     as_of_ns: int = 0
+
+
+def in_force_then(status: AccountStatus, now_ns: int) -> list[LockoutState]:
+    """The lockouts of a last known status (LastRiskStatus) still in force at now_ns by their
+    own end: a timer that ran out since, or a roll that came, is not shown as active (riskctl
+    lockouts and the bot's /lockouts while risk cannot answer)."""
+    out = []
+    for lk in status.lockouts:
+        end = lk.until_ns
+        if end is None and lk.kind == UNTIL_RESET:
+            end = status.next_roll_ns or None
+        if end is None or end > now_ns:
+            out.append(lk)
+    return out
 
 
 @attrs.frozen(kw_only=True)

@@ -89,7 +89,8 @@ def test_status_marks_prices_not_live_while_market_is_stopped(procs, tmp_path, m
     positions = procs.riskctl(config, "positions")
     assert positions.returncode == 1, positions.stdout
     said = re.fullmatch(r"riskctl positions: market is stopped: admin:\S+ stopped it at "
-                        r"\w{3} \d\d:\d\d(:\d\d)? \w+; `riskctl start market` starts it "
+                        r"\w{3} \d\d:\d\d(:\d\d)? \w+; it stays stopped until an admin or "
+                        r"ops starts it \(`riskctl start market`\) "
                         r"\(`riskctl status` shows what riskd runs\)\n", positions.stderr)
     assert said, positions.stderr
     scripted = procs.riskctl(config, "positions", "--json")

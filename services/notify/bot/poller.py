@@ -30,7 +30,8 @@ from shared.clock import NS_PER_S, Clock
 from shared.messages.control import StatusRequest
 from shared.messages.market import OrdersRequest
 from shared.messages.notify import CommandsState
-from shared.messages.risk import HistoryRequest, RiskStatusRequest
+from shared.messages.risk import (HistoryRequest, LastRiskStatus, RiskStatusRequest,
+                                  in_force_then)
 
 log = logging.getLogger(__name__)
 
@@ -304,6 +305,8 @@ class CommandPoller:
             if cmd.account and not mine:
                 return self._none(cmd)
             return answers.status_text(mine, sup, risk.market_synced, self.ctx, now)
+        if cmd.name == "lockouts":
+            return self._lockouts(cmd, chat, now)
         mine = self._accounts(chat, cmd.account)
         if cmd.account and not mine:
             return self._none(cmd)
@@ -311,7 +314,25 @@ class CommandPoller:
             return answers.positions_text(mine, self.ctx, self.riskd.ask(StatusRequest()), now)
         if cmd.name == "orders":
             return answers.orders_text(self.riskd.ask(OrdersRequest()), mine, self.ctx)
-        return answers.lockouts_text(mine, self.ctx, now)
+        raise ValueError(f"no answer for /{cmd.name}")
+
+    def _lockouts(self, cmd: Command, chat: str, now: int) -> str:
+        """/lockouts: risk's, or while risk cannot answer the ones riskd last knew, marked so
+        with their time and riskd's words on risk (trial 2026-12-05: a trader was refused
+        their lockouts while status still showed LOCKED OUT)."""
+        head = ""
+        try:
+            mine = self._accounts(chat, cmd.account)
+        except Unavailable as exc:
+            if not isinstance(exc.body, LastRiskStatus):
+                raise
+            known = [attrs.evolve(a, lockouts=in_force_then(a, now)) for a in exc.body.accounts]
+            mine = self._mine(chat, known, cmd.account)
+            head = (f"⚠️ NOT LIVE: lockouts as riskd last knew them, as of "
+                    f"{self.ctx.at(exc.body.as_of_ns, now, seconds=True)}; {exc}\n")
+        if cmd.account and not mine:
+            return self._none(cmd)
+        return head + answers.lockouts_text(mine, self.ctx, now)
 
     @staticmethod
     def _none(cmd: Command) -> str:

@@ -29,9 +29,10 @@ class Unavailable(Exception):
     supervisor's words already say what the worker is doing and the next step
     (services/supervisor/unreachable.py), as riskctl shows them."""
 
-    def __init__(self, text: str, code: str = ""):
+    def __init__(self, text: str, code: str = "", body: Any = None):
         super().__init__(text)
         self.code = code
+        self.body = body          # what riskd's error carried (risk's last known figures)
 
     @property
     def worded(self) -> bool:
@@ -69,7 +70,8 @@ class Riskd:
         if whole:
             return reply
         if not reply.ok:
-            raise Unavailable(reply.reason, reply.code)   # a person reads it: no internal code
+            # a person reads it: no internal code
+            raise Unavailable(reply.reason, reply.code, reply.body)
         return reply.body
 
     def close(self) -> None:

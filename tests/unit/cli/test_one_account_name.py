@@ -59,7 +59,7 @@ class Ctx:
         self.body, self.names = body, names if names is not None else labels(ACCOUNTS)
 
     def request(self, _msg, **_kw):
-        return SimpleNamespace(body=self.body)
+        return SimpleNamespace(ok=True, body=self.body)
 
     def call(self, msg, **_kw):
         if isinstance(msg, StatusRequest):

@@ -80,8 +80,10 @@ def test_history_shows_what_the_supervisor_knows_and_never_the_plan_as_the_outco
             return SUPERVISOR_KNOWS
     outcomes, unknown = outcomes_of(Ctx(), HISTORY.decisions)
     whats = [r[3] for r in history_rows(HISTORY, outcomes, CHICAGO, unknown)]
-    assert whats == ["done: MNQ on account 1001 closed",
-                     f"result not known: {STOPPED} (planned: reduce MNQ by 2)"]
+    # DONE came 9 s after d1 was decided: said with its own time (test_history_done_time)
+    assert whats[0].startswith("done at ") and whats[0].endswith(
+        " CST (9s after the decision): MNQ on account 1001 closed"), whats
+    assert whats[1] == f"result not known: {STOPPED} (planned: reduce MNQ by 2)"
 
 
 def test_status_while_risk_is_stopped_never_says_none_today():
@@ -133,7 +135,7 @@ def test_an_action_decided_since_riskd_started_and_not_seen_done_reads_pending_e
             return SINCE
     outcomes, unknown = outcomes_of(Ctx(), HISTORY.decisions)
     whats = [r[3] for r in history_rows(HISTORY, outcomes, CHICAGO, unknown)]
-    assert whats[0] == "done: MNQ on account 1001 closed"
+    assert whats[0].endswith("(9s after the decision): MNQ on account 1001 closed"), whats
     assert whats[1].startswith("planned, not done yet (pending): waits for enforcement"), whats
 
 

@@ -34,8 +34,8 @@ class Ctx:
     def __init__(self, config_path, body):
         self.config_path, self.body = config_path, body
 
-    def request(self, _msg):
-        return SimpleNamespace(body=self.body)
+    def request(self, _msg, **_kw):
+        return SimpleNamespace(ok=True, body=self.body)
 
     def call(self, _msg, **_kw):
         return SimpleNamespace(ok=False, body=None)

@@ -16,8 +16,9 @@ from shared.messages.system import error
 
 pytestmark = pytest.mark.timeout(30)
 
-WORDS = ("market is stopped: admin:ana stopped it at Sat 21:03:10 CST; `riskctl start market` "
-         "starts it (`riskctl status` shows what riskd runs)")
+WORDS = ("market is stopped: admin:ana stopped it at Sat 21:03:10 CST; it stays stopped until "
+         "an admin or ops starts it (`riskctl start market`) "
+         "(`riskctl status` shows what riskd runs)")
 
 
 @pytest.fixture

@@ -74,3 +74,23 @@ def test_a_crashed_worker_restarted_at_once_is_guarded_again_on_watch_as_on_stat
     s.apply(WorkerEvent(name="risk", state="starting", pid=4321))
     s.apply(WorkerEvent(name="risk", state="running", pid=4321))
     assert "NOT GUARDED" not in build_screen(s, NOW, CHICAGO, CALENDAR).notice
+
+
+def test_names_from_the_file_stand_in_only_until_the_supervisor_names_the_accounts(tmp_path):
+    """Trial 2026-12-05: a watch opened while the supervisor was dead named the accounts by the
+    broker's names; the file's display names stand in, and never over the supervisor's."""
+    from cli.accountnames import file_labels
+    from cli.watch.model import FileLabels, WatchState
+    from shared.messages.control import SupervisorStatus
+    path = tmp_path / "riskd.toml"
+    path.write_text('[[accounts]]\nid = 1001\nname = "SIM-DEMO-1"\ndisplay_name = "Ana main"\n'
+                    '[[accounts]]\nid = 1002\nname = "SIM-DEMO-2"\n')
+    labels = file_labels(str(path))
+    assert labels == {"1001": "Ana main", "SIM-DEMO-1": "Ana main", "Ana main": "Ana main",
+                      "1002": "SIM-DEMO-2", "SIM-DEMO-2": "SIM-DEMO-2"}
+    fresh = WatchState()
+    assert fresh.apply(FileLabels(labels=labels)) and fresh.labels["1001"] == "Ana main"
+    seen = WatchState()
+    seen.apply(SupervisorStatus(pid=1, started_ns=0, config_path=str(path),
+                                account_labels={"1001": "Live name"}))
+    assert not seen.apply(FileLabels(labels=labels)) and seen.labels == {"1001": "Live name"}

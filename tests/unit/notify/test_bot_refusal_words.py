@@ -48,7 +48,8 @@ def test_a_refusal_is_said_in_words_without_its_code():
 
 def test_a_worker_riskd_cannot_reach_keeps_the_supervisor_s_words_and_code():
     """The supervisor words it (services/supervisor/unreachable.py): the chat adds nothing."""
-    words = ("risk is stopped: admin:ana stopped it at Sat 21:03:10 CST; `riskctl start risk` "
-             "starts it (`riskctl status` shows what riskd runs)")
+    words = ("risk is stopped: admin:ana stopped it at Sat 21:03:10 CST; it stays stopped until "
+             "an admin or ops starts it (`riskctl start risk`) "
+             "(`riskctl status` shows what riskd runs)")
     refused = refusal(error("unreachable", words))
     assert str(refused) == words and refused.code == "unreachable" and refused.worded

@@ -13,8 +13,9 @@ from tests.unit.notify.test_commands import flow  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.timeout(30)
 
-MARKET = ("market is stopped: admin:ana stopped it at Sat 21:03:10 CST; `riskctl start market` "
-          "starts it (`riskctl status` shows what riskd runs)")
+MARKET = ("market is stopped: admin:ana stopped it at Sat 21:03:10 CST; it stays stopped until "
+          "an admin or ops starts it (`riskctl start market`) "
+          "(`riskctl status` shows what riskd runs)")
 RISK = ("risk is restarting after a crash (exited with code 1; attempt 2): try again in a few "
         "seconds (`riskctl status` shows what riskd runs)")
 NOW = dict(STATUS_FROM_111, date=T0 // S)      # /status, sent just now

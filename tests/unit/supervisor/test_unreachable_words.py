@@ -47,11 +47,15 @@ def test_a_worker_an_operator_stopped_says_who_when_and_how_to_start_it():
     slot.stopped_ns = to_ns(dt.datetime(2026, 12, 5, 21, 3, 10, tzinfo=CHICAGO))
     slot.stopped_by = "admin:ana"
     slot.policy.want_stop()
+    # who may start it, not only the command: a trader reads these words too (trial
+    # 2026-12-05: "`riskctl start risk` starts it" told a trader to run what they cannot)
     assert said(slot, 10.0) == ("market is stopping: admin:ana stopped it at Sat 21:03:10 CST; "
-                                f"`riskctl start market` once it has stopped {HINT}")
+                                "an admin or ops can start it once it has stopped "
+                                f"(`riskctl start market`) {HINT}")
     slot.policy.exited(11.0, 0, "exited with code 0")
     assert said(slot, 12.0) == ("market is stopped: admin:ana stopped it at Sat 21:03:10 CST; "
-                                f"`riskctl start market` starts it {HINT}")
+                                "it stays stopped until an admin or ops starts it "
+                                f"(`riskctl start market`) {HINT}")
     slot.stopped_by = ""                  # no passwords set: no session names the operator
     assert "an operator stopped it at Sat 21:03:10 CST" in said(slot, 12.0)
 

@@ -1,0 +1,52 @@
+"""Fresh-user trial 2026-12-05, finding 3: with enforcement stopped, history's line for a close
+read "planned, not done yet (pending): waits for enforcement ..."; once enforcement was back it
+became "Sat 15:22:07 CST ... done: MES closed", while the close happened at 15:22:23: only
+status's latency column (16.4 s) showed the position stayed open 16 s. A line whose action was
+done (or failed) later than it was decided says when, and how long after."""
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from cli.commands.history import rows
+from shared.messages.enforce import CommandState
+from shared.messages.risk import Decision, HistoryReply
+
+CHI = ZoneInfo("America/Chicago")
+S = 10**9
+DECIDED = int(dt.datetime(2026, 12, 5, 15, 22, 7, 200_000, tzinfo=CHI).timestamp() * S)
+
+
+def close(**kw) -> Decision:
+    return Decision(id="d9", ts_ns=DECIDED, rule="lockout", account_id=1001,
+                    action="close_position", contract_id="CON.F.US.MES.Z26",
+                    reason="a position opened while the account is locked",
+                    what="close the position CON.F.US.MES.Z26", **kw)
+
+
+def done(after_s: float, answered_s: float, status="done") -> CommandState:
+    return CommandState(command_id="d9.1", account_id=1001, action="close_position",
+                        state="final", status=status, detail="closed CON.F.US.MES.Z26",
+                        received_ns=DECIDED + int((answered_s - 0.5) * S),
+                        event_ns=DECIDED, first_answer_ns=DECIDED + int(answered_s * S),
+                        finished_ns=DECIDED + int(after_s * S))
+
+
+def test_an_action_done_after_waiting_for_enforcement_says_when_it_was_done():
+    [row] = rows(HistoryReply(decisions=[close()]), {"d9.1": done(16.6, 16.4)}, CHI)
+    what = row[3]
+    # its day as every time names it (shared/showtime.at: 'Sat', or the date further away)
+    assert what.startswith("done at ") and \
+        "15:22:23 CST (16s after the decision): " in what, what
+    assert what.endswith("closed CON.F.US.MES.Z26"), what
+
+
+def test_a_failure_after_waiting_says_when_too():
+    [row] = rows(HistoryReply(decisions=[close()]), {"d9.1": done(95, 94.1, "failed")}, CHI)
+    assert row[3].startswith("FAILED at ") and \
+        "15:23:41 CST (1m34s after the decision): " in row[3], row[3]
+
+
+def test_an_action_done_at_once_reads_as_before():
+    [row] = rows(HistoryReply(decisions=[close()]), {"d9.1": done(0.2, 0.085)}, CHI)
+    assert row[3] == "done: closed CON.F.US.MES.Z26", row[3]
