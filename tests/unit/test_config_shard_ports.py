@@ -15,17 +15,7 @@ import pytest
 
 from shared import shards
 from shared.config import load_config
-from tests.support.env import make_config
-
-
-def os_port_range() -> tuple[int, int]:
-    """Where connect() takes its local ports from (Linux; elsewhere IANA's dynamic range)."""
-    try:
-        with open("/proc/sys/net/ipv4/ip_local_port_range", encoding="ascii") as fh:
-            low, high = (int(x) for x in fh.read().split())
-        return low, high
-    except (OSError, ValueError):
-        return 49152, 65535
+from tests.support.env import local_port_range, make_config
 
 
 @pytest.mark.parametrize("n", [2, 3, 16])
@@ -34,7 +24,7 @@ def test_every_port_a_risk_shard_binds_is_free_and_outside_the_os_range(tmp_path
     ports = [shards.port_of(address)[1] for k in range(1, n)
              for address in shards.addresses(loaded.config.bus, k)]
     assert len(ports) == 2 * (n - 1)
-    low, high = os_port_range()
+    low, high = local_port_range()
     assert [p for p in ports if low <= p <= high] == [], (low, high, ports)
     socks = []
     try:

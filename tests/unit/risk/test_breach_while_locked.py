@@ -49,7 +49,9 @@ def test_a_cooldown_from_a_self_lockouts_flatten_is_recorded_under_the_longer_se
     assert change.lockout == cooldown and change.over == mine
 
 
-def test_a_recorded_breach_under_a_lockout_is_not_recorded_again_after_a_restart(tmp_path):
+def restarted_under_a_lockout(tmp_path):
+    """daily_net_loss locked the account, daily_realized_loss's breach was recorded under it;
+    then risk restarted from its store: (the new desk, its open store; the caller closes it)."""
     from services.risk.store import Store
     rules = dict(daily_realized_loss={"limit": 500}, daily_net_loss={"limit": 400})
     desk = Desk(**rules)
@@ -61,6 +63,11 @@ def test_a_recorded_breach_under_a_lockout_is_not_recorded_again_after_a_restart
     later = Desk(**rules)
     store, _ = Store.open(str(tmp_path))
     store.load(later.engine, later.now)
+    return later, store
+
+
+def test_a_recorded_breach_under_a_lockout_is_not_recorded_again_after_a_restart(tmp_path):
+    later, store = restarted_under_a_lockout(tmp_path)
     out = later.trade("-5", contract=NQ, side=SIDE_SELL, trade_id=99)
     assert out.decisions == [] and out.commands == []
     store.close()

@@ -13,6 +13,7 @@ from tests.unit.cli.screens import CALENDAR, CHICAGO
 from tests.unit.risk.desk import MNQ, NQ, SIDE_SELL, Desk
 from cli.watch.model import WatchState
 from tests.unit.risk.test_self_lock_nothing_open import synced
+from tests.unit.risk.test_breach_while_locked import restarted_under_a_lockout
 
 
 def locked_then_over_the_limit() -> Desk:
@@ -55,17 +56,7 @@ def test_a_rule_whose_breach_was_recorded_with_no_action_still_says_so():
 
 
 def test_after_a_restart_the_row_still_says_what_risk_did(tmp_path):
-    from services.risk.store import Store
-    rules = dict(daily_realized_loss={"limit": 500}, daily_net_loss={"limit": 400})
-    desk = Desk(**rules)
-    store, _ = Store.open(str(tmp_path))
-    desk.long(1, MNQ, 21000)
-    store.commit(desk.trade("-450", contract=NQ, side=SIDE_SELL), desk.engine)
-    store.commit(desk.trade("-161.18", contract=NQ, side=SIDE_SELL), desk.engine)
-    store.close()
-    later = Desk(**rules)
-    store, _ = Store.open(str(tmp_path))
-    store.load(later.engine, later.now)
+    later, store = restarted_under_a_lockout(tmp_path)
     later.trade("-5", contract=NQ, side=SIDE_SELL, trade_id=99)     # its reading, as before
     values = {v.rule: v for v in rule_values(later.engine, 1001, later.now)}
     store.close()
