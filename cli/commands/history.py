@@ -17,7 +17,7 @@ import re
 from typing import Optional
 
 from cli import configfile
-from cli.acted_by import command_id, journal_of
+from shared.actedby import command_id, journal_of
 from cli.commands._risk_view import fmt_time, parse_when, symbol_text
 from cli.accountnames import namer
 from cli.errors import CliError
@@ -224,7 +224,7 @@ def rows(body, outcomes: Optional[dict] = None, tz=None, unknown: str = "") -> l
 def outcomes_of(ctx, decisions) -> tuple[dict, str]:
     """(command id -> CommandState of the decisions' commands, why the others are not known:
     '' when enforcement answered). While enforcement cannot answer, the outcomes are those the
-    supervisor saw (cli/acted_by.journal_of); the rest say "result not known", never the plan
+    supervisor saw (shared/actedby.journal_of); the rest say "result not known", never the plan
     as if it were done or pending."""
     ids = [cid for cid in map(command_id, decisions) if cid is not None]
     if not ids:

@@ -18,7 +18,7 @@ from typing import Any, Optional
 
 import attrs
 
-from cli.acted_by import row_key
+from shared.actedby import row_key
 from cli.health import failing_channels, health_notes
 from shared.lockwords import end_words
 from shared import shards, showtime
@@ -236,7 +236,7 @@ def _decision(state: WatchState, msg: Decision, live: bool = True) -> bool:
     if msg.action == ACTION_NONE:
         return False
     # rows are keyed by the command that carries the decision out: the kill switch's flatten
-    # is enforcement's 'manual-<n>.<account>', not '<decision>.1' (cli/acted_by.py)
+    # is enforcement's 'manual-<n>.<account>', not '<decision>.1' (shared/actedby.py)
     key = row_key(msg)
     known = state.actions.get(key)
     if known is not None:

@@ -24,7 +24,7 @@ import zmq
 from cli import configfile
 from cli.accountnames import file_labels
 from cli.watch import direct
-from cli.acted_by import command_id, journal_of
+from shared.actedby import command_id, journal_of
 from cli.context import listening
 from cli.notrunning import not_running_text, workers_left
 

@@ -128,7 +128,7 @@ def _lock_words(kind: str, until_ns: Optional[int], ctx: Context, now_ns: int,
 
 def waits(d: Decision, ctx: Context) -> bool:
     """Does the decision's action wait for an enforcement that is not running (risk keeps the
-    command and sends it when enforcement is back: cli/acted_by.py WAITS)?"""
+    command and sends it when enforcement is back: shared/actedby.py WAITS)?"""
     return (ctx.enforcement_down_ns is not None and d.mode != ALERT and not d.suppressed
             and d.action != ACTION_NONE)
 

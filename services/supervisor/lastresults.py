@@ -1,7 +1,7 @@
 """Enforcement's known outcomes, for the screens while enforcement cannot answer.
 
 History, `riskctl status` and `watch` look up what became of each decision in enforcement's
-journal (EnforcementStatusRequest, cli/acted_by.py). While enforcement is stopped that journal
+journal (EnforcementStatusRequest, shared/actedby.py). While enforcement is stopped that journal
 cannot be read, and a screen that then shows a done action as "pending" states a fact that
 never happened. So the supervisor keeps every FINAL outcome it sees: each CommandResult
 enforcement publishes ('result', on the PUB the supervisor already reads for heartbeats) and

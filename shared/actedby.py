@@ -2,10 +2,11 @@
 
 Risk's own commands are numbered '<decision id>.1'; the kill switch's flattens are numbered by
 enforcement ('manual-<n>.<account>') and risk's decision names that command (command_id).
-History, `riskctl status` and `riskctl watch` all find a decision's outcome through this one
-rule (LAST ACTIONS: docs/operations.md). While enforcement cannot answer, the supervisor's
-error carries the outcomes it saw (services/supervisor/lastresults.py); every other outcome
-is "not known", with why, never "pending"."""
+History, `riskctl status`, `riskctl watch` and notify's start-up catch-up (the outcomes of
+the decisions it alerts late: services/notify/catchup.py) all find a decision's outcome through
+this one rule (LAST ACTIONS: docs/operations.md). While enforcement cannot answer, the
+supervisor's error carries the outcomes it saw (services/supervisor/lastresults.py); every
+other outcome is "not known", with why, never "pending"."""
 from __future__ import annotations
 
 from typing import Optional
