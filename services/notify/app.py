@@ -9,7 +9,8 @@ logged in full at its severity's level, channel or not (services/notify/alertlog
 NotifyStatusRequest (per-channel state) and NotifyTest on its control socket.
 It keeps track of whether enforcement runs (services/notify/running.py): a breach alert made
 while it does not says its action waits. On start it asks risk for what was decided while
-notify was down and alerts what it missed, marked sent late (services/notify/catchup.py).
+notify was down and alerts what it missed, marked sent late, then the final outcomes of those
+late decisions' commands, also marked late (services/notify/catchup.py).
 With Telegram commands on, a CommandPoller thread answers the configured chats
 (services/notify/bot) through the same sender and queue; warnings and loss-rule breaches
 carry a "Lock me out" button. An alert about an account goes only to the Telegram chats
@@ -50,7 +51,7 @@ from shared.bus.rpc import RpcClient
 from shared.config.accounts import find_account
 from shared.messages.control import (ControlRequest, GuardReport, StatusRequest,
                                      SupervisorStatus, WorkerEvent)
-from shared.messages.enforce import CommandResult
+from shared.messages.enforce import FINAL_STATUSES, CommandResult
 from shared.messages.market import BrokerConnection
 from shared.messages.risk import Decision, command_key
 from shared.messages.notify import (ChannelAnswer, ChannelState, CommandsState, DailySummary,
@@ -125,6 +126,8 @@ class NotifyWorker(Worker):
         # what risk decided while this notify was down (services/notify/catchup.py)
         self._down_from = self.outbox.last_alive()
         self._late: set[str] = set()       # decision ids taken from risk's history
+        self._late_results: set[str] = set()   # command ids of outcomes read at the catch-up
+        self._outcome_tries = 0
         self._catch_up_tries = 0
         self._alive()
         self.every(catchup.ALIVE_EVERY_S, self._alive)
@@ -223,9 +226,14 @@ class NotifyWorker(Worker):
             if isinstance(msg, Decision):                      # while held
                 self.outbox.mark_decided(msg.id, self.clock.now_ns())
             return
+        final = isinstance(msg, CommandResult) and msg.status in FINAL_STATUSES
+        if final and self.outbox.resulted(msg.command_id):
+            return          # taken already: the live stream, a kept copy, the catch-up
         if isinstance(msg, CommandResult) and self.steps.holds(msg.account_id):
             self._behind.setdefault(msg.account_id, []).append(
                 (msg, self.outbox.hold(encode(msg))))          # after the step's alert
+            if final:
+                self.outbox.mark_resulted(msg.command_id, self.clock.now_ns())
             return
         if isinstance(msg, Heartbeat):
             if msg.name == "supervisor":
@@ -245,10 +253,26 @@ class NotifyWorker(Worker):
         if isinstance(msg, BrokerConnection):
             alerts = self.watch.observe(msg, self.clock.monotonic())
         else:
-            alert = build(msg, self._ctx())
+            alert = self._build(msg)
             alerts = [alert] if alert is not None else []
         for alert in alerts:
             self.queue(alert, lock_button_account(msg))
+        if final:           # after its alert is queued: a crash between alerts it twice
+            self.outbox.mark_resulted(msg.command_id, self.clock.now_ns())
+
+    def _build(self, msg) -> Optional[Alert]:
+        """A message's alert (templates.build); an outcome read at the catch-up says it is
+        sent late."""
+        alert = build(msg, self._ctx())
+        late = isinstance(msg, CommandResult) and msg.command_id in self._late_results
+        if late:
+            self._late_results.discard(msg.command_id)
+        if alert is None or not late:
+            return alert
+        came = msg.first_answer_ns or msg.finished_ns
+        return attrs.evolve(alert, lines=(*alert.lines, (
+            f"sent late: enforcement did this at {self.ctx_t.since(came, self.clock.now_ns())} "
+            f"while notify was down")))
 
     def _hold(self, msg, row: int, now: Optional[float] = None) -> None:
         self._held_rows.setdefault(step_key(msg), []).append(row)
@@ -300,7 +324,7 @@ class NotifyWorker(Worker):
         for account in list(self._behind):
             if everything or not self.steps.holds(account):
                 for msg, row in self._behind.pop(account):
-                    alert = build(msg, self._ctx())
+                    alert = self._build(msg)
                     if alert is None:
                         self.outbox.release([row])
                     else:
@@ -361,11 +385,40 @@ class NotifyWorker(Worker):
                     lines=(f"{error}; riskctl history --since "
                            f"{catchup.since_text(since, self.ctx_t.tz)} shows it",)))
             return
-        for d in decisions:
+        late = [d for d in decisions if not self.outbox.decided(d.id)]
+        for d in late:
             self._late.add(d.id)
             self._take(d)
-        log.info("notify: %d decision(s) since %s read from risk's history", len(decisions),
-                 catchup.since_text(since, self.ctx_t.tz))
+        log.info("notify: %d decision(s) since %s read from risk's history, %d not alerted "
+                 "yet", len(decisions), catchup.since_text(since, self.ctx_t.tz), len(late))
+        if late:
+            self._outcome_tries = 0
+            self._ask_outcomes(late)
+
+    def _ask_outcomes(self, late: list) -> None:
+        """The final outcomes of the late decisions' commands, asked beside the loop
+        (services/notify/catchup.ask_outcomes)."""
+        control = self.config.bus.control
+        self.beside(lambda: catchup.ask_outcomes(control, late),
+                    lambda results, error: self._outcomes_read(late, results, error))
+
+    def _outcomes_read(self, late: list, results, error: Optional[Exception]) -> None:
+        """Each final outcome alerted as the live result is, marked sent late (after its
+        step's breach alert: _take holds it behind); one taken already is not alerted again."""
+        if error is not None:
+            self._outcome_tries += 1
+            if self._outcome_tries < catchup.OUTCOME_TRIES:
+                self.after(catchup.RETRY_S, lambda: self._ask_outcomes(late))
+                return
+            log.warning("notify: the outcomes of %d decision(s) alerted late could not be read "
+                        "(%s); riskctl history shows them", len(late), error)
+            return
+        for result in results:
+            if not self.outbox.resulted(result.command_id):
+                self._late_results.add(result.command_id)
+                self._take(result)
+        log.info("notify: %d final outcome(s) of %d decision(s) alerted late read from "
+                 "enforcement's journal", len(results), len(late))
 
     def _ctx(self) -> Context:
         """The templates' context now: whether enforcement runs, which actions waited for it."""

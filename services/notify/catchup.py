@@ -7,7 +7,16 @@ through the supervisor's control socket as `riskctl history` does, for the decis
 it was last known running (notify.sqlite table `alive`, written every ALIVE_EVERY_S), and
 alerts each one it has not taken (table `decided`, by decision id; the kept copies and the
 history can hold the same decision, in either order), marked as sent late. When risk cannot
-answer, one alert says so and names the history command. docs/alerts.md says it.
+answer, one alert says so and names the history command.
+
+Then the outcomes of those late decisions' commands (trial: the phone read a late "⚠️ Breach
+... action: close the position" and never whether it was done): asked as `riskctl history`
+asks them, an EnforcementStatusRequest through the supervisor (which answers with the outcomes
+it saw while enforcement is down: shared/actedby.journal_of), each FINAL one made into the
+CommandResult the live path alerts ("✅ Done on ...", the failure alert), also marked sent
+late. One not final yet is not alerted: enforcement publishes it when it is. Each outcome is
+alerted once (notify.sqlite table `resulted`, by command id: the live stream, the PUBs' kept
+copies and this answer can all bring the same one). docs/alerts.md says it.
 """
 from __future__ import annotations
 
@@ -15,9 +24,12 @@ import datetime as dt
 from typing import Optional
 
 from shared import showtime
+from shared.actedby import command_id, journal_of
 from shared.bus.publisher import KEEP_FOR_S
 from shared.bus.rpc import RpcClient, RpcTimeout
 from shared.messages.control import ControlRequest
+from shared.messages.enforce import (FINAL_STATUSES, CommandResult, CommandState,
+                                     EnforcementStatusRequest)
 from shared.messages.risk import Decision, HistoryReply, HistoryRequest
 from shared.clock import from_ns
 from shared.messages.system import Reply
@@ -28,6 +40,7 @@ ASK_TIMEOUT_S = 2.0      # beside notify's loop (shared/beside.py), as the Teleg
 MAX_BACK_NS = 86_400 * 10**9     # a notify down longer: its last day only
 LIMIT = 500
 TRIES, RETRY_S = 15, 2.0     # risk starting with riskd: asked again for about 30 s
+OUTCOME_TRIES = 3            # the outcomes, asked once risk has answered: riskd runs
 KEEP_NS = int(KEEP_FOR_S * 1e9)
 
 
@@ -57,3 +70,46 @@ def ask_decisions(control: str, since_ns: int) -> list[Decision]:
         raise LookupError(getattr(reply, "reason", "") or "risk could not say")
     return sorted((d for d in reply.body.decisions if d.ts_ns >= since_ns),
                   key=lambda d: d.ts_ns)
+
+
+def as_result(state: CommandState, rule: str = "") -> CommandResult:
+    """A final journal entry as the CommandResult enforcement published for it (the inverse of
+    services/supervisor/lastresults.final_state): the live path's templates read it."""
+    return CommandResult(command_id=state.command_id, account_id=state.account_id,
+                         status=state.status, detail=state.detail, attempts=state.attempts,
+                         started_ns=state.received_ns, finished_ns=state.finished_ns,
+                         event_ns=state.event_ns, action=state.action, rule=rule,
+                         first_answer_ns=state.first_answer_ns)
+
+
+def final_outcomes(reply, decisions) -> list[CommandResult]:
+    """The final outcomes in an answer to an EnforcementStatusRequest about the decisions'
+    commands (enforcement's own, or the supervisor's while it is down), in the decisions'
+    order; one pending, running or not known is left out."""
+    commands, _why = journal_of(reply, decisions)
+    states = {c.command_id: c for c in commands
+              if c.state == "final" and c.status in FINAL_STATUSES}
+    out = []
+    for d in decisions:
+        state = states.pop(command_id(d) or "", None)
+        if state is not None:
+            out.append(as_result(state, d.rule))
+    return out
+
+
+def ask_outcomes(control: str, decisions: list[Decision]) -> list[CommandResult]:
+    """The final outcomes of the decisions' commands (final_outcomes); raises LookupError
+    saying why they could not be asked."""
+    ids = [cid for cid in map(command_id, decisions) if cid is not None]
+    if not ids:
+        return []
+    try:
+        with RpcClient(control, "supervisor", timeout=ASK_TIMEOUT_S, retries=0,
+                       name="notify") as client:
+            reply = client.call(ControlRequest(command=EnforcementStatusRequest(
+                command_ids=ids)))
+    except RpcTimeout:
+        raise LookupError(f"riskd did not answer within {ASK_TIMEOUT_S:g} s") from None
+    if not isinstance(reply, Reply):
+        raise LookupError("riskd could not say")
+    return final_outcomes(reply, decisions)

@@ -10,7 +10,9 @@ channel's sender; taken (publisher, epoch, seq) lists the kept-topic messages no
 from the bus in the last minutes, so a restarted notify takes a publisher's copies of its last
 seconds (shared/bus/publisher.py) only for what the run before it missed; decided lists the
 ids of risk's decisions notify took (from the bus or from risk's history), so each is alerted
-once; alive holds the last time this notify was known running (services/notify/catchup.py
+once; resulted the command ids of enforcement's final outcomes notify took (from the bus or,
+for a decision alerted late, from enforcement's journal), so each outcome is alerted once; alive
+holds the last time this notify was known running (services/notify/catchup.py
 asks risk for what was decided since). Each thread opens its own connection (sqlite3
 connections are per thread); connection() is the calling thread's, for other tables that
 must commit together with a reply.
@@ -57,6 +59,10 @@ CREATE TABLE IF NOT EXISTS taken (
 );
 CREATE INDEX IF NOT EXISTS taken_at ON taken(at_ns);
 CREATE TABLE IF NOT EXISTS decided (
+    id TEXT PRIMARY KEY,
+    at_ns INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS resulted (
     id TEXT PRIMARY KEY,
     at_ns INTEGER NOT NULL
 );
@@ -152,6 +158,19 @@ class Outbox:
         with db:
             db.execute("INSERT OR IGNORE INTO decided VALUES (?, ?)", (decision_id, now_ns))
             db.execute("DELETE FROM decided WHERE at_ns < ?", (now_ns - keep_ns,))
+
+    def resulted(self, command_id: str) -> bool:
+        """Did notify take this command's final outcome already (bus or catch-up)?"""
+        return self._db().execute("SELECT 1 FROM resulted WHERE id = ?",
+                                  (command_id,)).fetchone() is not None
+
+    def mark_resulted(self, command_id: str, now_ns: int,
+                      keep_ns: int = DECIDED_KEEP_NS) -> None:
+        """Notify took this command's final outcome (after its alert is queued or held)."""
+        db = self._db()
+        with db:
+            db.execute("INSERT OR IGNORE INTO resulted VALUES (?, ?)", (command_id, now_ns))
+            db.execute("DELETE FROM resulted WHERE at_ns < ?", (now_ns - keep_ns,))
 
     def alive(self, now_ns: int) -> None:
         """This notify is running at now_ns."""
