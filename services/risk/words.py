@@ -16,7 +16,7 @@ from services.risk.state import AccountState, symbol_of
 from shared import showtime
 from shared.messages.market import ORDER_MARKET
 from shared.messages.risk import (ACTION_NONE, CANCEL_ORDERS, CLOSE_POSITION, FLATTEN,
-                                  MODIFY_STOP, REDUCE_POSITION, UNTIL_RESET,
+                                  LOCKED_ALREADY, MODIFY_STOP, REDUCE_POSITION, UNTIL_RESET,
                                   Decision, LockoutState)
 from shared.lockwords import end_words, kind_words
 from shared.plural import plural
@@ -116,6 +116,11 @@ def not_sent(d: Decision, rule: str = "") -> str:
     why = _COMMAND_ID.sub(lambda m: f", by decision {m.group(2)}{whose}", d.suppressed)
     why = why.replace("the same action is in flight", "already in flight")
     _plan, sep, lock = d.what.partition("; lock ")
+    if d.suppressed.startswith(LOCKED_ALREADY):
+        # the lockout in force holds: this decision's own lock added nothing (trial
+        # 2026-12-05: "flatten not sent: locked already ...; lock the account until the roll"
+        # beside an alert saying that lock adds nothing)
+        return f"{d.action} not sent: {why}"
     return f"{d.action} not sent: {why}" + (f"; lock {lock}" if sep else "")
 
 

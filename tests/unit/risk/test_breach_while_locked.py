@@ -22,6 +22,9 @@ def test_a_loss_rule_past_its_limit_under_another_rules_lockout_is_recorded_once
         "locked already, no new action"), d
     assert "daily_net_loss" in d.suppressed
     assert out.commands == [] and out.lockouts == []
+    # no lockout was taken (out.lockouts is empty), so history's WHAT does not name one (trial
+    # 2026-12-05: "flatten not sent: locked already ...; lock the account until the roll")
+    assert d.what.startswith("flatten not sent: locked already") and "; lock" not in d.what, d
     assert str(d.value) == "-611.18" and str(d.limit) == "-500"
     alert = build(d, Context(tz=CHI, accounts={1001: "Demo 1"}))
     assert "value -611.18 vs limit -500.00" in alert.lines
