@@ -127,6 +127,7 @@ class WatchState:
     channels: list = attrs.Factory(list)                       # notify's ChannelStates
     unguarded: list = attrs.Factory(list)                      # the supervisor's reasons, if any
     actions_problem: str = ""        # why today's actions could not be read ("" when they were)
+    actions_read: bool = False       # today's history has been read (or said unreadable)
     labels: dict = attrs.Factory(dict)     # the supervisor's account_labels: names as alerts say
     labels_from_file: bool = True    # no labels from the supervisor yet: the file's may stand in
     supervisor_gone: bool = False    # nothing listens on the control socket (not just slow)
@@ -306,15 +307,17 @@ def latency_ms(status: str, start_ns: int, first_answer_ns: int,
 
 def _history(state: WatchState, msg: HistoryReply) -> bool:
     """Today's decisions from riskd's history: the actions taken before the screen opened."""
-    changed = bool(state.actions_problem)
+    changed = bool(state.actions_problem) or not state.actions_read
     state.actions_problem = ""
+    state.actions_read = True
     return _fold(state, lambda st, d: _decision(st, d, live=False), msg.decisions) or changed
 
 
 def _actions_unknown(state: WatchState, msg: ActionsUnknown) -> bool:
     """The history could not be read: LAST ACTIONS says so, never "none today"."""
-    changed = state.actions_problem != msg.reason
+    changed = state.actions_problem != msg.reason or not state.actions_read
     state.actions_problem = msg.reason
+    state.actions_read = True
     return changed
 
 
@@ -794,7 +797,9 @@ def actions_note(state: WatchState, view: AccountView, stale: str = "") -> str:
     read (risk is stopped: "none" would be a false fact), or an action's outcome is not known
     (enforcement is stopped: "pending" would be one)."""
     notes = []
-    if state.actions_problem:
+    if not state.actions_read:        # the first frames, before riskd answered: not "none"
+        notes.append(f"{'earlier ' if view.actions else ''}actions today: asking riskd")
+    elif state.actions_problem:
         why = stale or state.actions_problem
         notes.append(f"{'earlier ' if view.actions else ''}actions today cannot be read "
                      f"while {why}" if stale else

@@ -148,3 +148,14 @@ def test_before_riskd_started_an_outcome_not_seen_stays_not_known():
     [acct] = build_screen(s, NOW + 40 * NS_PER_S, CHICAGO, CALENDAR).accounts
     assert {a.action: a.status for a in acct.actions} == {"close_position": "done",
                                                           "reduce_position": "not known"}
+
+
+def test_the_first_frames_before_riskd_answered_never_say_none_today():
+    """Second trial: a watch opened with the supervisor killed drew "LAST ACTIONS none today"
+    for its first frames, then the day's 8 actions once risk answered directly. Before the
+    history is read LAST ACTIONS says it is asking; an empty history then reads "none today"."""
+    s = state(account())
+    text = screen_text(s)
+    assert "none today" not in text and "LAST ACTIONS actions today: asking riskd" in text, text
+    s.apply(HistoryReply())
+    assert "LAST ACTIONS none today" in screen_text(s)
