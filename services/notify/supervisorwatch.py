@@ -45,6 +45,11 @@ class SupervisorWatch:
                       title=f"🟢 riskd's supervisor is answering again after {duration(silent)} "
                             f"silent: it restarts workers that stop again")]
 
+    @property
+    def gone(self) -> bool:
+        """The supervisor's silence was alerted and it has not answered since."""
+        return self._alerted_at is not None
+
     def stopping(self) -> None:
         """riskd is stopping on purpose (its own alert says so): its silence is no news."""
         self._stopping = True
@@ -59,7 +64,8 @@ class SupervisorWatch:
         self._alerted_at = self._heard
         return [Alert(kind="supervisor_silent", severity=WARNING,
                       title="⚠️ riskd's supervisor is not running: its workers keep guarding, "
-                            "but nothing restarts one that stops: start riskd again",
+                            "but nothing restarts one that stops: start riskd again "
+                            "(`make run`, `systemctl start riskd` or `sc start riskd`)",
                       lines=(f"no heartbeat from it for {duration(silent)}: it was killed "
                              f"(kill -9), crashed or hangs; riskctl cannot reach the workers "
                              f"until riskd runs again ({DOC})",))]
