@@ -443,9 +443,10 @@ class NotifyWorker(Worker):
             del self._waited[next(iter(self._waited))]
 
     def _tick(self) -> None:
-        for alert in (*self.watch.tick(self.clock.monotonic()),
-                      *self.supervisor.tick(self.clock.monotonic()),
-                      *self.guards.tick(self.clock.monotonic(), self.supervisor.gone)):
+        now = self.clock.monotonic()
+        for alert in (*self.watch.tick(now),
+                      *self.supervisor.tick(now, self.guards.silent(now)),
+                      *self.guards.tick(now, self.supervisor.gone)):
             self.queue(alert)
         self._publish_states()
 

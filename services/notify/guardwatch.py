@@ -45,6 +45,12 @@ class GuardWatch:
                             f"(riskd's supervisor is still not running)",
                       lines=(self._guarded_line(),))]
 
+    def silent(self, now: float) -> tuple:
+        """The guard workers silent for SILENT_AFTER_S at `now` (alerted or not)."""
+        if now - self._ticked > STALL_S:          # notify stalled: tick() counts again
+            return ()
+        return tuple(g for g in self.guards if now - self._heard[g] >= self.silent_after_s)
+
     def tick(self, now: float, supervisor_gone: bool) -> list[Alert]:
         if now - self._ticked > STALL_S:          # notify's loop was stalled: count again
             for g in self._heard:

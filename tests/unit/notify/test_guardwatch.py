@@ -40,3 +40,17 @@ def test_enforcement_silent_says_nothing_is_closed_and_notify_stalls_are_no_alar
     said = run(watch, 31.0, 31.0 + SILENT_AFTER_S + 3, True, ["market", "risk"])
     assert [a.title for a in said] == ["🔴 enforcement is not running: the accounts are NOT "
                                        "guarded: nothing is closed"]
+
+
+def test_the_supervisor_alert_does_not_say_keep_guarding_when_a_guard_is_silent_too():
+    from services.notify.supervisorwatch import SupervisorWatch
+    sup, guards = SupervisorWatch(0.0), GuardWatch(WORKERS, 0.0)
+    said = []
+    for t in range(1, 12):           # supervisor and risk both silent from the start
+        for name in ("market", "enforcement"):
+            guards.heard(name, float(t))
+        said += sup.tick(float(t), guards.silent(float(t)))
+        said += guards.tick(float(t), sup.gone)
+    assert [a.kind for a in said] == ["supervisor_silent", "guard_silent"], said
+    assert "keep guarding" not in said[0].title and said[0].severity == "critical"
+    assert "risk not running either: the accounts are NOT guarded" in said[0].title
