@@ -17,7 +17,7 @@ from typing import Any, Optional
 from cli import configfile
 from cli import session as session_cache
 from cli.errors import AUTH_CODES, EXIT_AUTH, CliError
-from cli.notrunning import not_running_text, workers_left
+from cli.notrunning import orphans
 from shared import codec, showtime
 from shared.config.access import login_hint
 from shared.bus.rpc import RpcClient, RpcTimeout
@@ -71,7 +71,7 @@ class Context:
         """Send a command to riskd and return its Reply (ok or error). Raises CliError on silence."""
         address = self.control_address
         if not listening(address):         # or only its supervisor is gone: say which
-            raise CliError(not_running_text(address, workers_left(self.config_path)))
+            raise CliError(orphans(self.config_path, address).text())
         if not self._session_loaded:
             self._session_loaded = True
             cached = session_cache.read(address) if self.session is None else None

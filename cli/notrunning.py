@@ -5,14 +5,24 @@ A supervisor killed hard leaves its workers running on Linux and macOS (each run
 process group; on Windows the job object ends them with it). They keep guarding the accounts,
 but nothing restarts one that stops and no riskctl command reaches them. The workers are found
 by their pid files (<data_dir>/run, services/supervisor/pidfiles.py), each pid proven to still
-be the process riskd started, never guessed. docs/operations.md (When riskd's supervisor is
-killed) says what to do.
+be the process riskd started, never guessed. Every worker the config file names ([supervisor]
+workers) is listed, running or NOT running: a guard worker that stopped too (trial: risk
+killed after the supervisor was simply missing from the list while the screen still said
+"they keep guarding") is marked with what it means (shared/guardwords.py). `riskctl status`
+(text and --json) and `riskctl watch` use this one picture. docs/operations.md (When riskd's
+supervisor is killed) says what to do.
 """
 from __future__ import annotations
 
 import os
+from typing import Any
+
+import attrs
 
 from cli import configfile
+from shared import guardwords, shards
+
+DOC = "docs/operations.md, When riskd's supervisor is killed"
 
 
 def workers_left(config_path: str) -> list[tuple[str, list[int]]]:
@@ -25,13 +35,88 @@ def workers_left(config_path: str) -> list[tuple[str, list[int]]]:
         return []
 
 
-def not_running_text(address: str, left: list[tuple[str, list[int]]]) -> str:
+def configured_workers(config_path: str) -> list[str]:
+    """The worker processes the config file names ([supervisor] workers, risk as its shards),
+    read leniently; riskd's default set when the file does not say or cannot be read."""
+    from shared.config.sections import WORKER_NAMES
+    try:
+        data = configfile.tables(config_path)
+    except OSError:
+        data = {}
+    sup = data.get("supervisor") if isinstance(data.get("supervisor"), dict) else {}
+    workers = sup.get("workers")
+    if not isinstance(workers, list) or not all(isinstance(w, str) for w in workers):
+        workers = list(WORKER_NAMES)
+    count = sup.get("risk_shards", 1)
+    count = count if isinstance(count, int) and 1 <= count <= shards.MAX_SHARDS else 1
+    return [n for w in workers for n in (shards.names(count) if w == shards.RISK else [w])]
+
+
+@attrs.frozen
+class Orphans:
+    """The workers a killed supervisor left: every configured one, running (its pids) or not."""
+    address: str
+    running: tuple = ()           # (name, pids) still running, proven by their pid files
+    configured: tuple = ()        # every worker the config file names
+
+    @property
+    def names(self) -> list[str]:
+        """Every worker to show: the configured ones and any other still running."""
+        run = [n for n, _ in self.running]
+        return sorted(set(self.configured) | set(run))
+
+    @property
+    def stopped(self) -> list[str]:
+        run = {n for n, _ in self.running}
+        return [n for n in self.names if n not in run]
+
+    @property
+    def guards_down(self) -> list[str]:
+        return [n for n in self.stopped if guardwords.is_guard(n)]
+
+    def text(self) -> str:
+        return not_running_text(self.address, list(self.running), list(self.configured))
+
+    def as_json(self) -> dict[str, Any]:
+        pids = dict(self.running)
+        return {"supervisor": "not running" if self.running else "",
+                "riskd": "supervisor not running" if self.running else "not running",
+                "control": self.address,
+                "workers": [{"name": n, "state": "running" if n in pids else "not running",
+                             "pids": pids.get(n, []), "guard": guardwords.is_guard(n),
+                             "meaning": "" if n in pids else guardwords.meaning(n)}
+                            for n in self.names],
+                "guarded": bool(self.running) and not self.guards_down,
+                "not_guarded": [f"{n} not running: {guardwords.meaning(n)}"
+                                for n in self.guards_down] if self.running else [],
+                "message": self.text()}
+
+
+def orphans(config_path: str, address: str) -> Orphans:
+    """The picture riskctl's screens show when nothing listens on `address`."""
+    return Orphans(address=address, running=tuple(workers_left(config_path)),
+                   configured=tuple(configured_workers(config_path)))
+
+
+def not_running_text(address: str, left: list[tuple[str, list[int]]],
+                     configured: list[str] = ()) -> str:
     """The sentence riskctl ends with when nothing listens on `address`."""
     if not left:
-        return f"riskd is not running: nothing listens on its control socket {address}"
-    running = ", ".join(f"{name} (pid {', '.join(map(str, pids))})" for name, pids in left)
+        return (f"riskd is not running: nothing listens on its control socket {address}; "
+                f"{guardwords.START_AGAIN}")
+    pids = dict(left)
+    names = sorted(set(configured) | set(pids))
+    shown = ", ".join(f"{n} (pid {', '.join(map(str, pids[n]))})" if n in pids
+                      else f"{n} NOT running" for n in names)
+    down = [n for n in names if n not in pids and guardwords.is_guard(n)]
+    if down:
+        guard = ("; ".join(f"{n} is NOT running: {guardwords.meaning(n)}" for n in down)
+                 + ". The accounts are NOT guarded and nothing restarts it")
+    else:
+        guard = ("They keep guarding the accounts, but nothing restarts one that stops "
+                 "and riskctl cannot reach them")
+    which = ("but its workers still run without it" if all(n in pids for n in names)
+             else "and of its workers")
     return (f"riskd's supervisor is not running (nothing listens on its control socket "
-            f"{address}), but its workers still run without it: {running}. They keep guarding "
-            f"the accounts, but nothing restarts one that stops and riskctl cannot reach them: "
-            f"start riskd again (it ends them and starts a fresh set; docs/operations.md, When "
-            f"riskd's supervisor is killed)")
+            f"{address}), {which}: {shown}. {guard}: {guardwords.START_AGAIN} "
+            f"(it ends them and starts a fresh set; {DOC})")

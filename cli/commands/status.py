@@ -5,7 +5,8 @@ the raw status documents and the screen's values). While risk cannot answer (sto
 crashed) each account shows its last known figures marked "NOT LIVE: figures as of ...",
 never as current (docs/operations.md, When risk is not running); while market is not
 running, prices and open PnL are marked with the time of market's last quote
-(docs/operations.md, When market is not running).
+(docs/operations.md, When market is not running). With riskd's supervisor gone, --json
+too gives the workers still running and those not (cli/notrunning.py), exit 1.
 """
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ import shutil
 import time
 
 from cli.commands.workers import render_workers, state_of
-from cli.context import to_jsonable
+from cli.context import listening, to_jsonable
+from cli.notrunning import orphans
 from cli.errors import CliError
 from cli import configfile
 from cli.health import health_notes
@@ -52,6 +54,10 @@ def ask_worker(ctx, request, state: WatchState, note_risk: bool):
 
 
 def run(args, ctx) -> int:
+    if ctx.json and not listening(ctx.control_address):
+        # riskd or only its supervisor is gone: the same picture as the text, as JSON
+        ctx.print_json(orphans(ctx.config_path, ctx.control_address).as_json())
+        return 1
     status = ctx.request(StatusRequest()).body
     state = WatchState()
     state.apply(Reachability(ok=True))

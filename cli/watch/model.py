@@ -52,12 +52,14 @@ SELF_LOCKOUT = "self_lockout"   # the trader's own lockout: LOCKED OUT, never a 
 class Reachability:
     """The source reached riskd (ok) or got no answer (reason). gone: nothing listens on the
     control socket; left: then the workers a killed supervisor left running (cli/notrunning.py),
-    and reason is what `riskctl status` says."""
+    and reason is what `riskctl status` says; configured: every worker the config file names
+    (one not in `left` is shown as not running, never left out)."""
     ok: bool
     reason: str = ""
     ts_ns: int = 0
     gone: bool = False
     left: tuple = ()
+    configured: tuple = ()
 
 
 @attrs.frozen
@@ -132,6 +134,7 @@ class WatchState:
     labels_from_file: bool = True    # no labels from the supervisor yet: the file's may stand in
     supervisor_gone: bool = False    # nothing listens on the control socket (not just slow)
     left: tuple = ()                 # then: the workers still running without it
+    configured: tuple = ()           # and every worker the config file names
 
     def apply(self, msg: Any) -> bool:
         """Fold one message in; True when the screen may change."""
@@ -363,14 +366,16 @@ def _reachability(state: WatchState, msg: Reachability) -> bool:
     if msg.ok:
         changed = state.reachable is not True
         state.reachable, state.unreachable_since_ns, state.problem = True, None, ""
-        state.supervisor_gone, state.left = False, ()
+        state.supervisor_gone, state.left, state.configured = False, (), ()
         return changed
     changed = (state.reachable is not False or state.problem != msg.reason
-               or (state.supervisor_gone, state.left) != (msg.gone, tuple(msg.left)))
+               or (state.supervisor_gone, state.left, state.configured)
+               != (msg.gone, tuple(msg.left), tuple(msg.configured)))
     if state.reachable is not False:
         state.unreachable_since_ns = msg.ts_ns
     state.reachable, state.problem = False, msg.reason
     state.supervisor_gone, state.left = msg.gone, tuple(msg.left)
+    state.configured = tuple(msg.configured)
     return changed
 
 
@@ -772,13 +777,14 @@ def market_down(state: WatchState) -> bool:
     with is its last quote, not the broker's price now (trial: a position at -240 read +1.50
     as if live)."""
     if state.reachable is False:
-        return state.supervisor_gone and "market" in state.workers and "market" not in state.left
+        return (state.supervisor_gone and "market" not in state.left
+                and ("market" in state.workers or "market" in state.configured))
     return state.workers.get("market", "running") != "running"
 
 
 def risk_left(state: WatchState) -> bool:
     """riskd's supervisor is gone but every risk worker it knew still runs (its pid file)."""
-    risks = {n for n in (*state.workers, *state.left) if shards.base_name(n) == shards.RISK}
+    risks = {n for n in (*state.workers, *state.left, *state.configured) if shards.base_name(n) == shards.RISK}
     return state.supervisor_gone and bool(risks) and risks <= set(state.left)
 
 
@@ -822,7 +828,8 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
         # the supervisor is gone: its workers' pid files say which still run (as status says)
         left = set(state.left)
         workers = [WorkerDot(name=n, state="running" if n in left else "not running",
-                             healthy=n in left) for n in sorted(set(state.workers) | left)]
+                             healthy=n in left)
+                   for n in sorted(set(state.workers) | left | set(state.configured))]
         broker, broker_ok = "unknown (riskd's supervisor is not running)", None
     elif state.reachable is False:    # what riskd said last is not what runs now: no green
         workers = [WorkerDot(name=n, state="unknown", healthy=False)

@@ -26,7 +26,7 @@ from cli.accountnames import file_labels
 from cli.watch import direct
 from shared.actedby import command_id, journal_of
 from cli.context import listening
-from cli.notrunning import not_running_text, workers_left
+from cli.notrunning import orphans
 
 from shared import codec, shards, topics
 from shared.bus.publisher import COPY_MARK
@@ -191,9 +191,10 @@ class Source:
         (riskd is not running, or only its supervisor is gone and its workers still run)."""
         if not self.config_path or listening(self.bus.control):
             return Reachability(ok=False, reason=why, ts_ns=now_ns)
-        left = workers_left(self.config_path)
-        return Reachability(ok=False, reason=not_running_text(self.bus.control, left),
-                            ts_ns=now_ns, gone=True, left=tuple(name for name, _ in left))
+        seen = orphans(self.config_path, self.bus.control)     # as `riskctl status` says
+        return Reachability(ok=False, reason=seen.text(), ts_ns=now_ns, gone=True,
+                            left=tuple(name for name, _ in seen.running),
+                            configured=seen.configured)
 
     def without_supervisor(self, left: tuple, now_ns: int) -> None:
         """The supervisor is gone (killed hard) and `left` still run: the accounts' names from

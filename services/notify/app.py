@@ -40,6 +40,7 @@ from services.notify.running import WorkerStates
 from services.notify.sender import ChannelSender
 from services.notify.stateorder import StateOrder
 from services.notify.steps import StepHold, step_alert, step_key
+from services.notify.guardwatch import GuardWatch
 from services.notify.supervisorwatch import SupervisorWatch
 from services.notify.templates import (LOG_ONLY, WARNING, Alert, Context, DisconnectWatch,
                                        build, context_for, severity_at_least, waits,
@@ -71,9 +72,11 @@ CHANNEL_TOPIC = "notify.channel"   # notify's own PUB: ChannelState whenever a c
 TEST_TIMEOUT_S = 2.5          # notify test: channels in parallel, well inside heartbeats
 # (bus address attribute, topics): what notify listens to on each publisher
 SOURCES = (
-    ("risk_pub", (topics.DECISION, topics.WARNING, topics.LOCKOUT, NOTIFY_TOPIC)),
-    ("enforcement_pub", (topics.RESULT, NOTIFY_TOPIC)),
-    ("market_pub", (topics.CONNECTION, NOTIFY_TOPIC)),
+    # the guard workers' heartbeats: while the supervisor is gone (guardwatch.py)
+    ("risk_pub", (topics.DECISION, topics.WARNING, topics.LOCKOUT, NOTIFY_TOPIC,
+                  topics.HEARTBEAT)),
+    ("enforcement_pub", (topics.RESULT, NOTIFY_TOPIC, topics.HEARTBEAT)),
+    ("market_pub", (topics.CONNECTION, NOTIFY_TOPIC, topics.HEARTBEAT)),
     # the supervisor's heartbeats too: notify alerts when they stop (supervisorwatch.py)
     ("events", (topics.WORKER, topics.CONFIG, topics.GUARD, NOTIFY_TOPIC, topics.HEARTBEAT)),
 )
@@ -95,6 +98,8 @@ class NotifyWorker(Worker):
         self.senders: dict[str, ChannelSender] = {}
         self.watch = DisconnectWatch(self.config.notify.disconnect_alert_after_s)
         self.supervisor = SupervisorWatch(self.clock.monotonic())   # its heartbeats stop
+        # the guard workers' heartbeats stop while the supervisor is gone
+        self.guards = GuardWatch(self.config.supervisor.worker_names(), self.clock.monotonic())
         self._published_states: dict[str, tuple] = {}
         self.steps = StepHold()
         self.states = StateOrder()
@@ -238,6 +243,9 @@ class NotifyWorker(Worker):
         if isinstance(msg, Heartbeat):
             if msg.name == "supervisor":
                 for alert in self.supervisor.heard(self.clock.monotonic()):
+                    self.queue(alert)
+            else:
+                for alert in self.guards.heard(msg.name, self.clock.monotonic()):
                     self.queue(alert)
             return
         if isinstance(msg, NotifyEvent) and msg.kind == "riskd_stopped":
@@ -435,8 +443,10 @@ class NotifyWorker(Worker):
             del self._waited[next(iter(self._waited))]
 
     def _tick(self) -> None:
-        for alert in (*self.watch.tick(self.clock.monotonic()),
-                      *self.supervisor.tick(self.clock.monotonic())):
+        now = self.clock.monotonic()
+        for alert in (*self.watch.tick(now),
+                      *self.supervisor.tick(now, self.guards.silent(now)),
+                      *self.guards.tick(now, self.supervisor.gone)):
             self.queue(alert)
         self._publish_states()
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from services.notify.templates import INFO, WARNING, Alert
+from services.notify.templates import CRITICAL, INFO, WARNING, Alert
 from shared.when import duration
 
 SILENT_AFTER_S = 10.0     # no heartbeat for this long: the supervisor is not running
@@ -45,11 +45,18 @@ class SupervisorWatch:
                       title=f"🟢 riskd's supervisor is answering again after {duration(silent)} "
                             f"silent: it restarts workers that stop again")]
 
+    @property
+    def gone(self) -> bool:
+        """The supervisor's silence was alerted and it has not answered since."""
+        return self._alerted_at is not None
+
     def stopping(self) -> None:
         """riskd is stopping on purpose (its own alert says so): its silence is no news."""
         self._stopping = True
 
-    def tick(self, now: float) -> list[Alert]:
+    def tick(self, now: float, guards_silent: tuple = ()) -> list[Alert]:
+        """guards_silent: the guard workers silent too (services/notify/guardwatch.py): then
+        the alert does not say the workers keep guarding (their own alert follows)."""
         if now - self._ticked > STALL_S:      # notify's loop was stalled: unread beats may wait
             self._heard = max(self._heard, now)
         self._ticked = now
@@ -57,9 +64,12 @@ class SupervisorWatch:
         if self._stopping or self._alerted_at is not None or silent < self.silent_after_s:
             return []
         self._alerted_at = self._heard
-        return [Alert(kind="supervisor_silent", severity=WARNING,
-                      title="⚠️ riskd's supervisor is not running: its workers keep guarding, "
-                            "but nothing restarts one that stops: start riskd again",
+        keep = (f"{', '.join(guards_silent)} not running either: the accounts are NOT guarded"
+                if guards_silent else "its workers keep guarding")
+        return [Alert(kind="supervisor_silent", severity=CRITICAL if guards_silent else WARNING,
+                      title=f"⚠️ riskd's supervisor is not running: {keep}, "
+                            "but nothing restarts one that stops: start riskd again "
+                            "(`make run`, `systemctl start riskd` or `sc start riskd`)",
                       lines=(f"no heartbeat from it for {duration(silent)}: it was killed "
                              f"(kill -9), crashed or hangs; riskctl cannot reach the workers "
                              f"until riskd runs again ({DOC})",))]

@@ -13,7 +13,7 @@ import time
 import attrs
 
 from cli.notrunning import not_running_text
-from cli.watch.model import Reachability, build_screen
+from cli.watch.model import Reachability, WatchState, build_screen
 from cli.watch.source import Source
 from cli.watch.view import plain, render
 from shared.clock import NS_PER_S
@@ -94,3 +94,16 @@ def test_names_from_the_file_stand_in_only_until_the_supervisor_names_the_accoun
     seen.apply(SupervisorStatus(pid=1, started_ns=0, config_path=str(path),
                                 account_labels={"1001": "Live name"}))
     assert not seen.apply(FileLabels(labels=labels)) and seen.labels == {"1001": "Live name"}
+
+
+def test_a_configured_worker_not_running_is_shown_not_left_out():
+    """Trial: a watch opened after the supervisor and then risk were killed drew
+    `enforcement● logging● market● notify● simbroker●`, risk left out."""
+    left = ("enforcement", "logging", "market", "notify", "simbroker")
+    state = WatchState()
+    state.apply(Reachability(ok=False, reason="gone", ts_ns=NOW, gone=True, left=left,
+                             configured=(*left, "risk")))
+    screen = build_screen(state, NOW, CHICAGO, CALENDAR)
+    dots = {w.name: (w.state, w.healthy) for w in screen.header.workers}
+    assert dots["risk"] == ("not running", False), dots
+    assert all(dots[n] == ("running", True) for n in left), dots

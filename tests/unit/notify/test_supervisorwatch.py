@@ -25,7 +25,8 @@ def test_silent_supervisor_alerts_once_then_says_it_is_back():
     assert at == 30 + SILENT_AFTER_S
     assert alert.severity == "warning" and alert.kind == "supervisor_silent"
     assert alert.title == ("⚠️ riskd's supervisor is not running: its workers keep guarding, but "
-                           "nothing restarts one that stops: start riskd again")
+                           "nothing restarts one that stops: start riskd again (`make run`, "
+                           "`systemctl start riskd` or `sc start riskd`)")
     assert alert.lines[0].startswith("no heartbeat from it for 10s: ")
     assert "docs/operations.md, When riskd's supervisor is killed" in alert.lines[0]
     # a hung supervisor that answers again: one "back"

@@ -88,9 +88,16 @@ def test_a_supervisor_killed_alone_says_its_workers_kept_guarding():
 def test_riskctl_names_the_workers_a_killed_supervisor_left_running():
     from cli.notrunning import not_running_text
     address = "tcp://127.0.0.1:5570"
-    assert not_running_text(address, []) == ("riskd is not running: nothing listens on its "
-                                              "control socket tcp://127.0.0.1:5570")
+    assert not_running_text(address, []).startswith(
+        "riskd is not running: nothing listens on its control socket tcp://127.0.0.1:5570; "
+        "start riskd again: `make run`")
     text = not_running_text(address, [("market", [41]), ("risk", [42])])
     assert text.startswith("riskd's supervisor is not running (nothing listens on its control "
                            "socket tcp://127.0.0.1:5570), but its workers still run without it: "
                            "market (pid 41), risk (pid 42). They keep guarding"), text
+    # risk gone too (trial): listed as NOT running with what it means, no "keep guarding"
+    text = not_running_text(address, [("market", [41]), ("notify", [43])],
+                            ["market", "notify", "risk"])
+    assert "and of its workers: market (pid 41), notify (pid 43), risk NOT running. risk is " \
+           "NOT running: nothing checks the rules. The accounts are NOT guarded" in text, text
+    assert "keep guarding" not in text and "systemctl start riskd" in text, text
