@@ -27,6 +27,10 @@ from shared.when import duration
 COUNT_RULES = frozenset({"max_contracts", "max_contracts_per_instrument",
                          "trade_frequency_limit"})
 MONEY, COUNT = "money", "count"
+# A parameter with no value (drawdown_guard's line before an admin sets it) as screens, docs,
+# the audit trail and the rule-change alerts say it (trial 2026-12-05: the alert read
+# "drawdown_guard line None -> 48,100.00" where `audit show` read "none").
+UNSET = "none"
 
 
 def money_text(value) -> str:
@@ -107,7 +111,7 @@ def _readable(value: Any, kind: Any) -> str:
     """value (TOML parsed) as a person reads it: numbers by kind, a word as itself (never in
     quotes), a list or table as words, never TOML syntax."""
     if value is None:
-        return "none"
+        return UNSET
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float, Decimal)):
@@ -158,7 +162,10 @@ def param_text(rule: str, key: str, text: str) -> str:
 def setting_text(rule: str, key: str, value: Any) -> str:
     """One parameter's value as a rule holds it (Decimal, int, list) as screens show it:
     'limit 250.00 -> 3,000.00' in a rule-change alert, as `rules list` shows -3,000.00
-    (trial 2026-12-05: 'limit 250 -> 3000')."""
+    (trial 2026-12-05: 'limit 250 -> 3000'); UNSET ('none') for no value, never Python's
+    'None' (trial 2026-12-05: 'drawdown_guard line None -> 48,100.00')."""
+    if value is None:
+        return UNSET
     from shared.config.convert import human_value
     return param_text(rule, key, human_value(value))
 
