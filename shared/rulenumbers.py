@@ -58,6 +58,33 @@ def reading_text(rule: str, value: Optional[Decimal]) -> str:
     return count_text(value) if rule in COUNT_RULES else money_text(value)
 
 
+# Rules whose reading every screen shows in risk's own words (its measure's detail), never as
+# "value / limit": drawdown_guard acts at line + buffer, which is not the line an admin set
+# (trial 2026-12-05: `rules list` read "49,613.11 / 48,200.00" beside line=48,100.00).
+SPELLED_OUT = frozenset({"drawdown_guard"})
+
+
+def drawdown_reading(equity: Decimal, line: Decimal, buffer: Decimal) -> str:
+    """drawdown_guard's reading as status, watch, rules list and /status show it: 'equity
+    49,613.11, acts at 48,200.00 (line 48,100.00 + buffer 100.00)'."""
+    return (f"equity {money_text(equity)}, acts at {money_text(line + buffer)} "
+            f"(line {money_text(line)} + buffer {money_text(buffer)})")
+
+
+def spelled_out(rule: str, reading: str) -> str:
+    """The reading in risk's words (detail without its note) for a SPELLED_OUT rule; ''
+    for every other rule, whose screens show value / limit."""
+    return reading if rule in SPELLED_OUT and reading else ""
+
+
+def value_limit_text(rule: str, value: Optional[Decimal], limit: Optional[Decimal],
+                     reading: str = "", sep: str = " / ") -> str:
+    """A rule's reading beside its limit on a screen: '2 / 5', '4 / 10 per hour' (the window
+    read from `reading`, risk's detail without its note), or for drawdown_guard its words."""
+    return spelled_out(rule, reading) or (
+        f"{reading_text(rule, value)}{sep}{reading_text(rule, limit)}{window_of(reading)}")
+
+
 def versus_text(rule: str, value: Optional[Decimal], limit: Optional[Decimal]) -> str:
     """'-603.33 vs -600.00' (money), '2 vs 3' (counts): a reading beside its limit, as history
     shows it; '' when there is no reading (a note)."""
