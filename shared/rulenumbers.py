@@ -77,6 +77,15 @@ def spelled_out(rule: str, reading: str) -> str:
     return reading if rule in SPELLED_OUT and reading else ""
 
 
+def warning_said(rule: str, reason: str) -> Optional[tuple[str, str]]:
+    """(share, words) of a SPELLED_OUT rule's warning, from risk's reason ('drawdown_guard at
+    84% of its limit: equity 48,500.00, acts at 48,200.00 (...)' -> ('84%', 'equity ...')), for
+    the alert and the phone's /history; None for any other rule or reason. Equity against
+    line + buffer is no share of anything (the alert read "at 101%" where risk measured 84 %)."""
+    said = re.match(rf"{re.escape(rule)} at (\d+%) of its limit: (.+)$", reason or "")
+    return (said.group(1), said.group(2)) if said and spelled_out(rule, said.group(2)) else None
+
+
 def value_limit_text(rule: str, value: Optional[Decimal], limit: Optional[Decimal],
                      reading: str = "", sep: str = " / ") -> str:
     """A rule's reading beside its limit on a screen: '2 / 5', '4 / 10 per hour' (the window

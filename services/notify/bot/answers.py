@@ -15,7 +15,7 @@ from shared.messages.market import OrdersTable
 from shared.messages.risk import AccountStatus, HistoryReply, LockoutState, without_note
 from shared.notlive import market_stopped, prices_line
 from shared.plural import plural
-from shared.rulenumbers import spelled_out
+from shared.rulenumbers import spelled_out, warning_said
 from shared.when import duration
 from shared.showprice import fmt_price
 
@@ -146,8 +146,9 @@ def history_text(body: HistoryReply, count: int, ctx: Context, day: str) -> str:
         value = f" {money(d.value)} vs {money(d.limit)}" if d.value is not None else ""
         rows.append((d.ts_ns, f"⚠️ {ctx.account(d.account_id)} {d.rule}{value}: {what}{note}"))
     for w in body.warnings:
-        rows.append((w.ts_ns, f"🟡 {ctx.account(w.account_id)} {w.rule} at {w.warn_at:.0%}: "
-                              f"{money(w.value)} vs {money(w.limit)}"))
+        said = warning_said(w.rule, w.reason)      # drawdown_guard: risk's share and words
+        share, reading = said or (f"{w.warn_at:.0%}", f"{money(w.value)} vs {money(w.limit)}")
+        rows.append((w.ts_ns, f"🟡 {ctx.account(w.account_id)} {w.rule} at {share}: {reading}"))
     for c in body.lockouts:
         icon = "🔓" if c.change == "cleared" else "🔒"
         rows.append((c.ts_ns, f"{icon} {ctx.account(c.lockout.account_id)} lockout {c.change} "

@@ -87,3 +87,23 @@ def test_the_phones_status_shows_the_same_words():
                        desk.now)
     [line] = [ln for ln in text.splitlines() if ln.startswith("drawdown_guard ")]
     assert f"({WORDS})" in line, text
+
+
+def test_the_warning_alert_and_the_phones_history_give_risk_s_share_and_words():
+    """The warning at 80 %: equity 48,500.00 with the line at 48,100.00 is 84 % of the room
+    used (risk's measure). The alert read "drawdown_guard at 101% of its limit" (equity over
+    line + buffer) and "value 48,500.00 vs limit 48,200.00"."""
+    from services.notify.bot.answers import history_text
+    from services.notify.templates import build
+    from shared.messages.risk import HistoryReply
+    desk = Desk(balance="48500", drawdown_guard={"starting_balance": 50000, "max_loss": 2000,
+                                                 "buffer": 100, "trailing": "eod",
+                                                 "line": 48100})
+    [warning] = [w for out in desk.history for w in out.warnings]
+    words = "equity 48,500.00, acts at 48,200.00 (line 48,100.00 + buffer 100.00)"
+    ctx = Context(tz=CHI, accounts={ACCOUNT: "Demo 1"})
+    alert = build(warning, ctx)
+    assert alert.title == "🟡 drawdown_guard at 84% of its limit on Demo 1", alert
+    assert alert.lines == (words,), alert
+    text = history_text(HistoryReply(warnings=[warning]), 5, ctx, "2026-11-25")
+    assert f"drawdown_guard at 84%: {words}" in text, text
