@@ -27,6 +27,10 @@ from shared.when import duration
 COUNT_RULES = frozenset({"max_contracts", "max_contracts_per_instrument",
                          "trade_frequency_limit"})
 MONEY, COUNT = "money", "count"
+# A parameter with no value (drawdown_guard's line before an admin sets it) as screens, docs,
+# the audit trail and the rule-change alerts say it (trial 2026-12-05: the alert read
+# "drawdown_guard line None -> 48,100.00" where `audit show` read "none").
+UNSET = "none"
 
 
 def money_text(value) -> str:
@@ -52,6 +56,42 @@ def reading_text(rule: str, value: Optional[Decimal]) -> str:
     if value is None:
         return "-"
     return count_text(value) if rule in COUNT_RULES else money_text(value)
+
+
+# Rules whose reading every screen shows in risk's own words (its measure's detail), never as
+# "value / limit": drawdown_guard acts at line + buffer, which is not the line an admin set
+# (trial 2026-12-05: `rules list` read "49,613.11 / 48,200.00" beside line=48,100.00).
+SPELLED_OUT = frozenset({"drawdown_guard"})
+
+
+def drawdown_reading(equity: Decimal, line: Decimal, buffer: Decimal) -> str:
+    """drawdown_guard's reading as status, watch, rules list and /status show it: 'equity
+    49,613.11, acts at 48,200.00 (line 48,100.00 + buffer 100.00)'."""
+    return (f"equity {money_text(equity)}, acts at {money_text(line + buffer)} "
+            f"(line {money_text(line)} + buffer {money_text(buffer)})")
+
+
+def spelled_out(rule: str, reading: str) -> str:
+    """The reading in risk's words (detail without its note) for a SPELLED_OUT rule; ''
+    for every other rule, whose screens show value / limit."""
+    return reading if rule in SPELLED_OUT and reading else ""
+
+
+def warning_said(rule: str, reason: str) -> Optional[tuple[str, str]]:
+    """(share, words) of a SPELLED_OUT rule's warning, from risk's reason ('drawdown_guard at
+    84% of its limit: equity 48,500.00, acts at 48,200.00 (...)' -> ('84%', 'equity ...')), for
+    the alert and the phone's /history; None for any other rule or reason. Equity against
+    line + buffer is no share of anything (the alert read "at 101%" where risk measured 84 %)."""
+    said = re.match(rf"{re.escape(rule)} at (\d+%) of its limit: (.+)$", reason or "")
+    return (said.group(1), said.group(2)) if said and spelled_out(rule, said.group(2)) else None
+
+
+def value_limit_text(rule: str, value: Optional[Decimal], limit: Optional[Decimal],
+                     reading: str = "", sep: str = " / ") -> str:
+    """A rule's reading beside its limit on a screen: '2 / 5', '4 / 10 per hour' (the window
+    read from `reading`, risk's detail without its note), or for drawdown_guard its words."""
+    return spelled_out(rule, reading) or (
+        f"{reading_text(rule, value)}{sep}{reading_text(rule, limit)}{window_of(reading)}")
 
 
 def versus_text(rule: str, value: Optional[Decimal], limit: Optional[Decimal]) -> str:
@@ -107,7 +147,7 @@ def _readable(value: Any, kind: Any) -> str:
     """value (TOML parsed) as a person reads it: numbers by kind, a word as itself (never in
     quotes), a list or table as words, never TOML syntax."""
     if value is None:
-        return "none"
+        return UNSET
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float, Decimal)):
@@ -158,7 +198,10 @@ def param_text(rule: str, key: str, text: str) -> str:
 def setting_text(rule: str, key: str, value: Any) -> str:
     """One parameter's value as a rule holds it (Decimal, int, list) as screens show it:
     'limit 250.00 -> 3,000.00' in a rule-change alert, as `rules list` shows -3,000.00
-    (trial 2026-12-05: 'limit 250 -> 3000')."""
+    (trial 2026-12-05: 'limit 250 -> 3000'); UNSET ('none') for no value, never Python's
+    'None' (trial 2026-12-05: 'drawdown_guard line None -> 48,100.00')."""
+    if value is None:
+        return UNSET
     from shared.config.convert import human_value
     return param_text(rule, key, human_value(value))
 

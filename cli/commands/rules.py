@@ -32,7 +32,7 @@ from shared.config.load import load_config
 from shared.config.views import rule_rows
 from shared.messages.config import RuleParams, RuleParamsRequest, RulesEnable, RulesSet
 from shared.messages.risk import RulesOverrideRequest, without_note
-from shared.rulenumbers import params_texts, reading_text, window_of
+from shared.rulenumbers import params_texts, reading_text, value_limit_text
 
 NAME = "rules"
 VALUES_TIMEOUT = 1.0      # current values are a bonus: a silent risk worker does not block the list
@@ -177,9 +177,8 @@ def list_rules(args, ctx) -> int:
         v = reading(row)
         if v is None or v.value is None:
             return None
-        return (f"{reading_text(row.rule, v.value)} / {reading_text(row.rule, v.limit)}"
-                f"{window_of(without_note(v.detail))}" if v.limit is not None
-                else reading_text(row.rule, v.value))
+        return (value_limit_text(row.rule, v.value, v.limit, without_note(v.detail))
+                if v.limit is not None else reading_text(row.rule, v.value))
 
     def waiting_of(row) -> dict:
         """The looser values riskd has not applied yet (they wait for the roll)."""

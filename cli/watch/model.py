@@ -34,7 +34,7 @@ from shared.messages.risk import (ACTION_NONE, LOCKED_ALREADY, MANUAL, TIMER, UN
                                   UNTIL_SESSION, AccountStatus, Decision, HistoryReply,
                                   LastRiskStatus, RiskStatusReply, note_of,
                                   without_note)
-from shared.rulenumbers import params_texts, reading_text, window_of
+from shared.rulenumbers import params_texts, spelled_out, value_limit_text
 from shared.symbols import UnknownSymbol, ticker_of
 
 # The limits whose use is drawn as a bar (docs/rules.md: the loss limits of an account).
@@ -576,8 +576,9 @@ def _bars(status: AccountStatus) -> list[Bar]:
     for r in status.rules:
         if r.rule in LOSS_LIMIT_RULES and r.enabled and r.progress is not None:
             fraction = max(0.0, float(r.progress))
-            text = (f"{fmt_money(r.value)} / {fmt_money(r.limit, signed=False)}"
-                    if r.value is not None and r.limit is not None else r.detail)
+            text = spelled_out(r.rule, without_note(r.detail)) or (
+                f"{fmt_money(r.value)} / {fmt_money(r.limit, signed=False)}"
+                if r.value is not None and r.limit is not None else r.detail)
             if r.waiting:
                 text += " (" + waiting_text(r.rule, r.waiting) + " at roll)"
             out.append(Bar(rule=r.rule, fraction=fraction, colour=bar_colour(fraction, r.warn_at),
@@ -599,8 +600,7 @@ def _rule_lines(status: AccountStatus) -> list[RuleLine]:
             continue
         note = note_of(r.detail)                 # risk's word of what it did, not a guess
         if r.value is not None and r.limit is not None:
-            text = (f"{reading_text(r.rule, r.value)}/{reading_text(r.rule, r.limit)}"
-                    f"{window_of(without_note(r.detail))}")
+            text = value_limit_text(r.rule, r.value, r.limit, without_note(r.detail), sep="/")
             if r.progress is not None:
                 text += f" {float(r.progress):.0%}"
         else:

@@ -27,7 +27,7 @@ from shared.symbols import tickers_in
 from shared.exitwords import exit_words
 from shared.lockwords import end_words
 from shared.pastwords import past_words
-from shared.rulenumbers import reading_text, window_of
+from shared.rulenumbers import reading_text, warning_said, window_of
 from shared.when import duration
 from shared.workerdown import CRASHED, FLAPPING, down_kind
 from shared.messages.risk import (ACTION_NONE, ALERT, LOCKED_ALREADY, Decision, LockoutChange,
@@ -204,10 +204,14 @@ def warning_alert(w: RuleWarning, ctx: Context) -> Optional[Alert]:
                      lines=(w.reason,), account=account, account_id=w.account_id,
                      ts_ns=w.ts_ns)
     share = _share(w.value, w.limit)
+    line = reading(w.rule, w.value, w.limit) + window_of(w.reason)
+    said = warning_said(w.rule, w.reason)       # drawdown_guard: risk's share and words
+    if said:
+        share, line = said
     return Alert(kind="rule_warning", severity=INFO,
                  title=f"🟡 {w.rule} at {share or f'{w.warn_at:.0%}'} of its limit on {account}",
                  # the window a count is in ('2 of 3 trades per minute': risk's reason)
-                 lines=(reading(w.rule, w.value, w.limit) + window_of(w.reason),),
+                 lines=(line,),
                  account=account, account_id=w.account_id, ts_ns=w.ts_ns)
 
 

@@ -100,7 +100,7 @@ def taken_over_reason(old_rule: str, old_reason: str, rule: str, reason: str) ->
     """The reason of a lockout another rule extends: the rule now holding it (the row's rule,
     in force until the row's end) leads with its own words, and the rule it started with is
     named beside its first reason (trial: "cooldown_after_loss ... 3 trades this minute
-    reached the limit of 3; extended: one trade lost 113.90" read as one rule's row)."""
+    reached the limit of 3; extended: closing fill lost 113.90" read as one rule's row)."""
     current, sep, origin = old_reason.partition(STARTED_BY)
     if not sep:
         origin = f"{old_rule}: {current.split(EXTENDED_BY)[0]}" if current else old_rule

@@ -45,15 +45,18 @@ def fmt_money(value: Optional[Decimal]) -> str:
     return money_text(value)
 
 
-def fee_note(fees: Decimal, included: bool = True) -> str:
+def fee_note(fees: Decimal, included: bool = True, its: bool = False) -> str:
     """What a loss figure in a reason says about fees, so one loss quoted three ways (open
-    -400.00 before fees, one trade lost 400.37, realized -400.74) reads as one: ' incl. fees
-    0.74'; ' (fees 0.74 not counted)' when the rule leaves them out (include_fees = false);
+    -400.00 before fees, closing fill lost 400.37, realized -400.74) reads as one: ' incl. fees
+    0.74'; ' incl. its fees 0.37' for one fill's own fees (`its`: the entry's are not in it);
+    ' (fees 0.74 not counted)' when the rule leaves them out (include_fees = false);
     '' when there were none."""
     if not fees:
         return ""
     shown = fmt_money(fees)
-    return f" incl. fees {shown}" if included else f" (fees {shown} not counted)"
+    if not included:
+        return f" (fees {shown} not counted)"
+    return f" incl. its fees {shown}" if its else f" incl. fees {shown}"
 
 
 def position_unrealized(account, market, position) -> Optional[Decimal]:

@@ -9,6 +9,7 @@ from services.risk.pnl import account_unrealized, position_unrealized
 from services.risk.rules.base import Ctx
 from shared.config.convert import toml_value_text
 from shared.messages.risk import AccountRules, AccountStatus, PositionView, RuleValue
+from shared.rulenumbers import UNSET
 
 
 def value_text(value) -> str:
@@ -16,7 +17,7 @@ def value_text(value) -> str:
     it (100, true, [{loss = 100, seconds = 300}]), a text as itself, 'none' for no value --
     never a Python repr (Decimal('100'), True)."""
     if value is None:
-        return "none"
+        return UNSET
     if isinstance(value, str):
         return value
     try:

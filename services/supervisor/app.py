@@ -18,7 +18,7 @@ import zmq
 from services.supervisor import audit, children, lastheld, snapshot
 from services.supervisor.lastrisk import REFRESH_EVERY, LastRisk
 from services.supervisor.lastresults import LastResults
-from services.supervisor.backalerts import BackWatch, stopped_event
+from services.supervisor.backalerts import BackWatch, alerted_down, stopped_event
 from services.supervisor import riskdalerts
 from services.supervisor.auth import authorize
 from services.supervisor.commands import REGISTRY
@@ -713,7 +713,7 @@ class Supervisor(Worker):
                             reason=p.reason)
         self.pub.publish(topics.WORKER, event)
         down = down_kind(event)
-        if down and self._notify_running():     # notify alerts it: "back" follows in time
+        if down and alerted_down(slot.name, self._notify_running()):   # "back" follows in time
             self.back.down(slot.name, now_ns, f"{down}: {p.reason or f'exit {p.last_exit}'}")
 
     def _notify_running(self) -> bool:

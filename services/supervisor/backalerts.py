@@ -6,7 +6,8 @@ NotifyEvents it returns on the events PUB (topic "notify"), as it does the file-
 - stopped_event: `riskctl stop` stopped workers; they stay down until someone starts them. For
   market, risk or enforcement the accounts are unguarded meanwhile (critical, like a feed down).
 - BackWatch: a worker whose down the phone was told of (a crash or flapping alert,
-  shared/workerdown.py, or a stop alert) is running again -> one "back" alert per recovery,
+  shared/workerdown.py, or a stop alert; notify's own crash too: alerted_down) is running
+  again -> one "back" alert per recovery,
   with how long it was down. A guard worker's "back" waits until the accounts are guarded
   again (a new market must first reconnect its broker hubs), at most GUARD_WAIT_NS; then it
   says what still keeps them unguarded; any other worker's a second after it runs (so a
@@ -29,6 +30,16 @@ from shared.when import duration
 
 GUARD_WAIT_NS = 15 * 10**9     # a guard worker back: how long "back" waits for the guard
 SETTLE_NS = 10**9              # any other worker: a second (a notify back hears its own "back")
+
+
+def alerted_down(name: str, notify_running: bool) -> bool:
+    """Will the phone hear of `name`'s down (so a "back" must follow)? When notify runs, it
+    alerts it. notify's own crash is alerted by the notify that starts next, from the kept copy
+    of the WorkerEvent (shared/bus/publisher.py KEEP_FOR_S), and when it was down longer than
+    that, the "back" alert itself says so (notify_missed). Trial 2026-12-05: "💥 Worker notify
+    crashed: killed by signal 9 (SIGKILL)" was never followed by "back": the supervisor skipped
+    notify's own down because notify was not running at that moment."""
+    return notify_running or name == "notify"
 
 
 def guards(name: str) -> bool:

@@ -56,11 +56,9 @@ def _profile_value(data: dict, profile: str, rule: str, param: str) -> Any:
 
 
 def _text(rule: str, param: str, value: Any) -> str:
-    from shared.config.convert import human_value
-    from shared.rulenumbers import param_text
-    if value is _MISSING or value is None:
-        return "none"
-    return param_text(rule, param, human_value(value))
+    """As the rule-change alerts say it (shared/rulenumbers.py setting_text, UNSET for none)."""
+    from shared.rulenumbers import UNSET, setting_text
+    return UNSET if value is _MISSING else setting_text(rule, param, value)
 
 
 def _label(entry: dict) -> str:

@@ -148,7 +148,7 @@ def _sorted_tiers(_inst, attribute, value) -> None:
 
 @rule_params
 class CooldownAfterLoss(RuleBase):
-    """7. One trade's loss >= a tier's loss: cooldown for the largest matching tier."""
+    """7. One trade's loss (a closing fill, its own fees in) >= a tier's loss: cooldown."""
     tiers: list[LossTier] = attrs.field(factory=_default_tiers, validator=_sorted_tiers)
     flatten: bool = True
 

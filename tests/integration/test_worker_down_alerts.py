@@ -312,3 +312,35 @@ def test_a_supervisor_killed_hard_leaves_its_workers_guarding_and_every_screen_s
         assert counted < startup + 1.0, (counted, startup)
     finally:
         bus.close()
+
+
+@pytest.mark.timeout(40)      # about 5 s: one start of riskd, notify killed and back
+def test_a_killed_notify_says_it_crashed_and_then_that_it_is_back(procs, tmp_path):
+    """Trial 2026-12-05: after `kill -9` of notify the phone got "💥 Worker notify crashed:
+    killed by signal 9 (SIGKILL)" and never "🟢 Worker notify is back", while every other
+    worker's crash was followed by its "back". notify sends a fake Telegram (the phone) the
+    alerts; logging and risk run as shipped, nothing else is needed for notify's crash."""
+    workers = ["logging", "notify", "risk"]
+    telegram = FakeTelegram(TOKEN)
+    config = config_with_passwords(tmp_path, workers=workers, notify={
+        "telegram": {"bot_token": TOKEN, "chat_ids": ["111"], "api_base": telegram.url},
+        "retry_initial_s": 0.05})
+    bus = Bus(load_config(config).config.bus.events, prefixes=("notify",))
+    try:
+        procs.riskd(config)
+        before = procs.wait_running(config, workers)
+        time.sleep(0.3)                         # the tap's subscription reaches riskd
+        os.kill(before["notify"].pid, signal.SIGKILL)
+        back = bus.wait(lambda: alerts(bus, "worker_back"), 20, "notify's back alert")
+        assert back[0].title.startswith("🟢 Worker notify is back after "), back[0].title
+        assert back[0].lines[0] == "notify was down: crashed: killed by signal 9 (SIGKILL)"
+        wait_for(lambda: on_phone(telegram, "Worker notify is back"), 20,
+                 what="the back alert on the phone")
+        texts = [c.text for c in telegram.sent()]
+        crashed = [i for i, t in enumerate(texts) if "Worker notify crashed" in t]
+        is_back = [i for i, t in enumerate(texts) if "Worker notify is back" in t]
+        assert crashed and is_back and crashed[0] <= is_back[0], texts   # crash, then back
+        assert len(is_back) == 1, texts
+    finally:
+        bus.close()
+        telegram.close()

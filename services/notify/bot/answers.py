@@ -12,9 +12,10 @@ from services.notify.templates import Context, money
 from shared.lockwords import end_words
 from shared.messages.control import SupervisorStatus
 from shared.messages.market import OrdersTable
-from shared.messages.risk import AccountStatus, HistoryReply, LockoutState
+from shared.messages.risk import AccountStatus, HistoryReply, LockoutState, without_note
 from shared.notlive import market_stopped, prices_line
 from shared.plural import plural
+from shared.rulenumbers import spelled_out, warning_said
 from shared.when import duration
 from shared.showprice import fmt_price
 
@@ -82,9 +83,9 @@ def status_text(accounts: list[AccountStatus], sup: SupervisorStatus, synced: bo
         for r in sorted((r for r in a.rules if r.enabled and r.rule in LOSS_RULES
                          and r.progress is not None), key=lambda r: LOSS_RULES.index(r.rule)):
             alert_only = " (alert only)" if r.mode == "alert" else ""
-            shown = amount if r.rule == "drawdown_guard" else money    # equity vs the line
-            lines.append(f"{r.rule} {bar(r.progress)} ({shown(r.value)} of "
-                         f"{shown(r.limit)}){alert_only}")
+            reading = spelled_out(r.rule, without_note(r.detail)) or \
+                f"{money(r.value)} of {money(r.limit)}"      # drawdown_guard: its words
+            lines.append(f"{r.rule} {bar(r.progress)} ({reading}){alert_only}")
         lines += [lockout_line(lk, ctx, now_ns) for lk in a.lockouts] or ["🔓 not locked"]
     if not accounts:
         lines.append("no account in this chat's scope")
@@ -145,8 +146,9 @@ def history_text(body: HistoryReply, count: int, ctx: Context, day: str) -> str:
         value = f" {money(d.value)} vs {money(d.limit)}" if d.value is not None else ""
         rows.append((d.ts_ns, f"⚠️ {ctx.account(d.account_id)} {d.rule}{value}: {what}{note}"))
     for w in body.warnings:
-        rows.append((w.ts_ns, f"🟡 {ctx.account(w.account_id)} {w.rule} at {w.warn_at:.0%}: "
-                              f"{money(w.value)} vs {money(w.limit)}"))
+        said = warning_said(w.rule, w.reason)      # drawdown_guard: risk's share and words
+        share, reading = said or (f"{w.warn_at:.0%}", f"{money(w.value)} vs {money(w.limit)}")
+        rows.append((w.ts_ns, f"🟡 {ctx.account(w.account_id)} {w.rule} at {share}: {reading}"))
     for c in body.lockouts:
         icon = "🔓" if c.change == "cleared" else "🔒"
         rows.append((c.ts_ns, f"{icon} {ctx.account(c.lockout.account_id)} lockout {c.change} "

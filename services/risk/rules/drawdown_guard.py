@@ -15,6 +15,7 @@ from __future__ import annotations
 from services.risk.pnl import net_open_pnl, fmt_money
 from services.risk.rules.base import ACCOUNT, POSITION, QUOTE, Measure, Rule, progress, until_reset
 from shared.messages.risk import FLATTEN
+from shared.rulenumbers import drawdown_reading
 
 
 def ensure_mark(ctx, params) -> None:
@@ -66,9 +67,11 @@ class DrawdownGuard(Rule):
             return None
         equity, line = equity_and_line(ctx, params)
         room = equity - line
+        # the limit is where the rule acts (line + buffer); the detail says so, and every
+        # screen shows it in these words (shared/rulenumbers.py SPELLED_OUT)
         return Measure(equity, line + params.buffer,
                        progress(params.max_loss - room, params.max_loss - params.buffer),
-                       f"equity {fmt_money(equity)}, max-loss line {fmt_money(line)}")
+                       drawdown_reading(equity, line, params.buffer))
 
     def evaluate(self, ctx, event, now, params):
         if not self._ready(ctx, params):

@@ -16,7 +16,7 @@ from tests.unit.cli.screens import CALENDAR, CHICAGO, NOW, state
 from tests.unit.risk.desk import MNQ, NS, SIDE_SELL, Desk
 
 COOLDOWN = {"tiers": [{"loss": 100, "seconds": 300}], "flatten": False}
-COOLDOWN_WHY = "one trade lost 150.00 (tier 100.00): cooldown 5m00s"
+COOLDOWN_WHY = "closing fill lost 150.00 (tier 100.00): cooldown 5m00s"
 
 
 def cooldown_then_self_lockout():

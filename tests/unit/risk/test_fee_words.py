@@ -4,7 +4,7 @@ fees). Each reason says which figure includes fees; what a rule decides is uncha
 from __future__ import annotations
 
 from services.notify.templates import Context, build
-from tests.unit.risk.desk import CHI, SIDE_BUY, SIDE_SELL, Desk
+from tests.unit.risk.desk import CHI, ES, SIDE_BUY, SIDE_SELL, Desk
 
 
 def round_turn(desk):
@@ -19,7 +19,7 @@ def test_the_cooldown_and_the_daily_loss_say_their_figures_include_fees():
                 daily_realized_loss={"limit": 400})
     round_turn(desk)
     [cooldown] = desk.decisions("cooldown_after_loss")
-    assert cooldown.reason == ("one trade lost 400.37 incl. fees 0.37 (tier 300.00): "
+    assert cooldown.reason == ("closing fill lost 400.37 incl. its fees 0.37 (tier 300.00): "
                                "cooldown 30m00s")
     [daily] = desk.decisions("daily_realized_loss")
     assert daily.reason == ("realized PnL -400.74 incl. fees 0.74 reached the daily loss limit "
@@ -42,7 +42,7 @@ def test_no_fees_no_words():
     desk.trade(None, side=SIDE_BUY)
     desk.trade("-150.00", side=SIDE_SELL)
     [cooldown] = desk.decisions("cooldown_after_loss")
-    assert cooldown.reason == "one trade lost 150.00 (tier 100.00): cooldown 5m00s"
+    assert cooldown.reason == "closing fill lost 150.00 (tier 100.00): cooldown 5m00s"
 
 
 def test_the_net_loss_says_its_realized_part_includes_fees():
@@ -53,3 +53,28 @@ def test_the_net_loss_says_its_realized_part_includes_fees():
     # if realized were +3.33, and never gave the open figure)
     assert net.reason.startswith("net PnL -400.74 (realized -400.74 incl. fees 0.74, open "
                                  "0.00) reached the daily loss line -400.00"), net.reason
+
+
+def test_the_trials_es_loss_says_closing_fill_beside_the_days_realized():
+    """Trial 2026-12-05: 2 ES bought (fees 2.80), closed 975.00 lower (fees 2.80). One alert read
+    daily_realized_loss 'realized PnL -980.60 incl. fees 5.60' beside cooldown_after_loss 'one
+    trade lost 977.80 incl. fees 2.80' -- two losses for one round trip. Rule 7 counts one trade
+    (a fill, RULES.md) with that fill's fees; the words now say so. Shipped tiers and limit
+    (etc/riskd.toml: tiers 100/200/300, limit 500); flatten off so only the reasons matter."""
+    desk = Desk(cooldown_after_loss={"flatten": False}, daily_realized_loss={})
+    desk.trade(None, fees="2.80", contract=ES, side=SIDE_BUY, size=2, price="6000")
+    desk.trade("-975.00", fees="2.80", contract=ES, side=SIDE_SELL, size=2, price="5990.25")
+    [cooldown] = desk.decisions("cooldown_after_loss")
+    assert cooldown.reason == ("closing fill lost 977.80 incl. its fees 2.80 (tier 300.00): "
+                               "cooldown 30m00s")
+    [daily] = desk.decisions("daily_realized_loss")
+    assert daily.reason.startswith("realized PnL -980.60 incl. fees 5.60 reached"), daily.reason
+
+
+def test_the_tier_is_chosen_on_the_closing_fill_not_the_round_trip():
+    """The decision behind the words, pinned at a tier boundary: the closing fill lost 99.87
+    with its fee (the round trip 100.24 with the entry's): under the 100 tier, no cooldown."""
+    desk = Desk(cooldown_after_loss={"flatten": False})
+    desk.trade(None, fees="0.37", side=SIDE_BUY)
+    desk.trade("-99.50", fees="0.37", side=SIDE_SELL)
+    assert desk.decisions("cooldown_after_loss") == []

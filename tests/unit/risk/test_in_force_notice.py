@@ -50,3 +50,25 @@ def test_an_admin_override_is_said_with_old_new_now_and_who(worker):  # noqa: F8
     assert in_force(sent) == [[f"Demo 1: daily_realized_loss limit {money_text(limit)} -> "
                                f"{money_text(limit + 300)}, "
                                "in force now (admin override by admin:ana: funded, checked)"]]
+
+
+def test_a_line_set_where_there_was_none_reads_none_not_python(worker):  # noqa: F811
+    """Trial 2026-12-05: `riskctl rules set default drawdown_guard line 48100` (the shipped
+    profile has no line) alerted "Demo 1: drawdown_guard line None -> 48,100.00, in force now"
+    while `audit show` read "none": the alert says it as screens and the audit trail do."""
+    w, path, backups, sent = worker
+    assert w.settings.for_account(w.engine.accounts[ACCOUNT]).drawdown_guard.line is None
+    set_rule_param(path, "default", "drawdown_guard", "line", "48100", backups)
+    reload(w, path)
+    assert in_force(sent) == [["Demo 1: drawdown_guard line none -> 48,100.00, in force now"]]
+
+
+def test_the_alert_and_the_audit_trail_word_no_value_alike():
+    from shared.config.changewords import rule_change
+    from shared.rulenumbers import UNSET, setting_text
+    old = {"profiles": {"default": {"rules": {"drawdown_guard": {"max_loss": 2000}}}}}
+    new = {"profiles": {"default": {"rules": {"drawdown_guard": {"max_loss": 2000,
+                                                                 "line": 48100}}}}}
+    audit = rule_change(old, new, ("profile", "default", "drawdown_guard", "line"))
+    assert f"line {UNSET} -> 48,100.00" in audit, audit
+    assert setting_text("drawdown_guard", "line", None) == UNSET == "none"

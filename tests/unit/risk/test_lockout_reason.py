@@ -56,7 +56,7 @@ def test_a_timer_extended_by_another_rule_names_both_rules_the_one_in_force_firs
     desk.trade("-113.90", contract=NQ, side=SIDE_SELL, size=1, price=19990)
     [held] = desk.engine.lockouts.all(1001)
     assert held.rule == "cooldown_after_loss" and held.until_ns == desk.now + 300 * NS
-    assert held.reason == ("one trade lost 113.90 (tier 100.00): cooldown 5m00s; started by "
+    assert held.reason == ("closing fill lost 113.90 (tier 100.00): cooldown 5m00s; started by "
                            "trade_frequency_limit: 3 trades this minute reached the limit of 3")
     change = desk.lockout_changes()[-1]
     assert change.change == "extended" and change.reason == held.reason

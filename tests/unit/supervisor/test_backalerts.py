@@ -205,3 +205,11 @@ def test_notify_back_after_more_than_the_kept_window_says_what_was_not_sent():
     watch.up("notify", down + 9 * S)
     assert watch.due(down + 10 * S, (), chi).lines == [
         "notify was down: stopped by an operator (riskctl stop)"]
+
+
+def test_notify_s_own_crash_is_a_down_the_phone_hears_so_back_follows():
+    """Trial 2026-12-05: notify killed -9, its crash alerted by the next notify, no "back"."""
+    from services.supervisor.backalerts import alerted_down
+    assert alerted_down("notify", notify_running=False)
+    assert alerted_down("market", notify_running=True)
+    assert not alerted_down("market", notify_running=False)   # nobody alerted that down

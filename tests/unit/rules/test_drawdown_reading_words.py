@@ -1,0 +1,109 @@
+"""drawdown_guard's reading says what its number is, alike on status, watch, rules list and the
+phone's /status. Trial 2026-12-05: after `riskctl rules set default drawdown_guard line 48100`,
+`rules list` showed "NOW 49,613.11 / 48,200.00" beside "line=48,100.00" and watch
+"drawdown_guard ... 26% +49,613.11 / 48,200.00": the buffer (100) was added to the line with no
+word, and the used share moved from 20 % to 26 % (the line rose by 100) with no trade. Now each
+screen reads "equity 49,613.11, acts at 48,200.00 (line 48,100.00 + buffer 100.00)", risk's own
+words (drawdown_guard.measure, shared/rulenumbers.drawdown_reading).
+
+The shipped profile's drawdown_guard (etc/riskd.toml: starting_balance 50000, max_loss 2000,
+buffer 100, eod), the only rule on, with the line the admin set in the trial."""
+from __future__ import annotations
+
+from decimal import Decimal
+from types import SimpleNamespace
+
+from cli.watch.model import WatchState, account_view
+from services.notify.bot.answers import status_text
+from services.notify.templates import Context
+from services.risk.views import account_rules, account_status
+from shared.messages.config import RuleParams
+from tests.unit.cli.screens import CHICAGO, WORKERS
+from tests.unit.risk.desk import ACCOUNT, CHI, Desk
+
+WORDS = "equity 49,613.11, acts at 48,200.00 (line 48,100.00 + buffer 100.00)"
+
+
+def trial_desk() -> Desk:
+    return Desk(balance="49613.11",
+                drawdown_guard={"starting_balance": 50000, "max_loss": 2000, "buffer": 100,
+                                "trailing": "eod", "line": 48100})
+
+
+def test_risk_says_equity_where_it_acts_and_why():
+    desk = trial_desk()
+    [value] = [r for r in account_status(desk.engine, ACCOUNT, desk.now).rules
+               if r.rule == "drawdown_guard"]
+    assert value.detail == WORDS
+    assert (value.value, value.limit) == (Decimal("49613.11"), 48200)
+
+
+def test_watch_and_status_show_risk_s_words_in_the_bar_and_the_rule_row():
+    desk = trial_desk()
+    status = account_status(desk.engine, ACCOUNT, desk.now)
+    state = WatchState()
+    state.apply(status)
+    view = account_view(state, status, desk.now, CHICAGO)
+    [bar] = [b for b in view.bars if b.rule == "drawdown_guard"]
+    assert bar.text == WORDS, bar
+    [row] = [r for r in view.rules if r.rule == "drawdown_guard"]
+    assert row.text.startswith(WORDS + " "), row       # then the share used: 26%
+    assert row.text.endswith("%")
+
+
+def test_rules_list_now_column_shows_the_same_words(capsys, monkeypatch):
+    from cli.commands import rules
+    desk = trial_desk()
+    risk = account_rules(desk.engine, ACCOUNT, desk.now)
+    row = RuleParams(target=f"account:{ACCOUNT}", profile="default", rule="drawdown_guard",
+                     enabled=True, mode="enforce", warn_at=0.8,
+                     params={"max_loss": "2000", "buffer": "100", "line": "48100"})
+    ok = lambda body, reason="": SimpleNamespace(ok=True, body=body, reason=reason)  # noqa: E731
+
+    class Ctx:
+        json = False
+        config_path = "no-such-riskd.toml"
+
+        def request(self, _msg, **_kw):
+            return ok(SimpleNamespace(rows=[row]))
+
+        def call(self, _msg, **_kw):
+            return ok(SimpleNamespace(accounts=[risk]))
+
+    monkeypatch.setattr(rules, "namer", lambda ctx: lambda aid, name="": f"Demo 1 ({aid})")
+    assert rules.list_rules(SimpleNamespace(offline=False, account=None), Ctx()) == 0
+    out = capsys.readouterr().out
+    assert WORDS in out and "line=48,100.00" in out, out
+    assert "49,613.11 / 48,200.00" not in out, out
+
+
+def test_the_phones_status_shows_the_same_words():
+    from shared.messages.control import SupervisorStatus, WorkerInfo
+    desk = trial_desk()
+    status = account_status(desk.engine, ACCOUNT, desk.now)
+    sup = SupervisorStatus(pid=1, started_ns=desk.now, config_path="riskd.toml",
+                           workers=[WorkerInfo(name=n, state="running") for n in WORKERS])
+    text = status_text([status], sup, True, Context(tz=CHI, accounts={ACCOUNT: "Demo 1"}),
+                       desk.now)
+    [line] = [ln for ln in text.splitlines() if ln.startswith("drawdown_guard ")]
+    assert f"({WORDS})" in line, text
+
+
+def test_the_warning_alert_and_the_phones_history_give_risk_s_share_and_words():
+    """The warning at 80 %: equity 48,500.00 with the line at 48,100.00 is 84 % of the room
+    used (risk's measure). The alert read "drawdown_guard at 101% of its limit" (equity over
+    line + buffer) and "value 48,500.00 vs limit 48,200.00"."""
+    from services.notify.bot.answers import history_text
+    from services.notify.templates import build
+    from shared.messages.risk import HistoryReply
+    desk = Desk(balance="48500", drawdown_guard={"starting_balance": 50000, "max_loss": 2000,
+                                                 "buffer": 100, "trailing": "eod",
+                                                 "line": 48100})
+    [warning] = [w for out in desk.history for w in out.warnings]
+    words = "equity 48,500.00, acts at 48,200.00 (line 48,100.00 + buffer 100.00)"
+    ctx = Context(tz=CHI, accounts={ACCOUNT: "Demo 1"})
+    alert = build(warning, ctx)
+    assert alert.title == "🟡 drawdown_guard at 84% of its limit on Demo 1", alert
+    assert alert.lines == (words,), alert
+    text = history_text(HistoryReply(warnings=[warning]), 5, ctx, "2026-11-25")
+    assert f"drawdown_guard at 84%: {words}" in text, text
