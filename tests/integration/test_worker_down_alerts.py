@@ -160,6 +160,16 @@ def test_restart_stop_start_risk_act_on_every_shard(procs, tmp_path, sessions):
         bus.close()
 
 
+def with_phone(tmp_path, workers: list[str]):
+    """(the fake Telegram, the config with passwords, a tap on notify's events): notify sends
+    its alerts to the fake Telegram, the phone."""
+    telegram = FakeTelegram(TOKEN)
+    config = config_with_passwords(tmp_path, workers=workers, notify={
+        "telegram": {"bot_token": TOKEN, "chat_ids": ["111"], "api_base": telegram.url},
+        "retry_initial_s": 0.05})
+    return telegram, config, Bus(load_config(config).config.bus.events, prefixes=("notify",))
+
+
 def on_phone(telegram: FakeTelegram, *words: str) -> list[str]:
     """The messages sent to Telegram that hold every word."""
     return [c.text for c in telegram.sent() if all(w in c.text for w in words)]
@@ -170,11 +180,7 @@ def test_shutdown_kill_and_sigterm_of_riskd_as_the_phone_hears_them(procs, tmp_p
     # notify sends the alerts to a fake Telegram (the phone), logging keeps the log files, risk
     # is the one guard (no market and no broker: nothing else is needed for a stop and a start)
     workers = ["logging", "notify", "risk"]
-    telegram = FakeTelegram(TOKEN)
-    config = config_with_passwords(tmp_path, workers=workers, notify={
-        "telegram": {"bot_token": TOKEN, "chat_ids": ["111"], "api_base": telegram.url},
-        "retry_initial_s": 0.05})
-    bus = Bus(load_config(config).config.bus.events, prefixes=("notify",))
+    telegram, config, bus = with_phone(tmp_path, workers)
     try:
         # 1. an admin's riskctl shutdown: the stop alert names the admin; notify takes it
         first = procs.riskd(config)
@@ -321,11 +327,7 @@ def test_a_killed_notify_says_it_crashed_and_then_that_it_is_back(procs, tmp_pat
     worker's crash was followed by its "back". notify sends a fake Telegram (the phone) the
     alerts; logging and risk run as shipped, nothing else is needed for notify's crash."""
     workers = ["logging", "notify", "risk"]
-    telegram = FakeTelegram(TOKEN)
-    config = config_with_passwords(tmp_path, workers=workers, notify={
-        "telegram": {"bot_token": TOKEN, "chat_ids": ["111"], "api_base": telegram.url},
-        "retry_initial_s": 0.05})
-    bus = Bus(load_config(config).config.bus.events, prefixes=("notify",))
+    telegram, config, bus = with_phone(tmp_path, workers)
     try:
         procs.riskd(config)
         before = procs.wait_running(config, workers)
