@@ -225,7 +225,11 @@ class Acting:
         pos = acct.positions.get(d.contract_id) if acct is not None and d.contract_id else None
         if pos is None:
             return ""
-        since = max([pos.opened_ns] + [lot[0] for lot in pos.lots])
+        # the first lot is the position's opening: the broker's time (opened_ns), not when
+        # this risk saw it; a risk restarted after the close was issued took the position from
+        # market's snapshot and stamped its lot then, and closed it a second time (chaos run:
+        # "1 close(s) of a position already flat"); later lots are growth, dated as seen
+        since = max([pos.opened_ns] + [lot[0] for lot in pos.lots[1:]])
         return acct.riskd.closed_by(d.contract_id, acct.exposure(d.contract_id), since,
                                     d.ts_ns)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from shared.config.load import load_config
+from shared.messages.enforce import DONE, CommandResult
 from shared.messages.market import (POSITION_LONG, SIDE_BUY, AccountUpdate, Fill,
                                     MarketSnapshot, PositionUpdate, Quote)
 from tests.unit.risk.desk import ES, MNQ, SHIPPED, chi, shipped_engine
@@ -114,3 +115,29 @@ def test_a_trade_step_judges_the_open_pnl_first():
                  side=SIDE_BUY, size=1, price=Decimal("21000"), fees=Decimal("0.37"), pnl=None)
     steps = acted([engine.on_event(other, t)])
     assert steps and steps[0][:3] == CALM, steps
+
+
+def test_a_done_close_covers_a_position_a_restarted_risk_dated_later():
+    """Chaos run (make test, 23:37): risk crashed after committing daily_unrealized_loss's close,
+    the restarted risk took the position from market's snapshot (its lot stamped at that
+    moment, after the close was issued), enforcement found the position flat (done), and a
+    quote came before the close's fill: the position was closed a second time ("already
+    flat"). The position opened (broker's time) before the close was issued: the done close
+    covers it until its fill arrives."""
+    def es(at: int, price: str) -> Quote:
+        return Quote(contract_id=ES, ts_ns=at, last=Decimal(price), bid=Decimal(price),
+                     ask=Decimal(price) + Decimal("0.25"))
+    t = chi(2026, 11, 25, 9, 0) + NS
+    engine = engine_at(t - NS)
+    engine.apply_snapshot(MarketSnapshot(seq=2, epoch=1, accounts=[BALANCE],
+                                         positions=[long_es(t)], complete=True), t)
+    step = engine.on_quotes([es(t + 1000, "5995.50")], t + 1000)     # -225.00: rule 4 only
+    [close] = step.commands
+    assert close.action == "close_position", step.commands
+    acct = engine.accounts[ACCOUNT]
+    acct.positions[ES].lots[0][0] = t + 5 * NS      # as a risk restarted then dates it
+    engine.on_result(CommandResult(command_id=close.id, account_id=ACCOUNT, status=DONE,
+                                   detail="ES closed"), t + 6 * NS)
+    again = engine.on_quotes([es(t + 7 * NS, "5995.25")], t + 7 * NS)   # a price that moves
+    assert acct.positions[ES].size == 1                 # the close's fill has not come yet
+    assert [c.action for c in again.commands] == [], again.commands
