@@ -27,7 +27,7 @@ from shared.messages.risk import (LockoutsRequest, RulesOverrideRequest, SelfLoc
                                   UnlockRequest)
 from shared.messages.system import Keyed, Stop
 from tests.support.auth import config_with_passwords, login
-from tests.support.controlkey import key_of, keyed, run_dir
+from tests.support.controlkey import give_key, key_of, keyed, run_dir
 from tests.support.env import wait_for
 
 pytestmark = pytest.mark.slow
@@ -142,3 +142,24 @@ def test_a_new_riskd_makes_a_new_key_and_takes_over_from_the_last_ones_workers(p
     unlocked = procs.riskctl(config, "unlock", "1001", "--reason", "checked")
     assert unlocked.returncode == 0, unlocked.stderr
     assert lockouts(config) == []
+
+
+def test_a_worker_started_by_hand_takes_the_key_from_the_file_and_none_without_one(procs,
+                                                                                   tmp_path):
+    """What the benches do (tests/support/controlkey.py give_key): a worker started without a
+    supervisor reads the key file at its start; with no file it refuses every gated request."""
+    config = config_with_passwords(tmp_path, workers=[])
+    alone = procs.worker("services.logsink", config)
+    wait_for(lambda: direct(config, "logging", LockoutsRequest()).code == "unknown_request", 10,
+             what="the logging worker answering")
+    assert direct(config, "logging", Keyed(request=Stop(), key="")).code == controlkey.REFUSED
+    alone.signal(15)
+    assert alone.wait(10) is not None
+    key = give_key(config)
+    alone = procs.worker("services.logsink", config)
+    wait_for(lambda: direct(config, "logging", LockoutsRequest()).code == "unknown_request", 10,
+             what="the logging worker answering")
+    assert direct(config, "logging", Stop()).code == controlkey.REFUSED
+    assert direct(config, "logging", keyed(config, Stop(reason="bench done"))).ok
+    assert alone.wait(10) == 0
+    assert key not in alone.output()
