@@ -112,3 +112,38 @@ def test_a_forged_audit_record_is_not_chained_and_riskds_own_are(procs, tmp_path
     for name in os.listdir(loaded.log_dir):
         text = open(os.path.join(loaded.log_dir, name), encoding="utf-8").read()
         assert "audit_proof" not in text and key not in text, name
+
+
+def test_an_offline_edit_and_the_next_riskds_audit_lines_make_one_chain(procs, tmp_path):
+    """riskctl's --offline edit writes its audit line itself (riskd stopped, its lock held);
+    the next riskd (a new control key) chains its own after it, and still no forged one."""
+    config = config_with_passwords(tmp_path, workers=["logging"])
+    riskd = procs.riskd(config)
+    procs.wait_running(config, ["logging"], timeout=30)
+    login(procs, config, "admin")
+    wait_for(lambda: audited(config, '"action": "login"'), 10, what="the login in audit.log")
+    riskd.signal(15)
+    assert riskd.wait(20) is not None
+    passwd = procs.riskctl(config, "passwd", "admin", "--offline", "--password-stdin",
+                           input="new admin pw\n")
+    assert passwd.returncode == 0, passwd.stderr
+    assert audited(config, '"action": "passwd admin (offline)"')
+
+    procs.riskd(config)
+    procs.wait_running(config, ["logging"], timeout=30)
+    push = zmq.Context.instance().socket(zmq.PUSH)
+    push.setsockopt(zmq.LINGER, 2000)
+    push.connect(load_config(config).config.bus.logging_in)
+    rec = forged(0)
+    push.send(codec.encode(rec, "mytool", 8, 1, rec.ts_ns))
+    push.close()
+    again = procs.riskctl(config, "login", "--role", "admin", "--password-stdin",
+                          input="new admin pw\n")
+    assert again.returncode == 0, again.stderr
+    wait_for(lambda: len(audited(config, '"action": "login"', "ok: admin session")) == 2
+             and any(r.get("rejected_audit") is True for r in system_lines(config)), 10,
+             what="the second login audited and the forged record rejected")
+    assert not audited(config, "forged")
+    log_dir = load_config(config).log_dir
+    verdict = auditchain.verify_files(auditchain.audit_files(log_dir))
+    assert verdict.ok and verdict.lines == len(audit_lines(config)), verdict
