@@ -13,6 +13,9 @@ readable by riskd's user only (mode 0600; on Windows the data dir's ACL), for th
 that act as the supervisor does (tests, benches). A worker started without ENV (by hand, by a
 bench) reads that file at its start. A worker with no key refuses every gated request.
 
+The same key proves an audit record comes from a riskd process (shared/auditproof.py: a digest
+keyed with it; the logging worker chains no audit record without one).
+
 The key never appears in a log, reply, alert, audit row or history: Keyed does not show it, the
 supervisor wraps a request only as it sends it (after its audit), and a refusal never names it.
 Read-only requests (status, lockouts, history, rules, positions, orders, snapshots, ping) stay

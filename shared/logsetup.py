@@ -26,7 +26,8 @@ Structured fields travel with `extra=`: log.info("flattened", extra={"account": 
 "rule": "daily_loss", "command_id": cid, "kind": "result"}). Two logger names
 route records to their own files in the logging worker: AUDIT_LOGGER (admin and
 ops actions, logins) and ENFORCEMENT_LOGGER (decisions and results); a `kind`
-field does the same (see services/logsink/route.py).
+field does the same (see services/logsink/route.py). An audit record is chained only
+with the proof of riskd's control key (sign_audit; shared/auditproof.py).
 """
 from __future__ import annotations
 
@@ -39,13 +40,13 @@ from typing import Any, Iterable
 
 import zmq
 
-from shared import codec
+from shared import auditproof, codec
 from shared.bus.rpc import RpcClient, RpcTimeout
 from shared.messages.logs import (LogLost, LogReceipt, LogReceiptRequest, LogRecord, iso_utc,
                                   shown_utc)
 from shared.redact import Redactor, secrets_of
 
-AUDIT_LOGGER = "riskd.audit"              # log.info("unlock", extra={"kind": "audit", "user": ...})
+AUDIT_LOGGER = auditproof.AUDIT_LOGGER   # log.info("unlock", extra={"kind": "audit", "user": ...})
 ENFORCEMENT_LOGGER = "riskd.enforcement"  # decisions and results
 DEFAULT_QUEUE_LIMIT = 10_000
 CLOSE_TIMEOUT_S = 3.0      # at exit, the most to wait for the logging worker to confirm
@@ -98,6 +99,7 @@ class ZmqLogHandler(logging.Handler):
         self.last_sent_seq = 0    # the envelope seq of the last record the queue took
         self.lost_at_exit = 0     # sent, but not confirmed written when close() gave up
         self.confirm_address = confirm_address   # the logging worker's control socket
+        self.audit_key = ""       # riskd's control key: audit records carry its proof (sign_audit)
         self.worker_configured = True            # False: [supervisor] workers leaves it out
         self.close_timeout_s = CLOSE_TIMEOUT_S
         self.answer_timeout_s = ANSWER_TIMEOUT_S
@@ -110,12 +112,12 @@ class ZmqLogHandler(logging.Handler):
 
     def make_record(self, record: logging.LogRecord) -> LogRecord:
         redact = self.redactor.redact
-        return LogRecord(
+        return auditproof.signed(LogRecord(
             ts_ns=int(record.created * 1e9), level=record.levelname, levelno=record.levelno,
             process=self.process, pid=self.pid, logger=record.name,
             message=redact(record.getMessage()),
             fields=self.redactor.redact_fields(record_fields(record)),
-            exc=redact(_exc_text(self, record)))
+            exc=redact(_exc_text(self, record))), self.audit_key)
 
     def _send(self, rec: LogRecord) -> bool:
         self.seq += 1
@@ -316,6 +318,15 @@ def apply_config(config: Any) -> None:
     """After a live config reload: the new [logging] level and the new secrets, at once."""
     logging.getLogger().setLevel(config.logging.level)
     refresh_secrets(config)
+
+
+def sign_audit(key: str) -> None:
+    """From now on this process's audit records carry the proof of riskd's control key
+    (shared/auditproof.py); the logging worker chains no audit record without it. The
+    supervisor calls it once it has made the key, a worker once it has taken it."""
+    own = _active.get("shipper")
+    if own is not None:
+        own.audit_key = key
 
 
 def shipper() -> ZmqLogHandler | None:

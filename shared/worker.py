@@ -29,7 +29,7 @@ from shared.clock import SYSTEM_CLOCK, Clock
 from shared.config import Config, ConfigError, LoadedConfig, load_config
 from shared.config.live import apply_live
 from shared.messages.control import ConfigChanged
-from shared.logsetup import apply_config as apply_logging_config, setup_logging
+from shared.logsetup import apply_config as apply_logging_config, setup_logging, sign_audit
 from shared.signals import drain_wake_fd, install_stop_handlers, wake_fd_on_signal
 from shared.exitwords import EXIT_CONFIG
 from shared.messages.system import Heartbeat, Ping, Pong, Reply, Stop, error, ok
@@ -253,6 +253,7 @@ class Worker:
         """Bind the PUB and control sockets (the supervisor binds its own pair instead)."""
         bus = self.config.bus
         self.control_key = controlkey.for_worker(controlkey.run_dir_of(self.loaded.data_dir))
+        sign_audit(self.control_key)         # its audit records prove they are riskd's
         self.pub = self.publisher(bus.pub(self.name))
         self.control = self.socket(zmq.REP, bind=bus.control_of(self.name))
         self.add_reader(self.control, self._on_control)

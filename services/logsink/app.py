@@ -5,6 +5,11 @@ with one write per file, then republishes each on its PUB as
 'log.<level>.<process>' for `riskctl logs -f`. On its control socket it answers
 a closing sender how many of its records are written (LogReceiptRequest, see
 receipts.py) and writes a WARNING line for a sender that gave up waiting (LogLost).
+
+Any local process may add log lines, but an audit record goes into audit.log's chain only
+with the proof of this riskd's control key (shared/auditproof.py, checked against the key
+the worker took at its start); one without it is kept in system.log as a rejected_audit
+line and said once per sender burst (rejects.py).
 """
 from __future__ import annotations
 
@@ -14,10 +19,11 @@ import time
 import zmq
 
 from services.logsink.receipts import Receipts
+from services.logsink.rejects import QUIET_S, Bursts, kept
 from services.logsink.history import MAX_LINES, Filter, history_lines
 from services.logsink.route import tail_topic
 from services.logsink.sink import Sink
-from shared import codec, logsetup
+from shared import auditproof, codec, logsetup
 from shared.messages.logs import (LogHistory, LogHistoryRequest, LogLost, LogReceiptRequest,
                                   LogRecord)
 from shared.messages.system import Reply, error, ok
@@ -46,6 +52,8 @@ class LoggingWorker(Worker):
         self.handle(LogLost, self._on_lost)
         self.receipts = Receipts()
         self.bad = 0
+        self.rejected = Bursts()
+        self.every(QUIET_S, self._say_rejected)
         log.info("writing logs to %s", self.loaded.log_dir)
 
     def on_config(self, old, new) -> None:
@@ -93,13 +101,34 @@ class LoggingWorker(Worker):
             if not isinstance(env.msg, LogRecord):
                 self._bad(len(frame), f"expected LogRecord, got {type(env.msg).__name__}")
                 continue
-            records.append(env.msg)
+            records.append(self._proven(env.msg, env.publisher))
             senders.append((env.publisher, env.epoch, env.seq))
         if not records:
             return
         self._write(records)
         for publisher, epoch, seq in senders:
             self.receipts.took(publisher, epoch, seq)
+
+    def _proven(self, rec: LogRecord, publisher: str) -> LogRecord:
+        """The record to write: its proof field taken off; an audit record without a valid
+        proof of the control key kept as a plain rejected_audit line, never chained."""
+        rec, proven = auditproof.opened(rec, self.control_key)
+        if proven or not auditproof.is_audit(rec):
+            return rec
+        count = self.rejected.note(publisher)
+        if count is not None:
+            self._warn_rejected(publisher, count)
+        return kept(rec, publisher, time.time_ns())
+
+    def _say_rejected(self) -> None:
+        for publisher, count in self.rejected.due():
+            self._warn_rejected(publisher, count)
+
+    def _warn_rejected(self, publisher: str, count: int) -> None:
+        log.warning("refused %d audit record(s) from an unknown sender %r: no proof of this "
+                    "riskd's control key, so not in audit.log (kept in system.log as "
+                    "rejected_audit lines); only riskd's own processes write audit records",
+                    count, publisher, extra={"rejected_audit": count, "sender": publisher})
 
     def _write(self, records: list[LogRecord]) -> None:
         for rec in self.sink.write(records):

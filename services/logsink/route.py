@@ -6,20 +6,22 @@ The rule:
 - enforcement.log: records whose logger is riskd.enforcement (or below it), or whose
   `kind` field is one of ENFORCEMENT_KINDS (every decision and every result);
 - audit.log: records whose logger is riskd.audit (or below it), or whose `kind` field
-  is one of AUDIT_KINDS (admin and ops actions, logins that succeeded or failed).
+  is one of AUDIT_KINDS (admin and ops actions, logins that succeeded or failed);
+  shared/auditproof.is_audit. The logging worker takes such a record only with the proof
+  of riskd's control key (services/logsink/app.py).
 """
 from __future__ import annotations
 
 import logging
 
-from shared.logsetup import AUDIT_LOGGER, ENFORCEMENT_LOGGER
+from shared.auditproof import is_audit
+from shared.logsetup import ENFORCEMENT_LOGGER
 from shared.messages.logs import LogRecord
 
 SYSTEM, ERROR, ENFORCEMENT, AUDIT = "system.log", "error.log", "enforcement.log", "audit.log"
 FILES = (SYSTEM, ERROR, ENFORCEMENT, AUDIT)
 ENFORCEMENT_KINDS = frozenset({"decision", "result", "breach", "action", "lockout", "unlock",
                                "enforcement"})
-AUDIT_KINDS = frozenset({"audit", "login"})
 
 
 def _under(logger: str, parent: str) -> bool:
@@ -33,7 +35,7 @@ def files_for(rec: LogRecord) -> tuple[str, ...]:
     kind = rec.fields.get("kind")
     if _under(rec.logger, ENFORCEMENT_LOGGER) or kind in ENFORCEMENT_KINDS:
         out.append(ENFORCEMENT)
-    if _under(rec.logger, AUDIT_LOGGER) or kind in AUDIT_KINDS:
+    if is_audit(rec):            # shared/auditproof.py: the one rule, for the sender's proof too
         out.append(AUDIT)
     return tuple(out)
 

@@ -179,6 +179,7 @@ class Supervisor(Worker):
         # last riskd, still on the old key, is ended by its pid just below, never by a request
         self.control_key = controlkey.create(self.run_dir)
         self.forwarder.key = self.control_key
+        logsetup.sign_audit(self.control_key)   # its audit lines prove they are riskd's
         for name, pid in children.end_leftovers(self.run_dir):
             log.warning("ended leftover %s worker (pid %d)", name, pid)
         now = self.clock.monotonic()
