@@ -231,7 +231,8 @@ class LockoutBook:
                         event.order_id, event.created_ns, _since(locks))):
                 return [self._decision(account, locks[0], now, CANCEL_ORDERS,
                                        f"order {event.order_id} placed while "
-                                       f"{self.describe(locks[0])}", event_ns or now,
+                                       f"{self.describe(locks[0])}"
+                                       f"{_not_protecting(account, event)}", event_ns or now,
                                        contract_id=event.contract_id, order_id=event.order_id)]
         grew = ((isinstance(event, PositionUpdate) and account.position_lead
                  and change in ("opened", "increased", "flipped"))
@@ -317,6 +318,19 @@ def _protects_position(account: AccountState, order: OrderUpdate) -> bool:
         return False
     closing_side = 1 if p.side > 0 else 0
     return order.side == closing_side and order.size <= p.size
+
+
+def _not_protecting(account: AccountState, order: OrderUpdate) -> str:
+    """Why an order on the closing side of a held position is not the protection a lockout
+    lets through (trial: a 'sell stop 2' for a long 1 was cancelled, and read as riskd
+    cancelling the trader's stop): it is larger than the position, so it could open one."""
+    p = account.positions.get(order.contract_id)
+    if p is None or order.side != (1 if p.side > 0 else 0) or order.size <= p.size:
+        return ""
+    side = "sell" if order.side == 1 else "buy"
+    held = "long" if p.side > 0 else "short"
+    return (f" ({side} {order.size} is larger than the {held} {p.size} it could protect, so it "
+            f"could open a new position; an order no larger than the position is let through)")
 
 
 def _by_fill(account: AccountState, fill: Fill) -> str:

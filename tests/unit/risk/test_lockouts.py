@@ -60,6 +60,21 @@ def test_a_locked_account_has_its_new_order_cancelled_and_new_position_closed_at
     assert desk.long(1, ES, 6000).decisions == []
 
 
+def test_a_closing_order_larger_than_the_position_is_cancelled_and_says_why():
+    """Trial (2026-12-06): a 'sell stop 2' for a long 1 while locked was cancelled, and read as
+    riskd cancelling the trader's protective stop; the reason now says it could open a
+    position (an order no larger than the position is let through, as above)."""
+    desk = Desk(daily_realized_loss={"limit": 500})
+    desk.trade(pnl="-600")
+    finish(desk, desk.commands()[0])
+    desk.long(1, ES, 6000)
+    [d] = desk.order(33, ES, side=SIDE_SELL, size=2, type=4, stop_price="5990").decisions
+    assert (d.action, d.order_id) == ("cancel_orders", 33)
+    assert "(sell 2 is larger than the long 1 it could protect" in d.reason
+    [d] = desk.order(34, MNQ).decisions              # no position to protect: no such words
+    assert d.action == "cancel_orders" and "could protect" not in d.reason
+
+
 def test_a_symbol_lockout_blocks_only_that_symbol():
     rth = {"default": {"start": "08:30", "end": "15:00"}}
     desk = Desk(start=chi(2026, 11, 25, 8), session_block_outside=dict(
