@@ -28,6 +28,7 @@ for every failure (a refused handshake is silent), hence the owner's deadline.
 from __future__ import annotations
 
 import json
+import json.scanner
 import logging
 import socket
 import ssl
@@ -171,8 +172,9 @@ class DecimalJsonHubProtocol(JsonHubProtocol):
     other hub waits for. Their prices become Decimal from their shortest repr when the quote is
     read (services/market/quotes.py), which is the JSON text for every number of up to 15
     significant digits (every price). Anything else is read again with Decimal and goes
-    through signalrcore as before. With a short cut, a record that is not JSON is logged and
-    dropped (the frame's other records are kept; signalrcore would end the connection).
+    through signalrcore as before. With a short cut, a record that is not JSON (or not a JSON
+    object) is logged and dropped; the frame's other records are kept (signalrcore would end
+    the connection).
     """
 
     def __init__(self, direct: Optional[dict[str, Callable[[list], None]]] = None):
@@ -189,10 +191,14 @@ class DecimalJsonHubProtocol(JsonHubProtocol):
                         result.append(self.get_message(message))
             return result
         records = [r for r in raw.split(self.record_separator) if r]
+        text = "[" + ",".join(records) + "]"
         try:
-            messages = json.loads("[" + ",".join(records) + "]")
-        except ValueError:
+            messages, end = _scan(text, 0)          # json.loads(text) without its layers
+        except (ValueError, StopIteration):
             messages = None
+        else:
+            if end != len(text):
+                messages = None
         if messages is None or len(messages) != len(records):   # e.g. a record '{..},{..}'
             messages = [_loads_or_none(r) for r in records]
         direct, batches, result = self.direct, {}, []
@@ -205,11 +211,18 @@ class DecimalJsonHubProtocol(JsonHubProtocol):
                         batch = batches[target] = []
                     batch.append(message.get("arguments") or [])
                     continue
-            if message:
-                result.append(self.get_message(json.loads(record, parse_float=Decimal)))
+            if type(message) is dict:
+                if message:
+                    result.append(self.get_message(json.loads(record, parse_float=Decimal)))
+            elif message is not None:
+                log.warning("hub: dropped a record that is not a SignalR message: %.200r",
+                            record)
         for target, batch in batches.items():
             direct[target](batch)
         return result
+
+
+_scan = json.scanner.make_scanner(json.JSONDecoder())     # floats; strict, like json.loads
 
 
 def _loads_or_none(record: str) -> Any:

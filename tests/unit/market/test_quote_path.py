@@ -132,7 +132,7 @@ def frames(draw) -> tuple[list[str], list[bool]]:
     return out, drains
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(frames())
 def test_any_frames_publish_the_same_quotes_as_before(case):
     sent, drains = case

@@ -75,3 +75,26 @@ def test_without_a_shortcut_everything_goes_through_signalrcore_with_decimal():
     messages = DecimalJsonHubProtocol().parse_messages(_frame(QUOTE, COMPLETION))
     assert [type(m).__name__ for m in messages] == ["InvocationMessage", "CompletionMessage"]
     assert isinstance(messages[0].arguments[1]["lastPrice"], Decimal)
+
+
+@pytest.mark.parametrize("records", [
+    [" " + QUOTE + "\n", QUOTE],                     # whitespace around a record
+    [QUOTE, QUOTE + "," + QUOTE],                    # two objects in one record: not JSON
+    [QUOTE, QUOTE + "}"],                            # extra data
+    [QUOTE.replace("21034.25", "NaN", 1), QUOTE],     # what json.loads accepts, the same
+    [QUOTE.replace("F.US.MNQ", "F.US\\u0000MNQ", 1)],
+    [QUOTE.replace("F.US.MNQ", "F.US\tMNQ", 1), QUOTE],   # a raw control character: not JSON
+    ['{"type":1,"target":"GatewayQuote"}', "[1,2]", "7", QUOTE],
+])
+def test_a_frame_read_at_once_gives_what_its_records_read_one_by_one_give(records):
+    got: list = []
+    DecimalJsonHubProtocol(direct={EV_QUOTE: got.extend}).parse_messages(_frame(*records))
+    want = []
+    for r in records:
+        try:
+            m = json.loads(r)
+        except ValueError:
+            continue
+        if isinstance(m, dict) and m.get("type") == 1 and m.get("target") == EV_QUOTE:
+            want.append(m.get("arguments") or [])
+    assert repr(got) == repr(want)
