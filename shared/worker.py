@@ -1,7 +1,8 @@
 """The worker base: the lifecycle every riskd process shares.
 
 Parse --config, set up logging, bind the worker's PUB and control sockets,
-answer Ping and Stop, publish a heartbeat every second, run timers (every(): repeating,
+answer Ping and Stop (Stop, like every gated request, only with the control key:
+shared/controlkey.py), publish a heartbeat every second, run timers (every(): repeating,
 after(): once) and socket handlers from one poll loop (never a blocking recv), exit cleanly on
 SIGTERM/SIGINT (and CTRL_BREAK on Windows), close sockets with linger 0.
 """
@@ -18,7 +19,7 @@ from typing import Any, Callable, Optional
 import attrs
 import zmq
 
-from shared import topics
+from shared import controlkey, topics
 from shared.beside import POLL_S, Beside
 from shared.bus.publisher import Publisher
 from shared.bus.rpc import handle_request
@@ -78,6 +79,7 @@ class Worker:
         self._sockets: list[zmq.Socket] = []
         self._events: Subscriber | None = None
         self.config_generation = 0
+        self.control_key = ""     # gated requests need it (shared/controlkey.py); read in bind()
 
     # -- registration -------------------------------------------------------
     def socket(self, kind: int, **kwargs) -> zmq.Socket:
@@ -136,6 +138,9 @@ class Worker:
 
     # -- built-in behaviour -----------------------------------------------------
     def _dispatch(self, request: Any) -> Reply:
+        request, refused = controlkey.opened(request, self.control_key, self.name)
+        if refused is not None:
+            return refused
         handler = self._handlers.get(type(request))
         if handler is None:
             return error("unknown_request",
@@ -247,6 +252,7 @@ class Worker:
     def bind(self) -> None:
         """Bind the PUB and control sockets (the supervisor binds its own pair instead)."""
         bus = self.config.bus
+        self.control_key = controlkey.for_worker(controlkey.run_dir_of(self.loaded.data_dir))
         self.pub = self.publisher(bus.pub(self.name))
         self.control = self.socket(zmq.REP, bind=bus.control_of(self.name))
         self.add_reader(self.control, self._on_control)

@@ -369,6 +369,8 @@ class Ledger:
 
         Only the orders the trigger index says the last price may fill are checked
         (services/simbroker/triggers.py); the others' checks would change nothing."""
+        if not self._triggers.watches(contract_id):
+            return []                   # the storm's usual quote: no Decimal price made
         events: list[Event] = []
         for oid in self._triggers.candidates(contract_id, self.market.last(contract_id)):
             order = self.orders[oid]

@@ -101,6 +101,7 @@ class BarStore:
         self.second_retention = int(second_retention)
         self.track_dirty = track_dirty          # False: nothing is saved, keep no list of it
         self._series: dict[tuple[str, int], Series] = {}
+        self._levels: dict[str, tuple] = {}     # contract -> ((unit, size, Series), ...)
         self._dirty: set[tuple[str, int, int]] = set()
         self._last_second = 0
 
@@ -119,11 +120,25 @@ class BarStore:
         """One published price (ticks) at t_ns, with the volume traded since the last one
         (seconds=False: not into second bars, for history older than their retention)."""
         t = t_ns // 1_000_000_000
-        for unit, size in LEVELS.items():
+        levels = self._levels.get(contract_id)
+        if levels is None:           # a Series is never replaced: keep the contract's four
+            levels = self._levels[contract_id] = tuple(
+                (unit, size, self.series(contract_id, unit)) for unit, size in LEVELS.items())
+        for unit, size, series in levels:
             if unit == SECOND and not seconds:
                 continue
             start = t - t % size
-            self.series(contract_id, unit).add(start, price, volume)
+            ts = series.ts
+            if ts and ts[-1] == start:      # the common case (Series.add's first branch), inline
+                bar = series.bars[-1]
+                if price > bar[1]:
+                    bar[1] = price
+                elif price < bar[2]:
+                    bar[2] = price
+                bar[3] = price
+                bar[4] += volume
+            else:
+                series.add(start, price, volume)
             if self.track_dirty:
                 self._dirty.add((contract_id, unit, start))
         if t - self._last_second >= 3600:          # prune old second bars now and then

@@ -37,7 +37,8 @@ class GatewayLock:
         self._lock.release()
 
     def __enter__(self) -> "GatewayLock":
-        self.acquire()
+        if not self._lock.acquire(blocking=False):    # the free lock without a second call
+            self.acquire()
         return self
 
     def __exit__(self, *_exc) -> None:

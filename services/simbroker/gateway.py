@@ -156,7 +156,7 @@ class NullHub:
     def publish_user(self, events: Iterable[Event]) -> None:
         pass
 
-    def publish_quote(self, contract_id: str, payload: dict, kick: bool = True) -> None:
+    def publish_quote(self, contract_id: str, payload: str, kick: bool = True) -> None:
         pass
 
     def kick(self) -> None:
@@ -572,17 +572,18 @@ class Gateway:
         self.bars.record(contract_id, self.clock.now_ns(), last, traded)
         self._volume_seen[contract_id], self._last_seen[contract_id] = volume, last
         events = self.ledger.on_price(contract_id)
-        self._emit(events)
+        if events:
+            self._emit(events)
         # market data wakes the hub loop in tick()/move(), once the lock is released
         if self.hub.wants_quotes(contract_id):
-            self.hub.publish_quote(contract_id, m.quote(contract_id), kick=False)
+            self.hub.publish_quote(contract_id, m.quote_json(contract_id), kick=False)
         if traded > 0 and self.hub.wants("trades", contract_id):     # the synthetic tape
             self.hub.publish_market("trades", contract_id, m.prints(
                 contract_id, m.price_json(contract_id, last), SELL if last < before else BUY,
                 traded), kick=False)
         if self.hub.wants("depth", contract_id):
             self.hub.publish_market("depth", contract_id, m.depth(contract_id), kick=False)
-        return sum(1 for e in events if e.target == "GatewayUserTrade")
+        return sum(1 for e in events if e.target == "GatewayUserTrade") if events else 0
 
     def move(self, contract_id: str, last: Decimal, bid: Optional[Decimal] = None,
              ask: Optional[Decimal] = None) -> int:
@@ -594,13 +595,15 @@ class Gateway:
         finally:
             self.hub.kick()
 
-    def tick(self, contract_ids: Optional[Iterable[str]] = None) -> None:
-        """One random-walk step for the given contracts (default: all)."""
+    def tick(self, contract_ids: Optional[Iterable[str]] = None, kick: bool = True) -> None:
+        """One random-walk step for the given contracts (default: all). kick=False: the caller
+        wakes the hub loop itself (hub.kick()), once for several ticks (the burst)."""
         with self.lock:
             for cid in contract_ids or self.market.ids():
                 self.market.step(cid)
                 self._after_move(cid)
-        self.hub.kick()
+        if kick:
+            self.hub.kick()
 
     def random_walk(self) -> None:
         """The timer's step: every product's active month, unless paused."""
@@ -612,6 +615,11 @@ class Gateway:
     def full_quote(self, contract_id: str) -> dict:
         with self.lock:
             return self.market.quote(contract_id, full=True)
+
+    def full_quote_json(self, contract_id: str) -> str:
+        """A new quote subscriber's full GatewayQuote, as JSON text."""
+        with self.lock:
+            return self.market.quote_json(contract_id, full=True)
 
     def depth(self, contract_id: str) -> str:
         """The whole book for a new depth subscriber: a reset, then every level."""

@@ -115,6 +115,7 @@ class HubServer:
         self._by_topic: dict[tuple, set[Connection]] = collections.defaultdict(set)
         self._inbox: collections.deque = collections.deque()
         self._user_inbox: collections.deque = collections.deque()   # routed before quotes
+        self._quote_heads: dict[str, str] = {}
         self._kicked = False
         self._event_count = 0
         self._down_until = 0.0
@@ -174,8 +175,9 @@ class HubServer:
         self._user_inbox.append(tuple(events))
         self._kick()
 
-    def publish_quote(self, contract_id: str, payload: dict, kick: bool = True) -> None:
-        """kick=False: the caller calls kick() later, after releasing the gateway lock (waking
+    def publish_quote(self, contract_id: str, payload: str | dict, kick: bool = True) -> None:
+        """payload: the GatewayQuote data as JSON text (Market.quote_json) or a dict.
+        kick=False: the caller calls kick() later, after releasing the gateway lock (waking
         the loop is a syscall, and a thread that gives up the GIL while holding that lock
         makes every REST call wait for it to get the GIL back)."""
         self._inbox.append(("quote", contract_id, payload))
@@ -229,7 +231,17 @@ class HubServer:
                 continue
             _kind, cid, payload = item
             if not self.quirks["quotesSilent"]:
-                self._route(("quotes", cid), signalr.invocation("GatewayQuote", [cid, payload]))
+                self._route(("quotes", cid), self._quote_record(cid, payload))
+
+    def _quote_record(self, contract_id: str, payload: str | dict) -> str:
+        """The GatewayQuote invocation record: its opening text is made once per contract."""
+        if not isinstance(payload, str):
+            return signalr.invocation("GatewayQuote", [contract_id, payload])
+        head = self._quote_heads.get(contract_id)
+        if head is None:
+            head = self._quote_heads[contract_id] = signalr.invocation_head("GatewayQuote",
+                                                                            contract_id)
+        return head + payload + signalr.INVOCATION_END
 
     def _with_quirks(self, events: tuple) -> list:
         """The misbehaviours of the real gateway that clients must survive, when switched on."""
@@ -394,11 +406,16 @@ class HubServer:
                 await conn.wake.wait()
                 conn.wake.clear()
                 while conn.out:
-                    batch, size = [], 0
-                    while conn.out and len(batch) < MAX_BATCH_RECORDS and size < MAX_BATCH_CHARS:
-                        text = conn.out.popleft()
-                        batch.append(text)
-                        size += len(text)
+                    batch = list(conn.out) if len(conn.out) <= MAX_BATCH_RECORDS else None
+                    if batch is not None and sum(map(len, batch)) < MAX_BATCH_CHARS:
+                        conn.out.clear()          # all of it fits one frame (the usual case)
+                    else:
+                        batch, size = [], 0
+                        while conn.out and len(batch) < MAX_BATCH_RECORDS and \
+                                size < MAX_BATCH_CHARS:
+                            text = conn.out.popleft()
+                            batch.append(text)
+                            size += len(text)
                     await conn.ws.send("".join(batch))
                     self.sent_records += len(batch)
         except ConnectionClosed:
@@ -492,7 +509,7 @@ class HubServer:
     def _snapshot(self, conn: Connection, method: str, args: list) -> None:
         """What a new market subscriber gets at once: the full quote, or the whole book."""
         if method == "SubscribeContractQuotes":
-            conn.push(signalr.invocation("GatewayQuote", [args[0], self.gateway.full_quote(args[0])]))
+            conn.push(self._quote_record(args[0], self.gateway.full_quote_json(args[0])))
         elif method == "SubscribeContractMarketDepth":
             conn.push(signalr.invocation_raw("GatewayDepth", args[0], self.gateway.depth(args[0])))
 

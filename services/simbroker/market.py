@@ -5,9 +5,12 @@ whole ticks (ints) so nothing drifts off the tick grid; bid sits at the last
 price and ask spread_ticks above it (spread 0: bid = ask = last). Quotes are
 written sparse, as the gateway does: after the first full quote a contract's
 update carries only the fields that changed (plus symbol and the timestamps).
+The storm's hot path writes a quote's JSON text by hand (quote_json) from
+cached pieces: each price's number and text once per price, not per quote.
 """
 from __future__ import annotations
 
+import json
 import random
 from decimal import Decimal
 from typing import Iterable, Optional
@@ -31,7 +34,7 @@ class _Book:
     prev_close: int
     volume: int = 0
     updated_ns: int = 0
-    sent: dict = attrs.Factory(dict)      # fields of the last sparse quote written
+    sent: Optional[list] = None           # QUOTE_FIELDS' values in the last quote written
     depth_sent: Optional[tuple] = None    # (ask ticks, bid ticks) of the last depth written
 
 
@@ -46,6 +49,7 @@ def _level_volume(ticks: int) -> int:
 
 QUOTE_FIELDS = ("lastPrice", "bestBid", "bestAsk", "change", "changePercent", "open", "high",
                 "low", "volume")
+_KEYS = tuple(f',"{name}":' for name in QUOTE_FIELDS)      # each field's text before its value
 
 
 class Market:
@@ -61,6 +65,9 @@ class Market:
         self.is_open = True
         self._books: dict[str, _Book] = {}
         self._floats: dict[str, dict[int, float]] = {}
+        self._texts: dict[str, dict[int, tuple[float, str]]] = {}     # ticks -> number, text
+        self._percents: dict[tuple[int, int], tuple[float, str]] = {}
+        self._quote_heads: dict[str, tuple[str, str]] = {}
         self.list(contracts)
 
     def list(self, contracts: Iterable[ContractSpec]) -> None:
@@ -202,28 +209,68 @@ class Market:
                 f'"timestamp":"{iso(self.clock.now_ns())}","type":{side},"volume":{size}}}]')
 
     # -- quotes -------------------------------------------------------------------
-    def _fields(self, contract_id: str) -> dict:
+    def _quote_values(self, contract_id: str) -> tuple[list, list]:
+        """The quote's field values (QUOTE_FIELDS order, as JSON numbers) and their JSON text,
+        from cached pieces: a price's float and text once per price, not once per quote."""
         b = self._books[contract_id]
-        p = lambda t: self.price_json(contract_id, t)  # noqa: E731
+        cache = self._texts.get(contract_id)
+        if cache is None:
+            cache = self._texts[contract_id] = {}
         change = b.last - b.prev_close
-        return {"lastPrice": p(b.last), "bestBid": p(b.bid), "bestAsk": p(b.ask),
-                "change": p(change),
-                "changePercent": round(change / b.prev_close * 100, 4) if b.prev_close else 0.0,
-                "open": p(b.open), "high": p(b.high), "low": p(b.low), "volume": b.volume}
+        try:
+            p = (cache[b.last], cache[b.bid], cache[b.ask], cache[change], cache[b.open],
+                 cache[b.high], cache[b.low])
+        except KeyError:
+            for t in (b.last, b.bid, b.ask, change, b.open, b.high, b.low):
+                if t not in cache:
+                    value = self.price_json(contract_id, t)
+                    cache[t] = (value, repr(value))
+            p = (cache[b.last], cache[b.bid], cache[b.ask], cache[change], cache[b.open],
+                 cache[b.high], cache[b.low])
+        pct = self._percents.get((change, b.prev_close))
+        if pct is None:
+            if len(self._percents) > 100_000:       # set_last can go anywhere: stay bounded
+                self._percents.clear()
+            value = round(change / b.prev_close * 100, 4) if b.prev_close else 0.0
+            pct = self._percents[(change, b.prev_close)] = (value, repr(value))
+        return ([p[0][0], p[1][0], p[2][0], p[3][0], pct[0], p[4][0], p[5][0], p[6][0], b.volume],
+                [p[0][1], p[1][1], p[2][1], p[3][1], pct[1], p[4][1], p[5][1], p[6][1],
+                 str(b.volume)])
 
-    def quote(self, contract_id: str, full: bool = False) -> dict:
-        """The GatewayQuote payload: full (a new subscriber) or sparse (changes since the last)."""
-        spec = self.spec(contract_id)
+    def _heads(self, contract_id: str) -> tuple[str, str]:
+        """The quote's opening text, sparse and full (symbol, and symbolName when full)."""
+        heads = self._quote_heads.get(contract_id)
+        if heads is None:
+            sparse = '{"symbol":' + json.dumps(self.spec(contract_id).symbol_id)
+            heads = self._quote_heads[contract_id] = (
+                sparse, sparse + ',"symbolName":' + json.dumps(f"/{ticker_of(contract_id)}"))
+        return heads
+
+    def quote_json(self, contract_id: str, full: bool = False) -> str:
+        """The GatewayQuote payload as JSON text: full (a new subscriber) or sparse (the fields
+        changed since the last quote written, compared as the JSON numbers they are).
+
+        The text is what json.dumps(..., separators=(",", ":")) made of the payload dict
+        before round 9 (tests/unit/simbroker/test_quote_wire.py), written from cached
+        pieces: the storm's hot path."""
+        sparse_head, full_head = self._heads(contract_id)
         b = self._books[contract_id]
-        fields = self._fields(contract_id)
+        values, texts = self._quote_values(contract_id)
         stamp = iso(b.updated_ns)
+        tail = f',"lastUpdated":"{stamp}","timestamp":"{stamp}"}}'
         if full:
             # what a new subscriber now knows: the next sparse quote is a change from this
             # (with no subscriber, sparse quotes are not made and `sent` went stale: a move
             # back to its price would leave lastPrice out, and the client keep this one)
-            b.sent = dict(fields)
-            return {"symbol": spec.symbol_id, "symbolName": f"/{ticker_of(contract_id)}",
-                    **fields, "lastUpdated": stamp, "timestamp": stamp}
-        changed = {k: v for k, v in fields.items() if b.sent.get(k) != v}
-        b.sent.update(changed)
-        return {"symbol": spec.symbol_id, **changed, "lastUpdated": stamp, "timestamp": stamp}
+            b.sent = values
+            return full_head + "".join(map(str.__add__, _KEYS, texts)) + tail
+        sent = b.sent
+        b.sent = values
+        if sent is None:
+            return sparse_head + "".join(map(str.__add__, _KEYS, texts)) + tail
+        return sparse_head + "".join([k + text for k, text, v, before in
+                                      zip(_KEYS, texts, values, sent) if v != before]) + tail
+
+    def quote(self, contract_id: str, full: bool = False) -> dict:
+        """The GatewayQuote payload as a dict (the same as quote_json's text, parsed)."""
+        return json.loads(self.quote_json(contract_id, full))

@@ -50,8 +50,17 @@ def invocation(target: str, arguments: Iterable[Any]) -> str:
 
 def invocation_raw(target: str, contract_id: str, data_json: str) -> str:
     """A market-hub invocation (contractId, data) whose data is JSON text already."""
-    return (f'{{"type":{INVOCATION},"target":"{target}","arguments":[{json.dumps(contract_id)},'
-            f'{data_json}]}}' + RS)
+    return invocation_head(target, contract_id) + data_json + INVOCATION_END
+
+
+def invocation_head(target: str, contract_id: str) -> str:
+    """The text of a market-hub invocation before its data: head + data JSON + INVOCATION_END
+    is the record (the quote path keeps one head per contract)."""
+    return (f'{{"type":{INVOCATION},"target":{json.dumps(target)},"arguments":['
+            f'{json.dumps(contract_id)},')
+
+
+INVOCATION_END = "]}" + RS
 
 
 def completion(invocation_id: str, error: Optional[str] = None, result: Any = None) -> str:

@@ -94,6 +94,11 @@ class TriggerIndex:
         rows = book.below if direction == BELOW else book.above
         del rows[bisect_left(rows, (price, order_id))]
 
+    def watches(self, contract_id: str) -> bool:
+        """Has the contract any open order filed? (False: no price can fill anything.)"""
+        book = self._contracts.get(contract_id)
+        return book is not None and bool(book.every or book.below or book.above)
+
     def candidates(self, contract_id: str, last: Decimal) -> list[int]:
         """Ids, ascending, of the open orders of the contract that last may fill."""
         book = self._contracts.get(contract_id)

@@ -31,7 +31,7 @@ from services.supervisor.sessions import Sessions
 from services.supervisor.unreachable import unreachable_reason
 from services.supervisor.policy import (BACKOFF, FLAPPING, RUNNING, STARTING, STOPPED, STOPPING,
                                         PolicySettings, WorkerPolicy)
-from shared import logsetup, shards, showtime, topics
+from shared import controlkey, logsetup, shards, showtime, topics
 from shared.accountname import account_name, labels
 from shared.bus.rpc import decode_request, encode_reply
 from shared.bus.subscriber import Subscriber
@@ -175,6 +175,10 @@ class Supervisor(Worker):
     def setup(self) -> None:
         os.makedirs(self.run_dir, exist_ok=True)
         self.snapshot = snapshot.write(self.run_dir, self.loaded.text)
+        # a fresh control key before any worker starts (shared/controlkey.py); a leftover of the
+        # last riskd, still on the old key, is ended by its pid just below, never by a request
+        self.control_key = controlkey.create(self.run_dir)
+        self.forwarder.key = self.control_key
         for name, pid in children.end_leftovers(self.run_dir):
             log.warning("ended leftover %s worker (pid %d)", name, pid)
         now = self.clock.monotonic()
@@ -193,6 +197,7 @@ class Supervisor(Worker):
         self.stop_all()
         self.guard_store.stopped_cleanly(self.clock.now_ns(), self.stop_cause or "riskd itself")
         snapshot.remove(self.run_dir)
+        controlkey.remove(self.run_dir)
         self.guard_store.close()
         if getattr(self, "config_watcher", None) is not None:
             self.config_watcher.stop()
@@ -372,7 +377,7 @@ class Supervisor(Worker):
     def _spawn(self, slot: Slot, now: float) -> None:
         try:
             slot.child = children.Child(slot.name, slot.module, self.loaded.path, self.run_dir,
-                                        snapshot=self.snapshot,
+                                        snapshot=self.snapshot, control_key=self.control_key,
                                         env=None if slot.env is None else {**os.environ,
                                                                            **slot.env})
         except OSError as exc:

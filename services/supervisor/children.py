@@ -28,6 +28,7 @@ import time
 from typing import Callable, Optional
 
 from services.supervisor import pidfiles
+from shared import controlkey
 from shared.randtoken import token_hex
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,8 @@ class Child:
     """One started worker: the process we spawned and, once it answered, the worker's own pid."""
 
     def __init__(self, name: str, module: str, config_path: str, run_dir: str,
-                 env: Optional[dict] = None, snapshot: Optional[str] = None):
+                 env: Optional[dict] = None, snapshot: Optional[str] = None,
+                 control_key: str = ""):
         self.name, self.module, self.config_path, self.run_dir = name, module, config_path, run_dir
         self.token = token_hex(16)
         python, extra_env = interpreter()
@@ -64,6 +66,8 @@ class Child:
         full_env.update(extra_env)
         full_env[TOKEN_ENV] = self.token
         full_env[NAME_ENV] = name
+        if control_key:                 # gated requests need it (shared/controlkey.py)
+            full_env[controlkey.ENV] = control_key
         kwargs: dict = {"stdin": subprocess.DEVNULL, "env": full_env}
         if IS_WINDOWS:
             kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP

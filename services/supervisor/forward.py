@@ -8,6 +8,8 @@ supervisor's loop: a worker that does not answer turns into an error reply
 request (not connected) is an 'unreachable' error at once. `explain(worker, timed_out)` words
 both from what the supervisor knows of the worker (services/supervisor/unreachable.py): the
 reason of an unreachable error, and after a timeout why it did not answer ('' when it runs).
+A gated request (shared/controlkey.py: unlock, override, lockout, flatten, stop) leaves with
+this riskd's control key (`key`, set once the supervisor made it), as the worker requires.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from typing import Any, Callable
 
 import zmq
 
-from shared import codec
+from shared import codec, controlkey
 from shared.bus.sockets import make_socket
 from shared.messages.system import Reply, error
 
@@ -32,6 +34,7 @@ class Forwarder:
                  explain: Explain = lambda _worker, _timed_out: ""):
         self.name = name
         self.explain = explain
+        self.key = ""               # the control key: gated requests leave with it
         self._seq = 0
         self._pending: dict[int, tuple[str, float, ReplyCallback, float]] = {}
         self.sockets: dict[str, zmq.Socket] = {}
@@ -52,7 +55,8 @@ class Forwarder:
             callback(error("unknown_worker", f"no worker named {worker!r}"))
             return
         self._seq += 1
-        body = codec.encode(msg, self.name, 0, self._seq, time.time_ns())
+        body = codec.encode(controlkey.keyed(self.key, msg), self.name, 0, self._seq,
+                            time.time_ns())
         try:
             sock.send_multipart([b"", body], zmq.NOBLOCK)
         except zmq.Again:

@@ -38,6 +38,14 @@ class Stop:
 
 
 @attrs.frozen(kw_only=True)
+class Keyed:
+    """A gated request (shared/controlkey.py: unlock, rules override, lockout, flatten, stop)
+    with this riskd's control key: a worker takes a gated request only inside one of these."""
+    request: AnyMessage
+    key: str = attrs.field(default="", repr=False)     # never shown: not in a log or reply
+
+
+@attrs.frozen(kw_only=True)
 class Reply:
     """The one reply shape: status 'ok' or 'error', a stable code, a human reason, a typed body."""
     status: str
@@ -58,4 +66,4 @@ def error(code: str, reason: str, body=None) -> Reply:
     return Reply(status="error", code=code, reason=reason, body=body)
 
 
-ALL = (Heartbeat, Ping, Pong, Stop, Reply)
+ALL = (Heartbeat, Ping, Pong, Stop, Keyed, Reply)

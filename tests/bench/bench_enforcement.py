@@ -39,6 +39,7 @@ from shared.messages.enforce import FINAL_STATUSES, CommandResult
 from shared.messages.risk import LockoutsRequest, RiskStatusRequest, SelfLockRequest
 from tests.bench.client import bench_client
 from tests.bench.report import percentile, within
+from tests.support.controlkey import give_key, keyed
 from tests.support.sim import wait_sim_up
 from tests.support.env import REPO, free_ports, make_config, test_env, wait_for
 from tests.support.procs import Procs
@@ -83,6 +84,7 @@ def start_chain(procs: Procs, config: str, pids: dict | None = None):
     pids, when given, gets each one's pid by name ("enforcement": ...)."""
     loaded = load_config(config).config
     rest_url = loaded.broker.endpoints()[0]
+    give_key(config)      # as the supervisor would: the workers take a lockout only with it
     procs.worker("services.simbroker", config)
     wait_sim_up(rest_url, 20)
     for module in ("services.market", "services.risk", "services.enforcement"):
@@ -105,8 +107,8 @@ def real_chain(tmp: pathlib.Path, n: int) -> tuple[list[float], list[CommandResu
         with RpcClient(loaded.bus.risk_control, "risk", timeout=2, retries=5) as risk:
             wait_for(lambda: risk.call(RiskStatusRequest()).body.accounts, 30,
                      what="risk to know the account")
-            reply = risk.call(SelfLockRequest(account=str(ACCOUNT), session=True,
-                                              reason="bench: every buy is a breach"))
+            reply = risk.call(keyed(config, SelfLockRequest(
+                account=str(ACCOUNT), session=True, reason="bench: every buy is a breach")))
             assert reply.ok, reply.reason
             # the account is flat: the lockout needs no flatten, only to be in force
             wait_for(lambda: risk.call(LockoutsRequest(account=str(ACCOUNT))).body.lockouts,

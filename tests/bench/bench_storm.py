@@ -51,6 +51,7 @@ from tests.bench.bench_enforcement import RULES, _results_tap, breach_latencies
 from tests.bench.report import median, percentile, within
 from tests.support.env import make_config, wait_for
 from tests.support.procs import Procs
+from tests.support.controlkey import give_key, keyed
 from tests.support.sim import wait_sim_up
 
 RUNS = int(os.environ.get("RISKD_BENCH_RUNS", "3"))   # fewer for a quick look
@@ -166,6 +167,7 @@ class Chain:
 
     def start(self) -> None:
         broker = self.config.broker
+        give_key(self.path)     # as the supervisor would: the workers take a lockout only with it
         self.pids["simbroker"] = self.procs.worker("services.simbroker", self.path).pid
         wait_sim_up(self.rest_url, 20)
         for module in WORKERS:
@@ -189,8 +191,8 @@ class Chain:
                  what="risk to know the accounts, synced with market's complete snapshot")
         owner = self.risk_names[shards.shard_of(ACCOUNT, self.risk_shards)]
         with RpcClient(self.config.bus.control_of(owner), owner, timeout=2, retries=5) as risk:
-            reply = risk.call(SelfLockRequest(account=str(ACCOUNT), session=True,
-                                              reason="bench: every buy is a breach"))
+            reply = risk.call(keyed(self.path, SelfLockRequest(
+                account=str(ACCOUNT), session=True, reason="bench: every buy is a breach")))
             assert reply.ok, reply.reason
             # the account is flat: the lockout needs no flatten, only to be in force
             wait_for(lambda: risk.call(LockoutsRequest(account=str(ACCOUNT))).body.lockouts,

@@ -50,6 +50,7 @@ from shared.projectx.rest import ProjectXRest
 from tests.bench.client import bench_client
 from tests.bench import procstat
 from tests.bench.report import below, median, percentile
+from tests.support.controlkey import keyed
 from tests.support.sim import wait_sim_up
 from tests.support.env import make_config, wait_for
 from tests.support.procs import Procs
@@ -404,8 +405,8 @@ def run(report) -> None:
 
             # 3. kill -9, back and re-synced
             client = bench_client(rest_url, broker)
-            lock = system.ask(system.config.bus.risk_control, "risk", SelfLockRequest(
-                account=str(RESYNC_ACCOUNT), session=True, reason="bench: re-sync"), timeout=5)
+            lock = system.ask(system.config.bus.risk_control, "risk", keyed(path, SelfLockRequest(
+                account=str(RESYNC_ACCOUNT), session=True, reason="bench: re-sync")), timeout=5)
             assert lock.ok, lock.reason
             checks = {"market": lambda _pid: market_synced(system, held),
                       "risk": lambda _pid: risk_synced(system, held),
