@@ -28,6 +28,7 @@ from services.market import translate
 from services.market.brokerio import RestDone, RestThread, read_broker
 from services.market.connection import FeedWatch, HubLink, always_open
 from services.market.inbox import Inbox
+from services.market.quotes import LastQuotes
 from services.market.reconcile import diff
 from services.market.state import MarketState, key_of
 from services.market.views import register_views
@@ -41,7 +42,7 @@ from shared.projectx.errors import AuthError
 from shared.projectx.models import Account, Order, Position, Trade
 from shared.projectx.realtime import (EV_ACCOUNT, EV_ORDER, EV_POSITION, EV_TRADE, MARKET_HUB,
                                       USER_HUB, HubAck, HubClient, HubClosed, HubEvent,
-                                      HubFailed, HubOpened, QuoteBook, quote_subscription,
+                                      HubFailed, HubOpened, quote_subscription,
                                       user_payloads, user_subscriptions)
 from shared.projectx.ratebudget import RateBudget
 from shared.projectx.rest import ProjectXRest
@@ -77,7 +78,7 @@ class MarketWorker(Worker):
         broker = self.config.broker
         rest_url, user_url, market_url = broker.endpoints()
         self.state = MarketState()
-        self.book = QuoteBook()
+        self.book = LastQuotes()
         self._subs_due = False           # user events changed what to subscribe: see _drain
         self.calendar = self.config.trading_day.calendar(os.path.dirname(self.loaded.path))
         self.day = self.calendar.trading_day(self.clock.now_ns())
@@ -89,7 +90,7 @@ class MarketWorker(Worker):
             budget=RateBudget(broker.rate_limit, broker.rate_window, clock=self.clock)),
             self.inbox.put)
         self.hubs = {hub: HubClient(hub, url, self.inbox.put, keepalive=broker.keepalive,
-                                    ca_bundle=broker.ca_bundle)
+                                    ca_bundle=broker.ca_bundle, quotes=self.inbox.put_quotes)
                      for hub, url in ((USER_HUB, user_url), (MARKET_HUB, market_url))}
         market_open = always_open if broker.kind == "sim" else self._market_open_fn()
         self.links = {hub: HubLink(hub, self.clock, market_open=market_open)
@@ -179,13 +180,9 @@ class MarketWorker(Worker):
         now = self.clock.now_ns()
         if quotes:
             self.feed.quote()
+        book, publish = self.book, self._publish
         for contract_id, fields in quotes.items():
-            try:
-                merged = self.book.apply(contract_id, fields)
-            except ValueError as exc:
-                self._bad_payload("GatewayQuote", exc)
-                continue
-            self._publish(translate.quote(merged, now))
+            publish(book.apply(contract_id, fields, now))
 
     def _dispatch_item(self, item: Any) -> None:
         if isinstance(item, RestDone):

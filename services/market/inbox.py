@@ -1,12 +1,14 @@
 """The hand-over from the hub and REST threads to the worker loop.
 
-Threads call put(); the loop polls `reader` (a doorbell, shared/bus/doorbell.py) and calls
-drain(). Quotes are conflated on the way in (services/market/conflate.py); everything else is
-kept in order. One wake travels per drain however many items arrive meanwhile, so a quote storm
-costs one wake per drain.
+Threads call put() (the market hub's quote short cut: put_quotes(), a frame's quotes at a
+time); the loop polls `reader` (a doorbell, shared/bus/doorbell.py) and calls drain(). Quotes
+are conflated on the way in (services/market/conflate.py); everything else is kept in order.
+One wake travels per drain however many items arrive meanwhile, so a quote storm costs one
+wake per drain.
 """
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
@@ -15,6 +17,8 @@ import zmq
 from services.market.conflate import Conflator
 from shared.bus.doorbell import Doorbell
 from shared.projectx.realtime import EV_QUOTE, HubEvent, market_payloads
+
+log = logging.getLogger(__name__)
 
 
 class Inbox:
@@ -40,6 +44,16 @@ class Inbox:
         with self._lock:
             self._conflator.add_event(item)
         self._bell.ring()
+
+    def put_quotes(self, batch: list) -> None:
+        """Thread-safe: the `arguments` of a frame's GatewayQuote records (the market hub's
+        short cut), merged under one lock with one wake. A record that cannot be read is
+        logged and dropped; the others are kept."""
+        with self._lock:
+            errors = self._conflator.add_quotes(batch)
+        self._bell.ring()
+        for error in errors:
+            log.warning("market: dropped an unreadable GatewayQuote record: %s", error)
 
     def drain(self) -> tuple[list, dict[str, dict]]:
         """Loop side: swallow the wakes, return (events in order, conflated quotes)."""

@@ -40,11 +40,21 @@ class Doorbell:
     def clear(self) -> None:
         """Loop side, before taking what was handed over: swallow the wake bytes."""
         with self._lock:       # one step against ring(): a byte it sends now is never swallowed
-            while True:        # with its _rung left set (that would silence every later ring)
+            if self._rung:     # with its _rung left set (that would silence every later ring)
+                # ring() sends one byte per _rung: take it, without a second recv to learn
+                # that nothing follows (zmq.Again is an exception: a few us per drain, and a
+                # quote storm drains thousands of times a second)
                 try:
                     self.reader.recv(zmq.NOBLOCK)
                 except zmq.Again:
-                    break
+                    pass       # a full queue refused it; or, were it ever late, the reader
+                               # stays readable and the next clear() takes it (below)
+            else:              # woken without a ring of ours pending: swallow whatever is there
+                while True:
+                    try:
+                        self.reader.recv(zmq.NOBLOCK)
+                    except zmq.Again:
+                        break
             self._rung = False
 
     def close(self) -> None:

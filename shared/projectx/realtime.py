@@ -28,6 +28,7 @@ for every failure (a refused handshake is silent), hence the owner's deadline.
 from __future__ import annotations
 
 import json
+import json.scanner
 import logging
 import socket
 import ssl
@@ -163,14 +164,17 @@ class QuoteBook:
 class DecimalJsonHubProtocol(JsonHubProtocol):
     """signalrcore's JSON protocol with Decimal for every number that has a fraction.
 
-    `direct` ({target: handler(arguments)}) is the quote storm's short cut: an invocation of
-    such a target (GatewayQuote on the market hub, 20,000 a second in a fast market) is read
-    with float numbers and handed to its handler at once, without signalrcore's message
-    objects and dispatch: about a third of the CPU per quote (measured 2026-12-05), on the
-    thread whose GIL turns a fill on the other hub waits for. Its prices become Decimal from
-    their shortest repr when the quote is read (models.py `_Fields.dec`), which is the JSON
-    text for every number of up to 15 significant digits (every price). Anything else is read
-    with Decimal and goes through signalrcore as before.
+    `direct` ({target: handler(batch)}) is the quote storm's short cut: the invocations of
+    such a target (GatewayQuote on the market hub, 20,000 a second in a fast market) are read
+    with float numbers, the whole frame in one `json.loads`, and handed to their handler once
+    per frame as a list of their `arguments`, before signalrcore sees the rest of the frame,
+    without signalrcore's message objects and dispatch: the thread whose GIL a fill on the
+    other hub waits for. Their prices become Decimal from their shortest repr when the quote is
+    read (services/market/quotes.py), which is the JSON text for every number of up to 15
+    significant digits (every price). Anything else is read again with Decimal and goes
+    through signalrcore as before. With a short cut, a record that is not JSON (or not a JSON
+    object) is logged and dropped; the frame's other records are kept (signalrcore would end
+    the connection).
     """
 
     def __init__(self, direct: Optional[dict[str, Callable[[list], None]]] = None):
@@ -178,22 +182,55 @@ class DecimalJsonHubProtocol(JsonHubProtocol):
         self.direct = direct or {}
 
     def parse_messages(self, raw):
-        result = []
-        direct = self.direct
-        for record in raw.split(self.record_separator):
-            if not record:
-                continue
-            if direct:
-                message = json.loads(record)
-                handler = direct.get(message.get("target")) \
-                    if isinstance(message, dict) and message.get("type") == 1 else None
-                if handler is not None:
-                    handler(message.get("arguments") or [])
+        if not self.direct:
+            result = []
+            for record in raw.split(self.record_separator):
+                if record:
+                    message = json.loads(record, parse_float=Decimal)
+                    if message:
+                        result.append(self.get_message(message))
+            return result
+        records = [r for r in raw.split(self.record_separator) if r]
+        text = "[" + ",".join(records) + "]"
+        try:
+            messages, end = _scan(text, 0)          # json.loads(text) without its layers
+        except (ValueError, StopIteration):
+            messages = None
+        else:
+            if end != len(text):
+                messages = None
+        if messages is None or len(messages) != len(records):   # e.g. a record '{..},{..}'
+            messages = [_loads_or_none(r) for r in records]
+        direct, batches, result = self.direct, {}, []
+        for record, message in zip(records, messages):
+            if type(message) is dict and message.get("type") == 1:
+                target = message.get("target")
+                if target in direct:
+                    batch = batches.get(target)
+                    if batch is None:
+                        batch = batches[target] = []
+                    batch.append(message.get("arguments") or [])
                     continue
-            message = json.loads(record, parse_float=Decimal)
-            if message:
-                result.append(self.get_message(message))
+            if type(message) is dict:
+                if message:
+                    result.append(self.get_message(json.loads(record, parse_float=Decimal)))
+            elif message is not None:
+                log.warning("hub: dropped a record that is not a SignalR message: %.200r",
+                            record)
+        for target, batch in batches.items():
+            direct[target](batch)
         return result
+
+
+_scan = json.scanner.make_scanner(json.JSONDecoder())     # floats; strict, like json.loads
+
+
+def _loads_or_none(record: str) -> Any:
+    try:
+        return json.loads(record)
+    except ValueError as exc:
+        log.warning("hub: dropped a record that is not JSON (%s): %.200r", exc, record)
+        return None
 
 
 def hub_url_with_token(url: str, token: str) -> str:
@@ -220,8 +257,12 @@ class HubClient:
 
     def __init__(self, hub: str, url: str, sink: Callable[[Any], None], *,
                  events: tuple[str, ...] | None = None, ca_bundle: str | None = None,
-                 keepalive: float = KEEPALIVE_INTERVAL, negotiate: bool = False):
+                 keepalive: float = KEEPALIVE_INTERVAL, negotiate: bool = False,
+                 quotes: Optional[Callable[[list], None]] = None):
+        """`quotes`: where a frame's GatewayQuote `arguments` go at once, as a list (the
+        market worker's Inbox.put_quotes); without it each quote is a HubEvent to `sink`."""
         self.hub, self.url, self.sink = hub, url, sink
+        self.quotes = quotes
         self.events = events if events is not None else HUB_EVENTS[hub]
         self.ca_bundle = check_ca_bundle(ca_bundle)     # verification is never switched off
         self.keepalive = keepalive
@@ -248,8 +289,7 @@ class HubClient:
                     "skip_negotiation": not self.negotiate,
                     "transport": HttpTransportType.web_sockets,
                     "ssl_context": ssl.create_default_context(cafile=self.ca_bundle)})
-                .with_hub_protocol(DecimalJsonHubProtocol(direct={
-                    name: self._handler(gen, name) for name in self.direct}))
+                .with_hub_protocol(self.protocol(gen))
                 .build())
         for name in self.events:    # every event has a handler before anything is subscribed
             conn.on(name, self._handler(gen, name))
@@ -262,6 +302,22 @@ class HubClient:
         threading.Thread(target=self._start, args=(conn, gen), daemon=True,
                          name=f"hub-{self.hub}-connect-{gen}").start()
         return gen
+
+    def protocol(self, gen: int) -> "DecimalJsonHubProtocol":
+        """The hub protocol of connection `gen`: its quote short cut hands each frame's quotes
+        to `quotes` at once, or (without it) each quote as a HubEvent to the sink."""
+        if self.quotes is not None:
+            return DecimalJsonHubProtocol(direct={name: self.quotes for name in self.direct})
+        return DecimalJsonHubProtocol(direct={name: self._batch_handler(gen, name)
+                                              for name in self.direct})
+
+    def _batch_handler(self, gen: int, name: str) -> Callable[[list], None]:
+        on_event = self._handler(gen, name)
+
+        def on_batch(batch: list) -> None:
+            for args in batch:
+                on_event(args)
+        return on_batch
 
     def _handler(self, gen: int, name: str) -> Callable[[list], None]:
         hub, sink = self.hub, self.sink

@@ -55,3 +55,23 @@ def test_no_wake_is_lost_while_a_thread_hands_over_as_fast_as_it_can():
     finally:
         producer.join()
         bell.close()
+
+
+def test_a_wake_byte_left_over_is_taken_by_the_next_clear():
+    """clear() takes the one byte its pending ring sent (no second recv to learn that nothing
+    follows: that costs an exception per drain); a byte beyond it keeps the reader readable,
+    and the clear() of that wake swallows everything."""
+    bell = Doorbell(zmq.Context.instance())
+    try:
+        bell.ring()
+        bell._writer.send(b"")                          # a stray byte next to the ring's
+        bell.clear()
+        assert bell.reader.poll(1000)                   # the loop is woken again...
+        bell.clear()
+        assert not bell.reader.poll(0)                  # ...and that clear takes the rest
+        bell.ring()
+        assert bell.reader.poll(1000)                   # rings still wake
+        bell.clear()
+        assert not bell.reader.poll(0)
+    finally:
+        bell.close()

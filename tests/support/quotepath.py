@@ -1,0 +1,65 @@
+"""Market's quote path in one process, as the worker wires it: websocket text frames of the
+market hub -> its protocol's quote short cut -> the Inbox -> the worker loop's drain -> the
+publisher. No sockets, no processes: for tests and tests/bench/bench_market_cpu.py."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import zmq
+
+from services.market.app import MarketWorker
+from services.market.connection import FeedWatch
+from services.market.inbox import Inbox
+from services.market.quotes import LastQuotes
+from services.market.state import MarketState
+from shared.bus.publisher import Publisher
+from shared.clock import SYSTEM_CLOCK, Clock
+from shared.projectx.realtime import MARKET_HUB, HubClient
+
+
+class _Sink:
+    """Stands in for the PUB socket: drops the frames (keep=False) or keeps them."""
+
+    def __init__(self, keep: bool) -> None:
+        self.keep, self.sent = keep, []
+
+    def send_multipart(self, frames, copy: bool = True) -> None:
+        if self.keep:
+            self.sent.append(frames)
+
+
+class QuotePath:
+    def __init__(self, ctx: zmq.Context, clock: Clock = SYSTEM_CLOCK, keep: bool = False):
+        self.inbox = inbox = Inbox(ctx)
+        client = HubClient(MARKET_HUB, "wss://quotes.invalid/hubs/market", inbox.put,
+                           quotes=inbox.put_quotes)
+        self._parse: Callable[[str], list] = client.protocol(1).parse_messages
+        w = self.worker = MarketWorker.__new__(MarketWorker)   # the loop's state, no set-up
+        w.clock = clock
+        w.inbox, w.book, w.state = inbox, LastQuotes(), MarketState()
+        w.feed = FeedWatch(clock)
+        w.gens, w.hubs = {MARKET_HUB: 1}, {MARKET_HUB: client}
+        w._subs_due, w.user_pubs, w.parse_errors = False, [], 0
+        w.published = {"quotes": 0, "events": 0}
+        w.pub = Publisher(_Sink(keep), "market", clock)        # type: ignore[arg-type]
+        self.quotes: list = []                                 # what was published
+        if keep:
+            publish = w.pub.publish
+
+            def keeping(topic: str, msg: Any) -> int:
+                self.quotes.append(msg)
+                return publish(topic, msg)
+            w.pub.publish = keeping                            # type: ignore[method-assign]
+
+    def feed(self, frame: bytes) -> list:
+        """One websocket text frame, as signalrcore's transport handles it; returns the
+        messages left for signalrcore (everything but the quotes)."""
+        text = frame.decode("utf-8")
+        "Message received {0}".format(text)        # signalrcore's transport formats each frame
+        return self._parse(text)
+
+    def drain(self) -> None:
+        self.worker._drain()
+
+    def close(self) -> None:
+        self.inbox.close()
