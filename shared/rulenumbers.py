@@ -65,8 +65,24 @@ SPELLED_OUT = frozenset({"drawdown_guard"})
 
 
 def drawdown_reading(equity: Decimal, line: Decimal, buffer: Decimal) -> str:
-    """drawdown_guard's reading as status, watch, rules list and /status show it: 'equity
-    49,613.11, acts at 48,200.00 (line 48,100.00 + buffer 100.00)'."""
+    """drawdown_guard's figure in words, the one rendering of it: the reading on status,
+    watch, rules list and /status, the warning alert, and the breach's reason (the alert,
+    history, replay). Above where riskd acts: 'equity 49,613.11, acts at 48,200.00 (line
+    48,100.00 + buffer 100.00)'; inside the buffer: 'equity 48,050.00 is 50.00 above the
+    firm's max-loss line 48,000.00, inside the 100.00 buffer where riskd acts'; at or past the
+    line, that the firm's limit is broken. Trial 2026-12-06: with equity 224.89 below the line
+    the alert read "within 100.00 of the max-loss line" and status "acts at 48,100.00", as if
+    there were room left."""
+    equity, line, buffer = Decimal(equity), Decimal(line), Decimal(buffer)
+    firm_line = f"the firm's max-loss line {money_text(line)}"
+    if equity < line:
+        return (f"equity {money_text(equity)} is {money_text(line - equity)} below "
+                f"{firm_line}: the firm's limit is broken")
+    if equity == line:
+        return f"equity {money_text(equity)} is at {firm_line}: the firm's limit is reached"
+    if equity <= line + buffer:
+        return (f"equity {money_text(equity)} is {money_text(equity - line)} above "
+                f"{firm_line}, inside the {money_text(buffer)} buffer where riskd acts")
     return (f"equity {money_text(equity)}, acts at {money_text(line + buffer)} "
             f"(line {money_text(line)} + buffer {money_text(buffer)})")
 
