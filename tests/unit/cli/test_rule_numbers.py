@@ -106,3 +106,30 @@ def test_accounts_list_overrides_read_as_screens_show_a_rule():
     assert overrides_text({"cooldown_after_loss.tiers": "[{loss = 50, seconds = 60}]",
                            "daily_realized_loss.limit": "800"}) == \
         "cooldown_after_loss tiers=50.00->1m00s; daily_realized_loss limit=800.00"
+
+
+def test_accounts_list_says_an_override_equal_to_the_profile_s_value_overrides_nothing():
+    """Trial 2026-12-06: `accounts list` OVERRIDES read "no_stop_loss_grace enabled=false"
+    where the profile says false too, as if the account differed. The shipped config (its
+    Demo 2 overrides daily_realized_loss.limit 300 and max_contracts.limit 2) plus that one
+    override, through the supervisor's own rows."""
+    import os
+    from cli.commands.accounts import overrides_text
+    from services.supervisor.commands.accounts_list import configured_rows
+    from shared.config.load import load_config
+    from tests.unit.risk.desk import SHIPPED
+    text = open(SHIPPED, encoding="utf-8").read().replace(
+        "[accounts.rules.max_contracts]\nlimit = 2\n",
+        "[accounts.rules.max_contracts]\nlimit = 2\n"
+        "[accounts.rules.no_stop_loss_grace]\nenabled = false\n")
+    import tempfile
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "riskd.toml")
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text.replace('data_dir = "../var"', 'data_dir = "var"'))
+        config = load_config(path).config
+    [row] = [r for r in configured_rows(config) if r.name == "SIM-DEMO-2"]
+    assert row.as_profile == ["no_stop_loss_grace.enabled"], row
+    assert overrides_text(row.overrides, row.as_profile) == (
+        "daily_realized_loss limit=300.00; max_contracts limit=2; "
+        "no_stop_loss_grace enabled=false (the profile's too)")
