@@ -110,6 +110,35 @@ def value_limit_text(rule: str, value: Optional[Decimal], limit: Optional[Decima
         f"{reading_text(rule, value)}{sep}{reading_text(rule, limit)}{window_of(reading)}")
 
 
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 21st."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def count_consequence(rule: str, limit: Optional[Decimal], reading: str, params: dict) -> str:
+    """What the trade that reaches a trade_frequency_limit count does, for its row: 'the 3rd
+    starts a 1m00s cooldown' ('' for other rules, or when the parameters are not known). A
+    count reaching its limit acts at once (docs/rules.md): with per_minute = 3 there is no
+    4th trade, though "2/3" read as one more left after the 3rd (trial 2026-12-06)."""
+    window = window_of(reading).strip()[len("per "):]
+    if rule != "trade_frequency_limit" or limit is None or not window:
+        return ""
+    nth = ordinal(int(limit))
+    if window in ("minute", "hour", "session"):
+        seconds = (params or {}).get(f"per_{window}_cooldown")
+        try:
+            what = f"starts a {duration(int(Decimal(str(seconds))))} cooldown"
+        except (InvalidOperation, TypeError, ValueError):
+            return ""
+        if str((params or {}).get("flatten", "")).lower() == "true":
+            what += " and flattens"
+        return f"the {nth} {what}"
+    if window in ("day", "week"):
+        return f"the {nth} flattens and locks until the {'roll' if window == 'day' else 'week ends'}"
+    return ""
+
+
 def versus_text(rule: str, value: Optional[Decimal], limit: Optional[Decimal]) -> str:
     """'-603.33 vs -600.00' (money), '2 vs 3' (counts): a reading beside its limit, as history
     shows it; '' when there is no reading (a note)."""

@@ -35,7 +35,7 @@ from shared.messages.risk import (ACTION_NONE, LOCKED_ALREADY, MANUAL, TIMER, UN
                                   UNTIL_SESSION, AccountStatus, Decision, HistoryReply,
                                   LastRiskStatus, RiskStatusReply, note_of,
                                   without_note)
-from shared.rulenumbers import params_texts, spelled_out, value_limit_text
+from shared.rulenumbers import count_consequence, params_texts, spelled_out, value_limit_text
 from shared.symbols import UnknownSymbol, ticker_of
 
 # The limits whose use is drawn as a bar (docs/rules.md: the loss limits of an account).
@@ -604,6 +604,9 @@ def _rule_lines(status: AccountStatus) -> list[RuleLine]:
             text = value_limit_text(r.rule, r.value, r.limit, without_note(r.detail), sep="/")
             if r.progress is not None:
                 text += f" {float(r.progress):.0%}"
+            then = count_consequence(r.rule, r.limit, without_note(r.detail), r.params)
+            if then:                  # a count's limit acts at once: no trade after it
+                text += f" ({then})"
         else:
             text = params_text(r.rule, r.params) or "on"
         if r.waiting:
