@@ -146,3 +146,18 @@ def test_inside_the_buffer_the_words_say_how_far_above_the_line():
     [d] = balance(desk, "48050").decisions
     assert d.reason == ("equity 48,050.00 is 50.00 above the firm's max-loss line 48,000.00, "
                         "inside the 100.00 buffer where riskd acts")
+
+
+def test_the_phones_history_gives_the_breach_in_the_same_words():
+    """The phone's /history read "drawdown_guard +47,775.11 vs +48,100.00" for the same
+    breach: the words of the alert instead."""
+    from services.notify.bot.answers import history_text
+    from shared.messages.risk import HistoryReply
+    from tests.unit.rules.test_drawdown_guard import balance
+    desk = Desk(drawdown_guard={"starting_balance": 50000, "max_loss": 2000, "buffer": 100,
+                                "trailing": "eod", "line": 48000})
+    [d] = balance(desk, "47775.11").decisions
+    text = history_text(HistoryReply(decisions=[d]), 5,
+                        Context(tz=CHI, accounts={ACCOUNT: "Demo 1"}), "2026-11-25")
+    assert ("drawdown_guard (equity 47,775.11 is 224.89 below the firm's max-loss line "
+            "48,000.00: the firm's limit is broken): flatten") in text, text
