@@ -65,8 +65,24 @@ SPELLED_OUT = frozenset({"drawdown_guard"})
 
 
 def drawdown_reading(equity: Decimal, line: Decimal, buffer: Decimal) -> str:
-    """drawdown_guard's reading as status, watch, rules list and /status show it: 'equity
-    49,613.11, acts at 48,200.00 (line 48,100.00 + buffer 100.00)'."""
+    """drawdown_guard's figure in words, the one rendering of it: the reading on status,
+    watch, rules list and /status, the warning alert, and the breach's reason (the alert,
+    history, replay). Above where riskd acts: 'equity 49,613.11, acts at 48,200.00 (line
+    48,100.00 + buffer 100.00)'; inside the buffer: 'equity 48,050.00 is 50.00 above the
+    firm's max-loss line 48,000.00, inside the 100.00 buffer where riskd acts'; at or past the
+    line, that the firm's limit is broken. Trial 2026-12-06: with equity 224.89 below the line
+    the alert read "within 100.00 of the max-loss line" and status "acts at 48,100.00", as if
+    there were room left."""
+    equity, line, buffer = Decimal(equity), Decimal(line), Decimal(buffer)
+    firm_line = f"the firm's max-loss line {money_text(line)}"
+    if equity < line:
+        return (f"equity {money_text(equity)} is {money_text(line - equity)} below "
+                f"{firm_line}: the firm's limit is broken")
+    if equity == line:
+        return f"equity {money_text(equity)} is at {firm_line}: the firm's limit is reached"
+    if equity <= line + buffer:
+        return (f"equity {money_text(equity)} is {money_text(equity - line)} above "
+                f"{firm_line}, inside the {money_text(buffer)} buffer where riskd acts")
     return (f"equity {money_text(equity)}, acts at {money_text(line + buffer)} "
             f"(line {money_text(line)} + buffer {money_text(buffer)})")
 
@@ -92,6 +108,35 @@ def value_limit_text(rule: str, value: Optional[Decimal], limit: Optional[Decima
     read from `reading`, risk's detail without its note), or for drawdown_guard its words."""
     return spelled_out(rule, reading) or (
         f"{reading_text(rule, value)}{sep}{reading_text(rule, limit)}{window_of(reading)}")
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 21st."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def count_consequence(rule: str, limit: Optional[Decimal], reading: str, params: dict) -> str:
+    """What the trade that reaches a trade_frequency_limit count does, for its row: 'the 3rd
+    starts a 1m00s cooldown' ('' for other rules, or when the parameters are not known). A
+    count reaching its limit acts at once (docs/rules.md): with per_minute = 3 there is no
+    4th trade, though "2/3" read as one more left after the 3rd (trial 2026-12-06)."""
+    window = window_of(reading).strip()[len("per "):]
+    if rule != "trade_frequency_limit" or limit is None or not window:
+        return ""
+    nth = ordinal(int(limit))
+    if window in ("minute", "hour", "session"):
+        seconds = (params or {}).get(f"per_{window}_cooldown")
+        try:
+            what = f"starts a {duration(int(Decimal(str(seconds))))} cooldown"
+        except (InvalidOperation, TypeError, ValueError):
+            return ""
+        if str((params or {}).get("flatten", "")).lower() == "true":
+            what += " and flattens"
+        return f"the {nth} {what}"
+    if window in ("day", "week"):
+        return f"the {nth} flattens and locks until the {'roll' if window == 'day' else 'week ends'}"
+    return ""
 
 
 def versus_text(rule: str, value: Optional[Decimal], limit: Optional[Decimal]) -> str:

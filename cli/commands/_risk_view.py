@@ -41,18 +41,32 @@ def fmt_time(ns: Optional[int], tz: Optional[dt.tzinfo] = None, relative: bool =
     return f"{text} (in {fmt_duration(left)})" if left > 0 and relative else text
 
 
+ENDED_CLEARING = " (ended, clearing)"     # a lockout past its end that risk has not cleared yet
+
+
 def symbol_text(symbol: Optional[str]) -> str:
     """A lockout's scope as traders say it: MNQ, never CON.F.US.MNQ.Z26; 'account' when none."""
     return tickers_in(symbol) if symbol else "account"
 
 
 def lockout_rows(lockouts, ended: bool = False, tz: Optional[dt.tzinfo] = None,
-                 name=lambda account_id, _broker="": str(account_id)) -> str:
+                 name=lambda account_id, _broker="": str(account_id),
+                 now_ns: Optional[int] = None) -> str:
     """Lockouts as a table (times in the display zone `tz`); ended=True for lockouts that just
-    ended (no time left on them); name(account_id) names the account (cli/accountnames.py)."""
+    ended (no time left on them); name(account_id) names the account (cli/accountnames.py).
+    A lockout risk still lists whose end has passed (risk clears it on its next tick) says
+    so: 'Sat 18:09:50 CST (ended, clearing)' (trial 2026-12-06: its countdown went and the row
+    read as if in force)."""
+    now_ns = time.time_ns() if now_ns is None else now_ns
+
+    def until(lk) -> str:
+        if ended:
+            return "now"
+        if not lk.until_ns:
+            return end_words(lk.kind, lk.clears_on)
+        text = fmt_time(lk.until_ns, tz, end=True, now_ns=now_ns)
+        return text + (ENDED_CLEARING if lk.until_ns <= now_ns else "")
     return render_table(
         ("account", "scope", "kind", "ended" if ended else "until", "rule", "by", "reason"),
-        [(name(lk.account_id), symbol_text(lk.symbol), kind_words(lk.kind, lk.rule),
-          ("now" if ended else fmt_time(lk.until_ns, tz, end=True)) if lk.until_ns or ended
-          else end_words(lk.kind, lk.clears_on),
+        [(name(lk.account_id), symbol_text(lk.symbol), kind_words(lk.kind, lk.rule), until(lk),
           lk.rule, lk.by, lk.reason) for lk in lockouts])

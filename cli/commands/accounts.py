@@ -124,14 +124,18 @@ def disable_follow_up(ctx, args) -> int:
     return override_now(ctx, f"accounts disable {args.account} --now: {args.reason}")
 
 
-def overrides_text(overrides: dict) -> str:
+def overrides_text(overrides: dict, as_profile=()) -> str:
     """The OVERRIDES column: 'cooldown_after_loss tiers=50.00->1m00s; daily_realized_loss
     limit=800.00', each value as every screen shows a rule's (shared/rulenumbers.py; trial
-    2026-12-05: 'cooldown_after_loss.tiers=[{loss = 50, seconds = 60}]'). --json keeps TOML."""
+    2026-12-05: 'cooldown_after_loss.tiers=[{loss = 50, seconds = 60}]'). --json keeps TOML.
+    One whose value is the profile's own (as_profile) overrides nothing, and says so:
+    'no_stop_loss_grace enabled=false (the profile's too)' (trial 2026-12-06: it read as a
+    difference from the profile)."""
     parts = []
     for key, value in overrides.items():
         rule, _, param = key.partition(".")
-        parts.append(f"{rule} {param}={param_text(rule, param, value)}")
+        same = " (the profile's too)" if key in as_profile else ""
+        parts.append(f"{rule} {param}={param_text(rule, param, value)}{same}")
     return "; ".join(parts)
 
 
@@ -147,7 +151,7 @@ def list_accounts(ctx) -> int:
     rows = [(r.id if r.id is not None else "", r.name, r.display_name,
              ("yes" if r.enabled else "no") if r.configured else "(not configured)",
              r.profile, yes_no(r.guarded),
-             overrides_text(r.overrides), "; ".join(r.pending))
+             overrides_text(r.overrides, r.as_profile), "; ".join(r.pending))
             for r in table.rows]
     print(render_table(("id", "name", "display name", "enabled", "profile", "guarded now",
                         "overrides", "waits for the roll"), rows) if rows else "no accounts")

@@ -58,5 +58,5 @@ def run(args, ctx) -> int:
     if not lockouts:
         print("no active lockouts" + (" then" if stale else ""))
     else:
-        print(lockout_rows(lockouts, tz=tz, name=namer(ctx, with_broker=True)))
+        print(lockout_rows(lockouts, tz=tz, name=namer(ctx, with_broker=True), now_ns=now))
     return 0

@@ -17,6 +17,7 @@ import datetime as dt
 import os
 import sys
 
+from cli import configfile
 from cli.errors import EXIT_USAGE, CliError
 from cli.replay import report as rep
 from cli.replay.cache import Cache, broker_slug
@@ -183,7 +184,10 @@ def run(args, ctx, *, client=None, clock=SYSTEM_CLOCK, sleep=None) -> int:
     base.notes = fetcher.notes
     second = replay_all(other, {}, histories, days, os.path.basename(other.path),
                         [], name_of) if other else None
-    tz = calendar.tz
+    # the display zone, as on every other screen (docs/operations.md, Times and time zones):
+    # trial 2026-12-06, with notify.timezone America/New_York every screen showed EST and
+    # replay "first breach Mon 09:55:20 CST" (the trading day's zone)
+    tz = configfile.display_zone(ctx.config_path)
     if args.html:
         from cli.replay.html import render_html
         try:
@@ -192,10 +196,10 @@ def run(args, ctx, *, client=None, clock=SYSTEM_CLOCK, sleep=None) -> int:
         except OSError as exc:
             raise CliError(f"cannot write {args.html}: {exc.strerror}") from None
     if ctx.json:
-        doc = rep.to_json(base, calendar.tz)
+        doc = rep.to_json(base, tz)
         doc["broker_calls"] = fetcher.calls
         if second is not None:
-            doc = {"base": doc, "compare": rep.to_json(second, calendar.tz)}
+            doc = {"base": doc, "compare": rep.to_json(second, tz)}
         ctx.print_json(doc)
         return 0
     print(rep.render(base, tz, decisions=args.decisions))

@@ -1,4 +1,4 @@
-"""List every worker: state, pid, uptime, restarts, last exit code, heartbeat age.
+"""List every worker: state, pid, uptime, restarts, how it last ended, heartbeat age.
 
 States: starting, running, backoff (crashed, waiting to restart), flapping
 (crashed too often, waiting longer), stopping, stopped (by an operator).
@@ -8,6 +8,7 @@ from __future__ import annotations
 from cli import configfile
 from cli.health import health_notes
 from cli.table import fmt_duration, render_table
+from shared.exitwords import exit_words
 from shared.messages.control import WorkersRequest
 
 NAME = "workers"
@@ -32,7 +33,10 @@ def render_workers(workers, channels=()) -> str:
     rows = []
     for w in workers:
         state, note = state_of(w, channels)
-        rows.append((w.name, state, w.pid, fmt_duration(w.uptime_s), w.restarts, w.last_exit,
+        # how it last ended in words, as the crash alert says it (docs/alerts.md): trial
+        # 2026-12-06 read "-9" after a kill -9 of risk
+        last = exit_words(w.last_exit) if w.last_exit is not None else None
+        rows.append((w.name, state, w.pid, fmt_duration(w.uptime_s), w.restarts, last,
                      fmt_duration(w.heartbeat_age_s)
                      + (" ago" if w.heartbeat_age_s is not None else ""), note))
     return render_table(

@@ -1,7 +1,8 @@
 """What a replay says: per day actual vs guarded PnL and the first breach, totals, per rule
 figures, every decision with its reason; as text tables or one JSON document.
 
-Times are shown in the trading calendar's zone (the zone the trading day rolls in).
+Times are shown in the display zone every screen uses ([notify] timezone, else the trading
+day's; docs/operations.md, Times and time zones), passed in as tz.
 """
 from __future__ import annotations
 

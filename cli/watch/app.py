@@ -104,7 +104,7 @@ def run(term, source, calendar, tz: dt.tzinfo,
         while True:
             for msg in source.drain():
                 state.apply(msg)
-            view = build_screen(state, now_ns(), tz, calendar, selected)
+            view = build_screen(state, now_ns(), tz, calendar, selected, refreshes=True)
             selected = view.selected
             painter.paint(render(view, *size_of(term), unicode=unicode))
             key = term.inkey(timeout=frame)

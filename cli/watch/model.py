@@ -20,6 +20,7 @@ import attrs
 
 from shared.actedby import row_key
 from cli.health import failing_channels, health_notes
+from cli.watch import riskwhy
 from shared.lockwords import end_words
 from shared import shards, showtime
 from shared.accountname import named
@@ -34,7 +35,7 @@ from shared.messages.risk import (ACTION_NONE, LOCKED_ALREADY, MANUAL, TIMER, UN
                                   UNTIL_SESSION, AccountStatus, Decision, HistoryReply,
                                   LastRiskStatus, RiskStatusReply, note_of,
                                   without_note)
-from shared.rulenumbers import params_texts, spelled_out, value_limit_text
+from shared.rulenumbers import count_consequence, params_texts, spelled_out, value_limit_text
 from shared.symbols import UnknownSymbol, ticker_of
 
 # The limits whose use is drawn as a bar (docs/rules.md: the loss limits of an account).
@@ -484,7 +485,7 @@ class AccountView:
     rules: list[RuleLine]
     actions: list[ActionLine]
     rules_off: int = 0               # disabled rules (counted, not listed)
-    not_live: str = ""               # "" live, else "NOT LIVE (risk is stopped): figures as of ...",
+    not_live: str = ""               # "" live, else "NOT LIVE: risk is stopped; figures as of ...",
     #                                  and/or "prices as of ..., not live (market is not running)"
     actions_note: str = ""           # why LAST ACTIONS is not the whole day, or not known
 
@@ -603,6 +604,9 @@ def _rule_lines(status: AccountStatus) -> list[RuleLine]:
             text = value_limit_text(r.rule, r.value, r.limit, without_note(r.detail), sep="/")
             if r.progress is not None:
                 text += f" {float(r.progress):.0%}"
+            then = count_consequence(r.rule, r.limit, without_note(r.detail), r.params)
+            if then:                  # a count's limit acts at once: no trade after it
+                text += f" ({then})"
         else:
             text = params_text(r.rule, r.params) or "on"
         if r.waiting:
@@ -768,7 +772,7 @@ def not_live(state: WatchState) -> str:
     if down:
         return "not running: " + ", ".join(f"{n} ({s})" for n, s in down)
     if state.risk_problem:
-        return f"risk status unavailable ({state.risk_problem})"
+        return riskwhy.clause(state.risk_problem)    # one short clause (riskwhy.py)
     return ""
 
 
@@ -794,8 +798,9 @@ def as_of(ns: int, tz: dt.tzinfo, now_ns: int) -> str:
 
 
 def not_live_line(stale: str, status: AccountStatus, tz: dt.tzinfo, now_ns: int) -> str:
-    """An account panel's mark: 'NOT LIVE (risk is stopped): figures as of Wed 08:41:12 CST'."""
-    return f"NOT LIVE ({stale}): " + as_of(status.ts_ns, tz, now_ns)
+    """An account panel's mark: 'NOT LIVE: risk is stopped; figures as of Wed 08:41:12 CST'
+    (the why is a clause of its own: never parentheses around a reason that has some)."""
+    return f"NOT LIVE: {stale}; " + as_of(status.ts_ns, tz, now_ns)
 
 
 def actions_note(state: WatchState, view: AccountView, stale: str = "") -> str:
@@ -817,9 +822,10 @@ def actions_note(state: WatchState, view: AccountView, stale: str = "") -> str:
 
 
 def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
-                 selected: int = 0) -> Screen:
+                 selected: int = 0, refreshes: bool = False) -> Screen:
     """Everything the screen shows at now_ns (tz: the display zone, shared/showtime.py;
-    calendar: trading days)."""
+    calendar: trading days; refreshes: the screen updates itself (watch), so a state that
+    passes by itself says so, where `riskctl status` says to run it again)."""
     day = calendar.trading_day(now_ns)
     to_roll = fmt_countdown((calendar.next_roll(now_ns) - now_ns) / NS_PER_S)
     broker, broker_ok = _broker(state)
@@ -866,7 +872,10 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
     elif state.reachable is None:
         notice, level = "connecting to riskd ...", "warning"
     elif stale:                       # the figures are risk's last known, never shown as live
-        notice = "; ".join(x for x in (f"{stale}: {figures}", guard) if x)
+        passes = bool(state.risk_problem) and stale == riskwhy.clause(state.risk_problem) \
+            and riskwhy.transient(state.risk_problem)
+        advice = (riskwhy.UPDATES if refreshes else riskwhy.AGAIN) if passes else ""
+        notice = "; ".join(x for x in (f"{stale}: {figures}", guard, advice) if x)
         level = "error" if guard else "warning"
     elif guard:                       # the words of `riskctl status`
         notice, level = guard, "error"

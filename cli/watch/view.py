@@ -308,8 +308,10 @@ def render(screen: Screen, width: int, height: Optional[int] = None,
     for account in accounts:
         if unlimited and len(accounts) > 1:
             lines.append(())
-        if account.not_live:          # last known figures: never read as current
-            lines.append(fit([seg(f" {account.not_live} ".ljust(width), "error")], width))
+        if account.not_live:          # last known figures: never read as current (wrapped,
+            for part in textwrap.wrap(account.not_live, max(8, width - 2), max_lines=3,
+                                      placeholder=" ..."):          # never cut at the width)
+                lines.append(fit([seg(f" {part} ".ljust(width), "error")], width))
         lines += banner_lines(account, width)
         lines += money_lines(account, width)
         lines += [bar_line(b, width, unicode) for b in account.bars]

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Optional
 import attrs
 import zmq
 
-from services.notify import catchup
+from services.notify import catchup, latelock
 from services.notify.alertlog import log_alert
 from services.notify.bot.access import Access, lock_button_account
 from services.notify.channels import ChannelError
@@ -131,6 +131,7 @@ class NotifyWorker(Worker):
         # what risk decided while this notify was down (services/notify/catchup.py)
         self._down_from = self.outbox.last_alive()
         self._late: set[str] = set()       # decision ids taken from risk's history
+        self._locks_now: Optional[list] = None     # lockouts in force when it was read
         self._late_results: set[str] = set()   # command ids of outcomes read at the catch-up
         self._outcome_tries = 0
         self._catch_up_tries = 0
@@ -320,7 +321,9 @@ class NotifyWorker(Worker):
             late = [m for m in group if isinstance(m, Decision) and m.id in self._late]
             if alert is not None and late:
                 self._late.difference_update(m.id for m in late)
-                alert = attrs.evolve(alert, lines=(*alert.lines, (
+                # the lockout in force now, not only the one the latest late decision took
+                lines = latelock.late_lines(late[-1], alert.lines, self._locks_now, ctx, now_ns)
+                alert = attrs.evolve(alert, lines=(*lines, (
                     f"sent late: riskd decided this at {ctx.since(late[0].ts_ns, now_ns)} "
                     f"while notify was down (its outcome: riskctl history)")))
             if alert is None:
@@ -373,10 +376,11 @@ class NotifyWorker(Worker):
         if since is None or "risk" not in self.config.supervisor.workers:
             return          # a first run, or a riskd without risk: nothing to ask
         control = self.config.bus.control       # asked beside the loop (shared/beside.py)
-        self.beside(lambda: catchup.ask_decisions(control, since),
-                    lambda decisions, error: self._caught_up(since, decisions, error))
+        self.beside(lambda: catchup.ask_late(control, since),
+                    lambda got, error: self._caught_up(since, *(got or ([], None)), error))
 
-    def _caught_up(self, since: int, decisions, error: Optional[Exception]) -> None:
+    def _caught_up(self, since: int, decisions, locks, error: Optional[Exception]) -> None:
+        """locks: the lockouts in force now (None: not known), for the late alerts' lines."""
         now_ns = self.clock.now_ns()
         if error is not None and not isinstance(error, LookupError):
             error = LookupError(f"{type(error).__name__}: {error}")
@@ -394,6 +398,7 @@ class NotifyWorker(Worker):
                            f"{catchup.since_text(since, self.ctx_t.tz)} shows it",)))
             return
         late = [d for d in decisions if not self.outbox.decided(d.id)]
+        self._locks_now = locks
         for d in late:
             self._late.add(d.id)
             self._take(d)

@@ -30,7 +30,8 @@ from shared.bus.rpc import RpcClient, RpcTimeout
 from shared.messages.control import ControlRequest
 from shared.messages.enforce import (FINAL_STATUSES, CommandResult, CommandState,
                                      EnforcementStatusRequest)
-from shared.messages.risk import Decision, HistoryReply, HistoryRequest
+from shared.messages.risk import (Decision, HistoryReply, HistoryRequest, LockoutList,
+                                  LockoutsRequest, LockoutState)
 from shared.clock import from_ns
 from shared.messages.system import Reply
 
@@ -70,6 +71,30 @@ def ask_decisions(control: str, since_ns: int) -> list[Decision]:
         raise LookupError(getattr(reply, "reason", "") or "risk could not say")
     return sorted((d for d in reply.body.decisions if d.ts_ns >= since_ns),
                   key=lambda d: d.ts_ns)
+
+
+def ask_lockouts(control: str) -> list[LockoutState]:
+    """The lockouts in force now, every account (a late breach alert says the one in force
+    now: services/notify/latelock.py); raises LookupError saying why not."""
+    try:
+        with RpcClient(control, "supervisor", timeout=ASK_TIMEOUT_S, retries=0,
+                       name="notify") as client:
+            reply = client.call(ControlRequest(command=LockoutsRequest()))
+    except RpcTimeout:
+        raise LookupError(f"riskd did not answer within {ASK_TIMEOUT_S:g} s") from None
+    if not isinstance(reply, Reply) or not reply.ok or not isinstance(reply.body, LockoutList):
+        raise LookupError(getattr(reply, "reason", "") or "risk could not say")
+    return list(reply.body.lockouts)
+
+
+def ask_late(control: str, since_ns: int) -> tuple[list[Decision], Optional[list]]:
+    """ask_decisions, then the lockouts in force now (None when risk could not list them:
+    the late alerts then say only what was decided)."""
+    decisions = ask_decisions(control, since_ns)
+    try:
+        return decisions, ask_lockouts(control)
+    except LookupError:
+        return decisions, None
 
 
 def as_result(state: CommandState, rule: str = "") -> CommandResult:

@@ -27,7 +27,7 @@ from shared.symbols import tickers_in
 from shared.exitwords import exit_words
 from shared.lockwords import end_words
 from shared.pastwords import past_words
-from shared.rulenumbers import reading_text, warning_said, window_of
+from shared.rulenumbers import reading_text, spelled_out, warning_said, window_of
 from shared.when import duration
 from shared.workerdown import CRASHED, FLAPPING, down_kind
 from shared.messages.risk import (ACTION_NONE, ALERT, LOCKED_ALREADY, Decision, LockoutChange,
@@ -168,7 +168,11 @@ def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
     elif d.action == "none" and d.lock is not None:
         verb = "lock the account (positions stay)"
     heading = _NOT_A_BREACH.get(d.rule)
-    lines = [] if d.value is None and d.limit is None else [reading(d.rule, d.value, d.limit)]
+    # drawdown_guard's figure is its words (shared/rulenumbers.py SPELLED_OUT), first and
+    # alone: "value 47,775.11 vs limit 48,100.00" beside them read as room left past the line
+    said = spelled_out(d.rule, d.reason)
+    lines = [said] if said else [] if d.value is None and d.limit is None else \
+        [reading(d.rule, d.value, d.limit)]
     if d.suppressed:
         lines.append(f"nothing sent: {_plain(d.suppressed)}")
     elif d.mode == ALERT:
@@ -187,7 +191,7 @@ def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
     elif d.lock is not None:
         lines.append("locked " + _lock_words(d.lock.kind, d.lock.until_ns, ctx, d.ts_ns,
                                               d.lock.clears_on))
-    if d.reason:
+    if d.reason and not said:
         lines.append(d.reason)
     title = f"{heading} on {account}" if heading else f"⚠️ Breach {d.rule} on {account}"
     if waits(d, ctx):

@@ -38,6 +38,7 @@ from services.risk.state import AccountState
 from services.risk.words import LOCKOUT_RULE, SELF_LOCK, command_in, not_sent, what, who
 from shared.when import self_lock_refusal
 from shared.messages.enforce import Command
+from shared.orderwords import order_words
 from shared.messages.risk import (ACTION_NONE, ALERT, CANCEL_ORDERS, CLOSE_POSITION, ENFORCE,
                                   FLATTEN, LOCKED_ALREADY, LOCKED_BY_THIS_RULE,
                                   REDUCE_POSITION, TIMER, UNTIL_RESET,
@@ -296,11 +297,19 @@ class Acting:
                 return entry.command
         return None
 
+    def _order_text(self, d: Decision) -> str:
+        """The order a command acts on, in words, for its result ('' when risk has not seen
+        it): enforcement's answer says what was cancelled (shared/orderwords.py)."""
+        acct = self.accounts.get(d.account_id)
+        order = acct.orders.get(d.order_id) if acct is not None and d.order_id else None
+        return order_words(order) if order is not None else ""
+
     def _command(self, d: Decision, now: int, out: Outcome) -> None:
         cmd = Command(id=f"{d.id}.1", decision_id=d.id, account_id=d.account_id,
                       action=d.action, mode=d.mode, contract_id=d.contract_id,
                       order_id=d.order_id, size=d.size, stop_price=d.stop_price, rule=d.rule,
-                      reason=d.reason, issued_ns=now, event_ns=d.event_ns)
+                      reason=d.reason, issued_ns=now, event_ns=d.event_ns,
+                      order_text=self._order_text(d))
         self.track(cmd)
         self.outbox.add(cmd, now)
         out.commands.append(cmd)

@@ -28,8 +28,8 @@ from services.supervisor.guardstore import GuardStore
 from services.supervisor.riskshards import forward_risk
 from services.supervisor.health import CHANNEL_TOPIC, Health, file_edit_event
 from services.supervisor.sessions import Sessions
-from services.supervisor.unreachable import unreachable_reason
-from services.supervisor.policy import (BACKOFF, FLAPPING, RUNNING, STARTING, STOPPED, STOPPING,
+from services.supervisor.unreachable import unreachable_reason, worker_note
+from services.supervisor.policy import (RUNNING, STARTING, STOPPED, STOPPING,
                                         PolicySettings, WorkerPolicy)
 from shared import controlkey, logsetup, shards, showtime, topics
 from shared.accountname import account_name, labels
@@ -635,7 +635,7 @@ class Supervisor(Worker):
             restarts=p.restarts, last_exit=p.last_exit,
             heartbeat_age_s=round(now - p.alive_at, 3) if running and p.alive_at is not None
             else None,
-            reason=p.reason if p.state in (BACKOFF, FLAPPING, STOPPED) else "")
+            reason=worker_note(slot, self.clock.now_ns(), showtime.zone_of(self.config)))
 
     def worker_infos(self) -> list[WorkerInfo]:
         return [self.info(s) for s in self.slots.values()]

@@ -15,6 +15,7 @@ import datetime as dt
 
 from services.supervisor.policy import BACKOFF, FLAPPING, STARTING, STOPPED, STOPPING
 from shared import showtime
+from shared.exitwords import exit_words
 from shared.when import duration
 
 STATUS_HINT = "(`riskctl status` shows what riskd runs)"
@@ -52,6 +53,20 @@ def unreachable_reason(slot, now: float, now_ns: int, tz: dt.tzinfo) -> str:
         return f"{name} is {what}: {_try_again(p, now)} {STATUS_HINT}"
     # running (the supervisor has not seen it go yet, or its socket is not connected yet)
     return f"{name} did not answer; try again in a few seconds {STATUS_HINT}"
+
+
+def worker_note(slot, now_ns: int, tz: dt.tzinfo) -> str:
+    """The note beside a worker in `riskctl workers` and status: why it crashed or waits
+    (the policy's reason), and for a worker an operator stopped, who and when ("stopped by
+    admin:ana at Sat 21:03:10 CST"), with how it ended when that was not a clean exit. Trial
+    2026-12-06: a stopped worker read "stopped - - 0 0 - exited with code 0"."""
+    p = slot.policy
+    if p.state in (STOPPED, STOPPING) and slot.stopped_ns is not None:
+        who = slot.stopped_by or "an operator"
+        note = f"stopped by {who} at {showtime.start(slot.stopped_ns, tz, now_ns)}"
+        unclean = p.state == STOPPED and p.reason not in ("", "stopped", exit_words(0))
+        return note + (f"; {p.reason}" if unclean else "")
+    return p.reason if p.state in (BACKOFF, FLAPPING, STOPPED) else ""
 
 
 def _stopped_by(slot, now_ns: int, tz: dt.tzinfo) -> str:

@@ -158,6 +158,19 @@ def to_toml_data(obj: Any) -> Any:
     return _drop_none(config_converter.unstructure(obj))
 
 
+def whole_numbers(data: Any) -> Any:
+    """Plain config data with every whole float written as a whole number (15.0 -> 15), as the
+    file and every screen spell it (human_value); a fraction (0.05) stays. Trial 2026-12-06:
+    `config show` printed "session_minutes = 15.0" for the file's "session_minutes = 15"."""
+    if isinstance(data, dict):
+        return {k: whole_numbers(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [whole_numbers(v) for v in data]
+    if isinstance(data, float) and data.is_integer():
+        return int(data)
+    return data
+
+
 def _inline(value: Any) -> Any:
     import tomlkit
     if isinstance(value, dict):

@@ -113,14 +113,48 @@ def _container(node: Any) -> Container | None:
     return None
 
 
+def _example_at(body: Container, name: str) -> int | None:
+    """Where body has a commented-out example of the key ('# line = 48000   # why'), if any."""
+    from tomlkit.items import Comment
+    pattern = re.compile(rf"#\s*{re.escape(name)}\s*=")
+    for i, (key, item) in enumerate(body.body):
+        if key is None and isinstance(item, Comment) and pattern.match(item.trivia.comment):
+            return i
+    return None
+
+
+def _in_place_of_example(body: Container, idx: int, name: str, item: Any) -> Any:
+    """The new key where its commented-out example was, the example's own note kept as the
+    key's comment at the same column: '# line = 48000      # optional: ...' becomes
+    'line = 48100      # optional: ...'. Trial 2026-12-06: `rules set default drawdown_guard
+    line 48000` wrote 'line = 48000' above '# line = 48000', the example left as if unset."""
+    import tomlkit
+    from tomlkit.items import Whitespace
+    example = body.body[idx][1].trivia.comment
+    note_at = example.find("#", 1)
+    item = tomlkit.item(item) if not hasattr(item, "trivia") else item
+    if note_at > 0 and not isinstance(item, (dict, list)) and hasattr(item, "comment"):
+        item.comment(example[note_at + 1:].strip())
+        width = len(f"{name} = {item.as_string()}")
+        item.trivia.comment_ws = " " * max(1, note_at - width)
+    body._insert_at(idx, name, item)  # noqa: SLF001 -- tomlkit has no public insert
+    body.body[idx + 1] = (None, Whitespace(""))         # the example, now the key itself
+    return item
+
+
 def _add(node: Any, name: str, item: Any) -> Any:
-    """Add a new key to node, before the comments and blank lines that end node's body
-    (in TOML those belong to whatever header follows, so they must stay above it)."""
+    """Add a new key to node: in place of a commented-out example of it, else before the
+    comments and blank lines that end node's body (in TOML those belong to whatever header
+    follows, so they must stay above it)."""
     from tomlkit.container import Container
-    from tomlkit.items import Comment, Whitespace
+    from tomlkit.items import Comment, Table, Whitespace
     body = _container(node)
     if body is None or isinstance(node, Container):
         node[name] = item
+        return node[name]
+    example = None if isinstance(item, Table) else _example_at(body, name)
+    if example is not None:
+        _in_place_of_example(body, example, name, item)
         return node[name]
     idx = len(body.body)
     while idx > 0 and body.body[idx - 1][0] is None and isinstance(

@@ -27,7 +27,7 @@ PARAM_NOTES = {
     "limit": "a loss is written as a positive amount (500 = stop at -500)",
     "scope": '"position" (each position) or "account" (their sum; locks until the roll)',
     "include_fees": "count fees in realized PnL, as the firms do",
-    ("trade_frequency_limit", "per_minute"): "trades per sliding window (0 = off)",
+    ("trade_frequency_limit", "per_minute"): "the trade reaching it starts the cooldown (0 = off)",
     ("trade_frequency_limit", "per_minute_cooldown"): "seconds of cooldown per window",
     ("trade_frequency_limit", "per_day"): "per_day / per_week: flatten until the roll (0 = off)",
     ("cooldown_after_loss", "tiers"): "sorted by loss; the largest matching tier wins",

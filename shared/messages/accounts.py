@@ -30,6 +30,8 @@ class AccountRow:
     seen: Optional[bool] = None        # risk knows it from the broker (None: risk did not say)
     guarded: Optional[bool] = None     # risk applies rules to it right now (None: did not say)
     pending: list[str] = attrs.Factory(list)          # loosened settings waiting for the roll
+    # overrides ("rule.param") whose value is the profile's own: written, but changing nothing
+    as_profile: list[str] = attrs.Factory(list)
 
 
 @attrs.frozen(kw_only=True)

@@ -52,6 +52,8 @@ class Command:
     event_ns: int = 0                # the triggering broker event (latency)
     attempt: int = 1                 # how many times risk has sent it
     by: str = ""                     # who asked, when not risk ("admin:<user>": the kill switch)
+    order_text: str = ""             # the order acted on in words, when risk knows it ("sell
+                                     # stop MNQ 2 @ 20880.00": shared/orderwords.py)
 
 
 @attrs.frozen(kw_only=True)

@@ -53,14 +53,14 @@ def test_status_shows_the_last_known_figures_marked_not_live_while_risk_is_stopp
     out = shown.stdout
     assert "no account status yet" not in out, out
     assert "risk is stopped: figures as of " in out and ", not live; NOT GUARDED now" in out, out
-    assert "NOT LIVE (risk is stopped): figures as of " in out, out
+    assert "NOT LIVE: risk is stopped; figures as of " in out, out
     assert "SIM-ONE" in out and "MNQ" in out, out
 
     doc = json.loads(procs.riskctl(config, "status", "--json").stdout)
     assert doc["accounts"] == []                              # nothing live
     assert [a["account_id"] for a in doc["last_known_accounts"]] == [ONE]
     [acct] = doc["screen"]["accounts"]
-    assert acct["not_live"].startswith("NOT LIVE (risk is stopped): figures as of ")
+    assert acct["not_live"].startswith("NOT LIVE: risk is stopped; figures as of ")
 
 
 def test_status_marks_prices_not_live_while_market_is_stopped(procs, tmp_path, monkeypatch):

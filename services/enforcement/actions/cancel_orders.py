@@ -21,12 +21,24 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
     if cmd.order_id is not None:
         ctx.execute([Step(CANCEL, contract_id=cmd.contract_id or "", order_id=cmd.order_id)]
                     ).raise_if_stuck(ctx.errors)
-        return f"order {cmd.order_id} on account {ctx.account}: {ctx.done[-1]}"
+        return one_order_done(cmd, ctx.account, ctx.done[-1])
     yield from ctx.settle_orders(lambda orders: plan_cancels(orders, cmd.contract_id),
                       f"orders still working{_of(cmd.contract_id)}", PASSES)
     n = len(ctx.done)
     return (f"cancelled {plural(n, 'order')}{_of(cmd.contract_id)} on account {ctx.account}"
             if n else f"account {ctx.account} had no working orders{_of(cmd.contract_id)}")
+
+
+def one_order_done(cmd, account: str, done: str) -> str:
+    """'order 9000040 (sell stop MNQ 2 @ 20880.00) cancelled on account Demo 1'; an order the
+    broker no longer had: 'was no longer working (filled or cancelled already)'. Trial
+    2026-12-06: "order 9000040 on account Demo 1: cancel order 9000040"."""
+    order = f"order {cmd.order_id}" + (f" ({cmd.order_text})" if cmd.order_text else "")
+    if done.endswith("(already done)"):
+        return f"{order} on account {account} was no longer working (filled or cancelled already)"
+    if done == Step(CANCEL, order_id=cmd.order_id).describe():
+        return f"{order} cancelled on account {account}"
+    return f"{order} on account {account}: {done}"       # its answer lost, or after a restart
 
 
 def _of(contract_id) -> str:

@@ -144,6 +144,8 @@ def history_text(body: HistoryReply, count: int, ctx: Context, day: str) -> str:
         note = f", not acted on: {d.suppressed}" if d.suppressed else (
             " (alert only)" if d.mode == "alert" else "")
         value = f" {money(d.value)} vs {money(d.limit)}" if d.value is not None else ""
+        said = spelled_out(d.rule, d.reason)      # drawdown_guard: its words, never "vs"
+        value = f" ({said})" if said else value
         rows.append((d.ts_ns, f"⚠️ {ctx.account(d.account_id)} {d.rule}{value}: {what}{note}"))
     for w in body.warnings:
         said = warning_said(w.rule, w.reason)      # drawdown_guard: risk's share and words

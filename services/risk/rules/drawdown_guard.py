@@ -79,7 +79,7 @@ class DrawdownGuard(Rule):
         equity, line = equity_and_line(ctx, params)
         if equity > line + params.buffer:
             return []
+        # the same words as its reading: whether the firm's line itself is crossed
         return [self.decide(ctx, params, now, FLATTEN,
-                            f"equity {fmt_money(equity)} within {fmt_money(params.buffer)} of "
-                            f"the max-loss line {fmt_money(line)}",
+                            drawdown_reading(equity, line, params.buffer),
                             value=equity, limit=line + params.buffer, lock=until_reset(ctx, now))]

@@ -13,7 +13,9 @@ import attrs
 from services.supervisor.commands.base import Command
 from services.supervisor.riskshards import forward_risk
 from shared.config.accounts import DEFAULT_PROFILE
+from shared.config.checks import apply_overrides, profile_rules
 from shared.config.convert import toml_value_text
+from shared.config.errors import ConfigError
 from shared.messages.accounts import AccountRow, AccountsRequest, AccountsTable
 from shared.messages.risk import RulesRequest
 from shared.messages.system import ok
@@ -21,12 +23,32 @@ from shared.messages.system import ok
 RISK_TIMEOUT = 1.0
 
 
+def as_profile(config, account) -> list[str]:
+    """The account's overrides ("rule.param") whose value is its profile's own: the file says
+    them, they change nothing (trial 2026-12-06: OVERRIDES listed "no_stop_loss_grace
+    enabled=false" where the profile says false too)."""
+    try:
+        profile = profile_rules(config, account.profile)
+    except KeyError:
+        return []
+    same = []
+    for rule, params in account.rules.items():
+        for param, value in params.items():
+            try:
+                if apply_overrides(profile, {rule: {param: value}}) == profile:
+                    same.append(f"{rule}.{param}")
+            except ConfigError:
+                continue
+    return same
+
+
 def configured_rows(config) -> list[AccountRow]:
     return [AccountRow(id=a.id, name=a.name, display_name=a.display_name, enabled=a.enabled,
                        profile=a.profile,
                        overrides={f"{rule}.{param}": toml_value_text(value)
                                   for rule, params in a.rules.items()
-                                  for param, value in params.items()})
+                                  for param, value in params.items()},
+                       as_profile=as_profile(config, a))
             for a in config.accounts]
 
 

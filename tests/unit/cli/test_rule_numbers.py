@@ -4,6 +4,7 @@ numbers, in `riskctl status` / `watch` rule lines and `riskctl rules list` alike
 (shared/rulenumbers.py)."""
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 
 from cli.main import main
@@ -106,3 +107,52 @@ def test_accounts_list_overrides_read_as_screens_show_a_rule():
     assert overrides_text({"cooldown_after_loss.tiers": "[{loss = 50, seconds = 60}]",
                            "daily_realized_loss.limit": "800"}) == \
         "cooldown_after_loss tiers=50.00->1m00s; daily_realized_loss limit=800.00"
+
+
+def test_accounts_list_says_an_override_equal_to_the_profile_s_value_overrides_nothing():
+    """Trial 2026-12-06: `accounts list` OVERRIDES read "no_stop_loss_grace enabled=false"
+    where the profile says false too, as if the account differed. The shipped config (its
+    Demo 2 overrides daily_realized_loss.limit 300 and max_contracts.limit 2) plus that one
+    override, through the supervisor's own rows."""
+    import os
+    from cli.commands.accounts import overrides_text
+    from services.supervisor.commands.accounts_list import configured_rows
+    from shared.config.load import load_config
+    from tests.unit.risk.desk import SHIPPED
+    text = open(SHIPPED, encoding="utf-8").read().replace(
+        "[accounts.rules.max_contracts]\nlimit = 2\n",
+        "[accounts.rules.max_contracts]\nlimit = 2\n"
+        "[accounts.rules.no_stop_loss_grace]\nenabled = false\n")
+    import tempfile
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "riskd.toml")
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text.replace('data_dir = "../var"', 'data_dir = "var"'))
+        config = load_config(path).config
+    [row] = [r for r in configured_rows(config) if r.name == "SIM-DEMO-2"]
+    assert row.as_profile == ["no_stop_loss_grace.enabled"], row
+    assert overrides_text(row.overrides, row.as_profile) == (
+        "daily_realized_loss limit=300.00; max_contracts limit=2; "
+        "no_stop_loss_grace enabled=false (the profile's too)")
+
+
+def test_a_trade_count_row_says_the_trade_reaching_the_limit_starts_the_cooldown():
+    """Trial 2026-12-06: "2/3" and the shipped comment "per_minute = 3  # trades per sliding
+    window" read as 3 allowed, while the 3rd trade starts the cooldown (docs/rules.md: a count
+    reaching its limit acts at once, there is no 4th). The shipped parameters, as risk sends
+    them on the status row."""
+    shipped = {"per_minute": "3", "per_hour": "10", "per_session": "50",
+               "per_minute_cooldown": "60", "per_hour_cooldown": "1800",
+               "per_session_cooldown": "3600", "per_day": "0", "per_week": "0",
+               "flatten": "false"}
+    lines = lines_of(value("trade_frequency_limit", "2", "3", 0.67,
+                           detail="2 of 3 trades per minute", params=shipped))
+    assert lines["trade_frequency_limit"] == \
+        "2/3 per minute 67% (the 3rd starts a 1m00s cooldown)"
+    lines = lines_of(value("trade_frequency_limit", "8", "10", 0.8,
+                           detail="8 of 10 trades per hour", params=shipped))
+    assert lines["trade_frequency_limit"].endswith("(the 10th starts a 30m00s cooldown)")
+    toml = open(os.path.join(os.path.dirname(__file__), "..", "..", "..", "etc", "riskd.toml"),
+                encoding="utf-8").read()
+    [line] = [ln for ln in toml.splitlines() if ln.startswith("per_minute = 3")]
+    assert "the 3rd trade in a minute starts the cooldown" in line, line

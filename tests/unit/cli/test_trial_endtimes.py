@@ -64,3 +64,29 @@ def test_a_sub_second_outage_does_not_read_as_zero():
     assert when.duration(0.04) == "<0.1s"
     assert when.duration(0) == "0s" and when.duration(45) == "45s"
     assert when.duration(185) == "3m05s"
+
+
+def test_a_lockout_past_its_end_that_risk_still_lists_says_it_ended_and_is_clearing(
+        capsys, monkeypatch):
+    """Trial 2026-12-06: `riskctl lockouts` rows whose end had passed lost their countdown and
+    stayed listed for a moment, as if in force (risk clears them on its next tick). The command
+    itself, with risk's answer holding one such lockout and one still running."""
+    import time
+    from types import SimpleNamespace
+    from cli.commands import lockouts
+    from shared.messages.risk import LockoutList
+    now = time.time_ns()
+    gone = LockoutState(id="L1", account_id=1001, kind="timer", rule="trade_frequency_limit",
+                        since_ns=now - 70 * NS_PER_S, until_ns=now - 2 * NS_PER_S)
+    running = LockoutState(id="L2", account_id=1002, kind="timer", rule="cooldown_after_loss",
+                           since_ns=now - 10 * NS_PER_S, until_ns=now + 300 * NS_PER_S)
+    reply = SimpleNamespace(ok=True, body=LockoutList(lockouts=[gone, running]), reason="")
+    ctx = SimpleNamespace(json=False, config_path="no-such-riskd.toml",
+                          request=lambda *_a, **_k: reply)
+    monkeypatch.setattr(lockouts, "namer", lambda *_a, **_k: lambda aid, _b="": f"acct {aid}")
+    assert lockouts.run(SimpleNamespace(account=""), ctx) == 0
+    out = capsys.readouterr().out
+    [row1] = [ln for ln in out.splitlines() if ln.startswith("acct 1001")]
+    [row2] = [ln for ln in out.splitlines() if ln.startswith("acct 1002")]
+    assert "(ended, clearing)" in row1, out
+    assert "(in " in row2 and "ended" not in row2, out

@@ -152,7 +152,7 @@ def test_worker_events_update_health_and_a_dead_riskd_shows_the_retrying_notice(
                           "Wed 14:03:27 CST, not live")
     assert scr.notice_level == "error"
     assert scr.accounts[0].net == "-267.50"           # the last known picture stays, marked
-    assert scr.accounts[0].not_live == ("NOT LIVE (riskd not reachable): figures as of "
+    assert scr.accounts[0].not_live == ("NOT LIVE: riskd not reachable; figures as of "
                                         "Wed 14:03:27 CST")
     assert s.apply(Reachability(ok=True))
     assert screen(s).notice == ("risk is not running (backoff): figures as of Wed 14:03:27 CST, "
@@ -166,7 +166,7 @@ def test_worker_events_update_health_and_a_dead_riskd_shows_the_retrying_notice(
 def test_risk_not_answering_is_a_warning_and_a_status_document_clears_it():
     s = state(account())
     s.apply(RiskUnavailable(reason="risk did not answer within 3 s"))
-    assert screen(s).notice == ("risk status unavailable (risk did not answer within 3 s): "
+    assert screen(s).notice == ("risk did not answer within 3 s: "
                                 "figures as of Wed 14:03:27 CST, not live")
     assert screen(s).notice_level == "warning"
     s.apply(account(realized="-10"))

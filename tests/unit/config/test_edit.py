@@ -185,3 +185,24 @@ def test_edits_keep_env_references_and_never_write_the_secret(tmp_path, monkeypa
     monkeypatch.delenv("PX_EDIT_KEY")
     with pytest.raises(ConfigError, match="PX_EDIT_KEY is not set"):
         set_config_value(str(path), "logging.level", "INFO", str(tmp_path / "b"))
+
+
+def test_a_key_set_where_the_file_shows_it_commented_out_takes_the_example_s_place(tmp_path):
+    """Trial 2026-12-06: `riskctl rules set default drawdown_guard line 48000` on the shipped
+    etc/riskd.toml wrote "line = 48000" ABOVE its example "# line = 48000  # optional: ...",
+    which stayed as if the line were still unset. The key now takes the example's place, with
+    its note at the same column."""
+    shipped = os.path.join(os.path.dirname(__file__), "..", "..", "..", "etc", "riskd.toml")
+    text = open(shipped, encoding="utf-8").read()
+    [example] = [ln for ln in text.splitlines() if ln.startswith("# line = 48000")]
+    path = tmp_path / "riskd.toml"
+    path.write_text(text.replace('data_dir = "../var"', 'data_dir = "var"'))
+    set_rule_param(str(path), "default", "drawdown_guard", "line", "48100", str(tmp_path / "b"))
+    lines = open(path).read().splitlines()
+    assert not any(ln.lstrip().startswith("# line =") for ln in lines), lines
+    [line] = [ln for ln in lines if ln.startswith("line = ")]
+    assert line.startswith("line = 48100 ") and line.endswith(
+        "# optional: the firm's current max-loss line (its dashboard)"), line
+    assert line.index("# optional") == example.index("# optional"), (line, example)
+    assert lines[lines.index(line) - 1].startswith("starting_balance = 50000"), lines
+    assert load_config(str(path)).config.profiles["default"].rules.drawdown_guard.line == 48100

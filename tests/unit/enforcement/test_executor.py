@@ -203,7 +203,7 @@ def test_a_single_order_cancel_and_a_missing_order_are_both_done(executor, journ
     out = run(executor, journal, broker, command("cancel_orders", order_id=2))
     assert out.result.status == DONE and 2 not in broker.orders
     out = run(executor, journal, broker, command("cancel_orders", cid="d2.1", order_id=2))
-    assert out.result.status == DONE and "already done" in out.result.detail
+    assert out.result.status == DONE and "no longer working" in out.result.detail
 
 
 def test_modify_stop_sets_the_price_and_a_gone_order_is_reported(executor, journal):

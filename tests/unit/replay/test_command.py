@@ -213,3 +213,19 @@ def test_bar_requests_stay_inside_50_per_30_seconds(config, capsys):
     assert len(times) == 90
     assert max(sum(1 for u in times if t <= u < t + 30) for t in times) <= 50
     assert times[-1] - times[0] <= (90 - 25) * 30 / 25 + 1      # paced, not stalled
+
+
+def test_replay_shows_times_in_the_display_zone(config, capsys):
+    """Trial 2026-12-06: after `riskctl config set notify.timezone America/New_York` every
+    screen showed EST but replay printed "first breach Mon 09:55:20 CST" (the trading day's
+    zone). The shipped config plus the one setting the trial made."""
+    with open(config, "a", encoding="utf-8") as fh:
+        fh.write('\n[notify]\ntimezone = "America/New_York"\n')
+    replay = Run(config, BrokerOfDays(two_days().history()))
+    assert replay("--from", "2026-11-24", "--to", "2026-11-25") == 0
+    out = capsys.readouterr().out
+    assert "first breach Tue 10:05:00 EST cooldown_after_loss flatten" in out, out
+    assert "CST" not in out, out
+    assert replay("--from", "2026-11-24", "--to", "2026-11-25", "--json") == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert "-05:00" in json.dumps(doc), doc

@@ -20,7 +20,8 @@ def test_equity_within_100_of_the_48000_line_flattens():
     assert d.lock.kind == "until_reset"
     # trial 2026-12-05: the alert read "+48,100.00" beside "equity 48100.00": money reads
     # one way (shared/rulenumbers.py money_text) in reasons too
-    assert d.reason == "equity 48,100.00 within 100.00 of the max-loss line 48,000.00"
+    assert d.reason == ("equity 48,100.00 is 100.00 above the firm's max-loss line 48,000.00, "
+                        "inside the 100.00 buffer where riskd acts")
 
 
 def test_eod_mark_rises_at_the_roll_and_the_line_stops_at_starting_balance():

@@ -107,3 +107,57 @@ def test_the_warning_alert_and_the_phones_history_give_risk_s_share_and_words():
     assert alert.lines == (words,), alert
     text = history_text(HistoryReply(warnings=[warning]), 5, ctx, "2026-11-25")
     assert f"drawdown_guard at 84%: {words}" in text, text
+
+
+def test_past_the_line_every_place_says_the_firm_s_limit_is_broken():
+    """Trial 2026-12-06: `riskctl sim price MNQ 20800` with Demo 1 long 7 MNQ took equity to
+    47,775.11, 224.89 below the firm's line 48,000.00. The breach alert read "value 47,775.11
+    vs limit 48,100.00 / equity 47,775.11 within 100.00 of the max-loss line 48,000.00" and
+    `status` "117% equity 47,772.52, acts at 48,100.00 (line 48,000.00 + buffer ...": as if
+    there were room left. One rendering (shared/rulenumbers.drawdown_reading) serves the
+    breach's reason (alert, history, replay) and the reading (status, watch, /status)."""
+    from services.notify.templates import build
+    from tests.unit.rules.test_drawdown_guard import balance
+    desk = Desk(drawdown_guard={"starting_balance": 50000, "max_loss": 2000, "buffer": 100,
+                                "trailing": "eod", "line": 48000})
+    [d] = balance(desk, "47775.11").decisions
+    crossed = ("equity 47,775.11 is 224.89 below the firm's max-loss line 48,000.00: "
+               "the firm's limit is broken")
+    assert d.reason == crossed
+    alert = build(d, Context(tz=CHI, accounts={ACCOUNT: "Demo 1"}))
+    assert alert.title == "⚠️ Breach drawdown_guard on Demo 1", alert
+    assert alert.lines[0] == crossed, alert
+    text = "\n".join(alert.lines)
+    assert "within" not in text and "vs limit" not in text, alert
+    status = account_status(desk.engine, ACCOUNT, desk.now)
+    [value] = [r for r in status.rules if r.rule == "drawdown_guard"]
+    assert value.detail.startswith(crossed), value
+    state = WatchState()
+    state.apply(status)
+    [bar] = [b for b in account_view(state, status, desk.now, CHICAGO).bars
+             if b.rule == "drawdown_guard"]
+    assert bar.text == crossed, bar
+
+
+def test_inside_the_buffer_the_words_say_how_far_above_the_line():
+    from tests.unit.rules.test_drawdown_guard import balance
+    desk = Desk(drawdown_guard={"starting_balance": 50000, "max_loss": 2000, "buffer": 100,
+                                "trailing": "eod", "line": 48000})
+    [d] = balance(desk, "48050").decisions
+    assert d.reason == ("equity 48,050.00 is 50.00 above the firm's max-loss line 48,000.00, "
+                        "inside the 100.00 buffer where riskd acts")
+
+
+def test_the_phones_history_gives_the_breach_in_the_same_words():
+    """The phone's /history read "drawdown_guard +47,775.11 vs +48,100.00" for the same
+    breach: the words of the alert instead."""
+    from services.notify.bot.answers import history_text
+    from shared.messages.risk import HistoryReply
+    from tests.unit.rules.test_drawdown_guard import balance
+    desk = Desk(drawdown_guard={"starting_balance": 50000, "max_loss": 2000, "buffer": 100,
+                                "trailing": "eod", "line": 48000})
+    [d] = balance(desk, "47775.11").decisions
+    text = history_text(HistoryReply(decisions=[d]), 5,
+                        Context(tz=CHI, accounts={ACCOUNT: "Demo 1"}), "2026-11-25")
+    assert ("drawdown_guard (equity 47,775.11 is 224.89 below the firm's max-loss line "
+            "48,000.00: the firm's limit is broken): flatten") in text, text

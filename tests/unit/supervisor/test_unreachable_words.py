@@ -158,3 +158,39 @@ def test_a_request_that_times_out_says_why_when_the_worker_went_meanwhile():
         for sock in forwarder.sockets.values():
             sock.close(0)
         pull.close(0)
+
+
+def test_the_workers_table_says_who_stopped_a_worker_and_how_one_was_killed():
+    """Trial 2026-12-06: after `kill -9` of risk, `riskctl workers` read "risk running 8000
+    1.1s 2 -9", and a stopped worker "stopped - - 0 0 - exited with code 0": neither said what
+    docs/alerts.md promises (killed by signal 9 (SIGKILL)), nor who stopped the worker and
+    when, which the supervisor knows. Supervisor.info is driven with a fake self (its clock
+    and the shipped display zone)."""
+    from types import SimpleNamespace
+    from cli.commands.workers import render_workers
+    from services.supervisor.app import Supervisor
+    from shared.config.load import load_config
+    from tests.unit.risk.desk import SHIPPED
+    config = load_config(SHIPPED).config
+    sup = SimpleNamespace(config=config, clock=SimpleNamespace(monotonic=lambda: 12.0,
+                                                               now_ns=lambda: NOW_NS))
+    stopped = market()
+    stopped.stopped_ns = to_ns(dt.datetime(2026, 12, 5, 21, 3, 10, tzinfo=CHICAGO))
+    stopped.stopped_by = "admin:ana"
+    stopped.policy.want_stop()
+    stopped.policy.exited(11.0, 0, "exited with code 0")
+    risk = Slot("risk", "services.risk", SETTINGS)
+    risk.policy.want_start(0.0)
+    risk.policy.spawned(0.0)
+    risk.policy.alive(0.5)
+    risk.policy.exited(10.0, -9)                  # kill -9: restarted at once
+    risk.policy.spawned(10.5)
+    risk.policy.alive(11.0)
+    infos = [Supervisor.info(sup, s) for s in (stopped, risk)]
+    assert infos[0].reason == "stopped by admin:ana at Sat 21:03:10 CST", infos[0]
+    table = render_workers(infos)
+    [m_row] = [ln for ln in table.splitlines() if ln.startswith("market ")]
+    [r_row] = [ln for ln in table.splitlines() if ln.startswith("risk ")]
+    assert "stopped by admin:ana at Sat 21:03:10 CST" in m_row, table
+    assert "exited with code 0" in m_row and m_row.count("exited with code 0") == 1, table
+    assert "killed by signal 9 (SIGKILL)" in r_row and " -9" not in r_row, table

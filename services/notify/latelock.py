@@ -1,0 +1,60 @@
+"""A breach alert sent late says the lockout in force now, not only the one decided then.
+
+A decision alerted late (notify was down: services/notify/catchup.py) carries the lockout it
+took when risk decided it ("locked until Sat 18:09:50 CST"). By the time the phone reads it a
+later breach may have extended the lockout (trial 2026-12-06: the account was locked until
+18:23:51 while the late alert said 18:09:50), or an unlock or its end may have lifted it. Live
+alerts lead with the longest lockout in force (services/notify/steps.py); a late one gets,
+in place of its "locked ..." line, that line as decided and the lockout in force now, from the
+lockouts risk listed when notify caught up.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from services.notify.templates import _lock_words as lock_words   # one wording of an end
+from shared.messages.risk import Decision, LockoutState
+
+FOREVER = 2 ** 63          # a lockout with no set end (a session, a broker condition, an admin)
+
+
+def _end(lock: LockoutState) -> int:
+    return lock.until_ns if lock.until_ns is not None else FOREVER
+
+
+def _until(lock: LockoutState, ctx, now_ns: int) -> str:
+    return lock_words(lock.kind, lock.until_ns, ctx, now_ns, lock.clears_on)
+
+
+def now_words(d: Decision, locks: list[LockoutState], ctx, now_ns: int) -> Optional[str]:
+    """What to add about the account's lockout now ('' or None: nothing to add): locks are
+    the lockouts in force now (risk's list when notify caught up), any account."""
+    held = [lk for lk in locks if lk.account_id == d.account_id and lk.symbol is None]
+    longest = max(held, key=_end, default=None)
+    if longest is None:
+        return "no lockout of the account is in force now" if d.lock is not None else None
+    now = f"locked now {_until(longest, ctx, now_ns)} ({longest.rule})"
+    if d.lock is None or d.lock.symbol is not None:
+        return now
+    if _end(longest) > _end(d.lock):
+        return f"extended since: {now}"
+    return None                         # the lockout decided is the one in force
+
+
+def late_lines(d: Decision, lines: tuple, locks: Optional[list[LockoutState]], ctx,
+               now_ns: int) -> tuple:
+    """The alert's lines with the lockout now beside the one decided: its "locked ..." line
+    reads "locked until Sat 18:09:50 CST when decided; extended since: locked now until Sat
+    18:23:51 CST (trade_frequency_limit)". locks None (risk could not list them): as they
+    were."""
+    if locks is None:
+        return lines
+    words = now_words(d, locks, ctx, now_ns)
+    if not words:
+        return lines
+    out = list(lines)
+    at = [i for i, line in enumerate(out) if line.startswith("locked ")]
+    if len(at) == 1:                   # the one lockout the alert names: beside it
+        out[at[0]] = f"{out[at[0]]} when decided; {words}"
+        return tuple(out)
+    return (*out, words)               # several breaches, or none named: a line of its own
