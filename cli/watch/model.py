@@ -22,6 +22,7 @@ from shared.actedby import row_key
 from cli.health import failing_channels, health_notes
 from shared.lockwords import end_words
 from shared import shards, showtime
+from shared.retrying import RETRY_AFTER_S
 from shared.accountname import named
 from shared.showprice import fmt_price
 from shared.clock import NS_PER_S
@@ -300,11 +301,13 @@ def _result(state: WatchState, msg: CommandResult) -> bool:
 def latency_ms(status: str, start_ns: int, first_answer_ns: int,
                finished_ns: int) -> Optional[float]:
     """From the broker event that triggered an action to the broker's first answer (or, with
-    no trading call, to the end); None for an action that did not act (alert mode, skipped,
+    no trading call, to the end; a failed one: to when enforcement gave up); None for an action that did not act (alert mode, skipped,
     not finished): one rule for the live result and the journal, watch and status alike."""
     if status not in ("done", "failed"):
         return None
-    answered = first_answer_ns or finished_ns
+    # a failure lasted until enforcement gave up: its first answer (an HTTP 500 in 35 ms)
+    # read as a fast, minor failure beside the 2 s of tries it was (trial 2026-12-06)
+    answered = finished_ns if status == "failed" else (first_answer_ns or finished_ns)
     return (answered - start_ns) / 1e6 if answered and start_ns else None
 
 
@@ -487,6 +490,7 @@ class AccountView:
     not_live: str = ""               # "" live, else "NOT LIVE (risk is stopped): figures as of ...",
     #                                  and/or "prices as of ..., not live (market is not running)"
     actions_note: str = ""           # why LAST ACTIONS is not the whole day, or not known
+    failing: list[str] = attrs.Factory(list)   # "ENFORCEMENT FAILED ...": riskd tries again
 
 
 @attrs.frozen
@@ -649,6 +653,27 @@ def lock_end(lock, status: AccountStatus, now_ns: int, tz: dt.tzinfo) -> str:
     return end_words(lock.kind if lock.kind == UNTIL_SESSION else UNTIL_RESET)   # lockwords
 
 
+def failing_lines(status: AccountStatus, now_ns: int, tz: dt.tzinfo) -> list[str]:
+    """Each action enforcement gave up on while its reason holds (risk tries it again,
+    services/risk/retries.py), until it is resolved: "ENFORCEMENT FAILED Sat 19:17:05 CST:
+    MNQ long 1 still open on a locked account; riskd tries again every 60 s (next Sat
+    19:18:05 CST); act now: close it on the firm's platform"."""
+    out = []
+    for f in getattr(status, "failing", ()) or ():
+        when = showtime.start(f.first_failed_ns, tz, now_ns)
+        nxt = showtime.at(f.next_ns, tz, now_ns, seconds=True) if f.next_ns else ""
+        if f.next_ns is not None and f.every_s >= RETRY_AFTER_S[-1]:
+            again = f"riskd tries again every {f.every_s} s (next {nxt})"
+        elif f.next_ns is not None:
+            again = (f"riskd tries again at {nxt}, then less often, up to every "
+                     f"{RETRY_AFTER_S[-1]} s")
+        else:
+            again = "riskd is trying again now"
+        tries = f", {f.failures} failed tries" if f.failures > 1 else ""
+        out.append(f"ENFORCEMENT FAILED {when}: {f.still}{tries}; {again}; act now: {f.act}")
+    return out
+
+
 def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo) -> list[Banner]:
     out = []
     for lock in status.lockouts:
@@ -731,7 +756,7 @@ def account_view(state: WatchState, status: AccountStatus, now_ns: int,
         trades=status.trades_today, open_orders=status.open_orders, can_trade=status.can_trade,
         locked=any(not lock.symbol for lock in status.lockouts),
         unrealized_note="" if status.unrealized_complete else "(partial: no quote yet)",
-        bars=_bars(status), banners=banners,
+        bars=_bars(status), banners=banners, failing=failing_lines(status, now_ns, tz),
         positions=_position_lines(status, frozenset(closed_since(state, status))),
         rules=_rule_lines(status), actions=_action_lines(state, status.account_id, tz, now_ns,
                                                          since_ns),
