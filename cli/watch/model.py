@@ -22,7 +22,7 @@ from shared.actedby import row_key
 from cli.health import failing_channels, health_notes
 from shared.lockwords import end_words
 from shared import shards, showtime
-from shared.retrying import RETRY_AFTER_S
+from shared.retrying import RETRY_AFTER_S, ordinal, try_number
 from shared.accountname import named
 from shared.showprice import fmt_price
 from shared.clock import NS_PER_S
@@ -114,6 +114,8 @@ class ActionRow:
     contract_id: str = ""            # the decision's contract ("" for the whole account)
     finished_ns: int = 0             # when enforcement finished it (0: not yet, or not known)
     live: bool = False               # decided while this screen watched the streams
+    tries: int = 1                   # the decision's try the status is of (riskd tries a failed
+    #                                  action again: '<decision>.2', ...; services/risk/retries.py)
 
 
 @attrs.define
@@ -278,8 +280,27 @@ def not_sent(why: str) -> str:
     return "not sent: in flight" if "in flight" in why else "not sent"
 
 
+def _try_row(state: WatchState, command_id: str) -> tuple[Optional[ActionRow], int]:
+    """The row a command's outcome goes to, and which try of its decision it is: riskd's
+    later tries of a failed action ('<decision>.2', ...) go to the decision's row (its first
+    try's), which shows the latest try's outcome."""
+    row = state.actions.get(command_id)
+    if row is not None:
+        return row, row.tries
+    n = try_number(command_id)
+    if n > 1:
+        first = state.actions.get(f"{command_id.rsplit('.', 1)[0]}.1")
+        if first is not None:
+            return first, n
+    return None, 1
+
+
 def _result(state: WatchState, msg: CommandResult) -> bool:
-    row = state.actions.get(msg.command_id)
+    row, n = _try_row(state, msg.command_id)
+    if row is not None and n < row.tries:
+        return False            # an earlier try's: the latest one tells
+    if row is not None and n > row.tries:
+        row.tries, row.status = n, "pending"
     if row is None:
         row = ActionRow(decision_id="", ts_ns=msg.started_ns or msg.finished_ns,
                         account_id=msg.account_id, rule="", action="")
@@ -350,9 +371,13 @@ def _journal(state: WatchState, msg: EnforcementStatus) -> bool:
 
 
 def _command_state(state: WatchState, c: CommandState) -> bool:
-    row = state.actions.get(c.command_id)
-    if row is None or row.status in ("done", "failed", "skipped"):
-        return False        # unknown here, or the live result already said it
+    row, n = _try_row(state, c.command_id)
+    if row is None or n < row.tries:
+        return False        # unknown here, or an earlier try's
+    if n > row.tries:
+        row.tries, row.status = n, "pending"
+    if row.status in ("done", "failed", "skipped"):
+        return False        # the live result already said it
     status = c.status if c.state == "final" and c.status else "pending"
     if status == row.status and (not c.detail or c.detail == row.detail):
         return False
@@ -731,17 +756,19 @@ def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo, now_ns: int
                               if a.ts_ns
                               else "-",
                               rule=a.rule or "-", action=a.action or "-", status=a.status,
-                              outcome=outcome_text(a.status, a.acted),
+                              outcome=outcome_text(a.status, a.acted, a.tries),
                               latency=fmt_latency(a.latency_ms),
                               colour=colour))
     return out
 
 
-def outcome_text(status: str, acted: Optional[bool]) -> str:
+def outcome_text(status: str, acted: Optional[bool], tries: int = 1) -> str:
     """The OUTCOME column: 'done' only when enforcement traded; a command that found nothing
     to do (the account or contract was already flat: no trading call was answered) says so,
-    as history does ('done: ... was already flat')."""
-    return NOTHING_TO_DO if status == "done" and acted is False else status
+    as history does ('done: ... was already flat'); a later try of a failed action says
+    which ('done, 3rd try', 'failed, 2nd try', 'pending, 4th try')."""
+    text = NOTHING_TO_DO if status == "done" and acted is False else status
+    return f"{text}, {ordinal(tries)} try" if tries > 1 else text
 
 
 def account_view(state: WatchState, status: AccountStatus, now_ns: int,

@@ -42,6 +42,7 @@ from shared.worker import Worker
 
 log = logging.getLogger(__name__)
 elog = logging.getLogger(ENFORCEMENT_LOGGER)
+KILL_SWITCH_IDS = f"{killswitch.MANUAL}-"      # the kill switch's ids, 'manual-<ns>.<account>'
 
 RETRY_CHECK_EVERY = 0.25    # s: pending (market closed) commands are looked at this often
 PENDING_RETRY = (2.0, 60.0)  # s: first retry of a pending command, cap of its backoff
@@ -262,6 +263,15 @@ class EnforcementWorker(Worker):
                 entry = self.journal.get(cid)
                 if entry is not None:
                     entries[cid] = entry
+            # risk's later tries of a failed action ('<decision>.2', ...): the screens show
+            # the decision's latest outcome (services/risk/retries.py)
+            base, _, n = cid.rpartition(".")
+            while base and n == "1" and not cid.startswith(KILL_SWITCH_IDS):
+                n = str(int(n) + 1)
+                later = entries.get(f"{base}.{n}") or self.journal.get(f"{base}.{n}")
+                if later is None:
+                    break
+                entries[later.command.id] = later
         missing = [c for c in req.command_ids if c not in entries]
         body = EnforcementStatus(commands=[e.state_view() for e in entries.values()],
                                  cannot_enforce=list(self.cannot_enforce.values()))

@@ -85,6 +85,10 @@ def test_a_failed_lockout_close_is_tried_again_and_the_screens_say_so(procs, tmp
         assert "close MNQ long 1 on the" in done[0] and "after the first failure" in done[0]
         wait_for(lambda: screen_line() is None, 20, interval=0.3,
                  what="the status's failure line gone")
+        # LAST ACTIONS: the lockout's close row says how it ended, and on which try
+        status = procs.riskctl(config, "status").stdout
+        rows = [ln for ln in status.splitlines() if "lockout" in ln and "close_position" in ln]
+        assert len(rows) == 1 and "done, " in rows[0] and " try" in rows[0], status
         # one FAILED alert for the one failed action, whatever the tries
         assert len(on_phone(telegram, "Enforcement FAILED")) == 1, telegram.sent()
     finally:

@@ -15,8 +15,8 @@ from cli.watch.model import build_screen
 from cli.watch.view import plain, render
 from services.notify.templates import Context, result_alert
 from shared.clock import NS_PER_S
-from shared.messages.enforce import CommandResult
-from shared.messages.risk import FailingAction
+from shared.messages.enforce import CommandResult, CommandState, EnforcementStatus
+from shared.messages.risk import Decision, FailingAction
 from tests.unit.cli.screens import CALENDAR, CHICAGO, NOW, account, lockout, state
 
 FAILING = FailingAction(account_id=1001, action="close_position",
@@ -62,3 +62,45 @@ def test_notify_leaves_risks_own_failures_and_retries_to_risk():
     assert result_alert(first_done, ctx).kind == "action_done"
     kill_switch = attrs.evolve(risks, rule="manual", by="admin:ana", action="flatten")
     assert result_alert(kill_switch, ctx).kind == "enforcement_failed"
+
+
+def lockout_close(decision="d"):
+    return Decision(id=decision, ts_ns=NOW, rule="lockout", account_id=1001,
+                    action="close_position", contract_id="CON.F.US.MNQ.Z26",
+                    reason="MNQ position opened while locked")
+
+
+def rows(s):
+    screen = build_screen(s, NOW + 90 * NS_PER_S, CHICAGO, CALENDAR)
+    return [(a.rule, a.action, a.outcome) for a in screen.accounts[0].actions]
+
+
+def test_the_decisions_row_shows_its_latest_try_live_and_from_the_journal():
+    """riskd's later tries ('<decision>.2', ...) are the decision's row, not rows of their
+    own with no rule: the watch (live results) and riskctl status (enforcement's journal,
+    which answers a decision's first try with its later ones) alike."""
+    def failed(cid, at):
+        return CommandResult(command_id=cid, account_id=1001, status="failed",
+                             action="close_position", rule="lockout", started_ns=at,
+                             finished_ns=at + 2 * NS_PER_S)
+    live = state(account())
+    live.apply(lockout_close())
+    live.apply(failed("d.1", NOW))
+    assert rows(live) == [("lockout", "close_position", "failed")]
+    live.apply(failed("d.2", NOW + 7 * NS_PER_S))
+    assert rows(live) == [("lockout", "close_position", "failed, 2nd try")]
+    live.apply(CommandResult(command_id="d.3", account_id=1001, status="done",
+                             action="close_position", rule="lockout", started_ns=NOW,
+                             first_answer_ns=NOW + 30 * NS_PER_S,
+                             finished_ns=NOW + 30 * NS_PER_S))
+    live.apply(failed("d.2", NOW + 7 * NS_PER_S))            # a late copy changes nothing
+    assert rows(live) == [("lockout", "close_position", "done, 3rd try")]
+
+    once = state(account())
+    once.apply(lockout_close())
+    once.apply(EnforcementStatus(commands=[
+        CommandState(command_id=f"d.{n}", account_id=1001, action="close_position",
+                     state="final", status=status, received_ns=NOW, finished_ns=NOW + n,
+                     first_answer_ns=NOW + n)
+        for n, status in ((1, "failed"), (2, "failed"), (3, "done"))]))
+    assert rows(once) == [("lockout", "close_position", "done, 3rd try")]
