@@ -21,8 +21,12 @@ a locked account, riskd never tried again, and the screens listed it as an ordin
   order gone, the lock ended or an admin unlocked) drops the waiting try and the entry.
   A try that is done ends the entry too.
 - Restart: the waiting try is in the outbox, so a restarted risk sends it at once (as every
-  command it reloads) and, from its result, goes on as before; the entry itself (first failure
-  time, the screens' line) is in memory and starts again with the next failure.
+  command it reloads). Its entry is rebuilt from it (reload_try: a command '<decision>.<n>'
+  with n > 1 is a try after n - 1 failures; the first failure's time is taken as that try's
+  issue, the last failure's), so the screens keep the line and the next failure is not a
+  new FAILED alert. Until market's first snapshot sets the account up, its book is not the
+  broker's: the reason is not read then (a position not seen yet is not "flat now"; the
+  engine's known_whole says which accounts a complete snapshot has read).
 - Telling: the status (views.account_status: FailingAction) has each entry, which riskctl
   status and watch show as "ENFORCEMENT FAILED ..."; notify gets NotifyEvents: the first
   failure (what, the tries, the cause, when riskd tries again), "still failing" at most every
@@ -64,6 +68,7 @@ class Failing:
     failures: int = 0
     next_ns: Optional[int] = None    # the waiting try's time (None: a try is on its way)
     alerted_ns: int = 0
+    reloaded: bool = False           # rebuilt after a restart (reload_try)
 
 
 class Retrying:
@@ -87,6 +92,8 @@ class Retrying:
                     out.notices.append(self._done_notice(acct, f, cmd, res, now))
             return
         fresh = f is None
+        if f is not None and not f.what:
+            f.what = _target_words(acct, cmd)
         if fresh:
             f = Failing(command=cmd, what=_target_words(acct, cmd),
                         locked=bool(self._covering(acct, cmd)), first_failed_ns=now)
@@ -113,6 +120,18 @@ class Retrying:
             f.alerted_ns = now
             out.notices.append(self._failed_notice(acct, f, res, now, "", still=not fresh))
 
+    def reload_try(self, cmd: Command, now: int) -> None:
+        """A command reloaded from the store after a restart: a later try of a failed action
+        ('<decision>.<n>', n > 1) is still failing."""
+        n = try_number(cmd.id)
+        if n < 2 or cmd.mode != ENFORCE or cmd.action not in RETRIED:
+            return
+        acct = self.account(cmd.account_id)
+        self.failing[_target(cmd)] = Failing(
+            command=cmd, what="", locked=bool(self._covering(acct, cmd)),
+            first_failed_ns=cmd.issued_ns or now, failures=n - 1, alerted_ns=now,
+            reloaded=True)
+
     def _check_failing(self, now: int, out: Outcome) -> None:
         """Each tick while something failed: a target whose reason is gone is not tried again."""
         for target, f in list(self.failing.items()):
@@ -121,6 +140,10 @@ class Retrying:
                 f.next_ns = None                # the outbox sends it now
                 if acct is not None:
                     out.dirty.add(acct.account_id)
+            if f.reloaded and acct is not None and acct.account_id not in self.known_whole:
+                continue        # after a restart, until market's complete snapshot
+            if acct is not None and not f.what:
+                f.what = _target_words(acct, f.command)
             if acct is not None and not self._reason_gone(acct, f):
                 continue
             del self.failing[target]
@@ -166,6 +189,8 @@ class Retrying:
             cmd = f.command
             if cmd.account_id != account_id:
                 continue
+            if not f.what and cmd.account_id in self.accounts:     # reloaded, not read yet
+                f = attrs.evolve(f, what=_target_words(self.accounts[cmd.account_id], cmd))
             out.append(FailingAction(
                 account_id=account_id, action=cmd.action, still=_still(f), act=_act(cmd),
                 first_failed_ns=f.first_failed_ns, failures=f.failures, next_ns=f.next_ns,

@@ -20,7 +20,7 @@ from decimal import Decimal
 from shared.config.load import load_config
 from shared.messages.enforce import CommandResult
 from shared.messages.market import (POSITION_LONG, SIDE_BUY, AccountUpdate, Fill,
-                                    PositionUpdate, Quote)
+                                    MarketSnapshot, PositionUpdate, Quote)
 from services.risk.store import Store
 from services.risk.views import account_status
 from tests.unit.risk.desk import MNQ, NS, SHIPPED, chi, shipped_engine
@@ -199,7 +199,8 @@ def test_a_failure_after_the_position_closed_is_not_tried_again():
 
 def test_the_waiting_try_survives_a_restart_of_risk(tmp_path):
     """The next try waits in the outbox, which the store keeps: a restarted risk sends it at
-    once (as every command it reloads), under its own id (enforcement runs an id once)."""
+    once (as every command it reloads), under its own id (enforcement runs an id once), and
+    goes on with the same failing action (its line on the screens, no second FAILED alert)."""
     run = Run()
     close = run.buy_mnq()
     run.result(close, "failed", attempts=4)
@@ -210,9 +211,30 @@ def test_the_waiting_try_survives_a_restart_of_risk(tmp_path):
     again = shipped_engine(LOADED, run.now + NS, prefix="b")
     store, _ = Store.open(str(tmp_path))
     store.load(again, run.now + NS)
-    [retry] = again.outbox.due(run.now + NS)
+    now = run.now + NS
+    [retry] = again.outbox.due(now)
     assert retry.id == f"{close.decision_id}.2" and retry.action == "close_position"
     assert again.inflight[(ACCOUNT, "close_position", MNQ, None)] == retry.id
+    # still failing for the screens; not "flat" before market's snapshot shows the account
+    again.tick(now + NS // 10)
+    [f] = account_status(again, ACCOUNT, now).failing
+    assert f.failures == 1 and f.next_ns is None
+    snap = MarketSnapshot(seq=1, epoch=1, complete=True, accounts=[AccountUpdate(
+        account_id=ACCOUNT, name="SIM-1", balance=Decimal(50_000), can_trade=True)],
+        positions=[PositionUpdate(account_id=ACCOUNT, position_id=5, contract_id=MNQ,
+                                  ts_ns=WEDNESDAY, type=POSITION_LONG, size=1,
+                                  average_price=Decimal("21000"))], orders=[], fills=[],
+        quotes=[])
+    again.apply_snapshot(snap, now)
+    out = again.on_result(CommandResult(
+        command_id=retry.id, account_id=ACCOUNT, status="failed", attempts=4,
+        started_ns=now, finished_ns=now + 2 * NS, action=retry.action, rule=retry.rule,
+        errors=[HTTP_500]), now + 2 * NS)
+    assert out.notices == []                 # the same failing action: no second FAILED alert
+    [third] = out.commands
+    assert third.id == f"{close.decision_id}.3"
+    [f] = account_status(again, ACCOUNT, now).failing
+    assert f.still == "MNQ long 1 still open on a locked account" and f.failures == 2
     store.close()
 
 
