@@ -273,9 +273,11 @@ def past_line(p: PastLimit, ctx: Context, now_ns: int) -> str:
     return past_words(p, ctx.at(p.until_ns, now_ns) if p.until_ns else "")
 
 
-def result_alert(r: CommandResult, ctx: Context) -> Optional[Alert]:
+def result_alert(r: CommandResult, ctx: Context, late: bool = False) -> Optional[Alert]:
+    """late: an outcome read at notify's start-up catch-up (services/notify/catchup.py):
+    risk's own alert of it went out while notify was down, so it is alerted here."""
     account = ctx.account(r.account_id)
-    if told_by_risk(r.status, r.action, r.rule, r.by, r.command_id):
+    if not late and told_by_risk(r.status, r.action, r.rule, r.by, r.command_id):
         # risk says it (services/risk/retries.py): the action in words, whether and when it
         # tries again, one alert per failed action (not per try), the try a retry was done on
         return None

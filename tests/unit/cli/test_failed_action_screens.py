@@ -104,3 +104,12 @@ def test_the_decisions_row_shows_its_latest_try_live_and_from_the_journal():
                      first_answer_ns=NOW + n)
         for n, status in ((1, "failed"), (2, "failed"), (3, "done"))]))
     assert rows(once) == [("lockout", "close_position", "done, 3rd try")]
+
+
+def test_a_failure_read_at_notifys_catch_up_is_still_alerted():
+    """Risk's own alert of a failure went out while notify was down: the outcome the start-up
+    catch-up reads from enforcement's journal is alerted as before (sent late)."""
+    risks = CommandResult(command_id="d.1", account_id=1001, status="failed",
+                          action="close_position", rule="lockout", detail="gave up")
+    alert = result_alert(risks, Context(accounts={1001: "Demo 1"}), late=True)
+    assert alert.kind == "enforcement_failed" and "Enforcement FAILED on Demo 1" in alert.title
