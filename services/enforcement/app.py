@@ -265,12 +265,7 @@ class EnforcementWorker(Worker):
                     entries[cid] = entry
             # risk's later tries of a failed action ('<decision>.2', ...): the screens show
             # the decision's latest outcome (services/risk/retries.py)
-            base, _, n = cid.rpartition(".")
-            while base and n == "1" and not cid.startswith(KILL_SWITCH_IDS):
-                n = str(int(n) + 1)
-                later = entries.get(f"{base}.{n}") or self.journal.get(f"{base}.{n}")
-                if later is None:
-                    break
+            for later in later_tries(cid, lambda i: entries.get(i) or self.journal.get(i)):
                 entries[later.command.id] = later
         missing = [c for c in req.command_ids if c not in entries]
         body = EnforcementStatus(commands=[e.state_view() for e in entries.values()],
@@ -294,3 +289,18 @@ class EnforcementWorker(Worker):
 def _fields(cmd: Command, kind: str) -> dict:
     return {"kind": kind, "account": cmd.account_id, "command_id": cmd.id, "rule": cmd.rule,
             "action": cmd.action}
+
+
+def later_tries(command_id: str, get) -> list:
+    """The journal entries of risk's later tries of a decision ('<decision>.2', '.3', ...
+    while they exist), asked about its first ('<decision>.1'); none for any other id (the
+    kill switch's 'manual-<ns>.<account>' ends with an account id, not a try)."""
+    base, _, first = command_id.rpartition(".")
+    out: list = []
+    if not base or first != "1" or command_id.startswith(KILL_SWITCH_IDS):
+        return out
+    n = 2
+    while (later := get(f"{base}.{n}")) is not None:
+        out.append(later)
+        n += 1
+    return out

@@ -13,6 +13,7 @@ import attrs
 
 from cli.watch.model import build_screen
 from cli.watch.view import plain, render
+from services.enforcement.app import later_tries
 from services.notify.templates import Context, result_alert
 from shared.clock import NS_PER_S
 from shared.messages.enforce import CommandResult, CommandState, EnforcementStatus
@@ -113,3 +114,12 @@ def test_a_failure_read_at_notifys_catch_up_is_still_alerted():
                           action="close_position", rule="lockout", detail="gave up")
     alert = result_alert(risks, Context(accounts={1001: "Demo 1"}), late=True)
     assert alert.kind == "enforcement_failed" and "Enforcement FAILED on Demo 1" in alert.title
+
+
+def test_enforcement_answers_a_decisions_first_try_with_its_later_ones():
+    journal = {"d.1": "first", "d.2": "second", "d.3": "third", "e.2": "other",
+               "manual-5.1": "kill switch", "manual-5.2": "another account's"}
+    assert later_tries("d.1", journal.get) == ["second", "third"]
+    assert later_tries("d.2", journal.get) == []
+    assert later_tries("manual-5.1", journal.get) == []
+    assert later_tries("x.1", journal.get) == []
