@@ -50,7 +50,7 @@ from shared.messages.notify import NotifyEvent
 from shared.messages.risk import (CANCEL_ORDERS, CLOSE_POSITION, ENFORCE, FLATTEN,
                                   REDUCE_POSITION, FailingAction)
 from shared.plural import plural
-from shared.retrying import (RETRIED, STILL_FAILING_S, ordinal, retry_after_s, told_by_risk,
+from shared.retrying import (RETRIED, RETRY_AFTER_S, STILL_FAILING_S, ordinal, retry_after_s, told_by_risk,
                              try_number)
 from shared.when import duration
 
@@ -208,8 +208,11 @@ class Retrying:
             then = f"riskd does not try again: {gone}"
         else:
             at = showtime.at(f.next_ns or now, self.zone, now, seconds=True)
-            then = (f"riskd tries again at {at} (in {retry_after_s(f.failures)} s), then every "
-                    f"15 s to 60 s while {_still(f, 'is')}; act now: {_act(f.command)}")
+            wait, most = retry_after_s(f.failures), RETRY_AFTER_S[-1]
+            when = (f"every {wait} s (next {at})" if wait >= most else
+                    f"at {at} (in {wait} s), then less often, up to every {most} s,")
+            then = (f"riskd tries again {when} while {_still(f, 'is')}; "
+                    f"act now: {_act(f.command)}")
         if still:
             since = showtime.start(f.first_failed_ns, self.zone, now)
             title = f"🚨 Enforcement still FAILING on {name}: act now"
