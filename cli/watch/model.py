@@ -23,6 +23,7 @@ from cli.health import failing_channels, health_notes
 from cli.watch import riskwhy
 from shared.lockwords import end_words
 from shared import shards, showtime
+from shared.retrying import RETRY_AFTER_S, ordinal, try_number
 from shared.accountname import named
 from shared.showprice import fmt_price
 from shared.clock import NS_PER_S
@@ -114,6 +115,8 @@ class ActionRow:
     contract_id: str = ""            # the decision's contract ("" for the whole account)
     finished_ns: int = 0             # when enforcement finished it (0: not yet, or not known)
     live: bool = False               # decided while this screen watched the streams
+    tries: int = 1                   # the decision's try the status is of (riskd tries a failed
+    #                                  action again: '<decision>.2', ...; services/risk/retries.py)
 
 
 @attrs.define
@@ -278,8 +281,27 @@ def not_sent(why: str) -> str:
     return "not sent: in flight" if "in flight" in why else "not sent"
 
 
+def _try_row(state: WatchState, command_id: str) -> tuple[Optional[ActionRow], int]:
+    """The row a command's outcome goes to, and which try of its decision it is: riskd's
+    later tries of a failed action ('<decision>.2', ...) go to the decision's row (its first
+    try's), which shows the latest try's outcome."""
+    row = state.actions.get(command_id)
+    if row is not None:
+        return row, row.tries
+    n = try_number(command_id)
+    if n > 1:
+        first = state.actions.get(f"{command_id.rsplit('.', 1)[0]}.1")
+        if first is not None:
+            return first, n
+    return None, 1
+
+
 def _result(state: WatchState, msg: CommandResult) -> bool:
-    row = state.actions.get(msg.command_id)
+    row, n = _try_row(state, msg.command_id)
+    if row is not None and n < row.tries:
+        return False            # an earlier try's: the latest one tells
+    if row is not None and n > row.tries:
+        row.tries, row.status = n, "pending"
     if row is None:
         row = ActionRow(decision_id="", ts_ns=msg.started_ns or msg.finished_ns,
                         account_id=msg.account_id, rule="", action="")
@@ -301,11 +323,13 @@ def _result(state: WatchState, msg: CommandResult) -> bool:
 def latency_ms(status: str, start_ns: int, first_answer_ns: int,
                finished_ns: int) -> Optional[float]:
     """From the broker event that triggered an action to the broker's first answer (or, with
-    no trading call, to the end); None for an action that did not act (alert mode, skipped,
+    no trading call, to the end; a failed one: to when enforcement gave up); None for an action that did not act (alert mode, skipped,
     not finished): one rule for the live result and the journal, watch and status alike."""
     if status not in ("done", "failed"):
         return None
-    answered = first_answer_ns or finished_ns
+    # a failure lasted until enforcement gave up: its first answer (an HTTP 500 in 35 ms)
+    # read as a fast, minor failure beside the 2 s of tries it was (trial 2026-12-06)
+    answered = finished_ns if status == "failed" else (first_answer_ns or finished_ns)
     return (answered - start_ns) / 1e6 if answered and start_ns else None
 
 
@@ -348,9 +372,13 @@ def _journal(state: WatchState, msg: EnforcementStatus) -> bool:
 
 
 def _command_state(state: WatchState, c: CommandState) -> bool:
-    row = state.actions.get(c.command_id)
-    if row is None or row.status in ("done", "failed", "skipped"):
-        return False        # unknown here, or the live result already said it
+    row, n = _try_row(state, c.command_id)
+    if row is None or n < row.tries:
+        return False        # unknown here, or an earlier try's
+    if n > row.tries:
+        row.tries, row.status = n, "pending"
+    if row.status in ("done", "failed", "skipped"):
+        return False        # the live result already said it
     status = c.status if c.state == "final" and c.status else "pending"
     if status == row.status and (not c.detail or c.detail == row.detail):
         return False
@@ -488,6 +516,7 @@ class AccountView:
     not_live: str = ""               # "" live, else "NOT LIVE: risk is stopped; figures as of ...",
     #                                  and/or "prices as of ..., not live (market is not running)"
     actions_note: str = ""           # why LAST ACTIONS is not the whole day, or not known
+    failing: list[str] = attrs.Factory(list)   # "ENFORCEMENT FAILED ...": riskd tries again
 
 
 @attrs.frozen
@@ -653,6 +682,27 @@ def lock_end(lock, status: AccountStatus, now_ns: int, tz: dt.tzinfo) -> str:
     return end_words(lock.kind if lock.kind == UNTIL_SESSION else UNTIL_RESET)   # lockwords
 
 
+def failing_lines(status: AccountStatus, now_ns: int, tz: dt.tzinfo) -> list[str]:
+    """Each action enforcement gave up on while its reason holds (risk tries it again,
+    services/risk/retries.py), until it is resolved: "ENFORCEMENT FAILED Sat 19:17:05 CST:
+    MNQ long 1 still open on a locked account; riskd tries again every 60 s (next Sat
+    19:18:05 CST); act now: close it on the firm's platform"."""
+    out = []
+    for f in getattr(status, "failing", ()) or ():
+        when = showtime.start(f.first_failed_ns, tz, now_ns)
+        nxt = showtime.at(f.next_ns, tz, now_ns, seconds=True) if f.next_ns else ""
+        if f.next_ns is not None and f.every_s >= RETRY_AFTER_S[-1]:
+            again = f"riskd tries again every {f.every_s} s (next {nxt})"
+        elif f.next_ns is not None:
+            again = (f"riskd tries again at {nxt}, then less often, up to every "
+                     f"{RETRY_AFTER_S[-1]} s")
+        else:
+            again = "riskd is trying again now"
+        tries = f", {f.failures} failed tries" if f.failures > 1 else ""
+        out.append(f"ENFORCEMENT FAILED {when}: {f.still}{tries}; {again}; act now: {f.act}")
+    return out
+
+
 def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo) -> list[Banner]:
     out = []
     for lock in status.lockouts:
@@ -710,17 +760,19 @@ def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo, now_ns: int
                               if a.ts_ns
                               else "-",
                               rule=a.rule or "-", action=a.action or "-", status=a.status,
-                              outcome=outcome_text(a.status, a.acted),
+                              outcome=outcome_text(a.status, a.acted, a.tries),
                               latency=fmt_latency(a.latency_ms),
                               colour=colour))
     return out
 
 
-def outcome_text(status: str, acted: Optional[bool]) -> str:
+def outcome_text(status: str, acted: Optional[bool], tries: int = 1) -> str:
     """The OUTCOME column: 'done' only when enforcement traded; a command that found nothing
     to do (the account or contract was already flat: no trading call was answered) says so,
-    as history does ('done: ... was already flat')."""
-    return NOTHING_TO_DO if status == "done" and acted is False else status
+    as history does ('done: ... was already flat'); a later try of a failed action says
+    which ('done, 3rd try', 'failed, 2nd try', 'pending, 4th try')."""
+    text = NOTHING_TO_DO if status == "done" and acted is False else status
+    return f"{text}, {ordinal(tries)} try" if tries > 1 else text
 
 
 def account_view(state: WatchState, status: AccountStatus, now_ns: int,
@@ -735,7 +787,7 @@ def account_view(state: WatchState, status: AccountStatus, now_ns: int,
         trades=status.trades_today, open_orders=status.open_orders, can_trade=status.can_trade,
         locked=any(not lock.symbol for lock in status.lockouts),
         unrealized_note="" if status.unrealized_complete else "(partial: no quote yet)",
-        bars=_bars(status), banners=banners,
+        bars=_bars(status), banners=banners, failing=failing_lines(status, now_ns, tz),
         positions=_position_lines(status, frozenset(closed_since(state, status))),
         rules=_rule_lines(status), actions=_action_lines(state, status.account_id, tz, now_ns,
                                                          since_ns),

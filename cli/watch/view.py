@@ -113,6 +113,15 @@ def banner_lines(account: AccountView, width: int) -> list[Line]:
     return out
 
 
+def failing_lines(account: AccountView, width: int) -> list[Line]:
+    """What riskd could not enforce and tries again: wrapped, never cut (act now)."""
+    out = []
+    for text in account.failing:
+        for part in textwrap.wrap(text, max(8, width - 1)):
+            out.append(fit([seg((" " + part).ljust(width), "error")], width))
+    return out
+
+
 def money_lines(account: AccountView, width: int) -> list[Line]:
     parts: list[Seg] = [seg(on_screen(account.name, account.account_id), "bold"), seg(f"  balance {account.balance}"),
                         seg("  realized "), seg(account.realized, _sign(account.realized)),
@@ -313,6 +322,7 @@ def render(screen: Screen, width: int, height: Optional[int] = None,
                                       placeholder=" ..."):          # never cut at the width)
                 lines.append(fit([seg(f" {part} ".ljust(width), "error")], width))
         lines += banner_lines(account, width)
+        lines += failing_lines(account, width)
         lines += money_lines(account, width)
         lines += [bar_line(b, width, unicode) for b in account.bars]
         room = budget - len(lines) - len(footer)

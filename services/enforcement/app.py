@@ -42,6 +42,7 @@ from shared.worker import Worker
 
 log = logging.getLogger(__name__)
 elog = logging.getLogger(ENFORCEMENT_LOGGER)
+KILL_SWITCH_IDS = f"{killswitch.MANUAL}-"      # the kill switch's ids, 'manual-<ns>.<account>'
 
 RETRY_CHECK_EVERY = 0.25    # s: pending (market closed) commands are looked at this often
 PENDING_RETRY = (2.0, 60.0)  # s: first retry of a pending command, cap of its backoff
@@ -262,6 +263,10 @@ class EnforcementWorker(Worker):
                 entry = self.journal.get(cid)
                 if entry is not None:
                     entries[cid] = entry
+            # risk's later tries of a failed action ('<decision>.2', ...): the screens show
+            # the decision's latest outcome (services/risk/retries.py)
+            for later in later_tries(cid, lambda i: entries.get(i) or self.journal.get(i)):
+                entries[later.command.id] = later
         missing = [c for c in req.command_ids if c not in entries]
         body = EnforcementStatus(commands=[e.state_view() for e in entries.values()],
                                  cannot_enforce=list(self.cannot_enforce.values()))
@@ -284,3 +289,18 @@ class EnforcementWorker(Worker):
 def _fields(cmd: Command, kind: str) -> dict:
     return {"kind": kind, "account": cmd.account_id, "command_id": cmd.id, "rule": cmd.rule,
             "action": cmd.action}
+
+
+def later_tries(command_id: str, get) -> list:
+    """The journal entries of risk's later tries of a decision ('<decision>.2', '.3', ...
+    while they exist), asked about its first ('<decision>.1'); none for any other id (the
+    kill switch's 'manual-<ns>.<account>' ends with an account id, not a try)."""
+    base, _, first = command_id.rpartition(".")
+    out: list = []
+    if not base or first != "1" or command_id.startswith(KILL_SWITCH_IDS):
+        return out
+    n = 2
+    while (later := get(f"{base}.{n}")) is not None:
+        out.append(later)
+        n += 1
+    return out

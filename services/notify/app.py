@@ -43,7 +43,8 @@ from services.notify.steps import StepHold, step_alert, step_key
 from services.notify.guardwatch import GuardWatch
 from services.notify.supervisorwatch import SupervisorWatch
 from services.notify.templates import (LOG_ONLY, WARNING, Alert, Context, DisconnectWatch,
-                                       build, context_for, severity_at_least, waits,
+                                       build, context_for, readable, result_alert,
+                                       severity_at_least, waits,
                                        with_unguarded)
 from shared import shards, topics
 from shared.bus.subscriber import Subscriber
@@ -272,8 +273,12 @@ class NotifyWorker(Worker):
     def _build(self, msg) -> Optional[Alert]:
         """A message's alert (templates.build); an outcome read at the catch-up says it is
         sent late."""
-        alert = build(msg, self._ctx())
         late = isinstance(msg, CommandResult) and msg.command_id in self._late_results
+        if late:        # risk's own alert of it (a failure, a retry done) went out meanwhile
+            alert = result_alert(msg, self._ctx(), late=True)
+            alert = readable(alert) if alert is not None else None
+        else:
+            alert = build(msg, self._ctx())
         if late:
             self._late_results.discard(msg.command_id)
         if alert is None or not late:

@@ -19,6 +19,7 @@ import attrs
 from shared import showtime
 from shared.accountname import account_name, with_id
 from shared.plural import plural
+from shared.retrying import told_by_risk
 from shared.messages.control import ConfigChanged, WorkerEvent
 from shared.messages.enforce import DONE, FAILED, CommandResult, found_nothing_to_do
 from shared.messages.market import BrokerConnection
@@ -276,8 +277,14 @@ def past_line(p: PastLimit, ctx: Context, now_ns: int) -> str:
     return past_words(p, ctx.at(p.until_ns, now_ns) if p.until_ns else "")
 
 
-def result_alert(r: CommandResult, ctx: Context) -> Optional[Alert]:
+def result_alert(r: CommandResult, ctx: Context, late: bool = False) -> Optional[Alert]:
+    """late: an outcome read at notify's start-up catch-up (services/notify/catchup.py):
+    risk's own alert of it went out while notify was down, so it is alerted here."""
     account = ctx.account(r.account_id)
+    if not late and told_by_risk(r.status, r.action, r.rule, r.by, r.command_id):
+        # risk says it (services/risk/retries.py): the action in words, whether and when it
+        # tries again, one alert per failed action (not per try), the try a retry was done on
+        return None
     if r.status == FAILED:
         return Alert(kind="enforcement_failed", severity=CRITICAL,
                      title=f"🚨 Enforcement FAILED on {account}: act now",
@@ -349,7 +356,7 @@ def summary_alert(s: DailySummary, ctx: Context) -> Optional[Alert]:
 def event_alert(e: NotifyEvent, ctx: Context) -> Optional[Alert]:
     severity = e.severity if e.severity in RANK else WARNING
     return Alert(kind=e.kind, severity=severity, title=e.title, lines=tuple(e.lines),
-                 account=e.account, ts_ns=e.ts_ns)
+                 account=e.account, ts_ns=e.ts_ns, account_id=getattr(e, "account_id", None))
 
 
 BUILDERS: dict[type, Callable[[Any, Context], Optional[Alert]]] = {

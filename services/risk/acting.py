@@ -175,20 +175,6 @@ class Acting:
             return LOCKED_ALREADY
         return ""
 
-    def _cancel_again(self, acct: AccountState, cmd: Command, now: int, out: Outcome) -> None:
-        """A lockout's cancel that failed (the broker kept refusing it) is sent once more
-        while risk still sees the order working: no later event of the order would decide it
-        again, and it would stay working under the lockout."""
-        target = (acct.account_id, cmd.order_id)
-        order = acct.orders.get(cmd.order_id) if cmd.order_id is not None else None
-        if cmd.rule != LOCKOUT_RULE or cmd.action != CANCEL_ORDERS or order is None \
-                or target in self.recancelled:
-            return
-        self.recancelled.add(target)
-        for d in self.lockouts.enforce(acct, order, "new", now,
-                                       order.updated_ns or order.created_ns):
-            self._take(d, now, out)
-
     def _in_flight(self, d: Decision, target: tuple) -> str:
         """Why the decision's command is not sent again ('' when it is): the same action is
         on its way, or a flatten of the account is, which closes every position and cancels

@@ -111,6 +111,7 @@ class RiskWorker(Worker):
         self.settings = RuleSettings(self.config)
         self.engine = Engine(calendar, self.settings, allow_unlock=self.config.admin.allow_unlock)
         self.engine.holiday_files = holiday_files(self.config, self.loaded.path)
+        self.engine.zone = showtime.zone_of(self.config)     # the times its alerts name
         self.store, problem = Store.open(self.loaded.data_dir, now,
                                          shards.state_file(self.shard, self.shards))
         self.store.load(self.engine, now)
@@ -163,6 +164,7 @@ class RiskWorker(Worker):
                          loosening.now_lines(live, self.engine.account_name))
         self.engine.allow_unlock = new.admin.allow_unlock
         self.engine.holiday_files = holiday_files(new, self.loaded.path)
+        self.engine.zone = showtime.zone_of(new)
         fresh = loosening.new_waits(waited, self.settings.what_waits())
         if waiting and fresh:     # said once per change, and only what this change made wait
             now = self.clock.now_ns()
@@ -200,6 +202,9 @@ class RiskWorker(Worker):
             pub.publish(topics.WARNING, w)
             log.warning("warning for account %s: %s", w.account_id, w.reason,
                         extra={"kind": "warning", "account": w.account_id})
+        for n in out.notices:          # a failed action, its retries (services/risk/retries.py)
+            pub.publish(NOTIFY_TOPIC, n)
+            log.warning("%s", n.title, extra={"kind": "notify", "account": n.account_id})
         self._status_dirty |= out.dirty
         if out.rolled:
             self._daily_summary()

@@ -13,7 +13,8 @@ a lockout is merged into the book (a longer timer replaces a shorter one). Actio
 dropped: a decision asking for more than the lockouts in force do (a flatten under a cooldown
 that did not flatten, a self-lockout) is carried out; only the same action for the same
 lockout is not taken twice, and an action already in flight for the same target is not sent
-again until its result arrives.
+again until its result arrives. One that enforcement gave up on is tried again while its reason
+holds (services/risk/retries.py).
 Order independence: the account state reads realized and open PnL as of the same fills
 (services/risk/ahead.py); lockout enforcement acts only on exposure no earlier event of the
 same fill showed. riskd's own exits (services/risk/exits.py) are expected when a closing
@@ -37,12 +38,13 @@ from services.risk.carried import Carried
 from services.risk.lockouts import LockoutBook, lock_key
 from services.risk.outbox import Outbox
 from services.risk.outcome import Outcome, merge
+from services.risk.retries import Retrying
 from services.risk.rules import RULES
 from services.risk.rules.base import ACCOUNT, CLOCK, QUOTE, TRADE, ClockTick, Ctx, kind_of
 from services.risk.state import AccountState, MarketView
 from services.risk.words import ADMIN, what, who
 from shared.accountname import account_name
-from shared.messages.enforce import DONE, FAILED, FINAL_STATUSES, CommandResult
+from shared.messages.enforce import DONE, FINAL_STATUSES, CommandResult
 from shared.messages.market import (STATUS_CANCELLED, AccountUpdate, BrokerConnection,
                                     ContractInfo, Fill, MarketSnapshot, OrderUpdate,
                                     PositionUpdate, Quote)
@@ -64,7 +66,7 @@ def new_id() -> str:
     return uuid.uuid4().hex[:20]
 
 
-class Engine(Acting):
+class Engine(Acting, Retrying):
     def __init__(self, calendar, settings, *, ids: Callable[[], str] = new_id,
                  allow_unlock: bool = True, outbox: Optional[Outbox] = None, rules=None):
         self.calendar = calendar
@@ -90,7 +92,7 @@ class Engine(Acting):
         self._missed_roll: set[int] = set()
         self.holiday_files: dict[str, frozenset] = {}   # session_block_outside holidays_file
         self.acted: dict[tuple, set] = {}              # lockout key -> targets acted on
-        self.recancelled: set[tuple] = set()           # (account, order) cancelled again
+        self.failing: dict[tuple, object] = {}         # target key -> Failing (retries.py)
         self._synced: set[int] = set()                 # accounts a snapshot has set up
         self._cold: set[int] = set()                   # ... being set up by the first one
         self.carried: dict[int, Carried] = {}          # held before a restart, until synced
@@ -165,6 +167,8 @@ class Engine(Acting):
         out.dirty.update(c.lockout.account_id for c in expired)
         if self.acted and (expired or out.rolled):
             self._forget_acted()
+        if self.failing:                # only while an action failed: nothing to do otherwise
+            self._check_failing(now, out)
         tick = ClockTick(now)
         for (aid, cid), held in list(self._deferred.items()):
             if now - held[3] >= DEFER_NS and aid in self.accounts:
@@ -437,8 +441,7 @@ class Engine(Acting):
                 del self.inflight[key]
             if done.action == FLATTEN and res.status == DONE:
                 self.flattened_at(done.account_id, done.issued_ns, now, done.id)
-            if acct is not None and res.status == FAILED:
-                self._cancel_again(acct, done, now, out)
+            self._retry_result(acct, done, res, now, out)
         elif acct is not None and res.action == FLATTEN and res.rule == KILL_SWITCH \
                 and not acct.riskd.knows(res.command_id) \
                 and res.command_id not in self.outbox.entries:

@@ -4,6 +4,9 @@ Pure: times are passed in (UTC ns). A command is due again `timeout` after it wa
 the wait doubling per attempt up to `max_wait`; an 'accepted' result only proves enforcement
 has it and restarts the wait. resend_all() makes everything due now (after either side
 restarts). The store keeps the same entries on disk, so a restart of risk loses nothing.
+A retry of a failed action (services/risk/retries.py) waits in the outbox until its time
+(not_before): a re-send for a restart of enforcement does not make it early; a restart of risk
+sends it at once, as every command it reloads.
 """
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ class Entry:
     command: Command
     due_ns: int
     attempts: int = 0
+    not_before: int = 0        # a retry's time: never sent before it
 
 
 class Outbox:
@@ -32,9 +36,14 @@ class Outbox:
     def __len__(self) -> int:
         return len(self.entries)
 
-    def add(self, command: Command, now: int) -> None:
-        """A new command: due at once (the caller sends it after committing)."""
-        self.entries.setdefault(command.id, Entry(command, now))
+    def add(self, command: Command, now: int, at: int = 0) -> None:
+        """A new command: due at once (the caller sends it after committing), or at `at`."""
+        self.entries.setdefault(command.id, Entry(command, max(now, at), not_before=at))
+
+    def waiting(self, command_id: str) -> bool:
+        """Is the command held for its time, not sent yet?"""
+        e = self.entries.get(command_id)
+        return e is not None and e.attempts == 0 and e.not_before > 0
 
     def load(self, commands: Iterable[Command], now: int) -> None:
         for c in commands:
@@ -67,7 +76,7 @@ class Outbox:
 
     def resend_all(self, now: int) -> None:
         for e in self.entries.values():
-            e.due_ns = now
+            e.due_ns = max(now, e.not_before) if e.attempts == 0 else now
 
     def next_due(self) -> Optional[int]:
         return min((e.due_ns for e in self.entries.values()), default=None)

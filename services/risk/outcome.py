@@ -8,6 +8,7 @@ import attrs
 
 from shared.messages.enforce import Command
 from shared.messages.market import Fill
+from shared.messages.notify import NotifyEvent
 from shared.messages.risk import Decision, LockoutChange, RuleWarning
 
 
@@ -25,12 +26,14 @@ class Outcome:
     moved: set[int] = attrs.Factory(set)               # accounts whose positions changed: the
                                                        # exposure record is saved with the step
     rolled: Optional[dt.date] = None
+    notices: list[NotifyEvent] = attrs.Factory(list)   # alerts risk writes (retries.py)
 
     @property
     def durable(self) -> bool:
         """Anything that must be committed before it is published?"""
         return bool(self.decisions or self.warnings or self.lockouts or self.commands
-                    or self.finished or self.fills or self.rolled or self.exits or self.moved)
+                    or self.finished or self.fills or self.rolled or self.exits or self.moved
+                    or self.notices)
 
 
 class FixedRules:
@@ -57,4 +60,5 @@ def merge(into: Outcome, other: Outcome) -> None:
     into.exits |= other.exits
     into.moved |= other.moved
     into.rolled = into.rolled or other.rolled
+    into.notices += other.notices
 

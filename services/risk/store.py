@@ -353,6 +353,7 @@ class Store:
         engine.outbox.load(commands, now)
         for cmd in commands:
             engine.track(cmd)
+            engine.reload_try(cmd, now)      # a later try of a failed action: still failing
         if saved_day and saved_day < engine.day.isoformat():
             log.info("risk state was saved on trading day %s; today is %s: the missed roll's "
                      "end-of-day balance is unknown, so the marks stay as last taken",

@@ -106,7 +106,8 @@ def account_status(engine, account_id: int, now: int) -> Optional[AccountStatus]
         open_orders=len(acct.orders), positions=positions,
         rules=rule_values(engine, account_id, now, with_params=True),
         lockouts=engine.lockouts.all(account_id),
-        next_roll_ns=engine.calendar.next_roll(now))
+        next_roll_ns=engine.calendar.next_roll(now),
+        failing=engine.failing_views(account_id))
 
 
 def account_rules(engine, account_id: int, now: int) -> AccountRules:

@@ -24,6 +24,7 @@ class NotifyEvent:
     lines: list[str] = attrs.Factory(list)
     account: str = ""
     ts_ns: int = 0
+    account_id: Optional[int] = None     # the account it is about (None: for every chat)
 
 
 @attrs.frozen(kw_only=True)

@@ -202,6 +202,26 @@ class AccountStatus:
     rules: list[RuleValue] = attrs.Factory(list)
     lockouts: list[LockoutState] = attrs.Factory(list)
     next_roll_ns: int = 0
+    # actions enforcement reported failed whose reason still holds: riskd tries them again
+    # (services/risk/retries.py); the screens show each until it is resolved
+    failing: list["FailingAction"] = attrs.Factory(list)
+
+
+@attrs.frozen(kw_only=True)
+class FailingAction:
+    """An action enforcement gave up on while its reason still holds (services/risk/retries.py):
+    what is still there ("MNQ long 1 still open on a locked account"), what the trader can do
+    meanwhile ("close it on the firm's platform"), when it first failed, the failures so far,
+    when riskd tries again (next_ns; None: a try is on its way now) and how often (every_s)."""
+    account_id: int
+    action: str
+    still: str
+    act: str
+    first_failed_ns: int
+    failures: int = 1
+    next_ns: Optional[int] = None
+    every_s: int = 0
+    command_id: str = ""
 
 
 # -- requests on risk's control socket and their reply bodies ---------------------------------
@@ -322,7 +342,7 @@ class RulesReply:
     accounts: list[AccountRules] = attrs.Factory(list)
 
 
-ALL = (LockSpec, Decision, RuleWarning, LockoutState, PastLimit, LockoutChange, RuleValue, PositionView,
+ALL = (LockSpec, FailingAction, Decision, RuleWarning, LockoutState, PastLimit, LockoutChange, RuleValue, PositionView,
        AccountStatus, RiskStatusRequest, RiskStatusReply, LastRiskStatus, LockoutsRequest,
        LockoutList, UnlockRequest, SelfLockRequest, HistoryRequest, HistoryReply, RulesRequest, AccountRules,
        RulesReply, RulesOverrideRequest)

@@ -135,7 +135,13 @@ def test_an_action_in_flight_is_not_repeated_until_its_result_arrives():
     assert desk.price(MNQ, 20890).decisions == []
     desk.engine.on_result(CommandResult(command_id=f"{d.id}.1", account_id=1001,
                                         status="failed", detail="market closed"), desk.now)
-    assert len(desk.price(MNQ, 20880).decisions) == 1      # still open: try again
+    # still open: tried again, as the same decision's next command after the backoff
+    # (services/risk/retries.py), not as a new decision on every quote (one alert each)
+    assert desk.price(MNQ, 20880).decisions == []
+    assert desk.engine.outbox.due(desk.now) == []
+    desk.wait(5)
+    [again] = desk.engine.outbox.due(desk.now)
+    assert again.id == f"{d.id}.2" and again.action == d.action
     desk.flat(MNQ)
     assert desk.engine.inflight == {}
 
@@ -193,9 +199,11 @@ def test_a_market_buy_while_locked_is_closed_once_whatever_the_order_of_its_even
     assert seen == {(("close_position", ES),)}
 
 
-def test_a_lockout_cancel_that_failed_is_sent_once_more_while_the_order_works():
+def test_a_lockout_cancel_that_failed_is_sent_again_while_the_order_works():
     """Issue 15: an order placed during a lockout was still working 30 s later; a cancel that
-    failed was never decided again (no later event of the order asks for it)."""
+    failed was never decided again (no later event of the order asks for it). It was then sent
+    once more, at once; now it is tried again while the order works, after a backoff (5 s,
+    15 s, ...: services/risk/retries.py), each try a new command of the same decision."""
     desk = Desk(daily_realized_loss={"limit": 500})
     desk.trade(pnl="-600")
     finish(desk, desk.commands()[0])
@@ -204,8 +212,15 @@ def test_a_lockout_cancel_that_failed_is_sent_once_more_while_the_order_works():
                            action=c.action, rule=c.rule, detail="gave up after 4 rounds")
     [again] = desk.engine.on_result(failed, desk.now).commands
     assert (again.action, again.order_id) == ("cancel_orders", 31)
+    assert again.id == f"{c.decision_id}.2"
+    desk.wait(5)
+    assert [x.id for x in desk.engine.outbox.due(desk.now)] == [again.id]
     failed = attrs.evolve(failed, command_id=again.id)
-    assert desk.engine.on_result(failed, desk.now).commands == []      # once, not forever
+    [third] = desk.engine.on_result(failed, desk.now).commands        # still working: again
+    assert third.id == f"{c.decision_id}.3"
+    desk.cancelled(31, ES)                                             # gone: no more tries
+    desk.wait(15)
+    assert desk.engine.outbox.due(desk.now) == []
     [c] = desk.order(34, ES).commands                                  # a gone order: no retry
     desk.cancelled(34, ES)
     failed = attrs.evolve(failed, command_id=c.id)

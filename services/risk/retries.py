@@ -1,0 +1,310 @@
+"""Failed actions tried again while their reason holds (RULES.md: actions are never dropped).
+
+A mixin of the Engine (services/risk/engine.py). Enforcement gives up on a command after its
+rounds (services/enforcement/executor.py) and reports it failed. Before this, risk dropped it:
+a lockout's close of a position opened while locked acts only on the position's events, so
+once the broker answered again nobody closed it (trial 2026-12-06: Demo 2 held MNQ long 1 on
+a locked account, riskd never tried again, and the screens listed it as an ordinary position).
+
+- A final `failed` of an enforce-mode close, reduce, flatten or cancel of risk's own
+  (shared/retrying.py RETRIED) whose reason still holds starts (or goes on with) a Failing
+  entry per target (account, action, contract, order). The reason holds while the target is
+  there (the position open, for a reduce as large as when it failed; the order working; for a
+  flatten anything open) and, when a lockout covered it as it failed, while one still does.
+- The next try is a new command of the same decision, `<decision id>.<n+1>` (enforcement runs
+  a command id at most once and answers a repeat of it with its stored result; Command.attempt
+  stays the outbox's re-send count of one id). It waits in the outbox (saved on disk, in
+  flight for the rules: a rule deciding the same action again does not send a second one)
+  until shared/retrying.py's backoff after the failure: 5 s, 15 s, 30 s, then every 60 s.
+- Stop: every tick while an entry exists (nothing to do otherwise: no cost when idle) the
+  reason is read again; gone (the position closed by riskd, the trader or the broker, the
+  order gone, the lock ended or an admin unlocked) drops the waiting try and the entry.
+  A try that is done ends the entry too.
+- Restart: the waiting try is in the outbox, so a restarted risk sends it at once (as every
+  command it reloads). Its entry is rebuilt from it (reload_try: a command '<decision>.<n>'
+  with n > 1 is a try after n - 1 failures; the first failure's time is taken as that try's
+  issue, the last failure's), so the screens keep the line and the next failure is not a
+  new FAILED alert. Until market's first snapshot sets the account up, its book is not the
+  broker's: the reason is not read then (a position not seen yet is not "flat now"; the
+  engine's known_whole says which accounts a complete snapshot has read).
+- Telling: the status (views.account_status: FailingAction) has each entry, which riskctl
+  status and watch show as "ENFORCEMENT FAILED ..."; notify gets NotifyEvents: the first
+  failure (what, the tries, the cause, when riskd tries again), "still failing" at most every
+  STILL_FAILING_S, and "✅ Done ... on the 3rd try". Notify leaves those results to risk
+  (shared/retrying.told_by_risk), so one failed action is one alert, not one per try.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Optional
+
+import attrs
+
+from services.risk.outcome import Outcome
+from services.risk.state import AccountState, symbol_of
+from shared import showtime
+from shared.accountname import with_id
+from shared.messages.enforce import DONE, FAILED, FINAL_STATUSES, Command, CommandResult
+from shared.messages.notify import NotifyEvent
+from shared.messages.risk import (CANCEL_ORDERS, CLOSE_POSITION, ENFORCE, FLATTEN,
+                                  REDUCE_POSITION, FailingAction)
+from shared.plural import plural
+from shared.retrying import (RETRIED, RETRY_AFTER_S, STILL_FAILING_S, ordinal, retry_after_s, told_by_risk,
+                             try_number)
+from shared.when import duration
+
+NS = 1_000_000_000
+CRITICAL, INFO = "critical", "info"
+
+
+@attrs.define
+class Failing:
+    """One target whose action failed and still has a reason."""
+    command: Command                 # the latest try (sent, or waiting in the outbox)
+    what: str                        # "MNQ long 1", as it was at the first failure
+    locked: bool                     # a lockout covered it when it failed: it must still
+    first_failed_ns: int
+    failures: int = 0
+    next_ns: Optional[int] = None    # the waiting try's time (None: a try is on its way)
+    alerted_ns: int = 0
+    reloaded: bool = False           # rebuilt after a restart (reload_try)
+
+
+class Retrying:
+    zone: dt.tzinfo = dt.timezone.utc      # the display zone of the alerts' times (the worker's)
+
+    def _retry_result(self, acct: Optional[AccountState], cmd: Command, res: CommandResult,
+                      now: int, out: Outcome) -> None:
+        """A final result of one of risk's commands: a failure tried again, a retry done."""
+        if acct is None or cmd.mode != ENFORCE or cmd.action not in RETRIED \
+                or res.status not in FINAL_STATUSES:
+            return
+        target = _target(cmd)
+        f = self.failing.get(target)
+        if f is not None and f.command.id != cmd.id:
+            return              # another command on a target already failing: its try decides
+        if res.status != FAILED:
+            if f is not None:
+                del self.failing[target]
+                out.dirty.add(acct.account_id)
+                if res.status == DONE and told_by_risk(DONE, cmd.action, cmd.rule, cmd.by, cmd.id):
+                    out.notices.append(self._done_notice(acct, f, cmd, res, now))
+            return
+        fresh = f is None
+        if f is not None and not f.what:
+            f.what = _target_words(acct, cmd)
+        if fresh:
+            f = Failing(command=cmd, what=_target_words(acct, cmd),
+                        locked=bool(self._covering(acct, cmd)), first_failed_ns=now)
+        f.failures += 1
+        gone = self._reason_gone(acct, f)
+        if gone:
+            self.failing.pop(target, None)
+            out.dirty.add(acct.account_id)
+            out.notices.append(self._failed_notice(acct, f, res, now, gone))
+            return
+        self.failing[target] = f
+        f.next_ns = now + retry_after_s(f.failures) * NS
+        retry = attrs.evolve(cmd, id=f"{cmd.decision_id}.{try_number(cmd.id) + 1}",
+                             issued_ns=now, attempt=1)
+        f.command = retry
+        self.track(retry)
+        self.outbox.add(retry, now, at=f.next_ns)
+        out.commands.append(retry)              # saved with the step (the store's outbox)
+        if retry.action in (CLOSE_POSITION, REDUCE_POSITION, FLATTEN):
+            self._expect(acct, retry.action, retry.contract_id, retry.size, retry.id, now)
+            out.exits.add(acct.account_id)
+        out.dirty.add(acct.account_id)
+        if fresh or now - f.alerted_ns >= STILL_FAILING_S * NS:
+            f.alerted_ns = now
+            out.notices.append(self._failed_notice(acct, f, res, now, "", still=not fresh))
+
+    def reload_try(self, cmd: Command, now: int) -> None:
+        """A command reloaded from the store after a restart: a later try of a failed action
+        ('<decision>.<n>', n > 1) is still failing."""
+        n = try_number(cmd.id)
+        if n < 2 or cmd.mode != ENFORCE or cmd.action not in RETRIED:
+            return
+        acct = self.account(cmd.account_id)
+        self.failing[_target(cmd)] = Failing(
+            command=cmd, what="", locked=bool(self._covering(acct, cmd)),
+            first_failed_ns=cmd.issued_ns or now, failures=n - 1, alerted_ns=now,
+            reloaded=True)
+
+    def _check_failing(self, now: int, out: Outcome) -> None:
+        """Each tick while something failed: a target whose reason is gone is not tried again."""
+        for target, f in list(self.failing.items()):
+            acct = self.accounts.get(f.command.account_id)
+            if f.next_ns is not None and now >= f.next_ns:
+                f.next_ns = None                # the outbox sends it now
+                if acct is not None:
+                    out.dirty.add(acct.account_id)
+            if f.reloaded and acct is not None and acct.account_id not in self.known_whole:
+                continue        # after a restart, until market's complete snapshot
+            if acct is not None and not f.what:
+                f.what = _target_words(acct, f.command)
+            if acct is not None and not self._reason_gone(acct, f):
+                continue
+            del self.failing[target]
+            if acct is not None:
+                out.dirty.add(acct.account_id)
+            cid = f.command.id
+            if self.outbox.waiting(cid):        # not sent yet: it is not sent at all
+                del self.outbox.entries[cid]
+                out.finished.append(cid)
+                self._release(lambda k, cid=cid: self.inflight.get(k) == cid)
+                if acct is not None and acct.riskd.settle(cid, now, closed=False):
+                    out.exits.add(acct.account_id)
+
+    def _covering(self, acct: AccountState, cmd: Command) -> list:
+        symbol = symbol_of(cmd.contract_id) if cmd.contract_id else None
+        return self.lockouts.covering(acct.account_id, symbol)
+
+    def _reason_gone(self, acct: AccountState, f: Failing) -> str:
+        """Why the failed action is no longer needed ('' while it is)."""
+        cmd = f.command
+        if cmd.action in (CLOSE_POSITION, REDUCE_POSITION):
+            pos = acct.positions.get(cmd.contract_id or "")
+            if pos is None or not acct.live_size(pos):
+                return f"{symbol_of(cmd.contract_id or '')} is flat now"
+            if cmd.action == REDUCE_POSITION and pos.size < (cmd.size or 0):
+                return f"{symbol_of(cmd.contract_id or '')} was reduced since"
+        elif cmd.action == CANCEL_ORDERS:
+            if cmd.order_id is not None and cmd.order_id not in acct.orders:
+                return f"order {cmd.order_id} is no longer working"
+            if cmd.order_id is None and not acct.orders:
+                return "no order is working now"
+        elif cmd.action == FLATTEN:
+            if not acct.orders and not any(acct.live_size(p) for p in acct.positions.values()):
+                return "nothing is open now"
+        if f.locked and not self._covering(acct, cmd):
+            return "the lockout ended"
+        return ""
+
+    def failing_views(self, account_id: int) -> list[FailingAction]:
+        """The status's FailingAction of each failing target of the account."""
+        out = []
+        for f in self.failing.values():
+            cmd = f.command
+            if cmd.account_id != account_id:
+                continue
+            if not f.what and cmd.account_id in self.accounts:     # reloaded, not read yet
+                f = attrs.evolve(f, what=_target_words(self.accounts[cmd.account_id], cmd))
+            out.append(FailingAction(
+                account_id=account_id, action=cmd.action, still=_still(f), act=_act(cmd),
+                first_failed_ns=f.first_failed_ns, failures=f.failures, next_ns=f.next_ns,
+                every_s=retry_after_s(f.failures), command_id=cmd.id))
+        return out
+
+    # -- alerts --------------------------------------------------------------------------
+    def _failed_notice(self, acct: AccountState, f: Failing, res: CommandResult, now: int,
+                       gone: str, still: bool = False) -> NotifyEvent:
+        name = self.account_name(acct.account_id, acct.name)
+        did = (f"{_doing(f.command, f.what)} on {name} gave up after "
+               f"{plural(res.attempts or 1, 'try', 'tries')}"
+               f"{_over(res)}: {cause(res)}")
+        if gone:
+            then = f"riskd does not try again: {gone}"
+        else:
+            at = showtime.at(f.next_ns or now, self.zone, now, seconds=True)
+            wait, most = retry_after_s(f.failures), RETRY_AFTER_S[-1]
+            when = (f"every {wait} s (next {at})" if wait >= most else
+                    f"at {at} (in {wait} s), then less often, up to every {most} s,")
+            then = (f"riskd tries again {when} while {_still(f, 'is')}; "
+                    f"act now: {_act(f.command)}")
+        if still:
+            since = showtime.start(f.first_failed_ns, self.zone, now)
+            title = f"🚨 Enforcement still FAILING on {name}: act now"
+            lines = [f"{_doing(f.command, f.what)}: {plural(f.failures, 'failed try', 'failed tries')} "
+                     f"since {since}; the last: {cause(res)}", then]
+        else:
+            title = (f"🚨 Enforcement FAILED on {name}: act now" if not gone
+                     else f"⚠️ Enforcement FAILED on {name}")
+            lines = [did, then]
+        lines.append(f"account {with_id(name, acct.account_id)}, command {res.command_id}")
+        return NotifyEvent(kind="enforcement_failed", severity=CRITICAL if not gone else "warning",
+                           title=title, lines=lines, account=name,
+                           account_id=acct.account_id, ts_ns=now)
+
+    def _done_notice(self, acct: AccountState, f: Failing, cmd: Command, res: CommandResult,
+                     now: int) -> NotifyEvent:
+        name = self.account_name(acct.account_id, acct.name)
+        after = duration(max(0, (res.finished_ns or now) - f.first_failed_ns) / NS)
+        return NotifyEvent(
+            kind="action_done", severity=INFO,
+            title=f"✅ Done on {name}: {_doing(cmd, f.what)} on the {ordinal(try_number(cmd.id))} "
+                  f"try, {after} after the first failure",
+            lines=[res.detail or f"command {cmd.id}"], account=name,
+            account_id=acct.account_id, ts_ns=now)
+
+
+def _target(cmd: Command) -> tuple:
+    return (cmd.account_id, cmd.action, cmd.contract_id, cmd.order_id)
+
+
+def _target_words(acct: AccountState, cmd: Command) -> str:
+    """What the action is on, as the trader reads it: 'MNQ long 1', 'order 42 (MNQ)'."""
+    if cmd.action in (CLOSE_POSITION, REDUCE_POSITION):
+        pos = acct.positions.get(cmd.contract_id or "")
+        sym = symbol_of(cmd.contract_id or "")
+        if pos is None:
+            return f"the {sym} position"
+        return f"{sym} {'long' if pos.side > 0 else 'short'} {pos.size}"
+    if cmd.action == CANCEL_ORDERS:
+        if cmd.order_id is None:
+            return "the working orders"
+        sym = symbol_of(cmd.contract_id) if cmd.contract_id else ""
+        return f"order {cmd.order_id}" + (f" ({sym})" if sym else "")
+    parts = [f"{symbol_of(p.contract_id)} {'long' if p.side > 0 else 'short'} {p.size}"
+             for p in acct.positions.values()]
+    if acct.orders:
+        parts.append(plural(len(acct.orders), "order"))
+    return ", ".join(parts) or "everything open"
+
+
+def _doing(cmd: Command, what: str) -> str:
+    """The action in words: 'close MNQ long 1', 'reduce MNQ long 3 by 1'."""
+    if cmd.action == CLOSE_POSITION:
+        return f"close {what}"
+    if cmd.action == REDUCE_POSITION:
+        return f"reduce {what} by {cmd.size}"
+    if cmd.action == CANCEL_ORDERS:
+        return f"cancel {what}"
+    return f"flatten ({what})"
+
+
+def _still(f: Failing, verb: str = "") -> str:
+    """'MNQ long 1 still open on a locked account' (or '... (daily_loss)'); verb: 'is'
+    between the target and its state, for a sentence."""
+    cmd = f.command
+    state = "still working" if cmd.action == CANCEL_ORDERS else "still open"
+    if cmd.action == REDUCE_POSITION:
+        state = f"still {cmd.size} over"
+    where = "on a locked account" if f.locked else f"({cmd.rule})"
+    return f"{f.what} {verb + ' ' if verb else ''}{state} {where}"
+
+
+def _act(cmd: Command) -> str:
+    """What the trader can do meanwhile."""
+    verb = {CLOSE_POSITION: "close it", REDUCE_POSITION: f"close {cmd.size} of it",
+            CANCEL_ORDERS: "cancel it", FLATTEN: "close every position and cancel every order"}
+    return f"{verb.get(cmd.action, 'do it')} on the firm's platform"
+
+
+def _over(res: CommandResult) -> str:
+    if res.started_ns and res.finished_ns > res.started_ns:
+        return f" over {(res.finished_ns - res.started_ns) / NS:.1f} s"
+    return ""
+
+
+_HTTP = re.compile(r"HTTP (\d{3})")
+
+
+def cause(res: CommandResult) -> str:
+    """The failure's cause in a few words: 'HTTP 500 from the broker', else the last error."""
+    text = (res.errors[-1] if res.errors else "") or res.detail or "no detail"
+    m = _HTTP.findall(text) or _HTTP.findall(res.detail or "")
+    if m:
+        return f"HTTP {m[-1]} from the broker"
+    return text
