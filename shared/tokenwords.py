@@ -17,6 +17,8 @@ from shared.projectx.errors import AuthError
 LOGIN_ENDPOINT = "/api/Auth/loginKey"
 
 TOKEN_REFUSED = "broker refused riskd's session token (HTTP 401): logging in again"
+FRESH_TOKEN_REFUSED = ("broker refused riskd's session token (HTTP 401), a fresh one too: "
+                       "logging in again after the backoff")
 LOGIN_REFUSED = "broker refused riskd's login"      # how a refused login's reason starts
 
 

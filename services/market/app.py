@@ -322,8 +322,7 @@ class MarketWorker(Worker):
         without the backoff (docs/operations.md, When the broker refuses riskd's token)."""
         link = self.links[hub]
         again = link.relogging              # the fresh token was refused too: back off
-        words = tokenwords.TOKEN_REFUSED if not again else (
-            f"{tokenwords.TOKEN_REFUSED} (the fresh token was refused too)")
+        words = tokenwords.FRESH_TOKEN_REFUSED if again else tokenwords.TOKEN_REFUSED
         self._publish(link.token_refused(words))
         retry = link.retry_in()
         log.warning("%s hub: %s [%s]; next attempt in %.1f s", hub, words, reason, retry or 0.0)
@@ -415,9 +414,11 @@ class MarketWorker(Worker):
         touched, self.touched = self.touched, set()
         self.reconciling = False
         if done.error:
-            log.warning("market: reconcile failed: %s (again in %g s)", done.error,
-                        ACCOUNTS_RETRY)
-            self.later(ACCOUNTS_RETRY, self._reconcile)
+            refused = tokenwords.login_refused(done.exception)   # its 401's login: no storm
+            retry = LOGIN_RETRY if refused else ACCOUNTS_RETRY
+            why = tokenwords.login_refused_words(done.exception) if refused else done.error
+            log.warning("market: reconcile failed: %s (again in %g s)", why, retry)
+            self.later(retry, self._reconcile)
         else:
             published = sum(self._publish(m) for m in diff(self.state, done.result, touched))
             self.reconciled = True
