@@ -10,8 +10,8 @@
 ACCOUNT is an id, broker name or display name. An account the config does not list is still
 guarded, with the default profile; only disabling stops guarding. Disabling is a loosening:
 it is written at once but risk keeps guarding the account until the next trading-day roll
-(docs/rules.md). --now applies it at once through the audited admin override, which takes every
-waiting loosening early, not only this one (see riskctl rules override). Edits are
+(docs/rules.md). --now applies it at once through the audited admin override, for this account
+only: other waiting loosenings keep waiting (riskctl rules override takes those). Edits are
 validated, backed up and applied live, like every config edit.
 """
 from __future__ import annotations
@@ -21,12 +21,13 @@ import time
 from cli import accountarg
 from cli.commands.config import EDIT_TIMEOUT, add_offline, print_edited
 from cli.offline import offline_edit
-from cli.commands.rules import override_now
+from cli.commands.rules import os_user
 from cli.errors import EXIT_USAGE, CliError
 from cli.table import render_table
 from shared.config.account_edit import (SETTABLE, add_account, set_account_enabled,
                                         set_account_field)
 from shared.messages.accounts import AccountAdd, AccountEnable, AccountsRequest, AccountSet
+from shared.messages.risk import RulesOverrideRequest
 from shared.rulenumbers import param_text
 
 NAME = "accounts"
@@ -84,6 +85,8 @@ def run(args, ctx) -> int:
         request = AccountEnable(account=args.account, enabled=enabled)
     if args.offline:
         return offline_edit(ctx, edit)
+    if args.action == "disable" and args.now:
+        arm_disable_now(ctx, args)
     code = print_edited(ctx, ctx.request(request, timeout=EDIT_TIMEOUT, retries=0))
     if args.action == "disable":
         return disable_follow_up(ctx, args)
@@ -93,6 +96,18 @@ def run(args, ctx) -> int:
 def _row(rows, ref: str):
     return next((r for r in rows if ref in (str(r.id) if r.id is not None else "", r.name,
                                             r.display_name)), None)
+
+
+def arm_disable_now(ctx, args) -> None:
+    """--now: tell risk before the edit that this account's disable applies at once when it
+    reads it (audited). Only the account named: never another account's waiting loosening
+    (trial 2026-12-06: Demo 1's waiting loss limit was taken early by `disable 1002 --now`),
+    and the phone hears one true alert instead of "takes effect at the roll"."""
+    reply = ctx.request(RulesOverrideRequest(
+        reason=f"accounts disable {args.account} --now: {args.reason}", by=f"admin:{os_user()}",
+        account=args.account, disable=True), timeout=EDIT_TIMEOUT, retries=0)
+    if reply.reason and not reply.reason.startswith("armed"):
+        print(reply.reason)
 
 
 def disable_follow_up(ctx, args) -> int:
@@ -110,18 +125,16 @@ def disable_follow_up(ctx, args) -> int:
             print(f"risk no longer guards {args.account}" if row.seen else
                   f"risk does not see {args.account} at the broker: nothing guards it now")
             return 0
-        if any(NO_LONGER_GUARDED in p for p in row.pending):
+        if any(NO_LONGER_GUARDED in p for p in row.pending) and not args.now:
             break
         if time.monotonic() >= deadline:
             raise CliError(f"risk did not take the edited config within {RISK_SEES_WITHIN:g} s; "
                            f"it still guards {args.account}")
         time.sleep(POLL_S)
-    if not args.now:
-        print(f"risk keeps guarding {args.account} until the next trading-day roll (loosening "
-              f"waits); to stop now: riskctl accounts disable {args.account} --now "
-              f"--reason TEXT")
-        return 0
-    return override_now(ctx, f"accounts disable {args.account} --now: {args.reason}")
+    print(f"risk keeps guarding {args.account} until the next trading-day roll (loosening "
+          f"waits); to stop now: riskctl accounts disable {args.account} --now "
+          f"--reason TEXT")
+    return 0
 
 
 def overrides_text(overrides: dict, as_profile=()) -> str:

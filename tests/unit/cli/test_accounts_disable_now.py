@@ -1,0 +1,78 @@
+"""`riskctl accounts disable ACCOUNT --now` takes early only that account's disable (trial
+2026-12-06: `accounts disable 1002 --now` answered "2 waiting changes taken early: Demo 1
+daily_realized_loss: limit 500.00 -> 800.00; Demo 2 (strict) (account no longer guarded)").
+
+The command's own code with a stand-in for riskd: what it sends, in which order. The override
+is armed for the named account before the edit (risk applies it when it reads the file), and
+no override without an account (which takes every account's waiting loosening) is sent.
+"""
+from __future__ import annotations
+
+import argparse
+
+from cli.commands import accounts
+from shared.messages.accounts import AccountEnable, AccountRow, AccountsRequest, AccountsTable
+from shared.messages.risk import RulesOverrideRequest
+from shared.messages.system import ok
+
+
+class Riskd:
+    def __init__(self):
+        self.sent = []
+        self.guarded = True
+        self.json = False
+
+    def request(self, request, timeout=None, retries=1, tolerate=()):
+        self.sent.append(request)
+        if isinstance(request, RulesOverrideRequest):
+            return ok(reason="armed: the disable applies when risk reads the edit")
+        if isinstance(request, AccountEnable):
+            self.guarded = False          # risk read the edit and applied the armed disable
+            return ok(reason="saved (applied live)")
+        if isinstance(request, AccountsRequest):
+            return ok(AccountsTable(rows=[
+                AccountRow(id=1001, name="SIM-DEMO-1", display_name="Demo 1", seen=True,
+                           guarded=True, pending=["daily_realized_loss"]),
+                AccountRow(id=1002, name="SIM-DEMO-2", display_name="Demo 2 (strict)",
+                           enabled=False, seen=True, guarded=self.guarded)]))
+        raise AssertionError(f"unexpected {request!r}")
+
+
+def run(argv, ctx) -> int:
+    parser = argparse.ArgumentParser()
+    accounts.add_arguments(parser)
+    return accounts.run(parser.parse_args(argv), ctx)
+
+
+def test_disable_now_overrides_only_the_named_account(capsys):
+    ctx = Riskd()
+    assert run(["disable", "1002", "--now", "--reason", "trial disable 2"], ctx) == 0
+    overrides = [r for r in ctx.sent if isinstance(r, RulesOverrideRequest)]
+    assert overrides, ctx.sent
+    assert all(r.account == "1002" and r.disable for r in overrides), overrides
+    # armed before the edit: the reload that reads it applies it at once
+    kinds = [type(r).__name__ for r in ctx.sent]
+    assert kinds.index("RulesOverrideRequest") < kinds.index("AccountEnable"), kinds
+    assert "risk no longer guards 1002" in capsys.readouterr().out
+
+
+def test_disable_without_now_sends_no_override(capsys):
+    ctx = Riskd()
+    ctx.request = _waits(ctx)
+    assert run(["disable", "1002"], ctx) == 0
+    assert not [r for r in ctx.sent if isinstance(r, RulesOverrideRequest)]
+    assert "until the next trading-day roll" in capsys.readouterr().out
+
+
+def _waits(ctx):
+    """risk keeps guarding the account: its disable waits for the roll."""
+    answer = Riskd.request.__get__(ctx)
+
+    def request(request, timeout=None, retries=1, tolerate=()):
+        if isinstance(request, AccountsRequest):
+            ctx.sent.append(request)
+            return ok(AccountsTable(rows=[AccountRow(
+                id=1002, name="SIM-DEMO-2", display_name="Demo 2 (strict)", enabled=False,
+                seen=True, guarded=True, pending=["(account no longer guarded)"])]))
+        return answer(request, timeout, retries, tolerate)
+    return request
