@@ -69,3 +69,16 @@ def test_the_phone_says_it_too():
     assert "NOT ENFORCED while the account is disabled" in locks, locks
     # every account guarded: the header as before
     assert status_text([account()], supervisor(), True, ctx, NOW).startswith("🟢 guarded now ·")
+
+
+def test_riskctl_lockouts_says_the_lockout_is_not_enforced(capsys):
+    from types import SimpleNamespace
+    from cli.commands import lockouts
+    from shared.messages.risk import LockoutList
+    from tests.unit.cli.test_one_account_name import Ctx
+    lock = disabled_demo2().lockouts[0]
+    lockouts.run(SimpleNamespace(account=""),
+                 Ctx(LockoutList(lockouts=[lock], not_guarded={"1002": WHY}), LABELS))
+    out = capsys.readouterr().out
+    assert (f"Demo 2 (strict), id 1002: NOT ENFORCED while the account is disabled ({WHY})"
+            in out), out
