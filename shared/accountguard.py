@@ -9,7 +9,10 @@ why it does not guard an account (AccountStatus.not_guarded, LockoutList.not_gua
 - the header: "guarded now except Demo 2 (strict): disabled by admin:root ..." (the
   supervisor's reasons, a worker not running, still come first: then nothing is guarded);
 - the account: "NOT GUARDED: disabled by ..."; its lockouts: "NOT ENFORCED while the account
-  is disabled".
+  is disabled";
+- a configured account the broker does not report for this login (a mistyped id: trial
+  2026-12-06, `accounts add 1003`): "guarded now except 1003: the broker does not report this
+  account for this login".
 """
 from __future__ import annotations
 
@@ -25,13 +28,19 @@ def exceptions(accounts: Iterable, name_of: Callable[[int], str]) -> list[str]:
             if a is not None and getattr(a, "not_guarded", "")]
 
 
+UNREPORTED = "the broker does not report this account for this login"
+
+
 def head(unguarded_now: list[str], accounts: Iterable, name_of: Callable[[int], str],
-         guarded: str = "guarded now", not_guarded: str = "NOT GUARDED now") -> str:
+         guarded: str = "guarded now", not_guarded: str = "NOT GUARDED now",
+         unreported: Iterable[str] = ()) -> str:
     """The guard header: 'guarded now', 'guarded now except Demo 2 (strict): disabled by
-    admin:root ...', or 'NOT GUARDED now: risk not running' (nothing is guarded then)."""
+    admin:root ...', or 'NOT GUARDED now: risk not running' (nothing is guarded then).
+    unreported: configured accounts the broker does not report for this login (risk's
+    RiskStatusReply.unreported): 'guarded now except 1003: the broker does not report ...'."""
     if unguarded_now:
         return f"{not_guarded}: " + "; ".join(unguarded_now)
-    left_out = exceptions(accounts, name_of)
+    left_out = exceptions(accounts, name_of) + [f"{u}: {UNREPORTED}" for u in unreported]
     return f"{guarded} except " + "; ".join(left_out) if left_out else guarded
 
 

@@ -24,6 +24,7 @@ from cli.offline import offline_edit
 from cli.commands.rules import os_user
 from cli.errors import EXIT_USAGE, CliError
 from cli.table import render_table
+from shared.accountguard import UNREPORTED
 from shared.config.account_edit import (SETTABLE, add_account, set_account_enabled,
                                         set_account_field)
 from shared.messages.accounts import AccountAdd, AccountEnable, AccountsRequest, AccountSet
@@ -90,7 +91,24 @@ def run(args, ctx) -> int:
     code = print_edited(ctx, ctx.request(request, timeout=EDIT_TIMEOUT, retries=0))
     if args.action == "disable":
         return disable_follow_up(ctx, args)
+    if args.action == "add":
+        say_unreported(ctx, args.ref)
     return code
+
+
+def say_unreported(ctx, ref: str) -> None:
+    """After `accounts add`: an account the broker does not report for this login is saved,
+    but nothing guards it (trial 2026-12-06: `accounts add 1003` answered "saved (applied
+    live)" and status kept saying "guarded now"). Said when risk answers; silent when not."""
+    try:
+        table = ctx.request(AccountsRequest()).body
+    except CliError:
+        return
+    row = _row(table.rows, ref)
+    if row is not None and row.seen is False and not table.risk_note:
+        print(f"NOT GUARDED: {UNREPORTED} ({ref}): riskd guards it once the broker reports it; "
+              f"check the id or name against `riskctl accounts list` (GUARDED NOW column) and "
+              f"the firm's platform")
 
 
 def _row(rows, ref: str):

@@ -95,7 +95,8 @@ def run(args, ctx) -> int:
     # 2026-12-06), but "guarded now except Demo 2 (strict): disabled by admin:root ..."
     labels = dict(status.account_labels or {})
     guard = accountguard.head(status.unguarded_now, risk.accounts if risk is not None else (),
-                              lambda aid: labels.get(str(aid), str(aid)))
+                              lambda aid: labels.get(str(aid), str(aid)),
+                              unreported=risk.unreported if risk is not None else ())
     print(f"trading day {status.trading_day}: unguarded for "
           f"{fmt_duration(status.unguarded_today_s)} so far; {guard}")
     print()

@@ -134,6 +134,7 @@ class WatchState:
     config: Any = None                                         # ConfigHealth, from riskd
     channels: list = attrs.Factory(list)                       # notify's ChannelStates
     unguarded: list = attrs.Factory(list)                      # the supervisor's reasons, if any
+    unreported: list = attrs.Factory(list)     # configured accounts the broker does not report
     actions_problem: str = ""        # why today's actions could not be read ("" when they were)
     actions_read: bool = False       # today's history has been read (or said unreadable)
     labels: dict = attrs.Factory(dict)     # the supervisor's account_labels: names as alerts say
@@ -172,6 +173,9 @@ def _last_known(state: WatchState, msg: LastRiskStatus) -> bool:
 def _risk_reply(state: WatchState, msg: RiskStatusReply) -> bool:
     changed = bool(state.risk_problem)
     state.risk_problem = ""
+    unreported = list(getattr(msg, "unreported", []) or [])
+    changed = changed or unreported != state.unreported
+    state.unreported = unreported
     for account in msg.accounts:
         changed = _status(state, account) or changed
     return changed
@@ -923,7 +927,8 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
     guard = "NOT GUARDED now: " + "; ".join(state.unguarded) if state.unguarded else ""
     # an account an admin disabled: the rest are guarded, never "guarded" for all of them
     left_out = accountguard.exceptions(
-        state.accounts.values(), lambda aid: named(state.labels, aid, state.accounts[aid].name))
+        state.accounts.values(), lambda aid: named(state.labels, aid, state.accounts[aid].name)) \
+        + [f"{u}: {accountguard.UNREPORTED}" for u in state.unreported]
     if state.reachable is False:
         since = ""
         if state.unreachable_since_ns is not None:

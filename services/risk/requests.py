@@ -9,6 +9,7 @@ from services.risk import disabled, loosening
 from services.risk.views import account_rules, account_status
 from services.risk.words import SELF_LOCK, self_lock_answer
 from shared import showtime
+from shared.accountname import on_screen
 from shared.config.accounts import find_account
 from shared.plural import plural
 from shared.rulenumbers import setting_text
@@ -65,7 +66,29 @@ class Requests:
         now = self.w.clock.now_ns()
         return ok(RiskStatusReply(accounts=[account_status(self.w.engine, a, now)
                                             for a in ids],
-                                  market_synced=self.w.market_synced))
+                                  market_synced=self.w.market_synced,
+                                  unreported=self.unreported() if not req.account.strip()
+                                  else []))
+
+    def unreported(self) -> list[str]:
+        """Configured, enabled accounts the broker does not report for this login: 'Demo 3
+        (1003)'. Said only while risk holds the broker's state (a complete snapshot); with
+        shards, each shard says its own ids (an account named only by its broker name: the
+        shard that would own it cannot be told, so it is left out)."""
+        if not self.w.market_synced:
+            return []
+        names = {(a.name or "").lower() for a in self.w.engine.accounts.values()}
+        out = []
+        for acct in self.w.settings.config.accounts:      # the config in force
+            if not acct.enabled:
+                continue
+            if acct.id is not None:
+                if acct.id in self.w.engine.accounts or not self.w.owns(acct.id):
+                    continue
+            elif (acct.name or "").lower() in names or getattr(self.w, "shards", 1) > 1:
+                continue
+            out.append(on_screen(acct.label, acct.id))
+        return out
 
     def _on_lockouts(self, req: LockoutsRequest) -> Reply:
         ids = self._ids(req.account)

@@ -242,6 +242,10 @@ class RiskStatusReply:
     # False while risk re-syncs (market restarted or a gap) and until market has read the
     # broker's state since its start: the figures may lag the broker meanwhile
     market_synced: bool = True
+    # configured, enabled accounts the broker does not report for this login (only said once
+    # risk holds the broker's state): nothing guards them ('Demo 3 (1003)'; trial 2026-12-06:
+    # `accounts add 1003` said "saved (applied live)" and status "guarded now")
+    unreported: list[str] = attrs.Factory(list)
 
 
 @attrs.frozen(kw_only=True)

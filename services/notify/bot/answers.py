@@ -68,11 +68,14 @@ def not_live(a: AccountStatus, sup: Optional[SupervisorStatus], ctx: Context,
 
 
 def status_text(accounts: list[AccountStatus], sup: SupervisorStatus, synced: bool,
-                ctx: Context, now_ns: int) -> str:
-    # an account an admin disabled is not guarded (trial 2026-12-06: "🟢 guarded now")
+                ctx: Context, now_ns: int, unreported: list[str] = ()) -> str:
+    # an account an admin disabled, or one the broker does not report, is not guarded
+    # (trial 2026-12-06: "🟢 guarded now")
     head = accountguard.head(sup.unguarded_now, accounts, ctx.account,
-                             guarded="🟢 guarded now", not_guarded="🔴 NOT GUARDED now")
-    if not sup.unguarded_now and accountguard.exceptions(accounts, ctx.account):
+                             guarded="🟢 guarded now", not_guarded="🔴 NOT GUARDED now",
+                             unreported=unreported)
+    if not sup.unguarded_now and (accountguard.exceptions(accounts, ctx.account)
+                                  or unreported):
         head = "🟠" + head[1:]
     lines = [f"{head} · unguarded today {duration(sup.unguarded_today_s)}"]
     if not synced:

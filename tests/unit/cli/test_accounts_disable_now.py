@@ -76,3 +76,23 @@ def _waits(ctx):
                 seen=True, guarded=True, pending=["(account no longer guarded)"])]))
         return answer(request, timeout, retries, tolerate)
     return request
+
+
+def test_add_says_when_the_broker_does_not_report_the_account(capsys):
+    """Trial 2026-12-06: `accounts add 1003` answered only "saved (applied live)"."""
+    from shared.messages.accounts import AccountAdd
+
+    class Broker(Riskd):
+        def request(self, request, timeout=None, retries=1, tolerate=()):
+            self.sent.append(request)
+            if isinstance(request, AccountAdd):
+                return ok(reason="saved (applied live)")
+            return ok(AccountsTable(rows=[
+                AccountRow(id=1001, name="SIM-DEMO-1", seen=True, guarded=True),
+                AccountRow(id=1003, seen=False, guarded=False)]))
+    assert run(["add", "1003"], Broker()) == 0
+    out = capsys.readouterr().out
+    assert "saved (applied live)" in out
+    assert "NOT GUARDED: the broker does not report this account for this login (1003)" in out
+    assert run(["add", "1001"], Broker()) == 0       # one it reports: nothing more said
+    assert "NOT GUARDED" not in capsys.readouterr().out

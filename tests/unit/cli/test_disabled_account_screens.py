@@ -42,8 +42,8 @@ def supervisor():
 def test_riskctl_status_says_guarded_now_except_the_disabled_account(capsys, monkeypatch):
     out = status_output(capsys, monkeypatch, supervisor(),
                         ok(RiskStatusReply(accounts=[account(), disabled_demo2()])))
-    assert f"guarded now except Demo 2 (strict): {WHY}" in out, out
-    assert "; guarded now\n" not in out
+    [head] = [ln for ln in out.splitlines() if ln.startswith("trading day ")]
+    assert head.endswith(f"so far; guarded now except Demo 2 (strict): {WHY}"), head
 
 
 def test_watch_says_not_guarded_and_the_lockout_not_enforced():
@@ -82,3 +82,19 @@ def test_riskctl_lockouts_says_the_lockout_is_not_enforced(capsys):
     out = capsys.readouterr().out
     assert (f"Demo 2 (strict), id 1002: NOT ENFORCED while the account is disabled ({WHY})"
             in out), out
+
+
+def test_status_names_a_configured_account_the_broker_does_not_report(capsys, monkeypatch):
+    """Trial 2026-12-06: after `accounts add 1003` status never mentioned 1003."""
+    out = status_output(capsys, monkeypatch, supervisor(),
+                        ok(RiskStatusReply(accounts=[account()], unreported=["1003"])))
+    [head] = [ln for ln in out.splitlines() if ln.startswith("trading day ")]
+    assert head.endswith("so far; guarded now except 1003: the broker does not report this "
+                         "account for this login"), head
+    ctx = Context(tz=CHICAGO, accounts={1001: "Demo 1"})
+    text = status_text([account()], supervisor(), True, ctx, NOW, ["1003"])
+    assert text.startswith("🟠 guarded now except 1003: the broker does not report"), text
+    s = state(account())
+    s.apply(RiskStatusReply(accounts=[account()], unreported=["1003"]))
+    assert build_screen(s, NOW, CHICAGO, CALENDAR).notice == (
+        "guarded now except 1003: the broker does not report this account for this login")
