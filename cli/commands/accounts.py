@@ -122,8 +122,8 @@ def arm_disable_now(ctx, args) -> None:
     (trial 2026-12-06: Demo 1's waiting loss limit was taken early by `disable 1002 --now`),
     and the phone hears one true alert instead of "takes effect at the roll"."""
     reply = ctx.request(RulesOverrideRequest(
-        reason=f"accounts disable {args.account} --now: {args.reason}", by=f"admin:{os_user()}",
-        account=args.account, disable=True), timeout=EDIT_TIMEOUT, retries=0)
+        reason=args.reason, by=f"admin:{os_user()}", account=args.account, disable=True),
+        timeout=EDIT_TIMEOUT, retries=0)        # audited with account= and disable=True
     if reply.reason and not reply.reason.startswith("armed"):
         print(reply.reason)
 
