@@ -96,3 +96,20 @@ def test_add_says_when_the_broker_does_not_report_the_account(capsys):
     assert "NOT GUARDED: the broker does not report this account for this login (1003)" in out
     assert run(["add", "1001"], Broker()) == 0       # one it reports: nothing more said
     assert "NOT GUARDED" not in capsys.readouterr().out
+
+
+def test_disable_now_of_an_account_risk_does_not_know_is_still_written(capsys):
+    """The broker does not report it: risk answers unknown_account to the arming, the edit
+    goes ahead (the follow-up says nothing guards it)."""
+    from shared.messages.system import error
+
+    class Unknown(Riskd):
+        def request(self, request, timeout=None, retries=1, tolerate=()):
+            if isinstance(request, RulesOverrideRequest):
+                self.sent.append(request)
+                assert "unknown_account" in tolerate
+                return error("unknown_account", "risk does not know account '1003'")
+            return super().request(request, timeout, retries, tolerate)
+    ctx = Unknown()
+    run(["disable", "1002", "--now", "--reason", "gone"], ctx)
+    assert any(isinstance(r, AccountEnable) for r in ctx.sent), ctx.sent

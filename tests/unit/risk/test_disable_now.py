@@ -150,3 +150,21 @@ def test_enable_keeps_what_was_held_before_the_lockout(worker):
     set_account_enabled(path, "1002", True, backups)
     reload(w, path)
     assert decisions(w) == held
+
+
+def test_disable_now_after_a_disable_that_waits_applies_at_once(worker):
+    """`accounts disable 1002` (waits for the roll), then `accounts disable 1002 --now`: risk
+    has read the disable already, so the arming applies it at once, for Demo 2 only."""
+    w, path, backups, sent = worker
+    set_rule_param(path, "default", "daily_realized_loss", "limit", "800", backups)
+    set_account_enabled(path, "1002", False, backups)
+    reload(w, path)
+    assert w.settings.for_account(w.engine.accounts[DEMO2]) is not None      # waits
+    sent.clear()
+    reply = ask(w, RulesOverrideRequest(reason="trial disable 2", by="admin:root",
+                                        account="Demo 2 (strict)", disable=True))
+    assert reply.reason.startswith("Demo 2 (strict) is no longer guarded, now: disabled by "
+                                   "admin:root at "), reply.reason
+    assert w.settings.for_account(w.engine.accounts[DEMO2]) is None
+    assert w.settings.pending_for(DEMO1) == ["daily_realized_loss"]
+    assert [k for k, *_ in sent] == ["account_not_guarded"], sent
