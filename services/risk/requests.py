@@ -1,5 +1,6 @@
 """Risk's answers on its control socket: status, lockouts, unlock, self-lockout, history, rules,
-the admin override. Accounts are named by id, broker name or configured display name."""
+the admin override (and its `accounts disable --now` form, disable=True: that account only,
+services/risk/disabled.py). Accounts are named by id, broker name or configured display name."""
 from __future__ import annotations
 
 import logging
