@@ -377,11 +377,14 @@ class RiskWorker(Worker):
                 self.ask.attempts = 0
                 self.ask.send()
         self.ask.check()
+        off = set(self.engine.off)
         out = self.engine.tick(self.clock.now_ns())
         if out.durable or out.dirty:
             self.apply(out)
         else:
             self._send_due()
+        for aid in sorted(set(self.engine.off) - off):   # a waiting disable the roll landed
+            self.requests.off_alert(aid)
 
     def _publish_status(self) -> None:
         dirty, self._status_dirty = self._status_dirty, set()

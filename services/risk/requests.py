@@ -175,7 +175,7 @@ class Requests:
                                     f" (admin override by {req.by}: {req.reason})")
         for aid, rule, _diff in applied:
             if disabled.NO_LONGER in rule:      # said in its own alert, in its own words
-                self._off_alert(aid)
+                self.off_alert(aid)
         if lines:          # the trader's limits changed: their phone hears it
             self.w._notify("rules_in_force_now", "info", loosening.NOW_TITLE, lines)
         log.warning("%s applied waiting rule settings now (%s): %s", req.by, req.reason,
@@ -201,13 +201,13 @@ class Requests:
         self._guarding(before, by, reason)
         self.w._status_dirty.add(account_id)
         self.w.store.save_marks(self.w.engine)
-        self._off_alert(account_id)
+        self.off_alert(account_id)
         said = "; ".join(override_line(self.w.engine, a, r, d) for a, r, d in applied)
         log.warning("%s disabled account %s now (%s): %s", by, account_id, reason, said)
         name = self.w.engine.account_name(account_id)
         return f"{name} is no longer guarded, now: {self.w.engine.not_guarded(account_id)}"
 
-    def _off_alert(self, account_id: int) -> None:
+    def off_alert(self, account_id: int) -> None:
         engine = self.w.engine
         if not engine.not_guarded(account_id):
             return

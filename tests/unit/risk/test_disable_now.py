@@ -168,3 +168,20 @@ def test_disable_now_after_a_disable_that_waits_applies_at_once(worker):
     assert w.settings.for_account(w.engine.accounts[DEMO2]) is None
     assert w.settings.pending_for(DEMO1) == ["daily_realized_loss"]
     assert [k for k, *_ in sent] == ["account_not_guarded"], sent
+
+
+def test_a_disable_that_waited_is_said_when_the_roll_lands_it(worker):
+    """Without --now the disable waits for the roll; when the roll lands it, the phone hears
+    that Demo 2 is no longer guarded, as for --now (in the config's words)."""
+    from shared.clock import FakeClock
+    w, path, backups, sent = worker
+    set_account_enabled(path, "1002", False, backups)
+    reload(w, path)
+    assert w.settings.for_account(w.engine.accounts[DEMO2]) is not None      # waits
+    sent.clear()
+    w.clock = FakeClock(w.engine.calendar.next_roll(w.clock.now_ns()) + 1)
+    w._tick()
+    assert w.settings.for_account(w.engine.accounts[DEMO2]) is None
+    off = [lines for k, _s, _t, lines in sent if k == "account_not_guarded"]
+    assert off and off[0][0].startswith("Demo 2 (strict) is no longer guarded, now: disabled in "
+                                        "the config since "), sent
