@@ -73,6 +73,10 @@ class CommandPoller:
         self.flow: Optional[LockFlow] = None
 
     # -- thread -------------------------------------------------------------------------------
+    def carry_counts(self, before: "CommandPoller") -> None:
+        """Take over what the poller this one replaces (a config change) counted."""
+        self.answered, self.refused, self.ignored = before.answered, before.refused, before.ignored
+
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="notify-commands", daemon=True)
         self._thread.start()
