@@ -174,6 +174,7 @@ class RiskWorker(Worker):
             waiting = [w for w in waiting if not w.startswith(f"{aid}: ")]
             by, reason = self.disabling.take(aid)
             self.requests.disable_now(aid, by, reason)
+            before[aid] = None          # its change is said and kept (who, why) already
         guard = self.engine.guarding_changed(before, now, "")
         for aid in guard.dirty:
             if before.get(aid) is None and aid in self.engine.accounts \

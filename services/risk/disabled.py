@@ -13,11 +13,13 @@ the lockout still in force.
   under that lockout, as after a restart (Carried.added: a position the broker opened after
   the lock started is new whatever the record says; one held when guarding stopped is not).
   Orders placed meanwhile are cancelled as any order placed while locked.
-Kept in memory: after a restart of risk, a disabled account reads "disabled in the config".
+Kept in the store's meta table (key 'off', off_json / off_from_json): a restarted risk still
+says who disabled the account, when and why, and what it held then.
 """
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from typing import Optional
 
@@ -119,3 +121,21 @@ def lock_words(engine, account_id: int, now: int) -> list[str]:
     return [engine.lockouts.describe(lk)
             + (f", until {showtime.at(lk.until_ns, zone, now)}" if lk.until_ns else "")
             for lk in engine.lockouts.all(account_id)]
+
+
+def off_json(off: dict) -> str:
+    """The store's record of every disabled account (account id -> Off)."""
+    return json.dumps({str(aid): {"by": o.by, "reason": o.reason, "since_ns": o.since_ns,
+                                  "positions": o.held.positions,
+                                  "orders": sorted(o.held.orders)}
+                       for aid, o in sorted(off.items())}, sort_keys=True)
+
+
+def off_from_json(text: str) -> dict:
+    out = {}
+    for key, body in json.loads(text or "{}").items():
+        out[int(key)] = Off(str(body.get("by", "")), str(body.get("reason", "")),
+                            int(body.get("since_ns", 0)),
+                            Carried({str(k): int(v) for k, v in body.get("positions", {}).items()},
+                                    {int(o) for o in body.get("orders", [])}))
+    return out

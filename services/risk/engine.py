@@ -168,8 +168,7 @@ class Engine(Acting, Retrying):
                 continue
             new = self.settings.for_account(acct)
             if old is not None and new is None:
-                if aid not in self.off:     # the first to say who stopped it is kept
-                    self.off[aid] = Off(by, reason, now, held_now(acct))
+                self.off[aid] = Off(by, reason, now, held_now(acct))
                 out.dirty.add(aid)
             elif old is None and new is not None:
                 off = self.off.pop(aid, None)

@@ -185,3 +185,19 @@ def test_a_disable_that_waited_is_said_when_the_roll_lands_it(worker):
     off = [lines for k, _s, _t, lines in sent if k == "account_not_guarded"]
     assert off and off[0][0].startswith("Demo 2 (strict) is no longer guarded, now: disabled in "
                                         "the config since "), sent
+
+
+def test_a_restarted_risk_still_says_who_disabled_the_account(worker):
+    """Who, when, why and what the account held are in the store: after a restart of risk
+    the screens do not fall back to "disabled in the config"."""
+    from services.risk.engine import Engine
+    from services.risk.settings import RuleSettings
+    w, *_ = disabled_demo2(worker)
+    w._flush_marks()
+    said = w.engine.not_guarded(DEMO2)
+    assert said.startswith("disabled by admin:root at ")
+    fresh = Engine(w.engine.calendar, RuleSettings(w.settings.config))
+    fresh.zone = w.engine.zone
+    w.store.load(fresh, w.clock.now_ns())        # what a restarted risk reads
+    fresh.account(DEMO2).name = "SIM-DEMO-2"
+    assert fresh.not_guarded(DEMO2) == said
