@@ -3,7 +3,8 @@
   riskctl accounts list [--json]                    configured accounts and the ones the broker
                                                     reports that the config does not list
   riskctl accounts add ID_OR_NAME [--name N] [--display-name D] [--profile P]   [admin]
-  riskctl accounts enable ACCOUNT                   [admin] guarded again at once
+  riskctl accounts enable ACCOUNT                   [admin] guarded again at once (a lockout in
+                                                    force closes what it opened while disabled)
   riskctl accounts disable ACCOUNT [--now --reason TEXT]                        [admin]
   riskctl accounts set ACCOUNT display_name|profile VALUE                       [admin]
 
@@ -28,7 +29,7 @@ from shared.accountguard import UNREPORTED
 from shared.config.account_edit import (SETTABLE, add_account, set_account_enabled,
                                         set_account_field)
 from shared.messages.accounts import AccountAdd, AccountEnable, AccountsRequest, AccountSet
-from shared.messages.risk import RulesOverrideRequest
+from shared.messages.risk import LockoutsRequest, RulesOverrideRequest
 from shared.rulenumbers import param_text
 
 NAME = "accounts"
@@ -93,7 +94,41 @@ def run(args, ctx) -> int:
         return disable_follow_up(ctx, args)
     if args.action == "add":
         say_unreported(ctx, args.ref)
+    if args.action == "enable":
+        enable_follow_up(ctx, args.account)
     return code
+
+
+def _locked(ctx, ref: str) -> bool:
+    try:
+        reply = ctx.call(LockoutsRequest(account=ref), timeout=EDIT_TIMEOUT, retries=0)
+    except CliError:
+        return False
+    return bool(reply.ok and reply.body is not None and reply.body.lockouts)
+
+
+def enable_follow_up(ctx, ref: str) -> None:
+    """Say when risk guards the account again (at once: enabling adds protection), and that a
+    lockout still in force holds again (trial 2026-12-06: the answer was only "saved (applied
+    live)" while the MNQ bought meanwhile stayed open). Silent when risk cannot say."""
+    deadline = time.monotonic() + RISK_SEES_WITHIN
+    while True:
+        try:
+            table = ctx.request(AccountsRequest()).body
+        except CliError:
+            return
+        row = _row(table.rows, ref)
+        if row is None or table.risk_note or row.seen is False:
+            return
+        if row.guarded:
+            print(f"risk guards {ref} again" + (
+                f"; its lockout in force holds again: what the account opened while disabled "
+                f"is closed (riskctl history --account {ref})" if _locked(ctx, ref) else ""))
+            return
+        if time.monotonic() >= deadline:
+            print(f"risk did not guard {ref} within {RISK_SEES_WITHIN:g} s: check riskctl status")
+            return
+        time.sleep(POLL_S)
 
 
 def say_unreported(ctx, ref: str) -> None:

@@ -62,7 +62,8 @@ def test_a_disabled_accounts_lockout_is_said_not_enforced_and_enforced_again_on_
     assert "Demo 2 (strict), id 1002: NOT ENFORCED while the account is disabled" in locks, locks
     assert mnq_of_1002(procs, config)          # disabled: nothing closes it
 
-    run(procs, config, "accounts", "enable", "1002")
+    out = run(procs, config, "accounts", "enable", "1002")
+    assert "risk guards 1002 again; its lockout in force holds again" in out, out
     wait_for(lambda: not mnq_of_1002(procs, config), 20,
              what="the MNQ bought while disabled closed under the lockout in force")
     history = run(procs, config, "history", "--account", "1002")

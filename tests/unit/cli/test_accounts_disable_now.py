@@ -113,3 +113,27 @@ def test_disable_now_of_an_account_risk_does_not_know_is_still_written(capsys):
     ctx = Unknown()
     run(["disable", "1002", "--now", "--reason", "gone"], ctx)
     assert any(isinstance(r, AccountEnable) for r in ctx.sent), ctx.sent
+
+
+def test_enable_says_when_risk_guards_the_account_again(capsys):
+    """Trial 2026-12-06: `accounts enable 1002` said only "saved (applied live)"."""
+    class Enable(Riskd):
+        def request(self, request, timeout=None, retries=1, tolerate=()):
+            if isinstance(request, AccountEnable):
+                self.guarded = True          # risk read the edit: guarded at once
+                self.sent.append(request)
+                return ok(reason="saved (applied live)")
+            return super().request(request, timeout, retries, tolerate)
+        def call(self, request, timeout=None, retries=1):
+            from shared.messages.risk import LockoutList, LockoutState
+            return ok(LockoutList(lockouts=[LockoutState(
+                id="L1", account_id=1002, kind="timer", rule="self_lockout", since_ns=1,
+                until_ns=2)] if self.locked else []))
+    ctx = Enable()
+    ctx.guarded, ctx.locked = False, True
+    assert run(["enable", "1002"], ctx) == 0
+    out = capsys.readouterr().out
+    assert "risk guards 1002 again; its lockout in force holds again" in out, out
+    ctx.guarded, ctx.locked = False, False
+    assert run(["enable", "1002"], ctx) == 0
+    assert capsys.readouterr().out.endswith("risk guards 1002 again\n")
