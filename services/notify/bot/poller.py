@@ -308,7 +308,8 @@ class CommandPoller:
             mine = self._mine(chat, risk.accounts, cmd.account)
             if cmd.account and not mine:
                 return self._none(cmd)
-            return answers.status_text(mine, sup, risk.market_synced, self.ctx, now)
+            return answers.status_text(mine, sup, risk.market_synced, self.ctx, now,
+                                       [] if cmd.account else risk.unreported)
         if cmd.name == "lockouts":
             return self._lockouts(cmd, chat, now)
         mine = self._accounts(chat, cmd.account)

@@ -37,6 +37,13 @@ def test_the_supervisor_records_the_command_as_typed(caplog):
     rec = fields_of("AccountEnable", "admin", AccountEnable(account="1001", enabled=False),
                     caplog)
     assert rec.action == "accounts disable"
+    # `accounts disable 1002 --now` arms that account's disable with an override: said so
+    from shared.messages.risk import RulesOverrideRequest
+    rec = fields_of("RulesOverrideRequest", "admin", RulesOverrideRequest(
+        reason="trial disable 2", by="admin:root", account="1002", disable=True), caplog)
+    assert rec.action == "accounts disable --now" and rec.account == "1002", rec.action
+    rec = fields_of("RulesOverrideRequest", "admin", RulesOverrideRequest(reason="x"), caplog)
+    assert rec.action == "rules override"
 
 
 def test_every_audited_command_has_riskctls_words():
