@@ -348,7 +348,8 @@ class Supervisor(Worker):
         for alert in (self.back.due(now_ns, self.guard.reasons(), showtime.zone_of(self.config)),
                       self.again.due(now_ns, self._notify_up_ns if self._notify_running()
                                      else None, self.guard.reasons(),
-                                     showtime.zone_of(self.config))):
+                                     showtime.zone_of(self.config),
+                                     self.guard.unguarded_s(self.again.up_ns, now_ns, now_ns))):
             if alert is not None:
                 self.pub.publish(NOTIFY_TOPIC, alert)
 

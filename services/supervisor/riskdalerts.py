@@ -97,14 +97,16 @@ def stopped_event(cause: str, ts_ns: int, held: Sequence[str] = ()) -> NotifyEve
 
 def again_event(down_since_ns: int, up_ns: int, now_ns: int, clean: Optional[str],
                 unguarded: Iterable[str], tz: dt.tzinfo, kept: Sequence[str] = (),
-                kept_guarding: bool = False) -> NotifyEvent:
+                kept_guarding: bool = False, startup_s: float = 0.0) -> NotifyEvent:
     """riskd runs again since up_ns. clean: how the previous riskd stopped (None: it did not
     stop cleanly); unguarded: why the accounts are not guarded now (empty: they are); tz: the
     display zone (shared/showtime.py), as every alert shows times; the down's start is a
     moment that happened, so it is cut to its second (showtime.start). kept: the previous
     riskd's workers that were still running when this one started (its supervisor was killed,
     they were not); kept_guarding: every guard worker was among them, so the accounts stayed
-    guarded and only the supervisor was down."""
+    guarded and only the supervisor was down; startup_s: how long the accounts were not
+    guarded while this riskd replaced those workers with its own (trial 2026-12-06: "the
+    accounts stayed guarded" while the takeover left them unguarded for ~3 s)."""
     reasons = tuple(unguarded)
     down = (f"{duration((up_ns - down_since_ns) / 1e9)} (since "
             f"{showtime.start(down_since_ns, tz, now_ns)})")
@@ -114,7 +116,9 @@ def again_event(down_since_ns: int, up_ns: int, now_ns: int, clean: Optional[str
     # every guard worker outlived the supervisor: the accounts never stopped being guarded, so
     # "guarded again" contradicted "kept guarding" (trial)
     if kept_guarding:
-        title += (": the accounts stayed guarded" if not reasons else
+        gap = (f", except {duration(startup_s)} while this riskd replaced its "
+               f"workers" if startup_s > 0 else "")
+        title += (f": the accounts stayed guarded{gap}" if not reasons else
                   f", but accounts are NOT guarded now: {', '.join(reasons)}")
     else:
         title += (": accounts are guarded again" if not reasons else
@@ -142,7 +146,7 @@ class AgainWatch:
     sent: bool = False
 
     def due(self, now_ns: int, notify_up_ns: Optional[int], unguarded: Iterable[str],
-            tz: dt.tzinfo) -> Optional[NotifyEvent]:
+            tz: dt.tzinfo, startup_s: float = 0.0) -> Optional[NotifyEvent]:
         """notify_up_ns: since when notify runs (None: not running); the alert goes SETTLE_NS
         after that (notify has joined the events feed), once guarded or GUARD_WAIT_NS after.
         tz: the display zone its time is shown in."""
@@ -154,4 +158,4 @@ class AgainWatch:
             return None
         self.sent = True
         return again_event(self.down_since_ns, self.up_ns, now_ns, self.clean, reasons, tz,
-                           self.kept, self.kept_guarding)
+                           self.kept, self.kept_guarding, startup_s)

@@ -310,6 +310,7 @@ def test_a_supervisor_killed_hard_leaves_its_workers_guarding_and_every_screen_s
                                       "down "), again.title
         assert "; its workers kept guarding meanwhile: the accounts stayed guarded" in \
             again.title, again.title
+        assert " while this riskd replaced its workers" in again.title, again.title
         assert again.lines[0].startswith("the previous riskd did not stop cleanly")
         assert again.lines[1].startswith("its workers kept running without it (enforcement, "
                                          "market, notify, risk, simbroker)"), again.lines

@@ -79,6 +79,12 @@ def test_a_supervisor_killed_alone_says_its_workers_kept_guarding():
     assert alert.lines == [NOT_CLEAN, "its workers kept running without it (enforcement, market, "
                            "notify, risk): nothing restarted one that stopped meanwhile; this "
                            "riskd ended them and started a fresh set"]
+    # the takeover itself (the old workers ended, the new ones not yet up) is said (trial
+    # 2026-12-06: "stayed guarded" while it left them unguarded ~3 s)
+    took = AgainWatch(T0, T0 + 22 * S, None, kept=("market", "risk"), kept_guarding=True)
+    alert = took.due(T0 + 25 * S, T0 + 23 * S, (), CHI, startup_s=3.4)
+    assert alert.title.endswith(": the accounts stayed guarded, except 3s while this riskd "
+                                "replaced its workers"), alert.title
     some = AgainWatch(T0, T0 + 22 * S, None, kept=("notify",)).due(T0 + 25 * S, T0 + 23 * S,
                                                                     (), CHI)
     assert some.title.startswith("🟢 riskd is running again after being down 22s"), some.title
