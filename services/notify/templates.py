@@ -432,6 +432,18 @@ class DisconnectWatch:
         return out
 
 
+URGENCY = ("🚨", "🔴", "⛔", "🔒", "⚠️", "💥")     # the marks of alert titles, worst first
+
+
+def most_urgent(titles: list[str]) -> str:
+    """The latest title with the worst mark (URGENCY), '' when none has one."""
+    for mark in URGENCY:
+        found = [t for t in titles if t.startswith(mark)]
+        if found:
+            return found[-1]
+    return ""
+
+
 def render_digest(entries: list[tuple[int, str, str]], ctx: Context, max_chars: int = 3500,
                   why: str = "rate limit reached") -> str:
     """One message naming every merged alert, given as (ts_ns, title, full text).
@@ -440,6 +452,11 @@ def render_digest(entries: list[tuple[int, str, str]], ctx: Context, max_chars: 
     `HH:MM:SS title` per alert, else identical titles counted (×N); anything that still
     does not fit is announced as '... and N more' (never silently left out)."""
     head = f"📦 Digest: {len(entries)} alerts merged ({why})"
+    top = most_urgent([title for _ts, title, _text in entries])
+    if top and len(entries) > 1:
+        # the lock screen shows the first line: the worst news goes there, not only a count
+        # (trial 2026-12-06: "📦 Digest: 6 alerts merged" hid that Demo 1 was just locked)
+        head += f": {top}" if len(top) <= 160 else f": {top[:157]}..."
     budget = max_chars - 64
 
     def size(lines: list[str]) -> int:

@@ -150,13 +150,16 @@ def test_digest_names_every_alert_and_compacts_when_long():
     few = [(T0, "🚨 Enforcement FAILED on A", "🚨 Enforcement FAILED on A\nHTTP 503"),
            (T0, "🚨 Worker market is flapping", "🚨 Worker market is flapping\n5 crashes")]
     full = render_digest(few, CTX, why="critical, sent at once")
-    assert full.startswith("📦 Digest: 2 alerts merged (critical, sent at once)")
+    assert full.startswith("📦 Digest: 2 alerts merged (critical, sent at once): 🚨 Worker "
+                           "market is flapping\n")     # the worst, latest, on the lock screen
     assert "HTTP 503" in full and "5 crashes" in full          # short: every alert in full
     entries = [(T0 + i * 10**9, f"⚠️ Breach daily_loss on ACC-{i}",
                 f"⚠️ Breach daily_loss on ACC-{i}\nvalue -600.00 vs limit -500.00\n"
                 f"action: flatten every position and cancel orders") for i in range(50)]
-    text = render_digest(entries, CTX)
-    assert text.startswith("📦 Digest: 50 alerts merged (rate limit reached)")
+    text = render_digest(entries + [(T0 + 60 * 10**9, "🔒 ACC-7 locked until Mon 17:00 CST",
+                                     "🔒 ACC-7 locked until Mon 17:00 CST")], CTX)
+    assert text.startswith("📦 Digest: 51 alerts merged (rate limit reached): 🔒 ACC-7 locked "
+                           "until Mon 17:00 CST\n"), text[:200]
     assert all(f"ACC-{i}\n" in text + "\n" for i in range(50))     # long: one line each
     assert "15:30:49 CST ⚠️" in text and "vs limit" not in text    # the zone on each line
     same = [(T0 + i, "⚠️ Breach daily_loss on SIM-DEMO-1", "x") for i in range(400)]
