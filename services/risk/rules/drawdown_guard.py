@@ -28,11 +28,13 @@ def ensure_mark(ctx, params) -> None:
     acct.hwm = max(candidates)
     if params.line is not None:
         return
-    # a trader reads it on the phone: the command an admin types, not a config key (round 7)
+    # a trader reads it on the phone: the command an admin types, not a config key (round 7);
+    # for this account: each account has its own line at the firm, and a profile's line would
+    # be every account's of that profile (trial 2026-12-06: the note named the profile)
     ctx.notes.append(f"drawdown high-water mark set to {fmt_money(acct.hwm)} with no saved "
                      f"mark: check the max-loss line against the firm's dashboard; an admin "
-                     f"sets it with `riskctl rules set {ctx.profile} drawdown_guard line "
-                     f"<the line>` (docs/rules.md, drawdown_guard)")
+                     f"sets it for this account with `riskctl rules set {acct.account_id} "
+                     f"drawdown_guard line <the line>` (docs/rules.md, drawdown_guard)")
 
 
 def equity_and_line(ctx, params):

@@ -134,5 +134,6 @@ def test_the_check_the_line_note_names_the_profile_table_the_line_goes_in():
     desk.history.clear()
     balance(desk, 49_000)
     notes = [w.reason for w in desk.warnings() if w.rule == "drawdown_guard"]
-    assert notes and all("`riskctl rules set combine50k drawdown_guard line <the line>`" in n
+    # the account's own line, not the profile's (every account of it): trial 2026-12-06
+    assert notes and all(f"`riskctl rules set {ACCOUNT} drawdown_guard line <the line>`" in n
                          for n in notes), notes
