@@ -25,7 +25,9 @@ LOSS_RULES = ("daily_realized_loss", "daily_unrealized_loss", "daily_net_loss",
 def lock_button_account(msg) -> Optional[int]:
     """The account a "Lock me out" button on this message's alert is for (None: no button)."""
     if isinstance(msg, RuleWarning):
-        return msg.account_id
+        # a limit coming near, not a note to check (no reading: the drawdown mark's "check the
+        # line" carried the button, trial 2026-12-06)
+        return msg.account_id if msg.value is not None else None
     if isinstance(msg, Decision) and msg.rule in LOSS_RULES and not msg.suppressed:
         return msg.account_id
     return None

@@ -420,3 +420,11 @@ def test_the_bots_positions_and_orders_show_prices_as_the_screens_do():
                                          side="sell", type="stop", status="open", size=1,
                                          stop_price=Decimal("20950"))])
     assert "stop 20950.00" in orders_text(table, [acct], ctx)
+
+
+def test_a_note_to_check_carries_no_lock_button():
+    """Trial 2026-12-06: the drawdown mark's "check the line against the firm's dashboard"
+    note (a warning with no reading) carried "Lock me out"; only a limit coming near does."""
+    note = RuleWarning(id="w", ts_ns=T0, rule="drawdown_guard", account_id=1001, value=None,
+                       limit=None, warn_at=0.8, reason="drawdown high-water mark set to ...")
+    assert lock_button_account(note) is None
