@@ -41,6 +41,7 @@ from services.notify.sender import ChannelSender
 from services.notify.stateorder import StateOrder
 from services.notify.steps import StepHold, step_alert, step_key
 from services.notify.guardwatch import GuardWatch
+from services.notify.scopesplit import per_chat
 from services.notify.supervisorwatch import SupervisorWatch
 from services.notify.templates import (LOG_ONLY, WARNING, Alert, Context, DisconnectWatch,
                                        build, context_for, readable, result_alert,
@@ -513,9 +514,24 @@ class NotifyWorker(Worker):
             if release:
                 self.outbox.release(release)
             return
-        title = self.redactor.redact(alert.title)
-        self.outbox.add(attrs.evolve(alert, title=title), text, channels, self.clock.now_ns(),
-                        button_account, release)
+        parts = per_chat(alert, self.config.notify.telegram.chat_ids, self.access.sees) \
+            if alert.line_accounts and "telegram" in channels else None
+        if parts is None:
+            parts = [(alert, None)]
+        for i, (part, chats) in enumerate(parts):
+            # a line about an account only to the chats whose scope has it (scopesplit.py)
+            to = channels if chats is None else (
+                [n for n in channels if n != "telegram"] + (["telegram"] if chats else [])
+                if i == 0 else ["telegram"])
+            if not to:
+                if i == 0 and release:
+                    self.outbox.release(release)
+                continue
+            if chats is not None and chats:
+                part = attrs.evolve(part, chats=chats)
+            self.outbox.add(attrs.evolve(part, title=self.redactor.redact(part.title)),
+                            self.redactor.redact(part.text), to, self.clock.now_ns(),
+                            button_account, release if i == 0 else ())
         for name in channels:
             self.senders[name].poke()
 

@@ -54,6 +54,8 @@ class Alert:
     ts_ns: int = 0
     account_id: Optional[int] = None    # the account it is about (None: a system alert, for all)
     chats: Optional[tuple[str, ...]] = None   # only these Telegram chats (None: by account_id)
+    # the account each line is about (None: every chat's line); empty: not split per chat
+    line_accounts: tuple[Optional[int], ...] = ()
 
     @property
     def text(self) -> str:
@@ -356,7 +358,8 @@ def summary_alert(s: DailySummary, ctx: Context) -> Optional[Alert]:
 def event_alert(e: NotifyEvent, ctx: Context) -> Optional[Alert]:
     severity = e.severity if e.severity in RANK else WARNING
     return Alert(kind=e.kind, severity=severity, title=e.title, lines=tuple(e.lines),
-                 account=e.account, ts_ns=e.ts_ns, account_id=getattr(e, "account_id", None))
+                 account=e.account, ts_ns=e.ts_ns, account_id=getattr(e, "account_id", None),
+                 line_accounts=tuple(getattr(e, "line_accounts", ()) or ()))
 
 
 BUILDERS: dict[type, Callable[[Any, Context], Optional[Alert]]] = {

@@ -25,6 +25,9 @@ class NotifyEvent:
     account: str = ""
     ts_ns: int = 0
     account_id: Optional[int] = None     # the account it is about (None: for every chat)
+    # the account each line is about, one per line (None: a line for every chat); empty: the
+    # alert is not split. A chat with scopes gets only its accounts' lines (docs/alerts.md)
+    line_accounts: list[Optional[int]] = attrs.Factory(list)
 
 
 @attrs.frozen(kw_only=True)
