@@ -172,11 +172,14 @@ class NotifyWorker(Worker):
             telegram.channel.markup_for = self.access.lock_button
             # imported here: the bot's modules only where Telegram commands are on
             # (docs/performance.md, "Memory")
+            from services.notify.bot.direct import Direct
             from services.notify.bot.poller import CommandPoller
             self.commands = CommandPoller(
                 cfg.telegram, cfg.timeout_s, self.outbox, telegram, self.access, self.ctx_t,
                 config.trading_day.calendar(os.path.dirname(os.path.abspath(self.loaded.path))),
-                config.bus.control, self.redactor, self.clock)
+                config.bus.control, self.redactor, self.clock, gone=self.supervisor_gone,
+                direct=Direct(config.bus, config.supervisor.risk_shards,
+                              lambda: self.control_key))
         for sender in self.senders.values():
             sender.start()
         if self.commands is not None:
@@ -184,6 +187,18 @@ class NotifyWorker(Worker):
         log.info("notify channels: %s", ", ".join(
             f"{n} (min {s.min_severity}, {self.outbox.count(n)} queued)"
             for n, s in self.senders.items()) or "none configured")
+
+    def supervisor_gone(self) -> Optional[str]:
+        """"riskd's supervisor is not running since Sat 18:31:05 CST" while notify knows it is
+        not (its heartbeats stopped: supervisorwatch.py), else None; read by the command
+        thread (bot/riskd.py)."""
+        watch = getattr(self, "supervisor", None)
+        last = watch.silent_since if watch is not None else None
+        if last is None:
+            return None
+        now = self.clock.now_ns()
+        heard = now - int((self.clock.monotonic() - last) * 1e9)
+        return f"riskd's supervisor is not running since {self.ctx_t.since(heard, now)}"
 
     def on_config(self, old, new) -> None:
         if (old.notify, old.accounts, old.trading_day) != (new.notify, new.accounts,

@@ -136,6 +136,9 @@ class LockFlow:
         lines = [f"🔒 {c.label} is locked out. riskd is closing every position and cancelling "
                  f"every order now; only an admin can end it early."]
         lines += [answers.lockout_line(lk, self.ctx, now_ns) for lk in lockouts]
+        note = getattr(self.riskd, "lock_note", "")
+        if note:            # sent to risk directly: riskd's supervisor is not running
+            lines.append(f"⚠️ {note}")
         text = "\n".join(lines)
         self.store.move(c.token, EXECUTING, DONE, text)
         log.warning("telegram: user %s locked account %s out (%s)", c.user_id, c.account_id,

@@ -46,7 +46,12 @@ WARN_EVERY_S = 60.0          # while degraded, one log line a minute
 
 class CommandPoller:
     def __init__(self, telegram, timeout_s: float, outbox, sender, access: Access, ctx: Context,
-                 calendar, control_address: str, redactor, clock: Clock):
+                 calendar, control_address: str, redactor, clock: Clock, gone=None,
+                 direct=None):
+        """gone / direct: while riskd's supervisor is not running, the words saying so and the
+        way to risk itself (services/notify/bot/riskd.py, direct.py)."""
+        self.gone = gone
+        self.direct = direct
         self.cfg = telegram
         self.timeout_s = timeout_s
         self.outbox = outbox
@@ -90,7 +95,7 @@ class CommandPoller:
 
     def _run(self) -> None:
         self.api = TelegramChannel(self.cfg, self.timeout_s, self.redactor)
-        self.riskd = Riskd(self.control_address)
+        self.riskd = Riskd(self.control_address, self.gone, self.direct)
         self.store = BotStore(self.outbox)
         self.flow = LockFlow(self.store, self.riskd, self.ctx, self.calendar)
         self.offset = self.store.offset()
@@ -321,8 +326,11 @@ class CommandPoller:
         with their time and riskd's words on risk (trial 2026-12-05: a trader was refused
         their lockouts while status still showed LOCKED OUT)."""
         head = ""
+        gone = self.riskd.gone() if hasattr(self.riskd, "gone") else None
         try:
             mine = self._accounts(chat, cmd.account)
+            if gone is not None:        # read from risk itself (services/notify/bot/direct.py)
+                head = f"⚠️ {gone}: these are risk's own, read from it directly\n"
         except Unavailable as exc:
             if not isinstance(exc.body, LastRiskStatus):
                 raise
