@@ -112,6 +112,8 @@ class NotifyWorker(Worker):
         self.unguarded: dict[str, float] = {}     # trading day -> the supervisor's latest figure
         self.running = WorkerStates()             # does enforcement run (notify/running.py)
         self._waited: dict[str, int] = {}         # command id -> enforcement down since, alerted
+        # command id -> its decision's time, for actions that waited for the market to open
+        self._market_waited: dict[str, int] = {}
         self.commands: CommandPoller | None = None
         self._configure(self.config)
         self.subs: list[Subscriber] = []
@@ -250,6 +252,12 @@ class NotifyWorker(Worker):
                 self.outbox.mark_decided(msg.id, self.clock.now_ns())
             return
         final = isinstance(msg, CommandResult) and msg.status in FINAL_STATUSES
+        if isinstance(msg, CommandResult) and getattr(msg, "waits_for", ""):
+            # risk says "⏳ Waiting" (services/risk/marketwait.py); its Done says it came late
+            self._market_waited.setdefault(msg.command_id, msg.event_ns or msg.started_ns
+                                           or self.clock.now_ns())
+            while len(self._market_waited) > WAITED_MAX:
+                del self._market_waited[next(iter(self._market_waited))]
         if final and self.outbox.resulted(msg.command_id):
             return          # taken already: the live stream, a kept copy, the catch-up
         if isinstance(msg, CommandResult) and self.steps.holds(msg.account_id):
@@ -457,7 +465,7 @@ class NotifyWorker(Worker):
     def _ctx(self) -> Context:
         """The templates' context now: whether enforcement runs, which actions waited for it."""
         return attrs.evolve(self.ctx_t, enforcement_down_ns=self.running.down_since("enforcement"),
-                            waited=self._waited)
+                            waited=self._waited, market_waited=self._market_waited)
 
     def _remember_waiting(self, group: list, ctx: Context) -> None:
         """The commands whose breach alert said they wait for enforcement: their "Done" says it

@@ -73,6 +73,9 @@ class Context:
     # command id -> since when enforcement was not running, for the actions whose breach alert
     # said they wait for it: their "Done" says it came once enforcement was back
     waited: Mapping[str, int] = attrs.Factory(dict)
+    # command id -> its decision's time, for the actions enforcement kept pending because the
+    # market was closed (risk's "⏳ Waiting" said so): their "Done" says they were done late
+    market_waited: Mapping[str, int] = attrs.Factory(dict)
 
     def account(self, account_id: int) -> str:
         """The account's name in titles and bodies alike (shared/accountname.py: risk and
@@ -304,8 +307,13 @@ def result_alert(r: CommandResult, ctx: Context, late: bool = False) -> Optional
         late = () if waited is None else (
             "the action that waited for enforcement"
             f"{_since(ctx, waited, r.finished_ns)}, done now that it is back",)
+        decided = ctx.market_waited.get(r.command_id)
+        if decided is not None:     # "⏳ Waiting ... for the market to open" came before it
+            late = (*late, f"done late: {duration(max(0, r.finished_ns - decided) / 1e9)} after "
+                           f"the decision, after the market opened")
         return Alert(kind="action_done", severity=INFO,
-                     title=f"✅ Done on {account}" + (": enforcement is back" if late else ""),
+                     title=f"✅ Done on {account}" + (": enforcement is back" if waited is not None
+                                                      else ""),
                      lines=(r.detail or f"command {r.command_id}", *late), account=account,
                      account_id=r.account_id,
                      ts_ns=r.finished_ns)
