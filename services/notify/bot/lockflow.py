@@ -112,7 +112,14 @@ class LockFlow:
         return self._execute(c, now_ns)
 
     def _execute(self, c: Confirmation, now_ns: int) -> Pressed:
-        until, session = self.until(c.when_text, now_ns)
+        # until the end the question named, which the trader confirmed (trial 2026-12-06: the
+        # question said 18:49:43, the lockout made counted 20m from the press: 18:49:50)
+        until, session = self.until(c.when_text, c.created_ns)
+        if until is not None and until <= now_ns:
+            text = (f"⌛ The end you confirmed, {self.ctx.at(until, now_ns)}, has passed: "
+                    f"{c.label} was not locked. Send /lockout again if you still want it.")
+            self.store.move(c.token, EXECUTING, FAILED, text)
+            return Pressed("Not locked: its end has passed.", (Answer(c.chat, text),))
         request = SelfLockRequest(account=str(c.account_id), until_ns=until, session=session,
                                   reason=(f"{c.reason} (from Telegram, user {c.user_id})"
                                           if c.reason else

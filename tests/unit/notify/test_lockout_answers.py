@@ -64,3 +64,21 @@ def test_a_second_press_later_gives_the_time_left_now_and_claims_nothing(flow):
     text = again.answers[0].text
     assert "closing every position" not in text and "(in 20m00s)" not in text, text
     assert "(in 13m00s)" in text, text
+
+
+def test_the_lockout_ends_when_the_confirmed_question_said(flow):
+    """Trial: "🔒 Lock Demo 2 (strict) (1002) until Sat 18:49:43 CST (in 20m00s)?", pressed 7 s
+    later, made a lockout until 18:49:50 (20m from the press)."""
+    f, risk = flow
+    question = f.ask("u1", "111", 111, 1002, "Demo 2 (strict)", "20m", "", T0)
+    assert "until Tue 10:20 CST (in 20m00s)?" in question.text
+    f.press("u1", True, "111", 111, T0 + 7 * S)
+    assert risk.lock_made.until_ns == T0 + 20 * 60 * S
+
+
+def test_a_confirmed_end_that_has_passed_locks_nothing(flow):
+    f, risk = flow
+    f.ask("u1", "111", 111, 1002, "Demo 2 (strict)", "1m", "", T0)
+    pressed = f.press("u1", True, "111", 111, T0 + 90 * S)
+    assert risk.lock_made is None
+    assert "has passed: Demo 2 (strict) was not locked" in pressed.answers[0].text
