@@ -56,7 +56,7 @@ from shared.messages.control import (ControlRequest, GuardReport, StatusRequest,
                                      SupervisorStatus, WorkerEvent)
 from shared.messages.enforce import FINAL_STATUSES, CommandResult
 from shared.messages.market import BrokerConnection
-from shared.messages.risk import Decision, command_key
+from shared.messages.risk import Decision, LockoutChange, command_key
 from shared.messages.notify import (ChannelAnswer, ChannelState, CommandsState, DailySummary,
                                     NotifyEvent, NotifyStatus,
                                     NotifyStatusRequest, NotifyTest, NotifyTestResult)
@@ -114,6 +114,9 @@ class NotifyWorker(Worker):
         self._waited: dict[str, int] = {}         # command id -> enforcement down since, alerted
         # command id -> its decision's time, for actions that waited for the market to open
         self._market_waited: dict[str, int] = {}
+        # the lockouts in force as heard (lockout id -> LockoutState): "🔒 Lockout enforced"
+        # says until when (templates._locked_until)
+        self._locks: dict[str, object] = {}
         self.commands: CommandPoller | None = None
         self._configure(self.config)
         self.subs: list[Subscriber] = []
@@ -246,6 +249,11 @@ class NotifyWorker(Worker):
         """One message from the bus: held for its step's alert, or made into alerts."""
         if isinstance(msg, Decision) and self.outbox.decided(msg.id):
             return          # taken already: a kept copy and risk's history can both hold it
+        if isinstance(msg, LockoutChange):
+            if msg.change == "cleared":
+                self._locks.pop(msg.lockout.id, None)
+            else:
+                self._locks[msg.lockout.id] = msg.lockout
         if step_key(msg) is not None:         # risk's breaches and lockout changes: one alert
             self._hold(msg, self.outbox.hold(encode(msg)))    # per account and step, on disk
             if isinstance(msg, Decision):                      # while held
@@ -428,6 +436,8 @@ class NotifyWorker(Worker):
             return
         late = [d for d in decisions if not self.outbox.decided(d.id)]
         self._locks_now = locks
+        for lk in locks or ():           # the lockouts in force when notify started
+            self._locks.setdefault(lk.id, lk)
         for d in late:
             self._late.add(d.id)
             self._take(d)
@@ -465,7 +475,8 @@ class NotifyWorker(Worker):
     def _ctx(self) -> Context:
         """The templates' context now: whether enforcement runs, which actions waited for it."""
         return attrs.evolve(self.ctx_t, enforcement_down_ns=self.running.down_since("enforcement"),
-                            waited=self._waited, market_waited=self._market_waited)
+                            waited=self._waited, market_waited=self._market_waited,
+                            locks=self._locks)
 
     def _remember_waiting(self, group: list, ctx: Context) -> None:
         """The commands whose breach alert said they wait for enforcement: their "Done" says it

@@ -16,6 +16,7 @@ from shared.messages.risk import AccountStatus, HistoryReply, LockoutState, with
 from shared.rulenumbers import spelled_out
 from shared.notlive import market_stopped, prices_line
 from shared import historywords
+from shared.accountname import on_screen
 from shared.plural import plural
 from shared.symbols import tickers_in
 from shared.when import duration
@@ -43,8 +44,9 @@ def bar(progress: float) -> str:
 
 
 def title(a: AccountStatus, ctx: Context) -> str:
-    label = ctx.account(a.account_id)
-    return label if label == str(a.account_id) else f"{label} ({a.account_id})"
+    """The account as every screen names it (shared/accountname.on_screen): 'Demo 1 (1001)',
+    'Demo 2 (strict), id 1002' (trial 2026-12-06: the phone wrote 'Demo 2 (strict) (1002)')."""
+    return on_screen(ctx.account(a.account_id), a.account_id)
 
 
 def lockout_line(lk: LockoutState, ctx: Context, now_ns: int) -> str:
