@@ -90,7 +90,7 @@ class LockFlow:
             return Pressed("Only the person who asked can answer this.", done_with_buttons=False)
         if c.state == DONE:         # its lockouts as they are now, not the first answer again
             return Pressed("Already locked.", (Answer(chat, "\n".join([
-                f"🔒 Already done: {c.label} was locked out by this request; nothing was sent "
+                f"🔒 Already done: {c.label} is locked out by this request; nothing was sent "
                 f"again. Its lockouts now:", *self._now_lines(c, now_ns)])),))
         if c.state == EXECUTING:
             return self._interrupted(c, now_ns)
