@@ -15,6 +15,7 @@ from typing import Callable, Iterable, Optional
 import attrs
 
 from services.notify.templates import Alert
+from shared.messages.notify import LINE_HEADER
 
 
 def per_chat(alert: Alert, chats: Iterable[str],
@@ -27,15 +28,19 @@ def per_chat(alert: Alert, chats: Iterable[str],
         return None
     groups: dict[tuple[int, ...], list[str]] = {}
     for chat in chats:
-        kept = tuple(i for i, a in enumerate(owners) if a is None or sees(chat, a))
+        seen = {i for i, a in enumerate(owners)
+                if a is not None and a != LINE_HEADER and sees(chat, a)}
+        # a header ("left open, unguarded (...):") only above at least one of its lines
+        kept = tuple(i for i, a in enumerate(owners) if a is None or i in seen
+                     or (a == LINE_HEADER and seen))
         groups.setdefault(kept, []).append(chat)
     everything = tuple(range(len(owners)))
     if set(groups) <= {everything}:
         return None
     parts = [(alert, tuple(groups.pop(everything, ())))]
     for kept, group in groups.items():
-        if not any(owners[i] is not None for i in kept):
-            continue           # none of its accounts: nothing for these chats
+        if not kept:
+            continue           # every line is about accounts it does not see: nothing
         parts.append((attrs.evolve(alert, lines=tuple(alert.lines[i] for i in kept),
                                    line_accounts=tuple(owners[i] for i in kept)),
                       tuple(group)))

@@ -13,6 +13,9 @@ from typing import Optional
 import attrs
 
 SEVERITIES = ("info", "warning", "critical")
+# in NotifyEvent.line_accounts: a header of the account lines after it ("left open, unguarded
+# (...):"), kept for a chat only with at least one of them
+LINE_HEADER = -1
 
 
 @attrs.frozen(kw_only=True)
