@@ -32,6 +32,7 @@ from _operator import _compare_digest     # hmac.compare_digest, without hmac's 
 from shared.messages.enforce import FlattenRequest
 from shared.messages.risk import RulesOverrideRequest, SelfLockRequest, UnlockRequest
 from shared.messages.system import Keyed, Reply, Stop, error
+from shared.privatefile import unlink_quietly, write_private
 from shared.randtoken import token_hex
 
 log = logging.getLogger(__name__)
@@ -68,20 +69,11 @@ def create(run_dir: str) -> str:
     the key even when the file cannot be written (the workers get it in ENV)."""
     key = token_hex(32)
     path = path_of(run_dir)
-    tmp = path + ".tmp"
     try:
-        os.makedirs(run_dir, exist_ok=True)
-        _unlink(tmp)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as fh:
-            fh.write(key)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        write_private(path, key, encoding="ascii")
     except OSError as exc:
         log.error("cannot write the control key file %s (%s): the workers riskd starts get the "
                   "key all the same; local tools cannot send them gated requests", path, exc)
-        _unlink(tmp)
         _unlink(path)
     return key
 
@@ -99,13 +91,7 @@ def remove(run_dir: str) -> None:
     _unlink(path_of(run_dir))
 
 
-def _unlink(path: str) -> None:
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
-    except OSError as exc:
-        log.error("cannot remove %s: %s", path, exc)
+_unlink = unlink_quietly
 
 
 def for_worker(run_dir: str) -> str:

@@ -16,7 +16,7 @@ MEANING = {
     "enforcement": "nothing is closed",
 }
 
-START_AGAIN = ("start riskd again: `make run` (or `python dev.py run`) where you ran it, "
+START_AGAIN = ("start riskd again: `make run` (Windows: `py -3.11 dev.py run`) where you ran it, "
                "`sudo systemctl start riskd` under the Linux service, `sc start riskd` "
                "(elevated) for the Windows service")
 

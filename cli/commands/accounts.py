@@ -3,15 +3,16 @@
   riskctl accounts list [--json]                    configured accounts and the ones the broker
                                                     reports that the config does not list
   riskctl accounts add ID_OR_NAME [--name N] [--display-name D] [--profile P]   [admin]
-  riskctl accounts enable ACCOUNT                   [admin] guarded again at once
+  riskctl accounts enable ACCOUNT                   [admin] guarded again at once (a lockout in
+                                                    force closes what it opened while disabled)
   riskctl accounts disable ACCOUNT [--now --reason TEXT]                        [admin]
   riskctl accounts set ACCOUNT display_name|profile VALUE                       [admin]
 
 ACCOUNT is an id, broker name or display name. An account the config does not list is still
 guarded, with the default profile; only disabling stops guarding. Disabling is a loosening:
 it is written at once but risk keeps guarding the account until the next trading-day roll
-(docs/rules.md). --now applies it at once through the audited admin override, which takes every
-waiting loosening early, not only this one (see riskctl rules override). Edits are
+(docs/rules.md). --now applies it at once through the audited admin override, for this account
+only: other waiting loosenings keep waiting (riskctl rules override takes those). Edits are
 validated, backed up and applied live, like every config edit.
 """
 from __future__ import annotations
@@ -21,12 +22,14 @@ import time
 from cli import accountarg
 from cli.commands.config import EDIT_TIMEOUT, add_offline, print_edited
 from cli.offline import offline_edit
-from cli.commands.rules import override_now
+from cli.commands.rules import os_user
 from cli.errors import EXIT_USAGE, CliError
 from cli.table import render_table
+from shared.accountguard import UNREPORTED
 from shared.config.account_edit import (SETTABLE, add_account, set_account_enabled,
                                         set_account_field)
 from shared.messages.accounts import AccountAdd, AccountEnable, AccountsRequest, AccountSet
+from shared.messages.risk import LockoutsRequest, RulesOverrideRequest
 from shared.rulenumbers import param_text
 
 NAME = "accounts"
@@ -84,15 +87,81 @@ def run(args, ctx) -> int:
         request = AccountEnable(account=args.account, enabled=enabled)
     if args.offline:
         return offline_edit(ctx, edit)
+    if args.action == "disable" and args.now:
+        arm_disable_now(ctx, args)
     code = print_edited(ctx, ctx.request(request, timeout=EDIT_TIMEOUT, retries=0))
     if args.action == "disable":
         return disable_follow_up(ctx, args)
+    if args.action == "add":
+        say_unreported(ctx, args.ref)
+    if args.action == "enable":
+        enable_follow_up(ctx, args.account)
     return code
+
+
+def _locked(ctx, ref: str) -> bool:
+    try:
+        reply = ctx.call(LockoutsRequest(account=ref), timeout=EDIT_TIMEOUT, retries=0)
+    except CliError:
+        return False
+    return bool(reply.ok and reply.body is not None and reply.body.lockouts)
+
+
+def enable_follow_up(ctx, ref: str) -> None:
+    """Say when risk guards the account again (at once: enabling adds protection), and that a
+    lockout still in force holds again (trial 2026-12-06: the answer was only "saved (applied
+    live)" while the MNQ bought meanwhile stayed open). Silent when risk cannot say."""
+    deadline = time.monotonic() + RISK_SEES_WITHIN
+    while True:
+        try:
+            table = ctx.request(AccountsRequest()).body
+        except CliError:
+            return
+        row = _row(table.rows, ref)
+        if row is None or table.risk_note or row.seen is False:
+            return
+        if row.guarded:
+            print(f"risk guards {ref} again" + (
+                f"; its lockout in force holds again: what the account opened while disabled "
+                f"is closed (riskctl history --account {ref})" if _locked(ctx, ref) else ""))
+            return
+        if time.monotonic() >= deadline:
+            print(f"risk did not guard {ref} within {RISK_SEES_WITHIN:g} s: check riskctl status")
+            return
+        time.sleep(POLL_S)
+
+
+def say_unreported(ctx, ref: str) -> None:
+    """After `accounts add`: an account the broker does not report for this login is saved,
+    but nothing guards it (trial 2026-12-06: `accounts add 1003` answered "saved (applied
+    live)" and status kept saying "guarded now"). Said when risk answers; silent when not."""
+    try:
+        table = ctx.request(AccountsRequest()).body
+    except CliError:
+        return
+    row = _row(table.rows, ref)
+    if row is not None and row.seen is False and not table.risk_note:
+        print(f"NOT GUARDED: {UNREPORTED} ({ref}): riskd guards it once the broker reports it; "
+              f"check the id or name against `riskctl accounts list` (GUARDED NOW column) and "
+              f"the firm's platform")
 
 
 def _row(rows, ref: str):
     return next((r for r in rows if ref in (str(r.id) if r.id is not None else "", r.name,
                                             r.display_name)), None)
+
+
+def arm_disable_now(ctx, args) -> None:
+    """--now: tell risk before the edit that this account's disable applies at once when it
+    reads it (audited). Only the account named: never another account's waiting loosening
+    (trial 2026-12-06: Demo 1's waiting loss limit was taken early by `disable 1002 --now`),
+    and the phone hears one true alert instead of "takes effect at the roll"."""
+    reply = ctx.request(RulesOverrideRequest(
+        reason=args.reason, by=f"admin:{os_user()}", account=args.account, disable=True),
+        timeout=EDIT_TIMEOUT, retries=0,        # audited with account= and disable=True
+        tolerate=("unknown_account",))          # not at the broker: nothing guards it anyway
+    if reply.ok and reply.reason and not reply.reason.startswith("armed"):
+        print(reply.reason)
 
 
 def disable_follow_up(ctx, args) -> int:
@@ -110,18 +179,16 @@ def disable_follow_up(ctx, args) -> int:
             print(f"risk no longer guards {args.account}" if row.seen else
                   f"risk does not see {args.account} at the broker: nothing guards it now")
             return 0
-        if any(NO_LONGER_GUARDED in p for p in row.pending):
+        if any(NO_LONGER_GUARDED in p for p in row.pending) and not args.now:
             break
         if time.monotonic() >= deadline:
             raise CliError(f"risk did not take the edited config within {RISK_SEES_WITHIN:g} s; "
                            f"it still guards {args.account}")
         time.sleep(POLL_S)
-    if not args.now:
-        print(f"risk keeps guarding {args.account} until the next trading-day roll (loosening "
-              f"waits); to stop now: riskctl accounts disable {args.account} --now "
-              f"--reason TEXT")
-        return 0
-    return override_now(ctx, f"accounts disable {args.account} --now: {args.reason}")
+    print(f"risk keeps guarding {args.account} until the next trading-day roll (loosening "
+          f"waits); to stop now: riskctl accounts disable {args.account} --now "
+          f"--reason TEXT")
+    return 0
 
 
 def overrides_text(overrides: dict, as_profile=()) -> str:

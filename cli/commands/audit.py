@@ -82,6 +82,11 @@ def what_of(rec: dict, tz=None) -> str:
 
 _CODE = re.compile(r"^([a-z][a-z0-9]*(?:_[a-z0-9]+)+|[a-z]+): ")     # "config_invalid: "
 WORDS_OF = {"ok": "", "refused": "refused: "}
+# the one-word error codes riskd answers with (shared/messages/system.py error()); any other
+# one word before ': ' is a word of the sentence ("applied: ...", a file edit's result: the
+# trial read "not done: [admin] session_minutes changed" for an edit that took effect)
+ONE_WORD_CODES = frozenset({"internal", "unreachable", "timeout", "unreadable", "denied",
+                            "forbidden", "unknown", "invalid", "failed", "error"})
 
 
 def result_text(result) -> str:
@@ -92,6 +97,8 @@ def result_text(result) -> str:
     text = str(result or "")
     m = _CODE.match(text)
     if m is None or m.group(1) == "ok":
+        return text
+    if "_" not in m.group(1) and m.group(1) not in WORDS_OF and m.group(1) not in ONE_WORD_CODES:
         return text
     return WORDS_OF.get(m.group(1), "not done: ") + text[m.end():]
 

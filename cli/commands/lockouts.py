@@ -14,6 +14,7 @@ from cli.accountnames import namer
 from cli.commands._risk_view import fmt_time, lockout_rows
 from cli.context import refusal_text
 from cli.errors import CliError
+from shared.accountguard import NOT_ENFORCED
 from shared.messages.risk import LastRiskStatus, LockoutsRequest, in_force_then
 
 NAME = "lockouts"
@@ -47,8 +48,10 @@ def run(args, ctx) -> int:
     if stale and not isinstance(reply.body, LastRiskStatus):    # nothing known: why, exit 1
         raise CliError(refusal_text(reply, codes=ctx.json))
     lockouts = last_known(reply.body, now) if stale else reply.body.lockouts
+    # risk does not guard a disabled account: its lockouts are listed, and said not enforced
+    off = {} if stale else dict(getattr(reply.body, "not_guarded", {}) or {})
     if ctx.json:
-        doc = {"lockouts": lockouts}
+        doc = {"lockouts": lockouts, "not_guarded": off}
         if stale:
             doc.update(live=False, as_of_ns=reply.body.as_of_ns, reason=reply.reason)
         ctx.print_json(doc)
@@ -58,5 +61,11 @@ def run(args, ctx) -> int:
     if not lockouts:
         print("no active lockouts" + (" then" if stale else ""))
     else:
-        print(lockout_rows(lockouts, tz=tz, name=namer(ctx, with_broker=True), now_ns=now))
+        name = namer(ctx, with_broker=True)
+        print(lockout_rows(lockouts, tz=tz, name=name, now_ns=now))
+        locked = {lk.account_id for lk in lockouts}
+        for key, why in sorted(off.items()):
+            if key.isdigit() and int(key) in locked:
+                print(f"{name(int(key))}: {NOT_ENFORCED} ({why}): riskd does not guard it, "
+                      f"its lockouts hold again when an admin enables it")
     return 0

@@ -7,7 +7,7 @@ used by every following command until it expires (default 15 minutes,
 [admin]/[ops] session_minutes) or you run `riskctl logout`. The answer says the role and when
 the session ends (in the display zone); the token itself is never shown, not even in part.
 A login of another role replaces the session riskctl had cached and says so ("your admin
-session is replaced by this ops session"). Five failed logins within a minute lock logins for
+session is replaced by this ops session"); riskd ends the replaced session too. Five failed logins within a minute lock logins for
 five minutes. A role with no password
 set is refused before any prompt, with the steps to set one.
 """
@@ -21,7 +21,7 @@ from cli.errors import EXIT_AUTH, CliError
 from cli.table import fmt_duration
 from shared import showtime
 from shared.config.access import no_password_hint
-from shared.messages.auth import WhoAmI, WhoAmIRequest
+from shared.messages.auth import LogoutRequest, WhoAmI, WhoAmIRequest
 
 NAME = "login"
 
@@ -46,10 +46,25 @@ def run(args, ctx) -> int:
     before = session_cache.load(ctx.control_address)      # the one this login replaces
     reply = ctx.login(args.role, password)
     print(login_line(reply, configfile.display_zone(ctx.config_path), time.time_ns()))
+    ended = end_replaced(ctx, before)
     note = replaced_note(before, reply.role)
     if note:
-        print(note)
+        print(note if ended else f"{note}; riskd could not end the old session, it runs out "
+                                 f"by itself")
     return 0
+
+
+def end_replaced(ctx, before) -> bool:
+    """End the session this login replaced at riskd too: riskctl forgets its token, so left
+    alive it would stay valid there until it ran out, unseen (trial 2026-12-06: `passwd
+    admin` 'ended 2 admin sessions', one of them the session a login had 'replaced').
+    True when there was none or riskd ended it."""
+    if before is None:
+        return True
+    try:
+        return ctx.call(LogoutRequest(token=before.token), retries=0).ok
+    except CliError:
+        return False
 
 
 def replaced_note(before, role: str) -> str:
@@ -57,8 +72,8 @@ def replaced_note(before, role: str) -> str:
     and says so ('' when there was none, or it was of the same role)."""
     if before is None or before.role == role:
         return ""
-    return (f"your {before.role} session is replaced by this {role} session (riskctl keeps "
-            f"one per riskd): log in as {before.role} again for {before.role} commands")
+    return (f"your {before.role} session is replaced by this {role} session and ended (riskctl "
+            f"keeps one per riskd): log in as {before.role} again for {before.role} commands")
 
 
 def no_password(ctx, role: str) -> str:

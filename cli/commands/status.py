@@ -18,6 +18,7 @@ from cli.context import listening, to_jsonable
 from cli.notrunning import orphans
 from cli.errors import CliError
 from cli import configfile
+from shared import accountguard
 from cli.health import health_notes
 from cli.table import fmt_duration
 from cli.watch.model import (Reachability, RiskUnavailable, WatchState, build_screen,
@@ -90,8 +91,12 @@ def run(args, ctx) -> int:
          *([f"degraded (running, but failing): {', '.join(degraded)}"] if degraded else [])]))
     for text, _level in health_notes(status.config, status.notify, tz):
         print(text)
-    guard = ("guarded now" if not status.unguarded_now
-             else "NOT GUARDED now: " + "; ".join(status.unguarded_now))
+    # an account an admin disabled is not guarded: never "guarded now" for all (trial
+    # 2026-12-06), but "guarded now except Demo 2 (strict): disabled by admin:root ..."
+    labels = dict(status.account_labels or {})
+    guard = accountguard.head(status.unguarded_now, risk.accounts if risk is not None else (),
+                              lambda aid: labels.get(str(aid), str(aid)),
+                              unreported=risk.unreported if risk is not None else ())
     print(f"trading day {status.trading_day}: unguarded for "
           f"{fmt_duration(status.unguarded_today_s)} so far; {guard}")
     print()

@@ -18,6 +18,8 @@ from typing import Any, Optional
 
 import attrs
 
+from shared import accountguard
+
 from shared.actedby import row_key
 from cli.health import failing_channels, health_notes
 from cli.watch import riskwhy
@@ -132,6 +134,7 @@ class WatchState:
     config: Any = None                                         # ConfigHealth, from riskd
     channels: list = attrs.Factory(list)                       # notify's ChannelStates
     unguarded: list = attrs.Factory(list)                      # the supervisor's reasons, if any
+    unreported: list = attrs.Factory(list)     # configured accounts the broker does not report
     actions_problem: str = ""        # why today's actions could not be read ("" when they were)
     actions_read: bool = False       # today's history has been read (or said unreadable)
     labels: dict = attrs.Factory(dict)     # the supervisor's account_labels: names as alerts say
@@ -170,6 +173,9 @@ def _last_known(state: WatchState, msg: LastRiskStatus) -> bool:
 def _risk_reply(state: WatchState, msg: RiskStatusReply) -> bool:
     changed = bool(state.risk_problem)
     state.risk_problem = ""
+    unreported = list(getattr(msg, "unreported", []) or [])
+    changed = changed or unreported != state.unreported
+    state.unreported = unreported
     for account in msg.accounts:
         changed = _status(state, account) or changed
     return changed
@@ -517,6 +523,7 @@ class AccountView:
     #                                  and/or "prices as of ..., not live (market is not running)"
     actions_note: str = ""           # why LAST ACTIONS is not the whole day, or not known
     failing: list[str] = attrs.Factory(list)   # "ENFORCEMENT FAILED ...": riskd tries again
+    not_guarded: str = ""            # why risk does not guard it ('' = it does): disabled by ...
 
 
 @attrs.frozen
@@ -705,6 +712,10 @@ def failing_lines(status: AccountStatus, now_ns: int, tz: dt.tzinfo) -> list[str
 
 def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo) -> list[Banner]:
     out = []
+    off = getattr(status, "not_guarded", "") or ""
+    if off:        # trial 2026-12-06: "LOCKED OUT" alone while nothing enforced the lockout
+        out.append(Banner(kind=accountguard.NOT_GUARDED, text=off,
+                          countdown="until an admin enables it"))
     for lock in status.lockouts:
         if lock.symbol:
             kind = f"{ticker(lock.symbol, lock.symbol)} LOCKED"
@@ -714,6 +725,8 @@ def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo) -> list[Banner]:
             kind = "LOCKED OUT"
         who = "" if lock.by == "rule" else f" (by {lock.by})"
         text = f"{lock.rule}{who}: {lock.reason}" if lock.reason else f"{lock.rule}{who}"
+        if off:
+            text = f"{accountguard.NOT_ENFORCED}; {text}"
         out.append(Banner(kind=kind, text=text, countdown=lock_end(lock, status, now_ns, tz)))
     if not status.can_trade and not any(b.kind == "LOCKED OUT" for b in out):
         out.append(Banner(kind="BROKER BLOCKS TRADING", text="the broker reports canTrade = false",
@@ -791,7 +804,8 @@ def account_view(state: WatchState, status: AccountStatus, now_ns: int,
         positions=_position_lines(status, frozenset(closed_since(state, status))),
         rules=_rule_lines(status), actions=_action_lines(state, status.account_id, tz, now_ns,
                                                          since_ns),
-        rules_off=sum(1 for r in status.rules if not r.enabled))
+        rules_off=sum(1 for r in status.rules if not r.enabled),
+        not_guarded=getattr(status, "not_guarded", "") or "")
 
 
 def _broker(state: WatchState) -> tuple[str, Optional[bool]]:
@@ -911,6 +925,10 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
                + (", sent by risk itself (it still runs)" if streamed else ", not live")
                if state.accounts else "no figures known")
     guard = "NOT GUARDED now: " + "; ".join(state.unguarded) if state.unguarded else ""
+    # an account an admin disabled: the rest are guarded, never "guarded" for all of them
+    left_out = accountguard.exceptions(
+        state.accounts.values(), lambda aid: named(state.labels, aid, state.accounts[aid].name)) \
+        + [f"{u}: {accountguard.UNREPORTED}" for u in state.unreported]
     if state.reachable is False:
         since = ""
         if state.unreachable_since_ns is not None:
@@ -931,6 +949,8 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
         level = "error" if guard else "warning"
     elif guard:                       # the words of `riskctl status`
         notice, level = guard, "error"
+    elif left_out:
+        notice, level = "guarded now except " + "; ".join(left_out), "warning"
     else:
         notice, level = "", ""
     day_start = calendar.start_of(day)

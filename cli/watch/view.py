@@ -191,6 +191,9 @@ def rule_lines(account: AccountView, width: int, max_rows: Optional[int] = None)
     when the rows do not fit, more (narrower) columns, a text too long for its cell cut with
     '~' (compact, at 80x24); a wide terminal shows every text whole."""
     off = f" ({account.rules_off} off)" if account.rules_off else ""
+    if not account.rules and getattr(account, "not_guarded", ""):
+        return [fit([seg("RULES ", "bold"), seg("none in force: the account is NOT GUARDED ("
+                                                f"{account.not_guarded})", "red")], width)]
     if not account.rules:
         return [fit([seg("RULES ", "bold"), seg("no readings from risk yet" if not off
                                                 else f"none enabled{off}", "dim")], width)]

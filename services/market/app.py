@@ -5,7 +5,8 @@ the worker loop through the Inbox (quotes conflated there); the loop alone
 owns the state, the publisher and the hubs' subscriptions.
 
 Flow: accounts over REST -> both hubs connect (HubLink backoff 1 s -> 60 s,
-BrokerConnection published on every change) -> on every open the user hub
+BrokerConnection published on every change; a connect refused with HTTP 401 logs in again and
+reconnects at once, a refused login waits LOGIN_RETRY: shared/tokenwords.py) -> on every open the user hub
 subscribes once and a REST reconcile (accounts, open positions, open orders,
 today's trades) publishes the differences; the market hub subscribes quotes
 for every contract with a position or a working order, and unsubscribes when
@@ -32,7 +33,7 @@ from services.market.quotes import LastQuotes
 from services.market.reconcile import diff
 from services.market.state import MarketState, key_of
 from services.market.views import register_views
-from shared import shards, topics
+from shared import shards, tokenwords, topics
 from shared.bus.publisher import Publisher
 from shared.crashpoint import crash_point
 from shared.messages.market import (AccountUpdate, BrokerConnection, ContractInfo, Fill,
@@ -96,6 +97,7 @@ class MarketWorker(Worker):
         self.links = {hub: HubLink(hub, self.clock, market_open=market_open)
                       for hub in self.hubs}
         self.gens = {hub: 0 for hub in self.hubs}
+        self.hub_tokens: dict[str, str] = {}    # the token each hub's last connect carried
         # a sim without a random walk is quiet on purpose; only a live-looking feed is watched
         quiet = broker.kind == "sim" and broker.sim.tick_interval == 0
         self.feed = FeedWatch(self.clock, STALE_AFTER if not quiet else float("inf"),
@@ -199,7 +201,10 @@ class MarketWorker(Worker):
         elif isinstance(item, HubOpened):
             self._hub_opened(hub)
         elif isinstance(item, HubClosed):
-            self._hub_lost(hub, item.reason)
+            if item.token_refused:
+                self._token_refused(hub, item.reason)
+            else:
+                self._hub_lost(hub, item.reason)
         elif isinstance(item, HubAck):
             if hub == USER_HUB:
                 self.subs_unconfirmed -= 1
@@ -288,14 +293,42 @@ class MarketWorker(Worker):
                 self._hub_lost(hub, timeout)
             if link.attempt_due():
                 self._publish(link.attempting())
-                self.rest.submit("token", lambda c: c.ensure_token(), tag=hub)
+                if link.relogging:       # the broker refused the last token: a fresh login
+                    old = self.hub_tokens.get(hub)
+                    self.rest.submit("token", lambda c, old=old: c.replace_token(old), tag=hub)
+                else:
+                    self.rest.submit("token", lambda c: c.ensure_token(), tag=hub)
 
     def _done_token(self, done: RestDone) -> None:
         hub = done.tag
         if done.error:
-            self._hub_lost(hub, f"no session token: {done.error}")
+            if tokenwords.login_refused(done.exception):
+                # the key or the user is wrong: retrying soon cannot help, say what to check
+                reason = tokenwords.login_refused_words(done.exception)
+                self.links[hub].relogin_due = True
+                self._hub_lost(hub, reason, wait=LOGIN_RETRY)
+            elif self.links[hub].relogging:
+                self.links[hub].relogin_due = True
+                self._hub_lost(hub, tokenwords.relogin_failed_words(done.error))
+            else:
+                self._hub_lost(hub, f"no session token: {done.error}")
             return
+        self.hub_tokens[hub] = done.result
         self.gens[hub] = self.hubs[hub].connect(done.result)
+
+    def _token_refused(self, hub: str, reason: str) -> None:
+        """HTTP 401 on connect: the broker no longer takes riskd's token (it expired, the login
+        was used elsewhere, the gateway restarted). Log in again and reconnect at once,
+        without the backoff (docs/operations.md, When the broker refuses riskd's token)."""
+        link = self.links[hub]
+        again = link.relogging              # the fresh token was refused too: back off
+        words = tokenwords.FRESH_TOKEN_REFUSED if again else tokenwords.TOKEN_REFUSED
+        self._publish(link.token_refused(words))
+        retry = link.retry_in()
+        log.warning("%s hub: %s [%s]; next attempt in %.1f s", hub, words, reason, retry or 0.0)
+        if hub == MARKET_HUB:
+            self.quote_subs = set()
+            self.feed.watching(False)
 
     def _hub_opened(self, hub: str) -> None:
         self._publish(self.links[hub].opened())
@@ -322,8 +355,8 @@ class MarketWorker(Worker):
         self.reconciled_gen = gen
         self._reconcile()
 
-    def _hub_lost(self, hub: str, reason: str) -> None:
-        change = self.links[hub].lost(reason)
+    def _hub_lost(self, hub: str, reason: str, wait: Optional[float] = None) -> None:
+        change = self.links[hub].lost(reason, wait)
         self._publish(change)
         retry = self.links[hub].retry_in()
         log.warning("%s hub lost (%s); next attempt in %.1f s", hub, reason, retry or 0.0)
@@ -332,7 +365,8 @@ class MarketWorker(Worker):
             self.feed.watching(False)
 
     def _check_token(self) -> None:
-        self.rest.submit("token_check", lambda c: c.ensure_token())
+        # no token (the broker refused the login): the hubs' attempts log in, not this timer
+        self.rest.submit("token_check", lambda c: c.ensure_token() if c.token else None)
 
     def _done_token_check(self, done: RestDone) -> None:
         if done.error:
@@ -346,7 +380,9 @@ class MarketWorker(Worker):
         if done.error:
             refused = isinstance(done.exception, AuthError)
             retry = LOGIN_RETRY if refused else ACCOUNTS_RETRY
-            reason = (f"cannot log in: {done.exception.message}" if refused
+            reason = (tokenwords.login_refused_words(done.exception)
+                      if tokenwords.login_refused(done.exception)
+                      else f"cannot log in: {done.exception.message}" if refused
                       else f"cannot list the accounts: {done.error}")
             log.warning("market: %s (again in %g s)", reason, retry)
             for link in self.links.values():
@@ -378,9 +414,11 @@ class MarketWorker(Worker):
         touched, self.touched = self.touched, set()
         self.reconciling = False
         if done.error:
-            log.warning("market: reconcile failed: %s (again in %g s)", done.error,
-                        ACCOUNTS_RETRY)
-            self.later(ACCOUNTS_RETRY, self._reconcile)
+            refused = tokenwords.login_refused(done.exception)   # its 401's login: no storm
+            retry = LOGIN_RETRY if refused else ACCOUNTS_RETRY
+            why = tokenwords.login_refused_words(done.exception) if refused else done.error
+            log.warning("market: reconcile failed: %s (again in %g s)", why, retry)
+            self.later(retry, self._reconcile)
         else:
             published = sum(self._publish(m) for m in diff(self.state, done.result, touched))
             self.reconciled = True

@@ -11,6 +11,11 @@ climbing, so a server that accepts and immediately drops is not stormed.
 An attempt that does not open within `connect_timeout` counts as failed
 (signalrcore reports some failures, such as a refused handshake, not at all).
 
+A connect the broker refused with HTTP 401 (token_refused) is not worth waiting for: the
+next attempt is due at once and logs in again first (relogin_due; `relogging` while that
+attempt runs). Only once: if the attempt with the fresh token is refused as well, the link
+backs off as for any failure (never a tight loop on a token or a key the broker refuses).
+
 Every method returns the new BrokerConnection when the visible state or
 reason changed (publish it), else None.
 """
@@ -49,6 +54,8 @@ class HubLink:
         self.deadline: Optional[float] = None         # of the attempt under way
         self.opened_at: Optional[float] = None
         self.ever_connected = False
+        self.relogin_due = False     # the next attempt logs in again first (token refused)
+        self.relogging = False       # the attempt under way carries a fresh login
 
     def _to(self, state: str, reason: str = "") -> Optional[BrokerConnection]:
         if (state, reason) == (self.state, self.reason):
@@ -83,6 +90,7 @@ class HubLink:
         """An attempt starts now (token fetched, socket opening)."""
         self.attempts += 1
         self.next_attempt = None
+        self.relogging, self.relogin_due = self.relogin_due, False
         self.deadline = self.clock.monotonic() + self.connect_timeout
         if self.state == MARKET_CLOSED and not self.market_open(self.clock.now_ns()):
             return None
@@ -93,10 +101,23 @@ class HubLink:
         self.next_attempt = None
         self.opened_at = self.clock.monotonic()
         self.ever_connected = True
+        self.relogging = self.relogin_due = False
         return self._to(CONNECTED)
 
-    def lost(self, reason: str) -> Optional[BrokerConnection]:
-        """The attempt failed or the connection dropped; schedule the next attempt."""
+    def token_refused(self, reason: str) -> Optional[BrokerConnection]:
+        """The broker refused the session token (HTTP 401 on connect): the next attempt logs
+        in again, at once; if this attempt already carried a fresh login, after the backoff."""
+        fresh_refused = self.relogging
+        change = self.lost(reason)
+        self.relogin_due = True
+        if not fresh_refused and self.state != MARKET_CLOSED and self.next_attempt is not None:
+            self.failures = max(0, self.failures - 1)     # no backoff step for this one
+            self.next_attempt = self.clock.monotonic()
+        return change
+
+    def lost(self, reason: str, wait: Optional[float] = None) -> Optional[BrokerConnection]:
+        """The attempt failed or the connection dropped; schedule the next attempt (after the
+        backoff, or after `wait` seconds when given: e.g. a login the broker refused)."""
         now = self.clock.monotonic()
         if self.state == DISCONNECTED and self.next_attempt is None and self.deadline is None:
             return None       # stopped: nothing to retry
@@ -108,7 +129,7 @@ class HubLink:
         if not self.market_open(self.clock.now_ns()):
             self.next_attempt = now + self.cap
             return self._to(MARKET_CLOSED, "market closed")
-        delay = min(self.cap, self.initial * 2 ** self.failures)
+        delay = min(self.cap, self.initial * 2 ** self.failures) if wait is None else wait
         self.failures += 1
         self.next_attempt = now + delay
         return self._to(RECONNECTING if self.ever_connected else CONNECTING, reason)

@@ -148,7 +148,10 @@ class NotifyWorker(Worker):
         self._take_back_held()
 
     def _configure(self, config) -> None:
-        """(Re)build channels and their sender threads from the [notify] table."""
+        """(Re)build channels and their sender threads from the [notify] table. What they
+        counted since notify started carries over (trial 2026-12-06: `notify status` said
+        "SENT 2" and "0 answered" after a config edit, with many sent and answered before)."""
+        old_senders, old_commands = dict(self.senders), self.commands
         if self.commands is not None:
             self.commands.stop()
             self.commands = None
@@ -185,9 +188,13 @@ class NotifyWorker(Worker):
                 config.bus.control, self.redactor, self.clock, gone=self.supervisor_gone,
                 direct=Direct(config.bus, config.supervisor.risk_shards,
                               lambda: self.control_key))
-        for sender in self.senders.values():
+        for name, sender in self.senders.items():
+            if name in old_senders:
+                sender.carry_counts(old_senders[name])
             sender.start()
         if self.commands is not None:
+            if old_commands is not None:
+                self.commands.carry_counts(old_commands)
             self.commands.start()
         log.info("notify channels: %s", ", ".join(
             f"{n} (min {s.min_severity}, {self.outbox.count(n)} queued)"

@@ -63,6 +63,11 @@ class ChannelSender:
         self._not_before = 0.0
         self._thread: Optional[threading.Thread] = None
 
+    def carry_counts(self, before: "ChannelSender") -> None:
+        """Take over what the sender this one replaces (a config change) counted."""
+        self.sent, self.digests, self.failures = before.sent, before.digests, before.failures
+        self.last_error, self.last_ok_ns = before.last_error, before.last_ok_ns
+
     def _now(self) -> float:
         return self.clock.now_ns() / NS_PER_S
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any, Callable, Mapping, Optional
 import attrs
 
-from shared import showtime
+from shared import showtime, tokenwords
 from shared.accountname import account_name, with_id
 from shared.plural import plural
 from shared.retrying import told_by_risk
@@ -431,7 +431,10 @@ class DisconnectWatch:
     """Broker hub down for longer than `after_s` -> one alert; back up -> 'reconnected'.
 
     observe() takes each BrokerConnection, tick() is called every second; both return the
-    alerts due. Short blips (reconnected within after_s) produce nothing.
+    alerts due. Short blips (reconnected within after_s) produce nothing. The alert gives the
+    newest reason market reported (not the first: 'the connection closed' says nothing once
+    the broker refused riskd's token or login since), and a refused login has an alert of its
+    own (broker_login_refused): riskd cannot repair it, a person must check the key.
     """
 
     DOWN = ("disconnected", "reconnecting", "connecting")
@@ -442,8 +445,8 @@ class DisconnectWatch:
 
     def observe(self, c: BrokerConnection, now: float) -> list[Alert]:
         if c.state in self.DOWN:
-            if c.hub not in self._down:
-                self._down[c.hub] = (now, c.reason, False)
+            since, reason, alerted = self._down.get(c.hub, (now, c.reason, False))
+            self._down[c.hub] = (since, c.reason or reason, alerted)
             return self.tick(now)
         since, _reason, alerted = self._down.pop(c.hub, (now, "", False))
         if alerted:
@@ -457,6 +460,14 @@ class DisconnectWatch:
         for hub, (since, reason, alerted) in self._down.items():
             if not alerted and now - since >= self.after_s:
                 self._down[hub] = (since, reason, True)
+                if reason.startswith(tokenwords.LOGIN_REFUSED):
+                    out.append(Alert(kind="broker_login_refused", severity=CRITICAL,
+                                     title=f"🔴 Broker refused riskd's login ({hub} hub down "
+                                           f"for {duration(now - since)}): accounts are not "
+                                           f"guarded",
+                                     lines=(reason, "riskd tries again every minute; after "
+                                                    "fixing the key: riskctl restart market")))
+                    continue
                 out.append(Alert(kind="broker_disconnected", severity=CRITICAL,
                                  title=f"🔴 Broker {hub} hub disconnected for "
                                        f"{duration(now - since)}: accounts are not guarded",

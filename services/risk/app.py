@@ -49,7 +49,7 @@ import zmq
 
 from services.risk.asker import SnapshotAsk
 from services.risk.clone import SYNCED, Clone
-from services.risk import loosening
+from services.risk import disabled, loosening
 from services.risk.engine import Engine
 from services.risk.outcome import Outcome, merge
 from services.risk.requests import Requests
@@ -132,7 +132,8 @@ class RiskWorker(Worker):
         self.add_reader(self.results.sock, self._on_results)
         self.ask = SnapshotAsk(self, bus.market_control)
         self._status_dirty: set[int] = set(self.engine.accounts)
-        Requests(self)
+        self.disabling = disabled.Armed(self.clock)
+        self.requests = Requests(self)
         self.every(TICK, self._tick)
         self.every(STATUS_EVERY, self._publish_status)
         self.every(STATUS_ALL_EVERY, self._publish_all_status)
@@ -165,7 +166,23 @@ class RiskWorker(Worker):
         self.engine.allow_unlock = new.admin.allow_unlock
         self.engine.holiday_files = holiday_files(new, self.loaded.path)
         self.engine.zone = showtime.zone_of(new)
+        now = self.clock.now_ns()
+        # `accounts disable ACCOUNT --now` armed before its edit: applied now, said once
         fresh = loosening.new_waits(waited, self.settings.what_waits())
+        for aid in self.disabling.due(fresh, now):
+            fresh.pop(aid, None)
+            waiting = [w for w in waiting if not w.startswith(f"{aid}: ")]
+            by, reason = self.disabling.take(aid)
+            self.requests.disable_now(aid, by, reason)
+            before[aid] = None          # its change is said and kept (who, why) already
+        guard = self.engine.guarding_changed(before, now, "")
+        for aid in guard.dirty:
+            if before.get(aid) is None and aid in self.engine.accounts \
+                    and self.settings.for_account(self.engine.accounts[aid]) is not None:
+                self._notify("account_guarded_again", "info", disabled.AGAIN_TITLE,
+                             disabled.again_lines(self.engine, aid, guard, now))
+        if guard.durable or guard.dirty:
+            self.apply(guard)
         if waiting and fresh:     # said once per change, and only what this change made wait
             now = self.clock.now_ns()
             roll = showtime.at(self.engine.calendar.next_roll(now), showtime.zone_of(new), now)
@@ -361,11 +378,14 @@ class RiskWorker(Worker):
                 self.ask.attempts = 0
                 self.ask.send()
         self.ask.check()
+        off = set(self.engine.off)
         out = self.engine.tick(self.clock.now_ns())
         if out.durable or out.dirty:
             self.apply(out)
         else:
             self._send_due()
+        for aid in sorted(set(self.engine.off) - off):   # a waiting disable the roll landed
+            self.requests.off_alert(aid)
 
     def _publish_status(self) -> None:
         dirty, self._status_dirty = self._status_dirty, set()

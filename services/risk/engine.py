@@ -35,6 +35,7 @@ import attrs
 
 from services.risk.acting import Acting, Flattened
 from services.risk.carried import Carried
+from services.risk.disabled import Off, held_now, not_guarded_words
 from services.risk.lockouts import LockoutBook, lock_key
 from services.risk.outbox import Outbox
 from services.risk.outcome import Outcome, merge
@@ -97,6 +98,7 @@ class Engine(Acting, Retrying):
         self._synced: set[int] = set()                 # accounts a snapshot has set up
         self._cold: set[int] = set()                   # ... being set up by the first one
         self.carried: dict[int, Carried] = {}          # held before a restart, until synced
+        self.off: dict[int, Off] = {}                  # disabled by an admin (disabled.py)
         # accounts market's last snapshot read from the broker (complete): risk's book of them
         # is the broker's state, so a self-lockout may see that there is nothing to flatten
         self.known_whole: set[int] = set()
@@ -136,7 +138,9 @@ class Engine(Acting, Retrying):
             acct.roll(day, now)
             out.dirty.add(acct.account_id)
         out.lockouts += self.lockouts.roll(now)
+        before = {a.account_id: self.settings.for_account(a) for a in self.accounts.values()}
         self.settings.roll(now)
+        merge(out, self.guarding_changed(before, now, ""))
         self.day = day
         self.warned = {w for w in self.warned if w[2] == day}
         self.alerted = {a for a in self.alerted if a[-1] == day}
@@ -152,6 +156,36 @@ class Engine(Acting, Retrying):
             params = getattr(cfg, name)
             if params.enabled:
                 rule.roll(ctx, params)
+
+    def guarding_changed(self, before: dict, now: int, by: str, reason: str = "") -> Outcome:
+        """Rules in force changed (a reload, an override, the roll); before: account id ->
+        rules in force until now. An account no longer guarded keeps who, when, why and what
+        it held; one guarded again closes what it opened while disabled under a lockout still
+        in force (services/risk/disabled.py)."""
+        out = Outcome()
+        for aid, old in before.items():
+            acct = self.accounts.get(aid)
+            if acct is None:
+                continue
+            new = self.settings.for_account(acct)
+            if old is not None and new is None:
+                self.off[aid] = Off(by, reason, now, held_now(acct))
+                out.dirty.add(aid)
+            elif old is None and new is not None:
+                off = self.off.pop(aid, None)
+                held = off.held if off is not None else Carried()
+                for d in self.lockouts.guarded_again(acct, held, now):
+                    self._take(d, now, out)
+                out.dirty.add(aid)
+        return out
+
+    def not_guarded(self, account_id: int) -> str:
+        """'' while risk guards the account, else why not ('disabled by admin:root at ...')."""
+        acct = self.accounts.get(account_id)
+        if acct is None or self.settings.for_account(acct) is not None:
+            return ""
+        return not_guarded_words(self.off.get(account_id), getattr(self, "zone", None)
+                                 or dt.timezone.utc)
 
     def missed_rolls(self, account_ids) -> None:
         """Risk was down over a roll: the end-of-day balance of the missed roll is unknown, so

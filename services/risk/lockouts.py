@@ -284,6 +284,34 @@ class LockoutBook:
                           f"{symbol_of(cid)} position grew by {added} while "
                           f"{self.describe(locks[0])}", event_ns or now)]
 
+    def guarded_again(self, account: AccountState, held: Carried, now: int) -> list[Decision]:
+        """An admin enabled an account again while a lockout of it is in force: what it opened
+        or grew while disabled is closed, and orders placed meanwhile are cancelled, as after a
+        restart (services/risk/disabled.py; `held`: what it held as guarding stopped)."""
+        out = []
+        for cid in sorted(set(account.positions) | set(account.ahead)):
+            locks = self.covering(account.account_id, symbol_of(cid))
+            if not locks:
+                continue
+            pos = account.positions.get(cid)
+            added = held.added(cid, account.exposure(cid), pos.opened_ns if pos else 0,
+                               _since(locks))
+            if added:
+                out.append(self._cut(account, locks[0], now, cid, added,
+                                     f"{symbol_of(cid)} position grew by {added} while the "
+                                     f"account was disabled, {self.describe(locks[0])}", now))
+        for order in list(account.orders.values()):
+            locks = self.covering(account.account_id, symbol_of(order.contract_id))
+            if locks and not _protects_position(account, order) \
+                    and order.order_id not in account.riskd.orders \
+                    and not held.had_order(order.order_id, order.created_ns, _since(locks)):
+                out.append(self._decision(account, locks[0], now, CANCEL_ORDERS,
+                                          f"order {order.order_id} placed while the account "
+                                          f"was disabled, {self.describe(locks[0])}", now,
+                                          contract_id=order.contract_id,
+                                          order_id=order.order_id))
+        return out
+
     def fills_left(self, account: AccountState, now: int) -> list[Decision]:
         """The end of the restart's window (market's complete snapshot): what a trade made
         while locked added, left in the window to its Position event, that no position shows

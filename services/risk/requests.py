@@ -1,14 +1,16 @@
 """Risk's answers on its control socket: status, lockouts, unlock, self-lockout, history, rules,
-the admin override. Accounts are named by id, broker name or configured display name."""
+the admin override (and its `accounts disable --now` form, disable=True: that account only,
+services/risk/disabled.py). Accounts are named by id, broker name or configured display name."""
 from __future__ import annotations
 
 import logging
 from typing import Optional
 
-from services.risk import loosening
+from services.risk import disabled, loosening
 from services.risk.views import account_rules, account_status
 from services.risk.words import SELF_LOCK, self_lock_answer
 from shared import showtime
+from shared.accountname import on_screen
 from shared.config.accounts import find_account
 from shared.plural import plural
 from shared.rulenumbers import setting_text
@@ -65,13 +67,38 @@ class Requests:
         now = self.w.clock.now_ns()
         return ok(RiskStatusReply(accounts=[account_status(self.w.engine, a, now)
                                             for a in ids],
-                                  market_synced=self.w.market_synced))
+                                  market_synced=self.w.market_synced,
+                                  unreported=self.unreported() if not req.account.strip()
+                                  else []))
+
+    def unreported(self) -> list[str]:
+        """Configured, enabled accounts the broker does not report for this login: 'Demo 3
+        (1003)'. Said only while risk holds the broker's state (a complete snapshot); with
+        shards, each shard says its own ids (an account named only by its broker name: the
+        shard that would own it cannot be told, so it is left out)."""
+        if not self.w.market_synced:
+            return []
+        names = {(a.name or "").lower() for a in self.w.engine.accounts.values()}
+        out = []
+        for acct in self.w.settings.config.accounts:      # the config in force
+            if not acct.enabled:
+                continue
+            if acct.id is not None:
+                if acct.id in self.w.engine.accounts or not self.w.owns(acct.id):
+                    continue
+            elif (acct.name or "").lower() in names or getattr(self.w, "shards", 1) > 1:
+                continue
+            out.append(on_screen(acct.label, acct.id))
+        return out
 
     def _on_lockouts(self, req: LockoutsRequest) -> Reply:
         ids = self._ids(req.account)
         if ids is None:
             return self._unknown(req.account)
-        return ok(LockoutList(lockouts=[lk for a in ids for lk in self.w.engine.lockouts.all(a)]))
+        # a lockout of an account risk does not guard is not enforced: the list says so
+        return ok(LockoutList(lockouts=[lk for a in ids for lk in self.w.engine.lockouts.all(a)],
+                              not_guarded={str(a): self.w.engine.not_guarded(a) for a in ids
+                                           if self.w.engine.not_guarded(a)}))
 
     def _on_unlock(self, req: UnlockRequest) -> Reply:
         if not req.reason.strip():
@@ -125,8 +152,18 @@ class Requests:
             account_id = self._resolve(req.account)
             if account_id is None:
                 return self._unknown(req.account)
+        if req.disable:
+            if account_id is None:
+                return error("bad_request", "a disable --now names its account")
+            if disabled.NO_LONGER not in " ".join(self.w.settings.pending_for(account_id)):
+                # the edit is not read yet: the reload that reads it applies it now
+                self.w.disabling.arm(account_id, req.by, req.reason)
+                return ok(reason="armed: the disable applies when risk reads the edit")
+            return ok(reason=self.disable_now(account_id, req.by, req.reason))
         accounts = list(self.w.engine.accounts.values())
+        before = self.w.settings.rules_of(accounts)
         applied = self.w.settings.apply_now(accounts, account_id, req.rule)
+        self._guarding(before, req.by, req.reason)
         self.w._status_dirty.update(self.w.engine.accounts)
         if applied:
             self.w.store.save_marks(self.w.engine)     # saved before the answer: survives a restart
@@ -136,6 +173,9 @@ class Requests:
             changes.setdefault(aid, {})[rule] = diff
         lines, line_accounts = loosening.now_lines_of(
             changes, self.w.engine.account_name, f" (admin override by {req.by}: {req.reason})")
+        for aid, rule, _diff in applied:
+            if disabled.NO_LONGER in rule:      # said in its own alert, in its own words
+                self.off_alert(aid)
         if lines:          # the trader's limits changed: their phone hears it (its accounts')
             self.w._notify("rules_in_force_now", "info", loosening.NOW_TITLE, lines,
                            line_accounts)
@@ -145,6 +185,40 @@ class Requests:
             return ok(reason="nothing was waiting: every rule setting is already in force")
         return ok(reason=f"rule settings applied now; {plural(len(said), 'waiting change')} "
                          f"taken early: " + "; ".join(said))
+
+    def _guarding(self, before: dict, by: str, reason: str) -> None:
+        """Rules in force changed by an admin: who stopped guarding an account is kept, an
+        account guarded again closes what it opened while disabled (services/risk/disabled.py)."""
+        out = self.w.engine.guarding_changed(before, self.w.clock.now_ns(), by, reason)
+        if out.durable or out.dirty:
+            self.w.apply(out)
+
+    def disable_now(self, account_id: int, by: str, reason: str) -> str:
+        """`accounts disable ACCOUNT --now`: only this account's waiting disable applies now
+        (never another account's waiting loosening: trial 2026-12-06), one alert says so."""
+        accounts = list(self.w.engine.accounts.values())
+        before = self.w.settings.rules_of(accounts)
+        applied = self.w.settings.apply_now(accounts, account_id, "")
+        self._guarding(before, by, reason)
+        self.w._status_dirty.add(account_id)
+        self.w.store.save_marks(self.w.engine)
+        self.off_alert(account_id)
+        said = "; ".join(override_line(self.w.engine, a, r, d) for a, r, d in applied)
+        log.warning("%s disabled account %s now (%s): %s", by, account_id, reason, said)
+        name = self.w.engine.account_name(account_id)
+        return f"{name} is no longer guarded, now: {self.w.engine.not_guarded(account_id)}"
+
+    def off_alert(self, account_id: int) -> None:
+        engine = self.w.engine
+        if not engine.not_guarded(account_id):
+            return
+        now = self.w.clock.now_ns()
+        zone = showtime.zone_of(self.w.config)
+        acct = engine.accounts.get(account_id)
+        name = engine.account_name(account_id, acct.name if acct else "")
+        self.w._notify("account_not_guarded", "warning", disabled.OFF_TITLE,
+                       disabled.off_lines(name, engine.off.get(account_id),
+                                          disabled.lock_words(engine, account_id, now), zone))
 
     def _on_rules(self, req: RulesRequest) -> Reply:
         ids = self._ids(req.account)

@@ -4,7 +4,8 @@ Tables: lockouts (active ones), trades (processed trade ids with their PnL and t
 today's realized PnL and the frequency windows are rebuilt from them), daily (PnL per account
 and trading day, for history), marks (drawdown high-water mark and the day's trailing highs),
 warned (warnings already given today), history (every decision, warning and lockout change),
-outbox (enforcement commands without a final result), meta (the trading day in force),
+outbox (enforcement commands without a final result), meta (the trading day in force; who
+disabled which account: services/risk/disabled.py),
 riskd_exits (riskd's expected exits per account, JSON) and riskd_orders (order ids known to be
 riskd's): which fills are riskd's is known across kill -9 and restarts; exposure (each
 account's open positions and working orders as risk's book had them, written with every commit
@@ -36,6 +37,7 @@ from decimal import Decimal
 from typing import Optional
 
 from services.risk.carried import Carried, exposure_json
+from services.risk.disabled import off_from_json, off_json
 from services.risk.lockouts import key_text
 from shared import codec, shards
 from shared.config.convert import config_converter, to_toml_data
@@ -104,6 +106,7 @@ class Store:
         self._warned_saved: set = set()      # warned keys this store has committed
         self._exposure_seen: dict[int, str] = {}
         self._rules_seen: dict[int, tuple] = {}
+        self._off_seen = ""
         self._exits_seen: dict[int, str] = {}
         self._orders_saved: dict[int, set] = {}   # riskd order ids committed, per account
         self._day_written = False
@@ -196,6 +199,7 @@ class Store:
             self._marks(engine)
             self._exposure(engine)
             self._rules(engine)
+            self._off(engine)
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
@@ -209,6 +213,7 @@ class Store:
                      self._orders_saved):
             seen.clear()
         self._day_written = False
+        self._off_seen = ""
 
     def _history(self, ts_ns: int, account_id: int, kind: str, msg) -> None:
         self.db.execute("INSERT INTO history (ts_ns, account_id, kind, body) VALUES (?, ?, ?, ?)",
@@ -266,6 +271,14 @@ class Store:
                 continue
             self.db.execute("INSERT OR REPLACE INTO exposure VALUES (?, ?)", (aid, body))
             self._exposure_seen[aid] = body
+
+    def _off(self, engine) -> None:
+        """Who disabled which account, when, why, and what it held (services/risk/disabled.py):
+        written when it changed."""
+        body = off_json(getattr(engine, "off", {}) or {})
+        if body != self._off_seen:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('off', ?)", (body,))
+            self._off_seen = body
 
     def _rules(self, engine) -> None:
         """The rules each account is held to today, when they changed (an identity check: the
@@ -340,6 +353,8 @@ class Store:
             orders = [o for (o,) in self.db.execute(
                 "SELECT order_id FROM riskd_orders WHERE account_id = ?", (aid,))]
             engine.account(aid).riskd.load(json.loads(body), orders)
+        engine.off = off_from_json(self._meta("off") or "{}")
+        self._off_seen = off_json(engine.off)
         for aid, body in self.db.execute("SELECT * FROM exposure"):
             engine.carried[aid] = Carried.from_json(body)
         for lk in engine.lockouts.all():          # locked, with no record: the times decide

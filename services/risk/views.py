@@ -107,7 +107,8 @@ def account_status(engine, account_id: int, now: int) -> Optional[AccountStatus]
         rules=rule_values(engine, account_id, now, with_params=True),
         lockouts=engine.lockouts.all(account_id),
         next_roll_ns=engine.calendar.next_roll(now),
-        failing=engine.failing_views(account_id))
+        failing=engine.failing_views(account_id),
+        not_guarded=engine.not_guarded(account_id) if hasattr(engine, "not_guarded") else "")
 
 
 def account_rules(engine, account_id: int, now: int) -> AccountRules:

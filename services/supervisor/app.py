@@ -292,7 +292,8 @@ class Supervisor(Worker):
                         and slot.child.is_worker(msg.pid, msg.started_ns):
                     self._alive(slot, now)
             elif isinstance(msg, BrokerConnection):
-                self._guard_changed(self.guard.hub(msg.hub, msg.state, self.clock.now_ns()))
+                self._guard_changed(self.guard.hub(msg.hub, msg.state, self.clock.now_ns(),
+                                                   msg.reason))
             elif isinstance(msg, ChannelState):
                 self.health.channel(msg)
             elif isinstance(msg, CommandResult):
@@ -704,7 +705,7 @@ class Supervisor(Worker):
         day = self.calendar.trading_day(now_ns)
         seconds = self.guard.unguarded_s(self.calendar.start_of(day), self.calendar.end_of(day),
                                          now_ns)
-        reasons = list(self.guard.open_gap.reasons) if self.guard.open_gap else []
+        reasons = self.guard.explained(self.guard.open_gap.reasons) if self.guard.open_gap else []
         return round(seconds, 3), reasons
 
     def _changed(self, slot: Slot) -> None:

@@ -37,6 +37,8 @@ class GuardTracker:
     open_gap: Optional[Gap] = None
     workers: dict[str, bool] = attrs.Factory(dict)
     hubs: dict[str, str] = attrs.Factory(dict)
+    hub_why: dict[str, str] = attrs.Factory(dict)    # market's newest reason per hub
+
 
     def reasons(self) -> tuple[str, ...]:
         out = [f"{w} not running" for w in self.watched_workers if not self.workers.get(w)]
@@ -51,11 +53,26 @@ class GuardTracker:
         self.workers[name] = running
         if not running and name == "market":
             self.hubs.clear()          # a new market process reports its hubs afresh
+            self.hub_why.clear()
         return self._update(now_ns)
 
-    def hub(self, hub: str, state: str, now_ns: int) -> Optional[Gap]:
+    def hub(self, hub: str, state: str, now_ns: int, reason: str = "") -> Optional[Gap]:
         self.hubs[hub] = state
+        self.hub_why[hub] = reason
         return self._update(now_ns)
+
+    def explained(self, reasons: Iterable[str]) -> list[str]:
+        """`reasons` for a screen: a hub that is down now says why, in market's words
+        ('broker user hub reconnecting: broker refused riskd's session token (HTTP 401):
+        logging in again'). The gaps keep the short form (their reasons are merged)."""
+        out = []
+        for text in reasons:
+            for hub in GUARD_HUBS:
+                state, why = self.hubs.get(hub), self.hub_why.get(hub)
+                if why and state not in HUB_OK and text == f"broker {hub} hub {state}":
+                    text = f"{text}: {why}"
+            out.append(text)
+        return out
 
     def _update(self, now_ns: int) -> Optional[Gap]:
         """Open, re-reason or close the current gap; returns a gap that just closed."""

@@ -97,9 +97,12 @@ def merged(request, got: list[tuple[str, Reply]]) -> Reply:
     if isinstance(first, RiskStatusReply):
         return ok(RiskStatusReply(
             accounts=sorted((a for b in bodies for a in b.accounts), key=lambda a: a.account_id),
-            market_synced=all(b.market_synced for b in bodies)))
+            market_synced=all(b.market_synced for b in bodies),
+            unreported=[u for b in bodies for u in b.unreported]))
     if isinstance(first, LockoutList):
-        return ok(LockoutList(lockouts=[lk for b in bodies for lk in b.lockouts]))
+        return ok(LockoutList(lockouts=[lk for b in bodies for lk in b.lockouts],
+                              not_guarded={k: v for b in bodies for k, v in
+                                           (b.not_guarded or {}).items()}))
     if isinstance(first, RulesReply):
         return ok(RulesReply(accounts=sorted((a for b in bodies for a in b.accounts),
                                              key=lambda a: a.account_id)))

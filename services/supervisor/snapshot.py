@@ -14,38 +14,25 @@ import logging
 import os
 from typing import Optional
 
+from shared.privatefile import unlink_quietly, write_private
+
 log = logging.getLogger(__name__)
 
 NAME = "config-last-good.toml"
 
 
-def _unlink(path: str) -> None:
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
-    except OSError as exc:
-        log.error("cannot remove %s: %s", path, exc)
+_unlink = unlink_quietly
 
 
 def write(folder: str, text: str) -> Optional[str]:
     """Write the snapshot atomically (owner-only); its path, or None when it could not be."""
     path = os.path.join(folder, NAME)
-    tmp = path + ".tmp"
     try:
-        os.makedirs(folder, exist_ok=True)
-        _unlink(tmp)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        write_private(path, text)
         return path
     except OSError as exc:
         log.error("cannot write the config snapshot %s (%s): workers that restart read the "
                   "config file itself until the next good reload", path, exc)
-        _unlink(tmp)
         _unlink(path)
         return None
 

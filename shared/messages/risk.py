@@ -205,6 +205,10 @@ class AccountStatus:
     # actions enforcement reported failed whose reason still holds: riskd tries them again
     # (services/risk/retries.py); the screens show each until it is resolved
     failing: list["FailingAction"] = attrs.Factory(list)
+    # why risk does not guard the account now ('' = it does): "disabled by admin:root at Sat
+    # 18:33:27 CST (trial disable 2)"; its lockouts are then not enforced (trial 2026-12-06:
+    # the screens said "guarded now" and "LOCKED OUT" while nothing was enforced)
+    not_guarded: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -238,6 +242,10 @@ class RiskStatusReply:
     # False while risk re-syncs (market restarted or a gap) and until market has read the
     # broker's state since its start: the figures may lag the broker meanwhile
     market_synced: bool = True
+    # configured, enabled accounts the broker does not report for this login (only said once
+    # risk holds the broker's state): nothing guards them ('Demo 3 (1003)'; trial 2026-12-06:
+    # `accounts add 1003` said "saved (applied live)" and status "guarded now")
+    unreported: list[str] = attrs.Factory(list)
 
 
 @attrs.frozen(kw_only=True)
@@ -273,6 +281,8 @@ class LockoutsRequest:
 @attrs.frozen(kw_only=True)
 class LockoutList:
     lockouts: list[LockoutState] = attrs.Factory(list)
+    # account id -> why risk does not guard it now: its lockouts listed here are not enforced
+    not_guarded: dict[str, str] = attrs.Factory(dict)     # keyed by str(account id)
 
 
 @attrs.frozen(kw_only=True)
@@ -322,11 +332,14 @@ class RulesRequest:
 class RulesOverrideRequest:
     """Admin: apply the config's rule settings now, looser ones included (normally a loosening
     waits for the trading-day roll). Audited; needs a reason. account / rule: only that
-    account's / rule's waiting changes ('' = all)."""
+    account's / rule's waiting changes ('' = all). disable: `accounts disable ACCOUNT --now`,
+    sent before the edit: the account's disable, when risk reads it, applies at once (its
+    only alert says so) instead of waiting for the roll."""
     reason: str
     by: str = "admin"
     account: str = ""
     rule: str = ""
+    disable: bool = False
 
 
 @attrs.frozen(kw_only=True)

@@ -19,7 +19,10 @@ Rules of the gateway this module follows:
 - the client sends a SignalR ping ({"type":6}) on each open connection every
   keepalive interval: a server drops a client silent for its ClientTimeoutInterval
   (30 s by default), and signalrcore pings only when its automatic reconnect is on.
-  A ping that cannot be sent ends that connection (HubClosed), like any lost socket.
+  A ping that cannot be sent ends that connection (HubClosed), like any lost socket;
+- a connect the broker answers with HTTP 401 (handshake or negotiate) is a HubClosed with
+  token_refused set: the token is dead (expired, a login elsewhere, a gateway restart) and
+  the owner logs in again rather than retrying it.
 
 Reconnect timing, backoff and deadlines belong to the owner's state machine
 (services/market/connection.py); signalrcore callbacks are not guaranteed
@@ -30,6 +33,7 @@ from __future__ import annotations
 import json
 import json.scanner
 import logging
+import re
 import socket
 import ssl
 import threading
@@ -39,9 +43,11 @@ from decimal import Decimal
 from typing import Any, Callable, Optional
 
 import attrs
+from signalrcore.hub.errors import HubError, UnAuthorizedHubError
 from signalrcore.hub_connection_builder import HubConnectionBuilder
 from signalrcore.messages.ping_message import PingMessage
 from signalrcore.protocol.json_hub_protocol import JsonHubProtocol
+from signalrcore.transport.sockets.errors import SocketHandshakeError
 from signalrcore.types import HttpTransportType
 
 from shared.projectx.errors import tls_message
@@ -75,9 +81,13 @@ class HubOpened:
 
 @attrs.frozen
 class HubClosed:
+    """The connection ended or never opened. token_refused: the broker answered the handshake
+    (or the negotiate) with HTTP 401, i.e. it no longer accepts this session token (expired,
+    logged in elsewhere, the gateway restarted): a fresh login helps, waiting does not."""
     hub: str
     gen: int
     reason: str
+    token_refused: bool = False
 
 
 @attrs.frozen
@@ -353,18 +363,19 @@ class HubClient:
                 self._closed(gen, f"ping failed: {_describe(exc)}")
                 return
 
-    def _closed(self, gen: int, reason: str) -> None:
+    def _closed(self, gen: int, reason: str, token_refused: bool = False) -> None:
         with self._lock:
             if gen in self._ended:
                 return
             self._ended.add(gen)
-        self._emit(HubClosed(self.hub, gen, reason))
+        self._emit(HubClosed(self.hub, gen, reason, token_refused))
 
     def _start(self, conn: Any, gen: int) -> None:
         try:
             conn.start()
         except Exception as exc:   # refused, unreachable, bad handshake: all become HubClosed
-            self._closed(gen, f"cannot connect: {_describe(exc, self.url)}")
+            self._closed(gen, f"cannot connect: {_describe(exc, self.url)}",
+                         token_refused=token_refused(exc))
 
     def invoke(self, gen: int, method: str, args: list) -> bool:
         """Invoke a hub method on connection `gen`; False (and a HubFailed) if it cannot."""
@@ -413,6 +424,22 @@ class HubClient:
             self.gen += 1
         if conn is not None:
             self._stop_in_background(conn).wait(timeout)
+
+
+_HANDSHAKE_401 = re.compile(r"^\s*(?:Handshake failed:\s*)?HTTP/\d(?:\.\d)?\s+401\b")
+
+
+def token_refused(exc: BaseException) -> bool:
+    """True when a failed connect means the broker refused the session token: HTTP 401 on the
+    websocket handshake (signalrcore: SocketHandshakeError 'Handshake failed: HTTP/1.1 401
+    Unauthorized') or on the negotiate (UnAuthorizedHubError, or HubError(401))."""
+    if isinstance(exc, UnAuthorizedHubError):
+        return True
+    if isinstance(exc, HubError) and exc.args and str(exc.args[0]) == "401":
+        return True
+    if isinstance(exc, SocketHandshakeError):
+        return bool(_HANDSHAKE_401.match(str(exc)))
+    return False
 
 
 def _describe(exc: BaseException, url: str = "the hub") -> str:

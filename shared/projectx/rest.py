@@ -166,6 +166,16 @@ class ProjectXRest:
             return self.validate()
         return self._token
 
+    def replace_token(self, refused: Optional[str]) -> str:
+        """A token in place of `refused`, one the broker answered with HTTP 401 (a hub's
+        handshake): log in again, unless the token held now is already a newer one (another
+        hub, or a REST call's own 401, logged in since). Raises AuthError when the broker
+        refuses the login itself (user name, API key), BrokerUnavailable when it is down."""
+        if self._token is None or self._token == refused:
+            self._token = None
+            return self.login()
+        return self._token
+
     # -- the transport ----------------------------------------------------------------
     def _wait(self, state: tenacity.RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None

@@ -95,20 +95,28 @@ def test_accounts_round_trip_and_a_disable_waits_for_the_roll_or_the_override(
     wait_for(lambda: accounts(riskctl, config)["SIM-DEMO-1"]["guarded"], timeout=10,
              what="risk to guard the re-enabled account at once")
 
-    # --now: the disable and the override in one command
+    # --now: the disable applies at once, for the account named only (trial 2026-12-06: Main's
+    # waiting loosening was taken early with it)
+    ok(riskctl(config, "rules", "set", "Main", "daily_realized_loss", "limit", "800"))
+    assert accounts(riskctl, config)["SIM-DEMO-1"]["pending"] == ["daily_realized_loss"]
     out = ok(riskctl(config, "accounts", "disable", "Two", "--now", "--reason", "demo only"))
-    assert "taken early" in out
+    assert "risk no longer guards Two" in out and "taken early" not in out, out
     rows = accounts(riskctl, config)
     assert rows["SIM-DEMO-2"]["guarded"] is False and rows["SIM-DEMO-1"]["guarded"]
+    assert rows["SIM-DEMO-1"]["pending"] == ["daily_realized_loss"]       # still waits
+    status = ok(riskctl(config, "status"))
+    assert "; guarded now except Two: disabled by admin:" in status, status
+    assert "(demo only)" in status, status
 
-    wait_for(lambda: len(audited(config, '"action": "rules override"', "ok")) == 2, timeout=10,
-             what="both overrides in audit.log")
+    wait_for(lambda: len(audited(config, '"action": "rules override"', "ok")) == 1
+             and len(audited(config, '"action": "accounts disable --now"', "ok")) == 1,
+             timeout=10, what="the override and the disable --now in audit.log")
     assert audited(config, '"action": "accounts enable"', "ok")
     body = open(config, encoding="utf-8").read()
     assert HAND_COMMENT in body and 'display_name = "Two"' in body
     loaded = load_config(config)
     backups = list_backups(config, default_backup_dir(loaded.path, loaded.data_dir))
-    assert len(backups) == 6        # add, set, rules set, disable, enable, disable
+    assert len(backups) == 7        # add, set, rules set, disable, enable, rules set, disable
 
 
 def test_a_new_password_ends_the_sessions_of_that_role_only(procs, tmp_path, riskctl):

@@ -323,3 +323,12 @@ def test_a_password_change_says_which_sessions_it_ended_and_the_next_command_say
     wait_for(lambda: audited(config, "login", "ok: ops session"), 10, what="the ops login")
     logins = [r for r in audit_lines(config) if r.get("action") == "login"]
     assert [r.get("login_as") for r in logins] == ["admin", "admin", "ops"], logins
+    # the replaced admin session is ended at riskd too, not only forgotten by riskctl (trial
+    # 2026-12-06: a later `passwd admin` "ended 2 admin sessions", one the login had replaced)
+    again = riskctl(config, "login", "--role", "admin", "--password-stdin",
+                    password="a new secret 1")
+    assert "your ops session is replaced by this admin session and ended" in again.stdout, \
+        again.stdout
+    changed = riskctl(config, "passwd", "admin", "--password-stdin", password="a new secret 2")
+    assert changed.returncode == 0, changed.stderr
+    assert f"it ended 1 admin session ({user})" in changed.stdout, changed.stdout

@@ -232,11 +232,12 @@ def test_a_refused_login_is_reported_plainly_and_the_key_never_shown(tmp_path, p
     def refused():     # the state is in market's snapshot, whenever we ask (no slow joiner)
         with RpcClient(loaded.bus.market_control, "market", timeout=1, retries=0) as rpc:
             snap = rpc.call(SnapshotRequest()).body
-        found = {c.hub: c for c in snap.connections if "cannot log in" in c.reason}
+        found = {c.hub: c for c in snap.connections if "broker refused riskd's login" in c.reason}
         return found if len(found) == 2 else None
     found = wait_for(refused, 15, what="market to report the refused login")
     assert all(c.state == "disconnected" for c in found.values())
     assert all("invalid user name or API key" in c.reason for c in found.values())
+    assert all("check [broker] user_name and api_key" in c.reason for c in found.values())
     assert all("a-wrong-key-123" not in c.reason for c in found.values())
     assert "a-wrong-key-123" not in market.output()
 

@@ -362,6 +362,22 @@ def test_a_flood_is_answered_within_the_rate_limit_and_refused_with_one_message(
     span = sent[-1].at - sent[0].at
     assert len(sent) <= 10 + int(span / 6) + 1, [(round(c.at - sent[0].at, 2), c.text[:20])
                                                  for c in sent]
+    # a config edit rebuilds notify's channels: what they counted carries over (trial
+    # 2026-12-06: "SENT 2" and "0 answered" after an edit, with many before)
+    before = notify_status(procs, config)
+    sent_before = {c["name"]: c["sent"] for c in before["channels"]}
+    text = open(config).read()
+    assert "failed_retry_s = 0.5" in text
+    with open(config, "w") as fh:
+        fh.write(text.replace("failed_retry_s = 0.5", "failed_retry_s = 0.6"))
+    get_me = len(telegram.sent(None, "getMe"))
+    wait_for(lambda: len(telegram.sent(None, "getMe")) > get_me, 20,
+             what="the channels rebuilt (the bot's getMe again)")
+    after = notify_status(procs, config)
+    assert after["commands"]["answered"] >= commands["answered"] > 0, after["commands"]
+    assert after["commands"]["refused"] >= commands["refused"], after["commands"]
+    assert {c["name"]: c["sent"] for c in after["channels"]}["telegram"] \
+        >= sent_before["telegram"] > 0, after["channels"]
 
 
 def test_429_outage_and_bad_token(procs, tmp_path, telegram):

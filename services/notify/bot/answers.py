@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Optional
 
 from services.notify.templates import Context, money
+from shared import accountguard
 from shared.lockwords import end_words
 from shared.messages.control import SupervisorStatus
 from shared.messages.market import OrdersTable
@@ -49,13 +50,15 @@ def title(a: AccountStatus, ctx: Context) -> str:
     return on_screen(ctx.account(a.account_id), a.account_id)
 
 
-def lockout_line(lk: LockoutState, ctx: Context, now_ns: int) -> str:
+def lockout_line(lk: LockoutState, ctx: Context, now_ns: int, not_guarded: str = "") -> str:
     scope = f"{lk.symbol} only" if lk.symbol else "account"
     if lk.until_ns:
         end = f"until {ctx.at(lk.until_ns, now_ns)} (in {duration((lk.until_ns - now_ns) / 1e9)})"
     else:
         end = end_words(lk.kind, lk.clears_on)     # in words, as every screen: lockwords
     why = f": {lk.reason}" if lk.reason else ""
+    if not_guarded:          # the account is disabled: nothing enforces this lockout
+        return f"🔓 {scope} lockout {end} {accountguard.NOT_ENFORCED}, {lk.rule} by {lk.by}{why}"
     return f"🔒 {scope} locked {end}, {lk.rule} by {lk.by}{why}"
 
 
@@ -69,9 +72,15 @@ def not_live(a: AccountStatus, sup: Optional[SupervisorStatus], ctx: Context,
 
 
 def status_text(accounts: list[AccountStatus], sup: SupervisorStatus, synced: bool,
-                ctx: Context, now_ns: int) -> str:
-    head = ("🟢 guarded now" if not sup.unguarded_now
-            else "🔴 NOT GUARDED now: " + "; ".join(sup.unguarded_now))
+                ctx: Context, now_ns: int, unreported: list[str] = ()) -> str:
+    # an account an admin disabled, or one the broker does not report, is not guarded
+    # (trial 2026-12-06: "🟢 guarded now")
+    head = accountguard.head(sup.unguarded_now, accounts, ctx.account,
+                             guarded="🟢 guarded now", not_guarded="🔴 NOT GUARDED now",
+                             unreported=unreported)
+    if not sup.unguarded_now and (accountguard.exceptions(accounts, ctx.account)
+                                  or unreported):
+        head = "🟠" + head[1:]
     lines = [f"{head} · unguarded today {duration(sup.unguarded_today_s)}"]
     if not synced:
         lines.append("⚠️ risk is re-syncing with the broker: figures may lag")
@@ -82,6 +91,8 @@ def status_text(accounts: list[AccountStatus], sup: SupervisorStatus, synced: bo
                   f"{fees_part(a.fees)} · open {money(a.unrealized)}"
                   f"{'' if a.unrealized_complete else ' (incomplete)'} · net {money(net)}"]
         lines += not_live(a, sup, ctx, now_ns)
+        if a.not_guarded:
+            lines.append(f"🔴 {accountguard.account_line(a.not_guarded)}")
         if not a.can_trade:
             lines.append("⛔ the broker says this account cannot trade")
         for r in sorted((r for r in a.rules if r.enabled and r.rule in LOSS_RULES
@@ -90,7 +101,8 @@ def status_text(accounts: list[AccountStatus], sup: SupervisorStatus, synced: bo
             reading = spelled_out(r.rule, without_note(r.detail)) or \
                 f"{money(r.value)} of {money(r.limit)}"      # drawdown_guard: its words
             lines.append(f"{r.rule} {bar(r.progress)} ({reading}){alert_only}")
-        lines += [lockout_line(lk, ctx, now_ns) for lk in a.lockouts] or ["🔓 not locked"]
+        lines += [lockout_line(lk, ctx, now_ns, a.not_guarded) for lk in a.lockouts] \
+            or ["🔓 not locked"]
     if not accounts:
         lines.append("no account in this chat's scope")
     return "\n".join(lines)
@@ -136,7 +148,7 @@ def lockouts_text(accounts: list[AccountStatus], ctx: Context, now_ns: int) -> s
     lines = []
     for a in accounts:
         lines.append(f"{title(a, ctx)}: " + ("not locked" if not a.lockouts else ""))
-        lines += ["  " + lockout_line(lk, ctx, now_ns) for lk in a.lockouts]
+        lines += ["  " + lockout_line(lk, ctx, now_ns, a.not_guarded) for lk in a.lockouts]
     return "\n".join(x.rstrip(": ") if x.endswith(": ") else x for x in lines) \
         or "no account in this chat's scope"
 

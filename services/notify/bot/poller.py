@@ -78,6 +78,10 @@ class CommandPoller:
         self.flow: Optional[LockFlow] = None
 
     # -- thread -------------------------------------------------------------------------------
+    def carry_counts(self, before: "CommandPoller") -> None:
+        """Take over what the poller this one replaces (a config change) counted."""
+        self.answered, self.refused, self.ignored = before.answered, before.refused, before.ignored
+
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="notify-commands", daemon=True)
         self._thread.start()
@@ -309,7 +313,8 @@ class CommandPoller:
             mine = self._mine(chat, risk.accounts, cmd.account)
             if cmd.account and not mine:
                 return self._none(cmd, chat)
-            return answers.status_text(mine, sup, risk.market_synced, self.ctx, now)
+            return answers.status_text(mine, sup, risk.market_synced, self.ctx, now,
+                                       [] if cmd.account else risk.unreported)
         if cmd.name == "lockouts":
             return self._lockouts(cmd, chat, now)
         mine = self._accounts(chat, cmd.account)

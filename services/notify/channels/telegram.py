@@ -59,9 +59,10 @@ class TelegramChannel(HttpChannel):
              button_account: Optional[int] = None,
              text_for: Optional[Callable[[str], Optional[str]]] = None) -> str:
         """Send to every chat id not in `done` (text_for: each chat's own text, None for a chat
-        that gets nothing); returns what Telegram answered (last chat)."""
+        that gets nothing); returns what Telegram answered, naming every chat it reached
+        (trial 2026-12-06: `notify test` named only the last of two chats)."""
         done = set() if done is None else done
-        answer = ""
+        reached: list[str] = []
         for chat in self.cfg.chat_ids:
             if chat in done:
                 continue
@@ -71,9 +72,12 @@ class TelegramChannel(HttpChannel):
                 continue
             markup = self.markup_for(chat, button_account) \
                 if self.markup_for is not None and button_account is not None else None
-            answer = self.send_to(chat, said, markup, timeout)
+            self.send_to(chat, said, markup, timeout)
+            reached.append(str(chat))
             done.add(chat)
-        return answer
+        if not reached:
+            return ""
+        return f"HTTP 200 ok ({'chat' if len(reached) == 1 else 'chats'} {', '.join(reached)})"
 
     def send_to(self, chat: str, text: str, markup: Optional[dict] = None,
                 timeout: Optional[float] = None) -> str:

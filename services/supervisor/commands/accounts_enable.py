@@ -1,8 +1,11 @@
 """`riskctl accounts enable|disable ACCOUNT`: switch guarding of one configured account.
 
 Enabling applies at once (it adds protection); disabling is written now but the risk worker
-keeps guarding the account until the next trading-day roll, unless an admin applies it early
-with the audited RulesOverrideRequest (`riskctl accounts disable ACCOUNT --now --reason ...`).
+keeps guarding the account until the next trading-day roll, unless an admin applies it early:
+`riskctl accounts disable ACCOUNT --now --reason ...` first sends the audited
+RulesOverrideRequest(account=ACCOUNT, disable=True), which applies that account's disable only
+when risk reads the edit (services/risk/disabled.py; never another account's waiting
+loosening: trial 2026-12-06).
 """
 from services.supervisor.commands.base import Command
 from services.supervisor.commands.config_edits import run_edit

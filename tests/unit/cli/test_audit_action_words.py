@@ -37,6 +37,13 @@ def test_the_supervisor_records_the_command_as_typed(caplog):
     rec = fields_of("AccountEnable", "admin", AccountEnable(account="1001", enabled=False),
                     caplog)
     assert rec.action == "accounts disable"
+    # `accounts disable 1002 --now` arms that account's disable with an override: said so
+    from shared.messages.risk import RulesOverrideRequest
+    rec = fields_of("RulesOverrideRequest", "admin", RulesOverrideRequest(
+        reason="trial disable 2", by="admin:root", account="1002", disable=True), caplog)
+    assert rec.action == "accounts disable --now" and rec.account == "1002", rec.action
+    rec = fields_of("RulesOverrideRequest", "admin", RulesOverrideRequest(reason="x"), caplog)
+    assert rec.action == "rules override"
 
 
 def test_every_audited_command_has_riskctls_words():
@@ -84,12 +91,18 @@ def test_audit_show_says_a_refused_edit_in_words_and_json_keeps_the_code(tmp_pat
     refused = "config_invalid: the edit was refused: limit: expected a number above 0"
     sink.write([line("RulesSet", target="1001", rule="daily_realized_loss", result=refused),
                 line("login", login_as="admin", result="refused: wrong admin password"),
-                line("unlock", account="1001", result="ok: unlocked 1 lockout")])
+                line("unlock", account="1001", result="ok: unlocked 1 lockout"),
+                # trial 2026-12-06: an edit that took effect read "not done: ..."
+                line("config file edit", result="applied: [admin] session_minutes changed: "
+                                                "15 -> 2 by a file edit, not through riskctl"),
+                line("config set", result="timeout: risk did not answer")])
     sink.close()
     assert main(["--config", str(path), "audit", "show"]) == 0
     out = capsys.readouterr().out
     assert "config_invalid" not in out, out
     assert "not done: the edit was refused: limit" in out, out
     assert "refused: wrong admin password" in out and "ok: unlocked 1 lockout" in out, out
+    assert "applied: [admin] session_minutes changed: 15 -> 2" in out, out
+    assert "not done: [admin]" not in out and "not done: risk did not answer" in out, out
     assert main(["--config", str(path), "audit", "show", "--json"]) == 0
     assert "config_invalid: the edit was refused" in capsys.readouterr().out

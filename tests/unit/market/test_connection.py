@@ -142,3 +142,50 @@ def test_a_feed_still_quiet_after_its_reconnect_waits_longer_each_time_until_a_q
     watch.quote()                                      # traffic: alive, back to 15 s
     clock.advance(15.0)
     assert watch.stale() is not None
+
+
+def test_a_refused_token_is_retried_at_once_with_a_fresh_login_and_only_once():
+    clock = FakeClock()
+    link = make(clock)
+    link.attempting()
+    link.opened()
+    clock.advance(30)
+    link.lost("the connection closed")                  # the gateway restarted
+    clock.advance(link.retry_in())
+    link.attempting()
+    assert not link.relogging                           # the token held: the broker refuses it
+    change = link.token_refused("broker refused riskd's session token")
+    assert (change.state, change.reason) == (RECONNECTING, "broker refused riskd's session token")
+    assert link.retry_in() == 0 and link.attempt_due() and link.relogin_due
+    link.attempting()
+    assert link.relogging and not link.relogin_due      # this attempt carries a fresh login
+    link.token_refused("refused again")                 # the fresh token refused too: back off
+    assert link.retry_in() == 2 and link.relogin_due
+    clock.advance(2)
+    link.attempting()
+    assert link.opened().state == CONNECTED
+    assert not (link.relogging or link.relogin_due)
+
+
+def test_a_refused_token_does_not_step_the_backoff_up():
+    clock = FakeClock()
+    link = make(clock)
+    for _ in range(3):
+        link.attempting()
+        link.token_refused("refused")
+        assert link.retry_in() == 0
+        link.attempting()
+        link.opened()
+        clock.advance(2)
+        link.lost("dropped")
+    assert link.retry_in() == 4                          # 1, 2, 4: the drops alone count
+
+
+def test_a_refused_login_waits_as_long_as_it_is_told():
+    clock = FakeClock()
+    link = make(clock)
+    link.attempting()
+    change = link.lost("broker refused riskd's login: check [broker] user_name and api_key",
+                       wait=60.0)
+    assert change.state == CONNECTING and "check [broker]" in change.reason
+    assert link.retry_in() == 60.0

@@ -110,6 +110,35 @@ def test_disconnect_alerts_only_after_n_seconds_and_reconnect_follows():
     assert up.kind == "broker_reconnected" and "after 1m15s" in up.title
 
 
+def test_the_alert_gives_the_newest_reason_not_the_first():
+    w = DisconnectWatch(after_s=30)
+    w.observe(BrokerConnection(hub="user", state="reconnecting",
+                               reason="the connection closed"), 0.0)
+    w.observe(BrokerConnection(hub="user", state="reconnecting", reason=(
+        "broker refused riskd's session token (HTTP 401); logging in again failed: "
+        "BrokerUnavailable: /api/Auth/loginKey: the broker did not answer")), 2.0)
+    (down,) = w.tick(31.0)
+    assert down.kind == "broker_disconnected" and "disconnected for 31s" in down.title
+    assert "refused riskd's session token" in down.text
+    assert "the connection closed" not in down.text
+
+
+def test_a_refused_login_has_an_alert_of_its_own():
+    w = DisconnectWatch(after_s=30)
+    w.observe(BrokerConnection(hub="user", state="reconnecting",
+                               reason="the connection closed"), 0.0)
+    w.observe(BrokerConnection(hub="user", state="reconnecting", reason=(
+        "broker refused riskd's login: check [broker] user_name and api_key "
+        "(invalid user name or API key)")), 1.0)
+    (down,) = w.tick(30.0)
+    assert down.kind == "broker_login_refused" and down.severity == CRITICAL
+    assert down.title.startswith("🔴 Broker refused riskd's login (user hub down for 30s)")
+    assert "check [broker] user_name and api_key" in down.text
+    assert "riskctl restart market" in down.text
+    (up,) = w.observe(BrokerConnection(hub="user", state="connected"), 90.0)
+    assert up.kind == "broker_reconnected"
+
+
 def test_a_short_blip_is_not_worth_a_message():
     w = DisconnectWatch(after_s=30)
     w.observe(BrokerConnection(hub="market", state="reconnecting"), 0.0)

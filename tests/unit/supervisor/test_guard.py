@@ -76,3 +76,16 @@ def test_a_gap_left_open_already_covers_the_down_time_and_is_not_counted_twice()
     assert len(t.closed) == 1 and t.closed[0].end_ns == 80 * S
     all_up(t, 82 * S)
     assert t.unguarded_s(0, 1000 * S, 1000 * S) == 30 + 2
+
+
+def test_a_hub_down_now_says_why_on_the_screens_while_the_gap_keeps_the_short_form():
+    t = GuardTracker()
+    all_up(t, 0)
+    refused = "broker refused riskd's login: check [broker] user_name and api_key"
+    t.hub("user", "reconnecting", 10 * S, "the connection closed")
+    t.hub("user", "reconnecting", 11 * S, refused)
+    assert t.open_gap.reasons == ("broker user hub reconnecting",)
+    assert t.explained(t.open_gap.reasons) == [f"broker user hub reconnecting: {refused}"]
+    t.hub("user", "connected", 12 * S)
+    t.worker("risk", False, 13 * S)
+    assert t.explained(t.open_gap.reasons) == ["risk not running"]

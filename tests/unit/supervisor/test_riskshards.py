@@ -142,3 +142,13 @@ def test_the_merged_answer_is_the_same_whatever_order_the_shards_answer_in(order
         assert got == []                     # nothing before the last shard has answered
         sup.answer(worker)
     assert [[a.account_id for a in r.body.accounts] for r in got] == [[1000, 1001, 1002]]
+
+
+def test_merged_lockouts_keep_which_accounts_are_not_guarded():
+    """A disabled account's lockouts are not enforced (trial 2026-12-06): the shard that owns
+    it says so, and the merged list keeps it (`riskctl lockouts` says it beside the rows)."""
+    sup = Sup(2, {
+        "risk-0": lambda r: ok(LockoutList(lockouts=[lock(1002)],
+                                           not_guarded={"1002": "disabled by admin:root"})),
+        "risk-1": lambda r: ok(LockoutList(lockouts=[lock(1001)]))})
+    assert ask(sup, LockoutsRequest()).body.not_guarded == {"1002": "disabled by admin:root"}

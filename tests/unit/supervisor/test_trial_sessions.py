@@ -93,6 +93,6 @@ def test_every_login_line_of_the_audit_names_the_role_asked_for(caplog):
 def test_a_login_of_another_role_says_which_session_it_replaces():
     admin = CachedSession(role="admin", token="t", expires_ns=1)
     assert replaced_note(admin, "ops") == (
-        "your admin session is replaced by this ops session (riskctl keeps one per riskd): "
-        "log in as admin again for admin commands")
+        "your admin session is replaced by this ops session and ended (riskctl keeps one per "
+        "riskd): log in as admin again for admin commands")
     assert replaced_note(admin, "admin") == "" and replaced_note(None, "ops") == ""

@@ -1,0 +1,50 @@
+"""An account an admin disabled, in one set of words for every screen and the phone.
+
+Trial 2026-12-06: with Demo 2 disabled (`riskctl accounts disable 1002 --now`) the status
+header said "guarded now", Demo 2 "LOCKED OUT" and "RULES no readings from risk yet", the
+phone "🟢 guarded now" and "🔒 account locked", while risk enforced nothing on it. Risk says
+why it does not guard an account (AccountStatus.not_guarded, LockoutList.not_guarded:
+"disabled by admin:root at Sat 18:33:27 CST (trial disable 2)"); these helpers say it:
+
+- the header: "guarded now except Demo 2 (strict): disabled by admin:root ..." (the
+  supervisor's reasons, a worker not running, still come first: then nothing is guarded);
+- the account: "NOT GUARDED: disabled by ..."; its lockouts: "NOT ENFORCED while the account
+  is disabled";
+- a configured account the broker does not report for this login (a mistyped id: trial
+  2026-12-06, `accounts add 1003`): "guarded now except 1003: the broker does not report this
+  account for this login".
+"""
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+NOT_GUARDED = "NOT GUARDED"
+NOT_ENFORCED = "NOT ENFORCED while the account is disabled"
+
+
+def exceptions(accounts: Iterable, name_of: Callable[[int], str]) -> list[str]:
+    """'Demo 2 (strict): disabled by admin:root ...' for each account risk does not guard."""
+    return [f"{name_of(a.account_id)}: {a.not_guarded}" for a in accounts
+            if a is not None and getattr(a, "not_guarded", "")]
+
+
+UNREPORTED = "the broker does not report this account for this login"
+
+
+def head(unguarded_now: list[str], accounts: Iterable, name_of: Callable[[int], str],
+         guarded: str = "guarded now", not_guarded: str = "NOT GUARDED now",
+         unreported: Iterable[str] = ()) -> str:
+    """The guard header: 'guarded now', 'guarded now except Demo 2 (strict): disabled by
+    admin:root ...', or 'NOT GUARDED now: risk not running' (nothing is guarded then).
+    unreported: configured accounts the broker does not report for this login (risk's
+    RiskStatusReply.unreported): 'guarded now except 1003: the broker does not report ...'."""
+    if unguarded_now:
+        return f"{not_guarded}: " + "; ".join(unguarded_now)
+    left_out = exceptions(accounts, name_of) + [f"{u}: {UNREPORTED}" for u in unreported]
+    return f"{guarded} except " + "; ".join(left_out) if left_out else guarded
+
+
+def account_line(reason: str) -> str:
+    """'NOT GUARDED: disabled by admin:root ... ; its lockouts are not enforced'."""
+    return f"{NOT_GUARDED}: {reason}; riskd enforces none of its rules or lockouts until an " \
+           f"admin enables it"

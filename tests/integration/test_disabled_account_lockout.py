@@ -1,0 +1,72 @@
+"""A lockout of an account an admin disabled is not enforced, every screen says so, and enabling
+the account again closes what it opened meanwhile (fresh-user trial 2026-12-06, finding 1).
+
+Through a real riskd from etc/riskd.toml's rules and its two accounts (sim broker, market,
+risk, enforcement, logging; the sim's tick off so no price moves a rule): Demo 2 self-locked,
+`riskctl accounts disable 1002 --now --reason "trial disable 2"`, then `riskctl sim buy MNQ 1
+--account 1002`. The trial saw the MNQ stay open (right: nothing guards a disabled account)
+while status said "guarded now" and LOCKED OUT, and after `accounts enable 1002` the MNQ stayed
+open under the lockout still in force. Passwords are set: disable and enable are admin's."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.support.auth import config_with_passwords, login
+from tests.support.env import wait_for
+
+pytestmark = pytest.mark.slow
+
+WORKERS = ["simbroker", "logging", "market", "risk", "enforcement"]
+ACCOUNTS = [      # etc/riskd.toml's, as shipped
+    {"id": 1001, "name": "SIM-DEMO-1", "display_name": "Demo 1", "profile": "default"},
+    {"id": 1002, "name": "SIM-DEMO-2", "display_name": "Demo 2 (strict)", "profile": "default",
+     "rules": {"daily_realized_loss": {"limit": 300}, "max_contracts": {"limit": 2}}}]
+
+
+def run(procs, config, *argv) -> str:
+    done = procs.riskctl(config, *argv)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def mnq_of_1002(procs, config) -> list:
+    doc = json.loads(run(procs, config, "positions", "--json"))
+    return [p for p in doc["positions"] if p["account_id"] == 1002 and p["ticker"] == "MNQ"]
+
+
+def test_a_disabled_accounts_lockout_is_said_not_enforced_and_enforced_again_on_enable(
+        procs, tmp_path, monkeypatch):
+    monkeypatch.setenv("RISKD_SESSION_DIR", str(tmp_path / "sessions"))
+    config = config_with_passwords(tmp_path, workers=WORKERS,
+                                   broker={"sim": {"tick_interval": 0}}, accounts=ACCOUNTS)
+    procs.riskd(config)
+    procs.wait_running(config, WORKERS, timeout=30)
+    wait_for(lambda: procs.riskctl(config, "lockout", "1002", "--session", "--reason",
+                                   "trial").returncode == 0, 30, interval=0.5,
+             what="the trader's own lockout of 1002")
+    login(procs, config, "admin")
+    out = run(procs, config, "accounts", "disable", "1002", "--now", "--reason",
+              "trial disable 2")
+    assert "risk no longer guards 1002" in out, out
+
+    run(procs, config, "sim", "buy", "MNQ", "1", "--account", "1002")
+    wait_for(lambda: mnq_of_1002(procs, config), 20, what="market to see the MNQ of 1002")
+
+    status = run(procs, config, "status")
+    assert "; guarded now except Demo 2 (strict): disabled by admin:" in status, status
+    assert "(trial disable 2)" in status and "NOT GUARDED" in status, status
+    assert "NOT ENFORCED while the account is disabled" in status, status
+    locks = run(procs, config, "lockouts")
+    assert "Demo 2 (strict), id 1002: NOT ENFORCED while the account is disabled" in locks, locks
+    assert mnq_of_1002(procs, config)          # disabled: nothing closes it
+
+    out = run(procs, config, "accounts", "enable", "1002")
+    assert "risk guards 1002 again; its lockout in force holds again" in out, out
+    wait_for(lambda: not mnq_of_1002(procs, config), 20,
+             what="the MNQ bought while disabled closed under the lockout in force")
+    history = run(procs, config, "history", "--account", "1002")
+    assert "while the account was disabled" in history, history
+    status = run(procs, config, "status")
+    assert "; guarded now\n" in status, status

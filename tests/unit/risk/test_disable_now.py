@@ -1,0 +1,203 @@
+"""`riskctl accounts disable ACCOUNT --now` and `accounts enable ACCOUNT` (trial 2026-12-06).
+
+Demo 2 had a self-lockout; `accounts disable 1002 --now --reason "trial disable 2"` took Demo
+1's waiting loosening (daily_realized_loss 500 -> 800, to wait for the roll) early too, the
+phone heard "Demo 2 (strict): (account no longer guarded), takes effect at the roll" while it
+stopped being guarded that second, the screens kept "guarded now" and "LOCKED OUT", and after
+`accounts enable 1002` the MNQ bought while disabled stayed open under the lockout in force.
+
+The real RiskWorker on loopback sockets (tests/unit/risk/test_waiting_notice.py's way), its
+config etc/riskd.toml's with its two accounts, edited with the functions riskctl uses. The
+CLI arms the disable before its edit (cli/commands/accounts.py arm_disable_now).
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+import zmq
+
+from services.risk.app import RiskWorker
+from shared.config import load_config
+from shared.config.account_edit import set_account_enabled
+from shared.config.edit import set_rule_param
+from shared.messages.market import (POSITION_LONG, SIDE_BUY, AccountUpdate, Fill,
+                                    MarketSnapshot, PositionUpdate)
+from shared.messages.risk import (LockoutsRequest, RiskStatusRequest, RulesOverrideRequest,
+                                  SelfLockRequest)
+from tests.support.env import make_config
+
+DEMO1, DEMO2 = 1001, 1002
+MNQ = "CON.F.US.MNQ.Z26"
+MIN = 60 * 1_000_000_000
+ETC_ACCOUNTS = [      # etc/riskd.toml's two accounts, as shipped
+    {"id": DEMO1, "name": "SIM-DEMO-1", "display_name": "Demo 1", "profile": "default"},
+    {"id": DEMO2, "name": "SIM-DEMO-2", "display_name": "Demo 2 (strict)", "profile": "default",
+     "rules": {"daily_realized_loss": {"limit": 300}, "max_contracts": {"limit": 2}}}]
+
+
+@pytest.fixture
+def worker(tmp_path):
+    loaded = load_config(make_config(tmp_path, accounts=ETC_ACCOUNTS))
+    w = RiskWorker(loaded, ctx=zmq.Context())
+    w.bind()
+    w.setup()
+    sent: list[tuple] = []
+    publish = w._notify
+
+    def recorded(kind, severity, title, lines):
+        sent.append((kind, severity, title, list(lines)))
+        publish(kind, severity, title, lines)
+    w._notify = recorded
+    w.on_snapshot(MarketSnapshot(seq=0, epoch="test", complete=True, accounts=[
+        AccountUpdate(account_id=a["id"], name=a["name"], balance=Decimal(50_000),
+                      can_trade=True) for a in ETC_ACCOUNTS]))
+    try:
+        yield w, loaded.path, str(tmp_path / "backups"), sent
+    finally:
+        w.teardown()
+        for s in w._sockets:
+            s.close(0)
+        w.ctx.term()
+
+
+def reload(w, path: str) -> None:
+    w.on_config(w.config, load_config(path).config)
+
+
+def ask(w, request):
+    reply = w._handlers[type(request)](request)
+    assert reply.ok, reply.reason
+    return reply
+
+
+def buy_mnq(w, trade_id: int, size: int) -> None:
+    now = w.clock.now_ns()
+    w._event(Fill(account_id=DEMO2, trade_id=trade_id, contract_id=MNQ, ts_ns=now,
+                  price=Decimal(21000), pnl=None, fees=Decimal(0), side=SIDE_BUY, size=1))
+    w._event(PositionUpdate(account_id=DEMO2, position_id=77, contract_id=MNQ, ts_ns=now,
+                            type=POSITION_LONG, size=size, average_price=Decimal(21000)))
+    w._flush_held()
+
+
+def decisions(w) -> list:
+    return [d for d in w.store.history(DEMO2, 0, 100).decisions if d.rule == "lockout"]
+
+
+def disabled_demo2(worker):
+    """Demo 1's loosening waits, Demo 2 self-locked, then `accounts disable 1002 --now`."""
+    w, path, backups, sent = worker
+    set_rule_param(path, "default", "daily_realized_loss", "limit", "800", backups)
+    reload(w, path)
+    assert w.settings.pending_for(DEMO1) == ["daily_realized_loss"]
+    ask(w, SelfLockRequest(account="1002", until_ns=w.clock.now_ns() + 20 * MIN,
+                           reason="trial"))
+    sent.clear()
+    ask(w, RulesOverrideRequest(reason="accounts disable 1002 --now: trial disable 2",
+                                by="admin:root", account="1002", disable=True))
+    set_account_enabled(path, "1002", False, backups)
+    reload(w, path)
+    return w, path, backups, sent
+
+
+def test_disable_now_takes_only_the_named_account_and_says_it_once(worker):
+    w, _path, _backups, sent = disabled_demo2(worker)
+    assert w.settings.for_account(w.engine.accounts[DEMO2]) is None       # not guarded now
+    # Demo 1's loosening still waits for the roll: the admin named Demo 2 only
+    assert w.settings.pending_for(DEMO1) == ["daily_realized_loss"]
+    assert w.settings.for_account(w.engine.accounts[DEMO1]).daily_realized_loss.limit == 500
+    # one true alert: no "takes effect at the roll", no "in force now" for Demo 1
+    assert [k for k, *_ in sent] == ["account_not_guarded"], sent
+    [(_k, _sev, _title, lines)] = sent
+    assert lines[0].startswith("Demo 2 (strict) is no longer guarded, now: disabled by "
+                               "admin:root at "), lines
+    assert lines[0].endswith("(accounts disable 1002 --now: trial disable 2)"), lines
+    assert lines[1].startswith("not enforced while it is disabled: account Demo 2 (strict)")
+
+
+def test_status_and_lockouts_say_the_account_is_not_guarded(worker):
+    w, *_ = disabled_demo2(worker)
+    [status] = ask(w, RiskStatusRequest(account="1002")).body.accounts
+    assert status.not_guarded.startswith("disabled by admin:root at "), status.not_guarded
+    assert status.lockouts                     # still listed: it holds again on enable
+    [demo1] = ask(w, RiskStatusRequest(account="1001")).body.accounts
+    assert demo1.not_guarded == ""
+    body = ask(w, LockoutsRequest()).body
+    assert list(body.not_guarded) == ["1002"]
+
+
+def test_enable_closes_what_was_bought_while_disabled_under_the_lockout(worker):
+    w, path, backups, sent = disabled_demo2(worker)
+    buy_mnq(w, 501, 1)
+    assert decisions(w) == []                  # disabled: nothing guards it
+    sent.clear()
+    set_account_enabled(path, "1002", True, backups)
+    reload(w, path)
+    [d] = decisions(w)
+    assert (d.action, d.contract_id) == ("close_position", MNQ), d
+    assert "while the account was disabled" in d.reason, d.reason
+    assert w.engine.not_guarded(DEMO2) == ""
+    again = [lines for k, _s, _t, lines in sent if k == "account_guarded_again"]
+    assert again and again[0][0] == "Demo 2 (strict) is guarded again, now", sent
+
+
+def test_enable_keeps_what_was_held_before_the_lockout(worker):
+    """What Demo 2 held when guarding stopped (here: opened before the lock) is not new."""
+    w, path, backups, _sent = worker
+    buy_mnq(w, 400, 1)
+    disabled_demo2(worker)
+    held = decisions(w)          # the self-lockout's own flatten closes it: that one only
+    set_account_enabled(path, "1002", True, backups)
+    reload(w, path)
+    assert decisions(w) == held
+
+
+def test_disable_now_after_a_disable_that_waits_applies_at_once(worker):
+    """`accounts disable 1002` (waits for the roll), then `accounts disable 1002 --now`: risk
+    has read the disable already, so the arming applies it at once, for Demo 2 only."""
+    w, path, backups, sent = worker
+    set_rule_param(path, "default", "daily_realized_loss", "limit", "800", backups)
+    set_account_enabled(path, "1002", False, backups)
+    reload(w, path)
+    assert w.settings.for_account(w.engine.accounts[DEMO2]) is not None      # waits
+    sent.clear()
+    reply = ask(w, RulesOverrideRequest(reason="trial disable 2", by="admin:root",
+                                        account="Demo 2 (strict)", disable=True))
+    assert reply.reason.startswith("Demo 2 (strict) is no longer guarded, now: disabled by "
+                                   "admin:root at "), reply.reason
+    assert w.settings.for_account(w.engine.accounts[DEMO2]) is None
+    assert w.settings.pending_for(DEMO1) == ["daily_realized_loss"]
+    assert [k for k, *_ in sent] == ["account_not_guarded"], sent
+
+
+def test_a_disable_that_waited_is_said_when_the_roll_lands_it(worker):
+    """Without --now the disable waits for the roll; when the roll lands it, the phone hears
+    that Demo 2 is no longer guarded, as for --now (in the config's words)."""
+    from shared.clock import FakeClock
+    w, path, backups, sent = worker
+    set_account_enabled(path, "1002", False, backups)
+    reload(w, path)
+    assert w.settings.for_account(w.engine.accounts[DEMO2]) is not None      # waits
+    sent.clear()
+    w.clock = FakeClock(w.engine.calendar.next_roll(w.clock.now_ns()) + 1)
+    w._tick()
+    assert w.settings.for_account(w.engine.accounts[DEMO2]) is None
+    off = [lines for k, _s, _t, lines in sent if k == "account_not_guarded"]
+    assert off and off[0][0].startswith("Demo 2 (strict) is no longer guarded, now: disabled in "
+                                        "the config since "), sent
+
+
+def test_a_restarted_risk_still_says_who_disabled_the_account(worker):
+    """Who, when, why and what the account held are in the store: after a restart of risk
+    the screens do not fall back to "disabled in the config"."""
+    from services.risk.engine import Engine
+    from services.risk.settings import RuleSettings
+    w, *_ = disabled_demo2(worker)
+    w._flush_marks()
+    said = w.engine.not_guarded(DEMO2)
+    assert said.startswith("disabled by admin:root at ")
+    fresh = Engine(w.engine.calendar, RuleSettings(w.settings.config))
+    fresh.zone = w.engine.zone
+    w.store.load(fresh, w.clock.now_ns())        # what a restarted risk reads
+    fresh.account(DEMO2).name = "SIM-DEMO-2"
+    assert fresh.not_guarded(DEMO2) == said
