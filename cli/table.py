@@ -3,18 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Optional, Sequence
 
-
-def fmt_duration(seconds: Optional[float]) -> str:
-    if seconds is None:
-        return "-"
-    s = int(seconds)
-    if s < 60:
-        return f"{seconds:.1f}s" if seconds < 10 else f"{s}s"
-    if s < 3600:
-        return f"{s // 60}m{s % 60:02d}s"
-    if s < 86400:
-        return f"{s // 3600}h{s % 3600 // 60:02d}m"
-    return f"{s // 86400}d{s % 86400 // 3600:02d}h"
+from shared.when import table_duration as fmt_duration   # noqa: F401  (one for every screen)
 
 
 def cell(value: Any) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Optional
 
 from shared.clock import from_ns, parse_iso_ns, to_ns
 
@@ -81,3 +82,17 @@ def no_offset(value: str, tz: dt.tzinfo) -> str:
     return (f"{value} has no UTC offset, so which instant it means is not clear: write it with "
             f"one, e.g. {example} ({zone}) or {naive.isoformat()}+00:00 (UTC), or give a clock "
             f"time like {naive:%H:%M} (read in {zone})")
+
+
+def table_duration(seconds: Optional[float]) -> str:
+    """A length of time as the terminal's tables show it: 4.2s, 45s, 3m05s, 2h10m, 1d02h."""
+    if seconds is None:
+        return "-"
+    s = int(seconds)
+    if s < 60:
+        return f"{seconds:.1f}s" if seconds < 10 else f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m{s % 60:02d}s"
+    if s < 86400:
+        return f"{s // 3600}h{s % 3600 // 60:02d}m"
+    return f"{s // 86400}d{s % 86400 // 3600:02d}h"

@@ -4,15 +4,14 @@ from __future__ import annotations
 import datetime as dt
 import time
 from typing import Optional
-from zoneinfo import ZoneInfo
 
 from cli.errors import CliError
-from cli.table import fmt_duration, render_table
+from cli.table import render_table
 from shared.lockwords import end_words, kind_words
-from shared import showtime, when
-from shared.symbols import tickers_in
-
-DEFAULT_TZ = ZoneInfo(showtime.DEFAULT_ZONE)   # the display zone of a config that names none
+from shared import when
+from shared.symbols import tickers_in  # noqa: F401
+# one fmt_time for every screen and the phone's /history (shared/historywords.py)
+from shared.historywords import DEFAULT_TZ, fmt_time, symbol_text  # noqa: F401
 
 
 def parse_when(text: str, now_ns: Optional[int] = None, future: bool = True,
@@ -27,26 +26,7 @@ def parse_when(text: str, now_ns: Optional[int] = None, future: bool = True,
         raise CliError(str(exc)) from None
 
 
-def fmt_time(ns: Optional[int], tz: Optional[dt.tzinfo] = None, relative: bool = True,
-             now_ns: Optional[int] = None, end: bool = False) -> str:
-    """A time in the display zone `tz` (shared/showtime.py), with the remaining time when it is
-    in the future (and `relative`: a lockout that already ended has no time left, whatever its
-    planned end). end=True: an end time, shown as showtime.at shows ends (seconds when not :00,
-    rounded up: never earlier than the real end); else with its seconds, cut."""
-    if ns is None:
-        return "-"
-    now_ns = time.time_ns() if now_ns is None else now_ns
-    text = showtime.at(ns, tz or DEFAULT_TZ, now_ns, seconds=None if end else True)
-    left = (ns - now_ns) / 1e9
-    return f"{text} (in {fmt_duration(left)})" if left > 0 and relative else text
-
-
 ENDED_CLEARING = " (ended, clearing)"     # a lockout past its end that risk has not cleared yet
-
-
-def symbol_text(symbol: Optional[str]) -> str:
-    """A lockout's scope as traders say it: MNQ, never CON.F.US.MNQ.Z26; 'account' when none."""
-    return tickers_in(symbol) if symbol else "account"
 
 
 def lockout_rows(lockouts, ended: bool = False, tz: Optional[dt.tzinfo] = None,

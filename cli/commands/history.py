@@ -13,21 +13,19 @@ broker, says so on its lines: "ended early at 03:13:23 CST by an unlock (admin:r
 See docs/rules.md (Lockouts)."""
 from __future__ import annotations
 
-import re
-from typing import Optional
-
 from cli import configfile
 from shared.actedby import command_id, journal_of
-from cli.commands._risk_view import fmt_time, parse_when, symbol_text
+from cli.commands._risk_view import fmt_time, parse_when
 from cli.accountnames import namer
 from cli.errors import CliError
-from shared.lockwords import locked_words, with_end
-from shared.rulenumbers import versus_text
-from shared.when import duration
 from shared.symbols import tickers_in
 from cli.table import render_table
-from shared.messages.enforce import DONE, EnforcementStatusRequest, found_nothing_to_do
+from shared.messages.enforce import EnforcementStatusRequest
 from shared.messages.risk import HistoryRequest
+# the rows' words are shared with the phone's /history (one piece of code for both)
+from shared.historywords import (WAITED_S, became_of, decision_ends, decision_row,  # noqa: F401
+                                 ended_early, lockout_notes, named_action, outcome_text, rows,
+                                 under_way, without_account, without_ids)
 
 NAME = "history"
 READ = True
@@ -40,185 +38,6 @@ def add_arguments(parser) -> None:
                         help="2h, 09:30 or 09:30:15 (display zone) or an ISO time with its offset, "
                         "2026-12-05T09:30:00-06:00")
     parser.add_argument("--limit", type=int, default=200, help="at most this many (200)")
-
-
-# an outcome this long after its decision says when it came (it waited: enforcement was
-# stopped, the broker was slow); one sooner reads as at the decision's time
-WAITED_S = 1.0
-
-
-def outcome_text(state, decided_ns: int = 0, tz=None) -> str:
-    """What enforcement says it did: 'done: closed ... (verified flat)', 'FAILED: ...'; one
-    that came WAITED_S or more after its decision (decided_ns) says when and how long after,
-    'done at Sat 15:22:23 CST (16s after the decision): ...' (trial 2026-12-05: a close that
-    waited 16 s for enforcement read as done at the decision's time)."""
-    if state.state != "final":
-        return f"planned, not done yet ({state.state}): {state.detail}" if state.detail \
-            else f"planned, not done yet ({state.state})"
-    label = "done" if state.status == DONE else state.status.upper()
-    # the broker's answer is when it happened; with no trading call, when it finished
-    came = state.first_answer_ns or state.finished_ns
-    if decided_ns and came and (came - decided_ns) / 1e9 >= WAITED_S:
-        label += (f" at {fmt_time(came, tz, relative=False)} "
-                  f"({duration((came - decided_ns) / 1e9)} after the decision)")
-    return f"{label}: {state.detail}" if state.detail else label
-
-
-# risk names the action in flight by its ids: "already in flight, by decision 520bba36
-# (daily_net_loss)" in a decision's what, "(520bba36.1)" at the end of why it was not sent
-_BY_DECISION = re.compile(r"(?:already in flight)?, by decision ([^\s();]+)(?: \([^()]*\))?")
-_SAME_IN_FLIGHT = re.compile(r"the same action is in flight \(([^()\s]+\.\d+)\)$")
-_IN_FLIGHT = re.compile(r" \(([^()\s]+\.\d+)\)$")
-
-
-def became_of(state) -> str:
-    """What became of an action after the decision that found it under way, in the screens'
-    words (docs/operations.md): said as later than that decision, never as if it was known
-    then (trial: "already in flight, by ...'s flatten, which found nothing to do")."""
-    if state is None:
-        return "its outcome is not known"
-    if state.state != "final" or not state.status:
-        return "still pending"
-    if found_nothing_to_do(state.status, state.first_answer_ns):
-        return "it then found nothing to do"
-    return "it then completed" if state.status == DONE else f"it then ended {state.status.upper()}"
-
-
-def named_action(d, outcomes: Optional[dict], tz=None) -> str:
-    """"daily_net_loss's flatten of 06:01:50 CST": an action as a person names it (its rule and
-    time), never by its id."""
-    return f"{d.rule}'s {d.action} of {fmt_time(d.ts_ns, tz, relative=False)}"
-
-
-def under_way(d, outcomes: Optional[dict], tz=None) -> str:
-    """"daily_net_loss's flatten of 06:01:50 CST was already under way (it then found nothing
-    to do)": what was true when the decision was made, then what became of that action."""
-    state = (outcomes or {}).get(command_id(d) or "")
-    return f"{named_action(d, outcomes, tz)} was already under way ({became_of(state)})"
-
-
-def without_ids(text: str, others: dict, outcomes: Optional[dict], tz=None) -> str:
-    """A decision's what or note with the action in flight named by rule and time (others:
-    decision id and command id -> decision of this history); one not in this history is 'an
-    earlier action'."""
-    def by_decision(m: re.Match) -> str:
-        other = others.get(m.group(1))
-        if not m.group(0).startswith("already"):
-            return (f", by {named_action(other, outcomes, tz)}" if other is not None
-                    else ", by an earlier action (not in this history)")
-        return (under_way(other, outcomes, tz) if other is not None
-                else "an earlier action (not in this history) was already under way")
-
-    def same(m: re.Match) -> str:
-        other = others.get(m.group(1))
-        return (under_way(other, outcomes, tz) if other is not None
-                else "an earlier action (not in this history) was already under way")
-
-    def in_flight(m: re.Match) -> str:
-        other = others.get(m.group(1))
-        if other is None:
-            return " (an earlier action, not in this history)"
-        state = (outcomes or {}).get(command_id(other) or "")
-        return f" ({named_action(other, outcomes, tz)}; {became_of(state)})"
-    text = _SAME_IN_FLIGHT.sub(same, _BY_DECISION.sub(by_decision, text))
-    return _IN_FLIGHT.sub(in_flight, text)
-
-
-def decision_row(d, outcomes: Optional[dict] = None, tz=None, unknown: str = "",
-                 ended: str = "", others: Optional[dict] = None) -> tuple:
-    """(time, account, who, what, value, reason, note) of one decision. With `outcomes`
-    (command id -> enforcement's CommandState) WHAT is what enforcement did, never the plan
-    risk made from what it knew then (a plan may count an order that was already gone);
-    `unknown`: why an outcome missing from them is not known ('enforcement is stopped');
-    `ended`: how the lockout it took ended before its time (', ended early at ...')."""
-    target = (f" {d.contract_id}" if d.contract_id else "") \
-        + (f" order {d.order_id}" if d.order_id else "")
-    what = d.what or (d.action + target)
-    if d.mode == "alert" and not what.startswith("would"):
-        what = f"would have: {what}"
-    cid = command_id(d)
-    if outcomes is not None and cid is not None:
-        state = outcomes.get(cid)
-        lock = "; " + what.split("; ", 1)[1] if "; " in what else ""    # risk's own lockout
-        what = (outcome_text(state, d.ts_ns, tz) + lock if state is not None
-                else f"result not known: {unknown} (planned: {what})" if unknown
-                else f"planned: {what} (enforcement no longer knows the outcome)")
-    note = f"not acted on: {d.suppressed}" if d.suppressed else (
-        locked_words(d.lock.kind, d.rule, fmt_time(d.lock.until_ns, tz, relative=False,
-                                                   end=True), d.lock.clears_on)
-        if d.lock and d.lock.until_ns else
-        locked_words(d.lock.kind, d.rule, clears_on=d.lock.clears_on) if d.lock else "")
-    note += ended if d.lock and not d.suppressed else ""
-    if d.suppressed:
-        what, note = (without_ids(t, others or {}, outcomes, tz) for t in (what, note))
-    who = d.by or f"rule {d.rule}"
-    return (d.ts_ns, d.account_id, f"{who}{' (alert mode)' if d.mode == 'alert' else ''}",
-            what, versus_text(d.rule, d.value, d.limit), d.reason, note)
-
-
-def lockout_notes(changes, tz=None, now_ns: Optional[int] = None) -> list[str]:
-    """The NOTE of each lockout change: its kind and end. Only the lockout in force shows a
-    live countdown, on its latest line ("timer 17:00 CST (in 12m)"); a line an extension
-    superseded says what became of it ("timer 16:45 CST, extended to 17:00 CST"), and a
-    lockout that ended has no time left on any of its lines (its end time alone)."""
-    latest: dict[str, object] = {}          # lockout id -> its newest change
-    for c in sorted(changes, key=lambda c: c.ts_ns):
-        latest[c.lockout.id] = c
-    notes = []
-    for c in changes:
-        lk, last = c.lockout, latest[c.lockout.id]
-        in_force = c is last and c.change != "cleared"
-        end = fmt_time(lk.until_ns, tz, relative=in_force, now_ns=now_ns, end=True)
-        became = last.lockout.until_ns          # a cleared line carries the end it had
-        if not in_force and became and lk.until_ns and became > lk.until_ns:
-            end += f", extended to {fmt_time(became, tz, relative=False, now_ns=now_ns, end=True)}"
-        notes.append(f"{with_end(lk.kind, lk.rule, end)}{ended_early(c, tz, now_ns)}")
-    return notes
-
-
-def ended_early(c, tz=None, now_ns: Optional[int] = None) -> str:
-    """', ended early at 02:51:10 CST by an unlock (admin:root)' for a lockout cleared before
-    the end it had (an unlock, the broker allowing trading again); '' for any other change,
-    and for one that ended at its time (the clock, the roll)."""
-    lk = c.lockout
-    if c.change != "cleared" or c.by in ("clock", "roll") or not lk.until_ns \
-            or c.ts_ns >= lk.until_ns:
-        return ""
-    how = f"by an unlock ({c.by})" if c.by.split(":", 1)[0] in ("admin", "trader") \
-        else f"({c.by}: {c.reason})" if c.reason else f"({c.by})"
-    return f", ended early at {fmt_time(c.ts_ns, tz, relative=False, now_ns=now_ns)} {how}"
-
-
-def decision_ends(decisions, changes, tz=None) -> list[str]:
-    """For each decision, how the lockout it took ended early ('' if it did not, or if it is
-    not in `changes`): the first clearing of that lockout (same account, rule, kind, symbol)
-    at or after the decision. The decision's line then no longer reads as in force."""
-    cleared = sorted((c for c in changes if c.change == "cleared"), key=lambda c: c.ts_ns)
-    out = []
-    for d in decisions:
-        found = next((c for c in cleared if d.lock and c.ts_ns >= d.ts_ns
-                      and (c.lockout.account_id, c.lockout.rule, c.lockout.kind,
-                           c.lockout.symbol) == (d.account_id, d.rule, d.lock.kind,
-                                                 d.lock.symbol)), None)
-        out.append(ended_early(found, tz) if found is not None else "")
-    return out
-
-
-def rows(body, outcomes: Optional[dict] = None, tz=None, unknown: str = "") -> list[tuple]:
-    """The history's rows, oldest first (times in the display zone `tz`; `unknown`: why the
-    outcomes missing from `outcomes` are not known, '' when enforcement answered)."""
-    others = {key: d for d in body.decisions for key in (d.id, command_id(d)) if key}
-    out = [decision_row(d, outcomes, tz, unknown, ended, others) for d, ended
-           in zip(body.decisions, decision_ends(body.decisions, body.lockouts, tz))]
-    for w in body.warnings:
-        out.append((w.ts_ns, w.account_id, f"warning: rule {w.rule}", "-",
-                    versus_text(w.rule, w.value, w.limit), w.reason, ""))
-    notes = lockout_notes(body.lockouts, tz)
-    for c, note in zip(body.lockouts, notes):
-        lk = c.lockout
-        out.append((c.ts_ns, lk.account_id, f"lockout by {c.by}: {lk.rule}", c.change,
-                    symbol_text(lk.symbol), c.reason or lk.reason, note))
-    return sorted(out, key=lambda r: r[0])
 
 
 def outcomes_of(ctx, decisions) -> tuple[dict, str]:
@@ -235,21 +54,6 @@ def outcomes_of(ctx, decisions) -> tuple[dict, str]:
         return {}, str(exc)
     commands, why = journal_of(reply, decisions)
     return {c.command_id: c for c in commands}, why
-
-
-def without_account(what, account_id, shown: str):
-    """WHAT without enforcement's ' on account Demo 1': the ACCOUNT column beside it names the
-    account already, as every screen does ('Demo 1 (1001)'; trial 2026-12-05: the two read as
-    two different namings). `shown`: that column's text."""
-    if not isinstance(what, str) or account_id is None:
-        return what
-    plain = shown
-    for tail in (f" ({account_id})", f", id {account_id}"):
-        if plain.endswith(tail):
-            plain = plain[:-len(tail)]
-    for name in dict.fromkeys((plain, shown, str(account_id))):
-        what = re.sub(rf" on account {re.escape(name)}(?=$|[\s:;,.)])", "", what)
-    return what
 
 
 def run(args, ctx) -> int:

@@ -29,7 +29,7 @@ import attrs
 from services.risk.store import check_file, move_aside
 from shared import codec
 from shared.walstore import close_wal, open_wal
-from shared.messages.enforce import Command, CommandResult, CommandState
+from shared.messages.enforce import MARKET_OPEN, Command, CommandResult, CommandState
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,9 @@ class Entry:
                              started_ns=self.started_ns, finished_ns=self.finished_ns,
                              event_ns=c.event_ns, action=c.action, rule=c.rule,
                              first_answer_ns=self.first_answer_ns, broker_calls=self.calls,
-                             errors=list(self.errors), reason=c.reason, by=c.by)
+                             errors=list(self.errors), reason=c.reason, by=c.by,
+                             # pending: only a close the market refused (executor.py)
+                             waits_for=MARKET_OPEN if self.state == PENDING else "")
 
     def state_view(self) -> CommandState:
         c = self.command

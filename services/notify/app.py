@@ -41,6 +41,7 @@ from services.notify.sender import ChannelSender
 from services.notify.stateorder import StateOrder
 from services.notify.steps import StepHold, step_alert, step_key
 from services.notify.guardwatch import GuardWatch
+from services.notify.scopesplit import per_chat
 from services.notify.supervisorwatch import SupervisorWatch
 from services.notify.templates import (LOG_ONLY, WARNING, Alert, Context, DisconnectWatch,
                                        build, context_for, readable, result_alert,
@@ -55,7 +56,7 @@ from shared.messages.control import (ControlRequest, GuardReport, StatusRequest,
                                      SupervisorStatus, WorkerEvent)
 from shared.messages.enforce import FINAL_STATUSES, CommandResult
 from shared.messages.market import BrokerConnection
-from shared.messages.risk import Decision, command_key
+from shared.messages.risk import Decision, LockoutChange, command_key
 from shared.messages.notify import (ChannelAnswer, ChannelState, CommandsState, DailySummary,
                                     NotifyEvent, NotifyStatus,
                                     NotifyStatusRequest, NotifyTest, NotifyTestResult)
@@ -111,6 +112,11 @@ class NotifyWorker(Worker):
         self.unguarded: dict[str, float] = {}     # trading day -> the supervisor's latest figure
         self.running = WorkerStates()             # does enforcement run (notify/running.py)
         self._waited: dict[str, int] = {}         # command id -> enforcement down since, alerted
+        # command id -> its decision's time, for actions that waited for the market to open
+        self._market_waited: dict[str, int] = {}
+        # the lockouts in force as heard (lockout id -> LockoutState): "🔒 Lockout enforced"
+        # says until when (templates._locked_until)
+        self._locks: dict[str, object] = {}
         self.commands: CommandPoller | None = None
         self._configure(self.config)
         self.subs: list[Subscriber] = []
@@ -174,11 +180,14 @@ class NotifyWorker(Worker):
             telegram.channel.markup_for = self.access.lock_button
             # imported here: the bot's modules only where Telegram commands are on
             # (docs/performance.md, "Memory")
+            from services.notify.bot.direct import Direct
             from services.notify.bot.poller import CommandPoller
             self.commands = CommandPoller(
                 cfg.telegram, cfg.timeout_s, self.outbox, telegram, self.access, self.ctx_t,
                 config.trading_day.calendar(os.path.dirname(os.path.abspath(self.loaded.path))),
-                config.bus.control, self.redactor, self.clock)
+                config.bus.control, self.redactor, self.clock, gone=self.supervisor_gone,
+                direct=Direct(config.bus, config.supervisor.risk_shards,
+                              lambda: self.control_key))
         for name, sender in self.senders.items():
             if name in old_senders:
                 sender.carry_counts(old_senders[name])
@@ -190,6 +199,18 @@ class NotifyWorker(Worker):
         log.info("notify channels: %s", ", ".join(
             f"{n} (min {s.min_severity}, {self.outbox.count(n)} queued)"
             for n, s in self.senders.items()) or "none configured")
+
+    def supervisor_gone(self) -> Optional[str]:
+        """"riskd's supervisor is not running since Sat 18:31:05 CST" while notify knows it is
+        not (its heartbeats stopped: supervisorwatch.py), else None; read by the command
+        thread (bot/riskd.py)."""
+        watch = getattr(self, "supervisor", None)
+        last = watch.silent_since if watch is not None else None
+        if last is None:
+            return None
+        now = self.clock.now_ns()
+        heard = now - int((self.clock.monotonic() - last) * 1e9)
+        return f"riskd's supervisor is not running since {self.ctx_t.since(heard, now)}"
 
     def on_config(self, old, new) -> None:
         if (old.notify, old.accounts, old.trading_day) != (new.notify, new.accounts,
@@ -235,12 +256,23 @@ class NotifyWorker(Worker):
         """One message from the bus: held for its step's alert, or made into alerts."""
         if isinstance(msg, Decision) and self.outbox.decided(msg.id):
             return          # taken already: a kept copy and risk's history can both hold it
+        if isinstance(msg, LockoutChange):
+            if msg.change == "cleared":
+                self._locks.pop(msg.lockout.id, None)
+            else:
+                self._locks[msg.lockout.id] = msg.lockout
         if step_key(msg) is not None:         # risk's breaches and lockout changes: one alert
             self._hold(msg, self.outbox.hold(encode(msg)))    # per account and step, on disk
             if isinstance(msg, Decision):                      # while held
                 self.outbox.mark_decided(msg.id, self.clock.now_ns())
             return
         final = isinstance(msg, CommandResult) and msg.status in FINAL_STATUSES
+        if isinstance(msg, CommandResult) and getattr(msg, "waits_for", ""):
+            # risk says "⏳ Waiting" (services/risk/marketwait.py); its Done says it came late
+            self._market_waited.setdefault(msg.command_id, msg.event_ns or msg.started_ns
+                                           or self.clock.now_ns())
+            while len(self._market_waited) > WAITED_MAX:
+                del self._market_waited[next(iter(self._market_waited))]
         if final and self.outbox.resulted(msg.command_id):
             return          # taken already: the live stream, a kept copy, the catch-up
         if isinstance(msg, CommandResult) and self.steps.holds(msg.account_id):
@@ -411,6 +443,8 @@ class NotifyWorker(Worker):
             return
         late = [d for d in decisions if not self.outbox.decided(d.id)]
         self._locks_now = locks
+        for lk in locks or ():           # the lockouts in force when notify started
+            self._locks.setdefault(lk.id, lk)
         for d in late:
             self._late.add(d.id)
             self._take(d)
@@ -448,7 +482,8 @@ class NotifyWorker(Worker):
     def _ctx(self) -> Context:
         """The templates' context now: whether enforcement runs, which actions waited for it."""
         return attrs.evolve(self.ctx_t, enforcement_down_ns=self.running.down_since("enforcement"),
-                            waited=self._waited)
+                            waited=self._waited, market_waited=self._market_waited,
+                            locks=self._locks)
 
     def _remember_waiting(self, group: list, ctx: Context) -> None:
         """The commands whose breach alert said they wait for enforcement: their "Done" says it
@@ -520,9 +555,24 @@ class NotifyWorker(Worker):
             if release:
                 self.outbox.release(release)
             return
-        title = self.redactor.redact(alert.title)
-        self.outbox.add(attrs.evolve(alert, title=title), text, channels, self.clock.now_ns(),
-                        button_account, release)
+        parts = per_chat(alert, self.config.notify.telegram.chat_ids, self.access.sees) \
+            if alert.line_accounts and "telegram" in channels else None
+        if parts is None:
+            parts = [(alert, None)]
+        for i, (part, chats) in enumerate(parts):
+            # a line about an account only to the chats whose scope has it (scopesplit.py)
+            to = channels if chats is None else (
+                [n for n in channels if n != "telegram"] + (["telegram"] if chats else [])
+                if i == 0 else ["telegram"])
+            if not to:
+                if i == 0 and release:
+                    self.outbox.release(release)
+                continue
+            if chats is not None and chats:
+                part = attrs.evolve(part, chats=chats)
+            self.outbox.add(attrs.evolve(part, title=self.redactor.redact(part.title)),
+                            self.redactor.redact(part.text), to, self.clock.now_ns(),
+                            button_account, release if i == 0 else ())
         for name in channels:
             self.senders[name].poke()
 

@@ -50,6 +50,11 @@ class SupervisorWatch:
         """The supervisor's silence was alerted and it has not answered since."""
         return self._alerted_at is not None
 
+    @property
+    def silent_since(self) -> Optional[float]:
+        """The monotonic time of its last heartbeat while it is gone (None: it is not)."""
+        return self._alerted_at
+
     def stopping(self) -> None:
         """riskd is stopping on purpose (its own alert says so): its silence is no news."""
         self._stopping = True

@@ -24,7 +24,7 @@ from shared.messages.control import ConfigChanged, WorkerEvent
 from shared.messages.enforce import DONE, FAILED, CommandResult, found_nothing_to_do
 from shared.messages.market import BrokerConnection
 from shared.messages.notify import SEVERITIES, DailySummary, NotifyEvent
-from shared.symbols import tickers_in
+from shared.symbols import is_contract_id, ticker_of, tickers_in
 from shared.exitwords import exit_words
 from shared.lockwords import end_words
 from shared.pastwords import past_words
@@ -54,6 +54,8 @@ class Alert:
     ts_ns: int = 0
     account_id: Optional[int] = None    # the account it is about (None: a system alert, for all)
     chats: Optional[tuple[str, ...]] = None   # only these Telegram chats (None: by account_id)
+    # the account each line is about (None: every chat's line); empty: not split per chat
+    line_accounts: tuple[Optional[int], ...] = ()
 
     @property
     def text(self) -> str:
@@ -71,6 +73,12 @@ class Context:
     # command id -> since when enforcement was not running, for the actions whose breach alert
     # said they wait for it: their "Done" says it came once enforcement was back
     waited: Mapping[str, int] = attrs.Factory(dict)
+    # command id -> its decision's time, for the actions enforcement kept pending because the
+    # market was closed (risk's "⏳ Waiting" said so): their "Done" says they were done late
+    market_waited: Mapping[str, int] = attrs.Factory(dict)
+    # the lockouts in force as notify heard them (lockout id -> LockoutState): "🔒 Lockout
+    # enforced" says until when the account is locked (services/notify/app.py keeps them)
+    locks: Mapping[str, Any] = attrs.Factory(dict)
 
     def account(self, account_id: int) -> str:
         """The account's name in titles and bodies alike (shared/accountname.py: risk and
@@ -169,6 +177,13 @@ def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
     elif d.action == "none" and d.lock is not None:
         verb = "lock the account (positions stay)"
     heading = _NOT_A_BREACH.get(d.rule)
+    if heading and d.rule == "admin" and d.by:          # which admin (trial 2026-12-06)
+        heading += f" by {d.by}"
+    if heading and d.rule == "lockout":                  # until when (trial 2026-12-06)
+        held = _locked_until(d, ctx)
+        if held:
+            heading = f"{heading} on {account}: {held}"
+            account = ""
     # drawdown_guard's figure is its words (shared/rulenumbers.py SPELLED_OUT), first and
     # alone: "value 47,775.11 vs limit 48,100.00" beside them read as room left past the line
     said = spelled_out(d.rule, d.reason)
@@ -194,12 +209,30 @@ def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
                                               d.lock.clears_on))
     if d.reason and not said:
         lines.append(d.reason)
-    title = f"{heading} on {account}" if heading else f"⚠️ Breach {d.rule} on {account}"
+    title = (f"{heading} on {account}" if account else heading) if heading \
+        else f"⚠️ Breach {d.rule} on {account}"
     if waits(d, ctx):
         title += f": {NOT_DONE}"
     return Alert(kind="breach", severity=WARNING, title=title,
                  lines=tuple(lines), account=account, account_id=d.account_id,
                  ts_ns=d.ts_ns)
+
+
+def _locked_until(d: Decision, ctx: Context) -> str:
+    """'locked until Sat 18:49:50 CST (self_lockout)': the lockout in force that a lockout's
+    enforcement acted for, the longest covering the decision's scope ('' when notify has not
+    heard of one: it started before notify did)."""
+    cid = d.contract_id
+    symbol = (ticker_of(cid) if is_contract_id(cid) else cid) if cid else None   # as risk keys it
+    covering = [lk for lk in ctx.locks.values() if lk.account_id == d.account_id
+                and (lk.symbol is None or lk.symbol == symbol)]
+    if not covering:
+        return ""
+    # one without a time (until the roll, a session, an admin) outlasts a timed one here
+    untimed = [lk for lk in covering if not lk.until_ns]
+    lk = untimed[0] if untimed else max(covering, key=lambda x: x.until_ns)
+    return "locked " + _lock_words(lk.kind, lk.until_ns, ctx, d.ts_ns, lk.clears_on) + \
+        f" ({lk.rule})"
 
 
 def warning_alert(w: RuleWarning, ctx: Context) -> Optional[Alert]:
@@ -302,8 +335,13 @@ def result_alert(r: CommandResult, ctx: Context, late: bool = False) -> Optional
         late = () if waited is None else (
             "the action that waited for enforcement"
             f"{_since(ctx, waited, r.finished_ns)}, done now that it is back",)
+        decided = ctx.market_waited.get(r.command_id)
+        if decided is not None:     # "⏳ Waiting ... for the market to open" came before it
+            late = (*late, f"done late: {duration(max(0, r.finished_ns - decided) / 1e9)} after "
+                           f"the decision, after the market opened")
         return Alert(kind="action_done", severity=INFO,
-                     title=f"✅ Done on {account}" + (": enforcement is back" if late else ""),
+                     title=f"✅ Done on {account}" + (": enforcement is back" if waited is not None
+                                                      else ""),
                      lines=(r.detail or f"command {r.command_id}", *late), account=account,
                      account_id=r.account_id,
                      ts_ns=r.finished_ns)
@@ -318,9 +356,13 @@ def worker_alert(e: WorkerEvent, ctx: Context) -> Optional[Alert]:
         return Alert(kind="worker_flapping", severity=CRITICAL,
                      title=f"🚨 Worker {e.name} is flapping", lines=(e.reason,) if e.reason else ())
     if kind == CRASHED:
+        how = exit_words(e.exit_code)
+        # the reason once: the supervisor's reason is often the exit in the same words (trial
+        # 2026-12-06: "killed by signal 9 (SIGKILL)" in the title, then again as the line)
+        said = e.reason if e.reason and e.reason.strip() not in how else ""
         return Alert(kind="worker_crashed", severity=WARNING,
-                     title=f"💥 Worker {e.name} crashed: {exit_words(e.exit_code)}",
-                     lines=(e.reason or "restarting",))
+                     title=f"💥 Worker {e.name} crashed: {how}",
+                     lines=(said or "riskd restarts it",))
     return None
 
 
@@ -356,7 +398,8 @@ def summary_alert(s: DailySummary, ctx: Context) -> Optional[Alert]:
 def event_alert(e: NotifyEvent, ctx: Context) -> Optional[Alert]:
     severity = e.severity if e.severity in RANK else WARNING
     return Alert(kind=e.kind, severity=severity, title=e.title, lines=tuple(e.lines),
-                 account=e.account, ts_ns=e.ts_ns, account_id=getattr(e, "account_id", None))
+                 account=e.account, ts_ns=e.ts_ns, account_id=getattr(e, "account_id", None),
+                 line_accounts=tuple(getattr(e, "line_accounts", ()) or ()))
 
 
 BUILDERS: dict[type, Callable[[Any, Context], Optional[Alert]]] = {

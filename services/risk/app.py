@@ -162,7 +162,7 @@ class RiskWorker(Worker):
         live = loosening.changed_now(before, self.settings.rules_of(accounts))
         if live:
             self._notify("rules_in_force_now", "info", loosening.NOW_TITLE,
-                         loosening.now_lines(live, self.engine.account_name))
+                         *loosening.now_lines_of(live, self.engine.account_name))
         self.engine.allow_unlock = new.admin.allow_unlock
         self.engine.holiday_files = holiday_files(new, self.loaded.path)
         self.engine.zone = showtime.zone_of(new)
@@ -187,7 +187,7 @@ class RiskWorker(Worker):
             now = self.clock.now_ns()
             roll = showtime.at(self.engine.calendar.next_roll(now), showtime.zone_of(new), now)
             self._notify("rules_loosen_at_roll", "info", loosening.TITLE,
-                         loosening.loosen_lines(fresh, self.engine.account_name, roll))
+                         *loosening.loosen_lines_of(fresh, self.engine.account_name, roll))
         self._status_dirty.update(self.engine.accounts)
         out = self.engine.recheck(self.clock.now_ns())     # e.g. a newly blocked symbol
         if out.durable or out.dirty:
@@ -402,9 +402,13 @@ class RiskWorker(Worker):
         self.store.save_marks(self.engine)
 
     # -- outputs besides decisions ---------------------------------------------------------------
-    def _notify(self, kind: str, severity: str, title: str, lines: list[str]) -> None:
+    def _notify(self, kind: str, severity: str, title: str, lines: list[str],
+                line_accounts: Optional[list] = None) -> None:
+        """line_accounts: the account each line is about, so a chat that sees only some
+        accounts gets only their lines (docs/alerts.md)."""
         self.pub.publish(NOTIFY_TOPIC, NotifyEvent(kind=kind, severity=severity, title=title,
-                                                   lines=lines, ts_ns=self.clock.now_ns()))
+                                                   lines=lines, ts_ns=self.clock.now_ns(),
+                                                   line_accounts=list(line_accounts or [])))
 
     def _daily_summary(self) -> None:
         """The day that just ended, per account, for the notify worker."""

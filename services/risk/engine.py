@@ -94,6 +94,7 @@ class Engine(Acting, Retrying):
         self.holiday_files: dict[str, frozenset] = {}   # session_block_outside holidays_file
         self.acted: dict[tuple, set] = {}              # lockout key -> targets acted on
         self.failing: dict[tuple, object] = {}         # target key -> Failing (retries.py)
+        self._told_waiting: dict[str, int] = {}        # commands said to wait (marketwait.py)
         self._synced: set[int] = set()                 # accounts a snapshot has set up
         self._cold: set[int] = set()                   # ... being set up by the first one
         self.carried: dict[int, Carried] = {}          # held before a restart, until synced
@@ -466,8 +467,11 @@ class Engine(Acting, Retrying):
 
     def on_result(self, res: CommandResult, now: int) -> Outcome:
         out = Outcome()
-        done = self.outbox.result(res, now)
         acct = self.accounts.get(res.account_id)
+        waiting = self.outbox.entries.get(res.command_id) if res.waits_for else None
+        if waiting is not None and acct is not None:
+            self._waiting(acct, waiting.command, res, now, out)
+        done = self.outbox.result(res, now)
         if done is not None:
             out.finished.append(done.id)
             key = self._key_of_command.pop(done.id, None)

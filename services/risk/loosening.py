@@ -24,6 +24,28 @@ NOW_TITLE = "🟡 Rule settings changed: in force now"
 NOW = "in force now"
 
 
+def loosen_lines_of(waits: dict[int, tuple[tuple[str, ...], dict]],
+                    name_of: Callable[[int], str], roll: str) -> tuple[list[str], list[int]]:
+    """loosen_lines, and the account each line is about (a chat sees only its accounts')."""
+    lines, accounts = [], []
+    for account_id in sorted(waits):
+        own = loosen_lines({account_id: waits[account_id]}, name_of, roll)
+        lines += own
+        accounts += [account_id] * len(own)
+    return lines, accounts
+
+
+def now_lines_of(changes: dict[int, dict], name_of: Callable[[int], str],
+                 how: str = "") -> tuple[list[str], list[int]]:
+    """now_lines, and the account each line is about (a chat sees only its accounts')."""
+    lines, accounts = [], []
+    for account_id in sorted(changes):
+        own = now_lines({account_id: changes[account_id]}, name_of, how)
+        lines += own
+        accounts += [account_id] * len(own)
+    return lines, accounts
+
+
 def loosen_lines(waits: dict[int, tuple[tuple[str, ...], dict]], name_of: Callable[[int], str],
                  roll: str) -> list[str]:
     """One line per parameter that waits. waits: RuleSettings.what_waits() (account id ->

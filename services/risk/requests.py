@@ -171,13 +171,14 @@ class Requests:
         changes: dict[int, dict] = {}
         for aid, rule, diff in applied:
             changes.setdefault(aid, {})[rule] = diff
-        lines = loosening.now_lines(changes, self.w.engine.account_name,
-                                    f" (admin override by {req.by}: {req.reason})")
+        lines, line_accounts = loosening.now_lines_of(
+            changes, self.w.engine.account_name, f" (admin override by {req.by}: {req.reason})")
         for aid, rule, _diff in applied:
             if disabled.NO_LONGER in rule:      # said in its own alert, in its own words
                 self.off_alert(aid)
-        if lines:          # the trader's limits changed: their phone hears it
-            self.w._notify("rules_in_force_now", "info", loosening.NOW_TITLE, lines)
+        if lines:          # the trader's limits changed: their phone hears it (its accounts')
+            self.w._notify("rules_in_force_now", "info", loosening.NOW_TITLE, lines,
+                           line_accounts)
         log.warning("%s applied waiting rule settings now (%s): %s", req.by, req.reason,
                     "; ".join(said) or "nothing was waiting")
         if not said:

@@ -41,6 +41,7 @@ from typing import Optional
 
 import attrs
 
+from services.risk import marketwait
 from services.risk.outcome import Outcome
 from services.risk.state import AccountState, symbol_of
 from shared import showtime
@@ -119,6 +120,21 @@ class Retrying:
         if fresh or now - f.alerted_ns >= STILL_FAILING_S * NS:
             f.alerted_ns = now
             out.notices.append(self._failed_notice(acct, f, res, now, "", still=not fresh))
+
+    def _waiting(self, acct: AccountState, cmd: Command, res: CommandResult, now: int,
+                 out: Outcome) -> None:
+        """An action of risk's that waits (the market is closed): the phone hears it once per
+        command (services/risk/marketwait.py), not at each of enforcement's retries."""
+        told = self._told_waiting
+        if cmd.mode != ENFORCE or cmd.id in told:
+            return
+        told[cmd.id] = now
+        while len(told) > marketwait.TOLD_MAX:
+            del told[next(iter(told))]
+        name = self.account_name(acct.account_id, acct.name)
+        out.notices.append(marketwait.waiting_notice(name, acct.account_id,
+                                                     _doing(cmd, _target_words(acct, cmd)),
+                                                     res, now))
 
     def reload_try(self, cmd: Command, now: int) -> None:
         """A command reloaded from the store after a restart: a later try of a failed action

@@ -22,6 +22,7 @@ from typing import Iterable, Optional, Sequence
 import attrs
 
 from services.supervisor.guard import GUARD_WORKERS
+from services.supervisor.heldwords import line_owners
 from shared import shards, showtime
 from shared.bus.publisher import KEEP_FOR_S
 from shared.clock import from_ns
@@ -72,7 +73,9 @@ def stopped_event(names: list[str], ts_ns: int, reason: str = "", who: str = "",
             lines=[f"{by}; nothing restarts {it} until someone runs {start}",
                    *(left_open or ["what is left open is not known: check the broker's platform"]),
                    *why],
-            ts_ns=ts_ns)
+            ts_ns=ts_ns,
+            # a chat that sees only some accounts gets only their lines (heldwords.Owned)
+            line_accounts=line_owners(["", *left_open, *why]))
     return NotifyEvent(
         kind="worker_stopped", severity="warning",
         title=f"⏹ {what} stopped by {who or 'an operator'}",

@@ -9,14 +9,34 @@ in the other): one line per account that holds anything, named as every alert na
 """
 from __future__ import annotations
 
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Optional, Sequence
 
 import attrs
 
+from shared.messages.notify import LINE_HEADER
 from shared.plural import plural
 from shared.symbols import tickers_in
 
 NONE_OPEN = "no open position or working order"
+
+
+class Owned(str):
+    """A line about one account (account_id), or a header of such lines (LINE_HEADER): a stop
+    alert goes to every chat, but a chat that sees only some accounts gets only their lines
+    (services/notify/scopesplit.py; trial 2026-12-06). Equal to its text as any str."""
+    account_id: Optional[int]
+
+    def __new__(cls, text: str, account_id: Optional[int]):
+        line = super().__new__(cls, text)
+        line.account_id = account_id
+        return line
+
+
+def line_owners(lines: Sequence[str]) -> list:
+    """NotifyEvent.line_accounts for these lines: each Owned line's account (None for the
+    others); [] when none is owned (the alert is not split)."""
+    owners = [getattr(line, "account_id", None) for line in lines]
+    return owners if any(o is not None for o in owners) else []
 
 
 @attrs.frozen
@@ -42,9 +62,9 @@ def holds(name: str, holding: Holding) -> str:
 def holds_lines(holdings: Iterable[Holding], name_of: Callable[[int, str], str]) -> list[str]:
     """One line per account holding anything, by account id; name_of(account id, broker
     name): the account's name in alerts."""
-    lines = (holds(name_of(h.account_id, h.broker_name), h)
+    lines = ((holds(name_of(h.account_id, h.broker_name), h), h.account_id)
              for h in sorted(holdings, key=lambda h: h.account_id))
-    return [line for line in lines if line]
+    return [Owned(line, aid) for line, aid in lines if line]
 
 
 def by_account(positions: Sequence, orders: Sequence) -> list[Holding]:
@@ -59,4 +79,4 @@ def by_account(positions: Sequence, orders: Sequence) -> list[Holding]:
 
 def left_open_header(source: str) -> str:
     """The line above holds_lines in a stop alert: 'left open, unguarded (SOURCE):'."""
-    return f"left open, unguarded ({source}):"
+    return Owned(f"left open, unguarded ({source}):", LINE_HEADER)

@@ -23,7 +23,8 @@ from typing import Callable, Iterable, Optional, Sequence
 import attrs
 
 from services.supervisor.backalerts import GUARD_WAIT_NS, SETTLE_NS
-from services.supervisor.heldwords import NONE_OPEN, Holding, holds_lines, left_open_header
+from services.supervisor.heldwords import (NONE_OPEN, Holding, holds_lines, left_open_header,
+                                           line_owners)
 from services.supervisor.lastheld import Held
 from shared import showtime
 from shared.messages.notify import NotifyEvent
@@ -92,7 +93,9 @@ def stopped_event(cause: str, ts_ns: int, held: Sequence[str] = ()) -> NotifyEve
         title="⛔ riskd is stopping: accounts are NOT guarded until riskd runs again",
         lines=[f"stopped by {cause}", *held,
                "no rule is checked and nothing is flattened until someone starts riskd again"],
-        ts_ns=ts_ns)
+        ts_ns=ts_ns,
+        # a chat that sees only some accounts gets only their lines (heldwords.Owned)
+        line_accounts=line_owners([f"stopped by {cause}", *held, ""]))
 
 
 def again_event(down_since_ns: int, up_ns: int, now_ns: int, clean: Optional[str],

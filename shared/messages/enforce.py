@@ -23,6 +23,9 @@ from typing import Optional
 import attrs
 
 ACCEPTED, DONE, FAILED, SKIPPED = "accepted", "done", "failed", "skipped"
+# what a pending command waits for (CommandResult.waits_for): the broker refused it because the
+# market is closed, and enforcement sends it again when it opens (services/enforcement/executor.py)
+MARKET_OPEN = "the market to open"
 FINAL_STATUSES = (DONE, FAILED, SKIPPED)
 
 
@@ -79,6 +82,9 @@ class CommandResult:
     # risk's history shows; risk never sent that command, so it learns them only here)
     reason: str = ""
     by: str = ""
+    # an 'accepted' result of a command that waits (pending in enforcement's journal): what
+    # for (MARKET_OPEN); risk tells the phone once per command (services/risk/marketwait.py)
+    waits_for: str = ""
 
 
 @attrs.frozen(kw_only=True)

@@ -13,6 +13,9 @@ from typing import Optional
 import attrs
 
 SEVERITIES = ("info", "warning", "critical")
+# in NotifyEvent.line_accounts: a header of the account lines after it ("left open, unguarded
+# (...):"), kept for a chat only with at least one of them
+LINE_HEADER = -1
 
 
 @attrs.frozen(kw_only=True)
@@ -25,6 +28,9 @@ class NotifyEvent:
     account: str = ""
     ts_ns: int = 0
     account_id: Optional[int] = None     # the account it is about (None: for every chat)
+    # the account each line is about, one per line (None: a line for every chat); empty: the
+    # alert is not split. A chat with scopes gets only its accounts' lines (docs/alerts.md)
+    line_accounts: list[Optional[int]] = attrs.Factory(list)
 
 
 @attrs.frozen(kw_only=True)

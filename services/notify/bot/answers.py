@@ -14,9 +14,12 @@ from shared.lockwords import end_words
 from shared.messages.control import SupervisorStatus
 from shared.messages.market import OrdersTable
 from shared.messages.risk import AccountStatus, HistoryReply, LockoutState, without_note
+from shared.rulenumbers import spelled_out
 from shared.notlive import market_stopped, prices_line
+from shared import historywords
+from shared.accountname import on_screen
 from shared.plural import plural
-from shared.rulenumbers import spelled_out, warning_said
+from shared.symbols import tickers_in
 from shared.when import duration
 from shared.showprice import fmt_price
 
@@ -42,8 +45,9 @@ def bar(progress: float) -> str:
 
 
 def title(a: AccountStatus, ctx: Context) -> str:
-    label = ctx.account(a.account_id)
-    return label if label == str(a.account_id) else f"{label} ({a.account_id})"
+    """The account as every screen names it (shared/accountname.on_screen): 'Demo 1 (1001)',
+    'Demo 2 (strict), id 1002' (trial 2026-12-06: the phone wrote 'Demo 2 (strict) (1002)')."""
+    return on_screen(ctx.account(a.account_id), a.account_id)
 
 
 def lockout_line(lk: LockoutState, ctx: Context, now_ns: int, not_guarded: str = "") -> str:
@@ -149,31 +153,33 @@ def lockouts_text(accounts: list[AccountStatus], ctx: Context, now_ns: int) -> s
         or "no account in this chat's scope"
 
 
-def history_text(body: HistoryReply, count: int, ctx: Context, day: str) -> str:
-    rows: list[tuple[int, str]] = []
-    for d in body.decisions:
-        what = d.action + (f" {d.contract_id}" if d.contract_id else "")
-        note = f", not acted on: {d.suppressed}" if d.suppressed else (
-            " (alert only)" if d.mode == "alert" else "")
-        value = f" {money(d.value)} vs {money(d.limit)}" if d.value is not None else ""
-        said = spelled_out(d.rule, d.reason)      # drawdown_guard: its words, never "vs"
-        value = f" ({said})" if said else value
-        rows.append((d.ts_ns, f"⚠️ {ctx.account(d.account_id)} {d.rule}{value}: {what}{note}"))
-    for w in body.warnings:
-        said = warning_said(w.rule, w.reason)      # drawdown_guard: risk's share and words
-        share, reading = said or (f"{w.warn_at:.0%}", f"{money(w.value)} vs {money(w.limit)}")
-        rows.append((w.ts_ns, f"🟡 {ctx.account(w.account_id)} {w.rule} at {share}: {reading}"))
-    for c in body.lockouts:
-        icon = "🔓" if c.change == "cleared" else "🔒"
-        rows.append((c.ts_ns, f"{icon} {ctx.account(c.lockout.account_id)} lockout {c.change} "
-                              f"({c.lockout.rule}, by {c.by})"))
-    rows.sort(key=lambda r: r[0], reverse=True)
-    if not rows:
+def history_text(body: HistoryReply, count: int, ctx: Context, day: str,
+                 now_ns: Optional[int] = None) -> str:
+    """Today's newest `count` entries, one line each in `riskctl history`'s words: its rows
+    (shared/historywords.py, one piece of code for both: who, what, the reading vs its limit,
+    risk's reason, the lockout's kind and end), symbols as tickers (trial 2026-12-06: the phone
+    read "drawdown_guard at 80%: ? vs ?", "+3.00 vs +3.00: none" and a broker contract id
+    where riskctl history said otherwise)."""
+    entries = historywords.rows(body, tz=ctx.tz)
+    if not entries:
         return f"nothing recorded today ({day})"
-    shown = rows[:count]
-    head = f"🕘 today ({day}), newest first: {len(shown)} of {len(rows)}"
+    shown = sorted(entries, key=lambda r: r[0], reverse=True)[:count]
+    head = f"🕘 today ({day}), newest first: {len(shown)} of {len(entries)}"
     newest = shown[0][0]
-    return "\n".join([head, *(f"{ctx.at(ts, newest, seconds=True)} {text}" for ts, text in shown)])
+    lines = [head]
+    for ts, account_id, who, what, *rest in shown:
+        name = ctx.account(account_id)
+        if who.startswith("warning: "):
+            icon = "🟡"
+        elif who.startswith("lockout by "):
+            icon = "🔓" if what == "cleared" else "🔒"
+        else:
+            icon = "⚠️"
+        what = historywords.without_account(what, account_id, name)
+        said = "; ".join(str(p) for p in (what, *rest) if p not in ("", "-", None))
+        lines.append(tickers_in(f"{ctx.at(ts, now_ns or newest, seconds=True)} {icon} {name} "
+                                f"{who}: {said}"))
+    return "\n".join(lines)
 
 
 def unguarded_text(sup: SupervisorStatus) -> str:

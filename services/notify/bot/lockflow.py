@@ -88,8 +88,10 @@ class LockFlow:
             return Pressed("This button is no longer valid; send /lockout again.")
         if c.user_id != user:
             return Pressed("Only the person who asked can answer this.", done_with_buttons=False)
-        if c.state == DONE:
-            return Pressed("Already locked.", (Answer(chat, c.result),))
+        if c.state == DONE:         # its lockouts as they are now, not the first answer again
+            return Pressed("Already locked.", (Answer(chat, "\n".join([
+                f"🔒 Already done: {c.label} is locked out by this request; nothing was sent "
+                f"again. Its lockouts now:", *self._now_lines(c, now_ns)])),))
         if c.state == EXECUTING:
             return self._interrupted(c, now_ns)
         if c.state != ASKED:
@@ -110,7 +112,14 @@ class LockFlow:
         return self._execute(c, now_ns)
 
     def _execute(self, c: Confirmation, now_ns: int) -> Pressed:
-        until, session = self.until(c.when_text, now_ns)
+        # until the end the question named, which the trader confirmed (trial 2026-12-06: the
+        # question said 18:49:43, the lockout made counted 20m from the press: 18:49:50)
+        until, session = self.until(c.when_text, c.created_ns)
+        if until is not None and until <= now_ns:
+            text = (f"⌛ The end you confirmed, {self.ctx.at(until, now_ns)}, has passed: "
+                    f"{c.label} was not locked. Send /lockout again if you still want it.")
+            self.store.move(c.token, EXECUTING, FAILED, text)
+            return Pressed("Not locked: its end has passed.", (Answer(c.chat, text),))
         request = SelfLockRequest(account=str(c.account_id), until_ns=until, session=session,
                                   reason=(f"{c.reason} (from Telegram, user {c.user_id})"
                                           if c.reason else
@@ -133,23 +142,33 @@ class LockFlow:
             return Pressed("Refused.", (Answer(c.chat, text),))
         self.executed += 1
         lockouts = getattr(reply.body, "lockouts", []) or []
-        lines = [f"🔒 {c.label} is locked out. riskd is closing every position and cancelling "
-                 f"every order now; only an admin can end it early."]
+        # risk's own words of what it did: "locked until ...; only an admin can end it early;
+        # nothing to flatten: no position or working order open" (or the flatten it sent)
+        said = reply.reason or ("riskd flattens what is open and cancels anything placed "
+                                "until it ends; only an admin can end it early")
+        lines = [f"🔒 {c.label} is locked out: {said}"]
         lines += [answers.lockout_line(lk, self.ctx, now_ns) for lk in lockouts]
+        note = getattr(self.riskd, "lock_note", "")
+        if note:            # sent to risk directly: riskd's supervisor is not running
+            lines.append(f"⚠️ {note}")
         text = "\n".join(lines)
         self.store.move(c.token, EXECUTING, DONE, text)
         log.warning("telegram: user %s locked account %s out (%s)", c.user_id, c.account_id,
                     c.when_text, extra={"account": c.account_id})
         return Pressed("Locked.", (Answer(c.chat, text),))
 
-    def _interrupted(self, c: Confirmation, now_ns: int) -> Pressed:
-        """notify stopped after committing 'executing' but before learning the result."""
+    def _now_lines(self, c: Confirmation, now_ns: int) -> list[str]:
+        """The account's lockouts now, their time left counted from now."""
         try:
             active = self.riskd.ask(LockoutsRequest(account=str(c.account_id))).lockouts
-            now = [answers.lockout_line(lk, self.ctx, now_ns) for lk in active] \
+            return [answers.lockout_line(lk, self.ctx, now_ns) for lk in active] \
                 or ["not locked"]
         except Unavailable as exc:
-            now = [f"(cannot read the lockouts: {exc})"]
+            return [f"(cannot read the lockouts: {exc})"]
+
+    def _interrupted(self, c: Confirmation, now_ns: int) -> Pressed:
+        """notify stopped after committing 'executing' but before learning the result."""
+        now = self._now_lines(c, now_ns)
         text = "\n".join([f"⚠️ notify restarted while sending the lockout of {c.label}; it is "
                           f"not sent twice. {c.label} now:", *now,
                           "Send /lockout again if it is not locked."])

@@ -46,7 +46,12 @@ WARN_EVERY_S = 60.0          # while degraded, one log line a minute
 
 class CommandPoller:
     def __init__(self, telegram, timeout_s: float, outbox, sender, access: Access, ctx: Context,
-                 calendar, control_address: str, redactor, clock: Clock):
+                 calendar, control_address: str, redactor, clock: Clock, gone=None,
+                 direct=None):
+        """gone / direct: while riskd's supervisor is not running, the words saying so and the
+        way to risk itself (services/notify/bot/riskd.py, direct.py)."""
+        self.gone = gone
+        self.direct = direct
         self.cfg = telegram
         self.timeout_s = timeout_s
         self.outbox = outbox
@@ -94,7 +99,7 @@ class CommandPoller:
 
     def _run(self) -> None:
         self.api = TelegramChannel(self.cfg, self.timeout_s, self.redactor)
-        self.riskd = Riskd(self.control_address)
+        self.riskd = Riskd(self.control_address, self.gone, self.direct)
         self.store = BotStore(self.outbox)
         self.flow = LockFlow(self.store, self.riskd, self.ctx, self.calendar)
         self.offset = self.store.offset()
@@ -307,14 +312,14 @@ class CommandPoller:
             risk = self.riskd.ask(RiskStatusRequest())
             mine = self._mine(chat, risk.accounts, cmd.account)
             if cmd.account and not mine:
-                return self._none(cmd)
+                return self._none(cmd, chat)
             return answers.status_text(mine, sup, risk.market_synced, self.ctx, now,
                                        [] if cmd.account else risk.unreported)
         if cmd.name == "lockouts":
             return self._lockouts(cmd, chat, now)
         mine = self._accounts(chat, cmd.account)
         if cmd.account and not mine:
-            return self._none(cmd)
+            return self._none(cmd, chat)
         if cmd.name == "positions":
             return answers.positions_text(mine, self.ctx, self.riskd.ask(StatusRequest()), now)
         if cmd.name == "orders":
@@ -326,8 +331,11 @@ class CommandPoller:
         with their time and riskd's words on risk (trial 2026-12-05: a trader was refused
         their lockouts while status still showed LOCKED OUT)."""
         head = ""
+        gone = self.riskd.gone() if hasattr(self.riskd, "gone") else None
         try:
             mine = self._accounts(chat, cmd.account)
+            if gone is not None:        # read from risk itself (services/notify/bot/direct.py)
+                head = f"⚠️ {gone}: these are risk's own, read from it directly\n"
         except Unavailable as exc:
             if not isinstance(exc.body, LastRiskStatus):
                 raise
@@ -336,12 +344,30 @@ class CommandPoller:
             head = (f"⚠️ NOT LIVE: lockouts as riskd last knew them, as of "
                     f"{self.ctx.at(exc.body.as_of_ns, now, seconds=True)}; {exc}\n")
         if cmd.account and not mine:
-            return self._none(cmd)
+            return self._none(cmd, chat)
         return head + answers.lockouts_text(mine, self.ctx, now)
 
-    @staticmethod
-    def _none(cmd: Command) -> str:
-        return f"no account {cmd.account!r} in this chat's scope" if cmd.account else ""
+    def _none(self, cmd: Command, chat: str) -> str:
+        """ACCOUNT named no account of this chat: an account riskd has that the chat does not
+        see, or a name riskd does not know at all (trial 2026-12-06: `/status Demo 2` in a chat
+        that sees every account answered "not in this chat's scope"); the names it knows."""
+        if not cmd.account:
+            return ""
+        try:
+            everyone = self.riskd.ask(RiskStatusRequest()).accounts
+        except Unavailable:
+            everyone = []
+        mine = self._mine(chat, everyone, "")
+        names = ", ".join(answers.title(a, self.ctx) for a in mine) or "none"
+        if self._mine(chat, [a for a in everyone if a not in mine], cmd.account) \
+                or any(self._named(a, cmd.account) for a in everyone if a not in mine):
+            return f"{cmd.account!r} is not an account of this chat (this chat sees: {names})"
+        return (f"no account is named {cmd.account!r}: the ones this chat sees are {names} "
+                f"(give an id, a broker name or a display name)")
+
+    def _named(self, a, ref: str) -> bool:
+        return ref.lower() in (str(a.account_id), a.name.lower(),
+                               self.ctx.account(a.account_id).lower())
 
     def _history(self, cmd: Command, chat: str, now: int) -> str:
         day = self.calendar.trading_day(now)
@@ -356,9 +382,8 @@ class CommandPoller:
                  now: int) -> str | Answer:
         found = self._accounts(chat, cmd.account)
         if not found:
-            known = ", ".join(self.ctx.account(a.account_id) for a in self._accounts(chat, ""))
-            return (f"no account {cmd.account!r} in this chat's scope (yours: "
-                    f"{known or 'none'}). Usage: /lockout ACCOUNT 30m|2h|15:30|session [reason]")
+            return (f"{self._none(cmd, chat)}. Usage: /lockout ACCOUNT 30m|2h|15:30|session "
+                    f"[reason]")
         if len(found) > 1:
             return f"{cmd.account!r} names {len(found)} accounts; use the account id."
         a = found[0]

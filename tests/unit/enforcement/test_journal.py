@@ -68,8 +68,11 @@ def test_pending_counts_attempts_and_stays_unfinished(tmp_path):
     entry = j.get("d1.1")
     assert entry.state == PENDING and entry.attempts == 2 and entry.calls == 4
     assert entry.result().status == "accepted"
+    # its result says what it waits for: risk tells the phone (services/risk/marketwait.py)
+    assert entry.result().waits_for == "the market to open"
     final = j.finish(done())
     assert final.attempts == 3 and final.calls == 8
+    assert final.result().waits_for == ""
 
 
 def test_a_corrupt_journal_is_moved_aside_and_a_new_one_started(tmp_path):

@@ -39,7 +39,7 @@ def worker(tmp_path):
     queued = []
     w = SimpleNamespace(outbox=Outbox(str(tmp_path / "notify.sqlite")), steps=StepHold(),
                         _behind={}, _late=set(), _late_results=set(), _held_rows={},
-                        _waited={}, _outcome_tries=0, _catch_up_tries=0, _locks_now=None,
+                        _waited={}, _outcome_tries=0, _catch_up_tries=0, _locks_now=None, _locks={},
                         config=SimpleNamespace(bus=SimpleNamespace(control="")),
                         clock=SimpleNamespace(now_ns=lambda: NOW, monotonic=lambda: 100.0),
                         ctx_t=Context(tz=CHI, accounts={1001: "Demo 1"}),

@@ -45,9 +45,9 @@ def worker(tmp_path):
     sent: list[tuple] = []
     publish = w._notify
 
-    def recorded(kind, severity, title, lines):
+    def recorded(kind, severity, title, lines, line_accounts=None):
         sent.append((kind, severity, title, list(lines)))
-        publish(kind, severity, title, lines)
+        publish(kind, severity, title, lines, line_accounts)
     w._notify = recorded
     w.on_snapshot(MarketSnapshot(seq=0, epoch="test", complete=True, accounts=[
         AccountUpdate(account_id=a["id"], name=a["name"], balance=Decimal(50_000),

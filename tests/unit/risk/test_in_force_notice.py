@@ -72,3 +72,21 @@ def test_the_alert_and_the_audit_trail_word_no_value_alike():
     audit = rule_change(old, new, ("profile", "default", "drawdown_guard", "line"))
     assert f"line {UNSET} -> 48,100.00" in audit, audit
     assert setting_text("drawdown_guard", "line", None) == UNSET == "none"
+
+
+def test_the_notice_names_the_account_of_each_line_for_the_chats_scopes(worker):  # noqa: F811
+    """Trial 2026-12-06: a group that sees only SIM-DEMO-2 got Demo 1's limits. The event says
+    whose each line is, so notify sends a chat only its accounts' lines
+    (tests/unit/notify/test_rule_change_scope.py)."""
+    w, path, backups, _sent = worker
+    events = []
+    publish = w.pub.publish
+    w.pub.publish = lambda topic, msg: (events.append(msg), publish(topic, msg))
+    limit = w.settings.for_account(w.engine.accounts[ACCOUNT]).max_contracts.limit
+    set_rule_param(path, "default", "max_contracts", "limit", str(limit - 2), backups)
+    set_rule_param(path, "default", "daily_realized_loss", "limit", "900", backups)
+    reload(w, path)
+    notices = [e for e in events if getattr(e, "kind", "") in (NOTICE, "rules_loosen_at_roll")]
+    assert len(notices) == 2
+    for e in notices:
+        assert e.line_accounts == [ACCOUNT] * len(e.lines)

@@ -37,9 +37,9 @@ def worker(tmp_path):
     sent: list[tuple] = []
     publish = w._notify
 
-    def recorded(kind, severity, title, lines):
+    def recorded(kind, severity, title, lines, line_accounts=None):
         sent.append((kind, severity, title, list(lines)))
-        publish(kind, severity, title, lines)
+        publish(kind, severity, title, lines, line_accounts)
     w._notify = recorded
     w.on_snapshot(MarketSnapshot(seq=0, epoch="test", complete=True, accounts=[
         AccountUpdate(account_id=ACCOUNT, name="SIM-1", balance=Decimal(50_000),

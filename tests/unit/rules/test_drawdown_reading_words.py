@@ -106,7 +106,10 @@ def test_the_warning_alert_and_the_phones_history_give_risk_s_share_and_words():
     assert alert.title == "🟡 drawdown_guard at 84% of its limit on Demo 1", alert
     assert alert.lines == (words,), alert
     text = history_text(HistoryReply(warnings=[warning]), 5, ctx, "2026-11-25")
-    assert f"drawdown_guard at 84%: {words}" in text, text
+    # riskctl history's words (shared/historywords.py): risk's reason, no "vs"
+    assert f"🟡 Demo 1 warning: rule drawdown_guard: drawdown_guard at 84% of its limit: " \
+           f"{words}" in text, text
+    assert " vs " not in text, text
 
 
 def test_past_the_line_every_place_says_the_firm_s_limit_is_broken():
@@ -159,5 +162,8 @@ def test_the_phones_history_gives_the_breach_in_the_same_words():
     [d] = balance(desk, "47775.11").decisions
     text = history_text(HistoryReply(decisions=[d]), 5,
                         Context(tz=CHI, accounts={ACCOUNT: "Demo 1"}), "2026-11-25")
-    assert ("drawdown_guard (equity 47,775.11 is 224.89 below the firm's max-loss line "
-            "48,000.00: the firm's limit is broken): flatten") in text, text
+    # riskctl history's words (shared/historywords.py): risk's reason, no "vs"
+    assert "⚠️ Demo 1 rule drawdown_guard: flatten" in text, text
+    assert ("equity 47,775.11 is 224.89 below the firm's max-loss line 48,000.00: the firm's "
+            "limit is broken") in text, text
+    assert " vs " not in text, text

@@ -1,0 +1,29 @@
+"""An action the broker refused because the market is closed, said to the phone once (pure).
+
+Enforcement keeps such a command pending and sends it again when the market opens
+(services/enforcement/executor.py, MarketClosed); its 'accepted' results say so (waits_for).
+Before this the phone heard nothing after "⚠️ Breach ... action: close the position MNQ" while
+the close waited (trial 2026-12-06), though `riskctl history` said "planned, not done yet
+(pending)". risk knows the action in words (retries.py), so it tells the phone, once per
+command, not per retry of enforcement's: "⏳ Waiting: close MNQ long 3 on Demo 1 waits for the
+market to open". Its later "✅ Done" says it was done late (services/notify/templates.py).
+"""
+from __future__ import annotations
+
+from shared.accountname import with_id
+from shared.messages.enforce import CommandResult
+from shared.messages.notify import NotifyEvent
+
+TOLD_MAX = 1000          # command ids remembered as told (one alert per pending action)
+
+
+def waiting_notice(name: str, account_id: int, doing: str, res: CommandResult,
+                   now: int) -> NotifyEvent:
+    """doing: the action in words ("close MNQ long 3", retries._doing)."""
+    return NotifyEvent(
+        kind="action_waiting", severity="warning",
+        title=f"⏳ Waiting: {doing} on {name} waits for {res.waits_for}",
+        lines=["the broker refused it: market closed; riskd sends it again when it opens "
+               "(act on the firm's platform if you cannot wait)",
+               f"account {with_id(name, account_id)}, command {res.command_id}"],
+        account=name, account_id=account_id, ts_ns=now)
