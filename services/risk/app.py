@@ -179,8 +179,9 @@ class RiskWorker(Worker):
         for aid in guard.dirty:
             if before.get(aid) is None and aid in self.engine.accounts \
                     and self.settings.for_account(self.engine.accounts[aid]) is not None:
-                self._notify("account_guarded_again", "info", disabled.AGAIN_TITLE,
-                             disabled.again_lines(self.engine, aid, guard, now))
+                lines = disabled.again_lines(self.engine, aid, guard, now)
+                self._notify("account_guarded_again", "info", disabled.AGAIN_TITLE, lines,
+                             line_accounts=[aid] * len(lines))      # its chats only
         if guard.durable or guard.dirty:
             self.apply(guard)
         if waiting and fresh:     # said once per change, and only what this change made wait

@@ -216,9 +216,11 @@ class Requests:
         zone = showtime.zone_of(self.w.config)
         acct = engine.accounts.get(account_id)
         name = engine.account_name(account_id, acct.name if acct else "")
-        self.w._notify("account_not_guarded", "warning", disabled.OFF_TITLE,
-                       disabled.off_lines(name, engine.off.get(account_id),
-                                          disabled.lock_words(engine, account_id, now), zone))
+        lines = disabled.off_lines(name, engine.off.get(account_id),
+                                   disabled.lock_words(engine, account_id, now), zone)
+        # every line is about this account: a chat that does not see it gets nothing
+        self.w._notify("account_not_guarded", "warning", disabled.OFF_TITLE, lines,
+                       line_accounts=[account_id] * len(lines))
 
     def _on_rules(self, req: RulesRequest) -> Reply:
         ids = self._ids(req.account)

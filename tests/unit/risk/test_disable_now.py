@@ -45,8 +45,11 @@ def worker(tmp_path):
     sent: list[tuple] = []
     publish = w._notify
 
+    w.line_owners = []
+
     def recorded(kind, severity, title, lines, line_accounts=None):
         sent.append((kind, severity, title, list(lines)))
+        w.line_owners.append((kind, list(line_accounts or [])))
         publish(kind, severity, title, lines, line_accounts)
     w._notify = recorded
     w.on_snapshot(MarketSnapshot(seq=0, epoch="test", complete=True, accounts=[
@@ -201,3 +204,16 @@ def test_a_restarted_risk_still_says_who_disabled_the_account(worker):
     w.store.load(fresh, w.clock.now_ns())        # what a restarted risk reads
     fresh.account(DEMO2).name = "SIM-DEMO-2"
     assert fresh.not_guarded(DEMO2) == said
+
+
+def test_disable_and_enable_alerts_reach_only_the_chats_that_see_the_account(worker):
+    """Every line of them is about Demo 2: notify's per-chat split (services/notify/
+    scopesplit.py) sends them only to chats that see Demo 2 (phone9's report: they went to
+    every chat)."""
+    w, path, backups, sent = disabled_demo2(worker)
+    set_account_enabled(path, "1002", True, backups)
+    reload(w, path)
+    owners = dict((k, o) for k, o in w.line_owners
+                  if k in ("account_not_guarded", "account_guarded_again"))
+    assert set(owners) == {"account_not_guarded", "account_guarded_again"}, w.line_owners
+    assert all(o and set(o) == {DEMO2} for o in owners.values()), owners
