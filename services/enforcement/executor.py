@@ -11,7 +11,9 @@ priority (closes/flatten first), and the loop submits at most one job per accoun
      (services/enforcement/lanes.py): when another command waits in the lane, the job hands
      the lane over instead (a HANDOVER outcome: its rounds, calls and errors so far are kept,
      it is queued again and resumes with a re-read of the broker, not before its backoff
-     ends);
+     ends); a wait for riskd's own rate budget is not a round, but the run after it is
+     resumed as a later round is (it re-reads before a close: the run before the wait may
+     have closed already);
   4. MarketClosed -> 'pending' (the loop retries later); AccountRejected -> failed, loud;
      anything that keeps failing -> failed with the reason;
   5. writes the final result to the journal, then hands an Outcome to the loop's queue.
@@ -258,6 +260,7 @@ class Executor:
         ctx.first_answer_ns = carry.first_answer_ns
         round_no, waited = carry.rounds, carry.waited
         backoff = max(0.0, carry.due - self.clock.monotonic())   # the rest of its backoff
+        ran = False          # the action ran already for this command (a round, a budget wait)
         while round_no < s.rounds:
             if backoff:
                 due = self.clock.monotonic() + backoff
@@ -265,7 +268,12 @@ class Executor:
                     return self._hand_over(job, ctx, running.calls, round_no, waited, due)
                 backoff = 0.0
             round_no += 1
-            ctx.resumed = ctx.resumed or round_no > 1        # the last round's call may have worked
+            # an earlier run's call may have worked: a failed round, or a run that stopped for
+            # the rate budget (which does not count as a round: round_no alone misses it, and
+            # a close whose verification met the budget was sent again, blind, to a flat
+            # position: chaos run 2026-12-06 01:10:53)
+            ctx.resumed = ctx.resumed or ran or round_no > 1
+            ran = True
             ctx.budget_wait = 0.0
             try:
                 detail = yield from _stepwise(action.run(ctx))

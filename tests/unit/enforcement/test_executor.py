@@ -271,3 +271,22 @@ def test_a_flatten_left_running_finds_the_account_flat_and_says_it_is_done_not_n
     assert out.result.detail == "account 7 was already flat"
     assert found_nothing_to_do(out.result.status, out.result.first_answer_ns)
     assert broker.trading() == []
+
+
+def test_a_close_whose_verification_waits_for_the_rate_budget_is_not_sent_again(
+        executor, journal):
+    """Chaos run 2026-12-06 (01:10:43-54, command a8aa0925...): a lockout's closeContract
+    worked, then its verifying position read found riskd's own rate budget used up (429s to
+    other reads had paused it) and raised RateBudgetExhausted. The executor waited for the
+    budget and ran the action again as a fresh command, without a read: a second
+    closeContract on the flat position (the sim refused it: PositionNotFound), "closed
+    (1 attempt(s), 5 broker call(s))". The run after a budget wait re-reads first."""
+    from shared.projectx.errors import RateBudgetExhausted
+    broker = FakeBroker(A)
+    broker.positions = {MNQ: 1}
+    broker.fail[POSITIONS] = [RateBudgetExhausted(POSITIONS, 0.55)]    # the verifying read
+    out = run(executor, journal, broker, command("close_position", contract_id=MNQ))
+    assert out.result.status == DONE and out.result.attempts == 1, out.result.detail
+    assert executor.slept == [pytest.approx(0.6)]                      # waited for the budget
+    assert broker.trading() == [(CLOSE, MNQ)]                          # one close, not two
+    assert out.result.detail == f"{MNQ} on account 7 closed"
