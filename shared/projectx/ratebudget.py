@@ -19,6 +19,9 @@ LIMIT = 200
 WINDOW = 60.0
 
 
+MIN_WAIT_S = 0.001      # the shortest wait wait_time() gives when a call must wait at all
+
+
 class RateBudget:
     """Token bucket: `limit` calls per `window` seconds, `burst` of them at once. Thread-safe."""
 
@@ -66,6 +69,10 @@ class RateBudget:
             if need > self.burst:
                 return float("inf")
             refill = max(0.0, (need - self._tokens) / self.rate)
+            if 0.0 < refill < MIN_WAIT_S:
+                # a float left 0.9999999999999999 tokens: a wait of ~1e-16 s never moves a
+                # nanosecond clock, and a caller waiting on it would spin (helper dbl9)
+                refill = MIN_WAIT_S
             return max(0.0, self._at - now) + refill     # _at is in the future while paused
 
     def pause(self, seconds: float) -> None:

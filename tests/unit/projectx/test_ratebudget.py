@@ -59,3 +59,15 @@ def test_bad_parameters_are_refused_with_what_was_expected():
         RateBudget(limit=0)
     with pytest.raises(ValueError, match="burst"):
         RateBudget(limit=10, burst=11)
+
+
+def test_a_wait_is_never_too_short_to_move_the_clock():
+    """A float can leave 0.9999999999999999 tokens; the wait for the last sliver was ~1e-16 s,
+    which a nanosecond clock never advances by: a caller looping on it spun (helper dbl9)."""
+    clock = FakeClock()
+    budget = RateBudget(limit=20, window=10.0, burst=10, clock=clock)
+    for _ in range(10):
+        assert budget.try_take()
+    budget._tokens = 0.9999999999999999           # what float refills can leave
+    assert not budget.try_take()
+    assert budget.wait_time() >= 0.001
