@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from shared import showtime
 from shared.actedby import command_id
 from shared.lockwords import locked_words, with_end
-from shared.messages.enforce import DONE, found_nothing_to_do
+from shared.messages.enforce import DONE, WITHDRAWN, found_nothing_to_do
 from shared.rulenumbers import spelled_out, versus_text
 from shared.symbols import tickers_in
 from shared.when import duration, table_duration
@@ -75,12 +75,15 @@ def outcome_text(state, decided_ns: int = 0, tz=None) -> str:
         return f"planned, not done yet ({state.state}): {state.detail}" if state.detail \
             else f"planned, not done yet ({state.state})"
     label = "done" if state.status == DONE else state.status.upper()
+    detail = state.detail
+    if state.status == WITHDRAWN:       # taken back by risk before it ran: not a failure
+        label, detail = WITHDRAWN, detail.removeprefix(f"{WITHDRAWN}: ")
     # the broker's answer is when it happened; with no trading call, when it finished
     came = state.first_answer_ns or state.finished_ns
     if decided_ns and came and (came - decided_ns) / 1e9 >= WAITED_S:
         label += (f" at {fmt_time(came, tz, relative=False)} "
                   f"({duration((came - decided_ns) / 1e9)} after the decision)")
-    return f"{label}: {state.detail}" if state.detail else label
+    return f"{label}: {detail}" if detail else label
 
 
 # risk names the action in flight by its ids: "already in flight, by decision 520bba36
@@ -100,6 +103,8 @@ def became_of(state) -> str:
         return "still pending"
     if found_nothing_to_do(state.status, state.first_answer_ns):
         return "it then found nothing to do"
+    if state.status == WITHDRAWN:
+        return "it was then withdrawn before it ran"
     return "it then completed" if state.status == DONE else f"it then ended {state.status.upper()}"
 
 

@@ -29,6 +29,7 @@ from shared.retrying import RETRY_AFTER_S, ordinal, try_number
 from shared.accountname import named
 from shared.showprice import fmt_price
 from shared.clock import NS_PER_S
+from shared.messages.enforce import FINAL_STATUSES
 from shared.messages.control import SupervisorStatus, WorkerEvent, WorkersTable
 from shared.messages.enforce import (CommandResult, CommandState, EnforcementStatus,
                                      found_nothing_to_do)
@@ -312,7 +313,7 @@ def _result(state: WatchState, msg: CommandResult) -> bool:
         row = ActionRow(decision_id="", ts_ns=msg.started_ns or msg.finished_ns,
                         account_id=msg.account_id, rule="", action="")
         state.actions[msg.command_id] = row
-    if row.status in ("done", "failed", "skipped") and msg.status == "accepted":
+    if row.status in FINAL_STATUSES and msg.status == "accepted":
         return False
     row.status = msg.status
     row.detail = msg.detail or row.detail
@@ -383,7 +384,7 @@ def _command_state(state: WatchState, c: CommandState) -> bool:
         return False        # unknown here, or an earlier try's
     if n > row.tries:
         row.tries, row.status = n, "pending"
-    if row.status in ("done", "failed", "skipped"):
+    if row.status in FINAL_STATUSES:
         return False        # the live result already said it
     status = c.status if c.state == "final" and c.status else "pending"
     if status == row.status and (not c.detail or c.detail == row.detail):

@@ -25,7 +25,7 @@ from services.enforcement.executor import (FINAL, HANDOVER, SETTLE, Executor, Jo
 from services.enforcement.journal import Entry, Journal
 from services.enforcement.lanes import Lanes
 from services.enforcement.planning import retry_delay
-from services.enforcement import killswitch
+from services.enforcement import killswitch, withdraw
 from shared import shards, topics
 from shared.accountname import account_name
 from shared.bus.doorbell import Doorbell
@@ -34,7 +34,7 @@ from shared.clock import NS_PER_S
 from shared.logsetup import ENFORCEMENT_LOGGER
 from shared.messages.enforce import (DONE, FAILED, Command, EnforcementStatus,
                                      EnforcementStatusRequest, FlattenAccepted, FlattenRequest,
-                                     Unenforceable)
+                                     Unenforceable, WithdrawCommand)
 from shared.messages.system import Reply, error, ok
 from shared.projectx.ratebudget import RateBudget
 from shared.projectx.rest import ProjectXRest
@@ -141,6 +141,9 @@ class EnforcementWorker(Worker):
                     return
                 continue
             msg = received.msg
+            if isinstance(msg, WithdrawCommand):
+                self.withdraw(msg)
+                continue
             if not isinstance(msg, Command):
                 log.warning("ignoring %s on topic %r: expected a Command", type(msg).__name__,
                             received.topic)
@@ -170,6 +173,34 @@ class EnforcementWorker(Worker):
         # kill switch), it is how risk learns that the fills about to come are riskd's
         self._publish(entry.result())
         self._schedule(entry, recheck=not new)
+        return entry
+
+    def withdraw(self, w: WithdrawCommand) -> Entry:
+        """Risk takes a command back (services/enforcement/withdraw.py): ended 'withdrawn'
+        unless it is running at this moment; always answered with where it stands."""
+        cid = w.command_id
+        entry = self.journal.get(cid)
+        if entry is not None and entry.final:
+            self._publish(entry.result())
+            return entry
+        waiting = self.retry_at.get(cid)
+        pending = cid in self.inflight and waiting is not None and waiting[0] != float("inf")
+        if entry is not None and cid in self.inflight and not pending \
+                and not self.lanes.remove(cid):
+            elog.warning("command %s is running now: withdrawn by %s (%s), but a broker call "
+                         "cannot be stopped half-way; it finishes", cid, w.by or "risk",
+                         w.reason, extra={"kind": "withdraw", "account": w.account_id,
+                                          "command_id": cid})
+            self._publish(entry.result())
+            return entry
+        entry = withdraw.finish(self.journal, w, self.clock.now_ns())
+        self.inflight.discard(cid)
+        self.retry_at.pop(cid, None)
+        res = entry.result()
+        elog.warning("command %s %s: %s", cid, res.status, res.detail,
+                     extra={"kind": "result", "account": w.account_id, "command_id": cid,
+                            "status": res.status, "action": res.action, "rule": res.rule})
+        self._publish(res)
         return entry
 
     def _schedule(self, entry: Entry, recheck: bool = False) -> None:

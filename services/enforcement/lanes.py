@@ -81,6 +81,19 @@ class Lanes:
             self._busy[lane] = job.command.id
             return job
 
+    def remove(self, command_id: str) -> bool:
+        """Take a job queued (not running) out of its lane: True when it was queued (a
+        withdrawn command, services/enforcement/withdraw.py); a running one stays."""
+        with self._cond:
+            for lane, waiting in list(self._queued.items()):
+                for job in list(waiting):
+                    if job.command.id == command_id:
+                        waiting.remove(job)
+                        if not waiting:
+                            del self._queued[lane]
+                        return True
+        return False
+
     def pause(self, cmd: Command, seconds: float) -> bool:
         """Wait out a retry backoff of `cmd` (running in its lane). True, as soon as a job
         queued in the lane can run a round (a fresh one, or one whose own backoff is over):

@@ -21,7 +21,7 @@ from shared.accountname import account_name, with_id
 from shared.plural import plural
 from shared.retrying import told_by_risk
 from shared.messages.control import ConfigChanged, WorkerEvent
-from shared.messages.enforce import DONE, FAILED, CommandResult, found_nothing_to_do
+from shared.messages.enforce import DONE, FAILED, WITHDRAWN, CommandResult, found_nothing_to_do
 from shared.messages.market import BrokerConnection
 from shared.messages.notify import SEVERITIES, DailySummary, NotifyEvent
 from shared.symbols import is_contract_id, ticker_of, tickers_in
@@ -325,6 +325,14 @@ def result_alert(r: CommandResult, ctx: Context, late: bool = False) -> Optional
                      lines=(r.detail or "no detail",
                             f"account {with_id(account, r.account_id)}, command {r.command_id}"
                             f", {plural(r.attempts, 'attempt')}"),
+                     account=account, account_id=r.account_id, ts_ns=r.finished_ns)
+    if r.status == WITHDRAWN:
+        # risk took it back before it ran (services/risk/withdraw.py): one line, not "Done"
+        # and not "FAILED": "↩️ Withdrawn on Demo 1: flatten (MNQ long 1) was not carried out:
+        # the lockout ended (admin:root)"
+        what = r.detail.removeprefix(f"{WITHDRAWN}: ") if r.detail else f"command {r.command_id}"
+        return Alert(kind="action_withdrawn", severity=INFO,
+                     title=f"↩️ Withdrawn on {account}: {what}", lines=(),
                      account=account, account_id=r.account_id, ts_ns=r.finished_ns)
     if found_nothing_to_do(r.status, r.first_answer_ns):      # logged only: LOG_ONLY
         return Alert(kind=NOTHING_TO_DO, severity=INFO, title=f"Nothing to do on {account}",

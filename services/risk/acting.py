@@ -340,6 +340,8 @@ class Acting:
         if not out.lockouts:
             return out, (f"account {self.account_name(account_id)}"
                          f"{' ' + symbol if symbol else ''} is not locked")
+        # what was sent for the lockouts ended and has not run is taken back (withdraw.py)
+        self.withdraw_unlocked(account_id, out.lockouts, by, now, out)
         if not any(lk.symbol is None for lk in self.lockouts.covering(account_id)):
             # the account is free: a limit it is still past locks it again at its next trade,
             # said once, on the last lockout that ended (services/risk/pastlimits.py)

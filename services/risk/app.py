@@ -209,6 +209,11 @@ class RiskWorker(Worker):
         # the phone say about it (each subscriber still gets one topic's messages in order)
         self._send_due()
         pub = self.pub
+        for w in out.withdraws:        # services/risk/withdraw.py
+            pub.publish(topics.COMMAND, w)
+            log.warning("withdrawn command %s on account %s: %s", w.command_id, w.account_id,
+                        w.reason, extra={"kind": "withdraw", "account": w.account_id,
+                                         "command_id": w.command_id})
         for c in out.lockouts:
             pub.publish(topics.LOCKOUT, c)
         for d in out.decisions:
@@ -229,7 +234,8 @@ class RiskWorker(Worker):
 
     def _send_due(self) -> None:
         for cmd in self.engine.outbox.due(self.clock.now_ns()):
-            self.pub.publish(topics.COMMAND, cmd)
+            # a command taken back: its withdraw is sent again, never the command
+            self.pub.publish(topics.COMMAND, self.engine.withdrawing.get(cmd.id) or cmd)
 
     # -- inputs --------------------------------------------------------------------------------
     def _on_market(self) -> None:

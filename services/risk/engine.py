@@ -40,6 +40,7 @@ from services.risk.lockouts import LockoutBook, lock_key
 from services.risk.outbox import Outbox
 from services.risk.outcome import Outcome, merge
 from services.risk.retries import Retrying
+from services.risk.withdraw import Withdrawing
 from services.risk.rules import RULES
 from services.risk.rules.base import ACCOUNT, CLOCK, QUOTE, TRADE, ClockTick, Ctx, kind_of
 from services.risk.state import AccountState, MarketView
@@ -67,7 +68,7 @@ def new_id() -> str:
     return uuid.uuid4().hex[:20]
 
 
-class Engine(Acting, Retrying):
+class Engine(Acting, Retrying, Withdrawing):
     def __init__(self, calendar, settings, *, ids: Callable[[], str] = new_id,
                  allow_unlock: bool = True, outbox: Optional[Outbox] = None, rules=None):
         self.calendar = calendar
@@ -95,6 +96,7 @@ class Engine(Acting, Retrying):
         self.acted: dict[tuple, set] = {}              # lockout key -> targets acted on
         self.failing: dict[tuple, object] = {}         # target key -> Failing (retries.py)
         self._told_waiting: dict[str, int] = {}        # commands said to wait (marketwait.py)
+        self.withdrawing: dict[str, object] = {}       # id -> WithdrawCommand (withdraw.py)
         self._synced: set[int] = set()                 # accounts a snapshot has set up
         self._cold: set[int] = set()                   # ... being set up by the first one
         self.carried: dict[int, Carried] = {}          # held before a restart, until synced
@@ -170,6 +172,7 @@ class Engine(Acting, Retrying):
             new = self.settings.for_account(acct)
             if old is not None and new is None:
                 self.off[aid] = Off(by, reason, now, held_now(acct))
+                self.withdraw_unguarded(aid, by, now, out)
                 out.dirty.add(aid)
             elif old is None and new is not None:
                 off = self.off.pop(aid, None)
@@ -474,6 +477,7 @@ class Engine(Acting, Retrying):
         done = self.outbox.result(res, now)
         if done is not None:
             out.finished.append(done.id)
+            self.withdrawn_result(done.id)
             key = self._key_of_command.pop(done.id, None)
             if key is not None and self.inflight.get(key) == done.id:
                 del self.inflight[key]

@@ -27,6 +27,7 @@ class Outcome:
                                                        # exposure record is saved with the step
     rolled: Optional[dt.date] = None
     notices: list[NotifyEvent] = attrs.Factory(list)   # alerts risk writes (retries.py)
+    withdraws: list = attrs.Factory(list)              # WithdrawCommands to send (withdraw.py)
 
     @property
     def durable(self) -> bool:
@@ -61,4 +62,5 @@ def merge(into: Outcome, other: Outcome) -> None:
     into.moved |= other.moved
     into.rolled = into.rolled or other.rolled
     into.notices += other.notices
+    into.withdraws += other.withdraws
 

@@ -91,6 +91,15 @@ class Retrying:
                 out.dirty.add(acct.account_id)
                 if res.status == DONE and told_by_risk(DONE, cmd.action, cmd.rule, cmd.by, cmd.id):
                     out.notices.append(self._done_notice(acct, f, cmd, res, now))
+            elif res.status == DONE and res.first_answer_ns \
+                    and told_by_risk(DONE, cmd.action, cmd.rule, cmd.by, cmd.id):
+                # a try that was running when its reason went away (the account disabled: its
+                # withdraw came too late, services/risk/withdraw.py) finished and traded: the
+                # phone hears it (notify leaves a try's Done to risk). Trial 2026-12-06: its
+                # last word was "act now".
+                f = Failing(command=cmd, what=_target_words(acct, cmd), locked=False,
+                            first_failed_ns=cmd.issued_ns or now)
+                out.notices.append(self._done_notice(acct, f, cmd, res, now))
             return
         fresh = f is None
         if f is not None and not f.what:
@@ -180,6 +189,9 @@ class Retrying:
     def _reason_gone(self, acct: AccountState, f: Failing) -> str:
         """Why the failed action is no longer needed ('' while it is)."""
         cmd = f.command
+        if self.settings.for_account(acct) is None:
+            # disabled: riskd does not act on it (a try already sent is withdrawn: withdraw.py)
+            return "the account is no longer guarded"
         if cmd.action in (CLOSE_POSITION, REDUCE_POSITION):
             pos = acct.positions.get(cmd.contract_id or "")
             if pos is None or not acct.live_size(pos):

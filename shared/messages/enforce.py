@@ -8,10 +8,15 @@ Protocol (risk side, services/risk/outbox.py):
   (journaled durably on its side), and publishes a CommandResult on its own PUB, topic 'result'
   (shared.topics.RESULT). A duplicate id is answered with the stored result again.
 - Risk SUBscribes to enforcement's PUB on 'result' and drops the command from the outbox when a
-  final result (done, failed, skipped) arrives. A command without a final result is re-sent
+  final result (done, failed, skipped, withdrawn) arrives. A command without a final result is re-sent
   after a timeout (default 2 s, bounded backoff) and again whenever risk restarts or sees
   enforcement's publisher come back with a new epoch. status='accepted' only proves
   enforcement has it (it resets the re-send timer).
+- A WithdrawCommand (same topic) takes a command back: its lockout was ended by an admin, or
+  its account is no longer guarded. Enforcement ends it 'withdrawn' unless it is running at
+  that moment (a broker call cannot be stopped half-way: it finishes as it would have); a
+  withdraw of a finished or unknown id is answered with the stored result (an unknown id is
+  journaled withdrawn, so the command arriving late never runs).
 - mode='alert' commands are answered with a 'skipped' result describing what would have been
   done, without any broker call.
 """
@@ -23,10 +28,12 @@ from typing import Optional
 import attrs
 
 ACCEPTED, DONE, FAILED, SKIPPED = "accepted", "done", "failed", "skipped"
+# final: risk took the command back before it ran (WithdrawCommand): nothing was sent for it
+WITHDRAWN = "withdrawn"
 # what a pending command waits for (CommandResult.waits_for): the broker refused it because the
 # market is closed, and enforcement sends it again when it opens (services/enforcement/executor.py)
 MARKET_OPEN = "the market to open"
-FINAL_STATUSES = (DONE, FAILED, SKIPPED)
+FINAL_STATUSES = (DONE, FAILED, SKIPPED, WITHDRAWN)
 
 
 def found_nothing_to_do(status: str, first_answer_ns: int) -> bool:
@@ -60,11 +67,21 @@ class Command:
 
 
 @attrs.frozen(kw_only=True)
+class WithdrawCommand:
+    """Risk takes back a command it sent that has not run yet (services/risk/withdraw.py)."""
+    command_id: str
+    account_id: int
+    reason: str                      # "the lockout ended (admin:root)"
+    by: str = ""
+    what: str = ""                   # the action in words: "flatten (MNQ long 1)"
+
+
+@attrs.frozen(kw_only=True)
 class CommandResult:
     """What enforcement did with a command."""
     command_id: str
     account_id: int
-    status: str                      # accepted | done | failed | skipped
+    status: str                      # accepted | done | failed | skipped | withdrawn
     detail: str = ""
     attempts: int = 0
     started_ns: int = 0
@@ -144,5 +161,5 @@ class FlattenAccepted:
     commands: list[CommandState] = attrs.Factory(list)
 
 
-ALL = (Command, CommandResult, CommandState, Unenforceable, EnforcementStatusRequest,
+ALL = (Command, WithdrawCommand, CommandResult, CommandState, Unenforceable, EnforcementStatusRequest,
        EnforcementStatus, FlattenRequest, FlattenAccepted)

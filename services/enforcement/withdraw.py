@@ -1,0 +1,36 @@
+"""Withdraw: risk takes back a command it sent, before it runs (shared/messages/enforce.py).
+
+An admin ended the lockout the command was for, or the account is no longer guarded
+(`riskctl unlock`, `riskctl accounts disable --now`). Before this, a flatten the market had
+refused stayed pending and ran when the market opened, on an account no longer locked or no
+longer guarded (trial 2026-12-06). A command enforcement holds and is not running at this
+moment -- pending (waiting for its retry: the market closed), or queued in its lane behind
+another -- ends as a final 'withdrawn' result, journaled, so a restart does not resume it.
+One running now finishes as it would have (a broker call cannot be stopped half-way); its
+result says what it did. A withdraw of a finished command is answered with its stored result;
+one of an unknown id is journaled withdrawn, so the command arriving late never runs.
+"""
+from __future__ import annotations
+
+import logging
+
+from services.enforcement.journal import Entry, Journal
+from shared.messages.enforce import WITHDRAWN, Command, CommandResult, WithdrawCommand
+
+log = logging.getLogger(__name__)
+
+
+def detail(w: WithdrawCommand) -> str:
+    """'withdrawn: flatten (MNQ long 1) was not carried out: the lockout ended (admin:root)'."""
+    return f"withdrawn: {w.what or 'the action'} was not carried out: {w.reason}"
+
+
+def finish(journal: Journal, w: WithdrawCommand, now_ns: int) -> Entry:
+    """Journal the command withdrawn (final; the first final result wins), and return its row.
+    An id the journal does not know gets a row of its own (the command never runs)."""
+    if journal.get(w.command_id) is None:
+        journal.receive(Command(id=w.command_id, decision_id="", account_id=w.account_id,
+                                action="", reason=w.reason, by=w.by), now_ns)
+    return journal.finish(CommandResult(command_id=w.command_id, account_id=w.account_id,
+                                        status=WITHDRAWN, detail=detail(w), finished_ns=now_ns,
+                                        reason=w.reason, by=w.by))
