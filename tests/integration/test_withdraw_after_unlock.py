@@ -1,0 +1,85 @@
+"""A flatten waiting for the market is not carried out after an admin ends its lockout or stops
+guarding the account (fresh-user trial 2026-12-06, main e3d24f5).
+
+The trial's steps on a real riskd from etc/riskd.toml's rules and its two accounts (sim broker,
+market, risk, enforcement, logging; the sim's tick off so no price moves a rule; passwords set:
+unlock and disable are admin's): Demo 1 long MNQ 1, the sim's market closed
+(`POST /sim/market {"open": false}`), `riskctl lockout 1001 --until 10m`: the flatten waits in
+enforcement. Then `riskctl unlock 1001` (or `accounts disable 1001 --now`), then the market
+opens. The trial saw "✅ Done on Demo 1 / flattened account Demo 1"; now the flatten is
+withdrawn: no closeContract reaches the sim after the unlock, MNQ stays open, and `riskctl
+history` says "withdrawn"."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.e2e.harness import CLOSE, MNQ, SimDesk
+from tests.support.auth import config_with_passwords, login
+from tests.support.env import wait_for
+
+pytestmark = pytest.mark.slow
+
+WORKERS = ["simbroker", "logging", "market", "risk", "enforcement"]
+ACCOUNTS = [      # etc/riskd.toml's, as shipped
+    {"id": 1001, "name": "SIM-DEMO-1", "display_name": "Demo 1", "profile": "default"},
+    {"id": 1002, "name": "SIM-DEMO-2", "display_name": "Demo 2 (strict)", "profile": "default",
+     "rules": {"daily_realized_loss": {"limit": 300}, "max_contracts": {"limit": 2}}}]
+
+
+def run(procs, config, *argv) -> str:
+    done = procs.riskctl(config, *argv)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def flatten_waits(procs, config, monkeypatch, tmp_path) -> SimDesk:
+    """Demo 1 long MNQ 1, the market closed, the trader's lockout: its flatten is refused."""
+    procs.riskd(config)
+    procs.wait_running(config, WORKERS, timeout=30)
+    desk = SimDesk(config)
+    desk.wait_up()
+    desk.quote(MNQ)
+    desk.buy(1001, MNQ, 1)
+    wait_for(lambda: "MNQ" in run(procs, config, "positions"), 20,
+             what="market to see Demo 1's MNQ")
+    desk.sim("/sim/market", {"open": False})
+    wait_for(lambda: procs.riskctl(config, "lockout", "1001", "--until", "10m", "--reason",
+                                   "trial").returncode == 0, 30, interval=0.5,
+             what="the trader's own lockout of 1001")
+    wait_for(lambda: desk.calls(CLOSE) >= 1, 20, what="the flatten's close, refused")
+    login(procs, config, "admin")
+    return desk
+
+
+def opens_and_nothing_closes(procs, config, desk: SimDesk) -> None:
+    time.sleep(1.0)                       # the withdraw reaches enforcement
+    closes = desk.calls(CLOSE)
+    desk.sim("/sim/market", {"open": True})
+    time.sleep(7.0)                       # enforcement's retries (2 s, then 4 s) and risk's
+    assert desk.calls(CLOSE) == closes, "a close reached the sim after the withdraw"
+    assert desk.positions(1001) == {MNQ: 1}
+    history = run(procs, config, "history", "--account", "1001")
+    assert "withdrawn" in history, history
+
+
+@pytest.mark.timeout(90)
+def test_unlock_withdraws_the_waiting_flatten(procs, tmp_path, monkeypatch):
+    monkeypatch.setenv("RISKD_SESSION_DIR", str(tmp_path / "sessions"))
+    config = config_with_passwords(tmp_path, workers=WORKERS,
+                                   broker={"sim": {"tick_interval": 0}}, accounts=ACCOUNTS)
+    desk = flatten_waits(procs, config, monkeypatch, tmp_path)
+    out = run(procs, config, "unlock", "1001", "--reason", "trial unlock")
+    assert "1 lockout(s) ended" in out, out
+    opens_and_nothing_closes(procs, config, desk)
+
+
+@pytest.mark.timeout(90)
+def test_disable_withdraws_the_waiting_flatten(procs, tmp_path, monkeypatch):
+    monkeypatch.setenv("RISKD_SESSION_DIR", str(tmp_path / "sessions"))
+    config = config_with_passwords(tmp_path, workers=WORKERS,
+                                   broker={"sim": {"tick_interval": 0}}, accounts=ACCOUNTS)
+    desk = flatten_waits(procs, config, monkeypatch, tmp_path)
+    run(procs, config, "accounts", "disable", "1001", "--now", "--reason", "trial disable")
+    opens_and_nothing_closes(procs, config, desk)
