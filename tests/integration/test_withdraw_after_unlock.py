@@ -15,8 +15,11 @@ import time
 
 import pytest
 
+from shared.config.access import hash_password
 from tests.e2e.harness import CLOSE, MNQ, SimDesk
-from tests.support.auth import config_with_passwords, login
+from tests.integration.test_notify_commands import (ME, account, riskd_config, start,
+                                                    status_json, telegram)  # noqa: F401
+from tests.support.auth import ADMIN_PW, config_with_passwords, login
 from tests.support.env import wait_for
 
 pytestmark = pytest.mark.slow
@@ -83,3 +86,35 @@ def test_disable_withdraws_the_waiting_flatten(procs, tmp_path, monkeypatch):
     desk = flatten_waits(procs, config, monkeypatch, tmp_path)
     run(procs, config, "accounts", "disable", "1001", "--now", "--reason", "trial disable")
     opens_and_nothing_closes(procs, config, desk)
+
+
+@pytest.mark.timeout(120)
+def test_the_phone_reads_withdrawn_not_done(procs, tmp_path, monkeypatch, telegram):  # noqa: F811
+    """The trial's phone: "⏳ Waiting", then after the unlock one "↩️ Withdrawn" line, never
+    "✅ Done on Demo 1" (tests/integration/test_phone_market_closed.py's riskd and phone)."""
+    monkeypatch.setenv("RISKD_SESSION_DIR", str(tmp_path / "sessions"))
+    config = riskd_config(tmp_path, telegram, sections={
+        "admin": {"password_hash": hash_password(ADMIN_PW, cost=4)}})
+    desk = start(procs, config)
+    desk.quote(MNQ)
+    desk.buy(1001, MNQ, 1)
+    wait_for(lambda: account(status_json(procs, config), 1001)["positions"], 20,
+             what="risk to see Demo 1's position")
+    desk.sim("/sim/market", {"open": False})
+    try:
+        run(procs, config, "lockout", "1001", "--until", "10m", "--reason", "trial")
+        telegram.wait_sent(lambda c: c.text.startswith("⏳ Waiting"), 20, chat=ME,
+                           what="the waiting alert")
+        login(procs, config, "admin")
+        run(procs, config, "unlock", "1001", "--reason", "trial unlock")
+        back = telegram.wait_sent(lambda c: c.text.startswith("↩️ Withdrawn on Demo 1"), 20,
+                                  chat=ME, what="the withdrawn alert")
+        assert "flatten (MNQ long 1) was not carried out: the lockout ended (admin:" \
+            in back.text, back.text
+    finally:
+        desk.sim("/sim/market", {"open": True})
+    time.sleep(5.0)
+    texts = [c.text for c in telegram.sent(ME)]
+    assert not [t for t in texts if t.startswith("✅ Done on Demo 1")], texts
+    assert len([t for t in texts if t.startswith("↩️ Withdrawn")]) == 1, texts
+    assert desk.positions(1001) == {MNQ: 1}
