@@ -8,9 +8,9 @@ Protocol (risk side, services/risk/outbox.py):
   (journaled durably on its side), and publishes a CommandResult on its own PUB, topic 'result'
   (shared.topics.RESULT). A duplicate id is answered with the stored result again.
 - Risk SUBscribes to enforcement's PUB on 'result' and drops the command from the outbox when a
-  final result (done, failed, skipped, withdrawn) arrives. A command without a final result is re-sent
-  after a timeout (default 2 s, bounded backoff) and again whenever risk restarts or sees
-  enforcement's publisher come back with a new epoch. status='accepted' only proves
+  final result (done, failed, skipped, withdrawn) arrives. A command without a final result is
+  re-sent after a timeout (default 2 s, bounded backoff) and again whenever risk restarts or
+  sees enforcement's publisher come back with a new epoch. status='accepted' only proves
   enforcement has it (it resets the re-send timer).
 - A WithdrawCommand (same topic) takes a command back: its lockout was ended by an admin, or
   its account is no longer guarded. Enforcement ends it 'withdrawn' unless it is running at
@@ -161,5 +161,5 @@ class FlattenAccepted:
     commands: list[CommandState] = attrs.Factory(list)
 
 
-ALL = (Command, WithdrawCommand, CommandResult, CommandState, Unenforceable, EnforcementStatusRequest,
-       EnforcementStatus, FlattenRequest, FlattenAccepted)
+ALL = (Command, WithdrawCommand, CommandResult, CommandState, Unenforceable,
+       EnforcementStatusRequest, EnforcementStatus, FlattenRequest, FlattenAccepted)
