@@ -375,6 +375,8 @@ class Engine(Acting, Retrying):
             if quote.contract_id in acct.positions:
                 out.dirty.add(acct.account_id)
                 self._run(acct, "quote", quote, now, "price", quote.ts_ns, out)
+        if self.failing:        # a failed action of a rule without a lockout: judged again
+            self._check_failing(now, out)
 
     def apply_snapshot(self, snap: MarketSnapshot, now: int) -> Outcome:
         """Rebuild from market's full state (start, gap, new epoch): what vanished is closed or
