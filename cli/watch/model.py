@@ -705,7 +705,7 @@ def failing_lines(status: AccountStatus, now_ns: int, tz: dt.tzinfo) -> list[str
                      f"{RETRY_AFTER_S[-1]} s")
         else:
             again = "riskd is trying again now"
-        tries = f", {f.failures} failed tries" if f.failures > 1 else ""
+        tries = f", {f.failures} failed attempts" if f.failures > 1 else ""
         out.append(f"ENFORCEMENT FAILED {when}: {f.still}{tries}; {again}; act now: {f.act}")
     return out
 
@@ -783,9 +783,10 @@ def outcome_text(status: str, acted: Optional[bool], tries: int = 1) -> str:
     """The OUTCOME column: 'done' only when enforcement traded; a command that found nothing
     to do (the account or contract was already flat: no trading call was answered) says so,
     as history does ('done: ... was already flat'); a later try of a failed action says
-    which ('done, 3rd try', 'failed, 2nd try', 'pending, 4th try')."""
+    which ('done, 3rd attempt', 'failed, 2nd attempt', 'pending, 4th attempt'): riskd's
+    attempts are its commands, enforcement's broker calls inside one are calls."""
     text = NOTHING_TO_DO if status == "done" and acted is False else status
-    return f"{text}, {ordinal(tries)} try" if tries > 1 else text
+    return f"{text}, {ordinal(tries)} attempt" if tries > 1 else text
 
 
 def account_view(state: WatchState, status: AccountStatus, now_ns: int,

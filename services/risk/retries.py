@@ -33,9 +33,10 @@ a locked account, riskd never tried again, and the screens listed it as an ordin
   engine's known_whole says which accounts a complete snapshot has read).
 - Telling: the status (views.account_status: FailingAction) has each entry, which riskctl
   status and watch show as "ENFORCEMENT FAILED ..."; notify gets NotifyEvents: the first
-  failure (what, the tries, the cause, when riskd tries again), "still failing" at most every
-  STILL_FAILING_S, and "✅ Done ... on the 3rd try". Notify leaves those results to risk
-  (shared/retrying.told_by_risk), so one failed action is one alert, not one per try.
+  failure (what, enforcement's calls, the cause, when riskd tries again), "still failing" at most every
+  STILL_FAILING_S, and "✅ Done ... on the 3rd attempt" (riskd's attempts are its commands of
+  the action; enforcement's broker calls inside one are calls). Notify leaves those results to risk
+  (shared/retrying.told_by_risk), so one failed action is one alert, not one per attempt.
 """
 from __future__ import annotations
 
@@ -272,7 +273,7 @@ class Retrying:
                        gone: str, still: bool = False) -> NotifyEvent:
         name = self.account_name(acct.account_id, acct.name)
         did = (f"{_doing(f.command, f.what)} on {name} gave up after "
-               f"{plural(res.attempts or 1, 'try', 'tries')}"
+               f"{plural(res.attempts or 1, 'call')}"
                f"{_over(res)}: {cause(res)}")
         if gone:
             then = f"riskd does not try again: {gone}"
@@ -286,7 +287,7 @@ class Retrying:
         if still:
             since = showtime.start(f.first_failed_ns, self.zone, now)
             title = f"🚨 Enforcement still FAILING on {name}: act now"
-            lines = [f"{_doing(f.command, f.what)}: {plural(f.failures, 'failed try', 'failed tries')} "
+            lines = [f"{_doing(f.command, f.what)}: {plural(f.failures, 'failed attempt')} "
                      f"since {since}; the last: {cause(res)}", then]
         else:
             title = (f"🚨 Enforcement FAILED on {name}: act now" if not gone
@@ -304,7 +305,7 @@ class Retrying:
         return NotifyEvent(
             kind="action_done", severity=INFO,
             title=f"✅ Done on {name}: {_doing(cmd, f.what)} on the {ordinal(try_number(cmd.id))} "
-                  f"try, {after} after the first failure",
+                  f"attempt, {after} after the first failure",
             lines=[res.detail or f"command {cmd.id}"], account=name,
             account_id=acct.account_id, ts_ns=now)
 
