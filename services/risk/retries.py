@@ -33,10 +33,12 @@ a locked account, riskd never tried again, and the screens listed it as an ordin
   engine's known_whole says which accounts a complete snapshot has read).
 - Telling: the status (views.account_status: FailingAction) has each entry, which riskctl
   status and watch show as "ENFORCEMENT FAILED ..."; notify gets NotifyEvents: the first
-  failure (what, enforcement's calls, the cause, when riskd tries again), "still failing" at most every
-  STILL_FAILING_S, and "✅ Done ... on the 3rd attempt" (riskd's attempts are its commands of
-  the action; enforcement's broker calls inside one are calls). Notify leaves those results to risk
-  (shared/retrying.told_by_risk), so one failed action is one alert, not one per attempt.
+  failure (what, enforcement's calls, the cause, when riskd tries again), "still failing" at
+  most every STILL_FAILING_S, and "✅ Done ... on the 3rd attempt" (riskd's attempts are its
+  commands of the action; enforcement's broker calls inside one are calls). Notify leaves
+  those results to risk (shared/retrying.told_by_risk), so one failed action is one alert,
+  not one per attempt. An action that ended without riskd is in the status too
+  (AccountStatus.ended: LAST ACTIONS' "failed, then closed outside riskd").
 """
 from __future__ import annotations
 
@@ -67,6 +69,7 @@ log = logging.getLogger(__name__)
 
 NS = 1_000_000_000
 CRITICAL, INFO = "critical", "info"
+ENDED_KEPT = 200        # failed actions that ended without riskd, kept for LAST ACTIONS
 
 
 @attrs.define
@@ -115,8 +118,11 @@ class Retrying:
             out.dirty.add(acct.account_id)
             # a later try's failure after the reason went: the action ends, said once (the
             # phone's last word was "act now"); a first failure says it in its FAILED alert
-            out.notices.append(self._failed_notice(acct, f, res, now, gone.why) if fresh
-                               else self._ended_notice(acct, f, gone, now))
+            if fresh:
+                out.notices.append(self._failed_notice(acct, f, res, now, gone.why))
+            else:
+                out.notices.append(self._ended_notice(acct, f, gone, now))
+                self._ended(f, gone)
             return
         self.failing[target] = f
         f.next_ns = now + retry_after_s(f.failures) * NS
@@ -187,12 +193,24 @@ class Retrying:
             if acct is not None:
                 out.dirty.add(acct.account_id)
                 out.notices.append(self._ended_notice(acct, f, gone, now))
+                self._ended(f, gone)
             if waiting:                         # not sent yet: it is not sent at all
                 del self.outbox.entries[cid]
                 out.finished.append(cid)
                 self._release(lambda k, cid=cid: self.inflight.get(k) == cid)
                 if acct is not None and acct.riskd.settle(cid, now, closed=False):
                     out.exits.add(acct.account_id)
+
+    def _ended(self, f: Failing, gone: "Gone") -> None:
+        """A failed action ended without riskd: LAST ACTIONS says how (ended_views)."""
+        ended = self.ended_failing
+        ended[f.command.decision_id] = (f.command.account_id, gone.short)
+        while len(ended) > ENDED_KEPT:
+            del ended[next(iter(ended))]
+
+    def ended_views(self, account_id: int) -> dict[str, str]:
+        """The account's failed actions that ended without riskd: decision id -> how."""
+        return {d: how for d, (aid, how) in self.ended_failing.items() if aid == account_id}
 
     def _covering(self, acct: AccountState, cmd: Command) -> list:
         symbol = symbol_of(cmd.contract_id) if cmd.contract_id else None
@@ -205,21 +223,26 @@ class Retrying:
         if cmd.action in (CLOSE_POSITION, REDUCE_POSITION):
             pos = acct.positions.get(cmd.contract_id or "")
             if pos is None or not acct.live_size(pos):
-                return Gone(f"{sym} is flat now", f"{f.what} was closed outside riskd")
+                return Gone(f"{sym} is flat now", f"{f.what} was closed outside riskd",
+                            short="closed outside riskd")
             if cmd.action == REDUCE_POSITION and pos.size < (cmd.size or 0):
-                return Gone(f"{sym} was reduced since", f"{f.what} was reduced outside riskd")
+                return Gone(f"{sym} was reduced since", f"{f.what} was reduced outside riskd",
+                            short="reduced outside riskd")
         elif cmd.action == CANCEL_ORDERS:
             if cmd.order_id is not None and cmd.order_id not in acct.orders:
                 return Gone(f"order {cmd.order_id} is no longer working",
-                            f"{f.what} is no longer working")
+                            f"{f.what} is no longer working", short="order gone")
             if cmd.order_id is None and not acct.orders:
-                return Gone("no order is working now", "no order is working now")
+                return Gone("no order is working now", "no order is working now",
+                            short="orders gone")
         elif cmd.action == FLATTEN:
             if not acct.orders and not any(acct.live_size(p) for p in acct.positions.values()):
-                return Gone("nothing is open now", "nothing is open now")
+                return Gone("nothing is open now", "nothing is open now",
+                            short="nothing open")
         if f.locked:
             if not self._covering(acct, cmd):
-                return Gone("the lockout ended", "the lockout ended", needed=True)
+                return Gone("the lockout ended", "the lockout ended", needed=True,
+                            short="the lockout ended")
             return None
         return self._not_breached(acct, f, now)
 
@@ -239,7 +262,7 @@ class Retrying:
         if not params.enabled or params.mode != ENFORCE:
             state = "off" if not params.enabled else "in alert mode"
             why = f"{cmd.rule} is {state} now"
-            return Gone(why, why, needed=True)
+            return Gone(why, why, needed=True, short=f"{cmd.rule} {state}")
         ctx = self._ctx(acct, "recheck", now)
         try:
             decisions = rule.evaluate(ctx, ClockTick(now), now, params)
@@ -251,7 +274,7 @@ class Retrying:
             return None
         figures = _reading(rule, ctx, params, now, cmd)
         why = f"{f.what} is back within {cmd.rule}{' (' + figures + ')' if figures else ''}"
-        return Gone(why, why, needed=True)
+        return Gone(why, why, needed=True, short="no longer needed")
 
     def failing_views(self, account_id: int) -> list[FailingAction]:
         """The status's FailingAction of each failing target of the account."""
@@ -334,10 +357,12 @@ class Retrying:
 @attrs.frozen
 class Gone:
     """Why a failing action is no longer tried: why (after "riskd does not try again: "),
-    title (the alert's), needed (the target is still there: riskd does not act on it)."""
+    title (the alert's), needed (the target is still there: riskd does not act on it),
+    short (LAST ACTIONS: "failed, then closed outside riskd")."""
     why: str
     title: str
     needed: bool = False
+    short: str = "ended"
 
 
 def _verb(cmd: Command) -> str:

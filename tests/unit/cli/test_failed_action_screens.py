@@ -123,3 +123,21 @@ def test_enforcement_answers_a_decisions_first_try_with_its_later_ones():
     assert later_tries("d.2", journal.get) == []
     assert later_tries("manual-5.1", journal.get) == []
     assert later_tries("x.1", journal.get) == []
+
+
+def test_a_failed_action_that_ended_without_riskd_says_how_in_last_actions():
+    """Trial 2026-12-06: the trader closed MNQ himself while riskd was retrying; the status
+    line went away but LAST ACTIONS kept "failed, 3rd try" as the last word. Risk's status
+    says how each failed action ended without riskd (AccountStatus.ended)."""
+    def failed(cid, at):
+        return CommandResult(command_id=cid, account_id=1001, status="failed",
+                             action="close_position", rule="lockout", started_ns=at,
+                             finished_ns=at + 2 * NS_PER_S)
+    live = state(account())
+    live.apply(lockout_close())
+    live.apply(failed("d.1", NOW))
+    live.apply(failed("d.2", NOW + 7 * NS_PER_S))
+    assert rows(live) == [("lockout", "close_position", "failed, 2nd attempt")]
+    live.apply(attrs.evolve(account(), ts_ns=NOW + 10 * NS_PER_S,
+                            ended={"d": "closed outside riskd"}))
+    assert rows(live) == [("lockout", "close_position", "failed, then closed outside riskd")]

@@ -18,7 +18,8 @@ from decimal import Decimal
 
 from shared.config.load import load_config
 from shared.messages.enforce import CommandResult
-from shared.messages.market import POSITION_LONG, SIDE_BUY, AccountUpdate, Fill, PositionUpdate, Quote
+from shared.messages.market import (POSITION_LONG, SIDE_BUY, AccountUpdate, Fill,
+                                    PositionUpdate, Quote)
 from services.risk.views import account_status
 from tests.unit.risk.desk import MNQ, NS, SHIPPED, chi, shipped_engine
 
@@ -89,7 +90,7 @@ class Run:
 
 def test_a_recovered_price_drops_the_waiting_try_and_says_so():
     run = Run()
-    run.breach_fails()
+    close = run.breach_fails()
     run.wait(2)
     mark = len(run.outs)
     run.price(21010)                              # open PnL 20.00 (before fees): the breach is over
@@ -101,6 +102,8 @@ def test_a_recovered_price_drops_the_waiting_try_and_says_so():
         in said.title
     assert said.title.endswith("riskd does not close it")
     assert any(run.outs[i].finished for i in range(mark, len(run.outs)))   # the try left
+    assert account_status(run.engine, ACCOUNT, run.now).ended == {
+        close.decision_id: "no longer needed"}    # LAST ACTIONS: "failed, then no longer needed"
     run.wait(120)
     assert run.sent() == []                       # a winning position is not closed
     assert run.failing() == []
@@ -136,7 +139,7 @@ def test_a_failure_of_a_later_try_after_the_price_came_back_ends_it():
 
 def test_the_trader_closing_it_while_riskd_waits_is_said_once():
     run = Run()
-    run.breach_fails()
+    close = run.breach_fails()
     run.wait(2)
     mark = len(run.outs)
     run.on(PositionUpdate(account_id=ACCOUNT, position_id=5, contract_id=MNQ, ts_ns=run.now,
@@ -149,3 +152,6 @@ def test_the_trader_closing_it_while_riskd_waits_is_said_once():
     assert "MNQ long 1 was closed outside riskd; riskd stops trying" in said.title
     run.wait(120)
     assert run.sent() == [] and run.notices(mark) == [said]
+    # LAST ACTIONS' row of the decision says how it ended, not its last failed attempt
+    status = account_status(run.engine, ACCOUNT, run.now)
+    assert status.ended == {close.decision_id: "closed outside riskd"}
