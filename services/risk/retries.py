@@ -223,6 +223,9 @@ class Retrying:
         if cmd.action in (CLOSE_POSITION, REDUCE_POSITION):
             pos = acct.positions.get(cmd.contract_id or "")
             if pos is None or not acct.live_size(pos):
+                if self._riskd_closing(acct, f):        # another action of riskd's did
+                    return Gone(f"{sym} is flat now", f"{f.what} is flat now",
+                                short="flat now")
                 return Gone(f"{sym} is flat now", f"{f.what} was closed outside riskd",
                             short="closed outside riskd")
             if cmd.action == REDUCE_POSITION and pos.size < (cmd.size or 0):
@@ -245,6 +248,19 @@ class Retrying:
                             short="the lockout ended")
             return None
         return self._not_breached(acct, f, now)
+
+    def _riskd_closing(self, acct: AccountState, f: Failing) -> bool:
+        """Has another action of riskd's been closing the target since it failed (a close,
+        reduce or flatten in flight, a flatten finished since)? Then its flat position is not
+        said to be closed outside riskd."""
+        cmd = f.command
+        for key, cid in self.inflight.items():
+            if cid != cmd.id and key[0] == acct.account_id \
+                    and key[1] in (CLOSE_POSITION, REDUCE_POSITION, FLATTEN) \
+                    and key[2] in (cmd.contract_id, None):
+                return True
+        done = self.flattened.get(acct.account_id)
+        return done is not None and done.finished_ns >= f.first_failed_ns
 
     def _not_breached(self, acct: AccountState, f: Failing, now: int) -> Optional["Gone"]:
         """A failed action of a rule that set no lockout (a close for daily_unrealized_loss

@@ -155,3 +155,21 @@ def test_the_trader_closing_it_while_riskd_waits_is_said_once():
     # LAST ACTIONS' row of the decision says how it ended, not its last failed attempt
     status = account_status(run.engine, ACCOUNT, run.now)
     assert status.ended == {close.decision_id: "closed outside riskd"}
+
+
+def test_a_position_another_riskd_action_closes_is_not_said_closed_outside_riskd():
+    """A flatten of riskd's (here the trader's self-lockout) is on its way when the position
+    goes flat: the failing close ends, and the phone does not say someone else closed it."""
+    run = Run()
+    run.breach_fails()
+    run.wait(1)
+    out, why = run.engine.self_lock(ACCOUNT, run.now, session=True, reason="done today")
+    assert not why and [c.action for c in out.commands] == ["flatten"]
+    mark = len(run.outs)
+    run.on(PositionUpdate(account_id=ACCOUNT, position_id=5, contract_id=MNQ, ts_ns=run.now,
+                          type=0, size=0, average_price=Decimal(0)))
+    run.wait(0.1)
+    assert run.failing() == []
+    (said,) = run.notices(mark)
+    assert "MNQ long 1 is flat now; riskd stops trying" in said.title
+    assert "outside riskd" not in said.title
