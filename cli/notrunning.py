@@ -114,7 +114,7 @@ def not_running_text(address: str, left: list[tuple[str, list[int]]],
                  + ". The accounts are NOT guarded and nothing restarts it")
     else:
         guard = ("They keep guarding the accounts, but nothing restarts one that stops "
-                 "and riskctl cannot reach them")
+                 "and riskctl's commands cannot reach them (`riskctl watch` still reads them)")
     which = ("but its workers still run without it" if all(n in pids for n in names)
              else "and of its workers")
     return (f"riskd's supervisor is not running (nothing listens on its control socket "

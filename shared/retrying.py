@@ -4,7 +4,7 @@ Risk (services/risk/retries.py) tries a failed close, reduce, flatten or cancel 
 again while its reason holds, after RETRY_AFTER_S (5 s after the first failure, 15 s after the
 second, 30 s after the third, then every 60 s). Risk also tells the phone about it (one
 "Enforcement FAILED" alert per failed action, "still failing" at most every STILL_FAILING_S,
-one "Done ... on the 3rd try"); notify leaves those results of risk's commands to risk
+one "Done ... on the 3rd attempt"); notify leaves those results of risk's commands to risk
 (told_by_risk), and still alerts every other result itself (the kill switch's, a stop move's).
 """
 from __future__ import annotations

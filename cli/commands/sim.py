@@ -142,7 +142,7 @@ class SimClient:
         """POST and require success: false ends the command with the broker's message."""
         doc = self.api(path, body)
         if not doc.get("success"):
-            raise CliError(f"{path} failed: {doc.get('errorMessage')} (error {doc.get('errorCode')})")
+            raise CliError(f"{path} failed: {refusal_words(path, doc)}")
         return doc
 
     def api(self, path: str, body: dict) -> dict:
@@ -263,6 +263,23 @@ def flatten(args, ctx, sim: SimClient) -> int:
                   f"{' ' + ', '.join(ticker_of(c) for c in d['closed']) if d['closed'] else ''}, "
                   f"cancelled {len(d['cancelled'])} order(s)")
     return 0
+
+
+# the codes Order/place answers with and no message (services/simbroker/entities.py Codes)
+ORDER_CODES = {1: "account not found",
+               2: "the order was rejected (the sim's market may be closed: POST /sim/market "
+                  "{\"open\": true}, docs/simbroker.md)",
+               8: "contract not found", 10: "account rejected"}
+
+
+def refusal_words(path: str, doc: dict) -> str:
+    """The broker's refusal in words: its message, else what its code means (trial 2026-12-06:
+    'riskctl sim buy' with the market closed printed 'failed: None (error 2)')."""
+    code, message = doc.get("errorCode"), doc.get("errorMessage")
+    if message:
+        return f"{message} (error {code})"
+    meaning = ORDER_CODES.get(code) if path == "/api/Order/place" else None
+    return f"{meaning} (error {code})" if meaning else f"error {code}, no message"
 
 
 def _done(doc: dict, what: str, which: Any) -> bool:

@@ -706,7 +706,7 @@ def failing_lines(status: AccountStatus, now_ns: int, tz: dt.tzinfo) -> list[str
                      f"{RETRY_AFTER_S[-1]} s")
         else:
             again = "riskd is trying again now"
-        tries = f", {f.failures} failed tries" if f.failures > 1 else ""
+        tries = f", {f.failures} failed attempts" if f.failures > 1 else ""
         out.append(f"ENFORCEMENT FAILED {when}: {f.still}{tries}; {again}; act now: {f.act}")
     return out
 
@@ -766,6 +766,8 @@ def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo, now_ns: int
     rows = sorted((a for a in state.actions.values()
                    if a.account_id == account_id and a.ts_ns >= since_ns),
                   key=lambda a: a.ts_ns, reverse=True)
+    status = state.accounts.get(account_id)
+    ended = dict(getattr(status, "ended", None) or {})
     out = []
     for a in rows[:MAX_ACTIONS]:
         colour = {"done": "green", "failed": "red", "pending": "amber",
@@ -774,19 +776,25 @@ def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo, now_ns: int
                               if a.ts_ns
                               else "-",
                               rule=a.rule or "-", action=a.action or "-", status=a.status,
-                              outcome=outcome_text(a.status, a.acted, a.tries),
+                              outcome=outcome_text(a.status, a.acted, a.tries,
+                                                   ended.get(a.decision_id, "")),
                               latency=fmt_latency(a.latency_ms),
                               colour=colour))
     return out
 
 
-def outcome_text(status: str, acted: Optional[bool], tries: int = 1) -> str:
+def outcome_text(status: str, acted: Optional[bool], tries: int = 1, ended: str = "") -> str:
     """The OUTCOME column: 'done' only when enforcement traded; a command that found nothing
     to do (the account or contract was already flat: no trading call was answered) says so,
     as history does ('done: ... was already flat'); a later try of a failed action says
-    which ('done, 3rd try', 'failed, 2nd try', 'pending, 4th try')."""
+    which ('done, 3rd attempt', 'failed, 2nd attempt', 'pending, 4th attempt'): riskd's
+    attempts are its commands, enforcement's broker calls inside one are calls. A failed
+    action that ended without riskd says how, not its last attempt ('failed, then closed
+    outside riskd': risk's status, AccountStatus.ended)."""
+    if status == "failed" and ended:
+        return f"failed, then {ended}"
     text = NOTHING_TO_DO if status == "done" and acted is False else status
-    return f"{text}, {ordinal(tries)} try" if tries > 1 else text
+    return f"{text}, {ordinal(tries)} attempt" if tries > 1 else text
 
 
 def account_view(state: WatchState, status: AccountStatus, now_ns: int,

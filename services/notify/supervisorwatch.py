@@ -76,5 +76,6 @@ class SupervisorWatch:
                             "but nothing restarts one that stops: start riskd again "
                             "(`make run`, `systemctl start riskd` or `sc start riskd`)",
                       lines=(f"no heartbeat from it for {duration(silent)}: it was killed "
-                             f"(kill -9), crashed or hangs; riskctl cannot reach the workers "
-                             f"until riskd runs again ({DOC})",))]
+                             f"(kill -9), crashed or hangs; riskctl's commands cannot reach "
+                             f"the workers until riskd runs again (`riskctl watch` still reads "
+                             f"them; {DOC})",))]

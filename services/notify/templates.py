@@ -324,7 +324,7 @@ def result_alert(r: CommandResult, ctx: Context, late: bool = False) -> Optional
                      # the id once: the trader acts by hand, on the broker's platform
                      lines=(r.detail or "no detail",
                             f"account {with_id(account, r.account_id)}, command {r.command_id}"
-                            f", {plural(r.attempts, 'attempt')}"),
+                            f", {plural(r.attempts, 'call')} to the broker"),
                      account=account, account_id=r.account_id, ts_ns=r.finished_ns)
     if r.status == WITHDRAWN:
         # risk took it back before it ran (services/risk/withdraw.py): one line, not "Done"

@@ -95,6 +95,7 @@ class Engine(Acting, Retrying, Withdrawing):
         self.holiday_files: dict[str, frozenset] = {}   # session_block_outside holidays_file
         self.acted: dict[tuple, set] = {}              # lockout key -> targets acted on
         self.failing: dict[tuple, object] = {}         # target key -> Failing (retries.py)
+        self.ended_failing: dict[str, tuple] = {}      # decision -> (account, how it ended)
         self._told_waiting: dict[str, int] = {}        # commands said to wait (marketwait.py)
         self.withdrawing: dict[str, object] = {}       # id -> WithdrawCommand (withdraw.py)
         self._synced: set[int] = set()                 # accounts a snapshot has set up
@@ -378,6 +379,8 @@ class Engine(Acting, Retrying, Withdrawing):
             if quote.contract_id in acct.positions:
                 out.dirty.add(acct.account_id)
                 self._run(acct, "quote", quote, now, "price", quote.ts_ns, out)
+        if self.failing:        # a failed action of a rule without a lockout: judged again
+            self._check_failing(now, out)
 
     def apply_snapshot(self, snap: MarketSnapshot, now: int) -> Outcome:
         """Rebuild from market's full state (start, gap, new epoch): what vanished is closed or

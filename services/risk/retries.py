@@ -16,10 +16,14 @@ a locked account, riskd never tried again, and the screens listed it as an ordin
   stays the outbox's re-send count of one id). It waits in the outbox (saved on disk, in
   flight for the rules: a rule deciding the same action again does not send a second one)
   until shared/retrying.py's backoff after the failure: 5 s, 15 s, 30 s, then every 60 s.
-- Stop: every tick while an entry exists (nothing to do otherwise: no cost when idle) the
-  reason is read again; gone (the position closed by riskd, the trader or the broker, the
-  order gone, the lock ended or an admin unlocked) drops the waiting try and the entry.
-  A try that is done ends the entry too.
+- Stop: every tick and price step while an entry exists (nothing to do otherwise: no cost
+  when idle) the reason is read again; gone (the position closed outside riskd, the order
+  gone, the lock ended or an admin unlocked; for a rule that set no lockout, that rule no
+  longer deciding the action for its target now: it is judged again, _not_breached) drops
+  the waiting try and the entry, and the phone hears it once ("✅ Resolved ...", "✅ No
+  longer needed ..."): its last word was "act now". A try on its way is left to its result
+  (riskd's own close may be what made the position flat). A try that is done ends the entry
+  too.
 - Restart: the waiting try is in the outbox, so a restarted risk sends it at once (as every
   command it reloads). Its entry is rebuilt from it (reload_try: a command '<decision>.<n>'
   with n > 1 is a try after n - 1 failures; the first failure's time is taken as that try's
@@ -29,13 +33,17 @@ a locked account, riskd never tried again, and the screens listed it as an ordin
   engine's known_whole says which accounts a complete snapshot has read).
 - Telling: the status (views.account_status: FailingAction) has each entry, which riskctl
   status and watch show as "ENFORCEMENT FAILED ..."; notify gets NotifyEvents: the first
-  failure (what, the tries, the cause, when riskd tries again), "still failing" at most every
-  STILL_FAILING_S, and "✅ Done ... on the 3rd try". Notify leaves those results to risk
-  (shared/retrying.told_by_risk), so one failed action is one alert, not one per try.
+  failure (what, enforcement's calls, the cause, when riskd tries again), "still failing" at
+  most every STILL_FAILING_S, and "✅ Done ... on the 3rd attempt" (riskd's attempts are its
+  commands of the action; enforcement's broker calls inside one are calls). Notify leaves
+  those results to risk (shared/retrying.told_by_risk), so one failed action is one alert,
+  not one per attempt. An action that ended without riskd is in the status too
+  (AccountStatus.ended: LAST ACTIONS' "failed, then closed outside riskd").
 """
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from typing import Optional
 
@@ -43,6 +51,7 @@ import attrs
 
 from services.risk import marketwait
 from services.risk.outcome import Outcome
+from services.risk.rules.base import ClockTick
 from services.risk.state import AccountState, symbol_of
 from shared import showtime
 from shared.accountname import with_id
@@ -51,12 +60,16 @@ from shared.messages.notify import NotifyEvent
 from shared.messages.risk import (CANCEL_ORDERS, CLOSE_POSITION, ENFORCE, FLATTEN,
                                   REDUCE_POSITION, FailingAction)
 from shared.plural import plural
+from shared.rulenumbers import reading_text
 from shared.retrying import (RETRIED, RETRY_AFTER_S, STILL_FAILING_S, ordinal, retry_after_s, told_by_risk,
                              try_number)
 from shared.when import duration
 
+log = logging.getLogger(__name__)
+
 NS = 1_000_000_000
 CRITICAL, INFO = "critical", "info"
+ENDED_KEPT = 200        # failed actions that ended without riskd, kept for LAST ACTIONS
 
 
 @attrs.define
@@ -108,11 +121,17 @@ class Retrying:
             f = Failing(command=cmd, what=_target_words(acct, cmd),
                         locked=bool(self._covering(acct, cmd)), first_failed_ns=now)
         f.failures += 1
-        gone = self._reason_gone(acct, f)
+        gone = self._reason_gone(acct, f, now)
         if gone:
             self.failing.pop(target, None)
             out.dirty.add(acct.account_id)
-            out.notices.append(self._failed_notice(acct, f, res, now, gone))
+            # a later try's failure after the reason went: the action ends, said once (the
+            # phone's last word was "act now"); a first failure says it in its FAILED alert
+            if fresh:
+                out.notices.append(self._failed_notice(acct, f, res, now, gone.why))
+            else:
+                out.notices.append(self._ended_notice(acct, f, gone, now))
+                self._ended(f, gone)
             return
         self.failing[target] = f
         f.next_ns = now + retry_after_s(f.failures) * NS
@@ -158,7 +177,10 @@ class Retrying:
             reloaded=True)
 
     def _check_failing(self, now: int, out: Outcome) -> None:
-        """Each tick while something failed: a target whose reason is gone is not tried again."""
+        """Each tick while something failed (and each price step): a target whose reason is
+        gone is not tried again. A try on its way (sent, no result yet) is left to its result:
+        riskd's own close may be what made the position flat (Done), and a failure then says
+        that the action ended."""
         for target, f in list(self.failing.items()):
             acct = self.accounts.get(f.command.account_id)
             if f.next_ns is not None and now >= f.next_ns:
@@ -169,46 +191,119 @@ class Retrying:
                 continue        # after a restart, until market's complete snapshot
             if acct is not None and not f.what:
                 f.what = _target_words(acct, f.command)
-            if acct is not None and not self._reason_gone(acct, f):
+            cid = f.command.id
+            waiting = self.outbox.waiting(cid)
+            if acct is not None and not waiting and cid in self.outbox.entries:
+                continue                        # on its way: its result tells
+            gone = self._reason_gone(acct, f, now) if acct is not None else None
+            if acct is not None and gone is None:
                 continue
             del self.failing[target]
             if acct is not None:
                 out.dirty.add(acct.account_id)
-            cid = f.command.id
-            if self.outbox.waiting(cid):        # not sent yet: it is not sent at all
+                out.notices.append(self._ended_notice(acct, f, gone, now))
+                self._ended(f, gone)
+            if waiting:                         # not sent yet: it is not sent at all
                 del self.outbox.entries[cid]
                 out.finished.append(cid)
                 self._release(lambda k, cid=cid: self.inflight.get(k) == cid)
                 if acct is not None and acct.riskd.settle(cid, now, closed=False):
                     out.exits.add(acct.account_id)
 
+    def _ended(self, f: Failing, gone: "Gone") -> None:
+        """A failed action ended without riskd: LAST ACTIONS says how (ended_views)."""
+        ended = self.ended_failing
+        ended[f.command.decision_id] = (f.command.account_id, gone.short)
+        while len(ended) > ENDED_KEPT:
+            del ended[next(iter(ended))]
+
+    def ended_views(self, account_id: int) -> dict[str, str]:
+        """The account's failed actions that ended without riskd: decision id -> how."""
+        return {d: how for d, (aid, how) in self.ended_failing.items() if aid == account_id}
+
     def _covering(self, acct: AccountState, cmd: Command) -> list:
         symbol = symbol_of(cmd.contract_id) if cmd.contract_id else None
         return self.lockouts.covering(acct.account_id, symbol)
 
-    def _reason_gone(self, acct: AccountState, f: Failing) -> str:
-        """Why the failed action is no longer needed ('' while it is)."""
+    def _reason_gone(self, acct: AccountState, f: Failing, now: int) -> Optional["Gone"]:
+        """Why the failed action is no longer needed (None while it is)."""
         cmd = f.command
         if self.settings.for_account(acct) is None:
             # disabled: riskd does not act on it (a try already sent is withdrawn: withdraw.py)
-            return "the account is no longer guarded"
+            return Gone("the account is no longer guarded", "the account is no longer guarded",
+                        needed=True, short="not guarded")
+        sym = symbol_of(cmd.contract_id or "")
         if cmd.action in (CLOSE_POSITION, REDUCE_POSITION):
             pos = acct.positions.get(cmd.contract_id or "")
             if pos is None or not acct.live_size(pos):
-                return f"{symbol_of(cmd.contract_id or '')} is flat now"
+                if self._riskd_closing(acct, f):        # another action of riskd's did
+                    return Gone(f"{sym} is flat now", f"{f.what} is flat now",
+                                short="flat now")
+                return Gone(f"{sym} is flat now", f"{f.what} was closed outside riskd",
+                            short="closed outside riskd")
             if cmd.action == REDUCE_POSITION and pos.size < (cmd.size or 0):
-                return f"{symbol_of(cmd.contract_id or '')} was reduced since"
+                return Gone(f"{sym} was reduced since", f"{f.what} was reduced outside riskd",
+                            short="reduced outside riskd")
         elif cmd.action == CANCEL_ORDERS:
             if cmd.order_id is not None and cmd.order_id not in acct.orders:
-                return f"order {cmd.order_id} is no longer working"
+                return Gone(f"order {cmd.order_id} is no longer working",
+                            f"{f.what} is no longer working", short="order gone")
             if cmd.order_id is None and not acct.orders:
-                return "no order is working now"
+                return Gone("no order is working now", "no order is working now",
+                            short="orders gone")
         elif cmd.action == FLATTEN:
             if not acct.orders and not any(acct.live_size(p) for p in acct.positions.values()):
-                return "nothing is open now"
-        if f.locked and not self._covering(acct, cmd):
-            return "the lockout ended"
-        return ""
+                return Gone("nothing is open now", "nothing is open now",
+                            short="nothing open")
+        if f.locked:
+            if not self._covering(acct, cmd):
+                return Gone("the lockout ended", "the lockout ended", needed=True,
+                            short="the lockout ended")
+            return None
+        return self._not_breached(acct, f, now)
+
+    def _riskd_closing(self, acct: AccountState, f: Failing) -> bool:
+        """Has another action of riskd's been closing the target since it failed (a close,
+        reduce or flatten in flight, a flatten finished since)? Then its flat position is not
+        said to be closed outside riskd."""
+        cmd = f.command
+        for key, cid in self.inflight.items():
+            if cid != cmd.id and key[0] == acct.account_id \
+                    and key[1] in (CLOSE_POSITION, REDUCE_POSITION, FLATTEN) \
+                    and key[2] in (cmd.contract_id, None):
+                return True
+        done = self.flattened.get(acct.account_id)
+        return done is not None and done.finished_ns >= f.first_failed_ns
+
+    def _not_breached(self, acct: AccountState, f: Failing, now: int) -> Optional["Gone"]:
+        """A failed action of a rule that set no lockout (a close for daily_unrealized_loss
+        of scope position, max_contracts' reduce, no_stop_loss_grace's close, ...) is needed
+        only while that rule still decides it for its target now: the rule is judged again
+        (trial 2026-12-06: the price came back, the open PnL was +19.00, and riskd's next try
+        closed a winning position for a breach that was over). None while it still does, or
+        when risk cannot judge it (not a rule of risk's, the account not guarded)."""
+        cmd = f.command
+        rule = self.rules.get(cmd.rule)
+        cfg = self.settings.for_account(acct)
+        params = getattr(cfg, cmd.rule, None) if rule is not None and cfg is not None else None
+        if params is None:
+            return None
+        if not params.enabled or params.mode != ENFORCE:
+            state = "off" if not params.enabled else "in alert mode"
+            why = f"{cmd.rule} is {state} now"
+            return Gone(why, why, needed=True, short=f"{cmd.rule} {state}")
+        ctx = self._ctx(acct, "recheck", now)
+        try:
+            decisions = rule.evaluate(ctx, ClockTick(now), now, params)
+        except Exception:
+            log.exception("rule %s could not judge account %s again", cmd.rule, acct.account_id)
+            return None
+        if any(d.action == cmd.action and d.contract_id == cmd.contract_id
+               and d.order_id == cmd.order_id for d in decisions):
+            return None
+        figures = _reading(rule, ctx, params, now, cmd)
+        why = f"{f.what} is back within {cmd.rule}{' (' + figures + ')' if figures else ''}"
+        return Gone(why, why, needed=True, short="no longer needed")
 
     def failing_views(self, account_id: int) -> list[FailingAction]:
         """The status's FailingAction of each failing target of the account."""
@@ -230,7 +325,7 @@ class Retrying:
                        gone: str, still: bool = False) -> NotifyEvent:
         name = self.account_name(acct.account_id, acct.name)
         did = (f"{_doing(f.command, f.what)} on {name} gave up after "
-               f"{plural(res.attempts or 1, 'try', 'tries')}"
+               f"{plural(res.attempts or 1, 'call')}"
                f"{_over(res)}: {cause(res)}")
         if gone:
             then = f"riskd does not try again: {gone}"
@@ -244,7 +339,7 @@ class Retrying:
         if still:
             since = showtime.start(f.first_failed_ns, self.zone, now)
             title = f"🚨 Enforcement still FAILING on {name}: act now"
-            lines = [f"{_doing(f.command, f.what)}: {plural(f.failures, 'failed try', 'failed tries')} "
+            lines = [f"{_doing(f.command, f.what)}: {plural(f.failures, 'failed attempt')} "
                      f"since {since}; the last: {cause(res)}", then]
         else:
             title = (f"🚨 Enforcement FAILED on {name}: act now" if not gone
@@ -262,9 +357,66 @@ class Retrying:
         return NotifyEvent(
             kind="action_done", severity=INFO,
             title=f"✅ Done on {name}: {_doing(cmd, f.what)} on the {ordinal(try_number(cmd.id))} "
-                  f"try, {after} after the first failure",
+                  f"attempt, {after} after the first failure",
             lines=[res.detail or f"command {cmd.id}"], account=name,
             account_id=acct.account_id, ts_ns=now)
+
+
+    def _ended_notice(self, acct: AccountState, f: Failing, gone: Optional["Gone"],
+                      now: int) -> NotifyEvent:
+        """A failing action ended without riskd: the phone's last word was "act now", so it
+        hears that it is over ("✅ Resolved on Demo 1: MNQ long 1 was closed outside riskd;
+        riskd stops trying"; "✅ No longer needed on Demo 1: MNQ long 1 is back within
+        daily_unrealized_loss (...); riskd does not close it")."""
+        name = self.account_name(acct.account_id, acct.name)
+        cmd = f.command
+        if gone is None:
+            title = f"✅ Resolved on {name}: riskd stops trying to {_doing(cmd, f.what)}"
+        elif gone.needed:
+            title = f"✅ No longer needed on {name}: {gone.title}; riskd does not {_verb(cmd)}"
+        else:
+            title = f"✅ Resolved on {name}: {gone.title}; riskd stops trying"
+        since = showtime.start(f.first_failed_ns, self.zone, now)
+        lines = [f"{_doing(cmd, f.what)}: {plural(f.failures, 'failed attempt')} since {since}",
+                 f"account {with_id(name, acct.account_id)}, command {cmd.id}"]
+        return NotifyEvent(kind="action_resolved", severity=INFO, title=title, lines=lines,
+                           account=name, account_id=acct.account_id, ts_ns=now)
+
+
+@attrs.frozen
+class Gone:
+    """Why a failing action is no longer tried: why (after "riskd does not try again: "),
+    title (the alert's), needed (the target is still there: riskd does not act on it),
+    short (LAST ACTIONS: "failed, then closed outside riskd")."""
+    why: str
+    title: str
+    needed: bool = False
+    short: str = "ended"
+
+
+def _verb(cmd: Command) -> str:
+    """'close it', 'reduce it', 'cancel it', 'flatten the account'."""
+    return {CLOSE_POSITION: "close it", REDUCE_POSITION: "reduce it",
+            CANCEL_ORDERS: "cancel it"}.get(cmd.action, "flatten the account")
+
+
+def _reading(rule, ctx, params, now: int, cmd: Command) -> str:
+    """The rule's figures for the target now, as the trader reads them ('open PnL 19.00
+    vs -200.00'); '' when the rule gives none for it."""
+    try:
+        readings = rule.readings(ctx, now, params)
+    except Exception:
+        return ""
+    sym = symbol_of(cmd.contract_id) if cmd.contract_id else ""
+    mine = [m for m in readings if sym and m.detail.startswith(sym + " ")]
+    if mine:
+        m, text = mine[0], mine[0].detail[len(sym) + 1:]
+    elif len(readings) == 1 and not sym:
+        m, text = readings[0], readings[0].detail
+    else:
+        return ""
+    limit = reading_text(rule.name, m.limit)
+    return text if limit in text else f"{text} vs {limit}"
 
 
 def _target(cmd: Command) -> tuple:

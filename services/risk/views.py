@@ -108,6 +108,7 @@ def account_status(engine, account_id: int, now: int) -> Optional[AccountStatus]
         lockouts=engine.lockouts.all(account_id),
         next_roll_ns=engine.calendar.next_roll(now),
         failing=engine.failing_views(account_id),
+        ended=engine.ended_views(account_id) if hasattr(engine, "ended_views") else {},
         not_guarded=engine.not_guarded(account_id) if hasattr(engine, "not_guarded") else "")
 
 

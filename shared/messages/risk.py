@@ -205,6 +205,10 @@ class AccountStatus:
     # actions enforcement reported failed whose reason still holds: riskd tries them again
     # (services/risk/retries.py); the screens show each until it is resolved
     failing: list["FailingAction"] = attrs.Factory(list)
+    # failed actions that ended without riskd, by decision id: how ("closed outside riskd",
+    # "no longer needed"); LAST ACTIONS says "failed, then closed outside riskd", not the
+    # last failed attempt as the last word (kept while risk runs, the latest ENDED_KEPT)
+    ended: dict[str, str] = attrs.Factory(dict)
     # why risk does not guard the account now ('' = it does): "disabled by admin:root at Sat
     # 18:33:27 CST (trial disable 2)"; its lockouts are then not enforced (trial 2026-12-06:
     # the screens said "guarded now" and "LOCKED OUT" while nothing was enforced)

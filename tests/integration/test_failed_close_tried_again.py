@@ -12,7 +12,7 @@ every closeContract and partialCloseContract (HTTP 500, 30 times); the trader bu
 lockout's close fails: one "Enforcement FAILED" alert that says the action in words and when
 riskd tries again; `riskctl status` shows "ENFORCEMENT FAILED ...: MNQ long 1 still open on a
 locked account". The failure is cleared (count 0): riskd's next try closes MNQ (before the fix
-nobody did: the position stayed open all through the lock), "✅ Done ... on the Nth try" comes,
+nobody did: the position stayed open all through the lock), "✅ Done ... on the Nth attempt" comes,
 and the screen's line is gone.
 """
 from __future__ import annotations
@@ -80,7 +80,7 @@ def test_a_failed_lockout_close_is_tried_again_and_the_screens_say_so(procs, tmp
         desk.fail(PARTIAL, 500, 0)
         wait_for(lambda: not desk.positions(ACCOUNT), 40, interval=0.2,
                  what=f"riskd's retry closing MNQ (broker: {desk.positions(ACCOUNT)})")
-        done = wait_for(lambda: on_phone(telegram, "Done on Demo 2 (strict)", "try"), 20,
+        done = wait_for(lambda: on_phone(telegram, "Done on Demo 2 (strict)", "attempt"), 20,
                         interval=0.2, what="the done-after-retries alert")
         assert "close MNQ long 1 on the" in done[0] and "after the first failure" in done[0]
         wait_for(lambda: screen_line() is None, 20, interval=0.3,
@@ -88,7 +88,7 @@ def test_a_failed_lockout_close_is_tried_again_and_the_screens_say_so(procs, tmp
         # LAST ACTIONS: the lockout's close row says how it ended, and on which try
         status = procs.riskctl(config, "status").stdout
         rows = [ln for ln in status.splitlines() if "lockout" in ln and "close_position" in ln]
-        assert len(rows) == 1 and "done, " in rows[0] and " try" in rows[0], status
+        assert len(rows) == 1 and "done, " in rows[0] and " attempt" in rows[0], status
         # one FAILED alert for the one failed action, whatever the tries
         assert len(on_phone(telegram, "Enforcement FAILED")) == 1, telegram.sent()
     finally:

@@ -182,8 +182,13 @@ def history_text(body: HistoryReply, count: int, ctx: Context, day: str,
     return "\n".join(lines)
 
 
-def unguarded_text(sup: SupervisorStatus) -> str:
-    now = ("guarded right now" if not sup.unguarded_now
-           else "NOT guarded right now: " + "; ".join(sup.unguarded_now))
+def unguarded_text(sup: SupervisorStatus, accounts: list = (), ctx: Optional[Context] = None,
+                   unreported: list = ()) -> str:
+    """The day's unguarded time and whether riskd guards now: an account an admin disabled
+    (or one the broker does not report) is named, as /status names it (trial 2026-12-06:
+    "guarded right now" beside /status's "guarded now except Demo 1: disabled by ...")."""
+    name_of = ctx.account if ctx is not None else str
+    now = accountguard.head(sup.unguarded_now, accounts, name_of, guarded="guarded right now",
+                            not_guarded="NOT guarded right now", unreported=unreported)
     return (f"🛡 trading day {sup.trading_day}: unguarded for {duration(sup.unguarded_today_s)} "
             f"so far; {now}")

@@ -302,7 +302,14 @@ class CommandPoller:
         if cmd.name == "help":
             return help_text()
         if cmd.name == "unguarded":
-            return answers.unguarded_text(self.riskd.ask(StatusRequest()))
+            sup = self.riskd.ask(StatusRequest())
+            try:            # the accounts risk does not guard (disabled): trial 2026-12-06
+                risk = self.riskd.ask(RiskStatusRequest())
+                return answers.unguarded_text(sup, self._mine(chat, risk.accounts, ""),
+                                              self.ctx, risk.unreported)
+            except Exception:       # risk not answering: the supervisor's view alone
+                log.debug("telegram /unguarded: risk did not answer", exc_info=True)
+                return answers.unguarded_text(sup)
         if cmd.name == "lockout":
             return self._lockout(cmd, chat, user, update_id, now)
         if cmd.name == "history":

@@ -36,7 +36,7 @@ def test_the_status_shows_a_failing_action_until_it_is_resolved():
     [line] = [ln for ln in text.splitlines() if "ENFORCEMENT FAILED" in ln]
     assert line.strip() == (
         "ENFORCEMENT FAILED Wed 14:03:27 CST: MNQ long 1 still open on a locked account, "
-        "4 failed tries; riskd tries again every 60 s (next Wed 14:04:27 CST); act now: "
+        "4 failed attempts; riskd tries again every 60 s (next Wed 14:04:27 CST); act now: "
         "close it on the firm's platform")
     assert "ENFORCEMENT FAILED" not in screen_text(account(lockouts=[lockout()]))
 
@@ -89,13 +89,13 @@ def test_the_decisions_row_shows_its_latest_try_live_and_from_the_journal():
     live.apply(failed("d.1", NOW))
     assert rows(live) == [("lockout", "close_position", "failed")]
     live.apply(failed("d.2", NOW + 7 * NS_PER_S))
-    assert rows(live) == [("lockout", "close_position", "failed, 2nd try")]
+    assert rows(live) == [("lockout", "close_position", "failed, 2nd attempt")]
     live.apply(CommandResult(command_id="d.3", account_id=1001, status="done",
                              action="close_position", rule="lockout", started_ns=NOW,
                              first_answer_ns=NOW + 30 * NS_PER_S,
                              finished_ns=NOW + 30 * NS_PER_S))
     live.apply(failed("d.2", NOW + 7 * NS_PER_S))            # a late copy changes nothing
-    assert rows(live) == [("lockout", "close_position", "done, 3rd try")]
+    assert rows(live) == [("lockout", "close_position", "done, 3rd attempt")]
 
     once = state(account())
     once.apply(lockout_close())
@@ -104,7 +104,7 @@ def test_the_decisions_row_shows_its_latest_try_live_and_from_the_journal():
                      state="final", status=status, received_ns=NOW, finished_ns=NOW + n,
                      first_answer_ns=NOW + n)
         for n, status in ((1, "failed"), (2, "failed"), (3, "done"))]))
-    assert rows(once) == [("lockout", "close_position", "done, 3rd try")]
+    assert rows(once) == [("lockout", "close_position", "done, 3rd attempt")]
 
 
 def test_a_failure_read_at_notifys_catch_up_is_still_alerted():
@@ -123,3 +123,21 @@ def test_enforcement_answers_a_decisions_first_try_with_its_later_ones():
     assert later_tries("d.2", journal.get) == []
     assert later_tries("manual-5.1", journal.get) == []
     assert later_tries("x.1", journal.get) == []
+
+
+def test_a_failed_action_that_ended_without_riskd_says_how_in_last_actions():
+    """Trial 2026-12-06: the trader closed MNQ himself while riskd was retrying; the status
+    line went away but LAST ACTIONS kept "failed, 3rd try" as the last word. Risk's status
+    says how each failed action ended without riskd (AccountStatus.ended)."""
+    def failed(cid, at):
+        return CommandResult(command_id=cid, account_id=1001, status="failed",
+                             action="close_position", rule="lockout", started_ns=at,
+                             finished_ns=at + 2 * NS_PER_S)
+    live = state(account())
+    live.apply(lockout_close())
+    live.apply(failed("d.1", NOW))
+    live.apply(failed("d.2", NOW + 7 * NS_PER_S))
+    assert rows(live) == [("lockout", "close_position", "failed, 2nd attempt")]
+    live.apply(attrs.evolve(account(), ts_ns=NOW + 10 * NS_PER_S,
+                            ended={"d": "closed outside riskd"}))
+    assert rows(live) == [("lockout", "close_position", "failed, then closed outside riskd")]

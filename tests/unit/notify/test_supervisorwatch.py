@@ -29,6 +29,10 @@ def test_silent_supervisor_alerts_once_then_says_it_is_back():
                            "`systemctl start riskd` or `sc start riskd`)")
     assert alert.lines[0].startswith("no heartbeat from it for 10s: ")
     assert "docs/operations.md, When riskd's supervisor is killed" in alert.lines[0]
+    # riskctl watch does read the workers (trial 2026-12-06: "riskctl cannot reach the
+    # workers" beside a watch showing their live figures)
+    assert "riskctl's commands cannot reach the workers until riskd runs again (`riskctl " \
+           "watch` still reads them" in alert.lines[0], alert.lines[0]
     # a hung supervisor that answers again: one "back"
     [back] = watch.heard(70.0)
     assert back.kind == "supervisor_back" and back.severity == "info"

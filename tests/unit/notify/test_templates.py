@@ -52,8 +52,11 @@ CASES = [
                            "ended by admin", "manual review"]),
     (CommandResult(command_id="d1.1", account_id=1001, status="failed", attempts=3,
                    detail="broker refused: account not found", finished_ns=T0),
+     # enforcement's broker calls inside one command are "calls"; riskd's own commands of
+     # an action are its attempts (trial 2026-12-06: "try" meant both)
      "enforcement_failed", CRITICAL, ["Enforcement FAILED on SIM-DEMO-1",
-                                      "broker refused: account not found"]),
+                                      "broker refused: account not found",
+                                      "command d1.1, 3 calls to the broker"]),
     (CommandResult(command_id="d1.1", account_id=1001, status="done", detail="flattened 2 MNQ",
                    finished_ns=T0, first_answer_ns=T0 - 1),
      "action_done", INFO, ["Done on SIM-DEMO-1", "flattened 2 MNQ"]),

@@ -9,7 +9,7 @@ Here the shipped rules (etc/riskd.toml) on risk's engine with its injected clock
 close is tried again as a new command of the same decision (id `<decision>.2`, then `.3`),
 after 5 s, then 15 s, then 30 s, then every 60 s; the retry waits in the outbox until its time
 and is in flight for the rules meanwhile; one FAILED alert (risk's notice) per failed action,
-"still failing" at most every 5 minutes, "Done ... on the 3rd try" at the end; the status
+"still failing" at most every 5 minutes, "Done ... on the 3rd attempt" at the end; the status
 carries the failure until it is resolved. It stops when the position is flat (closed by the
 trader), when an admin unlocks, when the lockout ends.
 """
@@ -105,7 +105,7 @@ def test_the_lockouts_failed_close_is_tried_again_until_done():
     assert "Enforcement FAILED" in alert.title and "act now" in alert.title
     text = "\n".join(alert.lines)
     assert "close MNQ long 1 on" in text
-    assert "gave up after 4 tries over 2.1 s: HTTP 500 from the broker" in text
+    assert "gave up after 4 calls over 2.1 s: HTTP 500 from the broker" in text
     assert "riskd tries again at" in text and "(in 5 s)" in text
     (f,) = run.failing()
     assert f.still == "MNQ long 1 still open on a locked account"
@@ -135,7 +135,7 @@ def test_the_lockouts_failed_close_is_tried_again_until_done():
     run.result(third, "done", detail="closed MNQ long 1")
     (done,) = run.notices(mark)
     assert done.title.startswith("✅ Done on")
-    assert "close MNQ long 1 on the 3rd try" in done.title
+    assert "close MNQ long 1 on the 3rd attempt" in done.title
     assert "after the first failure" in done.title
     assert run.failing() == []
     run.flat()

@@ -128,10 +128,9 @@ def test_disable_withdraws_every_command_of_the_account_and_stops_its_retries():
     out = run.engine.guarding_changed(before, run.now, "admin:root", "trial")
     assert [(w.command_id, w.reason) for w in out.withdraws] == [
         (retry.id, "the account is no longer guarded (admin:root)")]
-    assert run.engine.failing
-    run.wait(1)                                 # the retries stop: no further try
-    assert not run.engine.failing
+    run.wait(1)                                 # the try on its way: its result tells
     run.result(retry, WITHDRAWN, detail="withdrawn: ...")
+    assert not run.engine.failing               # the retries stop: no further try
     run.wait(120)
     assert [c for c in run.sent() if c.account_id == DEMO1] == []
     assert close2.id in run.engine.outbox.entries and close2.id not in run.engine.withdrawing
@@ -159,5 +158,28 @@ def test_a_try_running_when_disabled_finishes_and_its_done_is_said():
         attempts=1, finished_ns=run.now, first_answer_ns=run.now, action=retry.action,
         rule=retry.rule), run.now)
     (done,) = out.notices
-    assert done.title.startswith("✅ Done on ") and "on the 2nd try" in done.title
+    assert done.title.startswith("✅ Done on ") and "on the 2nd attempt" in done.title
     assert retry.id not in run.engine.outbox.entries and retry.id not in run.engine.withdrawing
+
+
+def test_disable_drops_a_waiting_try_and_says_the_action_ended():
+    """A try not sent yet (waiting for its time) is not sent at all; the failing action ends:
+    "the account is no longer guarded", and no try goes out later."""
+    run = Run()
+    flatten = run.self_lock(DEMO1)
+    run.result(flatten, "done", detail="nothing open")
+    run.long_mnq(DEMO1, 1)
+    (close,) = run.sent()
+    run.result(close, "failed", detail="HTTP 500")
+    (waiting,) = [e.command for e in run.engine.outbox.entries.values()]
+    assert run.engine.outbox.waiting(waiting.id)
+    before = run.engine.settings.rules_of(list(run.engine.accounts.values()))
+    run.engine.settings = Disabled(run.engine.settings, {DEMO1})
+    out = run.engine.guarding_changed(before, run.now, "admin:root", "trial")
+    assert out.withdraws == [] and waiting.id in out.finished
+    mark = len(run.outs)
+    run.wait(60)
+    assert run.sent() == [] and not run.engine.failing
+    said = [n for o in run.outs[mark:] for n in o.notices]
+    assert any("the account is no longer guarded" in n.title + " ".join(n.lines)
+               for n in said), said
