@@ -18,3 +18,14 @@ def test_withdrawn_is_one_line_neither_done_nor_failed():
                            "the lockout ended (admin:root)")
     assert alert.lines == ()
     assert alert.account_id == 1001
+
+
+def test_history_says_withdrawn_once_not_failed():
+    from shared.historywords import became_of, outcome_text
+    from shared.messages.enforce import CommandState
+    state = CommandState(command_id="d7.1", account_id=1001, action="flatten", state="final",
+                         status=WITHDRAWN, detail="withdrawn: flatten (MNQ long 1) was not "
+                         "carried out: the lockout ended (admin:root)")
+    assert outcome_text(state) == ("withdrawn: flatten (MNQ long 1) was not carried out: "
+                                   "the lockout ended (admin:root)")
+    assert became_of(state) == "it was then withdrawn before it ran"
