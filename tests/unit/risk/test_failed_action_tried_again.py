@@ -17,60 +17,27 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from shared.config.load import load_config
 from shared.messages.enforce import CommandResult
 from shared.messages.market import (POSITION_LONG, SIDE_BUY, AccountUpdate, Fill,
                                     MarketSnapshot, PositionUpdate, Quote)
 from services.risk.store import Store
 from services.risk.views import account_status
-from tests.unit.risk.desk import MNQ, NS, SHIPPED, chi, shipped_engine
+from tests.unit.risk.desk import MNQ, NS, shipped_engine
+from tests.unit.risk.engine_run import ACCOUNT, LOADED, WEDNESDAY, EngineRun, gave_up
 
-ACCOUNT = 1001
-LOADED = load_config(SHIPPED)
-WEDNESDAY = chi(2026, 12, 2, 10, 0)
-HTTP_500 = ("round 4: /api/Position/closeContract: the broker did not answer successfully "
-            "after 1 attempt(s) (last: HTTP 500)")
+HTTP_500 = gave_up(500)
 
 
-class Run:
+class Run(EngineRun):
+    """A trader who locked the account for the session (the flatten found nothing open)."""
+
     def __init__(self):
-        self.now = WEDNESDAY
-        self.engine = shipped_engine(LOADED, self.now)
-        self.outs = [self.engine.recheck(self.now)]
-        self.on(AccountUpdate(account_id=ACCOUNT, name="SIM-1", balance=Decimal(50_000),
-                              can_trade=True))
+        super().__init__()
         out, why = self.engine.self_lock(ACCOUNT, self.now, session=True, reason="done today")
         assert not why
         self.outs.append(out)
         (flatten,) = out.commands
         self.result(flatten, "done", detail="nothing open")
-
-    def on(self, event):
-        out = self.engine.on_event(event, self.now)
-        self.outs.append(out)
-        return out
-
-    def wait(self, seconds: float):
-        out = None
-        end = self.now + int(seconds * NS)
-        while self.now < end:                     # the worker's 0.1 s tick
-            self.now = min(end, self.now + NS // 10)
-            out = self.engine.tick(self.now)
-            self.outs.append(out)
-        return out
-
-    def result(self, cmd, status, detail="", attempts=1):
-        out = self.engine.on_result(CommandResult(
-            command_id=cmd.id, account_id=ACCOUNT, status=status, detail=detail,
-            attempts=attempts, started_ns=self.now - 2_100_000_000 if status == "failed"
-            else self.now, finished_ns=self.now, first_answer_ns=self.now, action=cmd.action,
-            rule=cmd.rule, errors=[HTTP_500] if status == "failed" else []), self.now)
-        self.outs.append(out)
-        return out
-
-    def sent(self):
-        """What the worker would publish now: the outbox's due commands."""
-        return self.engine.outbox.due(self.now)
 
     def buy_mnq(self):
         self.on(Fill(account_id=ACCOUNT, trade_id=77, contract_id=MNQ, ts_ns=self.now,
@@ -87,11 +54,6 @@ class Run:
         return self.on(PositionUpdate(account_id=ACCOUNT, position_id=5, contract_id=MNQ,
                                       ts_ns=self.now, type=0, size=0, average_price=Decimal(0)))
 
-    def failing(self):
-        return account_status(self.engine, ACCOUNT, self.now).failing
-
-    def notices(self, since=0):
-        return [n for o in self.outs[since:] for n in o.notices]
 
 
 def test_the_lockouts_failed_close_is_tried_again_until_done():

@@ -16,27 +16,19 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from shared.config.load import load_config
-from shared.messages.enforce import CommandResult
-from shared.messages.market import (POSITION_LONG, SIDE_BUY, AccountUpdate, Fill,
-                                    PositionUpdate, Quote)
+from shared.messages.market import POSITION_LONG, SIDE_BUY, Fill, PositionUpdate
 from services.risk.views import account_status
-from tests.unit.risk.desk import MNQ, NS, SHIPPED, chi, shipped_engine
-
-ACCOUNT = 1001
-LOADED = load_config(SHIPPED)
-WEDNESDAY = chi(2026, 12, 2, 10, 0)
-HTTP_503 = ("round 4: /api/Position/closeContract: the broker did not answer successfully "
-            "after 1 attempt(s) (last: HTTP 503)")
+from tests.unit.risk.desk import MNQ
+from tests.unit.risk.engine_run import ACCOUNT, EngineRun
 
 
-class Run:
+class Run(EngineRun):
+    """Demo 1 long MNQ 1 at 21000, unlocked; its closes fail with HTTP 503."""
+    http_status = 503
+    failed_for_s = 1.8
+
     def __init__(self):
-        self.now = WEDNESDAY
-        self.engine = shipped_engine(LOADED, self.now)
-        self.outs = [self.engine.recheck(self.now)]
-        self.on(AccountUpdate(account_id=ACCOUNT, name="SIM-1", balance=Decimal(50_000),
-                              can_trade=True))
+        super().__init__()
         self.price(21000)
         self.on(Fill(account_id=ACCOUNT, trade_id=77, contract_id=MNQ, ts_ns=self.now,
                      price=Decimal("21000"), pnl=None, fees=Decimal("0.37"), side=SIDE_BUY,
@@ -46,36 +38,8 @@ class Run:
                                average_price=Decimal("21000")))
         assert self.sent() == []
 
-    def on(self, event):
-        out = self.engine.on_event(event, self.now)
-        self.outs.append(out)
-        return out
-
-    def price(self, p):
-        return self.on(Quote(contract_id=MNQ, ts_ns=self.now, last=Decimal(str(p))))
-
-    def wait(self, seconds: float):
-        end = self.now + int(seconds * NS)
-        while self.now < end:                     # the worker's 0.1 s tick
-            self.now = min(end, self.now + NS // 10)
-            self.outs.append(self.engine.tick(self.now))
-
-    def result(self, cmd, status, attempts=4):
-        out = self.engine.on_result(CommandResult(
-            command_id=cmd.id, account_id=ACCOUNT, status=status, attempts=attempts,
-            started_ns=self.now - 1_800_000_000, finished_ns=self.now, action=cmd.action,
-            rule=cmd.rule, errors=[HTTP_503] if status == "failed" else []), self.now)
-        self.outs.append(out)
-        return out
-
-    def sent(self):
-        return self.engine.outbox.due(self.now)
-
-    def failing(self):
-        return account_status(self.engine, ACCOUNT, self.now).failing
-
-    def notices(self, since=0):
-        return [n for o in self.outs[since:] for n in o.notices]
+    def result(self, cmd, status, detail="", attempts=4):
+        return super().result(cmd, status, detail, attempts)
 
     def breach_fails(self):
         """The price falls to 20880: daily_unrealized_loss closes MNQ; the close fails."""
