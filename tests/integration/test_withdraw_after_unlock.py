@@ -20,21 +20,16 @@ from tests.e2e.harness import CLOSE, MNQ, SimDesk
 from tests.integration.test_notify_commands import (ME, account, riskd_config, start,
                                                     status_json, telegram)  # noqa: F401
 from tests.support.auth import ADMIN_PW, config_with_passwords, login
-from tests.support.env import wait_for
+from tests.support.env import shipped_accounts, wait_for
 
 pytestmark = pytest.mark.slow
 
 WORKERS = ["simbroker", "logging", "market", "risk", "enforcement"]
-ACCOUNTS = [      # etc/riskd.toml's, as shipped
-    {"id": 1001, "name": "SIM-DEMO-1", "display_name": "Demo 1", "profile": "default"},
-    {"id": 1002, "name": "SIM-DEMO-2", "display_name": "Demo 2 (strict)", "profile": "default",
-     "rules": {"daily_realized_loss": {"limit": 300}, "max_contracts": {"limit": 2}}}]
+ACCOUNTS = shipped_accounts()       # etc/riskd.toml's, as shipped
 
 
 def run(procs, config, *argv) -> str:
-    done = procs.riskctl(config, *argv)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
+    return procs.riskctl_ok(config, *argv)
 
 
 def flatten_waits(procs, config, monkeypatch, tmp_path) -> SimDesk:

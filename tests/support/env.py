@@ -97,6 +97,12 @@ def shipped_rules() -> dict:
     return doc["profiles"]["default"]["rules"]
 
 
+def shipped_accounts() -> list:
+    """[[accounts]] of etc/riskd.toml as plain data: Demo 1 and Demo 2 (strict), as shipped."""
+    with open(SHIPPED_CONFIG, encoding="utf-8") as fh:
+        return tomlkit.parse(fh.read()).unwrap()["accounts"]
+
+
 def make_config(tmp_path, workers: list[str] | None = None, **sections: Any) -> str:
     """Write riskd.toml into tmp_path with every bus address on a free port; return its path.
 

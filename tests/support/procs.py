@@ -140,6 +140,13 @@ class Procs:
                               timeout=timeout, input=input,
                               stdin=subprocess.DEVNULL if input is None else None)
 
+
+    def riskctl_ok(self, config_path: str, *args: str) -> str:
+        """riskctl's output, the command required to succeed (its output and errors said
+        otherwise)."""
+        done = self.riskctl(config_path, *args)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
     def _start(self, args: list[str], label: str, config_path: str,
                extra_env: Optional[dict] = None) -> Proc:
         self.configs.add(config_path)
