@@ -15,17 +15,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-import zmq
 
-from services.risk.app import RiskWorker
-from shared.config import load_config
 from shared.config.account_edit import set_account_enabled
 from shared.config.edit import set_rule_param
-from shared.messages.market import (POSITION_LONG, SIDE_BUY, AccountUpdate, Fill,
-                                    MarketSnapshot, PositionUpdate)
+from shared.messages.market import POSITION_LONG, SIDE_BUY, Fill, PositionUpdate
 from shared.messages.risk import (LockoutsRequest, RiskStatusRequest, RulesOverrideRequest,
                                   SelfLockRequest)
-from tests.support.env import make_config
+from tests.unit.risk.worker_rig import reload, risk_worker
 
 DEMO1, DEMO2 = 1001, 1002
 MNQ = "CON.F.US.MNQ.Z26"
@@ -38,34 +34,8 @@ ETC_ACCOUNTS = [      # etc/riskd.toml's two accounts, as shipped
 
 @pytest.fixture
 def worker(tmp_path):
-    loaded = load_config(make_config(tmp_path, accounts=ETC_ACCOUNTS))
-    w = RiskWorker(loaded, ctx=zmq.Context())
-    w.bind()
-    w.setup()
-    sent: list[tuple] = []
-    publish = w._notify
-
-    w.line_owners = []
-
-    def recorded(kind, severity, title, lines, line_accounts=None):
-        sent.append((kind, severity, title, list(lines)))
-        w.line_owners.append((kind, list(line_accounts or [])))
-        publish(kind, severity, title, lines, line_accounts)
-    w._notify = recorded
-    w.on_snapshot(MarketSnapshot(seq=0, epoch="test", complete=True, accounts=[
-        AccountUpdate(account_id=a["id"], name=a["name"], balance=Decimal(50_000),
-                      can_trade=True) for a in ETC_ACCOUNTS]))
-    try:
-        yield w, loaded.path, str(tmp_path / "backups"), sent
-    finally:
-        w.teardown()
-        for s in w._sockets:
-            s.close(0)
-        w.ctx.term()
-
-
-def reload(w, path: str) -> None:
-    w.on_config(w.config, load_config(path).config)
+    with risk_worker(tmp_path, ETC_ACCOUNTS) as rig:
+        yield rig
 
 
 def ask(w, request):

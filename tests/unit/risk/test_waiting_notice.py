@@ -20,6 +20,7 @@ from shared.config.edit import set_rule_param
 from shared.messages.market import AccountUpdate, MarketSnapshot
 from shared.rulenumbers import money_text
 from tests.support.env import make_config
+from tests.unit.risk.worker_rig import reload, risk_worker
 
 ACCOUNT = 1001
 NOTICE = "rules_loosen_at_roll"
@@ -29,32 +30,9 @@ NOTICE = "rules_loosen_at_roll"
 def worker(tmp_path):
     # the account configured with a display name, as etc/riskd.toml's are: the notice names
     # it the way alerts do
-    loaded = load_config(make_config(tmp_path, accounts=[
-        {"id": ACCOUNT, "name": "SIM-1", "display_name": "Demo 1"}]))
-    w = RiskWorker(loaded, ctx=zmq.Context())
-    w.bind()
-    w.setup()
-    sent: list[tuple] = []
-    publish = w._notify
-
-    def recorded(kind, severity, title, lines, line_accounts=None):
-        sent.append((kind, severity, title, list(lines)))
-        publish(kind, severity, title, lines, line_accounts)
-    w._notify = recorded
-    w.on_snapshot(MarketSnapshot(seq=0, epoch="test", complete=True, accounts=[
-        AccountUpdate(account_id=ACCOUNT, name="SIM-1", balance=Decimal(50_000),
-                      can_trade=True)]))
-    try:
-        yield w, loaded.path, str(tmp_path / "backups"), sent
-    finally:
-        w.teardown()
-        for s in w._sockets:
-            s.close(0)
-        w.ctx.term()
-
-
-def reload(w, path: str) -> None:
-    w.on_config(w.config, load_config(path).config)
+    with risk_worker(tmp_path, [{"id": ACCOUNT, "name": "SIM-1",
+                                 "display_name": "Demo 1"}]) as rig:
+        yield rig
 
 
 def notices(sent) -> list[list[str]]:
