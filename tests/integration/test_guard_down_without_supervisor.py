@@ -19,6 +19,7 @@ import pytest
 
 from cli.context import listening
 from cli.notrunning import workers_left
+from tests.support.procs import kill_left_workers
 from services.notify.supervisorwatch import SILENT_AFTER_S
 from shared.config import load_config
 from tests.integration.test_alert_after_restart import TOKEN
@@ -85,10 +86,5 @@ def test_risk_killed_after_the_supervisor_is_on_every_screen_and_the_phone(procs
     finally:
         if tmux is not None:
             tmux.close()
-        for _name, left in workers_left(config):      # what the next riskd would end
-            for pid in left:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+        kill_left_workers(config)      # what the next riskd would end
         telegram.close()

@@ -14,7 +14,7 @@ import signal
 
 import pytest
 
-from cli.notrunning import workers_left
+from tests.support.procs import kill_left_workers
 from services.notify.supervisorwatch import SILENT_AFTER_S
 from tests.integration.test_notify_commands import (ME, WORKERS, ask, button, riskd_config,
                                                     status_json)
@@ -59,10 +59,5 @@ def test_lockouts_and_a_lockout_work_through_risk_while_the_supervisor_is_gone(p
         after = ask(telegram, ME, 111, "/lockouts")
         assert "self_lockout by trader" in after, after
     finally:
-        for _name, left in workers_left(config):      # what the next riskd would end
-            for pid in left:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+        kill_left_workers(config)      # what the next riskd would end
         telegram.close()

@@ -18,7 +18,7 @@ import time
 import pytest
 
 from cli.context import listening
-from cli.notrunning import workers_left
+from tests.support.procs import kill_left_workers
 from cli.watch.model import WatchState, build_screen
 from cli.watch.source import Source, read_tables
 from cli.watch.view import plain, render
@@ -81,9 +81,7 @@ def test_a_watch_opened_after_the_supervisor_died_shows_todays_actions_and_names
         raise AssertionError(plain(render(screen, 140, 60, unicode=False))) from None
     finally:
         source.stop()
-        for _name, pids in workers_left(config):     # the workers the killed riskd left
-            for pid in pids:
-                os.kill(pid, signal.SIGKILL)
+        kill_left_workers(config)      # the workers the killed riskd left
     assert "riskd's supervisor is not running" in text, text
     assert "none today" not in text and "SIM-DEMO-1" not in text, text
     assert "Demo 2 (strict)" in text, text

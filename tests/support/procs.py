@@ -37,6 +37,19 @@ def processes_using(config_path: str) -> list[int]:
     return pids
 
 
+
+def kill_left_workers(config_path: str) -> None:
+    """kill -9 the workers a killed supervisor left running (what the next riskd would end):
+    a test that kills the supervisor cleans up after itself with this."""
+    from cli.notrunning import workers_left
+    for _name, pids in workers_left(config_path):
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
 class Proc:
     """One started process (riskd or a worker) in its own session."""
 
