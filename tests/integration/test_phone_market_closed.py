@@ -20,16 +20,23 @@ from tests.support.env import wait_for
 pytestmark = pytest.mark.slow
 
 
-@pytest.mark.timeout(120)
-def test_a_flatten_waiting_for_the_market_is_said_once_and_its_done_says_late(
-        procs, tmp_path, telegram):  # noqa: F811
-    config = riskd_config(tmp_path, telegram)
+def long_mnq_market_closed(procs, config: str):
+    """riskd started on config, Demo 1 long MNQ 1 as risk sees it, then the sim's market
+    closed: what the trader's lockout flattens next has to wait."""
     desk = start(procs, config)
     desk.quote(MNQ)
     desk.buy(1001, MNQ, 1)
     wait_for(lambda: account(status_json(procs, config), 1001)["positions"], 20,
              what="risk to see Demo 1's position")
     desk.sim("/sim/market", {"open": False})
+    return desk
+
+
+@pytest.mark.timeout(120)
+def test_a_flatten_waiting_for_the_market_is_said_once_and_its_done_says_late(
+        procs, tmp_path, telegram):  # noqa: F811
+    config = riskd_config(tmp_path, telegram)
+    desk = long_mnq_market_closed(procs, config)
     try:
         ask(telegram, ME, 111, "/lockout Demo 1 30m")
         telegram.press(ME, 111, button(telegram.sent(ME)[-1], "lk:y:"))

@@ -17,8 +17,8 @@ import pytest
 
 from shared.config.access import hash_password
 from tests.e2e.harness import CLOSE, MNQ, SimDesk
-from tests.integration.test_notify_commands import (ME, account, riskd_config, start,
-                                                    status_json, telegram)  # noqa: F401
+from tests.integration.test_notify_commands import ME, riskd_config, telegram  # noqa: F401
+from tests.integration.test_phone_market_closed import long_mnq_market_closed
 from tests.support.auth import ADMIN_PW, config_with_passwords, login
 from tests.support.env import shipped_accounts, wait_for
 
@@ -90,12 +90,7 @@ def test_the_phone_reads_withdrawn_not_done(procs, tmp_path, monkeypatch, telegr
     monkeypatch.setenv("RISKD_SESSION_DIR", str(tmp_path / "sessions"))
     config = riskd_config(tmp_path, telegram, sections={
         "admin": {"password_hash": hash_password(ADMIN_PW, cost=4)}})
-    desk = start(procs, config)
-    desk.quote(MNQ)
-    desk.buy(1001, MNQ, 1)
-    wait_for(lambda: account(status_json(procs, config), 1001)["positions"], 20,
-             what="risk to see Demo 1's position")
-    desk.sim("/sim/market", {"open": False})
+    desk = long_mnq_market_closed(procs, config)
     try:
         run(procs, config, "lockout", "1001", "--until", "10m", "--reason", "trial")
         telegram.wait_sent(lambda c: c.text.startswith("⏳ Waiting"), 20, chat=ME,
