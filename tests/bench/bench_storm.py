@@ -231,8 +231,11 @@ class Chain:
     def pump_results(self) -> None:
         for _now, env in waiting(self.results):
             msg = env.msg
+            # only the breaching account's: bench_scale's accounts have rules too (a storm can
+            # breach their daily_unrealized_loss), and counting their closes would place the
+            # next buy while this one's close still settles (~50 ms in its lane per breach)
             if isinstance(msg, CommandResult) and msg.action == "close_position" \
-                    and msg.status in FINAL_STATUSES:
+                    and msg.status in FINAL_STATUSES and msg.account_id == ACCOUNT:
                 self.seen[msg.command_id] = msg
 
     def breaches(self, n: int, until: float = float("inf")) -> int:
