@@ -68,7 +68,8 @@ class EnforcementWorker(Worker):
         # one job at a time per (account, lane): closes and cancels of one account may overlap
         self.lanes = Lanes(self.clock)
         self.executor = Executor(self._make_client, self.journal, self.clock, Settings(),
-                                 self.budget, pause=self.lanes.pause)
+                                 self.budget, pause=self.lanes.pause,
+                                 queued=self.lanes.queued)
         self.inflight: set[str] = set()             # queued, running or waiting to retry
         self.retry_at: dict[str, tuple[float, int]] = {}   # id -> (monotonic due, retries)
         self.cannot_enforce: dict[int, Unenforceable] = {}

@@ -14,6 +14,11 @@ priority (closes/flatten first), and the loop submits at most one job per accoun
      ends); a wait for riskd's own rate budget is not a round, but the run after it is
      resumed as a later round is (it re-reads before a close: the run before the wait may
      have closed already);
+     An action may end at such a handover instead (its `handed_to`): a close whose call
+     was answered, retried only because the contract is open again, ends done when the close
+     queued behind it closes that contract anyway (a locked trader buying again and again
+     otherwise kept the first close retrying until it failed: "ENFORCEMENT FAILED" for
+     closes that all worked);
   4. MarketClosed -> 'pending' (the loop retries later); AccountRejected -> failed, loud;
      anything that keeps failing -> failed with the reason;
   5. writes the final result to the journal, then hands an Outcome to the loop's queue.
@@ -144,7 +149,8 @@ class Executor:
                  clock: Clock, settings: Settings = Settings(),
                  budget: Optional[RateBudget] = None,
                  sleep: Callable[[float], None] = time.sleep,
-                 pause: Optional[Callable[[Command, float], bool]] = None):
+                 pause: Optional[Callable[[Command, float], bool]] = None,
+                 queued: Callable[[Command], list] = lambda _cmd: []):
         self.make_client = make_client
         self.journal = journal
         self.clock = clock
@@ -154,6 +160,9 @@ class Executor:
         # waits out a retry backoff; True: another command waits in the lane, hand it over
         # (services/enforcement/lanes.py); without lanes, a plain sleep
         self.pause = pause or _sleeping(sleep)
+        # the commands queued in a command's lane (Lanes.queued): at a handover, one of them
+        # may do what this one retries (an action's `handed_to`)
+        self.queued = queued
         self.outcomes: queue.Queue[Outcome] = queue.Queue()
         self.notify: Callable[[], None] = lambda: None   # called after each outcome is queued
         self._jobs: queue.PriorityQueue = queue.PriorityQueue()
@@ -265,6 +274,11 @@ class Executor:
             if backoff:
                 due = self.clock.monotonic() + backoff
                 if self.pause(cmd, backoff):
+                    handed = getattr(action, "handed_to", None)
+                    detail = handed(ctx, self.queued(cmd)) if handed is not None else None
+                    if detail:      # the command queued behind does what this one retried
+                        return self._final(job, DONE, detail, ctx, running.calls,
+                                           round_no - carry.rounds)
                     return self._hand_over(job, ctx, running.calls, round_no, waited, due)
                 backoff = 0.0
             round_no += 1

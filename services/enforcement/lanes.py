@@ -94,6 +94,12 @@ class Lanes:
                         return True
         return False
 
+    def queued(self, cmd: Command) -> list[Command]:
+        """The commands waiting in `cmd`'s lane, in order (the executor asks at a handover
+        whether one of them will do what `cmd` retries: actions' `handed_to`)."""
+        with self._cond:
+            return [job.command for job in self._queued.get(lane_of(cmd), ())]
+
     def pause(self, cmd: Command, seconds: float) -> bool:
         """Wait out a retry backoff of `cmd` (running in its lane). True, as soon as a job
         queued in the lane can run a round (a fresh one, or one whose own backoff is over):

@@ -19,7 +19,7 @@ waits for it.
 """
 from __future__ import annotations
 
-from typing import Generator
+from typing import Generator, Optional
 
 from services.enforcement.actions.base import (LOST, ActionContext, GiveUp, Retry,
                                                StepReport, answered)
@@ -70,6 +70,26 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
     else:       # flat now; the close's answer never came (it worked, or someone else closed)
         how = "is flat: closed, though the broker's answer to the close was lost"
     return f"{cid} on account {ctx.account} {how}{orders}"
+
+
+def handed_to(ctx: ActionContext, queued: list) -> Optional[str]:
+    """At a handover (the executor: a round failed and a command waits in the lane): the
+    result words when a queued command closes this contract anyway -- a close of it or a
+    flatten of the account, enforced, not alert mode -- and this command's own close was
+    answered. Else None: hand over and come back. The storm bench found it: a locked trader
+    buying every ~60 ms kept the first close seeing the NEXT position, retrying and handing
+    over until it gave up after 4 rounds, and the trader read ENFORCEMENT FAILED for closes
+    that had all worked."""
+    cid = _contract(ctx)
+    if Step(CLOSE, contract_id=cid).describe() not in ctx.done:
+        return None
+    after = next((c for c in queued if c.mode == "enforce" and c.account_id == ctx.account_id
+                  and (c.action == "flatten" or (c.action == NAME and c.contract_id == cid))),
+                 None)
+    if after is None:
+        return None
+    return (f"{cid} on account {ctx.account} closed; what is open on it now (a later fill) "
+            f"is left to the {after.action} queued behind this one")
 
 
 def describe(ctx: ActionContext) -> str:
