@@ -75,6 +75,7 @@ USER_EVENTS = (Fill, PositionUpdate, OrderUpdate, AccountUpdate)   # one account
 TICK = 0.1                 # s: timers, lockout expiry, clock rules
 STATUS_EVERY = 0.2         # s: status of changed accounts (5 a second)
 STATUS_ALL_EVERY = 5.0     # s: status of every account, changed or not
+STATUS_SLICE_S = 0.002     # s: statuses published at most this long before the market is read
 NOTIFY_TOPIC = "notify"
 INCOMPLETE_RETRY = 0.5     # s: ask again after a snapshot market marked incomplete
 
@@ -132,6 +133,7 @@ class RiskWorker(Worker):
         self.add_reader(self.results.sock, self._on_results)
         self.ask = SnapshotAsk(self, bus.market_control)
         self._status_dirty: set[int] = set(self.engine.accounts)
+        self._status_round: list[int] = []      # being published, in slices (_status_slice)
         self.disabling = disabled.Armed(self.clock)
         self.requests = Requests(self)
         self.every(TICK, self._tick)
@@ -395,12 +397,30 @@ class RiskWorker(Worker):
             self.requests.off_alert(aid)
 
     def _publish_status(self) -> None:
-        dirty, self._status_dirty = self._status_dirty, set()
+        """The STATUS_EVERY tick: the accounts changed since the last round are published in
+        slices of at most STATUS_SLICE_S, the loop reading the market between them; a round
+        still under way takes the new ones at its end (at the next tick)."""
+        if self._status_round:
+            return
+        self._status_round = sorted(self._status_dirty, reverse=True)
+        self._status_dirty = set()
+        self._status_slice()
+
+    def _status_slice(self) -> None:
+        """Publish statuses of the round until the slice's time is up; the rest after the
+        market has been read (after(0): the next loop round). The scale bench found it: one
+        round of 100 accounts' statuses in a storm held the loop ~50 ms while a fill waited
+        (risk's lag p99 19 ms at 100 accounts, 850 ms at 500)."""
+        end = self.clock.monotonic() + STATUS_SLICE_S
         now = self.clock.now_ns()
-        for aid in sorted(dirty):
+        while self._status_round:
+            aid = self._status_round.pop()
             status = account_status(self.engine, aid, now)
             if status is not None:
                 self.pub.publish(topics.status(aid), status)
+            if self._status_round and self.clock.monotonic() >= end:
+                self.after(0, self._status_slice)
+                return
 
     def _publish_all_status(self) -> None:
         self._status_dirty.update(self.engine.accounts)
