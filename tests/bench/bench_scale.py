@@ -126,7 +126,9 @@ def run(report) -> None:
         report.add(f"{label}, breach -> closeContract in storm p99", percentile(breach_ms, 99),
                    "ms", goal=below(BREACH_P99_TARGET_MS),
                    note=f"p50 {percentile(breach_ms, 50):.1f} ms; {len(breach_ms)} breaches; "
-                        f"{STORM_RATE:,} q/s over {r['contracts']} contracts")
+                        f"{STORM_RATE:,} q/s over {r['contracts']} contracts; "
+                        f"{r['storm']['others_closed']} positions of the other accounts "
+                        f"closed meanwhile (their daily_unrealized_loss)")
         report.add(f"{label}, risk's lag (fill -> decision) in storm p99", percentile(lag, 99),
                    "ms", note=f"p50 {percentile(lag, 50):.1f} ms")
         report.add(f"{label}, RSS market+risk+enforcement", sum(v[1] for v in idle.values()), "MB",

@@ -162,6 +162,7 @@ class Chain:
         self._decisions_ns: list[int] = []      # of account 1001, since the last buy
         self.results = None
         self.seen: dict[str, CommandResult] = {}
+        self.others_closed = 0          # closes of other accounts' breaches (bench_scale's)
         self.client = None
         self.share = None
 
@@ -234,8 +235,11 @@ class Chain:
             # only the breaching account's: bench_scale's accounts have rules too (a storm can
             # breach their daily_unrealized_loss), and counting their closes would place the
             # next buy while this one's close still settles (~50 ms in its lane per breach)
-            if isinstance(msg, CommandResult) and msg.action == "close_position" \
-                    and msg.status in FINAL_STATUSES and msg.account_id == ACCOUNT:
+            if not isinstance(msg, CommandResult) or msg.status not in FINAL_STATUSES:
+                continue
+            if msg.account_id != ACCOUNT:
+                self.others_closed += msg.action == "close_position"
+            elif msg.action == "close_position":
                 self.seen[msg.command_id] = msg
 
     def breaches(self, n: int, until: float = float("inf")) -> int:
@@ -266,9 +270,11 @@ class Chain:
         return done
 
     def phase(self, n: int, storm: bool, during=None) -> dict[str, list[float]]:
-        """fills (ms), breach (us), share (the sim's, ms), lag (fill -> decision, ms)."""
+        """fills (ms), breach (us), share (the sim's, ms), lag (fill -> decision, ms),
+        others_closed (how many closes of other accounts' breaches ended meanwhile)."""
         start_ns = time.time_ns()
         fills_from, share_from, lag_from = len(self.fill_ms), len(self.share.ms), len(self.lag_ms)
+        others_from = self.others_closed
         until = float("inf")
         if storm:
             requests.post(self.rest_url + "/sim/burst", timeout=5, json={
@@ -289,7 +295,8 @@ class Chain:
                   if t.side == BUY}
         orders = sorted(self.client.search_orders(ACCOUNT, start_ns), key=lambda o: o.id)
         return {"fills": fills, "breach": [us for _t0, us in breach_latencies(trades, orders)],
-                "share": share, "lag": self.lag_ms[lag_from:]}
+                "share": share, "lag": self.lag_ms[lag_from:],
+                "others_closed": self.others_closed - others_from}
 
     def close(self) -> None:
         if self.share is not None:
