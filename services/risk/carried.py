@@ -87,3 +87,16 @@ def exposure_json(account) -> str:
     held = {cid: account.exposure(cid) for cid in contracts}
     return json.dumps({"positions": {cid: n for cid, n in held.items() if n},
                        "orders": sorted(account.orders)})
+
+
+def exposure_key(account) -> Optional[tuple]:
+    """What exposure_json is made of, cheap to compare: each position's side and size and the
+    working orders' ids; None while a contract's streams disagree (`ahead`: the record counts
+    fills the Position update lags, so only exposure_json itself tells). The store writes
+    every account's record with each commit, and json.dumps of 500 accounts' records was
+    ~30 % of risk's time in the scale bench's storm: an account whose key has not changed
+    since its record was written is skipped."""
+    if account.ahead:
+        return None
+    return (tuple((cid, p.side, p.size) for cid, p in account.positions.items()),
+            tuple(account.orders))

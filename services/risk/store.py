@@ -36,7 +36,7 @@ import time
 from decimal import Decimal
 from typing import Optional
 
-from services.risk.carried import Carried, exposure_json
+from services.risk.carried import Carried, exposure_json, exposure_key
 from services.risk.disabled import off_from_json, off_json
 from services.risk.lockouts import key_text
 from shared import codec, shards
@@ -105,6 +105,7 @@ class Store:
         self._marks_seen: dict[int, tuple] = {}
         self._warned_saved: set = set()      # warned keys this store has committed
         self._exposure_seen: dict[int, str] = {}
+        self._exposure_keys: dict[int, tuple] = {}     # carried.exposure_key of what was written
         self._rules_seen: dict[int, tuple] = {}
         self._off_seen = ""
         self._exits_seen: dict[int, str] = {}
@@ -209,8 +210,8 @@ class Store:
     def _forget(self) -> None:
         """After a rollback: what was 'already written' may not be; the next commit writes
         every row again."""
-        for seen in (self._marks_seen, self._exposure_seen, self._rules_seen, self._exits_seen,
-                     self._orders_saved):
+        for seen in (self._marks_seen, self._exposure_seen, self._exposure_keys,
+                     self._rules_seen, self._exits_seen, self._orders_saved):
             seen.clear()
         self._day_written = False
         self._off_seen = ""
@@ -266,11 +267,17 @@ class Store:
         for aid, acct in engine.accounts.items():
             if aid in engine.carried:
                 continue
+            key = exposure_key(acct)
+            if key is not None and self._exposure_keys.get(aid) == key:
+                continue                       # the record written is this one
             body = exposure_json(acct)
-            if self._exposure_seen.get(aid) == body:
-                continue
-            self.db.execute("INSERT OR REPLACE INTO exposure VALUES (?, ?)", (aid, body))
-            self._exposure_seen[aid] = body
+            if self._exposure_seen.get(aid) != body:
+                self.db.execute("INSERT OR REPLACE INTO exposure VALUES (?, ?)", (aid, body))
+                self._exposure_seen[aid] = body
+            if key is None:
+                self._exposure_keys.pop(aid, None)
+            else:
+                self._exposure_keys[aid] = key
 
     def _off(self, engine) -> None:
         """Who disabled which account, when, why, and what it held (services/risk/disabled.py):
