@@ -12,7 +12,9 @@ history` says "withdrawn".
 
 A lockout that ends by itself does the same: its time runs out with the flatten waiting, the
 phone reads "↩️ Withdrawn ... the lockout ended at its time" and the market's opening closes
-nothing."""
+nothing. And a withdraw outlives a kill -9 of risk taken just after it was saved (the crash
+point risk.withdraw_committed, shared/crashpoint.py): the supervisor's new risk sends the
+withdraw from its store, not the flatten, which never runs."""
 from __future__ import annotations
 
 import time
@@ -112,6 +114,25 @@ def test_the_phone_reads_withdrawn_not_done(procs, tmp_path, monkeypatch, telegr
     assert not [t for t in texts if t.startswith("✅ Done on Demo 1")], texts
     assert len([t for t in texts if t.startswith("↩️ Withdrawn")]) == 1, texts
     assert desk.positions(1001) == {MNQ: 1}
+
+
+@pytest.mark.timeout(120)
+def test_a_withdraw_outlives_a_kill_of_risk(procs, tmp_path, monkeypatch):
+    """risk is killed (os._exit, as kill -9) right after it saved the unlock's withdraw and
+    before it published it; the supervisor starts it again (backoff 0.2 s instead of 1 s: the
+    test's time; everything else as shipped)."""
+    monkeypatch.setenv("RISKD_SESSION_DIR", str(tmp_path / "sessions"))
+    config = config_with_passwords(tmp_path, workers=WORKERS,
+                                   broker={"sim": {"tick_interval": 0}}, accounts=ACCOUNTS,
+                                   supervisor={"workers": WORKERS, "backoff_initial": 0.2})
+    desk = flatten_waits(procs, config, monkeypatch, tmp_path)
+    procs.arm("risk.withdraw_committed")
+    procs.riskctl(config, "unlock", "1001", "--reason", "trial unlock", timeout=30)
+    wait_for(lambda: procs.fired("risk.withdraw_committed"), 10, what="risk's kill")
+    wait_for(lambda: "withdrawn" in procs.riskctl(config, "history", "--account",
+                                                  "1001").stdout, 40, interval=0.5,
+             what="the restarted risk's withdraw answered by enforcement")
+    opens_and_nothing_closes(procs, config, desk)
 
 
 @pytest.mark.timeout(120)
