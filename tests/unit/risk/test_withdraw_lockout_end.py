@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import attrs
+
 from shared.messages.enforce import WITHDRAWN
 from shared.messages.market import AccountUpdate
 from shared.messages.risk import UNTIL_RESET, LockSpec
@@ -119,3 +121,38 @@ def test_an_admins_unlock_still_names_the_admin():
     assert (w.command_id, w.reason, w.by) == (flatten.id, "the lockout ended (admin:root)",
                                               "admin:root")
 
+
+
+class Listed:
+    """The rule settings with symbol_blocks listing `symbols` (as a config edit leaves them)."""
+
+    def __init__(self, settings, symbols):
+        self._settings, self.symbols = settings, list(symbols)
+
+    def for_account(self, acct):
+        rules = self._settings.for_account(acct)
+        return attrs.evolve(rules, symbol_blocks=attrs.evolve(rules.symbol_blocks,
+                                                              symbols=self.symbols))
+
+    def __getattr__(self, name):
+        return getattr(self._settings, name)
+
+
+def test_a_symbol_no_longer_blocked_withdraws_symbol_blocks_waiting_close():
+    """symbol_blocks (shipped on, nothing listed) with MNQ listed closes the MNQ position and
+    locks MNQ; the close waits for the market; MNQ taken off the list ends that lockout."""
+    run = Run()
+    run.long_mnq(DEMO1, 1)
+    shipped = run.engine.settings
+    run.engine.settings = Listed(shipped, ["MNQ"])
+    out = run.engine.recheck(run.now)
+    close = next(c for c in out.commands if c.account_id == DEMO1)
+    assert close.rule == "symbol_blocks"
+    run.sent()
+    run.result(close, "accepted")
+    run.wait(1)
+    run.engine.settings = Listed(shipped, [])
+    out = run.engine.recheck(run.now)
+    (w,) = out.withdraws
+    assert w.command_id == close.id
+    assert w.reason == "the lockout ended: MNQ is no longer a blocked symbol"
