@@ -35,7 +35,8 @@ from services.risk.state import symbol_of
 from services.risk.words import LOCKOUT_RULE
 from shared.lockwords import CLEARS_WORDS
 from shared.messages.enforce import Command, WithdrawCommand
-from shared.messages.risk import ENFORCE, UNTIL_RESET, UNTIL_SESSION, LockoutChange
+from shared.messages.risk import ENFORCE, FLATTEN, UNTIL_RESET, UNTIL_SESSION, LockoutChange
+from shared.plural import plural
 
 LOCKOUT_ENDED = "the lockout ended"
 NOT_GUARDED = "the account is no longer guarded"
@@ -84,7 +85,7 @@ class Withdrawing:
                 if acct is not None and acct.riskd.settle(cid, now, closed=False):
                     out.exits.add(account_id)
                 continue
-            what = _doing(cmd, _target_words(acct, cmd)) if acct is not None else cmd.action
+            what = self._withdrawn_what(acct, cmd)
             w = WithdrawCommand(command_id=cid, account_id=account_id, by=by, what=what,
                                 reason=reason)
             self.withdrawing[cid] = w
@@ -92,6 +93,23 @@ class Withdrawing:
         if taken:
             out.dirty.add(account_id)
         return taken
+
+    def _withdrawn_what(self, acct, cmd: Command) -> str:
+        """The action in words ("flatten (MNQ long 1)"). Risk's book is empty after a restart
+        until market's snapshot fills it: a flatten then names what the account held
+        (services/risk/carried.py), not "everything open"."""
+        if acct is None:
+            return cmd.action
+        held = self.carried.get(cmd.account_id)
+        if cmd.action == FLATTEN and held is not None and not acct.positions \
+                and not acct.orders:
+            parts = [f"{symbol_of(cid)} {'long' if n > 0 else 'short'} {abs(n)}"
+                     for cid, n in sorted(held.positions.items()) if n]
+            if held.orders:
+                parts.append(plural(len(held.orders), "order"))
+            if parts:
+                return _doing(cmd, ", ".join(parts))
+        return _doing(cmd, _target_words(acct, cmd))
 
     def lockouts_ended(self, ended: list[LockoutChange], now: int, out: Outcome) -> None:
         """Lockouts ended, whatever ended them: the step carries the changes, and what was

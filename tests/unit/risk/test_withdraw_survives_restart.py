@@ -107,6 +107,7 @@ def test_a_timer_that_ran_out_while_risk_was_down_withdraws_before_anything_is_s
     out = again.step(_started(again))
     (w,) = out.withdraws
     assert (w.command_id, w.reason) == (flatten.id, "the lockout ended at its time")
+    assert w.what == "flatten (MNQ long 1)"     # what it held: risk's book is not filled yet
     assert again.sent() == [w]
     third = Risk(str(tmp_path), again.now + NS, "c")
     assert third.sent() == [w]
