@@ -23,6 +23,8 @@ market's complete snapshot, enforcement reads positions and orders against what 
 held before (services/risk/carried.py): what existed when a lockout started is not new.
 tick(now) drives time: the roll (daily counters reset, until-reset lockouts end, timers and
 manual lockouts stay), expiring timers, and the clock rules (grace periods, session ends).
+Every end of a lockout (the clock, the roll, the broker, the config, an unlock) goes through
+lockouts_ended, which withdraws what was sent for it and has not run (withdraw.py).
 """
 from __future__ import annotations
 

@@ -12,6 +12,8 @@ Each change names the lockout that holds the same scope longer (over): a shorter
 starting inside a longer one, or one ending under it, must not read as the account's end.
 Lockouts end by time (expire), at the trading-day roll (until_reset), when the broker
 condition they wait for clears (clears_on, e.g. canTrade back to true), or by an admin unlock.
+The engine hands every end to Withdrawing.lockouts_ended (services/risk/withdraw.py): what
+was sent for the lockout and has not run is taken back; LockoutChange.by says what ended it.
 
 enforce() turns a broker event inside a locked scope into its own decision at once: a new
 working order is cancelled (unless it only protects or closes an existing position, or is
