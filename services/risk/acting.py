@@ -336,12 +336,12 @@ class Acting:
         if not self.allow_unlock:
             return out, ("manual unlock is switched off ([admin] allow_unlock = false): "
                          "lockouts end only on their timer, schedule or broker condition")
-        out.lockouts += self.lockouts.unlock(account_id, symbol, now, by, reason)
+        # what was sent for the lockouts ended and has not run is taken back, as at every
+        # end of a lockout (withdraw.py)
+        self.lockouts_ended(self.lockouts.unlock(account_id, symbol, now, by, reason), now, out)
         if not out.lockouts:
             return out, (f"account {self.account_name(account_id)}"
                          f"{' ' + symbol if symbol else ''} is not locked")
-        # what was sent for the lockouts ended and has not run is taken back (withdraw.py)
-        self.withdraw_unlocked(account_id, out.lockouts, by, now, out)
         if not any(lk.symbol is None for lk in self.lockouts.covering(account_id)):
             # the account is free: a limit it is still past locks it again at its next trade,
             # said once, on the last lockout that ended (services/risk/pastlimits.py)

@@ -117,6 +117,10 @@ class RiskWorker(Worker):
                                          shards.state_file(self.shard, self.shards))
         self.store.load(self.engine, now)
         self.engine.start(now)
+        # lockouts whose time ran out while risk was down end before anything is sent: what
+        # the outbox holds for them is withdrawn, not re-sent (services/risk/withdraw.py)
+        ended = Outcome()
+        self.engine.end_due(now, ended)
         if problem:
             self._notify("state_file_corrupt", "critical", "risk state file was corrupt",
                          [problem])
@@ -141,6 +145,8 @@ class RiskWorker(Worker):
         self.every(STATUS_ALL_EVERY, self._publish_all_status)
         self.every(1.0, self._flush_marks)
         self.ask.send()
+        if ended.durable:
+            self.apply(ended)
         pending = len(self.engine.outbox)
         log.info("%s started: %d accounts, %d lockouts, %d pending commands restored",
                  self.name, len(self.engine.accounts), len(self.engine.lockouts.all()), pending)
@@ -207,6 +213,8 @@ class RiskWorker(Worker):
                          [str(exc)])
         if out.decisions:
             crash_point("risk.decision_committed")       # tests only: shared/crashpoint.py
+        if out.withdraws:
+            crash_point("risk.withdraw_committed")       # tests only: shared/crashpoint.py
         # the commands first: enforcement acts on them, the rest is what screens, history and
         # the phone say about it (each subscriber still gets one topic's messages in order)
         self._send_due()

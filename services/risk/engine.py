@@ -23,6 +23,8 @@ market's complete snapshot, enforcement reads positions and orders against what 
 held before (services/risk/carried.py): what existed when a lockout started is not new.
 tick(now) drives time: the roll (daily counters reset, until-reset lockouts end, timers and
 manual lockouts stay), expiring timers, and the clock rules (grace periods, session ends).
+Every end of a lockout (the clock, the roll, the broker, the config, an unlock) goes through
+lockouts_ended, which withdraws what was sent for it and has not run (withdraw.py).
 """
 from __future__ import annotations
 
@@ -140,7 +142,7 @@ class Engine(Acting, Retrying, Withdrawing):
             self._roll_hooks(acct)
             acct.roll(day, now)
             out.dirty.add(acct.account_id)
-        out.lockouts += self.lockouts.roll(now)
+        self.lockouts_ended(self.lockouts.roll(now), now, out)
         before = {a.account_id: self.settings.for_account(a) for a in self.accounts.values()}
         self.settings.roll(now)
         merge(out, self.guarding_changed(before, now, ""))
@@ -201,10 +203,8 @@ class Engine(Acting, Retrying, Withdrawing):
         """Time passed: roll, expire lockouts, run the clock rules."""
         out = Outcome()
         self._maybe_roll(now, out)
-        expired = self.lockouts.expire(now)
-        out.lockouts += expired
-        out.dirty.update(c.lockout.account_id for c in expired)
-        if self.acted and (expired or out.rolled):
+        expired = self.end_due(now, out)
+        if self.acted and out.rolled and not expired:
             self._forget_acted()
         if self.failing:                # only while an action failed: nothing to do otherwise
             self._check_failing(now, out)
@@ -220,6 +220,16 @@ class Engine(Acting, Retrying, Withdrawing):
             if acct.positions or acct.orders:
                 self._run(acct, CLOCK, tick, now, "clock", now, out)
         return out
+
+    def end_due(self, now: int, out: Outcome) -> list:
+        """Lockouts whose time has come end (each tick; a snapshot; risk's start, for those
+        whose time ran out while it was down), withdrawing what was sent for them and has not
+        run (services/risk/withdraw.py)."""
+        expired = self.lockouts.expire(now)
+        self.lockouts_ended(expired, now, out)
+        if expired and self.acted:
+            self._forget_acted()
+        return expired
 
     def _forget_acted(self) -> None:
         live = {lock_key(lk) for lk in self.lockouts.all()}
@@ -237,8 +247,9 @@ class Engine(Acting, Retrying, Withdrawing):
             if cfg is None or rule is None:
                 continue
             params = cfg.symbol_blocks
-            out.lockouts += self.lockouts.symbol_blocks_lifted(
-                acct.account_id, lambda sym: params.enabled and rule.blocks(params, sym), now)
+            self.lockouts_ended(self.lockouts.symbol_blocks_lifted(
+                acct.account_id, lambda sym: params.enabled and rule.blocks(params, sym), now),
+                now, out)
             if params.enabled:
                 for d in rule.listed(self._ctx(acct), params, now):
                     self._take(d, now, out)
@@ -304,7 +315,8 @@ class Engine(Acting, Retrying, Withdrawing):
             change = acct.apply_account(event, now)
             event_ns = now
             if change == "can_trade_back":
-                out.lockouts += self.lockouts.condition_cleared(acct.account_id, "can_trade", now)
+                self.lockouts_ended(self.lockouts.condition_cleared(acct.account_id,
+                                                                    "can_trade", now), now, out)
             if acct.account_id in self._missed_roll:
                 self._missed_roll.discard(acct.account_id)
                 log.info("account %s: a roll was missed while risk was down; its marks stay "
@@ -389,11 +401,7 @@ class Engine(Acting, Retrying, Withdrawing):
         what is absent from it may still be open, and must not be taken as closed.
         Lockouts whose time ran out (while risk was down) end first: they lock nothing now."""
         out = Outcome()
-        expired = self.lockouts.expire(now)
-        out.lockouts += expired
-        out.dirty.update(c.lockout.account_id for c in expired)
-        if expired and self.acted:
-            self._forget_acted()
+        self.end_due(now, out)
         for c in snap.contracts:
             self.market.apply_contract(c)
         held_before = {(a.account_id, cid) for a in self.accounts.values() for cid in a.positions}

@@ -12,6 +12,8 @@ Each change names the lockout that holds the same scope longer (over): a shorter
 starting inside a longer one, or one ending under it, must not read as the account's end.
 Lockouts end by time (expire), at the trading-day roll (until_reset), when the broker
 condition they wait for clears (clears_on, e.g. canTrade back to true), or by an admin unlock.
+The engine hands every end to Withdrawing.lockouts_ended (services/risk/withdraw.py): what
+was sent for the lockout and has not run is taken back; LockoutChange.by says what ended it.
 
 enforce() turns a broker event inside a locked scope into its own decision at once: a new
 working order is cancelled (unless it only protects or closes an existing position, or is
@@ -38,6 +40,8 @@ from shared.messages.risk import (CANCEL_ORDERS, CLOSE_POSITION, ENFORCE, REDUCE
 
 SYMBOL_BLOCKS = "symbol_blocks"      # clears_on of rule 11's lockouts: while listed
 ADDED, EXTENDED, SAME, CLEARED = "added", "extended", "same", "cleared"
+# who ended a lockout that ended by itself (LockoutChange.by); an unlock names its admin
+BY_CLOCK, BY_ROLL, BY_BROKER, BY_CONFIG = "clock", "roll", "broker", "config"
 
 
 TRADER = "trader"                    # by (and owner) of a trader's own lockout
@@ -190,22 +194,22 @@ class LockoutBook:
     def expire(self, now: int) -> list[LockoutChange]:
         """Lockouts whose end has come (timers, until-session, until-reset at their roll)."""
         return self._clear(lambda lk: lk.until_ns is not None and lk.until_ns <= now, now,
-                           "clock", "its time is up")
+                           BY_CLOCK, "its time is up")
 
     def roll(self, now: int) -> list[LockoutChange]:
         """The trading-day roll ends every until-reset lockout (timers and manual ones stay)."""
-        return self._clear(lambda lk: lk.kind == UNTIL_RESET, now, "roll",
+        return self._clear(lambda lk: lk.kind == UNTIL_RESET, now, BY_ROLL,
                            "the trading day rolled")
 
     def condition_cleared(self, account_id: int, condition: str, now: int) -> list[LockoutChange]:
         return self._clear(lambda lk: lk.account_id == account_id and lk.clears_on == condition,
-                           now, "broker", f"{condition} cleared")
+                           now, BY_BROKER, f"{condition} cleared")
 
     def symbol_blocks_lifted(self, account_id: int, still_blocked, now: int) -> list:
         """Rule 11's symbol lockouts whose symbol is no longer listed end."""
         return self._clear(lambda lk: lk.account_id == account_id
                            and lk.clears_on == SYMBOL_BLOCKS and not still_blocked(lk.symbol),
-                           now, "config", "no longer a blocked symbol")
+                           now, BY_CONFIG, "no longer a blocked symbol")
 
     def unlock(self, account_id: int, symbol: Optional[str], now: int, by: str,
                reason: str) -> list[LockoutChange]:

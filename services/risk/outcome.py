@@ -27,14 +27,15 @@ class Outcome:
                                                        # exposure record is saved with the step
     rolled: Optional[dt.date] = None
     notices: list[NotifyEvent] = attrs.Factory(list)   # alerts risk writes (retries.py)
-    withdraws: list = attrs.Factory(list)              # WithdrawCommands to send (withdraw.py)
+    withdraws: list = attrs.Factory(list)              # WithdrawCommands to send (withdraw.py):
+                                                       # saved before sent, as commands are
 
     @property
     def durable(self) -> bool:
         """Anything that must be committed before it is published?"""
         return bool(self.decisions or self.warnings or self.lockouts or self.commands
                     or self.finished or self.fills or self.rolled or self.exits or self.moved
-                    or self.notices)
+                    or self.notices or self.withdraws)
 
 
 class FixedRules:

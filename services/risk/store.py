@@ -4,7 +4,9 @@ Tables: lockouts (active ones), trades (processed trade ids with their PnL and t
 today's realized PnL and the frequency windows are rebuilt from them), daily (PnL per account
 and trading day, for history), marks (drawdown high-water mark and the day's trailing highs),
 warned (warnings already given today), history (every decision, warning and lockout change),
-outbox (enforcement commands without a final result), meta (the trading day in force; who
+outbox (enforcement commands without a final result), withdraws (the WithdrawCommand of each
+outbox command risk took back: services/risk/withdraw.py; a restart re-sends the withdraw,
+never the command), meta (the trading day in force; who
 disabled which account: services/risk/disabled.py),
 riskd_exits (riskd's expected exits per account, JSON) and riskd_orders (order ids known to be
 riskd's): which fills are riskd's is known across kill -9 and restarts; exposure (each
@@ -73,6 +75,7 @@ CREATE TABLE IF NOT EXISTS history (
 CREATE INDEX IF NOT EXISTS history_ts ON history (ts_ns);
 CREATE TABLE IF NOT EXISTS outbox (
     id TEXT PRIMARY KEY, ts_ns INTEGER NOT NULL, body BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS withdraws (id TEXT PRIMARY KEY, body BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS riskd_exits (account_id INTEGER PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS exposure (account_id INTEGER PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS rules_in_force (
@@ -166,8 +169,12 @@ class Store:
             for cmd in out.commands:
                 db.execute("INSERT OR IGNORE INTO outbox VALUES (?, ?, ?)",
                            (cmd.id, cmd.issued_ns, _enc(cmd)))
+            for w in out.withdraws:         # with the outbox: the same durability
+                db.execute("INSERT OR REPLACE INTO withdraws VALUES (?, ?)",
+                           (w.command_id, _enc(w)))
             for cid in out.finished:
                 db.execute("DELETE FROM outbox WHERE id = ?", (cid,))
+                db.execute("DELETE FROM withdraws WHERE id = ?", (cid,))
             for aid in out.exits:
                 self._exits(engine, aid)
             if out.rolled:
@@ -376,6 +383,10 @@ class Store:
         for cmd in commands:
             engine.track(cmd)
             engine.reload_try(cmd, now)      # a later try of a failed action: still failing
+        # a command taken back before the restart: the outbox re-sends its withdraw, not it
+        for cid, body in self.db.execute("SELECT id, body FROM withdraws"):
+            if cid in engine.outbox.entries:
+                engine.withdrawing[cid] = _dec(body)
         if saved_day and saved_day < engine.day.isoformat():
             log.info("risk state was saved on trading day %s; today is %s: the missed roll's "
                      "end-of-day balance is unknown, so the marks stay as last taken",

@@ -8,7 +8,13 @@ unlock and disable are admin's): Demo 1 long MNQ 1, the sim's market closed
 enforcement. Then `riskctl unlock 1001` (or `accounts disable 1001 --now`), then the market
 opens. The trial saw "✅ Done on Demo 1 / flattened account Demo 1"; now the flatten is
 withdrawn: no closeContract reaches the sim after the unlock, MNQ stays open, and `riskctl
-history` says "withdrawn"."""
+history` says "withdrawn".
+
+A lockout that ends by itself does the same: its time runs out with the flatten waiting, the
+phone reads "↩️ Withdrawn ... the lockout ended at its time" and the market's opening closes
+nothing. And a withdraw outlives a kill -9 of risk taken just after it was saved (the crash
+point risk.withdraw_committed, shared/crashpoint.py): the supervisor's new risk sends the
+withdraw from its store, not the flatten, which never runs."""
 from __future__ import annotations
 
 import time
@@ -100,6 +106,49 @@ def test_the_phone_reads_withdrawn_not_done(procs, tmp_path, monkeypatch, telegr
         back = telegram.wait_sent(lambda c: c.text.startswith("↩️ Withdrawn on Demo 1"), 20,
                                   chat=ME, what="the withdrawn alert")
         assert "flatten (MNQ long 1) was not carried out: the lockout ended (admin:" \
+            in back.text, back.text
+    finally:
+        desk.sim("/sim/market", {"open": True})
+    time.sleep(5.0)
+    texts = [c.text for c in telegram.sent(ME)]
+    assert not [t for t in texts if t.startswith("✅ Done on Demo 1")], texts
+    assert len([t for t in texts if t.startswith("↩️ Withdrawn")]) == 1, texts
+    assert desk.positions(1001) == {MNQ: 1}
+
+
+@pytest.mark.timeout(120)
+def test_a_withdraw_outlives_a_kill_of_risk(procs, tmp_path, monkeypatch):
+    """risk is killed (os._exit, as kill -9) right after it saved the unlock's withdraw and
+    before it published it; the supervisor starts it again (backoff 0.2 s instead of 1 s: the
+    test's time; everything else as shipped)."""
+    monkeypatch.setenv("RISKD_SESSION_DIR", str(tmp_path / "sessions"))
+    config = config_with_passwords(tmp_path, workers=WORKERS,
+                                   broker={"sim": {"tick_interval": 0}}, accounts=ACCOUNTS,
+                                   supervisor={"workers": WORKERS, "backoff_initial": 0.2})
+    desk = flatten_waits(procs, config, monkeypatch, tmp_path)
+    procs.arm("risk.withdraw_committed")
+    procs.riskctl(config, "unlock", "1001", "--reason", "trial unlock", timeout=30)
+    wait_for(lambda: procs.fired("risk.withdraw_committed"), 10, what="risk's kill")
+    wait_for(lambda: "withdrawn" in procs.riskctl(config, "history", "--account",
+                                                  "1001").stdout, 40, interval=0.5,
+             what="the restarted risk's withdraw answered by enforcement")
+    opens_and_nothing_closes(procs, config, desk)
+
+
+@pytest.mark.timeout(120)
+def test_the_lockouts_time_ends_it_and_the_phone_reads_withdrawn(
+        procs, tmp_path, telegram):  # noqa: F811
+    """The trader's 20 s lockout ends by itself with its flatten waiting for the market: one
+    "↩️ Withdrawn" naming its time (not an admin), no "✅ Done" once the market opens."""
+    config = riskd_config(tmp_path, telegram)
+    desk = long_mnq_market_closed(procs, config)
+    try:
+        run(procs, config, "lockout", "1001", "--until", "20s", "--reason", "trial")
+        telegram.wait_sent(lambda c: c.text.startswith("⏳ Waiting"), 20, chat=ME,
+                           what="the waiting alert")
+        back = telegram.wait_sent(lambda c: c.text.startswith("↩️ Withdrawn on Demo 1"), 40,
+                                  chat=ME, what="the withdrawn alert at the lockout's end")
+        assert "flatten (MNQ long 1) was not carried out: the lockout ended at its time" \
             in back.text, back.text
     finally:
         desk.sim("/sim/market", {"open": True})
