@@ -275,9 +275,13 @@ class NotifyWorker(Worker):
                 del self._market_waited[next(iter(self._market_waited))]
         if final and self.outbox.resulted(msg.command_id):
             return          # taken already: the live stream, a kept copy, the catch-up
-        if isinstance(msg, CommandResult) and self.steps.holds(msg.account_id):
+        if isinstance(msg, (CommandResult, NotifyEvent)) and msg.account_id is not None \
+                and self.steps.holds(msg.account_id):
+            # after the step's alert: a result, and risk's notices of what followed the step
+            # (trial 2026-12-06: risk's "⏳ Waiting: flatten ... waits for the market to open"
+            # came within the step's hold and reached the phone before "🔒 Demo 1 locked")
             self._behind.setdefault(msg.account_id, []).append(
-                (msg, self.outbox.hold(encode(msg))))          # after the step's alert
+                (msg, self.outbox.hold(encode(msg))))
             if final:
                 self.outbox.mark_resulted(msg.command_id, self.clock.now_ns())
             return
