@@ -90,8 +90,8 @@ def test_accounts_round_trip_and_a_disable_waits_for_the_roll_or_the_override(
     assert "1 waiting change taken early: Main (account no longer guarded)" in out, out
     assert accounts(riskctl, config)["SIM-DEMO-1"]["guarded"] is False
 
-    # enabling adds protection: at once
-    ok(riskctl(config, "accounts", "enable", "Main"))
+    # enabling adds protection: at once; its reason, optional, is audited as disable's is
+    ok(riskctl(config, "accounts", "enable", "Main", "--reason", "the firm reopened it"))
     wait_for(lambda: accounts(riskctl, config)["SIM-DEMO-1"]["guarded"], timeout=10,
              what="risk to guard the re-enabled account at once")
 
@@ -111,7 +111,10 @@ def test_accounts_round_trip_and_a_disable_waits_for_the_roll_or_the_override(
     wait_for(lambda: len(audited(config, '"action": "rules override"', "ok")) == 1
              and len(audited(config, '"action": "accounts disable --now"', "ok")) == 1,
              timeout=10, what="the override and the disable --now in audit.log")
-    assert audited(config, '"action": "accounts enable"', "ok")
+    assert audited(config, '"action": "accounts enable"', "ok",
+                   '"reason": "the firm reopened it"')
+    shown = ok(riskctl(config, "audit", "show"))        # its REASON column, as disable --now's
+    assert "the firm reopened it" in shown and "demo only" in shown, shown
     body = open(config, encoding="utf-8").read()
     assert HAND_COMMENT in body and 'display_name = "Two"' in body
     loaded = load_config(config)
