@@ -49,6 +49,7 @@ from shared.exitwords import exit_words
 from shared.worker import Worker
 from shared.when import duration
 from shared.workerdown import down_kind
+from shared.plural import plural
 
 log = logging.getLogger(__name__)
 
@@ -596,8 +597,8 @@ class Supervisor(Worker):
             if before != after:
                 how = "removed" if not after else "set" if not before else "changed"
                 ended = self.sessions.revoke_role(role, why=f"the {role} password was {how}")
-                log.warning("the %s password was %s: %d %s session(s) ended", role, how,
-                            len(ended), role)
+                log.warning("the %s password was %s: %s ended", role, how,
+                            plural(len(ended), f"{role} session"))
         self.pub.publish(topics.CONFIG, ConfigChanged(
             path=fresh.path, ok=True, digest=fresh.digest, restart_needed=restart_needed,
             reason=reason))

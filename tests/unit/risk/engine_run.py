@@ -20,7 +20,7 @@ WEDNESDAY = chi(2026, 12, 2, 10, 0)
 def gave_up(status: int) -> str:
     """Enforcement's error line of a close that gave up on HTTP `status`."""
     return (f"round 4: /api/Position/closeContract: the broker did not answer successfully "
-            f"after 1 attempt(s) (last: HTTP {status})")
+            f"after 1 call (last: HTTP {status})")
 
 
 class EngineRun:
