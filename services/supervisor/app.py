@@ -568,11 +568,13 @@ class Supervisor(Worker):
         # The bounded waits above are the shutdown itself: the loop has already ended.
 
     # -- config ---------------------------------------------------------------------------------
-    def reload_config(self, reason: str = "", authenticated: bool = False) -> Reply:
+    def reload_config(self, reason: str = "", authenticated: bool = False,
+                      note: str = "") -> Reply:
         """Re-validate the config file; apply it live or keep the last good one, and say which.
 
         authenticated: the change came through an admin command (audited there); otherwise a
         change of a password or an [admin]/[ops] setting is audited and alerted as a file edit.
+        note: who made the edit and why, for the workers' alerts (ConfigChanged.note).
         """
         try:
             fresh = load_config(self.loaded.path)
@@ -601,7 +603,7 @@ class Supervisor(Worker):
                             plural(len(ended), f"{role} session"))
         self.pub.publish(topics.CONFIG, ConfigChanged(
             path=fresh.path, ok=True, digest=fresh.digest, restart_needed=restart_needed,
-            reason=reason))
+            reason=reason, note=note))
         note = ("; needs a restart to take effect: " + ", ".join(restart_needed)
                 if restart_needed else "")
         log.info("config reloaded%s", note)
