@@ -64,8 +64,8 @@ from shared.messages.risk import (CANCEL_ORDERS, CLOSE_POSITION, ENFORCE, FLATTE
                                   REDUCE_POSITION, FailingAction)
 from shared.plural import plural
 from shared.rulenumbers import reading_text
-from shared.retrying import (RETRIED, RETRY_AFTER_S, STILL_FAILING_S, ordinal, retry_after_s, told_by_risk,
-                             try_number)
+from shared.retrying import (RETRIED, RETRY_AFTER_S, STILL_FAILING_S, calls_made, ordinal,
+                             retry_after_s, told_by_risk, try_number)
 from shared.when import duration
 
 log = logging.getLogger(__name__)
@@ -372,7 +372,7 @@ class Retrying:
                        gone: str, still: bool = False) -> NotifyEvent:
         name = self.account_name(acct.account_id, acct.name)
         did = (f"{_doing(f.command, f.what)} on {name} gave up after "
-               f"{plural(res.attempts or 1, 'call')}"
+               f"{calls_made(res)}"
                f"{_over(res)}: {cause(res)}")
         if gone:
             then = f"riskd does not try again: {gone}"

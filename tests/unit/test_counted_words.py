@@ -58,3 +58,27 @@ def test_nothing_riskd_says_counts_with_s_in_brackets():
                     if not any(rel == f and w in word for f, w in KEPT):
                         found.append(f"{rel}:{line}: {text.strip()[:90]}")
     assert found == [], "\n".join(found)
+
+
+def test_a_failed_actions_alert_counts_enforcements_calls_not_its_rounds():
+    """A close whose 4 rounds made 8 calls to the broker (a read and the close each): risk's
+    FAILED alert said "gave up after 4 calls"; notify's own FAILED alert likewise. An older
+    enforcement's result that does not count its calls gives its rounds."""
+    from services.notify.templates import Context, result_alert
+    from shared.messages.enforce import CommandResult
+    from tests.unit.risk.test_failed_action_tried_again import Run
+    run = Run()
+    close = run.buy_mnq()
+    mark = len(run.outs)
+    run.result(close, "failed", attempts=4, calls=8)
+    (alert,) = run.notices(mark)
+    assert "gave up after 8 calls over 2.1 s: HTTP 500 from the broker" in alert.lines[0], alert
+    failed = CommandResult(command_id="k.1", account_id=1001, status="failed", attempts=4,
+                           broker_calls=8, detail="flatten gave up after 4 rounds",
+                           action="flatten", rule="manual")
+    ctx = Context(accounts={1001: "Demo 1"})
+    assert result_alert(failed, ctx).lines[-1].endswith(", 8 calls to the broker")
+    older = CommandResult(command_id="k.1", account_id=1001, status="failed", attempts=4,
+                          detail="flatten gave up after 4 rounds", action="flatten",
+                          rule="manual")
+    assert result_alert(older, ctx).lines[-1].endswith(", 4 rounds")
