@@ -4,7 +4,7 @@ Pure: status, workers and the watch screen all call health_notes() with what the
 reported (ConfigHealth, notify's ChannelStates) and show the same words:
   etc/riskd.toml is invalid since 14:02 (line 78 col 8: ...); riskd runs the config loaded
   at 13:40
-  notify degraded: telegram failing, 3 alert(s) queued; last error: 401 Unauthorized
+  notify degraded: telegram failing, 3 alerts queued; last error: 401 Unauthorized
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import time
 from typing import Iterable, Optional
 
 from shared import showtime
+from shared.plural import plural
 
 ERROR, WARNING = "error", "warning"
 
@@ -59,7 +60,7 @@ def notify_note(channels: Iterable) -> Optional[str]:
     failing = failing_channels(channels)
     if not failing:
         return None
-    parts = [f"{c.name} failing, {c.queued} alert(s) queued"
+    parts = [f"{c.name} failing, {plural(c.queued, 'alert')} queued"
              + (f"; last error: {c.last_error}" if c.last_error else "") for c in failing]
     return "notify degraded: " + " | ".join(parts)
 

@@ -59,22 +59,25 @@ def refusal(exc: AlreadyRunning, admin_set: bool = True) -> str:
             "See docs/operations.md")
 
 
-def audit_fields(action: str, result, now_ns: int) -> dict:
+def audit_fields(action: str, result, now_ns: int, reason: str = "") -> dict:
     """The audit line of an offline edit, in the shape the supervisor's audit records have
-    (services/supervisor/audit.py): who, action, role, file, changes (secrets masked), result."""
+    (services/supervisor/audit.py): who, action, role, file, changes (secrets masked), result,
+    the reason given (`accounts enable ... --reason`)."""
     who = f"offline:{os_user() or 'unknown user'}"
     outcome = f"ok: saved {result.path} while riskd was stopped (--offline)"
     fields = {"audit": True, "action": f"{action} (offline)", "role": "admin", "who": who,
               "outcome": outcome, "result": outcome, "file": result.path}
     if result.changes:
         fields["changes"] = "; ".join(result.changes)
+    if reason:
+        fields["reason"] = reason
     return line_fields(LogRecord(
         ts_ns=now_ns, level="INFO", levelno=logging.INFO, process="riskctl", pid=os.getpid(),
         logger="riskd.audit", message=f"{fields['action']} by {who} (admin): {outcome}",
         fields=fields))
 
 
-def offline_edit(ctx, edit, action: str = "config edit") -> int:
+def offline_edit(ctx, edit, action: str = "config edit", reason: str = "") -> int:
     """Run edit(path, backup_dir) -> EditResult on the file itself, holding riskd's lock, and
     audit it (action: what the audit trail calls it, e.g. "passwd admin")."""
     data_dir, valid = data_dir_of(ctx.config_path)
@@ -92,7 +95,7 @@ def offline_edit(ctx, edit, action: str = "config edit") -> int:
     try:
         result = edit(ctx.config_path, backups)
         try:
-            auditchain.append_line(log_dir, audit_fields(action, result, time.time_ns()))
+            auditchain.append_line(log_dir, audit_fields(action, result, time.time_ns(), reason))
         except OSError as exc:
             unaudited = exc.strerror or str(exc)
     except ConfigError as exc:

@@ -10,9 +10,9 @@ line), notify's alerts, the watch/status banners and replay all go through here.
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Iterable, Optional
 
-from shared.messages.risk import MANUAL, TIMER, UNTIL_RESET, UNTIL_SESSION
+from shared.messages.risk import MANUAL, TIMER, UNTIL_RESET, UNTIL_SESSION, LockoutState
 
 SELF_LOCKOUT = "self_lockout"       # the rule name of the trader's own lockout
 
@@ -59,3 +59,25 @@ def with_end(kind: str, rule: str, end: str) -> str:
     Mon 17:00 CST'."""
     words = kind_words(kind, rule)
     return f"{words}, {end}" if words.startswith("until") else f"{words} {end}"
+
+
+FOREVER = 2 ** 63      # the end of a lockout that waits for a condition or an admin
+NEVER_SHORTENED = "a lockout is never shortened"
+
+
+def lock_end_ns(lock: LockoutState, next_roll_ns: int) -> int:
+    """When a lockout ends, for comparing: its time, the roll for an until-reset one without
+    a time, FOREVER for one that waits for a session, a broker condition or an admin."""
+    if lock.until_ns is not None:
+        return lock.until_ns
+    return next_roll_ns if lock.kind == UNTIL_RESET else FOREVER
+
+
+def outlasting(locks: Iterable[LockoutState], asked_ns: int, next_roll_ns: int,
+               same_too: bool = False) -> Optional[tuple[int, LockoutState]]:
+    """(end, lockout) of the account-wide lockout in force that ends last, when it ends
+    later than a self-lockout asked until asked_ns (same_too: or as late); None when none
+    does. risk's answer to a self-lockout and the phone's /lockout question both say it."""
+    later = [(lock_end_ns(lk, next_roll_ns), lk) for lk in locks if lk.symbol is None]
+    later = [(end, lk) for end, lk in later if end > asked_ns or (same_too and end == asked_ns)]
+    return max(later, key=lambda pair: pair[0]) if later else None

@@ -45,6 +45,7 @@ from shared.bus.rpc import RpcClient, RpcTimeout
 from shared.messages.logs import (LogLost, LogReceipt, LogReceiptRequest, LogRecord, iso_utc,
                                   shown_utc)
 from shared.redact import Redactor, secrets_of
+from shared.plural import plural
 
 AUDIT_LOGGER = auditproof.AUDIT_LOGGER   # log.info("unlock", extra={"kind": "audit", "user": ...})
 ENFORCEMENT_LOGGER = "riskd.enforcement"  # decisions and results
@@ -147,7 +148,7 @@ class ZmqLogHandler(logging.Handler):
             warning = LogRecord(
                 ts_ns=time.time_ns(), level="WARNING", levelno=logging.WARNING,
                 process=self.process, pid=self.pid, logger="riskd.logsetup",
-                message=f"{self._unreported} log record(s) were dropped while the logging "
+                message=f"{plural(self._unreported, 'log record was', 'log records were')} dropped while the logging "
                         f"worker was unreachable", fields={"dropped": self._unreported})
             if self._send(warning):
                 self._unreported = 0
@@ -226,7 +227,7 @@ class ZmqLogHandler(logging.Handler):
         if not lost:
             return
         self.lost_at_exit = lost
-        sys.stderr.write(f"{self.process}[{self.pid}]: up to {lost} log record(s) may be lost: "
+        sys.stderr.write(f"{self.process}[{self.pid}]: up to {plural(lost, 'log record')} may be lost: "
                          f"{reason}\n")
         sys.stderr.flush()
         if client is not None:

@@ -9,6 +9,8 @@ one "Done ... on the 3rd attempt"); notify leaves those results of risk's comman
 """
 from __future__ import annotations
 
+from shared.plural import plural
+
 RETRY_AFTER_S = (5, 15, 30, 60)
 STILL_FAILING_S = 300
 # what risk tries again (a stop move is not closing anything: its failure is alerted as is)
@@ -34,6 +36,17 @@ def told_by_risk(status: str, action: str, rule: str, by: str, command_id: str) 
     if action not in RETRIED or not rule or rule == KILL_SWITCH or by:
         return False
     return status == "failed" or (status == "done" and try_number(command_id) > 1)
+
+
+def calls_made(res) -> str:
+    """The calls to the broker enforcement made for a command ('8 calls'): its broker_calls,
+    not its rounds (a round of a close can make several: a read, the close, a check; the
+    alerts said "gave up after 4 calls" of 4 rounds). A result that does not count its calls
+    (an older enforcement's) gives its rounds instead ('4 rounds')."""
+    calls = getattr(res, "broker_calls", 0) or 0
+    if calls:
+        return plural(calls, "call")
+    return plural(getattr(res, "attempts", 0) or 1, "round")
 
 
 def ordinal(n: int) -> str:

@@ -79,6 +79,7 @@ class Worker:
         self._sockets: list[zmq.Socket] = []
         self._events: Subscriber | None = None
         self.config_generation = 0
+        self.config_note = ""         # ConfigChanged.note of the reload on_config runs for
         self.control_key = ""     # gated requests need it (shared/controlkey.py); read in bind()
 
     # -- registration -------------------------------------------------------
@@ -177,7 +178,11 @@ class Worker:
                 continue
             msg = received.msg
             if isinstance(msg, ConfigChanged) and msg.ok:
-                self.reload_config(msg.digest)
+                self.config_note = msg.note      # read by on_config: who and why, if said
+                try:
+                    self.reload_config(msg.digest)
+                finally:
+                    self.config_note = ""
 
     def reload_config(self, digest: str = "") -> bool:
         """Re-read the config file and apply what may change live; keep the old one on error."""

@@ -3,9 +3,9 @@
   riskctl accounts list [--json]                    configured accounts and the ones the broker
                                                     reports that the config does not list
   riskctl accounts add ID_OR_NAME [--name N] [--display-name D] [--profile P]   [admin]
-  riskctl accounts enable ACCOUNT                   [admin] guarded again at once (a lockout in
+  riskctl accounts enable ACCOUNT [--reason TEXT]   [admin] guarded again at once (a lockout in
                                                     force closes what it opened while disabled)
-  riskctl accounts disable ACCOUNT [--now --reason TEXT]                        [admin]
+  riskctl accounts disable ACCOUNT [--now] [--reason TEXT]  [admin] (--now needs --reason)
   riskctl accounts set ACCOUNT display_name|profile VALUE                       [admin]
 
 ACCOUNT is an id, broker name or display name. An account the config does not list is still
@@ -13,7 +13,8 @@ guarded, with the default profile; only disabling stops guarding. Disabling is a
 it is written at once but risk keeps guarding the account until the next trading-day roll
 (docs/rules.md). --now applies it at once through the audited admin override, for this account
 only: other waiting loosenings keep waiting (riskctl rules override takes those). Edits are
-validated, backed up and applied live, like every config edit.
+validated, backed up and applied live, like every config edit. --reason (optional on enable
+and on a disable that waits) is kept in the audit trail: `riskctl audit show`'s REASON.
 """
 from __future__ import annotations
 
@@ -51,12 +52,14 @@ def add_arguments(parser) -> None:
     add_offline(p)
     p = sub.add_parser("enable", help="guard this account (at once)")
     accountarg.add(p)
+    p.add_argument("--reason", default="", help="why (kept in the audit trail)")
     add_offline(p)
     p = sub.add_parser("disable", help="stop guarding this account (at the next roll)")
     accountarg.add(p)
     p.add_argument("--now", action="store_true",
                    help="stop at once: the audited admin override (needs --reason)")
-    p.add_argument("--reason", default="", help="why (with --now; kept in the audit trail)")
+    p.add_argument("--reason", default="",
+                   help="why (kept in the audit trail; needed with --now)")
     add_offline(p)
     p = sub.add_parser("set", help="set display_name or profile of an account")
     accountarg.add(p)
@@ -84,9 +87,10 @@ def run(args, ctx) -> int:
     else:
         enabled = args.action == "enable"
         edit = (lambda path, backups: set_account_enabled(path, args.account, enabled, backups))
-        request = AccountEnable(account=args.account, enabled=enabled)
+        request = AccountEnable(account=args.account, enabled=enabled,
+                                reason=args.reason.strip())
     if args.offline:
-        return offline_edit(ctx, edit)
+        return offline_edit(ctx, edit, reason=getattr(args, "reason", "").strip())
     if args.action == "disable" and args.now:
         arm_disable_now(ctx, args)
     code = print_edited(ctx, ctx.request(request, timeout=EDIT_TIMEOUT, retries=0))

@@ -23,6 +23,7 @@ from cli.table import render_table
 from shared import auditchain
 from shared.clock import parse_iso_ns
 from shared.commandwords import typed
+from shared.plural import plural
 
 NAME = "audit"
 
@@ -144,7 +145,7 @@ def run(args, ctx) -> int:
     elif not files:
         print(f"no audit log yet in {log_dir}")
     elif verdict.ok:
-        print(f"audit chain ok: {verdict.lines} lines in {len(files)} file(s)")
+        print(f"audit chain ok: {plural(verdict.lines, 'line')} in {plural(len(files), 'file')}")
     else:
         print(f"audit chain BROKEN at line {verdict.broken_line} "
               f"({os.path.basename(verdict.file)} line {verdict.file_line}): {verdict.reason}")

@@ -34,6 +34,7 @@ from shared.config.errors import ConfigError
 from shared.config.load import load_config
 from shared.messages.config import (ConfigBackupsRequest, ConfigReload, ConfigRestore,
                                     ConfigSet, ConfigShow)
+from shared.plural import plural
 
 NAME = "config"
 EDIT_TIMEOUT = 10.0       # an edit answers after riskd has re-read and applied the file
@@ -95,7 +96,7 @@ def validate(args, ctx) -> int:
             {"path": p.path, "message": p.message, "severity": p.severity}
             for p in loaded.warnings]})
     else:
-        print(f"{loaded.path}: ok" + (f", {len(loaded.warnings)} warning(s)"
+        print(f"{loaded.path}: ok" + (f", {plural(len(loaded.warnings), 'warning')}"
                                       if loaded.warnings else ""))
         for w in loaded.warnings:
             print(f"  {loaded.path}: {w}")

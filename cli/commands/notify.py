@@ -20,6 +20,7 @@ from cli import configfile
 from cli.table import render_table
 from shared import showtime
 from shared.messages.notify import NotifyStatusRequest, NotifyTest
+from shared.plural import plural
 
 NAME = "notify"
 TEST_TIMEOUT = 8.0     # notify tries the channels in parallel within ~3 s
@@ -88,5 +89,5 @@ def commands_line(c, tz, now_ns: int) -> str:
               if c.last_poll_ns else "")
     text = (f"telegram commands: {c.state}{polled}; {c.answered} answered, {c.ignored} ignored "
             f"(chat or user not allowed), {c.refused} refused (flood or late /lockout), "
-            f"{c.lockouts} lockout(s) run")
+            f"{plural(c.lockouts, 'lockout')} run")
     return text + (f"; last error: {c.last_error}" if c.last_error else "")

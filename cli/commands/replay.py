@@ -35,6 +35,7 @@ from shared.config.load import load_config
 from shared.projectx.errors import ProjectXError
 from shared.projectx.ratebudget import RateBudget
 from shared.projectx.rest import ProjectXRest
+from shared.plural import plural
 
 NAME = "replay"
 READ = True
@@ -210,7 +211,7 @@ def run(args, ctx, *, client=None, clock=SYSTEM_CLOCK, sleep=None) -> int:
         from cli.replay.chart import show
         print()
         show(rep.equity_curve(base), sys.stdout, day_of=base.day_of)
-    print("\n" + "\n".join(rep.range_lines(base)) + f"\n{fetcher.calls} broker call(s)"
+    print("\n" + "\n".join(rep.range_lines(base)) + f"\n{plural(fetcher.calls, 'broker call')}"
           + (f"; wrote {args.html}" if args.html else ""))
     return 0
 

@@ -23,6 +23,7 @@ from services.simbroker.info import sim_info
 from shared.config.errors import ConfigError
 from shared.config.load import load_config
 from shared.symbols import UnknownSymbol, contract_for, is_contract_id, ticker_of
+from shared.plural import plural
 
 NAME = "sim"
 HTTP_TIMEOUT = 5.0
@@ -212,7 +213,7 @@ def move_price(args, ctx, sim: SimClient) -> int:
     else:
         q = doc["quote"]
         print(f"{ticker_of(contract)} ({contract}) last {q['lastPrice']} bid {q['bestBid']} "
-              f"ask {q['bestAsk']}; {doc['fills']} order(s) filled")
+              f"ask {q['bestAsk']}; {plural(doc['fills'], 'order')} filled")
     return 0
 
 
@@ -232,10 +233,10 @@ def history(args, ctx, sim: SimClient) -> int:
         return 0
     names = ", ".join(_account_label(a) for a in accounts)
     if doc["written"]:
-        print(f"wrote {len(doc['written'])} trading day(s) {doc['written'][0]} .. "
+        print(f"wrote {plural(len(doc['written']), 'trading day')} {doc['written'][0]} .. "
               f"{doc['written'][-1]} for {names}: {doc['trades']} trades (seed {doc['seed']})")
     if doc["skipped"]:
-        print(f"skipped {len(doc['skipped'])} day(s) that already have trades: "
+        print(f"skipped {plural(len(doc['skipped']), 'day')} that already have trades: "
               f"{', '.join(doc['skipped'])}")
     return 0
 
@@ -259,9 +260,9 @@ def flatten(args, ctx, sim: SimClient) -> int:
         ctx.print_json({"accounts": done})
     else:
         for d in done:
-            print(f"{d['name']} ({d['accountId']}): closed {len(d['closed'])} position(s)"
+            print(f"{d['name']} ({d['accountId']}): closed {plural(len(d['closed']), 'position')}"
                   f"{' ' + ', '.join(ticker_of(c) for c in d['closed']) if d['closed'] else ''}, "
-                  f"cancelled {len(d['cancelled'])} order(s)")
+                  f"cancelled {plural(len(d['cancelled']), 'order')}")
     return 0
 
 

@@ -30,6 +30,7 @@ from shared import symbols
 from shared.projectx.errors import BrokerUnavailable, ProjectXError, RateBudgetExhausted
 from shared.projectx.ratebudget import RateBudget
 from shared.projectx.transport import TransportError
+from shared.plural import plural
 
 BARS_LIMIT, BARS_WINDOW = 50, 30.0
 MAX_BARS = 20_000                 # per retrieveBars request
@@ -83,8 +84,8 @@ class Fetcher:
                     self.retried.append(f"{what}: answered after {extra} "
                                         f"retr{'y' if extra == 1 else 'ies'}")
             return result
-        raise FetchError(f"the broker kept failing on {what} ({last}); {self.cached_items} "
-                         f"item(s) are cached: run the same replay again to resume from them")
+        raise FetchError(f"the broker kept failing on {what} ({last}); "
+                         f"{plural(self.cached_items, 'item is', 'items are')} cached: run the same replay again to resume from them")
 
     # -- accounts and contracts --------------------------------------------------------------
     def accounts(self, refresh: bool = False) -> list[AccountUpdate]:

@@ -39,6 +39,7 @@ from shared.messages.system import Reply, error, ok
 from shared.projectx.ratebudget import RateBudget
 from shared.projectx.rest import ProjectXRest
 from shared.worker import Worker
+from shared.plural import plural
 
 log = logging.getLogger(__name__)
 elog = logging.getLogger(ENFORCEMENT_LOGGER)
@@ -263,8 +264,10 @@ class EnforcementWorker(Worker):
         latency = ""
         if res.event_ns and res.first_answer_ns:
             latency = f", {(res.first_answer_ns - res.event_ns) / 1e6:.1f} ms from the event"
-        text = "command %s %s: %s (%d attempt(s), %d broker call(s)%s)"
-        args = (res.command_id, res.status, res.detail, res.attempts, res.broker_calls, latency)
+        # enforcement's words: the rounds of an action, its calls to the broker
+        text = "command %s %s: %s (%s, %s%s)"
+        args = (res.command_id, res.status, res.detail, plural(res.attempts, "round"),
+                plural(res.broker_calls, "broker call"), latency)
         extra = {"kind": "result", "account": res.account_id, "command_id": res.command_id,
                  "status": res.status, "action": res.action, "rule": res.rule}
         if outcome.cannot_enforce:
@@ -315,7 +318,7 @@ class EnforcementWorker(Worker):
                         extra=_fields(cmd, "action"))
             states.append(self.accept(cmd).state_view())
         return ok(FlattenAccepted(commands=states),
-                  reason=f"flatten of {len(states)} account(s) accepted")
+                  reason=f"flatten of {plural(len(states), 'account')} accepted")
 
 
 def _fields(cmd: Command, kind: str) -> dict:

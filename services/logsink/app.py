@@ -29,6 +29,7 @@ from shared.messages.logs import (LogHistory, LogHistoryRequest, LogLost, LogRec
 from shared.messages.system import Reply, error, ok
 from shared.redact import for_config, secrets_of
 from shared.worker import Worker
+from shared.plural import plural
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ class LoggingWorker(Worker):
     def _on_lost(self, req: LogLost) -> Reply:
         rec = LogRecord(ts_ns=time.time_ns(), level="WARNING", levelno=logging.WARNING,
                         process=req.process, pid=req.pid, logger="riskd.logsink",
-                        message=f"{req.lost} log record(s) from {req.process}[{req.pid}] may be "
+                        message=f"{plural(req.lost, 'log record')} from {req.process}[{req.pid}] may be "
                                 f"lost: {req.reason}", fields={"lost": req.lost})
         self._write([rec])
         return ok()
@@ -125,10 +126,11 @@ class LoggingWorker(Worker):
             self._warn_rejected(publisher, count)
 
     def _warn_rejected(self, publisher: str, count: int) -> None:
-        log.warning("refused %d audit record(s) from an unknown sender %r: no proof of this "
+        log.warning("refused %s from an unknown sender %r: no proof of this "
                     "riskd's control key, so not in audit.log (kept in system.log as "
                     "rejected_audit lines); only riskd's own processes write audit records",
-                    count, publisher, extra={"rejected_audit": count, "sender": publisher})
+                    plural(count, "audit record"), publisher,
+                    extra={"rejected_audit": count, "sender": publisher})
 
     def _write(self, records: list[LogRecord]) -> None:
         for rec in self.sink.write(records):

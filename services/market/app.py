@@ -49,6 +49,7 @@ from shared.projectx.ratebudget import RateBudget
 from shared.projectx.rest import ProjectXRest
 from shared.tradingday import SessionWindow
 from shared.worker import Worker
+from shared.plural import plural
 
 log = logging.getLogger(__name__)
 
@@ -350,8 +351,8 @@ class MarketWorker(Worker):
         if gen != self.gens[USER_HUB] or self.reconciled_gen == gen:
             return
         if timed_out:
-            log.warning("user hub: %d subscription(s) unconfirmed after %g s; reconciling anyway",
-                        self.subs_unconfirmed, SUBSCRIBE_CONFIRM_TIMEOUT)
+            log.warning("user hub: %s unconfirmed after %g s; reconciling anyway",
+                        plural(self.subs_unconfirmed, "subscription"), SUBSCRIBE_CONFIRM_TIMEOUT)
         self.reconciled_gen = gen
         self._reconcile()
 
@@ -422,7 +423,7 @@ class MarketWorker(Worker):
         else:
             published = sum(self._publish(m) for m in diff(self.state, done.result, touched))
             self.reconciled = True
-            log.info("market: reconciled with the broker, %d change(s) published", published)
+            log.info("market: reconciled with the broker, %s published", plural(published, "change"))
             self._after_change()
         if self.reconcile_again:
             self._reconcile()

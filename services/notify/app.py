@@ -63,6 +63,7 @@ from shared.messages.notify import (ChannelAnswer, ChannelState, CommandsState, 
 from shared.messages.system import Heartbeat, Reply, error, ok
 from shared.redact import for_config
 from shared.worker import Worker
+from shared.plural import plural
 
 if TYPE_CHECKING:
     from services.notify.bot.poller import CommandPoller
@@ -170,8 +171,8 @@ class NotifyWorker(Worker):
                                                    self.ctx_t, cfg.channel_min(name))
         dropped = self.outbox.forget_channels_except(list(self.senders))
         if dropped:
-            log.warning("notify: %d queued alert(s) were for channels no longer configured; "
-                        "dropped", dropped)
+            log.warning("notify: %s for channels no longer configured; dropped",
+                        plural(dropped, "queued alert was", "queued alerts were"))
         self.access = Access(cfg.telegram, config.accounts)
         telegram = self.senders.get("telegram")
         if telegram is not None:      # alerts about an account go to the chats that see it
@@ -275,9 +276,13 @@ class NotifyWorker(Worker):
                 del self._market_waited[next(iter(self._market_waited))]
         if final and self.outbox.resulted(msg.command_id):
             return          # taken already: the live stream, a kept copy, the catch-up
-        if isinstance(msg, CommandResult) and self.steps.holds(msg.account_id):
+        if isinstance(msg, (CommandResult, NotifyEvent)) and msg.account_id is not None \
+                and self.steps.holds(msg.account_id):
+            # after the step's alert: a result, and risk's notices of what followed the step
+            # (trial 2026-12-06: risk's "⏳ Waiting: flatten ... waits for the market to open"
+            # came within the step's hold and reached the phone before "🔒 Demo 1 locked")
             self._behind.setdefault(msg.account_id, []).append(
-                (msg, self.outbox.hold(encode(msg))))          # after the step's alert
+                (msg, self.outbox.hold(encode(msg))))
             if final:
                 self.outbox.mark_resulted(msg.command_id, self.clock.now_ns())
             return
@@ -348,8 +353,8 @@ class NotifyWorker(Worker):
                 continue
             self._hold(msg, row, now=self.clock.monotonic() - self.steps.hold_s)
         if rows:
-            log.info("notify: %d message(s) held by the previous run made into alerts",
-                     len(rows))
+            log.info("notify: %s held by the previous run made into alerts",
+                     plural(len(rows), "message"))
         if self._behind:
             self.after(0.0, self._flush_steps)
 
@@ -448,8 +453,8 @@ class NotifyWorker(Worker):
         for d in late:
             self._late.add(d.id)
             self._take(d)
-        log.info("notify: %d decision(s) since %s read from risk's history, %d not alerted "
-                 "yet", len(decisions), catchup.since_text(since, self.ctx_t.tz), len(late))
+        log.info("notify: %s since %s read from risk's history, %d not alerted "
+                 "yet", plural(len(decisions), "decision"), catchup.since_text(since, self.ctx_t.tz), len(late))
         if late:
             self._outcome_tries = 0
             self._ask_outcomes(late)
@@ -469,15 +474,15 @@ class NotifyWorker(Worker):
             if self._outcome_tries < catchup.OUTCOME_TRIES:
                 self.after(catchup.RETRY_S, lambda: self._ask_outcomes(late))
                 return
-            log.warning("notify: the outcomes of %d decision(s) alerted late could not be read "
-                        "(%s); riskctl history shows them", len(late), error)
+            log.warning("notify: the outcomes of %s alerted late could not be read "
+                        "(%s); riskctl history shows them", plural(len(late), "decision"), error)
             return
         for result in results:
             if not self.outbox.resulted(result.command_id):
                 self._late_results.add(result.command_id)
                 self._take(result)
-        log.info("notify: %d final outcome(s) of %d decision(s) alerted late read from "
-                 "enforcement's journal", len(results), len(late))
+        log.info("notify: %s of %s alerted late read from enforcement's journal",
+                 plural(len(results), "final outcome"), plural(len(late), "decision"))
 
     def _ctx(self) -> Context:
         """The templates' context now: whether enforcement runs, which actions waited for it."""

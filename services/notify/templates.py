@@ -19,7 +19,7 @@ import attrs
 from shared import showtime, tokenwords
 from shared.accountname import account_name, with_id
 from shared.plural import plural
-from shared.retrying import told_by_risk
+from shared.retrying import calls_made, told_by_risk
 from shared.messages.control import ConfigChanged, WorkerEvent
 from shared.messages.enforce import DONE, FAILED, WITHDRAWN, CommandResult, found_nothing_to_do
 from shared.messages.market import BrokerConnection
@@ -324,7 +324,8 @@ def result_alert(r: CommandResult, ctx: Context, late: bool = False) -> Optional
                      # the id once: the trader acts by hand, on the broker's platform
                      lines=(r.detail or "no detail",
                             f"account {with_id(account, r.account_id)}, command {r.command_id}"
-                            f", {plural(r.attempts, 'call')} to the broker"),
+                            f", {calls_made(r)}"
+                            + (" to the broker" if r.broker_calls else "")),
                      account=account, account_id=r.account_id, ts_ns=r.finished_ns)
     if r.status == WITHDRAWN:
         # risk took it back before it ran (services/risk/withdraw.py): one line, not "Done"

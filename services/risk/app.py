@@ -187,7 +187,8 @@ class RiskWorker(Worker):
         for aid in guard.dirty:
             if before.get(aid) is None and aid in self.engine.accounts \
                     and self.settings.for_account(self.engine.accounts[aid]) is not None:
-                lines = disabled.again_lines(self.engine, aid, guard, now)
+                lines = disabled.again_lines(self.engine, aid, guard, now,
+                                             getattr(self, "config_note", ""))
                 self._notify("account_guarded_again", "info", disabled.AGAIN_TITLE, lines,
                              line_accounts=[aid] * len(lines))      # its chats only
         if guard.durable or guard.dirty:

@@ -100,12 +100,13 @@ def off_lines(name: str, off: Optional[Off], lockouts_words: list[str], zone) ->
     return lines
 
 
-def again_lines(engine, account_id: int, out, now: int) -> list[str]:
-    """'Demo 2 (strict) is guarded again, now', its lockouts enforced again and what that
-    closed or cancelled."""
+def again_lines(engine, account_id: int, out, now: int, note: str = "") -> list[str]:
+    """'Demo 2 (strict) is guarded again, now: enabled by admin:root (the firm reopened it)'
+    (note: who and why, from the supervisor's reload; none for a file edit), its lockouts
+    enforced again and what that closed or cancelled."""
     acct = engine.accounts.get(account_id)
     name = engine.account_name(account_id, acct.name if acct else "")
-    lines = [f"{name} is guarded again, now"]
+    lines = [f"{name} is guarded again, now" + (f": {note}" if note else "")]
     for words in lock_words(engine, account_id, now):
         lines.append(f"enforced again: {words}")
     for d in out.decisions:

@@ -116,7 +116,7 @@ class Requests:
         warnings = [past_words(p, showtime.at(p.until_ns, zone, now) if p.until_ns else "")
                     for c in out.lockouts for p in c.still_past]
         return ok(LockoutList(lockouts=[c.lockout for c in out.lockouts]),
-                  reason=f"{len(out.lockouts)} lockout(s) ended"
+                  reason=f"{plural(len(out.lockouts), 'lockout')} ended"
                          + "".join(f"\nWARNING: {w}" for w in warnings))
 
     def _on_self_lock(self, req: SelfLockRequest) -> Reply:

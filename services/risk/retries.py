@@ -37,7 +37,10 @@ a locked account, riskd never tried again, and the screens listed it as an ordin
   most every STILL_FAILING_S, and "✅ Done ... on the 3rd attempt" (riskd's attempts are its
   commands of the action; enforcement's broker calls inside one are calls). Notify leaves
   those results to risk (shared/retrying.told_by_risk), so one failed action is one alert,
-  not one per attempt. An action that ended without riskd is in the status too
+  not one per attempt; and one per position or order: an action whose target is all in a
+  failing action's the phone was told of (a flatten of an account holding only MNQ long 1
+  while its close of MNQ fails) is folded into it and says nothing of its own (_folded_into,
+  trial 2026-12-06: two FAILED alerts for one position). An action that ended without riskd is in the status too
   (AccountStatus.ended: LAST ACTIONS' "failed, then closed outside riskd").
 """
 from __future__ import annotations
@@ -61,8 +64,8 @@ from shared.messages.risk import (CANCEL_ORDERS, CLOSE_POSITION, ENFORCE, FLATTE
                                   REDUCE_POSITION, FailingAction)
 from shared.plural import plural
 from shared.rulenumbers import reading_text
-from shared.retrying import (RETRIED, RETRY_AFTER_S, STILL_FAILING_S, ordinal, retry_after_s, told_by_risk,
-                             try_number)
+from shared.retrying import (RETRIED, RETRY_AFTER_S, STILL_FAILING_S, calls_made, ordinal,
+                             retry_after_s, told_by_risk, try_number)
 from shared.when import duration
 
 log = logging.getLogger(__name__)
@@ -83,6 +86,11 @@ class Failing:
     next_ns: Optional[int] = None    # the waiting try's time (None: a try is on its way)
     alerted_ns: int = 0
     reloaded: bool = False           # rebuilt after a restart (reload_try)
+    # the target of another failing action that the phone was told of already acts on all
+    # this one does (a lockout's close of MNQ long 1 failing, then a flatten of it): that
+    # one's alerts speak for both (_folded_into), this one says nothing while it fails
+    folded_into: Optional[tuple] = None
+    host_closed: bool = False        # that one ended with its target closed: so is this one's
 
 
 class Retrying:
@@ -100,8 +108,10 @@ class Retrying:
             return              # another command on a target already failing: its try decides
         if res.status != FAILED:
             if f is not None:
-                del self.failing[target]
+                self._drop(target, closed=res.status == DONE)
                 out.dirty.add(acct.account_id)
+                if self._silent(f):
+                    return          # the one it was folded into tells its end ("flat now")
                 if res.status == DONE and told_by_risk(DONE, cmd.action, cmd.rule, cmd.by, cmd.id):
                     out.notices.append(self._done_notice(acct, f, cmd, res, now))
             elif res.status == DONE and res.first_answer_ns \
@@ -119,18 +129,20 @@ class Retrying:
             f.what = _target_words(acct, cmd)
         if fresh:
             f = Failing(command=cmd, what=_target_words(acct, cmd),
-                        locked=bool(self._covering(acct, cmd)), first_failed_ns=now)
+                        locked=bool(self._covering(acct, cmd)), first_failed_ns=now,
+                        folded_into=self._folded_into(acct, cmd, target))
         f.failures += 1
         gone = self._reason_gone(acct, f, now)
         if gone:
-            self.failing.pop(target, None)
+            self._drop(target, closed=not gone.needed)
             out.dirty.add(acct.account_id)
             # a later try's failure after the reason went: the action ends, said once (the
             # phone's last word was "act now"); a first failure says it in its FAILED alert
-            if fresh:
+            if fresh and not self._silent(f):
                 out.notices.append(self._failed_notice(acct, f, res, now, gone.why))
-            else:
-                out.notices.append(self._ended_notice(acct, f, gone, now))
+            elif not fresh:
+                if not self._silent(f):
+                    out.notices.append(self._ended_notice(acct, f, gone, now))
                 self._ended(f, gone)
             return
         self.failing[target] = f
@@ -145,9 +157,43 @@ class Retrying:
             self._expect(acct, retry.action, retry.contract_id, retry.size, retry.id, now)
             out.exits.add(acct.account_id)
         out.dirty.add(acct.account_id)
-        if fresh or now - f.alerted_ns >= STILL_FAILING_S * NS:
+        if self._silent(f):
+            f.alerted_ns = now
+        elif fresh or now - f.alerted_ns >= STILL_FAILING_S * NS:
             f.alerted_ns = now
             out.notices.append(self._failed_notice(acct, f, res, now, "", still=not fresh))
+
+    def _folded_into(self, acct: AccountState, cmd: Command, target: tuple) -> Optional[tuple]:
+        """The failing action the phone was told of whose target holds all this one acts on
+        now (None: none, this one has its own FAILED alert). Trial 2026-12-06: a locked
+        account's close of MNQ long 1 failed, then a flatten of the account (MNQ long 1 all it
+        held) failed: two "🚨 Enforcement FAILED ... act now" for the one position."""
+        mine = _things(acct, cmd)
+        if not mine:
+            return None
+        for key, other in self.failing.items():
+            if key != target and other.command.account_id == acct.account_id \
+                    and other.folded_into is None and mine <= _things(acct, other.command):
+                return key
+        return None
+
+    def _silent(self, f: Failing) -> bool:
+        """Is f folded into another failing action, still failing or ended with its target
+        closed? That one's alerts speak for f ("✅ Done", "✅ Resolved ... flat now")."""
+        return f.folded_into is not None and (f.folded_into in self.failing or f.host_closed)
+
+    def _drop(self, target: tuple, closed: bool) -> None:
+        """A failing action ends (closed: its target is closed, flat, gone). The actions
+        folded into it say nothing of that end either; when it ended with its target still
+        there (the lockout ended, the account no longer guarded), they are told as any other
+        from then on."""
+        self.failing.pop(target, None)
+        for other in self.failing.values():
+            if other.folded_into == target:
+                if closed:
+                    other.host_closed = True
+                else:
+                    other.folded_into = None
 
     def _waiting(self, acct: AccountState, cmd: Command, res: CommandResult, now: int,
                  out: Outcome) -> None:
@@ -198,10 +244,11 @@ class Retrying:
             gone = self._reason_gone(acct, f, now) if acct is not None else None
             if acct is not None and gone is None:
                 continue
-            del self.failing[target]
+            self._drop(target, closed=gone is not None and not gone.needed)
             if acct is not None:
                 out.dirty.add(acct.account_id)
-                out.notices.append(self._ended_notice(acct, f, gone, now))
+                if not self._silent(f):
+                    out.notices.append(self._ended_notice(acct, f, gone, now))
                 self._ended(f, gone)
             if waiting:                         # not sent yet: it is not sent at all
                 del self.outbox.entries[cid]
@@ -325,7 +372,7 @@ class Retrying:
                        gone: str, still: bool = False) -> NotifyEvent:
         name = self.account_name(acct.account_id, acct.name)
         did = (f"{_doing(f.command, f.what)} on {name} gave up after "
-               f"{plural(res.attempts or 1, 'call')}"
+               f"{calls_made(res)}"
                f"{_over(res)}: {cause(res)}")
         if gone:
             then = f"riskd does not try again: {gone}"
@@ -441,6 +488,18 @@ def _target_words(acct: AccountState, cmd: Command) -> str:
     if acct.orders:
         parts.append(plural(len(acct.orders), "order"))
     return ", ".join(parts) or "everything open"
+
+
+def _things(acct: AccountState, cmd: Command) -> frozenset:
+    """What an action acts on in the account now: its position (a close, a reduce), its
+    orders (a cancel), every open position and working order (a flatten)."""
+    if cmd.action in (CLOSE_POSITION, REDUCE_POSITION):
+        return frozenset({("position", cmd.contract_id)})
+    if cmd.action == CANCEL_ORDERS:
+        ids = [cmd.order_id] if cmd.order_id is not None else list(acct.orders)
+        return frozenset(("order", i) for i in ids)
+    return frozenset([("position", c) for c, p in acct.positions.items() if acct.live_size(p)]
+                     + [("order", i) for i in acct.orders])
 
 
 def _doing(cmd: Command, what: str) -> str:

@@ -16,9 +16,10 @@ from services.risk.state import AccountState, symbol_of
 from shared import showtime
 from shared.messages.market import ORDER_MARKET
 from shared.messages.risk import (ACTION_NONE, CANCEL_ORDERS, CLOSE_POSITION, FLATTEN,
-                                  LOCKED_ALREADY, MODIFY_STOP, REDUCE_POSITION, UNTIL_RESET,
+                                  LOCKED_ALREADY, MODIFY_STOP, REDUCE_POSITION,
                                   Decision, LockoutState)
-from shared.lockwords import end_words, kind_words
+from shared.lockwords import (FOREVER, NEVER_SHORTENED, end_words, kind_words,  # noqa: F401
+                              outlasting)                # FOREVER: lockouts.py's
 from shared.plural import plural
 
 SELF_LOCK = "self_lockout"
@@ -124,15 +125,6 @@ def not_sent(d: Decision, rule: str = "") -> str:
     return f"{d.action} not sent: {why}" + (f"; lock {lock}" if sep else "")
 
 
-FOREVER = 2 ** 63      # the end of a lockout that waits for a condition or an admin
-
-
-def lock_end_ns(lock: LockoutState, next_roll_ns: int) -> int:
-    """When a lockout ends, for comparing: its time, the roll for an until-reset one without
-    a time, FOREVER for one that waits for a session, a broker condition or an admin."""
-    if lock.until_ns is not None:
-        return lock.until_ns
-    return next_roll_ns if lock.kind == UNTIL_RESET else FOREVER
 
 
 def _end_words(lock: LockoutState, end_ns: int, tz: dt.tzinfo, now: int) -> str:
@@ -160,17 +152,16 @@ def self_lock_answer(d: Decision, locks: list[LockoutState], next_roll_ns: int,
         asked_ns or next_roll_ns
     unchanged = d.lock is None
     done = d.what.split("; lock ")[0]        # a command not sent says so (not_sent)
-    later = [(lock_end_ns(lk, next_roll_ns), lk) for lk in locks if lk.symbol is None]
-    later = [(end, lk) for end, lk in later if end > asked or (unchanged and end == asked)]
+    longer = outlasting(locks, asked, next_roll_ns, same_too=unchanged)
     at = showtime.at(asked, tz, now)
-    if not later:
+    if longer is None:
         return f"locked until {at}; only an admin can end it early; {done}"
-    end, lk = max(later, key=lambda pair: pair[0])
+    end, lk = longer
     since = showtime.start(lk.since_ns, tz, now)
     head = (f"already locked: the account stays locked {_end_words(lk, end, tz, now)} by "
             f"{who(lk.rule)}{kind_of(lk)} since "
             f"{since}: {'later than' if end > asked else 'as late as'} the {at} asked for, "
-            f"and a lockout is never shortened. ")
+            f"and {NEVER_SHORTENED}. ")
     if unchanged:
         return head + f"Nothing changed and nothing was done ({done}); history keeps the request."
     return head + f"Recorded in history: a self-lockout until {at}, {done}"

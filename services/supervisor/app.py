@@ -49,6 +49,7 @@ from shared.exitwords import exit_words
 from shared.worker import Worker
 from shared.when import duration
 from shared.workerdown import down_kind
+from shared.plural import plural
 
 log = logging.getLogger(__name__)
 
@@ -567,11 +568,13 @@ class Supervisor(Worker):
         # The bounded waits above are the shutdown itself: the loop has already ended.
 
     # -- config ---------------------------------------------------------------------------------
-    def reload_config(self, reason: str = "", authenticated: bool = False) -> Reply:
+    def reload_config(self, reason: str = "", authenticated: bool = False,
+                      note: str = "") -> Reply:
         """Re-validate the config file; apply it live or keep the last good one, and say which.
 
         authenticated: the change came through an admin command (audited there); otherwise a
         change of a password or an [admin]/[ops] setting is audited and alerted as a file edit.
+        note: who made the edit and why, for the workers' alerts (ConfigChanged.note).
         """
         try:
             fresh = load_config(self.loaded.path)
@@ -596,11 +599,11 @@ class Supervisor(Worker):
             if before != after:
                 how = "removed" if not after else "set" if not before else "changed"
                 ended = self.sessions.revoke_role(role, why=f"the {role} password was {how}")
-                log.warning("the %s password was %s: %d %s session(s) ended", role, how,
-                            len(ended), role)
+                log.warning("the %s password was %s: %s ended", role, how,
+                            plural(len(ended), f"{role} session"))
         self.pub.publish(topics.CONFIG, ConfigChanged(
             path=fresh.path, ok=True, digest=fresh.digest, restart_needed=restart_needed,
-            reason=reason))
+            reason=reason, note=note))
         note = ("; needs a restart to take effect: " + ", ".join(restart_needed)
                 if restart_needed else "")
         log.info("config reloaded%s", note)

@@ -11,6 +11,7 @@ import zmq
 
 from shared import codec
 from shared.clock import SYSTEM_CLOCK, Clock
+from shared.plural import plural
 
 log = logging.getLogger(__name__)
 
@@ -100,8 +101,8 @@ class Publisher:
                 self.sock.send_multipart((frames[0] + _COPY_MARK, frames[1]), copy=False)
                 sent += 1
         if sent:
-            log.debug("%s: %d kept message(s) sent again to a late subscription of %s",
-                      self.name, sent, ", ".join(repr(p) for p in prefixes))
+            log.debug("%s: %s sent again to a late subscription of %s",
+                      self.name, plural(sent, "kept message"), ", ".join(repr(p) for p in prefixes))
 
     def expire(self) -> bool:
         """Let go of what was kept longer than KEEP_FOR_S; True when nothing is kept."""

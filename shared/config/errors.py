@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import attrs
 
+from shared.plural import plural
+
 
 @attrs.frozen
 class Problem:
@@ -25,6 +27,6 @@ class ConfigError(Exception):
         super().__init__(self.render())
 
     def render(self) -> str:
-        lines = [f"{self.file}: {len(self.problems)} problem(s)"]
+        lines = [f"{self.file}: {plural(len(self.problems), 'problem')}"]
         lines += [f"  {self.file}: {p}" for p in self.problems]
         return "\n".join(lines)

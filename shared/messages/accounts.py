@@ -51,9 +51,11 @@ class AccountAdd:
 
 @attrs.frozen(kw_only=True)
 class AccountEnable:
-    """Enable or disable guarding one configured account (disabling waits for the roll)."""
+    """Enable or disable guarding one configured account (disabling waits for the roll).
+    reason: why, as the admin gave it (--reason), kept in the audit trail."""
     account: str
     enabled: bool
+    reason: str = ""
 
 
 @attrs.frozen(kw_only=True)

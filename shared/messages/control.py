@@ -130,6 +130,9 @@ class ConfigChanged:
     restart_needed: list[str] = attrs.Factory(list)
     problems: list[str] = attrs.Factory(list)
     reason: str = ""
+    # who made an admin's edit and why, for the workers' alerts of what it changed ("enabled
+    # by admin:root (the firm reopened it)"); '' for a file edit or an edit that says nothing
+    note: str = ""
 
 
 @attrs.frozen(kw_only=True)

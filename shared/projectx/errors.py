@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from typing import Optional
+from shared.plural import plural
 
 
 class ParseError(ValueError):
@@ -27,7 +28,7 @@ class BrokerUnavailable(Exception):
     def __init__(self, endpoint: str, attempts: int, last: str):
         self.endpoint, self.attempts, self.last = endpoint, attempts, last
         super().__init__(f"{endpoint}: the broker did not answer successfully after "
-                         f"{attempts} attempt(s) (last: {last})")
+                         f"{plural(attempts, 'call')} (last: {last})")
 
 
 class RateBudgetExhausted(Exception):

@@ -17,8 +17,10 @@ from shared.config.edit import default_backup_dir, list_backups
 from shared.messages.auth import LoginRequest
 from shared.messages.config import ConfigReload
 from shared.messages.control import ControlRequest
+from shared.messages.notify import NotifyEvent
 from tests.integration import test_auth
 from tests.integration.test_auth import ADMIN_PW, OPS_PW, audited, config_with_passwords
+from tests.support.bustap import Bus
 from tests.support.env import wait_for
 
 pytestmark = pytest.mark.slow
@@ -90,8 +92,15 @@ def test_accounts_round_trip_and_a_disable_waits_for_the_roll_or_the_override(
     assert "1 waiting change taken early: Main (account no longer guarded)" in out, out
     assert accounts(riskctl, config)["SIM-DEMO-1"]["guarded"] is False
 
-    # enabling adds protection: at once
-    ok(riskctl(config, "accounts", "enable", "Main"))
+    # enabling adds protection: at once; its reason, optional, is audited as disable's is, and
+    # risk's "guarded again" alert says who and why as the disable's says its own
+    phone = Bus(load_config(config).config.bus.risk_pub, prefixes=("notify",))
+    ok(riskctl(config, "accounts", "enable", "Main", "--reason", "the firm reopened it"))
+    [again] = phone.wait(lambda: [e for e in phone.of(NotifyEvent)
+                                  if e.kind == "account_guarded_again"], 10,
+                         "risk's guarded-again alert")
+    assert again.lines[0].startswith("Main is guarded again, now: enabled by admin:"), again
+    assert again.lines[0].endswith(" (the firm reopened it)"), again
     wait_for(lambda: accounts(riskctl, config)["SIM-DEMO-1"]["guarded"], timeout=10,
              what="risk to guard the re-enabled account at once")
 
@@ -111,7 +120,10 @@ def test_accounts_round_trip_and_a_disable_waits_for_the_roll_or_the_override(
     wait_for(lambda: len(audited(config, '"action": "rules override"', "ok")) == 1
              and len(audited(config, '"action": "accounts disable --now"', "ok")) == 1,
              timeout=10, what="the override and the disable --now in audit.log")
-    assert audited(config, '"action": "accounts enable"', "ok")
+    assert audited(config, '"action": "accounts enable"', "ok",
+                   '"reason": "the firm reopened it"')
+    shown = ok(riskctl(config, "audit", "show"))        # its REASON column, as disable --now's
+    assert "the firm reopened it" in shown and "demo only" in shown, shown
     body = open(config, encoding="utf-8").read()
     assert HAND_COMMENT in body and 'display_name = "Two"' in body
     loaded = load_config(config)

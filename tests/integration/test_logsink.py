@@ -238,5 +238,5 @@ def test_a_loss_a_sender_reports_at_exit_is_a_warning_line_in_the_log(tmp_path, 
     lines = log_lines(cfg.log_dir, "system.log")
     assert [(r["level"], r["process"], r["pid"], r["lost"], r["message"]) for r in lines
             if r["logger"] == "riskd.logsink"] == [
-        ("WARNING", "risk", 4242, 12, "12 log record(s) from risk[4242] may be lost: the "
+        ("WARNING", "risk", 4242, 12, "12 log records from risk[4242] may be lost: the "
                                       "logging worker had written 3 of 15 within 3 s at exit")]

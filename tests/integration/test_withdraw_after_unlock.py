@@ -75,7 +75,7 @@ def test_unlock_withdraws_the_waiting_flatten(procs, tmp_path, monkeypatch):
                                    broker={"sim": {"tick_interval": 0}}, accounts=ACCOUNTS)
     desk = flatten_waits(procs, config, monkeypatch, tmp_path)
     out = run(procs, config, "unlock", "1001", "--reason", "trial unlock")
-    assert "1 lockout(s) ended" in out, out
+    assert "1 lockout ended" in out, out
     opens_and_nothing_closes(procs, config, desk)
 
 

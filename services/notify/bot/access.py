@@ -12,6 +12,7 @@ from typing import Optional
 
 from shared.config.accounts import find_account
 from shared.messages.risk import Decision, RuleWarning
+from shared.plural import plural
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +94,9 @@ class Ignored:
         self.count += 1
         self._since_log += 1
         if self._logged_at is None or now - self._logged_at >= LOG_EVERY_S:
-            log.warning("telegram: ignored %d update(s) from chats or users not allowed to "
+            log.warning("telegram: ignored %s from chats or users not allowed to "
                         "command (latest: %s from chat %s, user %s); see [notify.telegram] "
-                        "chat_ids and chats", self._since_log, what, chat, user)
+                        "chat_ids and chats", plural(self._since_log, "update"), what, chat,
+                        user)
             self._logged_at = now
             self._since_log = 0

@@ -21,6 +21,7 @@ from services.notify.bot.store import (ASKED, CANCELLED, DONE, EXECUTING, EXPIRE
                                        Answer, BotStore, Confirmation)
 from services.notify.templates import Context
 from shared.clock import NS_PER_S
+from shared.lockwords import NEVER_SHORTENED, outlasting
 from shared.messages.risk import LockoutsRequest, SelfLockRequest
 from shared.when import parse_when
 
@@ -63,7 +64,9 @@ class LockFlow:
 
     # -- asking --------------------------------------------------------------------------------
     def ask(self, token: str, chat: str, user: int, account_id: int, label: str,
-            when_text: str, reason: str, now_ns: int) -> Answer:
+            when_text: str, reason: str, now_ns: int, locks: list = ()) -> Answer:
+        """locks: the account's lockouts in force (its status): one that ends later than
+        the end asked for is said in the question, as /lockouts says it."""
         end = self.end_words(when_text, now_ns)            # ValueError: the caller says so
         c = self.store.ask(Confirmation(token=token, chat=chat, user_id=user,
                                         account_id=account_id, label=label, when_text=when_text,
@@ -73,6 +76,7 @@ class LockFlow:
         lines = [f"🔒 Lock {label} {end}?",
                  "riskd closes every position and cancels every order now, and cancels anything "
                  "placed until then. Only an admin can end it early."]
+        lines += self.longer_lines(when_text, locks, now_ns)
         if reason:
             lines.append(f"Reason: {reason}")
         lines.append(f"Press within {self.max_age_s / 60:g} minutes.")
@@ -80,6 +84,19 @@ class LockFlow:
             {"text": "✅ Yes, lock me out", "callback_data": f"lk:y:{token}"},
             {"text": "✖ Cancel", "callback_data": f"lk:n:{token}"}]]}
         return Answer(chat, "\n".join(lines), markup)
+
+    def longer_lines(self, when_text: str, locks, now_ns: int) -> list[str]:
+        """A longer lockout already in force, in the question (trial 2026-12-06: the phone
+        asked "Lock Demo 1 until 21:35?" of an account locked until Mon 17:00, and only the
+        answer after the press said so; riskd's answer words: "the account stays locked ...
+        and a lockout is never shortened"); [] when none ends later."""
+        until, session = self.until(when_text, now_ns)
+        roll = self.calendar.next_roll(now_ns)
+        longer = outlasting(locks, roll if session else until, roll)
+        if longer is None:
+            return []
+        return [f"⚠️ Already locked longer: the account stays locked after that, and "
+                f"{NEVER_SHORTENED}:", answers.lockout_line(longer[1], self.ctx, now_ns)]
 
     # -- pressing ------------------------------------------------------------------------------
     def press(self, token: str, yes: bool, chat: str, user: int, now_ns: int) -> Pressed:

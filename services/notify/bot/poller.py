@@ -396,7 +396,8 @@ class CommandPoller:
         a = found[0]
         try:
             return self.flow.ask(f"u{update_id}", chat, user, a.account_id,
-                                 answers.title(a, self.ctx), cmd.when, cmd.reason, now)
+                                 answers.title(a, self.ctx), cmd.when, cmd.reason, now,
+                                 a.lockouts)
         except ValueError as exc:
             return f"{exc}. Usage: /lockout ACCOUNT 30m|2h|15:30|session [reason]"
 
@@ -440,7 +441,7 @@ class CommandPoller:
         self._notice(query, "Confirm below.")
         return [self.flow.ask(f"u{update_id}", chat, user, account_id,
                               answers.title(found[0], self.ctx), "session",
-                              "locked from the alert's button", now)]
+                              "locked from the alert's button", now, found[0].lockouts)]
 
     def _notice(self, query: dict, text: str) -> None:
         try:

@@ -5,7 +5,8 @@ keeps guarding the account until the next trading-day roll, unless an admin appl
 `riskctl accounts disable ACCOUNT --now --reason ...` first sends the audited
 RulesOverrideRequest(account=ACCOUNT, disable=True), which applies that account's disable only
 when risk reads the edit (services/risk/disabled.py; never another account's waiting
-loosening: trial 2026-12-06).
+loosening: trial 2026-12-06). An enable tells risk who asked and why (--reason) with the
+reload (ConfigChanged.note): its "🟢 guarded again" alert says it, as disable's says its own.
 """
 from services.supervisor.commands.base import Command
 from services.supervisor.commands.config_edits import run_edit
@@ -15,7 +16,15 @@ from shared.messages.accounts import AccountEnable
 
 def execute(sup, r, respond) -> None:
     run_edit(sup, respond, f"accounts {'enable' if r.enabled else 'disable'} {r.account}",
-             lambda path, backups: set_account_enabled(path, r.account, r.enabled, backups))
+             lambda path, backups: set_account_enabled(path, r.account, r.enabled, backups),
+             note=enabled_note(getattr(sup, "requester", ""), r) if r.enabled else "")
+
+
+def enabled_note(who: str, r: AccountEnable) -> str:
+    """'enabled by admin:root (the firm reopened it)': risk's "guarded again" says it."""
+    said = " ".join(x for x in (f"by {who}" if who else "", f"({r.reason})" if r.reason else "")
+                    if x)
+    return f"enabled {said}" if said else ""
 
 
 COMMAND = Command(AccountEnable, "admin", execute)

@@ -41,12 +41,14 @@ RECHECK_EVERY = 0.1       # s: how soon a rule edit asks risk again (a one-shot 
 
 
 def run_edit(sup, respond, key: str, edit: Callable[[str, str], EditResult],
-             rule_edit: Optional[Callable[[], Optional[RuleEdit]]] = None) -> None:
+             rule_edit: Optional[Callable[[], Optional[RuleEdit]]] = None,
+             note: str = "") -> None:
     """edit(path, backup_dir) -> EditResult; answer ConfigEdited once the reload is done.
 
     rule_edit() -> the rule parameter the edit set (None: not a rule edit): then the answer
     waits for risk's reading and says what risk does with it (rule_outcome.py), the one text
-    both riskctl and the audit trail show."""
+    both riskctl and the audit trail show. note: who and why, for the workers' alerts of the
+    edit (ConfigChanged.note)."""
     try:
         result = edit(sup.loaded.path, backup_dir(sup))
     except ConfigError as exc:
@@ -61,7 +63,7 @@ def run_edit(sup, respond, key: str, edit: Callable[[str, str], EditResult],
         return
     mark_seen(sup, result.digest)
     edited_ns = sup.clock.now_ns()
-    reloaded = sup.reload_config(reason=f"edit: {key}", authenticated=True)
+    reloaded = sup.reload_config(reason=f"edit: {key}", authenticated=True, note=note)
     ended = ended_note(sup.sessions.ended_since(edited_ns))    # a password change ends some
     changed = reloaded.body
     restart = list(getattr(changed, "restart_needed", []) or [])

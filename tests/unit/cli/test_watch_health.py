@@ -45,7 +45,7 @@ def test_failing_alerts_show_notify_degraded_not_green(width, height):
     dot = [w for w in screen.header.workers if w.name == "notify"][0]
     assert not dot.healthy and dot.state == "degraded"
     flat = " ".join(screen_text(s, width, height).split())
-    assert "notify degraded: telegram failing, 3 alert(s) queued; last error: HTTP 401" in flat
+    assert "notify degraded: telegram failing, 3 alerts queued; last error: HTTP 401" in flat
     assert "notify*degraded" in screen_text(s, width, height).replace("\u25cf", "*")
 
 

@@ -12,6 +12,7 @@ from shared import codec
 from shared.logsetup import ZmqLogHandler, record_fields, setup_logging
 from shared.messages.logs import LogLost, LogRecord
 from shared.messages.system import ok
+from shared.plural import plural
 from shared.redact import Redactor
 from tests.support.env import free_ports
 
@@ -82,7 +83,7 @@ def test_a_drop_warning_precedes_the_next_record_that_gets_through(logger):
             logger.info("later")
             while pull.poll(50):
                 got.append(codec.decode(pull.recv()).msg.message)
-        assert any("log record(s) were dropped while the logging worker was unreachable" in m
+        assert any("log records were dropped while the logging worker was unreachable" in m
                    for m in got)
     finally:
         pull.close(0)
@@ -207,7 +208,7 @@ def test_records_not_written_in_time_are_counted_on_stderr_and_in_the_log(logger
     assert handler.lost_at_exit == 500
     assert [(x.process, x.pid, x.lost) for x in sink.lost] == [("risk", handler.pid, 500)]
     err = capsys.readouterr().err
-    assert f"risk[{handler.pid}]: up to 500 log record(s) may be lost: the logging worker had " \
+    assert f"risk[{handler.pid}]: up to 500 log records may be lost: the logging worker had " \
            f"written 0 of 500 within 0.3 s at exit" in err
 
 
@@ -236,7 +237,7 @@ def test_with_the_logging_worker_gone_or_silent_close_gives_up_soon_and_says_so(
     assert handler.lost_at_exit == handler.sent > 0           # the queued ones, counted
     why = ("the logging worker is not running" if worker == "gone" else
            "the logging worker did not answer within 0.2 s at exit")
-    assert f"up to {handler.sent} log record(s) may be lost: {why}" in capsys.readouterr().err
+    assert f"up to {plural(handler.sent, 'log record')} may be lost: {why}" in capsys.readouterr().err
 
 
 def test_handing_over_to_stderr_confirms_what_was_shipped_then_writes_to_stderr(

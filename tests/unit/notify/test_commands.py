@@ -259,8 +259,8 @@ def test_ignored_updates_are_counted_and_logged_at_most_once_a_minute(caplog):
         ignored.add("-5", 7, "a button press", 1061.0)           # a minute later: the next
     lines = [r.getMessage() for r in caplog.records]
     assert ignored.count == 51 and len(lines) == 2
-    assert lines[0].startswith("telegram: ignored 1 update(s)")
-    assert lines[1].startswith("telegram: ignored 50 update(s)") and "chat -5, user 7" in lines[1]
+    assert lines[0].startswith("telegram: ignored 1 update from")
+    assert lines[1].startswith("telegram: ignored 50 updates from") and "chat -5, user 7" in lines[1]
 
 
 # -- one update through the poller (no network: the parts it calls stand in) ---------------------

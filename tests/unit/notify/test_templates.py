@@ -51,7 +51,7 @@ CASES = [
      "lockout_end", INFO, ["Lockout ended: SIM-DEMO-1, rule x", "was until an admin unlocks it, "
                            "ended by admin", "manual review"]),
     (CommandResult(command_id="d1.1", account_id=1001, status="failed", attempts=3,
-                   detail="broker refused: account not found", finished_ns=T0),
+                   broker_calls=3, detail="broker refused: account not found", finished_ns=T0),
      # enforcement's broker calls inside one command are "calls"; riskd's own commands of
      # an action are its attempts (trial 2026-12-06: "try" meant both)
      "enforcement_failed", CRITICAL, ["Enforcement FAILED on SIM-DEMO-1",

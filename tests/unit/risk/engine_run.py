@@ -20,7 +20,7 @@ WEDNESDAY = chi(2026, 12, 2, 10, 0)
 def gave_up(status: int) -> str:
     """Enforcement's error line of a close that gave up on HTTP `status`."""
     return (f"round 4: /api/Position/closeContract: the broker did not answer successfully "
-            f"after 1 attempt(s) (last: HTTP {status})")
+            f"after 1 call (last: HTTP {status})")
 
 
 class EngineRun:
@@ -51,11 +51,13 @@ class EngineRun:
             self.outs.append(out)
         return out
 
-    def result(self, cmd, status, detail="", attempts=1):
+    def result(self, cmd, status, detail="", attempts=1, calls=None):
+        """calls: enforcement's broker calls (one per round unless said)."""
         failed = status == "failed"
         out = self.engine.on_result(CommandResult(
             command_id=cmd.id, account_id=ACCOUNT, status=status, detail=detail,
-            attempts=attempts, started_ns=self.now - int(self.failed_for_s * NS) if failed
+            attempts=attempts, broker_calls=attempts if calls is None else calls,
+            started_ns=self.now - int(self.failed_for_s * NS) if failed
             else self.now, finished_ns=self.now, first_answer_ns=self.now, action=cmd.action,
             rule=cmd.rule, errors=[gave_up(self.http_status)] if failed else []), self.now)
         self.outs.append(out)

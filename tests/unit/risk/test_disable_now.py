@@ -187,3 +187,21 @@ def test_disable_and_enable_alerts_reach_only_the_chats_that_see_the_account(wor
                   if k in ("account_not_guarded", "account_guarded_again"))
     assert set(owners) == {"account_not_guarded", "account_guarded_again"}, w.line_owners
     assert all(o and set(o) == {DEMO2} for o in owners.values()), owners
+
+
+def test_enable_says_who_enabled_the_account_and_why(worker):
+    """`accounts enable 1002 --reason "the firm reopened it"`: the supervisor's reload says who
+    and why (ConfigChanged.note, services/supervisor/commands/accounts_enable.py), and the
+    "guarded again" alert says it as the disable's says its own; a file edit says neither."""
+    from services.supervisor.commands.accounts_enable import enabled_note
+    from shared.messages.accounts import AccountEnable
+    w, path, backups, sent = disabled_demo2(worker)
+    w.config_note = enabled_note("admin:ana", AccountEnable(account="1002", enabled=True,
+                                                            reason="the firm reopened it"))
+    set_account_enabled(path, "1002", True, backups)
+    reload(w, path)
+    [again] = [lines for kind, _s, _t, lines in sent if kind == "account_guarded_again"]
+    assert again[0] == ("Demo 2 (strict) is guarded again, now: enabled by admin:ana "
+                        "(the firm reopened it)"), again
+    assert enabled_note("admin:ana", AccountEnable(account="1", enabled=True)) == \
+        "enabled by admin:ana"

@@ -63,7 +63,7 @@ class Sup:
         for _due, callback in due:
             callback()
 
-    def reload_config(self, reason="", authenticated=False):
+    def reload_config(self, reason="", authenticated=False, note=""):
         return ok(reason="config applied")
 
     def forward(self, worker, request, respond, timeout=3.0):
