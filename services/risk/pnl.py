@@ -81,11 +81,13 @@ def account_unrealized(account, market) -> tuple[Decimal, bool]:
     return total, complete
 
 
-def net_open_pnl(account, market) -> tuple[Decimal, bool]:
+def net_open_pnl(account, market, open_part: Optional[tuple[Decimal, bool]] = None
+                 ) -> tuple[Decimal, bool]:
     """Open PnL for figures read with realized PnL (net loss, equity): the open positions plus
     contracts the broker closed before their fill arrived (that PnL is not realized yet), so
-    realized + this counts every fill exactly once in any event order."""
-    total, complete = account_unrealized(account, market)
+    realized + this counts every fill exactly once in any event order. open_part: the
+    positions' account_unrealized when the caller has it already (rules.base.Ctx)."""
+    total, complete = open_part if open_part is not None else account_unrealized(account, market)
     for cid, side, size, avg in account.closed_parts():
         u = unrealized(side, size, avg, market.price(cid), market.contracts.get(cid))
         if u is None:

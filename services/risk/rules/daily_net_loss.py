@@ -7,14 +7,14 @@ persisted by the store).
 """
 from __future__ import annotations
 
-from services.risk.pnl import ZERO, fee_note, net_open_pnl, fmt_money
+from services.risk.pnl import ZERO, fee_note, fmt_money
 from services.risk.rules.base import POSITION, QUOTE, TRADE, Measure, Rule, progress, until_reset
 from shared.messages.risk import FLATTEN
 
 
 def parts(ctx, params):
     """(realized, open): the two parts of the net figure."""
-    return ctx.account.realized(params.include_fees), net_open_pnl(ctx.account, ctx.market)[0]
+    return ctx.account.realized(params.include_fees), ctx.net_open_pnl()[0]
 
 
 def net_and_line(ctx, params):

@@ -12,7 +12,7 @@ or by a live edit) it is the line, riskd's own mark never overrides it, and the 
 """
 from __future__ import annotations
 
-from services.risk.pnl import net_open_pnl, fmt_money
+from services.risk.pnl import fmt_money
 from services.risk.rules.base import ACCOUNT, POSITION, QUOTE, Measure, Rule, progress, until_reset
 from shared.messages.risk import FLATTEN
 from shared.rulenumbers import drawdown_reading
@@ -39,7 +39,7 @@ def ensure_mark(ctx, params) -> None:
 
 def equity_and_line(ctx, params):
     acct = ctx.account
-    unrealized, _ = net_open_pnl(acct, ctx.market)
+    unrealized, _ = ctx.net_open_pnl()
     equity = acct.book_balance() + unrealized      # balance and open PnL as of the same fills
     if params.trailing == "intraday" and equity > acct.hwm:
         acct.hwm = equity

@@ -4,9 +4,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Optional
 
-from services.risk.pnl import account_unrealized, fmt_money, position_unrealized
-from services.risk.rules.base import Ctx, Measure, Rule, progress, until_reset
-from shared.messages.market import Quote
+from services.risk.pnl import fmt_money, position_unrealized
+from services.risk.rules.base import Ctx, Measure, Rule, progress, quoted, until_reset
 from shared.messages.risk import CLOSE_POSITION, FLATTEN
 
 
@@ -23,10 +22,10 @@ class OpenPnlRule(Rule):
         return value <= line if line < 0 else value >= line
 
     def _readings(self, ctx: Ctx, event) -> list:
-        only = event.contract_id if isinstance(event, Quote) else None
+        only = quoted(event)
         out = []
         for p in ctx.account.positions.values():
-            if only is None or p.contract_id == only:
+            if only is None or p.contract_id in only:
                 u = position_unrealized(ctx.account, ctx.market, p)
                 if u is not None:
                     out.append((p, u))
@@ -35,7 +34,7 @@ class OpenPnlRule(Rule):
     def measure(self, ctx, now, params) -> Optional[Measure]:
         line = self.threshold(params)
         if params.scope == "account":
-            total, _ = account_unrealized(ctx.account, ctx.market)
+            total, _ = ctx.account_unrealized()
             return Measure(total, line, progress(total, line), f"open PnL {fmt_money(total)}")
         best = None
         for p, u in self._readings(ctx, None):
@@ -47,7 +46,7 @@ class OpenPnlRule(Rule):
     def evaluate(self, ctx, event, now, params):
         line = self.threshold(params)
         if params.scope == "account":
-            total, _ = account_unrealized(ctx.account, ctx.market)
+            total, _ = ctx.account_unrealized()
             if not ctx.account.positions or not self._crossed(total, line):
                 return []
             return [self.decide(ctx, params, now, FLATTEN,

@@ -8,9 +8,8 @@ stop nothing is done (no_stop_loss_grace covers that).
 from __future__ import annotations
 
 from services.risk.pnl import profit_ticks, round_to_tick
-from services.risk.rules.base import POSITION, QUOTE, Rule
+from services.risk.rules.base import POSITION, QUOTE, Rule, quoted
 from services.risk.rules.no_stop_loss_grace import stop_orders
-from shared.messages.market import Quote
 from shared.messages.risk import MODIFY_STOP
 
 
@@ -31,10 +30,10 @@ class TradeManagement(Rule):
     warns = False
 
     def evaluate(self, ctx, event, now, params):
-        only = event.contract_id if isinstance(event, Quote) else None
+        only = quoted(event)
         out = []
         for p in ctx.account.positions.values():
-            if only is not None and p.contract_id != only:
+            if only is not None and p.contract_id not in only:
                 continue
             price = ctx.market.price_of(p)
             contract = ctx.market.contracts.get(p.contract_id)
