@@ -109,11 +109,7 @@ def test_the_phone_reads_withdrawn_not_done(procs, tmp_path, monkeypatch, telegr
             in back.text, back.text
     finally:
         desk.sim("/sim/market", {"open": True})
-    time.sleep(5.0)
-    texts = [c.text for c in telegram.sent(ME)]
-    assert not [t for t in texts if t.startswith("✅ Done on Demo 1")], texts
-    assert len([t for t in texts if t.startswith("↩️ Withdrawn")]) == 1, texts
-    assert desk.positions(1001) == {MNQ: 1}
+    withdrawn_once_nothing_done(desk, telegram)
 
 
 @pytest.mark.timeout(120)
@@ -152,6 +148,11 @@ def test_the_lockouts_time_ends_it_and_the_phone_reads_withdrawn(
             in back.text, back.text
     finally:
         desk.sim("/sim/market", {"open": True})
+    withdrawn_once_nothing_done(desk, telegram)
+
+
+def withdrawn_once_nothing_done(desk, telegram) -> None:
+    """5 s after the market opened: one "↩️ Withdrawn", no "✅ Done", MNQ long 1 still open."""
     time.sleep(5.0)
     texts = [c.text for c in telegram.sent(ME)]
     assert not [t for t in texts if t.startswith("✅ Done on Demo 1")], texts
