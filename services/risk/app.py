@@ -11,8 +11,9 @@ Sockets
 - SUB to enforcement's PUB: CommandResult on 'result' clears the outbox; a new epoch of
   enforcement (it restarted) makes every pending command due again. Waiting results are always
   read before market's events (an admin flatten's result says whose its fills are).
-- PUB (its own; an XPUB): 'decision', 'warning', 'lockout', 'status.<account id>' (at least
-  4 times a second while something changes, and every few seconds anyway), 'cmd' (enforcement
+- PUB (its own; an XPUB): 'decision', 'warning', 'lockout', 'status.<account id>' (5 times a
+  second while something changes, and every few seconds anyway, while somebody subscribes to
+  them: riskctl watch; none is made for nobody), 'cmd' (enforcement
   commands; see shared/messages/enforce.py for the protocol), 'notify' (state-file alerts,
   the daily summary at the roll). An XPUB delivers exactly as a PUB does; risk also reads
   the subscriptions that reach it: a new one to 'cmd' (enforcement's SUB (re)connecting after
@@ -75,6 +76,7 @@ USER_EVENTS = (Fill, PositionUpdate, OrderUpdate, AccountUpdate)   # one account
 TICK = 0.1                 # s: timers, lockout expiry, clock rules
 STATUS_EVERY = 0.2         # s: status of changed accounts (5 a second)
 STATUS_ALL_EVERY = 5.0     # s: status of every account, changed or not
+STATUS_PREFIX = topics.status("")    # "status.": what riskctl watch subscribes to
 STATUS_SLICE_S = 0.002     # s: statuses published at most this long before the market is read
 NOTIFY_TOPIC = "notify"
 INCOMPLETE_RETRY = 0.5     # s: ask again after a snapshot market marked incomplete
@@ -375,6 +377,10 @@ class RiskWorker(Worker):
         ZeroMQ dropped what risk published before it arrived (the slow joiner), and the
         outbox's re-send would come only ~2 s later. A copy enforcement has already is
         answered from its journal by command id, never carried out twice."""
+        if any(t.startswith(STATUS_PREFIX) or STATUS_PREFIX.startswith(t) for t in prefixes):
+            # a watch screen joined: every account's status at the next tick (none is made
+            # while nobody subscribes to them, _publish_status)
+            self._status_dirty.update(self.engine.accounts)
         if not any(topics.COMMAND.startswith(t) for t in prefixes):
             return
         pending = len(self.engine.outbox)
@@ -411,8 +417,13 @@ class RiskWorker(Worker):
         still under way takes the new ones at its end (at the next tick)."""
         if self._status_round:
             return
-        self._status_round = sorted(self._status_dirty, reverse=True)
-        self._status_dirty = set()
+        dirty, self._status_dirty = self._status_dirty, set()
+        readers = self.pub.read_by(STATUS_PREFIX)
+        if not readers:
+            return          # nobody watches (riskctl watch subscribes): none is made
+        self._status_round = sorted((aid for aid in dirty
+                                     if any(topics.status(aid).startswith(p) for p in readers)),
+                                    reverse=True)
         self._status_slice()
 
     def _status_slice(self) -> None:

@@ -114,10 +114,15 @@ def account_status(engine, account_id: int, now: int) -> Optional[AccountStatus]
 
 def account_rules(engine, account_id: int, now: int) -> AccountRules:
     acct = engine.accounts.get(account_id)
+    # the rows first: they resolve the account's settings (after a restart, what waited for
+    # the roll is taken back from the state file then), and only then is `pending` known.
+    # Read before, it was empty after a restart until something else (a status published for
+    # a watch screen) had resolved them: "rules list" showed a waiting limit in its row and
+    # nothing waiting in its summary
+    rules = rule_values(engine, account_id, now, with_params=True)
     pending = getattr(engine.settings, "pending_for", lambda _a: [])(account_id)
     return AccountRules(account_id=account_id, name=acct.name if acct else "",
-                        rules=rule_values(engine, account_id, now, with_params=True),
-                        pending=pending)
+                        rules=rules, pending=pending)
 
 
 __all__ = ["account_status", "rule_values", "account_rules", "params_text"]

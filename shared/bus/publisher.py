@@ -48,6 +48,10 @@ class Publisher:
         # (sent at, monotonic s; topic; frames), oldest first
         self._kept: collections.deque = collections.deque()
         self._full = False          # said that the oldest were let go before their time
+        # the topic prefixes somebody subscribes to now (an XPUB: a subscription arrives as
+        # b"\x01prefix" for each subscriber, b"\x00prefix" when the last one of it left or
+        # its connection ended), read by subscriptions(): what nobody reads need not be made
+        self.subscribed: set[str] = set()
 
     def publish(self, topic: str, msg) -> int:
         self.seq += 1
@@ -66,7 +70,7 @@ class Publisher:
 
     def subscriptions(self) -> list[str]:
         """The topic prefixes subscribed since the last call (an XPUB socket; unsubscriptions
-        and anything else are skipped). ZeroMQ has applied each one before it is handed over:
+        only update `subscribed`). ZeroMQ has applied each one before it is handed over:
         a message sent after this call reaches that subscriber, and what was kept for late
         subscribers is sent again to it before this call returns."""
         out = []
@@ -75,11 +79,21 @@ class Publisher:
                 frame = self.sock.recv(zmq.NOBLOCK)
             except zmq.Again:
                 break
+            prefix = frame[1:].decode("utf-8", "replace")
             if frame[:1] == b"\x01":
-                out.append(frame[1:].decode("utf-8", "replace"))
+                out.append(prefix)
+                self.subscribed.add(prefix)
+            elif frame[:1] == b"\x00":
+                self.subscribed.discard(prefix)
         if out and not self.expire():
             self._send_again(tuple(out))
         return out
+
+    def read_by(self, topic_prefix: str) -> list[str]:
+        """The prefixes subscribed now under which some topic starting with `topic_prefix`
+        would be delivered ("" and "status" for "status.", as well as "status.1001")."""
+        return [p for p in self.subscribed
+                if topic_prefix.startswith(p) or p.startswith(topic_prefix)]
 
     # -- kept for late subscribers ---------------------------------------------------------
     def _keep(self, topic: str, frames) -> None:

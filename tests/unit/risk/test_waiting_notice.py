@@ -146,7 +146,8 @@ def test_the_trial_sequence_leaves_nothing_waiting_before_and_after_a_restart(tm
         stop(w)
     w = start(path)
     try:
-        w._publish_status()                  # before market's snapshot names the account
+        w._publish_status()                  # before market's snapshot names the account (no
+        # watch screen: no status is made; rules list resolves the settings itself)
         assert what_waits_shown(w) == (250, ["daily_realized_loss"], {"limit": "400"})
         named(w)
         assert what_waits_shown(w) == (250, ["daily_realized_loss"], {"limit": "400"})
