@@ -109,6 +109,7 @@ class Store:
         self._warned_saved: set = set()      # warned keys this store has committed
         self._exposure_seen: dict[int, str] = {}
         self._exposure_keys: dict[int, tuple] = {}     # carried.exposure_key of what was written
+        self._marks_keys: dict[int, tuple] = {}        # the marks' values behind the row written
         self._rules_seen: dict[int, tuple] = {}
         self._off_seen = ""
         self._exits_seen: dict[int, str] = {}
@@ -217,7 +218,7 @@ class Store:
     def _forget(self) -> None:
         """After a rollback: what was 'already written' may not be; the next commit writes
         every row again."""
-        for seen in (self._marks_seen, self._exposure_seen, self._exposure_keys,
+        for seen in (self._marks_seen, self._marks_keys, self._exposure_seen, self._exposure_keys,
                      self._rules_seen, self._exits_seen, self._orders_saved):
             seen.clear()
         self._day_written = False
@@ -259,6 +260,11 @@ class Store:
         accounts = engine.accounts.items() if only is None else \
             [(aid, engine.accounts[aid]) for aid in only if aid in engine.accounts]
         for aid, acct in accounts:
+            key = (acct.hwm, acct.trading_day, tuple(acct.day_highs.items()),
+                   acct.day_start_balance)
+            if not force and self._marks_keys.get(aid) == key:
+                continue        # what was written is this (the row's json.dumps not redone)
+            self._marks_keys[aid] = key
             row = (None if acct.hwm is None else str(acct.hwm),
                    acct.trading_day.isoformat() if acct.trading_day else None,
                    json.dumps({k: str(v) for k, v in sorted(acct.day_highs.items())}),

@@ -141,3 +141,23 @@ def test_a_done_close_covers_a_position_a_restarted_risk_dated_later():
     again = engine.on_quotes([es(t + 7 * NS, "5995.25")], t + 7 * NS)   # a price that moves
     assert acct.positions[ES].size == 1                 # the close's fill has not come yet
     assert [c.action for c in again.commands] == [], again.commands
+
+
+def test_a_quote_that_moves_no_price_values_a_position_opened_since_the_last_quote():
+    """ES dropped to 5960 before the position existed; the position opens; the next ES quote
+    repeats 5960 (no price moved): it is the position's first price, and the rules judge it
+    (Engine._quote_moves). Risk now looks for such positions only on contracts with a
+    position event since their last quote (it looked at every account on every quote that
+    moved no price: 8 % of its time at 500 accounts in a storm); a repeat after that one
+    finds nothing to judge."""
+    t = chi(2026, 11, 25, 9, 0) + NS
+    engine = engine_at(t - NS)
+    engine.apply_snapshot(MarketSnapshot(seq=2, epoch=1, accounts=[BALANCE], complete=True), t)
+    assert acted([engine.on_quotes([drop(t)], t)]) == []          # nothing held yet
+    buy = Fill(account_id=ACCOUNT, trade_id=11, order_id=21, contract_id=ES, ts_ns=t + NS,
+               side=SIDE_BUY, size=1, price=Decimal("6000"), fees=Decimal("1.40"), pnl=None)
+    steps = [engine.on_event(buy, t + NS), engine.on_event(long_es(t + NS), t + NS)]
+    steps.append(engine.on_quotes([drop(t + 2 * NS)], t + 2 * NS))      # the same price
+    steps += [engine.tick(t + 2 * NS + k * NS // 2) for k in range(1, 5)]
+    assert acted(steps) == [CALM]
+    assert not engine._quote_moves(drop(t + 5 * NS), t + 5 * NS)        # nothing new since

@@ -198,3 +198,31 @@ def test_the_exposure_record_follows_every_change_and_skips_unchanged_accounts(t
     assert dict(store.db.execute("SELECT * FROM exposure"))[ACCOUNT] == \
         '{"positions": {}, "orders": []}'
     store.close()
+
+
+def test_the_marks_row_follows_every_mark(tmp_path):
+    """A commit skips an account whose marks did not change (their values compared before the
+    row's json.dumps, store._marks); each mark that changes is written: the high-water mark,
+    a day's trailing high, the day's starting balance. Put back a key that leaves one out (the
+    trailing highs): the second row check fails."""
+    from decimal import Decimal
+    desk = Desk(start=chi(2026, 11, 25, 10), **RULES)
+    store, _ = Store.open(str(tmp_path))
+    acct = desk.account
+
+    def row():
+        store.save_marks(desk.engine)
+        return store.db.execute("SELECT hwm, day_highs, day_start_balance FROM marks WHERE "
+                                "account_id = ?", (ACCOUNT,)).fetchone()
+
+    first = row()
+    acct.hwm = Decimal("50100")
+    assert row()[0] == "50100"
+    acct.bump_high("net_loss.realized.True", Decimal("75"))
+    assert row()[1] == '{"net_loss.realized.True": "75"}'
+    acct.bump_high("net_loss.realized.True", Decimal("80"))
+    assert row()[1] == '{"net_loss.realized.True": "80"}'
+    acct.day_start_balance = Decimal("49000")
+    assert row()[2] == "49000"
+    assert row() != first
+    store.close()
