@@ -5,7 +5,7 @@ Times are shown, and 09:30 read, in the display zone (docs/operations.md, Times 
 Every decision says who acted (a rule, the admin, the trader's self-lockout, lockout
 enforcement) and what was done: enforcement's own account of the outcome once it has one
 ("done: ... (verified flat)", "FAILED: ..."), else "result not known: <why>" (enforcement is
-stopped: the supervisor shows the outcomes it saw, services/supervisor/lastresults.py) with
+stopped: the supervisor shows the outcomes it saw while it ran) with
 the plan, labelled "planned:"; in alert mode what would have been done. A lockout is shown only when
 one was taken; only the lockout in force counts down, on its latest line (an earlier line
 of one since extended says "extended to ..."; one ended before its time, by an unlock or the

@@ -1,7 +1,7 @@
 """Show active lockouts: scope, kind, when each ends, which rule set it and why.
 
 While risk cannot answer (stopped, crashed), the lockouts are those riskd last knew (the
-supervisor keeps risk's last figures, services/supervisor/lastrisk.py), shown under a line
+supervisor keeps risk's last figures), shown under a line
 saying so, with their time and why risk does not answer, as `riskctl status` shows its NOT
 LIVE figures; one whose end has passed since is left out. Times are in the display zone
 (docs/operations.md, Times and time zones)."""

@@ -6,7 +6,7 @@ crashed) each account shows its last known figures marked "NOT LIVE: figures as 
 never as current (docs/operations.md, When risk is not running); while market is not
 running, prices and open PnL are marked with the time of market's last quote
 (docs/operations.md, When market is not running). With riskd's supervisor gone, --json
-too gives the workers still running and those not (cli/notrunning.py), exit 1.
+too gives the workers still running and those not, exit 1.
 """
 from __future__ import annotations
 
