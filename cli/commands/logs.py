@@ -22,9 +22,10 @@ from cli import configfile
 from cli.errors import CliError
 from cli.watch.source import read_tables
 from services.logsink.history import Filter, history, log_files
-from shared import codec, topics
+from shared import codec, shards, topics
 from shared.bus.rpc import RpcClient, RpcTimeout
 from shared.config import ConfigError, load_config
+from shared.config.sections import WORKER_NAMES
 from shared.messages.logs import (LogHistory, LogHistoryRequest, LogRecord, line_fields,
                                   shown_utc)
 
@@ -32,6 +33,7 @@ NAME = "logs"
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 SILENCE_WARN_S = 5.0
 CORE = ("time", "level", "process", "pid", "logger", "message", "exc")
+PROCESSES = ("supervisor",) + WORKER_NAMES     # what writes riskd's logs (a shard: risk-N)
 
 
 def add_arguments(parser) -> None:
@@ -90,6 +92,10 @@ def read_config(config_path: str):
 def run(args, ctx) -> int:
     tolerate_legacy_code_pages()
     loaded = read_config(ctx.config_path)
+    if args.process and shards.base_name(args.process) not in PROCESSES:
+        raise CliError(f"no riskd process is named {args.process!r}: one of "
+                       f"{', '.join(PROCESSES)} (with risk shards also risk-0, risk-1, ...: "
+                       f"docs/scaling.md)")
     flt = Filter(args.level, args.process, args.account, args.grep)
     sub = _subscribe(loaded.config.bus.logging_pub) if args.follow else None
     try:

@@ -73,3 +73,23 @@ def test_logs_into_a_cp1252_file_replace_what_the_code_page_cannot_hold(tmp_path
     text = (tmp_path / "out.txt").read_bytes().decode("cp1252")
     assert "account Müller ? ?? ok" in text
     assert os.path.getsize(tmp_path / "out.txt") > 0
+
+
+def test_an_unknown_process_is_an_error_naming_the_processes(tmp_path):
+    """Trial 2026-12-06: `riskctl logs --process nosuch` printed nothing and exited 0, as if
+    that process had logged nothing. Put back (no check): exit 0, fails."""
+    import subprocess
+    import sys
+
+    from tests.support.env import REPO, make_config, test_env
+    config = make_config(tmp_path, workers=[])
+    done = subprocess.run([sys.executable, "-m", "cli.main", "--config", config, "logs",
+                           "--process", "nosuch"], cwd=REPO, env=test_env(),
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert "no riskd process is named 'nosuch': one of supervisor, simbroker, logging, " \
+           "notify, market, risk, enforcement" in done.stderr, done.stderr
+    ok = subprocess.run([sys.executable, "-m", "cli.main", "--config", config, "logs",
+                         "--process", "risk-1"], cwd=REPO, env=test_env(),
+                        capture_output=True, text=True, timeout=60)
+    assert ok.returncode == 0, ok.stderr
