@@ -88,8 +88,9 @@ def handed_to(ctx: ActionContext, queued: list) -> Optional[str]:
                  None)
     if after is None:
         return None
+    then = "the next close of it" if after.action == NAME else "the account's flatten"
     return (f"{cid} on account {ctx.account} closed; what is open on it now (a later fill) "
-            f"is left to the {after.action} queued behind this one")
+            f"is closed by {then}, queued behind this one")
 
 
 def describe(ctx: ActionContext) -> str:

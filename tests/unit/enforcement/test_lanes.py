@@ -101,7 +101,8 @@ def test_a_retrying_close_hands_its_lane_to_the_close_of_the_next_position(
     out = executor.run(j1, broker)
     assert out.kind == FINAL and out.result.status == DONE and slept == []
     assert out.result.detail == (f"{MNQ} on account 7 closed; what is open on it now (a later "
-                                 f"fill) is left to the close_position queued behind this one")
+                                 f"fill) is closed by the next close of it, queued behind this "
+                                 f"one")
     assert out.result.attempts == 1 and "still open" in out.result.errors[0]
     following = lanes.done(first)
     assert following.command.id == "d2.1"
