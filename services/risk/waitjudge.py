@@ -18,6 +18,9 @@ enforcement's 'withdrawn' result: "↩️ Withdrawn on Demo 1: close MNQ long 2 
 out: no longer needed: ..." (risk says nothing of its own: a close that was already running
 when the withdraw came ends Done, and the phone then reads Done, not "riskd does not close
 it"). While the rule still breaches nothing is withdrawn and the close runs at the open.
+The price may go past the line again while the withdraw is on its way: the rule's new
+decision is not sent while the old command is in flight, so when enforcement's final answer
+comes the rule is judged once more (_after_withdrawn) and decides again if it still breaches.
 
 Not judged here: a lockout's own closes and cancels, and any action on a scope a lockout
 covers (withdrawn when the lockout ends, withdraw.py); alert-mode commands; a target risk's
@@ -28,6 +31,7 @@ from __future__ import annotations
 
 from services.risk.outcome import Outcome
 from services.risk.retries import _target_words
+from services.risk.rules.base import QUOTE, ClockTick
 from services.risk.state import AccountState
 from services.risk.words import LOCKOUT_RULE
 from shared.messages.enforce import Command, CommandResult
@@ -38,6 +42,7 @@ NO_LONGER_NEEDED = "no longer needed"
 
 class WaitJudging:
     market_waiting: dict               # command id -> since when it waits (Engine.__init__)
+    unneeded: set                      # ids withdrawn as no longer needed, until answered
 
     def _market_wait_result(self, res: CommandResult, now: int) -> None:
         """Keep which of risk's commands enforcement holds for the market now."""
@@ -66,6 +71,18 @@ class WaitJudging:
             self.withdraw(acct.account_id, lambda c, cid=cid: (reason, "") if c.id == cid
                           else None, now, out)
             self.market_waiting.pop(cid, None)
+            self.unneeded.add(cid)
+
+    def _after_withdrawn(self, acct: AccountState, cmd: Command, now: int,
+                         out: Outcome) -> None:
+        """A final answer to a command withdrawn as no longer needed: its rule judges the
+        account again (a price past the line again meanwhile decided nothing new: the
+        withdrawn command was still in flight)."""
+        if cmd.id not in self.unneeded:
+            return
+        self.unneeded.discard(cmd.id)
+        if acct is not None and cmd.rule in self.rules:
+            self._run(acct, QUOTE, ClockTick(now), now, "recheck", now, out, only=cmd.rule)
 
     def _judged(self, acct: AccountState, cmd: Command) -> bool:
         """Is this waiting command one to judge again now?"""

@@ -127,6 +127,26 @@ def test_a_price_still_past_the_line_keeps_the_close_and_it_runs_at_the_open():
     assert run.engine.market_waiting == {}
 
 
+def test_past_the_line_again_while_the_withdraw_is_on_its_way_closes_anew():
+    """The price comes back (the close is withdrawn), then goes past the line again before
+    enforcement answered: the rule's decision then is not sent (the old close is in flight);
+    once the answer comes the rule judges again and a new close goes out, at once."""
+    run = Run()
+    close = run.breach_waits()
+    run.wait(1)
+    run.price(20905)
+    (w,) = run.withdraws()
+    run.sent()
+    run.price(20840)                            # past the line again
+    assert run.sent() == []                     # the withdrawn close is still in flight
+    res = CommandResult(command_id=close.id, account_id=ACCOUNT, status=WITHDRAWN,
+                        detail=detail(w), finished_ns=run.now, reason=w.reason)
+    run.outs.append(run.engine.on_result(res, run.now))
+    (again,) = run.sent()
+    assert again.action == "close_position" and again.rule == "daily_unrealized_loss"
+    assert again.id != close.id and again.contract_id == MNQ
+
+
 def test_a_lockouts_waiting_close_is_not_judged_by_the_price():
     """A close under a lockout (here the trader's own, for the session) is not this rule's to
     take back: the lockout's end withdraws it (withdraw.py)."""
