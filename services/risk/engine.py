@@ -108,7 +108,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         self.ended_failing: dict[str, tuple] = {}      # decision -> (account, how it ended)
         self._told_waiting: dict[str, int] = {}        # commands said to wait (marketwait.py)
         self.market_waiting: dict[str, int] = {}       # ... held for the market now (waitjudge.py)
-        self.unneeded: set[str] = set()                # ... withdrawn: no longer needed
+        self.unneeded: dict[str, object] = {}          # ... withdrawn: no longer needed
         self.withdrawing: dict[str, object] = {}       # id -> WithdrawCommand (withdraw.py)
         self._synced: set[int] = set()                 # accounts a snapshot has set up
         self._cold: set[int] = set()                   # ... being set up by the first one
@@ -526,7 +526,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 self.flattened_at(done.account_id, done.issued_ns, now, done.id)
             self._retry_result(acct, done, res, now, out)
             if self.unneeded:
-                self._after_withdrawn(acct, done, now, out)
+                self._after_withdrawn(acct, done, res, now, out)
         elif acct is not None and res.action == FLATTEN and res.rule == KILL_SWITCH \
                 and not acct.riskd.knows(res.command_id) \
                 and res.command_id not in self.outbox.entries:

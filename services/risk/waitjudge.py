@@ -30,11 +30,11 @@ from before a restart (carried.py), until market's snapshot.
 from __future__ import annotations
 
 from services.risk.outcome import Outcome
-from services.risk.retries import _target_words
+from services.risk.retries import _target, _target_words
 from services.risk.rules.base import QUOTE, ClockTick
 from services.risk.state import AccountState
 from services.risk.words import LOCKOUT_RULE
-from shared.messages.enforce import Command, CommandResult
+from shared.messages.enforce import WITHDRAWN, Command, CommandResult
 from shared.messages.risk import CANCEL_ORDERS, CLOSE_POSITION, ENFORCE, REDUCE_POSITION
 
 NO_LONGER_NEEDED = "no longer needed"
@@ -42,7 +42,8 @@ NO_LONGER_NEEDED = "no longer needed"
 
 class WaitJudging:
     market_waiting: dict               # command id -> since when it waits (Engine.__init__)
-    unneeded: set                      # ids withdrawn as no longer needed, until answered
+    unneeded: dict                     # ids withdrawn as no longer needed, until answered ->
+                                       # (the failed action it was a try of, why) or None
 
     def _market_wait_result(self, res: CommandResult, now: int) -> None:
         """Keep which of risk's commands enforcement holds for the market now."""
@@ -71,16 +72,20 @@ class WaitJudging:
             self.withdraw(acct.account_id, lambda c, cid=cid: (reason, "") if c.id == cid
                           else None, now, out)
             self.market_waiting.pop(cid, None)
-            self.unneeded.add(cid)
+            f = self.failing.get(_target(cmd))
+            self.unneeded[cid] = (f, gone) if f is not None and f.command.id == cid else None
 
-    def _after_withdrawn(self, acct: AccountState, cmd: Command, now: int,
-                         out: Outcome) -> None:
+    def _after_withdrawn(self, acct: AccountState, cmd: Command, res: CommandResult,
+                         now: int, out: Outcome) -> None:
         """A final answer to a command withdrawn as no longer needed: its rule judges the
         account again (a price past the line again meanwhile decided nothing new: the
-        withdrawn command was still in flight)."""
+        withdrawn command was still in flight). A try of a failed action withdrawn so ends
+        it as "no longer needed" in LAST ACTIONS ("failed, then no longer needed")."""
         if cmd.id not in self.unneeded:
             return
-        self.unneeded.discard(cmd.id)
+        tried = self.unneeded.pop(cmd.id)
+        if tried is not None and res.status == WITHDRAWN:
+            self._ended(*tried)
         if acct is not None and cmd.rule in self.rules:
             self._run(acct, QUOTE, ClockTick(now), now, "recheck", now, out, only=cmd.rule)
 

@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from services.enforcement.withdraw import detail
 from services.notify.templates import result_alert
+from services.risk.views import account_status
 from shared.messages.enforce import MARKET_OPEN, WITHDRAWN, CommandResult
 from shared.messages.market import POSITION_LONG, SIDE_BUY, Fill, PositionUpdate
 from tests.unit.risk.desk import MNQ
@@ -169,3 +170,33 @@ class _Ctx:
 
     def account(self, account_id):
         return "Demo 1"
+
+
+def test_a_failed_closes_try_waiting_for_the_market_is_withdrawn_and_ends_the_action():
+    """The close failed (HTTP 500), its 2nd try met the closed market; the price came back:
+    the try is withdrawn (the phone's one line about it), no "No longer needed" of risk's, and
+    LAST ACTIONS says "failed, then no longer needed"."""
+    run = Run()
+    run.price(20840)
+    (close,) = run.sent()
+    run.engine.on_result(CommandResult(
+        command_id=close.id, account_id=ACCOUNT, status="failed", attempts=4, broker_calls=4,
+        started_ns=run.now, finished_ns=run.now, action=close.action, rule=close.rule,
+        errors=["HTTP 500"]), run.now)
+    run.wait(5.1)
+    (second,) = run.sent()
+    assert second.id == f"{close.decision_id}.2"
+    run.pending(second)
+    mark = len(run.outs)
+    run.price(20905)
+    (w,) = run.withdraws(mark)
+    assert w.command_id == second.id and w.reason == BACK
+    res = CommandResult(command_id=second.id, account_id=ACCOUNT, status=WITHDRAWN,
+                        detail=detail(w), finished_ns=run.now, reason=w.reason)
+    run.outs.append(run.engine.on_result(res, run.now))
+    assert run.notices(mark) == []
+    assert run.failing() == []
+    assert account_status(run.engine, ACCOUNT, run.now).ended == {
+        close.decision_id: "no longer needed"}
+    run.wait(120)
+    assert run.sent() == []
