@@ -14,7 +14,8 @@ dropped: a decision asking for more than the lockouts in force do (a flatten und
 that did not flatten, a self-lockout) is carried out; only the same action for the same
 lockout is not taken twice, and an action already in flight for the same target is not sent
 again until its result arrives. One that enforcement gave up on is tried again while its reason
-holds (services/risk/retries.py).
+holds (services/risk/retries.py); one held for the closed market, of a rule that set no
+lockout, is withdrawn once that rule no longer breaches for its target (waitjudge.py).
 Order independence: the account state reads realized and open PnL as of the same fills
 (services/risk/ahead.py); lockout enforcement acts only on exposure no earlier event of the
 same fill showed. riskd's own exits (services/risk/exits.py) are expected when a closing
@@ -42,6 +43,7 @@ from services.risk.lockouts import LockoutBook, lock_key
 from services.risk.outbox import Outbox
 from services.risk.outcome import Outcome, merge
 from services.risk.retries import Retrying
+from services.risk.waitjudge import WaitJudging
 from services.risk.withdraw import Withdrawing
 from services.risk.rules import RULES
 from services.risk.rules.base import (ACCOUNT, CLOCK, QUOTE, TRADE, ClockTick, Ctx, PriceMoves,
@@ -71,7 +73,7 @@ def new_id() -> str:
     return uuid.uuid4().hex[:20]
 
 
-class Engine(Acting, Retrying, Withdrawing):
+class Engine(Acting, Retrying, Withdrawing, WaitJudging):
     def __init__(self, calendar, settings, *, ids: Callable[[], str] = new_id,
                  allow_unlock: bool = True, outbox: Optional[Outbox] = None, rules=None):
         self.calendar = calendar
@@ -105,6 +107,8 @@ class Engine(Acting, Retrying, Withdrawing):
         self.failing: dict[tuple, object] = {}         # target key -> Failing (retries.py)
         self.ended_failing: dict[str, tuple] = {}      # decision -> (account, how it ended)
         self._told_waiting: dict[str, int] = {}        # commands said to wait (marketwait.py)
+        self.market_waiting: dict[str, int] = {}       # ... held for the market now (waitjudge.py)
+        self.unneeded: dict[str, object] = {}          # ... withdrawn: no longer needed
         self.withdrawing: dict[str, object] = {}       # id -> WithdrawCommand (withdraw.py)
         self._synced: set[int] = set()                 # accounts a snapshot has set up
         self._cold: set[int] = set()                   # ... being set up by the first one
@@ -214,6 +218,8 @@ class Engine(Acting, Retrying, Withdrawing):
             self._forget_acted()
         if self.failing:                # only while an action failed: nothing to do otherwise
             self._check_failing(now, out)
+        if self.market_waiting:         # only while an action waits for the market
+            self._judge_waiting(now, out)
         tick = ClockTick(now)
         for (aid, cid), held in list(self._deferred.items()):
             if now - held[3] >= DEFER_NS and aid in self.accounts:
@@ -413,6 +419,8 @@ class Engine(Acting, Retrying, Withdrawing):
             self._run(acct, "quote", event, now, "price", event.ts_ns, out)
         if self.failing:        # a failed action of a rule without a lockout: judged again
             self._check_failing(now, out)
+        if self.market_waiting:     # so is one waiting for the market (waitjudge.py)
+            self._judge_waiting(now, out)
 
     def apply_snapshot(self, snap: MarketSnapshot, now: int) -> Outcome:
         """Rebuild from market's full state (start, gap, new epoch): what vanished is closed or
@@ -505,6 +513,8 @@ class Engine(Acting, Retrying, Withdrawing):
         waiting = self.outbox.entries.get(res.command_id) if res.waits_for else None
         if waiting is not None and acct is not None:
             self._waiting(acct, waiting.command, res, now, out)
+        if res.waits_for or self.market_waiting:
+            self._market_wait_result(res, now)
         done = self.outbox.result(res, now)
         if done is not None:
             out.finished.append(done.id)
@@ -515,6 +525,8 @@ class Engine(Acting, Retrying, Withdrawing):
             if done.action == FLATTEN and res.status == DONE:
                 self.flattened_at(done.account_id, done.issued_ns, now, done.id)
             self._retry_result(acct, done, res, now, out)
+            if self.unneeded:
+                self._after_withdrawn(acct, done, res, now, out)
         elif acct is not None and res.action == FLATTEN and res.rule == KILL_SWITCH \
                 and not acct.riskd.knows(res.command_id) \
                 and res.command_id not in self.outbox.entries:

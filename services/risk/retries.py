@@ -307,7 +307,7 @@ class Retrying:
                 return Gone("the lockout ended", "the lockout ended", needed=True,
                             short="the lockout ended")
             return None
-        return self._not_breached(acct, f, now)
+        return self._not_breached(acct, cmd, f.what, now)
 
     def _riskd_closing(self, acct: AccountState, f: Failing) -> bool:
         """Has another action of riskd's been closing the target since it failed (a close,
@@ -322,14 +322,18 @@ class Retrying:
         done = self.flattened.get(acct.account_id)
         return done is not None and done.finished_ns >= f.first_failed_ns
 
-    def _not_breached(self, acct: AccountState, f: Failing, now: int) -> Optional["Gone"]:
-        """A failed action of a rule that set no lockout (a close for daily_unrealized_loss
-        of scope position, max_contracts' reduce, no_stop_loss_grace's close, ...) is needed
-        only while that rule still decides it for its target now: the rule is judged again
-        (trial 2026-12-06: the price came back, the open PnL was +19.00, and riskd's next try
-        closed a winning position for a breach that was over). None while it still does, or
-        when risk cannot judge it (not a rule of risk's, the account not guarded)."""
-        cmd = f.command
+    def _not_breached(self, acct: AccountState, cmd: Command, what: str,
+                      now: int) -> Optional["Gone"]:
+        """Does the rule of cmd, an action of a rule that set no lockout (a close for
+        daily_unrealized_loss of scope position, max_contracts' reduce, no_stop_loss_grace's
+        close, ...), still breach for its target now? The action is needed only while that
+        rule still decides it: the rule is judged again. None while it still does, or when
+        risk cannot judge it (not a rule of risk's, the account not guarded); else why not
+        (what: the target in words, "MNQ long 1"). The one judge of a failed action tried
+        again (trial 2026-12-06: the price came back, the open PnL was +19.00, and riskd's
+        next try closed a winning position for a breach that was over) and of one waiting
+        for the market (services/risk/waitjudge.py: it ran at the open on a winning
+        position)."""
         rule = self.rules.get(cmd.rule)
         cfg = self.settings.for_account(acct)
         params = getattr(cfg, cmd.rule, None) if rule is not None and cfg is not None else None
@@ -349,7 +353,7 @@ class Retrying:
                and d.order_id == cmd.order_id for d in decisions):
             return None
         figures = _reading(rule, ctx, params, now, cmd)
-        why = f"{f.what} is back within {cmd.rule}{' (' + figures + ')' if figures else ''}"
+        why = f"{what} is back within {cmd.rule}{' (' + figures + ')' if figures else ''}"
         return Gone(why, why, needed=True, short="no longer needed")
 
     def failing_views(self, account_id: int) -> list[FailingAction]:

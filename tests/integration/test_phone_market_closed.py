@@ -20,12 +20,16 @@ from tests.support.env import wait_for
 pytestmark = pytest.mark.slow
 
 
-def long_mnq_market_closed(procs, config: str):
-    """riskd started on config, Demo 1 long MNQ 1 as risk sees it, then the sim's market
-    closed: what the trader's lockout flattens next has to wait."""
+def long_mnq_market_closed(procs, config: str, size: int = 1, price: str = ""):
+    """riskd started on config, Demo 1 long MNQ `size` (bought at `price`, else the desk's
+    21000) as risk sees it, then the sim's market closed: what the trader's lockout flattens
+    next has to wait."""
     desk = start(procs, config)
-    desk.quote(MNQ)
-    desk.buy(1001, MNQ, 1)
+    if price:
+        desk.sim("/sim/quote", {"contractId": MNQ, "lastPrice": float(price)})
+    else:
+        desk.quote(MNQ)
+    desk.buy(1001, MNQ, size)
     wait_for(lambda: account(status_json(procs, config), 1001)["positions"], 20,
              what="risk to see Demo 1's position")
     desk.sim("/sim/market", {"open": False})
