@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any, Callable, Mapping, Optional
 import attrs
 
-from shared import showtime, tokenwords
+from shared import guardwords, shards, showtime, tokenwords
 from shared.accountname import account_name, with_id
 from shared.plural import plural
 from shared.retrying import calls_made, told_by_risk
@@ -380,8 +380,7 @@ def worker_alert(e: WorkerEvent, ctx: Context) -> Optional[Alert]:
     the supervisor says when it is back (services/supervisor/backalerts.py)."""
     kind = down_kind(e)
     if kind == FLAPPING:
-        return Alert(kind="worker_flapping", severity=CRITICAL,
-                     title=f"🚨 Worker {e.name} is flapping", lines=(e.reason,) if e.reason else ())
+        return flapping_alert(e)
     if kind == CRASHED:
         how = exit_words(e.exit_code)
         # the reason once: the supervisor's reason is often the exit in the same words (trial
@@ -391,6 +390,23 @@ def worker_alert(e: WorkerEvent, ctx: Context) -> Optional[Alert]:
                      title=f"💥 Worker {e.name} crashed: {how}",
                      lines=(said or "riskd restarts it",))
     return None
+
+
+def flapping_alert(e: WorkerEvent) -> Alert:
+    """'🚨 Worker market is flapping: accounts are NOT guarded until it runs again', the crashes
+    (the policy's reason, without its leading 'flapping: ') and what starts it now. Trial
+    2026-12-06: "🚨 Worker market is flapping / flapping: 5 crashes within 60 s (...); next try
+    in 120 s" said neither that the accounts were unguarded meanwhile nor how to start it."""
+    why = e.reason.removeprefix(f"{FLAPPING}: ") if e.reason else ""
+    why = why.replace("; next try in ", "; riskd tries again in ")
+    title = f"🚨 Worker {e.name} is flapping"
+    lines = [why] if why else []
+    if guardwords.is_guard(e.name):
+        title += ": accounts are NOT guarded until it runs again"
+        lines.append(f"meanwhile {guardwords.meaning(e.name)}")
+    lines.append(f"`riskctl start {e.name}` (ops) starts it now; `riskctl logs --process "
+                 f"{shards.base_name(e.name)}` says why it crashes")
+    return Alert(kind="worker_flapping", severity=CRITICAL, title=title, lines=tuple(lines))
 
 
 def config_alert(c: ConfigChanged, ctx: Context) -> Optional[Alert]:
