@@ -81,3 +81,19 @@ def outlasting(locks: Iterable[LockoutState], asked_ns: int, next_roll_ns: int,
     later = [(lock_end_ns(lk, next_roll_ns), lk) for lk in locks if lk.symbol is None]
     later = [(end, lk) for end, lk in later if end > asked_ns or (same_too and end == asked_ns)]
     return max(later, key=lambda pair: pair[0]) if later else None
+
+
+def longest_first(locks: Iterable[LockoutState], next_roll_ns: Optional[int] = None) -> list:
+    """The lockouts with each account's longest first (the one the trader waits for), the
+    accounts in the order they first come: trial 2026-12-06, `riskctl watch` showed "COOLDOWN
+    29m25s ... trade_frequency_limit" above "LOCKED OUT 1d19h15m (until Mon 17:00 CST)" (in
+    the order they started) and the trader read he could trade in 29 minutes. An end not set
+    is the roll for an until-reset lockout (next_roll_ns, when known), else FOREVER; equal ends
+    keep the order they came in. Risk's lists, the screens and the phone all sort through
+    here."""
+    locks = list(locks)
+    first: dict = {}
+    for lk in locks:
+        first.setdefault(lk.account_id, len(first))
+    return sorted(locks, key=lambda lk: (first[lk.account_id],
+                                         -lock_end_ns(lk, next_roll_ns or FOREVER)))

@@ -7,7 +7,7 @@ from typing import Optional
 
 from cli.errors import CliError
 from cli.table import render_table
-from shared.lockwords import end_words, kind_words
+from shared.lockwords import end_words, kind_words, longest_first
 from shared import when
 from shared.symbols import tickers_in  # noqa: F401
 # one fmt_time for every screen and the phone's /history (shared/historywords.py)
@@ -49,4 +49,5 @@ def lockout_rows(lockouts, ended: bool = False, tz: Optional[dt.tzinfo] = None,
     return render_table(
         ("account", "scope", "kind", "ended" if ended else "until", "rule", "by", "reason"),
         [(name(lk.account_id), symbol_text(lk.symbol), kind_words(lk.kind, lk.rule), until(lk),
-          lk.rule, lk.by, lk.reason) for lk in lockouts])
+          lk.rule, lk.by, lk.reason)
+         for lk in (lockouts if ended else longest_first(lockouts))])    # the one waited for

@@ -23,7 +23,7 @@ from shared import accountguard
 from shared.actedby import row_key
 from cli.health import failing_channels, health_notes
 from cli.watch import riskwhy
-from shared.lockwords import end_words
+from shared.lockwords import end_words, longest_first
 from shared import shards, showtime
 from shared.retrying import RETRY_AFTER_S, ordinal, try_number
 from shared.accountname import named
@@ -717,7 +717,8 @@ def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo) -> list[Banner]:
     if off:        # trial 2026-12-06: "LOCKED OUT" alone while nothing enforced the lockout
         out.append(Banner(kind=accountguard.NOT_GUARDED, text=off,
                           countdown="until an admin enables it"))
-    for lock in status.lockouts:
+    # the lockout that holds longest first: the one the trader waits for (shared/lockwords)
+    for lock in longest_first(status.lockouts, status.next_roll_ns):
         if lock.symbol:
             kind = f"{ticker(lock.symbol, lock.symbol)} LOCKED"
         elif lock.kind == TIMER and lock.rule != SELF_LOCKOUT:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Optional
 
 from services.notify.templates import _lock_words as lock_words   # one wording of an end
-from shared.messages.risk import Decision, LockoutState
+from shared.messages.risk import LOCKED_ALREADY, Decision, LockoutState
 
 FOREVER = 2 ** 63          # a lockout with no set end (a session, a broker condition, an admin)
 
@@ -37,15 +37,28 @@ def now_words(d: Decision, locks: list[LockoutState], ctx, now_ns: int) -> Optio
     if d.lock is None or d.lock.symbol is not None:
         return now
     if _end(longest) > _end(d.lock):
-        return f"extended since: {now}"
+        grown = _same(longest, d.lock) and not d.suppressed.startswith(LOCKED_ALREADY)
+        if longest.since_ns > d.ts_ns or grown:
+            return f"extended since: {now}"
+        # trial 2026-12-06: "extended since: locked now until Mon 17:00 CST (drawdown_guard)"
+        # of a drawdown lockout that held the account before the decision
+        return f"within a longer lockout already in force then: {now}"
     return None                         # the lockout decided is the one in force
+
+
+def _same(lock: LockoutState, spec) -> bool:
+    """Whether a lockout in force is the one a decision took, since grown (risk extends a
+    lockout in place: the same scope and kind, its start kept: services/risk/lockouts.py)."""
+    return (lock.kind, lock.symbol, lock.clears_on) == (spec.kind, spec.symbol, spec.clears_on)
 
 
 def late_lines(d: Decision, lines: tuple, locks: Optional[list[LockoutState]], ctx,
                now_ns: int) -> tuple:
     """The alert's lines with the lockout now beside the one decided: its "locked ..." line
     reads "locked until Sat 18:09:50 CST when decided; extended since: locked now until Sat
-    18:23:51 CST (trade_frequency_limit)". locks None (risk could not list them): as they
+    18:23:51 CST (trade_frequency_limit)", or, when the longer lockout held the account before
+    the decision, "...; within a longer lockout already in force then: locked now until Mon
+    17:00 CST (drawdown_guard)". locks None (risk could not list them): as they
     were."""
     if locks is None:
         return lines

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from services.notify.templates import (NOT_DONE, RANK, Alert, Context, _lock_words, build,
-                                       readable, unenforced, waits)
+from services.notify.templates import (NOT_DONE, RANK, Alert, Context, _lock_words,
+                                       breaches_title, build, readable, unenforced, waits)
 from shared.messages.risk import Decision, LockoutChange, LockoutState
 
 CLEARED = "cleared"
@@ -97,7 +97,9 @@ def step_alert(msgs: list, ctx: Context) -> Optional[Alert]:
     ends = [(m, a) for m, a in alerts if isinstance(m, LockoutChange) and m.change == CLEARED]
     breaches = [(m, a) for m, a in alerts if isinstance(m, Decision)]
     first = alerts[0][1]
-    account = first.account
+    # the account's name from the context, not from the first alert's (a "Lockout enforced"
+    # decision said it in its heading: trial 2026-12-06, "⚠️ 2 breaches on : lockout, ...")
+    account = ctx.account(first.account_id) if first.account_id is not None else first.account
     lines: list[str] = []
     if locks:
         ts = locks[0].ts_ns
@@ -120,8 +122,7 @@ def step_alert(msgs: list, ctx: Context) -> Optional[Alert]:
         if not any(waits(m, ctx) for m, _ in breaches):    # a waiting breach's lines say it
             lines += unenforced(ctx, ts)
     elif breaches:
-        title = f"⚠️ {len(breaches)} breaches on {account}: " + ", ".join(
-            m.rule for m, _ in breaches)
+        title = breaches_title(account, [m.rule for m, _ in breaches])
     else:
         title = _ends_title(account, [m for m, _ in ends], ctx)
     if any(waits(m, ctx) for m, _ in breaches):

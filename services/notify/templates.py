@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any, Callable, Mapping, Optional
 import attrs
 
-from shared import showtime, tokenwords
+from shared import guardwords, shards, showtime, tokenwords
 from shared.accountname import account_name, with_id
 from shared.plural import plural
 from shared.retrying import calls_made, told_by_risk
@@ -161,6 +161,23 @@ _NOT_A_BREACH = {"self_lockout": "🔒 Self-lockout", "admin": "🛠 Admin flatt
                  "lockout": "🔒 Lockout enforced"}
 
 
+# what acted, in a list of a step's breaches, when it was not a rule's limit (risk's words for
+# who acted: "lockout enforcement"); trial 2026-12-06: "⚠️ 2 breaches on : lockout, ..."
+_ACTED = {"self_lockout": "self-lockout", "admin": "admin flatten",
+          "lockout": "lockout enforcement"}
+
+
+def breaches_title(account: str, rules: list[str]) -> str:
+    """'⚠️ 1 breach on Demo Two: trade_frequency_limit, with lockout enforcement': the rules
+    past a limit, counted, then what acted without a limit of its own (never a breach)."""
+    limits = list(dict.fromkeys(r for r in rules if r not in _ACTED))
+    acted = ", ".join(dict.fromkeys(_ACTED[r] for r in rules if r in _ACTED))
+    if not limits:
+        return f"⚠️ {acted} on {account}"
+    title = f"⚠️ {plural(len(limits), 'breach', 'breaches')} on {account}: {', '.join(limits)}"
+    return f"{title}, with {acted}" if acted else title
+
+
 def _plain(suppressed: str) -> str:
     """Why nothing was sent, for a phone: without riskd's internal command ids."""
     return re.sub(r" \([0-9a-f]{8,}\.\d+\)", "", suppressed).replace(
@@ -179,11 +196,12 @@ def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
     heading = _NOT_A_BREACH.get(d.rule)
     if heading and d.rule == "admin" and d.by:          # which admin (trial 2026-12-06)
         heading += f" by {d.by}"
+    on = account        # the title's "on NAME" ('' when the heading says it already)
     if heading and d.rule == "lockout":                  # until when (trial 2026-12-06)
         held = _locked_until(d, ctx)
         if held:
             heading = f"{heading} on {account}: {held}"
-            account = ""
+            on = ""     # the alert still names its account (account_name, a step's title)
     # drawdown_guard's figure is its words (shared/rulenumbers.py SPELLED_OUT), first and
     # alone: "value 47,775.11 vs limit 48,100.00" beside them read as room left past the line
     said = spelled_out(d.rule, d.reason)
@@ -209,7 +227,7 @@ def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
                                               d.lock.clears_on))
     if d.reason and not said:
         lines.append(d.reason)
-    title = (f"{heading} on {account}" if account else heading) if heading \
+    title = (f"{heading} on {on}" if on else heading) if heading \
         else f"⚠️ Breach {d.rule} on {account}"
     if waits(d, ctx):
         title += f": {NOT_DONE}"
@@ -362,8 +380,7 @@ def worker_alert(e: WorkerEvent, ctx: Context) -> Optional[Alert]:
     the supervisor says when it is back (services/supervisor/backalerts.py)."""
     kind = down_kind(e)
     if kind == FLAPPING:
-        return Alert(kind="worker_flapping", severity=CRITICAL,
-                     title=f"🚨 Worker {e.name} is flapping", lines=(e.reason,) if e.reason else ())
+        return flapping_alert(e)
     if kind == CRASHED:
         how = exit_words(e.exit_code)
         # the reason once: the supervisor's reason is often the exit in the same words (trial
@@ -373,6 +390,23 @@ def worker_alert(e: WorkerEvent, ctx: Context) -> Optional[Alert]:
                      title=f"💥 Worker {e.name} crashed: {how}",
                      lines=(said or "riskd restarts it",))
     return None
+
+
+def flapping_alert(e: WorkerEvent) -> Alert:
+    """'🚨 Worker market is flapping: accounts are NOT guarded until it runs again', the crashes
+    (the policy's reason, without its leading 'flapping: ') and what starts it now. Trial
+    2026-12-06: "🚨 Worker market is flapping / flapping: 5 crashes within 60 s (...); next try
+    in 120 s" said neither that the accounts were unguarded meanwhile nor how to start it."""
+    why = e.reason.removeprefix(f"{FLAPPING}: ") if e.reason else ""
+    why = why.replace("; next try in ", "; riskd tries again in ")
+    title = f"🚨 Worker {e.name} is flapping"
+    lines = [why] if why else []
+    if guardwords.is_guard(e.name):
+        title += ": accounts are NOT guarded until it runs again"
+        lines.append(f"meanwhile {guardwords.meaning(e.name)}")
+    lines.append(f"`riskctl start {e.name}` (ops) starts it now; `riskctl logs --process "
+                 f"{shards.base_name(e.name)}` says why it crashes")
+    return Alert(kind="worker_flapping", severity=CRITICAL, title=title, lines=tuple(lines))
 
 
 def config_alert(c: ConfigChanged, ctx: Context) -> Optional[Alert]:

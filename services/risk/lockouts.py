@@ -32,7 +32,7 @@ import attrs
 from services.risk.carried import Carried, existed_before
 from services.risk.state import AccountState, symbol_of
 from services.risk.words import FOREVER, LOCKOUT_RULE
-from shared.lockwords import locked_words
+from shared.lockwords import locked_words, longest_first
 from shared.messages.market import ORDER_MARKET, SIDE_BUY, Fill, OrderUpdate, PositionUpdate
 from shared.messages.risk import (CANCEL_ORDERS, CLOSE_POSITION, ENFORCE, REDUCE_POSITION,
                                   TIMER, UNTIL_RESET, Decision, LockoutChange, LockoutState,
@@ -125,17 +125,24 @@ class LockoutBook:
         return describe(lock, self.name_of(lock.account_id))
 
     def all(self, account_id: Optional[int] = None) -> list[LockoutState]:
-        return sorted((lk for lk in self._by_key.values()
-                       if account_id is None or lk.account_id == account_id),
-                      key=lambda lk: (lk.account_id, lk.since_ns, lk.id))
+        """The lockouts in force, by account, each account's longest first (status, lockouts,
+        the screens and the phone list them so: shared/lockwords.py longest_first)."""
+        return longest_first(sorted((lk for lk in self._by_key.values()
+                                     if account_id is None or lk.account_id == account_id),
+                                    key=lambda lk: (lk.account_id, lk.since_ns, lk.id)))
 
     def get(self, key: tuple) -> Optional[LockoutState]:
         return self._by_key.get(key)
 
     def covering(self, account_id: int, symbol: Optional[str] = None) -> list[LockoutState]:
-        """Lockouts that lock this scope: account-wide ones, plus the symbol's own."""
-        return [lk for lk in self._by_key.values() if lk.account_id == account_id
-                and (lk.symbol is None or (symbol is not None and lk.symbol == symbol))]
+        """Lockouts that lock this scope: account-wide ones, plus the symbol's own; the one
+        that holds longest first (lockout enforcement acts for it and names it: trial
+        2026-12-06, "🔒 Lockout enforced on Demo Two: locked until Sat 22:14:29 CST
+        (trade_frequency_limit)" while a lockout until Mon 17:00 held the account too)."""
+        return longest_first(sorted(
+            (lk for lk in self._by_key.values() if lk.account_id == account_id
+             and (lk.symbol is None or (symbol is not None and lk.symbol == symbol))),
+            key=lambda lk: (lk.since_ns, lk.id)))
 
     def longest(self, lock: LockoutState, later_than: bool = True) -> Optional[LockoutState]:
         """The lockout in force on lock's scope (another one) that ends last; with later_than,

@@ -18,7 +18,7 @@ import zmq
 from services.supervisor import audit, children, lastheld, snapshot
 from services.supervisor.lastrisk import REFRESH_EVERY, LastRisk
 from services.supervisor.lastresults import LastResults
-from services.supervisor.backalerts import BackWatch, alerted_down, stopped_event
+from services.supervisor.backalerts import BackWatch, alerted_down, down_why, stopped_event
 from services.supervisor import riskdalerts
 from services.supervisor.auth import authorize
 from services.supervisor.commands import REGISTRY
@@ -307,7 +307,10 @@ class Supervisor(Worker):
             log.info("%s is up (pid %d)", name, pid)
             if name == "notify":
                 self._notify_up_ns = self.clock.now_ns()
-            self.back.up(name, self.clock.now_ns())
+            # a crash loop is "back" once it has run stably (backalerts.BackWatch.up)
+            looping = slot.policy.recent_crashes > 1
+            self.back.up(name, self.clock.now_ns(),
+                         int(slot.policy.settings.stable_after * 1e9) if looping else 0)
             self._changed(slot)
             self._announce_once()
             for respond in slot.up_waiters:
@@ -725,7 +728,7 @@ class Supervisor(Worker):
         self.pub.publish(topics.WORKER, event)
         down = down_kind(event)
         if down and alerted_down(slot.name, self._notify_running()):   # "back" follows in time
-            self.back.down(slot.name, now_ns, f"{down}: {p.reason or f'exit {p.last_exit}'}")
+            self.back.down(slot.name, now_ns, down_why(down, p.reason, p.last_exit))
 
     def _notify_running(self) -> bool:
         slot = self.slots.get("notify")

@@ -12,7 +12,9 @@ NotifyEvents it returns on the events PUB (topic "notify"), as it does the file-
   again (a new market must first reconnect its broker hubs), at most GUARD_WAIT_NS; then it
   says what still keeps them unguarded; any other worker's a second after it runs (so a
   notify that was down has joined the events feed). Workers ready at once share one alert.
-  A planned `riskctl restart` is no down (no alert), so it gets no "back" either.
+  A planned `riskctl restart` is no down (no alert), so it gets no "back" either. A worker
+  in a crash loop (more than one crash within the flapping window) is "back" only once it has
+  run the policy's stable_after: a "back" never comes just before the loop's flapping alert.
 """
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ from shared.bus.publisher import KEEP_FOR_S
 from shared.clock import from_ns
 from shared.messages.notify import NotifyEvent
 from shared.when import duration
+from shared.workerdown import FLAPPING
 
 GUARD_WAIT_NS = 15 * 10**9     # a guard worker back: how long "back" waits for the guard
 SETTLE_NS = 10**9              # any other worker: a second (a notify back hears its own "back")
@@ -41,6 +44,14 @@ def alerted_down(name: str, notify_running: bool) -> bool:
     crashed: killed by signal 9 (SIGKILL)" was never followed by "back": the supervisor skipped
     notify's own down because notify was not running at that moment."""
     return notify_running or name == "notify"
+
+
+def down_why(down: str, reason: str, last_exit) -> str:
+    """'crashed: killed by signal 9 (SIGKILL)', 'flapping: 5 crashes within 60 s (...)': the
+    down's kind once (the policy's flapping reason starts with it; trial 2026-12-06: "market
+    was down: flapping: flapping: 5 crashes ...")."""
+    why = (reason or f"exit {last_exit}").split("; next try in ")[0]   # over once it is back
+    return why if why.startswith(f"{down}:") else f"{down}: {why}"
 
 
 def guards(name: str) -> bool:
@@ -88,6 +99,7 @@ class _Down:
     since_ns: int
     why: str
     up_ns: Optional[int] = None      # running again since (waiting to say so)
+    hold_ns: int = 0                 # a crash loop: how long it must run before "back"
 
 
 @attrs.define
@@ -100,16 +112,24 @@ class BackWatch:
 
     def down(self, name: str, now_ns: int, why: str) -> None:
         """The phone was told `name` is down (a crash, flapping, a stop). A worker that crashes
-        again before its "back" went out keeps its first down time."""
+        again before its "back" went out keeps its first down time, and its first why unless
+        it is flapping now (the "back" then says it was: the worse news)."""
         known = self._down.get(name)
-        self._down[name] = (_Down(now_ns, why) if known is None
-                            else attrs.evolve(known, up_ns=None))
+        if known is None:
+            self._down[name] = _Down(now_ns, why)
+        else:
+            self._down[name] = attrs.evolve(
+                known, up_ns=None, why=why if why.startswith(FLAPPING) else known.why)
 
-    def up(self, name: str, now_ns: int) -> None:
-        """`name` is running again (its first sign of life)."""
+    def up(self, name: str, now_ns: int, hold_ns: int = 0) -> None:
+        """`name` is running again (its first sign of life). hold_ns: it is in a crash loop
+        (crashed more than once within the flapping window), so "back" waits until it has run
+        that long (the policy's stable_after): trial 2026-12-06, after `kill -9` of market 6
+        times 2.5 s apart, "🟢 Worker market is back after 7s down: accounts are guarded
+        again" came 0.3 s before "🚨 Worker market is flapping"."""
         known = self._down.get(name)
         if known is not None and known.up_ns is None:
-            self._down[name] = attrs.evolve(known, up_ns=now_ns)
+            self._down[name] = attrs.evolve(known, up_ns=now_ns, hold_ns=hold_ns)
 
     def due(self, now_ns: int, unguarded: Iterable[str],
             tz: dt.tzinfo = dt.timezone.utc) -> Optional[NotifyEvent]:
@@ -121,12 +141,14 @@ class BackWatch:
         times a line names (notify_missed)."""
         reasons = tuple(unguarded)
 
-        def ready_now(name: str, up_ns: int) -> bool:
+        def ready_now(name: str, up_ns: int, hold_ns: int) -> bool:
+            if now_ns - up_ns < hold_ns:            # a crash loop: not back until it holds
+                return False
             if not guards(name):
                 return now_ns - up_ns >= self.settle_ns
-            return not reasons or now_ns - up_ns >= self.guard_wait_ns
+            return not reasons or now_ns - up_ns >= self.guard_wait_ns + hold_ns
         ready = sorted(n for n, d in self._down.items()
-                       if d.up_ns is not None and ready_now(n, d.up_ns))
+                       if d.up_ns is not None and ready_now(n, d.up_ns, d.hold_ns))
         if not ready:
             return None
         downs = [self._down.pop(n) for n in ready]

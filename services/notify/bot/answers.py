@@ -10,7 +10,7 @@ from typing import Optional
 
 from services.notify.templates import Context, money
 from shared import accountguard
-from shared.lockwords import end_words
+from shared.lockwords import end_words, longest_first
 from shared.messages.control import SupervisorStatus
 from shared.messages.market import OrdersTable
 from shared.messages.risk import AccountStatus, HistoryReply, LockoutState, without_note
@@ -101,7 +101,8 @@ def status_text(accounts: list[AccountStatus], sup: SupervisorStatus, synced: bo
             reading = spelled_out(r.rule, without_note(r.detail)) or \
                 f"{money(r.value)} of {money(r.limit)}"      # drawdown_guard: its words
             lines.append(f"{r.rule} {bar(r.progress)} ({reading}){alert_only}")
-        lines += [lockout_line(lk, ctx, now_ns, a.not_guarded) for lk in a.lockouts] \
+        lines += [lockout_line(lk, ctx, now_ns, a.not_guarded)
+                  for lk in longest_first(a.lockouts, a.next_roll_ns)] \
             or ["🔓 not locked"]
     if not accounts:
         lines.append("no account in this chat's scope")
@@ -148,7 +149,8 @@ def lockouts_text(accounts: list[AccountStatus], ctx: Context, now_ns: int) -> s
     lines = []
     for a in accounts:
         lines.append(f"{title(a, ctx)}: " + ("not locked" if not a.lockouts else ""))
-        lines += ["  " + lockout_line(lk, ctx, now_ns, a.not_guarded) for lk in a.lockouts]
+        lines += ["  " + lockout_line(lk, ctx, now_ns, a.not_guarded)
+                  for lk in longest_first(a.lockouts, a.next_roll_ns)]   # the one waited for
     return "\n".join(x.rstrip(": ") if x.endswith(": ") else x for x in lines) \
         or "no account in this chat's scope"
 

@@ -32,7 +32,7 @@ def cooldown_then_self_lockout():
 
 def test_the_self_lockout_is_its_own_row_and_the_cooldown_row_is_unchanged():
     desk, started, out = cooldown_then_self_lockout()
-    cooldown, mine = desk.engine.lockouts.all(1001)
+    mine, cooldown = desk.engine.lockouts.all(1001)                  # the longest first
     [was] = [c.lockout for c in started.lockouts]
     assert cooldown == was                                          # not touched at all
     assert (cooldown.rule, cooldown.by, cooldown.reason) == \
@@ -52,9 +52,9 @@ def test_status_and_watch_show_a_cooldown_and_a_lockout_by_the_trader():
     screen = build_screen(state(account_status(desk.engine, 1001, desk.now)), desk.now,
                           CHICAGO, CALENDAR)
     [acct] = screen.accounts
-    assert [(b.kind, b.text) for b in acct.banners] == [
-        ("COOLDOWN", f"cooldown_after_loss: {COOLDOWN_WHY}"),
-        ("LOCKED OUT", "self_lockout (by trader): trial: tilted")]
+    assert [(b.kind, b.text) for b in acct.banners] == [         # the longest first
+        ("LOCKED OUT", "self_lockout (by trader): trial: tilted"),
+        ("COOLDOWN", f"cooldown_after_loss: {COOLDOWN_WHY}")]
 
 
 def test_history_and_the_alert_name_the_traders_lockout_with_the_traders_words():

@@ -99,8 +99,8 @@ def test_a_cooldown_counts_down_its_timer_and_a_manual_lock_says_who_ends_it():
                     until_ns=NOW + 245 * NS_PER_S)
     manual = lockout(kind="manual", rule_name="auth_loss_guard", reason="canTrade false")
     banners = screen(state(account(lockouts=[timer, manual]))).accounts[0].banners
-    assert banners[0].kind == "COOLDOWN" and banners[0].countdown.startswith("4m05s")
-    assert banners[1].countdown == "until an admin unlocks"
+    assert banners[1].kind == "COOLDOWN" and banners[1].countdown.startswith("4m05s")
+    assert banners[0].countdown == "until an admin unlocks"      # the longer one first
 
 
 def test_a_symbol_lockout_names_the_ticker_and_does_not_lock_the_account():

@@ -82,3 +82,25 @@ def test_a_late_alert_whose_lockout_ended_says_none_is_in_force(tmp_path):
 def test_lockouts_risk_could_not_list_leave_the_alert_as_decided(tmp_path):
     text = late_alert(tmp_path, None)
     assert "when decided" not in text and "locked until Sat 18:09:50 CST" in text, text
+
+
+def test_a_longer_lockout_that_held_the_account_before_the_decision_is_not_said_extended(
+        tmp_path):
+    """Trial 2026-12-06: "locked until Sat 22:23:10 CST when decided; extended since: locked
+    now until Mon 17:00 CST (drawdown_guard)" of a drawdown lockout that started before."""
+    monday = to_ns(dt.datetime(2026, 12, 7, 17, 0, tzinfo=CHI))
+    drawdown = LockoutState(id="L1", account_id=1001, kind="until_reset", rule="drawdown_guard",
+                            since_ns=at(18, 1, 0), until_ns=monday)
+    text = late_alert(tmp_path, [drawdown, lock_now(at(18, 9, 50))])
+    assert ("locked until Sat 18:09:50 CST when decided; within a longer lockout already in "
+            "force then: locked now until Mon 17:00 CST (drawdown_guard)") in text, text
+    assert "extended" not in text, text
+
+
+def test_a_longer_lockout_started_after_the_decision_is_said_extended(tmp_path):
+    monday = to_ns(dt.datetime(2026, 12, 7, 17, 0, tzinfo=CHI))
+    drawdown = LockoutState(id="L1", account_id=1001, kind="until_reset", rule="drawdown_guard",
+                            since_ns=at(18, 10, 30), until_ns=monday)
+    text = late_alert(tmp_path, [lock_now(at(18, 9, 50)), drawdown])
+    assert ("locked until Sat 18:09:50 CST when decided; extended since: locked now until Mon "
+            "17:00 CST (drawdown_guard)") in text, text

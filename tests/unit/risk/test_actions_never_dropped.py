@@ -25,7 +25,7 @@ def test_a_self_lockout_during_a_cooldown_without_flatten_flattens():
     [d] = out.decisions
     assert not d.suppressed and d.by == "trader (self-lockout)"
     # the self-lockout is a row of its own; the cooldown's row stays as it was
-    cooldown, mine = desk.engine.lockouts.all()
+    mine, cooldown = desk.engine.lockouts.all()                 # the longest first
     assert (cooldown.rule, cooldown.by, cooldown.until_ns) == \
         ("trade_frequency_limit", "rule", desk.now + 60 * NS)
     assert (mine.rule, mine.by, mine.until_ns) == ("self_lockout", "trader", desk.now + 600 * NS)

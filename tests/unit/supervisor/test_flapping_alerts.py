@@ -1,0 +1,122 @@
+"""A worker in a crash loop: the phone hears it is flapping before any "back", and in words
+that say the accounts are not guarded meanwhile and what starts it now (fresh-user trial
+2026-12-06: after `kill -9` of market 6 times 2.5 s apart, "🟢 Worker market is back after 7s
+down: accounts are guarded again" came 0.3 s BEFORE "🚨 Worker market is flapping"; the
+flapping alert said neither; a later "back" read "market was down: flapping: flapping: 5
+crashes ..."). The supervisor's own _alive and _changed run on a real policy and BackWatch
+(its clock, publisher and guard are stand-ins); notify builds the alerts from what it
+publishes."""
+from __future__ import annotations
+
+from types import MethodType, SimpleNamespace
+
+from services.notify.templates import Context, build
+from services.supervisor.app import Slot, Supervisor
+from services.supervisor.backalerts import BackWatch, down_why
+from services.supervisor.policy import RUNNING, PolicySettings
+from shared.messages.control import WorkerEvent
+from shared.messages.notify import NotifyEvent
+
+S = 10**9
+KILLED = "killed by signal 9 (SIGKILL)"
+
+
+class Riskd:
+    """The supervisor's bookkeeping of market and a running notify, on a fake clock."""
+
+    def __init__(self):
+        self.t = 1000.0
+        self.published: list = []
+        notify = Slot("notify", "services.notify", PolicySettings())
+        notify.policy.state = RUNNING
+        self.market = Slot("market", "services.market", PolicySettings())
+        self.market.policy.wanted = True
+        sup = SimpleNamespace(
+            clock=SimpleNamespace(now_ns=lambda: int(self.t * S), monotonic=lambda: self.t),
+            back=BackWatch(), slots={"notify": notify, "market": self.market},
+            guard=SimpleNamespace(worker=lambda *a: None, open_gap=None), _announced=True,
+            pub=SimpleNamespace(publish=lambda topic, msg: self.published.append(msg)))
+        for name in ("_alive", "_changed", "_notify_running", "_guard_changed",
+                     "_announce_once"):
+            setattr(sup, name, MethodType(getattr(Supervisor, name), sup))
+        sup._notify_up_ns = 0
+        self.sup = sup
+
+    def start(self):
+        self.market.policy.spawned(self.t)
+        self.market.child = SimpleNamespace(shown_pid=4242)
+        self.sup._alive(self.market, self.t)
+
+    def kill(self):
+        """kill -9 of market's process (none while it waits to start again)."""
+        if self.market.policy.state != RUNNING:
+            return
+        self.market.policy.exited(self.t, -9, KILLED)
+        self.sup._changed(self.market)
+
+    def wait(self, seconds: float):
+        """Time passes; the supervisor's tick starts what is due and sends what "back" is due
+        (the accounts guarded as soon as market runs)."""
+        end = self.t + seconds
+        while self.t < end:
+            self.t = round(self.t + 0.1, 3)
+            if self.market.policy.should_start(self.t):
+                self.start()
+            back = self.sup.back.due(int(self.t * S), ())
+            if back is not None:
+                self.published.append(back)
+
+    def phone(self) -> list[str]:
+        """What notify sends of it, in order (the worker events it alerts, the back alerts)."""
+        alerts = [build(m, Context()) for m in self.published
+                  if isinstance(m, (WorkerEvent, NotifyEvent))]
+        return [a.text for a in alerts if a is not None]
+
+
+def test_six_kills_2_5_s_apart_say_flapping_and_no_back_before_it():
+    riskd = Riskd()
+    riskd.start()
+    riskd.wait(5)
+    for _ in range(6):
+        riskd.kill()
+        riskd.wait(2.5)
+    texts = riskd.phone()
+    flapping = [i for i, t in enumerate(texts) if "is flapping" in t]
+    crashes = [i for i, t in enumerate(texts) if t.startswith("💥")]
+    backs = [i for i, t in enumerate(texts) if "is back after" in t]
+    assert len(flapping) == 1 and len(crashes) == 4, texts
+    # the first crash's recovery may be said (the next crash's alert follows it); once it
+    # crashed again, nothing says "guarded again" until it runs stably: not before flapping
+    assert all(i < crashes[1] for i in backs), texts
+    riskd.wait(120 + 65)               # the flapping backoff, then it runs stably a while
+    texts = riskd.phone()
+    back = [t for t in texts if "is back after" in t][-1]
+    assert texts.index(back) > flapping[0], texts
+    assert "flapping: flapping" not in back and "market was down: flapping: 5 crashes" in back, \
+        back
+
+
+def test_the_flapping_alert_says_the_accounts_are_not_guarded_and_what_starts_it_now():
+    alert = build(WorkerEvent(name="market", state="flapping", exit_code=-9,
+                              reason=f"flapping: 5 crashes within 60 s ({KILLED}); next try "
+                                     f"in 120 s"), Context())
+    assert alert.title == ("🚨 Worker market is flapping: accounts are NOT guarded until it "
+                           "runs again")
+    assert alert.lines[0] == f"5 crashes within 60 s ({KILLED}); riskd tries again in 120 s"
+    assert "`riskctl start market` (ops) starts it now" in alert.text
+    assert "flapping: 5" not in alert.text
+
+
+def test_notify_flapping_says_nothing_of_the_accounts():
+    alert = build(WorkerEvent(name="notify", state="flapping", exit_code=1,
+                              reason="flapping: 5 crashes within 60 s (exited with code 1); "
+                                     "next try in 120 s"), Context())
+    assert alert.title == "🚨 Worker notify is flapping" and "guarded" not in alert.text
+
+
+def test_a_downs_kind_is_said_once():
+    assert down_why("flapping", "flapping: 5 crashes within 60 s (x); next try in 120 s",
+                    -9) == \
+        "flapping: 5 crashes within 60 s (x)"
+    assert down_why("crashed", KILLED, -9) == f"crashed: {KILLED}"
+    assert down_why("crashed", "", 1) == "crashed: exit 1"
