@@ -41,6 +41,7 @@ from services.risk.disabled import Off, held_now, not_guarded_words
 from services.risk.lockouts import LockoutBook, lock_key
 from services.risk.outbox import Outbox
 from services.risk.outcome import Outcome, merge
+from services.risk.rejudge import JUDGED_NOW
 from services.risk.retries import Retrying
 from services.risk.withdraw import Withdrawing
 from services.risk.rules import RULES
@@ -264,6 +265,24 @@ class Engine(Acting, Retrying, Withdrawing):
         if out.lockouts:
             self._forget_acted()
             out.dirty.update(c.lockout.account_id for c in out.lockouts)
+        return out
+
+    def rejudge(self, changes: dict, now: int) -> Outcome:
+        """Rules whose settings changed now (changes: account id -> rule names) are judged at
+        once on what each account holds, in rule order (services/risk/rejudge.py): a position
+        already over a tightened limit is reduced or closed now, not at the next fill."""
+        out = Outcome()
+        self._maybe_roll(now, out)
+        tick = ClockTick(now)
+        for aid in sorted(changes):
+            acct = self.accounts.get(aid)
+            if acct is None or self.settings.for_account(acct) is None:
+                continue
+            for name in self.rules:
+                if name in changes[aid] and name in JUDGED_NOW:
+                    kind, change = JUDGED_NOW[name]
+                    self._run(acct, kind, tick, now, change, now, out, only=name)
+            out.dirty.add(aid)
         return out
 
     # -- events --------------------------------------------------------------------------------

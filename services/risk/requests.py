@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Optional
 
-from services.risk import disabled, loosening
+from services.risk import disabled, loosening, rejudge
 from services.risk.views import account_rules, account_status
 from services.risk.words import SELF_LOCK, self_lock_answer
 from shared import showtime
@@ -171,6 +171,10 @@ class Requests:
         changes: dict[int, dict] = {}
         for aid, rule, diff in applied:
             changes.setdefault(aid, {})[rule] = diff
+        # what is in force now judges what is held now (services/risk/rejudge.py)
+        judged = self.w.engine.rejudge(rejudge.changed_rules(changes), self.w.clock.now_ns())
+        if judged.durable or judged.dirty:
+            self.w.apply(judged)
         lines, line_accounts = loosening.now_lines_of(
             changes, self.w.engine.account_name, f" (admin override by {req.by}: {req.reason})")
         for aid, rule, _diff in applied:
