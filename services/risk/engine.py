@@ -192,6 +192,13 @@ class Engine(Acting, Retrying, Withdrawing):
                 out.dirty.add(aid)
         return out
 
+    def waits_for_market(self, account_id: int) -> bool:
+        """Does an action of the account still in the outbox wait for the market to open
+        (enforcement's result said so: services/risk/marketwait.py)?"""
+        entries = self.outbox.entries
+        return any(cid in entries and entries[cid].command.account_id == account_id
+                   for cid in self._told_waiting)
+
     def not_guarded(self, account_id: int) -> str:
         """'' while risk guards the account, else why not ('disabled by admin:root at ...')."""
         acct = self.accounts.get(account_id)

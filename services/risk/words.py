@@ -127,6 +127,22 @@ def not_sent(d: Decision, rule: str = "") -> str:
 
 
 
+def sent_words(d: Decision, waits: str = "") -> str:
+    """What a self-lockout's answer says was done: a flatten sent is on its way, not done
+    (fresh-user trial: "locked until ...; flatten: close 1 position, cancel 0 orders" with the
+    market closed read as if the account were flat, while the close waited for the open):
+    "flatten sent: close 1 position, cancel 0 orders; `riskctl history` shows when it is
+    done", and, when risk knows the market is closed (waits: marketwait.closed_words), that
+    it waits for the open. A flatten not sent says why (not_sent), nothing open says so."""
+    done = d.what.split("; lock ")[0]
+    if d.action != FLATTEN or d.suppressed or not done.startswith("flatten: "):
+        return done
+    done = "flatten sent: " + done[len("flatten: "):]
+    if waits:
+        done += f"; {waits}"
+    return done + "; riskctl history shows when it is done"
+
+
 def _end_words(lock: LockoutState, end_ns: int, tz: dt.tzinfo, now: int) -> str:
     if end_ns != FOREVER:
         return f"until {showtime.at(end_ns, tz, now)}"
@@ -142,16 +158,18 @@ def kind_of(lock: LockoutState) -> str:
 
 
 def self_lock_answer(d: Decision, locks: list[LockoutState], next_roll_ns: int,
-                     tz: dt.tzinfo, now: int, asked_ns: Optional[int] = None) -> str:
+                     tz: dt.tzinfo, now: int, asked_ns: Optional[int] = None,
+                     waits: str = "") -> str:
     """The answer to a self-lockout (d: its decision; locks: the account's lockouts now; times
     in the display zone tz; asked_ns: the end asked for, None for the roll): until when the
     account is locked and, when an account-wide lockout in force ends later than the one
     asked for, that it stays locked until then, by what, and what was recorded. A request
-    that changed nothing (d without a lock: one as long or longer was in force) says so."""
+    that changed nothing (d without a lock: one as long or longer was in force) says so.
+    waits: why the flatten waits, when risk knows ('' when it does not: sent_words)."""
     asked = d.lock.until_ns if d.lock is not None and d.lock.until_ns else \
         asked_ns or next_roll_ns
     unchanged = d.lock is None
-    done = d.what.split("; lock ")[0]        # a command not sent says so (not_sent)
+    done = sent_words(d, waits)
     longer = outlasting(locks, asked, next_roll_ns, same_too=unchanged)
     at = showtime.at(asked, tz, now)
     if longer is None:
