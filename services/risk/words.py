@@ -143,6 +143,23 @@ def sent_words(d: Decision, waits: str = "") -> str:
     return done + "; riskctl history shows when it is done"
 
 
+def no_symbol_lockout(name: str, account_id: int, symbol: str, locks: list[LockoutState],
+                      tz: dt.tzinfo, now: int) -> str:
+    """The refusal of an unlock of a symbol the account has no lockout of (fresh-user trial:
+    `riskctl unlock 1002 --symbol MNQ` on an account locked as a whole answered "account Demo 2
+    (strict) MNQ is not locked", which was false: MNQ was locked by the account's lockout).
+    locks: the account's lockouts in force; the account-wide one that ends last is named."""
+    whole = [lk for lk in locks if lk.symbol is None]
+    if not whole:
+        return f"account {name} {symbol} is not locked"
+    lk = max(whole, key=lambda lk: (lk.until_ns if lk.until_ns is not None else FOREVER,
+                                    lk.since_ns))
+    end = lk.until_ns if lk.until_ns is not None else FOREVER
+    return (f"there is no {symbol} symbol lockout on account {name} to end: the account "
+            f"itself is locked {_end_words(lk, end, tz, now)} by {who(lk.rule)}{kind_of(lk)}, "
+            f"which locks {symbol} too; `riskctl unlock {account_id} --reason TEXT` ends that")
+
+
 def _end_words(lock: LockoutState, end_ns: int, tz: dt.tzinfo, now: int) -> str:
     if end_ns != FOREVER:
         return f"until {showtime.at(end_ns, tz, now)}"
