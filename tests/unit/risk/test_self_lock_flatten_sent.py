@@ -15,12 +15,11 @@ from decimal import Decimal
 from shared.clock import FakeClock
 from shared.config.edit import set_rule_param
 from shared.messages.enforce import MARKET_OPEN, CommandResult
-from shared.messages.risk import REDUCE_POSITION, SelfLockRequest
-from tests.unit.risk.desk import NS, chi
-from tests.unit.risk.test_tightening_is_instant import buy, commands, market, published
-from tests.unit.risk.desk import CONTRACTS, MNQ
-from tests.unit.risk.worker_rig import reload, risk_worker
 from shared.messages.market import Quote
+from shared.messages.risk import REDUCE_POSITION, SelfLockRequest
+from tests.unit.risk.desk import CONTRACTS, MNQ, NS, chi
+from tests.unit.risk.test_tightening_is_instant import buy, commands, market, published
+from tests.unit.risk.worker_rig import reload, risk_worker
 
 ACCOUNT = 1001
 HISTORY = "riskctl history shows when it is done"

@@ -13,11 +13,24 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
+from shared.clock import FakeClock
 from shared.config.edit import set_rule_param
 from shared.messages.market import POSITION_LONG, SIDE_BUY, Fill, PositionUpdate, Quote
 from shared.messages.risk import FLATTEN, REDUCE_POSITION
-from tests.unit.risk.desk import CONTRACTS, MNQ
-from tests.unit.risk.test_waiting_notice import ACCOUNT, reload, worker  # noqa: F401
+from tests.unit.risk.desk import CONTRACTS, MNQ, chi
+from tests.unit.risk.worker_rig import reload, risk_worker
+
+ACCOUNT = 1001
+
+
+@pytest.fixture
+def worker(tmp_path):
+    """The worker's clock set to a Wednesday morning, the market open."""
+    with risk_worker(tmp_path, [{"id": ACCOUNT, "name": "SIM-1", "display_name": "Demo 1"}],
+                     clock=FakeClock(chi(2026, 12, 2, 10, 0))) as rig:
+        yield rig
 
 
 def published(w) -> list:
@@ -51,8 +64,8 @@ def commands(seen) -> list:
     return [m for t, m in seen if t == "cmd" and hasattr(m, "action")]
 
 
-def test_a_tighter_max_contracts_reduces_what_is_held_now_once(worker):  # noqa: F811
-    w, path, backups, _sent = worker
+def test_a_tighter_max_contracts_reduces_what_is_held_now_once(worker):
+    w, path, backups, sent = worker
     market(w, CONTRACTS[MNQ], Quote(contract_id=MNQ, ts_ns=w.clock.now_ns(),
                                      last=Decimal("21000")))
     buy(w, 4)
@@ -64,6 +77,9 @@ def test_a_tighter_max_contracts_reduces_what_is_held_now_once(worker):  # noqa:
     assert [(d.action, d.size, d.suppressed) for d in made] == [(REDUCE_POSITION, 2, "")], made
     assert "4 contracts open (gross), limit 2: reduce MNQ by 2" in made[0].reason
     assert [(c.action, c.size) for c in commands(seen)] == [(REDUCE_POSITION, 2)]
+    # the phone hears the change, then the breach (the decision's alert) as for any breach
+    assert ["Demo 1: max_contracts limit 5 -> 2, in force now"] in [
+        lines for kind, _sev, _title, lines in sent if kind == "rules_in_force_now"]
     # the same breach is not acted on twice: a reload that changes nothing, an edit of
     # another rule, a tick, a price move
     reload(w, path)
@@ -75,12 +91,14 @@ def test_a_tighter_max_contracts_reduces_what_is_held_now_once(worker):  # noqa:
     assert len(commands(seen)) == 1
 
 
-def test_a_tighter_daily_loss_below_the_day_flattens_and_locks_now(worker):  # noqa: F811
+def test_a_tighter_daily_loss_below_the_day_flattens_and_locks_now(worker):
     """A rule on today's realized PnL is judged at once too: the day's total is what it
     reads, no trade needs to come."""
     w, path, backups, _sent = worker
     market(w, CONTRACTS[MNQ], Quote(contract_id=MNQ, ts_ns=w.clock.now_ns(),
                                      last=Decimal("21000")))
+    # a loss of 80.00: under the shipped cooldown_after_loss's first tier (100.00), whose
+    # flatten would otherwise be in flight first (that rule stays on)
     market(w, Fill(account_id=ACCOUNT, trade_id=7, contract_id=MNQ, ts_ns=w.clock.now_ns(),
                    price=Decimal("21000"), pnl=Decimal("-80"), fees=Decimal(0),
                    side=SIDE_BUY, size=1))
@@ -95,3 +113,31 @@ def test_a_tighter_daily_loss_below_the_day_flattens_and_locks_now(worker):  # n
     reload(w, path)
     assert len(decisions(seen, "daily_realized_loss")) == 1
 
+
+
+def test_a_tighter_open_loss_limit_closes_the_position_past_it_now(worker):
+    """Not even a price move judged it before: the price had moved already, and stays."""
+    w, path, backups, _sent = worker
+    market(w, CONTRACTS[MNQ], Quote(contract_id=MNQ, ts_ns=w.clock.now_ns(),
+                                     last=Decimal("21000")))
+    buy(w, 1)
+    market(w, Quote(contract_id=MNQ, ts_ns=w.clock.now_ns(), last=Decimal("20950")))  # -100.00
+    seen = published(w)
+    set_rule_param(path, str(ACCOUNT), "daily_unrealized_loss", "limit", "80", backups)
+    reload(w, path)
+    made = decisions(seen, "daily_unrealized_loss")
+    assert [(d.action, d.contract_id) for d in made] == [("close_position", MNQ)], made
+    assert "MNQ open PnL -100.00 reached the" in made[0].reason, made[0].reason
+
+
+def test_a_symbol_limit_set_below_what_is_held_reduces_it_now(worker):
+    w, path, backups, _sent = worker
+    market(w, CONTRACTS[MNQ], Quote(contract_id=MNQ, ts_ns=w.clock.now_ns(),
+                                     last=Decimal("21000")))
+    buy(w, 3)
+    seen = published(w)
+    set_rule_param(path, str(ACCOUNT), "max_contracts_per_instrument", "limits", "{MNQ = 1}",
+                   backups)
+    reload(w, path)
+    made = decisions(seen, "max_contracts_per_instrument")
+    assert [(d.action, d.size) for d in made] == [(REDUCE_POSITION, 2)], made
