@@ -10,10 +10,12 @@ step it listens to would run it, with no event invented:
   max_contracts_per_instrument, daily_unrealized_loss, max_unrealized_profit,
   trade_management, daily_net_loss, drawdown_guard;
 - on the clock (as the 0.1 s tick judges them): no_stop_loss_grace, session_block_outside;
-- on today's realized PnL (a 'trade' step with no trade: the rules read the day's total, not
-  the trade): daily_realized_loss, daily_realized_profit.
-Not judged here: trade_frequency_limit and cooldown_after_loss judge a trade as it comes (its
-time, whether it is riskd's), which a rule change has none of; they apply from the next trade.
+- on today's trades (a 'trade' step with no trade: the rules read the day's totals, not a
+  trade): daily_realized_loss, daily_realized_profit, and trade_frequency_limit's per_day and
+  per_week counts (TradeFrequencyLimit.judge_counts).
+Not judged here: trade_frequency_limit's sliding windows and session count start a cooldown
+from the trade that reached them, and cooldown_after_loss judges one losing trade as it comes
+(its time, its loss): a rule change has no such trade; they apply from the next trade.
 auth_loss_guard has no limit to tighten (the broker's canTrade); symbol_blocks is the
 engine's recheck's (every reload). A decision goes through the normal path (record, alert,
 history, command): an action already in flight or taken for the same lockout is not taken
@@ -36,6 +38,7 @@ JUDGED_NOW: dict[str, tuple[str, str]] = {
     "session_block_outside": (CLOCK, "clock"),
     "trade_management": (POSITION, CHANGE),
     "daily_realized_profit": (TRADE, CHANGE),
+    "trade_frequency_limit": (TRADE, CHANGE),
     "daily_net_loss": (POSITION, CHANGE),
     "drawdown_guard": (POSITION, CHANGE),
 }

@@ -141,3 +141,32 @@ def test_a_symbol_limit_set_below_what_is_held_reduces_it_now(worker):
     reload(w, path)
     made = decisions(seen, "max_contracts_per_instrument")
     assert [(d.action, d.size) for d in made] == [(REDUCE_POSITION, 2)], made
+
+
+def test_a_day_trade_count_set_to_todays_count_flattens_and_locks_now(worker):
+    """trade_frequency_limit's per_day (off in the shipped profile) set to the trades made
+    today: the day's count is judged at once, no trade needs to come. The trades are two
+    minutes apart: the shipped per_minute limit of 3 stays on and is not reached."""
+    w, path, backups, _sent = worker
+    market(w, CONTRACTS[MNQ], Quote(contract_id=MNQ, ts_ns=w.clock.now_ns(),
+                                     last=Decimal("21000")))
+    for n in (1, 2, 3):
+        now = w.clock.now_ns()
+        market(w, Fill(account_id=ACCOUNT, trade_id=n, contract_id=MNQ, ts_ns=now,
+                       price=Decimal("21000"), pnl=None, fees=Decimal(0), side=SIDE_BUY,
+                       size=1),
+               PositionUpdate(account_id=ACCOUNT, position_id=1, contract_id=MNQ, ts_ns=now,
+                              type=POSITION_LONG, size=n, average_price=Decimal("21000")))
+        w.clock.advance(120)
+    seen = published(w)
+    set_rule_param(path, str(ACCOUNT), "trade_frequency_limit", "per_day", "5", backups)
+    reload(w, path)
+    assert decisions(seen) == []                  # 3 of 5: no breach
+    set_rule_param(path, str(ACCOUNT), "trade_frequency_limit", "per_day", "3", backups)
+    reload(w, path)
+    made = decisions(seen, "trade_frequency_limit")
+    assert [(d.action, d.reason) for d in made] == [
+        (FLATTEN, "3 trades this day reached the limit of 3")], made
+    assert [m.lockout.rule for t, m in seen if t == "lockout"] == ["trade_frequency_limit"]
+    reload(w, path)
+    assert len(decisions(seen, "trade_frequency_limit")) == 1
