@@ -21,6 +21,8 @@ same fill showed. riskd's own exits (services/risk/exits.py) are expected when a
 command is issued, and the fills that match are marked as riskd's. After a restart, until
 market's complete snapshot, enforcement reads positions and orders against what the account
 held before (services/risk/carried.py): what existed when a lockout started is not new.
+A rule change in force now (a tightening, an override) is judged at once on what each account
+holds (rejudge; services/risk/rejudge.py says which rules), not at the account's next event.
 tick(now) drives time: the roll (daily counters reset, until-reset lockouts end, timers and
 manual lockouts stay), expiring timers, and the clock rules (grace periods, session ends).
 Every end of a lockout (the clock, the roll, the broker, the config, an unlock) goes through
