@@ -27,6 +27,7 @@ lockouts, the outbox, what is in flight, what each lockout has already acted on.
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import Optional
 
 import attrs
@@ -35,7 +36,8 @@ from services.risk.lockouts import ADDED, EXTENDED, TRADER, lock_key
 from services.risk.outcome import Outcome
 from services.risk.pastlimits import still_past
 from services.risk.state import AccountState
-from services.risk.words import LOCKOUT_RULE, SELF_LOCK, command_in, not_sent, what, who
+from services.risk.words import (LOCKOUT_RULE, SELF_LOCK, command_in, no_symbol_lockout,
+                                 not_sent, what, who)
 from shared.when import self_lock_refusal
 from shared.messages.enforce import Command
 from shared.orderwords import order_words
@@ -339,9 +341,12 @@ class Acting:
         # what was sent for the lockouts ended and has not run is taken back, as at every
         # end of a lockout (withdraw.py)
         self.lockouts_ended(self.lockouts.unlock(account_id, symbol, now, by, reason), now, out)
+        if not out.lockouts and symbol:     # the account's own lockout may lock it: say so
+            return out, no_symbol_lockout(self.account_name(account_id), account_id, symbol,
+                                          self.lockouts.all(account_id),
+                                          getattr(self, "zone", None) or dt.timezone.utc, now)
         if not out.lockouts:
-            return out, (f"account {self.account_name(account_id)}"
-                         f"{' ' + symbol if symbol else ''} is not locked")
+            return out, f"account {self.account_name(account_id)} is not locked"
         if not any(lk.symbol is None for lk in self.lockouts.covering(account_id)):
             # the account is free: a limit it is still past locks it again at its next trade,
             # said once, on the last lockout that ended (services/risk/pastlimits.py)

@@ -50,7 +50,7 @@ import zmq
 
 from services.risk.asker import SnapshotAsk
 from services.risk.clone import SYNCED, Clone
-from services.risk import disabled, loosening
+from services.risk import disabled, loosening, rejudge
 from services.risk.engine import Engine
 from services.risk.outcome import Outcome, merge
 from services.risk.requests import Requests
@@ -201,7 +201,11 @@ class RiskWorker(Worker):
             self._notify("rules_loosen_at_roll", "info", loosening.TITLE,
                          *loosening.loosen_lines_of(fresh, self.engine.account_name, roll))
         self._status_dirty.update(self.engine.accounts)
-        out = self.engine.recheck(self.clock.now_ns())     # e.g. a newly blocked symbol
+        now = self.clock.now_ns()
+        out = self.engine.recheck(now)     # e.g. a newly blocked symbol
+        # a tightening is instant: the changed rules judge what is held now, not at the next
+        # fill (services/risk/rejudge.py)
+        merge(out, self.engine.rejudge(rejudge.changed_rules(live), now))
         if out.durable or out.dirty:
             self.apply(out)
 

@@ -22,6 +22,8 @@ same fill showed. riskd's own exits (services/risk/exits.py) are expected when a
 command is issued, and the fills that match are marked as riskd's. After a restart, until
 market's complete snapshot, enforcement reads positions and orders against what the account
 held before (services/risk/carried.py): what existed when a lockout started is not new.
+A rule change in force now (a tightening, an override) is judged at once on what each account
+holds (rejudge; services/risk/rejudge.py says which rules), not at the account's next event.
 tick(now) drives time: the roll (daily counters reset, until-reset lockouts end, timers and
 manual lockouts stay), expiring timers, and the clock rules (grace periods, session ends).
 Every end of a lockout (the clock, the roll, the broker, the config, an unlock) goes through
@@ -42,6 +44,7 @@ from services.risk.disabled import Off, held_now, not_guarded_words
 from services.risk.lockouts import LockoutBook, lock_key
 from services.risk.outbox import Outbox
 from services.risk.outcome import Outcome, merge
+from services.risk.rejudge import JUDGED_NOW
 from services.risk.retries import Retrying
 from services.risk.waitjudge import WaitJudging
 from services.risk.withdraw import Withdrawing
@@ -195,6 +198,13 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 out.dirty.add(aid)
         return out
 
+    def waits_for_market(self, account_id: int) -> bool:
+        """Does an action of the account still in the outbox wait for the market to open
+        (enforcement's result said so: services/risk/marketwait.py)?"""
+        entries = self.outbox.entries
+        return any(cid in entries and entries[cid].command.account_id == account_id
+                   for cid in self._told_waiting)
+
     def not_guarded(self, account_id: int) -> str:
         """'' while risk guards the account, else why not ('disabled by admin:root at ...')."""
         acct = self.accounts.get(account_id)
@@ -270,6 +280,24 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         if out.lockouts:
             self._forget_acted()
             out.dirty.update(c.lockout.account_id for c in out.lockouts)
+        return out
+
+    def rejudge(self, changes: dict, now: int) -> Outcome:
+        """Rules whose settings changed now (changes: account id -> rule names) are judged at
+        once on what each account holds, in rule order (services/risk/rejudge.py): a position
+        already over a tightened limit is reduced or closed now, not at the next fill."""
+        out = Outcome()
+        self._maybe_roll(now, out)
+        tick = ClockTick(now)
+        for aid in sorted(changes):
+            acct = self.accounts.get(aid)
+            if acct is None or self.settings.for_account(acct) is None:
+                continue
+            for name in self.rules:
+                if name in changes[aid] and name in JUDGED_NOW:
+                    kind, change = JUDGED_NOW[name]
+                    self._run(acct, kind, tick, now, change, now, out, only=name)
+            out.dirty.add(aid)
         return out
 
     # -- events --------------------------------------------------------------------------------

@@ -7,9 +7,17 @@ the close waited (trial 2026-12-06), though `riskctl history` said "planned, not
 (pending)". risk knows the action in words (retries.py), so it tells the phone, once per
 command, not per retry of enforcement's: "⏳ Waiting: close MNQ long 3 on Demo 1 waits for the
 market to open". Its later "✅ Done" says it was done late (services/notify/templates.py).
+
+closed_words: what an answer given at once (a self-lockout's) says of a flatten risk already
+knows will wait: the trading calendar has the market closed (the weekend, a holiday; it says
+when it opens), or an action of the account's still in the outbox was answered "waits for the
+market to open".
 """
 from __future__ import annotations
 
+import datetime as dt
+
+from shared import showtime
 from shared.accountname import with_id
 from shared.messages.enforce import CommandResult
 from shared.messages.notify import NotifyEvent
@@ -27,3 +35,17 @@ def waiting_notice(name: str, account_id: int, doing: str, res: CommandResult,
                "(act on the firm's platform if you cannot wait)",
                f"account {with_id(name, account_id)}, command {res.command_id}"],
         account=name, account_id=account_id, ts_ns=now)
+
+
+def closed_words(calendar, waiting: bool, now: int, zone: dt.tzinfo) -> str:
+    """'' when risk does not know the market is closed, else "the market is closed: it waits
+    for the market to open (Sun 17:00 CST)" (waiting: an action of the account waits for the
+    open already, as enforcement said)."""
+    opens = calendar.next_session_open(now)
+    if opens > now:
+        return (f"the market is closed: it waits for the market to open "
+                f"({showtime.at(opens, zone, now)})")
+    if waiting:
+        return ("the market is closed (the broker refused riskd's last action on the account): "
+                "it waits for the market to open")
+    return ""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Optional
 
-from services.risk import disabled, loosening
+from services.risk import disabled, loosening, marketwait, rejudge
 from services.risk.views import account_rules, account_status
 from services.risk.words import SELF_LOCK, self_lock_answer
 from shared import showtime
@@ -131,9 +131,11 @@ class Requests:
         now = self.w.clock.now_ns()
         locks = self.w.engine.lockouts.all(aid)
         mine = [d for d in out.decisions if d.rule == SELF_LOCK]
+        zone = showtime.zone_of(self.w.config)
+        waits = marketwait.closed_words(self.w.engine.calendar,
+                                        self.w.engine.waits_for_market(aid), now, zone)
         reason = (self_lock_answer(mine[-1], locks, self.w.engine.calendar.next_roll(now),
-                                   showtime.zone_of(self.w.config), now,
-                                   None if req.session else req.until_ns)
+                                   zone, now, None if req.session else req.until_ns, waits)
                   if mine else "locked; only an admin can end it early")
         return ok(LockoutList(lockouts=locks), reason=reason)
 
@@ -171,6 +173,10 @@ class Requests:
         changes: dict[int, dict] = {}
         for aid, rule, diff in applied:
             changes.setdefault(aid, {})[rule] = diff
+        # what is in force now judges what is held now (services/risk/rejudge.py)
+        judged = self.w.engine.rejudge(rejudge.changed_rules(changes), self.w.clock.now_ns())
+        if judged.durable or judged.dirty:
+            self.w.apply(judged)
         lines, line_accounts = loosening.now_lines_of(
             changes, self.w.engine.account_name, f" (admin override by {req.by}: {req.reason})")
         for aid, rule, _diff in applied:

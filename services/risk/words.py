@@ -127,6 +127,39 @@ def not_sent(d: Decision, rule: str = "") -> str:
 
 
 
+def sent_words(d: Decision, waits: str = "") -> str:
+    """What a self-lockout's answer says was done: a flatten sent is on its way, not done
+    (fresh-user trial: "locked until ...; flatten: close 1 position, cancel 0 orders" with the
+    market closed read as if the account were flat, while the close waited for the open):
+    "flatten sent: close 1 position, cancel 0 orders; `riskctl history` shows when it is
+    done", and, when risk knows the market is closed (waits: marketwait.closed_words), that
+    it waits for the open. A flatten not sent says why (not_sent), nothing open says so."""
+    done = d.what.split("; lock ")[0]
+    if d.action != FLATTEN or d.suppressed or not done.startswith("flatten: "):
+        return done
+    done = "flatten sent: " + done[len("flatten: "):]
+    if waits:
+        done += f"; {waits}"
+    return done + "; riskctl history shows when it is done"
+
+
+def no_symbol_lockout(name: str, account_id: int, symbol: str, locks: list[LockoutState],
+                      tz: dt.tzinfo, now: int) -> str:
+    """The refusal of an unlock of a symbol the account has no lockout of (fresh-user trial:
+    `riskctl unlock 1002 --symbol MNQ` on an account locked as a whole answered "account Demo 2
+    (strict) MNQ is not locked", which was false: MNQ was locked by the account's lockout).
+    locks: the account's lockouts in force; the account-wide one that ends last is named."""
+    whole = [lk for lk in locks if lk.symbol is None]
+    if not whole:
+        return f"account {name} {symbol} is not locked"
+    lk = max(whole, key=lambda lk: (lk.until_ns if lk.until_ns is not None else FOREVER,
+                                    lk.since_ns))
+    end = lk.until_ns if lk.until_ns is not None else FOREVER
+    return (f"there is no {symbol} symbol lockout on account {name} to end: the account "
+            f"itself is locked {_end_words(lk, end, tz, now)} by {who(lk.rule)}{kind_of(lk)}, "
+            f"which locks {symbol} too; `riskctl unlock {account_id} --reason TEXT` ends that")
+
+
 def _end_words(lock: LockoutState, end_ns: int, tz: dt.tzinfo, now: int) -> str:
     if end_ns != FOREVER:
         return f"until {showtime.at(end_ns, tz, now)}"
@@ -142,16 +175,18 @@ def kind_of(lock: LockoutState) -> str:
 
 
 def self_lock_answer(d: Decision, locks: list[LockoutState], next_roll_ns: int,
-                     tz: dt.tzinfo, now: int, asked_ns: Optional[int] = None) -> str:
+                     tz: dt.tzinfo, now: int, asked_ns: Optional[int] = None,
+                     waits: str = "") -> str:
     """The answer to a self-lockout (d: its decision; locks: the account's lockouts now; times
     in the display zone tz; asked_ns: the end asked for, None for the roll): until when the
     account is locked and, when an account-wide lockout in force ends later than the one
     asked for, that it stays locked until then, by what, and what was recorded. A request
-    that changed nothing (d without a lock: one as long or longer was in force) says so."""
+    that changed nothing (d without a lock: one as long or longer was in force) says so.
+    waits: why the flatten waits, when risk knows ('' when it does not: sent_words)."""
     asked = d.lock.until_ns if d.lock is not None and d.lock.until_ns else \
         asked_ns or next_roll_ns
     unchanged = d.lock is None
-    done = d.what.split("; lock ")[0]        # a command not sent says so (not_sent)
+    done = sent_words(d, waits)
     longer = outlasting(locks, asked, next_roll_ns, same_too=unchanged)
     at = showtime.at(asked, tz, now)
     if longer is None:

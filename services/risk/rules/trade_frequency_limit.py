@@ -14,7 +14,8 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
-from services.risk.rules.base import TRADE, Measure, Rule, progress, timer, until_reset
+from services.risk.rules.base import (TRADE, ClockTick, Measure, Rule, progress, timer,
+                                      until_reset)
 from shared.messages.risk import ACTION_NONE, FLATTEN, TIMER, LockSpec
 
 NS = 1_000_000_000
@@ -77,6 +78,8 @@ class TradeFrequencyLimit(Rule):
         return out
 
     def evaluate(self, ctx, event, now, params):
+        if isinstance(event, ClockTick):        # a rule change, no trade (rejudge.py)
+            return self.judge_counts(ctx, now, params)
         if ctx.change != "new" or event.voided or event.by_riskd:
             return []
         at = min(now, event.ts_ns)              # the fill's own time
@@ -95,10 +98,18 @@ class TradeFrequencyLimit(Rule):
                 when = at if c[window] >= lim[window] else None
             if when is not None and when + seconds * NS > now:
                 hits.append((timer(when, seconds), params.flatten, window))
-        if lim["day"] > 0 and c["day"] >= lim["day"]:
-            hits.append((until_reset(ctx, now), True, "day"))
-        if lim["week"] > 0 and c["week"] >= lim["week"]:
-            hits.append((LockSpec(kind=TIMER, until_ns=ctx.calendar.week_end(now)), True, "week"))
+        hits += day_and_week(ctx, c, lim, now)
+        return self._decided(ctx, params, now, c, lim, hits)
+
+    def judge_counts(self, ctx, now, params):
+        """A rule change in force now (services/risk/rejudge.py), no trade: the day's and
+        week's counts against the limits now in force (a per_day set to today's count or
+        below flattens and locks until the roll at once). The sliding windows' and the
+        session's cooldowns run from the trade that reached them: judged at the next trade."""
+        c, lim = counts(ctx, now), limits(params)
+        return self._decided(ctx, params, now, c, lim, day_and_week(ctx, c, lim, now))
+
+    def _decided(self, ctx, params, now, c, lim, hits):
         if not hits:
             return []
         lock, _, window = max(hits, key=lambda h: h[0].until_ns)
@@ -107,3 +118,14 @@ class TradeFrequencyLimit(Rule):
                             f"{c[window]} trades this {window} reached the limit of "
                             f"{lim[window]}",
                             value=Decimal(c[window]), limit=Decimal(lim[window]), lock=lock)]
+
+
+def day_and_week(ctx, c: dict, lim: dict, now: int) -> list[tuple]:
+    """(lock, flatten, window) of the day's and week's limits reached: flatten and lock until
+    the roll (day) or the week's last roll (week)."""
+    hits = []
+    if lim["day"] > 0 and c["day"] >= lim["day"]:
+        hits.append((until_reset(ctx, now), True, "day"))
+    if lim["week"] > 0 and c["week"] >= lim["week"]:
+        hits.append((LockSpec(kind=TIMER, until_ns=ctx.calendar.week_end(now)), True, "week"))
+    return hits

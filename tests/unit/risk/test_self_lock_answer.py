@@ -18,8 +18,8 @@ def answer(desk, until_ns=None, session=False):
 def test_a_lockout_that_takes_effect_says_until_when():
     desk = Desk()                                                   # Wed 25 Nov, 09:00 Chicago
     text = answer(desk, until_ns=desk.now + 2 * 3600 * NS)
-    assert text == ("locked until Wed 11:00 CST; only an admin can end it early; flatten: close 0 "
-                    "positions, cancel 0 orders")
+    assert text == ("locked until Wed 11:00 CST; only an admin can end it early; flatten sent: "
+                    "close 0 positions, cancel 0 orders; riskctl history shows when it is done")
 
 
 def test_a_shorter_self_lockout_says_the_longer_one_stays_and_what_was_recorded():

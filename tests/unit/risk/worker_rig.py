@@ -12,17 +12,19 @@ from typing import Iterator
 import zmq
 
 from services.risk.app import RiskWorker
+from shared.clock import SYSTEM_CLOCK
 from shared.config import load_config
 from shared.messages.market import AccountUpdate, MarketSnapshot
 from tests.support.env import make_config
 
 
 @contextlib.contextmanager
-def risk_worker(tmp_path, accounts: list[dict]) -> Iterator[tuple]:
+def risk_worker(tmp_path, accounts: list[dict], clock=SYSTEM_CLOCK) -> Iterator[tuple]:
     """(worker, config path, backups folder, sent): sent gets (kind, severity, title, lines)
-    per notice; worker.line_owners the accounts each notice's lines are about."""
+    per notice; worker.line_owners the accounts each notice's lines are about. clock: the
+    worker's (a FakeClock for a story at a set time: the market closed, open)."""
     loaded = load_config(make_config(tmp_path, accounts=accounts))
-    w = RiskWorker(loaded, ctx=zmq.Context())
+    w = RiskWorker(loaded, clock=clock, ctx=zmq.Context())
     w.bind()
     w.setup()
     sent: list[tuple] = []

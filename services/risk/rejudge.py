@@ -1,0 +1,51 @@
+"""A rule change in force now (a tightening, a rule enabled, an admin's override) is judged at
+once, on what the account holds: tightening is instant (docs/rules.md).
+
+Fresh-user trial: holding 4 MNQ, `riskctl rules set 1001 max_contracts limit 2` answered
+"applied live", the phone said "max_contracts limit 6 -> 2, in force now", the watch showed
+"max_contracts 4/2 200%", and nothing was done until the next buy: the rules ran only on the
+next broker event. Now each changed rule of each account it applies to runs at once, as the
+step it listens to would run it, with no event invented:
+- on positions, orders and open PnL (a 'position' step): max_contracts,
+  max_contracts_per_instrument, daily_unrealized_loss, max_unrealized_profit,
+  trade_management, daily_net_loss, drawdown_guard;
+- on the clock (as the 0.1 s tick judges them): no_stop_loss_grace, session_block_outside;
+- on today's trades (a 'trade' step with no trade: the rules read the day's totals, not a
+  trade): daily_realized_loss, daily_realized_profit, and trade_frequency_limit's per_day and
+  per_week counts (TradeFrequencyLimit.judge_counts).
+Not judged here: trade_frequency_limit's sliding windows and session count start a cooldown
+from the trade that reached them, and cooldown_after_loss judges one losing trade as it comes
+(its time, its loss): a rule change has no such trade; they apply from the next trade.
+auth_loss_guard has no limit to tighten (the broker's canTrade); symbol_blocks is the
+engine's recheck's (every reload). A decision goes through the normal path (record, alert,
+history, command): an action already in flight or taken for the same lockout is not taken
+twice, and a reload that changes nothing judges nothing.
+"""
+from __future__ import annotations
+
+from services.risk.rules.base import CLOCK, POSITION, TRADE
+
+CHANGE = "rules"        # ctx.change of a step judged because its rules changed
+
+# rule -> (the kind of step it is judged as, ctx.change)
+JUDGED_NOW: dict[str, tuple[str, str]] = {
+    "max_contracts": (POSITION, CHANGE),
+    "max_contracts_per_instrument": (POSITION, CHANGE),
+    "daily_realized_loss": (TRADE, CHANGE),
+    "daily_unrealized_loss": (POSITION, CHANGE),
+    "max_unrealized_profit": (POSITION, CHANGE),
+    "no_stop_loss_grace": (CLOCK, "clock"),
+    "session_block_outside": (CLOCK, "clock"),
+    "trade_management": (POSITION, CHANGE),
+    "daily_realized_profit": (TRADE, CHANGE),
+    "trade_frequency_limit": (TRADE, CHANGE),
+    "daily_net_loss": (POSITION, CHANGE),
+    "drawdown_guard": (POSITION, CHANGE),
+}
+
+
+def changed_rules(changes: dict[int, dict]) -> dict[int, set[str]]:
+    """account id -> the rules to judge now, from loosening.changed_now's or an override's
+    {account: {rule: {param: (old, new)}}}."""
+    return {aid: {r for r in rules if r in JUDGED_NOW} for aid, rules in changes.items()
+            if any(r in JUDGED_NOW for r in rules)}

@@ -1,0 +1,79 @@
+"""A self-lockout's answer says the flatten was sent and is on its way, not that it is done,
+and when risk already knows the market is closed, that it waits for the open.
+
+Fresh-user trial: `riskctl lockout 1002 --until 1m` with the market closed answered "locked
+until ...; flatten: close 1 position, cancel 0 orders", which read as if the account were
+flattened; only the phone's "⏳ Waiting" said the close waited for the market.
+
+The real RiskWorker on loopback sockets (tests/unit/risk/worker_rig.py) on etc/riskd.toml's
+rules and trading calendar, its clock set to the story's time; the request is the one
+`riskctl lockout` sends."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from shared.clock import FakeClock
+from shared.config.edit import set_rule_param
+from shared.messages.enforce import MARKET_OPEN, CommandResult
+from shared.messages.market import Quote
+from shared.messages.risk import REDUCE_POSITION, SelfLockRequest
+from tests.unit.risk.desk import CONTRACTS, MNQ, NS, chi
+from tests.unit.risk.test_tightening_is_instant import buy, commands, market, published
+from tests.unit.risk.worker_rig import reload, risk_worker
+
+ACCOUNT = 1001
+HISTORY = "riskctl history shows when it is done"
+
+
+def rig(tmp_path, start):
+    return risk_worker(tmp_path, [{"id": ACCOUNT, "name": "SIM-1", "display_name": "Demo 1"}],
+                       clock=FakeClock(start))
+
+
+def holding(w, size):
+    market(w, CONTRACTS[MNQ], Quote(contract_id=MNQ, ts_ns=w.clock.now_ns(),
+                                     last=Decimal("21000")))
+    buy(w, size)
+
+
+def lock_for_a_minute(w):
+    reply = w._handlers[SelfLockRequest](SelfLockRequest(
+        account=str(ACCOUNT), until_ns=w.clock.now_ns() + 60 * NS, reason="tilt"))
+    assert reply.ok, reply.reason
+    return reply.reason
+
+
+def test_the_calendar_has_the_market_closed_the_answer_says_it_waits(tmp_path):
+    with rig(tmp_path, chi(2026, 12, 5, 21, 0)) as (w, _path, _backups, _sent):   # a Saturday
+        holding(w, 1)
+        answer = lock_for_a_minute(w)
+    assert answer == ("locked until Sat 21:01 CST; only an admin can end it early; flatten "
+                      "sent: close 1 position, cancel 0 orders; the market is closed: it waits "
+                      f"for the market to open (Sun 17:00 CST); {HISTORY}"), answer
+
+
+def test_an_open_market_the_answer_says_sent_not_done(tmp_path):
+    with rig(tmp_path, chi(2026, 12, 2, 10, 0)) as (w, _path, _backups, _sent):   # a Wednesday
+        holding(w, 1)
+        answer = lock_for_a_minute(w)
+    assert answer == ("locked until Wed 10:01 CST; only an admin can end it early; flatten "
+                      f"sent: close 1 position, cancel 0 orders; {HISTORY}"), answer
+
+
+def test_an_action_of_the_account_waiting_for_the_open_says_it_waits_too(tmp_path):
+    """The calendar has the market open (the broker closed it: a halt, the daily break), but
+    enforcement said riskd's last action on the account waits for the open."""
+    with rig(tmp_path, chi(2026, 12, 2, 16, 30)) as (w, path, backups, _sent):
+        holding(w, 3)
+        seen = published(w)
+        set_rule_param(path, str(ACCOUNT), "max_contracts", "limit", "2", backups)
+        reload(w, path)
+        [reduce] = [c for c in commands(seen) if c.action == REDUCE_POSITION]
+        w.engine.on_result(CommandResult(
+            command_id=reduce.id, account_id=ACCOUNT, status="accepted", attempts=1,
+            detail="reduce_position waits for the market to open", action=reduce.action,
+            rule=reduce.rule, waits_for=MARKET_OPEN), w.clock.now_ns())
+        answer = lock_for_a_minute(w)
+    assert answer.endswith("flatten sent: close 1 position, cancel 0 orders; the market is "
+                           "closed (the broker refused riskd's last action on the account): "
+                           f"it waits for the market to open; {HISTORY}"), answer
