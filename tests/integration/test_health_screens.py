@@ -75,7 +75,7 @@ def test_failing_telegram_shows_notify_degraded_with_the_queue_and_the_last_erro
             out = procs.riskctl(config, "workers")
             return out if "notify degraded" in out.stdout else None
         workers = wait_for(degraded, 20, interval=0.3, what="workers to show notify degraded")
-        assert re.search(r"notify degraded: telegram failing, [1-9]\d* alert\(s\) queued; "
+        assert re.search(r"notify degraded: telegram failing, [1-9]\d* alerts? queued; "
                          r"last error: .*401", workers.stdout), workers.stdout
         assert re.search(r"^notify\s+degraded\s", workers.stdout, re.M), workers.stdout
         status = procs.riskctl(config, "status")
