@@ -105,6 +105,9 @@ class BrokerConnection:
     state: str  # disconnected | connecting | connected | reconnecting | market_closed
     reason: str = ""
     since_ns: int = 0
+    # market hub only: reconnecting only because its quote feed was quiet (the stale-feed
+    # precaution), and no attempt of it has failed yet (services/market/connection.py)
+    precaution: bool = False
 
 
 @attrs.frozen(kw_only=True)
