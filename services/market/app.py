@@ -182,13 +182,14 @@ class MarketWorker(Worker):
             self._subs_due = False
             self._after_change()
         now = self.clock.now_ns()
-        book, publish = self.book, self._publish
+        book, publish, arrived = self.book, self._publish, self.state.arrived_ns
         if quotes and self.feed.reconnects:
             # after a stale reconnect only a quote whose time moved on proves the feed alive,
             # not the full quote the hub repeats to every new subscriber (FeedWatch)
             before = {contract_id: book.time_of(contract_id) for contract_id in quotes}
             for contract_id, fields in quotes.items():
-                publish(book.apply(contract_id, fields, now))
+                if publish(book.apply(contract_id, fields, now)):
+                    arrived[contract_id] = now
             back = self.feed.quote(live=any(
                 _moved_on(before[contract_id], book.time_of(contract_id))
                 for contract_id in quotes))
@@ -198,7 +199,8 @@ class MarketWorker(Worker):
         if quotes:
             self.feed.quote()
         for contract_id, fields in quotes.items():
-            publish(book.apply(contract_id, fields, now))
+            if publish(book.apply(contract_id, fields, now)):
+                arrived[contract_id] = now
 
     def _dispatch_item(self, item: Any) -> None:
         if isinstance(item, RestDone):

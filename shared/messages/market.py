@@ -153,6 +153,8 @@ class PositionRow:
     last: Optional[Decimal] = None
     unrealized: Optional[Decimal] = None     # from the last price and the contract's tick data
     since_ns: int = 0
+    quoted_ns: Optional[int] = None          # when market got the last quote (None: none)
+    unvalued: str = ""       # why unrealized is None (shared/pricewords.py), else ""
 
 
 @attrs.frozen(kw_only=True)

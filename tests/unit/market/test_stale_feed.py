@@ -16,6 +16,7 @@ import logging
 from services.market.app import MarketWorker
 from services.market.connection import RECONNECTING, FeedWatch, HubLink
 from services.market.quotes import LastQuotes
+from services.market.state import MarketState
 from shared.clock import FakeClock
 from shared.messages.market import BrokerConnection
 from shared.projectx.realtime import MARKET_HUB, USER_HUB, HubClosed
@@ -67,7 +68,7 @@ def worker(clock: FakeClock) -> MarketWorker:
     w._publish = w.published.append
     w._later, w._subs_due = [], False
     w.calendar, w.day = OneDay(), OneDay().trading_day(0)
-    w.inbox, w.rest, w.book = FakeInbox(), FakeRest(), LastQuotes()
+    w.inbox, w.rest, w.book, w.state = FakeInbox(), FakeRest(), LastQuotes(), MarketState()
     w.hubs = {USER_HUB: FakeHub(), MARKET_HUB: FakeHub()}
     w.links = {hub: HubLink(hub, clock) for hub in w.hubs}
     w.gens = {USER_HUB: 1, MARKET_HUB: 1}
