@@ -14,6 +14,7 @@ after that position opened); flat, then bought again, the same quote is repeated
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -66,3 +67,42 @@ def test_a_position_with_no_quote_since_it_opened_reads_the_same_on_both_screens
     status = procs.riskctl(config, "status").stdout
     assert "(partial: MNQ: no quote since it opened (last " in status, status
     assert "no quote yet" not in status, status
+
+
+@pytest.mark.timeout(110)
+def test_a_paused_sim_is_reconnected_once_in_45_s_and_none_of_it_counts_as_unguarded(
+        procs, tmp_path):
+    """Round 10's trial: with the sim paused and a position held, market reconnected the
+    market hub every ~17.4 s (the subscriber's repeated quote reset the wait; its own drop
+    counted twice) and `riskctl status` added each reconnect to the unguarded time. Now: the
+    first reconnect after 15 s of silence, the next not before 30 s more, and the unguarded
+    time does not grow (a stale-feed precaution while the user hub is up). The sim as
+    shipped (its random walk on: the feed is watched); every guard worker runs."""
+    workers = ["simbroker", "market", "risk", "enforcement"]
+    config = make_config(tmp_path, workers=workers, broker={"sim": {
+        "accounts": [{"id": ONE, "name": "SIM-ONE"}]}})
+    procs.riskd(config)
+    procs.wait_running(config, workers, timeout=30)
+    desk = SimDesk(config)
+    desk.buy(ONE, MNQ, 1)
+
+    def status():
+        return json.loads(procs.riskctl(config, "status", "--json").stdout)
+    wait_for(lambda: not status()["unguarded_now"], 20, what="every guard up")
+    desk.sim("/sim/pause", {"paused": True})
+    before = status()["unguarded_today_s"]
+    attempts = desk.calls("/hubs/market")
+    wait_for(lambda: desk.calls("/hubs/market") > attempts, 25, interval=0.2,
+             what="the first stale-feed reconnect, 15 s after the last quote")
+    first = desk.calls("/hubs/market")
+    # the old code reconnected again ~17.4 s later; the next is due after 30 s of silence
+    end = time.monotonic() + 22.0
+    while time.monotonic() < end:
+        assert desk.calls("/hubs/market") == first, "reconnected again within 30 s"
+        assert not status()["unguarded_now"], "NOT GUARDED during a stale-feed precaution"
+        time.sleep(1.0)
+    grew = status()["unguarded_today_s"] - before
+    assert grew < 0.5, f"the stale-feed reconnect counted {grew:.1f} s as unguarded"
+    (conn,) = [c for c in json.loads(procs.riskctl(config, "positions", "--json").stdout)
+               ["connections"] if c["hub"] == "market"]
+    assert conn["state"] == "connected" and not conn["precaution"], conn
