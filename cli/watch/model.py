@@ -24,10 +24,11 @@ from shared.actedby import row_key
 from cli.health import failing_channels, health_notes
 from cli.watch import riskwhy
 from shared.lockwords import end_words
-from shared import pricewords, shards, showtime
+from shared import shards, showtime
 from shared.retrying import RETRY_AFTER_S, ordinal, try_number
 from shared.accountname import named
 from shared.showprice import fmt_price
+from shared import pricewords
 from shared.clock import NS_PER_S
 from shared.messages.enforce import FINAL_STATUSES
 from shared.messages.control import SupervisorStatus, WorkerEvent, WorkersTable
@@ -839,7 +840,10 @@ def _broker(state: WatchState) -> tuple[str, Optional[bool]]:
     conns = sorted(state.connections.values(), key=lambda c: c.hub)
     if all(c.state == "connected" for c in conns):
         return "connected", True
-    return ", ".join(f"{c.hub} {c.state}" for c in conns), False
+    # a market hub reconnected only because its feed was quiet says so (not counted as
+    # unguarded while the user hub is up: services/supervisor/guard.py)
+    return ", ".join(f"{c.hub} {c.state}" + (" (quiet feed)" if getattr(c, "precaution", False)
+                                              else "") for c in conns), False
 
 
 def not_live(state: WatchState) -> str:

@@ -77,3 +77,18 @@ def test_watch_says_why_the_open_pnl_is_partial_with_the_last_price_and_its_age(
     assert unvalued_why(account, fresh_market, position) == "no quote yet"
     assert account_view(WatchState(), attrs.evolve(status, positions=[never]), NOW,
                         dt.timezone.utc).unrealized_note == "(partial: MNQ: no quote yet)"
+
+
+def test_the_watch_header_says_a_market_hub_reconnect_is_only_for_a_quiet_feed():
+    """Round 10's trial: the header flipped to "broker market reconnecting" at every
+    stale-feed reconnect, as if the feed had dropped."""
+    from cli.watch.model import build_screen
+    from shared.messages.market import BrokerConnection, PositionsTable
+    from tests.unit.cli.screens import CALENDAR, CHICAGO, NOW, account, state
+    s = state(account())
+    s.apply(PositionsTable(connections=[
+        BrokerConnection(hub="user", state="connected"),
+        BrokerConnection(hub="market", state="reconnecting", precaution=True,
+                         reason="no quote for 15 s (stale feed ...)")]))
+    header = build_screen(s, NOW, CHICAGO, CALENDAR).header
+    assert header.broker == "market reconnecting (quiet feed), user connected"
