@@ -28,6 +28,7 @@ from shared import shards, showtime
 from shared.retrying import RETRY_AFTER_S, ordinal, try_number
 from shared.accountname import named
 from shared.showprice import fmt_price
+from shared import pricewords
 from shared.clock import NS_PER_S
 from shared.messages.enforce import FINAL_STATUSES
 from shared.messages.control import SupervisorStatus, WorkerEvent, WorkersTable
@@ -798,6 +799,18 @@ def outcome_text(status: str, acted: Optional[bool], tries: int = 1, ended: str 
     return f"{text}, {ordinal(tries)} attempt" if tries > 1 else text
 
 
+def unrealized_note(status: AccountStatus, now_ns: int) -> str:
+    """Why the open PnL is partial, position by position, as `riskctl positions` says it
+    (shared/pricewords.py): '(partial: MNQ: no quote since it opened (last 20680.00, 4m12s
+    old))'. A status from a risk without the reasons says '(partial: no quote yet)'."""
+    if status.unrealized_complete:
+        return ""
+    whys = [pricewords.unvalued_words(ticker(p.contract_id, p.symbol), p.unvalued, p.last,
+                                      p.quoted_ns, now_ns)
+            for p in status.positions if p.unrealized is None and getattr(p, "unvalued", "")]
+    return f"(partial: {'; '.join(whys)})" if whys else "(partial: no quote yet)"
+
+
 def account_view(state: WatchState, status: AccountStatus, now_ns: int,
                  tz: dt.tzinfo, since_ns: int = 0) -> AccountView:
     net = status.realized + status.unrealized
@@ -809,7 +822,7 @@ def account_view(state: WatchState, status: AccountStatus, now_ns: int,
         net=fmt_money(net), net_colour=pnl_colour(net), fees=fmt_money(status.fees, signed=False),
         trades=status.trades_today, open_orders=status.open_orders, can_trade=status.can_trade,
         locked=any(not lock.symbol for lock in status.lockouts),
-        unrealized_note="" if status.unrealized_complete else "(partial: no quote yet)",
+        unrealized_note=unrealized_note(status, now_ns),
         bars=_bars(status), banners=banners, failing=failing_lines(status, now_ns, tz),
         positions=_position_lines(status, frozenset(closed_since(state, status))),
         rules=_rule_lines(status), actions=_action_lines(state, status.account_id, tz, now_ns,
@@ -828,7 +841,10 @@ def _broker(state: WatchState) -> tuple[str, Optional[bool]]:
     conns = sorted(state.connections.values(), key=lambda c: c.hub)
     if all(c.state == "connected" for c in conns):
         return "connected", True
-    return ", ".join(f"{c.hub} {c.state}" for c in conns), False
+    # a market hub reconnected only because its feed was quiet says so (not counted as
+    # unguarded while the user hub is up: services/supervisor/guard.py)
+    return ", ".join(f"{c.hub} {c.state}" + (" (quiet feed)" if getattr(c, "precaution", False)
+                                              else "") for c in conns), False
 
 
 def not_live(state: WatchState) -> str:

@@ -102,7 +102,8 @@ class MarketWorker(Worker):
         # a sim without a random walk is quiet on purpose; only a live-looking feed is watched
         quiet = broker.kind == "sim" and broker.sim.tick_interval == 0
         self.feed = FeedWatch(self.clock, STALE_AFTER if not quiet else float("inf"),
-                              market_open)
+                              market_open, hours="" if broker.kind == "sim"
+                              else "during trading hours")
         self.account_ids: list[int] = []
         self.quote_subs: set[str] = set()
         self.contracts_asked: set[str] = set()
@@ -181,11 +182,25 @@ class MarketWorker(Worker):
             self._subs_due = False
             self._after_change()
         now = self.clock.now_ns()
+        book, publish, arrived = self.book, self._publish, self.state.arrived_ns
+        if quotes and self.feed.reconnects:
+            # after a stale reconnect only a quote whose time moved on proves the feed alive,
+            # not the full quote the hub repeats to every new subscriber (FeedWatch)
+            before = {contract_id: book.time_of(contract_id) for contract_id in quotes}
+            for contract_id, fields in quotes.items():
+                if publish(book.apply(contract_id, fields, now)):
+                    arrived[contract_id] = now
+            back = self.feed.quote(live=any(
+                _moved_on(before[contract_id], book.time_of(contract_id))
+                for contract_id in quotes))
+            if back:
+                log.warning("market hub: %s", back)
+            return
         if quotes:
             self.feed.quote()
-        book, publish = self.book, self._publish
         for contract_id, fields in quotes.items():
-            publish(book.apply(contract_id, fields, now))
+            if publish(book.apply(contract_id, fields, now)):
+                arrived[contract_id] = now
 
     def _dispatch_item(self, item: Any) -> None:
         if isinstance(item, RestDone):
@@ -285,12 +300,17 @@ class MarketWorker(Worker):
             self.state.roll_day(self.calendar.start_of(day))
         stale = self.feed.stale()
         if stale and self.links[MARKET_HUB].state == "connected":
-            self.hubs[MARKET_HUB].drop(self.gens[MARKET_HUB])
-            self._hub_lost(MARKET_HUB, stale)
+            self._drop(MARKET_HUB)
+            loud = self.feed.loud()
+            self._hub_lost(MARKET_HUB, stale, precaution=True,
+                           level=logging.WARNING if loud else logging.INFO)
+            summary = self.feed.summary()
+            if summary:
+                log.warning("market hub: %s", summary)
         for hub, link in self.links.items():
             timeout = link.check()
             if timeout:
-                self.hubs[hub].drop(self.gens[hub])
+                self._drop(hub)
                 self._hub_lost(hub, timeout)
             if link.attempt_due():
                 self._publish(link.attempting())
@@ -356,11 +376,19 @@ class MarketWorker(Worker):
         self.reconciled_gen = gen
         self._reconcile()
 
-    def _hub_lost(self, hub: str, reason: str, wait: Optional[float] = None) -> None:
-        change = self.links[hub].lost(reason, wait)
+    def _drop(self, hub: str) -> None:
+        """Close the hub's connection ourselves: nothing it still says is news. (Its 'the
+        connection closed' used to arrive under the generation market still held: a second
+        lost() that doubled the backoff, logged again and replaced the reason.)"""
+        self.hubs[hub].drop(self.gens[hub])
+        self.gens[hub] = -1
+
+    def _hub_lost(self, hub: str, reason: str, wait: Optional[float] = None,
+                  precaution: bool = False, level: int = logging.WARNING) -> None:
+        change = self.links[hub].lost(reason, wait, precaution)
         self._publish(change)
         retry = self.links[hub].retry_in()
-        log.warning("%s hub lost (%s); next attempt in %.1f s", hub, reason, retry or 0.0)
+        log.log(level, "%s hub lost (%s); next attempt in %.1f s", hub, reason, retry or 0.0)
         if hub == MARKET_HUB:
             self.quote_subs = set()
             self.feed.watching(False)
@@ -446,3 +474,8 @@ class MarketWorker(Worker):
         for callback in due:
             callback()
 
+
+def _moved_on(before: Optional[int], after: Optional[int]) -> bool:
+    """A contract's quote time moved on: a live quote, not one repeated to a new subscriber
+    (a broker that sends no times at all: every quote counts)."""
+    return after is None or (before is not None and after > before)

@@ -56,10 +56,13 @@ class HubLink:
         self.ever_connected = False
         self.relogin_due = False     # the next attempt logs in again first (token refused)
         self.relogging = False       # the attempt under way carries a fresh login
+        self.precaution = False      # dropped only because its feed was quiet (FeedWatch)
 
-    def _to(self, state: str, reason: str = "") -> Optional[BrokerConnection]:
-        if (state, reason) == (self.state, self.reason):
+    def _to(self, state: str, reason: str = "",
+            precaution: bool = False) -> Optional[BrokerConnection]:
+        if (state, reason, precaution) == (self.state, self.reason, self.precaution):
             return None
+        self.precaution = precaution
         if state != self.state:
             self.since_ns = self.clock.now_ns()
         self.state, self.reason = state, reason
@@ -67,7 +70,7 @@ class HubLink:
 
     def view(self) -> BrokerConnection:
         return BrokerConnection(hub=self.hub, state=self.state, reason=self.reason,
-                                since_ns=self.since_ns)
+                                since_ns=self.since_ns, precaution=self.precaution)
 
     # -- what the owner tells us ------------------------------------------------------------
     def start(self) -> Optional[BrokerConnection]:
@@ -94,7 +97,8 @@ class HubLink:
         self.deadline = self.clock.monotonic() + self.connect_timeout
         if self.state == MARKET_CLOSED and not self.market_open(self.clock.now_ns()):
             return None
-        return self._to(RECONNECTING if self.ever_connected else CONNECTING, self.reason)
+        return self._to(RECONNECTING if self.ever_connected else CONNECTING, self.reason,
+                        self.precaution)
 
     def opened(self) -> Optional[BrokerConnection]:
         self.deadline = None
@@ -115,9 +119,12 @@ class HubLink:
             self.next_attempt = self.clock.monotonic()
         return change
 
-    def lost(self, reason: str, wait: Optional[float] = None) -> Optional[BrokerConnection]:
+    def lost(self, reason: str, wait: Optional[float] = None,
+             precaution: bool = False) -> Optional[BrokerConnection]:
         """The attempt failed or the connection dropped; schedule the next attempt (after the
-        backoff, or after `wait` seconds when given: e.g. a login the broker refused)."""
+        backoff, or after `wait` seconds when given: e.g. a login the broker refused).
+        precaution: the owner dropped a connected hub only because its feed was quiet; the
+        state says so until the reconnect opens or an attempt of it fails."""
         now = self.clock.monotonic()
         if self.state == DISCONNECTED and self.next_attempt is None and self.deadline is None:
             return None       # stopped: nothing to retry
@@ -132,7 +139,8 @@ class HubLink:
         delay = min(self.cap, self.initial * 2 ** self.failures) if wait is None else wait
         self.failures += 1
         self.next_attempt = now + delay
-        return self._to(RECONNECTING if self.ever_connected else CONNECTING, reason)
+        return self._to(RECONNECTING if self.ever_connected else CONNECTING, reason,
+                        precaution and self.state == CONNECTED)
 
     def check(self) -> Optional[str]:
         """A reason if the attempt under way is past its deadline (the owner drops it and
@@ -155,22 +163,36 @@ class HubLink:
 
 class FeedWatch:
     """Stale-feed detection (pure): a connected market hub with subscriptions that brings no
-    quote at all for `stale_after` seconds while the market is open is silently dead.
+    quote at all for `stale_after` seconds during trading hours is silently dead.
 
-    Liveness is traffic: any quote on any subscribed contract proves the feed alive. A feed
+    Liveness is traffic: a quote whose time moved on, on any subscribed contract, proves the
+    feed alive. The full quote a hub sends to every new subscriber does not: it repeats the
+    last quote, and comes from a live connection over a dead or quiet feed alike. A feed
     still silent after the reconnect a stale feed caused is more likely a quiet market (a
     thin contract overnight, a paused sim) than a dead hub: each such reconnect doubles the
-    silence needed for the next one (up to `most`), and the first quote brings it back to
-    `stale_after`. Before, a quiet feed was reconnected every ~16 s, each reconnect counted
-    as unguarded time and flickered "NOT GUARDED" on the screens (round 7's trial).
+    silence needed for the next one (15, 30, 60, 120, 240 s: up to `most`), and only a live
+    quote brings it back to `stale_after`.
+
+    Round 10's trial: the backoff of round 7 never took, because the subscriber's full quote
+    after every reconnect counted as traffic and reset it: a paused sim was reconnected every
+    ~17 s, 42 times in 12 minutes, each with a WARNING line and counted as unguarded time.
+
+    `hours` says when the watch runs, for the log line: the broker's trading hours (the
+    market worker's session window), or nothing for the sim (watched at all hours: riskd does
+    not know when the sim's market is closed).
     """
 
     def __init__(self, clock: Clock, stale_after: float = 15.0,
-                 market_open: Callable[[int], bool] = always_open, most: float = 240.0):
+                 market_open: Callable[[int], bool] = always_open, most: float = 240.0,
+                 hours: str = "during trading hours"):
         self.clock, self.market_open = clock, market_open
         self.base = self.stale_after = stale_after
         self.most = max(most, stale_after)
+        self.hours = hours
         self._since: Optional[float] = None        # watching since (last quote or subscribe)
+        self.reconnects = 0                        # stale reconnects since the last live quote
+        self.quiet_since: Optional[float] = None   # the silence the reconnects are about
+        self._at_most_before = False               # the wait was already longest (summary)
 
     def watching(self, active: bool) -> None:
         """active: connected with at least one subscription. Starts or stops the watch."""
@@ -179,10 +201,22 @@ class FeedWatch:
         elif self._since is None:
             self._since = self.clock.monotonic()
 
-    def quote(self) -> None:
-        if self._since is not None:
-            self._since = self.clock.monotonic()
-            self.stale_after = self.base           # traffic: the hub is alive
+    def quote(self, live: bool = True) -> Optional[str]:
+        """Quotes arrived. live: at least one is news (its time moved on); False: only the
+        full quote a hub repeats to a new subscriber. Returns a summary to log when a live
+        quote ends a silence that cost stale reconnects, else None."""
+        if self._since is None or not live:
+            return None
+        now = self.clock.monotonic()
+        self._since = now
+        self.stale_after = self.base               # traffic: the feed is alive
+        if not self.reconnects:
+            return None
+        quiet = now - (self.quiet_since if self.quiet_since is not None else now)
+        done, self.reconnects, self.quiet_since = self.reconnects, 0, None
+        return (f"quotes again after {quiet:.0f} s of silence ({done} stale-feed "
+                f"reconnect{'' if done == 1 else 's'} meanwhile); stale after "
+                f"{self.base:.0f} s again")
 
     def stale(self) -> Optional[str]:
         """A reason when the feed is stale (the owner reconnects), else None."""
@@ -191,7 +225,32 @@ class FeedWatch:
         silent = self.clock.monotonic() - self._since
         if silent < self.stale_after:
             return None
+        if self.quiet_since is None:
+            self.quiet_since = self._since
         self._since = None
+        self.reconnects += 1
+        self._at_most_before = self.stale_after >= self.most
         self.stale_after = min(self.most, self.stale_after * 2)
-        return (f"no quote for {silent:.0f} s while the market is open (stale feed; if it "
-                f"stays quiet, the next reconnect after {self.stale_after:.0f} s of silence)")
+        hours = f" {self.hours}" if self.hours else ""
+        return (f"no quote for {silent:.0f} s{hours} (stale feed; if it stays quiet, the "
+                f"next reconnect after {self.stale_after:.0f} s of silence)")
+
+    def loud(self) -> bool:
+        """After stale(): is this reconnect worth a WARNING? Only the first of a silence;
+        the others are logged at INFO, with summary() at WARNING once the wait is longest."""
+        return self.reconnects == 1
+
+    def summary(self) -> Optional[str]:
+        """After stale(): once, when the wait has just grown to its longest, a summary of the
+        silence so far (logged at WARNING), else None."""
+        if self.reconnects < 2 or self.stale_after < self.most or self._at_most_before:
+            return None
+        return (f"the quote feed stays quiet: {self.reconnects} stale-feed reconnects in "
+                f"{self.quiet_for():.0f} s; one every {self.most:.0f} s of silence while it "
+                f"does (logged at INFO)")
+
+    def quiet_for(self) -> float:
+        """Seconds of silence the stale reconnects are about (0 when none)."""
+        if self.quiet_since is None:
+            return 0.0
+        return self.clock.monotonic() - self.quiet_since

@@ -116,5 +116,11 @@ class LastQuotes:
         return Quote(contract_id=contract_id, ts_ns=q[_TS] or q[_LAST_UPDATED] or 0,
                      last=q[0], bid=q[1], ask=q[2])
 
+    def time_of(self, contract_id: str) -> Optional[int]:
+        """The broker's time of the contract's newest quote (timestamp, else lastUpdated), or
+        None: no quote, or none with a time."""
+        q = self._quotes.get(contract_id)
+        return None if q is None else (q[_TS] or q[_LAST_UPDATED])
+
     def forget(self, contract_id: str) -> None:
         self._quotes.pop(contract_id, None)

@@ -36,6 +36,10 @@ class MarketState:
         self.fills: dict[int, Fill] = {}                  # today's, in arrival order
         self.contracts: dict[str, ContractInfo] = {}
         self.quotes: dict[str, Quote] = {}
+        # market's clock when a contract's newest quote (news: published) arrived, as risk
+        # keeps it (MarketView.quoted_ns): the positions view values a position only with a
+        # quote since it opened, as risk does (shared/pricewords.py)
+        self.arrived_ns: dict[str, int] = {}
         self.connections: dict[str, BrokerConnection] = {}
 
     # -- applying -----------------------------------------------------------------------

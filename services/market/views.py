@@ -10,6 +10,7 @@ from typing import Optional
 
 from services.market import translate
 from services.market.state import MarketState
+from shared import pricewords
 from shared.messages.market import (POSITION_SHORT, SIDE_BUY, ContractInfo, OrderRow,
                                     OrdersRequest, OrdersTable, PositionRow, PositionsRequest,
                                     PositionsTable)
@@ -42,13 +43,21 @@ def positions_table(state: MarketState, account_id: Optional[int] = None) -> Pos
         short = p.type == POSITION_SHORT
         quote = state.quotes.get(p.contract_id)
         last = quote.last if quote else None
+        contract = state.contracts.get(p.contract_id)
+        # as risk values it: only a quote that arrived since the position opened (its
+        # broker time) is news about it (shared/pricewords.py)
+        arrived = state.arrived_ns.get(p.contract_id)
+        why = (pricewords.NO_QUOTE if last is None
+               else pricewords.NOT_SINCE_OPENED if arrived is not None and arrived < p.ts_ns
+               else pricewords.NO_CONTRACT if contract is None or not contract.tick_size
+               else "")
         rows.append(PositionRow(
             account_id=p.account_id, account_name=_name(state, p.account_id),
             contract_id=p.contract_id, ticker=translate.ticker(p.contract_id),
             side="short" if short else "long", size=p.size, average_price=p.average_price,
-            last=last, unrealized=unrealized(state.contracts.get(p.contract_id),
-                                             -p.size if short else p.size, p.average_price, last),
-            since_ns=p.ts_ns))
+            last=last, unrealized=None if why else unrealized(
+                contract, -p.size if short else p.size, p.average_price, last),
+            since_ns=p.ts_ns, quoted_ns=arrived, unvalued=why))
     return PositionsTable(positions=rows, connections=list(state.connections.values()))
 
 

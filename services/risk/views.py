@@ -7,6 +7,7 @@ import attrs
 
 from services.risk.pnl import account_unrealized, position_unrealized
 from services.risk.rules.base import Ctx
+from shared import pricewords
 from shared.config.convert import toml_value_text
 from shared.messages.risk import AccountRules, AccountStatus, PositionView, RuleValue
 from shared.rulenumbers import UNSET
@@ -85,6 +86,19 @@ def rule_values(engine, account_id: int, now: int, with_params: bool = False) ->
     return out
 
 
+def unvalued_why(account, market, position) -> str:
+    """Why a position has no open PnL (shared/pricewords.py), '' when it has one."""
+    if position_unrealized(account, market, position) is not None:
+        return ""
+    if market.price(position.contract_id) is None:
+        return pricewords.NO_QUOTE
+    if market.price_of(position) is None:
+        return pricewords.NOT_SINCE_OPENED
+    if market.contracts.get(position.contract_id) is None:
+        return pricewords.NO_CONTRACT
+    return ""
+
+
 def account_status(engine, account_id: int, now: int) -> Optional[AccountStatus]:
     acct = engine.accounts.get(account_id)
     if acct is None:
@@ -95,7 +109,8 @@ def account_status(engine, account_id: int, now: int) -> Optional[AccountStatus]
                               average_price=p.average_price,
                               last=engine.market.price(p.contract_id),
                               quoted_ns=engine.market.quoted_ns.get(p.contract_id),
-                              unrealized=position_unrealized(acct, engine.market, p))
+                              unrealized=position_unrealized(acct, engine.market, p),
+                              unvalued=unvalued_why(acct, engine.market, p))
                  for p in sorted(acct.positions.values(), key=lambda p: p.contract_id)]
     day = acct.trading_day or engine.day
     return AccountStatus(

@@ -294,7 +294,7 @@ class Supervisor(Worker):
                     self._alive(slot, now)
             elif isinstance(msg, BrokerConnection):
                 self._guard_changed(self.guard.hub(msg.hub, msg.state, self.clock.now_ns(),
-                                                   msg.reason))
+                                                   msg.reason, msg.precaution))
             elif isinstance(msg, ChannelState):
                 self.health.channel(msg)
             elif isinstance(msg, CommandResult):

@@ -4,6 +4,13 @@ Pure bookkeeping, clock-free (every call carries `now_ns`). The accounts are
 guarded while market, risk and enforcement are all running and the broker's
 user hub is connected (no fills seen otherwise) and its market hub too (no
 unrealized PnL otherwise). Any other moment is unguarded, with the reasons.
+
+Except one: market reconnecting its market hub only because the quote feed was quiet (the
+stale-feed precaution, BrokerConnection.precaution) while the user hub stays connected. The
+fills still arrive; the price-based rules had no prices before the reconnect either, and the
+silence itself was not counted: counting the reconnect made a paused sim or a quiet night
+add minutes of "unguarded" time with every worker healthy (round 10's trial). A reconnect
+attempt that fails is counted as usual (the feed is then down, not quiet).
 """
 from __future__ import annotations
 
@@ -38,13 +45,14 @@ class GuardTracker:
     workers: dict[str, bool] = attrs.Factory(dict)
     hubs: dict[str, str] = attrs.Factory(dict)
     hub_why: dict[str, str] = attrs.Factory(dict)    # market's newest reason per hub
-
+    precaution: dict[str, bool] = attrs.Factory(dict)   # a stale-feed reconnect (see above)
 
     def reasons(self) -> tuple[str, ...]:
         out = [f"{w} not running" for w in self.watched_workers if not self.workers.get(w)]
         if self.workers.get("market"):
             out += [f"broker {hub} hub {self.hubs.get(hub, 'not connected')}"
-                    for hub in GUARD_HUBS if self.hubs.get(hub) not in HUB_OK]
+                    for hub in GUARD_HUBS if self.hubs.get(hub) not in HUB_OK
+                    and not self._only_precaution(hub)]
         return tuple(out)
 
     def worker(self, name: str, running: bool, now_ns: int) -> Optional[Gap]:
@@ -54,11 +62,19 @@ class GuardTracker:
         if not running and name == "market":
             self.hubs.clear()          # a new market process reports its hubs afresh
             self.hub_why.clear()
+            self.precaution.clear()
         return self._update(now_ns)
 
-    def hub(self, hub: str, state: str, now_ns: int, reason: str = "") -> Optional[Gap]:
+    def _only_precaution(self, hub: str) -> bool:
+        """The market hub is reconnecting only as the stale-feed precaution, fills flowing."""
+        return (hub == "market" and self.precaution.get(hub, False)
+                and self.hubs.get("user") == "connected")
+
+    def hub(self, hub: str, state: str, now_ns: int, reason: str = "",
+            precaution: bool = False) -> Optional[Gap]:
         self.hubs[hub] = state
         self.hub_why[hub] = reason
+        self.precaution[hub] = precaution
         return self._update(now_ns)
 
     def explained(self, reasons: Iterable[str]) -> list[str]:

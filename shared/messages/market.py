@@ -105,6 +105,9 @@ class BrokerConnection:
     state: str  # disconnected | connecting | connected | reconnecting | market_closed
     reason: str = ""
     since_ns: int = 0
+    # market hub only: reconnecting only because its quote feed was quiet (the stale-feed
+    # precaution), and no attempt of it has failed yet (services/market/connection.py)
+    precaution: bool = False
 
 
 @attrs.frozen(kw_only=True)
@@ -150,6 +153,8 @@ class PositionRow:
     last: Optional[Decimal] = None
     unrealized: Optional[Decimal] = None     # from the last price and the contract's tick data
     since_ns: int = 0
+    quoted_ns: Optional[int] = None          # when market got the last quote (None: none)
+    unvalued: str = ""       # why unrealized is None (shared/pricewords.py), else ""
 
 
 @attrs.frozen(kw_only=True)

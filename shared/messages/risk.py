@@ -181,6 +181,7 @@ class PositionView:
     last: Optional[Decimal] = None
     unrealized: Optional[Decimal] = None
     quoted_ns: Optional[int] = None     # when risk got the contract's last quote (None: never)
+    unvalued: str = ""       # why unrealized is None (shared/pricewords.py), else ""
 
 
 @attrs.frozen(kw_only=True)

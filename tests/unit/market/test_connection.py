@@ -111,7 +111,7 @@ def test_a_silent_quote_feed_is_stale_after_fifteen_seconds_only_while_the_marke
     clock.advance(14.9)
     assert watch.stale() is None
     clock.advance(0.2)
-    assert watch.stale() == ("no quote for 15 s while the market is open (stale feed; if it "
+    assert watch.stale() == ("no quote for 15 s during trading hours (stale feed; if it "
                              "stays quiet, the next reconnect after 30 s of silence)")
     assert watch.stale() is None                       # said once; the owner reconnects
     watch.watching(True)
@@ -142,6 +142,73 @@ def test_a_feed_still_quiet_after_its_reconnect_waits_longer_each_time_until_a_q
     watch.quote()                                      # traffic: alive, back to 15 s
     clock.advance(15.0)
     assert watch.stale() is not None
+
+
+def test_the_quote_a_hub_repeats_to_a_new_subscriber_does_not_undo_the_backoff():
+    """Round 10's trial: the sim paused, a position held; market reconnected the market hub
+    every ~17 s, 42 times in 12 minutes, because the full quote the hub sends on every
+    subscribe counted as traffic and put the wait back to 15 s. Documented: 15, 30, 60, 120,
+    240 s, then every 240 s, back to 15 s only when a quote actually arrives."""
+    from services.market.connection import FeedWatch
+    clock = FakeClock()
+    watch = FeedWatch(clock)                           # what market runs: 15 s, at most 240 s
+    silences, loud, summaries = [], [], []
+    for _ in range(7):                                 # reconnected, still quiet
+        watch.watching(True)
+        assert watch.quote(live=False) is None         # the subscriber's repeated full quote
+        waited = 0.0
+        while watch.stale() is None:
+            clock.advance(1.0)
+            waited += 1.0
+        silences.append(waited)
+        loud.append(watch.loud())
+        summaries.append(watch.summary())
+    assert silences == [15.0, 30.0, 60.0, 120.0, 240.0, 240.0, 240.0]
+    assert loud == [True] + [False] * 6                # WARNING for the first only
+    assert summaries[:3] == [None] * 3 and summaries[4:] == [None] * 3   # once, at WARNING
+    assert summaries[3] == ("the quote feed stays quiet: 4 stale-feed reconnects in 225 s; "
+                            "one every 240 s of silence while it does (logged at INFO)")
+    watch.watching(True)
+    clock.advance(3.0)
+    assert watch.quote(live=True) == ("quotes again after 948 s of silence (7 stale-feed "
+                                      "reconnects meanwhile); stale after 15 s again")
+    assert watch.quote(live=True) is None              # said once
+    clock.advance(14.9)
+    assert watch.stale() is None
+    clock.advance(0.2)
+    assert watch.stale().startswith("no quote for 15 s during trading hours")
+    assert watch.loud()                                # a new silence: WARNING again
+
+
+def test_the_sim_is_watched_at_all_hours_and_the_log_line_does_not_claim_a_market():
+    from services.market.connection import FeedWatch
+    clock = FakeClock()
+    watch = FeedWatch(clock, hours="")
+    watch.watching(True)
+    clock.advance(15.0)
+    assert watch.stale() == ("no quote for 15 s (stale feed; if it stays quiet, the next "
+                             "reconnect after 30 s of silence)")
+
+
+def test_a_stale_feed_reconnect_says_it_is_the_precaution_until_it_opens_or_fails():
+    clock = FakeClock()
+    link = HubLink("market", clock, connect_timeout=5.0, stable_after=10.0)
+    link.start()
+    link.attempting()
+    link.opened()
+    clock.advance(60)
+    change = link.lost("no quote for 15 s (stale feed ...)", precaution=True)
+    assert (change.state, change.precaution) == (RECONNECTING, True)
+    clock.advance(1.0)
+    assert link.attempt_due() and link.attempting() is None     # still the precaution
+    assert link.opened() == link.view() and not link.precaution
+    clock.advance(60)
+    link.lost("no quote for 30 s (stale feed ...)", precaution=True)
+    clock.advance(1.0)
+    link.attempting()
+    failed = link.lost("cannot connect: refused")              # the feed is down now
+    assert (failed.state, failed.precaution) == (RECONNECTING, False)
+    assert link.lost("x", precaution=True).precaution is False  # only a connected hub's
 
 
 def test_a_refused_token_is_retried_at_once_with_a_fresh_login_and_only_once():

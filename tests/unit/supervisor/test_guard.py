@@ -89,3 +89,29 @@ def test_a_hub_down_now_says_why_on_the_screens_while_the_gap_keeps_the_short_fo
     t.hub("user", "connected", 12 * S)
     t.worker("risk", False, 13 * S)
     assert t.explained(t.open_gap.reasons) == ["risk not running"]
+
+
+def test_a_stale_feed_reconnect_of_the_market_hub_alone_is_not_unguarded_time():
+    """Round 10's trial: the sim paused, every worker healthy, `riskctl status` counted each
+    of market's stale-feed reconnects (the precaution against a silently dead feed) and said
+    "NOT GUARDED now: broker market hub reconnecting". The user hub kept carrying the fills;
+    the price rules had no prices before the reconnect either."""
+    t = GuardTracker()
+    all_up(t, 0)
+    t.hub("market", "reconnecting", 10 * S, "no quote for 15 s (stale feed ...)",
+          precaution=True)
+    assert t.reasons() == () and t.open_gap is None
+    t.hub("market", "connected", 12 * S)
+    assert t.unguarded_s(0, 100 * S, 100 * S) == 0.0
+    # the precaution while the fills do not flow either: counted
+    t.hub("user", "reconnecting", 20 * S, "the connection closed")
+    t.hub("market", "reconnecting", 20 * S, "no quote for 30 s (stale feed ...)",
+          precaution=True)
+    assert t.reasons() == ("broker user hub reconnecting", "broker market hub reconnecting")
+    t.hub("user", "connected", 22 * S)
+    assert t.reasons() == ()
+    # its attempt failed: the feed is down, not quiet: counted
+    t.hub("market", "reconnecting", 23 * S, "cannot connect: refused")
+    assert t.reasons() == ("broker market hub reconnecting",)
+    t.hub("market", "connected", 25 * S)
+    assert t.unguarded_s(0, 100 * S, 100 * S) == 4.0
