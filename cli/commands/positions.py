@@ -2,7 +2,7 @@
 
 Prices as every screen shows them (docs/operations.md, Prices on screens). A last price
 older than 15 s says its age; a position with no quote since it opened has no open PnL, as
-risk (and so `riskctl watch`) values it: shared/pricewords.py."""
+risk (and so `riskctl watch`) values it."""
 from __future__ import annotations
 
 import time
