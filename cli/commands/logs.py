@@ -92,14 +92,19 @@ def read_config(config_path: str):
 def run(args, ctx) -> int:
     tolerate_legacy_code_pages()
     loaded = read_config(ctx.config_path)
+    unknown = ""
     if args.process and shards.base_name(args.process) not in PROCESSES:
-        raise CliError(f"no riskd process is named {args.process!r}: one of "
-                       f"{', '.join(PROCESSES)} (with risk shards also risk-0, risk-1, ...: "
-                       f"docs/scaling.md)")
+        unknown = (f"no riskd process is named {args.process!r}: one of "
+                   f"{', '.join(PROCESSES)} (with risk shards also risk-0, risk-1, ...: "
+                   f"docs/scaling.md)")
     flt = Filter(args.level, args.process, args.account, args.grep)
     sub = _subscribe(loaded.config.bus.logging_pub) if args.follow else None
     try:
         past, where = _past(loaded, flt, args.n)
+        if unknown and not past:
+            if not args.follow:
+                raise CliError(unknown)
+            print(f"{unknown}; following records of that name, if any", file=sys.stderr)
         if not past and not args.follow and where is None:
             print(f"no logs yet in {loaded.log_dir}", file=sys.stderr)
         for rec in past:

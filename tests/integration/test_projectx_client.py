@@ -247,7 +247,7 @@ def test_a_place_is_not_retried_when_it_may_have_arrived(sims):
     client.login()
     before = sim.calls("/api/Order/place")
     sim.post("/sim/fail", {"endpoint": "/api/Order/place", "status": 500, "count": 1})
-    with pytest.raises(BrokerUnavailable, match="after 1 attempt"):
+    with pytest.raises(BrokerUnavailable, match="after 1 call"):
         client.place_order(ACCOUNT, MNQ, LIMIT, BUY, 1, limit_price=Decimal("100"))
     assert sim.calls("/api/Order/place") - before == 1
 

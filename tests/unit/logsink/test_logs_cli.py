@@ -77,7 +77,9 @@ def test_logs_into_a_cp1252_file_replace_what_the_code_page_cannot_hold(tmp_path
 
 def test_an_unknown_process_is_an_error_naming_the_processes(tmp_path):
     """Trial 2026-12-06: `riskctl logs --process nosuch` printed nothing and exited 0, as if
-    that process had logged nothing. Put back (no check): exit 0, fails."""
+    that process had logged nothing. Now an error naming riskd's processes, when no record
+    of that name is found (a name only a test sender or a tool used still shows its records).
+    Put back (no check): exit 0, fails."""
     import subprocess
     import sys
 
