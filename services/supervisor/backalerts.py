@@ -129,6 +129,11 @@ class BackWatch:
         again" came 0.3 s before "🚨 Worker market is flapping"."""
         known = self._down.get(name)
         if known is not None and known.up_ns is None:
+            if known.why.startswith(FLAPPING):
+                # the flapping alert is out already: its "back" cannot come before it, and
+                # holding it would leave "NOT guarded" as the phone's last word for a minute
+                # while riskd guards again (second trial, 2026-12-06)
+                hold_ns = 0
             self._down[name] = attrs.evolve(known, up_ns=now_ns, hold_ns=hold_ns)
 
     def due(self, now_ns: int, unguarded: Iterable[str],
