@@ -30,7 +30,7 @@ from shared.accountname import named
 from shared.showprice import fmt_price
 from shared import pricewords
 from shared.clock import NS_PER_S
-from shared.messages.enforce import FINAL_STATUSES
+from shared.messages.enforce import FINAL_STATUSES, MARKET_OPEN
 from shared.messages.control import SupervisorStatus, WorkerEvent, WorkersTable
 from shared.messages.enforce import (CommandResult, CommandState, EnforcementStatus,
                                      found_nothing_to_do)
@@ -121,6 +121,7 @@ class ActionRow:
     live: bool = False               # decided while this screen watched the streams
     tries: int = 1                   # the decision's try the status is of (riskd tries a failed
     #                                  action again: '<decision>.2', ...; services/risk/retries.py)
+    waits_for: str = ""              # accepted and held by enforcement until this (MARKET_OPEN)
 
 
 @attrs.define
@@ -317,6 +318,7 @@ def _result(state: WatchState, msg: CommandResult) -> bool:
     if row.status in FINAL_STATUSES and msg.status == "accepted":
         return False
     row.status = msg.status
+    row.waits_for = getattr(msg, "waits_for", "") if msg.status == "accepted" else ""
     row.detail = msg.detail or row.detail
     row.rule = row.rule or getattr(msg, "rule", "")
     row.action = row.action or getattr(msg, "action", "")
@@ -779,13 +781,14 @@ def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo, now_ns: int
                               else "-",
                               rule=a.rule or "-", action=a.action or "-", status=a.status,
                               outcome=outcome_text(a.status, a.acted, a.tries,
-                                                   ended.get(a.decision_id, "")),
+                                                   ended.get(a.decision_id, ""), a.waits_for),
                               latency=fmt_latency(a.latency_ms),
                               colour=colour))
     return out
 
 
-def outcome_text(status: str, acted: Optional[bool], tries: int = 1, ended: str = "") -> str:
+def outcome_text(status: str, acted: Optional[bool], tries: int = 1, ended: str = "",
+                 waits_for: str = "") -> str:
     """The OUTCOME column: 'done' only when enforcement traded; a command that found nothing
     to do (the account or contract was already flat: no trading call was answered) says so,
     as history does ('done: ... was already flat'); a later try of a failed action says
@@ -796,6 +799,9 @@ def outcome_text(status: str, acted: Optional[bool], tries: int = 1, ended: str 
     if status == "failed" and ended:
         return f"failed, then {ended}"
     text = NOTHING_TO_DO if status == "done" and acted is False else status
+    if status == "accepted" and waits_for == MARKET_OPEN:
+        # held by enforcement until the market opens: 'accepted' read as done (second trial)
+        text = "waits: market closed"
     return f"{text}, {ordinal(tries)} attempt" if tries > 1 else text
 
 
