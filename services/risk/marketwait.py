@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from typing import Optional
+
 from shared import showtime
 from shared.accountname import with_id
 from shared.messages.enforce import CommandResult
@@ -37,14 +39,24 @@ def waiting_notice(name: str, account_id: int, doing: str, res: CommandResult,
         account=name, account_id=account_id, ts_ns=now)
 
 
-def closed_words(calendar, waiting: bool, now: int, zone: dt.tzinfo) -> str:
+def closed_words(calendar, waiting: bool, now: int, zone: dt.tzinfo,
+                 locked_until: Optional[int] = None) -> str:
     """'' when risk does not know the market is closed, else "the market is closed: it waits
     for the market to open (Sun 17:00 CST)" (waiting: an action of the account waits for the
-    open already, as enforcement said)."""
+    open already, as enforcement said). locked_until: when the account's last lockout ends
+    (None: none ends by itself); one that ends before the open takes back what has not run
+    (services/risk/withdraw.py), so the words say the flatten will not happen (second trial
+    2026-12-06: a 3-minute self-lockout on a closed market promised a flatten that was then
+    withdrawn, and the position stayed)."""
     opens = calendar.next_session_open(now)
     if opens > now:
-        return (f"the market is closed: it waits for the market to open "
-                f"({showtime.at(opens, zone, now)})")
+        words = (f"the market is closed: it waits for the market to open "
+                 f"({showtime.at(opens, zone, now)})")
+        if locked_until is not None and now < locked_until < opens:
+            words += (f"; but the lockout ends first ({showtime.at(locked_until, zone, now)}), "
+                      f"and what has not run by then is not done: close the position on the "
+                      f"firm's platform if you want to be flat")
+        return words
     if waiting:
         return ("the market is closed (the broker refused riskd's last action on the account): "
                 "it waits for the market to open")

@@ -44,12 +44,27 @@ def lock_for_a_minute(w):
 
 
 def test_the_calendar_has_the_market_closed_the_answer_says_it_waits(tmp_path):
+    """A lockout that ends before the open takes back what has not run (its flatten): the
+    answer says so (second trial: a short self-lockout on a closed market promised a flatten
+    that was withdrawn at its end; put back, the answer ends at the open's time: fails)."""
     with rig(tmp_path, chi(2026, 12, 5, 21, 0)) as (w, _path, _backups, _sent):   # a Saturday
         holding(w, 1)
         answer = lock_for_a_minute(w)
     assert answer == ("locked until Sat 21:01 CST; only an admin can end it early; flatten "
                       "sent: close 1 position, cancel 0 orders; the market is closed: it waits "
-                      f"for the market to open (Sun 17:00 CST); {HISTORY}"), answer
+                      "for the market to open (Sun 17:00 CST); but the lockout ends first "
+                      "(Sat 21:01 CST), and what has not run by then is not done: close the "
+                      f"position on the firm's platform if you want to be flat; {HISTORY}"), \
+        answer
+
+
+def test_a_lockout_past_the_open_only_says_it_waits(tmp_path):
+    with rig(tmp_path, chi(2026, 12, 5, 21, 0)) as (w, _path, _backups, _sent):   # a Saturday
+        holding(w, 1)
+        reply = w._handlers[SelfLockRequest](SelfLockRequest(
+            account=str(ACCOUNT), until_ns=chi(2026, 12, 6, 18, 0), reason="weekend"))
+    assert reply.ok and reply.reason.endswith(
+        f"it waits for the market to open (Sun 17:00 CST); {HISTORY}"), reply.reason
 
 
 def test_an_open_market_the_answer_says_sent_not_done(tmp_path):
