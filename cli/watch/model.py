@@ -754,13 +754,25 @@ def closed_since(state: WatchState, status: AccountStatus) -> set:
             and (row.contract_id or row.action == "flatten")}
 
 
-def _position_lines(status: AccountStatus, closed: frozenset = frozenset()) -> list[PositionLine]:
+def _position_lines(status: AccountStatus, closed: frozenset = frozenset(),
+                    now_ns: Optional[int] = None) -> list[PositionLine]:
     return [PositionLine(ticker=ticker(p.contract_id, p.symbol), side=p.side, size=p.size,
                          average=fmt_price(p.average_price, like=(p.last,)),
                          last=fmt_price(p.last),
                          unrealized=fmt_money(p.unrealized), colour=pnl_colour(p.unrealized),
-                         note=CLOSING if closed & {"*", p.contract_id} else "")
+                         note=CLOSING if closed & {"*", p.contract_id} else
+                         _price_age(p, now_ns))
             for p in status.positions]
+
+
+def _price_age(p, now_ns: Optional[int]) -> str:
+    """'price 1m42s old' for a valued position whose last quote is old (pricewords), as
+    `riskctl positions` says it (second trial 2026-12-06: with the quotes silent, positions
+    showed the age and watch/status did not; the open PnL is as of that price)."""
+    if now_ns is None or p.unrealized is None:
+        return ""           # no open PnL: the unrealized note says why, with the age
+    age = pricewords.age_words(p.quoted_ns, now_ns)
+    return f"price {age}" if age else ""
 
 
 def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo, now_ns: int,
@@ -830,7 +842,7 @@ def account_view(state: WatchState, status: AccountStatus, now_ns: int,
         locked=any(not lock.symbol for lock in status.lockouts),
         unrealized_note=unrealized_note(status, now_ns),
         bars=_bars(status), banners=banners, failing=failing_lines(status, now_ns, tz),
-        positions=_position_lines(status, frozenset(closed_since(state, status))),
+        positions=_position_lines(status, frozenset(closed_since(state, status)), now_ns),
         rules=_rule_lines(status), actions=_action_lines(state, status.account_id, tz, now_ns,
                                                          since_ns),
         rules_off=sum(1 for r in status.rules if not r.enabled),

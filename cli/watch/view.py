@@ -15,7 +15,7 @@ import textwrap
 from typing import Iterable, Optional
 
 from shared.accountname import on_screen
-from cli.watch.model import AccountView, Bar, Screen
+from cli.watch.model import CLOSING, AccountView, Bar, Screen
 
 Seg = tuple[str, str]
 Line = tuple[Seg, ...]
@@ -181,7 +181,8 @@ def position_lines(account: AccountView, width: int) -> list[Line]:
                     f"{'unrealized':>12}", "bold")], width)
     rows = [fit([seg(f"{p.ticker:<10.10} {p.side:<5} {p.size:>4} {p.average:>11} {p.last:>11} "),
                  seg(f"{p.unrealized:>12}", p.colour),
-                 *([seg(f" {p.note.upper()}", "amber")] if p.note else [])], width)
+                 *([seg(f" {p.note.upper() if p.note == CLOSING else p.note}", "amber")]
+                   if p.note else [])], width)
             for p in account.positions]
     return [head, *rows]
 

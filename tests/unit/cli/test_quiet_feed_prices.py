@@ -92,3 +92,26 @@ def test_the_watch_header_says_a_market_hub_reconnect_is_only_for_a_quiet_feed()
                          reason="no quote for 15 s (stale feed ...)")]))
     header = build_screen(s, NOW, CHICAGO, CALENDAR).header
     assert header.broker == "market reconnecting (quiet feed), user connected"
+
+
+def test_watch_says_a_valued_positions_price_is_old_as_positions_does():
+    """Second trial 2026-12-06: with the quotes silent, `riskctl positions` said "LAST 20858.25
+    (2m50s old)" while watch and status showed the same last price with no age, and "guarded
+    now": the open PnL on screen was as of a price minutes old. The position row now says
+    "price 2m50s old" (put back: no such words, fails); a fresh price says nothing."""
+    from cli.watch.model import build_screen
+    from cli.watch.view import plain, render
+    from shared.messages.risk import PositionView
+    from tests.unit.cli.screens import CALENDAR, CHICAGO, NOW, account, state
+    old = PositionView(contract_id="CON.F.US.MNQ.Z26", symbol="MNQ", side="long", size=1,
+                       average_price=Decimal("20860.00"), last=Decimal("20858.25"),
+                       unrealized=Decimal("-3.50"), quoted_ns=NOW - 170 * 10**9)
+    text = plain(render(build_screen(state(account(positions=[old])), NOW, CHICAGO, CALENDAR),
+                        120))
+    [row] = [ln for ln in text.splitlines() if ln.startswith("MNQ")]
+    assert row.rstrip().endswith("-3.50 price 2m50s old"), row
+    fresh = attrs.evolve(old, quoted_ns=NOW - 2 * 10**9)
+    text = plain(render(build_screen(state(account(positions=[fresh])), NOW, CHICAGO, CALENDAR),
+                        120))
+    [row] = [ln for ln in text.splitlines() if ln.startswith("MNQ")]
+    assert "old" not in row, row
