@@ -14,51 +14,18 @@ from shared.config.sections import BusConfig
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def free_ports(n: int, tries: int = 2000) -> list[int]:
-    """n distinct free TCP ports on 127.0.0.1 (held open together so they differ), from this
-    test process's own slice of the ports below the OS's range (worker_port_span).
-
-    They came from bind(("127.0.0.1", 0)) until 2026-12-06: the OS's own range, where the
-    other pytest-xdist process picks its ports too and every connect() takes its local port;
-    a fresh clone's `make test` lost a test to it ("logging cannot start: cannot bind
-    tcp://127.0.0.1:52223: Address already in use", between the pick and riskd's bind)."""
-    lo, hi = worker_port_span()
-    rng = random.Random()
-    ports: list[int] = []
+def free_ports(n: int) -> list[int]:
+    """n distinct free TCP ports on 127.0.0.1 (held open together so they differ)."""
     socks = []
     try:
-        for _ in range(tries):
-            port = rng.randrange(lo, hi)
-            if port in ports:
-                continue
+        for _ in range(n):
             s = socket.socket()
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                s.close()
-                continue
+            s.bind(("127.0.0.1", 0))
             socks.append(s)
-            ports.append(port)
-            if len(ports) == n:
-                return ports
+        return [s.getsockname()[1] for s in socks]
     finally:
         for s in socks:
             s.close()
-    raise RuntimeError(f"found no {n} free ports in {lo}-{hi} in {tries} tries")
-
-
-def worker_port_span() -> tuple[int, int]:
-    """[lo, hi): this test process's ports. Below the OS's own range (local_port_range: no
-    connect() takes them), split between the pytest-xdist processes (PYTEST_XDIST_WORKER gwN
-    of PYTEST_XDIST_WORKER_COUNT) so two never pick the same port."""
-    low, _high = local_port_range()
-    start, end = 10000, max(low, 10000 + 2000)
-    count = max(1, int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") or 1))
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-    index = int(worker[2:]) if worker[:2] == "gw" and worker[2:].isdigit() else 0
-    size = (end - start) // count
-    first = start + (index % count) * size
-    return first, first + size
 
 
 def local_port_range() -> tuple[int, int]:
@@ -73,17 +40,19 @@ def local_port_range() -> tuple[int, int]:
 
 
 def free_port_block(count: int, tries: int = 500) -> int:
-    """The first of `count` consecutive TCP ports on 127.0.0.1, all free now, in this test
-    process's slice below the OS's own range (worker_port_span).
+    """The first of `count` consecutive TCP ports on 127.0.0.1, all free now and outside the
+    OS's own range (local_port_range).
 
     For an address riskd counts ports from ([bus] risk_shards_from: shard k binds port +
-    2(k-1) and the next one): every one of them must be free, not only the first. Inside the
-    OS's range (where connect() takes its local ports: Linux gives bind(0) odd ports and
-    connect() even ones) port + 1 may be held in TIME_WAIT by a closed connection for 60 s;
-    outside it only a process that names the port binds it."""
-    lo, hi = worker_port_span()
-    spans = [(lo, hi - count)] if hi - count > lo else []
+    2(k-1) and the next one). A port from free_ports is free, but the ones after it are not
+    reserved, and they lie in the range connect() takes its local ports from: Linux gives
+    bind(0) odd ports and connect() even ones, so port + 1 is where any process's connection
+    may sit, or have sat: a connection that closed from its own end keeps its port in
+    TIME_WAIT for 60 s, and a shard's bind fails meanwhile with "Address already in use" (on a
+    busy machine about one even port in ten is so held). Outside that range only a process
+    that names the port binds it."""
     low, high = local_port_range()
+    spans = [(s, e) for s, e in ((10000, low - count), (high + 1, 65536 - count)) if e > s]
     if not spans:
         raise RuntimeError(f"no room for {count} ports outside the OS's range {low}-{high}")
     rng = random.Random()
