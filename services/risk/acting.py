@@ -17,9 +17,10 @@ lockouts, the outbox, what is in flight, what each lockout has already acted on.
   finished one covers a second flatten for an event it was under way for, unless something
   opened or was placed since.
 - A close whose result was done while its fill has not come yet still covers its position
-  (_closed_already): a rule looking at it in between (riskd's own close order's event, a
-  tick, a price) does not close it again, also when a flatten decided in the same step took
-  its expected contracts over; what grew or opened since is closed.
+  (_closed_already; a reduce done, a second reduce of as many): a rule looking at it in
+  between (riskd's own close order's event, a tick, a price) does not close it again, also
+  when a flatten decided in the same step took its expected contracts over; what grew or
+  opened since is closed.
 - A command that closes or reduces records riskd's expected exits (services/risk/exits.py);
   so does a lockout's close or reduce not sent because the same one is in flight (that one
   closes what grew too).
@@ -190,10 +191,11 @@ class Acting:
         held = self.inflight.get(target)
         if held is not None and not self._for_an_earlier_position(d, held):
             return f"the same action is in flight ({held})"
-        if d.action == CLOSE_POSITION:
+        if d.action in (CLOSE_POSITION, REDUCE_POSITION):
             done = self._closed_already(d)
             if done:
-                return f"riskd's close of it is done, its fill on the way ({done})"
+                verb = "close" if d.action == CLOSE_POSITION else "reduce"
+                return f"riskd's {verb} of it is done, its fill on the way ({done})"
         if d.action in COVERED_BY_FLATTEN:
             flatten = self._flatten_in_flight(d.account_id)
             if flatten is not None and (d.event_ns <= flatten.issued_ns
@@ -220,7 +222,8 @@ class Acting:
         return max(lot[0] for lot in pos.lots) <= issued_ns
 
     def _closed_already(self, d: Decision) -> str:
-        """The command id of riskd's close of this position that has finished (done) while
+        """The command id of riskd's close (or, for a reduce, a reduce of as many) of this
+        position that has finished (done) while
         its fill and Position events have not come yet ('' when none): enforcement's result
         may come before them, and a rule that looked at the position in between (on riskd's
         own close order's event, a tick) closed it a second time. Only a close issued after
@@ -235,8 +238,11 @@ class Acting:
         # market's snapshot and stamped its lot then, and closed it a second time (chaos run:
         # "1 close(s) of a position already flat"); later lots are growth, dated as seen
         since = max([pos.opened_ns] + [lot[0] for lot in pos.lots[1:]])
+        pending = acct.ahead.get(d.contract_id)
+        if pending is not None and pending.opened:
+            return ""           # a fill opened contracts its Position has not shown yet
         return acct.riskd.closed_by(d.contract_id, acct.exposure(d.contract_id), since,
-                                    d.ts_ns)
+                                    d.ts_ns, d.size if d.action == REDUCE_POSITION else None)
 
     def _still_closing(self, d: Decision, target: tuple, busy: str, now: int,
                        out: Outcome) -> None:

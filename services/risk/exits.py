@@ -108,21 +108,26 @@ class RiskdExits:
         return hit
 
     def closed_by(self, contract_id: str, signed_position: int, since_ns: int,
-                  now: int) -> str:
+                  now: int, need: Optional[int] = None) -> str:
         """The command whose close of this position has finished (done) while its fill is
         still on the way, issued at or after since_ns (when the position opened and last
         grew): its exits still expect all of it, or it closed all of it and a later command
         expects its contracts now (a flatten decided in the same step took them over; chaos
         run 2026-12-06: the close done, the next quote closed the position again). '' when
         none (the position grew since, or flipped, or its fills came and what is open is
-        another position, or the close's result is older than WINDOW_NS)."""
+        another position, or the close's result is older than WINDOW_NS).
+        need: the contracts a reduce would cut (None: all of the position, a close); a
+        reduce done whose fills are on the way covers a second reduce of as many (the
+        event-order model: max_contracts reduced the same position twice on a price that
+        came between enforcement's result and the reduce's fill)."""
         if signed_position == 0:
             return ""
+        need = abs(signed_position) if need is None else min(need, abs(signed_position))
         side = closing_side(signed_position)
         done = [e for e in self.expected if e.contract_id == contract_id and e.side == side
                 and e.closed and e.issued_ns >= since_ns and e.alive(now)]
         expecting = [e for e in done if e.size > 0]
-        if expecting and abs(signed_position) <= sum(e.size for e in expecting):
+        if expecting and need <= sum(e.size for e in expecting):
             return max(expecting, key=lambda e: e.done_ns).command_id
         # a close of all of it whose contracts a later command expects now: their fills
         # are still on the way (used up by fills, the position open now is another one)

@@ -166,6 +166,11 @@ class BrokerEventOrder(RuleBasedStateMachine):
             fills=list(self.seen["fills"].values()))
 
     def _deliver(self, canonical, shuffled, data=None, depth=0) -> None:
+        a, b = self._run(canonical, shuffled)
+        self._compare(a, b)
+        self._enforce(a, b, data, depth)
+
+    def _run(self, canonical, shuffled) -> tuple[list, list]:
         a = self._feed(self.in_order, canonical)
         b = []
         for ev in shuffled:
@@ -173,12 +178,18 @@ class BrokerEventOrder(RuleBasedStateMachine):
                 b += self._feed(self.shuffled, [self._snapshot()])
             else:
                 b += self._feed(self.shuffled, [ev], track=True)
-        self._compare(a, b)
-        self._enforce(a, b, data, depth)
+        return a, b
 
     def _enforce(self, a, b, data, depth) -> None:
         """The broker carries out riskd's commands (closeContract and the like): their fills
-        come back through the same shuffled delivery, then enforcement's results."""
+        come back through the same shuffled delivery, then enforcement's results. For the
+        shuffled engine the results may come first, and the worker's tick between them and
+        the fills (enforcement answers once the broker says flat; the close's Trade and
+        Position may come later: chaos run 2026-12-06, the position was then closed a second
+        time); the in-order engine gets the same tick after the results. A price that moves
+        in that window is not here: the contracts closed are valued at it until their fill
+        says at what price they closed, which no order of events can know (the second close
+        it caused is in test_close_covered_until_its_fill.py)."""
         cmds_a = [c for o in a for c in o.commands]
         cmds_b = [c for o in b for c in o.commands]
         if not cmds_a or self.mismatch or depth > 3:
@@ -201,12 +212,22 @@ class BrokerEventOrder(RuleBasedStateMachine):
         canonical = [ev for g in groups for ev in g]
         shuffled = [ev for g in groups
                     for ev in (self._shuffle(data, g) if data is not None else g)]
-        self._deliver(canonical, shuffled, data, depth + 1)
-        results_a = [self.in_order.on_result(CommandResult(
-            command_id=c.id, account_id=ACCOUNT, status="done"), self.now) for c in cmds_a]
-        results_b = [self.shuffled.on_result(CommandResult(
-            command_id=c.id, account_id=ACCOUNT, status="done"), self.now) for c in cmds_b]
-        self._compare(results_a, results_b)
+        closing = sorted({ev.contract_id for ev in canonical if isinstance(ev, Fill)})
+        if data is None or not closing or not data.draw(st.booleans(), label="results first"):
+            self._deliver(canonical, shuffled, data, depth + 1)
+            self._compare(self._results(self.in_order, cmds_a),
+                          self._results(self.shuffled, cmds_b))
+            return
+        b_first = self._results(self.shuffled, cmds_b) + [self.shuffled.tick(self.now)]
+        a, b = self._run(canonical, shuffled)
+        a_after = self._results(self.in_order, cmds_a) + [self.in_order.tick(self.now)]
+        self._compare(a + a_after, b_first + b)
+        self._enforce(a + a_after, b_first + b, data, depth + 1)
+
+    def _results(self, engine, cmds) -> list:
+        """Enforcement's results: every command done."""
+        return [engine.on_result(CommandResult(command_id=c.id, account_id=ACCOUNT,
+                                               status="done"), self.now) for c in cmds]
 
     def _riskd_close(self, cid, size) -> list:
         s, _avg = self.ref.pos.get(cid, (0, Decimal(0)))
