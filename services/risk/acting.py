@@ -122,6 +122,13 @@ class Acting:
             if locked_now or first or d.rule == SELF_LOCK:   # a new breach: keep its record
                 out.decisions.append(self._unsent(d, busy))
             return
+        if d.action == REDUCE_POSITION and d.rule != LOCKOUT_RULE:
+            # only what riskd's exits there do not cover yet (a lockout's reduce cuts new
+            # growth, which no earlier exit expects)
+            coming, _cid = self._reducing_already(d, now)
+            if coming:
+                d = attrs.evolve(d, size=d.size - coming)
+                d = attrs.evolve(d, what=what(d, acct, False))
         out.decisions.append(d)
         self._command(d, now, out)
 
@@ -187,6 +194,11 @@ class Acting:
         held = self.inflight.get(target)
         if held is not None and not self._for_an_earlier_position(d, held):
             return f"the same action is in flight ({held})"
+        if d.action == REDUCE_POSITION and d.size and d.rule != LOCKOUT_RULE:
+            coming, command_id = self._reducing_already(d, d.ts_ns)
+            if coming >= d.size:
+                return (f"riskd's exit of these contracts is under way, its fills to come "
+                        f"({command_id})")
         if d.action == CLOSE_POSITION:
             done = self._closed_already(d)
             if done:
@@ -221,6 +233,25 @@ class Acting:
         since = max([pos.opened_ns] + [lot[0] for lot in pos.lots[1:]])
         return acct.riskd.closed_by(d.contract_id, acct.exposure(d.contract_id), since,
                                     d.ts_ns)
+
+    def _reducing_already(self, d: Decision, now: int) -> tuple[int, str]:
+        """(contracts of the decision's position that riskd's exits there still expect and its
+        open size still counts, the command): a reduce whose result came before its fills
+        (enforcement's answer may come first) has not taken them off the book yet, and a rule
+        judging the position in between (a second tightening, riskd's own reduce order's
+        event) asked to cut them again, then cut the next ones too: limit 4 -> 3 reduced
+        4 to 3, limit 3 -> 2 then sent a reduce of 2, not 1, and the account ended at 1.
+        A Position event already showing the cut is not counted twice (the fills lag it).
+        A lockout's reduce is not asked: it cuts new growth, which no earlier exit expects."""
+        acct = self.accounts.get(d.account_id)
+        pos = acct.positions.get(d.contract_id) if acct is not None and d.contract_id else None
+        if pos is None:
+            return 0, ""
+        seen = acct.furthest(d.contract_id)
+        expected, command_id = acct.riskd.reducing(d.contract_id, seen,
+                                                   pos.opened_ns - SKEW_NS, now)
+        lag = max(0, abs(seen) - acct.live_size(pos))   # cut on the broker, its fills to come
+        return max(0, expected - lag), command_id
 
     def _still_closing(self, d: Decision, target: tuple, busy: str, now: int,
                        out: Outcome) -> None:

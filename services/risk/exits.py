@@ -45,6 +45,7 @@ class Exit:
     command_id: str
     done_ns: int = 0           # when the command's final result arrived (0: outstanding)
     closed: bool = False       # that result was done: the broker has closed what it expects
+    cut: bool = False          # a reduce's: it expects a number of contracts, not the position
 
     def alive(self, now: int) -> bool:
         """Still remembered: its command is outstanding or finished within WINDOW_NS. A used-up
@@ -79,7 +80,8 @@ class RiskdExits:
         # (all of them, or the newest n): the overlap moves to this exit, which lives longest
         union = max(before, held) if size is None else max(before, min(held, before + n))
         self._use(open_, before + n - union)
-        self.expected.append(Exit(contract_id, side, n, now, command_id))
+        self.expected.append(Exit(contract_id, side, n, now, command_id,
+                                  cut=size is not None))
 
     def note(self, command_id: str, now: int) -> None:
         """Remember a command that closes nothing risk knows of (an admin's flatten of a flat
@@ -119,6 +121,21 @@ class RiskdExits:
         if done and abs(signed_position) <= sum(e.size for e in done):
             return max(done, key=lambda e: e.done_ns).command_id
         return ""
+
+    def reducing(self, contract_id: str, signed_position: int, since_ns: int,
+                 now: int) -> tuple[int, str]:
+        """(contracts riskd's reduces of this position still expect, the newest command among
+        them): what the reduces issued at or after since_ns (the position's opening, less the
+        clock skew) will still take away from it, their fills not seen yet. (0, '') when none.
+        A close's exits are not counted (its command in flight stands for it)."""
+        if signed_position == 0:
+            return 0, ""
+        side = closing_side(signed_position)
+        open_ = [e for e in self._open(contract_id, side, now)
+                 if e.cut and e.issued_ns >= since_ns]
+        if not open_:
+            return 0, ""
+        return sum(e.size for e in open_), max(open_, key=lambda e: e.issued_ns).command_id
 
     def _open(self, contract_id: str, side: int, now: int) -> list[Exit]:
         """The exits still expecting contracts here, the first to be forgotten first (those
@@ -175,7 +192,7 @@ class RiskdExits:
         # by hand, not attrs.asdict: the store writes this with every commit that changes it
         return [{"contract_id": e.contract_id, "side": e.side, "size": e.size,
                  "issued_ns": e.issued_ns, "command_id": e.command_id, "done_ns": e.done_ns,
-                 "closed": e.closed}
+                 "closed": e.closed, "cut": e.cut}
                 for e in self.expected]
 
     def load(self, rows: list[dict], orders) -> None:
