@@ -7,7 +7,8 @@ warned (warnings already given today), history (every decision, warning and lock
 outbox (enforcement commands without a final result), withdraws (the WithdrawCommand of each
 outbox command risk took back: services/risk/withdraw.py; a restart re-sends the withdraw,
 never the command), meta (the trading day in force; who
-disabled which account: services/risk/disabled.py),
+disabled which account: services/risk/disabled.py; which failing actions are folded into
+which: services/risk/retries.py),
 riskd_exits (riskd's expected exits per account, JSON) and riskd_orders (order ids known to be
 riskd's): which fills are riskd's is known across kill -9 and restarts; exposure (each
 account's open positions and working orders as risk's book had them, written with every commit
@@ -112,6 +113,7 @@ class Store:
         self._marks_keys: dict[int, tuple] = {}        # the marks' values behind the row written
         self._rules_seen: dict[int, tuple] = {}
         self._off_seen = ""
+        self._folds_seen = "[]"
         self._exits_seen: dict[int, str] = {}
         self._orders_saved: dict[int, set] = {}   # riskd order ids committed, per account
         self._day_written = False
@@ -191,6 +193,7 @@ class Store:
             # must not lag the broker by the 1 s of the timer (chaos run, 2026-12-05)
             self._exposure(engine)
             self._rules(engine)
+            self._folds(engine)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -223,6 +226,7 @@ class Store:
             seen.clear()
         self._day_written = False
         self._off_seen = ""
+        self._folds_seen = ""
 
     def _history(self, ts_ns: int, account_id: int, kind: str, msg) -> None:
         self.db.execute("INSERT INTO history (ts_ns, account_id, kind, body) VALUES (?, ?, ?, ?)",
@@ -299,6 +303,15 @@ class Store:
         if body != self._off_seen:
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('off', ?)", (body,))
             self._off_seen = body
+
+    def _folds(self, engine) -> None:
+        """Which failing actions are folded into which (services/risk/retries.py: one FAILED
+        alert per position, across a restart too): written when it changed."""
+        folds = getattr(engine, "folds", None)
+        body = folds() if folds is not None else "[]"
+        if body != self._folds_seen:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('folds', ?)", (body,))
+            self._folds_seen = body
 
     def _rules(self, engine) -> None:
         """The rules each account is held to today, when they changed (an identity check: the
@@ -389,6 +402,8 @@ class Store:
         for cmd in commands:
             engine.track(cmd)
             engine.reload_try(cmd, now)      # a later try of a failed action: still failing
+        self._folds_seen = self._meta("folds") or "[]"
+        engine.reload_folds(self._folds_seen)   # ... and whose alerts speak for it
         # a command taken back before the restart: the outbox re-sends its withdraw, not it
         for cid, body in self.db.execute("SELECT id, body FROM withdraws"):
             if cid in engine.outbox.entries:
