@@ -84,6 +84,8 @@ CREATE TABLE IF NOT EXISTS rules_in_force (
 CREATE TABLE IF NOT EXISTS riskd_orders (
     account_id INTEGER NOT NULL, order_id INTEGER NOT NULL, PRIMARY KEY (account_id, order_id));
 """
+# the withdraws whose command has left the outbox (services/risk/withdraw.py)
+_WITHDRAWS_LEFT = "DELETE FROM withdraws WHERE id NOT IN (SELECT id FROM outbox)"
 TRADE_DAYS_KEPT = 8
 HISTORY_DAYS_KEPT = 90
 
@@ -177,7 +179,10 @@ class Store:
                            (w.command_id, _enc(w)))
             for cid in out.finished:
                 db.execute("DELETE FROM outbox WHERE id = ?", (cid,))
-                db.execute("DELETE FROM withdraws WHERE id = ?", (cid,))
+            if out.withdraws or out.finished:
+                # a withdraw lives as long as its command: one whose command has left the
+                # outbox (finished before the withdraw's step was saved) is deleted, not kept
+                db.execute(_WITHDRAWS_LEFT)
             for aid in out.exits:
                 self._exits(engine, aid)
             if out.rolled:
@@ -404,7 +409,9 @@ class Store:
             engine.reload_try(cmd, now)      # a later try of a failed action: still failing
         self._folds_seen = self._meta("folds") or "[]"
         engine.reload_folds(self._folds_seen)   # ... and whose alerts speak for it
-        # a command taken back before the restart: the outbox re-sends its withdraw, not it
+        # a command taken back before the restart: the outbox re-sends its withdraw, not it;
+        # a withdraw whose command is gone (a row an older risk left) is deleted
+        self.db.execute(_WITHDRAWS_LEFT)
         for cid, body in self.db.execute("SELECT id, body FROM withdraws"):
             if cid in engine.outbox.entries:
                 engine.withdrawing[cid] = _dec(body)
