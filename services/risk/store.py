@@ -415,6 +415,8 @@ class Store:
         for cid, body in self.db.execute("SELECT id, body FROM withdraws"):
             if cid in engine.outbox.entries:
                 engine.withdrawing[cid] = _dec(body)
+        engine.reload_unneeded()    # ... those sent as no longer needed: judged again at
+                                    # their answer (services/risk/waitjudge.py)
         if saved_day and saved_day < engine.day.isoformat():
             log.info("risk state was saved on trading day %s; today is %s: the missed roll's "
                      "end-of-day balance is unknown, so the marks stay as last taken",
