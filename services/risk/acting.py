@@ -125,9 +125,11 @@ class Acting:
         if d.action == REDUCE_POSITION and d.rule != LOCKOUT_RULE:
             # only what riskd's exits there do not cover yet (a lockout's reduce cuts new
             # growth, which no earlier exit expects)
-            coming, _cid = self._reducing_already(d, now)
+            coming, by = self._reducing_already(d, now)
             if coming:
-                d = attrs.evolve(d, size=d.size - coming)
+                d = attrs.evolve(d, size=d.size - coming,
+                                 reason=f"{d.reason}; {coming} of them already being cut by "
+                                        f"riskd's reduce {by}")
                 d = attrs.evolve(d, what=what(d, acct, False))
         out.decisions.append(d)
         self._command(d, now, out)
