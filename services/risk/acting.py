@@ -10,13 +10,16 @@ lockouts, the outbox, what is in flight, what each lockout has already acted on.
   already in flight for the same target is not sent again until its result arrives (a close
   or reduce issued before the position it would act on was opened was for an earlier one, and
   does not count: reloaded after a restart, it may have closed that one already); a flatten
-  in flight covers every close, reduction and cancel of its account (reloaded from the outbox
-  after a restart, so a new risk does not send a close beside a resumed flatten), and a
+  in flight covers every close, reduction and cancel of its account for events before it was
+  issued, and a later price's close or reduce of a position held since before then (reloaded
+  from the outbox after a restart, so a new risk does not send a close beside a resumed
+  flatten), and a
   finished one covers a second flatten for an event it was under way for, unless something
   opened or was placed since.
 - A close whose result was done while its fill has not come yet still covers its position
   (_closed_already): a rule looking at it in between (riskd's own close order's event, a
-  tick) does not close it again; what grew or opened since is closed.
+  tick, a price) does not close it again, also when a flatten decided in the same step took
+  its expected contracts over; what grew or opened since is closed.
 - A command that closes or reduces records riskd's expected exits (services/risk/exits.py);
   so does a lockout's close or reduce not sent because the same one is in flight (that one
   closes what grew too).
@@ -207,7 +210,8 @@ class Acting:
                 return f"riskd's close of it is done, its fill on the way ({done})"
         if d.action in COVERED_BY_FLATTEN:
             flatten = self._flatten_in_flight(d.account_id)
-            if flatten is not None and d.event_ns <= flatten.issued_ns:
+            if flatten is not None and (d.event_ns <= flatten.issued_ns
+                                        or self._held_before(d, flatten.issued_ns)):
                 return f"a flatten of the account is in flight ({flatten.id})"
         if d.action == FLATTEN:
             done = self.flattened.get(d.account_id)
@@ -216,6 +220,18 @@ class Acting:
                     and not _exposed_since(acct, done.issued_ns):
                 return f"the account was flattened after this event ({done.command_id})"
         return ""
+
+    def _held_before(self, d: Decision, issued_ns: int) -> bool:
+        """A close or reduce of a position held as it is since before issued_ns (each of its
+        lots added earlier, in risk's clock): a flatten issued then is closing it, whatever
+        later price or tick the decision is on (chaos run 2026-12-06: a quote during the
+        flatten closed the position a second time beside it)."""
+        acct = self.accounts.get(d.account_id)
+        pos = acct.positions.get(d.contract_id) if acct is not None and d.contract_id else None
+        if d.action not in (CLOSE_POSITION, REDUCE_POSITION) or pos is None or not pos.lots \
+                or d.contract_id in acct.ahead:
+            return False
+        return max(lot[0] for lot in pos.lots) <= issued_ns
 
     def _closed_already(self, d: Decision) -> str:
         """The command id of riskd's close of this position that has finished (done) while

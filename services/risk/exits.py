@@ -45,6 +45,7 @@ class Exit:
     command_id: str
     done_ns: int = 0           # when the command's final result arrived (0: outstanding)
     closed: bool = False       # that result was done: the broker has closed what it expects
+    whole: bool = False        # a close of all the position held at its issue (not a reduce)
     cut: bool = False          # a reduce's: it expects a number of contracts, not the position
 
     def alive(self, now: int) -> bool:
@@ -80,7 +81,7 @@ class RiskdExits:
         # (all of them, or the newest n): the overlap moves to this exit, which lives longest
         union = max(before, held) if size is None else max(before, min(held, before + n))
         self._use(open_, before + n - union)
-        self.expected.append(Exit(contract_id, side, n, now, command_id,
+        self.expected.append(Exit(contract_id, side, n, now, command_id, whole=n == held,
                                   cut=size is not None))
 
     def note(self, command_id: str, now: int) -> None:
@@ -111,15 +112,26 @@ class RiskdExits:
     def closed_by(self, contract_id: str, signed_position: int, since_ns: int,
                   now: int) -> str:
         """The command whose close of this position has finished (done) while its fill is
-        still on the way: its exits, issued at or after since_ns (when the position opened),
-        still expect all of it. '' when none does (the position grew since, or flipped)."""
+        still on the way, issued at or after since_ns (when the position opened and last
+        grew): its exits still expect all of it, or it closed all of it and a later command
+        expects its contracts now (a flatten decided in the same step took them over; chaos
+        run 2026-12-06: the close done, the next quote closed the position again). '' when
+        none (the position grew since, or flipped, or its fills came and what is open is
+        another position, or the close's result is older than WINDOW_NS)."""
         if signed_position == 0:
             return ""
         side = closing_side(signed_position)
         done = [e for e in self.expected if e.contract_id == contract_id and e.side == side
-                and e.closed and e.issued_ns >= since_ns and e.open_at(now)]
-        if done and abs(signed_position) <= sum(e.size for e in done):
-            return max(done, key=lambda e: e.done_ns).command_id
+                and e.closed and e.issued_ns >= since_ns and e.alive(now)]
+        expecting = [e for e in done if e.size > 0]
+        if expecting and abs(signed_position) <= sum(e.size for e in expecting):
+            return max(expecting, key=lambda e: e.done_ns).command_id
+        # a close of all of it whose contracts a later command expects now: their fills
+        # are still on the way (used up by fills, the position open now is another one)
+        whole = [e for e in done if e.whole]
+        still = sum(e.size for e in self._open(contract_id, side, now))
+        if whole and abs(signed_position) <= still:
+            return max(whole, key=lambda e: e.done_ns).command_id
         return ""
 
     def reducing(self, contract_id: str, signed_position: int, since_ns: int,
@@ -192,10 +204,11 @@ class RiskdExits:
         # by hand, not attrs.asdict: the store writes this with every commit that changes it
         return [{"contract_id": e.contract_id, "side": e.side, "size": e.size,
                  "issued_ns": e.issued_ns, "command_id": e.command_id, "done_ns": e.done_ns,
-                 "closed": e.closed, "cut": e.cut}
+                 "closed": e.closed, "whole": e.whole, "cut": e.cut}
                 for e in self.expected]
 
     def load(self, rows: list[dict], orders) -> None:
+        # rows from before 'whole': a reduce; from before 'cut': not counted as one
         self.expected = [Exit(**r) for r in rows]
         self.orders = set(orders)
 

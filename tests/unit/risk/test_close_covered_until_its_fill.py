@@ -1,0 +1,94 @@
+"""A position riskd is already closing is not closed a second time by a later price.
+
+Chaos run 2026-12-06 (make test's short form, CHAOS-DRAWDOWN): enforcement killed; the price
+fell past the line: daily_unrealized_loss decided close_position and daily_net_loss flatten in
+the same step; the new enforcement ran the close ("done: RTY closed"); 16 ms later the next
+quote made daily_unrealized_loss decide the close again, and it was sent while the flatten was
+still in flight, the close's fills not in yet. Two causes, each covered here:
+- the step's expected exits gave the contract to the flatten (its exit expects it) and none to
+  the close, so "riskd's close of it is done, its fill on the way" did not hold for a close
+  whose own exit had been taken over (services/risk/exits.py closed_by);
+- a flatten in flight covered only decisions on events from before it was issued, so a later
+  quote's close of a position the flatten is already closing was sent beside it (acting.py
+  _in_flight): what it covers is what was open when it was issued.
+What opened or grew after the flatten was issued is still closed on its own.
+
+Shipped rules (etc/riskd.toml: daily_unrealized_loss 200 per position, daily_net_loss 600),
+one account on risk's engine with its injected clock and the worker's 0.1 s tick.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from shared.messages.enforce import CommandResult
+from shared.messages.market import POSITION_LONG, SIDE_BUY, Fill, PositionUpdate, Quote
+from shared.messages.risk import CLOSE_POSITION, FLATTEN
+from tests.unit.risk.desk import ES, MNQ, NS
+from tests.unit.risk.engine_run import ACCOUNT, EngineRun
+
+
+class Run(EngineRun):
+    def buy(self, contract, price, size=1, trade_id=1, position_id=5):
+        self.on(Fill(account_id=ACCOUNT, trade_id=trade_id, contract_id=contract,
+                     ts_ns=self.now, price=Decimal(price), pnl=None, fees=Decimal("0.37"),
+                     side=SIDE_BUY, size=size))
+        return self.on(PositionUpdate(account_id=ACCOUNT, position_id=position_id,
+                                      contract_id=contract, ts_ns=self.now,
+                                      type=POSITION_LONG, size=size,
+                                      average_price=Decimal(price)))
+
+    def done(self, cmd):
+        return self.result(cmd, "done", detail="closed")
+
+    def closes_sent(self, outs):
+        return [c for o in outs for c in o.commands if c.action == CLOSE_POSITION]
+
+
+def test_a_done_close_whose_exit_the_flatten_took_covers_the_position_until_its_fill():
+    r = Run()
+    r.price(21000)
+    r.buy(MNQ, 21000)
+    r.wait(2)
+    first = r.price(20000)        # -2000 open: the position's line and the account's at once
+    actions = sorted((c.rule, c.action) for c in first.commands)
+    assert actions == [("daily_net_loss", FLATTEN), ("daily_unrealized_loss", CLOSE_POSITION)]
+    close = next(c for c in first.commands if c.action == CLOSE_POSITION)
+    r.wait(0.4)
+    r.done(close)                 # enforcement's answer before the close's fills
+    mark = len(r.outs)
+    for p in (20000, 19999.75, 20000.25, 19990):
+        r.price(p)
+    r.wait(1)
+    assert r.closes_sent(r.outs[mark:]) == []
+
+
+def test_a_flatten_in_flight_covers_a_later_price_of_what_was_open_when_it_was_issued():
+    r = Run()
+    r.price(21000)
+    r.buy(MNQ, 21000)
+    r.wait(2)
+    out, refused = r.engine.self_lock(ACCOUNT, r.now, until_ns=r.now + 3600 * NS)
+    assert refused == "" and [c.action for c in out.commands] == [FLATTEN]
+    r.wait(0.3)
+    mark = len(r.outs)
+    r.price(20800)                # past daily_unrealized_loss while the flatten closes it
+    r.price(20790)
+    assert r.closes_sent(r.outs[mark:]) == []
+    noted = [d for o in r.outs[mark:] for d in o.decisions
+             if d.rule == "daily_unrealized_loss"]
+    assert all("flatten of the account is in flight" in d.suppressed for d in noted)
+
+
+def test_what_opened_after_the_flatten_was_issued_is_still_closed():
+    r = Run()
+    r.price(21000)
+    r.buy(MNQ, 21000)
+    r.wait(2)
+    out, _ = r.engine.self_lock(ACCOUNT, r.now, until_ns=r.now + 3600 * NS)
+    assert [c.action for c in out.commands] == [FLATTEN]
+    r.wait(2)                     # the flatten still in flight (enforcement slow)
+    r.on(Quote(contract_id=ES, ts_ns=r.now, last=Decimal(6000)))
+    mark = len(r.outs)
+    r.buy(ES, 6000, trade_id=2, position_id=6)   # bought under the lockout, after the flatten
+    closes = r.closes_sent(r.outs[mark:])
+    assert [(c.contract_id, c.action) for c in closes] == [(ES, CLOSE_POSITION)]
