@@ -38,11 +38,12 @@ import attrs
 from services.risk.lockouts import ADDED, EXTENDED, TRADER, lock_key
 from services.risk.outcome import Outcome
 from services.risk.pastlimits import still_past
+from services.risk.rules.base import POSITION, ClockTick
 from services.risk.state import AccountState
 from services.risk.words import (LOCKOUT_RULE, SELF_LOCK, command_in, no_symbol_lockout,
                                  not_sent, what, who)
 from shared.when import self_lock_refusal
-from shared.messages.enforce import Command
+from shared.messages.enforce import DONE, Command
 from shared.orderwords import order_words
 from shared.messages.risk import (ACTION_NONE, ALERT, CANCEL_ORDERS, CLOSE_POSITION, ENFORCE,
                                   FLATTEN, LOCKED_ALREADY, LOCKED_BY_THIS_RULE,
@@ -270,6 +271,18 @@ class Acting:
                                                    pos.opened_ns - SKEW_NS, now)
         lag = max(0, abs(seen) - acct.live_size(pos))   # cut on the broker, its fills to come
         return max(0, expected - lag), command_id
+
+    def _after_reduced(self, acct: Optional[AccountState], cmd: Command, res,
+                       now: int, out: Outcome) -> None:
+        """A rule's reduce answered done: its rule judges the account once more. A decision
+        made while it ran was not sent (the same action in flight), and may ask for more than
+        it cut (a second tightening, limit 3 -> 2 while the reduce to 3 ran): nothing else
+        judged it again until the trader's next trade. Its fills, when not in yet, are not
+        cut twice (_reducing_already)."""
+        if acct is None or res.status != DONE or cmd.action != REDUCE_POSITION \
+                or cmd.mode != ENFORCE or cmd.rule == LOCKOUT_RULE or cmd.rule not in self.rules:
+            return
+        self._run(acct, POSITION, ClockTick(now), now, "recheck", now, out, only=cmd.rule)
 
     def _still_closing(self, d: Decision, target: tuple, busy: str, now: int,
                        out: Outcome) -> None:

@@ -266,3 +266,34 @@ def test_a_profile_tightening_an_account_override_keeps_looser_judges_nothing(wo
     set_rule_param(path, str(ACCOUNT), "max_contracts", "limit", "3", backups)
     reload(w, path)
     assert [(c.action, c.size) for c in commands(seen)] == [(REDUCE_POSITION, 1)]
+
+
+def test_a_second_tightening_while_the_reduce_runs_cuts_the_rest_at_its_answer(worker):
+    """limit 5 -> 3 on 4 MNQ reduces 1; limit 3 -> 2 while that reduce is still running: not
+    sent beside it (it is in flight). Its fill and Position come before its answer (judged
+    then, still in flight). Before, nothing judged the account again once it answered:
+    3 MNQ stayed open over a limit of 2 until the trader's next trade. Now the reduce's
+    answer judges its rule once more: the rest, 1, is cut then."""
+    w, path, backups, _sent = worker
+    market(w, CONTRACTS[MNQ], Quote(contract_id=MNQ, ts_ns=w.clock.now_ns(),
+                                     last=Decimal("21000")))
+    buy(w, 4)
+    seen = published(w)
+    set_rule_param(path, str(ACCOUNT), "max_contracts", "limit", "3", backups)
+    reload(w, path)
+    [first] = commands(seen)
+    set_rule_param(path, str(ACCOUNT), "max_contracts", "limit", "2", backups)
+    reload(w, path)
+    assert commands(seen) == [first]            # in flight: not sent beside it
+    now = w.clock.now_ns()
+    market(w, Fill(account_id=ACCOUNT, trade_id=2, contract_id=MNQ, ts_ns=now,
+                   price=Decimal("21000"), pnl=Decimal("0"), fees=Decimal(0), side=SIDE_SELL,
+                   size=1),
+           PositionUpdate(account_id=ACCOUNT, position_id=1, contract_id=MNQ, ts_ns=now,
+                          type=POSITION_LONG, size=3, average_price=Decimal("21000")))
+    assert commands(seen) == [first]
+    done(w, first)
+    assert [(c.action, c.size) for c in commands(seen)] == [(REDUCE_POSITION, 1),
+                                                            (REDUCE_POSITION, 1)]
+    done(w, commands(seen)[-1])                 # its answer before its fill: nothing more
+    assert len(commands(seen)) == 2
