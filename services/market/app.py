@@ -289,7 +289,12 @@ class MarketWorker(Worker):
             self.hubs[MARKET_HUB].invoke(gen, *quote_subscription(contract_id, False))
             self.book.forget(contract_id)
         self.quote_subs = want
-        self.feed.watching(bool(want))
+        if want:
+            self.feed.watching(True)
+        else:       # nothing to watch: its silence ends (FeedWatch.nothing_subscribed)
+            ended = self.feed.nothing_subscribed()
+            if ended:
+                log.info("market hub: %s", ended)
 
     # -- connections ----------------------------------------------------------------------
     def _tick(self) -> None:

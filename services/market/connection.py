@@ -171,7 +171,8 @@ class FeedWatch:
     still silent after the reconnect a stale feed caused is more likely a quiet market (a
     thin contract overnight, a paused sim) than a dead hub: each such reconnect doubles the
     silence needed for the next one (15, 30, 60, 120, 240 s: up to `most`), and only a live
-    quote brings it back to `stale_after`.
+    quote, or the end of the watch (nothing subscribed: nothing_subscribed), brings it back
+    to `stale_after`.
 
     Round 10's trial: the backoff of round 7 never took, because the subscriber's full quote
     after every reconnect counted as traffic and reset it: a paused sim was reconnected every
@@ -217,6 +218,20 @@ class FeedWatch:
         return (f"quotes again after {quiet:.0f} s of silence ({done} stale-feed "
                 f"reconnect{'' if done == 1 else 's'} meanwhile); stale after "
                 f"{self.base:.0f} s again")
+
+    def nothing_subscribed(self) -> Optional[str]:
+        """No contract is subscribed any more (every account flat, nothing working): the watch
+        stops, and the silence its stale reconnects were about ends with it. The next watch (a
+        new position, maybe hours later) is a new question: stale after `stale_after` again,
+        not after the longest wait of an old silence (before, a dead feed then went unnoticed
+        for 240 s where 15 s was documented). Returns a line to log when reconnects ended so."""
+        self._since = None
+        self.stale_after = self.base
+        if not self.reconnects:
+            return None
+        done, self.reconnects, self.quiet_since = self.reconnects, 0, None
+        return (f"nothing to quote any more after {done} stale-feed reconnect"
+                f"{'' if done == 1 else 's'}; stale after {self.base:.0f} s again")
 
     def stale(self) -> Optional[str]:
         """A reason when the feed is stale (the owner reconnects), else None."""

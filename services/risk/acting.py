@@ -17,7 +17,7 @@ lockouts, the outbox, what is in flight, what each lockout has already acted on.
   finished one covers a second flatten for an event it was under way for, unless something
   opened or was placed since.
 - A close whose result was done while its fill has not come yet still covers its position
-  (_closed_already; a reduce done, a second reduce of as many): a rule looking at it in
+  (_closed_already; a reduce done, what it cuts: _reducing_already): a rule looking at it in
   between (riskd's own close order's event, a tick, a price) does not close it again, also
   when a flatten decided in the same step took its expected contracts over; what grew or
   opened since is closed.
@@ -39,11 +39,12 @@ import attrs
 from services.risk.lockouts import ADDED, EXTENDED, TRADER, lock_key
 from services.risk.outcome import Outcome
 from services.risk.pastlimits import still_past
+from services.risk.rules.base import POSITION, ClockTick
 from services.risk.state import AccountState
 from services.risk.words import (LOCKOUT_RULE, SELF_LOCK, command_in, no_symbol_lockout,
                                  not_sent, what, who)
 from shared.when import self_lock_refusal
-from shared.messages.enforce import Command
+from shared.messages.enforce import DONE, Command
 from shared.orderwords import order_words
 from shared.messages.risk import (ACTION_NONE, ALERT, CANCEL_ORDERS, CLOSE_POSITION, ENFORCE,
                                   FLATTEN, LOCKED_ALREADY, LOCKED_BY_THIS_RULE,
@@ -126,6 +127,15 @@ class Acting:
             if locked_now or first or d.rule == SELF_LOCK:   # a new breach: keep its record
                 out.decisions.append(self._unsent(d, busy))
             return
+        if d.action == REDUCE_POSITION and d.rule != LOCKOUT_RULE:
+            # only what riskd's exits there do not cover yet (a lockout's reduce cuts new
+            # growth, which no earlier exit expects)
+            coming, by = self._reducing_already(d, now)
+            if coming:
+                d = attrs.evolve(d, size=d.size - coming,
+                                 reason=f"{d.reason}; {coming} of them already being cut by "
+                                        f"riskd's reduce {by}")
+                d = attrs.evolve(d, what=what(d, acct, False))
         out.decisions.append(d)
         self._command(d, now, out)
 
@@ -191,6 +201,11 @@ class Acting:
         held = self.inflight.get(target)
         if held is not None and not self._for_an_earlier_position(d, held):
             return f"the same action is in flight ({held})"
+        if d.action == REDUCE_POSITION and d.size and d.rule != LOCKOUT_RULE:
+            coming, command_id = self._reducing_already(d, d.ts_ns)
+            if coming >= d.size:
+                return (f"riskd's exit of these contracts is under way, its fills to come "
+                        f"({command_id})")
         if d.action in (CLOSE_POSITION, REDUCE_POSITION):
             done = self._closed_already(d)
             if done:
@@ -222,8 +237,8 @@ class Acting:
         return max(lot[0] for lot in pos.lots) <= issued_ns
 
     def _closed_already(self, d: Decision) -> str:
-        """The command id of riskd's close (or, for a reduce, a reduce of as many) of this
-        position that has finished (done) while
+        """The command id of riskd's close of all of this position (which a reduce of it
+        would repeat too) that has finished (done) while
         its fill and Position events have not come yet ('' when none): enforcement's result
         may come before them, and a rule that looked at the position in between (on riskd's
         own close order's event, a tick) closed it a second time. Only a close issued after
@@ -242,7 +257,38 @@ class Acting:
         if pending is not None and pending.opened:
             return ""           # a fill opened contracts its Position has not shown yet
         return acct.riskd.closed_by(d.contract_id, acct.exposure(d.contract_id), since,
-                                    d.ts_ns, d.size if d.action == REDUCE_POSITION else None)
+                                    d.ts_ns)
+
+    def _reducing_already(self, d: Decision, now: int) -> tuple[int, str]:
+        """(contracts of the decision's position that riskd's exits there still expect and its
+        open size still counts, the command): a reduce whose result came before its fills
+        (enforcement's answer may come first) has not taken them off the book yet, and a rule
+        judging the position in between (a second tightening, riskd's own reduce order's
+        event) asked to cut them again, then cut the next ones too: limit 4 -> 3 reduced
+        4 to 3, limit 3 -> 2 then sent a reduce of 2, not 1, and the account ended at 1.
+        A Position event already showing the cut is not counted twice (the fills lag it).
+        A lockout's reduce is not asked: it cuts new growth, which no earlier exit expects."""
+        acct = self.accounts.get(d.account_id)
+        pos = acct.positions.get(d.contract_id) if acct is not None and d.contract_id else None
+        if pos is None:
+            return 0, ""
+        seen = acct.furthest(d.contract_id)
+        expected, command_id = acct.riskd.reducing(d.contract_id, seen,
+                                                   pos.opened_ns - SKEW_NS, now)
+        lag = max(0, abs(seen) - acct.live_size(pos))   # cut on the broker, its fills to come
+        return max(0, expected - lag), command_id
+
+    def _after_reduced(self, acct: Optional[AccountState], cmd: Command, res,
+                       now: int, out: Outcome) -> None:
+        """A rule's reduce answered done: its rule judges the account once more. A decision
+        made while it ran was not sent (the same action in flight), and may ask for more than
+        it cut (a second tightening, limit 3 -> 2 while the reduce to 3 ran): nothing else
+        judged it again until the trader's next trade. Its fills, when not in yet, are not
+        cut twice (_reducing_already)."""
+        if acct is None or res.status != DONE or cmd.action != REDUCE_POSITION \
+                or cmd.mode != ENFORCE or cmd.rule == LOCKOUT_RULE or cmd.rule not in self.rules:
+            return
+        self._run(acct, POSITION, ClockTick(now), now, "recheck", now, out, only=cmd.rule)
 
     def _still_closing(self, d: Decision, target: tuple, busy: str, now: int,
                        out: Outcome) -> None:

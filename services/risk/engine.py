@@ -553,6 +553,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             if done.action == FLATTEN and res.status == DONE:
                 self.flattened_at(done.account_id, done.issued_ns, now, done.id)
             self._retry_result(acct, done, res, now, out)
+            self._after_reduced(acct, done, res, now, out)
             if self.unneeded:
                 self._after_withdrawn(acct, done, res, now, out)
         elif acct is not None and res.action == FLATTEN and res.rule == KILL_SWITCH \

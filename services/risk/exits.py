@@ -46,6 +46,7 @@ class Exit:
     done_ns: int = 0           # when the command's final result arrived (0: outstanding)
     closed: bool = False       # that result was done: the broker has closed what it expects
     whole: bool = False        # a close of all the position held at its issue (not a reduce)
+    cut: bool = False          # a reduce's: it expects a number of contracts, not the position
 
     def alive(self, now: int) -> bool:
         """Still remembered: its command is outstanding or finished within WINDOW_NS. A used-up
@@ -80,7 +81,8 @@ class RiskdExits:
         # (all of them, or the newest n): the overlap moves to this exit, which lives longest
         union = max(before, held) if size is None else max(before, min(held, before + n))
         self._use(open_, before + n - union)
-        self.expected.append(Exit(contract_id, side, n, now, command_id, whole=n == held))
+        self.expected.append(Exit(contract_id, side, n, now, command_id, whole=n == held,
+                                  cut=size is not None))
 
     def note(self, command_id: str, now: int) -> None:
         """Remember a command that closes nothing risk knows of (an admin's flatten of a flat
@@ -108,21 +110,17 @@ class RiskdExits:
         return hit
 
     def closed_by(self, contract_id: str, signed_position: int, since_ns: int,
-                  now: int, need: Optional[int] = None) -> str:
+                  now: int) -> str:
         """The command whose close of this position has finished (done) while its fill is
         still on the way, issued at or after since_ns (when the position opened and last
         grew): its exits still expect all of it, or it closed all of it and a later command
         expects its contracts now (a flatten decided in the same step took them over; chaos
         run 2026-12-06: the close done, the next quote closed the position again). '' when
         none (the position grew since, or flipped, or its fills came and what is open is
-        another position, or the close's result is older than WINDOW_NS).
-        need: the contracts a reduce would cut (None: all of the position, a close); a
-        reduce done whose fills are on the way covers a second reduce of as many (the
-        event-order model: max_contracts reduced the same position twice on a price that
-        came between enforcement's result and the reduce's fill)."""
+        another position, or the close's result is older than WINDOW_NS)."""
         if signed_position == 0:
             return ""
-        need = abs(signed_position) if need is None else min(need, abs(signed_position))
+        need = abs(signed_position)
         side = closing_side(signed_position)
         done = [e for e in self.expected if e.contract_id == contract_id and e.side == side
                 and e.closed and e.issued_ns >= since_ns and e.alive(now)]
@@ -136,6 +134,21 @@ class RiskdExits:
         if whole and abs(signed_position) <= still:
             return max(whole, key=lambda e: e.done_ns).command_id
         return ""
+
+    def reducing(self, contract_id: str, signed_position: int, since_ns: int,
+                 now: int) -> tuple[int, str]:
+        """(contracts riskd's reduces of this position still expect, the newest command among
+        them): what the reduces issued at or after since_ns (the position's opening, less the
+        clock skew) will still take away from it, their fills not seen yet. (0, '') when none.
+        A close's exits are not counted (its command in flight stands for it)."""
+        if signed_position == 0:
+            return 0, ""
+        side = closing_side(signed_position)
+        open_ = [e for e in self._open(contract_id, side, now)
+                 if e.cut and e.issued_ns >= since_ns]
+        if not open_:
+            return 0, ""
+        return sum(e.size for e in open_), max(open_, key=lambda e: e.issued_ns).command_id
 
     def _open(self, contract_id: str, side: int, now: int) -> list[Exit]:
         """The exits still expecting contracts here, the first to be forgotten first (those
@@ -192,11 +205,12 @@ class RiskdExits:
         # by hand, not attrs.asdict: the store writes this with every commit that changes it
         return [{"contract_id": e.contract_id, "side": e.side, "size": e.size,
                  "issued_ns": e.issued_ns, "command_id": e.command_id, "done_ns": e.done_ns,
-                 "closed": e.closed, "whole": e.whole}
+                 "closed": e.closed, "whole": e.whole, "cut": e.cut}
                 for e in self.expected]
 
     def load(self, rows: list[dict], orders) -> None:
-        self.expected = [Exit(**r) for r in rows]      # rows from before 'whole': a reduce
+        # rows from before 'whole': a reduce; from before 'cut': not counted as one
+        self.expected = [Exit(**r) for r in rows]
         self.orders = set(orders)
 
 

@@ -46,6 +46,7 @@ a locked account, riskd never tried again, and the screens listed it as an ordin
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import re
 from typing import Optional
@@ -221,6 +222,25 @@ class Retrying:
             command=cmd, what="", locked=bool(self._covering(acct, cmd)),
             first_failed_ns=cmd.issued_ns or now, failures=n - 1, alerted_ns=now,
             reloaded=True)
+
+    def folds(self) -> str:
+        """Which failing actions are folded into which (JSON, '[]' when none), for the store:
+        a restarted risk rebuilds each failing action from its waiting try (reload_try), which
+        does not say it was folded; without this the folded one spoke for itself again after
+        a restart ("still FAILING", its own end): two alerts for one position."""
+        if not self.failing:
+            return "[]"                 # every commit asks: nothing to build when idle
+        rows = sorted([list(target), list(f.folded_into), f.host_closed]
+                      for target, f in self.failing.items() if f.folded_into is not None)
+        return json.dumps(rows)
+
+    def reload_folds(self, body: str) -> None:
+        """The folds saved before a restart, on the failing actions reloaded (after
+        reload_try); one whose action is no longer failing is left out."""
+        for target, host, host_closed in json.loads(body or "[]"):
+            f = self.failing.get(tuple(target))
+            if f is not None:
+                f.folded_into, f.host_closed = tuple(host), bool(host_closed)
 
     def _check_failing(self, now: int, out: Outcome) -> None:
         """Each tick while something failed (and each price step): a target whose reason is

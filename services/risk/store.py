@@ -7,7 +7,8 @@ warned (warnings already given today), history (every decision, warning and lock
 outbox (enforcement commands without a final result), withdraws (the WithdrawCommand of each
 outbox command risk took back: services/risk/withdraw.py; a restart re-sends the withdraw,
 never the command), meta (the trading day in force; who
-disabled which account: services/risk/disabled.py),
+disabled which account: services/risk/disabled.py; which failing actions are folded into
+which: services/risk/retries.py),
 riskd_exits (riskd's expected exits per account, JSON) and riskd_orders (order ids known to be
 riskd's): which fills are riskd's is known across kill -9 and restarts; exposure (each
 account's open positions and working orders as risk's book had them, written with every commit
@@ -83,6 +84,8 @@ CREATE TABLE IF NOT EXISTS rules_in_force (
 CREATE TABLE IF NOT EXISTS riskd_orders (
     account_id INTEGER NOT NULL, order_id INTEGER NOT NULL, PRIMARY KEY (account_id, order_id));
 """
+# the withdraws whose command has left the outbox (services/risk/withdraw.py)
+_WITHDRAWS_LEFT = "DELETE FROM withdraws WHERE id NOT IN (SELECT id FROM outbox)"
 TRADE_DAYS_KEPT = 8
 HISTORY_DAYS_KEPT = 90
 
@@ -112,6 +115,7 @@ class Store:
         self._marks_keys: dict[int, tuple] = {}        # the marks' values behind the row written
         self._rules_seen: dict[int, tuple] = {}
         self._off_seen = ""
+        self._folds_seen = "[]"
         self._exits_seen: dict[int, str] = {}
         self._orders_saved: dict[int, set] = {}   # riskd order ids committed, per account
         self._day_written = False
@@ -175,7 +179,10 @@ class Store:
                            (w.command_id, _enc(w)))
             for cid in out.finished:
                 db.execute("DELETE FROM outbox WHERE id = ?", (cid,))
-                db.execute("DELETE FROM withdraws WHERE id = ?", (cid,))
+            if out.withdraws or out.finished:
+                # a withdraw lives as long as its command: one whose command has left the
+                # outbox (finished before the withdraw's step was saved) is deleted, not kept
+                db.execute(_WITHDRAWS_LEFT)
             for aid in out.exits:
                 self._exits(engine, aid)
             if out.rolled:
@@ -191,6 +198,7 @@ class Store:
             # must not lag the broker by the 1 s of the timer (chaos run, 2026-12-05)
             self._exposure(engine)
             self._rules(engine)
+            self._folds(engine)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -223,6 +231,7 @@ class Store:
             seen.clear()
         self._day_written = False
         self._off_seen = ""
+        self._folds_seen = ""
 
     def _history(self, ts_ns: int, account_id: int, kind: str, msg) -> None:
         self.db.execute("INSERT INTO history (ts_ns, account_id, kind, body) VALUES (?, ?, ?, ?)",
@@ -299,6 +308,15 @@ class Store:
         if body != self._off_seen:
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('off', ?)", (body,))
             self._off_seen = body
+
+    def _folds(self, engine) -> None:
+        """Which failing actions are folded into which (services/risk/retries.py: one FAILED
+        alert per position, across a restart too): written when it changed."""
+        folds = getattr(engine, "folds", None)
+        body = folds() if folds is not None else "[]"
+        if body != self._folds_seen:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('folds', ?)", (body,))
+            self._folds_seen = body
 
     def _rules(self, engine) -> None:
         """The rules each account is held to today, when they changed (an identity check: the
@@ -389,10 +407,16 @@ class Store:
         for cmd in commands:
             engine.track(cmd)
             engine.reload_try(cmd, now)      # a later try of a failed action: still failing
-        # a command taken back before the restart: the outbox re-sends its withdraw, not it
+        self._folds_seen = self._meta("folds") or "[]"
+        engine.reload_folds(self._folds_seen)   # ... and whose alerts speak for it
+        # a command taken back before the restart: the outbox re-sends its withdraw, not it;
+        # a withdraw whose command is gone (a row an older risk left) is deleted
+        self.db.execute(_WITHDRAWS_LEFT)
         for cid, body in self.db.execute("SELECT id, body FROM withdraws"):
             if cid in engine.outbox.entries:
                 engine.withdrawing[cid] = _dec(body)
+        engine.reload_unneeded()    # ... those sent as no longer needed: judged again at
+                                    # their answer (services/risk/waitjudge.py)
         if saved_day and saved_day < engine.day.isoformat():
             log.info("risk state was saved on trading day %s; today is %s: the missed roll's "
                      "end-of-day balance is unknown, so the marks stay as last taken",

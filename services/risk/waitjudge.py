@@ -20,7 +20,9 @@ when the withdraw came ends Done, and the phone then reads Done, not "riskd does
 it"). While the rule still breaches nothing is withdrawn and the close runs at the open.
 The price may go past the line again while the withdraw is on its way: the rule's new
 decision is not sent while the old command is in flight, so when enforcement's final answer
-comes the rule is judged once more (_after_withdrawn) and decides again if it still breaches.
+comes the rule is judged once more (_after_withdrawn) and decides again if it still breaches;
+a restarted risk knows its withdraws sent as no longer needed again (reload_unneeded), and
+judges the rule at that answer too.
 
 Not judged here: a lockout's own closes and cancels, and any action on a scope a lockout
 covers (withdrawn when the lockout ends, withdraw.py); alert-mode commands; a target risk's
@@ -30,7 +32,7 @@ from before a restart (carried.py), until market's snapshot.
 from __future__ import annotations
 
 from services.risk.outcome import Outcome
-from services.risk.retries import _target, _target_words
+from services.risk.retries import Gone, _target, _target_words
 from services.risk.rules.base import QUOTE, ClockTick
 from services.risk.state import AccountState
 from services.risk.words import LOCKOUT_RULE
@@ -74,6 +76,22 @@ class WaitJudging:
             self.market_waiting.pop(cid, None)
             f = self.failing.get(_target(cmd))
             self.unneeded[cid] = (f, gone) if f is not None and f.command.id == cid else None
+
+    def reload_unneeded(self) -> None:
+        """After a restart (the store has put the outbox and its withdraws back): the withdraws
+        sent as no longer needed are known as such again, so enforcement's final answer to
+        one judges its rule at once (_after_withdrawn), as before the restart. Without it the
+        price past the line again while the withdraw was on its way was judged only at the
+        next price, however long that took (a market closed, a quiet contract)."""
+        for cid, w in self.withdrawing.items():
+            e = self.outbox.entries.get(cid)
+            if e is None or not w.reason.startswith(NO_LONGER_NEEDED):
+                continue
+            why = w.reason[len(NO_LONGER_NEEDED):].lstrip(": ")
+            f = self.failing.get(_target(e.command))
+            tried = f is not None and f.command.id == cid
+            self.unneeded[cid] = (f, Gone(why, why, needed=True, short=NO_LONGER_NEEDED)) \
+                if tried else None
 
     def _after_withdrawn(self, acct: AccountState, cmd: Command, res: CommandResult,
                          now: int, out: Outcome) -> None:

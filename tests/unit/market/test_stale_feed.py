@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from decimal import Decimal
+
+import attrs
 
 from services.market.app import MarketWorker
 from services.market.connection import RECONNECTING, FeedWatch, HubLink
 from services.market.quotes import LastQuotes
 from services.market.state import MarketState
 from shared.clock import FakeClock
-from shared.messages.market import BrokerConnection
+from shared.messages.market import POSITION_LONG, BrokerConnection, PositionUpdate
 from shared.projectx.realtime import MARKET_HUB, USER_HUB, HubClosed
 
 MNQ = "CON.F.US.MNQ.Z26"
@@ -147,3 +150,41 @@ def test_a_paused_feed_is_reconnected_after_15_30_60_s_and_warned_of_once(caplog
     # and the unguarded counter's view: every one of them was the precaution
     assert [c.precaution for c in w.published
             if isinstance(c, BrokerConnection) and c.state == RECONNECTING] == [True] * 3
+
+
+def test_an_account_gone_flat_ends_the_backoff_the_next_position_is_watched_at_15_s(caplog):
+    """The feed paused with MNQ held: reconnected after 15, 30, 60 s of silence (the wait
+    doubling). The trader closes MNQ: nothing is subscribed, the watch stops. Before, the
+    next position's feed was held to the old silence's wait (120 s): a feed dead by then went
+    unnoticed 8 times longer than documented. Now the watch starts at 15 s again."""
+    clock = FakeClock()
+    w = worker(clock)
+    stamp = "2026-12-04T15:00:00Z"
+    quote(w, stamp)
+    held = PositionUpdate(account_id=1001, position_id=1, contract_id=MNQ, ts_ns=0,
+                          type=POSITION_LONG, size=1, average_price=Decimal("20680"))
+    w.state.apply(held)
+    w.contracts_asked = {MNQ}                   # its contract is known (the REST cache)
+    for gen in (2, 3, 4):
+        while w.links[MARKET_HUB].state == "connected":
+            clock.advance(0.2)
+            w._tick()
+        reconnected(w, gen)
+        quote(w, stamp)                         # the full quote a new subscriber gets
+    assert w.feed.stale_after == 120.0
+    w.state.apply(attrs.evolve(held, type=0, size=0))      # the trader closed MNQ
+    with caplog.at_level(logging.INFO, logger="services.market.app"):
+        w._after_change()
+    assert w.quote_subs == set()
+    assert "3 stale-feed reconnects; stale after 15 s again" in caplog.text
+    clock.advance(3600.0)                       # an hour with nothing held: nothing to watch
+    w._tick()
+    assert w.links[MARKET_HUB].state == "connected"
+    w.state.apply(held)                         # a new position, its quotes subscribed
+    w._after_change()
+    assert w.quote_subs == {MNQ}
+    start = clock.monotonic()
+    while w.links[MARKET_HUB].state == "connected":
+        clock.advance(0.2)
+        w._tick()
+    assert round(clock.monotonic() - start) == 15

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from shared.messages.market import POSITION_LONG, SIDE_BUY, Fill, PositionUpdate
-from tests.unit.risk.desk import MNQ, NS
-from tests.unit.risk.engine_run import ACCOUNT, EngineRun
+from services.risk.store import Store
+from shared.messages.market import (POSITION_LONG, SIDE_BUY, AccountUpdate, Fill,
+                                    MarketSnapshot, PositionUpdate)
+from tests.unit.risk.desk import MNQ, NS, shipped_engine
+from tests.unit.risk.engine_run import ACCOUNT, LOADED, WEDNESDAY, EngineRun
 
 
 class Run(EngineRun):
@@ -114,3 +116,37 @@ def test_a_failed_flatten_then_the_failed_close_of_what_grew_is_one_alert():
     titles = run.titles(mark)
     assert len([t for t in titles if "FAILED" in t]) == 1, titles
     assert "flatten (MNQ long 1)" in run.notices(mark)[0].lines[0]
+
+
+def test_a_restart_of_risk_keeps_the_flatten_folded_into_the_close(tmp_path):
+    """Both failing actions are rebuilt from their waiting tries after a restart (the store's
+    outbox); which one speaks for the position is kept too (the store's meta 'folds'). Before,
+    the restarted risk took the flatten as an action of its own: its own "still FAILING"
+    every 5 minutes beside the close's, a second alert for the one position."""
+    run, mark = a_close_then_a_flatten_of_mnq_failed()
+    store, _ = Store.open(str(tmp_path))
+    for out in run.outs:
+        store.commit(out, run.engine)
+    store.close()
+    again = Run.__new__(Run)            # the same story's next risk, loaded from the store
+    again.now, again.outs = run.now + NS, []
+    again.engine = shipped_engine(LOADED, again.now, prefix="b")
+    store, _ = Store.open(str(tmp_path))
+    store.load(again.engine, again.now)
+    again.outs.append(again.engine.apply_snapshot(MarketSnapshot(
+        seq=1, epoch=1, complete=True, accounts=[AccountUpdate(
+            account_id=ACCOUNT, name="SIM-1", balance=Decimal(50_000), can_trade=True)],
+        positions=[PositionUpdate(account_id=ACCOUNT, position_id=5, contract_id=MNQ,
+                                  ts_ns=WEDNESDAY, type=POSITION_LONG, size=1,
+                                  average_price=Decimal("21000"))],
+        orders=[], fills=[], quotes=[]), again.now))
+    assert sorted(f.action for f in again.failing()) == ["close_position", "flatten"]
+    end = again.now + 660 * NS
+    while again.now < end:
+        again.wait(1)
+        for cmd in again.sent():
+            again.result(cmd, "failed", attempts=4)
+    still = [n for n in again.notices() if "FAIL" in n.title]
+    assert len(still) == 2 and all(n.lines[0].startswith("close MNQ long 1:") for n in still), \
+        [n.lines for n in still]
+    store.close()

@@ -17,8 +17,10 @@ import pytest
 
 from shared.clock import FakeClock
 from shared.config.edit import set_rule_param
-from shared.messages.market import POSITION_LONG, SIDE_BUY, Fill, PositionUpdate, Quote
-from shared.messages.risk import FLATTEN, REDUCE_POSITION
+from shared.messages.enforce import DONE, CommandResult
+from shared.messages.market import (POSITION_LONG, SIDE_BUY, SIDE_SELL, Fill, PositionUpdate,
+                                    Quote)
+from shared.messages.risk import FLATTEN, REDUCE_POSITION, RulesOverrideRequest
 from tests.unit.risk.desk import CONTRACTS, MNQ, chi
 from tests.unit.risk.worker_rig import reload, risk_worker
 
@@ -170,3 +172,128 @@ def test_a_day_trade_count_set_to_todays_count_flattens_and_locks_now(worker):
     assert [m.lockout.rule for t, m in seen if t == "lockout"] == ["trade_frequency_limit"]
     reload(w, path)
     assert len(decisions(seen, "trade_frequency_limit")) == 1
+
+
+def done(w, cmd) -> None:
+    """Enforcement's final answer to a command: done (as risk's results socket hands it)."""
+    w.apply(w.engine.on_result(CommandResult(command_id=cmd.id, account_id=ACCOUNT,
+                                             status=DONE, action=cmd.action, rule=cmd.rule),
+                               w.clock.now_ns()))
+
+
+def test_a_second_tightening_before_the_reduces_fills_cuts_only_the_rest(worker):
+    """limit 5 -> 3 on 4 MNQ reduces 1; enforcement's 'done' comes before the reduce's fill
+    (its answer may come first). A second tightening, 3 -> 2, in between: the fill of the
+    first reduce is on its way, so only 1 more is cut, not 2 (the account would have ended
+    at 1 contract, under the limit the trader was given). Judging the same limit again in
+    between (an edit of its warn_at) sends nothing."""
+    w, path, backups, _sent = worker
+    market(w, CONTRACTS[MNQ], Quote(contract_id=MNQ, ts_ns=w.clock.now_ns(),
+                                     last=Decimal("21000")))
+    buy(w, 4)
+    seen = published(w)
+    set_rule_param(path, str(ACCOUNT), "max_contracts", "limit", "3", backups)
+    reload(w, path)
+    [first] = commands(seen)
+    assert (first.action, first.size) == (REDUCE_POSITION, 1)
+    done(w, first)
+    set_rule_param(path, str(ACCOUNT), "max_contracts", "warn_at", "0.9", backups)
+    reload(w, path)
+    assert commands(seen) == [first]            # the same limit: its cut is on its way
+    set_rule_param(path, str(ACCOUNT), "max_contracts", "limit", "2", backups)
+    reload(w, path)
+    assert [(c.action, c.size) for c in commands(seen)] == [(REDUCE_POSITION, 1),
+                                                            (REDUCE_POSITION, 1)]
+    last = decisions(seen, "max_contracts")[-1]
+    assert "reduce MNQ by 1" in last.what, last.what
+    assert last.reason == ("4 contracts open (gross), limit 2: reduce MNQ by 2; 1 of them "
+                           f"already being cut by riskd's reduce {first.id}"), last.reason
+    # the first reduce's fill and Position come: riskd's, and nothing more is cut
+    now = w.clock.now_ns()
+    market(w, Fill(account_id=ACCOUNT, trade_id=2, contract_id=MNQ, ts_ns=now,
+                   price=Decimal("21000"), pnl=Decimal("0"), fees=Decimal(0), side=SIDE_SELL,
+                   size=1),
+           PositionUpdate(account_id=ACCOUNT, position_id=1, contract_id=MNQ, ts_ns=now,
+                          type=POSITION_LONG, size=3, average_price=Decimal("21000")))
+    assert len(commands(seen)) == 2
+
+
+def test_an_admin_override_that_applies_a_lower_symbol_limit_reduces_now(worker):
+    """The override path (`riskctl rules override`, services/risk/requests.py): a change that
+    waits for the roll (MNQ limited to 1 where ES was: a symbol left the list, so it counts as
+    looser) is applied now by the admin, and the lower MNQ limit judges the 3 MNQ held at
+    once, as a tightening from the file does."""
+    w, path, backups, _sent = worker
+    market(w, CONTRACTS[MNQ], Quote(contract_id=MNQ, ts_ns=w.clock.now_ns(),
+                                     last=Decimal("21000")))
+    buy(w, 3)
+    seen = published(w)
+    rule = "max_contracts_per_instrument"
+    set_rule_param(path, str(ACCOUNT), rule, "limits", "{ES = 1}", backups)
+    reload(w, path)
+    set_rule_param(path, str(ACCOUNT), rule, "limits", "{MNQ = 1}", backups)
+    reload(w, path)
+    assert w.settings.pending_for(ACCOUNT) == [rule]
+    assert decisions(seen) == [] and commands(seen) == []      # it waits for the roll
+    reply = w._handlers[RulesOverrideRequest](RulesOverrideRequest(
+        reason="checked with the trader", by="admin:ana", account=str(ACCOUNT)))
+    assert reply.ok, reply.reason
+    made = decisions(seen, rule)
+    assert [(d.action, d.size, d.suppressed) for d in made] == [(REDUCE_POSITION, 2, "")], made
+    assert [(c.action, c.contract_id, c.size) for c in commands(seen)] == [
+        (REDUCE_POSITION, MNQ, 2)]
+    # the same override again changes nothing: nothing is judged again
+    reply = w._handlers[RulesOverrideRequest](RulesOverrideRequest(
+        reason="again", by="admin:ana", account=str(ACCOUNT)))
+    assert len(commands(seen)) == 1
+
+
+def test_a_profile_tightening_an_account_override_keeps_looser_judges_nothing(worker):
+    """The account's own rules (accounts[].rules, as etc/riskd.toml ships for one account)
+    win over its profile's: a lower profile limit leaves its limit as it was, and nothing is
+    judged or reduced; its own limit lowered is judged at once."""
+    w, path, backups, _sent = worker
+    market(w, CONTRACTS[MNQ], Quote(contract_id=MNQ, ts_ns=w.clock.now_ns(),
+                                     last=Decimal("21000")))
+    set_rule_param(path, str(ACCOUNT), "max_contracts", "limit", "4", backups)
+    reload(w, path)
+    buy(w, 4)
+    seen = published(w)
+    set_rule_param(path, "profile:default", "max_contracts", "limit", "2", backups)
+    reload(w, path)
+    assert w.settings.for_account(w.engine.accounts[ACCOUNT]).max_contracts.limit == 4
+    assert decisions(seen) == [] and commands(seen) == []
+    set_rule_param(path, str(ACCOUNT), "max_contracts", "limit", "3", backups)
+    reload(w, path)
+    assert [(c.action, c.size) for c in commands(seen)] == [(REDUCE_POSITION, 1)]
+
+
+def test_a_second_tightening_while_the_reduce_runs_cuts_the_rest_at_its_answer(worker):
+    """limit 5 -> 3 on 4 MNQ reduces 1; limit 3 -> 2 while that reduce is still running: not
+    sent beside it (it is in flight). Its fill and Position come before its answer (judged
+    then, still in flight). Before, nothing judged the account again once it answered:
+    3 MNQ stayed open over a limit of 2 until the trader's next trade. Now the reduce's
+    answer judges its rule once more: the rest, 1, is cut then."""
+    w, path, backups, _sent = worker
+    market(w, CONTRACTS[MNQ], Quote(contract_id=MNQ, ts_ns=w.clock.now_ns(),
+                                     last=Decimal("21000")))
+    buy(w, 4)
+    seen = published(w)
+    set_rule_param(path, str(ACCOUNT), "max_contracts", "limit", "3", backups)
+    reload(w, path)
+    [first] = commands(seen)
+    set_rule_param(path, str(ACCOUNT), "max_contracts", "limit", "2", backups)
+    reload(w, path)
+    assert commands(seen) == [first]            # in flight: not sent beside it
+    now = w.clock.now_ns()
+    market(w, Fill(account_id=ACCOUNT, trade_id=2, contract_id=MNQ, ts_ns=now,
+                   price=Decimal("21000"), pnl=Decimal("0"), fees=Decimal(0), side=SIDE_SELL,
+                   size=1),
+           PositionUpdate(account_id=ACCOUNT, position_id=1, contract_id=MNQ, ts_ns=now,
+                          type=POSITION_LONG, size=3, average_price=Decimal("21000")))
+    assert commands(seen) == [first]
+    done(w, first)
+    assert [(c.action, c.size) for c in commands(seen)] == [(REDUCE_POSITION, 1),
+                                                            (REDUCE_POSITION, 1)]
+    done(w, commands(seen)[-1])                 # its answer before its fill: nothing more
+    assert len(commands(seen)) == 2

@@ -21,11 +21,13 @@ from decimal import Decimal
 
 from services.enforcement.withdraw import detail
 from services.notify.templates import result_alert
+from services.risk.store import Store
 from services.risk.views import account_status
 from shared.messages.enforce import MARKET_OPEN, WITHDRAWN, CommandResult
-from shared.messages.market import POSITION_LONG, SIDE_BUY, Fill, PositionUpdate
-from tests.unit.risk.desk import MNQ
-from tests.unit.risk.engine_run import ACCOUNT, EngineRun
+from shared.messages.market import (POSITION_LONG, SIDE_BUY, AccountUpdate, Fill,
+                                    MarketSnapshot, PositionUpdate, Quote)
+from tests.unit.risk.desk import MNQ, NS, shipped_engine
+from tests.unit.risk.engine_run import ACCOUNT, LOADED, WEDNESDAY, EngineRun
 
 BACK = ("no longer needed: MNQ long 2 is back within daily_unrealized_loss "
         "(open PnL 20.00 vs -200.00)")
@@ -200,3 +202,44 @@ def test_a_failed_closes_try_waiting_for_the_market_is_withdrawn_and_ends_the_ac
         close.decision_id: "no longer needed"}
     run.wait(120)
     assert run.sent() == []
+
+
+def test_after_a_restart_past_the_line_again_closes_at_the_withdraws_answer(tmp_path):
+    """As above, with risk restarted while the withdraw is on its way: the restarted risk
+    re-sends the withdraw (the store's withdraws), and enforcement's answer judges the rule
+    at once. Before, the restarted risk no longer knew the withdraw was a no-longer-needed
+    one: the position past the line was closed only at the next price step, however long
+    that took (a quiet contract; here none comes)."""
+    run = Run()
+    close = run.breach_waits()
+    run.wait(1)
+    run.price(20905)
+    (w,) = run.withdraws()
+    run.sent()
+    run.price(20840)                            # past the line again
+    assert run.sent() == []
+    store, _ = Store.open(str(tmp_path))
+    for out in run.outs:
+        store.commit(out, run.engine)
+    store.close()
+    again = Run.__new__(Run)                    # the next risk, loaded from the store
+    again.now, again.outs = run.now + NS, []
+    again.engine = shipped_engine(LOADED, again.now, prefix="b")
+    store, _ = Store.open(str(tmp_path))
+    store.load(again.engine, again.now)
+    again.outs.append(again.engine.apply_snapshot(MarketSnapshot(
+        seq=1, epoch=1, complete=True, accounts=[AccountUpdate(
+            account_id=ACCOUNT, name="SIM-1", balance=Decimal(50_000), can_trade=True)],
+        positions=[PositionUpdate(account_id=ACCOUNT, position_id=5, contract_id=MNQ,
+                                  ts_ns=WEDNESDAY, type=POSITION_LONG, size=2,
+                                  average_price=Decimal("20900"))],
+        orders=[], fills=[], quotes=[Quote(contract_id=MNQ, ts_ns=again.now,
+                                           last=Decimal("20840"))]), again.now))
+    assert again.sent() == [w]                  # the withdraw again, never the close
+    res = CommandResult(command_id=close.id, account_id=ACCOUNT, status=WITHDRAWN,
+                        detail=detail(w), finished_ns=again.now, reason=w.reason)
+    again.outs.append(again.engine.on_result(res, again.now))
+    (anew,) = again.sent()
+    assert anew.action == "close_position" and anew.rule == "daily_unrealized_loss"
+    assert anew.id != close.id and anew.contract_id == MNQ
+    store.close()

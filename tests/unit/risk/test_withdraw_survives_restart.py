@@ -117,3 +117,36 @@ def _started(risk: Risk) -> Outcome:
     out = Outcome()
     risk.engine.end_due(risk.now, out)
     return out
+
+
+def rows(store: Store, table: str) -> int:
+    return store.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+
+
+def test_a_withdraw_whose_command_is_gone_leaves_no_row(tmp_path):
+    """A withdraw lives as long as its command. Its step saved after the command's final
+    result (the result's step committed first) wrote a row no result would ever delete: the
+    table grew by one per such withdraw, and every start read it again. Now the step that
+    saves it deletes it, and so does a start that finds one (an older risk's)."""
+    risk, flatten = waiting_flatten(tmp_path, 600)
+    for n in range(3):                  # three lockouts, each unlocked
+        out, why = risk.engine.unlock(ACCOUNT, None, "admin:root", "trial", risk.now)
+        assert not why
+        (w,) = out.withdraws
+        risk.result(flatten, WITHDRAWN)         # enforcement's answer is saved first
+        risk.step(out)                          # then the withdraw's step
+        assert rows(risk.store, "outbox") == 0
+        assert rows(risk.store, "withdraws") == 0, f"round {n}"
+        risk.wait(1)
+        lock, why = risk.engine.self_lock(ACCOUNT, risk.now, until_ns=risk.now + 600 * NS)
+        assert not why
+        risk.step(lock)
+        (flatten,) = lock.commands
+        risk.sent()
+        risk.result(flatten, "accepted")
+    # a row an older risk left, its command long gone: deleted at the start
+    risk.store.db.execute("INSERT INTO withdraws VALUES (?, ?)", ("gone.1", b"x"))
+    again = Risk(str(tmp_path), risk.now + NS, "b")
+    assert rows(again.store, "withdraws") == 0
+    assert again.engine.withdrawing == {}
+    assert [c.id for c in again.sent()] == [flatten.id]     # the last flatten, still waiting
