@@ -12,7 +12,7 @@ of one since extended says "extended to ..."; one ended before its time, by an u
 broker, says so on its lines: "ended early at 03:13:23 CST by an unlock (admin:root)").
 See docs/rules.md (Lockouts). A row wider than the terminal (COLUMNS, else 100 for a pipe) is
 printed as a block: time, account and who on its first line, then "what:", "value:",
-"reason:" and "note:" each wrapped at the width (cli/fitted.py), nothing cut."""
+"reason:" and "note:" each wrapped at the width, nothing cut."""
 from __future__ import annotations
 
 from cli import configfile
