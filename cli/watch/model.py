@@ -36,8 +36,8 @@ from shared.messages.enforce import (CommandResult, CommandState, EnforcementSta
                                      found_nothing_to_do)
 from shared.messages.market import BrokerConnection, PositionsTable
 from shared.notlive import MARKET_DOWN, prices_line
-from shared.messages.risk import (ACTION_NONE, LOCKED_ALREADY, MANUAL, TIMER, UNTIL_RESET,
-                                  UNTIL_SESSION, AccountStatus, Decision, HistoryReply,
+from shared.messages.risk import (ACTION_NONE, LOCKED_ALREADY, MANUAL, OWN_EXTENDED, TIMER,
+                                  UNTIL_RESET, UNTIL_SESSION, AccountStatus, Decision, HistoryReply,
                                   LastRiskStatus, RiskStatusReply, note_of,
                                   without_note)
 from shared.rulenumbers import count_consequence, params_texts, spelled_out, value_limit_text
@@ -285,7 +285,7 @@ def not_sent(why: str) -> str:
     """The OUTCOME of a breach recorded with no command sent (Decision.suppressed says why):
     'not sent: locked already' (a lockout in force had acted on the account already), 'not sent:
     in flight' (the same action was on its way), else 'not sent' (docs/operations.md)."""
-    if LOCKED_ALREADY.split(",")[0] in why or "already locked" in why:
+    if LOCKED_ALREADY.split(",")[0] in why or "already locked" in why or OWN_EXTENDED in why:
         return "not sent: locked already"
     return "not sent: in flight" if "in flight" in why else "not sent"
 

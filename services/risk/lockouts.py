@@ -75,13 +75,14 @@ def end_of(lock: LockoutState) -> int:
     return lock.until_ns if lock.until_ns is not None else FOREVER
 
 
-def describe(lock: LockoutState, name: str = "") -> str:
+def describe(lock: LockoutState, name: str = "", by: bool = True) -> str:
     """'MNQ on account Demo 1 locked (timer) by R', 'account Demo 1 locked until the roll by
     R' (the kind in words: shared/lockwords.py): name is how alerts name the account
-    (shared/accountname.py; its id when not given)."""
+    (shared/accountname.py; its id when not given); by=False: without ' by R'."""
     account = f"account {name or lock.account_id}"
     scope = f"{lock.symbol} on {account}" if lock.symbol else account
-    return f"{scope} {locked_words(lock.kind, lock.rule, clears_on=lock.clears_on)} by {lock.rule}"
+    locked = f"{scope} {locked_words(lock.kind, lock.rule, clears_on=lock.clears_on)}"
+    return f"{locked} by {lock.rule}" if by else locked
 
 
 EXTENDED_BY = "; extended: "
@@ -120,9 +121,9 @@ class LockoutBook:
         self._by_key: dict[tuple, LockoutState] = {}
 
     # -- reading ------------------------------------------------------------------
-    def describe(self, lock: LockoutState) -> str:
+    def describe(self, lock: LockoutState, by: bool = True) -> str:
         """describe(), the account named as alerts name it."""
-        return describe(lock, self.name_of(lock.account_id))
+        return describe(lock, self.name_of(lock.account_id), by)
 
     def all(self, account_id: Optional[int] = None) -> list[LockoutState]:
         """The lockouts in force, by account, each account's longest first (status, lockouts,

@@ -22,7 +22,13 @@ def test_a_longer_cooldown_replaces_a_shorter_one_never_the_reverse():
     [change] = out.lockouts
     assert change.change == "extended" and change.lockout.until_ns == desk.now + 900 * NS
     [d] = out.decisions
-    assert d.suppressed.startswith("already locked")         # recorded, not acted on twice
+    # recorded, not acted on twice; the lockout in force is its own, extended: never "already
+    # locked ... by cooldown_after_loss" naming itself (fresh-user trial 2026-12-06)
+    assert d.suppressed == "its own lockout extended: account 1001 locked (timer)", d.suppressed
+    from shared.historywords import rows
+    from shared.messages.risk import HistoryReply
+    [row] = rows(HistoryReply(decisions=[d]), {})
+    assert row[6] == "not acted on: its own lockout extended: account 1001 locked (timer)", row
     desk.wait(60)
     out = desk.trade(pnl="-150")                             # 300 s: shorter, ignored
     assert out.lockouts == [] and out.decisions == []
