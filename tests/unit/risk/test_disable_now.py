@@ -109,6 +109,9 @@ def test_enable_closes_what_was_bought_while_disabled_under_the_lockout(worker):
     [d] = decisions(w)
     assert (d.action, d.contract_id) == ("close_position", MNQ), d
     assert "while the account was disabled" in d.reason, d.reason
+    # bought from flat: opened, not "grew by 1" (fresh-user trial 2026-12-06)
+    assert d.reason.startswith("MNQ position opened long 1 while the account was disabled"), \
+        d.reason
     assert w.engine.not_guarded(DEMO2) == ""
     again = [lines for k, _s, _t, lines in sent if k == "account_guarded_again"]
     assert again and again[0][0] == "Demo 2 (strict) is guarded again, now", sent

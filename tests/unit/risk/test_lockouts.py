@@ -345,3 +345,11 @@ def test_a_new_position_on_a_locked_flat_account_is_said_to_open():
     [d] = [d for d in out.decisions if d.rule == "lockout"]
     assert d.reason.startswith("ES position opened while account 1001 locked"), d.reason
     assert "added to" not in d.reason
+
+
+def test_a_position_all_new_under_a_lockout_is_said_opened_with_its_side_and_size():
+    """Fresh-user trial 2026-12-06: "position grew by 1" for one opened from flat (after a
+    restart, or bought while the account was disabled)."""
+    from services.risk.lockouts import grew
+    assert grew(1, 1) == "opened long 1" and grew(-2, 2) == "opened short 2"
+    assert grew(3, 1) == "grew by 1"
