@@ -25,6 +25,7 @@ from cli.health import failing_channels, health_notes
 from cli.watch import riskwhy
 from shared.lockwords import end_words, longest_first
 from shared import shards, showtime
+from shared.when import table_duration
 from shared.retrying import RETRY_AFTER_S, ordinal, try_number
 from shared.accountname import named
 from shared.showprice import fmt_price
@@ -586,10 +587,11 @@ def fmt_countdown(seconds: float) -> str:
 
 
 def fmt_latency(ms: Optional[float]) -> str:
-    """'85 ms', '40.0 s' (a figure that long is seconds, not a wall of digits); '-' for none."""
+    """'0.085s', '8.7s', '40s': the screen's one way to show a length of time
+    (shared/when.table_duration, as 'up 4m05s' beside it); '-' for none."""
     if ms is None:
         return "-"
-    return f"{ms:.0f} ms" if ms < 10_000 else f"{ms / 1000:.1f} s"
+    return table_duration(ms / 1000)
 
 
 def fmt_money(value: Optional[Decimal], signed: bool = True) -> str:
