@@ -682,13 +682,13 @@ def params_text(rule: str, params: dict) -> str:
 
 def lock_end(lock, status: AccountStatus, now_ns: int, tz: dt.tzinfo) -> str:
     """The live countdown of a lockout, or how it ends when it has no end time (its end names
-    its day, as every time does: shared/showtime.py)."""
+    its day and its seconds, as every time on the screen does: shared/showtime.end)."""
     until = lock.until_ns
     if until is None and lock.kind == UNTIL_RESET and status.next_roll_ns:
         until = status.next_roll_ns
     if until is not None:
         return (f"{fmt_countdown((until - now_ns) / NS_PER_S)} "
-                f"(until {showtime.at(until, tz, now_ns)})")
+                f"(until {showtime.end(until, tz, now_ns)})")     # seconds, as the clock
     if lock.kind == MANUAL:
         return ("until the broker allows trading again or an admin unlocks"
                 if lock.clears_on else "until an admin unlocks")

@@ -88,7 +88,7 @@ def test_a_lockout_until_reset_shows_a_banner_counting_down_to_the_roll():
     a = screen(s).accounts[0]
     assert a.locked
     assert a.banners[0].kind == "LOCKED OUT"
-    assert a.banners[0].countdown == "2h56m33s (until Wed 17:00 CST)"
+    assert a.banners[0].countdown == "2h56m33s (until Wed 17:00:00 CST)"
     assert "realized -512.50 <= -500.00" in a.banners[0].text
     later = screen(s, now=NOW + 33 * NS_PER_S).accounts[0]
     assert later.banners[0].countdown.startswith("2h56m00s")
