@@ -2,7 +2,7 @@
 
 A decision, a warning and a lockout change each become a row (time, account id, who, what,
 value, reason, note) in the words the screens use: who acted ("rule trade_frequency_limit",
-"warning: rule drawdown_guard", "lockout by trader: self_lockout"), what was done (risk's own
+"warning: rule drawdown_guard", "daily_net_loss lockout"), what was done (risk's own
 words for it, or enforcement's outcome when the caller has it), the reading against its limit
 as screens show numbers (shared/rulenumbers.py: "3 vs 3", never "+3.00 vs +3.00"), risk's
 reason, and the lockout's kind and end. cli/commands/history.py prints them as a table; the
@@ -240,9 +240,23 @@ def rows(body, outcomes: Optional[dict] = None, tz=None, unknown: str = "") -> l
     notes = lockout_notes(body.lockouts, tz)
     for c, note in zip(body.lockouts, notes):
         lk = c.lockout
-        out.append((c.ts_ns, lk.account_id, f"lockout by {c.by}: {lk.rule}", c.change,
+        out.append((c.ts_ns, lk.account_id, lockout_label(lk.rule), changed_by(c.change, c.by),
                     symbol_text(lk.symbol), c.reason or lk.reason, note))
     return sorted(out, key=lambda r: r[0])
+
+
+def lockout_label(rule: str) -> str:
+    """WHO of a lockout's row: 'daily_net_loss lockout', 'self-lockout' (the trader's own)."""
+    return "self-lockout" if rule == "self_lockout" else f"{rule} lockout"
+
+
+def changed_by(change: str, by: str) -> str:
+    """WHAT of a lockout's row: 'cleared by admin root', 'added by the rule', 'cleared by the
+    clock'. Fresh-user trial 2026-12-06: "lockout by admin:root: daily_net_loss cleared" did not
+    read as an admin clearing the daily_net_loss lockout."""
+    role, _, name = (by or "rule").partition(":")
+    actor = f"{role} {name}" if name else f"the {role}"
+    return f"{change} by {actor}"
 
 
 def without_account(what, account_id, shown: str):

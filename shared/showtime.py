@@ -91,6 +91,14 @@ def at(ns: int, tz: dt.tzinfo, now_ns: int, seconds: Optional[bool] = None) -> s
     return f"{day}{clock} {when:%Z}".strip()
 
 
+def end(ns: int, tz: dt.tzinfo, now_ns: int) -> str:
+    """An end time with its seconds always shown ('Sat 22:48:00 CST'), rounded up as at() rounds
+    an end: for a screen whose other times all show seconds (the watch and status: its clock,
+    LAST ACTIONS), so one screen has one time format (fresh-user trial 2026-12-06: a lockout
+    "until Sat 22:48 CST" beside actions at "Sat 22:44:50 CST")."""
+    return at(up_to_second(ns), tz, now_ns, seconds=True)     # a whole second: nothing cut
+
+
 def start(ns: int, tz: dt.tzinfo, now_ns: int) -> str:
     """A start or a moment that happened ('a lockout since 03:03:14 CST', 'down since ...'):
     as at() shows a time (its day, seconds when not :00) but cut to the

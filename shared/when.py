@@ -85,12 +85,17 @@ def no_offset(value: str, tz: dt.tzinfo) -> str:
 
 
 def table_duration(seconds: Optional[float]) -> str:
-    """A length of time as the terminal's tables show it: 4.2s, 45s, 3m05s, 2h10m, 1d02h."""
+    """A length of time as the terminal's tables show it: 0.085s, 4.2s, 45s, 3m05s, 2h10m,
+    1d02h; under a second to the millisecond (an action's latency). One way for every screen:
+    LAST ACTIONS' latency read "8701 ms" beside "16.8 s" (fresh-user trial 2026-12-06)."""
     if seconds is None:
         return "-"
     s = int(seconds)
+    if 0 < seconds < 1:                         # cut to the millisecond, never rounded up
+        ms = int(seconds * 1000)
+        return f"{ms / 1000:.3f}".rstrip("0") + "s" if ms else "<0.001s"
     if s < 60:
-        return f"{seconds:.1f}s" if seconds < 10 else f"{s}s"
+        return f"{int(seconds * 10) / 10:.1f}s" if seconds < 10 else f"{s}s"
     if s < 3600:
         return f"{s // 60}m{s % 60:02d}s"
     if s < 86400:

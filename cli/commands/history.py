@@ -10,7 +10,9 @@ the plan, labelled "planned:"; in alert mode what would have been done. A lockou
 one was taken; only the lockout in force counts down, on its latest line (an earlier line
 of one since extended says "extended to ..."; one ended before its time, by an unlock or the
 broker, says so on its lines: "ended early at 03:13:23 CST by an unlock (admin:root)").
-See docs/rules.md (Lockouts)."""
+See docs/rules.md (Lockouts). A row wider than the terminal (COLUMNS, else 100 for a pipe) is
+printed as a block: time, account and who on its first line, then "what:", "value:",
+"reason:" and "note:" each wrapped at the width, nothing cut."""
 from __future__ import annotations
 
 from cli import configfile
@@ -19,7 +21,7 @@ from cli.commands._risk_view import fmt_time, parse_when
 from cli.accountnames import namer
 from cli.errors import CliError
 from shared.symbols import tickers_in
-from cli.table import render_table
+from cli.fitted import fitted, width
 from shared.messages.enforce import EnforcementStatusRequest
 from shared.messages.risk import HistoryRequest
 # the rows' words are shared with the phone's /history (one piece of code for both)
@@ -70,10 +72,9 @@ def run(args, ctx) -> int:
         print("nothing recorded")
         return 0
     name = namer(ctx, with_broker=True)
-    print(render_table(("time", "account", "who", "what", "value", "reason", "note"),
-                       [(fmt_time(r[0], tz), name(r[1], ""),
-                         *(tickers_in(c) if isinstance(c, str) else c
-                           for c in (r[2], without_account(r[3], r[1], name(r[1], "")),
-                                     *r[4:])))
-                        for r in table]))
+    print(fitted(("time", "account", "who", "what", "value", "reason", "note"),
+                 [(fmt_time(r[0], tz), name(r[1], ""),
+                   *(tickers_in(c) if isinstance(c, str) else c
+                     for c in (r[2], without_account(r[3], r[1], name(r[1], "")), *r[4:])))
+                  for r in table], width()))
     return 0

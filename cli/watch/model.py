@@ -25,6 +25,7 @@ from cli.health import failing_channels, health_notes
 from cli.watch import riskwhy
 from shared.lockwords import end_words, longest_first
 from shared import shards, showtime
+from shared.when import table_duration
 from shared.retrying import RETRY_AFTER_S, ordinal, try_number
 from shared.accountname import named
 from shared.showprice import fmt_price
@@ -36,8 +37,8 @@ from shared.messages.enforce import (CommandResult, CommandState, EnforcementSta
                                      found_nothing_to_do)
 from shared.messages.market import BrokerConnection, PositionsTable
 from shared.notlive import MARKET_DOWN, prices_line
-from shared.messages.risk import (ACTION_NONE, LOCKED_ALREADY, MANUAL, TIMER, UNTIL_RESET,
-                                  UNTIL_SESSION, AccountStatus, Decision, HistoryReply,
+from shared.messages.risk import (ACTION_NONE, LOCKED_ALREADY, MANUAL, OWN_EXTENDED, TIMER,
+                                  UNTIL_RESET, UNTIL_SESSION, AccountStatus, Decision, HistoryReply,
                                   LastRiskStatus, RiskStatusReply, note_of,
                                   without_note)
 from shared.rulenumbers import count_consequence, params_texts, spelled_out, value_limit_text
@@ -285,7 +286,7 @@ def not_sent(why: str) -> str:
     """The OUTCOME of a breach recorded with no command sent (Decision.suppressed says why):
     'not sent: locked already' (a lockout in force had acted on the account already), 'not sent:
     in flight' (the same action was on its way), else 'not sent' (docs/operations.md)."""
-    if LOCKED_ALREADY.split(",")[0] in why or "already locked" in why:
+    if LOCKED_ALREADY.split(",")[0] in why or "already locked" in why or OWN_EXTENDED in why:
         return "not sent: locked already"
     return "not sent: in flight" if "in flight" in why else "not sent"
 
@@ -586,10 +587,11 @@ def fmt_countdown(seconds: float) -> str:
 
 
 def fmt_latency(ms: Optional[float]) -> str:
-    """'85 ms', '40.0 s' (a figure that long is seconds, not a wall of digits); '-' for none."""
+    """'0.085s', '8.7s', '40s': the screen's one way to show a length of time
+    (shared/when.table_duration, as 'up 4m05s' beside it); '-' for none."""
     if ms is None:
         return "-"
-    return f"{ms:.0f} ms" if ms < 10_000 else f"{ms / 1000:.1f} s"
+    return table_duration(ms / 1000)
 
 
 def fmt_money(value: Optional[Decimal], signed: bool = True) -> str:
@@ -680,13 +682,13 @@ def params_text(rule: str, params: dict) -> str:
 
 def lock_end(lock, status: AccountStatus, now_ns: int, tz: dt.tzinfo) -> str:
     """The live countdown of a lockout, or how it ends when it has no end time (its end names
-    its day, as every time does: shared/showtime.py)."""
+    its day and its seconds, as every time on the screen does: shared/showtime.end)."""
     until = lock.until_ns
     if until is None and lock.kind == UNTIL_RESET and status.next_roll_ns:
         until = status.next_roll_ns
     if until is not None:
         return (f"{fmt_countdown((until - now_ns) / NS_PER_S)} "
-                f"(until {showtime.at(until, tz, now_ns)})")
+                f"(until {showtime.end(until, tz, now_ns)})")     # seconds, as the clock
     if lock.kind == MANUAL:
         return ("until the broker allows trading again or an admin unlocks"
                 if lock.clears_on else "until an admin unlocks")

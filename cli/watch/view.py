@@ -23,6 +23,7 @@ MIN_BAR = 10
 MAX_BAR = 40
 RULE_CELL = 40
 MIN_RULE_CELL = 26            # the narrowest rule cell in compact layouts
+CUT = "\u2026"                # '…': the end of a line cut at the width
 KEYS_HELP = "q quit  tab/arrows: next account"
 LEGEND_FROM = 16              # terminal rows from which the glyph legend has a line
 
@@ -32,16 +33,31 @@ def seg(text: str, style: str = "") -> Seg:
 
 
 def fit(segs: Iterable[Seg], width: int) -> Line:
-    """Cut a line to `width` characters (segments kept whole while they fit)."""
+    """Cut a line to `width` characters (segments kept whole while they fit). A line that loses
+    more than blanks ends in CUT ('…'), never silently short of its end (trial 2026-12-06:
+    `riskctl status` piped cut sentences mid-word); blank padding is cut silently."""
+    segs = list(segs)
     out, used = [], 0
-    for text, style in segs:
+    for i, (text, style) in enumerate(segs):
         if used >= width:
-            break
-        if used + len(text) > width:
-            text = text[:width - used]
-        out.append((text, style))
-        used += len(text)
+            lost = "".join(t for t, _ in segs[i:])
+        elif used + len(text) > width:
+            lost = text[width - used:] + "".join(t for t, _ in segs[i + 1:])
+            out.append((text[:width - used], style))
+        else:
+            out.append((text, style))
+            used += len(text)
+            continue
+        if lost.strip() and out and width > 1:   # the line goes on: its last character says so
+            last, style = out[-1]
+            out[-1] = (last[:-1] + CUT, style)
+        break
     return tuple(out)
+
+
+def column(text: str, width: int) -> str:
+    """text in a column `width` wide: padded, or cut with CUT when longer (never silently)."""
+    return f"{text:<{width}}" if len(text) <= width else text[:max(0, width - 1)] + CUT
 
 
 def text_of(line: Line) -> str:
@@ -92,7 +108,7 @@ def tab_lines(screen: Screen, width: int, max_lines: int) -> list[Line]:
         lock = "LOCKED" if a.locked else ""
         worst = max((b.fraction for b in a.bars), default=None)
         worst_text = "-" if worst is None else f"{worst:.0%}"
-        rows.append(fit([seg(f"{pointer}{i + 1:>2} {a.name:<16.16} ", "tab" if pointer == ">"
+        rows.append(fit([seg(f"{pointer}{i + 1:>2} {column(a.name, 16)} ", "tab" if pointer == ">"
                              else ""),
                          seg(f"net {a.net:>12} ", a.net_colour),
                          seg(f"worst limit {worst_text:>4} "), seg(lock, "red")], width))
@@ -104,11 +120,13 @@ def tab_lines(screen: Screen, width: int, max_lines: int) -> list[Line]:
     return rows[start:start + shown] + [note]
 
 
-def banner_lines(account: AccountView, width: int) -> list[Line]:
+def banner_lines(account: AccountView, width: int, max_lines: Optional[int] = 2) -> list[Line]:
+    """Each lockout banner on at most max_lines lines (None: all, as status prints it)."""
     out = []
     for b in account.banners:
         text = f" {b.kind}  {b.countdown}  -- {b.text}"
-        for part in textwrap.wrap(text, max(8, width - 1), max_lines=2, placeholder=" ..."):
+        for part in textwrap.wrap(text, max(8, width - 1), max_lines=max_lines,
+                                  placeholder=" " + CUT):
             out.append(fit([seg((" " + part.strip()).ljust(width), "banner")], width))
     return out
 
@@ -163,7 +181,7 @@ def wrap(segs: list[Seg], width: int) -> list[Line]:
 
 
 def bar_line(bar: Bar, width: int, unicode: bool) -> Line:
-    label = f"{bar.rule:<21.21} "
+    label = f"{column(bar.rule, 21)} "
     pct = f"{bar.fraction:>4.0%} "
     room = width - len(label) - len(pct) - len(bar.text) - 3
     size = max(MIN_BAR, min(MAX_BAR, room))
@@ -179,7 +197,8 @@ def position_lines(account: AccountView, width: int) -> list[Line]:
         return [fit([seg("POSITIONS ", "bold"), seg("none open", "dim")], width)]
     head = fit([seg(f"{'POSITIONS':<10} {'side':<5} {'size':>4} {'avg':>11} {'last':>11} "
                     f"{'unrealized':>12}", "bold")], width)
-    rows = [fit([seg(f"{p.ticker:<10.10} {p.side:<5} {p.size:>4} {p.average:>11} {p.last:>11} "),
+    rows = [fit([seg(f"{column(p.ticker, 10)} {p.side:<5} {p.size:>4} {p.average:>11} "
+                     f"{p.last:>11} "),
                  seg(f"{p.unrealized:>12}", p.colour),
                  *([seg(f" {p.note.upper() if p.note == CLOSING else p.note}", "amber")]
                    if p.note else [])], width)
@@ -190,7 +209,7 @@ def position_lines(account: AccountView, width: int) -> list[Line]:
 def rule_lines(account: AccountView, width: int, max_rows: Optional[int] = None) -> list[Line]:
     """Every enabled rule. One column while the texts fit uncut and the rows fit in max_rows;
     when the rows do not fit, more (narrower) columns, a text too long for its cell cut with
-    '~' (compact, at 80x24); a wide terminal shows every text whole."""
+    '…' (compact, at 80x24); a wide terminal shows every text whole."""
     off = f" ({account.rules_off} off)" if account.rules_off else ""
     if not account.rules and getattr(account, "not_guarded", ""):
         return [fit([seg("RULES ", "bold"), seg("none in force: the account is NOT GUARDED ("
@@ -226,7 +245,7 @@ def rule_lines(account: AccountView, width: int, max_rows: Optional[int] = None)
             if i >= count:
                 break
             rule = rules[i]
-            text = rule.text if len(rule.text) <= text_w else rule.text[:text_w - 1] + "~"
+            text = column(rule.text, text_w)
             segs += [seg(f"{rule.rule:<{name_w}.{name_w}} "),
                      seg(f"{text:<{text_w}}", rule.colour), seg(" ")]
         rows.append(fit(segs, width))
@@ -270,8 +289,8 @@ def action_lines(account: AccountView, width: int) -> list[Line]:
     wide = min(wide, 24)                  # 'not sent: locked already' whole
     head = fit([seg(f"{'LAST ACTIONS':<12} {'rule':<22} {'action':<15} {'outcome':<{wide}} "
                     f"{'latency':>8}", "bold")], width)
-    rows = [fit([seg(f"{a.time:<12} {a.rule:<22.22} {a.action:<15.15} "),
-                 seg(f"{a.outcome or a.status:<{wide}.{wide}}", a.colour),
+    rows = [fit([seg(f"{a.time:<12} {column(a.rule, 22)} {column(a.action, 15)} "),
+                 seg(column(a.outcome or a.status, wide), a.colour),
                  seg(f" {a.latency:>8}")],
                 width)
             for a in account.actions]
@@ -299,13 +318,15 @@ def render(screen: Screen, width: int, height: Optional[int] = None,
     width = max(1, width)
     unlimited = height is None
     budget = 10 ** 6 if unlimited else max(1, height)
+    def cap(n: int) -> Optional[int]:         # printed once (status): every line, none left out
+        return None if unlimited else n
     top = header_lines(screen, width, unicode)
     if screen.notice:                 # wrapped, never cut: it says why nothing is as it seems
-        for part in textwrap.wrap(screen.notice, max(8, width - 2), max_lines=6,
-                                  placeholder=" ..."):
+        for part in textwrap.wrap(screen.notice, max(8, width - 2), max_lines=cap(6),
+                                  placeholder=" " + CUT):
             top.append(fit([seg(f" {part} ".ljust(width), screen.notice_level)], width))
     for text, level in screen.health:
-        for part in textwrap.wrap(text, max(8, width - 2), max_lines=3, placeholder=" ..."):
+        for part in textwrap.wrap(text, max(8, width - 2), max_lines=cap(3), placeholder=" " + CUT):
             top.append(fit([seg(f" {part} ".ljust(width), level)], width))
     # printed once (riskctl status): every glyph explained below, wrapped, none left out
     footer = [(), *legend_lines(width, unicode)] if unlimited else [fit([seg(KEYS_HELP, "dim")],
@@ -322,10 +343,10 @@ def render(screen: Screen, width: int, height: Optional[int] = None,
         if unlimited and len(accounts) > 1:
             lines.append(())
         if account.not_live:          # last known figures: never read as current (wrapped,
-            for part in textwrap.wrap(account.not_live, max(8, width - 2), max_lines=3,
-                                      placeholder=" ..."):          # never cut at the width)
+            for part in textwrap.wrap(account.not_live, max(8, width - 2), max_lines=cap(3),
+                                      placeholder=" " + CUT):          # never cut at the width)
                 lines.append(fit([seg(f" {part} ".ljust(width), "error")], width))
-        lines += banner_lines(account, width)
+        lines += banner_lines(account, width, cap(2))
         lines += failing_lines(account, width)
         lines += money_lines(account, width)
         lines += [bar_line(b, width, unicode) for b in account.bars]

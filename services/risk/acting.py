@@ -47,7 +47,7 @@ from shared.when import self_lock_refusal
 from shared.messages.enforce import DONE, Command
 from shared.orderwords import order_words
 from shared.messages.risk import (ACTION_NONE, ALERT, CANCEL_ORDERS, CLOSE_POSITION, ENFORCE,
-                                  FLATTEN, LOCKED_ALREADY, LOCKED_BY_THIS_RULE,
+                                  FLATTEN, LOCKED_ALREADY, LOCKED_BY_THIS_RULE, OWN_EXTENDED,
                                   REDUCE_POSITION, TIMER, UNTIL_RESET,
                                   Decision, LockSpec)
 
@@ -99,6 +99,10 @@ class Acting:
             if status != ADDED and repeat:      # the same action for this lockout: not twice
                 if status == EXTENDED and d.rule == SELF_LOCK:     # the trader's own: said
                     out.decisions.append(d)                        # as it is, an extension
+                elif status == EXTENDED and change.lockout.rule == d.rule:
+                    # the rule's own lockout, extended: never "already locked by" itself
+                    locked = self.lockouts.describe(change.lockout, by=False)
+                    out.decisions.append(self._unsent(d, f"{OWN_EXTENDED}: {locked}"))
                 elif status == EXTENDED:
                     locked = self.lockouts.describe(change.lockout)
                     out.decisions.append(self._unsent(d, f"already locked: {locked}, extended"))
@@ -174,7 +178,7 @@ class Acting:
         held = self.lockouts.get(key)
         if held is not None and d.ts_ns >= held.since_ns:
             self.acted.setdefault(key, set()).add(_noted(d.rule))
-            if d.suppressed.startswith((LOCKED_ALREADY, "already locked")):
+            if d.suppressed.startswith((LOCKED_ALREADY, "already locked", OWN_EXTENDED)):
                 self.acted[key].add(_quiet(d.rule))
 
     def breach_note(self, account_id: int, rule: str) -> str:

@@ -75,13 +75,14 @@ def end_of(lock: LockoutState) -> int:
     return lock.until_ns if lock.until_ns is not None else FOREVER
 
 
-def describe(lock: LockoutState, name: str = "") -> str:
+def describe(lock: LockoutState, name: str = "", by: bool = True) -> str:
     """'MNQ on account Demo 1 locked (timer) by R', 'account Demo 1 locked until the roll by
     R' (the kind in words: shared/lockwords.py): name is how alerts name the account
-    (shared/accountname.py; its id when not given)."""
+    (shared/accountname.py; its id when not given); by=False: without ' by R'."""
     account = f"account {name or lock.account_id}"
     scope = f"{lock.symbol} on {account}" if lock.symbol else account
-    return f"{scope} {locked_words(lock.kind, lock.rule, clears_on=lock.clears_on)} by {lock.rule}"
+    locked = f"{scope} {locked_words(lock.kind, lock.rule, clears_on=lock.clears_on)}"
+    return f"{locked} by {lock.rule}" if by else locked
 
 
 EXTENDED_BY = "; extended: "
@@ -120,9 +121,9 @@ class LockoutBook:
         self._by_key: dict[tuple, LockoutState] = {}
 
     # -- reading ------------------------------------------------------------------
-    def describe(self, lock: LockoutState) -> str:
+    def describe(self, lock: LockoutState, by: bool = True) -> str:
         """describe(), the account named as alerts name it."""
-        return describe(lock, self.name_of(lock.account_id))
+        return describe(lock, self.name_of(lock.account_id), by)
 
     def all(self, account_id: Optional[int] = None) -> list[LockoutState]:
         """The lockouts in force, by account, each account's longest first (status, lockouts,
@@ -287,12 +288,12 @@ class LockoutBook:
             return []
         cid = event.contract_id
         locks = self.covering(account.account_id, symbol_of(cid))
-        added = carried.added(cid, account.signed(cid), event.ts_ns,
-                              _since(locks) if locks else None)
+        after = account.signed(cid)
+        added = carried.added(cid, after, event.ts_ns, _since(locks) if locks else None)
         if not (locks and added):
             return []
         return [self._cut(account, locks[0], now, cid, added,
-                          f"{symbol_of(cid)} position grew by {added} while "
+                          f"{symbol_of(cid)} position {grew(after, added)} while "
                           f"{self.describe(locks[0])}", event_ns or now)]
 
     def guarded_again(self, account: AccountState, held: Carried, now: int) -> list[Decision]:
@@ -305,11 +306,11 @@ class LockoutBook:
             if not locks:
                 continue
             pos = account.positions.get(cid)
-            added = held.added(cid, account.exposure(cid), pos.opened_ns if pos else 0,
-                               _since(locks))
+            after = account.exposure(cid)
+            added = held.added(cid, after, pos.opened_ns if pos else 0, _since(locks))
             if added:
                 out.append(self._cut(account, locks[0], now, cid, added,
-                                     f"{symbol_of(cid)} position grew by {added} while the "
+                                     f"{symbol_of(cid)} position {grew(after, added)} while the "
                                      f"account was disabled, {self.describe(locks[0])}", now))
         for order in list(account.orders.values()):
             locks = self.covering(account.account_id, symbol_of(order.contract_id))
@@ -381,6 +382,15 @@ def _by_fill(account: AccountState, fill: Fill) -> str:
     if before == 0:
         return "opened"
     return "flipped" if before * after < 0 else "added to"
+
+
+def grew(after: int, added: int) -> str:
+    """What a position now `after` (signed) did when `added` contracts of it are new: 'opened
+    long 1' when all of it is (fresh-user trial 2026-12-06: a position opened from flat while
+    the account was disabled read "grew by 1"), else 'grew by 2'."""
+    if after and added >= abs(after):
+        return f"opened {'long' if after > 0 else 'short'} {abs(after)}"
+    return f"grew by {added}"
 
 
 def _added(n: int) -> str:

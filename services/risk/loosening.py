@@ -17,6 +17,7 @@ from typing import Callable
 
 import attrs
 
+from services.risk.settings import UNGUARDED_AT_ROLL
 from shared.rulenumbers import setting_text
 
 TITLE = "🟡 Looser rule settings wait for the trading-day roll"
@@ -57,11 +58,21 @@ def loosen_lines(waits: dict[int, tuple[tuple[str, ...], dict]], name_of: Callab
         name = name_of(account_id)
         for rule in rules:
             changed = params.get(rule) or {}
-            if not changed:            # e.g. the account is no longer guarded at all
+            if rule == UNGUARDED_AT_ROLL:      # guarded until then: never said as done
+                lines.append(stops_guarding_line(name, roll))
+            elif not changed:
                 lines.append(f"{name}: {rule}, {when}")
             for param, (now, later) in changed.items():
                 lines.append(change_line(name, rule, param, now, later, when))
     return lines
+
+
+def stops_guarding_line(name: str, roll: str) -> str:
+    """A disable that waits for the roll: 'Demo 2: disabled in the config; riskd guards it until
+    the roll, Mon 17:00 CST, and stops guarding it then' (fresh-user trial 2026-12-06: the phone
+    read "(account no longer guarded)" while riskd still guarded it)."""
+    return (f"{name}: disabled in the config; riskd guards it until the roll, {roll}, and "
+            f"stops guarding it then")
 
 
 def new_waits(before: dict[int, tuple[tuple[str, ...], dict]],

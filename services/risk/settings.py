@@ -112,12 +112,17 @@ def merge_rule(name: str, old, new):
     return current, new
 
 
+# the pending name of an account disabled in the config: guarded until the roll, not after
+# (services/risk/disabled.NO_LONGER and the screens find it by its words)
+UNGUARDED_AT_ROLL = "(account no longer guarded)"
+
+
 def merge(old, new) -> tuple[object, object, list[str]]:
     """Whole rule sets: (in force now, pending for the roll or None, names of loosened rules)."""
     if old is None:
         return new, None, []
     if new is None:
-        return old, None, ["(account no longer guarded)"]
+        return old, None, [UNGUARDED_AT_ROLL]
     current, pending_names = {}, []
     for name in RULE_NAMES:
         now_p, later = merge_rule(name, getattr(old, name), getattr(new, name))

@@ -37,6 +37,11 @@ LOCKED_ALREADY = "locked already, no new action"
 # ... and on the screens, the rule whose own lockout holds the account (trial: the RULES panel
 # said "locked already, no new action" against the very rule that had locked it)
 LOCKED_BY_THIS_RULE = "locked by this rule"
+# Decision.suppressed of a breach that extended the rule's own lockout in force: recorded, the
+# same action not taken twice ("its own lockout extended: account 1001 locked (timer)"; fresh-
+# user trial 2026-12-06: "already locked: ... by cooldown_after_loss, extended" named the rule
+# as if another lockout held it)
+OWN_EXTENDED = "its own lockout extended"
 
 
 def note_of(detail: str) -> str:

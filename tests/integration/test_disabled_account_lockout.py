@@ -65,6 +65,7 @@ def test_a_disabled_accounts_lockout_is_said_not_enforced_and_enforced_again_on_
     wait_for(lambda: not mnq_of_1002(procs, config), 20,
              what="the MNQ bought while disabled closed under the lockout in force")
     history = run(procs, config, "history", "--account", "1002")
-    assert "while the account was disabled" in history, history
+    # a row wider than the width is a block, wrapped (cli/fitted.py): read its words
+    assert "while the account was disabled" in " ".join(history.split()), history
     status = run(procs, config, "status")
     assert "; guarded now\n" in status, status

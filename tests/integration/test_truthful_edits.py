@@ -51,6 +51,7 @@ def test_a_loosening_says_riskd_keeps_the_old_value_until_the_roll(procs, riskd_
 
     tighter = procs.riskctl(config, "rules", "set", "SIM-DEMO-2", "max_contracts", "limit", "4")
     assert "applied live on SIM-DEMO-2" in tighter.stdout, tighter.stdout
+    assert "nothing held breaks it now: no action" in tighter.stdout, tighter.stdout
 
     done = procs.riskctl(config, "rules", "override", "--reason", "the firm raised it",
                          "--account", "SIM-DEMO-1", "--rule", "max_contracts")
@@ -104,3 +105,17 @@ def test_status_shows_todays_actions_taken_before_it_ran(procs, riskd_with_accou
         return rows[0] if rows and "done" in rows[0] else None
     row = wait_for(action_row, 20, interval=0.5, what="status's LAST ACTIONS to show the reduce")
     assert re.match(r"^(\w{3} )?\d\d:\d\d:\d\d \w+\s+max_contracts\s+reduce_position\s+done", row), row
+
+
+def test_a_tightening_names_the_reduce_it_caused_at_once(procs, riskd_with_accounts):
+    """Fresh-user trial 2026-12-06: `rules set` of a limit below what is held answered only
+    "applied live" while risk reduced the position that second: the answer names the reduce."""
+    config = riskd_with_accounts
+    bought = procs.riskctl(config, "sim", "buy", "MNQ", "3", "--account", "SIM-DEMO-2")
+    assert bought.returncode == 0, bought.stderr
+    wait_for(lambda: '"current": "3 / 5"' in procs.riskctl(config, "rules", "list", "--json")
+             .stdout.replace(".00", ""), 20, what="risk to see the 3 MNQ")
+    out = procs.riskctl(config, "rules", "set", "SIM-DEMO-2", "max_contracts", "limit", "2")
+    assert out.returncode == 0, out.stderr
+    assert "applied live on SIM-DEMO-2" in out.stdout, out.stdout
+    assert "acted at once on SIM-DEMO-2: reduce MNQ by 1" in out.stdout, out.stdout

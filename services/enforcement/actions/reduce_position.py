@@ -53,8 +53,7 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
     changed = [d for d in ctx.done if d.startswith(("resize", "cancel"))]
     orders = f"; {plural(len(changed), 'order')} resized or cancelled" if changed else ""
     if not steps and any(d.endswith(LOST) for d in ctx.done):
-        return (f"reduced {cid} on account {ctx.account} from {ctx.progress.get('observed')} "
-                f"to {size} contracts, though the broker's answer to the close was lost"
+        return (f"{reduced(ctx, cid, size)}, though the broker's answer to the close was lost"
                 f"{orders}")
     if not steps and ctx.restarted and "target" in ctx.progress and pos is not None:
         ctx.found_flat_after_restart()          # its target was journaled before its call
@@ -64,8 +63,17 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
     if not steps:
         left = f"nothing left to close{orders}" if orders else "nothing left to do"
         return f"{cid} on account {ctx.account} is at {size} (target {target}): {left}"
-    return (f"reduced {cid} on account {ctx.account} from {ctx.progress.get('observed')} "
-            f"to {size} contracts{orders}")
+    return f"{reduced(ctx, cid, size)}{orders}"
+
+
+def reduced(ctx: ActionContext, cid: str, size: int) -> str:
+    """'reduced X on account A from 5 to 3 contracts'; down to none, closed: 'closed X on
+    account A (1 contract)' (fresh-user trial 2026-12-06: "reduced ... from 1 to 0")."""
+    observed = ctx.progress.get("observed")
+    if size == 0:
+        held = f" ({plural(observed, 'contract')})" if isinstance(observed, int) else ""
+        return f"closed {cid} on account {ctx.account}{held}"
+    return f"reduced {cid} on account {ctx.account} from {observed} to {size} contracts"
 
 
 def _fit_orders(ctx: ActionContext, cid: str, target: int, size: int,

@@ -173,8 +173,8 @@ def history_text(body: HistoryReply, count: int, ctx: Context, day: str,
         name = ctx.account(account_id)
         if who.startswith("warning: "):
             icon = "🟡"
-        elif who.startswith("lockout by "):
-            icon = "🔓" if what == "cleared" else "🔒"
+        elif who.endswith(" lockout") or who == "self-lockout":
+            icon = "🔓" if what.startswith("cleared") else "🔒"
         else:
             icon = "⚠️"
         what = historywords.without_account(what, account_id, name)

@@ -8,7 +8,9 @@ from __future__ import annotations
 from typing import Callable, Optional
 
 from services.supervisor.sessionwords import ended_note
-from services.supervisor.commands.rule_outcome import RuleEdit, outcome_lines, reason_of
+from services.supervisor.commands.rule_acted import acted_lines
+from services.supervisor.commands.rule_outcome import (RuleEdit, applied_now, outcome_lines,
+                                                      reason_of)
 from services.supervisor.riskshards import forward_risk
 from shared import showtime
 from shared.accountname import labels
@@ -16,7 +18,7 @@ from shared.accountname import labels
 from shared.config.edit import EditError, EditResult, default_backup_dir
 from shared.config.errors import ConfigError
 from shared.messages.config import ConfigEdited
-from shared.messages.risk import RulesRequest
+from shared.messages.risk import HistoryRequest, RulesRequest
 from shared.messages.system import error, ok
 
 
@@ -73,7 +75,7 @@ def run_edit(sup, respond, key: str, edit: Callable[[str, str], EditResult],
                         changes=list(result.changes))
     rule = rule_edit() if (reloaded.ok and rule_edit is not None) else None
     if rule is not None:
-        confirm_rule_edit(sup, respond, key, rule, body)
+        confirm_rule_edit(sup, respond, key, rule, body, edited_ns)
         return
     note = "applied live" if reloaded.ok else f"written but not applied: {reloaded.reason}"
     if reloaded.ok and (is_rule_key(key) or any(is_rule_key(k) for k in result.changed_keys)
@@ -86,10 +88,12 @@ def run_edit(sup, respond, key: str, edit: Callable[[str, str], EditResult],
     respond(ok(body, reason=f"{key}: saved ({note})" + (f"; {ended}" if ended else "")))
 
 
-def confirm_rule_edit(sup, respond, key: str, rule: RuleEdit, body: ConfigEdited) -> None:
+def confirm_rule_edit(sup, respond, key: str, rule: RuleEdit, body: ConfigEdited,
+                      edited_ns: Optional[int] = None) -> None:
     """Ask risk for its reading until it shows the edit (every RECHECK_EVERY, for at most
     CONFIRM_WITHIN), then answer with what risk does: applied live, or the old value kept
-    until the roll."""
+    until the roll; applied live, what it did at once (rule_acted.py: the decisions of the
+    rule risk made since edited_ns, the edit's time)."""
     deadline = sup.clock.monotonic() + CONFIRM_WITHIN
     now_ns = sup.clock.now_ns()
     roll = showtime.at(sup.calendar.next_roll(now_ns), showtime.zone_of(sup.config), now_ns)
@@ -105,5 +109,16 @@ def confirm_rule_edit(sup, respond, key: str, rule: RuleEdit, body: ConfigEdited
         if readings is not None and not settled and sup.clock.monotonic() < deadline:
             sup.after(RECHECK_EVERY, ask)        # risk has not taken the new file yet
             return
-        respond(ok(body, reason=reason_of(key, lines)))
+        applied = applied_now(rule, readings) if readings else set()
+        if not applied or edited_ns is None:
+            respond(ok(body, reason=reason_of(key, lines)))
+            return
+
+        def on_history(reply) -> None:      # tightening is instant: what it did at once
+            acted = acted_lines(rule.rule, list(getattr(reply.body, "decisions", []) or []),
+                                edited_ns, applied, labels(sup.config.accounts)) \
+                if reply.ok else []
+            respond(ok(body, reason=reason_of(key, lines + acted)))
+        forward_risk(sup, HistoryRequest(since_ns=edited_ns, limit=200), on_history,
+                     timeout=1.0)
     ask()

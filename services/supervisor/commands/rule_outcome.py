@@ -76,7 +76,33 @@ def outcome_lines(edit: RuleEdit, readings: list, roll: str,
     settled: risk shows the edit (waiting or applied) or guards no account."""
     if not readings:
         return ["applied live (risk guards no account yet)"], True
-    waiting, applied, kept = [], [], []
+    waiting, applied_ids, kept = sorted_out(edit, readings, labels)
+    applied = list(applied_ids.values())
+    lines = [f"{who}: riskd keeps {now} until the roll at {roll} (a loosening "
+             f"waits); `riskctl rules override --account {aid} --rule {edit.rule} --reason "
+             f"\"WHY\"` applies it now"
+             for who, aid, now in waiting]
+    if applied:
+        lines.append(f"applied live on {', '.join(applied)}")
+    if kept and (waiting or applied):
+        # a profile edit leaves an account with a value of its own (set for that account, or
+        # it runs another profile) as it was: say so, or the admin reads "applied live on ..."
+        # as every account (trial: SIM-DEMO-2 left out silently). With no account showing the
+        # edit, risk may not have read it yet: not settled (NOT_CONFIRMED says both)
+        lines.append(f"not changed on {', '.join(kept)}: its own value (set for that account, "
+                     f"or it runs another profile)")
+    return lines, bool(waiting or applied)
+
+
+def applied_now(edit: RuleEdit, readings: list) -> set:
+    """The ids of the accounts risk shows the edit in force on now (not waiting)."""
+    return set(sorted_out(edit, readings or [])[1])
+
+
+def sorted_out(edit: RuleEdit, readings: list, labels: Optional[dict] = None) -> tuple:
+    """(waiting [(name, id, value kept)], applied {id: name}, kept ['name (value)']): each
+    account the edit concerns, by what risk does with it."""
+    waiting, applied, kept = [], {}, []
     names = {n for a in readings for n in (str(a.account_id), a.name)}
     for account in readings:
         if not concerns(edit.target, account, names):
@@ -93,23 +119,10 @@ def outcome_lines(edit: RuleEdit, readings: list, roll: str,
         if edit.param in value.waiting:
             waiting.append((who, account.account_id, shown))
         elif same(now_value, edit.wanted):
-            applied.append(who)
+            applied[account.account_id] = who
         elif profile_edit(edit.target, names):
             kept.append(f"{who} ({shown})")
-    lines = [f"{who}: riskd keeps {now} until the roll at {roll} (a loosening "
-             f"waits); `riskctl rules override --account {aid} --rule {edit.rule} --reason "
-             f"\"WHY\"` applies it now"
-             for who, aid, now in waiting]
-    if applied:
-        lines.append(f"applied live on {', '.join(applied)}")
-    if kept and (waiting or applied):
-        # a profile edit leaves an account with a value of its own (set for that account, or
-        # it runs another profile) as it was: say so, or the admin reads "applied live on ..."
-        # as every account (trial: SIM-DEMO-2 left out silently). With no account showing the
-        # edit, risk may not have read it yet: not settled (NOT_CONFIRMED says both)
-        lines.append(f"not changed on {', '.join(kept)}: its own value (set for that account, "
-                     f"or it runs another profile)")
-    return lines, bool(waiting or applied)
+    return waiting, applied, kept
 
 
 def profile_edit(target: str, account_names: set) -> bool:

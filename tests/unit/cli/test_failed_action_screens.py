@@ -49,7 +49,7 @@ def test_a_failed_actions_figure_is_until_enforcement_gave_up():
                           finished_ns=NOW + 2_100_000_000))
     screen = build_screen(s, NOW + 10 * NS_PER_S, CHICAGO, CALENDAR)
     [row] = screen.accounts[0].actions
-    assert (row.status, row.latency) == ("failed", "2100 ms")
+    assert (row.status, row.latency) == ("failed", "2.1s")
 
 
 def test_notify_leaves_risks_own_failures_and_retries_to_risk():

@@ -25,7 +25,7 @@ def test_the_watch_banner_leads_with_the_lockout_until_the_roll_not_the_cooldown
     a = build_screen(state(account(lockouts=[COOLDOWN, DAILY])), NOW, CHICAGO, CALENDAR,
                      0).accounts[0]
     assert [b.kind for b in a.banners] == ["LOCKED OUT", "COOLDOWN"], a.banners
-    assert a.banners[0].countdown == "2h56m33s (until Wed 17:00 CST)"
+    assert a.banners[0].countdown == "2h56m33s (until Wed 17:00:00 CST)"
 
 
 def test_riskctl_lockouts_lists_the_longest_first():

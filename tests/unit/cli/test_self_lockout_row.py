@@ -65,9 +65,9 @@ def test_history_and_the_alert_name_the_traders_lockout_with_the_traders_words()
 
     class Body:
         decisions, warnings, lockouts = out.decisions, [], out.lockouts
-    lines = [r for r in history_rows(Body, tz=CHICAGO) if r[2].startswith("lockout")]
+    lines = [r for r in history_rows(Body, tz=CHICAGO) if r[2] == "self-lockout"]
     assert [(r[2], r[3], r[5]) for r in lines] == \
-        [("lockout by trader: self_lockout", "added", "trial: tilted")]
+        [("self-lockout", "added by the trader", "trial: tilted")]
     alert = step_alert([*out.lockouts, *out.decisions], Context(tz=CHICAGO,
                                                                 accounts={1001: "Demo 1"}))
     text = "\n".join([alert.title, *alert.lines])

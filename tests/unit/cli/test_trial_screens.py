@@ -102,7 +102,7 @@ def test_latency_is_the_same_from_the_live_result_and_from_the_journal_and_none_
     for s in (live, journal):
         rows = build_screen(s, NOW, CHICAGO, CALENDAR).accounts[0].actions
         latency = {r.status: r.latency for r in rows}
-        assert latency["done"] == "85 ms", rows
+        assert latency["done"] == "0.085s", rows
         assert [r.latency for r in rows if r.status != "done"] == ["-"], rows
 
 

@@ -56,7 +56,7 @@ def test_status_keeps_a_done_action_done_and_says_plainly_what_is_not_known():
     screen = build_screen(s, NOW + 40 * NS_PER_S, CHICAGO, CALENDAR)
     [acct] = screen.accounts
     got = {a.action: (a.status, a.latency) for a in acct.actions}
-    assert got == {"close_position": ("done", "57 ms"), "reduce_position": ("not known", "-")}
+    assert got == {"close_position": ("done", "0.057s"), "reduce_position": ("not known", "-")}
     assert acct.actions_note == f"result not known: {STOPPED}"
     text = screen_text(s)
     assert "pending" not in text and f"result not known: {STOPPED}" in text, text

@@ -47,7 +47,7 @@ def test_the_watch_banner_of_a_lockout_days_away_names_its_day_and_zone():
     s = state(account(lockouts=[lockout(kind="timer", rule_name="self_lockout",
                                         until_ns=until)]))
     banner = build_screen(s, NOW, CHICAGO, CALENDAR).accounts[0].banners[0]
-    assert banner.countdown.endswith("(until Sat 12:00 CST)"), banner.countdown
+    assert banner.countdown.endswith("(until Sat 12:00:00 CST)"), banner.countdown
     header = build_screen(s, NOW, CHICAGO, CALENDAR).header
     assert header.clock == "Wed 14:03:27 CST"
 

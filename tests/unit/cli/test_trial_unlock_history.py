@@ -28,7 +28,7 @@ def history(cleared_at, by, reason="trial"):
 
 
 def notes(body):
-    return {(r[1], r[3]): r[-1] for r in rows(body, None, CHICAGO)}
+    return {(r[1], r[3].split(" by ")[0]): r[-1] for r in rows(body, None, CHICAGO)}
 
 
 def test_an_unlock_says_on_both_lines_that_the_lockout_ended_early_when_and_by_whom():
@@ -39,6 +39,15 @@ def test_an_unlock_says_on_both_lines_that_the_lockout_ended_early_when_and_by_w
     assert decided == ["locked until Sat 03:23:23 CST (timer)" + early]
     assert got[(1002, "flatten")] == "locked until Sat 03:23:23 CST (timer)"   # another account's
     assert "ended early" not in got[(1001, "added")]
+
+
+def test_an_admins_clear_reads_as_the_admin_clearing_that_rules_lockout():
+    """Fresh-user trial 2026-12-06: "lockout by admin:root: daily_net_loss cleared" did not
+    read as an admin clearing the daily_net_loss lockout."""
+    got = [(r[2], r[3]) for r in rows(history(UNLOCKED, "admin:root"), None, CHICAGO)
+           if r[2].endswith(" lockout")]
+    assert got == [("cooldown_after_loss lockout", "added by the rule"),
+                   ("cooldown_after_loss lockout", "cleared by admin root")], got
 
 
 def test_a_lockout_that_ran_its_time_says_nothing_more():

@@ -88,7 +88,7 @@ def test_a_lockout_until_reset_shows_a_banner_counting_down_to_the_roll():
     a = screen(s).accounts[0]
     assert a.locked
     assert a.banners[0].kind == "LOCKED OUT"
-    assert a.banners[0].countdown == "2h56m33s (until Wed 17:00 CST)"
+    assert a.banners[0].countdown == "2h56m33s (until Wed 17:00:00 CST)"
     assert "realized -512.50 <= -500.00" in a.banners[0].text
     later = screen(s, now=NOW + 33 * NS_PER_S).accounts[0]
     assert later.banners[0].countdown.startswith("2h56m00s")
@@ -122,8 +122,8 @@ def test_enforcement_actions_show_outcome_and_latency_newest_first():
                           finished_ns=NOW - 10**9 + 30 * 10**6))
     actions = screen(s).accounts[0].actions
     assert [(a.rule, a.action, a.status, a.latency) for a in actions] == [
-        ("daily_realized_loss", "flatten", "done", "87 ms"),
-        ("max_contracts", "flatten", "pending", "-"), ("manual", "flatten", "done", "30 ms")]
+        ("daily_realized_loss", "flatten", "done", "0.087s"),
+        ("max_contracts", "flatten", "pending", "-"), ("manual", "flatten", "done", "0.03s")]
     assert actions[0].colour == "green"
 
 
@@ -138,7 +138,7 @@ def test_a_result_that_comes_before_its_decision_keeps_its_outcome_and_gains_the
                      action="close_position", event_ns=NOW))
     actions = screen(s).accounts[0].actions
     assert [(a.rule, a.action, a.status, a.latency) for a in actions] == [
-        ("max_contracts", "close_position", "done", "5 ms")]
+        ("max_contracts", "close_position", "done", "0.005s")]
 
 
 def test_worker_events_update_health_and_a_dead_riskd_shows_the_retrying_notice():

@@ -40,7 +40,7 @@ def test_at_80x24_the_trader_sees_pnl_the_limit_bars_the_position_and_the_banner
     assert "net -267.50" in text and "realized -312.50" in text
     assert "daily_realized_loss   [" in text and "62%" in text
     assert "ES         long     2     6012.25" in text
-    assert "LOCKED OUT  2h56m33s (until Wed 17:00 CST)" in text
+    assert "LOCKED OUT  2h56m33s (until Wed 17:00:00 CST)" in text
     assert "-512.50 <= -500.00" in text      # the reason, wrapped onto a second line
 
 

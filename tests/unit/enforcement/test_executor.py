@@ -290,3 +290,14 @@ def test_a_close_whose_verification_waits_for_the_rate_budget_is_not_sent_again(
     assert executor.slept == [pytest.approx(0.6)]                      # waited for the budget
     assert broker.trading() == [(CLOSE, MNQ)]                          # one close, not two
     assert out.result.detail == f"{MNQ} on account 7 closed"
+
+
+def test_a_reduce_down_to_nothing_says_closed_not_reduced_to_0(executor, journal):
+    """Fresh-user trial 2026-12-06: a position opened while locked read "reduced ... from 1 to
+    0 contracts"; it was closed."""
+    broker = FakeBroker(A)
+    broker.positions = {MNQ: 1}
+    out = run(executor, journal, broker, command("reduce_position", contract_id=MNQ, size=1))
+    assert out.result.status == DONE, out.result.detail
+    assert not broker.positions.get(MNQ)
+    assert out.result.detail == f"closed {MNQ} on account 7 (1 contract)", out.result.detail

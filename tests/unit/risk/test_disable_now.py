@@ -109,6 +109,9 @@ def test_enable_closes_what_was_bought_while_disabled_under_the_lockout(worker):
     [d] = decisions(w)
     assert (d.action, d.contract_id) == ("close_position", MNQ), d
     assert "while the account was disabled" in d.reason, d.reason
+    # bought from flat: opened, not "grew by 1" (fresh-user trial 2026-12-06)
+    assert d.reason.startswith("MNQ position opened long 1 while the account was disabled"), \
+        d.reason
     assert w.engine.not_guarded(DEMO2) == ""
     again = [lines for k, _s, _t, lines in sent if k == "account_guarded_again"]
     assert again and again[0][0] == "Demo 2 (strict) is guarded again, now", sent
@@ -130,9 +133,17 @@ def test_disable_now_after_a_disable_that_waits_applies_at_once(worker):
     has read the disable already, so the arming applies it at once, for Demo 2 only."""
     w, path, backups, sent = worker
     set_rule_param(path, "default", "daily_realized_loss", "limit", "800", backups)
+    sent.clear()
     set_account_enabled(path, "1002", False, backups)
     reload(w, path)
     assert w.settings.for_account(w.engine.accounts[DEMO2]) is not None      # waits
+    # the phone hears when it stops guarding, never "(account no longer guarded)" before it
+    # is (fresh-user trial 2026-12-06)
+    [waits] = [lines for k, _s, _t, lines in sent if k == "rules_loosen_at_roll"]
+    demo2 = [line for line in waits if line.startswith("Demo 2")]
+    assert demo2 == ["Demo 2 (strict): disabled in the config; riskd guards it until the roll, "
+                     "Mon 17:00 CST, and stops guarding it then"], waits
+    assert "no longer guarded" not in " ".join(waits)
     sent.clear()
     reply = ask(w, RulesOverrideRequest(reason="trial disable 2", by="admin:root",
                                         account="Demo 2 (strict)", disable=True))
@@ -148,9 +159,17 @@ def test_a_disable_that_waited_is_said_when_the_roll_lands_it(worker):
     that Demo 2 is no longer guarded, as for --now (in the config's words)."""
     from shared.clock import FakeClock
     w, path, backups, sent = worker
+    sent.clear()
     set_account_enabled(path, "1002", False, backups)
     reload(w, path)
     assert w.settings.for_account(w.engine.accounts[DEMO2]) is not None      # waits
+    # the phone hears when it stops guarding, never "(account no longer guarded)" before it
+    # is (fresh-user trial 2026-12-06)
+    [waits] = [lines for k, _s, _t, lines in sent if k == "rules_loosen_at_roll"]
+    demo2 = [line for line in waits if line.startswith("Demo 2")]
+    assert demo2 == ["Demo 2 (strict): disabled in the config; riskd guards it until the roll, "
+                     "Mon 17:00 CST, and stops guarding it then"], waits
+    assert "no longer guarded" not in " ".join(waits)
     sent.clear()
     w.clock = FakeClock(w.engine.calendar.next_roll(w.clock.now_ns()) + 1)
     w._tick()

@@ -22,7 +22,13 @@ def test_a_longer_cooldown_replaces_a_shorter_one_never_the_reverse():
     [change] = out.lockouts
     assert change.change == "extended" and change.lockout.until_ns == desk.now + 900 * NS
     [d] = out.decisions
-    assert d.suppressed.startswith("already locked")         # recorded, not acted on twice
+    # recorded, not acted on twice; the lockout in force is its own, extended: never "already
+    # locked ... by cooldown_after_loss" naming itself (fresh-user trial 2026-12-06)
+    assert d.suppressed == "its own lockout extended: account 1001 locked (timer)", d.suppressed
+    from shared.historywords import rows
+    from shared.messages.risk import HistoryReply
+    [row] = rows(HistoryReply(decisions=[d]), {})
+    assert row[6] == "not acted on: its own lockout extended: account 1001 locked (timer)", row
     desk.wait(60)
     out = desk.trade(pnl="-150")                             # 300 s: shorter, ignored
     assert out.lockouts == [] and out.decisions == []
@@ -339,3 +345,11 @@ def test_a_new_position_on_a_locked_flat_account_is_said_to_open():
     [d] = [d for d in out.decisions if d.rule == "lockout"]
     assert d.reason.startswith("ES position opened while account 1001 locked"), d.reason
     assert "added to" not in d.reason
+
+
+def test_a_position_all_new_under_a_lockout_is_said_opened_with_its_side_and_size():
+    """Fresh-user trial 2026-12-06: "position grew by 1" for one opened from flat (after a
+    restart, or bought while the account was disabled)."""
+    from services.risk.lockouts import grew
+    assert grew(1, 1) == "opened long 1" and grew(-2, 2) == "opened short 2"
+    assert grew(3, 1) == "grew by 1"

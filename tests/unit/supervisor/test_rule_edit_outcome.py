@@ -20,7 +20,8 @@ from shared.config.notify import NotifyConfig
 from shared.config.sections import SupervisorConfig
 from shared.config.trading_day import TradingDayConfig
 from shared.messages.config import ConfigSet, RulesEnable, RulesSet
-from shared.messages.risk import AccountRules, RulesReply, RuleValue
+from shared.messages.risk import (AccountRules, Decision, HistoryReply, HistoryRequest,
+                                  RulesReply, RuleValue)
 from shared.messages.system import error, ok
 
 NOW_NS = 1_796_437_894_000_000_000          # 2026-12-05 02:31:34 UTC, a Saturday
@@ -45,6 +46,8 @@ class Sup:
         self.mono = 0.0
         self.sessions = Sessions(self.clock)      # a rule edit ends none
         self.readings = list(readings)
+        self.decisions = []       # risk's history since the edit
+        self.history_since = []
         self.asked = 0
         self.timers = []          # one-shot timers waiting: (due, callback), as Worker.after
         self.repeating = []       # every(): a rule edit must register none
@@ -68,6 +71,10 @@ class Sup:
 
     def forward(self, worker, request, respond, timeout=3.0):
         assert worker == "risk"
+        if isinstance(request, HistoryRequest):       # what risk decided since the edit
+            self.history_since.append(request.since_ns)
+            respond(ok(HistoryReply(decisions=list(self.decisions))))
+            return
         self.asked += 1
         respond(self.readings.pop(0) if len(self.readings) > 1 else self.readings[0])
 
@@ -129,8 +136,30 @@ def test_a_tightening_is_recorded_as_applied_live(tmp_path, monkeypatch, caplog)
     sup = Sup(tmp_path, [ok(RulesReply(accounts=[account(1001, "SIM-DEMO-1", limit="4")]))])
     reply, outcome = run(rules_set.COMMAND, sup, RulesSet(
         target="SIM-DEMO-1", rule="max_contracts", param="limit", value="4"), monkeypatch, caplog)
-    assert outcome == "ok: SIM-DEMO-1 max_contracts.limit: saved; applied live on SIM-DEMO-1"
+    assert outcome == ("ok: SIM-DEMO-1 max_contracts.limit: saved; applied live on SIM-DEMO-1"
+                       "\n  nothing held breaks it now: no action")
     assert reply.reason == outcome[len("ok: "):]
+
+
+def test_a_tightening_names_the_reduce_it_caused_at_once(tmp_path, monkeypatch, caplog):
+    """Fresh-user trial 2026-12-06: `rules set 1001 max_contracts limit 2` answered "applied
+    live on Demo 1" while risk reduced MNQ by 2 that second: the answer names it."""
+    sup = Sup(tmp_path, [ok(RulesReply(accounts=[account(1001, "SIM-DEMO-1", limit="2")]))])
+    sup.decisions = [
+        Decision(id="d1", ts_ns=NOW_NS + 5_000_000, rule="max_contracts", account_id=1001,
+                 action="reduce_position", contract_id="CON.F.US.MNQ.Z26", size=2,
+                 what="reduce MNQ by 2"),
+        Decision(id="d0", ts_ns=NOW_NS - 60 * 10**9, rule="max_contracts", account_id=1001,
+                 action="reduce_position", what="reduce MES by 1"),          # before the edit
+        Decision(id="d2", ts_ns=NOW_NS + 6_000_000, rule="daily_net_loss", account_id=1001,
+                 action="flatten", what="flatten: close 1 position")]        # another rule's
+    reply, outcome = run(rules_set.COMMAND, sup, RulesSet(
+        target="SIM-DEMO-1", rule="max_contracts", param="limit", value="2"), monkeypatch, caplog)
+    assert reply.reason == ("SIM-DEMO-1 max_contracts.limit: saved; applied live on SIM-DEMO-1"
+                            "\n  acted at once on SIM-DEMO-1: reduce MNQ by 2 (sent now; "
+                            "`riskctl history` shows its outcome)"), reply.reason
+    assert outcome == f"ok: {reply.reason}"
+    assert sup.history_since == [NOW_NS]
 
 
 def test_disable_and_config_set_say_the_same_as_their_audit(tmp_path, monkeypatch, caplog):

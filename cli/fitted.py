@@ -1,0 +1,61 @@
+"""A table that fits the terminal's width: rows too wide become blocks, every fact kept.
+
+`riskctl history` printed rows of 400+ characters (fresh-user trial 2026-12-06): a terminal
+wrapped them mid-word and a pipe gave lines nobody could read. fitted() prints the plain table
+when it fits the width; when it does not, each row becomes a block: its first columns (the
+time, the account, who acted) on one line, then each long column on lines of its own,
+"  what: ..." wrapped at the width under its label. Nothing is cut.
+
+The width is the terminal's when stdout is one, else COLUMNS, else DEFAULT_WIDTH (a pipe, a
+file): width().
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import textwrap
+from typing import Any, Sequence
+
+from cli.table import cell, render_table
+
+DEFAULT_WIDTH = 100           # piped output without COLUMNS
+MIN_WIDTH = 40                # narrower than this is read as this (labels keep some room)
+
+
+def width() -> int:
+    """The width to print at: COLUMNS when set, else the terminal's (the size blessed reads, by
+    the same ioctl), else DEFAULT_WIDTH for a pipe or a file."""
+    try:
+        columns = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        columns = 0
+    if columns > 0:
+        return columns
+    return shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns or DEFAULT_WIDTH
+
+
+def fitted(headers: Sequence[str], rows: Sequence[Sequence[Any]], columns: int,
+           head: int = 3) -> str:
+    """render_table's table when every line fits in `columns` characters; else one block a
+    row: the first `head` columns on its first line (aligned as a table when they fit), then
+    '  <header>: <value>' for each other column that has one, wrapped at `columns`."""
+    table = render_table(headers, rows)
+    columns = max(MIN_WIDTH, columns)
+    if all(len(line) <= columns for line in table.split("\n")):
+        return table
+    cells = [[cell(v) for v in row] for row in rows]
+    firsts = render_table(headers[:head], [r[:head] for r in cells]).split("\n")[1:]
+    label_w = max(len(h) for h in headers[head:]) + 1           # 'reason:'
+    indent = " " * (2 + label_w + 1)
+    blocks = []
+    for first, row in zip(firsts, cells):
+        lines = textwrap.wrap(first, columns, subsequent_indent="  ",
+                              break_on_hyphens=False) or [first]
+        for name, value in zip(headers[head:], row[head:]):
+            if value == "-":
+                continue
+            lines += textwrap.wrap(value, columns, initial_indent=f"  {name + ':':<{label_w}} ",
+                                   subsequent_indent=indent, break_on_hyphens=False,
+                                   break_long_words=True)
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
