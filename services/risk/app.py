@@ -461,12 +461,12 @@ class RiskWorker(Worker):
         statuses of the accounts holding them at once (their line on the watch screen)."""
         now = self.clock.now_ns()
         engine = self.engine
-        holdings = [Holding(aid, engine.account_name(aid, acct.name), p.contract_id,
-                            "long" if p.side > 0 else "short", p.size)
+        holdings = [Holding(aid, acct.name, p.contract_id, "long" if p.side > 0 else "short",
+                            p.size)
                     for aid, acct in engine.accounts.items() for p in acct.positions.values()]
         try:
             notices = engine.quiet.check(now, holdings, engine.market.quoted_ns,
-                                         engine.market.price)
+                                         engine.market.price, engine.account_name)
         except Exception:                  # an alert is never worth a crash
             log.exception("risk could not check the held prices")
             return

@@ -45,7 +45,7 @@ DOC = "docs/operations.md, A quiet quote feed"
 
 
 class Holding(NamedTuple):
-    """One account's position in a contract, as the alert names it."""
+    """One account's position in a contract (name: the broker's; the alert's: name_of)."""
     account_id: int
     name: str
     contract_id: str
@@ -89,7 +89,12 @@ class QuietFeed:
         return frozenset(self._silent)
 
     def check(self, now_ns: int, holdings: Iterable[Holding], quoted_ns: dict,
-              price_of: Callable[[str], object]) -> list[NotifyEvent]:
+              price_of: Callable[[str], object],
+              name_of: Callable[[int, str], str] = lambda _aid, name: name
+              ) -> list[NotifyEvent]:
+        """The alerts due at now_ns. name_of(account id, Holding.name): how alerts name an
+        account, asked only for the accounts an alert names (every second for every account
+        was O(accounts^2): the names are looked up in the config's account list)."""
         held: dict[str, list[Holding]] = {}
         for h in holdings:
             held.setdefault(h.contract_id, []).append(h)
@@ -122,7 +127,8 @@ class QuietFeed:
                     since = before if after is not None else quoted
                     silence = self._silent[cid] = _Silence(since_ns=since)
                 silence.flowing_ns = after         # a lone quote is no news: count again
-                new = [h for h in holders if h.account_id not in silence.told]
+                new = [h._replace(name=name_of(h.account_id, h.name)) for h in holders
+                       if h.account_id not in silence.told]
                 if new:
                     silence.told.update((h.account_id, h.name) for h in new)
                     started.append((cid, silent, new))

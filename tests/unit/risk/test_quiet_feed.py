@@ -206,3 +206,24 @@ def test_risk_s_status_marks_the_silent_price_and_the_screens_say_it():
         "rules run on that price"]
     quiet.market_open = lambda _ns: False                      # closed: no line
     assert account_status(desk.engine, ACCOUNT, desk.now).positions[0].price_stale_since is None
+
+
+def test_accounts_are_named_only_for_the_alerts_that_name_them():
+    """Every second risk checks every held position; naming each account there looked it up
+    in the config's account list each time (O(accounts^2) a second)."""
+    asked = []
+
+    def name_of(aid, broker_name):
+        asked.append(aid)
+        return {1001: "Demo 1"}.get(aid, broker_name)
+
+    f = Feed()
+    f.holdings = [Holding(1001, "SIM-DEMO-1", MNQ, "long", 1)]
+    f.quote()
+    for _ in range(14):
+        f.clock.advance(1.0)
+        assert f.quiet.check(f.clock.now_ns(), f.holdings, f.quoted, PRICE.get, name_of) == []
+    assert asked == []
+    f.clock.advance(1.0)
+    [quiet] = f.quiet.check(f.clock.now_ns(), f.holdings, f.quoted, PRICE.get, name_of)
+    assert asked == [1001] and quiet.lines[0].startswith("Demo 1 (id 1001): MNQ long 1")
