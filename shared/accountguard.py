@@ -31,17 +31,33 @@ def exceptions(accounts: Iterable, name_of: Callable[[int], str]) -> list[str]:
 UNREPORTED = "the broker does not report this account for this login"
 
 
+PRICES_NOT_LIVE = "prices NOT live (fills guarded)"
+
+
 def head(unguarded_now: list[str], accounts: Iterable, name_of: Callable[[int], str],
          guarded: str = "guarded now", not_guarded: str = "NOT GUARDED now",
-         unreported: Iterable[str] = ()) -> str:
+         unreported: Iterable[str] = (), stale: Iterable[str] = ()) -> str:
     """The guard header: 'guarded now', 'guarded now except Demo 2 (strict): disabled by
     admin:root ...', or 'NOT GUARDED now: risk not running' (nothing is guarded then).
     unreported: configured accounts the broker does not report for this login (risk's
-    RiskStatusReply.unreported): 'guarded now except 1003: the broker does not report ...'."""
+    RiskStatusReply.unreported): 'guarded now except 1003: the broker does not report ...'.
+    stale: held prices risk found stale (shared/pricewords.stale_lines): never "guarded now"
+    then, but 'prices NOT live (fills guarded): MNQ: no price for 1m42s; open PnL as of
+    20660.00; price rules run on that price' (fresh-user trial 2026-12-06: the quotes silent,
+    status said "guarded now" while the price rules judged a price minutes old)."""
     if unguarded_now:
         return f"{not_guarded}: " + "; ".join(unguarded_now)
     left_out = exceptions(accounts, name_of) + [f"{u}: {UNREPORTED}" for u in unreported]
+    stale = list(stale)
+    if stale:
+        words = stale_head(stale)
+        return words + "; NOT guarded: " + "; ".join(left_out) if left_out else words
     return f"{guarded} except " + "; ".join(left_out) if left_out else guarded
+
+
+def stale_head(stale: Iterable[str]) -> str:
+    """'prices NOT live (fills guarded): MNQ: no price for ...' (contracts apart with ' | ')."""
+    return f"{PRICES_NOT_LIVE}: " + " | ".join(stale)
 
 
 def account_line(reason: str) -> str:

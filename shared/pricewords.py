@@ -1,4 +1,5 @@
-"""Why a position has no open PnL, and how old its last price is: the words every screen uses.
+"""Why a position has no open PnL, how old its last price is, and that it is stale: the words
+every screen uses.
 
 Risk values a position only with a quote that arrived since it opened (services/risk/
 state.py, MarketView.price_of): the last price from before may be minutes or hours old (a
@@ -12,10 +13,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Optional
 
+from shared.quietprice import STALE_AFTER_S
 from shared.showprice import fmt_price
+from shared.symbols import UnknownSymbol, ticker_of
 from shared.when import duration
 
-OLD_AFTER_S = 15.0       # a last price older than this says its age (the stale-feed wait)
+OLD_AFTER_S = STALE_AFTER_S   # a last price older than this says its age (the stale-feed wait)
 
 NO_QUOTE = "no quote yet"
 NOT_SINCE_OPENED = "no quote since it opened"
@@ -45,3 +48,42 @@ def unvalued_words(ticker: str, why: str, last: Optional[Decimal],
         return f"{ticker}: {NO_QUOTE}"
     age = age_words(quoted_ns, now_ns)
     return f"{ticker}: {why} (last {fmt_price(last)}{', ' + age if age else ''})"
+
+
+def stale_words(ticker: str, last: Optional[Decimal], quoted_ns: Optional[int],
+                since_ns: int, now_ns: int) -> str:
+    """A held contract whose prices went silent (risk's PositionView.price_stale_since), as
+    `riskctl status`, `riskctl watch` and the phone's /status say it: 'MNQ: no price for
+    1m42s; open PnL as of 20660.00; price rules run on that price'. A lone quote inside the
+    silence (a stale-feed reconnect's) does not end it: 'MNQ: no steady prices for 1m42s
+    (the last 3s ago); ...'."""
+    tail = f"; open PnL as of {fmt_price(last)}; price rules run on that price"
+    silent = duration(max(0.0, (now_ns - since_ns) / 1e9))
+    if quoted_ns is None or quoted_ns <= since_ns:
+        return f"{ticker}: no price for {silent}{tail}"
+    age = max(0.0, (now_ns - quoted_ns) / 1e9)
+    if age >= OLD_AFTER_S:
+        return f"{ticker}: no price for {duration(age)}{tail}"
+    return f"{ticker}: no steady prices for {silent} (the last {duration(age)} ago){tail}"
+
+
+def held_ticker(contract_id: str, symbol: str = "") -> str:
+    """MNQ for CON.F.US.MNQ.Z26; a contract riskd has no ticker for: its symbol, else its id."""
+    try:
+        return ticker_of(contract_id)
+    except UnknownSymbol:
+        return symbol or contract_id
+
+
+def stale_lines(accounts, now_ns: int, ticker_of=held_ticker) -> list[str]:
+    """One stale_words per contract risk marked silent in any account's status (AccountStatus,
+    PositionView.price_stale_since), in contract order: a silent feed is one line per contract, not
+    one per account holding it."""
+    seen: dict[str, str] = {}
+    for a in accounts:
+        for p in getattr(a, "positions", ()) or ():
+            since = getattr(p, "price_stale_since", None)
+            if since is not None and p.contract_id not in seen:
+                seen[p.contract_id] = stale_words(ticker_of(p.contract_id, p.symbol), p.last,
+                                                  p.quoted_ns, since, now_ns)
+    return [seen[c] for c in sorted(seen)]

@@ -18,11 +18,11 @@ from cli.context import listening, to_jsonable
 from cli.notrunning import orphans
 from cli.errors import CliError
 from cli import configfile
-from shared import accountguard
+from shared import accountguard, pricewords
 from cli.health import health_notes
 from cli.table import fmt_duration
 from cli.watch.model import (Reachability, RiskUnavailable, WatchState, build_screen,
-                             risk_unavailable, screen_fields)
+                             risk_unavailable, screen_fields, ticker)
 from cli.watch.source import WORKER_TIMEOUT, read_tables, todays_actions
 from cli.watch.view import plain, render
 from shared.messages.control import StatusRequest
@@ -94,9 +94,12 @@ def run(args, ctx) -> int:
     # an account an admin disabled is not guarded: never "guarded now" for all (trial
     # 2026-12-06), but "guarded now except Demo 2 (strict): disabled by admin:root ..."
     labels = dict(status.account_labels or {})
+    # a held price with no quote during trading hours: not "guarded now" either
+    stale = pricewords.stale_lines(risk.accounts, time.time_ns(), ticker) if risk else []
     guard = accountguard.head(status.unguarded_now, risk.accounts if risk is not None else (),
                               lambda aid: labels.get(str(aid), str(aid)),
-                              unreported=risk.unreported if risk is not None else ())
+                              unreported=risk.unreported if risk is not None else (),
+                              stale=stale)
     print(f"trading day {status.trading_day}: unguarded for "
           f"{fmt_duration(status.unguarded_today_s)} so far; {guard}")
     print()

@@ -975,6 +975,8 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
     left_out = accountguard.exceptions(
         state.accounts.values(), lambda aid: named(state.labels, aid, state.accounts[aid].name)) \
         + [f"{u}: {accountguard.UNREPORTED}" for u in state.unreported]
+    # risk found a held price stale (shared/quietprice.py): the line of `riskctl status`
+    stale_prices = pricewords.stale_lines(state.accounts.values(), now_ns, ticker)
     if state.reachable is False:
         since = ""
         if state.unreachable_since_ns is not None:
@@ -995,6 +997,10 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
         level = "error" if guard else "warning"
     elif guard:                       # the words of `riskctl status`
         notice, level = guard, "error"
+    elif stale_prices:                # held prices with no quote: not "guarded now" either
+        notice = accountguard.stale_head(stale_prices) + (
+            "; NOT guarded: " + "; ".join(left_out) if left_out else "")
+        level = "warning"
     elif left_out:
         notice, level = "guarded now except " + "; ".join(left_out), "warning"
     else:

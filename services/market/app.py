@@ -27,13 +27,13 @@ import attrs
 
 from services.market import translate
 from services.market.brokerio import RestDone, RestThread, read_broker
-from services.market.connection import FeedWatch, HubLink, always_open
+from services.market.connection import FeedWatch, HubLink
 from services.market.inbox import Inbox
 from services.market.quotes import LastQuotes
 from services.market.reconcile import diff
 from services.market.state import MarketState, key_of
 from services.market.views import register_views
-from shared import shards, tokenwords, topics
+from shared import quietprice, shards, tokenwords, topics
 from shared.bus.publisher import Publisher
 from shared.crashpoint import crash_point
 from shared.messages.market import (AccountUpdate, BrokerConnection, ContractInfo, Fill,
@@ -47,7 +47,6 @@ from shared.projectx.realtime import (EV_ACCOUNT, EV_ORDER, EV_POSITION, EV_TRAD
                                       user_payloads, user_subscriptions)
 from shared.projectx.ratebudget import RateBudget
 from shared.projectx.rest import ProjectXRest
-from shared.tradingday import SessionWindow
 from shared.worker import Worker
 from shared.plural import plural
 
@@ -57,7 +56,7 @@ TICK = 0.2                  # s: connection deadlines and due attempts are check
 ACCOUNTS_RETRY = 5.0        # s: until the first account list arrives
 LOGIN_RETRY = 60.0          # s: after the broker refused the login (bad key, no API access)
 TOKEN_CHECK = 30.0          # s: renew the token when it is due (no HTTP otherwise)
-STALE_AFTER = 15.0          # s without any quote on a watched contract: reconnect
+STALE_AFTER = quietprice.STALE_AFTER_S   # s without any quote on a watched contract: reconnect
 SUBSCRIBE_CONFIRM_TIMEOUT = 5.0   # s: reconcile anyway if the hub never confirms
 
 USER_EVENTS = (Fill, PositionUpdate, OrderUpdate, AccountUpdate)   # risk shards: per shard
@@ -94,14 +93,15 @@ class MarketWorker(Worker):
         self.hubs = {hub: HubClient(hub, url, self.inbox.put, keepalive=broker.keepalive,
                                     ca_bundle=broker.ca_bundle, quotes=self.inbox.put_quotes)
                      for hub, url in ((USER_HUB, user_url), (MARKET_HUB, market_url))}
-        market_open = always_open if broker.kind == "sim" else self._market_open_fn()
+        # the broker's trading hours, as risk judges a held price stale (shared/quietprice.py)
+        market_open = quietprice.market_hours(broker, self.config.trading_day,
+                                              self.calendar.holidays)
         self.links = {hub: HubLink(hub, self.clock, market_open=market_open)
                       for hub in self.hubs}
         self.gens = {hub: 0 for hub in self.hubs}
         self.hub_tokens: dict[str, str] = {}    # the token each hub's last connect carried
         # a sim without a random walk is quiet on purpose; only a live-looking feed is watched
-        quiet = broker.kind == "sim" and broker.sim.tick_interval == 0
-        self.feed = FeedWatch(self.clock, STALE_AFTER if not quiet else float("inf"),
+        self.feed = FeedWatch(self.clock, quietprice.stale_after(broker),
                               market_open, hours="" if broker.kind == "sim"
                               else "during trading hours")
         self.account_ids: list[int] = []
@@ -133,12 +133,6 @@ class MarketWorker(Worker):
             hub.close()
         self.rest.stop()
         self.inbox.close()
-
-    def _market_open_fn(self):
-        tz = self.config.trading_day.timezone
-        window = SessionWindow.make("17:00", "16:00", timezone=tz, days="mon-fri",
-                                    holidays=self.calendar.holidays)
-        return window.is_inside
 
     def select_accounts(self, accounts: Iterable[Account]) -> list[Account]:
         """THE place that decides which of the login's accounts riskd watches (today: every

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
+from shared import quietprice
 from shared.clock import Clock
 from shared.messages.market import BrokerConnection
 
@@ -31,8 +32,7 @@ RECONNECTING, MARKET_CLOSED = "reconnecting", "market_closed"
 STATES = (DISCONNECTED, CONNECTING, CONNECTED, RECONNECTING, MARKET_CLOSED)
 
 
-def always_open(_now_ns: int) -> bool:
-    return True
+always_open = quietprice.always_open
 
 
 class HubLink:
@@ -183,7 +183,7 @@ class FeedWatch:
     not know when the sim's market is closed).
     """
 
-    def __init__(self, clock: Clock, stale_after: float = 15.0,
+    def __init__(self, clock: Clock, stale_after: float = quietprice.STALE_AFTER_S,
                  market_open: Callable[[int], bool] = always_open, most: float = 240.0,
                  hours: str = "during trading hours"):
         self.clock, self.market_open = clock, market_open

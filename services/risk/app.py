@@ -53,11 +53,12 @@ from services.risk.clone import SYNCED, Clone
 from services.risk import disabled, loosening, rejudge
 from services.risk.engine import Engine
 from services.risk.outcome import Outcome, merge
+from services.risk.quietfeed import Holding, QuietFeed
 from services.risk.requests import Requests
 from services.risk.settings import RuleSettings
 from services.risk.store import Store
 from services.risk.views import account_status
-from shared import shards, showtime, topics
+from shared import quietprice, shards, showtime, topics
 from shared.accountname import account_name
 from shared.bus.subscriber import Subscriber
 from shared.config.trading_day import read_holidays_file
@@ -80,6 +81,7 @@ STATUS_PREFIX = topics.status("")    # "status.": what riskctl watch subscribes 
 STATUS_SLICE_S = 0.002     # s: statuses published at most this long before the market is read
 NOTIFY_TOPIC = "notify"
 INCOMPLETE_RETRY = 0.5     # s: ask again after a snapshot market marked incomplete
+QUIET_CHECK = 1.0          # s: held prices gone stale, or flowing again (services/risk/quietfeed.py)
 
 
 class RiskWorker(Worker):
@@ -115,6 +117,13 @@ class RiskWorker(Worker):
         self.engine = Engine(calendar, self.settings, allow_unlock=self.config.admin.allow_unlock)
         self.engine.holiday_files = holiday_files(self.config, self.loaded.path)
         self.engine.zone = showtime.zone_of(self.config)     # the times its alerts name
+        # a held price with no quote for the stale-feed wait during trading hours: the status
+        # line and the phone say so (shared/quietprice.py, services/risk/quietfeed.py)
+        self.engine.quiet = QuietFeed(quietprice.stale_after(self.config.broker),
+                                      quietprice.market_hours(self.config.broker,
+                                                              self.config.trading_day,
+                                                              calendar.holidays))
+        self._stale: frozenset = frozenset()     # held contracts whose price is stale
         self.store, problem = Store.open(self.loaded.data_dir, now,
                                          shards.state_file(self.shard, self.shards))
         self.store.load(self.engine, now)
@@ -146,6 +155,7 @@ class RiskWorker(Worker):
         self.every(STATUS_EVERY, self._publish_status)
         self.every(STATUS_ALL_EVERY, self._publish_all_status)
         self.every(1.0, self._flush_marks)
+        self.every(QUIET_CHECK, self._check_quiet)
         self.ask.send()
         if ended.durable:
             self.apply(ended)
@@ -445,6 +455,28 @@ class RiskWorker(Worker):
             if self._status_round and self.clock.monotonic() >= end:
                 self.after(0, self._status_slice)
                 return
+
+    def _check_quiet(self) -> None:
+        """Held prices gone stale or flowing again: one alert each way (quietfeed.py), and the
+        statuses of the accounts holding them at once (their line on the watch screen)."""
+        now = self.clock.now_ns()
+        engine = self.engine
+        holdings = [Holding(aid, acct.name, p.contract_id, "long" if p.side > 0 else "short",
+                            p.size)
+                    for aid, acct in engine.accounts.items() for p in acct.positions.values()]
+        try:
+            notices = engine.quiet.check(now, holdings, engine.market.quoted_ns,
+                                         engine.market.price, engine.account_name)
+        except Exception:                  # an alert is never worth a crash
+            log.exception("risk could not check the held prices")
+            return
+        stale = engine.quiet.silent()
+        changed, self._stale = stale ^ self._stale, stale
+        self._status_dirty.update(h.account_id for h in holdings if h.contract_id in changed)
+        for n in notices:
+            self.pub.publish(NOTIFY_TOPIC, n)
+            log.log(logging.INFO if n.severity == "info" else logging.WARNING, "%s", n.title,
+                    extra={"kind": "notify", "account": n.account_id})
 
     def _publish_all_status(self) -> None:
         self._status_dirty.update(self.engine.accounts)

@@ -90,6 +90,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         self.ids = ids
         self.allow_unlock = allow_unlock
         self.market = MarketView()
+        self.quiet = None       # a held price gone stale (services/risk/quietfeed.py): the worker's
         self.accounts: dict[int, AccountState] = {}
         self.lockouts = LockoutBook(ids, name_of=self.account_name)
         self.outbox = outbox or Outbox()

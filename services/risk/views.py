@@ -99,6 +99,13 @@ def unvalued_why(account, market, position) -> str:
     return ""
 
 
+def price_stale_since(engine, contract_id: str, now: int) -> Optional[int]:
+    """When the contract's prices went silent during trading hours, None while they flow (the
+    engine's QuietFeed: services/risk/quietfeed.py, shared/quietprice.py)."""
+    quiet = getattr(engine, "quiet", None)
+    return quiet.silent_since(contract_id, now) if quiet is not None else None
+
+
 def account_status(engine, account_id: int, now: int) -> Optional[AccountStatus]:
     acct = engine.accounts.get(account_id)
     if acct is None:
@@ -110,7 +117,8 @@ def account_status(engine, account_id: int, now: int) -> Optional[AccountStatus]
                               last=engine.market.price(p.contract_id),
                               quoted_ns=engine.market.quoted_ns.get(p.contract_id),
                               unrealized=position_unrealized(acct, engine.market, p),
-                              unvalued=unvalued_why(acct, engine.market, p))
+                              unvalued=unvalued_why(acct, engine.market, p),
+                              price_stale_since=price_stale_since(engine, p.contract_id, now))
                  for p in sorted(acct.positions.values(), key=lambda p: p.contract_id)]
     day = acct.trading_day or engine.day
     return AccountStatus(

@@ -187,6 +187,9 @@ class PositionView:
     unrealized: Optional[Decimal] = None
     quoted_ns: Optional[int] = None     # when risk got the contract's last quote (None: never)
     unvalued: str = ""       # why unrealized is None (shared/pricewords.py), else ""
+    # risk's clock at the last quote before a silence of the contract's prices during trading
+    # hours (services/risk/quietfeed.py), while prices do not flow again; None: they flow
+    price_stale_since: Optional[int] = None
 
 
 @attrs.frozen(kw_only=True)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Optional
 
 from services.notify.templates import Context, money
-from shared import accountguard
+from shared import accountguard, pricewords
 from shared.lockwords import end_words, longest_first
 from shared.messages.control import SupervisorStatus
 from shared.messages.market import OrdersTable
@@ -75,11 +75,15 @@ def status_text(accounts: list[AccountStatus], sup: SupervisorStatus, synced: bo
                 ctx: Context, now_ns: int, unreported: list[str] = ()) -> str:
     # an account an admin disabled, or one the broker does not report, is not guarded
     # (trial 2026-12-06: "🟢 guarded now")
+    # a held price with no quote during trading hours (shared/quietprice.py): as status says
+    stale = pricewords.stale_lines(accounts, now_ns)
     head = accountguard.head(sup.unguarded_now, accounts, ctx.account,
                              guarded="🟢 guarded now", not_guarded="🔴 NOT GUARDED now",
-                             unreported=unreported)
-    if not sup.unguarded_now and (accountguard.exceptions(accounts, ctx.account)
-                                  or unreported):
+                             unreported=unreported, stale=stale)
+    if not sup.unguarded_now and stale:
+        head = "🟠 " + head
+    elif not sup.unguarded_now and (accountguard.exceptions(accounts, ctx.account)
+                                    or unreported):
         head = "🟠" + head[1:]
     lines = [f"{head} · unguarded today {duration(sup.unguarded_today_s)}"]
     if not synced:

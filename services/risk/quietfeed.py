@@ -1,0 +1,194 @@
+"""A held contract's price gone stale, said to the phone once, and once when prices flow again.
+
+A fresh-user trial (2026-12-06): the sim's quotes silenced with a position held; `riskctl
+status` said "guarded now", no phone alert came, and a price past the loss line was acted on
+only when a stale-feed reconnect happened to bring a quote (up to 4 minutes apart with the
+backoff). The price rules judge the last price risk has; a price the broker stops sending
+cannot be judged.
+
+QuietFeed.check (pure: every call carries risk's `now`), about once a second, looks at each
+contract an account holds: stale means no quote for the stale-feed wait while the market is
+open (shared/quietprice.py: the one decision, as market's stale-feed watch makes it). A gap of
+that wait between two quotes counts too, when the checks fell between: market reconnects a
+stale feed after the same wait, and the reconnect often brings a quote within the second
+(with the sim's quotes silenced and its prices walking on, every ~16 s). The silence lasts
+until quotes have kept coming for the wait; the screens say it meanwhile (silent_since:
+risk's status, PositionView.price_stale_since). It returns the alerts due:
+
+- "🟠 No price for MNQ for 15s: riskd judges the last price" (warning) when a held contract's
+  price goes stale, one line per account holding it ("Demo 1 (id 1001): MNQ long 1: open PnL
+  as of 20660.00; price rules run on that price"). Contracts gone stale in the same check are
+  one alert; an account that opens a position in a contract already stale gets its own.
+- "🟢 MNQ: prices flowing again after 1m42s without one" (info) to the accounts told, once
+  quotes have kept coming for the stale-feed wait: a lone quote (a reconnect's) followed by
+  silence again is no news, neither alert is sent again for it.
+
+A closed market raises nothing: no quote is due (an alerted silence is carried over the close
+and ends when quotes flow after the open). A contract no account holds any more is forgotten
+without an alert (the fills and positions say what happened).
+"""
+from __future__ import annotations
+
+from typing import Callable, Iterable, NamedTuple, Optional
+
+import attrs
+
+from shared import quietprice
+from shared.accountname import with_id
+from shared.clock import NS_PER_S
+from shared.messages.notify import NotifyEvent
+from shared.showprice import fmt_price
+from shared.symbols import ticker_of
+from shared.when import duration
+
+DOC = "docs/operations.md, A quiet quote feed"
+
+
+class Holding(NamedTuple):
+    """One account's position in a contract (name: the broker's; the alert's: name_of)."""
+    account_id: int
+    name: str
+    contract_id: str
+    side: str            # long | short
+    size: int
+
+
+@attrs.define
+class _Silence:
+    since_ns: int                                  # the last quote before it (risk's clock)
+    told: dict = attrs.Factory(dict)               # account id -> its name, alerted
+    flowing_ns: Optional[int] = None               # quotes again since (told after the wait)
+
+
+class QuietFeed:
+    def __init__(self, after_s: float = quietprice.STALE_AFTER_S,
+                 market_open: Callable[[int], bool] = quietprice.always_open):
+        self.after_s = after_s
+        self.market_open = market_open
+        self._silent: dict[str, _Silence] = {}     # contract id -> its silence
+        self._seen: dict[str, Optional[int]] = {}  # held contract -> its quote at the last check
+        self._closed = False                       # the last check found the market closed
+        self._open_ns = 0                          # ... and the first since, the open: no quote
+                                                   # was due before it
+
+    def stale_for(self, quoted_ns: Optional[int], now_ns: int) -> Optional[float]:
+        """Seconds without a quote when the price is stale, else None (shared/quietprice.py)."""
+        return quietprice.stale_for(quoted_ns, now_ns, self.after_s, self.market_open)
+
+    def silent_since(self, contract_id: str, now_ns: int) -> Optional[int]:
+        """When the silence of a held contract began (risk's clock at its last quote before it)
+        while prices do not flow again and the market is open, else None: what the screens say
+        (a lone quote inside it, a stale-feed reconnect's, does not end it)."""
+        silence = self._silent.get(contract_id)
+        if silence is None or not self.market_open(now_ns):
+            return None
+        return silence.since_ns
+
+    def silent(self) -> frozenset:
+        """The contracts in a silence (told, and not yet that prices flow again)."""
+        return frozenset(self._silent)
+
+    def check(self, now_ns: int, holdings: Iterable[Holding], quoted_ns: dict,
+              price_of: Callable[[str], object],
+              name_of: Callable[[int, str], str] = lambda _aid, name: name
+              ) -> list[NotifyEvent]:
+        """The alerts due at now_ns. name_of(account id, Holding.name): how alerts name an
+        account, asked only for the accounts an alert names (every second for every account
+        was O(accounts^2): the names are looked up in the config's account list)."""
+        held: dict[str, list[Holding]] = {}
+        for h in holdings:
+            held.setdefault(h.contract_id, []).append(h)
+        for cid in [c for c in self._silent if c not in held]:
+            del self._silent[cid]                  # nobody holds it: nothing to tell
+        for cid in [c for c in self._seen if c not in held]:
+            del self._seen[cid]
+        if not self.market_open(now_ns):
+            self._seen.clear()                     # a silence over the close is no news
+            self._closed = True
+            return []                              # no quote is due: nothing starts or ends
+        if self._closed:
+            self._closed, self._open_ns = False, now_ns
+        started: list[tuple[str, float, list[Holding]]] = []
+        back: list[tuple[str, float, dict]] = []
+        for cid, holders in sorted(held.items()):
+            quoted = quoted_ns.get(cid)
+            before, self._seen[cid] = self._seen.get(cid), quoted
+            silent = self.stale_for(None if quoted is None else max(quoted, self._open_ns),
+                                    now_ns)
+            after = None                           # the quote that ended a silence, if one did
+            if silent is None and quoted is not None and before is not None \
+                    and (quoted - before) / NS_PER_S >= self.after_s:
+                # a silence the checks fell between: a stale-feed reconnect brought a quote
+                # within a second of the wait (market reconnects after the same wait)
+                silent, after = (quoted - before) / NS_PER_S, quoted
+            silence = self._silent.get(cid)
+            if silent is not None:
+                if silence is None:
+                    since = before if after is not None else quoted
+                    silence = self._silent[cid] = _Silence(since_ns=since)
+                silence.flowing_ns = after         # a lone quote is no news: count again
+                new = [h._replace(name=name_of(h.account_id, h.name)) for h in holders
+                       if h.account_id not in silence.told]
+                if new:
+                    silence.told.update((h.account_id, h.name) for h in new)
+                    started.append((cid, silent, new))
+            elif silence is not None and quoted is not None and quoted > silence.since_ns:
+                if silence.flowing_ns is None:
+                    silence.flowing_ns = quoted
+                elif (now_ns - silence.flowing_ns) / NS_PER_S >= self.after_s:
+                    del self._silent[cid]
+                    back.append((cid, (silence.flowing_ns - silence.since_ns) / NS_PER_S,
+                                 silence.told))
+        out = []
+        if started:
+            out.append(stale_alert(started, price_of, now_ns))
+        if back:
+            out.append(flowing_alert(back, now_ns))
+        return out
+
+
+def _tickers(cids: Iterable[str]) -> str:
+    return ", ".join(dict.fromkeys(ticker_of(c) for c in cids))
+
+
+def stale_alert(started, price_of, now_ns: int) -> NotifyEvent:
+    """started: (contract id, seconds without a quote, the holdings to tell), per contract."""
+    longest = max(s for _c, s, _h in started)
+    lines: list[str] = []
+    line_accounts: list[Optional[int]] = []
+    for cid, _silent, holders in started:
+        for h in holders:
+            lines.append(f"{with_id(h.name, h.account_id)}: {ticker_of(cid)} {h.side} {h.size}: "
+                         f"open PnL as of {fmt_price(price_of(cid))}; price rules run on that "
+                         f"price")
+            line_accounts.append(h.account_id)
+    lines.append("fills are still watched; a loss past a line is seen at the next quote; check "
+                 f"the firm's platform. One more alert when prices flow again ({DOC})")
+    line_accounts.append(None)
+    accounts = {a for a in line_accounts if a is not None}
+    return NotifyEvent(
+        kind="prices_stale", severity="warning",
+        title=f"🟠 No price for {_tickers(c for c, _s, _h in started)} for "
+              f"{duration(longest)}: riskd judges the last price",
+        lines=lines, line_accounts=line_accounts, ts_ns=now_ns,
+        account_id=next(iter(accounts)) if len(accounts) == 1 else None)
+
+
+def flowing_alert(back, now_ns: int) -> NotifyEvent:
+    """back: (contract id, seconds it was without a quote, {account id: name} told), per
+    contract."""
+    longest = max(s for _c, s, _t in back)
+    lines: list[str] = []
+    line_accounts: list[Optional[int]] = []
+    for cid, _silent, told in back:
+        for aid, name in sorted(told.items()):
+            lines.append(f"{with_id(name, aid)}: {ticker_of(cid)}: price rules judge live "
+                         f"prices again")
+            line_accounts.append(aid)
+    accounts = set(line_accounts)
+    return NotifyEvent(
+        kind="prices_flowing", severity="info",
+        title=f"🟢 {_tickers(c for c, _s, _t in back)}: prices flowing again after "
+              f"{duration(longest)} without one",
+        lines=lines, line_accounts=line_accounts, ts_ns=now_ns,
+        account_id=next(iter(accounts)) if len(accounts) == 1 else None)

@@ -1,0 +1,146 @@
+"""A silent quote feed with a position held, through a real riskd from etc/riskd.toml (its
+accounts, profiles with the default rules on, trading day; a fake Telegram is the phone).
+
+Fresh-user trial 2026-12-06: the sim's quotes silenced (`POST /sim/quirks {"quotesSilent":
+true}`) with a position held; `riskctl status` said "guarded now", no phone alert came, and
+a price past the loss line was acted on only when a stale-feed reconnect brought a quote. Now,
+after the stale-feed wait (15 s, a constant: market's stale-feed reconnect uses it too, so the
+test waits it out) status says "prices NOT live (fills guarded): MNQ: no price for ...", the
+phone gets one "🟠 No price for MNQ" and, once quotes flow again, one "🟢 MNQ: prices flowing
+again". A closed market (riskd's calendar) raises neither.
+
+Changed from etc/riskd.toml, and why: the sim's random walk stays on (the shipped
+`tick_interval`; the other notify tests turn it off, and a sim that is quiet on purpose is
+never judged stale); Telegram points at the fake, one chat; the closed-market test runs riskd
+as `kind = "projectx"` against a sim of its own (riskd watches the sim's feed at all hours, so
+only a real broker's calendar can be closed) with today and the next two days as holidays.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import os
+import time
+from zoneinfo import ZoneInfo
+
+import pytest
+import tomlkit
+
+from shared.config import load_config
+from tests.e2e.harness import MNQ, SimDesk
+from tests.support.env import REPO, make_config, wait_for
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.sim import wait_sim_up
+
+pytestmark = pytest.mark.slow
+
+TOKEN = "7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw9"
+ME = "111"
+WORKERS = ["simbroker", "market", "risk", "enforcement", "notify"]
+STALE = "🟠 No price for MNQ"
+FLOWING = "🟢 MNQ: prices flowing again"
+
+
+@pytest.fixture
+def telegram():
+    fake = FakeTelegram(TOKEN)
+    yield fake
+    fake.close()
+
+
+def riskd_config(tmp_path, telegram, workers=WORKERS, **sections) -> str:
+    base = tomlkit.parse(open(os.path.join(REPO, "etc", "riskd.toml")).read()).unwrap()
+    trading_day = {**base["trading_day"], **sections.pop("trading_day", {})}
+    return make_config(tmp_path, workers=workers, accounts=base["accounts"],
+                       profiles=base["profiles"], trading_day=trading_day,
+                       notify={"telegram": {"bot_token": TOKEN, "chat_ids": [ME],
+                                            "api_base": telegram.url, "poll_timeout_s": 2},
+                               "retry_initial_s": 0.05, "failed_retry_s": 0.5},
+                       **sections)
+
+
+def position(procs, config: str):
+    done = procs.riskctl(config, "status", "--json")
+    assert done.returncode == 0, done.stderr
+    for a in json.loads(done.stdout)["accounts"]:
+        if a["account_id"] == 1001 and a["positions"]:
+            return a["positions"][0]
+    return None
+
+
+def titles(telegram, start: str) -> list[str]:
+    return [c.text for c in telegram.sent(ME) if c.text.startswith(start)]
+
+
+@pytest.mark.timeout(150)
+def test_a_silent_feed_reads_prices_not_live_and_the_phone_hears_it_once_each_way(
+        procs, tmp_path, telegram):
+    config = riskd_config(tmp_path, telegram)
+    procs.riskd(config)
+    procs.wait_running(config, WORKERS, timeout=40)
+    desk = SimDesk(config)
+    desk.wait_up()
+    desk.buy(1001, MNQ, 1)
+    wait_for(lambda: (p := position(procs, config)) and p["unrealized"] is not None, 30,
+             what="risk values Demo 1's MNQ with a live quote")
+    desk.sim("/sim/quirks", {"quotesSilent": True})
+    try:
+        wait_for(lambda: (p := position(procs, config)) and p["price_stale_since"], 30,
+                 interval=0.5, what="risk finds MNQ's price stale")
+        text = procs.riskctl(config, "status").stdout
+        # "no price for 15s", or, once a stale-feed reconnect brought one lone quote (the
+        # sim's prices walk on while its quotes are silent), "no steady prices for 17s (the
+        # last 1s ago)": the silence goes on until quotes keep coming
+        assert re.search(r"prices NOT live \(fills guarded\): MNQ: no (price|steady prices) "
+                         r"for \d+s", text), text[:1500]
+        assert "; open PnL as of " in text and "price rules run on that price" in text, text
+        assert "guarded now" not in text, text
+        alert = telegram.wait_sent(lambda c: c.text.startswith(STALE), 20, chat=ME,
+                                   what="the phone's stale-price alert")
+        assert "riskd judges the last price" in alert.text, alert.text
+        assert "Demo 1 (id 1001): MNQ long 1: open PnL as of " in alert.text, alert.text
+        assert "price rules run on that price" in alert.text, alert.text
+        time.sleep(3.0)                          # checked every second: still one alert
+        assert len(titles(telegram, STALE)) == 1
+    finally:
+        desk.sim("/sim/quirks", {"quotesSilent": False})
+    back = telegram.wait_sent(lambda c: c.text.startswith(FLOWING), 45, chat=ME,
+                              what="the phone's prices-flowing-again alert")
+    assert "Demo 1 (id 1001): MNQ: price rules judge live prices again" in back.text, back.text
+    assert not position(procs, config)["price_stale_since"]
+    assert "prices NOT live" not in procs.riskctl(config, "status").stdout
+    assert len(titles(telegram, STALE)) == 1 and len(titles(telegram, FLOWING)) == 1
+
+
+@pytest.mark.timeout(120)
+def test_a_closed_market_raises_no_stale_price(procs, tmp_path, telegram):
+    (tmp_path / "sim").mkdir()
+    sim_config = make_config(tmp_path / "sim")          # the broker: a sim of its own
+    procs.worker("services.simbroker", sim_config)
+    rest, user_hub, market_hub = load_config(sim_config).config.broker.endpoints()
+    wait_sim_up(rest)
+    # the broker's session closing today, tomorrow or the day after: none (whatever the hour)
+    today = dt.datetime.now(ZoneInfo("America/Chicago")).date()
+    holidays = [(today + dt.timedelta(days=i)).isoformat() for i in range(3)]
+    workers = ["market", "risk", "enforcement", "notify"]
+    config = riskd_config(tmp_path, telegram, workers=workers,
+                          broker={"kind": "projectx", "rest_url": rest, "user_hub": user_hub,
+                                  "market_hub": market_hub},
+                          trading_day={"holidays": holidays})
+    procs.riskd(config)
+    procs.wait_running(config, workers, timeout=40)
+    desk = SimDesk(config)
+    desk.buy(1001, MNQ, 1)
+    wait_for(lambda: (p := position(procs, config)) and p["unrealized"] is not None, 30,
+             what="risk values Demo 1's MNQ with a live quote")
+    desk.sim("/sim/quirks", {"quotesSilent": True})
+    try:
+        end = time.monotonic() + 22.0            # past the 15 s wait, with checks to spare
+        while time.monotonic() < end:
+            assert not position(procs, config)["price_stale_since"]
+            time.sleep(1.0)
+        assert "prices NOT live" not in procs.riskctl(config, "status").stdout
+        assert titles(telegram, STALE) == []
+    finally:
+        desk.sim("/sim/quirks", {"quotesSilent": False})

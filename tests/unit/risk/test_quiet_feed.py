@@ -1,0 +1,229 @@
+"""A held contract with no quote for the stale-feed wait during trading hours: one decision
+(shared/quietprice.py), one phone alert when it starts and one when prices flow again
+(services/risk/quietfeed.py), risk's status marks the position (services/risk/views.py).
+
+Fresh-user trial 2026-12-06: the sim's quotes silenced with a position held; `riskctl status`
+said "guarded now", no phone alert came, and a price past the loss line was acted on only when
+a stale-feed reconnect happened to bring a quote. Every test runs on an injected clock.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+from services.market import app as market_app
+from services.market.connection import FeedWatch
+from services.risk.quietfeed import Holding, QuietFeed
+from services.risk.views import account_status
+from shared import pricewords, quietprice
+from shared.clock import NS_PER_S, FakeClock, to_ns
+from shared.config.trading_day import TradingDayConfig
+from tests.unit.risk.desk import ACCOUNT, MNQ, Desk, chi
+
+ES = "CON.F.US.EP.Z26"
+CHICAGO = ZoneInfo("America/Chicago")
+WED = dt.datetime(2026, 11, 25, 10, 0, tzinfo=CHICAGO)       # the market open
+PRICE = {MNQ: Decimal("20660.00"), ES: Decimal("6010.25")}
+
+
+class Feed:
+    """A QuietFeed on a FakeClock, the quotes risk got, the accounts holding."""
+
+    def __init__(self, market_open=quietprice.always_open, start=WED):
+        self.clock = FakeClock(start)
+        self.quiet = QuietFeed(quietprice.STALE_AFTER_S, market_open)
+        self.quoted: dict[str, int] = {}
+        self.holdings = [Holding(1001, "Demo 1", MNQ, "long", 1)]
+
+    def quote(self, *cids):
+        for cid in cids or (MNQ,):
+            self.quoted[cid] = self.clock.now_ns()
+
+    def run(self, seconds: float, every: float = 1.0, quotes_every: float = 0.0) -> list:
+        """Check once a second for `seconds` (quotes_every: a quote that often), the alerts."""
+        out, quoted_at = [], self.clock.monotonic()
+        for _ in range(int(seconds / every)):
+            self.clock.advance(every)
+            if quotes_every and self.clock.monotonic() - quoted_at >= quotes_every - 1e-9:
+                self.quote(*{h.contract_id for h in self.holdings})
+                quoted_at = self.clock.monotonic()
+            out += self.quiet.check(self.clock.now_ns(), self.holdings, self.quoted,
+                                    PRICE.get)
+        return out
+
+
+def test_one_decision_the_wait_is_market_s_stale_feed_wait_and_the_age_screens_show():
+    assert market_app.STALE_AFTER == quietprice.STALE_AFTER_S == pricewords.OLD_AFTER_S == 15.0
+    assert FeedWatch(FakeClock()).base == quietprice.STALE_AFTER_S
+    now = to_ns(WED)
+    assert quietprice.stale_for(now - 14 * NS_PER_S, now) is None
+    assert quietprice.stale_for(now - 15 * NS_PER_S, now) == 15.0
+    assert quietprice.stale_for(None, now) is None                  # no quote ever: not this
+    assert quietprice.stale_for(now - 99 * NS_PER_S, now, market_open=lambda _n: False) is None
+    sim = SimpleNamespace(kind="sim", sim=SimpleNamespace(tick_interval=0))
+    assert quietprice.stale_after(sim) == quietprice.NEVER          # quiet on purpose
+    sim.sim.tick_interval = 0.5
+    assert quietprice.stale_after(sim) == 15.0
+
+
+def test_the_broker_s_trading_hours_from_riskd_s_calendar():
+    broker = SimpleNamespace(kind="projectx")
+    hours = quietprice.market_hours(broker, TradingDayConfig(), {dt.date(2026, 11, 26)})
+    assert hours(to_ns(WED))                                          # Wednesday 10:00
+    assert not hours(to_ns(WED.replace(hour=16, minute=30)))          # the daily break
+    assert not hours(to_ns(dt.datetime(2026, 11, 28, 12, tzinfo=CHICAGO)))   # Saturday
+    assert not hours(to_ns(WED.replace(hour=18)))      # the session closing on the holiday
+    assert quietprice.market_hours(SimpleNamespace(kind="sim"), None, ()) is \
+        quietprice.always_open
+
+
+def test_one_alert_when_the_price_goes_stale_and_one_when_prices_flow_again():
+    f = Feed()
+    f.quote()
+    assert f.run(14) == []                                  # 14 s: not stale yet
+    [quiet] = f.run(1)
+    assert (quiet.kind, quiet.severity) == ("prices_stale", "warning")
+    assert quiet.title == "🟠 No price for MNQ for 15s: riskd judges the last price"
+    assert quiet.lines[0] == ("Demo 1 (id 1001): MNQ long 1: open PnL as of 20660.00; price "
+                              "rules run on that price")
+    assert "One more alert when prices flow again" in quiet.lines[-1]
+    assert quiet.line_accounts == [1001, None] and quiet.account_id == 1001
+    assert f.run(300) == []                                 # not one per check or per minute
+    f.quote()
+    assert f.run(1) == []                                   # one quote: not news yet
+    [back] = f.run(20, quotes_every=1.0)                    # quotes keep coming: once
+    assert (back.kind, back.severity) == ("prices_flowing", "info")
+    assert back.title == "🟢 MNQ: prices flowing again after 5m15s without one", back.title
+    assert back.lines == ["Demo 1 (id 1001): MNQ: price rules judge live prices again"]
+    assert f.run(60, quotes_every=1.0) == []
+
+
+def test_a_lone_quote_from_a_stale_feed_reconnect_is_not_prices_flowing_again():
+    f = Feed()
+    f.quote()
+    assert len(f.run(15)) == 1
+    # a dead feed: each reconnect brings one quote, then silence again (15/30/60/... s)
+    assert f.run(600, quotes_every=60.0) == []
+    assert f.quiet.silent_since(MNQ, f.clock.now_ns()) == to_ns(WED)     # still silent
+
+
+def test_a_silence_the_checks_fell_between_counts_and_so_does_the_next():
+    """The sim's quotes silenced, its prices walking on: market reconnects after 15 s of
+    silence and the subscriber's quote arrives within the second, every ~16 s (trial log:
+    "quotes again after 16 s of silence"). Checked once a second, risk may never see the price
+    15 s old; the gap between two quotes says it all the same, and the lone quotes are no
+    prices flowing again."""
+    f = Feed()
+    f.quote()
+    f.clock.advance(0.5)
+    assert f.run(14) == []                        # checked at 1.5 s ... 14.5 s
+    f.clock.advance(0.7)
+    f.quote()                                     # 15.2 s after the last: between two checks
+    f.clock.advance(0.3)
+    [quiet] = f.quiet.check(f.clock.now_ns(), f.holdings, f.quoted, PRICE.get)
+    assert quiet.title == "🟠 No price for MNQ for 15s: riskd judges the last price"
+    assert f.quiet.silent_since(MNQ, f.clock.now_ns()) == to_ns(WED)
+    for _ in range(10):                           # the same again, ten times: no news
+        assert f.run(15) == []
+        f.clock.advance(0.7)
+        f.quote()
+        f.clock.advance(0.3)
+        assert f.quiet.check(f.clock.now_ns(), f.holdings, f.quoted, PRICE.get) == []
+    assert f.quiet.silent_since(MNQ, f.clock.now_ns()) == to_ns(WED)
+    [back] = f.run(16, quotes_every=1.0)          # quotes keep coming
+    assert back.title.startswith("🟢 MNQ: prices flowing again after 2m55s"), back.title
+    assert f.quiet.silent_since(MNQ, f.clock.now_ns()) is None
+
+
+def test_a_closed_market_raises_nothing():
+    f = Feed(market_open=lambda _ns: False)
+    f.quote()
+    assert f.run(600) == []
+    # a close ten seconds after the last quote
+    opened = Feed(market_open=quietprice.market_hours(
+        SimpleNamespace(kind="projectx"), TradingDayConfig(), ()),
+        start=WED.replace(hour=15, minute=59, second=50))
+    opened.quote()
+    assert opened.run(600) == []                                  # 16:00: closed till 17:00
+    # 17:00: the wait counts from the open, not from the last quote before the close
+    opened.clock.set(to_ns(WED.replace(hour=17)))
+    assert opened.run(14) == []
+    [quiet] = opened.run(2)
+    assert quiet.title.startswith("🟠 No price for MNQ for 15s"), quiet.title
+
+
+def test_accounts_and_contracts_going_quiet_together_are_one_alert_split_per_account():
+    f = Feed()
+    f.holdings += [Holding(1002, "Demo 2 (strict)", MNQ, "short", 2),
+                   Holding(1002, "Demo 2 (strict)", ES, "long", 1)]
+    f.quote(MNQ, ES)
+    [quiet] = f.run(15)
+    assert quiet.title.startswith("🟠 No price for ES, MNQ for 15s"), quiet.title
+    assert quiet.line_accounts == [1002, 1001, 1002, None] and quiet.account_id is None
+    assert quiet.lines[0].startswith("Demo 2 (strict), id 1002: ES long 1: open PnL as of "
+                                     "6010.25"), quiet.lines
+    # an account that buys into the silence gets its own; the others are not told again
+    f.holdings.append(Holding(1003, "Demo 3", MNQ, "long", 1))
+    [joined] = f.run(1)
+    assert joined.line_accounts == [1003, None]
+    # flat: forgotten without an alert
+    f.holdings = [h for h in f.holdings if h.contract_id != ES]
+    f.quote(MNQ)
+    [back] = f.run(20, quotes_every=1.0)
+    assert back.title.startswith("🟢 MNQ: prices flowing again"), back.title
+    assert back.line_accounts == [1001, 1002, 1003]
+
+
+def test_risk_s_status_marks_the_silent_price_and_the_screens_say_it():
+    desk = Desk(start=chi(2026, 11, 25, 10))
+    quiet = desk.engine.quiet = QuietFeed()
+    desk.long(1, MNQ, 20670)
+    desk.price(MNQ, "20660.00")
+    bought = desk.now
+
+    def check():
+        holdings = [Holding(ACCOUNT, "SIM-1", MNQ, "long", 1)]
+        return quiet.check(desk.now, holdings, desk.engine.market.quoted_ns,
+                           desk.engine.market.price)
+
+    assert check() == []
+    assert account_status(desk.engine, ACCOUNT, desk.now).positions[0].price_stale_since is None
+    desk.now += 102 * NS_PER_S
+    assert len(check()) == 1
+    st = account_status(desk.engine, ACCOUNT, desk.now)
+    assert st.positions[0].price_stale_since == bought
+    assert pricewords.stale_lines([st], desk.now) == [
+        "MNQ: no price for 1m42s; open PnL as of 20660.00; price rules run on that price"]
+    desk.now += 18 * NS_PER_S
+    desk.price(MNQ, "20650.00")                   # a lone quote: the silence goes on
+    desk.now += 3 * NS_PER_S
+    assert check() == []
+    st = account_status(desk.engine, ACCOUNT, desk.now)
+    assert pricewords.stale_lines([st], desk.now) == [
+        "MNQ: no steady prices for 2m03s (the last 3s ago); open PnL as of 20650.00; price "
+        "rules run on that price"]
+    quiet.market_open = lambda _ns: False                      # closed: no line
+    assert account_status(desk.engine, ACCOUNT, desk.now).positions[0].price_stale_since is None
+
+
+def test_accounts_are_named_only_for_the_alerts_that_name_them():
+    """Every second risk checks every held position; naming each account there looked it up
+    in the config's account list each time (O(accounts^2) a second)."""
+    asked = []
+
+    def name_of(aid, broker_name):
+        asked.append(aid)
+        return {1001: "Demo 1"}.get(aid, broker_name)
+
+    f = Feed()
+    f.holdings = [Holding(1001, "SIM-DEMO-1", MNQ, "long", 1)]
+    f.quote()
+    for _ in range(14):
+        f.clock.advance(1.0)
+        assert f.quiet.check(f.clock.now_ns(), f.holdings, f.quoted, PRICE.get, name_of) == []
+    assert asked == []
+    f.clock.advance(1.0)
+    [quiet] = f.quiet.check(f.clock.now_ns(), f.holdings, f.quoted, PRICE.get, name_of)
+    assert asked == [1001] and quiet.lines[0].startswith("Demo 1 (id 1001): MNQ long 1")
