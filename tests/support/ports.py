@@ -115,15 +115,15 @@ class PortAllocator:
 
     def take_block(self, count: int) -> int:
         """The first of count consecutive ports (port, port + 1, ...), all free when taken."""
+        if count < 1:
+            raise ValueError(f"a block of {count} ports")
         with self._lock:
             while True:
-                if self._left < count or self._next + count > len(self.ports):
-                    # the block would run past the cursor's end or the slice's: wrap if the
-                    # cursor has room left after the slice's end
-                    if self._left >= count and self._next + count > len(self.ports):
-                        self._advance(len(self.ports) - self._next)
-                        continue
+                if self._left < count:
                     raise self._exhausted(f"block of {count} free consecutive ports")
+                if self._next + count > len(self.ports):    # past the slice's end: round
+                    self._advance(len(self.ports) - self._next)
+                    continue
                 window = self.ports[self._next:self._next + count]
                 gap = next((i for i in range(1, count) if window[i] != window[0] + i), None)
                 if gap is not None:                 # the OS's range lies inside: after it

@@ -48,6 +48,8 @@ def test_a_block_does_not_run_across_the_os_range_or_the_slices_end():
     assert alloc.take_block(3) == 20                         # not 13, 20, 21
     with pytest.raises(RuntimeError, match="block of 1"):
         alloc.take_block(1)                                  # the ones passed over: not again
+    with pytest.raises(ValueError):
+        P.PortAllocator(pool, is_free=everyone_free).take_block(0)
 
 
 def test_a_port_someone_holds_is_passed_over():
