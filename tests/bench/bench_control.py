@@ -15,7 +15,8 @@ import zmq
 from shared import codec
 from shared.messages.control import ControlRequest, WorkersRequest
 from tests.bench.report import percentile
-from tests.support.env import REPO, free_ports, make_config, test_env
+from tests.support.env import REPO, make_config, test_env
+from tests.support.ports import free_ports
 from tests.support.procs import Procs
 
 REQUESTS = 2000

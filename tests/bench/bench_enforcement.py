@@ -41,7 +41,8 @@ from tests.bench.client import bench_client
 from tests.bench.report import percentile, within
 from tests.support.controlkey import give_key, keyed
 from tests.support.sim import wait_sim_up
-from tests.support.env import REPO, free_ports, make_config, test_env, wait_for
+from tests.support.env import REPO, make_config, test_env, wait_for
+from tests.support.ports import free_ports
 from tests.support.procs import Procs
 
 BREACHES = 500

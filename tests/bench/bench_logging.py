@@ -26,7 +26,8 @@ from shared.messages.logs import LogRecord
 from shared.messages.system import Ping
 from shared.redact import Redactor
 from tests.bench.report import below, median, percentile
-from tests.support.env import free_ports, make_config, wait_for
+from tests.support.env import make_config, wait_for
+from tests.support.ports import free_ports
 from tests.support.procs import Procs
 
 CALLS = 20_000

@@ -27,7 +27,7 @@ from services.simbroker.hubs import HubServer
 from shared.clock import SystemClock
 from shared.config.sections import SimConfig
 from shared.worker import GIL_SWITCH_INTERVAL
-from tests.support.env import free_ports
+from tests.support.ports import free_ports
 
 RATE = 20_000
 CONTRACTS = ("CON.F.US.MNQ.Z26", "CON.F.US.EP.Z26", "CON.F.US.ENQ.Z26", "CON.F.US.MES.Z26",

@@ -22,7 +22,8 @@ import pytest
 from shared.messages.risk import HistoryRequest, RiskStatusRequest
 from shared.tradingday import TradingCalendar
 from tests.e2e.riskdesk import Desk as RiskDesk
-from tests.support.env import free_ports, wait_for
+from tests.support.env import wait_for
+from tests.support.ports import free_ports
 from tests.support.procs import Procs
 from tests.support.replay_days import shipped_config
 

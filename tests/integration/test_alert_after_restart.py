@@ -18,6 +18,9 @@ import time
 
 import pytest
 
+from shared.bus.rpc import RpcClient
+from shared.config import load_config
+from shared.messages.market import SnapshotRequest
 from shared.messages.risk import RiskStatusRequest
 from tests.e2e.harness import ES, MNQ, NQ, SimDesk
 from tests.support.auth import config_with_passwords, login
@@ -85,7 +88,8 @@ def test_the_breach_risk_decides_as_it_starts_is_alerted_once(procs, tmp_path, s
             done = procs.riskctl(config, "stop", "risk", "--yes")
             assert done.returncode == 0, (done.stdout, done.stderr)
             desk.sim("/sim/quote", {"contractId": contract, "lastPrice": low})
-            time.sleep(0.5)                    # market has the price before risk starts
+            wait_for(lambda: _market_last(config, contract) == low, 10,   # before risk starts
+                     what=f"market to have {contract} at {low}")
             done = procs.riskctl(config, "start", "risk")
             assert done.returncode == 0, (done.stdout, done.stderr)
 
@@ -101,6 +105,18 @@ def test_the_breach_risk_decides_as_it_starts_is_alerted_once(procs, tmp_path, s
                 [c.text[:80] for c in telegram.sent()]
     finally:
         telegram.close()
+
+
+def _market_last(config: str, contract: str):
+    """market's last price of contract (None while it has none or does not answer)."""
+    address = load_config(config).config.bus.market_control
+    try:
+        with RpcClient(address, "market", timeout=1.0, retries=0, name="test") as rpc:
+            reply = rpc.call(SnapshotRequest())
+    except Exception:          # not answering: asked again
+        return None
+    quotes = reply.body.quotes if reply.ok else []
+    return next((q.last for q in quotes if q.contract_id == contract), None)
 
 
 def _risk_holds(procs, config: str) -> int:

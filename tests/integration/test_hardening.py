@@ -22,7 +22,8 @@ from shared.messages.control import StatusRequest
 from shared.messages.system import Ping, Reply
 from tests.e2e.harness import SimDesk
 from tests.support.auth import ADMIN_PW, config_with_passwords, login
-from tests.support.env import free_ports, wait_for
+from tests.support.env import wait_for
+from tests.support.ports import free_ports
 
 pytestmark = pytest.mark.slow
 

@@ -22,6 +22,7 @@ import time
 import pytest
 
 from shared.config.access import hash_password
+from shared.messages.enforce import EnforcementStatusRequest
 from tests.e2e.harness import CLOSE, MNQ, SimDesk
 from tests.integration.test_notify_commands import ME, riskd_config, telegram  # noqa: F401
 from tests.integration.test_phone_market_closed import long_mnq_market_closed
@@ -53,12 +54,23 @@ def flatten_waits(procs, config, monkeypatch, tmp_path) -> SimDesk:
                                    "trial").returncode == 0, 30, interval=0.5,
              what="the trader's own lockout of 1001")
     wait_for(lambda: desk.calls(CLOSE) >= 1, 20, what="the flatten's close, refused")
+    wait_for(lambda: not nothing_waits_in_enforcement(procs, config, 1001), 10,
+             what="the flatten waiting in enforcement")
     login(procs, config, "admin")
     return desk
 
 
+def nothing_waits_in_enforcement(procs, config, account: int) -> bool:
+    """Enforcement's journal holds no command of the account that is not final (the waiting
+    flatten withdrawn); False while enforcement does not answer."""
+    reply = procs.control_call(config, EnforcementStatusRequest())
+    return reply.ok and not [c for c in reply.body.commands
+                             if c.account_id == account and c.state != "final"]
+
+
 def opens_and_nothing_closes(procs, config, desk: SimDesk) -> None:
-    time.sleep(1.0)                       # the withdraw reaches enforcement
+    wait_for(lambda: nothing_waits_in_enforcement(procs, config, 1001), 10,
+             what="the withdraw to reach enforcement")
     closes = desk.calls(CLOSE)
     desk.sim("/sim/market", {"open": True})
     time.sleep(7.0)                       # enforcement's retries (2 s, then 4 s) and risk's

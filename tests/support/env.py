@@ -2,76 +2,15 @@
 from __future__ import annotations
 
 import os
-import random
-import socket
 import time
 from typing import Any, Callable
 
 import tomlkit
 
 from shared.config.sections import BusConfig
+from tests.support.ports import free_port_block, free_ports
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def free_ports(n: int) -> list[int]:
-    """n distinct free TCP ports on 127.0.0.1 (held open together so they differ)."""
-    socks = []
-    try:
-        for _ in range(n):
-            s = socket.socket()
-            s.bind(("127.0.0.1", 0))
-            socks.append(s)
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
-
-
-def local_port_range() -> tuple[int, int]:
-    """The ports the OS hands out by itself (bind to port 0, and the local end of every
-    connect()): Linux's ip_local_port_range, elsewhere IANA's dynamic range (Windows, macOS)."""
-    try:
-        with open("/proc/sys/net/ipv4/ip_local_port_range", encoding="ascii") as fh:
-            low, high = (int(x) for x in fh.read().split())
-        return low, high
-    except (OSError, ValueError):
-        return 49152, 65535
-
-
-def free_port_block(count: int, tries: int = 500) -> int:
-    """The first of `count` consecutive TCP ports on 127.0.0.1, all free now and outside the
-    OS's own range (local_port_range).
-
-    For an address riskd counts ports from ([bus] risk_shards_from: shard k binds port +
-    2(k-1) and the next one). A port from free_ports is free, but the ones after it are not
-    reserved, and they lie in the range connect() takes its local ports from: Linux gives
-    bind(0) odd ports and connect() even ones, so port + 1 is where any process's connection
-    may sit, or have sat: a connection that closed from its own end keeps its port in
-    TIME_WAIT for 60 s, and a shard's bind fails meanwhile with "Address already in use" (on a
-    busy machine about one even port in ten is so held). Outside that range only a process
-    that names the port binds it."""
-    low, high = local_port_range()
-    spans = [(s, e) for s, e in ((10000, low - count), (high + 1, 65536 - count)) if e > s]
-    if not spans:
-        raise RuntimeError(f"no room for {count} ports outside the OS's range {low}-{high}")
-    rng = random.Random()
-    for _ in range(tries):
-        start, end = rng.choice(spans)
-        first = rng.randrange(start, end)
-        socks = []
-        try:
-            for port in range(first, first + count):
-                s = socket.socket()
-                socks.append(s)
-                s.bind(("127.0.0.1", port))
-            return first
-        except OSError:
-            continue
-        finally:
-            for s in socks:
-                s.close()
-    raise RuntimeError(f"found no {count} free consecutive ports in {tries} tries")
 
 
 def deep_merge(base: dict, extra: dict) -> dict:
@@ -104,14 +43,15 @@ def shipped_accounts() -> list:
 
 
 def make_config(tmp_path, workers: list[str] | None = None, **sections: Any) -> str:
-    """Write riskd.toml into tmp_path with every bus address on a free port; return its path.
+    """Write riskd.toml into tmp_path with every bus address on a free port (tests/support/
+    ports.py: never one handed out before in this test process); return its path.
 
     workers: the supervisor's worker list (default: none but what the test names).
     The default profile's rules are etc/riskd.toml's, as shipped (shipped_rules()).
     sections: extra TOML tables merged over the defaults, e.g. broker={"kind": "sim"}; a
     test that changes a rule says why at that place.
     """
-    keys = BusConfig.address_keys()
+    keys = [k for k in BusConfig.address_keys() if k != "risk_shards_from"]   # a block, below
     ports = free_ports(len(keys) + 2)
     data: dict = {
         "paths": {"data_dir": str(tmp_path / "data")},

@@ -153,7 +153,8 @@ def shipped_config(folder, **sections) -> str:
     import tomlkit
 
     from shared.config.sections import BusConfig
-    from tests.support.env import REPO, deep_merge, free_ports
+    from tests.support.env import REPO, deep_merge
+    from tests.support.ports import free_ports
     with open(os.path.join(REPO, "etc", "riskd.toml"), encoding="utf-8") as fh:
         doc = tomlkit.parse(fh.read())
     keys = BusConfig.address_keys()

@@ -15,7 +15,8 @@ import pytest
 
 from shared import shards
 from shared.config import load_config
-from tests.support.env import local_port_range, make_config
+from tests.support.env import make_config
+from tests.support.ports import local_port_range
 
 
 @pytest.mark.parametrize("n", [2, 3, 16])
@@ -35,3 +36,26 @@ def test_every_port_a_risk_shard_binds_is_free_and_outside_the_os_range(tmp_path
     finally:
         for s in socks:
             s.close()
+
+
+def test_several_configs_of_one_test_process_share_no_port_and_none_is_in_the_os_range(tmp_path):
+    """Several riskds in one test (and the tests of one process after another): every port of
+    every config its own. make_config took ports from bind(0), in the OS's range, where the
+    other xdist process picks too (`make test` lost test_supervisor's kill-hard test to
+    "cannot bind ... Address already in use"); a first fix drew single ports and shard
+    blocks at random from one slice, apart, and a config got one port twice."""
+    low, high = local_port_range()
+    seen: dict[int, str] = {}
+    for i in range(12):
+        folder = tmp_path / str(i)
+        folder.mkdir()
+        config = load_config(make_config(folder, workers=[], supervisor={"risk_shards": 16})).config
+        bus = config.bus                  # risk_shards_from: the first shard's, counted below
+        ports = [shards.port_of(getattr(bus, k))[1] for k in bus.address_keys()
+                 if k != "risk_shards_from"]
+        ports += [config.broker.sim.port, config.broker.sim.hub_port]
+        ports += [shards.port_of(a)[1] for k in range(1, 16) for a in shards.addresses(bus, k)]
+        for port in ports:
+            assert port not in seen, f"config {i} has port {port} of {seen[port]}"
+            assert not low <= port <= high, (port, low, high)
+            seen[port] = f"config {i}"

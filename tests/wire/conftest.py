@@ -16,7 +16,7 @@ import time
 import pytest
 import requests
 
-from tests.support.env import free_ports
+from tests.support.ports import free_ports
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CALENDAR = "2026-12-04"        # the contract calendar: ESZ6 active, ESH7 next

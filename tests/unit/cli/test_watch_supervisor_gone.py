@@ -7,7 +7,6 @@ supervisor restarts a crashed worker at once) while watch kept "NOT GUARDED now:
 running" until its next snapshot."""
 from __future__ import annotations
 
-import socket
 import time
 
 import attrs
@@ -19,6 +18,7 @@ from cli.watch.view import plain, render
 from shared.clock import NS_PER_S
 from shared.config.sections import BusConfig
 from shared.messages.control import WorkerEvent
+from tests.support.ports import free_port
 from tests.unit.cli.screens import CALENDAR, CHICAGO, NOW, WORKERS, account, state
 
 ADDRESS = "tcp://127.0.0.1:5550"
@@ -58,10 +58,7 @@ def test_without_risk_the_figures_stay_as_of_the_last_ones_and_are_not_live():
 
 
 def test_nothing_listening_is_said_as_status_says_it():
-    with socket.socket() as sock:          # a port nobody listens on
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    bus = attrs.evolve(BusConfig(), control=f"tcp://127.0.0.1:{port}")
+    bus = attrs.evolve(BusConfig(), control=f"tcp://127.0.0.1:{free_port()}")   # nobody listens
     note = Source(bus, config_path="no-such-riskd.toml").unreachable("no answer", time.time_ns())
     assert note.gone and note.left == ()
     assert note.reason == not_running_text(bus.control, [])

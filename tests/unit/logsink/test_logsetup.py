@@ -14,7 +14,7 @@ from shared.messages.logs import LogLost, LogRecord
 from shared.messages.system import ok
 from shared.plural import plural
 from shared.redact import Redactor
-from tests.support.env import free_ports
+from tests.support.ports import free_ports
 
 
 @pytest.fixture

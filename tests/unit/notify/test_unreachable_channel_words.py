@@ -8,7 +8,6 @@ audit trail said "ok: not accepted by telegram"."""
 from __future__ import annotations
 
 import logging
-import socket
 from types import SimpleNamespace
 
 import pytest
@@ -26,6 +25,7 @@ from shared.config.notify import NotifyConfig, TelegramConfig
 from shared.messages.notify import NotifyTest
 from shared.networds import reach_words
 from shared.redact import Redactor
+from tests.support.ports import free_port
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -35,14 +35,6 @@ TRIAL = ("HTTPSConnectionPool(host='api.telegram.org', port=443): Max retries ex
          "connection.HTTPSConnection object at 0x7f3c>: Failed to resolve 'api.telegram.org' "
          "([Errno -2] Name or service not known)\"))")
 WORDS = "cannot reach api.telegram.org (name not resolved): check the network / DNS"
-
-
-def closed_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def test_the_trials_error_reads_as_words_and_the_detail_goes_to_the_log(caplog):
@@ -76,7 +68,7 @@ def test_other_failures_name_the_host_and_what_to_check():
 
 def test_a_failed_test_is_the_channels_last_error_and_not_audited_as_ok(tmp_path):
     cfg = NotifyConfig(telegram=TelegramConfig(
-        bot_token=TOKEN, chat_ids=["111"], api_base=f"http://127.0.0.1:{closed_port()}"))
+        bot_token=TOKEN, chat_ids=["111"], api_base=f"http://127.0.0.1:{free_port()}"))
     redactor = Redactor([TOKEN])
     sender = ChannelSender(TelegramChannel(cfg.telegram, 2.0, redactor),
                            Outbox(str(tmp_path / "notify.sqlite")), cfg, SYSTEM_CLOCK,

@@ -6,7 +6,6 @@ tests/integration/test_projectx_client.py (TLS included)."""
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -15,6 +14,7 @@ import pytest
 from shared.projectx.rest import ProjectXRest
 from shared.projectx import transport as http
 from shared.projectx.transport import Transport
+from tests.support.ports import free_port
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -75,12 +75,6 @@ def server():
     s.finish()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_calls_share_one_kept_alive_connection(server, monkeypatch):
     monkeypatch.delenv("HTTP_PROXY", raising=False)
     monkeypatch.delenv("http_proxy", raising=False)
@@ -94,7 +88,7 @@ def test_calls_share_one_kept_alive_connection(server, monkeypatch):
 
 def test_the_proxy_of_the_environment_is_used_and_no_proxy_is_honoured(server, monkeypatch):
     # the "proxy" is the same little server: a request through a proxy names the whole URL
-    target = f"http://127.0.0.1:{_free_port()}"     # nothing listens there: only via the proxy
+    target = f"http://127.0.0.1:{free_port()}"     # nothing listens there: only via the proxy
     monkeypatch.setenv("HTTP_PROXY", server.url)
     monkeypatch.delenv("NO_PROXY", raising=False)
     monkeypatch.delenv("no_proxy", raising=False)
@@ -108,7 +102,7 @@ def test_the_proxy_of_the_environment_is_used_and_no_proxy_is_honoured(server, m
 def test_refused_is_a_connection_error_and_a_slow_answer_a_read_timeout(monkeypatch):
     monkeypatch.delenv("HTTP_PROXY", raising=False)
     monkeypatch.delenv("http_proxy", raising=False)
-    url = f"http://127.0.0.1:{_free_port()}/api/Status/ping"
+    url = f"http://127.0.0.1:{free_port()}/api/Status/ping"
     with pytest.raises(http.ConnectionError) as refused:
         Transport(url).request("GET", url, timeout=2)
     assert not isinstance(refused.value, http.Timeout)

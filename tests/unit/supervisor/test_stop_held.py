@@ -14,7 +14,7 @@ from services.supervisor.riskdalerts import held_lines, stopped_event
 from shared.accountname import account_name
 from shared.config.accounts import AccountConfig
 from shared.messages.risk import AccountStatus, PositionView
-from tests.support.env import free_ports
+from tests.support.ports import free_ports
 
 CONFIGURED = [AccountConfig(id=1001, name="SIM-DEMO-1", display_name="Demo 1")]
 MNQ, ES = "CON.F.US.MNQ.Z26", "CON.F.US.EP.Z26"

@@ -19,7 +19,7 @@ from services.supervisor.policy import PolicySettings
 from services.supervisor.unreachable import unreachable_reason
 from shared.clock import to_ns
 from shared.messages.market import PositionsRequest
-from tests.support.env import free_ports
+from tests.support.ports import free_ports
 
 pytestmark = pytest.mark.timeout(30)
 
