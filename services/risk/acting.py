@@ -230,15 +230,19 @@ class Acting:
 
     def _held_before(self, d: Decision, issued_ns: int) -> bool:
         """A close or reduce of a position held as it is since before issued_ns (each of its
-        lots added earlier, in risk's clock): a flatten issued then is closing it, whatever
-        later price or tick the decision is on (chaos run 2026-12-06: a quote during the
-        flatten closed the position a second time beside it)."""
+        lots added earlier, in risk's clock, and no fill on its contract since): a flatten
+        issued then is closing it, whatever later price or tick the decision is on (chaos run
+        2026-12-06: a quote during the flatten closed the position a second time beside it)."""
         acct = self.accounts.get(d.account_id)
         pos = acct.positions.get(d.contract_id) if acct is not None and d.contract_id else None
         if d.action not in (CLOSE_POSITION, REDUCE_POSITION) or pos is None or not pos.lots \
-                or d.contract_id in acct.ahead:
+                or d.contract_id in acct.ahead or max(lot[0] for lot in pos.lots) > issued_ns:
             return False
-        return max(lot[0] for lot in pos.lots) <= issued_ns
+        # a fill since (the broker's time, less the skew) may have closed it and opened
+        # another of the same size with no Position event between: the book shows no change
+        # (a sell and a buy of a locked trader; test_longest_lockout_first)
+        return not any(f.contract_id == d.contract_id and f.ts_ns >= issued_ns - SKEW_NS
+                       for f in acct.trades.values())
 
     def _closed_already(self, d: Decision) -> str:
         """The command id of riskd's close of all of this position (which a reduce of it

@@ -9,6 +9,8 @@ while the close came 16 s later. One change to the rules: max_contracts limit 1 
 in the trial, so 2 contracts breach it."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.e2e.harness import MNQ, SimDesk
@@ -52,7 +54,9 @@ def test_status_and_history_say_what_riskd_did_with_a_breach_on_a_locked_account
 
     def carried_out():
         history = procs.riskctl(config, "history").stdout
-        waited = [ln for ln in history.splitlines() if "done at " in ln
+        # one entry a row, or a block when the row is wider than the screen (cli/fitted.py)
+        entries = [" ".join(e.split()) for e in re.split(r"\n(?=\S)", history)]
+        waited = [ln for ln in entries if "done at " in ln
                   and ("lockout enforcement" in ln or "rule max_contracts" in ln)]
         return history if len(waited) == 2 else None
     try:

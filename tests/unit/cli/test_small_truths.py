@@ -74,8 +74,9 @@ def test_riskd_not_running_is_said_at_once(tmp_path):
     assert time.monotonic() - started < 10          # generous: the budget is `make bench`'s
 
 
-def test_history_names_tickers_where_a_person_reads_it(capsys):
+def test_history_names_tickers_where_a_person_reads_it(capsys, monkeypatch):
     """Issue 17 item 9: MNQ, never CON.F.US.MNQ.Z26, wherever a person reads it."""
+    monkeypatch.setenv("COLUMNS", "200")        # one line a row (narrower: blocks, wrapped)
     from types import SimpleNamespace
     from cli.commands import history
     from shared.messages.risk import Decision
