@@ -47,8 +47,8 @@ from shared.when import self_lock_refusal
 from shared.messages.enforce import DONE, Command
 from shared.orderwords import order_words
 from shared.messages.risk import (ACTION_NONE, ALERT, CANCEL_ORDERS, CLOSE_POSITION, ENFORCE,
-                                  FLATTEN, LOCKED_ALREADY, LOCKED_BY_THIS_RULE, OWN_EXTENDED,
-                                  REDUCE_POSITION, TIMER, UNTIL_RESET,
+                                  FLATTEN, LOCKED_ALREADY, LOCKED_BY_THIS_RULE, MODIFY_STOP,
+                                  OWN_EXTENDED, REDUCE_POSITION, TIMER, UNTIL_RESET,
                                   Decision, LockSpec)
 
 # a self-lockout no later than the lockout in force: kept in history as changing nothing
@@ -58,6 +58,8 @@ COVERED_BY_FLATTEN = (CLOSE_POSITION, REDUCE_POSITION, CANCEL_ORDERS)
 # the broker's times (a position's opening) read against risk's clock (a command's issue):
 # this much apart still counts as the same moment
 SKEW_NS = 1_000_000_000
+# a stop riskd moved (done) is taken as moved this long while its Order event is on the way
+STOP_MOVE_NS = 15 * SKEW_NS
 
 
 class Acting:
@@ -220,6 +222,10 @@ class Acting:
             if flatten is not None and (d.event_ns <= flatten.issued_ns
                                         or self._held_before(d, flatten.issued_ns)):
                 return f"a flatten of the account is in flight ({flatten.id})"
+        if d.action == MODIFY_STOP:
+            moved = self._stop_moved_already(d)
+            if moved:
+                return f"riskd's move of this stop is done, its Order event on the way ({moved})"
         if d.action == FLATTEN:
             done = self.flattened.get(d.account_id)
             acct = self.accounts.get(d.account_id)
@@ -227,6 +233,24 @@ class Acting:
                     and not _exposed_since(acct, done.issued_ns):
                 return f"the account was flattened after this event ({done.command_id})"
         return ""
+
+    def stop_moved(self, cmd: Command, now: int) -> None:
+        """riskd's move of a stop answered done (the Order event showing it may come later)."""
+        self.stops_moved[(cmd.account_id, cmd.order_id)] = (cmd.stop_price, now, cmd.id)
+        for key in [k for k, v in self.stops_moved.items() if now - v[1] > STOP_MOVE_NS]:
+            del self.stops_moved[key]
+
+    def _stop_moved_already(self, d: Decision) -> str:
+        """The command that moved this order's stop to the same price, done while the order
+        as risk knows it does not show it yet ('' when none): the event-order model's tick
+        between enforcement's result and the Order event moved it a second time."""
+        moved = self.stops_moved.get((d.account_id, d.order_id))
+        acct = self.accounts.get(d.account_id)
+        order = acct.orders.get(d.order_id) if acct is not None and d.order_id else None
+        if moved is None or order is None or d.ts_ns - moved[1] > STOP_MOVE_NS \
+                or moved[0] != d.stop_price or order.stop_price == d.stop_price:
+            return ""
+        return moved[2]
 
     def _held_before(self, d: Decision, issued_ns: int) -> bool:
         """A close or reduce of a position held as it is since before issued_ns (each of its
@@ -295,6 +319,11 @@ class Acting:
         cut twice (_reducing_already)."""
         if acct is None or res.status != DONE or cmd.action != REDUCE_POSITION \
                 or cmd.mode != ENFORCE or cmd.rule == LOCKOUT_RULE or cmd.rule not in self.rules:
+            return
+        if acct.riskd.expecting(cmd.contract_id, now):
+            # riskd's fills there still to come (this reduce's, a close's beside it): they
+            # judge the account when they arrive; now it would judge a position already cut
+            # (the event-order model: max_contracts reduced a position being closed)
             return
         self._run(acct, POSITION, ClockTick(now), now, "recheck", now, out, only=cmd.rule)
 

@@ -58,8 +58,8 @@ from shared.messages.enforce import DONE, FINAL_STATUSES, CommandResult
 from shared.messages.market import (STATUS_CANCELLED, AccountUpdate, BrokerConnection,
                                     ContractInfo, Fill, MarketSnapshot, OrderUpdate,
                                     PositionUpdate, Quote)
-from shared.messages.risk import (CLOSE_POSITION, ENFORCE, FLATTEN, REDUCE_POSITION,
-                                  Decision, RuleWarning)
+from shared.messages.risk import (CLOSE_POSITION, ENFORCE, FLATTEN, MODIFY_STOP,
+                                  REDUCE_POSITION, Decision, RuleWarning)
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +99,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         self.alerted: set[tuple] = set()
         self.inflight: dict[tuple, str] = {}           # target key -> command id
         self.flattened: dict[int, Flattened] = {}       # each account's latest flatten
+        self.stops_moved: dict[tuple, tuple] = {}       # (account, order) -> (stop, done ns)
         # position rules waiting for the fill of a Position event that came first: (account,
         # contract) -> (event, change, event_ns, since)
         self._deferred: dict[tuple, tuple] = {}
@@ -553,6 +554,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 del self.inflight[key]
             if done.action == FLATTEN and res.status == DONE:
                 self.flattened_at(done.account_id, done.issued_ns, now, done.id)
+            if done.action == MODIFY_STOP and res.status == DONE:
+                self.stop_moved(done, now)
             self._retry_result(acct, done, res, now, out)
             self._after_reduced(acct, done, res, now, out)
             if self.unneeded:

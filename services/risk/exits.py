@@ -150,6 +150,10 @@ class RiskdExits:
             return 0, ""
         return sum(e.size for e in open_), max(open_, key=lambda e: e.issued_ns).command_id
 
+    def expecting(self, contract_id: str, now: int) -> bool:
+        """Do riskd's exits still expect fills on this contract (either side)?"""
+        return any(e.contract_id == contract_id and e.open_at(now) for e in self.expected)
+
     def _open(self, contract_id: str, side: int, now: int) -> list[Exit]:
         """The exits still expecting contracts here, the first to be forgotten first (those
         whose command has finished, then the oldest outstanding)."""
