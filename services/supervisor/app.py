@@ -33,6 +33,7 @@ from services.supervisor.policy import (RUNNING, STARTING, STOPPED, STOPPING,
                                         PolicySettings, WorkerPolicy)
 from shared import controlkey, logsetup, shards, showtime, topics
 from shared.accountname import account_name, labels
+from shared.bus.doorbell import Doorbell
 from shared.bus.rpc import decode_request, encode_reply
 from shared.bus.subscriber import Subscriber
 from shared.config import ConfigError, LoadedConfig, load_config
@@ -68,7 +69,6 @@ STARTUP_PING_EVERY = 0.1
 GUARD_REPORT_EVERY = 5.0   # the day's unguarded time on the events PUB (daily summary, screens)
 ALIVE_EVERY = 1.0          # how often riskd records it is alive: the next riskd counts from there
 NOTIFY_TOPIC = "notify"   # NotifyEvents on the events PUB: the notify worker alerts them
-CONFIG_POLL = 0.25        # how often the loop asks the config watcher (it debounces itself)
 
 
 class Slot:
@@ -190,8 +190,12 @@ class Supervisor(Worker):
         self.every(GUARD_REPORT_EVERY, self.report_guard)
         self.every(ALIVE_EVERY, self._still_alive)
         self.every(REFRESH_EVERY, self._keep_risk_figures)
-        self.config_watcher = ConfigWatcher(self.loaded.path).start()
-        self.every(CONFIG_POLL, self._watch_config)
+        # the watcher rings when the file is touched; the loop asks it once the debounce has
+        # run out (not 4 times a second whether or not anything happened: issue 21)
+        self.config_bell = Doorbell(self.ctx, "config-watch")
+        self.add_reader(self.config_bell.reader, self._config_touched)
+        self.config_watcher = ConfigWatcher(self.loaded.path,
+                                            on_event=self.config_bell.ring).start()
 
     def teardown(self) -> None:
         self._still_alive()          # the guard ends as the workers begin to stop
@@ -203,6 +207,13 @@ class Supervisor(Worker):
         self.guard_store.close()
         if getattr(self, "config_watcher", None) is not None:
             self.config_watcher.stop()
+            self.config_bell.close()
+
+    def _config_touched(self) -> None:
+        """The watcher saw an event on the file: ask it once the file has been quiet for its
+        debounce (each later event rings again and is asked after its own debounce)."""
+        self.config_bell.clear()
+        self.after(self.config_watcher.debounce, self._watch_config)
 
     def _watch_config(self) -> None:
         """The file changed on disk (an editor, a script): reload it like `config reload`."""
