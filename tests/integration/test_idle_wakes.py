@@ -36,6 +36,9 @@ BUDGET = {
     "market": 8,
     # + its 0.1 s tick (lockout expiry, the roll, clock rules) and 0.2 s status round
     "risk": 18,
+    # + the heartbeats of its 6 workers, the record that it is alive (1 s), its pass over
+    # the workers (1 s while all run; a child's exit wakes it at once)
+    "supervisor": 16,
 }
 
 
@@ -51,10 +54,10 @@ def test_an_idle_riskd_wakes_only_for_what_it_has_to_do(procs, tmp_path):
     # the sim's random walk off (tick_interval 0): no quote moves, so nothing happens
     config = make_config(tmp_path, workers=list(WORKER_NAMES),
                          broker={"sim": {"tick_interval": 0}})
-    procs.riskd(config, timeout=30)
+    riskd = procs.riskd(config, timeout=30)
     table = procs.wait_running(config, WORKER_NAMES, timeout=40)
     time.sleep(SETTLE_S)
-    pids = {name: table[name].pid for name in WORKER_NAMES}
+    pids = {"supervisor": riskd.pid, **{name: table[name].pid for name in WORKER_NAMES}}
     before = {name: main_thread_wakes(pid) for name, pid in pids.items()}
     t0 = time.monotonic()
     time.sleep(WINDOW_S)
