@@ -37,7 +37,12 @@ from shared.messages.system import Heartbeat, Ping, Pong, Reply, Stop, error, ok
 log = logging.getLogger(__name__)
 
 HEARTBEAT_INTERVAL = 1.0
+# The longest the loop waits in its poll. Where a stop signal wakes the poll (a wake fd: POSIX)
+# the loop waits for its next timer or a socket, nothing else: an idle worker wakes only for
+# what it has to do (issue 21: every worker woke 10 times a second to find nothing due).
+# Where no signal can wake it (Windows) it looks every POLL_MS, so a stop is seen that fast.
 POLL_MS = 100
+WAKE_POLL_MS = 5000
 ONCE = None          # the interval of a timer that runs once (Worker.after)
 # The token the supervisor gave this process when it spawned it; echoed in every Pong so the
 # supervisor knows this process is its worker whatever its pid (services/supervisor/children.py).
@@ -81,6 +86,8 @@ class Worker:
         self.config_generation = 0
         self.config_note = ""         # ConfigChanged.note of the reload on_config runs for
         self.control_key = ""     # gated requests need it (shared/controlkey.py); read in bind()
+        self.max_wait_ms = POLL_MS    # WAKE_POLL_MS once a stop signal can wake the poll (run)
+        self.wakes_on_signal = False  # a signal ends the poll at once (a wake fd; set in run)
 
     # -- registration -------------------------------------------------------
     def socket(self, kind: int, **kwargs) -> zmq.Socket:
@@ -237,9 +244,9 @@ class Worker:
                 next_due = now + interval
             heapq.heappush(self._timers, (next_due, seq, interval, callback))
         if not self._timers:
-            return POLL_MS
+            return self.max_wait_ms
         # round up: pyzmq truncates a float timeout, and 0.9 ms -> 0 would spin the loop
-        return max(0, min(POLL_MS, math.ceil((self._timers[0][0] - now) * 1000)))
+        return max(0, min(self.max_wait_ms, math.ceil((self._timers[0][0] - now) * 1000)))
 
     def publisher(self, address: str) -> Publisher:
         """The worker's PUB: an XPUB, so what it published on the kept topics in the last
@@ -276,6 +283,8 @@ class Worker:
         wake = wake_fd_on_signal()           # a stop signal ends the poll at once
         if wake is not None:
             self.add_reader(wake, lambda: drain_wake_fd(wake))
+            self.max_wait_ms = WAKE_POLL_MS
+            self.wakes_on_signal = True
         self.every(HEARTBEAT_INTERVAL, self.heartbeat, first=0)
         log.info("%s running (pid %d)", self.name, os.getpid())
         try:

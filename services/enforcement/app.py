@@ -45,7 +45,6 @@ log = logging.getLogger(__name__)
 elog = logging.getLogger(ENFORCEMENT_LOGGER)
 KILL_SWITCH_IDS = f"{killswitch.MANUAL}-"      # the kill switch's ids, 'manual-<ns>.<account>'
 
-RETRY_CHECK_EVERY = 0.25    # s: pending (market closed) commands are looked at this often
 PENDING_RETRY = (2.0, 60.0)  # s: first retry of a pending command, cap of its backoff
                              # (a re-send from risk retries a waiting command at once)
 RESUME_WINDOW_S = 600       # unfinished commands younger than this are resumed on start
@@ -86,7 +85,6 @@ class EnforcementWorker(Worker):
         self.executor.notify = self.doorbell.ring
         self.add_reader(self.doorbell.reader, self._drain)
         self.executor.start()
-        self.every(RETRY_CHECK_EVERY, self._retry_pending)
         threading.Thread(target=self._refresh_accounts, name="enforcement-accounts",
                          daemon=True).start()
         self._resume()
@@ -157,7 +155,7 @@ class EnforcementWorker(Worker):
         if cmd.id in self.inflight:
             waiting = self.retry_at.get(cmd.id)
             if waiting is not None and waiting[0] != float("inf"):
-                self.retry_at[cmd.id] = (self.clock.monotonic(), waiting[1])   # retry it now
+                self._retry(cmd.id, self.clock.monotonic(), waiting[1])   # retry it now
             entry = self.journal.get(cmd.id)
             self._publish(entry.result())
             return entry
@@ -245,7 +243,7 @@ class EnforcementWorker(Worker):
         else:
             _due, retries = self.retry_at.get(res.command_id, (0.0, 0))
             delay = retry_delay(retries + 1, *PENDING_RETRY)
-            self.retry_at[res.command_id] = (self.clock.monotonic() + delay, retries + 1)
+            self._retry(res.command_id, self.clock.monotonic() + delay, retries + 1)
         self._flag(outcome)
         self._log_result(res, outcome)
         self._publish(res)
@@ -279,6 +277,13 @@ class EnforcementWorker(Worker):
 
     def _publish(self, result) -> None:
         self.pub.publish(topics.RESULT, result)
+
+    def _retry(self, cid: str, due: float, retries: int) -> None:
+        """A pending (market closed) command runs again at `due`: a timer for that moment, not
+        a check every 0.25 s while nothing is pending (issue 21: 4 wakes a second of an idle
+        enforcement). A timer left by an earlier due finds nothing due and does nothing."""
+        self.retry_at[cid] = (due, retries)
+        self.after(max(0.0, due - self.clock.monotonic()), self._retry_pending)
 
     def _retry_pending(self) -> None:
         now = self.clock.monotonic()

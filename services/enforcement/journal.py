@@ -26,8 +26,8 @@ from typing import Optional
 
 import attrs
 
-from services.risk.store import check_file, move_aside
 from shared import codec
+from shared.sqlitefile import check_file, move_aside
 from shared.walstore import close_wal, open_wal
 from shared.messages.enforce import MARKET_OPEN, Command, CommandResult, CommandState
 

@@ -35,7 +35,6 @@ import json
 import logging
 import os
 import sqlite3
-import time
 from decimal import Decimal
 from typing import Optional
 
@@ -48,6 +47,7 @@ from shared.config.rules import RulesConfig
 from shared.messages.enforce import Command
 from shared.messages.market import Fill
 from shared.messages.risk import Decision, HistoryReply, LockoutChange, RuleWarning
+from shared.sqlitefile import check_file, move_aside
 from shared.walstore import close_wal, open_wal
 
 log = logging.getLogger(__name__)
@@ -457,31 +457,3 @@ class Store:
     def _meta(self, key: str) -> Optional[str]:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
-
-
-def check_file(path: str) -> str:
-    """'' when the file is absent or passes PRAGMA integrity_check, else what is wrong."""
-    if not os.path.exists(path):
-        return ""
-    try:
-        db = sqlite3.connect(path)
-        try:
-            rows = [r[0] for r in db.execute("PRAGMA integrity_check").fetchall()]
-        finally:
-            db.close()
-    except sqlite3.DatabaseError as exc:
-        return str(exc)
-    return "" if rows == ["ok"] else "; ".join(rows[:5])
-
-
-def move_aside(path: str, now_ns: Optional[int] = None) -> str:
-    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime((now_ns or time.time_ns()) / 1e9))
-    target = f"{path}.corrupt-{stamp}"
-    n = 1
-    while os.path.exists(target):
-        n += 1
-        target = f"{path}.corrupt-{stamp}-{n}"
-    for suffix in ("", "-wal", "-shm"):
-        if os.path.exists(path + suffix):
-            os.replace(path + suffix, target + suffix)
-    return target

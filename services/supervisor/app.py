@@ -8,7 +8,9 @@ nothing blocks it: restart/start/stop answers are deferred until the fact.
 from __future__ import annotations
 
 import logging
+import math
 import os
+import signal
 import sys
 import time
 from typing import Callable, Optional, Sequence
@@ -33,6 +35,7 @@ from services.supervisor.policy import (RUNNING, STARTING, STOPPED, STOPPING,
                                         PolicySettings, WorkerPolicy)
 from shared import controlkey, logsetup, shards, showtime, topics
 from shared.accountname import account_name, labels
+from shared.bus.doorbell import Doorbell
 from shared.bus.rpc import decode_request, encode_reply
 from shared.bus.subscriber import Subscriber
 from shared.config import ConfigError, LoadedConfig, load_config
@@ -63,12 +66,12 @@ STOP_ORDER = ("risk", "market", "enforcement", "simbroker", "notify", "logging")
 # what has arrived before it stops, and its stop waits for its senders); 2 s here made every
 # riskd stop 2 s longer, 0.5 s still ~0.3 s of each: make test went over its 10 minutes
 NOTIFY_GRACE = 0.1
-TICK = 0.1
+TICK = 0.1                # s: the pass over every worker while any of them is in motion
+IDLE_TICK = 1.0           # s: the same pass while all are steady (a child's exit wakes it at once)
 STARTUP_PING_EVERY = 0.1
 GUARD_REPORT_EVERY = 5.0   # the day's unguarded time on the events PUB (daily summary, screens)
 ALIVE_EVERY = 1.0          # how often riskd records it is alive: the next riskd counts from there
 NOTIFY_TOPIC = "notify"   # NotifyEvents on the events PUB: the notify worker alerts them
-CONFIG_POLL = 0.25        # how often the loop asks the config watcher (it debounces itself)
 
 
 class Slot:
@@ -186,12 +189,21 @@ class Supervisor(Worker):
         now = self.clock.monotonic()
         for slot in self.slots.values():
             slot.policy.want_start(now)
-        self.every(TICK, self.tick, first=0)
+        self._last_tick = float("-inf")     # the pass runs from _run_timers (see there)
+        self._tick_at = float("-inf")       # ... next at this monotonic time
+        self._child_exited = False
+        if hasattr(signal, "SIGCHLD"):      # POSIX: a child's exit wakes the loop (wake fd)
+            signal.signal(signal.SIGCHLD, self._on_sigchld)
+            signal.siginterrupt(signal.SIGCHLD, False)     # no EINTR in the loop's calls
         self.every(GUARD_REPORT_EVERY, self.report_guard)
         self.every(ALIVE_EVERY, self._still_alive)
         self.every(REFRESH_EVERY, self._keep_risk_figures)
-        self.config_watcher = ConfigWatcher(self.loaded.path).start()
-        self.every(CONFIG_POLL, self._watch_config)
+        # the watcher rings when the file is touched; the loop asks it once the debounce has
+        # run out (not 4 times a second whether or not anything happened: issue 21)
+        self.config_bell = Doorbell(self.ctx, "config-watch")
+        self.add_reader(self.config_bell.reader, self._config_touched)
+        self.config_watcher = ConfigWatcher(self.loaded.path,
+                                            on_event=self.config_bell.ring).start()
 
     def teardown(self) -> None:
         self._still_alive()          # the guard ends as the workers begin to stop
@@ -203,6 +215,13 @@ class Supervisor(Worker):
         self.guard_store.close()
         if getattr(self, "config_watcher", None) is not None:
             self.config_watcher.stop()
+            self.config_bell.close()
+
+    def _config_touched(self) -> None:
+        """The watcher saw an event on the file: ask it once the file has been quiet for its
+        debounce (each later event rings again and is asked after its own debounce)."""
+        self.config_bell.clear()
+        self.after(self.config_watcher.debounce, self._watch_config)
 
     def _watch_config(self) -> None:
         """The file changed on disk (an editor, a script): reload it like `config reload`."""
@@ -343,6 +362,58 @@ class Supervisor(Worker):
         self.forwarder.send(slot.name, Ping(), on_reply, timeout=STARTUP_PING_EVERY * 2)
 
     # -- the periodic pass over every worker ---------------------------------------------------
+    def _on_sigchld(self, _signum, _frame) -> None:
+        self._child_exited = True
+
+    def _run_timers(self) -> int:
+        """The pass over every worker (tick) runs every TICK while a worker is in motion
+        (starting, stopping, backing off, killed, awaited) or a forwarded request or an alert
+        is pending; while all are steady, every IDLE_TICK and at the moment a running worker's
+        heartbeat deadline passes, and at once when a child exits (SIGCHLD wakes the poll).
+        So an idle riskd's supervisor does not wake 10 times a second to find nothing to do
+        (issue 21), and it still kills a silent worker the moment its heartbeat_timeout has
+        run out and restarts a killed one at once. Where no signal wakes the loop (Windows)
+        the pass runs every TICK, as before. When the next pass is due is worked out after
+        every turn of the loop, so a command that sets a worker in motion (start, stop,
+        restart) is acted on at the next turn, without waiting for the idle pace."""
+        now = self.clock.monotonic()
+        if self._child_exited or now >= self._tick_at:
+            self._child_exited = False
+            self._last_tick = now
+            self.tick()
+        timeout = super()._run_timers()
+        # what the turn's callbacks set in motion is seen here: a pass due by now runs at once
+        self._tick_at = self._next_tick()
+        return max(0, min(timeout, math.ceil((self._tick_at - self.clock.monotonic()) * 1000)))
+
+    def _next_tick(self) -> float:
+        """When the pass runs next (monotonic s)."""
+        if not self.wakes_on_signal or not hasattr(signal, "SIGCHLD") or self._in_motion():
+            return self._last_tick + TICK
+        due = self._last_tick + IDLE_TICK
+        for slot in self.slots.values():
+            policy = slot.policy
+            if policy.state == RUNNING and policy.alive_at is not None:
+                # hung() is true once now - alive_at > heartbeat_timeout: just after this
+                due = min(due, policy.alive_at + policy.settings.heartbeat_timeout + 0.001)
+        return due
+
+    def _in_motion(self) -> bool:
+        """Anything the pass must look at within TICK: a worker not simply running (or simply
+        stopped by an operator), someone waiting on a worker, a forwarded request, an alert."""
+        if self.forwarder.waiting or self.back.waiting or self.again.waiting:
+            return True
+        for slot in self.slots.values():
+            if slot.up_waiters or slot.down_waiters or slot.then_start or slot.kill_reason:
+                return True
+            state = slot.policy.state
+            if state == RUNNING and slot.child is not None:
+                continue
+            if state == STOPPED and slot.child is None and not slot.policy.wanted:
+                continue
+            return True
+        return False
+
     def tick(self) -> None:
         now = self.clock.monotonic()
         self.forwarder.expire()

@@ -136,6 +136,11 @@ class BackWatch:
                 hold_ns = 0
             self._down[name] = attrs.evolve(known, up_ns=now_ns, hold_ns=hold_ns)
 
+    @property
+    def waiting(self) -> bool:
+        """A worker is down or not yet announced back: due() has something to decide."""
+        return bool(self._down)
+
     def due(self, now_ns: int, unguarded: Iterable[str],
             tz: dt.tzinfo = dt.timezone.utc) -> Optional[NotifyEvent]:
         """The "back" alert for every worker ready to be announced now, or None.

@@ -84,6 +84,11 @@ class Forwarder:
                 "bad_reply", f"{worker} answered with {type(env.msg).__name__}, not a Reply")
             self._run(pending[2], reply)
 
+    @property
+    def waiting(self) -> bool:
+        """A forwarded request waits for its answer (expire() has a deadline to watch)."""
+        return bool(self._pending)
+
     def expire(self) -> None:
         now = time.monotonic()
         late = [seq for seq, pending in self._pending.items() if pending[1] <= now]

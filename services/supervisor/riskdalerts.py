@@ -148,6 +148,11 @@ class AgainWatch:
     settle_ns: int = SETTLE_NS
     sent: bool = False
 
+    @property
+    def waiting(self) -> bool:
+        """The "running again" alert is still to go out."""
+        return not self.sent and self.down_since_ns is not None
+
     def due(self, now_ns: int, notify_up_ns: Optional[int], unguarded: Iterable[str],
             tz: dt.tzinfo, startup_s: float = 0.0) -> Optional[NotifyEvent]:
         """notify_up_ns: since when notify runs (None: not running); the alert goes SETTLE_NS

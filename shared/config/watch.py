@@ -3,9 +3,10 @@
 Editors rarely write a file in place: many write a temp file and rename it over the
 original (a moved event), or delete and re-create it. So the observer watches the FOLDER
 and reacts to modified / created / moved events whose source or destination is the file.
-The watchdog thread only stamps the time of the last event; the owner's loop calls
-poll() from a timer, which answers True once the file has been quiet for `debounce`
-seconds AND its content differs from the last content reported (a save that changes
+The watchdog thread only stamps the time of the last event (and calls `on_event`, so the
+owner's loop can wake for it instead of asking on a timer: a doorbell's ring); the owner's
+loop calls poll() `debounce` seconds after an event, which answers True once the file has
+been quiet for `debounce` seconds AND its content differs from the last content reported (a save that changes
 nothing, or riskd's own edit already applied, is not reported twice when the caller
 passes that digest to mark_seen()).
 """
@@ -54,11 +55,13 @@ class ConfigWatcher:
     """Debounced change detection for one config file; poll() from the owner's loop."""
 
     def __init__(self, path: str, debounce: float = 0.3,
-                 monotonic: Callable[[], float] = time.monotonic):
+                 monotonic: Callable[[], float] = time.monotonic,
+                 on_event: Callable[[], None] = lambda: None):
         self.path = os.path.abspath(path)
         self.key = path_key(self.path)
         self.debounce = debounce
         self._monotonic = monotonic
+        self._on_event = on_event       # called from the watchdog thread: must be thread-safe
         self._lock = threading.Lock()
         self._last_event: float | None = None
         self._seen_digest = file_digest(self.path)
@@ -82,6 +85,7 @@ class ConfigWatcher:
         """Record an event on the file (called from the watchdog thread)."""
         with self._lock:
             self._last_event = self._monotonic()
+        self._on_event()
 
     def mark_seen(self, digest: str) -> None:
         """The owner has applied (or rejected) this content: do not report it again."""

@@ -39,6 +39,24 @@ def test_a_worker_killed_with_sigkill_runs_again_with_a_new_pid(procs, tmp_path)
         assert not pid_alive(old_pid)
 
 
+def test_a_worker_killed_while_all_are_steady_is_started_again_at_once(procs, tmp_path):
+    # While every worker runs, the supervisor's pass over them runs once a second, not 10
+    # times (issue 21); a child's exit (SIGCHLD) wakes it, so a killed worker is started again
+    # at once, not at the next pass. stable_after 0.5 s: each kill is a first crash (restarted
+    # without a backoff), as the bench's kill rounds are.
+    config = make_config(tmp_path, workers=["logging"],
+                         supervisor={**FAST_POLICY, "stable_after": 0.5})
+    procs.riskd(config)
+    for steady in (1.3, 1.6, 1.9):            # at different points of the once-a-second pass
+        old_pid = procs.wait_running(config, ["logging"])["logging"].pid
+        time.sleep(steady)
+        t0 = time.monotonic()
+        os.kill(old_pid, signal.SIGKILL)
+        wait_for(lambda: procs.workers(config)["logging"].pid not in (None, old_pid),
+                 timeout=5, interval=0.01, what="logging started again with a new pid")
+        assert time.monotonic() - t0 < 0.25, "the exit waited for the next pass"
+
+
 def test_a_worker_that_exits_at_once_on_every_start_is_marked_flapping_and_backs_off(procs,
                                                                                     tmp_path):
     # the notify slot runs a program that exits with code 3 as soon as it starts
@@ -179,8 +197,13 @@ def test_a_worker_that_stops_heartbeating_is_killed_as_hung_and_restarted(procs,
                                                "heartbeat_timeout": 1.5, **FAST_POLICY})
     procs.riskd(config)
     first = procs.wait_running(config, ["notify"])["notify"]
+    seen = time.monotonic()
     again = wait_for(lambda: (lambda w: w if w.restarts >= 1 and w.pid != first.pid else None)(
-        procs.workers(config)["notify"]), timeout=10, what="the hung worker restarted")
+        procs.workers(config)["notify"]), timeout=10, interval=0.02,
+        what="the hung worker restarted")
+    # it hangs 1 s after start, after its first heartbeat: killed heartbeat_timeout after that
+    # heartbeat, in time (the supervisor's pass is paced to the deadline, not once a second)
+    assert time.monotonic() - seen < 1.5 + 0.5
     assert again.last_exit == -signal.SIGKILL
     assert not pid_alive(first.pid)
 

@@ -13,6 +13,8 @@ shared libraries it maps) are checked against what it must not load:
 - each heavy library only in the process that uses it: signalrcore and requests in market,
   websockets in the sim broker, watchdog in the supervisor, blessed (riskctl watch) in none;
 - notify's Telegram command bot only imported where commands are on;
+- no process imports another worker's package (services.<other>): enforcement imported risk's
+  store for two SQLite helpers, and with it risk's modules (~3 MB; shared/sqlitefile.py);
 - no source text of attrs'/cattrs' generated functions kept in linecache (shared/gensource.py).
 """
 from __future__ import annotations
@@ -112,6 +114,18 @@ def test_heavy_libraries_only_where_used(loaded, library):
     users = {p for p, seen in loaded.items() if library in tops(seen["modules"])}
     assert users <= ONLY_IN[library], \
         f"{library} imported by {sorted(users - ONLY_IN[library])} (docs/performance.md, 'Memory')"
+
+
+# the package under services/ each process runs from
+PACKAGE = {process: ENTRY[process].rsplit(".", 1)[0] for process in ENTRY}
+
+
+@pytest.mark.parametrize("process", sorted(ENTRY))
+def test_no_process_imports_another_workers_package(loaded, process):
+    others = {m for m in tops(loaded[process]["modules"])
+              if m.count(".") == 1 and m.startswith("services.") and m != PACKAGE[process]}
+    assert not others, f"{process} imports {sorted(others)}: what more than one process " \
+                       f"needs belongs in shared/ (docs/performance.md, 'Memory')"
 
 
 @pytest.mark.parametrize("process", sorted(NOT_AT_START))

@@ -40,3 +40,15 @@ def test_mark_seen_suppresses_an_applied_change(tmp_path):
     watcher.mark_seen(file_digest(str(path)))
     watcher.touch()
     assert not watcher.poll()
+
+
+def test_an_event_on_the_file_calls_on_event_so_the_loop_need_not_ask_on_a_timer(tmp_path):
+    # the supervisor rings a doorbell from it and asks poll() once the debounce has run out
+    # (issue 21: it asked 4 times a second whether or not anything had happened)
+    path = tmp_path / "riskd.toml"
+    path.write_text("a = 1\n")
+    events = []
+    with ConfigWatcher(str(path), debounce=0.05, on_event=lambda: events.append(1)) as watcher:
+        atomic_write(str(path), "a = 2\n")
+        wait_for(lambda: events, timeout=10, what="on_event for the replaced file")
+        wait_for(watcher.poll, timeout=10, what="the watcher to report the replaced file")

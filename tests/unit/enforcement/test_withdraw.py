@@ -39,6 +39,7 @@ def worker(path: str, clock: FakeClock) -> EnforcementWorker:
     w.journal = Journal(path, clock.now_ns())
     w.lanes = Lanes(clock)
     w.inflight, w.retry_at, w.cannot_enforce = set(), {}, {}
+    w._timers, w._timer_seq = [], 0             # Worker's timers: a pending retry sets one
     w.pub = Pub()
     w.submitted = []
     w.executor = types.SimpleNamespace(submit=w.submitted.append)
