@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 import pytest
@@ -27,14 +28,23 @@ def interrupt_when_busy(args: list[str], sig: int, busy: int) -> tuple[int, list
     # the test's own mark: whatever the harness leaves, even unmarked by it, is ended below
     own = f"{os.getpid()}-{time.monotonic_ns()}"
     env[OWN_MARK] = own
+    env["PYTHONFAULTHANDLER"] = "1"        # a harness that hangs says where (SIGABRT below)
+    errors = tempfile.TemporaryFile()
     harness = subprocess.Popen([sys.executable, "-m", *args], cwd=REPO, env=env,
                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
+                               stderr=errors, start_new_session=True)
     try:
         wait_for(lambda: len(marked(own, OWN_MARK)) >= busy, 90, interval=0.2,
                  what=f"{busy} processes started by {args}")
         os.kill(harness.pid, sig)
-        code = harness.wait(60)
+        try:
+            code = harness.wait(60)
+        except subprocess.TimeoutExpired:
+            harness.send_signal(signal.SIGABRT)
+            harness.wait(10)
+            errors.seek(0)
+            raise AssertionError(f"{args} did not end within 60 s of the signal; its "
+                                 f"stderr:\n{errors.read().decode(errors='replace')[-6000:]}")
         time.sleep(0.5)
         return code, marked(own, OWN_MARK)
     finally:

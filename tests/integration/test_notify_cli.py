@@ -108,7 +108,8 @@ def test_logs_follow_prints_new_records_live(tmp_path, procs):
     start_logsink(procs, config_path)
     follower = subprocess.Popen(
         [sys.executable, "-m", "cli.main", "--config", config_path, "logs", "-f", "-n", "0",
-         "--process", "live", "--grep", "flood 7 "], cwd=REPO, env=child_env(),
+         "--process", "live", "--grep", "flood 7 "], cwd=REPO,
+        env={**child_env(), "PYTHONFAULTHANDLER": "1"},
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     sel = selectors.DefaultSelector()
     sel.register(follower.stdout, selectors.EVENT_READ)
@@ -126,8 +127,8 @@ def test_logs_follow_prints_new_records_live(tmp_path, procs):
     finally:
         follower.send_signal(signal.SIGINT)
         try:
-            follower.wait(5)
+            follower.wait(10)
         except subprocess.TimeoutExpired:
-            follower.kill()
+            follower.send_signal(signal.SIGABRT)    # PYTHONFAULTHANDLER: where it hangs
             follower.wait(5)
-    assert follower.returncode == 0
+    assert follower.returncode == 0, follower.stderr.read()
