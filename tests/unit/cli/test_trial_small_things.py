@@ -38,7 +38,8 @@ def test_status_explains_the_worker_marks():
     assert "! locked" in text                    # every item, none dropped for the width
 
 
-def test_audit_show_keeps_one_line_per_record(tmp_path, capsys):
+def test_audit_show_keeps_one_line_per_record(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")        # one line a record (narrower: blocks)
     log_dir = tmp_path / "logs"
     log_dir.mkdir()
     records = [{"time": "2026-11-25T20:00:00Z", "who": "admin:ana", "action": "rules set",
