@@ -93,7 +93,7 @@ def table_duration(seconds: Optional[float]) -> str:
     s = int(seconds)
     if 0 < seconds < 1:                         # cut to the millisecond, never rounded up
         ms = int(seconds * 1000)
-        return f"{ms / 1000:.3f}".rstrip("0") + "s" if ms else "<0.001s"
+        return f"{ms / 1000:.3f}s" if ms else "<0.001s"      # 0.030s beside 0.018s
     if s < 60:
         return f"{int(seconds * 10) / 10:.1f}s" if seconds < 10 else f"{s}s"
     if s < 3600:

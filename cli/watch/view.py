@@ -287,9 +287,12 @@ def action_lines(account: AccountView, width: int) -> list[Line]:
                      if account.actions_note else seg("none today", "dim")], width)]
     wide = max([13, *(len(a.outcome or a.status) for a in account.actions)])
     wide = min(wide, 24)                  # 'not sent: locked already' whole
-    head = fit([seg(f"{'LAST ACTIONS':<12} {'rule':<22} {'action':<15} {'outcome':<{wide}} "
-                    f"{'latency':>8}", "bold")], width)
-    rows = [fit([seg(f"{a.time:<12} {column(a.rule, 22)} {column(a.action, 15)} "),
+    # the time column as wide as its times ('Sun 01:23:57 CST': the header sat 4 columns
+    # left of its values, trial 2026-12-06)
+    when = max([12, *(len(a.time) for a in account.actions)])
+    head = fit([seg(f"{'LAST ACTIONS':<{when}} {'rule':<22} {'action':<15} "
+                    f"{'outcome':<{wide}} {'latency':>8}", "bold")], width)
+    rows = [fit([seg(f"{a.time:<{when}} {column(a.rule, 22)} {column(a.action, 15)} "),
                  seg(column(a.outcome or a.status, wide), a.colour),
                  seg(f" {a.latency:>8}")],
                 width)

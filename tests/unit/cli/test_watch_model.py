@@ -123,7 +123,7 @@ def test_enforcement_actions_show_outcome_and_latency_newest_first():
     actions = screen(s).accounts[0].actions
     assert [(a.rule, a.action, a.status, a.latency) for a in actions] == [
         ("daily_realized_loss", "flatten", "done", "0.087s"),
-        ("max_contracts", "flatten", "pending", "-"), ("manual", "flatten", "done", "0.03s")]
+        ("max_contracts", "flatten", "pending", "-"), ("manual", "flatten", "done", "0.030s")]
     assert actions[0].colour == "green"
 
 
