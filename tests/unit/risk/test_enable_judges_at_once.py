@@ -1,0 +1,43 @@
+"""`riskctl accounts enable ACCOUNT` after `accounts disable ACCOUNT --now` (fresh-user trial).
+
+- Demo 2 (etc/riskd.toml: max_contracts limit 2) bought MNQ up to 3 while disabled; after
+  `accounts enable 1002` status kept "max_contracts 3/2 150%" for over a minute with nothing in
+  history, until the trader's next trade: risk judged the account again only on its next event.
+  Now an account guarded again is judged at once with every rule, as a restart judges it.
+- `rules set 1002 max_contracts limit 1` (a tightening: in force), then `limit 3` (a loosening:
+  waits for the roll), then disable --now and enable: limit 3 was in force at once, with no
+  alert and no audit line. Now the enable starts from the rules in force as guarding stopped:
+  the loosening waits for the roll again.
+
+The real RiskWorker on loopback sockets, etc/riskd.toml's two accounts (test_disable_now.py's
+rig), edited with the functions riskctl uses.
+"""
+from __future__ import annotations
+
+from shared.config.account_edit import set_account_enabled
+from shared.messages.risk import RulesOverrideRequest
+from tests.unit.risk.test_disable_now import DEMO2, ask, buy_mnq, worker  # noqa: F401
+from tests.unit.risk.worker_rig import reload
+
+
+def disable_now(w, path, backups) -> None:
+    """`accounts disable 1002 --now --reason t7`: armed, then the edit read."""
+    ask(w, RulesOverrideRequest(reason="accounts disable 1002 --now: t7", by="admin:root",
+                                account="1002", disable=True))
+    set_account_enabled(path, "1002", False, backups)
+    reload(w, path)
+    assert w.settings.for_account(w.engine.accounts[DEMO2]) is None
+
+
+def test_enable_acts_at_once_on_a_breach_held_while_disabled(worker):
+    w, path, backups, _sent = worker
+    disable_now(w, path, backups)
+    for trade_id, size in ((601, 1), (602, 2), (603, 3)):     # sim buy MNQ 3 --account 1002
+        buy_mnq(w, trade_id, size)
+    assert w.store.history(DEMO2, 0, 100).decisions == []    # not guarded: nothing judged
+    set_account_enabled(path, "1002", True, backups)
+    reload(w, path)                                          # accounts enable 1002
+    acted = [d for d in w.store.history(DEMO2, 0, 100).decisions if d.rule == "max_contracts"]
+    assert acted, w.store.history(DEMO2, 0, 100).decisions
+    assert acted[0].action == "reduce_position", acted[0]
+
