@@ -152,6 +152,11 @@ class RuleSettings:
         self._effective: dict[int, object] = {}
         self._pending: dict[int, tuple[object, list[str]]] = {}
         self._names: dict[int, str] = {}         # the account name its rules were read with
+        # accounts an admin disabled now: the rules in force as guarding stopped, this trading
+        # day. Guarded again the same day, they start from them, so a loosening that waited
+        # waits again (trial: disable --now then enable put a waiting max_contracts limit 3
+        # in force, with no alert and no audit line); the roll lands what waited anyway.
+        self._off: dict[int, object] = {}
         self._profiles: dict[tuple, str] = {}
 
     def for_account(self, acct):
@@ -210,12 +215,15 @@ class RuleSettings:
         for aid, (new, _names) in self._pending.items():
             self._effective[aid] = new
         self._pending.clear()
+        self._off.clear()               # a new trading day: the config's rules, all of them
         self._kept.clear()              # a new trading day: what was kept has landed
 
     def _settle(self, aid: int, old, new) -> list[str]:
         """Rules `old` in force, config `new`: what tightens applies, what loosens waits (the
         config's value, replacing whatever waited before). Returns the names of the rules
         that wait."""
+        if old is None and new is not None and aid in self._off:
+            old = self._off.pop(aid)    # guarded again today: from the rules it had
         current, later, names = merge(old, new)
         self._effective[aid] = current
         if later is not None or names:
@@ -281,6 +289,8 @@ class RuleSettings:
             if not chosen:
                 continue
             current = self._effective.get(aid)
+            if new is None and current is not None:     # guarding stops now (disable --now)
+                self._off[aid] = current
             if current is None or new is None or len(chosen) == len(names):
                 self._effective[aid] = new
                 self._pending.pop(aid)

@@ -15,6 +15,7 @@ rig), edited with the functions riskctl uses.
 from __future__ import annotations
 
 from shared.config.account_edit import set_account_enabled
+from shared.config.edit import set_rule_param
 from shared.messages.risk import RulesOverrideRequest
 from tests.unit.risk.test_disable_now import DEMO2, ask, buy_mnq, worker  # noqa: F401
 from tests.unit.risk.worker_rig import reload
@@ -41,3 +42,23 @@ def test_enable_acts_at_once_on_a_breach_held_while_disabled(worker):
     assert acted, w.store.history(DEMO2, 0, 100).decisions
     assert acted[0].action == "reduce_position", acted[0]
 
+
+def test_enable_keeps_a_waiting_loosening_waiting(worker):
+    w, path, backups, sent = worker
+    set_rule_param(path, "1002", "max_contracts", "limit", "1", backups)     # tightening
+    reload(w, path)
+    demo2 = w.engine.accounts[DEMO2]
+    assert w.settings.for_account(demo2).max_contracts.limit == 1
+    set_rule_param(path, "1002", "max_contracts", "limit", "3", backups)     # waits
+    reload(w, path)
+    assert w.settings.pending_for(DEMO2) == ["max_contracts"]
+    disable_now(w, path, backups)
+    sent.clear()
+    set_account_enabled(path, "1002", True, backups)
+    reload(w, path)
+    assert w.settings.for_account(demo2).max_contracts.limit == 1            # not loosened
+    assert w.settings.pending_for(DEMO2) == ["max_contracts"]                 # still waits
+    assert w.settings.waiting(DEMO2)["max_contracts"]["limit"] == (1, 3)
+    # the roll lands it, as any waiting loosening
+    w.settings.roll(w.clock.now_ns())
+    assert w.settings.for_account(demo2).max_contracts.limit == 3
