@@ -59,6 +59,58 @@ def test_enable_keeps_a_waiting_loosening_waiting(worker):
     assert w.settings.for_account(demo2).max_contracts.limit == 1            # not loosened
     assert w.settings.pending_for(DEMO2) == ["max_contracts"]                 # still waits
     assert w.settings.waiting(DEMO2)["max_contracts"]["limit"] == (1, 3)
+    # and the phone hears it waits, as any loosening's
+    waits = [lines for kind, _s, _t, lines in sent if kind == "rules_loosen_at_roll"]
+    assert waits == [["Demo 2 (strict): max_contracts limit 1 -> 3, takes effect at the roll, "
+                      "Mon 17:00 CST"]], sent
     # the roll lands it, as any waiting loosening
     w.settings.roll(w.clock.now_ns())
     assert w.settings.for_account(demo2).max_contracts.limit == 3
+
+
+# -- the same, on the engine alone (etc/riskd.toml as shipped, an injected clock) ----------------
+
+def shipped_with(tmp_path, edit):
+    """etc/riskd.toml copied, `edit(path, backups)` applied, loaded."""
+    import shutil
+    from shared.config.load import load_config
+    from tests.unit.risk.desk import SHIPPED
+    path = str(tmp_path / "riskd.toml")
+    if not (tmp_path / "riskd.toml").exists():
+        shutil.copy(SHIPPED, path)
+    edit(path, str(tmp_path / "backups"))
+    return load_config(path)
+
+
+def test_engine_judges_an_account_guarded_again_at_once(tmp_path):
+    from decimal import Decimal
+    from shared.messages.market import POSITION_LONG, PositionUpdate, Quote
+    from tests.unit.risk.desk import MNQ, NS, chi, shipped_engine
+    now = chi(2026, 11, 25, 9, 0)           # a Wednesday, the market open
+    loaded = shipped_with(tmp_path, lambda p, b: None)
+    engine = shipped_engine(loaded, now)
+    engine.on_event(Quote(contract_id=MNQ, ts_ns=now, last=Decimal(21000),
+                          bid=Decimal(21000), ask=Decimal("21000.25")), now)
+    demo2 = engine.account(DEMO2)
+    # accounts disable 1002 --now: the config read, the admin's override applied
+    off = shipped_with(tmp_path, lambda p, b: set_account_enabled(p, "1002", False, b)).config
+    before = engine.settings.rules_of([demo2])
+    engine.settings.update(off, [demo2])
+    engine.settings.apply_now([demo2], DEMO2)
+    engine.guarding_changed(before, now, "admin:root", "t7")
+    assert engine.not_guarded(DEMO2)
+    now += NS
+    out = engine.on_event(PositionUpdate(account_id=DEMO2, position_id=9, contract_id=MNQ,
+                                         ts_ns=now, type=POSITION_LONG, size=3,
+                                         average_price=Decimal(21000)), now)
+    now += 2 * NS
+    out.decisions += engine.tick(now).decisions
+    assert out.decisions == []              # not guarded: 3 of 2 is nobody's business
+    # accounts enable 1002
+    on = shipped_with(tmp_path, lambda p, b: set_account_enabled(p, "1002", True, b)).config
+    before = engine.settings.rules_of([demo2])
+    engine.settings.update(on, [demo2])
+    now += NS
+    again = engine.guarding_changed(before, now, "")
+    [d] = [d for d in again.decisions if d.rule == "max_contracts"]
+    assert (d.action, d.contract_id) == ("reduce_position", MNQ), d
