@@ -237,6 +237,14 @@ class RuleSettings:
         enforcing them until the roll."""
         return {aid: (self._names.get(aid, ""), rules) for aid, rules in self._effective.items()}
 
+    def off_rules(self) -> dict[int, object]:
+        """account id -> the rules in force as an admin's disable --now stopped guarding it, this
+        trading day (the store keeps them: an enable after a restart of risk starts from them)."""
+        return dict(self._off)
+
+    def restore_off(self, kept: dict[int, object]) -> None:
+        self._off = dict(kept)
+
     def restore(self, kept: dict[int, object]) -> None:
         """The rules in force saved today before a restart: the config's looser values wait
         for the roll again, its stricter ones apply (they may have changed while risk was down)."""

@@ -68,6 +68,31 @@ def test_enable_keeps_a_waiting_loosening_waiting(worker):
     assert w.settings.for_account(demo2).max_contracts.limit == 3
 
 
+
+def test_a_waiting_loosening_still_waits_after_a_restart_while_disabled(worker):
+    """Risk restarted while Demo 2 was disabled: the enable still starts from the rules it had
+    when guarding stopped (the store's meta 'off_rules'), not from the config's looser ones."""
+    from services.risk.engine import Engine
+    from services.risk.settings import RuleSettings
+    from shared.config.load import load_config
+    w, path, backups, _sent = worker
+    set_rule_param(path, "1002", "max_contracts", "limit", "1", backups)
+    reload(w, path)
+    set_rule_param(path, "1002", "max_contracts", "limit", "3", backups)
+    reload(w, path)
+    disable_now(w, path, backups)
+    w._flush_marks()
+    set_account_enabled(path, "1002", True, backups)
+    config = load_config(path).config
+    fresh = Engine(w.engine.calendar, RuleSettings(w.settings.config))   # a restarted risk
+    w.store.load(fresh, w.clock.now_ns())
+    demo2 = fresh.account(DEMO2)
+    demo2.name = "SIM-DEMO-2"
+    assert fresh.settings.for_account(demo2) is None                      # still disabled
+    fresh.settings.update(config, [demo2])                                # accounts enable
+    assert fresh.settings.for_account(demo2).max_contracts.limit == 1
+    assert fresh.settings.pending_for(DEMO2) == ["max_contracts"]
+
 # -- the same, on the engine alone (etc/riskd.toml as shipped, an injected clock) ----------------
 
 def shipped_with(tmp_path, edit):
