@@ -76,8 +76,11 @@ class Context:
             self._session_loaded = True
             cached = session_cache.read(address) if self.session is None else None
             if cached is not None and cached.seconds_left() <= 0:
-                self.expired = cached             # say when it ran out, not only "log in"
-                session_cache.clear(address)
+                # say when it ran out, not only "log in"; the file stays (login replaces it,
+                # logout removes it) so a later command says it too (fresh-user trial: a
+                # command that needed no session removed it, and the next `riskctl unlock`
+                # said only "this command needs an admin session")
+                self.expired = cached
             elif cached is not None:
                 self.session = cached.token
         with RpcClient(address, "riskd", timeout=self.timeout, retries=retries,

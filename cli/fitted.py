@@ -35,23 +35,25 @@ def width() -> int:
 
 
 def fitted(headers: Sequence[str], rows: Sequence[Sequence[Any]], columns: int,
-           head: int = 3) -> str:
+           head: int = 3, labels: Sequence[str] = ()) -> str:
     """render_table's table when every line fits in `columns` characters; else one block a
     row: the first `head` columns on its first line (aligned as a table when they fit), then
-    '  <header>: <value>' for each other column that has one, wrapped at `columns`."""
+    '  <header>: <value>' for each other column that has one, wrapped at `columns`. labels:
+    the blocks' names of the columns after `head` when shorter than their headers."""
     table = render_table(headers, rows)
     columns = max(MIN_WIDTH, columns)
     if all(len(line) <= columns for line in table.split("\n")):
         return table
     cells = [[cell(v) for v in row] for row in rows]
     firsts = render_table(headers[:head], [r[:head] for r in cells]).split("\n")[1:]
-    label_w = max(len(h) for h in headers[head:]) + 1           # 'reason:'
+    names = list(labels) or list(headers[head:])
+    label_w = max(len(h) for h in names) + 1                    # 'reason:'
     indent = " " * (2 + label_w + 1)
     blocks = []
     for first, row in zip(firsts, cells):
         lines = textwrap.wrap(first, columns, subsequent_indent="  ",
                               break_on_hyphens=False) or [first]
-        for name, value in zip(headers[head:], row[head:]):
+        for name, value in zip(names, row[head:]):
             if value == "-":
                 continue
             lines += textwrap.wrap(value, columns, initial_indent=f"  {name + ':':<{label_w}} ",

@@ -88,18 +88,20 @@ def run(args, ctx) -> int:
         enabled = args.action == "enable"
         edit = (lambda path, backups: set_account_enabled(path, args.account, enabled, backups))
         request = AccountEnable(account=args.account, enabled=enabled,
-                                reason=args.reason.strip())
+                                reason=args.reason.strip(),
+                                now=bool(getattr(args, "now", False)) and not enabled)
     if args.offline:
         return offline_edit(ctx, edit, reason=getattr(args, "reason", "").strip())
     if args.action == "disable" and args.now:
         arm_disable_now(ctx, args)
+    waited = args.action == "enable" and disable_waiting(ctx, args.account)
     code = print_edited(ctx, ctx.request(request, timeout=EDIT_TIMEOUT, retries=0))
     if args.action == "disable":
         return disable_follow_up(ctx, args)
     if args.action == "add":
         say_unreported(ctx, args.ref)
     if args.action == "enable":
-        enable_follow_up(ctx, args.account)
+        enable_follow_up(ctx, args.account, waited)
     return code
 
 
@@ -111,10 +113,24 @@ def _locked(ctx, ref: str) -> bool:
     return bool(reply.ok and reply.body is not None and reply.body.lockouts)
 
 
-def enable_follow_up(ctx, ref: str) -> None:
+def disable_waiting(ctx, ref: str) -> bool:
+    """Risk still guards the account and its disable waits for the roll (False when risk
+    cannot say)."""
+    try:
+        table = ctx.request(AccountsRequest()).body
+    except CliError:
+        return False
+    row = _row(table.rows, ref)
+    return bool(row is not None and not table.risk_note and row.guarded
+                and any(NO_LONGER_GUARDED in p for p in row.pending))
+
+
+def enable_follow_up(ctx, ref: str, waited: bool = False) -> None:
     """Say when risk guards the account again (at once: enabling adds protection), and that a
     lockout still in force holds again (trial 2026-12-06: the answer was only "saved (applied
-    live)" while the MNQ bought meanwhile stayed open). Silent when risk cannot say."""
+    live)" while the MNQ bought meanwhile stayed open). Silent when risk cannot say.
+    waited: the disable was waiting for the roll, so risk never stopped guarding (fresh-user
+    trial: "risk guards 1002 again" after a disable that had not applied)."""
     deadline = time.monotonic() + RISK_SEES_WITHIN
     while True:
         try:
@@ -123,6 +139,9 @@ def enable_follow_up(ctx, ref: str) -> None:
             return
         row = _row(table.rows, ref)
         if row is None or table.risk_note or row.seen is False:
+            return
+        if row.guarded and waited:
+            print(f"the disable waiting for the roll is cancelled; risk keeps guarding {ref}")
             return
         if row.guarded:
             print(f"risk guards {ref} again" + (

@@ -19,7 +19,7 @@ import re
 
 from cli import configfile
 from cli.commands._risk_view import fmt_time
-from cli.table import render_table
+from cli.fitted import fitted, width
 from shared import auditchain
 from shared.clock import parse_iso_ns
 from shared.commandwords import typed
@@ -124,11 +124,13 @@ def show(args, ctx, log_dir: str) -> int:
         print(f"no audit records yet in {log_dir}")
         return 0
     tz = configfile.display_zone(ctx.config_path)
-    print(render_table(("time", "who", "action", "what", "reason", "result"), [
+    # fitted as `riskctl history` is: a row too wide becomes a block (fresh-user trial: lines
+    # of 588 characters with COLUMNS=100 or piped)
+    print(fitted(("time", "who", "action", "what", "reason", "result"), [
         (when_of(r, tz), r.get("who", ""), typed(str(r.get("action", "")), r),
          what_of(r, tz), r.get("reason", "") or "-",
          result_text(r.get("result", r.get("outcome", ""))))
-        for r in records]))
+        for r in records], width()))
     return 0
 
 

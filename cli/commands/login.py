@@ -72,8 +72,13 @@ def replaced_note(before, role: str) -> str:
     and says so ('' when there was none, or it was of the same role)."""
     if before is None or before.role == role:
         return ""
-    return (f"your {before.role} session is replaced by this {role} session and ended (riskctl "
-            f"keeps one per riskd): log in as {before.role} again for {before.role} commands")
+    note = (f"your {before.role} session is replaced by this {role} session and ended (riskctl "
+            f"keeps one per riskd)")
+    if role == "admin":
+        # an admin session serves ops commands too (fresh-user trial: the hint "log in as ops
+        # again for ops commands" sent an admin back to a login it did not need)
+        return f"{note}; this admin session serves ops commands too"
+    return f"{note}: log in as {before.role} again for {before.role} commands"
 
 
 def no_password(ctx, role: str) -> str:

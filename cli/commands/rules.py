@@ -25,7 +25,7 @@ from cli.commands.config import EDIT_TIMEOUT, add_offline, print_edited
 from cli.offline import offline_edit
 from cli.errors import CliError
 from cli.session import os_user
-from cli.table import render_table
+from cli.fitted import fitted, width
 from shared.config.edit import set_rule_enabled, set_rule_param
 from shared.config.errors import ConfigError
 from shared.config.load import load_config
@@ -215,6 +215,9 @@ def list_rules(args, ctx) -> int:
                       params, f"{waits} at the roll" if waits else ""))
     if note:
         print(note)
-    print(render_table(("for", "rule", "on", "mode", "now",
-                        "parameters (* = account override)", "waiting (a loosening)"), table))
+    # fitted as `riskctl history` is: a row too wide for the terminal (or COLUMNS, or a pipe)
+    # becomes a block (fresh-user trial: lines of 325 characters with COLUMNS=100)
+    print(fitted(("for", "rule", "on", "mode", "now",
+                  "parameters (* = account override)", "waiting (a loosening)"), table,
+                 width(), head=4, labels=("now", "params (* = override)", "waiting")))
     return 0

@@ -246,7 +246,7 @@ def rule_lines(account: AccountView, width: int, max_rows: Optional[int] = None)
                 break
             rule = rules[i]
             text = column(rule.text, text_w)
-            segs += [seg(f"{rule.rule:<{name_w}.{name_w}} "),
+            segs += [seg(f"{column(rule.rule, name_w)} "),      # cut ends in …
                      seg(f"{text:<{text_w}}", rule.colour), seg(" ")]
         rows.append(fit(segs, width))
     return [fit([seg("RULES", "bold"), seg(f" value/limit used, or parameters{off}{note}",

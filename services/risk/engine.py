@@ -235,7 +235,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             self._forget_acted()
         if self.failing:                # only while an action failed: nothing to do otherwise
             self._check_failing(now, out)
-        if self.market_waiting:         # only while an action waits for the market
+        if self.market_waiting or self.outbox.unanswered:    # only while one waits
             self._judge_waiting(now, out)
         tick = ClockTick(now)
         for (aid, cid), held in list(self._deferred.items()):
@@ -459,7 +459,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             self._run(acct, "quote", event, now, "price", event.ts_ns, out)
         if self.failing:        # a failed action of a rule without a lockout: judged again
             self._check_failing(now, out)
-        if self.market_waiting:     # so is one waiting for the market (waitjudge.py)
+        if self.market_waiting or self.outbox.unanswered:   # so is one waiting (waitjudge.py)
             self._judge_waiting(now, out)
 
     def apply_snapshot(self, snap: MarketSnapshot, now: int) -> Outcome:

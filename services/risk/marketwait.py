@@ -11,7 +11,10 @@ market to open". Its later "✅ Done" says it was done late (services/notify/tem
 closed_words: what an answer given at once (a self-lockout's) says of a flatten risk already
 knows will wait: the trading calendar has the market closed (the weekend, a holiday; it says
 when it opens), or an action of the account's still in the outbox was answered "waits for the
-market to open".
+market to open". With the sim broker riskd does not know when the market is closed (it does
+not ask the sim: docs/operations.md), so the calendar's closed market is said as a maybe: "if
+the market is closed it waits for the open" (fresh-user trial 2026-12-06: on a Sunday the
+answer said the flatten waits for Sun 17:00 while the sim filled it the same second).
 """
 from __future__ import annotations
 
@@ -40,16 +43,23 @@ def waiting_notice(name: str, account_id: int, doing: str, res: CommandResult,
 
 
 def closed_words(calendar, waiting: bool, now: int, zone: dt.tzinfo,
-                 locked_until: Optional[int] = None) -> str:
+                 locked_until: Optional[int] = None, calendar_known: bool = True) -> str:
     """'' when risk does not know the market is closed, else "the market is closed: it waits
     for the market to open (Sun 17:00 CST)" (waiting: an action of the account waits for the
     open already, as enforcement said). locked_until: when the account's last lockout ends
     (None: none ends by itself); one that ends before the open takes back what has not run
     (services/risk/withdraw.py), so the words say the flatten will not happen (second trial
     2026-12-06: a 3-minute self-lockout on a closed market promised a flatten that was then
-    withdrawn, and the position stayed)."""
+    withdrawn, and the position stayed). calendar_known: False with the sim broker, whose
+    market the calendar does not tell: a closed calendar is then only a maybe."""
     opens = calendar.next_session_open(now)
-    if opens > now:
+    if opens > now and not calendar_known and not waiting:
+        words = "if the market is closed it waits for the open"
+        if locked_until is not None and now < locked_until:
+            words += (f", and what has not run when the lockout ends "
+                      f"({showtime.at(locked_until, zone, now)}) is not done")
+        return words
+    if opens > now and calendar_known:
         words = (f"the market is closed: it waits for the market to open "
                  f"({showtime.at(opens, zone, now)})")
         if locked_until is not None and now < locked_until < opens:

@@ -2,7 +2,8 @@
 
 Pure: times are passed in (UTC ns). A command is due again `timeout` after it was sent, with
 the wait doubling per attempt up to `max_wait`; an 'accepted' result only proves enforcement
-has it and restarts the wait. resend_all() makes everything due now (after either side
+has it and restarts the wait. One sent again with no answer at all is `unanswered`
+(enforcement is not there to take it). resend_all() makes everything due now (after either side
 restarts). The store keeps the same entries on disk, so a restart of risk loses nothing.
 A retry of a failed action (services/risk/retries.py) waits in the outbox until its time
 (not_before): a re-send for a restart of enforcement does not make it early; a restart of risk
@@ -25,6 +26,7 @@ class Entry:
     due_ns: int
     attempts: int = 0
     not_before: int = 0        # a retry's time: never sent before it
+    answered: bool = False     # enforcement has said something of it (accepted, running ...)
 
 
 class Outbox:
@@ -32,6 +34,10 @@ class Outbox:
         self.timeout_ns = int(timeout * NS)
         self.max_wait_ns = int(max_wait * NS)
         self.entries: dict[str, Entry] = {}
+        # sent more than once and never answered: enforcement is not there to take them
+        # (stopped, crashed); the rule of such a command is judged again while it waits
+        # (services/risk/waitjudge.py)
+        self.unanswered: set[str] = set()
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -59,6 +65,8 @@ class Outbox:
             if e.due_ns <= now:
                 e.attempts += 1
                 e.due_ns = now + self._wait(e.attempts)
+                if e.attempts > 1 and not e.answered:
+                    self.unanswered.add(e.command.id)
                 out.append(attrs.evolve(e.command, attempt=e.attempts))
         return out
 
@@ -67,6 +75,8 @@ class Outbox:
         e = self.entries.get(res.command_id)
         if e is None:
             return None
+        e.answered = True
+        self.unanswered.discard(res.command_id)
         if res.status in FINAL_STATUSES:
             del self.entries[res.command_id]
             return e.command

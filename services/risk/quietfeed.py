@@ -165,13 +165,10 @@ def stale_alert(started, price_of, now_ns: int) -> NotifyEvent:
     lines.append("fills are still watched; a loss past a line is seen at the next quote; check "
                  f"the firm's platform. One more alert when prices flow again ({DOC})")
     line_accounts.append(None)
-    accounts = {a for a in line_accounts if a is not None}
-    return NotifyEvent(
-        kind="prices_stale", severity="warning",
-        title=f"🟠 No price for {_tickers(c for c, _s, _h in started)} for "
-              f"{duration(longest)}: riskd judges the last price",
-        lines=lines, line_accounts=line_accounts, ts_ns=now_ns,
-        account_id=next(iter(accounts)) if len(accounts) == 1 else None)
+    return _event("prices_stale", "warning",
+                  f"🟠 No price for {_tickers(c for c, _s, _h in started)} for "
+                  f"{duration(longest)}: riskd judges the last price",
+                  lines, line_accounts, now_ns)
 
 
 def flowing_alert(back, now_ns: int) -> NotifyEvent:
@@ -185,10 +182,16 @@ def flowing_alert(back, now_ns: int) -> NotifyEvent:
             lines.append(f"{with_id(name, aid)}: {ticker_of(cid)}: price rules judge live "
                          f"prices again")
             line_accounts.append(aid)
-    accounts = set(line_accounts)
-    return NotifyEvent(
-        kind="prices_flowing", severity="info",
-        title=f"🟢 {_tickers(c for c, _s, _t in back)}: prices flowing again after "
-              f"{duration(longest)} without one",
-        lines=lines, line_accounts=line_accounts, ts_ns=now_ns,
-        account_id=next(iter(accounts)) if len(accounts) == 1 else None)
+    return _event("prices_flowing", "info",
+                  f"🟢 {_tickers(c for c, _s, _t in back)}: prices flowing again after "
+                  f"{duration(longest)} without one",
+                  lines, line_accounts, now_ns)
+
+
+def _event(kind: str, severity: str, title: str, lines: list[str],
+           line_accounts: list[Optional[int]], now_ns: int) -> NotifyEvent:
+    """The alert, addressed to its one account when every line is of the same one."""
+    accounts = {a for a in line_accounts if a is not None}
+    return NotifyEvent(kind=kind, severity=severity, title=title, lines=lines,
+                       line_accounts=line_accounts, ts_ns=now_ns,
+                       account_id=next(iter(accounts)) if len(accounts) == 1 else None)

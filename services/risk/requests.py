@@ -135,7 +135,8 @@ class Requests:
         ends = [lk.until_ns for lk in locks]
         waits = marketwait.closed_words(self.w.engine.calendar,
                                         self.w.engine.waits_for_market(aid), now, zone,
-                                        None if not ends or not all(ends) else max(ends))
+                                        None if not ends or not all(ends) else max(ends),
+                                        calendar_known=self.w.config.broker.kind != "sim")
         reason = (self_lock_answer(mine[-1], locks, self.w.engine.calendar.next_roll(now),
                                    zone, now, None if req.session else req.until_ns, waits)
                   if mine else "locked; only an admin can end it early")

@@ -8,7 +8,10 @@ price came back (MNQ slightly in profit) and the market opened: riskd closed a w
 position for a breach that was over ("✅ Done ... done late: 14s after the decision").
 
 A failed action of such a rule was already judged again before each try (retries.py,
-_not_breached). Now a command enforcement holds for the market (its 'accepted' result says
+_not_breached). So is one enforcement never answered (stopped or down: the outbox's
+`unanswered`): trial 2026-12-06, `riskctl stop enforcement`, MNQ past the line and back in
+profit, `riskctl start enforcement`: the close held in risk's outbox ran on the winning
+position. Now a command enforcement holds for the market (its 'accepted' result says
 waits_for, marketwait.py) is judged the same way, by the same function, at each price step
 and tick while one waits (no cost when none does): when its rule no longer decides the action
 for its target, risk takes it back with a WithdrawCommand (withdraw.py), whose reason says why
@@ -56,12 +59,14 @@ class WaitJudging:
             self.market_waiting.pop(cid, None)
 
     def _judge_waiting(self, now: int, out: Outcome) -> None:
-        """Each tick and price step while an action waits for the market: withdraw the
-        ones whose rule no longer breaches for their target."""
-        for cid in list(self.market_waiting):
+        """Each tick and price step while an action waits for the market, or for an
+        enforcement that does not answer: withdraw the ones whose rule no longer breaches
+        for their target."""
+        for cid in list(self.market_waiting) + sorted(self.outbox.unanswered):
             e = self.outbox.entries.get(cid)
             if e is None or cid in self.withdrawing:
                 self.market_waiting.pop(cid, None)
+                self.outbox.unanswered.discard(cid)
                 continue
             cmd = e.command
             acct = self.accounts.get(cmd.account_id)
@@ -74,6 +79,7 @@ class WaitJudging:
             self.withdraw(acct.account_id, lambda c, cid=cid: (reason, "") if c.id == cid
                           else None, now, out)
             self.market_waiting.pop(cid, None)
+            self.outbox.unanswered.discard(cid)
             f = self.failing.get(_target(cmd))
             self.unneeded[cid] = (f, gone) if f is not None and f.command.id == cid else None
 

@@ -52,10 +52,12 @@ class AccountAdd:
 @attrs.frozen(kw_only=True)
 class AccountEnable:
     """Enable or disable guarding one configured account (disabling waits for the roll).
-    reason: why, as the admin gave it (--reason), kept in the audit trail."""
+    reason: why, as the admin gave it (--reason), kept in the audit trail. now: a disable
+    armed to apply at once (`--now`), else it waits for the roll and the answer says so."""
     account: str
     enabled: bool
     reason: str = ""
+    now: bool = False
 
 
 @attrs.frozen(kw_only=True)

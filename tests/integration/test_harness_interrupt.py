@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from tests.support.env import REPO, wait_for
+from tests.support.env import REPO, ctrl_c_as_in_a_terminal, wait_for
 from tests.support.env import test_env as child_env
 from tests.support.harness import marked
 
@@ -32,7 +32,8 @@ def interrupt_when_busy(args: list[str], sig: int, busy: int) -> tuple[int, list
     errors = tempfile.TemporaryFile()
     harness = subprocess.Popen([sys.executable, "-m", *args], cwd=REPO, env=env,
                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                               stderr=errors, start_new_session=True)
+                               stderr=errors, start_new_session=True,
+                               preexec_fn=ctrl_c_as_in_a_terminal)
     try:
         wait_for(lambda: len(marked(own, OWN_MARK)) >= busy, 90, interval=0.2,
                  what=f"{busy} processes started by {args}")

@@ -16,7 +16,7 @@ from shared.config.access import hash_password
 from tests.integration.test_logsink import finish, run_sender, start_logsink
 from tests.integration.test_notify import BOT_TOKEN
 from tests.support.fake_telegram import FakeTelegram
-from tests.support.env import REPO, make_config, wait_for
+from tests.support.env import REPO, ctrl_c_as_in_a_terminal, make_config, wait_for
 from tests.support.env import test_env as child_env
 
 pytestmark = pytest.mark.slow
@@ -109,7 +109,7 @@ def test_logs_follow_prints_new_records_live(tmp_path, procs):
     follower = subprocess.Popen(
         [sys.executable, "-m", "cli.main", "--config", config_path, "logs", "-f", "-n", "0",
          "--process", "live", "--grep", "flood 7 "], cwd=REPO,
-        env={**child_env(), "PYTHONFAULTHANDLER": "1"},
+        env={**child_env(), "PYTHONFAULTHANDLER": "1"}, preexec_fn=ctrl_c_as_in_a_terminal,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     sel = selectors.DefaultSelector()
     sel.register(follower.stdout, selectors.EVENT_READ)

@@ -10,6 +10,7 @@ reload (ConfigChanged.note): its "🟢 guarded again" alert says it, as disable'
 """
 from services.supervisor.commands.base import Command
 from services.supervisor.commands.config_edits import run_edit
+from shared import showtime
 from shared.config.account_edit import set_account_enabled
 from shared.messages.accounts import AccountEnable
 
@@ -17,7 +18,17 @@ from shared.messages.accounts import AccountEnable
 def execute(sup, r, respond) -> None:
     run_edit(sup, respond, f"accounts {'enable' if r.enabled else 'disable'} {r.account}",
              lambda path, backups: set_account_enabled(path, r.account, r.enabled, backups),
-             note=enabled_note(getattr(sup, "requester", ""), r) if r.enabled else "")
+             note=enabled_note(getattr(sup, "requester", ""), r) if r.enabled else "",
+             waits="" if (r.enabled or r.now) else roll_words(sup, r.account))
+
+
+def roll_words(sup, account: str) -> str:
+    """A disable without --now: "waits for the roll (Mon 17:00 CST): risk keeps guarding 1002
+    until then" (fresh-user trial: "saved (applied live)" then "risk keeps guarding 1002 until
+    the next trading-day roll")."""
+    now = sup.clock.now_ns()
+    roll = showtime.at(sup.calendar.next_roll(now), showtime.zone_of(sup.config), now)
+    return f"waits for the roll ({roll}): risk keeps guarding {account} until then"
 
 
 def enabled_note(who: str, r: AccountEnable) -> str:

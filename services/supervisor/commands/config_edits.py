@@ -44,13 +44,14 @@ RECHECK_EVERY = 0.1       # s: how soon a rule edit asks risk again (a one-shot 
 
 def run_edit(sup, respond, key: str, edit: Callable[[str, str], EditResult],
              rule_edit: Optional[Callable[[], Optional[RuleEdit]]] = None,
-             note: str = "") -> None:
+             note: str = "", waits: str = "") -> None:
     """edit(path, backup_dir) -> EditResult; answer ConfigEdited once the reload is done.
 
     rule_edit() -> the rule parameter the edit set (None: not a rule edit): then the answer
     waits for risk's reading and says what risk does with it (rule_outcome.py), the one text
     both riskctl and the audit trail show. note: who and why, for the workers' alerts of the
-    edit (ConfigChanged.note)."""
+    edit (ConfigChanged.note). waits: an edit risk takes only at the roll (a disable without
+    --now) says so instead of "applied live": "saved; waits for the roll (Mon 17:00 CST) ..."."""
     try:
         result = edit(sup.loaded.path, backup_dir(sup))
     except ConfigError as exc:
@@ -85,7 +86,8 @@ def run_edit(sup, respond, key: str, edit: Callable[[str, str], EditResult],
         note = "riskd took it; a tightening applies now, a loosening waits for the trading-day roll"
     if restart:
         note += "; needs a restart to take effect: " + ", ".join(restart)
-    respond(ok(body, reason=f"{key}: saved ({note})" + (f"; {ended}" if ended else "")))
+    saved = f"saved; {waits}" if (waits and reloaded.ok and not restart) else f"saved ({note})"
+    respond(ok(body, reason=f"{key}: {saved}" + (f"; {ended}" if ended else "")))
 
 
 def confirm_rule_edit(sup, respond, key: str, rule: RuleEdit, body: ConfigEdited,

@@ -80,7 +80,7 @@ def execute_logout(sup, request: LogoutRequest, respond) -> None:
     who = sup.sessions.who(request.token)
     if sup.sessions.revoke(request.token):
         audit.record("logout", "trader", "ok", who=who)
-        respond(ok(reason="logged out: the session is ended"))
+        respond(ok(reason="the session is ended"))     # riskctl: "logged out (admin): ..."
     else:
         respond(ok(reason="no active session (already expired or ended)"))
 

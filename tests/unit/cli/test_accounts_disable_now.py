@@ -137,3 +137,38 @@ def test_enable_says_when_risk_guards_the_account_again(capsys):
     ctx.guarded, ctx.locked = False, False
     assert run(["enable", "1002"], ctx) == 0
     assert capsys.readouterr().out.endswith("risk guards 1002 again\n")
+
+
+def test_enable_of_a_disable_waiting_for_the_roll_says_it_is_cancelled(capsys):
+    """Fresh-user trial: after `accounts disable 1002` (waiting for the roll), `accounts enable
+    1002` answered "risk guards 1002 again" though risk never stopped guarding it."""
+    class Waiting(Riskd):
+        def request(self, request, timeout=None, retries=1, tolerate=()):
+            self.sent.append(request)
+            if isinstance(request, AccountEnable):
+                self.waiting = False         # risk read the edit: nothing waits any more
+                return ok(reason="accounts enable 1002: saved (applied live)")
+            return ok(AccountsTable(rows=[AccountRow(
+                id=1002, name="SIM-DEMO-2", display_name="Demo 2 (strict)", seen=True,
+                guarded=True, enabled=not self.waiting,
+                pending=["(account no longer guarded)"] if self.waiting else [])]))
+
+        def call(self, request, timeout=None, retries=1):
+            raise AssertionError("no lockout question: the lockout never stopped holding")
+    ctx = Waiting()
+    ctx.waiting = True
+    assert run(["enable", "1002"], ctx) == 0
+    out = capsys.readouterr().out
+    assert out.endswith("the disable waiting for the roll is cancelled; risk keeps guarding "
+                        "1002\n"), out
+    assert "again" not in out, out
+
+
+def test_disable_sends_whether_it_is_armed_now():
+    ctx = Riskd()
+    run(["disable", "1002", "--now", "--reason", "gone"], ctx)
+    assert [r.now for r in ctx.sent if isinstance(r, AccountEnable)] == [True]
+    ctx = Riskd()
+    ctx.request = _waits(ctx)
+    run(["disable", "1002"], ctx)
+    assert [r.now for r in ctx.sent if isinstance(r, AccountEnable)] == [False]

@@ -60,7 +60,8 @@ def line(action, **fields):
                              "result": "ok", **fields})
 
 
-def test_audit_show_names_old_and_new_lines_as_typed(tmp_path, capsys):
+def test_audit_show_names_old_and_new_lines_as_typed(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "1000")     # the table form: its ACTION column read
     path = tmp_path / "riskd.toml"
     path.write_text("[paths]\ndata_dir = \"data\"\n")
     log_dir = tmp_path / "data" / "logs"

@@ -52,7 +52,8 @@ def test_parameters_and_waiting_values_read_as_their_kind():
     assert lines["cooldown_after_loss"] == "tiers=100.00->5m00s flatten=true"
 
 
-def test_rules_list_uses_the_same_formatter(tmp_path, capsys):
+def test_rules_list_uses_the_same_formatter(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "1000")     # the table form: one line a rule, read by rule
     from tests.support.env import make_config
     config = make_config(tmp_path, accounts=[{"id": 1001, "name": "SIM-DEMO-1"}])
     assert main(["--config", config, "rules", "list", "--offline"]) == 0

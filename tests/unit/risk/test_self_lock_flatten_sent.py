@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from services.risk.marketwait import closed_words
+from shared import showtime
 from shared.clock import FakeClock
 from shared.config.edit import set_rule_param
 from shared.messages.enforce import MARKET_OPEN, CommandResult
@@ -43,28 +45,44 @@ def lock_for_a_minute(w):
     return reply.reason
 
 
-def test_the_calendar_has_the_market_closed_the_answer_says_it_waits(tmp_path):
-    """A lockout that ends before the open takes back what has not run (its flatten): the
-    answer says so (second trial: a short self-lockout on a closed market promised a flatten
-    that was withdrawn at its end; put back, the answer ends at the open's time: fails)."""
+def test_with_the_sim_a_closed_calendar_is_only_a_maybe(tmp_path):
+    """etc/riskd.toml's sim broker: riskd does not ask the sim whether its market is open
+    (docs/operations.md), and the sim fills at all hours. Fresh-user trial 2026-12-06: on a
+    Sunday the answer said "the market is closed: it waits for the market to open (Sun 17:00
+    CST); but the lockout ends first ..." while history said the flatten was done (verified
+    flat) the same second. The answer says only what is known (put back: fails)."""
     with rig(tmp_path, chi(2026, 12, 5, 21, 0)) as (w, _path, _backups, _sent):   # a Saturday
         holding(w, 1)
         answer = lock_for_a_minute(w)
     assert answer == ("locked until Sat 21:01 CST; only an admin can end it early; flatten "
-                      "sent: close 1 position, cancel 0 orders; the market is closed: it waits "
-                      "for the market to open (Sun 17:00 CST); but the lockout ends first "
-                      "(Sat 21:01 CST), and what has not run by then is not done: close the "
-                      f"position on the firm's platform if you want to be flat; {HISTORY}"), \
-        answer
+                      "sent: close 1 position, cancel 0 orders; if the market is closed it "
+                      "waits for the open, and what has not run when the lockout ends "
+                      f"(Sat 21:01 CST) is not done; {HISTORY}"), answer
+    assert "the market is closed:" not in answer and "ends first" not in answer
 
 
-def test_a_lockout_past_the_open_only_says_it_waits(tmp_path):
+def test_a_sim_lockout_past_the_open_says_the_same_maybe(tmp_path):
     with rig(tmp_path, chi(2026, 12, 5, 21, 0)) as (w, _path, _backups, _sent):   # a Saturday
         holding(w, 1)
         reply = w._handlers[SelfLockRequest](SelfLockRequest(
             account=str(ACCOUNT), until_ns=chi(2026, 12, 6, 18, 0), reason="weekend"))
     assert reply.ok and reply.reason.endswith(
-        f"it waits for the market to open (Sun 17:00 CST); {HISTORY}"), reply.reason
+        "if the market is closed it waits for the open, and what has not run when the lockout "
+        f"ends (Sun 18:00 CST) is not done; {HISTORY}"), reply.reason
+
+
+def test_a_real_broker_on_a_closed_calendar_waits_for_the_open(tmp_path):
+    """A real broker's market follows the calendar's sessions: riskd knows it is closed, and
+    a lockout that ends before the open takes back what has not run (second trial: a short
+    self-lockout on a closed market promised a flatten that was withdrawn at its end)."""
+    with rig(tmp_path, chi(2026, 12, 5, 21, 0)) as (w, _path, _backups, _sent):   # a Saturday
+        now = w.clock.now_ns()
+        words = closed_words(w.engine.calendar, False, now, showtime.zone_of(w.config),
+                             now + 60 * NS, calendar_known=True)
+    assert words == ("the market is closed: it waits for the market to open (Sun 17:00 CST); "
+                     "but the lockout ends first (Sat 21:01 CST), and what has not run by then "
+                     "is not done: close the position on the firm's platform if you want to be "
+                     "flat"), words
 
 
 def test_an_open_market_the_answer_says_sent_not_done(tmp_path):

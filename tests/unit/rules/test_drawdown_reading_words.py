@@ -52,6 +52,7 @@ def test_watch_and_status_show_risk_s_words_in_the_bar_and_the_rule_row():
 
 
 def test_rules_list_now_column_shows_the_same_words(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "1000")     # the table form: the words on one line
     from cli.commands import rules
     desk = trial_desk()
     risk = account_rules(desk.engine, ACCOUNT, desk.now)

@@ -96,3 +96,41 @@ def test_a_login_of_another_role_says_which_session_it_replaces():
         "your admin session is replaced by this ops session and ended (riskctl keeps one per "
         "riskd): log in as admin again for admin commands")
     assert replaced_note(admin, "admin") == "" and replaced_note(None, "ops") == ""
+
+
+def test_an_admin_login_over_an_ops_session_does_not_send_you_back_to_ops():
+    """Fresh-user trial: `riskctl login --role admin` over an ops session said "... log in as
+    ops again for ops commands", but an admin session serves ops commands too."""
+    ops = CachedSession(role="ops", token="t", expires_ns=1)
+    note = replaced_note(ops, "admin")
+    assert note == ("your ops session is replaced by this admin session and ended (riskctl "
+                    "keeps one per riskd); this admin session serves ops commands too"), note
+    assert "log in as ops" not in note
+
+
+def test_logout_says_logged_out_once(capsys, tmp_path, monkeypatch):
+    """Fresh-user trial: `riskctl logout` said "logged out (admin): logged out: the session is
+    ended". The supervisor's real answer, printed by riskctl's logout."""
+    from cli import session as session_cache
+    from cli.commands import logout
+    from services.supervisor.commands.login import execute_logout
+    from shared.messages.auth import LoginReply, LogoutRequest
+    monkeypatch.setenv("RISKD_SESSION_DIR", str(tmp_path / "sessions"))
+    clock = at(3, 0, 0)
+    sup = SimpleNamespace(config=config(), sessions=Sessions(clock, LoginLimiter(clock)))
+    issued = sup.sessions.issue("admin", 15, user="root")
+    control = "tcp://127.0.0.1:5570"
+    session_cache.save(control, LoginReply(role="admin", token=issued.token, user="root",
+                                           expires_ns=2 ** 62))
+
+    class Ctx:
+        control_address = control
+
+        def call(self, request, retries=1):
+            assert isinstance(request, LogoutRequest)
+            got = []
+            execute_logout(sup, request, got.append)
+            return got[0]
+    assert logout.run(None, Ctx()) == 0
+    out = capsys.readouterr().out
+    assert out == "logged out (admin): the session is ended\n", out
