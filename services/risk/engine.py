@@ -23,7 +23,8 @@ command is issued, and the fills that match are marked as riskd's. After a resta
 market's complete snapshot, enforcement reads positions and orders against what the account
 held before (services/risk/carried.py): what existed when a lockout started is not new.
 A rule change in force now (a tightening, an override) is judged at once on what each account
-holds (rejudge; services/risk/rejudge.py says which rules), not at the account's next event.
+holds (rejudge; services/risk/rejudge.py says which rules), not at the account's next event;
+so is an account guarded again (`accounts enable`), with every one of those rules.
 tick(now) drives time: the roll (daily counters reset, until-reset lockouts end, timers and
 manual lockouts stay), expiring timers, and the clock rules (grace periods, session ends).
 Every end of a lockout (the clock, the roll, the broker, the config, an unlock) goes through
@@ -197,6 +198,10 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 held = off.held if off is not None else Carried()
                 for d in self.lockouts.guarded_again(acct, held, now):
                     self._take(d, now, out)
+                # judged at once with every rule, as a restart judges it: a breach held while
+                # disabled is acted on now, not at the trader's next trade (trial: max_contracts
+                # 3/2 150 % for a minute after `accounts enable`, nothing in history)
+                self._judge_rules(acct, JUDGED_NOW, now, out)
                 out.dirty.add(aid)
         return out
 
@@ -290,17 +295,22 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         already over a tightened limit is reduced or closed now, not at the next fill."""
         out = Outcome()
         self._maybe_roll(now, out)
-        tick = ClockTick(now)
         for aid in sorted(changes):
             acct = self.accounts.get(aid)
             if acct is None or self.settings.for_account(acct) is None:
                 continue
-            for name in self.rules:
-                if name in changes[aid] and name in JUDGED_NOW:
-                    kind, change = JUDGED_NOW[name]
-                    self._run(acct, kind, tick, now, change, now, out, only=name)
+            self._judge_rules(acct, changes[aid], now, out)
             out.dirty.add(aid)
         return out
+
+    def _judge_rules(self, acct: AccountState, names, now: int, out: Outcome) -> None:
+        """The named rules judge what the account holds now, in rule order, each as the step
+        it listens to would (rejudge.JUDGED_NOW), with no event invented."""
+        tick = ClockTick(now)
+        for name in self.rules:
+            if name in names and name in JUDGED_NOW:
+                kind, change = JUDGED_NOW[name]
+                self._run(acct, kind, tick, now, change, now, out, only=name)
 
     # -- events --------------------------------------------------------------------------------
     def on_event(self, event, now: int) -> Outcome:

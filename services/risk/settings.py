@@ -152,6 +152,11 @@ class RuleSettings:
         self._effective: dict[int, object] = {}
         self._pending: dict[int, tuple[object, list[str]]] = {}
         self._names: dict[int, str] = {}         # the account name its rules were read with
+        # accounts an admin disabled now: the rules in force as guarding stopped, this trading
+        # day. Guarded again the same day, they start from them, so a loosening that waited
+        # waits again (trial: disable --now then enable put a waiting max_contracts limit 3
+        # in force, with no alert and no audit line); the roll lands what waited anyway.
+        self._off: dict[int, object] = {}
         self._profiles: dict[tuple, str] = {}
 
     def for_account(self, acct):
@@ -210,12 +215,15 @@ class RuleSettings:
         for aid, (new, _names) in self._pending.items():
             self._effective[aid] = new
         self._pending.clear()
+        self._off.clear()               # a new trading day: the config's rules, all of them
         self._kept.clear()              # a new trading day: what was kept has landed
 
     def _settle(self, aid: int, old, new) -> list[str]:
         """Rules `old` in force, config `new`: what tightens applies, what loosens waits (the
         config's value, replacing whatever waited before). Returns the names of the rules
         that wait."""
+        if old is None and new is not None and aid in self._off:
+            old = self._off.pop(aid)    # guarded again today: from the rules it had
         current, later, names = merge(old, new)
         self._effective[aid] = current
         if later is not None or names:
@@ -228,6 +236,14 @@ class RuleSettings:
         """account id -> (account name, rules in force) for the store: a restarted risk keeps
         enforcing them until the roll."""
         return {aid: (self._names.get(aid, ""), rules) for aid, rules in self._effective.items()}
+
+    def off_rules(self) -> dict[int, object]:
+        """account id -> the rules in force as an admin's disable --now stopped guarding it, this
+        trading day (the store keeps them: an enable after a restart of risk starts from them)."""
+        return dict(self._off)
+
+    def restore_off(self, kept: dict[int, object]) -> None:
+        self._off = dict(kept)
 
     def restore(self, kept: dict[int, object]) -> None:
         """The rules in force saved today before a restart: the config's looser values wait
@@ -281,6 +297,8 @@ class RuleSettings:
             if not chosen:
                 continue
             current = self._effective.get(aid)
+            if new is None and current is not None:     # guarding stops now (disable --now)
+                self._off[aid] = current
             if current is None or new is None or len(chosen) == len(names):
                 self._effective[aid] = new
                 self._pending.pop(aid)

@@ -16,7 +16,9 @@ account's open positions and working orders as risk's book had them, written wit
 while a restart's record still waits for market's complete snapshot):
 after a restart, what existed is not read as new (services/risk/carried.py); rules_in_force
 (the rules each account is held to on the trading day, written when they change): a restarted
-risk keeps a loosening waiting for the roll (services/risk/settings.py).
+risk keeps a loosening waiting for the roll (services/risk/settings.py); meta 'off_rules' (the
+rules in force as an admin's disable --now stopped guarding an account, that trading day): an
+enable after a restart still starts from them.
 Trades are kept 8 days (the week's count), history 90 days.
 
 commit(outcome) writes one engine step in ONE transaction; the worker publishes only after it
@@ -115,6 +117,7 @@ class Store:
         self._marks_keys: dict[int, tuple] = {}        # the marks' values behind the row written
         self._rules_seen: dict[int, tuple] = {}
         self._off_seen = ""
+        self._off_rules_seen = ""
         self._folds_seen = "[]"
         self._exits_seen: dict[int, str] = {}
         self._orders_saved: dict[int, set] = {}   # riskd order ids committed, per account
@@ -231,6 +234,7 @@ class Store:
             seen.clear()
         self._day_written = False
         self._off_seen = ""
+        self._off_rules_seen = ""
         self._folds_seen = ""
 
     def _history(self, ts_ns: int, account_id: int, kind: str, msg) -> None:
@@ -333,6 +337,28 @@ class Store:
             self.db.execute("INSERT OR REPLACE INTO rules_in_force VALUES (?, ?, ?, ?)",
                             (aid, name, day, body))
             self._rules_seen[aid] = (rules, day)
+        off_rules = getattr(engine.settings, "off_rules", None)
+        if off_rules is not None:
+            body = json.dumps({"day": day, "accounts": {
+                str(aid): to_toml_data(r) for aid, r in sorted(off_rules().items())}},
+                sort_keys=True)
+            if body != self._off_rules_seen:
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('off_rules', ?)", (body,))
+                self._off_rules_seen = body
+
+    def off_rules(self, day: dt.date) -> dict[int, object]:
+        """account id -> the rules in force as a disable --now stopped guarding it, saved for
+        trading day `day` (none from another day: the roll lands what waited)."""
+        try:
+            saved = json.loads(self._meta("off_rules") or "{}")
+            if saved.get("day") != day.isoformat():
+                return {}
+            return {int(aid): config_converter.structure(data, RulesConfig)
+                    for aid, data in saved.get("accounts", {}).items()}
+        except Exception as exc:     # noqa: BLE001 - an old or damaged record: the config
+            log.warning("the rules of disabled accounts saved cannot be read (%s); an enable "
+                        "starts from the config's rules", exc)
+            return {}
 
     def rules_in_force(self, day: dt.date) -> dict[int, object]:
         """account id -> the RulesConfig (None: not guarded) saved for trading day `day`; a
@@ -370,6 +396,9 @@ class Store:
         restore = getattr(engine.settings, "restore", None)
         if restore is not None:
             restore(self.rules_in_force(engine.day))
+            restore_off = getattr(engine.settings, "restore_off", None)
+            if restore_off is not None:
+                restore_off(self.off_rules(engine.day))
         held = engine.lockouts.all()
         if held:            # what each lockout in force has acted on: not acted on twice
             for (body,) in self.db.execute(
