@@ -253,8 +253,7 @@ class RiskWorker(Worker):
             log.warning("warning for account %s: %s", w.account_id, w.reason,
                         extra={"kind": "warning", "account": w.account_id})
         for n in out.notices:          # a failed action, its retries (services/risk/retries.py)
-            pub.publish(NOTIFY_TOPIC, n)
-            log.warning("%s", n.title, extra={"kind": "notify", "account": n.account_id})
+            self._tell(n)
         self._status_dirty |= out.dirty
         if out.rolled:
             self._daily_summary()
@@ -461,8 +460,7 @@ class RiskWorker(Worker):
         statuses of the accounts holding them at once (their line on the watch screen)."""
         now = self.clock.now_ns()
         engine = self.engine
-        holdings = [Holding(aid, acct.name, p.contract_id, "long" if p.side > 0 else "short",
-                            p.size)
+        holdings = [Holding(aid, acct.name, p.contract_id, p.side_word, p.size)
                     for aid, acct in engine.accounts.items() for p in acct.positions.values()]
         try:
             notices = engine.quiet.check(now, holdings, engine.market.quoted_ns,
@@ -474,9 +472,12 @@ class RiskWorker(Worker):
         changed, self._stale = stale ^ self._stale, stale
         self._status_dirty.update(h.account_id for h in holdings if h.contract_id in changed)
         for n in notices:
-            self.pub.publish(NOTIFY_TOPIC, n)
-            log.log(logging.INFO if n.severity == "info" else logging.WARNING, "%s", n.title,
-                    extra={"kind": "notify", "account": n.account_id})
+            self._tell(n, logging.INFO if n.severity == "info" else logging.WARNING)
+
+    def _tell(self, n, level: int = logging.WARNING) -> None:
+        """A notice of risk's own to the phone (notify), and to the log."""
+        self.pub.publish(NOTIFY_TOPIC, n)
+        log.log(level, "%s", n.title, extra={"kind": "notify", "account": n.account_id})
 
     def _publish_all_status(self) -> None:
         self._status_dirty.update(self.engine.accounts)

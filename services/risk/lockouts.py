@@ -368,8 +368,7 @@ def _not_protecting(account: AccountState, order: OrderUpdate) -> str:
     if p is None or order.side != (1 if p.side > 0 else 0) or order.size <= p.size:
         return ""
     side = "sell" if order.side == 1 else "buy"
-    held = "long" if p.side > 0 else "short"
-    return (f" ({side} {order.size} is larger than the {held} {p.size} it could protect, so it "
+    return (f" ({side} {order.size} is larger than the {p.side_word} {p.size} it could protect, so it "
             f"could open a new position; an order no larger than the position is let through)")
 
 

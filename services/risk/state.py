@@ -67,6 +67,11 @@ class Position:
     def signed(self) -> int:
         return self.side * self.size
 
+    @property
+    def side_word(self) -> str:
+        """'long' or 'short', as screens and alerts say it."""
+        return "long" if self.side > 0 else "short"
+
 
 @attrs.define
 class MarketView:

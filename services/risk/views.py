@@ -112,7 +112,7 @@ def account_status(engine, account_id: int, now: int) -> Optional[AccountStatus]
         return None
     unrealized, complete = account_unrealized(acct, engine.market)
     positions = [PositionView(contract_id=p.contract_id, symbol=p.symbol,
-                              side="long" if p.side > 0 else "short", size=p.size,
+                              side=p.side_word, size=p.size,
                               average_price=p.average_price,
                               last=engine.market.price(p.contract_id),
                               quoted_ns=engine.market.quoted_ns.get(p.contract_id),
