@@ -64,7 +64,7 @@ def test_two_failed_actions_on_one_position_while_notify_is_down_are_one_alert(
         first = telegram.wait_sent(lambda c: "Enforcement FAILED on ALPHA" in c.text, 20,
                                    what="the late FAILED alert")
         assert "sent late: enforcement did this at " in first.text, first.text
-        time.sleep(4.0)                                # observing that it is sent once
+        time.sleep(2.0)                                # observing that it is sent once
         # counted in the texts, not the messages: alerts close together are merged into one
         # "📦 Digest" (the old code's two FAILED alerts came as one such message)
         texts = "\n".join(c.text for c in telegram.sent())

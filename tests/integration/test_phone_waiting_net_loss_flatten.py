@@ -66,7 +66,7 @@ def test_a_waiting_net_loss_flatten_stands_when_the_price_comes_back_and_done_sa
                     and not c.text.startswith("🟡")], "another rule decided: not the scenario"
         for contract, (entry, _low) in PRICES.items():        # the price comes back
             desk.sim("/sim/quote", {"contractId": contract, "lastPrice": entry + 5})
-        time.sleep(4.0)                  # risk judges waiting actions at each price and tick
+        time.sleep(2.0)                  # risk judges waiting actions at each price and tick
         locked = account(status_json(procs, config), 1001)
         assert locked["lockouts"], locked                   # until the roll: it stands
         assert desk.positions(1001), "closed while the market was closed"
@@ -76,7 +76,7 @@ def test_a_waiting_net_loss_flatten_stands_when_the_price_comes_back_and_done_sa
                               what="the Done once the market opened")
     assert "after the decision, after the market opened" in done.text, done.text
     wait_for(lambda: not desk.positions(1001), 10, what="Demo 1 flat")
-    time.sleep(3.0)                      # nothing more about it comes
+    time.sleep(2.0)                      # nothing more about it comes
     texts = [c.text for c in telegram.sent(ME)]
     after = texts[texts.index(waiting.text) + 1:]
     assert [t for t in after if t.startswith(SAID)] == [done.text], [t[:80] for t in after]
