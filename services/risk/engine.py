@@ -578,7 +578,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             # admin's
             self._admin_flatten(acct, res, now, out)
         if acct is not None and res.status in FINAL_STATUSES \
-                and acct.riskd.settle(res.command_id, now, closed=res.status == DONE):
+                and acct.riskd.settle(res.command_id, now, closed=res.status == DONE,
+                                      price_of=self.market.price):
             out.exits.add(acct.account_id)
         return out
 
