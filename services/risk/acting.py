@@ -338,8 +338,19 @@ class Acting:
         it cut (a second tightening, limit 3 -> 2 while the reduce to 3 ran): nothing else
         judged it again until the trader's next trade. Its fills, when not in yet, are not
         cut twice (_reducing_already)."""
-        if acct is None or res.status != DONE or cmd.action != REDUCE_POSITION \
-                or cmd.mode != ENFORCE or cmd.rule == LOCKOUT_RULE or cmd.rule not in self.rules:
+        if acct is None or res.status != DONE:
+            return
+        if cmd.action in (CLOSE_POSITION, REDUCE_POSITION, FLATTEN) \
+                and acct.riskd.done_expecting(cmd.id):
+            # the broker closed what its fills will take away: the open sizes leave it out
+            # now (AccountState.live_size), so the position rules judge what is left as its
+            # fills' Position event would (the event-order model: a stop that covered the
+            # rest was moved to breakeven at the fills' price, or never when "done" came
+            # first and the price had moved on by the fills)
+            self._run(acct, POSITION, ClockTick(now), now, "recheck", now, out)
+            return
+        if cmd.action != REDUCE_POSITION or cmd.mode != ENFORCE or cmd.rule == LOCKOUT_RULE \
+                or cmd.rule not in self.rules:
             return
         if acct.riskd.expecting(cmd.contract_id, now):
             # riskd's fills there still to come (this reduce's, a close's beside it): they

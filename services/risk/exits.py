@@ -123,6 +123,11 @@ class RiskdExits:
                     e.price = price_of(e.contract_id)
         return hit
 
+    def done_expecting(self, command_id: str) -> bool:
+        """Is this command done (closed) with fills of it still expected?"""
+        return any(e.command_id == command_id and e.closed and e.size > 0
+                   for e in self.expected)
+
     def done_unfilled(self, contract_id: str, signed_position: int,
                       since_ns: int = 0) -> list[tuple[int, Decimal]]:
         """(contracts, the price when done came) that riskd's done closes and reduces of this

@@ -63,13 +63,10 @@ def position_unrealized(account, market, position) -> Optional[Decimal]:
     """Open PnL of one position of an AccountState at the MarketView's latest price that arrived
     since it opened (MarketView.price_of), for the size still open as the fills see it (a close
     whose Position lags is realized already). Contracts riskd's done close or reduce still
-    expects fills for are not open either (AccountState.done_parts): the broker closed them,
+    expects fills for are not open either (AccountState.live_size): the broker closed them,
     their PnL is realized at about the price when "done" came (net_open_pnl counts it until
     the fills do), and a later price is not theirs."""
-    size = account.live_size(position)
-    if account.riskd.expected:
-        size -= sum(n for n, _ in account.done_parts(position))
-    return unrealized(position.side, size, position.average_price,
+    return unrealized(position.side, account.live_size(position), position.average_price,
                       market.price_of(position), market.contracts.get(position.contract_id))
 
 
