@@ -10,7 +10,11 @@ riskd's open exits there still expect together, arriving while a command is outs
 within WINDOW_NS after its final result, is riskd's (an exit used up is still remembered that
 long, so the command's later results are known as the same command); its order id is then
 riskd's too, so the order's later fills and Order events are riskd's. The store persists both
-(they survive kill -9 and restarts).
+(they survive kill -9 and restarts), one row per exit: an exit is numbered when it is added
+(Exit.n) and every exit added, changed or dropped since the store last wrote is listed in
+`changed` (take_changes), so a commit writes what its step changed, not every exit of the
+last 15 s (the headline bench: a locked trader's 500 breaches in 6 s; the JSON of all of
+them took 0.7 ms of every breach's commit by the end).
 Exits on one contract and side expect each contract once: a close (or flatten) covers the
 whole position as it was issued (AccountState.furthest: whichever stream shows more), a reduce
 the newest contracts it cuts; a command covering contracts an earlier exit expects takes them
@@ -53,6 +57,7 @@ class Exit:
     whole: bool = False        # a close of all the position held at its issue (not a reduce)
     cut: bool = False          # a reduce's: it expects a number of contracts, not the position
     price: Optional[Decimal] = None   # the contract's price when the done result came
+    n: int = attrs.field(default=0, eq=False, repr=False)   # its row in the store (RiskdExits)
 
     def alive(self, now: int) -> bool:
         """Still remembered: its command is outstanding or finished within WINDOW_NS. A used-up
@@ -74,6 +79,28 @@ class RiskdExits:
     """One account's expected exits and the order ids known to be riskd's."""
     expected: list[Exit] = attrs.Factory(list)
     orders: set[int] = attrs.Factory(set)
+    # exits added, changed (Exit) or dropped (None) since the store last wrote, by number
+    changed: dict[int, Optional[Exit]] = attrs.field(factory=dict, eq=False, repr=False)
+    last_n: int = attrs.field(default=0, eq=False, repr=False)
+
+    def _add(self, e: Exit) -> None:
+        self.last_n += 1
+        e.n = self.last_n
+        self.expected.append(e)
+        self.changed[e.n] = e
+
+    def _keep(self, kept: list[Exit]) -> None:
+        """Only these exits are expected from now on; the others are dropped."""
+        left = {id(e) for e in kept}
+        for e in self.expected:
+            if id(e) not in left:
+                self.changed[e.n] = None
+        self.expected = kept
+
+    def take_changes(self) -> dict[int, Optional[Exit]]:
+        """The exits to write (None: delete its row) since the last call (the store's)."""
+        changed, self.changed = self.changed, {}
+        return changed
 
     def expect(self, contract_id: str, signed_position: int, size: Optional[int],
                command_id: str, now: int) -> None:
@@ -91,21 +118,21 @@ class RiskdExits:
         # (all of them, or the newest n): the overlap moves to this exit, which lives longest
         union = max(before, held) if size is None else max(before, min(held, before + n))
         self._use(open_, before + n - union)
-        self.expected.append(Exit(contract_id, side, n, now, command_id, whole=n == held,
-                                  cut=size is not None))
+        self._add(Exit(contract_id, side, n, now, command_id, whole=n == held,
+                       cut=size is not None))
 
     def note(self, command_id: str, now: int) -> None:
         """Remember a command that closes nothing risk knows of (an admin's flatten of a flat
         account): it expects no fill, but its later results are the same command."""
         if not self.knows(command_id):
-            self.expected.append(Exit("", SIDE_BUY, 0, now, command_id))
+            self._add(Exit("", SIDE_BUY, 0, now, command_id))
 
     def rebase(self, contract_id: str, signed_position: int, command_id: str,
                now: int) -> None:
         """What command_id (a flatten) will close on a contract is now this position: a fill
         seen late made it (replaces the command's earlier expectation on the contract)."""
-        self.expected = [e for e in self.expected
-                         if not (e.command_id == command_id and e.contract_id == contract_id)]
+        self._keep([e for e in self.expected
+                    if not (e.command_id == command_id and e.contract_id == contract_id)])
         self.expect(contract_id, signed_position, None, command_id, now)
 
     def knows(self, command_id: str) -> bool:
@@ -121,6 +148,7 @@ class RiskdExits:
                 e.done_ns, e.closed, hit = now, closed, True
                 if closed and price_of is not None and e.contract_id:
                     e.price = price_of(e.contract_id)
+                self.changed[e.n] = e
         return hit
 
     def done_expecting(self, command_id: str) -> bool:
@@ -193,13 +221,14 @@ class RiskdExits:
                        and e.side == side and e.open_at(now)),
                       key=lambda e: (e.done_ns == 0, e.done_ns or e.issued_ns))
 
-    @staticmethod
-    def _use(exits: list[Exit], n: int) -> None:
+    def _use(self, exits: list[Exit], n: int) -> None:
         for e in exits:
             if n <= 0:
                 return
             take = min(n, e.size)
-            e.size -= take
+            if take:
+                e.size -= take
+                self.changed[e.n] = e
             n -= take
 
     def _match(self, contract_id: str, side: int, size: int, now: int) -> Optional[list]:
@@ -233,24 +262,37 @@ class RiskdExits:
 
     def prune(self, now: int) -> bool:
         before = len(self.expected)
-        self.expected = [e for e in self.expected if e.alive(now)]
+        self._keep([e for e in self.expected if e.alive(now)])
         return len(self.expected) != before
 
     # -- persistence (the store keeps these as JSON rows) ----------------------------------
     def dump(self) -> list[dict]:
-        # by hand, not attrs.asdict: the store writes this with every commit that changes it
-        return [{"contract_id": e.contract_id, "side": e.side, "size": e.size,
-                 "issued_ns": e.issued_ns, "command_id": e.command_id, "done_ns": e.done_ns,
-                 "closed": e.closed, "whole": e.whole, "cut": e.cut,
-                 "price": None if e.price is None else str(e.price)}
-                for e in self.expected]
+        return [dump_exit(e) for e in self.expected]
 
-    def load(self, rows: list[dict], orders) -> None:
+    def load(self, rows: list[dict], orders, numbers: Optional[list[int]] = None) -> None:
+        """rows: dump_exit's, in the order they were added; numbers: their rows' numbers in
+        the store (None: numbered afresh, every one to be written)."""
         # rows from before 'whole': a reduce; from before 'cut': not counted as one; from
         # before 'price': valued at the latest price, as then
         self.expected = [Exit(**{**r, "price": None if r.get("price") is None
                                  else Decimal(r["price"])}) for r in rows]
         self.orders = set(orders)
+        self.changed = {}
+        if numbers is None:
+            numbers = list(range(1, len(rows) + 1))
+            self.changed = dict(zip(numbers, self.expected))
+        for e, n in zip(self.expected, numbers):
+            e.n = n
+        self.last_n = max(numbers, default=0)
 
 
-__all__ = ["RiskdExits", "Exit", "closing_side", "SIDE_BUY", "SIDE_SELL"]
+def dump_exit(e: Exit) -> dict:
+    """One exit as the store writes it (by hand, not attrs.asdict: it is on every breach's
+    commit)."""
+    return {"contract_id": e.contract_id, "side": e.side, "size": e.size,
+            "issued_ns": e.issued_ns, "command_id": e.command_id, "done_ns": e.done_ns,
+            "closed": e.closed, "whole": e.whole, "cut": e.cut,
+            "price": None if e.price is None else str(e.price)}
+
+
+__all__ = ["RiskdExits", "Exit", "closing_side", "dump_exit", "SIDE_BUY", "SIDE_SELL"]

@@ -9,7 +9,9 @@ outbox command risk took back: services/risk/withdraw.py; a restart re-sends the
 never the command), meta (the trading day in force; who
 disabled which account: services/risk/disabled.py; which failing actions are folded into
 which: services/risk/retries.py),
-riskd_exits (riskd's expected exits per account, JSON) and riskd_orders (order ids known to be
+riskd_exit (riskd's expected exits, one JSON row per exit, written as they are added, used up,
+settled or forgotten: services/risk/exits.py; riskd_exits, the one row per account of earlier
+versions, is moved into it on open) and riskd_orders (order ids known to be
 riskd's): which fills are riskd's is known across kill -9 and restarts; exposure (each
 account's open positions and working orders as risk's book had them, written with every commit
 (a step whose Position event moved a position commits: Outcome.moved) and every second, not
@@ -42,6 +44,7 @@ from typing import Optional
 
 from services.risk.carried import Carried, exposure_json, exposure_key
 from services.risk.disabled import off_from_json, off_json
+from services.risk.exits import dump_exit
 from services.risk.lockouts import key_text
 from shared import codec, shards
 from shared.config.convert import config_converter, to_toml_data
@@ -80,6 +83,9 @@ CREATE TABLE IF NOT EXISTS outbox (
     id TEXT PRIMARY KEY, ts_ns INTEGER NOT NULL, body BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS withdraws (id TEXT PRIMARY KEY, body BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS riskd_exits (account_id INTEGER PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS riskd_exit (
+    account_id INTEGER NOT NULL, n INTEGER NOT NULL, body TEXT NOT NULL,
+    PRIMARY KEY (account_id, n));
 CREATE TABLE IF NOT EXISTS exposure (account_id INTEGER PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS rules_in_force (
     account_id INTEGER PRIMARY KEY, name TEXT NOT NULL, day TEXT NOT NULL, body TEXT NOT NULL);
@@ -110,6 +116,7 @@ class Store:
         # WAL, synchronous=NORMAL: a killed process loses nothing; checkpoints run off the
         # commit path (shared/walstore.py)
         self.db = open_wal(path, SCHEMA)
+        self._move_exits()
         self._marks_seen: dict[int, tuple] = {}
         self._warned_saved: set = set()      # warned keys this store has committed
         self._exposure_seen: dict[int, str] = {}
@@ -119,7 +126,7 @@ class Store:
         self._off_seen = ""
         self._off_rules_seen = ""
         self._folds_seen = "[]"
-        self._exits_seen: dict[int, str] = {}
+        self._exits_again = False    # a rollback lost written changes: write every exit again
         self._orders_saved: dict[int, set] = {}   # riskd order ids committed, per account
         self._day_written = False
 
@@ -144,6 +151,24 @@ class Store:
 
     def close(self) -> None:
         close_wal(self.path, self.db)
+
+    def _move_exits(self) -> None:
+        """A store written before riskd_exit: each account's JSON array becomes its rows, in
+        one transaction (the array's order is the order the exits were added)."""
+        old = self.db.execute("SELECT account_id, body FROM riskd_exits").fetchall()
+        if not old:
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            for aid, body in old:
+                self.db.executemany("INSERT OR REPLACE INTO riskd_exit VALUES (?, ?, ?)",
+                                    [(aid, n, json.dumps(row)) for n, row
+                                     in enumerate(json.loads(body), start=1)])
+            self.db.execute("DELETE FROM riskd_exits")
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
 
     # -- writing ----------------------------------------------------------------------------
     def commit(self, out, engine) -> None:
@@ -186,6 +211,8 @@ class Store:
                 # a withdraw lives as long as its command: one whose command has left the
                 # outbox (finished before the withdraw's step was saved) is deleted, not kept
                 db.execute(_WITHDRAWS_LEFT)
+            if self._exits_again:
+                self._all_exits(engine)
             for aid in out.exits:
                 self._exits(engine, aid)
             if out.rolled:
@@ -230,8 +257,9 @@ class Store:
         """After a rollback: what was 'already written' may not be; the next commit writes
         every row again."""
         for seen in (self._marks_seen, self._marks_keys, self._exposure_seen, self._exposure_keys,
-                     self._rules_seen, self._exits_seen, self._orders_saved):
+                     self._rules_seen, self._orders_saved):
             seen.clear()
+        self._exits_again = True     # the changes taken for the rolled back step are gone
         self._day_written = False
         self._off_seen = ""
         self._off_rules_seen = ""
@@ -245,16 +273,30 @@ class Store:
         acct = engine.accounts.get(account_id)
         if acct is None:
             return
-        body = json.dumps(acct.riskd.dump())
-        if self._exits_seen.get(account_id) != body:
-            self.db.execute("INSERT OR REPLACE INTO riskd_exits VALUES (?, ?)", (account_id, body))
-            self._exits_seen[account_id] = body
+        changed = acct.riskd.take_changes()       # the step's own exits, not all of them
+        gone = [(account_id, n) for n, e in changed.items() if e is None]
+        if gone:
+            self.db.executemany("DELETE FROM riskd_exit WHERE account_id = ? AND n = ?", gone)
+        rows = [(account_id, n, json.dumps(dump_exit(e))) for n, e in changed.items()
+                if e is not None]
+        if rows:
+            self.db.executemany("INSERT OR REPLACE INTO riskd_exit VALUES (?, ?, ?)", rows)
         saved = self._orders_saved.setdefault(account_id, set())
         new = acct.riskd.orders - saved          # the step's own, not every order of the day
         if new:
             self.db.executemany("INSERT OR IGNORE INTO riskd_orders VALUES (?, ?)",
                                 [(account_id, oid) for oid in sorted(new)])
             saved |= new
+
+    def _all_exits(self, engine) -> None:
+        """Every account's exits written again (after a rollback), then only changes."""
+        self.db.execute("DELETE FROM riskd_exit")
+        for aid, acct in engine.accounts.items():
+            acct.riskd.take_changes()
+            self.db.executemany("INSERT INTO riskd_exit VALUES (?, ?, ?)",
+                                [(aid, e.n, json.dumps(dump_exit(e)))
+                                 for e in acct.riskd.expected])
+        self._exits_again = False
 
     def _daily(self, engine, account_id: int) -> None:
         acct = engine.accounts.get(account_id)
@@ -416,10 +458,16 @@ class Store:
                                        (since,)):
             fill: Fill = _dec(body)
             engine.account(fill.account_id).apply_fill(fill, cal.trading_day)
-        for aid, body in self.db.execute("SELECT * FROM riskd_exits"):
-            orders = [o for (o,) in self.db.execute(
-                "SELECT order_id FROM riskd_orders WHERE account_id = ?", (aid,))]
-            engine.account(aid).riskd.load(json.loads(body), orders)
+        exits: dict[int, list] = {}
+        for aid, n, body in self.db.execute("SELECT * FROM riskd_exit ORDER BY account_id, n"):
+            exits.setdefault(aid, []).append((n, json.loads(body)))
+        orders: dict[int, list] = {}
+        for aid, order_id in self.db.execute("SELECT account_id, order_id FROM riskd_orders"):
+            orders.setdefault(aid, []).append(order_id)
+        for aid in sorted(set(exits) | set(orders)):
+            rows = exits.get(aid, [])
+            engine.account(aid).riskd.load([r for _n, r in rows], orders.get(aid, []),
+                                            [n for n, _r in rows])
         engine.off = off_from_json(self._meta("off") or "{}")
         self._off_seen = off_json(engine.off)
         for aid, body in self.db.execute("SELECT * FROM exposure"):
