@@ -57,7 +57,9 @@ ONLY_IN = {"signalrcore": {"market"}, "websockets": {"simbroker"}, "watchdog": {
            "tomlkit": {"supervisor"}, "blessed": set(),
            # the broker client sends through urllib3 with error types of its own; market has
            # requests through signalrcore (enforcement carried ~4.5 MB for requests' types)
-           "requests": {"market"}}
+           "requests": {"market"},
+           # one retry loop (shared/boundedtries.py) cost market, enforcement and notify 0.3-0.9 MB
+           "tenacity": set()}
 
 PROBE = """
 import importlib, json, linecache, sys
