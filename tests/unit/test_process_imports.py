@@ -42,7 +42,10 @@ NO_TLS = ("supervisor", "logging", "notify", "risk")
 TLS_MODULES = {"ssl", "_ssl", "hashlib", "_hashlib", "hmac", "secrets", "requests", "urllib3",
                "http.client"}
 # imported on first use, not at start: the Telegram command bot only where commands are on
-NOT_AT_START = {"notify": {"services.notify.bot.poller"}}
+NOT_AT_START = {"notify": {"services.notify.bot.poller"},
+                # the environment's proxies: looked up only where a variable names one
+                # (shared/projectx/transport.py); market has urllib.request through signalrcore
+                "enforcement": {"urllib.request"}}
 # message areas (shared/messages/<area>.py) a process does not load at start: it handles none
 # of their messages (a message of one arriving loads its area then)
 AREAS_NOT_LOADED = {
