@@ -43,14 +43,11 @@ from decimal import Decimal
 from typing import Any, Callable, Optional
 
 import attrs
-from signalrcore.hub.errors import HubError, UnAuthorizedHubError
-from signalrcore.hub_connection_builder import HubConnectionBuilder
-from signalrcore.messages.ping_message import PingMessage
-from signalrcore.protocol.json_hub_protocol import JsonHubProtocol
-from signalrcore.transport.sockets.errors import SocketHandshakeError
-from signalrcore.types import HttpTransportType
 
 from shared.projectx.errors import tls_message
+from shared.projectx.hublib import (HttpTransportType, HubConnectionBuilder, HubError,
+                                    JsonHubProtocol, PingMessage, SocketHandshakeError,
+                                    UnAuthorizedHubError)
 from shared.projectx.models import QuoteUpdate, parse_quote, unwrap
 from shared.projectx.rest import check_ca_bundle, ssl_reason
 

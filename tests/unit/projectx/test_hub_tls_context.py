@@ -3,12 +3,15 @@ verifies against the CA bundle, made at each connect; a ws:// hub (the sim witho
 wraps its socket and gets one context that loads no certificate (loading every CA of the
 system, each connect, cost market ~0.8 MB a hub)."""
 import ssl
+import subprocess
+import sys
 
 import certifi
 import pytest
 
 from shared.projectx import realtime
 from shared.projectx.realtime import HubClient
+from tests.support.env import REPO
 
 
 class FakeConn:
@@ -62,3 +65,33 @@ def test_a_tls_hub_verifies_against_the_ca_bundle_made_at_each_connect(contexts,
     for context in contexts:
         assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
         assert context.cert_store_stats()["x509_ca"] > 0
+
+
+IMPORT_PROBE = """
+import ssl
+made = ssl.create_default_context
+import shared.projectx.realtime
+import signalrcore.hub.base_hub_connection as hub
+import signalrcore.transport.base_transport as transport
+import signalrcore.transport.sockets.base_socket_client as sockets
+assert ssl.create_default_context is made, "ssl.create_default_context not restored"
+for fn in (hub.BaseHubConnection.__init__, transport.BaseTransport.__init__,
+           sockets.BaseSocketClient.__init__):
+    found = [d for d in (fn.__defaults__ or ()) + tuple((fn.__kwdefaults__ or {}).values())
+             if isinstance(d, ssl.SSLContext)]
+    assert found, fn.__qualname__
+    for context in found:
+        print(fn.__qualname__, context.cert_store_stats()["x509_ca"],
+              context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname)
+"""
+
+
+def test_signalrcores_unused_default_contexts_load_no_certificate():
+    """signalrcore makes three default-argument contexts at import (2.7 MB of market's memory
+    with the system's CAs); riskd never uses them: they load nothing and still verify
+    (shared/projectx/hublib.py)."""
+    out = subprocess.run([sys.executable, "-c", IMPORT_PROBE], cwd=REPO, capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    rows = [line.split() for line in out.stdout.splitlines()]
+    assert len(rows) == 3 and all(cas == "0" and verifies == "True" for _, cas, verifies in rows)
