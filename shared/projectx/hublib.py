@@ -11,10 +11,17 @@ closed); it never connects unverified.
 
 ssl.create_default_context is swapped only for these imports, made by market's main thread at
 its start (before it starts a thread), and restored after them, whatever happens.
+
+The builder (HubConnectionBuilder) makes one more in its __init__, at every connect, only for
+riskd's context to replace it in with_url (~0.6 MB of market's memory at its peak): the
+`ssl` its module sees (BuilderSsl) makes that one the same way; everything else in it is
+the ssl module's own.
 """
 from __future__ import annotations
 
 import ssl
+import sys
+from typing import Any
 
 
 def _verifying_without_certificates(*_args, **_kwargs) -> ssl.SSLContext:
@@ -32,6 +39,20 @@ try:
     from signalrcore.types import HttpTransportType
 finally:
     ssl.create_default_context = _create_default_context
+
+
+class BuilderSsl:
+    """The ssl module as signalrcore's builder module sees it: its default contexts load no
+    certificate and verify; every other name is the ssl module's."""
+
+    create_default_context = staticmethod(_verifying_without_certificates)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(ssl, name)
+
+
+_builder_module = sys.modules[HubConnectionBuilder.__module__]
+_builder_module.ssl = BuilderSsl()      # type: ignore[attr-defined]
 
 __all__ = ["HttpTransportType", "HubConnectionBuilder", "HubError", "JsonHubProtocol",
            "PingMessage", "SocketHandshakeError", "UnAuthorizedHubError"]

@@ -95,3 +95,17 @@ def test_signalrcores_unused_default_contexts_load_no_certificate():
     assert out.returncode == 0, out.stderr
     rows = [line.split() for line in out.stdout.splitlines()]
     assert len(rows) == 3 and all(cas == "0" and verifies == "True" for _, cas, verifies in rows)
+
+
+def test_signalrcores_builder_makes_no_context_with_certificates_of_its_own():
+    """HubConnectionBuilder() made a default context (every CA) at each connect, only for
+    riskd's to replace it; it is made without certificates, and riskd's is still taken."""
+    from shared.projectx.hublib import HttpTransportType, HubConnectionBuilder
+    builder = HubConnectionBuilder()
+    assert builder.ssl_context.cert_store_stats()["x509_ca"] == 0
+    assert builder.ssl_context.verify_mode == ssl.CERT_REQUIRED
+    ours = ssl.create_default_context(cafile=certifi.where())
+    builder.with_url("wss://gateway.example/hubs/market", options={
+        "skip_negotiation": True, "transport": HttpTransportType.web_sockets,
+        "ssl_context": ours})
+    assert builder.ssl_context is ours
