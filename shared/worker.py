@@ -8,13 +8,12 @@ SIGTERM/SIGINT (and CTRL_BREAK on Windows), close sockets with linger 0.
 """
 from __future__ import annotations
 
-import argparse
 import heapq
 import math
 import logging
 import os
 import sys
-from typing import Any, Callable, Optional
+from typing import Any, Callable, NamedTuple, Optional
 
 import attrs
 import zmq
@@ -308,13 +307,55 @@ class Worker:
         return 0
 
 
-def parse_args(prog: str, argv: list[str] | None = None) -> argparse.Namespace:
+class Args(NamedTuple):
+    """What a riskd process is started with."""
+    config: str
+    config_snapshot: Optional[str] = None
+
+
+OPTIONS = {"--config": "config", "--config-snapshot": "config_snapshot"}
+
+
+def parse_args(prog: str, argv: list[str] | None = None) -> Args:
+    """`--config FILE [--config-snapshot FILE]`, as the supervisor (and a service manager)
+    starts a process, read without argparse: an ArgumentParser cost every process ~0.8 MB
+    (argparse, gettext, and through its help formatter shutil, lzma, bz2; docs/performance.md,
+    "Memory"). Anything else (--help, an unknown or abbreviated option, a missing value) goes
+    to argparse as before, for its usage text and its error (exit 2)."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    return _plain(args) or _with_argparse(prog, args)
+
+
+def _plain(args: list[str]) -> Optional[Args]:
+    """The arguments when they are only the two options, each once, each with a value that is
+    not an option; else None."""
+    found: dict[str, str] = {}
+    i = 0
+    while i < len(args):
+        option, eq, value = args[i].partition("=")
+        if option not in OPTIONS or OPTIONS[option] in found:
+            return None
+        if not eq:
+            if i + 1 >= len(args):
+                return None
+            value = args[i + 1]
+            i += 1
+        if not value or value.startswith("-"):
+            return None
+        found[OPTIONS[option]] = value
+        i += 1
+    return Args(**found) if "config" in found else None
+
+
+def _with_argparse(prog: str, args: list[str]) -> Args:
+    import argparse     # only for what _plain does not read: help and errors
     parser = argparse.ArgumentParser(prog=prog)
     parser.add_argument("--config", required=True, help="path to riskd.toml")
     parser.add_argument("--config-snapshot", default=None, metavar="FILE",
                         help="run on this copy of the config's last good text (the supervisor "
                              "passes it: a file broken on disk never stops a restart)")
-    return parser.parse_args(argv)
+    parsed = parser.parse_args(args)
+    return Args(parsed.config, parsed.config_snapshot)
 
 
 def load_or_exit(path: str, prog: str, snapshot: str | None = None) -> LoadedConfig:

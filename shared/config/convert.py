@@ -8,8 +8,9 @@ to_toml_data() goes the other way: Decimal -> int/float, None keys left out.
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal
-from typing import Any, Union
+from typing import Any, Optional, Union
 
 import attrs
 import cattrs
@@ -186,10 +187,43 @@ def _inline(value: Any) -> Any:
     return value
 
 
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+\Z")
+_PLAIN_TEXT = re.compile(r"[ !#-\[\]-~]*\Z")     # printable ASCII but for " and \
+
+
+def _plain_toml(value: Any) -> Optional[str]:
+    """value as tomlkit writes it on one line, for what needs no quoting rule: true/false,
+    a whole number, a float, text of printable ASCII without a quote or backslash, lists and
+    tables of those with bare keys; None for anything else (tomlkit writes that)."""
+    kind = type(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int or kind is float:
+        return str(value)
+    if kind is str:
+        return f'"{value}"' if _PLAIN_TEXT.match(value) else None
+    if kind is list:
+        items = [_plain_toml(v) for v in value]
+        return None if None in items else "[" + ", ".join(items) + "]"    # type: ignore[arg-type]
+    if kind is dict:
+        pairs = [(k, _plain_toml(v)) for k, v in value.items()]
+        if any(not isinstance(k, str) or not _BARE_KEY.match(k) or v is None for k, v in pairs):
+            return None
+        return "{" + ", ".join(f"{k} = {v}" for k, v in pairs) + "}"
+    return None
+
+
 def toml_value_text(value: Any) -> str:
-    """One value as TOML writes it on one line: 500, "gross", ["CL"], {loss = 100, ...}."""
-    import tomlkit
+    """One value as TOML writes it on one line: 500, "gross", ["CL"], {loss = 100, ...}.
+
+    The plain values every status document shows (numbers, words, lists of them) are written
+    here; tomlkit, as it writes them, only for the rest: importing it cost risk 0.8 MB, for
+    the rules' parameters in each status answer (docs/performance.md, "Memory")."""
     value = config_converter.unstructure(value)
+    plain = _plain_toml(value)
+    if plain is not None:
+        return plain
+    import tomlkit
     return tomlkit.item(_inline(value)).as_string()
 
 

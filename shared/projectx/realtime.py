@@ -43,14 +43,11 @@ from decimal import Decimal
 from typing import Any, Callable, Optional
 
 import attrs
-from signalrcore.hub.errors import HubError, UnAuthorizedHubError
-from signalrcore.hub_connection_builder import HubConnectionBuilder
-from signalrcore.messages.ping_message import PingMessage
-from signalrcore.protocol.json_hub_protocol import JsonHubProtocol
-from signalrcore.transport.sockets.errors import SocketHandshakeError
-from signalrcore.types import HttpTransportType
 
 from shared.projectx.errors import tls_message
+from shared.projectx.hublib import (HttpTransportType, HubConnectionBuilder, HubError,
+                                    JsonHubProtocol, PingMessage, SocketHandshakeError,
+                                    UnAuthorizedHubError)
 from shared.projectx.models import QuoteUpdate, parse_quote, unwrap
 from shared.projectx.rest import check_ca_bundle, ssl_reason
 
@@ -277,6 +274,8 @@ class HubClient:
         self.ca_bundle = check_ca_bundle(ca_bundle)     # verification is never switched off
         self.keepalive = keepalive
         self.negotiate = negotiate
+        self.secure = urlparse.urlsplit(url).scheme in ("wss", "https")
+        self._plain_tls: Optional[ssl.SSLContext] = None
         # quotes skip signalrcore's objects (DecimalJsonHubProtocol): the market hub's storm
         self.direct = (EV_QUOTE,) if EV_QUOTE in self.events else ()
         self.gen = 0
@@ -284,6 +283,18 @@ class HubClient:
         self._lock = threading.Lock()
         self._send_lock = threading.Lock()   # the pinger thread and invoke share the socket
         self._ended: set[int] = set()
+
+    def _tls_context(self) -> ssl.SSLContext:
+        """What signalrcore wraps a wss:// (https://) hub's socket in: a verifying context with
+        the CA bundle (made at each connect, so a renewed bundle counts). A ws:// hub (the sim
+        without TLS) never wraps its socket, and gets one context that loads no certificate:
+        loading every CA certificate of the system, each connect, cost market ~0.8 MB a hub
+        (docs/performance.md, "Memory")."""
+        if self.secure:
+            return ssl.create_default_context(cafile=self.ca_bundle)
+        if self._plain_tls is None:
+            self._plain_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        return self._plain_tls
 
     def connect(self, token: str) -> int:
         """Drop any current connection and start a new one in a thread; returns its generation.
@@ -298,7 +309,7 @@ class HubClient:
                 .with_url(hub_url_with_token(self.url, token), options={
                     "skip_negotiation": not self.negotiate,
                     "transport": HttpTransportType.web_sockets,
-                    "ssl_context": ssl.create_default_context(cafile=self.ca_bundle)})
+                    "ssl_context": self._tls_context()})
                 .with_hub_protocol(self.protocol(gen))
                 .build())
         for name in self.events:    # every event has a handler before anything is subscribed

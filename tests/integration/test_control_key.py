@@ -77,7 +77,7 @@ def test_a_gated_request_straight_to_a_worker_is_refused_and_through_riskctl_wor
                 "market": [Stop()], "logging": [Stop()]}
     for worker, requests in outsider.items():
         for request in requests:
-            said = controlkey.GATED[type(request)][0]
+            said = controlkey.GATED[type(request).__name__][0]
             for sent in (request, Keyed(request=request, key="0" * 64),
                          Keyed(request=request, key=key[:-1])):
                 reply = direct(config, worker, sent)

@@ -15,7 +15,9 @@ shared libraries it maps) are checked against what it must not load:
 - notify's Telegram command bot only imported where commands are on;
 - no process imports another worker's package (services.<other>): enforcement imported risk's
   store for two SQLite helpers, and with it risk's modules (~3 MB; shared/sqlitefile.py);
-- no source text of attrs'/cattrs' generated functions kept in linecache (shared/gensource.py).
+- no source text of attrs'/cattrs' generated functions kept in linecache (shared/gensource.py);
+- no message area a process does not handle (shared/messages/__init__.py): the logging worker
+  and the sim carried all ten areas' classes (~2.7 MB each process) for the three they use.
 """
 from __future__ import annotations
 
@@ -40,12 +42,27 @@ NO_TLS = ("supervisor", "logging", "notify", "risk")
 TLS_MODULES = {"ssl", "_ssl", "hashlib", "_hashlib", "hmac", "secrets", "requests", "urllib3",
                "http.client"}
 # imported on first use, not at start: the Telegram command bot only where commands are on
-NOT_AT_START = {"notify": {"services.notify.bot.poller"}}
+NOT_AT_START = {"notify": {"services.notify.bot.poller"},
+                # the environment's proxies: looked up only where a variable names one
+                # (shared/projectx/transport.py); market has urllib.request through signalrcore
+                "enforcement": {"urllib.request"}}
+# message areas (shared/messages/<area>.py) a process does not load at start: it handles none
+# of their messages (a message of one arriving loads its area then)
+AREAS_NOT_LOADED = {
+    "logging": {"market", "risk", "enforce", "config", "auth", "accounts"},
+    "simbroker": {"market", "risk", "enforce", "config", "auth", "accounts"},
+    "market": {"risk", "enforce", "config", "auth", "accounts"},
+    "enforcement": {"market", "config", "auth", "accounts"},
+    "risk": {"config", "auth", "accounts"},
+    "notify": {"config", "auth", "accounts"},
+}
 ONLY_IN = {"signalrcore": {"market"}, "websockets": {"simbroker"}, "watchdog": {"supervisor"},
            "tomlkit": {"supervisor"}, "blessed": set(),
            # the broker client sends through urllib3 with error types of its own; market has
            # requests through signalrcore (enforcement carried ~4.5 MB for requests' types)
-           "requests": {"market"}}
+           "requests": {"market"},
+           # one retry loop (shared/boundedtries.py) cost market, enforcement and notify 0.3-0.9 MB
+           "tenacity": set()}
 
 PROBE = """
 import importlib, json, linecache, sys
@@ -132,6 +149,14 @@ def test_no_process_imports_another_workers_package(loaded, process):
 def test_imported_on_first_use_only(loaded, process):
     found = NOT_AT_START[process] & set(loaded[process]["modules"])
     assert not found, f"{process} imports {sorted(found)} at start (docs/performance.md, 'Memory')"
+
+
+@pytest.mark.parametrize("process", sorted(AREAS_NOT_LOADED))
+def test_only_the_message_areas_a_process_handles(loaded, process):
+    found = {m.rsplit(".", 1)[1] for m in loaded[process]["modules"]
+             if m.startswith("shared.messages.")} & AREAS_NOT_LOADED[process]
+    assert not found, f"{process} loads the message areas {sorted(found)} at start " \
+                      f"(shared/messages/__init__.py; docs/performance.md, 'Memory')"
 
 
 @pytest.mark.parametrize("process", sorted(ENTRY))
