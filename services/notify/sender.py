@@ -1,7 +1,7 @@
 """One delivery thread per channel: queue on disk -> planner -> channel, with bounded retries.
 
 The thread reads the channel's pending alerts from the outbox, asks the
-Planner what to send (one alert, a digest, or wait), sends it with bounded tries
+Planner what to send (one alert, a digest, or wait), sends it with tenacity
 (retry_tries attempts, exponential backoff from retry_initial_s, a 429's
 retry_after honoured) and only then removes the alerts from the outbox. A
 delivery that fails every try marks the channel failing (reported by status),
@@ -20,12 +20,12 @@ import logging
 import threading
 from typing import Callable, Optional
 
+import tenacity
 
 from services.notify.channels import ChannelError, RateLimited
 from services.notify.outbox import Outbox, ReplyRow, Row
 from services.notify.ratelimit import DIGEST, WAIT, Planner, Queued
 from services.notify.templates import Context, render_digest
-from shared.boundedtries import BoundedTries
 from shared.clock import NS_PER_S, Clock
 from shared.config.notify import NotifyConfig
 from shared.messages.notify import ChannelState
@@ -165,9 +165,12 @@ class ChannelSender:
         return self._retrying(self.channel.send, text, done, **kwargs)
 
     def _retrying(self, send, *args, **kwargs) -> str:
-        retrying = BoundedTries(self.cfg.retry_tries,
-                                lambda exc: isinstance(exc, ChannelError), self._wait,
-                                self._sleep)
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(self.cfg.retry_tries),
+            wait=self._wait,
+            retry=tenacity.retry_if_exception_type(ChannelError),
+            sleep=self._sleep,
+            reraise=True)
         return retrying(send, *args, **kwargs)
 
     # -- answers to commands ----------------------------------------------------------------
@@ -196,12 +199,13 @@ class ChannelSender:
             tokens = self.planner.bucket.peek(self._now())
         return tokens - self.outbox.replies_queued(self.name)
 
-    def _wait(self, attempt_number: int, exc: BaseException) -> float:
+    def _wait(self, state: tenacity.RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
         if isinstance(exc, RateLimited) and exc.retry_after is not None:
             self._not_before = self._now() + exc.retry_after
             return min(exc.retry_after, self.cfg.retry_max_s)
         return min(self.cfg.retry_max_s,
-                   self.cfg.retry_initial_s * 2 ** (attempt_number - 1))
+                   self.cfg.retry_initial_s * 2 ** (state.attempt_number - 1))
 
     def _sleep(self, seconds: float) -> None:
         if self.stop_event.wait(seconds):

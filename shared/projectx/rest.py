@@ -23,8 +23,8 @@ from decimal import Decimal
 from typing import Any, Callable, Iterable, Optional
 
 import attrs
+import tenacity
 
-from shared.boundedtries import BoundedTries
 from shared.clock import NS_PER_S, SYSTEM_CLOCK, Clock, from_ns
 from shared.projectx.errors import (AuthError, BrokerUnavailable, ProjectXError,
                                     RateBudgetExhausted, RetryableStatus, TlsError)
@@ -177,10 +177,11 @@ class ProjectXRest:
         return self._token
 
     # -- the transport ----------------------------------------------------------------
-    def _wait(self, attempt_number: int, exc: BaseException) -> float:
+    def _wait(self, state: tenacity.RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
         if isinstance(exc, RetryableStatus) and exc.retry_after is not None:
             return exc.retry_after
-        return min(self.backoff_max, self.backoff_base * 2 ** (attempt_number - 1))
+        return min(self.backoff_max, self.backoff_base * 2 ** (state.attempt_number - 1))
 
     def _call(self, endpoint: str, body: dict, *, auth: bool = True, idempotent: bool = True,
               relogin: bool = True, renew: bool = True) -> dict:
@@ -199,13 +200,16 @@ class ProjectXRest:
                 return True
             return isinstance(exc, retry_on)
 
-        retrying = BoundedTries(self.attempts, retryable, self._wait, self._sleep)
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(self.attempts),
+            wait=self._wait, retry=tenacity.retry_if_exception(retryable),
+            sleep=self._sleep, reraise=True)
         try:
             answer = retrying(self._attempt, endpoint, body, auth, relogin)
         except http.SSLError as exc:
             raise TlsError(endpoint, self.base_url, ssl_reason(exc)) from None
         except (http.TransportError, RetryableStatus) as exc:
-            attempts = retrying.attempt_number
+            attempts = retrying.statistics.get("attempt_number", 1)
             raise BrokerUnavailable(endpoint, attempts, _describe(exc)) from None
         return answer
 

@@ -60,9 +60,7 @@ ONLY_IN = {"signalrcore": {"market"}, "websockets": {"simbroker"}, "watchdog": {
            "tomlkit": {"supervisor"}, "blessed": set(),
            # the broker client sends through urllib3 with error types of its own; market has
            # requests through signalrcore (enforcement carried ~4.5 MB for requests' types)
-           "requests": {"market"},
-           # one retry loop (shared/boundedtries.py) cost market, enforcement and notify 0.3-0.9 MB
-           "tenacity": set()}
+           "requests": {"market"}}
 
 PROBE = """
 import importlib, json, linecache, sys
