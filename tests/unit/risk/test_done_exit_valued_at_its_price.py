@@ -130,3 +130,14 @@ def test_a_done_reduce_leaves_what_it_cut_out_of_the_position_at_any_price():
     assert r.book() == Decimal(-144)
     assert r.net_open() == Decimal(-200)
     assert r.acted(mark) == []
+
+
+def test_the_done_price_survives_a_restart_of_risk():
+    """The store writes each exit's row with its price (services/risk/exits.py dump_exit):
+    a risk restarted between "done" and the fills values the contracts as before."""
+    from services.risk.exits import RiskdExits, dump_exit
+    r, reduce = reduced_by_3_done()
+    exits = r.engine.accounts[ACCOUNT].riskd
+    again = RiskdExits()
+    again.load([dump_exit(e) for e in exits.expected], exits.orders)
+    assert again.done_unfilled(MNQ, 8) == [(3, Decimal(21000))]
