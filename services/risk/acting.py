@@ -341,12 +341,15 @@ class Acting:
         if acct is None or res.status != DONE:
             return
         if cmd.action in (CLOSE_POSITION, REDUCE_POSITION, FLATTEN) \
-                and acct.riskd.done_expecting(cmd.id):
+                and acct.riskd.done_expecting(cmd.id) \
+                and not any(key[0] == acct.account_id for key in self.inflight):
             # the broker closed what its fills will take away: the open sizes leave it out
             # now (AccountState.live_size), so the position rules judge what is left as its
             # fills' Position event would (the event-order model: a stop that covered the
             # rest was moved to breakeven at the fills' price, or never when "done" came
-            # first and the price had moved on by the fills)
+            # first and the price had moved on by the fills). Only once no other command of
+            # the account is in flight: between two results the book is in a state no order
+            # of the fills shows (a second reduce judged while the first's was still out)
             self._run(acct, POSITION, ClockTick(now), now, "recheck", now, out)
             return
         if cmd.action != REDUCE_POSITION or cmd.mode != ENFORCE or cmd.rule == LOCKOUT_RULE \
