@@ -19,9 +19,12 @@ risk's status, PositionView.price_stale_since). It returns the alerts due:
   price goes stale, one line per account holding it ("Demo 1 (id 1001): MNQ long 1: open PnL
   as of 20660.00; price rules run on that price"). Contracts gone stale in the same check are
   one alert; an account that opens a position in a contract already stale gets its own.
-- "🟢 MNQ: prices flowing again after 1m42s without one" (info) to the accounts told, once
-  quotes have kept coming for the stale-feed wait: a lone quote (a reconnect's) followed by
-  silence again is no news, neither alert is sent again for it.
+- "🟢 MNQ: prices flowing again after 1m42s without steady prices" (info) to the accounts
+  told, once quotes have kept coming for the stale-feed wait: a lone quote (a reconnect's)
+  followed by silence again is no news, neither alert is sent again for it. The 1m42s is
+  quietprice.silence_s, as the screens count it (from the last quote before the silence to
+  the first quote of the flow): while prices flow again the screens say "no steady prices
+  for 1m42s, quotes again for 8s" (flowing_since), and the alert that follows says 1m42s too.
 
 A closed market raises nothing: no quote is due (an alerted silence is carried over the close
 and ends when quotes flow after the open). A contract no account holds any more is forgotten
@@ -84,6 +87,15 @@ class QuietFeed:
             return None
         return silence.since_ns
 
+    def flowing_since(self, contract_id: str, now_ns: int) -> Optional[int]:
+        """When quotes began to flow again in a silence of a held contract (the first quote of
+        that flow, risk's clock at the check that saw it), while the stale-feed wait has not
+        yet passed to call them steady; None otherwise (the screens: 'quotes again for 8s')."""
+        silence = self._silent.get(contract_id)
+        if silence is None or not self.market_open(now_ns):
+            return None
+        return silence.flowing_ns
+
     def silent(self) -> frozenset:
         """The contracts in a silence (told, and not yet that prices flow again)."""
         return frozenset(self._silent)
@@ -137,7 +149,8 @@ class QuietFeed:
                     silence.flowing_ns = quoted
                 elif (now_ns - silence.flowing_ns) / NS_PER_S >= self.after_s:
                     del self._silent[cid]
-                    back.append((cid, (silence.flowing_ns - silence.since_ns) / NS_PER_S,
+                    back.append((cid, quietprice.silence_s(silence.since_ns, now_ns,
+                                                           silence.flowing_ns),
                                  silence.told))
         out = []
         if started:
@@ -184,7 +197,7 @@ def flowing_alert(back, now_ns: int) -> NotifyEvent:
             line_accounts.append(aid)
     return _event("prices_flowing", "info",
                   f"🟢 {_tickers(c for c, _s, _t in back)}: prices flowing again after "
-                  f"{duration(longest)} without one",
+                  f"{duration(longest)} without steady prices",
                   lines, line_accounts, now_ns)
 
 

@@ -95,7 +95,7 @@ def test_one_alert_when_the_price_goes_stale_and_one_when_prices_flow_again():
     assert f.run(1) == []                                   # one quote: not news yet
     [back] = f.run(20, quotes_every=1.0)                    # quotes keep coming: once
     assert (back.kind, back.severity) == ("prices_flowing", "info")
-    assert back.title == "🟢 MNQ: prices flowing again after 5m15s without one", back.title
+    assert back.title == "🟢 MNQ: prices flowing again after 5m15s without steady prices", back.title
     assert back.lines == ["Demo 1 (id 1001): MNQ: price rules judge live prices again"]
     assert f.run(60, quotes_every=1.0) == []
 
@@ -227,3 +227,43 @@ def test_accounts_are_named_only_for_the_alerts_that_name_them():
     f.clock.advance(1.0)
     [quiet] = f.quiet.check(f.clock.now_ns(), f.holdings, f.quoted, PRICE.get, name_of)
     assert asked == [1001] and quiet.lines[0].startswith("Demo 1 (id 1001): MNQ long 1")
+
+
+def test_the_screen_and_the_phone_say_the_same_time_without_steady_prices():
+    """Fresh-user trial 2026-12-06: the phone said "🟢 MNQ: prices flowing again after 32s
+    without one" while status and watch had said "no steady prices for 40s": the screen counted
+    the silence on to now while prices were already flowing again (and, once a reconnect's lone
+    quote was 15 s old, from that quote). Both now count as shared/quietprice.silence_s does:
+    from the last quote before the silence to the first quote of the flow."""
+    desk = Desk(start=chi(2026, 11, 25, 10))
+    quiet = desk.engine.quiet = QuietFeed()
+    desk.long(1, MNQ, 20670)
+    desk.price(MNQ, "20660.00")                   # the last quote before the silence
+
+    def check():
+        holdings = [Holding(ACCOUNT, "SIM-1", MNQ, "long", 1)]
+        return quiet.check(desk.now, holdings, desk.engine.market.quoted_ns,
+                           desk.engine.market.price)
+
+    def screen():
+        return pricewords.stale_lines([account_status(desk.engine, ACCOUNT, desk.now)],
+                                      desk.now)
+
+    alerts, seen = [], []
+    for second in range(1, 80):
+        desk.now += NS_PER_S
+        if second == 16 or second >= 32:          # a reconnect's lone quote; the flow at 32 s
+            desk.price(MNQ, "20655.00")
+        alerts += check()
+        seen += screen()
+        if second == 40:
+            assert screen() == ["MNQ: no steady prices for 32s, quotes again for 8s; open PnL as "
+                                "of 20655.00; price rules run on that price"], screen()
+        if second == 31:                          # the lone quote 15 s old: counted from before
+            assert screen()[0].startswith("MNQ: no steady prices for 31s (the last 15s ago)"), \
+                screen()
+    stale, back = alerts
+    assert stale.title == "🟠 No price for MNQ for 15s: riskd judges the last price"
+    assert back.title == "🟢 MNQ: prices flowing again after 32s without steady prices"
+    assert seen[-1].startswith("MNQ: no steady prices for 32s, quotes again for 14s"), seen[-1]
+    assert screen() == []                         # steady again: no line
