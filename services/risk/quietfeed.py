@@ -37,7 +37,7 @@ from typing import Callable, Iterable, NamedTuple, Optional
 import attrs
 
 from shared import quietprice
-from shared.accountname import with_id
+from shared.accountname import called
 from shared.clock import NS_PER_S
 from shared.messages.notify import NotifyEvent
 from shared.showprice import fmt_price
@@ -102,11 +102,12 @@ class QuietFeed:
 
     def check(self, now_ns: int, holdings: Iterable[Holding], quoted_ns: dict,
               price_of: Callable[[str], object],
-              name_of: Callable[[int, str], str] = lambda _aid, name: name
+              name_of: Callable[[int, str], str] = lambda aid, name: called(name, aid)
               ) -> list[NotifyEvent]:
         """The alerts due at now_ns. name_of(account id, Holding.name): how alerts name an
-        account, asked only for the accounts an alert names (every second for every account
-        was O(accounts^2): the names are looked up in the config's account list)."""
+        account ('Demo 1 (id 1001)': shared/accountname.called, the engine's account_name),
+        asked only for the accounts an alert names (every second for every account was
+        O(accounts^2): the names are looked up in the config's account list)."""
         held: dict[str, list[Holding]] = {}
         for h in holdings:
             held.setdefault(h.contract_id, []).append(h)
@@ -171,7 +172,7 @@ def stale_alert(started, price_of, now_ns: int) -> NotifyEvent:
     line_accounts: list[Optional[int]] = []
     for cid, _silent, holders in started:
         for h in holders:
-            lines.append(f"{with_id(h.name, h.account_id)}: {ticker_of(cid)} {h.side} {h.size}: "
+            lines.append(f"{h.name}: {ticker_of(cid)} {h.side} {h.size}: "
                          f"open PnL as of {fmt_price(price_of(cid))}; price rules run on that "
                          f"price")
             line_accounts.append(h.account_id)
@@ -192,7 +193,7 @@ def flowing_alert(back, now_ns: int) -> NotifyEvent:
     line_accounts: list[Optional[int]] = []
     for cid, _silent, told in back:
         for aid, name in sorted(told.items()):
-            lines.append(f"{with_id(name, aid)}: {ticker_of(cid)}: price rules judge live "
+            lines.append(f"{name}: {ticker_of(cid)}: price rules judge live "
                          f"prices again")
             line_accounts.append(aid)
     return _event("prices_flowing", "info",

@@ -162,7 +162,7 @@ def test_accounts_and_contracts_going_quiet_together_are_one_alert_split_per_acc
     [quiet] = f.run(15)
     assert quiet.title.startswith("🟠 No price for ES, MNQ for 15s"), quiet.title
     assert quiet.line_accounts == [1002, 1001, 1002, None] and quiet.account_id is None
-    assert quiet.lines[0].startswith("Demo 2 (strict), id 1002: ES long 1: open PnL as of "
+    assert quiet.lines[0].startswith("Demo 2 (strict, id 1002): ES long 1: open PnL as of "
                                      "6010.25"), quiet.lines
     # an account that buys into the silence gets its own; the others are not told again
     f.holdings.append(Holding(1003, "Demo 3", MNQ, "long", 1))
@@ -213,9 +213,9 @@ def test_accounts_are_named_only_for_the_alerts_that_name_them():
     in the config's account list each time (O(accounts^2) a second)."""
     asked = []
 
-    def name_of(aid, broker_name):
+    def name_of(aid, broker_name):            # as the engine's account_name names it
         asked.append(aid)
-        return {1001: "Demo 1"}.get(aid, broker_name)
+        return {1001: "Demo 1 (id 1001)"}.get(aid, broker_name)
 
     f = Feed()
     f.holdings = [Holding(1001, "SIM-DEMO-1", MNQ, "long", 1)]
@@ -267,3 +267,4 @@ def test_the_screen_and_the_phone_say_the_same_time_without_steady_prices():
     assert back.title == "🟢 MNQ: prices flowing again after 32s without steady prices"
     assert seen[-1].startswith("MNQ: no steady prices for 32s, quotes again for 14s"), seen[-1]
     assert screen() == []                         # steady again: no line
+
