@@ -31,6 +31,10 @@ from typing import Callable, Optional
 from shared.clock import NS_PER_S
 
 STALE_AFTER_S = 15.0      # s without a quote during trading hours: the price (the feed) is stale
+# s between two quotes that end a run of them: after a silence, prices flow again from the first
+# quote of a run that lasts STALE_AFTER_S (a stale-feed reconnect's lone quote, some seconds
+# before the feed comes back, starts none: trial 2026-12-06, "after 32s" for a 41 s silence)
+FLOW_GAP_S = 5.0
 NEVER = float("inf")
 
 

@@ -146,7 +146,11 @@ class QuietFeed:
                     silence.told.update((h.account_id, h.name) for h in new)
                     started.append((cid, silent, new))
             elif silence is not None and quoted is not None and quoted > silence.since_ns:
-                if silence.flowing_ns is None:
+                paused = before is not None and quoted != before \
+                    and (quoted - before) / NS_PER_S >= quietprice.FLOW_GAP_S
+                if silence.flowing_ns is None or paused:
+                    # the first quote of a run (a quote after a pause starts a new one: a
+                    # reconnect's lone quote is not where prices began to flow again)
                     silence.flowing_ns = quoted
                 elif (now_ns - silence.flowing_ns) / NS_PER_S >= self.after_s:
                     del self._silent[cid]

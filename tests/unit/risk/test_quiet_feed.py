@@ -268,3 +268,30 @@ def test_the_screen_and_the_phone_say_the_same_time_without_steady_prices():
     assert seen[-1].startswith("MNQ: no steady prices for 32s, quotes again for 14s"), seen[-1]
     assert screen() == []                         # steady again: no line
 
+
+def test_a_reconnect_s_lone_quote_shortly_before_the_feed_comes_back_is_not_where_it_came_back():
+    """The trial's own sequence: the sim's quotes silenced, market's stale-feed reconnects
+    bring a lone quote every ~16 s (at 16 s and 32 s), the quotes come back at 41 s. The alert
+    said "after 32s" (the lone quote at 32 s taken for the flow's first) while the screen had
+    said "no steady prices for 40s". The silence lasted 41 s: both say so, and the screen's
+    count never goes back."""
+    desk = Desk(start=chi(2026, 11, 25, 10))
+    quiet = desk.engine.quiet = QuietFeed()
+    desk.long(1, MNQ, 20670)
+    desk.price(MNQ, "20660.00")
+
+    def check():
+        return quiet.check(desk.now, [Holding(ACCOUNT, "SIM-1", MNQ, "long", 1)],
+                           desk.engine.market.quoted_ns, desk.engine.market.price)
+
+    alerts, counts = [], []
+    for second in range(1, 70):
+        desk.now += NS_PER_S
+        if second in (16, 32) or second >= 41:
+            desk.price(MNQ, "20655.00")
+        alerts += check()
+        for line in pricewords.stale_lines([account_status(desk.engine, ACCOUNT, desk.now)],
+                                           desk.now):
+            counts.append(int(line.split(" for ")[1].split("s")[0]))
+    assert alerts[-1].title == "🟢 MNQ: prices flowing again after 41s without steady prices"
+    assert counts == sorted(counts) and counts[-1] == 41, counts
