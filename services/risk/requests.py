@@ -56,7 +56,7 @@ class Requests:
         return None if aid is None else [aid]
 
     def _unknown(self, ref) -> Reply:
-        known = ", ".join(f"{a} ({acct.name})" if acct.name else str(a)
+        known = ", ".join(self.w.engine.account_name(a, acct.name)
                           for a, acct in sorted(self.w.engine.accounts.items())) or "none yet"
         return error("unknown_account", f"risk does not know account {ref!r} (known: {known})")
 
