@@ -6,6 +6,7 @@ import time
 from typing import Optional
 
 from cli.errors import CliError
+from cli.fitted import fitted, width
 from cli.table import render_table
 from shared.lockwords import end_words, kind_words, longest_first, unlocked_words
 from shared import when
@@ -50,8 +51,10 @@ def lockout_rows(lockouts, ended: bool = False, tz: Optional[dt.tzinfo] = None,
             return end_words(lk.kind, lk.clears_on)
         text = fmt_time(lk.until_ns, tz, end=True, now_ns=now_ns)
         return text + (ENDED_CLEARING if lk.until_ns <= now_ns else "")
-    return render_table(
-        ("account", "scope", "kind", "ended" if ended else "until", "rule", "by", "reason"),
-        [(name(lk.account_id), symbol_text(lk.symbol), kind_words(lk.kind, lk.rule), until(lk),
-          lk.rule, lk.by, lk.reason)
-         for lk in (lockouts if ended else longest_first(lockouts))])    # the one waited for
+    headers = ("account", "scope", "kind", "ended" if ended else "until", "rule", "by", "reason")
+    rows = [(name(lk.account_id), symbol_text(lk.symbol), kind_words(lk.kind, lk.rule), until(lk),
+             lk.rule, lk.by, lk.reason)
+            for lk in (lockouts if ended else longest_first(lockouts))]    # the one waited for
+    if ended:           # its words are long: a row wider than the terminal becomes a block
+        return fitted(headers, rows, width(), head=3)
+    return render_table(headers, rows)

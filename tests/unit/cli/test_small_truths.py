@@ -35,7 +35,8 @@ def test_a_lockout_still_running_shows_its_time_left():
     assert "(in 9m" in rows(body)[0][-1]
 
 
-def test_unlock_lists_what_it_ended_under_ended_with_tickers():
+def test_unlock_lists_what_it_ended_under_ended_with_tickers(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")          # a table (narrower: a block a lockout)
     text = lockout_rows([lock(symbol="CON.F.US.MNQ.Z26")], ended=True)
     header = text.splitlines()[0]
     assert "ENDED" in header and "UNTIL" not in header
@@ -57,6 +58,14 @@ def test_unlock_says_it_cleared_the_lockout_and_the_end_it_had():
     assert "cleared by your unlock (admin:root); it was until " in text, text
     assert f"{end:%H:%M}" in text and "(in " not in text, text
     assert "cleared by your unlock (admin:root); it was until the roll" in text, text
+
+
+def test_unlock_s_table_fits_an_80_column_terminal(monkeypatch):
+    """Its words are longer than "now" was: a row wider than the terminal is a block."""
+    monkeypatch.setenv("COLUMNS", "80")
+    text = lockout_rows([lock(symbol="CON.F.US.MNQ.Z26")], ended=True, by="admin:root")
+    assert all(len(line) <= 80 for line in text.splitlines()), text
+    assert "  ended:  cleared by your unlock (admin:root); it was until " in text, text
 
 
 def riskctl(config, *args):
