@@ -44,8 +44,9 @@ def broker_names(ctx) -> dict[int, str]:
 
 
 def namer(ctx, with_broker: bool = False) -> Namer:
-    """(account_id, broker_name) -> "Demo 1 (id 1001)" (shared/accountname.called). with_broker: also ask risk for the broker's
-    names (for rows that carry only an id: lockouts, history)."""
+    """(account_id, broker_name) -> "Demo 1 (id 1001)" (shared/accountname.called).
+    with_broker: also ask risk for the broker's names (for rows that carry only an id:
+    lockouts, history)."""
     names = labels_of(ctx)
     broker = broker_names(ctx) if with_broker else {}
 

@@ -7,8 +7,8 @@ name is the configured label ([[accounts]] display_name, else name, else id: Acc
 it, else its id; the id is said once beside it (finding the account on the broker's own
 platform, or in `riskctl logs --account ID`).
 
-called() is that one way: "Demo 1 (id 1001)", "Demo 2 (strict, id 1002)", for titles, bodies, screens and answers alike
-(docs/operations.md, Account names). account_name() and named() give the bare name, for
+called() is that one way: "Demo 1 (id 1001)", "Demo 2 (strict, id 1002)", for titles,
+bodies, screens and answers alike (docs/operations.md, Account names). account_name() and named() give the bare name, for
 matching what a person typed and as a key; never show it without called(). The screens
 (riskctl status, watch, positions, orders, history, lockouts) get the names from labels() of
 the supervisor's live config in every status reply (cli/accountnames.py only asks for them),

@@ -58,9 +58,9 @@ def stale_words(ticker: str, last: Optional[Decimal], quoted_ns: Optional[int],
     silence (a stale-feed reconnect's) does not end it: 'MNQ: no steady prices for 1m42s
     (the last 3s ago); ...'. Quotes flowing again (flowing_ns: PositionView
     .price_flowing_since, and a quote after it), not yet for the stale-feed wait: 'MNQ: no
-    steady prices for 1m42s, quotes again for 8s; ...'. The silence is counted as the phone's alerts count it
-    (shared/quietprice.silence_s): from the last quote before it, never from a lone quote
-    inside it, and only up to the first quote of the flow."""
+    steady prices for 1m42s, quotes again for 8s; ...'. The silence is counted as the
+    phone's alerts count it (shared/quietprice.silence_s): from the last quote before it,
+    never from a lone quote inside it, and only up to the first quote of the flow."""
     tail = f"; open PnL as of {fmt_price(last)}; price rules run on that price"
     if flowing_ns is not None and (quoted_ns is None or quoted_ns <= flowing_ns):
         flowing_ns = None              # one quote is no flow yet: a reconnect's, likely lone

@@ -143,7 +143,8 @@ def failing_lines(account: AccountView, width: int) -> list[Line]:
 
 
 def money_lines(account: AccountView, width: int) -> list[Line]:
-    parts: list[Seg] = [seg(called(account.name, account.account_id), "bold"), seg(f"  balance {account.balance}"),
+    parts: list[Seg] = [seg(called(account.name, account.account_id), "bold"),
+                        seg(f"  balance {account.balance}"),
                         seg("  realized "), seg(account.realized, _sign(account.realized)),
                         # realized is after fees and says so, as the phone and the rules'
                         # reasons do (docs/rules.md, Which figure includes fees)
