@@ -4,13 +4,14 @@ A fresh-user trial (2026-12-06): with the sim's quotes silenced and a position h
 status` said "guarded now" and no alert came, while the price rules judged a price minutes
 old; a loss past the line was acted on only when a stale-feed reconnect happened to bring a
 quote. Market's stale-feed watch (services/market/connection.py, FeedWatch) reconnects a hub
-that brings no quote for STALE_AFTER_S during trading hours; the same wait, on the same hours,
-says a held contract's price is stale here (risk's status line and its phone alert,
-services/risk/quietfeed.py), and screens name a price's age from the same number
-(shared/pricewords.py).
+that brings no quote for `[broker] stale_after` (default STALE_AFTER_S) during trading hours;
+the same wait, on the same hours, says a held contract's price is stale here (risk's status
+line and its phone alert, services/risk/quietfeed.py). Screens name a price's age from the
+default (shared/pricewords.py): a display threshold, they do not read the config.
 
-- stale_after(broker): the wait for this broker: STALE_AFTER_S, or never for a sim without a
-  random walk (`tick_interval = 0`: quiet on purpose, as market never reconnects it either).
+- stale_after(broker): the wait for this broker: its `stale_after` (shared/config/sections.py,
+  default STALE_AFTER_S), or never for a sim without a random walk (`tick_interval = 0`: quiet
+  on purpose, as market never reconnects it either).
 - market_hours(broker, calendar): is the market open at an instant (riskd's calendar): the
   broker's sessions 17:00 to 16:00 the next day in `[trading_day] timezone`, Sunday evening to
   Friday afternoon, none closing on one of the calendar's holidays; the sim at all hours
@@ -31,9 +32,11 @@ from typing import Callable, Optional
 from shared.clock import NS_PER_S
 
 STALE_AFTER_S = 15.0      # s without a quote during trading hours: the price (the feed) is stale
+                          # (the default of [broker] stale_after)
 # s between two quotes that end a run of them: after a silence, prices flow again from the first
-# quote of a run that lasts STALE_AFTER_S (a stale-feed reconnect's lone quote, some seconds
-# before the feed comes back, starts none: trial 2026-12-06, "after 32s" for a 41 s silence)
+# quote of a run that lasts the stale-feed wait (a stale-feed reconnect's lone quote, some
+# seconds before the feed comes back, starts none: trial 2026-12-06, "after 32s" for a 41 s
+# silence); a gap of the wait or more is a silence of its own anyway
 FLOW_GAP_S = 5.0
 NEVER = float("inf")
 
@@ -45,7 +48,7 @@ def always_open(_now_ns: int) -> bool:
 def stale_after(broker) -> float:
     """The stale-price wait for this [broker] (NEVER for a sim that sends no random walk)."""
     quiet = broker.kind == "sim" and broker.sim.tick_interval == 0
-    return NEVER if quiet else STALE_AFTER_S
+    return NEVER if quiet else broker.stale_after
 
 
 def market_hours(broker, trading_day, holidays) -> Callable[[int], bool]:

@@ -1,9 +1,11 @@
-"""Flatten an account, or every guarded account, now: close all positions, cancel all orders.
+"""Flatten an account, or every account of the login, now: close all positions, cancel all orders.
 
-The kill switch. Admin only, audited, with a reason. It runs through enforcement's normal
-path (journaled, rate-budgeted, verified flat) and riskctl waits until every account is done
-or has failed (at most --wait seconds; 0 returns at once). Exit code 0 only when every
-account ended flat.
+The kill switch. Admin only, audited, with a reason. --all is every account the broker lists
+for the login and every configured one, disabled accounts too (`riskctl accounts disable`
+stops riskd's rules, not the admin's kill switch). It runs through enforcement's normal path
+(journaled, rate-budgeted, verified flat) and riskctl waits until every account is done or has
+failed (at most --wait seconds; 0 returns at once). Exit code 0 only when every account ended
+flat.
 
 The answer is what a person needs, as the alerts say it: the account's name, the action, its
 outcome in the screens' words (pending until it finishes, then done / failed / skipped /
@@ -33,7 +35,8 @@ POLL_S = 0.25
 def add_arguments(parser) -> None:
     accountarg.add(parser, required=False, default="",
                    help="the account's id or name, or --account A (or --all)")
-    parser.add_argument("--all", action="store_true", help="every account riskd guards")
+    parser.add_argument("--all", action="store_true",
+                        help="every account of the login, disabled ones too")
     parser.add_argument("--reason", required=True, help="why (kept in the audit trail)")
     parser.add_argument("--wait", type=float, default=60.0,
                         help="seconds to wait for the results (default 60; 0: do not wait)")

@@ -1,10 +1,13 @@
 """The kill switch's pure part: which accounts `riskctl flatten` means, and its commands.
 
 An account is named by its broker id, its name, or the display name given in the config.
-`--all` means every account the broker lists for the login plus every configured one, less
-the accounts the config switches off (enabled = false: riskd does not guard them). The
-commands are ordinary flatten Commands (rule "manual") with fresh ids, so they run through
-the journal and the executor exactly like risk's.
+`--all` means every account the broker lists for the login plus every configured one,
+including the accounts the config switches off (enabled = false, or `riskctl accounts
+disable`): a disabled account is one riskd's rules do not judge, not one an admin's explicit
+kill switch skips (fresh-user trial 2026-12-06: `flatten --all` left a disabled account long
+ES with a working order, answered only for the other account and exited 0). The commands are
+ordinary flatten Commands (rule "manual") with fresh ids, so they run through the journal and
+the executor exactly like risk's.
 """
 from __future__ import annotations
 
@@ -30,11 +33,9 @@ def resolve(req, config_accounts, broker_accounts) -> tuple[list[int], str]:
     if req.all == bool(req.account):
         return [], "expected one ACCOUNT or --all, not both and not neither"
     configured = list(config_accounts)
-    off = {a.id for a in configured if not a.enabled and a.id is not None}
-    off_names = {a.name for a in configured if not a.enabled and a.name}
     if req.all:
-        ids = {a.id for a in broker_accounts if a.id not in off and a.name not in off_names}
-        ids |= {a.id for a in configured if a.enabled and a.id is not None}
+        ids = {a.id for a in broker_accounts}
+        ids |= {a.id for a in configured if a.id is not None}
         if not ids:
             return [], ("enforcement knows no account yet (the broker's account list has not "
                         "been read; is the broker reachable?)")

@@ -57,6 +57,7 @@ ACCOUNTS_RETRY = 5.0        # s: until the first account list arrives
 LOGIN_RETRY = 60.0          # s: after the broker refused the login (bad key, no API access)
 TOKEN_CHECK = 30.0          # s: renew the token when it is due (no HTTP otherwise)
 STALE_AFTER = quietprice.STALE_AFTER_S   # s without any quote on a watched contract: reconnect
+                                         # (the default of [broker] stale_after)
 SUBSCRIBE_CONFIRM_TIMEOUT = 5.0   # s: reconcile anyway if the hub never confirms
 
 USER_EVENTS = (Fill, PositionUpdate, OrderUpdate, AccountUpdate)   # risk shards: per shard

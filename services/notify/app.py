@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Optional
 import attrs
 import zmq
 
-from services.notify import catchup, latelock
+from services.notify import catchup, latefold, latelock
 from services.notify.alertlog import log_alert
 from services.notify.bot.access import Access, lock_button_account
 from services.notify.channels import ChannelError
@@ -141,6 +141,7 @@ class NotifyWorker(Worker):
         self._late: set[str] = set()       # decision ids taken from risk's history
         self._locks_now: Optional[list] = None     # lockouts in force when it was read
         self._late_results: set[str] = set()   # command ids of outcomes read at the catch-up
+        self._late_folded: dict = {}           # ... of those, the failures told in another's
         self._outcome_tries = 0
         self._catch_up_tries = 0
         self._alive()
@@ -323,12 +324,13 @@ class NotifyWorker(Worker):
             alert = readable(alert) if alert is not None else None
         else:
             alert = build(msg, self._ctx())
+        folded = self._late_folded.pop(msg.command_id, ()) if late else ()
         if late:
             self._late_results.discard(msg.command_id)
         if alert is None or not late:
             return alert
         came = msg.first_answer_ns or msg.finished_ns
-        return attrs.evolve(alert, lines=(*alert.lines, (
+        return attrs.evolve(alert, lines=(*alert.lines, *latefold.also_failed(folded), (
             f"sent late: enforcement did this at {self.ctx_t.since(came, self.clock.now_ns())} "
             f"while notify was down")))
 
@@ -477,10 +479,20 @@ class NotifyWorker(Worker):
             log.warning("notify: the outcomes of %s alerted late could not be read "
                         "(%s); riskctl history shows them", plural(len(late), "decision"), error)
             return
-        for result in results:
-            if not self.outbox.resulted(result.command_id):
-                self._late_results.add(result.command_id)
-                self._take(result)
+        fresh = [r for r in results if not self.outbox.resulted(r.command_id)]
+        # failures of one position: one alert, naming the others (services/notify/latefold.py)
+        folded = latefold.fold(fresh, late)
+        inside = {r.command_id for told in folded.values() for r in told}
+        for result in fresh:
+            if result.command_id in inside:
+                continue
+            self._late_results.add(result.command_id)
+            if result.command_id in folded:
+                self._late_folded[result.command_id] = folded[result.command_id]
+            self._take(result)
+        for told in folded.values():        # after their carrier is queued or held on disk
+            for result in told:
+                self.outbox.mark_resulted(result.command_id, self.clock.now_ns())
         log.info("notify: %s of %s alerted late read from enforcement's journal",
                  plural(len(results), "final outcome"), plural(len(late), "decision"))
 

@@ -212,8 +212,12 @@ class Acting:
             if coming >= d.size:
                 return (f"riskd's exit of these contracts is under way, its fills to come "
                         f"({command_id})")
-        if d.action in (CLOSE_POSITION, REDUCE_POSITION):
+        if d.action in (CLOSE_POSITION, REDUCE_POSITION, MODIFY_STOP):
+            # a stop of a position riskd has closed is not moved either: the event-order
+            # model's price between the close's "done" and its fills moved it
             done = self._closed_already(d)
+            if done and d.action == MODIFY_STOP:
+                return f"riskd's close of its position is done, the fill on the way ({done})"
             if done:
                 verb = "close" if d.action == CLOSE_POSITION else "reduce"
                 return f"riskd's {verb} of it is done, its fill on the way ({done})"
@@ -223,6 +227,9 @@ class Acting:
                                         or self._held_before(d, flatten.issued_ns)):
                 return f"a flatten of the account is in flight ({flatten.id})"
         if d.action == MODIFY_STOP:
+            closing = self._closing_its_contract(d)
+            if closing:
+                return f"riskd's close of its position is in flight ({closing})"
             moved = self._stop_moved_already(d)
             if moved:
                 return f"riskd's move of this stop is done, its Order event on the way ({moved})"
@@ -233,6 +240,20 @@ class Acting:
                     and not _exposed_since(acct, done.issued_ns):
                 return f"the account was flattened after this event ({done.command_id})"
         return ""
+
+    def _closing_its_contract(self, d: Decision) -> str:
+        """The close of the stop's contract in flight, issued after the order was placed ('' when
+        none): the close cancels the contract's orders too (closing a contract closes its
+        orders), so moving the stop meanwhile does nothing (the event-order model: the close's
+        first fill judged the position left, and trade_management moved its stop)."""
+        command_id = self.inflight.get((d.account_id, CLOSE_POSITION, d.contract_id, None))
+        entry = self.outbox.entries.get(command_id) if command_id else None
+        acct = self.accounts.get(d.account_id)
+        order = acct.orders.get(d.order_id) if acct is not None and d.order_id else None
+        if entry is None or order is None \
+                or order.created_ns > entry.command.issued_ns + SKEW_NS:
+            return ""
+        return command_id
 
     def stop_moved(self, cmd: Command, now: int) -> None:
         """riskd's move of a stop answered done (the Order event showing it may come later)."""
@@ -317,8 +338,19 @@ class Acting:
         it cut (a second tightening, limit 3 -> 2 while the reduce to 3 ran): nothing else
         judged it again until the trader's next trade. Its fills, when not in yet, are not
         cut twice (_reducing_already)."""
-        if acct is None or res.status != DONE or cmd.action != REDUCE_POSITION \
-                or cmd.mode != ENFORCE or cmd.rule == LOCKOUT_RULE or cmd.rule not in self.rules:
+        if acct is None or res.status != DONE:
+            return
+        if cmd.action in (CLOSE_POSITION, REDUCE_POSITION, FLATTEN) \
+                and acct.riskd.done_expecting(cmd.id):
+            # the broker closed what its fills will take away: the open sizes leave it out
+            # now (AccountState.live_size), so the position rules judge what is left as its
+            # fills' Position event would (the event-order model: a stop that covered the
+            # rest was moved to breakeven at the fills' price, or never when "done" came
+            # first and the price had moved on by the fills)
+            self._run(acct, POSITION, ClockTick(now), now, "recheck", now, out)
+            return
+        if cmd.action != REDUCE_POSITION or cmd.mode != ENFORCE or cmd.rule == LOCKOUT_RULE \
+                or cmd.rule not in self.rules:
             return
         if acct.riskd.expecting(cmd.contract_id, now):
             # riskd's fills there still to come (this reduce's, a close's beside it): they

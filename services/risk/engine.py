@@ -567,6 +567,10 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 self.flattened_at(done.account_id, done.issued_ns, now, done.id)
             if done.action == MODIFY_STOP and res.status == DONE:
                 self.stop_moved(done, now)
+            if acct is not None and res.status in FINAL_STATUSES \
+                    and acct.riskd.settle(res.command_id, now, closed=res.status == DONE,
+                                          price_of=self.market.price):
+                out.exits.add(acct.account_id)        # before the rules judge what is left
             self._retry_result(acct, done, res, now, out)
             self._after_reduced(acct, done, res, now, out)
             if self.unneeded:
@@ -579,7 +583,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             # admin's
             self._admin_flatten(acct, res, now, out)
         if acct is not None and res.status in FINAL_STATUSES \
-                and acct.riskd.settle(res.command_id, now, closed=res.status == DONE):
+                and acct.riskd.settle(res.command_id, now, closed=res.status == DONE,
+                                      price_of=self.market.price):
             out.exits.add(acct.account_id)
         return out
 

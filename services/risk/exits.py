@@ -22,10 +22,15 @@ trader's trade).
 A close whose final result was done (closed) while its fills have not come yet still covers
 the position it was issued for (closed_by): enforcement's result may come before the close's
 Trade and Position, and a rule looking at the position in between must not close it again.
+Until those fills come, the contracts a done exit still expects are worth what they were when
+"done" came (`price`, the market's price then: the broker closed them about then), not every
+later price (done_unfilled; services/risk/pnl.py): a reduce of 3 of 8 done, the next quote
+valued all 8 and a loss rule saw the loss of contracts already closed.
 """
 from __future__ import annotations
 
-from typing import Optional
+from decimal import Decimal
+from typing import Callable, Optional
 
 import attrs
 
@@ -47,6 +52,7 @@ class Exit:
     closed: bool = False       # that result was done: the broker has closed what it expects
     whole: bool = False        # a close of all the position held at its issue (not a reduce)
     cut: bool = False          # a reduce's: it expects a number of contracts, not the position
+    price: Optional[Decimal] = None   # the contract's price when the done result came
 
     def alive(self, now: int) -> bool:
         """Still remembered: its command is outstanding or finished within WINDOW_NS. A used-up
@@ -74,8 +80,12 @@ class RiskdExits:
         if signed_position == 0:
             return
         side, held = closing_side(signed_position), abs(signed_position)
+        # contracts a done close or reduce still expects fills for are closed at the broker
+        # already: this command cannot close them, and they keep the price they were closed
+        # at (done_unfilled) rather than move to an exit whose fills are still to come
+        held -= min(held, sum(e.size for e in self._open(contract_id, side, now) if e.closed))
         n = held if size is None else min(size, held)
-        open_ = self._open(contract_id, side, now)
+        open_ = [e for e in self._open(contract_id, side, now) if not e.closed]
         before = sum(e.size for e in open_)
         # the union of what is already expected (the oldest contracts) and what this covers
         # (all of them, or the newest n): the overlap moves to this exit, which lives longest
@@ -101,13 +111,35 @@ class RiskdExits:
     def knows(self, command_id: str) -> bool:
         return any(e.command_id == command_id for e in self.expected)
 
-    def settle(self, command_id: str, now: int, closed: bool = False) -> bool:
-        """The command's final result arrived (closed: it was done)."""
+    def settle(self, command_id: str, now: int, closed: bool = False,
+               price_of: Optional[Callable[[str], Optional[Decimal]]] = None) -> bool:
+        """The command's final result arrived (closed: it was done; price_of(contract): the
+        price then, what the contracts it still expects are worth until their fills come)."""
         hit = False
         for e in self.expected:
             if e.command_id == command_id and e.done_ns == 0:
                 e.done_ns, e.closed, hit = now, closed, True
+                if closed and price_of is not None and e.contract_id:
+                    e.price = price_of(e.contract_id)
         return hit
+
+    def done_expecting(self, command_id: str) -> bool:
+        """Is this command done (closed) with fills of it still expected?"""
+        return any(e.command_id == command_id and e.closed and e.size > 0
+                   for e in self.expected)
+
+    def done_unfilled(self, contract_id: str, signed_position: int,
+                      since_ns: int = 0) -> list[tuple[int, Decimal]]:
+        """(contracts, the price when done came) that riskd's done closes and reduces of this
+        position (issued at or after since_ns) still expect fills for, oldest first: the broker
+        has closed them, their PnL is about that price's until the fills say exactly. A
+        forgotten exit (pruned WINDOW_NS after its result) expects nothing."""
+        if signed_position == 0 or not self.expected:
+            return []
+        side = closing_side(signed_position)
+        return [(e.size, e.price) for e in self.expected
+                if e.contract_id == contract_id and e.side == side and e.closed
+                and e.size > 0 and e.price is not None and e.issued_ns >= since_ns]
 
     def closed_by(self, contract_id: str, signed_position: int, since_ns: int,
                   now: int) -> str:
@@ -209,12 +241,15 @@ class RiskdExits:
         # by hand, not attrs.asdict: the store writes this with every commit that changes it
         return [{"contract_id": e.contract_id, "side": e.side, "size": e.size,
                  "issued_ns": e.issued_ns, "command_id": e.command_id, "done_ns": e.done_ns,
-                 "closed": e.closed, "whole": e.whole, "cut": e.cut}
+                 "closed": e.closed, "whole": e.whole, "cut": e.cut,
+                 "price": None if e.price is None else str(e.price)}
                 for e in self.expected]
 
     def load(self, rows: list[dict], orders) -> None:
-        # rows from before 'whole': a reduce; from before 'cut': not counted as one
-        self.expected = [Exit(**r) for r in rows]
+        # rows from before 'whole': a reduce; from before 'cut': not counted as one; from
+        # before 'price': valued at the latest price, as then
+        self.expected = [Exit(**{**r, "price": None if r.get("price") is None
+                                 else Decimal(r["price"])}) for r in rows]
         self.orders = set(orders)
 
 

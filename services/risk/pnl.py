@@ -62,34 +62,54 @@ def fee_note(fees: Decimal, included: bool = True, its: bool = False) -> str:
 def position_unrealized(account, market, position) -> Optional[Decimal]:
     """Open PnL of one position of an AccountState at the MarketView's latest price that arrived
     since it opened (MarketView.price_of), for the size still open as the fills see it (a close
-    whose Position lags is realized already)."""
-    cid = position.contract_id
+    whose Position lags is realized already). Contracts riskd's done close or reduce still
+    expects fills for are not open either (AccountState.live_size): the broker closed them,
+    their PnL is realized at about the price when "done" came (net_open_pnl counts it until
+    the fills do), and a later price is not theirs."""
     return unrealized(position.side, account.live_size(position), position.average_price,
-                      market.price_of(position), market.contracts.get(cid))
+                      market.price_of(position), market.contracts.get(position.contract_id))
 
 
 def account_unrealized(account, market) -> tuple[Decimal, bool]:
     """(sum of the positions' open PnL, complete?) -- incomplete when a price or contract is
     missing; the known part is still summed so a loss elsewhere is not hidden."""
-    total, complete = ZERO, True
-    for p in account.positions.values():
-        u = position_unrealized(account, market, p)
-        if u is None:
-            complete = False
-        else:
-            total += u
-    return total, complete
+    return _summed(position_unrealized(account, market, p) for p in account.positions.values())
 
 
 def net_open_pnl(account, market, open_part: Optional[tuple[Decimal, bool]] = None
                  ) -> tuple[Decimal, bool]:
     """Open PnL for figures read with realized PnL (net loss, equity): the open positions plus
-    contracts the broker closed before their fill arrived (that PnL is not realized yet), so
+    contracts the broker closed before their fill arrived and those riskd's done closes still
+    expect fills for (that PnL is not realized yet: valued at the price when "done" came), so
     realized + this counts every fill exactly once in any event order. open_part: the
     positions' account_unrealized when the caller has it already (rules.base.Ctx)."""
     total, complete = open_part if open_part is not None else account_unrealized(account, market)
+    more, known = _summed(_not_yet_realized(account, market))
+    return total + more, complete and known
+
+
+def _not_yet_realized(account, market):
+    """The open PnL (None: unknown) of contracts closed whose fills have not come: riskd's
+    done closes (at the price when "done" came), then what the broker's Position shows closed
+    (riskd's done exits' price first, the latest price for the rest)."""
+    if account.riskd.expected:
+        for p in account.positions.values():
+            contract = market.contracts.get(p.contract_id)
+            for n, done_price in account.done_parts(p):
+                yield unrealized(p.side, n, p.average_price, done_price, contract)
     for cid, side, size, avg in account.closed_parts():
-        u = unrealized(side, size, avg, market.price(cid), market.contracts.get(cid))
+        contract = market.contracts.get(cid)
+        if contract is not None:
+            for n, done_price in account.closed_done_parts(cid, side, size):
+                yield unrealized(side, n, avg, done_price, contract)
+                size -= n
+        yield unrealized(side, size, avg, market.price(cid), contract)
+
+
+def _summed(values) -> tuple[Decimal, bool]:
+    """(sum of the known values, were all known?)"""
+    total, complete = ZERO, True
+    for u in values:
         if u is None:
             complete = False
         else:

@@ -86,12 +86,17 @@ def merge_rule(name: str, old, new):
     if not old.enabled:
         # a disabled rule restricts nothing: enabling it (with any parameters) is stricter
         return new, None
-    if not new.enabled or (old.mode == "enforce" and new.mode == "alert"):
-        return old, new
     directions = {**COMMON, **DIRECTION.get(name, {})}
-    now_fields, looser = {}, False
-    if new.mode != old.mode:       # alert -> enforce
-        now_fields["mode"] = new.mode
+    # each parameter is judged on its own against what is in force: a disable (or enforce ->
+    # alert) waits for the roll, and a lower limit written with it still applies at once
+    # (trial 2026-12-06: `rules disable default max_contracts`, then `rules set --account 1002
+    # max_contracts limit 1` over limit 2 kept limit 2 until the roll, "a loosening waits")
+    now_fields, looser = {}, not new.enabled
+    if new.mode != old.mode:
+        if new.mode == "alert":    # enforce -> alert: looser
+            looser = True
+        else:                      # alert -> enforce: stricter
+            now_fields["mode"] = new.mode
     for f in attrs.fields(type(old)):
         if f.name in ("enabled", "mode"):
             continue

@@ -244,12 +244,40 @@ class AccountState:
             self.ahead[cid] = p
 
     def live_size(self, position: "Position") -> int:
-        """The position's open size as the fills see it: contracts a fill already closed are
-        no longer open (their PnL is realized)."""
+        """The position's open size: contracts a fill already closed are no longer open (their
+        PnL is realized), nor those riskd's done close or reduce still expects fills for
+        (done_parts: the broker closed them; every rule reading the size, its open PnL or
+        whether its stops cover it sees what the fills will leave, in any event order)."""
+        size = self._filled_size(position)
+        if size and self.riskd.expected:
+            size -= sum(n for n, _ in self.done_parts(position))
+        return size
+
+    def _filled_size(self, position: "Position") -> int:
         p = self.ahead.get(position.contract_id)
         if p is None:
             return position.size
         return max(0, position.size - p.exits)
+
+    def done_parts(self, position: "Position") -> list[tuple[int, Decimal]]:
+        """(contracts, price) of this position that riskd's done closes and reduces still
+        expect fills for, valued at the price when "done" came (services/risk/exits.py
+        done_unfilled): the broker has closed them. Contracts its Position already shows
+        closed are not in it (closed_parts: their exits are matched there first)."""
+        cid = position.contract_id
+        parts = self.riskd.done_unfilled(cid, position.signed,
+                                         position.opened_ns - REOPEN_SKEW_NS)
+        if not parts:
+            return []
+        p = self.ahead.get(cid)
+        return _take(parts, self._filled_size(position), skip=0 if p is None else p.closed)
+
+    def closed_done_parts(self, contract_id: str, side: int,
+                          size: int) -> list[tuple[int, Decimal]]:
+        """(contracts, price) of a part the broker closed before its fill came (closed_parts)
+        that riskd's done exits expect, valued at the price when "done" came."""
+        parts = self.riskd.done_unfilled(contract_id, side * size)
+        return _take(parts, size) if parts else []
 
     def closed_parts(self) -> list[tuple[str, int, int, Decimal]]:
         """(contract, side, size, average price) the broker closed before the fill came."""
@@ -463,6 +491,20 @@ class AccountState:
 def _replaced(old: Position, pu: PositionUpdate) -> bool:
     """The broker's position on the contract is another one than the book's (both ids known)."""
     return bool(old.position_id and pu.position_id and old.position_id != pu.position_id)
+
+
+def _take(parts: list[tuple[int, Decimal]], cap: int,
+          skip: int = 0) -> list[tuple[int, Decimal]]:
+    """At most cap contracts of (contracts, price) parts, in order, after the first skip."""
+    out = []
+    for n, price in parts:
+        passed = min(skip, n)
+        skip -= passed
+        n = min(n - passed, cap)
+        if n > 0:
+            out.append((n, price))
+            cap -= n
+    return out
 
 
 def _cut_lots(lots: list, n: int) -> None:

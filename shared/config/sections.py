@@ -9,7 +9,7 @@ import datetime
 
 import attrs
 
-from shared import shards
+from shared import quietprice, shards
 from shared.config.validators import (FieldError, http_url, in_range, is_loopback, non_negative,
                                       one_of, positive, tcp_address, whole_number)
 
@@ -169,6 +169,11 @@ class BrokerConfig:
     rate_window: float = attrs.field(default=60.0, validator=positive)
     # s between the SignalR pings riskd sends on each hub (a server drops a client silent 30 s)
     keepalive: float = attrs.field(default=10.0, validator=positive)
+    # s without a quote on a watched contract during trading hours: the feed is stale (market
+    # reconnects the hub, risk says a held price is stale; docs/operations.md, A quiet quote
+    # feed). Read at start by market and risk (shared/quietprice.stale_after).
+    stale_after: float = attrs.field(default=quietprice.STALE_AFTER_S,
+                                     validator=in_range(1, 3600))
     # a PEM file of CAs to trust instead of the system's (a corporate proxy, the sim's
     # <data_dir>/sim-tls/ca.pem); "" = the system's. Verification is never skipped.
     ca_bundle: str = ""

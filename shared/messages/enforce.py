@@ -148,7 +148,8 @@ class EnforcementStatus:
 
 @attrs.frozen(kw_only=True)
 class FlattenRequest:
-    """Flatten one account, or every guarded account, now: close all positions, cancel all orders."""
+    """Flatten one account, or every account of the login (disabled ones too), now: close all
+    positions, cancel all orders."""
     account: str = ""                # id, name or display name; empty with all=True
     all: bool = False
     reason: str = ""

@@ -17,7 +17,7 @@ from tests.support.env import make_config
 pytestmark = pytest.mark.slow
 
 ADMIN_PW = "kill switch"
-ONE, TWO = 3001, 3002
+ONE, TWO, OFF = 3001, 3002, 3003
 
 
 def test_riskctl_flatten_one_account_then_all(procs, tmp_path, monkeypatch):
@@ -29,15 +29,20 @@ def test_riskctl_flatten_one_account_then_all(procs, tmp_path, monkeypatch):
                               capture_output=True, text=True, timeout=60,
                               input=(password + "\n") if password else "")
 
+    # a third account, disabled in the config (riskd does not guard it): the kill switch's
+    # --all flattens it too (fresh-user trial 2026-12-06: it was skipped silently, exit 0)
     config = make_config(tmp_path, workers=["simbroker", "enforcement"],
                          admin={"password_hash": hash_password(ADMIN_PW, cost=4)},
+                         accounts=[{"id": OFF, "name": "SIM-OFF", "enabled": False}],
                          broker={"sim": {"tick_interval": 0, "accounts": [
-                             {"id": ONE, "name": "SIM-ONE"}, {"id": TWO, "name": "SIM-TWO"}]}})
+                             {"id": ONE, "name": "SIM-ONE"}, {"id": TWO, "name": "SIM-TWO"},
+                             {"id": OFF, "name": "SIM-OFF"}]}})
     procs.riskd(config)
     procs.wait_running(config, ["simbroker", "enforcement"], timeout=30)
     desk = SimDesk(config)
     desk.make_busy(ONE)
     desk.buy(TWO, MNQ, 1)
+    desk.buy(OFF, MNQ, 1)
 
     refused = riskctl("flatten", "SIM-ONE", "--reason", "test")
     assert refused.returncode == 3 and "admin" in refused.stderr
@@ -49,13 +54,14 @@ def test_riskctl_flatten_one_account_then_all(procs, tmp_path, monkeypatch):
     [state] = json.loads(one.stdout)["commands"]
     assert (state["account_id"], state["state"], state["status"]) == (ONE, "final", "done")
     assert "verified flat" in state["detail"]
-    assert desk.flat(ONE) and desk.positions(TWO) == {MNQ: 1}
+    assert desk.flat(ONE) and desk.positions(TWO) == {MNQ: 1} and desk.positions(OFF) == {MNQ: 1}
     assert desk.calls(CLOSE) == 2
 
     everything = riskctl("flatten", "--all", "--reason", "end of the world")
     assert everything.returncode == 0, everything.stderr + everything.stdout
     assert "already flat" in everything.stdout and "verified flat" in everything.stdout
-    assert desk.flat(ONE) and desk.flat(TWO)
+    assert "SIM-OFF" in everything.stdout, everything.stdout
+    assert desk.flat(ONE) and desk.flat(TWO) and desk.flat(OFF)
 
     unknown = riskctl("flatten", "SIM-NOPE", "--reason", "typo")
     assert unknown.returncode == 1 and "unknown account 'SIM-NOPE'" in unknown.stderr

@@ -69,17 +69,24 @@ def test_a_position_with_no_quote_since_it_opened_reads_the_same_on_both_screens
     assert "no quote yet" not in status, status
 
 
-@pytest.mark.timeout(110)
-def test_a_paused_sim_is_reconnected_once_in_45_s_and_none_of_it_counts_as_unguarded(
+STALE_S = 5.0    # [broker] stale_after in the reconnect test (shipped: 15 s): see its docstring
+
+
+@pytest.mark.timeout(75)
+def test_a_paused_sim_is_reconnected_once_in_the_doubled_wait_and_none_of_it_counts_as_unguarded(
         procs, tmp_path):
     """Round 10's trial: with the sim paused and a position held, market reconnected the
-    market hub every ~17.4 s (the subscriber's repeated quote reset the wait; its own drop
-    counted twice) and `riskctl status` added each reconnect to the unguarded time. Now: the
-    first reconnect after 15 s of silence, the next not before 30 s more, and the unguarded
-    time does not grow (a stale-feed precaution while the user hub is up). The sim as
-    shipped (its random walk on: the feed is watched); every guard worker runs."""
+    market hub every ~17.4 s (the stale wait and ~2.4 s: the subscriber's repeated quote reset
+    the wait; its own drop counted twice) and `riskctl status` added each reconnect to the
+    unguarded time. Now: the first reconnect after the stale wait of silence, the next not
+    before twice that more, and the unguarded time does not grow (a stale-feed precaution
+    while the user hub is up). The sim as shipped (its random walk on: the feed is watched);
+    every guard worker runs. Changed from the shipped config: `[broker] stale_after` is
+    STALE_S (5 s, not 15 s): the backoff is the scenario, not the length of the wait; at 15 s
+    the test waited 45 s of silence. Round 10's code would reconnect again ~7.4 s after the
+    first at 5 s (the wait and ~2.4 s), inside the 8 s watched below; now not before 10 s."""
     workers = ["simbroker", "market", "risk", "enforcement"]
-    config = make_config(tmp_path, workers=workers, broker={"sim": {
+    config = make_config(tmp_path, workers=workers, broker={"stale_after": STALE_S, "sim": {
         "accounts": [{"id": ONE, "name": "SIM-ONE"}]}})
     procs.riskd(config)
     procs.wait_running(config, workers, timeout=30)
@@ -92,11 +99,12 @@ def test_a_paused_sim_is_reconnected_once_in_45_s_and_none_of_it_counts_as_ungua
     desk.sim("/sim/pause", {"paused": True})
     before = status()["unguarded_today_s"]
     attempts = desk.calls("/hubs/market")
-    wait_for(lambda: desk.calls("/hubs/market") > attempts, 25, interval=0.2,
-             what="the first stale-feed reconnect, 15 s after the last quote")
+    wait_for(lambda: desk.calls("/hubs/market") > attempts, STALE_S + 10, interval=0.2,
+             what=f"the first stale-feed reconnect, {STALE_S:.0f} s after the last quote")
     first = desk.calls("/hubs/market")
-    # the old code reconnected again ~17.4 s later; the next is due after 30 s of silence
-    end = time.monotonic() + 22.0
+    # the old code reconnected again ~2.4 s after the next stale wait; the next is due after
+    # twice the wait of silence
+    end = time.monotonic() + 1.6 * STALE_S
     while time.monotonic() < end:
         assert desk.calls("/hubs/market") == first, "reconnected again within 30 s"
         assert not status()["unguarded_now"], "NOT GUARDED during a stale-feed precaution"

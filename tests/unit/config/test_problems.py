@@ -68,6 +68,7 @@ BAD = [
      "accounts[0].rules.max_contracts.limit", "greater than 0"),
     ("missing env var", {"broker": {"api_key": "${PROJECTX_API_KEY}"}}, "broker.api_key",
      "PROJECTX_API_KEY is not set"),
+    ("stale wait zero", {"broker": {"stale_after": 0}}, "broker.stale_after", "from 1 to 3600"),
     ("bad roll time", {"trading_day": {"roll": "5pm"}}, "trading_day.roll", "HH:MM"),
     ("bad trading-day zone", {"trading_day": {"timezone": "Chicago"}}, "trading_day.timezone",
      "time zone"),

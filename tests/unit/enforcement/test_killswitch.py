@@ -1,4 +1,5 @@
-"""The kill switch's account resolution: ids, names, display names, --all, switched-off accounts."""
+"""The kill switch's account resolution: ids, names, display names, --all (switched-off
+accounts included)."""
 from __future__ import annotations
 
 from shared.config.accounts import AccountConfig
@@ -23,8 +24,15 @@ def test_an_account_is_found_by_id_name_or_display_name():
     assert resolve(req(account="evening"), CONFIG, BROKER) == ([12], "")
 
 
-def test_all_means_every_guarded_account_of_the_login():
-    assert resolve(req(all=True), CONFIG, BROKER) == ([11, 12], "")
+def test_all_means_every_account_of_the_login_disabled_ones_too():
+    """Fresh-user trial 2026-12-06: after `riskctl accounts disable 1002 --now`, the kill
+    switch's `flatten --all` left 1002 long ES with a working order and answered only for
+    1001, exit 0. A disabled account is one riskd's rules do not judge; the admin who asks
+    for all means it too (13 is disabled in CONFIG)."""
+    assert resolve(req(all=True), CONFIG, BROKER) == ([11, 12, 13], "")
+    # disabled by name, and a disabled account with an id the broker has not listed yet
+    by_name = [AccountConfig(name="TC-11", enabled=False), AccountConfig(id=14, enabled=False)]
+    assert resolve(req(all=True), by_name, BROKER) == ([11, 12, 13, 14], "")
 
 
 def test_mistakes_are_explained():

@@ -186,10 +186,12 @@ class BrokerEventOrder(RuleBasedStateMachine):
         shuffled engine the results may come first, and the worker's tick between them and
         the fills (enforcement answers once the broker says flat; the close's Trade and
         Position may come later: chaos run 2026-12-06, the position was then closed a second
-        time); the in-order engine gets the same tick after the results. A price that moves
-        in that window is not here: the contracts closed are valued at it until their fill
-        says at what price they closed, which no order of events can know (the second close
-        it caused is in test_close_covered_until_its_fill.py)."""
+        time); the in-order engine gets the same tick after the results. A price may move in
+        that window too: the contracts closed are worth the price when "done" came until
+        their fills say exactly (services/risk/exits.py done_unfilled); the model's closes
+        fill at that price, so every order must decide alike (round 11 found a loss rule
+        closing the rest of a reduced position on such a price:
+        test_done_exit_valued_at_its_price.py)."""
         cmds_a = [c for o in a for c in o.commands]
         cmds_b = [c for o in b for c in o.commands]
         if not cmds_a or self.mismatch or depth > 3:
@@ -219,8 +221,16 @@ class BrokerEventOrder(RuleBasedStateMachine):
                           self._results(self.shuffled, cmds_b))
             return
         b_first = self._results(self.shuffled, cmds_b) + [self.shuffled.tick(self.now)]
+        window = []
+        if data.draw(st.booleans(), label="price in the window"):
+            cid = data.draw(st.sampled_from(closing), label="window contract")
+            ticks = data.draw(st.integers(-120, 120).filter(bool), label="window ticks")
+            self.ref.price[cid] += Decimal(ticks) * CONTRACTS[cid].tick_size
+            window = [Quote(contract_id=cid, ts_ns=self.now, last=self.ref.price[cid])]
+        b_first += self._feed(self.shuffled, window)
         a, b = self._run(canonical, shuffled)
         a_after = self._results(self.in_order, cmds_a) + [self.in_order.tick(self.now)]
+        a_after += self._feed(self.in_order, window)
         self._compare(a + a_after, b_first + b)
         self._enforce(a + a_after, b_first + b, data, depth + 1)
 

@@ -9,9 +9,13 @@ a stale-feed reconnect happened to bring a quote. Every test runs on an injected
 from __future__ import annotations
 
 import datetime as dt
+import os
+import tomllib
 from decimal import Decimal
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
+
+import pytest
 
 from services.market import app as market_app
 from services.market.connection import FeedWatch
@@ -19,7 +23,11 @@ from services.risk.quietfeed import Holding, QuietFeed
 from services.risk.views import account_status
 from shared import pricewords, quietprice
 from shared.clock import NS_PER_S, FakeClock, to_ns
+from shared.config.errors import ConfigError
+from shared.config.load import validate_full
+from shared.config.sections import BrokerConfig, SimConfig
 from shared.config.trading_day import TradingDayConfig
+from tests.support.env import REPO
 from tests.unit.risk.desk import ACCOUNT, MNQ, Desk, chi
 
 ES = "CON.F.US.EP.Z26"
@@ -62,10 +70,30 @@ def test_one_decision_the_wait_is_market_s_stale_feed_wait_and_the_age_screens_s
     assert quietprice.stale_for(now - 15 * NS_PER_S, now) == 15.0
     assert quietprice.stale_for(None, now) is None                  # no quote ever: not this
     assert quietprice.stale_for(now - 99 * NS_PER_S, now, market_open=lambda _n: False) is None
-    sim = SimpleNamespace(kind="sim", sim=SimpleNamespace(tick_interval=0))
-    assert quietprice.stale_after(sim) == quietprice.NEVER          # quiet on purpose
-    sim.sim.tick_interval = 0.5
-    assert quietprice.stale_after(sim) == 15.0
+    quiet_sim = BrokerConfig(sim=SimConfig(tick_interval=0))
+    assert quietprice.stale_after(quiet_sim) == quietprice.NEVER    # quiet on purpose
+    assert quietprice.stale_after(BrokerConfig(sim=SimConfig(tick_interval=0.5))) == 15.0
+
+
+def test_the_wait_is_the_broker_s_stale_after_setting_15_s_as_shipped():
+    """`[broker] stale_after` (etc/riskd.toml: 15 s) is the wait market's stale-feed watch and
+    risk's quiet feed both take (shared/quietprice.stale_after); a bad value is a config
+    problem naming its key. Before, the wait was a constant: a test had to wait out 15 s."""
+    shipped = tomllib.loads(open(os.path.join(REPO, "etc", "riskd.toml")).read())
+    assert shipped["broker"]["stale_after"] == 15.0 == BrokerConfig().stale_after
+    config, _ = validate_full({"broker": {"stale_after": 3, "kind": "projectx"}}, "riskd.toml",
+                              env={})
+    assert config.broker.stale_after == 3.0
+    assert quietprice.stale_after(config.broker) == 3.0
+    assert FeedWatch(FakeClock(), quietprice.stale_after(config.broker)).base == 3.0
+    for bad, expected in ((0, "expected a number from 1 to 3600, got 0.0"),
+                          (-5, "from 1 to 3600"), (86400, "from 1 to 3600"),
+                          ("15s", "expected a number, got '15s'"),
+                          (True, "expected a number, got True")):
+        with pytest.raises(ConfigError) as info:
+            validate_full({"broker": {"stale_after": bad}}, "riskd.toml", env={})
+        found = {p.path: p.message for p in info.value.problems}
+        assert expected in found.get("broker.stale_after", ""), (bad, found)
 
 
 def test_the_broker_s_trading_hours_from_riskd_s_calendar():
