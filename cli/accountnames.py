@@ -1,18 +1,19 @@
-"""How riskctl's screens name an account: as alerts do, "Demo 1 (1001)" (docs/operations.md,
+"""How riskctl's screens name an account: as alerts do, "Demo 1 (id 1001)" (docs/operations.md,
 Account names).
 
 The name is the configured label (display_name, else name, else id) from the supervisor's live
 config (its status reply's account_labels, so a `riskctl accounts set ... display_name` shows
-on the next refresh), else the broker's name, else the id; shared/accountname.py decides. This
-module only asks riskd for what that needs: the labels, and the broker's names of accounts the
-config does not list (risk's status). Both are a courtesy: a slow or silent riskd leaves ids.
+on the next refresh), else the broker's name, else the id; shared/accountname.py decides
+(called, label_of). This module only asks riskd for what that needs: the labels, and the
+broker's names of accounts the config does not list (risk's status). Both are a courtesy: a
+slow or silent riskd leaves ids.
 """
 from __future__ import annotations
 
 from typing import Callable, Optional
 
 from cli.errors import CliError
-from shared.accountname import named, on_screen
+from shared.accountname import called, label_of, named
 from shared.messages.control import StatusRequest, SupervisorStatus
 from shared.messages.risk import LastRiskStatus, RiskStatusReply, RiskStatusRequest
 
@@ -43,14 +44,15 @@ def broker_names(ctx) -> dict[int, str]:
 
 
 def namer(ctx, with_broker: bool = False) -> Namer:
-    """(account_id, broker_name) -> "Demo 1 (1001)". with_broker: also ask risk for the broker's
-    names (for rows that carry only an id: lockouts, history)."""
+    """(account_id, broker_name) -> "Demo 1 (id 1001)" (shared/accountname.called).
+    with_broker: also ask risk for the broker's names (for rows that carry only an id:
+    lockouts, history)."""
     names = labels_of(ctx)
     broker = broker_names(ctx) if with_broker else {}
 
     def name(account_id: Optional[int], broker_name: str = "") -> str:
         given = broker_name or (broker.get(account_id, "") if account_id is not None else "")
-        return on_screen(named(names, account_id, given), account_id)
+        return called(named(names, account_id, given), account_id)
     return name
 
 
@@ -70,8 +72,7 @@ def file_labels(config_path: str) -> dict[str, str]:
         if not isinstance(row, dict):
             continue
         refs = [row.get(k) for k in ("id", "name", "display_name")]
-        label = next((str(r) for r in (row.get("display_name"), row.get("name"), row.get("id"))
-                      if r is not None and str(r) != ""), "")
+        label = label_of(row.get("display_name"), row.get("name"), row.get("id"))
         for ref in refs:
             if label and ref is not None and str(ref) != "":
                 out.setdefault(str(ref), label)

@@ -1,25 +1,27 @@
-"""How alerts name an account: one name for the title and every line of the body.
+"""How riskd names an account to a person: one way, in every riskctl answer, screen and alert.
 
 An alert's title and body must name an account the same way (a title saying "Demo 1" above
 a body saying "account 1001" leaves the trader guessing whether they are one account). The
 name is the configured label ([[accounts]] display_name, else name, else id: AccountConfig
 .label); an account the config does not list goes by the broker's name when the caller knows
-it, else its id. with_id adds the id once, where it helps (finding the account on the broker's
-own platform, or in `riskctl logs --account ID`).
+it, else its id; the id is said once beside it (finding the account on the broker's own
+platform, or in `riskctl logs --account ID`).
 
-The screens (riskctl status, watch, positions, orders, history, lockouts) name an account the
-same way: the supervisor sends labels() of its live config in every status reply, and
-named() reads a name from it, so a display_name change shows on the next refresh. Screens add
-the id as on_screen() does: "Demo 1 (1001)" (docs/operations.md, Account names).
+called() is that one way: "Demo 1 (id 1001)", "Demo 2 (strict, id 1002)", for titles,
+bodies, screens and answers alike (docs/operations.md, Account names). account_name() and named() give the bare name, for
+matching what a person typed and as a key; never show it without called(). The screens
+(riskctl status, watch, positions, orders, history, lockouts) get the names from labels() of
+the supervisor's live config in every status reply (cli/accountnames.py only asks for them),
+so a display_name change shows on the next refresh.
 """
 from __future__ import annotations
 
 from typing import Iterable, Optional
 
 
-
 def account_name(accounts: Iterable, account_id: Optional[int], broker_name: str = "") -> str:
-    """The account's name in alerts: its configured label, else the broker's name, else its id."""
+    """The account's bare name: its configured label, else the broker's name, else its id (shown
+    to a person only through called(): account_called)."""
     return named(labels(accounts), account_id, broker_name)
 
 
@@ -44,25 +46,41 @@ def named(names: dict, account_id: Optional[int], broker_name: str = "") -> str:
     return broker_name or ("" if account_id is None else str(account_id))
 
 
-def _id_after(name: str, account_id: int, bracket: str) -> str:
-    """The name with its id: in brackets, or ', id 1002' after a name that ends in a bracket
-    itself ('Demo 2 (strict), id 1002', never 'Demo 2 (strict) (1002)': trial 2026-12-05)."""
-    if name.rstrip().endswith((")", "]")):
-        return f"{name}, id {account_id}"
-    return f"{name} ({bracket}{account_id})"
+def called(name: str, account_id: Optional[int]) -> str:
+    """THE way riskd names an account to a person, in every riskctl answer, screen and alert:
+    'Demo 1 (id 1001)' (name: the configured label, else the broker's name; the id once, for
+    finding the account on the broker's platform and in `riskctl logs --account ID`); '1001'
+    alone when the name is the id; 'Demo 2 (strict, id 1002)' for a name that ends in a
+    bracket itself (never 'Demo 2 (strict) (id 1002)': trial 2026-12-05; and no comma outside
+    a bracket, so names listed with commas stay apart). Trial 2026-12-06: one session read
+    "SIM-DEMO-1 (1001)", "1002 max_contracts.limit: saved", "Demo 1 (id 1001)" and "Demo 2
+    (strict)" for the same two accounts."""
+    if account_id is None or name == str(account_id) or not name:
+        return name or ("" if account_id is None else str(account_id))
+    name = name.rstrip()
+    if name.endswith(")"):
+        return f"{name[:-1]}, id {account_id})"
+    return f"{name} (id {account_id})"
 
 
-def on_screen(name: str, account_id: Optional[int]) -> str:
-    """'Demo 1 (1001)': how the screens name an account ('1001' alone when the name is the id;
-    'Demo 2 (strict), id 1002' for a name ending in a bracket)."""
-    if account_id is None or name == str(account_id):
-        return name
-    return _id_after(name, account_id, "")
+def uncalled(shown: str, account_id: Optional[int]) -> str:
+    """The name inside called(name, account_id): 'Demo 2 (strict)' for 'Demo 2 (strict, id
+    1002)' (a text riskd wrote about the account, matched by either)."""
+    if account_id is None:
+        return shown
+    for tail, keep in ((f" (id {account_id})", ""), (f", id {account_id})", ")")):
+        if shown.endswith(tail):
+            return shown[:-len(tail)] + keep
+    return shown
 
 
-def with_id(name: str, account_id: Optional[int]) -> str:
-    """'Demo 1 (id 1001)': the name with the id once ('1001' alone when the name is the id;
-    'Demo 2 (strict), id 1002' for a name ending in a bracket)."""
-    if account_id is None or name == str(account_id):
-        return name
-    return _id_after(name, account_id, "id ")
+def account_called(accounts: Iterable, account_id: Optional[int], broker_name: str = "") -> str:
+    """called() of the account's name by the config (account_name): 'Demo 1 (id 1001)'."""
+    return called(account_name(accounts, account_id, broker_name), account_id)
+
+
+def label_of(display_name, name, account_id) -> str:
+    """An account's label as the config gives it: display_name, else name, else id ('' when
+    none is set): AccountConfig.label, and riskctl's lenient read of the file."""
+    return next((str(r) for r in (display_name, name, account_id)
+                 if r is not None and str(r) != ""), "")

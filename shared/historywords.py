@@ -23,6 +23,7 @@ from typing import Optional
 from zoneinfo import ZoneInfo
 
 from shared import showtime
+from shared.accountname import uncalled
 from shared.actedby import command_id
 from shared.lockwords import locked_words, with_end
 from shared.messages.enforce import DONE, WITHDRAWN, found_nothing_to_do
@@ -261,15 +262,13 @@ def changed_by(change: str, by: str) -> str:
 
 def without_account(what, account_id, shown: str):
     """WHAT without enforcement's ' on account Demo 1': the ACCOUNT column beside it names the
-    account already, as every screen does ('Demo 1 (1001)'; trial 2026-12-05: the two read as
-    two different namings). `shown`: that column's text."""
+    account already, as every screen does ('Demo 1 (id 1001)': shared/accountname.called;
+    trial 2026-12-05: the two read as two different namings). `shown`: that column's text;
+    the longest form first, so no '(id 1001)' is left behind."""
     if not isinstance(what, str) or account_id is None:
         return what
-    plain = shown
-    for tail in (f" ({account_id})", f", id {account_id}"):
-        if plain.endswith(tail):
-            plain = plain[:-len(tail)]
-    for name in dict.fromkeys((plain, shown, str(account_id))):
+    plain = uncalled(shown, account_id)
+    for name in dict.fromkeys((shown, plain, str(account_id))):
         what = re.sub(rf" on account {re.escape(name)}(?=$|[\s:;,.)])", "", what)
     return what
 

@@ -54,6 +54,15 @@ def locked_words(kind: str, rule: str = "", end: Optional[str] = None,
     return f"locked ({words})"
 
 
+def unlocked_words(was: str, by: str = "") -> str:
+    """What `riskctl unlock` did to a lockout it ended, for its table: 'cleared by your unlock
+    (admin:root); it was until Sat 03:23:23 CST' (was: the end it had, as shown, or end_words
+    for one without a time: 'until the roll'). Trial 2026-12-06: the table said "ENDED now",
+    which read as a lockout that had run its time."""
+    who = f" ({by})" if by else ""
+    return f"cleared by your unlock{who}; it was {was}"
+
+
 def with_end(kind: str, rule: str, end: str) -> str:
     """The kind and the end in one note: 'timer Mon 14:05 CST (in 12m)', 'until the roll,
     Mon 17:00 CST'."""

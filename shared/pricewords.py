@@ -13,7 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Optional
 
-from shared.quietprice import STALE_AFTER_S
+from shared.quietprice import STALE_AFTER_S, silence_s
 from shared.showprice import fmt_price
 from shared.symbols import UnknownSymbol, ticker_of
 from shared.when import duration
@@ -51,20 +51,27 @@ def unvalued_words(ticker: str, why: str, last: Optional[Decimal],
 
 
 def stale_words(ticker: str, last: Optional[Decimal], quoted_ns: Optional[int],
-                since_ns: int, now_ns: int) -> str:
+                since_ns: int, now_ns: int, flowing_ns: Optional[int] = None) -> str:
     """A held contract whose prices went silent (risk's PositionView.price_stale_since), as
     `riskctl status`, `riskctl watch` and the phone's /status say it: 'MNQ: no price for
     1m42s; open PnL as of 20660.00; price rules run on that price'. A lone quote inside the
     silence (a stale-feed reconnect's) does not end it: 'MNQ: no steady prices for 1m42s
-    (the last 3s ago); ...'."""
+    (the last 3s ago); ...'. Quotes flowing again (flowing_ns: PositionView
+    .price_flowing_since, and a quote after it), not yet for the stale-feed wait: 'MNQ: no
+    steady prices for 1m42s, quotes again for 8s; ...'. The silence is counted as the
+    phone's alerts count it (shared/quietprice.silence_s): from the last quote before it,
+    never from a lone quote inside it, and only up to the first quote of the flow."""
     tail = f"; open PnL as of {fmt_price(last)}; price rules run on that price"
-    silent = duration(max(0.0, (now_ns - since_ns) / 1e9))
+    if flowing_ns is not None and (quoted_ns is None or quoted_ns <= flowing_ns):
+        flowing_ns = None              # one quote is no flow yet: a reconnect's, likely lone
+    silent = duration(silence_s(since_ns, now_ns, flowing_ns))
     if quoted_ns is None or quoted_ns <= since_ns:
         return f"{ticker}: no price for {silent}{tail}"
-    age = max(0.0, (now_ns - quoted_ns) / 1e9)
-    if age >= OLD_AFTER_S:
-        return f"{ticker}: no price for {duration(age)}{tail}"
-    return f"{ticker}: no steady prices for {silent} (the last {duration(age)} ago){tail}"
+    if flowing_ns is not None:
+        again = duration(max(0.0, (now_ns - flowing_ns) / 1e9))
+        return f"{ticker}: no steady prices for {silent}, quotes again for {again}{tail}"
+    age = duration(max(0.0, (now_ns - quoted_ns) / 1e9))
+    return f"{ticker}: no steady prices for {silent} (the last {age} ago){tail}"
 
 
 def held_ticker(contract_id: str, symbol: str = "") -> str:
@@ -84,6 +91,7 @@ def stale_lines(accounts, now_ns: int, ticker_of=held_ticker) -> list[str]:
         for p in getattr(a, "positions", ()) or ():
             since = getattr(p, "price_stale_since", None)
             if since is not None and p.contract_id not in seen:
-                seen[p.contract_id] = stale_words(ticker_of(p.contract_id, p.symbol), p.last,
-                                                  p.quoted_ns, since, now_ns)
+                seen[p.contract_id] = stale_words(
+                    ticker_of(p.contract_id, p.symbol), p.last, p.quoted_ns, since, now_ns,
+                    getattr(p, "price_flowing_since", None))
     return [seen[c] for c in sorted(seen)]

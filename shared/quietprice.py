@@ -18,6 +18,12 @@ default (shared/pricewords.py): a display threshold, they do not read the config
   (riskd does not ask the sim whether its market is open).
 - stale_for(quoted_ns, now_ns, after_s, market_open): seconds without a quote when that is
   stale, else None. A closed market is never stale: no quote is due.
+- silence_s(since_ns, now_ns, flowing_ns): how long a silence lasted, as the screens and the
+  phone both count it: from the last quote before it to the first quote of the flow that ended
+  it (now while none has). Trial 2026-12-06: the phone said "prices flowing again after 32s
+  without one" while status had said "no steady prices for 40s": the screen counted on to
+  now while prices were already flowing again, and from a stale-feed reconnect's lone quote
+  once that was 15 s old.
 """
 from __future__ import annotations
 
@@ -27,6 +33,11 @@ from shared.clock import NS_PER_S
 
 STALE_AFTER_S = 15.0      # s without a quote during trading hours: the price (the feed) is stale
                           # (the default of [broker] stale_after)
+# s between two quotes that end a run of them: after a silence, prices flow again from the first
+# quote of a run that lasts the stale-feed wait (a stale-feed reconnect's lone quote, some
+# seconds before the feed comes back, starts none: trial 2026-12-06, "after 32s" for a 41 s
+# silence); a gap of the wait or more is a silence of its own anyway
+FLOW_GAP_S = 5.0
 NEVER = float("inf")
 
 
@@ -59,3 +70,12 @@ def stale_for(quoted_ns: Optional[int], now_ns: int, after_s: float = STALE_AFTE
         return None
     silent = (now_ns - quoted_ns) / NS_PER_S
     return silent if silent >= after_s else None
+
+
+def silence_s(since_ns: int, now_ns: int, flowing_ns: Optional[int] = None) -> float:
+    """Seconds a held contract went without steady prices: from since_ns (its last quote
+    before the silence) to flowing_ns (the first quote of the flow that ends it), or to now_ns
+    while prices do not flow again. A lone quote inside the silence (a stale-feed reconnect's)
+    neither ends it nor restarts the count."""
+    end = now_ns if flowing_ns is None else min(flowing_ns, now_ns)
+    return max(0.0, (end - since_ns) / NS_PER_S)

@@ -1,13 +1,13 @@
 """What `riskctl positions` and `riskctl orders` share: --account, the feed line, the run.
 
-Accounts are named as every screen names them (cli/accountnames.py): "Demo 1 (1001)"."""
+Accounts are named as every screen names them (cli/accountnames.py): "Demo 1 (id 1001)"."""
 from __future__ import annotations
 
 from typing import Callable, Optional, Sequence
 
 from cli.accountnames import labels_of
 from cli.errors import CliError
-from shared.accountname import named, on_screen
+from shared.accountname import called, named
 from cli.table import render_table
 from shared.messages.risk import RiskStatusRequest
 
@@ -68,7 +68,7 @@ def show(args, ctx, request_cls, field: str, empty: str, headers: Sequence[str],
     note = feed_line(table.connections)
     if note:
         print(note)
-    print(render_table(headers, [cells(r, on_screen(named(labels, r.account_id, r.account_name),
+    print(render_table(headers, [cells(r, called(named(labels, r.account_id, r.account_name),
                                                     r.account_id)) for r in rows])
           if rows else empty)
     return 0

@@ -6,8 +6,9 @@ import time
 from typing import Optional
 
 from cli.errors import CliError
+from cli.fitted import fitted, width
 from cli.table import render_table
-from shared.lockwords import end_words, kind_words, longest_first
+from shared.lockwords import end_words, kind_words, longest_first, unlocked_words
 from shared import when
 from shared.symbols import tickers_in  # noqa: F401
 # one fmt_time for every screen and the phone's /history (shared/historywords.py)
@@ -31,9 +32,11 @@ ENDED_CLEARING = " (ended, clearing)"     # a lockout past its end that risk has
 
 def lockout_rows(lockouts, ended: bool = False, tz: Optional[dt.tzinfo] = None,
                  name=lambda account_id, _broker="": str(account_id),
-                 now_ns: Optional[int] = None) -> str:
-    """Lockouts as a table (times in the display zone `tz`); ended=True for lockouts that just
-    ended (no time left on them); name(account_id) names the account (cli/accountnames.py).
+                 now_ns: Optional[int] = None, by: str = "") -> str:
+    """Lockouts as a table (times in the display zone `tz`); ended=True for lockouts an unlock
+    (by `by`) just cleared: what happened to each, 'cleared by your unlock (admin:root); it
+    was until Sat 03:23:23 CST' (shared/lockwords.unlocked_words); name(account_id) names the
+    account (cli/accountnames.py).
     A lockout risk still lists whose end has passed (risk clears it on its next tick) says
     so: 'Sat 18:09:50 CST (ended, clearing)' (trial 2026-12-06: its countdown went and the row
     read as if in force)."""
@@ -41,13 +44,17 @@ def lockout_rows(lockouts, ended: bool = False, tz: Optional[dt.tzinfo] = None,
 
     def until(lk) -> str:
         if ended:
-            return "now"
+            was = "until " + fmt_time(lk.until_ns, tz, relative=False, now_ns=now_ns, end=True) \
+                if lk.until_ns else end_words(lk.kind, lk.clears_on)
+            return unlocked_words(was, by)
         if not lk.until_ns:
             return end_words(lk.kind, lk.clears_on)
         text = fmt_time(lk.until_ns, tz, end=True, now_ns=now_ns)
         return text + (ENDED_CLEARING if lk.until_ns <= now_ns else "")
-    return render_table(
-        ("account", "scope", "kind", "ended" if ended else "until", "rule", "by", "reason"),
-        [(name(lk.account_id), symbol_text(lk.symbol), kind_words(lk.kind, lk.rule), until(lk),
-          lk.rule, lk.by, lk.reason)
-         for lk in (lockouts if ended else longest_first(lockouts))])    # the one waited for
+    headers = ("account", "scope", "kind", "ended" if ended else "until", "rule", "by", "reason")
+    rows = [(name(lk.account_id), symbol_text(lk.symbol), kind_words(lk.kind, lk.rule), until(lk),
+             lk.rule, lk.by, lk.reason)
+            for lk in (lockouts if ended else longest_first(lockouts))]    # the one waited for
+    if ended:           # its words are long: a row wider than the terminal becomes a block
+        return fitted(headers, rows, width(), head=3)
+    return render_table(headers, rows)

@@ -27,7 +27,7 @@ from cli.replay.model import BAR_UNITS
 from cli.replay.overrides import OverrideError, check_sets
 from cli.replay.progress import Progress
 from cli.replay.runner import replay_account
-from shared.accountname import labels, named, on_screen
+from shared.accountname import called, labels, named
 from shared.clock import SYSTEM_CLOCK
 from shared.config import effective_rules
 from shared.config.errors import ConfigError
@@ -110,7 +110,7 @@ def pick_accounts(wanted: list[str], config, broker_accounts) -> list:
         chosen = [known[i] for i in listed if i in known] if listed else list(known.values())
         if not chosen:
             raise usage("no configured account is known to the broker; expected one of: "
-                        + ", ".join(f"{a.account_id} ({a.name})" for a in broker_accounts))
+                        + ", ".join(called(a.name, a.account_id) for a in broker_accounts))
         return chosen
     chosen = []
     for ref in wanted:
@@ -120,7 +120,7 @@ def pick_accounts(wanted: list[str], config, broker_accounts) -> list:
                  or (cfg is not None and a.account_id == cfg.id)]
         if not match:
             raise usage(f"unknown account {ref!r}; expected an id or name of: "
-                        + ", ".join(f"{a.account_id} ({a.name})" for a in broker_accounts))
+                        + ", ".join(called(a.name, a.account_id) for a in broker_accounts))
         chosen.append(match[0])
     return chosen
 
@@ -221,7 +221,7 @@ def namer(config):
     screen names an account (cli/accountnames.py asks a running riskd for the same labels; a
     replay needs no riskd, so it reads them from the config it replays under)."""
     names = labels(config.accounts)
-    return lambda account_id, broker_name: on_screen(named(names, account_id, broker_name),
+    return lambda account_id, broker_name: called(named(names, account_id, broker_name),
                                                      account_id)
 
 

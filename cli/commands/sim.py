@@ -18,8 +18,10 @@ from typing import Any, Optional
 
 import requests
 
+from cli.accountnames import file_labels
 from cli.errors import CliError
 from services.simbroker.info import sim_info
+from shared.accountname import called, named
 from shared.config.errors import ConfigError
 from shared.config.load import load_config
 from shared.symbols import UnknownSymbol, contract_for, is_contract_id, ticker_of
@@ -170,13 +172,17 @@ class SimClient:
             return accounts
         chosen = [a for a in accounts if str(a["id"]) == wanted or a["name"] == wanted]
         if not chosen:
-            known = ", ".join(f"{a['id']} ({a['name']})" for a in accounts)
+            known = ", ".join(called(a['name'], a['id']) for a in accounts)
             raise CliError(f"no account {wanted!r} in the sim; known: {known}")
         return chosen
 
 
-def _account_label(account: dict) -> str:
-    return f"{account['name']} ({account['id']})"
+def _account_label(account: dict, ctx) -> str:
+    """The sim's account as riskd names it everywhere: 'Demo 1 (id 1001)' by the config file's
+    labels (shared/accountname.called), the sim's own name for an account the file does not
+    list (trial 2026-12-06: 'SIM-DEMO-1 (1001)' beside every screen's 'Demo 1')."""
+    names = file_labels(ctx.config_path)
+    return called(named(names, account["id"], account["name"]), account["id"])
 
 
 def place(args, ctx, sim: SimClient) -> int:
@@ -199,7 +205,7 @@ def place(args, ctx, sim: SimClient) -> int:
     else:
         price = f" at {args.limit if args.limit is not None else args.stop}" if kind != "market" else ""
         print(f"{args.action} {args.qty} {ticker_of(contract)} ({contract}) {kind}{price} "
-              f"on {_account_label(account)}: order {order_id}")
+              f"on {_account_label(account, ctx)}: order {order_id}")
     return 0
 
 
@@ -231,7 +237,7 @@ def history(args, ctx, sim: SimClient) -> int:
     if ctx.json:
         ctx.print_json({k: doc[k] for k in ("written", "skipped", "trades", "accounts", "seed")})
         return 0
-    names = ", ".join(_account_label(a) for a in accounts)
+    names = ", ".join(_account_label(a, ctx) for a in accounts)
     if doc["written"]:
         print(f"wrote {plural(len(doc['written']), 'trading day')} {doc['written'][0]} .. "
               f"{doc['written'][-1]} for {names}: {doc['trades']} trades (seed {doc['seed']})")
@@ -255,12 +261,13 @@ def flatten(args, ctx, sim: SimClient) -> int:
         cancelled = [o["id"] for o in orders if _done(sim.api("/api/Order/cancel", {
             "accountId": aid, "orderId": o["id"]}), "order", o["id"])]
         done.append({"accountId": aid, "name": account["name"], "closed": closed,
-                     "cancelled": cancelled})
+                     "cancelled": cancelled, "shown": _account_label(account, ctx)})
     if ctx.json:
-        ctx.print_json({"accounts": done})
+        ctx.print_json({"accounts": [{k: v for k, v in d.items() if k != "shown"}
+                                     for d in done]})
     else:
         for d in done:
-            print(f"{d['name']} ({d['accountId']}): closed {plural(len(d['closed']), 'position')}"
+            print(f"{d['shown']}: closed {plural(len(d['closed']), 'position')}"
                   f"{' ' + ', '.join(ticker_of(c) for c in d['closed']) if d['closed'] else ''}, "
                   f"cancelled {plural(len(d['cancelled']), 'order')}")
     return 0

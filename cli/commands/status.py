@@ -19,6 +19,7 @@ from cli.notrunning import orphans
 from cli.errors import CliError
 from cli import configfile
 from shared import accountguard, pricewords
+from shared.accountname import called
 from cli.health import health_notes
 from cli.table import fmt_duration
 from cli.watch.model import (Reachability, RiskUnavailable, WatchState, build_screen,
@@ -97,7 +98,7 @@ def run(args, ctx) -> int:
     # a held price with no quote during trading hours: not "guarded now" either
     stale = pricewords.stale_lines(risk.accounts, time.time_ns(), ticker) if risk else []
     guard = accountguard.head(status.unguarded_now, risk.accounts if risk is not None else (),
-                              lambda aid: labels.get(str(aid), str(aid)),
+                              lambda aid: called(labels.get(str(aid), str(aid)), aid),
                               unreported=risk.unreported if risk is not None else (),
                               stale=stale)
     print(f"trading day {status.trading_day}: unguarded for "

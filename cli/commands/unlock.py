@@ -5,7 +5,7 @@ schedule or when the broker condition clears.
 """
 from __future__ import annotations
 
-from cli import accountarg
+from cli import accountarg, configfile
 from cli.accountnames import namer
 from cli.commands._risk_view import lockout_rows
 from cli.session import os_user
@@ -21,11 +21,13 @@ def add_arguments(parser) -> None:
 
 
 def run(args, ctx) -> int:
+    by = f"admin:{os_user()}"
     reply = ctx.request(UnlockRequest(account=args.account, reason=args.reason,
-                                      symbol=args.symbol, by=f"admin:{os_user()}"), retries=0)
+                                      symbol=args.symbol, by=by), retries=0)
     print(reply.reason)
     ended = reply.body.lockouts
     if ended:
         print("ended:")
-        print(lockout_rows(ended, ended=True, name=namer(ctx, with_broker=True)))
+        print(lockout_rows(ended, ended=True, name=namer(ctx, with_broker=True), by=by,
+                           tz=configfile.display_zone(ctx.config_path)))
     return 0

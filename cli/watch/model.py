@@ -27,7 +27,7 @@ from shared.lockwords import end_words, longest_first
 from shared import shards, showtime
 from shared.when import table_duration
 from shared.retrying import RETRY_AFTER_S, ordinal, try_number
-from shared.accountname import named
+from shared.accountname import called, named
 from shared.showprice import fmt_price
 from shared import pricewords
 from shared.clock import NS_PER_S
@@ -973,7 +973,8 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
     guard = "NOT GUARDED now: " + "; ".join(state.unguarded) if state.unguarded else ""
     # an account an admin disabled: the rest are guarded, never "guarded" for all of them
     left_out = accountguard.exceptions(
-        state.accounts.values(), lambda aid: named(state.labels, aid, state.accounts[aid].name)) \
+        state.accounts.values(),
+        lambda aid: called(named(state.labels, aid, state.accounts[aid].name), aid)) \
         + [f"{u}: {accountguard.UNREPORTED}" for u in state.unreported]
     # risk found a held price stale (shared/quietprice.py): the line of `riskctl status`
     stale_prices = pricewords.stale_lines(state.accounts.values(), now_ns, ticker)

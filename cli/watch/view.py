@@ -14,7 +14,7 @@ import math
 import textwrap
 from typing import Iterable, Optional
 
-from shared.accountname import on_screen
+from shared.accountname import called
 from cli.watch.model import CLOSING, AccountView, Bar, Screen
 
 Seg = tuple[str, str]
@@ -25,6 +25,8 @@ RULE_CELL = 40
 MIN_RULE_CELL = 26            # the narrowest rule cell in compact layouts
 CUT = "\u2026"                # '…': the end of a line cut at the width
 KEYS_HELP = "q quit  tab/arrows: next account"
+ACTIONS_SHOWN = 3             # LAST ACTIONS' newest rows on the smallest screen (actions_floor)
+ACTIONS_MORE = "today (riskctl history)"   # '+5 more today (riskctl history)'
 LEGEND_FROM = 16              # terminal rows from which the glyph legend has a line
 
 
@@ -141,7 +143,8 @@ def failing_lines(account: AccountView, width: int) -> list[Line]:
 
 
 def money_lines(account: AccountView, width: int) -> list[Line]:
-    parts: list[Seg] = [seg(on_screen(account.name, account.account_id), "bold"), seg(f"  balance {account.balance}"),
+    parts: list[Seg] = [seg(called(account.name, account.account_id), "bold"),
+                        seg(f"  balance {account.balance}"),
                         seg("  realized "), seg(account.realized, _sign(account.realized)),
                         # realized is after fees and says so, as the phone and the rules'
                         # reasons do (docs/rules.md, Which figure includes fees)
@@ -281,7 +284,11 @@ def legend_lines(width: int, unicode: bool) -> list[Line]:
             for part in textwrap.wrap(text, max(8, width), break_on_hyphens=False)]
 
 
-def action_lines(account: AccountView, width: int) -> list[Line]:
+def action_lines(account: AccountView, width: int, max_lines: Optional[int] = None
+                 ) -> list[Line]:
+    """LAST ACTIONS: its title, today's actions newest first, and the note on what it may lack
+    (actions_note). Cut to max_lines: the newest rows, then '+5 more today (riskctl history)'
+    counting the rows left out, and the note kept."""
     if not account.actions:      # "none" only when none is known to be the truth
         return [fit([seg("LAST ACTIONS ", "bold"), seg(account.actions_note, "amber")
                      if account.actions_note else seg("none today", "dim")], width)]
@@ -299,7 +306,14 @@ def action_lines(account: AccountView, width: int) -> list[Line]:
             for a in account.actions]
     note = [fit([seg(f"  {account.actions_note}", "amber")], width)] \
         if account.actions_note else []
-    return [head, *rows, *note]
+    if max_lines is None or 1 + len(rows) + len(note) <= max_lines:
+        return [head, *rows, *note]
+    if max_lines < 3:
+        return [head][:max_lines]
+    note = note if max_lines >= 4 else []
+    kept = rows[:max_lines - 2 - len(note)]
+    more = fit([seg(f"  +{len(rows) - len(kept)} more {ACTIONS_MORE}", "dim")], width)
+    return [head, *kept, more, *note]
 
 
 def clip(lines: list[Line], budget: int, width: int, what: str = "") -> list[Line]:
@@ -355,30 +369,47 @@ def render(screen: Screen, width: int, height: Optional[int] = None,
         lines += [bar_line(b, width, unicode) for b in account.bars]
         room = budget - len(lines) - len(footer)
         positions = position_lines(account, width)
+        actions = action_lines(account, width)
+        floor = actions_floor(actions, bool(account.actions and account.actions_note))
         rules = rule_lines(account, width, max_rows=None if unlimited else
-                           room - len(positions) - 2)    # LAST ACTIONS keeps title + a row
-        lines += flexible([positions, rules, action_lines(account, width)], room, width)
+                           room - len(positions) - floor)
+        grant = shares([len(positions), len(rules), len(actions)], room, [2, 2, floor])
+        lines += cut(positions, grant[0], width) + cut(rules, grant[1], width) \
+            + (actions if grant[2] >= len(actions) else action_lines(account, width, grant[2]))
     return finish(lines, footer, budget)
 
 
-def flexible(sections: list[list[Line]], room: int, width: int) -> list[Line]:
-    """Give each section (title + rows) its share of `room`, in order of importance."""
-    if room >= sum(len(s) for s in sections):
-        return [line for s in sections for line in s]
-    # everyone gets its title + one row when possible, then the rest goes in order
-    grant = [min(len(s), 2) for s in sections]
+def actions_floor(actions: list[Line], noted: bool = False) -> int:
+    """The lines LAST ACTIONS keeps however short the screen: its title, the ACTIONS_SHOWN
+    newest actions and the '+N more' line, and a note when it has one (fewer when there are
+    fewer). Trial 2026-12-06: at 80x24 the rules took the room and LAST ACTIONS showed its
+    title, one row and "+7 more rows"."""
+    return min(len(actions), 1 + ACTIONS_SHOWN + 1 + noted)
+
+
+def shares(sizes: list[int], room: int, floors: list[int]) -> list[int]:
+    """The lines each section (title + rows) gets of `room`: first its floor (title + one row,
+    unless told), cut from the last section first when even those do not fit; then what is
+    left, in order of importance."""
+    if room >= sum(sizes):
+        return list(sizes)
+    grant = [min(n, f) for n, f in zip(sizes, floors)]
     while sum(grant) > room and any(grant):
         last = max(i for i, g in enumerate(grant) if g)
         grant[last] -= 1
     spare = room - sum(grant)
-    for i, s in enumerate(sections):
-        extra = min(spare, len(s) - grant[i])
+    for i, n in enumerate(sizes):
+        extra = min(spare, n - grant[i])
         grant[i] += extra
         spare -= extra
-    out = []
-    for s, g in zip(sections, grant):
-        out += clip(s, g, width, what="rows") if g < len(s) and g >= 2 else s[:g]
-    return out
+    return grant
+
+
+def cut(section: list[Line], granted: int, width: int) -> list[Line]:
+    """A section in the lines it was granted, the last one saying how many rows were left out."""
+    if granted >= len(section):
+        return section
+    return clip(section, granted, width, what="rows") if granted >= 2 else section[:granted]
 
 
 def finish(lines: list[Line], footer: list[Line], budget: int) -> list[Line]:

@@ -27,7 +27,7 @@ from services.enforcement.lanes import Lanes
 from services.enforcement.planning import retry_delay
 from services.enforcement import killswitch, withdraw
 from shared import shards, topics
-from shared.accountname import account_name
+from shared.accountname import account_called
 from shared.bus.doorbell import Doorbell
 from shared.bus.subscriber import Subscriber
 from shared.clock import NS_PER_S
@@ -213,8 +213,9 @@ class EnforcementWorker(Worker):
             self.executor.submit(job)
 
     def _label(self, account_id: int) -> str:
-        """How results name the account: as alerts do (shared/accountname.py)."""
-        return account_name(self.config.accounts, account_id)
+        """How results name the account: as alerts do, 'Demo 1 (id 1001)'
+        (shared/accountname.called)."""
+        return account_called(self.config.accounts, account_id)
 
     # -- results out ------------------------------------------------------------------------------
     def _drain(self) -> None:

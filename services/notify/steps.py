@@ -99,7 +99,7 @@ def step_alert(msgs: list, ctx: Context) -> Optional[Alert]:
     first = alerts[0][1]
     # the account's name from the context, not from the first alert's (a "Lockout enforced"
     # decision said it in its heading: trial 2026-12-06, "⚠️ 2 breaches on : lockout, ...")
-    account = ctx.account(first.account_id) if first.account_id is not None else first.account
+    account = ctx.called(first.account_id) if first.account_id is not None else first.account
     lines: list[str] = []
     if locks:
         ts = locks[0].ts_ns

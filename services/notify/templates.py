@@ -17,7 +17,7 @@ from typing import Any, Callable, Mapping, Optional
 import attrs
 
 from shared import guardwords, shards, showtime, tokenwords
-from shared.accountname import account_name, with_id
+from shared.accountname import account_name, called
 from shared.plural import plural
 from shared.retrying import calls_made, told_by_risk
 from shared.messages.control import ConfigChanged, WorkerEvent
@@ -81,9 +81,15 @@ class Context:
     locks: Mapping[str, Any] = attrs.Factory(dict)
 
     def account(self, account_id: int) -> str:
-        """The account's name in titles and bodies alike (shared/accountname.py: risk and
-        enforcement name it the same way in the lines they write)."""
+        """The account's bare name (its label): for matching what a person typed; shown only
+        through called()."""
         return self.accounts.get(account_id, str(account_id))
+
+    def called(self, account_id: int) -> str:
+        """The account as riskd names it in titles and bodies alike, 'Demo 1 (id 1001)'
+        (shared/accountname.called: risk and enforcement name it the same way in the lines
+        they write)."""
+        return called(self.account(account_id), account_id)
 
     def at(self, ts_ns: int, now_ns: int, seconds: Optional[bool] = None) -> str:
         """A time in the display zone, with its day (its date too more than 6 days from now_ns)
@@ -185,7 +191,7 @@ def _plain(suppressed: str) -> str:
 
 
 def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
-    account = ctx.account(d.account_id)
+    account = ctx.called(d.account_id)
     verb = _ACTION_WORDS.get(d.action, d.action)
     if d.action == "none" and d.rule == "self_lockout":
         # an account with nothing open is only locked: no flatten is claimed (risk's words)
@@ -254,7 +260,7 @@ def _locked_until(d: Decision, ctx: Context) -> str:
 
 
 def warning_alert(w: RuleWarning, ctx: Context) -> Optional[Alert]:
-    account = ctx.account(w.account_id)
+    account = ctx.called(w.account_id)
     if w.value is None:                 # a note to check something, with no reading
         return Alert(kind="rule_warning", severity=INFO, title=f"🟡 {w.rule} on {account}",
                      lines=(w.reason,), account=account, account_id=w.account_id,
@@ -281,7 +287,7 @@ def _share(value, limit) -> str:
 
 def lockout_alert(c: LockoutChange, ctx: Context) -> Optional[Alert]:
     lo = c.lockout
-    account = ctx.account(lo.account_id)
+    account = ctx.called(lo.account_id)
     scope = f"{account} {lo.symbol}" if lo.symbol else account
     why = [x for x in (c.reason or lo.reason,) if x]
     until = _lock_words(lo.kind, lo.until_ns, ctx, c.ts_ns, lo.clears_on)
@@ -331,7 +337,7 @@ def past_line(p: PastLimit, ctx: Context, now_ns: int) -> str:
 def result_alert(r: CommandResult, ctx: Context, late: bool = False) -> Optional[Alert]:
     """late: an outcome read at notify's start-up catch-up (services/notify/catchup.py):
     risk's own alert of it went out while notify was down, so it is alerted here."""
-    account = ctx.account(r.account_id)
+    account = ctx.called(r.account_id)
     if not late and told_by_risk(r.status, r.action, r.rule, r.by, r.command_id):
         # risk says it (services/risk/retries.py): the action in words, whether and when it
         # tries again, one alert per failed action (not per try), the try a retry was done on
@@ -341,7 +347,7 @@ def result_alert(r: CommandResult, ctx: Context, late: bool = False) -> Optional
                      title=f"🚨 Enforcement FAILED on {account}: act now",
                      # the id once: the trader acts by hand, on the broker's platform
                      lines=(r.detail or "no detail",
-                            f"account {with_id(account, r.account_id)}, command {r.command_id}"
+                            f"account {account}, command {r.command_id}"
                             f", {calls_made(r)}"
                             + (" to the broker" if r.broker_calls else "")),
                      account=account, account_id=r.account_id, ts_ns=r.finished_ns)
@@ -429,7 +435,7 @@ def with_unguarded(s: DailySummary, unguarded_s: float) -> DailySummary:
 def summary_alert(s: DailySummary, ctx: Context) -> Optional[Alert]:
     lines = []
     for a in s.accounts:
-        line = (f"{a.account}: realized PnL {money(a.pnl)} incl. fees, "
+        line = (f"{called(a.account, a.account_id)}: realized PnL {money(a.pnl)} incl. fees, "
                 f"{plural(a.trades, 'trade')}, {plural(a.breaches, 'breach', 'breaches')}")
         if a.unguarded_s >= 1:
             line += f", unguarded {duration(a.unguarded_s)}"

@@ -504,7 +504,7 @@ class RiskWorker(Worker):
                     # named as alerts name it (the broker's name for an account not configured)
                     days.append(AccountDay(account=account_name(self.config.accounts, aid,
                                                                 acct.name),
-                                           pnl=realized - fees, trades=trades))
+                                           pnl=realized - fees, trades=trades, account_id=aid))
         if days:
             self.pub.publish(NOTIFY_TOPIC, DailySummary(trading_day=ended, accounts=days))
 

@@ -54,7 +54,7 @@ from services.risk.rules.base import (ACCOUNT, CLOCK, QUOTE, TRADE, ClockTick, C
                                       kind_of)
 from services.risk.state import AccountState, MarketView
 from services.risk.words import ADMIN, what, who
-from shared.accountname import account_name
+from shared.accountname import account_called
 from shared.messages.enforce import DONE, FINAL_STATUSES, CommandResult
 from shared.messages.market import (STATUS_CANCELLED, AccountUpdate, BrokerConnection,
                                     ContractInfo, Fill, MarketSnapshot, OrderUpdate,
@@ -126,10 +126,11 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
 
     # -- accounts -------------------------------------------------------------------------
     def account_name(self, account_id: int, broker_name: str = "") -> str:
-        """How alerts name the account (shared/accountname.py), as notify's titles do: by the
-        config in force (the broker's name, else its id, for an account it does not list)."""
+        """How risk's notices and answers name the account: 'Demo 1 (id 1001)'
+        (shared/accountname.called), by the config in force (the broker's name, else its id,
+        for an account it does not list), as notify's titles do."""
         accounts = getattr(getattr(self.settings, "config", None), "accounts", ())
-        return account_name(accounts, account_id, broker_name)
+        return account_called(accounts, account_id, broker_name)
 
     def account(self, account_id: int) -> AccountState:
         acct = self.accounts.get(account_id)

@@ -23,7 +23,6 @@ import datetime as dt
 from typing import Optional
 
 from shared import showtime
-from shared.accountname import with_id
 from shared.messages.enforce import CommandResult
 from shared.messages.notify import NotifyEvent
 
@@ -32,13 +31,14 @@ TOLD_MAX = 1000          # command ids remembered as told (one alert per pending
 
 def waiting_notice(name: str, account_id: int, doing: str, res: CommandResult,
                    now: int) -> NotifyEvent:
-    """doing: the action in words ("close MNQ long 3", retries._doing)."""
+    """doing: the action in words ("close MNQ long 3", retries._doing); name: the account as
+    riskd names it (shared/accountname.called, the engine's account_name)."""
     return NotifyEvent(
         kind="action_waiting", severity="warning",
         title=f"⏳ Waiting: {doing} on {name} waits for {res.waits_for}",
         lines=["the broker refused it: market closed; riskd sends it again when it opens "
                "(act on the firm's platform if you cannot wait)",
-               f"account {with_id(name, account_id)}, command {res.command_id}"],
+               f"account {name}, command {res.command_id}"],
         account=name, account_id=account_id, ts_ns=now)
 
 

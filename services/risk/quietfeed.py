@@ -19,9 +19,12 @@ risk's status, PositionView.price_stale_since). It returns the alerts due:
   price goes stale, one line per account holding it ("Demo 1 (id 1001): MNQ long 1: open PnL
   as of 20660.00; price rules run on that price"). Contracts gone stale in the same check are
   one alert; an account that opens a position in a contract already stale gets its own.
-- "🟢 MNQ: prices flowing again after 1m42s without one" (info) to the accounts told, once
-  quotes have kept coming for the stale-feed wait: a lone quote (a reconnect's) followed by
-  silence again is no news, neither alert is sent again for it.
+- "🟢 MNQ: prices flowing again after 1m42s without steady prices" (info) to the accounts
+  told, once quotes have kept coming for the stale-feed wait: a lone quote (a reconnect's)
+  followed by silence again is no news, neither alert is sent again for it. The 1m42s is
+  quietprice.silence_s, as the screens count it (from the last quote before the silence to
+  the first quote of the flow): while prices flow again the screens say "no steady prices
+  for 1m42s, quotes again for 8s" (flowing_since), and the alert that follows says 1m42s too.
 
 A closed market raises nothing: no quote is due (an alerted silence is carried over the close
 and ends when quotes flow after the open). A contract no account holds any more is forgotten
@@ -34,7 +37,7 @@ from typing import Callable, Iterable, NamedTuple, Optional
 import attrs
 
 from shared import quietprice
-from shared.accountname import with_id
+from shared.accountname import called
 from shared.clock import NS_PER_S
 from shared.messages.notify import NotifyEvent
 from shared.showprice import fmt_price
@@ -84,17 +87,27 @@ class QuietFeed:
             return None
         return silence.since_ns
 
+    def flowing_since(self, contract_id: str, now_ns: int) -> Optional[int]:
+        """When quotes began to flow again in a silence of a held contract (the first quote of
+        that flow, risk's clock at the check that saw it), while the stale-feed wait has not
+        yet passed to call them steady; None otherwise (the screens: 'quotes again for 8s')."""
+        silence = self._silent.get(contract_id)
+        if silence is None or not self.market_open(now_ns):
+            return None
+        return silence.flowing_ns
+
     def silent(self) -> frozenset:
         """The contracts in a silence (told, and not yet that prices flow again)."""
         return frozenset(self._silent)
 
     def check(self, now_ns: int, holdings: Iterable[Holding], quoted_ns: dict,
               price_of: Callable[[str], object],
-              name_of: Callable[[int, str], str] = lambda _aid, name: name
+              name_of: Callable[[int, str], str] = lambda aid, name: called(name, aid)
               ) -> list[NotifyEvent]:
         """The alerts due at now_ns. name_of(account id, Holding.name): how alerts name an
-        account, asked only for the accounts an alert names (every second for every account
-        was O(accounts^2): the names are looked up in the config's account list)."""
+        account ('Demo 1 (id 1001)': shared/accountname.called, the engine's account_name),
+        asked only for the accounts an alert names (every second for every account was
+        O(accounts^2): the names are looked up in the config's account list)."""
         held: dict[str, list[Holding]] = {}
         for h in holdings:
             held.setdefault(h.contract_id, []).append(h)
@@ -133,11 +146,16 @@ class QuietFeed:
                     silence.told.update((h.account_id, h.name) for h in new)
                     started.append((cid, silent, new))
             elif silence is not None and quoted is not None and quoted > silence.since_ns:
-                if silence.flowing_ns is None:
+                paused = before is not None and quoted != before \
+                    and (quoted - before) / NS_PER_S >= quietprice.FLOW_GAP_S
+                if silence.flowing_ns is None or paused:
+                    # the first quote of a run (a quote after a pause starts a new one: a
+                    # reconnect's lone quote is not where prices began to flow again)
                     silence.flowing_ns = quoted
                 elif (now_ns - silence.flowing_ns) / NS_PER_S >= self.after_s:
                     del self._silent[cid]
-                    back.append((cid, (silence.flowing_ns - silence.since_ns) / NS_PER_S,
+                    back.append((cid, quietprice.silence_s(silence.since_ns, now_ns,
+                                                           silence.flowing_ns),
                                  silence.told))
         out = []
         if started:
@@ -158,7 +176,7 @@ def stale_alert(started, price_of, now_ns: int) -> NotifyEvent:
     line_accounts: list[Optional[int]] = []
     for cid, _silent, holders in started:
         for h in holders:
-            lines.append(f"{with_id(h.name, h.account_id)}: {ticker_of(cid)} {h.side} {h.size}: "
+            lines.append(f"{h.name}: {ticker_of(cid)} {h.side} {h.size}: "
                          f"open PnL as of {fmt_price(price_of(cid))}; price rules run on that "
                          f"price")
             line_accounts.append(h.account_id)
@@ -179,12 +197,12 @@ def flowing_alert(back, now_ns: int) -> NotifyEvent:
     line_accounts: list[Optional[int]] = []
     for cid, _silent, told in back:
         for aid, name in sorted(told.items()):
-            lines.append(f"{with_id(name, aid)}: {ticker_of(cid)}: price rules judge live "
+            lines.append(f"{name}: {ticker_of(cid)}: price rules judge live "
                          f"prices again")
             line_accounts.append(aid)
     return _event("prices_flowing", "info",
                   f"🟢 {_tickers(c for c, _s, _t in back)}: prices flowing again after "
-                  f"{duration(longest)} without one",
+                  f"{duration(longest)} without steady prices",
                   lines, line_accounts, now_ns)
 
 

@@ -10,7 +10,7 @@ from services.risk import disabled, loosening, marketwait, rejudge
 from services.risk.views import account_rules, account_status
 from services.risk.words import SELF_LOCK, self_lock_answer
 from shared import showtime
-from shared.accountname import on_screen
+from shared.accountname import called
 from shared.config.accounts import find_account
 from shared.plural import plural
 from shared.rulenumbers import setting_text
@@ -56,7 +56,7 @@ class Requests:
         return None if aid is None else [aid]
 
     def _unknown(self, ref) -> Reply:
-        known = ", ".join(f"{a} ({acct.name})" if acct.name else str(a)
+        known = ", ".join(self.w.engine.account_name(a, acct.name)
                           for a, acct in sorted(self.w.engine.accounts.items())) or "none yet"
         return error("unknown_account", f"risk does not know account {ref!r} (known: {known})")
 
@@ -88,7 +88,7 @@ class Requests:
                     continue
             elif (acct.name or "").lower() in names or getattr(self.w, "shards", 1) > 1:
                 continue
-            out.append(on_screen(acct.label, acct.id))
+            out.append(called(acct.label, acct.id))
         return out
 
     def _on_lockouts(self, req: LockoutsRequest) -> Reply:
@@ -240,11 +240,13 @@ class Requests:
 
 
 def override_line(engine, account_id: int, rule: str, diff: dict) -> str:
-    """'Demo 1 max_contracts: limit 5 -> 6' for the override's answer (numbers as screens
+    """'Demo 1 (id 1001) max_contracts: limit 5 -> 6' for the override's answer (numbers as screens
     show them: shared/rulenumbers.py)."""
     acct = engine.accounts.get(account_id)
     # named as screens and alerts name it (trial 2026-12-05: the broker's SIM-DEMO-2 here)
     who = engine.account_name(account_id, acct.name if acct is not None else "")
     changes = ", ".join(f"{p} {setting_text(rule, p, a)} -> {setting_text(rule, p, b)}"
                         for p, (a, b) in diff.items())
+    if rule.startswith("(") and rule.endswith(")"):     # not a rule: '(account no longer ...)'
+        return f"{who}: {rule[1:-1]}" + (f", {changes}" if changes else "")
     return f"{who} {rule}" + (f": {changes}" if changes else "")

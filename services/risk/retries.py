@@ -58,7 +58,6 @@ from services.risk.outcome import Outcome
 from services.risk.rules.base import ClockTick
 from services.risk.state import AccountState, symbol_of
 from shared import showtime
-from shared.accountname import with_id
 from shared.messages.enforce import DONE, FAILED, FINAL_STATUSES, Command, CommandResult
 from shared.messages.notify import NotifyEvent
 from shared.messages.risk import (CANCEL_ORDERS, CLOSE_POSITION, ENFORCE, FLATTEN,
@@ -416,7 +415,7 @@ class Retrying:
             title = (f"🚨 Enforcement FAILED on {name}: act now" if not gone
                      else f"⚠️ Enforcement FAILED on {name}")
             lines = [did, then]
-        lines.append(f"account {with_id(name, acct.account_id)}, command {res.command_id}")
+        lines.append(f"account {name}, command {res.command_id}")
         return NotifyEvent(kind="enforcement_failed", severity=CRITICAL if not gone else "warning",
                            title=title, lines=lines, account=name,
                            account_id=acct.account_id, ts_ns=now)
@@ -449,7 +448,7 @@ class Retrying:
             title = f"✅ Resolved on {name}: {gone.title}; riskd stops trying"
         since = showtime.start(f.first_failed_ns, self.zone, now)
         lines = [f"{_doing(cmd, f.what)}: {plural(f.failures, 'failed attempt')} since {since}",
-                 f"account {with_id(name, acct.account_id)}, command {cmd.id}"]
+                 f"account {name}, command {cmd.id}"]
         return NotifyEvent(kind="action_resolved", severity=INFO, title=title, lines=lines,
                            account=name, account_id=acct.account_id, ts_ns=now)
 

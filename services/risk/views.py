@@ -106,6 +106,12 @@ def price_stale_since(engine, contract_id: str, now: int) -> Optional[int]:
     return quiet.silent_since(contract_id, now) if quiet is not None else None
 
 
+def price_flowing_since(engine, contract_id: str, now: int) -> Optional[int]:
+    """When quotes began to flow again in that silence, None when they have not (QuietFeed)."""
+    quiet = getattr(engine, "quiet", None)
+    return quiet.flowing_since(contract_id, now) if quiet is not None else None
+
+
 def account_status(engine, account_id: int, now: int) -> Optional[AccountStatus]:
     acct = engine.accounts.get(account_id)
     if acct is None:
@@ -118,7 +124,9 @@ def account_status(engine, account_id: int, now: int) -> Optional[AccountStatus]
                               quoted_ns=engine.market.quoted_ns.get(p.contract_id),
                               unrealized=position_unrealized(acct, engine.market, p),
                               unvalued=unvalued_why(acct, engine.market, p),
-                              price_stale_since=price_stale_since(engine, p.contract_id, now))
+                              price_stale_since=price_stale_since(engine, p.contract_id, now),
+                              price_flowing_since=price_flowing_since(engine, p.contract_id,
+                                                                      now))
                  for p in sorted(acct.positions.values(), key=lambda p: p.contract_id)]
     day = acct.trading_day or engine.day
     return AccountStatus(

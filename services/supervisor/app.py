@@ -34,7 +34,7 @@ from services.supervisor.unreachable import unreachable_reason, worker_note
 from services.supervisor.policy import (RUNNING, STARTING, STOPPED, STOPPING,
                                         PolicySettings, WorkerPolicy)
 from shared import controlkey, logsetup, shards, showtime, topics
-from shared.accountname import account_name, labels
+from shared.accountname import account_called, labels
 from shared.bus.doorbell import Doorbell
 from shared.bus.rpc import decode_request, encode_reply
 from shared.bus.subscriber import Subscriber
@@ -589,7 +589,7 @@ class Supervisor(Worker):
         held = lastheld.ask_risk(self.ctx, {n: self.config.bus.control_of(n) for n in risks},
                                  {n for n in risks if self.slots[n].policy.state == RUNNING})
         accounts = self.config.accounts
-        return riskdalerts.held_lines(held, lambda aid, name: account_name(accounts, aid, name))
+        return riskdalerts.held_lines(held, lambda aid, name: account_called(accounts, aid, name))
 
     def stop_all(self) -> None:
         """Stop every worker in STOP_ORDER within ONE deadline for the whole stop.

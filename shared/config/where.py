@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 import attrs
 
-from shared.accountname import on_screen
+from shared.accountname import called
 from shared.config.errors import Problem
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\[\]]+?)\s*\]\]?\s*(#.*)?$")
@@ -75,7 +75,7 @@ def account_of(path: str, data: Any) -> str:
     a = accounts[i]
     aid = a.get("id") if isinstance(a.get("id"), int) else None
     name = str(a.get("display_name") or a.get("name") or (aid if aid is not None else ""))
-    return f"account {on_screen(name, aid)}" if name else f"account #{i + 1} in the file"
+    return f"account {called(name, aid)}" if name else f"account #{i + 1} in the file"
 
 
 def located(problem: Problem, text: str, data: Any,

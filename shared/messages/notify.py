@@ -36,11 +36,12 @@ class NotifyEvent:
 @attrs.frozen(kw_only=True)
 class AccountDay:
     """One account's trading day, for the daily summary."""
-    account: str
+    account: str                  # its bare name (chats are scoped by it: notify's _sees)
     pnl: Decimal
     trades: int = 0
     breaches: int = 0
     unguarded_s: float = 0.0
+    account_id: Optional[int] = None    # the summary names it 'Demo 1 (id 1001)' with it
 
 
 @attrs.frozen(kw_only=True)

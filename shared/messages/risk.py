@@ -190,6 +190,9 @@ class PositionView:
     # risk's clock at the last quote before a silence of the contract's prices during trading
     # hours (services/risk/quietfeed.py), while prices do not flow again; None: they flow
     price_stale_since: Optional[int] = None
+    # risk's clock at the first quote of a flow that may end that silence, while the stale-feed
+    # wait has not passed to call it steady (QuietFeed.flowing_since); None: no such flow
+    price_flowing_since: Optional[int] = None
 
 
 @attrs.frozen(kw_only=True)

@@ -74,7 +74,7 @@ def test_accounts_round_trip_and_a_disable_waits_for_the_roll_or_the_override(
     # the screens name it as alerts do, from the next refresh on (trial: status and watch kept
     # the broker's name "SIM-DEMO-1" after a display_name change)
     status = ok(riskctl(config, "status"))
-    assert "Main (1001)  balance" in status and "Two (1002)  balance" in status, status
+    assert "Main (id 1001)  balance" in status and "Two (id 1002)  balance" in status, status
     assert "SIM-DEMO-1" not in status, status
     bad = riskctl(config, "accounts", "set", "Main", "profile", "nope")
     assert bad.returncode == 1 and "unknown profile 'nope'" in bad.stderr
@@ -89,7 +89,7 @@ def test_accounts_round_trip_and_a_disable_waits_for_the_roll_or_the_override(
     # the admin override reaches risk: the waiting disable applies now, audited
     out = ok(riskctl(config, "rules", "override", "--reason", "account closed at the firm"))
     # the account by its display name, as every answer names it (round 7)
-    assert "1 waiting change taken early: Main (account no longer guarded)" in out, out
+    assert "1 waiting change taken early: Main (id 1001): account no longer guarded" in out, out
     assert accounts(riskctl, config)["SIM-DEMO-1"]["guarded"] is False
 
     # enabling adds protection: at once; its reason, optional, is audited as disable's is, and
@@ -99,7 +99,7 @@ def test_accounts_round_trip_and_a_disable_waits_for_the_roll_or_the_override(
     [again] = phone.wait(lambda: [e for e in phone.of(NotifyEvent)
                                   if e.kind == "account_guarded_again"], 10,
                          "risk's guarded-again alert")
-    assert again.lines[0].startswith("Main is guarded again, now: enabled by admin:"), again
+    assert again.lines[0].startswith("Main (id 1001) is guarded again, now: enabled by admin:"), again
     assert again.lines[0].endswith(" (the firm reopened it)"), again
     wait_for(lambda: accounts(riskctl, config)["SIM-DEMO-1"]["guarded"], timeout=10,
              what="risk to guard the re-enabled account at once")
@@ -114,7 +114,7 @@ def test_accounts_round_trip_and_a_disable_waits_for_the_roll_or_the_override(
     assert rows["SIM-DEMO-2"]["guarded"] is False and rows["SIM-DEMO-1"]["guarded"]
     assert rows["SIM-DEMO-1"]["pending"] == ["daily_realized_loss"]       # still waits
     status = ok(riskctl(config, "status"))
-    assert "; guarded now except Two: disabled by admin:" in status, status
+    assert "; guarded now except Two (id 1002): disabled by admin:" in status, status
     assert "(demo only)" in status, status
 
     wait_for(lambda: len(audited(config, '"action": "rules override"', "ok")) == 1

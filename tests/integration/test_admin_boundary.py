@@ -173,7 +173,7 @@ def test_a_shutdown_with_open_positions_asks_and_riskd_says_it_stopped(procs, tm
              what="market to see the open position")
     asked = procs.riskctl(config, "shutdown")                     # no terminal: refuse
     assert asked.returncode == 1
-    assert "it would leave unguarded: SIM-DEMO-1 holds MNQ long 1" in asked.stderr
+    assert "it would leave unguarded: SIM-DEMO-1 (id 1001) holds MNQ long 1" in asked.stderr
     assert "--yes" in asked.stderr and riskd.popen.poll() is None
     done = procs.riskctl(config, "shutdown", "--yes", "--reason", "maintenance")
     assert done.returncode == 0, done.stderr

@@ -270,7 +270,7 @@ def test_stopping_a_guard_while_a_position_is_open_asks_first(procs, tmp_path, r
              what="market to see the open position")
     asked = riskctl(config, "stop", "market")                     # no terminal: refuse
     assert asked.returncode == 1
-    assert "it would leave unguarded: SIM-DEMO-1 holds MNQ long 1" in asked.stderr
+    assert "it would leave unguarded: SIM-DEMO-1 (id 1001) holds MNQ long 1" in asked.stderr
     assert "--yes" in asked.stderr
     # a working order is left behind too: the question counts both (trial finding 21)
     placed = riskctl(config, "sim", "buy", "MNQ", "1", "--limit", "1000",
@@ -282,7 +282,7 @@ def test_stopping_a_guard_while_a_position_is_open_asks_first(procs, tmp_path, r
         args = ("stop", "market") if command == "stop" else ("shutdown",)
         asked = riskctl(config, *args)
         assert asked.returncode == 1, asked.stdout + asked.stderr
-        assert ("it would leave unguarded: SIM-DEMO-1 holds MNQ long 1 and 1 working order"
+        assert ("it would leave unguarded: SIM-DEMO-1 (id 1001) holds MNQ long 1 and 1 working order"
                 in asked.stderr), asked.stderr
     assert procs.workers(config)["market"].state == "running"
     # the supervisor itself holds the line: a raw request without `confirmed` is refused too

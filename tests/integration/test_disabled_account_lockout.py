@@ -53,11 +53,11 @@ def test_a_disabled_accounts_lockout_is_said_not_enforced_and_enforced_again_on_
     # (a fresh clone's make test at 02:02 wrapped "NOT ENFORCED while the account / is
     # disabled"): the words are read with the line breaks taken out
     status = " ".join(run(procs, config, "status").split())
-    assert "; guarded now except Demo 2 (strict): disabled by admin:" in status, status
+    assert "; guarded now except Demo 2 (strict, id 1002): disabled by admin:" in status, status
     assert "(trial disable 2)" in status and "NOT GUARDED" in status, status
     assert "NOT ENFORCED while the account is disabled" in status, status
     locks = run(procs, config, "lockouts")
-    assert "Demo 2 (strict), id 1002: NOT ENFORCED while the account is disabled" in locks, locks
+    assert "Demo 2 (strict, id 1002): NOT ENFORCED while the account is disabled" in locks, locks
     assert mnq_of_1002(procs, config)          # disabled: nothing closes it
 
     out = run(procs, config, "accounts", "enable", "1002")

@@ -57,10 +57,10 @@ def test_a_failed_lockout_close_is_tried_again_and_the_screens_say_so(procs, tmp
         desk.fail(PARTIAL, 500, 30)
         desk.buy(ACCOUNT, MNQ, 1)
 
-        failed = wait_for(lambda: on_phone(telegram, "Enforcement FAILED on Demo 2 (strict)"),
+        failed = wait_for(lambda: on_phone(telegram, "Enforcement FAILED on Demo 2 (strict, id 1002)"),
                           30, interval=0.2, what="the FAILED alert")
         text = failed[0]
-        assert "close MNQ long 1 on Demo 2 (strict) gave up after" in text, text
+        assert "close MNQ long 1 on Demo 2 (strict, id 1002) gave up after" in text, text
         assert "HTTP 500 from the broker" in text, text
         assert "riskd tries again at" in text, text
         assert "close_position" not in text and "attempt(s)" not in text, text
@@ -80,7 +80,7 @@ def test_a_failed_lockout_close_is_tried_again_and_the_screens_say_so(procs, tmp
         desk.fail(PARTIAL, 500, 0)
         wait_for(lambda: not desk.positions(ACCOUNT), 40, interval=0.2,
                  what=f"riskd's retry closing MNQ (broker: {desk.positions(ACCOUNT)})")
-        done = wait_for(lambda: on_phone(telegram, "Done on Demo 2 (strict)", "attempt"), 20,
+        done = wait_for(lambda: on_phone(telegram, "Done on Demo 2 (strict, id 1002)", "attempt"), 20,
                         interval=0.2, what="the done-after-retries alert")
         assert "close MNQ long 1 on the" in done[0] and "after the first failure" in done[0]
         wait_for(lambda: screen_line() is None, 20, interval=0.3,

@@ -70,7 +70,7 @@ def test_two_failed_actions_on_one_position_while_notify_is_down_are_one_alert(
         texts = "\n".join(c.text for c in telegram.sent())
         assert texts.count("🚨 Enforcement FAILED on ALPHA") == 1, texts
         (failed,) = on_phone(telegram, "Enforcement FAILED on ALPHA")
-        assert "also failed: close_position on account ALPHA gave up after" in failed, failed
+        assert "also failed: close_position on account ALPHA (id 1031) gave up after" in failed, failed
     finally:
         desk_fail_off = locals().get("desk")
         if desk_fail_off is not None:

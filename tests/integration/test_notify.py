@@ -245,23 +245,23 @@ EVENTS = [
     ("risk", "decision", Decision(id="d1", ts_ns=0, rule="daily_loss", account_id=1001,
                                   action="flatten", value=Decimal("-520"), limit=Decimal("-500"),
                                   lock=LockSpec(kind="until_reset", until_ns=1_795_647_600 * 10**9)),
-     "Breach daily_loss on SIM-DEMO-1"),
+     "Breach daily_loss on SIM-DEMO-1 (id 1001)"),
     ("risk", "warning", RuleWarning(id="w1", ts_ns=0, rule="trade_count", account_id=1001,
                                     value=Decimal(8), limit=Decimal(10), warn_at=0.8),
-     "trade_count at 80% of its limit on SIM-DEMO-1"),
+     "trade_count at 80% of its limit on SIM-DEMO-1 (id 1001)"),
     # ts_ns 1 (and 2): a step of its own (the decision's is 0: one step's breaches and lockouts of an
     # account are one alert, services/notify/steps.py); the day is far from "today", so the
     # date is named too
     ("risk", "lockout", LockoutChange(change="added", ts_ns=1, lockout=LockoutState(
         id="l1", account_id=1001, kind="timer", rule="cooldown", since_ns=0,
         until_ns=1_795_647_600 * 10**9)),
-        "Lockout started: SIM-DEMO-1 until Wed 2026-11-25 17:00 CST"),
+        "Lockout started: SIM-DEMO-1 (id 1001) until Wed 2026-11-25 17:00 CST"),
     ("risk", "lockout", LockoutChange(change="cleared", ts_ns=2, by="admin", lockout=LockoutState(
         id="l1", account_id=1001, kind="timer", rule="cooldown", since_ns=0)),
-     "Lockout ended: SIM-DEMO-1"),
+     "Lockout ended: SIM-DEMO-1 (id 1001)"),
     ("enforcement", "result", CommandResult(command_id="d1.1", account_id=1001, status="failed",
                                             detail="HTTP 503 from broker", attempts=3),
-     "Enforcement FAILED on SIM-DEMO-1"),
+     "Enforcement FAILED on SIM-DEMO-1 (id 1001)"),
     ("supervisor", "worker", WorkerEvent(name="risk", state="backoff", exit_code=1),
      "Worker risk crashed: exited with code 1"),
     ("supervisor", "worker", WorkerEvent(name="market", state="flapping", reason="5 crashes"),
@@ -371,7 +371,7 @@ def test_a_scoped_chat_gets_only_its_accounts_alerts_and_summary_lines(
             and "Breach daily_loss" in "\n".join(discord.texts()), 15,
                  what="the worker alert in both chats and on Discord, the breach in 111")
         whole = ("Daily summary 2026-11-24", "SIM-DEMO-1: realized PnL +250.75", "SIM-DEMO-2: realized PnL -80.00",
-                 "Breach daily_loss on SIM-DEMO-1")
+                 "Breach daily_loss on SIM-DEMO-1 (id 1001)")
         assert all(part in got("111") for part in whole), got("111")
         assert all(part in "\n".join(discord.texts()) for part in whole)
         assert "Daily summary 2026-11-24\nSIM-DEMO-2: realized PnL -80.00" in got("222")
@@ -481,7 +481,7 @@ def test_one_losing_trade_past_two_limits_is_one_alert_that_says_when_the_accoun
     publishes a step: the phone reads the longer end first, the cooldown as what it adds."""
     with notify_with_a_step(tmp_path, procs, telegram, discord) as (out, _pubs, _n, _c):
         assert len(out.lockouts) == 2 and len(out.decisions) == 2
-        free = "🔒 SIM-DEMO-1 locked until Wed 17:00 CST (daily_realized_loss); " \
+        free = "🔒 SIM-DEMO-1 (id 1001) locked until Wed 17:00 CST (daily_realized_loss); " \
                "cooldown_after_loss also until Wed 09:30 CST"
 
         def about_it():         # chat 111's (222 gets the same)
@@ -495,11 +495,11 @@ def test_one_losing_trade_past_two_limits_is_one_alert_that_says_when_the_accoun
         # one alert (were the step's messages further apart than notify holds a step, each
         # part would still say the longer end first, never "Lockout started ... 09:30")
         assert len(texts) == 1, texts
-        assert not any(t.startswith("🔒 Lockout started: SIM-DEMO-1 until Wed 09:30")
+        assert not any(t.startswith("🔒 Lockout started: SIM-DEMO-1 (id 1001) until Wed 09:30")
                        for t in texts)
         joined = "\n".join(texts)
-        assert "⚠️ Breach daily_realized_loss on SIM-DEMO-1" in joined
-        assert "⚠️ Breach cooldown_after_loss on SIM-DEMO-1" in joined
+        assert "⚠️ Breach daily_realized_loss on SIM-DEMO-1 (id 1001)" in joined
+        assert "⚠️ Breach cooldown_after_loss on SIM-DEMO-1 (id 1001)" in joined
 
 
 def test_a_step_held_for_its_one_alert_survives_a_kill_of_notify(tmp_path, procs, telegram,
@@ -524,7 +524,7 @@ def test_a_step_held_for_its_one_alert_survives_a_kill_of_notify(tmp_path, procs
         notify.kill_tree()                     # kill -9 inside the step's 0.1 s hold
         sent = len(telegram.texts())
         start_notify(procs, config)
-        wait_for(lambda: any("⚠️ Breach daily_realized_loss on SIM-DEMO-1" in t
+        wait_for(lambda: any("⚠️ Breach daily_realized_loss on SIM-DEMO-1 (id 1001)" in t
                              for t in telegram.texts()[sent:]), 15,
                  what="the held step's alert from the restarted notify")
         assert held(config) == 0
@@ -580,7 +580,7 @@ def test_a_command_that_found_nothing_to_do_is_logged_not_sent(tmp_path, procs, 
                      for line in open(os.path.join(log_dir, name), encoding="utf-8")]
             return [line for line in lines if "action_nothing_to_do" in line]
         [line] = wait_for(logged, 10, what="the nothing-to-do alert in riskd's log")
-        assert "logged only" in line and "Nothing to do on SIM-DEMO-1" in line, line
+        assert "logged only" in line and "Nothing to do on SIM-DEMO-1 (id 1001)" in line, line
         time.sleep(0.5)                         # observing that nothing else is sent
         phone = telegram.texts() + discord.texts()
         assert not any("already flat" in t or "Nothing to do" in t for t in phone), phone

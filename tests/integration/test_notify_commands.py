@@ -125,7 +125,7 @@ def test_each_command_answers_what_riskctl_status_says(procs, tmp_path, telegram
         assert (f"balance {Decimal(a['balance']):,.2f} · realized {money(realized)}{fees} · "
                 f"open {money(unrealized)} · net {money(realized + unrealized)}") in status
     assert Decimal(account(doc, 1001)["fees"]) > 0        # the sim's buy paid a fee
-    assert "Demo 1 (1001)" in status and "Demo 2 (strict), id 1002" in status
+    assert "Demo 1 (id 1001)" in status and "Demo 2 (strict, id 1002)" in status
     assert "daily_realized_loss ░░░░░░░░░░   0%" in status
     assert status.count("🔓 not locked") == 2
     guard = "🟢 guarded now" if not doc["unguarded_now"] else "🔴 NOT GUARDED now"
@@ -134,13 +134,13 @@ def test_each_command_answers_what_riskctl_status_says(procs, tmp_path, telegram
     positions = ask(telegram, ME, 111, "/positions")
     p = account(status_json(procs, config), 1001)["positions"][0]
     assert f"{p['symbol']} long 1 @ {p['average_price']}" in positions
-    assert "Demo 2 (strict), id 1002: flat" in positions
+    assert "Demo 2 (strict, id 1002): flat" in positions
 
     orders = ask(telegram, ME, 111, "/orders")
     assert f"#{order_id} MNQ" in orders and "1 working order" in orders
 
-    assert ask(telegram, ME, 111, "/lockouts") == "Demo 1 (1001): not locked\n" \
-                                                  "Demo 2 (strict), id 1002: not locked"
+    assert ask(telegram, ME, 111, "/lockouts") == "Demo 1 (id 1001): not locked\n" \
+                                                  "Demo 2 (strict, id 1002): not locked"
     unguarded = ask(telegram, ME, 111, "/unguarded")
     assert unguarded.startswith(f"🛡 trading day {status_json(procs, config)['trading_day']}:")
     history = ask(telegram, ME, 111, "/history 50")
@@ -152,7 +152,7 @@ def test_each_command_answers_what_riskctl_status_says(procs, tmp_path, telegram
     else:
         assert f"newest first: {len(rows)} of {len(rows)}" in history
         for rule, account_id in rows:
-            label = {1001: "Demo 1", 1002: "Demo 2 (strict)"}[account_id]
+            label = {1001: "Demo 1 (id 1001)", 1002: "Demo 2 (strict, id 1002)"}[account_id]
             # riskctl history's words (shared/historywords.py): "Demo 1 rule RULE: ...",
             # "Demo 1 warning: rule RULE: ..."
             assert any(f" {label} " in ln and f"rule {rule}" in ln
@@ -161,7 +161,7 @@ def test_each_command_answers_what_riskctl_status_says(procs, tmp_path, telegram
 
     # the group sees Demo 2 only, and only user 333 may command in it
     group = ask(telegram, GROUP, 333, "/status")
-    assert "Demo 2 (strict), id 1002" in group and "1001" not in group
+    assert "Demo 2 (strict, id 1002)" in group and "1001" not in group
     telegram.say(GROUP, 444, "/status")           # in the group, but not listed
     telegram.say("999", 999, "/status")           # a chat that is not configured
     telegram.say(GROUP, 444, "/lockout SIM-DEMO-2 session")
@@ -225,7 +225,7 @@ def test_lockout_by_command_and_by_button_locks_and_flattens_once(procs, tmp_pat
     # acknowledged: Telegram gives the press again to the restarted notify, which must not
     # lock or flatten a second time
     question = ask(telegram, ME, 111, "/lockout Demo 1 30m tilted after two losers")
-    assert question.startswith("🔒 Lock Demo 1 (1001) until ") and "(in 30m00s)?" in question
+    assert question.startswith("🔒 Lock Demo 1 (id 1001) until ") and "(in 30m00s)?" in question
     confirm = telegram.sent(ME)[-1]
     assert [b["text"] for b in confirm.buttons] == ["✅ Yes, lock me out", "✖ Cancel"]
     assert self_lockouts(procs, config, 1001) == []            # nothing before the press
@@ -236,7 +236,7 @@ def test_lockout_by_command_and_by_button_locks_and_flattens_once(procs, tmp_pat
     kill_notify_and_wait_for_its_restart(procs, config, telegram)
     locked = telegram.wait_sent(lambda c: "is locked out" in c.text, 20, chat=ME,
                                 what="the lockout's result after the restart")
-    assert "Demo 1 (1001) is locked out" in locked.text and "by trader" in locked.text
+    assert "Demo 1 (id 1001) is locked out" in locked.text and "by trader" in locked.text
     wait_for(lambda: desk.flat(1001), 20, what="Demo 1 flattened")
     time.sleep(1.0)                  # room for a second lockout or flatten, were there one
     assert len(self_lockouts(procs, config, 1001)) == 1
@@ -265,7 +265,7 @@ def test_lockout_by_command_and_by_button_locks_and_flattens_once(procs, tmp_pat
     wait_for(lambda: telegram.held_requests("editMessageReplyMarkup") == 1, 15,
              what="notify to act on the button and then remove the buttons")
     kill_notify_and_wait_for_its_restart(procs, config, telegram)
-    telegram.wait_sent(lambda c: "Demo 2 (strict), id 1002 is locked out" in c.text, 20,
+    telegram.wait_sent(lambda c: "Demo 2 (strict, id 1002) is locked out" in c.text, 20,
                        chat=GROUP, what="the button's lockout after the restart")
     assert len(already()) == 2
     telegram.press(GROUP, 333, yes)          # a double tap, later
@@ -312,7 +312,7 @@ def test_bad_input_gets_a_clear_answer_and_changes_nothing(procs, tmp_path, tele
                                     "session), got 'Demo 1 tomorrow'",
         "/lockout Demo 1 25:99": "expected a time like 30m, 2h, 15:30",
         "/lockout Nobody 30m": "no account is named 'Nobody': the ones this chat sees are "
-                               "Demo 1 (1001), Demo 2 (strict), id 1002",
+                               "Demo 1 (id 1001), Demo 2 (strict, id 1002)",
         "/unguarded now": "/unguarded takes nothing after it",
         "/" + "x" * 3999: "That message is 4,000 characters long",
         "hello": "I answer commands only: /help lists them.",
@@ -325,7 +325,7 @@ def test_bad_input_gets_a_clear_answer_and_changes_nothing(procs, tmp_path, tele
     assert got.startswith("✏️ An edited command is not run")
     got = ask(telegram, GROUP, 333, "/lockout SIM-DEMO-1 30m")     # not the group's account
     assert got.startswith("'SIM-DEMO-1' is not an account of this chat (this chat sees: "
-                          "Demo 2 (strict), id 1002)"), got
+                          "Demo 2 (strict, id 1002))"), got
 
     # not for us: group chatter and another bot's command get no answer (and count as nothing)
     before = len(answers_in(telegram, GROUP))
@@ -422,7 +422,7 @@ def test_429_outage_and_bad_token(procs, tmp_path, telegram):
              what="both answered after")
     late, stale = answers_in(telegram, ME)[before:before + 2]
     assert late.startswith("(asked ") and "later: Telegram or riskd was unreachable)" in late
-    assert "Demo 1 (1001): not locked" in late
+    assert "Demo 1 (id 1001): not locked" in late
     assert stale.startswith("⌛ Your /lockout from ") and " reached riskd 6m0" in stale \
         and "it was not run" in stale
     assert account(status_json(procs, config), 1001)["lockouts"] == []

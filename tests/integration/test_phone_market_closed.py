@@ -46,14 +46,14 @@ def test_a_flatten_waiting_for_the_market_is_said_once_and_its_done_says_late(
         telegram.press(ME, 111, button(telegram.sent(ME)[-1], "lk:y:"))
         waiting = telegram.wait_sent(lambda c: c.text.startswith("⏳ Waiting"), 20, chat=ME,
                                      what="the waiting alert")
-        assert "on Demo 1 waits for the market to open" in waiting.text, waiting.text
+        assert "on Demo 1 (id 1001) waits for the market to open" in waiting.text, waiting.text
         assert "the broker refused it: market closed; riskd sends it again when it opens" \
             in waiting.text, waiting.text
         # the lockout's alert is on the phone first (trial: "⏳ Waiting" came before "🔒 Demo 1
         # locked ... (self_lockout)", the same second): notify holds a risk notice about an
         # account behind that account's step alert (services/notify/app.py _take)
         texts = [c.text for c in telegram.sent(ME)]
-        locked = [i for i, t in enumerate(texts) if t.startswith("🔒 Demo 1 locked until")]
+        locked = [i for i, t in enumerate(texts) if t.startswith("🔒 Demo 1 (id 1001) locked until")]
         assert locked and locked[0] < texts.index(waiting.text), [t[:60] for t in texts]
         time.sleep(5.0)                  # enforcement tries again (2 s, then longer)
         assert len([c for c in telegram.sent(ME) if c.text.startswith("⏳ Waiting")]) == 1

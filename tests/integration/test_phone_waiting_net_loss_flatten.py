@@ -58,7 +58,7 @@ def test_a_waiting_net_loss_flatten_stands_when_the_price_comes_back_and_done_sa
             desk.sim("/sim/quote", {"contractId": contract, "lastPrice": low})
         waiting = telegram.wait_sent(lambda c: c.text.startswith("⏳ Waiting"), 30, chat=ME,
                                      what="the flatten's waiting alert")
-        assert "flatten" in waiting.text and "on Demo 1 waits for the market to open" \
+        assert "flatten" in waiting.text and "on Demo 1 (id 1001) waits for the market to open" \
             in waiting.text, waiting.text
         breaches = [c.text for c in telegram.sent(ME) if "daily_net_loss" in c.text]
         assert breaches, [c.text[:80] for c in telegram.sent(ME)]

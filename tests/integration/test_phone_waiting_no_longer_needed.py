@@ -34,7 +34,7 @@ def test_a_waiting_close_whose_breach_is_over_is_withdrawn_and_mnq_stays_open(
         desk.sim("/sim/quote", {"contractId": MNQ, "lastPrice": 20840.0})
         waiting = telegram.wait_sent(lambda c: c.text.startswith("⏳ Waiting"), 20, chat=ME,
                                      what="the waiting alert")
-        assert "close MNQ long 2 on Demo 1 waits for the market to open" in waiting.text, \
+        assert "close MNQ long 2 on Demo 1 (id 1001) waits for the market to open" in waiting.text, \
             waiting.text
         desk.sim("/sim/quote", {"contractId": MNQ, "lastPrice": 20905.0})
         withdrawn = telegram.wait_sent(lambda c: c.text.startswith("↩️ Withdrawn on Demo 1"),

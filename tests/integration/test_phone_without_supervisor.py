@@ -44,13 +44,13 @@ def test_lockouts_and_a_lockout_work_through_risk_while_the_supervisor_is_gone(p
 
         lockouts = ask(telegram, ME, 111, "/lockouts")
         assert lockouts.startswith(GONE) and "read from it directly" in lockouts, lockouts
-        assert "Demo 1 (1001): not locked" in lockouts, lockouts
+        assert "Demo 1 (id 1001): not locked" in lockouts, lockouts
         assert "restarting a worker" not in lockouts, lockouts
         status = ask(telegram, ME, 111, "/status")
         assert status.startswith(GONE) and "start riskd again" in status, status
 
         question = ask(telegram, ME, 111, "/lockout 1001 10m")
-        assert question.startswith("🔒 Lock Demo 1 (1001) until "), question
+        assert question.startswith("🔒 Lock Demo 1 (id 1001) until "), question
         telegram.press(ME, 111, button(telegram.sent(ME)[-1], "lk:y:"))
         locked = telegram.wait_sent(lambda c: "is locked out" in c.text, 20, chat=ME,
                                     what="the lockout's answer")

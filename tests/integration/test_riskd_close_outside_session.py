@@ -39,6 +39,7 @@ TOKEN = "7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw9"
 GUARDS = ["logging", "notify", "market", "risk", "enforcement"]
 ACCOUNT = 1002
 NAME = "Demo 2 (strict)"
+CALLED = "Demo 2 (strict, id 1002)"       # as riskd names it (shared/accountname.called)
 MES = "CON.F.US.MES.Z26"
 CHI = ZoneInfo("America/Chicago")
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -119,7 +120,7 @@ def test_a_buy_outside_the_session_is_closed_once_and_riskds_close_is_not_the_tr
         assert "not locked" in unlock.stderr or unlock.returncode == 0, unlock.stderr
 
         bought = [buy_and_wait_closed(procs, config, desk)]
-        telegram.wait_sent(lambda c: f"Breach session_block_outside on {NAME}" in c.text,
+        telegram.wait_sent(lambda c: f"Breach session_block_outside on {CALLED}" in c.text,
                            20, what="the breach alert")
         # MES is locked now: a second buy is closed by lockout enforcement
         bought.append(buy_and_wait_closed(procs, config, desk))
@@ -150,7 +151,7 @@ def test_a_buy_outside_the_session_is_closed_once_and_riskds_close_is_not_the_tr
         assert not [t for t in texts if any(str(i) in t for i in riskds)], texts
         # the second buy, from flat, opened the position (its Trade first read "added to")
         [enforced] = [t for t in texts if "Lockout enforced" in t]
-        assert "MES position opened while MES on account Demo 2 (strict) locked" in enforced, \
+        assert "MES position opened while MES on account Demo 2 (strict, id 1002) locked" in enforced, \
             enforced
 
         # history as riskctl prints it

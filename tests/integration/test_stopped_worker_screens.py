@@ -39,7 +39,7 @@ def test_a_done_action_stays_done_while_enforcement_is_stopped(procs, tmp_path, 
         assert listed.returncode == 0, listed.stderr
         assert note in listed.stdout, listed.stdout
         # named as every screen names it (trial 2026-12-05: "account:SIM-DEMO-2")
-        assert "account SIM-DEMO-2 (1002)" in listed.stdout and "max_contracts" in listed.stdout
+        assert "account SIM-DEMO-2 (id 1002)" in listed.stdout and "max_contracts" in listed.stdout
     wait_for(lambda: '"current": "0 / 5"' in procs.riskctl(
         config, "rules", "list", "SIM-DEMO-1", "--json").stdout.replace(".00", ""), 20,
         what="risk's reading of SIM-DEMO-1's max_contracts")

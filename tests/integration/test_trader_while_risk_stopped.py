@@ -45,7 +45,7 @@ def test_a_trader_sees_their_lockouts_and_fitting_advice_while_risk_is_stopped(
     out = shown.stdout
     assert out.startswith("NOT LIVE: lockouts as riskd last knew them, as of "), out
     assert "\nrisk is stopped: " in out, out
-    assert "self_lockout" in out and "Ana main (1001)" in out, out
+    assert "self_lockout" in out and "Ana main (id 1001)" in out, out
     assert "SIM-DEMO-2" not in out and "Demo 2" not in out, out      # not locked
 
     history = procs.riskctl(config, "history")
@@ -57,5 +57,5 @@ def test_a_trader_sees_their_lockouts_and_fitting_advice_while_risk_is_stopped(
 
     listed = procs.riskctl(config, "rules", "list", "1001")
     assert listed.returncode == 0, listed.stderr
-    assert "account Ana main (1001)" in listed.stdout, listed.stdout
+    assert "account Ana main (id 1001)" in listed.stdout, listed.stdout
     assert "account:SIM-DEMO-1" not in listed.stdout, listed.stdout

@@ -38,7 +38,7 @@ def test_a_loosening_says_riskd_keeps_the_old_value_until_the_roll(procs, riskd_
     out = procs.riskctl(config, "rules", "set", "SIM-DEMO-1", "max_contracts", "limit", "6")
     assert out.returncode == 0, out.stderr
     assert "applied live" not in out.stdout
-    assert re.search(r"saved; SIM-DEMO-1: riskd keeps limit 5 until the roll at "
+    assert re.search(r"saved; SIM-DEMO-1 \(id 1001\): riskd keeps limit 5 until the roll at "
                      r"(\w\w\w )?\d\d:\d\d \w+ \(a loosening waits\); `riskctl rules override "
                      r"--account 1001 --rule max_contracts --reason \"WHY\"` applies it now",
                      out.stdout), out.stdout
@@ -50,13 +50,13 @@ def test_a_loosening_says_riskd_keeps_the_old_value_until_the_roll(procs, riskd_
     assert "limit=6 at the roll" in human and "limit=5" in human
 
     tighter = procs.riskctl(config, "rules", "set", "SIM-DEMO-2", "max_contracts", "limit", "4")
-    assert "applied live on SIM-DEMO-2" in tighter.stdout, tighter.stdout
+    assert "applied live on SIM-DEMO-2 (id 1002)" in tighter.stdout, tighter.stdout
     assert "nothing held breaks it now: no action" in tighter.stdout, tighter.stdout
 
     done = procs.riskctl(config, "rules", "override", "--reason", "the firm raised it",
                          "--account", "SIM-DEMO-1", "--rule", "max_contracts")
     assert done.returncode == 0, done.stderr
-    assert "SIM-DEMO-1 max_contracts: limit 5 -> 6" in done.stdout
+    assert "SIM-DEMO-1 (id 1001) max_contracts: limit 5 -> 6" in done.stdout
     listed = json.loads(procs.riskctl(config, "rules", "list", "--json").stdout)["rules"]
     row = [r for r in listed if r["target"] == "account:SIM-DEMO-1"
            and r["rule"] == "max_contracts"][0]
@@ -64,7 +64,7 @@ def test_a_loosening_says_riskd_keeps_the_old_value_until_the_roll(procs, riskd_
     nothing = procs.riskctl(config, "rules", "override", "--reason", "again")
     assert "nothing was waiting" in nothing.stdout
     off = procs.riskctl(config, "rules", "disable", "SIM-DEMO-2", "symbol_blocks")
-    assert "SIM-DEMO-2: riskd keeps the rule on until the roll" in off.stdout, off.stdout
+    assert "SIM-DEMO-2 (id 1002): riskd keeps the rule on until the roll" in off.stdout, off.stdout
     # trial finding: the list showed the waiting alert mode as if it were in force
     procs.riskctl(config, "rules", "set", "SIM-DEMO-2", "max_contracts", "mode", "alert")
     listed = json.loads(procs.riskctl(config, "rules", "list", "--json").stdout)["rules"]
@@ -78,12 +78,12 @@ def test_a_loosening_says_riskd_keeps_the_old_value_until_the_roll(procs, riskd_
                            "profiles.default.rules.daily_realized_loss.limit", "550")
     assert looser.returncode == 0, looser.stderr
     assert "applied live" not in looser.stdout, looser.stdout
-    assert "SIM-DEMO-1: riskd keeps limit 500.00 until the roll" in looser.stdout, looser.stdout
+    assert "SIM-DEMO-1 (id 1001): riskd keeps limit 500.00 until the roll" in looser.stdout, looser.stdout
     audit = procs.riskctl(config, "audit", "show", "-n", "3").stdout
     # a row too wide is a wrapped block (cli/fitted.py): one record a block, its words
     # read with the line breaks taken out
     last = audit.rstrip().split("\n\n")[-1] if "\n\n" in audit else audit.splitlines()[-1]
-    assert "SIM-DEMO-1: riskd keeps limit 500.00 until the roll" in " ".join(audit.split()), \
+    assert "SIM-DEMO-1 (id 1001): riskd keeps limit 500.00 until the roll" in " ".join(audit.split()), \
         audit
     assert "applied live" not in " ".join(last.split()), audit
     # trial finding: `rules set` of a loosening was audited "saved (applied live)"; the audit
@@ -121,5 +121,5 @@ def test_a_tightening_names_the_reduce_it_caused_at_once(procs, riskd_with_accou
              .stdout.replace(".00", ""), 20, what="risk to see the 3 MNQ")
     out = procs.riskctl(config, "rules", "set", "SIM-DEMO-2", "max_contracts", "limit", "2")
     assert out.returncode == 0, out.stderr
-    assert "applied live on SIM-DEMO-2" in out.stdout, out.stdout
-    assert "acted at once on SIM-DEMO-2: reduce MNQ by 1" in out.stdout, out.stdout
+    assert "applied live on SIM-DEMO-2 (id 1002)" in out.stdout, out.stdout
+    assert "acted at once on SIM-DEMO-2 (id 1002): reduce MNQ by 1" in out.stdout, out.stdout

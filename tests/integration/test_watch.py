@@ -120,7 +120,7 @@ def test_the_trader_watches_pnl_a_lockout_a_resize_and_a_riskd_restart(procs, tm
     tmux = Tmux(watch_command(config), 120, 40)
     try:
         wait_for(lambda: tmux.pane("#{alternate_on}") == "1", 10, what="the alternate screen")
-        tmux.wait_screen(r"SIM-DEMO-1 \(1001\)\s+balance [\d,]+\.\d\d\s+realized \+?0\.00", 25,
+        tmux.wait_screen(r"SIM-DEMO-1 \(id 1001\)\s+balance [\d,]+\.\d\d\s+realized \+?0\.00", 25,
                          "the account's balance and PnL")
         # the balance comes from the REST snapshot, which can be on screen while the hubs
         # still connect (a loaded machine showed "broker market connecting" here): wait

@@ -73,7 +73,7 @@ def test_a_watch_opened_after_the_supervisor_died_shows_todays_actions_and_names
         text = plain(render(screen, 140, 60, unicode=False))
         # the outcome from enforcement's own journal: done, never "pending" or "not known"
         done = any("reduce_position" in ln and " done " in f"{ln} " for ln in text.splitlines())
-        return text if done and "Ana main (1001)" in text else None
+        return text if done and "Ana main (id 1001)" in text else None
     try:
         text = wait_for(shown, 15, interval=0.2, what="the day's action and the display name")
     except AssertionError:

@@ -253,12 +253,12 @@ def test_the_stop_alert_names_the_positions_riskd_leaves_open(procs, tmp_path):
         ran(procs, config, "stop", "market", "--yes")
         [worker] = bus.wait(lambda: alerts(bus, "worker_stopped"), 10, "the stop alert")
         assert worker.lines[1:3] == ["left open, unguarded (market's answer at the stop):",
-                                     "SIM-DEMO-1 holds MNQ long 1"], worker.lines
+                                     "SIM-DEMO-1 (id 1001) holds MNQ long 1"], worker.lines
         riskd.signal(signal.SIGTERM)
         assert riskd.wait(30) == 0, riskd.output()
         [stopped] = alerts(bus, "riskd_stopped")
         held = [ln for ln in stopped.lines if " holds " in ln]
-        assert held == ["SIM-DEMO-1 holds MNQ long 1"], stopped.lines
+        assert held == ["SIM-DEMO-1 (id 1001) holds MNQ long 1"], stopped.lines
         assert "left open, unguarded (as risk knew them at the stop):" in stopped.lines
     finally:
         bus.close()

@@ -17,7 +17,6 @@ from shared.messages.risk import AccountStatus, HistoryReply, LockoutState, with
 from shared.rulenumbers import spelled_out
 from shared.notlive import market_stopped, prices_line
 from shared import historywords
-from shared.accountname import on_screen
 from shared.plural import plural
 from shared.symbols import tickers_in
 from shared.when import duration
@@ -45,9 +44,9 @@ def bar(progress: float) -> str:
 
 
 def title(a: AccountStatus, ctx: Context) -> str:
-    """The account as every screen names it (shared/accountname.on_screen): 'Demo 1 (1001)',
+    """The account as riskd names it everywhere (shared/accountname.called): 'Demo 1 (id 1001)',
     'Demo 2 (strict), id 1002' (trial 2026-12-06: the phone wrote 'Demo 2 (strict) (1002)')."""
-    return on_screen(ctx.account(a.account_id), a.account_id)
+    return ctx.called(a.account_id)
 
 
 def lockout_line(lk: LockoutState, ctx: Context, now_ns: int, not_guarded: str = "") -> str:
@@ -77,12 +76,12 @@ def status_text(accounts: list[AccountStatus], sup: SupervisorStatus, synced: bo
     # (trial 2026-12-06: "🟢 guarded now")
     # a held price with no quote during trading hours (shared/quietprice.py): as status says
     stale = pricewords.stale_lines(accounts, now_ns)
-    head = accountguard.head(sup.unguarded_now, accounts, ctx.account,
+    head = accountguard.head(sup.unguarded_now, accounts, ctx.called,
                              guarded="🟢 guarded now", not_guarded="🔴 NOT GUARDED now",
                              unreported=unreported, stale=stale)
     if not sup.unguarded_now and stale:
         head = "🟠 " + head
-    elif not sup.unguarded_now and (accountguard.exceptions(accounts, ctx.account)
+    elif not sup.unguarded_now and (accountguard.exceptions(accounts, ctx.called)
                                     or unreported):
         head = "🟠" + head[1:]
     lines = [f"{head} · unguarded today {duration(sup.unguarded_today_s)}"]
@@ -174,7 +173,7 @@ def history_text(body: HistoryReply, count: int, ctx: Context, day: str,
     newest = shown[0][0]
     lines = [head]
     for ts, account_id, who, what, *rest in shown:
-        name = ctx.account(account_id)
+        name = ctx.called(account_id)
         if who.startswith("warning: "):
             icon = "🟡"
         elif who.endswith(" lockout") or who == "self-lockout":
@@ -193,7 +192,7 @@ def unguarded_text(sup: SupervisorStatus, accounts: list = (), ctx: Optional[Con
     """The day's unguarded time and whether riskd guards now: an account an admin disabled
     (or one the broker does not report) is named, as /status names it (trial 2026-12-06:
     "guarded right now" beside /status's "guarded now except Demo 1: disabled by ...")."""
-    name_of = ctx.account if ctx is not None else str
+    name_of = ctx.called if ctx is not None else str
     now = accountguard.head(sup.unguarded_now, accounts, name_of, guarded="guarded right now",
                             not_guarded="NOT guarded right now", unreported=unreported)
     return (f"🛡 trading day {sup.trading_day}: unguarded for {duration(sup.unguarded_today_s)} "

@@ -9,7 +9,7 @@ loosening: trial 2026-12-06). An enable tells risk who asked and why (--reason) 
 reload (ConfigChanged.note): its "🟢 guarded again" alert says it, as disable's says its own.
 """
 from services.supervisor.commands.base import Command
-from services.supervisor.commands.config_edits import run_edit
+from services.supervisor.commands.config_edits import rule_target_words, run_edit
 from shared import showtime
 from shared.config.account_edit import set_account_enabled
 from shared.messages.accounts import AccountEnable
@@ -19,7 +19,9 @@ def execute(sup, r, respond) -> None:
     run_edit(sup, respond, f"accounts {'enable' if r.enabled else 'disable'} {r.account}",
              lambda path, backups: set_account_enabled(path, r.account, r.enabled, backups),
              note=enabled_note(getattr(sup, "requester", ""), r) if r.enabled else "",
-             waits="" if (r.enabled or r.now) else roll_words(sup, r.account))
+             waits="" if (r.enabled or r.now) else roll_words(sup, r.account),
+             shown=f"accounts {'enable' if r.enabled else 'disable'} "
+                   f"{rule_target_words(sup.config, r.account)}")
 
 
 def roll_words(sup, account: str) -> str:
@@ -28,7 +30,8 @@ def roll_words(sup, account: str) -> str:
     the next trading-day roll")."""
     now = sup.clock.now_ns()
     roll = showtime.at(sup.calendar.next_roll(now), showtime.zone_of(sup.config), now)
-    return f"waits for the roll ({roll}): risk keeps guarding {account} until then"
+    return (f"waits for the roll ({roll}): risk keeps guarding "
+            f"{rule_target_words(sup.config, account)} until then")
 
 
 def enabled_note(who: str, r: AccountEnable) -> str:

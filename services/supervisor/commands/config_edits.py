@@ -13,7 +13,8 @@ from services.supervisor.commands.rule_outcome import (RuleEdit, applied_now, ou
                                                       reason_of)
 from services.supervisor.riskshards import forward_risk
 from shared import showtime
-from shared.accountname import labels
+from shared.accountname import called, labels
+from shared.config.accounts import find_account
 
 from shared.config.edit import EditError, EditResult, default_backup_dir
 from shared.config.errors import ConfigError
@@ -44,14 +45,16 @@ RECHECK_EVERY = 0.1       # s: how soon a rule edit asks risk again (a one-shot 
 
 def run_edit(sup, respond, key: str, edit: Callable[[str, str], EditResult],
              rule_edit: Optional[Callable[[], Optional[RuleEdit]]] = None,
-             note: str = "", waits: str = "") -> None:
+             note: str = "", waits: str = "", shown: str = "") -> None:
     """edit(path, backup_dir) -> EditResult; answer ConfigEdited once the reload is done.
 
     rule_edit() -> the rule parameter the edit set (None: not a rule edit): then the answer
     waits for risk's reading and says what risk does with it (rule_outcome.py), the one text
     both riskctl and the audit trail show. note: who and why, for the workers' alerts of the
     edit (ConfigChanged.note). waits: an edit risk takes only at the roll (a disable without
-    --now) says so instead of "applied live": "saved; waits for the roll (Mon 17:00 CST) ..."."""
+    --now) says so instead of "applied live": "saved; waits for the roll (Mon 17:00 CST) ...".
+    shown: the key as the answer says it (a rule edit names its account as riskd names it
+    everywhere, rule_target_words), else the key."""
     try:
         result = edit(sup.loaded.path, backup_dir(sup))
     except ConfigError as exc:
@@ -76,7 +79,7 @@ def run_edit(sup, respond, key: str, edit: Callable[[str, str], EditResult],
                         changes=list(result.changes))
     rule = rule_edit() if (reloaded.ok and rule_edit is not None) else None
     if rule is not None:
-        confirm_rule_edit(sup, respond, key, rule, body, edited_ns)
+        confirm_rule_edit(sup, respond, key, rule, body, edited_ns, shown)
         return
     note = "applied live" if reloaded.ok else f"written but not applied: {reloaded.reason}"
     if reloaded.ok and (is_rule_key(key) or any(is_rule_key(k) for k in result.changed_keys)
@@ -87,11 +90,24 @@ def run_edit(sup, respond, key: str, edit: Callable[[str, str], EditResult],
     if restart:
         note += "; needs a restart to take effect: " + ", ".join(restart)
     saved = f"saved; {waits}" if (waits and reloaded.ok and not restart) else f"saved ({note})"
-    respond(ok(body, reason=f"{key}: {saved}" + (f"; {ended}" if ended else "")))
+    respond(ok(body, reason=f"{shown or key}: {saved}" + (f"; {ended}" if ended else "")))
+
+
+def rule_target_words(config, target: str) -> str:
+    """A rule edit's target as answers say it: an account as riskd names it everywhere, 'Demo 2
+    (strict, id 1002)' (shared/accountname.called; trial 2026-12-06: "1002
+    max_contracts.limit: saved" beside every screen's "Demo 2 (strict)"), a profile as typed."""
+    kind, _, ref = target.partition(":") if ":" in target else ("", "", target)
+    if kind not in ("", "account"):
+        return target
+    account = find_account(config.accounts, ref)
+    if account is None or account.id is None:
+        return target
+    return called(account.label, account.id)
 
 
 def confirm_rule_edit(sup, respond, key: str, rule: RuleEdit, body: ConfigEdited,
-                      edited_ns: Optional[int] = None) -> None:
+                      edited_ns: Optional[int] = None, shown: str = "") -> None:
     """Ask risk for its reading until it shows the edit (every RECHECK_EVERY, for at most
     CONFIRM_WITHIN), then answer with what risk does: applied live, or the old value kept
     until the roll; applied live, what it did at once (rule_acted.py: the decisions of the
@@ -113,14 +129,14 @@ def confirm_rule_edit(sup, respond, key: str, rule: RuleEdit, body: ConfigEdited
             return
         applied = applied_now(rule, readings) if readings else set()
         if not applied or edited_ns is None:
-            respond(ok(body, reason=reason_of(key, lines)))
+            respond(ok(body, reason=reason_of(key, lines, shown)))
             return
 
         def on_history(reply) -> None:      # tightening is instant: what it did at once
             acted = acted_lines(rule.rule, list(getattr(reply.body, "decisions", []) or []),
                                 edited_ns, applied, labels(sup.config.accounts)) \
                 if reply.ok else []
-            respond(ok(body, reason=reason_of(key, lines + acted)))
+            respond(ok(body, reason=reason_of(key, lines + acted, shown)))
         forward_risk(sup, HistoryRequest(since_ns=edited_ns, limit=200), on_history,
                      timeout=1.0)
     ask()

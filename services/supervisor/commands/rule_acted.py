@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from shared.accountname import named
+from shared.accountname import called, named
 from shared.symbols import tickers_in
 
 NOTHING = "nothing held breaks it now: no action"
@@ -26,7 +26,7 @@ def acted_lines(rule: str, decisions: list, since_ns: int, applied_on: set,
     for d in decisions:
         if d.rule != rule or d.ts_ns < since_ns or d.account_id not in applied_on:
             continue
-        who = named(labels or {}, d.account_id)
+        who = called(named(labels or {}, d.account_id), d.account_id)
         what = tickers_in(d.what or d.action)
         if d.suppressed:
             lines.append(f"breached at once on {who}, not acted on: {tickers_in(d.suppressed)}")

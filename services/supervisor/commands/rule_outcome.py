@@ -12,7 +12,7 @@ from typing import Optional
 
 import attrs
 
-from shared.accountname import named
+from shared.accountname import called, named
 from shared.config.edit import split_key
 from shared.rulenumbers import setting_words
 
@@ -100,7 +100,7 @@ def applied_now(edit: RuleEdit, readings: list) -> set:
 
 
 def sorted_out(edit: RuleEdit, readings: list, labels: Optional[dict] = None) -> tuple:
-    """(waiting [(name, id, value kept)], applied {id: name}, kept ['name (value)']): each
+    """(waiting [(name, id, value kept)], applied {id: name}, kept ['name at value']): each
     account the edit concerns, by what risk does with it."""
     waiting, applied, kept = [], {}, []
     names = {n for a in readings for n in (str(a.account_id), a.name)}
@@ -112,7 +112,7 @@ def sorted_out(edit: RuleEdit, readings: list, labels: Optional[dict] = None) ->
             continue
         now_value = {"enabled": str(value.enabled).lower(), "mode": value.mode}.get(
             edit.param, value.params.get(edit.param, "?"))
-        who = named(labels or {}, account.account_id, account.name)
+        who = called(named(labels or {}, account.account_id, account.name), account.account_id)
         # 'limit 250.00', 'the rule on': as screens show it, never TOML (trial 2026-12-05:
         # "riskd keeps tiers = [{loss = 100.00, seconds = 300}, ...]", "enabled = true")
         shown = setting_words(edit.rule, edit.param, now_value)
@@ -121,7 +121,7 @@ def sorted_out(edit: RuleEdit, readings: list, labels: Optional[dict] = None) ->
         elif same(now_value, edit.wanted):
             applied[account.account_id] = who
         elif profile_edit(edit.target, names):
-            kept.append(f"{who} ({shown})")
+            kept.append(f"{who} at {shown}")
     return waiting, applied, kept
 
 
@@ -139,8 +139,9 @@ NOT_CONFIRMED_PROFILE = ("no account shows it yet: risk has not read it, or ever
                          "profile): see riskctl rules list")
 
 
-def reason_of(key: str, lines: list[str]) -> str:
-    """The reply's reason (and the audit's outcome) of a rule edit."""
+def reason_of(key: str, lines: list[str], shown: str = "") -> str:
+    """The reply's reason (and the audit's outcome) of a rule edit (shown: the key as said,
+    its account named as riskd names it)."""
     unconfirmed = NOT_CONFIRMED_PROFILE if key.startswith(("profile:", "profiles.")) \
         else NOT_CONFIRMED
-    return f"{key}: saved; " + ("\n  ".join(lines) if lines else unconfirmed)
+    return f"{shown or key}: saved; " + ("\n  ".join(lines) if lines else unconfirmed)

@@ -1,7 +1,7 @@
 """`riskctl rules enable|disable ACCOUNT_OR_PROFILE RULE`: switch one rule, applied live or waiting
 for the roll (a loosening); the reply and the audit say which (rule_outcome.py)."""
 from services.supervisor.commands.base import Command
-from services.supervisor.commands.config_edits import run_edit
+from services.supervisor.commands.config_edits import rule_target_words, run_edit
 from services.supervisor.commands.rule_outcome import RuleEdit
 from shared.config.edit import set_rule_enabled
 from shared.messages.config import RulesEnable
@@ -10,7 +10,8 @@ from shared.messages.config import RulesEnable
 def execute(sup, r, respond) -> None:
     run_edit(sup, respond, f"{r.target} {r.rule}.enabled",
              lambda path, backups: set_rule_enabled(path, r.target, r.rule, r.enabled, backups),
-             lambda: RuleEdit(r.target, r.rule, "enabled", str(r.enabled).lower()))
+             lambda: RuleEdit(r.target, r.rule, "enabled", str(r.enabled).lower()),
+             shown=f"{rule_target_words(sup.config, r.target)} {r.rule}.enabled")
 
 
 COMMAND = Command(RulesEnable, "admin", execute)

@@ -6,7 +6,7 @@ knows the broker's accounts) is asked whether it is one, and the answer is the d
 profile's rules under the account's name, saying so. docs/rules.md."""
 from services.supervisor.commands.base import Command
 from services.supervisor.riskshards import forward_risk
-from shared.accountname import account_name, with_id
+from shared.accountname import account_name, called
 from shared.config.accounts import DEFAULT_PROFILE
 from shared.config.views import rule_rows, unlisted_rows
 from shared.messages.config import RuleParams, RuleParamsRequest, RuleParamsTable
@@ -40,7 +40,7 @@ def unlisted(config, reply: Reply, unknown: str) -> Reply:
         acct = reply.body.accounts[0]
         name = account_name(config.accounts, acct.account_id, acct.name)
         return ok(table(unlisted_rows(config, name)),
-                  reason=f"{with_id(name, acct.account_id)} is not in the config: it runs the "
+                  reason=f"{called(name, acct.account_id)} is not in the config: it runs the "
                          f"rules of the {DEFAULT_PROFILE} profile")
     if reply.code == "unknown_account":
         return error("unknown_target", f"{unknown}; nor does the broker report it")

@@ -18,7 +18,7 @@ from services.supervisor.heldwords import NONE_OPEN, by_account, holds_lines, le
 from services.supervisor.guard import GUARD_WORKERS
 from services.supervisor.operator import act, targets
 from shared import shards
-from shared.accountname import account_name
+from shared.accountname import account_called
 from shared.messages.control import StopWorker
 from shared.messages.market import OrdersRequest, PositionsRequest
 from shared.messages.system import error
@@ -60,7 +60,7 @@ def left_open_lines(positions, orders, name_of) -> list[str]:
 
 def names_of(sup):
     """How the supervisor's alerts and answers name an account (shared/accountname.py)."""
-    return lambda aid, broker_name: account_name(sup.config.accounts, aid, broker_name)
+    return lambda aid, broker_name: account_called(sup.config.accounts, aid, broker_name)
 
 
 def ask_exposure(sup, answered) -> None:

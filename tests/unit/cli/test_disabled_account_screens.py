@@ -43,14 +43,14 @@ def test_riskctl_status_says_guarded_now_except_the_disabled_account(capsys, mon
     out = status_output(capsys, monkeypatch, supervisor(),
                         ok(RiskStatusReply(accounts=[account(), disabled_demo2()])))
     [head] = [ln for ln in out.splitlines() if ln.startswith("trading day ")]
-    assert head.endswith(f"so far; guarded now except Demo 2 (strict): {WHY}"), head
+    assert head.endswith(f"so far; guarded now except Demo 2 (strict, id 1002): {WHY}"), head
 
 
 def test_watch_says_not_guarded_and_the_lockout_not_enforced():
     s = state(account(), disabled_demo2())
     s.apply(supervisor())                      # the labels: accounts named as alerts name them
     screen = build_screen(s, NOW, CHICAGO, CALENDAR)
-    assert screen.notice == f"guarded now except Demo 2 (strict): {WHY}", screen.notice
+    assert screen.notice == f"guarded now except Demo 2 (strict, id 1002): {WHY}", screen.notice
     text = plain(render(build_screen(s, NOW, CHICAGO, CALENDAR, selected=1), 200))
     assert "NOT GUARDED" in text and WHY in text, text
     assert "NOT ENFORCED while the account is disabled" in text
@@ -61,7 +61,7 @@ def test_the_phone_says_it_too():
     ctx = Context(tz=CHICAGO, accounts={1001: "Demo 1", 1002: "Demo 2 (strict)"})
     text = status_text([account(), disabled_demo2()], supervisor(), True, ctx, NOW)
     first = text.splitlines()[0]
-    assert first.startswith(f"🟠 guarded now except Demo 2 (strict): {WHY}"), first
+    assert first.startswith(f"🟠 guarded now except Demo 2 (strict, id 1002): {WHY}"), first
     assert f"🔴 NOT GUARDED: {WHY}" in text
     assert "🔒 account locked" not in text
     assert "NOT ENFORCED while the account is disabled" in text
@@ -80,7 +80,7 @@ def test_riskctl_lockouts_says_the_lockout_is_not_enforced(capsys):
     lockouts.run(SimpleNamespace(account=""),
                  Ctx(LockoutList(lockouts=[lock], not_guarded={"1002": WHY}), LABELS))
     out = capsys.readouterr().out
-    assert (f"Demo 2 (strict), id 1002: NOT ENFORCED while the account is disabled ({WHY})"
+    assert (f"Demo 2 (strict, id 1002): NOT ENFORCED while the account is disabled ({WHY})"
             in out), out
 
 

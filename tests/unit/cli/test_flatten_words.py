@@ -45,8 +45,8 @@ def test_flatten_says_account_action_outcome_and_short_names(capsys):
     assert "manual-" not in out and "final" not in out and "CON.F.US" not in out, out
     [head, one, two] = out.splitlines()
     assert head.split() == ["ACCOUNT", "ACTION", "OUTCOME", "DETAIL"]
-    assert one.startswith("Demo 1 (1001)") and " done " in one and "close MNQ" in one, one
-    assert two.startswith("Demo 2 (1002)") and "nothing to do" in two, two
+    assert one.startswith("Demo 1 (id 1001)") and " done " in one and "close MNQ" in one, one
+    assert two.startswith("Demo 2 (id 1002)") and "nothing to do" in two, two
 
 
 def test_an_unfinished_flatten_reads_pending():

@@ -43,7 +43,7 @@ def test_the_screen_shows_the_last_known_figures_marked_not_live():
     assert acct.realized == "-312.50"                       # the figures risk sent, as they were
     assert acct.not_live == "NOT LIVE: risk is stopped; figures as of Wed 14:01:52 CST"
     text = plain(render(screen, 100, None, unicode=False))
-    assert text.index("NOT LIVE: risk is stopped;") < text.index("SIM-DEMO-1 (1001)  balance")
+    assert text.index("NOT LIVE: risk is stopped;") < text.index("SIM-DEMO-1 (id 1001)  balance")
 
 
 def test_figures_become_live_again_when_risk_answers():

@@ -1,6 +1,6 @@
 """Trial finding: one account had three names (the broker's "SIM-DEMO-1" on status, watch,
 positions, orders and history; the id "1001" in lockouts; "Demo 1" in alerts). Every screen now
-names it as alerts do, with its id once: "Demo 1 (1001)", and a display_name change shows on the
+names it as alerts do, with its id once: "Demo 1 (id 1001)", and a display_name change shows on the
 next refresh (the supervisor's status carries its live config's names)."""
 from __future__ import annotations
 
@@ -43,12 +43,12 @@ def test_watch_and_status_name_the_account_as_alerts_do_and_follow_a_rename():
     s = state(account(1001, "SIM-DEMO-1"))
     s.apply(supervisor(labels(ACCOUNTS)))
     text = plain(render(build_screen(s, NOW, CHICAGO, CALENDAR), 100, None, unicode=False))
-    assert "Demo 1 (1001)  balance" in text and "SIM-DEMO-1" not in text
+    assert "Demo 1 (id 1001)  balance" in text and "SIM-DEMO-1" not in text
     # riskctl accounts set 1001 display_name "Ana main": the next status says so
     assert s.apply(supervisor(labels([AccountConfig(id=1001, name="SIM-DEMO-1",
                                                     display_name="Ana main")])))
     text = plain(render(build_screen(s, NOW, CHICAGO, CALENDAR), 100, None, unicode=False))
-    assert "Ana main (1001)  balance" in text and "Demo 1" not in text
+    assert "Ana main (id 1001)  balance" in text and "Demo 1" not in text
 
 
 class Ctx:
@@ -73,18 +73,18 @@ def test_positions_orders_and_lockouts_name_the_account_as_alerts_do(capsys):
                       last=Decimal("20991"), unrealized=Decimal("2"))
     positions.run(SimpleNamespace(account=None), Ctx(PositionsTable(positions=[row])))
     out = capsys.readouterr().out
-    assert "Demo 1 (1001)" in out and "SIM-DEMO-1" not in out
+    assert "Demo 1 (id 1001)" in out and "SIM-DEMO-1" not in out
     positions.run(SimpleNamespace(account="Demo 1"), Ctx(PositionsTable(positions=[row])))
-    assert "Demo 1 (1001)" in capsys.readouterr().out          # --account by its name too
+    assert "Demo 1 (id 1001)" in capsys.readouterr().out          # --account by its name too
     order = OrderRow(account_id=1001, account_name="SIM-DEMO-1", order_id=7,
                      contract_id="CON.F.US.MNQ.Z26", ticker="MNQ", side="sell", type="stop",
                      status="open", size=1, stop_price=Decimal("20980"))
     orders.run(SimpleNamespace(account=None), Ctx(OrdersTable(orders=[order])))
     out = capsys.readouterr().out
-    assert "Demo 1 (1001)" in out and "SIM-DEMO-1" not in out
+    assert "Demo 1 (id 1001)" in out and "SIM-DEMO-1" not in out
     lockouts.run(SimpleNamespace(account=""), Ctx(LockoutList(lockouts=[lockout()])))
     out = capsys.readouterr().out
-    assert "Demo 1 (1001)" in out.splitlines()[-1], out
+    assert "Demo 1 (id 1001)" in out.splitlines()[-1], out
 
 
 def test_history_names_the_account_as_alerts_do(capsys):
@@ -92,18 +92,18 @@ def test_history_names_the_account_as_alerts_do(capsys):
     names = {str(decision.account_id): "Ana main"}
     history.run(SimpleNamespace(account="", since=None, limit=10),
                 Ctx(HistoryReply(decisions=[decision]), names))
-    assert f"Ana main ({decision.account_id})" in capsys.readouterr().out
+    assert f"Ana main (id {decision.account_id})" in capsys.readouterr().out
 
 
 def test_history_s_what_leaves_the_account_to_its_column(capsys):
-    # trial 2026-12-05: ACCOUNT "Demo 1 (1001)" beside WHAT "reduced MNQ on account Demo 1"
+    # trial 2026-12-05: ACCOUNT "Demo 1 (id 1001)" beside WHAT "reduced MNQ on account Demo 1"
     decision = attrs.evolve(flatten_decision(),
                             what="reduce CON.F.US.MNQ.Z26 on account Ana main by 2")
     names = {str(decision.account_id): "Ana main"}
     history.run(SimpleNamespace(account="", since=None, limit=10),
                 Ctx(HistoryReply(decisions=[decision]), names))
     out = capsys.readouterr().out
-    assert f"Ana main ({decision.account_id})" in out and "MNQ by 2" in out, out
+    assert f"Ana main (id {decision.account_id})" in out and "MNQ by 2" in out, out
     assert "on account" not in out, out
 
 
@@ -113,7 +113,7 @@ def test_rules_list_names_an_account_target_as_screens_do():
     from cli.commands.rules import target_text
     name = namer(Ctx(None, {"1002": "Demo 2 (strict)", "SIM-DEMO-2": "Demo 2 (strict)"}))
     ids = {"SIM-DEMO-2": 1002}
-    assert target_text("account:SIM-DEMO-2", name, ids) == "account Demo 2 (strict), id 1002"
-    assert target_text("account:1002", name, {}) == "account Demo 2 (strict), id 1002"
+    assert target_text("account:SIM-DEMO-2", name, ids) == "account Demo 2 (strict, id 1002)"
+    assert target_text("account:1002", name, {}) == "account Demo 2 (strict, id 1002)"
     assert target_text("profile:default", name, ids) == "profile:default"
     assert target_text("account:GONE", name, ids) == "account:GONE"      # risk does not know it

@@ -71,7 +71,7 @@ def test_history_and_the_alert_name_the_traders_lockout_with_the_traders_words()
     alert = step_alert([*out.lockouts, *out.decisions], Context(tz=CHICAGO,
                                                                 accounts={1001: "Demo 1"}))
     text = "\n".join([alert.title, *alert.lines])
-    assert "Demo 1 locked until Wed 15:04:27 CST (self_lockout)" in alert.title, text
+    assert "Demo 1 (id 1001) locked until Wed 15:04:27 CST (self_lockout)" in alert.title, text
     assert "started by" not in text and "trial: tilted" in text, text
 
 

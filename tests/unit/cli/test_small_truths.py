@@ -35,11 +35,37 @@ def test_a_lockout_still_running_shows_its_time_left():
     assert "(in 9m" in rows(body)[0][-1]
 
 
-def test_unlock_lists_what_it_ended_under_ended_with_tickers():
+def test_unlock_lists_what_it_ended_under_ended_with_tickers(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")          # a table (narrower: a block a lockout)
     text = lockout_rows([lock(symbol="CON.F.US.MNQ.Z26")], ended=True)
     header = text.splitlines()[0]
     assert "ENDED" in header and "UNTIL" not in header
     assert "MNQ" in text and "CON.F" not in text and "(in " not in text
+
+
+def test_unlock_says_it_cleared_the_lockout_and_the_end_it_had():
+    """Fresh-user trial 2026-12-06: `riskctl unlock`'s table said "ENDED now" for the lockout
+    it had just ended, which read as one that had run its time."""
+    import datetime as dt
+    from shared.messages.risk import UNTIL_RESET
+    from tests.unit.cli.screens import CHICAGO
+    now = time.time_ns()
+    timer = attrs.evolve(lock(), until_ns=now + 600 * 10**9)
+    roll = attrs.evolve(lock(), kind=UNTIL_RESET, rule="daily_net_loss", until_ns=None)
+    text = lockout_rows([timer, roll], ended=True, by="admin:root", tz=CHICAGO, now_ns=now)
+    end = dt.datetime.fromtimestamp((now + 600 * 10**9) / 1e9, CHICAGO)
+    assert " now " not in text, text
+    assert "cleared by your unlock (admin:root); it was until " in text, text
+    assert f"{end:%H:%M}" in text and "(in " not in text, text
+    assert "cleared by your unlock (admin:root); it was until the roll" in text, text
+
+
+def test_unlock_s_table_fits_an_80_column_terminal(monkeypatch):
+    """Its words are longer than "now" was: a row wider than the terminal is a block."""
+    monkeypatch.setenv("COLUMNS", "80")
+    text = lockout_rows([lock(symbol="CON.F.US.MNQ.Z26")], ended=True, by="admin:root")
+    assert all(len(line) <= 80 for line in text.splitlines()), text
+    assert "  ended:  cleared by your unlock (admin:root); it was until " in text, text
 
 
 def riskctl(config, *args):

@@ -96,7 +96,7 @@ def test_q_quits_and_leaves_the_alternate_screen_with_the_cursor_shown():
     term = Term(keys=[Keystroke(""), Keystroke("q")])
     assert app.run(term, Feed(messages()), CALENDAR, tz=CHICAGO, now_ns=lambda: NOW,
                    frame=0) == 0
-    assert "SIM-DEMO-1 (1001)  balance" in term.text
+    assert "SIM-DEMO-1 (id 1001)  balance" in term.text
     assert restored(term)
 
 
@@ -106,9 +106,9 @@ def test_tab_and_arrows_switch_accounts():
     term = Term(keys=[Keystroke(""), key("KEY_TAB", text="\t"), seen, key("KEY_LEFT", text="\x1b[D"), seen,
                       Keystroke("2"), seen, Keystroke("q")])
     app.run(term, Feed(messages()), CALENDAR, tz=CHICAGO, now_ns=lambda: NOW, frame=0)
-    assert "realized +77.00" in shown[0].split("SIM-DEMO-2 (1002)  balance")[-1]
-    assert shown[1].rfind("SIM-DEMO-1 (1001)  balance") > shown[1].rfind("SIM-DEMO-2 (1002)  balance")
-    assert shown[2].rfind("SIM-DEMO-2 (1002)  balance") > shown[2].rfind("SIM-DEMO-1 (1001)  balance")
+    assert "realized +77.00" in shown[0].split("SIM-DEMO-2 (id 1002)  balance")[-1]
+    assert shown[1].rfind("SIM-DEMO-1 (id 1001)  balance") > shown[1].rfind("SIM-DEMO-2 (id 1002)  balance")
+    assert shown[2].rfind("SIM-DEMO-2 (id 1002)  balance") > shown[2].rfind("SIM-DEMO-1 (id 1001)  balance")
 
 
 def test_a_crash_inside_the_loop_still_restores_the_terminal():

@@ -71,7 +71,7 @@ def test_several_accounts_get_tabs_and_the_selected_one_is_shown():
     s = state(account(1001, "SIM-DEMO-1"), account(1002, "SIM-DEMO-2", realized="88"))
     second = lines_for(s, selected=1)
     assert styled(second, "2:SIM-DEMO-2") == "tab"
-    assert "SIM-DEMO-2 (1002)  balance" in plain(second) and "realized +88.00" in plain(second)
+    assert "SIM-DEMO-2 (id 1002)  balance" in plain(second) and "realized +88.00" in plain(second)
 
 
 def test_many_accounts_become_a_compact_table_with_their_net_and_lock_state():
@@ -83,7 +83,7 @@ def test_many_accounts_become_a_compact_table_with_their_net_and_lock_state():
     assert "7 more accounts" in text
     assert len(lines) == 24
     last = plain(lines_for(state(*accounts), selected=11))
-    assert ">12 COMBINE-11" in last and "COMBINE-11 (2011)  balance" in last
+    assert ">12 COMBINE-11" in last and "COMBINE-11 (id 2011)  balance" in last
 
 
 def test_a_long_list_of_positions_is_cut_with_a_count_of_what_is_left_out():
@@ -112,5 +112,5 @@ def test_ascii_mode_draws_with_plain_characters():
 def test_status_output_is_the_same_layout_for_every_account_without_a_height():
     s = state(account(1001, "SIM-DEMO-1"), account(1002, "SIM-DEMO-2"))
     text = plain(render(build_screen(s, NOW, CHICAGO, CALENDAR), 100, None, unicode=False))
-    assert "SIM-DEMO-1 (1001)  balance" in text and "SIM-DEMO-2 (1002)  balance" in text
+    assert "SIM-DEMO-1 (id 1001)  balance" in text and "SIM-DEMO-2 (id 1002)  balance" in text
     assert "q quit" not in text

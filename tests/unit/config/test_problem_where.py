@@ -32,7 +32,7 @@ def test_an_accounts_bad_rule_names_the_line_account_and_rule():
     [problem] = problems(bad)
     line = line_no(bad, "limit = 0")
     assert problem.startswith("accounts[1].rules.max_contracts.limit: "), problem
-    assert problem.endswith(f"(line {line}: account Demo 2 (strict), id 1002, "
+    assert problem.endswith(f"(line {line}: account Demo 2 (strict, id 1002), "
                             "rule max_contracts limit)"), problem
 
 
@@ -63,4 +63,4 @@ def test_status_puts_the_line_first_as_docs_operations_shows():
                        ZoneInfo("America/Chicago"), 2 * 10**18)
     line = line_no(bad, "limit = 0")
     assert f"(line {line}: accounts[1].rules.max_contracts.limit: " in note, note
-    assert "(account Demo 2 (strict), id 1002, rule max_contracts limit))" in note, note
+    assert "(account Demo 2 (strict, id 1002), rule max_contracts limit))" in note, note

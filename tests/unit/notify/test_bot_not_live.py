@@ -1,6 +1,6 @@
 """The Telegram bot marks risk's figures not live while market is not running, with the words
 `riskctl status` uses (shared/notlive.py). Trial 2026-12-05: /positions with market stopped
-answered "Demo 1 (1001): flat" from risk's last figures as if live."""
+answered "Demo 1 (id 1001): flat" from risk's last figures as if live."""
 from __future__ import annotations
 
 import pytest
@@ -56,13 +56,13 @@ def test_the_bot_marks_figures_not_live_as_riskctl_status_does(tmp_path, acct, c
     text = answer(tmp_path, command, "stopped", [acct])
     assert f"⚠️ {status_mark(acct)}" in text, text
     lines = text.splitlines()
-    title = next(i for i, x in enumerate(lines) if "Demo 1 (1001)" in x)
+    title = next(i for i, x in enumerate(lines) if "Demo 1 (id 1001)" in x)
     assert "not live (market is not running)" in lines[title + 1 + (command == "/status")]
 
 
 def test_the_flat_answer_of_the_trial(tmp_path):
     text = answer(tmp_path, "/positions", "stopped", [account(positions=[])])
-    assert text == ("📈 Demo 1 (1001): flat\n  ⚠️ prices not live (market is not running): "
+    assert text == ("📈 Demo 1 (id 1001): flat\n  ⚠️ prices not live (market is not running): "
                     "positions and orders opened at the broker since are not seen")
 
 

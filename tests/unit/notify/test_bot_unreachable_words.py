@@ -52,6 +52,6 @@ def test_a_lockout_risk_could_not_take_is_not_called_a_refusal(flow):  # noqa: F
     asked(flow)
     pressed = flow.press("u1", True, "111", 111, 0)
     [said] = pressed.answers
-    assert said.text == f"⚠️ Demo 1 (1001) is NOT locked out: {RISK}"
+    assert said.text == f"⚠️ Demo 1 (id 1001) is NOT locked out: {RISK}"
     assert "refused" not in said.text and len(riskd.locks) == 1
 

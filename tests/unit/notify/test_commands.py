@@ -153,13 +153,13 @@ def flow(tmp_path):
 
 
 def asked(flow, when="30m", token="u1"):
-    return flow.ask(token, "111", 111, 1001, "Demo 1 (1001)", when, "tilt", T0)
+    return flow.ask(token, "111", 111, 1001, "Demo 1 (id 1001)", when, "tilt", T0)
 
 
 def test_a_confirmed_lockout_runs_once_and_a_second_press_repeats_its_result(flow):
     flow, riskd = flow
     question = asked(flow)
-    assert question.text.startswith("🔒 Lock Demo 1 (1001) until Tue 10:30 CST (in 30m00s)?")
+    assert question.text.startswith("🔒 Lock Demo 1 (id 1001) until Tue 10:30 CST (in 30m00s)?")
     yes = question.markup["inline_keyboard"][0][0]["callback_data"]
     assert yes == "lk:y:u1"
     pressed = flow.press("u1", True, "111", 111, T0 + 60 * S)
@@ -169,7 +169,7 @@ def test_a_confirmed_lockout_runs_once_and_a_second_press_repeats_its_result(flo
     assert riskd.locks[0].by == "telegram:111" and riskd.locks[0].reason == "tilt (from Telegram, user 111)"
     again = flow.press("u1", True, "111", 111, T0 + 61 * S)
     assert again.notice == "Already locked."     # its lockouts now (test_lockout_answers.py)
-    assert again.answers[0].text.startswith("🔒 Already done: Demo 1 (1001) is locked out by "
+    assert again.answers[0].text.startswith("🔒 Already done: Demo 1 (id 1001) is locked out by "
                                             "this request; nothing was sent again")
     assert len(riskd.locks) == 1 and flow.store.get("u1").state == DONE
     assert asked(flow).text.startswith("This lockout request was already answered (done)")

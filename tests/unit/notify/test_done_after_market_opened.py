@@ -24,7 +24,7 @@ def done(cid="d7.1"):
 def test_a_done_after_the_market_opened_says_it_was_late():
     ctx = Context(accounts={1001: "Demo 1"}, market_waited={"d7.1": T0})
     alert = result_alert(done(), ctx)
-    assert alert.title == "✅ Done on Demo 1"
+    assert alert.title == "✅ Done on Demo 1 (id 1001)"
     assert alert.lines == ("closed MNQ long 3 on account Demo 1",
                            "done late: 30s after the decision, after the market opened")
 

@@ -48,7 +48,7 @@ def test_worker_events_tell_since_when_enforcement_is_not_running():
 def test_a_breach_while_enforcement_is_stopped_says_the_action_waits():
     ctx = attrs.evolve(CTX, enforcement_down_ns=STOPPED)
     alert = build(CLOSE, ctx)
-    assert alert.title == ("⚠️ Breach daily_unrealized_loss on Ana main: NOT done yet, "
+    assert alert.title == ("⚠️ Breach daily_unrealized_loss on Ana main (id 7): NOT done yet, "
                            "enforcement is not running")
     assert alert.lines[:3] == (
         "value -200.50 vs limit -150.00",
@@ -60,7 +60,7 @@ def test_a_breach_while_enforcement_is_stopped_says_the_action_waits():
 
 def test_a_breach_while_enforcement_runs_reads_as_before():
     alert = build(CLOSE, CTX)
-    assert alert.title == "⚠️ Breach daily_unrealized_loss on Ana main"
+    assert alert.title == "⚠️ Breach daily_unrealized_loss on Ana main (id 7)"
     assert "action: close the position MNQ" in alert.lines
     assert not any("not running" in line for line in alert.lines)
 
@@ -93,12 +93,12 @@ def test_the_done_of_an_action_that_waited_says_enforcement_is_back():
     done = CommandResult(command_id="d9.1", account_id=7, status="done", detail="closed 1 MNQ",
                          finished_ns=T0 + 60 * 10**9, first_answer_ns=T0 + 59 * 10**9)
     alert = build(done, attrs.evolve(CTX, waited={"d9.1": STOPPED}))
-    assert alert.title == "✅ Done on Ana main: enforcement is back"
+    assert alert.title == "✅ Done on Ana main (id 7): enforcement is back"
     assert alert.lines == ("closed 1 MNQ", "the action that waited for enforcement (since "
                            "Sat 06:01:05 CST), done now that it is back")
     unknown = build(done, attrs.evolve(CTX, waited={"d9.1": 0}))     # stopped before notify ran
     assert unknown.lines[1] == "the action that waited for enforcement, done now that it is back"
-    assert build(done, CTX).title == "✅ Done on Ana main"
+    assert build(done, CTX).title == "✅ Done on Ana main (id 7)"
 
 
 def test_a_notify_started_while_enforcement_is_stopped_takes_the_supervisors_table():

@@ -33,13 +33,13 @@ def test_the_phone_gives_riskctl_historys_words():
     lines = text.splitlines()
     assert lines[0] == "🕘 today (2026-11-24), newest first: 3 of 3"
     close, frequency, note = lines[1:]
-    assert note.endswith("🟡 Demo 1 warning: rule drawdown_guard: drawdown high-water mark set "
+    assert note.endswith("🟡 Demo 1 (id 1001) warning: rule drawdown_guard: drawdown high-water mark set "
                          "to 50,000.00 with no saved mark"), note
     assert "80%" not in note and "?" not in note
-    assert "⚠️ Demo 2 (strict) rule trade_frequency_limit: lock the account (timer); 3 vs 3; "\
+    assert "⚠️ Demo 2 (strict, id 1002) rule trade_frequency_limit: lock the account (timer); 3 vs 3; "\
         "3 trades in 60 s (limit 3)" in frequency, frequency
     assert "+3.00" not in frequency
-    assert close.endswith("⚠️ Demo 1 lockout: close_position MES"), close
+    assert close.endswith("⚠️ Demo 1 (id 1001) lockout: close_position MES"), close
     assert "CON.F" not in text
 
 

@@ -41,7 +41,7 @@ def test_an_outcome_the_catch_up_read_is_alerted_late_and_not_again_from_the_bus
     w._outcomes_read([], [RESULT], None)
     w._take(RESULT)                          # the same result, from a PUB's kept copy
     assert len(queued) == 1, queued
-    assert queued[0].startswith("✅ Done on BRAVO\nES on account BRAVO closed\n"), queued
+    assert queued[0].startswith("✅ Done on BRAVO (id 1012)\nES on account BRAVO closed\n"), queued
     assert "sent late: enforcement did this at " in queued[0], queued
     w.outbox.close()
 
@@ -110,8 +110,8 @@ def test_failed_outcomes_of_two_positions_read_at_the_catch_up_are_two_alerts(tm
                      [_failed("d1", "close_position", "close MNQ failed", 10),
                       _failed("d3", "close_position", "close ES failed", 14)], None)
     assert [q.split("\n")[:2] for q in queued] == [
-        ["🚨 Enforcement FAILED on BRAVO: act now", "close MNQ failed"],
-        ["🚨 Enforcement FAILED on BRAVO: act now", "close ES failed"]], queued
+        ["🚨 Enforcement FAILED on BRAVO (id 1012): act now", "close MNQ failed"],
+        ["🚨 Enforcement FAILED on BRAVO (id 1012): act now", "close ES failed"]], queued
     w.outbox.close()
 
 

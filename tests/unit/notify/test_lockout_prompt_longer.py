@@ -1,7 +1,7 @@
 """The phone's /lockout question says when a longer lockout is already in force.
 
 Trial 2026-12-06: "/lockout Demo 1 30m" on an account daily_realized_loss had locked until the
-roll asked "🔒 Lock Demo 1 (1001) until 10:30 CST (in 30m00s)?" and said nothing of the
+roll asked "🔒 Lock Demo 1 (id 1001) until 10:30 CST (in 30m00s)?" and said nothing of the
 lockout until 17:00; only riskd's answer after the press did ("already locked: the account
 stays locked until ... and a lockout is never shortened", what `riskctl lockout` prints). The
 question now says it before the trader decides, the lockout in /lockouts' words
@@ -57,7 +57,7 @@ COOLDOWN = LockoutState(id="c", account_id=1001, kind="timer", rule="cooldown_af
 
 def test_a_longer_lockout_in_force_is_said_in_the_question(tmp_path):
     text = question(tmp_path, "/lockout 1001 30m", DAILY, COOLDOWN)
-    assert text.startswith("🔒 Lock Demo 1 (1001) until Tue 10:30 CST (in 30m00s)?"), text
+    assert text.startswith("🔒 Lock Demo 1 (id 1001) until Tue 10:30 CST (in 30m00s)?"), text
     assert ("⚠️ Already locked longer: the account stays locked after that, and a lockout is "
             "never shortened:\n🔒 account locked until Tue 17:00 CST (in 7h00m), "
             "daily_realized_loss by rule: daily_realized_loss: -520.00 past -500.00") in text, text

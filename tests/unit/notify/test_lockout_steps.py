@@ -24,7 +24,7 @@ def test_a_shorter_lockout_started_inside_a_longer_one_names_the_longer_end():
     assert cooldown.lockout.rule == "cooldown_after_loss"
     assert cooldown.over is not None and cooldown.over.id == daily.lockout.id
     alert = build(cooldown, CTX)
-    assert alert.title == ("🔒 Demo 1 locked until Fri 17:00 CST (daily_realized_loss); "
+    assert alert.title == ("🔒 Demo 1 (id 1001) locked until Fri 17:00 CST (daily_realized_loss); "
                            "cooldown_after_loss also until Fri 03:32:43 CST"), alert.title
 
 
@@ -33,10 +33,10 @@ def test_one_step_of_one_account_is_one_alert_leading_with_when_the_account_is_f
     msgs = [*out.lockouts, *out.decisions]            # as risk publishes a step
     [group] = by_step(msgs)
     alert = step_alert(group, CTX)
-    assert alert.title == ("🔒 Demo 1 locked until Fri 17:00 CST (daily_realized_loss); "
+    assert alert.title == ("🔒 Demo 1 (id 1001) locked until Fri 17:00 CST (daily_realized_loss); "
                            "cooldown_after_loss also until Fri 03:32:43 CST"), alert.title
-    assert "⚠️ Breach daily_realized_loss on Demo 1" in alert.lines
-    assert "⚠️ Breach cooldown_after_loss on Demo 1" in alert.lines
+    assert "⚠️ Breach daily_realized_loss on Demo 1 (id 1001)" in alert.lines
+    assert "⚠️ Breach cooldown_after_loss on Demo 1 (id 1001)" in alert.lines
     assert "value -611.18 vs limit -500.00" in alert.lines
     assert alert.kind == "breach" and alert.severity == "warning"
 
@@ -58,7 +58,7 @@ def test_a_lockout_ending_under_a_longer_one_says_the_account_is_still_locked():
     [ended] = out.lockouts
     assert ended.lockout.rule == "cooldown_after_loss" and ended.over is not None
     alert = build(ended, CTX)
-    assert alert.title == ("🔒 cooldown_after_loss ended on Demo 1: still locked until "
+    assert alert.title == ("🔒 cooldown_after_loss ended on Demo 1 (id 1001): still locked until "
                            "Fri 17:00 CST (daily_realized_loss)"), alert.title
 
 
@@ -89,7 +89,7 @@ def test_an_unlock_of_two_lockouts_is_one_alert_that_warns_of_the_limit_still_pa
     out, _ = desk.engine.unlock(1001, None, "admin:ana", "checked", desk.now)
     [group] = by_step(out.lockouts)
     alert = step_alert(group, CTX)
-    assert alert.title == ("🔓 Lockouts ended on Demo 1: daily_realized_loss, "
+    assert alert.title == ("🔓 Lockouts ended on Demo 1 (id 1001): daily_realized_loss, "
                            "cooldown_after_loss: ⚠️ the account is still past "
                            "daily_realized_loss"), alert.title
     assert alert.severity == "warning" and alert.kind == "lockout_end"

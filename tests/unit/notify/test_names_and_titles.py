@@ -1,5 +1,5 @@
 """Names and titles as the rest of riskd says them (trial 2026-12-06, finding 7): phone answers
-wrote "Demo 2 (strict) (1002)" where every screen writes "Demo 2 (strict), id 1002"; `/status
+wrote "Demo 2 (strict) (id 1002)" where every screen writes "Demo 2 (strict, id 1002)"; `/status
 Demo 2` in a chat that sees every account answered "not in this chat's scope" for a name
 riskd does not know; the crash alert said its cause twice; "🛠 Admin flatten" did not say which
 admin and "🔒 Lockout enforced" not until when."""
@@ -17,8 +17,8 @@ ACCOUNTS = [AccountStatus(account_id=1001, name="SIM-DEMO-1", ts_ns=T0, trading_
 
 
 def test_answers_name_an_account_as_the_screens_do():
-    assert title(ACCOUNTS[0], CTX) == "Demo 1 (1001)"
-    assert title(ACCOUNTS[1], CTX) == "Demo 2 (strict), id 1002"
+    assert title(ACCOUNTS[0], CTX) == "Demo 1 (id 1001)"
+    assert title(ACCOUNTS[1], CTX) == "Demo 2 (strict, id 1002)"
 
 
 class Risk:
@@ -33,7 +33,7 @@ def test_an_unknown_name_is_said_so_with_the_names_riskd_knows(tmp_path):
                                                    text="/lockout Demo 2 30m")})
     text = outbox.next_reply("telegram").text
     assert text.startswith("no account is named 'Demo 2': the ones this chat sees are "
-                           "Demo 1 (1001), Demo 2 (strict), id 1002"), text
+                           "Demo 1 (id 1001), Demo 2 (strict, id 1002)"), text
     assert "scope" not in text
 
 
@@ -47,7 +47,7 @@ def test_the_crash_alert_says_its_cause_once():
 def test_an_admin_flatten_says_which_admin():
     d = Decision(id="d1", ts_ns=T0, rule="admin", account_id=1002, action="flatten",
                  by="admin:ana", reason="kill switch")
-    assert build(d, CTX).title == "🛠 Admin flatten by admin:ana on Demo 2 (strict)"
+    assert build(d, CTX).title == "🛠 Admin flatten by admin:ana on Demo 2 (strict, id 1002)"
 
 
 def test_a_lockout_enforced_says_until_when():
@@ -58,5 +58,5 @@ def test_a_lockout_enforced_says_until_when():
                  reason="MES position grew by 1 while account Demo 1 locked (timer) by "
                         "self_lockout")
     ctx = Context(tz=CHI, accounts=CTX.accounts, locks={"L1": lock})
-    assert build(d, ctx).title == ("🔒 Lockout enforced on Demo 1: locked until Tue 10:20 CST "
+    assert build(d, ctx).title == ("🔒 Lockout enforced on Demo 1 (id 1001): locked until Tue 10:20 CST "
                                    "(self_lockout)")

@@ -33,10 +33,10 @@ def the_buy_while_locked(*rules: str) -> list[Decision]:
 
 def test_a_step_with_lockout_enforcement_names_the_account_and_counts_only_breaches():
     alert = step_alert(the_buy_while_locked("trade_frequency_limit"), CTX)
-    assert alert.title == ("⚠️ 1 breach on Demo Two: trade_frequency_limit, with lockout "
+    assert alert.title == ("⚠️ 1 breach on Demo Two (id 1002): trade_frequency_limit, with lockout "
                            "enforcement"), alert.title
-    assert alert.account == "Demo Two"
-    assert account_fields(alert) == {"account": 1002, "account_name": "Demo Two"}
+    assert alert.account == "Demo Two (id 1002)"
+    assert account_fields(alert) == {"account": 1002, "account_name": "Demo Two (id 1002)"}
 
 
 def test_three_rules_past_their_limits_with_enforcement_stopped():
@@ -44,12 +44,12 @@ def test_three_rules_past_their_limits_with_enforcement_stopped():
     alert = step_alert(the_buy_while_locked("daily_net_loss", "daily_realized_loss",
                                             "trade_frequency_limit"), ctx)
     assert alert.title.startswith(
-        "⚠️ 3 breaches on Demo Two: daily_net_loss, daily_realized_loss, "
+        "⚠️ 3 breaches on Demo Two (id 1002): daily_net_loss, daily_realized_loss, "
         "trade_frequency_limit, with lockout enforcement"), alert.title
 
 
 def test_a_lone_lockout_enforced_alert_keeps_its_account_name():
     alert = build(the_buy_while_locked()[0], CTX)
-    assert alert.title == ("🔒 Lockout enforced on Demo Two: locked until Tue 17:00 CST "
+    assert alert.title == ("🔒 Lockout enforced on Demo Two (id 1002): locked until Tue 17:00 CST "
                            "(daily_realized_loss)"), alert.title
-    assert account_fields(alert) == {"account": 1002, "account_name": "Demo Two"}
+    assert account_fields(alert) == {"account": 1002, "account_name": "Demo Two (id 1002)"}

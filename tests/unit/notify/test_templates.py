@@ -44,11 +44,11 @@ CASES = [
      "rule_warning", INFO, ["daily_loss at 80% of its limit on SIM-DEMO-1"]),
     (LockoutChange(change="added", ts_ns=T0, lockout=LockoutState(
         id="l", account_id=1001, kind="timer", rule="cooldown", since_ns=T0, until_ns=UNTIL)),
-     "lockout_start", WARNING, ["Lockout started: SIM-DEMO-1 until Tue 17:00 CST",
+     "lockout_start", WARNING, ["Lockout started: SIM-DEMO-1 (id 1001) until Tue 17:00 CST",
                                 "rule cooldown"]),
     (LockoutChange(change="cleared", ts_ns=UNTIL, by="admin", reason="manual review", lockout=
                    LockoutState(id="l", account_id=1001, kind="manual", rule="x", since_ns=T0)),
-     "lockout_end", INFO, ["Lockout ended: SIM-DEMO-1, rule x", "was until an admin unlocks it, "
+     "lockout_end", INFO, ["Lockout ended: SIM-DEMO-1 (id 1001), rule x", "was until an admin unlocks it, "
                            "ended by admin", "manual review"]),
     (CommandResult(command_id="d1.1", account_id=1001, status="failed", attempts=3,
                    broker_calls=3, detail="broker refused: account not found", finished_ns=T0),
@@ -231,7 +231,7 @@ def test_alerts_name_the_tickers_people_trade_never_contract_ids():
     assert "action: reduce the position MNQ" in breach.text
     assert "9 open on MNQ and ES" in breach.text
     assert "value 9 vs limit 5" in breach.text          # contracts, not money (+9.00)
-    assert "SIM-DEMO-1 NQ" in lock.title and "NQ is blocked" in lock.text
+    assert "SIM-DEMO-1 (id 1001) NQ" in lock.title and "NQ is blocked" in lock.text
 
 
 def test_what_the_phone_says_is_what_happened():
@@ -310,7 +310,7 @@ def test_a_command_that_found_nothing_to_do_is_logged_not_sent(action, detail):
                             action=action, finished_ns=T0, broker_calls=2)
     alert = build(nothing, CTX)
     assert alert.kind in LOG_ONLY and alert.severity == INFO
-    assert alert.title == "Nothing to do on SIM-DEMO-1" and "✅" not in alert.text
+    assert alert.title == "Nothing to do on SIM-DEMO-1 (id 1001)" and "✅" not in alert.text
     assert alert.lines == (tickers_in(detail),)
     done = attrs.evolve(nothing, detail="flattened account SIM-DEMO-1: close MNQ",
                         first_answer_ns=T0 - 1)

@@ -16,7 +16,7 @@ def test_unguarded_names_a_disabled_account(tmp_path):
     off = attrs.evolve(account(positions=[]), not_guarded="disabled by admin:root at Sat "
                                                           "19:49:23 CST (phone check)")
     text = answer(tmp_path, "/unguarded", "running", [off])
-    assert "guarded right now except Demo 1: disabled by admin:root" in text, text
+    assert "guarded right now except Demo 1 (id 1001): disabled by admin:root" in text, text
     assert not text.rstrip().endswith("; guarded right now"), text
 
 

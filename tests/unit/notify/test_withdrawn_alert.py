@@ -14,7 +14,7 @@ def test_withdrawn_is_one_line_neither_done_nor_failed():
                         action="flatten", rule="self_lock", finished_ns=1)
     alert = result_alert(res, Context(accounts={1001: "Demo 1"}, market_waited={"d7.1": 0}))
     assert alert.kind == "action_withdrawn" and alert.severity == "info"
-    assert alert.title == ("↩️ Withdrawn on Demo 1: flatten (MNQ long 1) was not carried out: "
+    assert alert.title == ("↩️ Withdrawn on Demo 1 (id 1001): flatten (MNQ long 1) was not carried out: "
                            "the lockout ended (admin:root)")
     assert alert.lines == ()
     assert alert.account_id == 1001

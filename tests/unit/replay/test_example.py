@@ -4,7 +4,7 @@ output, and replay names accounts as every screen does.
 Trial 2026-12-05: the README showed a "FIRST BREACH" column with bare times ("07:58:20
 daily_unrealized_loss close_position") and accounts named "SIM-DEMO-1"; riskctl replay printed
 "first breach Mon 09:55:20 CST ..." on a line of its own under each day, and every other screen
-names the account "Demo 1 (1001)". Here one line grammar (SHAPES) must read both the real
+names the account "Demo 1 (id 1001)". Here one line grammar (SHAPES) must read both the real
 output of a replay under the shipped config and the docs' examples, line by line, with the
 numbers right-aligned under their headers.
 """
@@ -40,10 +40,10 @@ SHAPES = {
 
 
 def screen_names(config_path: str) -> set[str]:
-    """How the screens name the config's accounts: 'Demo 1 (1001)' (docs/operations.md)."""
-    from shared.accountname import labels, named, on_screen
+    """How the screens name the config's accounts: 'Demo 1 (id 1001)' (docs/operations.md)."""
+    from shared.accountname import called, labels, named
     accounts = load_config(config_path).config.accounts
-    return {on_screen(named(labels(accounts), a.id), a.id) for a in accounts}
+    return {called(named(labels(accounts), a.id), a.id) for a in accounts}
 
 
 def kinds(lines: list[str], names: set[str]) -> list[str]:
@@ -100,14 +100,14 @@ def test_replay_names_accounts_as_every_screen_does(two_accounts, config, capsys
     out = capsys.readouterr().out
     assert "SIM-DEMO" not in out
     lines = out.split("\n")
-    assert "Demo 1 (1001)" in lines and "Demo 2 (strict), id 1002" in lines
+    assert "Demo 1 (id 1001)" in lines and "Demo 2 (strict, id 1002)" in lines
     assert [x for x in lines if len(x) > 80] == []          # docs/replay.md: 80 columns
     assert two_accounts("--from", "2026-11-24", "--to", "2026-11-25", "--json",
                         "--decisions") == 0
     doc = json.loads(capsys.readouterr().out)
-    assert {d["account"] for d in doc["days"]} == {"Demo 1 (1001)", "Demo 2 (strict), id 1002"}
-    assert {d["account"] for d in doc["decisions"]} <= {"Demo 1 (1001)",
-                                                       "Demo 2 (strict), id 1002"}
+    assert {d["account"] for d in doc["days"]} == {"Demo 1 (id 1001)", "Demo 2 (strict, id 1002)"}
+    assert {d["account"] for d in doc["decisions"]} <= {"Demo 1 (id 1001)",
+                                                       "Demo 2 (strict, id 1002)"}
     assert two_accounts("--from", "2026-11-24", "--to", "2026-11-25", "--decisions") == 0
     decisions = [x for x in capsys.readouterr().out.split("\n") if " CST " in x and ":" in x
                  and not x.startswith("    ")]
@@ -135,4 +135,4 @@ def test_replay_takes_the_account_option_like_every_command(two_accounts, capsys
     assert two_accounts("--from", "2026-11-24", "--to", "2026-11-25", "--account",
                         "Demo 2 (strict)") == 0
     lines = capsys.readouterr().out.split("\n")
-    assert "Demo 2 (strict), id 1002" in lines and "Demo 1 (1001)" not in lines
+    assert "Demo 2 (strict, id 1002)" in lines and "Demo 1 (id 1001)" not in lines

@@ -102,8 +102,8 @@ def test_the_alert_of_a_breach_under_a_longer_lockout_does_not_give_its_own_end_
     from services.notify.steps import step_alert
     alert = step_alert([*out.lockouts, *out.decisions],
                        Context(tz=CHI, accounts={1001: "Demo 1"}))
-    assert alert.title == ("🔒 Demo 1 locked until Wed 10:00 CST (self_lockout); "
+    assert alert.title == ("🔒 Demo 1 (id 1001) locked until Wed 10:00 CST (self_lockout); "
                            "cooldown_after_loss also until Wed 09:05 CST"), alert.title
     [change] = out.lockouts                          # alone, its alert says the same
     alone = build(change, Context(tz=CHI, accounts={1001: "Demo 1"}))
-    assert alone.title.startswith("🔒 Demo 1 locked until Wed 10:00 CST (self_lockout)"), alone
+    assert alone.title.startswith("🔒 Demo 1 (id 1001) locked until Wed 10:00 CST (self_lockout)"), alone

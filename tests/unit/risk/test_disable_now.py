@@ -82,10 +82,10 @@ def test_disable_now_takes_only_the_named_account_and_says_it_once(worker):
     # one true alert: no "takes effect at the roll", no "in force now" for Demo 1
     assert [k for k, *_ in sent] == ["account_not_guarded"], sent
     [(_k, _sev, _title, lines)] = sent
-    assert lines[0].startswith("Demo 2 (strict) is no longer guarded, now: disabled by "
+    assert lines[0].startswith("Demo 2 (strict, id 1002) is no longer guarded, now: disabled by "
                                "admin:root at "), lines
     assert lines[0].endswith("(accounts disable 1002 --now: trial disable 2)"), lines
-    assert lines[1].startswith("not enforced while it is disabled: account Demo 2 (strict)")
+    assert lines[1].startswith("not enforced while it is disabled: account Demo 2 (strict, id 1002)")
 
 
 def test_status_and_lockouts_say_the_account_is_not_guarded(worker):
@@ -114,7 +114,7 @@ def test_enable_closes_what_was_bought_while_disabled_under_the_lockout(worker):
         d.reason
     assert w.engine.not_guarded(DEMO2) == ""
     again = [lines for k, _s, _t, lines in sent if k == "account_guarded_again"]
-    assert again and again[0][0] == "Demo 2 (strict) is guarded again, now", sent
+    assert again and again[0][0] == "Demo 2 (strict, id 1002) is guarded again, now", sent
 
 
 def test_enable_keeps_what_was_held_before_the_lockout(worker):
@@ -141,13 +141,13 @@ def test_disable_now_after_a_disable_that_waits_applies_at_once(worker):
     # is (fresh-user trial 2026-12-06)
     [waits] = [lines for k, _s, _t, lines in sent if k == "rules_loosen_at_roll"]
     demo2 = [line for line in waits if line.startswith("Demo 2")]
-    assert demo2 == ["Demo 2 (strict): disabled in the config; riskd guards it until the roll, "
+    assert demo2 == ["Demo 2 (strict, id 1002): disabled in the config; riskd guards it until the roll, "
                      "Mon 17:00 CST, and stops guarding it then"], waits
     assert "no longer guarded" not in " ".join(waits)
     sent.clear()
     reply = ask(w, RulesOverrideRequest(reason="trial disable 2", by="admin:root",
                                         account="Demo 2 (strict)", disable=True))
-    assert reply.reason.startswith("Demo 2 (strict) is no longer guarded, now: disabled by "
+    assert reply.reason.startswith("Demo 2 (strict, id 1002) is no longer guarded, now: disabled by "
                                    "admin:root at "), reply.reason
     assert w.settings.for_account(w.engine.accounts[DEMO2]) is None
     assert w.settings.pending_for(DEMO1) == ["daily_realized_loss"]
@@ -167,7 +167,7 @@ def test_a_disable_that_waited_is_said_when_the_roll_lands_it(worker):
     # is (fresh-user trial 2026-12-06)
     [waits] = [lines for k, _s, _t, lines in sent if k == "rules_loosen_at_roll"]
     demo2 = [line for line in waits if line.startswith("Demo 2")]
-    assert demo2 == ["Demo 2 (strict): disabled in the config; riskd guards it until the roll, "
+    assert demo2 == ["Demo 2 (strict, id 1002): disabled in the config; riskd guards it until the roll, "
                      "Mon 17:00 CST, and stops guarding it then"], waits
     assert "no longer guarded" not in " ".join(waits)
     sent.clear()
@@ -175,7 +175,7 @@ def test_a_disable_that_waited_is_said_when_the_roll_lands_it(worker):
     w._tick()
     assert w.settings.for_account(w.engine.accounts[DEMO2]) is None
     off = [lines for k, _s, _t, lines in sent if k == "account_not_guarded"]
-    assert off and off[0][0].startswith("Demo 2 (strict) is no longer guarded, now: disabled in "
+    assert off and off[0][0].startswith("Demo 2 (strict, id 1002) is no longer guarded, now: disabled in "
                                         "the config since "), sent
 
 
@@ -220,7 +220,7 @@ def test_enable_says_who_enabled_the_account_and_why(worker):
     set_account_enabled(path, "1002", True, backups)
     reload(w, path)
     [again] = [lines for kind, _s, _t, lines in sent if kind == "account_guarded_again"]
-    assert again[0] == ("Demo 2 (strict) is guarded again, now: enabled by admin:ana "
+    assert again[0] == ("Demo 2 (strict, id 1002) is guarded again, now: enabled by admin:ana "
                         "(the firm reopened it)"), again
     assert enabled_note("admin:ana", AccountEnable(account="1", enabled=True)) == \
         "enabled by admin:ana"

@@ -61,7 +61,7 @@ def test_enable_keeps_a_waiting_loosening_waiting(worker):
     assert w.settings.waiting(DEMO2)["max_contracts"]["limit"] == (1, 3)
     # and the phone hears it waits, as any loosening's
     waits = [lines for kind, _s, _t, lines in sent if kind == "rules_loosen_at_roll"]
-    assert waits == [["Demo 2 (strict): max_contracts limit 1 -> 3, takes effect at the roll, "
+    assert waits == [["Demo 2 (strict, id 1002): max_contracts limit 1 -> 3, takes effect at the roll, "
                       "Mon 17:00 CST"]], sent
     # the roll lands it, as any waiting loosening
     w.settings.roll(w.clock.now_ns())

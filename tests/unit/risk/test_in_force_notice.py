@@ -25,7 +25,7 @@ def test_a_tightening_is_said_with_old_new_and_now(worker):  # noqa: F811
     limit = w.settings.for_account(w.engine.accounts[ACCOUNT]).max_contracts.limit
     set_rule_param(path, "default", "max_contracts", "limit", str(limit - 2), backups)
     reload(w, path)
-    assert in_force(sent) == [[f"Demo 1: max_contracts limit {limit} -> {limit - 2}, "
+    assert in_force(sent) == [[f"Demo 1 (id 1001): max_contracts limit {limit} -> {limit - 2}, "
                                "in force now"]]
     reload(w, path)                               # nothing changed: nothing said again
     assert len(in_force(sent)) == 1
@@ -46,8 +46,8 @@ def test_an_admin_override_is_said_with_old_new_now_and_who(worker):  # noqa: F8
     assert reply.ok, reply.reason
     # the answer names the account as the alert does (trial 2026-12-05: the broker's name)
     assert reply.reason.startswith("rule settings applied now; 1 waiting change taken early: "
-                                   "Demo 1 daily_realized_loss: limit "), reply.reason
-    assert in_force(sent) == [[f"Demo 1: daily_realized_loss limit {money_text(limit)} -> "
+                                   "Demo 1 (id 1001) daily_realized_loss: limit "), reply.reason
+    assert in_force(sent) == [[f"Demo 1 (id 1001): daily_realized_loss limit {money_text(limit)} -> "
                                f"{money_text(limit + 300)}, "
                                "in force now (admin override by admin:ana: funded, checked)"]]
 
@@ -60,7 +60,7 @@ def test_a_line_set_where_there_was_none_reads_none_not_python(worker):  # noqa:
     assert w.settings.for_account(w.engine.accounts[ACCOUNT]).drawdown_guard.line is None
     set_rule_param(path, "default", "drawdown_guard", "line", "48100", backups)
     reload(w, path)
-    assert in_force(sent) == [["Demo 1: drawdown_guard line none -> 48,100.00, in force now"]]
+    assert in_force(sent) == [["Demo 1 (id 1001): drawdown_guard line none -> 48,100.00, in force now"]]
 
 
 def test_the_alert_and_the_audit_trail_word_no_value_alike():

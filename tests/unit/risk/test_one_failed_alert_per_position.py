@@ -66,7 +66,7 @@ def a_close_then_a_flatten_of_mnq_failed() -> tuple[Run, int]:
 def test_the_flatten_of_a_position_whose_close_failed_is_not_a_second_failed_alert():
     run, mark = a_close_then_a_flatten_of_mnq_failed()
     (failed,) = [n for n in run.notices(mark) if "FAILED" in n.title]
-    assert "close MNQ long 1 on Demo 1 gave up after 4 calls" in failed.lines[0]
+    assert "close MNQ long 1 on Demo 1 (id 1001) gave up after 4 calls" in failed.lines[0]
     # both are still tried again, and the screens show both
     assert sorted(f.action for f in run.failing()) == ["close_position", "flatten"]
     # eleven minutes of failures: "still FAILING" each 5 minutes, the close's only

@@ -123,7 +123,7 @@ def test_one_alert_when_the_price_goes_stale_and_one_when_prices_flow_again():
     assert f.run(1) == []                                   # one quote: not news yet
     [back] = f.run(20, quotes_every=1.0)                    # quotes keep coming: once
     assert (back.kind, back.severity) == ("prices_flowing", "info")
-    assert back.title == "🟢 MNQ: prices flowing again after 5m15s without one", back.title
+    assert back.title == "🟢 MNQ: prices flowing again after 5m15s without steady prices", back.title
     assert back.lines == ["Demo 1 (id 1001): MNQ: price rules judge live prices again"]
     assert f.run(60, quotes_every=1.0) == []
 
@@ -190,7 +190,7 @@ def test_accounts_and_contracts_going_quiet_together_are_one_alert_split_per_acc
     [quiet] = f.run(15)
     assert quiet.title.startswith("🟠 No price for ES, MNQ for 15s"), quiet.title
     assert quiet.line_accounts == [1002, 1001, 1002, None] and quiet.account_id is None
-    assert quiet.lines[0].startswith("Demo 2 (strict), id 1002: ES long 1: open PnL as of "
+    assert quiet.lines[0].startswith("Demo 2 (strict, id 1002): ES long 1: open PnL as of "
                                      "6010.25"), quiet.lines
     # an account that buys into the silence gets its own; the others are not told again
     f.holdings.append(Holding(1003, "Demo 3", MNQ, "long", 1))
@@ -241,9 +241,9 @@ def test_accounts_are_named_only_for_the_alerts_that_name_them():
     in the config's account list each time (O(accounts^2) a second)."""
     asked = []
 
-    def name_of(aid, broker_name):
+    def name_of(aid, broker_name):            # as the engine's account_name names it
         asked.append(aid)
-        return {1001: "Demo 1"}.get(aid, broker_name)
+        return {1001: "Demo 1 (id 1001)"}.get(aid, broker_name)
 
     f = Feed()
     f.holdings = [Holding(1001, "SIM-DEMO-1", MNQ, "long", 1)]
@@ -255,3 +255,71 @@ def test_accounts_are_named_only_for_the_alerts_that_name_them():
     f.clock.advance(1.0)
     [quiet] = f.quiet.check(f.clock.now_ns(), f.holdings, f.quoted, PRICE.get, name_of)
     assert asked == [1001] and quiet.lines[0].startswith("Demo 1 (id 1001): MNQ long 1")
+
+
+def test_the_screen_and_the_phone_say_the_same_time_without_steady_prices():
+    """Fresh-user trial 2026-12-06: the phone said "🟢 MNQ: prices flowing again after 32s
+    without one" while status and watch had said "no steady prices for 40s": the screen counted
+    the silence on to now while prices were already flowing again (and, once a reconnect's lone
+    quote was 15 s old, from that quote). Both now count as shared/quietprice.silence_s does:
+    from the last quote before the silence to the first quote of the flow."""
+    desk = Desk(start=chi(2026, 11, 25, 10))
+    quiet = desk.engine.quiet = QuietFeed()
+    desk.long(1, MNQ, 20670)
+    desk.price(MNQ, "20660.00")                   # the last quote before the silence
+
+    def check():
+        holdings = [Holding(ACCOUNT, "SIM-1", MNQ, "long", 1)]
+        return quiet.check(desk.now, holdings, desk.engine.market.quoted_ns,
+                           desk.engine.market.price)
+
+    def screen():
+        return pricewords.stale_lines([account_status(desk.engine, ACCOUNT, desk.now)],
+                                      desk.now)
+
+    alerts, seen = [], []
+    for second in range(1, 80):
+        desk.now += NS_PER_S
+        if second == 16 or second >= 32:          # a reconnect's lone quote; the flow at 32 s
+            desk.price(MNQ, "20655.00")
+        alerts += check()
+        seen += screen()
+        if second == 40:
+            assert screen() == ["MNQ: no steady prices for 32s, quotes again for 8s; open PnL as "
+                                "of 20655.00; price rules run on that price"], screen()
+        if second == 31:                          # the lone quote 15 s old: counted from before
+            assert screen()[0].startswith("MNQ: no steady prices for 31s (the last 15s ago)"), \
+                screen()
+    stale, back = alerts
+    assert stale.title == "🟠 No price for MNQ for 15s: riskd judges the last price"
+    assert back.title == "🟢 MNQ: prices flowing again after 32s without steady prices"
+    assert seen[-1].startswith("MNQ: no steady prices for 32s, quotes again for 14s"), seen[-1]
+    assert screen() == []                         # steady again: no line
+
+
+def test_a_reconnect_s_lone_quote_shortly_before_the_feed_comes_back_is_not_where_it_came_back():
+    """The trial's own sequence: the sim's quotes silenced, market's stale-feed reconnects
+    bring a lone quote every ~16 s (at 16 s and 32 s), the quotes come back at 41 s. The alert
+    said "after 32s" (the lone quote at 32 s taken for the flow's first) while the screen had
+    said "no steady prices for 40s". The silence lasted 41 s: both say so, and the screen's
+    count never goes back."""
+    desk = Desk(start=chi(2026, 11, 25, 10))
+    quiet = desk.engine.quiet = QuietFeed()
+    desk.long(1, MNQ, 20670)
+    desk.price(MNQ, "20660.00")
+
+    def check():
+        return quiet.check(desk.now, [Holding(ACCOUNT, "SIM-1", MNQ, "long", 1)],
+                           desk.engine.market.quoted_ns, desk.engine.market.price)
+
+    alerts, counts = [], []
+    for second in range(1, 70):
+        desk.now += NS_PER_S
+        if second in (16, 32) or second >= 41:
+            desk.price(MNQ, "20655.00")
+        alerts += check()
+        for line in pricewords.stale_lines([account_status(desk.engine, ACCOUNT, desk.now)],
+                                           desk.now):
+            counts.append(int(line.split(" for ")[1].split("s")[0]))
+    assert alerts[-1].title == "🟢 MNQ: prices flowing again after 41s without steady prices"
+    assert counts == sorted(counts) and counts[-1] == 41, counts

@@ -65,13 +65,13 @@ def test_a_lower_limit_applies_now_while_the_disable_of_its_rule_waits(worker):
     # the answer riskctl prints and the audit keeps: applied, not "a loosening waits"
     edit = RuleEdit("1002", "max_contracts", "limit", "1")
     lines, settled = outcome_lines(edit, readings(w), ROLL, labels(w.config.accounts))
-    assert settled and lines == ["applied live on Demo 2 (strict)"], lines
+    assert settled and lines == ["applied live on Demo 2 (strict, id 1002)"], lines
     row = next(v for a in readings(w) if a.account_id == DEMO2
                for v in a.rules if v.rule == "max_contracts")
     assert (row.enabled, row.params["limit"], dict(row.waiting)) == (True, "1",
                                                                       {"enabled": "false"})
     # the phone hears it as in force now
-    assert any("Demo 2 (strict): max_contracts limit 2 -> 1, in force now" in line
+    assert any("Demo 2 (strict, id 1002): max_contracts limit 2 -> 1, in force now" in line
                for kind, _s, _t, lines_ in sent if kind == IN_FORCE_NOW for line in lines_), sent
 
     # Demo 1 is untouched: limit 5 in force, its disable waits too

@@ -80,7 +80,7 @@ def test_a_tighter_max_contracts_reduces_what_is_held_now_once(worker):
     assert "4 contracts open (gross), limit 2: reduce MNQ by 2" in made[0].reason
     assert [(c.action, c.size) for c in commands(seen)] == [(REDUCE_POSITION, 2)]
     # the phone hears the change, then the breach (the decision's alert) as for any breach
-    assert ["Demo 1: max_contracts limit 5 -> 2, in force now"] in [
+    assert ["Demo 1 (id 1001): max_contracts limit 5 -> 2, in force now"] in [
         lines for kind, _sev, _title, lines in sent if kind == "rules_in_force_now"]
     # the same breach is not acted on twice: a reload that changes nothing, an edit of
     # another rule, a tick, a price move

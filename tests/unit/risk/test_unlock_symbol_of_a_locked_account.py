@@ -35,7 +35,7 @@ def test_a_symbol_of_an_account_locked_whole_names_the_account_lockout(tmp_path)
         reply = unlock(w, "mnq")
         assert not reply.ok
         assert reply.reason == (
-            "there is no MNQ symbol lockout on account Demo 1 to end: the account itself is "
+            "there is no MNQ symbol lockout on account Demo 1 (id 1001) to end: the account itself is "
             "locked until Wed 11:00 CST by trader (self-lockout), which locks MNQ too; "
             f"`riskctl unlock {ACCOUNT} --reason TEXT` ends that"), reply.reason
         assert len(w.engine.lockouts.all(ACCOUNT)) == 1          # nothing was ended
@@ -45,5 +45,16 @@ def test_a_symbol_of_an_account_locked_whole_names_the_account_lockout(tmp_path)
 
 def test_an_account_not_locked_at_all_says_so(tmp_path):
     with rig(tmp_path) as (w, _path, _backups, _sent):
-        assert unlock(w, "MNQ").reason == "account Demo 1 MNQ is not locked"
-        assert unlock(w).reason == "account Demo 1 is not locked"
+        assert unlock(w, "MNQ").reason == "account Demo 1 (id 1001) MNQ is not locked"
+        assert unlock(w).reason == "account Demo 1 (id 1001) is not locked"
+
+
+def test_an_unknown_account_is_said_with_the_known_ones_named_as_everywhere(tmp_path):
+    """'risk does not know account 'nope' (known: 1001 (SIM-1))' named the known accounts the
+    other way round, by the broker's name (trial 2026-12-06: one way to name an account)."""
+    with rig(tmp_path) as (w, _path, _backups, _sent):
+        w.engine.account(ACCOUNT).name = "SIM-1"          # as the broker's update sets it
+        reply = w._handlers[UnlockRequest](UnlockRequest(account="nope", reason="x",
+                                                         by="admin:ana"))
+        assert not reply.ok
+        assert reply.reason.endswith("(known: Demo 1 (id 1001))"), reply.reason

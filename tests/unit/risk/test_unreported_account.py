@@ -17,7 +17,7 @@ def test_an_added_account_the_broker_does_not_report_is_named(worker):  # noqa: 
     add_account(path, "1003", backups, display_name="Demo 3")
     reload(w, path)
     reply = ask(w, RiskStatusRequest()).body
-    assert reply.unreported == ["Demo 3 (1003)"], reply.unreported
+    assert reply.unreported == ["Demo 3 (id 1003)"], reply.unreported
     assert [a.account_id for a in reply.accounts] == [1001, 1002]
     # not said while risk does not hold the broker's state (it may just not have seen it yet)
     w.market_complete = False

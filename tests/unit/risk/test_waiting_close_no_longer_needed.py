@@ -1,7 +1,7 @@
 """A close waiting for the market, of a rule that set no lockout, is withdrawn once that rule no
 longer breaches for its target; while it still does, it runs at the open.
 
-Trial 2026-12-06 (the worst finding): Demo 1 (1001) unlocked; `riskctl sim price MNQ 20900;
+Trial 2026-12-06 (the worst finding): Demo 1 (id 1001) unlocked; `riskctl sim price MNQ 20900;
 riskctl sim buy MNQ 2`; the market closed; MNQ at 20840 put the position at -241:
 daily_unrealized_loss (scope position, limit 200, no lockout) decided close_position and
 enforcement held it pending ("⏳ Waiting: close MNQ long 2 on Demo 1 waits for the market to
@@ -101,7 +101,7 @@ def test_a_price_that_came_back_withdraws_the_waiting_close_said_once():
     run.outs.append(out)
     assert out.notices == [] and close.id in out.finished
     alert = result_alert(res, _Ctx())
-    assert alert.title == (f"↩️ Withdrawn on Demo 1: close MNQ long 2 was not carried out: "
+    assert alert.title == (f"↩️ Withdrawn on Demo 1 (id 1001): close MNQ long 2 was not carried out: "
                            f"{BACK}"), alert.title
     assert close.id not in run.engine.outbox.entries and not run.engine.withdrawing
     run.wait(120)
@@ -172,6 +172,9 @@ class _Ctx:
 
     def account(self, account_id):
         return "Demo 1"
+
+    def called(self, account_id):
+        return "Demo 1 (id 1001)"
 
 
 def test_a_failed_closes_try_waiting_for_the_market_is_withdrawn_and_ends_the_action():

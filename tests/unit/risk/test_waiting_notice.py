@@ -49,7 +49,7 @@ def test_the_waiting_notice_is_sent_when_what_waits_changes_and_only_then(worker
     # (trial: it said "1001: daily_realized_loss", no values, no time)
     roll = showtime.at(w.engine.calendar.next_roll(w.clock.now_ns()),
                        showtime.zone_of(w.config), w.clock.now_ns())
-    assert notices(sent) == [[f"Demo 1: daily_realized_loss limit {money_text(limit)} -> "
+    assert notices(sent) == [[f"Demo 1 (id 1001): daily_realized_loss limit {money_text(limit)} -> "
                               f"{money_text(limit + 400)}, "
                               f"takes effect at the roll, {roll}"]]
 
@@ -76,7 +76,7 @@ def test_the_waiting_notice_is_sent_when_what_waits_changes_and_only_then(worker
     set_rule_param(path, "default", "daily_realized_loss", "limit", str(limit + 1000), backups)
     reload(w, path)
     [[line]] = notices(sent)[2:]
-    assert line.startswith(f"Demo 1: daily_realized_loss limit {money_text(limit + 900)} -> "
+    assert line.startswith(f"Demo 1 (id 1001): daily_realized_loss limit {money_text(limit + 900)} -> "
                            f"{money_text(limit + 1000)}, "
                            "takes effect at the roll, ")
 
@@ -93,7 +93,7 @@ def test_a_notice_names_only_what_its_change_made_wait(worker):
     set_rule_param(path, "default", "trade_frequency_limit", "enabled", "false", backups)
     reload(w, path)
     [[line]] = notices(sent)[1:]
-    assert line.startswith("Demo 1: trade_frequency_limit enabled true -> false, takes effect")
+    assert line.startswith("Demo 1 (id 1001): trade_frequency_limit enabled true -> false, takes effect")
     assert w.settings.pending_for(ACCOUNT) == ["daily_realized_loss", "trade_frequency_limit"]
 
 

@@ -71,7 +71,7 @@ def test_rules_list_now_column_shows_the_same_words(capsys, monkeypatch):
         def call(self, _msg, **_kw):
             return ok(SimpleNamespace(accounts=[risk]))
 
-    monkeypatch.setattr(rules, "namer", lambda ctx: lambda aid, name="": f"Demo 1 ({aid})")
+    monkeypatch.setattr(rules, "namer", lambda ctx: lambda aid, name="": f"Demo 1 (id {aid})")
     assert rules.list_rules(SimpleNamespace(offline=False, account=None), Ctx()) == 0
     out = capsys.readouterr().out
     assert WORDS in out and "line=48,100.00" in out, out
@@ -104,11 +104,11 @@ def test_the_warning_alert_and_the_phones_history_give_risk_s_share_and_words():
     words = "equity 48,500.00, acts at 48,200.00 (line 48,100.00 + buffer 100.00)"
     ctx = Context(tz=CHI, accounts={ACCOUNT: "Demo 1"})
     alert = build(warning, ctx)
-    assert alert.title == "🟡 drawdown_guard at 84% of its limit on Demo 1", alert
+    assert alert.title == "🟡 drawdown_guard at 84% of its limit on Demo 1 (id 1001)", alert
     assert alert.lines == (words,), alert
     text = history_text(HistoryReply(warnings=[warning]), 5, ctx, "2026-11-25")
     # riskctl history's words (shared/historywords.py): risk's reason, no "vs"
-    assert f"🟡 Demo 1 warning: rule drawdown_guard: drawdown_guard at 84% of its limit: " \
+    assert f"🟡 Demo 1 (id 1001) warning: rule drawdown_guard: drawdown_guard at 84% of its limit: " \
            f"{words}" in text, text
     assert " vs " not in text, text
 
@@ -129,7 +129,7 @@ def test_past_the_line_every_place_says_the_firm_s_limit_is_broken():
                "the firm's limit is broken")
     assert d.reason == crossed
     alert = build(d, Context(tz=CHI, accounts={ACCOUNT: "Demo 1"}))
-    assert alert.title == "⚠️ Breach drawdown_guard on Demo 1", alert
+    assert alert.title == "⚠️ Breach drawdown_guard on Demo 1 (id 1001)", alert
     assert alert.lines[0] == crossed, alert
     text = "\n".join(alert.lines)
     assert "within" not in text and "vs limit" not in text, alert
@@ -164,7 +164,7 @@ def test_the_phones_history_gives_the_breach_in_the_same_words():
     text = history_text(HistoryReply(decisions=[d]), 5,
                         Context(tz=CHI, accounts={ACCOUNT: "Demo 1"}), "2026-11-25")
     # riskctl history's words (shared/historywords.py): risk's reason, no "vs"
-    assert "⚠️ Demo 1 rule drawdown_guard: flatten" in text, text
+    assert "⚠️ Demo 1 (id 1001) rule drawdown_guard: flatten" in text, text
     assert ("equity 47,775.11 is 224.89 below the firm's max-loss line 48,000.00: the firm's "
             "limit is broken") in text, text
     assert " vs " not in text, text

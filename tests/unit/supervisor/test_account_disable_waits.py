@@ -43,3 +43,13 @@ def test_a_disable_now_and_an_enable_are_applied_live(tmp_path, monkeypatch, cap
     assert reason == "accounts disable 1002: saved (applied live)", reason
     reason, _ = answer(tmp_path, monkeypatch, caplog, AccountEnable(account="1002", enabled=True))
     assert reason == "accounts enable 1002: saved (applied live)", reason
+
+
+def test_an_account_in_the_config_is_named_as_riskd_names_it_everywhere(tmp_path, monkeypatch,
+                                                                         caplog):
+    """Fresh-user trial 2026-12-06: "1002 ...: saved" beside every screen's "Demo 2 (strict)"
+    (shared/accountname.called); an account the config does not list keeps what was typed."""
+    reason, _ = answer(tmp_path, monkeypatch, caplog,
+                       AccountEnable(account="1001", enabled=False, reason="t10 wait"))
+    assert reason == ("accounts disable SIM-DEMO-1 (id 1001): saved; waits for the roll (Mon "
+                      "17:00 CST): risk keeps guarding SIM-DEMO-1 (id 1001) until then"), reason

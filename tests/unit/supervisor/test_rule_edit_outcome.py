@@ -97,9 +97,9 @@ def run(command, sup, request, monkeypatch, caplog):
 
 
 def _no_write(run_edit):
-    def patched(sup, respond, key, edit, rule_edit=None):
+    def patched(sup, respond, key, edit, rule_edit=None, **kw):
         return run_edit(sup, respond, key, lambda p, b: EditResult(path=p, backup="", digest=""),
-                        rule_edit)
+                        rule_edit, **kw)
     return patched
 
 
@@ -112,7 +112,7 @@ def test_a_loosening_is_recorded_as_waiting_for_the_roll_like_the_reply(tmp_path
     reply, outcome = run(rules_set.COMMAND, sup, RulesSet(
         target="1001", rule="max_contracts", param="limit", value="8", reason="loosen"),
         monkeypatch, caplog)
-    assert reply.reason.startswith("1001 max_contracts.limit: saved; SIM-DEMO-1: riskd keeps "
+    assert reply.reason.startswith("SIM-DEMO-1 (id 1001) max_contracts.limit: saved; SIM-DEMO-1 (id 1001): riskd keeps "
                                    "limit 5 until the roll at Mon 17:00 CST (a loosening "
                                    "waits)"), reply.reason
     assert outcome == f"ok: {reply.reason}"
@@ -136,7 +136,7 @@ def test_a_tightening_is_recorded_as_applied_live(tmp_path, monkeypatch, caplog)
     sup = Sup(tmp_path, [ok(RulesReply(accounts=[account(1001, "SIM-DEMO-1", limit="4")]))])
     reply, outcome = run(rules_set.COMMAND, sup, RulesSet(
         target="SIM-DEMO-1", rule="max_contracts", param="limit", value="4"), monkeypatch, caplog)
-    assert outcome == ("ok: SIM-DEMO-1 max_contracts.limit: saved; applied live on SIM-DEMO-1"
+    assert outcome == ("ok: SIM-DEMO-1 (id 1001) max_contracts.limit: saved; applied live on SIM-DEMO-1 (id 1001)"
                        "\n  nothing held breaks it now: no action")
     assert reply.reason == outcome[len("ok: "):]
 
@@ -155,8 +155,8 @@ def test_a_tightening_names_the_reduce_it_caused_at_once(tmp_path, monkeypatch, 
                  action="flatten", what="flatten: close 1 position")]        # another rule's
     reply, outcome = run(rules_set.COMMAND, sup, RulesSet(
         target="SIM-DEMO-1", rule="max_contracts", param="limit", value="2"), monkeypatch, caplog)
-    assert reply.reason == ("SIM-DEMO-1 max_contracts.limit: saved; applied live on SIM-DEMO-1"
-                            "\n  acted at once on SIM-DEMO-1: reduce MNQ by 2 (sent now; "
+    assert reply.reason == ("SIM-DEMO-1 (id 1001) max_contracts.limit: saved; applied live on SIM-DEMO-1 (id 1001)"
+                            "\n  acted at once on SIM-DEMO-1 (id 1001): reduce MNQ by 2 (sent now; "
                             "`riskctl history` shows its outcome)"), reply.reason
     assert outcome == f"ok: {reply.reason}"
     assert sup.history_since == [NOW_NS]
@@ -167,13 +167,13 @@ def test_disable_and_config_set_say_the_same_as_their_audit(tmp_path, monkeypatc
                                                          waiting={"enabled": "false"})]))])
     reply, outcome = run(rules_enable.COMMAND, sup, RulesEnable(
         target="SIM-DEMO-1", rule="max_contracts", enabled=False), monkeypatch, caplog)
-    assert "SIM-DEMO-1: riskd keeps the rule on until the roll" in outcome, outcome
+    assert "SIM-DEMO-1 (id 1001): riskd keeps the rule on until the roll" in outcome, outcome
     assert outcome == f"ok: {reply.reason}"
     sup = Sup(tmp_path, [ok(RulesReply(accounts=[account(1001, "SIM-DEMO-1",
                                                          waiting={"limit": "9"})]))])
     reply, outcome = run(config_set.COMMAND, sup, ConfigSet(
         key="accounts[0].rules.max_contracts.limit", value="9"), monkeypatch, caplog)
-    assert "SIM-DEMO-1: riskd keeps limit 5 until the roll" in outcome, outcome
+    assert "SIM-DEMO-1 (id 1001): riskd keeps limit 5 until the roll" in outcome, outcome
     assert outcome == f"ok: {reply.reason}"
 
 
@@ -181,7 +181,7 @@ def test_risk_silent_is_never_recorded_as_applied(tmp_path, monkeypatch, caplog)
     sup = Sup(tmp_path, [error("timeout", "risk did not answer within 1 s")])
     reply, outcome = run(rules_set.COMMAND, sup, RulesSet(
         target="1001", rule="max_contracts", param="limit", value="8"), monkeypatch, caplog)
-    assert outcome == ("ok: 1001 max_contracts.limit: saved; risk has not confirmed it yet: "
+    assert outcome == ("ok: SIM-DEMO-1 (id 1001) max_contracts.limit: saved; risk has not confirmed it yet: "
                        "see riskctl rules list")
 
 
@@ -191,10 +191,10 @@ def test_outcome_lines_name_each_account_the_edit_concerns():
     lines, settled = outcome_lines(RuleEdit("profile:default", "max_contracts", "limit", "8.0"),
                                    readings, "17:00 CST")
     assert settled
-    assert lines[0].startswith("SIM-DEMO-1: riskd keeps limit 5 until the roll at 17:00 CST")
-    assert lines[1] == "applied live on SIM-DEMO-2"
+    assert lines[0].startswith("SIM-DEMO-1 (id 1001): riskd keeps limit 5 until the roll at 17:00 CST")
+    assert lines[1] == "applied live on SIM-DEMO-2 (id 1002)"
     # the account with a value of its own is named as not changed (trial: left out silently)
-    assert lines[2] == ("not changed on OTHER (limit 3): its own value (set for that "
+    assert lines[2] == ("not changed on OTHER (id 1003) at limit 3: its own value (set for that "
                         "account, or it runs another profile)")
     # no account shows the edit: risk may not have read it yet, not settled; the answer says
     # both (second trial: only "not confirmed" when every account kept a value of its own)
@@ -213,7 +213,7 @@ def test_the_value_kept_reads_as_screens_show_it():
     lines, _ = outcome_lines(RuleEdit("1001", "daily_realized_loss", "limit", "3000"),
                              [account(1001, "SIM-DEMO-1", limit="250", waiting={"limit": "3000"},
                                       rule="daily_realized_loss")], "17:00 CST")
-    assert lines[0].startswith("SIM-DEMO-1: riskd keeps limit 250.00 until the roll")
+    assert lines[0].startswith("SIM-DEMO-1 (id 1001): riskd keeps limit 250.00 until the roll")
 
 
 def test_the_answer_names_accounts_as_screens_do_and_the_override_takes_the_id():
@@ -224,9 +224,9 @@ def test_the_answer_names_accounts_as_screens_do_and_the_override_takes_the_id()
                 account(1002, "SIM-DEMO-2", limit="8")]
     lines, _ = outcome_lines(RuleEdit("profile:default", "max_contracts", "limit", "8"),
                              readings, "17:00 CST", names)
-    assert lines[0].startswith("Demo 1: riskd keeps limit 5 until the roll")
+    assert lines[0].startswith("Demo 1 (id 1001): riskd keeps limit 5 until the roll")
     assert "`riskctl rules override --account 1001 --rule max_contracts" in lines[0]
-    assert lines[1] == "applied live on Demo 2"
+    assert lines[1] == "applied live on Demo 2 (id 1002)"
 
 
 def test_rule_edit_of_config_keys():
@@ -278,10 +278,10 @@ def test_a_waiting_value_reads_as_screens_show_it_never_toml():
         waiting={"tiers": "[{loss = 500, seconds = 60}]"})])
     lines, _ = outcome_lines(RuleEdit("1001", "cooldown_after_loss", "tiers",
                                       "[{loss = 500, seconds = 60}]"), [reading], "Mon 17:00 CST")
-    assert lines[0].startswith("SIM-DEMO-1: riskd keeps tiers 100.00->5m00s, 200.00->15m00s "
+    assert lines[0].startswith("SIM-DEMO-1 (id 1001): riskd keeps tiers 100.00->5m00s, 200.00->15m00s "
                                "until the roll at Mon 17:00 CST"), lines
     off = account(1001, "SIM-DEMO-1", waiting={"enabled": "false"})
     lines, _ = outcome_lines(RuleEdit("1001", "max_contracts", "enabled", "false"), [off],
                              "Mon 17:00 CST")
-    assert lines[0].startswith("SIM-DEMO-1: riskd keeps the rule on until the roll"), lines
+    assert lines[0].startswith("SIM-DEMO-1 (id 1001): riskd keeps the rule on until the roll"), lines
     assert "= " not in lines[0].split("`")[0] and "{" not in lines[0]

@@ -1,0 +1,66 @@
+"""LAST ACTIONS keeps room for the newest actions on an 80x24 terminal.
+
+Fresh-user trial 2026-12-06: `riskctl watch` at 80x24 with a cooldown banner showed LAST ACTIONS
+as its title, one row and "+7 more rows": the rules took every other line. Now the rules
+compact (two columns, texts cut) and LAST ACTIONS keeps its title, the three newest actions and
+a line saying how many more there are today.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from cli.watch.model import build_screen
+from cli.watch.view import ACTIONS_SHOWN, plain, render
+from shared.clock import NS_PER_S
+from shared.messages.enforce import CommandResult
+from shared.messages.risk import Decision, HistoryReply, PositionView
+from tests.unit.cli.screens import CALENDAR, CHICAGO, NOW, account, lockout, state
+from tests.unit.cli.test_watch_panels import default_rules
+
+RULES = ("max_contracts", "daily_unrealized_loss", "cooldown_after_loss", "lockout")
+
+
+def busy_day():
+    """The trial's screen: a cooldown, a position, the default rules, eight actions today."""
+    cooldown = lockout(kind="timer", rule_name="trade_frequency_limit",
+                       until_ns=NOW + 52 * NS_PER_S,
+                       reason="3 trades this minute reached the limit of 3")
+    pos = PositionView(contract_id="CON.F.US.MNQ.Z26", symbol="MNQ", side="long", size=5,
+                       average_price=20660, last=20661, unrealized=10)
+    s = state(account(rules=default_rules(), lockouts=[cooldown], positions=[pos]))
+    for n in range(8):
+        at = NOW - (60 - n) * NS_PER_S
+        s.apply(Decision(id=f"d{n}", ts_ns=at, rule=RULES[n % 4], account_id=1001,
+                         action="close_position", event_ns=at))
+        s.apply(CommandResult(command_id=f"d{n}.1", account_id=1001, status="done",
+                              started_ns=at, first_answer_ns=at + 10 ** 7,
+                              finished_ns=at + 10 ** 7, event_ns=at))
+    return s
+
+
+def read_history(s):
+    """riskd's history answered: no note under LAST ACTIONS."""
+    s.apply(HistoryReply())
+    return s
+
+
+@pytest.mark.parametrize("history_read", [True, False])
+def test_at_80x24_last_actions_shows_the_newest_actions_and_how_many_more(history_read):
+    s = read_history(busy_day()) if history_read else busy_day()
+    lines = plain(render(build_screen(s, NOW, CHICAGO, CALENDAR), 80, 24)).split("\n")
+    assert len(lines) == 24
+    head = next(i for i, line in enumerate(lines) if line.startswith("LAST ACTIONS"))
+    rows = [line for line in lines[head + 1:] if re.match(r"\w{3} \d\d:\d\d:\d\d ", line)]
+    assert len(rows) >= ACTIONS_SHOWN == 3, "\n".join(lines)
+    # the newest first: d7 (lockout) at NOW - 53 s
+    assert rows[0].split()[3] == "lockout", rows
+    more = [line for line in lines if re.match(r"\s+\+(\d+) more", line)]
+    assert more and more[-1].strip() == f"+{8 - len(rows)} more today (riskctl history)", \
+        "\n".join(lines)
+    # the rest of the screen is still there: the banner, the money line, the position
+    text = "\n".join(lines)
+    # riskd's history not read yet: the note says the list may lack earlier actions
+    assert history_read or "earlier actions today: asking riskd" in text, text
+    assert "COOLDOWN" in text and "balance" in text and "MNQ" in text and "RULES" in text
