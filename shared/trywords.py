@@ -42,7 +42,7 @@ def decision_of(command_id: str) -> str:
 
 
 FLAT_NOW = "flat now"      # risk's word for a failed action whose target riskd closed otherwise
-KILL_SWITCH_IDS = f"{KILL_SWITCH}-"          # the kill switch's command ids: 'manual-<ns>.<account>'
+KILL_SWITCH_IDS = f"{KILL_SWITCH}-"      # the kill switch's command ids: 'manual-<ns>.<account>'
 
 
 def try_id(command_id: str, n: int) -> str:

@@ -63,8 +63,8 @@ def test_a_failed_try_riskd_tries_again_never_reads_gave_up():
     text = what(HistoryReply(decisions=[CLOSE], failing=[waiting]),
                 {"c10se.1": failed("c10se.1", 2)})
     assert re.match(r"FAILED on the 1st attempt at [^,]*14:03:29 CST \(2s after the decision\), "
-                    r"riskd tries again at [^,]*14:03:34 CST: close_position on account Demo 1 failed after 4 "
-                    r"rounds", text), text
+                    r"riskd tries again at [^,]*14:03:34 CST: close_position on account Demo 1 "
+                    r"failed after 4 rounds", text), text
     assert "gave up" not in text, text
     # its next try on its way (enforcement has it): under way, the earlier one failed
     running = CommandState(command_id="c10se.2", account_id=1001, action="close_position",
