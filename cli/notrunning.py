@@ -15,7 +15,8 @@ supervisor is killed) says what to do.
 from __future__ import annotations
 
 import os
-from typing import Any
+import sqlite3
+from typing import Any, Optional
 
 import attrs
 
@@ -33,6 +34,25 @@ def workers_left(config_path: str) -> list[tuple[str, list[int]]]:
         return running_leftovers(os.path.join(data_dir, "run"))
     except OSError:
         return []
+
+
+def last_alive(config_path: str) -> Optional[int]:
+    """When riskd's supervisor was last alive (ns), from its own record (<data_dir>/
+    supervisor.db: it writes the time every second and as it begins to stop,
+    services/supervisor/guardstore.py), read-only; None when it cannot be read (no such file,
+    a data folder this user may not read)."""
+    path = os.path.join(configfile.folders(config_path)[0], "supervisor.db")
+    if not os.path.exists(path):
+        return None
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=0.5)
+        try:
+            row = db.execute("SELECT ns FROM alive WHERE id = 1").fetchone()
+        finally:
+            db.close()
+    except (sqlite3.Error, OSError):
+        return None
+    return int(row[0]) if row and row[0] else None
 
 
 def configured_workers(config_path: str) -> list[str]:
@@ -58,6 +78,7 @@ class Orphans:
     address: str
     running: tuple = ()           # (name, pids) still running, proven by their pid files
     configured: tuple = ()        # every worker the config file names
+    alive_ns: Optional[int] = None   # when the supervisor was last alive (None: not known)
 
     @property
     def names(self) -> list[str]:
@@ -95,7 +116,8 @@ class Orphans:
 def orphans(config_path: str, address: str) -> Orphans:
     """The picture riskctl's screens show when nothing listens on `address`."""
     return Orphans(address=address, running=tuple(workers_left(config_path)),
-                   configured=tuple(configured_workers(config_path)))
+                   configured=tuple(configured_workers(config_path)),
+                   alive_ns=last_alive(config_path))
 
 
 def not_running_text(address: str, left: list[tuple[str, list[int]]],

@@ -22,11 +22,12 @@ import time
 from typing import Optional
 from zoneinfo import ZoneInfo
 
-from shared import showtime
+from shared import showtime, trywords
 from shared.accountname import uncalled
 from shared.actedby import command_id
 from shared.lockwords import locked_words, with_end
-from shared.messages.enforce import DONE, WITHDRAWN, found_nothing_to_do
+from shared.messages.enforce import DONE, FAILED, WITHDRAWN, found_nothing_to_do
+from shared.retrying import ordinal, try_number
 from shared.rulenumbers import spelled_out, versus_text
 from shared.symbols import tickers_in
 from shared.when import duration, table_duration
@@ -62,28 +63,49 @@ def symbol_text(symbol: Optional[str]) -> str:
     return tickers_in(symbol) if symbol else "account"
 
 
+# what closes a position (risk's "flat now": another of these closed a failed action's target)
+CLOSING = ("close_position", "reduce_position", "flatten")
+
 # an outcome this long after its decision says when it came (it waited: enforcement was
 # stopped, the broker was slow); one sooner reads as at the decision's time
 WAITED_S = 1.0
 
 
-def outcome_text(state, decided_ns: int = 0, tz=None) -> str:
+def outcome_text(state, decided_ns: int = 0, tz=None, tries: int = 1, again: str = "",
+                 ended: str = "") -> str:
     """What enforcement says it did: 'done: closed ... (verified flat)', 'FAILED: ...'; one
     that came WAITED_S or more after its decision (decided_ns) says when and how long after,
     'done at Sat 15:22:23 CST (16s after the decision): ...' (trial 2026-12-05: a close that
-    waited 16 s for enforcement read as done at the decision's time)."""
+    waited 16 s for enforcement read as done at the decision's time). A decision riskd tried
+    again (shared/trywords.py) tells its latest try (tries: which), 'done on the 3rd attempt
+    at ... (24s after the decision; the 1st and 2nd failed): ...', and for a failed one what
+    riskd does next (again: 'riskd tries again at ...'; its rounds then 'failed after', never
+    'gave up') or how it ended without riskd (ended: 'closed outside riskd')."""
     if state.state != "final":
-        return f"planned, not done yet ({state.state}): {state.detail}" if state.detail \
-            else f"planned, not done yet ({state.state})"
+        head = (f"trying again: the {ordinal(tries)} attempt is {state.state} "
+                f"({trywords.earlier(tries)} failed)" if tries > 1
+                else f"planned, not done yet ({state.state})")
+        return f"{head}: {state.detail}" if state.detail else head
     label = "done" if state.status == DONE else state.status.upper()
     detail = state.detail
     if state.status == WITHDRAWN:       # taken back by risk before it ran: not a failure
         label, detail = WITHDRAWN, detail.removeprefix(f"{WITHDRAWN}: ")
+    failed = state.status == FAILED
+    again, ended = (again, ended) if failed else ("", "")
+    if tries > 1 or again or ended:
+        label += f" {trywords.attempt(tries)}"
+    before = f"{trywords.earlier(tries)} failed" if tries > 1 else ""
     # the broker's answer is when it happened; with no trading call, when it finished
     came = state.first_answer_ns or state.finished_ns
-    if decided_ns and came and (came - decided_ns) / 1e9 >= WAITED_S:
+    if decided_ns and came and ((came - decided_ns) / 1e9 >= WAITED_S or tries > 1):
         label += (f" at {fmt_time(came, tz, relative=False)} "
-                  f"({duration((came - decided_ns) / 1e9)} after the decision)")
+                  f"({duration(max(0, came - decided_ns) / 1e9)} after the decision"
+                  f"{'; ' + before if before else ''})")
+    elif before:
+        label += f" ({before})"
+    if again or ended:
+        label += f", {again}" if again else f", then {ended}"
+        detail = trywords.not_given_up(detail)     # riskd did not give up: it went on
     return f"{label}: {detail}" if detail else label
 
 
@@ -94,32 +116,57 @@ _SAME_IN_FLIGHT = re.compile(r"the same action is in flight \(([^()\s]+\.\d+)\)$
 _IN_FLIGHT = re.compile(r" \(([^()\s]+\.\d+)\)$")
 
 
-def became_of(state) -> str:
+def became_of(state, tries: int = 1) -> str:
     """What became of an action after the decision that found it under way, in the screens'
     words (docs/operations.md): said as later than that decision, never as if it was known
-    then (trial: "already in flight, by ...'s flatten, which found nothing to do")."""
+    then (trial: "already in flight, by ...'s flatten, which found nothing to do"). tries:
+    the decision's try `state` is of, when riskd tried it again ('it then completed on the
+    3rd attempt')."""
     if state is None:
         return "its outcome is not known"
     if state.state != "final" or not state.status:
         return "still pending"
+    on = f" {trywords.attempt(tries)}" if tries > 1 else ""
     if found_nothing_to_do(state.status, state.first_answer_ns):
-        return "it then found nothing to do"
+        return f"it then found nothing to do{on}"
     if state.status == WITHDRAWN:
-        return "it was then withdrawn before it ran"
-    return "it then completed" if state.status == DONE else f"it then ended {state.status.upper()}"
+        return f"it was then withdrawn before it ran{on}"
+    return (f"it then completed{on}" if state.status == DONE
+            else f"it then ended {state.status.upper()}{on}")
 
 
-def named_action(d, outcomes: Optional[dict], tz=None) -> str:
+def named_action(d, outcomes: Optional[dict], tz=None, tries: int = 1) -> str:
     """"daily_net_loss's flatten of 06:01:50 CST": an action as a person names it (its rule and
-    time), never by its id."""
-    return f"{d.rule}'s {d.action} of {fmt_time(d.ts_ns, tz, relative=False)}"
+    time), never by its id; a later try of it, "... of 06:01:50 CST (its 2nd attempt)"."""
+    its = f" (its {ordinal(tries)} attempt)" if tries > 1 else ""
+    return f"{d.rule}'s {d.action} of {fmt_time(d.ts_ns, tz, relative=False)}{its}"
 
 
-def under_way(d, outcomes: Optional[dict], tz=None) -> str:
+def _end_of(d, outcomes: Optional[dict]) -> str:
+    """What became of decision d's action: its latest try's outcome (shared/trywords.py)."""
+    tries, state = trywords.latest(command_id(d), outcomes)
+    return became_of(state, tries)
+
+
+def under_way(d, outcomes: Optional[dict], tz=None, tries: int = 1) -> str:
     """"daily_net_loss's flatten of 06:01:50 CST was already under way (it then found nothing
     to do)": what was true when the decision was made, then what became of that action."""
-    state = (outcomes or {}).get(command_id(d) or "")
-    return f"{named_action(d, outcomes, tz)} was already under way ({became_of(state)})"
+    return f"{named_action(d, outcomes, tz, tries)} was already under way ({_end_of(d, outcomes)})"
+
+
+def _other(others: dict, key: str) -> tuple:
+    """(decision, which try) of an action in flight named by its id: a decision id, its 1st
+    try's command id, or a later try's ('<decision>.2': riskd trying a failed action again;
+    trial 2026-12-06: "an earlier action (not in this history)" for the close right above)."""
+    other = others.get(key)
+    if other is not None:
+        return other, 1
+    n = try_number(key)
+    if n > 1:
+        other = others.get(trywords.decision_of(key))
+        if other is not None and command_id(other) == trywords.try_id(key, 1):
+            return other, n
+    return None, 1
 
 
 def without_ids(text: str, others: dict, outcomes: Optional[dict], tz=None) -> str:
@@ -127,35 +174,36 @@ def without_ids(text: str, others: dict, outcomes: Optional[dict], tz=None) -> s
     decision id and command id -> decision of this history); one not in this history is 'an
     earlier action'."""
     def by_decision(m: re.Match) -> str:
-        other = others.get(m.group(1))
+        other, tries = _other(others, m.group(1))
         if not m.group(0).startswith("already"):
-            return (f", by {named_action(other, outcomes, tz)}" if other is not None
+            return (f", by {named_action(other, outcomes, tz, tries)}" if other is not None
                     else ", by an earlier action (not in this history)")
-        return (under_way(other, outcomes, tz) if other is not None
+        return (under_way(other, outcomes, tz, tries) if other is not None
                 else "an earlier action (not in this history) was already under way")
 
     def same(m: re.Match) -> str:
-        other = others.get(m.group(1))
-        return (under_way(other, outcomes, tz) if other is not None
+        other, tries = _other(others, m.group(1))
+        return (under_way(other, outcomes, tz, tries) if other is not None
                 else "an earlier action (not in this history) was already under way")
 
     def in_flight(m: re.Match) -> str:
-        other = others.get(m.group(1))
+        other, tries = _other(others, m.group(1))
         if other is None:
             return " (an earlier action, not in this history)"
-        state = (outcomes or {}).get(command_id(other) or "")
-        return f" ({named_action(other, outcomes, tz)}; {became_of(state)})"
+        return f" ({named_action(other, outcomes, tz, tries)}; {_end_of(other, outcomes)})"
     text = _SAME_IN_FLIGHT.sub(same, _BY_DECISION.sub(by_decision, text))
     return _IN_FLIGHT.sub(in_flight, text)
 
 
 def decision_row(d, outcomes: Optional[dict] = None, tz=None, unknown: str = "",
-                 ended: str = "", others: Optional[dict] = None) -> tuple:
+                 ended: str = "", others: Optional[dict] = None,
+                 retries: Optional[trywords.Retries] = None) -> tuple:
     """(time, account, who, what, value, reason, note) of one decision. With `outcomes`
     (command id -> enforcement's CommandState) WHAT is what enforcement did, never the plan
     risk made from what it knew then (a plan may count an order that was already gone);
     `unknown`: why an outcome missing from them is not known ('enforcement is stopped');
-    `ended`: how the lockout it took ended before its time (', ended early at ...')."""
+    `ended`: how the lockout it took ended before its time (', ended early at ...');
+    `retries`: what risk said of the failed actions it tries again (shared/trywords.py)."""
     target = (f" {d.contract_id}" if d.contract_id else "") \
         + (f" order {d.order_id}" if d.order_id else "")
     what = d.what or (d.action + target)
@@ -163,9 +211,17 @@ def decision_row(d, outcomes: Optional[dict] = None, tz=None, unknown: str = "",
         what = f"would have: {what}"
     cid = command_id(d)
     if outcomes is not None and cid is not None:
-        state = outcomes.get(cid)
+        tries, state = trywords.latest(cid, outcomes)       # riskd's latest try tells
+        retries = retries or trywords.Retries()
+        f = retries.failing.get(d.id)
+        again = trywords.again_words(
+            f, lambda ns: fmt_time(ns, tz, relative=False)) if f is not None else ""
+        how = retries.ended.get(d.id, "")
+        if how == trywords.FLAT_NOW:        # another action of riskd's closed it: which
+            how = closed_by(d, others or {}, outcomes, tz)
         lock = "; " + what.split("; ", 1)[1] if "; " in what else ""    # risk's own lockout
-        what = (outcome_text(state, d.ts_ns, tz) + lock if state is not None
+        what = (outcome_text(state, d.ts_ns, tz, tries, again, how)
+                + lock if state is not None
                 else f"result not known: {unknown} (planned: {what})" if unknown
                 else f"planned: {what} (enforcement no longer knows the outcome)")
     note = f"not acted on: {d.suppressed}" if d.suppressed else (
@@ -179,6 +235,23 @@ def decision_row(d, outcomes: Optional[dict] = None, tz=None, unknown: str = "",
     who = d.by or f"rule {d.rule}"
     return (d.ts_ns, d.account_id, f"{who}{' (alert mode)' if d.mode == 'alert' else ''}",
             what, reading(d.rule, d.value, d.limit, d.reason), d.reason, note)
+
+
+def closed_by(d, others: dict, outcomes: Optional[dict], tz=None) -> str:
+    """How a failed action of riskd's ended when another of riskd's actions closed its target
+    (risk's "flat now"): 'closed by daily_net_loss's flatten of 03:39:05 CST' when that one
+    is in this history (the first later close, reduce or flatten of the account that riskd
+    carried out), else 'closed by another of riskd's actions'."""
+    seen = {id(o): o for o in others.values()}.values()
+    for other in sorted(seen, key=lambda o: o.ts_ns):
+        if other is d or other.account_id != d.account_id or other.ts_ns < d.ts_ns \
+                or other.action not in CLOSING or other.contract_id not in (None, d.contract_id):
+            continue
+        _n, state = trywords.latest(command_id(other), outcomes)
+        if state is not None and state.state == "final" and state.status == DONE \
+                and not found_nothing_to_do(state.status, state.first_answer_ns):
+            return f"closed by {named_action(other, outcomes, tz)}"
+    return "closed by another of riskd's actions"
 
 
 def lockout_notes(changes, tz=None, now_ns: Optional[int] = None) -> list[str]:
@@ -233,7 +306,8 @@ def rows(body, outcomes: Optional[dict] = None, tz=None, unknown: str = "") -> l
     """The history's rows, oldest first (times in the display zone `tz`; `unknown`: why the
     outcomes missing from `outcomes` are not known, '' when enforcement answered)."""
     others = {key: d for d in body.decisions for key in (d.id, command_id(d)) if key}
-    out = [decision_row(d, outcomes, tz, unknown, ended, others) for d, ended
+    retries = trywords.Retries.of(body)
+    out = [decision_row(d, outcomes, tz, unknown, ended, others, retries) for d, ended
            in zip(body.decisions, decision_ends(body.decisions, body.lockouts, tz))]
     for w in body.warnings:
         out.append((w.ts_ns, w.account_id, f"warning: rule {w.rule}", "-",

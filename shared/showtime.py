@@ -13,7 +13,10 @@ they are not :00. One rounding rule, so one instant always names one second wher
 an END (a lockout's, a session's end: at(), iso()) is rounded UP, so it never looks earlier
 than it is; a START or a moment that happened (a lockout's since, when a session was ended,
 when riskd went down: start()) is cut, like the columns of past events, which always show
-them. docs/operations.md (Times and time zones) documents it.
+them. A lockout's end is such a whole second (risk rounds it up as it takes the lockout:
+services/risk/lockouts.py), so the clock clears it in the second shown and its clearing reads
+that same second (trial 2026-12-06: "until 03:30:13" everywhere, "cleared by the clock" at
+03:30:12). docs/operations.md (Times and time zones) documents it.
 """
 from __future__ import annotations
 

@@ -67,6 +67,7 @@ class Reachability:
     gone: bool = False
     left: tuple = ()
     configured: tuple = ()
+    alive_ns: Optional[int] = None   # gone: when the supervisor was last alive, if known
 
 
 @attrs.frozen
@@ -146,6 +147,9 @@ class WatchState:
     supervisor_gone: bool = False    # nothing listens on the control socket (not just slow)
     left: tuple = ()                 # then: the workers still running without it
     configured: tuple = ()           # and every worker the config file names
+    alive_ns: Optional[int] = None   # and when the supervisor was last alive, if known
+    reached: bool = False            # riskd answered this screen once (its silence since is
+    #                                  then dated by unreachable_since_ns)
 
     def apply(self, msg: Any) -> bool:
         """Fold one message in; True when the screen may change."""
@@ -407,6 +411,7 @@ def _reachability(state: WatchState, msg: Reachability) -> bool:
         changed = state.reachable is not True
         state.reachable, state.unreachable_since_ns, state.problem = True, None, ""
         state.supervisor_gone, state.left, state.configured = False, (), ()
+        state.alive_ns, state.reached = None, True
         return changed
     changed = (state.reachable is not False or state.problem != msg.reason
                or (state.supervisor_gone, state.left, state.configured)
@@ -416,6 +421,9 @@ def _reachability(state: WatchState, msg: Reachability) -> bool:
     state.reachable, state.problem = False, msg.reason
     state.supervisor_gone, state.left = msg.gone, tuple(msg.left)
     state.configured = tuple(msg.configured)
+    alive = getattr(msg, "alive_ns", None)
+    changed = changed or alive != state.alive_ns
+    state.alive_ns = alive
     return changed
 
 
@@ -556,6 +564,8 @@ class Screen:
     accounts: list[AccountView]
     selected: int
     health: list = attrs.Factory(list)   # (sentence, level): a refused config, failing alerts
+    # where the accounts would be while there are none: why (no_figures)
+    empty: str = "no account status yet"            # WAITING
 
 
 def red_at(warn_at: Optional[float] = None) -> float:
@@ -1025,7 +1035,44 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
     health = [] if state.reachable is False else health_notes(state.config, state.channels, tz,
                                                                    now_ns)
     return Screen(header=header, notice=notice, notice_level=level, accounts=accounts,
-                  selected=selected, health=health)
+                  selected=selected, health=health, empty=no_figures(state, stale, tz, now_ns))
+
+
+WAITING = "no account status yet"
+
+
+def no_figures(state: WatchState, stale: str, tz: dt.tzinfo, now_ns: int) -> str:
+    """What the screen says where the accounts would be while it has no figures of any: "no
+    account status yet" only while they are on their way (connecting, riskd answering, risk
+    running); else plainly that they, and today's actions, cannot be read, and why: riskd
+    or risk is not running, since when if known (the supervisor's last sign of life, or
+    when this screen lost it). Trial 2026-12-06: a watch opened with the supervisor and risk
+    both gone said only "no account status yet" (docs/operations.md: the actions "cannot be
+    read")."""
+    unread = "no account figures, and today's actions cannot be read"
+    if state.reachable is None:
+        return WAITING
+    if state.reachable is False and state.supervisor_gone:
+        since = state.alive_ns or (state.unreachable_since_ns if state.reached else None)
+        when = f" since {showtime.start(since, tz, now_ns)}" if since else ""
+        if not state.left:
+            return (f"riskd {'has not been' if when else 'is not'} running{when}: {unread} "
+                    f"until it is started again")
+        if risk_left(state):
+            return "no account figures yet: asking risk itself (riskd's supervisor is not running)"
+        risks = sorted({n for n in (*state.workers, *state.configured)
+                        if shards.base_name(n) == shards.RISK} - set(state.left)) or [shards.RISK]
+        down = " and ".join(risks)
+        sup = f"has been down{when}" if when else "is not running"
+        return (f"{down} {'is' if len(risks) == 1 else 'are'} not running, and riskd's "
+                f"supervisor {sup}: {unread}")
+    if state.reachable is False:
+        when = (f" since {showtime.start(state.unreachable_since_ns, tz, now_ns)}"
+                if state.reached and state.unreachable_since_ns else "")
+        return f"riskd not reachable{when}: {unread}"
+    if stale:                 # riskd answers, risk does not, and no figures of it are known
+        return f"no account figures known: {stale}"
+    return WAITING
 
 
 def screen_fields(screen: Screen) -> dict:

@@ -194,7 +194,7 @@ class Source:
         seen = orphans(self.config_path, self.bus.control)     # as `riskctl status` says
         return Reachability(ok=False, reason=seen.text(), ts_ns=now_ns, gone=True,
                             left=tuple(name for name, _ in seen.running),
-                            configured=seen.configured)
+                            configured=seen.configured, alive_ns=seen.alive_ns)
 
     def without_supervisor(self, left: tuple, now_ns: int) -> None:
         """The supervisor is gone (killed hard) and `left` still run: the accounts' names from
@@ -204,7 +204,10 @@ class Source:
         on risk's and enforcement's own streams, which this screen reads anyway."""
         self._queue.put(FileLabels(labels=file_labels(self.config_path)))
         ask = direct.Asker(self.bus, self.risk_shards, left)
-        if not ask.risk_left():
+        if not ask.risk_left():     # nobody to ask: said, never left to read as "none today"
+            down = [n for n in ask.risks if n not in ask.left]
+            self._queue.put(ActionsUnknown(
+                reason=f"{', '.join(down)} {'is' if len(down) == 1 else 'are'} not running"))
             return
         for note in ask.status():
             self._queue.put(note)

@@ -15,7 +15,7 @@ import textwrap
 from typing import Iterable, Optional
 
 from shared.accountname import called
-from cli.watch.model import CLOSING, AccountView, Bar, Screen
+from cli.watch.model import CLOSING, WAITING, AccountView, Bar, Screen
 
 Seg = tuple[str, str]
 Line = tuple[Seg, ...]
@@ -353,7 +353,12 @@ def render(screen: Screen, width: int, height: Optional[int] = None,
     tabs = tab_lines(screen, width, max_lines=max(1, min(6, budget // 4)))
     lines = top + tabs
     if not screen.accounts:
-        lines.append(fit([seg("no account status yet", "dim")], width))
+        # why there are none: "yet" only while they are on their way (model.no_figures)
+        waiting = screen.empty == WAITING
+        for part in textwrap.wrap(screen.empty, max(8, width - 2), max_lines=cap(3),
+                                  placeholder=" " + CUT):
+            lines.append(fit([seg(part if waiting else f" {part} ".ljust(width),
+                                  "dim" if waiting else "error")], width))
         return finish(lines, footer, budget)
     accounts = screen.accounts if unlimited else [screen.accounts[screen.selected]]
     for account in accounts:

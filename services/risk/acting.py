@@ -43,6 +43,7 @@ from services.risk.rules.base import POSITION, ClockTick
 from services.risk.state import AccountState
 from services.risk.words import (LOCKOUT_RULE, SELF_LOCK, command_in, no_symbol_lockout,
                                  not_sent, what, who)
+from shared import showtime
 from shared.when import self_lock_refusal
 from shared.messages.enforce import DONE, Command
 from shared.orderwords import order_words
@@ -80,6 +81,10 @@ class Acting:
                 self._command(d, now, out)
             return
         d = attrs.evolve(d, id=self.ids(), by=d.by or who(d.rule), what=what(d, acct, False))
+        if d.lock is not None and d.lock.until_ns is not None:
+            # the end its lockout gets: a whole second (LockoutBook.add), recorded as it is
+            d = attrs.evolve(d, lock=attrs.evolve(
+                d.lock, until_ns=showtime.up_to_second(d.lock.until_ns)))
         target = _target(d)
         locked_now = first = False
         if d.lock is not None:

@@ -32,6 +32,7 @@ import attrs
 from services.risk.carried import Carried, existed_before
 from services.risk.state import AccountState, symbol_of
 from services.risk.words import FOREVER, LOCKOUT_RULE
+from shared import showtime
 from shared.lockwords import locked_words, longest_first
 from shared.messages.market import ORDER_MARKET, SIDE_BUY, Fill, OrderUpdate, PositionUpdate
 from shared.messages.risk import (CANCEL_ORDERS, CLOSE_POSITION, ENFORCE, REDUCE_POSITION,
@@ -155,7 +156,8 @@ class LockoutBook:
         return top
 
     def next_expiry(self) -> Optional[int]:
-        ends = [lk.until_ns for lk in self._by_key.values() if lk.until_ns is not None]
+        ends = [showtime.up_to_second(lk.until_ns) for lk in self._by_key.values()
+                if lk.until_ns is not None]
         return min(ends) if ends else None
 
     # -- changing -----------------------------------------------------------------
@@ -165,7 +167,13 @@ class LockoutBook:
 
     def add(self, account_id: int, spec: LockSpec, rule: str, reason: str, now: int,
             by: str = "rule") -> tuple[str, Optional[LockoutChange]]:
-        """Returns (ADDED | EXTENDED | SAME, the change to publish or None)."""
+        """Returns (ADDED | EXTENDED | SAME, the change to publish or None). A lockout's end
+        is a whole second, rounded up (showtime.up_to_second, as every screen shows an end):
+        the clock clears it in the second shown, never before it (fresh-user trial
+        2026-12-06: "until Sun 03:30:13 CST" everywhere, "cleared by the clock" at 03:30:12:
+        the end was 09:30:12.827 UTC)."""
+        if spec.until_ns is not None:
+            spec = attrs.evolve(spec, until_ns=showtime.up_to_second(spec.until_ns))
         lock = LockoutState(id=self._ids(), account_id=account_id, kind=spec.kind, rule=rule,
                             since_ns=now, until_ns=spec.until_ns, symbol=spec.symbol,
                             clears_on=spec.clears_on, reason=reason, by=by)
@@ -200,8 +208,10 @@ class LockoutBook:
         return [attrs.evolve(c, over=self.longest(c.lockout, later_than=False)) for c in out]
 
     def expire(self, now: int) -> list[LockoutChange]:
-        """Lockouts whose end has come (timers, until-session, until-reset at their roll)."""
-        return self._clear(lambda lk: lk.until_ns is not None and lk.until_ns <= now, now,
+        """Lockouts whose end has come (timers, until-session, until-reset at their roll): at
+        the second their end is shown as, also for one stored before ends were whole seconds."""
+        return self._clear(lambda lk: lk.until_ns is not None
+                           and showtime.up_to_second(lk.until_ns) <= now, now,
                            BY_CLOCK, "its time is up")
 
     def roll(self, now: int) -> list[LockoutChange]:

@@ -147,7 +147,12 @@ class Requests:
         if ids is None:
             return self._unknown(req.account)
         account_id = ids[0] if req.account.strip() else None
-        return ok(self.w.store.history(account_id, req.since_ns, req.limit))
+        reply = self.w.store.history(account_id, req.since_ns, req.limit)
+        engine = self.w.engine
+        for aid in ids:         # the failed actions' end so far: tried again, or ended
+            reply.failing.extend(engine.failing_views(aid))
+            reply.ended.update(engine.ended_views(aid))
+        return ok(reply)
 
     def _on_override(self, req: RulesOverrideRequest) -> Reply:
         if not req.reason.strip():

@@ -185,6 +185,7 @@ def self_lock_answer(d: Decision, locks: list[LockoutState], next_roll_ns: int,
     waits: why the flatten waits, when risk knows ('' when it does not: sent_words)."""
     asked = d.lock.until_ns if d.lock is not None and d.lock.until_ns else \
         asked_ns or next_roll_ns
+    asked = showtime.up_to_second(asked)    # a lockout's end is its second (risk/lockouts.py)
     unchanged = d.lock is None
     done = sent_words(d, waits)
     longer = outlasting(locks, asked, next_roll_ns, same_too=unchanged)

@@ -121,4 +121,7 @@ def merged_history(bodies: list[HistoryReply], limit: int) -> HistoryReply:
     out = HistoryReply()
     for _ts, kind, x in entries:
         getattr(out, kind).append(x)
+    for b in bodies:            # each shard's failed actions of its own accounts
+        out.failing.extend(getattr(b, "failing", ()) or ())
+        out.ended.update(getattr(b, "ended", None) or {})
     return out

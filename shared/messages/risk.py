@@ -336,6 +336,13 @@ class HistoryReply:
     decisions: list[Decision] = attrs.Factory(list)
     warnings: list[RuleWarning] = attrs.Factory(list)
     lockouts: list[LockoutChange] = attrs.Factory(list)
+    # what risk knows now of the decisions' failed actions (services/risk/retries.py): those
+    # it tries again (riskd tries again at ...) and those that ended without riskd, by
+    # decision id ("closed outside riskd"); history tells a decision's end, not only that a
+    # try failed (shared/trywords.py; trial 2026-12-06: "FAILED: ... gave up" for good after
+    # the 3rd attempt closed the position)
+    failing: list[FailingAction] = attrs.Factory(list)
+    ended: dict[str, str] = attrs.Factory(dict)
 
 
 @attrs.frozen(kw_only=True)
