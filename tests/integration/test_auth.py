@@ -368,3 +368,19 @@ def test_a_session_an_earlier_riskd_left_is_no_session_and_dead_ones_are_cleaned
 def read_control(config):
     from cli.context import read_control_address
     return read_control_address(config)
+
+
+def test_a_login_lock_outlives_a_restart_of_riskd(procs, tmp_path, riskctl):
+    """Fresh-user trial: five wrong admin passwords locked admin logins for five minutes, and
+    `riskctl login` succeeded right after riskd restarted (Ctrl-C in `make run`, then again)."""
+    config = config_with_passwords(tmp_path)
+    riskd = procs.riskd(config)
+    for n in range(5):
+        bad = riskctl(config, "login", "--role", "admin", "--password-stdin", password=f"no{n}")
+    assert bad.returncode == 3 and "admin logins locked for 5 minutes" in bad.stderr, bad.stderr
+    riskd.signal(signal.SIGINT)
+    assert riskd.wait(20) is not None
+    procs.riskd(config)
+    locked = riskctl(config, "login", "--role", "admin", "--password-stdin", password=ADMIN_PW)
+    assert locked.returncode == 3, locked.stdout + locked.stderr
+    assert "admin logins are locked for" in locked.stderr and "s more (until " in locked.stderr
