@@ -20,11 +20,20 @@ def first_line(doc: str | None) -> str:
 
 
 def role_note(role: str) -> str:
+    """The role a command needs and the login that gives it, as riskd's refusal says it
+    (shared/config/access.login_hint): there is no ops password by default, so an ops
+    command's help names the admin login too (fresh-user trial: `riskctl restart --help` said
+    only "run `riskctl login --role ops` first", a login that can only fail by default)."""
     if not role:
         return ""
+    login = f"run `riskctl login --role {role}` first"
+    if role == "ops":
+        login = ("run `riskctl login --role admin` first (an admin session serves ops commands "
+                 "too; there is no ops password by default), or `riskctl login --role ops` "
+                 "once an admin has set an ops password with `riskctl passwd ops`")
     return "\n\n" + textwrap.fill(
-        f"Role: {role}. Needs an {role} session: run `riskctl login --role {role}` first "
-        f"(at a terminal riskctl asks for the password once).", 78)
+        f"Role: {role}. Needs an {role} session: {login} (at a terminal riskctl asks for the "
+        f"password once).", 78)
 
 
 def command_named(argv: list[str] | None) -> str | None:
