@@ -19,7 +19,7 @@ from cli import session as session_cache
 from cli import sessionsweep
 from cli.errors import AUTH_CODES, EXIT_AUTH, CliError
 from cli.notrunning import orphans
-from shared import codec, showtime
+from shared import codec, localconfig, showtime
 from shared.config.access import login_hint
 from shared.bus.rpc import RpcClient, RpcTimeout
 from shared.messages.auth import AuthNeeded, LoginReply, LoginRequest
@@ -31,8 +31,10 @@ LOGIN_TIMEOUT = 5.0       # bcrypt on a busy machine; a login is never retried (
 
 
 def default_config_path() -> str:
-    """$RISKD_CONFIG, else ./etc/riskd.toml (the repo's embedded default)."""
-    return os.environ.get("RISKD_CONFIG") or os.path.join("etc", "riskd.toml")
+    """$RISKD_CONFIG, else ./etc/riskd.local.toml, the repo folder's untracked copy of the
+    embedded default etc/riskd.toml that `make run` runs on (made from it when missing, so an
+    edit never writes into the tracked file: shared/localconfig.py)."""
+    return os.environ.get("RISKD_CONFIG") or localconfig.default_path()
 
 
 def read_control_address(config_path: str) -> str:
@@ -51,9 +53,9 @@ def read_control_address(config_path: str) -> str:
 
 
 class Context:
-    def __init__(self, config_path: str, json_output: bool = False,
+    def __init__(self, config_path: Optional[str], json_output: bool = False,
                  control: Optional[str] = None, timeout: float = DEFAULT_TIMEOUT):
-        self.config_path = config_path
+        self._config_path = config_path        # None: default_config_path(), when first needed
         self.json = json_output
         self.timeout = timeout
         self._control = control
@@ -62,6 +64,19 @@ class Context:
         self._asked_login = False
         self.expired: Optional[session_cache.CachedSession] = None   # a session that ran out
         self.earlier: Optional[session_cache.CachedSession] = None   # one an earlier riskd issued
+
+    @property
+    def config_path(self) -> str:
+        """The config riskctl works on: --config, else the default (found, and the repo
+        folder's local copy made, only by a command that needs a config: `config validate
+        FILE` or `init` never do)."""
+        if self._config_path is None:
+            self._config_path = default_config_path()
+        return self._config_path
+
+    @config_path.setter
+    def config_path(self, path: str) -> None:
+        self._config_path = path
 
     @property
     def control_address(self) -> str:

@@ -11,7 +11,7 @@ import textwrap
 
 from cli import accountarg
 from cli.commands import NAMES, load
-from cli.context import DEFAULT_TIMEOUT, Context, default_config_path
+from cli.context import DEFAULT_TIMEOUT, Context
 from cli.errors import EXIT_ERROR, CliError
 
 
@@ -90,7 +90,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
                "Docs: docs/rules.md (The rules), docs/alerts.md (Telegram, step by step; Discord, "
                "step by step), docs/operations.md (Roles and passwords; The service; Backups).")
     parser.add_argument("--config", default=None,
-                        help="riskd.toml (default: $RISKD_CONFIG or etc/riskd.toml)")
+                        help="riskd.toml (default: $RISKD_CONFIG, or etc/riskd.local.toml, the "
+                             "copy of etc/riskd.toml that `make run` uses)")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
                         help=f"seconds to wait per attempt for riskd (default {DEFAULT_TIMEOUT})")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -112,7 +113,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser(command_named(argv))
     args = parser.parse_args(argv)
-    ctx = Context(args.config or default_config_path(), json_output=getattr(args, "json", False),
+    ctx = Context(args.config, json_output=getattr(args, "json", False),
                   timeout=args.timeout)
     try:
         return args._module.run(args, ctx) or 0

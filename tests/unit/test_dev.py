@@ -31,7 +31,7 @@ def test_reinstall_when_never_installed_or_a_packaging_file_is_newer(tmp_path):
 
 def test_run_starts_riskd_on_the_embedded_config_and_test_passes_arguments_to_pytest():
     assert dev.command_for("run", [], "py") == ["py", "-m", "services.supervisor", "--config",
-                                                os.path.join("etc", "riskd.toml")]
+                                                os.path.join("etc", "riskd.local.toml")]
     assert dev.command_for("test", ["tests/unit", "-x"], "py") == \
         ["py", "-m", "pytest", "tests/unit", "-x"]
     # the whole suite: two test processes on 2 cores or more, one on a single core
