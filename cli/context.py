@@ -88,6 +88,8 @@ class Context:
         """Send a command to riskd and return its Reply (ok or error). Raises CliError on silence."""
         address = self.control_address
         if not listening(address):         # or only its supervisor is gone: say which
+            # no riskd here: the sessions it issued (kept in its memory) are gone with it
+            sessionsweep.sweep(None, alive=listening)
             raise CliError(orphans(self.config_path, address).text())
         if not self._session_loaded:
             self._session_loaded = True

@@ -7,9 +7,9 @@ say "your admin session expired at ..." (an hour before the clone existed).
 
 A file of another riskd goes when it has expired, when it is damaged, or when nothing
 listens at its control address any more (its riskd is not running, so its sessions, kept in
-riskd's memory, are gone). The file of the riskd riskctl is talking to is left alone here:
-riskd's answer tells whether it issued it (cli/context.py), and an expired session of the
-running riskd is kept so every later command can say when it expired.
+riskd's memory, are gone). The file of the riskd riskctl is talking to is left alone here
+while a riskd runs there: riskd's answer tells whether it issued it (cli/context.py), and an
+expired session of the running riskd is kept so every later command can say when it expired.
 """
 from __future__ import annotations
 
@@ -21,13 +21,15 @@ from typing import Callable, Optional
 from cli import session as session_cache
 
 
-def sweep(keep: str, alive: Callable[[str], bool], now_ns: Optional[int] = None) -> list[str]:
+def sweep(keep: Optional[str], alive: Callable[[str], bool],
+          now_ns: Optional[int] = None) -> list[str]:
     """Remove the session files that can never be valid again, except the file of the riskd at
-    control address `keep`; alive(address) is False when no riskd listens there. Returns the
-    paths removed. Never raises: a file that cannot be read or removed is left as it is."""
+    control address `keep` (None: keep none); alive(address) is False when no riskd listens
+    there. Returns the paths removed. Never raises: a file that cannot be read or removed is
+    left as it is."""
     now = time.time_ns() if now_ns is None else now_ns
     try:
-        mine = os.path.abspath(session_cache.session_path(keep))
+        mine = None if keep is None else os.path.abspath(session_cache.session_path(keep))
         paths = glob.glob(os.path.join(glob.escape(session_cache.session_dir()),
                                        "session-*.json"))
     except OSError:

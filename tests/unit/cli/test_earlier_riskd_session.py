@@ -155,3 +155,15 @@ def test_riskd_says_when_it_started_in_a_refusal_and_in_a_login():
     assert replies[0].body.riskd_since_ns == sessions.since_ns
     saved = session_cache.read_file(session_cache.save(CONTROL, replies[0].body))
     assert saved.riskd_since_ns == sessions.since_ns and saved.control == CONTROL
+
+
+def test_with_no_riskd_at_its_address_a_cached_session_is_removed(monkeypatch):
+    """Nothing listens at the control address: the riskd that issued the session is gone, and
+    its sessions with it (they live in its memory); riskctl says riskd is not running."""
+    path = cache(since=STARTED)                          # valid-looking, an hour to run
+    monkeypatch.setattr(context, "listening", lambda address: False)
+    ctx = context.Context(config_path="/nonexistent/riskd.toml", control=CONTROL)
+    with pytest.raises(CliError) as refused:
+        ctx.call(ShutdownRequest(reason="test"))
+    assert "not running" in str(refused.value), refused.value
+    assert not os.path.exists(path)
