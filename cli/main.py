@@ -84,8 +84,10 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """riskctl's parser: every command, or only the command `only` (what one run needs)."""
     parser = Parser(
         prog="riskctl", description="Talk to a running riskd: status, workers, rules, lockouts.",
-        epilog="Roles: trader commands need nothing; [ops] and [admin] commands need a session "
-               "from 'riskctl login --role ops|admin'. Exit codes: 0 ok, 1 error, 2 usage, "
+        epilog="Roles: trader commands need nothing; [admin] commands need a session from "
+               "'riskctl login --role admin', which serves [ops] commands too ('riskctl login "
+               "--role ops' once an admin has set an ops password: none is set by default). "
+               "Exit codes: 0 ok, 1 error, 2 usage, "
                "3 authentication refused. Run 'riskctl COMMAND --help' for one command. "
                "Docs: docs/rules.md (The rules), docs/alerts.md (Telegram, step by step; Discord, "
                "step by step), docs/operations.md (Roles and passwords; The service; Backups).")

@@ -36,6 +36,12 @@ def test_an_ops_commands_help_names_the_login_that_works_by_default(command):
     assert "an admin session serves ops commands too" in login_hint("ops", "admin")
 
 
+def test_riskctls_own_help_names_the_admin_login_for_ops_commands_too():
+    said = " ".join(build_parser().format_help().split())
+    assert "'riskctl login --role admin', which serves [ops] commands too" in said, said
+    assert "--role ops|admin" not in said
+
+
 def test_an_admin_commands_help_names_the_admin_login():
     assert "Needs an admin session: run `riskctl login --role admin` first" in help_of("stop")
 
