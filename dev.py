@@ -8,8 +8,10 @@
 `install` creates .venv once and (re)installs riskd with its test extras whenever
 setup.cfg or pyproject.toml is newer than .venv/.installed, exactly what
 `make install` does (the Makefile calls this file). `run` starts riskd on
-etc/riskd.toml with the venv's python (.venv\\Scripts\\python.exe on Windows,
-.venv/bin/python elsewhere); Ctrl-C stops it cleanly. Standard library only.
+etc/riskd.local.toml, your untracked copy of etc/riskd.toml made on the first run
+(shared/localconfig.py: riskctl's edits never touch the tracked file), with the venv's python
+(.venv\\Scripts\\python.exe on Windows, .venv/bin/python elsewhere); Ctrl-C stops it
+cleanly. Standard library only.
 See README.md and docs/windows.md.
 """
 from __future__ import annotations
@@ -19,6 +21,8 @@ import signal
 import subprocess
 import sys
 from typing import Sequence
+
+from shared import localconfig          # standard library only, like this file
 
 REPO = os.path.dirname(os.path.abspath(__file__))
 VENV = os.path.join(REPO, ".venv")
@@ -60,8 +64,7 @@ def whole_suite(cpus: int | None = None) -> list[str]:
 
 def command_for(action: str, extra: Sequence[str], python: str) -> list[str]:
     if action == "run":
-        return [python, "-m", "services.supervisor", "--config",
-                os.path.join("etc", "riskd.toml"), *extra]
+        return [python, "-m", "services.supervisor", "--config", localconfig.LOCAL, *extra]
     if action == "test":
         return [python, "-m", "pytest", *(extra or whole_suite())]
     raise ValueError(f"unknown action {action!r}: expected install, run or test")
@@ -134,7 +137,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if code or args[0] == "install":
         return code
     command = command_for(args[0], args[1:], venv_python())
-    return run_riskd(command) if args[0] == "run" else _call(command)
+    if args[0] == "run":
+        made = not os.path.exists(os.path.join(REPO, localconfig.LOCAL))
+        localconfig.ensure(REPO)
+        if made:
+            print(f"dev.py: riskd runs on {localconfig.LOCAL}, your copy of "
+                  f"{localconfig.SHIPPED} (not tracked by git; riskctl's edits go there)",
+                  file=sys.stderr, flush=True)
+        return run_riskd(command)
+    return _call(command)
 
 
 if __name__ == "__main__":

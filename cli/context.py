@@ -16,9 +16,10 @@ from typing import Any, Optional
 
 from cli import configfile
 from cli import session as session_cache
+from cli import sessionsweep
 from cli.errors import AUTH_CODES, EXIT_AUTH, CliError
 from cli.notrunning import orphans
-from shared import codec, showtime
+from shared import codec, localconfig, showtime
 from shared.config.access import login_hint
 from shared.bus.rpc import RpcClient, RpcTimeout
 from shared.messages.auth import AuthNeeded, LoginReply, LoginRequest
@@ -30,8 +31,10 @@ LOGIN_TIMEOUT = 5.0       # bcrypt on a busy machine; a login is never retried (
 
 
 def default_config_path() -> str:
-    """$RISKD_CONFIG, else ./etc/riskd.toml (the repo's embedded default)."""
-    return os.environ.get("RISKD_CONFIG") or os.path.join("etc", "riskd.toml")
+    """$RISKD_CONFIG, else ./etc/riskd.local.toml, the repo folder's untracked copy of the
+    embedded default etc/riskd.toml that `make run` runs on (made from it when missing, so an
+    edit never writes into the tracked file: shared/localconfig.py)."""
+    return os.environ.get("RISKD_CONFIG") or localconfig.default_path()
 
 
 def read_control_address(config_path: str) -> str:
@@ -50,9 +53,9 @@ def read_control_address(config_path: str) -> str:
 
 
 class Context:
-    def __init__(self, config_path: str, json_output: bool = False,
+    def __init__(self, config_path: Optional[str], json_output: bool = False,
                  control: Optional[str] = None, timeout: float = DEFAULT_TIMEOUT):
-        self.config_path = config_path
+        self._config_path = config_path        # None: default_config_path(), when first needed
         self.json = json_output
         self.timeout = timeout
         self._control = control
@@ -60,6 +63,20 @@ class Context:
         self._session_loaded = False
         self._asked_login = False
         self.expired: Optional[session_cache.CachedSession] = None   # a session that ran out
+        self.earlier: Optional[session_cache.CachedSession] = None   # one an earlier riskd issued
+
+    @property
+    def config_path(self) -> str:
+        """The config riskctl works on: --config, else the default (found, and the repo
+        folder's local copy made, only by a command that needs a config: `config validate
+        FILE` or `init` never do)."""
+        if self._config_path is None:
+            self._config_path = default_config_path()
+        return self._config_path
+
+    @config_path.setter
+    def config_path(self, path: str) -> None:
+        self._config_path = path
 
     @property
     def control_address(self) -> str:
@@ -71,9 +88,15 @@ class Context:
         """Send a command to riskd and return its Reply (ok or error). Raises CliError on silence."""
         address = self.control_address
         if not listening(address):         # or only its supervisor is gone: say which
+            # no riskd here: the sessions it issued (kept in its memory) are gone with it
+            sessionsweep.sweep(None, alive=listening)
             raise CliError(orphans(self.config_path, address).text())
         if not self._session_loaded:
             self._session_loaded = True
+            # the files of riskds that are gone, and of expired sessions, are never valid
+            # again (fresh-user trial: dozens in ~/.config/riskd); this riskd's own is judged
+            # by its answer below
+            sessionsweep.sweep(address, alive=listening)
             cached = session_cache.read(address) if self.session is None else None
             if cached is not None and cached.seconds_left() <= 0:
                 # say when it ran out, not only "log in"; the file stays (login replaces it,
@@ -101,6 +124,7 @@ class Context:
         except an error whose code is in `tolerate`: that one is returned for the caller."""
         reply = self.call(command, timeout=timeout, retries=retries)
         if not reply.ok and reply.code in AUTH_CODES and isinstance(reply.body, AuthNeeded):
+            self._judge_expired(reply.body)
             if reply.code == "session_expired" and self.session:
                 session_cache.clear(self.control_address)
                 self.session = None
@@ -116,8 +140,18 @@ class Context:
             code = EXIT_AUTH if reply.code in AUTH_CODES else 1
             raise CliError(refusal_text(reply, self.expired,
                                         configfile.display_zone(self.config_path),
-                                        codes=self.json), code)
+                                        codes=self.json, earlier=self.earlier), code)
         return reply
+
+    def _judge_expired(self, needed: AuthNeeded) -> None:
+        """An expired cached session this riskd never issued is not "your session expired":
+        an earlier riskd at this address issued it (fresh-user trial: a fresh clone's first
+        `riskctl shutdown` said "your admin session expired at Sun 02:04:11 CST", an hour
+        before the clone existed, while the audit trail said "no session"). Its file goes."""
+        if self.expired is None or session_cache.issued_by(self.expired, needed.riskd_since_ns):
+            return
+        self.earlier, self.expired = self.expired, None
+        session_cache.clear(self.control_address)
 
     def login(self, role: str, password: str) -> LoginReply:
         """Trade the role's password for a session, cache it for the next commands."""
@@ -163,27 +197,34 @@ def login_role_of(needed: AuthNeeded) -> str:
 
 
 def refusal_text(reply: Reply, expired=None, tz=None, now_ns: Optional[int] = None,
-                 codes: bool = False) -> str:
+                 codes: bool = False, earlier=None) -> str:
     """An error reply as riskctl says it; a missing session names the role and the login that
     works for this riskd, and a session that ran out says when, in the display zone tz
-    (`expired`: the cached session, if it ran out). The reply's code ('[auth_required]') ends
+    (`expired`: the cached session, if it ran out; `earlier`: a cached session an earlier
+    riskd issued, said with this riskd's start). The reply's code ('[auth_required]') ends
     the text only with codes (--json: a script may read it; the exit code says auth, 3, to
     every caller); a person reads the words (trial 2026-12-05)."""
-    text = _refusal_words(reply, expired, tz, now_ns)
+    text = _refusal_words(reply, expired, tz, now_ns, earlier)
     if not codes:
         return text
-    code = "session_expired" if expired is not None and reply.code == "auth_required" \
-        and isinstance(reply.body, AuthNeeded) else reply.code
+    code = "session_expired" if (expired is not None or earlier is not None) \
+        and reply.code == "auth_required" and isinstance(reply.body, AuthNeeded) else reply.code
     return f"{text} [{code}]"
 
 
-def _refusal_words(reply: Reply, expired, tz, now_ns: Optional[int]) -> str:
+def _refusal_words(reply: Reply, expired, tz, now_ns: Optional[int], earlier=None) -> str:
     if reply.code == "auth_required" and isinstance(reply.body, AuthNeeded):
         role = reply.body.role
         hint = login_hint(role, login_role_of(reply.body))
+        now = time.time_ns() if now_ns is None else now_ns
+        zone = tz or showtime.zone_of_tables({})
+        if earlier is not None and reply.body.riskd_since_ns is not None:
+            since = showtime.start(reply.body.riskd_since_ns, zone, now)
+            return (f"no session: your cached {earlier.role} session is not one this riskd "
+                    f"issued (it runs since {since}; sessions live in its memory, so a restart "
+                    f"ends them); this command needs an {role} session: {hint}")
         if expired is not None:
-            at = showtime.at(expired.expires_ns, tz or showtime.zone_of_tables({}),
-                             time.time_ns() if now_ns is None else now_ns)
+            at = showtime.at(expired.expires_ns, zone, now)
             return (f"your {expired.role} session expired at {at}; this command needs an "
                     f"{role} session: {hint}")
         return f"this command needs an {role} session: {hint}"

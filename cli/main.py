@@ -11,7 +11,7 @@ import textwrap
 
 from cli import accountarg
 from cli.commands import NAMES, load
-from cli.context import DEFAULT_TIMEOUT, Context, default_config_path
+from cli.context import DEFAULT_TIMEOUT, Context
 from cli.errors import EXIT_ERROR, CliError
 
 
@@ -20,11 +20,20 @@ def first_line(doc: str | None) -> str:
 
 
 def role_note(role: str) -> str:
+    """The role a command needs and the login that gives it, as riskd's refusal says it
+    (shared/config/access.login_hint): there is no ops password by default, so an ops
+    command's help names the admin login too (fresh-user trial: `riskctl restart --help` said
+    only "run `riskctl login --role ops` first", a login that can only fail by default)."""
     if not role:
         return ""
+    login = f"run `riskctl login --role {role}` first"
+    if role == "ops":
+        login = ("run `riskctl login --role admin` first (an admin session serves ops commands "
+                 "too; there is no ops password by default), or `riskctl login --role ops` "
+                 "once an admin has set an ops password with `riskctl passwd ops`")
     return "\n\n" + textwrap.fill(
-        f"Role: {role}. Needs an {role} session: run `riskctl login --role {role}` first "
-        f"(at a terminal riskctl asks for the password once).", 78)
+        f"Role: {role}. Needs an {role} session: {login} (at a terminal riskctl asks for the "
+        f"password once).", 78)
 
 
 def command_named(argv: list[str] | None) -> str | None:
@@ -75,13 +84,16 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """riskctl's parser: every command, or only the command `only` (what one run needs)."""
     parser = Parser(
         prog="riskctl", description="Talk to a running riskd: status, workers, rules, lockouts.",
-        epilog="Roles: trader commands need nothing; [ops] and [admin] commands need a session "
-               "from 'riskctl login --role ops|admin'. Exit codes: 0 ok, 1 error, 2 usage, "
+        epilog="Roles: trader commands need nothing; [admin] commands need a session from "
+               "'riskctl login --role admin', which serves [ops] commands too ('riskctl login "
+               "--role ops' once an admin has set an ops password: none is set by default). "
+               "Exit codes: 0 ok, 1 error, 2 usage, "
                "3 authentication refused. Run 'riskctl COMMAND --help' for one command. "
                "Docs: docs/rules.md (The rules), docs/alerts.md (Telegram, step by step; Discord, "
                "step by step), docs/operations.md (Roles and passwords; The service; Backups).")
     parser.add_argument("--config", default=None,
-                        help="riskd.toml (default: $RISKD_CONFIG or etc/riskd.toml)")
+                        help="riskd.toml (default: $RISKD_CONFIG, or etc/riskd.local.toml, the "
+                             "copy of etc/riskd.toml that `make run` uses)")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
                         help=f"seconds to wait per attempt for riskd (default {DEFAULT_TIMEOUT})")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -103,7 +115,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser(command_named(argv))
     args = parser.parse_args(argv)
-    ctx = Context(args.config or default_config_path(), json_output=getattr(args, "json", False),
+    ctx = Context(args.config, json_output=getattr(args, "json", False),
                   timeout=args.timeout)
     try:
         return args._module.run(args, ctx) or 0

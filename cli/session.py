@@ -28,6 +28,9 @@ class CachedSession:
     token: str = attrs.field(repr=False)
     expires_ns: int
     user: str = ""
+    riskd_since_ns: Optional[int] = None    # when the riskd that issued it started (None:
+                                            # cached by an older riskctl, or riskd did not say)
+    control: str = ""                       # the control address of that riskd
 
     def seconds_left(self, now_ns: Optional[int] = None) -> float:
         return max(0.0, (self.expires_ns - (now_ns or time.time_ns())) / 1e9)
@@ -58,7 +61,8 @@ def save(control_address: str, reply: LoginReply) -> str:
     except OSError:
         pass                      # not ours to change (e.g. a shared $RISKD_SESSION_DIR)
     data = {"control": control_address, "role": reply.role, "token": reply.token,
-            "expires_ns": reply.expires_ns, "user": reply.user}
+            "expires_ns": reply.expires_ns, "user": reply.user,
+            "riskd_since_ns": reply.riskd_since_ns}
     from shared.config.edit import atomic_write     # riskctl's start: only when saving
     atomic_write(path, json.dumps(data), mode=0o600)
     os.chmod(path, 0o600)         # owner only, even if an older file was wider
@@ -76,15 +80,29 @@ def load(control_address: str, now_ns: Optional[int] = None) -> Optional[CachedS
 
 def read(control_address: str) -> Optional[CachedSession]:
     """The cached session for this riskd as it is on disk, expired or not (None: none)."""
-    path = session_path(control_address)
+    return read_file(session_path(control_address))
+
+
+def read_file(path: str) -> Optional[CachedSession]:
+    """One session file as it is on disk (None: missing, unreadable or damaged)."""
     try:
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
+        since = data.get("riskd_since_ns")
         cached = CachedSession(role=str(data["role"]), token=str(data["token"]),
-                               expires_ns=int(data["expires_ns"]), user=str(data.get("user", "")))
-    except (OSError, ValueError, KeyError, TypeError):
+                               expires_ns=int(data["expires_ns"]), user=str(data.get("user", "")),
+                               riskd_since_ns=None if since is None else int(since),
+                               control=str(data.get("control", "")))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
     return cached
+
+
+def issued_by(cached: CachedSession, riskd_since_ns: Optional[int]) -> bool:
+    """Whether the riskd that started at riskd_since_ns issued this cached session (True when
+    riskd did not say when it started: an older riskd, trusted as before). A riskd's sessions
+    live in its memory, so a session of an earlier riskd at the same address is never valid."""
+    return riskd_since_ns is None or cached.riskd_since_ns == riskd_since_ns
 
 
 def clear(control_address: str) -> bool:

@@ -2,11 +2,17 @@
 run itself is stopped: SIGTERM or SIGHUP to pytest (CI's timeout, `timeout make test`)
 interrupts it like Ctrl-C, and at its end every process the run started is ended
 (tests/support/harness.py run_guarded: the bench and chaos harnesses' guard). Before, a
-SIGTERM killed pytest at once and left the riskds of module-scoped fixtures running."""
+SIGTERM killed pytest at once and left the riskds of module-scoped fixtures running.
+riskctl's session cache is a folder of the run's own unless the caller chose one
+($RISKD_SESSION_DIR): the tests' logins at random ports left dozens of session files in
+~/.config/riskd (fresh-user trial)."""
 from __future__ import annotations
 
 import contextlib
+import os
+import shutil
 import signal
+import tempfile
 
 import pytest
 
@@ -14,6 +20,7 @@ from tests.support.harness import run_guarded
 from tests.support.procs import Procs
 
 _GUARD = contextlib.ExitStack()
+_SESSIONS: list[str] = []        # the run's own session folder, removed at its end
 
 
 def _interrupt(signum, _frame):
@@ -28,10 +35,15 @@ def pytest_configure(config):
         _GUARD.enter_context(run_guarded())
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _interrupt)
+    if not os.environ.get("RISKD_SESSION_DIR"):      # test processes inherit the run's
+        _SESSIONS.append(tempfile.mkdtemp(prefix="riskd-test-sessions-"))
+        os.environ["RISKD_SESSION_DIR"] = _SESSIONS[-1]
 
 
 def pytest_unconfigure(config):
     _GUARD.close()
+    for folder in _SESSIONS:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

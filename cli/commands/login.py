@@ -45,6 +45,8 @@ def run(args, ctx) -> int:
     password = session_cache.read_password(args.role, from_stdin=args.password_stdin)
     before = session_cache.load(ctx.control_address)      # the one this login replaces
     reply = ctx.login(args.role, password)
+    if before is not None and not session_cache.issued_by(before, reply.riskd_since_ns):
+        before = None            # an earlier riskd's: nothing of this riskd's is replaced
     print(login_line(reply, configfile.display_zone(ctx.config_path), time.time_ns()))
     ended = end_replaced(ctx, before)
     note = replaced_note(before, reply.role)

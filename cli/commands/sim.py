@@ -9,7 +9,8 @@
                                          N past trading days of trades and bars (for replay)
 
 SYMBOL is a ticker (MNQ, ES, NQ, CL...) or a contract id (CON.F.US.EP.Z26); an account is
-its id or its name (default: the first account). These talk to the sim's ProjectX REST API
+its id or its name (default: the first account for buy and sell, every account for flatten
+and history). These talk to the sim's ProjectX REST API
 directly, as a trading platform would; riskd watches and reacts. Only for broker.kind = "sim".
 """
 from __future__ import annotations
@@ -52,7 +53,7 @@ def add_arguments(parser) -> None:
     p.add_argument("price", type=float)
     add_json(p)
     p = sub.add_parser("flatten", help="close every position and cancel every working order")
-    add_account(p)
+    add_account(p, EVERY)
     add_json(p)
     p = sub.add_parser("info", help="where the sim is and how to log in to it")
     add_json(p)
@@ -60,14 +61,20 @@ def add_arguments(parser) -> None:
                                        "(see docs/simbroker.md)")
     p.add_argument("--days", type=int, required=True, metavar="N",
                    help="how many trading days before today (1 to 260)")
-    add_account(p)
+    add_account(p, EVERY)
     p.add_argument("--seed", type=int, metavar="S",
                    help="the same seed writes the same days (default: [broker.sim] seed)")
     add_json(p)
 
 
-def add_account(parser) -> None:
-    parser.add_argument("--account", metavar="A", help="account id or name (default: the first)")
+FIRST, EVERY = "the first", "every account"
+
+
+def add_account(parser, default: str = FIRST) -> None:
+    """--account, with what an action does without it: buy and sell trade on the first
+    account, flatten and history act on every account (fresh-user trial: `sim history --help`
+    said "default: the first" and `sim history --days 5` wrote both accounts)."""
+    parser.add_argument("--account", metavar="A", help=f"account id or name (default: {default})")
 
 
 def add_json(parser) -> None:

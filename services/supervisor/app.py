@@ -29,7 +29,8 @@ from services.supervisor.guard import GUARD_WORKERS, GuardTracker
 from services.supervisor.guardstore import GuardStore
 from services.supervisor.riskshards import forward_risk
 from services.supervisor.health import CHANNEL_TOPIC, Health, file_edit_event
-from services.supervisor.sessions import Sessions
+from services.supervisor.loginstore import LoginStore
+from services.supervisor.sessions import LoginLimiter, Sessions
 from services.supervisor.unreachable import unreachable_reason, worker_note
 from services.supervisor.policy import (RUNNING, STARTING, STOPPED, STOPPING,
                                         PolicySettings, WorkerPolicy)
@@ -117,7 +118,9 @@ class Supervisor(Worker):
         self.slots: dict[str, Slot] = {n: Slot(n, sup.module_of(n), settings, shard_env(n, sup))
                                        for n in names}
         self.forwarder: Optional[Forwarder] = None
-        self.sessions = Sessions(self.clock)      # ops/admin sessions + failed-login limiter
+        # ops/admin sessions + the failed-login limiter, whose locks outlive a restart
+        self.login_store = LoginStore(loaded.data_dir)
+        self.sessions = Sessions(self.clock, LoginLimiter(self.clock, store=self.login_store))
         self.shutdown_reason = ""
         self.stop_cause = ""          # what stopped riskd, for the stop alert (riskdalerts)
         self.requester = ""           # who sent the control request being executed
@@ -213,6 +216,7 @@ class Supervisor(Worker):
         snapshot.remove(self.run_dir)
         controlkey.remove(self.run_dir)
         self.guard_store.close()
+        self.login_store.close()
         if getattr(self, "config_watcher", None) is not None:
             self.config_watcher.stop()
             self.config_bell.close()

@@ -40,7 +40,8 @@ def authorize(command: Command, token: Optional[str], sessions: Sessions,
     login_as = role if config is None else login_role(
         role, bool(config.ops.password_hash), bool(config.admin.password_hash))
     tz = showtime.zone_of(config) if config is not None else dt.timezone.utc
-    needed = AuthNeeded(role=role, login_as=login_as)
+    since = sessions.since_ns         # riskctl tells a cached session of an earlier riskd by it
+    needed = AuthNeeded(role=role, login_as=login_as, riskd_since_ns=since)
     hint = login_hint(role, login_as)
     article = "an" if role[0] in "aeiou" else "a"
     check = sessions.check(token)
@@ -55,7 +56,8 @@ def authorize(command: Command, token: Optional[str], sessions: Sessions,
         return error("session_expired", f"your session expired at "
                      f"{clock_time(check.expired_ns, tz, now_ns)}; "
                      f"{command.said} needs {article} {role} session: {hint}",
-                     AuthNeeded(role=role, expired_ns=check.expired_ns, login_as=login_as))
+                     AuthNeeded(role=role, expired_ns=check.expired_ns, login_as=login_as,
+                                riskd_since_ns=since))
     if check.session is None:         # not issued by this riskd: one before it did
         return error("session_expired", f"your session is not one this riskd issued (it runs "
                      f"since {showtime.start(sessions.since_ns, tz, now_ns)}; sessions live in "

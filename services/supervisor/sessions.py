@@ -14,7 +14,7 @@ does that and services/supervisor/auth.py asks check().
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Protocol
 
 import attrs
 
@@ -141,18 +141,51 @@ class Sessions:
             self._forget(session)
 
 
+class LimitStore(Protocol):
+    """Where the limiter keeps its state across restarts (services/supervisor/loginstore.py)."""
+
+    def load(self) -> dict[tuple[str, str], tuple[list[int], Optional[int]]]: ...
+
+    def put(self, pair: tuple[str, str], failures: list[int],
+            locked_until_ns: Optional[int]) -> None: ...
+
+
 class LoginLimiter:
     """Five failed logins of one role from one client within a minute lock that role for that
-    client for five minutes (the defaults); every other role and client can still log in."""
+    client for five minutes (the defaults); every other role and client can still log in.
+    With a store, the failures and locks outlive a restart of riskd (fresh-user trial: a
+    restart ended the lock, so restarting reset a wrong-password storm): each change is
+    written before the login is answered, and a new limiter starts from what was written."""
 
     def __init__(self, clock: Clock, max_failures: int = 5, window_seconds: float = 60.0,
-                 lock_seconds: float = 300.0):
+                 lock_seconds: float = 300.0, store: Optional[LimitStore] = None):
         self.clock = clock
         self.max_failures = max_failures
         self.window_ns = int(window_seconds * NS_PER_S)
         self.lock_ns = int(lock_seconds * NS_PER_S)
+        self.store = store
         self._failures: dict[tuple[str, str], list[int]] = {}
         self._locked: dict[tuple[str, str], int] = {}
+        if store is not None:
+            self._restore(store.load())
+
+    def _restore(self, saved: dict[tuple[str, str], tuple[list[int], Optional[int]]]) -> None:
+        """Take back what an earlier riskd wrote; what is over (failures outside the window, a
+        lock that ended) is forgotten, on disk too."""
+        now = self.clock.now_ns()
+        for key, (failures, until) in saved.items():
+            recent = sorted(t for t in failures if now - t < self.window_ns)
+            lock = until if until is not None and now < until else None
+            if recent:
+                self._failures[key] = recent
+            if lock is not None:
+                self._locked[key] = lock
+            if (recent, lock) != (list(failures), until):
+                self._save(key)
+
+    def _save(self, key: tuple[str, str]) -> None:
+        if self.store is not None:
+            self.store.put(key, list(self._failures.get(key, [])), self._locked.get(key))
 
     def locked(self, role: str, client: str = "") -> Optional[int]:
         """When this role's logins from this client are locked: the UTC ns they unlock at;
@@ -162,6 +195,7 @@ class LoginLimiter:
         if until is not None and self.clock.now_ns() >= until:
             del self._locked[key]
             self._failures.pop(key, None)
+            self._save(key)
             return None
         return until
 
@@ -173,14 +207,16 @@ class LoginLimiter:
         recent.append(now)
         self._failures[key] = recent
         self._prune(now)
-        if len(recent) >= self.max_failures and self.locked(role, client) is None:
+        locked_now = len(recent) >= self.max_failures and self.locked(role, client) is None
+        if locked_now:
             self._locked[key] = now + self.lock_ns
-            return True
-        return False
+        self._save(key)
+        return locked_now
 
     def succeeded(self, role: str, client: str = "") -> None:
         """A good password clears that pair's count of failures (not an active lock)."""
-        self._failures.pop((role, client), None)
+        if self._failures.pop((role, client), None) is not None:
+            self._save((role, client))
 
     def seconds_left(self, role: str, client: str = "") -> float:
         until = self.locked(role, client)
@@ -193,3 +229,4 @@ class LoginLimiter:
         for key in [k for k, ts in self._failures.items()
                     if not ts or now - ts[-1] >= self.window_ns]:
             del self._failures[key]
+            self._save(key)

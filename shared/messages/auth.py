@@ -26,6 +26,8 @@ class LoginReply:
     token: str = attrs.field(repr=False)
     expires_ns: int
     user: str = ""
+    riskd_since_ns: Optional[int] = None   # when the riskd that issued it started: riskctl
+                                           # tells a cached session of an earlier riskd by it
 
 
 @attrs.frozen(kw_only=True)
@@ -42,6 +44,8 @@ class AuthNeeded:
     expired_ns: Optional[int] = None   # session_expired: when the session ran out
     login_as: Optional[str] = None     # the role whose login serves it ('' none yet: no
                                        # password set; None: riskd did not say, use role)
+    riskd_since_ns: Optional[int] = None   # when this riskd started (None: it did not say):
+                                           # a cached session issued before is not its own
 
 
 @attrs.frozen(kw_only=True)

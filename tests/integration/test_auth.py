@@ -332,3 +332,55 @@ def test_a_password_change_says_which_sessions_it_ended_and_the_next_command_say
     changed = riskctl(config, "passwd", "admin", "--password-stdin", password="a new secret 2")
     assert changed.returncode == 0, changed.stderr
     assert f"it ended 1 admin session ({user})" in changed.stdout, changed.stdout
+
+
+def test_a_session_an_earlier_riskd_left_is_no_session_and_dead_ones_are_cleaned(
+        procs, tmp_path, riskctl):
+    """Fresh-user trial: a fresh clone's first `riskctl shutdown --reason test`, before any
+    login, said "your admin session expired at Sun 02:04:11 CST" (an hour before the clone
+    existed; the audit trail said "no session"): a session file of an earlier riskd at the same
+    address, one of dozens left in ~/.config/riskd. Plant such files, as an earlier riskctl
+    wrote them (no riskd start recorded), and run the trial's command."""
+    from cli import session as session_cache
+    from shared.messages.auth import LoginReply
+    config = config_with_passwords(tmp_path)
+    procs.riskd(config)
+    control = read_control(config)
+    an_hour_ago = time.time_ns() - 3600 * 10**9
+    earlier = session_cache.save(control, LoginReply(
+        role="admin", token="tok-earlier", user="ann", expires_ns=an_hour_ago))
+    dead = session_cache.save("tcp://127.0.0.1:9", LoginReply(      # nothing listens there
+        role="admin", token="tok-dead", user="ann", expires_ns=an_hour_ago + 7200 * 10**9))
+    out = riskctl(config, "shutdown", "--reason", "test")
+    assert out.returncode == 3, out.stdout + out.stderr
+    assert "expired" not in out.stderr, out.stderr
+    assert "no session: your cached admin session is not one this riskd issued (it runs " \
+           "since " in out.stderr, out.stderr
+    assert not os.path.exists(earlier) and not os.path.exists(dead)
+    wait_for(lambda: audited(config, '"action": "shutdown"', "refused"), 10,
+             what="the refused shutdown in audit.log")
+    assert audited(config, '"action": "shutdown"', "refused")[-1]["who"] == "no session"
+    again = riskctl(config, "shutdown", "--reason", "test")
+    assert again.returncode == 3 and "riskctl shutdown: this command needs an admin session: " \
+        "run riskctl login --role admin" in again.stderr, again.stderr
+
+
+def read_control(config):
+    from cli.context import read_control_address
+    return read_control_address(config)
+
+
+def test_a_login_lock_outlives_a_restart_of_riskd(procs, tmp_path, riskctl):
+    """Fresh-user trial: five wrong admin passwords locked admin logins for five minutes, and
+    `riskctl login` succeeded right after riskd restarted (Ctrl-C in `make run`, then again)."""
+    config = config_with_passwords(tmp_path)
+    riskd = procs.riskd(config)
+    for n in range(5):
+        bad = riskctl(config, "login", "--role", "admin", "--password-stdin", password=f"no{n}")
+    assert bad.returncode == 3 and "admin logins locked for 5 minutes" in bad.stderr, bad.stderr
+    riskd.signal(signal.SIGINT)
+    assert riskd.wait(20) is not None
+    procs.riskd(config)
+    locked = riskctl(config, "login", "--role", "admin", "--password-stdin", password=ADMIN_PW)
+    assert locked.returncode == 3, locked.stdout + locked.stderr
+    assert "admin logins are locked for" in locked.stderr and "s more (until " in locked.stderr

@@ -5,6 +5,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 import dev
 from tests.support.env import REPO
 
@@ -29,7 +31,7 @@ def test_reinstall_when_never_installed_or_a_packaging_file_is_newer(tmp_path):
 
 def test_run_starts_riskd_on_the_embedded_config_and_test_passes_arguments_to_pytest():
     assert dev.command_for("run", [], "py") == ["py", "-m", "services.supervisor", "--config",
-                                                os.path.join("etc", "riskd.toml")]
+                                                os.path.join("etc", "riskd.local.toml")]
     assert dev.command_for("test", ["tests/unit", "-x"], "py") == \
         ["py", "-m", "pytest", "tests/unit", "-x"]
     # the whole suite: two test processes on 2 cores or more, one on a single core
@@ -69,3 +71,27 @@ def test_no_line_when_the_supervisor_exits_by_itself():
     assert "SIGTERM" in dev.killed_note(-15, "make run")
     assert dev.again_command({}, windows=True) == "py -3.11 dev.py run"
     assert dev.again_command({"MAKELEVEL": "1"}, windows=False) == "make run"
+
+
+def test_the_line_comes_above_makes_error_247_as_the_docs_say(tmp_path):
+    """Fresh-user trial: docs/operations.md said dev.py's line comes "below make's 'Error
+    247'"; make reports the exit after dev.py has said it, so it is above. A throwaway
+    Makefile whose run target is dev.py's, with the supervisor a stand-in killed by SIGKILL."""
+    import re
+    import shutil
+    if shutil.which("make") is None:
+        pytest.skip("no make on this machine")
+    suicide = "import os, signal; os.kill(os.getpid(), signal.SIGKILL)"
+    code = f"import sys, dev; sys.exit(dev.run_riskd([sys.executable, '-c', {suicide!r}]))"
+    makefile = tmp_path / "Makefile"
+    makefile.write_text(f"run:\n\t{sys.executable} -c \"{code}\"\n")
+    done = subprocess.run(["make", "-f", str(makefile), "run"], cwd=REPO, capture_output=True,
+                          text=True, timeout=30)
+    lines = done.stderr.strip().splitlines()
+    ours = next(i for i, s in enumerate(lines) if s.startswith("dev.py: riskd's supervisor"))
+    makes = next(i for i, s in enumerate(lines) if s.endswith("Error 247"))
+    assert ours < makes, lines
+    with open(os.path.join(REPO, "docs", "operations.md"), encoding="utf-8") as fh:
+        docs = " ".join(fh.read().split())
+    said = re.search(r"The terminal of `make run` .*?Error 247", docs).group(0)
+    assert "below make's" not in said and "just above make's own" in said, said

@@ -72,7 +72,7 @@ def execute_login(sup, request: LoginRequest, respond) -> None:
     audit.record("login", role, f"ok: {role} session for {minutes:g} min",
                  who=user, login_as=role)
     respond(ok(LoginReply(role=role, token=session.token, expires_ns=session.expires_ns,
-                          user=user),
+                          user=user, riskd_since_ns=sessions.since_ns),
                reason=f"logged in as {role} for {minutes:g} minutes"))
 
 

@@ -1,0 +1,169 @@
+"""Fresh-user trial: a fresh clone's first `riskctl shutdown --reason test`, before any login,
+answered "your admin session expired at Sun 02:04:11 CST" (an hour before the clone existed)
+while the audit trail said "no session". The cause: a session file an earlier riskd at the
+same control address left in ~/.config/riskd (dozens of them, never cleaned). riskctl now says
+a session this riskd never issued is none of its own, with this riskd's start (as
+docs/operations.md promises), removes that file, and removes the files that can never be
+valid again (expired, damaged, or their riskd not running), never a valid one.
+
+riskctl's own Context, with riskd stood in for at its socket: it refuses an admin command
+as riskd refuses it (services/supervisor/auth.py), saying when it started."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from cli import context, sessionsweep
+from cli import session as session_cache
+from cli.commands import login as login_command
+from cli.errors import CliError
+from services.supervisor.auth import authorize
+from services.supervisor.commands.base import Command
+from services.supervisor.commands.login import execute_login
+from services.supervisor.sessions import Sessions
+from shared.clock import FakeClock
+from shared.config.access import hash_password
+from shared.messages.auth import AuthNeeded, LoginReply, LoginRequest
+from shared.messages.control import ShutdownRequest
+from shared.messages.system import error, ok
+
+CONTROL = "tcp://127.0.0.1:5570"
+S = 10**9
+STARTED = time.time_ns() - 600 * S          # this riskd runs since ten minutes ago
+CHICAGO = ZoneInfo("America/Chicago")
+
+
+class Riskd:
+    """The control socket of a riskd that started at STARTED and issued no session yet."""
+    def __init__(self, *a, **k):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def call(self, request, timeout=None):
+        if isinstance(request.command, ShutdownRequest):
+            return error("auth_required", "shutdown needs an admin session: run riskctl "
+                         "login --role admin", AuthNeeded(role="admin", login_as="admin",
+                                                          riskd_since_ns=STARTED))
+        return ok()
+
+
+@pytest.fixture(autouse=True)
+def riskd(tmp_path, monkeypatch):
+    monkeypatch.setenv("RISKD_SESSION_DIR", str(tmp_path / "sessions"))
+    monkeypatch.setattr(context, "listening", lambda address: True)
+    monkeypatch.setattr(context, "RpcClient", Riskd)
+    monkeypatch.setattr(session_cache, "interactive", lambda: False)
+
+
+def cache(control=CONTROL, minutes=15.0, since=None, role="admin"):
+    """A session file as riskctl saves it (since None: saved before riskctl recorded it)."""
+    return session_cache.save(control, LoginReply(
+        role=role, token="tok-0123456789abcdef", user="ann", riskd_since_ns=since,
+        expires_ns=time.time_ns() + int(minutes * 60 * S)))
+
+
+def shutdown():
+    ctx = context.Context(config_path="/nonexistent/riskd.toml", control=CONTROL)
+    with pytest.raises(CliError) as refused:
+        ctx.request(ShutdownRequest(reason="test"))
+    return str(refused.value)
+
+
+@pytest.mark.parametrize("since", [None, STARTED - 3600 * S],
+                         ids=["cached-by-an-older-riskctl", "issued-by-an-earlier-riskd"])
+def test_an_earlier_riskds_expired_session_is_no_session_of_this_riskd(since):
+    path = cache(minutes=-60, since=since)           # ran out an hour ago
+    said = shutdown()
+    assert "expired" not in said, said
+    assert said.startswith("no session: your cached admin session is not one this riskd "
+                           "issued (it runs since "), said
+    assert said.endswith("this command needs an admin session: run riskctl login --role "
+                         "admin"), said
+    assert not os.path.exists(path)                  # it can never be valid again
+    assert "not one this riskd issued" not in shutdown()     # said once; then: no session
+
+
+def test_an_expired_session_of_this_riskd_still_says_when_it_expired():
+    path = cache(minutes=-1, since=STARTED)
+    assert "your admin session expired at " in shutdown()
+    assert os.path.exists(path)                      # said by every later command too
+    assert "your admin session expired at " in shutdown()
+
+
+def test_files_that_can_never_be_valid_again_are_removed_and_valid_ones_kept(tmp_path):
+    keep_mine_expired = cache(minutes=-1, since=STARTED)     # judged by riskd's answer
+    expired = cache("tcp://127.0.0.1:6001", minutes=-1, since=1)
+    gone = cache("tcp://127.0.0.1:6002", since=1)             # its riskd is not running
+    valid = cache("tcp://127.0.0.1:6003", since=1)            # its riskd runs
+    damaged = session_cache.session_path("tcp://127.0.0.1:6004")
+    with open(damaged, "w") as fh:
+        fh.write("{not json")
+    other = tmp_path / "sessions" / "notes.txt"
+    other.write_text("not riskctl's")
+    removed = sessionsweep.sweep(CONTROL, alive=lambda address: address.endswith(":6003"))
+    assert sorted(removed) == sorted([expired, gone, damaged])
+    assert os.path.exists(keep_mine_expired) and os.path.exists(valid) and other.exists()
+
+
+def test_every_riskctl_command_sweeps_the_folder(monkeypatch):
+    old = cache("tcp://127.0.0.1:6001", minutes=-90)
+    monkeypatch.setattr(context, "listening", lambda address: address == CONTROL)
+    ctx = context.Context(config_path="/nonexistent/riskd.toml", control=CONTROL)
+    ctx.call(ShutdownRequest(reason="test"))
+    assert not os.path.exists(old)
+
+
+def test_a_login_over_an_earlier_riskds_session_replaces_nothing(monkeypatch, capsys):
+    cache(role="ops", since=STARTED - 3600 * S)     # valid-looking, from an earlier riskd
+    fresh = LoginReply(role="admin", token="tok-new", user="ann", riskd_since_ns=STARTED,
+                       expires_ns=time.time_ns() + 900 * S)
+    ended = []
+    monkeypatch.setattr(context.Context, "login", lambda self, role, pw: fresh)
+    monkeypatch.setattr(context.Context, "call", lambda self, req, **k: ended.append(req) or ok())
+    monkeypatch.setattr(session_cache, "read_password", lambda role, from_stdin=False: "pw")
+    monkeypatch.setattr(login_command, "no_password", lambda ctx, role: "")
+    ctx = context.Context(config_path="/nonexistent/riskd.toml", control=CONTROL)
+    login_command.run(SimpleNamespace(role="admin", password_stdin=True), ctx)
+    out = capsys.readouterr().out
+    assert "replaced" not in out, out
+    assert ended == []
+
+
+def test_riskd_says_when_it_started_in_a_refusal_and_in_a_login():
+    clock = FakeClock(dt.datetime(2026, 12, 6, 3, 10, 0, tzinfo=CHICAGO))
+    sessions = Sessions(clock)
+    role = SimpleNamespace(password_hash=hash_password("right", cost=4), session_minutes=15)
+    config = SimpleNamespace(admin=role, ops=role, notify=SimpleNamespace(timezone=""),
+                             trading_day=SimpleNamespace(timezone="America/Chicago"))
+    clock.advance(60)
+    refusal = authorize(Command(ShutdownRequest, "admin", lambda *_: None), None, sessions,
+                        config)
+    assert refusal.body.riskd_since_ns == sessions.since_ns
+    replies = []
+    execute_login(SimpleNamespace(config=config, sessions=sessions),
+                  LoginRequest(role="admin", password="right", user="ann"), replies.append)
+    assert replies[0].body.riskd_since_ns == sessions.since_ns
+    saved = session_cache.read_file(session_cache.save(CONTROL, replies[0].body))
+    assert saved.riskd_since_ns == sessions.since_ns and saved.control == CONTROL
+
+
+def test_with_no_riskd_at_its_address_a_cached_session_is_removed(monkeypatch):
+    """Nothing listens at the control address: the riskd that issued the session is gone, and
+    its sessions with it (they live in its memory); riskctl says riskd is not running."""
+    path = cache(since=STARTED)                          # valid-looking, an hour to run
+    monkeypatch.setattr(context, "listening", lambda address: False)
+    ctx = context.Context(config_path="/nonexistent/riskd.toml", control=CONTROL)
+    with pytest.raises(CliError) as refused:
+        ctx.call(ShutdownRequest(reason="test"))
+    assert "not running" in str(refused.value), refused.value
+    assert not os.path.exists(path)
