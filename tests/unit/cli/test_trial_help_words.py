@@ -71,10 +71,11 @@ def test_sim_actions_on_every_account_say_so_in_their_help(action):
 
 def test_sim_history_without_account_writes_every_account_as_its_help_says(capsys):
     fake = Sim()
-    sim.history(SimpleNamespace(days=5, account=None, seed=None), SimpleNamespace(json=False),
-                fake)
+    # no config file: the accounts named as the sim names them (cli/commands/sim.py)
+    sim.history(SimpleNamespace(days=5, account=None, seed=None),
+                SimpleNamespace(json=False, config_path="/nonexistent/riskd.toml"), fake)
     assert fake.bodies[0]["accountIds"] == [1001, 1002]
-    assert "Demo 1 (1001), Demo 2 (1002)" in capsys.readouterr().out
+    assert "Demo 1 (id 1001), Demo 2 (id 1002)" in capsys.readouterr().out
     assert "(default: every account)" in help_of("sim", "history")
 
 
