@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+from shared.accountname import called
 from tests.e2e.harness import MNQ
 from tests.integration.test_alert_after_restart import (TOKEN, long_one_each, on_phone,
                                                         sessions)  # noqa: F401 (a fixture)
@@ -40,7 +41,8 @@ def test_a_breach_while_enforcement_is_stopped_says_the_close_waits_then_done(pr
             what=f"the breach alert of {name}")
         text = breach.text
         lines = text.splitlines()
-        assert lines[0] == (f"⚠️ Breach daily_unrealized_loss on {name}: NOT done yet, "
+        shown = called(name, aid)
+        assert lines[0] == (f"⚠️ Breach daily_unrealized_loss on {shown}: NOT done yet, "
                             "enforcement is not running"), text
         assert "action waiting: close the position MNQ" in lines, text
         assert not any(x.startswith("action: ") for x in lines), text
@@ -57,7 +59,8 @@ def test_a_breach_while_enforcement_is_stopped_says_the_close_waits_then_done(pr
         telegram.wait_sent(lambda c: "✅ Done" in c.text and name in c.text, 20,
                            what=f"the Done alert of {name}")
         [done_text] = on_phone(telegram, "✅ Done", name)
-        assert done_text.startswith(f"✅ Done on {name}: enforcement is back"), done_text
+        assert done_text.startswith(f"✅ Done on {shown}: enforcement is back"), \
+            done_text
         assert "the action that waited for enforcement (since " in done_text, done_text
     finally:
         telegram.close()

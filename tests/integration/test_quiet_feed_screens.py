@@ -104,13 +104,18 @@ def test_a_paused_sim_is_reconnected_once_in_the_doubled_wait_and_none_of_it_cou
     first = desk.calls("/hubs/market")
     # the old code reconnected again ~2.4 s after the next stale wait; the next is due after
     # twice the wait of silence
+    def market_hub():
+        (conn,) = [c for c in json.loads(procs.riskctl(config, "positions", "--json").stdout)
+                   ["connections"] if c["hub"] == "market"]
+        return conn
     end = time.monotonic() + 1.6 * STALE_S
-    while time.monotonic() < end:
-        assert desk.calls("/hubs/market") == first, "reconnected again within 30 s"
+    seen = []           # the hub's states while the next reconnect is not due (read as we go:
+    while time.monotonic() < end:       # a loaded machine's riskctl calls may take seconds)
+        assert desk.calls("/hubs/market") == first, "reconnected again within the doubled wait"
         assert not status()["unguarded_now"], "NOT GUARDED during a stale-feed precaution"
+        if time.monotonic() < end:
+            seen.append(market_hub())
         time.sleep(1.0)
     grew = status()["unguarded_today_s"] - before
     assert grew < 0.5, f"the stale-feed reconnect counted {grew:.1f} s as unguarded"
-    (conn,) = [c for c in json.loads(procs.riskctl(config, "positions", "--json").stdout)
-               ["connections"] if c["hub"] == "market"]
-    assert conn["state"] == "connected" and not conn["precaution"], conn
+    assert any(c["state"] == "connected" and not c["precaution"] for c in seen), seen
