@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sqlite3
 from typing import Optional
 
 from services.supervisor.guard import Gap
+from services.supervisor.supervisordb import open_supervisor_db, supervisor_db_path
 
 log = logging.getLogger(__name__)
 KEEP_DAYS = 31
@@ -23,21 +23,15 @@ KEEP_DAYS = 31
 
 class GuardStore:
     def __init__(self, data_dir: str):
-        self.path = os.path.join(data_dir, "supervisor.db")
-        self.db: Optional[sqlite3.Connection] = None
-        try:
-            os.makedirs(data_dir, exist_ok=True)
-            self.db = sqlite3.connect(self.path, isolation_level=None)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("CREATE TABLE IF NOT EXISTS gaps (start_ns INTEGER PRIMARY KEY, "
-                            "end_ns INTEGER, reasons TEXT NOT NULL)")
-            self.db.execute("CREATE TABLE IF NOT EXISTS alive (id INTEGER PRIMARY KEY "
-                            "CHECK (id = 1), ns INTEGER NOT NULL)")
-            self.db.execute("CREATE TABLE IF NOT EXISTS clean_stop (id INTEGER PRIMARY KEY "
-                            "CHECK (id = 1), ns INTEGER NOT NULL, how TEXT NOT NULL)")
-        except sqlite3.Error as exc:
-            log.error("cannot open %s (%s): protection gaps are kept in memory only", self.path, exc)
-            self.db = None
+        self.path = supervisor_db_path(data_dir)
+        self.db: Optional[sqlite3.Connection] = open_supervisor_db(data_dir, [
+            "CREATE TABLE IF NOT EXISTS gaps (start_ns INTEGER PRIMARY KEY, "
+            "end_ns INTEGER, reasons TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS alive (id INTEGER PRIMARY KEY "
+            "CHECK (id = 1), ns INTEGER NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS clean_stop (id INTEGER PRIMARY KEY "
+            "CHECK (id = 1), ns INTEGER NOT NULL, how TEXT NOT NULL)"],
+            "protection gaps are kept in memory only")
 
     def load(self, since_ns: int) -> list[Gap]:
         if self.db is None:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sqlite3
 from typing import Optional
+
+from services.supervisor.supervisordb import open_supervisor_db, supervisor_db_path
 
 log = logging.getLogger(__name__)
 
@@ -24,19 +25,12 @@ State = tuple[list[int], Optional[int]]  # recent failures (UTC ns), locked unti
 
 class LoginStore:
     def __init__(self, data_dir: str):
-        self.path = os.path.join(data_dir, "supervisor.db")
-        self.db: Optional[sqlite3.Connection] = None
-        try:
-            os.makedirs(data_dir, exist_ok=True)
-            self.db = sqlite3.connect(self.path, isolation_level=None)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("CREATE TABLE IF NOT EXISTS login_limits (role TEXT NOT NULL, "
-                            "client TEXT NOT NULL, failures TEXT NOT NULL, locked_until_ns "
-                            "INTEGER, PRIMARY KEY (role, client))")
-        except (sqlite3.Error, OSError) as exc:
-            log.error("cannot open %s (%s): failed logins and login locks are kept in memory "
-                      "only (a restart forgets them)", self.path, exc)
-            self.db = None
+        self.path = supervisor_db_path(data_dir)
+        self.db: Optional[sqlite3.Connection] = open_supervisor_db(
+            data_dir, ["CREATE TABLE IF NOT EXISTS login_limits (role TEXT NOT NULL, "
+                       "client TEXT NOT NULL, failures TEXT NOT NULL, locked_until_ns "
+                       "INTEGER, PRIMARY KEY (role, client))"],
+            "failed logins and login locks are kept in memory only (a restart forgets them)")
 
     def load(self) -> dict[Pair, State]:
         """Every pair's saved failures and lock end ({} when none or unreadable)."""
