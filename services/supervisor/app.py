@@ -602,7 +602,8 @@ class Supervisor(Worker):
         held = lastheld.ask_risk(self.ctx, {n: self.config.bus.control_of(n) for n in risks},
                                  {n for n in risks if self.slots[n].policy.state == RUNNING})
         accounts = self.config.accounts
-        return riskdalerts.held_lines(held, lambda aid, name: account_called(accounts, aid, name))
+        return riskdalerts.held_lines(held, lambda aid, name: account_called(accounts, aid, name),
+                                      showtime.zone_of(self.config), self.clock.now_ns())
 
     def stop_all(self) -> None:
         """Stop every worker in STOP_ORDER within ONE deadline for the whole stop.
