@@ -27,3 +27,16 @@ def exit_words(code: Optional[int]) -> str:
     if code == EXIT_CONFIG:
         return "refused to start: invalid config (exit 78)"
     return f"exited with code {code}"
+
+
+def kill_words(why: str) -> str:
+    """A process the supervisor killed, in words for LAST EXIT: 'silent for 5.0 s (heartbeat
+    timeout 5 s): hung' -> 'killed by the supervisor as hung (silent for 5.0 s)'. Trial: after
+    a `kill -STOP` of risk, `riskctl workers` read 'killed by signal 9 (SIGKILL)' as if
+    someone else had killed it."""
+    if why.endswith(": hung"):
+        detail = why[:-len(": hung")].split(" (heartbeat timeout")[0]
+        return f"killed by the supervisor as hung ({detail})"
+    if why.startswith("no sign of life"):
+        return f"killed by the supervisor as hung ({why})"
+    return f"killed by the supervisor ({why})"

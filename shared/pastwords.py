@@ -6,12 +6,31 @@ from __future__ import annotations
 
 from shared.messages.risk import PastLimit
 from shared.rulenumbers import versus_text
+from shared.when import duration
 
 
 def past_words(p: PastLimit, until: str) -> str:
     """'still past daily_realized_loss (-614.03 vs -500.00): its next trade will be flattened
     and the account locked again until Mon 17:00 CST' (until: the end as shown, '' for none)."""
+    if p.window:
+        return window_words(p, until)
     when = "its next trade or price move" if p.on_quote else "its next trade"
     again = f" until {until}" if until else ""
     return (f"still past {p.rule} ({versus_text(p.rule, p.value, p.limit)}): {when} will be "
             f"flattened and the account locked again{again}")
+
+
+def window_words(p: PastLimit, until: str) -> str:
+    """'still past trade_frequency_limit (10 vs 10 per hour): a trade before 10:42 CST starts
+    a 30m00s cooldown (the window frees a trade then)': a trade-count window at its limit
+    (fresh-user trial: the unlock said "3 lockouts ended", the next buy locked it 30 min)."""
+    what = f"starts a {duration(p.cooldown_s)} cooldown"
+    if p.flatten:
+        what = "is flattened and " + what
+    if p.window == "session":
+        frees = "the session's count starts again at the roll"
+    else:
+        frees = f"its {p.window}'s window frees a trade then"
+    before = f" before {until}" if until else ""
+    return (f"still past {p.rule} ({versus_text(p.rule, p.value, p.limit)} per {p.window}): "
+            f"a trade{before} {what} ({frees})")

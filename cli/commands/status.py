@@ -11,13 +11,14 @@ too gives the workers still running and those not, exit 1.
 from __future__ import annotations
 
 import shutil
+import sys
 import time
 
 from cli.commands.workers import render_workers, state_of
 from cli.context import listening, to_jsonable
 from cli.notrunning import orphans
 from cli.errors import CliError
-from cli import configfile
+from cli import configfile, fitted
 from shared import accountguard, pricewords
 from shared.accountname import called
 from cli.health import health_notes
@@ -106,6 +107,9 @@ def run(args, ctx) -> int:
     print()
     print(render_workers(status.workers, status.notify))
     print()
-    width = min(shutil.get_terminal_size((100, 24)).columns, 120)
-    print(plain(render(screen, width, None, unicode=False)))
+    if sys.stdout.isatty():
+        width = min(shutil.get_terminal_size((100, 24)).columns, 120)
+        print(plain(render(screen, width, None, unicode=False)))
+    else:       # a pipe or a file: nothing cut, long lines wrapped (as history: cli/fitted.py)
+        print(plain(render(screen, fitted.width(), None, unicode=False, wrap=True)))
     return 0

@@ -35,7 +35,8 @@ def render_workers(workers, channels=()) -> str:
         state, note = state_of(w, channels)
         # how it last ended in words, as the crash alert says it (docs/alerts.md): trial
         # 2026-12-06 read "-9" after a kill -9 of risk
-        last = exit_words(w.last_exit) if w.last_exit is not None else None
+        last = (w.last_exit_words or exit_words(w.last_exit)) if w.last_exit is not None \
+            else None
         rows.append((w.name, state, w.pid, fmt_duration(w.uptime_s), w.restarts, last,
                      fmt_duration(w.heartbeat_age_s)
                      + (" ago" if w.heartbeat_age_s is not None else ""), note))

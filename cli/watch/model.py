@@ -471,6 +471,9 @@ class Bar:
     fraction: float                  # share of the limit used (1.0 = breach)
     colour: str                      # green | amber | red
     text: str                        # "-312.50 / 500.00"
+    # risk's note past the limit ("locked by this rule"), shown on the bar when the screen is
+    # too short for the rule's RULES row (trial: at 80x24 the bar lost it)
+    note: str = ""
 
 
 @attrs.frozen
@@ -531,7 +534,8 @@ class AccountView:
     positions: list[PositionLine]
     rules: list[RuleLine]
     actions: list[ActionLine]
-    rules_off: int = 0               # disabled rules (counted, not listed)
+    rules_off: int = 0               # disabled rules (counted, and named in rules_off_names)
+    rules_off_names: tuple = ()      # which: "RULES ... (5 off: max_unrealized_profit, ...)"
     not_live: str = ""               # "" live, else "NOT LIVE: risk is stopped; figures as of ...",
     #                                  and/or "prices as of ..., not live (market is not running)"
     actions_note: str = ""           # why LAST ACTIONS is not the whole day, or not known
@@ -634,12 +638,14 @@ def _bars(status: AccountStatus) -> list[Bar]:
                 if r.value is not None and r.limit is not None else r.detail)
             if r.waiting:
                 text += " (" + waiting_text(r.rule, r.waiting) + " at roll)"
+            note = note_of(r.detail) if r.progress > 1 and r.mode != "alert" else ""
             out.append(Bar(rule=r.rule, fraction=fraction, colour=bar_colour(fraction, r.warn_at),
-                           text=text))
+                           text=text, note=note))
     return out
 
 
-def _rule_lines(status: AccountStatus) -> list[RuleLine]:
+def _rule_lines(status: AccountStatus, tz: Optional[dt.tzinfo] = None,
+                now_ns: Optional[int] = None) -> list[RuleLine]:
     """Every enabled rule: value/limit and the share used, or (a rule with no numeric limit)
     its parameters; a looser value waiting for the roll is shown beside what is in force.
     Disabled rules are counted in the panel's title, not listed. A limit past 100 % while the
@@ -657,6 +663,10 @@ def _rule_lines(status: AccountStatus) -> list[RuleLine]:
             if r.progress is not None:
                 text += f" {float(r.progress):.0%}"
             then = count_consequence(r.rule, r.limit, without_note(r.detail), r.params)
+            past = then and r.value >= r.limit
+            if past:                  # the limit is reached: what it did, not what it will do
+                then, shown = count_past(status, r, tz, now_ns)
+                note = "" if shown else note
             if then:                  # a count's limit acts at once: no trade after it
                 text += f" ({then})"
         else:
@@ -670,6 +680,26 @@ def _rule_lines(status: AccountStatus) -> list[RuleLine]:
         colour = bar_colour(float(r.progress), r.warn_at) if r.progress is not None else ""
         out.append(RuleLine(rule=r.rule, text=text, colour=colour))
     return out
+
+
+def count_past(status: AccountStatus, r, tz: Optional[dt.tzinfo],
+               now_ns: Optional[int]) -> tuple[str, bool]:
+    """A trade count at or past its limit (trade_frequency_limit): (its words, whether they
+    say the lockout) -- 'cooldown running until 10:42 CST' while its lockout holds, else what
+    the next trade does. Trial: '12/10 per hour 120% (the 10th starts a 30m00s cooldown)',
+    out of date once the 10th had started it."""
+    locks = [lk for lk in status.lockouts if lk.rule == r.rule and lk.symbol is None]
+    if locks:
+        lock = max(locks, key=lambda lk: lk.until_ns or 2 ** 63)
+        if lock.until_ns is None:
+            return f"locked {end_words(lock.kind, lock.clears_on)}", True
+        end = showtime.at(lock.until_ns, tz or dt.timezone.utc,
+                          now_ns if now_ns is not None else lock.until_ns)
+        word = "cooldown running" if lock.kind == TIMER else "locked"
+        return f"{word} until {end}", True
+    then = count_consequence(r.rule, r.limit, without_note(r.detail), r.params)
+    rest = then.split(" ", 2)[2] if then.startswith("the ") else then    # 'the 10th ...'
+    return f"at the limit: the next trade {rest}" if rest else "", False
 
 
 def waiting_text(rule: str, waiting: dict) -> str:
@@ -855,9 +885,10 @@ def account_view(state: WatchState, status: AccountStatus, now_ns: int,
         unrealized_note=unrealized_note(status, now_ns),
         bars=_bars(status), banners=banners, failing=failing_lines(status, now_ns, tz),
         positions=_position_lines(status, frozenset(closed_since(state, status)), now_ns),
-        rules=_rule_lines(status), actions=_action_lines(state, status.account_id, tz, now_ns,
+        rules=_rule_lines(status, tz, now_ns), actions=_action_lines(state, status.account_id, tz, now_ns,
                                                          since_ns),
         rules_off=sum(1 for r in status.rules if not r.enabled),
+        rules_off_names=tuple(r.rule for r in status.rules if not r.enabled),
         not_guarded=getattr(status, "not_guarded", "") or "")
 
 

@@ -142,7 +142,7 @@ def failing_lines(account: AccountView, width: int) -> list[Line]:
     return out
 
 
-def money_lines(account: AccountView, width: int) -> list[Line]:
+def money_lines(account: AccountView, width: int, layout: Optional[int] = None) -> list[Line]:
     parts: list[Seg] = [seg(called(account.name, account.account_id), "bold"),
                         seg(f"  balance {account.balance}"),
                         seg("  realized "), seg(account.realized, _sign(account.realized)),
@@ -154,7 +154,7 @@ def money_lines(account: AccountView, width: int) -> list[Line]:
                         seg(f"  trades {account.trades}  orders {account.open_orders}")]
     if account.unrealized_note:
         parts.append(seg(f"  {account.unrealized_note}", "amber"))
-    return wrap(parts, width)
+    return wrap(parts, width, layout)
 
 
 def _sign(text: str) -> str:
@@ -162,10 +162,11 @@ def _sign(text: str) -> str:
                                                 text.strip("+0.,") else "")
 
 
-def wrap(segs: list[Seg], width: int) -> list[Line]:
+def wrap(segs: list[Seg], width: int, layout: Optional[int] = None) -> list[Line]:
     """Put segments on as many lines as needed (a segment starting with two spaces may break,
     and does when it and the segments that stick to it, up to the next such one, do not fit:
-    a label never stays behind without its value)."""
+    a label never stays behind without its value). layout: the width to break at when the
+    lines are not cut at `width` (render's wrap)."""
     lines: list[list[Seg]] = [[]]
     used = 0
     for i, (text, style) in enumerate(segs):
@@ -174,7 +175,7 @@ def wrap(segs: list[Seg], width: int) -> list[Line]:
             if after.startswith("  "):
                 break
             run += len(after)
-        if used + run > width and lines[-1] and text.startswith("  "):
+        if used + run > (layout or width) and lines[-1] and text.startswith("  "):
             lines.append([])
             used = 0
             text = text[2:]
@@ -183,16 +184,20 @@ def wrap(segs: list[Seg], width: int) -> list[Line]:
     return [fit(line, width) for line in lines]
 
 
-def bar_line(bar: Bar, width: int, unicode: bool) -> Line:
+def bar_line(bar: Bar, width: int, unicode: bool, layout: Optional[int] = None,
+             noted: bool = False) -> Line:
+    """layout: the width the bar is sized for when the line is not cut at `width` (render's
+    wrap); noted: the bar says risk's note too (its RULES row is not shown: bars_only)."""
     label = f"{column(bar.rule, 21)} "
     pct = f"{bar.fraction:>4.0%} "
-    room = width - len(label) - len(pct) - len(bar.text) - 3
+    text = f"{bar.text} {bar.note}" if noted and bar.note else bar.text
+    room = (layout or width) - len(label) - len(pct) - len(text) - 3
     size = max(MIN_BAR, min(MAX_BAR, room))
     filled = min(size, int(round(min(bar.fraction, 1.0) * size)))
     full, empty = ("\u2588", "\u2591") if unicode else ("#", ".")
     return fit([seg(label), seg("[" + full * filled, bar.colour),
                 seg(empty * (size - filled) + "] ", "dim"), seg(pct, bar.colour),
-                seg(bar.text)], width)
+                seg(text)], width)
 
 
 def position_lines(account: AccountView, width: int) -> list[Line]:
@@ -209,11 +214,21 @@ def position_lines(account: AccountView, width: int) -> list[Line]:
     return [head, *rows]
 
 
-def rule_lines(account: AccountView, width: int, max_rows: Optional[int] = None) -> list[Line]:
+def bars_only(account: AccountView, max_rows: Optional[int]) -> bool:
+    """The screen is short of rows: the rules drawn as bars are not listed under RULES too."""
+    return bool(max_rows is not None and len(account.rules) + 1 > max_rows and account.bars)
+
+
+def rule_lines(account: AccountView, width: int, max_rows: Optional[int] = None,
+               layout: Optional[int] = None) -> list[Line]:
     """Every enabled rule. One column while the texts fit uncut and the rows fit in max_rows;
     when the rows do not fit, more (narrower) columns, a text too long for its cell cut with
-    '…' (compact, at 80x24); a wide terminal shows every text whole."""
-    off = f" ({account.rules_off} off)" if account.rules_off else ""
+    '…' (compact, at 80x24); a wide terminal shows every text whole. layout: the width the
+    columns are laid out for when the lines are not cut at `width` (render's wrap): one
+    column's texts are then kept whole."""
+    names = getattr(account, "rules_off_names", ())
+    off = (f" ({account.rules_off} off" + (f": {', '.join(names)}" if names else "") + ")"
+           if account.rules_off else "")
     if not account.rules and getattr(account, "not_guarded", ""):
         return [fit([seg("RULES ", "bold"), seg("none in force: the account is NOT GUARDED ("
                                                 f"{account.not_guarded})", "red")], width)]
@@ -222,7 +237,7 @@ def rule_lines(account: AccountView, width: int, max_rows: Optional[int] = None)
                                                 else f"none enabled{off}", "dim")], width)]
     rules, note = account.rules, ""
     barred = {b.rule for b in account.bars}
-    if max_rows is not None and len(rules) + 1 > max_rows and barred:
+    if bars_only(account, max_rows):
         # short of rows: the rules drawn as bars above already show value, limit and use
         rules = [r for r in rules if r.rule not in barred]
         note = f"; {len(account.rules) - len(rules)} as bars above"
@@ -232,14 +247,18 @@ def rule_lines(account: AccountView, width: int, max_rows: Optional[int] = None)
                     width)]
     name_w = max(len(r.rule) for r in rules)
     text_w = max(len(r.text) for r in rules)
-    cols = max(1, min(count, width // (name_w + text_w + 3)))      # every text whole
+    whole = max(len(r.text) for r in rules)
+    lay = layout or width
+    cols = max(1, min(count, lay // (name_w + text_w + 3)))        # every text whole
     while max_rows is not None and math.ceil(count / cols) > max(1, max_rows - 1) \
-            and width // (cols + 1) >= MIN_RULE_CELL and cols < count:
+            and lay // (cols + 1) >= MIN_RULE_CELL and cols < count:
         cols += 1                                                   # compact: narrower cells
-    cell = width // cols
+    cell = lay // cols
     per_col = math.ceil(count / cols)
     name_w = max(1, min(name_w, cell // 2 if cols > 1 else cell - 8))
     text_w = max(4, cell - name_w - 2)         # a blank between name and text, one after
+    if layout and cols == 1:
+        text_w = max(text_w, whole)            # not cut: the line is wrapped (render's wrap)
     rows = []
     for r in range(per_col):
         segs: list[Seg] = []
@@ -252,8 +271,16 @@ def rule_lines(account: AccountView, width: int, max_rows: Optional[int] = None)
             segs += [seg(f"{column(rule.rule, name_w)} "),      # cut ends in …
                      seg(f"{text:<{text_w}}", rule.colour), seg(" ")]
         rows.append(fit(segs, width))
-    return [fit([seg("RULES", "bold"), seg(f" value/limit used, or parameters{off}{note}",
-                                           "dim")], width), *rows]
+    head = fit([seg("RULES", "bold"), seg(f" value/limit used, or parameters{note}{off}",
+                                          "dim")], width)
+    if max_rows is None and names and (layout or width) < len(text_of(head)):
+        # printed once (status): the names whole, on lines of their own, never cut
+        off = f" ({account.rules_off} off, below)"
+        head = fit([seg("RULES", "bold"), seg(f" value/limit used, or parameters{note}{off}",
+                                              "dim")], width)
+        rows += [fit([seg(part, "dim")], width) for part in textwrap.wrap(
+            f"off: {', '.join(names)}", layout or width, subsequent_indent="  ")]
+    return [head, *rows]
 
 
 def legend_items(unicode: bool) -> list[str]:
@@ -329,10 +356,18 @@ def clip(lines: list[Line], budget: int, width: int, what: str = "") -> list[Lin
 
 # -- the whole screen ---------------------------------------------------------------------------
 
+WIDE = 10_000        # render's wrap: no line is cut at this width
+
+
 def render(screen: Screen, width: int, height: Optional[int] = None,
-           unicode: bool = True) -> list[Line]:
-    """The screen as lines for a width x height terminal (height None: everything, no footer)."""
+           unicode: bool = True, wrap: bool = False) -> list[Line]:
+    """The screen as lines for a width x height terminal (height None: everything, no footer).
+    wrap (printed where nothing may be cut: `riskctl status` to a pipe or a file): laid out
+    for `width`, but no line cut; the lines longer than `width` are wrapped (wrapped())."""
     width = max(1, width)
+    layout = width if wrap else None
+    if wrap:
+        width = WIDE
     unlimited = height is None
     budget = 10 ** 6 if unlimited else max(1, height)
     def cap(n: int) -> Optional[int]:         # printed once (status): every line, none left out
@@ -359,7 +394,8 @@ def render(screen: Screen, width: int, height: Optional[int] = None,
                                   placeholder=" " + CUT):
             lines.append(fit([seg(part if waiting else f" {part} ".ljust(width),
                                   "dim" if waiting else "error")], width))
-        return finish(lines, footer, budget)
+        done = finish(lines, footer, budget)
+        return wrapped(done, layout) if layout else done
     accounts = screen.accounts if unlimited else [screen.accounts[screen.selected]]
     for account in accounts:
         if unlimited and len(accounts) > 1:
@@ -370,18 +406,41 @@ def render(screen: Screen, width: int, height: Optional[int] = None,
                 lines.append(fit([seg(f" {part} ".ljust(width), "error")], width))
         lines += banner_lines(account, width, cap(2))
         lines += failing_lines(account, width)
-        lines += money_lines(account, width)
-        lines += [bar_line(b, width, unicode) for b in account.bars]
+        lines += money_lines(account, width, layout)
+        at = len(lines)
+        lines += [()] * len(account.bars)          # drawn once RULES is laid out (noted)
         room = budget - len(lines) - len(footer)
         positions = position_lines(account, width)
         actions = action_lines(account, width)
         floor = actions_floor(actions, bool(account.actions and account.actions_note))
-        rules = rule_lines(account, width, max_rows=None if unlimited else
-                           room - len(positions) - floor)
+        max_rows = None if unlimited else room - len(positions) - floor
+        rules = rule_lines(account, width, max_rows=max_rows, layout=layout)
+        noted = bars_only(account, max_rows)
+        lines[at:at + len(account.bars)] = [bar_line(b, width, unicode, layout, noted)
+                                            for b in account.bars]
         grant = shares([len(positions), len(rules), len(actions)], room, [2, 2, floor])
         lines += cut(positions, grant[0], width) + cut(rules, grant[1], width) \
             + (actions if grant[2] >= len(actions) else action_lines(account, width, grant[2]))
-    return finish(lines, footer, budget)
+    done = finish(lines, footer, budget)
+    return wrapped(done, layout) if layout else done
+
+
+def wrapped(lines: list[Line], width: int) -> list[Line]:
+    """Each line longer than `width` as several, broken at blanks, the rest indented under its
+    start (as `riskctl history` wraps its blocks: nothing cut when not on a terminal). Trial:
+    `riskctl status` piped read "(line 48,000.00 + buffe…"."""
+    out: list[Line] = []
+    for line in lines:
+        text = text_of(line).rstrip()
+        if len(text) <= width:
+            out.append(line)
+            continue
+        lead = len(text) - len(text.lstrip())
+        indent = " " * min(lead + 2, max(0, width // 2))
+        out += [(seg(part),) for part in textwrap.wrap(
+            text.lstrip(), width, initial_indent=" " * lead, subsequent_indent=indent,
+            break_on_hyphens=False, drop_whitespace=True)]
+    return out
 
 
 def actions_floor(actions: list[Line], noted: bool = False) -> int:

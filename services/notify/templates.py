@@ -25,7 +25,7 @@ from shared.messages.enforce import DONE, FAILED, WITHDRAWN, CommandResult, foun
 from shared.messages.market import BrokerConnection
 from shared.messages.notify import SEVERITIES, DailySummary, NotifyEvent
 from shared.symbols import is_contract_id, ticker_of, tickers_in
-from shared.exitwords import exit_words
+from shared.exitwords import exit_words, kill_words
 from shared.lockwords import end_words
 from shared.pastwords import past_words
 from shared.rulenumbers import reading_text, spelled_out, warning_said, window_of
@@ -388,7 +388,9 @@ def worker_alert(e: WorkerEvent, ctx: Context) -> Optional[Alert]:
     if kind == FLAPPING:
         return flapping_alert(e)
     if kind == CRASHED:
-        how = exit_words(e.exit_code)
+        # the supervisor's own kill of a hung worker is said as such, not as a bare SIGKILL
+        # (trial: "crashed: killed by signal 9 (SIGKILL)" after a `kill -STOP` of risk)
+        how = kill_words(e.reason) if e.reason.endswith(": hung") else exit_words(e.exit_code)
         # the reason once: the supervisor's reason is often the exit in the same words (trial
         # 2026-12-06: "killed by signal 9 (SIGKILL)" in the title, then again as the line)
         said = e.reason if e.reason and e.reason.strip() not in how else ""

@@ -12,11 +12,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from services.risk.rules.base import QUOTE, ClockTick
+from services.risk.rules.trade_frequency_limit import SLIDING
 from shared.messages.risk import ENFORCE, PastLimit
 
 # rules that judge the account's day as it stands (the event only wakes them)
 DAY_RULES = ("daily_realized_loss", "daily_realized_profit", "daily_net_loss", "drawdown_guard")
 FREQUENCY = "trade_frequency_limit"
+COOLDOWN_WINDOWS = ("minute", "hour", "session")    # at the limit: the next trade's cooldown
 
 
 def still_past(engine, account_id: int, now: int) -> list[PastLimit]:
@@ -43,7 +45,28 @@ def still_past(engine, account_id: int, now: int) -> list[PastLimit]:
     if rule is not None and params.enabled and params.mode == ENFORCE:
         ends = {"day": engine.calendar.next_roll(now), "week": engine.calendar.week_end(now)}
         for m in rule.readings(ctx, now, params):
-            if m.key in ends and m.limit > 0 and m.value >= m.limit:
+            if m.limit <= 0 or m.value < m.limit:
+                continue
+            if m.key in ends:
                 out.append(PastLimit(rule=FREQUENCY, value=Decimal(m.value),
                                      limit=Decimal(m.limit), until_ns=ends[m.key]))
+            elif m.key in COOLDOWN_WINDOWS:
+                out.append(PastLimit(rule=FREQUENCY, value=Decimal(m.value),
+                                     limit=Decimal(m.limit), window=m.key,
+                                     until_ns=window_frees(engine, acct, m.key, int(m.limit),
+                                                           now),
+                                     cooldown_s=int(getattr(params, f"per_{m.key}_cooldown")),
+                                     flatten=bool(params.flatten)))
     return out
+
+
+def window_frees(engine, acct, window: str, limit: int, now: int) -> int:
+    """When a trade-count window at its limit holds one trade less: its oldest trades leave a
+    sliding window (minute, hour) one span after they were made; the session's count starts
+    again at the roll. Fresh-user trial: `riskctl unlock 1001` with 10 of 10 trades this hour
+    answered "3 lockouts ended" and the next buy locked the account again for 30 minutes."""
+    if window not in SLIDING:
+        return engine.calendar.next_roll(now)
+    span = SLIDING[window]
+    times = acct.trade_times_in(now - span, now)
+    return times[len(times) - limit] + span if len(times) >= limit else now

@@ -49,7 +49,7 @@ from shared.messages.market import BrokerConnection
 from shared.messages.notify import ChannelState
 from shared.messages.risk import RiskStatusRequest
 from shared.messages.system import Heartbeat, Ping, Pong, Reply, error, ok
-from shared.exitwords import exit_words
+from shared.exitwords import exit_words, kill_words
 from shared.worker import Worker
 from shared.when import duration
 from shared.workerdown import down_kind
@@ -85,6 +85,10 @@ class Slot:
         self.policy = WorkerPolicy(settings)
         self.child: Optional[children.Child] = None
         self.kill_reason = ""
+        # the supervisor killed the last process (hung, or not stopping): its exit in words,
+        # for `riskctl workers`' LAST EXIT (a kill -9 of its own read like someone else's)
+        self.last_kill = ""
+        self.silent_since_ns: Optional[int] = None   # a hung worker's last sign of life
         self.stop_deadline: Optional[float] = None
         self.then_start = False                  # a restart: start again once stopped
         self.up_waiters: list[Callable[[Reply], None]] = []
@@ -450,6 +454,9 @@ class Supervisor(Worker):
                     log.error("%s (pid %d): %s; killing it", slot.name, slot.child.shown_pid,
                               why)
                     slot.kill_reason = why
+                    if policy.alive_at is not None:    # unguarded since, not from the kill
+                        slot.silent_since_ns = self.clock.now_ns() - int(
+                            max(0.0, now - policy.alive_at) * 1e9)
                     slot.child.kill()
                 elif policy.state == STARTING:
                     self._ping_starting(slot, now)
@@ -469,6 +476,7 @@ class Supervisor(Worker):
             self._changed(slot)
             return
         slot.kill_reason = ""
+        slot.silent_since_ns = None
         slot.policy.spawned(now)
         slot.last_ping = 0.0
         log.info("started %s (pid %d)", slot.name, slot.child.pid)
@@ -479,6 +487,7 @@ class Supervisor(Worker):
         slot.child = None
         slot.stop_deadline = None
         why = slot.kill_reason or _describe_exit(code)
+        slot.last_kill = kill_words(slot.kill_reason) if slot.kill_reason else ""
         was_wanted = slot.policy.wanted
         slot.policy.exited(now, code, why)
         if was_wanted:
@@ -593,7 +602,8 @@ class Supervisor(Worker):
         held = lastheld.ask_risk(self.ctx, {n: self.config.bus.control_of(n) for n in risks},
                                  {n for n in risks if self.slots[n].policy.state == RUNNING})
         accounts = self.config.accounts
-        return riskdalerts.held_lines(held, lambda aid, name: account_called(accounts, aid, name))
+        return riskdalerts.held_lines(held, lambda aid, name: account_called(accounts, aid, name),
+                                      showtime.zone_of(self.config), self.clock.now_ns())
 
     def stop_all(self) -> None:
         """Stop every worker in STOP_ORDER within ONE deadline for the whole stop.
@@ -715,7 +725,7 @@ class Supervisor(Worker):
         return WorkerInfo(
             name=slot.name, state=p.state, pid=slot.child.shown_pid if slot.child else None,
             uptime_s=round(now - p.started_at, 3) if running and p.started_at is not None else None,
-            restarts=p.restarts, last_exit=p.last_exit,
+            restarts=p.restarts, last_exit=p.last_exit, last_exit_words=slot.last_kill,
             heartbeat_age_s=round(now - p.alive_at, 3) if running and p.alive_at is not None
             else None,
             reason=worker_note(slot, self.clock.now_ns(), showtime.zone_of(self.config)))
@@ -797,7 +807,8 @@ class Supervisor(Worker):
             return
         slot.published = key
         now_ns = self.clock.now_ns()
-        self._guard_changed(self.guard.worker(slot.name, p.state == RUNNING, now_ns))
+        self._guard_changed(self.guard.worker(slot.name, p.state == RUNNING, now_ns,
+                                              since_ns=slot.silent_since_ns))
         event = WorkerEvent(name=slot.name, state=p.state, pid=key[1], exit_code=p.last_exit,
                             reason=p.reason)
         self.pub.publish(topics.WORKER, event)

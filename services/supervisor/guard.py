@@ -55,7 +55,10 @@ class GuardTracker:
                     and not self._only_precaution(hub)]
         return tuple(out)
 
-    def worker(self, name: str, running: bool, now_ns: int) -> Optional[Gap]:
+    def worker(self, name: str, running: bool, now_ns: int,
+               since_ns: Optional[int] = None) -> Optional[Gap]:
+        """since_ns: a worker killed as hung was no guard from its last sign of life, not only
+        from its exit (trial: the ~5 s of hang before the kill were not counted)."""
         if name not in self.watched_workers:
             return None
         self.workers[name] = running
@@ -63,7 +66,12 @@ class GuardTracker:
             self.hubs.clear()          # a new market process reports its hubs afresh
             self.hub_why.clear()
             self.precaution.clear()
-        return self._update(now_ns)
+        closed = self._update(now_ns)
+        if not running and since_ns is not None and self.open_gap is not None:
+            floor = max((g.end_ns for g in self.closed if g.end_ns is not None), default=0)
+            start = max(min(self.open_gap.start_ns, since_ns), floor)
+            self.open_gap = attrs.evolve(self.open_gap, start_ns=start)
+        return closed
 
     def _only_precaution(self, hub: str) -> bool:
         """The market hub is reconnecting only as the stale-feed precaution, fills flowing."""

@@ -23,11 +23,14 @@ from typing import Callable, Iterable, Optional, Sequence
 import attrs
 
 from services.supervisor.backalerts import GUARD_WAIT_NS, SETTLE_NS
-from services.supervisor.heldwords import (NONE_OPEN, Holding, holds_lines, left_open_header,
-                                           line_owners)
+from services.supervisor.heldwords import (NONE_OPEN, Holding, Owned, holds_lines,
+                                           left_open_header, line_owners)
 from services.supervisor.lastheld import Held
 from shared import showtime
-from shared.messages.notify import NotifyEvent
+from shared.lockwords import SELF_LOCKOUT, locked_words
+from shared.messages.notify import LINE_HEADER, NotifyEvent
+from shared.messages.risk import UNTIL_RESET
+from shared.symbols import tickers_in
 from shared.when import duration
 
 RISK_KNEW = "as risk knew them at the stop"
@@ -61,11 +64,14 @@ def utc(ns: int) -> str:
     return dt.datetime.fromtimestamp(ns / 1e9, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
 
 
-def held_lines(held: Held, name_of: Callable[[int, str], str]) -> list[str]:
+def held_lines(held: Held, name_of: Callable[[int, str], str],
+               tz: dt.tzinfo = dt.timezone.utc, now_ns: int = 0) -> list[str]:
     """What the stop leaves open, from risk's state as it stops (lastheld.ask_risk): each
     account holding positions or working orders and what it holds (heldwords.py, the words of
-    a worker stop's alert too), or that none is open; what risk could not
-    tell is said, never left out. name_of(account id, broker name): the account's name."""
+    a worker stop's alert too), or that none is open; the lockouts in force, which nothing
+    enforces while riskd is down (locked_lines); what risk could not
+    tell is said, never left out. name_of(account id, broker name): the account's name; tz,
+    now_ns: the display zone and the time, for the lockouts' ends."""
     lines = holds_lines((Holding(a.account_id, a.name,
                                  tuple((p.contract_id, p.side, p.size) for p in a.positions),
                                  a.open_orders) for a in held.accounts), name_of)
@@ -73,6 +79,7 @@ def held_lines(held: Held, name_of: Callable[[int, str], str]) -> list[str]:
         lines.insert(0, left_open_header(RISK_KNEW))
     elif held.accounts and not held.unknown:
         lines.append(f"{NONE_OPEN} ({RISK_KNEW})")
+    lines += locked_lines(held, name_of, tz, now_ns)
     if not held.accounts and not held.unknown:
         lines.append("risk knew no account yet, so which positions are open is not known: "
                      "check them on the broker's platform")
@@ -84,6 +91,30 @@ def held_lines(held: Held, name_of: Callable[[int, str], str]) -> list[str]:
         lines.append("risk had not read the broker's whole state yet: check the positions on "
                      "the broker's platform")
     return lines
+
+
+LOCKS_HEADER = ("locked out, NOT enforced while riskd is down (a trade meanwhile is neither "
+                "blocked nor flattened):")
+
+
+def locked_lines(held: Held, name_of: Callable[[int, str], str], tz: dt.tzinfo,
+                 now_ns: int) -> list[str]:
+    """The lockouts in force as riskd stops, one line each ('Demo 2 locked until the roll at
+    Mon 17:00 CST (daily_realized_loss)'), under a header saying nothing enforces them
+    meanwhile; [] when none. Fresh-user trial: the stop alert said "no open position or
+    working order" and nothing of Demo 2, locked until Mon 17:00, free to trade meanwhile."""
+    lines = []
+    for a in sorted(held.accounts, key=lambda a: a.account_id):
+        for lk in sorted(a.lockouts, key=lambda lk: (lk.symbol or "", lk.since_ns)):
+            end_ns = lk.until_ns if lk.until_ns is not None else (
+                a.next_roll_ns if lk.kind == UNTIL_RESET and a.next_roll_ns else None)
+            end = showtime.at(end_ns, tz, now_ns or end_ns) if end_ns is not None else None
+            scope = name_of(a.account_id, a.name) + (f" {tickers_in(lk.symbol)}"
+                                                      if lk.symbol else "")
+            rule = "" if lk.rule == SELF_LOCKOUT else f" ({lk.rule})"    # said by its words
+            lines.append(Owned(f"{scope} {locked_words(lk.kind, lk.rule, end, lk.clears_on)}"
+                               f"{rule}", a.account_id))
+    return [Owned(LOCKS_HEADER, LINE_HEADER), *lines] if lines else []
 
 
 def stopped_event(cause: str, ts_ns: int, held: Sequence[str] = ()) -> NotifyEvent:

@@ -18,6 +18,7 @@ from cattrs.errors import ForbiddenExtraKeysError
 from shared.config.convert import config_converter
 from shared.config.checks import check_config
 from shared.config.errors import ConfigError, Problem
+from shared.config.tomlerror import toml_problem
 from shared.config.model import Config
 from shared.config.trading_day import read_holidays_file
 from shared.config.validators import FieldError
@@ -104,7 +105,9 @@ def parse_toml(text: str, file: str) -> dict:
     try:
         return tomlkit.parse(text).unwrap()
     except Exception as exc:  # tomlkit's ParseError and friends
-        raise ConfigError(file, [Problem("", f"not valid TOML: {exc}")]) from None
+        # the end of the file read as '\x00': where the value left open starts (tomlerror.py)
+        raise ConfigError(file, [Problem("", f"not valid TOML: {toml_problem(text, str(exc))}")]
+                          ) from None
 
 
 def validate_data(data: dict, file: str, env: Mapping[str, str] | None = None,

@@ -26,6 +26,9 @@ class WorkerInfo:
     last_exit: Optional[int] = None
     heartbeat_age_s: Optional[float] = None
     reason: str = ""
+    # how the last process ended when the supervisor killed it ('killed by the supervisor as
+    # hung, silent for 5.0 s'); '' otherwise (last_exit in words then)
+    last_exit_words: str = ""
 
 
 @attrs.frozen(kw_only=True)

@@ -145,6 +145,11 @@ class PastLimit:
     limit: Decimal
     until_ns: Optional[int] = None
     on_quote: bool = False     # the rule reads open PnL: a price move acts too, not only a trade
+    # a trade-count window at its limit (minute, hour, session): its next trade starts a
+    # cooldown of cooldown_s until until_ns, when the window frees a trade ('' for the others)
+    window: str = ""
+    cooldown_s: int = 0
+    flatten: bool = False
 
 
 @attrs.frozen(kw_only=True)

@@ -206,6 +206,9 @@ def test_a_worker_that_stops_heartbeating_is_killed_as_hung_and_restarted(procs,
     # heartbeat, in time (the supervisor's pass is paced to the deadline, not once a second)
     assert time.monotonic() - seen < 1.5 + 0.5
     assert again.last_exit == -signal.SIGKILL
+    # said as the supervisor's kill, with how long it was silent (not a bare SIGKILL)
+    assert again.last_exit_words.startswith("killed by the supervisor as hung (silent for 1."), \
+        again.last_exit_words
     assert not pid_alive(first.pid)
 
 

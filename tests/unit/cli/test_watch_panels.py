@@ -53,7 +53,8 @@ def test_every_enabled_rule_shows_value_limit_and_use_or_its_parameters(width, h
     enabled = [r.rule for r in default_rules() if r.enabled]
     for name in enabled:
         assert name[:14] in text, f"{name} missing at {width}x{height}:\n{text}"
-    assert "(5 off)" in text
+    # the rules off named (trial: "(5 off)" said which nowhere), as far as the title's width
+    assert "(5 off: max_unrealized_profit, " in text
     assert "2/5" not in text and "5/5 100%" in text
     assert "-312.50/500.00 62%" in text or "62% -312.50 / 500.00" in text   # a line or its bar
     assert "symbols=CL" in text                      # parameters, not a description

@@ -44,6 +44,14 @@ def test_the_crash_alert_says_its_cause_once():
     assert "killed by signal 9" not in "\n".join(alert.lines), alert.lines
 
 
+def test_a_worker_killed_as_hung_says_the_supervisor_killed_it():
+    alert = build(WorkerEvent(name="risk", state="backoff", exit_code=-9,
+                              reason="silent for 5.0 s (heartbeat timeout 5 s): hung"), CTX)
+    assert alert.title == ("💥 Worker risk crashed: killed by the supervisor as hung (silent "
+                           "for 5.0 s)"), alert.title
+    assert "SIGKILL" not in alert.title
+
+
 def test_an_admin_flatten_says_which_admin():
     d = Decision(id="d1", ts_ns=T0, rule="admin", account_id=1002, action="flatten",
                  by="admin:ana", reason="kill switch")

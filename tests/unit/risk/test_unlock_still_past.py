@@ -60,3 +60,48 @@ def test_the_day_trade_count_and_the_net_loss_line_are_limits_past_too():
     assert past_words(rules["trade_frequency_limit"], "Mon 17:00 CST") == (
         "still past trade_frequency_limit (2 vs 2): its next trade will be flattened and the "
         "account locked again until Mon 17:00 CST")
+
+
+# the shipped windows (etc/riskd.toml): 3 a minute, 10 an hour, 50 a session, flatten off
+SHIPPED_WINDOWS = {"per_minute": 3, "per_hour": 10, "per_session": 50, "per_minute_cooldown": 60,
+                   "per_hour_cooldown": 1800, "per_session_cooldown": 3600}
+
+
+def test_an_unlock_at_the_hour_count_says_the_next_trade_starts_the_cooldown_again():
+    """Fresh-user trial: `riskctl unlock 1001` answered "3 lockouts ended" with 10 of 10
+    trades this hour; the next buy locked the account again for 30 minutes, unannounced."""
+    desk = Desk(trade_frequency_limit=SHIPPED_WINDOWS)
+    first = desk.now
+    for _ in range(10):                     # 2 minutes apart: only the hour's count is reached
+        desk.trade(None, contract=NQ)
+        desk.wait(120)
+    assert desk.engine.lockouts.all(), "the 10th trade starts the hour's cooldown"
+    out, refusal = desk.engine.unlock(1001, None, "admin:ana", "checked", desk.now)
+    assert refusal == ""
+    [past] = out.lockouts[-1].still_past
+    assert (past.rule, past.window, str(past.value), str(past.limit), past.cooldown_s) == (
+        "trade_frequency_limit", "hour", "10", "10", 1800)
+    assert past.until_ns == first + 3600 * 10**9        # the first trade leaves the hour
+    assert past_words(past, "10:00 CST") == (
+        "still past trade_frequency_limit (10 vs 10 per hour): a trade before 10:00 CST starts "
+        "a 30m00s cooldown (its hour's window frees a trade then)")
+    alert = build(out.lockouts[-1], Context(tz=CHI, accounts={1001: "Demo 1"}))
+    assert alert.severity == "warning" and "still past trade_frequency_limit" in alert.title
+    assert any("a trade before Wed 10:00 CST starts a 30m00s cooldown" in line
+               for line in alert.lines), alert.lines
+    # and it does: the next trade locks the account again for the cooldown
+    out = desk.trade(None, contract=NQ)
+    assert [(c.change, c.lockout.rule) for c in out.lockouts] == [
+        ("added", "trade_frequency_limit")]
+
+
+def test_an_unlock_at_the_minute_and_session_counts_says_each():
+    desk = Desk(trade_frequency_limit={**SHIPPED_WINDOWS, "per_session": 3})
+    for _ in range(3):
+        desk.trade(None, contract=NQ)
+        desk.wait(5)
+    past = {p.window: p for p in still_past(desk.engine, 1001, desk.now)}
+    assert set(past) == {"minute", "session"}
+    assert past["minute"].until_ns == desk.now - 15 * 10**9 + 60 * 10**9
+    assert past["session"].until_ns == desk.engine.calendar.next_roll(desk.now)
+    assert "(the session's count starts again at the roll)" in past_words(past["session"], "")

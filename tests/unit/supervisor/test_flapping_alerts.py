@@ -34,7 +34,7 @@ class Riskd:
         sup = SimpleNamespace(
             clock=SimpleNamespace(now_ns=lambda: int(self.t * S), monotonic=lambda: self.t),
             back=BackWatch(), slots={"notify": notify, "market": self.market},
-            guard=SimpleNamespace(worker=lambda *a: None, open_gap=None), _announced=True,
+            guard=SimpleNamespace(worker=lambda *a, **kw: None, open_gap=None), _announced=True,
             pub=SimpleNamespace(publish=lambda topic, msg: self.published.append(msg)))
         for name in ("_alive", "_changed", "_notify_running", "_guard_changed",
                      "_announce_once"):

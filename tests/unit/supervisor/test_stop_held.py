@@ -3,9 +3,12 @@ so a trader whose riskd stopped did not learn from it that MNQ was still open an
 From risk's state at the stop, never guessed: what risk cannot tell is said, not left out."""
 from __future__ import annotations
 
+import datetime as dt
 import time
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
+import attrs
 import zmq
 
 from services.supervisor import lastheld
@@ -13,7 +16,8 @@ from services.supervisor.lastheld import Held, ask_risk
 from services.supervisor.riskdalerts import held_lines, stopped_event
 from shared.accountname import account_name
 from shared.config.accounts import AccountConfig
-from shared.messages.risk import AccountStatus, PositionView
+from shared.clock import to_ns
+from shared.messages.risk import TIMER, UNTIL_RESET, AccountStatus, LockoutState, PositionView
 from tests.support.ports import free_ports
 
 CONFIGURED = [AccountConfig(id=1001, name="SIM-DEMO-1", display_name="Demo 1")]
@@ -100,3 +104,27 @@ def test_riskd_stopping_and_a_worker_stop_say_what_is_open_in_one_wording():
     assert riskd[0] == "left open, unguarded (as risk knew them at the stop):"
     assert market[0] == "left open, unguarded (market's answer at the stop):"
     assert not any("(s)" in line for line in riskd + market)
+
+
+def test_the_lockouts_in_force_are_named_as_not_enforced_while_riskd_is_down():
+    """Fresh-user trial: Ctrl-C of `make run` alerted "no open position or working order" and
+    nothing of Demo 2, locked until Mon 17:00: it could trade freely until riskd ran again."""
+    chi = ZoneInfo("America/Chicago")
+    now = to_ns(dt.datetime(2026, 12, 5, 10, 0, tzinfo=chi))          # a Saturday
+    roll = to_ns(dt.datetime(2026, 12, 7, 17, 0, tzinfo=chi))
+    locked = attrs.evolve(status(1002, "SIM-DEMO-2"), next_roll_ns=roll, lockouts=[
+        LockoutState(id="l1", account_id=1002, kind=UNTIL_RESET, rule="daily_realized_loss",
+                     since_ns=now - 10**9),
+        LockoutState(id="l2", account_id=1002, kind=TIMER, rule="symbol_blocks",
+                     symbol=MNQ, since_ns=now, until_ns=now + 1800 * 10**9)])
+    lines = held_lines(Held((status(1001, "SIM-DEMO-1"), locked)), name, chi, now)
+    assert lines == [
+        "no open position or working order (as risk knew them at the stop)",
+        "locked out, NOT enforced while riskd is down (a trade meanwhile is neither blocked "
+        "nor flattened):",
+        "SIM-DEMO-2 locked until the roll at Mon 17:00 CST (daily_realized_loss)",
+        "SIM-DEMO-2 MNQ locked until Sat 10:30 CST (timer) (symbol_blocks)"], lines
+    assert [getattr(line, "account_id", None) for line in lines[2:]] == [1002, 1002]
+    # none locked: nothing more said
+    assert held_lines(Held((status(1001, "SIM-DEMO-1"),)), name, chi, now) == [
+        "no open position or working order (as risk knew them at the stop)"]
