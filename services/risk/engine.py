@@ -50,8 +50,8 @@ from services.risk.retries import Retrying
 from services.risk.waitjudge import WaitJudging
 from services.risk.withdraw import Withdrawing
 from services.risk.rules import RULES
-from services.risk.rules.base import (ACCOUNT, CLOCK, QUOTE, TRADE, ClockTick, Ctx, PriceMoves,
-                                      kind_of)
+from services.risk.rules.base import (ACCOUNT, CLOCK, POSITION, QUOTE, TRADE, ClockTick, Ctx,
+                                      PriceMoves, kind_of)
 from services.risk.state import AccountState, MarketView
 from services.risk.words import ADMIN, what, who
 from shared.accountname import account_called
@@ -247,6 +247,12 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 out.dirty.add(acct.account_id)
             if acct.riskd.expected and acct.riskd.prune(now):
                 out.exits.add(acct.account_id)
+                if acct.riskd.unmet and (acct.positions or acct.orders):
+                    # a done command's exit forgotten with contracts it never got: they are
+                    # open after all (a lockout's growth put on a reduce in flight that read
+                    # the position after it grew and cut only its own: trial 2026-12-06, 4 MNQ
+                    # held against max_contracts 2, "Done", and nothing judged it again)
+                    self._run(acct, POSITION, tick, now, "recheck", now, out)
             if acct.positions or acct.orders:
                 self._run(acct, CLOCK, tick, now, "clock", now, out)
         return out
