@@ -116,13 +116,30 @@ def sorted_out(edit: RuleEdit, readings: list, labels: Optional[dict] = None) ->
         # 'limit 250.00', 'the rule on': as screens show it, never TOML (trial 2026-12-05:
         # "riskd keeps tiers = [{loss = 100.00, seconds = 300}, ...]", "enabled = true")
         shown = setting_words(edit.rule, edit.param, now_value)
-        if edit.param in value.waiting:
-            waiting.append((who, account.account_id, shown))
-        elif same(now_value, edit.wanted):
+        waits = value.waiting.get(edit.param)
+        if same(now_value, edit.wanted):
             applied[account.account_id] = who
+        elif waits is not None and _this_edit(waits, edit.wanted):
+            waiting.append((who, account.account_id, shown))
+        elif waits is not None:
+            # an earlier loosening still waits there and risk has not read this edit yet
+            # (trial 2026-12-06: limit 8 waiting, then `rules set ... limit 3`, in force at
+            # once, answered "riskd keeps limit 5 until the roll (a loosening waits)")
+            continue
         elif profile_edit(edit.target, names):
             kept.append(f"{who} at {shown}")
     return waiting, applied, kept
+
+
+def _this_edit(waits: str, wanted: str) -> bool:
+    """Is the value waiting for the roll the one this edit asked for? Numbers compare by value;
+    a value that is not one number (a table of tiers) is taken as this edit's: its text as
+    risk reports it may be written differently."""
+    try:
+        Decimal(str(waits).strip()), Decimal(str(wanted).strip())
+    except (InvalidOperation, ValueError):
+        return True
+    return same(waits, wanted)
 
 
 def profile_edit(target: str, account_names: set) -> bool:

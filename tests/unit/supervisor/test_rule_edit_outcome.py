@@ -285,3 +285,22 @@ def test_a_waiting_value_reads_as_screens_show_it_never_toml():
                              "Mon 17:00 CST")
     assert lines[0].startswith("SIM-DEMO-1 (id 1001): riskd keeps the rule on until the roll"), lines
     assert "= " not in lines[0].split("`")[0] and "{" not in lines[0]
+
+
+def test_a_tightening_over_a_waiting_loosening_reads_applied_not_kept():
+    """Trial 2026-12-06: disable waiting, `rules set 1001 max_contracts limit 8` waiting, then
+    `... limit 3` (tighter than the 5 in force): risk applied 3 at once, the answer said
+    "riskd keeps limit 5 until the roll (a loosening waits)" and offered `rules override`,
+    which would have switched the rule off now too."""
+    applied = [account(1001, "SIM-DEMO-1", limit="3", waiting={"enabled": "false"})]
+    lines, settled = outcome_lines(RuleEdit("1001", "max_contracts", "limit", "3"), applied,
+                                   "17:00 CST")
+    assert settled and lines == ["applied live on SIM-DEMO-1 (id 1001)"], lines
+    # risk not having read the edit yet (limit 8 still waiting, 5 in force): not settled
+    stale = [account(1001, "SIM-DEMO-1", limit="5", waiting={"limit": "8", "enabled": "false"})]
+    assert outcome_lines(RuleEdit("1001", "max_contracts", "limit", "3"), stale,
+                         "17:00 CST") == ([], False)
+    # the loosening itself still reads as waiting
+    lines, settled = outcome_lines(RuleEdit("1001", "max_contracts", "limit", "8"), stale,
+                                   "17:00 CST")
+    assert settled and lines[0].startswith("SIM-DEMO-1 (id 1001): riskd keeps limit 5"), lines
