@@ -116,6 +116,7 @@ class HubServer:
         self._inbox: collections.deque = collections.deque()
         self._user_inbox: collections.deque = collections.deque()   # routed before quotes
         self._quote_heads: dict[str, str] = {}
+        self._silent_quotes: dict[str, str] = {}    # quotesSilent: the quotes as it began
         self._kicked = False
         self._event_count = 0
         self._down_until = 0.0
@@ -258,6 +259,10 @@ class HubServer:
         if unknown:
             raise ValueError(f"expected quirks from {', '.join(self.quirks)} (and seed), "
                              f"got {sorted(unknown)}")
+        if changes.get("quotesSilent") and not self.quirks["quotesSilent"]:
+            # the quotes as the silence starts: what a new subscriber gets while it lasts
+            self._silent_quotes = {cid: self.gateway.full_quote_json(cid)
+                                   for cid in self.gateway.market.specs}
         self.quirks.update(changes)
         if seed is not None:
             self.seed = seed
@@ -509,7 +514,13 @@ class HubServer:
     def _snapshot(self, conn: Connection, method: str, args: list) -> None:
         """What a new market subscriber gets at once: the full quote, or the whole book."""
         if method == "SubscribeContractQuotes":
-            conn.push(self._quote_record(args[0], self.gateway.full_quote_json(args[0])))
+            # a silent feed's (quotesSilent) new subscriber gets the last quote unchanged, as
+            # the real gateway re-sends its last one, not the sim's walked price of now (a
+            # quote whose time moved on read as prices back after every stale-feed reconnect:
+            # market's backoff never doubled; trial 2026-12-06)
+            silent = self._silent_quotes.get(args[0]) if self.quirks["quotesSilent"] else None
+            conn.push(self._quote_record(args[0],
+                                         silent or self.gateway.full_quote_json(args[0])))
         elif method == "SubscribeContractMarketDepth":
             conn.push(signalr.invocation_raw("GatewayDepth", args[0], self.gateway.depth(args[0])))
 

@@ -388,6 +388,31 @@ def test_quirks_of_the_real_gateway_on_demand(bare):
     bare.flatten(t)
 
 
+def test_a_silent_feed_resubscribed_gets_its_last_quote_unchanged(bare):
+    """The real gateway re-sends its last quote to a new subscriber; while the sim's quotes
+    are silent (quotesSilent) its price still walks, and a resubscribe got the walked price
+    with a new time: market's stale-feed reconnect read it as prices back and its backoff
+    never doubled (trial 2026-12-06: "quotes again after 16 s of silence" three times in 50 s
+    while the feed stayed silent)."""
+    t = bare.login()
+    bare.control("/sim/quote", {"contractId": MNQ, "lastPrice": 21000})
+    bare.control("/sim/quirks", {"quotesSilent": True})
+    try:
+        with hub(bare.market_hub, t) as market:
+            market.completion(market.invoke("SubscribeContractQuotes", MNQ))
+            before = market.event("GatewayQuote")["arguments"][1]
+        bare.control("/sim/quote", {"contractId": MNQ, "lastPrice": 21100})   # moves on
+        with hub(bare.market_hub, t) as market:
+            market.completion(market.invoke("SubscribeContractQuotes", MNQ))
+            again = market.event("GatewayQuote")["arguments"][1]
+        assert again == before, (before, again)
+    finally:
+        bare.control("/sim/quirks", {"quotesSilent": False})
+    with hub(bare.market_hub, t) as market:              # and back: the price of now
+        market.completion(market.invoke("SubscribeContractQuotes", MNQ))
+        assert market.event("GatewayQuote")["arguments"][1]["lastPrice"] == 21100
+
+
 class Persistent:
     """One sim process with the default persist = true, restartable on its data dir."""
 
