@@ -83,8 +83,10 @@ class Acting:
         d = attrs.evolve(d, id=self.ids(), by=d.by or who(d.rule), what=what(d, acct, False))
         if d.lock is not None and d.lock.until_ns is not None:
             # the end its lockout gets: a whole second (LockoutBook.add), recorded as it is
-            d = attrs.evolve(d, lock=attrs.evolve(
-                d.lock, until_ns=showtime.up_to_second(d.lock.until_ns)))
+            # (evolved only when it is not one already: every decision passes here)
+            whole = showtime.up_to_second(d.lock.until_ns)
+            if whole != d.lock.until_ns:
+                d = attrs.evolve(d, lock=attrs.evolve(d.lock, until_ns=whole))
         target = _target(d)
         locked_now = first = False
         if d.lock is not None:

@@ -73,7 +73,14 @@ def position_unrealized(account, market, position) -> Optional[Decimal]:
 def account_unrealized(account, market) -> tuple[Decimal, bool]:
     """(sum of the positions' open PnL, complete?) -- incomplete when a price or contract is
     missing; the known part is still summed so a loss elsewhere is not hidden."""
-    return _summed(position_unrealized(account, market, p) for p in account.positions.values())
+    total, complete = ZERO, True
+    for p in account.positions.values():     # a loop, not _summed(generator): every quote
+        u = position_unrealized(account, market, p)
+        if u is None:
+            complete = False
+        else:
+            total += u
+    return total, complete
 
 
 def net_open_pnl(account, market, open_part: Optional[tuple[Decimal, bool]] = None
@@ -84,6 +91,9 @@ def net_open_pnl(account, market, open_part: Optional[tuple[Decimal, bool]] = No
     realized + this counts every fill exactly once in any event order. open_part: the
     positions' account_unrealized when the caller has it already (rules.base.Ctx)."""
     total, complete = open_part if open_part is not None else account_unrealized(account, market)
+    if not account.ahead and not (account.riskd.expected
+                                  and account.riskd.any_done_unfilled()):
+        return total, complete              # nothing closed whose fills are still to come
     more, known = _summed(_not_yet_realized(account, market))
     return total + more, complete and known
 
@@ -92,7 +102,7 @@ def _not_yet_realized(account, market):
     """The open PnL (None: unknown) of contracts closed whose fills have not come: riskd's
     done closes (at the price when "done" came), then what the broker's Position shows closed
     (riskd's done exits' price first, the latest price for the rest)."""
-    if account.riskd.expected:
+    if account.riskd.expected and account.riskd.any_done_unfilled():
         for p in account.positions.values():
             contract = market.contracts.get(p.contract_id)
             for n, done_price in account.done_parts(p):

@@ -248,8 +248,9 @@ class AccountState:
         PnL is realized), nor those riskd's done close or reduce still expects fills for
         (done_parts: the broker closed them; every rule reading the size, its open PnL or
         whether its stops cover it sees what the fills will leave, in any event order)."""
-        size = self._filled_size(position)
-        if size and self.riskd.expected:
+        p = self.ahead.get(position.contract_id)      # _filled_size, inline: every quote
+        size = position.size if p is None else max(0, position.size - p.exits)
+        if size and self.riskd.expected and self.riskd.any_done_unfilled():
             size -= sum(n for n, _ in self.done_parts(position))
         return size
 
