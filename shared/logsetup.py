@@ -22,6 +22,9 @@ confirmed are counted (`lost_at_exit`), written as a line on stderr and, when
 the worker answers, as a WARNING line in the log (LogLost). docs/operations.md,
 "Lost log records".
 
+Every record carries this process's riskd's instance id (shared/instanceid.py): the logging
+worker of another riskd on this machine, reached through a shared port, drops it.
+
 Structured fields travel with `extra=`: log.info("flattened", extra={"account": 1001,
 "rule": "daily_loss", "command_id": cid, "kind": "result"}). Two logger names
 route records to their own files in the logging worker: AUDIT_LOGGER (admin and
@@ -40,7 +43,7 @@ from typing import Any, Iterable
 
 import zmq
 
-from shared import auditproof, codec
+from shared import auditproof, codec, instanceid
 from shared.bus.rpc import RpcClient, RpcTimeout
 from shared.messages.logs import (LogLost, LogReceipt, LogReceiptRequest, LogRecord, iso_utc,
                                   shown_utc)
@@ -101,6 +104,7 @@ class ZmqLogHandler(logging.Handler):
         self.lost_at_exit = 0     # sent, but not confirmed written when close() gave up
         self.confirm_address = confirm_address   # the logging worker's control socket
         self.audit_key = ""       # riskd's control key: audit records carry its proof (sign_audit)
+        self.instance = instanceid.own()         # every record says which riskd sent it
         self.worker_configured = True            # False: [supervisor] workers leaves it out
         self.close_timeout_s = CLOSE_TIMEOUT_S
         self.answer_timeout_s = ANSWER_TIMEOUT_S
@@ -118,7 +122,7 @@ class ZmqLogHandler(logging.Handler):
             process=self.process, pid=self.pid, logger=record.name,
             message=redact(record.getMessage()),
             fields=self.redactor.redact_fields(record_fields(record)),
-            exc=redact(_exc_text(self, record))), self.audit_key)
+            exc=redact(_exc_text(self, record)), instance=self.instance), self.audit_key)
 
     def _send(self, rec: LogRecord) -> bool:
         self.seq += 1
@@ -149,7 +153,8 @@ class ZmqLogHandler(logging.Handler):
                 ts_ns=time.time_ns(), level="WARNING", levelno=logging.WARNING,
                 process=self.process, pid=self.pid, logger="riskd.logsetup",
                 message=f"{plural(self._unreported, 'log record was', 'log records were')} dropped while the logging "
-                        f"worker was unreachable", fields={"dropped": self._unreported})
+                        f"worker was unreachable", fields={"dropped": self._unreported},
+                instance=self.instance)
             if self._send(warning):
                 self._unreported = 0
         if not self._send(rec):
@@ -233,7 +238,7 @@ class ZmqLogHandler(logging.Handler):
         if client is not None:
             try:
                 client.call(LogLost(process=self.process, pid=self.pid, epoch=self.epoch,
-                                    lost=lost, reason=reason))
+                                    lost=lost, reason=reason, instance=self.instance))
             except RpcTimeout:
                 pass              # said on stderr already
 

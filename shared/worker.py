@@ -21,6 +21,7 @@ import zmq
 from shared import controlkey, topics
 from shared.beside import POLL_S, Beside
 from shared.bus.publisher import Publisher
+from shared.porttaken import explain
 from shared.bus.rpc import handle_request
 from shared.bus.sockets import make_socket
 from shared.bus.subscriber import Subscriber
@@ -383,5 +384,6 @@ def main(worker_cls: type[Worker], argv: list[str] | None = None) -> int:
     try:
         return worker.run()
     except OSError as exc:
-        log.error("%s cannot start: %s", worker_cls.name, exc)
+        log.error("%s cannot start: %s", worker_cls.name,
+                  explain(exc, loaded.config, loaded.path))
         return 1

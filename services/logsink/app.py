@@ -20,10 +20,11 @@ import zmq
 
 from services.logsink.receipts import Receipts
 from services.logsink.rejects import QUIET_S, Bursts, kept
+from services.logsink.foreign import Foreign
 from services.logsink.history import MAX_LINES, Filter, history_lines
 from services.logsink.route import tail_topic
 from services.logsink.sink import Sink
-from shared import auditproof, codec, logsetup
+from shared import auditproof, codec, instanceid, logsetup
 from shared.messages.logs import (LogHistory, LogHistoryRequest, LogLost, LogReceiptRequest,
                                   LogRecord)
 from shared.messages.system import Reply, error, ok
@@ -54,6 +55,7 @@ class LoggingWorker(Worker):
         self.receipts = Receipts()
         self.bad = 0
         self.rejected = Bursts()
+        self.foreign = Foreign(instanceid.own())
         self.every(QUIET_S, self._say_rejected)
         log.info("writing logs to %s", self.loaded.log_dir)
 
@@ -76,6 +78,9 @@ class LoggingWorker(Worker):
         return ok(self.receipts.of(req.publisher, req.epoch))
 
     def _on_lost(self, req: LogLost) -> Reply:
+        if self.foreign.is_foreign(req.instance):
+            self.foreign.drop(req.process, req.instance)
+            return error("another_riskd", "this is another riskd's logging worker")
         rec = LogRecord(ts_ns=time.time_ns(), level="WARNING", levelno=logging.WARNING,
                         process=req.process, pid=req.pid, logger="riskd.logsink",
                         message=f"{plural(req.lost, 'log record')} from {req.process}[{req.pid}] may be "
@@ -101,6 +106,9 @@ class LoggingWorker(Worker):
                 continue
             if not isinstance(env.msg, LogRecord):
                 self._bad(len(frame), f"expected LogRecord, got {type(env.msg).__name__}")
+                continue
+            if self.foreign.is_foreign(env.msg.instance):    # another riskd's (foreign.py)
+                self.foreign.drop(env.msg.process, env.msg.instance)
                 continue
             records.append(self._proven(env.msg, env.publisher))
             senders.append((env.publisher, env.epoch, env.seq))

@@ -22,6 +22,7 @@ from services.simbroker.rest import RestServer
 from services.simbroker.store import SimStore
 from services.simbroker.tls import TlsSetupError, ensure_files, server_context
 from shared.plural import plural
+from shared.porttaken import BindFailed
 from shared.worker import EXIT_CONFIG, Worker
 
 log = logging.getLogger(__name__)
@@ -71,8 +72,9 @@ class SimBrokerWorker(Worker):
             self.rest = RestServer(sim.host, sim.port, self.gateway, self.controls, context)
         except OSError as exc:
             self.hubs.stop()
-            raise OSError(f"cannot serve the REST API on {sim.host}:{sim.port}: "
-                          f"{exc.strerror or exc}") from None
+            raise BindFailed(f"{sim.host}:{sim.port}",
+                             exc.strerror or str(exc), exc.errno,
+                             setting="[broker.sim] port") from None
         self.rest.start()
         if sim.tick_interval > 0:
             self.every(sim.tick_interval, self.gateway.random_walk)

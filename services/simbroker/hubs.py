@@ -46,6 +46,7 @@ from services.simbroker.entities import Event
 from services.simbroker.negotiate import NO_CONNECTION, Negotiations, negotiate_version
 from services.simbroker.tokens import bearer
 from shared.clock import NS_PER_S
+from shared.porttaken import BindFailed
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +139,11 @@ class HubServer:
         if not self._ready.wait(timeout):
             raise OSError(f"the hub server did not start within {timeout} s")
         if self._error is not None:
-            raise OSError(f"cannot serve the hubs on {self.host}:{self.port}: {self._error}")
+            err = self._error
+            if not isinstance(err, OSError):
+                raise OSError(f"cannot serve the hubs on {self.host}:{self.port}: {err}")
+            raise BindFailed(f"{self.host}:{self.port}", err.strerror or str(err), err.errno,
+                             setting="[broker.sim] hub_port")
 
     def stop(self, timeout: float = 5.0) -> None:
         if self._loop is not None and self._stop is not None and self._loop.is_running():

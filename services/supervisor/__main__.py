@@ -5,8 +5,10 @@ import logging
 import sys
 
 from services.supervisor.app import Supervisor
+from shared import instanceid
 from shared.instancelock import EXIT_ALREADY_RUNNING, AlreadyRunning, acquire_instance_lock
 from shared.logsetup import setup_logging
+from shared.porttaken import explain
 from shared.signals import install_stop_handlers
 from shared.worker import load_or_exit, parse_args
 
@@ -21,6 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     except AlreadyRunning as exc:
         print(f"riskd: refusing to start: {exc}", file=sys.stderr)
         return EXIT_ALREADY_RUNNING
+    instanceid.start()      # before the first log line; every worker inherits it
     setup_logging("supervisor", loaded.config.logging.level, config=loaded.config)
     supervisor = Supervisor(loaded)
     install_stop_handlers(supervisor.request_stop)
@@ -29,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
         code = supervisor.run()
         return code
     except OSError as exc:
-        log.error("riskd cannot start: %s", exc)
+        log.error("riskd cannot start: %s", explain(exc, loaded.config, loaded.path))
         return 1
     finally:
         lock.release()

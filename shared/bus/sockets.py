@@ -6,9 +6,12 @@ subscriber that (re)connects is always seen (shared.bus.publisher.Publisher.subs
 """
 from __future__ import annotations
 
+import errno
+
 import zmq
 
 from shared.codec import MAX_FRAME_BYTES
+from shared.porttaken import BindFailed
 
 DEFAULT_HWM = 100_000
 
@@ -27,7 +30,9 @@ def make_socket(ctx: zmq.Context, kind: int, *, bind: str | None = None,
             sock.bind(bind)
         except zmq.ZMQError as exc:
             sock.close(0)
-            raise OSError(f"cannot bind {bind}: {exc.strerror}") from None
+            code = errno.EADDRINUSE if exc.errno == zmq.EADDRINUSE else exc.errno
+            reason = exc.strerror.replace(f" (addr={bind!r})", "")   # pyzmq adds it; said once
+            raise BindFailed(bind, reason, code) from None
     for address in ([connect] if isinstance(connect, str) else connect or []):
         sock.connect(address)
     return sock

@@ -24,6 +24,7 @@ class LogRecord:
     message: str
     fields: dict[str, Any] = attrs.Factory(dict)   # scalars only: str, int, float, bool, None
     exc: str = ""              # formatted traceback, if any
+    instance: str = ""         # the sender's riskd (shared/instanceid.py); '' a tool's
 
 
 @attrs.frozen(kw_only=True)
@@ -66,6 +67,7 @@ class LogLost:
     epoch: int
     lost: int
     reason: str = ""
+    instance: str = ""         # the sender's riskd (shared/instanceid.py)
 
 
 ALL = (LogRecord, LogHistoryRequest, LogHistory, LogReceiptRequest, LogReceipt, LogLost)

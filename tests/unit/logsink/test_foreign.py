@@ -1,0 +1,35 @@
+"""The logging worker drops another riskd's records (services/logsink/foreign.py), says so once,
+and takes its own riskd's and a local tool's (no instance id) as before."""
+from __future__ import annotations
+
+import logging
+
+from services.logsink.foreign import SAID, Foreign
+from shared import instanceid
+from shared.logsetup import ZmqLogHandler
+from shared.redact import Redactor
+
+
+def test_only_another_riskds_records_are_foreign_and_said_once(caplog):
+    foreign = Foreign("aaaa")
+    assert not foreign.is_foreign("aaaa") and not foreign.is_foreign("")
+    assert foreign.is_foreign("bbbb")
+    with caplog.at_level(logging.WARNING, logger="riskd.logsink.foreign"):
+        for _ in range(3):
+            foreign.drop("market", "bbbb")
+    assert foreign.dropped == 3
+    assert [r.getMessage().startswith(SAID) for r in caplog.records] == [True]
+    # a logging worker started by hand (no id) takes every record, as before
+    assert not Foreign("").is_foreign("bbbb")
+
+
+def test_a_process_ships_its_riskds_id_with_every_record(monkeypatch):
+    monkeypatch.setenv(instanceid.ENV, "")        # undone after the test, whatever start() sets
+    made = instanceid.start()
+    assert instanceid.own() == made and len(made) == 16 and instanceid.start() != made
+    handler = ZmqLogHandler("market", "tcp://127.0.0.1:1", Redactor([]))
+    try:
+        rec = handler.make_record(logging.LogRecord("x", logging.INFO, "", 0, "hi", (), None))
+        assert rec.instance == instanceid.own()
+    finally:
+        handler.close()
