@@ -37,19 +37,36 @@ def default_config_path() -> str:
     return os.environ.get("RISKD_CONFIG") or localconfig.default_path()
 
 
-def read_control_address(config_path: str) -> str:
+def read_control_address(config_path: str, default: bool = False) -> str:
     """The [bus].control address from the config file, without validating the rest of it
-    (riskd runs on its last good config while the file is broken: riskctl must still reach it)."""
+    (riskd runs on its last good config while the file is broken: riskctl must still reach it).
+    default: no --config and no $RISKD_CONFIG named it (riskctl looked in the current folder)."""
     try:
         data = configfile.tables(config_path)     # an invalid file is read leniently
     except OSError as exc:
-        raise CliError(f"cannot read the config {config_path}: {exc.strerror} "
-                       f"(use --config FILE or set RISKD_CONFIG)") from None
+        raise CliError(unreadable(config_path, exc.strerror, default)) from None
     address = configfile.control_address(data)
     if not isinstance(address, str):
         raise CliError(f"{config_path}: bus.control: expected an address like "
                        f"tcp://127.0.0.1:5570, got {address!r}")
     return address
+
+
+def unreadable(config_path: str, why: str, default: bool) -> str:
+    """Why riskctl has no config, naming the file it looked for as a full path. Fresh-user
+    trial 2026-12-06: run outside the repo folder, riskctl said "cannot read the config
+    etc/riskd.toml" though `make run` runs riskd on etc/riskd.local.toml (README): the file
+    it looks for is the current folder's, and --config names the one riskd runs on."""
+    full = os.path.abspath(config_path)
+    if not default:
+        return (f"cannot read the config {full}: {why} (name riskd's config with --config "
+                f"FILE or set RISKD_CONFIG)")
+    here = os.path.abspath(".")
+    return (f"cannot read the config: riskctl looked in the current folder {here} for "
+            f"{localconfig.LOCAL} (the copy of {localconfig.SHIPPED} that `make run` runs riskd "
+            f"on, made from it when missing) and found neither ({full}: {why}). Run riskctl "
+            f"from the riskd folder, or name the config riskd runs on: riskctl --config "
+            f"/path/to/riskd/{localconfig.LOCAL} ... (or set RISKD_CONFIG)")
 
 
 class Context:
@@ -81,7 +98,8 @@ class Context:
     @property
     def control_address(self) -> str:
         if self._control is None:
-            self._control = read_control_address(self.config_path)
+            default = self._config_path is None and not os.environ.get("RISKD_CONFIG")
+            self._control = read_control_address(self.config_path, default)
         return self._control
 
     def call(self, command: Any, timeout: Optional[float] = None, retries: int = 1) -> Reply:

@@ -95,8 +95,11 @@ def outcome_text(state, decided_ns: int = 0, tz=None, tries: int = 1, again: str
     if tries > 1 or again or ended:
         label += f" {trywords.attempt(tries)}"
     before = f"{trywords.earlier(tries)} failed" if tries > 1 else ""
-    # the broker's answer is when it happened; with no trading call, when it finished
-    came = state.first_answer_ns or state.finished_ns
+    # when it finished (enforcement's "done"/"failed" time): never the broker's first answer,
+    # which may be a call that failed in an earlier round (a close refused with HTTP 500 at
+    # 04:25:47 read "done at 04:25:47 (1s after the decision)" for a close done at 04:25:49,
+    # after enforcement was killed and resumed it: fresh-user trial 2026-12-06)
+    came = state.finished_ns or state.first_answer_ns
     if decided_ns and came and ((came - decided_ns) / 1e9 >= WAITED_S or tries > 1):
         label += (f" at {fmt_time(came, tz, relative=False)} "
                   f"({duration(max(0, came - decided_ns) / 1e9)} after the decision"

@@ -38,7 +38,7 @@ import attrs
 
 from services.risk.lockouts import ADDED, EXTENDED, TRADER, lock_key
 from services.risk.outcome import Outcome
-from services.risk.pastlimits import still_past
+from services.risk.pastlimits import still_past, with_past
 from services.risk.rules.base import POSITION, ClockTick
 from services.risk.state import AccountState
 from services.risk.words import (LOCKOUT_RULE, SELF_LOCK, command_in, no_symbol_lockout,
@@ -496,9 +496,10 @@ class Acting:
             return out, f"account {self.account_name(account_id)} is not locked"
         if not any(lk.symbol is None for lk in self.lockouts.covering(account_id)):
             # the account is free: a limit it is still past locks it again at its next trade,
-            # said once, on the last lockout that ended (services/risk/pastlimits.py)
-            out.lockouts[-1] = attrs.evolve(out.lockouts[-1],
-                                            still_past=still_past(self, account_id, now))
+            # said once (services/risk/pastlimits.py): on the ended lockout of that limit's
+            # rule, else on the last lockout that ended (trial 2026-12-06: "still past
+            # daily_realized_loss" hung on the cooldown_after_loss line of the unlock alert)
+            out.lockouts[:] = with_past(out.lockouts, still_past(self, account_id, now))
         out.dirty.add(account_id)
         return out, ""
 
@@ -573,3 +574,4 @@ def _lock_by(d: Decision) -> str:
 
 def _target(d: Decision) -> tuple:
     return (d.account_id, d.action, d.contract_id, d.order_id)
+

@@ -282,8 +282,12 @@ class LockoutBook:
         started stays (docs/rules.md 'Lockouts')."""
         held = abs(account.exposure(contract_id))
         if 0 < added < held:
+            pos = account.positions.get(contract_id)
+            since = _since(self.covering(account.account_id, symbol_of(contract_id))
+                           or [lock])
+            before = pos is not None and existed_before(pos.opened_ns, since)
             return self._decision(account, lock, now, REDUCE_POSITION,
-                                  f"{reason}: {_added(added)}", event_ns,
+                                  f"{reason}: {_added(added, before)}", event_ns,
                                   contract_id=contract_id, size=added)
         return self._decision(account, lock, now, CLOSE_POSITION, reason, event_ns,
                               contract_id=contract_id)
@@ -402,7 +406,11 @@ def grew(after: int, added: int) -> str:
     return f"grew by {added}"
 
 
-def _added(n: int) -> str:
-    """The reduce's words (trial 2026-12-05: "the 1 added go" read as a sentence cut off)."""
-    return f"the {n} contract{'s' if n != 1 else ''} added {'are' if n != 1 else 'is'} closed, " \
-        "the rest held before the lock stays"
+def _added(n: int, held_before: bool) -> str:
+    """The reduce's words (trial 2026-12-05: "the 1 added go" read as a sentence cut off).
+    held_before: the position was open when the lock started (its broker opening time is
+    before the lock); only then is "the rest held before the lock stays" true (fresh-user
+    trial 2026-12-06: said of an account that was flat before the lock, whose rest was opened
+    while locked too and is closed by the close of its opening)."""
+    words = f"the {n} contract{'s' if n != 1 else ''} added {'are' if n != 1 else 'is'} closed"
+    return words + (", the rest held before the lock stays" if held_before else "")

@@ -9,6 +9,8 @@ unlock's answer and its alert say so beforehand (still_past).
 """
 from __future__ import annotations
 
+import attrs
+
 from decimal import Decimal
 
 from services.risk.rules.base import QUOTE, ClockTick
@@ -70,3 +72,18 @@ def window_frees(engine, acct, window: str, limit: int, now: int) -> int:
     span = SLIDING[window]
     times = acct.trade_times_in(now - span, now)
     return times[len(times) - limit] + span if len(times) >= limit else now
+
+
+def with_past(changes: list, past: list) -> list:
+    """The cleared lockout changes of an unlock with each limit still past on the change of
+    its own rule's lockout (the first of that rule), or on the last change when no lockout of
+    its rule ended."""
+    if not changes or not past:
+        return list(changes)
+    mine: dict[int, list] = {}
+    for p in past:
+        at = next((i for i, c in enumerate(changes) if c.lockout.rule == p.rule),
+                  len(changes) - 1)
+        mine.setdefault(at, []).append(p)
+    return [attrs.evolve(c, still_past=mine[i]) if i in mine else c
+            for i, c in enumerate(changes)]

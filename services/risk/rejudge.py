@@ -11,11 +11,13 @@ step it listens to would run it, with no event invented:
   trade_management, daily_net_loss, drawdown_guard;
 - on the clock (as the 0.1 s tick judges them): no_stop_loss_grace, session_block_outside;
 - on today's trades (a 'trade' step with no trade: the rules read the day's totals, not a
-  trade): daily_realized_loss, daily_realized_profit, and trade_frequency_limit's per_day and
-  per_week counts (TradeFrequencyLimit.judge_counts).
-Not judged here: trade_frequency_limit's sliding windows and session count start a cooldown
-from the trade that reached them, and cooldown_after_loss judges one losing trade as it comes
-(its time, its loss): a rule change has no such trade; they apply from the next trade.
+  trade): daily_realized_loss, daily_realized_profit, and trade_frequency_limit's counts
+  (TradeFrequencyLimit.judge_counts): per_day and per_week, and a sliding window or the
+  session already at or past its limit, whose cooldown runs from the latest trade (while it
+  still runs: fresh-user trial 2026-12-06, `rules enable` at 53 of 50 trades per session
+  answered "nothing held breaks it now", then warned "at 106% of its limit").
+Not judged here: cooldown_after_loss judges one losing trade as it comes (its time, its
+loss): a rule change has no such trade; it applies from the next trade.
 auth_loss_guard has no limit to tighten (the broker's canTrade); symbol_blocks is the
 engine's recheck's (every reload). A decision goes through the normal path (record, alert,
 history, command): an action already in flight or taken for the same lockout is not taken

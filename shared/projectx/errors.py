@@ -23,10 +23,13 @@ class AuthError(ProjectXError):
 
 
 class BrokerUnavailable(Exception):
-    """Every bounded retry of a call failed (timeouts, connection errors, 5xx or 429)."""
+    """Every bounded retry of a call failed (timeouts, connection errors, 5xx or 429).
+    status: the HTTP status the broker answered the last attempt with (5xx, 429), None when
+    no answer came (a timeout, a connection that failed or dropped)."""
 
-    def __init__(self, endpoint: str, attempts: int, last: str):
+    def __init__(self, endpoint: str, attempts: int, last: str, status: Optional[int] = None):
         self.endpoint, self.attempts, self.last = endpoint, attempts, last
+        self.status = status
         super().__init__(f"{endpoint}: the broker did not answer successfully after "
                          f"{plural(attempts, 'call')} (last: {last})")
 
@@ -56,6 +59,7 @@ class TlsError(BrokerUnavailable):
         self.url, self.reason = url, reason
         Exception.__init__(self, tls_message(url, reason))
         self.endpoint, self.attempts, self.last = endpoint, 1, reason
+        self.status = None
 
 
 def tls_message(url: str, reason: str) -> str:

@@ -210,7 +210,9 @@ class ProjectXRest:
             raise TlsError(endpoint, self.base_url, ssl_reason(exc)) from None
         except (http.TransportError, RetryableStatus) as exc:
             attempts = retrying.statistics.get("attempt_number", 1)
-            raise BrokerUnavailable(endpoint, attempts, _describe(exc)) from None
+            raise BrokerUnavailable(endpoint, attempts, _describe(exc),
+                                    exc.status if isinstance(exc, RetryableStatus) else None
+                                    ) from None
         return answer
 
     def _attempt(self, endpoint: str, body: dict, auth: bool, relogin: bool) -> dict:

@@ -51,16 +51,50 @@ class GiveUp(Exception):
 
 LOST = " (its answer was lost)"
 AFTER_RESTART = " (flat when enforcement resumed it after a restart)"
+ANSWERED_HTTP = " (the broker answered HTTP "
 
 
 def lost(step: Step) -> str:
-    """How done lists a close whose answer never came (it may have worked)."""
+    """How done lists a close whose answer never came (a timeout, a connection dropped after
+    sending): it may have worked."""
     return step.describe() + LOST
 
 
+def answered_http(step: Step, status: int) -> str:
+    """How done lists a close the broker answered with a server error (5xx): the broker's
+    answer came, so it is not 'lost' (trial 2026-12-06: a close refused with HTTP 500 read
+    "its answer was lost"); a 5xx can still hide a close that worked, so it counts as one
+    that may have."""
+    return f"{step.describe()}{ANSWERED_HTTP}{status})"
+
+
+def unsure(done: list[str]) -> Optional[str]:
+    """Why a close of this command may have worked without saying so: 'the broker's answer to
+    the close was lost' or 'the broker answered the close with HTTP 500'; None when every
+    close's answer came and said whether it worked."""
+    if any(d.endswith(LOST) for d in done):
+        return "the broker's answer to the close was lost"
+    for d in done:
+        if ANSWERED_HTTP in d:
+            return f"the broker answered the close with HTTP {d.rsplit(' ', 1)[-1].rstrip(')')}"
+    return None
+
+
 def answered(done: list[str], step: Step) -> bool:
-    """A call of this step worked, or may have (its answer was lost)."""
-    return any(d in done for d in (step.describe(), lost(step), step.describe() + AFTER_RESTART))
+    """A call of this step worked, or may have (its answer was lost, or was a 5xx)."""
+    plain = step.describe()
+    return any(d in (plain, lost(step), plain + AFTER_RESTART)
+               or d.startswith(plain + ANSWERED_HTTP) for d in done)
+
+
+def as_said(done: list[str]) -> list[str]:
+    """The done list as a result says it: a call that may have worked (a lost answer, a 5xx)
+    is left out once the same step was answered as done later (a flatten's 'close MNQ (the
+    broker answered HTTP 500); close MNQ' is 'close MNQ')."""
+    plain = set(done)
+    return [d for d in done
+            if not ((d.endswith(LOST) and d[:-len(LOST)] in plain)
+                    or (ANSWERED_HTTP in d and d.split(ANSWERED_HTTP, 1)[0] in plain))]
 
 
 @attrs.define
@@ -218,13 +252,16 @@ class ActionContext:
                     self.done.append(f"{step.describe()} (already done)")
                     continue
                 self.errors.append(outcomes.describe(exc))
-                if isinstance(exc, BrokerUnavailable) and step.kind in (CLOSE, PARTIAL):
+                if isinstance(exc, BrokerUnavailable) and step.kind in (CLOSE, PARTIAL) \
+                        and exc.status != 429:
                     # a 5xx, a timeout or a dropped connection after the call was sent: the
-                    # broker may have acted (the close worked, its answer was lost). Said in
-                    # the result, and never "nothing to do" (found_nothing_to_do)
+                    # broker may have acted. Said in the result as what happened (an answer
+                    # that never came is lost; a 5xx is an answer), and never "nothing to do"
+                    # (found_nothing_to_do). A 429 is a refusal: the broker did not act.
                     self._answered()
-                    if lost(step) not in self.done:
-                        self.done.append(lost(step))
+                    said = lost(step) if exc.status is None else answered_http(step, exc.status)
+                    if said not in self.done:
+                        self.done.append(said)
                 if meaning == outcomes.ACCOUNT_REJECTED:
                     raise CannotEnforce(
                         f"riskd cannot enforce on account {self.account}: the broker rejects "

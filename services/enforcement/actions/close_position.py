@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from typing import Generator, Optional
 
-from services.enforcement.actions.base import (LOST, ActionContext, GiveUp, Retry,
-                                               StepReport, answered)
+from services.enforcement.actions.base import (ActionContext, GiveUp, Retry, StepReport,
+                                               answered, unsure)
 from services.enforcement.planning import CLOSE, Step, plan_cancels, plural
 
 NAME = "close_position"
@@ -64,11 +64,12 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
         how = "was already flat"
     elif close.describe() in ctx.done:
         how = "closed"
-    elif ctx.restarted and not any(d.endswith(LOST) for d in ctx.done):
+    elif ctx.restarted and unsure(ctx.done) is None:
         how = ("is flat: found so when enforcement resumed the close after a restart (the "
                "close sent before it, or the trader, closed it)")
-    else:       # flat now; the close's answer never came (it worked, or someone else closed)
-        how = "is flat: closed, though the broker's answer to the close was lost"
+    else:       # flat now; the close's answer never came or was a 5xx (it worked, or
+        # someone else closed)
+        how = f"is flat: closed, though {unsure(ctx.done)}"
     return f"{cid} on account {ctx.account} {how}{orders}"
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Generator
 
-from services.enforcement.actions.base import ActionContext, Retry
+from services.enforcement.actions.base import ActionContext, Retry, as_said
 from services.enforcement.planning import (describe_flatten, plan_cancels, plan_closes,
                                            plural)
 from shared.projectx.models import OrderType
@@ -40,7 +40,7 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
 def _summary(ctx: ActionContext) -> str:
     if not ctx.done:
         return f"account {ctx.account} was already flat"
-    closed = [d for d in ctx.done if d.startswith("close")]
+    closed = [d for d in as_said(ctx.done) if d.startswith("close")]
     cancelled = [d for d in ctx.done if d.startswith("cancel")]
     parts = []
     if closed:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Generator, Iterator, Optional
 
-from services.enforcement.actions.base import LOST, ActionContext, GiveUp, Retry
+from services.enforcement.actions.base import ActionContext, GiveUp, Retry, unsure
 from services.enforcement.actions.close_position import contract_orders
 from services.enforcement.planning import (closing_side, plan_reduce, plan_resizes, plural,
                                            reduce_target)
@@ -52,9 +52,8 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
     yield from _fit_orders(ctx, cid, target, size, ctx.progress.get("side"))
     changed = [d for d in ctx.done if d.startswith(("resize", "cancel"))]
     orders = f"; {plural(len(changed), 'order')} resized or cancelled" if changed else ""
-    if not steps and any(d.endswith(LOST) for d in ctx.done):
-        return (f"{reduced(ctx, cid, size)}, though the broker's answer to the close was lost"
-                f"{orders}")
+    if not steps and unsure(ctx.done) is not None:
+        return f"{reduced(ctx, cid, size)}, though {unsure(ctx.done)}{orders}"
     if not steps and ctx.restarted and "target" in ctx.progress and pos is not None:
         ctx.found_flat_after_restart()          # its target was journaled before its call
         return (f"{cid} on account {ctx.account} is at {size} (target {target}): found so when "

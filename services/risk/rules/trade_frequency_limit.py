@@ -102,12 +102,17 @@ class TradeFrequencyLimit(Rule):
         return self._decided(ctx, params, now, c, lim, hits)
 
     def judge_counts(self, ctx, now, params):
-        """A rule change in force now (services/risk/rejudge.py), no trade: the day's and
-        week's counts against the limits now in force (a per_day set to today's count or
-        below flattens and locks until the roll at once). The sliding windows' and the
-        session's cooldowns run from the trade that reached them: judged at the next trade."""
+        """A rule change in force now (services/risk/rejudge.py), no trade: every count against
+        the limits now in force. The day's and week's (a per_day set to today's count or below
+        flattens and locks until the roll at once), and a sliding window or the session
+        already at or past its limit (RULES.md: enabling or tightening applies at once; a count
+        reaching its limit acts at once): its cooldown, from the account's latest trade, as
+        that trade would have started it, while it still runs. Fresh-user trial 2026-12-06:
+        `rules enable` answered "nothing held breaks it now" at 53 of 50 trades per session,
+        then only a warning came ("at 106% of its limit")."""
         c, lim = counts(ctx, now), limits(params)
-        return self._decided(ctx, params, now, c, lim, day_and_week(ctx, c, lim, now))
+        hits = windows_past(ctx.account, c, lim, now, params) + day_and_week(ctx, c, lim, now)
+        return self._decided(ctx, params, now, c, lim, hits)
 
     def _decided(self, ctx, params, now, c, lim, hits):
         if not hits:
@@ -118,6 +123,27 @@ class TradeFrequencyLimit(Rule):
                             f"{c[window]} trades this {window} reached the limit of "
                             f"{lim[window]}",
                             value=Decimal(c[window]), limit=Decimal(lim[window]), lock=lock)]
+
+
+def windows_past(acct, c: dict, lim: dict, now: int, params) -> list[tuple]:
+    """(lock, flatten, window) of each sliding window and the session whose count, as of the
+    account's latest trade, is at or past its limit, with the cooldown that trade starts
+    (none once it has run out). `c` gets the count the reason names."""
+    latest = acct.trade_times_in(-1, now)
+    if not latest:
+        return []
+    last = latest[-1]
+    cooldowns = {"minute": params.per_minute_cooldown, "hour": params.per_hour_cooldown,
+                 "session": params.per_session_cooldown}
+    hits = []
+    for window, seconds in cooldowns.items():
+        if lim[window] <= 0:
+            continue
+        n = acct.trades_in(last - SLIDING[window], last) if window in SLIDING else c[window]
+        if n >= lim[window] and last + seconds * NS > now:
+            c[window] = n
+            hits.append((timer(last, seconds), params.flatten, window))
+    return hits
 
 
 def day_and_week(ctx, c: dict, lim: dict, now: int) -> list[tuple]:

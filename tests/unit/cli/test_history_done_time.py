@@ -43,8 +43,18 @@ def test_an_action_done_after_waiting_for_enforcement_says_when_it_was_done():
 
 def test_a_failure_after_waiting_says_when_too():
     [row] = rows(HistoryReply(decisions=[close()]), {"d9.1": done(95, 94.1, "failed")}, CHI)
+    # when it gave up (its finish), as enforcement logs it and watch shows it
     assert row[3].startswith("FAILED at ") and \
-        "15:23:41 CST (1m34s after the decision): " in row[3], row[3]
+        "15:23:42 CST (1m35s after the decision): " in row[3], row[3]
+
+
+def test_a_close_done_after_a_failed_call_says_when_it_was_done_not_the_failed_answer():
+    """Fresh-user trial 2026-12-06: a close refused with HTTP 500 (its answer, 04:25:47, was
+    the command's first), enforcement killed and resumed, the close done at 04:25:49.05:
+    history said "done at 04:25:47 (1s after the decision)"."""
+    [row] = rows(HistoryReply(decisions=[close()]), {"d9.1": done(3.9, 1.1)}, CHI)
+    assert row[3].startswith("done at ") and \
+        "15:22:11 CST (3s after the decision): " in row[3], row[3]
 
 
 def test_an_action_done_at_once_reads_as_before():

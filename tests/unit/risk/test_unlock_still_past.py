@@ -17,12 +17,14 @@ def test_an_unlock_past_the_daily_loss_limit_says_the_next_trade_locks_it_again(
     assert len(desk.engine.lockouts.all()) == 2
     out, refusal = desk.engine.unlock(1001, None, "admin:ana", "checked", desk.now)
     assert refusal == ""
-    assert [c.still_past for c in out.lockouts][0] == []       # said once, on the last
-    [past] = out.lockouts[-1].still_past
+    # said once, on daily_realized_loss's own lockout (not cooldown_after_loss's)
+    by_rule = {c.lockout.rule: c for c in out.lockouts}
+    assert by_rule["cooldown_after_loss"].still_past == []
+    [past] = by_rule["daily_realized_loss"].still_past
     assert (past.rule, str(past.value), str(past.limit)) == (
         "daily_realized_loss", "-614.03", "-500")
     assert past.until_ns == desk.engine.calendar.next_roll(desk.now)
-    alert = build(out.lockouts[-1], Context(tz=CHI, accounts={1001: "Demo 1"}))
+    alert = build(by_rule["daily_realized_loss"], Context(tz=CHI, accounts={1001: "Demo 1"}))
     assert ("still past daily_realized_loss (-614.03 vs -500.00): its next trade will be "
             "flattened and the account locked again until Wed 17:00 CST") in alert.lines, \
         alert.lines
@@ -105,3 +107,30 @@ def test_an_unlock_at_the_minute_and_session_counts_says_each():
     assert past["minute"].until_ns == desk.now - 15 * 10**9 + 60 * 10**9
     assert past["session"].until_ns == desk.engine.calendar.next_roll(desk.now)
     assert "(the session's count starts again at the roll)" in past_words(past["session"], "")
+
+
+def test_the_still_past_hint_is_on_its_own_rules_lockout_not_the_last_one():
+    """Fresh-user trial 2026-12-06: the unlock alert's "⚠️ still past daily_realized_loss" hung
+    on the cooldown_after_loss line. The daily loss locks first; a later losing trade starts
+    the cooldown, so cooldown_after_loss's lockout ends last in the unlock."""
+    desk = Desk(daily_realized_loss={"limit": 500},
+                cooldown_after_loss={"tiers": [{"loss": 100, "seconds": 300}]})
+    desk.trade("-90", contract=NQ, side=SIDE_SELL)
+    desk.trade("-90", contract=NQ, side=SIDE_SELL)
+    desk.trade("-90", contract=NQ, side=SIDE_SELL)
+    desk.trade("-90", contract=NQ, side=SIDE_SELL)
+    desk.trade("-90", contract=NQ, side=SIDE_SELL)
+    desk.trade("-60", contract=NQ, side=SIDE_SELL)          # -510: the daily loss locks
+    desk.now += 1_000_000_000
+    desk.trade("-150", contract=NQ, side=SIDE_SELL)         # a tier-1 loss: the cooldown
+    rules = [lk.rule for lk in desk.engine.lockouts.all()]
+    assert sorted(rules) == ["cooldown_after_loss", "daily_realized_loss"], rules
+    out, refusal = desk.engine.unlock(1001, None, "admin:ana", "checked", desk.now)
+    assert refusal == ""
+    by_rule = {c.lockout.rule: c for c in out.lockouts}
+    assert [p.rule for p in by_rule["daily_realized_loss"].still_past] == ["daily_realized_loss"]
+    assert by_rule["cooldown_after_loss"].still_past == []
+    ctx = Context(tz=CHI, accounts={1001: "Demo 1"})
+    assert "still past" not in build(by_rule["cooldown_after_loss"], ctx).title
+    assert build(by_rule["daily_realized_loss"], ctx).title.endswith(
+        "the account is still past daily_realized_loss")
