@@ -25,7 +25,7 @@ from cli.commands.config import EDIT_TIMEOUT, add_offline, print_edited
 from cli.offline import offline_edit
 from cli.commands.rules import os_user
 from cli.errors import EXIT_USAGE, CliError
-from cli.table import render_table
+from cli.fitted import fitted, width
 from shared.accountguard import UNREPORTED
 from shared.accountname import called, label_of
 from shared.config.account_edit import (SETTABLE, add_account, set_account_enabled,
@@ -252,8 +252,11 @@ def list_accounts(ctx) -> int:
              r.profile, yes_no(r.guarded),
              overrides_text(r.overrides, r.as_profile), "; ".join(r.pending))
             for r in table.rows]
-    print(render_table(("id", "name", "display name", "enabled", "profile", "guarded now",
-                        "overrides", "waits for the roll"), rows) if rows else "no accounts")
+    # fitted as `riskctl history` is: a row too wide becomes a block, its OVERRIDES wrapped
+    # under their label (fresh-user trial 2026-12-06: an OVERRIDES cell of ~350 characters)
+    print(fitted(("id", "name", "display name", "enabled", "profile", "guarded now",
+                  "overrides", "waits for the roll"), rows, width(), head=6)
+          if rows else "no accounts")
     if table.risk_note:
         print(table.risk_note)
     return 0
