@@ -57,6 +57,29 @@ def namer(ctx, with_broker: bool = False) -> Namer:
 
 
 
+def file_called(config_path: str) -> Callable[[str], str]:
+    """A ref a person typed (an id, broker name or display name) -> the account as riskd names
+    it, "Demo 1 (id 1001)", by the config file's accounts (read leniently, for a screen that
+    reads riskd's files: `riskctl audit show`); a ref the file does not list stays as typed."""
+    from cli import configfile
+    try:
+        data = configfile.tables(config_path)
+    except OSError:
+        data = {}
+    rows = data.get("accounts") if isinstance(data, dict) else None
+    out: dict[str, str] = {}
+    for row in rows if isinstance(rows, list) else []:
+        if not isinstance(row, dict):
+            continue
+        account_id = row.get("id") if isinstance(row.get("id"), int) else None
+        shown = called(label_of(row.get("display_name"), row.get("name"), row.get("id")),
+                       account_id)
+        for ref in (row.get(k) for k in ("id", "name", "display_name")):
+            if shown and ref is not None and str(ref) != "":
+                out.setdefault(str(ref), shown)
+    return lambda ref: out.get(str(ref).strip(), str(ref))
+
+
 def file_labels(config_path: str) -> dict[str, str]:
     """The labels as the config file names the accounts (shared/accountname.labels), read
     leniently: for when the supervisor, whose live config they normally come from, is gone

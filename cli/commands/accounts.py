@@ -25,8 +25,9 @@ from cli.commands.config import EDIT_TIMEOUT, add_offline, print_edited
 from cli.offline import offline_edit
 from cli.commands.rules import os_user
 from cli.errors import EXIT_USAGE, CliError
-from cli.table import render_table
+from cli.fitted import fitted, width
 from shared.accountguard import UNREPORTED
+from shared.accountname import called, label_of
 from shared.config.account_edit import (SETTABLE, add_account, set_account_enabled,
                                         set_account_field)
 from shared.messages.accounts import AccountAdd, AccountEnable, AccountsRequest, AccountSet
@@ -141,15 +142,17 @@ def enable_follow_up(ctx, ref: str, waited: bool = False) -> None:
         if row is None or table.risk_note or row.seen is False:
             return
         if row.guarded and waited:
-            print(f"the disable waiting for the roll is cancelled; risk keeps guarding {ref}")
+            print(f"the disable waiting for the roll is cancelled; risk keeps guarding "
+                  f"{_called(row)}")
             return
         if row.guarded:
-            print(f"risk guards {ref} again" + (
+            print(f"risk guards {_called(row)} again" + (
                 f"; its lockout in force holds again: what the account opened while disabled "
                 f"is closed (riskctl history --account {ref})" if _locked(ctx, ref) else ""))
             return
         if time.monotonic() >= deadline:
-            print(f"risk did not guard {ref} within {RISK_SEES_WITHIN:g} s: check riskctl status")
+            print(f"risk did not guard {_called(row)} within {RISK_SEES_WITHIN:g} s: "
+                  f"check riskctl status")
             return
         time.sleep(POLL_S)
 
@@ -167,6 +170,12 @@ def say_unreported(ctx, ref: str) -> None:
         print(f"NOT GUARDED: {UNREPORTED} ({ref}): riskd guards it once the broker reports it; "
               f"check the id or name against `riskctl accounts list` (GUARDED NOW column) and "
               f"the firm's platform")
+
+
+def _called(row) -> str:
+    """The account as every answer names it (shared/accountname.called): 'Demo 2 (strict, id
+    1002)' (fresh-user trial 2026-12-06: "risk no longer guards 1002")."""
+    return called(label_of(row.display_name, row.name, row.id), row.id)
 
 
 def _row(rows, ref: str):
@@ -199,16 +208,16 @@ def disable_follow_up(ctx, args) -> int:
                   f"{table.risk_note or 'it does not report the account'}")
             return 1 if args.now else 0
         if not row.guarded:
-            print(f"risk no longer guards {args.account}" if row.seen else
-                  f"risk does not see {args.account} at the broker: nothing guards it now")
+            print(f"risk no longer guards {_called(row)}" if row.seen else
+                  f"risk does not see {_called(row)} at the broker: nothing guards it now")
             return 0
         if any(NO_LONGER_GUARDED in p for p in row.pending) and not args.now:
             break
         if time.monotonic() >= deadline:
             raise CliError(f"risk did not take the edited config within {RISK_SEES_WITHIN:g} s; "
-                           f"it still guards {args.account}")
+                           f"it still guards {_called(row)}")
         time.sleep(POLL_S)
-    print(f"risk keeps guarding {args.account} until the next trading-day roll (loosening "
+    print(f"risk keeps guarding {_called(row)} until the next trading-day roll (loosening "
           f"waits); to stop now: riskctl accounts disable {args.account} --now "
           f"--reason TEXT")
     return 0
@@ -243,8 +252,11 @@ def list_accounts(ctx) -> int:
              r.profile, yes_no(r.guarded),
              overrides_text(r.overrides, r.as_profile), "; ".join(r.pending))
             for r in table.rows]
-    print(render_table(("id", "name", "display name", "enabled", "profile", "guarded now",
-                        "overrides", "waits for the roll"), rows) if rows else "no accounts")
+    # fitted as `riskctl history` is: a row too wide becomes a block, its OVERRIDES wrapped
+    # under their label (fresh-user trial 2026-12-06: an OVERRIDES cell of ~350 characters)
+    print(fitted(("id", "name", "display name", "enabled", "profile", "guarded now",
+                  "overrides", "waits for the roll"), rows, width(), head=6)
+          if rows else "no accounts")
     if table.risk_note:
         print(table.risk_note)
     return 0

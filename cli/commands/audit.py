@@ -18,6 +18,7 @@ import os
 import re
 
 from cli import configfile
+from cli.accountnames import file_called
 from cli.commands._risk_view import fmt_time
 from cli.fitted import fitted, width
 from shared import auditchain
@@ -46,10 +47,29 @@ HIDDEN = frozenset({"audit", "action", "role", "outcome", "result", "who", "reas
                     "message", "seq", "kind", "by"})
 
 
-def shown(key: str, value, tz=None) -> str:
+# the fields that name an account as the person typed it (an id, broker name or display name)
+ACCOUNT_FIELDS = frozenset({"account", "target"})
+ACCOUNT_PREFIX = "account:"          # a target that says it is an account ("account:1001")
+
+
+def account_shown(value, name) -> str:
+    """An account field as riskd names the account (`name`: cli/accountnames.file_called):
+    'Demo 2 (strict, id 1002)' for 1002 (fresh-user trial 2026-12-06: "account=1002" and
+    "target=1001"); a profile target ('profile:default') and an unknown ref stay as typed."""
+    text = str(value)
+    if text.startswith(ACCOUNT_PREFIX):
+        return name(text[len(ACCOUNT_PREFIX):])
+    return text if ":" in text else name(text)
+
+
+def shown(key: str, value, tz=None, name=None) -> str:
     """key=value for people: a time (until_ns) in the display zone `tz` (an end rounded up as
-    the answer showed it, shared/showtime.py), true/false, lists
-    joined -- never a nanosecond count or a Python repr."""
+    the answer showed it, shared/showtime.py), an account as riskd names it (name: ref ->
+    'Demo 1 (id 1001)'), true/false, lists joined -- never a nanosecond count or a Python
+    repr."""
+    if key in ACCOUNT_FIELDS and name is not None and isinstance(value, (str, int)) \
+            and not isinstance(value, bool):
+        return f"{key}={account_shown(value, name)}"
     if key.endswith("_ns") and isinstance(value, int):      # an end (until) rounds up, as
         return f"{key[:-3]}={fmt_time(value, tz, relative=False, end=key.startswith('until'))}"
     if isinstance(value, bool):
@@ -68,9 +88,10 @@ def when_of(rec: dict, tz=None) -> str:
         return raw[:19]
 
 
-def what_of(rec: dict, tz=None) -> str:
-    """The object of an action, then its changes (old -> new)."""
-    parts = [shown(k, rec[k], tz) for k in WHAT if rec.get(k) not in (None, "", False)]
+def what_of(rec: dict, tz=None, name=None) -> str:
+    """The object of an action, then its changes (old -> new); name: ref -> the account as
+    riskd names it (file_called)."""
+    parts = [shown(k, rec[k], tz, name) for k in WHAT if rec.get(k) not in (None, "", False)]
     parts += [shown(k, v, tz) for k, v in rec.items()
               if k not in HIDDEN and k not in WHAT and v not in (None, "", False)
               and k.startswith("request_")]
@@ -124,11 +145,12 @@ def show(args, ctx, log_dir: str) -> int:
         print(f"no audit records yet in {log_dir}")
         return 0
     tz = configfile.display_zone(ctx.config_path)
+    name = file_called(ctx.config_path)
     # fitted as `riskctl history` is: a row too wide becomes a block (fresh-user trial: lines
     # of 588 characters with COLUMNS=100 or piped)
     print(fitted(("time", "who", "action", "what", "reason", "result"), [
         (when_of(r, tz), r.get("who", ""), typed(str(r.get("action", "")), r),
-         what_of(r, tz), r.get("reason", "") or "-",
+         what_of(r, tz, name), r.get("reason", "") or "-",
          result_text(r.get("result", r.get("outcome", ""))))
         for r in records], width()))
     return 0

@@ -22,7 +22,7 @@ import requests
 from cli.accountnames import file_labels
 from cli.errors import CliError
 from services.simbroker.info import sim_info
-from shared.accountname import called, named
+from shared.accountname import called, named, uncalled
 from shared.config.errors import ConfigError
 from shared.config.load import load_config
 from shared.symbols import UnknownSymbol, contract_for, is_contract_id, ticker_of
@@ -108,8 +108,19 @@ def show_info(broker, ctx) -> int:
     for key in ("rest_url", "user_hub", "market_hub", "user_name", "api_key"):
         print(f"{key:<11} {info[key]}")
     for account in info["accounts"]:
-        print(f"{'account':<11} {account['id']}  {account['name']}")
+        print(f"{'account':<11} {info_account(account, ctx)}")
     return 0
+
+
+def info_account(account: dict, ctx) -> str:
+    """An account line of `sim info`: as riskd names it everywhere, 'Demo 1 (id 1001)', then
+    the sim's own name, which other tools log in with ('Demo 1 (id 1001), SIM-DEMO-1 at the
+    broker'; fresh-user trial 2026-12-06: 'account 1001 SIM-DEMO-1'). An account the config
+    does not list goes by the sim's name: 'SIM-DEMO-3 (id 1003)'."""
+    shown = _account_label(account, ctx)
+    if uncalled(shown, account["id"]) == account["name"]:
+        return shown
+    return f"{shown}, {account['name']} at the broker"
 
 
 class SimClient:

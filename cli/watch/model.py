@@ -693,8 +693,9 @@ def count_past(status: AccountStatus, r, tz: Optional[dt.tzinfo],
         lock = max(locks, key=lambda lk: lk.until_ns or 2 ** 63)
         if lock.until_ns is None:
             return f"locked {end_words(lock.kind, lock.clears_on)}", True
-        end = showtime.at(lock.until_ns, tz or dt.timezone.utc,
-                          now_ns if now_ns is not None else lock.until_ns)
+        # an end on this screen shows its seconds, as the LOCKED OUT banner's (showtime.end)
+        end = showtime.end(lock.until_ns, tz or dt.timezone.utc,
+                           now_ns if now_ns is not None else lock.until_ns)
         word = "cooldown running" if lock.kind == TIMER else "locked"
         return f"{word} until {end}", True
     then = count_consequence(r.rule, r.limit, without_note(r.detail), r.params)
@@ -742,7 +743,11 @@ def failing_lines(status: AccountStatus, now_ns: int, tz: dt.tzinfo) -> list[str
     19:18:05 CST); act now: close it on the firm's platform"."""
     out = []
     for f in getattr(status, "failing", ()) or ():
-        when = showtime.start(f.first_failed_ns, tz, now_ns)
+        # a moment that happened, with its seconds as every time of this screen (its clock,
+        # LAST ACTIONS, the next try beside it): "Sun 04:20:00 CST", never "Sun 04:20 CST"
+        # (fresh-user trial 2026-12-06, where docs/operations.md shows seconds)
+        when = showtime.at(showtime.down_to_second(f.first_failed_ns), tz, now_ns,
+                           seconds=True)
         nxt = showtime.at(f.next_ns, tz, now_ns, seconds=True) if f.next_ns else ""
         if f.next_ns is not None and f.every_s >= RETRY_AFTER_S[-1]:
             again = f"riskd tries again every {f.every_s} s (next {nxt})"

@@ -15,6 +15,7 @@ import textwrap
 from typing import Iterable, Optional
 
 from shared.accountname import called
+from cli.watch.columns import CUT, action_columns, name_cuts
 from cli.watch.model import CLOSING, WAITING, AccountView, Bar, Screen
 
 Seg = tuple[str, str]
@@ -23,7 +24,6 @@ MIN_BAR = 10
 MAX_BAR = 40
 RULE_CELL = 40
 MIN_RULE_CELL = 26            # the narrowest rule cell in compact layouts
-CUT = "\u2026"                # '…': the end of a line cut at the width
 KEYS_HELP = "q quit  tab/arrows: next account"
 ACTIONS_SHOWN = 3             # LAST ACTIONS' newest rows on the smallest screen (actions_floor)
 ACTIONS_MORE = "today (riskctl history)"   # '+5 more today (riskctl history)'
@@ -259,6 +259,7 @@ def rule_lines(account: AccountView, width: int, max_rows: Optional[int] = None,
     text_w = max(4, cell - name_w - 2)         # a blank between name and text, one after
     if layout and cols == 1:
         text_w = max(text_w, whole)            # not cut: the line is wrapped (render's wrap)
+    shown_names = name_cuts((r.rule for r in rules), name_w)
     rows = []
     for r in range(per_col):
         segs: list[Seg] = []
@@ -268,7 +269,7 @@ def rule_lines(account: AccountView, width: int, max_rows: Optional[int] = None,
                 break
             rule = rules[i]
             text = column(rule.text, text_w)
-            segs += [seg(f"{column(rule.rule, name_w)} "),      # cut ends in …
+            segs += [seg(f"{shown_names[rule.rule]} "),       # cut in the middle
                      seg(f"{text:<{text_w}}", rule.colour), seg(" ")]
         rows.append(fit(segs, width))
     head = fit([seg("RULES", "bold"), seg(f" value/limit used, or parameters{note}{off}",
@@ -324,11 +325,16 @@ def action_lines(account: AccountView, width: int, max_lines: Optional[int] = No
     # the time column as wide as its times ('Sun 01:23:57 CST': the header sat 4 columns
     # left of its values, trial 2026-12-06)
     when = max([12, *(len(a.time) for a in account.actions)])
-    head = fit([seg(f"{'LAST ACTIONS':<{when}} {'rule':<22} {'action':<15} "
-                    f"{'outcome':<{wide}} {'latency':>8}", "bold")], width)
-    rows = [fit([seg(f"{a.time:<{when}} {column(a.rule, 22)} {column(a.action, 15)} "),
+    rule_w, action_w, wide, lat_w = action_columns(width, when, wide, [a.latency for a in
+                                                                       account.actions])
+    latency_head = [seg(f" {'latency':>{lat_w}}", "bold")] if lat_w else []
+    head = fit([seg(f"{'LAST ACTIONS':<{when}} {'rule':<{rule_w}} {'action':<{action_w}} "
+                    f"{'outcome':<{wide}}", "bold"), *latency_head], width)
+    rule_names = name_cuts((a.rule for a in account.actions), rule_w)
+    rows = [fit([seg(f"{a.time:<{when}} {rule_names[a.rule]} "
+                     f"{column(a.action, action_w)} "),
                  seg(column(a.outcome or a.status, wide), a.colour),
-                 seg(f" {a.latency:>8}")],
+                 *([seg(f" {a.latency:>{lat_w}}")] if lat_w else [])],
                 width)
             for a in account.actions]
     note = [fit([seg(f"  {account.actions_note}", "amber")], width)] \

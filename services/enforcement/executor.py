@@ -58,6 +58,7 @@ from shared.clock import Clock
 from shared.messages.enforce import DONE, FAILED, SKIPPED, Command, CommandResult
 from shared.projectx.errors import ParseError, RateBudgetExhausted
 from shared.projectx.ratebudget import RateBudget
+from shared.symbols import tickers_in
 
 log = logging.getLogger(__name__)
 
@@ -361,8 +362,11 @@ class Executor:
                calls: int, rounds: int, cannot_enforce: str = "") -> Outcome:
         cmd = job.command
         now = self.clock.now_ns()
+        # the words a person reads name a contract by its ticker, as every screen does
+        # (fresh-user trial 2026-12-06: "reduced CON.F.US.MNQ.Z26 on ..." beside "MNQ")
         result = CommandResult(
-            command_id=cmd.id, account_id=cmd.account_id, status=status, detail=detail,
+            command_id=cmd.id, account_id=cmd.account_id, status=status,
+            detail=tickers_in(detail),
             attempts=rounds, started_ns=job.entry.started_ns or now, finished_ns=now,
             event_ns=cmd.event_ns, action=cmd.action, rule=cmd.rule,
             first_answer_ns=ctx.first_answer_ns if ctx else 0,

@@ -1,7 +1,7 @@
 """An edit of one rule parameter as the audit trail says it (`riskctl audit show` WHAT).
 
-"Demo 1: daily_realized_loss limit 500.00 -> 800.00 (was the profile's)": the account by its
-name (display_name, else name, else id: AccountConfig.label), the rule and parameter, and the
+"Demo 1 (id 1001): daily_realized_loss limit 500.00 -> 800.00 (was the profile's)": the account
+as riskd names it (shared/accountname.called of AccountConfig.label), the rule and parameter, and the
 values in force before and after the edit, numbers as every screen shows them
 (shared/rulenumbers.py). An account with no value of its own ran its profile's (the built-in
 default when the profile does not set it), so that is the old value, and the line says whose
@@ -62,10 +62,12 @@ def _text(rule: str, param: str, value: Any) -> str:
 
 
 def _label(entry: dict) -> str:
-    for field in ("display_name", "name", "id"):
-        if entry.get(field) not in (None, ""):
-            return str(entry[field])
-    return "?"
+    """The account as riskd names it to a person (shared/accountname.called): "Demo 1 (id
+    1001)" (fresh-user trial 2026-12-06: "Demo 1: max_contracts ...", a name without its id)."""
+    from shared.accountname import called, label_of
+    account_id = entry.get("id") if isinstance(entry.get("id"), int) else None
+    return called(label_of(entry.get("display_name"), entry.get("name"), entry.get("id")),
+                  account_id) or "?"
 
 
 def _same_account(a: Any, b: Any) -> bool:

@@ -109,7 +109,7 @@ def test_accounts_round_trip_and_a_disable_waits_for_the_roll_or_the_override(
     ok(riskctl(config, "rules", "set", "Main", "daily_realized_loss", "limit", "800"))
     assert accounts(riskctl, config)["SIM-DEMO-1"]["pending"] == ["daily_realized_loss"]
     out = ok(riskctl(config, "accounts", "disable", "Two", "--now", "--reason", "demo only"))
-    assert "risk no longer guards Two" in out and "taken early" not in out, out
+    assert "risk no longer guards Two (id 1002)" in out and "taken early" not in out, out
     rows = accounts(riskctl, config)
     assert rows["SIM-DEMO-2"]["guarded"] is False and rows["SIM-DEMO-1"]["guarded"]
     assert rows["SIM-DEMO-1"]["pending"] == ["daily_realized_loss"]       # still waits

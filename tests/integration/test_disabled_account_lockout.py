@@ -44,7 +44,7 @@ def test_a_disabled_accounts_lockout_is_said_not_enforced_and_enforced_again_on_
     login(procs, config, "admin")
     out = run(procs, config, "accounts", "disable", "1002", "--now", "--reason",
               "trial disable 2")
-    assert "risk no longer guards 1002" in out, out
+    assert "risk no longer guards Demo 2 (strict, id 1002)" in out, out
 
     run(procs, config, "sim", "buy", "MNQ", "1", "--account", "1002")
     wait_for(lambda: mnq_of_1002(procs, config), 20, what="market to see the MNQ of 1002")
@@ -61,7 +61,8 @@ def test_a_disabled_accounts_lockout_is_said_not_enforced_and_enforced_again_on_
     assert mnq_of_1002(procs, config)          # disabled: nothing closes it
 
     out = run(procs, config, "accounts", "enable", "1002")
-    assert "risk guards 1002 again; its lockout in force holds again" in out, out
+    assert ("risk guards Demo 2 (strict, id 1002) again; its lockout in force holds again"
+            in out), out
     wait_for(lambda: not mnq_of_1002(procs, config), 20,
              what="the MNQ bought while disabled closed under the lockout in force")
     history = run(procs, config, "history", "--account", "1002")

@@ -53,7 +53,7 @@ def test_disable_now_overrides_only_the_named_account(capsys):
     # armed before the edit: the reload that reads it applies it at once
     kinds = [type(r).__name__ for r in ctx.sent]
     assert kinds.index("RulesOverrideRequest") < kinds.index("AccountEnable"), kinds
-    assert "risk no longer guards 1002" in capsys.readouterr().out
+    assert "risk no longer guards Demo 2 (strict, id 1002)" in capsys.readouterr().out
 
 
 def test_disable_without_now_sends_no_override(capsys):
@@ -61,7 +61,8 @@ def test_disable_without_now_sends_no_override(capsys):
     ctx.request = _waits(ctx)
     assert run(["disable", "1002"], ctx) == 0
     assert not [r for r in ctx.sent if isinstance(r, RulesOverrideRequest)]
-    assert "until the next trading-day roll" in capsys.readouterr().out
+    assert ("risk keeps guarding Demo 2 (strict, id 1002) until the next trading-day roll"
+            in capsys.readouterr().out)
 
 
 def _waits(ctx):
@@ -133,10 +134,11 @@ def test_enable_says_when_risk_guards_the_account_again(capsys):
     ctx.guarded, ctx.locked = False, True
     assert run(["enable", "1002"], ctx) == 0
     out = capsys.readouterr().out
-    assert "risk guards 1002 again; its lockout in force holds again" in out, out
+    assert ("risk guards Demo 2 (strict, id 1002) again; its lockout in force holds again"
+            in out), out
     ctx.guarded, ctx.locked = False, False
     assert run(["enable", "1002"], ctx) == 0
-    assert capsys.readouterr().out.endswith("risk guards 1002 again\n")
+    assert capsys.readouterr().out.endswith("risk guards Demo 2 (strict, id 1002) again\n")
 
 
 def test_enable_of_a_disable_waiting_for_the_roll_says_it_is_cancelled(capsys):
@@ -160,7 +162,7 @@ def test_enable_of_a_disable_waiting_for_the_roll_says_it_is_cancelled(capsys):
     assert run(["enable", "1002"], ctx) == 0
     out = capsys.readouterr().out
     assert out.endswith("the disable waiting for the roll is cancelled; risk keeps guarding "
-                        "1002\n"), out
+                        "Demo 2 (strict, id 1002)\n"), out
     assert "again" not in out, out
 
 
@@ -172,3 +174,14 @@ def test_disable_sends_whether_it_is_armed_now():
     ctx.request = _waits(ctx)
     run(["disable", "1002"], ctx)
     assert [r.now for r in ctx.sent if isinstance(r, AccountEnable)] == [False]
+
+
+def test_enable_and_disable_name_the_account_as_every_screen_does(capsys):
+    """Fresh-user trial 2026-12-06: `accounts disable 1002 --now` answered "risk no longer guards
+    1002" and `accounts enable 1002` "risk guards 1002 again", beside screens that say "Demo 2
+    (strict, id 1002)" (shared/accountname.called); an account typed by its display name too."""
+    ctx = Riskd()
+    assert run(["disable", "Demo 2 (strict)", "--now", "--reason", "gone"], ctx) == 0
+    out = capsys.readouterr().out
+    assert "risk no longer guards Demo 2 (strict, id 1002)\n" in out, out
+    assert "guards 1002" not in out and "guards Demo 2 (strict)\n" not in out, out

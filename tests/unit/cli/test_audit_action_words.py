@@ -107,3 +107,30 @@ def test_audit_show_says_a_refused_edit_in_words_and_json_keeps_the_code(tmp_pat
     assert "not done: [admin]" not in out and "not done: risk did not answer" in out, out
     assert main(["--config", str(path), "audit", "show", "--json"]) == 0
     assert "config_invalid: the edit was refused" in capsys.readouterr().out
+
+
+def test_audit_show_names_accounts_as_every_screen_does(tmp_path, capsys, monkeypatch):
+    """Fresh-user trial 2026-12-06: WHAT read "account=1002" and "target=1001 ..." where every
+    screen says "Demo 2 (strict, id 1002)" (shared/accountname.called); a profile target and
+    an account the config does not list stay as typed."""
+    monkeypatch.setenv("COLUMNS", "1000")
+    path = tmp_path / "riskd.toml"
+    path.write_text('[paths]\ndata_dir = "data"\n\n'
+                    '[[accounts]]\nid = 1001\nname = "SIM-DEMO-1"\ndisplay_name = "Demo 1"\n\n'
+                    '[[accounts]]\nid = 1002\nname = "SIM-DEMO-2"\n'
+                    'display_name = "Demo 2 (strict)"\n')
+    log_dir = tmp_path / "data" / "logs"
+    sink = Sink(str(log_dir), 10**6, 3, Redactor())
+    sink.write([line("accounts disable", account="1002", enabled=False),
+                line("rules set", target="1001", rule="max_contracts"),
+                line("rules set", target="SIM-DEMO-2", rule="max_contracts"),
+                line("rules set", target="profile:default", rule="max_contracts"),
+                line("unlock", account="1003")])
+    sink.close()
+    assert main(["--config", str(path), "audit", "show"]) == 0
+    out = capsys.readouterr().out
+    assert "account=Demo 2 (strict, id 1002)" in out, out
+    assert "target=Demo 1 (id 1001) rule=max_contracts" in out, out
+    assert "target=Demo 2 (strict, id 1002) rule=max_contracts" in out, out
+    assert "target=profile:default" in out and "account=1003" in out, out
+    assert "account=1002" not in out and "target=1001" not in out, out

@@ -141,3 +141,15 @@ def test_a_failed_action_that_ended_without_riskd_says_how_in_last_actions():
     live.apply(attrs.evolve(account(), ts_ns=NOW + 10 * NS_PER_S,
                             ended={"d": "closed outside riskd"}))
     assert rows(live) == [("lockout", "close_position", "failed, then closed outside riskd")]
+
+
+def test_a_failure_at_a_whole_minute_still_shows_its_seconds():
+    """Fresh-user trial 2026-12-06: "ENFORCEMENT FAILED Sun 04:20 CST" (minutes only) beside
+    "next Sun 04:21:00 CST" and a clock with seconds; docs/operations.md shows seconds."""
+    minute = NOW - (NOW // NS_PER_S) % 60 * NS_PER_S             # Wed 14:03:00 CST
+    failing = attrs.evolve(FAILING, first_failed_ns=minute + 400_000_000,
+                           next_ns=minute + 60 * NS_PER_S)
+    text = screen_text(attrs.evolve(account(lockouts=[lockout()]), failing=[failing]))
+    [line] = [ln for ln in text.splitlines() if "ENFORCEMENT FAILED" in ln]
+    assert line.strip().startswith("ENFORCEMENT FAILED Wed 14:03:00 CST: "), line
+    assert "(next Wed 14:04:00 CST)" in line, line

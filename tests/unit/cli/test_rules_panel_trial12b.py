@@ -68,3 +68,14 @@ def test_at_80x24_a_rule_drawn_only_as_a_bar_keeps_locked_by_this_rule():
     # with room for its RULES row, the note is said there, once
     wide = text_of(s, 120, None)
     assert wide.count(LOCKED_BY_THIS_RULE) == 1, wide
+
+
+def test_a_cooldown_ending_at_a_whole_minute_shows_its_seconds_as_the_banner_does():
+    """One time format on the screen (shared/showtime.end): the banner above says "(until Wed
+    14:24:00 CST)", so the rule's line does too, not "until Wed 14:24 CST"."""
+    until = NOW + 1233 * NS_PER_S                 # 14:24:00 CST
+    s = state(account(rules=[hourly(12)], lockouts=[lockout(
+        kind="timer", rule_name="trade_frequency_limit", until_ns=until)]))
+    text = text_of(s)
+    assert "(cooldown running until Wed 14:24:00 CST)" in text, text
+    assert "(until Wed 14:24:00 CST)" in text, text

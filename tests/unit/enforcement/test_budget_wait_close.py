@@ -87,4 +87,4 @@ def test_a_close_whose_verifying_read_met_the_rate_budget_is_sent_once(tmp_path)
     assert any(s > 5 for s in slept)                   # it waited for the budget
     assert broker.refused == []                        # no close of a flat position
     assert broker.log.count(CLOSE) == 1
-    assert out.result.detail == f"{MNQ} on account CHAOS-LOSER closed"
+    assert out.result.detail == "MNQ on account CHAOS-LOSER closed"

@@ -101,7 +101,7 @@ def test_alert_mode_says_which_orders_the_close_would_cancel(executor, journal):
     out = run(executor, journal, broker, command("close_position", contract_id=MNQ,
                                                  mode="alert"))
     assert out.result.status == SKIPPED and broker.trading() == []
-    assert out.result.detail == (f"alert mode: would have closed {MNQ} on account 7, "
+    assert out.result.detail == ("alert mode: would have closed MNQ on account 7, "
                                  f"cancelling 4 orders")
 
 

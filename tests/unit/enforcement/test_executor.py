@@ -130,7 +130,7 @@ def test_a_reduce_whose_answer_was_lost_is_not_repeated(executor, journal):
     assert broker.positions == {MNQ: 3}                      # 5 - 2, not 5 - 2 - 2
     assert [e for e, _ in broker.trading()] == [PARTIAL]
     # riskd did reduce it: said so, and the phone is told (not "nothing to do")
-    assert out.result.detail == (f"reduced {MNQ} on account 7 from 5 to 3 contracts, though "
+    assert out.result.detail == ("reduced MNQ on account 7 from 5 to 3 contracts, though "
                                  f"the broker's answer to the close was lost")
     assert not found_nothing_to_do(out.result.status, out.result.first_answer_ns)
 
@@ -166,7 +166,7 @@ def test_a_close_whose_answer_was_lost_is_not_sent_again(executor, journal):
     assert out.result.status == DONE, out.result.detail
     assert [e for e, _ in broker.trading()] == [CLOSE]
     # riskd's close did it (round 6's trial: "was already flat", and no "✅ Done" on the phone)
-    assert out.result.detail == (f"{MNQ} on account 7 is flat: closed, though the broker's "
+    assert out.result.detail == ("MNQ on account 7 is flat: closed, though the broker's "
                                  f"answer to the close was lost")
     assert not found_nothing_to_do(out.result.status, out.result.first_answer_ns)
 
@@ -183,7 +183,7 @@ def test_a_close_left_running_by_a_killed_process_re_reads_before_closing(tmp_pa
     [entry] = journal.unfinished()
     out = ex.run(Job(entry, recheck=True), broker)           # as enforcement resumes it
     assert out.result.status == DONE and out.result.detail == (
-        f"{ES} on account 7 is flat: found so when enforcement resumed the close after a "
+        "ES on account 7 is flat: found so when enforcement resumed the close after a "
         f"restart (the close sent before it, or the trader, closed it)")
     # the phone hears that the breach's action is done, not silence
     assert not found_nothing_to_do(out.result.status, out.result.first_answer_ns)
@@ -289,7 +289,7 @@ def test_a_close_whose_verification_waits_for_the_rate_budget_is_not_sent_again(
     assert out.result.status == DONE and out.result.attempts == 1, out.result.detail
     assert executor.slept == [pytest.approx(0.6)]                      # waited for the budget
     assert broker.trading() == [(CLOSE, MNQ)]                          # one close, not two
-    assert out.result.detail == f"{MNQ} on account 7 closed"
+    assert out.result.detail == "MNQ on account 7 closed"
 
 
 def test_a_reduce_down_to_nothing_says_closed_not_reduced_to_0(executor, journal):
@@ -300,4 +300,17 @@ def test_a_reduce_down_to_nothing_says_closed_not_reduced_to_0(executor, journal
     out = run(executor, journal, broker, command("reduce_position", contract_id=MNQ, size=1))
     assert out.result.status == DONE, out.result.detail
     assert not broker.positions.get(MNQ)
-    assert out.result.detail == f"closed {MNQ} on account 7 (1 contract)", out.result.detail
+    assert out.result.detail == "closed MNQ on account 7 (1 contract)", out.result.detail
+
+
+def test_a_result_names_the_contract_by_its_ticker_as_the_screens_do(executor, journal):
+    """Fresh-user trial 2026-12-06: LAST ACTIONS and history read "reduced CON.F.US.MNQ.Z26 on
+    ..." where every screen says MNQ (shared/symbols.py); ES's exchange root EP reads ES."""
+    broker = FakeBroker(A)
+    broker.positions = {MNQ: 5, ES: 3}
+    out = run(executor, journal, broker, command("reduce_position", contract_id=MNQ, size=2))
+    assert out.result.detail == "reduced MNQ on account 7 from 5 to 3 contracts", out.result.detail
+    out = run(executor, journal, broker, command("reduce_position", "d1.2", contract_id=ES,
+                                                 size=3))
+    assert out.result.detail == "closed ES on account 7 (3 contracts)", out.result.detail
+    assert "CON." not in journal.get("d1.1").result().detail

@@ -100,7 +100,7 @@ def test_a_retrying_close_hands_its_lane_to_the_close_of_the_next_position(
     assert lanes.enter(j1)
     out = executor.run(j1, broker)
     assert out.kind == FINAL and out.result.status == DONE and slept == []
-    assert out.result.detail == (f"{MNQ} on account 7 closed; what is open on it now (a later "
+    assert out.result.detail == ("MNQ on account 7 closed; what is open on it now (a later "
                                  f"fill) is closed by the next close of it, queued behind this "
                                  f"one")
     assert out.result.attempts == 1 and "still open" in out.result.errors[0]
@@ -143,7 +143,7 @@ def test_a_locked_trader_buying_again_and_again_gets_every_close_done_none_faile
     assert sorted(results) == sorted(c.id for c in cmds)
     assert {r.status for r in results.values()} == {DONE}, \
         [r.detail for r in results.values() if r.status != DONE]
-    assert results["d8.1"].detail == f"{MNQ} on account 7 closed"
+    assert results["d8.1"].detail == "MNQ on account 7 closed"
     assert broker.positions[MNQ] == 0 and slept == []
     assert [e for e, _ in broker.trading()] == [CLOSE] * 8       # one close per position
 

@@ -1,0 +1,69 @@
+"""Column widths and cut names of the watch screen's tables (pure): rule names cut in the
+middle so each still reads as one rule, and LAST ACTIONS' columns sized so its latency shows
+whole or not at all (fresh-user trial 2026-12-06, 80x24: "max_contract…" for two rules, a
+latency of "0.0…")."""
+from __future__ import annotations
+
+from typing import Iterable
+
+CUT = "\u2026"                # '…': the end of a line cut at the width, or a name's middle
+
+
+def name_cuts(names: Iterable[str], width: int) -> dict[str, str]:
+    """Each rule name in a column `width` wide: whole and padded when it fits, else cut in the
+    middle with CUT, its start and its end kept ('max_co…rument'), where the cut falls chosen
+    so that it reads as that rule only, among every rule riskd has (fresh-user trial
+    2026-12-06: max_contracts and max_contracts_per_instrument both read 'max_contract…' at
+    80x24; daily_realized_loss and daily_unrealized_loss differ only in their middle:
+    'daily_r…_loss', 'daily_u…_loss'). The same name is cut the same way on every screen. A cut
+    always shows its CUT (trial: 'max_contracts_per_in' said nothing)."""
+    from shared.config.rules import RULE_NAMES
+    names = list(dict.fromkeys(names))
+    known = set(RULE_NAMES) | set(names)
+    out: dict[str, str] = {}
+    for name in names:
+        if len(name) <= width:
+            out[name] = f"{name:<{width}}"
+        elif width < 3:
+            out[name] = name[:max(0, width - 1)] + CUT
+        else:
+            keep = width - 1                               # characters around the CUT
+            balanced = keep - keep // 2
+            heads = sorted(range(1, keep), key=lambda h: (abs(h - balanced), -h))
+            out[name] = next((_cut(name, h, keep) for h in heads if not any(
+                _reads_as(other, name[:h], name[len(name) - (keep - h):], width)
+                for other in known if other != name)), _cut(name, balanced, keep))
+    return out
+
+
+def _cut(name: str, head: int, keep: int) -> str:
+    return name[:head] + CUT + name[len(name) - (keep - head):]
+
+
+def _reads_as(other: str, head: str, tail: str, width: int) -> bool:
+    """A cut 'head…tail' could be `other`'s name too (a name that fits is never cut)."""
+    return len(other) > width and other.startswith(head) and other.endswith(tail)
+
+
+RULE_W, ACTION_W = 22, 15                   # LAST ACTIONS' rule and action columns, whole
+MIN_RULE_W, MIN_ACTION_W, MIN_OUTCOME_W = 13, 12, 10     # the narrowest they get for latency
+
+
+def action_columns(width: int, when: int, outcome: int, latencies: list[str]
+                   ) -> tuple[int, int, int, int]:
+    """(rule, action, outcome, latency) widths of LAST ACTIONS in `width` characters: the
+    latency column gets its few characters whole (fresh-user trial 2026-12-06: at 80 columns
+    it read '6…', '0.0…' or '…'): the rule (cut in its middle, still itself), then the
+    outcome, then the action columns give way down to their narrowest; narrower still, the
+    latency column is left out, never cut."""
+    lat_w = max([len("latency"), *(len(x) for x in latencies)])
+    cols = [RULE_W, ACTION_W, outcome]
+    floors = [MIN_RULE_W, MIN_ACTION_W, min(outcome, MIN_OUTCOME_W)]
+    over = when + 1 + sum(cols) + 3 + lat_w - width          # 4 blanks between 5 columns
+    for i in (0, 2, 1):                                       # rule, outcome, action
+        give = max(0, min(over, cols[i] - floors[i]))
+        cols[i] -= give
+        over -= give
+    if over > 0:                           # no room for the latency whole: none of it
+        return RULE_W, ACTION_W, outcome, 0
+    return cols[0], cols[1], cols[2], lat_w
