@@ -75,7 +75,7 @@ def test_a_flatten_whose_first_close_was_refused_with_500_says_only_the_close_th
     res = run(broker, "flatten")
     assert res.status == DONE, res.detail
     assert "lost" not in res.detail
-    assert res.detail == f"flattened account 7: close {MNQ} (verified flat)"
+    assert res.detail == "flattened account 7: close MNQ (verified flat)"
 
 
 def test_a_close_refused_with_500_then_closed_reads_closed(run):
@@ -83,7 +83,7 @@ def test_a_close_refused_with_500_then_closed_reads_closed(run):
     broker.positions = {MNQ: 1}
     broker.fail[CLOSE] = [BrokerUnavailable(CLOSE, 1, "HTTP 500", 500)]
     res = run(broker, "close_position")
-    assert res.status == DONE and res.detail == f"{MNQ} on account 7 closed", res.detail
+    assert res.status == DONE and res.detail == "MNQ on account 7 closed", res.detail
 
 
 def test_a_close_that_acted_but_answered_500_says_the_500_not_a_lost_answer(run):
@@ -92,7 +92,7 @@ def test_a_close_that_acted_but_answered_500_says_the_500_not_a_lost_answer(run)
     broker.apply_then_fail.add(CLOSE)                # it worked; its answer was an HTTP 500
     broker.fail[CLOSE] = [BrokerUnavailable(CLOSE, 1, "HTTP 500", 500)]
     res = run(broker, "close_position")
-    assert res.detail == (f"{MNQ} on account 7 is flat: closed, though the broker answered the "
+    assert res.detail == ("MNQ on account 7 is flat: closed, though the broker answered the "
                           f"close with HTTP 500"), res.detail
     assert not found_nothing_to_do(res.status, res.first_answer_ns)
 
@@ -103,5 +103,5 @@ def test_a_close_whose_answer_never_came_is_still_said_lost(run):
     broker.apply_then_fail.add(CLOSE)
     broker.fail[CLOSE] = [BrokerUnavailable(CLOSE, 1, "timed out")]
     res = run(broker, "close_position")
-    assert res.detail == (f"{MNQ} on account 7 is flat: closed, though the broker's answer to "
+    assert res.detail == ("MNQ on account 7 is flat: closed, though the broker's answer to "
                           f"the close was lost"), res.detail
