@@ -35,17 +35,20 @@ def width() -> int:
 
 
 def fitted(headers: Sequence[str], rows: Sequence[Sequence[Any]], columns: int,
-           head: int = 3, labels: Sequence[str] = ()) -> str:
+           head: int = 3, labels: Sequence[str] = (), head_header: bool = False) -> str:
     """render_table's table when every line fits in `columns` characters; else one block a
     row: the first `head` columns on its first line (aligned as a table when they fit), then
     '  <header>: <value>' for each other column that has one, wrapped at `columns`. labels:
-    the blocks' names of the columns after `head` when shorter than their headers."""
+    the blocks' names of the columns after `head` when shorter than their headers.
+    head_header: the first columns' header line once above the blocks, for columns that do
+    not explain themselves ('yes default yes' in `riskctl accounts list`: final trial)."""
     table = render_table(headers, rows)
     columns = max(MIN_WIDTH, columns)
     if all(len(line) <= columns for line in table.split("\n")):
         return table
     cells = [[cell(v) for v in row] for row in rows]
-    firsts = render_table(headers[:head], [r[:head] for r in cells]).split("\n")[1:]
+    heads = render_table(headers[:head], [r[:head] for r in cells]).split("\n")
+    firsts = heads[1:]
     names = list(labels) or list(headers[head:])
     label_w = max(len(h) for h in names) + 1                    # 'reason:'
     indent = " " * (2 + label_w + 1)
@@ -60,4 +63,5 @@ def fitted(headers: Sequence[str], rows: Sequence[Sequence[Any]], columns: int,
                                    subsequent_indent=indent, break_on_hyphens=False,
                                    break_long_words=True)
         blocks.append("\n".join(lines))
-    return "\n\n".join(blocks)
+    top = heads[0].rstrip() + "\n" if head_header and len(heads[0]) <= columns else ""
+    return top + "\n\n".join(blocks)

@@ -255,7 +255,8 @@ def list_accounts(ctx) -> int:
     # fitted as `riskctl history` is: a row too wide becomes a block, its OVERRIDES wrapped
     # under their label (fresh-user trial 2026-12-06: an OVERRIDES cell of ~350 characters)
     print(fitted(("id", "name", "display name", "enabled", "profile", "guarded now",
-                  "overrides", "waits for the roll"), rows, width(), head=6)
+                  "overrides", "waits for the roll"), rows, width(), head=6,
+                 head_header=True)
           if rows else "no accounts")
     if table.risk_note:
         print(table.risk_note)

@@ -43,3 +43,13 @@ def test_a_table_that_fits_stays_a_table(capsys, monkeypatch):
     assert accounts.run(SimpleNamespace(action="list"), Riskd()) == 0
     header = capsys.readouterr().out.splitlines()[0]
     assert header.split()[:3] == ["ID", "NAME", "DISPLAY"], header
+
+
+def test_the_blocks_keep_their_first_columns_header(capsys, monkeypatch):
+    """Final trial 2026-12-06: at 80 columns the blocks read '1001  SIM-DEMO-1  Demo 1  yes
+    default  yes' with nothing saying what 'yes default yes' means."""
+    monkeypatch.setenv("COLUMNS", "80")
+    assert accounts.run(SimpleNamespace(action="list"), Riskd()) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.split() == ["ID", "NAME", "DISPLAY", "NAME", "ENABLED", "PROFILE", "GUARDED",
+                             "NOW"], first
