@@ -191,6 +191,8 @@ class Runner:
             targets = self.book.open_contracts() if cmd.action == FLATTEN else [cmd.contract_id]
             size = cmd.size if cmd.action == REDUCE_POSITION else None
             for cid in targets:
+                if cmd.action == REDUCE_POSITION and cmd.target is not None:   # down to it
+                    size = max(0, abs(self.book.book(cid).guarded) - cmd.target)
                 price = self._price(cid)
                 done = self.book.close(cid, size, price, now, rule) if price is not None else None
                 if done is not None:

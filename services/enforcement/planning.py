@@ -104,8 +104,12 @@ def plan_flatten(positions: Iterable[Position], orders: Iterable[Order]) -> list
     return plan_closes(positions) + plan_cancels(orders)
 
 
-def reduce_target(observed_size: int, cut: Optional[int]) -> int:
-    """The size to reduce to: the observed size minus the contracts to close (at least 0)."""
+def reduce_target(observed_size: int, cut: Optional[int], target: Optional[int] = None) -> int:
+    """The size to reduce to: the command's target when it has one (never above what is
+    held: a reduce opens nothing), else the observed size minus the contracts to close (at
+    least 0)."""
+    if target is not None:
+        return max(0, min(abs(observed_size), target))
     if cut is None or cut <= 0:
         return observed_size
     return max(0, abs(observed_size) - cut)

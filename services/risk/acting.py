@@ -371,17 +371,36 @@ class Acting:
 
     def _still_closing(self, d: Decision, target: tuple, busy: str, now: int,
                        out: Outcome) -> None:
-        """A lockout's close or reduce of new growth not sent because the same one is in
-        flight: that command closes what grew too (close_position retries until the contract
-        is flat, reduce_position down to the target it read), so the contracts this decision
-        would have closed are expected of it (trial 2026-12-05: the lockout's close in flight
+        """A close or reduce not sent because the same one is in flight: that command closes
+        what grew too (close_position retries until the contract is flat, reduce_position cuts
+        down to the target it carries), so the contracts this decision would have closed are
+        expected of it (trial 2026-12-05: the lockout's close in flight
         closed the next buy in its next round, and that fill was counted as the trader's
-        trade). Only the lockout's: it acts once per growth (the first event of a fill), where
-        a rule repeating its decision on the same contracts asks for nothing new."""
+        trade). A reduce carrying its target: any decision's, the exits topped up to that
+        target (a repeat on the same position adds nothing; trial 2026-12-06: the rule's
+        reduce read 5 and cut 1 where the lockout's cut stood behind it, 4 held against 2).
+        A close: only the lockout's, which acts once per growth (the first event of a fill),
+        where a rule repeating its decision on the same contracts asks for nothing new."""
         held = self.inflight.get(target)
         acct = self.accounts.get(d.account_id)
-        if d.rule != LOCKOUT_RULE or d.action not in (CLOSE_POSITION, REDUCE_POSITION) \
-                or held is None or held not in busy or acct is None:
+        if d.action not in (CLOSE_POSITION, REDUCE_POSITION) or held is None \
+                or held not in busy or acct is None:
+            return
+        entry = self.outbox.entries.get(held)
+        down_to = entry.command.target if entry is not None else None
+        if d.action == REDUCE_POSITION and down_to is not None:
+            # any rule's: the reduce in flight cuts down to its target whatever it reads, so
+            # what the position grew since is its too (a rule's repeat on the same position
+            # adds nothing); its fills are riskd's, never trades of the trader. A close of the
+            # contract in flight beside it takes all of it (it retries until flat)
+            if (d.account_id, CLOSE_POSITION, d.contract_id, None) in self.inflight \
+                    or self._flatten_in_flight(d.account_id) is not None:
+                down_to = 0
+            if acct.riskd.top_up(d.contract_id, acct.furthest(d.contract_id), down_to, held,
+                                 now):
+                out.exits.add(acct.account_id)
+            return
+        if d.rule != LOCKOUT_RULE:
             return
         acct.riskd.expect(d.contract_id, acct.furthest(d.contract_id),
                           d.size if d.action == REDUCE_POSITION else None, held, now)
@@ -444,7 +463,7 @@ class Acting:
                       action=d.action, mode=d.mode, contract_id=d.contract_id,
                       order_id=d.order_id, size=d.size, stop_price=d.stop_price, rule=d.rule,
                       reason=d.reason, issued_ns=now, event_ns=d.event_ns,
-                      order_text=self._order_text(d))
+                      order_text=self._order_text(d), target=d.target)
         self.track(cmd)
         self.outbox.add(cmd, now)
         out.commands.append(cmd)

@@ -128,6 +128,23 @@ class RiskdExits:
         self._add(Exit(contract_id, side, n, now, command_id, whole=n == held,
                        cut=size is not None))
 
+    def top_up(self, contract_id: str, signed_position: int, target: int, command_id: str,
+               now: int) -> bool:
+        """A reduce in flight (command_id) cuts the position down to `target` whenever
+        enforcement reads it: every contract above the target that riskd's exits do not
+        expect yet is expected of it (the position grew since it was issued). Asked again on
+        the same position, it adds nothing. True when it added."""
+        if signed_position == 0:
+            return False
+        side, held = closing_side(signed_position), abs(signed_position)
+        open_ = self._open(contract_id, side, now)
+        held -= min(held, sum(e.size for e in open_ if e.closed))
+        more = held - target - sum(e.size for e in open_ if not e.closed)
+        if more <= 0:
+            return False
+        self._add(Exit(contract_id, side, more, now, command_id, whole=False, cut=True))
+        return True
+
     def note(self, command_id: str, now: int) -> None:
         """Remember a command that closes nothing risk knows of (an admin's flatten of a flat
         account): it expects no fill, but its later results are the same command."""

@@ -286,9 +286,14 @@ class LockoutBook:
             since = _since(self.covering(account.account_id, symbol_of(contract_id))
                            or [lock])
             before = pos is not None and existed_before(pos.opened_ns, since)
+            # down to what it held before it grew (less what riskd's done exits closed at the
+            # broker already, their fills still to come): a reduce in flight that this cut
+            # stands behind ends there too, whenever enforcement reads the position
+            done = sum(n for n, _ in account.done_parts(pos)) if pos is not None else 0
             return self._decision(account, lock, now, REDUCE_POSITION,
                                   f"{reason}: {_added(added, before)}", event_ns,
-                                  contract_id=contract_id, size=added)
+                                  contract_id=contract_id, size=added,
+                                  target=max(0, held - added - done))
         return self._decision(account, lock, now, CLOSE_POSITION, reason, event_ns,
                               contract_id=contract_id)
 

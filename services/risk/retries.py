@@ -307,7 +307,8 @@ class Retrying:
                                 short="flat now")
                 return Gone(f"{sym} is flat now", f"{f.what} was closed outside riskd",
                             short="closed outside riskd")
-            if cmd.action == REDUCE_POSITION and pos.size < (cmd.size or 0):
+            if cmd.action == REDUCE_POSITION and (pos.size < (cmd.size or 0) if cmd.target is None
+                                                  else acct.live_size(pos) <= cmd.target):
                 return Gone(f"{sym} was reduced since", f"{f.what} was reduced outside riskd",
                             short="reduced outside riskd")
         elif cmd.action == CANCEL_ORDERS:

@@ -64,6 +64,9 @@ class Command:
     by: str = ""                     # who asked, when not risk ("admin:<user>": the kill switch)
     order_text: str = ""             # the order acted on in words, when risk knows it ("sell
                                      # stop MNQ 2 @ 20880.00": shared/orderwords.py)
+    target: Optional[int] = None     # reduce_position: the contracts to end at, whatever size
+                                     # enforcement reads (None, commands from before it: cut
+                                     # `size` from the size read)
 
 
 @attrs.frozen(kw_only=True)

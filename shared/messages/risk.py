@@ -97,6 +97,7 @@ class Decision:
     what: str = ""             # what was (or, in alert mode, would have been) done, in words
     command_id: str = ""       # the command it was carried out by, when not '<id>.1' (the
                                # kill switch's flatten, which enforcement numbers itself)
+    target: Optional[int] = None   # reduce_position: the contracts the position is to end at
 
 
 def command_key(d: Decision) -> str:

@@ -41,7 +41,7 @@ PROFILES = {
     # tier (a 100 loss) flattens the account, so the close alone is what the test sees
     "quick_close": {"daily_unrealized_loss": {"limit": 50}},
 }
-POOL = {"shipped": 12, "small_loss": 3, "small_loss_alert": 1, "big_close": 3,
+POOL = {"shipped": 15, "small_loss": 3, "small_loss_alert": 1, "big_close": 3,
         "quick_close": 3, "keeper": 1}
 PROFILES["keeper"] = {}
 FIRST_ID = {name: 6000 + 100 * n for n, name in enumerate(POOL)}

@@ -153,3 +153,28 @@ def test_an_unlock_past_the_daily_loss_limit_warns_that_the_next_trade_locks_aga
     desk.until(lambda: [lk for lk in desk.lockouts(acct) if lk.rule == "daily_realized_loss"],
                10, "the daily_realized_loss lockout again", acct)
     desk.until_flat(acct)
+
+
+def test_contracts_bought_while_a_reduce_is_on_its_way_are_cut_with_it(desk, event_order):
+    """Trial 2026-12-06: a reduce in flight read the position after the trader bought more and
+    cut only its own count; the rest stayed over the limit. A reduce now ends at a size: the
+    first buy's reduce (6 -> 5), held back by failing position reads, finds 8 and cuts to 5 in
+    one call, and its sale of 3 is riskd's, not the trader's third trade of the minute (the
+    shipped trade_frequency_limit: 3 per minute)."""
+    acct = desk.account()
+    desk.known(acct)
+    desk.price(MNQ, 21000)
+    desk.reset_calls()
+    # enforcement's reads of the account's positions fail for a while (the reduce waits)
+    desk.fail("/api/Position/searchOpen", 500, 4, accountId=acct)
+    desk.buy(acct, MNQ, 6)
+    desk.until(lambda: desk.decisions(acct, "max_contracts"), 5, "max_contracts' reduce", acct)
+    desk.buy(acct, MNQ, 2)                            # 8 while the reduce to 5 is on its way
+    desk.until(lambda: desk.positions(acct) == {MNQ: 5}, 10, "the 8 cut to 5", acct)
+    desk.quiet()
+    desk.holds(lambda: desk.positions(acct) == {MNQ: 5}, 3, "5 MNQ held", acct)
+    cuts = [d for d in desk.decisions(acct, "max_contracts") if not d.suppressed]
+    assert [(d.action, d.size, d.target) for d in cuts] == [("reduce_position", 1, 5)], cuts
+    assert desk.calls(PARTIAL) == 1
+    assert desk.decisions(acct, "trade_frequency_limit") == []   # riskd's sale is not a trade
+    assert desk.lockouts(acct) == []

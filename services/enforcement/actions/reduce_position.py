@@ -1,7 +1,14 @@
-"""reduce_position: bring one position down by `size` contracts with partialCloseContract,
-then cut the orders that protect it to the size left.
+"""reduce_position: bring one position down to the command's `target` contracts (commands
+from before it: by `size` contracts from the size read) with partialCloseContract, then cut
+the orders that protect it to the size left.
 
-The target size (observed size minus `size`) and the position's side are journaled BEFORE
+A target, not a count: risk decides on the position it has seen, and the trader may trade
+before enforcement reads it. A count cut from a position that grew in between left the growth
+open (trial 2026-12-06: a lockout's cut of two buys stood behind a rule's reduce of 1, which
+read 5 and cut to 4 against a limit of 2); cut down to the target, the growth goes too, and a
+position the trader cut already is not cut again.
+
+The target size and the position's side are journaled BEFORE
 the call, so an attempt after a crash or a lost answer re-reads the position and only closes
 what is still above the target: a partial close that worked is never repeated. Target 0 is a
 closeContract, and then, as for close_position, every working order on the contract is
@@ -39,7 +46,7 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
     if target is None:
         if pos is None:
             return f"{cid} on account {ctx.account} was already flat"
-        target = reduce_target(pos.size, cut)
+        target = reduce_target(pos.size, cut, ctx.command.target)
         ctx.save_progress(target=target, observed=abs(pos.size), side=closing_side(pos))
     steps = plan_reduce(pos, target)
     if steps:
@@ -88,4 +95,6 @@ def _fit_orders(ctx: ActionContext, cid: str, target: int, size: int,
 
 def describe(ctx: ActionContext) -> str:
     cid, cut = _check(ctx)
+    if ctx.command.target is not None:
+        return f"reduce {cid} on account {ctx.account} to {ctx.command.target}"
     return f"reduce {cid} on account {ctx.account} by {cut}"

@@ -142,12 +142,12 @@ class Rule:
                value: Optional[Decimal] = None, limit: Optional[Decimal] = None,
                contract_id: Optional[str] = None, order_id: Optional[int] = None,
                size: Optional[int] = None, stop_price: Optional[Decimal] = None,
-               lock: Optional[LockSpec] = None) -> Decision:
+               lock: Optional[LockSpec] = None, target: Optional[int] = None) -> Decision:
         return Decision(id="", ts_ns=now, rule=self.name, account_id=ctx.account.account_id,
                         action=action, mode=params.mode, value=value, limit=limit,
                         contract_id=contract_id, order_id=order_id, size=size,
                         stop_price=stop_price, lock=lock, reason=reason,
-                        event_ns=ctx.event_ns or now)
+                        event_ns=ctx.event_ns or now, target=target)
 
 
 def progress(value: Decimal, limit: Decimal) -> float:

@@ -64,7 +64,11 @@ class MaxContracts(Rule):
             cut = min(excess, size)
             excess -= cut
             cuts.setdefault(p.contract_id, [p, 0])[1] += cut
+        # each down to a size, not by a count: a reduce whose position grew before enforcement
+        # read it still ends where this decision wants it (services/risk/acting.py
+        # _still_closing), and one that finds it cut already cuts nothing more
         return [self.decide(ctx, params, now, REDUCE_POSITION,
                             f"{why}: reduce {p.symbol} by {cut}", value=value, limit=limit,
-                            contract_id=p.contract_id, size=cut)
+                            contract_id=p.contract_id, size=cut,
+                            target=acct.live_size(p) - cut)
                 for p, cut in cuts.values()]

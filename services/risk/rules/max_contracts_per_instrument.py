@@ -52,5 +52,6 @@ class MaxContractsPerInstrument(Rule):
                 out.append(self.decide(ctx, params, now, REDUCE_POSITION,
                                        f"{why}: reduce by {p.size - limit}",
                                        value=Decimal(p.size), limit=Decimal(limit),
-                                       contract_id=p.contract_id, size=p.size - limit))
+                                       contract_id=p.contract_id, size=p.size - limit,
+                                       target=limit))
         return out

@@ -314,3 +314,22 @@ def test_a_result_names_the_contract_by_its_ticker_as_the_screens_do(executor, j
                                                  size=3))
     assert out.result.detail == "closed ES on account 7 (3 contracts)", out.result.detail
     assert "CON." not in journal.get("d1.1").result().detail
+
+
+def test_a_reduce_cuts_down_to_its_target_whatever_size_it_reads(executor, journal):
+    """Trial 2026-12-06 (Demo 2, max_contracts 2): a lockout's cut of two buys stood behind a
+    rule's reduce of 1 in flight; enforcement read the position after the buys and cut 1 (5 to
+    4), and 4 stayed held against 2. A reduce carries the size risk wants the position at: it
+    cuts the growth too, and a position the trader cut already is not cut again."""
+    broker = FakeBroker(A)
+    broker.positions = {MNQ: 8}                     # risk decided at 6: reduce 1, to 5
+    out = run(executor, journal, broker, command("reduce_position", contract_id=MNQ, size=1,
+                                                 target=5))
+    assert out.result.status == DONE, out.result.detail
+    assert broker.positions[MNQ] == 5
+    assert out.result.detail == "reduced MNQ on account 7 from 8 to 5 contracts", out.result.detail
+    broker.positions = {MNQ: 4}                     # the trader sold before it ran: at its target
+    out = run(executor, journal, broker, command("reduce_position", "d1.2", contract_id=MNQ,
+                                                 size=2, target=4))
+    assert out.result.status == DONE and broker.positions[MNQ] == 4, out.result.detail
+    assert not broker.trading()[1:], broker.trading()

@@ -199,7 +199,7 @@ class BrokerEventOrder(RuleBasedStateMachine):
         groups = []
         for c in cmds_a:
             if c.action in ("close_position", "reduce_position"):
-                groups += self._riskd_close(c.contract_id, c.size)
+                groups += self._riskd_close(c.contract_id, c.size, c.target)
             elif c.action == "flatten":
                 for cid in sorted(self.ref.pos):
                     groups += self._riskd_close(cid, None)
@@ -239,11 +239,15 @@ class BrokerEventOrder(RuleBasedStateMachine):
         return [engine.on_result(CommandResult(command_id=c.id, account_id=ACCOUNT,
                                                status="done"), self.now) for c in cmds]
 
-    def _riskd_close(self, cid, size) -> list:
+    def _riskd_close(self, cid, size, target=None) -> list:
+        """Enforcement's close (size None), or its reduce down to the command's target."""
         s, _avg = self.ref.pos.get(cid, (0, Decimal(0)))
         if s == 0:
             return []
-        n = abs(s) if size is None else min(size, abs(s))
+        n = abs(s) if size is None else min(size, abs(s)) if target is None \
+            else max(0, abs(s) - target)
+        if n == 0:
+            return []
         return [self._fill_events(cid, -n if s > 0 else n, trader=False)]
 
     def _cancelled(self, oid) -> OrderUpdate:
