@@ -253,6 +253,11 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                     # the position after it grew and cut only its own: trial 2026-12-06, 4 MNQ
                     # held against max_contracts 2, "Done", and nothing judged it again)
                     self._run(acct, POSITION, tick, now, "recheck", now, out)
+                    for cid, down_to, issued_ns in acct.riskd.unmet_cuts:
+                        # growth a lockout's cut stood behind a reduce for, bought after that
+                        # reduce's last read: the lockout cuts it itself (no rule may be over)
+                        for d in self.lockouts.cut_to(acct, cid, down_to, issued_ns, now):
+                            self._take(d, now, out)
             if acct.positions or acct.orders:
                 self._run(acct, CLOCK, tick, now, "clock", now, out)
         return out

@@ -57,6 +57,10 @@ class Exit:
     whole: bool = False        # a close of all the position held at its issue (not a reduce)
     cut: bool = False          # a reduce's: it expects a number of contracts, not the position
     price: Optional[Decimal] = None   # the contract's price when the done result came
+    # a top-up's (growth a reduce in flight cuts too): the size that reduce cuts down to.
+    # Forgotten unmet (the growth came after enforcement's last read), a lockout covering
+    # the contract cuts it there itself (RiskEngine.tick, LockoutBook.cut_to)
+    down_to: Optional[int] = None
     n: int = attrs.field(default=0, eq=False, repr=False)   # its row in the store (RiskdExits)
 
     def alive(self, now: int) -> bool:
@@ -84,6 +88,8 @@ class RiskdExits:
     last_n: int = attrs.field(default=0, eq=False, repr=False)
     # the last prune forgot a done command's exit that still expected contracts
     unmet: bool = attrs.field(default=False, eq=False, repr=False)
+    # of them, top-ups: (contract, the size their reduce was to cut it down to, when added)
+    unmet_cuts: list = attrs.field(factory=list, eq=False, repr=False)
     # how many exits are done (closed), priced and still expecting contracts: read on every
     # quote of every position (any_done_unfilled), kept as each exit changes (a scan of all
     # made the rules bench 3x slower)
@@ -142,7 +148,8 @@ class RiskdExits:
         more = held - target - sum(e.size for e in open_ if not e.closed)
         if more <= 0:
             return False
-        self._add(Exit(contract_id, side, more, now, command_id, whole=False, cut=True))
+        self._add(Exit(contract_id, side, more, now, command_id, whole=False, cut=True,
+                       down_to=target))
         return True
 
     def note(self, command_id: str, now: int) -> None:
@@ -293,7 +300,10 @@ class RiskdExits:
 
     def prune(self, now: int) -> bool:
         before = len(self.expected)
-        self.unmet = any(e.size > 0 and e.closed for e in self.expected if not e.alive(now))
+        gone = [e for e in self.expected if not e.alive(now) and e.size > 0 and e.closed]
+        self.unmet = bool(gone)
+        self.unmet_cuts = [(e.contract_id, e.down_to, e.issued_ns) for e in gone
+                           if e.down_to is not None]
         self._keep([e for e in self.expected if e.alive(now)])
         return len(self.expected) != before
 
@@ -305,7 +315,7 @@ class RiskdExits:
         """rows: dump_exit's, in the order they were added; numbers: their rows' numbers in
         the store (None: numbered afresh, every one to be written)."""
         # rows from before 'whole': a reduce; from before 'cut': not counted as one; from
-        # before 'price': valued at the latest price, as then
+        # before 'price': valued at the latest price, as then; from before 'down_to': none
         self.expected = [Exit(**{**r, "price": None if r.get("price") is None
                                  else Decimal(r["price"])}) for r in rows]
         self.orders = set(orders)
@@ -330,7 +340,7 @@ def dump_exit(e: Exit) -> dict:
     return {"contract_id": e.contract_id, "side": e.side, "size": e.size,
             "issued_ns": e.issued_ns, "command_id": e.command_id, "done_ns": e.done_ns,
             "closed": e.closed, "whole": e.whole, "cut": e.cut,
-            "price": None if e.price is None else str(e.price)}
+            "price": None if e.price is None else str(e.price), "down_to": e.down_to}
 
 
 __all__ = ["RiskdExits", "Exit", "closing_side", "dump_exit", "SIDE_BUY", "SIDE_SELL"]

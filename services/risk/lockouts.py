@@ -297,6 +297,26 @@ class LockoutBook:
         return self._decision(account, lock, now, CLOSE_POSITION, reason, event_ns,
                               contract_id=contract_id)
 
+    def cut_to(self, account: AccountState, contract_id: str, down_to: int, issued_ns: int,
+               now: int) -> list[Decision]:
+        """Growth riskd expected a reduce in flight to cut (its exits' top-up) and that never
+        came: it was bought after the reduce's last read of the position. Still locked and
+        still over that size, the lockout cuts it down there itself."""
+        locks = [lk for lk in self.covering(account.account_id, symbol_of(contract_id))
+                 if lk.since_ns <= issued_ns]
+        pos = account.positions.get(contract_id)
+        live = account.live_size(pos) if pos is not None else 0
+        if not locks or live <= down_to:
+            return []
+        reason = (f"{symbol_of(contract_id)} position bought while {self.describe(locks[0])}, "
+                  f"after riskd's reduce in flight last read it: {live} held, "
+                  f"cut to {down_to}")
+        if down_to <= 0:
+            return [self._decision(account, locks[0], now, CLOSE_POSITION, reason, now,
+                                   contract_id=contract_id)]
+        return [self._decision(account, locks[0], now, REDUCE_POSITION, reason, now,
+                               contract_id=contract_id, size=live - down_to, target=down_to)]
+
     def _enforce_carried(self, account: AccountState, event, carried: Carried, now: int,
                          event_ns: int) -> list[Decision]:
         """Before the complete snapshot after a restart: a position event closes only what

@@ -110,3 +110,21 @@ def test_exits_numbered_as_added():
     riskd.note("b.1", 2)
     assert [e.n for e in riskd.expected] == [1, 2]
     assert set(riskd.take_changes()) == {1, 2} and riskd.take_changes() == {}
+
+
+def test_a_top_ups_size_to_cut_down_to_is_read_back_after_a_restart(tmp_path):
+    """A top-up (growth a reduce in flight cuts too) keeps the size that reduce cuts down to:
+    forgotten unmet after a restart, the lockout still knows where to cut."""
+    desk = Desk()
+    store, _ = Store.open(str(tmp_path))
+    riskd = desk.account.riskd
+    riskd.expect(MNQ, 4, 1, "cut-0.1", desk.now)
+    assert riskd.top_up(MNQ, 5, 3, "cut-0.1", desk.now)
+    assert not riskd.top_up(MNQ, 5, 3, "cut-0.1", desk.now)      # asked again: nothing more
+    commit_exits(store, desk)
+    store.close()
+    later = Desk()
+    store, _ = Store.open(str(tmp_path))
+    store.load(later.engine, later.now)
+    assert [(e.size, e.down_to) for e in later.account.riskd.expected] == [(1, None), (1, 3)]
+    store.close()

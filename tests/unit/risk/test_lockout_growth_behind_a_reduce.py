@@ -102,3 +102,33 @@ def test_growth_a_done_reduce_never_cut_is_reduced_once_its_exit_is_forgotten():
                 r.fill(-(r.held - cmd.target), order_id=1000 + len(answered))
                 r.result(cmd, "done", detail="reduced MNQ")
     assert r.held == 5, (r.held, [(c.rule, c.size, c.target) for c in r.reduces()])
+
+
+def test_growth_bought_after_the_lockouts_reduce_last_read_is_cut_by_the_lockout():
+    """No rule over its limit (4 of max_contracts 5), only the lockout: its cut of the 4th buy
+    (down to 3) read the position before the 5th reached the broker, so the 5th's cut, standing
+    behind it, never came. Forgotten unmet, the lockout cuts it itself: 3 held, as when it
+    started."""
+    r = Run()
+    r.price(21000)
+    for _ in range(3):
+        r.fill(1)                 # the 3rd trade starts the cooldown (the shipped 3 a minute)
+    r.fill(1)                     # bought under it: the lockout reduces it, down to 3
+    [cut] = r.reduces()
+    assert (cut.rule, cut.size, cut.target) == ("lockout", 1, 3), cut
+    r.fill(1)                     # 5: its cut stands behind the one in flight
+    assert r.reduces() == [cut]
+    r.fill(-1, order_id=1001)     # enforcement read 4 before the 5th: cut to 3, done
+    r.result(cut, "done", detail="reduced MNQ on account 1001 from 4 to 3 contracts")
+    assert r.held == 4
+    answered = {cut.id}
+    for _ in range(200):          # 20 s: the unmet expectation is forgotten at 15
+        r.wait(0.1)
+        for cmd in r.reduces():
+            if cmd.id not in answered:
+                answered.add(cmd.id)
+                r.fill(-(r.held - cmd.target), order_id=1000 + len(answered))
+                r.result(cmd, "done", detail="reduced MNQ")
+    assert r.held == 3, (r.held, [(c.rule, c.size, c.target) for c in r.reduces()])
+    assert [(c.rule, c.target) for c in r.reduces()] == [("lockout", 3), ("lockout", 3)]
+    assert _trader_trades(r) == 5
