@@ -10,7 +10,6 @@ always; then positions, the rules and the last actions, each cut with a
 """
 from __future__ import annotations
 
-import math
 import textwrap
 from typing import Iterable, Optional
 

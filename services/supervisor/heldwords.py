@@ -4,8 +4,9 @@
 stopping (from risk's state at the stop: riskdalerts.py, lastheld.py) say the same thing the same
 way (a trial saw "1 open position(s) on SIM-DEMO-1" in one alert and "Demo 1 holds MNQ long 1"
 in the other): one line per account that holds anything, named as every alert names it
-(shared/accountname.called: "Demo 1 (id 1001)"), its positions as ticker, side and size, its working orders counted
-(shared/plural.py): "Demo 1 (id 1001) holds MNQ long 2, ES short 1 and 1 working order".
+(shared/accountname.called: "Demo 1 (id 1001)"), its positions as ticker, side and size,
+its working orders counted (shared/plural.py): "Demo 1 (id 1001) holds MNQ long 2, ES short 1
+and 1 working order".
 """
 from __future__ import annotations
 

@@ -140,7 +140,8 @@ def test_a_failed_action_that_ended_without_riskd_says_how_in_last_actions():
     assert rows(live) == [("lockout enforcement", "close_position", "failed, 2nd attempt")]
     live.apply(attrs.evolve(account(), ts_ns=NOW + 10 * NS_PER_S,
                             ended={"d": "closed outside riskd"}))
-    assert rows(live) == [("lockout enforcement", "close_position", "failed, then closed outside riskd")]
+    assert rows(live) == [("lockout enforcement", "close_position",
+                           "failed, then closed outside riskd")]
 
 
 def test_a_failure_at_a_whole_minute_still_shows_its_seconds():
