@@ -28,7 +28,9 @@ def words(name: str, fields: Optional[Mapping[str, Any]] = None) -> Optional[str
     sends no such request by one command."""
     if name in _ENABLE and fields is not None and isinstance(fields.get("enabled"), bool):
         return f"{_ENABLE[name]} {'enable' if fields['enabled'] else 'disable'}"
-    if name == "RulesOverrideRequest" and fields is not None and fields.get("disable") is True:
+    if name == "RulesOverrideRequest" and fields is not None and (
+            fields.get("disable") is True or fields.get("enabled") is False):
+        # the audit trail records its disable=True as enabled=False (services/supervisor/audit)
         return "accounts disable --now"      # the override it sends for that account only
     return WORDS.get(name)
 

@@ -26,6 +26,7 @@ from shared import showtime, trywords
 from shared.accountname import uncalled
 from shared.actedby import command_id
 from shared.lockwords import locked_words, with_end
+from shared.outcomewords import outcome_word
 from shared.messages.enforce import DONE, FAILED, WITHDRAWN, found_nothing_to_do
 from shared.retrying import ordinal, try_number
 from shared.rulenumbers import spelled_out, versus_text
@@ -86,7 +87,10 @@ def outcome_text(state, decided_ns: int = 0, tz=None, tries: int = 1, again: str
                 f"({trywords.earlier(tries)} failed)" if tries > 1
                 else f"planned, not done yet ({state.state})")
         return f"{head}: {state.detail}" if state.detail else head
-    label = "done" if state.status == DONE else state.status.upper()
+    # the word watch and `riskctl flatten` show for it (shared/outcomewords.py): "nothing to
+    # do: account 1002 was already flat", never "done: ..." there and "nothing to do" here
+    label = outcome_word(DONE, not found_nothing_to_do(state.status, state.first_answer_ns)) \
+        if state.status == DONE else state.status.upper()
     detail = state.detail
     if state.status == WITHDRAWN:       # taken back by risk before it ran: not a failure
         label, detail = WITHDRAWN, detail.removeprefix(f"{WITHDRAWN}: ")

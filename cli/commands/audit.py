@@ -41,7 +41,11 @@ def add_arguments(parser) -> None:
 
 # the fields that say what an action was about, in the order they are shown
 WHAT = ("login_as", "account", "symbol", "worker", "target", "rule", "param", "key", "value",
-        "enabled", "stamp", "channel", "file", "all_accounts", "until_ns", "session")
+        "enabled", "now", "stamp", "channel", "file", "all_accounts", "accounts", "until_ns",
+        "session")
+# shown when false too: `accounts disable` reads "enabled=false" as `accounts enable` reads
+# "enabled=true" (trial 2026-12-06: the disable's row said only the account)
+SAID_FALSE = frozenset({"enabled"})
 HIDDEN = frozenset({"audit", "action", "role", "outcome", "result", "who", "reason", "changes",
                     "prev", "hash", "time", "ts", "level", "logger", "process", "pid", "msg",
                     "message", "seq", "kind", "by"})
@@ -91,7 +95,8 @@ def when_of(rec: dict, tz=None) -> str:
 def what_of(rec: dict, tz=None, name=None) -> str:
     """The object of an action, then its changes (old -> new); name: ref -> the account as
     riskd names it (file_called)."""
-    parts = [shown(k, rec[k], tz, name) for k in WHAT if rec.get(k) not in (None, "", False)]
+    parts = [shown(k, rec[k], tz, name) for k in WHAT
+             if rec.get(k) not in (None, "", False) or (k in SAID_FALSE and rec.get(k) is False)]
     parts += [shown(k, v, tz) for k, v in rec.items()
               if k not in HIDDEN and k not in WHAT and v not in (None, "", False)
               and k.startswith("request_")]

@@ -19,6 +19,7 @@ from types import SimpleNamespace
 import zmq
 
 from cli import configfile
+from cli.accountnames import broker_names, file_called, file_ids
 from cli.errors import CliError
 from cli.watch.source import read_tables
 from services.logsink.history import Filter, history, log_files
@@ -43,7 +44,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--level", type=str.upper, choices=LEVELS, help="minimum level")
     parser.add_argument("--process", help="only this process (risk, market, supervisor ...; "
                         "risk: every risk shard, risk-1: one, docs/scaling.md)")
-    parser.add_argument("--account", help="only records about this account (id or name)")
+    parser.add_argument("--account", metavar="A",
+                        help="only records about this account (its id, name or display name, "
+                             "as elsewhere: 1002, SIM-DEMO-2 or \"Demo 2 (strict)\")")
     parser.add_argument("--grep", metavar="TEXT", help="only records containing TEXT "
                                                        "(case-insensitive)")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
@@ -97,7 +100,7 @@ def run(args, ctx) -> int:
         unknown = (f"no riskd process is named {args.process!r}: one of "
                    f"{', '.join(PROCESSES)} (with risk shards also risk-0, risk-1, ...: "
                    f"docs/scaling.md)")
-    flt = Filter(args.level, args.process, args.account, args.grep)
+    flt = Filter(args.level, args.process, account_wanted(ctx, args.account), args.grep)
     sub = _subscribe(loaded.config.bus.logging_pub) if args.follow else None
     try:
         past, where = _past(loaded, flt, args.n)
@@ -116,6 +119,33 @@ def run(args, ctx) -> int:
         if sub is not None:
             sub.close(0)
     return 0
+
+
+def account_wanted(ctx, ref: str | None) -> str | None:
+    """The id (as text) of the account --account names, by its id, name or display name as
+    every other command takes it (the config file's accounts, else the broker's names risk
+    knows); records carry the id (services/notify/alertlog.py). An id the config does not list
+    stays (an account only the broker has). Anything else is an error naming the accounts:
+    trial 2026-12-06, `logs --account "Demo 2 (strict)"` printed nothing and exited 0."""
+    ref = (ref or "").strip()
+    if not ref:
+        return None
+    ids = file_ids(ctx.config_path)
+    found = ids.get(ref)
+    if found is None:
+        found = next((i for name, i in ids.items() if name.lower() == ref.lower()), None)
+    if found is None and ref.isdigit():
+        return ref
+    if found is None:
+        broker = {name: i for i, name in broker_names(ctx).items()}
+        found = broker.get(ref, next((i for name, i in broker.items()
+                                      if name.lower() == ref.lower()), None))
+    if found is None:
+        names = file_called(ctx.config_path)
+        known = sorted({names(str(i)) for i in ids.values()})
+        raise CliError(f"no account is named {ref!r}; give an id, name or display name"
+                       + (f" of: {', '.join(known)}" if known else ""))
+    return str(found)
 
 
 def _past(loaded, flt: Filter, n: int) -> tuple[list[dict], str | None]:

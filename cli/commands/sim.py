@@ -4,7 +4,8 @@
   riskctl sim sell SYMBOL QTY [--account A] [--limit P | --stop P]
   riskctl sim price SYMBOL PRICE         move the sim's market (fills what it triggers)
   riskctl sim flatten [--account A]      close every position, cancel every working order
-  riskctl sim info [--json]              REST and hub URLs, login, accounts (for other tools)
+  riskctl sim info [--json]              REST and hub URLs, login (the key masked: it is
+                                         [broker] api_key in the config file), accounts
   riskctl sim history --days N [--account A] [--seed S]
                                          N past trading days of trades and bars (for replay)
 
@@ -27,6 +28,7 @@ from shared.config.errors import ConfigError
 from shared.config.load import load_config
 from shared.symbols import UnknownSymbol, contract_for, is_contract_id, ticker_of
 from shared.plural import plural
+from shared.redact import Redactor
 
 NAME = "sim"
 HTTP_TIMEOUT = 5.0
@@ -55,7 +57,9 @@ def add_arguments(parser) -> None:
     p = sub.add_parser("flatten", help="close every position and cancel every working order")
     add_account(p, EVERY)
     add_json(p)
-    p = sub.add_parser("info", help="where the sim is and how to log in to it")
+    said = ("where the sim is and how to log in to it (the api key masked: it is [broker] "
+            "api_key in the config file, docs/simbroker.md, Logging in)")
+    p = sub.add_parser("info", help=said, description=said)
     add_json(p)
     p = sub.add_parser("history", help="write N past trading days of activity into the sim "
                                        "(see docs/simbroker.md)")
@@ -101,15 +105,37 @@ def read_broker(path: str):
 
 
 def show_info(broker, ctx) -> int:
-    info = sim_info(broker)
+    """The sim's URLs, login and accounts; its api key masked as every secret riskctl shows
+    (shared/redact.py; fresh-user trial 2026-12-06: `sim info` printed it in clear), with
+    where to read it: the config file."""
+    info = {**Redactor().redact_fields({k: v for k, v in sim_info(broker).items()
+                                        if k != "accounts"}),
+            "api_key_in": key_place(ctx.config_path),
+            "accounts": sim_info(broker)["accounts"]}
     if ctx.json:
         ctx.print_json(info)
         return 0
-    for key in ("rest_url", "user_hub", "market_hub", "user_name", "api_key"):
+    for key in ("rest_url", "user_hub", "market_hub", "user_name"):
         print(f"{key:<11} {info[key]}")
+    print(f"{'api_key':<11} {info['api_key']} (masked; {info['api_key_in']})")
     for account in info["accounts"]:
         print(f"{'account':<11} {info_account(account, ctx)}")
     return 0
+
+
+def key_place(config_path: str) -> str:
+    """Where the sim's api key is: '[broker] api_key in /path/riskd.toml', or, when the file
+    sets none, that the sim's built-in default is used (docs/simbroker.md says it)."""
+    from cli import configfile
+    try:
+        data = configfile.tables(config_path)
+    except OSError:
+        data = {}
+    broker = data.get("broker") if isinstance(data, dict) else None
+    if isinstance(broker, dict) and broker.get("api_key"):
+        return f"[broker] api_key in {config_path}"
+    return (f"{config_path} sets no [broker] api_key: the sim's built-in one "
+            f"(docs/simbroker.md, Logging in)")
 
 
 def info_account(account: dict, ctx) -> str:

@@ -18,7 +18,7 @@ from typing import Any, Optional
 
 import attrs
 
-from shared import accountguard
+from shared import accountguard, outcomewords
 
 from shared.actedby import row_key
 from cli.health import failing_channels, health_notes
@@ -49,7 +49,7 @@ LOSS_LIMIT_RULES = ("daily_realized_loss", "daily_unrealized_loss", "daily_net_l
                     "drawdown_guard")
 DEFAULT_WARN_AT = 0.80      # the rules' default warn_at (docs/rules.md), when risk sent none
 MAX_ACTIONS = 20            # per account, newest first
-NOTHING_TO_DO = "nothing to do"    # a done command that made no trading call
+NOTHING_TO_DO = outcomewords.NOTHING_TO_DO    # a done command that made no trading call
 SELF_LOCKOUT = "self_lockout"   # the trader's own lockout: LOCKED OUT, never a "cooldown"
 
 
@@ -115,6 +115,7 @@ class ActionRow:
     rule: str
     action: str
     status: str = "pending"          # pending | accepted | done | failed | skipped | not known
+    by: str = ""                     # who acted, in risk's words (Decision.by: "admin:root")
     detail: str = ""
     latency_ms: Optional[float] = None
     acted: Optional[bool] = None     # done: did a trading call get an answer (None: not known)
@@ -265,9 +266,12 @@ def _decision(state: WatchState, msg: Decision, live: bool = True) -> bool:
         # its result came first (risk and enforcement are two streams, and risk sends the
         # command before the decision; the kill switch's results come before risk decides at
         # all): the row keeps the result's status and gains the why (who acted: 'admin')
-        if (known.rule, known.action, known.decision_id) == (msg.rule, msg.action, msg.id):
+        by = getattr(msg, "by", "") or known.by
+        if (known.rule, known.action, known.decision_id, known.by) == (msg.rule, msg.action,
+                                                                       msg.id, by):
             return False
         known.rule, known.action = msg.rule or known.rule, msg.action or known.action
+        known.by = by
         known.decision_id = msg.id
         known.contract_id = msg.contract_id or known.contract_id
         known.ts_ns = min(known.ts_ns or msg.ts_ns, msg.ts_ns)
@@ -276,6 +280,7 @@ def _decision(state: WatchState, msg: Decision, live: bool = True) -> bool:
         "alert only" if msg.mode == "alert" else "pending")
     state.actions[key] = ActionRow(decision_id=msg.id, ts_ns=msg.ts_ns,
                                       account_id=msg.account_id, rule=msg.rule,
+                                      by=getattr(msg, "by", "") or "",
                                       action=msg.action, status=status,
                                       contract_id=msg.contract_id or "", live=live,
                                       detail=msg.suppressed or (
@@ -838,7 +843,8 @@ def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo, now_ns: int
         out.append(ActionLine(time=showtime.at(a.ts_ns, tz, now_ns, seconds=True)
                               if a.ts_ns
                               else "-",
-                              rule=a.rule or "-", action=a.action or "-", status=a.status,
+                              rule=outcomewords.acted_cell(a.rule, a.by) or "-",
+                              action=a.action or "-", status=a.status,
                               outcome=outcome_text(a.status, a.acted, a.tries,
                                                    ended.get(a.decision_id, ""), a.waits_for),
                               latency=fmt_latency(a.latency_ms),
@@ -857,7 +863,7 @@ def outcome_text(status: str, acted: Optional[bool], tries: int = 1, ended: str 
     outside riskd': risk's status, AccountStatus.ended)."""
     if status == "failed" and ended:
         return f"failed, then {ended}"
-    text = NOTHING_TO_DO if status == "done" and acted is False else status
+    text = outcomewords.outcome_word(status, acted)     # as history's (shared/outcomewords)
     if status == "accepted" and waits_for == MARKET_OPEN:
         # held by enforcement until the market opens: 'accepted' read as done (second trial)
         text = "waits: market closed"

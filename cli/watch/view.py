@@ -10,11 +10,11 @@ always; then positions, the rules and the last actions, each cut with a
 """
 from __future__ import annotations
 
-import math
 import textwrap
 from typing import Iterable, Optional
 
 from shared.accountname import called
+from cli.watch import rulegrid
 from cli.watch.columns import CUT, action_columns, name_cuts
 from cli.watch.model import CLOSING, WAITING, AccountView, Bar, Screen
 
@@ -23,7 +23,7 @@ Line = tuple[Seg, ...]
 MIN_BAR = 10
 MAX_BAR = 40
 RULE_CELL = 40
-MIN_RULE_CELL = 26            # the narrowest rule cell in compact layouts
+MIN_RULE_CELL = rulegrid.MIN_RULE_CELL       # the narrowest rule cell in compact layouts
 KEYS_HELP = "q quit  tab/arrows: next account"
 ACTIONS_SHOWN = 3             # LAST ACTIONS' newest rows on the smallest screen (actions_floor)
 ACTIONS_MORE = "today (riskctl history)"   # '+5 more today (riskctl history)'
@@ -223,7 +223,9 @@ def rule_lines(account: AccountView, width: int, max_rows: Optional[int] = None,
                layout: Optional[int] = None) -> list[Line]:
     """Every enabled rule. One column while the texts fit uncut and the rows fit in max_rows;
     when the rows do not fit, more (narrower) columns, a text too long for its cell cut with
-    '…' (compact, at 80x24); a wide terminal shows every text whole. layout: the width the
+    '…' (compact, at 80x24), names always whole: rules left off and counted when even so the
+    rows do not fit, a long text going on below while rows are spare (rulegrid.py); a wide
+    terminal shows every text whole. layout: the width the
     columns are laid out for when the lines are not cut at `width` (render's wrap): one
     column's texts are then kept whole."""
     names = getattr(account, "rules_off_names", ())
@@ -245,33 +247,38 @@ def rule_lines(account: AccountView, width: int, max_rows: Optional[int] = None,
     if not count:
         return [fit([seg("RULES", "bold"), seg(f" all shown as bars above{off}", "dim")],
                     width)]
-    name_w = max(len(r.rule) for r in rules)
-    text_w = max(len(r.text) for r in rules)
-    whole = max(len(r.text) for r in rules)
     lay = layout or width
-    cols = max(1, min(count, lay // (name_w + text_w + 3)))        # every text whole
-    while max_rows is not None and math.ceil(count / cols) > max(1, max_rows - 1) \
-            and lay // (cols + 1) >= MIN_RULE_CELL and cols < count:
-        cols += 1                                                   # compact: narrower cells
-    cell = lay // cols
-    per_col = math.ceil(count / cols)
-    name_w = max(1, min(name_w, cell // 2 if cols > 1 else cell - 8))
-    text_w = max(4, cell - name_w - 2)         # a blank between name and text, one after
-    if layout and cols == 1:
-        text_w = max(text_w, whole)            # not cut: the line is wrapped (render's wrap)
-    shown_names = name_cuts((r.rule for r in rules), name_w)
+    # names whole, rules left off when the rows are short (cli/watch/rulegrid.py)
+    grid = rulegrid.layout([r.rule for r in rules], [r.text for r in rules], lay, max_rows)
+    whole = max(len(r.text) for r in rules)
+    spare = None if max_rows is None else max(1, max_rows - 1) - grid.per_col \
+        - (grid.shown < count)
     rows = []
-    for r in range(per_col):
+    for r in range(grid.per_col):
         segs: list[Seg] = []
-        for c in range(cols):
-            i = c * per_col + r
-            if i >= count:
+        more: list[Seg] = []                   # the reading's lines below (one column)
+        for c in range(grid.cols):
+            i = c * grid.per_col + r
+            if i >= grid.shown:
                 break
             rule = rules[i]
-            text = column(rule.text, text_w)
-            segs += [seg(f"{shown_names[rule.rule]} "),       # cut in the middle
+            text_w = grid.text_w(c)
+            if layout and grid.cols == 1:
+                text_w = max(text_w, whole)    # not cut: the line is wrapped (render's wrap)
+            parts = [rule.text]
+            if grid.cols == 1 and len(rule.text) > text_w and (spare is None or spare > 0):
+                parts = rulegrid.wrapped_text(rule.text, text_w,
+                                              1 + (len(rule.text) if spare is None else spare))
+                spare = None if spare is None else spare - (len(parts) - 1)
+                more = [(part, rule.colour) for part in parts[1:]]
+            text = column(parts[0], text_w)
+            segs += [seg(f"{name_cuts([rule.rule], grid.name_w[c])[rule.rule]} "),
                      seg(f"{text:<{text_w}}", rule.colour), seg(" ")]
         rows.append(fit(segs, width))
+        rows += [fit([seg(" " * (grid.name_w[0] + 1)), seg(part, colour)], width)
+                 for part, colour in more]
+    if grid.shown < count:
+        rows.append(fit([seg(f"  +{count - grid.shown} {rulegrid.MORE}", "dim")], width))
     head = fit([seg("RULES", "bold"), seg(f" value/limit used, or parameters{note}{off}",
                                           "dim")], width)
     if max_rows is None and names and (layout or width) < len(text_of(head)):

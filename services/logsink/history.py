@@ -31,14 +31,23 @@ class Filter:
         if self.process and self.process not in (rec.get("process"),
                                                   shards.base_name(str(rec.get("process")))):
             return False          # "risk" is every risk shard's; "risk-1" only that one
-        if self.account and self.account not in {
-                str(rec.get(k)) for k in ("account", "account_id", "account_name") if k in rec}:
+        if self.account and self.account not in record_accounts(rec):
             return False
         if self.grep:
             text = raw if raw is not None else json.dumps(rec, ensure_ascii=False)
             if self.grep.lower() not in text.lower():
                 return False
         return True
+
+
+def record_accounts(rec: dict) -> set[str]:
+    """Every account a record is about, as text: its "account", "account_id" and
+    "account_name", and each id of "accounts" ("1001,1002": an alert about several accounts,
+    services/notify/alertlog.py)."""
+    found = {str(rec.get(k)) for k in ("account", "account_id", "account_name") if k in rec}
+    if "accounts" in rec:
+        found.update(a.strip() for a in str(rec["accounts"]).split(","))
+    return found
 
 
 def log_files(log_dir: str, name: str = "system.log") -> list[str]:

@@ -37,10 +37,21 @@ def log_alert(alert: Alert, text: str, channels: Iterable[str]) -> None:
 def account_fields(alert: Alert) -> dict:
     """The account an alert is about, in the fields risk's decision records use: "account" is
     its id (what `riskctl logs --account ID` matches), "account_name" the name the alert shows
-    (a system alert, about no one account, has neither)."""
+    (a system alert, about no one account, has neither). An alert that names its account only
+    line by line (line_accounts: risk's "no longer guarded" / "guarded again", the
+    supervisor's stop alerts) is about the accounts its lines name: one gives "account", several
+    "accounts" ("1001,1002": a record's fields are scalars; `riskctl logs --account ID` matches
+    any of them). Trial 2026-12-06:
+    `riskctl logs --account 1002` missed both guard alerts, logged with no account field."""
     out: dict = {}
     if alert.account_id is not None:
         out["account"] = alert.account_id
+    else:
+        owners = sorted({a for a in alert.line_accounts if a is not None})
+        if len(owners) == 1:
+            out["account"] = owners[0]
+        elif owners:
+            out["accounts"] = ",".join(str(a) for a in owners)
     if alert.account:
         out["account_name"] = alert.account
     return out

@@ -20,6 +20,7 @@ from shared.messages.risk import (ACTION_NONE, CANCEL_ORDERS, CLOSE_POSITION, FL
                                   Decision, LockoutState)
 from shared.lockwords import (FOREVER, NEVER_SHORTENED, end_words, kind_words,  # noqa: F401
                               outlasting)                # FOREVER: lockouts.py's
+from shared.outcomewords import who_acted
 from shared.plural import plural
 
 SELF_LOCK = "self_lockout"
@@ -30,13 +31,8 @@ ADMIN = "admin"
 
 
 def who(rule: str) -> str:
-    if rule == SELF_LOCK:
-        return "trader (self-lockout)"
-    if rule == ADMIN:
-        return "admin"
-    if rule == LOCKOUT_RULE:
-        return "lockout enforcement"
-    return f"rule {rule}"
+    """Who acted, in the words every screen shows (shared/outcomewords.py)."""
+    return who_acted(rule)
 
 
 def _orders_on(acct: Optional[AccountState], contract_id: Optional[str]) -> int:

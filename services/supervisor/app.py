@@ -284,7 +284,7 @@ class Supervisor(Worker):
             return
         if command.role != "trader" or command.audited:
             respond = audit.audited(respond, command.name, command.role,
-                                    who=who, request=request)
+                                    who=who, request=request, name=self.account_called)
         try:
             command.execute(self, request, respond)
         except Exception as exc:
@@ -294,6 +294,10 @@ class Supervisor(Worker):
 
     def forward(self, worker: str, request, respond, timeout: float = 3.0) -> None:
         self.forwarder.send(worker, request, respond, timeout)
+
+    def account_called(self, account_id: int) -> str:
+        """The account as riskd names it, 'Demo 1 (id 1001)' (the audit trail's flatten rows)."""
+        return account_called(self.config.accounts, account_id)
 
     def unreachable(self, name: str, timed_out: bool = False) -> str:
         """Why `name` cannot take a forwarded request, in words (unreachable.py); after a

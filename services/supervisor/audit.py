@@ -12,7 +12,7 @@ of an authenticated command are audited here too (file_edit_changes).
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Callable, Optional
 
 import attrs
 
@@ -58,6 +58,13 @@ def request_fields(request: Any) -> dict[str, Any]:
         if f.name in _SECRET_FIELDS:
             continue
         value = getattr(request, f.name)
+        if f.name == "disable":
+            # `accounts disable --now` arms risk with RulesOverrideRequest(disable=True): its
+            # row says enabled=false now=true, as the disable's own row (and the enable's
+            # enabled=true) says it (trial 2026-12-06: the rows were worded differently)
+            if value:
+                out["enabled"], out["now"] = False, True
+            continue
         if f.name == "value" and secret_value:
             value = "(secret, not recorded)"
         key = _RENAME.get(f.name, f.name)
@@ -94,15 +101,30 @@ def acting_who(role: str, session_who: str, request: Any) -> str:
     return session_who or claimed(request)
 
 
-def audited(respond, action: str, role: str, who: str = "", request: Any = None):
+def acted_on(reply, name: Optional[Callable[[int], str]] = None) -> str:
+    """The accounts an answer's commands acted on (an admin flatten: one command per account),
+    each as riskd names it, 'Demo 1 (id 1001), Demo 2 (strict, id 1002)' (name: account id ->
+    shared/accountname.called); '' when the answer lists none. Trial 2026-12-06: `flatten
+    --all`'s row said only "all_accounts=true"."""
+    ids = list(dict.fromkeys(c.account_id for c in getattr(reply.body, "commands", None) or ()
+                             if getattr(c, "account_id", None) is not None))
+    return ", ".join(name(a) if name is not None else str(a) for a in ids)
+
+
+def audited(respond, action: str, role: str, who: str = "", request: Any = None,
+            name: Optional[Callable[[int], str]] = None):
     """Wrap a respond callback so the outcome of an action lands in the audit trail, with the
-    request's fields and, for a config edit, what changed. who: the session's role and user
-    (acting_who says whose act it is)."""
+    request's fields and, for a config edit, what changed; for an answer that lists commands
+    (a flatten), the accounts they act on (acted_on; name: id -> the account as riskd names
+    it). who: the session's role and user (acting_who says whose act it is)."""
     fields = request_fields(request)
     who = acting_who(role, who, request)
 
     def wrapper(reply) -> None:
         extra = dict(fields)
+        accounts = acted_on(reply, name)
+        if accounts:
+            extra["accounts"] = accounts
         changes = getattr(reply.body, "changes", None)
         if changes:
             extra["changes"] = "; ".join(changes)

@@ -4,8 +4,9 @@
 stopping (from risk's state at the stop: riskdalerts.py, lastheld.py) say the same thing the same
 way (a trial saw "1 open position(s) on SIM-DEMO-1" in one alert and "Demo 1 holds MNQ long 1"
 in the other): one line per account that holds anything, named as every alert names it
-(shared/accountname.py), its positions as ticker, side and size, its working orders counted
-(shared/plural.py): "Demo 1 holds MNQ long 2, ES short 1 and 1 working order".
+(shared/accountname.called: "Demo 1 (id 1001)"), its positions as ticker, side and size,
+its working orders counted (shared/plural.py): "Demo 1 (id 1001) holds MNQ long 2, ES short 1
+and 1 working order".
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Callable, Iterable, Optional, Sequence
 
 import attrs
 
+from shared.accountname import called, uncalled
 from shared.messages.notify import LINE_HEADER
 from shared.plural import plural
 from shared.symbols import tickers_in
@@ -59,10 +61,17 @@ def holds(name: str, holding: Holding) -> str:
     return f"{name} holds {what}"
 
 
+def alert_name(name_of: Callable[[int, str], str], account_id: int, broker_name: str) -> str:
+    """The account as every alert names it, 'Demo 1 (id 1001)' (shared/accountname.called),
+    whether name_of gives the bare name or that already. Fresh-user trial 2026-12-06: stop
+    alerts said "Demo 1 holds MNQ long 1", the only alert without the id."""
+    return called(uncalled(name_of(account_id, broker_name), account_id), account_id)
+
+
 def holds_lines(holdings: Iterable[Holding], name_of: Callable[[int, str], str]) -> list[str]:
     """One line per account holding anything, by account id; name_of(account id, broker
-    name): the account's name in alerts."""
-    lines = ((holds(name_of(h.account_id, h.broker_name), h), h.account_id)
+    name): the account's name, said as alerts say it (alert_name)."""
+    lines = ((holds(alert_name(name_of, h.account_id, h.broker_name), h), h.account_id)
              for h in sorted(holdings, key=lambda h: h.account_id))
     return [Owned(line, aid) for line, aid in lines if line]
 

@@ -23,7 +23,7 @@ from typing import Callable, Iterable, Optional, Sequence
 import attrs
 
 from services.supervisor.backalerts import GUARD_WAIT_NS, SETTLE_NS
-from services.supervisor.heldwords import (NONE_OPEN, Holding, Owned, holds_lines,
+from services.supervisor.heldwords import (NONE_OPEN, Holding, Owned, alert_name, holds_lines,
                                            left_open_header, line_owners)
 from services.supervisor.lastheld import Held
 from shared import showtime
@@ -109,8 +109,8 @@ def locked_lines(held: Held, name_of: Callable[[int, str], str], tz: dt.tzinfo,
             end_ns = lk.until_ns if lk.until_ns is not None else (
                 a.next_roll_ns if lk.kind == UNTIL_RESET and a.next_roll_ns else None)
             end = showtime.at(end_ns, tz, now_ns or end_ns) if end_ns is not None else None
-            scope = name_of(a.account_id, a.name) + (f" {tickers_in(lk.symbol)}"
-                                                      if lk.symbol else "")
+            scope = alert_name(name_of, a.account_id, a.name) + (
+                f" {tickers_in(lk.symbol)}" if lk.symbol else "")
             rule = "" if lk.rule == SELF_LOCKOUT else f" ({lk.rule})"    # said by its words
             lines.append(Owned(f"{scope} {locked_words(lk.kind, lk.rule, end, lk.clears_on)}"
                                f"{rule}", a.account_id))

@@ -248,3 +248,27 @@ def test_every_make_target_named_in_the_docs_exists(doc):
     for target in re.findall(r"`make ([a-z][\w-]*)", read(doc)):
         assert target in targets, f"{doc} names `make {target}`; the Makefile has " \
             f"{', '.join(sorted(targets))}"
+
+
+def test_the_two_riskd_example_leaves_nothing_in_the_repos_git_status():
+    """Trial 2026-12-06: docs/operations.md "Two riskd on one machine" gave `data_dir =
+    "../var2"`, which from etc/ is the repo's var2/: `?? var2/` in git status. The example's
+    data dir, read from etc/ as riskd reads it (relative to the config's folder), is the
+    repo's ignored var/ (none given: a second clone's own) or a folder outside the repo.
+    Put back (the old example): REPO/var2, neither; fails."""
+    import tomllib
+    from pathlib import Path
+
+    from shared.config.load import _resolve
+    repo = Path(REPO).resolve()
+    text = (repo / "docs" / "operations.md").read_text(encoding="utf-8")
+    section = text.split("## Two riskd on one machine", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```toml\n(.*?)```", section, re.S)
+    assert blocks, section
+    shipped = tomllib.loads((repo / "etc" / "riskd.toml").read_text(encoding="utf-8"))
+    for block in blocks:
+        data_dir = tomllib.loads(block).get("paths", {}).get("data_dir",
+                                                            shipped["paths"]["data_dir"])
+        where = Path(_resolve(str(repo / "etc"), data_dir))
+        ignored = where == repo / "var"                          # .gitignore's /var/
+        assert ignored or repo not in where.parents, (data_dir, where)

@@ -87,15 +87,15 @@ def test_the_decisions_row_shows_its_latest_try_live_and_from_the_journal():
     live = state(account())
     live.apply(lockout_close())
     live.apply(failed("d.1", NOW))
-    assert rows(live) == [("lockout", "close_position", "failed")]
+    assert rows(live) == [("lockout enforcement", "close_position", "failed")]
     live.apply(failed("d.2", NOW + 7 * NS_PER_S))
-    assert rows(live) == [("lockout", "close_position", "failed, 2nd attempt")]
+    assert rows(live) == [("lockout enforcement", "close_position", "failed, 2nd attempt")]
     live.apply(CommandResult(command_id="d.3", account_id=1001, status="done",
                              action="close_position", rule="lockout", started_ns=NOW,
                              first_answer_ns=NOW + 30 * NS_PER_S,
                              finished_ns=NOW + 30 * NS_PER_S))
     live.apply(failed("d.2", NOW + 7 * NS_PER_S))            # a late copy changes nothing
-    assert rows(live) == [("lockout", "close_position", "done, 3rd attempt")]
+    assert rows(live) == [("lockout enforcement", "close_position", "done, 3rd attempt")]
 
     once = state(account())
     once.apply(lockout_close())
@@ -104,7 +104,7 @@ def test_the_decisions_row_shows_its_latest_try_live_and_from_the_journal():
                      state="final", status=status, received_ns=NOW, finished_ns=NOW + n,
                      first_answer_ns=NOW + n)
         for n, status in ((1, "failed"), (2, "failed"), (3, "done"))]))
-    assert rows(once) == [("lockout", "close_position", "done, 3rd attempt")]
+    assert rows(once) == [("lockout enforcement", "close_position", "done, 3rd attempt")]
 
 
 def test_a_failure_read_at_notifys_catch_up_is_still_alerted():
@@ -137,10 +137,11 @@ def test_a_failed_action_that_ended_without_riskd_says_how_in_last_actions():
     live.apply(lockout_close())
     live.apply(failed("d.1", NOW))
     live.apply(failed("d.2", NOW + 7 * NS_PER_S))
-    assert rows(live) == [("lockout", "close_position", "failed, 2nd attempt")]
+    assert rows(live) == [("lockout enforcement", "close_position", "failed, 2nd attempt")]
     live.apply(attrs.evolve(account(), ts_ns=NOW + 10 * NS_PER_S,
                             ended={"d": "closed outside riskd"}))
-    assert rows(live) == [("lockout", "close_position", "failed, then closed outside riskd")]
+    assert rows(live) == [("lockout enforcement", "close_position",
+                           "failed, then closed outside riskd")]
 
 
 def test_a_failure_at_a_whole_minute_still_shows_its_seconds():

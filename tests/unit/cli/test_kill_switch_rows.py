@@ -53,7 +53,7 @@ def rows(s: WatchState, account_id=ACCOUNT):
             for acct in screen.accounts if acct.account_id == account_id for a in acct.actions]
 
 
-DONE_ROW = [("admin", "flatten", "done", "green")]
+DONE_ROW = [("admin:root", "flatten", "done", "green")]   # who_acted: as history says it
 
 
 @pytest.mark.parametrize("first", ["accepted", "done"])
@@ -108,13 +108,13 @@ def test_flatten_all_gives_each_account_its_own_row():
     cmd2 = CMD.rsplit(".", 1)[0] + f".{other}"
     decision, = admin_decisions(result("accepted"))
     decision2 = type(decision)(id="id9", ts_ns=decision.ts_ns, rule="admin", account_id=other,
-                               action="flatten", command_id=cmd2)
+                               action="flatten", command_id=cmd2, by=decision.by)
     s = state(account(), account(account_id=other, name="SIM-DEMO-2"))
     for msg in (decision, decision2, result("done"),
                 result("accepted", cid=cmd2, account_id=other)):
         s.apply(msg)
     assert rows(s) == DONE_ROW
-    assert rows(s, other) == [("admin", "flatten", "accepted", "amber")]
+    assert rows(s, other) == [("admin:root", "flatten", "accepted", "amber")]
     s.apply(journal(cmd2, other))
     assert rows(s, other) == DONE_ROW
 

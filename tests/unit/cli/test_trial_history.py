@@ -24,9 +24,11 @@ def flatten_decision(**kw):
                     **kw)
 
 
-def final(detail, status="done"):
+def final(detail, status="done", traded=True):
+    """traded: a trading call was answered (first_answer_ns); else the command found nothing
+    to do, as the screens say (shared/outcomewords.py)."""
     return CommandState(command_id="d7.1", account_id=1002, action="flatten", state="final",
-                        status=status, detail=detail)
+                        status=status, detail=detail, first_answer_ns=NOW if traded else 0)
 
 
 def test_what_is_enforcements_outcome_not_the_plan():
@@ -39,8 +41,9 @@ def test_what_is_enforcements_outcome_not_the_plan():
 
 def test_an_already_flat_account_says_so_and_a_failure_is_loud():
     [row] = rows(HistoryReply(decisions=[flatten_decision()]),
-                 {"d7.1": final("account 1002 was already flat")})
-    assert row[3].startswith("done: account 1002 was already flat")
+                 {"d7.1": final("account 1002 was already flat", traded=False)})
+    # the word watch and `flatten --all` show for it (trial 2026-12-06: "done: ..." here)
+    assert row[3].startswith("nothing to do: account 1002 was already flat")
     [row] = rows(HistoryReply(decisions=[flatten_decision()]),
                  {"d7.1": final("flatten failed: 503", status="failed")})
     assert row[3].startswith("FAILED: flatten failed: 503")
@@ -95,7 +98,7 @@ def test_an_admin_flatten_shows_what_enforcement_did():
                  by="admin:root", what="flatten: close 1 position, cancel 0 orders",
                  command_id="k42.1001")
     state = CommandState(command_id="k42.1001", account_id=1001, action="flatten",
-                         state="final", status="done",
+                         state="final", status="done", first_answer_ns=NOW,
                          detail="flattened account Demo 1: close MNQ (verified flat)")
     [row] = rows(HistoryReply(decisions=[d]), {"k42.1001": state})
     assert row[3] == "done: flattened account Demo 1: close MNQ (verified flat)"

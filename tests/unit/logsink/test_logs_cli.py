@@ -95,3 +95,38 @@ def test_an_unknown_process_is_an_error_naming_the_processes(tmp_path):
                          "--process", "risk-1"], cwd=REPO, env=test_env(),
                         capture_output=True, text=True, timeout=60)
     assert ok.returncode == 0, ok.stderr
+
+
+def test_logs_account_takes_an_id_name_or_display_name_and_refuses_an_unknown_one(tmp_path):
+    """Trial 2026-12-06: `riskctl logs --account "Demo 2 (strict)"` and `--account SIM-DEMO-2`
+    printed nothing and exited 0 (records carry the id), where every other command takes the
+    account's id, name or display name. The accounts are etc/riskd.toml's (make_config's
+    default has none: the two shipped ones are added, as shipped). Put back (old logs.py):
+    the name finds nothing, the unknown name exits 0; fails."""
+    import subprocess
+    import sys
+
+    from shared.config import load_config
+    from tests.support.env import REPO, make_config, test_env
+    shipped = [{"id": 1001, "name": "SIM-DEMO-1", "display_name": "Demo 1", "profile": "default"},
+               {"id": 1002, "name": "SIM-DEMO-2", "display_name": "Demo 2 (strict)",
+                "profile": "default"}]
+    config = make_config(tmp_path, workers=[], accounts=shipped)
+    sink = Sink(load_config(config).log_dir, 1_000_000, 3, Redactor([]))
+    sink.write([rec(1, account=1001), rec(2, account=1002), rec(3, accounts="1001,1002"),
+                rec(4)])
+    sink.close()
+
+    def logs(*args):
+        return subprocess.run([sys.executable, "-m", "cli.main", "--config", config, "logs",
+                               *args], cwd=REPO, env=test_env(), capture_output=True,
+                              text=True, timeout=60)
+    for ref in ("1002", "SIM-DEMO-2", "Demo 2 (strict)", "demo 2 (strict)"):
+        done = logs("--account", ref)
+        assert done.returncode == 0, done.stderr
+        assert [line.split(": ", 1)[1].split("  ")[0] for line in done.stdout.splitlines()] \
+            == ["record 2", "record 3"], (ref, done.stdout)
+    done = logs("--account", "Demo 3")
+    assert done.returncode != 0 and done.stdout == ""
+    assert "no account is named 'Demo 3'; give an id, name or display name of: " \
+           "Demo 1 (id 1001), Demo 2 (strict, id 1002)" in done.stderr, done.stderr

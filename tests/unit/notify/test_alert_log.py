@@ -86,3 +86,39 @@ def test_an_alert_record_carries_the_account_id_like_risks_decision_records(capl
     assert Filter(account="Demo 1").matches(about)
     assert not Filter(account="1002").matches(about)
     assert "account" not in other and not Filter(account="1001").matches(other)
+
+
+def test_the_guard_alerts_carry_the_account_their_lines_are_about(caplog):
+    """Trial 2026-12-06: `riskctl logs --account 1002` showed the account's decisions but not
+    its "no longer guarded" / "guarded again" alerts: risk sends them as NotifyEvents naming
+    the account line by line (line_accounts, for the chats' scopes), and the log record had no
+    account field. Built as risk builds them (services/risk/disabled.py's titles and lines)
+    and turned into alerts as the worker does (templates.event_alert).
+    Put back (old alertlog.account_fields): no "account" field, fails."""
+    from services.logsink.history import Filter
+    from services.notify.templates import Context, event_alert
+    from services.risk import disabled
+    from shared.logsetup import record_fields
+    from shared.messages.notify import NotifyEvent
+    off = disabled.off_lines("Demo 2 (strict, id 1002)", None, [], None)
+    events = [NotifyEvent(kind="account_not_guarded", severity="warning",
+                          title=disabled.OFF_TITLE, lines=off, line_accounts=[1002] * len(off)),
+              NotifyEvent(kind="account_guarded_again", severity="info",
+                          title=disabled.AGAIN_TITLE,
+                          lines=["Demo 2 (strict, id 1002) is guarded again, now"],
+                          line_accounts=[1002]),
+              # an alert about two accounts (the supervisor's stop alert names each held one)
+              NotifyEvent(kind="riskd_stopped", severity="critical", title="🛑 riskd stopped",
+                          lines=["stopped by admin", "Demo 1 (id 1001) holds MNQ long 1",
+                                 "Demo 2 (strict, id 1002) holds MES short 2"],
+                          line_accounts=[None, 1001, 1002])]
+    with caplog.at_level(logging.DEBUG):
+        for e in events:
+            NotifyWorker.queue(worker(), event_alert(e, Context()))
+    off_rec, again_rec, both = (record_fields(r) for r in alerts(caplog))
+    for rec in (off_rec, again_rec):
+        assert rec["account"] == 1002
+        assert Filter(account="1002").matches(rec) and not Filter(account="1001").matches(rec)
+    assert both["accounts"] == "1001,1002"
+    assert Filter(account="1001").matches(both) and Filter(account="1002").matches(both)
+    assert not Filter(account="1003").matches(both)

@@ -33,11 +33,12 @@ def test_riskd_stopping_reaches_each_chat_with_its_own_accounts_only(tmp_path):
     tail = "no rule is checked and nothing is flattened until someone starts riskd again"
     assert got[ALL] == ["\n".join([title, "stopped by signal SIGTERM (service stop)",
                                    "left open, unguarded (as risk knew them at the stop):",
-                                   "Demo 1 holds MNQ long 2", "Demo 2 (strict) holds MNQ short 1",
+                                   "Demo 1 (id 1001) holds MNQ long 2",
+                                   "Demo 2 (strict, id 1002) holds MNQ short 1",
                                    tail])]
     assert got[GROUP] == ["\n".join([title, "stopped by signal SIGTERM (service stop)",
                                      "left open, unguarded (as risk knew them at the stop):",
-                                     "Demo 2 (strict) holds MNQ short 1", tail])]
+                                     "Demo 2 (strict, id 1002) holds MNQ short 1", tail])]
     # a chat none of whose accounts holds anything: the stop, without the others' holdings
     assert got[NONE] == ["\n".join([title, "stopped by signal SIGTERM (service stop)", tail])]
 
@@ -49,6 +50,7 @@ def test_a_guard_worker_stop_lists_only_the_chats_accounts(tmp_path):
     lines = left_open_lines(held, ok(OrdersTable()), name)
     e = worker_stopped(["risk"], 1, "", "admin:root", lines)
     got = routed(tmp_path, e.lines, e.line_accounts, title=e.title)
-    assert "Demo 1 holds MNQ long 1" in got[ALL][0]
-    assert "Demo 1" not in got[GROUP][0] and "Demo 2 (strict) holds MNQ long 1" in got[GROUP][0]
+    assert "Demo 1 (id 1001) holds MNQ long 1" in got[ALL][0]
+    assert "Demo 1" not in got[GROUP][0]
+    assert "Demo 2 (strict, id 1002) holds MNQ long 1" in got[GROUP][0]
     assert "holds" not in got[NONE][0] and "left open" not in got[NONE][0]

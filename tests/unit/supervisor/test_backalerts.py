@@ -153,10 +153,10 @@ def test_a_stop_alert_names_who_stopped_it_and_what_it_leaves_open():
         side="long", size=1, average_price=Decimal("21000"))]))
     none = ok(OrdersTable())
     assert exposure_note(held, none, name_of) == (
-        "it would leave unguarded: Demo 4 holds MNQ long 1")
+        "it would leave unguarded: Demo 4 (id 4) holds MNQ long 1")
     lines = left_open_lines(held, none, name_of)
     assert lines == ["left open, unguarded (market's answer at the stop):",
-                     "Demo 4 holds MNQ long 1"]
+                     "Demo 4 (id 4) holds MNQ long 1"]
     alert = stopped_event(["risk"], 1, "", "admin:root", lines)
     assert alert.title == ("⛔ Worker risk stopped by admin:root: accounts are NOT guarded until "
                            "it is started again")
@@ -166,7 +166,7 @@ def test_a_stop_alert_names_who_stopped_it_and_what_it_leaves_open():
         account_id=4, account_name="SIM-DEMO-4", order_id=n, contract_id="CON.F.US.MNQ.Z26",
         ticker="MNQ", side="sell", type="stop", status="open", size=1) for n in (1, 2)]))
     assert left_open_lines(held, two, name_of)[1:] == [
-        "Demo 4 holds MNQ long 1 and 2 working orders"]
+        "Demo 4 (id 4) holds MNQ long 1 and 2 working orders"]
     assert left_open_lines(ok(PositionsTable()), none, name_of) == [
         "no open position or working order (market's answer at the stop)"]
     silent = error("timeout", "market did not answer within 2 s")
