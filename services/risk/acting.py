@@ -376,11 +376,12 @@ class Acting:
         down to the target it carries), so the contracts this decision would have closed are
         expected of it (trial 2026-12-05: the lockout's close in flight
         closed the next buy in its next round, and that fill was counted as the trader's
-        trade). A reduce carrying its target: any decision's, the exits topped up to that
-        target (a repeat on the same position adds nothing; trial 2026-12-06: the rule's
-        reduce read 5 and cut 1 where the lockout's cut stood behind it, 4 held against 2).
-        A close: only the lockout's, which acts once per growth (the first event of a fill),
-        where a rule repeating its decision on the same contracts asks for nothing new."""
+        trade). The lockout's: it acts once per growth (the first event of a fill), so the
+        contracts it would have cut are added. A rule's reduce behind a reduce carrying its
+        target: a rule repeats its decision on every event, so the exits are topped up to that
+        target instead (a repeat on the same position adds nothing; trial 2026-12-06: the
+        rule's reduce read 5 and cut 1 where the lockout's cut stood behind it, 4 held against
+        2, and the contracts it cut beyond its count were the trader's trades)."""
         held = self.inflight.get(target)
         acct = self.accounts.get(d.account_id)
         if d.action not in (CLOSE_POSITION, REDUCE_POSITION) or held is None \
@@ -388,23 +389,22 @@ class Acting:
             return
         entry = self.outbox.entries.get(held)
         down_to = entry.command.target if entry is not None else None
-        if d.action == REDUCE_POSITION and down_to is not None:
-            # any rule's: the reduce in flight cuts down to its target whatever it reads, so
-            # what the position grew since is its too (a rule's repeat on the same position
-            # adds nothing); its fills are riskd's, never trades of the trader. A close of the
-            # contract in flight beside it takes all of it (it retries until flat)
+        if d.rule == LOCKOUT_RULE:      # once per growth: what it adds is what the cut takes
+            acct.riskd.expect(d.contract_id, acct.furthest(d.contract_id),
+                              d.size if d.action == REDUCE_POSITION else None, held, now,
+                              down_to=down_to if d.action == REDUCE_POSITION else None)
+            out.exits.add(acct.account_id)
+        elif d.action == REDUCE_POSITION and down_to is not None:
+            # a rule's repeat: the reduce in flight cuts down to its target whatever it reads,
+            # so what the position grew since (not the lockout's: counted above) is its too;
+            # asked again on the same position it adds nothing. A close of the contract in
+            # flight beside it takes all of it (it retries until flat)
             if (d.account_id, CLOSE_POSITION, d.contract_id, None) in self.inflight \
                     or self._flatten_in_flight(d.account_id) is not None:
                 down_to = 0
             if acct.riskd.top_up(d.contract_id, acct.furthest(d.contract_id), down_to, held,
                                  now):
                 out.exits.add(acct.account_id)
-            return
-        if d.rule != LOCKOUT_RULE:
-            return
-        acct.riskd.expect(d.contract_id, acct.furthest(d.contract_id),
-                          d.size if d.action == REDUCE_POSITION else None, held, now)
-        out.exits.add(acct.account_id)
 
     def _for_an_earlier_position(self, d: Decision, command_id: str) -> bool:
         """Was the close or reduce in flight on the decision's contract issued before the

@@ -116,7 +116,9 @@ class RiskdExits:
         return changed
 
     def expect(self, contract_id: str, signed_position: int, size: Optional[int],
-               command_id: str, now: int) -> None:
+               command_id: str, now: int, down_to: Optional[int] = None) -> None:
+        """down_to: the lockout's cut of growth put on a reduce in flight that cuts down to
+        that size (Exit.down_to)."""
         if signed_position == 0:
             return
         side, held = closing_side(signed_position), abs(signed_position)
@@ -132,7 +134,7 @@ class RiskdExits:
         union = max(before, held) if size is None else max(before, min(held, before + n))
         self._use(open_, before + n - union)
         self._add(Exit(contract_id, side, n, now, command_id, whole=n == held,
-                       cut=size is not None))
+                       cut=size is not None, down_to=down_to))
 
     def top_up(self, contract_id: str, signed_position: int, target: int, command_id: str,
                now: int) -> bool:
