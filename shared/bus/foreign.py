@@ -8,7 +8,9 @@ riskd stamps its frames with its riskd's instance id (shared/instanceid.py, shar
 and every subscriber of a riskd started by its supervisor decodes with its own id: a frame of
 another instance, or of a sender with none (a riskd from before the id was carried, a program
 outside riskd), is dropped before its fields are read, before it counts for the stream's order
-(it is not this riskd's worker restarting), and never reaches the worker's handlers.
+(it is not this riskd's worker restarting), and never reaches the worker's handlers. The
+answer risk re-syncs its market state from (market's snapshot, services/risk/asker.py) is
+checked the same way: workers stamp their replies (shared/bus/rpc.py).
 
 Each process says it once per foreign sender, as a WARNING naming the other riskd's instance,
 the publisher and the topic, and counts the rest (`dropped`); at most SAY_AT_MOST senders are
@@ -34,7 +36,8 @@ class Foreign:
         self.dropped = 0
         self.said: set[bytes] = set()
 
-    def drop(self, frame: codec.ForeignFrame, topic: bytes) -> None:
+    def drop(self, frame: codec.ForeignFrame, topic: bytes = b"", answer_to: str = "") -> None:
+        """A published frame (its topic), or the answer to a request (`answer_to`: which)."""
         self.dropped += 1
         if frame.instance in self.said or len(self.said) >= SAY_AT_MOST:
             return
@@ -43,12 +46,14 @@ class Foreign:
                else "a sender with no riskd instance id (a riskd older than this one, or a "
                     "program outside riskd)")
         topic_text = topic.decode("utf-8", "replace")
-        log.warning("%s: a %s published by %s of %s (topic %r), which holds an address of this "
-                    "riskd's; give every riskd on this machine its own ports (docs/operations.md, "
-                    "\"Two riskd on one machine\")", SAID, frame.name, frame.publisher, who,
-                    topic_text,
+        how = (f"sent by {frame.publisher} of {who} (its answer to {answer_to})" if answer_to
+               else f"published by {frame.publisher} of {who} (topic {topic_text!r})")
+        log.warning("%s: a %s %s, which holds an address of this riskd's; give every riskd on "
+                    "this machine its own ports (docs/operations.md, \"Two riskd on one "
+                    "machine\")", SAID, frame.name, how,
                     extra={"foreign_instance": frame.instance.decode("utf-8", "replace"),
-                           "foreign_publisher": frame.publisher, "foreign_topic": topic_text})
+                           "foreign_publisher": frame.publisher,
+                           "foreign_topic": topic_text or answer_to})
 
 
 FOREIGN = Foreign()     # the process's one account of what it dropped

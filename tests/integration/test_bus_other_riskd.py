@@ -12,6 +12,10 @@ naming that riskd. Then the same publisher with A's own instance id (A's own ris
 acted on at once: the stand-in is heard, so the silence before was the check, not a lost
 subscription.
 
+The second test does the same for market's snapshot, the answer risk re-syncs from: with A's
+market stopped, the other riskd's market (tests/support/othermarket.py) answers risk's request
+on A's market_control; risk must not judge its accounts.
+
 riskd A starts from etc/riskd.toml (tests/support/env.make_config) with only the workers the
 scenario needs: logging (the log line) and enforcement (what a command acts on); no broker
 runs: acting shows as enforcement's "accepted" (journaled, published before any broker call).
@@ -115,3 +119,58 @@ def test_a_command_from_another_riskds_risk_is_not_acted_on(procs, tmp_path):
     for path in glob.glob(os.path.join(load_config(config).log_dir, "*.log")):
         with open(path, encoding="utf-8") as fh:
             assert "theirs-1" not in fh.read(), path
+
+
+def risk_accounts(config: str) -> tuple[list[int], bool] | None:
+    """The accounts risk judges, and whether it is synced with a market; None: no answer."""
+    from shared.bus.rpc import RpcClient, RpcTimeout
+    from shared.messages.risk import RiskStatusRequest
+    try:
+        with RpcClient(load_config(config).config.bus.risk_control, "risk", timeout=2,
+                       retries=0, name="test") as c:
+            reply = c.call(RiskStatusRequest())
+    except RpcTimeout:
+        return None
+    return ([a.account_id for a in reply.body.accounts], reply.body.market_synced) \
+        if reply.ok else None
+
+
+def test_risk_takes_no_snapshot_from_another_riskds_market(procs, tmp_path):
+    """risk re-syncs from market's snapshot (its control socket, a request and its reply):
+    with A's market stopped, the other riskd's market on its ports answers that request too.
+    risk must not judge the accounts of that answer (here 4242, "THEIRS-4242"); with A's own
+    market back (the same stand-in with A's id) it does at once. Workers: logging (the line)
+    and risk; market is the stopped worker."""
+    config = make_config(tmp_path, workers=["logging", "risk"])
+    procs.riskd(config)
+    procs.wait_running(config, ["logging", "risk"], timeout=30)
+    tap = Tap(load_config(config).config.bus.risk_pub)
+    try:
+        ours = wait_for(lambda: tap.pump() or (tap.instances - {b""}), 15,
+                        what="A's risk heartbeat (with A's instance id)")
+    finally:
+        tap.sock.close(0)
+    other = procs.worker("tests.support.othermarket", config, label="other-riskd-market",
+                         env={"RISKD_INSTANCE": OTHER, "OTHER_ACCOUNT": "4242"})
+
+    def dropped_or_taken():
+        status = risk_accounts(config)
+        return (status and 4242 in status[0]) or any(
+            r["message"].startswith(SAID) for r in system_lines(config))
+    wait_for(dropped_or_taken, 30, interval=0.2,
+             what="A's risk to take or drop the other riskd's market snapshot")
+    status = risk_accounts(config)
+    assert status is not None and 4242 not in status[0] and not status[1], status
+    other.kill_tree()
+
+    procs.worker("tests.support.othermarket", config, label="own-market",
+                 env={"RISKD_INSTANCE": next(iter(ours)).decode(), "OTHER_ACCOUNT": "4242"})
+    wait_for(lambda: (risk_accounts(config) or ([], False))[0] == [4242], 30, interval=0.2,
+             what="A's risk to sync from its own riskd's market")
+
+    said = [r for r in system_lines(config) if r["message"].startswith(SAID)]
+    assert len(said) == 1, said
+    assert said[0]["process"] == "risk" and said[0]["foreign_instance"] == OTHER
+    assert (f"a Reply sent by market of riskd instance {OTHER} (its answer to risk's snapshot "
+            f"request at {load_config(config).config.bus.market_control})") \
+        in said[0]["message"], said[0]["message"]

@@ -191,3 +191,17 @@ def test_over_a_socket_only_this_riskds_publisher_is_heard(caplog):
     finally:
         for s in (*socks, sub_sock):
             s.close(0)
+
+
+def test_a_workers_reply_carries_its_riskd_so_risk_can_refuse_another_markets(monkeypatch):
+    from shared.bus.rpc import encode_reply, handle_request
+    from shared.messages.system import ok
+    monkeypatch.setenv(instanceid.ENV, THEIRS.decode())
+    frame = handle_request(codec.encode(Heartbeat(name="r", pid=1, started_ns=0)),
+                           lambda _req: ok(), "market")
+    assert codec.decode(frame).instance == THEIRS
+    with pytest.raises(codec.ForeignFrame) as caught:
+        codec.decode(frame, OURS)
+    assert caught.value.publisher == "market" and caught.value.name == "Reply"
+    monkeypatch.setenv(instanceid.ENV, "")          # riskctl, a test: the old form
+    assert encode_reply(ok(), None)[:1] == b"\x97"
