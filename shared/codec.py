@@ -1,7 +1,13 @@
 """The one codec: catalog messages <-> msgpack, via one cattrs converter.
 
-Wire form of a frame body: a msgpack array
-    [version, publisher, epoch, seq, ts_ns, type_name, fields]
+Wire form of a frame body: a msgpack array, one of
+    [1, publisher, epoch, seq, ts_ns, type_name, fields]
+    [2, publisher, epoch, seq, ts_ns, type_name, fields, instance]
+The second is what a riskd's bus publishers send: `instance` (bytes) is the sending riskd's
+instance id (shared/instanceid.py), so a subscriber drops what another riskd on this machine
+publishes into its bus (shared/bus/foreign.py). A frame with no instance is written in the first
+form, byte for byte as before (RPC, journals, outboxes, log records), and every frame written
+before the second form existed still decodes.
 Decimal travels as a string, datetime as integer UTC nanoseconds, nested
 messages (fields annotated AnyMessage) as [type_name, fields].
 """
@@ -20,12 +26,22 @@ from shared.clock import from_ns, to_ns
 from shared.messages import CATALOG
 from shared.messages.catalog import AnyMessage
 
-WIRE_VERSION = 1
+WIRE_VERSION = 1             # the 7-field envelope: no instance id
+WIRE_VERSION_INSTANCE = 2    # the 8-field envelope: the sending riskd's instance id last
 MAX_FRAME_BYTES = 8 * 1024 * 1024
 
 
 class DecodeError(ValueError):
     """A frame that is not a valid catalog message; never raised out of a worker loop."""
+
+
+class ForeignFrame(Exception):
+    """A valid envelope whose instance id is not the one decode() was told to expect: another
+    riskd's (or, `instance` b"", a sender with no id). Raised before its fields are read."""
+
+    def __init__(self, instance: bytes, publisher: str, name: str):
+        self.instance, self.publisher, self.name = instance, publisher, name
+        super().__init__(f"{name} from {publisher!r} of riskd instance {instance!r}")
 
 
 @attrs.frozen
@@ -35,6 +51,7 @@ class Envelope:
     seq: int
     ts_ns: int
     msg: Any
+    instance: bytes = b""       # the sending riskd's instance id; b"" when the frame has none
 
 
 def _structure_decimal(value: Any, _: type) -> Decimal:
@@ -82,30 +99,51 @@ def to_fields(msg: Any) -> dict:
     return converter.unstructure(msg)
 
 
-def encode(msg: Any, publisher: str = "", epoch: int = 0, seq: int = 0, ts_ns: int = 0) -> bytes:
+def encode(msg: Any, publisher: str = "", epoch: int = 0, seq: int = 0, ts_ns: int = 0,
+           instance: bytes = b"") -> bytes:
+    """One frame body; with `instance` (a bus publisher's riskd) the 8-field envelope."""
     name = CATALOG.name_of(type(msg))
+    if instance:
+        return msgpack.packb([WIRE_VERSION_INSTANCE, publisher, epoch, seq, ts_ns, name,
+                              converter.unstructure(msg), instance], use_bin_type=True)
     return msgpack.packb(
         [WIRE_VERSION, publisher, epoch, seq, ts_ns, name, converter.unstructure(msg)],
         use_bin_type=True,
     )
 
 
-def decode(frame: bytes) -> Envelope:
-    """Decode one frame body; every problem becomes a DecodeError with a short reason."""
+def decode(frame: bytes, instance: bytes = b"") -> Envelope:
+    """Decode one frame body; every problem becomes a DecodeError with a short reason.
+
+    With `instance` (a subscriber of a riskd's bus: its own riskd's id) a valid envelope sent
+    by another instance, or by none, raises ForeignFrame before its fields are read: one bytes
+    comparison per frame, nothing allocated for a frame of its own riskd."""
     if len(frame) > MAX_FRAME_BYTES:
         raise DecodeError(f"frame of {len(frame)} bytes is over the {MAX_FRAME_BYTES} byte limit")
     try:
         raw = msgpack.unpackb(frame, raw=False, strict_map_key=False)
     except Exception as exc:  # msgpack raises several unrelated types
         raise DecodeError(f"not msgpack: {type(exc).__name__}") from None
-    if not isinstance(raw, list) or len(raw) != 7:
+    if not isinstance(raw, list):
         raise DecodeError("not a riskd envelope")
-    version, publisher, epoch, seq, ts_ns, name, fields = raw
-    if version != WIRE_VERSION:
-        raise DecodeError(f"wire version {version!r}, expected {WIRE_VERSION}")
-    if not (isinstance(publisher, str) and all(isinstance(x, int) and not isinstance(x, bool)
-                                               for x in (epoch, seq, ts_ns))):
+    if len(raw) == 8:
+        version, publisher, epoch, seq, ts_ns, name, fields, sender = raw
+        expected = WIRE_VERSION_INSTANCE
+    elif len(raw) == 7:
+        version, publisher, epoch, seq, ts_ns, name, fields = raw
+        sender, expected = b"", WIRE_VERSION
+    else:
+        raise DecodeError("not a riskd envelope")
+    if version != expected:
+        raise DecodeError(f"wire version {version!r} with {len(raw)} fields, expected "
+                          f"{expected}")
+    # exact types: msgpack makes no subclasses (a bool is not an int here); no generator, as
+    # this runs for every quote
+    if not (type(publisher) is str and type(sender) is bytes and type(epoch) is int
+            and type(seq) is int and type(ts_ns) is int):
         raise DecodeError("envelope header has wrong types")
+    if instance and sender != instance:
+        raise ForeignFrame(sender, publisher, name if isinstance(name, str) else repr(name))
     cls = CATALOG.get(name) if isinstance(name, str) else None
     if cls is None:
         raise DecodeError(f"unknown message type {name!r}")
@@ -115,7 +153,7 @@ def decode(frame: bytes) -> Envelope:
         msg = converter.structure(fields, cls)
     except Exception as exc:
         raise DecodeError(f"{name}: {describe_structure_error(exc)}") from None
-    return Envelope(publisher, epoch, seq, ts_ns, msg)
+    return Envelope(publisher, epoch, seq, ts_ns, msg, sender)
 
 
 def describe_structure_error(exc: BaseException) -> str:

@@ -12,6 +12,11 @@ log record a process ships carries it (shared/logsetup.py); the logging worker d
 whose id is set and is not its own (services/logsink/foreign.py). A record with no id (a local
 tool, a worker started by hand without a supervisor) is taken as before.
 
+The bus carries it too: every frame a riskd's publisher sends has its riskd's id in the
+envelope (shared/codec.py), and every subscriber of a riskd drops a frame with another id or
+none before it is read (shared/bus/foreign.py): another riskd's worker on a port this riskd's
+worker left free is never taken for it.
+
 The id is not a secret (the control key is, shared/controlkey.py): it only tells two honest
 riskds apart, it proves nothing.
 """
@@ -35,3 +40,9 @@ def start() -> str:
 def own() -> str:
     """This process's riskd's id; '' when it was started without a supervisor."""
     return os.environ.get(ENV, "")
+
+
+def on_wire() -> bytes:
+    """The id as the bus carries it (shared/codec.py's envelope; shared/bus/foreign.py);
+    b"" when this process was started without a supervisor (it stamps and checks nothing)."""
+    return own().encode("utf-8")

@@ -2,7 +2,9 @@
 
 One REQ socket at a time with a deadline; on silence it is closed and the request sent again,
 SNAPSHOT_ATTEMPTS times, then risk waits SNAPSHOT_BACKOFF and starts over (every give-up is
-logged with the peer's name). The reply goes to worker.on_snapshot(MarketSnapshot).
+logged with the peer's name). The reply goes to worker.on_snapshot(MarketSnapshot), only when
+it comes from this riskd's market: another riskd's market on market's free port answers too,
+and its answer is dropped and said once (shared/bus/foreign.py).
 """
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ from typing import Optional
 
 import zmq
 
-from shared import codec
+from shared import codec, instanceid
+from shared.bus.foreign import FOREIGN
 from shared.messages.market import MarketSnapshot, SnapshotRequest
 
 log = logging.getLogger(__name__)
@@ -72,7 +75,13 @@ class SnapshotAsk:
         self.waiting = False
         self.attempts = 0
         try:
-            reply = codec.decode(frame).msg
+            reply = codec.decode(frame, instanceid.on_wire()).msg
+        except codec.ForeignFrame as foreign:
+            # another riskd's market on this riskd's free port (shared/bus/foreign.py): its
+            # accounts and positions are not ours to judge; ask again until ours answers
+            FOREIGN.drop(foreign, answer_to=f"risk's snapshot request at {self.address}")
+            self.resume_at = self.worker.clock.monotonic() + 1.0
+            return
         except codec.DecodeError as exc:
             log.error("market sent an unreadable snapshot: %s", exc)
             self.resume_at = self.worker.clock.monotonic() + 1.0

@@ -9,7 +9,7 @@ import os
 
 import zmq
 
-from shared import codec
+from shared import codec, instanceid
 from shared.clock import SYSTEM_CLOCK, Clock
 from shared.plural import plural
 
@@ -34,13 +34,16 @@ _COPY_MARK = COPY_MARK.encode()
 
 class Publisher:
     """Numbers every message it sends; a new process is a new epoch (its start time in ns).
-    With `keep` (topic prefixes; an XPUB socket) it keeps what it sent on them in the last
+    Every frame carries its riskd's instance id (`instance`, default this process's; b"": none),
+    so a subscriber of another riskd drops it (shared/bus/foreign.py). With `keep` (topic prefixes; an XPUB socket) it keeps what it sent on them in the last
     seconds, for late subscribers (see above): subscriptions() sends it again."""
 
     def __init__(self, sock: zmq.Socket, name: str, clock: Clock = SYSTEM_CLOCK,
-                 epoch: int | None = None, keep: tuple[str, ...] = ()):
+                 epoch: int | None = None, keep: tuple[str, ...] = (),
+                 instance: bytes | None = None):
         self.sock = sock
         self.name = name
+        self.instance = instanceid.on_wire() if instance is None else instance
         self.clock = clock
         self.epoch = epoch if epoch is not None else clock.now_ns() ^ (os.getpid() << 1)
         self.seq = 0
@@ -56,7 +59,7 @@ class Publisher:
     def publish(self, topic: str, msg) -> int:
         self.seq += 1
         frames = (topic.encode(), codec.encode(msg, self.name, self.epoch, self.seq,
-                                               self.clock.now_ns()))
+                                               self.clock.now_ns(), self.instance))
         self.sock.send_multipart(frames, copy=False)
         if self.keep and topic.startswith(self.keep):
             self._keep(topic, frames)
@@ -66,7 +69,7 @@ class Publisher:
         """Number and encode without sending (for callers that batch; never kept)."""
         self.seq += 1
         return topic.encode(), codec.encode(msg, self.name, self.epoch, self.seq,
-                                            self.clock.now_ns())
+                                            self.clock.now_ns(), self.instance)
 
     def subscriptions(self) -> list[str]:
         """The topic prefixes subscribed since the last call (an XPUB socket; unsubscriptions

@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import zmq
 
-from shared import codec
+from shared import codec, instanceid
 from shared.bus.sockets import make_socket
 from shared.messages.system import Reply, error
 
@@ -92,8 +92,11 @@ def decode_request(frame: bytes) -> tuple[codec.Envelope | None, Reply | None]:
 
 
 def encode_reply(reply: Reply, request: codec.Envelope | None, name: str = "") -> bytes:
-    """Encode a reply, echoing the request's sequence number so async callers can match it."""
-    return codec.encode(reply, name, 0, request.seq if request else 0, time.time_ns())
+    """Encode a reply, echoing the request's sequence number so async callers can match it;
+    stamped with this process's riskd (shared/bus/foreign.py): risk takes market's snapshot
+    only from its own riskd's market."""
+    return codec.encode(reply, name, 0, request.seq if request else 0, time.time_ns(),
+                        instanceid.on_wire())     # read per reply: no hot path, set at start
 
 
 def run_handler(request: Any, dispatch: Callable[[Any], Reply]) -> Reply:

@@ -1,5 +1,6 @@
-"""A subscriber that decodes frames, counts bad ones, drops the copies a publisher sends again
-to late subscribers (shared/bus/publisher.py) and tells its owner about gaps and new epochs."""
+"""A subscriber that decodes frames, counts bad ones, drops what another riskd on this machine
+published (shared/bus/foreign.py) and the copies a publisher sends again to late subscribers
+(shared/bus/publisher.py), and tells its owner about gaps and new epochs."""
 from __future__ import annotations
 
 import logging
@@ -8,7 +9,8 @@ from typing import Optional
 import attrs
 import zmq
 
-from shared import codec, topics
+from shared import codec, instanceid, topics
+from shared.bus.foreign import FOREIGN, Foreign
 from shared.bus.publisher import COPY_MARK, KEEP_MAX
 
 log = logging.getLogger(__name__)
@@ -108,11 +110,16 @@ class Copies:
 
 
 class Subscriber:
-    """Wraps a SUB socket; recv() never raises on a bad frame, it counts and logs it."""
+    """Wraps a SUB socket; recv() never raises on a bad frame, it counts and logs it.
+    `instance`: the riskd whose messages it takes (default: this process's, b"" without a
+    supervisor: every sender's); another's are dropped and said by `foreign`."""
 
-    def __init__(self, sock: zmq.Socket, track: bool = True):
+    def __init__(self, sock: zmq.Socket, track: bool = True, instance: bytes | None = None,
+                 foreign: Foreign = FOREIGN):
         self.sock = sock
         self.track = track
+        self.instance = instanceid.on_wire() if instance is None else instance
+        self.foreign = foreign
         self.tracker = StreamTracker()
         self.copies = Copies()
         self.bad_frames = 0
@@ -134,8 +141,11 @@ class Subscriber:
             return None
         topic_b, body = frames
         try:
-            env = codec.decode(body)
+            env = codec.decode(body, self.instance)
             topic = topic_b.decode("utf-8")
+        except codec.ForeignFrame as frame:
+            self.foreign.drop(frame, topic_b)     # before the stream's order: not our worker
+            return None
         except (codec.DecodeError, UnicodeDecodeError) as exc:
             self._bad(frames, str(exc))
             return None

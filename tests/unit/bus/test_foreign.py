@@ -1,0 +1,207 @@
+"""The bus carries its riskd's instance id: a subscriber drops another riskd's messages.
+
+Two riskds on one machine with the same ports: while a worker port of this riskd is free (the
+worker restarting, or stopped), the other riskd's worker binds it and this riskd's subscribers,
+which connect to it, took its fills and commands as their own worker's. Every bus frame now
+carries the sending riskd's id (shared/codec.py); a subscriber drops one of another riskd (or
+of none) before its fields are read and says so once (shared/bus/foreign.py). Frames written
+before (journals, outboxes: the 7-field envelope) still decode.
+"""
+import logging
+from decimal import Decimal
+
+import pytest
+import zmq
+
+from shared import codec, instanceid
+from shared.bus.foreign import SAID, SAY_AT_MOST, Foreign
+from shared.bus.publisher import Publisher
+from shared.bus.subscriber import Subscriber
+from shared.clock import FakeClock
+from shared.messages.enforce import Command
+from shared.messages.market import Quote
+from shared.messages.system import Heartbeat
+
+OURS, THEIRS = b"0123456789abcdef", b"fedcba9876543210"
+
+# written by the codec before the instance id was carried (git main at 057edae): a market quote
+# as it travelled, and a Command as enforcement's journal stores it (services/enforcement/
+# journal.py); risk's store and outbox keep their messages the same way
+OLD_QUOTE = bytes.fromhex(
+    "9701a66d61726b657403090ba551756f746585ab636f6e74726163745f6964b0434f4e2e462e55532e4d4e51"
+    "2e5a3236a574735f6e7307a46c617374a832313030302e3235a3626964c0a361736bc0")
+OLD_JOURNAL_COMMAND = bytes.fromhex(
+    "9701a76a6f75726e616c000000a7436f6d6d616e64de0010a26964a26331ab6465636973696f6e5f6964a264"
+    "31aa6163636f756e745f6964cd03e9a6616374696f6ea7666c617474656ea46d6f6465a7656e666f726365ab"
+    "636f6e74726163745f6964c0a86f726465725f6964c0a473697a65c0aa73746f705f7072696365c0a472756c"
+    "65b36461696c795f7265616c697a65645f6c6f7373a6726561736f6ea0a96973737565645f6e7305a8657665"
+    "6e745f6e7304a7617474656d707401a26279a0aa6f726465725f74657874a0")
+QUOTE = Quote(contract_id="CON.F.US.MNQ.Z26", ts_ns=7, last=Decimal("21000.25"))
+
+
+def command(cid: str = "c1") -> Command:
+    return Command(id=cid, decision_id="d1", account_id=1001, action="flatten", issued_ns=5,
+                   event_ns=4, rule="daily_realized_loss")
+
+
+# -- the codec --------------------------------------------------------------------------------
+
+def test_frames_written_before_the_instance_id_still_decode():
+    env = codec.decode(OLD_QUOTE)
+    assert (env.publisher, env.epoch, env.seq, env.ts_ns, env.instance) == ("market", 3, 9, 11, b"")
+    assert env.msg == QUOTE
+    assert codec.decode(OLD_JOURNAL_COMMAND).msg == command()
+    # and a frame with no instance is still written byte for byte as before
+    assert codec.encode(QUOTE, "market", 3, 9, 11) == OLD_QUOTE
+    assert codec.encode(command(), "journal", 0, 0, 0) == OLD_JOURNAL_COMMAND
+
+
+def test_a_frame_carries_its_riskds_instance_and_its_own_riskd_takes_it():
+    frame = codec.encode(QUOTE, "market", 3, 9, 11, OURS)
+    env = codec.decode(frame)
+    assert env.instance == OURS and env.msg == QUOTE and env.seq == 9
+    assert codec.decode(frame, OURS).msg == QUOTE
+
+
+def test_another_instances_frame_is_refused_before_its_fields_are_read():
+    with pytest.raises(codec.ForeignFrame) as caught:
+        codec.decode(codec.encode(command(), "risk", 1, 2, 3, THEIRS), OURS)
+    assert (caught.value.instance, caught.value.publisher, caught.value.name) == (
+        THEIRS, "risk", "Command")
+    # its fields are never structured: a type this riskd does not know is still "foreign"
+    import msgpack
+    odd = msgpack.packb([2, "risk", 1, 2, 3, "NoSuchType", {"x": 1}, THEIRS], use_bin_type=True)
+    with pytest.raises(codec.ForeignFrame):
+        codec.decode(odd, OURS)
+    with pytest.raises(codec.DecodeError, match="unknown message type"):
+        codec.decode(odd)
+
+
+def test_a_frame_with_no_instance_is_foreign_to_a_riskd_with_one():
+    with pytest.raises(codec.ForeignFrame) as caught:
+        codec.decode(OLD_QUOTE, OURS)
+    assert caught.value.instance == b"" and caught.value.publisher == "market"
+
+
+@pytest.mark.parametrize("raw, why", [
+    ([1, "m", 0, 0, 0, "Quote", {}, OURS], "wire version 1 with 8 fields"),
+    ([2, "m", 0, 0, 0, "Quote", {}], "wire version 2 with 7 fields"),
+    ([2, "m", 0, 0, 0, "Quote", {}, "0123456789abcdef"], "wrong types"),
+    ([2, "m", 0, 0, 0, "Quote", {}, OURS, 9], "not a riskd envelope"),
+])
+def test_malformed_envelopes_are_decode_errors(raw, why):
+    import msgpack
+    with pytest.raises(codec.DecodeError, match=why):
+        codec.decode(msgpack.packb(raw, use_bin_type=True), OURS)
+
+
+# -- publisher and subscriber -----------------------------------------------------------------
+
+class Sink:
+    def __init__(self):
+        self.sent = []
+
+    def send_multipart(self, frames, copy=True):
+        self.sent.append([bytes(f) for f in frames])
+
+
+def test_a_publisher_stamps_its_processes_riskd(monkeypatch):
+    monkeypatch.setenv(instanceid.ENV, OURS.decode())
+    sink = Sink()
+    Publisher(sink, "market", FakeClock(), epoch=1).publish("quote.x", QUOTE)
+    assert codec.decode(sink.sent[0][1]).instance == OURS
+    monkeypatch.setenv(instanceid.ENV, "")          # no supervisor: nothing stamped
+    Publisher(sink, "market", FakeClock(), epoch=1).publish("quote.x", QUOTE)
+    assert sink.sent[1][1][:1] == b"\x97"           # the 7-field envelope
+
+
+def test_a_subscriber_drops_another_riskds_messages_and_says_so_once(caplog):
+    theirs, ours = Sink(), Sink()
+    them = Publisher(theirs, "risk", FakeClock(), epoch=77, instance=THEIRS)
+    us = Publisher(ours, "risk", FakeClock(), epoch=5, instance=OURS)
+    foreign = Foreign()
+    sub = Subscriber(None, instance=OURS, foreign=foreign)
+    us.publish("command", command("ours-1"))
+    first = sub.decode(ours.sent[0])
+    assert first.msg.id == "ours-1" and first.continuity.kind == "first"
+    with caplog.at_level(logging.WARNING, logger="riskd.bus.foreign"):
+        for n in range(5):
+            them.publish("command", command(f"theirs-{n}"))
+            assert sub.decode(theirs.sent[-1]) is None
+    us.publish("command", command("ours-2"))
+    second = sub.decode(ours.sent[-1])
+    # the other riskd's stream (another epoch) never made this one look restarted or gapped
+    assert second.msg.id == "ours-2" and second.continuity is None
+    assert foreign.dropped == 5 and sub.bad_frames == 0
+    said = [r for r in caplog.records if r.getMessage().startswith(SAID)]
+    assert len(said) == 1, [r.getMessage() for r in said]
+    text = said[0].getMessage()
+    assert "a Command published by risk of riskd instance fedcba9876543210" in text
+    assert "(topic 'command')" in text and "Two riskd on one machine" in text
+    assert said[0].foreign_instance == THEIRS.decode()
+
+
+def test_a_sender_without_an_id_is_named_as_such_and_made_up_ids_cannot_flood_the_log(caplog):
+    foreign = Foreign()
+    sub = Subscriber(None, instance=OURS, foreign=foreign)
+    with caplog.at_level(logging.WARNING, logger="riskd.bus.foreign"):
+        assert sub.decode([b"quote.x", OLD_QUOTE]) is None
+        for n in range(SAY_AT_MOST * 3):
+            frame = codec.encode(Heartbeat(name="m", pid=1, started_ns=0), "m", 1, 1, 1,
+                                 b"%016d" % n)
+            assert sub.decode([b"hb", frame]) is None
+    said = [r.getMessage() for r in caplog.records if r.getMessage().startswith(SAID)]
+    assert len(said) == SAY_AT_MOST
+    assert "a sender with no riskd instance id" in said[0]
+    assert foreign.dropped == 1 + SAY_AT_MOST * 3
+
+
+def test_without_a_supervisor_a_subscriber_takes_every_sender(monkeypatch):
+    monkeypatch.setenv(instanceid.ENV, "")
+    sub = Subscriber(None)
+    assert sub.decode([b"quote.x", OLD_QUOTE]).msg == QUOTE
+    assert sub.decode([b"quote.x", codec.encode(QUOTE, "market", 1, 1, 1, THEIRS)]).msg == QUOTE
+
+
+def test_over_a_socket_only_this_riskds_publisher_is_heard(caplog):
+    """Two PUBs as two riskds' workers; one subscriber of ours connected to both."""
+    ctx = zmq.Context.instance()
+    socks = [ctx.socket(zmq.PUB) for _ in range(2)]
+    sub_sock = ctx.socket(zmq.SUB)
+    try:
+        for s in socks:
+            s.setsockopt(zmq.LINGER, 0)
+            sub_sock.connect(f"tcp://127.0.0.1:{s.bind_to_random_port('tcp://127.0.0.1')}")
+        sub_sock.setsockopt(zmq.LINGER, 0)
+        sub = Subscriber(sub_sock, instance=OURS, foreign=Foreign())
+        sub.subscribe("")
+        us = Publisher(socks[0], "market", FakeClock(), epoch=1, instance=OURS)
+        them = Publisher(socks[1], "market", FakeClock(), epoch=2, instance=THEIRS)
+        got = []
+        for _ in range(300):                       # the slow joiner: until both were heard
+            us.publish("quote.x", QUOTE)
+            them.publish("quote.x", QUOTE)
+            while sub_sock.poll(5):
+                r = sub.recv()
+                if r is not None:
+                    got.append(r.envelope.instance)
+            if got and sub.foreign.dropped:
+                break
+        assert got and set(got) == {OURS} and sub.foreign.dropped >= 1
+    finally:
+        for s in (*socks, sub_sock):
+            s.close(0)
+
+
+def test_a_workers_reply_carries_its_riskd_so_risk_can_refuse_another_markets(monkeypatch):
+    from shared.bus.rpc import encode_reply, handle_request
+    from shared.messages.system import ok
+    monkeypatch.setenv(instanceid.ENV, THEIRS.decode())
+    frame = handle_request(codec.encode(Heartbeat(name="r", pid=1, started_ns=0)),
+                           lambda _req: ok(), "market")
+    assert codec.decode(frame).instance == THEIRS
+    with pytest.raises(codec.ForeignFrame) as caught:
+        codec.decode(frame, OURS)
+    assert caught.value.publisher == "market" and caught.value.name == "Reply"
+    monkeypatch.setenv(instanceid.ENV, "")          # riskctl, a test: the old form
+    assert encode_reply(ok(), None)[:1] == b"\x97"
