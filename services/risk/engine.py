@@ -636,7 +636,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         cfg = self.settings.for_account(acct)
         if cfg is None:
             return
-        if kind in PRICE_FIRST and not only and (acct.positions or acct.ahead):
+        if kind in PRICE_FIRST and not only and (acct.positions or acct.ahead or kind == TRADE):
             # the prices first, then the event's own rules: a trade or a balance is read with
             # the open PnL the rules that read it judge (rule order: daily_unrealized_loss, ...,
             # daily_net_loss, drawdown_guard), as a quote step would have judged it. Without
@@ -645,6 +645,13 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             # runs saw drawdown_guard flatten on a balance, or daily_realized_loss on the
             # close's trade, where the calm run's quote step had daily_unrealized_loss close
             # and daily_net_loss flatten. A rule judged twice in one step acts once.
+            # A trade step does so also when its fill left the account flat, as it is when
+            # the fill's Position came first (Trade first, the position still shows until its
+            # Position comes): one fill crossing daily_net_loss's and daily_realized_loss's
+            # lines locks with the same rule in every order, daily_net_loss, as when the Trade
+            # comes first (event-order model, 2026-12-06: daily_realized_loss was named when
+            # the flatten's close of the last position came Position first;
+            # tests/unit/risk/test_both_loss_lines_one_fill.py).
             self._run(acct, QUOTE, event, now, "price", event_ns, out, only=OPEN_PNL)
         ctx = self._ctx(acct, change, event_ns)
         for name, rule in self._listening(kind):
