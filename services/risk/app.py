@@ -79,6 +79,8 @@ STATUS_EVERY = 0.2         # s: status of changed accounts (5 a second)
 STATUS_ALL_EVERY = 5.0     # s: status of every account, changed or not
 STATUS_PREFIX = topics.status("")    # "status.": what riskctl watch subscribes to
 STATUS_SLICE_S = 0.002     # s: statuses published at most this long before the market is read
+JUDGE_SLICE_S = 0.001      # s: moved prices' rules judged this long before the market is read
+JUDGE_TURN_S = 0.05        # s: ... and no longer than this a loop turn (then all at once)
 NOTIFY_TOPIC = "notify"
 INCOMPLETE_RETRY = 0.5     # s: ask again after a snapshot market marked incomplete
 QUIET_CHECK = 1.0          # s: held prices gone stale, or flowing again (services/risk/quietfeed.py)
@@ -269,13 +271,21 @@ class RiskWorker(Worker):
         # call) tells risk its closing fills are riskd's; when it waits beside those fills in
         # the same poll round, the fills must not be taken first as the trader's trades
         self._on_results()
+        turn_end = self.clock.monotonic() + JUDGE_TURN_S
         try:
-            self._drain_market()
+            while True:
+                self._drain_market()
+                # the accounts whose prices moved, judged in slices while nothing waits: a
+                # fill that comes meanwhile is read (and its account judged) before the rest
+                if self._judge_moved(self.clock.monotonic() < turn_end):
+                    break
         finally:
+            if self.engine.pending:           # the loop never leaves a price unjudged
+                self._judge_moved(False)
             self._flush_held()
 
     def _drain_market(self) -> None:
-        quotes: list[Quote] = []             # a run of quotes is evaluated once per contract
+        quotes: list[Quote] = []    # a run of quotes: prices taken now, rules later (moves.py)
         for received in drain(self.market, 2000):
             cont = received.continuity
             env = received.envelope
@@ -295,20 +305,46 @@ class RiskWorker(Worker):
                 quotes.append(ready)
                 continue
             self._quotes(quotes)
-            self._event(ready)
+            self._event(ready)              # its account's prices are judged first (engine)
         self._quotes(quotes)
 
     def _quotes(self, quotes: list[Quote]) -> None:
         if not quotes:
             return
         try:
-            out = self.engine.on_quotes(quotes, self.clock.now_ns())
+            out = self.engine.take_quotes(quotes, self.clock.now_ns())
         except Exception:
             log.exception("risk could not apply %d quotes", len(quotes))
             out = None
         quotes.clear()
         if out is not None and (out.durable or out.dirty):
             self._step(out)
+
+    def _judge_moved(self, yielding: bool) -> bool:
+        """Judge the accounts whose prices moved (services/risk/moves.py). yielding: stop
+        after a slice of JUDGE_SLICE_S when a market message waits (False: it waits). True
+        when every account is judged."""
+        clock, sock = self.clock, self.market.sock
+        end = clock.monotonic() + JUDGE_SLICE_S
+
+        def stop() -> bool:
+            nonlocal end
+            if not yielding or clock.monotonic() < end:
+                return False
+            if sock.poll(0):
+                return True
+            end = clock.monotonic() + JUDGE_SLICE_S
+            return False
+        out = Outcome()
+        try:
+            done = self.engine.judge_moved(self.clock.now_ns(), out, stop)
+        except Exception:
+            log.exception("risk could not judge the moved prices")
+            self.engine.pending.clear()
+            done = True
+        if out.durable or out.dirty:
+            self._step(out)
+        return done
 
     def _event(self, msg) -> None:
         try:
