@@ -92,6 +92,14 @@ def encode(msg: Any, publisher: str = "", epoch: int = 0, seq: int = 0, ts_ns: i
 
 def decode(frame: bytes) -> Envelope:
     """Decode one frame body; every problem becomes a DecodeError with a short reason."""
+    publisher, epoch, seq, ts_ns, name, fields = head(frame)
+    return Envelope(publisher, epoch, seq, ts_ns, structure(name, fields))
+
+
+def head(frame: bytes) -> tuple:
+    """(publisher, epoch, seq, ts_ns, type name, fields) of a frame with a valid envelope, its
+    fields not structured yet (structure(name, fields) does it; decode() does both): risk
+    merges a run of quotes' fields and structures one Quote per contract (round 13)."""
     if len(frame) > MAX_FRAME_BYTES:
         raise DecodeError(f"frame of {len(frame)} bytes is over the {MAX_FRAME_BYTES} byte limit")
     try:
@@ -111,11 +119,15 @@ def decode(frame: bytes) -> Envelope:
         raise DecodeError(f"unknown message type {name!r}")
     if not isinstance(fields, dict):
         raise DecodeError(f"{name}: fields are not a map")
+    return publisher, epoch, seq, ts_ns, name, fields
+
+
+def structure(name: str, fields: dict) -> Any:
+    """The message of a head()'s type name and fields; a DecodeError when they do not fit."""
     try:
-        msg = converter.structure(fields, cls)
+        return converter.structure(fields, CATALOG.get(name))
     except Exception as exc:
         raise DecodeError(f"{name}: {describe_structure_error(exc)}") from None
-    return Envelope(publisher, epoch, seq, ts_ns, msg)
 
 
 def describe_structure_error(exc: BaseException) -> str:
