@@ -13,6 +13,7 @@ account. One poll round, as Worker.run does it.
 """
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 
 import pytest
@@ -86,6 +87,7 @@ def test_an_accounts_event_behind_quotes_is_judged_before_the_other_accounts(wor
                                         status=STATUS_OPEN, limit_price=Decimal(20000),
                                         created_ns=now + 3_000, updated_ns=now + 3_000))
     wait_ready(w.market.sock, "the drop and the order")
+    time.sleep(0.2)                     # both waiting: one drain reads them together
     for sock, _event in w.poller.poll(0):       # one round, exactly as Worker.run does it
         w._readers[sock]()
 

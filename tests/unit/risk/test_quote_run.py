@@ -44,13 +44,17 @@ def test_a_run_of_sparse_quotes_ends_as_each_applied_in_order_with_one_decode_ea
             market.publish(topics.quote(cid), q)
             sent.append(q)
     wait_ready(w.market.sock, "the quotes")
-    time.sleep(0.2)                     # all 600 waiting on the socket
-    for sock, _event in w.poller.poll(0):
-        w._readers[sock]()
+    time.sleep(0.2)                     # all 600 waiting on the socket (else: more rounds)
+    rounds = 0
+    while w.market.sock.poll(200):
+        rounds += 1
+        for sock, _event in w.poller.poll(0):
+            w._readers[sock]()
     m = w.engine.market
     for cid in (MNQ, ES):
         mine = [q for q in sent if q.contract_id == cid]
         assert m.bid[cid] == [q.bid for q in mine if q.bid is not None][-1]
         assert m.ask[cid] == [q.ask for q in mine if q.ask is not None][-1]
         assert m.last[cid] == [q.last for q in mine if q.last is not None][-1]
-    assert len(structured) <= 4, f"{len(structured)} quotes decoded for 2 contracts"
+    assert len(structured) <= 2 * rounds + 2, \
+        f"{len(structured)} quotes decoded for 2 contracts in {rounds} rounds"
