@@ -118,6 +118,15 @@ def decode(frame: bytes, instance: bytes = b"") -> Envelope:
     With `instance` (a subscriber of a riskd's bus: its own riskd's id) a valid envelope sent
     by another instance, or by none, raises ForeignFrame before its fields are read: one bytes
     comparison per frame, nothing allocated for a frame of its own riskd."""
+    publisher, epoch, seq, ts_ns, name, fields, sender = head(frame, instance)
+    return Envelope(publisher, epoch, seq, ts_ns, structure(name, fields), sender)
+
+
+def head(frame: bytes, instance: bytes = b"") -> tuple:
+    """(publisher, epoch, seq, ts_ns, type name, fields, sender instance) of a frame with a
+    valid envelope, its fields not structured yet (structure(name, fields) does it; decode()
+    does both): risk merges a run of quotes' fields and structures one Quote per contract
+    (round 13). `instance`: as decode()'s."""
     if len(frame) > MAX_FRAME_BYTES:
         raise DecodeError(f"frame of {len(frame)} bytes is over the {MAX_FRAME_BYTES} byte limit")
     try:
@@ -149,11 +158,15 @@ def decode(frame: bytes, instance: bytes = b"") -> Envelope:
         raise DecodeError(f"unknown message type {name!r}")
     if not isinstance(fields, dict):
         raise DecodeError(f"{name}: fields are not a map")
+    return publisher, epoch, seq, ts_ns, name, fields, sender
+
+
+def structure(name: str, fields: dict) -> Any:
+    """The message of a head()'s type name and fields; a DecodeError when they do not fit."""
     try:
-        msg = converter.structure(fields, cls)
+        return converter.structure(fields, CATALOG.get(name))
     except Exception as exc:
         raise DecodeError(f"{name}: {describe_structure_error(exc)}") from None
-    return Envelope(publisher, epoch, seq, ts_ns, msg, sender)
 
 
 def describe_structure_error(exc: BaseException) -> str:

@@ -54,11 +54,12 @@ from services.risk import disabled, loosening, rejudge
 from services.risk.engine import Engine
 from services.risk.outcome import Outcome, merge
 from services.risk.quietfeed import Holding, QuietFeed
+from services.risk.quoterun import QUOTE_TYPE, QuoteRun
 from services.risk.requests import Requests
 from services.risk.settings import RuleSettings
 from services.risk.store import Store
 from services.risk.views import account_status
-from shared import quietprice, shards, showtime, topics
+from shared import codec, quietprice, shards, showtime, topics
 from shared.accountname import account_name
 from shared.bus.subscriber import Subscriber
 from shared.config.trading_day import read_holidays_file
@@ -79,6 +80,10 @@ STATUS_EVERY = 0.2         # s: status of changed accounts (5 a second)
 STATUS_ALL_EVERY = 5.0     # s: status of every account, changed or not
 STATUS_PREFIX = topics.status("")    # "status.": what riskctl watch subscribes to
 STATUS_SLICE_S = 0.002     # s: statuses published at most this long before the market is read
+DRAIN_LIMIT = 2000         # messages read from market before the loop's timers run
+QUOTE_PREFIX = topics.quote("").encode()     # b"quote.": a quote's topic frame
+JUDGE_SLICE_S = 0.001      # s: moved prices' rules judged this long before the market is read
+JUDGE_TURN_S = 0.05        # s: ... and no longer than this a loop turn (then all at once)
 NOTIFY_TOPIC = "notify"
 INCOMPLETE_RETRY = 0.5     # s: ask again after a snapshot market marked incomplete
 QUIET_CHECK = 1.0          # s: held prices gone stale, or flowing again (services/risk/quietfeed.py)
@@ -140,6 +145,7 @@ class RiskWorker(Worker):
         self.incomplete_seen = False   # ... or it did not (logged once, not every retry)
         self.resync_at = 0.0           # monotonic: ask again (the last snapshot was incomplete)
         self.market = Subscriber(self.socket(zmq.SUB, connect=bus.market_pub))
+        self._run = QuoteRun()         # quotes merged per contract (services/risk/quoterun.py)
         for topic in (shards.market_topics(self.shard) if self.shards > 1 else [""]):
             self.market.subscribe(topic)
         self.add_reader(self.market.sock, self._on_market)
@@ -269,46 +275,117 @@ class RiskWorker(Worker):
         # call) tells risk its closing fills are riskd's; when it waits beside those fills in
         # the same poll round, the fills must not be taken first as the trader's trades
         self._on_results()
+        turn_end = self.clock.monotonic() + JUDGE_TURN_S
         try:
-            self._drain_market()
+            while True:
+                self._drain_market()
+                # the accounts whose prices moved, judged in slices while nothing waits: a
+                # fill that comes meanwhile is read (and its account judged) before the rest
+                if self._judge_moved(self.clock.monotonic() < turn_end):
+                    break
         finally:
+            if self.engine.pending:           # the loop never leaves a price unjudged
+                self._judge_moved(False)
             self._flush_held()
 
     def _drain_market(self) -> None:
-        quotes: list[Quote] = []             # a run of quotes is evaluated once per contract
-        for received in drain(self.market, 2000):
-            cont = received.continuity
-            env = received.envelope
-            if cont is not None and cont.kind in ("gap", "epoch"):
-                log.warning("market stream %s (expected %s, got %s): re-syncing from its snapshot",
-                            cont.kind, cont.expected, cont.got)
-                if self.clone.lost(cont.kind):
-                    self.ask.attempts = 0
-                    self.ask.send()
-            msg = received.msg
-            if not isinstance(msg, MARKET_EVENTS) or (self.shards > 1 and not self._mine(msg)):
-                continue
-            ready = self.clone.update(env.epoch, env.seq, msg, env.publisher)
-            if ready is None:
-                continue
-            if isinstance(ready, Quote):
-                quotes.append(ready)
-                continue
-            self._quotes(quotes)
-            self._event(ready)
-        self._quotes(quotes)
+        """What waits from market, at most DRAIN_LIMIT messages. A quote (when risk follows
+        the stream) is unpacked and merged into the run (services/risk/quoterun.py), not
+        decoded; an event ends the run: its prices are taken first (their rules judged later,
+        services/risk/moves.py), then the event."""
+        sub, run = self.market, self._run
+        sock, tracker = sub.sock, sub.tracker
+        for _ in range(DRAIN_LIMIT):
+            try:
+                frames = sock.recv_multipart(zmq.NOBLOCK)
+            except zmq.Again:
+                break
+            if len(frames) == 2 and frames[0].startswith(QUOTE_PREFIX) \
+                    and self.clone.state == SYNCED:
+                try:
+                    publisher, epoch, seq, ts_ns, name, fields, sender = codec.head(
+                        frames[1], sub.instance)
+                except (codec.DecodeError, codec.ForeignFrame):
+                    publisher = None            # sub.decode says what it is (and drops it)
+                if publisher is not None and name == QUOTE_TYPE \
+                        and isinstance(fields.get("contract_id"), str):
+                    env = codec.Envelope(publisher, epoch, seq, ts_ns, None, sender)
+                    cont = tracker.observe(env)
+                    if cont is None:
+                        run.add(fields)
+                        continue
+                    try:
+                        msg = codec.structure(name, fields)
+                    except codec.DecodeError as exc:
+                        sub._bad(frames, str(exc))
+                        continue
+                    self._take(cont, attrs.evolve(env, msg=msg))
+                    continue
+            received = sub.decode(frames)
+            if received is not None:
+                self._take(received.continuity, received.envelope)
+        self._quotes()
+        sub.bad_frames += run.bad
+        run.bad = 0
 
-    def _quotes(self, quotes: list[Quote]) -> None:
-        if not quotes:
+    def _take(self, cont, env) -> None:
+        """One message of market's stream, in its order."""
+        if cont is not None and cont.kind in ("gap", "epoch"):
+            log.warning("market stream %s (expected %s, got %s): re-syncing from its snapshot",
+                        cont.kind, cont.expected, cont.got)
+            if self.clone.lost(cont.kind):
+                self.ask.attempts = 0
+                self.ask.send()
+        msg = env.msg
+        if not isinstance(msg, MARKET_EVENTS) or (self.shards > 1 and not self._mine(msg)):
             return
+        ready = self.clone.update(env.epoch, env.seq, msg, env.publisher)
+        if ready is None:
+            return
+        if isinstance(ready, Quote):
+            self._run.add(codec.to_fields(ready))
+            return
+        self._quotes()
+        self._event(ready)              # its account's prices are judged first (engine)
+
+    def _quotes(self) -> None:
+        """The run of quotes so far: its prices taken now, their rules judged later."""
+        if not self._run:
+            return
+        quotes = self._run.take()
         try:
-            out = self.engine.on_quotes(quotes, self.clock.now_ns())
+            out = self.engine.take_quotes(quotes, self.clock.now_ns())
         except Exception:
             log.exception("risk could not apply %d quotes", len(quotes))
             out = None
-        quotes.clear()
         if out is not None and (out.durable or out.dirty):
             self._step(out)
+
+    def _judge_moved(self, yielding: bool) -> bool:
+        """Judge the accounts whose prices moved (services/risk/moves.py). yielding: stop
+        after a slice of JUDGE_SLICE_S when a market message waits (False: it waits). True
+        when every account is judged."""
+        clock, sock = self.clock, self.market.sock
+        end = clock.monotonic() + JUDGE_SLICE_S
+
+        def stop() -> bool:
+            nonlocal end
+            if not yielding or clock.monotonic() < end:
+                return False
+            if sock.poll(0):
+                return True
+            end = clock.monotonic() + JUDGE_SLICE_S
+            return False
+        out = Outcome()
+        try:
+            done = self.engine.judge_moved(self.clock.now_ns(), out, stop)
+        except Exception:
+            log.exception("risk could not judge the moved prices")
+            self.engine.pending.clear()
+            done = True
+        if out.durable or out.dirty:
+            self._step(out)
+        return done
 
     def _event(self, msg) -> None:
         try:

@@ -43,6 +43,7 @@ from services.risk.acting import Acting, Flattened
 from services.risk.carried import Carried
 from services.risk.disabled import Off, held_now, not_guarded_words
 from services.risk.lockouts import LockoutBook, lock_key
+from services.risk.moves import PendingMoves
 from services.risk.outbox import Outbox
 from services.risk.outcome import Outcome, merge
 from services.risk.rejudge import JUDGED_NOW
@@ -88,6 +89,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         # moved no price be the first to value a new position (_quote_moves; without it, each
         # such quote looked at every account: 8 % of risk's time at 500 accounts in a storm)
         self._opened_unquoted: set[str] = set()
+        self.pending = PendingMoves()     # prices taken, rules not yet judged (take_quotes)
         self.ids = ids
         self.allow_unlock = allow_unlock
         self.market = MarketView()
@@ -230,6 +232,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
     def tick(self, now: int) -> Outcome:
         """Time passed: roll, expire lockouts, run the clock rules."""
         out = Outcome()
+        self.judge_moved(now, out)          # prices taken before it (moves.py)
         self._maybe_roll(now, out)
         expired = self.end_due(now, out)
         if self.acted and out.rolled and not expired:
@@ -281,6 +284,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         symbol is locked, a symbol lockout whose symbol left the list ends, and symbol_blocks
         acts at once on open positions and orders in newly listed ones."""
         out = Outcome()
+        self.judge_moved(now, out)          # prices taken before it (moves.py)
         self._maybe_roll(now, out)
         rule = self.rules.get("symbol_blocks")
         for acct in self.accounts.values():
@@ -306,6 +310,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         once on what each account holds, in rule order (services/risk/rejudge.py): a position
         already over a tightened limit is reduced or closed now, not at the next fill."""
         out = Outcome()
+        self.judge_moved(now, out)          # prices taken before it (moves.py)
         self._maybe_roll(now, out)
         for aid in sorted(changes):
             acct = self.accounts.get(aid)
@@ -327,6 +332,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
     # -- events --------------------------------------------------------------------------------
     def on_event(self, event, now: int) -> Outcome:
         out = Outcome()
+        self._judge_pending(event, now, out)
         self._maybe_roll(now, out)
         if isinstance(event, Quote):
             if self._quote_moves(event, now):
@@ -431,15 +437,72 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
     def on_quotes(self, quotes: list[Quote], now: int) -> Outcome:
         """A run of quotes: every price is merged, the rules run once per moved contract with
         its latest quote (latest price per contract wins, as in market's conflation)."""
+        out = self.take_quotes(quotes, now)
+        self.judge_moved(now, out)
+        return out
+
+    def take_quotes(self, quotes: list[Quote], now: int) -> Outcome:
+        """A run of quotes' prices, merged now; the rules judge them later (services/risk/
+        moves.py): before the next event of each account holding a moved contract, or at
+        judge_moved, whichever comes first."""
         out = Outcome()
+        if self._roll_due(now):
+            self.judge_moved(now, out)          # the prices before the roll, judged before it
         self._maybe_roll(now, out)
-        moved: dict[str, Quote] = {}
         for q in quotes:
             if self._quote_moves(q, now):
-                moved[q.contract_id] = q
-        if moved:
-            self._quote_rules(moved, now, out)
+                self.pending.move(q)
         return out
+
+    def judge_moved(self, now: int, out: Outcome, stop: Optional[Callable[[], bool]] = None
+                    ) -> bool:
+        """The rules of every account holding a contract moved since it was last judged, once
+        per account with every new price. stop(), asked between accounts, ends it early (the
+        worker reads the market meanwhile); True when nothing is left to judge."""
+        pending = self.pending
+        if not pending:
+            return True
+        accounts = self.accounts
+        while True:
+            aid = pending.next_account(accounts)
+            if aid is None:
+                break
+            acct = accounts.get(aid)
+            if acct is not None:
+                self._judge_moves_of(acct, now, out)
+            if stop is not None and pending.queue and stop():
+                return False
+        if self.failing:        # a failed action of a rule without a lockout: judged again
+            self._check_failing(now, out)
+        if self.market_waiting or self.outbox.unanswered:   # so is one waiting (waitjudge.py)
+            self._judge_waiting(now, out)
+        return True
+
+    def _judge_moves_of(self, acct: AccountState, now: int, out: Outcome) -> None:
+        """One account's quote step: the prices moved since it was last judged."""
+        mine = self.pending.due(acct.account_id, acct.positions)
+        if not mine:
+            return
+        out.dirty.add(acct.account_id)
+        event = mine[0] if len(mine) == 1 else PriceMoves(
+            frozenset(q.contract_id for q in mine), max(q.ts_ns for q in mine))
+        self._run(acct, "quote", event, now, "price", event.ts_ns, out)
+
+    def _judge_pending(self, event, now: int, out: Outcome) -> None:
+        """Before an event: one account's event needs that account's prices judged (moves.py);
+        anything else, or a roll due, every account's."""
+        if not self.pending:
+            return
+        aid = getattr(event, "account_id", None) \
+            if isinstance(event, (Fill, PositionUpdate, OrderUpdate, AccountUpdate)) else None
+        acct = self.accounts.get(aid) if aid is not None else None
+        if acct is None or self._roll_due(now):
+            self.judge_moved(now, out)
+        else:
+            self._judge_moves_of(acct, now, out)
+
+    def _roll_due(self, now: int) -> bool:
+        return self.day is None or now >= self._roll_at
 
     def _quote_moves(self, quote: Quote, now: int) -> bool:
         """Apply a quote; True if the rules should look: a price moved, or this is the first
@@ -481,6 +544,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         what is absent from it may still be open, and must not be taken as closed.
         Lockouts whose time ran out (while risk was down) end first: they lock nothing now."""
         out = Outcome()
+        self.judge_moved(now, out)          # prices taken before it (moves.py)
         self.end_due(now, out)
         for c in snap.contracts:
             self.market.apply_contract(c)
@@ -561,6 +625,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
 
     def on_result(self, res: CommandResult, now: int) -> Outcome:
         out = Outcome()
+        self.judge_moved(now, out)          # prices taken before it (moves.py)
         acct = self.accounts.get(res.account_id)
         waiting = self.outbox.entries.get(res.command_id) if res.waits_for else None
         if waiting is not None and acct is not None:
