@@ -249,18 +249,24 @@ class Acting:
         return ""
 
     def _closing_its_contract(self, d: Decision) -> str:
-        """The close of the stop's contract in flight, issued after the order was placed ('' when
-        none): the close cancels the contract's orders too (closing a contract closes its
-        orders), so moving the stop meanwhile does nothing (the event-order model: the close's
-        first fill judged the position left, and trade_management moved its stop)."""
-        command_id = self.inflight.get((d.account_id, CLOSE_POSITION, d.contract_id, None))
-        entry = self.outbox.entries.get(command_id) if command_id else None
+        """The close of the stop's contract in flight, or the flatten of its account, issued
+        after the order was placed ('' when none): the close cancels the contract's orders too
+        (closing a contract closes its orders), a flatten every order, so moving the stop
+        meanwhile does nothing (the event-order model: the close's first fill judged the
+        position left, and trade_management moved its stop; a loss rule's flatten, and the
+        Position event of another contract's close judged the short it was closing and moved
+        its stop, only when that event came before the short's own)."""
         acct = self.accounts.get(d.account_id)
         order = acct.orders.get(d.order_id) if acct is not None and d.order_id else None
-        if entry is None or order is None \
-                or order.created_ns > entry.command.issued_ns + SKEW_NS:
+        if order is None:
             return ""
-        return command_id
+        command_id = self.inflight.get((d.account_id, CLOSE_POSITION, d.contract_id, None))
+        entry = self.outbox.entries.get(command_id) if command_id else None
+        for command in (entry.command if entry is not None else None,
+                        self._flatten_in_flight(d.account_id)):
+            if command is not None and order.created_ns <= command.issued_ns + SKEW_NS:
+                return command.id
+        return ""
 
     def stop_moved(self, cmd: Command, now: int) -> None:
         """riskd's move of a stop answered done (the Order event showing it may come later)."""
