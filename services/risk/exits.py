@@ -94,12 +94,27 @@ class RiskdExits:
     # quote of every position (any_done_unfilled), kept as each exit changes (a scan of all
     # made the rules bench 3x slower)
     _n_done: int = attrs.field(default=0, eq=False, repr=False)
+    # the exits still expecting contracts (size > 0), in order; None: to be listed again.
+    # The fill and the close of every breach look for open exits (_open) three times before
+    # the decision is published, and a used-up exit is remembered 15 s: a locked trader's 500
+    # breaches in 6 s made each look a scan of ~500 exits (docs/performance.md "Round 13")
+    _sized: Optional[list] = attrs.field(default=None, eq=False, repr=False)
+    _sized_of: Optional[list] = attrs.field(default=None, eq=False, repr=False)  # of `expected`
+
+    def _live(self) -> list[Exit]:
+        sized = self._sized
+        if sized is None or self._sized_of is not self.expected:
+            sized = self._sized = [e for e in self.expected if e.size > 0]
+            self._sized_of = self.expected
+        return sized
 
     def _add(self, e: Exit) -> None:
         self.last_n += 1
         e.n = self.last_n
         self.expected.append(e)
         self.changed[e.n] = e
+        if self._sized is not None and e.size > 0:
+            self._sized.append(e)
 
     def _keep(self, kept: list[Exit]) -> None:
         """Only these exits are expected from now on; the others are dropped."""
@@ -109,6 +124,7 @@ class RiskdExits:
                 self.changed[e.n] = None
                 self._n_done -= _done_unfilled(e)
         self.expected = kept
+        self._sized = None
 
     def take_changes(self) -> dict[int, Optional[Exit]]:
         """The exits to write (None: delete its row) since the last call (the store's)."""
@@ -250,12 +266,12 @@ class RiskdExits:
 
     def expecting(self, contract_id: str, now: int) -> bool:
         """Do riskd's exits still expect fills on this contract (either side)?"""
-        return any(e.contract_id == contract_id and e.open_at(now) for e in self.expected)
+        return any(e.contract_id == contract_id and e.open_at(now) for e in self._live())
 
     def _open(self, contract_id: str, side: int, now: int) -> list[Exit]:
         """The exits still expecting contracts here, the first to be forgotten first (those
         whose command has finished, then the oldest outstanding)."""
-        return sorted((e for e in self.expected if e.contract_id == contract_id
+        return sorted((e for e in self._live() if e.contract_id == contract_id
                        and e.side == side and e.open_at(now)),
                       key=lambda e: (e.done_ns == 0, e.done_ns or e.issued_ns))
 
@@ -269,6 +285,8 @@ class RiskdExits:
                 e.size -= take
                 self._n_done -= was - _done_unfilled(e)
                 self.changed[e.n] = e
+                if e.size <= 0 and self._sized is not None:
+                    self._sized = [x for x in self._sized if x is not e]
             n -= take
 
     def _match(self, contract_id: str, side: int, size: int, now: int) -> Optional[list]:
@@ -322,6 +340,7 @@ class RiskdExits:
                                  else Decimal(r["price"])}) for r in rows]
         self.orders = set(orders)
         self.changed = {}
+        self._sized = None
         self._n_done = sum(_done_unfilled(e) for e in self.expected)
         if numbers is None:
             numbers = list(range(1, len(rows) + 1))
