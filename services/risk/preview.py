@@ -5,7 +5,8 @@ tightening that puts an account past a limit now) was applied live at once: risk
 account and locked it out, with no question. The supervisor now asks risk first
 (services/supervisor/commands/rule_confirm.py) and asks the admin when risk would act.
 
-How: a twin of the engine (a deep copy: account state, lockouts, outbox, rule settings) takes
+How: a twin of the engine (a deep copy of the accounts whose rules the candidate changes, with
+lockouts, outbox and rule settings) takes
 the candidate config exactly as RiskWorker.on_config takes a reload (settings.update, the
 accounts guarded again, the symbol recheck, the rules whose settings are in force now judged
 at once: services/risk/rejudge.py), and the decisions it makes are the answer. The twin is
@@ -29,9 +30,22 @@ from shared.messages.system import Reply, error, ok
 log = logging.getLogger(__name__)
 
 
-def twin_of(engine):
-    """A deep copy of the engine that shares only what it never changes (the calendar, the rule
-    objects, the config in force): acting on it leaves the engine as it was."""
+def concerned(engine, config) -> set:
+    """The accounts whose rules the candidate changes (resolved as a reload resolves them): the
+    only ones a reload can act on at once; every other account's rules stay as they are."""
+    settings = engine.settings
+    resolve = getattr(settings, "resolve", None)
+    if resolve is None:                 # fixed rules (tests, tools): every account
+        return set(engine.accounts)
+    return {aid for aid, acct in engine.accounts.items()
+            if resolve(config, acct) != settings.for_account(acct)}
+
+
+def twin_of(engine, only=None):
+    """A deep copy of the engine (of the accounts in `only`, None: all) that shares only what
+    it never changes (the calendar, the rule objects, the config in force, other accounts'
+    state): acting on it leaves the engine as it was. Copying only the concerned accounts
+    keeps the question cheap at 500 accounts (their trades are most of the state)."""
     settings = engine.settings
     memo = {id(engine.calendar): engine.calendar, id(engine.rules): engine.rules}
     for rule in engine.rules.values():
@@ -39,7 +53,12 @@ def twin_of(engine):
     config = getattr(settings, "config", None)
     if config is not None:
         memo[id(config)] = config
-    return copy.deepcopy(engine, memo)
+    source = engine
+    if only is not None:
+        source = copy.copy(engine)
+        source.accounts = {aid: a for aid, a in engine.accounts.items() if aid in only}
+        memo[id(engine)] = engine       # its bound methods (names of accounts) only read
+    return copy.deepcopy(source, memo)
 
 
 def acting(out: Outcome) -> list:
@@ -60,7 +79,10 @@ def acting(out: Outcome) -> list:
 def preview(engine, config, now: int, holidays=None) -> list:
     """The acting decisions the twin makes under `config` (a Config, as the worker would run
     it), in the order risk would make them. holidays: the holiday files of `config`."""
-    twin = twin_of(engine)
+    only = concerned(engine, config)
+    if not only:
+        return []
+    twin = twin_of(engine, only)
     settings = twin.settings
     accounts = list(twin.accounts.values())
     before = settings.rules_of(accounts)

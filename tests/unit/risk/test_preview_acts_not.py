@@ -82,3 +82,30 @@ def test_a_loosening_or_a_limit_not_reached_acts_on_nothing(worker, tmp_path):
     assert ask(w, path, backups, tmp_path, "max_contracts", "limit", "8") == []   # looser
     assert ask(w, path, backups, tmp_path, "max_contracts", "limit", "4") == []   # at, not over
     assert ask(w, path, backups, tmp_path, "drawdown_guard", "line", "48000") == []
+
+
+def test_only_the_accounts_an_edit_concerns_are_judged_and_copied(tmp_path):
+    """An edit of one account's rule asks about that account only (the twin copies only the
+    accounts whose rules change: cheap at 500 accounts); a profile edit, about each of its."""
+    from services.risk.preview import concerned, preview
+    from shared.config.load import load_config
+    two = [{"id": 1001, "name": "SIM-1"}, {"id": 1002, "name": "SIM-2"}]
+    with risk_worker(tmp_path, two, clock=FakeClock(chi(2026, 12, 2, 10, 0))) as rig:
+        w, path, backups, _sent = rig
+        market(w, CONTRACTS[MNQ], Quote(contract_id=MNQ, ts_ns=w.clock.now_ns(),
+                                         last=Decimal("21000")))
+        buy(w, 4)                                   # 1001 holds 4 MNQ; 1002 holds nothing
+
+        def candidate(target):
+            text = set_rule_param(path, target, "max_contracts", "limit", "2", backups,
+                                  dry_run=True).text
+            where = tmp_path / "c.toml"
+            where.write_text(text)
+            return load_config(path, text_from=str(where)).config
+        one = candidate("1001")
+        assert concerned(w.engine, one) == {1001}
+        assert [d.account_id for d in preview(w.engine, one, w.clock.now_ns())] == [1001]
+        everyone = candidate("profile:default")
+        assert concerned(w.engine, everyone) == {1001, 1002}
+        assert [d.account_id for d in preview(w.engine, everyone, w.clock.now_ns())] == [1001]
+        assert concerned(w.engine, w.config) == set()      # the config in force: nothing
