@@ -133,3 +133,11 @@ def test_only_an_edit_of_what_rules_read_is_asked_about():
     assert not judged(["logging.level"]) and not judged(["notify.telegram.chat_ids"])
     assert judged(["profiles.default.rules.max_contracts.limit"])
     assert judged(["accounts[0].profile"]) and judged(["trading_day.roll_time"])
+
+
+def test_the_audit_row_says_confirmed_only_when_it_was():
+    from services.supervisor.audit import request_fields
+    asked = RulesSet(target="1001", rule="drawdown_guard", param="line", value="49950")
+    assert "confirmed" not in request_fields(asked)
+    assert request_fields(RulesSet(target="1001", rule="drawdown_guard", param="line",
+                                   value="49950", confirmed=True))["confirmed"] is True
