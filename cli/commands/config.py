@@ -70,6 +70,7 @@ def add_arguments(parser) -> None:
     p = sub.add_parser("restore", help="restore the backup with this STAMP")
     p.add_argument("stamp")
     p.add_argument("--reason", default="", help="why (kept in the audit trail)")
+    add_yes(p)
     add_offline(p)
 
 
@@ -215,9 +216,10 @@ def backup_rows(rows, tz, now_ns: Optional[int] = None) -> list[tuple]:
 def restore(args, ctx) -> int:
     if args.offline:
         return offline_edit(ctx, lambda path, backups: restore_backup(path, args.stamp, backups))
-    return print_edited(ctx, ctx.request(ConfigRestore(stamp=args.stamp, reason=args.reason),
-                                         timeout=EDIT_TIMEOUT,
-                                         retries=0))
+    # a backup riskd would act on at once (flatten, reduce, lock out) asks first (--yes: apply)
+    reply = send_edit(ctx, ConfigRestore(stamp=args.stamp, reason=args.reason), args.yes,
+                      EDIT_TIMEOUT)
+    return 1 if reply is None else print_edited(ctx, reply)
 
 
 ACTIONS = {"validate": validate, "show": show, "set": set_value, "reload": reload,

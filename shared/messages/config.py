@@ -64,6 +64,9 @@ class ConfigRestore:
     """Restore a config backup by its stamp (validated like any edit; the current file is kept)."""
     stamp: str
     reason: str = ""
+    # asked and answered: apply even when risk would act at once (flatten, reduce, lock
+    # out); without it such an edit is answered 'confirm_needed' (riskctl --yes sets it)
+    confirmed: bool = False
 
 
 @attrs.frozen(kw_only=True)

@@ -53,7 +53,7 @@ def run_edit(sup, respond, key: str, edit: Callable[..., EditResult],
     """edit(path, backup_dir) -> EditResult; answer ConfigEdited once the reload is done.
 
     confirmed: None, apply as asked; True or False, an edit that may act at once (rules set,
-    rules enable/disable, config set): risk is asked first what the edit would do now
+    rules enable/disable, config set, config restore): risk is asked first what the edit would do now
     (rule_confirm.py, edit(path, backup_dir, dry_run=True)); when it would act on an account
     the answer is 'confirm_needed' and nothing is written, unless confirmed (then the answer,
     and so the audit, says the admin confirmed it).
@@ -76,7 +76,7 @@ def run_edit(sup, respond, key: str, edit: Callable[..., EditResult],
         apply_edit(sup, answer, key, edit, rule_edit, note, waits, shown)
     rule = rule_edit() if rule_edit is not None else None
     ask_first(sup, respond, edit, bool(confirmed), shown or key, rule,
-              labels(sup.config.accounts), go)
+              labels(sup.config.accounts), go, backup_dir(sup))
 
 
 def apply_edit(sup, respond, key: str, edit: Callable[..., EditResult],

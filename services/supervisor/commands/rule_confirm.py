@@ -1,4 +1,5 @@
 """A rule edit that would act at once asks first: risk says what it would do, riskctl asks.
+(rules set, rules enable|disable, config set, config restore: config_edits.run_edit.)
 
 Fresh-user trial: an admin's typo in `riskctl rules set 1001 drawdown_guard line ...` (or any
 tightening that puts an account past a limit right now) was applied live at once: riskd
@@ -108,14 +109,16 @@ def confirmed_line(decisions: list, names: dict) -> str:
 
 
 def ask_first(sup, respond, edit: Callable, confirmed: bool, shown: str,
-              rule: Optional[RuleEdit], names: dict, go: Callable[[str], None]) -> None:
+              rule: Optional[RuleEdit], names: dict, go: Callable[[str], None],
+              backups: str = "") -> None:
     """Run the edit dry, ask risk what it would do now; then go(note) to apply it (note: the
-    confirmation's line for the answer, '' when nothing acts), or answer confirm_needed."""
+    confirmation's line for the answer, '' when nothing acts), or answer confirm_needed.
+    backups: the backup folder (a restore reads its backup there; nothing is written)."""
     if not any(shards.base_name(n) == shards.RISK for n in sup.slots):
         go("")                              # no risk in this riskd: nothing acts on rules
         return
     try:
-        candidate = edit(sup.loaded.path, "", dry_run=True)
+        candidate = edit(sup.loaded.path, backups, dry_run=True)
     except (ConfigError, EditError, OSError):
         go("")          # the edit itself says what is wrong (run_edit), nothing acts
         return

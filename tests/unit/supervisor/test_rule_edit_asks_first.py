@@ -141,3 +141,25 @@ def test_the_audit_row_says_confirmed_only_when_it_was():
     assert "confirmed" not in request_fields(asked)
     assert request_fields(RulesSet(target="1001", rule="drawdown_guard", param="line",
                                    value="49950", confirmed=True))["confirmed"] is True
+
+
+def test_a_restore_riskd_would_act_on_asks_first_too(tmp_path, monkeypatch):
+    """`config restore STAMP` of a stricter backup acts at once like any tightening."""
+    from services.supervisor.commands import config_restore
+    from shared.messages.config import ConfigRestore
+    from tests.unit.supervisor.test_rule_edit_outcome import _no_write
+    monkeypatch.setattr(config_restore, "run_edit", _no_write(config_restore.run_edit))
+    for confirmed in (False, True):
+        sup = Sup(tmp_path, [ok(RulesReply(accounts=[account(1001, "SIM-DEMO-1")]))])
+        sup.previews = [reduce(1001)]
+        got = []
+        config_restore.COMMAND.execute(sup, ConfigRestore(stamp="20261205T213103246192Z",
+                                                          confirmed=confirmed), got.append)
+        assert len(got) == 1
+        if confirmed:
+            assert got[0].ok and sup.reloads == 1
+            assert "confirmed by the admin" in got[0].reason, got[0].reason
+        else:
+            assert got[0].code == "confirm_needed" and sup.reloads == 0
+            assert got[0].reason.startswith("restore 20261205T213103246192Z: not saved: riskd "
+                                            "would act on it at once on 1 account:")
