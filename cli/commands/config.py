@@ -12,7 +12,10 @@
 Edits go through the running riskd, which validates the whole new file before it replaces
 the old one, keeps a backup (owner-only, 0600) and applies the change live. With --offline
 (only while riskd is stopped: riskctl checks riskd's instance lock) the file is edited the
-same way directly. Roles, backups and the file's protection: docs/operations.md.
+same way directly. An edit riskd would act on at once (a rule tightened past what an account
+holds now: flatten, reduce, close, lock out) asks "Apply anyway? [y/N]" first and is not saved
+until confirmed (--yes applies directly; docs/rules.md). Roles, backups and the file's
+protection: docs/operations.md.
 """
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ from typing import Optional
 import tomlkit
 
 from cli import configfile
+from cli.confirmedit import add_yes, send_edit
 from cli.errors import EXIT_USAGE, CliError
 from cli.offline import offline_edit
 from cli.table import render_table
@@ -57,6 +61,7 @@ def add_arguments(parser) -> None:
     p.add_argument("--value-env", metavar="VAR", help="take the value from environment "
                                                       "variable VAR")
     p.add_argument("--reason", default="", help="why (kept in the audit trail)")
+    add_yes(p)
     add_offline(p)
     sub.add_parser("reload", help="re-read the config file now")
     p = sub.add_parser("backups", help="list the config backups, newest first")
@@ -65,6 +70,7 @@ def add_arguments(parser) -> None:
     p = sub.add_parser("restore", help="restore the backup with this STAMP")
     p.add_argument("stamp")
     p.add_argument("--reason", default="", help="why (kept in the audit trail)")
+    add_yes(p)
     add_offline(p)
 
 
@@ -158,9 +164,10 @@ def set_value(args, ctx) -> int:
     if args.offline:
         return offline_edit(ctx, lambda path, backups: set_config_value(
             path, args.key, value, backups))
-    reply = ctx.request(ConfigSet(key=args.key, value=value, reason=args.reason),
-                        timeout=EDIT_TIMEOUT, retries=0)
-    return print_edited(ctx, reply)
+    # an edit riskd would act on at once (flatten, reduce, lock out) asks first (--yes: apply)
+    reply = send_edit(ctx, ConfigSet(key=args.key, value=value, reason=args.reason),
+                      args.yes, EDIT_TIMEOUT)
+    return 1 if reply is None else print_edited(ctx, reply)
 
 
 def reload(args, ctx) -> int:
@@ -209,9 +216,10 @@ def backup_rows(rows, tz, now_ns: Optional[int] = None) -> list[tuple]:
 def restore(args, ctx) -> int:
     if args.offline:
         return offline_edit(ctx, lambda path, backups: restore_backup(path, args.stamp, backups))
-    return print_edited(ctx, ctx.request(ConfigRestore(stamp=args.stamp, reason=args.reason),
-                                         timeout=EDIT_TIMEOUT,
-                                         retries=0))
+    # a backup riskd would act on at once (flatten, reduce, lock out) asks first (--yes: apply)
+    reply = send_edit(ctx, ConfigRestore(stamp=args.stamp, reason=args.reason), args.yes,
+                      EDIT_TIMEOUT)
+    return 1 if reply is None else print_edited(ctx, reply)
 
 
 ACTIONS = {"validate": validate, "show": show, "set": set_value, "reload": reload,

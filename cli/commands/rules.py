@@ -11,7 +11,10 @@
 ACCOUNT_OR_PROFILE is an account (id, name or display name) or a profile name; write
 profile:NAME or account:NAME when one name is both. An account setting overrides its
 profile for that account only. Edits are validated, backed up and applied live; a
-change that loosens a rule takes effect at the next trading-day roll (docs/rules.md); `override`
+change that loosens a rule takes effect at the next trading-day roll (docs/rules.md); one that
+riskd would act on at once (it puts an account past a limit now: flatten, reduce, close, lock
+out) is not saved until you confirm it: riskctl names each account and asks "Apply anyway?
+[y/N]"; --yes applies directly; without a terminal riskctl refuses unless --yes. `override`
 applies every waiting change of every account now (audited, with a reason).
 Every rule, its parameters and defaults: docs/rules.md.
 """
@@ -22,6 +25,7 @@ import tomlkit
 from cli import accountarg
 from cli.accountnames import file_ids, namer
 from cli.commands.config import EDIT_TIMEOUT, add_offline, print_edited
+from cli.confirmedit import add_yes, send_edit
 from cli.offline import offline_edit
 from cli.errors import CliError
 from cli.session import os_user
@@ -48,12 +52,14 @@ def add_arguments(parser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.add_argument("--offline", action="store_true",
                    help="read the config file instead of asking riskd (no current values)")
-    p = sub.add_parser("set", help="set one parameter of one rule")
+    p = sub.add_parser("set", help="set one parameter of one rule (asks first when riskd "
+                                       "would act on it at once: --yes applies)")
     accountarg.add(p, dest="target", metavar="ACCOUNT_OR_PROFILE",
                    help="an account (id, name, display name) or profile:NAME")
     for name in ("rule", "param", "value"):
         p.add_argument(name, metavar=name.upper())
     p.add_argument("--reason", default="", help="why (kept in the audit trail)")
+    add_yes(p)
     add_offline(p)
     for action in ("enable", "disable"):
         p = sub.add_parser(action, help=f"{action} one rule")
@@ -61,6 +67,7 @@ def add_arguments(parser) -> None:
                        help="an account (id, name, display name) or profile:NAME")
         p.add_argument("rule", metavar="RULE")
         p.add_argument("--reason", default="", help="why (kept in the audit trail)")
+        add_yes(p)
         add_offline(p)
     p = sub.add_parser("override", help="apply the waiting (looser) rule changes now")
     p.add_argument("--reason", required=True, help="why (kept in the audit trail)")
@@ -86,7 +93,10 @@ def run(args, ctx) -> int:
                 path, args.target, args.rule, enabled, backups))
         request = RulesEnable(target=args.target, rule=args.rule, enabled=enabled,
                               reason=args.reason)
-    reply = ctx.request(request, timeout=EDIT_TIMEOUT, retries=0)
+    # an edit riskd would act on at once (flatten, reduce, lock out) asks first (--yes: apply)
+    reply = send_edit(ctx, request, args.yes, EDIT_TIMEOUT)
+    if reply is None:
+        return 1
     # riskd says what risk does with it (applied live, or a loosening that waits for the roll)
     # in the words the audit trail records: services/supervisor/commands/rule_outcome.py
     return print_edited(ctx, reply)

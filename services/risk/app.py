@@ -23,7 +23,8 @@ Sockets
   (shared/bus/publisher.py): a breach decided as risk starts, or while notify restarts,
   reaches notify.
 - Control (REP): RiskStatusRequest, LockoutsRequest, UnlockRequest, SelfLockRequest,
-  HistoryRequest, RulesRequest.
+  HistoryRequest, RulesRequest,
+  RulesPreviewRequest (what a candidate config would do now: services/risk/preview.py).
 
 Every engine step is committed to the SQLite store before anything of it is published.
 
@@ -53,6 +54,7 @@ from services.risk.clone import SYNCED, Clone
 from services.risk import disabled, loosening, rejudge
 from services.risk.engine import Engine
 from services.risk.outcome import Outcome, merge
+from services.risk.preview import Previews
 from services.risk.quietfeed import Holding, QuietFeed
 from services.risk.quoterun import QUOTE_TYPE, QuoteRun
 from services.risk.requests import Requests
@@ -157,6 +159,7 @@ class RiskWorker(Worker):
         self._status_round: list[int] = []      # being published, in slices (_status_slice)
         self.disabling = disabled.Armed(self.clock)
         self.requests = Requests(self)
+        self.previews = Previews(self)      # RulesPreviewRequest: a rule edit asked first
         self.every(TICK, self._tick)
         self.every(STATUS_EVERY, self._publish_status)
         self.every(STATUS_ALL_EVERY, self._publish_all_status)

@@ -179,6 +179,11 @@ class RuleSettings:
             self._settle(aid, self._effective[aid], self._resolve(self.config, acct))
         return self._effective[aid]
 
+    def resolve(self, config, acct):
+        """The rules `config` gives the account (None: not guarded), as a reload resolves them;
+        nothing is kept (services/risk/preview.py: which accounts an edit concerns)."""
+        return self._resolve(config, acct)
+
     def profile_of(self, acct) -> str:
         """The name of the profile an account's rules come from (for messages naming a table)."""
         key = (acct.account_id, acct.name)

@@ -65,6 +65,10 @@ def request_fields(request: Any) -> dict[str, Any]:
             if value:
                 out["enabled"], out["now"] = False, True
             continue
+        if f.name == "confirmed" and not value:
+            # only an answered question is worth a word: `confirmed=True` marks an edit (or a
+            # stop) applied although riskd asked first; the unasked rest say nothing of it
+            continue
         if f.name == "value" and secret_value:
             value = "(secret, not recorded)"
         key = _RENAME.get(f.name, f.name)

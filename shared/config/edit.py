@@ -52,6 +52,9 @@ class EditResult:
     # the changed keys themselves ("accounts[0].rules.daily_realized_loss.limit"): changes
     # words a rule's edit for people (shared/config/changewords.py), code reads these
     changed_keys: tuple = ()
+    # a dry run's new text (nothing written): what risk is asked about before a rule edit
+    # that may act at once is applied (services/supervisor/commands/rule_confirm.py)
+    text: str = attrs.field(default="", repr=False)
 
 
 @attrs.frozen
@@ -414,13 +417,18 @@ def _read(path: str) -> str:
 
 def replace_config_text(path: str, new_text: str, backup_dir: str, *,
                         expect_digest: str = "", env: Mapping[str, str] | None = None,
-                        replace: Callable[[str, str], None] = os.replace) -> EditResult:
-    """Validate new_text as the config at path; back up the old file; write atomically."""
+                        replace: Callable[[str, str], None] = os.replace,
+                        dry_run: bool = False) -> EditResult:
+    """Validate new_text as the config at path; back up the old file; write atomically.
+    dry_run: validate only, write nothing; the result carries the new text."""
     path = os.path.abspath(path)
     old_text = _read(path)
     if expect_digest and digest_of(old_text) != expect_digest:
         raise EditError(f"{path} changed since it was read; read it again and retry")
     _config, warnings = validate_text(new_text, path, env)     # ConfigError: file untouched
+    if dry_run:
+        return EditResult(path=path, backup="", digest=digest_of(new_text), warnings=warnings,
+                          changed_keys=tuple(changed_keys(old_text, new_text)), text=new_text)
     backup = make_backup(path, old_text, backup_dir)
     atomic_write(path, new_text, replace=replace)
     return EditResult(path=path, backup=backup, digest=digest_of(new_text), warnings=warnings,
@@ -430,8 +438,10 @@ def replace_config_text(path: str, new_text: str, backup_dir: str, *,
 
 def edit_config(path: str, change: Callable[[Any], None], backup_dir: str, *,
                 env: Mapping[str, str] | None = None,
-                replace: Callable[[str, str], None] = os.replace) -> EditResult:
-    """Apply change(doc) to the tomlkit document of path, validate, back up, write."""
+                replace: Callable[[str, str], None] = os.replace,
+                dry_run: bool = False) -> EditResult:
+    """Apply change(doc) to the tomlkit document of path, validate, back up, write (dry_run:
+    validate only; the result's text is the new file, nothing is written)."""
     import tomlkit
     path = os.path.abspath(path)
     old_text = _read(path)
@@ -441,9 +451,10 @@ def edit_config(path: str, change: Callable[[Any], None], backup_dir: str, *,
     new_text = tomlkit.dumps(doc)
     if new_text == old_text:
         validate_text(new_text, path, env)
-        return EditResult(path=path, backup="", digest=digest_of(new_text))
+        return EditResult(path=path, backup="", digest=digest_of(new_text),
+                          text=new_text if dry_run else "")
     return replace_config_text(path, new_text, backup_dir, expect_digest=digest_of(old_text),
-                               env=env, replace=replace)
+                               env=env, replace=replace, dry_run=dry_run)
 
 
 def set_config_value(path: str, key: str, text: str, backup_dir: str, **kw) -> EditResult:

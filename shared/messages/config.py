@@ -31,6 +31,9 @@ class ConfigSet:
     key: str
     value: str = attrs.field(repr=False)      # may be a secret (a token, a hash)
     reason: str = ""                          # why, for the audit trail
+    # asked and answered: apply even when risk would act at once (flatten, reduce, lock
+    # out); without it such an edit is answered 'confirm_needed' (riskctl --yes sets it)
+    confirmed: bool = False
 
 
 @attrs.frozen(kw_only=True)
@@ -61,6 +64,9 @@ class ConfigRestore:
     """Restore a config backup by its stamp (validated like any edit; the current file is kept)."""
     stamp: str
     reason: str = ""
+    # asked and answered: apply even when risk would act at once (flatten, reduce, lock
+    # out); without it such an edit is answered 'confirm_needed' (riskctl --yes sets it)
+    confirmed: bool = False
 
 
 @attrs.frozen(kw_only=True)
@@ -107,6 +113,9 @@ class RulesSet:
     param: str
     value: str
     reason: str = ""
+    # asked and answered: apply even when risk would act at once (flatten, reduce, lock
+    # out); without it such an edit is answered 'confirm_needed' (riskctl --yes sets it)
+    confirmed: bool = False
 
 
 @attrs.frozen(kw_only=True)
@@ -116,6 +125,9 @@ class RulesEnable:
     rule: str
     enabled: bool
     reason: str = ""
+    # asked and answered: apply even when risk would act at once (flatten, reduce, lock
+    # out); without it such an edit is answered 'confirm_needed' (riskctl --yes sets it)
+    confirmed: bool = False
 
 
 ALL = (ConfigShow, ConfigView, ConfigSet, ConfigReload, ConfigBackupsRequest, BackupInfo,

@@ -384,7 +384,22 @@ class RulesReply:
     accounts: list[AccountRules] = attrs.Factory(list)
 
 
+@attrs.frozen(kw_only=True)
+class RulesPreviewRequest:
+    """What a candidate config would make risk do right now, without applying it (the
+    supervisor asks before a rule edit: services/risk/preview.py). path: an owner-only copy
+    of the candidate file's text, read as the config file."""
+    path: str
+
+
+@attrs.frozen(kw_only=True)
+class RulesPreviewReply:
+    """The decisions risk would act on at once under the candidate (enforce mode: a command
+    sent or a lockout taken), each with its account, rule, reason, action and lockout."""
+    decisions: list[Decision] = attrs.Factory(list)
+
+
 ALL = (LockSpec, FailingAction, Decision, RuleWarning, LockoutState, PastLimit, LockoutChange, RuleValue, PositionView,
        AccountStatus, RiskStatusRequest, RiskStatusReply, LastRiskStatus, LockoutsRequest,
        LockoutList, UnlockRequest, SelfLockRequest, HistoryRequest, HistoryReply, RulesRequest, AccountRules,
-       RulesReply, RulesOverrideRequest)
+       RulesReply, RulesOverrideRequest, RulesPreviewRequest, RulesPreviewReply)

@@ -119,7 +119,10 @@ def test_a_tightening_names_the_reduce_it_caused_at_once(procs, riskd_with_accou
     assert bought.returncode == 0, bought.stderr
     wait_for(lambda: '"current": "3 / 5"' in procs.riskctl(config, "rules", "list", "--json")
              .stdout.replace(".00", ""), 20, what="risk to see the 3 MNQ")
-    out = procs.riskctl(config, "rules", "set", "SIM-DEMO-2", "max_contracts", "limit", "2")
+    # riskd would reduce at once: it asks first (tests/integration/test_rule_edit_asks_first.py);
+    # --yes applies it, as the admin who means it answers
+    out = procs.riskctl(config, "rules", "set", "SIM-DEMO-2", "max_contracts", "limit", "2",
+                        "--yes")
     assert out.returncode == 0, out.stderr
     assert "applied live on SIM-DEMO-2 (id 1002)" in out.stdout, out.stdout
     assert "acted at once on SIM-DEMO-2 (id 1002): reduce MNQ by 1" in out.stdout, out.stdout

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
+import attrs
+
 from services.supervisor.sessionwords import ended_note
 from services.supervisor.commands.rule_acted import acted_lines
+from services.supervisor.commands.rule_confirm import ask_first
 from services.supervisor.commands.rule_outcome import (RuleEdit, applied_now, outcome_lines,
                                                       reason_of)
 from services.supervisor.riskshards import forward_risk
@@ -43,10 +46,17 @@ CONFIRM_WITHIN = 2.0      # s: how long a rule edit waits for risk to show the e
 RECHECK_EVERY = 0.1       # s: how soon a rule edit asks risk again (a one-shot timer each time)
 
 
-def run_edit(sup, respond, key: str, edit: Callable[[str, str], EditResult],
+def run_edit(sup, respond, key: str, edit: Callable[..., EditResult],
              rule_edit: Optional[Callable[[], Optional[RuleEdit]]] = None,
-             note: str = "", waits: str = "", shown: str = "") -> None:
+             note: str = "", waits: str = "", shown: str = "",
+             confirmed: Optional[bool] = None) -> None:
     """edit(path, backup_dir) -> EditResult; answer ConfigEdited once the reload is done.
+
+    confirmed: None, apply as asked; True or False, an edit that may act at once (rules set,
+    rules enable/disable, config set, config restore): risk is asked first what the edit would do now
+    (rule_confirm.py, edit(path, backup_dir, dry_run=True)); when it would act on an account
+    the answer is 'confirm_needed' and nothing is written, unless confirmed (then the answer,
+    and so the audit, says the admin confirmed it).
 
     rule_edit() -> the rule parameter the edit set (None: not a rule edit): then the answer
     waits for risk's reading and says what risk does with it (rule_outcome.py), the one text
@@ -55,6 +65,24 @@ def run_edit(sup, respond, key: str, edit: Callable[[str, str], EditResult],
     --now) says so instead of "applied live": "saved; waits for the roll (Mon 17:00 CST) ...".
     shown: the key as the answer says it (a rule edit names its account as riskd names it
     everywhere, rule_target_words), else the key."""
+    if confirmed is None:
+        apply_edit(sup, respond, key, edit, rule_edit, note, waits, shown)
+        return
+
+    def go(said: str) -> None:
+        def answer(reply) -> None:
+            respond(attrs.evolve(reply, reason=f"{reply.reason}\n  {said}")
+                    if said and reply.ok else reply)
+        apply_edit(sup, answer, key, edit, rule_edit, note, waits, shown)
+    rule = rule_edit() if rule_edit is not None else None
+    ask_first(sup, respond, edit, bool(confirmed), shown or key, rule,
+              labels(sup.config.accounts), go, backup_dir(sup))
+
+
+def apply_edit(sup, respond, key: str, edit: Callable[..., EditResult],
+               rule_edit: Optional[Callable[[], Optional[RuleEdit]]] = None,
+               note: str = "", waits: str = "", shown: str = "") -> None:
+    """run_edit's edit itself: write, reload, answer (what risk does with a rule edit)."""
     try:
         result = edit(sup.loaded.path, backup_dir(sup))
     except ConfigError as exc:

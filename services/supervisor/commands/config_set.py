@@ -1,4 +1,6 @@
-"""`riskctl config set KEY VALUE`: edit one key of the config file, validated and applied live."""
+"""`riskctl config set KEY VALUE`: edit one key of the config file, validated and applied live;
+one that would make risk act at once (a rule tightened past what an account holds, a profile
+switched) asks first (rule_confirm.py)."""
 from services.supervisor.commands.base import Command
 from services.supervisor.commands.config_edits import run_edit
 from services.supervisor.commands.rule_outcome import rule_edit_of
@@ -8,8 +10,10 @@ from shared.messages.config import ConfigSet
 
 def execute(sup, request, respond) -> None:
     run_edit(sup, respond, request.key,
-             lambda path, backups: set_config_value(path, request.key, request.value, backups),
-             lambda: rule_edit_of(request.key, request.value, sup.config.accounts))
+             lambda path, backups, **kw: set_config_value(path, request.key, request.value,
+                                                          backups, **kw),
+             lambda: rule_edit_of(request.key, request.value, sup.config.accounts),
+             confirmed=request.confirmed)   # risk would act at once: ask (rule_confirm.py)
 
 
 COMMAND = Command(ConfigSet, "admin", execute)

@@ -1,5 +1,6 @@
 """`riskctl rules enable|disable ACCOUNT_OR_PROFILE RULE`: switch one rule, applied live or waiting
-for the roll (a loosening); the reply and the audit say which (rule_outcome.py)."""
+for the roll (a loosening); the reply and the audit say which (rule_outcome.py). One that would
+make risk act at once (flatten, reduce, lock out) asks first (rule_confirm.py)."""
 from services.supervisor.commands.base import Command
 from services.supervisor.commands.config_edits import rule_target_words, run_edit
 from services.supervisor.commands.rule_outcome import RuleEdit
@@ -9,9 +10,11 @@ from shared.messages.config import RulesEnable
 
 def execute(sup, r, respond) -> None:
     run_edit(sup, respond, f"{r.target} {r.rule}.enabled",
-             lambda path, backups: set_rule_enabled(path, r.target, r.rule, r.enabled, backups),
+             lambda path, backups, **kw: set_rule_enabled(path, r.target, r.rule, r.enabled,
+                                                          backups, **kw),
              lambda: RuleEdit(r.target, r.rule, "enabled", str(r.enabled).lower()),
-             shown=f"{rule_target_words(sup.config, r.target)} {r.rule}.enabled")
+             shown=f"{rule_target_words(sup.config, r.target)} {r.rule}.enabled",
+             confirmed=r.confirmed)       # risk would act at once: ask (rule_confirm.py)
 
 
 COMMAND = Command(RulesEnable, "admin", execute)

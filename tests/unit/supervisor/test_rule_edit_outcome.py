@@ -21,7 +21,8 @@ from shared.config.sections import SupervisorConfig
 from shared.config.trading_day import TradingDayConfig
 from shared.messages.config import ConfigSet, RulesEnable, RulesSet
 from shared.messages.risk import (AccountRules, Decision, HistoryReply, HistoryRequest,
-                                  RulesReply, RuleValue)
+                                  RulesPreviewReply, RulesPreviewRequest, RulesReply,
+                                  RuleValue)
 from shared.messages.system import error, ok
 
 NOW_NS = 1_796_437_894_000_000_000          # 2026-12-05 02:31:34 UTC, a Saturday
@@ -51,6 +52,11 @@ class Sup:
         self.asked = 0
         self.timers = []          # one-shot timers waiting: (due, callback), as Worker.after
         self.repeating = []       # every(): a rule edit must register none
+        # risk is asked first what the edit would do now (rule_confirm.py): nothing, here
+        self.slots = {"risk": None}
+        self.run_dir = str(tmp_path)
+        self.previews = []        # risk's answers to RulesPreviewRequest: acting decisions
+        self.reloads = 0
 
     def every(self, interval, callback, first=None):
         self.repeating.append((interval, callback))
@@ -67,10 +73,14 @@ class Sup:
             callback()
 
     def reload_config(self, reason="", authenticated=False, note=""):
+        self.reloads += 1
         return ok(reason="config applied")
 
     def forward(self, worker, request, respond, timeout=3.0):
         assert worker == "risk"
+        if isinstance(request, RulesPreviewRequest):  # before the edit: what it would do now
+            respond(ok(RulesPreviewReply(decisions=list(self.previews))))
+            return
         if isinstance(request, HistoryRequest):       # what risk decided since the edit
             self.history_since.append(request.since_ns)
             respond(ok(HistoryReply(decisions=list(self.decisions))))
@@ -98,7 +108,10 @@ def run(command, sup, request, monkeypatch, caplog):
 
 def _no_write(run_edit):
     def patched(sup, respond, key, edit, rule_edit=None, **kw):
-        return run_edit(sup, respond, key, lambda p, b: EditResult(path=p, backup="", digest=""),
+        return run_edit(sup, respond, key,
+                        lambda p, b, dry_run=False: EditResult(
+                            path=p, backup="", digest="", text="new" if dry_run else "",
+                            changed_keys=("accounts[0].rules.max_contracts.limit",)),
                         rule_edit, **kw)
     return patched
 
