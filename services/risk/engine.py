@@ -483,6 +483,11 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         mine = self.pending.due(acct.account_id, acct.positions)
         if not mine:
             return
+        self._price_step(acct, mine, now, out)
+
+    def _price_step(self, acct: AccountState, mine: list, now: int, out: Outcome) -> None:
+        """The account's rules on its moved prices: once, on PriceMoves when more than one of
+        its contracts moved."""
         out.dirty.add(acct.account_id)
         event = mine[0] if len(mine) == 1 else PriceMoves(
             frozenset(q.contract_id for q in mine), max(q.ts_ns for q in mine))
@@ -528,10 +533,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             mine = [moved[cid] for cid in acct.positions if cid in moved]
             if not mine:
                 continue
-            out.dirty.add(acct.account_id)
-            event = mine[0] if len(mine) == 1 else PriceMoves(
-                frozenset(q.contract_id for q in mine), max(q.ts_ns for q in mine))
-            self._run(acct, "quote", event, now, "price", event.ts_ns, out)
+            self._price_step(acct, mine, now, out)
         if self.failing:        # a failed action of a rule without a lockout: judged again
             self._check_failing(now, out)
         if self.market_waiting or self.outbox.unanswered:   # so is one waiting (waitjudge.py)

@@ -61,6 +61,18 @@ def _grown_behind_a_reduce():
     return r, first
 
 
+def enforce_for(r, seconds: float, answered: set) -> None:
+    """The worker's ticks for `seconds`; enforcement carries out each new reduce at once,
+    cutting down to its target as the real one does."""
+    for _ in range(int(seconds * 10)):
+        r.wait(0.1)
+        for cmd in r.reduces():
+            if cmd.id not in answered:
+                answered.add(cmd.id)
+                r.fill(-(r.held - cmd.target), order_id=1000 + len(answered))
+                r.result(cmd, "done", detail="reduced MNQ")
+
+
 def _trader_trades(r):
     return r.engine.accounts[ACCOUNT].trades_today
 
@@ -93,14 +105,7 @@ def test_growth_a_done_reduce_never_cut_is_reduced_once_its_exit_is_forgotten():
     r, first = _grown_behind_a_reduce()
     r.fill(-1, order_id=1001)     # enforcement cut 6 to 5 before the buys reached the broker
     r.result(first, "done", detail="reduced MNQ on account 1001 from 6 to 5 contracts")
-    answered = {first.id}
-    for _ in range(250):          # 25 s
-        r.wait(0.1)
-        for cmd in r.reduces():
-            if cmd.id not in answered:
-                answered.add(cmd.id)
-                r.fill(-(r.held - cmd.target), order_id=1000 + len(answered))
-                r.result(cmd, "done", detail="reduced MNQ")
+    enforce_for(r, 25, answered={first.id})
     assert r.held == 5, (r.held, [(c.rule, c.size, c.target) for c in r.reduces()])
 
 
@@ -121,14 +126,7 @@ def test_growth_bought_after_the_lockouts_reduce_last_read_is_cut_by_the_lockout
     r.fill(-1, order_id=1001)     # enforcement read 4 before the 5th: cut to 3, done
     r.result(cut, "done", detail="reduced MNQ on account 1001 from 4 to 3 contracts")
     assert r.held == 4
-    answered = {cut.id}
-    for _ in range(200):          # 20 s: the unmet expectation is forgotten at 15
-        r.wait(0.1)
-        for cmd in r.reduces():
-            if cmd.id not in answered:
-                answered.add(cmd.id)
-                r.fill(-(r.held - cmd.target), order_id=1000 + len(answered))
-                r.result(cmd, "done", detail="reduced MNQ")
+    enforce_for(r, 20, answered={cut.id})   # the unmet expectation is forgotten at 15 s
     assert r.held == 3, (r.held, [(c.rule, c.size, c.target) for c in r.reduces()])
     assert [(c.rule, c.target) for c in r.reduces()] == [("lockout", 3), ("lockout", 3)]
     assert _trader_trades(r) == 5
