@@ -314,3 +314,25 @@ def test_the_two_riskd_example_says_how_to_make_the_local_file_and_fits_into_it(
     local.write_text(tomlkit.dumps(doc), encoding="utf-8")
     config = load_config(str(local)).config
     assert config.bus.control == "tcp://127.0.0.1:5670" and config.broker.sim.port == 5700
+
+
+def test_every_doc_section_named_in_the_code_exists():
+    """Fresh-user trial 13b: services/supervisor/unreachable.py named "docs/operations.md
+    (Sessions and roles)" and the logs code "docs/operations.md, Logs": no such sections.
+    Every "docs/X.md (Section)" in cli/, services/ and shared/ (comments, docstrings, messages;
+    a string split over lines joined) is a heading of that doc."""
+    import glob
+    found = []
+    for folder in ("cli", "services", "shared"):
+        for path in glob.glob(os.path.join(REPO, folder, "**", "*.py"), recursive=True):
+            text = " ".join(read(os.path.relpath(path, REPO)).split())
+            text = re.sub(r"\"\s*(?:#\s*)?\"|'\s*'", "", text)     # "...(Discord, " "step by step)"
+            found += [(os.path.relpath(path, REPO), doc, section.strip())
+                      for doc, sections in SECTION_REF.findall(text)
+                      for section in sections.split(";")]
+    assert ("services/supervisor/unreachable.py", "docs/operations.md",
+            "Roles and passwords") in found
+    for where, doc, section in found:
+        assert os.path.exists(os.path.join(REPO, doc)), f"{where} names {doc}"
+        assert section.lower() in headings(doc), f"{where} names {doc} ({section}): no such " \
+            f"section"
