@@ -77,9 +77,11 @@ def audit_fields(action: str, result, now_ns: int, reason: str = "") -> dict:
         fields=fields))
 
 
-def offline_edit(ctx, edit, action: str = "config edit", reason: str = "") -> int:
+def offline_edit(ctx, edit, action: str = "config edit", reason: str = "",
+                 lines=None) -> int:
     """Run edit(path, backup_dir) -> EditResult on the file itself, holding riskd's lock, and
-    audit it (action: what the audit trail calls it, e.g. "passwd admin")."""
+    audit it (action: what the audit trail calls it, e.g. "passwd admin"). lines(changes) ->
+    the lines the answer adds about the edit's changes (a restore lists them)."""
     data_dir, valid = data_dir_of(ctx.config_path)
     backups = default_backup_dir(ctx.config_path, data_dir if valid else None)
     lock = InstanceLock(data_dir)
@@ -109,6 +111,8 @@ def offline_edit(ctx, edit, action: str = "config edit", reason: str = "") -> in
               file=sys.stderr)
     print(f"saved {result.path}" + (f" (previous file: {result.backup})" if result.backup
                                     else ""))
+    if lines is not None:
+        print("\n".join(lines(result.changes)))
     for w in result.warnings:
         print(f"  warning: {w}")
     return 0

@@ -142,12 +142,38 @@ def stdin_password() -> str:
 
 def ask_password(prompt: str) -> str:
     """A password typed without echo; end of input (ctrl-D, or no input at all) ends the command
-    with a sentence, never a traceback."""
+    with a sentence, never a traceback. Without a terminal, the first line of stdin, and none
+    says to use --password-stdin (fresh-user trial 13b: `riskctl login </dev/null` printed
+    Python's raw "GetPassWarning: Can not control echo on the terminal ... Warning: Password
+    input may be echoed." before "no password typed")."""
+    if not has_terminal():
+        line = sys.stdin.readline() if sys.stdin is not None else ""
+        if not line.rstrip("\r\n"):
+            raise CliError("no password typed: there is no terminal to type it at and standard "
+                           "input is empty; give it on standard input with --password-stdin "
+                           "(docs/operations.md); nothing was done")
+        return line.rstrip("\r\n")
     try:
         return getpass.getpass(prompt)
     except EOFError:
         print(file=sys.stderr)          # the prompt's line ends
         raise CliError("no password typed (end of input); nothing was done") from None
+
+
+def has_terminal() -> bool:
+    """True when a password can be typed without echo: a controlling terminal on POSIX (what
+    getpass opens, /dev/tty), a console on stdin on Windows."""
+    if os.name == "nt":
+        try:
+            return sys.stdin is not None and sys.stdin.isatty()
+        except (AttributeError, ValueError):
+            return False
+    try:
+        fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
+    except OSError:
+        return False
+    os.close(fd)
+    return True
 
 
 def interactive() -> bool:

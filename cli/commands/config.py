@@ -35,6 +35,7 @@ from shared import showtime
 from shared.config.edit import (default_backup_dir, is_secret_key, list_backups,
                                 restore_backup, set_config_value, stamp_ns)
 from shared.config.errors import ConfigError
+from shared.config.restorewords import restore_lines
 from shared.config.load import load_config
 from shared.messages.config import (ConfigBackupsRequest, ConfigReload, ConfigRestore,
                                     ConfigSet, ConfigShow)
@@ -115,6 +116,8 @@ def print_edited(ctx, reply) -> int:
         ctx.print_json({"status": reply.status, "reason": reply.reason, "edit": body})
         return 0
     print(reply.reason)
+    if body is not None and str(body.key).startswith("restore "):
+        print("\n".join(restore_lines(body.changes)))    # as the audit trail lists them
     if body is not None and body.backup:
         print(f"  previous file kept as {body.backup}")
     for w in getattr(body, "warnings", []) or []:
@@ -215,7 +218,8 @@ def backup_rows(rows, tz, now_ns: Optional[int] = None) -> list[tuple]:
 
 def restore(args, ctx) -> int:
     if args.offline:
-        return offline_edit(ctx, lambda path, backups: restore_backup(path, args.stamp, backups))
+        return offline_edit(ctx, lambda path, backups: restore_backup(path, args.stamp, backups),
+                            lines=restore_lines)
     # a backup riskd would act on at once (flatten, reduce, lock out) asks first (--yes: apply)
     reply = send_edit(ctx, ConfigRestore(stamp=args.stamp, reason=args.reason), args.yes,
                       EDIT_TIMEOUT)

@@ -54,7 +54,7 @@ def add_arguments(parser) -> None:
 
 def format_line(rec: dict) -> str:
     """2026-11-25 10:57:26.123Z WARNING risk[4242] services.risk.app: message  key=value ...
-    (times in UTC, marked Z: docs/operations.md, Logs)"""
+    (times in UTC, marked Z: docs/operations.md (Times and time zones))"""
     when = shown_utc(rec.get("time", ""))
     extras = " ".join(f"{k}={v}" for k, v in rec.items() if k not in CORE)
     line = (f"{when} {rec.get('level', '?'):<7} {rec.get('process', '?')}[{rec.get('pid', '?')}] "

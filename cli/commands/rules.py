@@ -42,6 +42,26 @@ NAME = "rules"
 VALUES_TIMEOUT = 1.0      # current values are a bonus: a silent risk worker does not block the list
 
 
+# what `rules set --help` and `rules override --help` say (fresh-user trial 13b: RULE, PARAM
+# and VALUE were not explained and no doc was named)
+SET_WORDS = ("Set one parameter of one rule, for one account or for a profile (every account "
+             "that runs it). A tightening is in force at once; a loosening waits for the "
+             "trading-day roll unless `riskctl rules override` applies it now. Every rule, its "
+             "parameters and their defaults: docs/rules.md; how an edit takes effect: "
+             "docs/rules.md (What every rule has).")
+PARAM_WORDS = (
+    ("rule", "the rule's name, e.g. max_contracts, daily_realized_loss (`riskctl rules list` "
+             "shows them all)"),
+    ("param", "one of its parameters, e.g. limit, warn_at, mode, enabled"),
+    ("value", "the new value, as the config file writes it: 2, 500, 0.8, alert, true, "
+              "'[\"CL\", \"NG\"]'"),
+)
+OVERRIDE_WORDS = ("Apply the rule changes that wait for the trading-day roll (loosenings: a "
+                  "higher limit, a disabled rule) now: every one, or only those of one account "
+                  "(--account) or one rule (--rule). Admin only, audited with its reason. Why a "
+                  "loosening waits: docs/rules.md (What every rule has).")
+
+
 def add_arguments(parser) -> None:
     sub = parser.add_subparsers(dest="action", metavar="ACTION")
     sub.required = True
@@ -53,11 +73,12 @@ def add_arguments(parser) -> None:
     p.add_argument("--offline", action="store_true",
                    help="read the config file instead of asking riskd (no current values)")
     p = sub.add_parser("set", help="set one parameter of one rule (asks first when riskd "
-                                       "would act on it at once: --yes applies)")
+                                       "would act on it at once: --yes applies)",
+                       description=SET_WORDS)
     accountarg.add(p, dest="target", metavar="ACCOUNT_OR_PROFILE",
                    help="an account (id, name, display name) or profile:NAME")
-    for name in ("rule", "param", "value"):
-        p.add_argument(name, metavar=name.upper())
+    for name, said in PARAM_WORDS:
+        p.add_argument(name, metavar=name.upper(), help=said)
     p.add_argument("--reason", default="", help="why (kept in the audit trail)")
     add_yes(p)
     add_offline(p)
@@ -69,10 +90,12 @@ def add_arguments(parser) -> None:
         p.add_argument("--reason", default="", help="why (kept in the audit trail)")
         add_yes(p)
         add_offline(p)
-    p = sub.add_parser("override", help="apply the waiting (looser) rule changes now")
+    p = sub.add_parser("override", help="apply the waiting (looser) rule changes now",
+                       description=OVERRIDE_WORDS)
     p.add_argument("--reason", required=True, help="why (kept in the audit trail)")
     p.add_argument("--account", default="", help="only this account (id or name)")
-    p.add_argument("--rule", default="", help="only this rule")
+    p.add_argument("--rule", default="", help="only this rule (RULE: a rule's name, e.g. "
+                                               "max_contracts; `riskctl rules list`)")
 
 
 def run(args, ctx) -> int:

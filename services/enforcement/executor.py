@@ -58,6 +58,7 @@ from shared.clock import Clock
 from shared.messages.enforce import DONE, FAILED, SKIPPED, Command, CommandResult
 from shared.projectx.errors import ParseError, RateBudgetExhausted
 from shared.projectx.ratebudget import RateBudget
+from shared.projectx.words import plain as broker_words
 from shared.symbols import tickers_in
 
 log = logging.getLogger(__name__)
@@ -296,7 +297,7 @@ class Executor:
             except MarketClosed as exc:
                 detail = (f"{cmd.action} on account {ctx.account} waits for the market to open "
                           f"({exc}); done so far: {'; '.join(ctx.done) or 'nothing'}")
-                self.journal.pending(cmd.id, detail, round_no - carry.rounds, running.calls)
+                self.journal.pending(cmd.id, broker_words(detail), round_no - carry.rounds, running.calls)
                 entry = self.journal.get(cmd.id)
                 return Outcome(PENDING, entry.result(), cmd)
             except CannotEnforce as exc:
@@ -363,17 +364,19 @@ class Executor:
         cmd = job.command
         now = self.clock.now_ns()
         # the words a person reads name a contract by its ticker, as every screen does
-        # (fresh-user trial 2026-12-06: "reduced CON.F.US.MNQ.Z26 on ..." beside "MNQ")
+        # (fresh-user trial 2026-12-06: "reduced CON.F.US.MNQ.Z26 on ..." beside "MNQ"), and
+        # a broker failure by what the call was for, not its API path (trial 13b: "flatten
+        # failed: /api/Position/searchOpen failed with error code 1: ..."); the log keeps it
         result = CommandResult(
             command_id=cmd.id, account_id=cmd.account_id, status=status,
-            detail=tickers_in(detail),
+            detail=broker_words(tickers_in(detail)),
             attempts=rounds, started_ns=job.entry.started_ns or now, finished_ns=now,
             event_ns=cmd.event_ns, action=cmd.action, rule=cmd.rule,
             first_answer_ns=ctx.first_answer_ns if ctx else 0,
             broker_calls=calls,
             errors=list(ctx.errors) if ctx else [], reason=cmd.reason, by=cmd.by)
         entry = self.journal.finish(result)
-        return Outcome(FINAL, entry.result(), cmd, cannot_enforce)
+        return Outcome(FINAL, entry.result(), cmd, broker_words(cannot_enforce))
 
 
 def _stepwise(result) -> Generator[float, None, str]:

@@ -8,6 +8,8 @@ kill switch skips (fresh-user trial 2026-12-06: `flatten --all` left a disabled 
 ES with a working order, answered only for the other account and exited 0). The commands are
 ordinary flatten Commands (rule "manual") with fresh ids, so they run through the journal and
 the executor exactly like risk's.
+An id or a name the broker does not list is refused before anything is sent (nothing reaches
+the broker, no alert is raised).
 """
 from __future__ import annotations
 
@@ -41,19 +43,26 @@ def resolve(req, config_accounts, broker_accounts) -> tuple[list[int], str]:
                         "been read; is the broker reachable?)")
         return sorted(ids), ""
     ref = req.account.strip()
+    listed = list(broker_accounts)
     for acct in configured:
         if acct.matches(ref):
-            found = acct.id if acct.id is not None else _broker_id(acct.name, broker_accounts)
-            if found is None:
-                return [], f"account {ref!r} is configured by name but the broker does not list it"
+            found = acct.id if acct.id is not None else _broker_id(acct.name, listed)
+            if found is None or not any(a.id == found for a in listed):
+                return [], (f"account {ref!r} is configured but the broker does not list it; "
+                            f"the broker lists: {_known(listed)}")
             return [found], ""
-    found = _broker_id(ref, broker_accounts)
-    if found is None and ref.isdigit():
-        found = int(ref)
+    # an id the broker does not list is refused like a mistyped name: passed through, it
+    # went to the broker, failed there and paged the trader with a CRITICAL "Enforcement
+    # FAILED on 9999" (fresh-user trial 13b: `riskctl flatten 9999`)
+    found = _broker_id(ref, listed)
     if found is None:
-        known = ", ".join(f"{a.id} ({a.name})" for a in broker_accounts) or "none listed yet"
-        return [], f"unknown account {ref!r}; the broker lists: {known}"
+        return [], f"unknown account {ref!r}; the broker lists: {_known(listed)}"
     return [found], ""
+
+
+def _known(broker_accounts: list) -> str:
+    return (", ".join(f"{a.id} ({a.name})" for a in broker_accounts)
+            or "no account yet (its account list has not been read; is the broker reachable?)")
 
 
 def commands(account_ids: Iterable[int], reason: str, now_ns: int,

@@ -18,9 +18,11 @@ def ended_text(ended: Ended, tz: dt.tzinfo, now_ns: int) -> str:
             f"{showtime.start(ended.ended_ns, tz, now_ns)}: log in again")
 
 
-def ended_note(ended: list[Ended]) -> str:
+def ended_note(ended: list[Ended], password: str = "the new password") -> str:
     """What a password change did to the open sessions, for the change's answer: 'it ended
-    2 admin sessions (root, ana): log in again with the new password' ('' when none)."""
+    2 admin sessions (root, ana): log in again with the new password' ('' when none).
+    password: which one to log in with ('the restored file's password' after a config restore,
+    which puts an older password back)."""
     if not ended:
         return ""
     parts = []
@@ -29,4 +31,4 @@ def ended_note(ended: list[Ended]) -> str:
         n = len(users)
         parts.append(f"{n} {role} session{'s' if n != 1 else ''} "
                      f"({', '.join(dict.fromkeys(users))})")
-    return f"it ended {' and '.join(parts)}: log in again with the new password"
+    return f"it ended {' and '.join(parts)}: log in again with {password}"

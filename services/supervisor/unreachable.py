@@ -5,7 +5,7 @@ next start is due, who stopped it and when), so it says so itself, in one place:
 the reply's reason, the Telegram bot shows it, and `--json` adds the code ('unreachable').
 Before, riskd answered "market is not reachable (not running?)" and riskctl asked the
 supervisor a second time for the worker's state to word it (fresh-user trial 2026-12-05:
-`riskctl positions` while market restarted). docs/operations.md (Sessions and roles) quotes
+`riskctl positions` while market restarted). docs/operations.md (Roles and passwords) quotes
 these words. A stopped worker's words say who may start it (an admin or ops), since a trader
 reads them too. Pure: the caller passes the slot, the clocks and the display zone.
 """

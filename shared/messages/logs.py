@@ -85,7 +85,7 @@ def iso_utc(ts_ns: int) -> str:
 
 def shown_utc(iso: str) -> str:
     """A log line's time as people read it, still UTC and saying so: 2026-11-25T10:57:26.123456Z
-    -> 2026-11-25 10:57:26.123Z (the stderr lines, riskctl logs; docs/operations.md, Logs)."""
+    -> 2026-11-25 10:57:26.123Z (the stderr lines, riskctl logs; docs/operations.md (Times and time zones))."""
     text = str(iso or "")
     if not text.endswith("Z"):
         return text.replace("T", " ")      # not ours: shown as stored, zone and all

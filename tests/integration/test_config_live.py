@@ -167,6 +167,36 @@ def test_config_show_masks_secrets_and_restore_puts_a_backup_back(procs, admin_c
     assert load_config(config).config.broker.timeout == 10.0
 
 
+def test_a_restore_lists_its_changes_and_says_the_restored_password_is_in_force(
+        procs, admin_config):
+    """Fresh-user trial 13b: `riskctl passwd admin`, then a restore of the backup from before
+    it answered "saved (applied live); it ended 1 admin session (root): log in again with the
+    new password" and listed no change, but the restore had put the OLD password back (the new
+    one was refused); the audit had "changes=admin.password_hash: secret changed"."""
+    config = admin_config(supervisor={"workers": ["logging"]})
+    procs.riskd(config)
+    login(config)
+    changed = procs.riskctl(config, "passwd", "admin", "--password-stdin",
+                            input="a brand new admin pw\n")
+    assert changed.returncode == 0, changed.stdout + changed.stderr
+    done = subprocess.run([sys.executable, "-m", "cli.main", "--config", config, "login",
+                           "--role", "admin", "--password-stdin"], input="a brand new admin pw\n",
+                          cwd=support.REPO, env=support.test_env(), capture_output=True,
+                          text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    stamp = json.loads(procs.riskctl(config, "config", "backups", "--json").stdout)[
+        "backups"][0]["stamp"]                              # the file from before the passwd
+    restored = procs.riskctl(config, "config", "restore", stamp, "--reason", "trial restore")
+    assert restored.returncode == 0, restored.stdout + restored.stderr
+    out = restored.stdout
+    assert "admin.password_hash: secret changed" in out, out    # named as the audit names it
+    assert "$2" not in out                                      # never shown
+    assert "the new password" not in out, out
+    assert "log in again with the restored file's password" in out, out
+    assert "the admin password is now the one in the restored file" in out, out
+    login(config)                                               # the old one is in force
+
+
 def test_riskd_refuses_to_start_on_an_invalid_file_and_names_every_problem(procs, tmp_path):
     config = make_config(tmp_path, workers=["logging"],
                          profiles={"default": {"rules": {"max_contracts": {"limit": 0},

@@ -272,3 +272,67 @@ def test_the_two_riskd_example_leaves_nothing_in_the_repos_git_status():
         where = Path(_resolve(str(repo / "etc"), data_dir))
         ignored = where == repo / "var"                          # .gitignore's /var/
         assert ignored or repo not in where.parents, (data_dir, where)
+
+
+def test_the_two_riskd_example_says_how_to_make_the_local_file_and_fits_into_it(tmp_path):
+    """Fresh-user trial 13b: "Two riskd on one machine" said to put the block in a second
+    clone's etc/riskd.local.toml, which a fresh clone does not have until its first `make run`
+    (which starts riskd on the default ports, next to the other one); and appending the block
+    as it is fails "not valid TOML: Key "bus" already exists" (the file has [bus] and
+    [broker.sim]). The section names the command that makes the file without starting riskd,
+    that command makes it (in a copy of a fresh clone), and the block put into the file's
+    tables, as the section says, validates with every port moved."""
+    import shutil
+    import subprocess
+    import sys
+
+    import tomlkit
+
+    from shared.config.load import load_config
+    from tests.support.env import test_env
+    text = read("docs/operations.md")
+    section = text.split("## Two riskd on one machine", 1)[1].split("\n## ", 1)[0]
+    assert "riskctl config validate" in section, section
+    assert "edit those two tables" in section and 'Key "bus" already exists' in section
+    clone = tmp_path / "clone"
+    (clone / "etc").mkdir(parents=True)
+    shutil.copy(os.path.join(REPO, "etc", "riskd.toml"), clone / "etc" / "riskd.toml")
+    made = subprocess.run([sys.executable, "-m", "cli.main", "config", "validate"], cwd=clone,
+                          env={**test_env(), "RISKD_CONFIG": ""}, capture_output=True,
+                          text=True, timeout=30)
+    local = clone / "etc" / "riskd.local.toml"
+    assert made.returncode == 0 and local.exists(), made.stdout + made.stderr
+    assert "riskd.local.toml: ok" in made.stdout
+    [block] = re.findall(r"```toml\n(.*?)```", section, re.S)
+    doc = tomlkit.parse(local.read_text(encoding="utf-8"))
+    for name, table in tomlkit.parse(block).items():      # into the tables the file has
+        target = doc
+        for part in [name] if name != "broker" else ["broker", "sim"]:
+            target = target[part]
+        for key, value in (table if name != "broker" else table["sim"]).items():
+            target[key] = value
+    local.write_text(tomlkit.dumps(doc), encoding="utf-8")
+    config = load_config(str(local)).config
+    assert config.bus.control == "tcp://127.0.0.1:5670" and config.broker.sim.port == 5700
+
+
+def test_every_doc_section_named_in_the_code_exists():
+    """Fresh-user trial 13b: services/supervisor/unreachable.py named "docs/operations.md
+    (Sessions and roles)" and the logs code "docs/operations.md, Logs": no such sections.
+    Every "docs/X.md (Section)" in cli/, services/ and shared/ (comments, docstrings, messages;
+    a string split over lines joined) is a heading of that doc."""
+    import glob
+    found = []
+    for folder in ("cli", "services", "shared"):
+        for path in glob.glob(os.path.join(REPO, folder, "**", "*.py"), recursive=True):
+            text = " ".join(read(os.path.relpath(path, REPO)).split())
+            text = re.sub(r"\"\s*(?:#\s*)?\"|'\s*'", "", text)     # "...(Discord, " "step by step)"
+            found += [(os.path.relpath(path, REPO), doc, section.strip())
+                      for doc, sections in SECTION_REF.findall(text)
+                      for section in sections.split(";")]
+    assert ("services/supervisor/unreachable.py", "docs/operations.md",
+            "Roles and passwords") in found
+    for where, doc, section in found:
+        assert os.path.exists(os.path.join(REPO, doc)), f"{where} names {doc}"
+        assert section.lower() in headings(doc), f"{where} names {doc} ({section}): no such " \
+            f"section"

@@ -8,9 +8,11 @@ the session, the POST that turns transport errors into ChannelError, and 429 par
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING, Any, Optional
 
 from shared.networds import reach_words
+from shared.plural import plural
 from shared.redact import Redactor
 
 if TYPE_CHECKING:
@@ -60,15 +62,40 @@ class HttpChannel:
         self.timeout = timeout
         self.redactor = redactor
         self.session = _requests().Session()
+        self.down_since: Optional[float] = None     # monotonic: the outage's first failed call
+        self.down_calls = 0                          # failed calls in this outage
 
     def post(self, url: str, payload: dict, timeout: Optional[float]) -> requests.Response:
         try:
-            return self.session.post(url, json=payload, timeout=timeout or self.timeout)
+            resp = self.session.post(url, json=payload, timeout=timeout or self.timeout)
         except _requests().RequestException as exc:
-            # the screens get words (shared/networds.py), the log the library's detail
-            log.warning("notify: %s: no answer: %s", self.service, self.redactor.redact(
-                f"{type(exc).__name__}: {short(exc, 600)}"))
-            raise ChannelError(self.redactor.redact(reach_words(exc))) from None
+            words = self.redactor.redact(reach_words(exc))
+            self._unreachable(words, exc)
+            raise ChannelError(words) from None
+        self._answered()
+        return resp
+
+    def _unreachable(self, words: str, exc: BaseException) -> None:
+        """One WARNING per outage, in riskd's words (fresh-user trial 13b: 26 raw urllib3
+        "HTTPSConnectionPool(...) Max retries exceeded" warnings in 80 s while Telegram was
+        unreachable); the library's detail (token masked) once at INFO for whoever digs,
+        then at DEBUG for every failed call."""
+        detail = self.redactor.redact(f"{type(exc).__name__}: {short(exc, 600)}")
+        self.down_calls += 1
+        if self.down_since is not None:
+            log.debug("notify: %s: no answer: %s", self.service, detail)
+            return
+        self.down_since = time.monotonic()
+        log.warning("notify: %s: %s; riskd keeps retrying (docs/alerts.md) and says here "
+                    "once when %s answers again", self.service, words, self.service)
+        log.info("notify: %s: no answer, the library said: %s", self.service, detail)
+
+    def _answered(self) -> None:
+        if self.down_since is None:
+            return
+        log.warning("notify: %s answers again, after %s over %.0f s", self.service,
+                    plural(self.down_calls, "failed call"), time.monotonic() - self.down_since)
+        self.down_since, self.down_calls = None, 0
 
     @staticmethod
     def json_body(resp: requests.Response) -> dict:

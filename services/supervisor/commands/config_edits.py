@@ -19,6 +19,7 @@ from shared import showtime
 from shared.accountname import called, labels
 from shared.config.accounts import find_account
 
+from shared.config.restorewords import session_words
 from shared.config.edit import EditError, EditResult, default_backup_dir
 from shared.config.errors import ConfigError
 from shared.messages.config import ConfigEdited
@@ -98,7 +99,9 @@ def apply_edit(sup, respond, key: str, edit: Callable[..., EditResult],
     mark_seen(sup, result.digest)
     edited_ns = sup.clock.now_ns()
     reloaded = sup.reload_config(reason=f"edit: {key}", authenticated=True, note=note)
-    ended = ended_note(sup.sessions.ended_since(edited_ns))    # a password change ends some
+    # a password change ends some; a restore puts the backup's password back, not a new one
+    restored = session_words(result.changes) if key.startswith("restore ") else ""
+    ended = ended_note(sup.sessions.ended_since(edited_ns), *([restored] if restored else []))
     changed = reloaded.body
     restart = list(getattr(changed, "restart_needed", []) or [])
     body = ConfigEdited(path=result.path, key=key, backup=result.backup, digest=result.digest,

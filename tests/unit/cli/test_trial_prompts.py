@@ -17,12 +17,14 @@ def eof(*_args, **_kwargs):
 
 def test_end_of_input_at_the_login_password_prompt_is_a_sentence(monkeypatch):
     monkeypatch.setattr(getpass, "getpass", eof)
+    monkeypatch.setattr(session, "has_terminal", lambda: True)     # ctrl-D at a terminal
     with pytest.raises(CliError, match=r"no password typed \(end of input\)"):
         session.read_password("admin")
 
 
 def test_end_of_input_at_a_new_password_prompt_is_a_sentence(monkeypatch):
     monkeypatch.setattr(getpass, "getpass", eof)
+    monkeypatch.setattr(session, "has_terminal", lambda: True)     # ctrl-D at a terminal
     monkeypatch.setattr("sys.stdin.isatty", lambda: True)
     with pytest.raises(CliError, match=r"no password typed \(end of input\); nothing was done"):
         init.read_new_password(False, "admin", "--password-stdin")

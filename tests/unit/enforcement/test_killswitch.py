@@ -60,3 +60,19 @@ def test_the_admin_and_the_reason_travel_with_the_command_and_its_result(tmp_pat
     entry, _new = journal.receive(cmd, 6)
     result = entry.result()
     assert (result.reason, result.by) == ("desk risk check 42", "admin:root")
+
+
+def test_an_id_the_broker_does_not_list_is_refused_like_a_mistyped_name():
+    """Fresh-user trial 13b: `riskctl flatten 9999 --reason x` (no such account) was accepted
+    ("flatten of 1 account accepted" in the audit), sent to the broker, failed there and
+    raised a CRITICAL "Enforcement FAILED on 9999: act now" alert; `flatten nosuch` was
+    refused up front. An all-digit id now has to be one the broker lists."""
+    ids, why = resolve(req(account="9999"), CONFIG, BROKER)
+    assert ids == [] and "unknown account '9999'" in why and "11 (TC-11)" in why
+    assert "/api/" not in why
+    # a configured id the broker does not list is refused too (nothing would be flattened)
+    ids, why = resolve(req(account="14"), [AccountConfig(id=14)], BROKER)
+    assert ids == [] and "does not list it" in why and "11 (TC-11)" in why
+    # before the broker's list is read, nothing is guessed
+    ids, why = resolve(req(account="11"), CONFIG, [])
+    assert ids == [] and "reachable" in why

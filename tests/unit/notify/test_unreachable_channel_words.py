@@ -44,13 +44,45 @@ def test_the_trials_error_reads_as_words_and_the_detail_goes_to_the_log(caplog):
     def no_network(*_a, **_k):
         raise requests.ConnectionError(TRIAL)
     channel.session.post = no_network
-    with caplog.at_level(logging.WARNING):
+    with caplog.at_level(logging.DEBUG):
         with pytest.raises(ChannelError) as err:
             channel.send("hello", set())
     assert err.value.reason == WORDS
     assert "HTTPSConnectionPool" not in err.value.reason
     logged = caplog.text
-    assert "NameResolutionError" in logged and "SECRETtoken" not in logged
+    assert "NameResolutionError" in logged and "SECRETtoken" not in logged   # once, at INFO
+
+
+def test_an_outage_is_one_warning_in_words_and_one_when_it_answers_again(caplog):
+    """Fresh-user trial 13b: with Telegram unreachable, the `make run` terminal showed 26
+    WARNINGs "notify: Telegram: no answer: ConnectionError: HTTPSConnectionPool(...) Max
+    retries exceeded ..." in 80 s. Now one WARNING in riskd's words per outage, one when the
+    channel answers again; the library's text once at INFO, then at DEBUG."""
+    channel = TelegramChannel(TelegramConfig(bot_token=TOKEN, chat_ids=["111"]), 1.0,
+                              Redactor([TOKEN]))
+    answered = []
+
+    def post(*_a, **_k):
+        if not answered:
+            raise requests.ConnectionError(TRIAL)
+        resp = requests.Response()
+        resp.status_code, resp._content = 200, b'{"ok": true, "result": {"message_id": 1}}'
+        return resp
+    channel.session.post = post
+    with caplog.at_level(logging.INFO, logger="services.notify.channels"):
+        for _ in range(26):
+            with pytest.raises(ChannelError):
+                channel.send("hello", set())
+        answered.append(True)
+        channel.send("hello", set())
+        channel.send("hello again", set())
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 2, warnings
+    assert warnings[0].startswith(f"notify: Telegram: {WORDS}; riskd keeps retrying")
+    assert warnings[1].startswith("notify: Telegram answers again, after 26 failed calls")
+    assert not any("HTTPSConnectionPool" in w or "SECRETtoken" in w for w in warnings)
+    info = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
+    assert len([i for i in info if "HTTPSConnectionPool" in i]) == 1     # once per outage
 
 
 def test_other_failures_name_the_host_and_what_to_check():
