@@ -22,7 +22,7 @@ import time
 from typing import Optional
 from zoneinfo import ZoneInfo
 
-from shared import showtime, trywords
+from shared import roundslatency, showtime, trywords
 from shared.accountname import uncalled
 from shared.actedby import command_id
 from shared.lockwords import locked_words, with_end
@@ -110,6 +110,13 @@ def outcome_text(state, decided_ns: int = 0, tz=None, tries: int = 1, again: str
                   f"{'; ' + before if before else ''})")
     elif before:
         label += f" ({before})"
+    # more rounds than one: its first answer did not end it; both times (trial13a: a reduce
+    # of 2 rounds that took 367 ms read as its 6 ms first answer)
+    both = roundslatency.both_ms(state.status, getattr(state, "event_ns", 0),
+                                 state.first_answer_ns, state.finished_ns,
+                                 getattr(state, "attempts", 0))
+    if both is not None:
+        label += f" ({roundslatency.history_words(*both, state.attempts)})"
     if again or ended:
         label += f", {again}" if again else f", then {ended}"
         detail = trywords.not_given_up(detail)     # riskd did not give up: it went on
