@@ -718,7 +718,9 @@ def count_past(status: AccountStatus, r, tz: Optional[dt.tzinfo],
         return f"{word} until {end}", True
     then = count_consequence(r.rule, r.limit, without_note(r.detail), r.params)
     rest = then.split(" ", 2)[2] if then.startswith("the ") else then    # 'the 10th ...'
-    return f"at the limit: the next trade {rest}" if rest else "", False
+    # 6/3 is over the limit, not at it (trial13a: "6/3 per minute 200% (at the limit: ...")
+    where = "over the limit" if r.value > r.limit else "at the limit"
+    return f"{where}: the next trade {rest}" if rest else "", False
 
 
 def waiting_text(rule: str, waiting: dict) -> str:
