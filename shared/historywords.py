@@ -22,12 +22,13 @@ import time
 from typing import Optional
 from zoneinfo import ZoneInfo
 
-from shared import showtime, trywords
+from shared import roundslatency, showtime, trywords
 from shared.accountname import uncalled
 from shared.actedby import command_id
 from shared.lockwords import locked_words, with_end
 from shared.outcomewords import outcome_word
 from shared.messages.enforce import DONE, FAILED, WITHDRAWN, found_nothing_to_do
+from shared.messages.risk import LOCKED_ALREADY, OWN_EXTENDED
 from shared.retrying import ordinal, try_number
 from shared.rulenumbers import spelled_out, versus_text
 from shared.symbols import tickers_in
@@ -63,6 +64,9 @@ def symbol_text(symbol: Optional[str]) -> str:
     """A lockout's scope as traders say it: MNQ, never CON.F.US.MNQ.Z26; 'account' when none."""
     return tickers_in(symbol) if symbol else "account"
 
+
+# a decision not acted on because of a lockout: its own lock added nothing new either
+LOCK_REASONS = (LOCKED_ALREADY, "already locked", OWN_EXTENDED)
 
 # what closes a position (risk's "flat now": another of these closed a failed action's target)
 CLOSING = ("close_position", "reduce_position", "flatten")
@@ -110,6 +114,13 @@ def outcome_text(state, decided_ns: int = 0, tz=None, tries: int = 1, again: str
                   f"{'; ' + before if before else ''})")
     elif before:
         label += f" ({before})"
+    # more rounds than one: its first answer did not end it; both times (trial13a: a reduce
+    # of 2 rounds that took 367 ms read as its 6 ms first answer)
+    both = roundslatency.both_ms(state.status, getattr(state, "event_ns", 0),
+                                 state.first_answer_ns, state.finished_ns,
+                                 getattr(state, "attempts", 0))
+    if both is not None:
+        label += f" ({roundslatency.history_words(*both, state.attempts)})"
     if again or ended:
         label += f", {again}" if again else f", then {ended}"
         detail = trywords.not_given_up(detail)     # riskd did not give up: it went on
@@ -231,12 +242,19 @@ def decision_row(d, outcomes: Optional[dict] = None, tz=None, unknown: str = "",
                 + lock if state is not None
                 else f"result not known: {unknown} (planned: {what})" if unknown
                 else f"planned: {what} (enforcement no longer knows the outcome)")
-    note = f"not acted on: {d.suppressed}" if d.suppressed else (
-        locked_words(d.lock.kind, d.rule, fmt_time(d.lock.until_ns, tz, relative=False,
-                                                   end=True), d.lock.clears_on)
-        if d.lock and d.lock.until_ns else
-        locked_words(d.lock.kind, d.rule, clears_on=d.lock.clears_on) if d.lock else "")
-    note += ended if d.lock and not d.suppressed else ""
+    lock = (locked_words(d.lock.kind, d.rule, fmt_time(d.lock.until_ns, tz, relative=False,
+                                                       end=True), d.lock.clears_on)
+            if d.lock and d.lock.until_ns else
+            locked_words(d.lock.kind, d.rule, clears_on=d.lock.clears_on) if d.lock else "")
+    if d.suppressed and lock and not d.suppressed.startswith(LOCK_REASONS):
+        # only its action waited on another one under way: its lockout was taken (trial13a:
+        # "not acted on: daily_realized_loss's flatten ... was already under way" for a
+        # cooldown_after_loss whose lockout was extended to 07:14:56)
+        note = (f"lockout applied: {lock}{ended}; only the {d.action} was not sent again: "
+                f"{d.suppressed}")
+    else:
+        note = f"not acted on: {d.suppressed}" if d.suppressed else lock
+        note += ended if d.lock and not d.suppressed else ""
     if d.suppressed:
         what, note = (without_ids(t, others or {}, outcomes, tz) for t in (what, note))
     who = d.by or f"rule {d.rule}"

@@ -24,7 +24,7 @@ from shared.actedby import row_key
 from cli.health import failing_channels, health_notes
 from cli.watch import riskwhy
 from shared.lockwords import end_words, longest_first
-from shared import shards, showtime
+from shared import roundslatency, shards, showtime
 from shared.when import table_duration
 from shared.retrying import RETRY_AFTER_S, ordinal, try_number
 from shared.accountname import called, named
@@ -118,6 +118,7 @@ class ActionRow:
     by: str = ""                     # who acted, in risk's words (Decision.by: "admin:root")
     detail: str = ""
     latency_ms: Optional[float] = None
+    done_ms: Optional[float] = None  # a command of more rounds: when it ended (roundslatency)
     acted: Optional[bool] = None     # done: did a trading call get an answer (None: not known)
     contract_id: str = ""            # the decision's contract ("" for the whole account)
     finished_ns: int = 0             # when enforcement finished it (0: not yet, or not known)
@@ -334,6 +335,8 @@ def _result(state: WatchState, msg: CommandResult) -> bool:
     row.action = row.action or getattr(msg, "action", "")
     row.latency_ms = latency_ms(msg.status, msg.event_ns or msg.started_ns,
                                 getattr(msg, "first_answer_ns", 0), msg.finished_ns)
+    row.done_ms = _done_ms(msg.status, msg.event_ns or msg.started_ns,
+                           getattr(msg, "first_answer_ns", 0), msg.finished_ns, msg.attempts)
     row.acted = (not found_nothing_to_do(msg.status, getattr(msg, "first_answer_ns", 0))
                  if msg.status == "done" else None)
     row.finished_ns = msg.finished_ns or row.finished_ns
@@ -351,6 +354,14 @@ def latency_ms(status: str, start_ns: int, first_answer_ns: int,
     # read as a fast, minor failure beside the 2 s of tries it was (trial 2026-12-06)
     answered = finished_ns if status == "failed" else (first_answer_ns or finished_ns)
     return (answered - start_ns) / 1e6 if answered and start_ns else None
+
+
+def _done_ms(status: str, start_ns: int, first_answer_ns: int, finished_ns: int,
+             rounds: int) -> Optional[float]:
+    """When a command of more than one round ended, ms after the event (None for one round:
+    its first answer tells). Trial13a: a reduce of 2 rounds, 367 ms, showed "done 0.006s"."""
+    both = roundslatency.both_ms(status, start_ns, first_answer_ns, finished_ns, rounds)
+    return None if both is None else both[1]
 
 
 def _history(state: WatchState, msg: HistoryReply) -> bool:
@@ -405,6 +416,8 @@ def _command_state(state: WatchState, c: CommandState) -> bool:
     row.status, row.detail = status, c.detail or row.detail
     row.latency_ms = latency_ms(status, getattr(c, "event_ns", 0) or c.received_ns,
                                 getattr(c, "first_answer_ns", 0), c.finished_ns)
+    row.done_ms = _done_ms(status, getattr(c, "event_ns", 0) or c.received_ns,
+                           getattr(c, "first_answer_ns", 0), c.finished_ns, c.attempts)
     row.acted = (not found_nothing_to_do(status, getattr(c, "first_answer_ns", 0))
                  if status == "done" else None)
     row.finished_ns = c.finished_ns or row.finished_ns
@@ -705,7 +718,9 @@ def count_past(status: AccountStatus, r, tz: Optional[dt.tzinfo],
         return f"{word} until {end}", True
     then = count_consequence(r.rule, r.limit, without_note(r.detail), r.params)
     rest = then.split(" ", 2)[2] if then.startswith("the ") else then    # 'the 10th ...'
-    return f"at the limit: the next trade {rest}" if rest else "", False
+    # 6/3 is over the limit, not at it (trial13a: "6/3 per minute 200% (at the limit: ...")
+    where = "over the limit" if r.value > r.limit else "at the limit"
+    return f"{where}: the next trade {rest}" if rest else "", False
 
 
 def waiting_text(rule: str, waiting: dict) -> str:
@@ -847,7 +862,9 @@ def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo, now_ns: int
                               action=a.action or "-", status=a.status,
                               outcome=outcome_text(a.status, a.acted, a.tries,
                                                    ended.get(a.decision_id, ""), a.waits_for),
-                              latency=fmt_latency(a.latency_ms),
+                              latency=fmt_latency(a.latency_ms) if a.done_ms is None
+                              or a.latency_ms is None
+                              else roundslatency.column(a.latency_ms, a.done_ms),
                               colour=colour))
     return out
 

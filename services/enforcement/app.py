@@ -26,7 +26,7 @@ from services.enforcement.journal import Entry, Journal
 from services.enforcement.lanes import Lanes
 from services.enforcement.planning import retry_delay
 from services.enforcement import killswitch, withdraw
-from shared import shards, topics
+from shared import roundslatency, shards, topics
 from shared.accountname import account_called
 from shared.bus.doorbell import Doorbell
 from shared.bus.subscriber import Subscriber
@@ -261,7 +261,11 @@ class EnforcementWorker(Worker):
 
     def _log_result(self, res, outcome: Outcome) -> None:
         latency = ""
-        if res.event_ns and res.first_answer_ns:
+        both = roundslatency.both_ms(res.status, res.event_ns, res.first_answer_ns,
+                                     res.finished_ns, res.attempts)
+        if both is not None:        # more rounds: the first answer did not end it (trial13a)
+            latency = f", {roundslatency.log_words(*both)}"
+        elif res.event_ns and res.first_answer_ns:
             latency = f", {(res.first_answer_ns - res.event_ns) / 1e6:.1f} ms from the event"
         # enforcement's words: the rounds of an action, its calls to the broker
         text = "command %s %s: %s (%s, %s%s)"

@@ -97,6 +97,10 @@ class Slot:
         self.published: tuple = ()
         self.stopped_ns: Optional[int] = None    # an operator's last stop: when, and who
         self.stopped_by = ""
+        # an operator's last restart (riskctl restart): when, and who; its exit and the note
+        # say so (trial13a: "RESTARTS 1  LAST EXIT exited with code 0  NOTE -")
+        self.restarted_ns: Optional[int] = None
+        self.restarted_by = ""
 
 
 def policy_settings(loaded: LoadedConfig) -> PolicySettings:
@@ -492,6 +496,11 @@ class Supervisor(Worker):
         slot.stop_deadline = None
         why = slot.kill_reason or _describe_exit(code)
         slot.last_kill = kill_words(slot.kill_reason) if slot.kill_reason else ""
+        if slot.then_start and slot.restarted_ns is not None:      # an operator's restart
+            ended = slot.last_kill or _describe_exit(code)
+            slot.last_kill = f"{ended}, for a restart by {slot.restarted_by or 'an operator'}"
+        elif not slot.then_start:         # ended some other way: its note is that, not the restart
+            slot.restarted_ns, slot.restarted_by = None, ""
         was_wanted = slot.policy.wanted
         slot.policy.exited(now, code, why)
         if was_wanted:
@@ -543,6 +552,7 @@ class Supervisor(Worker):
         if slot.then_start or slot.stopped_ns is None or slot.policy.state not in (STOPPED,
                                                                                  STOPPING):
             slot.stopped_ns, slot.stopped_by = self.clock.now_ns(), self.requester   # words
+        slot.restarted_ns, slot.restarted_by = None, ""
         slot.then_start = False
         if slot.child is None:
             slot.policy.want_stop()
@@ -557,6 +567,7 @@ class Supervisor(Worker):
         if slot is None:
             return
         slot.policy.restart_requested()
+        slot.restarted_ns, slot.restarted_by = self.clock.now_ns(), self.requester
         slot.up_waiters.append(respond)
         if slot.child is None:
             slot.policy.want_start(self.clock.monotonic())

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from services.supervisor.policy import BACKOFF, FLAPPING, STARTING, STOPPED, STOPPING
+from services.supervisor.policy import (BACKOFF, FLAPPING, RUNNING, STARTING, STOPPED,
+                                        STOPPING)
 from shared import showtime
 from shared.exitwords import exit_words
 from shared.when import duration
@@ -66,6 +67,12 @@ def worker_note(slot, now_ns: int, tz: dt.tzinfo) -> str:
         note = f"stopped by {who} at {showtime.start(slot.stopped_ns, tz, now_ns)}"
         unclean = p.state == STOPPED and p.reason not in ("", "stopped", exit_words(0))
         return note + (f"; {p.reason}" if unclean else "")
+    restarted = getattr(slot, "restarted_ns", None)
+    if p.state in (STARTING, RUNNING) and restarted is not None:
+        # an operator's restart, as the audit says it (trial13a: RESTARTS 1 beside an
+        # unexplained "exited with code 0" and NOTE "-")
+        who = getattr(slot, "restarted_by", "") or "an operator"
+        return f"restarted by {who} at {showtime.start(restarted, tz, now_ns)}"
     return p.reason if p.state in (BACKOFF, FLAPPING, STOPPED) else ""
 
 

@@ -155,6 +155,9 @@ def test_restart_answers_when_the_new_process_is_up_and_stop_is_sticky(procs, tm
     after = procs.workers(config)["notify"]
     assert after.state == "running" and after.pid != before["notify"].pid
     assert str(after.pid) in result.stdout
+    # who restarted it and when, as the audit says (trial13a: "exited with code 0", NOTE "-")
+    assert after.reason.startswith("restarted by admin:"), after
+    assert ", for a restart by admin:" in after.last_exit_words, after
 
     assert procs.riskctl(config, "stop", "notify", "--reason", "telegram outage").returncode == 0
     assert procs.workers(config)["notify"].state == "stopped"

@@ -50,7 +50,10 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
         ctx.save_progress(target=target, observed=abs(pos.size), side=closing_side(pos))
     steps = plan_reduce(pos, target)
     if steps:
-        ctx.execute(steps).raise_if_stuck(ctx.errors)
+        before = len(ctx.done)
+        report = ctx.execute(steps)
+        _count_closed(ctx, pos, steps, ctx.done[before:])
+        report.raise_if_stuck(ctx.errors)
         yield from ctx.settle()
         pos = ctx.position(cid)
     size = 0 if pos is None else abs(pos.size)
@@ -72,10 +75,34 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
     return f"{reduced(ctx, cid, size)}{orders}"
 
 
+def _count_closed(ctx: ActionContext, pos, steps: list, answered: list[str]) -> None:
+    """Add the contracts this round's close took to the journaled progress (`closed`), once
+    the broker answered that it worked: a restart keeps what earlier rounds closed. A close
+    whose answer was lost (it may have worked) is not counted: its result says so."""
+    took = sum((step.size if step.size is not None else abs(pos.size))
+               for step in steps if step.describe() in answered)
+    if took:
+        ctx.save_progress(closed=int(ctx.progress.get("closed") or 0) + took)
+
+
 def reduced(ctx: ActionContext, cid: str, size: int) -> str:
     """'reduced X on account A from 5 to 3 contracts'; down to none, closed: 'closed X on
-    account A (1 contract)' (fresh-user trial 2026-12-06: "reduced ... from 1 to 0")."""
+    account A (1 contract)' (fresh-user trial 2026-12-06: "reduced ... from 1 to 0").
+
+    Contracts bought while the cut was on its way are cut too (the target): when that closed
+    more than risk asked (the command's size), the words say how many it closed and how many
+    of them were not asked (trial13a: 11 -> 5 over two rounds read "reduced MNQ from 7 to 5
+    contracts", the first read, beside "reduce MNQ by 2"; it closed 6)."""
     observed = ctx.progress.get("observed")
+    closed = int(ctx.progress.get("closed") or 0)
+    extra = closed - (ctx.command.size or 0)
+    if extra > 0:
+        more = f"{extra} more than asked (bought while the cut was on its way)"
+        if size == 0:
+            return (f"closed {cid} on account {ctx.account} ({plural(closed, 'contract')}: "
+                    f"{extra} more than asked, bought while the cut was on its way)")
+        return (f"reduced {cid} on account {ctx.account} to {size} contracts: closed {closed}, "
+                f"{more}")
     if size == 0:
         held = f" ({plural(observed, 'contract')})" if isinstance(observed, int) else ""
         return f"closed {cid} on account {ctx.account}{held}"

@@ -79,3 +79,12 @@ def test_a_cooldown_ending_at_a_whole_minute_shows_its_seconds_as_the_banner_doe
     text = text_of(s)
     assert "(cooldown running until Wed 14:24:00 CST)" in text, text
     assert "(until Wed 14:24:00 CST)" in text, text
+
+
+def test_a_count_over_its_limit_with_no_cooldown_left_says_over_not_at():
+    """Trial13a: "6/3 per minute 200% (at the limit: the next trade starts ...)": at 200 %
+    it is over the limit."""
+    text = text_of(state(account(rules=[hourly(12)])))
+    assert ("12/10 per hour 120% (over the limit: the next trade starts a 30m00s cooldown)"
+            in text), text
+    assert "at the limit" not in text, text

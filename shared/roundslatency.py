@@ -1,0 +1,45 @@
+"""How long a command took when it needed more than one round: its first answer and its end.
+
+An enforcement command's latency is measured from the broker event to the broker's first
+answer. A command that needed more rounds (a reduce whose contracts kept arriving, a close
+refused once) was not done then: the account stayed past its limit until the last round.
+Trial13a: a reduce that ran 367 ms over two rounds showed "done 0.006s" in status and "6.5 ms
+from the event" in enforcement's log. Such a command shows both figures, everywhere alike:
+enforcement's log, status and watch's LAST ACTIONS column, and history.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from shared.when import table_duration
+
+
+def both_ms(status: str, event_ns: int, first_answer_ns: int, finished_ns: int,
+            rounds: int) -> Optional[tuple[float, float]]:
+    """(first answer, done) in ms after the event for a done command that took more than
+    one round and had a first answer before its end; None otherwise (one figure tells)."""
+    if status != "done" or rounds <= 1 or not (event_ns and first_answer_ns and finished_ns):
+        return None
+    if finished_ns <= first_answer_ns:
+        return None
+    return (first_answer_ns - event_ns) / 1e6, (finished_ns - event_ns) / 1e6
+
+
+def log_words(first_ms: float, done_ms: float) -> str:
+    """Enforcement's log: 'first answer 6.5 ms after the event, done after 367.0 ms'."""
+    return f"first answer {first_ms:.1f} ms after the event, done after {done_ms:.1f} ms"
+
+
+def column(first_ms: float, done_ms: float) -> str:
+    """LAST ACTIONS' latency cell: '0.006s, done 0.367s'."""
+    return f"{table_duration(first_ms / 1000)}, done {table_duration(done_ms / 1000)}"
+
+
+def history_words(first_ms: float, done_ms: float, rounds: int) -> str:
+    """History: 'in 2 rounds: first close answered 6 ms after the event, done after 367 ms'."""
+    return (f"in {rounds} rounds: first answer {_ms(first_ms)} after the event, done after "
+            f"{_ms(done_ms)}")
+
+
+def _ms(ms: float) -> str:
+    return f"{ms:.0f} ms" if ms < 1000 else table_duration(ms / 1000)
