@@ -342,8 +342,10 @@ def test_riskctl_sim_commands(bare, tmp_path):
     try:
         info = procs.riskctl(bare.config, "sim", "info", "--json")
         assert info.returncode == 0, info.stderr
-        assert set(json.loads(info.stdout)) == {"rest_url", "user_hub", "market_hub", "user_name",
-                                                "api_key", "accounts"}
+        shown = json.loads(info.stdout)
+        assert set(shown) == {"rest_url", "user_hub", "market_hub", "user_name", "api_key",
+                              "api_key_in", "accounts"}
+        assert "***" in shown["api_key"]          # masked, as every secret riskctl prints
         bought = procs.riskctl(bare.config, "sim", "buy", "ES", "2", "--account", "SIM-DEMO-2")
         assert bought.returncode == 0 and "ES (CON.F.US.EP.Z26)" in bought.stdout, bought.stderr
         moved = procs.riskctl(bare.config, "sim", "price", "ES", "6010")
