@@ -98,6 +98,8 @@ class Acting:
                 out.lockouts.append(change)
                 out.dirty.add(d.account_id)
                 locked_now = True
+            if status == ADDED:     # a new lockout: what an ended one of its key (an admin's
+                self.acted.pop(key, None)   # unlock) acted on or recorded is not its own
             acted = self.acted.setdefault(key, set())
             first = _noted(d.rule) not in acted     # this rule's first breach under this lock
             # the same action for this lockout (known across a restart too: the rule holding

@@ -25,10 +25,16 @@ risk's status, PositionView.price_stale_since). It returns the alerts due:
   quietprice.silence_s, as the screens count it (from the last quote before the silence to
   the first quote of the flow): while prices flow again the screens say "no steady prices
   for 1m42s, quotes again for 8s" (flowing_since), and the alert that follows says 1m42s too.
+  An account told that holds no position in it any more reads "no position held in it now".
+- "🟢 MNQ: no position held in it now, after 22s without steady prices" (info) to the accounts
+  told, at the first check that finds no account holding it: the alert pair is closed all the
+  same. riskd gets quotes only of contracts held or with working orders (market unsubscribes
+  the others), so it could not tell that prices flow again. Fresh-user trial 2026-12-06: the
+  quote that ended the silence closed the position (a rule acted), and the promised "prices
+  flowing again" never came: the phone's last word on MNQ stayed "No price".
 
 A closed market raises nothing: no quote is due (an alerted silence is carried over the close
-and ends when quotes flow after the open). A contract no account holds any more is forgotten
-without an alert (the fills and positions say what happened).
+and ends when quotes flow after the open, or when no account holds the contract any more).
 """
 from __future__ import annotations
 
@@ -45,6 +51,7 @@ from shared.symbols import ticker_of
 from shared.when import duration
 
 DOC = "docs/operations.md, A quiet quote feed"
+NOT_HELD = "no position held in it now"
 
 
 class Holding(NamedTuple):
@@ -111,14 +118,20 @@ class QuietFeed:
         held: dict[str, list[Holding]] = {}
         for h in holdings:
             held.setdefault(h.contract_id, []).append(h)
-        for cid in [c for c in self._silent if c not in held]:
-            del self._silent[cid]                  # nobody holds it: nothing to tell
+        out = []
+        # nobody holds it: the accounts told hear that the silence is over for them
+        gone = [(cid, quietprice.silence_s(s.since_ns, now_ns, s.flowing_ns), s.told)
+                for cid, s in sorted(self._silent.items()) if cid not in held]
+        for cid, _s, _t in gone:
+            del self._silent[cid]
+        if gone:
+            out.append(not_held_alert(gone, now_ns))
         for cid in [c for c in self._seen if c not in held]:
             del self._seen[cid]
         if not self.market_open(now_ns):
             self._seen.clear()                     # a silence over the close is no news
             self._closed = True
-            return []                              # no quote is due: nothing starts or ends
+            return out                             # no quote is due: nothing starts or ends
         if self._closed:
             self._closed, self._open_ns = False, now_ns
         started: list[tuple[str, float, list[Holding]]] = []
@@ -156,8 +169,7 @@ class QuietFeed:
                     del self._silent[cid]
                     back.append((cid, quietprice.silence_s(silence.since_ns, now_ns,
                                                            silence.flowing_ns),
-                                 silence.told))
-        out = []
+                                 silence.told, {h.account_id for h in holders}))
         if started:
             out.append(stale_alert(started, price_of, now_ns))
         if back:
@@ -181,7 +193,8 @@ def stale_alert(started, price_of, now_ns: int) -> NotifyEvent:
                          f"price")
             line_accounts.append(h.account_id)
     lines.append("fills are still watched; a loss past a line is seen at the next quote; check "
-                 f"the firm's platform. One more alert when prices flow again ({DOC})")
+                 f"the firm's platform. One more alert when prices flow again, or once no "
+                 f"account holds a position in it ({DOC})")
     line_accounts.append(None)
     return _event("prices_stale", "warning",
                   f"🟠 No price for {_tickers(c for c, _s, _h in started)} for "
@@ -190,19 +203,40 @@ def stale_alert(started, price_of, now_ns: int) -> NotifyEvent:
 
 
 def flowing_alert(back, now_ns: int) -> NotifyEvent:
-    """back: (contract id, seconds it was without a quote, {account id: name} told), per
-    contract."""
-    longest = max(s for _c, s, _t in back)
+    """back: (contract id, seconds it was without a quote, {account id: name} told, the ids of
+    the accounts holding it now), per contract."""
+    longest = max(s for _c, s, _t, _h in back)
     lines: list[str] = []
     line_accounts: list[Optional[int]] = []
-    for cid, _silent, told in back:
+    for cid, _silent, told, holding in back:
         for aid, name in sorted(told.items()):
-            lines.append(f"{name}: {ticker_of(cid)}: price rules judge live "
-                         f"prices again")
+            lines.append(f"{name}: {ticker_of(cid)}: " + (
+                "price rules judge live prices again" if aid in holding else NOT_HELD))
             line_accounts.append(aid)
     return _event("prices_flowing", "info",
-                  f"🟢 {_tickers(c for c, _s, _t in back)}: prices flowing again after "
+                  f"🟢 {_tickers(c for c, _s, _t, _h in back)}: prices flowing again after "
                   f"{duration(longest)} without steady prices",
+                  lines, line_accounts, now_ns)
+
+
+def not_held_alert(gone, now_ns: int) -> NotifyEvent:
+    """gone: (contract id, seconds without steady prices so far, {account id: name} told), per
+    contract no account holds any more: the end of the silence for the accounts told."""
+    longest = max(s for _c, s, _t in gone)
+    lines: list[str] = []
+    line_accounts: list[Optional[int]] = []
+    for cid, _silent, told in gone:
+        for aid, name in sorted(told.items()):
+            lines.append(f"{name}: {ticker_of(cid)}: {NOT_HELD}: no price rule waits on its "
+                         f"price")
+            line_accounts.append(aid)
+    tickers = _tickers(c for c, _s, _t in gone)
+    lines.append(f"riskd gets quotes only of contracts held or with working orders: the last "
+                 f"alert of this silence ({DOC})")
+    line_accounts.append(None)
+    held = NOT_HELD if len(gone) == 1 else NOT_HELD.replace(" it ", " them ")
+    return _event("prices_flowing", "info",
+                  f"🟢 {tickers}: {held}, after {duration(longest)} without steady prices",
                   lines, line_accounts, now_ns)
 
 

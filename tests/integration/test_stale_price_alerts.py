@@ -6,8 +6,9 @@ true}`) with a position held; `riskctl status` said "guarded now", no phone aler
 a price past the loss line was acted on only when a stale-feed reconnect brought a quote. Now,
 after the stale-feed wait (`[broker] stale_after`: market's stale-feed reconnect takes it too)
 status says "prices NOT live (fills guarded): MNQ: no price for ...", the phone gets one "🟠 No
-price for MNQ" and, once quotes flow again, one "🟢 MNQ: prices flowing again". A closed market
-(riskd's calendar) raises neither.
+price for MNQ" and, once quotes flow again, one "🟢 MNQ: prices flowing again" (or "🟢 MNQ: no
+position held in it now" once nobody holds it). A closed market (riskd's calendar) raises
+neither.
 
 Changed from etc/riskd.toml, and why: `[broker] stale_after` is STALE_S (3 s, shipped 15 s):
 the scenario is the silence, not its length, and waiting out the shipped 15 s (twice: stale,
@@ -43,6 +44,7 @@ WORKERS = ["simbroker", "market", "risk", "enforcement", "notify"]
 STALE = "🟠 No price for MNQ"
 STALE_S = 3.0        # [broker] stale_after here (shipped: 15 s): see the module's docstring
 FLOWING = "🟢 MNQ: prices flowing again"
+NOT_HELD = "🟢 MNQ: no position held in it now"
 
 
 @pytest.fixture
@@ -115,6 +117,39 @@ def test_a_silent_feed_reads_prices_not_live_and_the_phone_hears_it_once_each_wa
     assert not position(procs, config)["price_stale_since"]
     assert "prices NOT live" not in procs.riskctl(config, "status").stdout
     assert len(titles(telegram, STALE)) == 1 and len(titles(telegram, FLOWING)) == 1
+
+
+@pytest.mark.timeout(150)
+def test_a_silence_whose_position_is_closed_ends_with_no_position_held_in_it_now(
+        procs, tmp_path, telegram):
+    """Fresh-user trial 2026-12-06 (trial13a, finding 4): with the sim paused the phone got
+    "🟠 No price for MNQ ... One more alert when prices flow again"; the next quote closed the
+    position (a rule acted), quotes flowed for minutes, and no 🟢 alert ever came: risk
+    forgot the silence once nobody held MNQ (and market stops MNQ's quotes then). Here the
+    trader closes it while the quotes are silent: the pair ends at once, said as it is."""
+    config = riskd_config(tmp_path, telegram)
+    procs.riskd(config)
+    procs.wait_running(config, WORKERS, timeout=40)
+    desk = SimDesk(config)
+    desk.wait_up()
+    desk.buy(1001, MNQ, 1)
+    wait_for(lambda: (p := position(procs, config)) and p["unrealized"] is not None, 30,
+             what="risk values Demo 1's MNQ with a live quote")
+    desk.sim("/sim/quirks", {"quotesSilent": True})
+    try:
+        alert = telegram.wait_sent(lambda c: c.text.startswith(STALE), 30, chat=ME,
+                                   what="the phone's stale-price alert")
+        assert ("One more alert when prices flow again, or once no account holds a position "
+                "in it") in alert.text, alert.text
+        desk.sell(1001, MNQ, 1)
+        gone = telegram.wait_sent(lambda c: c.text.startswith(NOT_HELD), 20, chat=ME,
+                                  what="the phone's no-position-held alert")
+        assert "Demo 1 (id 1001): MNQ: no position held in it now" in gone.text, gone.text
+    finally:
+        desk.sim("/sim/quirks", {"quotesSilent": False})
+    time.sleep(STALE_S + 2.0)                  # checked every second: told once, no other
+    assert len(titles(telegram, NOT_HELD)) == 1 and titles(telegram, FLOWING) == []
+    assert len(titles(telegram, STALE)) == 1
 
 
 @pytest.mark.timeout(120)

@@ -196,12 +196,69 @@ def test_accounts_and_contracts_going_quiet_together_are_one_alert_split_per_acc
     f.holdings.append(Holding(1003, "Demo 3", MNQ, "long", 1))
     [joined] = f.run(1)
     assert joined.line_accounts == [1003, None]
-    # flat: forgotten without an alert
+    # nobody holds ES any more: its silence ends with its own alert, to the account told
     f.holdings = [h for h in f.holdings if h.contract_id != ES]
+    [gone] = f.run(1)
+    assert gone.title.startswith("🟢 ES: no position held in it now"), gone.title
+    assert gone.line_accounts == [1002, None]
     f.quote(MNQ)
     [back] = f.run(20, quotes_every=1.0)
     assert back.title.startswith("🟢 MNQ: prices flowing again"), back.title
     assert back.line_accounts == [1001, 1002, 1003]
+
+
+def test_a_silence_whose_position_is_closed_before_prices_flow_ends_with_an_alert():
+    """Fresh-user trial 2026-12-06 (trial13a, finding 4): the sim paused, "🟠 No price for MNQ
+    for 15s ... One more alert when prices flow again" went to Demo 2; the next quote closed
+    its position (a rule acted), quotes flowed for minutes, and no 🟢 alert ever came: the
+    silence was forgotten once nobody held MNQ, and market stops MNQ's quotes then anyway.
+    The phone's last word on MNQ stayed "No price"."""
+    f = Feed()
+    f.holdings = [Holding(1002, "Demo 2", MNQ, "long", 2)]
+    f.quote()
+    [quiet] = f.run(15)
+    assert quiet.lines[-1].startswith("fills are still watched"), quiet.lines
+    assert ("One more alert when prices flow again, or once no account holds a position in "
+            "it") in quiet.lines[-1], quiet.lines[-1]
+    assert f.run(6) == []
+    f.quote()                                     # the next quote: a rule closes the position
+    f.holdings = []
+    [gone] = f.run(1)
+    assert (gone.kind, gone.severity) == ("prices_flowing", "info")
+    assert gone.title == "🟢 MNQ: no position held in it now, after 22s without steady prices", \
+        gone.title
+    assert gone.lines[0] == ("Demo 2 (id 1002): MNQ: no position held in it now: no price rule "
+                             "waits on its price"), gone.lines
+    assert gone.lines[-1].startswith("riskd gets quotes only of contracts held"), gone.lines
+    assert gone.line_accounts == [1002, None] and gone.account_id == 1002
+    assert f.run(120, quotes_every=1.0) == []     # told once: the pair is closed
+    assert f.quiet.silent() == frozenset()
+
+
+def test_prices_flowing_again_tells_an_account_that_closed_meanwhile_it_holds_none():
+    f = Feed()
+    f.holdings = [Holding(1001, "Demo 1", MNQ, "long", 1),
+                  Holding(1002, "Demo 2", MNQ, "long", 2)]
+    f.quote()
+    assert len(f.run(15)) == 1
+    f.holdings = f.holdings[:1]                   # Demo 2 closed; Demo 1 holds on
+    f.quote()
+    [back] = f.run(20, quotes_every=1.0)
+    assert back.title.startswith("🟢 MNQ: prices flowing again after 16s"), back.title
+    assert back.lines == ["Demo 1 (id 1001): MNQ: price rules judge live prices again",
+                          "Demo 2 (id 1002): MNQ: no position held in it now"], back.lines
+    assert back.line_accounts == [1001, 1002]
+
+
+def test_a_silence_over_the_close_ends_when_nobody_holds_the_contract_any_more():
+    f = Feed()
+    f.quote()
+    assert len(f.run(15)) == 1
+    f.quiet.market_open = lambda _ns: False
+    assert f.run(60) == []
+    f.holdings = []                               # closed at the close (an admin's flatten)
+    [gone] = f.run(1)
+    assert gone.title.startswith("🟢 MNQ: no position held in it now"), gone.title
 
 
 def test_risk_s_status_marks_the_silent_price_and_the_screens_say_it():
