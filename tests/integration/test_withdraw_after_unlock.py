@@ -146,13 +146,13 @@ def test_a_withdraw_outlives_a_kill_of_risk(procs, tmp_path, monkeypatch):
 @pytest.mark.timeout(120)
 def test_the_lockouts_time_ends_it_and_the_phone_reads_withdrawn(
         procs, tmp_path, telegram):  # noqa: F811
-    """The trader's 20 s lockout ends by itself with its flatten waiting for the market: one
+    """The trader's 10 s lockout ends by itself with its flatten waiting for the market: one
     "↩️ Withdrawn" naming its time (not an admin), no "✅ Done" once the market opens."""
     config = riskd_config(tmp_path, telegram)
     desk = long_mnq_market_closed(procs, config)
     try:
-        run(procs, config, "lockout", "1001", "--until", "20s", "--reason", "trial")
-        telegram.wait_sent(lambda c: c.text.startswith("⏳ Waiting"), 20, chat=ME,
+        run(procs, config, "lockout", "1001", "--until", "10s", "--reason", "trial")
+        telegram.wait_sent(lambda c: c.text.startswith("⏳ Waiting"), 10, chat=ME,
                            what="the waiting alert")
         back = telegram.wait_sent(lambda c: c.text.startswith("↩️ Withdrawn on Demo 1"), 40,
                                   chat=ME, what="the withdrawn alert at the lockout's end")
