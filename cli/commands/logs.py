@@ -156,9 +156,6 @@ def _past(loaded, flt: Filter, n: int) -> tuple[list[dict], str | None]:
             return history(loaded.log_dir, flt, n), loaded.log_dir
     except PermissionError:
         pass                  # Windows: the log folder is for administrators only
-    if not os.path.exists(loaded.log_dir):
-        return [], None       # no riskd of this config ever logged: no worker to ask (it
-                              # makes the folder as it starts), and no 3 s wait for one
     address = loaded.config.bus.control_of("logging")
     request = LogHistoryRequest(n=n, level=flt.level, process=flt.process, account=flt.account,
                                 grep=flt.grep)
