@@ -137,13 +137,8 @@ class RiskdExits:
         that size (Exit.down_to)."""
         if signed_position == 0:
             return
-        side, held = closing_side(signed_position), abs(signed_position)
-        # contracts a done close or reduce still expects fills for are closed at the broker
-        # already: this command cannot close them, and they keep the price they were closed
-        # at (done_unfilled) rather than move to an exit whose fills are still to come
-        held -= min(held, sum(e.size for e in self._open(contract_id, side, now) if e.closed))
+        side, held, open_ = self._closable(contract_id, signed_position, now)
         n = held if size is None else min(size, held)
-        open_ = [e for e in self._open(contract_id, side, now) if not e.closed]
         before = sum(e.size for e in open_)
         # the union of what is already expected (the oldest contracts) and what this covers
         # (all of them, or the newest n): the overlap moves to this exit, which lives longest
@@ -151,6 +146,18 @@ class RiskdExits:
         self._use(open_, before + n - union)
         self._add(Exit(contract_id, side, n, now, command_id, whole=n == held,
                        cut=size is not None, down_to=down_to))
+
+    def _closable(self, contract_id: str, signed_position: int,
+                  now: int) -> tuple[int, int, list[Exit]]:
+        """(closing side, contracts of the position a new command can still close, the open
+        exits not done yet there). Contracts a done close or reduce still expects fills for
+        are closed at the broker already: no command can close them, and they keep the price
+        they were closed at (done_unfilled) rather than move to an exit whose fills are still
+        to come."""
+        side, held = closing_side(signed_position), abs(signed_position)
+        open_ = self._open(contract_id, side, now)
+        held -= min(held, sum(e.size for e in open_ if e.closed))
+        return side, held, [e for e in open_ if not e.closed]
 
     def top_up(self, contract_id: str, signed_position: int, target: int, command_id: str,
                now: int) -> bool:
@@ -160,10 +167,8 @@ class RiskdExits:
         the same position, it adds nothing. True when it added."""
         if signed_position == 0:
             return False
-        side, held = closing_side(signed_position), abs(signed_position)
-        open_ = self._open(contract_id, side, now)
-        held -= min(held, sum(e.size for e in open_ if e.closed))
-        more = held - target - sum(e.size for e in open_ if not e.closed)
+        side, held, open_ = self._closable(contract_id, signed_position, now)
+        more = held - target - sum(e.size for e in open_)
         if more <= 0:
             return False
         self._add(Exit(contract_id, side, more, now, command_id, whole=False, cut=True,
