@@ -61,6 +61,7 @@ from services.risk.requests import Requests
 from services.risk.settings import RuleSettings
 from services.risk.store import Store
 from services.risk.views import account_status
+from services.risk.words import log_line
 from shared import codec, quietprice, shards, showtime, topics
 from shared.accountname import account_name
 from shared.bus.subscriber import Subscriber
@@ -254,8 +255,7 @@ class RiskWorker(Worker):
             pub.publish(topics.LOCKOUT, c)
         for d in out.decisions:
             pub.publish(topics.DECISION, d)
-            log.warning("%s %s on account %s: %s%s", d.mode, d.action, d.account_id, d.reason,
-                        f" [not acted on: {d.suppressed}]" if d.suppressed else "",
+            log.warning("%s", log_line(d),
                         extra={"kind": "decision", "account": d.account_id, "rule": d.rule})
         for w in out.warnings:
             pub.publish(topics.WARNING, w)

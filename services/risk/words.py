@@ -35,6 +35,17 @@ def who(rule: str) -> str:
     return who_acted(rule)
 
 
+def log_line(d: Decision) -> str:
+    """A decision's record in riskd's log: "enforce flatten on account 1001: <rule's reason>";
+    the admin's kill switch says it is one, by whom and why ("admin flatten by admin:root on
+    account 1001, reason: end of desk"), not a rule's enforcement (trial 13b)."""
+    tail = f" [not acted on: {d.suppressed}]" if d.suppressed else ""
+    if d.rule == ADMIN:
+        return f"admin {d.action} by {d.by or ADMIN} on account {d.account_id}, " \
+               f"reason: {d.reason}{tail}"
+    return f"{d.mode} {d.action} on account {d.account_id}: {d.reason}{tail}"
+
+
 def _orders_on(acct: Optional[AccountState], contract_id: Optional[str]) -> int:
     if acct is None:
         return 0
