@@ -102,6 +102,16 @@ def file_labels(config_path: str) -> dict[str, str]:
     return out
 
 
+def file_namer(config_path: str) -> Namer:
+    """namer() from the config file's labels alone, for a screen that reads riskd's files
+    while no riskd answers (`riskctl history` with riskd stopped): "Demo 1 (id 1001)"."""
+    names = file_labels(config_path)
+
+    def name(account_id: Optional[int], broker_name: str = "") -> str:
+        return called(named(names, account_id, broker_name), account_id)
+    return name
+
+
 def file_ids(config_path: str) -> dict[str, int]:
     """Every name the config file gives an account (name, display_name, id) -> its id, read
     leniently ({} when the file cannot be read): rows keyed by a configured name ('account:

@@ -51,7 +51,8 @@ from shared.config.convert import config_converter, to_toml_data
 from shared.config.rules import RulesConfig
 from shared.messages.enforce import Command
 from shared.messages.market import Fill
-from shared.messages.risk import Decision, HistoryReply, LockoutChange, RuleWarning
+from shared.messages.risk import HistoryReply
+from shared.historytable import read_history
 from shared.sqlitefile import check_file, move_aside
 from shared.walstore import close_wal, open_wal
 
@@ -505,26 +506,7 @@ class Store:
 
     def history(self, account_id: Optional[int] = None, since_ns: Optional[int] = None,
                 limit: int = 200) -> HistoryReply:
-        sql, args = "SELECT kind, body FROM history WHERE 1=1", []
-        if account_id is not None:
-            sql += " AND account_id = ?"
-            args.append(account_id)
-        if since_ns is not None:
-            sql += " AND ts_ns >= ?"
-            args.append(since_ns)
-        sql += " ORDER BY seq DESC LIMIT ?"
-        args.append(max(1, min(int(limit), 5000)))
-        rows = list(self.db.execute(sql, args))[::-1]
-        reply = HistoryReply()
-        for kind, body in rows:
-            msg = _dec(body)
-            if isinstance(msg, Decision):
-                reply.decisions.append(msg)
-            elif isinstance(msg, RuleWarning):
-                reply.warnings.append(msg)
-            elif isinstance(msg, LockoutChange):
-                reply.lockouts.append(msg)
-        return reply
+        return read_history(self.db, account_id, since_ns, limit)
 
     def daily(self, account_id: int) -> list[tuple[str, Decimal, Decimal, int]]:
         return [(d, Decimal(r), Decimal(f), n) for d, r, f, n in self.db.execute(
