@@ -74,7 +74,7 @@ def run(args, ctx) -> int:
     except NotRunning as exc:
         # no riskd answers: risk's stored history, read directly (as audit and logs read
         # their files; trial 13b: history was the one record riskctl could not show)
-        body, files = stored_history(ctx.config_path, args.account or "", since, args.limit)
+        body, files = stored_history(ctx, args.account or "", since, args.limit)
         stopped = exc.short
         print(f"{stopped}: the history as risk stored it"
               + (f" ({', '.join(files)})" if files else ": risk stored none in "

@@ -19,7 +19,7 @@ from types import SimpleNamespace
 import zmq
 
 from cli import configfile
-from cli.accountnames import broker_names, file_called, file_ids
+from cli.accountnames import account_wanted
 from cli.errors import CliError
 from cli.watch.source import read_tables
 from services.logsink.history import Filter, history, log_files
@@ -119,33 +119,6 @@ def run(args, ctx) -> int:
         if sub is not None:
             sub.close(0)
     return 0
-
-
-def account_wanted(ctx, ref: str | None) -> str | None:
-    """The id (as text) of the account --account names, by its id, name or display name as
-    every other command takes it (the config file's accounts, else the broker's names risk
-    knows); records carry the id (services/notify/alertlog.py). An id the config does not list
-    stays (an account only the broker has). Anything else is an error naming the accounts:
-    trial 2026-12-06, `logs --account "Demo 2 (strict)"` printed nothing and exited 0."""
-    ref = (ref or "").strip()
-    if not ref:
-        return None
-    ids = file_ids(ctx.config_path)
-    found = ids.get(ref)
-    if found is None:
-        found = next((i for name, i in ids.items() if name.lower() == ref.lower()), None)
-    if found is None and ref.isdigit():
-        return ref
-    if found is None:
-        broker = {name: i for i, name in broker_names(ctx).items()}
-        found = broker.get(ref, next((i for name, i in broker.items()
-                                      if name.lower() == ref.lower()), None))
-    if found is None:
-        names = file_called(ctx.config_path)
-        known = sorted({names(str(i)) for i in ids.values()})
-        raise CliError(f"no account is named {ref!r}; give an id, name or display name"
-                       + (f" of: {', '.join(known)}" if known else ""))
-    return str(found)
 
 
 def _past(loaded, flt: Filter, n: int) -> tuple[list[dict], str | None]:
