@@ -79,12 +79,13 @@ def run(args, ctx) -> int:
         print(f"{stopped}: the history as risk stored it"
               + (f" ({', '.join(files)})" if files else ": risk stored none in "
                  f"{configfile.folders(ctx.config_path)[0]}")
-              + "; what enforcement did since riskd stopped is not known", file=sys.stderr)
+              + "; an outcome riskd had not recorded is not known", file=sys.stderr)
     if ctx.json:
         ctx.print_json(body)
         return 0
     outcomes, unknown = outcomes_of(ctx, body.decisions) if not stopped else \
-        ({}, "riskd is stopped")
+        ({}, "riskd is stopped" if stopped.startswith("riskd is stopped")
+         else "riskd does not answer")
     table = rows(body, outcomes, tz, unknown)
     if not table:
         print("nothing recorded")
