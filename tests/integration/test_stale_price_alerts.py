@@ -220,3 +220,30 @@ def test_a_restart_of_risk_during_the_silence_still_says_prices_flow_again(
     assert "Demo 1 (id 1001): MNQ: price rules judge live prices again" in back.text, back.text
     assert len(titles(telegram, STALE)) == 1 and len(titles(telegram, FLOWING)) == 1
     assert titles(telegram, NOT_HELD) == []
+
+
+@pytest.mark.timeout(180)
+def test_a_restart_of_riskd_during_the_silence_still_says_prices_flow_again(
+        procs, tmp_path, telegram):
+    """The same promise across a stop and start of the whole riskd (every worker, the sim
+    too: its position is kept, its quotes flow again as it starts)."""
+    config = riskd_config(tmp_path, telegram)
+    riskd = procs.riskd(config)
+    procs.wait_running(config, WORKERS, timeout=40)
+    desk = SimDesk(config)
+    desk.wait_up()
+    desk.buy(1001, MNQ, 1)
+    wait_for(lambda: (p := position(procs, config)) and p["unrealized"] is not None, 30,
+             what="risk values Demo 1's MNQ with a live quote")
+    desk.sim("/sim/quirks", {"quotesSilent": True})
+    telegram.wait_sent(lambda c: c.text.startswith(STALE), 30, chat=ME,
+                       what="the phone's stale-price alert")
+    riskd.signal(signal.SIGTERM)
+    assert riskd.wait(30) is not None, "riskd did not stop"
+    procs.riskd(config)
+    procs.wait_running(config, WORKERS, timeout=40)
+    back = telegram.wait_sent(lambda c: c.text.startswith(FLOWING), 60, chat=ME,
+                              what="the phone's prices-flowing-again alert after the restart")
+    assert "Demo 1 (id 1001): MNQ: price rules judge live prices again" in back.text, back.text
+    assert len(titles(telegram, STALE)) == 1 and len(titles(telegram, FLOWING)) == 1
+    assert titles(telegram, NOT_HELD) == []
