@@ -14,10 +14,15 @@ Shipped rules (etc/riskd.toml: max_contracts 5 reducing, trade_frequency_limit p
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
 from shared.actedby import command_id
 from shared.historywords import decision_row
 from shared.messages.enforce import CommandState
+from shared.messages.market import POSITION_LONG, SIDE_BUY, Fill, PositionUpdate
 from shared.messages.risk import LEFT_TO_ONE_IN_FLIGHT
+from tests.unit.risk.desk import MNQ
+from tests.unit.risk.engine_run import ACCOUNT
 from tests.unit.risk.test_lockout_growth_behind_a_reduce import Run
 
 
@@ -77,3 +82,31 @@ def test_history_says_which_of_the_closed_contracts_were_bought_while_locked():
     assert row[6].endswith("; it then completed)"), row[6]
     assert row[3].endswith(", by max_contracts's reduce_position of " + row[3].split(" of ")[-1])
     assert "locked (timer) by trade_frequency_limit: the 2 contracts added" in row[5], row[5]
+
+
+def test_a_rules_reduce_behind_the_lockouts_cut_is_judged_again_when_that_cut_is_done():
+    """The same burst with the events in another order (the trial's replayed against a slow
+    close, tests/integration/test_bought_while_locked_in_a_reduce.py): the 3rd trade's fill
+    starts the cooldown, the 4th's fill comes before any Position event, so the lockout cuts
+    first, down to 7 (what was held before it grew). max_contracts's cut to 5, decided while
+    that ran, stood behind it (the same action in flight) and was not sent; when the
+    lockout's cut was done nothing judged the account again: 7 held against 5 until the next
+    trade. Now a lockout's reduce done judges every position rule again."""
+    r = Run()
+    r.price(21000)
+    r.fill(4)
+    r.fill(1)                                   # 5 of 5, the 2nd trade
+    for qty in (2, 2):                          # the 3rd (the cooldown) and 4th trades' fills
+        r.trade += 1
+        r.held += qty
+        r.on(Fill(account_id=ACCOUNT, trade_id=r.trade, contract_id=MNQ, ts_ns=r.now,
+                  price=Decimal(21000), pnl=None, fees=Decimal("0.37"), side=SIDE_BUY,
+                  size=qty))
+    r.on(PositionUpdate(account_id=ACCOUNT, position_id=5, contract_id=MNQ, ts_ns=r.now,
+                        type=POSITION_LONG, size=r.held, average_price=Decimal(21000)))
+    [cut] = r.reduces()
+    assert (cut.rule, cut.target) == ("lockout", 7), cut
+    r.fill(-2, order_id=1001)                   # enforcement cut to 7; its fill first
+    r.result(cut, "done", detail="reduced MNQ on account 1001 from 9 to 7 contracts")
+    r.wait(1)
+    assert [(c.rule, c.target) for c in r.reduces()] == [("lockout", 7), ("max_contracts", 5)]
