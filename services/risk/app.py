@@ -544,10 +544,15 @@ class RiskWorker(Worker):
                     for aid, acct in engine.accounts.items() for p in acct.positions.values()]
         try:
             notices = engine.quiet.check(now, holdings, engine.market.quoted_ns,
-                                         engine.market.price, engine.account_name)
+                                         engine.market.price, engine.account_name,
+                                         whole=not engine.carried)
         except Exception:                  # an alert is never worth a crash
             log.exception("risk could not check the held prices")
             return
+        try:                # kept before it is said: a restart keeps the alert's promise
+            self.store.save_quiet(engine)
+        except Exception:
+            log.exception("risk could not save the held prices' silences")
         stale = engine.quiet.silent()
         changed, self._stale = stale ^ self._stale, stale
         self._status_dirty.update(h.account_id for h in holdings if h.contract_id in changed)
