@@ -1,4 +1,5 @@
-"""End an account's lockouts early (or only one symbol's). Admin only, audited, with a reason.
+"""End an account's lockouts early (or only one symbol's, or only one rule's). Admin only,
+audited, with a reason (docs/rules.md, Lockouts).
 
 Refused when [admin] allow_unlock = false: then lockouts end only on their timer, their
 schedule or when the broker condition clears.
@@ -17,13 +18,16 @@ NAME = "unlock"
 def add_arguments(parser) -> None:
     accountarg.add(parser)
     parser.add_argument("--symbol", default=None, help="only this symbol's lockout (e.g. MNQ)")
+    parser.add_argument("--rule", default=None,
+                        help="only the lockout this rule holds (e.g. cooldown_after_loss); the "
+                             "others stay (docs/rules.md, Lockouts)")
     parser.add_argument("--reason", required=True, help="why (kept in the audit trail)")
 
 
 def run(args, ctx) -> int:
     by = f"admin:{os_user()}"
     reply = ctx.request(UnlockRequest(account=args.account, reason=args.reason,
-                                      symbol=args.symbol, by=by), retries=0)
+                                      symbol=args.symbol, rule=args.rule, by=by), retries=0)
     print(reply.reason)
     ended = reply.body.lockouts
     if ended:

@@ -41,8 +41,8 @@ from services.risk.outcome import Outcome
 from services.risk.pastlimits import still_past, with_past
 from services.risk.rules.base import POSITION, ClockTick
 from services.risk.state import AccountState, symbol_of
-from services.risk.words import (LOCKOUT_RULE, SELF_LOCK, command_in, no_symbol_lockout,
-                                 not_sent, what, who)
+from services.risk.words import (LOCKOUT_RULE, SELF_LOCK, command_in, no_rule_lockout,
+                                 no_symbol_lockout, not_sent, what, who)
 from shared import showtime
 from shared.when import self_lock_refusal
 from shared.messages.enforce import DONE, Command
@@ -527,15 +527,22 @@ class Acting:
 
     # -- people --------------------------------------------------------------------------------
     def unlock(self, account_id: int, symbol: Optional[str], by: str, reason: str,
-               now: int) -> tuple[Outcome, str]:
-        """Admin unlock; returns (outcome, refusal reason or '')."""
+               now: int, rule: Optional[str] = None) -> tuple[Outcome, str]:
+        """Admin unlock (of every lockout of the account, or only a symbol's, or only the ones
+        a rule holds); returns (outcome, refusal reason or '')."""
         out = Outcome()
         if not self.allow_unlock:
             return out, ("manual unlock is switched off ([admin] allow_unlock = false): "
                          "lockouts end only on their timer, schedule or broker condition")
         # what was sent for the lockouts ended and has not run is taken back, as at every
         # end of a lockout (withdraw.py)
-        self.lockouts_ended(self.lockouts.unlock(account_id, symbol, now, by, reason), now, out)
+        held = self.lockouts.all(account_id)
+        self.lockouts_ended(self.lockouts.unlock(account_id, symbol, now, by, reason, rule),
+                            now, out)
+        if not out.lockouts and rule and held:
+            return out, no_rule_lockout(self.account_name(account_id), account_id, rule,
+                                        symbol, held,
+                                        getattr(self, "zone", None) or dt.timezone.utc, now)
         if not out.lockouts and symbol:     # the account's own lockout may lock it: say so
             return out, no_symbol_lockout(self.account_name(account_id), account_id, symbol,
                                           self.lockouts.all(account_id),

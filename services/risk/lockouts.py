@@ -230,10 +230,12 @@ class LockoutBook:
                            now, BY_CONFIG, "no longer a blocked symbol")
 
     def unlock(self, account_id: int, symbol: Optional[str], now: int, by: str,
-               reason: str) -> list[LockoutChange]:
-        """Admin unlock: every lockout of the account, or only the symbol's when given."""
+               reason: str, rule: Optional[str] = None) -> list[LockoutChange]:
+        """Admin unlock: every lockout of the account, or only the symbol's, or only the ones a
+        rule holds, when given."""
         return self._clear(lambda lk: lk.account_id == account_id
-                           and (symbol is None or lk.symbol == symbol), now, by, reason)
+                           and (symbol is None or lk.symbol == symbol)
+                           and (rule is None or lk.rule == rule), now, by, reason)
 
     # -- enforcing ----------------------------------------------------------------------
     def enforce(self, account: AccountState, event, change: str, now: int,

@@ -116,7 +116,8 @@ class Requests:
         if aid is None:
             return self._unknown(req.account)
         out, refusal = self.w.engine.unlock(aid, req.symbol.upper() if req.symbol else None,
-                                          req.by, req.reason, self.w.clock.now_ns())
+                                          req.by, req.reason, self.w.clock.now_ns(),
+                                          rule=req.rule.strip().lower() if req.rule else None)
         if refusal:
             return error("refused", refusal)
         self.w.apply(out)

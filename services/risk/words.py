@@ -172,6 +172,24 @@ def no_symbol_lockout(name: str, account_id: int, symbol: str, locks: list[Locko
             f"which locks {symbol} too; `riskctl unlock {account_id} --reason TEXT` ends that")
 
 
+def no_rule_lockout(name: str, account_id: int, rule: str, symbol: Optional[str],
+                    locks: list[LockoutState], tz: dt.tzinfo, now: int) -> str:
+    """The refusal of an unlock of one rule's lockout that the account does not have: which
+    lockouts it has, each with the rule that holds it, and how to end one of them (a timer
+    another rule took over is held by that rule now: one lockout per scope and kind)."""
+    held = sorted(locks, key=lambda lk: (lk.until_ns if lk.until_ns is not None else FOREVER,
+                                         lk.since_ns), reverse=True)
+    where = f" on {symbol}" if symbol else ""
+    rows = "; ".join(
+        f"{who(lk.rule)}{kind_of(lk)}{' on ' + lk.symbol if lk.symbol else ''} "
+        f"{_end_words(lk, lk.until_ns if lk.until_ns is not None else FOREVER, tz, now)}"
+        for lk in held)
+    example = held[0].rule
+    return (f"no lockout{where} of account {name} is held by {rule} to end; its lockouts: "
+            f"{rows}. `riskctl unlock {account_id} --rule {example} --reason TEXT` ends "
+            f"{example}'s only, `riskctl unlock {account_id} --reason TEXT` ends all of them")
+
+
 def _end_words(lock: LockoutState, end_ns: int, tz: dt.tzinfo, now: int) -> str:
     if end_ns != FOREVER:
         return f"until {showtime.at(end_ns, tz, now)}"

@@ -314,12 +314,13 @@ class LockoutList:
 
 @attrs.frozen(kw_only=True)
 class UnlockRequest:
-    """End an account's (or one symbol's) lockouts early: admin only, refused when
-    [admin] allow_unlock is false."""
+    """End an account's (or one symbol's, or one rule's) lockouts early: admin only, refused
+    when [admin] allow_unlock is false."""
     account: str
     reason: str
     symbol: Optional[str] = None
     by: str = "admin"
+    rule: Optional[str] = None          # only the lockouts this rule holds
 
 
 @attrs.frozen(kw_only=True)

@@ -60,7 +60,13 @@ def test_self_lockout_unlock_and_history(procs, tmp_path, riskctl):
     assert refused.returncode != 0 and "admin" in refused.stderr
     login = riskctl(config, "login", "--role", "admin", "--password-stdin", password=ADMIN_PW)
     assert login.returncode == 0, login.stderr
-    unlocked = riskctl(config, "unlock", "1001", "--reason", "trader asked, checked")
+    # one rule's lockout only: a rule that holds none is refused, naming the ones that do
+    other = riskctl(config, "unlock", "1001", "--rule", "daily_net_loss", "--reason", "x")
+    assert other.returncode == 1, (other.stdout, other.stderr)
+    assert "is held by daily_net_loss to end; its lockouts: " in other.stderr, other.stderr
+    assert "--rule self_lockout --reason TEXT` ends self_lockout's only" in other.stderr
+    unlocked = riskctl(config, "unlock", "1001", "--rule", "self_lockout", "--reason",
+                       "trader asked, checked")
     assert unlocked.returncode == 0, unlocked.stderr
     assert json.loads(riskctl(config, "lockouts", "--json").stdout)["lockouts"] == []
 
