@@ -174,3 +174,45 @@ def test_risk_takes_no_snapshot_from_another_riskds_market(procs, tmp_path):
     assert (f"a Reply sent by market of riskd instance {OTHER} (its answer to risk's snapshot "
             f"request at {load_config(config).config.bus.market_control})") \
         in said[0]["message"], said[0]["message"]
+
+
+def test_a_forwarded_request_answered_by_another_riskds_worker_is_an_error(
+        procs, tmp_path, monkeypatch):
+    """riskctl's requests for a worker go to the supervisor, which forwards them to the
+    worker's control socket. With A's enforcement stopped (`riskctl stop enforcement`, as an
+    admin does), the other riskd's enforcement (tests/support/otherenforcement.py) binds that
+    socket and answers: its journal (account 4242 "cannot enforce", reason THEIRS) used to be
+    relayed to riskctl as A's. Now the asker gets a 'foreign_reply' error naming the other
+    riskd, and A's system.log says it once. Workers: logging (the line) and enforcement (the
+    one stopped); passwords, since stopping a worker takes an admin session."""
+    from tests.support.auth import config_with_passwords, login
+    from shared.messages.enforce import EnforcementStatusRequest
+    monkeypatch.setenv("RISKD_SESSION_DIR", str(tmp_path / "sessions"))
+    config = config_with_passwords(tmp_path, workers=["logging", "enforcement"])
+    procs.riskd(config)
+    procs.wait_running(config, ["logging", "enforcement"], timeout=30)
+    login(procs, config, "admin")
+    stop = procs.riskctl(config, "stop", "enforcement", "--yes", "--reason", "two riskds")
+    assert stop.returncode == 0, stop.stdout + stop.stderr
+    procs.worker("tests.support.otherenforcement", config, label="other-riskd-enforcement",
+                 env={"RISKD_INSTANCE": OTHER, "OTHER_ACCOUNT": "4242"})
+
+    def answered():
+        reply = procs.control_call(config, EnforcementStatusRequest(), timeout=5)
+        return reply if reply.code != "unreachable" else None    # until the stand-in binds
+    reply = wait_for(answered, 20, interval=0.1, what="an answer on enforcement's port")
+    assert not reply.ok and reply.code == "foreign_reply", reply
+    assert f"riskd instance {OTHER}" in reply.reason and "was not read" in reply.reason, reply
+    assert "4242" not in repr(reply) and "THEIRS" not in repr(reply), reply
+
+    # riskctl history (today's actions and their outcomes) says it too, never "4242"
+    shown = procs.riskctl(config, "history")
+    assert "4242" not in shown.stdout + shown.stderr, shown.stdout + shown.stderr
+
+    said = wait_for(lambda: [r for r in system_lines(config)
+                             if r["message"].startswith(SAID)], 5,
+                    what="the refused answer in A's system.log")
+    assert len(said) == 1 and said[0]["process"] == "supervisor", said
+    assert said[0]["foreign_instance"] == OTHER
+    assert "(its answer to the supervisor's request to enforcement at " in said[0]["message"], \
+        said[0]["message"]
