@@ -33,7 +33,10 @@ import zmq
 from shared import codec, topics
 from shared.bus.sockets import make_socket
 from shared.config import load_config
+from cli.watch.model import ForeignSeen, foreign_words
+from cli.watch.source import Source
 from shared.messages.enforce import CommandResult
+from shared.messages.risk import Decision
 from tests.support.env import make_config, wait_for
 
 pytestmark = pytest.mark.slow
@@ -68,12 +71,21 @@ def system_lines(config: str) -> list[dict]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
+def decisions(msgs: list) -> list[str]:
+    return [m.id for m in msgs if isinstance(m, Decision)]
+
+
 def test_a_command_from_another_riskds_risk_is_not_acted_on(procs, tmp_path):
+    """...and `riskctl watch` (its data source, cli/watch/source.py, reading A's streams as
+    the screen does) shows neither it nor its Decision, and says once that it saw another
+    riskd's messages; A's own risk's Decision it shows."""
     config = make_config(tmp_path, workers=["logging", "enforcement"])
     procs.riskd(config)
     procs.wait_running(config, ["logging", "enforcement"], timeout=30)
     bus = load_config(config).config.bus
     tap = Tap(bus.enforcement_pub)
+    watch = Source(bus, config_path=config).start()
+    seen: list = []
     try:
         ours = wait_for(lambda: tap.pump() or (tap.instances - {b""}), 15,
                         what="A's enforcement heartbeat (with A's instance id)")
@@ -89,10 +101,21 @@ def test_a_command_from_another_riskds_risk_is_not_acted_on(procs, tmp_path):
                 r["message"].startswith(SAID) for r in system_lines(config))
         wait_for(dropped_or_acted, 20, interval=0.1,
                  what="A's enforcement to act on or drop the other riskd's command")
+        # the watch: told once, the other riskd's Decision never among what it shows
+        wait_for(lambda: seen.extend(watch.drain()) or "d-theirs-1" in decisions(seen) or any(
+            isinstance(m, ForeignSeen) for m in seen), 10, interval=0.1,
+            what="the watch to show or drop the other riskd's Decision")
+        assert "d-theirs-1" not in decisions(seen), decisions(seen)
         time.sleep(1.0)                  # ten more re-sends, each dropped (and said once)
         tap.pump()
+        seen.extend(watch.drain())
         other.kill_tree()
         assert "theirs-1" not in tap.results, tap.results
+        assert "d-theirs-1" not in decisions(seen), decisions(seen)
+        assert [m for m in seen if isinstance(m, ForeignSeen)] == [
+            ForeignSeen(instance=OTHER, publisher="risk")]
+        assert f"risk of riskd instance {OTHER}" in foreign_words(
+            [ForeignSeen(instance=OTHER, publisher="risk")])
 
         # the same publisher as A's own risk: acted on at once (the check, not a deaf socket)
         own = procs.worker("tests.support.otherrisk", config, label="own-risk",
@@ -100,12 +123,17 @@ def test_a_command_from_another_riskds_risk_is_not_acted_on(procs, tmp_path):
                                 "OTHER_COMMAND_ID": "ours-1", "OTHER_ACCOUNT": "1001"})
         wait_for(lambda: tap.pump() or "ours-1" in tap.results, 20,
                  what="A's enforcement to accept its own riskd's command")
+        wait_for(lambda: seen.extend(watch.drain()) or "d-ours-1" in decisions(seen), 10,
+                 interval=0.1, what="the watch to show A's own risk's Decision")
         own.kill_tree()
         tap.pump()
         assert "theirs-1" not in tap.results, tap.results
         assert "accepted" in tap.results["ours-1"]
     finally:
         tap.sock.close(0)
+        watch.stop()
+    assert "d-theirs-1" not in decisions(seen)
+    assert sum(isinstance(m, ForeignSeen) for m in seen) == 1
 
     said = wait_for(lambda: [r for r in system_lines(config) if r["message"].startswith(SAID)],
                     5, what="the drop in A's system.log")
