@@ -244,3 +244,49 @@ def test_a_forwarded_request_answered_by_another_riskds_worker_is_an_error(
     assert said[0]["foreign_instance"] == OTHER
     assert "(its answer to the supervisor's request to enforcement at " in said[0]["message"], \
         said[0]["message"]
+
+
+def test_riskctl_logs_follow_shows_only_its_riskds_records(procs, tmp_path, monkeypatch):
+    """`riskctl logs -f` reads the logging worker's PUB. With A's logging stopped (an admin's
+    `riskctl stop logging`), the other riskd's logging worker (tests/support/otherlogging.py)
+    binds that port and republishes its records: they used to be printed as A's. Now riskctl,
+    which learns A's id from A's supervisor, leaves them out and says so once on stderr; the
+    same stand-in with A's id is shown (the check, not a deaf socket)."""
+    import sys
+    from tests.support.auth import config_with_passwords, login
+    from shared.bus.rpc import RpcClient
+    from shared.messages.control import ControlRequest, WorkersRequest
+    monkeypatch.setenv("RISKD_SESSION_DIR", str(tmp_path / "sessions"))
+    config = config_with_passwords(tmp_path, workers=["logging"])
+    procs.riskd(config)
+    procs.wait_running(config, ["logging"], timeout=30)
+    login(procs, config, "admin")
+    stop = procs.riskctl(config, "stop", "logging", "--yes", "--reason", "two riskds")
+    assert stop.returncode == 0, stop.stdout + stop.stderr
+    with RpcClient(load_config(config).config.bus.control, "riskd", timeout=5, retries=0,
+                   name="test") as client:
+        client.call(ControlRequest(command=WorkersRequest()))
+        ours = client.answered_by.decode()
+    assert ours and ours != OTHER
+
+    tail = procs._start([sys.executable, "-m", "cli.main", "--config", config, "logs", "-f"],
+                        "riskctl-logs-f", config)
+    other = procs.worker("tests.support.otherlogging", config, label="other-riskd-logging",
+                         env={"RISKD_INSTANCE": OTHER, "OTHER_LINE": "theirs-line"})
+    said = "records from another riskd on this machine were not shown"
+    wait_for(lambda: said in tail.output() or "theirs-line" in tail.output(), 20,
+             interval=0.1, what="riskctl logs -f to show or leave out the other riskd's record")
+    time.sleep(1.0)                         # ten more of its records, each left out
+    other.kill_tree()
+    out = tail.output()
+    assert "theirs-line" not in out, out
+    assert out.count(said) == 1, out
+    assert f"(logging of riskd instance {OTHER})" in out, out
+
+    own = procs.worker("tests.support.otherlogging", config, label="own-logging",
+                       env={"RISKD_INSTANCE": ours, "OTHER_LINE": "ours-line"})
+    wait_for(lambda: "ours-line" in tail.output(), 20, interval=0.1,
+             what="riskctl logs -f to show its own riskd's record")
+    own.kill_tree()
+    tail.kill_tree()
+    assert "theirs-line" not in tail.output()
