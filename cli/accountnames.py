@@ -102,6 +102,16 @@ def file_labels(config_path: str) -> dict[str, str]:
     return out
 
 
+def file_namer(config_path: str) -> Namer:
+    """namer() from the config file's labels alone, for a screen that reads riskd's files
+    while no riskd answers (`riskctl history` with riskd stopped): "Demo 1 (id 1001)"."""
+    names = file_labels(config_path)
+
+    def name(account_id: Optional[int], broker_name: str = "") -> str:
+        return called(named(names, account_id, broker_name), account_id)
+    return name
+
+
 def file_ids(config_path: str) -> dict[str, int]:
     """Every name the config file gives an account (name, display_name, id) -> its id, read
     leniently ({} when the file cannot be read): rows keyed by a configured name ('account:
@@ -121,3 +131,32 @@ def file_ids(config_path: str) -> dict[str, int]:
             if ref is not None and str(ref) != "":
                 out.setdefault(str(ref), row["id"])
     return out
+
+
+def account_wanted(ctx, ref: str | None) -> str | None:
+    """The id (as text) of the account --account names, by its id, name or display name as
+    every other command takes it (the config file's accounts, else the broker's names risk
+    knows: none while riskd is stopped), for a command that reads riskd's files (`riskctl
+    logs`; `riskctl history` while riskd is stopped, cli/storedhistory.py). An id the config
+    does not list stays (an account only the broker has). Anything else is an error naming
+    the accounts with their ids: trial 2026-12-06, `logs --account "Demo 2 (strict)"` printed
+    nothing and exited 0."""
+    ref = (ref or "").strip()
+    if not ref:
+        return None
+    ids = file_ids(ctx.config_path)
+    found = ids.get(ref)
+    if found is None:
+        found = next((i for name, i in ids.items() if name.lower() == ref.lower()), None)
+    if found is None and ref.isdigit():
+        return ref
+    if found is None:
+        broker = {name: i for i, name in broker_names(ctx).items()}
+        found = broker.get(ref, next((i for name, i in broker.items()
+                                      if name.lower() == ref.lower()), None))
+    if found is None:
+        names = file_called(ctx.config_path)
+        known = sorted({names(str(i)) for i in ids.values()})
+        raise CliError(f"no account is named {ref!r}; give an id, name or display name"
+                       + (f" of: {', '.join(known)}" if known else ""))
+    return str(found)

@@ -16,7 +16,7 @@ from typing import Any
 
 import tomlkit
 
-from shared import showtime
+from shared import shards, showtime
 from shared.config.sections import BusConfig, PathsConfig
 
 _HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
@@ -75,6 +75,18 @@ def folders(config_path: str) -> tuple[str, str]:
     log_dir = (os.path.normpath(os.path.join(base, str(log_dir))) if log_dir
                else os.path.join(data_dir, "logs"))
     return data_dir, log_dir
+
+
+def risk_shards(config_path: str) -> int:
+    """[supervisor] risk_shards as riskd reads it (1 when the file does not say, or says
+    something riskd would refuse)."""
+    try:
+        data = tables(config_path)
+    except OSError:
+        data = {}
+    sup = data.get("supervisor") if isinstance(data.get("supervisor"), dict) else {}
+    count = sup.get("risk_shards", 1)
+    return count if isinstance(count, int) and 1 <= count <= shards.MAX_SHARDS else 1
 
 
 def display_zone(config_path: str):

@@ -1,5 +1,5 @@
 """An edit riskd would act on at once asks first: `rules set`, `rules enable|disable`,
-`config set`, `config restore`.
+`config set`, `config restore`, `accounts enable`.
 
 riskd answers 'confirm_needed' (services/supervisor/commands/rule_confirm.py) when the edit,
 applied now, would make it flatten, reduce, close or lock out an account, naming each; nothing

@@ -17,7 +17,7 @@ from typing import Any, Optional
 from cli import configfile
 from cli import session as session_cache
 from cli import sessionsweep
-from cli.errors import AUTH_CODES, EXIT_AUTH, CliError
+from cli.errors import AUTH_CODES, EXIT_AUTH, CliError, NotRunning
 from cli.notrunning import orphans
 from shared import codec, localconfig, showtime
 from shared.config.access import login_hint
@@ -108,7 +108,11 @@ class Context:
         if not listening(address):         # or only its supervisor is gone: say which
             # no riskd here: the sessions it issued (kept in its memory) are gone with it
             sessionsweep.sweep(None, alive=listening)
-            raise CliError(orphans(self.config_path, address).text())
+            seen = orphans(self.config_path, address)
+            raise NotRunning(seen.text(), (
+                "riskd's supervisor is not running (its workers run without it)"
+                if seen.running else
+                f"riskd is stopped (nothing listens on its control socket {address})"))
         if not self._session_loaded:
             self._session_loaded = True
             # the files of riskds that are gone, and of expired sessions, are never valid
@@ -130,8 +134,10 @@ class Context:
                 reply = client.call(ControlRequest(command=command, session=self.session),
                                     timeout=timeout)
             except RpcTimeout as exc:
-                raise CliError(f"riskd is not running or not answering: no answer from the "
-                               f"control socket {address} within {exc.seconds:g} s") from None
+                raise NotRunning(f"riskd is not running or not answering: no answer from the "
+                                 f"control socket {address} within {exc.seconds:g} s",
+                                 f"riskd does not answer (control socket {address}, "
+                                 f"{exc.seconds:g} s)") from None
         if not isinstance(reply, Reply):
             raise CliError(f"riskd answered with {type(reply).__name__}, not a reply")
         return reply

@@ -13,3 +13,14 @@ class CliError(Exception):
     def __init__(self, message: str, code: int = EXIT_ERROR):
         self.code = code
         super().__init__(message)
+
+
+class NotRunning(CliError):
+    """No riskd answers on the control socket (nothing listens, or no answer in time). A
+    command that can read riskd's stored files instead (`riskctl history`) catches it and says
+    `short` ("riskd is stopped (...)") above what it read; any other ends with its message
+    like every CliError."""
+
+    def __init__(self, message: str, short: str = ""):
+        super().__init__(message)
+        self.short = short or message

@@ -67,8 +67,7 @@ def configured_workers(config_path: str) -> list[str]:
     workers = sup.get("workers")
     if not isinstance(workers, list) or not all(isinstance(w, str) for w in workers):
         workers = list(WORKER_NAMES)
-    count = sup.get("risk_shards", 1)
-    count = count if isinstance(count, int) and 1 <= count <= shards.MAX_SHARDS else 1
+    count = configfile.risk_shards(config_path)
     return [n for w in workers for n in (shards.names(count) if w == shards.RISK else [w])]
 
 

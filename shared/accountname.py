@@ -84,3 +84,16 @@ def label_of(display_name, name, account_id) -> str:
     none is set): AccountConfig.label, and riskctl's lenient read of the file."""
     return next((str(r) for r in (display_name, name, account_id)
                  if r is not None and str(r) != ""), "")
+
+
+def listed(entries: Iterable) -> str:
+    """The [[accounts]] entries of a config (tables as read from the file), each as riskd names
+    it: "Demo 1 (id 1001), Demo 2 (strict, id 1002)" ('none' without any). An edit's refusal of
+    a name no account has lists them so (fresh-user trial 13b: `rules set 9999 ...` said
+    "accounts: SIM-DEMO-1, SIM-DEMO-2", without the ids other commands show)."""
+    out = []
+    for e in entries:
+        aid = e.get("id")
+        aid = aid if isinstance(aid, int) and not isinstance(aid, bool) else None
+        out.append(called(label_of(e.get("display_name"), e.get("name"), aid), aid))
+    return ", ".join(x for x in out if x) or "none"

@@ -28,7 +28,7 @@ from shared.actedby import command_id
 from shared.lockwords import locked_words, with_end
 from shared.outcomewords import outcome_word
 from shared.messages.enforce import DONE, FAILED, WITHDRAWN, found_nothing_to_do
-from shared.messages.risk import LOCKED_ALREADY, OWN_EXTENDED
+from shared.messages.risk import LEFT_TO_ONE_IN_FLIGHT, LOCKED_ALREADY, OWN_EXTENDED
 from shared.retrying import ordinal, try_number
 from shared.rulenumbers import spelled_out, versus_text
 from shared.symbols import tickers_in
@@ -239,7 +239,7 @@ def decision_row(d, outcomes: Optional[dict] = None, tz=None, unknown: str = "",
             how = closed_by(d, others or {}, outcomes, tz)
         lock = "; " + what.split("; ", 1)[1] if "; " in what else ""    # risk's own lockout
         what = (outcome_text(state, d.ts_ns, tz, tries, again, how)
-                + lock if state is not None
+                + bought_while_locked(d, state, others) + lock if state is not None
                 else f"result not known: {unknown} (planned: {what})" if unknown
                 else f"planned: {what} (enforcement no longer knows the outcome)")
     lock = (locked_words(d.lock.kind, d.rule, fmt_time(d.lock.until_ns, tz, relative=False,
@@ -252,6 +252,10 @@ def decision_row(d, outcomes: Optional[dict] = None, tz=None, unknown: str = "",
         # cooldown_after_loss whose lockout was extended to 07:14:56)
         note = (f"lockout applied: {lock}{ended}; only the {d.action} was not sent again: "
                 f"{d.suppressed}")
+    elif d.suppressed.startswith(LEFT_TO_ONE_IN_FLIGHT):
+        # lockout enforcement's cut that a close or reduce in flight takes with it: acted on,
+        # by that command, whose outcome the note gives (trial13a)
+        note = d.suppressed
     else:
         note = f"not acted on: {d.suppressed}" if d.suppressed else lock
         note += ended if d.lock and not d.suppressed else ""
@@ -260,6 +264,38 @@ def decision_row(d, outcomes: Optional[dict] = None, tz=None, unknown: str = "",
     who = d.by or f"rule {d.rule}"
     return (d.ts_ns, d.account_id, f"{who}{' (alert mode)' if d.mode == 'alert' else ''}",
             what, reading(d.rule, d.value, d.limit, d.reason), d.reason, note)
+
+
+# enforcement's words for a cut that closed more than risk asked (reduce_position.reduced)
+_MORE_THAN_ASKED = re.compile(r"(\d+) more than asked")
+
+
+def bought_while_locked(d, state, others: Optional[dict]) -> str:
+    """'; 4 of them bought while locked (lockout enforcement)': of the contracts a close or
+    reduce closed beyond what it was asked, those lockout enforcement left to it (its cuts of
+    contracts bought while locked, recorded as LEFT_TO_ONE_IN_FLIGHT naming this command),
+    never more than enforcement says it closed beyond its count (trial13a: MNQ 11 -> 5 in one
+    max_contracts reduce, 6 closed, 4 of them bought after the lock started, and nothing said
+    the trader's buys during the lockout were closed). '' when none."""
+    m = _MORE_THAN_ASKED.search(getattr(state, "detail", "") or "")
+    if m is None or not others or getattr(state, "status", "") != DONE:
+        return ""
+    mine = command_id(d)
+    left = {id(o): o for o in others.values()
+            if o.suppressed.startswith(LEFT_TO_ONE_IN_FLIGHT)
+            and _IN_FLIGHT_ID.search(o.suppressed)
+            and _IN_FLIGHT_ID.search(o.suppressed).group(1) == mine}
+    if not left:
+        return ""
+    sizes = [o.size for o in left.values()]
+    extra = int(m.group(1))
+    if any(n is None for n in sizes):           # a close's: the whole growth went with it
+        return "; with them, contracts bought while locked (lockout enforcement)"
+    n = min(extra, sum(sizes))
+    return f"; {n} of them bought while locked (lockout enforcement)"
+
+
+_IN_FLIGHT_ID = re.compile(r"\(([^()\s]+\.\d+)\)$")
 
 
 def closed_by(d, others: dict, outcomes: Optional[dict], tz=None) -> str:

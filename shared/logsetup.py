@@ -187,14 +187,14 @@ class ZmqLogHandler(logging.Handler):
             if receipt.last_seq < self.last_sent_seq:
                 self._report(self.sent - receipt.received, why, None)
             return
+        if not self.worker_configured:   # a riskd run without a logging worker (or one whose
+            self.lost_at_exit = self.sent  # start was refused before it ran): counted, not said
+            return                         # nor waited for (nothing was to be written)
         if self.confirm_address is None:
             self._report(self.sent, "no logging worker control address to confirm them with",
                          None)
             return
         if not _listening(self.confirm_address, self.answer_timeout_s):
-            if not self.worker_configured:   # a riskd run without a logging worker: counted,
-                self.lost_at_exit = self.sent  # not said (nothing was to be written)
-                return
             self._report(self.sent, "the logging worker is not running (it confirmed none "
                                     "since this process started)", None)
             return
@@ -312,6 +312,18 @@ def setup_logging(process: str, level: str = "INFO", *, config: Any = None,
         root.addHandler(shipper)
     _active.update(redactor=redactor, shipper=shipper, extra=list(secrets))
     return shipper
+
+
+def no_logging_worker_ran() -> None:
+    """This process's riskd never ran its logging worker (a start refused before any worker
+    started: a port taken). What it logged has no log of its own to be written to, and its
+    warnings and errors are on stderr already: nothing is waited for at exit and no loss is
+    said. Fresh-user trial 13b: after "riskd cannot start: cannot bind ..." the supervisor
+    waited 3 s on the OTHER riskd's logging worker (the shared port), then printed "up to 1
+    log record may be lost", while nothing of its own was running."""
+    handler = _active.get("shipper")
+    if handler is not None:
+        handler.worker_configured = False
 
 
 def refresh_secrets(config: Any) -> None:

@@ -3,8 +3,9 @@
   riskctl accounts list [--json]                    configured accounts and the ones the broker
                                                     reports that the config does not list
   riskctl accounts add ID_OR_NAME [--name N] [--display-name D] [--profile P]   [admin]
-  riskctl accounts enable ACCOUNT [--reason TEXT]   [admin] guarded again at once (a lockout in
-                                                    force closes what it opened while disabled)
+  riskctl accounts enable ACCOUNT [--reason TEXT] [--yes]   [admin] guarded again at once (a
+                                                    lockout in force closes what it opened while
+                                                    disabled: riskctl asks first, --yes applies)
   riskctl accounts disable ACCOUNT [--now] [--reason TEXT]  [admin] (--now needs --reason)
   riskctl accounts set ACCOUNT display_name|profile VALUE                       [admin]
 
@@ -22,6 +23,7 @@ import time
 
 from cli import accountarg
 from cli.commands.config import EDIT_TIMEOUT, add_offline, print_edited
+from cli.confirmedit import add_yes, send_edit
 from cli.offline import offline_edit
 from cli.commands.rules import os_user
 from cli.errors import EXIT_USAGE, CliError
@@ -51,9 +53,15 @@ def add_arguments(parser) -> None:
     p.add_argument("--display-name", default="", help="how riskd shows it")
     p.add_argument("--profile", default="", help="the rule profile (default: default)")
     add_offline(p)
-    p = sub.add_parser("enable", help="guard this account (at once)")
+    p = sub.add_parser("enable", help="guard this account (at once)",
+                       description="Guard the account again at once. When riskd would act on "
+                       "it then (a lockout in force closes what the account opened while "
+                       "disabled, a limit it is past is enforced) riskctl says what riskd "
+                       "would do and asks first; without a terminal it refuses unless --yes. "
+                       "See docs/operations.md (Enabling an account again).")
     accountarg.add(p)
     p.add_argument("--reason", default="", help="why (kept in the audit trail)")
+    add_yes(p)
     add_offline(p)
     p = sub.add_parser("disable", help="stop guarding this account (at the next roll)")
     accountarg.add(p)
@@ -96,7 +104,14 @@ def run(args, ctx) -> int:
     if args.action == "disable" and args.now:
         arm_disable_now(ctx, args)
     waited = args.action == "enable" and disable_waiting(ctx, args.account)
-    code = print_edited(ctx, ctx.request(request, timeout=EDIT_TIMEOUT, retries=0))
+    if args.action == "enable":
+        # riskd acting at once on the account (closing what a lockout holds) asks first
+        reply = send_edit(ctx, request, args.yes, EDIT_TIMEOUT)
+        if reply is None:
+            return 1
+    else:
+        reply = ctx.request(request, timeout=EDIT_TIMEOUT, retries=0)
+    code = print_edited(ctx, reply)
     if args.action == "disable":
         return disable_follow_up(ctx, args)
     if args.action == "add":

@@ -12,14 +12,20 @@ of one since extended says "extended to ..."; one ended before its time, by an u
 broker, says so on its lines: "ended early at 03:13:23 CST by an unlock (admin:root)").
 See docs/rules.md (Lockouts). A row wider than the terminal (COLUMNS, else 100 for a pipe) is
 printed as a block: time, account and who on its first line, then "what:", "value:",
-"reason:" and "note:" each wrapped at the width, nothing cut."""
+"reason:" and "note:" each wrapped at the width, nothing cut.
+
+While no riskd answers (stopped), the history risk stored in its data folder is read
+directly and a first line on stderr says so (docs/operations.md (When risk is not running))."""
 from __future__ import annotations
 
+import sys
+
 from cli import configfile
+from cli.storedhistory import stored_history
 from shared.actedby import command_id, journal_of
 from cli.commands._risk_view import fmt_time, parse_when
-from cli.accountnames import namer
-from cli.errors import CliError
+from cli.accountnames import file_namer, namer
+from cli.errors import CliError, NotRunning
 from shared.symbols import tickers_in
 from cli.fitted import fitted, width
 from shared.messages.enforce import EnforcementStatusRequest
@@ -61,17 +67,30 @@ def outcomes_of(ctx, decisions) -> tuple[dict, str]:
 def run(args, ctx) -> int:
     tz = configfile.display_zone(ctx.config_path)
     since = parse_when(args.since, future=False, tz=tz) if args.since else None
-    body = ctx.request(HistoryRequest(account=args.account or "", since_ns=since,
-                                      limit=args.limit)).body
+    try:
+        body = ctx.request(HistoryRequest(account=args.account or "", since_ns=since,
+                                          limit=args.limit)).body
+        stopped = ""
+    except NotRunning as exc:
+        # no riskd answers: risk's stored history, read directly (as audit and logs read
+        # their files; trial 13b: history was the one record riskctl could not show)
+        body, files = stored_history(ctx, args.account or "", since, args.limit)
+        stopped = exc.short
+        print(f"{stopped}: the history as risk stored it"
+              + (f" ({', '.join(files)})" if files else ": risk stored none in "
+                 f"{configfile.folders(ctx.config_path)[0]}")
+              + "; an outcome riskd had not recorded is not known", file=sys.stderr)
     if ctx.json:
         ctx.print_json(body)
         return 0
-    outcomes, unknown = outcomes_of(ctx, body.decisions)
+    outcomes, unknown = outcomes_of(ctx, body.decisions) if not stopped else \
+        ({}, "riskd is stopped" if stopped.startswith("riskd is stopped")
+         else "riskd does not answer")
     table = rows(body, outcomes, tz, unknown)
     if not table:
         print("nothing recorded")
         return 0
-    name = namer(ctx, with_broker=True)
+    name = namer(ctx, with_broker=True) if not stopped else file_namer(ctx.config_path)
     print(fitted(("time", "account", "who", "what", "value", "reason", "note"),
                  [(fmt_time(r[0], tz), name(r[1], ""),
                    *(tickers_in(c) if isinstance(c, str) else c

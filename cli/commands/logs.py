@@ -6,7 +6,8 @@ History comes from the log files in the log dir (system.log and its rotated file
 for a user who may not read them (a standard user on Windows, whose riskctl config holds
 only the bus addresses: docs/windows.md), from the logging worker; -f then follows the logging worker's live tail (its PUB socket, topics log.<level>.<proc>)
 until Ctrl-C. Only this riskd's are shown: its id comes with its supervisor's answer, and the
-records (and answers) of another riskd on the same ports are left out and said once. --level is a minimum (WARNING shows warnings, errors and criticals).
+records (and answers) of another riskd on the same ports are left out and said once.
+--level is a minimum (WARNING shows warnings, errors and criticals).
 --json prints one JSON object per line, exactly as stored.
 """
 from __future__ import annotations
@@ -20,7 +21,7 @@ from types import SimpleNamespace
 import zmq
 
 from cli import configfile
-from cli.accountnames import broker_names, file_called, file_ids
+from cli.accountnames import account_wanted
 from cli.context import listening
 from cli.errors import CliError
 from cli.watch.source import read_tables
@@ -123,33 +124,6 @@ def run(args, ctx) -> int:
         if sub is not None:
             sub.close(0)
     return 0
-
-
-def account_wanted(ctx, ref: str | None) -> str | None:
-    """The id (as text) of the account --account names, by its id, name or display name as
-    every other command takes it (the config file's accounts, else the broker's names risk
-    knows); records carry the id (services/notify/alertlog.py). An id the config does not list
-    stays (an account only the broker has). Anything else is an error naming the accounts:
-    trial 2026-12-06, `logs --account "Demo 2 (strict)"` printed nothing and exited 0."""
-    ref = (ref or "").strip()
-    if not ref:
-        return None
-    ids = file_ids(ctx.config_path)
-    found = ids.get(ref)
-    if found is None:
-        found = next((i for name, i in ids.items() if name.lower() == ref.lower()), None)
-    if found is None and ref.isdigit():
-        return ref
-    if found is None:
-        broker = {name: i for i, name in broker_names(ctx).items()}
-        found = broker.get(ref, next((i for name, i in broker.items()
-                                      if name.lower() == ref.lower()), None))
-    if found is None:
-        names = file_called(ctx.config_path)
-        known = sorted({names(str(i)) for i in ids.values()})
-        raise CliError(f"no account is named {ref!r}; give an id, name or display name"
-                       + (f" of: {', '.join(known)}" if known else ""))
-    return str(found)
 
 
 def own_riskd(loaded) -> bytes | None:

@@ -5,7 +5,7 @@
   riskctl rules set ACCOUNT_OR_PROFILE RULE PARAM VALUE   [admin]
   riskctl rules enable ACCOUNT_OR_PROFILE RULE            [admin]
   riskctl rules disable ACCOUNT_OR_PROFILE RULE           [admin]
-  riskctl rules override --reason TEXT [--account A] [--rule R]
+  riskctl rules override --reason TEXT [--account A|profile:NAME] [--rule R]
                                                        [admin] apply waiting loosenings now
 
 ACCOUNT_OR_PROFILE is an account (id, name or display name) or a profile name; write
@@ -15,7 +15,8 @@ change that loosens a rule takes effect at the next trading-day roll (docs/rules
 riskd would act on at once (it puts an account past a limit now: flatten, reduce, close, lock
 out) is not saved until you confirm it: riskctl names each account and asks "Apply anyway?
 [y/N]"; --yes applies directly; without a terminal riskctl refuses unless --yes. `override`
-applies every waiting change of every account now (audited, with a reason).
+applies every waiting change of every account now (audited, with a reason), or of one
+account or one profile's accounts (--account profile:NAME), or of one rule (--rule).
 Every rule, its parameters and defaults: docs/rules.md.
 """
 from __future__ import annotations
@@ -58,7 +59,8 @@ PARAM_WORDS = (
 )
 OVERRIDE_WORDS = ("Apply the rule changes that wait for the trading-day roll (loosenings: a "
                   "higher limit, a disabled rule) now: every one, or only those of one account "
-                  "(--account) or one rule (--rule). Admin only, audited with its reason. Why a "
+                  "(--account ID), of every account of a profile (--account profile:NAME) or "
+                  "of one rule (--rule). Admin only, audited with its reason. Why a "
                   "loosening waits: docs/rules.md (What every rule has).")
 
 
@@ -93,7 +95,9 @@ def add_arguments(parser) -> None:
     p = sub.add_parser("override", help="apply the waiting (looser) rule changes now",
                        description=OVERRIDE_WORDS)
     p.add_argument("--reason", required=True, help="why (kept in the audit trail)")
-    p.add_argument("--account", default="", help="only this account (id or name)")
+    p.add_argument("--account", default="",
+                   help="only this account (id, name or display name), or profile:NAME: "
+                        "every account running that profile")
     p.add_argument("--rule", default="", help="only this rule (RULE: a rule's name, e.g. "
                                                "max_contracts; `riskctl rules list`)")
 

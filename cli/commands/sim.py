@@ -4,6 +4,8 @@
   riskctl sim sell SYMBOL QTY [--account A] [--limit P | --stop P]
   riskctl sim price SYMBOL PRICE         move the sim's market (fills what it triggers)
   riskctl sim flatten [--account A]      close every position, cancel every working order
+  riskctl sim positions [--account A]    the sim's own open positions, by account
+  riskctl sim orders [--account A]       the sim's own working orders, by account
   riskctl sim info [--json]              REST and hub URLs, login (the key masked: it is
                                          [broker] api_key in the config file), accounts
   riskctl sim history --days N [--account A] [--seed S]
@@ -11,7 +13,7 @@
 
 SYMBOL is a ticker (MNQ, ES, NQ, CL...) or a contract id (CON.F.US.EP.Z26); an account is
 its id or its name (default: the first account for buy and sell, every account for flatten
-and history). These talk to the sim's ProjectX REST API
+history, positions and orders). These talk to the sim's ProjectX REST API
 directly, as a trading platform would; riskd watches and reacts. Only for broker.kind = "sim".
 """
 from __future__ import annotations
@@ -22,6 +24,7 @@ import requests
 
 from cli.accountnames import file_labels
 from cli.errors import CliError
+from cli.table import render_table
 from services.simbroker.info import sim_info
 from shared.accountname import called, named, uncalled
 from shared.config.errors import ConfigError
@@ -57,6 +60,12 @@ def add_arguments(parser) -> None:
     p = sub.add_parser("flatten", help="close every position and cancel every working order")
     add_account(p, EVERY)
     add_json(p)
+    for what, read in (("positions", "Position/searchOpen"), ("orders", "Order/searchOpen")):
+        said = (f"the sim's own open {what} by account, as the broker answers {read} (to "
+                f"compare with riskctl {what}; docs/simbroker.md, Reading the sim's own state)")
+        p = sub.add_parser(what, help=said, description=said)
+        add_account(p, EVERY)
+        add_json(p)
     said = ("where the sim is and how to log in to it (the api key masked: it is [broker] "
             "api_key in the config file, docs/simbroker.md, Logging in)")
     p = sub.add_parser("info", help=said, description=said)
@@ -94,7 +103,8 @@ def run(args, ctx) -> int:
         return show_info(broker, ctx)
     sim = SimClient(broker)
     return {"buy": place, "sell": place, "price": move_price, "flatten": flatten,
-            "history": history}[args.action](args, ctx, sim)
+            "history": history, "positions": show_positions,
+            "orders": show_orders}[args.action](args, ctx, sim)
 
 
 def read_broker(path: str):
@@ -289,6 +299,60 @@ def history(args, ctx, sim: SimClient) -> int:
         print(f"skipped {plural(len(doc['skipped']), 'day')} that already have trades: "
               f"{', '.join(doc['skipped'])}")
     return 0
+
+
+POSITION_TYPES = {1: "long", 2: "short"}
+ORDER_TYPES = {1: "limit", 2: "market", 3: "stop limit", 4: "stop", 5: "trailing stop",
+               6: "join bid", 7: "join ask"}
+ORDER_STATUSES = {1: "open", 6: "pending", 7: "pending cancel", 8: "suspended"}
+
+
+def show_positions(args, ctx, sim: SimClient) -> int:
+    """The sim's own open positions (Position/searchOpen), by account: what a tester compares
+    with riskctl positions (trial13a: the sim's view was read with curl)."""
+    rows, doc = [], []
+    for account in sim.accounts(args.account):
+        found = sim.call("/api/Position/searchOpen", {"accountId": account["id"]})["positions"]
+        doc.append({"accountId": account["id"], "name": account["name"], "positions": found})
+        shown = _account_label(account, ctx)
+        rows += [(shown, ticker_of(p["contractId"]), p["contractId"],
+                  POSITION_TYPES.get(p["type"], p["type"]), p["size"], p["averagePrice"],
+                  p["id"]) for p in found]
+    if ctx.json:
+        ctx.print_json({"accounts": doc})
+    elif not rows:
+        print(f"no open position at the sim ({_accounts_words(doc)})")
+    else:
+        print(render_table(("account", "symbol", "contract", "side", "size", "average price",
+                            "position id"), rows))
+    return 0
+
+
+def show_orders(args, ctx, sim: SimClient) -> int:
+    """The sim's own working orders (Order/searchOpen), by account."""
+    rows, doc = [], []
+    for account in sim.accounts(args.account):
+        found = sim.call("/api/Order/searchOpen", {"accountId": account["id"]})["orders"]
+        doc.append({"accountId": account["id"], "name": account["name"], "orders": found})
+        shown = _account_label(account, ctx)
+        rows += [(shown, o["id"], ticker_of(o["contractId"]),
+                  "buy" if o["side"] == BUY else "sell", o["size"],
+                  ORDER_TYPES.get(o["type"], o["type"]),
+                  o.get("limitPrice") if o.get("limitPrice") is not None else o.get("stopPrice"),
+                  ORDER_STATUSES.get(o["status"], o["status"])) for o in found]
+    if ctx.json:
+        ctx.print_json({"accounts": doc})
+    elif not rows:
+        print(f"no working order at the sim ({_accounts_words(doc)})")
+    else:
+        print(render_table(("account", "order", "symbol", "side", "size", "type", "price",
+                            "status"), rows))
+    return 0
+
+
+def _accounts_words(doc: list[dict]) -> str:
+    return "account " + ", ".join(str(d["accountId"]) for d in doc) if len(doc) == 1 else \
+        plural(len(doc), "account") + " read"
 
 
 def flatten(args, ctx, sim: SimClient) -> int:

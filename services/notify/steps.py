@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from services.notify.templates import (NOT_DONE, RANK, Alert, Context, _lock_words,
+from services.notify.templates import (BREACH, NOT_DONE, RANK, Alert, Context, _lock_words,
                                        breaches_title, build, readable, unenforced, waits)
 from shared.messages.risk import Decision, LockoutChange, LockoutState
 
@@ -130,7 +130,9 @@ def step_alert(msgs: list, ctx: Context) -> Optional[Alert]:
     for _m, a in breaches + ends:
         lines += [a.title, *a.lines]
     severity = max((a.severity for _m, a in alerts), key=lambda s: RANK.get(s, 0))
-    kind = "breach" if breaches else "lockout_start" if locks else "lockout_end"
+    # a step whose decisions are none a rule's breach (an admin flatten) keeps their kind
+    kind = BREACH if any(a.kind == BREACH for _m, a in breaches) else "lockout_start" \
+        if locks else breaches[0][1].kind if breaches else "lockout_end"
     return readable(Alert(kind=kind, severity=severity,
                           title=title, lines=tuple(lines), account=account,
                           account_id=first.account_id, ts_ns=first.ts_ns))

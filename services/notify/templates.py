@@ -165,6 +165,11 @@ NOT_DONE = "NOT done yet, enforcement is not running"
 # who acted when it was not a rule's limit: the title says so, with no reading of a limit
 _NOT_A_BREACH = {"self_lockout": "🔒 Self-lockout", "admin": "🛠 Admin flatten",
                  "lockout": "🔒 Lockout enforced"}
+# ... and the alert's kind (its log record: "alert admin_flatten (warning), ..."), never
+# "breach": trial 13b, the admin's own `riskctl flatten` was logged as `alert breach (warning)`
+NOT_A_BREACH_KINDS = {"self_lockout": "self_lockout", "admin": "admin_flatten",
+                      "lockout": "lockout_enforced"}
+BREACH = "breach"
 
 
 # what acted, in a list of a step's breaches, when it was not a rule's limit (risk's words for
@@ -232,12 +237,13 @@ def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
         lines.append("locked " + _lock_words(d.lock.kind, d.lock.until_ns, ctx, d.ts_ns,
                                               d.lock.clears_on))
     if d.reason and not said:
-        lines.append(d.reason)
+        # the admin's --reason, said as one (a bare "end of desk" read as a rule's words)
+        lines.append(f"reason: {d.reason}" if d.rule == "admin" else d.reason)
     title = (f"{heading} on {on}" if on else heading) if heading \
         else f"⚠️ Breach {d.rule} on {account}"
     if waits(d, ctx):
         title += f": {NOT_DONE}"
-    return Alert(kind="breach", severity=WARNING, title=title,
+    return Alert(kind=NOT_A_BREACH_KINDS.get(d.rule, BREACH), severity=WARNING, title=title,
                  lines=tuple(lines), account=account, account_id=d.account_id,
                  ts_ns=d.ts_ns)
 

@@ -40,7 +40,7 @@ from services.risk.lockouts import ADDED, EXTENDED, TRADER, lock_key
 from services.risk.outcome import Outcome
 from services.risk.pastlimits import still_past, with_past
 from services.risk.rules.base import POSITION, ClockTick
-from services.risk.state import AccountState
+from services.risk.state import AccountState, symbol_of
 from services.risk.words import (LOCKOUT_RULE, SELF_LOCK, command_in, no_symbol_lockout,
                                  not_sent, what, who)
 from shared import showtime
@@ -48,7 +48,8 @@ from shared.when import self_lock_refusal
 from shared.messages.enforce import DONE, Command
 from shared.orderwords import order_words
 from shared.messages.risk import (ACTION_NONE, ALERT, CANCEL_ORDERS, CLOSE_POSITION, ENFORCE,
-                                  FLATTEN, LOCKED_ALREADY, LOCKED_BY_THIS_RULE, MODIFY_STOP,
+                                  FLATTEN, LEFT_TO_ONE_IN_FLIGHT, LOCKED_ALREADY,
+                                  LOCKED_BY_THIS_RULE, MODIFY_STOP,
                                   OWN_EXTENDED, REDUCE_POSITION, TIMER, UNTIL_RESET,
                                   Decision, LockSpec)
 
@@ -138,9 +139,11 @@ class Acting:
             return
         busy = self._in_flight(d, target)
         if busy:                                # the same action is already on its way
-            self._still_closing(d, target, busy, now, out)
+            left_to = self._still_closing(d, target, busy, now, out)
             if locked_now or first or d.rule == SELF_LOCK:   # a new breach: keep its record
                 out.decisions.append(self._unsent(d, busy))
+            elif left_to:               # the trader is told what was bought while locked
+                out.decisions.append(self._unsent(d, left_to))
             return
         if d.action == REDUCE_POSITION and d.rule != LOCKOUT_RULE:
             # only what riskd's exits there do not cover yet (a lockout's reduce cuts new
@@ -367,18 +370,23 @@ class Acting:
             # of the fills shows (a second reduce judged while the first's was still out)
             self._run(acct, POSITION, ClockTick(now), now, "recheck", now, out)
             return
-        if cmd.action != REDUCE_POSITION or cmd.mode != ENFORCE or cmd.rule == LOCKOUT_RULE \
-                or cmd.rule not in self.rules:
+        if cmd.action != REDUCE_POSITION or cmd.mode != ENFORCE \
+                or (cmd.rule != LOCKOUT_RULE and cmd.rule not in self.rules):
             return
         if acct.riskd.expecting(cmd.contract_id, now):
             # riskd's fills there still to come (this reduce's, a close's beside it): they
             # judge the account when they arrive; now it would judge a position already cut
             # (the event-order model: max_contracts reduced a position being closed)
             return
-        self._run(acct, POSITION, ClockTick(now), now, "recheck", now, out, only=cmd.rule)
+        # a lockout's reduce: every position rule (its cut ends at what the account held
+        # before it grew, and a rule's reduce decided while it ran stood behind it, not sent:
+        # max_contracts's cut to 5 behind the lockout's to 7 left 7 held against 5 until the
+        # next trade; found with the trial13a burst replayed against a slow close)
+        only = "" if cmd.rule == LOCKOUT_RULE else cmd.rule
+        self._run(acct, POSITION, ClockTick(now), now, "recheck", now, out, only=only)
 
     def _still_closing(self, d: Decision, target: tuple, busy: str, now: int,
-                       out: Outcome) -> None:
+                       out: Outcome) -> str:
         """A close or reduce not sent because the same one is in flight: that command closes
         what grew too (close_position retries until the contract is flat, reduce_position cuts
         down to the target it carries), so the contracts this decision would have closed are
@@ -389,12 +397,18 @@ class Acting:
         target: a rule repeats its decision on every event, so the exits are topped up to that
         target instead (a repeat on the same position adds nothing; trial 2026-12-06: the
         rule's reduce read 5 and cut 1 where the lockout's cut stood behind it, 4 held against
-        2, and the contracts it cut beyond its count were the trader's trades)."""
+        2, and the contracts it cut beyond its count were the trader's trades).
+
+        Returns, for the lockout's, why it is not sent (LEFT_TO_ONE_IN_FLIGHT, naming that
+        command): its record tells the trader that what they bought while locked goes with
+        the cut in flight (trial13a: 4 contracts bought while locked were closed inside
+        max_contracts's reduce of 11 to 5, and no "lockout enforcement" line said so); ''
+        otherwise."""
         held = self.inflight.get(target)
         acct = self.accounts.get(d.account_id)
         if d.action not in (CLOSE_POSITION, REDUCE_POSITION) or held is None \
                 or held not in busy or acct is None:
-            return
+            return ""
         entry = self.outbox.entries.get(held)
         down_to = entry.command.target if entry is not None else None
         if d.rule == LOCKOUT_RULE:      # once per growth: what it adds is what the cut takes
@@ -402,6 +416,12 @@ class Acting:
                               d.size if d.action == REDUCE_POSITION else None, held, now,
                               down_to=down_to if d.action == REDUCE_POSITION else None)
             out.exits.add(acct.account_id)
+            sym = symbol_of(d.contract_id)
+            cuts = (f"which cuts {sym} down to {down_to}"
+                    if d.action == REDUCE_POSITION and down_to is not None
+                    else f"which closes {sym}" if d.action == CLOSE_POSITION
+                    else f"which cuts {sym}")
+            return f"{LEFT_TO_ONE_IN_FLIGHT}, {cuts} ({held})"
         elif d.action == REDUCE_POSITION and down_to is not None:
             # a rule's repeat: the reduce in flight cuts down to its target whatever it reads,
             # so what the position grew since (not the lockout's: counted above) is its too;
@@ -413,6 +433,7 @@ class Acting:
             if acct.riskd.top_up(d.contract_id, acct.furthest(d.contract_id), down_to, held,
                                  now):
                 out.exits.add(acct.account_id)
+        return ""
 
     def _for_an_earlier_position(self, d: Decision, command_id: str) -> bool:
         """Was the close or reduce in flight on the decision's contract issued before the

@@ -61,6 +61,7 @@ from services.risk.requests import Requests
 from services.risk.settings import RuleSettings
 from services.risk.store import Store
 from services.risk.views import account_status
+from services.risk.words import log_line
 from shared import codec, quietprice, shards, showtime, topics
 from shared.accountname import account_name
 from shared.bus.subscriber import Subscriber
@@ -254,8 +255,7 @@ class RiskWorker(Worker):
             pub.publish(topics.LOCKOUT, c)
         for d in out.decisions:
             pub.publish(topics.DECISION, d)
-            log.warning("%s %s on account %s: %s%s", d.mode, d.action, d.account_id, d.reason,
-                        f" [not acted on: {d.suppressed}]" if d.suppressed else "",
+            log.warning("%s", log_line(d),
                         extra={"kind": "decision", "account": d.account_id, "rule": d.rule})
         for w in out.warnings:
             pub.publish(topics.WARNING, w)
@@ -544,10 +544,15 @@ class RiskWorker(Worker):
                     for aid, acct in engine.accounts.items() for p in acct.positions.values()]
         try:
             notices = engine.quiet.check(now, holdings, engine.market.quoted_ns,
-                                         engine.market.price, engine.account_name)
+                                         engine.market.price, engine.account_name,
+                                         whole=not engine.carried)
         except Exception:                  # an alert is never worth a crash
             log.exception("risk could not check the held prices")
             return
+        try:                # kept before it is said: a restart keeps the alert's promise
+            self.store.save_quiet(engine)
+        except Exception:
+            log.exception("risk could not save the held prices' silences")
         stale = engine.quiet.silent()
         changed, self._stale = stale ^ self._stale, stale
         self._status_dirty.update(h.account_id for h in holdings if h.contract_id in changed)

@@ -777,6 +777,11 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         if any(lk.symbol is None for lk in self.lockouts.covering(aid)):
             return      # locked out: no "at 67 % of a limit" to a trader who cannot trade (trial
                         # 2026-12-05); not marked warned, so it comes after an unlock if still due
+        if ctx.account.riskd.has_live():
+            return      # riskd's own close is on its way: the warning speaks of the account as
+                        # the trader will hold it, once its fills are in (event-order model,
+                        # 2026-12-06: the close's Trade first warned "max_contracts at 80 %" of
+                        # the contracts riskd was closing; its "done" first did not)
         for m in self._readings(ctx, rule, params, now):
             key = self._warn_key(aid, rule.name, m)
             if key in self.warned or not m.due(params.warn_at):

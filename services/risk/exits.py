@@ -108,6 +108,11 @@ class RiskdExits:
             self._sized_of = self.expected
         return sized
 
+    def has_live(self) -> bool:
+        """Does an exit of riskd's still expect contracts (a close, reduce or flatten sent or
+        done, its fills not all in)?"""
+        return bool(self._live())
+
     def _add(self, e: Exit) -> None:
         self.last_n += 1
         e.n = self.last_n

@@ -35,9 +35,17 @@ risk's status, PositionView.price_stale_since). It returns the alerts due:
 
 A closed market raises nothing: no quote is due (an alerted silence is carried over the close
 and ends when quotes flow after the open, or when no account holds the contract any more).
+
+The alerted silences survive a restart of risk or of riskd, kill -9 included (to_json /
+load_json: risk's store writes them before the alert is published, services/risk/store.py):
+the "No price" alert promises one more, and a new risk keeps that promise (trial13a: a
+restart during the silence forgot it, and the 🟢 alert never came). Until risk's book holds
+the broker's positions again (market's complete snapshot: `whole`), no contract is taken as
+no longer held: a fresh risk's empty book would end every silence with "no position held".
 """
 from __future__ import annotations
 
+import json
 from typing import Callable, Iterable, NamedTuple, Optional
 
 import attrs
@@ -107,21 +115,42 @@ class QuietFeed:
         """The contracts in a silence (told, and not yet that prices flow again)."""
         return frozenset(self._silent)
 
+    def to_json(self) -> str:
+        """The silences alerted (what a restart must keep: the promise of one more alert)."""
+        return json.dumps({cid: {"since_ns": s.since_ns, "flowing_ns": s.flowing_ns,
+                                 "told": {str(aid): name for aid, name in s.told.items()}}
+                           for cid, s in sorted(self._silent.items())}, sort_keys=True)
+
+    def load_json(self, body: str) -> None:
+        """The silences a previous risk alerted (to_json), kept until prices flow again or
+        no account holds the contract; a record that cannot be read is left out."""
+        try:
+            saved = json.loads(body or "{}")
+            for cid, s in saved.items():
+                self._silent[cid] = _Silence(
+                    since_ns=int(s["since_ns"]),
+                    told={int(aid): name for aid, name in s.get("told", {}).items()},
+                    flowing_ns=None)        # a new run of quotes is counted from its start
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return
+
     def check(self, now_ns: int, holdings: Iterable[Holding], quoted_ns: dict,
               price_of: Callable[[str], object],
-              name_of: Callable[[int, str], str] = lambda aid, name: called(name, aid)
-              ) -> list[NotifyEvent]:
+              name_of: Callable[[int, str], str] = lambda aid, name: called(name, aid),
+              whole: bool = True) -> list[NotifyEvent]:
         """The alerts due at now_ns. name_of(account id, Holding.name): how alerts name an
         account ('Demo 1 (id 1001)': shared/accountname.called, the engine's account_name),
         asked only for the accounts an alert names (every second for every account was
-        O(accounts^2): the names are looked up in the config's account list)."""
+        O(accounts^2): the names are looked up in the config's account list). whole: risk's
+        book holds every position the broker has (False after a restart until market's
+        complete snapshot: a contract missing from it may still be held)."""
         held: dict[str, list[Holding]] = {}
         for h in holdings:
             held.setdefault(h.contract_id, []).append(h)
         out = []
         # nobody holds it: the accounts told hear that the silence is over for them
         gone = [(cid, quietprice.silence_s(s.since_ns, now_ns, s.flowing_ns), s.told)
-                for cid, s in sorted(self._silent.items()) if cid not in held]
+                for cid, s in sorted(self._silent.items()) if cid not in held and whole]
         for cid, _s, _t in gone:
             del self._silent[cid]
         if gone:

@@ -11,7 +11,7 @@ from services.risk.views import account_rules, account_status
 from services.risk.words import SELF_LOCK, self_lock_answer
 from shared import showtime
 from shared.accountname import called
-from shared.config.accounts import find_account
+from shared.config.accounts import DEFAULT_PROFILE, find_account
 from shared.plural import plural
 from shared.rulenumbers import setting_text
 from shared.messages.risk import (HistoryRequest, LockoutList, LockoutsRequest,
@@ -21,6 +21,15 @@ from shared.messages.system import Reply, error, ok
 from shared.pastwords import past_words
 
 log = logging.getLogger(__name__)
+
+
+PROFILE = "profile:"
+
+
+def profile_of_ref(ref: str) -> Optional[str]:
+    """The profile an override names ('profile:NAME'), None for an account or every one."""
+    text = (ref or "").strip()
+    return text[len(PROFILE):].strip() if text.startswith(PROFILE) else None
 
 
 class Requests:
@@ -158,7 +167,19 @@ class Requests:
         if not req.reason.strip():
             return error("bad_request", "an override needs a reason (--reason TEXT)")
         account_id = None
-        if req.account.strip():
+        accounts = list(self.w.engine.accounts.values())
+        profile = profile_of_ref(req.account)
+        if profile is not None and not req.disable:
+            # every account running the profile: what a profile edit's loosening waits on
+            # (trial 13b: `rules set profile:default ...` hinted at overrides, and `rules
+            # override --account profile:default` was refused as an unknown account)
+            known = sorted({DEFAULT_PROFILE, *self.w.config.profiles})
+            if profile not in known:
+                return error("unknown_profile", f"no profile named {profile!r}; profiles: "
+                             + ", ".join(known))
+            profile_of = getattr(self.w.settings, "profile_of", lambda _a: DEFAULT_PROFILE)
+            accounts = [a for a in accounts if profile_of(a) == profile]
+        elif req.account.strip():
             account_id = self._resolve(req.account)
             if account_id is None:
                 return self._unknown(req.account)
@@ -170,7 +191,6 @@ class Requests:
                 self.w.disabling.arm(account_id, req.by, req.reason)
                 return ok(reason="armed: the disable applies when risk reads the edit")
             return ok(reason=self.disable_now(account_id, req.by, req.reason))
-        accounts = list(self.w.engine.accounts.values())
         before = self.w.settings.rules_of(accounts)
         applied = self.w.settings.apply_now(accounts, account_id, req.rule)
         self._guarding(before, req.by, req.reason)

@@ -51,7 +51,8 @@ from shared.config.convert import config_converter, to_toml_data
 from shared.config.rules import RulesConfig
 from shared.messages.enforce import Command
 from shared.messages.market import Fill
-from shared.messages.risk import Decision, HistoryReply, LockoutChange, RuleWarning
+from shared.messages.risk import HistoryReply
+from shared.historytable import read_history
 from shared.sqlitefile import check_file, move_aside
 from shared.walstore import close_wal, open_wal
 
@@ -126,6 +127,7 @@ class Store:
         self._off_seen = ""
         self._off_rules_seen = ""
         self._folds_seen = "[]"
+        self._quiet_seen = "{}"
         self._exits_again = False    # a rollback lost written changes: write every exit again
         self._orders_saved: dict[int, set] = {}   # riskd order ids committed, per account
         self._day_written = False
@@ -364,6 +366,24 @@ class Store:
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('folds', ?)", (body,))
             self._folds_seen = body
 
+    def save_quiet(self, engine) -> None:
+        """The held prices' silences alerted (services/risk/quietfeed.py), written when they
+        changed, BEFORE the alert that promises one more is published: a restart (kill -9
+        too) keeps the promise (trial13a: the 🟢 "prices flowing again" never came after
+        risk restarted during the silence)."""
+        quiet = getattr(engine, "quiet", None)
+        body = quiet.to_json() if quiet is not None else "{}"
+        if body == self._quiet_seen:
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('quiet', ?)", (body,))
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self._quiet_seen = body
+
     def _rules(self, engine) -> None:
         """The rules each account is held to today, when they changed (an identity check: the
         settings replace a RulesConfig, never change one)."""
@@ -485,7 +505,10 @@ class Store:
             engine.track(cmd)
             engine.reload_try(cmd, now)      # a later try of a failed action: still failing
         self._folds_seen = self._meta("folds") or "[]"
-        engine.reload_folds(self._folds_seen)   # ... and whose alerts speak for it
+        engine.reload_folds(self._folds_seen)
+        self._quiet_seen = self._meta("quiet") or "{}"
+        if getattr(engine, "quiet", None) is not None:   # the silences alerted, still open
+            engine.quiet.load_json(self._quiet_seen)   # ... and whose alerts speak for it
         # a command taken back before the restart: the outbox re-sends its withdraw, not it;
         # a withdraw whose command is gone (a row an older risk left) is deleted
         self.db.execute(_WITHDRAWS_LEFT)
@@ -505,26 +528,7 @@ class Store:
 
     def history(self, account_id: Optional[int] = None, since_ns: Optional[int] = None,
                 limit: int = 200) -> HistoryReply:
-        sql, args = "SELECT kind, body FROM history WHERE 1=1", []
-        if account_id is not None:
-            sql += " AND account_id = ?"
-            args.append(account_id)
-        if since_ns is not None:
-            sql += " AND ts_ns >= ?"
-            args.append(since_ns)
-        sql += " ORDER BY seq DESC LIMIT ?"
-        args.append(max(1, min(int(limit), 5000)))
-        rows = list(self.db.execute(sql, args))[::-1]
-        reply = HistoryReply()
-        for kind, body in rows:
-            msg = _dec(body)
-            if isinstance(msg, Decision):
-                reply.decisions.append(msg)
-            elif isinstance(msg, RuleWarning):
-                reply.warnings.append(msg)
-            elif isinstance(msg, LockoutChange):
-                reply.lockouts.append(msg)
-        return reply
+        return read_history(self.db, account_id, since_ns, limit)
 
     def daily(self, account_id: int) -> list[tuple[str, Decimal, Decimal, int]]:
         return [(d, Decimal(r), Decimal(f), n) for d, r, f, n in self.db.execute(

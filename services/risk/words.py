@@ -16,8 +16,8 @@ from services.risk.state import AccountState, symbol_of
 from shared import showtime
 from shared.messages.market import ORDER_MARKET
 from shared.messages.risk import (ACTION_NONE, CANCEL_ORDERS, CLOSE_POSITION, FLATTEN,
-                                  LOCKED_ALREADY, MODIFY_STOP, REDUCE_POSITION,
-                                  Decision, LockoutState)
+                                  LEFT_TO_ONE_IN_FLIGHT, LOCKED_ALREADY, MODIFY_STOP,
+                                  REDUCE_POSITION, Decision, LockoutState)
 from shared.lockwords import (FOREVER, NEVER_SHORTENED, end_words, kind_words,  # noqa: F401
                               outlasting)                # FOREVER: lockouts.py's
 from shared.outcomewords import who_acted
@@ -33,6 +33,17 @@ ADMIN = "admin"
 def who(rule: str) -> str:
     """Who acted, in the words every screen shows (shared/outcomewords.py)."""
     return who_acted(rule)
+
+
+def log_line(d: Decision) -> str:
+    """A decision's record in riskd's log: "enforce flatten on account 1001: <rule's reason>";
+    the admin's kill switch says it is one, by whom and why ("admin flatten by admin:root on
+    account 1001, reason: end of desk"), not a rule's enforcement (trial 13b)."""
+    tail = f" [not acted on: {d.suppressed}]" if d.suppressed else ""
+    if d.rule == ADMIN:
+        return f"admin {d.action} by {d.by or ADMIN} on account {d.account_id}, " \
+               f"reason: {d.reason}{tail}"
+    return f"{d.mode} {d.action} on account {d.account_id}: {d.reason}{tail}"
 
 
 def _orders_on(acct: Optional[AccountState], contract_id: Optional[str]) -> int:
@@ -113,6 +124,11 @@ def not_sent(d: Decision, rule: str = "") -> str:
     why = _COMMAND_ID.sub(lambda m: f", by decision {m.group(2)}{whose}", d.suppressed)
     why = why.replace("the same action is in flight", "already in flight")
     _plan, sep, lock = d.what.partition("; lock ")
+    if d.suppressed.startswith(LEFT_TO_ONE_IN_FLIGHT):
+        # lockout enforcement's cut that the cut in flight takes with it: its plan, done by
+        # that one, no second close ("reduce MNQ by 2: left to riskd's cut in flight, which
+        # cuts MNQ down to 5, by decision d42 (max_contracts)")
+        return f"{_plan}: {why}"
     if d.suppressed.startswith(LOCKED_ALREADY):
         # the lockout in force holds: this decision's own lock added nothing (trial
         # 2026-12-05: "flatten not sent: locked already ...; lock the account until the roll"

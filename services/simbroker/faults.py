@@ -8,7 +8,10 @@ attempts are counted here too, as /hubs/user and /hubs/market. `/sim/fail` arms 
 for an endpoint: its next `count` calls answer `status` (429 with a
 Retry-After header); with `apply` the call still takes effect and only its
 answer is lost, like a close that worked although the reply never came; with `delay`
-the answer comes only after that long (the caller has timed out by then). Two
+the answer comes only after that long (the caller has timed out by then). Status 200 with a
+`delay` (and no `body`) is a slow success: the call is carried out after the delay and
+answered as usual, not counted as failed (a close that works, late; trial13a could not
+simulate one). Two
 rate limits, as on the gateway: one for every endpoint but bar history
 (rate_limit per 60 s, 0: off) and one for History/* (history_limit per 30 s).
 """
@@ -42,6 +45,7 @@ class Failure:
     text: str
     apply: bool = False
     delay: float = 0.0
+    slow: bool = False      # not a failure: carry the call out after `delay`, answer it as usual
 
 
 class Limiter:
@@ -94,10 +98,16 @@ class Faults:
             account: Optional[int] = None) -> None:
         """Fail the next `count` calls with `status` (with `account`, only calls for that
         account); with `body`, answer that text instead (then any status from 200 is allowed:
-        a 200 carrying garbage is a failure too)."""
-        low = 200 if body is not None else 400
+        a 200 carrying garbage is a failure too). Status 200 with a delay and no body: the
+        calls are carried out after the delay and answered as usual (a slow success)."""
+        slow = status == 200 and body is None
+        if slow and count > 0 and not delay > 0:
+            raise ValueError("status 200 without a body is a slow success: give its delay in "
+                             "seconds (delay above 0), or a body to answer a garbled 200")
+        low = 200 if body is not None or slow else 400
         if not low <= status <= 599:
-            raise ValueError(f"expected an HTTP status from {low} to 599, got {status!r}")
+            raise ValueError(f"expected an HTTP status from {low} to 599 (200 only with a delay: "
+                             f"a slow success, or with a body), got {status!r}")
         if count <= 0:
             self._armed.pop(endpoint, None)
         else:
@@ -157,7 +167,7 @@ class Faults:
         self.calls[endpoint] += 1
         limiter = self.history_limiter if endpoint.startswith(HISTORY_PREFIX) else self.limiter
         failure = self._injected(endpoint, account) or limiter.check()
-        if failure is not None:
+        if failure is not None and not failure.slow:
             self.failed[endpoint] += 1
         return failure
 
@@ -170,4 +180,5 @@ class Faults:
             del self._armed[endpoint]
         headers = {"Retry-After": str(math.ceil(fault.retry_after))} if fault.status == 429 else {}
         text = fault.body if fault.body is not None else f"simulated failure (HTTP {fault.status})"
-        return Failure(fault.status, headers, text, fault.apply, fault.delay)
+        slow = fault.status == 200 and fault.body is None
+        return Failure(fault.status, headers, text, fault.apply, fault.delay, slow)

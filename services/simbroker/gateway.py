@@ -357,12 +357,18 @@ class Gateway:
             self.roll()
             failure = self.faults.on_call(canonical, body_account(raw)
                                           if self.faults.for_accounts() else None)
-            if failure is None or failure.apply:       # apply: it happens, the answer is lost
+            if failure is not None and failure.slow:
+                pass                                   # carried out after its delay, below
+            elif failure is None or failure.apply:     # apply: it happens, the answer is lost
                 response = self._answer(handler, needs_auth, authorization, raw, canonical)
             if failure is None:
                 return response
         if failure.delay > 0:                          # outside the lock: the sim goes on
             time.sleep(failure.delay)
+        if failure.slow:                               # a slow success: done now, answered
+            with self.lock:
+                self.roll()
+                return self._answer(handler, needs_auth, authorization, raw, canonical)
         return Response(failure.status, failure.text.encode(),
                         {"Content-Type": "text/plain", **failure.headers})
 

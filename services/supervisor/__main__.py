@@ -7,7 +7,7 @@ import sys
 from services.supervisor.app import Supervisor
 from shared import instanceid
 from shared.instancelock import EXIT_ALREADY_RUNNING, AlreadyRunning, acquire_instance_lock
-from shared.logsetup import setup_logging
+from shared.logsetup import no_logging_worker_ran, setup_logging
 from shared.porttaken import explain
 from shared.signals import install_stop_handlers
 from shared.worker import load_or_exit, parse_args
@@ -33,6 +33,9 @@ def main(argv: list[str] | None = None) -> int:
         return code
     except OSError as exc:
         log.error("riskd cannot start: %s", explain(exc, loaded.config, loaded.path))
+        logging_slot = supervisor.slots.get("logging")
+        if logging_slot is None or logging_slot.child is None:
+            no_logging_worker_ran()     # its lines are on stderr: none said lost (trial 13b)
         return 1
     finally:
         lock.release()

@@ -21,6 +21,9 @@ from shared.messages.risk import HistoryReply, LockoutList, RiskStatusReply, Rul
 from shared.messages.system import Reply, error, ok
 
 
+PROFILE = "profile:"      # `rules override --account profile:NAME`: every account running it
+
+
 def forward_risk(sup, request, respond: Callable[[Reply], None], timeout: float = 3.0) -> None:
     """Hand a risk request to the shard(s) that can answer it; respond once with one Reply."""
     n = sup.config.supervisor.risk_shards
@@ -28,7 +31,7 @@ def forward_risk(sup, request, respond: Callable[[Reply], None], timeout: float 
         sup.forward(shards.RISK, request, respond, timeout=timeout)
         return
     ref = (getattr(request, "account", "") or "").strip()
-    if ref:
+    if ref and not ref.startswith(PROFILE):      # a profile's accounts are on every shard
         index = owner(sup.config, ref, n)
         if index is not None:
             sup.forward(shards.name_of(index, n), request, respond, timeout=timeout)

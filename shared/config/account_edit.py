@@ -9,6 +9,7 @@ trading-day roll (loosening waits, services/risk/settings.py) unless an admin ov
 """
 from __future__ import annotations
 
+from shared.accountname import listed
 from shared.config.edit import EditError, EditResult, edit_config, set_key
 
 SETTABLE = ("display_name", "profile")
@@ -27,7 +28,7 @@ def account_index(doc, ref: str) -> int:
         return found[0]
     if found:
         raise EditError(f"{ref!r} matches {len(found)} accounts; use the account id")
-    known = ", ".join(str(e.get("name") or e.get("id")) for e in accounts) or "none"
+    known = listed(accounts)
     raise EditError(f"no configured account {ref!r}; configured: {known} "
                     f"(riskctl accounts add to add one)")
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 import attrs
 
+from shared.accountname import listed
 from shared.config.accounts import DEFAULT_PROFILE
 from shared.config.errors import ConfigError, Problem
 from shared.config.load import parse_toml, validate_text
@@ -257,7 +258,7 @@ def rule_key(doc: Any, target: str, rule: str, param: str) -> str:
         raise EditError(f"{name!r} matches {len(matches)} accounts; use the account id")
     raise EditError(f"no profile or account named {name!r}; profiles: "
                     + ", ".join(sorted({DEFAULT_PROFILE, *profiles})) + "; accounts: "
-                    + (", ".join(str(a.get("name") or a.get("id")) for a in accounts) or "none"))
+                    + listed(accounts))
 
 
 def _q(name: str) -> str:

@@ -53,11 +53,16 @@ class AccountAdd:
 class AccountEnable:
     """Enable or disable guarding one configured account (disabling waits for the roll).
     reason: why, as the admin gave it (--reason), kept in the audit trail. now: a disable
-    armed to apply at once (`--now`), else it waits for the roll and the answer says so."""
+    armed to apply at once (`--now`), else it waits for the roll and the answer says so.
+    confirmed: an enable that acts at once was confirmed (riskctl asked, or --yes)."""
     account: str
     enabled: bool
     reason: str = ""
     now: bool = False
+    # an enable riskd would act on at once (a lockout in force closing what the account opened
+    # while disabled, a breach held meanwhile) is answered 'confirm_needed' without it, as a
+    # rule edit is (services/supervisor/commands/rule_confirm.py; riskctl --yes sets it)
+    confirmed: bool = False
 
 
 @attrs.frozen(kw_only=True)

@@ -34,6 +34,11 @@ ENFORCE, ALERT = "enforce", "alert"
 # Decision.suppressed of a breach under a lockout another rule holds as long or longer: recorded,
 # no action, its own lockout taken by the one in force (RULES.md: each breach records)
 LOCKED_ALREADY = "locked already, no new action"
+# Decision.suppressed of lockout enforcement's cut of contracts bought while locked that a
+# close or reduce already in flight on the contract takes with it (it cuts down to its target
+# whatever it reads): recorded, with no second close (trial13a: 4 contracts bought while
+# locked were closed inside max_contracts's reduce, and no line told the trader)
+LEFT_TO_ONE_IN_FLIGHT = "left to riskd's cut in flight"
 # ... and on the screens, the rule whose own lockout holds the account (trial: the RULES panel
 # said "locked already, no new action" against the very rule that had locked it)
 LOCKED_BY_THIS_RULE = "locked by this rule"

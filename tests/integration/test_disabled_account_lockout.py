@@ -6,7 +6,9 @@ risk, enforcement, logging; the sim's tick off so no price moves a rule): Demo 2
 `riskctl accounts disable 1002 --now --reason "trial disable 2"`, then `riskctl sim buy MNQ 1
 --account 1002`. The trial saw the MNQ stay open (right: nothing guards a disabled account)
 while status said "guarded now" and LOCKED OUT, and after `accounts enable 1002` the MNQ stayed
-open under the lockout still in force. Passwords are set: disable and enable are admin's."""
+open under the lockout still in force. Trial 13b: that enable acts at once (it closes the MNQ)
+with no question: now it says what it would do and, without a terminal, needs --yes.
+Passwords are set: disable and enable are admin's."""
 from __future__ import annotations
 
 import json
@@ -60,7 +62,21 @@ def test_a_disabled_accounts_lockout_is_said_not_enforced_and_enforced_again_on_
     assert "Demo 2 (strict, id 1002): NOT ENFORCED while the account is disabled" in locks, locks
     assert mnq_of_1002(procs, config)          # disabled: nothing closes it
 
-    out = run(procs, config, "accounts", "enable", "1002")
+    # enabling acts at once (closes the MNQ under the lockout in force): riskctl says so and,
+    # with no terminal, refuses without --yes; nothing is saved (trial 13b: no question)
+    asked = procs.riskctl(config, "accounts", "enable", "1002")
+    assert asked.returncode == 1, asked.stdout + asked.stderr
+    said = " ".join(asked.stderr.split())
+    assert ("accounts enable Demo 2 (strict, id 1002): not saved: riskd would act on it at "
+            "once on 1 account:") in said, asked.stderr
+    assert "riskd would close" in said and "MNQ" in said, asked.stderr
+    assert "Re-run with --yes" in said, asked.stderr
+    assert "NOT GUARDED" in run(procs, config, "status") and mnq_of_1002(procs, config)
+    audit = " ".join(run(procs, config, "audit", "show").split())
+    assert ("not done: accounts enable Demo 2 (strict, id 1002): not saved: riskd would act on "
+            "it at once") in audit, audit                  # the refusal is in the audit trail
+    out = run(procs, config, "accounts", "enable", "1002", "--yes")
+    assert "confirmed by the admin: applied although riskd acts on it at once" in out, out
     assert ("risk guards Demo 2 (strict, id 1002) again; its lockout in force holds again"
             in out), out
     wait_for(lambda: not mnq_of_1002(procs, config), 20,

@@ -24,6 +24,7 @@ import datetime as dt
 import json
 import re
 import os
+import signal
 import time
 from zoneinfo import ZoneInfo
 
@@ -183,3 +184,66 @@ def test_a_closed_market_raises_no_stale_price(procs, tmp_path, telegram):
         assert titles(telegram, STALE) == []
     finally:
         desk.sim("/sim/quirks", {"quotesSilent": False})
+
+
+@pytest.mark.timeout(150)
+def test_a_restart_of_risk_during_the_silence_still_says_prices_flow_again(
+        procs, tmp_path, telegram):
+    """trial13a: "🟠 No price for MNQ ... One more alert when prices flow again", then risk
+    (or riskd) restarted during the silence: the new risk knew nothing of it, and the 🟢 alert
+    never came. Risk's store keeps the silences alerted (it survives kill -9): here risk is
+    killed with SIGKILL during the silence, the supervisor starts a new one, and once quotes
+    flow again the phone hears it, once."""
+    config = riskd_config(tmp_path, telegram)
+    procs.riskd(config)
+    pids = procs.wait_running(config, WORKERS, timeout=40)
+    desk = SimDesk(config)
+    desk.wait_up()
+    desk.buy(1001, MNQ, 1)
+    wait_for(lambda: (p := position(procs, config)) and p["unrealized"] is not None, 30,
+             what="risk values Demo 1's MNQ with a live quote")
+    desk.sim("/sim/quirks", {"quotesSilent": True})
+    try:
+        telegram.wait_sent(lambda c: c.text.startswith(STALE), 30, chat=ME,
+                           what="the phone's stale-price alert")
+        os.kill(pids["risk"].pid, signal.SIGKILL)
+        wait_for(lambda: (w := procs.workers(config)["risk"]).state == "running"
+                 and w.pid != pids["risk"].pid, 20, what="a new risk running")
+        wait_for(lambda: (p := position(procs, config)) is not None, 30,
+                 what="the new risk holds Demo 1's MNQ")
+        time.sleep(2.0)                 # the new risk checks every second: no new pair yet
+        assert titles(telegram, NOT_HELD) == [] and titles(telegram, FLOWING) == []
+    finally:
+        desk.sim("/sim/quirks", {"quotesSilent": False})
+    back = telegram.wait_sent(lambda c: c.text.startswith(FLOWING), 45, chat=ME,
+                              what="the phone's prices-flowing-again alert after the restart")
+    assert "Demo 1 (id 1001): MNQ: price rules judge live prices again" in back.text, back.text
+    assert len(titles(telegram, STALE)) == 1 and len(titles(telegram, FLOWING)) == 1
+    assert titles(telegram, NOT_HELD) == []
+
+
+@pytest.mark.timeout(180)
+def test_a_restart_of_riskd_during_the_silence_still_says_prices_flow_again(
+        procs, tmp_path, telegram):
+    """The same promise across a stop and start of the whole riskd (every worker, the sim
+    too: its position is kept, its quotes flow again as it starts)."""
+    config = riskd_config(tmp_path, telegram)
+    riskd = procs.riskd(config)
+    procs.wait_running(config, WORKERS, timeout=40)
+    desk = SimDesk(config)
+    desk.wait_up()
+    desk.buy(1001, MNQ, 1)
+    wait_for(lambda: (p := position(procs, config)) and p["unrealized"] is not None, 30,
+             what="risk values Demo 1's MNQ with a live quote")
+    desk.sim("/sim/quirks", {"quotesSilent": True})
+    telegram.wait_sent(lambda c: c.text.startswith(STALE), 30, chat=ME,
+                       what="the phone's stale-price alert")
+    riskd.signal(signal.SIGTERM)
+    assert riskd.wait(30) is not None, "riskd did not stop"
+    procs.riskd(config)
+    procs.wait_running(config, WORKERS, timeout=40)
+    back = telegram.wait_sent(lambda c: c.text.startswith(FLOWING), 60, chat=ME,
+                              what="the phone's prices-flowing-again alert after the restart")
+    assert "Demo 1 (id 1001): MNQ: price rules judge live prices again" in back.text, back.text
+    assert len(titles(telegram, STALE)) == 1 and len(titles(telegram, FLOWING)) == 1
+    assert titles(telegram, NOT_HELD) == []

@@ -7,6 +7,9 @@ RulesOverrideRequest(account=ACCOUNT, disable=True), which applies that account'
 when risk reads the edit (services/risk/disabled.py; never another account's waiting
 loosening: trial 2026-12-06). An enable tells risk who asked and why (--reason) with the
 reload (ConfigChanged.note): its "🟢 guarded again" alert says it, as disable's says its own.
+An enable risk would act on at once (a lockout in force closing what the account opened while
+disabled; a breach held meanwhile) asks first, like a rule edit (rule_confirm.py): answered
+'confirm_needed' with what riskd would do, nothing written, unless confirmed (--yes).
 """
 from services.supervisor.commands.base import Command
 from services.supervisor.commands.config_edits import rule_target_words, run_edit
@@ -17,11 +20,17 @@ from shared.messages.accounts import AccountEnable
 
 def execute(sup, r, respond) -> None:
     run_edit(sup, respond, f"accounts {'enable' if r.enabled else 'disable'} {r.account}",
-             lambda path, backups: set_account_enabled(path, r.account, r.enabled, backups),
+             lambda path, backups, **kw: set_account_enabled(path, r.account, r.enabled, backups,
+                                                             **kw),
              note=enabled_note(getattr(sup, "requester", ""), r) if r.enabled else "",
              waits="" if (r.enabled or r.now) else roll_words(sup, r.account),
              shown=f"accounts {'enable' if r.enabled else 'disable'} "
-                   f"{rule_target_words(sup.config, r.account)}")
+                   f"{rule_target_words(sup.config, r.account)}",
+             # an enable guards again at once: risk is asked first what it would do then
+             # (close what a lockout in force holds, act on a breach held while disabled) and
+             # the admin confirms it, as a rule edit that acts at once (rule_confirm.py);
+             # a disable acts on nothing (it waits for the roll, or --now stops guarding)
+             confirmed=bool(r.confirmed) if r.enabled else None)
 
 
 def roll_words(sup, account: str) -> str:

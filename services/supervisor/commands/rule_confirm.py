@@ -1,5 +1,6 @@
 """A rule edit that would act at once asks first: risk says what it would do, riskctl asks.
-(rules set, rules enable|disable, config set, config restore: config_edits.run_edit.)
+(rules set, rules enable|disable, config set, config restore, accounts enable:
+config_edits.run_edit.)
 
 Fresh-user trial: an admin's typo in `riskctl rules set 1001 drawdown_guard line ...` (or any
 tightening that puts an account past a limit right now) was applied live at once: riskd

@@ -55,6 +55,13 @@ def concerns(target: str, account, account_names: set) -> bool:
     return kind == "profile" or (not kind and name not in account_names)
 
 
+def profile_target(target: str, readings: list) -> str:
+    """The profile an edit's target names ('' for an account), as concerns() reads it."""
+    kind, _, name = target.partition(":") if ":" in target else ("", "", target)
+    names = {n for a in readings for n in (str(a.account_id), a.name)}
+    return name if kind == "profile" or (not kind and name not in names) else ""
+
+
 def same(now_text: str, wanted: str) -> bool:
     """Whether risk's value is the wanted one (5 == 5.0, true == True)."""
     a, b = str(now_text).strip(), str(wanted).strip()
@@ -82,6 +89,12 @@ def outcome_lines(edit: RuleEdit, readings: list, roll: str,
              f"waits); `riskctl rules override --account {aid} --rule {edit.rule} --reason "
              f"\"WHY\"` applies it now"
              for who, aid, now in waiting]
+    profile = profile_target(edit.target, readings)
+    if profile and len(waiting) > 1:
+        # one command for all of them, the form `rules override` takes (trial 13b: the admin
+        # tried `--account profile:default` and it was refused)
+        lines.append(f"`riskctl rules override --account profile:{profile} --rule {edit.rule} "
+                     f"--reason \"WHY\"` applies it now on every account of profile {profile}")
     if applied:
         lines.append(f"applied live on {', '.join(applied)}")
     if kept and (waiting or applied):

@@ -70,6 +70,11 @@ def test_no_warning_while_the_account_is_locked_out_one_after_the_unlock():
     desk.filled(4, MNQ, 21000)                             # 80 %, while locked
     assert desk.warnings() == []
     desk.engine.lockouts.unlock(1001, None, desk.now, "admin:test", "test")
+    [flatten] = out.commands                               # the self-lockout's flatten closes
+    desk.trade(contract=MNQ, side=SIDE_SELL, size=4)       # the 4: its fill, then enforcement's
+    desk.flat(MNQ)                                         # "done" (until then no warning: its
+    desk.engine.on_result(CommandResult(command_id=flatten.id, account_id=1001,
+                                        status="done"), desk.now)   # close is on its way)
     desk.filled(3, MNQ, 21000)
     desk.filled(4, MNQ, 21000)                             # 80 % again, unlocked
     assert [w.rule for w in desk.warnings()] == ["max_contracts"]

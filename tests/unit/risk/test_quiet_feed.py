@@ -380,3 +380,50 @@ def test_a_reconnect_s_lone_quote_shortly_before_the_feed_comes_back_is_not_wher
             counts.append(int(line.split(" for ")[1].split("s")[0]))
     assert alerts[-1].title == "🟢 MNQ: prices flowing again after 41s without steady prices"
     assert counts == sorted(counts) and counts[-1] == 41, counts
+
+
+def test_a_restart_during_the_silence_keeps_the_promise_of_one_more_alert(tmp_path):
+    """trial13a: risk (or riskd) restarted while MNQ's quotes were silent; the "No price"
+    alert had promised one more, and the new risk never sent it. The silences alerted are
+    written to risk's store before the alert goes out and read back by the new risk, which
+    says "prices flowing again" once quotes keep coming. Until market's complete snapshot
+    (whole=False) its empty book is not taken as "no position held"."""
+    from services.risk.store import Store
+    f = Feed()
+    f.quote()
+    [quiet] = f.run(15)
+    assert quiet.kind == "prices_stale"
+    store, _ = Store.open(str(tmp_path))
+    store.save_quiet(SimpleNamespace(quiet=f.quiet))
+    store.close()                                       # the old risk is gone (kill -9 too)
+    later = Feed(start=WED + dt.timedelta(seconds=40))
+    store, _ = Store.open(str(tmp_path))
+    later.quiet.load_json(store._meta("quiet"))
+    store.close()
+    assert later.quiet.silent() == frozenset({MNQ})
+    booked, later.holdings = later.holdings, []        # before market's snapshot: empty book
+    out = [n for _ in range(3) for n in (later.clock.advance(1) or later.quiet.check(
+        later.clock.now_ns(), [], later.quoted, PRICE.get, whole=False))]
+    assert out == [], [n.title for n in out]
+    later.holdings = booked                             # the snapshot: MNQ still held
+    later.quote()
+    [back] = later.run(20, quotes_every=1.0)
+    assert back.title.startswith("🟢 MNQ: prices flowing again after "), back.title
+    assert back.lines == ["Demo 1 (id 1001): MNQ: price rules judge live prices again"]
+
+
+def test_the_store_reads_the_silences_back_into_a_new_risk(tmp_path):
+    from services.risk.store import Store
+    f = Feed()
+    f.quote()
+    f.run(15)
+    store, _ = Store.open(str(tmp_path))
+    store.save_quiet(SimpleNamespace(quiet=f.quiet))
+    store.close()
+    desk = Desk()
+    desk.engine.quiet = QuietFeed(quietprice.STALE_AFTER_S)
+    store, _ = Store.open(str(tmp_path))
+    store.load(desk.engine, desk.now)
+    store.close()
+    assert desk.engine.quiet.silent() == frozenset({MNQ})
+    assert desk.engine.quiet.silent_since(MNQ, desk.now) == f.quiet.silent_since(MNQ, 0)

@@ -17,7 +17,7 @@ from tests.unit.supervisor.test_rule_edit_outcome import Sup
 
 def answer(tmp_path, monkeypatch, caplog, request):
     monkeypatch.setattr(accounts_enable, "set_account_enabled",
-                        lambda path, account, enabled, backups: EditResult(
+                        lambda path, account, enabled, backups, **kw: EditResult(
                             path=path, backup="", digest=""))
     got = []
     with caplog.at_level(logging.INFO, logger="riskd.audit"):

@@ -152,3 +152,13 @@ def test_merged_lockouts_keep_which_accounts_are_not_guarded():
                                            not_guarded={"1002": "disabled by admin:root"})),
         "risk-1": lambda r: ok(LockoutList(lockouts=[lock(1001)]))})
     assert ask(sup, LockoutsRequest()).body.not_guarded == {"1002": "disabled by admin:root"}
+
+
+def test_an_override_of_a_profile_asks_every_shard_and_says_each_answer():
+    """`rules override --account profile:default`: the profile's accounts are on every shard
+    (trial 13b); routed as an unknown name it took the first shard's answer alone."""
+    sup = Sup(2, {"risk-0": lambda r: ok(reason="nothing was waiting"),
+                  "risk-1": lambda r: ok(reason="1 waiting change taken early")})
+    said = ask(sup, RulesOverrideRequest(reason="x", account="profile:default")).reason
+    assert "risk-0: nothing was waiting" in said and "risk-1: 1 waiting" in said
+    assert sup.sent == ["risk-0", "risk-1"]
