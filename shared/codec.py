@@ -37,10 +37,11 @@ class DecodeError(ValueError):
 
 class ForeignFrame(Exception):
     """A valid envelope whose instance id is not the one decode() was told to expect: another
-    riskd's (or, `instance` b"", a sender with no id). Raised before its fields are read."""
+    riskd's (or, `instance` b"", a sender with no id). Raised before its fields are read;
+    `seq` lets an asker match another riskd's answer to its request (shared/bus/rpc.py)."""
 
-    def __init__(self, instance: bytes, publisher: str, name: str):
-        self.instance, self.publisher, self.name = instance, publisher, name
+    def __init__(self, instance: bytes, publisher: str, name: str, seq: int = 0):
+        self.instance, self.publisher, self.name, self.seq = instance, publisher, name, seq
         super().__init__(f"{name} from {publisher!r} of riskd instance {instance!r}")
 
 
@@ -152,7 +153,7 @@ def head(frame: bytes, instance: bytes = b"") -> tuple:
             and type(seq) is int and type(ts_ns) is int):
         raise DecodeError("envelope header has wrong types")
     if instance and sender != instance:
-        raise ForeignFrame(sender, publisher, name if isinstance(name, str) else repr(name))
+        raise ForeignFrame(sender, publisher, name if isinstance(name, str) else repr(name), seq)
     cls = CATALOG.get(name) if isinstance(name, str) else None
     if cls is None:
         raise DecodeError(f"unknown message type {name!r}")

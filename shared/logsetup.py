@@ -201,7 +201,8 @@ class ZmqLogHandler(logging.Handler):
         deadline = time.monotonic() + self.close_timeout_s
         receipt: LogReceipt | None = None
         with RpcClient(self.confirm_address, "logging", timeout=self.answer_timeout_s,
-                       retries=0, ctx=self._ctx, name=self.process) as client:
+                       retries=0, ctx=self._ctx, name=self.process,
+                       say=False) as client:     # no log line from the log's own shipper
             while True:
                 try:
                     reply = client.call(LogReceiptRequest(publisher=self.process,

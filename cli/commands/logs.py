@@ -5,7 +5,9 @@
 History comes from the log files in the log dir (system.log and its rotated files), or,
 for a user who may not read them (a standard user on Windows, whose riskctl config holds
 only the bus addresses: docs/windows.md), from the logging worker; -f then follows the logging worker's live tail (its PUB socket, topics log.<level>.<proc>)
-until Ctrl-C. --level is a minimum (WARNING shows warnings, errors and criticals).
+until Ctrl-C. Only this riskd's are shown: its id comes with its supervisor's answer, and the
+records (and answers) of another riskd on the same ports are left out and said once.
+--level is a minimum (WARNING shows warnings, errors and criticals).
 --json prints one JSON object per line, exactly as stored.
 """
 from __future__ import annotations
@@ -20,6 +22,7 @@ import zmq
 
 from cli import configfile
 from cli.accountnames import account_wanted
+from cli.context import listening
 from cli.errors import CliError
 from cli.watch.source import read_tables
 from services.logsink.history import Filter, history, log_files
@@ -27,6 +30,7 @@ from shared import codec, shards, topics
 from shared.bus.rpc import RpcClient, RpcTimeout
 from shared.config import ConfigError, load_config
 from shared.config.sections import WORKER_NAMES
+from shared.messages.control import ControlRequest, WorkersRequest
 from shared.messages.logs import (LogHistory, LogHistoryRequest, LogRecord, line_fields,
                                   shown_utc)
 
@@ -102,8 +106,9 @@ def run(args, ctx) -> int:
                    f"docs/scaling.md)")
     flt = Filter(args.level, args.process, account_wanted(ctx, args.account), args.grep)
     sub = _subscribe(loaded.config.bus.logging_pub) if args.follow else None
+    own = own_riskd(loaded)
     try:
-        past, where = _past(loaded, flt, args.n)
+        past, where = _past(loaded, flt, args.n, own)
         if unknown and not past:
             if not args.follow:
                 raise CliError(unknown)
@@ -114,16 +119,42 @@ def run(args, ctx) -> int:
             emit(rec, args.json)
         if sub is not None:
             follow(sub, flt, args.json, loaded.config.bus.logging_pub,
-                   after=past[-1]["time"] if past else "")
+                   after=past[-1]["time"] if past else "", instance=own)
     finally:
         if sub is not None:
             sub.close(0)
     return 0
 
 
-def _past(loaded, flt: Filter, n: int) -> tuple[list[dict], str | None]:
+def own_riskd(loaded) -> bytes | None:
+    """This riskd's instance id, as its supervisor's answer on the control socket carries it
+    (the supervisor holds that socket for riskd's whole life): the logging worker's answers
+    and records must carry it too. None when no supervisor answers (riskd is not running, or
+    only its supervisor is gone): then whoever answers is read, as before."""
+    address = loaded.config.bus.control
+    if not listening(address):
+        return None
+    try:
+        with RpcClient(address, "riskd", timeout=1.0, retries=0, name="riskctl") as client:
+            client.call(ControlRequest(command=WorkersRequest()))
+            return client.answered_by
+    except RpcTimeout:
+        return None
+
+
+def foreign_said(foreign: codec.ForeignFrame) -> str:
+    """riskctl logs -f's line for another riskd's records on this riskd's logging port."""
+    who = (f"riskd instance {foreign.instance.decode('utf-8', 'replace')}" if foreign.instance
+           else "a sender with no riskd instance id")
+    return (f"records from another riskd on this machine were not shown ({foreign.publisher} "
+            f"of {who}): it holds a port of this riskd's; give every riskd its own ports "
+            f"(docs/operations.md, \"Two riskd on one machine\")")
+
+
+def _past(loaded, flt: Filter, n: int, own: bytes | None = None) -> tuple[list[dict], str | None]:
     """The history and where it came from: the files when this user may read them, else the
-    logging worker (None: no logs anywhere yet)."""
+    logging worker (None: no logs anywhere yet; another riskd's logging worker on its port
+    is an error, never its lines: `own`, this riskd's id)."""
     try:
         if os.path.isdir(loaded.log_dir) and log_files(loaded.log_dir):
             return history(loaded.log_dir, flt, n), loaded.log_dir
@@ -133,13 +164,16 @@ def _past(loaded, flt: Filter, n: int) -> tuple[list[dict], str | None]:
     request = LogHistoryRequest(n=n, level=flt.level, process=flt.process, account=flt.account,
                                 grep=flt.grep)
     try:
-        with RpcClient(address, "logging", timeout=3.0, retries=0, name="riskctl") as client:
+        with RpcClient(address, "logging", timeout=3.0, retries=0, name="riskctl",
+                       instance=own or b"", say=False) as client:
             reply = client.call(request)
     except RpcTimeout:
         if os.path.isdir(loaded.log_dir):
             raise CliError(f"cannot read the logs in {loaded.log_dir} and the logging worker "
                            f"at {address} does not answer (riskctl workers)") from None
         return [], None
+    if getattr(reply, "code", "") == "foreign_reply":
+        raise CliError(reply.reason)
     if not reply.ok or not isinstance(reply.body, LogHistory):
         raise CliError(f"the logging worker refused the history: {reply.reason}")
     return [json.loads(line) for line in reply.body.lines], reply.body.log_dir
@@ -154,14 +188,28 @@ def _subscribe(address: str) -> zmq.Socket:
     return sub
 
 
-def follow(sub: zmq.Socket, flt: Filter, as_json: bool, address: str, after: str = "") -> None:
-    """Print live records until Ctrl-C; say so on stderr when the logging worker goes quiet."""
+def follow(sub: zmq.Socket, flt: Filter, as_json: bool, address: str, after: str = "",
+           instance: bytes | None = None) -> None:
+    """Print live records until Ctrl-C; say so on stderr when the logging worker goes quiet.
+    With `instance` (this riskd's id) another riskd's records and heartbeats are not shown
+    nor taken as a sign of this riskd's logging worker: said once per sender on stderr."""
     last_sign = time.monotonic()
     warned = False
+    foreign: set[bytes] = set()
     try:
         while True:
             if sub.poll(500):
                 topic, body = sub.recv_multipart()
+                if instance is not None:
+                    try:
+                        codec.head(body, instance)
+                    except codec.ForeignFrame as other:
+                        if other.instance not in foreign and len(foreign) < 8:
+                            foreign.add(other.instance)
+                            print(foreign_said(other), file=sys.stderr, flush=True)
+                        continue
+                    except codec.DecodeError:
+                        continue
                 last_sign = time.monotonic()
                 if warned:
                     print("the logging worker is back", file=sys.stderr)

@@ -7,7 +7,9 @@ then read only the PUB streams, so LAST ACTIONS said "none today" on a day of 8 
 forwards there), so the watch asks them directly, read-only: risk's status and today's history
 (every risk shard, merged as the supervisor merges them) and enforcement's journal. A worker
 that is not among the ones still running is not asked: its silence is said as "not running",
-never turned into an empty list.
+never turned into an empty list. The workers asked are this riskd's (their pid files, each
+pid proven); once the watch knows its riskd's id (`instance`) an answer of another riskd's is
+an error (shared/bus/rpc.py), and `answered_by` is the id the first answer carried.
 """
 from __future__ import annotations
 
@@ -28,8 +30,11 @@ class Asker:
     """ask(msg) -> Reply for the requests the watch needs (HistoryRequest to every risk shard,
     EnforcementStatusRequest to enforcement), as todays_actions() calls the supervisor."""
 
-    def __init__(self, bus: BusConfig, risk_shards: int, left: tuple, timeout: float = ASK_TIMEOUT):
+    def __init__(self, bus: BusConfig, risk_shards: int, left: tuple, timeout: float = ASK_TIMEOUT,
+                 instance: bytes | None = None):
         self.bus, self.timeout = bus, timeout
+        self.instance = instance            # None: not known yet (any answer is read)
+        self.answered_by: bytes | None = None
         self.risks = shards.names(risk_shards)
         self.left = set(left)
 
@@ -42,8 +47,12 @@ class Asker:
             return error("unreachable", f"{worker} is not running")
         try:
             with RpcClient(self.bus.control_of(worker), worker, timeout=self.timeout,
-                           retries=0, name="riskctl-watch") as client:
+                           retries=0, name="riskctl-watch", instance=self.instance or b"",
+                           say=False) as client:
                 reply = client.call(msg)
+                if self.answered_by is None and isinstance(reply, Reply) \
+                        and reply.code != "foreign_reply":
+                    self.answered_by = client.answered_by
         except RpcTimeout:
             return error("timeout", f"{worker} did not answer within {self.timeout:g} s")
         if not isinstance(reply, Reply):

@@ -97,6 +97,24 @@ class OutcomesUnknown:
     command_ids: tuple = ()
 
 
+@attrs.frozen
+class ForeignSeen:
+    """The streams carried a message of another riskd (instance; its publisher): not shown,
+    and said on the screen (cli/watch/source.py), once per such riskd."""
+    instance: str
+    publisher: str = ""
+
+
+def foreign_words(seen: list) -> str:
+    """The line for the messages of other riskds this screen did not show."""
+    who = ", ".join(f"{s.publisher or 'a worker'} of riskd instance {s.instance}"
+                    if s.instance else f"{s.publisher or 'a program'} with no riskd instance id"
+                    for s in seen)
+    return (f"messages from another riskd on this machine were not shown ({who}): it holds a "
+            f"port of this riskd's; give every riskd its own ports (docs/operations.md, "
+            f"\"Two riskd on one machine\")")
+
+
 def risk_unavailable(reply) -> list:
     """What a failed RiskStatusRequest tells the screen (riskctl status, watch's source): the
     last known figures when the supervisor sent them (LastRiskStatus: shown marked not
@@ -152,6 +170,7 @@ class WatchState:
     alive_ns: Optional[int] = None   # and when the supervisor was last alive, if known
     reached: bool = False            # riskd answered this screen once (its silence since is
     #                                  then dated by unreachable_since_ns)
+    foreign: list = attrs.Factory(list)    # ForeignSeen: other riskds' messages not shown
 
     def apply(self, msg: Any) -> bool:
         """Fold one message in; True when the screen may change."""
@@ -460,7 +479,15 @@ def _risk_unavailable(state: WatchState, msg: RiskUnavailable) -> bool:
     return changed
 
 
+def _foreign(state: WatchState, msg: ForeignSeen) -> bool:
+    if msg in state.foreign:
+        return False
+    state.foreign.append(msg)
+    return True
+
+
 _APPLY = {
+    ForeignSeen: _foreign,
     AccountStatus: _status,
     RiskStatusReply: _risk_reply,
     LastRiskStatus: _last_known,
@@ -1093,6 +1120,8 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
     selected = min(max(selected, 0), max(len(accounts) - 1, 0))
     health = [] if state.reachable is False else health_notes(state.config, state.channels, tz,
                                                                    now_ns)
+    if state.foreign:                 # said whether riskd answers or not: it is on the streams
+        health = [*health, (foreign_words(state.foreign), "warning")]
     return Screen(header=header, notice=notice, notice_level=level, accounts=accounts,
                   selected=selected, health=health, empty=no_figures(state, stale, tz, now_ns))
 

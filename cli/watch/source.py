@@ -9,6 +9,14 @@ Everything is handed to the screen's thread through a queue as catalog
 messages plus model.Reachability / model.RiskUnavailable notes. Every
 request has a deadline; silence becomes "riskd not reachable" and the thread
 simply keeps asking, so the screen recovers by itself when riskd is back.
+
+Only this riskd's messages are shown. Every bus frame carries the sending riskd's instance id
+(shared/codec.py); the watch learns its riskd's id from the supervisor's answer on the
+control socket (held by that supervisor for riskd's whole life), or, while the supervisor is
+gone, from the answer of a worker it left running (cli/watch/direct.py). A frame of another
+riskd (one on the same ports whose worker holds a port this riskd's worker left free) is
+dropped and said once per sender on the screen (model.ForeignSeen); frames that come before
+the id is known are not shown either (the first snapshot comes before the first read).
 """
 from __future__ import annotations
 
@@ -40,8 +48,8 @@ from shared.messages.market import PositionsRequest, PositionsTable
 from shared.messages.risk import (HistoryReply, HistoryRequest, RiskStatusReply,
                                   RiskStatusRequest)
 from shared.messages.system import Reply
-from cli.watch.model import (ActionsUnknown, FileLabels, OutcomesUnknown, Reachability,
-                             RiskUnavailable, risk_unavailable)
+from cli.watch.model import (ActionsUnknown, FileLabels, ForeignSeen, OutcomesUnknown,
+                             Reachability, RiskUnavailable, risk_unavailable)
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +115,8 @@ class Source:
         self._queue: "queue.SimpleQueue[Any]" = queue.SimpleQueue()
         self._stop = threading.Event()
         self._thread: Optional[threading.Thread] = None
+        self.instance: Optional[bytes] = None   # this riskd's id once one of it answered
+        self.foreign: set[bytes] = set()        # other riskds' ids said on the screen
 
     def start(self) -> "Source":
         self._thread = threading.Thread(target=self._run, name="watch-source", daemon=True)
@@ -163,10 +173,28 @@ class Source:
                 # have read live already (a copy of "disconnected" after "connected" showed
                 # the broker disconnected), and the screen reads riskd's history itself
                 continue
+            if self.instance is None:
+                continue                  # whose riskd it is is not known yet: not shown
             try:
-                self._queue.put(codec.decode(frames[-1]).msg)
+                self._queue.put(codec.decode(frames[-1], self.instance).msg)
+            except codec.ForeignFrame as foreign:
+                self.said_foreign(foreign)
             except codec.DecodeError:
                 continue                  # a frame we cannot read is not worth a crash
+
+    def learned(self, instance: bytes) -> None:
+        """The riskd that answered (its supervisor, or a worker it left running): its id is
+        the one the bus's frames must carry to be shown (b"": a riskd that sends none)."""
+        if self.instance != instance:
+            self.instance = instance
+
+    def said_foreign(self, foreign: codec.ForeignFrame) -> None:
+        """Another riskd's frame: not shown; the screen says so once per sender."""
+        if foreign.instance in self.foreign or len(self.foreign) >= 8:
+            return
+        self.foreign.add(foreign.instance)
+        self._queue.put(ForeignSeen(instance=foreign.instance.decode("utf-8", "replace"),
+                                    publisher=foreign.publisher))
 
     def _ask(self, client: RpcClient, msg, timeout: float) -> Reply:
         reply = client.call(ControlRequest(command=msg), timeout=timeout, retries=0)
@@ -203,7 +231,7 @@ class Source:
         and their outcomes from enforcement itself (cli/watch/direct.py). Later actions come
         on risk's and enforcement's own streams, which this screen reads anyway."""
         self._queue.put(FileLabels(labels=file_labels(self.config_path)))
-        ask = direct.Asker(self.bus, self.risk_shards, left)
+        ask = direct.Asker(self.bus, self.risk_shards, left, instance=self.instance)
         if not ask.risk_left():     # nobody to ask: said, never left to read as "none today"
             down = [n for n in ask.risks if n not in ask.left]
             self._queue.put(ActionsUnknown(
@@ -211,6 +239,8 @@ class Source:
             return
         for note in ask.status():
             self._queue.put(note)
+        if self.instance is None and ask.answered_by is not None:
+            self.learned(ask.answered_by)       # a worker of this riskd's (its pid file)
         if self._direct_done or self.day_start is None \
                 or time.monotonic() < self._history_next:
             return
@@ -234,6 +264,7 @@ class Source:
                 # (a watch opened now said "LAST ACTIONS none today" and the broker's names)
                 self.without_supervisor(note.left, now)
             return
+        self.learned(client.answered_by)      # the supervisor on riskd's control socket
         self._queue.put(Reachability(ok=True, ts_ns=now))
         self._direct_done = False           # a supervisor gone later: its workers asked again
         if self._history_due and self.day_start is not None:

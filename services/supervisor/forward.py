@@ -10,6 +10,9 @@ both from what the supervisor knows of the worker (services/supervisor/unreachab
 reason of an unreachable error, and after a timeout why it did not answer ('' when it runs).
 A gated request (shared/controlkey.py: unlock, override, lockout, flatten, stop) leaves with
 this riskd's control key (`key`, set once the supervisor made it), as the worker requires.
+A reply from another riskd's worker (on a port this riskd's stopped or restarting worker left
+free: docs/operations.md, "Two riskd on one machine") is never passed on as the worker's: the
+request gets a 'foreign_reply' error naming that riskd, said once in system.log.
 """
 from __future__ import annotations
 
@@ -19,7 +22,9 @@ from typing import Any, Callable
 
 import zmq
 
-from shared import codec, controlkey
+from shared import codec, controlkey, instanceid
+from shared.bus.foreign import FOREIGN
+from shared.bus.rpc import foreign_reply
 from shared.bus.sockets import make_socket
 from shared.messages.system import Reply, error
 
@@ -35,6 +40,8 @@ class Forwarder:
         self.name = name
         self.explain = explain
         self.key = ""               # the control key: gated requests leave with it
+        self.instance = instanceid.on_wire()    # this riskd's: only its workers' replies count
+        self.addresses = dict(addresses)
         self._seq = 0
         self._pending: dict[int, tuple[str, float, ReplyCallback, float]] = {}
         self.sockets: dict[str, zmq.Socket] = {}
@@ -73,7 +80,18 @@ class Forwarder:
             except zmq.Again:
                 return
             try:
-                env = codec.decode(frames[-1])
+                env = codec.decode(frames[-1], self.instance)
+            except codec.ForeignFrame as foreign:
+                # another riskd's worker on this worker's free port answered: an error for
+                # the asker, never that riskd's data as this one's
+                address = self.addresses.get(worker, "")
+                FOREIGN.drop(foreign, answer_to=f"the supervisor's request to {worker} at "
+                                                f"{address}")
+                pending = self._pending.pop(foreign.seq, None)
+                if pending is not None:
+                    self._run(pending[2], foreign_reply(foreign, worker, address,
+                                                        self.instance))
+                continue
             except codec.DecodeError as exc:
                 log.warning("unreadable reply from %s: %s", worker, exc)
                 continue

@@ -4,6 +4,12 @@ The client polls with a deadline, and on silence closes and reopens its REQ
 socket and retries a bounded number of times before reporting the peer dead
 by name. The server side turns any frame (valid or not) into a Reply, so a
 bad request never escapes a worker loop and a REQ peer always gets an answer.
+
+Every reply carries the answering process's riskd instance id (encode_reply). A client that
+knows its riskd's id (a worker: its own, from its supervisor; riskctl: the one its riskd's
+supervisor answered with) reads only its own riskd's answers: another riskd's worker on a
+port this riskd's worker left free answers too (docs/operations.md, "Two riskd on one
+machine"), and its answer becomes a 'foreign_reply' error that says so, never data.
 """
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ from typing import Any, Callable
 import zmq
 
 from shared import codec, instanceid
+from shared.bus.foreign import FOREIGN
 from shared.bus.sockets import make_socket
 from shared.messages.system import Reply, error
 
@@ -28,15 +35,38 @@ class RpcTimeout(Exception):
         super().__init__(f"{peer} did not answer within {seconds:g} s (at {address})")
 
 
+def foreign_reply(foreign: codec.ForeignFrame, peer: str, address: str, ours: bytes) -> Reply:
+    """The error a client gets for another riskd's answer: which riskd answered, and the way
+    out (its fields are never read)."""
+    theirs = (f"riskd instance {foreign.instance.decode('utf-8', 'replace')}" if foreign.instance
+              else "a program with no riskd instance id (a riskd older than this one, or a "
+                   "program outside riskd)")
+    return error("foreign_reply",
+                 f"{peer} at {address} was answered by {foreign.publisher or 'a process'} of "
+                 f"another riskd ({theirs}), not by this riskd (instance "
+                 f"{ours.decode('utf-8', 'replace')}): its answer was not read; another riskd on "
+                 f"this machine holds this riskd's port: give every riskd its own ports "
+                 f"(docs/operations.md, \"Two riskd on one machine\")")
+
+
 class RpcClient:
-    """Lazy Pirate REQ client. Not thread-safe: one per thread."""
+    """Lazy Pirate REQ client. Not thread-safe: one per thread.
+
+    `instance`: the riskd whose answers it reads (default this process's, from its supervisor;
+    b"": any, as riskctl before it knows its riskd); another riskd's answer is a foreign_reply
+    error, said once in this process's log unless `say` is False (the log shipper's own client).
+    `answered_by`: the instance id of the last answer read (b"": none)."""
 
     def __init__(self, address: str, peer: str, *, timeout: float = 1.0, retries: int = 2,
-                 ctx: zmq.Context | None = None, name: str = "client"):
+                 ctx: zmq.Context | None = None, name: str = "client",
+                 instance: bytes | None = None, say: bool = True):
         self.address, self.peer = address, peer
         self.timeout, self.retries = timeout, retries
         self.ctx = ctx or zmq.Context.instance()
         self.name = name
+        self.instance = instanceid.on_wire() if instance is None else instance
+        self.say = say
+        self.answered_by = b""
         self._seq = 0
         self._sock: zmq.Socket | None = None
 
@@ -66,9 +96,16 @@ class RpcClient:
             if sock.poll(int(timeout * 1000), zmq.POLLIN):
                 frame = sock.recv()
                 try:
-                    return codec.decode(frame).msg
+                    env = codec.decode(frame, self.instance)
+                except codec.ForeignFrame as foreign:
+                    if self.say:
+                        FOREIGN.drop(foreign, answer_to=f"{self.name}'s request to {self.peer} "
+                                                        f"at {self.address}")
+                    return foreign_reply(foreign, self.peer, self.address, self.instance)
                 except codec.DecodeError as exc:
                     return error("bad_reply", f"{self.peer} sent an unreadable reply: {exc}")
+                self.answered_by = env.instance
+                return env.msg
             self._reset()
         raise RpcTimeout(self.peer, self.address, round(time.monotonic() - started, 1))
 

@@ -52,6 +52,7 @@ EXPECT_TIMEOUT = 30.0
 UNLOCK_TIMEOUT = 150.0
 MAX_DEATHS_PER_MIN = 4       # of one worker, every cause counted: 5 is flapping by policy
 CONVERGE_TIMEOUT = 20.0
+STRAGGLERS_S = 0.5            # after enforcement is idle: a late command may still come
 LATE_ANSWER = 12.0             # s: longer than enforcement's broker timeout (10 s)
 POINTS = ("enforcement.close_sent", "enforcement.running_recorded", "risk.decision_committed",
           "market.fill_received")
@@ -365,7 +366,7 @@ class SessionRun:
             try:
                 wait_for(lambda: (lambda r: r is not None and not r.lockouts)(
                     self.risk_call(LockoutsRequest(account=str(account)))),
-                    UNLOCK_TIMEOUT, interval=0.5, what=step.what)
+                    UNLOCK_TIMEOUT, interval=0.1, what=step.what)   # a cheap RPC to risk
             except AssertionError:
                 self.failures.append(f"{name}: {step.what}: not within {UNLOCK_TIMEOUT:g} s")
         else:
@@ -377,8 +378,9 @@ class SessionRun:
         mine = desk.counts_doc()["byAccount"].get(str(account), {})
         return tuple(mine.get(e, {}).get("0", 0) for e in (CLOSE, PARTIAL, CANCEL))
 
-    def quiet(self, account: int, timeout: float = EXPECT_TIMEOUT) -> None:
-        """Until enforcement has nothing open for the account (then a moment for stragglers)."""
+    def quiet(self, account: int, timeout: float = EXPECT_TIMEOUT, moment: bool = True) -> None:
+        """Until enforcement has nothing open for the account (then a moment for stragglers;
+        moment=False: the caller waits that moment itself, once for several accounts)."""
         def idle():
             status = self.call(EnforcementStatusRequest())
             return status is not None and \
@@ -387,7 +389,8 @@ class SessionRun:
             wait_for(idle, timeout, interval=0.1, what=f"enforcement idle for {account}")
         except AssertionError:
             self.failures.append(f"{account}: enforcement still busy after {timeout:g} s")
-        time.sleep(0.5)
+        if moment:
+            time.sleep(STRAGGLERS_S)
 
     def settle(self, timeout: float = 60.0) -> None:
         """Every worker up, risk re-synced, every account flat, risk's trades the broker's."""
@@ -405,8 +408,13 @@ class SessionRun:
                      what="risk's trades and PnL equal to the broker's")
         except AssertionError:
             pass
+        # every account idle, then the one moment for stragglers: it was waited once per
+        # account, one after the other (5 x 0.5 s of each session), for the same stragglers
         for account in ACCOUNTS.values():
-            self.quiet(account)
+            self.quiet(account, moment=False)
+        time.sleep(STRAGGLERS_S)
+        for account in ACCOUNTS.values():       # and a straggler is waited out, as before
+            self.quiet(account, moment=False)
 
     def broker_day(self, account: int) -> tuple[int, Decimal]:
         """(trades, realized PnL net of fees) of today at the broker (voided trades excluded)."""

@@ -15,6 +15,7 @@ import time
 
 import pytest
 
+from shared.bus.publisher import KEEP_FOR_S
 from tests.e2e.harness import ES, MNQ
 from tests.integration.test_alert_after_restart import (TOKEN, long_one_each, on_phone,
                                                         sessions)  # noqa: F401 (a fixture)
@@ -26,14 +27,19 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(150)]
 
 A = (1031, "ALPHA", MNQ, 21000.0, 20880.0)          # $2 a point: -120 points
 B = (1032, "BRAVO", ES, 6000.0, 5995.0)             # $50 a point: -5 points
-DOWN_S = 15                                         # past the 10 s the PUBs keep
+# past the 10 s the PUBs keep (shared/bus/publisher.py KEEP_FOR_S), counted from when the
+# breach and its result were published (breach_with_notify_stopped returns 0.3 s after the
+# close): notify subscribes only after `riskctl start notify`, when none is kept any more, so
+# what reaches the phone comes from the catch-up. It slept 15 s; one second past the window
+# proves the same (the trial's 16 s outage was the same case: longer than what is kept).
+DOWN_S = KEEP_FOR_S + 1.0
 
 
 def done_on(telegram, name: str) -> list[str]:
     return on_phone(telegram, "✅ Done", name, "closed")
 
 
-def test_a_breach_while_notify_is_down_15s_is_alerted_once_and_late_then_its_done(
+def test_a_breach_while_notify_is_down_past_the_kept_10s_is_alerted_once_and_late_then_done(
         procs, tmp_path, sessions):
     telegram = FakeTelegram(TOKEN)
     try:
@@ -50,12 +56,12 @@ def test_a_breach_while_notify_is_down_15s_is_alerted_once_and_late_then_its_don
 
         late = telegram.wait_sent(
             lambda c: f"Breach daily_unrealized_loss on {name}" in c.text, 30,
-            what=f"the breach alert of {name}, decided while notify was down {DOWN_S} s")
+            what=f"the breach alert of {name}, decided while notify was down {DOWN_S:g} s")
         assert "sent late: riskd decided this at " in late.text, late.text
         assert "while notify was down (its outcome: riskctl history)" in late.text, late.text
         done_late = telegram.wait_sent(
             lambda c: "✅ Done" in c.text and name in c.text, 15,
-            what=f"the Done alert of {name}'s close, done while notify was down {DOWN_S} s")
+            what=f"the Done alert of {name}'s close, done while notify was down {DOWN_S:g} s")
         assert "closed" in done_late.text, done_late.text
         assert "sent late: enforcement did this at " in done_late.text, done_late.text
         assert "while notify was down" in done_late.text, done_late.text

@@ -33,7 +33,10 @@ import zmq
 from shared import codec, topics
 from shared.bus.sockets import make_socket
 from shared.config import load_config
+from cli.watch.model import ForeignSeen, foreign_words
+from cli.watch.source import Source
 from shared.messages.enforce import CommandResult
+from shared.messages.risk import Decision
 from tests.support.env import make_config, wait_for
 
 pytestmark = pytest.mark.slow
@@ -68,12 +71,21 @@ def system_lines(config: str) -> list[dict]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
+def decisions(msgs: list) -> list[str]:
+    return [m.id for m in msgs if isinstance(m, Decision)]
+
+
 def test_a_command_from_another_riskds_risk_is_not_acted_on(procs, tmp_path):
+    """...and `riskctl watch` (its data source, cli/watch/source.py, reading A's streams as
+    the screen does) shows neither it nor its Decision, and says once that it saw another
+    riskd's messages; A's own risk's Decision it shows."""
     config = make_config(tmp_path, workers=["logging", "enforcement"])
     procs.riskd(config)
     procs.wait_running(config, ["logging", "enforcement"], timeout=30)
     bus = load_config(config).config.bus
     tap = Tap(bus.enforcement_pub)
+    watch = Source(bus, config_path=config).start()
+    seen: list = []
     try:
         ours = wait_for(lambda: tap.pump() or (tap.instances - {b""}), 15,
                         what="A's enforcement heartbeat (with A's instance id)")
@@ -89,10 +101,21 @@ def test_a_command_from_another_riskds_risk_is_not_acted_on(procs, tmp_path):
                 r["message"].startswith(SAID) for r in system_lines(config))
         wait_for(dropped_or_acted, 20, interval=0.1,
                  what="A's enforcement to act on or drop the other riskd's command")
+        # the watch: told once, the other riskd's Decision never among what it shows
+        wait_for(lambda: seen.extend(watch.drain()) or "d-theirs-1" in decisions(seen) or any(
+            isinstance(m, ForeignSeen) for m in seen), 10, interval=0.1,
+            what="the watch to show or drop the other riskd's Decision")
+        assert "d-theirs-1" not in decisions(seen), decisions(seen)
         time.sleep(1.0)                  # ten more re-sends, each dropped (and said once)
         tap.pump()
+        seen.extend(watch.drain())
         other.kill_tree()
         assert "theirs-1" not in tap.results, tap.results
+        assert "d-theirs-1" not in decisions(seen), decisions(seen)
+        assert [m for m in seen if isinstance(m, ForeignSeen)] == [
+            ForeignSeen(instance=OTHER, publisher="risk")]
+        assert f"risk of riskd instance {OTHER}" in foreign_words(
+            [ForeignSeen(instance=OTHER, publisher="risk")])
 
         # the same publisher as A's own risk: acted on at once (the check, not a deaf socket)
         own = procs.worker("tests.support.otherrisk", config, label="own-risk",
@@ -100,12 +123,17 @@ def test_a_command_from_another_riskds_risk_is_not_acted_on(procs, tmp_path):
                                 "OTHER_COMMAND_ID": "ours-1", "OTHER_ACCOUNT": "1001"})
         wait_for(lambda: tap.pump() or "ours-1" in tap.results, 20,
                  what="A's enforcement to accept its own riskd's command")
+        wait_for(lambda: seen.extend(watch.drain()) or "d-ours-1" in decisions(seen), 10,
+                 interval=0.1, what="the watch to show A's own risk's Decision")
         own.kill_tree()
         tap.pump()
         assert "theirs-1" not in tap.results, tap.results
         assert "accepted" in tap.results["ours-1"]
     finally:
         tap.sock.close(0)
+        watch.stop()
+    assert "d-theirs-1" not in decisions(seen)
+    assert sum(isinstance(m, ForeignSeen) for m in seen) == 1
 
     said = wait_for(lambda: [r for r in system_lines(config) if r["message"].startswith(SAID)],
                     5, what="the drop in A's system.log")
@@ -174,3 +202,91 @@ def test_risk_takes_no_snapshot_from_another_riskds_market(procs, tmp_path):
     assert (f"a Reply sent by market of riskd instance {OTHER} (its answer to risk's snapshot "
             f"request at {load_config(config).config.bus.market_control})") \
         in said[0]["message"], said[0]["message"]
+
+
+def test_a_forwarded_request_answered_by_another_riskds_worker_is_an_error(
+        procs, tmp_path, monkeypatch):
+    """riskctl's requests for a worker go to the supervisor, which forwards them to the
+    worker's control socket. With A's enforcement stopped (`riskctl stop enforcement`, as an
+    admin does), the other riskd's enforcement (tests/support/otherenforcement.py) binds that
+    socket and answers: its journal (account 4242 "cannot enforce", reason THEIRS) used to be
+    relayed to riskctl as A's. Now the asker gets a 'foreign_reply' error naming the other
+    riskd, and A's system.log says it once. Workers: logging (the line) and enforcement (the
+    one stopped); passwords, since stopping a worker takes an admin session."""
+    from tests.support.auth import config_with_passwords, login
+    from shared.messages.enforce import EnforcementStatusRequest
+    monkeypatch.setenv("RISKD_SESSION_DIR", str(tmp_path / "sessions"))
+    config = config_with_passwords(tmp_path, workers=["logging", "enforcement"])
+    procs.riskd(config)
+    procs.wait_running(config, ["logging", "enforcement"], timeout=30)
+    login(procs, config, "admin")
+    stop = procs.riskctl(config, "stop", "enforcement", "--yes", "--reason", "two riskds")
+    assert stop.returncode == 0, stop.stdout + stop.stderr
+    procs.worker("tests.support.otherenforcement", config, label="other-riskd-enforcement",
+                 env={"RISKD_INSTANCE": OTHER, "OTHER_ACCOUNT": "4242"})
+
+    def answered():
+        reply = procs.control_call(config, EnforcementStatusRequest(), timeout=5)
+        return reply if reply.code != "unreachable" else None    # until the stand-in binds
+    reply = wait_for(answered, 20, interval=0.1, what="an answer on enforcement's port")
+    assert not reply.ok and reply.code == "foreign_reply", reply
+    assert f"riskd instance {OTHER}" in reply.reason and "was not read" in reply.reason, reply
+    assert "4242" not in repr(reply) and "THEIRS" not in repr(reply), reply
+
+    # riskctl history (today's actions and their outcomes) says it too, never "4242"
+    shown = procs.riskctl(config, "history")
+    assert "4242" not in shown.stdout + shown.stderr, shown.stdout + shown.stderr
+
+    said = wait_for(lambda: [r for r in system_lines(config)
+                             if r["message"].startswith(SAID)], 5,
+                    what="the refused answer in A's system.log")
+    assert len(said) == 1 and said[0]["process"] == "supervisor", said
+    assert said[0]["foreign_instance"] == OTHER
+    assert "(its answer to the supervisor's request to enforcement at " in said[0]["message"], \
+        said[0]["message"]
+
+
+def test_riskctl_logs_follow_shows_only_its_riskds_records(procs, tmp_path, monkeypatch):
+    """`riskctl logs -f` reads the logging worker's PUB. With A's logging stopped (an admin's
+    `riskctl stop logging`), the other riskd's logging worker (tests/support/otherlogging.py)
+    binds that port and republishes its records: they used to be printed as A's. Now riskctl,
+    which learns A's id from A's supervisor, leaves them out and says so once on stderr; the
+    same stand-in with A's id is shown (the check, not a deaf socket)."""
+    import sys
+    from tests.support.auth import config_with_passwords, login
+    from shared.bus.rpc import RpcClient
+    from shared.messages.control import ControlRequest, WorkersRequest
+    monkeypatch.setenv("RISKD_SESSION_DIR", str(tmp_path / "sessions"))
+    config = config_with_passwords(tmp_path, workers=["logging"])
+    procs.riskd(config)
+    procs.wait_running(config, ["logging"], timeout=30)
+    login(procs, config, "admin")
+    stop = procs.riskctl(config, "stop", "logging", "--yes", "--reason", "two riskds")
+    assert stop.returncode == 0, stop.stdout + stop.stderr
+    with RpcClient(load_config(config).config.bus.control, "riskd", timeout=5, retries=0,
+                   name="test") as client:
+        client.call(ControlRequest(command=WorkersRequest()))
+        ours = client.answered_by.decode()
+    assert ours and ours != OTHER
+
+    tail = procs._start([sys.executable, "-m", "cli.main", "--config", config, "logs", "-f"],
+                        "riskctl-logs-f", config)
+    other = procs.worker("tests.support.otherlogging", config, label="other-riskd-logging",
+                         env={"RISKD_INSTANCE": OTHER, "OTHER_LINE": "theirs-line"})
+    said = "records from another riskd on this machine were not shown"
+    wait_for(lambda: said in tail.output() or "theirs-line" in tail.output(), 20,
+             interval=0.1, what="riskctl logs -f to show or leave out the other riskd's record")
+    time.sleep(1.0)                         # ten more of its records, each left out
+    other.kill_tree()
+    out = tail.output()
+    assert "theirs-line" not in out, out
+    assert out.count(said) == 1, out
+    assert f"(logging of riskd instance {OTHER})" in out, out
+
+    own = procs.worker("tests.support.otherlogging", config, label="own-logging",
+                       env={"RISKD_INSTANCE": ours, "OTHER_LINE": "ours-line"})
+    wait_for(lambda: "ours-line" in tail.output(), 20, interval=0.1,
+             what="riskctl logs -f to show its own riskd's record")
+    own.kill_tree()
+    tail.kill_tree()
+    assert "theirs-line" not in tail.output()

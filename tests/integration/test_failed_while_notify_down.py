@@ -19,6 +19,7 @@ import time
 
 import pytest
 
+from shared.bus.publisher import KEEP_FOR_S
 from tests.e2e.harness import CLOSE, MNQ, PARTIAL
 from tests.integration.test_alert_after_restart import (TOKEN, long_one_each, on_phone,
                                                         sessions)  # noqa: F401 (a fixture)
@@ -29,7 +30,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(150)]
 
 ALPHA = (1031, "ALPHA", MNQ, 21000.0, 20880.0)      # $2 a point: -240 at 20880
 FLATTEN_AT = 20690.0                                 # -620: past daily_net_loss's 600
-DOWN_S = 12                                          # past the 10 s the PUBs keep
+# past the 10 s the PUBs keep (shared/bus/publisher.py KEEP_FOR_S), counted from when the
+# second FAILED was seen (published just before): one second past the window, not two
+DOWN_S = KEEP_FOR_S + 1.0
 
 
 def failures(procs, config) -> str:

@@ -210,3 +210,100 @@ def test_a_workers_reply_carries_its_riskd_so_risk_can_refuse_another_markets(mo
     assert caught.value.publisher == "market" and caught.value.name == "Reply"
     monkeypatch.setenv(instanceid.ENV, "")          # riskctl, a test: the old form
     assert encode_reply(ok(), None)[:1] == b"\x97"
+
+
+# -- answers to requests (shared/bus/rpc.py RpcClient, services/supervisor/forward.py) ---------
+
+def _answerer(instance: bytes, body):
+    """A REP on a free port answering every request with ok(body), stamped `instance` (another
+    riskd's worker on this riskd's port, or this riskd's own); (stop event, thread, address):
+    the socket is the thread's alone (set the event to end it)."""
+    import threading
+    from shared.bus.rpc import decode_request
+    from shared.messages.system import ok
+    ctx = zmq.Context.instance()
+    rep = ctx.socket(zmq.REP)
+    rep.setsockopt(zmq.LINGER, 0)
+    address = f"tcp://127.0.0.1:{rep.bind_to_random_port('tcp://127.0.0.1')}"
+
+    stop = threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            if not rep.poll(20):
+                continue
+            env, _bad = decode_request(rep.recv())
+            rep.send(codec.encode(ok(body), "enforcement", 0, env.seq if env else 0, 1,
+                                  instance))
+        rep.close(0)
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return stop, thread, address
+
+
+def test_a_client_of_a_riskd_reads_no_answer_of_another_riskds_worker(caplog, monkeypatch):
+    """notify, the supervisor's own asks, a worker's log receipts: RpcClient in a riskd
+    process (its own id in the environment) gets a foreign_reply error for another riskd's
+    answer, never its body; said once; its own riskd's answer is read as before."""
+    from shared.bus.rpc import RpcClient
+    monkeypatch.setenv(instanceid.ENV, OURS.decode())
+    monkeypatch.setattr("shared.bus.rpc.FOREIGN", Foreign(), raising=False)
+    theirs, _t1, at_theirs = _answerer(THEIRS, QUOTE)
+    ours, _t2, at_ours = _answerer(OURS, QUOTE)
+    try:
+        with caplog.at_level(logging.WARNING, logger="riskd.bus.foreign"):
+            with RpcClient(at_theirs, "enforcement", timeout=2, retries=0,
+                           name="notify") as client:
+                for _ in range(3):
+                    reply = client.call(Heartbeat(name="n", pid=1, started_ns=0))
+                    assert (reply.status, reply.code, reply.body) == ("error", "foreign_reply",
+                                                                      None)
+                assert client.answered_by == b""
+        assert f"riskd instance {THEIRS.decode()}" in reply.reason
+        assert f"this riskd (instance {OURS.decode()})" in reply.reason
+        assert "its answer was not read" in reply.reason
+        said = [r.getMessage() for r in caplog.records if r.getMessage().startswith(SAID)]
+        assert len(said) == 1, said
+        assert f"(its answer to notify's request to enforcement at {at_theirs})" in said[0]
+
+        with RpcClient(at_ours, "enforcement", timeout=2, retries=0) as client:
+            reply = client.call(Heartbeat(name="n", pid=1, started_ns=0))
+            assert reply.ok and reply.body == QUOTE and client.answered_by == OURS
+        # riskctl (no id of its own): reads any answer, and learns who answered
+        monkeypatch.setenv(instanceid.ENV, "")
+        with RpcClient(at_theirs, "enforcement", timeout=2, retries=0) as client:
+            assert client.call(Heartbeat(name="n", pid=1, started_ns=0)).body == QUOTE
+            assert client.answered_by == THEIRS
+    finally:
+        theirs.set()
+        ours.set()
+
+
+def test_the_supervisor_relays_no_answer_of_another_riskds_worker(monkeypatch):
+    """The supervisor's Forwarder (riskctl's requests to a worker): another riskd's answer on
+    the worker's port becomes a foreign_reply error for that request."""
+    from services.supervisor.forward import Forwarder
+    monkeypatch.setenv(instanceid.ENV, OURS.decode())
+    monkeypatch.setattr("services.supervisor.forward.FOREIGN", Foreign(), raising=False)
+    theirs, _t, address = _answerer(THEIRS, QUOTE)
+    ctx = zmq.Context.instance()
+    fwd = Forwarder(ctx, {"enforcement": address})
+    got = []
+    try:
+        import time
+        deadline = time.monotonic() + 5
+        while not got and time.monotonic() < deadline:
+            fwd.send("enforcement", Heartbeat(name="n", pid=1, started_ns=0), got.append,
+                     timeout=1)
+            sock = fwd.sockets["enforcement"]
+            while not got and sock.poll(200):
+                fwd.on_readable(sock)
+            fwd.expire()
+            got = [r for r in got if r.code != "unreachable"]
+        assert got and got[0].code == "foreign_reply" and got[0].body is None, got
+        assert f"riskd instance {THEIRS.decode()}" in got[0].reason
+        assert not fwd.waiting
+    finally:
+        theirs.set()
+        for s in fwd.sockets.values():
+            s.close(0)

@@ -191,3 +191,19 @@ def test_the_screen_turns_into_plain_json_values():
     assert fields["accounts"][0]["banners"][0]["kind"] == "LOCKED OUT"
     assert isinstance(fields["accounts"][0]["bars"][0]["fraction"], float)
     assert Decimal(fields["accounts"][0]["balance"].replace(",", "")) == Decimal("49732.50")
+
+
+def test_another_riskds_messages_are_said_once_on_the_screen_reachable_or_not():
+    """cli/watch/source.py drops a frame of another riskd on this riskd's ports and hands the
+    screen one ForeignSeen per sender: one warning line, kept while riskd is unreachable."""
+    from cli.watch.model import ForeignSeen
+    s = state(account())
+    seen = ForeignSeen(instance="fedcba9876543210", publisher="risk")
+    assert s.apply(seen) and not s.apply(seen)
+    lines = [text for text, _level in screen(s).health if "another riskd" in text]
+    assert lines == [
+        "messages from another riskd on this machine were not shown (risk of riskd instance "
+        "fedcba9876543210): it holds a port of this riskd's; give every riskd its own ports "
+        "(docs/operations.md, \"Two riskd on one machine\")"]
+    s.apply(Reachability(ok=False, reason="riskd not reachable", ts_ns=NOW))
+    assert [t for t, level in screen(s).health if "another riskd" in t and level == "warning"]
