@@ -71,6 +71,12 @@ class Conflator:
     def __len__(self) -> int:
         return len(self._events) + len(self._quotes)
 
+    def drain_events(self) -> list:
+        """The events waiting, in arrival order; the pending quotes stay (market's quote pace)."""
+        events = list(self._events)
+        self._events.clear()
+        return events
+
     def drain(self) -> tuple[list, dict[str, dict]]:
         """Everything waiting: (events in arrival order, {contract: merged quote fields})."""
         events, quotes = list(self._events), self._quotes

@@ -36,6 +36,7 @@ class QuotePath:
         self._parse: Callable[[str], list] = client.protocol(1).parse_messages
         w = self.worker = MarketWorker.__new__(MarketWorker)   # the loop's state, no set-up
         w.clock = clock
+        w.quote_pace = 0           # every drain publishes (the worker paces them: its timers)
         w.inbox, w.book, w.state = inbox, LastQuotes(), MarketState()
         w.feed = FeedWatch(clock)
         w.gens, w.hubs = {MARKET_HUB: 1}, {MARKET_HUB: client}

@@ -67,6 +67,7 @@ def worker(clock: FakeClock) -> MarketWorker:
     connected and one contract subscribed (what market runs: 15 s, the sim's words)."""
     w = MarketWorker.__new__(MarketWorker)
     w.clock = clock
+    w.quote_pace = 0            # every drain publishes its quotes (pacing: test_quote_pace.py)
     w.published = []
     w._publish = w.published.append
     w._later, w._subs_due = [], False
