@@ -8,6 +8,7 @@ import signal
 from typing import Optional
 
 EXIT_CONFIG = 78     # EX_CONFIG: a worker exits with it on a bad config (shared/worker.py)
+EXIT_PORT_TAKEN = 76  # a worker's port is in use (shared/worker.py): a restart cannot help
 
 
 def signal_name(number: int) -> str:
@@ -26,6 +27,8 @@ def exit_words(code: Optional[int]) -> str:
         return f"killed by signal {-code}" + (f" ({name})" if name else "")
     if code == EXIT_CONFIG:
         return "refused to start: invalid config (exit 78)"
+    if code == EXIT_PORT_TAKEN:
+        return "cannot start: its port is taken (exit 76)"
     return f"exited with code {code}"
 
 

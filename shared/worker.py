@@ -21,7 +21,7 @@ import zmq
 from shared import controlkey, topics
 from shared.beside import POLL_S, Beside
 from shared.bus.publisher import Publisher
-from shared.porttaken import explain
+from shared.porttaken import BindFailed, explain
 from shared.bus.rpc import handle_request
 from shared.bus.sockets import make_socket
 from shared.bus.subscriber import Subscriber
@@ -31,7 +31,7 @@ from shared.config.live import apply_live
 from shared.messages.control import ConfigChanged
 from shared.logsetup import apply_config as apply_logging_config, setup_logging, sign_audit
 from shared.signals import drain_wake_fd, install_stop_handlers, wake_fd_on_signal
-from shared.exitwords import EXIT_CONFIG
+from shared.exitwords import EXIT_CONFIG, EXIT_PORT_TAKEN
 from shared.messages.system import Heartbeat, Ping, Pong, Reply, Stop, error, ok
 
 log = logging.getLogger(__name__)
@@ -386,4 +386,5 @@ def main(worker_cls: type[Worker], argv: list[str] | None = None) -> int:
     except OSError as exc:
         log.error("%s cannot start: %s", worker_cls.name,
                   explain(exc, loaded.config, loaded.path))
-        return 1
+        # a port in use: its own exit code, for the crash and flapping alerts (trial 14b)
+        return EXIT_PORT_TAKEN if isinstance(exc, BindFailed) and exc.in_use else 1

@@ -25,7 +25,8 @@ from shared.messages.enforce import DONE, FAILED, WITHDRAWN, CommandResult, foun
 from shared.messages.market import BrokerConnection
 from shared.messages.notify import SEVERITIES, DailySummary, NotifyEvent
 from shared.symbols import is_contract_id, ticker_of, tickers_in
-from shared.exitwords import exit_words, kill_words
+from shared.exitwords import EXIT_PORT_TAKEN, exit_words, kill_words
+from shared.porttaken import DOC as PORTS_DOC
 from shared.lockwords import end_words
 from shared.pastwords import past_words
 from shared.rulenumbers import reading_text, spelled_out, warning_said, window_of
@@ -418,8 +419,14 @@ def flapping_alert(e: WorkerEvent) -> Alert:
     if guardwords.is_guard(e.name):
         title += ": accounts are NOT guarded until it runs again"
         lines.append(f"meanwhile {guardwords.meaning(e.name)}")
-    lines.append(f"`riskctl start {e.name}` (ops) starts it now; `riskctl logs --process "
-                 f"{shards.base_name(e.name)}` says why it crashes")
+    logs = f"`riskctl logs --process {shards.base_name(e.name)}`"
+    if e.exit_code == EXIT_PORT_TAKEN:      # a start cannot help: the port is held (trial 14b)
+        lines.append(f"its port is taken (another riskd on this machine, or another program, "
+                     f"holds it): starting it again cannot help; {logs} names the port and its "
+                     f"setting; give this riskd its own ports: {PORTS_DOC}")
+    else:
+        lines.append(f"`riskctl start {e.name}` (ops) starts it now; {logs} says why it "
+                     f"crashes")
     return Alert(kind="worker_flapping", severity=CRITICAL, title=title, lines=tuple(lines))
 
 

@@ -39,10 +39,26 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         lock.release()
-        # the last line a person sees: riskd is really gone (Ctrl-C, riskctl shutdown, a signal)
-        why = f": {supervisor.shutdown_reason}" if supervisor.shutdown_reason else ""
-        print(f"riskd stopped{why} (exit {code}); every worker is stopped, accounts are not "
-              f"guarded until riskd runs again", flush=True)
+        print(last_line(supervisor, code), flush=True)
+
+
+def last_line(supervisor: Supervisor, code: int) -> str:
+    """The last line a person sees. riskd ran: it is really gone (Ctrl-C, riskctl shutdown, a
+    signal) and its accounts are unguarded. It never started a worker (a port taken, trial
+    14b): it did not start; another riskd that holds the port keeps guarding its own accounts,
+    so "accounts are not guarded" would be false, unless this start ended workers of its own
+    last run (they were guarding)."""
+    if not supervisor.spawned_any:
+        text = (f"riskd did not start (exit {code}): it started no worker and guards no "
+                f"account; a riskd already running is not affected")
+        if supervisor.leftovers_ended:
+            text += (f". It ended workers left running by its own last run "
+                     f"({', '.join(supervisor.leftovers_ended)}): its accounts are not "
+                     f"guarded until riskd runs again")
+        return text
+    why = f": {supervisor.shutdown_reason}" if supervisor.shutdown_reason else ""
+    return (f"riskd stopped{why} (exit {code}); every worker is stopped, accounts are not "
+            f"guarded until riskd runs again")
 
 
 if __name__ == "__main__":

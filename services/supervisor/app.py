@@ -17,7 +17,7 @@ from typing import Callable, Optional, Sequence
 
 import zmq
 
-from services.supervisor import audit, children, lastheld, snapshot
+from services.supervisor import audit, children, lastheld, portcheck, snapshot
 from services.supervisor.lastrisk import REFRESH_EVERY, LastRisk
 from services.supervisor.lastresults import LastResults
 from services.supervisor.backalerts import BackWatch, alerted_down, down_why, stopped_event
@@ -130,6 +130,8 @@ class Supervisor(Worker):
         self.login_store = LoginStore(loaded.data_dir)
         self.sessions = Sessions(self.clock, LoginLimiter(self.clock, store=self.login_store))
         self.shutdown_reason = ""
+        self.spawned_any = False      # a worker was started: riskd did start (__main__'s last line)
+        self.leftovers_ended: list[str] = []   # workers of its last run it ended at start
         self.stop_cause = ""          # what stopped riskd, for the stop alert (riskdalerts)
         self.requester = ""           # who sent the control request being executed
         self._notify_up_ns: Optional[int] = None
@@ -197,6 +199,13 @@ class Supervisor(Worker):
         logsetup.sign_audit(self.control_key)   # its audit lines prove they are riskd's
         for name, pid in children.end_leftovers(self.run_dir):
             log.warning("ended leftover %s worker (pid %d)", name, pid)
+            self.leftovers_ended.append(name)
+        try:    # a port another riskd holds refuses the start, as a [bus] clash does (trial 14b)
+            portcheck.check(self.config, list(self.slots))
+        except OSError:
+            snapshot.remove(self.run_dir)
+            controlkey.remove(self.run_dir)
+            raise
         now = self.clock.monotonic()
         for slot in self.slots.values():
             slot.policy.want_start(now)
@@ -483,6 +492,7 @@ class Supervisor(Worker):
             slot.policy.exited(now, None, f"cannot start: {exc}")
             self._changed(slot)
             return
+        self.spawned_any = True
         slot.kill_reason = ""
         slot.silent_since_ns = None
         slot.policy.spawned(now)

@@ -8,6 +8,8 @@ be lost", though nothing of that riskd had run). Worse, another riskd (own contr
 workers' ports left as the first one's) started workers that failed on the first one's ports,
 and their lines, and its supervisor's "riskd is stopping ... SIGTERM", went into the FIRST
 riskd's system.log through its logging intake (bus.logging_in, which senders connect to).
+Since trial 14b such a riskd is refused at start (services/supervisor/portcheck.py); its
+supervisor's lines still reach the first one's intake, and stay out of its log.
 
 Both riskds start from etc/riskd.toml's rules (tests/support/env.make_config) with only the
 logging worker: the scenario is about the log intake and the supervisor's binds; riskd B
@@ -17,7 +19,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 
 import pytest
 
@@ -63,6 +64,10 @@ def test_a_second_riskd_on_taken_ports_names_the_setting_and_the_way_out(procs, 
     assert "Another riskd on this machine (or another program) may hold that port" in out
     assert "riskctl --config ITS_CONFIG status" in out
     assert 'docs/operations.md, "Two riskd on one machine"' in out
+    # its last line is true: B did not start, and A still guards (trial 14b: "every worker is
+    # stopped, accounts are not guarded until riskd runs again")
+    assert "riskd did not start (exit 1): it started no worker" in out, out
+    assert "accounts are not guarded" not in out, out
     # the section it points to exists and lists every address setting, the sim's included
     with open(os.path.join(REPO, "docs", "operations.md"), encoding="utf-8") as fh:
         docs = fh.read()
@@ -77,11 +82,12 @@ def test_another_riskds_log_lines_stay_out_of_this_riskds_log(procs, tmp_path):
     procs.riskd(first)
     procs.wait_running(first, ["logging"], timeout=30)
     second = second_config(tmp_path, first, keep_own=("control", "events"))
-    b = procs.riskd(second)            # its supervisor binds its own pair; its logging worker
-    wait_for(lambda: "logging cannot start" in b.output(), 30,   # fails on A's logging_in
-             what="riskd B's logging worker failing on riskd A's port")
-    b.signal(signal.SIGTERM)
-    assert b.wait(30) is not None
+    # its supervisor binds its own pair, then finds A's worker ports taken and refuses to
+    # start (trial 14b: it used to start workers that failed on them); its lines go to A's
+    # logging intake (logging_in, A's) all the same
+    b = procs.riskd(second, wait_up=False)
+    assert b.wait(30) == 1, b.output()
+    assert "riskd cannot start: cannot bind" in b.output(), b.output()
 
     def from_b(r: dict) -> bool:
         return r["pid"] == b.pid or "cannot start" in r["message"] \

@@ -123,3 +123,18 @@ def test_a_downs_kind_is_said_once():
         "flapping: 5 crashes within 60 s (x)"
     assert down_why("crashed", KILLED, -9) == f"crashed: {KILLED}"
     assert down_why("crashed", "", 1) == "crashed: exit 1"
+
+
+def test_a_worker_flapping_on_a_taken_port_is_told_the_port_is_taken_not_to_start_it():
+    # trial 14b: simbroker crash-looped on "cannot bind 127.0.0.1:5700 ... in use" and the
+    # alert said "`riskctl start simbroker` (ops) starts it now": a start cannot help
+    from shared.exitwords import EXIT_PORT_TAKEN, exit_words
+    why = exit_words(EXIT_PORT_TAKEN)
+    assert "port is taken" in why
+    alert = build(WorkerEvent(name="simbroker", state="flapping", exit_code=EXIT_PORT_TAKEN,
+                              reason=f"flapping: 5 crashes within 60 s ({why}); next try "
+                                     f"in 120 s"), Context())
+    assert "riskctl start simbroker" not in alert.text
+    assert "its port is taken" in alert.text and "cannot help" in alert.text
+    assert "`riskctl logs --process simbroker`" in alert.text
+    assert 'docs/operations.md, "Two riskd on one machine"' in alert.text
