@@ -19,8 +19,8 @@ YES_HELP = ("apply even when riskd would act on it at once (flatten, reduce, clo
 LEFT = "not saved: nothing changed"
 
 
-def add_yes(parser) -> None:
-    parser.add_argument("--yes", action="store_true", help=YES_HELP)
+def add_yes(parser, help: str = YES_HELP) -> None:
+    parser.add_argument("--yes", action="store_true", help=help)
 
 
 def send_edit(ctx, request, yes: bool, timeout: float):

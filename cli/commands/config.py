@@ -7,7 +7,8 @@
                                    webhook_url, api_key): never on the command line
   riskctl config reload            [ops] re-read the file now (an invalid file changes nothing)
   riskctl config backups           [ops] the backups kept before each edit (the last 10)
-  riskctl config restore STAMP     [admin] put a backup back (validated like any edit)
+  riskctl config restore STAMP     [admin] put a backup back (validated like any edit); one
+                                   that removes or changes a password asks first (--yes)
 
 Edits go through the running riskd, which validates the whole new file before it replaces
 the old one, keeps a backup (owner-only, 0600) and applies the change live. With --offline
@@ -27,7 +28,7 @@ from typing import Optional
 import tomlkit
 
 from cli import configfile
-from cli.confirmedit import add_yes, send_edit
+from cli.confirmedit import YES_HELP, add_yes, send_edit
 from cli.errors import EXIT_USAGE, CliError
 from cli.offline import offline_edit
 from cli.table import render_table
@@ -68,11 +69,17 @@ def add_arguments(parser) -> None:
     p = sub.add_parser("backups", help="list the config backups, newest first")
     p.add_argument("--json", action="store_true", help="print one JSON document")
     add_offline(p)
-    p = sub.add_parser("restore", help="restore the backup with this STAMP")
+    p = sub.add_parser("restore", help="restore the backup with this STAMP (asks first when it "
+                                       "removes or changes a password: docs/operations.md, "
+                                       "Backups)")
     p.add_argument("stamp")
     p.add_argument("--reason", default="", help="why (kept in the audit trail)")
-    add_yes(p)
+    add_yes(p, RESTORE_YES)
     add_offline(p)
+
+
+RESTORE_YES = (YES_HELP + "; also when the backup removes or changes the admin or ops "
+               "password (who can log in)")
 
 
 def add_offline(parser) -> None:

@@ -29,6 +29,7 @@ from services.supervisor.guard import GUARD_WORKERS, GuardTracker
 from services.supervisor.guardstore import GuardStore
 from services.supervisor.riskshards import forward_risk
 from services.supervisor.health import CHANNEL_TOPIC, Health, file_edit_event
+from services.supervisor.passwordalert import password_event
 from services.supervisor.loginstore import LoginStore
 from services.supervisor.sessions import LoginLimiter, Sessions
 from services.supervisor.unreachable import unreachable_reason, worker_note
@@ -707,6 +708,7 @@ class Supervisor(Worker):
             self._file_edit_alert(audit.file_edit_changes(access, fresh.path))
         self.loaded, self.config = fresh, effective
         self.config_generation += 1
+        moves: dict[str, tuple[str, int]] = {}
         for role in ("admin", "ops"):       # a new password ends the sessions of the old one
             before, after = getattr(old, role).password_hash, getattr(effective, role).password_hash
             if before != after:
@@ -714,6 +716,10 @@ class Supervisor(Worker):
                 ended = self.sessions.revoke_role(role, why=f"the {role} password was {how}")
                 log.warning("the %s password was %s: %s ended", role, how,
                             plural(len(ended), f"{role} session"))
+                moves[role] = (how, len(ended))
+        if moves and authenticated:   # a security event: the phone hears it (trial 14b)
+            self.pub.publish(NOTIFY_TOPIC, password_event(moves, self.requester, reason,
+                                                          self.clock.now_ns()))
         self.pub.publish(topics.CONFIG, ConfigChanged(
             path=fresh.path, ok=True, digest=fresh.digest, restart_needed=restart_needed,
             reason=reason, note=note))

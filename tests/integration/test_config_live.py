@@ -186,7 +186,13 @@ def test_a_restore_lists_its_changes_and_says_the_restored_password_is_in_force(
     assert done.returncode == 0, done.stderr
     stamp = json.loads(procs.riskctl(config, "config", "backups", "--json").stdout)[
         "backups"][0]["stamp"]                              # the file from before the passwd
-    restored = procs.riskctl(config, "config", "restore", stamp, "--reason", "trial restore")
+    # it changes who can log in: asked first (trial 14b), refused without a terminal
+    asked = procs.riskctl(config, "config", "restore", stamp, "--reason", "trial restore")
+    assert asked.returncode == 1, asked.stdout + asked.stderr
+    assert "WARNING: it would put back the admin password of the restored file" in asked.stderr
+    assert "Re-run with --yes" in asked.stderr
+    restored = procs.riskctl(config, "config", "restore", stamp, "--reason", "trial restore",
+                             "--yes")
     assert restored.returncode == 0, restored.stdout + restored.stderr
     out = restored.stdout
     assert "admin.password_hash: secret changed" in out, out    # named as the audit names it

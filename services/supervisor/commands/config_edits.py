@@ -50,7 +50,7 @@ RECHECK_EVERY = 0.1       # s: how soon a rule edit asks risk again (a one-shot 
 def run_edit(sup, respond, key: str, edit: Callable[..., EditResult],
              rule_edit: Optional[Callable[[], Optional[RuleEdit]]] = None,
              note: str = "", waits: str = "", shown: str = "",
-             confirmed: Optional[bool] = None) -> None:
+             confirmed: Optional[bool] = None, warn: tuple[str, str] = ("", "")) -> None:
     """edit(path, backup_dir) -> EditResult; answer ConfigEdited once the reload is done.
 
     confirmed: None, apply as asked; True or False, an edit that may act at once (rules set,
@@ -65,18 +65,32 @@ def run_edit(sup, respond, key: str, edit: Callable[..., EditResult],
     edit (ConfigChanged.note). waits: an edit risk takes only at the roll (a disable without
     --now) says so instead of "applied live": "saved; waits for the roll (Mon 17:00 CST) ...".
     shown: the key as the answer says it (a rule edit names its account as riskd names it
-    everywhere, rule_target_words), else the key."""
-    if confirmed is None:
+    everywhere, rule_target_words), else the key.
+    warn: (question, confirmed line) of an edit that asks first whatever risk says (a restore
+    that removes or changes a password: restorewords.login_warning); its question joins
+    risk's in the one 'confirm_needed' answer, its line the confirmed answer."""
+    question, warned = warn
+    if confirmed is None and not question:
         apply_edit(sup, respond, key, edit, rule_edit, note, waits, shown)
         return
 
     def go(said: str) -> None:
+        if question and not confirmed:      # risk would not act, but logins would change
+            respond(error("confirm_needed", f"{shown or key}: not saved: {question}"))
+            return
+        said = "\n  ".join(x for x in (said, warned if question else "") if x)
+
         def answer(reply) -> None:
             respond(attrs.evolve(reply, reason=f"{reply.reason}\n  {said}")
                     if said and reply.ok else reply)
         apply_edit(sup, answer, key, edit, rule_edit, note, waits, shown)
+
+    def asked(reply) -> None:               # risk's question, and the logins' too
+        if question and not reply.ok and reply.code == "confirm_needed":
+            reply = attrs.evolve(reply, reason=f"{reply.reason}\n  {question}")
+        respond(reply)
     rule = rule_edit() if rule_edit is not None else None
-    ask_first(sup, respond, edit, bool(confirmed), shown or key, rule,
+    ask_first(sup, asked, edit, bool(confirmed), shown or key, rule,
               labels(sup.config.accounts), go, backup_dir(sup))
 
 
@@ -101,7 +115,7 @@ def apply_edit(sup, respond, key: str, edit: Callable[..., EditResult],
     reloaded = sup.reload_config(reason=f"edit: {key}", authenticated=True, note=note)
     # a password change ends some; a restore puts the backup's password back, not a new one
     restored = session_words(result.changes) if key.startswith("restore ") else ""
-    ended = ended_note(sup.sessions.ended_since(edited_ns), *([restored] if restored else []))
+    ended = ended_note(sup.sessions.ended_since(edited_ns), then=restored)
     changed = reloaded.body
     restart = list(getattr(changed, "restart_needed", []) or [])
     body = ConfigEdited(path=result.path, key=key, backup=result.backup, digest=result.digest,
