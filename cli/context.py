@@ -22,7 +22,7 @@ from cli.notrunning import orphans
 from shared import codec, localconfig, showtime
 from shared.config.access import login_hint
 from shared.bus.rpc import RpcClient, RpcTimeout
-from shared.messages.auth import AuthNeeded, LoginReply, LoginRequest
+from shared.messages.auth import AuthNeeded, LoginReply, LoginRequest, WhoAmI, WhoAmIRequest
 from shared.messages.control import ControlRequest
 from shared.messages.system import Reply
 
@@ -80,6 +80,7 @@ class Context:
         self._session_loaded = False
         self._asked_login = False
         self.expired: Optional[session_cache.CachedSession] = None   # a session that ran out
+        self.ended = ""     # riskd's words: that session was ended early, why and when
         self.earlier: Optional[session_cache.CachedSession] = None   # one an earlier riskd issued
 
     @property
@@ -149,6 +150,7 @@ class Context:
         reply = self.call(command, timeout=timeout, retries=retries)
         if not reply.ok and reply.code in AUTH_CODES and isinstance(reply.body, AuthNeeded):
             self._judge_expired(reply.body)
+            self._judge_ended(reply)
             if reply.code == "session_expired" and self.session:
                 session_cache.clear(self.control_address)
                 self.session = None
@@ -164,7 +166,8 @@ class Context:
             code = EXIT_AUTH if reply.code in AUTH_CODES else 1
             raise CliError(refusal_text(reply, self.expired,
                                         configfile.display_zone(self.config_path),
-                                        codes=self.json, earlier=self.earlier), code)
+                                        codes=self.json, earlier=self.earlier,
+                                        ended=self.ended), code)
         return reply
 
     def _judge_expired(self, needed: AuthNeeded) -> None:
@@ -176,6 +179,20 @@ class Context:
             return
         self.earlier, self.expired = self.expired, None
         session_cache.clear(self.control_address)
+
+    def _judge_ended(self, reply: Reply) -> None:
+        """A cached session that ran out may have been ended before its end (its password
+        changed or removed): riskd, asked about the token, says why and when, and that is
+        said instead of "expired at" its nominal end (trial 14b: `riskctl shutdown` said "your
+        admin session expired at 09:22:41 CST"; a restore had ended it at 09:21:40)."""
+        if reply.code != "auth_required" or self.expired is None or self.ended:
+            return
+        try:
+            told = self.call(WhoAmIRequest(token=self.expired.token), retries=0)
+        except CliError:
+            return
+        if told.ok and isinstance(told.body, WhoAmI) and told.body.ended:
+            self.ended = told.body.ended
 
     def login(self, role: str, password: str) -> LoginReply:
         """Trade the role's password for a session, cache it for the next commands."""
@@ -221,14 +238,14 @@ def login_role_of(needed: AuthNeeded) -> str:
 
 
 def refusal_text(reply: Reply, expired=None, tz=None, now_ns: Optional[int] = None,
-                 codes: bool = False, earlier=None) -> str:
+                 codes: bool = False, earlier=None, ended: str = "") -> str:
     """An error reply as riskctl says it; a missing session names the role and the login that
     works for this riskd, and a session that ran out says when, in the display zone tz
     (`expired`: the cached session, if it ran out; `earlier`: a cached session an earlier
     riskd issued, said with this riskd's start). The reply's code ('[auth_required]') ends
     the text only with codes (--json: a script may read it; the exit code says auth, 3, to
     every caller); a person reads the words (trial 2026-12-05)."""
-    text = _refusal_words(reply, expired, tz, now_ns, earlier)
+    text = _refusal_words(reply, expired, tz, now_ns, earlier, ended)
     if not codes:
         return text
     code = "session_expired" if (expired is not None or earlier is not None) \
@@ -236,7 +253,8 @@ def refusal_text(reply: Reply, expired=None, tz=None, now_ns: Optional[int] = No
     return f"{text} [{code}]"
 
 
-def _refusal_words(reply: Reply, expired, tz, now_ns: Optional[int], earlier=None) -> str:
+def _refusal_words(reply: Reply, expired, tz, now_ns: Optional[int], earlier=None,
+                   ended: str = "") -> str:
     if reply.code == "auth_required" and isinstance(reply.body, AuthNeeded):
         role = reply.body.role
         hint = login_hint(role, login_role_of(reply.body))
@@ -247,6 +265,8 @@ def _refusal_words(reply: Reply, expired, tz, now_ns: Optional[int], earlier=Non
             return (f"no session: your cached {earlier.role} session is not one this riskd "
                     f"issued (it runs since {since}; sessions live in its memory, so a restart "
                     f"ends them); this command needs an {role} session: {hint}")
+        if expired is not None and ended:    # riskd says it ended early: why and when
+            return f"{ended}; this command needs an {role} session: {hint}"
         if expired is not None:
             at = showtime.at(expired.expires_ns, zone, now)
             return (f"your {expired.role} session expired at {at}; this command needs an "

@@ -62,6 +62,8 @@ class WhoAmI:
     passwords_set: Optional[list[str]] = None   # the roles that have a password (riskctl login
                                                 # asks for none that does not exist); None:
                                                 # riskd did not say
+    ended: str = ""                    # the token's session was ended early: riskd's words of
+                                       # why and when (riskctl says it instead of "expired at")
 
 
 ALL = (LoginRequest, LoginReply, LogoutRequest, AuthNeeded, WhoAmIRequest, WhoAmI)

@@ -88,3 +88,10 @@ def test_a_restore_removing_the_admin_password_asks_says_so_and_alerts(procs, tm
     assert "no one can log in as admin" in text and "$2" not in text
     assert audited(config, "restore " + stamp, "confirmed by the admin")
 
+    # the session runs out on riskctl's clock; riskd had ended it at the restore
+    time.sleep(max(0.0, logged_in + 6.5 - time.monotonic()))
+    stop = procs.riskctl(config, "shutdown", "--reason", "trial end")
+    assert stop.returncode == 3, stop.stdout + stop.stderr
+    assert "expired at" not in stop.stderr, stop.stderr
+    assert "your admin session ended when the admin password was removed at " in stop.stderr
+    assert "riskctl passwd admin --offline" in stop.stderr, stop.stderr

@@ -12,6 +12,7 @@ from __future__ import annotations
 from services.supervisor import audit
 from services.supervisor.commands.base import Command
 from services.supervisor.sessions import SESSION_ROLES
+from services.supervisor.sessionwords import ended_text
 from shared import showtime
 from shared.config.access import check_password, no_password_hint
 from shared.messages.auth import (AuthNeeded, LoginReply, LoginRequest, LogoutRequest, WhoAmI,
@@ -86,10 +87,16 @@ def execute_logout(sup, request: LogoutRequest, respond) -> None:
 
 
 def execute_whoami(sup, request: WhoAmIRequest, respond) -> None:
-    session = sup.sessions.check(request.token).session
+    check = sup.sessions.check(request.token)
+    session = check.session
     passwords = [r for r in SESSION_ROLES if role_config(sup.config, r).password_hash]
     if session is None:
-        respond(ok(WhoAmI(role="trader", passwords_set=passwords)))
+        # a session ended early says why and when: riskctl, holding it as merely run out,
+        # said "expired at" its nominal end (trial 14b: it had ended a minute before, when a
+        # restore removed the admin password)
+        ended = ended_text(check.ended, showtime.zone_of(sup.config), sup.clock.now_ns()) \
+            if check.ended is not None else ""
+        respond(ok(WhoAmI(role="trader", passwords_set=passwords, ended=ended)))
     else:
         respond(ok(WhoAmI(role=session.role, expires_ns=session.expires_ns, user=session.user,
                           passwords_set=passwords)))
