@@ -6,7 +6,7 @@ ports ([broker.sim] port, hub_port) started: its simbroker crash-looped on "cann
 with both sim ports shared its market connected to the OTHER riskd's sim and guarded those
 accounts. The supervisor binds only its own pair (control, events); every other port is bound
 by a worker, after it started. check() binds each of them for a moment (as ZeroMQ and the
-sim's servers bind: address reuse on POSIX, exclusive on Windows) and raises BindFailed for
+sim's servers bind: address reuse on POSIX; the default bind on Windows) and raises BindFailed for
 the first one taken, with its setting, so riskd refuses to start with the same message as a
 [bus] clash (shared/porttaken.explain). It runs after the leftovers of this riskd's own last
 run are ended (they hold these ports while they run).
@@ -64,10 +64,10 @@ def try_bind(host: str, port: int) -> OSError | None:
     family, kind, proto, _name, sockaddr = infos[0]
     sock = socket.socket(family, kind, proto)
     try:
-        if os.name == "nt":
-            sock.setsockopt(socket.SOL_SOCKET, getattr(socket, "SO_EXCLUSIVEADDRUSE", -5), 1)
-        else:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if os.name != "nt":     # POSIX: a port in TIME_WAIT is free (ZeroMQ, asyncio, http
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # bind it so too);
+        # Windows: the default bind, which a listener of another process refuses (there
+        # SO_REUSEADDR would take a port another socket holds)
         sock.bind(sockaddr)
         sock.listen(1)
     except OSError as exc:
