@@ -163,3 +163,46 @@ def test_a_restore_riskd_would_act_on_asks_first_too(tmp_path, monkeypatch):
             assert got[0].code == "confirm_needed" and sup.reloads == 0
             assert got[0].reason.startswith("restore 20261205T213103246192Z: not saved: riskd "
                                             "would act on it at once on 1 account:")
+
+
+def _edit_with_warning(sup, confirmed: bool):
+    """run_edit as config restore calls it for a backup that removes the admin password (trial
+    14b), the edit touching a rule too: (reply,)."""
+    from services.supervisor.commands.config_edits import run_edit
+    from shared.config.edit import EditResult
+    got = []
+    run_edit(sup, got.append, "restore 20261206T151721164512Z",
+             lambda p, b, dry_run=False: EditResult(
+                 path=p, backup="", digest="", text="new" if dry_run else "",
+                 changed_keys=("accounts[0].rules.max_contracts.limit",)),
+             confirmed=confirmed,
+             warn=("WARNING: it would remove the admin password",
+                   "confirmed by the admin: the admin password removed"))
+    for _ in range(100):
+        if got:
+            break
+        sup.tick()
+    return got[0]
+
+
+def test_a_restore_removing_the_admin_password_asks_even_when_risk_would_not_act(tmp_path):
+    sup = Sup(tmp_path, [ok(RulesReply(accounts=[account(1001, "SIM-DEMO-1")]))])
+    reply = _edit_with_warning(sup, confirmed=False)
+    assert (reply.ok, reply.code) == (False, "confirm_needed") and sup.reloads == 0
+    assert reply.reason == ("restore 20261206T151721164512Z: not saved: WARNING: it would "
+                            "remove the admin password"), reply.reason
+
+
+def test_risks_question_and_the_password_warning_are_asked_together(tmp_path):
+    sup = Sup(tmp_path, [ok(RulesReply(accounts=[account(1001, "SIM-DEMO-1")]))])
+    sup.previews = [reduce(1001)]
+    reply = _edit_with_warning(sup, confirmed=False)
+    assert reply.code == "confirm_needed" and sup.reloads == 0
+    assert "riskd would act on it at once on 1 account" in reply.reason
+    assert reply.reason.endswith("\n  WARNING: it would remove the admin password")
+    sup = Sup(tmp_path, [ok(RulesReply(accounts=[account(1001, "SIM-DEMO-1", limit="2")]))])
+    sup.previews = [reduce(1001)]
+    done = _edit_with_warning(sup, confirmed=True)
+    assert done.ok and sup.reloads == 1
+    assert "confirmed by the admin: applied although riskd acts on it at once" in done.reason
+    assert done.reason.endswith("\n  confirmed by the admin: the admin password removed")
