@@ -20,6 +20,8 @@ def password_event(moves: dict[str, tuple[str, int]], who: str, reason: str,
     said = [f"{role} password {how}" for role, (how, _n) in moves.items()]
     by = f" by {who}" if who else ""
     via = reason.removeprefix("edit: ")
+    if via.endswith(".password_hash"):          # `riskctl passwd ROLE` sets that key
+        via = f"`riskctl passwd {via.split('.')[0]}`"
     lines = [f"through riskctl ({via})" if via else "through riskctl"]
     for role, (_how, ended) in moves.items():
         if ended:

@@ -32,3 +32,20 @@ def test_an_older_password_put_back_is_asked_about_and_said_as_before():
 def test_a_restore_touching_no_password_asks_nothing():
     assert login_warning(["logging.level: \"INFO\" -> \"DEBUG\""]) == ("", "")
     assert session_words(["logging.level: \"INFO\" -> \"DEBUG\""]) == ""
+
+
+def test_the_password_alert_names_who_and_the_command_never_the_hash():
+    from services.supervisor.passwordalert import password_event
+    removed = password_event({"admin": ("removed", 1)}, "admin:root",
+                             "edit: restore 20261206T151721164512Z", 1)
+    assert (removed.kind, removed.severity) == ("password_changed", "critical")
+    assert removed.title == "🔐 admin password removed by admin:root"
+    assert removed.lines[0] == "through riskctl (restore 20261206T151721164512Z)"
+    assert "it ended 1 admin session" in removed.lines
+    assert any("no one can log in as admin" in line for line in removed.lines)
+    changed = password_event({"admin": ("changed", 2)}, "admin:ana", "edit: admin.password_hash",
+                             1)
+    assert changed.severity == "warning"
+    assert changed.lines[0] == "through riskctl (`riskctl passwd admin`)"
+    assert "it ended 2 admin sessions" in changed.lines
+    assert not any("no one can log in" in line for line in changed.lines)
