@@ -250,8 +250,14 @@ def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
 
 def _locked_until(d: Decision, ctx: Context) -> str:
     """'locked until Sat 18:49:50 CST (self_lockout)': the lockout in force that a lockout's
-    enforcement acted for, the longest covering the decision's scope ('' when notify has not
-    heard of one: it started before notify did)."""
+    enforcement acted for, as risk named it (Decision.under: risk knows every lockout; notify
+    only those it heard of: trial 2026-12-06, after a restart the phone read "locked until
+    Sun 09:57:15 CST (trade_frequency_limit)" under an account locked until Mon 17:00 by
+    daily_net_loss, a lockout taken before notify started); for a decision recorded without
+    it, the longest covering the decision's scope that notify heard of ('' when none)."""
+    if d.under is not None:
+        return "locked " + _lock_words(d.under.kind, d.under.until_ns, ctx, d.ts_ns,
+                                       d.under.clears_on) + f" ({d.under_rule})"
     cid = d.contract_id
     symbol = (ticker_of(cid) if is_contract_id(cid) else cid) if cid else None   # as risk keys it
     covering = [lk for lk in ctx.locks.values() if lk.account_id == d.account_id

@@ -382,9 +382,12 @@ class LockoutBook:
 
     @staticmethod
     def _decision(account, lock, now, action, reason, event_ns, **target) -> Decision:
+        """lock: the lockout it acts for, the longest covering its scope (covering())."""
         return Decision(id="", ts_ns=now, rule=LOCKOUT_RULE, account_id=account.account_id,
                         action=action, mode=ENFORCE, reason=reason, event_ns=event_ns,
-                        **target)
+                        under=LockSpec(kind=lock.kind, until_ns=lock.until_ns,
+                                       symbol=lock.symbol, clears_on=lock.clears_on),
+                        under_rule=lock.rule, **target)
 
 
 def _since(locks: list[LockoutState]) -> int:
