@@ -6,6 +6,7 @@ roll" while audit.log recorded "saved (applied live)". risk is stood in for by i
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 from types import SimpleNamespace
 
 from services.supervisor.sessions import Sessions
@@ -152,6 +153,26 @@ def test_a_tightening_is_recorded_as_applied_live(tmp_path, monkeypatch, caplog)
     assert outcome == ("ok: SIM-DEMO-1 (id 1001) max_contracts.limit: saved; applied live on SIM-DEMO-1 (id 1001)"
                        "\n  nothing held breaks it now: no action")
     assert reply.reason == outcome[len("ok: "):]
+
+
+def test_no_action_says_the_rules_reading_now_against_the_new_limit(tmp_path, monkeypatch,
+                                                                     caplog):
+    """trial14b: `rules set 1002 daily_unrealized_loss limit 1` answered only "nothing held
+    breaks it now: no action"; 0.6 s later a price move put MNQ at the limit and the rule
+    closed it. The answer says the rule's own reading when the edit applied, against the new
+    limit, and that the rule acts the moment it is reached."""
+    reading = AccountRules(account_id=1001, name="SIM-DEMO-1", rules=[RuleValue(
+        rule="daily_unrealized_loss", enabled=True, mode="enforce", params={"limit": "1"},
+        value=Decimal("0.50"), limit=Decimal("-1"), progress=0.0,
+        detail="CON.F.US.MNQ.Z26 open PnL 0.50")])
+    sup = Sup(tmp_path, [ok(RulesReply(accounts=[reading]))])
+    reply, outcome = run(rules_set.COMMAND, sup, RulesSet(
+        target="SIM-DEMO-1", rule="daily_unrealized_loss", param="limit", value="1"),
+        monkeypatch, caplog)
+    assert reply.reason.endswith(
+        "\n  nothing held breaks it now: no action (SIM-DEMO-1 (id 1001): MNQ open PnL 0.50, "
+        "limit -1.00); the rule acts the moment the account reaches it"), reply.reason
+    assert outcome == f"ok: {reply.reason}"
 
 
 def test_a_tightening_names_the_reduce_it_caused_at_once(tmp_path, monkeypatch, caplog):
