@@ -58,6 +58,7 @@ class Sup:
         self.run_dir = str(tmp_path)
         self.previews = []        # risk's answers to RulesPreviewRequest: acting decisions
         self.reloads = 0
+        self.notes = []           # ConfigChanged.note of each reload: who changed it, why
 
     def every(self, interval, callback, first=None):
         self.repeating.append((interval, callback))
@@ -75,6 +76,7 @@ class Sup:
 
     def reload_config(self, reason="", authenticated=False, note=""):
         self.reloads += 1
+        self.notes.append(note)
         return ok(reason="config applied")
 
     def forward(self, worker, request, respond, timeout=3.0):
@@ -338,3 +340,14 @@ def test_a_tightening_over_a_waiting_loosening_reads_applied_not_kept():
     lines, settled = outcome_lines(RuleEdit("1001", "max_contracts", "limit", "8"), stale,
                                    "17:00 CST")
     assert settled and lines[0].startswith("SIM-DEMO-1 (id 1001): riskd keeps limit 5"), lines
+
+
+def test_the_reload_of_an_admins_rule_edit_says_who_changed_it(tmp_path, monkeypatch, caplog):
+    """trial14b: risk's "in force now" alert did not say an admin changed the limit; the
+    reload carries who and why (ConfigChanged.note) for it."""
+    sup = Sup(tmp_path, [ok(RulesReply(accounts=[account(1001, "SIM-DEMO-1", limit="4")]))])
+    sup.requester = "admin:root"
+    run(rules_set.COMMAND, sup, RulesSet(target="SIM-DEMO-1", rule="max_contracts",
+                                         param="limit", value="4", reason="desk rule"),
+        monkeypatch, caplog)
+    assert sup.notes == ["changed by admin:root: desk rule"]
