@@ -60,8 +60,9 @@ PARAM_WORDS = (
 OVERRIDE_WORDS = ("Apply the rule changes that wait for the trading-day roll (loosenings: a "
                   "higher limit, a disabled rule) now: every one, or only those of one account "
                   "(--account ID), of every account of a profile (--account profile:NAME) or "
-                  "of one rule (--rule). Admin only, audited with its reason. Why a "
-                  "loosening waits: docs/rules.md (What every rule has).")
+                  "of one rule (--rule). Admin only, audited with its reason. A lockout the "
+                  "old setting put on stays (riskctl unlock ACCOUNT --rule RULE ends it). Why "
+                  "a loosening waits: docs/rules.md (What every rule has).")
 
 
 def add_arguments(parser) -> None:

@@ -28,6 +28,7 @@ from shared.symbols import is_contract_id, ticker_of, tickers_in
 from shared.exitwords import EXIT_PORT_TAKEN, exit_words, kill_words
 from shared.porttaken import DOC as PORTS_DOC
 from shared.lockwords import end_words
+from shared.outcomewords import bought_while_locked
 from shared.pastwords import past_words
 from shared.rulenumbers import reading_text, spelled_out, warning_said, window_of
 from shared.when import duration
@@ -80,6 +81,10 @@ class Context:
     # the lockouts in force as notify heard them (lockout id -> LockoutState): "🔒 Lockout
     # enforced" says until when the account is locked (services/notify/app.py keeps them)
     locks: Mapping[str, Any] = attrs.Factory(dict)
+    # command id -> the sizes of lockout enforcement's cuts of contracts bought while locked
+    # that this command, riskd's cut in flight, took with it (None: a close's, all of it):
+    # its "✅ Done" says how many it closed were bought while locked, as history does
+    left_to: Mapping[str, tuple] = attrs.Factory(dict)
 
     def account(self, account_id: int) -> str:
         """The account's bare name (its label): for matching what a person typed; shown only
@@ -251,8 +256,14 @@ def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
 
 def _locked_until(d: Decision, ctx: Context) -> str:
     """'locked until Sat 18:49:50 CST (self_lockout)': the lockout in force that a lockout's
-    enforcement acted for, the longest covering the decision's scope ('' when notify has not
-    heard of one: it started before notify did)."""
+    enforcement acted for, as risk named it (Decision.under: risk knows every lockout; notify
+    only those it heard of: trial 2026-12-06, after a restart the phone read "locked until
+    Sun 09:57:15 CST (trade_frequency_limit)" under an account locked until Mon 17:00 by
+    daily_net_loss, a lockout taken before notify started); for a decision recorded without
+    it, the longest covering the decision's scope that notify heard of ('' when none)."""
+    if d.under is not None:
+        return "locked " + _lock_words(d.under.kind, d.under.until_ns, ctx, d.ts_ns,
+                                       d.under.clears_on) + f" ({d.under_rule})"
     cid = d.contract_id
     symbol = (ticker_of(cid) if is_contract_id(cid) else cid) if cid else None   # as risk keys it
     covering = [lk for lk in ctx.locks.values() if lk.account_id == d.account_id
@@ -379,10 +390,14 @@ def result_alert(r: CommandResult, ctx: Context, late: bool = False) -> Optional
         if decided is not None:     # "⏳ Waiting ... for the market to open" came before it
             late = (*late, f"done late: {duration(max(0, r.finished_ns - decided) / 1e9)} after "
                            f"the decision, after the market opened")
+        # "...: closed 6, 4 more than asked (...); 4 of them bought while locked (lockout
+        # enforcement)", history's words (shared/outcomewords.py; trial13a)
+        locked = bought_while_locked(r.status, r.detail, ctx.left_to.get(r.command_id, ()))
         return Alert(kind="action_done", severity=INFO,
                      title=f"✅ Done on {account}" + (": enforcement is back" if waited is not None
                                                       else ""),
-                     lines=(r.detail or f"command {r.command_id}", *late), account=account,
+                     lines=((r.detail or f"command {r.command_id}")
+                            + (f"; {locked}" if locked else ""), *late), account=account,
                      account_id=r.account_id,
                      ts_ns=r.finished_ns)
     return None        # accepted (in progress) and skipped (alert mode: the breach said it)

@@ -28,10 +28,12 @@ def main(argv: list[str] | None = None) -> int:
     supervisor = Supervisor(loaded)
     install_stop_handlers(supervisor.request_stop)
     code = 1
+    refused = False
     try:
         code = supervisor.run()
         return code
     except OSError as exc:
+        refused = True
         log.error("riskd cannot start: %s", explain(exc, loaded.config, loaded.path))
         logging_slot = supervisor.slots.get("logging")
         if logging_slot is None or logging_slot.child is None:
@@ -39,26 +41,29 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         lock.release()
-        print(last_line(supervisor, code), flush=True)
+        # the last line a person sees: riskd is really gone (Ctrl-C, riskctl shutdown, a signal)
+        why = f": {supervisor.shutdown_reason}" if supervisor.shutdown_reason else ""
+        if refused and not any(getattr(s, "child", None) is not None
+                               for s in supervisor.slots.values()):
+            # it never ran (trial14b, a [bus] port another riskd holds): "accounts are not
+            # guarded until riskd runs again" read as if the running riskd had stopped guarding
+            print(f"riskd did not start (exit {code}): no worker was started, so this riskd "
+                  f"guarded nothing; a riskd already running on this machine is not affected"
+                  + left_over(supervisor), flush=True)
+        else:
+            print(f"riskd stopped{why} (exit {code}); every worker is stopped, accounts are "
+                  f"not guarded until riskd runs again", flush=True)
 
 
-def last_line(supervisor: Supervisor, code: int) -> str:
-    """The last line a person sees. riskd ran: it is really gone (Ctrl-C, riskctl shutdown, a
-    signal) and its accounts are unguarded. It never started a worker (a port taken, trial
-    14b): it did not start; another riskd that holds the port keeps guarding its own accounts,
-    so "accounts are not guarded" would be false, unless this start ended workers of its own
-    last run (they were guarding)."""
-    if not supervisor.spawned_any:
-        text = (f"riskd did not start (exit {code}): it started no worker and guards no "
-                f"account; a riskd already running is not affected")
-        if supervisor.leftovers_ended:
-            text += (f". It ended workers left running by its own last run "
-                     f"({', '.join(supervisor.leftovers_ended)}): its accounts are not "
-                     f"guarded until riskd runs again")
-        return text
-    why = f": {supervisor.shutdown_reason}" if supervisor.shutdown_reason else ""
-    return (f"riskd stopped{why} (exit {code}); every worker is stopped, accounts are not "
-            f"guarded until riskd runs again")
+def left_over(supervisor: Supervisor) -> str:
+    """The refused start ended workers its own last run left running (they were guarding
+    until then): say so, as their accounts are unguarded now (trial 14b: the start's port
+    check runs after they are ended)."""
+    ended = getattr(supervisor, "leftovers_ended", [])
+    if not ended:
+        return ""
+    return (f". It ended workers left running by its own last run ({', '.join(ended)}): "
+            f"their accounts are not guarded until riskd runs again")
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ from services.supervisor.sessions import LoginLimiter, Sessions
 from services.supervisor.unreachable import unreachable_reason, worker_note
 from services.supervisor.policy import (RUNNING, STARTING, STOPPED, STOPPING,
                                         PolicySettings, WorkerPolicy)
-from shared import controlkey, logsetup, shards, showtime, topics
+from shared import controlkey, editasking, logsetup, shards, showtime, topics
 from shared.accountname import account_called, labels
 from shared.bus.doorbell import Doorbell
 from shared.bus.rpc import decode_request, encode_reply
@@ -131,8 +131,7 @@ class Supervisor(Worker):
         self.login_store = LoginStore(loaded.data_dir)
         self.sessions = Sessions(self.clock, LoginLimiter(self.clock, store=self.login_store))
         self.shutdown_reason = ""
-        self.spawned_any = False      # a worker was started: riskd did start (__main__'s last line)
-        self.leftovers_ended: list[str] = []   # workers of its last run it ended at start
+        self.leftovers_ended: list[str] = []   # workers of its last run ended at start (__main__)
         self.stop_cause = ""          # what stopped riskd, for the stop alert (riskdalerts)
         self.requester = ""           # who sent the control request being executed
         self._notify_up_ns: Optional[int] = None
@@ -299,6 +298,10 @@ class Supervisor(Worker):
         if command.role != "trader" or command.audited:
             respond = audit.audited(respond, command.name, command.role,
                                     who=who, request=request, name=self.account_called)
+        if getattr(request, "asking", "") == editasking.DECLINED:
+            # the admin answered no at riskctl's prompt: recorded, nothing done
+            respond(error(editasking.DECLINED_CODE, editasking.DECLINED_REASON))
+            return
         try:
             command.execute(self, request, respond)
         except Exception as exc:
@@ -493,7 +496,6 @@ class Supervisor(Worker):
             slot.policy.exited(now, None, f"cannot start: {exc}")
             self._changed(slot)
             return
-        self.spawned_any = True
         slot.kill_reason = ""
         slot.silent_since_ns = None
         slot.policy.spawned(now)

@@ -103,6 +103,10 @@ class Decision:
     command_id: str = ""       # the command it was carried out by, when not '<id>.1' (the
                                # kill switch's flatten, which enforcement numbers itself)
     target: Optional[int] = None   # reduce_position: the contracts the position is to end at
+    # lockout enforcement: the lockout in force it acted for (the one covering its scope that
+    # ends last, as risk knew them all), and that lockout's rule; the alert's "locked until"
+    under: Optional[LockSpec] = None
+    under_rule: str = ""
 
 
 def command_key(d: Decision) -> str:

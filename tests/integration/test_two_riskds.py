@@ -66,7 +66,7 @@ def test_a_second_riskd_on_taken_ports_names_the_setting_and_the_way_out(procs, 
     assert 'docs/operations.md, "Two riskd on one machine"' in out
     # its last line is true: B did not start, and A still guards (trial 14b: "every worker is
     # stopped, accounts are not guarded until riskd runs again")
-    assert "riskd did not start (exit 1): it started no worker" in out, out
+    assert "riskd did not start (exit 1): no worker was started" in out, out
     assert "accounts are not guarded" not in out, out
     # the section it points to exists and lists every address setting, the sim's included
     with open(os.path.join(REPO, "docs", "operations.md"), encoding="utf-8") as fh:

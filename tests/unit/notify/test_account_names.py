@@ -54,7 +54,9 @@ def test_a_lockout_breach_names_the_account_in_its_body_as_in_its_title():
     [cancel] = out.decisions
     assert "account Demo 1 (id 1001) locked" in cancel.reason, cancel.reason
     alert = build(cancel, context_for(LOADED.config))
-    assert alert.title.endswith("on Demo 1 (id 1001)"), alert.title
+    # a context that heard of no lockout: until when comes from risk's decision (under)
+    assert alert.title == ("🔒 Lockout enforced on Demo 1 (id 1001): locked until Wed 10:00 CST "
+                           "(self_lockout)"), alert.title
     assert "SIM-DEMO-1" not in alert.text and " 1001" not in alert.text.replace("(id 1001)", "")
 
 
