@@ -26,7 +26,8 @@ from shared import roundslatency, showtime, trywords
 from shared.accountname import uncalled
 from shared.actedby import command_id
 from shared.lockwords import locked_words, with_end
-from shared.outcomewords import outcome_word
+from shared import outcomewords
+from shared.outcomewords import left_to, outcome_word
 from shared.messages.enforce import DONE, FAILED, WITHDRAWN, found_nothing_to_do
 from shared.messages.risk import LEFT_TO_ONE_IN_FLIGHT, LOCKED_ALREADY, OWN_EXTENDED
 from shared.retrying import ordinal, try_number
@@ -266,36 +267,20 @@ def decision_row(d, outcomes: Optional[dict] = None, tz=None, unknown: str = "",
             what, reading(d.rule, d.value, d.limit, d.reason), d.reason, note)
 
 
-# enforcement's words for a cut that closed more than risk asked (reduce_position.reduced)
-_MORE_THAN_ASKED = re.compile(r"(\d+) more than asked")
-
-
 def bought_while_locked(d, state, others: Optional[dict]) -> str:
-    """'; 4 of them bought while locked (lockout enforcement)': of the contracts a close or
-    reduce closed beyond what it was asked, those lockout enforcement left to it (its cuts of
-    contracts bought while locked, recorded as LEFT_TO_ONE_IN_FLIGHT naming this command),
-    never more than enforcement says it closed beyond its count (trial13a: MNQ 11 -> 5 in one
-    max_contracts reduce, 6 closed, 4 of them bought after the lock started, and nothing said
-    the trader's buys during the lockout were closed). '' when none."""
-    m = _MORE_THAN_ASKED.search(getattr(state, "detail", "") or "")
-    if m is None or not others or getattr(state, "status", "") != DONE:
+    """'; 4 of them bought while locked (lockout enforcement)' after the outcome of a close or
+    reduce that closed what lockout enforcement left to it (its cuts of contracts bought while
+    locked, recorded as LEFT_TO_ONE_IN_FLIGHT naming this command): the words of
+    shared/outcomewords.bought_while_locked, which LAST ACTIONS and the phone's "✅ Done" say
+    too. '' when none."""
+    if not others or state is None:
         return ""
     mine = command_id(d)
-    left = {id(o): o for o in others.values()
-            if o.suppressed.startswith(LEFT_TO_ONE_IN_FLIGHT)
-            and _IN_FLIGHT_ID.search(o.suppressed)
-            and _IN_FLIGHT_ID.search(o.suppressed).group(1) == mine}
-    if not left:
-        return ""
-    sizes = [o.size for o in left.values()]
-    extra = int(m.group(1))
-    if any(n is None for n in sizes):           # a close's: the whole growth went with it
-        return "; with them, contracts bought while locked (lockout enforcement)"
-    n = min(extra, sum(sizes))
-    return f"; {n} of them bought while locked (lockout enforcement)"
-
-
-_IN_FLIGHT_ID = re.compile(r"\(([^()\s]+\.\d+)\)$")
+    left = {id(o): o for o in others.values() if left_to(o.suppressed) == mine}
+    words = outcomewords.bought_while_locked(getattr(state, "status", ""),
+                                             getattr(state, "detail", "") or "",
+                                             [o.size for o in left.values()])
+    return f"; {words}" if words else ""
 
 
 def closed_by(d, others: dict, outcomes: Optional[dict], tz=None) -> str:

@@ -1,6 +1,6 @@
 """One event, one set of words on every screen: how an action's outcome and who acted read in
-`riskctl history`, `riskctl watch` / `status` (LAST ACTIONS), `riskctl flatten` and the
-phone's /history.
+`riskctl history`, `riskctl watch` / `status` (LAST ACTIONS), `riskctl flatten`, the
+phone's /history and its "✅ Done" alert.
 
 Trial 2026-12-06: the same flatten read "nothing to do" in `flatten --all` and watch but
 "done: ... was already flat" in history; watch's rule column said "lockout" and "admin" where
@@ -8,7 +8,10 @@ history said "lockout enforcement" and "admin:root". The screens now take these 
 """
 from __future__ import annotations
 
-from typing import Optional
+import re
+from typing import Iterable, Optional
+
+from shared.messages.risk import LEFT_TO_ONE_IN_FLIGHT
 
 NOTHING_TO_DO = "nothing to do"       # a done command that made no trading call
 DONE = "done"
@@ -46,3 +49,57 @@ def acted_cell(rule: str, by: str = "") -> str:
     rule (the header says rule), 'lockout enforcement', 'admin:root' for the others."""
     words = who_acted(rule, by)
     return words[len(RULE):] if words.startswith(RULE) else words
+
+
+# contracts a close or reduce of riskd's closed beyond what it was asked that lockout
+# enforcement left to it (its cuts of contracts bought while the account was locked)
+BOUGHT_WHILE_LOCKED = "bought while locked (lockout enforcement)"
+# enforcement's words for a cut that closed more than risk asked (reduce_position.reduced):
+# "closed 6, 4 more than asked", "(6 contracts: 4 more than asked"
+_MORE_THAN_ASKED = re.compile(r"(?:closed \d+, |\d+ contracts?: )?(\d+) more than asked")
+# the command a decision recorded as LEFT_TO_ONE_IN_FLIGHT names at its end: "(d42.1)"
+_LEFT_TO_ID = re.compile(r"\(([^()\s]+\.\d+)\)$")
+
+
+def left_to(suppressed: str) -> Optional[str]:
+    """The command id of riskd's cut in flight that lockout enforcement left its cut of
+    contracts bought while locked to (Decision.suppressed "left to riskd's cut in flight,
+    which cuts MNQ down to 5 (d42.1)"); None for any other decision."""
+    if not (suppressed or "").startswith(LEFT_TO_ONE_IN_FLIGHT):
+        return None
+    m = _LEFT_TO_ID.search(suppressed)
+    return m.group(1) if m else None
+
+
+def more_than_asked(detail: str) -> str:
+    """Enforcement's words that its cut closed more than asked ("closed 6, 4 more than
+    asked"), '' when it did not."""
+    m = _MORE_THAN_ASKED.search(detail or "")
+    return m.group(0).lstrip("(") if m else ""
+
+
+def bought_while_locked(status: str, detail: str, sizes: Iterable[Optional[int]]) -> str:
+    """'4 of them bought while locked (lockout enforcement)': of the contracts a done close or
+    reduce closed beyond what it was asked (enforcement's detail says how many), those lockout
+    enforcement left to it (sizes: its cuts' sizes, None for a close of the whole growth),
+    never more than enforcement says it closed beyond its count; '' when none. One wording
+    for history's line of that cut, LAST ACTIONS under its row and its "✅ Done" alert
+    (trial13a: MNQ 11 -> 5 in one max_contracts reduce, 6 closed, 4 of them bought after
+    the lock started)."""
+    sizes = list(sizes)
+    m = _MORE_THAN_ASKED.search(detail or "")
+    if m is None or not sizes or status != DONE:
+        return ""
+    if any(n is None for n in sizes):           # a close's: the whole growth went with it
+        return f"with them, contracts {BOUGHT_WHILE_LOCKED}"
+    return f"{min(int(m.group(1)), sum(sizes))} of them {BOUGHT_WHILE_LOCKED}"
+
+
+def left_to_cut(who: str) -> str:
+    """LAST ACTIONS' outcome of lockout enforcement's cut that riskd's cut in flight took
+    with it (no second close was sent): 'left to max_contracts' (who: that cut's rule column,
+    acted_cell), 'left to its cut in flight' when that cut is lockout enforcement's own;
+    never 'not sent', which read as if what was bought while locked was kept."""
+    if who == _NOT_A_RULE[LOCKOUT_RULE]:
+        return "left to its cut in flight"
+    return f"left to {who or 'a cut in flight'}"

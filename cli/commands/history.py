@@ -15,8 +15,9 @@ See docs/rules.md (Lockouts). A row wider than the terminal (COLUMNS, else 100 f
 printed as a block: time, account and who on its first line, then "what:", "value:",
 "reason:" and "note:" each wrapped at the width, nothing cut.
 
-While no riskd answers (stopped), the history risk stored in its data folder is read
-directly and a first line on stderr says so (docs/operations.md (When risk is not running))."""
+While no riskd answers (stopped), or riskd runs but its risk worker does not (stopped,
+crashed, restarting), the history risk stored in its data folder is read directly and the
+first lines on stderr say why and so (docs/operations.md (When risk is not running))."""
 from __future__ import annotations
 
 import sys
@@ -27,6 +28,7 @@ from cli.storedoutcomes import stored_outcomes
 from shared.actedby import command_id, journal_of
 from cli.commands._risk_view import fmt_time, parse_when
 from cli.accountnames import file_namer, namer
+from cli.context import refusal_text
 from cli.errors import CliError, NotRunning
 from shared.symbols import tickers_in
 from cli.fitted import fitted, width
@@ -66,22 +68,43 @@ def outcomes_of(ctx, decisions) -> tuple[dict, str]:
     return {c.command_id: c for c in commands}, why
 
 
+# the supervisor's reply when risk is not there to answer (stopped, crashed, restarting; with
+# shards: one of them): risk's stored history is read instead, as while riskd is stopped
+RISK_NOT_THERE = ("unreachable",)
+
+
+def read_stored(ctx, args, since, why: str, riskd: bool):
+    """Risk's stored history (cli/storedhistory.py) when risk cannot answer: riskd is stopped
+    (riskd: no riskd answers), or riskd runs and its risk worker does not (stopped, crashed,
+    restarting: trial 13b's follow-up, a trader or admin refused "risk is stopped ..." with
+    exit 1). First, on stderr, why (risk's own refusal, the supervisor's words: who stopped
+    it, who may start it), then that the list is as risk stored it. With riskd running,
+    enforcement still gives the outcomes; with riskd stopped one riskd had not recorded is
+    not known."""
+    body, files = stored_history(ctx, args.account or "", since, args.limit)
+    print(why, file=sys.stderr)
+    print("the history as risk stored it"
+          + (f" ({', '.join(files)})" if files else ": risk stored none in "
+             f"{configfile.folders(ctx.config_path)[0]}")
+          + ("; an outcome riskd had not recorded is not known" if riskd else ""),
+          file=sys.stderr)
+    return body
+
+
 def run(args, ctx) -> int:
     tz = configfile.display_zone(ctx.config_path)
     since = parse_when(args.since, future=False, tz=tz) if args.since else None
+    stopped = ""
     try:
-        body = ctx.request(HistoryRequest(account=args.account or "", since_ns=since,
-                                          limit=args.limit)).body
-        stopped = ""
+        reply = ctx.request(HistoryRequest(account=args.account or "", since_ns=since,
+                                           limit=args.limit), tolerate=RISK_NOT_THERE)
+        body = reply.body if reply.ok else \
+            read_stored(ctx, args, since, refusal_text(reply, codes=ctx.json), riskd=False)
     except NotRunning as exc:
         # no riskd answers: risk's stored history, read directly (as audit and logs read
         # their files; trial 13b: history was the one record riskctl could not show)
-        body, files = stored_history(ctx, args.account or "", since, args.limit)
         stopped = exc.short
-        print(f"{stopped}: the history as risk stored it"
-              + (f" ({', '.join(files)})" if files else ": risk stored none in "
-                 f"{configfile.folders(ctx.config_path)[0]}")
-              + "; an outcome riskd had not recorded is not known", file=sys.stderr)
+        body = read_stored(ctx, args, since, stopped, riskd=True)
     if ctx.json:
         ctx.print_json(body)
         return 0

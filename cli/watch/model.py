@@ -144,6 +144,10 @@ class ActionRow:
     tries: int = 1                   # the decision's try the status is of (riskd tries a failed
     #                                  action again: '<decision>.2', ...; services/risk/retries.py)
     waits_for: str = ""              # accepted and held by enforcement until this (MARKET_OPEN)
+    # lockout enforcement's cut of contracts bought while locked that riskd's cut in flight
+    # took with it (no second close): that command's id, and this cut's size (None: a close)
+    left_to: str = ""
+    size: Optional[int] = None
 
 
 @attrs.define
@@ -302,6 +306,8 @@ def _decision(state: WatchState, msg: Decision, live: bool = True) -> bool:
                                       account_id=msg.account_id, rule=msg.rule,
                                       by=getattr(msg, "by", "") or "",
                                       action=msg.action, status=status,
+                                      left_to=outcomewords.left_to(msg.suppressed) or "",
+                                      size=msg.size,
                                       contract_id=msg.contract_id or "", live=live,
                                       detail=msg.suppressed or (
                                           msg.what if msg.mode == "alert" and msg.what
@@ -556,6 +562,10 @@ class ActionLine:
     latency: str
     colour: str
     outcome: str = ""                # as shown: the status, or NOTHING_TO_DO for a done no-op
+    # a line under the row, in history's words: how many of the contracts a cut closed beyond
+    # its count were bought while locked ("closed 6, 4 more than asked; 4 of them bought
+    # while locked (lockout enforcement)")
+    note: str = ""
 
 
 @attrs.frozen
@@ -880,20 +890,37 @@ def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo, now_ns: int
     ended = dict(getattr(status, "ended", None) or {})
     out = []
     for a in rows[:MAX_ACTIONS]:
+        outcome = outcome_text(a.status, a.acted, a.tries, ended.get(a.decision_id, ""),
+                               a.waits_for)
+        shown = a                           # whose outcome the row's colour follows
+        if a.left_to:                       # taken by riskd's cut in flight: that one's
+            cut, _n = _try_row(state, a.left_to)
+            outcome = outcomewords.left_to_cut(
+                outcomewords.acted_cell(cut.rule, cut.by) if cut is not None else "")
+            shown = cut if cut is not None else a
         colour = {"done": "green", "failed": "red", "pending": "amber",
-                  "accepted": "amber", NOT_KNOWN: "amber"}.get(a.status, "dim")
+                  "accepted": "amber", NOT_KNOWN: "amber"}.get(shown.status, "dim")
         out.append(ActionLine(time=showtime.at(a.ts_ns, tz, now_ns, seconds=True)
                               if a.ts_ns
                               else "-",
                               rule=outcomewords.acted_cell(a.rule, a.by) or "-",
                               action=a.action or "-", status=a.status,
-                              outcome=outcome_text(a.status, a.acted, a.tries,
-                                                   ended.get(a.decision_id, ""), a.waits_for),
+                              outcome=outcome, note=_bought_while_locked(state, a),
                               latency=fmt_latency(a.latency_ms) if a.done_ms is None
                               or a.latency_ms is None
                               else roundslatency.column(a.latency_ms, a.done_ms),
                               colour=colour))
     return out
+
+
+def _bought_while_locked(state: WatchState, a: ActionRow) -> str:
+    """The line under a done cut that closed, beyond its count, contracts lockout enforcement
+    left to it (bought while locked): enforcement's "closed 6, 4 more than asked" and
+    history's words for them (shared/outcomewords.bought_while_locked); '' otherwise."""
+    sizes = [r.size for r in state.actions.values()
+             if r.left_to and _try_row(state, r.left_to)[0] is a]
+    words = outcomewords.bought_while_locked(a.status, a.detail, sizes)
+    return f"{outcomewords.more_than_asked(a.detail)}; {words}" if words else ""
 
 
 def outcome_text(status: str, acted: Optional[bool], tries: int = 1, ended: str = "",

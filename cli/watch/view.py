@@ -328,7 +328,7 @@ def action_lines(account: AccountView, width: int, max_lines: Optional[int] = No
         return [fit([seg("LAST ACTIONS ", "bold"), seg(account.actions_note, "amber")
                      if account.actions_note else seg("none today", "dim")], width)]
     wide = max([13, *(len(a.outcome or a.status) for a in account.actions)])
-    wide = min(wide, 24)                  # 'not sent: locked already' whole
+    wide = min(wide, 27)          # 'not sent: locked already', 'left to its cut in flight' whole
     # the time column as wide as its times ('Sun 01:23:57 CST': the header sat 4 columns
     # left of its values, trial 2026-12-06)
     when = max([12, *(len(a.time) for a in account.actions)])
@@ -338,12 +338,16 @@ def action_lines(account: AccountView, width: int, max_lines: Optional[int] = No
     head = fit([seg(f"{'LAST ACTIONS':<{when}} {'rule':<{rule_w}} {'action':<{action_w}} "
                     f"{'outcome':<{wide}}", "bold"), *latency_head], width)
     rule_names = name_cuts((a.rule for a in account.actions), rule_w)
-    rows = [fit([seg(f"{a.time:<{when}} {rule_names[a.rule]} "
-                     f"{column(a.action, action_w)} "),
-                 seg(column(a.outcome or a.status, wide), a.colour),
-                 *([seg(f" {a.latency:>{lat_w}}")] if lat_w else [])],
-                width)
-            for a in account.actions]
+    # each action's row, then its note (wrapped under the rule column, never cut)
+    groups = [[fit([seg(f"{a.time:<{when}} {rule_names[a.rule]} "
+                        f"{column(a.action, action_w)} "),
+                    seg(column(a.outcome or a.status, wide), a.colour),
+                    *([seg(f" {a.latency:>{lat_w}}")] if lat_w else [])],
+                   width),
+               *(fit([seg(f"{' ' * (when + 1)}{part}")], width)
+                 for part in textwrap.wrap(getattr(a, "note", ""), max(8, width - when - 1)))]
+              for a in account.actions]
+    rows = [line for group in groups for line in group]
     note = [fit([seg(f"  {account.actions_note}", "amber")], width)] \
         if account.actions_note else []
     if max_lines is None or 1 + len(rows) + len(note) <= max_lines:
@@ -351,8 +355,16 @@ def action_lines(account: AccountView, width: int, max_lines: Optional[int] = No
     if max_lines < 3:
         return [head][:max_lines]
     note = note if max_lines >= 4 else []
-    kept = rows[:max_lines - 2 - len(note)]
-    more = fit([seg(f"  +{len(rows) - len(kept)} more {ACTIONS_MORE}", "dim")], width)
+    kept: list[Line] = []
+    shown = 0
+    for group in groups:                # whole actions only: a row is never without its note
+        if len(kept) + len(group) > max_lines - 2 - len(note):
+            if not kept:                # the newest row at least, its note left to history
+                kept, shown = group[:1], 1
+            break
+        kept += group
+        shown += 1
+    more = fit([seg(f"  +{len(groups) - shown} more {ACTIONS_MORE}", "dim")], width)
     return [head, *kept, more, *note]
 
 

@@ -57,6 +57,7 @@ from shared.messages.control import (ControlRequest, GuardReport, StatusRequest,
 from shared.messages.enforce import FINAL_STATUSES, CommandResult
 from shared.messages.market import BrokerConnection
 from shared.messages.risk import Decision, LockoutChange, command_key
+from shared.outcomewords import left_to
 from shared.messages.notify import (ChannelAnswer, ChannelState, CommandsState, DailySummary,
                                     NotifyEvent, NotifyStatus,
                                     NotifyStatusRequest, NotifyTest, NotifyTestResult)
@@ -118,6 +119,10 @@ class NotifyWorker(Worker):
         # the lockouts in force as heard (lockout id -> LockoutState): "🔒 Lockout enforced"
         # says until when (templates._locked_until)
         self._locks: dict[str, object] = {}
+        # command id -> {decision id: size} of lockout enforcement's cuts of contracts bought
+        # while locked that riskd's cut in flight (that command) took with it: its "✅ Done"
+        # says how many of the contracts it closed were bought while locked
+        self._left_to: dict[str, dict[str, Optional[int]]] = {}
         self.commands: CommandPoller | None = None
         self._configure(self.config)
         self.subs: list[Subscriber] = []
@@ -258,6 +263,10 @@ class NotifyWorker(Worker):
         """One message from the bus: held for its step's alert, or made into alerts."""
         if isinstance(msg, Decision) and self.outbox.decided(msg.id):
             return          # taken already: a kept copy and risk's history can both hold it
+        if isinstance(msg, Decision) and left_to(msg.suppressed):
+            self._left_to.setdefault(left_to(msg.suppressed), {})[msg.id] = msg.size
+            while len(self._left_to) > WAITED_MAX:
+                del self._left_to[next(iter(self._left_to))]
         if isinstance(msg, LockoutChange):
             if msg.change == "cleared":
                 self._locks.pop(msg.lockout.id, None)
@@ -500,7 +509,9 @@ class NotifyWorker(Worker):
         """The templates' context now: whether enforcement runs, which actions waited for it."""
         return attrs.evolve(self.ctx_t, enforcement_down_ns=self.running.down_since("enforcement"),
                             waited=self._waited, market_waited=self._market_waited,
-                            locks=self._locks)
+                            locks=self._locks,
+                            left_to={c: tuple(sizes.values())
+                                     for c, sizes in self._left_to.items()})
 
     def _remember_waiting(self, group: list, ctx: Context) -> None:
         """The commands whose breach alert said they wait for enforcement: their "Done" says it

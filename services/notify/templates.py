@@ -27,6 +27,7 @@ from shared.messages.notify import SEVERITIES, DailySummary, NotifyEvent
 from shared.symbols import is_contract_id, ticker_of, tickers_in
 from shared.exitwords import exit_words, kill_words
 from shared.lockwords import end_words
+from shared.outcomewords import bought_while_locked
 from shared.pastwords import past_words
 from shared.rulenumbers import reading_text, spelled_out, warning_said, window_of
 from shared.when import duration
@@ -79,6 +80,10 @@ class Context:
     # the lockouts in force as notify heard them (lockout id -> LockoutState): "🔒 Lockout
     # enforced" says until when the account is locked (services/notify/app.py keeps them)
     locks: Mapping[str, Any] = attrs.Factory(dict)
+    # command id -> the sizes of lockout enforcement's cuts of contracts bought while locked
+    # that this command, riskd's cut in flight, took with it (None: a close's, all of it):
+    # its "✅ Done" says how many it closed were bought while locked, as history does
+    left_to: Mapping[str, tuple] = attrs.Factory(dict)
 
     def account(self, account_id: int) -> str:
         """The account's bare name (its label): for matching what a person typed; shown only
@@ -384,10 +389,14 @@ def result_alert(r: CommandResult, ctx: Context, late: bool = False) -> Optional
         if decided is not None:     # "⏳ Waiting ... for the market to open" came before it
             late = (*late, f"done late: {duration(max(0, r.finished_ns - decided) / 1e9)} after "
                            f"the decision, after the market opened")
+        # "...: closed 6, 4 more than asked (...); 4 of them bought while locked (lockout
+        # enforcement)", history's words (shared/outcomewords.py; trial13a)
+        locked = bought_while_locked(r.status, r.detail, ctx.left_to.get(r.command_id, ()))
         return Alert(kind="action_done", severity=INFO,
                      title=f"✅ Done on {account}" + (": enforcement is back" if waited is not None
                                                       else ""),
-                     lines=(r.detail or f"command {r.command_id}", *late), account=account,
+                     lines=((r.detail or f"command {r.command_id}")
+                            + (f"; {locked}" if locked else ""), *late), account=account,
                      account_id=r.account_id,
                      ts_ns=r.finished_ns)
     return None        # accepted (in progress) and skipped (alert mode: the breach said it)

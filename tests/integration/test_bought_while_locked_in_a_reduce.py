@@ -12,29 +12,32 @@ every time. Which cut that is depends on the order the broker's events reach ris
 4th trade's fill before any Position event: the lockout's own cut, with max_contracts's
 behind it, judged again once it is done).
 
+The trader's screens and phone say what history says (one wording, shared/outcomewords.py):
+the "✅ Done" of the cut that took the contracts bought while locked and `riskctl status`'s
+LAST ACTIONS (the line under that cut's row) carry history's "N of them bought while locked
+(lockout enforcement)", and lockout enforcement's rows read "left to <the cut's rule>", never
+"not sent: in flight" (which read as if those buys were kept).
+
 Changed from etc/riskd.toml: nothing but the sim's random walk (off: the prices stay put, no
-other rule moves) and the workers started (no notify, no phone in this scenario).
+other rule moves) and a fake Telegram as the phone (tests/integration/test_notify_commands.py's
+set-up).
 """
 from __future__ import annotations
 
-import os
+import json
+import re
 import time
 
 import pytest
 
 from tests.e2e.harness import MNQ, PARTIAL, SimDesk
-from tests.support.env import REPO, make_config, wait_for
+from tests.integration.test_notify_commands import ME, riskd_config, telegram  # noqa: F401
+from tests.support.env import wait_for
 
 pytestmark = pytest.mark.slow
-WORKERS = ["simbroker", "market", "risk", "enforcement"]
-
-
-def riskd_config(tmp_path) -> str:
-    import tomlkit
-    base = tomlkit.parse(open(os.path.join(REPO, "etc", "riskd.toml")).read()).unwrap()
-    return make_config(tmp_path, workers=WORKERS, accounts=base["accounts"],
-                       profiles=base["profiles"], trading_day=base["trading_day"],
-                       broker={"sim": {"tick_interval": 0}})
+WORKERS = ["simbroker", "market", "risk", "enforcement", "notify"]
+SAID = re.compile(r"(\d+ of them|with them, contracts) bought while locked \(lockout "
+                  r"enforcement\)")
 
 
 def history(procs, config) -> str:
@@ -45,8 +48,8 @@ def history(procs, config) -> str:
 
 @pytest.mark.timeout(120)
 def test_buys_made_while_locked_that_the_reduce_in_flight_closed_are_said_closed(
-        procs, tmp_path):
-    config = riskd_config(tmp_path)
+        procs, tmp_path, telegram):  # noqa: F811
+    config = riskd_config(tmp_path, telegram)
     procs.riskd(config)
     procs.wait_running(config, WORKERS, timeout=40)
     desk = SimDesk(config)
@@ -75,3 +78,20 @@ def test_buys_made_while_locked_that_the_reduce_in_flight_closed_are_said_closed
     # no second close of what a cut in flight took: at most the two cuts' rounds
     assert desk.took_effect(PARTIAL) <= 3, desk.counts_doc()
     assert desk.positions(1001).get(MNQ) == 5
+    words = SAID.search(said).group(0)
+    # the phone: that cut's "✅ Done" says it in history's words
+    done = telegram.wait_sent(lambda c: c.text.startswith("✅ Done") and "more than asked"
+                              in c.text, 20, chat=ME, what="the cut's ✅ Done")
+    assert words in " ".join(done.text.split()), (done.text, said)
+    # the screen: LAST ACTIONS says it under that cut's row, and lockout enforcement's rows
+    # say which cut took them
+    shown = procs.riskctl(config, "status")
+    assert shown.returncode == 0, shown.stderr
+    actions = " ".join(shown.stdout.split("LAST ACTIONS", 2)[1].split())
+    assert words in actions, shown.stdout
+    assert "not sent: in flight" not in actions, shown.stdout
+    stored = procs.riskctl(config, "history", "--account", "1001", "--json")
+    assert stored.returncode == 0, stored.stderr
+    left = [d for d in json.loads(stored.stdout)["decisions"]
+            if d["suppressed"].startswith("left to riskd's cut in flight")]
+    assert actions.count(" left to ") == len(left) > 0, shown.stdout

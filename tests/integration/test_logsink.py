@@ -90,6 +90,13 @@ def log_lines(log_dir: str, name: str) -> list[dict]:
     return out
 
 
+def with_logging(tmp_path, **sections) -> str:
+    """A config whose riskd has a logging worker (started here on its own): without one in
+    [supervisor] workers, a process's records are not expected to be written, and its exit
+    neither waits for nor counts them as a loss it reports (shared/logsetup.py)."""
+    return make_config(tmp_path, workers=["logging"], **sections)
+
+
 def flood_lines(log_dir: str, name: str) -> list[int]:
     return sorted(r["n"] for r in log_lines(log_dir, "system.log")
                   if r["process"] == name and r["message"].startswith("flood "))
@@ -101,7 +108,7 @@ def test_a_sender_exiting_while_the_logging_worker_is_stalled_loses_nothing(tmp_
     close(linger) did not wait at all and the queue died with the process. Here the logging
     worker is stopped (SIGSTOP: alive, just not running, like a worker starved on a loaded
     box) while a sender logs and exits; it resumes 1 s later. Every record must arrive."""
-    config_path = make_config(tmp_path)
+    config_path = with_logging(tmp_path)
     log_dir = load_config(config_path).log_dir
     sink = start_logsink(procs, config_path)
     count = 5_000                       # under the send queue bound (queue_limit): none dropped
@@ -135,7 +142,7 @@ def wait_exit(proc: subprocess.Popen, seconds: float) -> None:
 
 @pytest.mark.timeout(300)
 def test_flood_of_100000_records_from_three_processes_loses_none(tmp_path, procs):
-    config_path = make_config(tmp_path)
+    config_path = with_logging(tmp_path)
     log_dir = load_config(config_path).log_dir
     start_logsink(procs, config_path)
     counts = {"p1": 33_334, "p2": 33_333, "p3": 33_333}
@@ -162,7 +169,7 @@ def test_flood_of_100000_records_from_three_processes_loses_none(tmp_path, procs
 
 
 def test_rotation_at_a_small_size_keeps_the_configured_count(tmp_path, procs):
-    config_path = make_config(tmp_path, logging={"rotate_bytes": 20_000, "keep_files": 3})
+    config_path = with_logging(tmp_path, logging={"rotate_bytes": 20_000, "keep_files": 3})
     log_dir = load_config(config_path).log_dir
     start_logsink(procs, config_path)
     assert finish(run_sender(config_path, "rot", 3_000))["dropped"] == 0
@@ -177,7 +184,7 @@ def test_rotation_at_a_small_size_keeps_the_configured_count(tmp_path, procs):
 
 
 def test_with_the_logging_worker_killed_senders_keep_working(tmp_path, procs):
-    config_path = make_config(tmp_path, logging={"queue_limit": 1000})
+    config_path = with_logging(tmp_path, logging={"queue_limit": 1000})
     sink = start_logsink(procs, config_path)
     sink.kill_tree()
     # the handler asks the dead worker to confirm at exit: 1 s of silence and it gives up
@@ -191,7 +198,7 @@ def test_with_the_logging_worker_killed_senders_keep_working(tmp_path, procs):
 
 
 def test_live_tail_republishes_every_record(tmp_path, procs):
-    config_path = make_config(tmp_path)
+    config_path = with_logging(tmp_path)
     cfg = load_config(config_path).config
     start_logsink(procs, config_path)
     sub = zmq.Context.instance().socket(zmq.SUB)
@@ -226,7 +233,7 @@ def test_live_tail_republishes_every_record(tmp_path, procs):
 
 def test_a_loss_a_sender_reports_at_exit_is_a_warning_line_in_the_log(tmp_path, procs):
     """What a closing sender sends when the worker did not write all its records in time."""
-    config_path = make_config(tmp_path)
+    config_path = with_logging(tmp_path)
     cfg = load_config(config_path)
     start_logsink(procs, config_path)
     with RpcClient(cfg.config.bus.control_of("logging"), "logging", timeout=5, retries=0) as c:

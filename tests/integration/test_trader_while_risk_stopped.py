@@ -3,8 +3,9 @@ real riskd from etc/riskd.toml's rules (sim broker, market, risk; the sim's tick
 nothing moves): `riskctl lockouts` and `riskctl history` refused with "risk is stopped:
 `riskctl start risk` starts it" (a command a trader cannot run) while `status` still showed
 LOCKED OUT, and `rules list 1001` named its rows "account:SIM-DEMO-1". Now lockouts shows the
-lockouts riskd last knew, marked NOT LIVE with their time; the refusal says who can start risk;
-rules list names the account as screens do ("Ana main (1001)", its display name here as after
+lockouts riskd last knew, marked NOT LIVE with their time; history says why risk does not
+answer (who can start it) and then lists the history risk stored, as it does while riskd is
+stopped (it refused with exit 1 here until the follow-up of trial 13b); rules list names the account as screens do ("Ana main (1001)", its display name here as after
 `riskctl accounts set 1001 display_name "Ana main"`). Passwords are set because stopping a
 worker needs an admin session; the trader's commands then run without one."""
 from __future__ import annotations
@@ -48,12 +49,21 @@ def test_a_trader_sees_their_lockouts_and_fitting_advice_while_risk_is_stopped(
     assert "self_lockout" in out and "Ana main (id 1001)" in out, out
     assert "SIM-DEMO-2" not in out and "Demo 2" not in out, out      # not locked
 
+    # history reads what risk stored, as while riskd is stopped (it refused "risk is stopped
+    # ..." with exit 1 here): first why, in the supervisor's words, then that it is as stored
     history = procs.riskctl(config, "history")
-    assert history.returncode == 1, history.stdout
+    assert history.returncode == 0, history.stdout + history.stderr
     said = " ".join(history.stderr.split())
-    assert "risk is stopped" in said, said
+    assert history.stderr.startswith("risk is stopped: "), said
     assert "until an admin or ops starts it (`riskctl start risk`)" in said, said
     assert "`riskctl start risk` starts it" not in said, said
+    assert "the history as risk stored it (" in said and "risk.sqlite)" in said, said
+    out = " ".join(history.stdout.split())
+    assert "Ana main (id 1001) trader (self-lockout)" in out and "done for today" in out, out
+    mine = procs.riskctl(config, "history", "--account", "Ana main")
+    assert mine.returncode == 0 and "done for today" in mine.stdout, mine.stdout + mine.stderr
+    other = procs.riskctl(config, "history", "--account", "1002")
+    assert other.returncode == 0 and "done for today" not in other.stdout, other.stdout
 
     listed = procs.riskctl(config, "rules", "list", "1001")
     assert listed.returncode == 0, listed.stderr

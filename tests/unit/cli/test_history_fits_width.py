@@ -30,8 +30,8 @@ class Ctx:
     json = False
     config_path = "no-such-riskd.toml"      # the display zone's default
 
-    def request(self, _msg):
-        return SimpleNamespace(body=HistoryReply(decisions=[decision()]))
+    def request(self, _msg, **_kw):
+        return SimpleNamespace(ok=True, body=HistoryReply(decisions=[decision()]))
 
     def call(self, msg, **_kw):
         if type(msg).__name__ in ("RiskStatusRequest", "StatusRequest"):

@@ -115,8 +115,8 @@ def test_history_names_tickers_where_a_person_reads_it(capsys, monkeypatch):
         json = False
         config_path = "no-such-riskd.toml"      # the display zone's default
 
-        def request(self, _msg):
-            return SimpleNamespace(body=body)
+        def request(self, _msg, **_kw):
+            return SimpleNamespace(ok=True, body=body)
 
         def call(self, _msg, **_kw):
             from shared.messages.system import error
