@@ -374,11 +374,12 @@ def lockout_label(rule: str) -> str:
 
 
 def changed_by(change: str, by: str) -> str:
-    """WHAT of a lockout's row: 'cleared by admin root', 'added by the rule', 'cleared by the
+    """WHAT of a lockout's row: 'cleared by admin:root', 'added by the rule', 'cleared by the
     clock'. Fresh-user trial 2026-12-06: "lockout by admin:root: daily_net_loss cleared" did not
-    read as an admin clearing the daily_net_loss lockout."""
+    read as an admin clearing the daily_net_loss lockout. A person is named as every other
+    screen names them, role:user (trial14b: "cleared by admin root" beside "admin:root")."""
     role, _, name = (by or "rule").partition(":")
-    actor = f"{role} {name}" if name else f"the {role}"
+    actor = f"{role}:{name}" if name else f"the {role}"
     return f"{change} by {actor}"
 
 

@@ -3,9 +3,13 @@
   riskctl accounts list [--json]                    configured accounts and the ones the broker
                                                     reports that the config does not list
   riskctl accounts add ID_OR_NAME [--name N] [--display-name D] [--profile P]   [admin]
-  riskctl accounts enable ACCOUNT [--reason TEXT] [--yes]   [admin] guarded again at once (a
-                                                    lockout in force closes what it opened while
-                                                    disabled: riskctl asks first, --yes applies)
+  riskctl accounts enable ACCOUNT [--reason TEXT] [--yes]   [admin] guarded again at once;
+                                                    when riskd would act then (a lockout in force
+                                                    closes what it opened while disabled, a rule
+                                                    it is past reduces or flattens, e.g. more
+                                                    contracts than max_contracts) riskctl asks
+                                                    first, --yes applies (docs/operations.md,
+                                                    Enabling an account again)
   riskctl accounts disable ACCOUNT [--now] [--reason TEXT]  [admin] (--now needs --reason)
   riskctl accounts set ACCOUNT display_name|profile VALUE                       [admin]
 

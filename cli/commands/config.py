@@ -53,7 +53,9 @@ def add_arguments(parser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p = sub.add_parser("show", help="the running config, secrets masked")
     p.add_argument("--json", action="store_true", help="print one JSON document")
-    p = sub.add_parser("set", help="set KEY to VALUE (TOML syntax; text is a string)")
+    p = sub.add_parser("set", help="set KEY to VALUE, read as the setting's declared type "
+                                   "(a number, true/false, a list: TOML syntax; text is a "
+                                   "string); docs/operations.md")
     p.add_argument("key")
     p.add_argument("value", nargs="?", help="the value (a secret: use --value-stdin or "
                                             "--value-env, never the command line)")

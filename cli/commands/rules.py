@@ -63,8 +63,9 @@ OVERRIDE_WORDS = ("Apply the rule changes that wait for the trading-day roll (lo
                   "(--account ID), of every account of a profile (--account profile:NAME) or "
                   "of one rule (--rule). Admin only, audited with its reason. It never asks "
                   "first and takes no --yes (unlike `rules set`): it only loosens, so riskd "
-                  "closes, reduces or locks nothing because of it. Why a loosening waits: "
-                  "docs/rules.md (What every rule has).")
+                  "closes, reduces or locks nothing because of it. A lockout the old setting "
+                  "put on stays (riskctl unlock ACCOUNT --rule RULE ends it). Why a loosening "
+                  "waits: docs/rules.md (What every rule has).")
 
 
 def add_arguments(parser) -> None:

@@ -190,9 +190,11 @@ class RiskWorker(Worker):
         waiting = self.settings.update(new, accounts)
         # what applies at once (a tightening) reaches the trader as a loosening does
         live = loosening.changed_now(before, self.settings.rules_of(accounts))
-        if live:
+        if live:        # who changed it, when the edit says (an admin's rules set: its note)
+            note = getattr(self, "config_note", "")
             self._notify("rules_in_force_now", "info", loosening.NOW_TITLE,
-                         *loosening.now_lines_of(live, self.engine.account_name))
+                         *loosening.now_lines_of(live, self.engine.account_name,
+                                                 f" ({note})" if note else ""))
         self.engine.allow_unlock = new.admin.allow_unlock
         self.engine.holiday_files = holiday_files(new, self.loaded.path)
         self.engine.zone = showtime.zone_of(new)

@@ -117,7 +117,7 @@ def again_lines(engine, account_id: int, out, now: int, note: str = "") -> list[
 
 def lock_words(engine, account_id: int, now: int) -> list[str]:
     """Each lockout of the account as alerts say it, with its end: 'account Demo 2 (strict)
-    locked by self_lockout, until Sat 18:49:50 CST'."""
+    locked (self-lockout) by the trader, until Sat 18:49:50 CST'."""
     zone = getattr(engine, "zone", None) or dt.timezone.utc
     return [engine.lockouts.describe(lk)
             + (f", until {showtime.at(lk.until_ns, zone, now)}" if lk.until_ns else "")

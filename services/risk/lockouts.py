@@ -33,7 +33,7 @@ from services.risk.carried import Carried, existed_before
 from services.risk.state import AccountState, symbol_of
 from services.risk.words import FOREVER, LOCKOUT_RULE
 from shared import showtime
-from shared.lockwords import locked_words, longest_first
+from shared.lockwords import SELF_LOCKOUT, locked_words, longest_first
 from shared.messages.market import ORDER_MARKET, SIDE_BUY, Fill, OrderUpdate, PositionUpdate
 from shared.messages.risk import (CANCEL_ORDERS, CLOSE_POSITION, ENFORCE, REDUCE_POSITION,
                                   TIMER, UNTIL_RESET, Decision, LockoutChange, LockoutState,
@@ -83,6 +83,9 @@ def describe(lock: LockoutState, name: str = "", by: bool = True) -> str:
     account = f"account {name or lock.account_id}"
     scope = f"{lock.symbol} on {account}" if lock.symbol else account
     locked = f"{scope} {locked_words(lock.kind, lock.rule, clears_on=lock.clears_on)}"
+    if by and lock.rule == SELF_LOCKOUT:
+        # "locked (self-lockout) by self_lockout" said it twice (trial14b): the trader's own
+        return f"{locked} by the trader"
     return f"{locked} by {lock.rule}" if by else locked
 
 

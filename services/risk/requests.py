@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Optional
 
-from services.risk import disabled, loosening, marketwait, rejudge
+from services.risk import disabled, lockstays, loosening, marketwait, rejudge
 from services.risk.views import account_rules, account_status
 from services.risk.words import SELF_LOCK, self_lock_answer
 from shared import showtime
@@ -218,8 +218,12 @@ class Requests:
                     "; ".join(said) or "nothing was waiting")
         if not said:
             return ok(reason="nothing was waiting: every rule setting is already in force")
+        now = self.w.clock.now_ns()
+        stays = lockstays.staying_lines(self.w.engine, changes, now,
+                                        showtime.zone_of(self.w.config))
         return ok(reason=f"rule settings applied now; {plural(len(said), 'waiting change')} "
-                         f"taken early: " + "; ".join(said))
+                         f"taken early: " + "; ".join(said)
+                         + "".join(f"\n  {line}" for line in stays))
 
     def _guarding(self, before: dict, by: str, reason: str) -> None:
         """Rules in force changed by an admin: who stopped guarding an account is kept, an

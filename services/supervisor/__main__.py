@@ -28,10 +28,12 @@ def main(argv: list[str] | None = None) -> int:
     supervisor = Supervisor(loaded)
     install_stop_handlers(supervisor.request_stop)
     code = 1
+    refused = False
     try:
         code = supervisor.run()
         return code
     except OSError as exc:
+        refused = True
         log.error("riskd cannot start: %s", explain(exc, loaded.config, loaded.path))
         logging_slot = supervisor.slots.get("logging")
         if logging_slot is None or logging_slot.child is None:
@@ -41,8 +43,16 @@ def main(argv: list[str] | None = None) -> int:
         lock.release()
         # the last line a person sees: riskd is really gone (Ctrl-C, riskctl shutdown, a signal)
         why = f": {supervisor.shutdown_reason}" if supervisor.shutdown_reason else ""
-        print(f"riskd stopped{why} (exit {code}); every worker is stopped, accounts are not "
-              f"guarded until riskd runs again", flush=True)
+        if refused and not any(getattr(s, "child", None) is not None
+                               for s in supervisor.slots.values()):
+            # it never ran (trial14b, a [bus] port another riskd holds): "accounts are not
+            # guarded until riskd runs again" read as if the running riskd had stopped guarding
+            print(f"riskd did not start (exit {code}): no worker was started, so this riskd "
+                  f"guarded nothing; a riskd already running on this machine is not affected",
+                  flush=True)
+        else:
+            print(f"riskd stopped{why} (exit {code}); every worker is stopped, accounts are "
+                  f"not guarded until riskd runs again", flush=True)
 
 
 if __name__ == "__main__":

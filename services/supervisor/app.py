@@ -34,7 +34,7 @@ from services.supervisor.sessions import LoginLimiter, Sessions
 from services.supervisor.unreachable import unreachable_reason, worker_note
 from services.supervisor.policy import (RUNNING, STARTING, STOPPED, STOPPING,
                                         PolicySettings, WorkerPolicy)
-from shared import controlkey, logsetup, shards, showtime, topics
+from shared import controlkey, editasking, logsetup, shards, showtime, topics
 from shared.accountname import account_called, labels
 from shared.bus.doorbell import Doorbell
 from shared.bus.rpc import decode_request, encode_reply
@@ -289,6 +289,10 @@ class Supervisor(Worker):
         if command.role != "trader" or command.audited:
             respond = audit.audited(respond, command.name, command.role,
                                     who=who, request=request, name=self.account_called)
+        if getattr(request, "asking", "") == editasking.DECLINED:
+            # the admin answered no at riskctl's prompt: recorded, nothing done
+            respond(error(editasking.DECLINED_CODE, editasking.DECLINED_REASON))
+            return
         try:
             command.execute(self, request, respond)
         except Exception as exc:

@@ -16,6 +16,7 @@ from typing import Any, Callable, Optional
 
 import attrs
 
+from shared import editasking
 from shared.commandwords import typed
 from shared.config.edit import is_secret_key
 from shared.config.convert import human_value
@@ -132,7 +133,12 @@ def audited(respond, action: str, role: str, who: str = "", request: Any = None,
         changes = getattr(reply.body, "changes", None)
         if changes:
             extra["changes"] = "; ".join(changes)
-        record(action, role, outcome_of(reply), who=who, **extra)
+        outcome = outcome_of(reply)
+        asking = getattr(request, "asking", "")
+        if asking:      # how the admin answered an edit that asks first (shared/editasking.py)
+            outcome = editasking.audit_outcome(asking, reply.code, outcome,
+                                               bool(getattr(request, "confirmed", False)))
+        record(action, role, outcome, who=who, **extra)
         respond(reply)
     return wrapper
 

@@ -15,7 +15,7 @@ import os
 import re
 import tempfile
 import time
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
 
 import attrs
 
@@ -89,12 +89,22 @@ def split_key(key: str) -> list[str | int]:
         pos += 1
 
 
-def parse_value(text: str, current: Any = None) -> Any:
+def parse_value(text: str, current: Any = None, key: Optional[str] = None) -> Any:
     """A command-line value: TOML syntax (500, 0.5, true, [\"CL\"], {a = 1}), else a string.
 
-    When the key already holds a string, the text stays a string (an account name "12345").
+    A text setting keeps the text as a string (an account name "12345"); which settings are
+    text is the schema's (shared/config/declared.py, by `key`), not the old value's type: a
+    number hand-typed as "fifteen" is set again by `config set KEY 10` (trial14b). A key the
+    schema does not type: the text stays a string when the key already holds one.
     """
-    if isinstance(current, str):
+    text_setting = None
+    if key is not None:
+        from shared.config.declared import declared_type, is_text
+        try:
+            text_setting = is_text(declared_type(split_key(key)))
+        except EditError:
+            text_setting = None
+    if isinstance(current, str) and text_setting is not False:
         return text
     import tomlkit
     try:
@@ -104,6 +114,8 @@ def parse_value(text: str, current: Any = None) -> Any:
     value = value.unwrap() if hasattr(value, "unwrap") else value
     if isinstance(value, (dt.date, dt.time)):     # our schema writes dates/times as strings
         return text
+    if text_setting and not isinstance(value, str):
+        return text         # a name 12345 is text where the schema says text
     return value
 
 
@@ -461,7 +473,7 @@ def edit_config(path: str, change: Callable[[Any], None], backup_dir: str, *,
 def set_config_value(path: str, key: str, text: str, backup_dir: str, **kw) -> EditResult:
     """`riskctl config set KEY VALUE`: VALUE in TOML syntax, else taken as a string."""
     def change(doc):
-        set_key(doc, key, parse_value(text, get_key(doc, key)))
+        set_key(doc, key, parse_value(text, get_key(doc, key), key))
     return edit_config(path, change, backup_dir, **kw)
 
 
@@ -470,7 +482,7 @@ def set_rule_param(path: str, target: str, rule: str, param: str, text: str, bac
     """`riskctl rules set ACCOUNT_OR_PROFILE RULE PARAM VALUE`."""
     def change(doc):
         key = rule_key(doc, target, rule, param)
-        set_key(doc, key, parse_value(text, get_key(doc, key)))
+        set_key(doc, key, parse_value(text, get_key(doc, key), key))
     return edit_config(path, change, backup_dir, **kw)
 
 

@@ -63,6 +63,9 @@ class AccountEnable:
     # while disabled, a breach held meanwhile) is answered 'confirm_needed' without it, as a
     # rule edit is (services/supervisor/commands/rule_confirm.py; riskctl --yes sets it)
     confirmed: bool = False
+    # how the admin answers if riskd would act at once (shared/editasking.py): 'prompt',
+    # 'no terminal', '--yes', 'declined' (answered no: record it, change nothing)
+    asking: str = ""
 
 
 @attrs.frozen(kw_only=True)

@@ -34,6 +34,9 @@ class ConfigSet:
     # asked and answered: apply even when risk would act at once (flatten, reduce, lock
     # out); without it such an edit is answered 'confirm_needed' (riskctl --yes sets it)
     confirmed: bool = False
+    # how the admin answers if riskd would act at once (shared/editasking.py): 'prompt',
+    # 'no terminal', '--yes', 'declined' (answered no: record it, change nothing)
+    asking: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -67,6 +70,9 @@ class ConfigRestore:
     # asked and answered: apply even when risk would act at once (flatten, reduce, lock
     # out); without it such an edit is answered 'confirm_needed' (riskctl --yes sets it)
     confirmed: bool = False
+    # how the admin answers if riskd would act at once (shared/editasking.py): 'prompt',
+    # 'no terminal', '--yes', 'declined' (answered no: record it, change nothing)
+    asking: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -116,6 +122,9 @@ class RulesSet:
     # asked and answered: apply even when risk would act at once (flatten, reduce, lock
     # out); without it such an edit is answered 'confirm_needed' (riskctl --yes sets it)
     confirmed: bool = False
+    # how the admin answers if riskd would act at once (shared/editasking.py): 'prompt',
+    # 'no terminal', '--yes', 'declined' (answered no: record it, change nothing)
+    asking: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -128,6 +137,9 @@ class RulesEnable:
     # asked and answered: apply even when risk would act at once (flatten, reduce, lock
     # out); without it such an edit is answered 'confirm_needed' (riskctl --yes sets it)
     confirmed: bool = False
+    # how the admin answers if riskd would act at once (shared/editasking.py): 'prompt',
+    # 'no terminal', '--yes', 'declined' (answered no: record it, change nothing)
+    asking: str = ""
 
 
 ALL = (ConfigShow, ConfigView, ConfigSet, ConfigReload, ConfigBackupsRequest, BackupInfo,

@@ -73,8 +73,9 @@ def test_a_disabled_accounts_lockout_is_said_not_enforced_and_enforced_again_on_
     assert "Re-run with --yes" in said, asked.stderr
     assert "NOT GUARDED" in run(procs, config, "status") and mnq_of_1002(procs, config)
     audit = " ".join(run(procs, config, "audit", "show").split())
-    assert ("not done: accounts enable Demo 2 (strict, id 1002): not saved: riskd would act on "
-            "it at once") in audit, audit                  # the refusal is in the audit trail
+    assert ("refused: no terminal to ask the admin at, and no --yes: accounts enable Demo 2 "
+            "(strict, id 1002): not saved: riskd would act on it at once") in audit, audit
+    # the refusal is in the audit trail, as a script's refusal (shared/editasking.py)
     out = run(procs, config, "accounts", "enable", "1002", "--yes")
     assert "confirmed by the admin: applied although riskd acts on it at once" in out, out
     assert ("risk guards Demo 2 (strict, id 1002) again; its lockout in force holds again"

@@ -66,8 +66,8 @@ def test_a_line_the_account_is_past_asks_first_then_acts_with_yes(procs, riskd_h
     assert '"current": "1 / 5"' in procs.riskctl(config, "rules", "list", "--json") \
         .stdout.replace(".00", "")                           # still holds its MNQ
     refused = " ".join(procs.riskctl(config, "audit", "show", "-n", "1").stdout.split())
-    assert "not done: Demo 1 (id 1001) drawdown_guard.line: not saved: riskd would act on it " \
-           "at once" in refused, refused
+    assert "refused: no terminal to ask the admin at, and no --yes: Demo 1 (id 1001) " \
+           "drawdown_guard.line: not saved: riskd would act on it at once" in refused, refused
 
     done = procs.riskctl(config, "rules", "set", "1001", "drawdown_guard", "line", LINE,
                          "--yes", "--reason", "the firm's line")
@@ -79,7 +79,7 @@ def test_a_line_the_account_is_past_asks_first_then_acts_with_yes(procs, riskd_h
     wait_for(lambda: "drawdown_guard" in procs.riskctl(config, "lockouts").stdout, 20,
              what="the drawdown_guard lockout")
     audit = " ".join(procs.riskctl(config, "audit", "show", "-n", "1").stdout.split())
-    assert "confirmed" in audit, audit
+    assert "confirmed by the admin with --yes: applied although" in audit, audit
 
 
 def test_a_loosening_applies_with_no_question(procs, riskd_holding):

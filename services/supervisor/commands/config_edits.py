@@ -47,6 +47,17 @@ CONFIRM_WITHIN = 2.0      # s: how long a rule edit waits for risk to show the e
 RECHECK_EVERY = 0.1       # s: how soon a rule edit asks risk again (a one-shot timer each time)
 
 
+def changed_note(sup, reason: str = "") -> str:
+    """ConfigChanged.note of an admin's rule or config edit: 'changed by admin:root: why'.
+    Risk's "in force now" alert says it (trial14b: the trader's phone showed a breach lockout
+    after "daily_realized_loss limit 300.00 -> 1.00, in force now", with no sign an admin had
+    changed it)."""
+    who = getattr(sup, "requester", "") or ""
+    if not who:
+        return f"changed: {reason}" if reason else ""
+    return f"changed by {who}" + (f": {reason}" if reason else "")
+
+
 def run_edit(sup, respond, key: str, edit: Callable[..., EditResult],
              rule_edit: Optional[Callable[[], Optional[RuleEdit]]] = None,
              note: str = "", waits: str = "", shown: str = "",
@@ -165,7 +176,7 @@ def confirm_rule_edit(sup, respond, key: str, rule: RuleEdit, body: ConfigEdited
 
         def on_history(reply) -> None:      # tightening is instant: what it did at once
             acted = acted_lines(rule.rule, list(getattr(reply.body, "decisions", []) or []),
-                                edited_ns, applied, labels(sup.config.accounts)) \
+                                edited_ns, applied, labels(sup.config.accounts), readings) \
                 if reply.ok else []
             respond(ok(body, reason=reason_of(key, lines + acted, shown)))
         forward_risk(sup, HistoryRequest(since_ns=edited_ns, limit=200), on_history,

@@ -2,7 +2,7 @@
 one that would make risk act at once (a rule tightened past what an account holds, a profile
 switched) asks first (rule_confirm.py)."""
 from services.supervisor.commands.base import Command
-from services.supervisor.commands.config_edits import run_edit
+from services.supervisor.commands.config_edits import changed_note, run_edit
 from services.supervisor.commands.rule_outcome import rule_edit_of
 from shared.config.edit import set_config_value
 from shared.messages.config import ConfigSet
@@ -13,6 +13,7 @@ def execute(sup, request, respond) -> None:
              lambda path, backups, **kw: set_config_value(path, request.key, request.value,
                                                           backups, **kw),
              lambda: rule_edit_of(request.key, request.value, sup.config.accounts),
+             note=changed_note(sup, request.reason),
              confirmed=request.confirmed)   # risk would act at once: ask (rule_confirm.py)
 
 

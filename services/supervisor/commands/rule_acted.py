@@ -7,21 +7,54 @@ second (fresh-user trial 2026-12-06). Once risk shows the edit applied, the supe
 the decisions of that rule risk made since the edit (its history) and the answer names each:
 "acted at once on Demo 1: reduce MNQ by 2 (sent now; `riskctl history` shows its outcome)",
 or that nothing held breaks the new setting. Pure: the decisions are risk's HistoryReply.
+
+"Nothing held breaks it" is true only of that moment: trial14b, `rules set 1002
+daily_unrealized_loss limit 1` holding MNQ answered "no action", and 0.6 s later the rule
+closed it at "-1.00 vs -1.00". The preview (services/risk/preview.py) and the rule are one
+piece of code (a copy of risk's engine runs the rule itself), and the sim's prices show MNQ
+at +0.50 open when the edit applied and -1.00 0.6 s later: the price moved. So the answer
+now names the rule's own reading at the edit (risk's RulesReply: the same measure the rule
+judges) against the new limit, and that the rule acts the moment it is reached.
 """
 from __future__ import annotations
 
 from typing import Optional
 
 from shared.accountname import called, named
+from shared.rulenumbers import reading_text, versus_text
 from shared.symbols import tickers_in
 
 NOTHING = "nothing held breaks it now: no action"
+FROM_NOW = "the rule acts the moment the account reaches it"
+
+
+def nothing_line(rule: str, applied_on: set, readings: Optional[list],
+                 labels: Optional[dict] = None) -> str:
+    """NOTHING, with each account's reading of the rule now against its new limit (risk's
+    measure, the one the rule judges): 'nothing held breaks it now: no action (Demo 2 (id
+    1002): MNQ open PnL 0.50, limit -1.00); the rule acts the moment the account reaches it'."""
+    now = []
+    for acct in readings or ():
+        if acct.account_id not in applied_on:
+            continue
+        for r in acct.rules:
+            if r.rule != rule or r.value is None:
+                continue
+            who = called(named(labels or {}, acct.account_id), acct.account_id)
+            detail = (r.detail or "").split("; ")[0]
+            said = (f"{detail}, limit {reading_text(rule, r.limit)}" if detail
+                    else versus_text(rule, r.value, r.limit))
+            now.append(f"{who}: {tickers_in(said)}")
+    if not now:
+        return NOTHING
+    return f"{NOTHING} ({'; '.join(now)}); {FROM_NOW}"
 
 
 def acted_lines(rule: str, decisions: list, since_ns: int, applied_on: set,
-                labels: Optional[dict] = None) -> list[str]:
+                labels: Optional[dict] = None, readings: Optional[list] = None) -> list[str]:
     """One line per decision of `rule` made at or after since_ns on an account in applied_on
-    (ids of the accounts the edit applies to now); NOTHING when there is none."""
+    (ids of the accounts the edit applies to now); nothing_line when there is none
+    (readings: risk's RulesReply accounts read once the edit was applied)."""
     lines = []
     for d in decisions:
         if d.rule != rule or d.ts_ns < since_ns or d.account_id not in applied_on:
@@ -35,4 +68,4 @@ def acted_lines(rule: str, decisions: list, since_ns: int, applied_on: set,
         else:
             lines.append(f"acted at once on {who}: {what} (sent now; `riskctl history` "
                          f"shows its outcome)")
-    return lines or [NOTHING]
+    return lines or [nothing_line(rule, applied_on, readings, labels)]

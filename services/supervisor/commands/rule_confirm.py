@@ -85,7 +85,12 @@ def act_line(d, edit: Optional[RuleEdit], names: dict, zone, now_ns: int) -> str
     locking = lock_words(d, zone, now_ns)
     does = plan_words(d) if not d.suppressed else ""
     would = " and ".join(x for x in (does, locking) if x)
-    return f"{who}: {setting}; now {tickers_in(d.reason)}: riskd would {would}"
+    figure = tickers_in(d.reason)
+    if does and figure.endswith(f": {does}"):
+        # the rule's reason ends with its plan ("... limit 1: reduce MNQ by 1"): said once, in
+        # "riskd would ..." (trial14b read "reduce MNQ by 1: riskd would reduce MNQ by 1")
+        figure = figure[:-len(f": {does}")]
+    return f"{who}: {setting}; now {figure}: riskd would {would}"
 
 
 def confirm_reason(shown: str, decisions: list, edit: Optional[RuleEdit], names: dict,

@@ -2,7 +2,8 @@
 for the roll (a loosening); the reply and the audit say which (rule_outcome.py). One that would
 make risk act at once (flatten, reduce, lock out) asks first (rule_confirm.py)."""
 from services.supervisor.commands.base import Command
-from services.supervisor.commands.config_edits import rule_target_words, run_edit
+from services.supervisor.commands.config_edits import (changed_note, rule_target_words,
+                                                       run_edit)
 from services.supervisor.commands.rule_outcome import RuleEdit
 from shared.config.edit import set_rule_enabled
 from shared.messages.config import RulesEnable
@@ -14,6 +15,7 @@ def execute(sup, r, respond) -> None:
                                                           backups, **kw),
              lambda: RuleEdit(r.target, r.rule, "enabled", str(r.enabled).lower()),
              shown=f"{rule_target_words(sup.config, r.target)} {r.rule}.enabled",
+             note=changed_note(sup, r.reason),
              confirmed=r.confirmed)       # risk would act at once: ask (rule_confirm.py)
 
 

@@ -12,6 +12,7 @@ import pytest
 from cli import confirmedit
 from cli.commands import accounts
 from cli.errors import CliError
+from shared import editasking
 from shared.messages.accounts import AccountEnable, AccountRow, AccountsRequest, AccountsTable
 from shared.messages.system import error, ok
 
@@ -32,6 +33,8 @@ class Riskd:
                 guarded=True)]))
         assert isinstance(request, AccountEnable)
         self.sent.append(request)
+        if request.asking == editasking.DECLINED:
+            return error(editasking.DECLINED_CODE, editasking.DECLINED_REASON)
         if not request.confirmed:
             return error("confirm_needed", WHY)
         return ok(reason="saved (applied live)")
@@ -67,6 +70,7 @@ def test_on_a_terminal_no_leaves_it_disabled(monkeypatch, capsys):
     monkeypatch.setattr(confirmedit.session_cache, "interactive", lambda: True)
     monkeypatch.setattr("builtins.input", lambda q: "n")
     ctx = Riskd()
-    assert run(["enable", "1002"], ctx) == 1
-    assert [r.confirmed for r in ctx.sent] == [False]
+    assert run(["enable", "1002"], ctx) == 1          # declined: exit 1 (not saved)
+    assert [(r.confirmed, r.asking) for r in ctx.sent] == [
+        (False, editasking.PROMPT), (False, editasking.DECLINED)]
     assert "not saved: nothing changed" in capsys.readouterr().out

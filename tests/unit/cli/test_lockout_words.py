@@ -61,6 +61,9 @@ def test_the_alerts_lockout_sentence_says_the_kind_in_words():
     assert text == "account Demo 1 locked until the roll by daily_net_loss"
     text = describe(lock("timer", "cooldown_after_loss", symbol="CON.F.US.MNQ.Z26"), "Demo 1")
     assert text == "CON.F.US.MNQ.Z26 on account Demo 1 locked (timer) by cooldown_after_loss"
+    # the trader's own, said once (trial14b: "locked (self-lockout) by self_lockout")
+    text = describe(lock("timer", "self_lockout"), "Demo 1")
+    assert text == "account Demo 1 locked (self-lockout) by the trader", text
 
 
 def test_json_keeps_the_codes():

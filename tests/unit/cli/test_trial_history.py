@@ -57,8 +57,8 @@ def test_without_an_outcome_the_plan_is_labelled_a_plan(capsys):
         json = False
         config_path = "no-such-riskd.toml"      # the display zone's default
 
-        def request(self, _msg):
-            return SimpleNamespace(body=HistoryReply(decisions=[flatten_decision()]))
+        def request(self, _msg, tolerate=()):
+            return SimpleNamespace(ok=True, body=HistoryReply(decisions=[flatten_decision()]))
 
         def call(self, msg, **_kw):
             if type(msg).__name__ in ("RiskStatusRequest", "StatusRequest"):   # names
@@ -114,8 +114,8 @@ def test_history_names_an_account_as_status_does_even_one_the_config_does_not_li
         json = False
         config_path = "no-such-riskd.toml"
 
-        def request(self, _msg):
-            return SimpleNamespace(body=HistoryReply(decisions=[d]))
+        def request(self, _msg, tolerate=()):
+            return SimpleNamespace(ok=True, body=HistoryReply(decisions=[d]))
 
         def call(self, msg, **_kw):
             if type(msg).__name__ == "RiskStatusRequest":

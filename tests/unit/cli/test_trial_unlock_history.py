@@ -47,7 +47,7 @@ def test_an_admins_clear_reads_as_the_admin_clearing_that_rules_lockout():
     got = [(r[2], r[3]) for r in rows(history(UNLOCKED, "admin:root"), None, CHICAGO)
            if r[2].endswith(" lockout")]
     assert got == [("cooldown_after_loss lockout", "added by the rule"),
-                   ("cooldown_after_loss lockout", "cleared by admin root")], got
+                   ("cooldown_after_loss lockout", "cleared by admin:root")], got
 
 
 def test_a_lockout_that_ran_its_time_says_nothing_more():

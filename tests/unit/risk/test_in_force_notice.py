@@ -90,3 +90,19 @@ def test_the_notice_names_the_account_of_each_line_for_the_chats_scopes(worker):
     assert len(notices) == 2
     for e in notices:
         assert e.line_accounts == [ACCOUNT] * len(e.lines)
+
+
+def test_an_admins_tightening_says_who_changed_it(worker):  # noqa: F811
+    """trial14b: `rules set 1002 daily_realized_loss limit 1` put a breach lockout on the
+    trader's phone right after "limit 300.00 -> 1.00, in force now", with no sign an admin
+    had changed it. The supervisor's reload carries who and why (ConfigChanged.note, from
+    config_edits.changed_note) and the alert says it."""
+    from services.supervisor.commands.config_edits import changed_note
+    from types import SimpleNamespace
+    w, path, backups, sent = worker
+    limit = w.settings.for_account(w.engine.accounts[ACCOUNT]).max_contracts.limit
+    set_rule_param(path, "default", "max_contracts", "limit", str(limit - 2), backups)
+    w.config_note = changed_note(SimpleNamespace(requester="admin:ana"), "desk rule")
+    reload(w, path)
+    assert in_force(sent) == [[f"Demo 1 (id 1001): max_contracts limit {limit} -> {limit - 2}, "
+                               "in force now (changed by admin:ana: desk rule)"]]

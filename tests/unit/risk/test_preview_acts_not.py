@@ -109,3 +109,30 @@ def test_only_the_accounts_an_edit_concerns_are_judged_and_copied(tmp_path):
         assert concerned(w.engine, everyone) == {1001, 1002}
         assert [d.account_id for d in preview(w.engine, everyone, w.clock.now_ns())] == [1001]
         assert concerned(w.engine, w.config) == set()      # the config in force: nothing
+
+
+@pytest.mark.parametrize("last, acts", [("20999.50", True),     # open -1.00: at the limit
+                                        ("20999.75", False)])   # open -0.50: inside it
+def test_at_exactly_the_limit_the_preview_judges_as_the_rule_does(tmp_path, last, acts):
+    """trial14b: `rules set 1002 daily_unrealized_loss limit 1` holding MNQ answered "nothing
+    held breaks it now: no action" and the rule closed it 0.6 s later at "-1.00 vs -1.00".
+    The preview is the rule's own judgement on a copy of the engine: at exactly the limit it
+    says close, as the rule then does, and one tick inside it neither acts (the trial's 0.6 s
+    was a price move: the sim's MNQ was at +0.50 open when the edit applied)."""
+    with risk_worker(tmp_path, [{"id": ACCOUNT, "name": "SIM-1", "display_name": "Demo 1"}],
+                     clock=FakeClock(chi(2026, 12, 2, 10, 0))) as rig:
+        w, path, backups, _sent = rig
+        market(w, CONTRACTS[MNQ], Quote(contract_id=MNQ, ts_ns=w.clock.now_ns(),
+                                         last=Decimal("21000")))
+        buy(w, 1)
+        market(w, Quote(contract_id=MNQ, ts_ns=w.clock.now_ns(), last=Decimal(last)))
+        said = ask(w, path, backups, tmp_path, "daily_unrealized_loss", "limit", "1")
+        seen = published(w)
+        set_rule_param(path, str(ACCOUNT), "daily_unrealized_loss", "limit", "1", backups)
+        reload(w, path)
+        done = decisions(seen, "daily_unrealized_loss")
+        assert [(d.action, d.value, d.limit) for d in said] == \
+            [(d.action, d.value, d.limit) for d in done], (said, done)
+        assert bool(said) is acts, said
+        if acts:
+            assert said[0].reason == "MNQ open PnL -1.00 reached the unrealized loss limit -1.00"

@@ -62,7 +62,7 @@ def test_the_reason_names_account_rule_value_figure_and_what_riskd_would_do():
                           profile, NAMES, tz, NOW_NS)
     assert "riskd would act on it at once on 2 accounts:" in both
     assert ("  Demo 2 (strict, id 1002): max_contracts limit 2; now 4 contracts open (gross), "
-            "limit 2: reduce MNQ by 2: riskd would reduce MNQ by 2") in both.splitlines(), both
+            "limit 2: riskd would reduce MNQ by 2") in both.splitlines(), both   # said once
     assert "  Demo 1 (id 1001): drawdown_guard; now equity" in both
     # a timer on one symbol, a lockout with no end time
     timer = Decision(id="p3", ts_ns=NOW_NS, rule="trade_frequency_limit", account_id=1001,

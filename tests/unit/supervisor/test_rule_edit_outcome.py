@@ -6,6 +6,7 @@ roll" while audit.log recorded "saved (applied live)". risk is stood in for by i
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 from types import SimpleNamespace
 
 from services.supervisor.sessions import Sessions
@@ -57,6 +58,7 @@ class Sup:
         self.run_dir = str(tmp_path)
         self.previews = []        # risk's answers to RulesPreviewRequest: acting decisions
         self.reloads = 0
+        self.notes = []           # ConfigChanged.note of each reload: who changed it, why
 
     def every(self, interval, callback, first=None):
         self.repeating.append((interval, callback))
@@ -74,6 +76,7 @@ class Sup:
 
     def reload_config(self, reason="", authenticated=False, note=""):
         self.reloads += 1
+        self.notes.append(note)
         return ok(reason="config applied")
 
     def forward(self, worker, request, respond, timeout=3.0):
@@ -152,6 +155,26 @@ def test_a_tightening_is_recorded_as_applied_live(tmp_path, monkeypatch, caplog)
     assert outcome == ("ok: SIM-DEMO-1 (id 1001) max_contracts.limit: saved; applied live on SIM-DEMO-1 (id 1001)"
                        "\n  nothing held breaks it now: no action")
     assert reply.reason == outcome[len("ok: "):]
+
+
+def test_no_action_says_the_rules_reading_now_against_the_new_limit(tmp_path, monkeypatch,
+                                                                     caplog):
+    """trial14b: `rules set 1002 daily_unrealized_loss limit 1` answered only "nothing held
+    breaks it now: no action"; 0.6 s later a price move put MNQ at the limit and the rule
+    closed it. The answer says the rule's own reading when the edit applied, against the new
+    limit, and that the rule acts the moment it is reached."""
+    reading = AccountRules(account_id=1001, name="SIM-DEMO-1", rules=[RuleValue(
+        rule="daily_unrealized_loss", enabled=True, mode="enforce", params={"limit": "1"},
+        value=Decimal("0.50"), limit=Decimal("-1"), progress=0.0,
+        detail="CON.F.US.MNQ.Z26 open PnL 0.50")])
+    sup = Sup(tmp_path, [ok(RulesReply(accounts=[reading]))])
+    reply, outcome = run(rules_set.COMMAND, sup, RulesSet(
+        target="SIM-DEMO-1", rule="daily_unrealized_loss", param="limit", value="1"),
+        monkeypatch, caplog)
+    assert reply.reason.endswith(
+        "\n  nothing held breaks it now: no action (SIM-DEMO-1 (id 1001): MNQ open PnL 0.50, "
+        "limit -1.00); the rule acts the moment the account reaches it"), reply.reason
+    assert outcome == f"ok: {reply.reason}"
 
 
 def test_a_tightening_names_the_reduce_it_caused_at_once(tmp_path, monkeypatch, caplog):
@@ -317,3 +340,14 @@ def test_a_tightening_over_a_waiting_loosening_reads_applied_not_kept():
     lines, settled = outcome_lines(RuleEdit("1001", "max_contracts", "limit", "8"), stale,
                                    "17:00 CST")
     assert settled and lines[0].startswith("SIM-DEMO-1 (id 1001): riskd keeps limit 5"), lines
+
+
+def test_the_reload_of_an_admins_rule_edit_says_who_changed_it(tmp_path, monkeypatch, caplog):
+    """trial14b: risk's "in force now" alert did not say an admin changed the limit; the
+    reload carries who and why (ConfigChanged.note) for it."""
+    sup = Sup(tmp_path, [ok(RulesReply(accounts=[account(1001, "SIM-DEMO-1", limit="4")]))])
+    sup.requester = "admin:root"
+    run(rules_set.COMMAND, sup, RulesSet(target="SIM-DEMO-1", rule="max_contracts",
+                                         param="limit", value="4", reason="desk rule"),
+        monkeypatch, caplog)
+    assert sup.notes == ["changed by admin:root: desk rule"]
