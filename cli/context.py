@@ -82,6 +82,7 @@ class Context:
         self.expired: Optional[session_cache.CachedSession] = None   # a session that ran out
         self.ended = ""     # riskd's words: that session was ended early, why and when
         self.earlier: Optional[session_cache.CachedSession] = None   # one an earlier riskd issued
+        self._sent: Optional[session_cache.CachedSession] = None     # the cached one sent
 
     @property
     def config_path(self) -> str:
@@ -107,8 +108,11 @@ class Context:
         """Send a command to riskd and return its Reply (ok or error). Raises CliError on silence."""
         address = self.control_address
         if not listening(address):         # or only its supervisor is gone: say which
-            # no riskd here: the sessions it issued (kept in its memory) are gone with it
-            sessionsweep.sweep(None, alive=listening)
+            # no riskd here: the sessions it issued (kept in its memory) are gone with it.
+            # Its own file stays: the next riskd's refusal then says the restart ended it
+            # (trial 14a: "this command needs an admin session" and nothing more, though
+            # login had promised "until Sun 09:33:18 CST"); the others go
+            sessionsweep.sweep(address, alive=listening)
             seen = orphans(self.config_path, address)
             raise NotRunning(seen.text(), (
                 "riskd's supervisor is not running (its workers run without it)"
@@ -129,6 +133,7 @@ class Context:
                 self.expired = cached
             elif cached is not None:
                 self.session = cached.token
+                self._sent = cached
         with RpcClient(address, "riskd", timeout=self.timeout, retries=retries,
                        name="riskctl") as client:
             try:
@@ -158,6 +163,9 @@ class Context:
             if reply.code != "auth_locked" and login_as and session_cache.interactive() \
                     and not self._asked_login:
                 self._asked_login = True         # ask once; a second refusal ends the command
+                if ended_by_restart(reply, self.earlier):
+                    print(f"riskctl: your {self.earlier.role} session was ended by riskd's "
+                          f"restart (a restart ends every session)", file=sys.stderr)
                 print(f"riskctl: this command needs an {reply.body.role} session; "
                       f"log in once as {login_as}:", file=sys.stderr)
                 self.login(login_as, session_cache.read_password(login_as))
@@ -174,7 +182,14 @@ class Context:
         """An expired cached session this riskd never issued is not "your session expired":
         an earlier riskd at this address issued it (fresh-user trial: a fresh clone's first
         `riskctl shutdown` said "your admin session expired at Sun 02:04:11 CST", an hour
-        before the clone existed, while the audit trail said "no session"). Its file goes."""
+        before the clone existed, while the audit trail said "no session"). Its file goes.
+        So does an unexpired one an earlier riskd issued: a restart ended it (trial 14a), and
+        the refusal says so (_refusal_words)."""
+        sent = self._sent
+        if sent is not None and not session_cache.issued_by(sent, needed.riskd_since_ns):
+            self.earlier, self._sent, self.session = sent, None, None
+            session_cache.clear(self.control_address)
+            return
         if self.expired is None or session_cache.issued_by(self.expired, needed.riskd_since_ns):
             return
         self.earlier, self.expired = self.expired, None
@@ -255,11 +270,19 @@ def refusal_text(reply: Reply, expired=None, tz=None, now_ns: Optional[int] = No
 
 def _refusal_words(reply: Reply, expired, tz, now_ns: Optional[int], earlier=None,
                    ended: str = "") -> str:
-    if reply.code == "auth_required" and isinstance(reply.body, AuthNeeded):
+    restarted = ended_by_restart(reply, earlier)
+    if restarted or (reply.code == "auth_required" and isinstance(reply.body, AuthNeeded)):
         role = reply.body.role
         hint = login_hint(role, login_role_of(reply.body))
         now = time.time_ns() if now_ns is None else now_ns
         zone = tz or showtime.zone_of_tables({})
+        if restarted:
+            since = showtime.start(reply.body.riskd_since_ns, zone, now)
+            until = showtime.at(earlier.expires_ns, zone, now)
+            return (f"your {earlier.role} session (until {until}) was ended by riskd's restart: "
+                    f"riskd runs again since {since}, and a restart ends every session "
+                    f"(sessions live in riskd's memory); log in again: this command needs an "
+                    f"{role} session: {hint}")
         if earlier is not None and reply.body.riskd_since_ns is not None:
             since = showtime.start(reply.body.riskd_since_ns, zone, now)
             return (f"no session: your cached {earlier.role} session is not one this riskd "
@@ -273,6 +296,17 @@ def _refusal_words(reply: Reply, expired, tz, now_ns: Optional[int], earlier=Non
                     f"{role} session: {hint}")
         return f"this command needs an {role} session: {hint}"
     return reply.reason
+
+
+def ended_by_restart(reply: Reply, earlier) -> bool:
+    """Whether a refusal is of a cached session an earlier riskd at this address issued that
+    was still valid when this riskd started (and whose start it recorded): riskd's restart
+    ended it (trial 14a). One that had run out before is no session of this riskd."""
+    body = reply.body
+    return (earlier is not None and reply.code in ("auth_required", "session_expired")
+            and isinstance(body, AuthNeeded) and body.riskd_since_ns is not None
+            and earlier.riskd_since_ns is not None
+            and earlier.riskd_since_ns < body.riskd_since_ns < earlier.expires_ns)
 
 
 def to_jsonable(value: Any) -> Any:

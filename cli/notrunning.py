@@ -22,6 +22,7 @@ import attrs
 
 from cli import configfile
 from shared import guardwords, shards
+from shared.storedread import open_stored
 
 DOC = "docs/operations.md, When riskd's supervisor is killed"
 
@@ -45,7 +46,7 @@ def last_alive(config_path: str) -> Optional[int]:
     if not os.path.exists(path):
         return None
     try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=0.5)
+        db = open_stored(path, timeout=0.5)    # no -wal/-shm left behind (storedread.py)
         try:
             row = db.execute("SELECT ns FROM alive WHERE id = 1").fetchone()
         finally:

@@ -5,8 +5,9 @@ running") while `riskctl audit` and `riskctl logs` read riskd's files. Risk keep
 in its state file in the data folder (risk.sqlite, or one file per shard: risk-0-of-2.sqlite
 ...); found as audit and logs find their files (cli/configfile.folders, the config read
 leniently), --account read as logs reads it (cli/accountnames.account_wanted), the files
-opened read-only, read with risk's own query (shared/historytable.py) and, with shards,
-merged as the supervisor merges their answers. Nothing is written; riskd need not run.
+opened read-only (shared/storedread.py: no lock held, no -wal/-shm left behind), read with
+risk's own query (shared/historytable.py) and, with shards, merged as the supervisor merges
+their answers. Nothing is written; riskd need not run.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from cli.errors import CliError
 from services.supervisor.riskshards import merged_history
 from shared import shards
 from shared.historytable import read_history
+from shared.storedread import open_stored
 from shared.messages.risk import HistoryReply
 
 
@@ -41,7 +43,7 @@ def stored_history(ctx, account: str, since_ns: Optional[int],
     bodies = []
     for path in files:
         try:
-            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1.0)
+            db = open_stored(path)      # read-only, no lock held, no -wal/-shm left behind
             try:
                 bodies.append(read_history(db, wanted, since_ns, limit))
             finally:

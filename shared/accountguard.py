@@ -34,9 +34,25 @@ UNREPORTED = "the broker does not report this account for this login"
 PRICES_NOT_LIVE = "prices NOT live (fills guarded)"
 
 
+def failed_on(accounts: Iterable, name_of: Callable[[int], str]) -> list[str]:
+    """The accounts with an action enforcement gave up on while its reason holds (risk tries
+    it again: AccountStatus.failing), named."""
+    return [name_of(a.account_id) for a in accounts
+            if a is not None and getattr(a, "failing", None)]
+
+
+def failed_words(names: list[str]) -> str:
+    """The guard header while enforcement failed (trial 14a: "guarded now" right above
+    " ENFORCEMENT FAILED ... still open on a locked account"): what riskd still does and
+    what it did not."""
+    return (f"ENFORCEMENT FAILED on {', '.join(names)}: riskd checks the rules, but an action "
+            f"it decided is not carried out (below)")
+
+
 def head(unguarded_now: list[str], accounts: Iterable, name_of: Callable[[int], str],
          guarded: str = "guarded now", not_guarded: str = "NOT GUARDED now",
-         unreported: Iterable[str] = (), stale: Iterable[str] = ()) -> str:
+         unreported: Iterable[str] = (), stale: Iterable[str] = (),
+         failed: Iterable[str] = ()) -> str:
     """The guard header: 'guarded now', 'guarded now except Demo 2 (strict): disabled by
     admin:root ...', or 'NOT GUARDED now: risk not running' (nothing is guarded then).
     unreported: configured accounts the broker does not report for this login (risk's
@@ -44,13 +60,17 @@ def head(unguarded_now: list[str], accounts: Iterable, name_of: Callable[[int], 
     stale: held prices risk found stale (shared/pricewords.stale_lines): never "guarded now"
     then, but 'prices NOT live (fills guarded): MNQ: no price for 1m42s; open PnL as of
     20660.00; price rules run on that price' (fresh-user trial 2026-12-06: the quotes silent,
-    status said "guarded now" while the price rules judged a price minutes old)."""
+    status said "guarded now" while the price rules judged a price minutes old).
+    failed: accounts with an action enforcement failed (failed_on): never "guarded now" then,
+    but failed_words' 'ENFORCEMENT FAILED on Demo 2 (strict, id 1002): riskd checks the rules,
+    but an action it decided is not carried out (below)'."""
     if unguarded_now:
         return f"{not_guarded}: " + "; ".join(unguarded_now)
     left_out = exceptions(accounts, name_of) + [f"{u}: {UNREPORTED}" for u in unreported]
-    stale = list(stale)
-    if stale:
-        words = stale_head(stale)
+    stale, failed = list(stale), list(failed)
+    if stale or failed:
+        words = "; ".join(x for x in (stale_head(stale) if stale else "",
+                                      failed_words(failed) if failed else "") if x)
         return words + "; NOT guarded: " + "; ".join(left_out) if left_out else words
     return f"{guarded} except " + "; ".join(left_out) if left_out else guarded
 

@@ -31,7 +31,7 @@ from shared.outcomewords import left_to, outcome_word
 from shared.messages.enforce import DONE, FAILED, WITHDRAWN, found_nothing_to_do
 from shared.messages.risk import LEFT_TO_ONE_IN_FLIGHT, LOCKED_ALREADY, OWN_EXTENDED
 from shared.retrying import ordinal, try_number
-from shared.rulenumbers import spelled_out, versus_text
+from shared.rulenumbers import spelled_out, versus_text, warning_next
 from shared.symbols import tickers_in
 from shared.when import duration, table_duration
 
@@ -356,8 +356,10 @@ def rows(body, outcomes: Optional[dict] = None, tz=None, unknown: str = "") -> l
     out = [decision_row(d, outcomes, tz, unknown, ended, others, retries) for d, ended
            in zip(body.decisions, decision_ends(body.decisions, body.lockouts, tz))]
     for w in body.warnings:
+        # a trade count's warning says what the trade it counts up to does (docs/rules.md)
         out.append((w.ts_ns, w.account_id, f"warning: rule {w.rule}", "-",
-                    reading(w.rule, w.value, w.limit, w.reason), w.reason, ""))
+                    reading(w.rule, w.value, w.limit, w.reason), w.reason,
+                    warning_next(w.rule, w.value, w.limit, w.reason)))
     notes = lockout_notes(body.lockouts, tz)
     for c, note in zip(body.lockouts, notes):
         lk = c.lockout

@@ -139,6 +139,29 @@ def count_consequence(rule: str, limit: Optional[Decimal], reading: str, params:
     return ""
 
 
+def warning_next(rule: str, value, limit, reason: str) -> str:
+    """What a trade_frequency_limit warning warns of, for history's note: 'the next trade
+    starts the cooldown' (2 of 3 per minute), 'the 10th trade starts the cooldown' (8 of 10
+    per hour), 'the next trade flattens and locks until the roll' (per day); '' for other
+    rules. Trial 14a: docs/rules.md quoted "the next one starts the cooldown" for the 2-of-3
+    warning, and history's line did not say it."""
+    window = window_of(reason).strip()[len("per "):]
+    if rule != "trade_frequency_limit" or value is None or limit is None or not window:
+        return ""
+    try:
+        n, last = int(Decimal(str(value))), int(Decimal(str(limit)))
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    if n >= last:
+        return ""
+    which = "the next trade" if n + 1 == last else f"the {ordinal(last)} trade"
+    if window in ("minute", "hour", "session"):
+        return f"{which} starts the cooldown"
+    if window in ("day", "week"):
+        return f"{which} flattens and locks until the {'roll' if window == 'day' else 'week ends'}"
+    return ""
+
+
 def versus_text(rule: str, value: Optional[Decimal], limit: Optional[Decimal]) -> str:
     """'-603.33 vs -600.00' (money), '2 vs 3' (counts): a reading beside its limit, as history
     shows it; '' when there is no reading (a note)."""

@@ -5,7 +5,8 @@ Times are shown, and 09:30 read, in the display zone (docs/operations.md, Times 
 Every decision says who acted (a rule, the admin, the trader's self-lockout, lockout
 enforcement) and what was done: enforcement's own account of the outcome once it has one
 ("done: ... (verified flat)", "FAILED: ..."), else "result not known: <why>" (enforcement is
-stopped: the supervisor shows the outcomes it saw while it ran) with
+stopped: the supervisor shows the outcomes it saw while it ran; riskd is stopped: those in
+enforcement's journal as stored in the data folder) with
 the plan, labelled "planned:"; in alert mode what would have been done. A lockout is shown only when
 one was taken; only the lockout in force counts down, on its latest line (an earlier line
 of one since extended says "extended to ..."; one ended before its time, by an unlock or the
@@ -23,6 +24,7 @@ import sys
 
 from cli import configfile
 from cli.storedhistory import stored_history
+from cli.storedoutcomes import stored_outcomes
 from shared.actedby import command_id, journal_of
 from cli.commands._risk_view import fmt_time, parse_when
 from cli.accountnames import file_namer, namer
@@ -107,8 +109,7 @@ def run(args, ctx) -> int:
         ctx.print_json(body)
         return 0
     outcomes, unknown = outcomes_of(ctx, body.decisions) if not stopped else \
-        ({}, "riskd is stopped" if stopped.startswith("riskd is stopped")
-         else "riskd does not answer")
+        stored_outcomes(ctx.config_path, body.decisions, stopped)
     table = rows(body, outcomes, tz, unknown)
     if not table:
         print("nothing recorded")

@@ -16,7 +16,8 @@ riskd would act on at once (it puts an account past a limit now: flatten, reduce
 out) is not saved until you confirm it: riskctl names each account and asks "Apply anyway?
 [y/N]"; --yes applies directly; without a terminal riskctl refuses unless --yes. `override`
 applies every waiting change of every account now (audited, with a reason), or of one
-account or one profile's accounts (--account profile:NAME), or of one rule (--rule).
+account or one profile's accounts (--account profile:NAME), or of one rule (--rule); it
+never asks first (no --yes): it only loosens, so riskd acts on no account because of it.
 Every rule, its parameters and defaults: docs/rules.md.
 """
 from __future__ import annotations
@@ -60,9 +61,11 @@ PARAM_WORDS = (
 OVERRIDE_WORDS = ("Apply the rule changes that wait for the trading-day roll (loosenings: a "
                   "higher limit, a disabled rule) now: every one, or only those of one account "
                   "(--account ID), of every account of a profile (--account profile:NAME) or "
-                  "of one rule (--rule). Admin only, audited with its reason. A lockout the "
-                  "old setting put on stays (riskctl unlock ACCOUNT --rule RULE ends it). Why "
-                  "a loosening waits: docs/rules.md (What every rule has).")
+                  "of one rule (--rule). Admin only, audited with its reason. It never asks "
+                  "first and takes no --yes (unlike `rules set`): it only loosens, so riskd "
+                  "closes, reduces or locks nothing because of it. A lockout the old setting "
+                  "put on stays (riskctl unlock ACCOUNT --rule RULE ends it). Why a loosening "
+                  "waits: docs/rules.md (What every rule has).")
 
 
 def add_arguments(parser) -> None:
@@ -93,7 +96,8 @@ def add_arguments(parser) -> None:
         p.add_argument("--reason", default="", help="why (kept in the audit trail)")
         add_yes(p)
         add_offline(p)
-    p = sub.add_parser("override", help="apply the waiting (looser) rule changes now",
+    p = sub.add_parser("override", help="apply the waiting (looser) rule changes now "
+                                        "(never asks: it only loosens)",
                        description=OVERRIDE_WORDS)
     p.add_argument("--reason", required=True, help="why (kept in the audit trail)")
     p.add_argument("--account", default="",

@@ -98,10 +98,12 @@ def run(args, ctx) -> int:
     labels = dict(status.account_labels or {})
     # a held price with no quote during trading hours: not "guarded now" either
     stale = pricewords.stale_lines(risk.accounts, time.time_ns(), ticker) if risk else []
+    name_of = lambda aid: called(labels.get(str(aid), str(aid)), aid)    # noqa: E731
+    # an action enforcement failed: not "guarded now" above its ENFORCEMENT FAILED (trial 14a)
     guard = accountguard.head(status.unguarded_now, risk.accounts if risk is not None else (),
-                              lambda aid: called(labels.get(str(aid), str(aid)), aid),
-                              unreported=risk.unreported if risk is not None else (),
-                              stale=stale)
+                              name_of, unreported=risk.unreported if risk is not None else (),
+                              stale=stale, failed=accountguard.failed_on(
+                                  risk.accounts if risk is not None else (), name_of))
     print(f"trading day {status.trading_day}: unguarded for "
           f"{fmt_duration(status.unguarded_today_s)} so far; {guard}")
     print()

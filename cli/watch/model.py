@@ -740,9 +740,11 @@ def _rule_lines(status: AccountStatus, tz: Optional[dt.tzinfo] = None,
 def count_past(status: AccountStatus, r, tz: Optional[dt.tzinfo],
                now_ns: Optional[int]) -> tuple[str, bool]:
     """A trade count at or past its limit (trade_frequency_limit): (its words, whether they
-    say the lockout) -- 'cooldown running until 10:42 CST' while its lockout holds, else what
-    the next trade does. Trial: '12/10 per hour 120% (the 10th starts a 30m00s cooldown)',
-    out of date once the 10th had started it."""
+    say the lockout) -- 'cooldown running until 10:42 CST' while its lockout holds; 'no
+    cooldown of its own, the account is locked already by cooldown_after_loss until ...' while
+    another one holds the account (risk takes none then: "locked already, no new action");
+    else what the next trade does. Trial: '12/10 per hour 120% (the 10th starts a 30m00s
+    cooldown)', out of date once the 10th had started it."""
     locks = [lk for lk in status.lockouts if lk.rule == r.rule and lk.symbol is None]
     if locks:
         lock = max(locks, key=lambda lk: lk.until_ns or 2 ** 63)
@@ -757,6 +759,17 @@ def count_past(status: AccountStatus, r, tz: Optional[dt.tzinfo],
     rest = then.split(" ", 2)[2] if then.startswith("the ") else then    # 'the 10th ...'
     # 6/3 is over the limit, not at it (trial13a: "6/3 per minute 200% (at the limit: ...")
     where = "over the limit" if r.value > r.limit else "at the limit"
+    held = [lk for lk in status.lockouts if lk.rule != r.rule and lk.symbol is None]
+    if held:
+        # risk took no cooldown of its own: another lockout holds the account (trial 14a:
+        # "4/3 per minute 133% (over the limit: the next trade starts a 1m00s cooldown)
+        # locked already, no new action", while cooldown_after_loss held it)
+        lock = max(held, key=lambda lk: lk.until_ns or 2 ** 63)
+        end = end_words(lock.kind, lock.clears_on) if lock.until_ns is None else \
+            "until " + showtime.end(lock.until_ns, tz or dt.timezone.utc,
+                                    now_ns if now_ns is not None else lock.until_ns)
+        return (f"{where}: no cooldown of its own, the account is locked already by "
+                f"{lock.rule} {end}"), True
     return f"{where}: the next trade {rest}" if rest else "", False
 
 

@@ -22,7 +22,8 @@ import zmq
 
 from services.enforcement.executor import (FINAL, HANDOVER, SETTLE, Executor, Job, Outcome,
                                            Settings)
-from services.enforcement.journal import Entry, Journal
+from services.enforcement.journal import (JOURNAL_FILE, Entry, Journal, entries_for,
+                                          later_tries)  # noqa: F401 (later_tries: its tests)
 from services.enforcement.lanes import Lanes
 from services.enforcement.planning import retry_delay
 from services.enforcement import killswitch, withdraw
@@ -43,13 +44,11 @@ from shared.plural import plural
 
 log = logging.getLogger(__name__)
 elog = logging.getLogger(ENFORCEMENT_LOGGER)
-KILL_SWITCH_IDS = f"{killswitch.MANUAL}-"      # the kill switch's ids, 'manual-<ns>.<account>'
 
 PENDING_RETRY = (2.0, 60.0)  # s: first retry of a pending command, cap of its backoff
                              # (a re-send from risk retries a waiting command at once)
 RESUME_WINDOW_S = 600       # unfinished commands younger than this are resumed on start
 ACCOUNTS_REFRESH_S = 60.0
-JOURNAL_FILE = "enforcement.sqlite"
 
 
 class EnforcementWorker(Worker):
@@ -302,17 +301,10 @@ class EnforcementWorker(Worker):
 
     # -- control requests ---------------------------------------------------------------------------
     def _on_status(self, req: EnforcementStatusRequest) -> Reply:
-        entries = {e.command.id: e for e in self.journal.unfinished()}
-        for cid in req.command_ids:
-            if cid not in entries:
-                entry = self.journal.get(cid)
-                if entry is not None:
-                    entries[cid] = entry
-            # risk's later tries of a failed action ('<decision>.2', ...): the screens show
-            # the decision's latest outcome (services/risk/retries.py)
-            for later in later_tries(cid, lambda i: entries.get(i) or self.journal.get(i)):
-                entries[later.command.id] = later
-        missing = [c for c in req.command_ids if c not in entries]
+        # the same entries riskctl reads from the stored journal while riskd is stopped
+        # (journal.read_stored): one piece of code for both
+        entries, missing = entries_for(req.command_ids, self.journal.unfinished(),
+                                       self.journal.get)
         body = EnforcementStatus(commands=[e.state_view() for e in entries.values()],
                                  cannot_enforce=list(self.cannot_enforce.values()))
         return ok(body, reason=f"unknown command ids: {', '.join(missing)}" if missing else "")
@@ -334,18 +326,3 @@ class EnforcementWorker(Worker):
 def _fields(cmd: Command, kind: str) -> dict:
     return {"kind": kind, "account": cmd.account_id, "command_id": cmd.id, "rule": cmd.rule,
             "action": cmd.action}
-
-
-def later_tries(command_id: str, get) -> list:
-    """The journal entries of risk's later tries of a decision ('<decision>.2', '.3', ...
-    while they exist), asked about its first ('<decision>.1'); none for any other id (the
-    kill switch's 'manual-<ns>.<account>' ends with an account id, not a try)."""
-    base, _, first = command_id.rpartition(".")
-    out: list = []
-    if not base or first != "1" or command_id.startswith(KILL_SWITCH_IDS):
-        return out
-    n = 2
-    while (later := get(f"{base}.{n}")) is not None:
-        out.append(later)
-        n += 1
-    return out

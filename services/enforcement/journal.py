@@ -22,16 +22,20 @@ import os
 import sqlite3
 import threading
 import time
-from typing import Optional
+from typing import Callable, Iterable, Optional
 
 import attrs
 
 from shared import codec
 from shared.sqlitefile import check_file, move_aside
+from shared.storedread import open_stored
 from shared.walstore import close_wal, open_wal
 from shared.messages.enforce import MARKET_OPEN, Command, CommandResult, CommandState
+from shared.trywords import KILL_SWITCH_IDS
 
 log = logging.getLogger(__name__)
+
+JOURNAL_FILE = "enforcement.sqlite"     # in the data folder
 
 RECEIVED, RUNNING, PENDING, FINAL = "received", "running", "pending", "final"
 UNFINISHED = (RECEIVED, RUNNING, PENDING)
@@ -115,6 +119,68 @@ def _row(row: sqlite3.Row) -> Entry:
                  finished_ns=row["finished_ns"], first_answer_ns=row["first_answer_ns"])
 
 
+def _get(conn: sqlite3.Connection, command_id: str) -> Optional[Entry]:
+    row = conn.execute("SELECT * FROM commands WHERE id = ?", (command_id,)).fetchone()
+    return None if row is None else _row(row)
+
+
+def _unfinished(conn: sqlite3.Connection) -> list[Entry]:
+    rows = conn.execute("SELECT * FROM commands WHERE state IN (?, ?, ?) ORDER BY received_ns",
+                        UNFINISHED).fetchall()
+    return [_row(r) for r in rows]
+
+
+def later_tries(command_id: str, get: Callable[[str], Optional[Entry]]) -> list:
+    """The journal entries of risk's later tries of a decision ('<decision>.2', '.3', ...
+    while they exist), asked about its first ('<decision>.1'); none for any other id (the
+    kill switch's 'manual-<ns>.<account>' ends with an account id, not a try)."""
+    base, _, first = command_id.rpartition(".")
+    out: list = []
+    if not base or first != "1" or command_id.startswith(KILL_SWITCH_IDS):
+        return out
+    n = 2
+    while (later := get(f"{base}.{n}")) is not None:
+        out.append(later)
+        n += 1
+    return out
+
+
+def entries_for(command_ids: Iterable[str], unfinished: list[Entry],
+                get: Callable[[str], Optional[Entry]]) -> tuple[dict, list[str]]:
+    """(command id -> Entry, the ids asked that have no row): what enforcement answers an
+    EnforcementStatusRequest with (services/enforcement/app.py), and what riskctl reads from
+    the stored journal while riskd is stopped (read_stored): every unfinished command, each
+    one asked about, and risk's later tries of those ('<decision>.2', ...: the screens show a
+    decision's latest outcome, services/risk/retries.py)."""
+    entries = {e.command.id: e for e in unfinished}
+    for cid in command_ids:
+        if cid not in entries:
+            entry = get(cid)
+            if entry is not None:
+                entries[cid] = entry
+        for later in later_tries(cid, lambda i: entries.get(i) or get(i)):
+            entries[later.command.id] = later
+    return entries, [c for c in command_ids if c not in entries]
+
+
+def read_stored(path: str, command_ids: Iterable[str]) -> list[CommandState]:
+    """The states of `command_ids` (as entries_for picks them) in the journal file at `path`,
+    read by a process that is not enforcement (riskctl while riskd is stopped:
+    cli/storedoutcomes.py): read-only, no lock held against a riskd that starts meanwhile,
+    no file created (shared/storedread.py). Raises sqlite3.Error when it cannot be read; a
+    missing file is [] (enforcement never ran here)."""
+    if not os.path.isfile(path):
+        return []
+    conn = open_stored(path, timeout=0.5)
+    try:
+        conn.row_factory = sqlite3.Row
+        ids = list(command_ids)
+        entries, _missing = entries_for(ids, _unfinished(conn), lambda i: _get(conn, i))
+        return [e.state_view() for e in entries.values()]
+    finally:
+        conn.close()
+
+
 def _open(path: str) -> sqlite3.Connection:
     """A connection with the schema; closed again when any step of opening fails."""
     return open_wal(path, SCHEMA, row_factory=sqlite3.Row)     # checkpoints off the path
@@ -160,16 +226,11 @@ class Journal:
     # -- reads -----------------------------------------------------------------------------
     def get(self, command_id: str) -> Optional[Entry]:
         with self._lock:
-            row = self._conn.execute("SELECT * FROM commands WHERE id = ?",
-                                     (command_id,)).fetchone()
-        return None if row is None else _row(row)
+            return _get(self._conn, command_id)
 
     def unfinished(self) -> list[Entry]:
         with self._lock:
-            rows = self._conn.execute(
-                "SELECT * FROM commands WHERE state IN (?, ?, ?) ORDER BY received_ns",
-                UNFINISHED).fetchall()
-        return [_row(r) for r in rows]
+            return _unfinished(self._conn)
 
     # -- writes (each one committed before it returns) ------------------------------------------
     def receive(self, cmd: Command, now_ns: int) -> tuple[Entry, bool]:

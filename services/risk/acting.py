@@ -45,6 +45,7 @@ from services.risk.words import (LOCKOUT_RULE, SELF_LOCK, command_in, no_rule_lo
                                  no_symbol_lockout, not_sent, what, who)
 from shared import showtime
 from shared.when import self_lock_refusal
+from shared.messages.market import SIDE_SELL
 from shared.messages.enforce import DONE, Command
 from shared.orderwords import order_words
 from shared.messages.risk import (ACTION_NONE, ALERT, CANCEL_ORDERS, CLOSE_POSITION, ENFORCE,
@@ -280,16 +281,20 @@ class Acting:
             del self.stops_moved[key]
 
     def _stop_moved_already(self, d: Decision) -> str:
-        """The command that moved this order's stop to the same price, done while the order
-        as risk knows it does not show it yet ('' when none): the event-order model's tick
-        between enforcement's result and the Order event moved it a second time."""
+        """The command that moved this order's stop as far or farther in the protective
+        direction, done while the order as risk knows it does not show it yet ('' when
+        none). The event-order model's tick between enforcement's result and the Order event
+        moved it a second time to the same price; and, on a price a tick lower, moved a trail
+        stop riskd had raised to 21002.50 back down to breakeven at 21000 (2026-12-06): the
+        stop is judged at the price riskd moved it to, and only a tighter one goes."""
         moved = self.stops_moved.get((d.account_id, d.order_id))
         acct = self.accounts.get(d.account_id)
         order = acct.orders.get(d.order_id) if acct is not None and d.order_id else None
         if moved is None or order is None or d.ts_ns - moved[1] > STOP_MOVE_NS \
-                or moved[0] != d.stop_price or order.stop_price == d.stop_price:
+                or d.stop_price is None or order.stop_price == moved[0]:
             return ""
-        return moved[2]
+        tighter = d.stop_price > moved[0] if order.side == SIDE_SELL else d.stop_price < moved[0]
+        return "" if tighter else moved[2]
 
     def _held_before(self, d: Decision, issued_ns: int) -> bool:
         """A close or reduce of a position held as it is since before issued_ns (each of its

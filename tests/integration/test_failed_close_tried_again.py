@@ -74,6 +74,12 @@ def test_a_failed_lockout_close_is_tried_again_and_the_screens_say_so(procs, tmp
         assert "MNQ long 1 still open on a locked account" in flat, screen
         assert "riskd tries again" in flat and "act now: close it on the firm's platform" \
             in flat, screen
+        # the guard line above it never says "guarded now" (trial 14a)
+        [guard] = [ln for ln in screen.splitlines() if ln.startswith("trading day ")]
+        assert "guarded now" not in guard, guard
+        assert guard.endswith("; ENFORCEMENT FAILED on Demo 2 (strict, id 1002): riskd checks "
+                              "the rules, but an action it decided is not carried out (below)"), \
+            guard
         assert desk.positions(ACCOUNT) == {MNQ: 1}
 
         desk.fail(CLOSE, 500, 0)                # the broker answers again

@@ -80,18 +80,25 @@ def titles(telegram, start: str) -> list[str]:
     return [c.text for c in telegram.sent(ME) if c.text.startswith(start)]
 
 
-@pytest.mark.timeout(150)
-def test_a_silent_feed_reads_prices_not_live_and_the_phone_hears_it_once_each_way(
-        procs, tmp_path, telegram):
-    config = riskd_config(tmp_path, telegram)
-    procs.riskd(config)
-    procs.wait_running(config, WORKERS, timeout=40)
+def silent_while_holding_mnq(procs, config) -> SimDesk:
+    """Demo 1 buys 1 MNQ, risk values it with a live quote, then the sim's quotes fall silent
+    (its prices walk on): the start of every silence here."""
     desk = SimDesk(config)
     desk.wait_up()
     desk.buy(1001, MNQ, 1)
     wait_for(lambda: (p := position(procs, config)) and p["unrealized"] is not None, 30,
              what="risk values Demo 1's MNQ with a live quote")
     desk.sim("/sim/quirks", {"quotesSilent": True})
+    return desk
+
+
+@pytest.mark.timeout(150)
+def test_a_silent_feed_reads_prices_not_live_and_the_phone_hears_it_once_each_way(
+        procs, tmp_path, telegram):
+    config = riskd_config(tmp_path, telegram)
+    procs.riskd(config)
+    procs.wait_running(config, WORKERS, timeout=40)
+    desk = silent_while_holding_mnq(procs, config)
     try:
         wait_for(lambda: (p := position(procs, config)) and p["price_stale_since"], 30,
                  interval=0.5, what="risk finds MNQ's price stale")
@@ -131,12 +138,7 @@ def test_a_silence_whose_position_is_closed_ends_with_no_position_held_in_it_now
     config = riskd_config(tmp_path, telegram)
     procs.riskd(config)
     procs.wait_running(config, WORKERS, timeout=40)
-    desk = SimDesk(config)
-    desk.wait_up()
-    desk.buy(1001, MNQ, 1)
-    wait_for(lambda: (p := position(procs, config)) and p["unrealized"] is not None, 30,
-             what="risk values Demo 1's MNQ with a live quote")
-    desk.sim("/sim/quirks", {"quotesSilent": True})
+    desk = silent_while_holding_mnq(procs, config)
     try:
         alert = telegram.wait_sent(lambda c: c.text.startswith(STALE), 30, chat=ME,
                                    what="the phone's stale-price alert")
@@ -197,12 +199,7 @@ def test_a_restart_of_risk_during_the_silence_still_says_prices_flow_again(
     config = riskd_config(tmp_path, telegram)
     procs.riskd(config)
     pids = procs.wait_running(config, WORKERS, timeout=40)
-    desk = SimDesk(config)
-    desk.wait_up()
-    desk.buy(1001, MNQ, 1)
-    wait_for(lambda: (p := position(procs, config)) and p["unrealized"] is not None, 30,
-             what="risk values Demo 1's MNQ with a live quote")
-    desk.sim("/sim/quirks", {"quotesSilent": True})
+    desk = silent_while_holding_mnq(procs, config)
     try:
         telegram.wait_sent(lambda c: c.text.startswith(STALE), 30, chat=ME,
                            what="the phone's stale-price alert")
@@ -230,12 +227,7 @@ def test_a_restart_of_riskd_during_the_silence_still_says_prices_flow_again(
     config = riskd_config(tmp_path, telegram)
     riskd = procs.riskd(config)
     procs.wait_running(config, WORKERS, timeout=40)
-    desk = SimDesk(config)
-    desk.wait_up()
-    desk.buy(1001, MNQ, 1)
-    wait_for(lambda: (p := position(procs, config)) and p["unrealized"] is not None, 30,
-             what="risk values Demo 1's MNQ with a live quote")
-    desk.sim("/sim/quirks", {"quotesSilent": True})
+    desk = silent_while_holding_mnq(procs, config)
     telegram.wait_sent(lambda c: c.text.startswith(STALE), 30, chat=ME,
                        what="the phone's stale-price alert")
     riskd.signal(signal.SIGTERM)

@@ -76,10 +76,14 @@ def status_text(accounts: list[AccountStatus], sup: SupervisorStatus, synced: bo
     # (trial 2026-12-06: "🟢 guarded now")
     # a held price with no quote during trading hours (shared/quietprice.py): as status says
     stale = pricewords.stale_lines(accounts, now_ns)
+    # an action enforcement failed: never "🟢 guarded now" above it (trial 14a, as status)
+    failed = accountguard.failed_on(accounts, ctx.called)
     head = accountguard.head(sup.unguarded_now, accounts, ctx.called,
                              guarded="🟢 guarded now", not_guarded="🔴 NOT GUARDED now",
-                             unreported=unreported, stale=stale)
-    if not sup.unguarded_now and stale:
+                             unreported=unreported, stale=stale, failed=failed)
+    if not sup.unguarded_now and failed:
+        head = "🚨 " + head
+    elif not sup.unguarded_now and stale:
         head = "🟠 " + head
     elif not sup.unguarded_now and (accountguard.exceptions(accounts, ctx.called)
                                     or unreported):

@@ -157,13 +157,46 @@ def test_riskd_says_when_it_started_in_a_refusal_and_in_a_login():
     assert saved.riskd_since_ns == sessions.since_ns and saved.control == CONTROL
 
 
-def test_with_no_riskd_at_its_address_a_cached_session_is_removed(monkeypatch):
+def test_with_no_riskd_at_its_address_its_session_file_waits_for_the_next_riskd(monkeypatch):
     """Nothing listens at the control address: the riskd that issued the session is gone, and
-    its sessions with it (they live in its memory); riskctl says riskd is not running."""
-    path = cache(since=STARTED)                          # valid-looking, an hour to run
+    its sessions with it (they live in its memory); riskctl says riskd is not running. Its
+    file stays (another gone riskd's goes), so the next riskd's refusal says that riskd's
+    restart ended the session (trial 14a: after `riskctl shutdown` + start, `riskctl unlock`
+    said only "this command needs an admin session" though login had promised "until Sun
+    09:33:18 CST")."""
+    path = cache(since=STARTED - 3600 * S, minutes=30)    # issued before this riskd started
+    other = cache("tcp://127.0.0.1:6002", since=1)        # another riskd, gone too
     monkeypatch.setattr(context, "listening", lambda address: False)
     ctx = context.Context(config_path="/nonexistent/riskd.toml", control=CONTROL)
     with pytest.raises(CliError) as refused:
         ctx.call(ShutdownRequest(reason="test"))
     assert "not running" in str(refused.value), refused.value
+    assert os.path.exists(path) and not os.path.exists(other)
+
+    monkeypatch.setattr(context, "listening", lambda address: True)     # riskd started again
+    said = shutdown()
+    assert said.startswith("your admin session (until "), said
+    assert ") was ended by riskd's restart: riskd runs again since " in said, said
+    assert said.endswith("log in again: this command needs an admin session: run riskctl "
+                         "login --role admin"), said
+    assert not os.path.exists(path)                       # never valid again
+    assert "restart" not in shutdown()                    # said once; then: no session
+
+
+def test_a_session_sent_to_a_riskd_that_did_not_issue_it_says_the_restart_ended_it(
+        monkeypatch):
+    """The cached session is sent; riskd answers it is none of its own (services/supervisor/
+    auth.py): riskctl says the restart ended it, with when it was to run until."""
+    path = cache(since=STARTED - 60 * S, minutes=30)
+    said = []
+
+    class Restarted(Riskd):
+        def call(self, request, timeout=None):
+            said.append(request.session)
+            return error("session_expired", "your session is not one this riskd issued",
+                         AuthNeeded(role="admin", login_as="admin", riskd_since_ns=STARTED))
+    monkeypatch.setattr(context, "RpcClient", Restarted)
+    text = shutdown()
+    assert said == ["tok-0123456789abcdef"]
+    assert text.startswith("your admin session (until ") and "riskd's restart" in text, text
     assert not os.path.exists(path)

@@ -116,3 +116,33 @@ def test_a_corrupt_journal_is_closed_before_it_is_moved_aside(tmp_path, monkeypa
     _entry, new = j.receive(cmd(), NOW)
     assert new
     j.close()
+
+
+def test_the_stored_journal_is_read_as_enforcement_answers_without_a_file_left(tmp_path):
+    """riskctl history while riskd is stopped (trial 14a) reads enforcement's journal file
+    with enforcement's own code (read_stored, entries_for): the outcome of each id asked, its
+    later tries, every unfinished command; a clean journal is read without a -wal or -shm
+    file left beside it, and while enforcement still has it open (its workers run), the commits
+    in its -wal are read too."""
+    from services.enforcement.journal import read_stored
+    path = str(tmp_path / "enforcement.sqlite")
+    j = Journal(path, NOW)
+    for cid in ("d1.1", "d1.2", "d9.1"):
+        j.receive(cmd(cid), NOW)
+    j.finish(done("d1.1", status=FAILED, detail="gave up"))
+    j.finish(done("d1.2"))
+    j.start("d9.1", NOW + 1)                            # left running
+    j.close()
+    before = sorted(os.listdir(tmp_path))
+    states = {s.command_id: s for s in read_stored(path, ["d1.1", "x.1"])}
+    assert sorted(states) == ["d1.1", "d1.2", "d9.1"]
+    assert states["d1.2"].status == DONE and states["d1.2"].detail == "flattened"
+    assert states["d9.1"].state == RUNNING
+    assert sorted(os.listdir(tmp_path)) == before == ["enforcement.sqlite"]
+    assert read_stored(str(tmp_path / "none.sqlite"), ["d1.1"]) == []
+
+    live = Journal(path, NOW)                           # open: its -wal is there
+    live.receive(cmd("d5.1"), NOW)
+    live.finish(done("d5.1"))
+    assert read_stored(path, ["d5.1"])[-1].status == DONE
+    live.close()

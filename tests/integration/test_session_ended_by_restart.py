@@ -1,0 +1,44 @@
+"""A session riskd's restart ended says so (fresh-user trial 14a, item 6): after `riskctl
+shutdown --yes` + start, and after kill -9 of the supervisor + start, `riskctl unlock` said only
+"this command needs an admin session: run riskctl login --role admin", though login had
+promised "until Sun 09:33:18 CST". riskctl run while riskd was stopped (here `riskctl status`)
+had removed the session file, so nothing was left to tell the restart by.
+
+A real riskd (its supervisor and the logging worker; passwords, as a shutdown needs an admin
+session), stopped the two ways of the trial, then started again from the same config."""
+from __future__ import annotations
+
+import signal
+
+import pytest
+
+from tests.support.auth import config_with_passwords, login
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(90)]
+
+
+@pytest.mark.parametrize("how", ["shutdown", "kill -9"])
+def test_a_session_ended_by_riskds_restart_says_so(procs, tmp_path, monkeypatch, how):
+    monkeypatch.setenv("RISKD_SESSION_DIR", str(tmp_path / "sessions"))
+    config = config_with_passwords(tmp_path, workers=["logging"], session_minutes=30)
+    riskd = procs.riskd(config)
+    login(procs, config, "admin")
+    if how == "shutdown":
+        procs.riskctl_ok(config, "shutdown", "--yes", "--reason", "trial 14a")
+    else:
+        riskd.signal(signal.SIGKILL)
+    assert riskd.wait(20) is not None, "riskd did not stop"
+    stopped = procs.riskctl(config, "status")          # riskctl while riskd is stopped
+    assert stopped.returncode != 0 and "not running" in stopped.stdout + stopped.stderr
+
+    procs.riskd(config)
+    refused = procs.riskctl(config, "shutdown", "--yes", "--reason", "trial 14a")
+    assert refused.returncode == 3, refused.stdout + refused.stderr
+    said = " ".join(refused.stderr.split())
+    assert "your admin session (until " in said, said
+    assert "was ended by riskd's restart: riskd runs again since " in said, said
+    assert said.endswith("log in again: this command needs an admin session: run riskctl "
+                         "login --role admin"), said
+    # said once: the next command has no session
+    again = " ".join(procs.riskctl(config, "shutdown", "--yes", "--reason", "x").stderr.split())
+    assert "restart" not in again and "needs an admin session" in again, again
