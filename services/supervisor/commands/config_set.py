@@ -1,14 +1,25 @@
 """`riskctl config set KEY VALUE`: edit one key of the config file, validated and applied live;
 one that would make risk act at once (a rule tightened past what an account holds, a profile
-switched) asks first (rule_confirm.py)."""
+switched) asks first (rule_confirm.py). A password is not set here: `riskctl passwd admin|ops`
+sets it (config set admin.password_hash "" removed the admin password of a running riskd with no
+question, as the restore of trial 14b did)."""
 from services.supervisor.commands.base import Command
 from services.supervisor.commands.config_edits import changed_note, run_edit
 from services.supervisor.commands.rule_outcome import rule_edit_of
 from shared.config.edit import set_config_value
 from shared.messages.config import ConfigSet
+from shared.messages.system import error
 
 
 def execute(sup, request, respond) -> None:
+    if request.key.replace(" ", "").split(".")[-1] == "password_hash":
+        role = request.key.split(".")[0].strip() or "admin"
+        respond(error("refused", f"{request.key}: not saved: a password is set with "
+                                 f"`riskctl passwd {role}` (it asks for the new one twice, "
+                                 f"never shows it, and says which sessions end; "
+                                 f"docs/operations.md, \"Roles and passwords\"), not with "
+                                 f"config set"))
+        return
     run_edit(sup, respond, request.key,
              lambda path, backups, **kw: set_config_value(path, request.key, request.value,
                                                           backups, **kw),

@@ -1,0 +1,26 @@
+"""`riskctl config set admin.password_hash ""` is refused: a password is set with `riskctl
+passwd` (it removed the admin password of a running riskd with no question, the hole trial
+14b found in config restore, left open in config set)."""
+import pytest
+
+from services.supervisor.commands import config_set
+from shared.messages.config import ConfigSet
+
+pytestmark = pytest.mark.timeout(30)
+
+
+class NoEdit:
+    """A supervisor that must not be reached: the request is refused before any edit."""
+    def __getattr__(self, name):
+        raise AssertionError(f"the supervisor's {name} was used")
+
+
+@pytest.mark.parametrize("key", ["admin.password_hash", "ops.password_hash"])
+def test_a_password_is_not_set_with_config_set(key):
+    got = []
+    config_set.COMMAND.execute(NoEdit(), ConfigSet(key=key, value=""), got.append)
+    [reply] = got
+    assert (reply.ok, reply.code) == (False, "refused")
+    role = key.split(".")[0]
+    assert reply.reason.startswith(f"{key}: not saved: a password is set with "
+                                   f"`riskctl passwd {role}`"), reply.reason
