@@ -26,7 +26,7 @@ from shared import roundslatency, showtime, trywords
 from shared.accountname import uncalled
 from shared.actedby import command_id
 from shared.lockwords import locked_words, with_end
-from shared.outcomewords import outcome_word
+from shared.outcomewords import LOCKOUT_RULE, outcome_word
 from shared.messages.enforce import DONE, FAILED, WITHDRAWN, found_nothing_to_do
 from shared.messages.risk import LEFT_TO_ONE_IN_FLIGHT, LOCKED_ALREADY, OWN_EXTENDED
 from shared.retrying import ordinal, try_number
@@ -266,17 +266,20 @@ def decision_row(d, outcomes: Optional[dict] = None, tz=None, unknown: str = "",
             what, reading(d.rule, d.value, d.limit, d.reason), d.reason, note)
 
 
-# enforcement's words for a cut that closed more than risk asked (reduce_position.reduced)
-_MORE_THAN_ASKED = re.compile(r"(\d+) more than asked")
+# enforcement's words for a cut that closed more than risk asked (reduce_position.reduced):
+# "closed 6, 4 more than asked", or down to none "(6 contracts: 4 more than asked"
+_MORE_THAN_ASKED = re.compile(r"(\d+)(?:, | contracts?: )(\d+) more than asked")
 
 
 def bought_while_locked(d, state, others: Optional[dict]) -> str:
-    """'; 4 of them bought while locked (lockout enforcement)': of the contracts a close or
-    reduce closed beyond what it was asked, those lockout enforcement left to it (its cuts of
-    contracts bought while locked, recorded as LEFT_TO_ONE_IN_FLIGHT naming this command),
-    never more than enforcement says it closed beyond its count (trial13a: MNQ 11 -> 5 in one
-    max_contracts reduce, 6 closed, 4 of them bought after the lock started, and nothing said
-    the trader's buys during the lockout were closed). '' when none."""
+    """'; 4 of the 6 closed were bought while locked (lockout enforcement)': of the contracts
+    a close or reduce closed, those bought while locked: lockout enforcement's cuts left to
+    it (recorded as LEFT_TO_ONE_IN_FLIGHT naming this command), and for lockout enforcement's
+    own cut what it was asked too; never more than it closed, and for a rule's cut never more
+    than it closed beyond its count (what it was asked grew before the lock: risk sees a
+    lockout first). trial13a: MNQ 11 -> 5 in one max_contracts reduce, 6 closed, 4 of them
+    bought after the lock started, and nothing said so; trial14a: "2 of them" for a burst
+    whose lock-starting buy was counted, "1 of them" where 2 of 2 were. '' when none."""
     m = _MORE_THAN_ASKED.search(getattr(state, "detail", "") or "")
     if m is None or not others or getattr(state, "status", "") != DONE:
         return ""
@@ -285,14 +288,18 @@ def bought_while_locked(d, state, others: Optional[dict]) -> str:
             if o.suppressed.startswith(LEFT_TO_ONE_IN_FLIGHT)
             and _IN_FLIGHT_ID.search(o.suppressed)
             and _IN_FLIGHT_ID.search(o.suppressed).group(1) == mine}
-    if not left:
+    own = d.rule == LOCKOUT_RULE
+    if not left and not own:
         return ""
-    sizes = [o.size for o in left.values()]
-    extra = int(m.group(1))
+    sizes = [o.size for o in left.values()] + ([d.size] if own else [])
+    closed, extra = int(m.group(1)), int(m.group(2))
     if any(n is None for n in sizes):           # a close's: the whole growth went with it
         return "; with them, contracts bought while locked (lockout enforcement)"
-    n = min(extra, sum(sizes))
-    return f"; {n} of them bought while locked (lockout enforcement)"
+    n = min(closed if own else extra, sum(sizes))
+    if not n:
+        return ""
+    return (f"; {n} of the {closed} closed {'was' if n == 1 else 'were'} bought while locked "
+            f"(lockout enforcement)")
 
 
 _IN_FLIGHT_ID = re.compile(r"\(([^()\s]+\.\d+)\)$")
