@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Optional
 
+from shared.plural import plural
+
 NOTHING_TO_DO = "nothing to do"       # a done command that made no trading call
 DONE = "done"
 
@@ -20,6 +22,19 @@ ADMIN = "admin"
 _NOT_A_RULE = {SELF_LOCK: "trader (self-lockout)", ADMIN: "admin",
                LOCKOUT_RULE: "lockout enforcement"}
 RULE = "rule "
+
+
+def contracts(n: int) -> str:
+    """'1 contract', '2 contracts' (shared/plural.py)."""
+    return plural(n, "contract")
+
+
+def from_to(before, after: int) -> str:
+    """'from 2 contracts to 1' (trial14a: "from 2 to 1 contracts"); 'to 1 contract' when the
+    size before is not known."""
+    if isinstance(before, int):
+        return f"from {contracts(before)} to {after}"
+    return f"to {contracts(after)}"
 
 
 def outcome_word(status: str, acted: Optional[bool]) -> str:
