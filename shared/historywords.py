@@ -27,7 +27,7 @@ from shared.accountname import uncalled
 from shared.actedby import command_id
 from shared.lockwords import locked_words, with_end
 from shared import outcomewords
-from shared.outcomewords import left_to, outcome_word
+from shared.outcomewords import LOCKOUT_RULE, left_to, outcome_word
 from shared.messages.enforce import DONE, FAILED, WITHDRAWN, found_nothing_to_do
 from shared.messages.risk import LEFT_TO_ONE_IN_FLIGHT, LOCKED_ALREADY, OWN_EXTENDED
 from shared.retrying import ordinal, try_number
@@ -268,18 +268,23 @@ def decision_row(d, outcomes: Optional[dict] = None, tz=None, unknown: str = "",
 
 
 def bought_while_locked(d, state, others: Optional[dict]) -> str:
-    """'; 4 of them bought while locked (lockout enforcement)' after the outcome of a close or
-    reduce that closed what lockout enforcement left to it (its cuts of contracts bought while
-    locked, recorded as LEFT_TO_ONE_IN_FLIGHT naming this command): the words of
+    """'; 4 of the 6 closed were bought while locked (lockout enforcement)' after the outcome
+    of a close or reduce: of the contracts it closed, those bought while locked (lockout
+    enforcement's cuts left to it, recorded as LEFT_TO_ONE_IN_FLIGHT naming this command, and
+    for lockout enforcement's own cut what it was asked too): the words of
     shared/outcomewords.bought_while_locked, which LAST ACTIONS and the phone's "✅ Done" say
     too. '' when none."""
-    if not others or state is None:
+    if state is None:
         return ""
     mine = command_id(d)
-    left = {id(o): o for o in others.values() if left_to(o.suppressed) == mine}
+    left = {id(o): o for o in (others or {}).values() if left_to(o.suppressed) == mine}
+    own = d.rule == LOCKOUT_RULE
+    if not left and not own:
+        return ""
     words = outcomewords.bought_while_locked(getattr(state, "status", ""),
                                              getattr(state, "detail", "") or "",
-                                             [o.size for o in left.values()])
+                                             [o.size for o in left.values()],
+                                             own=own, own_size=d.size)
     return f"; {words}" if words else ""
 
 

@@ -13,6 +13,8 @@ from typing import Iterable, Optional
 
 from shared.messages.risk import LEFT_TO_ONE_IN_FLIGHT
 
+from shared.plural import plural
+
 NOTHING_TO_DO = "nothing to do"       # a done command that made no trading call
 DONE = "done"
 
@@ -23,6 +25,19 @@ ADMIN = "admin"
 _NOT_A_RULE = {SELF_LOCK: "trader (self-lockout)", ADMIN: "admin",
                LOCKOUT_RULE: "lockout enforcement"}
 RULE = "rule "
+
+
+def contracts(n: int) -> str:
+    """'1 contract', '2 contracts' (shared/plural.py)."""
+    return plural(n, "contract")
+
+
+def from_to(before, after: int) -> str:
+    """'from 2 contracts to 1' (trial14a: "from 2 to 1 contracts"); 'to 1 contract' when the
+    size before is not known."""
+    if isinstance(before, int):
+        return f"from {contracts(before)} to {after}"
+    return f"to {contracts(after)}"
 
 
 def outcome_word(status: str, acted: Optional[bool]) -> str:
@@ -57,6 +72,8 @@ BOUGHT_WHILE_LOCKED = "bought while locked (lockout enforcement)"
 # enforcement's words for a cut that closed more than risk asked (reduce_position.reduced):
 # "closed 6, 4 more than asked", "(6 contracts: 4 more than asked"
 _MORE_THAN_ASKED = re.compile(r"(?:closed \d+, |\d+ contracts?: )?(\d+) more than asked")
+# the same, with how many it closed: "closed 6, 4 more than asked" -> 6, 4
+_CLOSED_MORE = re.compile(r"(\d+)(?:, | contracts?: )(\d+) more than asked")
 # the command a decision recorded as LEFT_TO_ONE_IN_FLIGHT names at its end: "(d42.1)"
 _LEFT_TO_ID = re.compile(r"\(([^()\s]+\.\d+)\)$")
 
@@ -78,21 +95,29 @@ def more_than_asked(detail: str) -> str:
     return m.group(0).lstrip("(") if m else ""
 
 
-def bought_while_locked(status: str, detail: str, sizes: Iterable[Optional[int]]) -> str:
-    """'4 of them bought while locked (lockout enforcement)': of the contracts a done close or
-    reduce closed beyond what it was asked (enforcement's detail says how many), those lockout
-    enforcement left to it (sizes: its cuts' sizes, None for a close of the whole growth),
-    never more than enforcement says it closed beyond its count; '' when none. One wording
-    for history's line of that cut, LAST ACTIONS under its row and its "✅ Done" alert
-    (trial13a: MNQ 11 -> 5 in one max_contracts reduce, 6 closed, 4 of them bought after
-    the lock started)."""
-    sizes = list(sizes)
-    m = _MORE_THAN_ASKED.search(detail or "")
+def bought_while_locked(status: str, detail: str, sizes: Iterable[Optional[int]],
+                        own: bool = False, own_size: Optional[int] = None) -> str:
+    """'4 of the 6 closed were bought while locked (lockout enforcement)': of the contracts a
+    done close or reduce closed (enforcement's detail says how many, and how many beyond what
+    it was asked), those bought while locked: lockout enforcement's cuts left to it (sizes,
+    None for a close of the whole growth) and, for lockout enforcement's own cut (own), what
+    it was asked (own_size) too; never more than it closed, and for a rule's cut never more
+    than it closed beyond its count (what it was asked grew before the lock: risk sees a
+    lockout first); '' when none. One wording for history's line of that cut, LAST ACTIONS
+    under its row and its "✅ Done" alert (trial13a: MNQ 11 -> 5 in one max_contracts reduce,
+    6 closed, 4 of them bought after the lock started; trial14a: "2 of them" for a burst whose
+    lock-starting buy was counted, "1 of them" where 2 of 2 were)."""
+    sizes = list(sizes) + ([own_size] if own else [])
+    m = _CLOSED_MORE.search(detail or "")
     if m is None or not sizes or status != DONE:
         return ""
     if any(n is None for n in sizes):           # a close's: the whole growth went with it
         return f"with them, contracts {BOUGHT_WHILE_LOCKED}"
-    return f"{min(int(m.group(1)), sum(sizes))} of them {BOUGHT_WHILE_LOCKED}"
+    closed, extra = int(m.group(1)), int(m.group(2))
+    n = min(closed if own else extra, sum(sizes))
+    if not n:
+        return ""
+    return f"{n} of the {closed} closed {'was' if n == 1 else 'were'} {BOUGHT_WHILE_LOCKED}"
 
 
 def left_to_cut(who: str) -> str:

@@ -563,7 +563,7 @@ class ActionLine:
     colour: str
     outcome: str = ""                # as shown: the status, or NOTHING_TO_DO for a done no-op
     # a line under the row, in history's words: how many of the contracts a cut closed beyond
-    # its count were bought while locked ("closed 6, 4 more than asked; 4 of them bought
+    # its count were bought while locked ("closed 6, 4 more than asked; 4 of the 6 closed were bought
     # while locked (lockout enforcement)")
     note: str = ""
 

@@ -390,7 +390,7 @@ def result_alert(r: CommandResult, ctx: Context, late: bool = False) -> Optional
         if decided is not None:     # "⏳ Waiting ... for the market to open" came before it
             late = (*late, f"done late: {duration(max(0, r.finished_ns - decided) / 1e9)} after "
                            f"the decision, after the market opened")
-        # "...: closed 6, 4 more than asked (...); 4 of them bought while locked (lockout
+        # "...: closed 6, 4 more than asked (...); 4 of the 6 closed were bought while locked (lockout
         # enforcement)", history's words (shared/outcomewords.py; trial13a)
         locked = bought_while_locked(r.status, r.detail, ctx.left_to.get(r.command_id, ()))
         return Alert(kind="action_done", severity=INFO,

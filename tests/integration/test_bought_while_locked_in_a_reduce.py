@@ -14,7 +14,7 @@ behind it, judged again once it is done).
 
 The trader's screens and phone say what history says (one wording, shared/outcomewords.py):
 the "✅ Done" of the cut that took the contracts bought while locked and `riskctl status`'s
-LAST ACTIONS (the line under that cut's row) carry history's "N of them bought while locked
+LAST ACTIONS (the line under that cut's row) carry history's "N of the M closed were bought while locked
 (lockout enforcement)", and lockout enforcement's rows read "left to <the cut's rule>", never
 "not sent: in flight" (which read as if those buys were kept).
 
@@ -36,8 +36,8 @@ from tests.support.env import wait_for
 
 pytestmark = pytest.mark.slow
 WORKERS = ["simbroker", "market", "risk", "enforcement", "notify"]
-SAID = re.compile(r"(\d+ of them|with them, contracts) bought while locked \(lockout "
-                  r"enforcement\)")
+SAID = re.compile(r"(\d+ of the \d+ closed (?:was|were)|with them, contracts) bought while "
+                  r"locked \(lockout enforcement\)")
 
 
 def history(procs, config) -> str:

@@ -23,6 +23,7 @@ from typing import Generator, Iterator, Optional
 
 from services.enforcement.actions.base import ActionContext, GiveUp, Retry, unsure
 from services.enforcement.actions.close_position import contract_orders
+from shared.outcomewords import from_to
 from services.enforcement.planning import (closing_side, plan_reduce, plan_resizes, plural,
                                            reduce_target)
 
@@ -86,8 +87,9 @@ def _count_closed(ctx: ActionContext, pos, steps: list, answered: list[str]) -> 
 
 
 def reduced(ctx: ActionContext, cid: str, size: int) -> str:
-    """'reduced X on account A from 5 to 3 contracts'; down to none, closed: 'closed X on
-    account A (1 contract)' (fresh-user trial 2026-12-06: "reduced ... from 1 to 0").
+    """'reduced X on account A from 5 contracts to 3' (trial14a: not "from 2 to 1
+    contracts": shared/outcomewords.py from_to); down to none, closed: 'closed X on account A
+    (1 contract)' (fresh-user trial 2026-12-06: "reduced ... from 1 to 0").
 
     Contracts bought while the cut was on its way are cut too (the target): when that closed
     more than risk asked (the command's size), the words say how many it closed and how many
@@ -101,12 +103,12 @@ def reduced(ctx: ActionContext, cid: str, size: int) -> str:
         if size == 0:
             return (f"closed {cid} on account {ctx.account} ({plural(closed, 'contract')}: "
                     f"{extra} more than asked, bought while the cut was on its way)")
-        return (f"reduced {cid} on account {ctx.account} to {size} contracts: closed {closed}, "
-                f"{more}")
+        return (f"reduced {cid} on account {ctx.account} {from_to(None, size)}: closed "
+                f"{closed}, {more}")
     if size == 0:
         held = f" ({plural(observed, 'contract')})" if isinstance(observed, int) else ""
         return f"closed {cid} on account {ctx.account}{held}"
-    return f"reduced {cid} on account {ctx.account} from {observed} to {size} contracts"
+    return f"reduced {cid} on account {ctx.account} {from_to(observed, size)}"
 
 
 def _fit_orders(ctx: ActionContext, cid: str, target: int, size: int,

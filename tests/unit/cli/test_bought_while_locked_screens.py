@@ -30,7 +30,7 @@ from tests.unit.risk.test_bought_while_locked_in_a_reduce import _burst, _decisi
 
 DETAIL = ("reduced MNQ on account 1001 to 5 contracts: closed 6, 4 more than asked "
           "(bought while the cut was on its way)")
-WORDS = "4 of them bought while locked (lockout enforcement)"
+WORDS = "4 of the 6 closed were bought while locked (lockout enforcement)"
 
 
 def _story():

@@ -114,7 +114,7 @@ def test_a_reduce_from_7_to_5_leaves_the_bracket_at_5(executor, journal):
                                 (MODIFY, (11, {"size": 5}))]
     assert broker.positions == {MNQ: 5}
     assert {o.id: o.size for o in broker.orders.values()} == {10: 5, 11: 5, 12: 3, 13: 3, 20: 1}
-    assert "from 7 to 5 contracts; 2 orders resized or cancelled" in out.result.detail
+    assert "from 7 contracts to 5; 2 orders resized or cancelled" in out.result.detail
 
 
 def test_a_short_reduce_cuts_the_buy_side_orders(executor, journal):

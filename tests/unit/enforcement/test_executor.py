@@ -130,7 +130,7 @@ def test_a_reduce_whose_answer_was_lost_is_not_repeated(executor, journal):
     assert broker.positions == {MNQ: 3}                      # 5 - 2, not 5 - 2 - 2
     assert [e for e, _ in broker.trading()] == [PARTIAL]
     # riskd did reduce it: said so, and the phone is told (not "nothing to do")
-    assert out.result.detail == ("reduced MNQ on account 7 from 5 to 3 contracts, though "
+    assert out.result.detail == ("reduced MNQ on account 7 from 5 contracts to 3, though "
                                  f"the broker's answer to the close was lost")
     assert not found_nothing_to_do(out.result.status, out.result.first_answer_ns)
 
@@ -309,7 +309,7 @@ def test_a_result_names_the_contract_by_its_ticker_as_the_screens_do(executor, j
     broker = FakeBroker(A)
     broker.positions = {MNQ: 5, ES: 3}
     out = run(executor, journal, broker, command("reduce_position", contract_id=MNQ, size=2))
-    assert out.result.detail == "reduced MNQ on account 7 from 5 to 3 contracts", out.result.detail
+    assert out.result.detail == "reduced MNQ on account 7 from 5 contracts to 3", out.result.detail
     out = run(executor, journal, broker, command("reduce_position", "d1.2", contract_id=ES,
                                                  size=3))
     assert out.result.detail == "closed ES on account 7 (3 contracts)", out.result.detail

@@ -85,7 +85,7 @@ def test_a_reduce_that_closed_what_was_asked_keeps_its_words(journal, clock):
     broker = BuyingBroker([])
     broker.positions = {MNQ: 7}
     out = run(journal, clock, broker, reduce(size=2, target=5))
-    assert out.result.detail == "reduced MNQ on account 7 from 7 to 5 contracts", \
+    assert out.result.detail == "reduced MNQ on account 7 from 7 contracts to 5", \
         out.result.detail
 
 
@@ -103,3 +103,13 @@ def test_the_count_survives_a_restart_between_rounds(journal, clock):
     out = ex.run(Job(entry, str(A), recheck=True), broker)
     assert broker.positions[MNQ] == 5
     assert "closed 6, 4 more than asked" in out.result.detail, out.result.detail
+
+
+def test_a_reduce_to_one_contract_reads_in_the_singular():
+    """trial14a: "reduced MNQ from 2 to 1 contracts"; every reduce's words are built by
+    shared/outcomewords.py from_to."""
+    from shared.outcomewords import from_to
+    assert from_to(2, 1) == "from 2 contracts to 1"
+    assert from_to(1, 0) == "from 1 contract to 0"
+    assert from_to(None, 1) == "to 1 contract"
+    assert from_to(None, 5) == "to 5 contracts"

@@ -72,7 +72,8 @@ def test_history_says_which_of_the_closed_contracts_were_bought_while_locked():
     outcomes = {first.id: state}
     row = decision_row(rule_d, outcomes, others=others)
     assert "closed 6, 4 more than asked" in row[3], row[3]
-    assert row[3].endswith("; 4 of them bought while locked (lockout enforcement)"), row[3]
+    assert row[3].endswith("; 4 of the 6 closed were bought while locked (lockout enforcement)"), \
+        row[3]
     cut = [d for d in decisions if d.rule == "lockout"][0]
     row = decision_row(cut, outcomes, others=others)
     assert row[2] == "lockout enforcement", row
