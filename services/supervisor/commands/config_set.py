@@ -1,8 +1,8 @@
 """`riskctl config set KEY VALUE`: edit one key of the config file, validated and applied live;
 one that would make risk act at once (a rule tightened past what an account holds, a profile
-switched) asks first (rule_confirm.py). A password is not set here: `riskctl passwd admin|ops`
-sets it (config set admin.password_hash "" removed the admin password of a running riskd with no
-question, as the restore of trial 14b did)."""
+switched) asks first (rule_confirm.py). A password is not removed here (config set
+admin.password_hash "" removed the admin password of a running riskd with no question, as the
+restore of trial 14b did); `riskctl passwd admin|ops` sets one through this same request."""
 from services.supervisor.commands.base import Command
 from services.supervisor.commands.config_edits import changed_note, run_edit
 from services.supervisor.commands.rule_outcome import rule_edit_of
@@ -12,13 +12,13 @@ from shared.messages.system import error
 
 
 def execute(sup, request, respond) -> None:
-    if request.key.replace(" ", "").split(".")[-1] == "password_hash":
+    if request.key.replace(" ", "").split(".")[-1] == "password_hash" \
+            and request.value.strip() in ("", '""', "''"):
         role = request.key.split(".")[0].strip() or "admin"
-        respond(error("refused", f"{request.key}: not saved: a password is set with "
-                                 f"`riskctl passwd {role}` (it asks for the new one twice, "
-                                 f"never shows it, and says which sessions end; "
-                                 f"docs/operations.md, \"Roles and passwords\"), not with "
-                                 f"config set"))
+        respond(error("refused", f"{request.key}: not saved: config set does not remove a "
+                                 f"password (no one could log in as {role}); a password is "
+                                 f"changed with `riskctl passwd {role}` (docs/operations.md, "
+                                 f"\"Roles and passwords\")"))
         return
     run_edit(sup, respond, request.key,
              lambda path, backups, **kw: set_config_value(path, request.key, request.value,
