@@ -46,7 +46,7 @@ def test_history_while_riskd_is_stopped_shows_enforcements_recorded_outcomes(
         what="risk's reading of Demo 1's max_contracts")
     procs.riskctl_ok(config, "sim", "buy", "MNQ", "7", "--account", "1001")
     live = wait_for(lambda: (h := procs.riskctl_ok(config, "history"))
-                    and "done: reduced MNQ from 7 to 5" in h and h, 30,
+                    and "done: reduced MNQ from 7 contracts to 5" in h and h, 30,
                     what="the reduce done, in history")
 
     # a decision enforcement never receives: it is stopped
@@ -65,9 +65,9 @@ def test_history_while_riskd_is_stopped_shows_enforcements_recorded_outcomes(
     assert " ".join(stored.stderr.split()).startswith("riskd is stopped ("), stored.stderr
     done, waited = reduce_rows(stored.stdout)
     # the recorded outcome, as the live history said it
-    assert "done: reduced MNQ from 7 to 5" in done, stored.stdout
+    assert "done: reduced MNQ from 7 contracts to 5" in done, stored.stdout
     assert "not known" not in done and "planned" not in done, done
-    assert "done: reduced MNQ from 7 to 5" in " ".join(live.split())
+    assert "done: reduced MNQ from 7 contracts to 5" in " ".join(live.split())
     # the one enforcement never recorded: not known, and why
     assert waited.removeprefix("what: ").startswith("result not known: riskd is stopped; enforcement "
                              "recorded no outcome of it (planned: "), waited
