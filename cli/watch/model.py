@@ -563,8 +563,8 @@ class ActionLine:
     colour: str
     outcome: str = ""                # as shown: the status, or NOTHING_TO_DO for a done no-op
     # a line under the row, in history's words: how many of the contracts a cut closed beyond
-    # its count were bought while locked ("closed 6, 4 more than asked; 4 of the 6 closed were bought
-    # while locked (lockout enforcement)")
+    # its count were bought while locked ("closed 6, 4 more than asked; 4 of the 6 closed were
+    # bought while locked (lockout enforcement)")
     note: str = ""
 
 
@@ -932,7 +932,9 @@ def _bought_while_locked(state: WatchState, a: ActionRow) -> str:
     history's words for them (shared/outcomewords.bought_while_locked); '' otherwise."""
     sizes = [r.size for r in state.actions.values()
              if r.left_to and _try_row(state, r.left_to)[0] is a]
-    words = outcomewords.bought_while_locked(a.status, a.detail, sizes)
+    words = outcomewords.bought_while_locked(a.status, a.detail, sizes,
+                                             own=a.rule == outcomewords.LOCKOUT_RULE,
+                                             own_size=a.size)
     return f"{outcomewords.more_than_asked(a.detail)}; {words}" if words else ""
 
 

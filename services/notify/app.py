@@ -56,8 +56,9 @@ from shared.messages.control import (ControlRequest, GuardReport, StatusRequest,
                                      SupervisorStatus, WorkerEvent)
 from shared.messages.enforce import FINAL_STATUSES, CommandResult
 from shared.messages.market import BrokerConnection
-from shared.messages.risk import Decision, LockoutChange, command_key
-from shared.outcomewords import left_to
+from shared.messages.risk import (CLOSE_POSITION, REDUCE_POSITION, Decision, LockoutChange,
+                                  command_key)
+from shared.outcomewords import LOCKOUT_RULE, left_to
 from shared.messages.notify import (ChannelAnswer, ChannelState, CommandsState, DailySummary,
                                     NotifyEvent, NotifyStatus,
                                     NotifyStatusRequest, NotifyTest, NotifyTestResult)
@@ -123,6 +124,7 @@ class NotifyWorker(Worker):
         # while locked that riskd's cut in flight (that command) took with it: its "✅ Done"
         # says how many of the contracts it closed were bought while locked
         self._left_to: dict[str, dict[str, Optional[int]]] = {}
+        self._own_cuts: dict[str, Optional[int]] = {}   # lockout enforcement's cut -> its size
         self.commands: CommandPoller | None = None
         self._configure(self.config)
         self.subs: list[Subscriber] = []
@@ -267,6 +269,13 @@ class NotifyWorker(Worker):
             self._left_to.setdefault(left_to(msg.suppressed), {})[msg.id] = msg.size
             while len(self._left_to) > WAITED_MAX:
                 del self._left_to[next(iter(self._left_to))]
+        if isinstance(msg, Decision) and msg.rule == LOCKOUT_RULE and not msg.suppressed \
+                and msg.action in (CLOSE_POSITION, REDUCE_POSITION):
+            # lockout enforcement's own cut: what it was asked was bought while locked too
+            # (its Done counts them as history does: shared/outcomewords.bought_while_locked)
+            self._own_cuts[command_key(msg)] = msg.size
+            while len(self._own_cuts) > WAITED_MAX:
+                del self._own_cuts[next(iter(self._own_cuts))]
         if isinstance(msg, LockoutChange):
             if msg.change == "cleared":
                 self._locks.pop(msg.lockout.id, None)
@@ -511,7 +520,8 @@ class NotifyWorker(Worker):
                             waited=self._waited, market_waited=self._market_waited,
                             locks=self._locks,
                             left_to={c: tuple(sizes.values())
-                                     for c, sizes in self._left_to.items()})
+                                     for c, sizes in self._left_to.items()},
+                            own_cuts=self._own_cuts)
 
     def _remember_waiting(self, group: list, ctx: Context) -> None:
         """The commands whose breach alert said they wait for enforcement: their "Done" says it

@@ -85,6 +85,8 @@ class Context:
     # that this command, riskd's cut in flight, took with it (None: a close's, all of it):
     # its "✅ Done" says how many it closed were bought while locked, as history does
     left_to: Mapping[str, tuple] = attrs.Factory(dict)
+    # lockout enforcement's own cuts: command id -> the size it was asked (None: a close)
+    own_cuts: Mapping[str, Optional[int]] = attrs.Factory(dict)
 
     def account(self, account_id: int) -> str:
         """The account's bare name (its label): for matching what a person typed; shown only
@@ -390,9 +392,11 @@ def result_alert(r: CommandResult, ctx: Context, late: bool = False) -> Optional
         if decided is not None:     # "⏳ Waiting ... for the market to open" came before it
             late = (*late, f"done late: {duration(max(0, r.finished_ns - decided) / 1e9)} after "
                            f"the decision, after the market opened")
-        # "...: closed 6, 4 more than asked (...); 4 of the 6 closed were bought while locked (lockout
-        # enforcement)", history's words (shared/outcomewords.py; trial13a)
-        locked = bought_while_locked(r.status, r.detail, ctx.left_to.get(r.command_id, ()))
+        # "...: closed 6, 4 more than asked (...); 4 of the 6 closed were bought while locked
+        # (lockout enforcement)", history's words (shared/outcomewords.py; trial13a)
+        locked = bought_while_locked(r.status, r.detail, ctx.left_to.get(r.command_id, ()),
+                                     own=r.command_id in ctx.own_cuts,
+                                     own_size=ctx.own_cuts.get(r.command_id))
         return Alert(kind="action_done", severity=INFO,
                      title=f"✅ Done on {account}" + (": enforcement is back" if waited is not None
                                                       else ""),

@@ -84,7 +84,8 @@ def test_the_done_alert_says_what_history_says_of_the_buys_made_while_locked():
     r, first, decisions, done = _story()
     held = []
     w = SimpleNamespace(
-        _left_to={}, _locks={}, _waited={}, _market_waited={}, clock=FakeClock(r.now),
+        _left_to={}, _own_cuts={}, _locks={}, _waited={}, _market_waited={},
+        clock=FakeClock(r.now),
         outbox=SimpleNamespace(decided=lambda _i: False, hold=lambda _f: 1,
                                mark_decided=lambda *_a: None),
         _hold=lambda msg, row: held.append(msg),
