@@ -90,6 +90,12 @@ STATES_TIMEOUT_S = 1.0  # the supervisor answers its own status at once
 WAITED_MAX = 1000       # actions remembered as waiting for enforcement (their "Done" says so)
 
 
+def _trim(remembered: dict) -> None:
+    """Keep a memory of actions (by command id, oldest first) to WAITED_MAX entries."""
+    while len(remembered) > WAITED_MAX:
+        del remembered[next(iter(remembered))]
+
+
 NOT_ACCEPTED = "not_accepted"     # NotifyTest's error when a channel did not take the test
 
 
@@ -267,15 +273,13 @@ class NotifyWorker(Worker):
             return          # taken already: a kept copy and risk's history can both hold it
         if isinstance(msg, Decision) and left_to(msg.suppressed):
             self._left_to.setdefault(left_to(msg.suppressed), {})[msg.id] = msg.size
-            while len(self._left_to) > WAITED_MAX:
-                del self._left_to[next(iter(self._left_to))]
+            _trim(self._left_to)
         if isinstance(msg, Decision) and msg.rule == LOCKOUT_RULE and not msg.suppressed \
                 and msg.action in (CLOSE_POSITION, REDUCE_POSITION):
             # lockout enforcement's own cut: what it was asked was bought while locked too
             # (its Done counts them as history does: shared/outcomewords.bought_while_locked)
             self._own_cuts[command_key(msg)] = msg.size
-            while len(self._own_cuts) > WAITED_MAX:
-                del self._own_cuts[next(iter(self._own_cuts))]
+            _trim(self._own_cuts)
         if isinstance(msg, LockoutChange):
             if msg.change == "cleared":
                 self._locks.pop(msg.lockout.id, None)
@@ -291,8 +295,7 @@ class NotifyWorker(Worker):
             # risk says "⏳ Waiting" (services/risk/marketwait.py); its Done says it came late
             self._market_waited.setdefault(msg.command_id, msg.event_ns or msg.started_ns
                                            or self.clock.now_ns())
-            while len(self._market_waited) > WAITED_MAX:
-                del self._market_waited[next(iter(self._market_waited))]
+            _trim(self._market_waited)
         if final and self.outbox.resulted(msg.command_id):
             return          # taken already: the live stream, a kept copy, the catch-up
         if isinstance(msg, (CommandResult, NotifyEvent)) and msg.account_id is not None \
@@ -529,8 +532,7 @@ class NotifyWorker(Worker):
         for msg in group:
             if isinstance(msg, Decision) and waits(msg, ctx):
                 self._waited[command_key(msg)] = ctx.enforcement_down_ns or 0
-        while len(self._waited) > WAITED_MAX:
-            del self._waited[next(iter(self._waited))]
+        _trim(self._waited)
 
     def _tick(self) -> None:
         now = self.clock.monotonic()

@@ -1,7 +1,7 @@
 """[[accounts]] and [profiles.<name>]: which broker accounts riskd guards, with which rules.
 
 A profile is a named full rule set (`[profiles.<name>.rules.<rule>]`; a rule not written
-keeps its RULES.md default). An account names its profile and may override single
+keeps its default (docs/rules.md)). An account names its profile and may override single
 parameters (`[accounts.rules.<rule>]`, e.g. `limit = 300`); overrides are kept as plain
 TOML data here and validated against the profile by shared.config.checks, which also
 gives each account its effective rules. An account the broker reports but the config

@@ -29,7 +29,7 @@ def profile_names(config) -> list[str]:
 
 
 def profile_rules(config, name: str) -> RulesConfig:
-    """A profile's rules; "default" exists even when not written (RULES.md defaults)."""
+    """A profile's rules; "default" exists even when not written (docs/rules.md defaults)."""
     if name in config.profiles:
         return config.profiles[name].rules
     if name == DEFAULT_PROFILE:

@@ -1,4 +1,4 @@
-"""Rule parameters: one frozen attrs class per rule of RULES.md, and the RulesConfig holding them.
+"""Rule parameters: one frozen attrs class per rule (docs/rules.md), and the RulesConfig holding them.
 
 Every rule has the common fields `enabled`, `mode` ("enforce" | "alert") and `warn_at`
 (the fraction of a limit at which one warning goes out, 0 < x <= 1). Money is Decimal
@@ -262,7 +262,7 @@ class DrawdownGuard(RuleBase):
 
 @attrs.frozen(kw_only=True)
 class RulesConfig:
-    """Every rule's parameters, one field per rule name, in the order of RULES.md."""
+    """Every rule's parameters, one field per rule name, in the order of docs/rules.md."""
     max_contracts: MaxContracts = attrs.Factory(MaxContracts)
     max_contracts_per_instrument: MaxContractsPerInstrument = attrs.Factory(
         MaxContractsPerInstrument)
@@ -282,7 +282,7 @@ class RulesConfig:
 
 
 attrs.resolve_types(RulesConfig)
-# The registry: rule name -> params class, in the order of RULES.md.
+# The registry: rule name -> params class, in the order of docs/rules.md.
 RULE_CLASSES: tuple[tuple[str, type], ...] = tuple(
     (f.name, f.type) for f in attrs.fields(RulesConfig))
 RULE_NAMES: tuple[str, ...] = tuple(name for name, _ in RULE_CLASSES)

@@ -1,6 +1,6 @@
 """The commented config `riskctl init` writes for a real ProjectX account (pure: inputs -> text).
 
-The rule tables are generated from the RulesConfig defaults (RULES.md), each with the
+The rule tables are generated from the RulesConfig defaults (docs/rules.md), each with the
 rule's one-line description and a note on its parameters, so the file documents itself.
 """
 from __future__ import annotations

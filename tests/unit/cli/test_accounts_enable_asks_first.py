@@ -5,16 +5,14 @@ without one unless --yes, as a rule edit (cli/confirmedit.py). The command's own
 stand-in for riskd; tests/integration/test_disabled_account_lockout.py runs it through riskd."""
 from __future__ import annotations
 
-import argparse
-
 import pytest
 
 from cli import confirmedit
-from cli.commands import accounts
 from cli.errors import CliError
 from shared import editasking
-from shared.messages.accounts import AccountEnable, AccountRow, AccountsRequest, AccountsTable
+from shared.messages.accounts import AccountEnable, AccountsRequest
 from shared.messages.system import error, ok
+from tests.unit.cli.test_accounts_enable_reason import demo2_listed, run
 
 WHY = ("accounts enable Demo 2 (strict, id 1002): not saved: riskd would act on it at once on 1 "
        "account:\n  Demo 2 (strict, id 1002): lockout; now ...: riskd would close the MNQ "
@@ -28,9 +26,7 @@ class Riskd:
 
     def request(self, request, timeout=None, retries=1, tolerate=()):
         if isinstance(request, AccountsRequest):
-            return ok(AccountsTable(rows=[AccountRow(
-                id=1002, name="SIM-DEMO-2", display_name="Demo 2 (strict)", seen=True,
-                guarded=True)]))
+            return ok(demo2_listed())
         assert isinstance(request, AccountEnable)
         self.sent.append(request)
         if request.asking == editasking.DECLINED:
@@ -41,12 +37,6 @@ class Riskd:
 
     def call(self, request, timeout=None, retries=1):
         return ok()
-
-
-def run(argv, ctx) -> int:
-    parser = argparse.ArgumentParser()
-    accounts.add_arguments(parser)
-    return accounts.run(parser.parse_args(argv), ctx)
 
 
 def test_without_a_terminal_an_enable_that_acts_is_refused_saying_what_riskd_would_do(

@@ -28,13 +28,18 @@ class Riskd:
         if isinstance(request, AccountEnable):
             return ok(reason="saved (applied live)")
         if isinstance(request, AccountsRequest):
-            return ok(AccountsTable(rows=[AccountRow(
-                id=1002, name="SIM-DEMO-2", display_name="Demo 2 (strict)", seen=True,
-                guarded=True)]))
+            return ok(demo2_listed())
         raise AssertionError(f"unexpected {request!r}")
 
     def call(self, request, timeout=None, retries=1):
         return ok()
+
+
+def demo2_listed() -> AccountsTable:
+    """risk's accounts answer: Demo 2 (strict), id 1002, seen and guarded."""
+    return AccountsTable(rows=[AccountRow(id=1002, name="SIM-DEMO-2",
+                                          display_name="Demo 2 (strict)", seen=True,
+                                          guarded=True)])
 
 
 def run(argv, ctx) -> int:
