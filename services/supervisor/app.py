@@ -123,8 +123,7 @@ class Supervisor(Worker):
         self.snapshot: Optional[str] = None     # the last good config's text, for workers
         settings = policy_settings(loaded)
         sup = loaded.config.supervisor
-        names = [w for w in sup.worker_names()
-                 if w != "simbroker" or loaded.config.broker.kind == "sim"]
+        names = portcheck.workers_of(loaded.config)
         self.slots: dict[str, Slot] = {n: Slot(n, sup.module_of(n), settings, shard_env(n, sup))
                                        for n in names}
         self.forwarder: Optional[Forwarder] = None
