@@ -263,7 +263,8 @@ class LockoutBook:
                                        contract_id=event.contract_id, order_id=event.order_id)]
         grew = ((isinstance(event, PositionUpdate) and account.position_lead
                  and change in ("opened", "increased", "flipped"))
-                or (isinstance(event, Fill) and account.fills_lead and not event.by_riskd))
+                or (isinstance(event, Fill) and (account.fills_lead or account.confirmed)
+                    and not event.by_riskd))
         if grew:
             locks = self.covering(account.account_id, symbol_of(event.contract_id))
             # a position the book sees opened that the broker opened before the lock started
@@ -271,10 +272,13 @@ class LockoutBook:
             # while locked is closed on its own fill
             if locks and not (isinstance(event, PositionUpdate) and change == "opened"
                               and existed_before(event.ts_ns, _since(locks))):
+                # a fill: what no position shows yet, and what a Position showed before the
+                # lockout started, no lockout acting on it (ahead.py Pending.free)
                 lead = account.position_lead if isinstance(event, PositionUpdate) \
-                    else account.fills_lead
+                    else account.fills_lead + account.confirmed
                 grown = change if isinstance(event, PositionUpdate) else _by_fill(account,
                                                                                    event)
+                lead += account.take_free(event.contract_id, now)
                 return [self._cut(account, locks[0], now, event.contract_id, lead,
                                   f"{symbol_of(event.contract_id)} position {grown} while "
                                   f"{self.describe(locks[0])}", event_ns or now)]
