@@ -15,13 +15,14 @@ from shared.lockwords import ADMIN_LOCKOUT, SELF_LOCKOUT
 from shared.messages.risk import LEFT_TO_ONE_IN_FLIGHT
 
 from shared.plural import plural
+from shared.retrying import KILL_SWITCH
 
 NOTHING_TO_DO = "nothing to do"       # a done command that made no trading call
 DONE = "done"
 
 # who acted, for what risk decides without a rule's limit (risk's Decision.by)
 LOCKOUT_RULE = "lockout"
-ADMIN = "admin"
+ADMIN = KILL_SWITCH        # the admin's kill switch (`riskctl flatten`): its one name
 _NOT_A_RULE = {SELF_LOCKOUT: "trader (self-lockout)", ADMIN_LOCKOUT: "the admin (admin lockout)",
                ADMIN: "admin",
                LOCKOUT_RULE: "lockout enforcement"}

@@ -22,12 +22,13 @@ from shared.lockwords import (ADMIN_LOCKOUT, ASKED_LOCKOUTS, BY_ADMIN,  # noqa: 
                               FOREVER, NEVER_SHORTENED, SELF_LOCKOUT, end_words,
                               kind_words, outlasting)    # FOREVER: lockouts.py's
 from shared.outcomewords import who_acted
+from shared.retrying import KILL_SWITCH
 from shared.plural import plural
 
 LOCKOUT_RULE = "lockout"
 # a self-lockout of an account with nothing open: no flatten is sent, and none is claimed
 NOTHING_OPEN = "nothing to flatten: no position or working order open"
-ADMIN = "admin"
+ADMIN = KILL_SWITCH        # the rule of risk's record of the admin's kill switch: its one name
 
 
 def who(rule: str) -> str:

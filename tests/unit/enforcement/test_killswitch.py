@@ -46,7 +46,7 @@ def test_mistakes_are_explained():
 def test_each_account_gets_an_ordinary_flatten_command_with_a_fresh_id():
     cmds = commands([11, 12], "tilt", 5)
     assert [(c.id, c.action, c.rule, c.account_id) for c in cmds] == [
-        ("manual-5.11", "flatten", "manual", 11), ("manual-5.12", "flatten", "manual", 12)]
+        ("admin-5.11", "flatten", "admin", 11), ("admin-5.12", "flatten", "admin", 12)]   # one name
     assert all(c.event_ns == 5 and c.mode == "enforce" for c in cmds)
 
 
