@@ -10,12 +10,16 @@ ordinary flatten Commands (rule "admin", shared/retrying.py KILL_SWITCH: the nam
 alerts, history and enforcement's log all give it) with fresh ids, so they run through the journal and
 the executor exactly like risk's.
 An id or a name the broker does not list is refused before anything is sent (nothing reaches
-the broker, no alert is raised).
+the broker, no alert is raised), naming the accounts it does list as every other command names
+accounts, riskd's name and id ("enforcement does not know account '9999' (known: Demo 1 (id
+1001), Demo 2 (strict, id 1002))", as risk's "risk does not know account ..."), not the
+broker's "1001 (SIM-DEMO-1)".
 """
 from __future__ import annotations
 
 from typing import Iterable, Optional
 
+from shared.accountname import account_called
 from shared.messages.enforce import Command
 from shared.messages.risk import FLATTEN
 from shared.retrying import KILL_SWITCH, is_kill_switch
@@ -48,21 +52,25 @@ def resolve(req, config_accounts, broker_accounts) -> tuple[list[int], str]:
         if acct.matches(ref):
             found = acct.id if acct.id is not None else _broker_id(acct.name, listed)
             if found is None or not any(a.id == found for a in listed):
-                return [], (f"account {ref!r} is configured but the broker does not list it; "
-                            f"the broker lists: {_known(listed)}")
+                return [], (f"account {ref!r} is configured but the broker does not list it "
+                            f"(known: {_known(listed, configured)})")
             return [found], ""
     # an id the broker does not list is refused like a mistyped name: passed through, it
     # went to the broker, failed there and paged the trader with a CRITICAL "Enforcement
     # FAILED on 9999" (fresh-user trial 13b: `riskctl flatten 9999`)
     found = _broker_id(ref, listed)
     if found is None:
-        return [], f"unknown account {ref!r}; the broker lists: {_known(listed)}"
+        return [], (f"enforcement does not know account {ref!r} "
+                    f"(known: {_known(listed, configured)})")
     return [found], ""
 
 
-def _known(broker_accounts: list) -> str:
-    return (", ".join(f"{a.id} ({a.name})" for a in broker_accounts)
-            or "no account yet (its account list has not been read; is the broker reachable?)")
+def _known(broker_accounts: list, configured: list) -> str:
+    """The accounts the broker lists, each as riskd names it (shared/accountname.py: the
+    configured label, else the broker's name, and the id): 'Demo 1 (id 1001), SIM-X (id 7)'."""
+    return (", ".join(account_called(configured, a.id, a.name) for a in broker_accounts)
+            or "none yet: the broker's account list has not been read; is the broker "
+               "reachable?")
 
 
 def log_words(cmd: Command) -> str:
