@@ -54,7 +54,7 @@ def try_id(command_id: str, n: int) -> str:
 def latest(command_id: Optional[str], outcomes: Optional[dict]) -> tuple[int, object]:
     """(n, state) of the decision's latest try enforcement knows (command_id: its 1st try's,
     '<decision>.1'), (1, None) when it knows none. The tries are walked as enforcement walks
-    them ('.2', '.3', ... while they exist); the kill switch's 'manual-<ns>.<account>' ends
+    them ('.2', '.3', ... while they exist); the kill switch's 'admin-<ns>.<account>' ends
     with an account id, not a try."""
     outcomes = outcomes or {}
     state = outcomes.get(command_id or "")

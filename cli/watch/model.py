@@ -282,7 +282,7 @@ def _decision(state: WatchState, msg: Decision, live: bool = True) -> bool:
     if msg.action == ACTION_NONE:
         return False
     # rows are keyed by the command that carries the decision out: the kill switch's flatten
-    # is enforcement's 'manual-<n>.<account>', not '<decision>.1' (shared/actedby.py)
+    # is enforcement's 'admin-<n>.<account>', not '<decision>.1' (shared/actedby.py)
     key = row_key(msg)
     known = state.actions.get(key)
     if known is not None:
