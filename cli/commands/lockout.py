@@ -1,14 +1,18 @@
 """Lock your own account: flatten now and block trading until a time or the end of the day.
 
 No password (it only adds protection); only an admin can end it early, so it lasts at most
-7 days. An admin locking a trader's account says --admin: riskctl asks for the admin password
-(an admin session, as `riskctl unlock` does), and every screen, alert and the audit trail say
-"locked by the admin", not "self-lockout" (docs/operations.md, Roles and passwords). The time is '30m', '2h', '15:30' (the next 15:30 in the display zone: [notify]
+7 days. The time is '30m', '2h', '15:30' (the next 15:30 in the display zone: [notify]
 timezone, else [trading_day] timezone, America/Chicago by default) or an ISO 8601 time with
 its UTC offset (one without is refused); --session locks until the trading-day roll. The answer
 echoes the instant used, with its offset, and says when the account really stays locked (a
 longer lockout already in force is not shortened). See docs/rules.md (Lockouts) and
 docs/operations.md (Times and time zones).
+
+An admin locking a trader's account adds --admin and a --reason: riskctl asks for the admin
+password (an admin session, as for `riskctl unlock`), and status, watch, lockouts, history,
+the alert and the audit trail say "locked by the admin", never "self-lockout" (riskd cannot
+tell the admin from the trader otherwise: the same OS user). See docs/operations.md (Roles
+and passwords).
 """
 from __future__ import annotations
 
