@@ -27,11 +27,13 @@ bench: install
 # The long reliability run: RUNS=3 for three in a row (its short form, tests/chaos, is part of
 # make test).
 RUNS ?= 1
-# It also explores broker event orders long: the model test of issue 14 with many examples.
+# It also explores broker event orders long: the model test of issue 14 and the burst test of
+# riskd's closes, with many examples.
 MODEL_EXAMPLES ?= 2000
 chaos: install
 	RISKD_HYPOTHESIS_EXAMPLES=$(MODEL_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider \
-		-o timeout=3600 tests/unit/risk/test_event_order_model.py
+		-o timeout=3600 tests/unit/risk/test_event_order_model.py \
+		tests/unit/risk/test_riskd_closes_in_a_burst.py
 	$(BIN)/python -m tests.chaos --runs $(RUNS)
 
 clean:

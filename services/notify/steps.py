@@ -17,8 +17,12 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+import attrs
+
+from services.notify.latelock import held_longer
 from services.notify.templates import (BREACH, NOT_DONE, RANK, Alert, Context, _lock_words,
                                        breaches_title, build, readable, unenforced, waits)
+from shared.lockwords import ASKED_LOCKOUTS
 from shared.messages.risk import Decision, LockoutChange, LockoutState
 
 CLEARED = "cleared"
@@ -91,6 +95,11 @@ def step_alert(msgs: list, ctx: Context) -> Optional[Alert]:
     """The one alert of a step's messages (build() of the message when it is alone)."""
     alerts = [(m, build(m, ctx)) for m in msgs]
     alerts = [(m, a) for m, a in alerts if a is not None]
+    if len(alerts) == 1 and isinstance(alerts[0][0], Decision) \
+            and alerts[0][0].rule in ASKED_LOCKOUTS:
+        # its lockout change came apart (further than HOLD_S): the longest notify knows
+        m, a = alerts[0]
+        return attrs.evolve(a, lines=held_longer(m, a.lines, _known_over(m, ctx), ctx, m.ts_ns))
     if len(alerts) <= 1:
         return alerts[0][1] if alerts else None
     locks = [m for m, _ in alerts if isinstance(m, LockoutChange) and m.change != CLEARED]
@@ -127,6 +136,11 @@ def step_alert(msgs: list, ctx: Context) -> Optional[Alert]:
         title = _ends_title(account, [m for m, _ in ends], ctx)
     if any(waits(m, ctx) for m, _ in breaches):
         title += f"; action {NOT_DONE}"
+    # a lockout someone asked for, shorter than one already in force: its own end is not the
+    # account's (the longer one, risk's LockoutChange.over, is said beside it)
+    breaches = [(m, attrs.evolve(a, lines=held_longer(m, a.lines, _over(m, locks), ctx,
+                                                      m.ts_ns)))
+                if m.rule in ASKED_LOCKOUTS else (m, a) for m, a in breaches]
     for _m, a in breaches + ends:
         lines += [a.title, *a.lines]
     severity = max((a.severity for _m, a in alerts), key=lambda s: RANK.get(s, 0))
@@ -136,6 +150,20 @@ def step_alert(msgs: list, ctx: Context) -> Optional[Alert]:
     return readable(Alert(kind=kind, severity=severity,
                           title=title, lines=tuple(lines), account=account,
                           account_id=first.account_id, ts_ns=first.ts_ns))
+
+
+def _over(d: Decision, changes: list) -> Optional[LockoutState]:
+    """The longer lockout risk said holds the scope of the decision's own lockout (the
+    LockoutChange of its rule in the step), None when none does."""
+    return next((c.over for c in changes if c.lockout.rule == d.rule and c.over is not None),
+                None)
+
+
+def _known_over(d: Decision, ctx: Context) -> Optional[LockoutState]:
+    """The account-wide lockout of another rule that notify knows ends last (ctx.locks)."""
+    held = [lk for lk in ctx.locks.values() if lk.account_id == d.account_id
+            and lk.symbol is None and lk.rule != d.rule]
+    return max(held, key=_end, default=None)
 
 
 def _ends_title(account: str, ends: list, ctx: Context) -> str:

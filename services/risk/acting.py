@@ -36,13 +36,14 @@ from typing import Optional
 
 import attrs
 
-from services.risk.lockouts import ADDED, EXTENDED, TRADER, lock_key
+from services.risk.lockouts import ADDED, ADMIN, EXTENDED, TRADER, lock_key
 from services.risk.outcome import Outcome
 from services.risk.pastlimits import still_past, with_past
 from services.risk.rules.base import POSITION, ClockTick
 from services.risk.state import AccountState, symbol_of
-from services.risk.words import (LOCKOUT_RULE, SELF_LOCK, command_in, no_rule_lockout,
-                                 no_symbol_lockout, not_sent, what, who)
+from services.risk.words import (ADMIN_LOCKOUT, ASKED_LOCKOUTS, BY_ADMIN, LOCKOUT_RULE,
+                                 SELF_LOCKOUT, command_in, no_rule_lockout, no_symbol_lockout,
+                                 not_sent, what, who)
 from shared import showtime
 from shared.when import self_lock_refusal
 from shared.messages.market import SIDE_SELL
@@ -63,6 +64,11 @@ COVERED_BY_FLATTEN = (CLOSE_POSITION, REDUCE_POSITION, CANCEL_ORDERS)
 SKEW_NS = 1_000_000_000
 # a stop riskd moved (done) is taken as moved this long while its Order event is on the way
 STOP_MOVE_NS = 15 * SKEW_NS
+
+
+# how long after it was issued a reduce in flight is taken to make a closing fill larger than
+# risk asked (cut_reaches): enforcement's cut is done within seconds, a slow one within this
+CUT_REACHES_NS = 30 * 1_000_000_000
 
 
 class Acting:
@@ -105,12 +111,13 @@ class Acting:
             acted = self.acted.setdefault(key, set())
             first = _noted(d.rule) not in acted     # this rule's first breach under this lock
             # the same action for this lockout (known across a restart too: the rule holding
-            # it flattening again is the same breach); a trader's self-lockout always acts
-            repeat = d.action == ACTION_NONE or (d.rule != SELF_LOCK and (
+            # it flattening again is the same breach); a trader's self-lockout (and an admin's
+            # lockout) always acts
+            repeat = d.action == ACTION_NONE or (d.rule not in ASKED_LOCKOUTS and (
                 target in acted or (held is not None and held.rule == d.rule
                                     and d.action == FLATTEN)))
             if status != ADDED and repeat:      # the same action for this lockout: not twice
-                if status == EXTENDED and d.rule == SELF_LOCK:     # the trader's own: said
+                if status == EXTENDED and d.rule in ASKED_LOCKOUTS:  # the trader's own: said
                     out.decisions.append(d)                        # as it is, an extension
                 elif status == EXTENDED and change.lockout.rule == d.rule:
                     # the rule's own lockout, extended: never "already locked by" itself
@@ -119,7 +126,7 @@ class Acting:
                 elif status == EXTENDED:
                     locked = self.lockouts.describe(change.lockout)
                     out.decisions.append(self._unsent(d, f"already locked: {locked}, extended"))
-                elif d.rule == SELF_LOCK:       # the request is kept, as changing nothing
+                elif d.rule in ASKED_LOCKOUTS:  # the request is kept, as changing nothing
                     kept = attrs.evolve(d, lock=None)
                     out.decisions.append(attrs.evolve(kept, what=what(kept, acct, False),
                                                       suppressed=ALREADY_LOCKED))
@@ -129,7 +136,7 @@ class Acting:
                     # 122 % under daily_net_loss's lockout left no line, alert or history)
                     out.decisions.append(self._unsent(
                         d, f"{LOCKED_ALREADY}: {self.lockouts.describe(held)}"))
-                if d.rule != SELF_LOCK:         # the screens' "no new action" (breach_note)
+                if d.rule not in ASKED_LOCKOUTS:    # the screens' "no new action" (breach_note)
                     acted.add(_quiet(d.rule))
                 acted.add(_noted(d.rule))
                 return
@@ -141,7 +148,7 @@ class Acting:
         busy = self._in_flight(d, target)
         if busy:                                # the same action is already on its way
             left_to = self._still_closing(d, target, busy, now, out)
-            if locked_now or first or d.rule == SELF_LOCK:   # a new breach: keep its record
+            if locked_now or first or d.rule in ASKED_LOCKOUTS:  # a new breach: keep its record
                 out.decisions.append(self._unsent(d, busy))
             elif left_to:               # the trader is told what was bought while locked
                 out.decisions.append(self._unsent(d, left_to))
@@ -507,6 +514,28 @@ class Acting:
             self._expect(acct, cmd.action, cmd.contract_id, cmd.size, cmd.id, now)
             out.exits.add(acct.account_id)
 
+    def cut_reaches(self, acct: AccountState, fill, now: int) -> None:
+        """A closing fill risk did not ask for as large: a reduce in flight on its contract
+        cuts down to its target whatever enforcement reads, so when the fill leaves no less
+        than that target of what the fills show held, the reduce is expected to close that
+        much (top_up, as a rule's repeat does when it sees the growth): the fill is riskd's.
+        trial14a burst A: max_contracts asked 1 (3 -> 2), enforcement read the burst's next
+        buy and sold 3 before risk saw that buy's Position; the sell, taken for the trader's,
+        was the 3rd trade of the minute and started the cooldown, and the burst's last buy,
+        made before that cooldown, read as bought while locked and was cut."""
+        cid = fill.contract_id
+        held = acct.furthest(cid)
+        if not held or (fill.side == 0) == (held > 0):
+            return                      # not a closing fill (0: a buy)
+        for key, command_id in list(self.inflight.items()):
+            if key[0] != acct.account_id or key[1] != REDUCE_POSITION or key[2] != cid:
+                continue
+            entry = self.outbox.entries.get(command_id)
+            target = entry.command.target if entry is not None else None
+            if target is not None and abs(held) - fill.size >= target \
+                    and now - entry.command.issued_ns <= CUT_REACHES_NS:
+                acct.riskd.top_up(cid, held, target, command_id, now)
+
     @staticmethod
     def _expect(acct: AccountState, action: str, contract_id, size, command_id: str,
                 now: int) -> None:
@@ -564,8 +593,11 @@ class Acting:
         return out, ""
 
     def self_lock(self, account_id: int, now: int, until_ns: Optional[int] = None,
-                  session: bool = False, reason: str = "") -> tuple[Outcome, str]:
-        """A trader locks their own account (only adds protection): flatten + lockout."""
+                  session: bool = False, reason: str = "",
+                  admin: str = "") -> tuple[Outcome, str]:
+        """A trader locks their own account (only adds protection): flatten + lockout. With
+        admin (who: 'admin:root'), an admin locks it (`riskctl lockout --admin`): the same,
+        as an admin lockout (its own row, owner admin), never recorded as the trader's."""
         out = Outcome()
         if session:
             spec = LockSpec(kind=UNTIL_RESET, until_ns=self.calendar.next_roll(now))
@@ -581,9 +613,11 @@ class Acting:
         # a flatten with nothing to do is not an action: an account risk knows whole (market
         # read it from the broker) with no position and no working order is only locked
         action = ACTION_NONE if self._nothing_open(acct) else FLATTEN
-        d = Decision(id="", ts_ns=now, rule=SELF_LOCK, account_id=account_id, action=action,
-                     mode=ENFORCE, lock=spec, reason=reason or "locked by the trader",
-                     event_ns=now)
+        rule = ADMIN_LOCKOUT if admin else SELF_LOCKOUT
+        d = Decision(id="", ts_ns=now, rule=rule, account_id=account_id, action=action,
+                     mode=ENFORCE, lock=spec, event_ns=now, by=admin,
+                     reason=reason or (f"{BY_ADMIN} ({admin})" if admin else
+                                       "locked by the trader"))
         self._take(d, now, out)
         out.dirty.add(account_id)
         return out, ""
@@ -628,8 +662,9 @@ def _quiet(rule: str) -> tuple:
 
 
 def _lock_by(d: Decision) -> str:
-    """Who takes a decision's lockout: the trader (a self-lockout, a row of its own) or a rule."""
-    return TRADER if d.rule == SELF_LOCK else "rule"
+    """Who takes a decision's lockout: the trader (a self-lockout, a row of its own), the admin
+    (an admin's lockout, a row of its own too) or a rule."""
+    return {SELF_LOCKOUT: TRADER, ADMIN_LOCKOUT: ADMIN}.get(d.rule, "rule")
 
 
 def _target(d: Decision) -> tuple:

@@ -13,8 +13,19 @@ From these, with no guess about what comes next:
   shows them yet): what a lockout must treat as new exposure; the other event of the same
   fill only confirms it. The fills' growth is counted fill by fill (`opened`), so a close
   and a reopen of the same size (a close risk's book missed, then a new trade) still shows
-  the reopen.
-Agreement (agree + fills == the broker's position) drops the entry. An entry older than
+  the reopen. The Position events' growth is counted step by step too (`shown`), for
+  agreement only: a fill closing between two buys (riskd's cut, or the trader's sell) nets
+  the fills back to what a lagging Position shows, the entry read as agreed, and the
+  Position catching up read as new growth (trial14a: a buy counted twice as bought while
+  locked).
+- `free` / `acted`: of the position's unexplained growth, the contracts no lockout acted on
+  (seen while the scope was not locked) and those a lockout cut; the fill that explains it
+  says how much of it it confirms (`confirm`): a buy made after a lockout started whose
+  Position came before the lockout did is still bought while locked (trial14a burst B), and
+  one a lockout cut on its Position is not cut again on its fill when a close between them
+  netted the position back (its growth then reads as the fill's own).
+Agreement (agree + fills == the broker's position, and the fills opened what the Position
+events did) drops the entry. An entry older than
 WINDOW_NS is dropped by age(): the broker's position is the truth of size.
 """
 from __future__ import annotations
@@ -57,6 +68,9 @@ class Pending:
     fill_ts: int = 0           # the latest such fill's own time
     exits: int = 0             # exits_ahead / closed_ahead as of the last refresh (the hot
     closed: int = 0            # path reads these on every quote)
+    shown: int = 0             # contracts the Position events opened since, step by step
+    free: int = 0              # of the position's lead, contracts no lockout acted on
+    acted: int = 0             # ... and those a lockout cut on the Position event
 
     def refresh(self, broker: int) -> None:
         self.exits = self.exits_ahead(broker)
@@ -66,7 +80,7 @@ class Pending:
         return broker - self.agree
 
     def agreed(self, broker: int) -> bool:
-        return self.agree + self.fills == broker
+        return self.agree + self.fills == broker and self.shown == self.opened
 
     def exits_ahead(self, broker: int) -> int:
         return max(0, closing(self.agree, self.fills) - closing(self.agree, self.moved(broker)))
@@ -81,6 +95,27 @@ class Pending:
     def fills_lead(self, broker: int) -> int:
         """Growth the fills show that the position does not yet."""
         return max(0, self.opened - opening(self.agree, self.moved(broker)))
+
+    def show(self, before: int, after: int) -> None:
+        """A Position event moved the signed position from before to after."""
+        self.shown += opening(before, after - before)
+
+    def confirm(self, lead_before: int, broker: int) -> int:
+        """A trader's fill just explained position growth (the lead was lead_before): how
+        much of it no lockout acted on (taken out of `free` first, then out of `acted`)."""
+        explained = max(0, lead_before - self.position_lead(broker))
+        n = min(self.free, explained)
+        self.free -= n
+        self.acted -= min(self.acted, explained - n)
+        return n
+
+    def already_cut(self, grown: int) -> int:
+        """Of a trader's fill's growth no position shows (fills_lead), the contracts a
+        lockout already cut on their Position event (a close since netted that growth away
+        from the Position's lead): taken out of `acted`."""
+        n = min(self.acted, grown)
+        self.acted -= n
+        return n
 
     def add_fill(self, qty: int, ts_ns: int) -> None:
         """A live fill of signed qty: it moves the fills' position and opens what it opens."""

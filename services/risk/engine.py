@@ -53,8 +53,9 @@ from services.risk.withdraw import Withdrawing
 from services.risk.rules import RULES
 from services.risk.rules.base import (ACCOUNT, CLOCK, POSITION, QUOTE, TRADE, ClockTick, Ctx,
                                       PriceMoves, kind_of)
-from services.risk.state import AccountState, MarketView
+from services.risk.state import AccountState, MarketView, symbol_of
 from services.risk.words import ADMIN, what, who
+from shared.retrying import is_kill_switch
 from shared.accountname import account_called
 from shared.messages.enforce import DONE, FINAL_STATUSES, CommandResult
 from shared.messages.market import (STATUS_CANCELLED, AccountUpdate, BrokerConnection,
@@ -66,7 +67,6 @@ from shared.messages.risk import (CLOSE_POSITION, ENFORCE, FLATTEN, MODIFY_STOP,
 log = logging.getLogger(__name__)
 
 QUOTES = object()          # apply_snapshot: where the snapshot's quotes are judged
-KILL_SWITCH = "manual"    # the rule of the kill switch's flattens (services/enforcement/killswitch.py)
 
 WARN_LOOK_NS = 100_000_000      # warn_at checks on quotes: at most every 0.1 s per rule/account
 DEFER_NS = 1_000_000_000        # a Position event's rules wait this long at most for its fill
@@ -347,7 +347,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         live = acct.account_id not in self._cold
         if isinstance(event, Fill):
             if not event.by_riskd and not acct.knows_trade(event.trade_id) \
-                    and acct.riskd.claim_fill(event, now):
+                    and self._claimed(acct, event, now):
                 event = attrs.evolve(event, by_riskd=True)
                 out.exits.add(acct.account_id)
             change = acct.apply_fill(event, self.calendar.trading_day, now, live)
@@ -357,7 +357,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 out.fills.append(event)
             if change in ("new", "changed"):
                 out.dirty.add(acct.account_id)
-                if acct.fills_lead and self.settings.for_account(acct) is not None:
+                if (acct.fills_lead or acct.confirmed) \
+                        and self.settings.for_account(acct) is not None:
                     for d in self.lockouts.enforce(acct, event, change, now, event.ts_ns,
                                                    self.carried.get(acct.account_id)):
                         self._take(d, now, out)
@@ -373,6 +374,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             # from here to the broker's answer to riskd's order
             event_ns = now
             if change == "closed":
+                acct.riskd.flat_seen(event.contract_id, now)
                 self._release(lambda k: k[0] == acct.account_id and k[2] == event.contract_id
                               and k[1] in (CLOSE_POSITION, REDUCE_POSITION))
         elif isinstance(event, OrderUpdate):
@@ -403,10 +405,25 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             # the gateway picks) was saved only with the Trade's step or the 1 s timer, and a
             # kill -9 between them left a restarted risk reading the size before it
             out.moved.add(acct.account_id)
+        cut = False
         if self.settings.for_account(acct) is not None:
+            # a lockout cut the growth only when riskd now expects to close more there (a
+            # command sent, or one in flight taking it over): a cut _take drops as the same
+            # action repeated leaves the growth to its fill (burst test, 2026-12-06: a
+            # reopen's Position taken as cut, its Trade then not cut, riskd's close of it
+            # counted as the trader's trade)
+            expected = acct.riskd.expected_on(getattr(event, "contract_id", ""), now)
             for d in self.lockouts.enforce(acct, event, change, now, event_ns,
                                            self.carried.get(acct.account_id)):
                 self._take(d, now, out)
+            cut = acct.riskd.expected_on(getattr(event, "contract_id", ""), now) > expected
+        if isinstance(event, PositionUpdate) and acct.position_lead and (
+                cut or not self.lockouts.covering(acct.account_id,
+                                                  symbol_of(event.contract_id))):
+            # growth a lockout cut, or none acted on (the scope was not locked): a lockout
+            # started before its fill comes makes that fill bought while locked (trial14a
+            # burst B); one cut here is not cut again on its fill
+            acct.lead_seen(event.contract_id, cut)
         if isinstance(event, PositionUpdate):
             key = (acct.account_id, event.contract_id)
             self._deferred.pop(key, None)
@@ -418,6 +435,14 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 return out
         self._run(acct, kind_of(event), event, now, change, event_ns, out)
         return out
+
+    def _claimed(self, acct, fill, now: int) -> bool:
+        """Is this new fill riskd's (its expected exits, or a reduce in flight cutting to its
+        target: cut_reaches)?"""
+        if acct.riskd.claim_fill(fill, now):
+            return True
+        self.cut_reaches(acct, fill, now)
+        return acct.riskd.claim_fill(fill, now)
 
     def _run_deferred(self, acct, contract_id: str, now: int, out: Outcome,
                       force: bool = False) -> None:
@@ -653,10 +678,10 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             self._after_reduced(acct, done, res, now, out)
             if self.unneeded:
                 self._after_withdrawn(acct, done, res, now, out)
-        elif acct is not None and res.action == FLATTEN and res.rule == KILL_SWITCH \
+        elif acct is not None and res.action == FLATTEN and is_kill_switch(res.rule) \
                 and not acct.riskd.knows(res.command_id) \
                 and res.command_id not in self.outbox.entries:
-            # only the kill switch's flattens (rule 'manual'): a late or repeated result of a
+            # only the kill switch's flattens (rule 'admin'): a late or repeated result of a
             # flatten of risk's own (already finished, or with nothing to expect) is not the
             # admin's
             self._admin_flatten(acct, res, now, out)

@@ -61,6 +61,12 @@ class Exit:
     # Forgotten unmet (the growth came after enforcement's last read), a lockout covering
     # the contract cuts it there itself (RiskEngine.tick, LockoutBook.cut_to)
     down_to: Optional[int] = None
+    # the position was seen flat since it was issued (a Position event, its fill still to
+    # come): what it expects is no longer held, and a close of the position opened since
+    # expects its own contracts beside it (trial14a: a buy reopened while locked, cut on its
+    # Position, its close's expectation merged into the first close's, and riskd's second
+    # closing fill was taken for the trader's trade)
+    gone: bool = False
     n: int = attrs.field(default=0, eq=False, repr=False)   # its row in the store (RiskdExits)
 
     def alive(self, now: int) -> bool:
@@ -161,8 +167,16 @@ class RiskdExits:
         to come."""
         side, held = closing_side(signed_position), abs(signed_position)
         open_ = self._open(contract_id, side, now)
-        held -= min(held, sum(e.size for e in open_ if e.closed))
-        return side, held, [e for e in open_ if not e.closed]
+        held -= min(held, sum(e.size for e in open_ if e.closed and not e.gone))
+        return side, held, [e for e in open_ if not e.closed and not e.gone]
+
+    def flat_seen(self, contract_id: str, now: int) -> None:
+        """The broker's position on the contract is flat: the exits still expecting fills
+        there expect contracts no longer held (gone)."""
+        for e in self._live():
+            if e.contract_id == contract_id and not e.gone and e.open_at(now):
+                e.gone = True
+                self.changed[e.n] = e
 
     def top_up(self, contract_id: str, signed_position: int, target: int, command_id: str,
                now: int) -> bool:
@@ -274,6 +288,12 @@ class RiskdExits:
             return 0, ""
         return sum(e.size for e in open_), max(open_, key=lambda e: e.issued_ns).command_id
 
+    def expected_on(self, contract_id: str, now: int) -> int:
+        """How many contracts riskd's exits still expect to close on this contract (either
+        side), those of a position seen flat since (gone) left out."""
+        return sum(e.size for e in self._live() if e.contract_id == contract_id
+                   and not e.gone and e.open_at(now))
+
     def expecting(self, contract_id: str, now: int) -> bool:
         """Do riskd's exits still expect fills on this contract (either side)?"""
         return any(e.contract_id == contract_id and e.open_at(now) for e in self._live())
@@ -371,7 +391,8 @@ def dump_exit(e: Exit) -> dict:
     return {"contract_id": e.contract_id, "side": e.side, "size": e.size,
             "issued_ns": e.issued_ns, "command_id": e.command_id, "done_ns": e.done_ns,
             "closed": e.closed, "whole": e.whole, "cut": e.cut,
-            "price": None if e.price is None else str(e.price), "down_to": e.down_to}
+            "price": None if e.price is None else str(e.price), "down_to": e.down_to,
+            "gone": e.gone}
 
 
 __all__ = ["RiskdExits", "Exit", "closing_side", "dump_exit", "SIDE_BUY", "SIDE_SELL"]

@@ -139,6 +139,9 @@ class AccountState:
     riskd: RiskdExits = attrs.Factory(RiskdExits)
     position_lead: int = 0       # the last position event's growth no fill explains
     fills_lead: int = 0          # the last fill's growth no position shows yet
+    confirmed: int = 0           # the last fill's growth a Position had shown while no
+                                 # lockout acted on it (Pending.free): a lockout since
+                                 # started makes it bought while locked
     _sorted_times: Optional[list[int]] = None
     # today's trades of the trader (not voided, not riskd's), kept as `trades` changes: read
     # by every fill's commit before its decision is published (a sum over the day's trades
@@ -157,7 +160,7 @@ class AccountState:
         'old' (a trade of an earlier trading day: kept only for the week's count).
         `day_of(ns)` gives the trading day of an instant. A live fill (from the stream, not a
         saved or start-up one) also moves the position as the fills see it."""
-        self.fills_lead = 0
+        self.fills_lead = self.confirmed = 0
         change = self._record_fill(fill, day_of)
         if live and change == "new" and not fill.voided:
             self._fill_ahead(fill, fill.ts_ns if now is None else now)
@@ -226,20 +229,55 @@ class AccountState:
         p = self.ahead.get(cid)
         if p is None and broker == 0 and fill.pnl is not None:
             return          # closes something no position here shows (it closed long ago)
+        lead = free = acted = 0
         if p is not None and p.fills == 0 and p.position_lead(broker) \
                 and broker and (qty > 0) != (broker > 0):
-            p = None        # a fill closing a position whose opening fill never came: rebase
+            # a fill closing a position whose opening fill never came: rebase, the growth the
+            # position shows and no fill explained yet still waiting for its fill (the
+            # broker's position counts it): that fill, when it comes, is not new growth again
+            # (trial14a burst B replayed: riskd's cut between two buys counted one twice)
+            if now - p.since_ns <= WINDOW_NS:       # else the broker's position is the truth
+                lead, free, acted = p.position_lead(broker), p.free, p.acted
+            p = None
         if p is None:
             pos = self.positions.get(cid)
-            p = Pending(broker, pos.average_price if pos else ZERO, now)
-        before = p.fills_lead(broker)
+            p = Pending(broker, pos.average_price if pos else ZERO, now, shown=lead, free=free,
+                        acted=acted)
+        before, lead = p.fills_lead(broker), p.position_lead(broker)
         p.add_fill(qty, fill.ts_ns)
         self.fills_lead = max(0, p.fills_lead(broker) - before)
+        trader = qty and not fill.by_riskd and now - p.since_ns <= WINDOW_NS
+        self.confirmed = p.confirm(lead, broker) if trader else 0
+        if trader and self.fills_lead:
+            self.fills_lead -= p.already_cut(self.fills_lead)
         pos = self.positions.get(cid)
         if pos is not None and pos.lots and p.position_lead(broker) == 0 \
                 and (qty > 0) == (broker > 0):
             pos.lots[-1][0] = min(pos.lots[-1][0], fill.ts_ns)   # the lot's own fill time
         self._settle(cid, p, broker)
+
+    def lead_seen(self, contract_id: str, cut: bool) -> None:
+        """The last Position event's growth no fill explains: a lockout cut it (cut), or none
+        acted on it (its scope was not locked): the fill that explains it says which
+        (confirmed: bought while locked, a lockout having started since)."""
+        p = self.ahead.get(contract_id)
+        if p is not None and self.position_lead:
+            if cut:
+                p.acted += self.position_lead
+            else:
+                p.free += self.position_lead
+
+    def take_free(self, contract_id: str, now: int) -> int:
+        """A lockout cuts growth on the contract now: position growth shown before it locked
+        whose fill has not come yet goes with that cut (its fill comes after the fill that
+        started the lockout, Trade events being in order: bought while locked). Taken once;
+        only while the streams' disagreement is recent (age(): the broker's position is the
+        truth after WINDOW_NS, a Position no fill ever explains is not a trade)."""
+        p = self.ahead.get(contract_id)
+        n = 0 if p is None or now - p.since_ns > WINDOW_NS else p.free
+        if n:
+            p.free, p.acted = 0, p.acted + n
+        return n
 
     def _settle(self, cid: str, p: Pending, broker: int) -> None:
         if p.agreed(broker):
@@ -368,6 +406,7 @@ class AccountState:
         if p is None:
             p = Pending(before, before_avg, now)
         lead_before = p.position_lead(before)
+        p.show(before, after)
         self.position_lead = max(0, p.position_lead(after) - lead_before)
         pos = self.positions.get(cid)
         if pos is not None and pos.lots and p.fill_ts and self.position_lead == 0 \

@@ -12,6 +12,8 @@ more).
 """
 from __future__ import annotations
 
+import os
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,6 +22,10 @@ from shared.messages.market import SIDE_BUY, SIDE_SELL
 from tests.unit.risk.desk import ACCOUNT, MNQ, NS, Desk
 
 RULE = "trade_frequency_limit"
+# `make test` runs 200 examples (~1 s); `make chaos` sets RISKD_HYPOTHESIS_EXAMPLES (2000) and
+# this runs three times that: a burst whose reopened positions all came before their trades
+# was found only past ~2000 examples (2026-12-06)
+EXAMPLES = max(200, 3 * int(os.environ.get("RISKD_HYPOTHESIS_EXAMPLES", "0")))
 
 
 def locked(per_minute: int = 3) -> Desk:
@@ -111,7 +117,31 @@ def test_a_sell_larger_than_riskd_expects_is_the_traders():
     assert not out.fills[0].by_riskd
 
 
-@settings(max_examples=200, deadline=None)
+def test_a_reopen_whose_position_came_before_its_trade_is_cut_on_its_trade():
+    """The example the long run found (2026-12-06): buy, buy, riskd's close of 2, then buy,
+    close, buy, close whose Positions (1, 0, 1, 0) all came before their Trades, the lockout's
+    close of the first reopen still in flight. The second reopen's Position is the lockout's
+    close of MNQ again, dropped as the same action; that is no cut: the reopen's Trade is
+    cut, and riskd's last sell is riskd's (it had been taken for the trader's 5th trade)."""
+    desk = locked(per_minute=5)
+    for held in (1, 2, 0):
+        desk.long(held, MNQ, 21000) if held else desk.flat(MNQ)
+    fills = [desk.trade(None, contract=MNQ, side=SIDE_BUY, size=1).fills[0],
+             desk.trade(None, contract=MNQ, side=SIDE_BUY, size=1).fills[0],
+             desk.trade("0", contract=MNQ, side=SIDE_SELL, size=2).fills[0]]
+    finish(desk)
+    for held in (1, 0, 1, 0):
+        desk.long(held, MNQ, 21000) if held else desk.flat(MNQ)
+    for side in (SIDE_BUY, SIDE_SELL, SIDE_BUY, SIDE_SELL):
+        fills.append(desk.trade(None if side == SIDE_BUY else "0", contract=MNQ, side=side,
+                                size=1).fills[0])
+    finish(desk)
+    assert [f.by_riskd for f in fills] == [False, False, True, False, True, False, True]
+    assert desk.account.trades_today == 4
+    assert frequency_decisions(desk) == []
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
 @given(buys=st.integers(1, 5), data=st.data())
 def test_every_contract_riskd_closes_is_riskds_whatever_the_order(buys, data):
     """The broker's story: the trader buys 1 `buys` times; after any buy, riskd's close or
