@@ -42,6 +42,7 @@ from shared.bus.doorbell import Doorbell
 from shared.bus.rpc import decode_request, encode_reply
 from shared.bus.subscriber import Subscriber
 from shared.config import ConfigError, LoadedConfig, load_config
+from shared.config.edit import config_changes
 from shared.config.live import apply_live
 from shared.config.watch import ConfigWatcher
 from shared.messages.control import (ConfigChanged, ConfigHealth, ControlRequest, GuardReport,
@@ -709,6 +710,10 @@ class Supervisor(Worker):
         access = audit.access_changes(old, effective)
         if access and not authenticated:
             self._file_edit_alert(audit.file_edit_changes(access, fresh.path))
+        if not authenticated and fresh.digest != self.loaded.digest:
+            # [admin] and [ops] (passwords included) are audited above, as access changes
+            audit.file_edit_values([c for c in config_changes(self.loaded.text, fresh.text)
+                                    if not c.startswith(("admin.", "ops."))], fresh.path)
         self.loaded, self.config = fresh, effective
         self.config_generation += 1
         moves: dict[str, tuple[str, int]] = {}
