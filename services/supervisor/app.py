@@ -778,7 +778,8 @@ class Supervisor(Worker):
 
     def pong(self) -> Pong:
         return Pong(name=self.name, pid=os.getpid(), started_ns=self.started_ns,
-                    config_generation=self.config_generation)
+                    config_generation=self.config_generation,
+                    config_path=self.loaded.path, data_dir=self.loaded.data_dir)
 
     def status(self) -> SupervisorStatus:
         unguarded_s, reasons = self.unguarded_today()
