@@ -62,6 +62,12 @@ class Other:
                 f"{self.theirs_data}), riskctl read {self.ours_path} (data dir "
                 f"{self.ours_data}). What follows is that other riskd's. {self._way()}")
 
+    def screen(self) -> str:
+        """The warning for `riskctl watch`'s screen, short enough for its lines."""
+        return (f"NOT the riskd of the config you gave: the riskd answering at {self.control} "
+                f"runs {self.theirs_path}, not {self.ours_path}: what this screen shows is "
+                f"that other riskd's ({DOC})")
+
     def refusal(self, command: Any) -> str:
         return (f"refused, nothing was done: the riskd answering at {self.control} is not the "
                 f"riskd of the config riskctl read: it runs {self.theirs_path} (data dir "

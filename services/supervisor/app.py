@@ -788,7 +788,8 @@ class Supervisor(Worker):
                                 trading_day=self.calendar.trading_day(self.clock.now_ns()).isoformat(),
                                 unguarded_today_s=unguarded_s, unguarded_now=reasons,
                                 config=self.config_health(), notify=self.channel_states(),
-                                account_labels=labels(self.config.accounts))
+                                account_labels=labels(self.config.accounts),
+                                data_dir=self.loaded.data_dir)
 
     def not_running(self, name: str) -> str:
         """'enforcement is stopped' (or 'is not running (backoff)') when that worker is not

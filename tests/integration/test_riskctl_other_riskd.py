@@ -18,13 +18,18 @@ the [bus] addresses (winservice's) says nothing.
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 import tomlkit
 
 from cli.main import main
 from shared.config import load_config
-from tests.support.env import make_config
+from cli.watch.model import WatchState, build_screen
+from cli.watch.source import Source, read_tables
+from cli.watch.view import plain, render
+from shared.showtime import zone_of_tables
+from tests.support.env import make_config, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -74,6 +79,8 @@ def test_riskctl_of_another_config_warns_on_reads_and_refuses_changes(procs, tmp
     code, out, err = riskctl(capsys, second, "status")
     assert code == 0 and err.count(WARNING) == 1, err       # said once, at the top
     assert out.startswith("riskd supervisor pid"), out
+    code, out, err = riskctl(capsys, second, "logs", "-n", "3")     # asks its own way
+    assert err.startswith(f"riskctl: {WARNING}") and err.count(WARNING) == 1, err
 
     # every state-changing command is refused before anything is sent (no session is asked
     # for: none exists here), naming the command
@@ -100,3 +107,30 @@ def test_riskctl_of_another_config_warns_on_reads_and_refuses_changes(procs, tmp
         code, out, err = riskctl(capsys, config, "workers")
         assert code == 0 and WARNING not in err, (config, err)
     assert os.path.isdir(loaded.data_dir)
+
+    # the live screen of B's config says it first among its warnings; A's says nothing
+    text = watch_text(second)
+    assert "NOT the riskd of the config you gave" in text, text
+    squeezed = "".join(text.split())           # wrapped lines (at a path's hyphens, too)
+    assert f"runs{loaded.path},not{second}" in squeezed, text
+    assert "NOT the riskd" not in watch_text(first)
+
+
+def watch_text(config: str) -> str:
+    """`riskctl watch`'s screen (its source, model and view, as tests/integration/
+    test_watch_without_supervisor.py reads it) once riskd's status has come."""
+    bus, calendar = read_tables(config)
+    source = Source(bus, config_path=config).start()
+    state = WatchState()
+    def status_came():
+        for msg in source.drain():
+            state.apply(msg)
+        return state.workers
+    try:
+        wait_for(status_came, 10, interval=0.1, what="riskd's status on the screen")
+        time.sleep(0.2)
+        status_came()           # what the same snapshot brought after the status
+    finally:
+        source.stop()
+    screen = build_screen(state, time.time_ns(), zone_of_tables({}), calendar)
+    return plain(render(screen, 200, 60, unicode=False))
