@@ -141,9 +141,9 @@ class Context:
         with RpcClient(address, "riskd", timeout=self.timeout, retries=retries,
                        name="riskctl") as client:
             try:
-                if not self._checked:
-                    self._checked = True
+                if not self._checked:      # until riskd answered it: a retried call asks again
                     self._other = self._which(client, timeout)
+                    self._checked = True
                 self._warned = whichriskd.judge(self._other, command, self._warned)
                 reply = client.call(ControlRequest(command=command, session=self.session),
                                     timeout=timeout)

@@ -66,3 +66,47 @@ def test_every_command_that_changes_something_is_refused_and_only_those():
         "SelfLockRequest", "UnlockRequest", "RulesOverrideRequest", "FlattenRequest",
         "AccountAdd", "AccountEnable", "AccountSet"}
     assert whichriskd.READS <= {c.name for c in REGISTRY}       # no stale name
+
+
+def test_a_change_after_an_unanswered_identity_question_is_still_checked(tmp_path, monkeypatch):
+    """riskctl asks which riskd answers before its first request; when that question got no
+    answer (a busy riskd) and the caller went on (a name lookup tolerates silence), the next
+    request asks again: an unlock is never sent unchecked."""
+    from cli import context
+    from shared.bus.rpc import RpcTimeout
+    from shared.messages.system import Ping, Pong, ok
+
+    ours = write(tmp_path / "b" / "riskd.toml",
+                 f'[bus]\ncontrol = "{CONTROL}"\n[paths]\ndata_dir = "../var2"\n')
+    sent: list = []
+    pings = iter((None, Pong(name="supervisor", pid=1, started_ns=1,
+                             config_path="/a/riskd.toml", data_dir="/a/var")))
+
+    class Riskd:
+        def __init__(self, *a, **k):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def call(self, request, timeout=None):
+            if isinstance(request.command, Ping):
+                pong = next(pings)
+                if pong is None:
+                    raise RpcTimeout("riskd", CONTROL, 1.2)
+                return ok(pong)
+            sent.append(type(request.command).__name__)
+            return ok()
+    monkeypatch.setenv("RISKD_SESSION_DIR", str(tmp_path / "sessions"))
+    monkeypatch.setattr(context, "listening", lambda address: True)
+    monkeypatch.setattr(context, "RpcClient", Riskd)
+    ctx = context.Context(config_path=ours)
+    with pytest.raises(CliError):
+        ctx.call(StatusRequest(), retries=0)          # "riskd does not answer"
+    with pytest.raises(CliError) as refused:
+        ctx.call(UnlockRequest(account="1001", reason="x"))
+    assert str(refused.value).startswith("refused, nothing was done"), refused.value
+    assert sent == []
