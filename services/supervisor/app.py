@@ -784,7 +784,8 @@ class Supervisor(Worker):
 
     def pong(self) -> Pong:
         return Pong(name=self.name, pid=os.getpid(), started_ns=self.started_ns,
-                    config_generation=self.config_generation)
+                    config_generation=self.config_generation,
+                    config_path=self.loaded.path, data_dir=self.loaded.data_dir)
 
     def status(self) -> SupervisorStatus:
         unguarded_s, reasons = self.unguarded_today()
@@ -793,7 +794,8 @@ class Supervisor(Worker):
                                 trading_day=self.calendar.trading_day(self.clock.now_ns()).isoformat(),
                                 unguarded_today_s=unguarded_s, unguarded_now=reasons,
                                 config=self.config_health(), notify=self.channel_states(),
-                                account_labels=labels(self.config.accounts))
+                                account_labels=labels(self.config.accounts),
+                                data_dir=self.loaded.data_dir)
 
     def not_running(self, name: str) -> str:
         """'enforcement is stopped' (or 'is not running (backoff)') when that worker is not
