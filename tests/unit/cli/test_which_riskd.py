@@ -64,7 +64,7 @@ def test_every_command_that_changes_something_is_refused_and_only_those():
         "StartWorker", "RestartWorker", "StopWorker", "ShutdownRequest", "ConfigSet",
         "ConfigReload", "ConfigRestore", "RulesSet", "RulesEnable", "NotifyTest",
         "SelfLockRequest", "UnlockRequest", "RulesOverrideRequest", "FlattenRequest",
-        "AccountAdd", "AccountEnable", "AccountSet"}
+        "AccountAdd", "AccountEnable", "AccountSet", "AdminLockRequest"}
     assert whichriskd.READS <= {c.name for c in REGISTRY}       # no stale name
 
 
