@@ -1127,10 +1127,10 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
                if state.accounts else "no figures known")
     guard = "NOT GUARDED now: " + "; ".join(state.unguarded) if state.unguarded else ""
     # an account an admin disabled: the rest are guarded, never "guarded" for all of them
-    left_out = accountguard.exceptions(
-        state.accounts.values(),
-        lambda aid: called(named(state.labels, aid, state.accounts[aid].name), aid)) \
+    name_of = lambda aid: called(named(state.labels, aid, state.accounts[aid].name), aid)  # noqa: E731
+    left_out = accountguard.exceptions(state.accounts.values(), name_of) \
         + [f"{u}: {accountguard.UNREPORTED}" for u in state.unreported]
+    failed = accountguard.failed_on(state.accounts.values(), name_of)
     # risk found a held price stale (shared/quietprice.py): the line of `riskctl status`
     stale_prices = pricewords.stale_lines(state.accounts.values(), now_ns, ticker)
     if state.reachable is False:
@@ -1153,12 +1153,14 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
         level = "error" if guard else "warning"
     elif guard:                       # the words of `riskctl status`
         notice, level = guard, "error"
-    elif stale_prices:                # held prices with no quote: not "guarded now" either
-        notice = accountguard.stale_head(stale_prices) + (
-            "; NOT guarded: " + "; ".join(left_out) if left_out else "")
-        level = "warning"
-    elif left_out:
-        notice, level = "guarded now except " + "; ".join(left_out), "warning"
+    elif stale_prices or left_out or failed:
+        # held prices with no quote, an account left out, an action enforcement failed: the
+        # header of `riskctl status`, from the same function (trial15b: watch said "guarded
+        # now except Carl eval ..." where status said "ENFORCEMENT FAILED on Ana funded ...")
+        notice = accountguard.head([], state.accounts.values(), name_of,
+                                   unreported=state.unreported, stale=stale_prices,
+                                   failed=failed)
+        level = "error" if failed else "warning"
     else:
         notice, level = "", ""
     day_start = calendar.start_of(day)
