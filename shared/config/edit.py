@@ -267,7 +267,8 @@ def rule_key(doc: Any, target: str, rule: str, param: str) -> str:
         raise EditError(f"{name!r} is both a profile and an account: write profile:{name} or "
                         f"account:{name}")
     if len(matches) > 1:
-        raise EditError(f"{name!r} matches {len(matches)} accounts; use the account id")
+        raise EditError(f"{name!r} names more than one account "
+                        f"({listed([accounts[i] for i in matches])}): give the account's id")
     raise EditError(f"no profile or account named {name!r}; profiles: "
                     + ", ".join(sorted({DEFAULT_PROFILE, *profiles})) + "; accounts: "
                     + listed(accounts))
