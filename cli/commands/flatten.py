@@ -5,7 +5,8 @@ for the login and every configured one, disabled accounts too (`riskctl accounts
 stops riskd's rules, not the admin's kill switch). It runs through enforcement's normal path
 (journaled, rate-budgeted, verified flat) and riskctl waits until every account is done or has
 failed (at most --wait seconds; 0 returns at once). Exit code 0 only when every account ended
-flat.
+flat; a configured account the broker does not report for this login is a "skipped" row, not
+a failure (fresh-user trial 15b: it failed at the broker and paged "act now").
 
 The answer is what a person needs, as the alerts say it: the account's name, the action, its
 outcome in the screens' words (pending until it finishes, then done / failed / skipped /
@@ -30,6 +31,8 @@ NAME = "flatten"
 ROLE = "admin"
 READ = True          # --json prints the final states
 POLL_S = 0.25
+# a configured account the broker does not report: --all sends it nothing (killswitch.unreported)
+SKIPPED = "the broker does not report this account for this login"
 
 
 def add_arguments(parser) -> None:
@@ -69,15 +72,18 @@ def run(args, ctx) -> int:
                                        by=f"admin:{os_user()}"),
                         timeout=6.0, retries=0)
     states = reply.body.commands
+    skipped = list(getattr(reply.body, "skipped", []) or [])
     if args.wait > 0:
         states = _follow(ctx, [s.command_id for s in states], args.wait)
     if ctx.json:
-        ctx.print_json({"commands": states})
+        ctx.print_json({"commands": states, "skipped": skipped})
     else:
         name = namer(ctx, with_broker=True)
         print(render_table(("account", "action", "outcome", "detail"),
                            [(name(s.account_id), "admin flatten", outcome_of(s),
-                             tickers_in(s.detail)) for s in states]))
+                             tickers_in(s.detail)) for s in states]
+                           + [(name(aid), "admin flatten", "skipped", SKIPPED)
+                              for aid in skipped]))
         unfinished = [name(s.account_id) for s in states if s.state != "final"]
         if unfinished and args.wait > 0:
             print(f"still running after {args.wait:g} s: {', '.join(unfinished)}"

@@ -1,8 +1,9 @@
 """The kill switch's pure part: which accounts `riskctl flatten` means, and its commands.
 
 An account is named by its broker id, its name, or the display name given in the config.
-`--all` means every account the broker lists for the login plus every configured one,
-including the accounts the config switches off (enabled = false, or `riskctl accounts
+`--all` means every account the broker lists for the login plus every configured one it
+reports (one it does not report is skipped, unreported()), including the accounts the config
+switches off (enabled = false, or `riskctl accounts
 disable`): a disabled account is one riskd's rules do not judge, not one an admin's explicit
 kill switch skips (fresh-user trial 2026-12-06: `flatten --all` left a disabled account long
 ES with a working order, answered only for the other account and exited 0). The commands are
@@ -48,7 +49,7 @@ def resolve(req, config_accounts, broker_accounts) -> tuple[list[int], str]:
         if not ids:
             return [], ("enforcement knows no account yet (the broker's account list has not "
                         "been read; is the broker reachable?)")
-        return sorted(ids), ""
+        return sorted(ids - set(unreported(req, configured, broker_accounts))), ""
     ref = req.account.strip()
     listed = list(broker_accounts)
     try:
@@ -76,6 +77,18 @@ def resolve(req, config_accounts, broker_accounts) -> tuple[list[int], str]:
         return [], (f"enforcement does not know account {ref!r} "
                     f"(known: {_known(listed, configured)})")
     return [found], ""
+
+
+def unreported(req, config_accounts, broker_accounts) -> list[int]:
+    """The configured accounts `--all` skips: ids the broker's account list (once read) does not
+    report for this login. A flatten sent there failed at the broker ("account 1003 not
+    found") and paged "Enforcement FAILED ... act now" for an account that does not exist
+    there (fresh-user trial 15b, finding 11); riskctl shows each as skipped. Before the list
+    is read, nothing is skipped (riskd cannot tell)."""
+    listed = {a.id for a in broker_accounts}
+    if not req.all or not listed:
+        return []
+    return sorted({a.id for a in config_accounts if a.id is not None} - listed)
 
 
 def _known(broker_accounts: list, configured: list) -> str:
