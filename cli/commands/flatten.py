@@ -4,8 +4,8 @@ The kill switch. Admin only, audited, with a reason. --all is every account the 
 for the login and every configured one, disabled accounts too (`riskctl accounts disable`
 stops riskd's rules, not the admin's kill switch). It runs through enforcement's normal path
 (journaled, rate-budgeted, verified flat) and riskctl waits until every account is done or has
-failed (at most --wait seconds; 0 returns at once). Exit code 0 only when every account ended
-flat; a configured account the broker does not report for this login is a "skipped" row, not
+failed (at most --wait seconds; 0 returns at once, exit 1 while any is pending: "not waited
+for: see riskctl history"). Exit code 0 only when every account ended flat; a configured account the broker does not report for this login is a "skipped" row, not
 a failure (fresh-user trial 15b: it failed at the broker and paged "act now").
 
 The answer is what a person needs, as the alerts say it: the account's name, the action, its
@@ -42,7 +42,9 @@ def add_arguments(parser) -> None:
                         help="every account of the login, disabled ones too")
     parser.add_argument("--reason", required=True, help="why (kept in the audit trail)")
     parser.add_argument("--wait", type=float, default=60.0,
-                        help="seconds to wait for the results (default 60; 0: do not wait)")
+                        help="seconds to wait for the results (default 60; 0: do not wait, "
+                             "and exit 1 while any is pending: docs/operations.md, The kill "
+                             "switch)")
 
 
 def _follow(ctx, ids: list[str], wait: float) -> list:
@@ -88,5 +90,9 @@ def run(args, ctx) -> int:
         if unfinished and args.wait > 0:
             print(f"still running after {args.wait:g} s: {', '.join(unfinished)}"
                   " (see riskctl logs / the enforcement log)")
+        elif unfinished:
+            print(f"not waited for: {', '.join(unfinished)}; see riskctl history")
+    # --wait 0 too: 0 only when every account ended flat (fresh-user trial 15b: a pending
+    # outcome exited 0, which a script takes for flat)
     ok = all(s.state == "final" and s.status == DONE for s in states)
-    return 0 if ok or args.wait <= 0 else EXIT_ERROR
+    return 0 if ok else EXIT_ERROR

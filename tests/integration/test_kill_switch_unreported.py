@@ -58,3 +58,14 @@ def test_flatten_all_skips_an_account_the_broker_does_not_report(riskctl):
     as_json = json.loads(riskctl("flatten", "--all", "--reason", "again", "--json").stdout)
     assert as_json["skipped"] == [GONE]
     assert GONE not in [c["account_id"] for c in as_json["commands"]]
+
+
+def test_flatten_without_waiting_does_not_exit_0_while_pending(riskctl):
+    """Fresh-user trial 15b, finding 12: `flatten 1001 --wait 0` printed "pending" and exited
+    0, which docs/operations.md keeps for "every account ended flat"."""
+    riskctl.desk.buy(TWO, MNQ, 1)
+    nowait = riskctl("flatten", "SIM-TWO", "--wait", "0", "--reason", "nowait")
+    assert nowait.returncode == 1, nowait.stdout + nowait.stderr
+    assert "pending" in nowait.stdout
+    # (no risk worker here to give the broker's name: the id)
+    assert "not waited for: 3002; see riskctl history" in nowait.stdout, nowait.stdout
