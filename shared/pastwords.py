@@ -34,3 +34,11 @@ def window_words(p: PastLimit, until: str) -> str:
     before = f" before {until}" if until else ""
     return (f"still past {p.rule} ({versus_text(p.rule, p.value, p.limit)} per {p.window}): "
             f"a trade{before} {what} ({frees})")
+
+
+def also_words(rule: str, until: str) -> str:
+    """'this lockout also held trade_frequency_limit's cooldown until Sun 11:48:59 CST, which
+    ends with it': an unlock of one rule's lockout that had taken over another rule's
+    (LockoutChange.also_rule; fresh-user trial 15b: `unlock --rule cooldown_after_loss` ended
+    trade_frequency_limit's minute too, without a word)."""
+    return f"this lockout also held {rule}'s cooldown until {until}, which ends with it"

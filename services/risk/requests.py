@@ -19,7 +19,7 @@ from shared.messages.risk import (AdminLockRequest, HistoryRequest, LockoutList,
                                   RiskStatusReply, RiskStatusRequest, RulesOverrideRequest,
                                   RulesReply, RulesRequest, SelfLockRequest, UnlockRequest)
 from shared.messages.system import Reply, error, ok
-from shared.pastwords import past_words
+from shared.pastwords import also_words, past_words
 
 log = logging.getLogger(__name__)
 
@@ -142,8 +142,11 @@ class Requests:
         zone = showtime.zone_of(self.w.config)
         warnings = [past_words(p, showtime.at(p.until_ns, zone, now) if p.until_ns else "")
                     for c in out.lockouts for p in c.still_past]
+        also = [also_words(c.also_rule, showtime.at(c.also_until_ns, zone, now))
+                for c in out.lockouts if c.also_rule and c.also_until_ns]
         return ok(LockoutList(lockouts=[c.lockout for c in out.lockouts]),
                   reason=f"{plural(len(out.lockouts), 'lockout')} ended"
+                         + "".join(f"\nNOTE: {w}" for w in also)
                          + "".join(f"\nWARNING: {w}" for w in warnings))
 
     def _on_self_lock(self, req) -> Reply:
