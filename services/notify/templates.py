@@ -321,9 +321,13 @@ def lockout_alert(c: LockoutChange, ctx: Context) -> Optional[Alert]:
         # (the same title twice told nothing); the rule, and what it was (timed, until reset...)
         title = (f"🔒 {lo.rule} ended on {scope}: still {held}" if over is not None
                  else f"🔓 Lockout ended: {scope}, rule {lo.rule}")
-        if c.still_past:        # an unlock that the next trade undoes: said in the title
+        past = [p for p in c.still_past if not p.symbol]
+        listed = [p.symbol for p in c.still_past if p.symbol]
+        if past:        # an unlock that the next trade undoes: said in the title
             title += (": ⚠️ the account is still past "
-                      + ", ".join(dict.fromkeys(p.rule for p in c.still_past)))
+                      + ", ".join(dict.fromkeys(p.rule for p in past)))
+        if listed:      # a symbol symbol_blocks still lists: its next trade locks it again
+            title += f": ⚠️ {', '.join(listed)} still listed in symbol_blocks"
         return Alert(kind="lockout_end", severity=WARNING if c.still_past else INFO,
                      title=title,
                      lines=(f"was {until}, ended by {c.by}", *why,

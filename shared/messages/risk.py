@@ -164,6 +164,10 @@ class PastLimit:
     window: str = ""
     cooldown_s: int = 0
     flatten: bool = False
+    # symbol_blocks: the symbol an unlock freed while it is still listed (its next trade is
+    # closed and it is locked again), and the command that takes it off the list
+    symbol: str = ""
+    remove_with: str = ""
 
 
 @attrs.frozen(kw_only=True)
