@@ -62,6 +62,24 @@ def profile_target(target: str, readings: list) -> str:
     return name if kind == "profile" or (not kind and name not in names) else ""
 
 
+def runs_profile(config, reading, profile: str) -> bool:
+    """Whether the account of risk's reading runs this profile by the config in force (an
+    account the config does not list runs the default one)."""
+    from shared.config.accounts import DEFAULT_PROFILE, find_account
+    try:
+        account = find_account(config.accounts, reading.account_id) or (
+            find_account(config.accounts, reading.name) if reading.name else None)
+    except ValueError:          # a name two accounts go by: not this one's to tell
+        account = None
+    return (account.profile if account is not None else DEFAULT_PROFILE) == profile
+
+
+def nobody_runs(profile: str) -> str:
+    """The answer to an edit of a profile no account runs (fresh-user trial 15b)."""
+    return (f"no account runs profile {profile}: `riskctl accounts set ACCOUNT profile "
+            f"{profile}` switches one to it")
+
+
 def same(now_text: str, wanted: str) -> bool:
     """Whether risk's value is the wanted one (5 == 5.0, true == True)."""
     a, b = str(now_text).strip(), str(wanted).strip()
