@@ -141,7 +141,10 @@ def sorted_out(edit: RuleEdit, readings: list, labels: Optional[dict] = None) ->
         value = next((v for v in account.rules if v.rule == edit.rule), None)
         if value is None:
             continue
-        now_value = {"enabled": str(value.enabled).lower(), "mode": value.mode}.get(
+        # warn_at is the reading's own field, not among params (trial 15b: `rules set
+        # profile:default daily_net_loss warn_at 0.7` said "no account shows it yet")
+        now_value = {"enabled": str(value.enabled).lower(), "mode": value.mode,
+                     "warn_at": "none" if value.warn_at is None else str(value.warn_at)}.get(
             edit.param, value.params.get(edit.param, "?"))
         who = called(named(labels or {}, account.account_id, account.name), account.account_id)
         # 'limit 250.00', 'the rule on': as screens show it, never TOML (trial 2026-12-05:
