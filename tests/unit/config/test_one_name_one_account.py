@@ -73,3 +73,26 @@ def test_flatten_refuses_a_display_name_that_is_another_accounts_broker_name():
     assert "'SIM-DEMO-2' names more than one account (SIM-DEMO-2 (id 1001), " \
            "SIM-DEMO-2 (id 1002))" in why and "nothing was flattened" in why, why
     assert resolve(FlattenRequest(account="1002", reason="x"), config, BROKER) == ([1002], "")
+
+
+def test_risk_refuses_a_name_that_is_one_accounts_display_name_and_anothers_broker_name(
+        tmp_path):
+    """risk's resolver (unlock, lockout, history, rules): it took the broker's name first
+    (1002 here) while the kill switch took the display name (1001)."""
+    from shared.clock import FakeClock
+    from shared.messages.risk import UnlockRequest
+    from tests.unit.risk.desk import chi
+    from tests.unit.risk.worker_rig import risk_worker
+    # the config lists 1001 only; the broker also reports 1002, which it calls SIM-DEMO-2
+    with risk_worker(tmp_path, [{"id": 1001, "name": "SIM-DEMO-1",
+                                 "display_name": "SIM-DEMO-2"}],
+                     clock=FakeClock(chi(2026, 12, 2, 10, 0))) as (w, _path, _backups, _sent):
+        w.engine.account(1002).name = "SIM-DEMO-2"
+        reply = w._handlers[UnlockRequest](UnlockRequest(account="SIM-DEMO-2", reason="x",
+                                                         by="admin:ana"))
+        assert not reply.ok and reply.code == "ambiguous_account", reply
+        assert "'SIM-DEMO-2' names more than one account (" in reply.reason, reply.reason
+        assert "id 1001" in reply.reason and "id 1002" in reply.reason, reply.reason
+        # by id it is one account
+        assert w._handlers[UnlockRequest](UnlockRequest(
+            account="1002", reason="x", by="admin:ana")).reason.endswith("is not locked")
