@@ -5,8 +5,9 @@ for the login and every configured one, disabled accounts too (`riskctl accounts
 stops riskd's rules, not the admin's kill switch). It runs through enforcement's normal path
 (journaled, rate-budgeted, verified flat) and riskctl waits until every account is done or has
 failed (at most --wait seconds; 0 returns at once, exit 1 while any is pending: "not waited
-for: see riskctl history"). Exit code 0 only when every account ended flat; a configured account the broker does not report for this login is a "skipped" row, not
-a failure (fresh-user trial 15b: it failed at the broker and paged "act now").
+for: see riskctl history"). Exit code 0 only when every account ended flat; a configured
+account the broker does not report for this login is a "skipped" row, not a failure
+(fresh-user trial 15b: it failed at the broker and paged "act now").
 
 The answer is what a person needs, as the alerts say it: the account's name, the action, its
 outcome in the screens' words (pending until it finishes, then done / failed / skipped /
