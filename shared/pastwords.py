@@ -14,6 +14,8 @@ def past_words(p: PastLimit, until: str) -> str:
     and the account locked again until Mon 17:00 CST' (until: the end as shown, '' for none)."""
     if p.window:
         return window_words(p, until)
+    if p.symbol:
+        return listed_words(p)
     when = "its next trade or price move" if p.on_quote else "its next trade"
     again = f" until {until}" if until else ""
     return (f"still past {p.rule} ({versus_text(p.rule, p.value, p.limit)}): {when} will be "
@@ -34,3 +36,21 @@ def window_words(p: PastLimit, until: str) -> str:
     before = f" before {until}" if until else ""
     return (f"still past {p.rule} ({versus_text(p.rule, p.value, p.limit)} per {p.window}): "
             f"a trade{before} {what} ({frees})")
+
+
+def also_words(rule: str, until: str) -> str:
+    """'this lockout also held trade_frequency_limit's cooldown until Sun 11:48:59 CST, which
+    ends with it': an unlock of one rule's lockout that had taken over another rule's
+    (LockoutChange.also_rule; fresh-user trial 15b: `unlock --rule cooldown_after_loss` ended
+    trade_frequency_limit's minute too, without a word)."""
+    return f"this lockout also held {rule}'s cooldown until {until}, which ends with it"
+
+
+def listed_words(p: PastLimit) -> str:
+    """'CL is still listed in symbol_blocks: its next trade is closed and CL locked again;
+    remove it with `riskctl rules set 1002 symbol_blocks symbols '[]'` (a loosening: it waits
+    for the roll unless overridden)' (fresh-user trial 15b: `unlock --symbol CL` said nothing,
+    the next CL buy was closed and locked again)."""
+    return (f"{p.symbol} is still listed in {p.rule}: its next trade is closed and {p.symbol} "
+            f"locked again; remove it with `{p.remove_with}` (a loosening: it waits for the "
+            "roll unless overridden: riskctl rules override)")

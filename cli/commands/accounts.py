@@ -74,10 +74,16 @@ def add_arguments(parser) -> None:
     p.add_argument("--reason", default="",
                    help="why (kept in the audit trail; needed with --now)")
     add_offline(p)
-    p = sub.add_parser("set", help="set display_name or profile of an account")
+    p = sub.add_parser("set", help="set display_name or profile of an account",
+                       description="Set the account's display name or profile. A profile "
+                       "switch lists what it changes: stricter settings apply now, looser "
+                       "ones wait for the trading-day roll, a rule going off is a WARNING; "
+                       "one that loosens anything asks first (without a terminal it refuses "
+                       "unless --yes). See docs/operations.md (Account profiles).")
     accountarg.add(p)
     p.add_argument("key", choices=SETTABLE)
     p.add_argument("value")
+    add_yes(p, help="apply a profile switch that loosens rules without asking")
     add_offline(p)
 
 
@@ -108,8 +114,9 @@ def run(args, ctx) -> int:
     if args.action == "disable" and args.now:
         arm_disable_now(ctx, args)
     waited = args.action == "enable" and disable_waiting(ctx, args.account)
-    if args.action == "enable":
-        # riskd acting at once on the account (closing what a lockout holds) asks first
+    if args.action == "enable" or (args.action == "set" and args.key == "profile"):
+        # riskd acting at once on the account (closing what a lockout holds), or a profile
+        # switch that loosens rules, asks first
         reply = send_edit(ctx, request, args.yes, EDIT_TIMEOUT)
         if reply is None:
             return 1

@@ -4,8 +4,10 @@ The kill switch. Admin only, audited, with a reason. --all is every account the 
 for the login and every configured one, disabled accounts too (`riskctl accounts disable`
 stops riskd's rules, not the admin's kill switch). It runs through enforcement's normal path
 (journaled, rate-budgeted, verified flat) and riskctl waits until every account is done or has
-failed (at most --wait seconds; 0 returns at once). Exit code 0 only when every account ended
-flat.
+failed (at most --wait seconds; 0 returns at once, exit 1 while any is pending: "not waited
+for: see riskctl history"). Exit code 0 only when every account ended flat; a configured
+account the broker does not report for this login is a "skipped" row, not a failure
+(fresh-user trial 15b: it failed at the broker and paged "act now").
 
 The answer is what a person needs, as the alerts say it: the account's name, the action, its
 outcome in the screens' words (pending until it finishes, then done / failed / skipped /
@@ -30,6 +32,8 @@ NAME = "flatten"
 ROLE = "admin"
 READ = True          # --json prints the final states
 POLL_S = 0.25
+# a configured account the broker does not report: --all sends it nothing (killswitch.unreported)
+SKIPPED = "the broker does not report this account for this login"
 
 
 def add_arguments(parser) -> None:
@@ -39,7 +43,9 @@ def add_arguments(parser) -> None:
                         help="every account of the login, disabled ones too")
     parser.add_argument("--reason", required=True, help="why (kept in the audit trail)")
     parser.add_argument("--wait", type=float, default=60.0,
-                        help="seconds to wait for the results (default 60; 0: do not wait)")
+                        help="seconds to wait for the results (default 60; 0: do not wait, "
+                             "and exit 1 while any is pending: docs/operations.md, The kill "
+                             "switch)")
 
 
 def _follow(ctx, ids: list[str], wait: float) -> list:
@@ -69,18 +75,25 @@ def run(args, ctx) -> int:
                                        by=f"admin:{os_user()}"),
                         timeout=6.0, retries=0)
     states = reply.body.commands
+    skipped = list(getattr(reply.body, "skipped", []) or [])
     if args.wait > 0:
         states = _follow(ctx, [s.command_id for s in states], args.wait)
     if ctx.json:
-        ctx.print_json({"commands": states})
+        ctx.print_json({"commands": states, "skipped": skipped})
     else:
         name = namer(ctx, with_broker=True)
         print(render_table(("account", "action", "outcome", "detail"),
                            [(name(s.account_id), "admin flatten", outcome_of(s),
-                             tickers_in(s.detail)) for s in states]))
+                             tickers_in(s.detail)) for s in states]
+                           + [(name(aid), "admin flatten", "skipped", SKIPPED)
+                              for aid in skipped]))
         unfinished = [name(s.account_id) for s in states if s.state != "final"]
         if unfinished and args.wait > 0:
             print(f"still running after {args.wait:g} s: {', '.join(unfinished)}"
                   " (see riskctl logs / the enforcement log)")
+        elif unfinished:
+            print(f"not waited for: {', '.join(unfinished)}; see riskctl history")
+    # --wait 0 too: 0 only when every account ended flat (fresh-user trial 15b: a pending
+    # outcome exited 0, which a script takes for flat)
     ok = all(s.state == "final" and s.status == DONE for s in states)
-    return 0 if ok or args.wait <= 0 else EXIT_ERROR
+    return 0 if ok else EXIT_ERROR

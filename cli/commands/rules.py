@@ -250,6 +250,11 @@ def list_rules(args, ctx) -> int:
         # "; " between parameters: a number may hold a comma (2,000.00; shared/rulenumbers.py)
         params = "; ".join(f"{k}={val}" + ("*" if k in r.overridden else "")
                            for k, val in params_texts(r.rule, shown).items())
+        if r.warn_at is not None:
+            # the share of the limit it warns at, among the parameters (trial 15b: only
+            # --json showed it, so `rules set ... warn_at 0.7` could not be checked here)
+            params = "; ".join(x for x in (params, f"warn_at={r.warn_at:g}" + (
+                "*" if "warn_at" in r.overridden else "")) if x)
         waits = "; ".join(f"{k}={v}" for k, v in params_texts(r.rule, waiting_of(r)).items())
         enabled, mode = in_force(r)
         target = target_text(r.target, name, ids) if name else r.target

@@ -318,8 +318,12 @@ class EnforcementWorker(Worker):
             log.warning("kill switch: flatten account %s (%s)", cmd.account_id, cmd.reason,
                         extra=_fields(cmd, "action"))
             states.append(self.accept(cmd).state_view())
-        return ok(FlattenAccepted(commands=states),
-                  reason=f"flatten of {plural(len(states), 'account')} accepted")
+        skipped = killswitch.unreported(req, self.config.accounts, self.broker_accounts)
+        return ok(FlattenAccepted(commands=states, skipped=skipped),
+                  reason=f"flatten of {plural(len(states), 'account')} accepted" + (
+                      f"; skipped {', '.join(map(str, skipped))}: the broker does not report "
+                      f"{'it' if len(skipped) == 1 else 'them'} for this login"
+                      if skipped else ""))
 
 
 def _fields(cmd: Command, kind: str) -> dict:

@@ -1,14 +1,17 @@
 """The kill switch's pure part: which accounts `riskctl flatten` means, and its commands.
 
 An account is named by its broker id, its name, or the display name given in the config.
-`--all` means every account the broker lists for the login plus every configured one,
-including the accounts the config switches off (enabled = false, or `riskctl accounts
+`--all` means every account the broker lists for the login plus every configured one it
+reports (one it does not report is skipped, unreported()), including the accounts the config
+switches off (enabled = false, or `riskctl accounts
 disable`): a disabled account is one riskd's rules do not judge, not one an admin's explicit
 kill switch skips (fresh-user trial 2026-12-06: `flatten --all` left a disabled account long
 ES with a working order, answered only for the other account and exited 0). The commands are
 ordinary flatten Commands (rule "admin", shared/retrying.py KILL_SWITCH: the name risk, the
 alerts, history and enforcement's log all give it) with fresh ids, so they run through the journal and
 the executor exactly like risk's.
+A name that names two accounts (a display name that is another account's broker name) is
+refused listing both, never taken for one of them (fresh-user trial 15b).
 An id or a name the broker does not list is refused before anything is sent (nothing reaches
 the broker, no alert is raised), naming the accounts it does list as every other command names
 accounts, riskd's name and id ("enforcement does not know account '9999' (known: Demo 1 (id
@@ -19,7 +22,8 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
-from shared.accountname import account_called
+from shared.accountname import account_called, account_name
+from shared.config.accounts import AmbiguousAccount, find_account, one_of
 from shared.messages.enforce import Command
 from shared.messages.risk import FLATTEN
 from shared.retrying import KILL_SWITCH, is_kill_switch
@@ -45,16 +49,26 @@ def resolve(req, config_accounts, broker_accounts) -> tuple[list[int], str]:
         if not ids:
             return [], ("enforcement knows no account yet (the broker's account list has not "
                         "been read; is the broker reachable?)")
-        return sorted(ids), ""
+        return sorted(ids - set(unreported(req, configured, broker_accounts))), ""
     ref = req.account.strip()
     listed = list(broker_accounts)
-    for acct in configured:
-        if acct.matches(ref):
+    try:
+        acct = find_account(configured, ref)
+        if acct is not None:
             found = acct.id if acct.id is not None else _broker_id(acct.name, listed)
-            if found is None or not any(a.id == found for a in listed):
-                return [], (f"account {ref!r} is configured but the broker does not list it "
-                            f"(known: {_known(listed, configured)})")
-            return [found], ""
+            by_broker = _broker_id(ref, listed)
+            # a display name that is another account's broker name names two accounts
+            one_of(ref, [(acct.label, found)] + (
+                [(account_name(configured, by_broker,
+                                next(a.name for a in listed if a.id == by_broker)), by_broker)]
+                if by_broker is not None else []))
+    except AmbiguousAccount as exc:
+        return [], f"{exc}; nothing was flattened"
+    if acct is not None:
+        if found is None or not any(a.id == found for a in listed):
+            return [], (f"account {ref!r} is configured but the broker does not list it "
+                        f"(known: {_known(listed, configured)})")
+        return [found], ""
     # an id the broker does not list is refused like a mistyped name: passed through, it
     # went to the broker, failed there and paged the trader with a CRITICAL "Enforcement
     # FAILED on 9999" (fresh-user trial 13b: `riskctl flatten 9999`)
@@ -63,6 +77,18 @@ def resolve(req, config_accounts, broker_accounts) -> tuple[list[int], str]:
         return [], (f"enforcement does not know account {ref!r} "
                     f"(known: {_known(listed, configured)})")
     return [found], ""
+
+
+def unreported(req, config_accounts, broker_accounts) -> list[int]:
+    """The configured accounts `--all` skips: ids the broker's account list (once read) does not
+    report for this login. A flatten sent there failed at the broker ("account 1003 not
+    found") and paged "Enforcement FAILED ... act now" for an account that does not exist
+    there (fresh-user trial 15b, finding 11); riskctl shows each as skipped. Before the list
+    is read, nothing is skipped (riskd cannot tell)."""
+    listed = {a.id for a in broker_accounts}
+    if not req.all or not listed:
+        return []
+    return sorted({a.id for a in config_accounts if a.id is not None} - listed)
 
 
 def _known(broker_accounts: list, configured: list) -> str:

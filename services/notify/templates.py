@@ -29,7 +29,7 @@ from shared.exitwords import EXIT_PORT_TAKEN, exit_words, kill_words
 from shared.porttaken import DOC as PORTS_DOC
 from shared.lockwords import ADMIN_LOCKOUT, ASKED_LOCKOUTS, BY_ADMIN, SELF_LOCKOUT, end_words
 from shared.outcomewords import bought_while_locked
-from shared.pastwords import past_words
+from shared.pastwords import also_words, past_words
 from shared.rulenumbers import reading_text, spelled_out, warning_said, window_of
 from shared.when import duration
 from shared.workerdown import CRASHED, FLAPPING, down_kind
@@ -321,12 +321,18 @@ def lockout_alert(c: LockoutChange, ctx: Context) -> Optional[Alert]:
         # (the same title twice told nothing); the rule, and what it was (timed, until reset...)
         title = (f"🔒 {lo.rule} ended on {scope}: still {held}" if over is not None
                  else f"🔓 Lockout ended: {scope}, rule {lo.rule}")
-        if c.still_past:        # an unlock that the next trade undoes: said in the title
+        past = [p for p in c.still_past if not p.symbol]
+        listed = [p.symbol for p in c.still_past if p.symbol]
+        if past:        # an unlock that the next trade undoes: said in the title
             title += (": ⚠️ the account is still past "
-                      + ", ".join(dict.fromkeys(p.rule for p in c.still_past)))
+                      + ", ".join(dict.fromkeys(p.rule for p in past)))
+        if listed:      # a symbol symbol_blocks still lists: its next trade locks it again
+            title += f": ⚠️ {', '.join(listed)} still listed in symbol_blocks"
         return Alert(kind="lockout_end", severity=WARNING if c.still_past else INFO,
                      title=title,
                      lines=(f"was {until}, ended by {c.by}", *why,
+                            *([also_words(c.also_rule, ctx.at(c.also_until_ns, c.ts_ns))]
+                              if c.also_rule and c.also_until_ns else []),
                             *(past_line(p, ctx, c.ts_ns) for p in c.still_past)),
                      account=account, account_id=lo.account_id, ts_ns=c.ts_ns)
     if over is not None:

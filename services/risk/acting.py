@@ -38,7 +38,7 @@ import attrs
 
 from services.risk.lockouts import ADDED, ADMIN, EXTENDED, TRADER, lock_key
 from services.risk.outcome import Outcome
-from services.risk.pastlimits import still_past, with_past
+from services.risk.pastlimits import still_listed, still_past, with_past
 from services.risk.rules.base import POSITION, ClockTick
 from services.risk.state import AccountState, symbol_of
 from services.risk.words import (ADMIN_LOCKOUT, ASKED_LOCKOUTS, BY_ADMIN, LOCKOUT_RULE,
@@ -583,12 +583,16 @@ class Acting:
                                           getattr(self, "zone", None) or dt.timezone.utc, now)
         if not out.lockouts:
             return out, f"account {self.account_name(account_id)} is not locked"
+        past = []
         if not any(lk.symbol is None for lk in self.lockouts.covering(account_id)):
             # the account is free: a limit it is still past locks it again at its next trade,
             # said once (services/risk/pastlimits.py): on the ended lockout of that limit's
             # rule, else on the last lockout that ended (trial 2026-12-06: "still past
             # daily_realized_loss" hung on the cooldown_after_loss line of the unlock alert)
-            out.lockouts[:] = with_past(out.lockouts, still_past(self, account_id, now))
+            past = still_past(self, account_id, now)
+        # a symbol freed while symbol_blocks still lists it is locked again by its next trade
+        out.lockouts[:] = with_past(out.lockouts,
+                                    past + still_listed(self, account_id, out.lockouts))
         out.dirty.add(account_id)
         return out, ""
 

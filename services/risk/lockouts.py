@@ -197,7 +197,11 @@ class LockoutBook:
                                 reason=(extended_reason(old.reason, reason)
                                         if old.rule == rule else
                                         taken_over_reason(old.rule, old.reason, rule, reason)),
-                                by=by)
+                                by=by,
+                                took_over_rule=(old.took_over_rule if old.rule == rule
+                                                else old.rule),
+                                took_over_until_ns=(old.took_over_until_ns if old.rule == rule
+                                                    else old.until_ns))
             self._by_key[_key(lock)] = lock
             return EXTENDED, LockoutChange(change=EXTENDED, lockout=lock, ts_ns=now, by=by,
                                            reason=lock.reason, over=self.longest(lock))
@@ -240,10 +244,20 @@ class LockoutBook:
     def unlock(self, account_id: int, symbol: Optional[str], now: int, by: str,
                reason: str, rule: Optional[str] = None) -> list[LockoutChange]:
         """Admin unlock: every lockout of the account, or only the symbol's, or only the ones a
-        rule holds, when given."""
-        return self._clear(lambda lk: lk.account_id == account_id
-                           and (symbol is None or lk.symbol == symbol)
-                           and (rule is None or lk.rule == rule), now, by, reason)
+        rule holds, when given. One rule's lockout that took over another rule's (one row,
+        extended: took_over_rule) ends that rule's time too: its change says so (also_rule,
+        until when), as the unlock's answer and alert do."""
+        out = self._clear(lambda lk: lk.account_id == account_id
+                          and (symbol is None or lk.symbol == symbol)
+                          and (rule is None or lk.rule == rule), now, by, reason)
+        if rule is None:
+            return out
+        return [attrs.evolve(c, also_rule=c.lockout.took_over_rule,
+                             also_until_ns=c.lockout.took_over_until_ns)
+                if (c.lockout.took_over_rule and c.lockout.took_over_rule != rule
+                    and c.lockout.took_over_until_ns is not None
+                    and c.lockout.took_over_until_ns > now) else c
+                for c in out]
 
     # -- enforcing ----------------------------------------------------------------------
     def enforce(self, account: AccountState, event, change: str, now: int,

@@ -9,6 +9,8 @@ unlock's answer and its alert say so beforehand (still_past).
 """
 from __future__ import annotations
 
+import json
+
 import attrs
 
 from decimal import Decimal
@@ -87,3 +89,29 @@ def with_past(changes: list, past: list) -> list:
         mine.setdefault(at, []).append(p)
     return [attrs.evolve(c, still_past=mine[i]) if i in mine else c
             for i, c in enumerate(changes)]
+
+
+def still_listed(engine, account_id: int, changes: list) -> list[PastLimit]:
+    """The symbols an unlock freed (symbol_blocks' lockouts ended) that symbol_blocks still
+    lists: the next trade in one is closed and the symbol locked again, as a limit still past."""
+    from services.risk.lockouts import SYMBOL_BLOCKS
+    acct = engine.accounts.get(account_id)
+    cfg = engine.settings.for_account(acct) if acct is not None else None
+    rule = engine.rules.get(SYMBOL_BLOCKS)
+    if cfg is None or rule is None:
+        return []
+    params = cfg.symbol_blocks
+    if not params.enabled or params.mode != ENFORCE:
+        return []
+    out = []
+    for c in changes:
+        symbol = c.lockout.symbol
+        if c.lockout.clears_on != SYMBOL_BLOCKS or not symbol or not rule.blocks(params, symbol):
+            continue
+        kept = [e for e in params.symbols
+                if not rule.blocks(attrs.evolve(params, symbols=[e]), symbol)]
+        out.append(PastLimit(rule=SYMBOL_BLOCKS, value=Decimal(0), limit=Decimal(0),
+                             symbol=symbol,
+                             remove_with=(f"riskctl rules set {account_id} {SYMBOL_BLOCKS} "
+                                          f"symbols '{json.dumps(kept)}'")))
+    return out

@@ -11,15 +11,15 @@ from services.risk import disabled, lockstays, loosening, marketwait, rejudge
 from services.risk.views import account_rules, account_status
 from services.risk.words import ASKED_LOCKOUTS, self_lock_answer
 from shared import showtime
-from shared.accountname import called
-from shared.config.accounts import DEFAULT_PROFILE, find_account
+from shared.accountname import account_name, called
+from shared.config.accounts import DEFAULT_PROFILE, AmbiguousAccount, find_account, one_of
 from shared.plural import plural
 from shared.rulenumbers import setting_text
 from shared.messages.risk import (AdminLockRequest, HistoryRequest, LockoutList, LockoutsRequest,
                                   RiskStatusReply, RiskStatusRequest, RulesOverrideRequest,
                                   RulesReply, RulesRequest, SelfLockRequest, UnlockRequest)
 from shared.messages.system import Reply, error, ok
-from shared.pastwords import past_words
+from shared.pastwords import also_words, past_words
 
 log = logging.getLogger(__name__)
 
@@ -47,17 +47,28 @@ class Requests:
             worker.handle(request, handler)
 
     def _resolve(self, ref: str) -> Optional[int]:
-        """An account id from its id, broker name or configured display name."""
+        """An account id from its id, broker name or configured display name; None when no
+        account, or more than one, goes by it (_unknown says which)."""
+        try:
+            return self._named(ref)
+        except AmbiguousAccount:
+            return None
+
+    def _named(self, ref: str) -> Optional[int]:
+        """_resolve's id; AmbiguousAccount for a name two accounts go by (fresh-user trial 15b:
+        a display name that is another account's, or another account's broker name, picked
+        one of them silently)."""
         text = (ref or "").strip()
         if text.isdigit() and int(text) in self.w.engine.accounts:
             return int(text)
-        for aid, acct in self.w.engine.accounts.items():
-            if text and text.lower() == (acct.name or "").lower():
-                return aid
+        accounts = self.w.config.accounts
+        candidates = [(account_name(accounts, aid, acct.name), aid)
+                      for aid, acct in self.w.engine.accounts.items()
+                      if text and text.lower() == (acct.name or "").lower()]
         found = find_account(self.w.config.accounts, text) if text else None
         if found is not None and found.id in self.w.engine.accounts:
-            return found.id
-        return None
+            candidates.append((found.label, found.id))
+        return one_of(text, candidates)
 
     def _ids(self, ref: str) -> Optional[list[int]]:
         """Every known account for '', else the one named; None when it is unknown."""
@@ -67,6 +78,10 @@ class Requests:
         return None if aid is None else [aid]
 
     def _unknown(self, ref) -> Reply:
+        try:
+            self._named(ref)
+        except AmbiguousAccount as exc:
+            return error("ambiguous_account", str(exc))
         known = ", ".join(self.w.engine.account_name(a, acct.name)
                           for a, acct in sorted(self.w.engine.accounts.items())) or "none yet"
         return error("unknown_account", f"risk does not know account {ref!r} (known: {known})")
@@ -127,8 +142,11 @@ class Requests:
         zone = showtime.zone_of(self.w.config)
         warnings = [past_words(p, showtime.at(p.until_ns, zone, now) if p.until_ns else "")
                     for c in out.lockouts for p in c.still_past]
+        also = [also_words(c.also_rule, showtime.at(c.also_until_ns, zone, now))
+                for c in out.lockouts if c.also_rule and c.also_until_ns]
         return ok(LockoutList(lockouts=[c.lockout for c in out.lockouts]),
                   reason=f"{plural(len(out.lockouts), 'lockout')} ended"
+                         + "".join(f"\nNOTE: {w}" for w in also)
                          + "".join(f"\nWARNING: {w}" for w in warnings))
 
     def _on_self_lock(self, req) -> Reply:

@@ -27,7 +27,8 @@ def account_index(doc, ref: str) -> int:
     if len(found) == 1:
         return found[0]
     if found:
-        raise EditError(f"{ref!r} matches {len(found)} accounts; use the account id")
+        raise EditError(f"{ref!r} names more than one account "
+                        f"({listed([accounts[i] for i in found])}): give the account's id")
     known = listed(accounts)
     raise EditError(f"no configured account {ref!r}; configured: {known} "
                     f"(riskctl accounts add to add one)")

@@ -62,7 +62,36 @@ class AccountConfig:
 
 
 def find_account(accounts, ref: str | int) -> AccountConfig | None:
-    for account in accounts:
-        if account.matches(ref):
-            return account
-    return None
+    """The one configured account ref names (its id, name or display name), None when none
+    does; AmbiguousAccount when ref names two (fresh-user trial 15b: two accounts called "Demo
+    1", and `flatten "Demo 1"` flattened one of them without a word). The config check refuses
+    a display name another account already has (checks.duplicate_name_problems), so a loaded
+    config never gets here with two."""
+    found = [account for account in accounts if account.matches(ref)]
+    if len(found) > 1:
+        raise AmbiguousAccount(str(ref), [(a.label, a.id) for a in found])
+    return found[0] if found else None
+
+
+class AmbiguousAccount(ValueError):
+    """A name that matches more than one account: refused, listing them by name and id."""
+
+    def __init__(self, ref: str, accounts: list[tuple[str, Optional[int]]]):
+        from shared.accountname import called
+        self.ref = ref
+        self.ids = [aid for _, aid in accounts]
+        names = ", ".join(called(label, aid) for label, aid in accounts)
+        super().__init__(f"{ref!r} names more than one account ({names}): give the "
+                         f"account's id")
+
+
+def one_of(ref: str, candidates: list[tuple[str, Optional[int]]]) -> Optional[int]:
+    """The one id among candidates (label, id), each an account ref matched by some way of
+    naming it (the config's names, the broker's); None for none; AmbiguousAccount when ref
+    matches two different accounts (a display name that is another account's broker name)."""
+    seen: dict = {}
+    for label, aid in candidates:
+        seen.setdefault(aid, label)
+    if len(seen) > 1:
+        raise AmbiguousAccount(ref, [(label, aid) for aid, label in seen.items()])
+    return next(iter(seen), None)

@@ -103,7 +103,29 @@ def check_config(config) -> list[Problem]:
             continue
         if account.rules:
             problems += _per_instrument_warnings(rules, f"{where}.rules")
-    return problems + chat_scope_problems(config) + shard_address_problems(config)
+    return (problems + duplicate_name_problems(config) + chat_scope_problems(config)
+            + shard_address_problems(config))
+
+
+def duplicate_name_problems(config) -> list[Problem]:
+    """A display name another account already goes by (its id, name or display name): refused,
+    naming that account, since every command takes an account by any of them (fresh-user trial
+    15b: `accounts set 1003 display_name "Demo 1"` was saved while 1001 was "Demo 1", and
+    `flatten "Demo 1"` then flattened one of them)."""
+    from shared.accountname import called
+    out = []
+    for i, account in enumerate(config.accounts):
+        text = account.display_name
+        if not text:
+            continue
+        for j, other in enumerate(config.accounts):
+            if j != i and other.matches(text) and (j < i or text != other.display_name):
+                out.append(Problem(f"accounts[{i}].display_name",
+                                   f"{text!r} is already the name of account "
+                                   f"{called(other.label, other.id)}; give each account a "
+                                   "name of its own"))
+                break
+    return out
 
 
 def shard_address_problems(config) -> list[Problem]:

@@ -257,9 +257,10 @@ def rule_key(doc: Any, target: str, rule: str, param: str) -> str:
                                     a.get("display_name", ""))]
     is_profile = name in profiles or name == DEFAULT_PROFILE
     if kind == "profile" or (not kind and is_profile and not matches):
-        if kind == "profile" and not is_profile:
-            raise EditError(f"unknown profile {name!r}; expected one of: "
-                            + ", ".join(sorted({DEFAULT_PROFILE, *profiles})))
+        # `profile:NEW` creates it, as `config set profiles.NEW...` does (fresh-user trial
+        # 15b: one refused "unknown profile" what the other created); the answer says so
+        if kind == "profile" and not name:
+            raise EditError("expected profile:NAME, got no name")
         return f'profiles.{_q(name)}.rules.{rule}.{param}'
     if kind in ("account", "") and len(matches) == 1:
         return f"accounts[{matches[0]}].rules.{rule}.{param}"
@@ -267,7 +268,8 @@ def rule_key(doc: Any, target: str, rule: str, param: str) -> str:
         raise EditError(f"{name!r} is both a profile and an account: write profile:{name} or "
                         f"account:{name}")
     if len(matches) > 1:
-        raise EditError(f"{name!r} matches {len(matches)} accounts; use the account id")
+        raise EditError(f"{name!r} names more than one account "
+                        f"({listed([accounts[i] for i in matches])}): give the account's id")
     raise EditError(f"no profile or account named {name!r}; profiles: "
                     + ", ".join(sorted({DEFAULT_PROFILE, *profiles})) + "; accounts: "
                     + listed(accounts))

@@ -70,10 +70,14 @@ class AccountEnable:
 
 @attrs.frozen(kw_only=True)
 class AccountSet:
-    """Set display_name or profile of one configured account."""
+    """Set display_name or profile of one configured account. A profile switch that loosens a
+    rule (at the roll) is answered 'confirm_needed' with what it changes unless confirmed
+    (riskctl asked, or --yes), as AccountEnable; asking: as AccountEnable's."""
     account: str
     key: str
     value: str
+    confirmed: bool = False
+    asking: str = ""
 
 
 ALL = (AccountsRequest, AccountRow, AccountsTable, AccountAdd, AccountEnable, AccountSet)

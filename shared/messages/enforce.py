@@ -161,8 +161,11 @@ class FlattenRequest:
 
 @attrs.frozen(kw_only=True)
 class FlattenAccepted:
-    """The kill switch's commands, one per account (follow them with EnforcementStatusRequest)."""
+    """The kill switch's commands, one per account (follow them with EnforcementStatusRequest);
+    skipped: the configured accounts --all sent nothing to, as the broker does not report them
+    for this login."""
     commands: list[CommandState] = attrs.Factory(list)
+    skipped: list[int] = attrs.Factory(list)
 
 
 ALL = (Command, WithdrawCommand, CommandResult, CommandState, Unenforceable,

@@ -143,6 +143,10 @@ class LockoutState:
     clears_on: str = ""
     reason: str = ""
     by: str = "rule"           # rule | trader | admin
+    # extended by another rule (one row: one key): the rule it held before and its end then,
+    # which ends with this row (an unlock --rule of the rule now holding it says so)
+    took_over_rule: str = ""
+    took_over_until_ns: Optional[int] = None
 
 
 @attrs.frozen(kw_only=True)
@@ -160,6 +164,10 @@ class PastLimit:
     window: str = ""
     cooldown_s: int = 0
     flatten: bool = False
+    # symbol_blocks: the symbol an unlock freed while it is still listed (its next trade is
+    # closed and it is locked again), and the command that takes it off the list
+    symbol: str = ""
+    remove_with: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -174,6 +182,10 @@ class LockoutChange:
     # free only then); cleared: the one that still holds it (the longest). None: none.
     over: Optional[LockoutState] = None
     still_past: list[PastLimit] = attrs.Factory(list)    # cleared by an unlock: limits still past
+    # cleared by an unlock of one rule: another rule's lockout this row took over, still
+    # running until also_until_ns, ends with it (fresh-user trial 15b: said nowhere)
+    also_rule: str = ""
+    also_until_ns: Optional[int] = None
 
 
 @attrs.frozen(kw_only=True)

@@ -12,8 +12,9 @@ import attrs
 from services.supervisor.sessionwords import ended_note
 from services.supervisor.commands.rule_acted import acted_lines
 from services.supervisor.commands.rule_confirm import ask_first
-from services.supervisor.commands.rule_outcome import (RuleEdit, applied_now, outcome_lines,
-                                                      reason_of)
+from services.supervisor.commands.rule_outcome import (RuleEdit, applied_now, nobody_runs,
+                                                      outcome_lines, profile_target,
+                                                      reason_of, runs_profile)
 from services.supervisor.riskshards import forward_risk
 from shared import showtime
 from shared.accountname import called, labels
@@ -109,6 +110,7 @@ def apply_edit(sup, respond, key: str, edit: Callable[..., EditResult],
                rule_edit: Optional[Callable[[], Optional[RuleEdit]]] = None,
                note: str = "", waits: str = "", shown: str = "") -> None:
     """run_edit's edit itself: write, reload, answer (what risk does with a rule edit)."""
+    profiles_before = set(getattr(sup.config, "profiles", {}))
     try:
         result = edit(sup.loaded.path, backup_dir(sup))
     except ConfigError as exc:
@@ -133,9 +135,14 @@ def apply_edit(sup, respond, key: str, edit: Callable[..., EditResult],
                         applied=reloaded.ok, restart_needed=restart,
                         warnings=[str(w) for w in result.warnings],
                         changes=list(result.changes))
+    # a profile the edit wrote first (`rules set profile:eval ...`, `config set profiles.eval.
+    # ...` alike): said, as a new profile runs the defaults for every rule not written
+    created = [created_words(p) for p in sorted(set(getattr(sup.config, "profiles", {}))
+                                                 - profiles_before)
+               ] if reloaded.ok else []
     rule = rule_edit() if (reloaded.ok and rule_edit is not None) else None
     if rule is not None:
-        confirm_rule_edit(sup, respond, key, rule, body, edited_ns, shown)
+        confirm_rule_edit(sup, respond, key, rule, body, edited_ns, shown, created)
         return
     note = "applied live" if reloaded.ok else f"written but not applied: {reloaded.reason}"
     if reloaded.ok and (is_rule_key(key) or any(is_rule_key(k) for k in result.changed_keys)
@@ -146,7 +153,14 @@ def apply_edit(sup, respond, key: str, edit: Callable[..., EditResult],
     if restart:
         note += "; needs a restart to take effect: " + ", ".join(restart)
     saved = f"saved; {waits}" if (waits and reloaded.ok and not restart) else f"saved ({note})"
-    respond(ok(body, reason=f"{shown or key}: {saved}" + (f"; {ended}" if ended else "")))
+    respond(ok(body, reason=f"{shown or key}: {saved}" + (f"; {ended}" if ended else "")
+               + "".join(f"\n  {c}" for c in created)))
+
+
+def created_words(profile: str) -> str:
+    """'profile eval created: ...' for an edit that wrote a profile's first setting."""
+    return (f"profile {profile} created: each rule it does not set runs its default "
+            f"(docs/rules.md); {nobody_runs(profile)}")
 
 
 def rule_target_words(config, target: str) -> str:
@@ -163,7 +177,8 @@ def rule_target_words(config, target: str) -> str:
 
 
 def confirm_rule_edit(sup, respond, key: str, rule: RuleEdit, body: ConfigEdited,
-                      edited_ns: Optional[int] = None, shown: str = "") -> None:
+                      edited_ns: Optional[int] = None, shown: str = "",
+                      created: Optional[list[str]] = None) -> None:
     """Ask risk for its reading until it shows the edit (every RECHECK_EVERY, for at most
     CONFIRM_WITHIN), then answer with what risk does: applied live, or the old value kept
     until the roll; applied live, what it did at once (rule_acted.py: the decisions of the
@@ -177,6 +192,15 @@ def confirm_rule_edit(sup, respond, key: str, rule: RuleEdit, body: ConfigEdited
 
     def on_reading(reply) -> None:
         readings = list(getattr(reply.body, "accounts", []) or []) if reply.ok else None
+        profile = profile_target(rule.target, readings or [])
+        if readings and profile:
+            # only the accounts that run the profile (trial 15b: an edit of a profile no
+            # account runs said "applied live on Ana funded", whose own value was the same)
+            readings = [a for a in readings if runs_profile(sup.config, a, profile)]
+            if not readings:
+                respond(ok(body, reason=reason_of(
+                    key, created or [nobody_runs(profile)], shown)))
+                return
         lines, settled = outcome_lines(rule, readings, roll, labels(sup.config.accounts)) \
             if readings is not None \
             else ([], False)
@@ -184,6 +208,7 @@ def confirm_rule_edit(sup, respond, key: str, rule: RuleEdit, body: ConfigEdited
             sup.after(RECHECK_EVERY, ask)        # risk has not taken the new file yet
             return
         applied = applied_now(rule, readings) if readings else set()
+        lines = list(created or []) + lines
         if not applied or edited_ns is None:
             respond(ok(body, reason=reason_of(key, lines, shown)))
             return

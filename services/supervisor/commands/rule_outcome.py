@@ -62,6 +62,24 @@ def profile_target(target: str, readings: list) -> str:
     return name if kind == "profile" or (not kind and name not in names) else ""
 
 
+def runs_profile(config, reading, profile: str) -> bool:
+    """Whether the account of risk's reading runs this profile by the config in force (an
+    account the config does not list runs the default one)."""
+    from shared.config.accounts import DEFAULT_PROFILE, find_account
+    try:
+        account = find_account(config.accounts, reading.account_id) or (
+            find_account(config.accounts, reading.name) if reading.name else None)
+    except ValueError:          # a name two accounts go by: not this one's to tell
+        account = None
+    return (account.profile if account is not None else DEFAULT_PROFILE) == profile
+
+
+def nobody_runs(profile: str) -> str:
+    """The answer to an edit of a profile no account runs (fresh-user trial 15b)."""
+    return (f"no account runs profile {profile}: `riskctl accounts set ACCOUNT profile "
+            f"{profile}` switches one to it")
+
+
 def same(now_text: str, wanted: str) -> bool:
     """Whether risk's value is the wanted one (5 == 5.0, true == True)."""
     a, b = str(now_text).strip(), str(wanted).strip()
@@ -123,7 +141,10 @@ def sorted_out(edit: RuleEdit, readings: list, labels: Optional[dict] = None) ->
         value = next((v for v in account.rules if v.rule == edit.rule), None)
         if value is None:
             continue
-        now_value = {"enabled": str(value.enabled).lower(), "mode": value.mode}.get(
+        # warn_at is the reading's own field, not among params (trial 15b: `rules set
+        # profile:default daily_net_loss warn_at 0.7` said "no account shows it yet")
+        now_value = {"enabled": str(value.enabled).lower(), "mode": value.mode,
+                     "warn_at": "none" if value.warn_at is None else str(value.warn_at)}.get(
             edit.param, value.params.get(edit.param, "?"))
         who = called(named(labels or {}, account.account_id, account.name), account.account_id)
         # 'limit 250.00', 'the rule on': as screens show it, never TOML (trial 2026-12-05:

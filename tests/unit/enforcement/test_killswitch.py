@@ -5,7 +5,7 @@ from __future__ import annotations
 from shared.config.accounts import AccountConfig
 from shared.messages.enforce import FlattenRequest
 from shared.projectx.models import Account
-from services.enforcement.killswitch import commands, resolve
+from services.enforcement.killswitch import commands, resolve, unreported
 
 BROKER = [Account(id=11, name="TC-11", balance=1, can_trade=True, is_visible=True, simulated=True),
           Account(id=12, name="TC-12", balance=1, can_trade=True, is_visible=True, simulated=True),
@@ -30,9 +30,22 @@ def test_all_means_every_account_of_the_login_disabled_ones_too():
     1001, exit 0. A disabled account is one riskd's rules do not judge; the admin who asks
     for all means it too (13 is disabled in CONFIG)."""
     assert resolve(req(all=True), CONFIG, BROKER) == ([11, 12, 13], "")
-    # disabled by name, and a disabled account with an id the broker has not listed yet
+    # disabled by name; a configured id the broker does not report is skipped (below)
     by_name = [AccountConfig(name="TC-11", enabled=False), AccountConfig(id=14, enabled=False)]
-    assert resolve(req(all=True), by_name, BROKER) == ([11, 12, 13, 14], "")
+    assert resolve(req(all=True), by_name, BROKER) == ([11, 12, 13], "")
+
+
+def test_all_skips_a_configured_account_the_broker_does_not_report():
+    """Fresh-user trial 15b, finding 11: `flatten --all` sent a flatten to configured 1003 the
+    broker does not have ("account 1003 not found"), showed it failed, paged "Enforcement
+    FAILED ... act now" and exited 1. It is skipped now; before the broker's list is read
+    riskd cannot tell, and skips nothing."""
+    config = CONFIG + [AccountConfig(id=14, display_name="Carl eval")]
+    assert resolve(req(all=True), config, BROKER) == ([11, 12, 13], "")
+    assert unreported(req(all=True), config, BROKER) == [14]
+    assert unreported(req(account="11"), config, BROKER) == []
+    assert resolve(req(all=True), config, []) == ([13, 14], "")
+    assert unreported(req(all=True), config, []) == []
 
 
 def test_mistakes_are_explained():

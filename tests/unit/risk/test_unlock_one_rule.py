@@ -52,3 +52,49 @@ def test_unlock_of_a_rule_on_an_account_not_locked_says_so():
     _out, refusal = desk.engine.unlock(1001, None, "admin:ana", "x", desk.now,
                                        rule="daily_realized_loss")
     assert refusal == "account 1001 is not locked"
+
+
+def taken_over() -> Desk:
+    """trade_frequency_limit's 1-minute cooldown, then a losing close inside it: cooldown_after_loss
+    extends the same lockout (one row: one key) to 5 minutes (test_lockout_reason.py)."""
+    from tests.unit.risk.desk import SIDE_BUY
+    desk = Desk(trade_frequency_limit={"per_minute": 3, "per_minute_cooldown": 60},
+                cooldown_after_loss={"tiers": [{"loss": 100, "seconds": 300}],
+                                     "flatten": False})
+    desk.trade(None, contract=NQ, side=SIDE_BUY, size=1, price=20000)
+    desk.trade(None, contract=NQ, side=SIDE_BUY, size=1, price=20000)
+    desk.trade(None, contract=MNQ, side=SIDE_BUY, size=1, price=20000)
+    desk.wait(10)
+    desk.trade("-113.90", contract=NQ, side=SIDE_SELL, size=1, price=19990)
+    [held] = desk.engine.lockouts.all(1001)
+    assert held.rule == "cooldown_after_loss"
+    return desk
+
+
+def test_unlock_of_a_rule_says_it_ends_the_cooldown_it_took_over_and_warns_still_past():
+    """Fresh-user trial 15b, finding 7: `unlock 1002 --rule cooldown_after_loss` also ended
+    trade_frequency_limit's minute, which the same lockout held, without a word, and without
+    the "still past trade_frequency_limit" warning a plain unlock gives."""
+    from services.notify.templates import Context, lockout_alert
+    from shared import showtime
+    from tests.unit.risk.desk import CHI, NS
+    desk = taken_over()
+    # the losing close was the 4th trade this minute: trade_frequency_limit's cooldown ran
+    # from it first, then cooldown_after_loss took the row over
+    frequency_end = desk.now + 60 * NS
+    out, refusal = desk.engine.unlock(1001, None, "admin:ana", "reviewed loss", desk.now,
+                                      rule="cooldown_after_loss")
+    assert refusal == ""
+    [ended] = out.lockouts
+    assert (ended.also_rule, ended.also_until_ns) == ("trade_frequency_limit", frequency_end)
+    assert [p.rule for p in ended.still_past] == ["trade_frequency_limit"]
+    alert = lockout_alert(ended, Context(tz=CHI, accounts={1001: "Demo 1"}))
+    shown = "\n".join((alert.title, *alert.lines))
+    assert "still past trade_frequency_limit" in shown, shown
+    assert ("this lockout also held trade_frequency_limit's cooldown until "
+            + showtime.at(frequency_end, CHI, ended.ts_ns) + ", which ends with it") in shown, \
+        shown
+    # an unlock of every lockout asked for all of them: nothing to add
+    desk = taken_over()
+    out, _ = desk.engine.unlock(1001, None, "admin:ana", "all", desk.now)
+    assert [c.also_rule for c in out.lockouts] == [""]

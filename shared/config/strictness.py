@@ -1,0 +1,98 @@
+"""Which way each rule parameter is stricter, and a rule change split into the part in force
+now and the part that waits for the trading-day roll (RULES.md: tightening is instant,
+loosening waits). Risk applies it (services/risk/settings.py); the supervisor says it
+beforehand (`riskctl accounts set ACCOUNT profile P`: what the switch changes now and what
+waits). A change that is neither clearly stricter nor looser is treated as loosening.
+warn_at and trade_management's tick distances are neutral (they restrict nothing).
+"""
+from __future__ import annotations
+
+import attrs
+
+LOWER, HIGHER, LOWER_0_OFF, TRUE, SUPERSET, DICT_LOWER, NEUTRAL = (
+    "lower", "higher", "lower0off", "true", "superset", "dict_lower", "neutral")
+COMMON = {"warn_at": NEUTRAL}
+DIRECTION: dict[str, dict[str, str]] = {
+    "max_contracts": {"limit": LOWER},
+    "max_contracts_per_instrument": {"limits": DICT_LOWER},
+    "daily_realized_loss": {"limit": LOWER, "include_fees": TRUE},
+    "daily_unrealized_loss": {"limit": LOWER},
+    "max_unrealized_profit": {"target": LOWER},
+    "trade_frequency_limit": {
+        "per_minute": LOWER_0_OFF, "per_hour": LOWER_0_OFF, "per_session": LOWER_0_OFF,
+        "per_day": LOWER_0_OFF, "per_week": LOWER_0_OFF, "per_minute_cooldown": HIGHER,
+        "per_hour_cooldown": HIGHER, "per_session_cooldown": HIGHER, "flatten": TRUE},
+    "cooldown_after_loss": {"flatten": TRUE},
+    "no_stop_loss_grace": {"grace_seconds": LOWER},
+    "session_block_outside": {"close_at_session_end": TRUE},
+    "auth_loss_guard": {},
+    "symbol_blocks": {"symbols": SUPERSET},
+    "trade_management": {"breakeven_after_ticks": NEUTRAL, "trail_after_ticks": NEUTRAL,
+                         "trail_distance_ticks": NEUTRAL},
+    "daily_realized_profit": {"target": LOWER},
+    "daily_net_loss": {"limit": LOWER, "include_fees": TRUE},
+    "drawdown_guard": {"max_loss": LOWER, "buffer": HIGHER, "line": HIGHER},
+}
+
+
+def _cmp(kind: str, old, new) -> int:
+    """-1 when new is stricter, +1 when looser, 0 when neutral (old != new)."""
+    if kind == NEUTRAL:
+        return 0
+    if kind == LOWER:
+        return -1 if new < old else 1
+    if kind == HIGHER:
+        if old is None or new is None:
+            return -1 if old is None else 1
+        return -1 if new > old else 1
+    if kind == LOWER_0_OFF:
+        o = float("inf") if old == 0 else old
+        n = float("inf") if new == 0 else new
+        return -1 if n < o else 1
+    if kind == TRUE:
+        return -1 if new else 1
+    if kind == SUPERSET:
+        return -1 if set(new) >= set(old) else 1
+    if kind == DICT_LOWER:
+        if set(old) - set(new):
+            return 1
+        return -1 if all(new[k] <= old[k] for k in old) else 1
+    return 1
+
+
+def merge_rule(name: str, old, new):
+    """(params in force now, params waiting for the roll or None)."""
+    if old == new:
+        return new, None
+    if not old.enabled:
+        # a disabled rule restricts nothing: enabling it (with any parameters) is stricter
+        return new, None
+    directions = {**COMMON, **DIRECTION.get(name, {})}
+    # each parameter is judged on its own against what is in force: a disable (or enforce ->
+    # alert) waits for the roll, and a lower limit written with it still applies at once
+    # (trial 2026-12-06: `rules disable default max_contracts`, then `rules set --account 1002
+    # max_contracts limit 1` over limit 2 kept limit 2 until the roll, "a loosening waits")
+    now_fields, looser = {}, not new.enabled
+    if new.mode != old.mode:
+        if new.mode == "alert":    # enforce -> alert: looser
+            looser = True
+        else:                      # alert -> enforce: stricter
+            now_fields["mode"] = new.mode
+    for f in attrs.fields(type(old)):
+        if f.name in ("enabled", "mode"):
+            continue
+        a, b = getattr(old, f.name), getattr(new, f.name)
+        if a == b:
+            continue
+        verdict = _cmp(directions.get(f.name, "categorical"), a, b)
+        if verdict <= 0:
+            now_fields[f.name] = b
+        else:
+            looser = True
+    if not looser:
+        return new, None
+    try:
+        current = attrs.evolve(old, **now_fields)
+    except (ValueError, TypeError):      # the stricter half alone is not a valid rule: wait
+        current = old
+    return current, new
