@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from services.notify.templates import (BREACH, NOT_DONE, RANK, Alert, Context, _lock_words,
-                                       breaches_title, build, readable, unenforced, waits)
+from services.notify.templates import (BREACH, LOCK_ONLY, LOCK_ONLY_BESIDE_A_CLOSE, NOT_DONE,
+                                       RANK, Alert, Context, _lock_words, breaches_title,
+                                       build, readable, unenforced, waits)
 from shared.messages.risk import Decision, LockoutChange, LockoutState
 
 CLEARED = "cleared"
@@ -127,8 +128,12 @@ def step_alert(msgs: list, ctx: Context) -> Optional[Alert]:
         title = _ends_title(account, [m for m, _ in ends], ctx)
     if any(waits(m, ctx) for m, _ in breaches):
         title += f"; action {NOT_DONE}"
-    for _m, a in breaches + ends:
-        lines += [a.title, *a.lines]
+    closes = any(m.action in CLOSING for m, _ in breaches)
+    for m, a in breaches + ends:
+        said = [_beside_a_close(x) if closes else x for x in a.lines]
+        if locks and isinstance(m, Decision):
+            said = _within(m, said, longest, ctx)
+        lines += [a.title, *said]
     severity = max((a.severity for _m, a in alerts), key=lambda s: RANK.get(s, 0))
     # a step whose decisions are none a rule's breach (an admin flatten) keeps their kind
     kind = BREACH if any(a.kind == BREACH for _m, a in breaches) else "lockout_start" \
@@ -136,6 +141,29 @@ def step_alert(msgs: list, ctx: Context) -> Optional[Alert]:
     return readable(Alert(kind=kind, severity=severity,
                           title=title, lines=tuple(lines), account=account,
                           account_id=first.account_id, ts_ns=first.ts_ns))
+
+
+# actions that close positions of the account: a rule's "positions stay" is not true beside one
+CLOSING = ("flatten", "close_position", "reduce_position")
+
+
+def _beside_a_close(line: str) -> str:
+    """A lock-only rule's action line in a step where another decision closes a position."""
+    return line.replace(LOCK_ONLY, LOCK_ONLY_BESIDE_A_CLOSE)
+
+
+def _within(d: Decision, lines: list[str], longest: LockoutState, ctx: Context) -> list[str]:
+    """A breach's "locked until 11:57:50" when a longer lockout of another rule holds the
+    account past it (the step's title leads with that one): "its own lockout until 11:57:50
+    CST; the account stays locked until Mon 17:00 CST (self_lockout)" (trial15a: the cooldown's end
+    read as the account's, under the trader's own lockout to the roll)."""
+    if d.lock is None or d.lock.until_ns is None or longest.rule == d.rule \
+            or _end(longest) <= d.lock.until_ns or d.lock.symbol != longest.symbol:
+        return lines
+    own = "locked " + _lock_words(d.lock.kind, d.lock.until_ns, ctx, d.ts_ns, d.lock.clears_on)
+    held = _lock_words(longest.kind, longest.until_ns, ctx, d.ts_ns, longest.clears_on)
+    return [f"its own lockout {own.removeprefix('locked ')}; the account stays locked {held} "
+            f"({longest.rule})" if x == own else x for x in lines]
 
 
 def _ends_title(account: str, ends: list, ctx: Context) -> str:

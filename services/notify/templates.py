@@ -140,6 +140,14 @@ _ACTION_WORDS = {"flatten": "flatten every position and cancel orders",
                  "none": "record only"}
 
 
+# a rule that locks and flattens nothing (a cooldown with flatten = false): alone, the
+# positions stay; in a step where another action closes (services/notify/steps.py), that rule
+# only adds no flatten of its own (trial15a: "action: lock the account (positions stay)" in
+# the alert whose lockout enforcement closed the position)
+LOCK_ONLY = "lock the account (positions stay)"
+LOCK_ONLY_BESIDE_A_CLOSE = "lock the account (no flatten of its own)"
+
+
 def _lock_words(kind: str, until_ns: Optional[int], ctx: Context, now_ns: int,
                 clears_on: str = "") -> str:
     if until_ns:
@@ -211,7 +219,7 @@ def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
         verb = "; ".join(x for x in ("lock the account" if d.lock is not None else "",
                                      d.what.split("; lock ")[0]) if x) or "lock the account"
     elif d.action == "none" and d.lock is not None:
-        verb = "lock the account (positions stay)"
+        verb = LOCK_ONLY
     heading = _NOT_A_BREACH.get(d.rule)
     if heading and d.rule == "admin" and d.by:          # which admin (trial 2026-12-06)
         heading += f" by {d.by}"

@@ -132,8 +132,12 @@ class Acting:
                     # another rule's breach under this lockout: recorded once, with no new
                     # action (RULES.md: each breach records; trial: daily_realized_loss at
                     # 122 % under daily_net_loss's lockout left no line, alert or history)
+                    # named by the lockout that holds its scope longest, not the row its
+                    # own lock fell in (trial15a: "locked (timer) by cooldown_after_loss"
+                    # while daily_realized_loss held the account to the roll)
+                    longest = self.lockouts.covering(held.account_id, held.symbol)[0]
                     out.decisions.append(self._unsent(
-                        d, f"{LOCKED_ALREADY}: {self.lockouts.describe(held)}"))
+                        d, f"{LOCKED_ALREADY}: {self.lockouts.describe(longest)}"))
                 if d.rule != SELF_LOCK:         # the screens' "no new action" (breach_note)
                     acted.add(_quiet(d.rule))
                 acted.add(_noted(d.rule))
