@@ -173,7 +173,10 @@ def _ends_title(account: str, ends: list, ctx: Context) -> str:
     over = next((c.over for c in ends if c.over is not None), None)
     if over is not None:
         until = _lock_words(over.kind, over.until_ns, ctx, ends[0].ts_ns, over.clears_on)
-        return f"🔒 {rules} ended on {account}: still locked {until} ({over.rule})"
-    title = f"🔓 Lockouts ended on {account}: {rules}"
+        title = f"🔒 {rules} ended on {account}: still locked {until} ({over.rule})"
+    else:
+        title = f"🔓 Lockouts ended on {account}: {rules}"
+    # a limit still past (an unlock ending a daily limit's lockout, whether or not another
+    # lockout still holds the account: trial15a) is in the title, as one change's alert says
     past = list(dict.fromkeys(p.rule for c in ends for p in c.still_past))
     return title + (": ⚠️ the account is still past " + ", ".join(past) if past else "")

@@ -38,7 +38,7 @@ import attrs
 
 from services.risk.lockouts import ADDED, EXTENDED, TRADER, lock_key
 from services.risk.outcome import Outcome
-from services.risk.pastlimits import still_past, with_past
+from services.risk.pastlimits import ended_past, still_past, with_past
 from services.risk.rules.base import POSITION, ClockTick
 from services.risk.state import AccountState, symbol_of
 from services.risk.words import (LOCKOUT_RULE, SELF_LOCK, command_in, no_rule_lockout,
@@ -585,12 +585,15 @@ class Acting:
                                           getattr(self, "zone", None) or dt.timezone.utc, now)
         if not out.lockouts:
             return out, f"account {self.account_name(account_id)} is not locked"
-        if not any(lk.symbol is None for lk in self.lockouts.covering(account_id)):
-            # the account is free: a limit it is still past locks it again at its next trade,
-            # said once (services/risk/pastlimits.py): on the ended lockout of that limit's
-            # rule, else on the last lockout that ended (trial 2026-12-06: "still past
-            # daily_realized_loss" hung on the cooldown_after_loss line of the unlock alert)
-            out.lockouts[:] = with_past(out.lockouts, still_past(self, account_id, now))
+        # a limit the account is still past locks it again at its next trade, said once
+        # (services/risk/pastlimits.py): on the ended lockout of that limit's rule, else on
+        # the last lockout that ended (trial 2026-12-06: "still past daily_realized_loss"
+        # hung on the cooldown_after_loss line of the unlock alert). While another lockout
+        # still holds the account, only the limits whose own lockout this unlock ended
+        # (trial15a: `unlock --rule daily_realized_loss` under a cooldown said nothing)
+        free = not any(lk.symbol is None for lk in self.lockouts.covering(account_id))
+        out.lockouts[:] = with_past(out.lockouts, ended_past(
+            out.lockouts, still_past(self, account_id, now), free))
         out.dirty.add(account_id)
         return out, ""
 
