@@ -33,7 +33,7 @@ from shared.messages.risk import LEFT_TO_ONE_IN_FLIGHT, LOCKED_ALREADY, OWN_EXTE
 from shared.retrying import ordinal, try_number
 from shared.rulenumbers import spelled_out, versus_text, warning_next
 from shared.symbols import tickers_in
-from shared.when import duration, table_duration
+from shared.when import duration, gap, table_duration
 
 DEFAULT_TZ = ZoneInfo(showtime.DEFAULT_ZONE)   # the display zone of a config that names none
 
@@ -111,7 +111,7 @@ def outcome_text(state, decided_ns: int = 0, tz=None, tries: int = 1, again: str
     came = state.finished_ns or state.first_answer_ns
     if decided_ns and came and ((came - decided_ns) / 1e9 >= WAITED_S or tries > 1):
         label += (f" at {fmt_time(came, tz, relative=False)} "
-                  f"({duration(max(0, came - decided_ns) / 1e9)} after the decision"
+                  f"({gap(max(0, came - decided_ns) / 1e9)} after the decision"
                   f"{'; ' + before if before else ''})")
     elif before:
         label += f" ({before})"

@@ -31,7 +31,7 @@ from shared.lockwords import end_words
 from shared.outcomewords import bought_while_locked
 from shared.pastwords import past_words
 from shared.rulenumbers import reading_text, spelled_out, warning_said, window_of
-from shared.when import duration
+from shared.when import duration, gap
 from shared.workerdown import CRASHED, FLAPPING, down_kind
 from shared.messages.risk import (ACTION_NONE, ALERT, LOCKED_ALREADY, Decision, LockoutChange,
                                   PastLimit, RuleWarning)
@@ -398,7 +398,7 @@ def result_alert(r: CommandResult, ctx: Context, late: bool = False) -> Optional
             f"{_since(ctx, waited, r.finished_ns)}, done now that it is back",)
         decided = ctx.market_waited.get(r.command_id)
         if decided is not None:     # "⏳ Waiting ... for the market to open" came before it
-            late = (*late, f"done late: {duration(max(0, r.finished_ns - decided) / 1e9)} after "
+            late = (*late, f"done late: {gap(max(0, r.finished_ns - decided) / 1e9)} after "
                            f"the decision, after the market opened")
         # "...: closed 6, 4 more than asked (...); 4 of the 6 closed were bought while locked
         # (lockout enforcement)", history's words (shared/outcomewords.py; trial13a)
