@@ -253,6 +253,10 @@ def decision_row(d, outcomes: Optional[dict] = None, tz=None, unknown: str = "",
         # cooldown_after_loss whose lockout was extended to 07:14:56)
         note = (f"lockout applied: {lock}{ended}; only the {d.action} was not sent again: "
                 f"{d.suppressed}")
+    elif d.suppressed.startswith(OWN_EXTENDED) and lock:
+        # the rule's own lockout, extended by this breach: its new end (trial15a: the row
+        # before said the end the extension replaced, and this one gave none)
+        note = f"{OWN_EXTENDED}, now {lock}; no new action"
     elif d.suppressed.startswith(LEFT_TO_ONE_IN_FLIGHT):
         # lockout enforcement's cut that a close or reduce in flight takes with it: acted on,
         # by that command, whose outcome the note gives (trial13a)

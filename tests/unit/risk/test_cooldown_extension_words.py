@@ -69,3 +69,16 @@ def test_an_opening_trade_is_not_called_a_close():
     desk.filled(4, MNQ, 21000)
     [d] = [d for d in desk.decisions(acted=False)[-2:] if d.rule == "trade_frequency_limit"]
     assert "your close" not in d.reason, d.reason
+
+
+def test_history_gives_the_extended_end_on_the_extension_row():
+    from shared.historywords import rows
+    from shared.messages.risk import HistoryReply
+    desk = _cooldown_running()
+    desk.filled(4, MNQ, 21000)
+    [lock] = desk.engine.lockouts.all(1001)
+    [d] = [d for d in desk.decisions(acted=False)[-2:] if d.rule == "trade_frequency_limit"]
+    [row] = rows(HistoryReply(decisions=[d]), {})
+    assert row[6].startswith("its own lockout extended, now locked until "), row
+    assert row[6].endswith(" 09:01:08 CST (timer); no new action"), row
+    assert lock.until_ns == d.lock.until_ns
