@@ -27,6 +27,7 @@ from shared.messages.control import ControlRequest
 from shared.messages.system import Reply
 
 DEFAULT_TIMEOUT = 1.2     # per attempt; two attempts stay under 3 s
+NOT_ANSWERING = "riskd does not answer"     # NotRunning.short of a socket that is silent
 LOGIN_TIMEOUT = 5.0       # bcrypt on a busy machine; a login is never retried (it may count)
 
 
@@ -142,7 +143,7 @@ class Context:
             except RpcTimeout as exc:
                 raise NotRunning(f"riskd is not running or not answering: no answer from the "
                                  f"control socket {address} within {exc.seconds:g} s",
-                                 f"riskd does not answer (control socket {address}, "
+                                 f"{NOT_ANSWERING} (control socket {address}, "
                                  f"{exc.seconds:g} s)") from None
         if not isinstance(reply, Reply):
             raise CliError(f"riskd answered with {type(reply).__name__}, not a reply")

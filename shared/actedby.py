@@ -1,7 +1,7 @@
 """Which of enforcement's commands carried out a decision of risk's.
 
 Risk's own commands are numbered '<decision id>.1'; the kill switch's flattens are numbered by
-enforcement ('manual-<n>.<account>') and risk's decision names that command (command_id).
+enforcement ('admin-<n>.<account>') and risk's decision names that command (command_id).
 History, `riskctl status`, `riskctl watch` and notify's start-up catch-up (the outcomes of
 the decisions it alerts late: services/notify/catchup.py) all find a decision's outcome through
 this one rule (LAST ACTIONS: docs/operations.md). While enforcement cannot answer, the

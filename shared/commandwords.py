@@ -14,7 +14,8 @@ WORDS = {
     "NotifyTest": "notify test", "RestartWorker": "restart", "RulesEnable": "rules enable/disable",
     "RulesOverrideRequest": "rules override", "RulesSet": "rules set",
     "ShutdownRequest": "shutdown", "StartWorker": "start", "StopWorker": "stop",
-    "UnlockRequest": "unlock", "SelfLockRequest": "lockout", "HistoryRequest": "history",
+    "UnlockRequest": "unlock", "SelfLockRequest": "lockout",
+    "AdminLockRequest": "lockout --admin", "HistoryRequest": "history",
     "StatusRequest": "status", "WorkersRequest": "workers", "LockoutsRequest": "lockouts",
     "PositionsRequest": "positions", "OrdersRequest": "orders", "RulesRequest": "rules list",
 }

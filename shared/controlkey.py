@@ -52,6 +52,7 @@ GATED: dict[str, tuple[str, str]] = {
     "FlattenRequest": ("flatten", ADMIN),
     "Stop": ("stop", "riskctl stop/shutdown; " + ADMIN),
     "SelfLockRequest": ("lockout", "the supervisor records who asked"),
+    "AdminLockRequest": ("lockout --admin", ADMIN),
 }
 
 

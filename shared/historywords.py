@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from shared import roundslatency, showtime, trywords
 from shared.accountname import uncalled
 from shared.actedby import command_id
-from shared.lockwords import locked_words, with_end
+from shared.lockwords import ADMIN_LOCKOUT, SELF_LOCKOUT, locked_words, with_end
 from shared import outcomewords
 from shared.outcomewords import LOCKOUT_RULE, left_to, outcome_word
 from shared.messages.enforce import DONE, FAILED, WITHDRAWN, found_nothing_to_do
@@ -378,8 +378,10 @@ def rows(body, outcomes: Optional[dict] = None, tz=None, unknown: str = "") -> l
 
 
 def lockout_label(rule: str) -> str:
-    """WHO of a lockout's row: 'daily_net_loss lockout', 'self-lockout' (the trader's own)."""
-    return "self-lockout" if rule == "self_lockout" else f"{rule} lockout"
+    """WHO of a lockout's row: 'daily_net_loss lockout', 'self-lockout' (the trader's own),
+    'admin lockout' (an admin's: `riskctl lockout --admin`)."""
+    return {SELF_LOCKOUT: "self-lockout", ADMIN_LOCKOUT: "admin lockout"}.get(
+        rule, f"{rule} lockout")
 
 
 def changed_by(change: str, by: str) -> str:

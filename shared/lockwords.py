@@ -2,7 +2,8 @@
 
 The kinds are codes on the wire and in --json (timer, until_reset, until_session, manual;
 shared/messages/risk.py); people read words: "timer", "until the roll", "until the session",
-"manual", and the trader's own lockout is a "self-lockout" whatever its kind. Trial
+"manual", and the trader's own lockout is a "self-lockout" whatever its kind, an admin's
+(`riskctl lockout --admin`) an "admin lockout", "locked by the admin". Trial
 2026-12-05: `riskctl lockouts` KIND read until_reset / self_lockout, history "locked
 until_reset until Mon 17:00 CST", an alert "account Demo 1 locked (until_reset) by
 daily_net_loss". `riskctl lockouts`, history, the risk decision's words (its alert and history
@@ -14,7 +15,14 @@ from typing import Iterable, Optional
 
 from shared.messages.risk import MANUAL, TIMER, UNTIL_RESET, UNTIL_SESSION, LockoutState
 
-SELF_LOCKOUT = "self_lockout"       # the rule name of the trader's own lockout
+# the rule names of the lockouts a person asks for, not a rule's limit: the one definition
+# (risk's words, shared/outcomewords.py, the screens and notify import them from here)
+SELF_LOCKOUT = "self_lockout"       # the trader's own lockout (riskctl lockout, the phone)
+ADMIN_LOCKOUT = "admin_lockout"     # an admin's lockout of an account (riskctl lockout --admin)
+ASKED_LOCKOUTS = (SELF_LOCKOUT, ADMIN_LOCKOUT)
+BY_ADMIN = "locked by the admin"    # an admin lockout, as every screen and alert says it
+# who holds an asked-for lockout, in words ("by the trader", "by the admin")
+HOLDER_WORDS = {SELF_LOCKOUT: "the trader", ADMIN_LOCKOUT: "the admin"}
 
 KIND_WORDS = {TIMER: "timer", UNTIL_RESET: "until the roll", UNTIL_SESSION: "until the session",
               MANUAL: "manual"}
@@ -24,9 +32,12 @@ CLEARS_WORDS = {"can_trade": "the broker allows trading again"}
 
 def kind_words(kind: str, rule: str = "") -> str:
     """The KIND of a lockout in words: 'until the roll', 'timer', 'self-lockout' (the trader's
-    own, whatever its kind); an unknown code with its underscores as spaces."""
+    own, whatever its kind), 'admin lockout' (an admin's); an unknown code with its
+    underscores as spaces."""
     if rule == SELF_LOCKOUT:
         return "self-lockout"
+    if rule == ADMIN_LOCKOUT:
+        return "admin lockout"
     return KIND_WORDS.get(kind, str(kind).replace("_", " "))
 
 
@@ -43,13 +54,15 @@ def end_words(kind: str, clears_on: str = "") -> str:
 def locked_words(kind: str, rule: str = "", end: Optional[str] = None,
                  clears_on: str = "") -> str:
     """'locked until the roll at Mon 17:00 CST', 'locked until 14:05 CST (timer)',
-    'locked until 15:00 CST (self-lockout)'; without an end (end: the time as shown, or None)
-    'locked until the roll', 'locked (timer)'."""
+    'locked until 15:00 CST (self-lockout)', 'locked by the admin until 15:00 CST'; without
+    an end (end: the time as shown, or None) 'locked until the roll', 'locked (timer)'."""
+    if rule == ADMIN_LOCKOUT:
+        return f"{BY_ADMIN} until {end}" if end else BY_ADMIN
     words = kind_words(kind, rule)
     if end:
         return f"locked {words} at {end}" if words.startswith("until") \
             else f"locked until {end} ({words})"
-    if rule != SELF_LOCKOUT and (kind in (UNTIL_RESET, UNTIL_SESSION) or clears_on):
+    if rule not in ASKED_LOCKOUTS and (kind in (UNTIL_RESET, UNTIL_SESSION) or clears_on):
         return f"locked {end_words(kind, clears_on)}"
     return f"locked ({words})"
 

@@ -11,18 +11,20 @@ from __future__ import annotations
 import re
 from typing import Iterable, Optional
 
+from shared.lockwords import ADMIN_LOCKOUT, SELF_LOCKOUT
 from shared.messages.risk import LEFT_TO_ONE_IN_FLIGHT
 
 from shared.plural import plural
+from shared.retrying import KILL_SWITCH
 
 NOTHING_TO_DO = "nothing to do"       # a done command that made no trading call
 DONE = "done"
 
 # who acted, for what risk decides without a rule's limit (risk's Decision.by)
-SELF_LOCK = "self_lockout"
 LOCKOUT_RULE = "lockout"
-ADMIN = "admin"
-_NOT_A_RULE = {SELF_LOCK: "trader (self-lockout)", ADMIN: "admin",
+ADMIN = KILL_SWITCH        # the admin's kill switch (`riskctl flatten`): its one name
+_NOT_A_RULE = {SELF_LOCKOUT: "trader (self-lockout)", ADMIN_LOCKOUT: "the admin (admin lockout)",
+               ADMIN: "admin",
                LOCKOUT_RULE: "lockout enforcement"}
 RULE = "rule "
 
@@ -50,7 +52,8 @@ def outcome_word(status: str, acted: Optional[bool]) -> str:
 
 def who_acted(rule: str, by: str = "") -> str:
     """Who acted, as history's WHO says it: risk's own words when it gave them ('admin:root',
-    'lockout enforcement', 'trader (self-lockout)', 'rule max_contracts'), else from the
+    'lockout enforcement', 'trader (self-lockout)', 'the admin (admin lockout)', 'rule
+    max_contracts'), else from the
     decision's rule."""
     if by:
         return by

@@ -15,7 +15,17 @@ RETRY_AFTER_S = (5, 15, 30, 60)
 STILL_FAILING_S = 300
 # what risk tries again (a stop move is not closing anything: its failure is alerted as is)
 RETRIED = ("close_position", "reduce_position", "flatten", "cancel_orders")
-KILL_SWITCH = "manual"         # the kill switch's commands: the admin's, not risk's
+# the kill switch's commands (`riskctl flatten`): the admin's, not risk's. One name for it
+# everywhere, the one people read: risk's record of it (its Decision's rule), its alert ("Admin
+# flatten"), history's WHO and enforcement's log all say "admin". Commands and results written
+# before it was named so (a journal kept across the upgrade) say "manual": still the admin's.
+KILL_SWITCH = "admin"
+KILL_SWITCH_RULES = (KILL_SWITCH, "manual")
+
+
+def is_kill_switch(rule: str) -> bool:
+    """Is a command's (or its result's) rule the admin's kill switch?"""
+    return rule in KILL_SWITCH_RULES
 
 
 def retry_after_s(failures: int) -> int:
@@ -33,7 +43,7 @@ def told_by_risk(status: str, action: str, rule: str, by: str, command_id: str) 
     """Is this final result of a command alerted by risk rather than by notify? Risk's own
     closes, reductions, flattens and cancels: every failure (risk says whether and when it
     tries again), and a done retry (risk says on which try)."""
-    if action not in RETRIED or not rule or rule == KILL_SWITCH or by:
+    if action not in RETRIED or not rule or is_kill_switch(rule) or by:
         return False
     return status == "failed" or (status == "done" and try_number(command_id) > 1)
 

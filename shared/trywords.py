@@ -17,7 +17,7 @@ from typing import Optional
 
 import attrs
 
-from shared.retrying import KILL_SWITCH, ordinal
+from shared.retrying import KILL_SWITCH_RULES, ordinal
 
 
 @attrs.frozen
@@ -42,7 +42,8 @@ def decision_of(command_id: str) -> str:
 
 
 FLAT_NOW = "flat now"      # risk's word for a failed action whose target riskd closed otherwise
-KILL_SWITCH_IDS = f"{KILL_SWITCH}-"      # the kill switch's command ids: 'manual-<ns>.<account>'
+# the kill switch's command ids: 'admin-<ns>.<account>' ('manual-...' before it was so named)
+KILL_SWITCH_IDS = tuple(f"{rule}-" for rule in KILL_SWITCH_RULES)
 
 
 def try_id(command_id: str, n: int) -> str:
@@ -53,7 +54,7 @@ def try_id(command_id: str, n: int) -> str:
 def latest(command_id: Optional[str], outcomes: Optional[dict]) -> tuple[int, object]:
     """(n, state) of the decision's latest try enforcement knows (command_id: its 1st try's,
     '<decision>.1'), (1, None) when it knows none. The tries are walked as enforcement walks
-    them ('.2', '.3', ... while they exist); the kill switch's 'manual-<ns>.<account>' ends
+    them ('.2', '.3', ... while they exist); the kill switch's 'admin-<ns>.<account>' ends
     with an account id, not a try."""
     outcomes = outcomes or {}
     state = outcomes.get(command_id or "")

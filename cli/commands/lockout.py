@@ -7,6 +7,12 @@ its UTC offset (one without is refused); --session locks until the trading-day r
 echoes the instant used, with its offset, and says when the account really stays locked (a
 longer lockout already in force is not shortened). See docs/rules.md (Lockouts) and
 docs/operations.md (Times and time zones).
+
+An admin locking a trader's account adds --admin and a --reason: riskctl asks for the admin
+password (an admin session, as for `riskctl unlock`), and status, watch, lockouts, history,
+the alert and the audit trail say "locked by the admin", never "self-lockout" (riskd cannot
+tell the admin from the trader otherwise: the same OS user). See docs/operations.md (Roles
+and passwords).
 """
 from __future__ import annotations
 
@@ -19,7 +25,7 @@ from cli.commands._risk_view import lockout_rows, parse_when
 from cli.errors import CliError
 from cli.session import os_user
 from shared import showtime
-from shared.messages.risk import SelfLockRequest
+from shared.messages.risk import AdminLockRequest, SelfLockRequest
 from shared.when import self_lock_refusal
 
 CLOCK = re.compile(r"^\s*\d{1,2}:\d{2}(:\d{2})?\s*$")
@@ -39,6 +45,12 @@ def add_arguments(parser) -> None:
     parser.add_argument("--reason", default="",
                         help="why (shown in history and alerts; extending a lockout keeps the "
                              "reason it started with, docs/rules.md)")
+    parser.add_argument("--admin", action="store_true",
+                        help="an admin locks the account (needs an admin session: riskctl asks "
+                             "for the admin password) and gives a --reason: recorded as locked "
+                             "by the admin, not as the trader's self-lockout; only an admin can "
+                             "end it early "
+                             "(riskctl unlock), docs/operations.md (Roles and passwords)")
 
 
 def until_of(text: str, config_path: str, now_ns: int) -> tuple[int, str]:
@@ -56,11 +68,18 @@ def until_of(text: str, config_path: str, now_ns: int) -> tuple[int, str]:
 
 
 def run(args, ctx) -> int:
+    if args.admin and not args.reason.strip():
+        raise CliError("an admin lockout needs a reason (--reason TEXT): it is kept in the "
+                       "audit trail, as an unlock's is", 2)
     until, how = (None, "you asked until the trading-day roll") if args.session else \
         until_of(args.until, ctx.config_path, time.time_ns())
-    request = SelfLockRequest(account=args.account, until_ns=until, session=args.session,
-                              reason=args.reason or f"self-lockout by {os_user()}",
-                              by=f"trader:{os_user()}")
+    if args.admin:
+        request = AdminLockRequest(account=args.account, until_ns=until, session=args.session,
+                                   reason=args.reason, by=f"admin:{os_user()}")
+    else:
+        request = SelfLockRequest(account=args.account, until_ns=until, session=args.session,
+                                  reason=args.reason or f"self-lockout by {os_user()}",
+                                  by=f"trader:{os_user()}")
     reply = ctx.request(request, retries=0)
     if not reply.body.lockouts:
         raise CliError("risk did not report the lockout")

@@ -23,7 +23,7 @@ from shared import accountguard, outcomewords
 from shared.actedby import row_key
 from cli.health import failing_channels, health_notes
 from cli.watch import riskwhy
-from shared.lockwords import end_words, longest_first
+from shared.lockwords import ADMIN_LOCKOUT, ASKED_LOCKOUTS, BY_ADMIN, end_words, longest_first
 from shared import roundslatency, shards, showtime
 from shared.when import table_duration
 from shared.retrying import RETRY_AFTER_S, ordinal, try_number
@@ -50,7 +50,6 @@ LOSS_LIMIT_RULES = ("daily_realized_loss", "daily_unrealized_loss", "daily_net_l
 DEFAULT_WARN_AT = 0.80      # the rules' default warn_at (docs/rules.md), when risk sent none
 MAX_ACTIONS = 20            # per account, newest first
 NOTHING_TO_DO = outcomewords.NOTHING_TO_DO    # a done command that made no trading call
-SELF_LOCKOUT = "self_lockout"   # the trader's own lockout: LOCKED OUT, never a "cooldown"
 
 
 # -- notes from the data source (not on the wire) --------------------------------------------------
@@ -283,7 +282,7 @@ def _decision(state: WatchState, msg: Decision, live: bool = True) -> bool:
     if msg.action == ACTION_NONE:
         return False
     # rows are keyed by the command that carries the decision out: the kill switch's flatten
-    # is enforcement's 'manual-<n>.<account>', not '<decision>.1' (shared/actedby.py)
+    # is enforcement's 'admin-<n>.<account>', not '<decision>.1' (shared/actedby.py)
     key = row_key(msg)
     known = state.actions.get(key)
     if known is not None:
@@ -841,12 +840,15 @@ def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo) -> list[Banner]:
     for lock in longest_first(status.lockouts, status.next_roll_ns):
         if lock.symbol:
             kind = f"{ticker(lock.symbol, lock.symbol)} LOCKED"
-        elif lock.kind == TIMER and lock.rule != SELF_LOCKOUT:
-            kind = "COOLDOWN"
+        elif lock.kind == TIMER and lock.rule not in ASKED_LOCKOUTS:    # a person's own lock
+            kind = "COOLDOWN"                                           # is never a cooldown
         else:
             kind = "LOCKED OUT"
         who = "" if lock.by == "rule" else f" (by {lock.by})"
         text = f"{lock.rule}{who}: {lock.reason}" if lock.reason else f"{lock.rule}{who}"
+        if lock.rule == ADMIN_LOCKOUT:          # never read as the trader's own
+            text = lock.reason if lock.reason.startswith(BY_ADMIN) else \
+                f"{BY_ADMIN}: {lock.reason}" if lock.reason else BY_ADMIN
         if off:
             text = f"{accountguard.NOT_ENFORCED}; {text}"
         out.append(Banner(kind=kind, text=text, countdown=lock_end(lock, status, now_ns, tz)))

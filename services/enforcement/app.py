@@ -164,8 +164,7 @@ class EnforcementWorker(Worker):
                       cmd.id, cmd.attempt, entry.status, extra=_fields(cmd, "action"))
             self._publish(entry.result())
             return entry
-        elog.info("command %s: %s on account %s (rule %s, mode %s)%s", cmd.id, cmd.action,
-                  cmd.account_id, cmd.rule or "-", cmd.mode,
+        elog.info("command %s: %s%s", cmd.id, killswitch.log_words(cmd),
                   "" if new else f", left {entry.state} by a previous process: re-checking",
                   extra=_fields(cmd, "action"))
         # 'accepted' goes out before any broker call: for a flatten risk did not command (the

@@ -133,7 +133,7 @@ def _unfinished(conn: sqlite3.Connection) -> list[Entry]:
 def later_tries(command_id: str, get: Callable[[str], Optional[Entry]]) -> list:
     """The journal entries of risk's later tries of a decision ('<decision>.2', '.3', ...
     while they exist), asked about its first ('<decision>.1'); none for any other id (the
-    kill switch's 'manual-<ns>.<account>' ends with an account id, not a try)."""
+    kill switch's 'admin-<ns>.<account>' ends with an account id, not a try)."""
     base, _, first = command_id.rpartition(".")
     out: list = []
     if not base or first != "1" or command_id.startswith(KILL_SWITCH_IDS):

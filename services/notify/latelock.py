@@ -7,6 +7,11 @@ later breach may have extended the lockout (trial 2026-12-06: the account was lo
 alerts lead with the longest lockout in force (services/notify/steps.py); a late one gets,
 in place of its "locked ..." line, that line as decided and the lockout in force now, from the
 lockouts risk listed when notify caught up.
+
+A live alert of a lockout someone asked for (a self-lockout, an admin's) shorter than one
+already holding the account says so beside its own end (held_longer: its "locked until 14:34
+CST" read as the account's end while a cooldown held it until 16:03); risk names that longer
+lockout in the step's LockoutChange.over.
 """
 from __future__ import annotations
 
@@ -52,6 +57,30 @@ def _same(lock: LockoutState, spec) -> bool:
     return (lock.kind, lock.symbol, lock.clears_on) == (spec.kind, spec.symbol, spec.clears_on)
 
 
+def held_longer(d: Decision, lines: tuple, over: Optional[LockoutState], ctx,
+                now_ns: int) -> tuple:
+    """The alert's lines, its "locked ..." line followed by the longer lockout that already
+    holds the account (over: risk's LockoutChange.over of the decision's own lockout), when
+    that one ends later: "locked until Wed 14:34:27 CST; a longer lockout already holds the
+    account: still locked until Wed 16:03:27 CST (cooldown_after_loss)". As they were when
+    the decision took no lockout or none holds longer."""
+    if d.lock is None or over is None or _end(over) <= _end(d.lock):
+        return lines
+    return _beside(lines, f"a longer lockout already holds the account: still locked "
+                          f"{_until(over, ctx, now_ns)} ({over.rule})", "; ")
+
+
+def _beside(lines: tuple, words: str, sep: str) -> tuple:
+    """The lines with words after the one "locked ..." line (sep between), or as a line of its
+    own when there is not exactly one."""
+    out = list(lines)
+    at = [i for i, line in enumerate(out) if line.startswith("locked ")]
+    if len(at) == 1:                   # the one lockout the alert names: beside it
+        out[at[0]] = f"{out[at[0]]}{sep}{words}"
+        return tuple(out)
+    return (*out, words)               # several breaches, or none named: a line of its own
+
+
 def late_lines(d: Decision, lines: tuple, locks: Optional[list[LockoutState]], ctx,
                now_ns: int) -> tuple:
     """The alert's lines with the lockout now beside the one decided: its "locked ..." line
@@ -65,9 +94,4 @@ def late_lines(d: Decision, lines: tuple, locks: Optional[list[LockoutState]], c
     words = now_words(d, locks, ctx, now_ns)
     if not words:
         return lines
-    out = list(lines)
-    at = [i for i, line in enumerate(out) if line.startswith("locked ")]
-    if len(at) == 1:                   # the one lockout the alert names: beside it
-        out[at[0]] = f"{out[at[0]]} when decided; {words}"
-        return tuple(out)
-    return (*out, words)               # several breaches, or none named: a line of its own
+    return _beside(lines, words, " when decided; ")

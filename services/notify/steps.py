@@ -17,9 +17,13 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+import attrs
+
+from services.notify.latelock import held_longer
 from services.notify.templates import (BREACH, LOCK_ONLY, LOCK_ONLY_BESIDE_A_CLOSE, NOT_DONE,
                                        RANK, Alert, Context, _lock_words, breaches_title,
                                        build, readable, unenforced, waits)
+from shared.lockwords import ASKED_LOCKOUTS
 from shared.messages.risk import Decision, LockoutChange, LockoutState
 
 CLEARED = "cleared"
@@ -92,6 +96,11 @@ def step_alert(msgs: list, ctx: Context) -> Optional[Alert]:
     """The one alert of a step's messages (build() of the message when it is alone)."""
     alerts = [(m, build(m, ctx)) for m in msgs]
     alerts = [(m, a) for m, a in alerts if a is not None]
+    if len(alerts) == 1 and isinstance(alerts[0][0], Decision) \
+            and alerts[0][0].rule in ASKED_LOCKOUTS:
+        # its lockout change came apart (further than HOLD_S): the longest notify knows
+        m, a = alerts[0]
+        return attrs.evolve(a, lines=held_longer(m, a.lines, _known_over(m, ctx), ctx, m.ts_ns))
     if len(alerts) <= 1:
         return alerts[0][1] if alerts else None
     locks = [m for m, _ in alerts if isinstance(m, LockoutChange) and m.change != CLEARED]
@@ -128,12 +137,14 @@ def step_alert(msgs: list, ctx: Context) -> Optional[Alert]:
         title = _ends_title(account, [m for m, _ in ends], ctx)
     if any(waits(m, ctx) for m, _ in breaches):
         title += f"; action {NOT_DONE}"
+    # a lockout shorter than one already in force, asked for or a rule's taken beside it (a
+    # cooldown under the trader's own lockout to the roll, trial15a): its own end is not the
+    # account's (the longer one, risk's LockoutChange.over, is said beside it)
+    breaches = [(m, attrs.evolve(a, lines=held_longer(m, a.lines, _over(m, locks), ctx,
+                                                      m.ts_ns))) for m, a in breaches]
     closes = any(m.action in CLOSING for m, _ in breaches)
-    for m, a in breaches + ends:
-        said = [_beside_a_close(x) if closes else x for x in a.lines]
-        if locks and isinstance(m, Decision):
-            said = _within(m, said, longest, ctx)
-        lines += [a.title, *said]
+    for _m, a in breaches + ends:
+        lines += [a.title, *(_beside_a_close(x) if closes else x for x in a.lines)]
     severity = max((a.severity for _m, a in alerts), key=lambda s: RANK.get(s, 0))
     # a step whose decisions are none a rule's breach (an admin flatten) keeps their kind
     kind = BREACH if any(a.kind == BREACH for _m, a in breaches) else "lockout_start" \
@@ -152,18 +163,18 @@ def _beside_a_close(line: str) -> str:
     return line.replace(LOCK_ONLY, LOCK_ONLY_BESIDE_A_CLOSE)
 
 
-def _within(d: Decision, lines: list[str], longest: LockoutState, ctx: Context) -> list[str]:
-    """A breach's "locked until 11:57:50" when a longer lockout of another rule holds the
-    account past it (the step's title leads with that one): "its own lockout until 11:57:50
-    CST; the account stays locked until Mon 17:00 CST (self_lockout)" (trial15a: the cooldown's end
-    read as the account's, under the trader's own lockout to the roll)."""
-    if d.lock is None or d.lock.until_ns is None or longest.rule == d.rule \
-            or _end(longest) <= d.lock.until_ns or d.lock.symbol != longest.symbol:
-        return lines
-    own = "locked " + _lock_words(d.lock.kind, d.lock.until_ns, ctx, d.ts_ns, d.lock.clears_on)
-    held = _lock_words(longest.kind, longest.until_ns, ctx, d.ts_ns, longest.clears_on)
-    return [f"its own lockout {own.removeprefix('locked ')}; the account stays locked {held} "
-            f"({longest.rule})" if x == own else x for x in lines]
+def _over(d: Decision, changes: list) -> Optional[LockoutState]:
+    """The longer lockout risk said holds the scope of the decision's own lockout (the
+    LockoutChange of its rule in the step), None when none does."""
+    return next((c.over for c in changes if c.lockout.rule == d.rule and c.over is not None),
+                None)
+
+
+def _known_over(d: Decision, ctx: Context) -> Optional[LockoutState]:
+    """The account-wide lockout of another rule that notify knows ends last (ctx.locks)."""
+    held = [lk for lk in ctx.locks.values() if lk.account_id == d.account_id
+            and lk.symbol is None and lk.rule != d.rule]
+    return max(held, key=_end, default=None)
 
 
 def _ends_title(account: str, ends: list, ctx: Context) -> str:

@@ -27,7 +27,7 @@ from shared.messages.notify import SEVERITIES, DailySummary, NotifyEvent
 from shared.symbols import is_contract_id, ticker_of, tickers_in
 from shared.exitwords import EXIT_PORT_TAKEN, exit_words, kill_words
 from shared.porttaken import DOC as PORTS_DOC
-from shared.lockwords import end_words
+from shared.lockwords import ADMIN_LOCKOUT, ASKED_LOCKOUTS, BY_ADMIN, SELF_LOCKOUT, end_words
 from shared.outcomewords import bought_while_locked
 from shared.pastwords import past_words
 from shared.rulenumbers import reading_text, spelled_out, warning_said, window_of
@@ -179,19 +179,19 @@ NOT_DONE = "NOT done yet, enforcement is not running"
 
 
 # who acted when it was not a rule's limit: the title says so, with no reading of a limit
-_NOT_A_BREACH = {"self_lockout": "🔒 Self-lockout", "admin": "🛠 Admin flatten",
-                 "lockout": "🔒 Lockout enforced"}
+_NOT_A_BREACH = {SELF_LOCKOUT: "🔒 Self-lockout", ADMIN_LOCKOUT: f"🔒 {BY_ADMIN.capitalize()}",
+                 "admin": "🛠 Admin flatten", "lockout": "🔒 Lockout enforced"}
 # ... and the alert's kind (its log record: "alert admin_flatten (warning), ..."), never
 # "breach": trial 13b, the admin's own `riskctl flatten` was logged as `alert breach (warning)`
-NOT_A_BREACH_KINDS = {"self_lockout": "self_lockout", "admin": "admin_flatten",
-                      "lockout": "lockout_enforced"}
+NOT_A_BREACH_KINDS = {SELF_LOCKOUT: "self_lockout", ADMIN_LOCKOUT: "admin_lockout",
+                      "admin": "admin_flatten", "lockout": "lockout_enforced"}
 BREACH = "breach"
 
 
 # what acted, in a list of a step's breaches, when it was not a rule's limit (risk's words for
 # who acted: "lockout enforcement"); trial 2026-12-06: "⚠️ 2 breaches on : lockout, ..."
-_ACTED = {"self_lockout": "self-lockout", "admin": "admin flatten",
-          "lockout": "lockout enforcement"}
+_ACTED = {SELF_LOCKOUT: "self-lockout", ADMIN_LOCKOUT: "admin lockout",
+          "admin": "admin flatten", "lockout": "lockout enforcement"}
 
 
 def breaches_title(account: str, rules: list[str]) -> str:
@@ -214,7 +214,7 @@ def _plain(suppressed: str) -> str:
 def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
     account = ctx.called(d.account_id)
     verb = _ACTION_WORDS.get(d.action, d.action)
-    if d.action == "none" and d.rule == "self_lockout":
+    if d.action == "none" and d.rule in ASKED_LOCKOUTS:
         # an account with nothing open is only locked: no flatten is claimed (risk's words)
         verb = "; ".join(x for x in ("lock the account" if d.lock is not None else "",
                                      d.what.split("; lock ")[0]) if x) or "lock the account"
@@ -223,6 +223,8 @@ def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
     heading = _NOT_A_BREACH.get(d.rule)
     if heading and d.rule == "admin" and d.by:          # which admin (trial 2026-12-06)
         heading += f" by {d.by}"
+    elif heading and d.rule == ADMIN_LOCKOUT and d.by:  # "Locked by the admin (admin:root)"
+        heading += f" ({d.by})"
     on = account        # the title's "on NAME" ('' when the heading says it already)
     if heading and d.rule == "lockout":                  # until when (trial 2026-12-06)
         held = _locked_until(d, ctx)
@@ -254,7 +256,7 @@ def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
                                               d.lock.clears_on))
     if d.reason and not said:
         # the admin's --reason, said as one (a bare "end of desk" read as a rule's words)
-        lines.append(f"reason: {d.reason}" if d.rule == "admin" else d.reason)
+        lines.append(f"reason: {d.reason}" if d.rule in ("admin", ADMIN_LOCKOUT) else d.reason)
     title = (f"{heading} on {on}" if on else heading) if heading \
         else f"⚠️ Breach {d.rule} on {account}"
     if waits(d, ctx):

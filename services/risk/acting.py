@@ -36,13 +36,14 @@ from typing import Optional
 
 import attrs
 
-from services.risk.lockouts import ADDED, EXTENDED, TRADER, lock_key
+from services.risk.lockouts import ADDED, ADMIN, EXTENDED, TRADER, lock_key
 from services.risk.outcome import Outcome
 from services.risk.pastlimits import ended_past, still_past, with_past
 from services.risk.rules.base import POSITION, ClockTick
 from services.risk.state import AccountState, symbol_of
-from services.risk.words import (LOCKOUT_RULE, SELF_LOCK, command_in, no_rule_lockout,
-                                 no_symbol_lockout, not_sent, what, who)
+from services.risk.words import (ADMIN_LOCKOUT, ASKED_LOCKOUTS, BY_ADMIN, LOCKOUT_RULE,
+                                 SELF_LOCKOUT, command_in, no_rule_lockout, no_symbol_lockout,
+                                 not_sent, what, who)
 from shared import showtime
 from shared.when import self_lock_refusal
 from shared.messages.market import SIDE_SELL
@@ -110,12 +111,13 @@ class Acting:
             acted = self.acted.setdefault(key, set())
             first = _noted(d.rule) not in acted     # this rule's first breach under this lock
             # the same action for this lockout (known across a restart too: the rule holding
-            # it flattening again is the same breach); a trader's self-lockout always acts
-            repeat = d.action == ACTION_NONE or (d.rule != SELF_LOCK and (
+            # it flattening again is the same breach); a trader's self-lockout (and an admin's
+            # lockout) always acts
+            repeat = d.action == ACTION_NONE or (d.rule not in ASKED_LOCKOUTS and (
                 target in acted or (held is not None and held.rule == d.rule
                                     and d.action == FLATTEN)))
             if status != ADDED and repeat:      # the same action for this lockout: not twice
-                if status == EXTENDED and d.rule == SELF_LOCK:     # the trader's own: said
+                if status == EXTENDED and d.rule in ASKED_LOCKOUTS:  # the trader's own: said
                     out.decisions.append(d)                        # as it is, an extension
                 elif status == EXTENDED and change.lockout.rule == d.rule:
                     # the rule's own lockout, extended: never "already locked by" itself
@@ -124,7 +126,7 @@ class Acting:
                 elif status == EXTENDED:
                     locked = self.lockouts.describe(change.lockout)
                     out.decisions.append(self._unsent(d, f"already locked: {locked}, extended"))
-                elif d.rule == SELF_LOCK:       # the request is kept, as changing nothing
+                elif d.rule in ASKED_LOCKOUTS:  # the request is kept, as changing nothing
                     kept = attrs.evolve(d, lock=None)
                     out.decisions.append(attrs.evolve(kept, what=what(kept, acct, False),
                                                       suppressed=ALREADY_LOCKED))
@@ -138,7 +140,7 @@ class Acting:
                     longest = self.lockouts.covering(held.account_id, held.symbol)[0]
                     out.decisions.append(self._unsent(
                         d, f"{LOCKED_ALREADY}: {self.lockouts.describe(longest)}"))
-                if d.rule != SELF_LOCK:         # the screens' "no new action" (breach_note)
+                if d.rule not in ASKED_LOCKOUTS:    # the screens' "no new action" (breach_note)
                     acted.add(_quiet(d.rule))
                 acted.add(_noted(d.rule))
                 return
@@ -150,7 +152,7 @@ class Acting:
         busy = self._in_flight(d, target)
         if busy:                                # the same action is already on its way
             left_to = self._still_closing(d, target, busy, now, out)
-            if locked_now or first or d.rule == SELF_LOCK:   # a new breach: keep its record
+            if locked_now or first or d.rule in ASKED_LOCKOUTS:  # a new breach: keep its record
                 out.decisions.append(self._unsent(d, busy))
             elif left_to:               # the trader is told what was bought while locked
                 out.decisions.append(self._unsent(d, left_to))
@@ -598,8 +600,11 @@ class Acting:
         return out, ""
 
     def self_lock(self, account_id: int, now: int, until_ns: Optional[int] = None,
-                  session: bool = False, reason: str = "") -> tuple[Outcome, str]:
-        """A trader locks their own account (only adds protection): flatten + lockout."""
+                  session: bool = False, reason: str = "",
+                  admin: str = "") -> tuple[Outcome, str]:
+        """A trader locks their own account (only adds protection): flatten + lockout. With
+        admin (who: 'admin:root'), an admin locks it (`riskctl lockout --admin`): the same,
+        as an admin lockout (its own row, owner admin), never recorded as the trader's."""
         out = Outcome()
         if session:
             spec = LockSpec(kind=UNTIL_RESET, until_ns=self.calendar.next_roll(now))
@@ -615,9 +620,11 @@ class Acting:
         # a flatten with nothing to do is not an action: an account risk knows whole (market
         # read it from the broker) with no position and no working order is only locked
         action = ACTION_NONE if self._nothing_open(acct) else FLATTEN
-        d = Decision(id="", ts_ns=now, rule=SELF_LOCK, account_id=account_id, action=action,
-                     mode=ENFORCE, lock=spec, reason=reason or "locked by the trader",
-                     event_ns=now)
+        rule = ADMIN_LOCKOUT if admin else SELF_LOCKOUT
+        d = Decision(id="", ts_ns=now, rule=rule, account_id=account_id, action=action,
+                     mode=ENFORCE, lock=spec, event_ns=now, by=admin,
+                     reason=reason or (f"{BY_ADMIN} ({admin})" if admin else
+                                       "locked by the trader"))
         self._take(d, now, out)
         out.dirty.add(account_id)
         return out, ""
@@ -662,8 +669,9 @@ def _quiet(rule: str) -> tuple:
 
 
 def _lock_by(d: Decision) -> str:
-    """Who takes a decision's lockout: the trader (a self-lockout, a row of its own) or a rule."""
-    return TRADER if d.rule == SELF_LOCK else "rule"
+    """Who takes a decision's lockout: the trader (a self-lockout, a row of its own), the admin
+    (an admin's lockout, a row of its own too) or a rule."""
+    return {SELF_LOCKOUT: TRADER, ADMIN_LOCKOUT: ADMIN}.get(d.rule, "rule")
 
 
 def _target(d: Decision) -> tuple:

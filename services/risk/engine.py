@@ -55,6 +55,7 @@ from services.risk.rules.base import (ACCOUNT, CLOCK, POSITION, QUOTE, TRADE, Cl
                                       PriceMoves, kind_of)
 from services.risk.state import AccountState, MarketView, symbol_of
 from services.risk.words import ADMIN, what, who
+from shared.retrying import is_kill_switch
 from shared.accountname import account_called
 from shared.messages.enforce import DONE, FINAL_STATUSES, CommandResult
 from shared.messages.market import (STATUS_CANCELLED, AccountUpdate, BrokerConnection,
@@ -66,7 +67,6 @@ from shared.messages.risk import (CLOSE_POSITION, ENFORCE, FLATTEN, MODIFY_STOP,
 log = logging.getLogger(__name__)
 
 QUOTES = object()          # apply_snapshot: where the snapshot's quotes are judged
-KILL_SWITCH = "manual"    # the rule of the kill switch's flattens (services/enforcement/killswitch.py)
 
 WARN_LOOK_NS = 100_000_000      # warn_at checks on quotes: at most every 0.1 s per rule/account
 DEFER_NS = 1_000_000_000        # a Position event's rules wait this long at most for its fill
@@ -684,10 +684,10 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             self._after_reduced(acct, done, res, now, out)
             if self.unneeded:
                 self._after_withdrawn(acct, done, res, now, out)
-        elif acct is not None and res.action == FLATTEN and res.rule == KILL_SWITCH \
+        elif acct is not None and res.action == FLATTEN and is_kill_switch(res.rule) \
                 and not acct.riskd.knows(res.command_id) \
                 and res.command_id not in self.outbox.entries:
-            # only the kill switch's flattens (rule 'manual'): a late or repeated result of a
+            # only the kill switch's flattens (rule 'admin'): a late or repeated result of a
             # flatten of risk's own (already finished, or with nothing to expect) is not the
             # admin's
             self._admin_flatten(acct, res, now, out)

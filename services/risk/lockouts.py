@@ -3,7 +3,8 @@
 LockoutBook holds every active lockout. One lockout per (account, symbol, kind, clears_on,
 owner): a second timer for the same scope replaces the first only when it ends later (never the
 reverse); an until-reset / until-session / manual lockout that exists already is left as is.
-A trader's self-lockout is its own row (owner "trader"), beside the rules' ones as a rule's
+A trader's self-lockout is its own row (owner "trader"), and so is an admin's lockout (owner
+"admin": `riskctl lockout --admin`, never taken for the trader's own), beside the rules' ones as a rule's
 until-reset lockout is beside a cooldown: it never takes over a rule's timer, nor a rule its
 (trial: a self-lockout during a cooldown read "tilted; started by cooldown_after_loss").
 An extension keeps the reason the lockout started with (extended_reason); one by another
@@ -33,7 +34,7 @@ from services.risk.carried import Carried, existed_before
 from services.risk.state import AccountState, symbol_of
 from services.risk.words import FOREVER, LOCKOUT_RULE
 from shared import showtime
-from shared.lockwords import SELF_LOCKOUT, locked_words, longest_first
+from shared.lockwords import ADMIN_LOCKOUT, HOLDER_WORDS, locked_words, longest_first
 from shared.messages.market import ORDER_MARKET, SIDE_BUY, Fill, OrderUpdate, PositionUpdate
 from shared.messages.risk import (CANCEL_ORDERS, CLOSE_POSITION, ENFORCE, REDUCE_POSITION,
                                   TIMER, UNTIL_RESET, Decision, LockoutChange, LockoutState,
@@ -46,11 +47,13 @@ BY_CLOCK, BY_ROLL, BY_BROKER, BY_CONFIG = "clock", "roll", "broker", "config"
 
 
 TRADER = "trader"                    # by (and owner) of a trader's own lockout
+ADMIN = "admin"                      # by (and owner) of an admin's lockout
 
 
 def owner(by: str) -> str:
-    """Whose row a lockout is: the trader's own (a self-lockout), or the rules' ("")."""
-    return TRADER if by == TRADER else ""
+    """Whose row a lockout is: the trader's own (a self-lockout), an admin's, or the rules'
+    ("")."""
+    return by if by in (TRADER, ADMIN) else ""
 
 
 def _key(lock: LockoutState) -> tuple:
@@ -59,7 +62,7 @@ def _key(lock: LockoutState) -> tuple:
 
 def lock_key(lock, account_id: Optional[int] = None, by: str = "") -> tuple:
     """The book's key of a lockout, or of the lockout a LockSpec asks for on account_id (by:
-    who asks for it, TRADER for a self-lockout)."""
+    who asks for it, TRADER for a self-lockout, ADMIN for an admin's)."""
     aid = lock.account_id if account_id is None else account_id
     return (aid, lock.symbol, lock.kind, lock.clears_on,
             owner(getattr(lock, "by", by)))
@@ -83,9 +86,11 @@ def describe(lock: LockoutState, name: str = "", by: bool = True) -> str:
     account = f"account {name or lock.account_id}"
     scope = f"{lock.symbol} on {account}" if lock.symbol else account
     locked = f"{scope} {locked_words(lock.kind, lock.rule, clears_on=lock.clears_on)}"
-    if by and lock.rule == SELF_LOCKOUT:
+    if lock.rule == ADMIN_LOCKOUT:          # "locked by the admin" says who already
+        return locked
+    if by and lock.rule in HOLDER_WORDS:
         # "locked (self-lockout) by self_lockout" said it twice (trial14b): the trader's own
-        return f"{locked} by the trader"
+        return f"{locked} by {HOLDER_WORDS[lock.rule]}"
     return f"{locked} by {lock.rule}" if by else locked
 
 

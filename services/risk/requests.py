@@ -1,4 +1,5 @@
-"""Risk's answers on its control socket: status, lockouts, unlock, self-lockout, history, rules,
+"""Risk's answers on its control socket: status, lockouts, unlock, self-lockout (and an admin's
+lockout of an account, AdminLockRequest: the same, as the admin's), history, rules,
 the admin override (and its `accounts disable --now` form, disable=True: that account only,
 services/risk/disabled.py). Accounts are named by id, broker name or configured display name."""
 from __future__ import annotations
@@ -8,13 +9,13 @@ from typing import Optional
 
 from services.risk import disabled, lockstays, loosening, marketwait, rejudge
 from services.risk.views import account_rules, account_status
-from services.risk.words import SELF_LOCK, self_lock_answer
+from services.risk.words import ASKED_LOCKOUTS, self_lock_answer
 from shared import showtime
 from shared.accountname import called
 from shared.config.accounts import DEFAULT_PROFILE, find_account
 from shared.plural import plural
 from shared.rulenumbers import setting_text
-from shared.messages.risk import (HistoryRequest, LockoutList, LockoutsRequest,
+from shared.messages.risk import (AdminLockRequest, HistoryRequest, LockoutList, LockoutsRequest,
                                   RiskStatusReply, RiskStatusRequest, RulesOverrideRequest,
                                   RulesReply, RulesRequest, SelfLockRequest, UnlockRequest)
 from shared.messages.system import Reply, error, ok
@@ -39,6 +40,7 @@ class Requests:
                                  (LockoutsRequest, self._on_lockouts),
                                  (UnlockRequest, self._on_unlock),
                                  (SelfLockRequest, self._on_self_lock),
+                                 (AdminLockRequest, self._on_self_lock),
                                  (HistoryRequest, self._on_history),
                                  (RulesRequest, self._on_rules),
                                  (RulesOverrideRequest, self._on_override)):
@@ -129,18 +131,22 @@ class Requests:
                   reason=f"{plural(len(out.lockouts), 'lockout')} ended"
                          + "".join(f"\nWARNING: {w}" for w in warnings))
 
-    def _on_self_lock(self, req: SelfLockRequest) -> Reply:
+    def _on_self_lock(self, req) -> Reply:
+        """A SelfLockRequest (the trader's own) or an AdminLockRequest (the admin's lockout,
+        by its admin: the supervisor let only an admin session send it)."""
         aid = self._resolve(req.account)
         if aid is None:
             return self._unknown(req.account)
+        admin = (req.by or "admin") if isinstance(req, AdminLockRequest) else ""
         out, refusal = self.w.engine.self_lock(aid, self.w.clock.now_ns(), until_ns=req.until_ns,
-                                             session=req.session, reason=req.reason)
+                                             session=req.session, reason=req.reason,
+                                             admin=admin)
         if refusal:
             return error("bad_request", refusal)
         self.w.apply(out)
         now = self.w.clock.now_ns()
         locks = self.w.engine.lockouts.all(aid)
-        mine = [d for d in out.decisions if d.rule == SELF_LOCK]
+        mine = [d for d in out.decisions if d.rule in ASKED_LOCKOUTS]
         zone = showtime.zone_of(self.w.config)
         ends = [lk.until_ns for lk in locks]
         waits = marketwait.closed_words(self.w.engine.calendar,

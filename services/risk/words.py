@@ -18,16 +18,17 @@ from shared.messages.market import ORDER_MARKET
 from shared.messages.risk import (ACTION_NONE, CANCEL_ORDERS, CLOSE_POSITION, FLATTEN,
                                   LEFT_TO_ONE_IN_FLIGHT, LOCKED_ALREADY, MODIFY_STOP,
                                   REDUCE_POSITION, Decision, LockoutState)
-from shared.lockwords import (FOREVER, NEVER_SHORTENED, end_words, kind_words,  # noqa: F401
-                              outlasting)                # FOREVER: lockouts.py's
+from shared.lockwords import (ADMIN_LOCKOUT, ASKED_LOCKOUTS, BY_ADMIN,  # noqa: F401
+                              FOREVER, NEVER_SHORTENED, SELF_LOCKOUT, end_words,
+                              kind_words, outlasting)    # FOREVER: lockouts.py's
 from shared.outcomewords import who_acted
+from shared.retrying import KILL_SWITCH
 from shared.plural import plural
 
-SELF_LOCK = "self_lockout"
 LOCKOUT_RULE = "lockout"
 # a self-lockout of an account with nothing open: no flatten is sent, and none is claimed
 NOTHING_OPEN = "nothing to flatten: no position or working order open"
-ADMIN = "admin"
+ADMIN = KILL_SWITCH        # the rule of risk's record of the admin's kill switch: its one name
 
 
 def who(rule: str) -> str:
@@ -82,7 +83,7 @@ def what(d: Decision, acct: Optional[AccountState], alert: bool) -> str:
     elif d.action == MODIFY_STOP:
         text = (f"{'would have moved' if alert else 'move'} the stop of order {d.order_id} "
                 f"to {d.stop_price}")
-    elif d.action == ACTION_NONE and d.rule == SELF_LOCK:
+    elif d.action == ACTION_NONE and d.rule in ASKED_LOCKOUTS:
         text = NOTHING_OPEN
     elif d.action == ACTION_NONE:
         text = ""
@@ -199,9 +200,9 @@ def _end_words(lock: LockoutState, end_ns: int, tz: dt.tzinfo, now: int) -> str:
 
 
 def kind_of(lock: LockoutState) -> str:
-    """' (until the roll)' after who() names a rule's lockout; '' for the trader's own, which
-    who() names a self-lockout already."""
-    return "" if lock.rule == SELF_LOCK else f" ({kind_words(lock.kind, lock.rule)})"
+    """' (until the roll)' after who() names a rule's lockout; '' for the trader's own or an
+    admin's, which who() names a self-lockout or an admin lockout already."""
+    return "" if lock.rule in ASKED_LOCKOUTS else f" ({kind_words(lock.kind, lock.rule)})"
 
 
 def self_lock_answer(d: Decision, locks: list[LockoutState], next_roll_ns: int,
@@ -220,8 +221,10 @@ def self_lock_answer(d: Decision, locks: list[LockoutState], next_roll_ns: int,
     done = sent_words(d, waits)
     longer = outlasting(locks, asked, next_roll_ns, same_too=unchanged)
     at = showtime.at(asked, tz, now)
+    admin = d.rule == ADMIN_LOCKOUT
     if longer is None:
-        return f"locked until {at}; only an admin can end it early; {done}"
+        return f"{BY_ADMIN if admin else 'locked'} until {at}; only an admin can end it " \
+               f"early; {done}"
     end, lk = longer
     since = showtime.start(lk.since_ns, tz, now)
     head = (f"already locked: the account stays locked {_end_words(lk, end, tz, now)} by "
@@ -230,4 +233,5 @@ def self_lock_answer(d: Decision, locks: list[LockoutState], next_roll_ns: int,
             f"and {NEVER_SHORTENED}. ")
     if unchanged:
         return head + f"Nothing changed and nothing was done ({done}); history keeps the request."
-    return head + f"Recorded in history: a self-lockout until {at}, {done}"
+    return head + (f"Recorded in history: {'an admin lockout' if admin else 'a self-lockout'} "
+                   f"until {at}, {done}")

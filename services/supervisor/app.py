@@ -20,7 +20,8 @@ import zmq
 from services.supervisor import audit, children, lastheld, portcheck, snapshot
 from services.supervisor.lastrisk import REFRESH_EVERY, LastRisk
 from services.supervisor.lastresults import LastResults
-from services.supervisor.backalerts import BackWatch, alerted_down, down_why, stopped_event
+from services.supervisor.backalerts import (BackWatch, Loop, alerted_down, down_why,
+                                            stopped_event)
 from services.supervisor import riskdalerts
 from services.supervisor.auth import authorize
 from services.supervisor.commands import REGISTRY
@@ -122,8 +123,7 @@ class Supervisor(Worker):
         self.snapshot: Optional[str] = None     # the last good config's text, for workers
         settings = policy_settings(loaded)
         sup = loaded.config.supervisor
-        names = [w for w in sup.worker_names()
-                 if w != "simbroker" or loaded.config.broker.kind == "sim"]
+        names = portcheck.workers_of(loaded.config)
         self.slots: dict[str, Slot] = {n: Slot(n, sup.module_of(n), settings, shard_env(n, sup))
                                        for n in names}
         self.forwarder: Optional[Forwarder] = None
@@ -355,10 +355,11 @@ class Supervisor(Worker):
             log.info("%s is up (pid %d)", name, pid)
             if name == "notify":
                 self._notify_up_ns = self.clock.now_ns()
-            # a crash loop is "back" once it has run stably (backalerts.BackWatch.up)
-            looping = slot.policy.recent_crashes > 1
-            self.back.up(name, self.clock.now_ns(),
-                         int(slot.policy.settings.stable_after * 1e9) if looping else 0)
+            # in a crash loop "back" says so, as soon as it is up (backalerts.BackWatch.up)
+            p = slot.policy
+            loop = (Loop(p.recent_crashes, now - p.loop_started_at, p.settings)
+                    if p.recent_crashes > 1 and p.loop_started_at is not None else None)
+            self.back.up(name, self.clock.now_ns(), loop)
             self._changed(slot)
             self._announce_once()
             for respond in slot.up_waiters:

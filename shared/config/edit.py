@@ -431,14 +431,16 @@ def _read(path: str) -> str:
 def replace_config_text(path: str, new_text: str, backup_dir: str, *,
                         expect_digest: str = "", env: Mapping[str, str] | None = None,
                         replace: Callable[[str, str], None] = os.replace,
-                        dry_run: bool = False) -> EditResult:
+                        dry_run: bool = False, edit: bool = False) -> EditResult:
     """Validate new_text as the config at path; back up the old file; write atomically.
-    dry_run: validate only, write nothing; the result carries the new text."""
+    dry_run: validate only, write nothing; the result carries the new text. edit: new_text is
+    an edit of the file (a key set): a problem cites the file's line, never the edit's."""
     path = os.path.abspath(path)
     old_text = _read(path)
     if expect_digest and digest_of(old_text) != expect_digest:
         raise EditError(f"{path} changed since it was read; read it again and retry")
-    _config, warnings = validate_text(new_text, path, env)     # ConfigError: file untouched
+    _config, warnings = validate_text(new_text, path, env,       # ConfigError: file untouched
+                                      file_text=old_text if edit else None)
     if dry_run:
         return EditResult(path=path, backup="", digest=digest_of(new_text), warnings=warnings,
                           changed_keys=tuple(changed_keys(old_text, new_text)), text=new_text)
@@ -467,7 +469,7 @@ def edit_config(path: str, change: Callable[[Any], None], backup_dir: str, *,
         return EditResult(path=path, backup="", digest=digest_of(new_text),
                           text=new_text if dry_run else "")
     return replace_config_text(path, new_text, backup_dir, expect_digest=digest_of(old_text),
-                               env=env, replace=replace, dry_run=dry_run)
+                               env=env, replace=replace, dry_run=dry_run, edit=True)
 
 
 def set_config_value(path: str, key: str, text: str, backup_dir: str, **kw) -> EditResult:

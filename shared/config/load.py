@@ -156,16 +156,17 @@ def check_files(config: Config, base_dir: str) -> list[Problem]:
     return problems
 
 
-def validate_text(text: str, path: str, env: Mapping[str, str] | None = None
-                  ) -> tuple[Config, tuple[Problem, ...]]:
+def validate_text(text: str, path: str, env: Mapping[str, str] | None = None,
+                  file_text: str | None = None) -> tuple[Config, tuple[Problem, ...]]:
     """TOML text meant for `path` -> (Config, warnings), or ConfigError whose problems say
-    their line and account (shared/config/where.py)."""
+    their line and account (shared/config/where.py); file_text: the file as it is, when text
+    is an edit of it (the lines cited are the file's, not the edit's)."""
     data = parse_toml(text, path)
     try:
         return validate_full(data, path, env, os.path.dirname(path))
     except ConfigError as exc:
         from shared.config.where import locate_all    # noqa: PLC0415 -- only on a bad file
-        raise ConfigError(exc.file, locate_all(exc.problems, text, data)) from None
+        raise ConfigError(exc.file, locate_all(exc.problems, text, data, file_text)) from None
 
 
 def _resolve(base: str, p: str) -> str:

@@ -5,6 +5,11 @@ takes, but it names an account by its place in the file. located() adds, after t
 the line the key is on (or the line of the nearest table or key that holds it, for a value in
 an inline table) and, for an account's key, which account it is: "(line 78: account Demo 2
 (1002), rule max_contracts limit)". docs/operations.md shows such a problem.
+
+An edit (`riskctl config set`, `rules set`) is judged on the file it would write, but the line
+cited is the file's as it is (in_file: the lines of the file on disk): a key the edit adds is
+"not in the file", with the line of the table or key in the file that would hold it. Trial:
+`config set nosuch.key 3` on a 227-line file said "(line 229)", the line of the candidate.
 """
 from __future__ import annotations
 
@@ -63,6 +68,22 @@ def line_of(path: str, lines: dict[str, int]) -> Optional[int]:
     return None
 
 
+def in_file_words(path: str, lines: dict[str, int]) -> str:
+    """Where `path` is in the file as it is: 'line 42'; for a key the file does not have (an
+    edit adds it), 'not in the file; notify starts at line 150' (the nearest table or key that
+    holds it), or 'not in the file' when nothing of it is."""
+    found = lines.get(path)
+    if found is not None:
+        return f"line {found}"
+    parts = path.split(".")[:-1]
+    while parts:
+        holder = ".".join(parts)
+        if holder in lines:
+            return f"not in the file; {holder} starts at line {lines[holder]}"
+        parts.pop()
+    return "not in the file"
+
+
 def account_of(path: str, data: Any) -> str:
     """'account Demo 2 (1002)' for a key under accounts[N] ('' for any other key)."""
     m = _INDEX.match(path)
@@ -79,11 +100,12 @@ def account_of(path: str, data: Any) -> str:
 
 
 def located(problem: Problem, text: str, data: Any,
-            lines: Optional[dict[str, int]] = None) -> Problem:
-    """The problem with where it is (line, account, rule) after its message."""
+            lines: Optional[dict[str, int]] = None, in_file: bool = False) -> Problem:
+    """The problem with where it is (line, account, rule) after its message; in_file: lines
+    are the file's as it is, not the text judged (an edit's: in_file_words)."""
     lines = key_lines(text) if lines is None else lines
     bits = []
-    line = line_of(problem.path, lines) if problem.path else None
+    line = line_of(problem.path, lines) if problem.path and not in_file else None
     account = account_of(problem.path, data)
     if account:
         bits.append(account)
@@ -93,9 +115,13 @@ def located(problem: Problem, text: str, data: Any,
     where = ", ".join(bits)
     if line is not None:
         where = f"line {line}" + (f": {where}" if where else "")
+    elif in_file and problem.path:
+        where = in_file_words(problem.path, lines) + (f": {where}" if where else "")
     return attrs.evolve(problem, message=f"{problem.message} ({where})") if where else problem
 
 
-def locate_all(problems, text: str, data: Any) -> list[Problem]:
-    lines = key_lines(text)
-    return [located(p, text, data, lines) for p in problems]
+def locate_all(problems, text: str, data: Any, file_text: Optional[str] = None) -> list[Problem]:
+    """Every problem located; file_text: the file as it is, when text is an edit of it (the
+    lines cited are the file's)."""
+    lines = key_lines(text if file_text is None else file_text)
+    return [located(p, text, data, lines, in_file=file_text is not None) for p in problems]

@@ -3,7 +3,7 @@
 Published by the risk worker on its PUB socket (topics in shared/topics.py:
 'decision', 'warning', 'lockout', 'status.<account>'), answered on its
 control socket (RiskStatusRequest, LockoutsRequest, UnlockRequest,
-SelfLockRequest, HistoryRequest, RulesRequest). Money is Decimal; times are
+SelfLockRequest, AdminLockRequest, HistoryRequest, RulesRequest). Money is Decimal; times are
 UTC integer nanoseconds.
 """
 from __future__ import annotations
@@ -339,6 +339,18 @@ class SelfLockRequest:
 
 
 @attrs.frozen(kw_only=True)
+class AdminLockRequest:
+    """An admin locks an account until until_ns, or to the end of the trading day
+    (session=True): flattens like a self-lockout, recorded as the admin's lockout (rule
+    admin_lockout), never as the trader's own. Admin only, audited."""
+    account: str
+    until_ns: Optional[int] = None
+    session: bool = False
+    reason: str = ""
+    by: str = "admin"
+
+
+@attrs.frozen(kw_only=True)
 class HistoryRequest:
     """Decisions, warnings and lockout changes, newest last (account '' = all)."""
     account: str = ""
@@ -411,5 +423,5 @@ class RulesPreviewReply:
 
 ALL = (LockSpec, FailingAction, Decision, RuleWarning, LockoutState, PastLimit, LockoutChange, RuleValue, PositionView,
        AccountStatus, RiskStatusRequest, RiskStatusReply, LastRiskStatus, LockoutsRequest,
-       LockoutList, UnlockRequest, SelfLockRequest, HistoryRequest, HistoryReply, RulesRequest, AccountRules,
+       LockoutList, UnlockRequest, SelfLockRequest, AdminLockRequest, HistoryRequest, HistoryReply, RulesRequest, AccountRules,
        RulesReply, RulesOverrideRequest, RulesPreviewRequest, RulesPreviewReply)

@@ -64,12 +64,14 @@ def test_riskctl_flatten_one_account_then_all(procs, tmp_path, monkeypatch):
     assert desk.flat(ONE) and desk.flat(TWO) and desk.flat(OFF)
 
     unknown = riskctl("flatten", "SIM-NOPE", "--reason", "typo")
-    assert unknown.returncode == 1 and "unknown account 'SIM-NOPE'" in unknown.stderr
+    assert unknown.returncode == 1 and "does not know account 'SIM-NOPE'" in unknown.stderr
     # a mistyped id is refused the same way, before anything reaches the broker (fresh-user
     # trial 13b: `flatten 9999` was accepted, failed at the broker with its API path in the
     # table, and paged the trader with a CRITICAL "Enforcement FAILED on 9999")
     calls = desk.calls("/api/Position/searchOpen")
     typo = riskctl("flatten", "9999", "--reason", "typo")
-    assert typo.returncode == 1 and "unknown account '9999'" in typo.stderr, typo.stderr
-    assert f"{ONE} (SIM-ONE)" in typo.stderr and "/api/" not in typo.stderr + typo.stdout
+    assert typo.returncode == 1 and "does not know account '9999'" in typo.stderr, typo.stderr
+    # the known accounts as every other command names them: riskd's name and id
+    assert f"(known: SIM-ONE (id {ONE}), SIM-TWO (id {TWO}), SIM-OFF (id {OFF}))" in typo.stderr
+    assert "/api/" not in typo.stderr + typo.stdout
     assert desk.calls("/api/Position/searchOpen") == calls

@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 
 from cli.commands.audit import what_of
 from cli.health import config_note
-from services.risk.words import SELF_LOCK, self_lock_answer
+from services.risk.words import self_lock_answer
+from shared.lockwords import SELF_LOCKOUT as SELF_LOCK
 from shared import showtime
 from shared.clock import NS_PER_S, to_ns
 from tests.unit.risk.desk import CHI, Desk

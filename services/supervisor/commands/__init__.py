@@ -5,7 +5,7 @@ from services.supervisor.commands import (config_backups, config_reload, config_
                                           rules_set)
 from services.supervisor.commands import orders, positions
 from services.supervisor.commands import login
-from services.supervisor.commands import (history, lockout, lockouts, risk_rules, risk_status,
+from services.supervisor.commands import (adminlock, history, lockout, lockouts, risk_rules, risk_status,
                                           rules_override, unlock)
 from services.supervisor.commands import notify_status, notify_test
 from services.supervisor.commands import enforcement_status, flatten
@@ -39,6 +39,7 @@ REGISTRY = Registry((
     risk_status.COMMAND,
     lockouts.COMMAND,
     lockout.COMMAND,
+    adminlock.COMMAND,
     unlock.COMMAND,
     history.COMMAND,
     risk_rules.COMMAND,

@@ -2,7 +2,11 @@
 one that would make risk act at once (a rule tightened past what an account holds, a profile
 switched) asks first (rule_confirm.py). A password is not removed here (config set
 admin.password_hash "" removed the admin password of a running riskd with no question, as the
-restore of trial 14b did); `riskctl passwd admin|ops` sets one through this same request."""
+restore of trial 14b did); `riskctl passwd admin|ops` sets one through this same request.
+A port is checked before it is saved, as riskd's start checks them (portcheck.edit_refusal):
+one that clashes with another of riskd's endpoints or that another program holds is refused
+now, not found at the next restart."""
+from services.supervisor import portcheck
 from services.supervisor.commands.base import Command
 from services.supervisor.commands.config_edits import changed_note, run_edit
 from services.supervisor.commands.rule_outcome import rule_edit_of
@@ -20,9 +24,16 @@ def execute(sup, request, respond) -> None:
                                  f"changed with `riskctl passwd {role}` (docs/operations.md, "
                                  f"\"Roles and passwords\")"))
         return
-    run_edit(sup, respond, request.key,
-             lambda path, backups, **kw: set_config_value(path, request.key, request.value,
-                                                          backups, **kw),
+
+    def edit(path, backups, **kw):
+        return set_config_value(path, request.key, request.value, backups, **kw)
+    taken = portcheck.edit_refusal(sup.loaded.path,
+                                   lambda: edit(sup.loaded.path, "", dry_run=True),
+                                   sup.config, list(sup.slots))
+    if taken:
+        respond(error("port_taken", f"{request.key}: not saved: {taken}"))
+        return
+    run_edit(sup, respond, request.key, edit,
              lambda: rule_edit_of(request.key, request.value, sup.config.accounts),
              note=changed_note(sup, request.reason),
              confirmed=request.confirmed)   # risk would act at once: ask (rule_confirm.py)

@@ -37,7 +37,7 @@ def test_all_means_every_account_of_the_login_disabled_ones_too():
 
 def test_mistakes_are_explained():
     ids, why = resolve(req(account="nope"), CONFIG, BROKER)
-    assert ids == [] and "unknown account 'nope'" in why and "11 (TC-11)" in why
+    assert ids == [] and "does not know account 'nope'" in why and "TC-11 (id 11)" in why
     assert "reason" in resolve(req(account="11", reason=" "), CONFIG, BROKER)[1]
     assert "not both" in resolve(req(account="11", all=True), CONFIG, BROKER)[1]
     assert "knows no account" in resolve(req(all=True), [], [])[1]
@@ -46,7 +46,7 @@ def test_mistakes_are_explained():
 def test_each_account_gets_an_ordinary_flatten_command_with_a_fresh_id():
     cmds = commands([11, 12], "tilt", 5)
     assert [(c.id, c.action, c.rule, c.account_id) for c in cmds] == [
-        ("manual-5.11", "flatten", "manual", 11), ("manual-5.12", "flatten", "manual", 12)]
+        ("admin-5.11", "flatten", "admin", 11), ("admin-5.12", "flatten", "admin", 12)]   # one name
     assert all(c.event_ns == 5 and c.mode == "enforce" for c in cmds)
 
 
@@ -68,11 +68,22 @@ def test_an_id_the_broker_does_not_list_is_refused_like_a_mistyped_name():
     raised a CRITICAL "Enforcement FAILED on 9999: act now" alert; `flatten nosuch` was
     refused up front. An all-digit id now has to be one the broker lists."""
     ids, why = resolve(req(account="9999"), CONFIG, BROKER)
-    assert ids == [] and "unknown account '9999'" in why and "11 (TC-11)" in why
+    assert ids == [] and "does not know account '9999'" in why and "TC-11 (id 11)" in why
     assert "/api/" not in why
     # a configured id the broker does not list is refused too (nothing would be flattened)
     ids, why = resolve(req(account="14"), [AccountConfig(id=14)], BROKER)
-    assert ids == [] and "does not list it" in why and "11 (TC-11)" in why
+    assert ids == [] and "does not list it" in why and "TC-11 (id 11)" in why
     # before the broker's list is read, nothing is guessed
     ids, why = resolve(req(account="11"), CONFIG, [])
     assert ids == [] and "reachable" in why
+
+
+def test_unknown_accounts_are_listed_as_every_other_command_lists_them():
+    """`riskctl flatten 9999` listed the known accounts by the broker's words, "the broker
+    lists: 11 (TC-11), 12 (TC-12)", while every other command (risk's: status, lockout,
+    history, positions, orders) says "risk does not know account '9999' (known: Demo 1 (id
+    1001), ...)": riskd's name (the configured label, else the broker's name) and the id."""
+    ids, why = resolve(req(account="9999"), CONFIG, BROKER)
+    # 13 is configured by its id alone: riskd's name for it is its id, as risk says it
+    assert (ids, why) == ([], "enforcement does not know account '9999' (known: TC-11 (id 11), "
+                              "evening (id 12), 13)")

@@ -2,7 +2,8 @@
 finding 3: a lockout shorter than one in force answered "locked" as if it took effect)."""
 from __future__ import annotations
 
-from services.risk.words import SELF_LOCK, self_lock_answer
+from services.risk.words import self_lock_answer
+from shared.lockwords import SELF_LOCKOUT as SELF_LOCK
 from shared.messages.risk import MANUAL, UNTIL_RESET, LockSpec
 from tests.unit.risk.desk import CHI, NS, Desk, chi
 

@@ -12,7 +12,8 @@ from decimal import Decimal
 
 from cli.commands.history import rows
 from services.notify.templates import Context, build
-from services.risk.words import SELF_LOCK, self_lock_answer
+from services.risk.words import self_lock_answer
+from shared.lockwords import SELF_LOCKOUT as SELF_LOCK
 from shared.messages.market import AccountUpdate, MarketSnapshot
 from shared.messages.risk import HistoryReply
 from tests.unit.risk.desk import CHI, MNQ, NS, Desk, chi

@@ -1,0 +1,9 @@
+"""riskctl lockout --admin: an admin locks an account (flatten, then locked until a time or the
+roll), recorded as the admin's lockout, not the trader's own; admin, audited.
+
+Forwarded to risk.
+"""
+from services.supervisor.commands.base import Command, to_risk
+from shared.messages.risk import AdminLockRequest
+
+COMMAND = Command(AdminLockRequest, "admin", to_risk(), audited=True)
