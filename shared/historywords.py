@@ -33,7 +33,7 @@ from shared.messages.risk import LEFT_TO_ONE_IN_FLIGHT, LOCKED_ALREADY, OWN_EXTE
 from shared.retrying import ordinal, try_number
 from shared.rulenumbers import spelled_out, versus_text, warning_next
 from shared.symbols import tickers_in
-from shared.when import duration, table_duration
+from shared.when import duration, gap, table_duration
 
 DEFAULT_TZ = ZoneInfo(showtime.DEFAULT_ZONE)   # the display zone of a config that names none
 
@@ -111,7 +111,7 @@ def outcome_text(state, decided_ns: int = 0, tz=None, tries: int = 1, again: str
     came = state.finished_ns or state.first_answer_ns
     if decided_ns and came and ((came - decided_ns) / 1e9 >= WAITED_S or tries > 1):
         label += (f" at {fmt_time(came, tz, relative=False)} "
-                  f"({duration(max(0, came - decided_ns) / 1e9)} after the decision"
+                  f"({gap(max(0, came - decided_ns) / 1e9)} after the decision"
                   f"{'; ' + before if before else ''})")
     elif before:
         label += f" ({before})"
@@ -253,6 +253,10 @@ def decision_row(d, outcomes: Optional[dict] = None, tz=None, unknown: str = "",
         # cooldown_after_loss whose lockout was extended to 07:14:56)
         note = (f"lockout applied: {lock}{ended}; only the {d.action} was not sent again: "
                 f"{d.suppressed}")
+    elif d.suppressed.startswith(OWN_EXTENDED) and lock:
+        # the rule's own lockout, extended by this breach: its new end (trial15a: the row
+        # before said the end the extension replaced, and this one gave none)
+        note = f"{OWN_EXTENDED}, now {lock}; no new action"
     elif d.suppressed.startswith(LEFT_TO_ONE_IN_FLIGHT):
         # lockout enforcement's cut that a close or reduce in flight takes with it: acted on,
         # by that command, whose outcome the note gives (trial13a)

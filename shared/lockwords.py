@@ -67,6 +67,15 @@ def locked_words(kind: str, rule: str = "", end: Optional[str] = None,
     return f"locked ({words})"
 
 
+def with_rule(words: str, rule: str) -> str:
+    """locked_words() with the rule holding it, in one pair of brackets: 'locked until 12:16:26
+    CST (timer, cooldown_after_loss)', 'locked until the roll at Mon 17:00 CST
+    (daily_realized_loss)' (trial15a: the stop alert read "(timer) (cooldown_after_loss)")."""
+    if not rule:
+        return words
+    return f"{words[:-1]}, {rule})" if words.endswith(")") else f"{words} ({rule})"
+
+
 def unlocked_words(was: str, by: str = "") -> str:
     """What `riskctl unlock` did to a lockout it ended, for its table: 'cleared by your unlock
     (admin:root); it was until Sat 03:23:23 CST' (was: the end it had, as shown, or end_words

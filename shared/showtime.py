@@ -104,7 +104,8 @@ def end(ns: int, tz: dt.tzinfo, now_ns: int) -> str:
 
 def start(ns: int, tz: dt.tzinfo, now_ns: int) -> str:
     """A start or a moment that happened ('a lockout since 03:03:14 CST', 'down since ...'):
-    as at() shows a time (its day, seconds when not :00) but cut to the
+    as at() shows a time (its day), with its seconds always (trial15a: "down 14s (since Sun
+    11:45 CST)" for 11:45:00, beside "since Sun 12:00:31 CST" another time), cut to the
     second it happened in, never rounded up as an end is: the same second history and the
     audit columns show for it."""
-    return at(down_to_second(ns), tz, now_ns)   # a whole second: at() keeps it
+    return at(down_to_second(ns), tz, now_ns, seconds=True)

@@ -48,6 +48,16 @@ def is_clock(text: str) -> bool:
     return bool(_CLOCK.match((text or "").strip()))
 
 
+def gap(seconds: float) -> str:
+    """How long after something another came ('done at ... (1.9s after the decision)'): a
+    gap under 10 s with its tenth, cut as duration() cuts (1.97 s is 1.9s, never "1s", which
+    read as half the real wait: trial15a, 1911.6 ms shown as "1s"); longer ones as duration()."""
+    if 1 <= seconds < 10:
+        tenths = int(seconds * 10)
+        return f"{tenths // 10}s" if tenths % 10 == 0 else f"{tenths / 10:.1f}s"
+    return duration(seconds)
+
+
 def parse_when(text: str, now_ns: int, tz: dt.tzinfo, future: bool = True) -> int:
     """-> UTC ns. A duration counts from now (back in time when future=False); HH:MM is the next
     one in `tz`, or with future=False the last one (yesterday's when today's is still ahead:

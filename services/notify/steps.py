@@ -20,8 +20,9 @@ from typing import Any, Optional
 import attrs
 
 from services.notify.latelock import held_longer
-from services.notify.templates import (BREACH, NOT_DONE, RANK, Alert, Context, _lock_words,
-                                       breaches_title, build, readable, unenforced, waits)
+from services.notify.templates import (BREACH, LOCK_ONLY, LOCK_ONLY_BESIDE_A_CLOSE, NOT_DONE,
+                                       RANK, Alert, Context, _lock_words, breaches_title,
+                                       build, readable, unenforced, waits)
 from shared.lockwords import ASKED_LOCKOUTS
 from shared.messages.risk import Decision, LockoutChange, LockoutState
 
@@ -136,13 +137,14 @@ def step_alert(msgs: list, ctx: Context) -> Optional[Alert]:
         title = _ends_title(account, [m for m, _ in ends], ctx)
     if any(waits(m, ctx) for m, _ in breaches):
         title += f"; action {NOT_DONE}"
-    # a lockout someone asked for, shorter than one already in force: its own end is not the
+    # a lockout shorter than one already in force, asked for or a rule's taken beside it (a
+    # cooldown under the trader's own lockout to the roll, trial15a): its own end is not the
     # account's (the longer one, risk's LockoutChange.over, is said beside it)
     breaches = [(m, attrs.evolve(a, lines=held_longer(m, a.lines, _over(m, locks), ctx,
-                                                      m.ts_ns)))
-                if m.rule in ASKED_LOCKOUTS else (m, a) for m, a in breaches]
+                                                      m.ts_ns))) for m, a in breaches]
+    closes = any(m.action in CLOSING for m, _ in breaches)
     for _m, a in breaches + ends:
-        lines += [a.title, *a.lines]
+        lines += [a.title, *(_beside_a_close(x) if closes else x for x in a.lines)]
     severity = max((a.severity for _m, a in alerts), key=lambda s: RANK.get(s, 0))
     # a step whose decisions are none a rule's breach (an admin flatten) keeps their kind
     kind = BREACH if any(a.kind == BREACH for _m, a in breaches) else "lockout_start" \
@@ -150,6 +152,15 @@ def step_alert(msgs: list, ctx: Context) -> Optional[Alert]:
     return readable(Alert(kind=kind, severity=severity,
                           title=title, lines=tuple(lines), account=account,
                           account_id=first.account_id, ts_ns=first.ts_ns))
+
+
+# actions that close positions of the account: a rule's "positions stay" is not true beside one
+CLOSING = ("flatten", "close_position", "reduce_position")
+
+
+def _beside_a_close(line: str) -> str:
+    """A lock-only rule's action line in a step where another decision closes a position."""
+    return line.replace(LOCK_ONLY, LOCK_ONLY_BESIDE_A_CLOSE)
 
 
 def _over(d: Decision, changes: list) -> Optional[LockoutState]:
@@ -173,7 +184,10 @@ def _ends_title(account: str, ends: list, ctx: Context) -> str:
     over = next((c.over for c in ends if c.over is not None), None)
     if over is not None:
         until = _lock_words(over.kind, over.until_ns, ctx, ends[0].ts_ns, over.clears_on)
-        return f"🔒 {rules} ended on {account}: still locked {until} ({over.rule})"
-    title = f"🔓 Lockouts ended on {account}: {rules}"
+        title = f"🔒 {rules} ended on {account}: still locked {until} ({over.rule})"
+    else:
+        title = f"🔓 Lockouts ended on {account}: {rules}"
+    # a limit still past (an unlock ending a daily limit's lockout, whether or not another
+    # lockout still holds the account: trial15a) is in the title, as one change's alert says
     past = list(dict.fromkeys(p.rule for c in ends for p in c.still_past))
     return title + (": ⚠️ the account is still past " + ", ".join(past) if past else "")

@@ -31,7 +31,7 @@ from shared.lockwords import ADMIN_LOCKOUT, ASKED_LOCKOUTS, BY_ADMIN, SELF_LOCKO
 from shared.outcomewords import bought_while_locked
 from shared.pastwords import also_words, past_words
 from shared.rulenumbers import reading_text, spelled_out, warning_said, window_of
-from shared.when import duration
+from shared.when import duration, gap
 from shared.workerdown import CRASHED, FLAPPING, down_kind
 from shared.messages.risk import (ACTION_NONE, ALERT, LOCKED_ALREADY, Decision, LockoutChange,
                                   PastLimit, RuleWarning)
@@ -140,6 +140,14 @@ _ACTION_WORDS = {"flatten": "flatten every position and cancel orders",
                  "none": "record only"}
 
 
+# a rule that locks and flattens nothing (a cooldown with flatten = false): alone, the
+# positions stay; in a step where another action closes (services/notify/steps.py), that rule
+# only adds no flatten of its own (trial15a: "action: lock the account (positions stay)" in
+# the alert whose lockout enforcement closed the position)
+LOCK_ONLY = "lock the account (positions stay)"
+LOCK_ONLY_BESIDE_A_CLOSE = "lock the account (no flatten of its own)"
+
+
 def _lock_words(kind: str, until_ns: Optional[int], ctx: Context, now_ns: int,
                 clears_on: str = "") -> str:
     if until_ns:
@@ -211,7 +219,7 @@ def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
         verb = "; ".join(x for x in ("lock the account" if d.lock is not None else "",
                                      d.what.split("; lock ")[0]) if x) or "lock the account"
     elif d.action == "none" and d.lock is not None:
-        verb = "lock the account (positions stay)"
+        verb = LOCK_ONLY
     heading = _NOT_A_BREACH.get(d.rule)
     if heading and d.rule == "admin" and d.by:          # which admin (trial 2026-12-06)
         heading += f" by {d.by}"
@@ -398,7 +406,7 @@ def result_alert(r: CommandResult, ctx: Context, late: bool = False) -> Optional
             f"{_since(ctx, waited, r.finished_ns)}, done now that it is back",)
         decided = ctx.market_waited.get(r.command_id)
         if decided is not None:     # "⏳ Waiting ... for the market to open" came before it
-            late = (*late, f"done late: {duration(max(0, r.finished_ns - decided) / 1e9)} after "
+            late = (*late, f"done late: {gap(max(0, r.finished_ns - decided) / 1e9)} after "
                            f"the decision, after the market opened")
         # "...: closed 6, 4 more than asked (...); 4 of the 6 closed were bought while locked
         # (lockout enforcement)", history's words (shared/outcomewords.py; trial13a)

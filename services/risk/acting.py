@@ -38,7 +38,7 @@ import attrs
 
 from services.risk.lockouts import ADDED, ADMIN, EXTENDED, TRADER, lock_key
 from services.risk.outcome import Outcome
-from services.risk.pastlimits import still_listed, still_past, with_past
+from services.risk.pastlimits import ended_past, still_listed, still_past, with_past
 from services.risk.rules.base import POSITION, ClockTick
 from services.risk.state import AccountState, symbol_of
 from services.risk.words import (ADMIN_LOCKOUT, ASKED_LOCKOUTS, BY_ADMIN, LOCKOUT_RULE,
@@ -134,8 +134,12 @@ class Acting:
                     # another rule's breach under this lockout: recorded once, with no new
                     # action (RULES.md: each breach records; trial: daily_realized_loss at
                     # 122 % under daily_net_loss's lockout left no line, alert or history)
+                    # named by the lockout that holds its scope longest, not the row its
+                    # own lock fell in (trial15a: "locked (timer) by cooldown_after_loss"
+                    # while daily_realized_loss held the account to the roll)
+                    longest = self.lockouts.covering(held.account_id, held.symbol)[0]
                     out.decisions.append(self._unsent(
-                        d, f"{LOCKED_ALREADY}: {self.lockouts.describe(held)}"))
+                        d, f"{LOCKED_ALREADY}: {self.lockouts.describe(longest)}"))
                 if d.rule not in ASKED_LOCKOUTS:    # the screens' "no new action" (breach_note)
                     acted.add(_quiet(d.rule))
                 acted.add(_noted(d.rule))
@@ -583,16 +587,17 @@ class Acting:
                                           getattr(self, "zone", None) or dt.timezone.utc, now)
         if not out.lockouts:
             return out, f"account {self.account_name(account_id)} is not locked"
-        past = []
-        if not any(lk.symbol is None for lk in self.lockouts.covering(account_id)):
-            # the account is free: a limit it is still past locks it again at its next trade,
-            # said once (services/risk/pastlimits.py): on the ended lockout of that limit's
-            # rule, else on the last lockout that ended (trial 2026-12-06: "still past
-            # daily_realized_loss" hung on the cooldown_after_loss line of the unlock alert)
-            past = still_past(self, account_id, now)
+        # a limit the account is still past locks it again at its next trade, said once
+        # (services/risk/pastlimits.py): on the ended lockout of that limit's rule, else on
+        # the last lockout that ended (trial 2026-12-06: "still past daily_realized_loss"
+        # hung on the cooldown_after_loss line of the unlock alert). While another lockout
+        # still holds the account, only the limits whose own lockout this unlock ended
+        # (trial15a: `unlock --rule daily_realized_loss` under a cooldown said nothing)
+        free = not any(lk.symbol is None for lk in self.lockouts.covering(account_id))
         # a symbol freed while symbol_blocks still lists it is locked again by its next trade
-        out.lockouts[:] = with_past(out.lockouts,
-                                    past + still_listed(self, account_id, out.lockouts))
+        out.lockouts[:] = with_past(out.lockouts, ended_past(
+            out.lockouts, still_past(self, account_id, now), free)
+            + still_listed(self, account_id, out.lockouts))
         out.dirty.add(account_id)
         return out, ""
 

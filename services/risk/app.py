@@ -53,6 +53,7 @@ from services.risk.asker import SnapshotAsk
 from services.risk.clone import SYNCED, Clone
 from services.risk import disabled, loosening, rejudge
 from services.risk.engine import Engine
+from services.risk.lockouts import current_ends
 from services.risk.outcome import Outcome, merge
 from services.risk.preview import Previews
 from services.risk.quietfeed import Holding, QuietFeed
@@ -233,6 +234,8 @@ class RiskWorker(Worker):
 
     # -- the one path of every step: commit, then publish -------------------------------------
     def apply(self, out: Outcome) -> None:
+        # steps held together (_step) name a lockout's end as it is after all of them
+        out.decisions = current_ends(out.decisions, out.lockouts)
         try:
             self.store.commit(out, self.engine)
         except sqlite3.Error as exc:

@@ -42,7 +42,7 @@ import attrs
 from services.risk.acting import Acting, Flattened
 from services.risk.carried import Carried
 from services.risk.disabled import Off, held_now, not_guarded_words
-from services.risk.lockouts import LockoutBook, lock_key
+from services.risk.lockouts import LockoutBook, current_ends, lock_key
 from services.risk.moves import PendingMoves
 from services.risk.outbox import Outbox
 from services.risk.outcome import Outcome, merge
@@ -331,6 +331,12 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
 
     # -- events --------------------------------------------------------------------------------
     def on_event(self, event, now: int) -> Outcome:
+        out = self._on_event(event, now)
+        # a cut for a cooldown that the same trade then extends names the new end
+        out.decisions = current_ends(out.decisions, out.lockouts)
+        return out
+
+    def _on_event(self, event, now: int) -> Outcome:
         out = Outcome()
         self._judge_pending(event, now, out)
         self._maybe_roll(now, out)

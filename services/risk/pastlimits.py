@@ -76,6 +76,18 @@ def window_frees(engine, acct, window: str, limit: int, now: int) -> int:
     return times[len(times) - limit] + span if len(times) >= limit else now
 
 
+def ended_past(changes: list, past: list, free: bool) -> list:
+    """The limits still past that an unlock warns of: every one when the account is free;
+    while another lockout still holds it, those whose own lockout the unlock ended, a daily
+    limit's (its next trade is flattened and the account locked again to the roll, whatever
+    else holds it then), not a trade-count window's cooldown (the lockout in force cuts that
+    trade already)."""
+    if free:
+        return list(past)
+    ended = {c.lockout.rule for c in changes}
+    return [p for p in past if p.rule in ended and not p.window]
+
+
 def with_past(changes: list, past: list) -> list:
     """The cleared lockout changes of an unlock with each limit still past on the change of
     its own rule's lockout (the first of that rule), or on the last change when no lockout of

@@ -27,7 +27,7 @@ from services.supervisor.heldwords import (NONE_OPEN, Holding, Owned, alert_name
                                            left_open_header, line_owners)
 from services.supervisor.lastheld import Held
 from shared import showtime
-from shared.lockwords import ASKED_LOCKOUTS, locked_words
+from shared.lockwords import ASKED_LOCKOUTS, locked_words, with_rule
 from shared.messages.notify import LINE_HEADER, NotifyEvent
 from shared.messages.risk import UNTIL_RESET
 from shared.symbols import tickers_in
@@ -111,9 +111,10 @@ def locked_lines(held: Held, name_of: Callable[[int, str], str], tz: dt.tzinfo,
             end = showtime.at(end_ns, tz, now_ns or end_ns) if end_ns is not None else None
             scope = alert_name(name_of, a.account_id, a.name) + (
                 f" {tickers_in(lk.symbol)}" if lk.symbol else "")
-            rule = "" if lk.rule in ASKED_LOCKOUTS else f" ({lk.rule})"    # said by its words
-            lines.append(Owned(f"{scope} {locked_words(lk.kind, lk.rule, end, lk.clears_on)}"
-                               f"{rule}", a.account_id))
+            rule = "" if lk.rule in ASKED_LOCKOUTS else lk.rule    # said by its words
+            lines.append(Owned(f"{scope} "
+                               + with_rule(locked_words(lk.kind, lk.rule, end, lk.clears_on),
+                                           rule), a.account_id))
     return [Owned(LOCKS_HEADER, LINE_HEADER), *lines] if lines else []
 
 

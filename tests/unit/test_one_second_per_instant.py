@@ -29,7 +29,9 @@ def test_an_end_and_a_start_of_the_same_fraction_of_a_second():
     assert showtime.start(ns, CST, ns) == "Sat 03:13:14 CST"         # a start: the second it was
     assert showtime.at(ns, CST, ns, seconds=True) == "Sat 03:13:14 CST"   # as history's column
     whole = to_ns(dt.datetime(2026, 12, 5, 3, 13, tzinfo=CST))
-    assert showtime.start(whole, CST, whole) == "Sat 03:13 CST"
+    # a moment at :00 keeps its seconds (trial15a: "down 14s (since Sun 11:45 CST)" beside
+    # "since Sun 12:00:31 CST" in the same alert another time; docs/alerts.md: the second)
+    assert showtime.start(whole, CST, whole) == "Sat 03:13:00 CST"
 
 
 def test_the_audit_screen_shows_a_lockouts_end_as_its_answer_did():
@@ -49,7 +51,7 @@ def test_a_refusal_names_the_second_history_shows_for_the_lockouts_start():
     text = self_lock_answer(d, desk.engine.lockouts.all(1001),
                             desk.engine.calendar.next_roll(desk.now), CHI, desk.now)
     assert showtime.at(lock.since_ns, CHI, desk.now, seconds=True) == "Wed 09:00:00 CST"  # history
-    assert "(self-lockout) since Wed 09:00 CST" in text, text         # the same second, not :01
+    assert "(self-lockout) since Wed 09:00:00 CST" in text, text         # the same second, not :01
 
 
 def test_invalid_since_is_a_moment_and_is_cut():

@@ -16,7 +16,9 @@ from decimal import Decimal
 
 from services.risk.rules.base import (TRADE, ClockTick, Measure, Rule, progress, timer,
                                       until_reset)
+from services.risk.state import symbol_of
 from shared.messages.risk import ACTION_NONE, FLATTEN, TIMER, LockSpec
+from shared.rulenumbers import ordinal
 
 NS = 1_000_000_000
 
@@ -87,6 +89,7 @@ class TradeFrequencyLimit(Rule):
         cooldowns = {"minute": params.per_minute_cooldown, "hour": params.per_hour_cooldown,
                      "session": params.per_session_cooldown}
         hits = []        # (lock, flatten?, window)
+        theirs = set()   # the windows whose count this fill made (its own time reached it)
         for window, seconds in cooldowns.items():
             if lim[window] <= 0:
                 continue
@@ -98,8 +101,10 @@ class TradeFrequencyLimit(Rule):
                 when = at if c[window] >= lim[window] else None
             if when is not None and when + seconds * NS > now:
                 hits.append((timer(when, seconds), params.flatten, window))
+                if when == at:
+                    theirs.add(window)
         hits += day_and_week(ctx, c, lim, now)
-        return self._decided(ctx, params, now, c, lim, hits)
+        return self._decided(ctx, params, now, c, lim, hits, exit_words(event, c, lim, theirs))
 
     def judge_counts(self, ctx, now, params):
         """A rule change in force now (services/risk/rejudge.py), no trade: every count against
@@ -114,15 +119,30 @@ class TradeFrequencyLimit(Rule):
         hits = windows_past(ctx.account, c, lim, now, params) + day_and_week(ctx, c, lim, now)
         return self._decided(ctx, params, now, c, lim, hits)
 
-    def _decided(self, ctx, params, now, c, lim, hits):
+    def _decided(self, ctx, params, now, c, lim, hits, exits=None):
         if not hits:
             return []
         lock, _, window = max(hits, key=lambda h: h[0].until_ns)
         flatten = any(h[1] for h in hits)
+        said = (exits or {}).get(window, "")
         return [self.decide(ctx, params, now, FLATTEN if flatten else ACTION_NONE,
                             f"{c[window]} trades this {window} reached the limit of "
-                            f"{lim[window]}",
+                            f"{lim[window]}" + (f" ({said})" if said else ""),
                             value=Decimal(c[window]), limit=Decimal(lim[window]), lock=lock)]
+
+
+def exit_words(fill, c: dict, lim: dict, theirs: set) -> dict[str, str]:
+    """window -> 'your close of MNQ counted as the 6th trade this minute' for a sliding
+    window the trader's own exit (a closing fill: pnl set) took past its limit (theirs: the
+    windows whose count this fill itself made): the window held its limit before it, so the
+    cooldown it extends was running (docs/rules.md: every fill counts, exits too). Trial15a:
+    a trader who closed during a cooldown read only "6 trades this minute reached the limit
+    of 3; extended ..." and not that the close was the trade."""
+    if fill.pnl is None:              # an opening half-turn: not an exit
+        return {}
+    return {w: f"your close of {symbol_of(fill.contract_id)} counted as the "
+               f"{ordinal(c[w])} trade this {w}"
+            for w in theirs if c[w] > lim[w]}
 
 
 def windows_past(acct, c: dict, lim: dict, now: int, params) -> list[tuple]:

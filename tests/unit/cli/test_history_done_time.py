@@ -54,7 +54,16 @@ def test_a_close_done_after_a_failed_call_says_when_it_was_done_not_the_failed_a
     history said "done at 04:25:47 (1s after the decision)"."""
     [row] = rows(HistoryReply(decisions=[close()]), {"d9.1": done(3.9, 1.1)}, CHI)
     assert row[3].startswith("done at ") and \
-        "15:22:11 CST (3s after the decision): " in row[3], row[3]
+        "15:22:11 CST (3.9s after the decision): " in row[3], row[3]
+
+
+def test_a_wait_under_ten_seconds_keeps_its_tenth():
+    """Trial15a: "done at Sun 12:00:09 CST (1s after the decision)" where the log said 1911.6
+    ms: a gap of a few seconds cut to whole ones read as half of it."""
+    [row] = rows(HistoryReply(decisions=[close()]), {"d9.1": done(1.9116, 1.9)}, CHI)
+    assert "(1.9s after the decision): " in row[3], row[3]
+    [row] = rows(HistoryReply(decisions=[close()]), {"d9.1": done(2.0, 1.9)}, CHI)
+    assert "(2s after the decision): " in row[3], row[3]
 
 
 def test_an_action_done_at_once_reads_as_before():

@@ -28,7 +28,9 @@ def test_a_longer_cooldown_replaces_a_shorter_one_never_the_reverse():
     from shared.historywords import rows
     from shared.messages.risk import HistoryReply
     [row] = rows(HistoryReply(decisions=[d]), {})
-    assert row[6] == "not acted on: its own lockout extended: account 1001 locked (timer)", row
+    # with its new end (trial15a: history gave only the end the extension replaced)
+    assert row[6] == ("its own lockout extended, now locked until Wed 2026-11-25 09:16 CST "
+                      "(timer); no new action"), row
     desk.wait(60)
     out = desk.trade(pnl="-150")                             # 300 s: shorter, ignored
     assert out.lockouts == [] and out.decisions == []

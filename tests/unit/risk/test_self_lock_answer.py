@@ -28,7 +28,7 @@ def test_a_shorter_self_lockout_says_the_longer_one_stays_and_what_was_recorded(
     answer(desk, until_ns=chi(2026, 11, 26, 15, 0))                 # until tomorrow 15:00
     text = answer(desk, until_ns=desk.now + 30 * 60 * NS)           # then: 30 minutes
     assert text.startswith("already locked: the account stays locked until Thu 15:00 CST by "
-                           "trader (self-lockout) since Wed 09:00 CST: later than "
+                           "trader (self-lockout) since Wed 09:00:00 CST: later than "
                            "the Wed 09:30 CST asked for, and a lockout is never shortened."), text
     assert text.endswith("Recorded in history: a self-lockout until Wed 09:30 CST, flatten not "
                          "sent: already in flight, by decision id1 (self_lockout)"), text
@@ -43,7 +43,7 @@ def test_a_rule_lockout_until_the_roll_outlasts_a_short_self_lockout():
                              "realized -512.50 <= -500.00", desk.now)
     text = answer(desk, until_ns=desk.now + 3600 * NS)
     assert text.startswith("already locked: the account stays locked until Wed 17:00 CST by rule "
-                           "daily_realized_loss (until the roll) since Wed 09:00 CST"), text
+                           "daily_realized_loss (until the roll) since Wed 09:00:00 CST"), text
 
 
 def test_a_lockout_only_an_admin_ends_outlasts_any_end():

@@ -92,7 +92,7 @@ def test_already_locked_until_later_changes_nothing_and_says_so():
     assert out.commands == [] and out.lockouts == []
     assert d.action == "none" and d.lock is None and d.suppressed
     assert answer.startswith("already locked: the account stays locked until Thu 15:00 CST by "
-                             "trader (self-lockout) since Wed 09:00 CST: later "
+                             "trader (self-lockout) since Wed 09:00:00 CST: later "
                              "than the Wed 09:30 CST asked for"), answer
     assert answer.endswith(f"Nothing changed and nothing was done ({NOTHING}); history keeps "
                            "the request."), answer

@@ -36,7 +36,7 @@ def test_running_again_waits_for_notify_then_the_guard_and_is_sent_once():
     assert (alert.kind, alert.severity) == ("riskd_running_again", "warning")
     # trial finding 4: in the display zone, as every alert (it said 2025-12-05 02:00:00Z)
     assert alert.title == ("🟢 riskd is running again after being down 1m30s (since "
-                           "Thu 20:00 CST): accounts are guarded again")
+                           "Thu 20:00:00 CST): accounts are guarded again")
     assert alert.lines == ["it was stopped by signal SIGTERM (service stop)"]
     assert watch.due(T0 + 99 * S, T0 + 95 * S, (), CHI) is None           # once
 
@@ -74,7 +74,7 @@ def test_a_supervisor_killed_alone_says_its_workers_kept_guarding():
                        kept_guarding=True)
     alert = watch.due(T0 + 25 * S, T0 + 23 * S, (), CHI)
     assert alert.title == ("🟢 riskd's supervisor is running again after being down 22s (since "
-                           "Thu 20:00 CST); its workers kept guarding meanwhile: the accounts "
+                           "Thu 20:00:00 CST); its workers kept guarding meanwhile: the accounts "
                            "stayed guarded")
     assert alert.lines == [NOT_CLEAN, "its workers kept running without it (enforcement, market, "
                            "notify, risk): nothing restarted one that stopped meanwhile; this "

@@ -126,7 +126,7 @@ def test_the_lockouts_in_force_are_named_as_not_enforced_while_riskd_is_down():
         "locked out, NOT enforced while riskd is down (a trade meanwhile is neither blocked "
         "nor flattened):",
         "SIM-DEMO-2 (id 1002) locked until the roll at Mon 17:00 CST (daily_realized_loss)",
-        "SIM-DEMO-2 (id 1002) MNQ locked until Sat 10:30 CST (timer) (symbol_blocks)"], lines
+        "SIM-DEMO-2 (id 1002) MNQ locked until Sat 10:30 CST (timer, symbol_blocks)"], lines
     assert [getattr(line, "account_id", None) for line in lines[2:]] == [1002, 1002]
     # none locked: nothing more said
     assert held_lines(Held((status(1001, "SIM-DEMO-1"),)), name, chi, now) == [
