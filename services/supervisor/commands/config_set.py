@@ -4,7 +4,7 @@ switched) asks first (rule_confirm.py). A password is not removed here (config s
 admin.password_hash "" removed the admin password of a running riskd with no question, as the
 restore of trial 14b did); `riskctl passwd admin|ops` sets one through this same request."""
 from services.supervisor.commands.base import Command
-from services.supervisor.commands.config_edits import changed_note, run_edit
+from services.supervisor.commands.config_edits import changed_note, moves_control, run_edit
 from services.supervisor.commands.rule_outcome import rule_edit_of
 from shared.config.edit import set_config_value
 from shared.messages.config import ConfigSet
@@ -20,9 +20,13 @@ def execute(sup, request, respond) -> None:
                                  f"changed with `riskctl passwd {role}` (docs/operations.md, "
                                  f"\"Roles and passwords\")"))
         return
-    run_edit(sup, respond, request.key,
-             lambda path, backups, **kw: set_config_value(path, request.key, request.value,
-                                                          backups, **kw),
+    def edit(path, backups, **kw):
+        return set_config_value(path, request.key, request.value, backups, **kw)
+    moved = moves_control(sup, edit) if request.key.strip().startswith("bus") else ""
+    if moved:
+        respond(error("refused", f"{request.key}: {moved}"))
+        return
+    run_edit(sup, respond, request.key, edit,
              lambda: rule_edit_of(request.key, request.value, sup.config.accounts),
              note=changed_note(sup, request.reason),
              confirmed=request.confirmed)   # risk would act at once: ask (rule_confirm.py)
