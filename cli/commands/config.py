@@ -31,7 +31,7 @@ import tomlkit
 
 from cli import configfile
 from cli.confirmedit import YES_HELP, add_yes, send_edit
-from cli.errors import EXIT_USAGE, CliError
+from cli.errors import EXIT_USAGE, CliError, NotRunning
 from cli.offline import backup_folder, offline_edit
 from cli.table import render_table
 from shared import showtime
@@ -199,7 +199,13 @@ def backups(args, ctx) -> int:
         folder, note = backup_folder(ctx.config_path)
         rows = [(b.stamp, b.size) for b in list_backups(ctx.config_path, folder)]
     else:
-        table = ctx.request(ConfigBackupsRequest()).body
+        try:
+            table = ctx.request(ConfigBackupsRequest()).body
+        except NotRunning as exc:       # trial 15b: "start riskd again" while it refused to
+            raise NotRunning(f"{exc}. With riskd stopped: `riskctl config backups --offline` "
+                             f"lists them, `riskctl config restore STAMP --offline` puts one "
+                             f"back (also when riskd refuses to start on an invalid file)",
+                             exc.short) from None
         folder, rows = table.folder, [(b.stamp, b.size) for b in table.backups]
     if ctx.json:
         ctx.print_json({"folder": folder, "backups": [{"stamp": s, "size": n} for s, n in rows]}

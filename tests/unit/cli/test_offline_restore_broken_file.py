@@ -57,6 +57,11 @@ def test_riskd_refusing_a_broken_file_names_the_offline_restore_which_finds_the_
     assert f"riskctl --config {config} config restore STAMP --offline`" in err, err
     assert f"riskctl --config {config} config backups --offline`" in err, err
 
+    online = riskctl(config, "config", "backups")           # riskd is not running
+    assert online.returncode != 0
+    assert "With riskd stopped: `riskctl config backups --offline` lists them" in online.stderr, \
+        online.stderr
+
     listed = riskctl(config, "config", "backups", "--offline", "--json")
     assert listed.returncode == 0, listed.stdout + listed.stderr
     shown = json.loads(listed.stdout)
