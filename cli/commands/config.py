@@ -176,12 +176,29 @@ def value_of(args) -> str:
 def set_value(args, ctx) -> int:
     value = value_of(args)
     if args.offline:
+        refused = offline_port_refusal(ctx.config_path, args.key, value)
+        if refused:
+            raise CliError(f"{args.key}: not saved: {refused}")
         return offline_edit(ctx, lambda path, backups: set_config_value(
             path, args.key, value, backups))
     # an edit riskd would act on at once (flatten, reduce, lock out) asks first (--yes: apply)
     reply = send_edit(ctx, ConfigSet(key=args.key, value=value, reason=args.reason),
                       args.yes, EDIT_TIMEOUT)
     return 1 if reply is None else print_edited(ctx, reply)
+
+
+def offline_port_refusal(path: str, key: str, value: str) -> str:
+    """A port set with riskd stopped is checked as riskd's start would check it
+    (services/supervisor/portcheck.py): the file's present ports are this riskd's own (free,
+    or held by workers its last run left, which its start ends), any other is tried."""
+    from services.supervisor import portcheck
+    try:
+        before = load_config(path).config
+    except (ConfigError, OSError):
+        before = None
+    return portcheck.edit_refusal(
+        path, lambda: set_config_value(path, key, value, "", dry_run=True), before,
+        portcheck.workers_of(before) if before is not None else ())
 
 
 def reload(args, ctx) -> int:

@@ -16,19 +16,25 @@ printed as a block: time, account and who on its first line, then "what:", "valu
 "reason:" and "note:" each wrapped at the width, nothing cut.
 
 While no riskd answers (stopped), or riskd runs but its risk worker does not (stopped,
-crashed, restarting), the history risk stored in its data folder is read directly and the
-first lines on stderr say why and so (docs/operations.md (When risk is not running))."""
+crashed, restarting, or running but not answering in time: busy or hung), the history risk
+stored in its data folder is read directly and the first lines on stderr say why and so; when
+risk runs but did not answer, that the stored file may lag what risk decided in the moment it
+did not answer (docs/operations.md (When risk is not running))."""
 from __future__ import annotations
 
 import sys
+import time
 
 from cli import configfile
 from cli.storedhistory import stored_history
 from cli.storedoutcomes import stored_outcomes
 from shared.actedby import command_id, journal_of
 from cli.commands._risk_view import fmt_time, parse_when
+from shared import showtime
+from shared.clock import from_ns
+from shared.when import is_clock
 from cli.accountnames import file_namer, namer
-from cli.context import refusal_text
+from cli.context import NOT_ANSWERING, refusal_text
 from cli.errors import CliError, NotRunning
 from shared.symbols import tickers_in
 from cli.fitted import fitted, width
@@ -47,8 +53,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--account", metavar="A", default="",
                         help="only this account (its id or name)")
     parser.add_argument("--since", metavar="TIME",
-                        help="2h, 09:30 or 09:30:15 (display zone) or an ISO time with its offset, "
-                        "2026-12-05T09:30:00-06:00")
+                        help="2h, 09:30 or 09:30:15 (display zone; a time later than now is "
+                        "yesterday's, and said so) or an ISO time with its offset, "
+                        "2026-12-05T09:30:00-06:00 (docs/operations.md, Times and time zones)")
     parser.add_argument("--limit", type=int, default=200, help="at most this many (200)")
 
 
@@ -69,42 +76,72 @@ def outcomes_of(ctx, decisions) -> tuple[dict, str]:
 
 
 # the supervisor's reply when risk is not there to answer (stopped, crashed, restarting; with
-# shards: one of them): risk's stored history is read instead, as while riskd is stopped
-RISK_NOT_THERE = ("unreachable",)
+# shards: one of them) or did not answer in time (running, but busy or hung: ops15, refused
+# with exit 1): risk's stored history is read instead, as while riskd is stopped
+RISK_SILENT = "timeout"
+RISK_NOT_THERE = ("unreachable", RISK_SILENT)
+# how long riskctl waits: past the supervisor's own wait for risk (commands/base.to_risk, 3 s),
+# so that riskd says whether risk answered, not riskctl's own shorter timeout ("riskd does
+# not answer" when only risk was slow)
+ASK_FOR = 3.5
+LAGS = ("it may lag what risk decided in the moment it did not answer (what risk writes, it "
+        "writes as it decides)")
 
 
-def read_stored(ctx, args, since, why: str, riskd: bool):
+def read_stored(ctx, args, since, why: str, riskd: bool, lags: bool = False):
     """Risk's stored history (cli/storedhistory.py) when risk cannot answer: riskd is stopped
     (riskd: no riskd answers), or riskd runs and its risk worker does not (stopped, crashed,
     restarting: trial 13b's follow-up, a trader or admin refused "risk is stopped ..." with
     exit 1). First, on stderr, why (risk's own refusal, the supervisor's words: who stopped
     it, who may start it), then that the list is as risk stored it. With riskd running,
     enforcement still gives the outcomes; with riskd stopped one riskd had not recorded is
-    not known."""
+    not known. lags: risk (or riskd) may be running but did not answer in time: the list is
+    read from the stored file and may lag what risk decided meanwhile; the lines say both."""
     body, files = stored_history(ctx, args.account or "", since, args.limit)
     print(why, file=sys.stderr)
-    print("the history as risk stored it"
+    print(("read from risk's stored file instead: " if lags else "")
+          + "the history as risk stored it"
           + (f" ({', '.join(files)})" if files else ": risk stored none in "
              f"{configfile.folders(ctx.config_path)[0]}")
+          + (f"; {LAGS}" if lags else "")
           + ("; an outcome riskd had not recorded is not known" if riskd else ""),
           file=sys.stderr)
     return body
 
 
+def since_note(text: str, since_ns: int, now_ns: int, tz) -> str:
+    """What a clock time later than now was read as: the last one, yesterday's, said first (on
+    stderr, so --json stays one document), as `lockout --until` says how it read its time.
+    Fresh-user trial 15a: `history --since 11:52:30` run at 11:51:56 listed the whole day with
+    no word of it. '' for a clock time of today or any other form (a length, an ISO time)."""
+    if not is_clock(text) or from_ns(since_ns, tz).date() == from_ns(now_ns, tz).date():
+        return ""
+    return (f"{text.strip()} is later than now ({showtime.at(now_ns, tz, now_ns, seconds=True)}): "
+            f"read as yesterday's {text.strip()} ({showtime.at(since_ns, tz, now_ns, seconds=True)}); "
+            f"for today's, wait until then or give a length (--since 30m)")
+
+
 def run(args, ctx) -> int:
     tz = configfile.display_zone(ctx.config_path)
-    since = parse_when(args.since, future=False, tz=tz) if args.since else None
+    now_ns = time.time_ns()
+    since = parse_when(args.since, now_ns, future=False, tz=tz) if args.since else None
+    note = since_note(args.since, since, now_ns, tz) if args.since else ""
+    if note:
+        print(f"riskctl history: {note}", file=sys.stderr, flush=True)
     stopped = ""
     try:
         reply = ctx.request(HistoryRequest(account=args.account or "", since_ns=since,
-                                           limit=args.limit), tolerate=RISK_NOT_THERE)
+                                           limit=args.limit), timeout=ASK_FOR, retries=0,
+                            tolerate=RISK_NOT_THERE)
         body = reply.body if reply.ok else \
-            read_stored(ctx, args, since, refusal_text(reply, codes=ctx.json), riskd=False)
+            read_stored(ctx, args, since, refusal_text(reply, codes=ctx.json), riskd=False,
+                        lags=reply.code == RISK_SILENT)
     except NotRunning as exc:
         # no riskd answers: risk's stored history, read directly (as audit and logs read
         # their files; trial 13b: history was the one record riskctl could not show)
         stopped = exc.short
-        body = read_stored(ctx, args, since, stopped, riskd=True)
+        body = read_stored(ctx, args, since, stopped, riskd=True,
+                           lags=stopped.startswith(NOT_ANSWERING))
     if ctx.json:
         ctx.print_json(body)
         return 0

@@ -41,6 +41,7 @@ from services.notify.sender import ChannelSender
 from services.notify.stateorder import StateOrder
 from services.notify.steps import StepHold, step_alert, step_key
 from services.notify.guardwatch import GuardWatch
+from services.notify.lockedbuys import LockedBuys
 from services.notify.scopesplit import per_chat
 from services.notify.supervisorwatch import SupervisorWatch
 from services.notify.templates import (LOG_ONLY, WARNING, Alert, Context, DisconnectWatch,
@@ -56,9 +57,7 @@ from shared.messages.control import (ControlRequest, GuardReport, StatusRequest,
                                      SupervisorStatus, WorkerEvent)
 from shared.messages.enforce import FINAL_STATUSES, CommandResult
 from shared.messages.market import BrokerConnection
-from shared.messages.risk import (CLOSE_POSITION, REDUCE_POSITION, Decision, LockoutChange,
-                                  command_key)
-from shared.outcomewords import LOCKOUT_RULE, left_to
+from shared.messages.risk import Decision, LockoutChange, command_key
 from shared.messages.notify import (ChannelAnswer, ChannelState, CommandsState, DailySummary,
                                     NotifyEvent, NotifyStatus,
                                     NotifyStatusRequest, NotifyTest, NotifyTestResult)
@@ -126,11 +125,9 @@ class NotifyWorker(Worker):
         # the lockouts in force as heard (lockout id -> LockoutState): "🔒 Lockout enforced"
         # says until when (templates._locked_until)
         self._locks: dict[str, object] = {}
-        # command id -> {decision id: size} of lockout enforcement's cuts of contracts bought
-        # while locked that riskd's cut in flight (that command) took with it: its "✅ Done"
-        # says how many of the contracts it closed were bought while locked
-        self._left_to: dict[str, dict[str, Optional[int]]] = {}
-        self._own_cuts: dict[str, Optional[int]] = {}   # lockout enforcement's cut -> its size
+        # lockout enforcement's cuts of contracts bought while locked, by the command whose
+        # "✅ Done" counts them: kept in notify.sqlite, so a restarted notify still says them
+        self.locked_buys = LockedBuys(self.outbox)
         self.commands: CommandPoller | None = None
         self._configure(self.config)
         self.subs: list[Subscriber] = []
@@ -271,15 +268,9 @@ class NotifyWorker(Worker):
         """One message from the bus: held for its step's alert, or made into alerts."""
         if isinstance(msg, Decision) and self.outbox.decided(msg.id):
             return          # taken already: a kept copy and risk's history can both hold it
-        if isinstance(msg, Decision) and left_to(msg.suppressed):
-            self._left_to.setdefault(left_to(msg.suppressed), {})[msg.id] = msg.size
-            _trim(self._left_to)
-        if isinstance(msg, Decision) and msg.rule == LOCKOUT_RULE and not msg.suppressed \
-                and msg.action in (CLOSE_POSITION, REDUCE_POSITION):
-            # lockout enforcement's own cut: what it was asked was bought while locked too
-            # (its Done counts them as history does: shared/outcomewords.bought_while_locked)
-            self._own_cuts[command_key(msg)] = msg.size
-            _trim(self._own_cuts)
+        if isinstance(msg, Decision):
+            # lockout enforcement's cuts a Done counts as bought while locked (lockedbuys.py)
+            self.locked_buys.heard(msg, self.clock.now_ns())
         if isinstance(msg, LockoutChange):
             if msg.change == "cleared":
                 self._locks.pop(msg.lockout.id, None)
@@ -522,9 +513,8 @@ class NotifyWorker(Worker):
         return attrs.evolve(self.ctx_t, enforcement_down_ns=self.running.down_since("enforcement"),
                             waited=self._waited, market_waited=self._market_waited,
                             locks=self._locks,
-                            left_to={c: tuple(sizes.values())
-                                     for c, sizes in self._left_to.items()},
-                            own_cuts=self._own_cuts)
+                            left_to=self.locked_buys.left_to(),
+                            own_cuts=self.locked_buys.own_cuts())
 
     def _remember_waiting(self, group: list, ctx: Context) -> None:
         """The commands whose breach alert said they wait for enforcement: their "Done" says it

@@ -13,7 +13,8 @@ ids of risk's decisions notify took (from the bus or from risk's history), so ea
 once; resulted the command ids of enforcement's final outcomes notify took (from the bus or,
 for a decision alerted late, from enforcement's journal), so each outcome is alerted once; alive
 holds the last time this notify was known running (services/notify/catchup.py
-asks risk for what was decided since). Each thread opens its own connection (sqlite3
+asks risk for what was decided since); locked_buys, the memory a Done's "bought while locked"
+words need, is services/notify/lockedbuys.py's. Each thread opens its own connection (sqlite3
 connections are per thread); connection() is the calling thread's, for other tables that
 must commit together with a reply.
 """

@@ -20,7 +20,8 @@ import zmq
 from services.supervisor import audit, children, lastheld, portcheck, snapshot
 from services.supervisor.lastrisk import REFRESH_EVERY, LastRisk
 from services.supervisor.lastresults import LastResults
-from services.supervisor.backalerts import BackWatch, alerted_down, down_why, stopped_event
+from services.supervisor.backalerts import (BackWatch, Loop, alerted_down, down_why,
+                                            stopped_event)
 from services.supervisor import riskdalerts
 from services.supervisor.auth import authorize
 from services.supervisor.commands import REGISTRY
@@ -42,6 +43,7 @@ from shared.bus.rpc import decode_request, encode_reply
 from shared.bus.subscriber import Subscriber
 from shared.config import ConfigError, LoadedConfig, load_config
 from shared.config import pinned, restartwho
+from shared.config.edit import config_changes
 from shared.config.live import apply_live
 from shared.config.watch import ConfigWatcher
 from shared.messages.control import (ConfigChanged, ConfigHealth, ControlRequest, GuardReport,
@@ -130,8 +132,7 @@ class Supervisor(Worker):
         self.snapshot: Optional[str] = None     # the last good config's text, for workers
         settings = policy_settings(loaded)
         sup = loaded.config.supervisor
-        names = [w for w in sup.worker_names()
-                 if w != "simbroker" or loaded.config.broker.kind == "sim"]
+        names = portcheck.workers_of(loaded.config)
         self.slots: dict[str, Slot] = {n: Slot(n, sup.module_of(n), settings, shard_env(n, sup))
                                        for n in names}
         self.forwarder: Optional[Forwarder] = None
@@ -389,10 +390,11 @@ class Supervisor(Worker):
             log.info("%s is up (pid %d)", name, pid)
             if name == "notify":
                 self._notify_up_ns = self.clock.now_ns()
-            # a crash loop is "back" once it has run stably (backalerts.BackWatch.up)
-            looping = slot.policy.recent_crashes > 1
-            self.back.up(name, self.clock.now_ns(),
-                         int(slot.policy.settings.stable_after * 1e9) if looping else 0)
+            # in a crash loop "back" says so, as soon as it is up (backalerts.BackWatch.up)
+            p = slot.policy
+            loop = (Loop(p.recent_crashes, now - p.loop_started_at, p.settings)
+                    if p.recent_crashes > 1 and p.loop_started_at is not None else None)
+            self.back.up(name, self.clock.now_ns(), loop)
             self._changed(slot)
             self._announce_once()
             for respond in slot.up_waiters:
@@ -757,6 +759,10 @@ class Supervisor(Worker):
         access = audit.access_changes(old, effective)
         if access and not authenticated:
             self._file_edit_alert(audit.file_edit_changes(access, fresh.path))
+        if not authenticated and fresh.digest != self.loaded.digest:
+            # [admin] and [ops] (passwords included) are audited above, as access changes
+            audit.file_edit_values([c for c in config_changes(self.loaded.text, fresh.text)
+                                    if not c.startswith(("admin.", "ops."))], fresh.path)
         self.loaded, self.config = fresh, effective
         self.config_generation += 1
         moves: dict[str, tuple[str, int]] = {}
@@ -835,7 +841,8 @@ class Supervisor(Worker):
 
     def pong(self) -> Pong:
         return Pong(name=self.name, pid=os.getpid(), started_ns=self.started_ns,
-                    config_generation=self.config_generation)
+                    config_generation=self.config_generation,
+                    config_path=self.loaded.path, data_dir=self.loaded.data_dir)
 
     def status(self) -> SupervisorStatus:
         unguarded_s, reasons = self.unguarded_today()
@@ -844,7 +851,8 @@ class Supervisor(Worker):
                                 trading_day=self.calendar.trading_day(self.clock.now_ns()).isoformat(),
                                 unguarded_today_s=unguarded_s, unguarded_now=reasons,
                                 config=self.config_health(), notify=self.channel_states(),
-                                account_labels=labels(self.config.accounts))
+                                account_labels=labels(self.config.accounts),
+                                data_dir=self.loaded.data_dir)
 
     def not_running(self, name: str) -> str:
         """'enforcement is stopped' (or 'is not running (backoff)') when that worker is not

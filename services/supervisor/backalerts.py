@@ -13,8 +13,11 @@ NotifyEvents it returns on the events PUB (topic "notify"), as it does the file-
   says what still keeps them unguarded; any other worker's a second after it runs (so a
   notify that was down has joined the events feed). Workers ready at once share one alert.
   A planned `riskctl restart` is no down (no alert), so it gets no "back" either. A worker
-  in a crash loop (more than one crash within the flapping window) is "back" only once it has
-  run the policy's stable_after: a "back" never comes just before the loop's flapping alert.
+  in a crash loop (more than one crash within the flapping window, Loop) is "back" as soon as
+  the new process is up, like any other, and says so: "(restarted 3 times in 9s)" and a line
+  that it keeps crashing and when riskd stops restarting it (the flapping alert that may
+  follow is no surprise then). Its "back" is never held until it has run stably: that left
+  "crashed" as the phone's last word for a minute while the worker ran again within a second.
 """
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ import attrs
 
 from services.supervisor.guard import GUARD_WORKERS
 from services.supervisor.heldwords import line_owners
+from services.supervisor.policy import PolicySettings
 from shared import shards, showtime
 from shared.bus.publisher import KEEP_FOR_S
 from shared.clock import from_ns
@@ -95,11 +99,31 @@ def stopped_event(names: list[str], ts_ns: int, reason: str = "", who: str = "",
 
 
 @attrs.frozen
+class Loop:
+    """A worker started again within a crash loop: restarts is its crashes within the policy's
+    flapping window (each one restarted it), span_s the time from the first of them to this
+    start; the policy's settings say when riskd stops restarting it (flapping)."""
+    restarts: int
+    span_s: float
+    settings: PolicySettings
+
+    def words(self) -> str:
+        return f"restarted {self.restarts} times in {duration(self.span_s)}"
+
+    def line(self, name: str) -> str:
+        s = self.settings
+        return (f"{name} keeps crashing: at {s.flapping_crashes} crashes within "
+                f"{s.flapping_window:g} s riskd stops restarting it for {s.flapping_backoff:g} s "
+                f"(flapping); `riskctl logs --process {shards.base_name(name)}` says why it "
+                f"crashes")
+
+
+@attrs.frozen
 class _Down:
     since_ns: int
     why: str
     up_ns: Optional[int] = None      # running again since (waiting to say so)
-    hold_ns: int = 0                 # a crash loop: how long it must run before "back"
+    loop: Optional[Loop] = None      # it started again within a crash loop
 
 
 @attrs.define
@@ -121,20 +145,15 @@ class BackWatch:
             self._down[name] = attrs.evolve(
                 known, up_ns=None, why=why if why.startswith(FLAPPING) else known.why)
 
-    def up(self, name: str, now_ns: int, hold_ns: int = 0) -> None:
-        """`name` is running again (its first sign of life). hold_ns: it is in a crash loop
-        (crashed more than once within the flapping window), so "back" waits until it has run
-        that long (the policy's stable_after): trial 2026-12-06, after `kill -9` of market 6
-        times 2.5 s apart, "🟢 Worker market is back after 7s down: accounts are guarded
-        again" came 0.3 s before "🚨 Worker market is flapping"."""
+    def up(self, name: str, now_ns: int, loop: Optional[Loop] = None) -> None:
+        """`name` is running again (its first sign of life). loop: it started again within a
+        crash loop (crashed more than once within the flapping window): its "back" says how
+        often it was restarted and how long ago the loop began, and is not held for that (it
+        was held until the worker had run stable_after, 60 s: the phone read a minute's outage
+        of a worker running again within a second, ops15)."""
         known = self._down.get(name)
         if known is not None and known.up_ns is None:
-            if known.why.startswith(FLAPPING):
-                # the flapping alert is out already: its "back" cannot come before it, and
-                # holding it would leave "NOT guarded" as the phone's last word for a minute
-                # while riskd guards again (second trial, 2026-12-06)
-                hold_ns = 0
-            self._down[name] = attrs.evolve(known, up_ns=now_ns, hold_ns=hold_ns)
+            self._down[name] = attrs.evolve(known, up_ns=now_ns, loop=loop)
 
     @property
     def waiting(self) -> bool:
@@ -151,24 +170,29 @@ class BackWatch:
         times a line names (notify_missed)."""
         reasons = tuple(unguarded)
 
-        def ready_now(name: str, up_ns: int, hold_ns: int) -> bool:
-            if now_ns - up_ns < hold_ns:            # a crash loop: not back until it holds
-                return False
+        def ready_now(name: str, up_ns: int) -> bool:
             if not guards(name):
                 return now_ns - up_ns >= self.settle_ns
-            return not reasons or now_ns - up_ns >= self.guard_wait_ns + hold_ns
+            return not reasons or now_ns - up_ns >= self.guard_wait_ns
         ready = sorted(n for n, d in self._down.items()
-                       if d.up_ns is not None and ready_now(n, d.up_ns, d.hold_ns))
+                       if d.up_ns is not None and ready_now(n, d.up_ns))
         if not ready:
             return None
         downs = [self._down.pop(n) for n in ready]
         longest = max(d.up_ns - d.since_ns for d in downs) / 1e9
         who = f"Worker {ready[0]} is" if len(ready) == 1 else f"Workers {_names(ready)} are"
         title = f"🟢 {who} back after {duration(longest)} down"
+        if len(ready) == 1 and downs[0].loop is not None:
+            title += f" ({downs[0].loop.words()})"
         if any(guards(n) for n in ready):
             title += (": accounts are guarded again" if not reasons else
                       f", but accounts are still NOT guarded: {', '.join(reasons)}")
-        lines = [f"{n} was down: {d.why}" for n, d in zip(ready, downs)]
+        lines = [f"{n} was down: {d.why}" + (f" ({d.loop.words()})"
+                                             if d.loop is not None and len(ready) > 1 else "")
+                 for n, d in zip(ready, downs)]
+        # still in the loop (not back from flapping's long wait): it may crash again soon
+        lines += [d.loop.line(n) for n, d in zip(ready, downs)
+                  if d.loop is not None and not d.why.startswith(FLAPPING)]
         lines += [line for n, d in zip(ready, downs) if n == "notify"
                   for line in notify_missed(d.since_ns, d.up_ns, tz)]
         return NotifyEvent(kind="worker_back", severity="info", title=title, lines=lines,

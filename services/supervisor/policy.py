@@ -65,6 +65,11 @@ class WorkerPolicy:
         """Crashes within the flapping window (as of the last one)."""
         return len(self._crashes)
 
+    @property
+    def loop_started_at(self) -> Optional[float]:
+        """When the first of recent_crashes happened (monotonic s), None before any crash."""
+        return self._crashes[0] if self._crashes else None
+
     # -- operator intents -----------------------------------------------------
     def want_start(self, now: float) -> None:
         """Start now (operator start/restart or supervisor boot): clears backoff and flapping."""

@@ -46,10 +46,11 @@ def history(procs, config) -> str:
     return " ".join(done.stdout.split())
 
 
-@pytest.mark.timeout(120)
-def test_buys_made_while_locked_that_the_reduce_in_flight_closed_are_said_closed(
-        procs, tmp_path, telegram):  # noqa: F811
-    config = riskd_config(tmp_path, telegram)
+LOCKED = "MNQ position added to while account Demo 1 (id 1001) locked"
+
+
+def burst(procs, config, slow_s: float) -> SimDesk:
+    """riskd up; Demo 1 holds 5 MNQ; the three buys of 2, the first cut's close slow_s slow."""
     procs.riskd(config)
     procs.wait_running(config, WORKERS, timeout=40)
     desk = SimDesk(config)
@@ -57,11 +58,19 @@ def test_buys_made_while_locked_that_the_reduce_in_flight_closed_are_said_closed
     desk.sim("/sim/quote", {"contractId": MNQ, "lastPrice": 21000})
     desk.buy(1001, MNQ, 4)
     desk.buy(1001, MNQ, 1)                          # 5 of 5, the 2nd trade of the minute
-    desk.fail(PARTIAL, 200, 1, delay=1.5)           # the reduce's first close: slow, works
+    desk.fail(PARTIAL, 200, 1, delay=slow_s)        # the reduce's first close: slow, works
     desk.buy(1001, MNQ, 2)                          # 7: max_contracts reduces; the cooldown
     time.sleep(0.3)
     desk.buy(1001, MNQ, 2)                          # 9: bought while locked
     desk.buy(1001, MNQ, 2)                          # 11: bought while locked
+    return desk
+
+
+@pytest.mark.timeout(120)
+def test_buys_made_while_locked_that_the_reduce_in_flight_closed_are_said_closed(
+        procs, tmp_path, telegram):  # noqa: F811
+    config = riskd_config(tmp_path, telegram)
+    desk = burst(procs, config, 1.5)
     try:
         wait_for(lambda: desk.positions(1001).get(MNQ) == 5, 30, interval=0.2,
                  what="Demo 1 back at 5 MNQ")
@@ -71,8 +80,7 @@ def test_buys_made_while_locked_that_the_reduce_in_flight_closed_are_said_closed
     # each buy made while locked has its lockout enforcement line, whichever cut took it:
     # max_contracts's reduce in flight (the trial's order: "left to riskd's cut in flight")
     # or the lockout's own, when the 4th trade's fill came before any Position event
-    locked = "MNQ position added to while account Demo 1 (id 1001) locked"
-    said = wait_for(lambda: (h := history(procs, config)) and h.count(locked) >= 2 and h, 20,
+    said = wait_for(lambda: (h := history(procs, config)) and h.count(LOCKED) >= 2 and h, 20,
                     what="a lockout enforcement line for each buy made while locked")
     assert "bought while locked (lockout enforcement)" in said, said
     # no second close of what a cut in flight took: at most the two cuts' rounds
@@ -95,3 +103,34 @@ def test_buys_made_while_locked_that_the_reduce_in_flight_closed_are_said_closed
     left = [d for d in json.loads(stored.stdout)["decisions"]
             if d["suppressed"].startswith("left to riskd's cut in flight")]
     assert actions.count(" left to ") == len(left) > 0, shown.stdout
+
+
+@pytest.mark.timeout(150)
+def test_the_done_after_a_notify_restart_still_says_the_buys_made_while_locked(
+        procs, tmp_path, telegram, monkeypatch):  # noqa: F811
+    """ops15: notify's memory of lockout enforcement's cuts was in its process only: after
+    `riskctl restart notify` between risk's decisions and the cut's result, the "✅ Done"
+    lost "N of the M closed were bought while locked". Here the first cut's close takes 12 s,
+    notify is restarted once risk has decided on both buys made while locked, and the Done,
+    sent by the new notify, says what history says. Passwords are set because a restart needs
+    an ops session."""
+    from shared.config.access import hash_password
+    from tests.support.auth import ADMIN_PW, OPS_PW, login
+    monkeypatch.setenv("RISKD_SESSION_DIR", str(tmp_path / "sessions"))
+    config = riskd_config(tmp_path, telegram, sections={
+        "admin": {"password_hash": hash_password(ADMIN_PW, cost=4)},
+        "ops": {"password_hash": hash_password(OPS_PW, cost=4)}})
+    desk = burst(procs, config, 12.0)
+    wait_for(lambda: history(procs, config).count(LOCKED) >= 2, 10,
+             what="risk's decisions on both buys made while locked")
+    login(procs, config, "ops")
+    restarted = procs.riskctl(config, "restart", "notify", "--reason", "ops15")
+    assert restarted.returncode == 0, restarted.stdout + restarted.stderr
+    assert not [c for c in telegram.sent(ME) if c.text.startswith("✅ Done")
+                and "more than asked" in c.text], "the Done came before the restart"
+    done = telegram.wait_sent(lambda c: c.text.startswith("✅ Done") and "more than asked"
+                              in c.text, 40, chat=ME, what="the cut's ✅ Done")
+    said = history(procs, config)
+    words = SAID.search(said).group(0)
+    assert words in " ".join(done.text.split()), (done.text, said)
+    assert desk.positions(1001).get(MNQ) == 5

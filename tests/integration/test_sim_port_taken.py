@@ -59,3 +59,55 @@ def test_a_riskd_on_another_riskds_sim_ports_is_refused_at_start(procs, tmp_path
             os.listdir(os.path.join(str(folder), "data", "run"))
     # A's sim broker kept running throughout
     assert procs.workers(first)["simbroker"].state == "running"
+
+
+
+
+def test_config_set_of_a_taken_port_is_refused_when_set_not_at_the_restart(procs, tmp_path,
+                                                                          monkeypatch):
+    """ops15: `riskctl config set` of a port another program holds was saved ("needs a
+    restart") and refused only by the next start. Offline (riskd stopped), then through a
+    running riskd (its sim broker): refused at once with the start's words, the file
+    unchanged; the sim's port on one of riskd's own [bus] ports too; a free port is saved."""
+    import socket
+
+    from tests.support.auth import config_with_passwords, login
+    from tests.support.ports import free_port
+    monkeypatch.setenv("RISKD_SESSION_DIR", str(tmp_path / "sessions"))
+    config = config_with_passwords(tmp_path, workers=["simbroker"])    # config set: admin
+    with open(config, encoding="utf-8") as fh:
+        before = fh.read()
+    port = free_port()
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", port))
+    holder.listen(1)
+    words = (f"bus.simbroker_pub: not saved: cannot bind tcp://127.0.0.1:{port} ([bus] "
+             f"simbroker_pub in {config}): Address already in use. Another riskd on this "
+             f"machine (or another program) may hold that port")
+    try:
+        offline = procs.riskctl(config, "config", "set", "--offline", "bus.simbroker_pub",
+                                f"tcp://127.0.0.1:{port}")
+        assert offline.returncode == 1 and words in offline.stderr, \
+            offline.stdout + offline.stderr
+        procs.riskd(config)
+        procs.wait_running(config, ["simbroker"], timeout=30)
+        login(procs, config)
+        online = procs.riskctl(config, "config", "set", "bus.simbroker_pub",
+                               f"tcp://127.0.0.1:{port}")
+        assert online.returncode == 1 and words in online.stderr, online.stdout + online.stderr
+    finally:
+        holder.close()
+    control = load_config(config).config.bus.simbroker_control
+    own = control.rsplit(":", 1)[1]
+    clash = procs.riskctl(config, "config", "set", "broker.sim.hub_port", own)
+    assert clash.returncode == 1, clash.stdout + clash.stderr
+    assert (f"broker.sim.hub_port: not saved: 127.0.0.1:{own} ([broker.sim] hub_port) is on "
+            f"port {own}, as {control} ([bus] simbroker_control) is") in clash.stderr, \
+        clash.stderr
+    with open(config, encoding="utf-8") as fh:
+        assert fh.read() == before
+    saved = procs.riskctl_ok(config, "config", "set", "broker.sim.hub_port", str(free_port()))
+    # named for this edit, with the worker that reads it (trial 15b: "needs a restart to
+    # take effect: broker", a table, not a worker)
+    assert "NOT in force yet: restart simbroker for broker.sim.hub_port to take effect" \
+        in saved, saved

@@ -347,3 +347,37 @@ def test_a_killed_notify_says_it_crashed_and_then_that_it_is_back(procs, tmp_pat
     finally:
         bus.close()
         telegram.close()
+
+
+def test_a_second_crash_within_the_flapping_window_is_back_as_soon_as_it_runs(procs, tmp_path):
+    """ops15: after a worker's 2nd crash within flapping_window, its "back" waited until it had
+    run stable_after (60 s) while it ran again a second after the crash; the phone read a
+    minute's outage. With the shipped policy (stable_after 60 s, backoff_initial 1 s): each
+    kill -9 of logging is told back within seconds, the 2nd saying the loop. notify runs, so
+    the downs are alerted (and "back" follows)."""
+    workers = ["logging", "notify"]
+    config = config_with_passwords(tmp_path, workers=workers)
+    bus = Bus(load_config(config).config.bus.events, prefixes=("notify",))
+    try:
+        procs.riskd(config)
+        before = procs.wait_running(config, workers)
+        time.sleep(0.3)                         # the tap's subscription reaches riskd
+        os.kill(before["logging"].pid, signal.SIGKILL)
+        first = bus.wait(lambda: alerts(bus, "worker_back"), 15, "the first back alert")
+        assert "restarted" not in first[0].title, first[0].title
+        again = procs.wait_running(config, ["logging"])
+        killed = time.monotonic()
+        os.kill(again["logging"].pid, signal.SIGKILL)
+        backs = bus.wait(lambda: (b := alerts(bus, "worker_back")) and len(b) == 2 and b, 15,
+                         "the second back alert")
+        took = time.monotonic() - killed
+        assert took < 10, took                   # not stable_after (60 s) later
+        title = backs[1].title
+        assert title.startswith("🟢 Worker logging is back after ") and \
+            " (restarted 2 times in " in title, title
+        assert backs[1].lines == [
+            "logging was down: crashed: killed by signal 9 (SIGKILL)",
+            "logging keeps crashing: at 5 crashes within 60 s riskd stops restarting it for "
+            "120 s (flapping); `riskctl logs --process logging` says why it crashes"]
+    finally:
+        bus.close()

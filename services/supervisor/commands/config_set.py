@@ -2,7 +2,11 @@
 one that would make risk act at once (a rule tightened past what an account holds, a profile
 switched) asks first (rule_confirm.py). A password is not removed here (config set
 admin.password_hash "" removed the admin password of a running riskd with no question, as the
-restore of trial 14b did); `riskctl passwd admin|ops` sets one through this same request."""
+restore of trial 14b did); `riskctl passwd admin|ops` sets one through this same request.
+A port is checked before it is saved, as riskd's start checks them (portcheck.edit_refusal):
+one that clashes with another of riskd's endpoints or that another program holds is refused
+now, not found at the next restart."""
+from services.supervisor import portcheck
 from services.supervisor.commands.base import Command
 from services.supervisor.commands.config_edits import changed_note, moves_control, run_edit
 from services.supervisor.commands.rule_outcome import rule_edit_of
@@ -20,8 +24,15 @@ def execute(sup, request, respond) -> None:
                                  f"changed with `riskctl passwd {role}` (docs/operations.md, "
                                  f"\"Roles and passwords\")"))
         return
+
     def edit(path, backups, **kw):
         return set_config_value(path, request.key, request.value, backups, **kw)
+    taken = portcheck.edit_refusal(sup.loaded.path,
+                                   lambda: edit(sup.loaded.path, "", dry_run=True),
+                                   sup.config, list(sup.slots))
+    if taken:
+        respond(error("port_taken", f"{request.key}: not saved: {taken}"))
+        return
     moved = moves_control(sup, edit) if request.key.strip().startswith("bus") else ""
     if moved:
         respond(error("refused", f"{request.key}: {moved}"))

@@ -19,6 +19,8 @@ from types import SimpleNamespace
 from cli.watch.model import build_screen
 from cli.watch.view import plain, render
 from services.notify.app import NotifyWorker
+from services.notify.lockedbuys import LockedBuys
+from services.notify.outbox import Outbox
 from services.notify.templates import Context, result_alert
 from shared.actedby import command_id
 from shared.clock import FakeClock
@@ -80,11 +82,12 @@ def test_last_actions_says_what_history_says_of_the_buys_made_while_locked():
     assert WORDS in " ".join(piped.split()), piped
 
 
-def test_the_done_alert_says_what_history_says_of_the_buys_made_while_locked():
+def test_the_done_alert_says_what_history_says_of_the_buys_made_while_locked(tmp_path):
     r, first, decisions, done = _story()
     held = []
     w = SimpleNamespace(
-        _left_to={}, _own_cuts={}, _locks={}, _waited={}, _market_waited={},
+        locked_buys=LockedBuys(Outbox(str(tmp_path / "notify.sqlite"))),
+        _locks={}, _waited={}, _market_waited={},
         clock=FakeClock(r.now),
         outbox=SimpleNamespace(decided=lambda _i: False, hold=lambda _f: 1,
                                mark_decided=lambda *_a: None),

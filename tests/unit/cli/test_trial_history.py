@@ -57,7 +57,7 @@ def test_without_an_outcome_the_plan_is_labelled_a_plan(capsys):
         json = False
         config_path = "no-such-riskd.toml"      # the display zone's default
 
-        def request(self, _msg, tolerate=()):
+        def request(self, _msg, tolerate=(), **_wait):   # timeout, retries: as Context's
             return SimpleNamespace(ok=True, body=HistoryReply(decisions=[flatten_decision()]))
 
         def call(self, msg, **_kw):
@@ -114,7 +114,7 @@ def test_history_names_an_account_as_status_does_even_one_the_config_does_not_li
         json = False
         config_path = "no-such-riskd.toml"
 
-        def request(self, _msg, tolerate=()):
+        def request(self, _msg, tolerate=(), **_wait):   # timeout, retries: as Context's
             return SimpleNamespace(ok=True, body=HistoryReply(decisions=[d]))
 
         def call(self, msg, **_kw):

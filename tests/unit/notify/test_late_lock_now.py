@@ -10,6 +10,7 @@ from types import MethodType, SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from services.notify.app import NotifyWorker
+from services.notify.lockedbuys import LockedBuys
 from services.notify.outbox import Outbox
 from services.notify.steps import StepHold
 from services.notify.templates import Context
@@ -37,7 +38,8 @@ def lock_now(until_ns: int, rule: str = "trade_frequency_limit") -> LockoutState
 
 def worker(tmp_path):
     queued = []
-    w = SimpleNamespace(outbox=Outbox(str(tmp_path / "notify.sqlite")), steps=StepHold(),
+    outbox = Outbox(str(tmp_path / "notify.sqlite"))
+    w = SimpleNamespace(outbox=outbox, locked_buys=LockedBuys(outbox), steps=StepHold(),
                         _behind={}, _late=set(), _late_results=set(), _held_rows={},
                         _waited={}, _outcome_tries=0, _catch_up_tries=0, _locks_now=None, _locks={},
                         config=SimpleNamespace(bus=SimpleNamespace(control="")),

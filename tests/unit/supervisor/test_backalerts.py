@@ -213,3 +213,21 @@ def test_notify_s_own_crash_is_a_down_the_phone_hears_so_back_follows():
     assert alerted_down("notify", notify_running=False)
     assert alerted_down("market", notify_running=True)
     assert not alerted_down("market", notify_running=False)   # nobody alerted that down
+
+
+def test_workers_back_together_from_a_crash_loop_each_say_how_often_they_were_restarted():
+    from services.supervisor.backalerts import Loop
+    from services.supervisor.policy import PolicySettings
+    watch = BackWatch()
+    watch.down("risk-0", 0, "crashed: exited with code 1")
+    watch.down("logging", 0, "crashed: exited with code 1")
+    watch.up("risk-0", S, Loop(3, 8.5, PolicySettings()))
+    watch.up("logging", S)
+    back = watch.due(2 * S, ())
+    assert back.title == "🟢 Workers logging and risk-0 are back after 1s down: accounts are " \
+                         "guarded again"
+    assert back.lines == [
+        "logging was down: crashed: exited with code 1",
+        "risk-0 was down: crashed: exited with code 1 (restarted 3 times in 8s)",
+        "risk-0 keeps crashing: at 5 crashes within 60 s riskd stops restarting it for 120 s "
+        "(flapping); `riskctl logs --process risk` says why it crashes"]

@@ -1,11 +1,13 @@
-"""A worker in a crash loop: the phone hears it is flapping before any "back", and in words
-that say the accounts are not guarded meanwhile and what starts it now (fresh-user trial
+"""A worker in a crash loop: each crash, then "back" as soon as the new process is up, saying
+how often it was restarted and that it keeps crashing, then the flapping alert in words that
+say the accounts are not guarded meanwhile and what starts it now (fresh-user trial
 2026-12-06: after `kill -9` of market 6 times 2.5 s apart, "🟢 Worker market is back after 7s
-down: accounts are guarded again" came 0.3 s BEFORE "🚨 Worker market is flapping"; the
-flapping alert said neither; a later "back" read "market was down: flapping: flapping: 5
-crashes ..."). The supervisor's own _alive and _changed run on a real policy and BackWatch
-(its clock, publisher and guard are stand-ins); notify builds the alerts from what it
-publishes."""
+down: accounts are guarded again" came 0.3 s BEFORE "🚨 Worker market is flapping" with no
+word of the loop; the flapping alert said neither; a later "back" read "market was down:
+flapping: flapping: 5 crashes ..."; ops15: holding the loop's "back" until the worker had run
+stable_after read on the phone as a minute's outage of a worker running again within a
+second). The supervisor's own _alive and _changed run on a real policy and BackWatch (its
+clock, publisher and guard are stand-ins); notify builds the alerts from what it publishes."""
 from __future__ import annotations
 
 from types import MethodType, SimpleNamespace
@@ -73,7 +75,28 @@ class Riskd:
         return [a.text for a in alerts if a is not None]
 
 
-def test_six_kills_2_5_s_apart_say_flapping_and_no_back_before_it():
+def test_a_second_crash_within_the_window_is_back_as_soon_as_it_runs_not_a_minute_later():
+    """ops15: after the 2nd crash within flapping_window the "back" waited stable_after (60 s)
+    while market ran again 1 s after the crash. Fails on the old code: no "back" at all here."""
+    riskd = Riskd()
+    riskd.start()
+    riskd.wait(5)
+    riskd.kill()                  # t=1005: restarted at once
+    riskd.wait(2.5)
+    riskd.kill()                  # t=1007.6, the 2nd crash: restarted after backoff_initial, 1 s
+    riskd.wait(1.05)              # up again at 1008.6: its "back" goes out then
+    assert riskd.market.policy.state == RUNNING
+    texts = riskd.phone()
+    assert texts[-2].startswith("💥 Worker market crashed: killed by signal 9"), texts
+    assert texts[-1] == (
+        "🟢 Worker market is back after 1s down (restarted 2 times in 3s): accounts are "
+        "guarded again\n"
+        "market was down: crashed: killed by signal 9 (SIGKILL)\n"
+        "market keeps crashing: at 5 crashes within 60 s riskd stops restarting it for 120 s "
+        "(flapping); `riskctl logs --process market` says why it crashes"), texts[-1]
+
+
+def test_six_kills_2_5_s_apart_say_each_crash_and_back_then_flapping():
     riskd = Riskd()
     riskd.start()
     riskd.wait(5)
@@ -81,22 +104,26 @@ def test_six_kills_2_5_s_apart_say_flapping_and_no_back_before_it():
         riskd.kill()
         riskd.wait(2.5)
     texts = riskd.phone()
-    flapping = [i for i, t in enumerate(texts) if "is flapping" in t]
-    crashes = [i for i, t in enumerate(texts) if t.startswith("💥")]
-    backs = [i for i, t in enumerate(texts) if "is back after" in t]
-    assert len(flapping) == 1 and len(crashes) == 4, texts
-    # the first crash's recovery may be said (the next crash's alert follows it); once it
-    # crashed again, nothing says "guarded again" until it runs stably: not before flapping
-    assert all(i < crashes[1] for i in backs), texts
+    kinds = ["crash" if t.startswith("💥") else "back" if "is back after" in t else
+             "flapping" if "is flapping" in t else t for t in texts]
+    # each crash, then its "back" once the new process runs; the 5th crash is flapping
+    assert kinds == ["crash", "back"] * 4 + ["flapping"], texts
+    backs = [t for t in texts if "is back after" in t]
+    assert "restarted" not in backs[0] and "keeps crashing" not in backs[0], backs[0]
+    # in the loop every "back" says so: it does not read as guarded for good
+    for n, back in enumerate(backs[1:], start=2):
+        assert f"(restarted {n} times in " in back.splitlines()[0], back
+        assert "market keeps crashing: at 5 crashes within 60 s" in back, back
     # the flapping backoff (120 s), then it runs again: "back" at once, not a minute later
     # (second trial: the phone's last word stayed "NOT guarded" for 60 s while riskd guarded
-    # again; put back, holding it for stable_after: no "back" after flapping yet here, fails)
+    # again)
     riskd.wait(120 + 2)
     texts = riskd.phone()
-    back = [t for t in texts if "is back after" in t][-1]
-    assert texts.index(back) > flapping[0], texts
+    back = texts[-1]
+    assert "is back after 2m" in back and "(restarted 5 times in " in back, texts
     assert "flapping: flapping" not in back and "market was down: flapping: 5 crashes" in back, \
         back
+    assert "keeps crashing" not in back            # the flapping alert said it already
 
 
 def test_the_flapping_alert_says_the_accounts_are_not_guarded_and_what_starts_it_now():
