@@ -25,7 +25,7 @@ from shared import auditchain
 from shared.messages.logs import LogRecord, line_fields
 from cli.errors import EXIT_AUTH, CliError
 from shared.config.access import first_admin_password_steps
-from shared.config.edit import EditError, default_backup_dir
+from shared.config.edit import EditError, default_backup_dir, list_backups
 from shared.config.errors import ConfigError
 from shared.config.load import load_config
 from shared.instancelock import AlreadyRunning, InstanceLock
@@ -37,6 +37,24 @@ def data_dir_of(config_path: str) -> tuple[str, bool]:
         return load_config(config_path).data_dir, True
     except ConfigError:
         return configfile.folders(config_path)[0], False
+
+
+def backup_folder(config_path: str) -> tuple[str, str]:
+    """(where the config's backups are, a note when the file does not validate). riskd keeps
+    them in <data_dir>/config-backups; a file that does not validate has its [paths].data_dir
+    read leniently (cli/configfile.py: every line that still reads), so the backups are found
+    exactly when a broken file needs one (trial 15b: `config restore STAMP --offline` looked
+    beside the file and said "backups: none" while var/config-backups held ten). A folder
+    beside the file is used only when it alone holds backups of this file."""
+    data_dir, valid = data_dir_of(config_path)
+    folder = default_backup_dir(config_path, data_dir)
+    if valid:
+        return folder, ""
+    beside = default_backup_dir(config_path)
+    if not list_backups(config_path, folder) and list_backups(config_path, beside):
+        folder = beside
+    return folder, (f"the file does not validate: its data dir ({data_dir}) was read from the "
+                    f"lines of [paths] that still read")
 
 
 def admin_password_set(config_path: str) -> bool:
@@ -82,8 +100,8 @@ def offline_edit(ctx, edit, action: str = "config edit", reason: str = "",
     """Run edit(path, backup_dir) -> EditResult on the file itself, holding riskd's lock, and
     audit it (action: what the audit trail calls it, e.g. "passwd admin"). lines(changes) ->
     the lines the answer adds about the edit's changes (a restore lists them)."""
-    data_dir, valid = data_dir_of(ctx.config_path)
-    backups = default_backup_dir(ctx.config_path, data_dir if valid else None)
+    data_dir, _valid = data_dir_of(ctx.config_path)
+    backups, _note = backup_folder(ctx.config_path)
     lock = InstanceLock(data_dir)
     try:
         lock.acquire()

@@ -27,6 +27,7 @@ from shared.bus.sockets import make_socket
 from shared.bus.subscriber import Subscriber
 from shared.clock import SYSTEM_CLOCK, Clock
 from shared.config import Config, ConfigError, LoadedConfig, load_config
+from shared.config import pinned, restartwho
 from shared.config.live import apply_live
 from shared.messages.control import ConfigChanged
 from shared.logsetup import apply_config as apply_logging_config, setup_logging, sign_audit
@@ -70,6 +71,7 @@ class Worker:
                  ctx: zmq.Context | None = None):
         self.loaded = loaded
         self.config = loaded.config
+        self._file_config = loaded.config    # the file as last read (restart-only keys: reload)
         self.clock = clock
         self.ctx = ctx or zmq.Context.instance()
         self.started_ns = clock.now_ns()
@@ -203,13 +205,20 @@ class Worker:
             log.info("%s: config changed again since the announced reload; waiting for the next",
                      self.name)
             return False
-        effective, restart_needed = apply_live(self.config, fresh.config)
+        effective, _sections = apply_live(self.config, fresh.config)
         old = self.config
+        # this edit's restart-only keys that this worker reads, said once: compared with the
+        # file as last read, not with what it runs (trial 15b: risk and logging warned
+        # "these settings change only after a restart: broker" at every later edit)
+        mine = [k for k, who in restartwho.plan(self._file_config, fresh.config).keys.items()
+                if self.name in who]
+        self._file_config = fresh.config
         self.loaded = attrs.evolve(fresh, config=effective)
         self.config = effective
-        if restart_needed:
-            log.warning("%s: these settings change only after a restart: %s", self.name,
-                        ", ".join(restart_needed))
+        if mine:
+            log.warning("%s: %s %s effect when %s restarts (`riskctl restart %s`); it keeps "
+                        "the old value until then", self.name, ", ".join(mine),
+                        "take" if len(mine) > 1 else "takes", self.name, self.name)
         self.config_generation += 1
         apply_logging_config(effective)     # new [logging] level and secrets to mask
         self.on_config(old, effective)
@@ -359,17 +368,22 @@ def _with_argparse(prog: str, args: list[str]) -> Args:
     return Args(parsed.config, parsed.config_snapshot)
 
 
-def load_or_exit(path: str, prog: str, snapshot: str | None = None) -> LoadedConfig:
+def load_or_exit(path: str, prog: str, snapshot: str | None = None,
+                 way_out: Optional[Callable[[ConfigError], str]] = None) -> LoadedConfig:
     """The config to run on: the supervisor's snapshot of the last good text when given (read
-    as `path`), else the file itself; exit 78 (EX_CONFIG) when it does not validate."""
+    as `path`), else the file itself, with the riskd-wide sections of the supervisor that
+    started this worker, if one did (shared/config/pinned.py); exit 78 (EX_CONFIG) when it
+    does not validate. way_out(error): what to do about it, said after the problems."""
     if snapshot and not os.path.exists(snapshot):
         print(f"{prog}: the config snapshot {snapshot} is gone; reading {path} itself",
               file=sys.stderr)
         snapshot = None
     try:
-        return load_config(path, text_from=snapshot)
+        return pinned.apply(load_config(path, text_from=snapshot))
     except ConfigError as exc:
-        print(f"{prog}: refusing to start, the config is invalid:\n{exc.render()}", file=sys.stderr)
+        hint = way_out(exc) if way_out is not None else ""
+        print(f"{prog}: refusing to start, the config is invalid:\n{exc.render()}"
+              + (f"\n{hint}" if hint else ""), file=sys.stderr)
         sys.exit(EXIT_CONFIG)
 
 

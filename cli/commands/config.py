@@ -6,7 +6,9 @@
   riskctl config set KEY --value-stdin | --value-env VAR   [admin] a secret (bot_token,
                                    webhook_url, api_key): never on the command line
   riskctl config reload            [ops] re-read the file now (an invalid file changes nothing)
-  riskctl config backups           [ops] the backups kept before each edit (the last 10)
+  riskctl config backups           [ops] the backups kept before each edit (the last 10);
+                                   --offline lists them with riskd stopped, even when the
+                                   file is invalid (riskd refuses to start on it)
   riskctl config restore STAMP     [admin] put a backup back (validated like any edit); one
                                    that removes or changes a password asks first (--yes)
 
@@ -29,11 +31,11 @@ import tomlkit
 
 from cli import configfile
 from cli.confirmedit import YES_HELP, add_yes, send_edit
-from cli.errors import EXIT_USAGE, CliError
-from cli.offline import offline_edit
+from cli.errors import EXIT_USAGE, CliError, NotRunning
+from cli.offline import backup_folder, offline_edit
 from cli.table import render_table
 from shared import showtime
-from shared.config.edit import (default_backup_dir, is_secret_key, list_backups,
+from shared.config.edit import (is_secret_key, list_backups,
                                 restore_backup, set_config_value, stamp_ns)
 from shared.config.errors import ConfigError
 from shared.config.restorewords import restore_lines
@@ -209,20 +211,24 @@ def reload(args, ctx) -> int:
 
 
 def backups(args, ctx) -> int:
-    if args.offline:
-        folder = default_backup_dir(ctx.config_path)
-        try:
-            folder = default_backup_dir(ctx.config_path, load_config(ctx.config_path).data_dir)
-        except ConfigError:
-            pass
+    note = ""
+    if args.offline:        # the same folder an offline restore takes them from
+        folder, note = backup_folder(ctx.config_path)
         rows = [(b.stamp, b.size) for b in list_backups(ctx.config_path, folder)]
     else:
-        table = ctx.request(ConfigBackupsRequest()).body
+        try:
+            table = ctx.request(ConfigBackupsRequest()).body
+        except NotRunning as exc:       # trial 15b: "start riskd again" while it refused to
+            raise NotRunning(f"{exc}. With riskd stopped: `riskctl config backups --offline` "
+                             f"lists them, `riskctl config restore STAMP --offline` puts one "
+                             f"back (also when riskd refuses to start on an invalid file)",
+                             exc.short) from None
         folder, rows = table.folder, [(b.stamp, b.size) for b in table.backups]
     if ctx.json:
-        ctx.print_json({"folder": folder, "backups": [{"stamp": s, "size": n} for s, n in rows]})
+        ctx.print_json({"folder": folder, "backups": [{"stamp": s, "size": n} for s, n in rows]}
+                       | ({"note": note} if note else {}))
     else:
-        print(f"# {folder}")
+        print(f"# {folder}" + (f" ({note})" if note else ""))
         print(render_table(("saved", "stamp (for config restore)", "bytes"),
                            backup_rows(rows, configfile.display_zone(ctx.config_path)))
               if rows else "no backups yet")

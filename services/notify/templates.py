@@ -429,10 +429,13 @@ def worker_alert(e: WorkerEvent, ctx: Context) -> Optional[Alert]:
     kind = down_kind(e)
     if kind == FLAPPING:
         return flapping_alert(e)
+    if kind == CRASHED and e.killed >= KILLED_AGAIN and guardwords.is_guard(e.name):
+        return killed_again_alert(e)
     if kind == CRASHED:
         # the supervisor's own kill of a hung worker is said as such, not as a bare SIGKILL
         # (trial: "crashed: killed by signal 9 (SIGKILL)" after a `kill -STOP` of risk)
-        how = kill_words(e.reason) if e.reason.endswith(": hung") else exit_words(e.exit_code)
+        how = kill_words(e.reason) if e.killed or e.reason.endswith(": hung") \
+            else exit_words(e.exit_code)
         # the reason once: the supervisor's reason is often the exit in the same words (trial
         # 2026-12-06: "killed by signal 9 (SIGKILL)" in the title, then again as the line)
         said = e.reason if e.reason and e.reason.strip() not in how else ""
@@ -440,6 +443,27 @@ def worker_alert(e: WorkerEvent, ctx: Context) -> Optional[Alert]:
                      title=f"💥 Worker {e.name} crashed: {how}",
                      lines=(said or "riskd restarts it",))
     return None
+
+
+KILLED_AGAIN = 2     # a guard worker the supervisor killed this many times in a row: critical
+
+
+def killed_again_alert(e: WorkerEvent) -> Alert:
+    """A guard worker riskd's supervisor kills as hung again and again (each start gets no
+    sign of life to it): the accounts are not guarded, as in a crash loop. Trial 15b: after a
+    [bus] edit a restarted risk ran on the new address, the supervisor looked for it on the
+    old one and killed it every 15 s; the only alert was a warning "crashed: killed by signal
+    9 (SIGKILL)", saying neither that the accounts were unguarded nor who killed it."""
+    base = shards.base_name(e.name)
+    return Alert(kind="worker_killed_again", severity=CRITICAL,
+                 title=f"🚨 Worker {e.name} killed by riskd's supervisor {e.killed} times in a "
+                       f"row: accounts are NOT guarded until it runs again",
+                 lines=(f"riskd's supervisor killed it as hung: {e.reason}; it starts it again "
+                        f"and kills it again while no sign of life reaches it",
+                        f"meanwhile {guardwords.meaning(e.name)}",
+                        f"it may run but answer where riskd does not look (a [bus] address "
+                        f"edited while riskd runs takes effect only when riskd restarts), or "
+                        f"hang at start: `riskctl logs --process {base}` says which"))
 
 
 def flapping_alert(e: WorkerEvent) -> Alert:

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
-from services.supervisor.app import Supervisor
+from services.supervisor.app import Supervisor, riskctl_path
 from shared import instanceid
+from shared.config import pinned, wayout
 from shared.instancelock import EXIT_ALREADY_RUNNING, AlreadyRunning, acquire_instance_lock
 from shared.logsetup import no_logging_worker_ran, setup_logging
 from shared.porttaken import explain
@@ -17,7 +19,9 @@ log = logging.getLogger("riskd")
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args("riskd", argv)
-    loaded = load_or_exit(args.config, "riskd")
+    os.environ.pop(pinned.ENV, None)    # riskd runs on its file; its workers get its sections
+    loaded = load_or_exit(args.config, "riskd",
+                          way_out=lambda exc: wayout.words(exc, args.config, riskctl_path()))
     try:    # before anything else: a second copy must not touch the first one's workers
         lock = acquire_instance_lock(loaded.data_dir)
     except AlreadyRunning as exc:
@@ -34,7 +38,9 @@ def main(argv: list[str] | None = None) -> int:
         return code
     except OSError as exc:
         refused = True
-        log.error("riskd cannot start: %s", explain(exc, loaded.config, loaded.path))
+        why = explain(exc, loaded.config, loaded.path)
+        log.error("riskd cannot start: %s", why)
+        supervisor.record_refused_start(why)    # the next start says so, counts none of it
         logging_slot = supervisor.slots.get("logging")
         if logging_slot is None or logging_slot.child is None:
             no_logging_worker_ran()     # its lines are on stderr: none said lost (trial 13b)

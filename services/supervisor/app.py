@@ -34,14 +34,15 @@ from services.supervisor.passwordalert import password_event
 from services.supervisor.loginstore import LoginStore
 from services.supervisor.sessions import LoginLimiter, Sessions
 from services.supervisor.unreachable import unreachable_reason, worker_note
-from services.supervisor.policy import (RUNNING, STARTING, STOPPED, STOPPING,
-                                        PolicySettings, WorkerPolicy)
+from services.supervisor.policy import (BACKOFF, FLAPPING, RUNNING, STARTING, STOPPED,
+                                        STOPPING, PolicySettings, WorkerPolicy)
 from shared import controlkey, editasking, logsetup, shards, showtime, topics
 from shared.accountname import account_called, labels
 from shared.bus.doorbell import Doorbell
 from shared.bus.rpc import decode_request, encode_reply
 from shared.bus.subscriber import Subscriber
 from shared.config import ConfigError, LoadedConfig, load_config
+from shared.config import pinned, restartwho
 from shared.config.edit import config_changes
 from shared.config.live import apply_live
 from shared.config.watch import ConfigWatcher
@@ -92,6 +93,9 @@ class Slot:
         # for `riskctl workers`' LAST EXIT (a kill -9 of its own read like someone else's)
         self.last_kill = ""
         self.silent_since_ns: Optional[int] = None   # a hung worker's last sign of life
+        # how many times in a row the supervisor killed it as hung (WorkerEvent.killed): a
+        # kill loop is said as such, critical for a guard worker (trial 15b)
+        self.kills_in_a_row = 0
         self.stop_deadline: Optional[float] = None
         self.then_start = False                  # a restart: start again once stopped
         self.up_waiters: list[Callable[[Reply], None]] = []
@@ -121,6 +125,10 @@ class Supervisor(Worker):
     def __init__(self, loaded: LoadedConfig, **kwargs):
         super().__init__(loaded, **kwargs)
         self.run_dir = os.path.join(loaded.data_dir, "run")
+        self._file_config = loaded.config    # the file as last read (reload_config)
+        # the riskd-wide sections as this riskd runs them: every worker it starts runs on them
+        # (shared/config/pinned.py), whatever the file says since
+        self._pinned = pinned.encode(loaded.config)
         self.snapshot: Optional[str] = None     # the last good config's text, for workers
         settings = policy_settings(loaded)
         sup = loaded.config.supervisor
@@ -153,23 +161,48 @@ class Supervisor(Worker):
         self.guard = GuardTracker.resumed(
             self.guard_store.load(self.calendar.start_of(self.calendar.trading_day(now_ns))),
             now_ns, guards, last_alive_ns=None if kept_guarding else last_alive)
-        clean = self.guard_store.take_clean_stop()
+        clean = self.guard_store.clean_stop()
+        refused = self.guard_store.refused_start()
         self.again = riskdalerts.AgainWatch(last_alive, now_ns, clean,   # "running again"
-                                            kept=tuple(kept), kept_guarding=kept_guarding)
-        if last_alive is not None:
-            log.warning("riskd was down %s (since %s): %s%s",
-                        duration((now_ns - last_alive) / 1e9),
-                        riskdalerts.utc(last_alive),
-                        f"stopped by {clean}" if clean else riskdalerts.NOT_CLEAN,
-                        f"; its workers kept running meanwhile: {', '.join(kept)}" if kept
-                        else "")
-        for gap in self.guard.all_gaps():
-            self.guard_store.save(gap)
+                                            kept=tuple(kept), kept_guarding=kept_guarding,
+                                            refused=refused)
+        self._prior = (last_alive, clean, kept, refused, now_ns)     # said by _begin()
         self.back = BackWatch()     # alerted-down workers: "back" once they run again
         self.last_risk = LastRisk()  # risk's last figures, for screens while risk is down
         # enforcement's outcomes, while it cannot answer (all of them since this riskd started)
         self.last_results = LastResults(since_ns=self.started_ns)
+
+    def _begin(self) -> None:
+        """This riskd's start is sure (its sockets are bound, its ports free): only now does it
+        record anything of its run. A start refused before (a port another riskd holds) left
+        no "previous riskd" behind (trial 15b: the first start after a refused one said "riskd
+        was down 7s ... did not stop cleanly: killed or crashed" and counted the refused
+        attempt as unguarded time)."""
+        last_alive, clean, kept, refused, now_ns = self._prior
+        self.guard_store.forget_clean_stop()       # this riskd must record its own
+        self.guard_store.forget_refused_start()
+        was_refused = (f"; a start since, at {riskdalerts.utc(refused[0])}, was refused "
+                       f"({refused[1]}) and started no worker" if refused else "")
+        if last_alive is not None:
+            log.warning("riskd was down %s (since %s): %s%s%s",
+                        duration((now_ns - last_alive) / 1e9),
+                        riskdalerts.utc(last_alive),
+                        f"stopped by {clean}" if clean else riskdalerts.NOT_CLEAN,
+                        f"; its workers kept running meanwhile: {', '.join(kept)}" if kept
+                        else "", was_refused)
+        else:
+            log.warning("riskd's first start with data dir %s: no earlier riskd ran on it%s",
+                        self.loaded.data_dir,
+                        f" (the previous start, at {riskdalerts.utc(refused[0])}, was refused: "
+                        f"{refused[1]})" if refused else "")
+        for gap in self.guard.all_gaps():
+            self.guard_store.save(gap)
         self._still_alive()
+
+    def record_refused_start(self, why: str) -> None:
+        """This start was refused (no worker started): the next start says so, and counts
+        nothing of it (_begin)."""
+        self.guard_store.refused(self.clock.now_ns(), why)
 
     # -- sockets ----------------------------------------------------------------------
     def bind(self) -> None:
@@ -207,6 +240,7 @@ class Supervisor(Worker):
             snapshot.remove(self.run_dir)
             controlkey.remove(self.run_dir)
             raise
+        self._begin()
         now = self.clock.monotonic()
         for slot in self.slots.values():
             slot.policy.want_start(now)
@@ -490,8 +524,8 @@ class Supervisor(Worker):
         try:
             slot.child = children.Child(slot.name, slot.module, self.loaded.path, self.run_dir,
                                         snapshot=self.snapshot, control_key=self.control_key,
-                                        env=None if slot.env is None else {**os.environ,
-                                                                           **slot.env})
+                                        env={**os.environ, **(slot.env or {}),
+                                             pinned.ENV: self._pinned})
         except OSError as exc:
             log.error("cannot start %s: %s", slot.name, exc)
             slot.policy.spawned(now)
@@ -511,6 +545,10 @@ class Supervisor(Worker):
         slot.stop_deadline = None
         why = slot.kill_reason or _describe_exit(code)
         slot.last_kill = kill_words(slot.kill_reason) if slot.kill_reason else ""
+        started = slot.policy.started_at
+        stable = started is not None and now - started >= slot.policy.settings.stable_after
+        slot.kills_in_a_row = (1 if stable else slot.kills_in_a_row + 1) if slot.kill_reason \
+            else 0
         if slot.then_start and slot.restarted_ns is not None:      # an operator's restart
             ended = slot.last_kill or _describe_exit(code)
             slot.last_kill = f"{ended}, for a restart by {slot.restarted_by or 'an operator'}"
@@ -525,9 +563,13 @@ class Supervisor(Worker):
         else:
             log.info("%s (pid %d) stopped (exit %s)", slot.name, pid, code)
         if not slot.then_start:           # a restart's waiters wait for the new process
+            # the supervisor's own kill is said as such (trial 15b: "risk exited before it
+            # was up" of a risk that ran, on an address the supervisor did not look at)
+            failed = (f"{slot.name} did not come up: riskd's supervisor killed it ({why}); it "
+                      f"starts it again" if slot.kill_reason and was_wanted
+                      else f"{slot.name} exited before it was up: {why}")
             for respond in slot.up_waiters:
-                respond(error("start_failed", f"{slot.name} exited before it was up: {why}",
-                              self.info(slot)))
+                respond(error("start_failed", failed, self.info(slot)))
             slot.up_waiters.clear()
         for respond in slot.down_waiters:
             respond(ok(self.info(slot), reason=f"{slot.name} stopped"))
@@ -706,7 +748,14 @@ class Supervisor(Worker):
         old = self.config
         self.health.config_loaded()
         self.snapshot = snapshot.write(self.run_dir, fresh.text)
-        effective, restart_needed = apply_live(self.config, fresh.config)
+        effective, _sections = apply_live(self.config, fresh.config)
+        # what THIS change needs restarted, and who: compared with the file as last read, not
+        # with what riskd runs (restartwho.py; trial 15b: after one broker.api_key edit every
+        # later edit answered "needs a restart to take effect: broker")
+        restarts = restartwho.plan(self._file_config, fresh.config)
+        self._file_config = fresh.config
+        restart_needed = restarts.sections
+        restart_words = restarts.words(self._running_bases(), riskctl_path())
         access = audit.access_changes(old, effective)
         if access and not authenticated:
             self._file_edit_alert(audit.file_edit_changes(access, fresh.path))
@@ -730,14 +779,22 @@ class Supervisor(Worker):
                                                           self.clock.now_ns()))
         self.pub.publish(topics.CONFIG, ConfigChanged(
             path=fresh.path, ok=True, digest=fresh.digest, restart_needed=restart_needed,
-            reason=reason, note=note))
-        note = ("; needs a restart to take effect: " + ", ".join(restart_needed)
-                if restart_needed else "")
-        log.info("config reloaded%s", note)
+            reason=reason, note=note, restart=restart_words))
+        if restart_words:
+            log.warning("config reloaded; not in force yet: %s", restart_words)
+        else:
+            log.info("config reloaded")
         self._retry_config_refusals()
         return ok(ConfigChanged(path=fresh.path, ok=True, digest=fresh.digest,
-                                restart_needed=restart_needed, reason=reason),
-                  reason="config applied" + note)
+                                restart_needed=restart_needed, reason=reason,
+                                restart=restart_words),
+                  reason="config applied" + (f"; not in force yet: {restart_words}"
+                                             if restart_words else ""))
+
+    def _running_bases(self) -> list[str]:
+        """The workers with a process now (base names: every risk shard is "risk")."""
+        return sorted({shards.base_name(n) for n, s in self.slots.items()
+                       if s.child is not None})
 
     def _retry_config_refusals(self) -> None:
         """Workers waiting out a backoff only because they refused the config (exit 78) start
@@ -851,7 +908,8 @@ class Supervisor(Worker):
         self._guard_changed(self.guard.worker(slot.name, p.state == RUNNING, now_ns,
                                               since_ns=slot.silent_since_ns))
         event = WorkerEvent(name=slot.name, state=p.state, pid=key[1], exit_code=p.last_exit,
-                            reason=p.reason)
+                            reason=p.reason,
+                            killed=slot.kills_in_a_row if p.state in (BACKOFF, FLAPPING) else 0)
         self.pub.publish(topics.WORKER, event)
         down = down_kind(event)
         if down and alerted_down(slot.name, self._notify_running()):   # "back" follows in time

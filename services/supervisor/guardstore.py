@@ -30,7 +30,9 @@ class GuardStore:
             "CREATE TABLE IF NOT EXISTS alive (id INTEGER PRIMARY KEY "
             "CHECK (id = 1), ns INTEGER NOT NULL)",
             "CREATE TABLE IF NOT EXISTS clean_stop (id INTEGER PRIMARY KEY "
-            "CHECK (id = 1), ns INTEGER NOT NULL, how TEXT NOT NULL)"],
+            "CHECK (id = 1), ns INTEGER NOT NULL, how TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS refused_start (id INTEGER PRIMARY KEY "
+            "CHECK (id = 1), ns INTEGER NOT NULL, why TEXT NOT NULL)"],
             "protection gaps are kept in memory only")
 
     def load(self, since_ns: int) -> list[Gap]:
@@ -79,18 +81,48 @@ class GuardStore:
         self._write("record riskd's clean stop",
                     "INSERT OR REPLACE INTO clean_stop (id, ns, how) VALUES (1, ?, ?)", (ns, how))
 
-    def take_clean_stop(self) -> Optional[str]:
-        """How the previous riskd stopped cleanly, and forget it (this riskd must record its
-        own); None: it did not (killed or crashed), or it is unknown."""
+    def clean_stop(self) -> Optional[str]:
+        """How the previous riskd stopped cleanly; None: it did not (killed or crashed), or it
+        is unknown. Kept until forget_clean_stop(): a start refused before it began (a port
+        in use) must leave it for the next start (trial 15b)."""
         if self.db is None:
             return None
         try:
             row = self.db.execute("SELECT how FROM clean_stop WHERE id = 1").fetchone()
-            self.db.execute("DELETE FROM clean_stop")
         except sqlite3.Error as exc:
             log.error("cannot read how the previous riskd stopped from %s: %s", self.path, exc)
             return None
         return row[0] if row else None
+
+    def forget_clean_stop(self) -> None:
+        """This riskd runs: it must record its own clean stop."""
+        self._write("forget the previous riskd's clean stop", "DELETE FROM clean_stop", ())
+
+    def take_clean_stop(self) -> Optional[str]:
+        """clean_stop(), then forget it."""
+        how = self.clean_stop()
+        self.forget_clean_stop()
+        return how
+
+    def refused(self, ns: int, why: str) -> None:
+        """A start was refused before any worker started (a port in use)."""
+        self._write("record a refused start",
+                    "INSERT OR REPLACE INTO refused_start (id, ns, why) VALUES (1, ?, ?)",
+                    (ns, why))
+
+    def refused_start(self) -> Optional[tuple[int, str]]:
+        """(when, why) of the last start refused since a riskd last ran; None: none."""
+        if self.db is None:
+            return None
+        try:
+            row = self.db.execute("SELECT ns, why FROM refused_start WHERE id = 1").fetchone()
+        except sqlite3.Error as exc:
+            log.error("cannot read a refused start from %s: %s", self.path, exc)
+            return None
+        return (row[0], row[1]) if row else None
+
+    def forget_refused_start(self) -> None:
+        self._write("forget a refused start", "DELETE FROM refused_start", ())
 
     def prune(self, before_ns: int) -> None:
         self._write("prune protection gaps",

@@ -132,7 +132,8 @@ def stopped_event(cause: str, ts_ns: int, held: Sequence[str] = ()) -> NotifyEve
 
 def again_event(down_since_ns: int, up_ns: int, now_ns: int, clean: Optional[str],
                 unguarded: Iterable[str], tz: dt.tzinfo, kept: Sequence[str] = (),
-                kept_guarding: bool = False, startup_s: float = 0.0) -> NotifyEvent:
+                kept_guarding: bool = False, startup_s: float = 0.0,
+                refused: Optional[tuple[int, str]] = None) -> NotifyEvent:
     """riskd runs again since up_ns. clean: how the previous riskd stopped (None: it did not
     stop cleanly); unguarded: why the accounts are not guarded now (empty: they are); tz: the
     display zone (shared/showtime.py), as every alert shows times; the down's start is a
@@ -141,7 +142,8 @@ def again_event(down_since_ns: int, up_ns: int, now_ns: int, clean: Optional[str
     they were not); kept_guarding: every guard worker was among them, so the accounts stayed
     guarded and only the supervisor was down; startup_s: how long the accounts were not
     guarded while this riskd replaced those workers with its own (trial 2026-12-06: "the
-    accounts stayed guarded" while the takeover left them unguarded for ~3 s)."""
+    accounts stayed guarded" while the takeover left them unguarded for ~3 s); refused:
+    (when, why) of a start refused meanwhile, which started no worker."""
     reasons = tuple(unguarded)
     down = (f"{duration((up_ns - down_since_ns) / 1e9)} (since "
             f"{showtime.start(down_since_ns, tz, now_ns)})")
@@ -163,6 +165,9 @@ def again_event(down_since_ns: int, up_ns: int, now_ns: int, clean: Optional[str
         lines.append(f"its workers kept running without it ({', '.join(kept)}): nothing "
                      f"restarted one that stopped meanwhile; this riskd ended them and started "
                      f"a fresh set")
+    if refused:
+        lines.append(f"a start at {showtime.at(refused[0], tz, now_ns, seconds=True)} was refused "
+                     f"({refused[1]}): it started no worker")
     return NotifyEvent(kind="riskd_running_again", severity="warning", title=title,
                        lines=lines, ts_ns=now_ns)
 
@@ -176,6 +181,7 @@ class AgainWatch:
     clean: Optional[str]               # how it stopped cleanly (None: it did not)
     kept: tuple[str, ...] = ()         # its workers still running when this riskd started
     kept_guarding: bool = False        # ... every guard worker among them
+    refused: Optional[tuple] = None    # (when, why) of a start refused since it ran
     guard_wait_ns: int = GUARD_WAIT_NS
     settle_ns: int = SETTLE_NS
     sent: bool = False
@@ -198,4 +204,4 @@ class AgainWatch:
             return None
         self.sent = True
         return again_event(self.down_since_ns, self.up_ns, now_ns, self.clean, reasons, tz,
-                           self.kept, self.kept_guarding, startup_s)
+                           self.kept, self.kept_guarding, startup_s, self.refused)

@@ -504,7 +504,7 @@ def restore_backup(path: str, stamp: str, backup_dir: str, **kw) -> EditResult:
         if b.stamp == stamp:
             return replace_config_text(path, _read(b.path), backup_dir, **kw)
     known = ", ".join(b.stamp for b in list_backups(path, backup_dir)) or "none"
-    raise EditError(f"no backup {stamp!r}; backups: {known}")
+    raise EditError(f"no backup {stamp!r} in {backup_dir}; backups: {known}")
 
 
 # -- what an edit changed (the audit trail) and which keys are secret --------------------------

@@ -173,6 +173,15 @@ def _resolve(base: str, p: str) -> str:
     return os.path.normpath(p if os.path.isabs(p) else os.path.join(base, p))
 
 
+def resolved_dirs(path: str, config: Config) -> tuple[str, str]:
+    """(data_dir, log_dir) of a config read as `path`: relative ones against its folder."""
+    base = os.path.dirname(os.path.abspath(path))
+    data_dir = _resolve(base, config.paths.data_dir)
+    log_dir = _resolve(base, config.paths.log_dir) if config.paths.log_dir else os.path.join(
+        data_dir, "logs")
+    return data_dir, log_dir
+
+
 def load_config(path: str, env: Mapping[str, str] | None = None,
                 text_from: str | None = None) -> LoadedConfig:
     """Read, validate and resolve a config file. Raises ConfigError.
@@ -188,10 +197,7 @@ def load_config(path: str, env: Mapping[str, str] | None = None,
     except OSError as exc:
         raise ConfigError(source, [Problem("", f"cannot read the file: {exc.strerror}")]) from None
     config, warnings = validate_text(text, path, env)
-    base = os.path.dirname(path)
-    data_dir = _resolve(base, config.paths.data_dir)
-    log_dir = _resolve(base, config.paths.log_dir) if config.paths.log_dir else os.path.join(
-        data_dir, "logs")
+    data_dir, log_dir = resolved_dirs(path, config)
     return LoadedConfig(path=path, config=config, data_dir=data_dir, log_dir=log_dir,
                         warnings=warnings, text=text,
                         digest=sha256_hex(text))

@@ -83,7 +83,8 @@ class ConfigEdited:
     backup: str = ""                    # the previous file's backup
     digest: str = ""
     applied: bool = False               # the running riskd took it live
-    restart_needed: list[str] = attrs.Factory(list)
+    restart_needed: list[str] = attrs.Factory(list)    # this edit's restart-only sections
+    restart: str = ""                   # what to restart for it, and how, in words ('' none)
     warnings: list[str] = attrs.Factory(list)
     changes: list[str] = attrs.Factory(list)   # "KEY: OLD -> NEW" per changed value, secrets masked
 

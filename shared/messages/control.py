@@ -119,6 +119,10 @@ class WorkerEvent:
     pid: Optional[int] = None
     exit_code: Optional[int] = None
     reason: str = ""
+    # a down: how many times in a row riskd's supervisor itself killed it (as hung: no sign of
+    # life within its deadline); 0 when this change is no such kill (trial 15b: a kill loop
+    # alerted only "crashed: killed by signal 9" warnings, never that it was the supervisor)
+    killed: int = 0
 
 
 @attrs.frozen(kw_only=True)
@@ -137,6 +141,9 @@ class ConfigChanged:
     # who made an admin's edit and why, for the workers' alerts of what it changed ("enabled
     # by admin:root (the firm reopened it)"); '' for a file edit or an edit that says nothing
     note: str = ""
+    # what this change needs restarted to take effect, and how, in words (shared/config/
+    # restartwho.py); '' when it is all in force
+    restart: str = ""
 
 
 @attrs.frozen(kw_only=True)

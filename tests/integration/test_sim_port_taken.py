@@ -107,4 +107,7 @@ def test_config_set_of_a_taken_port_is_refused_when_set_not_at_the_restart(procs
     with open(config, encoding="utf-8") as fh:
         assert fh.read() == before
     saved = procs.riskctl_ok(config, "config", "set", "broker.sim.hub_port", str(free_port()))
-    assert "needs a restart to take effect: broker" in saved, saved
+    # named for this edit, with the worker that reads it (trial 15b: "needs a restart to
+    # take effect: broker", a table, not a worker)
+    assert "NOT in force yet: restart simbroker for broker.sim.hub_port to take effect" \
+        in saved, saved

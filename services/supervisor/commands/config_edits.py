@@ -23,6 +23,9 @@ from shared.config.accounts import find_account
 from shared.config.restorewords import session_words
 from shared.config.edit import EditError, EditResult, default_backup_dir
 from shared.config.errors import ConfigError
+from shared.config.live import RESTART_SECTIONS
+from shared.config.load import parse_toml
+from shared.config.sections import BusConfig
 from shared.messages.config import ConfigEdited
 from shared.messages.risk import HistoryRequest, RulesRequest
 from shared.messages.system import error, ok
@@ -57,6 +60,26 @@ def changed_note(sup, reason: str = "") -> str:
     if not who:
         return f"changed: {reason}" if reason else ""
     return f"changed by {who}" + (f": {reason}" if reason else "")
+
+
+def moves_control(sup, edit: Callable[..., EditResult]) -> str:
+    """Why an edit that moves [bus].control is refused on a running riskd ('' when it does
+    not move it, or cannot be read: the edit itself then says why). riskctl finds riskd at the
+    file's address: moved now, no riskctl could reach this riskd any more, not even to shut it
+    down (trial 15b, a [bus] edit on a running riskd)."""
+    try:
+        candidate = edit(sup.loaded.path, backup_dir(sup), dry_run=True)
+        bus = parse_toml(candidate.text, sup.loaded.path).get("bus") or {}
+    except (ConfigError, EditError, OSError):
+        return ""
+    moved = bus.get("control", BusConfig().control) if isinstance(bus, dict) else None
+    if moved == sup.config.bus.control:
+        return ""
+    return (f"not saved: it moves bus.control, the address riskctl finds this riskd at "
+            f"({sup.config.bus.control}): saved now, riskctl could no longer reach riskd, not "
+            f"even to stop it. Stop riskd first (`riskctl shutdown`), edit the file then "
+            f"(`riskctl config set bus.control ADDRESS --offline`), and start riskd again "
+            f"(`make run`)")
 
 
 def run_edit(sup, respond, key: str, edit: Callable[..., EditResult],
@@ -133,6 +156,7 @@ def apply_edit(sup, respond, key: str, edit: Callable[..., EditResult],
     restart = list(getattr(changed, "restart_needed", []) or [])
     body = ConfigEdited(path=result.path, key=key, backup=result.backup, digest=result.digest,
                         applied=reloaded.ok, restart_needed=restart,
+                        restart=getattr(changed, "restart", "") or "",
                         warnings=[str(w) for w in result.warnings],
                         changes=list(result.changes))
     # a profile the edit wrote first (`rules set profile:eval ...`, `config set profiles.eval.
@@ -150,9 +174,11 @@ def apply_edit(sup, respond, key: str, edit: Callable[..., EditResult],
         # rules changed that no single rule edit names (a restore, an unnamed account): a
         # loosening among them waits for the roll, so never claim they are all live
         note = "riskd took it; a tightening applies now, a loosening waits for the trading-day roll"
-    if restart:
-        note += "; needs a restart to take effect: " + ", ".join(restart)
-    saved = f"saved; {waits}" if (waits and reloaded.ok and not restart) else f"saved ({note})"
+    later = getattr(changed, "restart", "") if reloaded.ok else ""
+    if later:      # said truthfully (trial 15b: "applied live; needs a restart" for a [bus] edit)
+        note = (f"{note}, except what waits for a restart; NOT in force yet: {later}"
+                if live_changes(result) else f"NOT in force yet: {later}")
+    saved = f"saved; {waits}" if (waits and reloaded.ok and not later) else f"saved ({note})"
     respond(ok(body, reason=f"{shown or key}: {saved}" + (f"; {ended}" if ended else "")
                + "".join(f"\n  {c}" for c in created)))
 
@@ -161,6 +187,12 @@ def created_words(profile: str) -> str:
     """'profile eval created: ...' for an edit that wrote a profile's first setting."""
     return (f"profile {profile} created: each rule it does not set runs its default "
             f"(docs/rules.md); {nobody_runs(profile)}")
+
+
+def live_changes(result: EditResult) -> bool:
+    """Did the edit change anything outside the restart-only sections (or cannot it tell)?"""
+    keys = list(result.changed_keys or ())
+    return not keys or any(k.split(".")[0].split("[")[0] not in RESTART_SECTIONS for k in keys)
 
 
 def rule_target_words(config, target: str) -> str:

@@ -4,16 +4,22 @@ one that would make risk act at once (a stricter backup over what an account hol
 log in (trial 14b: the backup `passwd admin --offline` made, with no password in it, removed
 the admin password of a running riskd with no question, leaving no admin login)."""
 from services.supervisor.commands.base import Command
-from services.supervisor.commands.config_edits import backup_dir, changed_note, run_edit
+from services.supervisor.commands.config_edits import (backup_dir, changed_note,
+                                                      moves_control, run_edit)
 from shared.config.edit import EditError, config_changes, restore_backup
 from shared.config.errors import ConfigError
 from shared.config.restorewords import login_warning
 from shared.messages.config import ConfigRestore
+from shared.messages.system import error
 
 
 def execute(sup, request, respond) -> None:
     def edit(path, backups, **kw):
         return restore_backup(path, request.stamp, backups, **kw)
+    moved = moves_control(sup, edit)
+    if moved:
+        respond(error("refused", f"restore {request.stamp}: {moved}"))
+        return
     run_edit(sup, respond, f"restore {request.stamp}", edit,
              note=changed_note(sup, request.reason),
              confirmed=request.confirmed,   # risk would act at once: ask (rule_confirm.py)

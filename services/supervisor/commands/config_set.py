@@ -8,7 +8,7 @@ one that clashes with another of riskd's endpoints or that another program holds
 now, not found at the next restart."""
 from services.supervisor import portcheck
 from services.supervisor.commands.base import Command
-from services.supervisor.commands.config_edits import changed_note, run_edit
+from services.supervisor.commands.config_edits import changed_note, moves_control, run_edit
 from services.supervisor.commands.rule_outcome import rule_edit_of
 from shared.config.edit import set_config_value
 from shared.messages.config import ConfigSet
@@ -32,6 +32,10 @@ def execute(sup, request, respond) -> None:
                                    sup.config, list(sup.slots))
     if taken:
         respond(error("port_taken", f"{request.key}: not saved: {taken}"))
+        return
+    moved = moves_control(sup, edit) if request.key.strip().startswith("bus") else ""
+    if moved:
+        respond(error("refused", f"{request.key}: {moved}"))
         return
     run_edit(sup, respond, request.key, edit,
              lambda: rule_edit_of(request.key, request.value, sup.config.accounts),

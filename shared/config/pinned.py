@@ -1,0 +1,44 @@
+"""The riskd-wide sections a worker takes from the supervisor that starts it, not from the file.
+
+[bus], [paths] and [supervisor] are bound or read by the supervisor once, at its start
+(shared/config/restartwho.py). A worker the supervisor (re)starts reads the config's last good
+text (services/supervisor/snapshot.py), which holds what the file says now: after a [bus] edit,
+a restarted risk bound the NEW address while the supervisor still looked for it on the old one
+and killed it as hung every 15 s, the accounts unguarded (fresh-user trial 15b). So the
+supervisor passes the sections as it runs them in the environment (ENV, JSON) and the worker
+runs on those (load_or_exit, shared/worker.py); the file's new values wait for riskd's own
+restart. A worker started by hand (no ENV) reads the file as before.
+"""
+from __future__ import annotations
+
+import json
+import os
+from typing import Optional
+
+import attrs
+
+from shared.config.convert import config_converter
+from shared.config.load import LoadedConfig, resolved_dirs
+from shared.config.restartwho import RISKD_WIDE
+
+ENV = "RISKD_RUNNING_SECTIONS"
+
+
+def encode(config) -> str:
+    """The running config's riskd-wide sections, for a worker's environment."""
+    return json.dumps({name: config_converter.unstructure(getattr(config, name))
+                       for name in RISKD_WIDE})
+
+
+def apply(loaded: LoadedConfig, text: Optional[str] = None) -> LoadedConfig:
+    """loaded with the supervisor's riskd-wide sections (from ENV, or text) in place of the
+    file's; loaded itself when there are none."""
+    text = os.environ.get(ENV) if text is None else text
+    if not text:
+        return loaded
+    data = json.loads(text)
+    sections = {name: config_converter.structure(data[name], type(getattr(loaded.config, name)))
+                for name in RISKD_WIDE if name in data}
+    config = attrs.evolve(loaded.config, **sections)
+    data_dir, log_dir = resolved_dirs(loaded.path, config)
+    return attrs.evolve(loaded, config=config, data_dir=data_dir, log_dir=log_dir)
