@@ -34,7 +34,7 @@ from services.supervisor.passwordalert import password_event
 from services.supervisor.loginstore import LoginStore
 from services.supervisor.sessions import LoginLimiter, Sessions
 from services.supervisor.unreachable import unreachable_reason, worker_note
-from services.supervisor.policy import (RUNNING, STARTING, STOPPED, STOPPING,
+from services.supervisor.policy import (BACKOFF, RUNNING, STARTING, STOPPED, STOPPING,
                                         PolicySettings, WorkerPolicy)
 from shared import controlkey, editasking, logsetup, shards, showtime, topics
 from shared.accountname import account_called, labels
@@ -74,6 +74,10 @@ IDLE_TICK = 1.0           # s: the same pass while all are steady (a child's exi
 STARTUP_PING_EVERY = 0.1
 GUARD_REPORT_EVERY = 5.0   # the day's unguarded time on the events PUB (daily summary, screens)
 ALIVE_EVERY = 1.0          # how often riskd records it is alive: the next riskd counts from there
+# an operator's start waits through a crash while starting when riskd starts the worker again
+# within START_RETRY_S, at most START_CRASHES_MAX times (riskctl start waits 30 s in all)
+START_RETRY_S = 2.0
+START_CRASHES_MAX = 2
 NOTIFY_TOPIC = "notify"   # NotifyEvents on the events PUB: the notify worker alerts them
 
 
@@ -103,6 +107,9 @@ class Slot:
         # say so (trial13a: "RESTARTS 1  LAST EXIT exited with code 0  NOTE -")
         self.restarted_ns: Optional[int] = None
         self.restarted_by = ""
+        # why the processes started for an operator's start/restart (up_waiters) crashed
+        # before they were up, while riskd restarted them at once: the answer says it
+        self.start_crashes: list[str] = []
 
 
 def policy_settings(loaded: LoadedConfig) -> PolicySettings:
@@ -362,9 +369,13 @@ class Supervisor(Worker):
             self.back.up(name, self.clock.now_ns(), loop)
             self._changed(slot)
             self._announce_once()
+            said = (f"{name} crashed while starting ({'; '.join(slot.start_crashes)}); riskd "
+                    f"restarted it: running now (pid {pid})" if slot.start_crashes
+                    else f"{name} is up (pid {pid})")
             for respond in slot.up_waiters:
-                respond(ok(self.info(slot), reason=f"{name} is up (pid {pid})"))
+                respond(ok(self.info(slot), reason=said))
             slot.up_waiters.clear()
+            slot.start_crashes.clear()
 
     def _announce_once(self) -> None:
         """One line on stdout for the person who ran `make run`: everything is up, look here."""
@@ -450,7 +461,9 @@ class Supervisor(Worker):
         for slot in self.slots.values():
             self._tick_slot(slot, now)
         now_ns = self.clock.now_ns()
-        for alert in (self.back.due(now_ns, self.guard.reasons(), showtime.zone_of(self.config)),
+        # the "back" alert's unguarded time is the one status counts (guard.GuardTracker)
+        for alert in (self.back.due(now_ns, self.guard.reasons(), showtime.zone_of(self.config),
+                                    lambda since: self.guard.unguarded_s(since, now_ns, now_ns)),
                       self.again.due(now_ns, self._notify_up_ns if self._notify_running()
                                      else None, self.guard.reasons(),
                                      showtime.zone_of(self.config),
@@ -523,11 +536,20 @@ class Supervisor(Worker):
                         f"in {delay:.1f} s" if delay else "now")
         else:
             log.info("%s (pid %d) stopped (exit %s)", slot.name, pid, code)
-        if not slot.then_start:           # a restart's waiters wait for the new process
+        if not slot.then_start and slot.up_waiters and restarted_soon(slot.policy, now) \
+                and len(slot.start_crashes) < START_CRASHES_MAX:
+            # crashed while starting, and riskd starts it again at once: the operator's
+            # start waits for that process (trial15a: "enforcement exited before it was up:
+            # killed by signal 9" while riskd had it running 0.5 s later)
+            slot.start_crashes.append(why)
+        elif not slot.then_start:         # a restart's waiters wait for the new process
+            before = (f" (it had crashed while starting before: {'; '.join(slot.start_crashes)}"
+                      f"; riskd restarted it)" if slot.start_crashes else "")
             for respond in slot.up_waiters:
-                respond(error("start_failed", f"{slot.name} exited before it was up: {why}",
-                              self.info(slot)))
+                respond(error("start_failed", f"{slot.name} exited before it was up: {why}"
+                              + before, self.info(slot)))
             slot.up_waiters.clear()
+            slot.start_crashes.clear()
         for respond in slot.down_waiters:
             respond(ok(self.info(slot), reason=f"{slot.name} stopped"))
         slot.down_waiters.clear()
@@ -848,7 +870,8 @@ class Supervisor(Worker):
         self.pub.publish(topics.WORKER, event)
         down = down_kind(event)
         if down and alerted_down(slot.name, self._notify_running()):   # "back" follows in time
-            self.back.down(slot.name, now_ns, down_why(down, p.reason, p.last_exit))
+            self.back.down(slot.name, now_ns, down_why(down, p.reason, p.last_exit),
+                           starting=p.alive_at is None)
 
     def _notify_running(self) -> bool:
         slot = self.slots.get("notify")
@@ -870,6 +893,13 @@ class Supervisor(Worker):
                 self.back.down(name, now_ns, "stopped by an operator (riskctl stop"
                                + (f": {reason})" if reason else ")"))
         self.pub.publish(NOTIFY_TOPIC, stopped_event(going, now_ns, reason, who, left_open))
+
+
+def restarted_soon(policy: WorkerPolicy, now: float) -> bool:
+    """Does riskd start this crashed worker again within START_RETRY_S (its first restart
+    after an operator's start is immediate), rather than back off or call it flapping?"""
+    return (policy.wanted and policy.state == BACKOFF and policy.next_start_at is not None
+            and policy.next_start_at - now <= START_RETRY_S)
 
 
 def stop_rank(name: str) -> int:
