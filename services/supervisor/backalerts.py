@@ -34,7 +34,7 @@ from shared.bus.publisher import KEEP_FOR_S
 from shared.clock import from_ns
 from shared.messages.notify import NotifyEvent
 from shared.when import duration
-from shared.workerdown import CRASHED, FLAPPING
+from shared.workerdown import CRASHED, FLAPPING, WORKER_BACK, was_down
 
 GUARD_WAIT_NS = 15 * 10**9     # a guard worker back: how long "back" waits for the guard
 SETTLE_NS = 10**9              # any other worker: a second (a notify back hears its own "back")
@@ -232,7 +232,7 @@ class BackWatch:
         if any(guards(n) for n in ready):
             title += (": accounts are guarded again" if not reasons else
                       f", but accounts are still NOT guarded: {', '.join(reasons)}")
-        lines = [f"{n} was down: {d.whys}" + (f" ({d.loop.words()})"
+        lines = [was_down(n, d.whys) + (f" ({d.loop.words()})"
                                               if d.loop is not None and len(ready) > 1 else "")
                  for n, d in zip(ready, downs)]
         if unguarded_s is not None and any(guards(n) for n in ready):
@@ -247,7 +247,7 @@ class BackWatch:
                   if d.loop is not None and not d.flapped]
         lines += [line for n, d in zip(ready, downs) if n == "notify"
                   for line in notify_missed(d.since_ns, d.up_ns, tz)]
-        return NotifyEvent(kind="worker_back", severity="info", title=title, lines=lines,
+        return NotifyEvent(kind=WORKER_BACK, severity="info", title=title, lines=lines,
                            ts_ns=now_ns)
 
 
