@@ -415,6 +415,8 @@ def worker_alert(e: WorkerEvent, ctx: Context) -> Optional[Alert]:
     kind = down_kind(e)
     if kind == FLAPPING:
         return flapping_alert(e)
+    if kind == CRASHED and e.folded:    # the supervisor's "still crashing" speaks for it
+        return None
     if kind == CRASHED:
         # the supervisor's own kill of a hung worker is said as such, not as a bare SIGKILL
         # (trial: "crashed: killed by signal 9 (SIGKILL)" after a `kill -STOP` of risk)

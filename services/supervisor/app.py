@@ -15,12 +15,13 @@ import sys
 import time
 from typing import Callable, Optional, Sequence
 
+import attrs
 import zmq
 
 from services.supervisor import audit, children, lastheld, portcheck, snapshot
 from services.supervisor.lastrisk import REFRESH_EVERY, LastRisk
 from services.supervisor.lastresults import LastResults
-from services.supervisor.backalerts import (BackWatch, Loop, alerted_down, down_why,
+from services.supervisor.backalerts import (BackWatch, Loop, alerted_down, down_why, guards,
                                             stopped_event)
 from services.supervisor import riskdalerts
 from services.supervisor.auth import authorize
@@ -33,6 +34,7 @@ from services.supervisor.health import CHANNEL_TOPIC, Health, file_edit_event
 from services.supervisor.passwordalert import password_event
 from services.supervisor.loginstore import LoginStore
 from services.supervisor.sessions import LoginLimiter, Sessions
+from services.supervisor.stillcrashing import StillCrashing
 from services.supervisor.unreachable import unreachable_reason, worker_note
 from services.supervisor.policy import (BACKOFF, RUNNING, STARTING, STOPPED, STOPPING,
                                         PolicySettings, WorkerPolicy)
@@ -54,7 +56,7 @@ from shared.messages.system import Heartbeat, Ping, Pong, Reply, error, ok
 from shared.exitwords import exit_words, kill_words
 from shared.worker import Worker
 from shared.when import duration
-from shared.workerdown import down_kind
+from shared.workerdown import FLAPPING, down_kind
 from shared.plural import plural
 
 log = logging.getLogger(__name__)
@@ -172,6 +174,8 @@ class Supervisor(Worker):
         for gap in self.guard.all_gaps():
             self.guard_store.save(gap)
         self.back = BackWatch()     # alerted-down workers: "back" once they run again
+        # workers crashing on after they flapped: one ongoing problem (stillcrashing.py)
+        self.still = StillCrashing(showtime.zone_of(self.config))
         self.last_risk = LastRisk()  # risk's last figures, for screens while risk is down
         # enforcement's outcomes, while it cannot answer (all of them since this riskd started)
         self.last_results = LastResults(since_ns=self.started_ns)
@@ -367,6 +371,9 @@ class Supervisor(Worker):
             loop = (Loop(p.recent_crashes, now - p.loop_started_at, p.settings)
                     if p.recent_crashes > 1 and p.loop_started_at is not None else None)
             self.back.up(name, self.clock.now_ns(), loop)
+            still = self.still.up(name, self.clock.now_ns(), guards(name))
+            if still is not None:
+                self.pub.publish(NOTIFY_TOPIC, still)
             self._changed(slot)
             self._announce_once()
             said = (f"{name} crashed while starting ({'; '.join(slot.start_crashes)}); riskd "
@@ -442,7 +449,8 @@ class Supervisor(Worker):
     def _in_motion(self) -> bool:
         """Anything the pass must look at within TICK: a worker not simply running (or simply
         stopped by an operator), someone waiting on a worker, a forwarded request, an alert."""
-        if self.forwarder.waiting or self.back.waiting or self.again.waiting:
+        if self.forwarder.waiting or self.back.waiting or self.again.waiting \
+                or self.still.waiting:
             return True
         for slot in self.slots.values():
             if slot.up_waiters or slot.down_waiters or slot.then_start or slot.kill_reason:
@@ -461,6 +469,11 @@ class Supervisor(Worker):
         for slot in self.slots.values():
             self._tick_slot(slot, now)
         now_ns = self.clock.now_ns()
+        for name, since_ns, why in self.still.down_now(now_ns):   # a folded crash left it down
+            self.pub.publish(NOTIFY_TOPIC, self.still.down_event(name, since_ns, why, now_ns,
+                                                                 guards(name)))
+            if alerted_down(name, self._notify_running()):
+                self.back.down(name, since_ns, why)
         # the "back" alert's unguarded time is the one status counts (guard.GuardTracker)
         for alert in (self.back.due(now_ns, self.guard.reasons(), showtime.zone_of(self.config),
                                     lambda since: self.guard.unguarded_s(since, now_ns, now_ns)),
@@ -867,9 +880,14 @@ class Supervisor(Worker):
                                               since_ns=slot.silent_since_ns))
         event = WorkerEvent(name=slot.name, state=p.state, pid=key[1], exit_code=p.last_exit,
                             reason=p.reason)
-        self.pub.publish(topics.WORKER, event)
         down = down_kind(event)
-        if down and alerted_down(slot.name, self._notify_running()):   # "back" follows in time
+        folded = False
+        if down == FLAPPING:
+            self.still.flapped(slot.name, now_ns)
+        elif down:           # after flapping, a crash may be one more of an ongoing problem
+            folded = self.still.crashed(slot.name, now_ns, down_why(down, p.reason, p.last_exit))
+        self.pub.publish(topics.WORKER, attrs.evolve(event, folded=folded))
+        if down and not folded and alerted_down(slot.name, self._notify_running()):
             self.back.down(slot.name, now_ns, down_why(down, p.reason, p.last_exit),
                            starting=p.alive_at is None)
 
@@ -888,6 +906,8 @@ class Supervisor(Worker):
         if not going:
             return
         now_ns = self.clock.now_ns()
+        for name in going:
+            self.still.stopped(name)         # what follows is the operator's
         if self._notify_running():
             for name in going:
                 self.back.down(name, now_ns, "stopped by an operator (riskctl stop"

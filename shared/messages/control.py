@@ -118,6 +118,9 @@ class WorkerEvent:
     pid: Optional[int] = None
     exit_code: Optional[int] = None
     reason: str = ""
+    # a crash of a worker still crashing after it flapped: the supervisor's "still crashing"
+    # alert speaks for it (services/supervisor/stillcrashing.py), notify sends no crash alert
+    folded: bool = False
 
 
 @attrs.frozen(kw_only=True)

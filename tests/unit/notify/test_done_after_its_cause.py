@@ -28,7 +28,8 @@ RESULT = CommandResult(command_id="d7.1", account_id=1002, status=DONE,
                        finished_ns=51 * S, event_ns=50 * S, first_answer_ns=51 * S,
                        action="close_position", rule="daily_unrealized_loss")
 BACK = NotifyEvent(kind="worker_back", severity="info",
-                   title="🟢 Worker enforcement is back after 2s down: accounts are guarded again",
+                   title="🟢 Worker enforcement is back after 2s down: accounts are guarded "
+                         "again",
                    lines=["enforcement was down: stopped by an operator (riskctl stop)"])
 
 

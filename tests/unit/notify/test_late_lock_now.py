@@ -41,7 +41,8 @@ def worker(tmp_path):
     queued = []
     outbox = Outbox(str(tmp_path / "notify.sqlite"))
     w = SimpleNamespace(outbox=outbox, locked_buys=LockedBuys(outbox), steps=StepHold(),
-                        _behind={}, done_hold=DoneHold(), _backs={}, _late=set(), _late_results=set(), _held_rows={},
+                        _behind={}, done_hold=DoneHold(), _backs={},
+                        _late=set(), _late_results=set(), _held_rows={},
                         _waited={}, _outcome_tries=0, _catch_up_tries=0, _locks_now=None, _locks={},
                         config=SimpleNamespace(bus=SimpleNamespace(control="")),
                         clock=SimpleNamespace(now_ns=lambda: NOW, monotonic=lambda: 100.0),

@@ -27,7 +27,8 @@ RESULT = CommandResult(command_id="d1.1", account_id=1012, status=DONE,
 def worker(tmp_path):
     queued = []
     w = SimpleNamespace(outbox=Outbox(str(tmp_path / "notify.sqlite")), steps=StepHold(),
-                        _behind={}, done_hold=DoneHold(), _backs={}, _waited={}, _late_results=set(), _late_folded={}, _outcome_tries=0,
+                        _behind={}, done_hold=DoneHold(), _backs={}, _waited={},
+                        _late_results=set(), _late_folded={}, _outcome_tries=0,
                         clock=SimpleNamespace(now_ns=lambda: 100 * S, monotonic=lambda: 1.0),
                         ctx_t=Context(accounts={1012: "BRAVO"}),
                         queue=lambda alert, button=None, **kw: queued.append(alert.text))

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from services.supervisor.app import Slot, Supervisor
 from services.supervisor.audit import outcome_of
 from services.supervisor.backalerts import BackWatch
+from services.supervisor.stillcrashing import StillCrashing
 from services.supervisor.policy import RUNNING, PolicySettings
 from shared.clock import to_ns
 
@@ -36,7 +37,7 @@ def supervisor(now, settings=PolicySettings()):
     sup = SimpleNamespace(
         clock=SimpleNamespace(now_ns=lambda: AT + int((now["t"] - 1000) * S),
                               monotonic=lambda: now["t"]),
-        slots={"enforcement": slot}, requester="ops:root", back=BackWatch(),
+        slots={"enforcement": slot}, requester="ops:root", back=BackWatch(), still=StillCrashing(),
         config=SimpleNamespace(supervisor=SimpleNamespace(stop_timeout=5.0),
                                notify=SimpleNamespace(timezone="America/Chicago"),
                                trading_day=SimpleNamespace(timezone="America/Chicago")),
