@@ -17,6 +17,7 @@ from typing import Any, Optional
 from cli import configfile
 from cli import session as session_cache
 from cli import sessionsweep
+from cli import whichriskd
 from cli.errors import AUTH_CODES, EXIT_AUTH, CliError, NotRunning
 from cli.notrunning import orphans
 from shared import codec, localconfig, showtime
@@ -24,7 +25,7 @@ from shared.config.access import login_hint
 from shared.bus.rpc import RpcClient, RpcTimeout
 from shared.messages.auth import AuthNeeded, LoginReply, LoginRequest, WhoAmI, WhoAmIRequest
 from shared.messages.control import ControlRequest
-from shared.messages.system import Reply
+from shared.messages.system import Ping, Pong, Reply
 
 DEFAULT_TIMEOUT = 1.2     # per attempt; two attempts stay under 3 s
 NOT_ANSWERING = "riskd does not answer"     # NotRunning.short of a socket that is silent
@@ -84,6 +85,9 @@ class Context:
         self.ended = ""     # riskd's words: that session was ended early, why and when
         self.earlier: Optional[session_cache.CachedSession] = None   # one an earlier riskd issued
         self._sent: Optional[session_cache.CachedSession] = None     # the cached one sent
+        self._checked = False    # whether the riskd that answers was compared with the config
+        self._other: Optional[whichriskd.Other] = None   # it is another config's riskd
+        self._warned = False
 
     @property
     def config_path(self) -> str:
@@ -138,6 +142,10 @@ class Context:
         with RpcClient(address, "riskd", timeout=self.timeout, retries=retries,
                        name="riskctl") as client:
             try:
+                if not self._checked:      # until riskd answered it: a retried call asks again
+                    self._other = self._which(client, timeout)
+                    self._checked = True
+                self._warned = whichriskd.judge(self._other, command, self._warned)
                 reply = client.call(ControlRequest(command=command, session=self.session),
                                     timeout=timeout)
             except RpcTimeout as exc:
@@ -148,6 +156,15 @@ class Context:
         if not isinstance(reply, Reply):
             raise CliError(f"riskd answered with {type(reply).__name__}, not a reply")
         return reply
+
+    def _which(self, client: RpcClient, timeout: Optional[float]):
+        """The riskd at the control address, compared with the config riskctl read
+        (cli/whichriskd.py): None when it is this config's riskd (or cannot be told)."""
+        pong = client.call(ControlRequest(command=Ping()), timeout=timeout)
+        if not isinstance(pong, Reply) or not pong.ok or not isinstance(pong.body, Pong):
+            return None
+        return whichriskd.compare(self.config_path, self.control_address,
+                                  pong.body.config_path, pong.body.data_dir)
 
     def request(self, command: Any, timeout: Optional[float] = None, retries: int = 1,
                 tolerate: tuple[str, ...] = ()) -> Reply:

@@ -19,7 +19,7 @@ def first_line(doc: str | None) -> str:
     return (doc or "").strip().splitlines()[0] if doc else ""
 
 
-def role_note(role: str) -> str:
+def role_note(role: str, offline: bool = False) -> str:
     """The role a command needs and the login that gives it, as riskd's refusal says it
     (shared/config/access.login_hint): there is no ops password by default, so an ops
     command's help names the admin login too (fresh-user trial: `riskctl restart --help` said
@@ -31,9 +31,12 @@ def role_note(role: str) -> str:
         login = ("run `riskctl login --role admin` first (an admin session serves ops commands "
                  "too; there is no ops password by default), or `riskctl login --role ops` "
                  "once an admin has set an ops password with `riskctl passwd ops`")
+    # --offline edits the file while riskd is stopped: no riskd, no session (trial15b: passwd's
+    # help said "Needs an admin session" with no word of that exception)
+    unless = " Not with --offline (riskd stopped: the file is edited directly)." if offline else ""
     return "\n\n" + textwrap.fill(
         f"Role: {role}. Needs an {role} session: {login} (at a terminal riskctl asks for the "
-        f"password once).", 78)
+        f"password once).{unless}", 78)
 
 
 def command_named(argv: list[str] | None) -> str | None:
@@ -102,7 +105,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         doc = module.__doc__
         role = getattr(module, "ROLE", "")
         p = sub.add_parser(module.NAME, help=first_line(doc) + (f" Role: {role}." if role else ""),
-                           description=(doc or "").strip() + role_note(role),
+                           description=(doc or "").strip()
+                           + role_note(role, getattr(module, "OFFLINE", False)),
                            formatter_class=argparse.RawDescriptionHelpFormatter)
         if getattr(module, "READ", False):
             p.add_argument("--json", action="store_true", help="print one JSON document")

@@ -24,8 +24,9 @@ from shared.config.validators import to_money, to_optional_money
 from shared.when import duration
 
 # rules whose value and limit count contracts or trades, not money
+# no_stop_loss_grace reads whole seconds (trial15b: history said "value 10.00 vs 10.00")
 COUNT_RULES = frozenset({"max_contracts", "max_contracts_per_instrument",
-                         "trade_frequency_limit"})
+                         "trade_frequency_limit", "no_stop_loss_grace"})
 MONEY, COUNT = "money", "count"
 # A parameter with no value (drawdown_guard's line before an admin sets it) as screens, docs,
 # the audit trail and the rule-change alerts say it (trial 2026-12-05: the alert read

@@ -43,6 +43,11 @@ def duration(seconds: float) -> str:
     return f"{h}h{m:02d}m" if h else (f"{m}m{s:02d}s" if m else f"{s}s")
 
 
+def is_clock(text: str) -> bool:
+    """Whether a time argument is a clock time (15:30, 15:30:45), read as a day's."""
+    return bool(_CLOCK.match((text or "").strip()))
+
+
 def parse_when(text: str, now_ns: int, tz: dt.tzinfo, future: bool = True) -> int:
     """-> UTC ns. A duration counts from now (back in time when future=False); HH:MM is the next
     one in `tz`, or with future=False the last one (yesterday's when today's is still ahead:

@@ -23,12 +23,16 @@ did not answer (docs/operations.md (When risk is not running))."""
 from __future__ import annotations
 
 import sys
+import time
 
 from cli import configfile
 from cli.storedhistory import stored_history
 from cli.storedoutcomes import stored_outcomes
 from shared.actedby import command_id, journal_of
 from cli.commands._risk_view import fmt_time, parse_when
+from shared import showtime
+from shared.clock import from_ns
+from shared.when import is_clock
 from cli.accountnames import file_namer, namer
 from cli.context import NOT_ANSWERING, refusal_text
 from cli.errors import CliError, NotRunning
@@ -49,8 +53,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--account", metavar="A", default="",
                         help="only this account (its id or name)")
     parser.add_argument("--since", metavar="TIME",
-                        help="2h, 09:30 or 09:30:15 (display zone) or an ISO time with its offset, "
-                        "2026-12-05T09:30:00-06:00")
+                        help="2h, 09:30 or 09:30:15 (display zone; a time later than now is "
+                        "yesterday's, and said so) or an ISO time with its offset, "
+                        "2026-12-05T09:30:00-06:00 (docs/operations.md, Times and time zones)")
     parser.add_argument("--limit", type=int, default=200, help="at most this many (200)")
 
 
@@ -104,9 +109,25 @@ def read_stored(ctx, args, since, why: str, riskd: bool, lags: bool = False):
     return body
 
 
+def since_note(text: str, since_ns: int, now_ns: int, tz) -> str:
+    """What a clock time later than now was read as: the last one, yesterday's, said first (on
+    stderr, so --json stays one document), as `lockout --until` says how it read its time.
+    Fresh-user trial 15a: `history --since 11:52:30` run at 11:51:56 listed the whole day with
+    no word of it. '' for a clock time of today or any other form (a length, an ISO time)."""
+    if not is_clock(text) or from_ns(since_ns, tz).date() == from_ns(now_ns, tz).date():
+        return ""
+    return (f"{text.strip()} is later than now ({showtime.at(now_ns, tz, now_ns, seconds=True)}): "
+            f"read as yesterday's {text.strip()} ({showtime.at(since_ns, tz, now_ns, seconds=True)}); "
+            f"for today's, wait until then or give a length (--since 30m)")
+
+
 def run(args, ctx) -> int:
     tz = configfile.display_zone(ctx.config_path)
-    since = parse_when(args.since, future=False, tz=tz) if args.since else None
+    now_ns = time.time_ns()
+    since = parse_when(args.since, now_ns, future=False, tz=tz) if args.since else None
+    note = since_note(args.since, since, now_ns, tz) if args.since else ""
+    if note:
+        print(f"riskctl history: {note}", file=sys.stderr, flush=True)
     stopped = ""
     try:
         reply = ctx.request(HistoryRequest(account=args.account or "", since_ns=since,

@@ -20,7 +20,7 @@ from types import SimpleNamespace
 
 import zmq
 
-from cli import configfile
+from cli import configfile, whichriskd
 from cli.accountnames import account_wanted
 from cli.context import listening
 from cli.errors import CliError
@@ -30,7 +30,8 @@ from shared import codec, shards, topics
 from shared.bus.rpc import RpcClient, RpcTimeout
 from shared.config import ConfigError, load_config
 from shared.config.sections import WORKER_NAMES
-from shared.messages.control import ControlRequest, WorkersRequest
+from shared.messages.control import ControlRequest
+from shared.messages.system import Ping, Pong, Reply
 from shared.messages.logs import (LogHistory, LogHistoryRequest, LogRecord, line_fields,
                                   shown_utc)
 
@@ -106,7 +107,7 @@ def run(args, ctx) -> int:
                    f"docs/scaling.md)")
     flt = Filter(args.level, args.process, account_wanted(ctx, args.account), args.grep)
     sub = _subscribe(loaded.config.bus.logging_pub) if args.follow else None
-    own = own_riskd(loaded)
+    own = own_riskd(loaded, ctx.config_path)
     try:
         past, where = _past(loaded, flt, args.n, own)
         if unknown and not past:
@@ -126,17 +127,21 @@ def run(args, ctx) -> int:
     return 0
 
 
-def own_riskd(loaded) -> bytes | None:
+def own_riskd(loaded, config_path: str) -> bytes | None:
     """This riskd's instance id, as its supervisor's answer on the control socket carries it
     (the supervisor holds that socket for riskd's whole life): the logging worker's answers
     and records must carry it too. None when no supervisor answers (riskd is not running, or
-    only its supervisor is gone): then whoever answers is read, as before."""
+    only its supervisor is gone): then whoever answers is read, as before. A supervisor of
+    another config's riskd is warned of first, as every read command does (cli/whichriskd.py)."""
     address = loaded.config.bus.control
     if not listening(address):
         return None
     try:
         with RpcClient(address, "riskd", timeout=1.0, retries=0, name="riskctl") as client:
-            client.call(ControlRequest(command=WorkersRequest()))
+            reply = client.call(ControlRequest(command=Ping()))
+            if isinstance(reply, Reply) and reply.ok and isinstance(reply.body, Pong):
+                whichriskd.judge(whichriskd.compare(config_path, address, reply.body.config_path,
+                                                    reply.body.data_dir), Ping(), False)
             return client.answered_by
     except RpcTimeout:
         return None

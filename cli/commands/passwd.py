@@ -18,6 +18,7 @@ from shared.messages.config import ConfigSet
 
 NAME = "passwd"
 ROLE = "admin"          # through riskd; --offline edits the file without a session
+OFFLINE = True          # its help says so (cli/main.role_note)
 
 
 def add_arguments(parser) -> None:

@@ -18,6 +18,7 @@ directly, as a trading platform would; riskd watches and reacts. Only for broker
 """
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, Optional
 
 import requests
@@ -32,6 +33,7 @@ from shared.config.load import load_config
 from shared.symbols import UnknownSymbol, contract_for, is_contract_id, ticker_of
 from shared.plural import plural
 from shared.redact import Redactor
+from shared.showprice import fmt_price
 
 NAME = "sim"
 HTTP_TIMEOUT = 5.0
@@ -220,6 +222,12 @@ class SimClient:
         except UnknownSymbol as exc:
             raise CliError(str(exc)) from None
 
+    def ticks(self) -> dict[str, Decimal]:
+        """Every listed contract's tick size, by contract id: the decimals its prices need."""
+        contracts = self.call("/api/Contract/search", {"searchText": "", "live": False})
+        return {c["id"]: Decimal(str(c["tickSize"])) for c in contracts["contracts"]
+                if c.get("tickSize")}
+
     def accounts(self, wanted: Optional[str]) -> list[dict]:
         accounts = self.call("/api/Account/search", {"onlyActiveAccounts": True})["accounts"]
         if wanted is None:
@@ -318,6 +326,9 @@ def show_positions(args, ctx, sim: SimClient) -> int:
         rows += [(shown, ticker_of(p["contractId"]), p["contractId"],
                   POSITION_TYPES.get(p["type"], p["type"]), p["size"], p["averagePrice"],
                   p["id"]) for p in found]
+    if rows and not ctx.json:     # an average of fills, rounded as every screen rounds it
+        ticks = sim.ticks()       # (trial 15a: 20995.583333333332)
+        rows = [(*r[:5], average_price(r[5], ticks.get(r[2])), r[6]) for r in rows]
     if ctx.json:
         ctx.print_json({"accounts": doc})
     elif not rows:
@@ -338,7 +349,8 @@ def show_orders(args, ctx, sim: SimClient) -> int:
         rows += [(shown, o["id"], ticker_of(o["contractId"]),
                   "buy" if o["side"] == BUY else "sell", o["size"],
                   ORDER_TYPES.get(o["type"], o["type"]),
-                  o.get("limitPrice") if o.get("limitPrice") is not None else o.get("stopPrice"),
+                  traded_price(o.get("limitPrice") if o.get("limitPrice") is not None
+                               else o.get("stopPrice")),
                   ORDER_STATUSES.get(o["status"], o["status"])) for o in found]
     if ctx.json:
         ctx.print_json({"accounts": doc})
@@ -348,6 +360,18 @@ def show_orders(args, ctx, sim: SimClient) -> int:
         print(render_table(("account", "order", "symbol", "side", "size", "type", "price",
                             "status"), rows))
     return 0
+
+
+def average_price(value: Any, tick: Optional[Decimal]) -> str:
+    """An average of fills as every screen shows one (shared/showprice.py): to the decimals
+    of its contract's prices (its tick size's), two when the tick is not known."""
+    return fmt_price(None if value is None else Decimal(str(value)),
+                     like=(tick,) if tick is not None else (Decimal("0.01"),))
+
+
+def traded_price(value: Any) -> str:
+    """An order's limit or stop, a traded price: all of its own digits, at least two."""
+    return fmt_price(None if value is None else Decimal(str(value)))
 
 
 def _accounts_words(doc: list[dict]) -> str:

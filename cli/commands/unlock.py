@@ -1,5 +1,5 @@
-"""End an account's lockouts early (or only one symbol's, or only one rule's). Admin only,
-audited, with a reason (docs/rules.md, Lockouts).
+"""End an account's lockouts early (or only one symbol's, or only one rule's). Admin only.
+Audited, with a reason (docs/rules.md, Lockouts).
 
 Refused when [admin] allow_unlock = false: then lockouts end only on their timer, their
 schedule or when the broker condition clears.

@@ -104,6 +104,13 @@ class ForeignSeen:
     publisher: str = ""
 
 
+@attrs.frozen
+class OtherRiskd:
+    """The riskd that answers runs another config than the one given (cli/whichriskd.py):
+    said first among the screen's warnings; text '' once it is this config's riskd again."""
+    text: str
+
+
 def foreign_words(seen: list) -> str:
     """The line for the messages of other riskds this screen did not show."""
     who = ", ".join(f"{s.publisher or 'a worker'} of riskd instance {s.instance}"
@@ -174,6 +181,7 @@ class WatchState:
     reached: bool = False            # riskd answered this screen once (its silence since is
     #                                  then dated by unreachable_since_ns)
     foreign: list = attrs.Factory(list)    # ForeignSeen: other riskds' messages not shown
+    other_riskd: str = ""            # the riskd that answers is another config's (OtherRiskd)
 
     def apply(self, msg: Any) -> bool:
         """Fold one message in; True when the screen may change."""
@@ -484,6 +492,12 @@ def _risk_unavailable(state: WatchState, msg: RiskUnavailable) -> bool:
     return changed
 
 
+def _other_riskd(state: WatchState, msg: OtherRiskd) -> bool:
+    changed = state.other_riskd != msg.text
+    state.other_riskd = msg.text
+    return changed
+
+
 def _foreign(state: WatchState, msg: ForeignSeen) -> bool:
     if msg in state.foreign:
         return False
@@ -493,6 +507,7 @@ def _foreign(state: WatchState, msg: ForeignSeen) -> bool:
 
 _APPLY = {
     ForeignSeen: _foreign,
+    OtherRiskd: _other_riskd,
     AccountStatus: _status,
     RiskStatusReply: _risk_reply,
     LastRiskStatus: _last_known,
@@ -1112,10 +1127,10 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
                if state.accounts else "no figures known")
     guard = "NOT GUARDED now: " + "; ".join(state.unguarded) if state.unguarded else ""
     # an account an admin disabled: the rest are guarded, never "guarded" for all of them
-    left_out = accountguard.exceptions(
-        state.accounts.values(),
-        lambda aid: called(named(state.labels, aid, state.accounts[aid].name), aid)) \
+    name_of = lambda aid: called(named(state.labels, aid, state.accounts[aid].name), aid)  # noqa: E731
+    left_out = accountguard.exceptions(state.accounts.values(), name_of) \
         + [f"{u}: {accountguard.UNREPORTED}" for u in state.unreported]
+    failed = accountguard.failed_on(state.accounts.values(), name_of)
     # risk found a held price stale (shared/quietprice.py): the line of `riskctl status`
     stale_prices = pricewords.stale_lines(state.accounts.values(), now_ns, ticker)
     if state.reachable is False:
@@ -1138,12 +1153,14 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
         level = "error" if guard else "warning"
     elif guard:                       # the words of `riskctl status`
         notice, level = guard, "error"
-    elif stale_prices:                # held prices with no quote: not "guarded now" either
-        notice = accountguard.stale_head(stale_prices) + (
-            "; NOT guarded: " + "; ".join(left_out) if left_out else "")
-        level = "warning"
-    elif left_out:
-        notice, level = "guarded now except " + "; ".join(left_out), "warning"
+    elif stale_prices or left_out or failed:
+        # held prices with no quote, an account left out, an action enforcement failed: the
+        # header of `riskctl status`, from the same function (trial15b: watch said "guarded
+        # now except Carl eval ..." where status said "ENFORCEMENT FAILED on Ana funded ...")
+        notice = accountguard.head([], state.accounts.values(), name_of,
+                                   unreported=state.unreported, stale=stale_prices,
+                                   failed=failed)
+        level = "error" if failed else "warning"
     else:
         notice, level = "", ""
     day_start = calendar.start_of(day)
@@ -1166,6 +1183,8 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
                                                                    now_ns)
     if state.foreign:                 # said whether riskd answers or not: it is on the streams
         health = [*health, (foreign_words(state.foreign), "warning")]
+    if state.other_riskd and state.reachable is not False:     # first: all the rest is its
+        health = [(state.other_riskd, "error"), *health]
     return Screen(header=header, notice=notice, notice_level=level, accounts=accounts,
                   selected=selected, health=health, empty=no_figures(state, stale, tz, now_ns))
 

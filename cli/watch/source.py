@@ -29,7 +29,7 @@ from typing import Any, Optional
 
 import zmq
 
-from cli import configfile
+from cli import configfile, whichriskd
 from cli.accountnames import file_labels
 from cli.watch import direct
 from shared.actedby import command_id, journal_of
@@ -48,8 +48,8 @@ from shared.messages.market import PositionsRequest, PositionsTable
 from shared.messages.risk import (HistoryReply, HistoryRequest, RiskStatusReply,
                                   RiskStatusRequest)
 from shared.messages.system import Reply
-from cli.watch.model import (ActionsUnknown, FileLabels, ForeignSeen, OutcomesUnknown,
-                             Reachability, RiskUnavailable, risk_unavailable)
+from cli.watch.model import (ActionsUnknown, FileLabels, ForeignSeen, OtherRiskd,
+                             OutcomesUnknown, Reachability, RiskUnavailable, risk_unavailable)
 
 log = logging.getLogger(__name__)
 
@@ -271,6 +271,10 @@ class Source:
             self._history_due = not self.history(client, self.day_start(now))
         if status.ok and isinstance(status.body, SupervisorStatus):
             self._queue.put(status.body)
+            if self.config_path:      # the riskd of another config (cli/whichriskd.py)
+                other = whichriskd.compare(self.config_path, self.bus.control,
+                                           status.body.config_path, status.body.data_dir)
+                self._queue.put(OtherRiskd(text=other.screen() if other else ""))
         if self._stop.is_set():
             return
         try:

@@ -53,9 +53,11 @@ class Ledger:
         self._next = {"order": 9_000_001, "trade": 7_000_001, "position": 3_000_001}
 
     def restore(self, accounts: Iterable[Account], orders: Iterable[Order],
-                positions: Iterable[Position], trades: Iterable[Trade]) -> None:
+                positions: Iterable[Position], trades: Iterable[Trade],
+                next_ids: Optional[dict] = None) -> None:
         """Take back what a previous run saved: stored accounts replace configured ones with
-        the same id, orders and positions as they were, trades in time order, ids go on."""
+        the same id, orders and positions as they were, trades in time order, ids go on
+        (from the next ids it kept: a closed position's id is not among those restored)."""
         for acct in accounts:
             self.accounts[acct.id] = acct
         for order in orders:
@@ -71,6 +73,13 @@ class Ledger:
         for kind, ids in (("order", self.orders), ("trade", [t.id for t in self.trades]),
                           ("position", [p.id for p in self.positions.values()])):
             self._next[kind] = max([self._next[kind] - 1, *ids]) + 1
+        for kind, stored in (next_ids or {}).items():
+            if kind in self._next:
+                self._next[kind] = max(self._next[kind], int(stored))
+
+    def next_ids(self) -> dict[str, int]:
+        """The next id of each kind, for the store (store.py)."""
+        return dict(self._next)
 
     def add_history(self, orders: Iterable[Order], trades: Iterable[Trade]) -> None:
         """Past, finished orders and their trades (riskctl sim history): no position changes."""

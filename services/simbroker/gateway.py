@@ -232,7 +232,8 @@ class Gateway:
     def _restore(self, store: SimStore) -> None:
         now_s = self.clock.now_ns() // NS_PER_S
         saved = store.load(now_s - self.bars.second_retention)
-        self.ledger.restore(saved.accounts, saved.orders, saved.positions, saved.trades)
+        self.ledger.restore(saved.accounts, saved.orders, saved.positions, saved.trades,
+                            saved.next_ids)
         self.bars.load(saved.bars)
         for cid in self.market.ids():
             minutes = self.bars.series(cid, MINUTE)
@@ -268,7 +269,7 @@ class Gateway:
                 orders=[led.orders[i] for i in d["orders"] if i in led.orders],
                 positions=[(a, c, led.positions.get((a, c))) for a, c in d["positions"]],
                 trades=[led.trade_index[i] for i in d["trades"] if i in led.trade_index],
-                bars=self.bars.take_dirty() if bars else [])
+                bars=self.bars.take_dirty() if bars else [], next_ids=led.next_ids())
             for kind in d.values():
                 kind.clear()
             self.store.save(**records)

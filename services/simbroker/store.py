@@ -1,6 +1,8 @@
 """The sim broker's memory across restarts: accounts, orders, positions, trades and bars in SQLite.
 
-One file, <data_dir>/simbroker.sqlite3 (WAL). The gateway tells the store
+One file, <data_dir>/simbroker.sqlite3 (WAL). The next id of each kind is kept too: a closed
+position's row is emptied, so its id was lost, and after a restart with nothing open position
+ids began again at 3000001 while order ids went on (fresh-user trial 15a). The gateway tells the store
 what changed and `save()` writes it in one transaction: the entities behind
 the events it sends, before the call that changed them answers (a killed sim
 never forgets a fill or a close it reported), and the bars the price path
@@ -33,6 +35,7 @@ CREATE TABLE IF NOT EXISTS bars (contract_id TEXT NOT NULL, level INTEGER NOT NU
                                  t INTEGER NOT NULL, o INTEGER, h INTEGER, l INTEGER,
                                  c INTEGER, v INTEGER, PRIMARY KEY (contract_id, level, t))
                                  WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS next_ids (kind TEXT PRIMARY KEY, next INTEGER NOT NULL);
 """
 
 
@@ -66,6 +69,7 @@ class Saved:
     positions: list
     trades: list
     bars: list
+    next_ids: dict = attrs.field(factory=dict)     # kind -> the next id to hand out
 
 
 class SimStore:
@@ -87,12 +91,15 @@ class SimStore:
                 "SELECT doc FROM trades ORDER BY created_ns, id")],
             bars=q("SELECT contract_id, level, t, o, h, l, c, v FROM bars "
                    "WHERE level > 1 OR t >= ? ORDER BY contract_id, level, t",
-                   (second_bars_since,)).fetchall())
+                   (second_bars_since,)).fetchall(),
+            next_ids=dict(q("SELECT kind, next FROM next_ids").fetchall()))
 
     def save(self, accounts: Iterable[Account] = (), orders: Iterable[Order] = (),
              positions: Iterable[tuple[int, str, Optional[Position]]] = (),
-             trades: Iterable[Trade] = (), bars: Iterable[tuple] = ()) -> None:
-        """Upsert the changed records (a position None is closed: removed) in one transaction."""
+             trades: Iterable[Trade] = (), bars: Iterable[tuple] = (),
+             next_ids: Optional[dict] = None) -> None:
+        """Upsert the changed records (a position None is closed: removed) and the next ids
+        in one transaction."""
         with self.db:      # BEGIN ... COMMIT (ROLLBACK on error)
             self.db.execute("BEGIN")
             self.db.executemany("INSERT OR REPLACE INTO accounts VALUES (?, ?)",
@@ -106,6 +113,8 @@ class SimStore:
                                 [(t.id, t.account_id, t.created_ns, dump(t)) for t in trades])
             self.db.executemany("INSERT OR REPLACE INTO bars VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                 list(bars))
+            self.db.executemany("INSERT OR REPLACE INTO next_ids VALUES (?, ?)",
+                                sorted((next_ids or {}).items()))
 
     def prune_second_bars(self, before: int) -> None:
         with self.db:

@@ -44,6 +44,7 @@ from shared.bus.doorbell import Doorbell
 from shared.bus.rpc import decode_request, encode_reply
 from shared.bus.subscriber import Subscriber
 from shared.config import ConfigError, LoadedConfig, load_config
+from shared.config.edit import config_changes
 from shared.config.live import apply_live
 from shared.config.watch import ConfigWatcher
 from shared.messages.control import (ConfigChanged, ConfigHealth, ControlRequest, GuardReport,
@@ -744,6 +745,10 @@ class Supervisor(Worker):
         access = audit.access_changes(old, effective)
         if access and not authenticated:
             self._file_edit_alert(audit.file_edit_changes(access, fresh.path))
+        if not authenticated and fresh.digest != self.loaded.digest:
+            # [admin] and [ops] (passwords included) are audited above, as access changes
+            audit.file_edit_values([c for c in config_changes(self.loaded.text, fresh.text)
+                                    if not c.startswith(("admin.", "ops."))], fresh.path)
         self.loaded, self.config = fresh, effective
         self.config_generation += 1
         moves: dict[str, tuple[str, int]] = {}
@@ -814,7 +819,8 @@ class Supervisor(Worker):
 
     def pong(self) -> Pong:
         return Pong(name=self.name, pid=os.getpid(), started_ns=self.started_ns,
-                    config_generation=self.config_generation)
+                    config_generation=self.config_generation,
+                    config_path=self.loaded.path, data_dir=self.loaded.data_dir)
 
     def status(self) -> SupervisorStatus:
         unguarded_s, reasons = self.unguarded_today()
@@ -823,7 +829,8 @@ class Supervisor(Worker):
                                 trading_day=self.calendar.trading_day(self.clock.now_ns()).isoformat(),
                                 unguarded_today_s=unguarded_s, unguarded_now=reasons,
                                 config=self.config_health(), notify=self.channel_states(),
-                                account_labels=labels(self.config.accounts))
+                                account_labels=labels(self.config.accounts),
+                                data_dir=self.loaded.data_dir)
 
     def not_running(self, name: str) -> str:
         """'enforcement is stopped' (or 'is not running (backoff)') when that worker is not

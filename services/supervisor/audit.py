@@ -163,6 +163,15 @@ def access_changes(old, new) -> list[str]:
     return out
 
 
+def file_edit_values(changes: list[str], path: str) -> None:
+    """Audit every other value a file edit changed ("KEY: OLD -> NEW", secrets masked by
+    config_changes): who raised a loss limit by editing the file is on record too (trial15b:
+    only passwords and [admin]/[ops] edits were), without the critical alert those get."""
+    for change in changes:
+        record("config file edit", "admin", f"applied: {change} (a file edit, not through "
+               f"riskctl)", who="file edit", file=path, changes=change)
+
+
 def file_edit_changes(changes: list[str], path: str) -> list[str]:
     """Audit each access change that reached riskd by a file edit, not an authenticated command;
     returns the sentences (for the alert)."""

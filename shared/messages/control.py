@@ -108,6 +108,7 @@ class SupervisorStatus:
     notify: list[ChannelState] = attrs.Factory(list)    # the alert channels, as notify said last
     # id / name -> the account's name as alerts say it (shared/accountname.py labels), live
     account_labels: dict[str, str] = attrs.Factory(dict)
+    data_dir: str = ""      # its data dir: `riskctl watch` tells another config's riskd by it
 
 
 @attrs.frozen(kw_only=True)

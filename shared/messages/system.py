@@ -29,6 +29,10 @@ class Pong:
     started_ns: int
     config_generation: int = 0     # how many live config reloads this process has applied
     token: str = ""                # the spawn token the supervisor gave it (RISKD_WORKER_TOKEN)
+    # the supervisor's: the config it runs and its data dir, so riskctl can tell whether the
+    # riskd it reached is the one of its config (cli/whichriskd.py); "" from a worker
+    config_path: str = ""
+    data_dir: str = ""
 
 
 @attrs.frozen(kw_only=True)

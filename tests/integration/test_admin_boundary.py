@@ -84,6 +84,26 @@ def test_a_password_changed_by_editing_the_file_is_audited_and_alerted(procs, tm
     assert line["who"] == "file edit" and "$2b$" not in json.dumps(line)
 
 
+def test_a_rule_limit_changed_by_editing_the_file_is_audited(procs, tmp_path):
+    """trial15b: a hand edit of a rule (daily_net_loss's limit raised in the file) was applied
+    and left no audit line at all: "who raised the loss limit" had no answer."""
+    import re
+    config = config_with_passwords(tmp_path)
+    procs.riskd(config)
+    procs.wait_running(config, ["logging"])
+    text = open(config).read()
+    edited = re.sub(r"(\[profiles\.default\.rules\.daily_net_loss\][^\[]*?\nlimit = )600",
+                    r"\g<1>650", text, count=1)
+    assert edited != text
+    with open(config, "w") as fh:
+        fh.write(edited)
+    line = wait_for(lambda: audited(config, '"action": "config file edit"',
+                                    "daily_net_loss limit 600.00 -> 650.00"), 15,
+                    what="the edit's audit line")[0]
+    assert line["who"] == "file edit", line
+    assert "not through riskctl" in line["result"], line
+
+
 def test_wrong_admin_passwords_lock_only_the_admin_login_of_that_client(procs, tmp_path):
     config = config_with_passwords(tmp_path)
     procs.riskd(config)

@@ -71,3 +71,26 @@ def test_the_help_points_to_a_doc_section_that_exists(capsys):
     assert "docs/simbroker.md, Reading the sim's own state" in " ".join(said.split()), said
     text = open(os.path.join(REPO, "docs", "simbroker.md")).read()
     assert "\n## Reading the sim's own state\n" in text
+
+
+@pytest.mark.timeout(60)
+def test_an_average_of_fills_and_an_orders_price_are_shown_as_every_screen_shows_prices(
+        sim_config, capsys):
+    """Fresh-user trial 15a: `riskctl sim positions` printed "AVERAGE PRICE 20995.583333333332"
+    (a float of an average of fills). Now to the decimals of the contract's prices, as
+    `riskctl positions` shows it (docs/operations.md, Prices on screens); --json keeps the
+    sim's own document."""
+    config = sim_config
+    for price in ("21000.25", "21000.50", "21001.00"):
+        riskctl(config, capsys, "price", "MNQ", price)
+        riskctl(config, capsys, "buy", "MNQ", "1", "--account", "1001")
+    riskctl(config, capsys, "sell", "MNQ", "3", "--account", "1001", "--stop", "100")
+    doc = json.loads(riskctl(config, capsys, "positions", "--json"))
+    [mine] = [a for a in doc["accounts"] if a["accountId"] == 1001]
+    average = mine["positions"][0]["averagePrice"]        # the sim's own: a float, kept
+    assert round(average, 2) != average, doc              # three fills a tick apart (the ask)
+    out = riskctl(config, capsys, "positions")
+    row = out.splitlines()[1]
+    assert f" {average:.2f} " in row and str(average) not in row, out
+    orders = riskctl(config, capsys, "orders").splitlines()
+    assert " 100.00 " in orders[1], orders

@@ -542,6 +542,30 @@ def test_a_killed_sim_still_knows_every_fill_and_close_it_answered(persistent):
     assert position["size"] == 1
 
 
+def test_position_ids_go_on_after_a_restart_with_nothing_open(persistent):
+    """Fresh-user trial 15a: after a riskd restart the sim's position ids began again at
+    3000001 (3000029 before) while order ids went on: a closed position's id was stored
+    nowhere. The next ids are kept now; with a kill -9 too (saved before the call answers)."""
+    sim = persistent.start()
+    t = sim.login()
+
+    def open_and_close(token: str) -> int:
+        sim.api("/api/Order/place", {"accountId": A1, "contractId": MNQ, "type": 2,
+                                     "side": 0, "size": 1}, token)
+        (pos,) = sim.api("/api/Position/searchOpen", {"accountId": A1}, token)["positions"]
+        sim.api("/api/Position/closeContract", {"accountId": A1, "contractId": MNQ}, token)
+        assert sim.api("/api/Position/searchOpen", {"accountId": A1}, token)["positions"] == []
+        return pos["id"]
+    first = open_and_close(t)
+    second = open_and_close(t)
+    assert second > first
+    persistent.restart()
+    third = open_and_close(sim.login())
+    assert third > second, (first, second, third)
+    persistent.restart(signal.SIGKILL)
+    assert open_and_close(sim.login()) > third
+
+
 def _fill_targets(sim: Sim, token: str, fills: int, copies: int = 1) -> list[list[str]]:
     """Place `fills` market orders on A2 (buy, sell, ...); per fill, the targets of its Trade
     and Position events (each `copies` times) as they arrive."""

@@ -31,3 +31,17 @@ def test_a_command_names_its_role_once(module):
 def test_the_role_in_the_help_is_the_one_the_supervisor_checks(request_type, command):
     module = next(m for m in COMMANDS if m.NAME == command)
     assert module.ROLE == REGISTRY.get(request_type).role
+
+
+def test_a_command_with_offline_says_it_needs_no_session_then():
+    """trial15b: `riskctl passwd --help` said "Needs an admin session" with no word that
+    --offline (riskd stopped) edits the file with none."""
+    full = " ".join(help_texts()["passwd"][1].split())
+    assert "Needs an admin session" in full and "Not with --offline" in full, full
+
+
+def test_no_summary_ends_in_a_comma():
+    """trial15b: `riskctl --help` listed unlock as "... Admin only," (its docstring's first
+    line, cut mid-sentence)."""
+    for name, (summary, _full) in help_texts().items():
+        assert not summary.rstrip().endswith(","), (name, summary)

@@ -52,11 +52,12 @@ def test_riskctl_prints_the_supervisor_s_words_after_one_request(supervisor, cap
     config, asked = supervisor
     assert main(["--config", config, "positions"]) == 1
     assert capsys.readouterr().err == f"riskctl positions: {WORDS}\n"
-    assert asked == ["PositionsRequest"]          # no second request to word it
+    # riskd's identity (cli/whichriskd.py), then the command; no second request to word it
+    assert asked == ["Ping", "PositionsRequest"]
 
 
 def test_json_keeps_the_machine_code_after_the_words(supervisor, capsys):
     config, asked = supervisor
     assert main(["--config", config, "positions", "--json"]) == 1
     assert capsys.readouterr().err == f"riskctl positions: {WORDS} [unreachable]\n"
-    assert asked == ["PositionsRequest"]
+    assert asked == ["Ping", "PositionsRequest"]
