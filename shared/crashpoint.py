@@ -11,7 +11,9 @@ kill -9 would leave things. The test arms a point by creating the file and
 sees it fired when the file is gone.
 
 Points: enforcement.running_recorded, enforcement.close_sent,
-risk.decision_committed, risk.withdraw_committed, market.fill_received.
+risk.decision_committed, risk.withdraw_committed, market.fill_received, and NAME.starting
+for every worker (shared/worker.py: a new process exits before it is up, as a kill -9 of it
+while it starts would).
 """
 from __future__ import annotations
 

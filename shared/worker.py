@@ -20,6 +20,7 @@ import zmq
 
 from shared import controlkey, topics
 from shared.beside import POLL_S, Beside
+from shared.crashpoint import crash_point
 from shared.bus.publisher import Publisher
 from shared.porttaken import BindFailed, explain
 from shared.bus.rpc import handle_request
@@ -283,6 +284,7 @@ class Worker:
         self.add_reader(self._events.sock, self._on_events)
 
     def run(self) -> int:
+        crash_point(f"{self.name}.starting")   # tests only (shared/crashpoint.py): before it is up
         self.bind()
         self.handle(Ping, self._on_ping)
         self.handle(Stop, self._on_stop)

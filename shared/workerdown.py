@@ -20,3 +20,20 @@ def down_kind(e: WorkerEvent) -> str:
     if e.state == "backoff" and (e.reason or e.exit_code not in (0, None)):
         return CRASHED
     return ""
+
+
+WORKER_BACK = "worker_back"      # the supervisor's "🟢 Worker NAME is back" (NotifyEvent kind)
+WAS_DOWN = " was down: "
+
+
+def was_down(name: str, why: str) -> str:
+    """The "back" alert's line for each worker it announces: 'market was down: crashed: ...'."""
+    return f"{name}{WAS_DOWN}{why}"
+
+
+def back_names(event) -> list[str]:
+    """The workers a "back" alert (NotifyEvent of kind WORKER_BACK) announces, from its
+    was_down lines; [] for any other event."""
+    if getattr(event, "kind", "") != WORKER_BACK:
+        return []
+    return [line.split(WAS_DOWN, 1)[0] for line in event.lines if WAS_DOWN in line]

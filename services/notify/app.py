@@ -38,6 +38,7 @@ from services.notify.channels.telegram import TelegramChannel
 from services.notify.outbox import Outbox
 from services.notify.running import WorkerStates
 from services.notify.sender import ChannelSender
+from services.notify.donehold import BACK, DECISION, DoneHold, decision_of, missing_line
 from services.notify.stateorder import StateOrder
 from services.notify.steps import StepHold, step_alert, step_key
 from services.notify.guardwatch import GuardWatch
@@ -65,6 +66,7 @@ from shared.messages.system import Heartbeat, Reply, error, ok
 from shared.redact import for_config
 from shared.worker import Worker
 from shared.plural import plural
+from shared.workerdown import back_names
 
 if TYPE_CHECKING:
     from services.notify.bot.poller import CommandPoller
@@ -117,6 +119,10 @@ class NotifyWorker(Worker):
         # enforcement's results of an account whose step is held: they follow its alert (the
         # phone read "✅ Done" before the "⚠️ Breach" that caused it); (result, its held row)
         self._behind: dict[int, list[tuple]] = {}
+        # outcomes waiting for their decision, or for the "back" of the worker they waited
+        # for (donehold.py: trial15a read "✅ Done" before both); worker -> its last "back"
+        self.done_hold = DoneHold()
+        self._backs: dict[str, int] = {}
         self.unguarded: dict[str, float] = {}     # trading day -> the supervisor's latest figure
         self.running = WorkerStates()             # does enforcement run (notify/running.py)
         self._waited: dict[str, int] = {}         # command id -> enforcement down since, alerted
@@ -280,6 +286,9 @@ class NotifyWorker(Worker):
             self._hold(msg, self.outbox.hold(encode(msg)))    # per account and step, on disk
             if isinstance(msg, Decision):                      # while held
                 self.outbox.mark_decided(msg.id, self.clock.now_ns())
+                # its outcomes that came first follow its alert (donehold.py)
+                for res, row in self.done_hold.heard((DECISION, msg.id)):
+                    self._behind.setdefault(res.account_id, []).append((res, row))
             return
         final = isinstance(msg, CommandResult) and msg.status in FINAL_STATUSES
         if isinstance(msg, CommandResult) and getattr(msg, "waits_for", ""):
@@ -289,6 +298,13 @@ class NotifyWorker(Worker):
             _trim(self._market_waited)
         if final and self.outbox.resulted(msg.command_id):
             return          # taken already: the live stream, a kept copy, the catch-up
+        needs = self._done_needs(msg) if final else set()
+        if needs:           # what must reach the phone first has not (donehold.py)
+            self.done_hold.hold(msg, self.outbox.hold(encode(msg)), needs,
+                                self.clock.monotonic())
+            self.outbox.mark_resulted(msg.command_id, self.clock.now_ns())
+            self.after(self.done_hold.wait_s, self._done_due)
+            return
         if isinstance(msg, (CommandResult, NotifyEvent)) and msg.account_id is not None \
                 and self.steps.holds(msg.account_id):
             # after the step's alert: a result, and risk's notices of what followed the step
@@ -324,6 +340,10 @@ class NotifyWorker(Worker):
             alerts = [alert] if alert is not None else []
         for alert in alerts:
             self.queue(alert, lock_button_account(msg))
+        for name in back_names(msg):     # after its "back": the outcomes that waited for it
+            self._backs[name] = self.clock.now_ns()
+            for res, row in self.done_hold.heard((BACK, name)):
+                self._send_held(res, row)
         if final:           # after its alert is queued: a crash between alerts it twice
             self.outbox.mark_resulted(msg.command_id, self.clock.now_ns())
 
@@ -345,6 +365,42 @@ class NotifyWorker(Worker):
         return attrs.evolve(alert, lines=(*alert.lines, *latefold.also_failed(folded), (
             f"sent late: enforcement did this at {self.ctx_t.since(came, self.clock.now_ns())} "
             f"while notify was down")))
+
+    def _done_needs(self, result) -> set:
+        """What must reach the phone before this final outcome (donehold.py): its decision,
+        not taken yet; the "back" of enforcement, when the action waited for it (its breach
+        alert said so) and no "back" came since it went down."""
+        needs = set()
+        decision = decision_of(result)
+        # an outcome read at the catch-up follows its decision, read from risk's history
+        if decision is not None and result.command_id not in self._late_results \
+                and not self.outbox.decided(decision):
+            needs.add((DECISION, decision))
+        waited = self._waited.get(result.command_id)
+        if waited is not None and self._backs.get("enforcement", -1) < waited:
+            needs.add((BACK, "enforcement"))
+        return needs
+
+    def _send_held(self, msg, row: int, lines: tuple = ()) -> None:
+        """An outcome held (donehold.py) made into its alert: behind its account's step when
+        one is held, else now; lines: what it adds (what it waited for in vain)."""
+        if not lines and self.steps.holds(msg.account_id):
+            self._behind.setdefault(msg.account_id, []).append((msg, row))
+            return
+        alert = self._build(msg)
+        if alert is None:
+            self.outbox.release([row])
+            return
+        self.queue(attrs.evolve(alert, lines=(*alert.lines, *lines)),
+                   lock_button_account(msg), release=(row,))
+
+    def _done_due(self) -> None:
+        """The outcomes held WAIT_S: sent, saying what had not come."""
+        for msg, row, missing in self.done_hold.due(self.clock.monotonic()):
+            log.warning("notify: the outcome of command %s sent before %s", msg.command_id,
+                        ", ".join(f"{kind} {what}" for kind, what in missing))
+            self._send_held(msg, row, tuple(missing_line(m, self.done_hold.wait_s)
+                                            for m in missing))
 
     def _hold(self, msg, row: int, now: Optional[float] = None) -> None:
         self._held_rows.setdefault(step_key(msg), []).append(row)

@@ -431,6 +431,8 @@ def worker_alert(e: WorkerEvent, ctx: Context) -> Optional[Alert]:
         return flapping_alert(e)
     if kind == CRASHED and e.killed >= KILLED_AGAIN and guardwords.is_guard(e.name):
         return killed_again_alert(e)
+    if kind == CRASHED and e.folded:    # the supervisor's "still crashing" speaks for it
+        return None
     if kind == CRASHED:
         # the supervisor's own kill of a hung worker is said as such, not as a bare SIGKILL
         # (trial: "crashed: killed by signal 9 (SIGKILL)" after a `kill -STOP` of risk)

@@ -15,12 +15,13 @@ import sys
 import time
 from typing import Callable, Optional, Sequence
 
+import attrs
 import zmq
 
 from services.supervisor import audit, children, lastheld, portcheck, snapshot
 from services.supervisor.lastrisk import REFRESH_EVERY, LastRisk
 from services.supervisor.lastresults import LastResults
-from services.supervisor.backalerts import (BackWatch, Loop, alerted_down, down_why,
+from services.supervisor.backalerts import (BackWatch, Loop, alerted_down, down_why, guards,
                                             stopped_event)
 from services.supervisor import riskdalerts
 from services.supervisor.auth import authorize
@@ -33,6 +34,7 @@ from services.supervisor.health import CHANNEL_TOPIC, Health, file_edit_event
 from services.supervisor.passwordalert import password_event
 from services.supervisor.loginstore import LoginStore
 from services.supervisor.sessions import LoginLimiter, Sessions
+from services.supervisor.stillcrashing import StillCrashing
 from services.supervisor.unreachable import unreachable_reason, worker_note
 from services.supervisor.policy import (BACKOFF, FLAPPING, RUNNING, STARTING, STOPPED,
                                         STOPPING, PolicySettings, WorkerPolicy)
@@ -56,7 +58,7 @@ from shared.messages.system import Heartbeat, Ping, Pong, Reply, error, ok
 from shared.exitwords import exit_words, kill_words
 from shared.worker import Worker
 from shared.when import duration
-from shared.workerdown import down_kind
+from shared.workerdown import FLAPPING, down_kind
 from shared.plural import plural
 
 log = logging.getLogger(__name__)
@@ -76,6 +78,10 @@ IDLE_TICK = 1.0           # s: the same pass while all are steady (a child's exi
 STARTUP_PING_EVERY = 0.1
 GUARD_REPORT_EVERY = 5.0   # the day's unguarded time on the events PUB (daily summary, screens)
 ALIVE_EVERY = 1.0          # how often riskd records it is alive: the next riskd counts from there
+# an operator's start waits through a crash while starting when riskd starts the worker again
+# within START_RETRY_S, at most START_CRASHES_MAX times (riskctl start waits 30 s in all)
+START_RETRY_S = 2.0
+START_CRASHES_MAX = 2
 NOTIFY_TOPIC = "notify"   # NotifyEvents on the events PUB: the notify worker alerts them
 
 
@@ -108,6 +114,9 @@ class Slot:
         # say so (trial13a: "RESTARTS 1  LAST EXIT exited with code 0  NOTE -")
         self.restarted_ns: Optional[int] = None
         self.restarted_by = ""
+        # why the processes started for an operator's start/restart (up_waiters) crashed
+        # before they were up, while riskd restarted them at once: the answer says it
+        self.start_crashes: list[str] = []
 
 
 def policy_settings(loaded: LoadedConfig) -> PolicySettings:
@@ -168,6 +177,8 @@ class Supervisor(Worker):
                                             refused=refused)
         self._prior = (last_alive, clean, kept, refused, now_ns)     # said by _begin()
         self.back = BackWatch()     # alerted-down workers: "back" once they run again
+        # workers crashing on after they flapped: one ongoing problem (stillcrashing.py)
+        self.still = StillCrashing(showtime.zone_of(self.config))
         self.last_risk = LastRisk()  # risk's last figures, for screens while risk is down
         # enforcement's outcomes, while it cannot answer (all of them since this riskd started)
         self.last_results = LastResults(since_ns=self.started_ns)
@@ -395,11 +406,18 @@ class Supervisor(Worker):
             loop = (Loop(p.recent_crashes, now - p.loop_started_at, p.settings)
                     if p.recent_crashes > 1 and p.loop_started_at is not None else None)
             self.back.up(name, self.clock.now_ns(), loop)
+            still = self.still.up(name, self.clock.now_ns(), guards(name))
+            if still is not None:
+                self.pub.publish(NOTIFY_TOPIC, still)
             self._changed(slot)
             self._announce_once()
+            said = (f"{name} crashed while starting ({'; '.join(slot.start_crashes)}); riskd "
+                    f"restarted it: running now (pid {pid})" if slot.start_crashes
+                    else f"{name} is up (pid {pid})")
             for respond in slot.up_waiters:
-                respond(ok(self.info(slot), reason=f"{name} is up (pid {pid})"))
+                respond(ok(self.info(slot), reason=said))
             slot.up_waiters.clear()
+            slot.start_crashes.clear()
 
     def _announce_once(self) -> None:
         """One line on stdout for the person who ran `make run`: everything is up, look here."""
@@ -466,7 +484,8 @@ class Supervisor(Worker):
     def _in_motion(self) -> bool:
         """Anything the pass must look at within TICK: a worker not simply running (or simply
         stopped by an operator), someone waiting on a worker, a forwarded request, an alert."""
-        if self.forwarder.waiting or self.back.waiting or self.again.waiting:
+        if self.forwarder.waiting or self.back.waiting or self.again.waiting \
+                or self.still.waiting:
             return True
         for slot in self.slots.values():
             if slot.up_waiters or slot.down_waiters or slot.then_start or slot.kill_reason:
@@ -485,7 +504,14 @@ class Supervisor(Worker):
         for slot in self.slots.values():
             self._tick_slot(slot, now)
         now_ns = self.clock.now_ns()
-        for alert in (self.back.due(now_ns, self.guard.reasons(), showtime.zone_of(self.config)),
+        for name, since_ns, why in self.still.down_now(now_ns):   # a folded crash left it down
+            self.pub.publish(NOTIFY_TOPIC, self.still.down_event(name, since_ns, why, now_ns,
+                                                                 guards(name)))
+            if alerted_down(name, self._notify_running()):
+                self.back.down(name, since_ns, why)
+        # the "back" alert's unguarded time is the one status counts (guard.GuardTracker)
+        for alert in (self.back.due(now_ns, self.guard.reasons(), showtime.zone_of(self.config),
+                                    lambda since: self.guard.unguarded_s(since, now_ns, now_ns)),
                       self.again.due(now_ns, self._notify_up_ns if self._notify_running()
                                      else None, self.guard.reasons(),
                                      showtime.zone_of(self.config),
@@ -562,15 +588,24 @@ class Supervisor(Worker):
                         f"in {delay:.1f} s" if delay else "now")
         else:
             log.info("%s (pid %d) stopped (exit %s)", slot.name, pid, code)
-        if not slot.then_start:           # a restart's waiters wait for the new process
+        if not slot.then_start and slot.up_waiters and restarted_soon(slot.policy, now) \
+                and len(slot.start_crashes) < START_CRASHES_MAX and not slot.kill_reason:
+            # crashed while starting, and riskd starts it again at once: the operator's
+            # start waits for that process (trial15a: "enforcement exited before it was up:
+            # killed by signal 9" while riskd had it running 0.5 s later)
+            slot.start_crashes.append(why)
+        elif not slot.then_start:         # a restart's waiters wait for the new process
+            before = (f" (it had crashed while starting before: {'; '.join(slot.start_crashes)}"
+                      f"; riskd restarted it)" if slot.start_crashes else "")
             # the supervisor's own kill is said as such (trial 15b: "risk exited before it
             # was up" of a risk that ran, on an address the supervisor did not look at)
             failed = (f"{slot.name} did not come up: riskd's supervisor killed it ({why}); it "
                       f"starts it again" if slot.kill_reason and was_wanted
-                      else f"{slot.name} exited before it was up: {why}")
+                      else f"{slot.name} exited before it was up: {why}" + before)
             for respond in slot.up_waiters:
                 respond(error("start_failed", failed, self.info(slot)))
             slot.up_waiters.clear()
+            slot.start_crashes.clear()
         for respond in slot.down_waiters:
             respond(ok(self.info(slot), reason=f"{slot.name} stopped"))
         slot.down_waiters.clear()
@@ -910,10 +945,16 @@ class Supervisor(Worker):
         event = WorkerEvent(name=slot.name, state=p.state, pid=key[1], exit_code=p.last_exit,
                             reason=p.reason,
                             killed=slot.kills_in_a_row if p.state in (BACKOFF, FLAPPING) else 0)
-        self.pub.publish(topics.WORKER, event)
         down = down_kind(event)
-        if down and alerted_down(slot.name, self._notify_running()):   # "back" follows in time
-            self.back.down(slot.name, now_ns, down_why(down, p.reason, p.last_exit))
+        folded = False
+        if down == FLAPPING:
+            self.still.flapped(slot.name, now_ns)
+        elif down:           # after flapping, a crash may be one more of an ongoing problem
+            folded = self.still.crashed(slot.name, now_ns, down_why(down, p.reason, p.last_exit))
+        self.pub.publish(topics.WORKER, attrs.evolve(event, folded=folded))
+        if down and not folded and alerted_down(slot.name, self._notify_running()):
+            self.back.down(slot.name, now_ns, down_why(down, p.reason, p.last_exit),
+                           starting=p.alive_at is None)
 
     def _notify_running(self) -> bool:
         slot = self.slots.get("notify")
@@ -930,11 +971,20 @@ class Supervisor(Worker):
         if not going:
             return
         now_ns = self.clock.now_ns()
+        for name in going:
+            self.still.stopped(name)         # what follows is the operator's
         if self._notify_running():
             for name in going:
                 self.back.down(name, now_ns, "stopped by an operator (riskctl stop"
                                + (f": {reason})" if reason else ")"))
         self.pub.publish(NOTIFY_TOPIC, stopped_event(going, now_ns, reason, who, left_open))
+
+
+def restarted_soon(policy: WorkerPolicy, now: float) -> bool:
+    """Does riskd start this crashed worker again within START_RETRY_S (its first restart
+    after an operator's start is immediate), rather than back off or call it flapping?"""
+    return (policy.wanted and policy.state == BACKOFF and policy.next_start_at is not None
+            and policy.next_start_at - now <= START_RETRY_S)
 
 
 def stop_rank(name: str) -> int:

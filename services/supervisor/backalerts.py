@@ -22,7 +22,7 @@ NotifyEvents it returns on the events PUB (topic "notify"), as it does the file-
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable, Optional, Sequence
+from typing import Callable, Iterable, Optional, Sequence
 
 import attrs
 
@@ -34,7 +34,7 @@ from shared.bus.publisher import KEEP_FOR_S
 from shared.clock import from_ns
 from shared.messages.notify import NotifyEvent
 from shared.when import duration
-from shared.workerdown import FLAPPING
+from shared.workerdown import CRASHED, FLAPPING, WORKER_BACK, was_down
 
 GUARD_WAIT_NS = 15 * 10**9     # a guard worker back: how long "back" waits for the guard
 SETTLE_NS = 10**9              # any other worker: a second (a notify back hears its own "back")
@@ -124,6 +124,28 @@ class _Down:
     why: str
     up_ns: Optional[int] = None      # running again since (waiting to say so)
     loop: Optional[Loop] = None      # it started again within a crash loop
+    # the downs of another kind that followed the first before "back" (a stop, then a crash
+    # while it started again: trial15a's "back" said only the stop)
+    later: tuple[str, ...] = ()
+    down_at_ns: int = 0              # its latest down (since_ns: its first)
+    off_ns: int = 0                  # not running between since_ns and down_at_ns
+
+    @property
+    def whys(self) -> str:
+        return "; then ".join((self.why, *self.later))
+
+    @property
+    def flapped(self) -> bool:
+        return any(w.startswith(FLAPPING) for w in (self.why, *self.later))
+
+    def not_running_s(self) -> float:
+        """How long it was not running from its first down to being back (it may have run
+        between crashes: trial15a read "back after 39s down" of a worker not running 31 s)."""
+        return (self.off_ns + self.up_ns - self.down_at_ns) / 1e9
+
+
+def _kind(why: str) -> str:
+    return why.split(":")[0].split(" (")[0]
 
 
 @attrs.define
@@ -134,16 +156,30 @@ class BackWatch:
     settle_ns: int = SETTLE_NS
     _down: dict[str, _Down] = attrs.Factory(dict)
 
-    def down(self, name: str, now_ns: int, why: str) -> None:
+    def down(self, name: str, now_ns: int, why: str, starting: bool = False) -> None:
         """The phone was told `name` is down (a crash, flapping, a stop). A worker that crashes
-        again before its "back" went out keeps its first down time, and its first why unless
-        it is flapping now (the "back" then says it was: the worse news)."""
+        again before its "back" went out keeps its first down time and its first why; a down
+        of another kind is added to it ("stopped by an operator ...; then crashed: ... while
+        starting"; starting: it crashed before it was up), flapping replacing the crashes it
+        ends (the "back" then says it was: the worse news)."""
         known = self._down.get(name)
         if known is None:
-            self._down[name] = _Down(now_ns, why)
-        else:
-            self._down[name] = attrs.evolve(
-                known, up_ns=None, why=why if why.startswith(FLAPPING) else known.why)
+            self._down[name] = _Down(now_ns, why, down_at_ns=now_ns)
+            return
+        off, down_at = known.off_ns, known.down_at_ns
+        if known.up_ns is not None:        # it ran since its last down
+            off, down_at = off + known.up_ns - known.down_at_ns, now_ns
+        first, later = known.why, known.later
+        crashes = (CRASHED, FLAPPING)
+        if why.startswith(FLAPPING):
+            if first.startswith(crashes):
+                first = why
+            else:
+                later = tuple(w for w in later if not w.startswith(crashes)) + (why,)
+        elif _kind(why) not in {_kind(w) for w in (first, *later)} and not known.flapped:
+            later += (why + (" while starting" if starting else ""),)
+        self._down[name] = attrs.evolve(known, up_ns=None, why=first, later=later, off_ns=off,
+                                        down_at_ns=down_at)
 
     def up(self, name: str, now_ns: int, loop: Optional[Loop] = None) -> None:
         """`name` is running again (its first sign of life). loop: it started again within a
@@ -161,13 +197,16 @@ class BackWatch:
         return bool(self._down)
 
     def due(self, now_ns: int, unguarded: Iterable[str],
-            tz: dt.tzinfo = dt.timezone.utc) -> Optional[NotifyEvent]:
+            tz: dt.tzinfo = dt.timezone.utc,
+            unguarded_s: Optional[Callable[[int], float]] = None) -> Optional[NotifyEvent]:
         """The "back" alert for every worker ready to be announced now, or None.
 
         unguarded: why the accounts are not guarded now (GuardTracker.reasons(); empty when
         they are). A guard worker is ready once that is empty, or GUARD_WAIT_NS after it came
         back; any other worker SETTLE_NS after it came back. tz: the display zone, for the
-        times a line names (notify_missed)."""
+        times a line names (notify_missed). unguarded_s(since_ns): the accounts' unguarded
+        seconds from then to now as riskctl status counts them (GuardTracker.unguarded_s):
+        a guard worker's "back" says it when it differs from the time down."""
         reasons = tuple(unguarded)
 
         def ready_now(name: str, up_ns: int) -> bool:
@@ -181,22 +220,40 @@ class BackWatch:
         downs = [self._down.pop(n) for n in ready]
         longest = max(d.up_ns - d.since_ns for d in downs) / 1e9
         who = f"Worker {ready[0]} is" if len(ready) == 1 else f"Workers {_names(ready)} are"
-        title = f"🟢 {who} back after {duration(longest)} down"
+        off = downs[0].not_running_s()
+        ran = len(ready) == 1 and _shown(longest) != _shown(off)
+        if ran:         # it ran between its downs: both figures, what they are
+            title = (f"🟢 {who} back after {duration(off)} down ({duration(longest)} since it "
+                     f"first went down; it ran in between)")
+        else:
+            title = f"🟢 {who} back after {duration(longest)} down"
         if len(ready) == 1 and downs[0].loop is not None:
             title += f" ({downs[0].loop.words()})"
         if any(guards(n) for n in ready):
             title += (": accounts are guarded again" if not reasons else
                       f", but accounts are still NOT guarded: {', '.join(reasons)}")
-        lines = [f"{n} was down: {d.why}" + (f" ({d.loop.words()})"
-                                             if d.loop is not None and len(ready) > 1 else "")
+        lines = [was_down(n, d.whys) + (f" ({d.loop.words()})"
+                                              if d.loop is not None and len(ready) > 1 else "")
                  for n, d in zip(ready, downs)]
+        if unguarded_s is not None and any(guards(n) for n in ready):
+            since = min(d.since_ns for d in downs)
+            counted = unguarded_s(since)
+            if _shown(counted) not in {_shown(longest), _shown(off) if ran else None}:
+                lines.append(f"accounts were unguarded {duration(counted)} of the "
+                             f"{duration((now_ns - since) / 1e9)} since (riskctl status "
+                             f"counts the same)")
         # still in the loop (not back from flapping's long wait): it may crash again soon
         lines += [d.loop.line(n) for n, d in zip(ready, downs)
-                  if d.loop is not None and not d.why.startswith(FLAPPING)]
+                  if d.loop is not None and not d.flapped]
         lines += [line for n, d in zip(ready, downs) if n == "notify"
                   for line in notify_missed(d.since_ns, d.up_ns, tz)]
-        return NotifyEvent(kind="worker_back", severity="info", title=title, lines=lines,
+        return NotifyEvent(kind=WORKER_BACK, severity="info", title=title, lines=lines,
                            ts_ns=now_ns)
+
+
+def _shown(seconds: float) -> str:
+    """A duration as the alert shows it: two figures that read alike are one."""
+    return duration(seconds)
 
 
 def notify_missed(since_ns: int, up_ns: int, tz: dt.tzinfo) -> list[str]:

@@ -123,6 +123,9 @@ class WorkerEvent:
     # life within its deadline); 0 when this change is no such kill (trial 15b: a kill loop
     # alerted only "crashed: killed by signal 9" warnings, never that it was the supervisor)
     killed: int = 0
+    # a crash of a worker still crashing after it flapped: the supervisor's "still crashing"
+    # alert speaks for it (services/supervisor/stillcrashing.py), notify sends no crash alert
+    folded: bool = False
 
 
 @attrs.frozen(kw_only=True)

@@ -62,5 +62,13 @@ def test_a_breach_while_enforcement_is_stopped_says_the_close_waits_then_done(pr
         assert done_text.startswith(f"✅ Done on {shown}: enforcement is back"), \
             done_text
         assert "the action that waited for enforcement (since " in done_text, done_text
+        # the worker's "back" before the work it made possible (trial15a finding 5: the Done
+        # came 90 ms before "🟢 Worker enforcement is back"; services/notify/donehold.py)
+        telegram.wait_sent(lambda c: "Worker enforcement is back" in c.text, 20,
+                           what="enforcement's back alert")
+        sent = [c.text for c in telegram.sent()]
+        back = next(i for i, t in enumerate(sent) if "Worker enforcement is back" in t)
+        assert back < sent.index(done_text), sent[back:]
+        assert "sent before" not in done_text, done_text
     finally:
         telegram.close()

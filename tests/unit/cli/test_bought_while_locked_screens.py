@@ -19,6 +19,7 @@ from types import SimpleNamespace
 from cli.watch.model import build_screen
 from cli.watch.view import plain, render
 from services.notify.app import NotifyWorker
+from services.notify.donehold import DoneHold
 from services.notify.lockedbuys import LockedBuys
 from services.notify.outbox import Outbox
 from services.notify.templates import Context, result_alert
@@ -87,7 +88,7 @@ def test_the_done_alert_says_what_history_says_of_the_buys_made_while_locked(tmp
     held = []
     w = SimpleNamespace(
         locked_buys=LockedBuys(Outbox(str(tmp_path / "notify.sqlite"))),
-        _locks={}, _waited={}, _market_waited={},
+        _locks={}, _waited={}, _market_waited={}, done_hold=DoneHold(),
         clock=FakeClock(r.now),
         outbox=SimpleNamespace(decided=lambda _i: False, hold=lambda _f: 1,
                                mark_decided=lambda *_a: None),

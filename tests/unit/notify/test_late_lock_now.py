@@ -10,6 +10,7 @@ from types import MethodType, SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from services.notify.app import NotifyWorker
+from services.notify.donehold import DoneHold
 from services.notify.lockedbuys import LockedBuys
 from services.notify.outbox import Outbox
 from services.notify.steps import StepHold
@@ -40,7 +41,8 @@ def worker(tmp_path):
     queued = []
     outbox = Outbox(str(tmp_path / "notify.sqlite"))
     w = SimpleNamespace(outbox=outbox, locked_buys=LockedBuys(outbox), steps=StepHold(),
-                        _behind={}, _late=set(), _late_results=set(), _held_rows={},
+                        _behind={}, done_hold=DoneHold(), _backs={},
+                        _late=set(), _late_results=set(), _held_rows={},
                         _waited={}, _outcome_tries=0, _catch_up_tries=0, _locks_now=None, _locks={},
                         config=SimpleNamespace(bus=SimpleNamespace(control="")),
                         clock=SimpleNamespace(now_ns=lambda: NOW, monotonic=lambda: 100.0),
@@ -49,7 +51,7 @@ def worker(tmp_path):
                         queue=lambda alert, button=None, **kw: queued.append(alert.text))
     w._ctx = lambda: w.ctx_t
     for name in ("_take", "_build", "_hold", "_caught_up", "_flush_steps",
-                 "_remember_waiting", "_ask_outcomes"):
+                 "_remember_waiting", "_ask_outcomes", "_done_needs"):
         setattr(w, name, MethodType(getattr(NotifyWorker, name), w))
     return w, queued
 

@@ -10,6 +10,7 @@ import attrs
 
 from services.notify import latefold
 from services.notify.app import NotifyWorker
+from services.notify.donehold import DoneHold
 from services.notify.outbox import Outbox
 from services.notify.steps import StepHold
 from services.notify.templates import Context
@@ -26,12 +27,13 @@ RESULT = CommandResult(command_id="d1.1", account_id=1012, status=DONE,
 def worker(tmp_path):
     queued = []
     w = SimpleNamespace(outbox=Outbox(str(tmp_path / "notify.sqlite")), steps=StepHold(),
-                        _behind={}, _late_results=set(), _late_folded={}, _outcome_tries=0,
+                        _behind={}, done_hold=DoneHold(), _backs={}, _waited={},
+                        _late_results=set(), _late_folded={}, _outcome_tries=0,
                         clock=SimpleNamespace(now_ns=lambda: 100 * S, monotonic=lambda: 1.0),
                         ctx_t=Context(accounts={1012: "BRAVO"}),
                         queue=lambda alert, button=None, **kw: queued.append(alert.text))
     w._ctx = lambda: w.ctx_t
-    for name in ("_take", "_build", "_outcomes_read"):
+    for name in ("_take", "_build", "_outcomes_read", "_done_needs"):
         setattr(w, name, MethodType(getattr(NotifyWorker, name), w))
     return w, queued
 
@@ -48,6 +50,7 @@ def test_an_outcome_the_catch_up_read_is_alerted_late_and_not_again_from_the_bus
 
 def test_an_outcome_the_bus_brought_first_is_not_alerted_again_by_the_catch_up(tmp_path):
     w, queued = worker(tmp_path)
+    w.outbox.mark_decided("d1", 99 * S)      # its decision came live, before it
     w._take(RESULT)                          # live, before the catch-up's answer came
     w._outcomes_read([], [RESULT], None)
     assert len(queued) == 1 and "sent late" not in queued[0], queued

@@ -15,6 +15,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from services.notify.app import NotifyWorker
+from services.notify.donehold import DoneHold
 from services.notify.lockedbuys import KEEP_NS, LockedBuys
 from services.notify.outbox import Outbox
 from services.notify.templates import Context, result_alert
@@ -29,7 +30,8 @@ def notify(path: str, now_ns: int) -> SimpleNamespace:
     """A notify worker as far as taking risk's decisions and making a Done goes, on its file
     (what NotifyWorker.setup makes of it: a started notify reads its memory back)."""
     return SimpleNamespace(
-        locked_buys=LockedBuys(Outbox(path)), _locks={}, _waited={}, _market_waited={},
+        locked_buys=LockedBuys(Outbox(path)), done_hold=DoneHold(),
+        _locks={}, _waited={}, _market_waited={},
         clock=FakeClock(now_ns),
         outbox=SimpleNamespace(decided=lambda _i: False, hold=lambda _f: 1,
                                mark_decided=lambda *_a: None),

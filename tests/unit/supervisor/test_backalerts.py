@@ -69,9 +69,58 @@ def test_a_crash_again_before_back_keeps_the_first_down_and_workers_back_togethe
     back = watch.due(75 * S, ())
     assert back.title == ("🟢 Workers risk-0 and risk-1 are back after 1m15s down: accounts "
                           "are guarded again")
-    assert back.lines == ["risk-0 was down: stopped by an operator (riskctl stop)",
+    # the crash is said after the stop (trial15a: the "back" said only the stop)
+    assert back.lines == ["risk-0 was down: stopped by an operator (riskctl stop); then crashed: "
+                          "exited with code 1",
                           "risk-1 was down: stopped by an operator (riskctl stop)"]
     assert watch.due(76 * S, ()) is None
+
+
+def test_a_crash_while_starting_after_an_operator_stop_is_said_beside_the_stop():
+    """trial15a finding 4: stop, start, the new process killed as it started and restarted at
+    once by riskd; the "back" said only "stopped by an operator". Fails on main's code."""
+    watch = BackWatch()
+    watch.down("enforcement", 0, "stopped by an operator (riskctl stop: test)")
+    watch.down("enforcement", 3 * S, "crashed: killed by signal 9 (SIGKILL)", starting=True)
+    watch.up("enforcement", 3 * S + S // 2)
+    back = watch.due(4 * S, ())
+    assert back.title == "🟢 Worker enforcement is back after 3s down: accounts are guarded again"
+    assert back.lines == ["enforcement was down: stopped by an operator (riskctl stop: test); "
+                          "then crashed: killed by signal 9 (SIGKILL) while starting"]
+
+
+def test_a_worker_that_ran_between_crashes_says_how_long_it_was_not_running_and_unguarded():
+    """trial15a finding 7: "back after 39s down" while status counted 34 s unguarded and
+    market was not running 31 s (it ran between crashes, its "back" waiting for the guard).
+    The alert says both figures, and the unguarded time status counts. Fails on main's code
+    ("back after 39s down", no other figure)."""
+    watch = BackWatch()
+    hubs = ("broker user hub not connected",)
+    watch.down("market", 0, "crashed: killed by signal 9 (SIGKILL)")
+    watch.up("market", 1 * S)
+    assert watch.due(2 * S, hubs) is None          # its hubs reconnect first
+    watch.down("market", 3 * S, "crashed: killed by signal 9 (SIGKILL)")
+    watch.up("market", 5 * S)
+    watch.down("market", 9 * S, "flapping: 5 crashes within 60 s (killed by signal 9 "
+                                "(SIGKILL))")
+    watch.up("market", 37 * S)
+    counted = []
+    back = watch.due(39 * S, (), unguarded_s=lambda since: counted.append(since) or 34.0)
+    assert counted == [0]
+    assert back.title == ("🟢 Worker market is back after 31s down (37s since it first went "
+                          "down; it ran in between): accounts are guarded again"), back.title
+    assert back.lines == ["market was down: flapping: 5 crashes within 60 s (killed by signal 9 "
+                          "(SIGKILL))",
+                          "accounts were unguarded 34s of the 39s since (riskctl status counts "
+                          "the same)"], back.lines
+
+
+def test_the_unguarded_time_is_not_said_twice_when_it_is_the_time_down():
+    watch = BackWatch()
+    watch.down("risk", 0, "crashed: exited with code 1")
+    watch.up("risk", 4 * S)
+    back = watch.due(4 * S, (), unguarded_s=lambda since: 4.2)
+    assert back.lines == ["risk was down: crashed: exited with code 1"]
 
 
 def test_a_stop_alert_says_the_accounts_are_not_guarded_only_for_a_guard_worker():

@@ -60,6 +60,7 @@ def test_the_supervisor_counts_a_hung_risk_from_its_last_heartbeat_and_says_it_k
     from services.supervisor.app import Slot, Supervisor
     from services.supervisor.backalerts import BackWatch
     from services.supervisor.policy import PolicySettings
+    from services.supervisor.stillcrashing import StillCrashing
 
     now = {"t": 1000.0}
     killed = {"code": None}
@@ -74,7 +75,7 @@ def test_the_supervisor_counts_a_hung_risk_from_its_last_heartbeat_and_says_it_k
     all_up(guard, 1000 * S)
     sup = SimpleNamespace(
         clock=SimpleNamespace(now_ns=lambda: int(now["t"] * S), monotonic=lambda: now["t"]),
-        back=BackWatch(), slots={"risk": risk}, guard=guard, _announced=True,
+        back=BackWatch(), still=StillCrashing(), slots={"risk": risk}, guard=guard, _announced=True,
         guard_store=SimpleNamespace(save=lambda gap: None), report_guard=lambda: None,
         pub=SimpleNamespace(publish=lambda topic, msg: None), _notify_up_ns=None,
         _spawn=lambda slot, at: None)

@@ -1,0 +1,61 @@
+"""`riskctl start` of a stopped worker whose new process crashes while starting, in a real
+riskd (trial15a finding 4): riskd starts it again at once, so the answer is the truth, "risk
+crashed while starting (...); riskd restarted it: running now (pid N)", exit 0, the audit row
+says the same, and the phone's "back" gives both causes, the operator's stop and the crash.
+
+The crash is the test-only crash point "risk.starting" (shared/crashpoint.py: the new
+process exits at its start, before it answers riskd, as a kill -9 at that moment would);
+the trial killed the new process by hand ~0.3 s after it appeared. logging keeps the audit
+trail, notify runs so the downs are alerted (and "back" follows), risk is the worker started.
+"""
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from shared.config import load_config
+from tests.integration.test_worker_down_alerts import alerts, ran
+from tests.support.auth import audited, config_with_passwords, login
+from tests.support.bustap import Bus
+from tests.support.env import wait_for
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def sessions(tmp_path, monkeypatch):
+    monkeypatch.setenv("RISKD_SESSION_DIR", str(tmp_path / "sessions"))
+
+
+def test_a_start_whose_process_crashed_while_starting_answers_that_it_runs_now(procs, tmp_path,
+                                                                               sessions):
+    workers = ["logging", "notify", "risk"]
+    config = config_with_passwords(tmp_path, workers=workers)
+    bus = Bus(load_config(config).config.bus.events, prefixes=("notify",))
+    try:
+        procs.riskd(config)
+        procs.wait_running(config, workers)
+        time.sleep(0.3)                         # the tap's subscription reaches riskd
+        login(procs, config, "admin")
+        ran(procs, config, "stop", "risk", "--yes", "--reason", "test")
+        bus.wait(lambda: alerts(bus, "worker_stopped"), 10, "the stop alert")
+
+        procs.arm("risk.starting")
+        done = procs.riskctl(config, "start", "risk")
+        assert procs.fired("risk.starting")
+        assert done.returncode == 0, (done.stdout, done.stderr)
+        said = done.stdout.strip()
+        shown = re.fullmatch(r"risk crashed while starting \(exited with code 86\); riskd "
+                             r"restarted it: running now \(pid (\d+)\)", said)
+        assert shown, said
+        assert procs.workers(config)["risk"].pid == int(shown.group(1))
+        wait_for(lambda: audited(config, '"action": "start"', f"ok: {said}"), 10,
+                 what="the start and its answer in audit.log")
+
+        back = bus.wait(lambda: alerts(bus, "worker_back"), 20, "the back alert")
+        assert back[0].lines == ["risk was down: stopped by an operator (riskctl stop: test); "
+                                 "then crashed: exited with code 86 while starting"], back[0]
+    finally:
+        bus.close()
