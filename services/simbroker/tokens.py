@@ -3,7 +3,10 @@
 Pure apart from the secret it is given. A token is
 base64url(header).base64url(claims).base64url(hmac-sha256), claims {sub, iat,
 exp, jti} (exp in JWT seconds since the epoch, with millisecond fractions);
-check() tells a valid token from a bad or an expired one.
+check() tells a valid token from a bad or an expired one; a token it found valid is
+remembered (its claims by its text), so the next call with it costs a dict look-up, not an
+HMAC and a JSON decode: every REST call and hub connection checks one (round 15,
+docs/performance.md).
 """
 from __future__ import annotations
 
@@ -17,6 +20,8 @@ from typing import Optional
 import attrs
 
 from shared.clock import NS_PER_S, Clock
+
+MAX_REMEMBERED = 1024        # valid tokens remembered; each login issues one
 
 
 def _b64(data: bytes) -> str:
@@ -44,6 +49,7 @@ class Tokens:
         self.ttl = ttl
         self._serial = itertools.count(1)
         self._revoked: set[str] = set()          # signatures of logged-out tokens
+        self._valid: dict[str, Claims] = {}      # token text -> its claims, once checked
 
     def issue(self, user: str) -> str:
         now = self.clock.now_ns()
@@ -58,6 +64,12 @@ class Tokens:
 
     def check(self, token: Optional[str]) -> tuple[Optional[Claims], str]:
         """(claims, "") for a valid token, else (None, "invalid token" | "token expired")."""
+        known = self._valid.get(token) if token else None
+        if known is not None:
+            if self.clock.now_ns() >= known.expires_ns:
+                self._valid.pop(token, None)
+                return None, "token expired"
+            return known, ""
         if not token or token.count(".") != 2:
             return None, "invalid token"
         body, _, signature = token.rpartition(".")
@@ -70,13 +82,18 @@ class Tokens:
             return None, "invalid token"
         if self.clock.now_ns() >= exp:
             return None, "token expired"
-        return Claims(user=user, expires_ns=exp), ""
+        claims = Claims(user=user, expires_ns=exp)
+        if len(self._valid) >= MAX_REMEMBERED:
+            self._valid.clear()                  # a login storm: forget, check again
+        self._valid[token] = claims
+        return claims, ""
 
 
     def revoke(self, token: Optional[str]) -> None:
         """Auth/logout: this token is refused from now on."""
         if token and token.count(".") == 2:
             self._revoked.add(token.rpartition(".")[2])
+            self._valid.pop(token, None)
 
 
 def bearer(header: Optional[str]) -> Optional[str]:

@@ -27,6 +27,7 @@ import threading
 import time
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Callable
 
 import requests
 import zmq
@@ -37,6 +38,7 @@ from shared.bus.sockets import make_socket
 from shared.config import load_config
 from shared.messages.enforce import FINAL_STATUSES, CommandResult
 from shared.messages.risk import LockoutsRequest, RiskStatusRequest, SelfLockRequest
+from tests.bench import procstat
 from tests.bench.client import bench_client
 from tests.bench.report import percentile, within
 from tests.support.controlkey import give_key, keyed
@@ -82,11 +84,13 @@ def _finished(sock: zmq.Socket, seen: dict, action: str) -> int:
 
 def start_chain(procs: Procs, config: str, pids: dict | None = None):
     """The sim broker, market, risk and enforcement: (the loaded config, the sim's REST URL);
-    pids, when given, gets each one's pid by name ("enforcement": ...)."""
+    pids, when given, gets each one's pid by name ("simbroker", "market", ...)."""
     loaded = load_config(config).config
     rest_url = loaded.broker.endpoints()[0]
     give_key(config)      # as the supervisor would: the workers take a lockout only with it
-    procs.worker("services.simbroker", config)
+    sim = procs.worker("services.simbroker", config).pid
+    if pids is not None:
+        pids["simbroker"] = sim
     wait_sim_up(rest_url, 20)
     for module in ("services.market", "services.risk", "services.enforcement"):
         pid = procs.worker(module, config).pid
@@ -95,15 +99,25 @@ def start_chain(procs: Procs, config: str, pids: dict | None = None):
     return loaded, rest_url
 
 
-def real_chain(tmp: pathlib.Path, n: int) -> tuple[list[float], list[CommandResult]]:
+def real_chain(tmp: pathlib.Path, n: int, cpu: dict | None = None,
+               around: Callable[[dict[str, int]], Callable[[], None]] | None = None
+               ) -> tuple[list[float], list[CommandResult]]:
     """Latencies in us, trade at the sim -> closeContract at the sim, for n breaches; and
-    enforcement's results for them (their times split the chain at enforcement)."""
+    enforcement's results for them (their times split the chain at enforcement).
+
+    cpu, when given, gets the CPU time per breach in us of each process on the path (utime +
+    stime from /proc, over the n measured breaches, set-up and warm-up left out), their
+    "total", "bench" (this process: the buys, the waits on the tap, not on the path) and
+    "wall" (us of the clock per breach). around, when given, is called with the processes'
+    pids as the measured breaches start and returns what to call when they are done (a
+    profiler's start and stop: tests/bench/breach_cpu.py --profile)."""
     # the real 200 calls/min would pace 500 breaches over minutes: the bench lifts the budget
     config = make_config(tmp, broker={"rate_limit": 100_000, "sim": {"tick_interval": 0}},
                          profiles={"default": {"rules": RULES}}, logging={"level": "WARNING"})
     procs = Procs(tmp)
+    pids: dict[str, int] = {}
     try:
-        loaded, rest_url = start_chain(procs, config)
+        loaded, rest_url = start_chain(procs, config, pids)
         tap = _results_tap(loaded.bus.enforcement_pub)
         with RpcClient(loaded.bus.risk_control, "risk", timeout=2, retries=5) as risk:
             wait_for(lambda: risk.call(RiskStatusRequest()).body.accounts, 30,
@@ -117,10 +131,20 @@ def real_chain(tmp: pathlib.Path, n: int) -> tuple[list[float], list[CommandResu
         client = bench_client(rest_url, loaded.broker, timeout=5)
         start_ns = time.time_ns()
         seen: dict[str, CommandResult] = {}
+        stop = None
         for i in range(n + WARMUP):
+            if i == WARMUP:
+                stop = around(dict(pids)) if around else None
+                ticks, own, wall = procstat.cpu_ticks(pids), time.process_time(), time.monotonic()
             client.place_order(ACCOUNT, MNQ, MARKET, BUY, 1)
             wait_for(lambda: _finished(tap, seen, "close_position") >= i + 1, 10, interval=0.0,
                      what=f"the close of breach {i + 1}")
+        if cpu is not None:
+            cpu.update(procstat.cpu_per_event(ticks, procstat.cpu_ticks(pids), n))
+            cpu["bench"] = (time.process_time() - own) * 1e6 / n
+            cpu["wall"] = (time.monotonic() - wall) * 1e6 / n
+        if stop:
+            stop()
         tap.close(0)
         trades = {t.order_id: t.created_ns for t in client.search_trades(ACCOUNT, start_ns)
                   if t.side == BUY}
@@ -302,7 +326,9 @@ ROLES = {"bare-sim": _bare_sim, "relay-ws": _relay_ws, "relay-zmq": _relay_zmq,
          "relay-http": _relay_http}
 
 
-def floor_chain(n: int) -> list[float]:
+def floor_chain(n: int, cpu: dict | None = None) -> list[float]:
+    """Latencies in us of n frames through the bare chain; cpu, when given, gets the CPU time
+    per frame in us of each of its processes (by role) and their "total", as real_chain's."""
     http_port, ws_port, p1, p2, p3 = free_ports(5)
     a, b, done = (f"tcp://127.0.0.1:{p}" for p in (p1, p2, p3))
     base = f"http://127.0.0.1:{http_port}"
@@ -328,11 +354,16 @@ def floor_chain(n: int) -> list[float]:
         wait_for(lambda: session.post(base + "/emit", data=b"{}", timeout=5) and acks.poll(200),
                  20, interval=0.0, what="the floor chain to carry a frame")
         acks.recv()
+        pids = {role[0]: proc.pid for role, proc in zip(roles, started)}
         for i in range(n + WARMUP):
+            if i == WARMUP:
+                ticks = procstat.cpu_ticks(pids)
             session.post(base + "/emit", data=b"{}", timeout=5)
             if not acks.poll(10_000):
                 raise RuntimeError(f"floor frame {i} did not come back within 10 s")
             acks.recv()
+        if cpu is not None:
+            cpu.update(procstat.cpu_per_event(ticks, procstat.cpu_ticks(pids), n))
         acks.close(0)
         stamps = requests.get(base + "/results", timeout=5).json()["stamps"]
     finally:
@@ -343,14 +374,17 @@ def floor_chain(n: int) -> list[float]:
 
 
 def run(report) -> None:
+    cpu: dict[str, float] = {}
+    floor_cpu: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        samples, results = real_chain(pathlib.Path(tmp), BREACHES)
-    floor = floor_chain(BREACHES)
+        samples, results = real_chain(pathlib.Path(tmp), BREACHES, cpu)
+    floor = floor_chain(BREACHES, floor_cpu)
     note = (f"{len(samples)} breaches, one at a time (a locked account, each buy closed); "
             f"floor: bare websocket -> 2 ZeroMQ hops -> 1 HTTP POST, {len(floor)} frames")
     for p, goal in ((50, within(2)), (99, within(3))):
         report.add(f"breach, locked account -> closeContract p{p}", percentile(samples, p),
                    "us", floor=percentile(floor, p), goal=goal, note=note)
+    add_cpu_rows(report, cpu, floor_cpu)
     with tempfile.TemporaryDirectory() as tmp:
         flattens = flatten_chain(pathlib.Path(tmp), FLATTENS)
     note = (f"{len(flattens)} unlocked accounts, shipped rules: long 3 with 2 orders, a losing "
@@ -367,6 +401,22 @@ def run(report) -> None:
                note="sim ws -> market -> risk (SQLite commit) -> enforcement (journal)")
     report.add("  of which: start -> closeContract answered p50", percentile(to_answer, 50), "us",
                note="journal 'running' commit + one HTTP round trip")
+
+
+def add_cpu_rows(report, cpu: dict[str, float], floor_cpu: dict[str, float]) -> None:
+    """CPU time per breach of the locked-account rows, summed over the path's processes, and
+    the sim's own share: unlike the latencies, other load on the machine does not change it
+    (docs/performance.md, round 15)."""
+    report.add("CPU per breach, all processes on the path", cpu["total"], "us",
+               floor=floor_cpu["total"],
+               note="utime+stime from /proc: " + ", ".join(
+                   f"{name} {cpu[name]:.0f}" for name in
+                   ("simbroker", "market", "risk", "enforcement")) +
+               f"; floor: its 4 processes per frame; the bench's own {cpu['bench']:.0f}")
+    report.add("  of which: the sim broker", cpu["simbroker"], "us",
+               floor=floor_cpu["bare-sim"],
+               note="the buy's REST call, its trade's save and frames, closeContract, the "
+                    "close's fill; floor: the bare sim")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """CPU time and resident memory of processes from Linux /proc, for the system benchmarks.
 
-Pure parsers (parse_stat, parse_kb, cpu_percent) plus thin readers:
-sample(pid) reads /proc/<pid>/stat, status and smaps_rollup once; descendants(pid)
-walks the parent links of every process. CPU time is utime + stime in clock
+Pure parsers (parse_stat, parse_kb, cpu_percent, cpu_per_event) plus thin readers:
+sample(pid) reads /proc/<pid>/stat, status and smaps_rollup once; cpu_ticks(pids) reads only
+the CPU time of named processes; descendants(pid) walks the parent links of every process. CPU time is utime + stime in clock
 ticks (os.sysconf("SC_CLK_TCK")), so a busy machine does not inflate it.
 """
 from __future__ import annotations
@@ -71,6 +71,19 @@ def cpu_percent(ticks: int, seconds: float, clk_tck: int = CLK_TCK) -> float:
     return 100.0 * ticks / clk_tck / seconds
 
 
+def cpu_per_event(before: dict[str, int], after: dict[str, int], events: int,
+                  clk_tck: int = CLK_TCK) -> dict[str, float]:
+    """CPU time per event in us, per process name and summed ("total"), from two cpu_ticks()
+    readings taken around `events` events. A process missing from either reading is left
+    out of both."""
+    if events <= 0:
+        raise ValueError(f"expected a positive number of events, got {events}")
+    names = [name for name in before if name in after]
+    out = {name: (after[name] - before[name]) * 1e6 / clk_tck / events for name in names}
+    out["total"] = sum(out.values())
+    return out
+
+
 def _read(path: str) -> str:
     with open(path, encoding="utf-8", errors="replace") as fh:
         return fh.read()
@@ -84,6 +97,19 @@ def sample(pid: int) -> Optional[Sample]:
                       parse_kb(_read(f"/proc/{pid}/smaps_rollup"), "Pss"))
     except (FileNotFoundError, ProcessLookupError):
         return None
+
+
+def cpu_ticks(pids: dict[str, int]) -> dict[str, int]:
+    """name -> utime + stime of that process now (every thread, ended ones included), in
+    clock ticks; a process that is gone is left out. The kernel scales the two from the
+    scheduler's exact run time, so their sum is not a 100 Hz sampling of who ran."""
+    out = {}
+    for name, pid in pids.items():
+        try:
+            out[name] = parse_stat(_read(f"/proc/{pid}/stat")).cpu_ticks
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return out
 
 
 def descendants(root: int) -> list[int]:

@@ -1,5 +1,6 @@
 """tests.bench.procstat: parsing /proc stat and status text, CPU percent, reading this process."""
 import os
+import time
 
 import pytest
 
@@ -47,3 +48,22 @@ def test_sample_and_descendants_of_this_process():
     assert procstat.descendants(os.getppid())[:1] == [os.getppid()]
     assert os.getpid() in procstat.descendants(os.getppid())
     assert procstat.sample(2 ** 22 + 1) is None      # above pid_max: never a process
+
+
+def test_cpu_per_event_per_process_and_total():
+    before = {"sim": 100, "risk": 50, "gone": 7}
+    after = {"sim": 130, "risk": 60}               # "gone" ended meanwhile: left out
+    per = procstat.cpu_per_event(before, after, 500, clk_tck=100)
+    # 30 ticks of 10 ms over 500 events: 600 us each; 10 ticks: 200 us
+    assert per == pytest.approx({"sim": 600.0, "risk": 200.0, "total": 800.0})
+    with pytest.raises(ValueError):
+        procstat.cpu_per_event(before, after, 0)
+
+
+def test_cpu_ticks_reads_live_processes_and_skips_the_gone():
+    busy_until = time.process_time() + 0.05
+    first = procstat.cpu_ticks({"me": os.getpid(), "nobody": 2 ** 22 + 1})
+    while time.process_time() < busy_until:
+        pass
+    second = procstat.cpu_ticks({"me": os.getpid()})
+    assert set(first) == {"me"} and second["me"] >= first["me"] + 1

@@ -135,3 +135,21 @@ def test_a_fault_armed_for_one_account_fails_only_that_accounts_calls(clock):
     assert g.api_call("/api/Position/closeContract", auth, close(1001)).status == 200
     assert g.api_call("/api/Position/closeContract", auth, close(1002)).status == 500
     assert g.faults.armed() == {}                                     # used up by 1002's
+
+
+def test_tokens_remember_a_valid_token_until_it_expires_or_is_revoked(clock):
+    """Round 15: a token checked once is not signed again on every call (an HMAC and a JSON
+    decode per REST call); its expiry and a logout still end it."""
+    tokens = Tokens(b"secret", clock, ttl=10)
+    token, other = tokens.issue("u"), tokens.issue("u")
+    signed = []
+    sign = tokens._sign
+    tokens._sign = lambda body: signed.append(body) or sign(body)
+    assert tokens.check(token)[0].user == "u" and len(signed) == 1
+    assert tokens.check(token)[0].user == "u" and len(signed) == 1      # remembered
+    assert tokens.check(other)[0].user == "u" and len(signed) == 2
+    tokens.revoke(other)
+    assert tokens.check(other) == (None, "invalid token")
+    clock.advance(10)
+    assert tokens.check(token) == (None, "token expired")
+    assert tokens.check(token) == (None, "token expired")
