@@ -16,6 +16,7 @@ from services.supervisor.app import Slot, Supervisor
 from services.supervisor.backalerts import BackWatch
 from services.supervisor.guard import GuardTracker
 from services.supervisor.policy import PolicySettings
+from services.supervisor.stillcrashing import StillCrashing
 from shared.messages.control import WorkerEvent
 from shared.messages.system import Reply
 
@@ -25,7 +26,7 @@ S = 1_000_000_000
 def supervisor_with(slot: Slot, now: dict, published: list):
     sup = SimpleNamespace(
         clock=SimpleNamespace(now_ns=lambda: int(now["t"] * S), monotonic=lambda: now["t"]),
-        back=BackWatch(), slots={slot.name: slot}, guard=GuardTracker(), _announced=True,
+        back=BackWatch(), still=StillCrashing(), slots={slot.name: slot}, guard=GuardTracker(), _announced=True,
         guard_store=SimpleNamespace(save=lambda gap: None), report_guard=lambda: None,
         pub=SimpleNamespace(publish=lambda topic, msg: published.append(msg)),
         _notify_up_ns=None, requester="admin:root", info=lambda s: None,
