@@ -288,6 +288,13 @@ class RiskdExits:
             return 0, ""
         return sum(e.size for e in open_), max(open_, key=lambda e: e.issued_ns).command_id
 
+    def done_expected(self, contract_id: str, signed_position: int, now: int) -> int:
+        """Contracts of this position riskd's done (closed) closes and reduces still expect
+        fills for, priced or not (a position seen flat since left out: gone)."""
+        side = closing_side(signed_position)
+        return sum(e.size for e in self._open(contract_id, side, now)
+                   if e.closed and not e.gone)
+
     def expected_on(self, contract_id: str, now: int) -> int:
         """How many contracts riskd's exits still expect to close on this contract (either
         side), those of a position seen flat since (gone) left out."""

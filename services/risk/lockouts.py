@@ -317,7 +317,8 @@ class LockoutBook:
             # down to what it held before it grew (less what riskd's done exits closed at the
             # broker already, their fills still to come): a reduce in flight that this cut
             # stands behind ends there too, whenever enforcement reads the position
-            done = sum(n for n, _ in account.done_parts(pos)) if pos is not None else 0
+            done = (sum(n for n, _ in account.done_parts(pos)) if pos is not None
+                    else account.done_closing(contract_id, now))
             return self._decision(account, lock, now, REDUCE_POSITION,
                                   f"{reason}: {_added(added, before)}", event_ns,
                                   contract_id=contract_id, size=added,

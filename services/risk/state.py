@@ -316,6 +316,22 @@ class AccountState:
         p = self.ahead.get(cid)
         return _take(parts, self._filled_size(position), skip=0 if p is None else p.closed)
 
+    def done_closing(self, contract_id: str, now: int) -> int:
+        """With no Position of the contract in the book (its size is the fills' alone), the
+        contracts riskd's done closes and reduces there still expect fills for: the broker
+        closed them, the fills do not show it yet (priced or not: done_parts needs a price,
+        a cut's target needs only the count). Less what a Position event already showed
+        closed (Pending.closed). The bench's flake, 2026-12-06: a self-lockout's flatten
+        closed buy 1, risk's close of it found it flat (done), buy 2 came before the
+        flatten's sell and was cut "down to 1": enforcement found 1 held, nothing to do, and
+        the locked account kept buy 2 until the unmet exit was forgotten 15 s later."""
+        signed = self.exposure(contract_id)
+        if signed == 0:
+            return 0
+        n = self.riskd.done_expected(contract_id, signed, now)
+        p = self.ahead.get(contract_id)
+        return max(0, n - (p.closed if p is not None else 0))
+
     def closed_done_parts(self, contract_id: str, side: int,
                           size: int) -> list[tuple[int, Decimal]]:
         """(contracts, price) of a part the broker closed before its fill came (closed_parts)
