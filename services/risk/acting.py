@@ -36,7 +36,7 @@ from typing import Optional
 
 import attrs
 
-from services.risk.lockouts import ADDED, ADMIN, EXTENDED, TRADER, lock_key
+from services.risk.lockouts import ADDED, ADMIN, EXTENDED, SAME, TRADER, lock_key
 from services.risk.outcome import Outcome
 from services.risk.pastlimits import ended_past, still_listed, still_past, with_past
 from services.risk.rules.base import POSITION, ClockTick
@@ -144,6 +144,12 @@ class Acting:
                     acted.add(_quiet(d.rule))
                 acted.add(_noted(d.rule))
                 return
+            if status == SAME and d.rule in ASKED_LOCKOUTS:
+                # asked again, no later than the lockout in force: the lock changes nothing (the
+                # record never reads "locked until" the earlier end asked for); its flatten is
+                # still sent, as every self-lockout's (self_lock)
+                d = attrs.evolve(d, lock=None)
+                d = attrs.evolve(d, what=what(d, acct, False))
             acted.add(_noted(d.rule))
             acted.add(target)
         if d.action == ACTION_NONE:
@@ -619,9 +625,12 @@ class Acting:
             return out, "expected --until a time in the future, or --session"
         self._maybe_roll(now, out)
         acct = self.account(account_id)
-        # a flatten with nothing to do is not an action: an account risk knows whole (market
-        # read it from the broker) with no position and no working order is only locked
-        action = ACTION_NONE if self._nothing_open(acct) else FLATTEN
+        # the flatten is always sent: enforcement reads the broker, and says "already flat"
+        # when it finds nothing. Risk's book, even known whole, can miss what market has not
+        # delivered yet (chaos run 2026-12-06: market killed by a fill just before the
+        # trader's lockout; the lockout taken as "nothing to flatten", NQ 2 opened before it
+        # then came in market's next snapshot as held before the lock, and stayed all session)
+        action = FLATTEN
         rule = ADMIN_LOCKOUT if admin else SELF_LOCKOUT
         d = Decision(id="", ts_ns=now, rule=rule, account_id=account_id, action=action,
                      mode=ENFORCE, lock=spec, event_ns=now, by=admin,
@@ -630,15 +639,6 @@ class Acting:
         self._take(d, now, out)
         out.dirty.add(account_id)
         return out, ""
-
-    def _nothing_open(self, acct: AccountState) -> bool:
-        """Does the broker's state, as risk knows it whole, show nothing a flatten would do?
-        Before market's complete snapshot (a restart) risk's book may miss a position: then
-        the flatten is sent (enforcement reads the broker) and says what it found."""
-        aid = acct.account_id
-        return (aid in self.known_whole and aid not in self.carried and not acct.orders
-                and not acct.ahead and self._flatten_in_flight(aid) is None
-                and not any(acct.live_size(p) for p in acct.positions.values()))
 
 
 @attrs.frozen

@@ -26,7 +26,8 @@ from shared.retrying import KILL_SWITCH
 from shared.plural import plural
 
 LOCKOUT_RULE = "lockout"
-# a self-lockout of an account with nothing open: no flatten is sent, and none is claimed
+# a self-lockout recorded with no flatten (riskd before 2026-12-06 sent none when its book
+# showed nothing open; now it always sends one): its history row still reads so
 NOTHING_OPEN = "nothing to flatten: no position or working order open"
 ADMIN = KILL_SWITCH        # the rule of risk's record of the admin's kill switch: its one name
 

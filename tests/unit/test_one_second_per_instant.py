@@ -46,10 +46,11 @@ def test_a_refusal_names_the_second_history_shows_for_the_lockouts_start():
     desk.now += HALF                      # the first lockout starts half way through a second
     out, _ = desk.engine.self_lock(1001, desk.now, until_ns=desk.now + 3600 * NS_PER_S)
     [lock] = desk.engine.lockouts.all(1001)
-    out, _ = desk.engine.self_lock(1001, desk.now, until_ns=desk.now + 60 * NS_PER_S)
+    asked = desk.now + 60 * NS_PER_S
+    out, _ = desk.engine.self_lock(1001, desk.now, until_ns=asked)
     [d] = [d for d in out.decisions if d.rule == SELF_LOCK]
-    text = self_lock_answer(d, desk.engine.lockouts.all(1001),
-                            desk.engine.calendar.next_roll(desk.now), CHI, desk.now)
+    text = self_lock_answer(d, desk.engine.lockouts.all(1001),        # as risk answers it
+                            desk.engine.calendar.next_roll(desk.now), CHI, desk.now, asked)
     assert showtime.at(lock.since_ns, CHI, desk.now, seconds=True) == "Wed 09:00:00 CST"  # history
     assert "(self-lockout) since Wed 09:00:00 CST" in text, text         # the same second, not :01
 

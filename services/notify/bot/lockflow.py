@@ -160,7 +160,7 @@ class LockFlow:
         self.executed += 1
         lockouts = getattr(reply.body, "lockouts", []) or []
         # risk's own words of what it did: "locked until ...; only an admin can end it early;
-        # nothing to flatten: no position or working order open" (or the flatten it sent)
+        # flatten sent: close 1 position, cancel 0 orders; ..."
         said = reply.reason or ("riskd flattens what is open and cancels anything placed "
                                 "until it ends; only an admin can end it early")
         lines = [f"🔒 {c.label} is locked out: {said}"]

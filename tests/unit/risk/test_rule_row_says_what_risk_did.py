@@ -14,12 +14,15 @@ from tests.unit.risk.desk import MNQ, NQ, SIDE_SELL, Desk
 from cli.watch.model import WatchState
 from tests.unit.risk.test_self_lock_nothing_open import synced
 from tests.unit.risk.test_breach_while_locked import restarted_under_a_lockout
+from tests.unit.risk.test_riskd_closes_in_a_burst import result
 
 
 def locked_then_over_the_limit() -> Desk:
     desk = synced(Desk(max_contracts={"limit": 1}))        # risk knows the account whole
     out, refusal = desk.engine.self_lock(1001, desk.now, session=True, reason="done for today")
     assert refusal == "" and out.lockouts
+    for cmd in out.commands:                   # its flatten: the account was flat
+        result(desk, cmd.id, cmd.action)
     desk.filled(2, MNQ, 21000)                 # 2 contracts on a locked account, limit 1
     return desk
 

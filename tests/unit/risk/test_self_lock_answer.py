@@ -12,8 +12,9 @@ def answer(desk, until_ns=None, session=False):
     out, refusal = desk.engine.self_lock(1001, desk.now, until_ns=until_ns, session=session)
     assert refusal == ""
     [d] = [d for d in out.decisions if d.rule == SELF_LOCK]
-    return self_lock_answer(d, desk.engine.lockouts.all(1001),
-                            desk.engine.calendar.next_roll(desk.now), CHI, desk.now)
+    return self_lock_answer(d, desk.engine.lockouts.all(1001),       # as risk answers it
+                            desk.engine.calendar.next_roll(desk.now), CHI, desk.now,
+                            None if session else until_ns)
 
 
 def test_a_lockout_that_takes_effect_says_until_when():
@@ -30,8 +31,11 @@ def test_a_shorter_self_lockout_says_the_longer_one_stays_and_what_was_recorded(
     assert text.startswith("already locked: the account stays locked until Thu 15:00 CST by "
                            "trader (self-lockout) since Wed 09:00:00 CST: later than "
                            "the Wed 09:30 CST asked for, and a lockout is never shortened."), text
-    assert text.endswith("Recorded in history: a self-lockout until Wed 09:30 CST, flatten not "
-                         "sent: already in flight, by decision id1 (self_lockout)"), text
+    # no lockout of its own (the longer one holds): nothing changed; its flatten is the first
+    # one's, still on its way
+    assert text.endswith("Nothing changed and nothing was done (flatten not sent: already in "
+                         "flight, by decision id1 (self_lockout)); history keeps the request."), \
+        text
     assert "locked until 09:30" not in text
     [lock] = desk.engine.lockouts.all(1001)                         # and it really stays
     assert lock.until_ns == chi(2026, 11, 26, 15, 0)

@@ -1,11 +1,14 @@
-"""A self-lockout that has nothing to flatten is a lockout, not an action (fresh-user trial:
-`riskctl lockout` on a flat account with no working order was recorded and alerted as a
-flatten, "done: account 1001 was already flat", as if something had been acted on). And a
-self-lockout no later than the lockout in force changes nothing: the answer says the account is
-already locked, and history keeps the request as not acted on, with no action and no lockout.
+"""A self-lockout always sends its flatten, even when risk's book shows nothing open: the book,
+even known whole from market's snapshot, can miss what market has not delivered yet (chaos run
+2026-12-06: market killed by a fill just before the trader's lockout; the lockout, taken as
+"nothing to flatten", sent none, and NQ 2 opened before it came in market's next snapshot as
+held before the lock and stayed all session). Enforcement reads the broker and says what it
+found ("already flat"); the record says what was sent: "flatten: close 0 positions, cancel 0
+orders" (risk's book), never that something was closed.
 
-Risk skips the flatten only when market's complete snapshot gave it the account whole: before
-it (a restart, market not yet synced) its book may miss a position, and the flatten is sent."""
+A self-lockout no later than the lockout in force changes nothing as a lockout: the answer says
+the account is already locked, and history keeps the request without a lock; its flatten is
+sent again unless the first one is still on its way."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -18,7 +21,8 @@ from shared.messages.market import AccountUpdate, MarketSnapshot
 from shared.messages.risk import HistoryReply
 from tests.unit.risk.desk import CHI, MNQ, NS, Desk, chi
 
-NOTHING = "nothing to flatten: no position or working order open"
+FLAT = "flatten: close 0 positions, cancel 0 orders"
+IN_FLIGHT = "flatten not sent: already in flight, by decision id1 (self_lockout)"
 
 
 def synced(desk, complete=True):
@@ -45,21 +49,21 @@ def alert_text(msg):
     return "\n".join((a.title, *a.lines))
 
 
-def test_a_flat_account_is_locked_and_nothing_is_claimed_as_done():
+def test_a_flat_account_is_still_flattened_and_nothing_is_claimed_as_closed():
     desk = synced(Desk())                                         # Wed 25 Nov, 09:00 Chicago
     out, d, answer = lock(desk, until_ns=desk.now + 2 * 3600 * NS)
-    assert out.commands == []                                     # no flatten sent
-    assert d.action == "none" and not d.suppressed and d.by == "trader (self-lockout)"
-    assert d.what == f"{NOTHING}; lock the account (timer)"
-    assert answer == f"locked until Wed 11:00 CST; only an admin can end it early; {NOTHING}"
+    assert [c.action for c in out.commands] == ["flatten"]        # enforcement reads the broker
+    assert d.action == "flatten" and not d.suppressed and d.by == "trader (self-lockout)"
+    assert d.what == f"{FLAT}; lock the account (timer)"
+    assert answer == (f"locked until Wed 11:00 CST; only an admin can end it early; flatten "
+                      f"sent: close 0 positions, cancel 0 orders; riskctl history shows when "
+                      f"it is done"), answer
     [change] = out.lockouts
     assert change.change == "added" and change.lockout.until_ns == desk.now + 2 * 3600 * NS
     text = alert_text(d)
-    assert "action: lock the account; " + NOTHING in text, text
-    assert "flatten every position" not in text and "locked until Wed 11:00 CST" in text
-    [row] = rows(HistoryReply(decisions=[d]), {})                 # no command: no outcome asked
-    assert row[3] == f"{NOTHING}; lock the account (timer)"
-    assert "done" not in row[3] and "planned" not in row[3]
+    assert "locked until Wed 11:00 CST" in text, text
+    [row] = rows(HistoryReply(decisions=[d]), {})
+    assert FLAT in row[3] and "done" not in row[3], row     # no outcome yet: none claimed
 
 
 def test_a_position_or_a_working_order_is_still_flattened():
@@ -89,18 +93,20 @@ def test_already_locked_until_later_changes_nothing_and_says_so():
     desk = synced(Desk())
     lock(desk, until_ns=chi(2026, 11, 26, 15, 0))                 # until tomorrow 15:00
     out, d, answer = lock(desk, until_ns=desk.now + 30 * 60 * NS)   # then: 30 minutes
-    assert out.commands == [] and out.lockouts == []
-    assert d.action == "none" and d.lock is None and d.suppressed
+    assert out.commands == [] and out.lockouts == []            # the first flatten is on its way
+    assert d.action == "flatten" and d.lock is None and d.suppressed
     assert answer.startswith("already locked: the account stays locked until Thu 15:00 CST by "
                              "trader (self-lockout) since Wed 09:00:00 CST: later "
                              "than the Wed 09:30 CST asked for"), answer
-    assert answer.endswith(f"Nothing changed and nothing was done ({NOTHING}); history keeps "
-                           "the request."), answer
+    assert answer.endswith(f"Nothing changed and nothing was done ({IN_FLIGHT}); history "
+                           "keeps the request."), answer
     assert "Recorded in history: a self-lockout" not in answer
     [row] = rows(HistoryReply(decisions=[d]), {})
-    assert row[3] == NOTHING and row[6].startswith("not acted on: already locked"), row
+    # history without the first decision beside it: it says an earlier one was under way
+    assert row[3].startswith("flatten not sent: ") and "under way" in row[3], row
     text = alert_text(d)
-    assert "nothing sent: already locked" in text and "locked until" not in text, text
+    assert "nothing sent: the same action is already under way" in text, text
+    assert "locked until" not in text, text
     [held] = desk.engine.lockouts.all(1001)
     assert held.until_ns == chi(2026, 11, 26, 15, 0)
 
@@ -114,10 +120,10 @@ def test_the_same_session_lockout_twice_says_already_locked_as_late():
     assert "as late as the Wed 17:00 CST asked for" in answer
 
 
-def test_a_longer_lockout_of_a_flat_account_extends_it_without_an_action():
+def test_a_longer_lockout_of_a_flat_account_extends_it():
     desk = synced(Desk())
     lock(desk, until_ns=desk.now + 3600 * NS)
     out, d, answer = lock(desk, until_ns=chi(2026, 11, 27, 9, 0))
-    assert out.commands == [] and not d.suppressed
     assert [c.change for c in out.lockouts] == ["extended"]
-    assert answer == f"locked until Fri 09:00 CST; only an admin can end it early; {NOTHING}"
+    assert answer.startswith("locked until Fri 09:00 CST; only an admin can end it early"), \
+        answer
