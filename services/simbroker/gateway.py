@@ -198,6 +198,7 @@ class Gateway:
         self._volume_seen: dict[str, int] = {}
         self._last_seen: dict[str, int] = {}
         self.hub: Any = NullHub()
+        self._saved_next_ids: Optional[dict] = None     # as the store last wrote them
         self.ticks_enabled = True
         self._routes: dict[str, tuple[str, Callable[[dict], Result], bool]] = {
             path.lower(): (path, handler, needs_auth) for path, handler, needs_auth in (
@@ -269,7 +270,13 @@ class Gateway:
                 orders=[led.orders[i] for i in d["orders"] if i in led.orders],
                 positions=[(a, c, led.positions.get((a, c))) for a, c in d["positions"]],
                 trades=[led.trade_index[i] for i in d["trades"] if i in led.trade_index],
-                bars=self.bars.take_dirty() if bars else [], next_ids=led.next_ids())
+                bars=self.bars.take_dirty() if bars else [])
+            # the next ids only when they moved: the worker's 1 s save of an idle sim writes
+            # nothing (it woke the idle sim's loop 4 times a second: tests/integration/
+            # test_idle_wakes.py)
+            next_ids = led.next_ids()
+            if next_ids != self._saved_next_ids:
+                records["next_ids"] = self._saved_next_ids = next_ids
             for kind in d.values():
                 kind.clear()
             self.store.save(**records)
