@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from tests.support.auth import config_with_passwords, login
+from tests.support.auth import admin_riskd
 from tests.support.env import wait_for
 
 pytestmark = pytest.mark.slow
@@ -24,16 +24,7 @@ LINE = "49950"      # equity 50,000 is inside line + buffer (100): riskd flatten
 
 @pytest.fixture
 def riskd_holding(procs, tmp_path, monkeypatch):
-    monkeypatch.setenv("RISKD_SESSION_DIR", str(tmp_path / "sessions"))
-    config = config_with_passwords(tmp_path, workers=["logging", *GUARDS],
-                                   broker={"sim": {"tick_interval": 0}},
-                                   accounts=[{"id": 1001, "name": "SIM-DEMO-1",
-                                              "display_name": "Demo 1"}])
-    procs.riskd(config)
-    procs.wait_running(config, GUARDS, timeout=30)
-    wait_for(lambda: '"current": "0 / 5"' in procs.riskctl(config, "rules", "list", "--json")
-             .stdout.replace(".00", ""), 20, what="risk to report the account")
-    login(procs, config, "admin")
+    config = admin_riskd(procs, tmp_path, monkeypatch, workers=["logging", *GUARDS])
     bought = procs.riskctl(config, "sim", "buy", "MNQ", "1", "--account", "1001")
     assert bought.returncode == 0, bought.stderr
     wait_for(lambda: '"current": "1 / 5"' in procs.riskctl(config, "rules", "list", "--json")

@@ -7,25 +7,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.auth import config_with_passwords, login
-from tests.support.env import wait_for
+from tests.support.auth import admin_riskd
 
 pytestmark = pytest.mark.slow
 
-GUARDS = ["simbroker", "market", "risk"]
 
 
 def test_warn_at_is_applied_live_and_listed(procs, tmp_path, monkeypatch):
-    monkeypatch.setenv("RISKD_SESSION_DIR", str(tmp_path / "sessions"))
-    config = config_with_passwords(tmp_path, workers=GUARDS,
-                                   broker={"sim": {"tick_interval": 0}},
-                                   accounts=[{"id": 1001, "name": "SIM-DEMO-1",
-                                              "display_name": "Demo 1"}])
-    procs.riskd(config)
-    procs.wait_running(config, GUARDS, timeout=30)
-    wait_for(lambda: '"current": "0 / 5"' in procs.riskctl(config, "rules", "list", "--json")
-             .stdout.replace(".00", ""), 20, what="risk to report the account")
-    login(procs, config, "admin")
+    config = admin_riskd(procs, tmp_path, monkeypatch)
     edit = procs.riskctl(config, "rules", "set", "profile:default", "daily_net_loss",
                          "warn_at", "0.7")
     words = " ".join(edit.stdout.split())

@@ -6,7 +6,7 @@ import os
 
 from shared.config import load_config
 from shared.config.access import hash_password
-from tests.support.env import make_config
+from tests.support.env import make_config, wait_for
 
 ADMIN_PW, OPS_PW = "correct horse", "battery staple"
 
@@ -40,3 +40,22 @@ def audited(config: str, *words) -> list[dict]:
     """The audit lines holding every one of `words`."""
     return [r for r in audit_lines(config) if all(w in json.dumps(r, ensure_ascii=False)
                                                   for w in words)]
+
+
+GUARDS = ["simbroker", "market", "risk"]
+
+
+def admin_riskd(procs, tmp_path, monkeypatch, workers=GUARDS) -> str:
+    """A real riskd on the shipped rules (the sim's random walk off), one account (Demo 1,
+    SIM-DEMO-1, id 1001) that risk reports, and riskctl logged in as admin: the config path."""
+    monkeypatch.setenv("RISKD_SESSION_DIR", str(tmp_path / "sessions"))
+    config = config_with_passwords(tmp_path, workers=list(workers),
+                                   broker={"sim": {"tick_interval": 0}},
+                                   accounts=[{"id": 1001, "name": "SIM-DEMO-1",
+                                              "display_name": "Demo 1"}])
+    procs.riskd(config)
+    procs.wait_running(config, [w for w in workers if w != "logging"], timeout=30)
+    wait_for(lambda: '"current": "0 / 5"' in procs.riskctl(config, "rules", "list", "--json")
+             .stdout.replace(".00", ""), 20, what="risk to report the account")
+    login(procs, config, "admin")
+    return config

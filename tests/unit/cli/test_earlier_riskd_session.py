@@ -31,6 +31,7 @@ from shared.config.access import hash_password
 from shared.messages.auth import AuthNeeded, LoginReply, LoginRequest
 from shared.messages.control import ShutdownRequest
 from shared.messages.system import Ping, error, ok
+from tests.unit.cli.rpcstandin import StandInClient
 
 CONTROL = "tcp://127.0.0.1:5570"
 S = 10**9
@@ -38,16 +39,8 @@ STARTED = time.time_ns() - 600 * S          # this riskd runs since ten minutes 
 CHICAGO = ZoneInfo("America/Chicago")
 
 
-class Riskd:
+class Riskd(StandInClient):
     """The control socket of a riskd that started at STARTED and issued no session yet."""
-    def __init__(self, *a, **k):
-        pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
     def call(self, request, timeout=None):
         if isinstance(request.command, ShutdownRequest):

@@ -16,20 +16,13 @@ from cli.errors import CliError
 from shared.messages.auth import AuthNeeded, LoginReply
 from shared.messages.risk import HistoryRequest, UnlockRequest
 from shared.messages.system import error, ok
+from tests.unit.cli.rpcstandin import StandInClient
 
 CONTROL = "tcp://127.0.0.1:5570"
 
 
-class Riskd:
+class Riskd(StandInClient):
     """The control socket: a trader command is answered, an admin one needs a session."""
-    def __init__(self, *a, **k):
-        pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
     def call(self, request, timeout=None):
         assert request.session is None, "an expired session is never sent"

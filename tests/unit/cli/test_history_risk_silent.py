@@ -5,15 +5,11 @@ exit 1). A REP socket on loopback stands in for the supervisor; the data folder 
 file, so the list is empty and says where it looked."""
 from __future__ import annotations
 
-import threading
-
 import pytest
-import zmq
 
 from cli.main import main
-from shared.bus.rpc import handle_request
-from shared.bus.sockets import make_socket
 from shared.messages.system import error
+from tests.unit.cli.repsupervisor import rep_supervisor
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -23,24 +19,9 @@ SILENT = "risk did not answer within 3 s"
 @pytest.fixture
 def supervisor(tmp_path, monkeypatch):
     """The config path; every request is answered as riskd answers for a silent risk."""
-    monkeypatch.setenv("RISKD_SESSION_DIR", str(tmp_path / "sessions"))
-    ctx = zmq.Context.instance()
-    rep = make_socket(ctx, zmq.REP, bind="tcp://127.0.0.1:*")
-    address = rep.getsockopt(zmq.LAST_ENDPOINT).decode()
-    config = tmp_path / "riskd.toml"
-    config.write_text(f'[bus]\ncontrol = "{address}"\n[paths]\ndata_dir = "{tmp_path / "data"}"\n')
-    done = threading.Event()
-
-    def serve():
-        while not done.is_set():
-            if rep.poll(50):
-                rep.send(handle_request(rep.recv(), lambda request: error("timeout", SILENT)))
-    server = threading.Thread(target=serve, daemon=True)
-    server.start()
-    yield str(config), tmp_path / "data"
-    done.set()
-    server.join(5)
-    rep.close(0)
+    with rep_supervisor(tmp_path, monkeypatch, lambda request: error("timeout", SILENT),
+                        data_dir=tmp_path / "data") as config:
+        yield config, tmp_path / "data"
 
 
 def test_history_reads_the_stored_file_when_risk_does_not_answer_in_time(supervisor, capsys):

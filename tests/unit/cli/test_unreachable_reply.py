@@ -4,15 +4,11 @@ WorkersRequest to word it: the supervisor says it now, services/supervisor/unrea
 A REP socket on loopback stands in for the supervisor and counts what riskctl sends."""
 from __future__ import annotations
 
-import threading
-
 import pytest
-import zmq
 
 from cli.main import main
-from shared.bus.rpc import handle_request
-from shared.bus.sockets import make_socket
 from shared.messages.system import error
+from tests.unit.cli.repsupervisor import rep_supervisor
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -24,28 +20,13 @@ WORDS = ("market is stopped: admin:ana stopped it at Sat 21:03:10 CST; it stays 
 @pytest.fixture
 def supervisor(tmp_path, monkeypatch):
     """(config path, the requests riskctl sent): every request is answered 'unreachable'."""
-    monkeypatch.setenv("RISKD_SESSION_DIR", str(tmp_path / "sessions"))
-    ctx = zmq.Context.instance()
-    rep = make_socket(ctx, zmq.REP, bind="tcp://127.0.0.1:*")
-    address = rep.getsockopt(zmq.LAST_ENDPOINT).decode()
-    config = tmp_path / "riskd.toml"
-    config.write_text(f'[bus]\ncontrol = "{address}"\n')
     asked: list = []
-    done = threading.Event()
 
-    def serve():
-        while not done.is_set():
-            if rep.poll(50):
-                def answer(request):
-                    asked.append(type(request.command).__name__)
-                    return error("unreachable", WORDS)
-                rep.send(handle_request(rep.recv(), answer))
-    server = threading.Thread(target=serve, daemon=True)
-    server.start()
-    yield str(config), asked
-    done.set()
-    server.join(5)
-    rep.close(0)
+    def answer(request):
+        asked.append(type(request.command).__name__)
+        return error("unreachable", WORDS)
+    with rep_supervisor(tmp_path, monkeypatch, answer) as config:
+        yield config, asked
 
 
 def test_riskctl_prints_the_supervisor_s_words_after_one_request(supervisor, capsys):

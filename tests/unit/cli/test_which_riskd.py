@@ -12,6 +12,7 @@ from cli.errors import CliError
 from services.supervisor.commands import REGISTRY
 from shared.messages.control import StatusRequest
 from shared.messages.risk import UnlockRequest
+from tests.unit.cli.rpcstandin import StandInClient
 
 CONTROL = "tcp://127.0.0.1:5570"
 
@@ -82,16 +83,7 @@ def test_a_change_after_an_unanswered_identity_question_is_still_checked(tmp_pat
     pings = iter((None, Pong(name="supervisor", pid=1, started_ns=1,
                              config_path="/a/riskd.toml", data_dir="/a/var")))
 
-    class Riskd:
-        def __init__(self, *a, **k):
-            pass
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
+    class Riskd(StandInClient):
         def call(self, request, timeout=None):
             if isinstance(request.command, Ping):
                 pong = next(pings)
