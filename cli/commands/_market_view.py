@@ -25,23 +25,34 @@ def account_filter(args) -> tuple[Optional[int], Optional[str]]:
     return (int(value), None) if value.isdigit() else (None, value)
 
 
-def check_account(ctx, value: str) -> None:
-    """An account riskd does not know is the same clear error as in history and lockout
-    (exit 1), never an empty table that reads like "no positions"."""
+def resolved(ctx, value: str) -> Optional[set]:
+    """The account ids risk resolves `value` to: the one resolver every command that takes an
+    account uses (trial15c: `positions --account "demo 1"` matched names here ignoring case
+    and showed Demo 1's positions, while lockout and flatten acted on "demo 1", id 1002).
+    An account riskd does not know, or a name two accounts share, is the same clear error as
+    in history and lockout (exit 1), never an empty table that reads like "no positions".
+    None when risk cannot be asked: market's rows are kept by name then (keep)."""
     if not (value or "").strip():
-        return
+        return None
     try:
         reply = ctx.call(RiskStatusRequest(account=value.strip()), timeout=3.5, retries=0)
     except CliError:
-        return                       # risk cannot be asked: market's answer stands alone
-    if not reply.ok and reply.code == "unknown_account":
+        return None
+    if not reply.ok and reply.code in ("unknown_account", "ambiguous_account"):
         raise CliError(reply.reason)
+    if not reply.ok:
+        return None
+    return {a.account_id for a in reply.body.accounts}
 
 
 def keep(rows, name: Optional[str], labels: dict):
-    """The rows of the account called `name` (the broker's name, or its name in the config)."""
-    return [r for r in rows if name is None or name.lower() in (
-        r.account_name.lower(), named(labels, r.account_id, r.account_name).lower())]
+    """The rows of the account called `name` (the broker's name, or its name in the config):
+    an exact name first, else one that differs only by case."""
+    if name is None:
+        return list(rows)
+    names = lambda r: (r.account_name, named(labels, r.account_id, r.account_name))  # noqa: E731
+    exact = [r for r in rows if name in names(r)]
+    return exact or [r for r in rows if name.lower() in (n.lower() for n in names(r))]
 
 
 def feed_line(connections) -> str:
@@ -59,9 +70,9 @@ def show(args, ctx, request_cls, field: str, empty: str, headers: Sequence[str],
     account_id, name = account_filter(args)
     table = ctx.request(request_cls(account_id=account_id)).body
     labels = labels_of(ctx)
-    if not keep(getattr(table, field), name, labels):
-        check_account(ctx, args.account)
-    rows = keep(getattr(table, field), name, labels)
+    ids = resolved(ctx, args.account) if args.account else None
+    rows = ([r for r in getattr(table, field) if r.account_id in ids] if ids is not None
+            else keep(getattr(table, field), name, labels))
     if ctx.json:
         ctx.print_json({field: rows, "connections": table.connections})
         return 0

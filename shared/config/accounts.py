@@ -60,6 +60,13 @@ class AccountConfig:
         return text in (str(self.id) if self.id is not None else "", self.name,
                         self.display_name) and text != ""
 
+    def matches_any_case(self, ref: str | int) -> bool:
+        """matches(), ignoring case: two accounts' names must differ by more than case."""
+        text = str(ref).casefold()
+        return text != "" and text in (str(self.id) if self.id is not None else "",
+                                       (self.name or "").casefold(),
+                                       (self.display_name or "").casefold())
+
 
 def find_account(accounts, ref: str | int) -> AccountConfig | None:
     """The one configured account ref names (its id, name or display name), None when none

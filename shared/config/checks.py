@@ -119,7 +119,9 @@ def duplicate_name_problems(config) -> list[Problem]:
         if not text:
             continue
         for j, other in enumerate(config.accounts):
-            if j != i and other.matches(text) and (j < i or text != other.display_name):
+            # ignoring case too: "demo 1" beside "Demo 1" is one name to a reader (trial15c)
+            if j != i and other.matches_any_case(text) \
+                    and (j < i or text.casefold() != (other.display_name or "").casefold()):
                 out.append(Problem(f"accounts[{i}].display_name",
                                    f"{text!r} is already the name of account "
                                    f"{called(other.label, other.id)}; give each account a "

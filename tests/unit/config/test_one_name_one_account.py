@@ -30,6 +30,15 @@ def three(tmp_path):
     return str(path), backups
 
 
+def test_a_name_that_differs_only_by_case_is_refused_too(three):
+    """trial15c: "demo 1" was saved beside "Demo 1", and `positions --account "demo 1"` then
+    showed Demo 1's positions (its name matched ignoring case) while lockout acted on 1003."""
+    path, backups = three
+    with pytest.raises(ConfigError) as refused:
+        set_account_field(path, "1003", "display_name", "demo 1", backups)
+    assert "'demo 1' is already the name of account Demo 1 (id 1001)" in refused.value.render()
+
+
 def test_a_display_name_another_account_has_is_refused_naming_it(three):
     path, backups = three
     before = open(path).read()
