@@ -254,6 +254,11 @@ def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
     elif d.lock is not None:
         lines.append("locked " + _lock_words(d.lock.kind, d.lock.until_ns, ctx, d.ts_ns,
                                               d.lock.clears_on))
+    elif d.rule in ASKED_LOCKOUTS and d.action != "none":
+        # asked while a lockout as long or longer holds: its flatten goes, its lock changes
+        # nothing (trial15c: the alert read as a new lockout, no word of the one in force)
+        lines.append("the account was already locked as long or longer: the lockout is "
+                     "unchanged")
     if d.reason and not said:
         # the admin's --reason, said as one (a bare "end of desk" read as a rule's words)
         lines.append(f"reason: {d.reason}" if d.rule in ("admin", ADMIN_LOCKOUT) else d.reason)

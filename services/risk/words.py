@@ -232,6 +232,9 @@ def self_lock_answer(d: Decision, locks: list[LockoutState], next_roll_ns: int,
             f"{who(lk.rule)}{kind_of(lk)} since "
             f"{since}: {'later than' if end > asked else 'as late as'} the {at} asked for, "
             f"and {NEVER_SHORTENED}. ")
+    if unchanged and d.action != ACTION_NONE and not d.suppressed:
+        # its flatten was sent all the same (trial15c: "nothing was done (flatten sent ...)")
+        return head + f"The lockout is unchanged; {done}."
     if unchanged:
         return head + f"Nothing changed and nothing was done ({done}); history keeps the request."
     return head + (f"Recorded in history: {'an admin lockout' if admin else 'a self-lockout'} "

@@ -127,3 +127,27 @@ def test_a_longer_lockout_of_a_flat_account_extends_it():
     assert [c.change for c in out.lockouts] == ["extended"]
     assert answer.startswith("locked until Fri 09:00 CST; only an admin can end it early"), \
         answer
+
+
+def test_a_shorter_lockout_whose_flatten_goes_says_the_lockout_is_unchanged():
+    """trial15c: a second, shorter self-lockout of an account that had bought since the first
+    one's flatten answered "Nothing changed and nothing was done (flatten sent: ...)", and its
+    alert read like a new lockout."""
+    from tests.unit.risk.test_riskd_closes_in_a_burst import result
+    desk = synced(Desk())
+    out, _, _ = lock(desk, until_ns=desk.now + 2 * 3600 * NS)
+    for cmd in out.commands:
+        result(desk, cmd.id, cmd.action)
+    desk.now += 5 * NS
+    desk.long(1, MNQ, 21000)                       # opened since: its own close is in flight
+    for cmd in desk.commands():
+        if cmd.action == "close_position":
+            result(desk, cmd.id, cmd.action)
+    desk.now += 5 * NS
+    desk.order(7, MNQ)                             # a working order since: the flatten goes
+    out, d, answer = lock(desk, until_ns=desk.now + 30 * 60 * NS)
+    assert [c.action for c in out.commands] == ["flatten"] and not d.suppressed, d
+    assert "The lockout is unchanged; flatten sent" in answer, answer
+    assert "nothing was done" not in answer, answer
+    text = alert_text(d)
+    assert "already locked as long or longer: the lockout is unchanged" in text, text
