@@ -784,13 +784,16 @@ class Supervisor(Worker):
         self.health.config_loaded()
         self.snapshot = snapshot.write(self.run_dir, fresh.text)
         effective, _sections = apply_live(self.config, fresh.config)
-        # what THIS change needs restarted, and who: compared with the file as last read, not
-        # with what riskd runs (restartwho.py; trial 15b: after one broker.api_key edit every
-        # later edit answered "needs a restart to take effect: broker")
-        restarts = restartwho.plan(self._file_config, fresh.config)
+        # what THIS change needs restarted, and who: the keys it changed in the file as last
+        # read (restartwho.py; trial 15b: after one broker.api_key edit every later edit
+        # answered "needs a restart to take effect: broker"), less the riskd-wide ones set
+        # back to what riskd runs (trial 15c: "NOT in force yet ... shutdown" for the port
+        # riskd runs)
+        restarts = restartwho.plan(self._file_config, fresh.config, running=self.config)
         self._file_config = fresh.config
         restart_needed = restarts.sections
         restart_words = restarts.words(self._running_bases(), riskctl_path())
+        settled = restarts.back_words()
         access = audit.access_changes(old, effective)
         if access and not authenticated:
             self._file_edit_alert(audit.file_edit_changes(access, fresh.path))
@@ -814,15 +817,16 @@ class Supervisor(Worker):
                                                           self.clock.now_ns()))
         self.pub.publish(topics.CONFIG, ConfigChanged(
             path=fresh.path, ok=True, digest=fresh.digest, restart_needed=restart_needed,
-            reason=reason, note=note, restart=restart_words))
+            reason=reason, note=note, restart=restart_words, settled=settled))
         if restart_words:
-            log.warning("config reloaded; not in force yet: %s", restart_words)
+            log.warning("config reloaded; not in force yet: %s", restart_words
+                        + (f"; {settled}" if settled else ""))
         else:
-            log.info("config reloaded")
+            log.info("config reloaded" + (f"; {settled}" if settled else ""))
         self._retry_config_refusals()
         return ok(ConfigChanged(path=fresh.path, ok=True, digest=fresh.digest,
                                 restart_needed=restart_needed, reason=reason,
-                                restart=restart_words),
+                                restart=restart_words, settled=settled),
                   reason="config applied" + (f"; not in force yet: {restart_words}"
                                              if restart_words else ""))
 

@@ -13,6 +13,7 @@ password (cheap bcrypt cost) and only the workers each scenario needs (said at e
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -81,6 +82,20 @@ def test_a_bus_edit_needs_riskd_restarted_and_a_restarted_risk_keeps_the_running
         assert client.call(Ping()).ok
     table = procs.workers(config)
     assert table["risk"].state == "running", table["risk"]
+
+    # set back to the address riskd runs (trial 15c: "NOT in force yet ... `riskctl
+    # shutdown`", a needless shutdown): nothing waits for a restart, riskd's log agrees
+    back = riskctl(config, "config", "set", "bus.risk_control", running, "--reason", "back")
+    assert back.returncode == 0, back.stdout + back.stderr
+    assert "bus.risk_control: saved (bus.risk_control matches what riskd runs: nothing to " \
+           "restart)" in back.stdout, back.stdout
+    assert "NOT in force" not in back.stdout and "shutdown" not in back.stdout, back.stdout
+    system_log = os.path.join(load_config(config).log_dir, "system.log")
+    wait_for(lambda: "config reloaded; bus.risk_control matches what riskd runs: nothing to "
+             "restart" in open(system_log, encoding="utf-8").read(), timeout=5,
+             what="the set-back reload in system.log")
+    logged = open(system_log, encoding="utf-8").read()
+    assert logged.count("not in force yet: bus.risk_control") == 1, logged   # the move only
 
     # bus.control is where riskctl finds riskd: moved now, nothing could reach it to stop it
     before = open(config, encoding="utf-8").read()
