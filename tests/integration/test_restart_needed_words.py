@@ -7,6 +7,8 @@ Fresh-user trial 15b, on real processes (riskd, riskctl, loopback):
   guarded; the restart answered "risk exited before it was up" of a risk that ran).
 - finding 3: after one `broker.api_key` edit every later edit answered "needs a restart to
   take effect: broker", naming no worker; a restore that put the key back said nothing.
+Fresh-user trial 15c, finding 4: a [bus] key set back to the value riskd runs answered "NOT in
+force yet ... `riskctl shutdown`", a shutdown for nothing (a restored key alike).
 Config: tests/support/env.make_config (etc/riskd.toml's rules, as shipped) with an admin
 password (cheap bcrypt cost) and only the workers each scenario needs (said at each test).
 """
@@ -139,7 +141,9 @@ def test_a_broker_key_edit_names_its_workers_once_and_a_restore_says_it_too(proc
     assert restored.returncode == 0, restored.stdout + restored.stderr
     out = restored.stdout
     assert "broker.api_key: secret removed" in out, out
-    assert "applied live, except what waits for a restart; NOT in force yet: restart " \
-           "simbroker and market for broker.api_key" in out, out
+    # the key simbroker and market started with, and run (trial 15c: the answer said "NOT in
+    # force yet: restart simbroker and market", a restart for nothing)
+    assert "applied live; broker.api_key matches what riskd runs: nothing to restart" in out, out
+    assert "NOT in force" not in out and "riskctl restart" not in out, out
     wait_for(lambda: procs.workers(config)["market"].state == "running", timeout=5,
              what="market still running")

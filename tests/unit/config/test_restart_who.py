@@ -96,3 +96,19 @@ def test_a_riskd_wide_key_set_back_to_the_running_value_needs_no_restart():
                                                      notify_pub="tcp://127.0.0.1:5997"))
     assert restartwho.plan(moved, further, running=running).keys == {
         "bus.notify_pub": ("riskd",)}           # still away from what riskd runs
+
+
+def test_a_workers_key_set_back_to_what_its_processes_run_needs_no_restart():
+    # a restore that puts broker.api_key back: simbroker and market started with the old key
+    running = shipped()
+    keyed = with_broker(running, api_key="topsecretkey123")
+    runs = {"simbroker": [running], "market": [running], "risk": [running]}
+    back = restartwho.plan(keyed, running, running=running, workers_run=runs)
+    assert back.keys == {} and back.words(running=list(runs)) == ""
+    assert back.back_words() == "broker.api_key matches what riskd runs: nothing to restart"
+    # market restarted since with the new key: only simbroker still runs the old one
+    moved = restartwho.plan(running, keyed, running=running,
+                            workers_run={"simbroker": [running], "market": [keyed]})
+    assert moved.keys == {"broker.api_key": ("simbroker", "enforcement")}
+    assert moved.words(running=["simbroker", "market"]).startswith(
+        "restart simbroker for broker.api_key to take effect")
