@@ -47,10 +47,16 @@ def also_words(rule: str, until: str) -> str:
 
 
 def listed_words(p: PastLimit) -> str:
-    """'CL is still listed in symbol_blocks: its next trade is closed and CL locked again;
-    remove it with `riskctl rules set 1002 symbol_blocks symbols '[]'` (a loosening: it waits
-    for the roll unless overridden)' (fresh-user trial 15b: `unlock --symbol CL` said nothing,
-    the next CL buy was closed and locked again)."""
-    return (f"{p.symbol} is still listed in {p.rule}: its next trade is closed and {p.symbol} "
-            f"locked again; remove it with `{p.remove_with}` (a loosening: it waits for the "
-            "roll unless overridden: riskctl rules override)")
+    """'CL is still listed in symbol_blocks: CL is locked again at its next trade (closed),
+    at the next config reload (any edit, or `riskctl config reload`) and whenever riskd
+    resyncs with the broker (a restart, a reconnect); remove it with `riskctl rules set 1002
+    symbol_blocks symbols '[]'` (a loosening: it waits for the roll unless overridden)'
+    (fresh-user trial 15b: `unlock --symbol CL` said nothing, the next CL buy was closed and
+    locked again; trial 15c: a bare `config reload` locked it again with no trade, which the
+    warning did not say: the lockout lasts as long as the symbol is listed, docs/rules.md
+    symbol_blocks)."""
+    return (f"{p.symbol} is still listed in {p.rule}: {p.symbol} is locked again at its "
+            f"next trade (closed), at the next config reload (any edit, or `riskctl config "
+            f"reload`) and whenever riskd resyncs with the broker (a restart, a reconnect); "
+            f"remove it with `{p.remove_with}` (a loosening: it waits for the roll unless "
+            "overridden: riskctl rules override)")

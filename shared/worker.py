@@ -210,9 +210,11 @@ class Worker:
         old = self.config
         # this edit's restart-only keys that this worker reads, said once: compared with the
         # file as last read, not with what it runs (trial 15b: risk and logging warned
-        # "these settings change only after a restart: broker" at every later edit)
+        # "these settings change only after a restart: broker" at every later edit), less
+        # those set back to the value it runs (trial 15c: set back, still "takes effect when")
         mine = [k for k, who in restartwho.plan(self._file_config, fresh.config).keys.items()
-                if self.name in who]
+                if self.name in who and restartwho.value_of(fresh.config, k)
+                != restartwho.value_of(self.config, k)]
         self._file_config = fresh.config
         self.loaded = attrs.evolve(fresh, config=effective)
         self.config = effective

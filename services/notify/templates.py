@@ -218,6 +218,10 @@ def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
         # an account with nothing open is only locked: no flatten is claimed (risk's words)
         verb = "; ".join(x for x in ("lock the account" if d.lock is not None else "",
                                      d.what.split("; lock ")[0]) if x) or "lock the account"
+    elif d.action == "none" and d.lock is not None and d.lock.symbol:
+        # a symbol lockout (symbol_blocks lists it): only that symbol, never the account
+        # (trial 15c: "action: lock the account (positions stay)" with only MES locked)
+        verb = f"lock {d.lock.symbol}"
     elif d.action == "none" and d.lock is not None:
         verb = LOCK_ONLY
     heading = _NOT_A_BREACH.get(d.rule)

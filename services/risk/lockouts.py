@@ -32,7 +32,7 @@ import attrs
 
 from services.risk.carried import Carried, existed_before
 from services.risk.state import AccountState, symbol_of
-from services.risk.words import FOREVER, LOCKOUT_RULE
+from services.risk.words import FOREVER, LOCKOUT_RULE, SYMBOL_BLOCKS
 from shared import showtime
 from shared.lockwords import ADMIN_LOCKOUT, HOLDER_WORDS, locked_words, longest_first
 from shared.messages.market import ORDER_MARKET, SIDE_BUY, Fill, OrderUpdate, PositionUpdate
@@ -40,7 +40,6 @@ from shared.messages.risk import (CANCEL_ORDERS, CLOSE_POSITION, ENFORCE, REDUCE
                                   TIMER, UNTIL_RESET, Decision, LockoutChange, LockoutState,
                                   LockSpec)
 
-SYMBOL_BLOCKS = "symbol_blocks"      # clears_on of rule 11's lockouts: while listed
 ADDED, EXTENDED, SAME, CLEARED = "added", "extended", "same", "cleared"
 # who ended a lockout that ended by itself (LockoutChange.by); an unlock names its admin
 BY_CLOCK, BY_ROLL, BY_BROKER, BY_CONFIG = "clock", "roll", "broker", "config"

@@ -26,6 +26,7 @@ from shared.retrying import KILL_SWITCH
 from shared.plural import plural
 
 LOCKOUT_RULE = "lockout"
+SYMBOL_BLOCKS = "symbol_blocks"      # clears_on of rule 11's lockouts: while listed
 # a self-lockout recorded with no flatten (riskd before 2026-12-06 sent none when its book
 # showed nothing open; now it always sends one): its history row still reads so
 NOTHING_OPEN = "nothing to flatten: no position or working order open"
@@ -195,9 +196,10 @@ def no_rule_lockout(name: str, account_id: int, rule: str, symbol: Optional[str]
 def _end_words(lock: LockoutState, end_ns: int, tz: dt.tzinfo, now: int) -> str:
     if end_ns != FOREVER:
         return f"until {showtime.at(end_ns, tz, now)}"
-    if lock.clears_on:
-        return f"until the broker clears {lock.clears_on}"
-    return end_words(lock.kind, lock.clears_on)
+    if lock.clears_on == SYMBOL_BLOCKS and lock.symbol:
+        # it lasts while the list names it; the broker clears nothing (trial 15c)
+        return f"while {SYMBOL_BLOCKS} lists {lock.symbol}"
+    return end_words(lock.kind, lock.clears_on)     # the words `riskctl lockouts` uses
 
 
 def kind_of(lock: LockoutState) -> str:

@@ -103,6 +103,9 @@ class Slot:
         # kill loop is said as such, critical for a guard worker (trial 15b)
         self.kills_in_a_row = 0
         self.stop_deadline: Optional[float] = None
+        # the config (as last good) its process started with: what it runs of the
+        # restart-only keys a worker reads at its start (restartwho.plan's workers_run)
+        self.runs = None
         self.then_start = False                  # a restart: start again once stopped
         self.up_waiters: list[Callable[[Reply], None]] = []
         self.down_waiters: list[Callable[[Reply], None]] = []
@@ -558,6 +561,7 @@ class Supervisor(Worker):
             slot.policy.exited(now, None, f"cannot start: {exc}")
             self._changed(slot)
             return
+        slot.runs = self.loaded.config
         slot.kill_reason = ""
         slot.silent_since_ns = None
         slot.policy.spawned(now)
@@ -784,13 +788,17 @@ class Supervisor(Worker):
         self.health.config_loaded()
         self.snapshot = snapshot.write(self.run_dir, fresh.text)
         effective, _sections = apply_live(self.config, fresh.config)
-        # what THIS change needs restarted, and who: compared with the file as last read, not
-        # with what riskd runs (restartwho.py; trial 15b: after one broker.api_key edit every
-        # later edit answered "needs a restart to take effect: broker")
-        restarts = restartwho.plan(self._file_config, fresh.config)
+        # what THIS change needs restarted, and who: the keys it changed in the file as last
+        # read (restartwho.py; trial 15b: after one broker.api_key edit every later edit
+        # answered "needs a restart to take effect: broker"), less the ones set back to what
+        # riskd runs: its pinned riskd-wide sections, the config each worker started with
+        # (trial 15c: "NOT in force yet ... shutdown" for the port riskd runs)
+        restarts = restartwho.plan(self._file_config, fresh.config, running=self.config,
+                                   workers_run=self._workers_run())
         self._file_config = fresh.config
         restart_needed = restarts.sections
         restart_words = restarts.words(self._running_bases(), riskctl_path())
+        settled = restarts.back_words()
         access = audit.access_changes(old, effective)
         if access and not authenticated:
             self._file_edit_alert(audit.file_edit_changes(access, fresh.path))
@@ -814,17 +822,26 @@ class Supervisor(Worker):
                                                           self.clock.now_ns()))
         self.pub.publish(topics.CONFIG, ConfigChanged(
             path=fresh.path, ok=True, digest=fresh.digest, restart_needed=restart_needed,
-            reason=reason, note=note, restart=restart_words))
+            reason=reason, note=note, restart=restart_words, settled=settled))
         if restart_words:
-            log.warning("config reloaded; not in force yet: %s", restart_words)
+            log.warning("config reloaded; not in force yet: %s", restart_words
+                        + (f"; {settled}" if settled else ""))
         else:
-            log.info("config reloaded")
+            log.info("config reloaded" + (f"; {settled}" if settled else ""))
         self._retry_config_refusals()
         return ok(ConfigChanged(path=fresh.path, ok=True, digest=fresh.digest,
                                 restart_needed=restart_needed, reason=reason,
-                                restart=restart_words),
+                                restart=restart_words, settled=settled),
                   reason="config applied" + (f"; not in force yet: {restart_words}"
                                              if restart_words else ""))
+
+    def _workers_run(self) -> dict:
+        """Worker base name -> the configs its running processes started with."""
+        out: dict = {}
+        for name, slot in self.slots.items():
+            if slot.child is not None and slot.runs is not None:
+                out.setdefault(shards.base_name(name), []).append(slot.runs)
+        return out
 
     def _running_bases(self) -> list[str]:
         """The workers with a process now (base names: every risk shard is "risk")."""

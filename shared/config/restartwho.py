@@ -17,7 +17,11 @@ plan(old, new) names, for the keys that differ between two configs as read from 
 processes to restart; Restarts.words() says it ("" when nothing waits for a restart). The
 keys are compared edit by edit (the file before and after), so a later unrelated edit does not
 repeat an earlier edit's restart (trial 15b: every later edit answered "needs a restart to take
-effect: broker").
+effect: broker"). A key the edit sets back to what riskd runs (`running`, the supervisor's
+pinned sections, for a riskd-wide key; `workers_run`, the config each running worker started
+with, for a worker's key) needs nothing restarted: Restarts.back names it, and
+back_words() says so (trial 15c: setting bus.notify_pub back to the running port answered
+"NOT in force yet ... `riskctl shutdown`", a needless shutdown of the guard).
 """
 from __future__ import annotations
 
@@ -57,6 +61,14 @@ def changed_keys(old, new) -> list[str]:
     return keys
 
 
+def value_of(config, key: str) -> Any:
+    """The value of a dotted key of a restart-only section in config (None when absent)."""
+    section = key.split(".")[0]
+    out: dict[str, Any] = {}
+    _flatten(config_converter.unstructure(getattr(config, section)), section, out)
+    return out.get(key)
+
+
 def processes_for(key: str, old, new) -> tuple[str, ...]:
     """The processes to restart for `key` to take effect: (RISKD,) for a riskd-wide one, ()
     when no process reads it (a [broker.sim] setting with no sim broker)."""
@@ -80,6 +92,8 @@ def processes_for(key: str, old, new) -> tuple[str, ...]:
 class Restarts:
     """What one change of the file needs restarted: key -> the processes that read it."""
     keys: dict = attrs.Factory(dict)
+    # riskd-wide keys this change set back to the value riskd runs: nothing to restart
+    back: tuple = ()
 
     @property
     def sections(self) -> list[str]:
@@ -117,15 +131,45 @@ class Restarts:
         return "; ".join(parts)
 
 
+    def back_words(self) -> str:
+        """'' unless the change set riskd-wide keys back to what riskd runs: then says that
+        nothing waits for a restart for them."""
+        if not self.back:
+            return ""
+        return (f"{', '.join(self.back)} {'match' if len(self.back) > 1 else 'matches'} what "
+                f"riskd runs: nothing to restart")
+
+
 def _and(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def plan(old, new) -> Restarts:
-    """The restarts a change of the file from `old` to `new` needs (both as read from it)."""
+def plan(old, new, running=None, workers_run: Optional[dict] = None) -> Restarts:
+    """The restarts a change of the file from `old` to `new` needs (both as read from it).
+    running: the config riskd runs (the supervisor's, riskd-wide sections pinned at its
+    start); a riskd-wide key whose new value is the running one needs no restart (back).
+    workers_run: worker base name -> the configs its running processes started with; a
+    worker whose every process runs the new value is not named, and a key that every running
+    worker reading it runs already is back too (a restore that puts broker.api_key back; a
+    worker not running reads the file's value when it starts)."""
     keys = {}
+    back = []
     for key in changed_keys(old, new):
         who = processes_for(key, old, new)
+        if who == (RISKD,):
+            if running is not None and value_of(new, key) == value_of(running, key):
+                back.append(key)
+            else:
+                keys[key] = who
+            continue
+        if workers_run is not None:
+            up = [w for w in who if w in workers_run]
+            stale = [w for w in up if any(value_of(c, key) != value_of(new, key)
+                                          for c in workers_run[w])]
+            if up and not stale:      # those running run it; the others read it at start
+                back.append(key)
+                continue
+            who = tuple(w for w in who if w in stale or w not in workers_run)
         if who:
             keys[key] = who
-    return Restarts(keys)
+    return Restarts(keys, tuple(back))

@@ -84,8 +84,16 @@ def in_file_words(path: str, lines: dict[str, int]) -> str:
     return "not in the file"
 
 
-def account_of(path: str, data: Any) -> str:
-    """'account Demo 2 (1002)' for a key under accounts[N] ('' for any other key)."""
+def _name_of(a: dict) -> str:
+    aid = a.get("id") if isinstance(a.get("id"), int) else None
+    return str(a.get("display_name") or a.get("name") or (aid if aid is not None else ""))
+
+
+def account_of(path: str, data: Any, before: Any = None) -> str:
+    """'account Demo 2 (1002)' for a key under accounts[N] ('' for any other key). before:
+    the file as it is, when data is an edit of it: an account it holds (same id) is named as
+    it is now, not by the edit's new name (trial 15c: a refused display name "1001" for 1002
+    said "(line 102: account 1001 (id 1002))")."""
     m = _INDEX.match(path)
     if not m or m.group(1) != "accounts" or not isinstance(data, dict):
         return ""
@@ -95,18 +103,25 @@ def account_of(path: str, data: Any) -> str:
         return f"account #{i + 1} in the file"
     a = accounts[i]
     aid = a.get("id") if isinstance(a.get("id"), int) else None
-    name = str(a.get("display_name") or a.get("name") or (aid if aid is not None else ""))
+    name = _name_of(a)
+    held = before.get("accounts") if isinstance(before, dict) else None
+    for was in (held if isinstance(held, list) and aid is not None else []):
+        if isinstance(was, dict) and was.get("id") == aid and _name_of(was):
+            name = _name_of(was)
+            break
     return f"account {called(name, aid)}" if name else f"account #{i + 1} in the file"
 
 
 def located(problem: Problem, text: str, data: Any,
-            lines: Optional[dict[str, int]] = None, in_file: bool = False) -> Problem:
+            lines: Optional[dict[str, int]] = None, in_file: bool = False,
+            before: Any = None) -> Problem:
     """The problem with where it is (line, account, rule) after its message; in_file: lines
-    are the file's as it is, not the text judged (an edit's: in_file_words)."""
+    are the file's as it is, not the text judged (an edit's: in_file_words); before: the
+    file's data as it is (accounts named as they are now: account_of)."""
     lines = key_lines(text) if lines is None else lines
     bits = []
     line = line_of(problem.path, lines) if problem.path and not in_file else None
-    account = account_of(problem.path, data)
+    account = account_of(problem.path, data, before)
     if account:
         bits.append(account)
     rule = _RULE.search(problem.path) if account else None
@@ -124,4 +139,13 @@ def locate_all(problems, text: str, data: Any, file_text: Optional[str] = None) 
     """Every problem located; file_text: the file as it is, when text is an edit of it (the
     lines cited are the file's)."""
     lines = key_lines(text if file_text is None else file_text)
-    return [located(p, text, data, lines, in_file=file_text is not None) for p in problems]
+    before = None
+    if file_text is not None:
+        from shared.config.errors import ConfigError    # noqa: PLC0415 -- one place
+        from shared.config.load import parse_toml       # noqa: PLC0415 -- load imports us
+        try:
+            before = parse_toml(file_text, "")
+        except ConfigError:
+            before = None      # the file as it is does not parse: the edit's names then
+    return [located(p, text, data, lines, in_file=file_text is not None, before=before)
+            for p in problems]

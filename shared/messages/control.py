@@ -147,6 +147,9 @@ class ConfigChanged:
     # what this change needs restarted to take effect, and how, in words (shared/config/
     # restartwho.py); '' when it is all in force
     restart: str = ""
+    # riskd-wide keys this change set back to what riskd runs, in words ("bus.notify_pub
+    # matches what riskd runs: nothing to restart"); '' when there are none
+    settled: str = ""
 
 
 @attrs.frozen(kw_only=True)

@@ -7,12 +7,15 @@ Fresh-user trial 15b, on real processes (riskd, riskctl, loopback):
   guarded; the restart answered "risk exited before it was up" of a risk that ran).
 - finding 3: after one `broker.api_key` edit every later edit answered "needs a restart to
   take effect: broker", naming no worker; a restore that put the key back said nothing.
+Fresh-user trial 15c, finding 4: a [bus] key set back to the value riskd runs answered "NOT in
+force yet ... `riskctl shutdown`", a shutdown for nothing (a restored key alike).
 Config: tests/support/env.make_config (etc/riskd.toml's rules, as shipped) with an admin
 password (cheap bcrypt cost) and only the workers each scenario needs (said at each test).
 """
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -82,6 +85,20 @@ def test_a_bus_edit_needs_riskd_restarted_and_a_restarted_risk_keeps_the_running
     table = procs.workers(config)
     assert table["risk"].state == "running", table["risk"]
 
+    # set back to the address riskd runs (trial 15c: "NOT in force yet ... `riskctl
+    # shutdown`", a needless shutdown): nothing waits for a restart, riskd's log agrees
+    back = riskctl(config, "config", "set", "bus.risk_control", running, "--reason", "back")
+    assert back.returncode == 0, back.stdout + back.stderr
+    assert "bus.risk_control: saved (bus.risk_control matches what riskd runs: nothing to " \
+           "restart)" in back.stdout, back.stdout
+    assert "NOT in force" not in back.stdout and "shutdown" not in back.stdout, back.stdout
+    system_log = os.path.join(load_config(config).log_dir, "system.log")
+    wait_for(lambda: "config reloaded; bus.risk_control matches what riskd runs: nothing to "
+             "restart" in open(system_log, encoding="utf-8").read(), timeout=5,
+             what="the set-back reload in system.log")
+    logged = open(system_log, encoding="utf-8").read()
+    assert logged.count("not in force yet: bus.risk_control") == 1, logged   # the move only
+
     # bus.control is where riskctl finds riskd: moved now, nothing could reach it to stop it
     before = open(config, encoding="utf-8").read()
     moved = riskctl(config, "config", "set", "bus.control", f"tcp://127.0.0.1:{free_ports(1)[0]}")
@@ -124,7 +141,9 @@ def test_a_broker_key_edit_names_its_workers_once_and_a_restore_says_it_too(proc
     assert restored.returncode == 0, restored.stdout + restored.stderr
     out = restored.stdout
     assert "broker.api_key: secret removed" in out, out
-    assert "applied live, except what waits for a restart; NOT in force yet: restart " \
-           "simbroker and market for broker.api_key" in out, out
+    # the key simbroker and market started with, and run (trial 15c: the answer said "NOT in
+    # force yet: restart simbroker and market", a restart for nothing)
+    assert "applied live; broker.api_key matches what riskd runs: nothing to restart" in out, out
+    assert "NOT in force" not in out and "riskctl restart" not in out, out
     wait_for(lambda: procs.workers(config)["market"].state == "running", timeout=5,
              what="market still running")

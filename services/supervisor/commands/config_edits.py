@@ -175,9 +175,15 @@ def apply_edit(sup, respond, key: str, edit: Callable[..., EditResult],
         # loosening among them waits for the roll, so never claim they are all live
         note = "riskd took it; a tightening applies now, a loosening waits for the trading-day roll"
     later = getattr(changed, "restart", "") if reloaded.ok else ""
+    # a riskd-wide key set back to what riskd runs (trial 15c: "NOT in force yet ... `riskctl
+    # shutdown`" for the port riskd runs): nothing waits for it
+    settled = getattr(changed, "settled", "") if reloaded.ok else ""
     if later:      # said truthfully (trial 15b: "applied live; needs a restart" for a [bus] edit)
+        later = f"{later}; {settled}" if settled else later
         note = (f"{note}, except what waits for a restart; NOT in force yet: {later}"
                 if live_changes(result) else f"NOT in force yet: {later}")
+    elif settled:
+        note = f"{note}; {settled}" if live_changes(result) else settled
     saved = f"saved; {waits}" if (waits and reloaded.ok and not later) else f"saved ({note})"
     respond(ok(body, reason=f"{shown or key}: {saved}" + (f"; {ended}" if ended else "")
                + "".join(f"\n  {c}" for c in created)))

@@ -105,3 +105,16 @@ def test_risk_refuses_a_name_that_is_one_accounts_display_name_and_anothers_brok
         # by id it is one account
         assert w._handlers[UnlockRequest](UnlockRequest(
             account="1002", reason="x", by="admin:ana")).reason.endswith("is not locked")
+
+
+def test_the_refusal_names_the_edited_account_by_its_name_now_not_the_refused_one(three):
+    # trial 15c: `accounts set 1002 display_name "1001"` said "(line 102: account 1001 (id
+    # 1002))", the refused name as if it were 1002's
+    path, backups = three
+    for refused_name in ("1001", "SIM-DEMO-1"):
+        with pytest.raises(ConfigError) as refused:
+            set_account_field(path, "1002", "display_name", refused_name, backups)
+        text = refused.value.render()
+        assert f"'{refused_name}' is already the name of account Demo 1 (id 1001)" in text, text
+        assert "account Demo 2 (strict, id 1002))" in text, text
+        assert f"account {refused_name} (id 1002)" not in text, text

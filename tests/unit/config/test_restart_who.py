@@ -76,3 +76,39 @@ def test_a_worker_started_by_riskd_runs_on_riskds_bus_not_the_files(tmp_path, mo
     monkeypatch.delenv(pinned.ENV)
     assert load_or_exit(config, "risk").config.bus.risk_control == "tcp://127.0.0.1:5999"
     assert os.environ.get(pinned.ENV) is None
+
+
+def test_a_riskd_wide_key_set_back_to_the_running_value_needs_no_restart():
+    # trial 15c: bus.notify_pub moved (NOT in force), then set back to the port riskd runs:
+    # the answer said "NOT in force yet ... `riskctl shutdown`, then `make run`", needlessly
+    running = shipped()
+    moved = attrs.evolve(running, bus=attrs.evolve(running.bus,
+                                                   notify_pub="tcp://127.0.0.1:5998"))
+    away = restartwho.plan(running, moved, running=running)
+    assert away.keys == {"bus.notify_pub": ("riskd",)}
+    assert "bus.notify_pub takes effect only when riskd itself restarts" in away.words()
+    assert away.back_words() == ""
+    back = restartwho.plan(moved, running, running=running)
+    assert back.keys == {} and back.sections == []
+    assert back.words() == ""
+    assert back.back_words() == "bus.notify_pub matches what riskd runs: nothing to restart"
+    further = attrs.evolve(running, bus=attrs.evolve(running.bus,
+                                                     notify_pub="tcp://127.0.0.1:5997"))
+    assert restartwho.plan(moved, further, running=running).keys == {
+        "bus.notify_pub": ("riskd",)}           # still away from what riskd runs
+
+
+def test_a_workers_key_set_back_to_what_its_processes_run_needs_no_restart():
+    # a restore that puts broker.api_key back: simbroker and market started with the old key
+    running = shipped()
+    keyed = with_broker(running, api_key="topsecretkey123")
+    runs = {"simbroker": [running], "market": [running], "risk": [running]}
+    back = restartwho.plan(keyed, running, running=running, workers_run=runs)
+    assert back.keys == {} and back.words(running=list(runs)) == ""
+    assert back.back_words() == "broker.api_key matches what riskd runs: nothing to restart"
+    # market restarted since with the new key: only simbroker still runs the old one
+    moved = restartwho.plan(running, keyed, running=running,
+                            workers_run={"simbroker": [running], "market": [keyed]})
+    assert moved.keys == {"broker.api_key": ("simbroker", "enforcement")}
+    assert moved.words(running=["simbroker", "market"]).startswith(
+        "restart simbroker for broker.api_key to take effect")

@@ -8,15 +8,17 @@ The shipped rules (etc/riskd.toml: symbol_blocks on, nothing listed) with MNQ an
 as an admin's `rules set` leaves them."""
 from __future__ import annotations
 
-from services.notify.templates import Context, lockout_alert
+from services.notify.templates import Context, decision_alert, lockout_alert
 from shared.pastwords import past_words
 from tests.unit.risk.desk import CHI
 from tests.unit.risk.test_withdraw import DEMO1, Run
 from tests.unit.risk.test_withdraw_lockout_end import Listed
 
-REMOVE = ("MNQ is still listed in symbol_blocks: its next trade is closed and MNQ locked "
-          "again; remove it with `riskctl rules set 1001 symbol_blocks symbols '[\"ES\"]'` "
-          "(a loosening: it waits for the roll unless overridden")
+REMOVE = ("MNQ is still listed in symbol_blocks: MNQ is locked again at its next trade "
+          "(closed), at the next config reload (any edit, or `riskctl config reload`) and "
+          "whenever riskd resyncs with the broker (a restart, a reconnect); remove it with "
+          "`riskctl rules set 1001 symbol_blocks symbols '[\"ES\"]'` (a loosening: it waits "
+          "for the roll unless overridden")
 
 
 def test_unlock_of_a_listed_symbol_warns_it_is_locked_again_and_how_to_unlist_it():
@@ -47,3 +49,29 @@ def test_unlock_of_a_symbol_no_longer_listed_warns_nothing():
     run.engine.settings = Listed(shipped, [])
     out, _ = run.engine.unlock(DEMO1, "MNQ", "admin:root", "x", run.now)
     assert [c.still_past for c in out.lockouts] == [[]]
+
+
+def test_a_reload_locks_an_unlocked_listed_symbol_again_and_the_words_say_so():
+    """Trial 15c, finding 2: after `unlock 1001 --symbol MES` a bare `riskctl config reload`
+    locked MES again with no trade (the lockout lasts as long as the symbol is listed,
+    docs/rules.md symbol_blocks), while the warning spoke only of its next trade; the alert
+    of the re-lock said "action: lock the account (positions stay)" with only MES locked, and
+    `unlock --rule` listed it "until the broker clears symbol_blocks"."""
+    run = Run()
+    run.long_mnq(DEMO1, 1)
+    run.engine.settings = Listed(run.engine.settings, ["MNQ", "ES"])
+    run.engine.recheck(run.now)
+    run.engine.unlock(DEMO1, "ES", "admin:root", "try", run.now)
+    assert [lk.symbol for lk in run.engine.lockouts.all(DEMO1)] == ["MNQ"]
+    relocked = run.engine.recheck(run.now)          # what a config reload runs, no trade
+    assert sorted(lk.symbol for lk in run.engine.lockouts.all(DEMO1)) == ["ES", "MNQ"]
+    [es] = [d for d in relocked.decisions if d.lock is not None and d.lock.symbol == "ES"]
+    alert = decision_alert(es, Context(tz=CHI, accounts={DEMO1: "Demo 1"}))
+    assert "action: lock ES" in alert.lines, alert.lines
+    assert not any("lock the account" in line for line in alert.lines), alert.lines
+    # the refusal of an unlock of a rule that holds none lists it as `lockouts` does
+    out, refusal = run.engine.unlock(DEMO1, None, "admin:root", "x", run.now,
+                                     rule="daily_realized_loss")
+    assert out.lockouts == []
+    assert "broker" not in refusal, refusal
+    assert "rule symbol_blocks (manual) on ES while symbol_blocks lists ES" in refusal, refusal
