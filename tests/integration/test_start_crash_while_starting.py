@@ -11,14 +11,12 @@ trail, notify runs so the downs are alerted (and "back" follows), risk is the wo
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 
-from shared.config import load_config
 from tests.integration.test_worker_down_alerts import alerts, ran
 from tests.support.auth import audited, config_with_passwords, login
-from tests.support.bustap import Bus
+from tests.support.bustap import notify_tap, start_tapped
 from tests.support.env import wait_for
 
 pytestmark = pytest.mark.slow
@@ -33,11 +31,9 @@ def test_a_start_whose_process_crashed_while_starting_answers_that_it_runs_now(p
                                                                                sessions):
     workers = ["logging", "notify", "risk"]
     config = config_with_passwords(tmp_path, workers=workers)
-    bus = Bus(load_config(config).config.bus.events, prefixes=("notify",))
+    bus = notify_tap(config)
     try:
-        procs.riskd(config)
-        procs.wait_running(config, workers)
-        time.sleep(0.3)                         # the tap's subscription reaches riskd
+        start_tapped(procs, config, workers)
         login(procs, config, "admin")
         ran(procs, config, "stop", "risk", "--yes", "--reason", "test")
         bus.wait(lambda: alerts(bus, "worker_stopped"), 10, "the stop alert")

@@ -29,7 +29,7 @@ from shared.messages.control import StatusRequest
 from shared.messages.notify import NotifyEvent
 from shared.messages.risk import RiskStatusRequest
 from tests.support.auth import audited, config_with_passwords, login
-from tests.support.bustap import Bus
+from tests.support.bustap import Bus, notify_tap, start_tapped
 from tests.support.env import wait_for
 from tests.support.fake_telegram import FakeTelegram
 
@@ -61,11 +61,9 @@ def test_crash_back_restart_stop_start_of_risk_as_the_phone_hears_them(procs, tm
     # keeps the audit trail; risk is the guard under test (no market: only risk is watched)
     workers = ["logging", "notify", "risk"]
     config = config_with_passwords(tmp_path, workers=workers)
-    bus = Bus(load_config(config).config.bus.events, prefixes=("notify",))
+    bus = notify_tap(config)
     try:
-        procs.riskd(config)
-        before = procs.wait_running(config, workers)
-        time.sleep(0.3)                         # the tap's subscription reaches riskd
+        before = start_tapped(procs, config, workers)
 
         # 1. a crash: "back" once, with the time down, and the accounts guarded again
         os.kill(before["risk"].pid, signal.SIGKILL)
@@ -119,7 +117,7 @@ def test_restart_stop_start_risk_act_on_every_shard(procs, tmp_path, sessions):
     workers = ["notify", "risk"]
     shards = ["risk-0", "risk-1"]
     config = config_with_passwords(tmp_path, workers=workers, supervisor={"risk_shards": 2})
-    bus = Bus(load_config(config).config.bus.events, prefixes=("notify",))
+    bus = notify_tap(config)
     try:
         procs.riskd(config)
         before = procs.wait_running(config, ["notify", *shards])
@@ -167,7 +165,7 @@ def with_phone(tmp_path, workers: list[str]):
     config = config_with_passwords(tmp_path, workers=workers, notify={
         "telegram": {"bot_token": TOKEN, "chat_ids": ["111"], "api_base": telegram.url},
         "retry_initial_s": 0.05})
-    return telegram, config, Bus(load_config(config).config.bus.events, prefixes=("notify",))
+    return telegram, config, notify_tap(config)
 
 
 def on_phone(telegram: FakeTelegram, *words: str) -> list[str]:
@@ -237,7 +235,7 @@ def test_the_stop_alert_names_the_positions_riskd_leaves_open(procs, tmp_path):
     workers = ["simbroker", "market", "risk", "notify"]
     config = config_with_passwords(tmp_path, workers=workers,
                                    broker={"sim": {"tick_interval": 0}})
-    bus = Bus(load_config(config).config.bus.events, prefixes=("notify",))
+    bus = notify_tap(config)
     try:
         riskd = procs.riskd(config)
         procs.wait_running(config, workers)
@@ -277,7 +275,7 @@ def test_a_supervisor_killed_hard_leaves_its_workers_guarding_and_every_screen_s
     workers = ["simbroker", "market", "risk", "enforcement", "notify"]
     config = config_with_passwords(tmp_path, workers=workers,
                                    broker={"sim": {"tick_interval": 0}})
-    bus = Bus(load_config(config).config.bus.events, prefixes=("notify",))
+    bus = notify_tap(config)
     try:
         first = procs.riskd(config)
         old = procs.wait_running(config, workers)
@@ -330,9 +328,7 @@ def test_a_killed_notify_says_it_crashed_and_then_that_it_is_back(procs, tmp_pat
     workers = ["logging", "notify", "risk"]
     telegram, config, bus = with_phone(tmp_path, workers)
     try:
-        procs.riskd(config)
-        before = procs.wait_running(config, workers)
-        time.sleep(0.3)                         # the tap's subscription reaches riskd
+        before = start_tapped(procs, config, workers)
         os.kill(before["notify"].pid, signal.SIGKILL)
         back = bus.wait(lambda: alerts(bus, "worker_back"), 20, "notify's back alert")
         assert back[0].title.startswith("🟢 Worker notify is back after "), back[0].title
@@ -357,11 +353,9 @@ def test_a_second_crash_within_the_flapping_window_is_back_as_soon_as_it_runs(pr
     the downs are alerted (and "back" follows)."""
     workers = ["logging", "notify"]
     config = config_with_passwords(tmp_path, workers=workers)
-    bus = Bus(load_config(config).config.bus.events, prefixes=("notify",))
+    bus = notify_tap(config)
     try:
-        procs.riskd(config)
-        before = procs.wait_running(config, workers)
-        time.sleep(0.3)                         # the tap's subscription reaches riskd
+        before = start_tapped(procs, config, workers)
         os.kill(before["logging"].pid, signal.SIGKILL)
         first = bus.wait(lambda: alerts(bus, "worker_back"), 15, "the first back alert")
         assert "restarted" not in first[0].title, first[0].title

@@ -65,3 +65,19 @@ class Bus:
 def connected(bus: Bus, hub: str) -> bool:
     states = [c.state for c in bus.of(BrokerConnection) if c.hub == hub]
     return bool(states) and states[-1] == "connected"
+
+
+def notify_tap(config: str) -> Bus:
+    """A tap of the notify events of the riskd that `config` runs (its events PUB): make it
+    before riskd starts, close it at the end."""
+    from shared.config import load_config
+    return Bus(load_config(config).config.bus.events, prefixes=("notify",))
+
+
+def start_tapped(procs, config: str, workers) -> dict:
+    """Start riskd, wait until `workers` run (their table), and give a tap made before it
+    the moment its subscription needs to reach riskd."""
+    procs.riskd(config)
+    table = procs.wait_running(config, workers)
+    time.sleep(0.3)                         # the tap's subscription reaches riskd
+    return table

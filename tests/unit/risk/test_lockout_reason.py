@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from services.notify.templates import Context, build
 from services.risk.lockouts import extended_reason
-from tests.unit.risk.desk import CHI, NS, Desk
+from tests.unit.risk.desk import CHI, MNQ, NQ, NS, SIDE_BUY, SIDE_SELL, Desk
 
 
 def lock(desk, hours, reason):
@@ -39,11 +39,9 @@ def test_the_same_reason_or_none_keeps_the_original_as_it_is():
     assert extended_reason("", "why") == "why"
 
 
-def test_a_timer_extended_by_another_rule_names_both_rules_the_one_in_force_first():
-    """Trial: `riskctl lockouts` showed rule cooldown_after_loss beside "3 trades this minute
-    reached the limit of 3; extended: one trade lost 113.90 ..." (trade_frequency_limit's
-    words): the row's rule and its reason named different rules."""
-    from tests.unit.risk.desk import MNQ, NQ, SIDE_BUY, SIDE_SELL
+def three_trades_then_a_loss() -> Desk:
+    """trade_frequency_limit's 1-minute cooldown (3 buys), then, 10 s later, a close losing
+    113.90 inside it: cooldown_after_loss (5 minutes) takes over the same lockout (one key)."""
     desk = Desk(trade_frequency_limit={"per_minute": 3, "per_minute_cooldown": 60},
                 cooldown_after_loss={"tiers": [{"loss": 100, "seconds": 300}],
                                      "flatten": False})
@@ -54,6 +52,14 @@ def test_a_timer_extended_by_another_rule_names_both_rules_the_one_in_force_firs
     assert held.rule == "trade_frequency_limit"
     desk.wait(10)
     desk.trade("-113.90", contract=NQ, side=SIDE_SELL, size=1, price=19990)
+    return desk
+
+
+def test_a_timer_extended_by_another_rule_names_both_rules_the_one_in_force_first():
+    """Trial: `riskctl lockouts` showed rule cooldown_after_loss beside "3 trades this minute
+    reached the limit of 3; extended: one trade lost 113.90 ..." (trade_frequency_limit's
+    words): the row's rule and its reason named different rules."""
+    desk = three_trades_then_a_loss()
     [held] = desk.engine.lockouts.all(1001)
     assert held.rule == "cooldown_after_loss" and held.until_ns == desk.now + 300 * NS
     assert held.reason == ("closing fill lost 113.90 (tier 100.00): cooldown 5m00s; started by "

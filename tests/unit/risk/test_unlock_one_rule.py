@@ -57,15 +57,8 @@ def test_unlock_of_a_rule_on_an_account_not_locked_says_so():
 def taken_over() -> Desk:
     """trade_frequency_limit's 1-minute cooldown, then a losing close inside it: cooldown_after_loss
     extends the same lockout (one row: one key) to 5 minutes (test_lockout_reason.py)."""
-    from tests.unit.risk.desk import SIDE_BUY
-    desk = Desk(trade_frequency_limit={"per_minute": 3, "per_minute_cooldown": 60},
-                cooldown_after_loss={"tiers": [{"loss": 100, "seconds": 300}],
-                                     "flatten": False})
-    desk.trade(None, contract=NQ, side=SIDE_BUY, size=1, price=20000)
-    desk.trade(None, contract=NQ, side=SIDE_BUY, size=1, price=20000)
-    desk.trade(None, contract=MNQ, side=SIDE_BUY, size=1, price=20000)
-    desk.wait(10)
-    desk.trade("-113.90", contract=NQ, side=SIDE_SELL, size=1, price=19990)
+    from tests.unit.risk.test_lockout_reason import three_trades_then_a_loss
+    desk = three_trades_then_a_loss()
     [held] = desk.engine.lockouts.all(1001)
     assert held.rule == "cooldown_after_loss"
     return desk
