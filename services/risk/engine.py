@@ -412,18 +412,20 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             # kill -9 between them left a restarted risk reading the size before it
             out.moved.add(acct.account_id)
         cut = False
+        # a Position's growth no fill explains yet: whether a lockout cut it (lead_seen below)
+        lead = isinstance(event, PositionUpdate) and acct.position_lead > 0
         if self.settings.for_account(acct) is not None:
             # a lockout cut the growth only when riskd now expects to close more there (a
             # command sent, or one in flight taking it over): a cut _take drops as the same
             # action repeated leaves the growth to its fill (burst test, 2026-12-06: a
             # reopen's Position taken as cut, its Trade then not cut, riskd's close of it
             # counted as the trader's trade)
-            expected = acct.riskd.expected_on(getattr(event, "contract_id", ""), now)
+            expected = acct.riskd.expected_on(event.contract_id, now) if lead else 0
             for d in self.lockouts.enforce(acct, event, change, now, event_ns,
                                            self.carried.get(acct.account_id)):
                 self._take(d, now, out)
-            cut = acct.riskd.expected_on(getattr(event, "contract_id", ""), now) > expected
-        if isinstance(event, PositionUpdate) and acct.position_lead and (
+            cut = lead and acct.riskd.expected_on(event.contract_id, now) > expected
+        if lead and (
                 cut or not self.lockouts.covering(acct.account_id,
                                                   symbol_of(event.contract_id))):
             # growth a lockout cut, or none acted on (the scope was not locked): a lockout
