@@ -27,14 +27,18 @@ from tests.bench.client import bench_client
 from tests.bench import procstat
 from tests.bench.bench_storm import (BUY, LIMIT, MARKET, SCALE_FIRST, STORM_BREACHES, STORM_RATE,
                                      Chain)
-from tests.bench.report import below, percentile
+from tests.bench.report import percentile
 from tests.support.env import wait_for
 
-SIZES = tuple(int(x) for x in os.environ.get("RISKD_BENCH_SCALE", "1,10,100,500").split(","))
+SIZES = tuple(int(x) for x in
+              os.environ.get("RISKD_BENCH_SCALE", "1,10,100,500,1000").split(","))
 CONTRACTS = 20
 IDLE_SECONDS = 10.0
 SETUP_THREADS = 8
-BREACH_P99_TARGET_MS = 20.0      # README: the accounts one box guards with p99 under this
+# The issue's line: the README states how many accounts keep breach -> closeContract p99 under
+# it (the figure row below). A size over it is a measurement, not a missed goal: on 2 cores one
+# box is expected to hit a limit somewhere (issue 21 item 3: "how many accounts one box guards").
+BREACH_P99_TARGET_MS = 20.0
 PROCESSES = ("market", "risk", "enforcement")
 
 
@@ -119,6 +123,12 @@ def one_size(n: int, risk_shards: int = 1) -> dict:
             "contracts": len(chain.contracts), "risk_names": chain.risk_names}
 
 
+def line_side(breach_ms: list[float]) -> str:
+    """Which side of the 20 ms line a size's breach p99 falls (the figure row counts them)."""
+    over = percentile(breach_ms, 99) >= BREACH_P99_TARGET_MS
+    return f"{'over' if over else 'under'} the {BREACH_P99_TARGET_MS:.0f} ms line"
+
+
 def run(report) -> None:
     results = []
     for n in SIZES:
@@ -129,8 +139,8 @@ def run(report) -> None:
         idle = r["idle"]
         label = f"scale: {n:>4} accounts"
         report.add(f"{label}, breach -> closeContract in storm p99", percentile(breach_ms, 99),
-                   "ms", goal=below(BREACH_P99_TARGET_MS),
-                   note=f"p50 {percentile(breach_ms, 50):.1f} ms; {len(breach_ms)} breaches; "
+                   "ms", note=f"{line_side(breach_ms)}; p50 {percentile(breach_ms, 50):.1f} ms; "
+                              f"{len(breach_ms)} breaches; "
                         f"{STORM_RATE:,} q/s over {r['contracts']} contracts; "
                         f"{r['storm']['others_closed']} positions of the other accounts "
                         f"closed meanwhile (their daily_unrealized_loss)")
@@ -144,6 +154,7 @@ def run(report) -> None:
                         + f"; set-up {r['setup_s']:.0f} s")
     under = [r["n"] for r in results
              if percentile([us / 1000 for us in r["storm"]["breach"]], 99) < BREACH_P99_TARGET_MS]
+    over = [r["n"] for r in results if r["n"] not in under]
     report.add("scale: most accounts with storm breach p99 under 20 ms", max(under or [0]),
-               "accounts", note=f"of {', '.join(str(n) for n in SIZES)}; this machine, "
-                                f"this run")
+               "accounts", note=f"under at {', '.join(map(str, under)) or 'none'}; over at "
+                                f"{', '.join(map(str, over)) or 'none'}; this machine, this run")
