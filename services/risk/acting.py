@@ -36,7 +36,7 @@ from typing import Optional
 
 import attrs
 
-from services.risk.lockouts import ADDED, ADMIN, EXTENDED, SAME, TRADER, lock_key
+from services.risk.lockouts import ADDED, ADMIN, EXTENDED, SAME, TRADER, lock_key, owner
 from services.risk.outcome import Outcome
 from services.risk.pastlimits import ended_past, still_listed, still_past, with_past
 from services.risk.rules.base import POSITION, ClockTick
@@ -624,6 +624,7 @@ class Acting:
         else:
             return out, "expected --until a time in the future, or --session"
         self._maybe_roll(now, out)
+        spec = self._as_own_lock(account_id, spec, ADMIN if admin else TRADER)
         acct = self.account(account_id)
         # the flatten is always sent: enforcement reads the broker, and says "already flat"
         # when it finds nothing. Risk's book, even known whole, can miss what market has not
@@ -639,6 +640,22 @@ class Acting:
         self._take(d, now, out)
         out.dirty.add(account_id)
         return out, ""
+
+    def _as_own_lock(self, account_id: int, spec: LockSpec, by: str) -> LockSpec:
+        """The lock a trader's (or an admin's) request asks for, as the row of the same owner
+        that already holds the account at least as long: one lockout per owner, whatever
+        its kind (trial16c: `lockout --session`, then `--until 30m`, listed two self-lockout
+        rows, the session's and a timer's inside it). Asked in that row's kind, the book
+        finds it the same (nothing changes, the request is kept as changing nothing); a
+        request that ends later keeps its own kind (a timer past the session is a row of its
+        own; a session past a shorter timer too)."""
+        held = [lk for lk in self.lockouts.all(account_id)
+                if lk.symbol is None and not lk.clears_on and owner(lk.by) == by
+                and lk.kind in (TIMER, UNTIL_RESET) and lk.until_ns is not None
+                and spec.until_ns is not None and lk.until_ns >= spec.until_ns]
+        if not held or any(lk.kind == spec.kind for lk in held):
+            return spec
+        return attrs.evolve(spec, kind=held[0].kind)
 
 
 @attrs.frozen

@@ -151,3 +151,47 @@ def test_a_shorter_lockout_whose_flatten_goes_says_the_lockout_is_unchanged():
     assert "nothing was done" not in answer, answer
     text = alert_text(d)
     assert "already locked as long or longer: the lockout is unchanged" in text, text
+
+
+def _own_rows(desk):
+    return [(lk.kind, lk.until_ns) for lk in desk.engine.lockouts.all(1001) if lk.by == "trader"]
+
+
+def test_a_shorter_timer_inside_the_session_lockout_adds_no_second_row():
+    """trial16c: `lockout --session`, then `lockout --until 30m` listed two self-lockout rows
+    (the session's to the roll and a timer inside it): one lockout per owner, whatever its
+    kind; the shorter request changes no lockout, and its flatten still goes."""
+    from tests.unit.risk.test_riskd_closes_in_a_burst import result
+    desk = synced(Desk())                                          # Wed 09:00 Chicago
+    out, _, _ = lock(desk, session=True)
+    for cmd in out.commands:
+        result(desk, cmd.id, cmd.action)
+    rows_before = _own_rows(desk)
+    desk.now += 60 * NS
+    out, d, answer = lock(desk, until_ns=desk.now + 30 * 60 * NS)
+    assert _own_rows(desk) == rows_before and len(rows_before) == 1, _own_rows(desk)
+    assert out.lockouts == [] and d.lock is None, (out.lockouts, d)
+    assert [c.action for c in out.commands] == ["flatten"]
+    assert answer.startswith("already locked: the account stays locked until Wed 17:00 CST"), \
+        answer
+    assert "The lockout is unchanged" in answer, answer
+
+
+def test_a_session_lockout_inside_a_longer_timer_adds_no_second_row():
+    desk = synced(Desk())
+    lock(desk, until_ns=chi(2026, 11, 27, 9, 0))                   # Fri 09:00: past the roll
+    rows_before = _own_rows(desk)
+    desk.now += 60 * NS
+    out, d, _ = lock(desk, session=True)
+    assert _own_rows(desk) == rows_before and len(rows_before) == 1, _own_rows(desk)
+    assert out.lockouts == [] and d.lock is None
+
+
+def test_a_timer_past_the_session_lockout_is_a_row_of_its_own():
+    """What ends later than the own lockout in force still locks longer: its own row."""
+    desk = synced(Desk())
+    lock(desk, session=True)
+    desk.now += 60 * NS
+    out, d, _ = lock(desk, until_ns=chi(2026, 11, 26, 12, 0))      # Thu noon: past the roll
+    assert [c.change for c in out.lockouts] == ["added"]
+    assert sorted(k for k, _ in _own_rows(desk)) == ["timer", "until_reset"], _own_rows(desk)
