@@ -77,14 +77,18 @@ def refusal(exc: AlreadyRunning, admin_set: bool = True) -> str:
             "See docs/operations.md")
 
 
-def audit_fields(action: str, result, now_ns: int, reason: str = "") -> dict:
+def audit_fields(action: str, result, now_ns: int, reason: str = "", said: str = "",
+                 **more) -> dict:
     """The audit line of an offline edit, in the shape the supervisor's audit records have
     (services/supervisor/audit.py): who, action, role, file, changes (secrets masked), result,
-    the reason given (`accounts enable ... --reason`)."""
+    the reason given (`accounts enable ... --reason`); said: a line the result adds (a
+    restore's "confirmed by the admin ..."); more: the command's own fields (a restore's
+    stamp)."""
     who = f"offline:{os_user() or 'unknown user'}"
-    outcome = f"ok: saved {result.path} while riskd was stopped (--offline)"
+    outcome = f"ok: saved {result.path} while riskd was stopped (--offline)" + (
+        f"; {said}" if said else "")
     fields = {"audit": True, "action": f"{action} (offline)", "role": "admin", "who": who,
-              "outcome": outcome, "result": outcome, "file": result.path}
+              "outcome": outcome, "result": outcome, **more, "file": result.path}
     if result.changes:
         fields["changes"] = "; ".join(result.changes)
     if reason:
@@ -96,10 +100,12 @@ def audit_fields(action: str, result, now_ns: int, reason: str = "") -> dict:
 
 
 def offline_edit(ctx, edit, action: str = "config edit", reason: str = "",
-                 lines=None) -> int:
+                 lines=None, said=None, **fields) -> int:
     """Run edit(path, backup_dir) -> EditResult on the file itself, holding riskd's lock, and
-    audit it (action: what the audit trail calls it, e.g. "passwd admin"). lines(changes) ->
-    the lines the answer adds about the edit's changes (a restore lists them)."""
+    audit it (action: what the audit trail calls it, e.g. "passwd admin"; fields: its own,
+    e.g. a restore's stamp). lines(changes) -> the lines the answer adds about the edit's
+    changes (a restore lists them). said() -> a line the audit's result adds, asked once the
+    edit is done (a restore's "confirmed by the admin ...")."""
     data_dir, _valid = data_dir_of(ctx.config_path)
     backups, _note = backup_folder(ctx.config_path)
     lock = InstanceLock(data_dir)
@@ -115,7 +121,8 @@ def offline_edit(ctx, edit, action: str = "config edit", reason: str = "",
     try:
         result = edit(ctx.config_path, backups)
         try:
-            auditchain.append_line(log_dir, audit_fields(action, result, time.time_ns(), reason))
+            auditchain.append_line(log_dir, audit_fields(action, result, time.time_ns(), reason,
+                                                         said() if said else "", **fields))
         except OSError as exc:
             unaudited = exc.strerror or str(exc)
     except ConfigError as exc:

@@ -30,15 +30,17 @@ from typing import Optional
 import tomlkit
 
 from cli import configfile
-from cli.confirmedit import YES_HELP, add_yes, send_edit
+from cli import session as session_cache
+from cli.commands.stop import confirm
+from cli.confirmedit import LEFT, YES_HELP, add_yes, send_edit
 from cli.errors import EXIT_USAGE, CliError, NotRunning
 from cli.offline import backup_folder, offline_edit
 from cli.table import render_table
-from shared import showtime
-from shared.config.edit import (is_secret_key, list_backups,
+from shared import editasking, showtime
+from shared.config.edit import (EditError, config_changes, is_secret_key, list_backups,
                                 restore_backup, set_config_value, stamp_ns)
 from shared.config.errors import ConfigError
-from shared.config.restorewords import restore_lines
+from shared.config.restorewords import login_warning, restore_lines
 from shared.config.load import load_config
 from shared.messages.config import (ConfigBackupsRequest, ConfigReload, ConfigRestore,
                                     ConfigSet, ConfigShow)
@@ -250,12 +252,42 @@ def backup_rows(rows, tz, now_ns: Optional[int] = None) -> list[tuple]:
 
 def restore(args, ctx) -> int:
     if args.offline:
-        return offline_edit(ctx, lambda path, backups: restore_backup(path, args.stamp, backups),
-                            lines=restore_lines)
+        return offline_restore(args, ctx)
     # a backup riskd would act on at once (flatten, reduce, lock out) asks first (--yes: apply)
     reply = send_edit(ctx, ConfigRestore(stamp=args.stamp, reason=args.reason), args.yes,
                       EDIT_TIMEOUT)
     return 1 if reply is None else print_edited(ctx, reply)
+
+
+def offline_restore(args, ctx) -> int:
+    """`config restore STAMP --offline`: asks first, as riskd does online (services/supervisor/
+    commands/config_restore.py), when the backup removes or changes a password (who can log
+    in); without a terminal refused unless --yes. Trial 16b: it put an older admin password
+    back with no question and exited 0. Asked under riskd's lock (offline_edit), so the file
+    asked about is the file written. Audited as a restore, with its stamp and --reason (it was
+    "config edit (offline)" with neither)."""
+    confirmed: list[str] = []
+
+    def edit(path, backups):
+        candidate = restore_backup(path, args.stamp, backups, dry_run=True)
+        with open(path, encoding="utf-8") as fh:
+            now = fh.read()
+        # every change, not the answer's first 20: a password among many must still be seen
+        question, line = login_warning(config_changes(now, candidate.text, limit=1_000_000))
+        if question:
+            asked = f"restore {args.stamp}: not saved: {question}"
+            if not args.yes and not session_cache.interactive():
+                raise EditError(f"{asked}\nRe-run with --yes to apply it anyway.")
+            if not args.yes and not confirm(f"{asked}\nApply anyway?"):
+                raise EditError(LEFT)
+            how = editasking.HOW_CONFIRMED[editasking.YES if args.yes else editasking.PROMPT]
+            confirmed.append(how + line[len(editasking.CONFIRMED_WORDS):])
+        return restore_backup(path, args.stamp, backups)
+
+    return offline_edit(ctx, edit, action="config restore", reason=args.reason,
+                        lines=lambda changes: restore_lines(changes)
+                        + [f"  {c}" for c in confirmed],
+                        said=lambda: "; ".join(confirmed), stamp=args.stamp)
 
 
 ACTIONS = {"validate": validate, "show": show, "set": set_value, "reload": reload,
