@@ -214,6 +214,26 @@ def rule_target_words(config, target: str) -> str:
     return called(account.label, account.id)
 
 
+def rule_edit_target(config, target: str) -> str:
+    """A rule edit's target as risk's readings know it: an account named by any of its names
+    (its display name too) as account:ID (account:NAME without an id), a profile as typed.
+    Trial 16b: `rules set "Demo 1" ...` saved to the account's own rules, but its answer (and
+    the audit row) read "Demo 1" as a profile: "no account runs profile Demo 1", without "a
+    loosening waits", because risk's readings carry the id and the broker's name only."""
+    kind, _, ref = target.partition(":") if ":" in target else ("", "", target)
+    if kind not in ("", "account"):
+        return target
+    if not kind and ref in getattr(config, "profiles", {}):
+        return target               # a profile's name (one also an account's is refused)
+    try:
+        account = find_account(config.accounts, ref)
+    except ValueError:              # a name two accounts go by: the edit refuses it
+        return target
+    if account is None:
+        return target
+    return f"account:{account.id if account.id is not None else account.name}"
+
+
 def confirm_rule_edit(sup, respond, key: str, rule: RuleEdit, body: ConfigEdited,
                       edited_ns: Optional[int] = None, shown: str = "",
                       created: Optional[list[str]] = None) -> None:

@@ -2,8 +2,8 @@
 for the roll (a loosening); the reply and the audit say which (rule_outcome.py). One that would
 make risk act at once (flatten, reduce, lock out) asks first (rule_confirm.py)."""
 from services.supervisor.commands.base import Command
-from services.supervisor.commands.config_edits import (changed_note, rule_target_words,
-                                                       run_edit)
+from services.supervisor.commands.config_edits import (changed_note, rule_edit_target,
+                                                       rule_target_words, run_edit)
 from services.supervisor.commands.rule_outcome import RuleEdit
 from shared.config.edit import set_rule_enabled
 from shared.messages.config import RulesEnable
@@ -13,7 +13,8 @@ def execute(sup, r, respond) -> None:
     run_edit(sup, respond, f"{r.target} {r.rule}.enabled",
              lambda path, backups, **kw: set_rule_enabled(path, r.target, r.rule, r.enabled,
                                                           backups, **kw),
-             lambda: RuleEdit(r.target, r.rule, "enabled", str(r.enabled).lower()),
+             lambda: RuleEdit(rule_edit_target(sup.config, r.target), r.rule, "enabled",
+                              str(r.enabled).lower()),
              shown=f"{rule_target_words(sup.config, r.target)} {r.rule}.enabled",
              note=changed_note(sup, r.reason),
              confirmed=r.confirmed)       # risk would act at once: ask (rule_confirm.py)
