@@ -45,7 +45,7 @@ from shared.bus.rpc import decode_request, encode_reply
 from shared.bus.subscriber import Subscriber
 from shared.config import ConfigError, LoadedConfig, load_config
 from shared.config import pinned, restartwho
-from shared.config.edit import config_changes
+from shared.config.edit import config_changes, loosening_changes
 from shared.config.live import apply_live
 from shared.config.watch import ConfigWatcher
 from shared.messages.control import (ConfigChanged, ConfigHealth, ControlRequest, GuardReport,
@@ -804,8 +804,12 @@ class Supervisor(Worker):
             self._file_edit_alert(audit.file_edit_changes(access, fresh.path))
         if not authenticated and fresh.digest != self.loaded.digest:
             # [admin] and [ops] (passwords included) are audited above, as access changes
+            now_ns = self.clock.now_ns()
             audit.file_edit_values([c for c in config_changes(self.loaded.text, fresh.text)
-                                    if not c.startswith(("admin.", "ops."))], fresh.path)
+                                    if not c.startswith(("admin.", "ops."))], fresh.path,
+                                   frozenset(loosening_changes(self.loaded.text, fresh.text)),
+                                   showtime.at(self.calendar.next_roll(now_ns),
+                                               showtime.zone_of(self.config), now_ns))
         self.loaded, self.config = fresh, effective
         self.config_generation += 1
         moves: dict[str, tuple[str, int]] = {}

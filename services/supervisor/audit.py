@@ -163,13 +163,24 @@ def access_changes(old, new) -> list[str]:
     return out
 
 
-def file_edit_values(changes: list[str], path: str) -> None:
+def file_edit_values(changes: list[str], path: str, waiting: frozenset = frozenset(),
+                     roll: str = "") -> None:
     """Audit every other value a file edit changed ("KEY: OLD -> NEW", secrets masked by
     config_changes): who raised a loss limit by editing the file is on record too (trial15b:
-    only passwords and [admin]/[ops] edits were), without the critical alert those get."""
+    only passwords and [admin]/[ops] edits were), without the critical alert those get.
+    waiting: the changes that are loosenings risk keeps waiting until the roll (at `roll`),
+    said so as `rules set` says it, not "applied" (trial 16b: a hand-edited limit 180 -> 400
+    read "applied:" while riskd kept 180)."""
     for change in changes:
-        record("config file edit", "admin", f"applied: {change} (a file edit, not through "
-               f"riskctl)", who="file edit", file=path, changes=change)
+        if change in waiting:
+            at = f" at {roll}" if roll else ""
+            outcome = (f"saved; waits for the roll{at} (a loosening: riskd keeps the old value "
+                       f"until then; `riskctl rules override` applies it now): {change} (a "
+                       f"file edit, not through riskctl)")
+        else:
+            outcome = f"applied: {change} (a file edit, not through riskctl)"
+        record("config file edit", "admin", outcome, who="file edit", file=path,
+               changes=change)
 
 
 def file_edit_changes(changes: list[str], path: str) -> list[str]:

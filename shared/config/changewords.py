@@ -100,3 +100,42 @@ def rule_change(old: dict, new: dict, where: tuple) -> Optional[str]:
         " (the profile's again)" if own_new is _MISSING else ""
     return (f"{_label(entry_new)}: {rule} {param} {_text(rule, param, before)} -> "
             f"{_text(rule, param, after)}{note}")
+
+
+def _in_force(data: dict, kind: str, at, rule: str, param: str) -> Any:
+    """The value of a rule's parameter in force by one config's tables: an account's own, else
+    its profile's, else the built-in default (_MISSING when the account is not there)."""
+    if kind == "profile":
+        return _profile_value(data, at, rule, param)
+    entry = _get(data, "accounts", at)
+    if not isinstance(entry, dict):
+        return _MISSING
+    own = _get(entry, "rules", rule, param)
+    return own if own is not _MISSING else _profile_value(
+        data, entry.get("profile") or DEFAULT_PROFILE, rule, param)
+
+
+def loosens(old: dict, new: dict, where: tuple) -> bool:
+    """Whether one rule parameter's edit (where: rule_param_of's tuple) is a loosening, which
+    risk keeps waiting until the trading-day roll (shared/config/strictness.py, as risk judges
+    it: a rule switched off, enforce -> alert, a higher limit; a change of a rule that was off,
+    or that restricts nothing, is in force at once). Trial 16b: a hand-edited limit 180 -> 400
+    was audited "applied:" while riskd kept 180 until the roll."""
+    from shared.config.strictness import COMMON, DIRECTION, NEUTRAL, _cmp
+    kind, at, rule, param = where
+    if _in_force(old, kind, at, rule, "enabled") is False:
+        return False                # a rule that was off restricted nothing
+    before, after = (_in_force(data, kind, at, rule, param) for data in (old, new))
+    if before is _MISSING or after is _MISSING or before == after:
+        return False
+    if param == "enabled":
+        return after is False
+    if param == "mode":
+        return after == "alert"
+    direction = {**COMMON, **DIRECTION.get(rule, {})}.get(param, "categorical")
+    if direction == NEUTRAL:
+        return False
+    try:
+        return _cmp(direction, before, after) > 0
+    except (TypeError, ValueError, KeyError):
+        return True                 # neither clearly stricter nor looser: risk waits too

@@ -590,6 +590,28 @@ def changed_keys(old_text: str, new_text: str) -> list[str]:
     return [k for k in {**old, **new} if old.get(k, _MISSING) != new.get(k, _MISSING)]
 
 
+def loosening_changes(old_text: str, new_text: str) -> set[str]:
+    """The lines of config_changes that are loosenings risk keeps waiting until the trading-day
+    roll (shared/config/changewords.loosens); empty when a side is unreadable."""
+    import tomlkit
+    from shared.config.changewords import loosens, rule_change, rule_param_of
+    try:
+        old_data, new_data = tomlkit.parse(old_text).unwrap(), tomlkit.parse(new_text).unwrap()
+    except Exception:  # noqa: BLE001 -- config_changes says "(the whole file)"
+        return set()
+    out = set()
+    for key in changed_keys(old_text, new_text):
+        try:
+            where = rule_param_of(split_key(key))
+        except EditError:
+            where = None
+        if where is not None and loosens(old_data, new_data, where):
+            line = rule_change(old_data, new_data, where)
+            if line is not None:
+                out.add(line)
+    return out
+
+
 def config_changes(old_text: str, new_text: str, limit: int = 20) -> list[str]:
     """Every value that differs between two config texts, as "KEY: OLD -> NEW" (secrets
     masked: "admin.password_hash: secret changed"), at most `limit` lines."""

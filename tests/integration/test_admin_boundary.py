@@ -86,7 +86,9 @@ def test_a_password_changed_by_editing_the_file_is_audited_and_alerted(procs, tm
 
 def test_a_rule_limit_changed_by_editing_the_file_is_audited(procs, tmp_path):
     """trial15b: a hand edit of a rule (daily_net_loss's limit raised in the file) was applied
-    and left no audit line at all: "who raised the loss limit" had no answer."""
+    and left no audit line at all: "who raised the loss limit" had no answer. Trial 16b: the
+    raise (a loosening, which risk keeps waiting until the roll) read "applied:"; a
+    tightening is applied at once and says so."""
     import re
     config = config_with_passwords(tmp_path)
     procs.riskd(config)
@@ -102,6 +104,19 @@ def test_a_rule_limit_changed_by_editing_the_file_is_audited(procs, tmp_path):
                     what="the edit's audit line")[0]
     assert line["who"] == "file edit", line
     assert "not through riskctl" in line["result"], line
+    # a loosening waits for the roll: not "applied" (trial 16b, finding 6)
+    assert line["result"].startswith("saved; waits for the roll at "), line
+    assert "a loosening: riskd keeps the old value until then" in line["result"], line
+
+    tighter = re.sub(r"(\[profiles\.default\.rules\.daily_net_loss\][^\[]*?\nlimit = )650",
+                     r"\g<1>550", edited, count=1)
+    assert tighter != edited
+    with open(config, "w") as fh:
+        fh.write(tighter)
+    line = wait_for(lambda: audited(config, '"action": "config file edit"',
+                                    "daily_net_loss limit 650.00 -> 550.00"), 15,
+                    what="the tightening's audit line")[0]
+    assert line["result"].startswith("applied: profile default: daily_net_loss limit"), line
 
 
 def test_wrong_admin_passwords_lock_only_the_admin_login_of_that_client(procs, tmp_path):
