@@ -27,6 +27,10 @@ def words(name: str, fields: Optional[Mapping[str, Any]] = None) -> Optional[str
     """The command as typed after `riskctl` for a request type's name ("rules set"); with the
     request's fields, an enable/disable is the one typed ("accounts disable"). None when riskctl
     sends no such request by one command."""
+    if name == "ConfigSet" and fields is not None and fields.get("via") == "passwd":
+        # `riskctl passwd ROLE` sends ConfigSet(key="ROLE.password_hash"): named as typed
+        # (trial 16b: its audit row read "config set", the offline one "passwd admin (offline)")
+        return f"passwd {str(fields.get('key', '')).split('.')[0].strip() or 'admin'}"
     if name in _ENABLE and fields is not None and isinstance(fields.get("enabled"), bool):
         return f"{_ENABLE[name]} {'enable' if fields['enabled'] else 'disable'}"
     if name == "RulesOverrideRequest" and fields is not None and (

@@ -36,5 +36,5 @@ def run(args, ctx) -> int:
         return offline_edit(ctx, lambda path, backups: set_config_value(path, key, hashed,
                                                                          backups),
                             action=f"passwd {args.role}")
-    return print_edited(ctx, ctx.request(ConfigSet(key=key, value=hashed),
+    return print_edited(ctx, ctx.request(ConfigSet(key=key, value=hashed, via="passwd"),
                                          timeout=EDIT_TIMEOUT, retries=0))

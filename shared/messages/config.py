@@ -37,6 +37,9 @@ class ConfigSet:
     # how the admin answers if riskd would act at once (shared/editasking.py): 'prompt',
     # 'no terminal', '--yes', 'declined' (answered no: record it, change nothing)
     asking: str = ""
+    # the riskctl command that sent it when not `config set`: "passwd" (`riskctl passwd
+    # ROLE`), so the audit trail names it as typed (shared/commandwords.py)
+    via: str = ""
 
 
 @attrs.frozen(kw_only=True)

@@ -164,6 +164,17 @@ def test_audit_lines_say_who_what_old_and_new_why_and_the_result(procs, tmp_path
     assert procs.riskctl(config, "audit", "verify").returncode == 0     # the chain covers them
     assert not audited(config, "by a file edit")        # an authenticated edit is not one
 
+    # `riskctl passwd ops` is named as typed, not "config set" (trial 16b, finding 8)
+    passwd = procs.riskctl(config, "passwd", "ops", "--password-stdin",
+                           input="a new ops password\n")
+    assert passwd.returncode == 0, passwd.stdout + passwd.stderr
+    row = wait_for(lambda: audited(config, '"action": "passwd ops"'), 10,
+                   what="the passwd's audit line")[0]
+    assert row["key"] == "ops.password_hash" and row["who"].startswith("admin:"), row
+    assert "ops.password_hash: secret changed" in row["changes"], row
+    assert "$2b$" not in json.dumps(row), row
+    assert not audited(config, '"action": "config set"', "ops.password_hash")
+
 
 def test_secrets_stay_off_the_command_line_and_backups_are_owner_only(procs, tmp_path,
                                                                       monkeypatch):
