@@ -10,7 +10,9 @@ leniently for [paths].data_dir (an offline edit is how a broken file gets fixed)
 Every offline edit leaves its line in the audit trail, still under the lock (no logging worker
 writes then): who (the OS user, "offline:ana"), what (the action, the file, the values changed
 with secrets masked, never a password or its hash); `riskctl audit show` lists it and riskd's
-logging worker continues the hash chain from it on its next start.
+logging worker continues the hash chain from it on its next start. It also keeps the admin
+boundary it wrote (shared/accessprint.py), so riskd's next start does not report an audited
+password change again as a file edit made while riskd was stopped.
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ import time
 
 from cli import configfile
 from cli.session import os_user
-from shared import auditchain
+from shared import accessprint, auditchain
 from shared.messages.logs import LogRecord, line_fields
 from cli.errors import EXIT_AUTH, CliError
 from shared.config.access import first_admin_password_steps
@@ -99,6 +101,18 @@ def audit_fields(action: str, result, now_ns: int, reason: str = "", said: str =
         fields=fields))
 
 
+def keep_access(data_dir: str, config_path: str) -> None:
+    """An audited offline edit's password or [admin]/[ops] change is on record: riskd's next
+    start does not report it again as a file edit (shared/accessprint.py). Only where a riskd
+    has kept one: a first riskd compares nothing."""
+    if accessprint.read(data_dir) is None:
+        return
+    try:
+        accessprint.write(data_dir, accessprint.of(load_config(config_path).config))
+    except ConfigError:
+        pass
+
+
 def offline_edit(ctx, edit, action: str = "config edit", reason: str = "",
                  lines=None, said=None, **fields) -> int:
     """Run edit(path, backup_dir) -> EditResult on the file itself, holding riskd's lock, and
@@ -120,6 +134,7 @@ def offline_edit(ctx, edit, action: str = "config edit", reason: str = "",
     log_dir = configfile.folders(ctx.config_path)[1]      # where the audit lives now
     try:
         result = edit(ctx.config_path, backups)
+        keep_access(data_dir, ctx.config_path)
         try:
             auditchain.append_line(log_dir, audit_fields(action, result, time.time_ns(), reason,
                                                          said() if said else "", **fields))

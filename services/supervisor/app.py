@@ -38,7 +38,7 @@ from services.supervisor.stillcrashing import StillCrashing
 from services.supervisor.unreachable import unreachable_reason, worker_note
 from services.supervisor.policy import (BACKOFF, FLAPPING, RUNNING, STARTING, STOPPED,
                                         STOPPING, PolicySettings, WorkerPolicy)
-from shared import controlkey, editasking, logsetup, shards, showtime, topics
+from shared import accessprint, controlkey, editasking, logsetup, shards, showtime, topics
 from shared.accountname import account_called, labels
 from shared.bus.doorbell import Doorbell
 from shared.bus.rpc import decode_request, encode_reply
@@ -47,6 +47,7 @@ from shared.config import ConfigError, LoadedConfig, load_config
 from shared.config import pinned, restartwho
 from shared.config.edit import config_changes, loosening_changes
 from shared.config.live import apply_live
+from shared.config.restorewords import NO_ADMIN
 from shared.config.watch import ConfigWatcher
 from shared.messages.control import (ConfigChanged, ConfigHealth, ControlRequest, GuardReport,
                                      SupervisorStatus, WorkerEvent, WorkerInfo, WorkersTable)
@@ -179,6 +180,8 @@ class Supervisor(Worker):
                                             kept=tuple(kept), kept_guarding=kept_guarding,
                                             refused=refused)
         self._prior = (last_alive, clean, kept, refused, now_ns)     # said by _begin()
+        # a password changed while riskd was stopped (_access_at_start): alerted once notify runs
+        self._start_alert = None
         self.back = BackWatch()     # alerted-down workers: "back" once they run again
         # workers crashing on after they flapped: one ongoing problem (stillcrashing.py)
         self.still = StillCrashing(showtime.zone_of(self.config))
@@ -212,6 +215,28 @@ class Supervisor(Worker):
         for gap in self.guard.all_gaps():
             self.guard_store.save(gap)
         self._still_alive()
+        self._access_at_start()
+
+    def _access_at_start(self) -> None:
+        """What changed in the admin boundary while riskd was stopped, not by an audited
+        riskctl edit (shared/accessprint.py): audited and alerted as the same file edit on a
+        running riskd is; and no admin password at all is said (trial 16b: riskd started on a
+        file whose admin password an editor had removed with no word of either)."""
+        now = accessprint.of(self.config)
+        kept = accessprint.read(self.loaded.data_dir)
+        changed = accessprint.changes(kept, now) if kept is not None else []
+        if changed:
+            sentences = audit.file_edit_changes(changed, self.loaded.path,
+                                                when=" while riskd was stopped")
+            for sentence in sentences:
+                log.warning("%s", sentence)
+            self._start_alert = file_edit_event(sentences, self.loaded.path,
+                                                self.clock.now_ns())
+        if not self.config.admin.password_hash:
+            log.warning("no admin password is set: %s", NO_ADMIN)
+        if not accessprint.write(self.loaded.data_dir, now):
+            log.warning("cannot keep %s in %s: the next start cannot tell a password changed "
+                        "while riskd was stopped", accessprint.NAME, self.loaded.data_dir)
 
     def record_refused_start(self, why: str) -> None:
         """This start was refused (no worker started): the next start says so, and counts
@@ -488,7 +513,7 @@ class Supervisor(Worker):
         """Anything the pass must look at within TICK: a worker not simply running (or simply
         stopped by an operator), someone waiting on a worker, a forwarded request, an alert."""
         if self.forwarder.waiting or self.back.waiting or self.again.waiting \
-                or self.still.waiting:
+                or self.still.waiting or self._start_alert is not None:
             return True
         for slot in self.slots.values():
             if slot.up_waiters or slot.down_waiters or slot.then_start or slot.kill_reason:
@@ -521,6 +546,10 @@ class Supervisor(Worker):
                                      self.guard.unguarded_s(self.again.up_ns, now_ns, now_ns))):
             if alert is not None:
                 self.pub.publish(NOTIFY_TOPIC, alert)
+        if self._start_alert is not None and self._notify_running() and \
+                now_ns - (self._notify_up_ns or now_ns) >= riskdalerts.SETTLE_NS:
+            self.pub.publish(NOTIFY_TOPIC, self._start_alert)     # notify has joined the feed
+            self._start_alert = None
 
     def _tick_slot(self, slot: Slot, now: float) -> None:
         policy = slot.policy
@@ -812,6 +841,7 @@ class Supervisor(Worker):
                                                showtime.zone_of(self.config), now_ns))
         self.loaded, self.config = fresh, effective
         self.config_generation += 1
+        accessprint.write(self.loaded.data_dir, accessprint.of(effective))
         moves: dict[str, tuple[str, int]] = {}
         for role in ("admin", "ops"):       # a new password ends the sessions of the old one
             before, after = getattr(old, role).password_hash, getattr(effective, role).password_hash

@@ -183,10 +183,11 @@ def file_edit_values(changes: list[str], path: str, waiting: frozenset = frozens
                changes=change)
 
 
-def file_edit_changes(changes: list[str], path: str) -> list[str]:
+def file_edit_changes(changes: list[str], path: str, when: str = "") -> list[str]:
     """Audit each access change that reached riskd by a file edit, not an authenticated command;
-    returns the sentences (for the alert)."""
-    said = [f"{c} by a file edit, not through riskctl" for c in changes]
+    returns the sentences (for the alert). when: " while riskd was stopped" for one found at
+    riskd's start (shared/accessprint.py)."""
+    said = [f"{c} by a file edit{when}, not through riskctl" for c in changes]
     for sentence in said:
         record("config file edit", "admin", f"applied: {sentence}", who="file edit",
                file=path, changes=sentence)
