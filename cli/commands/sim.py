@@ -12,8 +12,8 @@
                                          N past trading days of trades and bars (for replay)
 
 SYMBOL is a ticker (MNQ, ES, NQ, CL...) or a contract id (CON.F.US.EP.Z26); an account is
-its id or its name (default: the first account for buy and sell, every account for flatten
-history, positions and orders). These talk to the sim's ProjectX REST API
+its id, its name or the display name the config file gives it (default: the first account
+for buy and sell, every account for flatten, history, positions and orders). These talk to the sim's ProjectX REST API
 directly, as a trading platform would; riskd watches and reacts. Only for broker.kind = "sim".
 """
 from __future__ import annotations
@@ -89,7 +89,8 @@ def add_account(parser, default: str = FIRST) -> None:
     """--account, with what an action does without it: buy and sell trade on the first
     account, flatten and history act on every account (fresh-user trial: `sim history --help`
     said "default: the first" and `sim history --days 5` wrote both accounts)."""
-    parser.add_argument("--account", metavar="A", help=f"account id or name (default: {default})")
+    parser.add_argument("--account", metavar="A", help=f"account id, name or display name "
+                                                      f"(default: {default})")
 
 
 def add_json(parser) -> None:
@@ -103,10 +104,32 @@ def run(args, ctx) -> int:
                        f"only works with the built-in sim broker (kind = \"sim\")")
     if args.action == "info":
         return show_info(broker, ctx)
+    if getattr(args, "account", None):
+        args.account = sim_ref(args.account, ctx.config_path)
     sim = SimClient(broker)
     return {"buy": place, "sell": place, "price": move_price, "flatten": flatten,
             "history": history, "positions": show_positions,
             "orders": show_orders}[args.action](args, ctx, sim)
+
+
+def sim_ref(wanted: str, config_path: str) -> str:
+    """--account as the sim knows accounts (id, broker's name): a display name the config
+    file gives one account is its id (docs/operations.md, Account names; trial 16b: `sim sell
+    --account "Ana main"` answered "no account 'Ana main' in the sim"). Read leniently (a
+    broken file still trades on ids and names); a name two accounts go by is refused."""
+    from cli import configfile
+    try:
+        rows = configfile.tables(config_path).get("accounts")
+    except OSError:
+        return wanted
+    found = {row.get("id") for row in rows if isinstance(row, dict)
+             and isinstance(row.get("id"), int) and wanted in (row.get("name"),
+                                                             row.get("display_name"))
+             } if isinstance(rows, list) else set()
+    if len(found) > 1:
+        raise CliError(f"{wanted!r} names more than one account in {config_path} (ids "
+                       f"{', '.join(str(i) for i in sorted(found))}): give the account's id")
+    return str(found.pop()) if found else wanted
 
 
 def read_broker(path: str):

@@ -362,6 +362,37 @@ def test_riskctl_sim_commands(bare, tmp_path):
         procs.end()
 
 
+def test_riskctl_sim_takes_the_display_name_the_config_gives_an_account(bare, tmp_path):
+    """docs/operations.md (Account names): `sim buy --account` takes the id, the broker's name
+    or the display name; trial 16b: `sim sell MES 1 --account "Ana main"` answered "no account
+    'Ana main' in the sim". riskctl's config is the sim's with etc/riskd.toml's accounts
+    (Demo 2 (strict) is SIM-DEMO-2, id 1002)."""
+    import tomlkit
+    from tests.support.env import shipped_accounts
+    doc = tomlkit.parse(open(bare.config, encoding="utf-8").read())
+    doc["accounts"] = shipped_accounts()
+    config = tmp_path / "named.toml"
+    config.write_text(tomlkit.dumps(doc))
+    named = Sim(str(config))
+    procs = Procs(tmp_path)
+    try:
+        sold = procs.riskctl(named.config, "sim", "sell", "ES", "1", "--account",
+                             "Demo 2 (strict)")
+        assert sold.returncode == 0, sold.stdout + sold.stderr
+        assert "on Demo 2 (strict, id 1002)" in sold.stdout, sold.stdout
+        held = procs.riskctl(named.config, "sim", "positions", "--account", "Demo 2 (strict)",
+                             "--json")
+        assert held.returncode == 0, held.stdout + held.stderr
+        assert ES in held.stdout, held.stdout
+        flat = procs.riskctl(named.config, "sim", "flatten", "--account", "Demo 2 (strict)",
+                             "--json")
+        assert json.loads(flat.stdout)["accounts"][0]["closed"] == [ES], flat.stderr
+        unknown = procs.riskctl(named.config, "sim", "buy", "ES", "1", "--account", "Nobody")
+        assert unknown.returncode == 1 and "no account 'Nobody' in the sim" in unknown.stderr
+    finally:
+        procs.end()
+
+
 def test_quirks_of_the_real_gateway_on_demand(bare):
     t = bare.login()
     bare.control("/sim/quirks", {"duplicateTrades": True, "positionBeforeTrade": True,

@@ -65,7 +65,7 @@ class Sim:
 @pytest.mark.parametrize("action", ["history", "flatten"])
 def test_sim_actions_on_every_account_say_so_in_their_help(action):
     said = help_of("sim", action)
-    assert "--account A account id or name (default: every account)" in said, said
+    assert "--account A account id, name or display name (default: every account)" in said, said
     assert "the first" not in said
 
 
@@ -81,4 +81,4 @@ def test_sim_history_without_account_writes_every_account_as_its_help_says(capsy
 
 @pytest.mark.parametrize("action", ["buy", "sell"])
 def test_sim_orders_go_to_the_first_account_as_their_help_says(action):
-    assert "--account A account id or name (default: the first)" in help_of("sim", action)
+    assert "--account A account id, name or display name (default: the first)" in help_of("sim", action)
