@@ -20,6 +20,7 @@ import zmq
 
 from services.supervisor import audit, children, lastheld, portcheck, snapshot
 from services.supervisor.lastrisk import REFRESH_EVERY, LastRisk
+from services.supervisor.flattenaudit import FlattenOutcomes
 from services.supervisor.lastresults import LastResults
 from services.supervisor.backalerts import (BackWatch, Loop, alerted_down, down_why, guards,
                                             stopped_event)
@@ -188,6 +189,9 @@ class Supervisor(Worker):
         self.last_risk = LastRisk()  # risk's last figures, for screens while risk is down
         # enforcement's outcomes, while it cannot answer (all of them since this riskd started)
         self.last_results = LastResults(since_ns=self.started_ns)
+        # the kill switch's outcome per account, audited once enforcement has finished it
+        self.flatten_outcomes = FlattenOutcomes(self.account_called,
+                                                self.last_results.states.get)
 
     def _begin(self) -> None:
         """This riskd's start is sure (its sockets are bound, its ports free): only now does it
@@ -421,6 +425,7 @@ class Supervisor(Worker):
                 self.health.channel(msg)
             elif isinstance(msg, CommandResult):
                 self.last_results.result(msg)
+                self.flatten_outcomes.result(msg)
 
     def _alive(self, slot: Slot, now: float) -> None:
         """Our worker in this slot (proven by its spawn token, children.Child.bind) is alive."""
@@ -529,6 +534,7 @@ class Supervisor(Worker):
     def tick(self) -> None:
         now = self.clock.monotonic()
         self.forwarder.expire()
+        self.flatten_outcomes.expire(now)
         for slot in self.slots.values():
             self._tick_slot(slot, now)
         now_ns = self.clock.now_ns()

@@ -12,7 +12,8 @@ import pytest
 from shared.config.access import hash_password
 from tests.e2e.harness import CLOSE, MNQ, SimDesk
 from tests.support import env as support_env
-from tests.support.env import make_config
+from tests.support.auth import audited
+from tests.support.env import make_config, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -31,7 +32,8 @@ def test_riskctl_flatten_one_account_then_all(procs, tmp_path, monkeypatch):
 
     # a third account, disabled in the config (riskd does not guard it): the kill switch's
     # --all flattens it too (fresh-user trial 2026-12-06: it was skipped silently, exit 0)
-    config = make_config(tmp_path, workers=["simbroker", "enforcement"],
+    # the logging worker writes the audit trail (the flatten's outcome row)
+    config = make_config(tmp_path, workers=["logging", "simbroker", "enforcement"],
                          admin={"password_hash": hash_password(ADMIN_PW, cost=4)},
                          accounts=[{"id": OFF, "name": "SIM-OFF", "enabled": False}],
                          broker={"sim": {"tick_interval": 0, "accounts": [
@@ -62,6 +64,17 @@ def test_riskctl_flatten_one_account_then_all(procs, tmp_path, monkeypatch):
     assert "already flat" in everything.stdout and "verified flat" in everything.stdout
     assert "SIM-OFF" in everything.stdout, everything.stdout
     assert desk.flat(ONE) and desk.flat(TWO) and desk.flat(OFF)
+    # the audit trail keeps the outcome per account, not only "accepted" (trial 16b, finding 8)
+    row = wait_for(lambda: audited(config, '"action": "flatten"', "end of the world",
+                                   "finished: "), 10, what="the flatten's outcome row")[0]
+    assert row["who"].startswith("admin:") and row["reason"] == "end of the world", row
+    # as riskd names each account ('SIM-OFF (id 3003)'; an account the config does not list:
+    # its id), with enforcement's detail
+    assert f"{ONE}: nothing to do" in row["result"], row
+    assert f"{TWO}: done (" in row["result"] and "verified flat" in row["result"], row
+    assert f"SIM-OFF (id {OFF}): done (" in row["result"], row
+    accepted = audited(config, '"action": "flatten"', "end of the world", "accepted")
+    assert len(accepted) == 1, accepted          # the row written when riskd took it
 
     unknown = riskctl("flatten", "SIM-NOPE", "--reason", "typo")
     assert unknown.returncode == 1 and "does not know account 'SIM-NOPE'" in unknown.stderr
