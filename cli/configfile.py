@@ -10,6 +10,7 @@ the file is invalid (the supervisor reports it).
 """
 from __future__ import annotations
 
+import copy
 import os
 import re
 from typing import Any
@@ -22,14 +23,27 @@ from shared.config.sections import BusConfig, PathsConfig
 _HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
 
 
+# the last text parsed per file and its data: one riskctl command reads the file up to five
+# times (control address, folders, shards, workers, zone), and tomlkit's parse is most of
+# riskctl's own CPU once imported (trial 16b: `riskctl status` with riskd stopped took 3.5 s on
+# a loaded 2-core machine, its README promise 3 s; nothing in it waits, it is CPU). The file
+# is read each time: an edit in between is parsed afresh.
+_PARSED: dict[str, tuple[str, dict]] = {}
+
+
 def tables(config_path: str) -> dict[str, Any]:
     """The config as plain data, as much of it as can be read (OSError if unreadable)."""
     with open(config_path, encoding="utf-8") as fh:
         text = fh.read()
-    try:
-        return tomlkit.parse(text).unwrap()
-    except Exception:  # noqa: BLE001 -- not valid TOML: read it line by line
-        return salvage(text)
+    key = os.path.abspath(config_path)
+    kept = _PARSED.get(key)
+    if kept is None or kept[0] != text:
+        try:
+            data = tomlkit.parse(text).unwrap()
+        except Exception:  # noqa: BLE001 -- not valid TOML: read it line by line
+            data = salvage(text)
+        _PARSED[key] = kept = (text, data)
+    return copy.deepcopy(kept[1])        # callers may change theirs
 
 
 def salvage(text: str) -> dict[str, Any]:
