@@ -947,7 +947,7 @@ class Supervisor(Worker):
         day = self.calendar.trading_day(now_ns)
         seconds = self.guard.unguarded_s(self.calendar.start_of(day), self.calendar.end_of(day),
                                          now_ns)
-        reasons = self.guard.explained(self.guard.open_gap.reasons) if self.guard.open_gap else []
+        reasons = self.guard.explained(self.guard.now())       # the true ones now, not the gap's
         return round(seconds, 3), reasons
 
     def _changed(self, slot: Slot) -> None:
