@@ -9,6 +9,9 @@ from typing import Optional
 
 EXIT_CONFIG = 78     # EX_CONFIG: a worker exits with it on a bad config (shared/worker.py)
 EXIT_PORT_TAKEN = 76  # a worker's port is in use (shared/worker.py): a restart cannot help
+# risk found state kept for another [supervisor] risk_shards (shared/shards.refusal): the config
+# is valid (trial 16c: `riskctl workers` said "invalid config (exit 78)")
+EXIT_SHARD_STATE = 79
 
 
 def signal_name(number: int) -> str:
@@ -29,6 +32,9 @@ def exit_words(code: Optional[int]) -> str:
         return "refused to start: invalid config (exit 78)"
     if code == EXIT_PORT_TAKEN:
         return "cannot start: its port is taken (exit 76)"
+    if code == EXIT_SHARD_STATE:
+        return ("refused to start: risk's state is kept for another risk_shards (exit 79; "
+                "docs/scaling.md, 'Changing the number of shards')")
     return f"exited with code {code}"
 
 

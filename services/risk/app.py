@@ -72,6 +72,7 @@ from shared.messages.enforce import CommandResult
 from shared.messages.market import (AccountUpdate, BrokerConnection, ContractInfo, Fill,
                                     MarketSnapshot, OrderUpdate, PositionUpdate, Quote)
 from shared.messages.notify import AccountDay, DailySummary, NotifyEvent
+from shared.exitwords import EXIT_SHARD_STATE
 from shared.worker import EXIT_CONFIG, Worker
 
 log = logging.getLogger(__name__)
@@ -120,7 +121,7 @@ class RiskWorker(Worker):
         foreign = shards.foreign_state_files(self.loaded.data_dir, self.shard, self.shards)
         if foreign:
             log.critical("%s", shards.refusal(self.loaded.data_dir, self.shards, foreign))
-            sys.exit(EXIT_CONFIG)
+            sys.exit(EXIT_SHARD_STATE)     # the config is valid: its own words (trial 16c)
         calendar = self.config.trading_day.calendar(os.path.dirname(self.loaded.path))
         self.settings = RuleSettings(self.config)
         self.engine = Engine(calendar, self.settings, allow_unlock=self.config.admin.allow_unlock)

@@ -138,6 +138,7 @@ class Supervisor(Worker):
         super().__init__(loaded, **kwargs)
         self.run_dir = os.path.join(loaded.data_dir, "run")
         self._file_config = loaded.config    # the file as last read (reload_config)
+        self.shard_hold = ""    # why risk runs another count than the file's (shardhold.py)
         # the riskd-wide sections as this riskd runs them: every worker it starts runs on them
         # (shared/config/pinned.py), whatever the file says since
         self._pinned = pinned.encode(loaded.config)
@@ -795,9 +796,12 @@ class Supervisor(Worker):
         # (trial 15c: "NOT in force yet ... shutdown" for the port riskd runs)
         restarts = restartwho.plan(self._file_config, fresh.config, running=self.config,
                                    workers_run=self._workers_run())
+        shard_note = shard_edit_note(self._file_config, fresh.config, self.loaded.data_dir)
         self._file_config = fresh.config
         restart_needed = restarts.sections
         restart_words = restarts.words(self._running_bases(), riskctl_path())
+        if shard_note:      # said before the restart, not found out by it (trial 16c)
+            restart_words = f"{restart_words}; {shard_note}" if restart_words else shard_note
         settled = restarts.back_words()
         access = audit.access_changes(old, effective)
         if access and not authenticated:
@@ -904,7 +908,7 @@ class Supervisor(Worker):
                                 unguarded_today_s=unguarded_s, unguarded_now=reasons,
                                 config=self.config_health(), notify=self.channel_states(),
                                 account_labels=labels(self.config.accounts),
-                                data_dir=self.loaded.data_dir)
+                                data_dir=self.loaded.data_dir, shard_hold=self.shard_hold)
 
     def not_running(self, name: str) -> str:
         """'enforcement is stopped' (or 'is not running (backoff)') when that worker is not
@@ -947,7 +951,7 @@ class Supervisor(Worker):
         day = self.calendar.trading_day(now_ns)
         seconds = self.guard.unguarded_s(self.calendar.start_of(day), self.calendar.end_of(day),
                                          now_ns)
-        reasons = self.guard.explained(self.guard.open_gap.reasons) if self.guard.open_gap else []
+        reasons = self.guard.explained(self.guard.now())       # the true ones now, not the gap's
         return round(seconds, 3), reasons
 
     def _changed(self, slot: Slot) -> None:
@@ -1002,6 +1006,16 @@ def restarted_soon(policy: WorkerPolicy, now: float) -> bool:
     after an operator's start is immediate), rather than back off or call it flapping?"""
     return (policy.wanted and policy.state == BACKOFF and policy.next_start_at is not None
             and policy.next_start_at - now <= START_RETRY_S)
+
+
+def shard_edit_note(before, after, data_dir: str) -> str:
+    """What riskd's restart will do with an edit's new risk_shards over risk's state kept for
+    another count (shared/shards.edit_words): '' when the edit did not change it, or the
+    restart takes it."""
+    count = after.supervisor.risk_shards
+    if count == before.supervisor.risk_shards:
+        return ""
+    return shards.edit_words(data_dir, count)
 
 
 def stop_rank(name: str) -> int:

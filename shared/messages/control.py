@@ -109,6 +109,9 @@ class SupervisorStatus:
     # id / name -> the account's name as alerts say it (shared/accountname.py labels), live
     account_labels: dict[str, str] = attrs.Factory(dict)
     data_dir: str = ""      # its data dir: `riskctl watch` tells another config's riskd by it
+    # why risk runs another number of shards than [supervisor] risk_shards says ('' when it
+    # does not): state kept for that count (services/supervisor/shardhold.py)
+    shard_hold: str = ""
 
 
 @attrs.frozen(kw_only=True)
