@@ -73,6 +73,8 @@ def health_notes(config, channels, tz: dt.tzinfo,
     note = config_note(config, tz, now_ns)
     if note:
         out.append((note, ERROR))
+    for warning in getattr(config, "warnings", None) or ():
+        out.append((f"{shown_path(config.path)}: {warning}", WARNING))
     note = notify_note(channels)
     if note:
         out.append((note, WARNING))

@@ -23,7 +23,7 @@ from services.supervisor.lastrisk import REFRESH_EVERY, LastRisk
 from services.supervisor.lastresults import LastResults
 from services.supervisor.backalerts import (BackWatch, Loop, alerted_down, down_why, guards,
                                             stopped_event)
-from services.supervisor import riskdalerts
+from services.supervisor import namewarning, riskdalerts
 from services.supervisor.auth import authorize
 from services.supervisor.commands import REGISTRY
 from services.supervisor.forward import Forwarder
@@ -47,6 +47,7 @@ from shared.config import ConfigError, LoadedConfig, load_config
 from shared.config import pinned, restartwho
 from shared.config.edit import config_changes
 from shared.config.live import apply_live
+from shared.config.load import refuse_new_names
 from shared.config.watch import ConfigWatcher
 from shared.messages.control import (ConfigChanged, ConfigHealth, ControlRequest, GuardReport,
                                      SupervisorStatus, WorkerEvent, WorkerInfo, WorkersTable)
@@ -82,6 +83,7 @@ ALIVE_EVERY = 1.0          # how often riskd records it is alive: the next riskd
 # within START_RETRY_S, at most START_CRASHES_MAX times (riskctl start waits 30 s in all)
 START_RETRY_S = 2.0
 START_CRASHES_MAX = 2
+NOTIFY_SETTLE_NS = 10**9  # notify's SUB connects after it is up: the names alert waits this
 NOTIFY_TOPIC = "notify"   # NotifyEvents on the events PUB: the notify worker alerts them
 
 
@@ -159,6 +161,8 @@ class Supervisor(Worker):
         self._stop_alert_at: Optional[float] = None   # monotonic, when notify got the stop alert
         self._announced = False
         self.health = Health(self.clock)       # the config's state and notify's channels
+        self.health.names = namewarning.name_warnings(loaded.warnings)
+        self._names_alert = bool(self.health.names)   # sent once notify runs (tick)
         self.calendar = loaded.config.trading_day.calendar(os.path.dirname(loaded.path))
         self.guard_store = GuardStore(loaded.data_dir)
         now_ns = self.clock.now_ns()
@@ -211,6 +215,8 @@ class Supervisor(Worker):
                         f"{refused[1]})" if refused else "")
         for gap in self.guard.all_gaps():
             self.guard_store.save(gap)
+        for warning in self.health.names:      # duplicate names: riskd runs, says the line
+            log.warning("config warning: %s", warning)
         self._still_alive()
 
     def record_refused_start(self, why: str) -> None:
@@ -488,7 +494,7 @@ class Supervisor(Worker):
         """Anything the pass must look at within TICK: a worker not simply running (or simply
         stopped by an operator), someone waiting on a worker, a forwarded request, an alert."""
         if self.forwarder.waiting or self.back.waiting or self.again.waiting \
-                or self.still.waiting:
+                or self.still.waiting or self._names_alert:
             return True
         for slot in self.slots.values():
             if slot.up_waiters or slot.down_waiters or slot.then_start or slot.kill_reason:
@@ -521,6 +527,11 @@ class Supervisor(Worker):
                                      self.guard.unguarded_s(self.again.up_ns, now_ns, now_ns))):
             if alert is not None:
                 self.pub.publish(NOTIFY_TOPIC, alert)
+        if self._names_alert and self._notify_running() and self._notify_up_ns is not None \
+                and now_ns - self._notify_up_ns >= NOTIFY_SETTLE_NS:
+            self._names_alert = False
+            self.pub.publish(NOTIFY_TOPIC, namewarning.names_event(
+                self.health.names, self.loaded.path, now_ns))
 
     def _tick_slot(self, slot: Slot, now: float) -> None:
         policy = slot.policy
@@ -777,6 +788,7 @@ class Supervisor(Worker):
         """
         try:
             fresh = load_config(self.loaded.path)
+            refuse_new_names(self.loaded.config, fresh)     # a NEW one only
         except ConfigError as exc:
             problems = [str(p) for p in exc.problems]
             log.error("config reload refused, keeping the running config:\n%s", exc.render())
@@ -786,6 +798,11 @@ class Supervisor(Worker):
             return error("config_invalid", exc.render())
         old = self.config
         self.health.config_loaded()
+        names = namewarning.name_warnings(fresh.warnings)
+        if names != self.health.names:
+            for warning in names:
+                log.warning("config warning: %s", warning)
+        self.health.names = names
         self.snapshot = snapshot.write(self.run_dir, fresh.text)
         effective, _sections = apply_live(self.config, fresh.config)
         # what THIS change needs restarted, and who: the keys it changed in the file as last

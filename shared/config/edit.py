@@ -441,8 +441,10 @@ def replace_config_text(path: str, new_text: str, backup_dir: str, *,
     old_text = _read(path)
     if expect_digest and digest_of(old_text) != expect_digest:
         raise EditError(f"{path} changed since it was read; read it again and retry")
-    _config, warnings = validate_text(new_text, path, env,       # ConfigError: file untouched
-                                      file_text=old_text if edit else None)
+    config, warnings = validate_text(new_text, path, env,        # ConfigError: file untouched
+                                     file_text=old_text if edit else None)
+    if any("already the name of" in p.message for p in warnings):
+        refuse_new_duplicates(old_text, new_text, config, path, env, edit)
     if dry_run:
         return EditResult(path=path, backup="", digest=digest_of(new_text), warnings=warnings,
                           changed_keys=tuple(changed_keys(old_text, new_text)), text=new_text)
@@ -451,6 +453,23 @@ def replace_config_text(path: str, new_text: str, backup_dir: str, *,
     return EditResult(path=path, backup=backup, digest=digest_of(new_text), warnings=warnings,
                       changes=tuple(config_changes(old_text, new_text)),
                       changed_keys=tuple(changed_keys(old_text, new_text)))
+
+
+def refuse_new_duplicates(old_text: str, new_text: str, config, path: str, env,
+                          edit: bool) -> None:
+    """ConfigError (file untouched) when new_text gives an account a name another already goes
+    by that old_text had not (shared/config/checks.new_duplicate_names); an old file that does
+    not read is not compared (fixing a broken file must work)."""
+    from shared.config.checks import new_duplicate_names
+    from shared.config.where import locate_all
+    try:
+        old, _ = validate_text(old_text, path, env)
+    except ConfigError:
+        return
+    refused = new_duplicate_names(old, config)
+    if refused:
+        raise ConfigError(path, locate_all(refused, new_text, parse_toml(new_text, path),
+                                           old_text if edit else None))
 
 
 def edit_config(path: str, change: Callable[[Any], None], backup_dir: str, *,
