@@ -909,9 +909,24 @@ class Supervisor(Worker):
                             notify=self.channel_states())
 
     def pong(self) -> Pong:
+        bus = self.config.bus
         return Pong(name=self.name, pid=os.getpid(), started_ns=self.started_ns,
                     config_generation=self.config_generation,
-                    config_path=self.loaded.path, data_dir=self.loaded.data_dir)
+                    config_path=self.loaded.path, data_dir=self.loaded.data_dir,
+                    bus={k: getattr(bus, k) for k in bus.address_keys()},
+                    risk_shards=self.config.supervisor.risk_shards, sim_url=self._sim_url())
+
+    def _sim_url(self) -> str:
+        """The REST URL of the sim broker riskd runs: the one its simbroker process started
+        on, else the one it starts on next (the file's); "" when riskd runs no sim."""
+        if self.config.broker.kind != "sim":
+            return ""
+        slot = self.slots.get("simbroker")
+        if slot is None:
+            return ""
+        runs = slot.runs if slot.child is not None and slot.runs is not None \
+            else self._file_config
+        return attrs.evolve(runs.broker, kind="sim").endpoints()[0]
 
     def status(self) -> SupervisorStatus:
         unguarded_s, reasons = self.unguarded_today()
