@@ -45,7 +45,8 @@ from shared.bus.rpc import decode_request, encode_reply
 from shared.bus.subscriber import Subscriber
 from shared.config import ConfigError, LoadedConfig, load_config
 from shared.config import pinned, restartwho
-from shared.config.edit import config_changes
+from shared.config import lastrun
+from shared.config.edit import config_changes, default_backup_dir
 from shared.config.live import apply_live
 from shared.config.load import refuse_new_names
 from shared.config.watch import ConfigWatcher
@@ -246,6 +247,7 @@ class Supervisor(Worker):
     def setup(self) -> None:
         os.makedirs(self.run_dir, exist_ok=True)
         self.snapshot = snapshot.write(self.run_dir, self.loaded.text)
+        self._keep_last_run(self.loaded)
         # a fresh control key before any worker starts (shared/controlkey.py); a leftover of the
         # last riskd, still on the old key, is ended by its pid just below, never by a request
         self.control_key = controlkey.create(self.run_dir)
@@ -804,6 +806,7 @@ class Supervisor(Worker):
                 log.warning("config warning: %s", warning)
         self.health.names = names
         self.snapshot = snapshot.write(self.run_dir, fresh.text)
+        self._keep_last_run(fresh)
         effective, _sections = apply_live(self.config, fresh.config)
         # what THIS change needs restarted, and who: the keys it changed in the file as last
         # read (restartwho.py; trial 15b: after one broker.api_key edit every later edit
@@ -851,6 +854,14 @@ class Supervisor(Worker):
                                 restart=restart_words, settled=settled),
                   reason="config applied" + (f"; not in force yet: {restart_words}"
                                              if restart_words else ""))
+
+    def _keep_last_run(self, loaded: LoadedConfig) -> None:
+        """The config riskd runs, kept for `config restore last-run` (shared/config/lastrun.py)."""
+        if lastrun.write(loaded.path, default_backup_dir(loaded.path, loaded.data_dir),
+                         loaded.text) is None:
+            log.warning("cannot keep a copy of the config riskd runs in %s: `config restore "
+                        "last-run` will not find it", default_backup_dir(loaded.path,
+                                                                          loaded.data_dir))
 
     def _workers_run(self) -> dict:
         """Worker base name -> the configs its running processes started with."""
