@@ -163,7 +163,8 @@ class Supervisor(Worker):
         self._announced = False
         self.health = Health(self.clock)       # the config's state and notify's channels
         self.health.names = namewarning.name_warnings(loaded.warnings)
-        self._names_alert = bool(self.health.names)   # sent once notify runs (tick)
+        # sent once notify runs (tick: at most IDLE_TICK late; never a reason to tick faster)
+        self._names_alert = bool(self.health.names)
         self.calendar = loaded.config.trading_day.calendar(os.path.dirname(loaded.path))
         self.guard_store = GuardStore(loaded.data_dir)
         now_ns = self.clock.now_ns()
@@ -496,7 +497,7 @@ class Supervisor(Worker):
         """Anything the pass must look at within TICK: a worker not simply running (or simply
         stopped by an operator), someone waiting on a worker, a forwarded request, an alert."""
         if self.forwarder.waiting or self.back.waiting or self.again.waiting \
-                or self.still.waiting or self._names_alert:
+                or self.still.waiting:
             return True
         for slot in self.slots.values():
             if slot.up_waiters or slot.down_waiters or slot.then_start or slot.kill_reason:
