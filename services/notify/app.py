@@ -53,7 +53,7 @@ from shared import shards, topics
 from shared.bus.subscriber import Subscriber
 from shared.codec import DecodeError, decode, encode
 from shared.bus.rpc import RpcClient
-from shared.config.accounts import find_account
+from shared.config.accounts import find_account_quietly
 from shared.messages.control import (ControlRequest, GuardReport, StatusRequest,
                                      SupervisorStatus, WorkerEvent)
 from shared.messages.enforce import FINAL_STATUSES, CommandResult
@@ -624,7 +624,7 @@ class NotifyWorker(Worker):
 
     def _sees(self, chat: str, ref: str) -> bool:
         """Does the chat's scope have the account a summary line names (its name or id)?"""
-        account = find_account(self.config.accounts, ref)
+        account = find_account_quietly(self.config.accounts, ref)
         if account is None or account.id is None:
             return not self.access.scoped(chat)      # an account riskd does not know
         return self.access.sees(chat, account.id)

@@ -23,7 +23,7 @@ from services.supervisor.lastrisk import REFRESH_EVERY, LastRisk
 from services.supervisor.lastresults import LastResults
 from services.supervisor.backalerts import (BackWatch, Loop, alerted_down, down_why, guards,
                                             stopped_event)
-from services.supervisor import riskdalerts
+from services.supervisor import namewarning, riskdalerts
 from services.supervisor.auth import authorize
 from services.supervisor.commands import REGISTRY
 from services.supervisor.forward import Forwarder
@@ -45,8 +45,10 @@ from shared.bus.rpc import decode_request, encode_reply
 from shared.bus.subscriber import Subscriber
 from shared.config import ConfigError, LoadedConfig, load_config
 from shared.config import pinned, restartwho
-from shared.config.edit import config_changes
+from shared.config import lastrun
+from shared.config.edit import config_changes, default_backup_dir
 from shared.config.live import apply_live
+from shared.config.load import refuse_new_names
 from shared.config.watch import ConfigWatcher
 from shared.messages.control import (ConfigChanged, ConfigHealth, ControlRequest, GuardReport,
                                      SupervisorStatus, WorkerEvent, WorkerInfo, WorkersTable)
@@ -82,6 +84,7 @@ ALIVE_EVERY = 1.0          # how often riskd records it is alive: the next riskd
 # within START_RETRY_S, at most START_CRASHES_MAX times (riskctl start waits 30 s in all)
 START_RETRY_S = 2.0
 START_CRASHES_MAX = 2
+NOTIFY_SETTLE_NS = 10**9  # notify's SUB connects after it is up: the names alert waits this
 NOTIFY_TOPIC = "notify"   # NotifyEvents on the events PUB: the notify worker alerts them
 
 
@@ -160,6 +163,9 @@ class Supervisor(Worker):
         self._stop_alert_at: Optional[float] = None   # monotonic, when notify got the stop alert
         self._announced = False
         self.health = Health(self.clock)       # the config's state and notify's channels
+        self.health.names = namewarning.name_warnings(loaded.warnings)
+        # sent once notify runs (tick: at most IDLE_TICK late; never a reason to tick faster)
+        self._names_alert = bool(self.health.names)
         self.calendar = loaded.config.trading_day.calendar(os.path.dirname(loaded.path))
         self.guard_store = GuardStore(loaded.data_dir)
         now_ns = self.clock.now_ns()
@@ -212,6 +218,8 @@ class Supervisor(Worker):
                         f"{refused[1]})" if refused else "")
         for gap in self.guard.all_gaps():
             self.guard_store.save(gap)
+        for warning in self.health.names:      # duplicate names: riskd runs, says the line
+            log.warning("config warning: %s", warning)
         self._still_alive()
 
     def record_refused_start(self, why: str) -> None:
@@ -241,6 +249,7 @@ class Supervisor(Worker):
     def setup(self) -> None:
         os.makedirs(self.run_dir, exist_ok=True)
         self.snapshot = snapshot.write(self.run_dir, self.loaded.text)
+        self._keep_last_run(self.loaded)
         # a fresh control key before any worker starts (shared/controlkey.py); a leftover of the
         # last riskd, still on the old key, is ended by its pid just below, never by a request
         self.control_key = controlkey.create(self.run_dir)
@@ -522,6 +531,11 @@ class Supervisor(Worker):
                                      self.guard.unguarded_s(self.again.up_ns, now_ns, now_ns))):
             if alert is not None:
                 self.pub.publish(NOTIFY_TOPIC, alert)
+        if self._names_alert and self._notify_running() and self._notify_up_ns is not None \
+                and now_ns - self._notify_up_ns >= NOTIFY_SETTLE_NS:
+            self._names_alert = False
+            self.pub.publish(NOTIFY_TOPIC, namewarning.names_event(
+                self.health.names, self.loaded.path, now_ns))
 
     def _tick_slot(self, slot: Slot, now: float) -> None:
         policy = slot.policy
@@ -778,6 +792,7 @@ class Supervisor(Worker):
         """
         try:
             fresh = load_config(self.loaded.path)
+            refuse_new_names(self.loaded.config, fresh)     # a NEW one only
         except ConfigError as exc:
             problems = [str(p) for p in exc.problems]
             log.error("config reload refused, keeping the running config:\n%s", exc.render())
@@ -787,7 +802,13 @@ class Supervisor(Worker):
             return error("config_invalid", exc.render())
         old = self.config
         self.health.config_loaded()
+        names = namewarning.name_warnings(fresh.warnings)
+        if names != self.health.names:
+            for warning in names:
+                log.warning("config warning: %s", warning)
+        self.health.names = names
         self.snapshot = snapshot.write(self.run_dir, fresh.text)
+        self._keep_last_run(fresh)
         effective, _sections = apply_live(self.config, fresh.config)
         # what THIS change needs restarted, and who: the keys it changed in the file as last
         # read (restartwho.py; trial 15b: after one broker.api_key edit every later edit
@@ -838,6 +859,14 @@ class Supervisor(Worker):
                                 restart=restart_words, settled=settled),
                   reason="config applied" + (f"; not in force yet: {restart_words}"
                                              if restart_words else ""))
+
+    def _keep_last_run(self, loaded: LoadedConfig) -> None:
+        """The config riskd runs, kept for `config restore last-run` (shared/config/lastrun.py)."""
+        if lastrun.write(loaded.path, default_backup_dir(loaded.path, loaded.data_dir),
+                         loaded.text) is None:
+            log.warning("cannot keep a copy of the config riskd runs in %s: `config restore "
+                        "last-run` will not find it", default_backup_dir(loaded.path,
+                                                                          loaded.data_dir))
 
     def _workers_run(self) -> dict:
         """Worker base name -> the configs its running processes started with."""
@@ -896,9 +925,24 @@ class Supervisor(Worker):
                             notify=self.channel_states())
 
     def pong(self) -> Pong:
+        bus = self.config.bus
         return Pong(name=self.name, pid=os.getpid(), started_ns=self.started_ns,
                     config_generation=self.config_generation,
-                    config_path=self.loaded.path, data_dir=self.loaded.data_dir)
+                    config_path=self.loaded.path, data_dir=self.loaded.data_dir,
+                    bus={k: getattr(bus, k) for k in bus.address_keys()},
+                    risk_shards=self.config.supervisor.risk_shards, sim_url=self._sim_url())
+
+    def _sim_url(self) -> str:
+        """The REST URL of the sim broker riskd runs: the one its simbroker process started
+        on, else the one it starts on next (the file's); "" when riskd runs no sim."""
+        if self.config.broker.kind != "sim":
+            return ""
+        slot = self.slots.get("simbroker")
+        if slot is None:
+            return ""
+        runs = slot.runs if slot.child is not None and slot.runs is not None \
+            else self._file_config
+        return attrs.evolve(runs.broker, kind="sim").endpoints()[0]
 
     def status(self) -> SupervisorStatus:
         unguarded_s, reasons = self.unguarded_today()

@@ -44,6 +44,8 @@ class ConfigHealth:
     loaded_ns: int
     invalid_since_ns: Optional[int] = None
     problem: str = ""                       # the first problem, e.g. "... at line 78 col 8"
+    # warnings of the config riskd runs that need a person (two accounts going by one name)
+    warnings: list[str] = attrs.Factory(list)
 
 
 @attrs.frozen(kw_only=True)
