@@ -443,6 +443,14 @@ class Acting:
                     if d.action == REDUCE_POSITION and down_to is not None
                     else f"which closes {sym}" if d.action == CLOSE_POSITION
                     else f"which cuts {sym}")
+            closing = self._closing_all_of(d, held)
+            if closing and d.action == REDUCE_POSITION and down_to:
+                # a rule's cut to its limit, beside riskd's close of all of the contract (a
+                # locked account's: trial15c finding 6, "which cuts MNQ down to 2" on a
+                # self-locked account read as 2 contracts staying open; it ended flat)
+                cuts = (f"and its {closing} beside it: {sym} ends flat, not at {down_to} as "
+                        f"the cut alone would leave it")
+                return f"{LEFT_TO_ONE_IN_FLIGHT} {cuts} ({held})"
             return f"{LEFT_TO_ONE_IN_FLIGHT}, {cuts} ({held})"
         elif d.action == REDUCE_POSITION and down_to is not None:
             # a rule's repeat: the reduce in flight cuts down to its target whatever it reads,
@@ -455,6 +463,19 @@ class Acting:
             if acct.riskd.top_up(d.contract_id, acct.furthest(d.contract_id), down_to, held,
                                  now):
                 out.exits.add(acct.account_id)
+        return ""
+
+    def _closing_all_of(self, d: Decision, besides: str = "") -> str:
+        """riskd's close in flight that takes all of the decision's contract, other than
+        `besides`, in words ('close of all of MNQ', 'flatten of the account'; '' when none):
+        a close_position retries until the contract is flat, a flatten closes every position
+        it reads."""
+        held = self.inflight.get((d.account_id, CLOSE_POSITION, d.contract_id, None))
+        if held is not None and held != besides:
+            return f"close of all of {symbol_of(d.contract_id)}"
+        flatten = self._flatten_in_flight(d.account_id)
+        if flatten is not None and flatten.id != besides:
+            return "flatten of the account"
         return ""
 
     def _for_an_earlier_position(self, d: Decision, command_id: str) -> bool:
