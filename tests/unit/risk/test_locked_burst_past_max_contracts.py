@@ -1,10 +1,14 @@
-"""A burst of buys on a self-locked account past max_contracts (trial15c finding 6):
+"""A burst of buys on a self-locked account past max_contracts (trial15c findings 6 and 10):
 Demo 2 (strict), max_contracts 2, self-locked; three buys of 4 MNQ a few ms apart. The first
 buy's lockout enforcement closes all of MNQ, and max_contracts, past its limit, reduces MNQ to
 2 beside that close. The next buys' lockout cuts stand behind max_contracts's reduce in flight
 (no second close: rightly). Their words said "left to riskd's cut in flight, which cuts MNQ
 down to 2": on a locked account read as 2 contracts staying open, while the close beside it
 takes all of MNQ (the account ended flat). Now they say MNQ ends flat.
+
+max_contracts's reduce is still sent (if the lockout's close failed, it would still cut), but
+it is marked as beside lockout enforcement's close (Decision.beside): notify logs it and its
+outcome without sending them to the phone (tests/unit/notify/test_breach_beside_lockouts_close.py).
 
 Shipped rules and accounts (etc/riskd.toml: account 1002's max_contracts 2), risk's engine on
 an injected clock with the worker's 0.1 s tick.
@@ -98,3 +102,26 @@ def test_the_lockouts_cuts_left_to_max_contracts_reduce_say_mnq_ends_flat():
                                "would leave it"), alert.lines
         row = decision_row(d, {})
         assert "MNQ ends flat" in row[6] and "cuts MNQ down to 2" not in row[6], row
+
+
+def test_max_contracts_reduce_beside_the_lockouts_close_is_sent_and_marked():
+    """Fails on main's code: no mark (Decision.beside) for notify to go by. The reduce itself
+    is still sent: only what is said changes."""
+    r = _self_locked_burst()
+    [close] = [c for c in r.commands() if c.rule == "lockout" and c.action == CLOSE_POSITION]
+    [rule_d] = [d for d in r.decisions() if d.rule == "max_contracts"]
+    assert rule_d.action == REDUCE_POSITION and not rule_d.suppressed, rule_d
+    assert rule_d.beside == close.id, rule_d
+    assert [c.decision_id for c in r.commands() if c.rule == "max_contracts"] == [rule_d.id]
+    # lockout enforcement's own decisions and the trader's are never marked
+    assert all(not d.beside for d in r.decisions() if d.rule != "max_contracts"), \
+        [(d.rule, d.beside) for d in r.decisions()]
+
+
+def test_a_rules_reduce_with_no_lockout_is_not_marked():
+    """Not locked: max_contracts's breach is the news, told as before."""
+    r = Run()
+    r.price(21000)
+    r.buy(4)
+    [rule_d] = [d for d in r.decisions() if d.rule == "max_contracts"]
+    assert rule_d.action == REDUCE_POSITION and rule_d.beside == "", rule_d
