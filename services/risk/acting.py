@@ -45,6 +45,7 @@ from services.risk.words import (ADMIN_LOCKOUT, ASKED_LOCKOUTS, BY_ADMIN, LOCKOU
                                  SELF_LOCKOUT, command_in, no_rule_lockout, no_symbol_lockout,
                                  not_sent, what, who)
 from shared import showtime
+from shared.config.rules import RULE_NAMES
 from shared.when import self_lock_refusal
 from shared.messages.market import SIDE_SELL
 from shared.messages.enforce import DONE, Command
@@ -64,6 +65,10 @@ COVERED_BY_FLATTEN = (CLOSE_POSITION, REDUCE_POSITION, CANCEL_ORDERS)
 SKEW_NS = 1_000_000_000
 # a stop riskd moved (done) is taken as moved this long while its Order event is on the way
 STOP_MOVE_NS = 15 * SKEW_NS
+
+
+# what `riskctl unlock --rule` may name: every rule, and the trader's and the admin's lockouts
+LOCKOUT_HOLDERS = (*RULE_NAMES, SELF_LOCKOUT, ADMIN_LOCKOUT)
 
 
 # how long after it was issued a reduce in flight is taken to make a closing fill larger than
@@ -618,6 +623,10 @@ class Acting:
         if not self.allow_unlock:
             return out, ("manual unlock is switched off ([admin] allow_unlock = false): "
                          "lockouts end only on their timer, schedule or broker condition")
+        if rule and rule not in LOCKOUT_HOLDERS:
+            # a typo ended nothing and answered as if the rule merely held no lockout (trial15c)
+            return out, (f"unknown rule {rule!r}: a lockout is held by one of "
+                         f"{', '.join(LOCKOUT_HOLDERS)}")
         # what was sent for the lockouts ended and has not run is taken back, as at every
         # end of a lockout (withdraw.py)
         held = self.lockouts.all(account_id)
