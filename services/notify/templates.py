@@ -25,7 +25,7 @@ from shared.messages.enforce import DONE, FAILED, WITHDRAWN, CommandResult, foun
 from shared.messages.market import BrokerConnection
 from shared.messages.notify import SEVERITIES, DailySummary, NotifyEvent
 from shared.symbols import is_contract_id, ticker_of, tickers_in
-from shared.exitwords import EXIT_PORT_TAKEN, exit_words, kill_words
+from shared.exitwords import EXIT_PORT_TAKEN, exit_words, kill_words, where_why
 from shared.porttaken import DOC as PORTS_DOC
 from shared.lockwords import ADMIN_LOCKOUT, ASKED_LOCKOUTS, BY_ADMIN, SELF_LOCKOUT, end_words
 from shared.outcomewords import bought_while_locked
@@ -510,8 +510,8 @@ def flapping_alert(e: WorkerEvent) -> Alert:
                      f"holds it): starting it again cannot help; {logs} names the port and its "
                      f"setting; give this riskd its own ports: {PORTS_DOC}")
     else:
-        lines.append(f"`riskctl start {e.name}` (ops) starts it now; {logs} says why it "
-                     f"crashes")
+        lines.append(f"`riskctl start {e.name}` (ops) starts it now; "
+                     f"{where_why(shards.base_name(e.name), (why,))}")
     return Alert(kind="worker_flapping", severity=CRITICAL, title=title, lines=tuple(lines))
 
 
