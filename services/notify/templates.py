@@ -273,8 +273,11 @@ def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
         lines.append("the account was already locked as long or longer: the lockout is "
                      "unchanged")
     if d.reason and not said:
-        # the admin's --reason, said as one (a bare "end of desk" read as a rule's words)
-        lines.append(f"reason: {d.reason}" if d.rule in ("admin", ADMIN_LOCKOUT) else d.reason)
+        # the admin's --reason and the trader's, said as one (a bare "end of desk" read as a
+        # rule's words; trial15c: the self-lockout's "tilted" bare beside the admin's "reason:
+        # broke desk rules"); risk's own words when none was given stay as they are
+        given = d.rule in ("admin", ADMIN_LOCKOUT, SELF_LOCKOUT) and not _default_reason(d)
+        lines.append(f"reason: {d.reason}" if given else d.reason)
     title = (f"{heading} on {on}" if on else heading) if heading \
         else f"⚠️ Breach {d.rule} on {account}"
     if waits(d, ctx):
@@ -287,6 +290,11 @@ def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
     return Alert(kind=kind, severity=WARNING, title=title,
                  lines=tuple(lines), account=account, account_id=d.account_id,
                  ts_ns=d.ts_ns)
+
+
+def _default_reason(d: Decision) -> bool:
+    """Risk's own reason of a lockout asked with none (services/risk/acting.py self_lock)."""
+    return d.reason == "locked by the trader" or d.reason.startswith(f"{BY_ADMIN} (")
 
 
 def _locked_until(d: Decision, ctx: Context) -> str:
