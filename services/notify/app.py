@@ -435,7 +435,14 @@ class NotifyWorker(Worker):
         for group in self.steps.due(self.clock.monotonic(), everything):
             rows = tuple(self._held_rows.pop(step_key(group[0]), ()))
             ctx = self._ctx()
-            alert = step_alert(group, ctx)
+            # a rule's cut beside lockout enforcement's close of all of it: logged on its own,
+            # never folded into the step's alert to the phone (templates.BESIDE_LOCKOUTS_CLOSE)
+            for m in [m for m in group if isinstance(m, Decision) and m.beside]:
+                group.remove(m)
+                told = build(m, ctx)
+                if told is not None:
+                    self.queue(told)
+            alert = step_alert(group, ctx) if group else None
             self._remember_waiting(group, ctx)
             late = [m for m in group if isinstance(m, Decision) and m.id in self._late]
             if alert is not None and late:
@@ -570,7 +577,8 @@ class NotifyWorker(Worker):
                             waited=self._waited, market_waited=self._market_waited,
                             locks=self._locks,
                             left_to=self.locked_buys.left_to(),
-                            own_cuts=self.locked_buys.own_cuts())
+                            own_cuts=self.locked_buys.own_cuts(),
+                            beside=self.locked_buys.beside())
 
     def _remember_waiting(self, group: list, ctx: Context) -> None:
         """The commands whose breach alert said they wait for enforcement: their "Done" says it
