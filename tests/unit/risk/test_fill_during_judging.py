@@ -1,11 +1,12 @@
 """A breach's fill that arrives while other accounts' moved prices are being judged is decided
-before the rest of them, and the rest is still judged.
+before the rest of them, its commit writes only its own step, and the rest is still judged.
 
 The scale bench at 1,000 accounts (2 positions each, 20,000 quotes/s over 20 contracts): a
 breach's fill waited in risk p50 253 ms, p99 3.35 s. Risk judged the moved prices in slices
 while reading the market between them, but only for JUDGE_TURN_S; then every account still
 waiting was judged at once, the market unread, and a fill that came meanwhile waited for all
-of them (round 16, docs/performance.md).
+of them (round 16, docs/performance.md). Its decision's commit also wrote the marks of every
+account judged since the last flush (the price steps were held with it).
 
 Real loopback sockets and the real RiskWorker in this process (as test_event_before_other_
 accounts.py), etc/riskd.toml's rules as shipped: 200 accounts long 1 MNQ, one account locked by
@@ -89,6 +90,7 @@ def test_a_fill_during_the_judging_of_moved_prices_is_decided_before_the_rest(wo
     now = w.clock.now_ns()
     judged: list[int] = []
     at_decision: list[int] = []
+    marks_with_decision: list[set] = []
     judge_of = w.engine._judge_moves_of
 
     def counted(acct, t, out):
@@ -108,6 +110,13 @@ def test_a_fill_during_the_judging_of_moved_prices_is_decided_before_the_rest(wo
             at_decision.append(len(judged))
         return publish(topic, msg)
     w.pub.publish = recorded
+    commit = w.store.commit
+
+    def committed(out, engine):
+        if out.decisions:
+            marks_with_decision.append(set(out.dirty) | {d.account_id for d in out.decisions})
+        return commit(out, engine)
+    w.store.commit = committed
 
     market.publish(topics.quote(MNQ), Quote(contract_id=MNQ, ts_ns=now + 1_000,
                                             last=Decimal("21000.25")))
@@ -123,6 +132,8 @@ def test_a_fill_during_the_judging_of_moved_prices_is_decided_before_the_rest(wo
     assert at_decision[0] <= FILL_AT + 1, (
         f"the fill arrived after {FILL_AT} of {len(ACCOUNTS)} accounts were judged and its "
         f"decision waited until {at_decision[0]} were")
+    # its commit is its own step: not the marks of the accounts judged before it
+    assert marks_with_decision[0] == {LOCKED}, sorted(marks_with_decision[0])[:5]
     # and nothing is starved: every account is judged at the new price before the round ends
     assert set(ACCOUNTS) <= set(judged)
     assert not w.engine.pending
