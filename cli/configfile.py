@@ -91,8 +91,8 @@ def folders(config_path: str) -> tuple[str, str]:
     return data_dir, log_dir
 
 
-def risk_shards(config_path: str) -> int:
-    """[supervisor] risk_shards as riskd reads it (1 when the file does not say, or says
+def configured_shards(config_path: str) -> int:
+    """[supervisor] risk_shards as the file says it (1 when the file does not say, or says
     something riskd would refuse)."""
     try:
         data = tables(config_path)
@@ -100,7 +100,17 @@ def risk_shards(config_path: str) -> int:
         data = {}
     sup = data.get("supervisor") if isinstance(data.get("supervisor"), dict) else {}
     count = sup.get("risk_shards", 1)
-    return count if isinstance(count, int) and 1 <= count <= shards.MAX_SHARDS else 1
+    valid = isinstance(count, int) and not isinstance(count, bool)
+    return count if valid and 1 <= count <= shards.MAX_SHARDS else 1
+
+
+def risk_shards(config_path: str) -> int:
+    """The number of risk shards riskd runs: the file's, or the count risk's state in the data
+    folder was kept for when it holds state for that one other count only (shared/shards.held,
+    services/supervisor/shardhold.py)."""
+    count = configured_shards(config_path)
+    kept = shards.held(folders(config_path)[0], count)
+    return kept[0] if kept else count
 
 
 def display_zone(config_path: str):

@@ -103,6 +103,12 @@ class Context:
         self._config_path = path
 
     @property
+    def other(self) -> Optional[whichriskd.Other]:
+        """The riskd that answered runs another config (cli/whichriskd.py); None when it is
+        this config's, or when none answered yet."""
+        return self._other
+
+    @property
     def control_address(self) -> str:
         if self._control is None:
             default = self._config_path is None and not os.environ.get("RISKD_CONFIG")

@@ -49,7 +49,8 @@ def config_note(config, tz: dt.tzinfo, now_ns: Optional[int] = None) -> Optional
     since = showtime.start(config.invalid_since_ns, tz, now_ns)     # moments: cut
     loaded = showtime.start(config.loaded_ns, tz, now_ns)
     return (f"{shown_path(config.path)} is invalid since {since} "
-            f"({_problem(config.problem)}); riskd runs the config loaded at {loaded}")
+            f"({_problem(config.problem)}); riskd runs the config loaded at {loaded} "
+            f"(`riskctl config restore last-run` puts it back in the file)")
 
 
 def failing_channels(channels: Iterable) -> list:
@@ -73,6 +74,8 @@ def health_notes(config, channels, tz: dt.tzinfo,
     note = config_note(config, tz, now_ns)
     if note:
         out.append((note, ERROR))
+    for warning in getattr(config, "warnings", None) or ():
+        out.append((f"{shown_path(config.path)}: {warning}", WARNING))
     note = notify_note(channels)
     if note:
         out.append((note, WARNING))

@@ -23,7 +23,7 @@ import time
 
 from cli import configfile
 from cli.session import os_user
-from shared import accessprint, auditchain
+from shared import accessprint, auditchain, shards
 from shared.messages.logs import LogRecord, line_fields
 from cli.errors import EXIT_AUTH, CliError
 from shared.config.access import first_admin_password_steps
@@ -132,6 +132,7 @@ def offline_edit(ctx, edit, action: str = "config edit", reason: str = "",
                        f"{exc.strerror or exc}") from None
     unaudited = ""
     log_dir = configfile.folders(ctx.config_path)[1]      # where the audit lives now
+    shards_before = configfile.configured_shards(ctx.config_path)
     try:
         result = edit(ctx.config_path, backups)
         keep_access(data_dir, ctx.config_path)
@@ -155,4 +156,9 @@ def offline_edit(ctx, edit, action: str = "config edit", reason: str = "",
         print("\n".join(lines(result.changes)))
     for w in result.warnings:
         print(f"  warning: {w}")
+    shards_after = configfile.configured_shards(ctx.config_path)
+    if shards_after != shards_before:   # what riskd's start will do with it (trial 16c)
+        note = shards.edit_words(configfile.folders(ctx.config_path)[0], shards_after)
+        if note:
+            print(f"  {note}")
     return 0

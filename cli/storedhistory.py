@@ -26,11 +26,33 @@ from shared.messages.risk import HistoryReply
 
 
 def state_files(config_path: str) -> list[str]:
-    """Risk's state files for the configured number of shards, those that exist."""
+    """Risk's state files for the number of shards riskd runs, those that exist: the
+    configured number's, or those of the count riskd holds risk at while its state was kept
+    for that one other count (cli/configfile.risk_shards; trial 16c: "risk stored none" with
+    risk_shards set to 2 over risk.sqlite holding the day)."""
     data_dir = configfile.folders(config_path)[0]
     n = configfile.risk_shards(config_path)
     paths = [os.path.join(data_dir, shards.state_file(i, n)) for i in range(n)]
     return [p for p in paths if os.path.isfile(p)]
+
+
+def kept_note(config_path: str) -> str:
+    """Why the files read are not the configured count's, or why none were read though risk's
+    state is there ('' when the configured count's files are the ones)."""
+    data_dir = configfile.folders(config_path)[0]
+    configured = configfile.configured_shards(config_path)
+    kept = shards.counts_kept(data_dir)
+    others = {c: f for c, f in kept.items() if c != configured}
+    if not others:
+        return ""
+    held = shards.held(data_dir, configured)
+    if held:
+        return (f"kept for risk_shards = {held[0]}, as riskd runs risk while the config's "
+                f"risk_shards = {configured} waits for the migration (docs/scaling.md, "
+                f"'Changing the number of shards')")
+    files = ", ".join(f"{', '.join(others[c])} (risk_shards = {c})" for c in sorted(others))
+    return (f"not read, kept for another risk_shards than the config's {configured}: {files} "
+            f"(docs/scaling.md, 'Changing the number of shards')")
 
 
 def stored_history(ctx, account: str, since_ns: Optional[int],

@@ -69,11 +69,15 @@ class Other:
                 f"that other riskd's ({DOC})")
 
     def refusal(self, command: Any) -> str:
+        name = type(command).__name__
+        return self.refusal_of(f"riskctl {words(name) or name}")
+
+    def refusal_of(self, what: str) -> str:
+        """The refusal of `what` (a command line, 'riskctl sim buy')."""
         return (f"refused, nothing was done: the riskd answering at {self.control} is not the "
                 f"riskd of the config riskctl read: it runs {self.theirs_path} (data dir "
                 f"{self.theirs_data}), riskctl read {self.ours_path} (data dir "
-                f"{self.ours_data}); `riskctl {words(type(command).__name__) or type(command).__name__}` "
-                f"would act on that other riskd. "
+                f"{self.ours_data}); `{what}` would act on that other riskd. "
                 f"{self._way()}")
 
     def _way(self) -> str:

@@ -17,6 +17,10 @@ topic is as it always was.
 
 A risk state file written for another N is never read: the shard refuses to start and says how
 to migrate (foreign_state_files, refusal), since the accounts it holds would belong elsewhere.
+So that a changed risk_shards never leaves the accounts unguarded, riskd runs risk with the
+count its state was kept for while the data directory holds state for that one other count
+only (held, held_words; services/supervisor/shardhold.py): the new count waits for the
+migration (docs/scaling.md, "Changing the number of shards").
 """
 from __future__ import annotations
 
@@ -119,6 +123,63 @@ def foreign_state_files(data_dir: str, index: int, shards: int) -> list[str]:
         if m and int(m.group(2)) != shards:
             out.append(entry)
     return out
+
+
+def count_of(entry: str) -> Optional[int]:
+    """The shard count a risk state file was written for (1 for risk.sqlite), None for any
+    other file (its -wal/-shm, a .corrupt- copy, another worker's)."""
+    if entry == SINGLE_FILE:
+        return 1
+    m = _SHARD_FILE.match(entry)
+    return int(m.group(2)) if m else None
+
+
+def counts_kept(data_dir: str) -> dict[int, list[str]]:
+    """{shard count: the risk state files kept for it} in data_dir."""
+    try:
+        entries = sorted(os.listdir(data_dir))
+    except OSError:
+        return {}
+    out: dict[int, list[str]] = {}
+    for entry in entries:
+        count = count_of(entry)
+        if count is not None:
+            out.setdefault(count, []).append(entry)
+    return out
+
+
+def held(data_dir: str, configured: int) -> Optional[tuple[int, list[str]]]:
+    """(M, its files) when data_dir holds risk state for one other shard count M only and none
+    for `configured`: riskd runs risk as M shards, which read that state and guard every
+    account, until it is migrated. None when the configured count is in force (no state,
+    its own state, or state for several counts, which risk refuses as before)."""
+    kept = counts_kept(data_dir)
+    if configured in kept or len(kept) != 1:
+        return None
+    ((count, files),) = kept.items()
+    return count, files
+
+
+def held_words(data_dir: str, configured: int, count: int, files: list[str]) -> str:
+    """What riskd does with risk_shards = configured over state kept for `count` shards."""
+    return (f"[supervisor] risk_shards = {configured} is not in force: risk's state in {data_dir} "
+            f"({', '.join(files)}) is kept for risk_shards = {count}, so riskd runs risk as "
+            f"{count} shard{'s' if count != 1 else ''}, which read it (lockouts, today's PnL, "
+            f"history) and guard every account; to change the number, migrate between trading "
+            f"days (docs/scaling.md, 'Changing the number of shards')")
+
+
+def edit_words(data_dir: str, configured: int) -> str:
+    """What a restart will do after an edit set risk_shards = configured ('' when it takes
+    that count: no state kept for another one)."""
+    hold = held(data_dir, configured)
+    if hold is None:
+        return ""
+    count, files = hold
+    return (f"risk's state in {data_dir} ({', '.join(files)}) is kept for risk_shards = "
+            f"{count}: riskd's restart keeps risk at {count} shard{'s' if count != 1 else ''} "
+            f"(every account guarded) and says so; risk_shards = {configured} takes effect "
+            f"once that state is migrated (docs/scaling.md, 'Changing the number of shards')")
 
 
 def refusal(data_dir: str, shards: int, found: list[str]) -> str:

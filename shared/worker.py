@@ -218,10 +218,10 @@ class Worker:
         self._file_config = fresh.config
         self.loaded = attrs.evolve(fresh, config=effective)
         self.config = effective
-        if mine:
-            log.warning("%s: %s %s effect when %s restarts (`riskctl restart %s`); it keeps "
-                        "the old value until then", self.name, ", ".join(mine),
-                        "take" if len(mine) > 1 else "takes", self.name, self.name)
+        if mine:    # the supervisor's "not in force yet" line says it once for all (trial 15c)
+            log.debug("%s: %s %s effect when %s restarts (`riskctl restart %s`); it keeps "
+                      "the old value until then", self.name, ", ".join(mine),
+                      "take" if len(mine) > 1 else "takes", self.name, self.name)
         self.config_generation += 1
         apply_logging_config(effective)     # new [logging] level and secrets to mask
         self.on_config(old, effective)

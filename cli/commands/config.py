@@ -6,11 +6,15 @@
   riskctl config set KEY --value-stdin | --value-env VAR   [admin] a secret (bot_token,
                                    webhook_url, api_key): never on the command line
   riskctl config reload            [ops] re-read the file now (an invalid file changes nothing)
-  riskctl config backups           [ops] the backups kept before each edit (the last 10);
+  riskctl config backups           [ops] first the config riskd runs (or last ran: STAMP
+                                   last-run), then the backups kept before each edit (the
+                                   last 10), each with the edit it is the file before;
                                    --offline lists them with riskd stopped, even when the
                                    file is invalid (riskd refuses to start on it)
-  riskctl config restore STAMP     [admin] put a backup back (validated like any edit); one
-                                   that removes or changes a password asks first (--yes)
+  riskctl config restore STAMP     [admin] put a backup back (validated like any edit), or
+                                   `last-run`, the config riskd runs or last ran; it says
+                                   what it changes by key; one that removes or changes a
+                                   password asks first (--yes)
 
 Edits go through the running riskd, which validates the whole new file before it replaces
 the old one, keeps a backup (owner-only, 0600) and applies the change live. With --offline
@@ -37,8 +41,9 @@ from cli.errors import EXIT_USAGE, CliError, NotRunning
 from cli.offline import backup_folder, offline_edit
 from cli.table import render_table
 from shared import editasking, showtime
-from shared.config.edit import (EditError, config_changes, is_secret_key, list_backups,
-                                restore_backup, set_config_value, stamp_ns)
+from shared.config import lastrun
+from shared.config.edit import (EditError, config_changes, is_secret_key, restore_backup,
+                                set_config_value, stamp_ns)
 from shared.config.errors import ConfigError
 from shared.config.restorewords import login_warning, restore_lines
 from shared.config.load import load_config
@@ -72,10 +77,12 @@ def add_arguments(parser) -> None:
     add_yes(p)
     add_offline(p)
     sub.add_parser("reload", help="re-read the config file now")
-    p = sub.add_parser("backups", help="list the config backups, newest first")
+    p = sub.add_parser("backups", help="list the config riskd runs (last-run) and the "
+                                       "backups, newest first")
     p.add_argument("--json", action="store_true", help="print one JSON document")
     add_offline(p)
-    p = sub.add_parser("restore", help="restore the backup with this STAMP (asks first when it "
+    p = sub.add_parser("restore", help="restore the backup with this STAMP, or last-run: the "
+                                       "config riskd runs or last ran (asks first when it "
                                        "removes or changes a password: docs/operations.md, "
                                        "Backups)")
     p.add_argument("stamp")
@@ -216,7 +223,7 @@ def backups(args, ctx) -> int:
     note = ""
     if args.offline:        # the same folder an offline restore takes them from
         folder, note = backup_folder(ctx.config_path)
-        rows = [(b.stamp, b.size) for b in list_backups(ctx.config_path, folder)]
+        rows = lastrun.listing(ctx.config_path, folder, lastrun.RAN_LAST)
     else:
         try:
             table = ctx.request(ConfigBackupsRequest()).body
@@ -225,13 +232,16 @@ def backups(args, ctx) -> int:
                              f"lists them, `riskctl config restore STAMP --offline` puts one "
                              f"back (also when riskd refuses to start on an invalid file)",
                              exc.short) from None
-        folder, rows = table.folder, [(b.stamp, b.size) for b in table.backups]
-    if ctx.json:
-        ctx.print_json({"folder": folder, "backups": [{"stamp": s, "size": n} for s, n in rows]}
+        folder, rows = table.folder, table.backups
+    if ctx.json:        # the config riskd runs apart: "backups" stays the backups, newest first
+        shown = [{"stamp": b.stamp, "size": b.size, "what": b.note} for b in rows]
+        ran = [r for r in shown if r["stamp"] == lastrun.STAMP]
+        ctx.print_json({"folder": folder, "last_run": ran[0] if ran else None,
+                        "backups": [r for r in shown if r["stamp"] != lastrun.STAMP]}
                        | ({"note": note} if note else {}))
     else:
         print(f"# {folder}" + (f" ({note})" if note else ""))
-        print(render_table(("saved", "stamp (for config restore)", "bytes"),
+        print(render_table(("saved", "stamp (for config restore)", "what it is", "bytes"),
                            backup_rows(rows, configfile.display_zone(ctx.config_path)))
               if rows else "no backups yet")
     return 0
@@ -239,14 +249,15 @@ def backups(args, ctx) -> int:
 
 def backup_rows(rows, tz, now_ns: Optional[int] = None) -> list[tuple]:
     """(when it was saved, in the display zone as every screen shows a time that happened:
-    shared/showtime.py; the stamp `config restore` takes; bytes). Trial 2026-12-05: only the
-    raw stamp '20261205T213103246192Z'."""
+    shared/showtime.py; the stamp `config restore` takes; what it is: the config riskd runs
+    or last ran, or the edit a backup is the file before; bytes). Trial 2026-12-05: only the
+    raw stamp '20261205T213103246192Z'; trial 15c: a backup read as the config riskd ran."""
     now_ns = time.time_ns() if now_ns is None else now_ns
     out = []
-    for stamp, size in rows:
-        ns = stamp_ns(stamp)
+    for b in rows:
+        ns = b.saved_ns or stamp_ns(b.stamp)
         out.append((showtime.at(ns, tz, now_ns, seconds=True) if ns is not None else "?",
-                    stamp, size))
+                    b.stamp, b.note or "the file before an edit", b.size))
     return out
 
 

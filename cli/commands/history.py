@@ -26,7 +26,7 @@ import sys
 import time
 
 from cli import configfile
-from cli.storedhistory import stored_history
+from cli.storedhistory import kept_note, stored_history
 from cli.storedoutcomes import stored_outcomes
 from shared.actedby import command_id, journal_of
 from cli.commands._risk_view import fmt_time, parse_when
@@ -98,15 +98,25 @@ def read_stored(ctx, args, since, why: str, riskd: bool, lags: bool = False):
     not known. lags: risk (or riskd) may be running but did not answer in time: the list is
     read from the stored file and may lag what risk decided meanwhile; the lines say both."""
     body, files = stored_history(ctx, args.account or "", since, args.limit)
+    kept = kept_note(ctx.config_path)     # state of another shard count (trial 16c)
     print(why, file=sys.stderr)
     print(("read from risk's stored file instead: " if lags else "")
           + "the history as risk stored it"
-          + (f" ({', '.join(files)})" if files else ": risk stored none in "
-             f"{configfile.folders(ctx.config_path)[0]}")
+          + stored_from(ctx.config_path, files, kept)
           + (f"; {LAGS}" if lags else "")
           + ("; an outcome riskd had not recorded is not known" if riskd else ""),
           file=sys.stderr)
     return body
+
+
+def stored_from(config_path: str, files: list[str], kept: str) -> str:
+    """Which files the stored history came from, and why those (trial 16c: "risk stored none"
+    while risk.sqlite held the day, risk_shards set to 2)."""
+    if files:
+        return f" ({', '.join(files)}" + (f"; {kept}" if kept else "") + ")"
+    if kept:
+        return f": none for risk_shards = {configfile.configured_shards(config_path)}; {kept}"
+    return f": risk stored none in {configfile.folders(config_path)[0]}"
 
 
 def since_note(text: str, since_ns: int, now_ns: int, tz) -> str:

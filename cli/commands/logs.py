@@ -20,7 +20,7 @@ from types import SimpleNamespace
 
 import zmq
 
-from cli import configfile, whichriskd
+from cli import configfile, runningriskd, whichriskd
 from cli.accountnames import account_wanted
 from cli.context import listening
 from cli.errors import CliError
@@ -29,7 +29,7 @@ from services.logsink.history import Filter, history, log_files
 from shared import codec, shards, topics
 from shared.bus.rpc import RpcClient, RpcTimeout
 from shared.config import ConfigError, load_config
-from shared.config.sections import WORKER_NAMES
+from shared.config.sections import WORKER_NAMES, BusConfig
 from shared.messages.control import ControlRequest
 from shared.messages.system import Ping, Pong, Reply
 from shared.messages.logs import (LogHistory, LogHistoryRequest, LogRecord, line_fields,
@@ -106,10 +106,11 @@ def run(args, ctx) -> int:
                    f"{', '.join(PROCESSES)} (with risk shards also risk-0, risk-1, ...: "
                    f"docs/scaling.md)")
     flt = Filter(args.level, args.process, account_wanted(ctx, args.account), args.grep)
-    sub = _subscribe(loaded.config.bus.logging_pub) if args.follow else None
-    own = own_riskd(loaded, ctx.config_path)
+    own, running = own_riskd(loaded, ctx.config_path)
+    bus = running or loaded.config.bus      # the running riskd's, not an edit's (runningriskd)
+    sub = _subscribe(bus.logging_pub) if args.follow else None
     try:
-        past, where = _past(loaded, flt, args.n, own)
+        past, where = _past(loaded, flt, args.n, own, bus)
         if unknown and not past:
             if not args.follow:
                 raise CliError(unknown)
@@ -119,7 +120,7 @@ def run(args, ctx) -> int:
         for rec in past:
             emit(rec, args.json)
         if sub is not None:
-            follow(sub, flt, args.json, loaded.config.bus.logging_pub,
+            follow(sub, flt, args.json, bus.logging_pub,
                    after=past[-1]["time"] if past else "", instance=own)
     finally:
         if sub is not None:
@@ -127,24 +128,27 @@ def run(args, ctx) -> int:
     return 0
 
 
-def own_riskd(loaded, config_path: str) -> bytes | None:
-    """This riskd's instance id, as its supervisor's answer on the control socket carries it
+def own_riskd(loaded, config_path: str) -> tuple[bytes | None, BusConfig | None]:
+    """(This riskd's instance id, the [bus] it runs: cli/runningriskd.py), as its supervisor's
+    answer on the control socket carries them
     (the supervisor holds that socket for riskd's whole life): the logging worker's answers
     and records must carry it too. None when no supervisor answers (riskd is not running, or
     only its supervisor is gone): then whoever answers is read, as before. A supervisor of
     another config's riskd is warned of first, as every read command does (cli/whichriskd.py)."""
     address = loaded.config.bus.control
     if not listening(address):
-        return None
+        return None, None
     try:
         with RpcClient(address, "riskd", timeout=1.0, retries=0, name="riskctl") as client:
             reply = client.call(ControlRequest(command=Ping()))
+            bus = None
             if isinstance(reply, Reply) and reply.ok and isinstance(reply.body, Pong):
                 whichriskd.judge(whichriskd.compare(config_path, address, reply.body.config_path,
                                                     reply.body.data_dir), Ping(), False)
-            return client.answered_by
+                bus = runningriskd.bus_of(reply.body)
+            return client.answered_by, bus
     except RpcTimeout:
-        return None
+        return None, None
 
 
 def foreign_said(foreign: codec.ForeignFrame) -> str:
@@ -156,7 +160,8 @@ def foreign_said(foreign: codec.ForeignFrame) -> str:
             f"(docs/operations.md, \"Two riskd on one machine\")")
 
 
-def _past(loaded, flt: Filter, n: int, own: bytes | None = None) -> tuple[list[dict], str | None]:
+def _past(loaded, flt: Filter, n: int, own: bytes | None = None,
+          bus: BusConfig | None = None) -> tuple[list[dict], str | None]:
     """The history and where it came from: the files when this user may read them, else the
     logging worker (None: no logs anywhere yet; another riskd's logging worker on its port
     is an error, never its lines: `own`, this riskd's id)."""
@@ -165,7 +170,7 @@ def _past(loaded, flt: Filter, n: int, own: bytes | None = None) -> tuple[list[d
             return history(loaded.log_dir, flt, n), loaded.log_dir
     except PermissionError:
         pass                  # Windows: the log folder is for administrators only
-    address = loaded.config.bus.control_of("logging")
+    address = (bus or loaded.config.bus).control_of("logging")
     request = LogHistoryRequest(n=n, level=flt.level, process=flt.process, account=flt.account,
                                 grep=flt.grep)
     try:

@@ -21,6 +21,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Optional
 
+import sys
+
 import requests
 
 from cli.accountnames import file_labels
@@ -102,14 +104,38 @@ def run(args, ctx) -> int:
     if broker.kind != "sim":           # never trades on, nor prints the key of, a real broker
         raise CliError(f"broker.kind is {broker.kind!r} in {ctx.config_path}: 'riskctl sim' "
                        f"only works with the built-in sim broker (kind = \"sim\")")
+    url = running_sim(args.action, broker, ctx)
     if args.action == "info":
-        return show_info(broker, ctx)
+        return show_info(broker, ctx, url)
     if getattr(args, "account", None):
         args.account = sim_ref(args.account, ctx.config_path)
-    sim = SimClient(broker)
+    sim = SimClient(broker, url)
     return {"buy": place, "sell": place, "price": move_price, "flatten": flatten,
             "history": history, "positions": show_positions,
             "orders": show_orders}[args.action](args, ctx, sim)
+
+
+CHANGES = ("buy", "sell", "price", "flatten")     # the actions that change the sim's state
+
+
+def running_sim(action: str, broker, ctx) -> str:
+    """The REST URL of the sim the running riskd runs (cli/runningriskd.py), which `riskctl
+    sim` acts on: the file's [broker.sim] may name another port after an edit that waits for
+    `riskctl restart simbroker` (round 15's note: `sim buy` went to the file's new port, where
+    nothing, or another desk's sim, listens). The riskd answering is another config's
+    (cli/whichriskd.py): its sim is that other desk's, so an action is refused (a read is
+    warned, as every read command is). riskd not answering: the file's."""
+    from cli import runningriskd
+    running = runningriskd.ask(ctx)
+    if ctx.other is not None and action in CHANGES:
+        raise CliError(ctx.other.refusal_of(f"riskctl sim {action}"))
+    file_url = broker.endpoints()[0]
+    if running.sim_url and running.sim_url != file_url:
+        print(f"riskctl: the sim riskd runs is at {running.sim_url}; the config file says "
+              f"{file_url}, which the sim takes only when it restarts (`riskctl restart "
+              f"simbroker`, then market and enforcement): this acts on the running one",
+              file=sys.stderr)
+    return running.sim_url or file_url
 
 
 def sim_ref(wanted: str, config_path: str) -> str:
@@ -139,7 +165,7 @@ def read_broker(path: str):
         raise CliError(exc.render()) from None
 
 
-def show_info(broker, ctx) -> int:
+def show_info(broker, ctx, url: str = "") -> int:
     """The sim's URLs, login and accounts; its api key masked as every secret riskctl shows
     (shared/redact.py; fresh-user trial 2026-12-06: `sim info` printed it in clear), with
     where to read it: the config file."""
@@ -147,9 +173,14 @@ def show_info(broker, ctx) -> int:
                                         if k != "accounts"}),
             "api_key_in": key_place(ctx.config_path),
             "accounts": sim_info(broker)["accounts"]}
+    if url and url != info["rest_url"]:     # the running sim's, not yet the file's
+        info["running_rest_url"] = url
     if ctx.json:
         ctx.print_json(info)
         return 0
+    if "running_rest_url" in info:
+        print(f"{'running':<11} {url} (the sim riskd runs now; the lines below are the "
+              f"config file's, which the sim takes when it restarts)")
     for key in ("rest_url", "user_hub", "market_hub", "user_name"):
         print(f"{key:<11} {info[key]}")
     print(f"{'api_key':<11} {info['api_key']} (masked; {info['api_key_in']})")
@@ -187,8 +218,8 @@ def info_account(account: dict, ctx) -> str:
 class SimClient:
     """A minimal ProjectX REST client: log in once, POST JSON, turn failures into CliError."""
 
-    def __init__(self, broker):
-        self.rest_url = broker.endpoints()[0]
+    def __init__(self, broker, url: str = ""):
+        self.rest_url = url or broker.endpoints()[0]
         self.user_name, self.api_key = broker.user_name, broker.api_key
         self.http = requests.Session()
         self.verify = broker.ca_bundle or True       # the sim with tls = true: its ca.pem

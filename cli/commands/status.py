@@ -93,6 +93,8 @@ def run(args, ctx) -> int:
          *([f"degraded (running, but failing): {', '.join(degraded)}"] if degraded else [])]))
     for text, _level in health_notes(status.config, status.notify, tz):
         print(text)
+    if status.shard_hold:       # a risk_shards edit that waits for risk's state (trial 16c)
+        print(status.shard_hold)
     # an account an admin disabled is not guarded: never "guarded now" for all (trial
     # 2026-12-06), but "guarded now except Demo 2 (strict): disabled by admin:root ..."
     labels = dict(status.account_labels or {})

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 
-from cli import configfile
+from cli import configfile, runningriskd
 from cli.errors import CliError
 
 NAME = "watch"
@@ -25,15 +25,14 @@ def add_arguments(parser) -> None:
 
 def run(args, ctx) -> int:
     from cli.watch import app
-    from cli.watch.source import Source, read_risk_shards, read_tables
+    from cli.watch.source import read_tables
     from cli.watch.terminal import open_terminal
 
     if not sys.stdout.isatty() or not sys.stdin.isatty():
         raise CliError("watch needs a terminal; use `riskctl status` (or --json) in scripts")
-    bus, calendar = read_tables(ctx.config_path)
+    _bus, calendar = read_tables(ctx.config_path)
+    source = running_source(ctx)
     term = open_terminal()
-    source = Source(bus, day_start=lambda now: calendar.start_of(calendar.trading_day(now)),
-                    risk_shards=read_risk_shards(ctx.config_path), config_path=ctx.config_path)
     source.start()
     try:
         return app.run(term, source, calendar, configfile.display_zone(ctx.config_path),
@@ -42,3 +41,16 @@ def run(args, ctx) -> int:
         return 0
     finally:
         source.stop()
+
+
+def running_source(ctx):
+    """The screen's data source on the streams of the riskd that runs: its [bus] and risk
+    shards as its supervisor says them, not the file's after an edit waiting for riskd's
+    restart (cli/runningriskd.py); the file's while riskd does not answer."""
+    from cli.watch.source import Source, read_risk_shards, read_tables
+    bus, calendar = read_tables(ctx.config_path)
+    running = runningriskd.ask(ctx)
+    return Source(running.bus or bus,
+                  day_start=lambda now: calendar.start_of(calendar.trading_day(now)),
+                  risk_shards=running.risk_shards or read_risk_shards(ctx.config_path),
+                  config_path=ctx.config_path)

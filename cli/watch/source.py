@@ -85,13 +85,9 @@ def read_tables(config_path: str) -> tuple[BusConfig, Any]:
 
 
 def read_risk_shards(config_path: str) -> int:
-    """[supervisor] risk_shards, leniently: 1 when it is not a valid count."""
-    try:
-        n = (configfile.tables(config_path).get("supervisor") or {}).get("risk_shards", 1)
-    except OSError:
-        return 1
-    valid = isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= shards.MAX_SHARDS
-    return n if valid else 1
+    """The number of risk shards riskd runs (cli/configfile.risk_shards: the file's, or the
+    count risk's state was kept for while riskd holds it)."""
+    return configfile.risk_shards(config_path)
 
 
 COPY_MARK_BYTES = COPY_MARK.encode()

@@ -14,6 +14,7 @@ import logging
 from typing import Iterable
 
 from services.notify.templates import CRITICAL, INFO, WARNING, Alert
+from shared.messages.notify import LINE_HEADER
 
 log = logging.getLogger("services.notify.alerts")
 
@@ -47,7 +48,8 @@ def account_fields(alert: Alert) -> dict:
     if alert.account_id is not None:
         out["account"] = alert.account_id
     else:
-        owners = sorted({a for a in alert.line_accounts if a is not None})
+        # a header line's mark (LINE_HEADER, -1) is no account (trial15c: "accounts=-1,1001")
+        owners = sorted({a for a in alert.line_accounts if a is not None and a != LINE_HEADER})
         if len(owners) == 1:
             out["account"] = owners[0]
         elif owners:

@@ -53,7 +53,7 @@ from shared import shards, topics
 from shared.bus.subscriber import Subscriber
 from shared.codec import DecodeError, decode, encode
 from shared.bus.rpc import RpcClient
-from shared.config.accounts import find_account
+from shared.config.accounts import find_account_quietly
 from shared.messages.control import (ControlRequest, GuardReport, StatusRequest,
                                      SupervisorStatus, WorkerEvent)
 from shared.messages.enforce import FINAL_STATUSES, CommandResult
@@ -435,7 +435,14 @@ class NotifyWorker(Worker):
         for group in self.steps.due(self.clock.monotonic(), everything):
             rows = tuple(self._held_rows.pop(step_key(group[0]), ()))
             ctx = self._ctx()
-            alert = step_alert(group, ctx)
+            # a rule's cut beside lockout enforcement's close of all of it: logged on its own,
+            # never folded into the step's alert to the phone (templates.BESIDE_LOCKOUTS_CLOSE)
+            for m in [m for m in group if isinstance(m, Decision) and m.beside]:
+                group.remove(m)
+                told = build(m, ctx)
+                if told is not None:
+                    self.queue(told)
+            alert = step_alert(group, ctx) if group else None
             self._remember_waiting(group, ctx)
             late = [m for m in group if isinstance(m, Decision) and m.id in self._late]
             if alert is not None and late:
@@ -570,7 +577,8 @@ class NotifyWorker(Worker):
                             waited=self._waited, market_waited=self._market_waited,
                             locks=self._locks,
                             left_to=self.locked_buys.left_to(),
-                            own_cuts=self.locked_buys.own_cuts())
+                            own_cuts=self.locked_buys.own_cuts(),
+                            beside=self.locked_buys.beside())
 
     def _remember_waiting(self, group: list, ctx: Context) -> None:
         """The commands whose breach alert said they wait for enforcement: their "Done" says it
@@ -624,7 +632,7 @@ class NotifyWorker(Worker):
 
     def _sees(self, chat: str, ref: str) -> bool:
         """Does the chat's scope have the account a summary line names (its name or id)?"""
-        account = find_account(self.config.accounts, ref)
+        account = find_account_quietly(self.config.accounts, ref)
         if account is None or account.id is None:
             return not self.access.scoped(chat)      # an account riskd does not know
         return self.access.sees(chat, account.id)

@@ -7,7 +7,10 @@ Two kinds of risk's decisions are remembered, by the command id whose Done count
   flight (Decision.suppressed "left to riskd's cut in flight ... (d42.1)", outcomewords.left_to):
   that command's Done counts their sizes (fix14d);
 - lockout enforcement's own cut (rule lockout enforcement, close or reduce, sent): what it was
-  asked was bought while locked too; its Done counts it as history does (fix14c).
+  asked was bought while locked too; its Done counts it as history does (fix14c);
+- a rule's close or reduce sent beside lockout enforcement's close of all of its contract
+  (Decision.beside): its Done is logged only, as its breach is (templates.BESIDE_LOCKOUTS_CLOSE;
+  trial15c finding 10).
 
 The decisions come before their Done, often seconds before (enforcement retries, waits for
 the market, is stopped): ops15, after `riskctl restart notify` in between the next Done lost
@@ -25,6 +28,7 @@ from shared.outcomewords import LOCKOUT_RULE, left_to
 MAX = 1000                          # commands remembered (as notify's other memories of actions)
 KEEP_NS = 3 * 86_400 * 10**9        # as the outbox keeps the decisions it took
 OWN = ""                            # decision_id of lockout enforcement's own cut's row
+BESIDE = "~beside"                  # decision_id of a rule's cut beside the lockout's close
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS locked_buys (
@@ -47,6 +51,7 @@ class LockedBuys:
         self.max_commands = max_commands
         self._left_to: dict[str, dict[str, Optional[int]]] = {}
         self._own: dict[str, Optional[int]] = {}
+        self._beside: dict[str, None] = {}
         db = outbox.connection()
         with db:
             db.executescript(_SCHEMA)
@@ -54,6 +59,8 @@ class LockedBuys:
                 "SELECT command_id, decision_id, size FROM locked_buys ORDER BY at_ns, rowid"):
             if decision == OWN:
                 self._own[command] = size
+            elif decision == BESIDE:
+                self._beside[command] = None
             else:
                 self._left_to.setdefault(command, {})[decision] = size
         self._trim()
@@ -69,6 +76,9 @@ class LockedBuys:
                 and d.action in (CLOSE_POSITION, REDUCE_POSITION):
             self._own[command_key(d)] = d.size
             rows.append((command_key(d), OWN, d.size))
+        if d.beside:
+            self._beside[command_key(d)] = None
+            rows.append((command_key(d), BESIDE, None))
         if not rows:
             return
         db = self.outbox.connection()
@@ -86,10 +96,14 @@ class LockedBuys:
         """command id of lockout enforcement's own cut -> its size."""
         return dict(self._own)
 
+    def beside(self) -> frozenset:
+        """command ids of rules' cuts sent beside lockout enforcement's close of all of it."""
+        return frozenset(self._beside)
+
     def _trim(self) -> None:
         """At most max_commands of each kind in memory (oldest first), and on disk."""
         gone = []
-        for memory in (self._left_to, self._own):
+        for memory in (self._left_to, self._own, self._beside):
             while len(memory) > self.max_commands:
                 command = next(iter(memory))
                 del memory[command]
@@ -99,4 +113,4 @@ class LockedBuys:
             with db:
                 db.executemany("DELETE FROM locked_buys WHERE command_id = ?",
                                [(c,) for c in gone if c not in self._left_to
-                                and c not in self._own])
+                                and c not in self._own and c not in self._beside])

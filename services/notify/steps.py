@@ -23,7 +23,7 @@ from services.notify.latelock import held_longer
 from services.notify.templates import (BREACH, LOCK_ONLY, LOCK_ONLY_BESIDE_A_CLOSE, NOT_DONE,
                                        RANK, Alert, Context, _lock_words, breaches_title,
                                        build, readable, unenforced, waits)
-from shared.lockwords import ASKED_LOCKOUTS
+from shared.lockwords import ADMIN_LOCKOUT, ASKED_LOCKOUTS
 from shared.messages.risk import Decision, LockoutChange, LockoutState
 
 CLEARED = "cleared"
@@ -143,8 +143,20 @@ def step_alert(msgs: list, ctx: Context) -> Optional[Alert]:
     breaches = [(m, attrs.evolve(a, lines=held_longer(m, a.lines, _over(m, locks), ctx,
                                                       m.ts_ns))) for m, a in breaches]
     closes = any(m.action in CLOSING for m, _ in breaches)
-    for _m, a in breaches + ends:
-        lines += [a.title, *(_beside_a_close(x) if closes else x for x in a.lines)]
+    titled = longest if locks else None
+    for m, a in breaches + ends:
+        head, body = a.title, a.lines
+        if titled is not None and isinstance(m, Decision) and m.rule in ASKED_LOCKOUTS \
+                and m.lock is not None and m.rule == titled.rule \
+                and m.account_id == titled.account_id:
+            # the trader's (or the admin's) lockout the title already says: no second title,
+            # no second "locked until" (trial15c: "🔒 Demo 1 (id 1001) locked until ...
+            # (self_lockout)" then "🔒 Self-lockout on Demo 1 (id 1001)")
+            head = _asked_by(m)
+            said = "locked " + _lock_words(m.lock.kind, m.lock.until_ns, ctx, m.ts_ns,
+                                           m.lock.clears_on)
+            body = tuple(x for x in body if x != said)
+        lines += [head, *(_beside_a_close(x) if closes else x for x in body)]
     severity = max((a.severity for _m, a in alerts), key=lambda s: RANK.get(s, 0))
     # a step whose decisions are none a rule's breach (an admin flatten) keeps their kind
     kind = BREACH if any(a.kind == BREACH for _m, a in breaches) else "lockout_start" \
@@ -152,6 +164,13 @@ def step_alert(msgs: list, ctx: Context) -> Optional[Alert]:
     return readable(Alert(kind=kind, severity=severity,
                           title=title, lines=tuple(lines), account=account,
                           account_id=first.account_id, ts_ns=first.ts_ns))
+
+
+def _asked_by(d: Decision) -> str:
+    """Who asked for the lockout, as a line under the step's title."""
+    if d.rule == ADMIN_LOCKOUT:
+        return f"locked by the admin ({d.by})" if d.by else "locked by the admin"
+    return "self-lockout by the trader"
 
 
 # actions that close positions of the account: a rule's "positions stay" is not true beside one

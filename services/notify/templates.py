@@ -25,7 +25,7 @@ from shared.messages.enforce import DONE, FAILED, WITHDRAWN, CommandResult, foun
 from shared.messages.market import BrokerConnection
 from shared.messages.notify import SEVERITIES, DailySummary, NotifyEvent
 from shared.symbols import is_contract_id, ticker_of, tickers_in
-from shared.exitwords import EXIT_PORT_TAKEN, exit_words, kill_words
+from shared.exitwords import EXIT_PORT_TAKEN, exit_words, kill_words, where_why
 from shared.porttaken import DOC as PORTS_DOC
 from shared.lockwords import ADMIN_LOCKOUT, ASKED_LOCKOUTS, BY_ADMIN, SELF_LOCKOUT, end_words
 from shared.outcomewords import bought_while_locked
@@ -43,7 +43,13 @@ RANK = {s: i for i, s in enumerate(SEVERITIES)}
 # read "✅ Done ... was already flat" as noise. Logged like every alert, never sent to a
 # channel (docs/alerts.md, What is sent); risk's history keeps it too.
 NOTHING_TO_DO = "action_nothing_to_do"
-LOG_ONLY = frozenset({NOTHING_TO_DO})
+# A rule's close or reduce sent beside lockout enforcement's close of all of the contract
+# (Decision.beside), and its Done: the lockout closes the whole position, and its own alert
+# and Done say so; "⚠️ Breach max_contracts ... reduce MNQ by 1" beside it added nothing
+# (trial15c finding 10: 4 alerts per buy on a locked account). Logged; history keeps them.
+BESIDE_LOCKOUTS_CLOSE = "breach_beside_lockout_close"
+DONE_BESIDE_LOCKOUTS_CLOSE = "action_done_beside_lockout_close"
+LOG_ONLY = frozenset({NOTHING_TO_DO, BESIDE_LOCKOUTS_CLOSE, DONE_BESIDE_LOCKOUTS_CLOSE})
 
 
 @attrs.frozen(kw_only=True)
@@ -87,6 +93,9 @@ class Context:
     left_to: Mapping[str, tuple] = attrs.Factory(dict)
     # lockout enforcement's own cuts: command id -> the size it was asked (None: a close)
     own_cuts: Mapping[str, Optional[int]] = attrs.Factory(dict)
+    # rules' commands sent beside lockout enforcement's close of all of their contract
+    # (Decision.beside): their Done is logged only (BESIDE_LOCKOUTS_CLOSE)
+    beside: frozenset = frozenset()
 
     def account(self, account_id: int) -> str:
         """The account's bare name (its label): for matching what a person typed; shown only
@@ -264,15 +273,28 @@ def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
         lines.append("the account was already locked as long or longer: the lockout is "
                      "unchanged")
     if d.reason and not said:
-        # the admin's --reason, said as one (a bare "end of desk" read as a rule's words)
-        lines.append(f"reason: {d.reason}" if d.rule in ("admin", ADMIN_LOCKOUT) else d.reason)
+        # the admin's --reason and the trader's, said as one (a bare "end of desk" read as a
+        # rule's words; trial15c: the self-lockout's "tilted" bare beside the admin's "reason:
+        # broke desk rules"); risk's own words when none was given stay as they are
+        given = d.rule in ("admin", ADMIN_LOCKOUT, SELF_LOCKOUT) and not _default_reason(d)
+        lines.append(f"reason: {d.reason}" if given else d.reason)
     title = (f"{heading} on {on}" if on else heading) if heading \
         else f"⚠️ Breach {d.rule} on {account}"
     if waits(d, ctx):
         title += f": {NOT_DONE}"
-    return Alert(kind=NOT_A_BREACH_KINDS.get(d.rule, BREACH), severity=WARNING, title=title,
+    kind = NOT_A_BREACH_KINDS.get(d.rule, BREACH)
+    if d.beside:        # logged only: the lockout's close of all of it speaks for it
+        kind = BESIDE_LOCKOUTS_CLOSE
+        lines.append("sent beside lockout enforcement's close of the whole position, whose "
+                     "alert is the one sent (logged only)")
+    return Alert(kind=kind, severity=WARNING, title=title,
                  lines=tuple(lines), account=account, account_id=d.account_id,
                  ts_ns=d.ts_ns)
+
+
+def _default_reason(d: Decision) -> bool:
+    """Risk's own reason of a lockout asked with none (services/risk/acting.py self_lock)."""
+    return d.reason == "locked by the trader" or d.reason.startswith(f"{BY_ADMIN} (")
 
 
 def _locked_until(d: Decision, ctx: Context) -> str:
@@ -422,7 +444,8 @@ def result_alert(r: CommandResult, ctx: Context, late: bool = False) -> Optional
         locked = bought_while_locked(r.status, r.detail, ctx.left_to.get(r.command_id, ()),
                                      own=r.command_id in ctx.own_cuts,
                                      own_size=ctx.own_cuts.get(r.command_id))
-        return Alert(kind="action_done", severity=INFO,
+        return Alert(kind=DONE_BESIDE_LOCKOUTS_CLOSE if r.command_id in ctx.beside
+                     else "action_done", severity=INFO,
                      title=f"✅ Done on {account}" + (": enforcement is back" if waited is not None
                                                       else ""),
                      lines=((r.detail or f"command {r.command_id}")
@@ -495,8 +518,8 @@ def flapping_alert(e: WorkerEvent) -> Alert:
                      f"holds it): starting it again cannot help; {logs} names the port and its "
                      f"setting; give this riskd its own ports: {PORTS_DOC}")
     else:
-        lines.append(f"`riskctl start {e.name}` (ops) starts it now; {logs} says why it "
-                     f"crashes")
+        lines.append(f"`riskctl start {e.name}` (ops) starts it now; "
+                     f"{where_why(shards.base_name(e.name), (why,))}")
     return Alert(kind="worker_flapping", severity=CRITICAL, title=title, lines=tuple(lines))
 
 

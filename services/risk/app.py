@@ -72,6 +72,7 @@ from shared.messages.enforce import CommandResult
 from shared.messages.market import (AccountUpdate, BrokerConnection, ContractInfo, Fill,
                                     MarketSnapshot, OrderUpdate, PositionUpdate, Quote)
 from shared.messages.notify import AccountDay, DailySummary, NotifyEvent
+from shared.exitwords import EXIT_SHARD_STATE
 from shared.worker import EXIT_CONFIG, Worker
 
 log = logging.getLogger(__name__)
@@ -87,7 +88,7 @@ STATUS_SLICE_S = 0.002     # s: statuses published at most this long before the 
 DRAIN_LIMIT = 2000         # messages read from market before the loop's timers run
 QUOTE_PREFIX = topics.quote("").encode()     # b"quote.": a quote's topic frame
 JUDGE_SLICE_S = 0.001      # s: moved prices' rules judged this long before the market is read
-JUDGE_TURN_S = 0.05        # s: ... and no longer than this a loop turn (then all at once)
+JUDGE_TURN_S = 0.05        # s: ... this long a loop turn; then new quotes wait (events first)
 NOTIFY_TOPIC = "notify"
 INCOMPLETE_RETRY = 0.5     # s: ask again after a snapshot market marked incomplete
 QUIET_CHECK = 1.0          # s: held prices gone stale, or flowing again (services/risk/quietfeed.py)
@@ -120,7 +121,7 @@ class RiskWorker(Worker):
         foreign = shards.foreign_state_files(self.loaded.data_dir, self.shard, self.shards)
         if foreign:
             log.critical("%s", shards.refusal(self.loaded.data_dir, self.shards, foreign))
-            sys.exit(EXIT_CONFIG)
+            sys.exit(EXIT_SHARD_STATE)     # the config is valid: its own words (trial 16c)
         calendar = self.config.trading_day.calendar(os.path.dirname(self.loaded.path))
         self.settings = RuleSettings(self.config)
         self.engine = Engine(calendar, self.settings, allow_unlock=self.config.admin.allow_unlock)
@@ -150,6 +151,8 @@ class RiskWorker(Worker):
         self.resync_at = 0.0           # monotonic: ask again (the last snapshot was incomplete)
         self.market = Subscriber(self.socket(zmq.SUB, connect=bus.market_pub))
         self._run = QuoteRun()         # quotes merged per contract (services/risk/quoterun.py)
+        self._run_due = False          # a held run is to be taken at the next loop round
+        self._holding = False          # the run's quotes wait, events overtake them (_on_market)
         for topic in (shards.market_topics(self.shard) if self.shards > 1 else [""]):
             self.market.subscribe(topic)
         self.add_reader(self.market.sock, self._on_market)
@@ -286,21 +289,39 @@ class RiskWorker(Worker):
         turn_end = self.clock.monotonic() + JUDGE_TURN_S
         try:
             while True:
-                self._drain_market()
+                self._drain_market(take=not self._holding)
                 # the accounts whose prices moved, judged in slices while nothing waits: a
                 # fill that comes meanwhile is read (and its account judged) before the rest
-                if self._judge_moved(self.clock.monotonic() < turn_end):
+                if self._judge_moved(True):
                     break
+                if not self._holding and self.clock.monotonic() >= turn_end:
+                    # the turn's time is up: the quotes read from now on wait in the run
+                    # (taken at the next turn) and an account's event no longer takes them
+                    # first, so no price moves and the round under way ends (moves.py); its
+                    # events are still read between the slices, and go first
+                    self._holding = True
         finally:
-            if self.engine.pending:           # the loop never leaves a price unjudged
-                self._judge_moved(False)
+            self._holding = False
+            if self.engine.pending:           # the loop never leaves a price unjudged (an
+                self._judge_moved(False)      # error above): the rest at once
             self._flush_held()
+            if self._run and not self._run_due:
+                # quotes held in the run: taken at the next loop round (after the timers),
+                # or sooner by the next message from market
+                self._run_due = True
+                self.after(0, self._take_held_run)
 
-    def _drain_market(self) -> None:
+    def _take_held_run(self) -> None:
+        self._run_due = False
+        if self._run:
+            self._on_market()
+
+    def _drain_market(self, take: bool = True) -> None:
         """What waits from market, at most DRAIN_LIMIT messages. A quote (when risk follows
         the stream) is unpacked and merged into the run (services/risk/quoterun.py), not
         decoded; an event ends the run: its prices are taken first (their rules judged later,
-        services/risk/moves.py), then the event."""
+        services/risk/moves.py), then the event. take=False: the run left at the end stays
+        (held, _on_market), its prices not taken yet."""
         sub, run = self.market, self._run
         sock, tracker = sub.sock, sub.tracker
         for _ in range(DRAIN_LIMIT):
@@ -332,7 +353,8 @@ class RiskWorker(Worker):
             received = sub.decode(frames)
             if received is not None:
                 self._take(received.continuity, received.envelope)
-        self._quotes()
+        if take:
+            self._quotes()
         sub.bad_frames += run.bad
         run.bad = 0
 
@@ -353,7 +375,10 @@ class RiskWorker(Worker):
         if isinstance(ready, Quote):
             self._run.add(codec.to_fields(ready))
             return
-        self._quotes()
+        if not (self._holding and isinstance(ready, USER_EVENTS)):
+            self._quotes()
+        # else: an account's event overtakes the held quotes (_on_market), as it overtakes
+        # the quotes market holds at its pace (services/market/inbox.py)
         self._event(ready)              # its account's prices are judged first (engine)
 
     def _quotes(self) -> None:
@@ -412,7 +437,15 @@ class RiskWorker(Worker):
         the decision is published, not one each (measured: the order event's commit delayed
         half of the fills by ~0.2 ms). Commit before publish holds for every step; a crash
         before the flush loses only steps nothing was published from, which the restart
-        rebuilds from market's snapshot like any step not yet taken."""
+        rebuilds from market's snapshot like any step not yet taken.
+        A step with nothing to commit (a price step that only changed what the status shows)
+        is not held: its accounts' statuses are marked, nothing else. Held, it made the next
+        decision's commit write the marks of every account judged since the last flush (at
+        1,000 accounts hundreds, before the decision was published: round 16); its marks are
+        saved by _flush_marks within the second, as they were when no decision followed."""
+        if not out.durable:
+            self._status_dirty |= out.dirty
+            return
         if self._held is None:
             self._held = out
         else:
@@ -433,6 +466,7 @@ class RiskWorker(Worker):
     def on_snapshot(self, snap: MarketSnapshot) -> None:
         if self.shards > 1:
             snap = own_part(snap, self.owns)
+        self._quotes()          # a held run (_on_market) is older than the snapshot: first
         now = self.clock.now_ns()
         replay, again = self.clone.snapshot(snap.epoch, snap.seq, snap.streams)
         repeat = not (snap.complete or self.market_complete) and self.incomplete_seen

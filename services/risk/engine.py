@@ -803,7 +803,30 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                                for m in self._readings(ctx, rule, params, now)
                                if m.key and m.value >= m.limit)
 
-    def _maybe_warn(self, ctx, rule, params, now, out) -> None:
+    def warn_freed(self, account_id: int, now: int, out: Outcome) -> None:
+        """An account no lockout holds as a whole any more (an unlock, a cooldown's end, the
+        roll): the warnings it was not given while locked (_maybe_warn), now, if still due
+        (docs/rules.md warn_at: "it comes after an unlock if still due"). A count rule's next
+        event is the trade that breaches it: fresh-user trial 16a, 9 of 10 trades per hour,
+        the 8th and 9th made under a per-minute cooldown; the cooldown ended by the clock and
+        the 10th trade started the 30-minute cooldown with no warning that day. Only readings
+        still below their limit: one at or past it is the unlock's "still past" warning
+        (services/risk/pastlimits.py)."""
+        acct = self.accounts.get(account_id)
+        if acct is None or any(lk.symbol is None for lk in self.lockouts.covering(account_id)):
+            return
+        if self.day is None or self.calendar.trading_day(now) != self.day:
+            return          # the roll's ends: the new day's counts start at 0, warned afresh
+        cfg = self.settings.for_account(acct)
+        if cfg is None:
+            return
+        ctx = self._ctx(acct)
+        for name, rule in self.rules.items():
+            params = getattr(cfg, name, None)
+            if rule.warns and params is not None and params.enabled:
+                self._maybe_warn(ctx, rule, params, now, out, below_limit=True)
+
+    def _maybe_warn(self, ctx, rule, params, now, out, below_limit: bool = False) -> None:
         aid = ctx.account.account_id
         if not rule.keyed and (aid, rule.name, self.day) in self.warned:
             return                      # the common case, without measuring
@@ -817,7 +840,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                         # the contracts riskd was closing; its "done" first did not)
         for m in self._readings(ctx, rule, params, now):
             key = self._warn_key(aid, rule.name, m)
-            if key in self.warned or not m.due(params.warn_at):
+            if key in self.warned or not m.due(params.warn_at) \
+                    or (below_limit and m.value >= m.limit):
                 continue
             self.warned.add(key)
             out.warnings.append(RuleWarning(

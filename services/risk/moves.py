@@ -15,6 +15,13 @@ records which contracts moved (PendingMoves). The rules run later, per account:
   worker interleaves with reading the market, with the latest prices: a run of quotes longer
   by the events between it and the end of the drain, i.e. the conflation the engine already
   did within a run (latest price per contract wins, as market's conflation does).
+A loop turn judges in slices for JUDGE_TURN_S; then the quotes it reads wait in the worker's
+run, not taken, and an account's event overtakes them (as it overtakes the quotes market holds
+at its pace): no price moves, so no new round of accounts starts and the round under way ends,
+the events read between its slices going first. The held quotes are taken at the next loop
+round, after the timers. Before round 16 what was left after JUDGE_TURN_S was judged at once,
+the market unread: at 1,000 accounts a breach's fill waited for up to a round of ~1,000
+accounts' rules (the scale bench: risk's lag p50 370-622 ms).
 An account's rules read only its own state and the prices, so judging another account later
 changes no decision of this one. Anything that is not one account's event (a contract, a
 snapshot, the clock, a result, a reload) judges everything pending first.

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from services.risk.rules.base import QUOTE, ClockTick
 from services.risk.rules.trade_frequency_limit import SLIDING
+from shared import showtime
 from shared.messages.risk import ENFORCE, PastLimit
 
 # rules that judge the account's day as it stands (the event only wakes them)
@@ -65,15 +66,22 @@ def still_past(engine, account_id: int, now: int) -> list[PastLimit]:
 
 
 def window_frees(engine, acct, window: str, limit: int, now: int) -> int:
-    """When a trade-count window at its limit holds one trade less: its oldest trades leave a
-    sliding window (minute, hour) one span after they were made; the session's count starts
-    again at the roll. Fresh-user trial: `riskctl unlock 1001` with 10 of 10 trades this hour
-    answered "3 lockouts ended" and the next buy locked the account again for 30 minutes."""
+    """From when a trade starts no cooldown: the window then holds limit - 2 trades, so the
+    next one is the (limit - 1)th (a trade "reaches" the limit when it makes count == limit).
+    Its oldest trades leave a sliding window (minute, hour) one span after they were made; the
+    session's count starts again at the roll. Fresh-user trial: `riskctl unlock 1001` with 10
+    of 10 trades this hour answered "3 lockouts ended" and the next buy locked the account
+    again for 30 minutes. Trial 16a: the time said was when the window held limit - 1 trades,
+    one trade early ("a trade before 14:55:57 starts a 1m00s cooldown"; a trade at 14:55:57.75
+    was the 3rd of 3 and started it). A whole second, rounded up, as every end is shown."""
     if window not in SLIDING:
         return engine.calendar.next_roll(now)
     span = SLIDING[window]
     times = acct.trade_times_in(now - span, now)
-    return times[len(times) - limit] + span if len(times) >= limit else now
+    leave = len(times) - limit + 2           # trades that must leave the window first
+    if leave <= 0 or not times:
+        return now
+    return showtime.up_to_second(times[min(leave, len(times)) - 1] + span)
 
 
 def ended_past(changes: list, past: list, free: bool) -> list:

@@ -23,7 +23,7 @@ from typing import Callable, Optional
 import attrs
 
 from shared.config import effective_rules
-from shared.config.accounts import DEFAULT_PROFILE, find_account
+from shared.config.accounts import DEFAULT_PROFILE, config_entry
 from shared.config.rules import RULE_NAMES
 
 log = logging.getLogger(__name__)
@@ -108,9 +108,7 @@ class RuleSettings:
         return self._profiles[key]
 
     def _find_profile(self, acct) -> str:
-        found = find_account(self.config.accounts, acct.account_id)
-        if found is None and acct.name:
-            found = find_account(self.config.accounts, acct.name)
+        found = config_entry(self.config.accounts, acct.account_id, acct.name)
         return found.profile if found is not None else DEFAULT_PROFILE
 
     def update(self, config, accounts, override: bool = False) -> list[str]:
@@ -240,9 +238,7 @@ class RuleSettings:
 
 def resolve_account_rules(config, acct):
     """The RulesConfig of an account (None when the config says not to guard it)."""
-    found = find_account(config.accounts, acct.account_id)
-    if found is None and acct.name:
-        found = find_account(config.accounts, acct.name)
+    found = config_entry(config.accounts, acct.account_id, acct.name)
     if found is not None and not found.enabled:
         return None
     return effective_rules(config, found if found is not None else acct.account_id)

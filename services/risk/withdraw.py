@@ -121,6 +121,7 @@ class Withdrawing:
         out.dirty.update(accounts)
         for aid in accounts:
             self.withdraw_ended(aid, [c for c in ended if c.lockout.account_id == aid], now, out)
+            self.warn_freed(aid, now, out)
 
     def withdraw_ended(self, account_id: int, ended: list[LockoutChange], now: int,
                        out: Outcome) -> list[str]:

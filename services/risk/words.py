@@ -142,6 +142,10 @@ def not_sent(d: Decision, rule: str = "") -> str:
 
 
 
+# a flatten sent with nothing open in risk's book (it checks the broker all the same)
+NOTHING_IN_THE_BOOK = "flatten sent: close 0 positions, cancel 0 orders"
+
+
 def sent_words(d: Decision, waits: str = "") -> str:
     """What a self-lockout's answer says was done: a flatten sent is on its way, not done
     (fresh-user trial: "locked until ...; flatten: close 1 position, cancel 0 orders" with the
@@ -153,7 +157,10 @@ def sent_words(d: Decision, waits: str = "") -> str:
     if d.action != FLATTEN or d.suppressed or not done.startswith("flatten: "):
         return done
     done = "flatten sent: " + done[len("flatten: "):]
-    if waits:
+    if waits and done != NOTHING_IN_THE_BOOK:
+        # nothing open in risk's book: the flatten only checks the broker; a wait for the
+        # market's open (and what the lockout's end takes back) has nothing to wait for
+        # (trial15c: a flat account's answer talked of the market-closed wait)
         done += f"; {waits}"
     return done + "; riskctl history shows when it is done"
 

@@ -5,6 +5,7 @@ import logging
 import os
 import sys
 
+from services.supervisor import shardhold
 from services.supervisor.app import Supervisor, riskctl_path
 from shared import instanceid
 from shared.config import pinned, wayout
@@ -29,7 +30,14 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ALREADY_RUNNING
     instanceid.start()      # before the first log line; every worker inherits it
     setup_logging("supervisor", loaded.config.logging.level, config=loaded.config)
+    # risk_shards changed over state kept for another count: risk runs as that count (guarding)
+    file_config = loaded.config
+    loaded, held = shardhold.hold(loaded)
+    if held:
+        log.critical("%s", held)
     supervisor = Supervisor(loaded)
+    supervisor.shard_hold = held
+    supervisor._file_config = file_config     # later edits compare the file with the file
     install_stop_handlers(supervisor.request_stop)
     code = 1
     refused = False

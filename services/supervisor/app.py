@@ -24,7 +24,7 @@ from services.supervisor.flattenaudit import FlattenOutcomes
 from services.supervisor.lastresults import LastResults
 from services.supervisor.backalerts import (BackWatch, Loop, alerted_down, down_why, guards,
                                             stopped_event)
-from services.supervisor import riskdalerts
+from services.supervisor import namewarning, riskdalerts
 from services.supervisor.auth import authorize
 from services.supervisor.commands import REGISTRY
 from services.supervisor.forward import Forwarder
@@ -46,8 +46,10 @@ from shared.bus.rpc import decode_request, encode_reply
 from shared.bus.subscriber import Subscriber
 from shared.config import ConfigError, LoadedConfig, load_config
 from shared.config import pinned, restartwho
-from shared.config.edit import config_changes, loosening_changes
+from shared.config import lastrun
+from shared.config.edit import config_changes, default_backup_dir, loosening_changes
 from shared.config.live import apply_live
+from shared.config.load import refuse_new_names
 from shared.config.restorewords import NO_ADMIN
 from shared.config.watch import ConfigWatcher
 from shared.messages.control import (ConfigChanged, ConfigHealth, ControlRequest, GuardReport,
@@ -84,6 +86,7 @@ ALIVE_EVERY = 1.0          # how often riskd records it is alive: the next riskd
 # within START_RETRY_S, at most START_CRASHES_MAX times (riskctl start waits 30 s in all)
 START_RETRY_S = 2.0
 START_CRASHES_MAX = 2
+NOTIFY_SETTLE_NS = 10**9  # notify's SUB connects after it is up: the names alert waits this
 NOTIFY_TOPIC = "notify"   # NotifyEvents on the events PUB: the notify worker alerts them
 
 
@@ -140,6 +143,7 @@ class Supervisor(Worker):
         super().__init__(loaded, **kwargs)
         self.run_dir = os.path.join(loaded.data_dir, "run")
         self._file_config = loaded.config    # the file as last read (reload_config)
+        self.shard_hold = ""    # why risk runs another count than the file's (shardhold.py)
         # the riskd-wide sections as this riskd runs them: every worker it starts runs on them
         # (shared/config/pinned.py), whatever the file says since
         self._pinned = pinned.encode(loaded.config)
@@ -161,6 +165,9 @@ class Supervisor(Worker):
         self._stop_alert_at: Optional[float] = None   # monotonic, when notify got the stop alert
         self._announced = False
         self.health = Health(self.clock)       # the config's state and notify's channels
+        self.health.names = namewarning.name_warnings(loaded.warnings)
+        # sent once notify runs (tick: at most IDLE_TICK late; never a reason to tick faster)
+        self._names_alert = bool(self.health.names)
         self.calendar = loaded.config.trading_day.calendar(os.path.dirname(loaded.path))
         self.guard_store = GuardStore(loaded.data_dir)
         now_ns = self.clock.now_ns()
@@ -218,6 +225,8 @@ class Supervisor(Worker):
                         f"{refused[1]})" if refused else "")
         for gap in self.guard.all_gaps():
             self.guard_store.save(gap)
+        for warning in self.health.names:      # duplicate names: riskd runs, says the line
+            log.warning("config warning: %s", warning)
         self._still_alive()
         self._access_at_start()
 
@@ -269,6 +278,7 @@ class Supervisor(Worker):
     def setup(self) -> None:
         os.makedirs(self.run_dir, exist_ok=True)
         self.snapshot = snapshot.write(self.run_dir, self.loaded.text)
+        self._keep_last_run(self.loaded)
         # a fresh control key before any worker starts (shared/controlkey.py); a leftover of the
         # last riskd, still on the old key, is ended by its pid just below, never by a request
         self.control_key = controlkey.create(self.run_dir)
@@ -518,7 +528,7 @@ class Supervisor(Worker):
         """Anything the pass must look at within TICK: a worker not simply running (or simply
         stopped by an operator), someone waiting on a worker, a forwarded request, an alert."""
         if self.forwarder.waiting or self.back.waiting or self.again.waiting \
-                or self.still.waiting or self._start_alert is not None:
+                or self.still.waiting:
             return True
         for slot in self.slots.values():
             if slot.up_waiters or slot.down_waiters or slot.then_start or slot.kill_reason:
@@ -552,10 +562,16 @@ class Supervisor(Worker):
                                      self.guard.unguarded_s(self.again.up_ns, now_ns, now_ns))):
             if alert is not None:
                 self.pub.publish(NOTIFY_TOPIC, alert)
-        if self._start_alert is not None and self._notify_running() and \
-                now_ns - (self._notify_up_ns or now_ns) >= riskdalerts.SETTLE_NS:
+        if self._start_alert is not None and self._notify_running() \
+                and self._notify_up_ns is not None \
+                and now_ns - self._notify_up_ns >= NOTIFY_SETTLE_NS:
             self.pub.publish(NOTIFY_TOPIC, self._start_alert)     # notify has joined the feed
             self._start_alert = None
+        if self._names_alert and self._notify_running() and self._notify_up_ns is not None \
+                and now_ns - self._notify_up_ns >= NOTIFY_SETTLE_NS:
+            self._names_alert = False
+            self.pub.publish(NOTIFY_TOPIC, namewarning.names_event(
+                self.health.names, self.loaded.path, now_ns))
 
     def _tick_slot(self, slot: Slot, now: float) -> None:
         policy = slot.policy
@@ -812,6 +828,7 @@ class Supervisor(Worker):
         """
         try:
             fresh = load_config(self.loaded.path)
+            refuse_new_names(self.loaded.config, fresh)     # a NEW one only
         except ConfigError as exc:
             problems = [str(p) for p in exc.problems]
             log.error("config reload refused, keeping the running config:\n%s", exc.render())
@@ -821,7 +838,13 @@ class Supervisor(Worker):
             return error("config_invalid", exc.render())
         old = self.config
         self.health.config_loaded()
+        names = namewarning.name_warnings(fresh.warnings)
+        if names != self.health.names:
+            for warning in names:
+                log.warning("config warning: %s", warning)
+        self.health.names = names
         self.snapshot = snapshot.write(self.run_dir, fresh.text)
+        self._keep_last_run(fresh)
         effective, _sections = apply_live(self.config, fresh.config)
         # what THIS change needs restarted, and who: the keys it changed in the file as last
         # read (restartwho.py; trial 15b: after one broker.api_key edit every later edit
@@ -830,9 +853,12 @@ class Supervisor(Worker):
         # (trial 15c: "NOT in force yet ... shutdown" for the port riskd runs)
         restarts = restartwho.plan(self._file_config, fresh.config, running=self.config,
                                    workers_run=self._workers_run())
+        shard_note = shard_edit_note(self._file_config, fresh.config, self.loaded.data_dir)
         self._file_config = fresh.config
         restart_needed = restarts.sections
         restart_words = restarts.words(self._running_bases(), riskctl_path())
+        if shard_note:      # said before the restart, not found out by it (trial 16c)
+            restart_words = f"{restart_words}; {shard_note}" if restart_words else shard_note
         settled = restarts.back_words()
         access = audit.access_changes(old, effective)
         if access and not authenticated:
@@ -874,6 +900,14 @@ class Supervisor(Worker):
                                 restart=restart_words, settled=settled),
                   reason="config applied" + (f"; not in force yet: {restart_words}"
                                              if restart_words else ""))
+
+    def _keep_last_run(self, loaded: LoadedConfig) -> None:
+        """The config riskd runs, kept for `config restore last-run` (shared/config/lastrun.py)."""
+        if lastrun.write(loaded.path, default_backup_dir(loaded.path, loaded.data_dir),
+                         loaded.text) is None:
+            log.warning("cannot keep a copy of the config riskd runs in %s: `config restore "
+                        "last-run` will not find it", default_backup_dir(loaded.path,
+                                                                          loaded.data_dir))
 
     def _workers_run(self) -> dict:
         """Worker base name -> the configs its running processes started with."""
@@ -932,9 +966,24 @@ class Supervisor(Worker):
                             notify=self.channel_states())
 
     def pong(self) -> Pong:
+        bus = self.config.bus
         return Pong(name=self.name, pid=os.getpid(), started_ns=self.started_ns,
                     config_generation=self.config_generation,
-                    config_path=self.loaded.path, data_dir=self.loaded.data_dir)
+                    config_path=self.loaded.path, data_dir=self.loaded.data_dir,
+                    bus={k: getattr(bus, k) for k in bus.address_keys()},
+                    risk_shards=self.config.supervisor.risk_shards, sim_url=self._sim_url())
+
+    def _sim_url(self) -> str:
+        """The REST URL of the sim broker riskd runs: the one its simbroker process started
+        on, else the one it starts on next (the file's); "" when riskd runs no sim."""
+        if self.config.broker.kind != "sim":
+            return ""
+        slot = self.slots.get("simbroker")
+        if slot is None:
+            return ""
+        runs = slot.runs if slot.child is not None and slot.runs is not None \
+            else self._file_config
+        return attrs.evolve(runs.broker, kind="sim").endpoints()[0]
 
     def status(self) -> SupervisorStatus:
         unguarded_s, reasons = self.unguarded_today()
@@ -944,7 +993,7 @@ class Supervisor(Worker):
                                 unguarded_today_s=unguarded_s, unguarded_now=reasons,
                                 config=self.config_health(), notify=self.channel_states(),
                                 account_labels=labels(self.config.accounts),
-                                data_dir=self.loaded.data_dir)
+                                data_dir=self.loaded.data_dir, shard_hold=self.shard_hold)
 
     def not_running(self, name: str) -> str:
         """'enforcement is stopped' (or 'is not running (backoff)') when that worker is not
@@ -987,7 +1036,7 @@ class Supervisor(Worker):
         day = self.calendar.trading_day(now_ns)
         seconds = self.guard.unguarded_s(self.calendar.start_of(day), self.calendar.end_of(day),
                                          now_ns)
-        reasons = self.guard.explained(self.guard.open_gap.reasons) if self.guard.open_gap else []
+        reasons = self.guard.explained(self.guard.now())       # the true ones now, not the gap's
         return round(seconds, 3), reasons
 
     def _changed(self, slot: Slot) -> None:
@@ -1042,6 +1091,16 @@ def restarted_soon(policy: WorkerPolicy, now: float) -> bool:
     after an operator's start is immediate), rather than back off or call it flapping?"""
     return (policy.wanted and policy.state == BACKOFF and policy.next_start_at is not None
             and policy.next_start_at - now <= START_RETRY_S)
+
+
+def shard_edit_note(before, after, data_dir: str) -> str:
+    """What riskd's restart will do with an edit's new risk_shards over risk's state kept for
+    another count (shared/shards.edit_words): '' when the edit did not change it, or the
+    restart takes it."""
+    count = after.supervisor.risk_shards
+    if count == before.supervisor.risk_shards:
+        return ""
+    return shards.edit_words(data_dir, count)
 
 
 def stop_rank(name: str) -> int:

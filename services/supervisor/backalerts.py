@@ -32,6 +32,7 @@ from services.supervisor.policy import PolicySettings
 from shared import shards, showtime
 from shared.bus.publisher import KEEP_FOR_S
 from shared.clock import from_ns
+from shared.exitwords import where_why
 from shared.messages.notify import NotifyEvent
 from shared.when import duration
 from shared.workerdown import CRASHED, FLAPPING, WORKER_BACK, was_down
@@ -110,12 +111,12 @@ class Loop:
     def words(self) -> str:
         return f"restarted {self.restarts} times in {duration(self.span_s)}"
 
-    def line(self, name: str) -> str:
+    def line(self, name: str, whys: tuple[str, ...] = ()) -> str:
+        """whys: its downs' reasons (a signal from outside leaves its log nothing to say)."""
         s = self.settings
         return (f"{name} keeps crashing: at {s.flapping_crashes} crashes within "
                 f"{s.flapping_window:g} s riskd stops restarting it for {s.flapping_backoff:g} s "
-                f"(flapping); `riskctl logs --process {shards.base_name(name)}` says why it "
-                f"crashes")
+                f"(flapping); {where_why(shards.base_name(name), whys)}")
 
 
 @attrs.frozen
@@ -243,7 +244,7 @@ class BackWatch:
                              f"{duration((now_ns - since) / 1e9)} since (riskctl status "
                              f"counts the same)")
         # still in the loop (not back from flapping's long wait): it may crash again soon
-        lines += [d.loop.line(n) for n, d in zip(ready, downs)
+        lines += [d.loop.line(n, (d.why, *d.later)) for n, d in zip(ready, downs)
                   if d.loop is not None and not d.flapped]
         lines += [line for n, d in zip(ready, downs) if n == "notify"
                   for line in notify_missed(d.since_ns, d.up_ns, tz)]

@@ -55,6 +55,13 @@ class GuardTracker:
                     and not self._only_precaution(hub)]
         return tuple(out)
 
+    def now(self) -> tuple[str, ...]:
+        """Why the accounts are not guarded right now (empty: guarded). The open gap keeps
+        every reason it had since it opened; these are only the ones true now (trial 16c:
+        "market not running; ... broker user hub disconnected; broker user hub connecting"
+        for 60 s of a start whose risk shards could not start, market running and connected)."""
+        return self.reasons() if self.open_gap is not None else ()
+
     def worker(self, name: str, running: bool, now_ns: int,
                since_ns: Optional[int] = None) -> Optional[Gap]:
         """since_ns: a worker killed as hung was no guard from its last sign of life, not only

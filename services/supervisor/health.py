@@ -24,6 +24,8 @@ class Health:
         self.config_loaded_ns = clock.now_ns()
         self.config_invalid: Optional[tuple[int, str]] = None    # (since, first problem)
         self.channels: dict[str, ChannelState] = {}
+        # the running config's duplicate-name warnings, with their lines (namewarning.py)
+        self.names: list[str] = []
 
     def config_loaded(self) -> None:
         self.config_invalid = None
@@ -36,7 +38,7 @@ class Health:
     def config(self, path: str) -> ConfigHealth:
         since, problem = self.config_invalid or (None, "")
         return ConfigHealth(path=path, loaded_ns=self.config_loaded_ns, invalid_since_ns=since,
-                            problem=problem)
+                            problem=problem, warnings=list(self.names))
 
     def channel(self, state: ChannelState) -> None:
         self.channels[state.name] = state

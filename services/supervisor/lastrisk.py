@@ -70,7 +70,7 @@ def _names(status: AccountStatus, ref: str, config) -> bool:
         return True
     if config is None:
         return False
-    from shared.config.accounts import find_account
-    found = find_account(config.accounts, ref)
+    from shared.config.accounts import find_account_quietly
+    found = find_account_quietly(config.accounts, ref)
     return found is not None and found.id == status.account_id
 

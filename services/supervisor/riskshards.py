@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Callable, Optional
 
 from shared import shards
-from shared.config.accounts import find_account
+from shared.config.accounts import find_account_quietly
 from shared.messages.risk import HistoryReply, LockoutList, RiskStatusReply, RulesReply
 from shared.messages.system import Reply, error, ok
 
@@ -46,7 +46,7 @@ def owner(config, ref: str, n: int) -> Optional[int]:
     """The shard of an account named by id or by a configured name; None if only risk knows."""
     if ref.isdigit():
         return shards.shard_of(int(ref), n)
-    found = find_account(config.accounts, ref)
+    found = find_account_quietly(config.accounts, ref)     # ambiguous: risk says so
     if found is not None and found.id is not None:
         return shards.shard_of(found.id, n)
     return None

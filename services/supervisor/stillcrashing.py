@@ -26,6 +26,7 @@ from typing import Optional
 import attrs
 
 from shared import showtime
+from shared.exitwords import where_why
 from shared.messages.notify import NotifyEvent
 from shared.plural import plural
 
@@ -100,7 +101,7 @@ class StillCrashing:
                  f"running again now{': accounts are guarded while it runs' if guards else ''}; "
                  f"riskd says this at most every {SAY_EVERY_S / 60:g} minutes while it keeps "
                  f"crashing, and at once when a crash leaves it down",
-                 f"`riskctl logs --process {name}` says why it crashes"]
+                 where_why(name, (ep.last_why,))]
         return NotifyEvent(kind="worker_still_crashing",
                            severity="critical" if guards else "warning",
                            title=title, lines=lines, ts_ns=now_ns)
@@ -127,7 +128,7 @@ class StillCrashing:
                    f"{(now_ns - since_ns) / 1e9:.0f}s later"
                    + (": accounts are NOT guarded" if guards else "")),
             lines=[f"the last crash: {why}; {crashes} since it flapped at {flapped}",
-                   f"`riskctl logs --process {name}` says why it crashes"],
+                   where_why(name, (why,))],
             ts_ns=now_ns)
 
     def _over(self, ep: _Episode, now_ns: int) -> bool:

@@ -72,12 +72,45 @@ def find_account(accounts, ref: str | int) -> AccountConfig | None:
     """The one configured account ref names (its id, name or display name), None when none
     does; AmbiguousAccount when ref names two (fresh-user trial 15b: two accounts called "Demo
     1", and `flatten "Demo 1"` flattened one of them without a word). The config check refuses
-    a display name another account already has (checks.duplicate_name_problems), so a loaded
-    config never gets here with two."""
+    a new display name another account already has (checks.new_duplicate_names), but a file
+    that had two before round 15 runs with them, warned (checks.duplicate_name_problems): such
+    a name is refused here, and so is one of two names that differ only by case ("demo 1"
+    beside "Demo 1": one name to a reader, fresh-user trial 15c). An int ref is a broker
+    account id, riskd's own lookup: the entry with that id, never ambiguous."""
+    if isinstance(ref, int):
+        for account in accounts:
+            if account.id == ref:
+                return account
     found = [account for account in accounts if account.matches(ref)]
+    if len(found) == 1 and (text := str(ref).casefold()):
+        # a display name that differs from the one found only by case names another account
+        # too (two broker names that differ by case are two accounts, as the broker says)
+        found += [a for a in accounts if a is not found[0] and a.matches_any_case(ref)
+                  and text in ((a.display_name or "").casefold(),
+                               (found[0].display_name or "").casefold())]
     if len(found) > 1:
-        raise AmbiguousAccount(str(ref), [(a.label, a.id) for a in found])
+        raise AmbiguousAccount(str(ref), [(a.label, a.id) for a in accounts if a in found])
     return found[0] if found else None
+
+
+def find_account_quietly(accounts, ref: str | int) -> AccountConfig | None:
+    """find_account for riskd's own look-ups (a screen, a chat's scope): None for a name two
+    accounts go by, never an exception a worker would crash on."""
+    try:
+        return find_account(accounts, ref)
+    except AmbiguousAccount:
+        return None
+
+
+def config_entry(accounts, account_id: int, broker_name: str = "") -> AccountConfig | None:
+    """The [[accounts]] entry of a broker account: by its id, else by its broker name (an
+    entry's `name` first, then any name it goes by); None when none, or when only a name two
+    entries go by matches (a file with duplicate names runs, warned)."""
+    found = find_account(accounts, account_id)
+    if found is None and broker_name:
+        found = next((a for a in accounts if a.name == broker_name), None) \
+            or find_account_quietly(accounts, broker_name)
+    return found
 
 
 class AmbiguousAccount(ValueError):

@@ -107,11 +107,17 @@ def check_config(config) -> list[Problem]:
             + shard_address_problems(config))
 
 
-def duplicate_name_problems(config) -> list[Problem]:
-    """A display name another account already goes by (its id, name or display name): refused,
-    naming that account, since every command takes an account by any of them (fresh-user trial
-    15b: `accounts set 1003 display_name "Demo 1"` was saved while 1001 was "Demo 1", and
-    `flatten "Demo 1"` then flattened one of them)."""
+def duplicate_name_problems(config, severity: str = "warning") -> list[Problem]:
+    """A display name another account already goes by (its id, name or display name, ignoring
+    case), naming that account, since every command takes an account by any of them (fresh-user
+    trial 15b: `accounts set 1003 display_name "Demo 1"` was saved while 1001 was "Demo 1", and
+    `flatten "Demo 1"` then flattened one of them).
+
+    A warning in a file as loaded: a config that ran before round 15 may have such names, and a
+    riskd refusing to start on it leaves every account unguarded (round 15's note); riskd
+    guards both, warns (log, status, `config validate`, an alert) and refuses the name only
+    where one is used (find_account: ambiguous). An edit that makes a NEW one is refused
+    (new_duplicate_names)."""
     from shared.accountname import called
     out = []
     for i, account in enumerate(config.accounts):
@@ -122,12 +128,39 @@ def duplicate_name_problems(config) -> list[Problem]:
             # ignoring case too: "demo 1" beside "Demo 1" is one name to a reader (trial15c)
             if j != i and other.matches_any_case(text) \
                     and (j < i or text.casefold() != (other.display_name or "").casefold()):
+                ends = ("riskd guards both, but refuses this name wherever an account is "
+                        "named by it (riskctl --account, lockout, flatten) until one of them "
+                        "is renamed: `riskctl accounts set` or edit this line"
+                        if severity == "warning" else "give each account a name of its own")
                 out.append(Problem(f"accounts[{i}].display_name",
                                    f"{text!r} is already the name of account "
-                                   f"{called(other.label, other.id)}; give each account a "
-                                   "name of its own"))
+                                   f"{called(other.label, other.id)}; {ends}", severity))
                 break
     return out
+
+
+def _clash_keys(config) -> set:
+    """(name ignoring case, the two accounts) of every duplicate name in config."""
+    out = set()
+    for account in config.accounts:
+        text = account.display_name
+        for other in config.accounts:
+            if text and other is not account and other.matches_any_case(text):
+                out.add((text.casefold(), frozenset((account.key, other.key))))
+    return out
+
+
+def new_duplicate_names(old, new) -> list[Problem]:
+    """The duplicate names `new` has that `old` (the file before an edit, or the config riskd
+    runs) had not, as errors: an edit may not make one (an upgraded file keeps the ones it
+    had, as warnings)."""
+    fresh = _clash_keys(new) - (_clash_keys(old) if old is not None else set())
+    if not fresh:
+        return []
+    names = {name for name, _ in fresh}
+    return [p for p in duplicate_name_problems(new, "error")
+            if new.accounts[int(p.path.split("[")[1].split("]")[0])].display_name.casefold()
+            in names]
 
 
 def shard_address_problems(config) -> list[Problem]:

@@ -63,6 +63,9 @@ class Backup:
     stamp: str
     path: str
     size: int
+    # which edit it is the file before: "the file before the edit of broker.api_key" (key
+    # names, never a value; "" for a backup older than these notes)
+    note: str = ""
 
 
 # -- key paths ------------------------------------------------------------------------------
@@ -381,7 +384,8 @@ def list_backups(config_path: str, backup_dir: str) -> list[Backup]:
             stamp = name[len(stem):-len(".toml")]
             if _STAMP_RE.match(stamp):
                 full = os.path.join(backup_dir, name)
-                out.append(Backup(stamp=stamp, path=full, size=os.path.getsize(full)))
+                out.append(Backup(stamp=stamp, path=full, size=os.path.getsize(full),
+                                  note=_read_note(full)))
     return sorted(out, key=lambda b: _stamp_order(b.stamp), reverse=True)
 
 
@@ -402,9 +406,37 @@ def _stamp_order(stamp: str) -> tuple[str, int]:
     return base, int(n or 0)
 
 
+def _note_path(backup_path: str) -> str:
+    return backup_path[:-len(".toml")] + ".why"
+
+
+def _read_note(backup_path: str) -> str:
+    try:
+        with open(_note_path(backup_path), encoding="utf-8") as fh:
+            return fh.read().strip()
+    except OSError:
+        return ""
+
+
+def before_note(old_text: str, new_text: str) -> str:
+    """Which edit a backup of old_text precedes, by the keys it changes (never a value):
+    "the file before the edit of broker.api_key" (trial 15c: a backup listed only by its
+    time read as the config riskd ran then, and restoring it dropped that edit)."""
+    try:
+        parse_toml(old_text, "")
+    except ConfigError:
+        return "the file before an edit that replaced it whole (this file did not read as TOML)"
+    keys = changed_keys(old_text, new_text)
+    if not keys:
+        return "the file before an edit that changed no value"
+    shown = ", ".join(keys[:3]) + (f" and {len(keys) - 3} more" if len(keys) > 3 else "")
+    return f"the file before the edit of {shown}"
+
+
 def make_backup(config_path: str, text: str, backup_dir: str, now: dt.datetime | None = None,
-                keep: int = KEEP_BACKUPS) -> str:
-    """Write text as a new timestamped backup; prune to the newest `keep`. Returns its path."""
+                keep: int = KEEP_BACKUPS, note: str = "") -> str:
+    """Write text as a new timestamped backup (note: which edit it precedes, beside it in
+    <backup>.why); prune to the newest `keep`. Returns its path."""
     os.makedirs(backup_dir, mode=0o700, exist_ok=True)
     stamp = (now or dt.datetime.now(dt.timezone.utc)).strftime(_STAMP)
     path = os.path.join(backup_dir, _backup_name(config_path, stamp))
@@ -414,11 +446,14 @@ def make_backup(config_path: str, text: str, backup_dir: str, now: dt.datetime |
         path = os.path.join(backup_dir, _backup_name(config_path, f"{stamp}-{n}"))
     atomic_write(path, text, mode=BACKUP_MODE)
     os.chmod(path, BACKUP_MODE)      # owner only, whatever the config file's own mode
+    if note:
+        atomic_write(_note_path(path), note + "\n", mode=BACKUP_MODE)
     for old in list_backups(config_path, backup_dir)[keep:]:
-        try:
-            os.unlink(old.path)
-        except FileNotFoundError:
-            pass
+        for gone in (old.path, _note_path(old.path)):
+            try:
+                os.unlink(gone)
+            except FileNotFoundError:
+                pass
     return path
 
 
@@ -441,16 +476,35 @@ def replace_config_text(path: str, new_text: str, backup_dir: str, *,
     old_text = _read(path)
     if expect_digest and digest_of(old_text) != expect_digest:
         raise EditError(f"{path} changed since it was read; read it again and retry")
-    _config, warnings = validate_text(new_text, path, env,       # ConfigError: file untouched
-                                      file_text=old_text if edit else None)
+    config, warnings = validate_text(new_text, path, env,        # ConfigError: file untouched
+                                     file_text=old_text if edit else None)
+    if any("already the name of" in p.message for p in warnings):
+        refuse_new_duplicates(old_text, new_text, config, path, env, edit)
     if dry_run:
         return EditResult(path=path, backup="", digest=digest_of(new_text), warnings=warnings,
                           changed_keys=tuple(changed_keys(old_text, new_text)), text=new_text)
-    backup = make_backup(path, old_text, backup_dir)
+    backup = make_backup(path, old_text, backup_dir, note=before_note(old_text, new_text))
     atomic_write(path, new_text, replace=replace)
     return EditResult(path=path, backup=backup, digest=digest_of(new_text), warnings=warnings,
-                      changes=tuple(config_changes(old_text, new_text)),
+                      changes=tuple(changes_of(path, old_text, new_text, backup_dir)),
                       changed_keys=tuple(changed_keys(old_text, new_text)))
+
+
+def refuse_new_duplicates(old_text: str, new_text: str, config, path: str, env,
+                          edit: bool) -> None:
+    """ConfigError (file untouched) when new_text gives an account a name another already goes
+    by that old_text had not (shared/config/checks.new_duplicate_names); an old file that does
+    not read is not compared (fixing a broken file must work)."""
+    from shared.config.checks import new_duplicate_names
+    from shared.config.where import locate_all
+    try:
+        old, _ = validate_text(old_text, path, env)
+    except ConfigError:
+        return
+    refused = new_duplicate_names(old, config)
+    if refused:
+        raise ConfigError(path, locate_all(refused, new_text, parse_toml(new_text, path),
+                                           old_text if edit else None))
 
 
 def edit_config(path: str, change: Callable[[Any], None], backup_dir: str, *,
@@ -498,8 +552,37 @@ def set_rule_enabled(path: str, target: str, rule: str, enabled: bool, backup_di
     return edit_config(path, change, backup_dir, **kw)
 
 
+def changes_of(path: str, old_text: str, new_text: str, backup_dir: str) -> list[str]:
+    """What an edit changes, by key (config_changes); when the file it replaces does not read
+    (a broken hand edit), against the config riskd last ran instead (shared/config/lastrun.py),
+    said first, never "(the whole file)" (trial 15c: a restore that dropped broker.api_key
+    said only that)."""
+    try:
+        parse_toml(old_text, path)
+    except ConfigError as exc:
+        from shared.config import lastrun
+        ran = lastrun.read(path, backup_dir)
+        broken = exc.problems[0].message if exc.problems else "it does not read"
+        if ran is None:
+            return [f"(the file it replaced did not read: {broken}; riskd kept no copy of a "
+                    f"config it ran to compare with)"]
+        said = config_changes(ran, new_text)
+        return [f"(the file it replaced did not read: {broken}; compared with the config "
+                f"riskd last ran instead)"] + (said or ["nothing: it is the config riskd last "
+                                                        "ran"])
+    return config_changes(old_text, new_text)
+
+
 def restore_backup(path: str, stamp: str, backup_dir: str, **kw) -> EditResult:
-    """`riskctl config restore STAMP`: validated like any edit; the current file is backed up."""
+    """`riskctl config restore STAMP`: validated like any edit; the current file is backed up.
+    STAMP last-run: the config riskd last ran (shared/config/lastrun.py)."""
+    from shared.config import lastrun
+    if stamp == lastrun.STAMP:
+        text = lastrun.read(path, backup_dir)
+        if text is None:
+            raise EditError(f"no copy of the config riskd last ran in {backup_dir} (riskd "
+                            f"keeps one from its first start with this version on)")
+        return replace_config_text(path, text, backup_dir, **kw)
     for b in list_backups(path, backup_dir):
         if b.stamp == stamp:
             return replace_config_text(path, _read(b.path), backup_dir, **kw)

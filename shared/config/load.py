@@ -163,10 +163,26 @@ def validate_text(text: str, path: str, env: Mapping[str, str] | None = None,
     is an edit of it (the lines cited are the file's, not the edit's)."""
     data = parse_toml(text, path)
     try:
-        return validate_full(data, path, env, os.path.dirname(path))
+        config, warnings = validate_full(data, path, env, os.path.dirname(path))
     except ConfigError as exc:
         from shared.config.where import locate_all    # noqa: PLC0415 -- only on a bad file
         raise ConfigError(exc.file, locate_all(exc.problems, text, data, file_text)) from None
+    if warnings:        # the line to fix, as for an error (a duplicate name riskd runs with)
+        from shared.config.where import locate_all    # noqa: PLC0415 -- only with warnings
+        warnings = tuple(locate_all(warnings, text, data, file_text))
+    return config, warnings
+
+
+def refuse_new_names(old: Config, fresh: "LoadedConfig", file_text: str | None = None) -> None:
+    """ConfigError (located) when fresh gives an account a name another already goes by that
+    old had not (checks.new_duplicate_names): an edit, by riskctl or by hand, may not make
+    one; the ones a file already had run, warned."""
+    from shared.config.checks import new_duplicate_names    # noqa: PLC0415
+    refused = new_duplicate_names(old, fresh.config)
+    if refused:
+        from shared.config.where import locate_all    # noqa: PLC0415 -- only when refused
+        raise ConfigError(fresh.path, locate_all(refused, fresh.text,
+                                                 parse_toml(fresh.text, fresh.path), file_text))
 
 
 def _resolve(base: str, p: str) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import attrs
 
-from shared.config.accounts import find_account
+from shared.config.accounts import AmbiguousAccount, find_account
 from shared.config.errors import Problem
 from shared.config.validators import (FieldError, http_url, in_range, non_negative, one_of, positive,
                                       timezone_name)
@@ -124,7 +124,14 @@ def chat_scope_problems(config) -> list[Problem]:
     problems = []
     for chat, scope in config.notify.telegram.chats.items():
         for i, ref in enumerate(scope.accounts):
-            if find_account(config.accounts, ref) is None:
+            try:
+                found = find_account(config.accounts, ref)
+            except AmbiguousAccount as exc:     # duplicate names: a file that ran before
+                problems.append(Problem(f"notify.telegram.chats.{chat}.accounts[{i}]",
+                                        f"{exc}: this chat sees neither until then",
+                                        "warning"))
+                continue
+            if found is None:
                 known = ", ".join(a.label for a in config.accounts) or "none"
                 problems.append(Problem(f"notify.telegram.chats.{chat}.accounts[{i}]",
                                         f"expected a configured account (known: {known}), "

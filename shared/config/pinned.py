@@ -8,6 +8,11 @@ and killed it as hung every 15 s, the accounts unguarded (fresh-user trial 15b).
 supervisor passes the sections as it runs them in the environment (ENV, JSON) and the worker
 runs on those (load_or_exit, shared/worker.py); the file's new values wait for riskd's own
 restart. A worker started by hand (no ENV) reads the file as before.
+
+broker.kind too (round 15's note: advised as needing riskd's restart, yet a market worker
+restarted after a crash read the file's new kind and talked to another broker than the
+enforcement worker still running, and the simbroker the supervisor runs): the one key of
+[broker] riskd-wide (restartwho.processes_for); the rest of [broker] is per worker.
 """
 from __future__ import annotations
 
@@ -22,12 +27,14 @@ from shared.config.load import LoadedConfig, resolved_dirs
 from shared.config.restartwho import RISKD_WIDE
 
 ENV = "RISKD_RUNNING_SECTIONS"
+BROKER_KIND = "broker.kind"     # the one riskd-wide key of a section a worker otherwise reads
 
 
 def encode(config) -> str:
     """The running config's riskd-wide sections, for a worker's environment."""
-    return json.dumps({name: config_converter.unstructure(getattr(config, name))
-                       for name in RISKD_WIDE})
+    data = {name: config_converter.unstructure(getattr(config, name)) for name in RISKD_WIDE}
+    data[BROKER_KIND] = config.broker.kind
+    return json.dumps(data)
 
 
 def apply(loaded: LoadedConfig, text: Optional[str] = None) -> LoadedConfig:
@@ -39,6 +46,8 @@ def apply(loaded: LoadedConfig, text: Optional[str] = None) -> LoadedConfig:
     data = json.loads(text)
     sections = {name: config_converter.structure(data[name], type(getattr(loaded.config, name)))
                 for name in RISKD_WIDE if name in data}
+    if data.get(BROKER_KIND, loaded.config.broker.kind) != loaded.config.broker.kind:
+        sections["broker"] = attrs.evolve(loaded.config.broker, kind=data[BROKER_KIND])
     config = attrs.evolve(loaded.config, **sections)
     data_dir, log_dir = resolved_dirs(loaded.path, config)
     return attrs.evolve(loaded, config=config, data_dir=data_dir, log_dir=log_dir)

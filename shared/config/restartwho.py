@@ -124,9 +124,11 @@ class Restarts:
         up = [w for w in workers if running is None or w in set(running)]
         if keys and up:
             commands = ", ".join(f"`{ctl} restart {w}`" for w in up)
+            first = (f"; simbroker first: {_and(up[1:])} log{'s' if len(up) == 2 else ''} "
+                     f"in to it" if up[0] == "simbroker" and len(up) > 1 else "")
             parts.append(f"restart {_and(up)} for {', '.join(keys)} to take effect: {commands}"
                          f" (until then {'they keep' if len(up) > 1 else 'it keeps'} the "
-                         f"old value)")
+                         f"old value{first})")
         # none of them runs: each reads the file's value when it starts, nothing to restart
         return "; ".join(parts)
 

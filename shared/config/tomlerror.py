@@ -6,7 +6,8 @@ character: '\\x00' at line 226 col 0"; the file has 225 lines and no such charac
 problem is where the value started: an array, inline table or string opened and never closed.
 toml_problem finds it ("the array opened here is never closed at line 225 col 10", which
 `riskctl watch` and status point at as "line 225 col 10: ...", cli/health.py) and otherwise
-says the end of the file plainly; any other error is tomlkit's own.
+says the end of the file plainly; any other error is tomlkit's own, its column counted from
+1 as editors count it (tomlkit counts from 0).
 """
 from __future__ import annotations
 
@@ -77,6 +78,10 @@ def toml_problem(text: str, error: str) -> str:
     lines = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
     at_end = ("\\x00" in error or "\x00" in error or "end of file" in error.lower()
               or (m is not None and int(m.group(2)) > lines))
+    if not at_end and m is not None:
+        # tomlkit counts columns from 0, editors and unclosed() from 1: "limit = five" read
+        # "Unexpected character: 'i' at line 125 col 9", col 9 being the 'f' (trial15c)
+        return f"{m.group(1)} at line {m.group(2)} col {int(m.group(3)) + 1}"
     if not at_end:
         return error
     left_open = unclosed(text)

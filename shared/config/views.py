@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import attrs
 
-from shared.config.accounts import DEFAULT_PROFILE, find_account
+from shared.config.accounts import DEFAULT_PROFILE, find_account_quietly
 from shared.config.checks import effective_rules, profile_names, profile_rules
 from shared.config.convert import toml_value_text
 from shared.config.rules import COMMON_FIELDS, RULE_NAMES
@@ -39,7 +39,7 @@ def rule_rows(config, target: str = "") -> list[dict]:
     if kind in ("", "profile"):
         for pname in profile_names(config):
             if not name or (pname == name and kind == "profile") or (
-                    pname == name and find_account(config.accounts, name) is None):
+                    pname == name and find_account_quietly(config.accounts, name) is None):
                 rows += _rows(f"profile:{pname}", pname, profile_rules(config, pname), {})
     if kind in ("", "account"):
         for account in config.accounts:

@@ -26,6 +26,7 @@ def words(exc: ConfigError, path: str, riskctl: str = "riskctl") -> str:
     default = os.environ.get("RISKD_CONFIG") or localconfig.LOCAL    # as riskctl reads it
     named = "" if full == os.path.abspath(default) \
         else f" --config {full}"         # riskctl finds any other file only when told
-    return (f"To start riskd: fix {where}, or put the file back as it was before an edit: "
-            f"`{riskctl}{named} config restore STAMP --offline` (the backups, newest first: "
-            f"`{riskctl}{named} config backups --offline`; docs/operations.md, Backups)")
+    return (f"To start riskd: fix {where}, or put back the config riskd last ran: "
+            f"`{riskctl}{named} config restore last-run --offline` (or a backup: "
+            f"`{riskctl}{named} config backups --offline` lists them; docs/operations.md, "
+            f"Backups)")

@@ -57,6 +57,8 @@ class ConfigBackupsRequest:
 class BackupInfo:
     stamp: str
     size: int
+    note: str = ""          # which edit it is the file before; for last-run, what it is
+    saved_ns: int = 0       # 0: read from the stamp
 
 
 @attrs.frozen(kw_only=True)

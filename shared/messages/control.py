@@ -44,6 +44,8 @@ class ConfigHealth:
     loaded_ns: int
     invalid_since_ns: Optional[int] = None
     problem: str = ""                       # the first problem, e.g. "... at line 78 col 8"
+    # warnings of the config riskd runs that need a person (two accounts going by one name)
+    warnings: list[str] = attrs.Factory(list)
 
 
 @attrs.frozen(kw_only=True)
@@ -109,6 +111,9 @@ class SupervisorStatus:
     # id / name -> the account's name as alerts say it (shared/accountname.py labels), live
     account_labels: dict[str, str] = attrs.Factory(dict)
     data_dir: str = ""      # its data dir: `riskctl watch` tells another config's riskd by it
+    # why risk runs another number of shards than [supervisor] risk_shards says ('' when it
+    # does not): state kept for that count (services/supervisor/shardhold.py)
+    shard_hold: str = ""
 
 
 @attrs.frozen(kw_only=True)

@@ -107,6 +107,10 @@ class Decision:
     # ends last, as risk knew them all), and that lockout's rule; the alert's "locked until"
     under: Optional[LockSpec] = None
     under_rule: str = ""
+    # a rule's close or reduce sent beside lockout enforcement's close of all of its contract,
+    # in flight: that close's command id. The lockout closes the whole position, so notify
+    # logs this breach (and its Done) without sending it to the phone; history keeps it
+    beside: str = ""
 
 
 def command_key(d: Decision) -> str:

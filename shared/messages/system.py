@@ -33,6 +33,12 @@ class Pong:
     # riskd it reached is the one of its config (cli/whichriskd.py); "" from a worker
     config_path: str = ""
     data_dir: str = ""
+    # the supervisor's too: what riskd runs, which the file may no longer say after an edit
+    # that waits for a restart (cli/runningriskd.py): its [bus] addresses, its risk shards,
+    # and the REST URL of the sim broker it runs ("" with no sim)
+    bus: dict[str, str] = attrs.Factory(dict)
+    risk_shards: int = 0
+    sim_url: str = ""
 
 
 @attrs.frozen(kw_only=True)

@@ -134,6 +134,16 @@ def test_a_broker_key_edit_names_its_workers_once_and_a_restore_says_it_too(proc
     assert later.returncode == 0, later.stdout + later.stderr
     assert "saved (applied live)" in later.stdout, later.stdout
     assert "restart" not in later.stdout, later.stdout
+    # riskd's log says it once, the supervisor's line (trial 15c finding 8: four times, once
+    # more by each of simbroker and market), and never the key
+    system_log = os.path.join(load_config(config).log_dir, "system.log")
+    wait_for(lambda: "logging.level" in open(system_log, encoding="utf-8").read(), timeout=5,
+             what="the second edit in system.log")
+    said = [line for line in open(system_log, encoding="utf-8")      # the audit record apart
+            if "broker.api_key" in line and "restart" in line and '"audit":true' not in line]
+    assert len(said) == 1 and "supervisor" in said[0], said
+    assert "simbroker first" in said[0], said
+    assert "topsecretkey123" not in open(system_log, encoding="utf-8").read()
 
     backups = json.loads(riskctl(config, "config", "backups", "--json").stdout)["backups"]
     before_key = backups[1]["stamp"]           # newest first: [0] is from before the level

@@ -24,6 +24,7 @@ from shared import shards, topics
 from shared.bus.sockets import make_socket
 from shared.bus.subscriber import Subscriber
 from shared.config import load_config
+from shared.exitwords import EXIT_SHARD_STATE, exit_words
 from shared.messages.market import Fill
 from shared.projectx.rest import ProjectXRest
 from tests.support import env as support_env
@@ -138,7 +139,11 @@ def test_risk_refuses_state_kept_for_another_shard_count(tmp_path):
         open(os.path.join(data, f"risk-{k}-of-2.sqlite"), "wb").close()
     done = subprocess.run([sys.executable, "-m", "services.risk", "--config", config],
                           cwd=REPO, env=support_env.test_env(), capture_output=True, text=True, timeout=30)
-    assert done.returncode == 78, done.stderr
+    # its own exit status, not the invalid config's 78 (trial 16c: `riskctl workers` said
+    # "refused to start: invalid config (exit 78)" of a valid config)
+    assert done.returncode == EXIT_SHARD_STATE == 79, done.stderr
+    assert exit_words(done.returncode).startswith(
+        "refused to start: risk's state is kept for another risk_shards (exit 79")
     assert "risk_shards = 2" in done.stderr and "risk_shards = 1" in done.stderr
     assert "docs/scaling.md" in done.stderr
     assert not os.path.exists(os.path.join(data, "risk.sqlite"))   # nothing new was started

@@ -86,8 +86,11 @@ def test_crash_back_restart_stop_start_of_risk_as_the_phone_hears_them(procs, tm
 
         # 3. a stop: the answer says the accounts are not guarded; the phone hears it
         out = ran(procs, config, "stop", "risk", "--yes")
-        assert out.strip() == ("risk stopped. riskd no longer guards the accounts (no rule is "
-                               "checked) until it is started again (riskctl start risk)"), out
+        # and what it leaves open, as its alert says (here market does not run: not known)
+        assert out.strip().startswith(
+            "risk stopped. riskd no longer guards the accounts (no rule is checked) until it "
+            "is started again (riskctl start risk). What is left open is not known: "), out
+        assert out.strip().endswith(": check the broker's platform"), out
         stopped = bus.wait(lambda: alerts(bus, "worker_stopped"), 10, "the stop alert")
         # trial finding 5: who stopped it, and what is left open (here market does not run,
         # so riskd cannot tell, and says so instead of leaving it out)
@@ -138,9 +141,10 @@ def test_restart_stop_start_risk_act_on_every_shard(procs, tmp_path, sessions):
         assert again["risk-1"].pid != after["risk-1"].pid
 
         out = ran(procs, config, "stop", "risk", "--yes")
-        assert out.strip() == ("all 2 risk shards (risk-0, risk-1): risk-0 stopped; risk-1 "
-                               "stopped. riskd no longer guards the accounts (no rule is "
-                               "checked) until it is started again (riskctl start risk)"), out
+        assert out.strip().startswith(
+            "all 2 risk shards (risk-0, risk-1): risk-0 stopped; risk-1 stopped. riskd no "
+            "longer guards the accounts (no rule is checked) until it is started again "
+            "(riskctl start risk). What is left open is not known: "), out
         assert {procs.workers(config)[s].state for s in shards} == {"stopped"}
         stopped = bus.wait(lambda: alerts(bus, "worker_stopped"), 10, "the stop alert")
         assert [a.title for a in stopped] == [
@@ -372,6 +376,8 @@ def test_a_second_crash_within_the_flapping_window_is_back_as_soon_as_it_runs(pr
         assert backs[1].lines == [
             "logging was down: crashed: killed by signal 9 (SIGKILL)",
             "logging keeps crashing: at 5 crashes within 60 s riskd stops restarting it for "
-            "120 s (flapping); `riskctl logs --process logging` says why it crashes"]
+            "120 s (flapping); it was killed by signal 9 (SIGKILL), sent from outside riskd, "
+            "which leaves nothing in its log: look for what kills it on this machine (a "
+            "person, a script, the kernel's out-of-memory killer)"]
     finally:
         bus.close()

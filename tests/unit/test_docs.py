@@ -336,3 +336,17 @@ def test_every_doc_section_named_in_the_code_exists():
         assert os.path.exists(os.path.join(REPO, doc)), f"{where} names {doc}"
         assert section.lower() in headings(doc), f"{where} names {doc} ({section}): no such " \
             f"section"
+
+
+def test_rules_md_says_buys_riskd_closed_at_once_count_as_the_traders_trades():
+    """trial15c finding 7: five of the ten trades behind a 30 min cooldown were buys riskd
+    closed within 50 ms (while locked, MES blocked); rules.md said only "the trader's fills
+    only". Its trade_frequency_limit section now says outright that those count, and why
+    (tests/unit/risk/test_trade_count_of_refused_buys.py holds the behaviour it describes)."""
+    text = read("docs/rules.md")
+    section = text[text.index("## 6. trade_frequency_limit"):text.index("## 7. ")]
+    flat = " ".join(section.split())
+    assert "A buy riskd closed at once still counts as the trader's trade." in flat
+    for said in ("while the account is locked", "symbol_blocks", "filled at the broker",
+                 "riskd's own closing fills are left out"):
+        assert said in flat, said

@@ -103,3 +103,23 @@ def test_the_live_screen_listens_to_every_shard(tmp_path, text, n):
     bus, _calendar = read_tables(str(path))
     source = Source(bus, risk_shards=read_risk_shards(str(path)))
     assert source.risk_pubs == [bus.risk_pub, "tcp://127.0.0.1:6100"][:n]
+
+
+@pytest.mark.parametrize("present, configured, held", [
+    ([], 2, None),                                                       # nothing kept yet
+    (["risk.sqlite", "risk.sqlite-wal"], 1, None),                       # its own state
+    (["risk.sqlite", "risk.sqlite-wal"], 2, (1, ["risk.sqlite"])),       # trial 16c: held at 1
+    (["risk-0-of-2.sqlite", "risk-1-of-2.sqlite"], 1,
+     (2, ["risk-0-of-2.sqlite", "risk-1-of-2.sqlite"])),
+    (["risk.sqlite", "risk-0-of-3.sqlite"], 2, None),                    # two other counts
+    (["risk.sqlite", "risk-0-of-2.sqlite"], 2, None),                    # its own among them
+])
+def test_riskd_holds_risk_at_the_count_its_state_was_kept_for(tmp_path, present, configured,
+                                                                held):
+    for name in present:
+        (tmp_path / name).write_bytes(b"")
+    assert shards.held(str(tmp_path), configured) == held
+    words = shards.edit_words(str(tmp_path), configured)
+    assert bool(words) == (held is not None)
+    if held:
+        assert f"keeps risk at {held[0]} shard" in words and "docs/scaling.md" in words

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Optional
 
-from shared.config.accounts import find_account
+from shared.config.accounts import find_account_quietly
 from shared.messages.risk import Decision, RuleWarning
 from shared.plural import plural
 
@@ -43,7 +43,7 @@ class Access:
         for chat in telegram.chat_ids:
             scope = telegram.scope(chat)
             self._users[chat] = set(scope.users)
-            found = [find_account(accounts, ref) for ref in scope.accounts]
+            found = [find_account_quietly(accounts, ref) for ref in scope.accounts]
             self._accounts[chat] = [a for a in found if a is not None] if scope.accounts else None
 
     @staticmethod

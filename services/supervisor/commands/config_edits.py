@@ -18,7 +18,7 @@ from services.supervisor.commands.rule_outcome import (RuleEdit, applied_now, no
 from services.supervisor.riskshards import forward_risk
 from shared import showtime
 from shared.accountname import called, labels
-from shared.config.accounts import find_account
+from shared.config.accounts import find_account_quietly
 
 from shared.config.restorewords import session_words
 from shared.config.edit import EditError, EditResult, default_backup_dir
@@ -208,7 +208,7 @@ def rule_target_words(config, target: str) -> str:
     kind, _, ref = target.partition(":") if ":" in target else ("", "", target)
     if kind not in ("", "account"):
         return target
-    account = find_account(config.accounts, ref)
+    account = find_account_quietly(config.accounts, ref)
     if account is None or account.id is None:
         return target
     return called(account.label, account.id)

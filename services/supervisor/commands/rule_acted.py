@@ -55,9 +55,11 @@ def acted_lines(rule: str, decisions: list, since_ns: int, applied_on: set,
     """One line per decision of `rule` made at or after since_ns on an account in applied_on
     (ids of the accounts the edit applies to now); nothing_line when there is none
     (readings: risk's RulesReply accounts read once the edit was applied)."""
+    mine = [d for d in decisions
+            if d.rule == rule and d.ts_ns >= since_ns and d.account_id in applied_on]
     lines = []
-    for d in decisions:
-        if d.rule != rule or d.ts_ns < since_ns or d.account_id not in applied_on:
+    for d in mine:
+        if _said_with_another(d, mine):
             continue
         who = called(named(labels or {}, d.account_id), d.account_id)
         what = tickers_in(d.what or d.action)
@@ -69,3 +71,13 @@ def acted_lines(rule: str, decisions: list, since_ns: int, applied_on: set,
             lines.append(f"acted at once on {who}: {what} (sent now; `riskctl history` "
                          f"shows its outcome)")
     return lines or [nothing_line(rule, applied_on, readings, labels)]
+
+
+def _said_with_another(d, mine: list) -> bool:
+    """A lock-only decision whose lock another decision of the same account says too (trial15c:
+    symbol_blocks listing MES while it was held answered "lock MES on the account (manual)",
+    then "close the MES position ...; lock MES on the account (manual)": the lock twice)."""
+    if d.action != "none" or d.suppressed or d.mode == "alert" or not d.what:
+        return False
+    return any(o is not d and o.account_id == d.account_id and o.action != "none"
+               and (o.what or "").endswith(f"; {d.what}") for o in mine)

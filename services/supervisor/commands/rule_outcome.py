@@ -65,10 +65,9 @@ def profile_target(target: str, readings: list) -> str:
 def runs_profile(config, reading, profile: str) -> bool:
     """Whether the account of risk's reading runs this profile by the config in force (an
     account the config does not list runs the default one)."""
-    from shared.config.accounts import DEFAULT_PROFILE, find_account
+    from shared.config.accounts import DEFAULT_PROFILE, config_entry
     try:
-        account = find_account(config.accounts, reading.account_id) or (
-            find_account(config.accounts, reading.name) if reading.name else None)
+        account = config_entry(config.accounts, reading.account_id, reading.name)
     except ValueError:          # a name two accounts go by: not this one's to tell
         account = None
     return (account.profile if account is not None else DEFAULT_PROFILE) == profile

@@ -58,6 +58,17 @@ def left_open_lines(positions, orders, name_of) -> list[str]:
     return [left_open_header(MARKET_SAID), *lines] if lines else [f"{NONE_OPEN} ({MARKET_SAID})"]
 
 
+def answer_lines(left_open: Sequence[str]) -> list[str]:
+    """What the stop's answer says is left open: the stop alert's own lines in one sentence
+    (trial15c: the alert said "Demo 1 (id 1001) holds MNQ long 2", the answer nothing)."""
+    lines = [str(x) for x in left_open]
+    if not lines:
+        return []
+    if lines[0] == str(left_open_header(MARKET_SAID)):
+        return [f"Left open, unguarded ({MARKET_SAID}): {'; '.join(lines[1:])}"]
+    return [lines[0][0].upper() + lines[0][1:]]
+
+
 def names_of(sup):
     """How the supervisor's alerts and answers name an account (shared/accountname.py)."""
     return lambda aid, broker_name: account_called(sup.config.accounts, aid, broker_name)
@@ -109,12 +120,16 @@ def execute(sup, request, respond) -> None:
     note = unguarded_note(request.name)
     who = sup.requester        # the admin's session (role:user), for the stop alert
 
+    said: list[str] = []          # what the stop leaves open, for the answer too
+
     def answer(reply) -> None:
-        respond(attrs.evolve(reply, reason=f"{reply.reason}. {note}") if reply.ok and note
+        extra = "".join(f". {x}" for x in (note, *said) if x)
+        respond(attrs.evolve(reply, reason=f"{reply.reason}{extra}") if reply.ok and extra
                 else reply)
 
     def stop(left_open: Sequence[str] = ()) -> None:
         sup.announce_stop(names, request.reason, who, left_open)   # the phone hears it
+        said.extend(answer_lines(left_open))
         act(names, sup.stop_worker, answer)
 
     if not note:                         # notify, logging: they guard nothing

@@ -52,10 +52,11 @@ def test_riskd_refusing_a_broken_file_names_the_offline_restore_which_finds_the_
     refused = run(["-m", "services.supervisor", "--config", config])
     assert refused.returncode == 78, refused.stdout + refused.stderr
     err = refused.stderr
-    assert f"To start riskd: fix line {line} of {config}, or put the file back as it was " \
-           f"before an edit: `" in err, err
-    assert f"riskctl --config {config} config restore STAMP --offline`" in err, err
-    assert f"riskctl --config {config} config backups --offline`" in err, err
+    assert f"To start riskd: fix line {line} of {config}, or put back the config riskd " \
+           f"last ran: `" in err, err
+    assert f"riskctl --config {config} config restore last-run --offline` (or a backup: " \
+           in err, err
+    assert f"riskctl --config {config} config backups --offline` lists them" in err, err
 
     online = riskctl(config, "config", "backups")           # riskd is not running
     assert online.returncode != 0

@@ -118,3 +118,31 @@ def test_the_refusal_names_the_edited_account_by_its_name_now_not_the_refused_on
         assert f"'{refused_name}' is already the name of account Demo 1 (id 1001)" in text, text
         assert "account Demo 2 (strict, id 1002))" in text, text
         assert f"account {refused_name} (id 1002)" not in text, text
+
+
+def _twins(path) -> None:
+    """The shipped file with 1002 renamed 'demo 1' by hand, as round 14 allowed."""
+    text = open(path).read().replace('display_name = "Demo 2 (strict)"',
+                                     'display_name = "demo 1"')
+    assert 'display_name = "demo 1"' in text
+    open(path, "w").write(text)
+
+
+def test_a_file_that_already_has_two_of_one_name_loads_warned_with_its_line(three):
+    """Round 15's note: the upgraded riskd refused to start on such a file (accounts
+    unguarded). It loads; the warning names the line to fix; only the name is refused."""
+    path, backups = three
+    _twins(path)
+    loaded = load_config(path)
+    warned = [str(w) for w in loaded.warnings if "already the name" in w.message]
+    assert len(warned) == 1 and "'demo 1' is already the name of account Demo 1 (id 1001)" \
+        in warned[0] and "(line " in warned[0], warned
+    accounts = loaded.config.accounts
+    for name in ("demo 1", "Demo 1"):           # one name to a reader: refused, both listed
+        with pytest.raises(AmbiguousAccount, match=r"Demo 1 \(id 1001\), demo 1 \(id 1002\)"):
+            find_account(accounts, name)
+    assert find_account(accounts, 1002).id == 1002     # riskd's own look-up by id
+    # another edit of the file works (the old pair stays a warning); a new pair is refused
+    set_account_field(path, "1003", "display_name", "Carl", backups)
+    with pytest.raises(ConfigError, match="'DEMO 1' is already the name of account"):
+        set_account_field(path, "1003", "display_name", "DEMO 1", backups)

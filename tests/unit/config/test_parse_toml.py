@@ -18,11 +18,23 @@ def test_shipped_configs_parse_as_tomlkit_parses_them(path):
     assert parse_toml(text, str(path)) == tomlkit.parse(text).unwrap()
 
 
-def test_the_error_keeps_tomlkits_line_and_column():
+def test_the_error_keeps_tomlkits_line_and_gives_the_column_as_editors_count_it():
+    """tomlkit counts columns from 0: the second '=' of `y = = 2` is the 5th character."""
     with pytest.raises(ConfigError) as err:
         parse_toml("[a]\nx = 1\ny = = 2\n", "riskd.toml")
     text = str(err.value)
-    assert "not valid TOML: Unexpected character: '=' at line 3 col 4" in text, text
+    assert "not valid TOML: Unexpected character: '=' at line 3 col 5" in text, text
+
+
+def test_a_bare_word_as_a_value_points_at_the_character_named():
+    """trial15c: a hand edit `limit = five` read "Unexpected character: 'i' at line 125 col
+    9", col 9 being the 'f'; the 'i' is the 10th character of the line."""
+    line = "limit = five "
+    with pytest.raises(ConfigError) as err:
+        parse_toml(f"[a]\n{line}\n", "riskd.toml")
+    text = str(err.value)
+    assert "Unexpected character: 'i' at line 2 col 10" in text, text
+    assert line[10 - 1] == "i"
 
 
 def test_an_array_left_open_at_the_end_points_at_where_it_opened_not_at_x00():

@@ -56,7 +56,8 @@ def test_the_words_name_the_workers_running_and_their_commands():
     said = plan.words(running=["logging", "market", "risk", "enforcement", "simbroker"])
     assert said == ("restart simbroker, market and enforcement for broker.api_key to take "
                     "effect: `riskctl restart simbroker`, `riskctl restart market`, `riskctl "
-                    "restart enforcement` (until then they keep the old value)")
+                    "restart enforcement` (until then they keep the old value; simbroker first: "
+                    "market and enforcement log in to it)")
     assert "topsecretkey123" not in said
     assert plan.words(running=["logging"]) == ""    # each reads it when it starts
 

@@ -122,3 +122,22 @@ def test_the_guard_alerts_carry_the_account_their_lines_are_about(caplog):
     assert both["accounts"] == "1001,1002"
     assert Filter(account="1001").matches(both) and Filter(account="1002").matches(both)
     assert not Filter(account="1003").matches(both)
+
+
+def test_a_header_lines_mark_is_not_an_account_in_the_record(caplog):
+    """trial15c: the stop alert of a worker (services/supervisor/backalerts.py) logged
+    "accounts=-1,1001": its "left open, unguarded (...):" header line carries LINE_HEADER (-1),
+    a mark for the chats' scopes, not an account. Built with the supervisor's own header."""
+    from services.notify.templates import Context, event_alert
+    from services.supervisor.heldwords import left_open_header, line_owners, Owned
+    from shared.logsetup import record_fields
+    from shared.messages.notify import NotifyEvent
+    lines = ["stopped by admin:root", left_open_header("enforcement's last check"),
+             Owned("Demo 1 (id 1001) holds MNQ long 2", 1001)]
+    event = NotifyEvent(kind="worker_stopped", severity="warning",
+                        title="⏸ Worker enforcement stopped", lines=list(lines),
+                        line_accounts=line_owners(lines))
+    with caplog.at_level(logging.DEBUG):
+        NotifyWorker.queue(worker(), event_alert(event, Context()))
+    [rec] = [record_fields(r) for r in alerts(caplog)]
+    assert rec.get("account") == 1001 and "accounts" not in rec, rec

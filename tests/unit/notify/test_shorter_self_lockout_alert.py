@@ -57,4 +57,8 @@ def test_the_longest_lockout_says_only_its_end():
     _desk, out = locked_for(180)
     alert = step_alert([*out.lockouts, *out.decisions],
                        Context(tz=CHICAGO, accounts={1001: "Demo 1"}))
-    assert body(alert) == ["locked until Wed 17:04:27 CST"], alert.lines
+    # its end once, in the title (trial15c: a second title and a second "locked until")
+    assert alert.title == "🔒 Demo 1 (id 1001) locked until Wed 17:04:27 CST (self_lockout)", \
+        alert.title
+    assert body(alert) == [], alert.lines
+    assert alert.lines[0] == "self-lockout by the trader", alert.lines

@@ -60,7 +60,11 @@ def test_screens_history_and_the_alert_say_locked_by_the_admin():
     alert = step_alert([*out.lockouts, *out.decisions],
                        Context(tz=CHICAGO, accounts={1001: "Demo 1"}))
     text = "\n".join([alert.title, *alert.lines])
-    assert "🔒 Locked by the admin (admin:root) on Demo 1" in text, text
+    # one title (the account's end), then who locked it (trial15c: two titles)
+    assert alert.title.startswith("🔒 Demo 1 (id 1001) locked until ") and \
+        alert.title.endswith("(admin_lockout)"), text
+    assert alert.lines[0] == "locked by the admin (admin:root)", text
+    assert text.count("🔒") == 1, text
     assert "Self-lockout" not in text and "reason: end of desk" in text, text
 
 

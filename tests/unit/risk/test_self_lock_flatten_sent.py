@@ -61,6 +61,16 @@ def test_with_the_sim_a_closed_calendar_is_only_a_maybe(tmp_path):
     assert "the market is closed:" not in answer and "ends first" not in answer
 
 
+def test_a_flat_account_is_told_of_no_wait_for_the_open(tmp_path):
+    """trial15c: a flat account's answer read "flatten sent: close 0 positions, cancel 0
+    orders; if the market is closed it waits for the open, and what has not run when the
+    lockout ends ... is not done": nothing to wait for. Fails on main's code."""
+    with rig(tmp_path, chi(2026, 12, 5, 21, 0)) as (w, _path, _backups, _sent):   # a Saturday
+        answer = lock_for_a_minute(w)
+    assert answer == ("locked until Sat 21:01 CST; only an admin can end it early; flatten "
+                      f"sent: close 0 positions, cancel 0 orders; {HISTORY}"), answer
+
+
 def test_a_sim_lockout_past_the_open_says_the_same_maybe(tmp_path):
     with rig(tmp_path, chi(2026, 12, 5, 21, 0)) as (w, _path, _backups, _sent):   # a Saturday
         holding(w, 1)

@@ -83,13 +83,15 @@ def test_an_unlock_at_the_hour_count_says_the_next_trade_starts_the_cooldown_aga
     [past] = out.lockouts[-1].still_past
     assert (past.rule, past.window, str(past.value), str(past.limit), past.cooldown_s) == (
         "trade_frequency_limit", "hour", "10", "10", 1800)
-    assert past.until_ns == first + 3600 * 10**9        # the first trade leaves the hour
-    assert past_words(past, "10:00 CST") == (
-        "still past trade_frequency_limit (10 vs 10 per hour): a trade before 10:00 CST starts "
+    # the second trade leaves the hour: 8 left, the next trade is the 9th of 10 (trial 16a:
+    # the time said was the first's, when 9 are left and the next trade is the 10th)
+    assert past.until_ns == first + 120 * 10**9 + 3600 * 10**9
+    assert past_words(past, "10:02 CST") == (
+        "still past trade_frequency_limit (10 vs 10 per hour): a trade before 10:02 CST starts "
         "a 30m00s cooldown (its hour's window frees a trade then)")
     alert = build(out.lockouts[-1], Context(tz=CHI, accounts={1001: "Demo 1"}))
     assert alert.severity == "warning" and "still past trade_frequency_limit" in alert.title
-    assert any("a trade before Wed 10:00 CST starts a 30m00s cooldown" in line
+    assert any("a trade before Wed 10:02 CST starts a 30m00s cooldown" in line
                for line in alert.lines), alert.lines
     # and it does: the next trade locks the account again for the cooldown
     out = desk.trade(None, contract=NQ)
@@ -104,7 +106,7 @@ def test_an_unlock_at_the_minute_and_session_counts_says_each():
         desk.wait(5)
     past = {p.window: p for p in still_past(desk.engine, 1001, desk.now)}
     assert set(past) == {"minute", "session"}
-    assert past["minute"].until_ns == desk.now - 15 * 10**9 + 60 * 10**9
+    assert past["minute"].until_ns == desk.now - 10 * 10**9 + 60 * 10**9   # the 2nd trade's
     assert past["session"].until_ns == desk.engine.calendar.next_roll(desk.now)
     assert "(the session's count starts again at the roll)" in past_words(past["session"], "")
 
@@ -134,3 +136,34 @@ def test_the_still_past_hint_is_on_its_own_rules_lockout_not_the_last_one():
     assert "still past" not in build(by_rule["cooldown_after_loss"], ctx).title
     assert build(by_rule["daily_realized_loss"], ctx).title.endswith(
         "the account is still past daily_realized_loss")
+
+
+def _minute_cooldown_then_unlock():
+    """Trial 16a's case: per_minute 3 (the others out of the way), four trades in 5 s make the
+    minute's cooldown; an admin unlocks at once."""
+    desk = Desk(trade_frequency_limit={**SHIPPED_WINDOWS, "per_hour": 0, "per_session": 0})
+    for _ in range(4):
+        desk.trade(None, contract=NQ)
+        desk.wait(1.25)
+    out, refusal = desk.engine.unlock(1001, None, "admin:ana", "window test", desk.now)
+    assert refusal == ""
+    [past] = [p for c in out.lockouts for p in c.still_past]
+    return desk, past
+
+
+def test_a_trade_after_the_time_the_unlock_names_starts_no_cooldown():
+    """Trial 16a: "a trade before Sun 14:55:57 CST starts a 1m00s cooldown"; a trade at
+    14:55:57.75 was the 3rd of 3 in its minute and started it: the time named was one trade
+    early."""
+    desk, past = _minute_cooldown_then_unlock()
+    desk.at(past.until_ns)
+    out = desk.trade(None, contract=NQ)
+    assert not out.lockouts and not desk.engine.lockouts.all(), out.lockouts
+
+
+def test_a_trade_just_before_the_time_the_unlock_names_starts_the_cooldown():
+    desk, past = _minute_cooldown_then_unlock()
+    desk.at(past.until_ns - 10**9)
+    out = desk.trade(None, contract=NQ)
+    assert [(c.change, c.lockout.rule) for c in out.lockouts] == [
+        ("added", "trade_frequency_limit")]

@@ -115,3 +115,22 @@ def test_a_stale_feed_reconnect_of_the_market_hub_alone_is_not_unguarded_time():
     assert t.reasons() == ("broker market hub reconnecting",)
     t.hub("market", "connected", 25 * S)
     assert t.unguarded_s(0, 100 * S, 100 * S) == 4.0
+
+
+def test_the_reasons_now_are_the_true_ones_while_the_gap_keeps_every_reason_it_had():
+    """Trial 16c: risk shards that could not start, market and enforcement running and both
+    hubs connected, and status said "NOT GUARDED now: market not running; ... enforcement not
+    running; broker user hub disconnected; ... broker user hub connecting" for 60 s."""
+    t = GuardTracker(watched_workers=("market", "risk-0", "risk-1", "enforcement"))
+    t.worker("market", True, 0)
+    for hub in ("user", "market"):
+        t.hub(hub, "disconnected", 1 * S)
+        t.hub(hub, "connecting", 2 * S)
+        t.hub(hub, "connected", 3 * S)
+    t.worker("enforcement", True, 3 * S)
+    assert t.now() == ("risk-0 not running", "risk-1 not running")
+    assert "broker user hub connecting" in t.open_gap.reasons     # the gap's own record
+    all_up(t, 5 * S)
+    t.worker("risk-0", True, 5 * S)
+    t.worker("risk-1", True, 5 * S)
+    assert t.now() == () and t.open_gap is None
