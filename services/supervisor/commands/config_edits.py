@@ -225,10 +225,7 @@ def rule_edit_target(config, target: str) -> str:
         return target
     if not kind and ref in getattr(config, "profiles", {}):
         return target               # a profile's name (one also an account's is refused)
-    try:
-        account = find_account(config.accounts, ref)
-    except ValueError:              # a name two accounts go by: the edit refuses it
-        return target
+    account = find_account_quietly(config.accounts, ref)   # None: two go by it (refused)
     if account is None:
         return target
     return f"account:{account.id if account.id is not None else account.name}"
