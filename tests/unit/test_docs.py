@@ -336,3 +336,19 @@ def test_every_doc_section_named_in_the_code_exists():
         assert os.path.exists(os.path.join(REPO, doc)), f"{where} names {doc}"
         assert section.lower() in headings(doc), f"{where} names {doc} ({section}): no such " \
             f"section"
+
+
+def test_the_sim_accounts_the_docs_show_are_the_default_sims_or_added_as_shown():
+    """Trial16c finding 6: rules.md's example (`riskctl rules list 1003`, "the sim's
+    SIM-DEMO-3") named an account the default sim does not have, and simbroker.md's "a desk
+    of six" listed four. An account a doc calls "the sim's" is one the default sim has; a
+    desk's size is the number of accounts its example lists."""
+    from shared.config.sections import SimConfig
+    default = {a.name for a in SimConfig().accounts}
+    for doc in ("rules.md", "operations.md", "simbroker.md"):
+        for name in re.findall(r"the sim's `(SIM-DEMO-\d+)", read(os.path.join("docs", doc))):
+            assert name in default, (doc, name)
+    text = read(os.path.join("docs", "simbroker.md"))
+    words = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+    said = re.search(r"a desk of (\w+):\n\n```toml\n(.*?)```", text, re.S)
+    assert said and words[said.group(1)] == len(re.findall(r"\{id = \d+", said.group(2)))
