@@ -108,14 +108,16 @@ def trading_days(calendar, start: dt.date | None, end: dt.date | None, now_ns: i
 
 
 def pick_accounts(wanted: list[str], config, broker_accounts) -> list:
-    """The broker accounts to replay (one-line error naming what exists)."""
+    """The broker accounts to replay (one-line error naming what exists, as every screen names
+    an account: trial16c saw "SIM-DEMO-1 (id 1001)" where screens say "Ana main (id 1001)")."""
     known = {a.account_id: a for a in broker_accounts}
+    name_of = namer(config)
     if not wanted:
         listed = [a.id for a in config.accounts if a.enabled]
         chosen = [known[i] for i in listed if i in known] if listed else list(known.values())
         if not chosen:
             raise usage("no configured account is known to the broker; expected one of: "
-                        + ", ".join(called(a.name, a.account_id) for a in broker_accounts))
+                        + ", ".join(name_of(a.account_id, a.name) for a in broker_accounts))
         return chosen
     chosen = []
     for ref in wanted:
@@ -124,8 +126,8 @@ def pick_accounts(wanted: list[str], config, broker_accounts) -> list:
         match = [a for a in broker_accounts if ref in (str(a.account_id), a.name)
                  or (cfg is not None and a.account_id == cfg.id)]
         if not match:
-            raise usage(f"unknown account {ref!r}; expected an id or name of: "
-                        + ", ".join(called(a.name, a.account_id) for a in broker_accounts))
+            raise usage(f"unknown account {ref!r}; expected an id, name or display name of: "
+                        + ", ".join(name_of(a.account_id, a.name) for a in broker_accounts))
         chosen.append(match[0])
     return chosen
 

@@ -143,7 +143,8 @@ def test_html_is_one_self_contained_file(replay, tmp_path, capsys):
     (["--set", "daily_realized_loss"], "expected --set RULE.PARAM=VALUE"),
     (["--from", "2026-11-25", "--to", "2026-11-24"], "expected --from <= --to"),
     (["--from", "25/11/2026"], "expected a date like 2026-11-03"),
-    (["NOPE"], "unknown account 'NOPE'; expected an id or name of: SIM-DEMO-1 (id 1001)"),
+    (["NOPE"], "unknown account 'NOPE'; expected an id, name or display name of: "
+               "Demo 1 (id 1001)"),
     (["--from", "2026-11-02", "--to", "2026-11-03"], "no trades from 2026-11-02 to 2026-11-03"),
 ])
 def test_bad_arguments_get_one_line_saying_what_was_expected(replay, argv, expected, capsys):
