@@ -352,3 +352,19 @@ def test_the_sim_accounts_the_docs_show_are_the_default_sims_or_added_as_shown()
     words = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
     said = re.search(r"a desk of (\w+):\n\n```toml\n(.*?)```", text, re.S)
     assert said and words[said.group(1)] == len(re.findall(r"\{id = \d+", said.group(2)))
+
+
+def test_config_validate_s_answer_is_quoted_as_it_prints(tmp_path):
+    """Trial16c: operations.md quoted `config validate` as "etc/riskd.local.toml: ok"; it
+    prints the file's full path. The quote is the answer for a clone at /home/ana/riskd-b."""
+    import subprocess
+    import sys
+    from tests.support.env import make_config, test_env
+    config = make_config(tmp_path)
+    out = subprocess.run([sys.executable, "-m", "cli.main", "--config", config, "config",
+                          "validate"], cwd=REPO, env=test_env(), capture_output=True, text=True,
+                         timeout=30)
+    assert out.stdout.startswith(f"{os.path.abspath(config)}: ok"), out.stdout + out.stderr
+    text = " ".join(read("docs/operations.md").split())
+    [quoted] = re.findall(r'"([^"]*riskd\.local\.toml: ok)"', text)
+    assert quoted == "/home/ana/riskd-b/etc/riskd.local.toml: ok"
