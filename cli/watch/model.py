@@ -845,7 +845,20 @@ def failing_lines(status: AccountStatus, now_ns: int, tz: dt.tzinfo) -> list[str
     return out
 
 
-def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo) -> list[Banner]:
+RISKD_DOWN = "NOT ENFORCED while riskd is down"
+
+
+def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo, riskd_down: bool = False
+             ) -> list[Banner]:
+    """riskd_down: riskd is not running (nothing of it left): a lockout is shown with its end
+    but no countdown, said NOT ENFORCED, as the stop alert says it (trial16c: after SIGTERM
+    `watch` kept "LOCKED OUT 1d02h11m" counting down under "NOT LIVE: riskd is not running")."""
+    if riskd_down:
+        return [b if b.kind in (accountguard.NOT_GUARDED, "BROKER BLOCKS TRADING") else
+                attrs.evolve(b, countdown=RISKD_DOWN, text=f"{b.text}; " + (
+                    b.countdown.split("(", 1)[1].rstrip(")") if "(until " in b.countdown
+                    else b.countdown))
+                for b in _banners(status, now_ns, tz)]
     out = []
     off = getattr(status, "not_guarded", "") or ""
     if off:        # trial 2026-12-06: "LOCKED OUT" alone while nothing enforced the lockout
@@ -988,7 +1001,7 @@ def unrealized_note(status: AccountStatus, now_ns: int) -> str:
 def account_view(state: WatchState, status: AccountStatus, now_ns: int,
                  tz: dt.tzinfo, since_ns: int = 0) -> AccountView:
     net = status.realized + status.unrealized
-    banners = _banners(status, now_ns, tz)
+    banners = _banners(status, now_ns, tz, riskd_down=not_live(state) == "riskd is not running")
     return AccountView(
         account_id=status.account_id, name=named(state.labels, status.account_id, status.name),
         trading_day=status.trading_day, balance=fmt_money(status.balance, signed=False),
