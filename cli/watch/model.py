@@ -1090,11 +1090,16 @@ def actions_note(state: WatchState, view: AccountView, stale: str = "") -> str:
     notes = []
     if not state.actions_read:        # the first frames, before riskd answered: not "none"
         notes.append(f"{'earlier ' if view.actions else ''}actions today: asking riskd")
+    elif state.actions_problem and view.actions:
+        # the rows above were read: what cannot be is any since (trial16c: "+9 more today
+        # (riskctl history)" right above "earlier actions today cannot be read")
+        why = stale or state.actions_problem
+        notes.append(f"later actions cannot be read while {why}" if stale else
+                     f"later actions cannot be read ({why})")
     elif state.actions_problem:
         why = stale or state.actions_problem
-        notes.append(f"{'earlier ' if view.actions else ''}actions today cannot be read "
-                     f"while {why}" if stale else
-                     f"{'earlier ' if view.actions else ''}actions today cannot be read ({why})")
+        notes.append(f"actions today cannot be read while {why}" if stale else
+                     f"actions today cannot be read ({why})")
     unknown = {row.detail for row in state.actions.values()
                if row.account_id == view.account_id and row.status == NOT_KNOWN}
     notes += sorted(unknown)
