@@ -21,7 +21,7 @@ from types import SimpleNamespace
 import zmq
 
 from cli import configfile, runningriskd, whichriskd
-from cli.accountnames import account_wanted
+from cli.accountnames import account_wanted, unknown_id
 from cli.context import listening
 from cli.errors import CliError
 from cli.watch.source import read_tables
@@ -115,6 +115,15 @@ def run(args, ctx) -> int:
             if not args.follow:
                 raise CliError(unknown)
             print(f"{unknown}; following records of that name, if any", file=sys.stderr)
+        if args.account and not past:
+            refused = unknown_id(ctx, args.account)
+            # risk cannot say (riskd stopped): an account only the broker has may still have
+            # records, so the id is refused only when no record at all names it
+            if refused is not None and (refused[1] or not _past(
+                    loaded, Filter(None, None, flt.account, None), 1, own)[0]):
+                if not args.follow:
+                    raise CliError(refused[0])
+                print(f"{refused[0]}; following records of that id, if any", file=sys.stderr)
         if not past and not args.follow and where is None:
             print(f"no logs yet in {loaded.log_dir}", file=sys.stderr)
         for rec in past:
