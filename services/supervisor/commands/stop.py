@@ -104,13 +104,30 @@ def unguarded_note(name: str) -> str:
     return f"riskd no longer guards {whose} ({what}) {until}"
 
 
+# What a stopped notify means for the phone (trial16a finding 7: `riskctl stop notify`
+# answered only "notify stopped"): alerts wait, what risk decided is sent late from its
+# history, the rest published while it is stopped is lost but its last 10 s (docs/alerts.md).
+NOTIFY_STOPPED = ("no alert reaches the phone until it is started again (riskctl start "
+                  "notify); then it sends late what risk decided meanwhile (breaches, lockouts "
+                  "and their outcomes, read from risk's history); the other alerts published "
+                  "while it is stopped (rule warnings, a worker crashed or back, prices stale) "
+                  "are lost, but for those of its last 10 s (docs/alerts.md)")
+
+
+def stopped_note(name: str) -> str:
+    """What the stop's answer adds: what is no longer guarded, or for notify what the phone
+    misses and what it gets late ('' for logging)."""
+    return NOTIFY_STOPPED if name == "notify" else unguarded_note(name)
+
+
 def execute(sup, request, respond) -> None:
     names = targets(sup, request.name)
     note = unguarded_note(request.name)
+    said = stopped_note(request.name)
     who = sup.requester        # the admin's session (role:user), for the stop alert
 
     def answer(reply) -> None:
-        respond(attrs.evolve(reply, reason=f"{reply.reason}. {note}") if reply.ok and note
+        respond(attrs.evolve(reply, reason=f"{reply.reason}. {said}") if reply.ok and said
                 else reply)
 
     def stop(left_open: Sequence[str] = ()) -> None:
