@@ -105,6 +105,15 @@ class ForeignSeen:
 
 
 @attrs.frozen
+class ForeignGone:
+    """The riskd of a ForeignSeen is no longer said on the screen: none of its frames came
+    for a while (it is gone or let go of the port), or it was this riskd's own run, before or
+    after a restart of the same riskd (trial16a finding 4: a watch left open across a restart
+    said "another riskd ... give every riskd its own ports" for good)."""
+    instance: str
+
+
+@attrs.frozen
 class OtherRiskd:
     """The riskd that answers runs another config than the one given (cli/whichriskd.py):
     said first among the screen's warnings; text '' once it is this config's riskd again."""
@@ -505,8 +514,16 @@ def _foreign(state: WatchState, msg: ForeignSeen) -> bool:
     return True
 
 
+def _foreign_gone(state: WatchState, msg: ForeignGone) -> bool:
+    kept = [s for s in state.foreign if s.instance != msg.instance]
+    changed = len(kept) != len(state.foreign)
+    state.foreign = kept
+    return changed
+
+
 _APPLY = {
     ForeignSeen: _foreign,
+    ForeignGone: _foreign_gone,
     OtherRiskd: _other_riskd,
     AccountStatus: _status,
     RiskStatusReply: _risk_reply,

@@ -382,3 +382,24 @@ def test_config_validate_s_answer_is_quoted_as_it_prints(tmp_path):
     text = " ".join(read("docs/operations.md").split())
     [quoted] = re.findall(r'"([^"]*riskd\.local\.toml: ok)"', text)
     assert quoted == "/home/ana/riskd-b/etc/riskd.local.toml: ok"
+
+
+def test_the_locked_out_examples_show_the_end_as_the_screen_shows_it():
+    """trial16a finding 7: README's "LOCKED OUT 2d22h00m (until Mon 17:00 CST)" while `status`
+    and `watch` show "(until Mon 17:00:00 CST)" (every time on those screens shows its
+    seconds, as their clock: docs/operations.md, Times and time zones). Each example of the
+    banner in the docs is what cli/watch/model.lock_end draws."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+    from types import SimpleNamespace
+    from cli.watch.model import lock_end
+    from shared.clock import to_ns
+    zone = ZoneInfo("America/Chicago")
+    now = to_ns(dt.datetime(2026, 12, 4, 19, 0, tzinfo=zone))          # Fri 19:00
+    until = to_ns(dt.datetime(2026, 12, 7, 17, 0, tzinfo=zone))        # Mon 17:00
+    drawn = lock_end(SimpleNamespace(until_ns=until, kind="timer"),
+                     SimpleNamespace(next_roll_ns=None), now, zone)
+    assert drawn == "2d22h00m (until Mon 17:00:00 CST)", drawn
+    for doc in DOCS:
+        for shown in re.findall(r"LOCKED OUT +(\d\w+ \(until [^)]*\))", read(doc)):
+            assert shown == drawn, (doc, shown)
