@@ -1,7 +1,7 @@
 """The two set-up steps without make (Windows has none): `dev.py run` and `dev.py test`.
 
     py -3.11 dev.py run          Windows (the py launcher)   | python3 dev.py run    elsewhere
-    py -3.11 dev.py test [ARGS]  the test suite (2 test processes side by side on 2+ cores);
+    py -3.11 dev.py test [ARGS]  the test suite (3 test processes side by side on 2+ cores);
                                  ARGS go to pytest instead, e.g. tests/unit -x -q
     py -3.11 dev.py install      only create .venv and install riskd into it
 

@@ -35,12 +35,18 @@ def labels_of(ctx) -> dict[str, str]:
 def broker_names(ctx) -> dict[int, str]:
     """id -> the broker's name of each account risk knows (even one the config does not list);
     {} when risk cannot say."""
+    return {i: n for i, n in (risk_accounts(ctx) or {}).items() if n}
+
+
+def risk_accounts(ctx) -> Optional[dict[int, str]]:
+    """id -> the broker's name ('' when it has none) of every account risk knows; None when
+    risk cannot say (riskd or risk not running)."""
     try:
         reply = ctx.call(RiskStatusRequest(), timeout=NAMES_TIMEOUT, retries=0)
     except CliError:
-        return {}
+        return None
     body = reply.body if isinstance(reply.body, (RiskStatusReply, LastRiskStatus)) else None
-    return {a.account_id: a.name for a in body.accounts if a.name} if body is not None else {}
+    return {a.account_id: a.name for a in body.accounts} if body is not None else None
 
 
 def namer(ctx, with_broker: bool = False) -> Namer:
@@ -160,3 +166,25 @@ def account_wanted(ctx, ref: str | None) -> str | None:
         raise CliError(f"no account is named {ref!r}; give an id, name or display name"
                        + (f" of: {', '.join(known)}" if known else ""))
     return str(found)
+
+
+def unknown_id(ctx, ref: str | None) -> tuple[str, bool] | None:
+    """For an id account_wanted let through (`ref` all digits, not in the config file): the
+    refusal to give when no account has it, and whether that is known (risk answered and
+    does not know it) or only likely (risk cannot say: riskd stopped; an account only the
+    broker has may still have records). None: the config lists it or risk knows it. Trial16c:
+    `riskctl logs --account 9999` printed nothing and exited 0."""
+    ref = (ref or "").strip()
+    if not ref.isdigit():
+        return None
+    ids = file_ids(ctx.config_path)
+    if ref in ids or int(ref) in ids.values():
+        return None
+    known = risk_accounts(ctx)
+    if known is not None and int(ref) in known:
+        return None
+    names = file_called(ctx.config_path)
+    listed = sorted({names(str(i)) for i in ids.values()}
+                    | {called(n, i) for i, n in (known or {}).items() if i not in ids.values()})
+    return (f"no account is named {ref!r}; give an id, name or display name"
+            + (f" of: {', '.join(listed)}" if listed else ""), known is not None)

@@ -122,8 +122,8 @@ class Context:
             # no riskd here: the sessions it issued (kept in its memory) are gone with it.
             # Its own file stays: the next riskd's refusal then says the restart ended it
             # (trial 14a: "this command needs an admin session" and nothing more, though
-            # login had promised "until Sun 09:33:18 CST"); the others go
-            sessionsweep.sweep(address, alive=listening)
+            # login had promised "until Sun 09:33:18 CST"); spent ones of others go
+            sessionsweep.sweep(address)
             seen = orphans(self.config_path, address)
             raise NotRunning(seen.text(), (
                 "riskd's supervisor is not running (its workers run without it)"
@@ -131,10 +131,10 @@ class Context:
                 f"riskd is stopped (nothing listens on its control socket {address})"))
         if not self._session_loaded:
             self._session_loaded = True
-            # the files of riskds that are gone, and of expired sessions, are never valid
-            # again (fresh-user trial: dozens in ~/.config/riskd); this riskd's own is judged
-            # by its answer below
-            sessionsweep.sweep(address, alive=listening)
+            # files no message can use any more go (fresh-user trial: dozens in
+            # ~/.config/riskd), never one of a riskd stopped for a restart (trial16a finding
+            # 3); this riskd's own is judged by its answer below
+            sessionsweep.sweep(address)
             cached = session_cache.read(address) if self.session is None else None
             if cached is not None and cached.seconds_left() <= 0:
                 # say when it ran out, not only "log in"; the file stays (login replaces it,

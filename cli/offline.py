@@ -101,6 +101,7 @@ def audit_fields(action: str, result, now_ns: int, reason: str = "", said: str =
         fields=fields))
 
 
+<<<<<<< HEAD
 def keep_access(data_dir: str, config_path: str) -> None:
     """An audited offline edit's password or [admin]/[ops] change is on record: riskd's next
     start does not report it again as a file edit (shared/accessprint.py). Only where a riskd
@@ -120,16 +121,36 @@ def offline_edit(ctx, edit, action: str = "config edit", reason: str = "",
     e.g. a restore's stamp). lines(changes) -> the lines the answer adds about the edit's
     changes (a restore lists them). said() -> a line the audit's result adds, asked once the
     edit is done (a restore's "confirmed by the admin ...")."""
+=======
+def take_lock(ctx) -> InstanceLock:
+    """riskd's instance lock on the config's data dir, or the refusal (exit 3) when riskd
+    runs."""
+>>>>>>> main
     data_dir, _valid = data_dir_of(ctx.config_path)
-    backups, _note = backup_folder(ctx.config_path)
     lock = InstanceLock(data_dir)
     try:
-        lock.acquire()
+        return lock.acquire()
     except AlreadyRunning as exc:
         raise CliError(refusal(exc, admin_password_set(ctx.config_path)), EXIT_AUTH) from None
     except OSError as exc:
         raise CliError(f"cannot check whether riskd is running (lock in {data_dir}): "
                        f"{exc.strerror or exc}") from None
+
+
+def refuse_while_running(ctx) -> None:
+    """The refusal offline_edit would give, said before anything is asked of the user (a
+    password read, then checked: trial16c got "must have at least 8 characters" first, and
+    only on a second try learned riskd was running and the edit could not be done offline)."""
+    take_lock(ctx).release()
+
+
+def offline_edit(ctx, edit, action: str = "config edit", reason: str = "",
+                 lines=None) -> int:
+    """Run edit(path, backup_dir) -> EditResult on the file itself, holding riskd's lock, and
+    audit it (action: what the audit trail calls it, e.g. "passwd admin"). lines(changes) ->
+    the lines the answer adds about the edit's changes (a restore lists them)."""
+    backups, _note = backup_folder(ctx.config_path)
+    lock = take_lock(ctx)
     unaudited = ""
     log_dir = configfile.folders(ctx.config_path)[1]      # where the audit lives now
     shards_before = configfile.configured_shards(ctx.config_path)

@@ -27,14 +27,41 @@ import os
 from shared.randtoken import token_hex
 
 ENV = "RISKD_INSTANCE"
+PREVIOUS_ENV = "RISKD_PREVIOUS_INSTANCE"
+FILE = "instance"           # in <data_dir>/run: the id of the riskd that last started there
 
 
-def start() -> str:
+def start(run_dir: str = "") -> str:
     """A fresh id for the riskd starting in this process (the supervisor), passed on to every
-    process it starts; never the one it may have inherited (a riskd started by another's)."""
+    process it starts; never the one it may have inherited (a riskd started by another's).
+    With run_dir (the supervisor, holding its data dir's instance lock): the id the last riskd
+    of this data dir ran with is read from there first and passed on too (previous()), and the
+    new one written in its place. A killed riskd's workers, still running, carry that old id
+    until the new riskd ends them: their frames are then told apart from another riskd's
+    (shared/bus/foreign.py; trial16c: "give every riskd its own ports" after `kill -9` of the
+    user's own supervisor and `make run`)."""
     instance = token_hex(8)
     os.environ[ENV] = instance
+    if run_dir:
+        path = os.path.join(run_dir, FILE)
+        try:
+            with open(path, encoding="utf-8") as fh:
+                os.environ[PREVIOUS_ENV] = fh.read().strip()
+        except OSError:
+            os.environ.pop(PREVIOUS_ENV, None)
+        try:
+            os.makedirs(run_dir, exist_ok=True)
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(instance + "\n")
+        except OSError:
+            pass                # only the wording of a warning depends on it
     return instance
+
+
+def previous() -> bytes:
+    """The id of the riskd that ran on this data dir before this one (b"" when unknown), as
+    the bus carries it."""
+    return os.environ.get(PREVIOUS_ENV, "").encode("utf-8")
 
 
 def own() -> str:

@@ -46,6 +46,19 @@ HEARTBEAT_INTERVAL = 1.0
 POLL_MS = 100
 WAKE_POLL_MS = 5000
 ONCE = None          # the interval of a timer that runs once (Worker.after)
+# A repeating timer runs on its interval's grid of the monotonic clock (whole seconds for a 1 s
+# timer, tenths for a 0.1 s one; the clock is the machine's, so the same in every process):
+# a process's timers of one interval, or of intervals that divide each other, fall due in the
+# same turn of its loop, and every riskd process's heartbeat reaches the supervisor and notify
+# at about the same moment, so each wakes once for all of them, not once each (round 16,
+# issue 21: an idle riskd woke ~45 times a second, most of them for timers a few ms apart).
+GRID_EPS = 1e-6      # of an interval: a due time a float's error short of a grid point is on it
+
+
+def on_grid(t: float, interval: float) -> float:
+    """The last point of the interval's grid at or before t (a repeating timer's due time),
+    to the ns: 30 x 0.1 s is 3.0 s as 3 x 1 s is, not 3.0000000000000004."""
+    return round(math.floor(t / interval + GRID_EPS) * interval, 9)
 # The token the supervisor gave this process when it spawned it; echoed in every Pong so the
 # supervisor knows this process is its worker whatever its pid (services/supervisor/children.py).
 SPAWN_TOKEN = os.environ.get("RISKD_WORKER_TOKEN", "")
@@ -108,9 +121,12 @@ class Worker:
             self.poller.unregister(sock)
 
     def every(self, interval: float, callback: Callable[[], None], first: float | None = None) -> None:
-        """Run callback every interval seconds (monotonic), first after `first` seconds."""
+        """Run callback every interval seconds (monotonic), on the interval's grid (on_grid:
+        the first run at most `interval` after now, at the grid point before it), or first
+        after exactly `first` seconds and on the grid from then on."""
         self._timer_seq += 1
-        due = self.clock.monotonic() + (interval if first is None else first)
+        now = self.clock.monotonic()
+        due = on_grid(now + interval, interval) if first is None else now + first
         heapq.heappush(self._timers, (due, self._timer_seq, interval, callback))
 
     def after(self, delay: float, callback: Callable[[], None]) -> None:
@@ -251,9 +267,9 @@ class Worker:
                 log.exception("%s: timer %s failed", self.name, getattr(callback, "__name__", callback))
             if interval is ONCE:          # after(): not pushed back
                 continue
-            next_due = due + interval
+            next_due = on_grid(due + interval, interval)
             if next_due <= now:           # fell behind: do not fire in a burst
-                next_due = now + interval
+                next_due = on_grid(now + interval, interval)
             heapq.heappush(self._timers, (next_due, seq, interval, callback))
         if not self._timers:
             return self.max_wait_ms

@@ -16,17 +16,19 @@ and passwords).
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 
 from cli import accountarg, configfile
+from cli import session as session_cache
 from cli.accountnames import namer
 from cli.commands._risk_view import lockout_rows, parse_when
 from cli.errors import CliError
 from cli.session import os_user
 from shared import showtime
 from shared.messages.risk import AdminLockRequest, SelfLockRequest
-from shared.when import self_lock_refusal
+from shared.when import self_lock_refusal, table_duration
 
 CLOCK = re.compile(r"^\s*\d{1,2}:\d{2}(:\d{2})?\s*$")
 
@@ -55,24 +57,68 @@ def add_arguments(parser) -> None:
 
 def until_of(text: str, config_path: str, now_ns: int) -> tuple[int, str]:
     """(UTC ns, how it was read) for --until: a clock time is read in the display zone, and
-    the sentence gives the instant used with its offset; a length over 7 days is refused
-    before riskd is asked."""
+    the sentence gives the instant used with its offset and how long that is from now (trial16a
+    finding 7: `--until 14:00` at 14:42 answered "locked until Mon 14:00 CST" and never said
+    23h17m); a length over 7 days is refused before riskd is asked."""
     zone = configfile.display_zone(config_path)
     until = parse_when(text, now_ns, tz=zone)
     too_long = self_lock_refusal(until, now_ns)
     if too_long:
         raise CliError(too_long)
-    how = f"you asked until {showtime.at(until, zone, now_ns)} ({showtime.iso(until, zone)}"
+    how = (f"you asked until {showtime.at(until, zone, now_ns)}, for "
+           f"{table_duration((until - now_ns) / 1e9)} ({showtime.iso(until, zone)}")
     how += f", {text.strip()} read in {showtime.zone_label(zone)})" if CLOCK.match(text) else ")"
     return until, how
+
+
+ASK_PAST_S = 12 * 3600     # a clock time read as tomorrow's locks this long or longer: asked
+
+
+def passed_today(text: str, until_ns: int, config_path: str, now_ns: int) -> str:
+    """'' unless --until is a clock time already past today (read as tomorrow's, as documented)
+    that locks ASK_PAST_S or longer (23:50 and 00:30 is meant for tomorrow): then the sentence
+    that says so, with how long the lockout would last."""
+    if not CLOCK.match(text or "") or (until_ns - now_ns) / 1e9 < ASK_PAST_S:
+        return ""
+    zone = configfile.display_zone(config_path)
+    day = dt.datetime.fromtimestamp(until_ns / 1e9, zone).date()
+    if day == dt.datetime.fromtimestamp(now_ns / 1e9, zone).date():
+        return ""
+    return (f"{text.strip()} has passed today (now {showtime.at(now_ns, zone, now_ns)}): it reads "
+            f"as tomorrow's, {showtime.at(until_ns, zone, now_ns)}, a lockout of "
+            f"{table_duration((until_ns - now_ns) / 1e9)} that only an admin can end early")
+
+
+def asked_anyway(warning: str, admin: bool) -> bool:
+    """A clock time already past today locks until tomorrow: a person at the terminal is asked
+    first (a typo would lock the account for most of a day, and only an admin ends a
+    self-lockout early); a script is not asked (the time is read as documented) and the
+    answer says it."""
+    if not warning:
+        return True
+    if not session_cache.interactive():
+        print(warning)
+        return True
+    return confirm(f"{warning}. Lock {'it' if admin else 'your account'} until then?")
+
+
+def confirm(question: str) -> bool:
+    from cli.commands.stop import confirm as ask
+    return ask(question)
 
 
 def run(args, ctx) -> int:
     if args.admin and not args.reason.strip():
         raise CliError("an admin lockout needs a reason (--reason TEXT): it is kept in the "
                        "audit trail, as an unlock's is", 2)
+    now = time.time_ns()
     until, how = (None, "you asked until the trading-day roll") if args.session else \
-        until_of(args.until, ctx.config_path, time.time_ns())
+        until_of(args.until, ctx.config_path, now)
+    if not args.session and not asked_anyway(
+            passed_today(args.until, until, ctx.config_path, now), args.admin):
+        print("nothing was done: the account is not locked (give a later time, or an ISO time "
+              "with its date)")
+        return 1
     if args.admin:
         request = AdminLockRequest(account=args.account, until_ns=until, session=args.session,
                                    reason=args.reason, by=f"admin:{os_user()}")

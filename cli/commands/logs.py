@@ -1,13 +1,16 @@
 """Read the logs: the last lines of system.log, filtered, and with -f follow them live.
 
-  riskctl logs [-n N] [--level L] [--process P] [--account A] [--grep TEXT] [-f] [--json]
+  riskctl logs [-n N] [--since TIME] [--level L] [--process P] [--account A] [--grep TEXT]
+               [-f] [--json]
 
 History comes from the log files in the log dir (system.log and its rotated files), or,
 for a user who may not read them (a standard user on Windows, whose riskctl config holds
 only the bus addresses: docs/windows.md), from the logging worker; -f then follows the logging worker's live tail (its PUB socket, topics log.<level>.<proc>)
 until Ctrl-C. Only this riskd's are shown: its id comes with its supervisor's answer, and the
 records (and answers) of another riskd on the same ports are left out and said once.
---level is a minimum (WARNING shows warnings, errors and criticals).
+--level is a minimum (WARNING shows warnings, errors and criticals). --since reads a time as
+`riskctl history --since` does (2h, 09:30 in the display zone, an ISO time with its offset)
+and shows the records from then on, at most SINCE_N (or -n N) of the latest.
 --json prints one JSON object per line, exactly as stored.
 """
 from __future__ import annotations
@@ -21,7 +24,7 @@ from types import SimpleNamespace
 import zmq
 
 from cli import configfile, runningriskd, whichriskd
-from cli.accountnames import account_wanted
+from cli.accountnames import account_wanted, unknown_id
 from cli.context import listening
 from cli.errors import CliError
 from cli.watch.source import read_tables
@@ -32,20 +35,28 @@ from shared.config import ConfigError, load_config
 from shared.config.sections import WORKER_NAMES, BusConfig
 from shared.messages.control import ControlRequest
 from shared.messages.system import Ping, Pong, Reply
-from shared.messages.logs import (LogHistory, LogHistoryRequest, LogRecord, line_fields,
-                                  shown_utc)
+from shared.messages.logs import (LogHistory, LogHistoryRequest, LogRecord, iso_utc,
+                                  line_fields, shown_utc)
 
 NAME = "logs"
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 SILENCE_WARN_S = 5.0
 CORE = ("time", "level", "process", "pid", "logger", "message", "exc")
 PROCESSES = ("supervisor",) + WORKER_NAMES     # what writes riskd's logs (a shard: risk-N)
+DEFAULT_N = 50
+SINCE_N = 1000          # with --since and no -n: the records since then, up to this many
 
 
 def add_arguments(parser) -> None:
     parser.add_argument("-f", "--follow", action="store_true", help="keep printing new records")
-    parser.add_argument("-n", type=int, default=50, metavar="N",
-                        help="how many past records to show first (default 50)")
+    parser.add_argument("-n", type=int, default=None, metavar="N",
+                        help=f"how many past records to show first (default {DEFAULT_N}; "
+                             f"with --since, every one since then up to {SINCE_N})")
+    parser.add_argument("--since", metavar="TIME",
+                        help="only records from then on: 2h, 09:30 or 09:30:15 (display zone; "
+                             "a time later than now is yesterday's, and said so) or an ISO "
+                             "time with its offset, as for riskctl history (docs/operations.md, "
+                             "Times and time zones)")
     parser.add_argument("--level", type=str.upper, choices=LEVELS, help="minimum level")
     parser.add_argument("--process", help="only this process (risk, market, supervisor ...; "
                         "risk: every risk shard, risk-1: one, docs/scaling.md)")
@@ -105,16 +116,30 @@ def run(args, ctx) -> int:
         unknown = (f"no riskd process is named {args.process!r}: one of "
                    f"{', '.join(PROCESSES)} (with risk shards also risk-0, risk-1, ...: "
                    f"docs/scaling.md)")
-    flt = Filter(args.level, args.process, account_wanted(ctx, args.account), args.grep)
+    since = since_of(args.since, ctx.config_path) if args.since else None
+    n = args.n if args.n is not None else (SINCE_N if since else DEFAULT_N)
+    flt = Filter(args.level, args.process, account_wanted(ctx, args.account), args.grep, since)
     own, running = own_riskd(loaded, ctx.config_path)
     bus = running or loaded.config.bus      # the running riskd's, not an edit's (runningriskd)
     sub = _subscribe(bus.logging_pub) if args.follow else None
     try:
-        past, where = _past(loaded, flt, args.n, own, bus)
+        past, where = _past(loaded, flt, n, own, bus)
+        if since and args.n is None and len(past) >= n:
+            print(f"the last {n} records since {args.since.strip()}: -n N shows more",
+                  file=sys.stderr)
         if unknown and not past:
             if not args.follow:
                 raise CliError(unknown)
             print(f"{unknown}; following records of that name, if any", file=sys.stderr)
+        if args.account and not past:
+            refused = unknown_id(ctx, args.account)
+            # risk cannot say (riskd stopped): an account only the broker has may still have
+            # records, so the id is refused only when no record at all names it
+            if refused is not None and (refused[1] or not _past(
+                    loaded, Filter(None, None, flt.account, None), 1, own)[0]):
+                if not args.follow:
+                    raise CliError(refused[0])
+                print(f"{refused[0]}; following records of that id, if any", file=sys.stderr)
         if not past and not args.follow and where is None:
             print(f"no logs yet in {loaded.log_dir}", file=sys.stderr)
         for rec in past:
@@ -126,6 +151,21 @@ def run(args, ctx) -> int:
         if sub is not None:
             sub.close(0)
     return 0
+
+
+def since_of(text: str, config_path: str) -> str:
+    """--since as a stored record's "time" (UTC, iso_utc), read as `riskctl history --since`
+    reads it (a clock time later than now is yesterday's, said first on stderr). Trial16a
+    finding 7: `riskctl logs --since 20:36:25` was refused as an unknown argument."""
+    from cli.commands._risk_view import parse_when
+    from cli.commands.history import since_note
+    zone = configfile.display_zone(config_path)
+    now_ns = time.time_ns()
+    since_ns = parse_when(text, now_ns, future=False, tz=zone)
+    note = since_note(text, since_ns, now_ns, zone)
+    if note:
+        print(f"riskctl logs: {note}", file=sys.stderr, flush=True)
+    return iso_utc(since_ns)
 
 
 def own_riskd(loaded, config_path: str) -> tuple[bytes | None, BusConfig | None]:
@@ -172,7 +212,7 @@ def _past(loaded, flt: Filter, n: int, own: bytes | None = None,
         pass                  # Windows: the log folder is for administrators only
     address = (bus or loaded.config.bus).control_of("logging")
     request = LogHistoryRequest(n=n, level=flt.level, process=flt.process, account=flt.account,
-                                grep=flt.grep)
+                                grep=flt.grep, since=flt.since)
     try:
         with RpcClient(address, "logging", timeout=3.0, retries=0, name="riskctl",
                        instance=own or b"", say=False) as client:

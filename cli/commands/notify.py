@@ -24,16 +24,22 @@ from shared.plural import plural
 
 NAME = "notify"
 TEST_TIMEOUT = 8.0     # notify tries the channels in parallel within ~3 s
+TEST_WORDS = ("Send a test message now through every configured channel (or --channel's) and "
+              "print what each channel answered; Telegram: also whether commands get through. "
+              "Setting up the channels: docs/alerts.md.")
+STATUS_WORDS = ("Per channel: ok / failing / idle / disabled, queued alerts, last error; "
+                "Telegram commands answered, ignored and refused. docs/alerts.md.")
 
 
 def add_arguments(parser) -> None:
     sub = parser.add_subparsers(dest="action", metavar="ACTION")
     sub.required = True
-    p = sub.add_parser("test", help="send a test message [ops]")
-    p.add_argument("--channel", default="", choices=("", "telegram", "discord"),
+    p = sub.add_parser("test", help="send a test message [ops]", description=TEST_WORDS)
+    # no "" among the choices: --help showed "{,telegram,discord}" (trial16c)
+    p.add_argument("--channel", default="", choices=("telegram", "discord"),
                    help="one channel (default: every configured one)")
     p.add_argument("--json", action="store_true", help="print one JSON document")
-    p = sub.add_parser("status", help="state of each channel")
+    p = sub.add_parser("status", help="state of each channel", description=STATUS_WORDS)
     p.add_argument("--json", action="store_true", help="print one JSON document")
 
 

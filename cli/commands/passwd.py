@@ -10,7 +10,7 @@ never the password or its hash). Roles and passwords: docs/operations.md.
 from __future__ import annotations
 
 from cli.commands.config import EDIT_TIMEOUT, add_offline, print_edited
-from cli.offline import offline_edit
+from cli.offline import offline_edit, refuse_while_running
 from cli.commands.init import read_new_password
 from shared.config.access import hash_password
 from shared.config.edit import set_config_value
@@ -29,6 +29,8 @@ def add_arguments(parser) -> None:
 
 
 def run(args, ctx) -> int:
+    if args.offline:
+        refuse_while_running(ctx)       # before the password is read and judged
     hashed = hash_password(read_new_password(args.password_stdin, args.role,
                                                 "--password-stdin"))
     key = f"{args.role}.password_hash"

@@ -1,10 +1,12 @@
 """What riskd would have done on your own past trading days (read-only; needs no running riskd).
 
   riskctl replay [ACCOUNT...] [--from DATE] [--to DATE] [--set RULE.PARAM=VALUE]...
-                 [--config FILE] [--compare FILE] [--html FILE] [--bars 1m|1s] [--json]
+                 [--config FILE] [--compare FILE] [--html FILE] [--bars 1m|1s] [--refresh]
+                 [--json]
 
 Fetches the accounts' trades, orders and price bars from the broker (read endpoints only,
-cached on disk: a second replay of the same days makes no broker call), rebuilds the days in
+cached on disk: a second replay of the same days makes no broker call; a day without trades
+is asked again every time, and --refresh asks again for every day), rebuilds the days in
 time order and runs riskd's own rule engine over them. Per day: the PnL the broker booked,
 the PnL with riskd guarding (its closes at that moment's price, the trades its lockouts would
 have blocked removed), the first breach, the entries blocked and the exits dropped with
@@ -63,6 +65,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--decisions", action="store_true", help="list every decision")
     parser.add_argument("--cache", metavar="DIR",
                         help="cache folder (default: <data_dir>/replay/<broker>)")
+    parser.add_argument("--refresh", action="store_true",
+                        help="ask the broker again for every day, not the cache, and rewrite "
+                             "the cache (docs/replay.md, Data, fetched once)")
 
 
 def usage(message: str) -> CliError:
@@ -103,14 +108,16 @@ def trading_days(calendar, start: dt.date | None, end: dt.date | None, now_ns: i
 
 
 def pick_accounts(wanted: list[str], config, broker_accounts) -> list:
-    """The broker accounts to replay (one-line error naming what exists)."""
+    """The broker accounts to replay (one-line error naming what exists, as every screen names
+    an account: trial16c saw "SIM-DEMO-1 (id 1001)" where screens say "Ana main (id 1001)")."""
     known = {a.account_id: a for a in broker_accounts}
+    name_of = namer(config)
     if not wanted:
         listed = [a.id for a in config.accounts if a.enabled]
         chosen = [known[i] for i in listed if i in known] if listed else list(known.values())
         if not chosen:
             raise usage("no configured account is known to the broker; expected one of: "
-                        + ", ".join(called(a.name, a.account_id) for a in broker_accounts))
+                        + ", ".join(name_of(a.account_id, a.name) for a in broker_accounts))
         return chosen
     chosen = []
     for ref in wanted:
@@ -119,8 +126,8 @@ def pick_accounts(wanted: list[str], config, broker_accounts) -> list:
         match = [a for a in broker_accounts if ref in (str(a.account_id), a.name)
                  or (cfg is not None and a.account_id == cfg.id)]
         if not match:
-            raise usage(f"unknown account {ref!r}; expected an id or name of: "
-                        + ", ".join(called(a.name, a.account_id) for a in broker_accounts))
+            raise usage(f"unknown account {ref!r}; expected an id, name or display name of: "
+                        + ", ".join(name_of(a.account_id, a.name) for a in broker_accounts))
         chosen.append(match[0])
     return chosen
 
@@ -157,7 +164,8 @@ def run(args, ctx, *, client=None, clock=SYSTEM_CLOCK, sleep=None) -> int:
     own_client = client is None
     client = client or client_for(broker)
     fetcher = Fetcher(client, Cache(root), calendar, unit=args.bars, clock=clock,
-                      progress=progress, **({"sleep": sleep} if sleep else {}))
+                      progress=progress, refresh=args.refresh,
+                      **({"sleep": sleep} if sleep else {}))
     try:
         try:
             accounts = pick_accounts(wanted, loaded.config, fetcher.accounts())
@@ -176,7 +184,9 @@ def run(args, ctx, *, client=None, clock=SYSTEM_CLOCK, sleep=None) -> int:
             client.close()
     progress.finish()
     if not any(h.fills for h in histories):
-        raise usage(f"no trades from {days[0]} to {days[-1]} on "
+        # asked of the broker now, never read from the cache: a day without trades is not
+        # kept (cli/replay/fetch.py, Fetcher._day)
+        raise usage(f"the broker reports no trades from {days[0]} to {days[-1]} on "
                     + ", ".join(namer(loaded.config)(h.account_id, h.name) for h in histories)
                     + ": expected a range with trades (--from/--to, or other accounts)")
     label = os.path.basename(loaded.path) + (" " + " ".join(args.sets) if args.sets else "")

@@ -319,7 +319,9 @@ def place(args, ctx, sim: SimClient) -> int:
         ctx.print_json({"orderId": order_id, "accountId": account["id"], "contractId": contract,
                         "side": args.action, "size": args.qty, "type": kind})
     else:
-        price = f" at {args.limit if args.limit is not None else args.stop}" if kind != "market" else ""
+        # at least two decimals, as every screen shows a price (trial16c: "limit at 20000.0")
+        price = (f" at {traded_price(args.limit if args.limit is not None else args.stop)}"
+                 if kind != "market" else "")
         print(f"{args.action} {args.qty} {ticker_of(contract)} ({contract}) {kind}{price} "
               f"on {_account_label(account, ctx)}: order {order_id}")
     return 0
@@ -334,8 +336,9 @@ def move_price(args, ctx, sim: SimClient) -> int:
         ctx.print_json({"contractId": contract, "quote": doc["quote"], "fills": doc["fills"]})
     else:
         q = doc["quote"]
-        print(f"{ticker_of(contract)} ({contract}) last {q['lastPrice']} bid {q['bestBid']} "
-              f"ask {q['bestAsk']}; {plural(doc['fills'], 'order')} filled")
+        print(f"{ticker_of(contract)} ({contract}) last {traded_price(q['lastPrice'])} bid "
+              f"{traded_price(q['bestBid'])} ask {traded_price(q['bestAsk'])}; "
+              f"{plural(doc['fills'], 'order')} filled")
     return 0
 
 

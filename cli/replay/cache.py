@@ -7,7 +7,10 @@ so a sim's history never mixes with a real account's):
   <account>/<trading day>/trades.json         Trade/search of that trading day
   <account>/<trading day>/orders.json         Order/search of that trading day
   bars/<unit>/<contract>/<trading day>.json   History/retrieveBars: the span fetched and its bars
-Only trading days that have ended are kept (today's trades may still grow). Files are JSON
+Only trading days that have ended are kept (today's trades may still grow), and of those only
+the ones with trades (orders): an empty day is asked again on every replay, as the broker (the
+sim's `history`) can still write into it. `riskctl replay --refresh` asks again for every
+day and rewrites what is kept. Files are JSON
 in the one codec's field form (money as strings), written atomically (temp file + rename), so
 a replay killed mid-way leaves whole files only and the next run resumes from them.
 """

@@ -46,8 +46,9 @@ class Fetcher:
     def __init__(self, client, cache: Cache, calendar, *, unit: str = "1m",
                  clock: Clock = SYSTEM_CLOCK, sleep: Callable[[float], None] = time.sleep,
                  progress: Optional[Progress] = None, bars_budget: Optional[RateBudget] = None,
-                 pause: float = PAUSE):
+                 pause: float = PAUSE, refresh: bool = False):
         self.client = client
+        self.refresh = refresh             # --refresh: ask the broker again for every day
         self.cache = cache
         self.calendar = calendar
         self.unit = unit
@@ -90,7 +91,7 @@ class Fetcher:
     # -- accounts and contracts --------------------------------------------------------------
     def accounts(self, refresh: bool = False) -> list[AccountUpdate]:
         path = self.cache._path("accounts.json")
-        cached = None if refresh else self.cache.read_list(path, AccountUpdate)
+        cached = None if refresh or self.refresh else self.cache.read_list(path, AccountUpdate)
         if cached is not None:
             return cached
         found = [translate.account(a) for a in self._call(
@@ -100,7 +101,7 @@ class Fetcher:
 
     def contract(self, contract_id: str) -> ContractInfo:
         path = self.cache._path("contracts", f"{contract_id}.json")
-        cached = self.cache.read_list(path, ContractInfo)
+        cached = None if self.refresh else self.cache.read_list(path, ContractInfo)
         if cached:
             return cached[0]
         try:
@@ -129,10 +130,17 @@ class Fetcher:
     def _ended(self, day: dt.date) -> bool:
         return self.clock.now_ns() >= self.calendar.end_of(day)
 
-    def _day(self, account_id: int, day: dt.date, what: str, cls, fetch, convert) -> list:
+    def _day(self, account_id: int, day: dt.date, what: str, cls, fetch, convert,
+             traded: bool = False) -> list:
+        """One day's trades or orders. Only a day that ended with something on it is kept: an
+        empty answer is asked again on every replay, since the broker's history of an ended day
+        can still grow (the sim's `history` writes into past days that had none; trial16c: a
+        day cached as empty hid the 190 trades `sim history --days 10` wrote there). An empty
+        list a previous version cached is not trusted either. `traded`: the day has trades,
+        so its orders are kept (and trusted) even when there are none."""
         path = self.cache.day_path(account_id, day, what)
-        cached = self.cache.read_list(path, cls)
-        if cached is not None:
+        cached = None if self.refresh else self.cache.read_list(path, cls)
+        if cached or (cached is not None and traded):
             self.progress.step(f"{what} {account_id} {day} (cached)")
             return cached
         start, end = self.calendar.start_of(day), self.calendar.end_of(day)
@@ -140,7 +148,7 @@ class Fetcher:
         items = [convert(x) for x in self._call(f"{'Trade' if what == 'trades' else 'Order'}"
                                                 f"/search account {account_id} {day}",
                                                 fetch, account_id, start, end)]
-        if self._ended(day):
+        if (items or traded) and self._ended(day):
             self.cache.write_list(path, items)
             self.cached_items += 1
         return items
@@ -154,11 +162,13 @@ class Fetcher:
         fills: dict[int, Fill] = {}
         orders: dict[int, OrderUpdate] = {}
         for day in days:
-            for f in self._day(account.account_id, day, "trades", Fill,
-                               self.client.search_trades, translate.fill):
+            traded = self._day(account.account_id, day, "trades", Fill,
+                               self.client.search_trades, translate.fill)
+            for f in traded:
                 fills[f.trade_id] = f
             for o in self._day(account.account_id, day, "orders", OrderUpdate,
-                               self.client.search_orders, lambda x: translate.order(x, now)):
+                               self.client.search_orders, lambda x: translate.order(x, now),
+                               traded=bool(traded)):
                 known = orders.get(o.order_id)
                 if known is None or (o.updated_ns or 0) >= (known.updated_ns or 0):
                     orders[o.order_id] = o
@@ -191,7 +201,7 @@ class Fetcher:
                 for day, span in sorted(self._spans(held[cid], u).items())]
         self.progress.add(len(plan), "bars")
         for cid, day, (start, end) in plan:
-            cached = self.cache.read_bars(self.unit, cid, day, Bar)
+            cached = None if self.refresh else self.cache.read_bars(self.unit, cid, day, Bar)
             if cached is not None and cached[0] <= start and cached[1] >= end:
                 self.progress.step(f"bars {cid} {day} (cached)")
                 bars = [b for b in cached[2] if start <= b.ts_ns < end]

@@ -4,6 +4,8 @@ whole or not at all (fresh-user trial 2026-12-06, 80x24: "max_contract…" for t
 latency of "0.0…")."""
 from __future__ import annotations
 
+import os
+
 from typing import Iterable
 
 CUT = "\u2026"                # '…': the end of a line cut at the width, or a name's middle
@@ -29,7 +31,14 @@ def name_cuts(names: Iterable[str], width: int) -> dict[str, str]:
         else:
             keep = width - 1                               # characters around the CUT
             balanced = keep - keep // 2
-            heads = sorted(range(1, keep), key=lambda h: (abs(h - balanced), -h))
+            # the head reaches 3 characters past the start the name shares with a rule of
+            # the same ending, when a tail of 3 is still kept (trial16c: 'daily_r…d_loss'
+            # and 'daily_u…d_loss' looked alike at 80x24; now 'daily_rea…_loss' and
+            # 'daily_unr…_loss')
+            shared = max([len(os.path.commonprefix([name, o])) for o in known
+                          if o != name and o[-4:] == name[-4:]] or [0])
+            telling = shared + 3 if shared + 3 <= keep - 3 else 0
+            heads = sorted(range(1, keep), key=lambda h: (h < telling, abs(h - balanced), -h))
             out[name] = next((_cut(name, h, keep) for h in heads if not any(
                 _reads_as(other, name[:h], name[len(name) - (keep - h):], width)
                 for other in known if other != name)), _cut(name, balanced, keep))

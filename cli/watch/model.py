@@ -105,6 +105,15 @@ class ForeignSeen:
 
 
 @attrs.frozen
+class ForeignGone:
+    """The riskd of a ForeignSeen is no longer said on the screen: none of its frames came
+    for a while (it is gone or let go of the port), or it was this riskd's own run, before or
+    after a restart of the same riskd (trial16a finding 4: a watch left open across a restart
+    said "another riskd ... give every riskd its own ports" for good)."""
+    instance: str
+
+
+@attrs.frozen
 class OtherRiskd:
     """The riskd that answers runs another config than the one given (cli/whichriskd.py):
     said first among the screen's warnings; text '' once it is this config's riskd again."""
@@ -505,8 +514,16 @@ def _foreign(state: WatchState, msg: ForeignSeen) -> bool:
     return True
 
 
+def _foreign_gone(state: WatchState, msg: ForeignGone) -> bool:
+    kept = [s for s in state.foreign if s.instance != msg.instance]
+    changed = len(kept) != len(state.foreign)
+    state.foreign = kept
+    return changed
+
+
 _APPLY = {
     ForeignSeen: _foreign,
+    ForeignGone: _foreign_gone,
     OtherRiskd: _other_riskd,
     AccountStatus: _status,
     RiskStatusReply: _risk_reply,
@@ -845,7 +862,20 @@ def failing_lines(status: AccountStatus, now_ns: int, tz: dt.tzinfo) -> list[str
     return out
 
 
-def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo) -> list[Banner]:
+RISKD_DOWN = "NOT ENFORCED while riskd is down"
+
+
+def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo, riskd_down: bool = False
+             ) -> list[Banner]:
+    """riskd_down: riskd is not running (nothing of it left): a lockout is shown with its end
+    but no countdown, said NOT ENFORCED, as the stop alert says it (trial16c: after SIGTERM
+    `watch` kept "LOCKED OUT 1d02h11m" counting down under "NOT LIVE: riskd is not running")."""
+    if riskd_down:
+        return [b if b.kind in (accountguard.NOT_GUARDED, "BROKER BLOCKS TRADING") else
+                attrs.evolve(b, countdown=RISKD_DOWN, text=f"{b.text}; " + (
+                    b.countdown.split("(", 1)[1].rstrip(")") if "(until " in b.countdown
+                    else b.countdown))
+                for b in _banners(status, now_ns, tz)]
     out = []
     off = getattr(status, "not_guarded", "") or ""
     if off:        # trial 2026-12-06: "LOCKED OUT" alone while nothing enforced the lockout
@@ -988,7 +1018,7 @@ def unrealized_note(status: AccountStatus, now_ns: int) -> str:
 def account_view(state: WatchState, status: AccountStatus, now_ns: int,
                  tz: dt.tzinfo, since_ns: int = 0) -> AccountView:
     net = status.realized + status.unrealized
-    banners = _banners(status, now_ns, tz)
+    banners = _banners(status, now_ns, tz, riskd_down=not_live(state) == "riskd is not running")
     return AccountView(
         account_id=status.account_id, name=named(state.labels, status.account_id, status.name),
         trading_day=status.trading_day, balance=fmt_money(status.balance, signed=False),
@@ -1077,11 +1107,16 @@ def actions_note(state: WatchState, view: AccountView, stale: str = "") -> str:
     notes = []
     if not state.actions_read:        # the first frames, before riskd answered: not "none"
         notes.append(f"{'earlier ' if view.actions else ''}actions today: asking riskd")
+    elif state.actions_problem and view.actions:
+        # the rows above were read: what cannot be is any since (trial16c: "+9 more today
+        # (riskctl history)" right above "earlier actions today cannot be read")
+        why = stale or state.actions_problem
+        notes.append(f"later actions cannot be read while {why}" if stale else
+                     f"later actions cannot be read ({why})")
     elif state.actions_problem:
         why = stale or state.actions_problem
-        notes.append(f"{'earlier ' if view.actions else ''}actions today cannot be read "
-                     f"while {why}" if stale else
-                     f"{'earlier ' if view.actions else ''}actions today cannot be read ({why})")
+        notes.append(f"actions today cannot be read while {why}" if stale else
+                     f"actions today cannot be read ({why})")
     unknown = {row.detail for row in state.actions.values()
                if row.account_id == view.account_id and row.status == NOT_KNOWN}
     notes += sorted(unknown)

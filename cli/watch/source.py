@@ -15,8 +15,11 @@ Only this riskd's messages are shown. Every bus frame carries the sending riskd'
 control socket (held by that supervisor for riskd's whole life), or, while the supervisor is
 gone, from the answer of a worker it left running (cli/watch/direct.py). A frame of another
 riskd (one on the same ports whose worker holds a port this riskd's worker left free) is
-dropped and said once per sender on the screen (model.ForeignSeen); frames that come before
-the id is known are not shown either (the first snapshot comes before the first read).
+dropped and said once per sender on the screen (model.ForeignSeen), until none of its frames
+came for FOREIGN_FORGET s (model.ForeignGone); frames that come before the id is known are not
+shown either (the first snapshot comes before the first read). A restart of this riskd gives it
+a new id: the frames of its new run that came before the snapshot learned it, and those of its
+earlier runs, are this riskd's, never "another riskd" (trial16a finding 4).
 """
 from __future__ import annotations
 
@@ -48,12 +51,13 @@ from shared.messages.market import PositionsRequest, PositionsTable
 from shared.messages.risk import (HistoryReply, HistoryRequest, RiskStatusReply,
                                   RiskStatusRequest)
 from shared.messages.system import Reply
-from cli.watch.model import (ActionsUnknown, FileLabels, ForeignSeen, OtherRiskd,
+from cli.watch.model import (ActionsUnknown, FileLabels, ForeignGone, ForeignSeen, OtherRiskd,
                              OutcomesUnknown, Reachability, RiskUnavailable, risk_unavailable)
 
 log = logging.getLogger(__name__)
 
 SNAPSHOT_EVERY = 1.0
+FOREIGN_FORGET = 30.0         # s without a frame of another riskd: its line leaves the screen
 SUPERVISOR_TIMEOUT = 1.0      # the supervisor answers from memory: silence means it is gone
 WORKER_TIMEOUT = 3.5          # forwarded requests: the supervisor's own forward deadline is 3 s
 HISTORY_RETRY = 5.0           # s: today's actions asked again while risk or enforcement cannot say
@@ -112,7 +116,13 @@ class Source:
         self._stop = threading.Event()
         self._thread: Optional[threading.Thread] = None
         self.instance: Optional[bytes] = None   # this riskd's id once one of it answered
-        self.foreign: set[bytes] = set()        # other riskds' ids said on the screen
+        self.foreign: dict[bytes, float] = {}   # other riskds' ids said on the screen: when
+                                                # (monotonic) one of their frames last came
+        self.earlier: set[bytes] = set()        # this riskd's ids before its restarts
+        self.shown: set[bytes] = set()          # the foreign ids the screen was told of
+        self.publishers: dict[bytes, str] = {}  # and who of them sent the first frame
+        self.known = False    # the last snapshot reached this riskd (or its workers, when
+                              # its supervisor is gone): a new id is then not its restart
 
     def start(self) -> "Source":
         self._thread = threading.Thread(target=self._run, name="watch-source", daemon=True)
@@ -150,6 +160,7 @@ class Source:
             while not self._stop.is_set():
                 if time.monotonic() >= next_snapshot:
                     self.snapshot(client)
+                    self.forget_foreign()
                     next_snapshot = time.monotonic() + self.snapshot_every
                 if sub.poll(100):
                     self._read(sub)
@@ -174,23 +185,55 @@ class Source:
             try:
                 self._queue.put(codec.decode(frames[-1], self.instance).msg)
             except codec.ForeignFrame as foreign:
-                self.said_foreign(foreign)
+                if foreign.instance not in self.earlier:   # not this riskd's earlier run
+                    self.said_foreign(foreign)
             except codec.DecodeError:
                 continue                  # a frame we cannot read is not worth a crash
 
     def learned(self, instance: bytes) -> None:
         """The riskd that answered (its supervisor, or a worker it left running): its id is
-        the one the bus's frames must carry to be shown (b"": a riskd that sends none)."""
-        if self.instance != instance:
-            self.instance = instance
+        the one the bus's frames must carry to be shown (b"": a riskd that sends none). A new
+        id at the same control socket is this riskd restarted (another config's riskd there
+        is said by OtherRiskd): its frames read before, and those of its earlier run, are no
+        other riskd's."""
+        if self.instance == instance:
+            return
+        if self.instance is not None:
+            self.earlier.add(self.instance)
+        self.instance = instance
+        for own in [i for i in self.foreign if i == instance or i in self.earlier]:
+            self.forgot(own)
 
     def said_foreign(self, foreign: codec.ForeignFrame) -> None:
-        """Another riskd's frame: not shown; the screen says so once per sender."""
-        if foreign.instance in self.foreign or len(self.foreign) >= 8:
+        """Another riskd's frame: not shown. The screen says so once per sender, from the
+        next snapshot that reached this riskd on (before it, the frame may be this riskd's
+        own new run after a restart, not yet learned), while its frames keep coming."""
+        if foreign.instance not in self.foreign and len(self.foreign) >= 8:
             return
-        self.foreign.add(foreign.instance)
-        self._queue.put(ForeignSeen(instance=foreign.instance.decode("utf-8", "replace"),
-                                    publisher=foreign.publisher))
+        self.foreign[foreign.instance] = time.monotonic()
+        self.publishers.setdefault(foreign.instance, foreign.publisher)
+
+    def forget_foreign(self, now: Optional[float] = None) -> None:
+        """After a snapshot: the other riskds not said yet are said, once this riskd is known
+        (it answered, or its supervisor is gone and its workers are asked); those none of
+        whose frames came for FOREIGN_FORGET s leave the screen (a banner for a riskd that is
+        gone said to change ports for good)."""
+        now = time.monotonic() if now is None else now
+        for instance, at in list(self.foreign.items()):
+            if now - at >= FOREIGN_FORGET:
+                self.forgot(instance)
+            elif instance not in self.shown and self.known:
+                self.shown.add(instance)
+                self._queue.put(ForeignSeen(instance=instance.decode("utf-8", "replace"),
+                                            publisher=self.publishers.get(instance, "")))
+
+    def forgot(self, instance: bytes) -> None:
+        """No longer said: gone, or this riskd's own run."""
+        del self.foreign[instance]
+        self.publishers.pop(instance, None)
+        if instance in self.shown:
+            self.shown.discard(instance)
+            self._queue.put(ForeignGone(instance=instance.decode("utf-8", "replace")))
 
     def _ask(self, client: RpcClient, msg, timeout: float) -> Reply:
         reply = client.call(ControlRequest(command=msg), timeout=timeout, retries=0)
@@ -253,6 +296,7 @@ class Source:
             status = self._ask(client, StatusRequest(), SUPERVISOR_TIMEOUT)
         except RpcTimeout as exc:
             note = self.unreachable(str(exc), now)
+            self.known = note.gone and bool(note.left) and self.instance is not None
             self._queue.put(note)
             self._history_due = True              # asked again once riskd answers
             if note.gone:
@@ -261,6 +305,7 @@ class Source:
                 self.without_supervisor(note.left, now)
             return
         self.learned(client.answered_by)      # the supervisor on riskd's control socket
+        self.known = True
         self._queue.put(Reachability(ok=True, ts_ns=now))
         self._direct_done = False           # a supervisor gone later: its workers asked again
         if self._history_due and self.day_start is not None:

@@ -66,7 +66,7 @@ class LoggingWorker(Worker):
     def _on_history(self, req: LogHistoryRequest) -> Reply:
         """The stored history for riskctl logs run by a user who may not read the files (the
         records are the redacted ones anyone can follow live with riskctl logs -f)."""
-        flt = Filter(req.level, req.process, req.account, req.grep)
+        flt = Filter(req.level, req.process, req.account, req.grep, req.since)
         try:
             lines = history_lines(self.loaded.log_dir, flt, min(max(req.n, 0), MAX_LINES))
         except OSError as exc:

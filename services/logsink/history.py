@@ -15,6 +15,9 @@ from typing import Iterable, Iterator, Optional
 import attrs
 
 from shared import shards
+from shared.messages.logs import iso_utc
+
+SLACK_NS = 5 * 10**9      # records reach the file up to this much out of time order
 
 
 @attrs.frozen
@@ -23,8 +26,11 @@ class Filter:
     process: Optional[str] = None
     account: Optional[str] = None
     grep: Optional[str] = None
+    since: Optional[str] = None      # records from then on (a "time" as stored: iso_utc)
 
     def matches(self, rec: dict, raw: str | None = None) -> bool:
+        if self.since and str(rec.get("time", "")) < self.since:
+            return False
         if self.level and logging.getLevelName(str(rec.get("level", ""))) \
                 < logging.getLevelName(self.level):
             return False
@@ -79,6 +85,9 @@ def history_lines(log_dir: str, flt: Filter, n: int) -> list[str]:
     found: list[str] = []
     if n <= 0:
         return found
+    # records of several processes reach the file a little out of order: the reading stops
+    # only at a record SLACK_S older than --since
+    earlier = _earlier(flt.since, SLACK_NS) if flt.since else ""
     for raw in _reversed_lines(log_files(log_dir)):
         if not raw.strip():
             continue
@@ -90,9 +99,23 @@ def history_lines(log_dir: str, flt: Filter, n: int) -> list[str]:
             found.append(raw)
             if len(found) >= n:
                 break
+        elif isinstance(rec, dict) and flt.since and str(rec.get("time", "")) < earlier:
+            break                     # read newest first: all that follows is older still
     return list(reversed(found))
 
 
 def history(log_dir: str, flt: Filter, n: int) -> list[dict]:
     """The last n matching records, oldest first."""
     return [json.loads(raw) for raw in history_lines(log_dir, flt, n)]
+
+
+def _earlier(stamp: str, ns: int) -> str:
+    """A stored "time" (iso_utc) moved `ns` earlier, in the same form ('' when unreadable:
+    then nothing stops the reading early)."""
+    import datetime as dt
+    try:
+        when = dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+            tzinfo=dt.timezone.utc)
+    except ValueError:
+        return ""
+    return iso_utc(max(0, int(when.timestamp()) * 10**9 + when.microsecond * 1000 - ns))

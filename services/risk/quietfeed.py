@@ -35,6 +35,10 @@ risk's status, PositionView.price_stale_since). It returns the alerts due:
 
 A closed market raises nothing: no quote is due (an alerted silence is carried over the close
 and ends when quotes flow after the open, or when no account holds the contract any more).
+Nor does market's worker stopped or down (nothing from it reaches risk, its heartbeats
+included): its own alert says the accounts are not guarded ("⛔ Worker market stopped by
+...", or the crash's), and this alert's "fills are still watched" would be untrue then (trial16a finding 5: it came during
+`riskctl stop market`). The wait starts again when market's stream is back.
 
 The alerted silences survive a restart of risk or of riskd, kill -9 included (to_json /
 load_json: risk's store writes them before the alert is published, services/risk/store.py):
@@ -137,13 +141,16 @@ class QuietFeed:
     def check(self, now_ns: int, holdings: Iterable[Holding], quoted_ns: dict,
               price_of: Callable[[str], object],
               name_of: Callable[[int, str], str] = lambda aid, name: called(name, aid),
-              whole: bool = True) -> list[NotifyEvent]:
+              whole: bool = True, fed: bool = True) -> list[NotifyEvent]:
         """The alerts due at now_ns. name_of(account id, Holding.name): how alerts name an
         account ('Demo 1 (id 1001)': shared/accountname.called, the engine's account_name),
         asked only for the accounts an alert names (every second for every account was
         O(accounts^2): the names are looked up in the config's account list). whole: risk's
         book holds every position the broker has (False after a restart until market's
-        complete snapshot: a contract missing from it may still be held)."""
+        complete snapshot: a contract missing from it may still be held). fed: market's
+        stream reaches risk (False while market is stopped or down: no quote is due, as while
+        the market is closed, and the wait starts again when it is back; the worker's own
+        alert says the accounts are not guarded meanwhile)."""
         held: dict[str, list[Holding]] = {}
         for h in holdings:
             held.setdefault(h.contract_id, []).append(h)
@@ -157,7 +164,7 @@ class QuietFeed:
             out.append(not_held_alert(gone, now_ns))
         for cid in [c for c in self._seen if c not in held]:
             del self._seen[cid]
-        if not self.market_open(now_ns):
+        if not fed or not self.market_open(now_ns):
             self._seen.clear()                     # a silence over the close is no news
             self._closed = True
             return out                             # no quote is due: nothing starts or ends

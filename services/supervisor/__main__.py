@@ -28,7 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     except AlreadyRunning as exc:
         print(f"riskd: refusing to start: {exc}", file=sys.stderr)
         return EXIT_ALREADY_RUNNING
-    instanceid.start()      # before the first log line; every worker inherits it
+    # before the first log line; every worker inherits it (and the last run's id)
+    instanceid.start(os.path.join(loaded.data_dir, "run"))
     setup_logging("supervisor", loaded.config.logging.level, config=loaded.config)
     # risk_shards changed over state kept for another count: risk runs as that count (guarding)
     file_config = loaded.config

@@ -60,7 +60,7 @@ from shared.messages.notify import ChannelState
 from shared.messages.risk import RiskStatusRequest
 from shared.messages.system import Heartbeat, Ping, Pong, Reply, error, ok
 from shared.exitwords import exit_words, kill_words
-from shared.worker import Worker
+from shared.worker import Worker, on_grid
 from shared.when import duration
 from shared.workerdown import FLAPPING, down_kind
 from shared.plural import plural
@@ -516,7 +516,8 @@ class Supervisor(Worker):
         """When the pass runs next (monotonic s)."""
         if not self.wakes_on_signal or not hasattr(signal, "SIGCHLD") or self._in_motion():
             return self._last_tick + TICK
-        due = self._last_tick + IDLE_TICK
+        # on the second's grid, as the 1 s timers (shared/worker.py): one wake for all of them
+        due = on_grid(self._last_tick + IDLE_TICK, IDLE_TICK)
         for slot in self.slots.values():
             policy = slot.policy
             if policy.state == RUNNING and policy.alive_at is not None:

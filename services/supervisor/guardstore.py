@@ -47,12 +47,21 @@ class GuardStore:
             return []
         return [Gap(s, e, tuple(json.loads(r))) for s, e, r in rows]
 
-    def _write(self, what: str, sql: str, args: tuple) -> None:
-        """One write; a failure is logged (what: 'record a protection gap') and never raised."""
+    def _write(self, what: str, sql: str, args: tuple, synced: bool = True) -> None:
+        """One write; a failure is logged (what: 'record a protection gap') and never raised.
+        synced=False: committed without its own fsync (synchronous=NORMAL for this commit
+        only; the next synced write or checkpoint syncs it with the rest)."""
         if self.db is None:
             return
         try:
-            self.db.execute(sql, args)
+            if synced:
+                self.db.execute(sql, args)
+                return
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            try:
+                self.db.execute(sql, args)
+            finally:
+                self.db.execute("PRAGMA synchronous=FULL")
         except sqlite3.Error as exc:
             log.error("cannot %s in %s: %s", what, self.path, exc)
 
@@ -73,8 +82,12 @@ class GuardStore:
         return row[0] if row else None
 
     def alive(self, ns: int) -> None:
+        """riskd is alive at ns (every second). Not fsynced (it was riskd's only fsync while
+        idle, one a second: round 16): a kill -9 of riskd loses nothing (the WAL is written
+        before the commit returns); a power cut may lose the last ones, so the next riskd
+        counts from an earlier one: more unguarded time, never less."""
         self._write("record riskd's alive time",
-                    "INSERT OR REPLACE INTO alive (id, ns) VALUES (1, ?)", (ns,))
+                    "INSERT OR REPLACE INTO alive (id, ns) VALUES (1, ?)", (ns,), synced=False)
 
     def stopped_cleanly(self, ns: int, how: str) -> None:
         """Every worker is stopped: riskd ends cleanly (how: what stopped it)."""

@@ -12,6 +12,10 @@ outside riskd), is dropped before its fields are read, before it counts for the 
 answer risk re-syncs its market state from (market's snapshot, services/risk/asker.py) is
 checked the same way: workers stamp their replies (shared/bus/rpc.py).
 
+A frame of the riskd that last ran on this data dir (instanceid.previous(): a killed riskd's
+workers, still running until the new riskd ends them) is dropped the same way but said as
+that, at INFO: no other riskd is involved and no port needs changing.
+
 Each process says it once per foreign sender, as a WARNING naming the other riskd's instance,
 the publisher and the topic, and counts the rest (`dropped`); at most SAY_AT_MOST senders are
 named, so a flood of made-up ids cannot flood the log. A process started without a supervisor
@@ -21,11 +25,12 @@ from __future__ import annotations
 
 import logging
 
-from shared import codec
+from shared import codec, instanceid
 
 log = logging.getLogger("riskd.bus.foreign")
 
 SAID = "messages from another riskd on this machine were ignored, not acted on"
+OWN_SAID = "messages from a worker of this riskd's last run were ignored, not acted on"
 SAY_AT_MOST = 8
 
 
@@ -42,10 +47,21 @@ class Foreign:
         if frame.instance in self.said or len(self.said) >= SAY_AT_MOST:
             return
         self.said.add(frame.instance)
+        topic_text = topic.decode("utf-8", "replace")
+        if frame.instance and frame.instance == instanceid.previous():
+            how = (f"sent by {frame.publisher} (its answer to {answer_to})" if answer_to
+                   else f"published by {frame.publisher} (topic {topic_text!r})")
+            log.info("%s: a %s %s of riskd instance %s, the last riskd started on this data "
+                     "dir, whose workers were left running when it was killed and are ended "
+                     "by this start; no other riskd is involved and no port needs changing",
+                     OWN_SAID, frame.name, how, frame.instance.decode("utf-8", "replace"),
+                     extra={"foreign_instance": frame.instance.decode("utf-8", "replace"),
+                            "foreign_publisher": frame.publisher,
+                            "foreign_topic": topic_text or answer_to})
+            return
         who = (f"riskd instance {frame.instance.decode('utf-8', 'replace')}" if frame.instance
                else "a sender with no riskd instance id (a riskd older than this one, or a "
                     "program outside riskd)")
-        topic_text = topic.decode("utf-8", "replace")
         how = (f"sent by {frame.publisher} of {who} (its answer to {answer_to})" if answer_to
                else f"published by {frame.publisher} of {who} (topic {topic_text!r})")
         log.warning("%s: a %s %s, which holds an address of this riskd's; give every riskd on "

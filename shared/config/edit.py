@@ -641,6 +641,50 @@ def _change(key: str, old: Any, new: Any) -> str:
 _MISSING = object()
 
 
+def account_change(key: str, old: Any, new: Any, old_data: dict, new_data: dict
+                   ) -> Optional[str]:
+    """An [[accounts]] entry's own setting (not a rule: changewords says those), said with the
+    account as riskd names it: "Demo 2 (strict, id 1002): enabled true -> false: risk keeps
+    guarding it until the trading-day roll, then stops", "SIM-DEMO-3 (id 1003): removed from
+    the config" (once per account). None: not such a key. Trial16c: `config restore` listed
+    "accounts[1].enabled: true -> false" and "accounts[2].id: 1003 -> (unset)" beside
+    "Demo 2 (strict, id 1002): max_contracts limit 1 -> 2", and did not say what the disable
+    means, as `accounts disable` does."""
+    from shared.config.changewords import _label, _same_account
+    parts = split_key(key) if key.startswith("accounts[") else []
+    if len(parts) != 3 or parts[0] != "accounts" or not isinstance(parts[1], int):
+        return None
+    entry_old, entry_new = (_entry(data, parts[1]) for data in (old_data, new_data))
+    if _same_account(entry_old, entry_new):
+        line = f"{_label(entry_new)}: {parts[2]} {_shown(old)} -> {_shown(new)}"
+        if parts[2] == "enabled" and old is not False and new is False:
+            line += ": risk keeps guarding it until the trading-day roll, then stops"
+        elif parts[2] == "enabled" and new is not False and old is False:
+            line += ": guarded again"
+        return line
+    gone = entry_old is not None and not any(_same_account(entry_old, e)
+                                             for e in new_data.get("accounts") or [])
+    came = entry_new is not None and not any(_same_account(entry_new, e)
+                                             for e in old_data.get("accounts") or [])
+    if entry_old is not None and gone and key in _keys_of(entry_old, parts[1]):
+        return (f"{_label(entry_old)}: removed from the config (risk guards it with the "
+                f"default profile's rules while the broker reports it)")
+    if entry_new is not None and came:
+        return f"{_label(entry_new)}: added to the config"
+    return None
+
+
+def _entry(data: dict, index: int) -> Optional[dict]:
+    rows = data.get("accounts") if isinstance(data, dict) else None
+    if isinstance(rows, list) and 0 <= index < len(rows) and isinstance(rows[index], dict):
+        return rows[index]
+    return None
+
+
+def _keys_of(entry: dict, index: int) -> set:
+    return {f"accounts[{index}].{k}" for k in entry}
+
+
 def _worded(keys: list[str], old: dict, new: dict, old_data: dict, new_data: dict) -> list[str]:
     """_change of each key; a rule parameter's edit said as shared/config/changewords.py says
     it (the account by name, the values in force), once per parameter (a list of tiers
@@ -654,7 +698,13 @@ def _worded(keys: list[str], old: dict, new: dict, old_data: dict, new_data: dic
             where = None
         line = rule_change(old_data, new_data, where) if where is not None else None
         if line is None:
-            out.append(_change(key, old.get(key, _MISSING), new.get(key, _MISSING)))
+            line = account_change(key, old.get(key, _MISSING), new.get(key, _MISSING),
+                                  old_data, new_data)
+            if line is None:
+                out.append(_change(key, old.get(key, _MISSING), new.get(key, _MISSING)))
+            elif line and line not in said:
+                said.add(line)
+                out.append(line)
         elif where not in said:
             said.add(where)
             out.append(line)

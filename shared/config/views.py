@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import attrs
 
+from shared.accountname import account_called
 from shared.config.accounts import DEFAULT_PROFILE, find_account_quietly
 from shared.config.checks import effective_rules, profile_names, profile_rules
 from shared.config.convert import toml_value_text
@@ -46,10 +47,11 @@ def rule_rows(config, target: str = "") -> list[dict]:
             if not name or account.matches(name):
                 rows += _rows(f"account:{account.key}", account.profile,
                               effective_rules(config, account), account.rules)
-    if target and not rows:
-        raise KeyError(f"no account or profile {target!r}; profiles: "
+    if target and not rows:     # accounts named as every screen names them (trial16c:
+        raise KeyError(f"no account or profile {target!r}; profiles: "  # SIM-DEMO-1 here)
                        + ", ".join(profile_names(config)) + "; accounts: "
-                       + (", ".join(a.key for a in config.accounts) or "none"))
+                       + (", ".join(account_called(config.accounts, a.id, a.name)
+                                    for a in config.accounts) or "none"))
     return rows
 
 

@@ -36,6 +36,7 @@ class LogHistoryRequest:
     process: str | None = None
     account: str | None = None
     grep: str | None = None
+    since: str | None = None      # only records from then on: their "time" form (iso_utc)
 
 
 @attrs.frozen(kw_only=True)

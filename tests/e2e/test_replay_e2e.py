@@ -176,8 +176,12 @@ class DroppingProxy:
 
 def test_a_broker_failing_mid_way_is_retried_and_resumed_from_the_cache(desk, tmp_path):
     run = desk.procs.riskctl(desk.config, "sim", "history", "--days", "3", "--account",
-                             str(DEMO1), timeout=120)
+                             str(DEMO1), "--json", timeout=120)
     assert run.returncode == 0, run.stderr
+    # the three days written, not the default 20: a day without trades is asked again on
+    # every replay (never cached as empty), and "resumed from the cache" counts Trade/search
+    written = json.loads(run.stdout)["written"]
+    days = ("--from", written[0], "--to", written[-1])
     sim_port = int(desk.rest_url.rsplit(":", 1)[1])
     proxy = DroppingProxy(sim_port, b"retrieveBars", drops=0)
     # the same riskd config, its broker reached through the proxy as a "projectx" URL. Its
@@ -195,7 +199,7 @@ def test_a_broker_failing_mid_way_is_retried_and_resumed_from_the_cache(desk, tm
         desk.reset_calls()
         desk.fail("/api/Trade/search", 429, 2, retryAfter=0.2)
         desk.fail("/api/History/retrieveBars", 500, 40)       # beyond every retry
-        first = desk.replay(DEMO1.__str__(), "--cache", cache, config=other)
+        first = desk.replay(DEMO1.__str__(), *days, "--cache", cache, config=other)
         assert first.returncode == 1
         line = first.stderr.strip().splitlines()[-1]
         assert "History/retrieveBars" in line and "run the same replay again" in line
@@ -203,13 +207,13 @@ def test_a_broker_failing_mid_way_is_retried_and_resumed_from_the_cache(desk, tm
         trades_asked = desk.calls("/api/Trade/search")
         desk.fail("/api/History/retrieveBars", 500, 0)
         proxy.drops = 1                                        # then one dropped connection
-        second = desk.replay(DEMO1.__str__(), "--cache", cache, "--json", config=other)
+        second = desk.replay(DEMO1.__str__(), *days, "--cache", cache, "--json", config=other)
         assert second.returncode == 0, second.stderr
         assert desk.calls("/api/Trade/search") == trades_asked   # resumed from the cache
         doc = json.loads(second.stdout)
         assert doc["days"] and doc["broker_calls"] > 0
         assert any("retrieveBars" in r for r in doc["retried"]) and proxy.dropped == 1
-        third = desk.replay(DEMO1.__str__(), "--cache", cache, "--json", config=other)
+        third = desk.replay(DEMO1.__str__(), *days, "--cache", cache, "--json", config=other)
         assert json.loads(third.stdout)["broker_calls"] == 0
     finally:
         proxy.close()

@@ -44,6 +44,12 @@ def breach_with_notify_stopped(procs, config, desk, telegram, account) -> str:
     (the phone hears nothing of it); returns the account's name."""
     done = procs.riskctl(config, "stop", "notify", "--yes")
     assert done.returncode == 0, (done.stdout, done.stderr)
+    # the answer says what the phone misses and what it gets late (trial16a finding 7: it
+    # said only "notify stopped"); what follows here is that promise kept
+    said = " ".join(done.stdout.split())
+    assert "notify stopped. no alert reaches the phone until it is started again (riskctl " \
+        "start notify); then it sends late what risk decided meanwhile (breaches, lockouts " \
+        "and their outcomes" in said, said
     aid, name, contract, _price, low = account
     desk.sim("/sim/quote", {"contractId": contract, "lastPrice": low})
     wait_for(lambda: not desk.positions(aid), 20, interval=0.05,

@@ -6,7 +6,11 @@ Linux as the thread's voluntary context switches (/proc/<pid>/task/<pid>/status)
 WINDOW_S. Each budget below is what the process has to do in a quiet second, with room; the
 loops used to wake 10 times a second to find nothing due (a 100 ms cap on every poll, the
 supervisor's 0.1 s pass over its workers, enforcement's 0.25 s look at pending commands, a
-0.25 s look at the config watcher).
+0.25 s look at the config watcher). Round 16: a process's repeating timers and every process's
+heartbeat run on their interval's grid of the machine's monotonic clock (shared/worker.py
+on_grid), so the supervisor and notify wake about once a second for all the heartbeats they
+watch (13 and 5 times a second before: once per heartbeat and once per timer a few ms apart),
+and riskd's alive record no longer waits for an fsync every second.
 """
 from __future__ import annotations
 
@@ -30,15 +34,17 @@ WINDOW_S = 4.0
 BUDGET = {
     # its heartbeat (1 s), a timer or two; nothing else
     "logging": 3, "enforcement": 3, "simbroker": 3,
-    # + heartbeats of risk, enforcement, market and the supervisor (it alerts when they stop)
-    "notify": 8,
+    # + heartbeats of risk, enforcement, market and the supervisor (it alerts when they stop):
+    # sent in the same few ms (on the second's grid), mostly one wake for all (5.2 before)
+    "notify": 4.5,
     # + its 0.2 s connection check (deadlines, due reconnects, the stale-feed watch)
     "market": 8,
     # + its 0.1 s tick (lockout expiry, the roll, clock rules) and 0.2 s status round
     "risk": 18,
     # + the heartbeats of its 6 workers, the record that it is alive (1 s), its pass over
-    # the workers (1 s while all run; a child's exit wakes it at once)
-    "supervisor": 16,
+    # the workers (1 s while all run; a child's exit wakes it at once): all on the second's
+    # grid, a few wakes for all of them (13 before: one per heartbeat and per timer)
+    "supervisor": 8,
 }
 
 

@@ -92,6 +92,12 @@ def test_a_bus_edit_needs_riskd_restarted_and_a_restarted_risk_keeps_the_running
     assert "bus.risk_control: saved (bus.risk_control matches what riskd runs: nothing to " \
            "restart)" in back.stdout, back.stdout
     assert "NOT in force" not in back.stdout and "shutdown" not in back.stdout, back.stdout
+    # and set again to the value the file already holds (trial16c: "saved (applied live)")
+    again = riskctl(config, "config", "set", "bus.risk_control", running, "--reason", "again")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "bus.risk_control: unchanged (the file already holds that value; it matches what " \
+           "riskd runs: nothing to restart)" in again.stdout, again.stdout
+    assert "applied live" not in again.stdout, again.stdout
     system_log = os.path.join(load_config(config).log_dir, "system.log")
     wait_for(lambda: "config reloaded; bus.risk_control matches what riskd runs: nothing to "
              "restart" in open(system_log, encoding="utf-8").read(), timeout=5,

@@ -42,3 +42,32 @@ def test_a_session_ended_by_riskds_restart_says_so(procs, tmp_path, monkeypatch,
     # said once: the next command has no session
     again = " ".join(procs.riskctl(config, "shutdown", "--yes", "--reason", "x").stderr.split())
     assert "restart" not in again and "needs an admin session" in again, again
+
+
+def test_another_riskds_riskctl_leaves_the_file_of_a_riskd_stopped_for_a_restart(
+        procs, tmp_path, monkeypatch):
+    """Trial16a finding 3: several riskd ran on one machine under one OS user; 6 s after
+    Ctrl-C of one, before its user ran any riskctl, its session file was gone, and after the
+    restart `riskctl stop` said only "this command needs an admin session". A riskctl of
+    another riskd (another config, other ports; here that riskd is stopped too, and riskctl
+    says so) had removed it: nothing listened at its address. It stays now."""
+    monkeypatch.setenv("RISKD_SESSION_DIR", str(tmp_path / "sessions"))
+    mine = tmp_path / "mine"
+    theirs = tmp_path / "theirs"
+    mine.mkdir()
+    theirs.mkdir()
+    config = config_with_passwords(mine, workers=["logging"], session_minutes=30)
+    other = config_with_passwords(theirs, workers=["logging"])
+    riskd = procs.riskd(config)
+    login(procs, config, "admin")
+    riskd.signal(signal.SIGINT)                          # Ctrl-C in `make run`
+    assert riskd.wait(20) is not None, "riskd did not stop"
+    elsewhere = procs.riskctl(other, "status")          # the other riskd's user, meanwhile
+    assert "not running" in elsewhere.stdout + elsewhere.stderr, elsewhere.stderr
+
+    procs.riskd(config)
+    refused = procs.riskctl(config, "shutdown", "--yes", "--reason", "trial16a")
+    assert refused.returncode == 3, refused.stdout + refused.stderr
+    said = " ".join(refused.stderr.split())
+    assert "your admin session (until " in said, said
+    assert "was ended by riskd's restart: riskd runs again since " in said, said

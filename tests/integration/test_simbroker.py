@@ -349,7 +349,13 @@ def test_riskctl_sim_commands(bare, tmp_path):
         bought = procs.riskctl(bare.config, "sim", "buy", "ES", "2", "--account", "SIM-DEMO-2")
         assert bought.returncode == 0 and "ES (CON.F.US.EP.Z26)" in bought.stdout, bought.stderr
         moved = procs.riskctl(bare.config, "sim", "price", "ES", "6010")
-        assert moved.returncode == 0 and "last 6010.0" in moved.stdout, moved.stderr
+        # prices with at least two decimals, as every screen (trial16c: "last 20900.0")
+        assert moved.returncode == 0 and "last 6010.00 bid 6010.00 ask 6010.00;" in \
+            moved.stdout, moved.stdout + moved.stderr
+        limit = procs.riskctl(bare.config, "sim", "buy", "ES", "1", "--limit", "6000",
+                              "--account", "SIM-DEMO-2")
+        assert limit.returncode == 0 and "limit at 6000.00 on" in limit.stdout, \
+            limit.stdout + limit.stderr
         flat = procs.riskctl(bare.config, "sim", "flatten", "--account", "1002", "--json")
         assert json.loads(flat.stdout)["accounts"][0]["closed"] == [ES], flat.stderr
         unknown = procs.riskctl(bare.config, "sim", "buy", "ZZ", "1")

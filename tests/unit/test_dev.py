@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -35,7 +36,7 @@ def test_run_starts_riskd_on_the_embedded_config_and_test_passes_arguments_to_py
                                                 os.path.join("etc", "riskd.local.toml")]
     assert dev.command_for("test", ["tests/unit", "-x"], "py") == \
         ["py", "-m", "pytest", "tests/unit", "-x"]
-    # the whole suite: two test processes on 2 cores or more, one on a single core
+    # the whole suite: three test processes on 2 cores or more, one on a single core
     assert dev.command_for("test", [], "py")[:3] == ["py", "-m", "pytest"]
     assert dev.whole_suite(2) == ["-n", "3", "--dist", "loadfile"] == dev.whole_suite(8)
     assert dev.whole_suite(1) == []
@@ -95,3 +96,15 @@ def test_the_line_comes_above_makes_error_247_as_the_docs_say(tmp_path):
         docs = " ".join(fh.read().split())
     said = re.search(r"The terminal of `make run` .*?Error 247", docs).group(0)
     assert "below make's" not in said and "just above make's own" in said, said
+
+
+def test_the_docs_say_as_many_test_processes_as_make_test_runs():
+    """Trial16c: README said "three test processes" in one place and "two" in another, and
+    `python3 dev.py --help` "2"; `make test` runs whole_suite()'s -n."""
+    n = int(dev.whole_suite(2)[1])
+    words = {"one": 1, "two": 2, "three": 3, "four": 4}
+    with open(os.path.join(os.path.dirname(dev.__file__), "README.md"), encoding="utf-8") as fh:
+        readme = fh.read()
+    said = [words.get(w, int(w) if w.isdigit() else 0)
+            for w in re.findall(r"(\w+) test\s+processes", readme + dev.__doc__)]
+    assert said and set(said) == {n}, said

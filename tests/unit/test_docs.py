@@ -350,3 +350,56 @@ def test_rules_md_says_buys_riskd_closed_at_once_count_as_the_traders_trades():
     for said in ("while the account is locked", "symbol_blocks", "filled at the broker",
                  "riskd's own closing fills are left out"):
         assert said in flat, said
+
+
+def test_the_sim_accounts_the_docs_show_are_the_default_sims_or_added_as_shown():
+    """Trial16c finding 6: rules.md's example (`riskctl rules list 1003`, "the sim's
+    SIM-DEMO-3") named an account the default sim does not have, and simbroker.md's "a desk
+    of six" listed four. An account a doc calls "the sim's" is one the default sim has; a
+    desk's size is the number of accounts its example lists."""
+    from shared.config.sections import SimConfig
+    default = {a.name for a in SimConfig().accounts}
+    for doc in ("rules.md", "operations.md", "simbroker.md"):
+        for name in re.findall(r"the sim's `(SIM-DEMO-\d+)", read(os.path.join("docs", doc))):
+            assert name in default, (doc, name)
+    text = read(os.path.join("docs", "simbroker.md"))
+    words = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+    said = re.search(r"a desk of (\w+):\n\n```toml\n(.*?)```", text, re.S)
+    assert said and words[said.group(1)] == len(re.findall(r"\{id = \d+", said.group(2)))
+
+
+def test_config_validate_s_answer_is_quoted_as_it_prints(tmp_path):
+    """Trial16c: operations.md quoted `config validate` as "etc/riskd.local.toml: ok"; it
+    prints the file's full path. The quote is the answer for a clone at /home/ana/riskd-b."""
+    import subprocess
+    import sys
+    from tests.support.env import make_config, test_env
+    config = make_config(tmp_path)
+    out = subprocess.run([sys.executable, "-m", "cli.main", "--config", config, "config",
+                          "validate"], cwd=REPO, env=test_env(), capture_output=True, text=True,
+                         timeout=30)
+    assert out.stdout.startswith(f"{os.path.abspath(config)}: ok"), out.stdout + out.stderr
+    text = " ".join(read("docs/operations.md").split())
+    [quoted] = re.findall(r'"([^"]*riskd\.local\.toml: ok)"', text)
+    assert quoted == "/home/ana/riskd-b/etc/riskd.local.toml: ok"
+
+
+def test_the_locked_out_examples_show_the_end_as_the_screen_shows_it():
+    """trial16a finding 7: README's "LOCKED OUT 2d22h00m (until Mon 17:00 CST)" while `status`
+    and `watch` show "(until Mon 17:00:00 CST)" (every time on those screens shows its
+    seconds, as their clock: docs/operations.md, Times and time zones). Each example of the
+    banner in the docs is what cli/watch/model.lock_end draws."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+    from types import SimpleNamespace
+    from cli.watch.model import lock_end
+    from shared.clock import to_ns
+    zone = ZoneInfo("America/Chicago")
+    now = to_ns(dt.datetime(2026, 12, 4, 19, 0, tzinfo=zone))          # Fri 19:00
+    until = to_ns(dt.datetime(2026, 12, 7, 17, 0, tzinfo=zone))        # Mon 17:00
+    drawn = lock_end(SimpleNamespace(until_ns=until, kind="timer"),
+                     SimpleNamespace(next_roll_ns=None), now, zone)
+    assert drawn == "2d22h00m (until Mon 17:00:00 CST)", drawn
+    for doc in DOCS:
+        for shown in re.findall(r"LOCKED OUT +(\d\w+ \(until [^)]*\))", read(doc)):
+            assert shown == drawn, (doc, shown)

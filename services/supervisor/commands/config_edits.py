@@ -185,8 +185,40 @@ def apply_edit(sup, respond, key: str, edit: Callable[..., EditResult],
     elif settled:
         note = f"{note}; {settled}" if live_changes(result) else settled
     saved = f"saved; {waits}" if (waits and reloaded.ok and not later) else f"saved ({note})"
+    if reloaded.ok and not result.changes and " " not in key:      # `config set KEY` only
+        # the file already held it (trial16c: `config set bus.logging_pub` to the port riskd
+        # runs answered "applied live", though a [bus] edit never is)
+        saved = f"unchanged (the file already holds that value{unchanged_words(sup, key)})"
     respond(ok(body, reason=f"{shown or key}: {saved}" + (f"; {ended}" if ended else "")
                + "".join(f"\n  {c}" for c in created)))
+
+
+_NONE = object()
+
+
+def _value_at(config, key: str):
+    """The value of a dotted key ("bus.logging_pub", "broker.sim.port") in a config object;
+    _NONE when the key is not a plain attribute path."""
+    value = config
+    for part in key.split("."):
+        value = getattr(value, part, _NONE)
+        if value is _NONE:
+            return _NONE
+    return value
+
+
+def unchanged_words(sup, key: str) -> str:
+    """For a key riskd takes only at its restart, whether it runs the file's value: '; it
+    matches what riskd runs: nothing to restart', or what it runs until its restart."""
+    if key.split(".")[0].split("[")[0] not in RESTART_SECTIONS:
+        return ""
+    running, in_file = _value_at(sup.config, key), _value_at(sup.loaded.config, key)
+    if running is _NONE or in_file is _NONE:
+        return ""
+    if running == in_file:
+        return "; it matches what riskd runs: nothing to restart"
+    # (never the value itself: broker.api_key is one of these keys)
+    return "; riskd runs another value until riskd itself restarts: NOT in force yet"
 
 
 def created_words(profile: str) -> str:

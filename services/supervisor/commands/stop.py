@@ -115,15 +115,32 @@ def unguarded_note(name: str) -> str:
     return f"riskd no longer guards {whose} ({what}) {until}"
 
 
+# What a stopped notify means for the phone (trial16a finding 7: `riskctl stop notify`
+# answered only "notify stopped"): alerts wait, what risk decided is sent late from its
+# history, the rest published while it is stopped is lost but its last 10 s (docs/alerts.md).
+NOTIFY_STOPPED = ("no alert reaches the phone until it is started again (riskctl start "
+                  "notify); then it sends late what risk decided meanwhile (breaches, lockouts "
+                  "and their outcomes, read from risk's history); the other alerts published "
+                  "while it is stopped (rule warnings, a worker crashed or back, prices stale) "
+                  "are lost, but for those of its last 10 s (docs/alerts.md)")
+
+
+def stopped_note(name: str) -> str:
+    """What the stop's answer adds: what is no longer guarded, or for notify what the phone
+    misses and what it gets late ('' for logging)."""
+    return NOTIFY_STOPPED if name == "notify" else unguarded_note(name)
+
+
 def execute(sup, request, respond) -> None:
     names = targets(sup, request.name)
     note = unguarded_note(request.name)
+    stopped = stopped_note(request.name)      # what is no longer guarded (notify: the phone)
     who = sup.requester        # the admin's session (role:user), for the stop alert
 
     said: list[str] = []          # what the stop leaves open, for the answer too
 
     def answer(reply) -> None:
-        extra = "".join(f". {x}" for x in (note, *said) if x)
+        extra = "".join(f". {x}" for x in (stopped, *said) if x)
         respond(attrs.evolve(reply, reason=f"{reply.reason}{extra}") if reply.ok and extra
                 else reply)
 

@@ -15,7 +15,7 @@ import pytest
 import zmq
 
 from shared import codec, instanceid
-from shared.bus.foreign import SAID, SAY_AT_MOST, Foreign
+from shared.bus.foreign import OWN_SAID, SAID, SAY_AT_MOST, Foreign
 from shared.bus.publisher import Publisher
 from shared.bus.subscriber import Subscriber
 from shared.clock import FakeClock
@@ -159,6 +159,41 @@ def test_a_sender_without_an_id_is_named_as_such_and_made_up_ids_cannot_flood_th
     assert len(said) == SAY_AT_MOST
     assert "a sender with no riskd instance id" in said[0]
     assert foreign.dropped == 1 + SAY_AT_MOST * 3
+
+
+def test_a_worker_of_this_data_dirs_last_riskd_is_said_as_that_not_as_another_riskd(
+        caplog, monkeypatch, tmp_path):
+    """Trial16c finding 7: after `kill -9` of the user's own supervisor and `make run`, the new
+    riskd heard its own last run's simbroker (being ended) and warned "another riskd on this
+    machine ... give every riskd on this machine its own ports". The supervisor now keeps its
+    id in <data_dir>/run/instance; the next start reads it (instanceid.previous()) and a
+    frame of that id is still dropped, but said as the last run's, at INFO, with no port
+    advice. Another riskd's frame keeps the warning."""
+    monkeypatch.setenv(instanceid.ENV, "")               # put back after the test
+    monkeypatch.setenv(instanceid.PREVIOUS_ENV, "")
+    run_dir = str(tmp_path / "run")
+    first = instanceid.start(run_dir)
+    assert instanceid.previous() == b""
+    second = instanceid.start(run_dir)        # the next start on this data dir
+    assert instanceid.previous() == first.encode() and second != first
+    foreign = Foreign()
+    sub = Subscriber(None, instance=second.encode(), foreign=foreign)
+    with caplog.at_level(logging.INFO, logger="riskd.bus.foreign"):
+        old = codec.encode(Heartbeat(name="simbroker", pid=1, started_ns=0), "simbroker", 1, 1,
+                           1, first.encode())
+        assert sub.decode([b"hb", old]) is None
+        assert sub.decode([b"hb", codec.encode(Heartbeat(name="m", pid=1, started_ns=0), "m", 1,
+                                               1, 1, THEIRS)]) is None
+    [own] = [r for r in caplog.records if r.getMessage().startswith(OWN_SAID)]
+    assert own.levelno == logging.INFO
+    text = own.getMessage()
+    assert f"riskd instance {first}, the last riskd started on this data dir" in text
+    assert "no other riskd is involved and no port needs changing" in text
+    assert "give every riskd" not in text and "published by simbroker (topic 'hb')" in text
+    [other] = [r for r in caplog.records if r.getMessage().startswith(SAID)]
+    assert other.levelno == logging.WARNING and "give every riskd on this machine" in \
+        other.getMessage()
+    assert foreign.dropped == 2
 
 
 def test_without_a_supervisor_a_subscriber_takes_every_sender(monkeypatch):

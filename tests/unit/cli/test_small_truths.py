@@ -149,3 +149,27 @@ def test_an_extended_lockout_counts_down_only_on_its_latest_line():
     table = rows(HistoryReply(lockouts=[added, extended, cleared]))
     assert not any("(in " in r[-1] for r in table), table
     assert ", extended to " in table[0][-1]
+
+
+def test_passwd_offline_says_riskd_is_running_before_judging_the_password(tmp_path):
+    """Trial16c: `echo x | riskctl passwd admin --offline --password-stdin` with riskd running
+    answered "the admin password must have at least 8 characters" (exit 1); the running riskd,
+    which refuses any offline edit, came up only on the next try. riskd's own instance lock on
+    the data dir is held here, as a running riskd holds it."""
+    import subprocess
+    import sys
+    from shared.config import load_config
+    from shared.instancelock import InstanceLock
+    from tests.support.env import REPO, make_config, test_env
+    config = make_config(tmp_path)
+    lock = InstanceLock(load_config(config).data_dir).acquire()
+    try:
+        out = subprocess.run([sys.executable, "-m", "cli.main", "--config", str(config),
+                              "passwd", "admin", "--offline", "--password-stdin"], cwd=REPO,
+                             env=test_env(), capture_output=True, text=True, timeout=30,
+                             input="x\n")
+    finally:
+        lock.release()
+    assert out.returncode == 3, out.stdout + out.stderr
+    assert out.stderr.startswith("riskctl passwd: riskd is running (pid "), out.stderr
+    assert "8 characters" not in out.stderr

@@ -81,4 +81,14 @@ def test_sim_history_without_account_writes_every_account_as_its_help_says(capsy
 
 @pytest.mark.parametrize("action", ["buy", "sell"])
 def test_sim_orders_go_to_the_first_account_as_their_help_says(action):
-    assert "--account A account id, name or display name (default: the first)" in help_of("sim", action)
+    assert "--account A account id, name or display name (default: the first)" \
+        in help_of("sim", action)
+
+
+@pytest.mark.parametrize("action", ["test", "status"])
+def test_notify_help_says_what_it_does_and_offers_no_empty_channel(action):
+    """Trial16c: `riskctl notify test --help` showed `--channel {,telegram,discord}` (an empty
+    choice) and no line saying what the command does."""
+    text = help_of("notify", action)
+    assert "{," not in text and ",}" not in text
+    assert text.split(" options: ")[0].count(".") >= 1 and "docs/alerts.md" in text, text

@@ -33,7 +33,8 @@ def test_a_clock_time_is_read_in_the_display_zone_and_the_instant_echoed(tmp_pat
     until, how = until_of("15:30", str(tmp_path / "none.toml"), NOW)     # default: Chicago
     at = dt.datetime.fromtimestamp(until / NS_PER_S, ZoneInfo("America/Chicago"))
     assert (at.day, at.hour, at.minute) == (5, 15, 30)       # 16:00 now: tomorrow's 15:30
-    assert how == ("you asked until Sat 15:30 CST (2026-12-05T15:30:00-06:00, 15:30 read in "
+    assert how == ("you asked until Sat 15:30 CST, for 23h30m (2026-12-05T15:30:00-06:00, 15:30 "
+                   "read in "
                    "America/Chicago)")
 
 
@@ -41,7 +42,8 @@ def test_the_zone_comes_from_the_config(tmp_path):
     config = tmp_path / "riskd.toml"
     config.write_text('[trading_day]\ntimezone = "America/New_York"\n')
     until, how = until_of("17:30", str(config), NOW)         # 17:00 in New York now
-    assert how == ("you asked until Fri 17:30 EST (2026-12-04T17:30:00-05:00, 17:30 read in "
+    assert how == ("you asked until Fri 17:30 EST, for 30m00s (2026-12-04T17:30:00-05:00, 17:30 "
+                   "read in "
                    "America/New_York)")
     at = dt.datetime.fromtimestamp(until / NS_PER_S, ZoneInfo("America/New_York"))
     assert (at.day, at.hour, at.minute) == (4, 17, 30)
@@ -80,7 +82,7 @@ def test_an_iso_time_without_offset_is_refused_with_an_example_that_has_one(tmp_
 def test_an_iso_time_with_its_offset_is_taken_and_echoed_exactly(tmp_path):
     until, how = until_of("2026-12-05T01:00:00+00:00", str(tmp_path / "none.toml"), NOW)
     assert until == to_ns(dt.datetime(2026, 12, 5, 1, 0, tzinfo=dt.timezone.utc))
-    assert how == "you asked until Fri 19:00 CST (2026-12-04T19:00:00-06:00)"    # today, in Chicago
+    assert how == ("you asked until Fri 19:00 CST, for 3h00m (2026-12-04T19:00:00-06:00)")  # today
 
 
 def test_both_sides_of_the_echo_name_the_same_second(tmp_path):
@@ -89,8 +91,41 @@ def test_both_sides_of_the_echo_name_the_same_second(tmp_path):
     now go through showtime.up_to_second."""
     now = to_ns(dt.datetime(2026, 12, 5, 1, 4, 27, 600_000, tzinfo=ZoneInfo("America/Chicago")))
     _until, how = until_of("30m", str(tmp_path / "none.toml"), now)
-    assert how == "you asked until Sat 01:34:28 CST (2026-12-05T01:34:28-06:00)", how
+    assert how == "you asked until Sat 01:34:28 CST, for 30m00s (2026-12-05T01:34:28-06:00)", how
     # a whole second stays itself on both sides
     whole = to_ns(dt.datetime(2026, 12, 5, 1, 4, 27, tzinfo=ZoneInfo("America/Chicago")))
     _until, how = until_of("30m", str(tmp_path / "none.toml"), whole)
-    assert how == "you asked until Sat 01:34:27 CST (2026-12-05T01:34:27-06:00)", how
+    assert how == "you asked until Sat 01:34:27 CST, for 30m00s (2026-12-05T01:34:27-06:00)", how
+
+
+def test_a_clock_time_already_past_today_says_how_long_and_is_asked_first(tmp_path, monkeypatch,
+                                                                          capsys):
+    """trial16a finding 7: `riskctl lockout 1001 --until 14:00` at 14:42 answered "locked until
+    Mon 14:00 CST" (the next 14:00, as documented): a 23h17m self-lockout only an admin can
+    end, its length never said. The answer says it ("for 23h17m"), and a person at the
+    terminal is asked first; no: nothing is sent to riskd."""
+    from types import SimpleNamespace
+    from cli.commands import lockout
+    chicago = ZoneInfo("America/Chicago")
+    now = to_ns(dt.datetime(2026, 12, 6, 14, 42, 30, tzinfo=chicago))
+    none = str(tmp_path / "none.toml")
+    until, how = until_of("14:00", none, now)
+    assert how.startswith("you asked until Mon 14:00 CST, for 23h17m ("), how
+    said = lockout.passed_today("14:00", until, none, now)
+    assert said == ("14:00 has passed today (now Sun 14:42:30 CST): it reads as tomorrow's, "
+                    "Mon 14:00 CST, a lockout of 23h17m that only an admin can end early"), said
+    later, _ = until_of("15:00", none, now)                          # today's: nothing asked
+    assert lockout.passed_today("15:00", later, none, now) == ""
+    late = to_ns(dt.datetime(2026, 12, 6, 23, 50, tzinfo=chicago))   # 00:30: meant tomorrow
+    soon, _ = until_of("00:30", none, late)
+    assert lockout.passed_today("00:30", soon, none, late) == ""
+
+    asked, sent = [], []
+    monkeypatch.setattr(lockout.time, "time_ns", lambda: now)
+    monkeypatch.setattr(lockout.session_cache, "interactive", lambda: True)
+    monkeypatch.setattr(lockout, "confirm", lambda q: asked.append(q) or False)
+    ctx = SimpleNamespace(config_path=none, request=lambda *a, **k: sent.append(a))
+    args = SimpleNamespace(account="1001", until="14:00", session=False, reason="", admin=False)
+    assert lockout.run(args, ctx) == 1
+    assert sent == [] and len(asked) == 1 and asked[0].startswith(said), asked
+    assert "nothing was done" in capsys.readouterr().out

@@ -159,3 +159,20 @@ def test_the_first_frames_before_riskd_answered_never_say_none_today():
     assert "none today" not in text and "LAST ACTIONS actions today: asking riskd" in text, text
     s.apply(HistoryReply())
     assert "LAST ACTIONS none today" in screen_text(s)
+
+
+def test_actions_already_read_are_not_called_unreadable_when_riskd_stops():
+    """Trial16c: after riskd stopped, `watch` showed "+9 more today (riskctl history)" right
+    above "earlier actions today cannot be read while riskd is not running": the rows shown
+    had been read; only later ones cannot be."""
+    from cli.watch.model import Reachability
+    from tests.unit.cli.test_watch_actions_room import busy_day
+    s = busy_day()
+    s.apply(HistoryReply())                                   # today's actions were read
+    s.apply(Reachability(ok=False, reason="riskd is not running", ts_ns=NOW, gone=True))
+    for msg in todays_actions(ask_with(error("unreachable", "riskd is not running"), None),
+                              NOW - 3600 * NS_PER_S):
+        s.apply(msg)
+    text = plain(render(build_screen(s, NOW, CHICAGO, CALENDAR), 80, None))
+    assert "earlier actions today cannot be read" not in text, text
+    assert "\n  later actions cannot be read while riskd is not running\n" in text, text

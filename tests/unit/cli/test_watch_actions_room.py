@@ -64,3 +64,30 @@ def test_at_80x24_last_actions_shows_the_newest_actions_and_how_many_more(histor
     # riskd's history not read yet: the note says the list may lack earlier actions
     assert history_read or "earlier actions today: asking riskd" in text, text
     assert "COOLDOWN" in text and "balance" in text and "MNQ" in text and "RULES" in text
+
+
+def test_at_80_columns_the_daily_loss_rules_cut_names_read_apart():
+    """Trial16c: LAST ACTIONS on an 80x24 watch cut 'daily_r…d_loss' and 'daily_u…d_loss', so
+    daily_realized_loss and daily_unrealized_loss looked alike (one letter apart). A cut name
+    keeps 3 characters past the start it shares with a rule of the same ending."""
+    from cli.watch.columns import action_columns, name_cuts
+    when = len("Sun 01:23:57 CST")
+    rule_w = action_columns(80, when, 27, ["12ms"])[0]       # the trial's widest outcome
+    names = ["daily_realized_loss", "daily_unrealized_loss", "daily_net_loss"]
+    cuts = {n: c.strip() for n, c in name_cuts(names, rule_w).items()}
+    assert cuts["daily_realized_loss"].startswith("daily_rea"), cuts
+    assert cuts["daily_unrealized_loss"].startswith("daily_unr"), cuts
+    assert cuts["daily_net_loss"].startswith("daily_net"), cuts
+    # a name whose telling part lies too far in still keeps its end ('max_co…rument')
+    assert name_cuts(["max_contracts_per_instrument"], rule_w)[
+        "max_contracts_per_instrument"].strip().endswith("ment")
+
+
+def test_the_docs_promise_at_least_the_three_newest_actions():
+    """The 80x24 screen shows the three newest at least, more when there is room (trial16c saw
+    4 where operations.md said 3)."""
+    from tests.support.env import REPO
+    import os
+    with open(os.path.join(REPO, "docs", "operations.md"), encoding="utf-8") as fh:
+        text = " ".join(fh.read().split())
+    assert f"at least its {['zero', 'one', 'two', 'three'][ACTIONS_SHOWN]} newest actions" in text

@@ -207,3 +207,17 @@ def test_another_riskds_messages_are_said_once_on_the_screen_reachable_or_not():
         "(docs/operations.md, \"Two riskd on one machine\")"]
     s.apply(Reachability(ok=False, reason="riskd not reachable", ts_ns=NOW))
     assert [t for t, level in screen(s).health if "another riskd" in t and level == "warning"]
+
+
+def test_a_lockout_while_riskd_is_down_is_said_not_enforced_and_does_not_count_down():
+    """Trial16c: after `riskd` stopped (SIGTERM) `watch` kept "LOCKED OUT 1d02h11m (until Mon
+    17:00:00 CST)" counting down under "NOT LIVE: riskd is not running"; the stop alert says
+    such lockouts are NOT enforced while riskd is down. The end stays, in the banner's text."""
+    s = state(account(lockouts=[lockout()]))
+    assert s.apply(Reachability(ok=False, reason="riskd is not running", ts_ns=NOW, gone=True))
+    [banner] = screen(s, now=NOW + 5 * NS_PER_S).accounts[0].banners
+    assert banner.kind == "LOCKED OUT"
+    assert banner.countdown == "NOT ENFORCED while riskd is down"
+    assert banner.text.endswith("; until Wed 17:00:00 CST"), banner.text
+    assert s.apply(Reachability(ok=False, reason="no answer", ts_ns=NOW))   # only slow: as before
+    assert screen(s, now=NOW + 5 * NS_PER_S).accounts[0].banners[0].countdown.startswith("2h56m")

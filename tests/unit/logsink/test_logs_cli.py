@@ -114,7 +114,7 @@ def test_logs_account_takes_an_id_name_or_display_name_and_refuses_an_unknown_on
     config = make_config(tmp_path, workers=[], accounts=shipped)
     sink = Sink(load_config(config).log_dir, 1_000_000, 3, Redactor([]))
     sink.write([rec(1, account=1001), rec(2, account=1002), rec(3, accounts="1001,1002"),
-                rec(4)])
+                rec(4), rec(5, account=1003)])
     sink.close()
 
     def logs(*args):
@@ -130,3 +130,33 @@ def test_logs_account_takes_an_id_name_or_display_name_and_refuses_an_unknown_on
     assert done.returncode != 0 and done.stdout == ""
     assert "no account is named 'Demo 3'; give an id, name or display name of: " \
            "Demo 1 (id 1001), Demo 2 (strict, id 1002)" in done.stderr, done.stderr
+    # trial16c: an id no account has (9999) printed nothing and exited 0; riskd is stopped
+    # here, so an unlisted id the logs name (1003, an account only the broker has) is read
+    done = logs("--account", "9999")
+    assert done.returncode != 0 and done.stdout == ""
+    assert "no account is named '9999'; give an id, name or display name of: " \
+           "Demo 1 (id 1001), Demo 2 (strict, id 1002)" in done.stderr, done.stderr
+    done = logs("--account", "1003")
+    assert done.returncode == 0 and "record 5" in done.stdout, done.stderr
+
+
+def test_an_id_risk_does_not_know_is_refused_even_if_unlisted_ids_exist():
+    """With risk answering, an id neither the config nor risk (the broker's accounts) knows is
+    refused at once, listing the broker-only accounts too; one risk knows is let through."""
+    from types import SimpleNamespace
+
+    from cli.accountnames import unknown_id
+    from shared.messages.risk import AccountStatus, RiskStatusReply, RiskStatusRequest
+
+    class Ctx:
+        config_path = "no-such-riskd.toml"
+
+        def call(self, msg, **_kw):
+            assert isinstance(msg, RiskStatusRequest)
+            return SimpleNamespace(ok=True, body=RiskStatusReply(accounts=[
+                AccountStatus(account_id=1003, name="SIM-DEMO-3", ts_ns=0,
+                              trading_day="2026-12-07")]))
+    assert unknown_id(Ctx(), "1003") is None
+    assert unknown_id(Ctx(), "9999") == (
+        "no account is named '9999'; give an id, name or display name of: "
+        "SIM-DEMO-3 (id 1003)", True)

@@ -78,6 +78,37 @@ def test_a_replay_then_the_same_replay_from_the_cache(replay, capsys):
     assert rule["fired"] == 1 and rule["changed"] == "-99.00"
 
 
+def test_a_day_without_trades_is_asked_again_not_cached_as_none(config, capsys):
+    """trial16c: `sim history --days 5`, a replay, then `sim history --days 10` wrote trades into
+    days the first replay had found empty; every later replay still said "no trades" there,
+    from the cache. An empty day is now asked again each time; a day with trades stays cached."""
+    day2_only = two_days()
+    day2_only.h.fills = [f for f in day2_only.h.fills if f.ts_ns >= chi(2026, 11, 25, 0, 0)]
+    run = Run(config, BrokerOfDays(day2_only.history()))
+    with pytest.raises(CliError) as err:
+        run("--from", "2026-11-24", "--to", "2026-11-24")
+    assert "the broker reports no trades from 2026-11-24 to 2026-11-24" in str(err.value)
+    assert run("--from", "2026-11-24", "--to", "2026-11-25") == 0
+    capsys.readouterr()
+    run.broker.histories[1001] = two_days().history()        # the sim wrote day 1 later
+    assert run("--from", "2026-11-24", "--to", "2026-11-25", "--json") == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [d["day"] for d in doc["days"]] == ["2026-11-24", "2026-11-25"]
+    assert doc["days"][0]["actual"] == "-469.50"
+    # day 1 (asked again: it was empty) then nothing: both days now come from the cache
+    assert doc["broker_calls"] > 0
+    assert run("--from", "2026-11-24", "--to", "2026-11-25", "--json") == 0
+    assert json.loads(capsys.readouterr().out)["broker_calls"] == 0
+
+
+def test_refresh_asks_the_broker_again_for_days_it_has_cached(replay, capsys):
+    assert replay("--from", "2026-11-24", "--to", "2026-11-25") == 0
+    first = replay.broker.by_endpoint["/api/Trade/search"]
+    assert replay("--from", "2026-11-24", "--to", "2026-11-25", "--refresh", "--json") == 0
+    capsys.readouterr()
+    assert replay.broker.by_endpoint["/api/Trade/search"] == 2 * first
+
+
 def test_set_tries_a_change_and_compare_shows_both(replay, config, tmp_path, capsys):
     assert replay("--from", "2026-11-24", "--to", "2026-11-25", "--json",
                   "--set", "daily_realized_loss.limit=1000") == 0
@@ -112,7 +143,8 @@ def test_html_is_one_self_contained_file(replay, tmp_path, capsys):
     (["--set", "daily_realized_loss"], "expected --set RULE.PARAM=VALUE"),
     (["--from", "2026-11-25", "--to", "2026-11-24"], "expected --from <= --to"),
     (["--from", "25/11/2026"], "expected a date like 2026-11-03"),
-    (["NOPE"], "unknown account 'NOPE'; expected an id or name of: SIM-DEMO-1 (id 1001)"),
+    (["NOPE"], "unknown account 'NOPE'; expected an id, name or display name of: "
+               "Demo 1 (id 1001)"),
     (["--from", "2026-11-02", "--to", "2026-11-03"], "no trades from 2026-11-02 to 2026-11-03"),
 ])
 def test_bad_arguments_get_one_line_saying_what_was_expected(replay, argv, expected, capsys):

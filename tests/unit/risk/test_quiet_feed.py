@@ -427,3 +427,21 @@ def test_the_store_reads_the_silences_back_into_a_new_risk(tmp_path):
     store.close()
     assert desk.engine.quiet.silent() == frozenset({MNQ})
     assert desk.engine.quiet.silent_since(MNQ, desk.now) == f.quiet.silent_since(MNQ, 0)
+
+
+def test_no_quote_is_due_while_markets_stream_is_silent():
+    """trial16a finding 5: `riskctl stop market` with a position held, and 15 s later "🟠 No
+    price for MNQ ... fills are still watched", untrue then. fed=False (risk hears nothing from
+    market): no alert; the wait counts again from when market is back."""
+    quiet = QuietFeed(after_s=15)
+    mnq = "CON.F.US.MNQ.Z25"
+    held = [Holding(1001, "SIM-DEMO-1", mnq, "long", 1)]
+    t0 = 1_000 * 10**9
+    assert quiet.check(t0, held, {mnq: t0}, lambda c: 21000) == []
+    for s in range(1, 40):                          # market stopped for 39 s
+        assert quiet.check(t0 + s * 10**9, held, {mnq: t0}, lambda c: 21000, fed=False) == []
+    back = t0 + 40 * 10**9                          # back; its first quote takes a while
+    for s in range(0, 15):
+        assert quiet.check(back + s * 10**9, held, {mnq: t0}, lambda c: 21000) == [], s
+    assert [n.kind for n in quiet.check(back + 15 * 10**9, held, {mnq: t0},
+                                        lambda c: 21000)] == ["prices_stale"]

@@ -111,8 +111,9 @@ def test_a_worker_that_ran_between_crashes_says_how_long_it_was_not_running_and_
                           "down; it ran in between): accounts are guarded again"), back.title
     assert back.lines == ["market was down: flapping: 5 crashes within 60 s (killed by signal 9 "
                           "(SIGKILL))",
-                          "accounts were unguarded 34s of the 39s since (riskctl status counts "
-                          "the same)"], back.lines
+                          "accounts were unguarded 34s (riskctl status counts the same): "
+                          "from its going down, 39s ago, until they were guarded again; the "
+                          "31s down is how long the process was not running"], back.lines
 
 
 def test_the_unguarded_time_is_not_said_twice_when_it_is_the_time_down():
@@ -280,3 +281,18 @@ def test_workers_back_together_from_a_crash_loop_each_say_how_often_they_were_re
         "risk-0 was down: crashed: exited with code 1 (restarted 3 times in 8s)",
         "risk-0 keeps crashing: at 5 crashes within 60 s riskd stops restarting it for 120 s "
         "(flapping); `riskctl logs --process risk` says why it crashes"]
+
+
+def test_one_outage_under_a_second_says_what_each_figure_is():
+    """trial16a finding 7: "🟢 Worker market is back after 0.4s down" with the line "accounts
+    were unguarded 0.5s of the 0.6s since": two figures for one outage, neither saying what it
+    is (market is not guarding until it has reconnected to the broker, after its process is
+    up). The line says which is which."""
+    watch = BackWatch()
+    watch.down("market", 0, "crashed: killed by signal 9 (SIGKILL)")
+    watch.up("market", 4 * S // 10)
+    back = watch.due(6 * S // 10, (), unguarded_s=lambda since: 0.5)
+    assert back.title == "🟢 Worker market is back after 0.4s down: accounts are guarded again"
+    assert back.lines[-1] == ("accounts were unguarded 0.5s (riskctl status counts the same): "
+                              "from its going down, 0.6s ago, until they were guarded again; "
+                              "the 0.4s down is how long the process was not running"), back.lines

@@ -21,7 +21,8 @@ BROKER = {1001: "SIM-DEMO-1", 1002: "SIM-DEMO-2", 1003: "SIM-DEMO-3"}
 class Sup:
     def __init__(self, risk_running=True):
         self.config = attrs.evolve(Config(), supervisor=SupervisorConfig(risk_shards=1),
-                                   accounts=[AccountConfig(id=1001, name="SIM-DEMO-1"),
+                                   accounts=[AccountConfig(id=1001, name="SIM-DEMO-1",
+                                                           display_name="Ana main"),
                                              AccountConfig(id=1002, name="SIM-DEMO-2")])
         self.asked = []
         self.risk_running = risk_running
@@ -69,6 +70,8 @@ def test_no_such_account_anywhere_and_risk_not_answering_say_why():
     assert reply.code == "unknown_target"
     assert reply.reason.startswith("no account or profile 'ghost'")
     assert reply.reason.endswith("; nor does the broker report it")
+    # the accounts as screens name them (trial16c: "accounts: SIM-DEMO-1, SIM-DEMO-2")
+    assert "; accounts: Ana main (id 1001), SIM-DEMO-2 (id 1002);" in reply.reason, reply.reason
     reply = answer(Sup(risk_running=False), "1003")
     assert reply.code == "unknown_target" and "cannot be looked up now" in reply.reason
     sup = Sup()
