@@ -101,7 +101,6 @@ def audit_fields(action: str, result, now_ns: int, reason: str = "", said: str =
         fields=fields))
 
 
-<<<<<<< HEAD
 def keep_access(data_dir: str, config_path: str) -> None:
     """An audited offline edit's password or [admin]/[ops] change is on record: riskd's next
     start does not report it again as a file edit (shared/accessprint.py). Only where a riskd
@@ -114,18 +113,9 @@ def keep_access(data_dir: str, config_path: str) -> None:
         pass
 
 
-def offline_edit(ctx, edit, action: str = "config edit", reason: str = "",
-                 lines=None, said=None, **fields) -> int:
-    """Run edit(path, backup_dir) -> EditResult on the file itself, holding riskd's lock, and
-    audit it (action: what the audit trail calls it, e.g. "passwd admin"; fields: its own,
-    e.g. a restore's stamp). lines(changes) -> the lines the answer adds about the edit's
-    changes (a restore lists them). said() -> a line the audit's result adds, asked once the
-    edit is done (a restore's "confirmed by the admin ...")."""
-=======
 def take_lock(ctx) -> InstanceLock:
     """riskd's instance lock on the config's data dir, or the refusal (exit 3) when riskd
     runs."""
->>>>>>> main
     data_dir, _valid = data_dir_of(ctx.config_path)
     lock = InstanceLock(data_dir)
     try:
@@ -145,11 +135,14 @@ def refuse_while_running(ctx) -> None:
 
 
 def offline_edit(ctx, edit, action: str = "config edit", reason: str = "",
-                 lines=None) -> int:
+                 lines=None, said=None, **fields) -> int:
     """Run edit(path, backup_dir) -> EditResult on the file itself, holding riskd's lock, and
-    audit it (action: what the audit trail calls it, e.g. "passwd admin"). lines(changes) ->
-    the lines the answer adds about the edit's changes (a restore lists them)."""
+    audit it (action: what the audit trail calls it, e.g. "passwd admin"; fields: its own,
+    e.g. a restore's stamp). lines(changes) -> the lines the answer adds about the edit's
+    changes (a restore lists them). said() -> a line the audit's result adds, asked once the
+    edit is done (a restore's "confirmed by the admin ...")."""
     backups, _note = backup_folder(ctx.config_path)
+    data_dir = data_dir_of(ctx.config_path)[0]        # the locked one: riskd's record is there
     lock = take_lock(ctx)
     unaudited = ""
     log_dir = configfile.folders(ctx.config_path)[1]      # where the audit lives now
