@@ -17,16 +17,13 @@ import time
 from decimal import Decimal
 
 import pytest
-import zmq
 
 from services.risk.app import RiskWorker
 from shared import topics
-from shared.bus.publisher import Publisher
-from shared.config import load_config
 from shared.messages.market import (ORDER_LIMIT, POSITION_LONG, SIDE_BUY, STATUS_OPEN,
                                     AccountUpdate, ContractInfo, MarketSnapshot, OrderUpdate,
                                     PositionUpdate, Quote)
-from tests.support.env import make_config
+from tests.unit.risk.inprocess import risk_in_process
 from tests.unit.risk.test_input_order import joined, wait_ready
 
 MNQ = "CON.F.US.MNQ.Z26"
@@ -36,20 +33,8 @@ LAST = ACCOUNTS[-1]
 
 @pytest.fixture
 def worker(tmp_path):
-    loaded = load_config(make_config(tmp_path))
-    ctx = zmq.Context()
-    market = ctx.socket(zmq.PUB)
-    market.bind(loaded.config.bus.market_pub)
-    w = RiskWorker(loaded, ctx=ctx)
-    w.bind()
-    w.setup()
-    try:
-        yield w, Publisher(market, "market")
-    finally:
-        w.teardown()
-        for s in w._sockets + [market]:
-            s.close(0)
-        ctx.term()
+    with risk_in_process(tmp_path) as both:
+        yield both
 
 
 def test_an_accounts_event_behind_quotes_is_judged_before_the_other_accounts(worker):

@@ -21,17 +21,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-import zmq
 
 from services.risk import app
-from services.risk.app import RiskWorker
 from shared import topics
-from shared.bus.publisher import Publisher
-from shared.config import load_config
 from shared.messages.market import (ORDER_LIMIT, POSITION_LONG, SIDE_BUY, STATUS_OPEN,
                                     AccountUpdate, ContractInfo, Fill, MarketSnapshot,
                                     OrderUpdate, PositionUpdate, Quote)
-from tests.support.env import make_config
+from tests.unit.risk.inprocess import risk_in_process
 from tests.unit.risk.test_input_order import joined, wait_ready
 
 MNQ = "CON.F.US.MNQ.Z26"
@@ -44,20 +40,8 @@ FILL_AT = 10            # the fill is published while this many accounts have be
 def worker(tmp_path, monkeypatch):
     monkeypatch.setattr(app, "JUDGE_TURN_S", 0.0)
     monkeypatch.setattr(app, "JUDGE_SLICE_S", 0.0)
-    loaded = load_config(make_config(tmp_path))
-    ctx = zmq.Context()
-    market = ctx.socket(zmq.PUB)
-    market.bind(loaded.config.bus.market_pub)
-    w = RiskWorker(loaded, ctx=ctx)
-    w.bind()
-    w.setup()
-    try:
-        yield w, Publisher(market, "market")
-    finally:
-        w.teardown()
-        for s in w._sockets + [market]:
-            s.close(0)
-        ctx.term()
+    with risk_in_process(tmp_path) as both:
+        yield both
 
 
 def one_round(w) -> None:
