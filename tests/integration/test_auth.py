@@ -349,14 +349,19 @@ def test_a_session_an_earlier_riskd_left_is_no_session_and_dead_ones_are_cleaned
     an_hour_ago = time.time_ns() - 3600 * 10**9
     earlier = session_cache.save(control, LoginReply(
         role="admin", token="tok-earlier", user="ann", expires_ns=an_hour_ago))
+    # a riskd that is gone: its session ran out two days ago (one of a riskd only stopped, or
+    # restarting, stays until a day after it runs out: cli/sessionsweep.py, trial16a)
     dead = session_cache.save("tcp://127.0.0.1:9", LoginReply(      # nothing listens there
-        role="admin", token="tok-dead", user="ann", expires_ns=an_hour_ago + 7200 * 10**9))
+        role="admin", token="tok-dead", user="ann", expires_ns=an_hour_ago - 2 * 86400 * 10**9))
+    stopped = session_cache.save("tcp://127.0.0.1:11", LoginReply(  # nor there: valid still
+        role="admin", token="tok-stopped", user="ann", expires_ns=an_hour_ago + 7200 * 10**9))
     out = riskctl(config, "shutdown", "--reason", "test")
     assert out.returncode == 3, out.stdout + out.stderr
     assert "expired" not in out.stderr, out.stderr
     assert "no session: your cached admin session is not one this riskd issued (it runs " \
            "since " in out.stderr, out.stderr
     assert not os.path.exists(earlier) and not os.path.exists(dead)
+    assert os.path.exists(stopped)
     wait_for(lambda: audited(config, '"action": "shutdown"', "refused"), 10,
              what="the refused shutdown in audit.log")
     assert audited(config, '"action": "shutdown"', "refused")[-1]["who"] == "no session"

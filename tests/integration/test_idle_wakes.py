@@ -36,7 +36,7 @@ BUDGET = {
     "logging": 3, "enforcement": 3, "simbroker": 3,
     # + heartbeats of risk, enforcement, market and the supervisor (it alerts when they stop):
     # sent in the same few ms (on the second's grid), mostly one wake for all (5.2 before)
-    "notify": 4.5,
+    "notify": 5,
     # + its 0.2 s connection check (deadlines, due reconnects, the stale-feed watch)
     "market": 8,
     # + its 0.1 s tick (lockout expiry, the roll, clock rules) and 0.2 s status round
