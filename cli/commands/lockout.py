@@ -116,8 +116,10 @@ def run(args, ctx) -> int:
         until_of(args.until, ctx.config_path, now)
     if not args.session and not asked_anyway(
             passed_today(args.until, until, ctx.config_path, now), args.admin):
-        print("nothing was done: the account is not locked (give a later time, or an ISO time "
-              "with its date)")
+        # no lockout asked for: the account keeps whatever lockouts it had (trial16g: "the
+        # account is not locked" said to a trader whose account two lockouts held)
+        print("nothing was done: no lockout was asked for, and any lockout already in force "
+              "stays (give a later time, or an ISO time with its date)")
         return 1
     if args.admin:
         request = AdminLockRequest(account=args.account, until_ns=until, session=args.session,

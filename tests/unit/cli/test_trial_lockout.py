@@ -128,4 +128,8 @@ def test_a_clock_time_already_past_today_says_how_long_and_is_asked_first(tmp_pa
     args = SimpleNamespace(account="1001", until="14:00", session=False, reason="", admin=False)
     assert lockout.run(args, ctx) == 1
     assert sent == [] and len(asked) == 1 and asked[0].startswith(said), asked
-    assert "nothing was done" in capsys.readouterr().out
+    said_no = capsys.readouterr().out
+    assert "nothing was done" in said_no
+    # trial16g: "the account is not locked" to a trader whose account two lockouts held
+    assert "not locked" not in said_no and "any lockout already in force stays" in said_no, \
+        said_no
