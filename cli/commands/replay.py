@@ -192,7 +192,8 @@ def run(args, ctx, *, client=None, clock=SYSTEM_CLOCK, sleep=None) -> int:
     label = os.path.basename(loaded.path) + (" " + " ".join(args.sets) if args.sets else "")
     name_of = namer(loaded.config)
     base = replay_all(loaded, sets, histories, days, label, fetcher.retried, name_of)
-    base.notes = fetcher.notes
+    base.notes = fetcher.notes + [f"{base.account_name(r)}: {n}" for r in base.accounts
+                                  for n in r.notes]
     second = replay_all(other, {}, histories, days, os.path.basename(other.path),
                         [], name_of) if other else None
     # the display zone, as on every other screen (docs/operations.md, Times and time zones):

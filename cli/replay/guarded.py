@@ -225,6 +225,10 @@ class GuardedBook:
                     order_id=-self._own_ids)
         return fill, self._position(contract_id, b, now)
 
+    def position(self, contract_id: str, now: int) -> PositionUpdate:
+        """The guarded position as it stands, as the broker would report it."""
+        return self._position(contract_id, self.book(contract_id), now)
+
     def side(self, contract_id: str) -> int:
         """+1 long, -1 short, 0 flat: the guarded position (which way is adverse)."""
         return _sign(self.books[contract_id].guarded) if contract_id in self.books else 0

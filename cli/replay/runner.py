@@ -7,11 +7,14 @@ rules). The trader's fills go through the guarded book first: a fill whose openi
 inside a lockout, or whose order the engine cancelled, is blocked; what passes is fed to the
 engine with the guarded position after it. Every command the engine sends is carried out on
 the guarded book at that moment's price (close, reduce, flatten, cancel) and its fills,
-positions and result are fed back, until the engine is quiet.
+positions and result are fed back, until the engine is quiet. What the replay cannot do as
+riskd asked (a close the book cannot carry out) and guarded positions a trading day ends with
+are said in the account's notes.
 """
 from __future__ import annotations
 
 import collections
+import datetime as dt
 import itertools
 from decimal import Decimal
 from typing import Optional
@@ -46,6 +49,7 @@ class AccountReplay:
     rules: dict = attrs.Factory(dict)                 # rule -> RuleEffect
     curve: list[tuple[int, Decimal, Decimal]] = attrs.Factory(list)   # (ts, actual, guarded)
     blocked_trades: list[tuple[int, int, str]] = attrs.Factory(list)  # (ts, trade id, rule)
+    notes: list[str] = attrs.Factory(list)           # what the replay could not do as asked
 
 
 def fees_per_contract(h: AccountHistory) -> dict[str, Decimal]:
@@ -73,6 +77,7 @@ class Runner:
         self._queue: collections.deque = collections.deque()
         self.bar: dict = {}                        # contract -> the bar being played
         self.adverse_seen: set[str] = set()        # ... its adverse extreme met a position
+        self._said: set[tuple[str, str]] = set()   # (contract, why) a note already gave
 
     # -- driving ---------------------------------------------------------------------------
     def run(self) -> AccountReplay:
@@ -84,8 +89,12 @@ class Runner:
         for c in self.h.contracts.values():
             self._feed(self.engine.on_event(c, first), first)
         self._balance(first)
+        day = self.book.day_of(first)
         for step in steps:
             now = step.ts_ns
+            if self.book.day_of(now) != day:
+                self._held_past(day)
+                day = self.book.day_of(now)
             self._feed(self.engine.tick(now), now)
             if step.kind == PRICE:
                 cid, bar = step.payload
@@ -101,9 +110,19 @@ class Runner:
                     self._feed(self.engine.on_event(step.payload, now), now)
             elif step.kind == FILL:
                 self._trader_fill(step.payload, now)
+        self._held_past(day)
         self.result.days = dict(sorted(self.book.days.items()))
         self.result.rules = dict(self.book.rules)
         return self.result
+
+    def _held_past(self, day) -> None:
+        """A guarded position still open when its trading day ends: a day's figures are realized
+        PnL (the broker's, for actual), so its open PnL is left out of that day; said."""
+        for cid in self.book.open_contracts():
+            self.result.notes.append(
+                f"{day}: {symbol_of(cid)} {self.book.book(cid).guarded:+d} still open at the "
+                f"day's end in the guarded day; the day's figures are realized PnL, so its "
+                f"open PnL counts on the day it is closed")
 
     def _quote(self, cid: str, price: Decimal, now: int) -> None:
         self._feed(self.engine.on_event(Quote(contract_id=cid, ts_ns=now, last=price), now), now)
@@ -128,7 +147,15 @@ class Runner:
         if passed.blocked:
             self.result.blocked_trades.append((now, fill.trade_id, passed.rule))
         if passed.fill is not None:
-            self._feed(self.engine.on_event(passed.fill, now), now)
+            # the fill and the position after it reach the engine before any command they
+            # cause is carried out, as live (the broker sends both; riskd's close comes after):
+            # carrying out a close between them, then feeding the position from before the
+            # close, left the engine holding a position the book had closed (trial16g: a
+            # flatten on the fill itself; the engine then held 2 NQ for days, every close of
+            # it found the book flat, and the day's figure depended on the range replayed)
+            out = self.engine.on_event(passed.fill, now)
+            self._record(out)
+            self._queue.extend(out.commands)
             self._feed(self.engine.on_event(passed.position, now), now)
             self._balance(now)
         self._point(now)
@@ -198,6 +225,8 @@ class Runner:
                 if done is not None:
                     events += list(done)
                     self._point(now)
+                elif self._engine_holds(cid) != self.book.book(cid).guarded:
+                    events += self._disagree(cmd, cid, price, now)
             if cmd.action != REDUCE_POSITION:     # closing a contract closes its orders
                 events += self._cancel(None, None if cmd.action == FLATTEN else cmd.contract_id,
                                        rule, now)
@@ -207,6 +236,28 @@ class Runner:
                                             balance=self.start_balance + self.book.guarded_total))
         elif cmd.action == CANCEL_ORDERS:
             events += self._cancel(cmd.order_id, cmd.contract_id, rule, now)
+        return events
+
+    def _engine_holds(self, cid: str) -> int:
+        acct = self.engine.accounts.get(self.aid)
+        return acct.signed(cid) if acct is not None else 0
+
+    def _disagree(self, cmd: Command, cid: str, price: Optional[Decimal], now: int) -> list:
+        """A close the guarded book cannot do, said once per contract in the replay's notes.
+        Without a price yet the close waits for one; where riskd's state holds what the book
+        does not, the engine is given the book's position, so the close is not sent again and
+        again (trial16g: 1,360 closes of a position the book never held)."""
+        b = self.book.book(cid)
+        if price is None and b.guarded:
+            why, events = "no price for it yet: done at the first price", []
+        else:
+            why = (f"the replayed book holds {b.guarded:+d} where riskd's state held "
+                   f"{self._engine_holds(cid):+d}: riskd's state set to the book's")
+            events = [self.book.position(cid, now)]
+        if (cid, why) not in self._said:
+            self._said.add((cid, why))
+            self.result.notes.append(f"{fmt_ts(now)} {cmd.rule} {cmd.action} "
+                                     f"{symbol_of(cid)}: not done ({why})")
         return events
 
     def _cancel(self, order_id: Optional[int], contract_id: Optional[str], rule: str,
@@ -223,6 +274,10 @@ class Runner:
         if order_id is not None and order_id not in self.cancelled:
             self.cancelled[order_id] = rule      # not seen working yet: it will not fill
         return out
+
+
+def fmt_ts(ts_ns: int) -> str:
+    return dt.datetime.fromtimestamp(ts_ns / 1e9, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
 
 
 def replay_account(engine: Engine, history: AccountHistory) -> AccountReplay:
