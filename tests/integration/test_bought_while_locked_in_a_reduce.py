@@ -80,8 +80,11 @@ def test_buys_made_while_locked_that_the_reduce_in_flight_closed_are_said_closed
     # each buy made while locked has its lockout enforcement line, whichever cut took it:
     # max_contracts's reduce in flight (the trial's order: "left to riskd's cut in flight")
     # or the lockout's own, when the 4th trade's fill came before any Position event
-    said = wait_for(lambda: (h := history(procs, config)) and h.count(LOCKED) >= 2 and h, 20,
-                    what="a lockout enforcement line for each buy made while locked")
+    try:
+        said = wait_for(lambda: (h := history(procs, config)) and h.count(LOCKED) >= 2 and h,
+                        20, what="a lockout enforcement line for each buy made while locked")
+    except AssertionError:      # what history said instead (two make test runs of round 16)
+        raise AssertionError(f"{desk.positions(1001)} {history(procs, config)}") from None
     assert "bought while locked (lockout enforcement)" in said, said
     # no second close of what a cut in flight took: at most the two cuts' rounds
     assert desk.took_effect(PARTIAL) <= 3, desk.counts_doc()
