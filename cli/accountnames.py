@@ -14,6 +14,7 @@ from typing import Callable, Optional
 
 from cli.errors import CliError
 from shared.accountname import called, label_of, named
+from shared.config.accounts import AmbiguousAccount, accounts_in_rows, find_account
 from shared.messages.control import StatusRequest, SupervisorStatus
 from shared.messages.risk import LastRiskStatus, RiskStatusReply, RiskStatusRequest
 
@@ -139,6 +140,23 @@ def file_ids(config_path: str) -> dict[str, int]:
     return out
 
 
+def file_account(config_path: str, ref: str):
+    """The one account of the config file (read leniently) ref names, by find_account, the
+    one resolver riskd's own commands use; None when none does. A name two accounts go by (any
+    case) is refused in the same words as lockout's (CliError): trial16g, `logs --account
+    "Demo 1"` showed account 1001's records only."""
+    from cli import configfile
+    try:
+        data = configfile.tables(config_path)
+    except OSError:
+        return None
+    rows = data.get("accounts") if isinstance(data, dict) else None
+    try:
+        return find_account(accounts_in_rows(rows), ref)
+    except AmbiguousAccount as exc:
+        raise CliError(str(exc)) from None
+
+
 def account_wanted(ctx, ref: str | None) -> str | None:
     """The id (as text) of the account --account names, by its id, name or display name as
     every other command takes it (the config file's accounts, else the broker's names risk
@@ -150,8 +168,9 @@ def account_wanted(ctx, ref: str | None) -> str | None:
     ref = (ref or "").strip()
     if not ref:
         return None
+    account = file_account(ctx.config_path, ref)
     ids = file_ids(ctx.config_path)
-    found = ids.get(ref)
+    found = account.id if account is not None and account.id is not None else ids.get(ref)
     if found is None:
         found = next((i for name, i in ids.items() if name.lower() == ref.lower()), None)
     if found is None and ref.isdigit():

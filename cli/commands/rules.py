@@ -32,6 +32,7 @@ from cli.offline import offline_edit
 from cli.errors import CliError
 from cli.session import os_user
 from cli.fitted import fitted, width
+from shared.config.accounts import AmbiguousAccount
 from shared.config.edit import set_rule_enabled, set_rule_param
 from shared.config.errors import ConfigError
 from shared.config.load import load_config
@@ -184,6 +185,8 @@ def local_rows(ctx, target: str) -> list:
         raise CliError(exc.render()) from None
     except KeyError as exc:
         raise CliError(exc.args[0]) from None
+    except AmbiguousAccount as exc:
+        raise CliError(str(exc)) from None
     return [RuleParams(**row) for row in rows]
 
 

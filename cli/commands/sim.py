@@ -142,20 +142,11 @@ def sim_ref(wanted: str, config_path: str) -> str:
     """--account as the sim knows accounts (id, broker's name): a display name the config
     file gives one account is its id (docs/operations.md, Account names; trial 16b: `sim sell
     --account "Ana main"` answered "no account 'Ana main' in the sim"). Read leniently (a
-    broken file still trades on ids and names); a name two accounts go by is refused."""
-    from cli import configfile
-    try:
-        rows = configfile.tables(config_path).get("accounts")
-    except OSError:
-        return wanted
-    found = {row.get("id") for row in rows if isinstance(row, dict)
-             and isinstance(row.get("id"), int) and wanted in (row.get("name"),
-                                                             row.get("display_name"))
-             } if isinstance(rows, list) else set()
-    if len(found) > 1:
-        raise CliError(f"{wanted!r} names more than one account in {config_path} (ids "
-                       f"{', '.join(str(i) for i in sorted(found))}): give the account's id")
-    return str(found.pop()) if found else wanted
+    broken file still trades on ids and names); a name two accounts go by (any case) is refused
+    as every command refuses it (cli/accountnames.file_account)."""
+    from cli.accountnames import file_account
+    account = file_account(config_path, wanted)
+    return str(account.id) if account is not None and account.id is not None else wanted
 
 
 def read_broker(path: str):

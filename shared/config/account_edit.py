@@ -10,7 +10,7 @@ trading-day roll (loosening waits, services/risk/settings.py) unless an admin ov
 from __future__ import annotations
 
 from shared.accountname import listed
-from shared.config.edit import EditError, EditResult, edit_config, set_key
+from shared.config.edit import EditError, EditResult, edit_config, refuse_ambiguous, set_key
 
 SETTABLE = ("display_name", "profile")
 
@@ -23,6 +23,7 @@ def account_index(doc, ref: str) -> int:
     """The index in doc's [[accounts]] of the one account named ref; EditError otherwise."""
     accounts = list(doc.get("accounts", []))
     text = (ref or "").strip()
+    refuse_ambiguous(accounts, text)
     found = [i for i, entry in enumerate(accounts) if text and text in _names(entry)]
     if len(found) == 1:
         return found[0]

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
 import attrs
 
 from shared.accountname import listed
-from shared.config.accounts import DEFAULT_PROFILE
+from shared.config.accounts import DEFAULT_PROFILE, AmbiguousAccount, accounts_in_rows, find_account
 from shared.config.errors import ConfigError, Problem
 from shared.config.load import parse_toml, validate_text
 from shared.config.rules import RULE_CLASS, RULE_NAMES
@@ -245,6 +245,16 @@ def check_rule_param(rule: str, param: str) -> None:
                         + ", ".join(params))
 
 
+def refuse_ambiguous(rows, ref: str) -> None:
+    """EditError, in find_account's words, when ref is a name two of the file's [[accounts]]
+    go by (any case: "demo 1" beside two "Demo 1"), as every command that names an account
+    refuses it (docs/operations.md, Account names)."""
+    try:
+        find_account(accounts_in_rows(rows), (ref or "").strip())
+    except AmbiguousAccount as exc:
+        raise EditError(str(exc)) from None
+
+
 def rule_key(doc: Any, target: str, rule: str, param: str) -> str:
     """The dotted key of RULE.PARAM for a profile or an account named `target`.
 
@@ -255,6 +265,8 @@ def rule_key(doc: Any, target: str, rule: str, param: str) -> str:
     kind, _, name = target.partition(":") if ":" in target else ("", "", target)
     profiles = dict(doc.get("profiles", {}))
     accounts = list(doc.get("accounts", []))
+    if kind in ("", "account"):
+        refuse_ambiguous(accounts, name)
     matches = [i for i, a in enumerate(accounts)
                if name and name in (str(a.get("id", "")), a.get("name", ""),
                                     a.get("display_name", ""))]

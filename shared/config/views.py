@@ -9,7 +9,7 @@ from __future__ import annotations
 import attrs
 
 from shared.accountname import account_called
-from shared.config.accounts import DEFAULT_PROFILE, find_account_quietly
+from shared.config.accounts import DEFAULT_PROFILE, find_account, find_account_quietly
 from shared.config.checks import effective_rules, profile_names, profile_rules
 from shared.config.convert import toml_value_text
 from shared.config.rules import COMMON_FIELDS, RULE_NAMES
@@ -33,9 +33,13 @@ def _rows(target: str, profile: str, rules, overrides: dict) -> list[dict]:
 def rule_rows(config, target: str = "") -> list[dict]:
     """Rows for every profile and account, or for one target (account ref or profile:NAME).
 
-    Raises KeyError naming the choices when the target is unknown.
+    Raises KeyError naming the choices when the target is unknown, AmbiguousAccount when it
+    is a name two accounts go by (trial16g: `rules list --account "Demo 1"` listed both
+    without a word, `"demo 1"` neither).
     """
     kind, _, name = target.partition(":") if ":" in target else ("", "", target)
+    if kind in ("", "account") and name:
+        find_account(config.accounts, name)       # refuses a name two accounts go by
     rows: list[dict] = []
     if kind in ("", "profile"):
         for pname in profile_names(config):

@@ -7,7 +7,7 @@ profile's rules under the account's name, saying so. docs/rules.md."""
 from services.supervisor.commands.base import Command
 from services.supervisor.riskshards import forward_risk
 from shared.accountname import account_name, called
-from shared.config.accounts import DEFAULT_PROFILE
+from shared.config.accounts import DEFAULT_PROFILE, AmbiguousAccount
 from shared.config.views import rule_rows, unlisted_rows
 from shared.messages.config import RuleParams, RuleParamsRequest, RuleParamsTable
 from shared.messages.risk import RulesReply, RulesRequest
@@ -17,6 +17,9 @@ from shared.messages.system import Reply, error, ok
 def execute(sup, request, respond) -> None:
     try:
         rows = rule_rows(sup.config, request.target)
+    except AmbiguousAccount as exc:
+        respond(error("ambiguous_account", str(exc)))
+        return
     except KeyError as exc:
         unknown = exc.args[0]
         kind, _, ref = request.target.rpartition(":")
