@@ -1,7 +1,7 @@
 """The two set-up steps without make (Windows has none): `dev.py run` and `dev.py test`.
 
     py -3.11 dev.py run          Windows (the py launcher)   | python3 dev.py run    elsewhere
-    py -3.11 dev.py test [ARGS]  the test suite (3 test processes side by side on 2+ cores);
+    py -3.11 dev.py test [ARGS]  the test suite (4 test processes side by side on 2+ cores);
                                  ARGS go to pytest instead, e.g. tests/unit -x -q
     py -3.11 dev.py install      only create .venv and install riskd into it
 
@@ -53,14 +53,16 @@ def install_commands(python: str, base_python: str = sys.executable,
 
 
 def whole_suite(cpus: int | None = None) -> list[str]:
-    """pytest's arguments for the whole suite (`make test`): three test processes side by side
+    """pytest's arguments for the whole suite (`make test`): four test processes side by side
     (pytest-xdist) where there are 2 cores or more, each test file kept in one process (its
     module-scoped riskd too). Most of a multi-process test is waiting for riskd, so even on 2
-    cores a third process fills the waits: round 13 measured the suite in a fresh clone on the
-    2-core machine at 592.8 s of tests (10:08 wall) with two and 427.5 s (7:08) with three."""
+    cores more processes fill the waits: round 13 measured the suite in a fresh clone on the
+    2-core machine at 592.8 s of tests (10:08 wall) with two and 427.5 s (7:08) with three;
+    round 16, 2810 tests on a slower hour of the VM: 602.6 s (10:15 wall) with three, 515.6 s
+    (8:36) with four (1.53 of 2 cores busy with three)."""
     if cpus is None:
         cpus = os.cpu_count() or 1
-    return ["-n", "3", "--dist", "loadfile"] if cpus >= 2 else []
+    return ["-n", "4", "--dist", "loadfile"] if cpus >= 2 else []
 
 
 def command_for(action: str, extra: Sequence[str], python: str) -> list[str]:

@@ -36,9 +36,9 @@ def test_run_starts_riskd_on_the_embedded_config_and_test_passes_arguments_to_py
                                                 os.path.join("etc", "riskd.local.toml")]
     assert dev.command_for("test", ["tests/unit", "-x"], "py") == \
         ["py", "-m", "pytest", "tests/unit", "-x"]
-    # the whole suite: three test processes on 2 cores or more, one on a single core
+    # the whole suite: four test processes on 2 cores or more, one on a single core
     assert dev.command_for("test", [], "py")[:3] == ["py", "-m", "pytest"]
-    assert dev.whole_suite(2) == ["-n", "3", "--dist", "loadfile"] == dev.whole_suite(8)
+    assert dev.whole_suite(2) == ["-n", "4", "--dist", "loadfile"] == dev.whole_suite(8)
     assert dev.whole_suite(1) == []
     first = dev.install_commands("venvpy", base_python="py311")[0]
     assert first == ["py311", "-m", "venv", dev.VENV]
