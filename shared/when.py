@@ -18,12 +18,21 @@ _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")     # 15:30 or 15:30:45
 _OFFSET = re.compile(r"T.*([zZ]|[+-]\d{2}(:?\d{2}(:?\d{2}(\.\d+)?)?)?)$")
 EXPECTED = "a time like 30m, 2h, 15:30, 15:30:45 or 2026-11-25T15:30:00-06:00"
 MAX_SELF_LOCK_DAYS = 7      # a self-lockout longer than this is a typo, not a plan
+MAX_ADMIN_LOCK_DAYS = 366   # an admin's lockout: the admin can end it, so only a typo bound
 
 
-def self_lock_refusal(until_ns: int, now_ns: int) -> str:
-    """'' when a self-lockout until until_ns is a sane length, else why not (only an admin can
-    end a self-lockout early: 99999h would lock the trader out until 2038)."""
+def lock_length_refusal(until_ns: int, now_ns: int, admin: bool = False) -> str:
+    """'' when a lockout until until_ns is a sane length, else why not. A trader's self-lockout
+    is bounded at 7 days (only an admin can end it early: 99999h would lock the trader out
+    until 2038); an admin's own lockout (`riskctl lockout --admin`) at a year, since the admin
+    who set it can end it any time (it shared the 7 days until round 17: an admin could not
+    bar a trader for two weeks)."""
     days = (until_ns - now_ns) / 86_400e9
+    if admin:
+        if days <= MAX_ADMIN_LOCK_DAYS:
+            return ""
+        return (f"an admin lockout lasts at most {MAX_ADMIN_LOCK_DAYS} days; this one would last "
+                f"{days:,.0f} days (a typo?). Give a shorter time, or an ISO date")
     if days <= MAX_SELF_LOCK_DAYS:
         return ""
     return (f"a self-lockout lasts at most {MAX_SELF_LOCK_DAYS} days (only an admin can end it "
