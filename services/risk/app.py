@@ -365,6 +365,10 @@ class RiskWorker(Worker):
     def _take(self, cont, env) -> None:
         """One message of market's stream, in its order."""
         self._market_heard = self.clock.monotonic()      # its heartbeats come this way
+        if cont is not None and cont.kind == "epoch":
+            # a new market (started, or restarted by the supervisor faster than risk calls
+            # it silent): no quote was due before its first message (quietfeed.py)
+            self.engine.quiet.market_back(self.clock.now_ns())
         if cont is not None and cont.kind in ("gap", "epoch"):
             log.warning("market stream %s (expected %s, got %s): re-syncing from its snapshot",
                         cont.kind, cont.expected, cont.got)
