@@ -141,7 +141,8 @@ def count_consequence(rule: str, limit: Optional[Decimal], reading: str, params:
 
 
 def warning_next(rule: str, value, limit, reason: str) -> str:
-    """What a trade_frequency_limit warning warns of, for history's note: 'the next trade
+    """What a trade_frequency_limit warning warns of, for history's note and the warning's
+    alert alike (trial16g: the alert omitted it): 'the next trade
     starts the cooldown' (2 of 3 per minute), 'the 10th trade starts the cooldown' (8 of 10
     per hour), 'the next trade flattens and locks until the roll' (per day); '' for other
     rules. Trial 14a: docs/rules.md quoted "the next one starts the cooldown" for the 2-of-3
