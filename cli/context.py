@@ -80,6 +80,7 @@ class Context:
         self._control = control
         self.session: Optional[str] = None     # the cached session token, loaded on first call
         self._session_loaded = False
+        self._swept = False      # the session folder, once a command (cli/sessionsweep.py)
         self._asked_login = False
         self.expired: Optional[session_cache.CachedSession] = None   # a session that ran out
         self.ended = ""     # riskd's words: that session was ended early, why and when
@@ -118,12 +119,15 @@ class Context:
     def call(self, command: Any, timeout: Optional[float] = None, retries: int = 1) -> Reply:
         """Send a command to riskd and return its Reply (ok or error). Raises CliError on silence."""
         address = self.control_address
-        if not listening(address):         # or only its supervisor is gone: say which
-            # no riskd here: the sessions it issued (kept in its memory) are gone with it.
-            # Its own file stays: the next riskd's refusal then says the restart ended it
-            # (trial 14a: "this command needs an admin session" and nothing more, though
-            # login had promised "until Sun 09:33:18 CST"); spent ones of others go
+        if not self._swept:
+            self._swept = True
+            # files no message can use any more go (fresh-user trial: dozens in
+            # ~/.config/riskd), never one of a riskd stopped for a restart (trial16a finding
+            # 3), whether or not one listens here; this riskd's own is judged by its answer
+            # below, or, when none answers, waits for the next riskd's refusal to say the
+            # restart ended it (trial 14a)
             sessionsweep.sweep(address)
+        if not listening(address):         # or only its supervisor is gone: say which
             seen = orphans(self.config_path, address)
             raise NotRunning(seen.text(), (
                 "riskd's supervisor is not running (its workers run without it)"
@@ -131,10 +135,6 @@ class Context:
                 f"riskd is stopped (nothing listens on its control socket {address})"))
         if not self._session_loaded:
             self._session_loaded = True
-            # files no message can use any more go (fresh-user trial: dozens in
-            # ~/.config/riskd), never one of a riskd stopped for a restart (trial16a finding
-            # 3); this riskd's own is judged by its answer below
-            sessionsweep.sweep(address)
             cached = session_cache.read(address) if self.session is None else None
             if cached is not None and cached.seconds_left() <= 0:
                 # say when it ran out, not only "log in"; the file stays (login replaces it,
