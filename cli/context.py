@@ -212,7 +212,11 @@ class Context:
         sent = self._sent
         if sent is not None and not session_cache.issued_by(sent, needed.riskd_since_ns):
             self.earlier, self._sent, self.session = sent, None, None
-            session_cache.clear(self.control_address)
+            if not restart_ended_now(sent, needed.riskd_since_ns):
+                session_cache.clear(self.control_address)
+            # else its file stays until its end: every command meanwhile (another terminal
+            # too) says the restart ended it, not only the first (trial16g: the next said only
+            # "this command needs an admin session"); a login replaces it
             return
         if self.expired is None or session_cache.issued_by(self.expired, needed.riskd_since_ns):
             return
@@ -320,6 +324,17 @@ def _refusal_words(reply: Reply, expired, tz, now_ns: Optional[int], earlier=Non
                     f"{role} session: {hint}")
         return f"this command needs an {role} session: {hint}"
     return reply.reason
+
+
+def restart_ended_now(cached, riskd_since_ns: Optional[int],
+                      now_ns: Optional[int] = None) -> bool:
+    """The cached session would still run but for riskd's restart: issued by an earlier riskd
+    that recorded its start, this riskd started before its end, and its end is still ahead.
+    While so, "ended by riskd's restart" is what a command needing it is told."""
+    now = time.time_ns() if now_ns is None else now_ns
+    return (riskd_since_ns is not None and cached.riskd_since_ns is not None
+            and cached.riskd_since_ns < riskd_since_ns < cached.expires_ns
+            and now < cached.expires_ns)
 
 
 def ended_by_restart(reply: Reply, earlier) -> bool:

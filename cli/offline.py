@@ -169,7 +169,7 @@ def offline_edit(ctx, edit, action: str = "config edit", reason: str = "",
     if lines is not None:
         print("\n".join(lines(result.changes)))
     for w in result.warnings:
-        print(f"  warning: {w}")
+        print(f"  {w}")        # a Problem says "warning:" itself (trial16g: it was twice)
     shards_after = configfile.configured_shards(ctx.config_path)
     if shards_after != shards_before:   # what riskd's start will do with it (trial 16c)
         note = shards.edit_words(configfile.folders(ctx.config_path)[0], shards_after)

@@ -1,5 +1,5 @@
-"""Times people type: '30m', '+2h' (from now), '15:30' or '15:30:45' (the next one in a zone) or ISO 8601
-with its UTC offset (one without an offset is refused: which instant it means is not clear).
+"""Times people type: '30m', '+2h' (from now), '15:30' or '15:30:45' (the next one in a zone;
+'15:30:45Z' in UTC) or ISO 8601 with its UTC offset (one without an offset is refused: which instant it means is not clear).
 
 One parser for riskctl and the Telegram commands; both read a clock time in the display zone
 (shared/showtime.py). And one way to say a length of time on a phone (duration).
@@ -14,16 +14,27 @@ from shared.clock import from_ns, parse_iso_ns, to_ns
 
 _DURATION = re.compile(r"^\+?(\d+(?:\.\d+)?)\s*([smhd])$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")     # 15:30 or 15:30:45
+# 15:30 or 15:30:45; a trailing Z is UTC (22:01:10Z, as log lines show: trial16g)
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?([zZ])?$")
 _OFFSET = re.compile(r"T.*([zZ]|[+-]\d{2}(:?\d{2}(:?\d{2}(\.\d+)?)?)?)$")
-EXPECTED = "a time like 30m, 2h, 15:30, 15:30:45 or 2026-11-25T15:30:00-06:00"
+EXPECTED = ("a time like 30m, 2h, 15:30, 15:30:45, 15:30:45Z (UTC) or "
+            "2026-11-25T15:30:00-06:00")
 MAX_SELF_LOCK_DAYS = 7      # a self-lockout longer than this is a typo, not a plan
+MAX_ADMIN_LOCK_DAYS = 366   # an admin's lockout: the admin can end it, so only a typo bound
 
 
-def self_lock_refusal(until_ns: int, now_ns: int) -> str:
-    """'' when a self-lockout until until_ns is a sane length, else why not (only an admin can
-    end a self-lockout early: 99999h would lock the trader out until 2038)."""
+def lock_length_refusal(until_ns: int, now_ns: int, admin: bool = False) -> str:
+    """'' when a lockout until until_ns is a sane length, else why not. A trader's self-lockout
+    is bounded at 7 days (only an admin can end it early: 99999h would lock the trader out
+    until 2038); an admin's own lockout (`riskctl lockout --admin`) at a year, since the admin
+    who set it can end it any time (it shared the 7 days until round 17: an admin could not
+    bar a trader for two weeks)."""
     days = (until_ns - now_ns) / 86_400e9
+    if admin:
+        if days <= MAX_ADMIN_LOCK_DAYS:
+            return ""
+        return (f"an admin lockout lasts at most {MAX_ADMIN_LOCK_DAYS} days; this one would last "
+                f"{days:,.0f} days (a typo?). Give a shorter time, or an ISO date")
     if days <= MAX_SELF_LOCK_DAYS:
         return ""
     return (f"a self-lockout lasts at most {MAX_SELF_LOCK_DAYS} days (only an admin can end it "
@@ -44,8 +55,15 @@ def duration(seconds: float) -> str:
 
 
 def is_clock(text: str) -> bool:
-    """Whether a time argument is a clock time (15:30, 15:30:45), read as a day's."""
+    """Whether a time argument is a clock time (15:30, 15:30:45, 15:30:45Z), read as a day's."""
     return bool(_CLOCK.match((text or "").strip()))
+
+
+def clock_zone(text: str, tz: dt.tzinfo) -> dt.tzinfo:
+    """The zone a clock time is read in: UTC for one ending in Z (22:01:10Z, copied from a log
+    line, which shows UTC), else tz (the display zone)."""
+    m = _CLOCK.match((text or "").strip())
+    return dt.timezone.utc if m is not None and m[4] else tz
 
 
 def gap(seconds: float) -> str:
@@ -73,7 +91,7 @@ def parse_when(text: str, now_ns: int, tz: dt.tzinfo, future: bool = True) -> in
         hh, mm, ss = int(m[1]), int(m[2]), int(m[3] or 0)
         if hh > 23 or mm > 59 or ss > 59:
             raise ValueError(f"expected {EXPECTED}, got {text!r}")
-        local_now = from_ns(now_ns, tz)
+        local_now = from_ns(now_ns, clock_zone(value, tz))
         when = local_now.replace(hour=hh, minute=mm, second=ss, microsecond=0)
         if future and when <= local_now:
             when += dt.timedelta(days=1)

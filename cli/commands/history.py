@@ -32,7 +32,7 @@ from shared.actedby import command_id, journal_of
 from cli.commands._risk_view import fmt_time, parse_when
 from shared import showtime
 from shared.clock import from_ns
-from shared.when import is_clock
+from shared.when import clock_zone, is_clock
 from cli.accountnames import file_namer, namer
 from cli.context import NOT_ANSWERING, refusal_text
 from cli.errors import CliError, NotRunning
@@ -53,9 +53,11 @@ def add_arguments(parser) -> None:
     parser.add_argument("--account", metavar="A", default="",
                         help="only this account (its id or name)")
     parser.add_argument("--since", metavar="TIME",
-                        help="2h, 09:30 or 09:30:15 (display zone; a time later than now is "
-                        "yesterday's, and said so) or an ISO time with its offset, "
-                        "2026-12-05T09:30:00-06:00 (docs/operations.md, Times and time zones)")
+                        help="2h; 09:30 or 09:30:15, read in the display zone ([notify] "
+                        "timezone, else [trading_day] timezone); 22:01:10Z in UTC (a time "
+                        "later than now is yesterday's, and said so); or an ISO time with its "
+                        "offset, 2026-12-05T09:30:00-06:00 (docs/operations.md, Times and time "
+                        "zones)")
     parser.add_argument("--limit", type=int, default=200, help="at most this many (200)")
 
 
@@ -124,7 +126,8 @@ def since_note(text: str, since_ns: int, now_ns: int, tz) -> str:
     stderr, so --json stays one document), as `lockout --until` says how it read its time.
     Fresh-user trial 15a: `history --since 11:52:30` run at 11:51:56 listed the whole day with
     no word of it. '' for a clock time of today or any other form (a length, an ISO time)."""
-    if not is_clock(text) or from_ns(since_ns, tz).date() == from_ns(now_ns, tz).date():
+    read_in = clock_zone(text, tz)      # 22:01:10Z: yesterday's is the UTC day's
+    if not is_clock(text) or from_ns(since_ns, read_in).date() == from_ns(now_ns, read_in).date():
         return ""
     return (f"{text.strip()} is later than now ({showtime.at(now_ns, tz, now_ns, seconds=True)}): "
             f"read as yesterday's {text.strip()} ({showtime.at(since_ns, tz, now_ns, seconds=True)}); "

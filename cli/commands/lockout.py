@@ -11,8 +11,8 @@ docs/operations.md (Times and time zones).
 An admin locking a trader's account adds --admin and a --reason: riskctl asks for the admin
 password (an admin session, as for `riskctl unlock`), and status, watch, lockouts, history,
 the alert and the audit trail say "locked by the admin", never "self-lockout" (riskd cannot
-tell the admin from the trader otherwise: the same OS user). See docs/operations.md (Roles
-and passwords).
+tell the admin from the trader otherwise: the same OS user). An admin's lockout lasts at most
+a year (the admin can end it any time). See docs/operations.md (Roles and passwords).
 """
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from cli.errors import CliError
 from cli.session import os_user
 from shared import showtime
 from shared.messages.risk import AdminLockRequest, SelfLockRequest
-from shared.when import self_lock_refusal, table_duration
+from shared.when import lock_length_refusal, table_duration
 
 CLOCK = re.compile(r"^\s*\d{1,2}:\d{2}(:\d{2})?\s*$")
 
@@ -40,7 +40,8 @@ def add_arguments(parser) -> None:
     when = parser.add_mutually_exclusive_group(required=True)
     when.add_argument("--until", metavar="TIME",
                       help="30m, 2h, 15:30 (in the display zone) or an ISO time with its "
-                           "offset, 2026-12-05T15:30:00-06:00; at most 7 days")
+                           "offset, 2026-12-05T15:30:00-06:00; at most 7 days (with "
+                           "--admin: a year)")
     when.add_argument("--session", action="store_true",
                       help="until the trading-day roll (17:00 CT by default: on a weekend or "
                            "after the roll, the next trading day's; docs/rules.md (Lockouts))")
@@ -55,14 +56,14 @@ def add_arguments(parser) -> None:
                              "(riskctl unlock), docs/operations.md (Roles and passwords)")
 
 
-def until_of(text: str, config_path: str, now_ns: int) -> tuple[int, str]:
+def until_of(text: str, config_path: str, now_ns: int, admin: bool = False) -> tuple[int, str]:
     """(UTC ns, how it was read) for --until: a clock time is read in the display zone, and
     the sentence gives the instant used with its offset and how long that is from now (trial16a
     finding 7: `--until 14:00` at 14:42 answered "locked until Mon 14:00 CST" and never said
-    23h17m); a length over 7 days is refused before riskd is asked."""
+    23h17m); a length over 7 days (an admin's: over a year) is refused before riskd is asked."""
     zone = configfile.display_zone(config_path)
     until = parse_when(text, now_ns, tz=zone)
-    too_long = self_lock_refusal(until, now_ns)
+    too_long = lock_length_refusal(until, now_ns, admin)
     if too_long:
         raise CliError(too_long)
     how = (f"you asked until {showtime.at(until, zone, now_ns)}, for "
@@ -113,7 +114,7 @@ def run(args, ctx) -> int:
                        "audit trail, as an unlock's is", 2)
     now = time.time_ns()
     until, how = (None, "you asked until the trading-day roll") if args.session else \
-        until_of(args.until, ctx.config_path, now)
+        until_of(args.until, ctx.config_path, now, args.admin)
     if not args.session and not asked_anyway(
             passed_today(args.until, until, ctx.config_path, now), args.admin):
         # no lockout asked for: the account keeps whatever lockouts it had (trial16g: "the

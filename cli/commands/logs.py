@@ -9,7 +9,8 @@ only the bus addresses: docs/windows.md), from the logging worker; -f then follo
 until Ctrl-C. Only this riskd's are shown: its id comes with its supervisor's answer, and the
 records (and answers) of another riskd on the same ports are left out and said once.
 --level is a minimum (WARNING shows warnings, errors and criticals). --since reads a time as
-`riskctl history --since` does (2h, 09:30 in the display zone, an ISO time with its offset)
+`riskctl history --since` does (2h, 09:30 in the display zone, 22:01:10Z in UTC as the records
+show times, an ISO time with its offset)
 and shows the records from then on, at most SINCE_N (or -n N) of the latest.
 --json prints one JSON object per line, exactly as stored.
 """
@@ -53,10 +54,12 @@ def add_arguments(parser) -> None:
                         help=f"how many past records to show first (default {DEFAULT_N}; "
                              f"with --since, every one since then up to {SINCE_N})")
     parser.add_argument("--since", metavar="TIME",
-                        help="only records from then on: 2h, 09:30 or 09:30:15 (display zone; "
-                             "a time later than now is yesterday's, and said so) or an ISO "
-                             "time with its offset, as for riskctl history (docs/operations.md, "
-                             "Times and time zones)")
+                        help="only records from then on: 2h; 09:30 or 09:30:15, read in the "
+                             "display zone ([notify] timezone, else [trading_day] timezone: "
+                             "the zone of riskctl status); 22:01:10Z in UTC, as the records "
+                             "show times (a time later than now is yesterday's, and said so); "
+                             "or an ISO time with its offset, as for riskctl history "
+                             "(docs/operations.md, Times and time zones)")
     parser.add_argument("--level", type=str.upper, choices=LEVELS, help="minimum level")
     parser.add_argument("--process", help="only this process (risk, market, supervisor ...; "
                         "risk: every risk shard, risk-1: one, docs/scaling.md)")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from cli import configfile
 from cli.health import health_notes
 from cli.table import fmt_duration, render_table
+from shared import shards
 from shared.exitwords import exit_words
 from shared.messages.control import WorkersRequest
 
@@ -29,10 +30,14 @@ def state_of(w, channels) -> tuple[str, str]:
     return w.state, w.reason
 
 
-def render_workers(workers, channels=()) -> str:
+def render_workers(workers, channels=(), shard_note: str = "") -> str:
+    """shard_note: beside risk (each shard) when it runs another count than risk_shards says
+    (trial16g: said on status and in the log only)."""
     rows = []
     for w in workers:
         state, note = state_of(w, channels)
+        if shard_note and shards.base_name(w.name) == shards.RISK:
+            note = "; ".join(n for n in (shard_note, note) if n)
         # how it last ended in words, as the crash alert says it (docs/alerts.md): trial
         # 2026-12-06 read "-9" after a kill -9 of risk
         last = (w.last_exit_words or exit_words(w.last_exit)) if w.last_exit is not None \
@@ -48,10 +53,10 @@ def run(args, ctx) -> int:
     table = ctx.request(WorkersRequest()).body
     if ctx.json:
         ctx.print_json({"workers": table.workers, "config": table.config,
-                        "notify": table.notify})
+                        "notify": table.notify, "shard_note": table.shard_note})
         return 0
     for text, _level in health_notes(table.config, table.notify,
                                      configfile.display_zone(ctx.config_path)):
         print(text)
-    print(render_workers(table.workers, table.notify))
+    print(render_workers(table.workers, table.notify, table.shard_note))
     return 0

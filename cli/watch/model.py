@@ -865,14 +865,38 @@ def failing_lines(status: AccountStatus, now_ns: int, tz: dt.tzinfo) -> list[str
 RISKD_DOWN = "NOT ENFORCED while riskd is down"
 
 
-def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo, riskd_down: bool = False
+def not_enforced(state: WatchState) -> str:
+    """Why no lockout is enforced now ('' when they are): riskd is down (RISKD_DOWN), or a
+    worker that enforces one (market brings the fills, risk decides, enforcement closes) is not
+    running: "NOT ENFORCED until risk and enforcement run" (trial16g section 10: during
+    riskd's start the rows counted "LOCKED OUT 1d23h57m" down under "NOT GUARDED now: market
+    not running; risk not running; enforcement not running"). An unreachable riskd (slow, not
+    gone) says nothing: its workers may well run."""
+    if not_live(state) == "riskd is not running":
+        return RISKD_DOWN
+    if state.reachable is False:
+        return ""
+    down = []
+    for name, how in sorted(state.workers.items()):
+        base = shards.base_name(name)
+        if base in GUARD_WORKERS and how != "running" and base not in down:
+            down.append(base)
+    if not down:
+        return ""
+    down.sort(key=GUARD_WORKERS.index)
+    names = down[0] if len(down) == 1 else ", ".join(down[:-1]) + " and " + down[-1]
+    return f"NOT ENFORCED until {names} {'runs' if len(down) == 1 else 'run'}"
+
+
+def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo, unenforced: str = ""
              ) -> list[Banner]:
-    """riskd_down: riskd is not running (nothing of it left): a lockout is shown with its end
-    but no countdown, said NOT ENFORCED, as the stop alert says it (trial16c: after SIGTERM
-    `watch` kept "LOCKED OUT 1d02h11m" counting down under "NOT LIVE: riskd is not running")."""
-    if riskd_down:
+    """unenforced: why lockouts are not enforced now (not_enforced: riskd is down, a worker
+    that enforces them is not running): a lockout is shown with its end but no countdown, said
+    NOT ENFORCED, as the stop alert says it (trial16c: after SIGTERM `watch` kept "LOCKED OUT
+    1d02h11m" counting down under "NOT LIVE: riskd is not running")."""
+    if unenforced:
         return [b if b.kind in (accountguard.NOT_GUARDED, "BROKER BLOCKS TRADING") else
-                attrs.evolve(b, countdown=RISKD_DOWN, text=f"{b.text}; " + (
+                attrs.evolve(b, countdown=unenforced, text=f"{b.text}; " + (
                     b.countdown.split("(", 1)[1].rstrip(")") if "(until " in b.countdown
                     else b.countdown))
                 for b in _banners(status, now_ns, tz)]
@@ -1018,7 +1042,7 @@ def unrealized_note(status: AccountStatus, now_ns: int) -> str:
 def account_view(state: WatchState, status: AccountStatus, now_ns: int,
                  tz: dt.tzinfo, since_ns: int = 0) -> AccountView:
     net = status.realized + status.unrealized
-    banners = _banners(status, now_ns, tz, riskd_down=not_live(state) == "riskd is not running")
+    banners = _banners(status, now_ns, tz, not_enforced(state))
     return AccountView(
         account_id=status.account_id, name=named(state.labels, status.account_id, status.name),
         trading_day=status.trading_day, balance=fmt_money(status.balance, signed=False),
@@ -1100,13 +1124,32 @@ def not_live_line(stale: str, status: AccountStatus, tz: dt.tzinfo, now_ns: int)
     return f"NOT LIVE: {stale}; " + as_of(status.ts_ns, tz, now_ns)
 
 
+def started_since(state: WatchState) -> str:
+    """The risk worker whose start the history's refusal gave as its reason ("risk is
+    starting: try again in a few seconds", services/supervisor/unreachable.py) when every
+    risk worker runs now ('' otherwise): the reason is past, the source asks again."""
+    problem = state.actions_problem
+    name = problem.split(" ", 1)[0]
+    if shards.base_name(name) != shards.RISK or state.workers.get(name) != "running" \
+            or not problem.startswith((f"{name} is starting", f"{name} is restarting")) \
+            or not_live(state):
+        return ""
+    return name
+
+
 def actions_note(state: WatchState, view: AccountView, stale: str = "") -> str:
     """Why LAST ACTIONS is not the whole truth ('' when it is): today's actions could not be
     read (risk is stopped: "none" would be a false fact), or an action's outcome is not known
     (enforcement is stopped: "pending" would be one)."""
     notes = []
+    started = started_since(state)
     if not state.actions_read:        # the first frames, before riskd answered: not "none"
         notes.append(f"{'earlier ' if view.actions else ''}actions today: asking riskd")
+    elif started:
+        # the answer's "risk is starting" was true when asked; the screen shows risk running
+        # now (trial16g section 10): asked again, never said as now
+        notes.append(f"{'later ' if view.actions else ''}actions today: asking riskd again "
+                     f"({started} was starting when asked)")
     elif state.actions_problem and view.actions:
         # the rows above were read: what cannot be is any since (trial16c: "+9 more today
         # (riskctl history)" right above "earlier actions today cannot be read")

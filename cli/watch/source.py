@@ -110,6 +110,8 @@ class Source:
         self.day_start = day_start          # now_ns -> the trading day's start (for history)
         self._history_due = True            # at start, and again after riskd was unreachable
         self._history_next = 0.0            # monotonic: not before (a retry while one cannot say)
+        self._asked_while_starting = False  # the last ask failed while a risk worker was not
+                                            # running: asked again as soon as it runs
         self._direct_done = False           # today's actions read from the workers themselves
         self.snapshot_every = snapshot_every
         self._queue: "queue.SimpleQueue[Any]" = queue.SimpleQueue()
@@ -309,7 +311,16 @@ class Source:
         self._queue.put(Reachability(ok=True, ts_ns=now))
         self._direct_done = False           # a supervisor gone later: its workers asked again
         if self._history_due and self.day_start is not None:
+            body = status.body if status.ok and isinstance(status.body, SupervisorStatus) \
+                else None
+            down = body is None or risk_not_running(body)
+            if self._asked_while_starting and not down:
+                # refused while risk was starting: asked again now it runs, not HISTORY_RETRY
+                # later (trial16g: "later actions cannot be read (risk is starting ..." under
+                # a header showing risk running)
+                self._history_next = 0.0
             self._history_due = not self.history(client, self.day_start(now))
+            self._asked_while_starting = self._history_due and down
         if status.ok and isinstance(status.body, SupervisorStatus):
             self._queue.put(status.body)
             if self.config_path:      # the riskd of another config (cli/whichriskd.py)
@@ -337,6 +348,12 @@ class Source:
             return
         if market.ok and isinstance(market.body, PositionsTable):
             self._queue.put(market.body)
+
+
+def risk_not_running(status: SupervisorStatus) -> bool:
+    """A risk worker (a shard) of this status is not running: its history cannot be read."""
+    return any(shards.base_name(w.name) == shards.RISK and w.state != "running"
+               for w in status.workers)
 
 
 def todays_actions(ask, since_ns: int) -> list:

@@ -46,7 +46,7 @@ from services.risk.words import (ADMIN_LOCKOUT, ASKED_LOCKOUTS, BY_ADMIN, LOCKOU
                                  not_sent, what, who)
 from shared import showtime
 from shared.config.rules import RULE_NAMES
-from shared.when import self_lock_refusal
+from shared.when import lock_length_refusal
 from shared.messages.market import SIDE_SELL
 from shared.messages.enforce import DONE, Command
 from shared.orderwords import order_words
@@ -666,7 +666,7 @@ class Acting:
         if session:
             spec = LockSpec(kind=UNTIL_RESET, until_ns=self.calendar.next_roll(now))
         elif until_ns is not None and until_ns > now:
-            too_long = self_lock_refusal(until_ns, now)
+            too_long = lock_length_refusal(until_ns, now, admin=bool(admin))
             if too_long:
                 return out, too_long
             spec = LockSpec(kind=TIMER, until_ns=until_ns)

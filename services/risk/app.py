@@ -379,6 +379,10 @@ class RiskWorker(Worker):
         self._market_heard = self.clock.monotonic()      # its heartbeats come this way
         if self._first_ask_at:
             self._ask_first()
+        if cont is not None and cont.kind == "epoch":
+            # a new market (started, or restarted by the supervisor faster than risk calls
+            # it silent): no quote was due before its first message (quietfeed.py)
+            self.engine.quiet.market_back(self.clock.now_ns())
         if cont is not None and cont.kind in ("gap", "epoch"):
             log.warning("market stream %s (expected %s, got %s): re-syncing from its snapshot",
                         cont.kind, cont.expected, cont.got)

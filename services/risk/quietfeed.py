@@ -38,7 +38,14 @@ and ends when quotes flow after the open, or when no account holds the contract 
 Nor does market's worker stopped or down (nothing from it reaches risk, its heartbeats
 included): its own alert says the accounts are not guarded ("⛔ Worker market stopped by
 ...", or the crash's), and this alert's "fills are still watched" would be untrue then (trial16a finding 5: it came during
-`riskctl stop market`). The wait starts again when market's stream is back.
+`riskctl stop market`). The wait starts again when market's stream is back: at the first check
+that hears market again, and at the first message of a new market (market_back: its new epoch
+on the bus, so a market killed and restarted by the supervisor within risk's 2.5 s of silence
+counts too), both on risk's clock. The last quote before a close, a stop or a restart begins no
+silence with the first quote after it: the gap between two quotes counts from the open at the
+earliest (round 16: "No price for MNQ for 15s" 1 s after `riskctl start market`: the first
+check after market was back kept the quote from before the stop, and the new market's first
+quote, a check later, made a gap of the whole stop).
 
 The alerted silences survive a restart of risk or of riskd, kill -9 included (to_json /
 load_json: risk's store writes them before the alert is published, services/risk/store.py):
@@ -92,6 +99,11 @@ class QuietFeed:
         self._closed = False                       # the last check found the market closed
         self._open_ns = 0                          # ... and the first since, the open: no quote
                                                    # was due before it
+
+    def market_back(self, now_ns: int) -> None:
+        """A new market's stream reaches risk (its first message, now_ns on risk's clock): no
+        quote was due before it, the wait counts from here."""
+        self._open_ns = max(self._open_ns, now_ns)
 
     def stale_for(self, quoted_ns: Optional[int], now_ns: int) -> Optional[float]:
         """Seconds without a quote when the price is stale, else None (shared/quietprice.py)."""
@@ -178,11 +190,13 @@ class QuietFeed:
             silent = self.stale_for(None if quoted is None else max(quoted, self._open_ns),
                                     now_ns)
             after = None                           # the quote that ended a silence, if one did
-            if silent is None and quoted is not None and before is not None \
-                    and (quoted - before) / NS_PER_S >= self.after_s:
+            gap = None if quoted is None or before is None \
+                else (quoted - max(before, self._open_ns)) / NS_PER_S
+            if silent is None and gap is not None and gap >= self.after_s:
                 # a silence the checks fell between: a stale-feed reconnect brought a quote
-                # within a second of the wait (market reconnects after the same wait)
-                silent, after = (quoted - before) / NS_PER_S, quoted
+                # within a second of the wait (market reconnects after the same wait); counted
+                # from the open at the earliest (a close, market stopped or restarted)
+                silent, after = gap, quoted
             silence = self._silent.get(cid)
             if silent is not None:
                 if silence is None:

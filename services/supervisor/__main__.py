@@ -37,7 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     if held:
         log.critical("%s", held)
     supervisor = Supervisor(loaded)
-    supervisor.shard_hold = held
+    if held:        # status, workers and one alert say it (shardhold.py)
+        supervisor.hold_shards(file_config.supervisor.risk_shards, held)
     supervisor._file_config = file_config     # later edits compare the file with the file
     install_stop_handlers(supervisor.request_stop)
     code = 1

@@ -24,7 +24,7 @@ from services.supervisor.flattenaudit import FlattenOutcomes
 from services.supervisor.lastresults import LastResults
 from services.supervisor.backalerts import (BackWatch, Loop, alerted_down, down_why, guards,
                                             stopped_event)
-from services.supervisor import namewarning, riskdalerts
+from services.supervisor import namewarning, riskdalerts, shardhold
 from services.supervisor.auth import authorize
 from services.supervisor.commands import REGISTRY
 from services.supervisor.forward import Forwarder
@@ -144,6 +144,8 @@ class Supervisor(Worker):
         self.run_dir = os.path.join(loaded.data_dir, "run")
         self._file_config = loaded.config    # the file as last read (reload_config)
         self.shard_hold = ""    # why risk runs another count than the file's (shardhold.py)
+        self.shard_note = ""    # ... as `riskctl workers` says it beside risk
+        self._shard_alert: Optional[int] = None    # the file's count, alerted once notify runs
         # the riskd-wide sections as this riskd runs them: every worker it starts runs on them
         # (shared/config/pinned.py), whatever the file says since
         self._pinned = pinned.encode(loaded.config)
@@ -199,6 +201,14 @@ class Supervisor(Worker):
         # the kill switch's outcome per account, audited once enforcement has finished it
         self.flatten_outcomes = FlattenOutcomes(self.account_called,
                                                 self.last_results.states.get)
+
+    def hold_shards(self, configured: int, words: str) -> None:
+        """risk runs at the count its state was kept for, not the file's `configured` one
+        (shardhold.hold: words): status says words, workers a note beside risk, and the phone
+        one alert of this start once notify runs."""
+        self.shard_hold = words
+        self.shard_note = shardhold.note(configured, self.config.supervisor.risk_shards)
+        self._shard_alert = configured
 
     def _begin(self) -> None:
         """This riskd's start is sure (its sockets are bound, its ports free): only now does it
@@ -568,6 +578,12 @@ class Supervisor(Worker):
                 and now_ns - self._notify_up_ns >= NOTIFY_SETTLE_NS:
             self.pub.publish(NOTIFY_TOPIC, self._start_alert)     # notify has joined the feed
             self._start_alert = None
+        if self._shard_alert is not None and self._notify_running() \
+                and self._notify_up_ns is not None \
+                and now_ns - self._notify_up_ns >= NOTIFY_SETTLE_NS:
+            self.pub.publish(NOTIFY_TOPIC, shardhold.held_event(
+                self._shard_alert, self.config.supervisor.risk_shards, self.shard_hold, now_ns))
+            self._shard_alert = None
         if self._names_alert and self._notify_running() and self._notify_up_ns is not None \
                 and now_ns - self._notify_up_ns >= NOTIFY_SETTLE_NS:
             self._names_alert = False
@@ -964,7 +980,7 @@ class Supervisor(Worker):
 
     def workers_table(self) -> WorkersTable:
         return WorkersTable(workers=self.worker_infos(), config=self.config_health(),
-                            notify=self.channel_states())
+                            notify=self.channel_states(), shard_note=self.shard_note)
 
     def pong(self) -> Pong:
         bus = self.config.bus

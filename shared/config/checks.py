@@ -113,8 +113,10 @@ def duplicate_name_problems(config, severity: str = "warning") -> list[Problem]:
     trial 15b: `accounts set 1003 display_name "Demo 1"` was saved while 1001 was "Demo 1", and
     `flatten "Demo 1"` then flattened one of them).
 
-    A warning in a file as loaded: a config that ran before round 15 may have such names, and a
-    riskd refusing to start on it leaves every account unguarded (round 15's note); riskd
+    A warning in a file as loaded: a config that ran before round 15 may have such names (and
+    so may a file a text editor changed while riskd was stopped: a start compares it with
+    nothing; trial16g), and a riskd refusing to start on it leaves every account unguarded
+    (round 15's note); riskd
     guards both, warns (log, status, `config validate`, an alert) and refuses the name only
     where one is used (find_account: ambiguous). An edit that makes a NEW one is refused
     (new_duplicate_names)."""

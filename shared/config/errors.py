@@ -23,10 +23,14 @@ class ConfigError(Exception):
 
     def __init__(self, file: str, problems: list[Problem]):
         self.file = file
-        self.problems = list(problems)
+        # errors first, then the warnings found beside them (trial16g)
+        self.problems = sorted(problems, key=lambda p: p.severity == "warning")
         super().__init__(self.render())
 
     def render(self) -> str:
-        lines = [f"{self.file}: {plural(len(self.problems), 'problem')}"]
+        warned = sum(p.severity == "warning" for p in self.problems)
+        head = plural(len(self.problems), "problem") if not warned else (
+            f"{plural(len(self.problems) - warned, 'error')}, {plural(warned, 'warning')}")
+        lines = [f"{self.file}: {head}"]
         lines += [f"  {self.file}: {p}" for p in self.problems]
         return "\n".join(lines)

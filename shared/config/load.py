@@ -129,6 +129,9 @@ def validate_full(data: dict, file: str, env: Mapping[str, str] | None = None,
     except Exception as exc:
         problems += problems_from_exception(exc)
         config = None
+        # the warnings of the rest of the file, said beside the errors rather than after
+        # they are fixed (trial16g: a duplicate name showed only once the hash was right)
+        problems += warnings_beside_errors(data, problems)
     if config is not None:
         problems += check_config(config)
         if base_dir is not None:
@@ -137,6 +140,24 @@ def validate_full(data: dict, file: str, env: Mapping[str, str] | None = None,
     if errors or config is None:
         raise ConfigError(file, problems)
     return config, tuple(problems)
+
+
+def warnings_beside_errors(data: dict, errors: list[Problem]) -> list[Problem]:
+    """The warnings check_config finds in a file whose structure has errors: the tables with
+    an error are read as their defaults (dropped from data) and the rest checked again; only
+    its warnings count (an error there may come from a dropped table). None when an error is
+    at the top level or the rest does not structure either."""
+    tops = {p.path.split(".")[0].split("[")[0] for p in errors}
+    if "" in tops or not isinstance(data, dict):
+        return []
+    rest = {k: v for k, v in data.items() if k not in tops}
+    try:
+        config = config_converter.structure(rest, Config)
+        found = check_config(config)
+    except Exception:  # noqa: BLE001 -- the errors are already said; no warnings then
+        return []
+    return [p for p in found if p.severity == "warning"
+            and p.path.split(".")[0].split("[")[0] not in tops]
 
 
 def check_files(config: Config, base_dir: str) -> list[Problem]:

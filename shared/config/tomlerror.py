@@ -72,6 +72,23 @@ def unclosed(text: str) -> Optional[tuple[str, int, int]]:
     return None
 
 
+NEWLINE_IN_STRING = "use \\u000a instead"     # tomlkit: a line's end inside a one-line string
+
+
+def missing_quote(text: str, error: str, line: int) -> str:
+    """The hint for a line's end inside a one-line string, which tomlkit calls a control
+    character ("... are not allowed in strings, use \\u000a instead at line 43 col 12"): the
+    right line, but no word of the quote (trial16g: `kind = "sim` + newline). Names where the
+    string starts when unclosed() finds it on that line; '' for any other error."""
+    if NEWLINE_IN_STRING not in error:
+        return ""
+    hint = "; a string is missing its closing quote?"
+    left_open = unclosed(text)
+    if left_open is not None and left_open[0] == "string" and left_open[1] == line:
+        hint += f" (it starts at col {left_open[2]})"
+    return hint
+
+
 def toml_problem(text: str, error: str) -> str:
     """The parser's error text -> what `config validate` and the screens say."""
     m = _AT.match(error)
@@ -81,9 +98,11 @@ def toml_problem(text: str, error: str) -> str:
     if not at_end and m is not None:
         # tomlkit counts columns from 0, editors and unclosed() from 1: "limit = five" read
         # "Unexpected character: 'i' at line 125 col 9", col 9 being the 'f' (trial15c)
-        return f"{m.group(1)} at line {m.group(2)} col {int(m.group(3)) + 1}"
+        # the hint before "at line": screens put the line first (cli/health.py)
+        return (f"{m.group(1)}{missing_quote(text, error, int(m.group(2)))} at line "
+                f"{m.group(2)} col {int(m.group(3)) + 1}")
     if not at_end:
-        return error
+        return error + missing_quote(text, error, 0)
     left_open = unclosed(text)
     if left_open is not None:
         what, line, col = left_open

@@ -53,6 +53,9 @@ class WorkersTable:
     workers: list[WorkerInfo] = attrs.Factory(list)
     config: Optional[ConfigHealth] = None
     notify: list[ChannelState] = attrs.Factory(list)    # the alert channels, as notify said last
+    # risk runs another number of shards than risk_shards says: beside risk ('' when not;
+    # services/supervisor/shardhold.py note)
+    shard_note: str = ""
 
 
 @attrs.frozen(kw_only=True)

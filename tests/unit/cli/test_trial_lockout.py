@@ -133,3 +133,26 @@ def test_a_clock_time_already_past_today_says_how_long_and_is_asked_first(tmp_pa
     # trial16g: "the account is not locked" to a trader whose account two lockouts held
     assert "not locked" not in said_no and "any lockout already in force stays" in said_no, \
         said_no
+
+
+def test_an_admin_lockout_may_last_longer_than_a_self_lockout(tmp_path):
+    """The 7 days bound a self-lockout (only an admin ends it early); the admin's own lockout is
+    ended by the admin at will, so only a typo bound (a year) applies: two weeks is allowed, in
+    riskctl and in risk itself (it was refused as "a self-lockout lasts at most 7 days")."""
+    from tests.unit.risk.desk import Desk
+    config = str(tmp_path / "none.toml")
+    until, _how = until_of("14d", config, NOW, admin=True)
+    assert until == NOW + 14 * 86400 * NS_PER_S
+    with pytest.raises(CliError) as err:
+        until_of("14d", config, NOW)
+    assert "self-lockout lasts at most 7 days" in str(err.value)
+    with pytest.raises(CliError) as err:
+        until_of("99999h", config, NOW, admin=True)
+    assert "admin lockout lasts at most 366 days" in str(err.value) and "4,167 days" in str(err.value)
+    desk = Desk()
+    two_weeks = desk.now + 14 * 86400 * NS_PER_S
+    out, refusal = desk.engine.self_lock(1001, desk.now, until_ns=two_weeks, admin="admin:root")
+    assert refusal == "" and [d.rule for d in out.decisions] == ["admin_lockout"]
+    assert [lk.lockout.until_ns for lk in out.lockouts] == [two_weeks]
+    out, refusal = desk.engine.self_lock(1001, desk.now, until_ns=two_weeks)
+    assert "at most 7 days" in refusal and not out.decisions

@@ -445,3 +445,78 @@ def test_no_quote_is_due_while_markets_stream_is_silent():
         assert quiet.check(back + s * 10**9, held, {mnq: t0}, lambda c: 21000) == [], s
     assert [n.kind for n in quiet.check(back + 15 * 10**9, held, {mnq: t0},
                                         lambda c: 21000)] == ["prices_stale"]
+
+
+def _checks(f: Feed, seconds: int, fed: bool = True, quote_at=(), every_s=0) -> list:
+    """Checks once a second for `seconds` on f's clock, the alerts: a quote half a second
+    before the checks numbered in quote_at (1-based), or before every one when every_s."""
+    out = []
+    for s in range(1, seconds + 1):
+        f.clock.advance(0.5)
+        if s in quote_at or every_s:
+            f.quote()
+        f.clock.advance(0.5)
+        out += f.quiet.check(f.clock.now_ns(), f.holdings, f.quoted, PRICE.get, fed=fed)
+    return out
+
+
+def test_the_first_quote_after_market_is_back_is_no_silence_a_real_one_still_alerts():
+    """Round 16: `riskctl stop market`, then `riskctl start market`: "🟠 No price for MNQ for
+    15s" about 1 s after the new market's first message (2 of 6 runs). The first check that
+    heard market again kept the quote from before the stop as the last one it saw; the new
+    market's first quote, a check later, made a gap of the whole stop, taken as a silence the
+    checks fell between. The gap counts from when market is back. Then quotes flow, stop (the
+    broker's feed silent, market alive), and the alert comes after the wait, once."""
+    f = Feed()
+    f.quote()
+    assert _checks(f, 2) == []
+    assert _checks(f, 40, fed=False) == []            # market stopped for 40 s
+    assert _checks(f, 3) == []                        # back: its heartbeats, no quote yet
+    assert _checks(f, 1, quote_at=(1,)) == []         # its first quote
+    assert _checks(f, 30, every_s=1) == []            # quotes flow
+    assert f.quiet.silent() == frozenset()
+    assert _checks(f, 14) == []                       # the broker's feed falls silent
+    [quiet] = _checks(f, 1)
+    assert quiet.title == "🟠 No price for MNQ for 15s: riskd judges the last price"
+    assert _checks(f, 10) == []
+
+
+def test_the_first_quote_after_the_open_is_no_silence():
+    """The same over a market close: the check at the open keeps the quote from before the
+    close; the first quote after the open ends nothing and begins no silence."""
+    f = Feed(market_open=quietprice.market_hours(
+        SimpleNamespace(kind="projectx"), TradingDayConfig(), ()),
+        start=WED.replace(hour=15, minute=59, second=50))
+    f.quote()
+    assert f.run(600) == []                                       # 16:00: closed till 17:00
+    f.clock.set(to_ns(WED.replace(hour=17)))
+    assert _checks(f, 2) == []
+    assert _checks(f, 1, quote_at=(1,)) == []                     # the first quote of the day
+    assert _checks(f, 20, every_s=1) == []
+    assert f.quiet.silent() == frozenset()
+
+
+def test_a_market_restarted_within_risk_s_silence_counts_the_wait_from_its_first_message():
+    """market killed (kill -9) and started again by the supervisor at once: its first message
+    (a heartbeat, a new epoch on the bus) reaches risk within the 2.5 s risk takes to call it
+    silent, so no check finds it stopped; the new market logs in and subscribes before its
+    first quote. market_back (risk's app, at the new epoch) starts the wait from that first
+    message: a silence that was riskd's own restart is no stale price, a feed that stays
+    silent after it is one, after the wait."""
+    f = Feed()
+    f.quote()
+    assert _checks(f, 1) == []                        # killed just after this check
+    f.clock.advance(2.0)
+    f.quiet.market_back(f.clock.now_ns())             # the new market's first message
+    assert _checks(f, 13) == []                       # 16 s after the last quote: no alert
+    assert _checks(f, 1, quote_at=(1,)) == []         # its first quote, 17 s after the last
+    assert _checks(f, 20, every_s=1) == []
+    # the same restart, and the new market's feed stays silent: stale 15 s after it was back
+    g = Feed()
+    g.quote()
+    assert _checks(g, 1) == []
+    g.clock.advance(2.0)
+    g.quiet.market_back(g.clock.now_ns())
+    assert _checks(g, 14) == []
+    [quiet] = _checks(g, 1)
+    assert quiet.title == "🟠 No price for MNQ for 15s: riskd judges the last price"

@@ -95,7 +95,7 @@ def test_a_second_crash_within_the_window_is_back_as_soon_as_it_runs_not_a_minut
     texts = riskd.phone()
     assert texts[-2].startswith("💥 Worker market crashed: killed by signal 9"), texts
     assert texts[-1] == (
-        "🟢 Worker market is back after 1s down (restarted 2 times in 3s): accounts are "
+        "🟢 Worker market is back after 1s down (restarted 2 times in 3.5s): accounts are "
         "guarded again\n"
         "market was down: crashed: killed by signal 9 (SIGKILL)\n"
         "market keeps crashing: at 5 crashes within 60 s riskd stops restarting it for 120 s "
