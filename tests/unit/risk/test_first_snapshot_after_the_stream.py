@@ -10,7 +10,7 @@ were: tests/integration/test_bought_while_locked_in_a_reduce.py, whose burst of 
 while locked was then recorded otherwise (two make test runs of round 16). A market that
 sends nothing is still asked, FIRST_ASK_WAIT after the start.
 
-The real RiskWorker in this process on loopback sockets (tests/unit/risk/inprocess.py), the
+The real RiskWorker in this process on loopback sockets (tests/support/riskinprocess.py), the
 stand-in market publishing a heartbeat as market does every second.
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ import time
 from services.risk import app
 from shared import topics
 from shared.messages.system import Heartbeat
-from tests.unit.risk.inprocess import risk_in_process
+from tests.support.riskinprocess import risk_in_process
 
 
 def one_round(w) -> None:
