@@ -4,7 +4,8 @@ Pure bookkeeping. While a snapshot is awaited, market's updates are buffered (bo
 overflow the buffer is dropped and a fresh snapshot is asked for once this one lands). When
 the snapshot (valid at market's epoch and sequence number) arrives, the buffered updates of
 the same epoch with a higher sequence number are replayed; older ones are already in it.
-A gap or a new epoch while synced means: ask again.
+A gap or a new epoch while synced means: ask again; so does a message lost after the
+snapshot's position among the ones buffered (the stream's marks: shared/bus/subscriber.py).
 
 With risk shards market's stream is several numbered streams (shared/shards.py): each
 buffered update keeps its stream's name, and the snapshot names the position of each
@@ -48,13 +49,18 @@ class Clone:
             self._buffer.append((stream, epoch, seq, msg))
         return None
 
-    def snapshot(self, epoch: int, seq: int,
-                 streams: Optional[dict[str, int]] = None) -> tuple[list[Any], bool]:
-        """The snapshot landed: (updates to replay after it, ask again?)."""
+    def snapshot(self, epoch: int, seq: int, streams: Optional[dict[str, int]] = None,
+                 whole: bool = True) -> tuple[list[Any], bool]:
+        """The snapshot landed: (updates to replay after it, ask again?). whole=False: a
+        message after the snapshot's position was lost (StreamTracker.synced): what was read
+        is replayed, and another snapshot asked for, as after an overflow."""
         at = streams or {}
         replay = [m for st, e, s, m in self._buffer if e == epoch and s > at.get(st, seq)]
         self._buffer.clear()
-        again = self._overflowed
+        again = self._overflowed or not whole
         self._overflowed = False
+        if not whole:
+            self.reason = "gap"
+            self.resyncs += 1
         self.state = WAITING if again else SYNCED
         return replay, again
