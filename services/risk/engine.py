@@ -35,6 +35,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from decimal import Decimal
 from typing import Callable, Optional
 
 import attrs
@@ -48,6 +49,7 @@ from services.risk.outbox import Outbox
 from services.risk.outcome import Outcome, merge
 from services.risk.rejudge import JUDGED_NOW
 from services.risk.retries import Retrying
+from services.risk.snapsteps import in_broker_order
 from services.risk.waitjudge import WaitJudging
 from services.risk.withdraw import Withdrawing
 from services.risk.rules import RULES
@@ -601,8 +603,12 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             for oid, o in list(acct.orders.items()):
                 if oid not in live_ord:
                     steps.append(attrs.evolve(o, status=STATUS_CANCELLED, updated_ns=now))
-        steps += list(snap.positions) + list(snap.orders)
-        steps += sorted(snap.fills, key=lambda f: f.ts_ns)     # a breach then flattens it all
+        cold = ids - self._synced
+        # positions, orders, then the fills in time (a breach then flattens it all), each
+        # position risk follows that the new fills explain right after each of them
+        # (services/risk/snapsteps.py: trades made while locked are cut one by one)
+        steps = in_broker_order(steps + list(snap.positions) + list(snap.orders),
+                                list(snap.fills), cold, self._knows, self._held)
         # the prices, then the balances: the rules that read a price judge the snapshot in
         # their usual order before the balance's rules (drawdown_guard) do, as they would
         # had risk seen the quote live (chaos run: after a restart drawdown_guard flattened
@@ -610,7 +616,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         steps += [QUOTES] + list(snap.accounts)
         # the first snapshot of an account is its starting point: its positions already hold
         # its fills; later ones are events like any other (duplicates change nothing)
-        self._cold = ids - self._synced
+        self._cold = cold
         try:
             for ev in steps:
                 if ev is QUOTES:
@@ -632,6 +638,23 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         else:                       # market restarted and has not read the broker yet
             self.known_whole.clear()
         return out
+
+    def _knows(self, fill: Fill) -> bool:
+        """Risk has taken this trade already (a snapshot's old fill)."""
+        acct = self.accounts.get(fill.account_id)
+        return acct is not None and acct.knows_trade(fill.trade_id)
+
+    def _held(self, aid: int, cid: str):
+        """What risk holds on a contract, for services/risk/snapsteps.py: (signed size
+        counting the fills its Position lags, average price, opened ns, position id)."""
+        acct = self.accounts.get(aid)
+        if acct is None:
+            return None
+        pos = acct.positions.get(cid)
+        exposure = acct.exposure(cid)
+        if pos is None or exposure != pos.signed:
+            return None if exposure else (0, Decimal(0), 0, 0)
+        return pos.signed, pos.average_price, pos.opened_ns, pos.position_id
 
     def _prices_of(self, snap: MarketSnapshot, held_before: set) -> list[Quote]:
         """The prices a snapshot's positions are judged at: its quotes, and for a position this
