@@ -289,8 +289,8 @@ def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
     kind = NOT_A_BREACH_KINDS.get(d.rule, BREACH)
     if d.beside:        # logged only: the lockout's close of all of it speaks for it
         kind = BESIDE_LOCKOUTS_CLOSE
-        lines.append("sent beside lockout enforcement's close of the whole position, whose "
-                     "alert is the one sent (logged only)")
+        lines.append(f"{'behind' if d.suppressed else 'sent beside'} lockout enforcement's "
+                     f"close of the whole position, whose alert is the one sent (logged only)")
     return Alert(kind=kind, severity=WARNING, title=title,
                  lines=tuple(lines), account=account, account_id=d.account_id,
                  ts_ns=d.ts_ns)

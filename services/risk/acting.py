@@ -182,6 +182,9 @@ class Acting:
                 out.decisions.append(self._unsent(d, busy))
             elif left_to:               # the trader is told what was bought while locked
                 out.decisions.append(self._unsent(d, left_to))
+            elif self._behind_another(d, target, busy):    # notify: logged only, beside
+                out.decisions.append(attrs.evolve(           # lockout enforcement's close
+                    self._unsent(d, busy), beside=self._beside_lockouts_close(d)))
             return
         if d.action == REDUCE_POSITION and d.rule != LOCKOUT_RULE:
             # only what riskd's exits there do not cover yet (a lockout's reduce cuts new
@@ -197,6 +200,22 @@ class Acting:
             d = attrs.evolve(d, beside=beside)
         out.decisions.append(d)
         self._command(d, now, out)
+
+    def _behind_another(self, d: Decision, target: tuple, busy: str) -> bool:
+        """A rule with no lockout of its own (a per-position open-PnL limit, max_contracts)
+        whose action another rule's command in flight already takes (lockout enforcement's
+        close of the contract, pending while enforcement is stopped): its breach is recorded
+        once per such command, saying so, never dropped unsaid (trial17b section 6: a
+        daily_unrealized_loss at 140 % under a self-lockout left no line in history, the log
+        or LAST ACTIONS). Not its own command in flight: that is the same breach repeated."""
+        entry = self.outbox.entries.get(command_in(busy) or "")
+        if d.lock is not None or entry is None or entry.command.rule == d.rule:
+            return False
+        key = (d.rule, target, busy)
+        if key in self.noted_behind:
+            return False
+        self.noted_behind.add(key)
+        return True
 
     def _unchanged(self, d: Decision) -> Decision:
         """A trader's (or an admin's) own lockout that changed no lockout: no lock of its own;
@@ -226,6 +245,8 @@ class Acting:
         if d.mode != ENFORCE:
             return
         self._remember_noted(d)
+        if d.suppressed and d.lock is None:     # recorded behind another's command in flight
+            self.noted_behind.add((d.rule, _target(d), d.suppressed))
         if d.suppressed or d.action == ACTION_NONE:
             return
         if d.action == FLATTEN:        # when it finished is not on record: its issue then

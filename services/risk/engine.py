@@ -102,6 +102,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         self.day: Optional[dt.date] = None
         self.warned: set[tuple[int, str, dt.date]] = set()
         self.alerted: set[tuple] = set()
+        self.noted_behind: set[tuple] = set()        # breaches recorded behind another's command
         self.inflight: dict[tuple, str] = {}           # target key -> command id
         self.flattened: dict[int, Flattened] = {}       # each account's latest flatten
         self.stops_moved: dict[tuple, tuple] = {}       # (account, order) -> (stop, done ns)
