@@ -203,12 +203,14 @@ class Acting:
 
     def _behind_another(self, d: Decision, target: tuple, busy: str) -> bool:
         """A rule with no lockout of its own (a per-position open-PnL limit, max_contracts)
-        whose action another rule's command in flight already takes (lockout enforcement's
+        whose very action another rule's command in flight already takes (lockout enforcement's
         close of the contract, pending while enforcement is stopped): its breach is recorded
         once per such command, saying so, never dropped unsaid (trial17b section 6: a
         daily_unrealized_loss at 140 % under a self-lockout left no line in history, the log
-        or LAST ACTIONS). Not its own command in flight: that is the same breach repeated."""
-        entry = self.outbox.entries.get(command_in(busy) or "")
+        or LAST ACTIONS). Not when the command in flight is its own (the same breach judged
+        again), nor when its action is only covered by another one (a flatten in flight)."""
+        held = self.inflight.get(target)
+        entry = self.outbox.entries.get(held) if held is not None and held in busy else None
         if d.lock is not None or entry is None or entry.command.rule == d.rule:
             return False
         key = (d.rule, target, busy)

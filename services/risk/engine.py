@@ -56,7 +56,7 @@ from services.risk.rules import RULES
 from services.risk.rules.base import (ACCOUNT, CLOCK, POSITION, QUOTE, TRADE, ClockTick, Ctx,
                                       PriceMoves, kind_of)
 from services.risk.state import AccountState, MarketView, symbol_of
-from services.risk.words import ADMIN, what, who
+from services.risk.words import ADMIN, command_in, what, who
 from shared.retrying import is_kill_switch
 from shared.accountname import account_called
 from shared.messages.enforce import DONE, FINAL_STATUSES, CommandResult
@@ -171,6 +171,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         self.day = day
         self.warned = {w for w in self.warned if w[2] == day}
         self.alerted = {a for a in self.alerted if a[-1] == day}
+        self.noted_behind = {k for k in self.noted_behind    # while their command waits
+                             if (command_in(k[2]) or "") in self.outbox.entries}
         out.rolled = day
         log.info("trading day rolled to %s", day)
 
