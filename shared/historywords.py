@@ -244,9 +244,10 @@ def decision_row(d, outcomes: Optional[dict] = None, tz=None, unknown: str = "",
                 else f"result not known: {unknown} (planned: {what})" if unknown
                 else f"planned: {what} (enforcement no longer knows the outcome)")
     lock = (locked_words(d.lock.kind, d.rule, fmt_time(d.lock.until_ns, tz, relative=False,
-                                                       end=True), d.lock.clears_on)
+                                                       end=True), d.lock.clears_on, d.lock.symbol)
             if d.lock and d.lock.until_ns else
-            locked_words(d.lock.kind, d.rule, clears_on=d.lock.clears_on) if d.lock else "")
+            locked_words(d.lock.kind, d.rule, clears_on=d.lock.clears_on, symbol=d.lock.symbol)
+            if d.lock else "")
     if d.suppressed and lock and not d.suppressed.startswith(LOCK_REASONS):
         # only its action waited on another one under way: its lockout was taken (trial13a:
         # "not acted on: daily_realized_loss's flatten ... was already under way" for a

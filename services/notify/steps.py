@@ -117,13 +117,14 @@ def step_alert(msgs: list, ctx: Context) -> Optional[Alert]:
         longest = max(held, key=_end)
         scope = f"{account} {longest.symbol}" if longest.symbol else account
         title = (f"🔒 {scope} locked "
-                 f"{_lock_words(longest.kind, longest.until_ns, ctx, ts, longest.clears_on)} "
+                 + _lock_words(longest.kind, longest.until_ns, ctx, ts, longest.clears_on,
+                               longest.symbol) + " "
                  f"({longest.rule})")
         for c in locks:
             lo = c.lockout
             if lo.id != longest.id:
                 title += (f"; {lo.rule} also "
-                          f"{_lock_words(lo.kind, lo.until_ns, ctx, ts, lo.clears_on)}")
+                          f"{_lock_words(lo.kind, lo.until_ns, ctx, ts, lo.clears_on, lo.symbol)}")
         told = {m.rule for m, _ in breaches}
         for c in locks:              # a lockout no breach of the step speaks for
             if c.lockout.rule not in told:
@@ -154,7 +155,7 @@ def step_alert(msgs: list, ctx: Context) -> Optional[Alert]:
             # (self_lockout)" then "🔒 Self-lockout on Demo 1 (id 1001)")
             head = _asked_by(m)
             said = "locked " + _lock_words(m.lock.kind, m.lock.until_ns, ctx, m.ts_ns,
-                                           m.lock.clears_on)
+                                           m.lock.clears_on, m.lock.symbol)
             body = tuple(x for x in body if x != said)
         lines += [head, *(_beside_a_close(x) if closes else x for x in body)]
     severity = max((a.severity for _m, a in alerts), key=lambda s: RANK.get(s, 0))
