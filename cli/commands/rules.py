@@ -89,6 +89,7 @@ def add_arguments(parser) -> None:
     p.add_argument("--reason", default="", help="why (kept in the audit trail)")
     add_yes(p)
     add_offline(p)
+    add_new_profile(p)
     for action in ("enable", "disable"):
         p = sub.add_parser(action, help=f"{action} one rule")
         accountarg.add(p, dest="target", metavar="ACCOUNT_OR_PROFILE",
@@ -97,6 +98,7 @@ def add_arguments(parser) -> None:
         p.add_argument("--reason", default="", help="why (kept in the audit trail)")
         add_yes(p)
         add_offline(p)
+        add_new_profile(p)
     p = sub.add_parser("override", help="apply the waiting (looser) rule changes now "
                                         "(never asks: it only loosens)",
                        description=OVERRIDE_WORDS)
@@ -108,6 +110,13 @@ def add_arguments(parser) -> None:
                                                "max_contracts; `riskctl rules list`)")
 
 
+def add_new_profile(p) -> None:
+    p.add_argument("--new-profile", action="store_true",
+                   help="create profile:NAME with this first setting (without it a profile "
+                        "the config does not have is refused, listing those it has; "
+                        "docs/operations.md, Account profiles)")
+
+
 def run(args, ctx) -> int:
     if args.action == "list":
         return list_rules(args, ctx)
@@ -116,16 +125,17 @@ def run(args, ctx) -> int:
     if args.action == "set":
         if args.offline:
             return offline_edit(ctx, lambda path, backups: set_rule_param(
-                path, args.target, args.rule, args.param, args.value, backups))
+                path, args.target, args.rule, args.param, args.value, backups,
+                args.new_profile))
         request = RulesSet(target=args.target, rule=args.rule, param=args.param,
-                           value=args.value, reason=args.reason)
+                           value=args.value, reason=args.reason, new_profile=args.new_profile)
     else:
         enabled = args.action == "enable"
         if args.offline:
             return offline_edit(ctx, lambda path, backups: set_rule_enabled(
-                path, args.target, args.rule, enabled, backups))
+                path, args.target, args.rule, enabled, backups, args.new_profile))
         request = RulesEnable(target=args.target, rule=args.rule, enabled=enabled,
-                              reason=args.reason)
+                              reason=args.reason, new_profile=args.new_profile)
     # an edit riskd would act on at once (flatten, reduce, lock out) asks first (--yes: apply)
     reply = send_edit(ctx, request, args.yes, EDIT_TIMEOUT)
     if reply is None:

@@ -29,7 +29,12 @@ def said(out) -> str:
 
 def test_a_profile_switch_lists_its_changes_warns_of_a_rule_going_off_and_asks(procs, riskd):
     config = riskd
-    first = procs.riskctl(config, "rules", "set", "profile:eval", "max_contracts", "limit", "2")
+    # a profile the config does not have is refused unless --new-profile (trial17a section 4)
+    typo = procs.riskctl(config, "rules", "set", "profile:eval", "max_contracts", "limit", "2")
+    assert typo.returncode == 1, said(typo)
+    assert "no profile named 'eval'; profiles: default" in said(typo), said(typo)
+    first = procs.riskctl(config, "rules", "set", "profile:eval", "max_contracts", "limit", "2",
+                          "--new-profile")
     assert first.returncode == 0, said(first)
     assert "profile eval created: each rule it does not set runs its default" in said(first)
     assert "no account runs profile eval" in said(first), said(first)

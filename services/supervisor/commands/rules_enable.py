@@ -12,7 +12,7 @@ from shared.messages.config import RulesEnable
 def execute(sup, r, respond) -> None:
     run_edit(sup, respond, f"{r.target} {r.rule}.enabled",
              lambda path, backups, **kw: set_rule_enabled(path, r.target, r.rule, r.enabled,
-                                                          backups, **kw),
+                                                          backups, r.new_profile, **kw),
              lambda: RuleEdit(rule_edit_target(sup.config, r.target), r.rule, "enabled",
                               str(r.enabled).lower()),
              shown=f"{rule_target_words(sup.config, r.target)} {r.rule}.enabled",

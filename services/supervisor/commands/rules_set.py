@@ -12,7 +12,7 @@ from shared.messages.config import RulesSet
 def execute(sup, r, respond) -> None:
     run_edit(sup, respond, f"{r.target} {r.rule}.{r.param}",
              lambda path, backups, **kw: set_rule_param(path, r.target, r.rule, r.param,
-                                                        r.value, backups, **kw),
+                                                        r.value, backups, r.new_profile, **kw),
              lambda: RuleEdit(rule_edit_target(sup.config, r.target), r.rule, r.param, r.value),
              shown=f"{rule_target_words(sup.config, r.target)} {r.rule}.{r.param}",
              note=changed_note(sup, r.reason),
