@@ -214,6 +214,20 @@ def typed(params: dict) -> dict:
     return out
 
 
+def param_cells(rule: str, shown: dict, overridden, waiting: dict) -> tuple[str, str]:
+    """(the parameters in force, the looser ones waiting) as `rules list` shows them, '*'
+    after the account's own value (an override): on the waiting value when it is the one that
+    waits, not on the profile's value in force beside it (trial17a section 9: "limit=4*" with
+    "waiting: limit=5 at the roll", 4 the profile's, 5 the account's own). "; " between
+    parameters: a number may hold a comma (2,000.00; shared/rulenumbers.py)."""
+    own = set(overridden or ())
+    params = "; ".join(f"{k}={val}" + ("*" if k in own and k not in waiting else "")
+                       for k, val in params_texts(rule, shown).items())
+    waits = "; ".join(f"{k}={v}" + ("*" if k in own else "")
+                      for k, v in params_texts(rule, waiting).items())
+    return params, waits
+
+
 def list_rules(args, ctx) -> int:
     note = ""        # riskd's word on an account the config does not list (its profile)
     if args.offline:
@@ -260,15 +274,12 @@ def list_rules(args, ctx) -> int:
     for r in rows:
         v = reading(r)      # riskd's own reading: the values in force (the file's may wait)
         shown = {**r.params, **v.params} if v is not None and v.waiting else r.params
-        # "; " between parameters: a number may hold a comma (2,000.00; shared/rulenumbers.py)
-        params = "; ".join(f"{k}={val}" + ("*" if k in r.overridden else "")
-                           for k, val in params_texts(r.rule, shown).items())
+        params, waits = param_cells(r.rule, shown, r.overridden, waiting_of(r))
         if r.warn_at is not None:
             # the share of the limit it warns at, among the parameters (trial 15b: only
             # --json showed it, so `rules set ... warn_at 0.7` could not be checked here)
             params = "; ".join(x for x in (params, f"warn_at={r.warn_at:g}" + (
                 "*" if "warn_at" in r.overridden else "")) if x)
-        waits = "; ".join(f"{k}={v}" for k, v in params_texts(r.rule, waiting_of(r)).items())
         enabled, mode = in_force(r)
         target = target_text(r.target, name, ids) if name else r.target
         table.append((target, r.rule, "on" if enabled else "off", mode, value_of(r),
