@@ -32,7 +32,17 @@ def test_a_sim_account_added_and_simbroker_restarted_is_guarded_without_restarti
     def guarded() -> bool:
         out = procs.riskctl(config, "rules", "list", "1003")
         return out.returncode == 0 and "runs the rules of the default profile" in out.stdout
-    # the hubs reconnect to the restarted sim (backoff from 1 s): its reconcile lists 1003
-    wait_for(guarded, 30, what="risk to guard the sim's new account 1003")
+    # the hubs reconnect to the restarted sim (backoff from 1 s, doubling while it starts: on a
+    # loaded machine past 30 s) and its reconcile lists 1003; else market's search every 60 s
+    wait_for(guarded, 90, what="risk to guard the sim's new account 1003")
     listed = procs.riskctl(config, "accounts", "list")
     assert "1003" in listed.stdout, listed.stdout
+    # a rule of its own needs it in the config first: the refusal says it is guarded, on the
+    # default profile, and names `accounts add` (trial17a section 9: "no profile or account
+    # named '1003'; ... accounts: Demo 1 (id 1001)", while `rules list 1003` showed its rules)
+    own = procs.riskctl(config, "rules", "set", "1003", "max_contracts", "limit", "2")
+    words = " ".join((own.stdout + own.stderr).split())
+    assert own.returncode == 1, words
+    assert "SIM-DEMO-3 (id 1003) is guarded (the broker reports it) but not in the config: it " \
+           "runs the rules of the default profile" in words, words
+    assert "`riskctl accounts add 1003`" in words, words
