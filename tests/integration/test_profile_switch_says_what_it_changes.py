@@ -51,7 +51,8 @@ def test_a_profile_switch_lists_its_changes_warns_of_a_rule_going_off_and_asks(p
     asked = procs.riskctl(config, "accounts", "set", "1001", "profile", "eval")
     assert asked.returncode == 1, said(asked)
     words = said(asked)
-    assert "not saved" in words and "the switch to profile eval loosens rules" in words, words
+    assert "not saved" in words and "the switch to profile eval loosens rules (they wait for " \
+        "the roll); all it changes: " in words, words
     assert "in force now on Demo 1 (id 1001): max_contracts limit 5 -> 2" in words, words
     assert "daily_realized_loss limit 500.00 -> 800.00" in words, words
     assert "WARNING: drawdown_guard goes OFF for Demo 1 (id 1001) at the roll" in words, words
