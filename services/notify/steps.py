@@ -24,7 +24,7 @@ from services.notify.templates import (BREACH, LOCK_ONLY, LOCK_ONLY_BESIDE_A_CLO
                                        RANK, Alert, Context, _lock_words, breaches_title,
                                        build, readable, unenforced, waits)
 from shared.lockwords import ADMIN_LOCKOUT, ASKED_LOCKOUTS
-from shared.messages.risk import Decision, LockoutChange, LockoutState
+from shared.messages.risk import ENFORCE, Decision, LockoutChange, LockoutState
 
 CLEARED = "cleared"
 
@@ -143,7 +143,10 @@ def step_alert(msgs: list, ctx: Context) -> Optional[Alert]:
     # account's (the longer one, risk's LockoutChange.over, is said beside it)
     breaches = [(m, attrs.evolve(a, lines=held_longer(m, a.lines, _over(m, locks), ctx,
                                                       m.ts_ns))) for m, a in breaches]
-    closes = any(m.action in CLOSING for m, _ in breaches)
+    # a close the step makes: enforce mode and sent (an alert-mode rule's "would have
+    # flattened" closes nothing: trial17a section 9 read "no flatten of its own" beside one)
+    closes = any(m.action in CLOSING and getattr(m, "mode", ENFORCE) == ENFORCE
+                 and not getattr(m, "suppressed", "") for m, _ in breaches)
     titled = longest if locks else None
     for m, a in breaches + ends:
         head, body = a.title, a.lines
