@@ -2,8 +2,9 @@
 
 A mixin of the Engine (services/risk/engine.py), which owns the state it reads: accounts,
 lockouts, the outbox, what is in flight, what each lockout has already acted on.
-- Alert mode: recorded once a day per target, with no lockout and the sentence of what would
-  have been done; sent as an alert command (enforcement only describes it).
+- Alert mode: recorded once per breach, with no lockout and the sentence of what enforce mode
+  would have done (services/risk/alertmode.py); sent as an alert command (enforcement only
+  describes it) when enforce mode would have acted.
 - Actions are never dropped: a decision asking for more than the lockouts in force do (a
   flatten under a cooldown that did not flatten, a self-lockout) is carried out, the longer
   lockout wins; only the same action for the same lockout is not taken twice, and an action
@@ -82,15 +83,15 @@ class Acting:
         """Record a decision, merge its lockout, send its command unless it would repeat."""
         acct = self.accounts.get(d.account_id)
         if d.mode == ALERT:
-            key = (d.account_id, d.rule, d.action, d.contract_id, d.order_id, self.day)
-            if key in self.alerted:
+            # no lockout is taken in alert mode: one record per breach says what enforce mode
+            # would have done (services/risk/alertmode.py)
+            kept, send = self.alert_book.record(d, acct, now,
+                                                getattr(self, "zone", None) or dt.timezone.utc)
+            if kept is None:
                 return
-            self.alerted.add(key)
-            # no lockout is taken in alert mode: the record says what would have been done
-            d = attrs.evolve(d, id=self.ids(), by=d.by or who(d.rule), lock=None,
-                             what=what(d, acct, True))
+            d = attrs.evolve(kept, id=self.ids(), by=d.by or who(d.rule))
             out.decisions.append(d)
-            if d.action != ACTION_NONE:
+            if send:
                 self._command(d, now, out)
             return
         d = attrs.evolve(d, id=self.ids(), by=d.by or who(d.rule), what=what(d, acct, False))
