@@ -298,10 +298,15 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 acct.account_id, lambda sym: params.enabled and rule.blocks(params, sym), now),
                 now, out)
             if params.enabled:
-                for d in rule.listed(self._ctx(acct), params, now):
-                    self._take(d, now, out)
+                # what is held in a listed symbol first: its close (or cancel) is the breach,
+                # and takes the symbol's lockout with it; the lock of every listed symbol
+                # after it then records only a symbol nothing was held in (trial 17a: one
+                # breach read as two, "lock CL" and "done: CL closed; lock CL", in history
+                # and in the alert)
                 self._run(acct, "position", ClockTick(now), now, "reload", now, out,
                           only=rule.name)
+                for d in rule.listed(self._ctx(acct), params, now):
+                    self._take(d, now, out)
         if out.lockouts:
             self._forget_acted()
             out.dirty.update(c.lockout.account_id for c in out.lockouts)
