@@ -1,4 +1,4 @@
-"""Alert mode's records: one per breach of a rule in mode = "alert", saying what enforce mode would have done.
+"""Alert mode's records: one per breach of a rule in mode = "alert", with what enforce would do.
 
 A rule in alert mode takes no action and no lockout, so nothing stops it breaching again: a
 daily limit stays past at every later trade, a position past its open-PnL limit at every

@@ -15,9 +15,9 @@ from __future__ import annotations
 import pytest
 
 from shared.config.load import load_config
+from shared.messages.market import AccountUpdate
 from tests.unit.risk.desk import MNQ, NS, SHIPPED, chi, shipped_engine
 from tests.unit.risk.test_both_loss_lines_one_fill import ACCOUNT, START, Broker
-from shared.messages.market import AccountUpdate
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -12,15 +12,17 @@ is about it), the worker's 0.1 s tick on an injected clock.
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from services.notify.templates import Context, build
 from services.risk.views import rule_values
 from shared.config.load import load_config
-from shared.messages.market import AccountUpdate, Quote
+from shared.messages.market import (ORDER_STOP, SIDE_SELL, STATUS_OPEN, AccountUpdate,
+                                    OrderUpdate, Quote)
 from tests.unit.risk.desk import CHI, MNQ, NS, SHIPPED, chi, shipped_engine
 from tests.unit.risk.test_both_loss_lines_one_fill import ACCOUNT, START, Broker
-from decimal import Decimal
 
 pytestmark = pytest.mark.timeout(30)
 RULE = "no_stop_loss_grace"
@@ -83,7 +85,6 @@ def test_a_position_with_its_stop_placed_is_not_warned(tmp_path):
                               can_trade=True))
     broker.price(MNQ, "21000")
     broker.fill(MNQ, 1, "21000", None, 1, "21000")
-    from shared.messages.market import ORDER_STOP, SIDE_SELL, STATUS_OPEN, OrderUpdate
     broker.feed(OrderUpdate(account_id=ACCOUNT, order_id=900, contract_id=MNQ,
                             created_ns=broker.now, updated_ns=broker.now, status=STATUS_OPEN,
                             type=ORDER_STOP, side=SIDE_SELL, size=1,
