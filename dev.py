@@ -73,9 +73,17 @@ def command_for(action: str, extra: Sequence[str], python: str) -> list[str]:
     raise ValueError(f"unknown action {action!r}: expected install, run or test")
 
 
-def _call(cmd: list[str]) -> int:
+def suite_env(env=os.environ) -> dict:
+    """The environment of `make test`: the caller's, but Python writes its bytecode caches.
+    The suite starts thousands of riskd workers and riskctl runs; with PYTHONDONTWRITEBYTECODE
+    set (some shells and CI images set it), a fresh clone compiled riskd's modules in every one
+    of them: 0.38 s of CPU to import risk against 0.25 s from the cache (round 17, 2 cores)."""
+    return {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def _call(cmd: list[str], env: dict | None = None) -> int:
     """Run cmd in the repo; a Ctrl-C reaches the child too, so wait for it to finish."""
-    proc = subprocess.Popen(cmd, cwd=REPO)
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env)
     while True:
         try:
             return proc.wait()
@@ -148,7 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                   f"{localconfig.SHIPPED} (not tracked by git; riskctl's edits go there)",
                   file=sys.stderr, flush=True)
         return run_riskd(command)
-    return _call(command)
+    return _call(command, suite_env())
 
 
 if __name__ == "__main__":

@@ -13,9 +13,8 @@ from __future__ import annotations
 import copy
 import os
 import re
+import tomllib
 from typing import Any
-
-import tomlkit
 
 from shared import shards, showtime
 from shared.config.sections import BusConfig, PathsConfig
@@ -24,7 +23,7 @@ _HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
 
 
 # the last text parsed per file and its data: one riskctl command reads the file up to five
-# times (control address, folders, shards, workers, zone), and tomlkit's parse is most of
+# times (control address, folders, shards, workers, zone), and parsing it was most of
 # riskctl's own CPU once imported (trial 16b: `riskctl status` with riskd stopped took 3.5 s on
 # a loaded 2-core machine, its README promise 3 s; nothing in it waits, it is CPU). The file
 # is read each time: an edit in between is parsed afresh.
@@ -38,16 +37,21 @@ def tables(config_path: str) -> dict[str, Any]:
     key = os.path.abspath(config_path)
     kept = _PARSED.get(key)
     if kept is None or kept[0] != text:
-        try:
-            data = tomlkit.parse(text).unwrap()
-        except Exception:  # noqa: BLE001 -- not valid TOML: read it line by line
-            data = salvage(text)
+        try:      # as riskd reads it (shared/config/load.parse_toml): tomllib, tomlkit only
+            data = tomllib.loads(text)      # for what tomllib refuses (and tomlkit's import)
+        except tomllib.TOMLDecodeError:
+            import tomlkit    # noqa: PLC0415 -- only for a file tomllib refuses
+            try:
+                data = tomlkit.parse(text).unwrap()
+            except Exception:  # noqa: BLE001 -- not valid TOML: read it line by line
+                data = salvage(text)
         _PARSED[key] = kept = (text, data)
     return copy.deepcopy(kept[1])        # callers may change theirs
 
 
 def salvage(text: str) -> dict[str, Any]:
     """Every `key = value` line that parses on its own, under its simple [table] header."""
+    import tomlkit    # noqa: PLC0415 -- a broken file only
     out: dict[str, Any] = {}
     table: dict[str, Any] = out
     for line in text.splitlines():

@@ -3,6 +3,11 @@
 Requests go to the supervisor's control socket with a deadline (Lazy Pirate:
 1 retry on a fresh socket, then a clear 'riskd did not answer' error naming
 the address), so riskctl never hangs on a dead riskd.
+
+Every riskctl run imports this module, `riskctl --help` and the commands that never reach
+riskd too: what only a request needs (the bus and zmq, the message catalog and cattrs, the
+config file's reader and tomlkit, the session cache) is imported by the function that uses
+it, on first use (tests/unit/cli/test_startup_imports.py keeps it so).
 """
 from __future__ import annotations
 
@@ -12,20 +17,16 @@ import re
 import socket
 import sys
 import time
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-from cli import configfile
-from cli import session as session_cache
-from cli import sessionsweep
-from cli import whichriskd
 from cli.errors import AUTH_CODES, EXIT_AUTH, CliError, NotRunning
-from cli.notrunning import orphans
-from shared import codec, localconfig, showtime
-from shared.config.access import login_hint
-from shared.bus.rpc import RpcClient, RpcTimeout
-from shared.messages.auth import AuthNeeded, LoginReply, LoginRequest, WhoAmI, WhoAmIRequest
-from shared.messages.control import ControlRequest
-from shared.messages.system import Ping, Pong, Reply
+
+if TYPE_CHECKING:
+    from cli import session as session_cache
+    from cli import whichriskd
+    from shared.bus.rpc import RpcClient
+    from shared.messages.auth import AuthNeeded, LoginReply
+    from shared.messages.system import Reply
 
 DEFAULT_TIMEOUT = 1.2     # per attempt; two attempts stay under 3 s
 NOT_ANSWERING = "riskd does not answer"     # NotRunning.short of a socket that is silent
@@ -36,6 +37,7 @@ def default_config_path() -> str:
     """$RISKD_CONFIG, else ./etc/riskd.local.toml, the repo folder's untracked copy of the
     embedded default etc/riskd.toml that `make run` runs on (made from it when missing, so an
     edit never writes into the tracked file: shared/localconfig.py)."""
+    from shared import localconfig
     return os.environ.get("RISKD_CONFIG") or localconfig.default_path()
 
 
@@ -43,6 +45,7 @@ def read_control_address(config_path: str, default: bool = False) -> str:
     """The [bus].control address from the config file, without validating the rest of it
     (riskd runs on its last good config while the file is broken: riskctl must still reach it).
     default: no --config and no $RISKD_CONFIG named it (riskctl looked in the current folder)."""
+    from cli import configfile
     try:
         data = configfile.tables(config_path)     # an invalid file is read leniently
     except OSError as exc:
@@ -59,6 +62,7 @@ def unreadable(config_path: str, why: str, default: bool) -> str:
     trial 2026-12-06: run outside the repo folder, riskctl said "cannot read the config
     etc/riskd.toml" though `make run` runs riskd on etc/riskd.local.toml (README): the file
     it looks for is the current folder's, and --config names the one riskd runs on."""
+    from shared import localconfig
     full = os.path.abspath(config_path)
     if not default:
         return (f"cannot read the config {full}: {why} (name riskd's config with --config "
@@ -80,6 +84,7 @@ class Context:
         self._control = control
         self.session: Optional[str] = None     # the cached session token, loaded on first call
         self._session_loaded = False
+        self._swept = False      # the session folder, once a command (cli/sessionsweep.py)
         self._asked_login = False
         self.expired: Optional[session_cache.CachedSession] = None   # a session that ran out
         self.ended = ""     # riskd's words: that session was ended early, why and when
@@ -117,13 +122,22 @@ class Context:
 
     def call(self, command: Any, timeout: Optional[float] = None, retries: int = 1) -> Reply:
         """Send a command to riskd and return its Reply (ok or error). Raises CliError on silence."""
+        from cli import session as session_cache
+        from cli import sessionsweep, whichriskd
+        from shared.messages.control import ControlRequest
+        from shared.messages.system import Reply
+        RpcClient, RpcTimeout = _rpc()
         address = self.control_address
-        if not listening(address):         # or only its supervisor is gone: say which
-            # no riskd here: the sessions it issued (kept in its memory) are gone with it.
-            # Its own file stays: the next riskd's refusal then says the restart ended it
-            # (trial 14a: "this command needs an admin session" and nothing more, though
-            # login had promised "until Sun 09:33:18 CST"); spent ones of others go
+        if not self._swept:
+            self._swept = True
+            # files no message can use any more go (fresh-user trial: dozens in
+            # ~/.config/riskd), never one of a riskd stopped for a restart (trial16a finding
+            # 3), whether or not one listens here; this riskd's own is judged by its answer
+            # below, or, when none answers, waits for the next riskd's refusal to say the
+            # restart ended it (trial 14a)
             sessionsweep.sweep(address)
+        if not listening(address):         # or only its supervisor is gone: say which
+            from cli.notrunning import orphans
             seen = orphans(self.config_path, address)
             raise NotRunning(seen.text(), (
                 "riskd's supervisor is not running (its workers run without it)"
@@ -131,10 +145,6 @@ class Context:
                 f"riskd is stopped (nothing listens on its control socket {address})"))
         if not self._session_loaded:
             self._session_loaded = True
-            # files no message can use any more go (fresh-user trial: dozens in
-            # ~/.config/riskd), never one of a riskd stopped for a restart (trial16a finding
-            # 3); this riskd's own is judged by its answer below
-            sessionsweep.sweep(address)
             cached = session_cache.read(address) if self.session is None else None
             if cached is not None and cached.seconds_left() <= 0:
                 # say when it ran out, not only "log in"; the file stays (login replaces it,
@@ -166,6 +176,9 @@ class Context:
     def _which(self, client: RpcClient, timeout: Optional[float]):
         """The riskd at the control address, compared with the config riskctl read
         (cli/whichriskd.py): None when it is this config's riskd (or cannot be told)."""
+        from cli import whichriskd
+        from shared.messages.control import ControlRequest
+        from shared.messages.system import Ping, Pong, Reply
         pong = client.call(ControlRequest(command=Ping()), timeout=timeout)
         if not isinstance(pong, Reply) or not pong.ok or not isinstance(pong.body, Pong):
             return None
@@ -176,6 +189,9 @@ class Context:
                 tolerate: tuple[str, ...] = ()) -> Reply:
         """call(), but an error reply ends the command (exit 1, or 3 when authentication failed),
         except an error whose code is in `tolerate`: that one is returned for the caller."""
+        from cli import configfile
+        from cli import session as session_cache
+        from shared.messages.auth import AuthNeeded
         reply = self.call(command, timeout=timeout, retries=retries)
         if not reply.ok and reply.code in AUTH_CODES and isinstance(reply.body, AuthNeeded):
             self._judge_expired(reply.body)
@@ -209,6 +225,7 @@ class Context:
         before the clone existed, while the audit trail said "no session"). Its file goes.
         So does an unexpired one an earlier riskd issued: a restart ended it (trial 14a), and
         the refusal says so (_refusal_words)."""
+        from cli import session as session_cache
         sent = self._sent
         if sent is not None and not session_cache.issued_by(sent, needed.riskd_since_ns):
             self.earlier, self._sent, self.session = sent, None, None
@@ -228,6 +245,7 @@ class Context:
         changed or removed): riskd, asked about the token, says why and when, and that is
         said instead of "expired at" its nominal end (trial 14b: `riskctl shutdown` said "your
         admin session expired at 09:22:41 CST"; a restore had ended it at 09:21:40)."""
+        from shared.messages.auth import WhoAmI, WhoAmIRequest
         if reply.code != "auth_required" or self.expired is None or self.ended:
             return
         try:
@@ -239,6 +257,8 @@ class Context:
 
     def login(self, role: str, password: str) -> LoginReply:
         """Trade the role's password for a session, cache it for the next commands."""
+        from cli import session as session_cache
+        from shared.messages.auth import LoginReply, LoginRequest
         reply = self.call(LoginRequest(role=role, password=password,
                                        user=session_cache.os_user()),
                           timeout=max(self.timeout, LOGIN_TIMEOUT), retries=0)
@@ -288,6 +308,7 @@ def refusal_text(reply: Reply, expired=None, tz=None, now_ns: Optional[int] = No
     riskd issued, said with this riskd's start). The reply's code ('[auth_required]') ends
     the text only with codes (--json: a script may read it; the exit code says auth, 3, to
     every caller); a person reads the words (trial 2026-12-05)."""
+    from shared.messages.auth import AuthNeeded
     text = _refusal_words(reply, expired, tz, now_ns, earlier, ended)
     if not codes:
         return text
@@ -298,6 +319,9 @@ def refusal_text(reply: Reply, expired=None, tz=None, now_ns: Optional[int] = No
 
 def _refusal_words(reply: Reply, expired, tz, now_ns: Optional[int], earlier=None,
                    ended: str = "") -> str:
+    from shared import showtime
+    from shared.config.access import login_hint
+    from shared.messages.auth import AuthNeeded
     restarted = ended_by_restart(reply, earlier)
     if restarted or (reply.code == "auth_required" and isinstance(reply.body, AuthNeeded)):
         role = reply.body.role
@@ -341,6 +365,7 @@ def ended_by_restart(reply: Reply, earlier) -> bool:
     """Whether a refusal is of a cached session an earlier riskd at this address issued that
     was still valid when this riskd started (and whose start it recorded): riskd's restart
     ended it (trial 14a). One that had run out before is no session of this riskd."""
+    from shared.messages.auth import AuthNeeded
     body = reply.body
     return (earlier is not None and reply.code in ("auth_required", "session_expired")
             and isinstance(body, AuthNeeded) and body.riskd_since_ns is not None
@@ -349,6 +374,7 @@ def ended_by_restart(reply: Reply, earlier) -> bool:
 
 
 def to_jsonable(value: Any) -> Any:
+    from shared import codec
     if isinstance(value, (list, tuple)):
         return [to_jsonable(v) for v in value]
     if isinstance(value, dict):
@@ -356,3 +382,20 @@ def to_jsonable(value: Any) -> Any:
     if hasattr(type(value), "__attrs_attrs__"):
         return to_jsonable(codec.to_fields(value))
     return value
+
+
+def _rpc():
+    """(RpcClient, RpcTimeout) of shared/bus/rpc.py, which imports zmq: imported by the first
+    request (`riskctl --help` and the offline commands send none). Read as this module's
+    attributes, so a test can stand a riskd in for RpcClient (monkeypatch)."""
+    module = sys.modules[__name__]
+    return module.RpcClient, module.RpcTimeout
+
+
+def __getattr__(name: str) -> Any:
+    """RpcClient and RpcTimeout, imported on first use (_rpc)."""
+    if name in ("RpcClient", "RpcTimeout"):
+        from shared.bus import rpc
+        globals()[name] = value = getattr(rpc, name)
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -10,7 +10,7 @@ import sys
 import textwrap
 
 from cli import accountarg
-from cli.commands import NAMES, load
+from cli.commands import NAMES, load, outline
 from cli.context import DEFAULT_TIMEOUT, Context
 from cli.errors import EXIT_ERROR, CliError
 
@@ -83,8 +83,10 @@ def mark_parsers(parser: argparse.ArgumentParser) -> None:
                 mark_parsers(sub)
 
 
-def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """riskctl's parser: every command, or only the command `only` (what one run needs)."""
+def build_parser(only: str | None = None, outlines: bool = False) -> argparse.ArgumentParser:
+    """riskctl's parser: every command, or only the command `only` (what one run needs);
+    outlines: every command as its line in riskctl's own --help only, none imported (a run
+    whose arguments name no command: cli/commands.outline)."""
     parser = Parser(
         prog="riskctl", description="Talk to a running riskd: status, workers, rules, lockouts.",
         epilog="Roles: trader commands need nothing; [admin] commands need a session from "
@@ -101,7 +103,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
                         help=f"seconds to wait per attempt for riskd (default {DEFAULT_TIMEOUT})")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for module in map(load, NAMES if only is None else (only,)):
+    for module in (map(outline, NAMES) if outlines else
+                   map(load, NAMES if only is None else (only,))):
         doc = module.__doc__
         role = getattr(module, "ROLE", "")
         p = sub.add_parser(module.NAME, help=first_line(doc) + (f" Role: {role}." if role else ""),
@@ -117,7 +120,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser(command_named(argv))
+    named = command_named(argv)
+    words = sys.argv[1:] if argv is None else argv
+    parser = build_parser(named, outlines=named is None and not set(words) & set(NAMES))
     args = parser.parse_args(argv)
     ctx = Context(args.config, json_output=getattr(args, "json", False),
                   timeout=args.timeout)

@@ -8,7 +8,6 @@ in part: riskctl shows a session's role and expiry only.
 """
 from __future__ import annotations
 
-import getpass
 import hashlib
 import json
 import os
@@ -114,6 +113,7 @@ def clear(control_address: str) -> bool:
 
 
 def os_user() -> str:
+    import getpass    # noqa: PLC0415 -- its termios import, for the commands that ask
     try:
         return getpass.getuser()
     except Exception:            # no user name in the environment (a service account)
@@ -153,6 +153,7 @@ def ask_password(prompt: str) -> str:
                            "input is empty; give it on standard input with --password-stdin "
                            "(docs/operations.md); nothing was done")
         return line.rstrip("\r\n")
+    import getpass    # noqa: PLC0415
     try:
         return getpass.getpass(prompt)
     except EOFError:

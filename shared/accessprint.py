@@ -13,6 +13,12 @@ offline edits (cli/offline.py) write it too, under riskd's lock, so a change on 
 (`passwd admin --offline`, `config restore --offline`) is not reported again as a file edit.
 Owner-only (0600). A riskd that never wrote it (first start, or an older version) compares
 nothing.
+
+Not the same record as <stem>-last-run.toml (shared/config/lastrun.py), though riskd writes
+both when it loads a config: that one is the text riskd ran, which `config restore last-run`
+puts back and an offline edit must not change; this one is the boundary on record, which an
+audited offline edit moves on (riskd never ran it) so that riskd's next start does not report
+that edit again.
 """
 from __future__ import annotations
 

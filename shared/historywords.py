@@ -25,11 +25,13 @@ from zoneinfo import ZoneInfo
 from shared import roundslatency, showtime, trywords
 from shared.accountname import uncalled
 from shared.actedby import command_id
-from shared.lockwords import ADMIN_LOCKOUT, SELF_LOCKOUT, locked_words, with_end
+from shared.lockwords import (ADMIN_LOCKOUT, ASKED_LOCKOUTS, SELF_LOCKOUT, locked_words,
+                              unchanged_words, with_end)
 from shared import outcomewords
 from shared.outcomewords import LOCKOUT_RULE, left_to, outcome_word
 from shared.messages.enforce import DONE, FAILED, WITHDRAWN, found_nothing_to_do
-from shared.messages.risk import LEFT_TO_ONE_IN_FLIGHT, LOCKED_ALREADY, OWN_EXTENDED
+from shared.messages.risk import (LEFT_TO_ONE_IN_FLIGHT, LOCKED_ALREADY, OWN_EXTENDED,
+                                  OWN_SAME_END)
 from shared.retrying import ordinal, try_number
 from shared.rulenumbers import spelled_out, versus_text, warning_next
 from shared.symbols import tickers_in
@@ -67,7 +69,7 @@ def symbol_text(symbol: Optional[str]) -> str:
 
 
 # a decision not acted on because of a lockout: its own lock added nothing new either
-LOCK_REASONS = (LOCKED_ALREADY, "already locked", OWN_EXTENDED)
+LOCK_REASONS = (LOCKED_ALREADY, "already locked", OWN_EXTENDED, OWN_SAME_END)
 
 # what closes a position (risk's "flat now": another of these closed a failed action's target)
 CLOSING = ("close_position", "reduce_position", "flatten")
@@ -248,7 +250,11 @@ def decision_row(d, outcomes: Optional[dict] = None, tz=None, unknown: str = "",
             if d.lock and d.lock.until_ns else
             locked_words(d.lock.kind, d.rule, clears_on=d.lock.clears_on, symbol=d.lock.symbol)
             if d.lock else "")
-    if d.suppressed and lock and not d.suppressed.startswith(LOCK_REASONS):
+    if getattr(d, "asked", None) is not None and not d.lock:
+        # a trader's (or an admin's) own lockout that changed none: what it asked, and the
+        # lockout that held the account as long or longer then (trial16g finding 5)
+        note = unchanged_note(d, tz)
+    elif d.suppressed and lock and not d.suppressed.startswith(LOCK_REASONS):
         # only its action waited on another one under way: its lockout was taken (trial13a:
         # "not acted on: daily_realized_loss's flatten ... was already under way" for a
         # cooldown_after_loss whose lockout was extended to 07:14:56)
@@ -258,6 +264,10 @@ def decision_row(d, outcomes: Optional[dict] = None, tz=None, unknown: str = "",
         # the rule's own lockout, extended by this breach: its new end (trial15a: the row
         # before said the end the extension replaced, and this one gave none)
         note = f"{OWN_EXTENDED}, now {lock}; no new action"
+    elif d.suppressed.startswith(OWN_SAME_END) and lock:
+        # a trade in the same second as the one before it, under the rule's own cooldown
+        # (trial16g finding 6): counted, its line says the end stays
+        note = f"{OWN_SAME_END}: {lock}; no new action"
     elif d.suppressed.startswith(LEFT_TO_ONE_IN_FLIGHT):
         # lockout enforcement's cut that a close or reduce in flight takes with it: acted on,
         # by that command, whose outcome the note gives (trial13a)
@@ -270,6 +280,13 @@ def decision_row(d, outcomes: Optional[dict] = None, tz=None, unknown: str = "",
     who = d.by or f"rule {d.rule}"
     return (d.ts_ns, d.account_id, f"{who}{' (alert mode)' if d.mode == 'alert' else ''}",
             what, reading(d.rule, d.value, d.limit, d.reason), d.reason, note)
+
+
+def unchanged_note(d, tz=None) -> str:
+    """NOTE of a trader's (or an admin's) own lockout that changed no lockout: 'asked until Sun
+    16:29:51 CST; unchanged: already locked until Mon 17:00 CST (self-lockout)'
+    (shared/lockwords.unchanged_words: its alert says the same)."""
+    return unchanged_words(d, lambda ns: fmt_time(ns, tz, relative=False, end=True))
 
 
 def bought_while_locked(d, state, others: Optional[dict]) -> str:
@@ -351,9 +368,11 @@ def decision_ends(decisions, changes, tz=None) -> list[str]:
     out = []
     for d in decisions:
         found = next((c for c in cleared if d.lock and c.ts_ns >= d.ts_ns
-                      and (c.lockout.account_id, c.lockout.rule, c.lockout.kind,
-                           c.lockout.symbol) == (d.account_id, d.rule, d.lock.kind,
-                                                 d.lock.symbol)), None)
+                      and (c.lockout.account_id, c.lockout.rule, c.lockout.symbol)
+                      == (d.account_id, d.rule, d.lock.symbol)
+                      # a person's own lockout is one whatever its kind (an extension past
+                      # the roll makes a lockout to the roll a timer)
+                      and (c.lockout.kind == d.lock.kind or d.rule in ASKED_LOCKOUTS)), None)
         out.append(ended_early(found, tz) if found is not None else "")
     return out
 

@@ -11,7 +11,7 @@ line), notify's alerts, the watch/status banners and replay all go through here.
 """
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional
 
 from shared.messages.risk import MANUAL, TIMER, UNTIL_RESET, UNTIL_SESSION, LockoutState
 
@@ -148,3 +148,21 @@ def longest_first(locks: Iterable[LockoutState], next_roll_ns: Optional[int] = N
         first.setdefault(lk.account_id, len(first))
     return sorted(locks, key=lambda lk: (first[lk.account_id],
                                          -lock_end_ns(lk, next_roll_ns or FOREVER)))
+
+
+
+def unchanged_words(d, at: Callable[[int], str]) -> str:
+    """What a trader's (or an admin's) own lockout that changed no lockout asked (d.asked), and
+    the lockout that held the account as long or longer (d.under, d.under_rule): 'asked until
+    Sun 16:29:51 CST; unchanged: already locked until Mon 17:00 CST (self-lockout)' (at: an
+    end as the caller shows ends). One wording for history's note (shared/historywords.py)
+    and its alert (notify's templates): trial16g finding 5, history kept the request with
+    neither what it asked nor that the lockout was unchanged."""
+    asked = at(d.asked.until_ns) if d.asked is not None and d.asked.until_ns else "the roll"
+    u = d.under
+    if u is None:
+        return f"asked until {asked}; unchanged: already locked as long or longer"
+    held = locked_words(u.kind, d.under_rule, at(u.until_ns) if u.until_ns else None,
+                        u.clears_on)
+    words = held if d.under_rule in ASKED_LOCKOUTS else with_rule(held, d.under_rule)
+    return f"asked until {asked}; unchanged: already {words}"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import typing
+import tomllib
 from decimal import Decimal, InvalidOperation
 from typing import Any, Optional
 
@@ -141,7 +142,8 @@ def count_consequence(rule: str, limit: Optional[Decimal], reading: str, params:
 
 
 def warning_next(rule: str, value, limit, reason: str) -> str:
-    """What a trade_frequency_limit warning warns of, for history's note: 'the next trade
+    """What a trade_frequency_limit warning warns of, for history's note and the warning's
+    alert alike (trial16g: the alert omitted it): 'the next trade
     starts the cooldown' (2 of 3 per minute), 'the 10th trade starts the cooldown' (8 of 10
     per hour), 'the next trade flattens and locks until the roll' (per day); '' for other
     rules. Trial 14a: docs/rules.md quoted "the next one starts the cooldown" for the 2-of-3
@@ -242,6 +244,9 @@ def session_text(session: dict) -> str:
     return " ".join(x for x in (days, hours, session.get("timezone", "")) if x)
 
 
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+
+
 def param_text(rule: str, key: str, text: str) -> str:
     """One parameter's wire text (TOML value syntax, as the config file and the wire carry
     it) as every screen and answer shows it: 'limit' '500' -> '500.00' for daily_realized_loss,
@@ -252,12 +257,17 @@ def param_text(rule: str, key: str, text: str) -> str:
     A text that is not TOML ('none', a word) is shown as it came. `rules set` still takes TOML."""
     cls = RULE_CLASS.get(rule)
     kind = _kinds(cls).get(key) if cls is not None else None
-    import tomlkit
-    try:
-        value = tomlkit.parse(f"v = {text}")["v"]
-        value = value.unwrap() if hasattr(value, "unwrap") else value
-    except Exception:  # noqa: BLE001 -- not TOML value syntax ("none", a word): as it came
-        return text
+    try:     # tomllib, as riskd reads the file (shared/config/load.parse_toml); tomlkit, a
+        value = tomllib.loads(f"v = {text}")["v"]      # slow import, for what it refuses
+    except tomllib.TOMLDecodeError:
+        if _WORD.fullmatch(text):       # a word ('reduce', 'position'): TOML to neither
+            return text
+        import tomlkit    # noqa: PLC0415
+        try:
+            value = tomlkit.parse(f"v = {text}")["v"]
+            value = value.unwrap() if hasattr(value, "unwrap") else value
+        except Exception:  # noqa: BLE001 -- not TOML value syntax ("none", a word): as it came
+            return text
     try:
         return _readable(value, kind)
     except (InvalidOperation, ValueError, TypeError, KeyError, AttributeError):

@@ -16,7 +16,6 @@ import time
 
 from cli.commands.workers import render_workers, state_of
 from cli.context import listening, to_jsonable
-from cli.notrunning import orphans
 from cli.errors import CliError
 from cli import configfile, fitted
 from shared import accountguard, pricewords
@@ -59,6 +58,7 @@ def ask_worker(ctx, request, state: WatchState, note_risk: bool):
 def run(args, ctx) -> int:
     if ctx.json and not listening(ctx.control_address):
         # riskd or only its supervisor is gone: the same picture as the text, as JSON
+        from cli.notrunning import orphans    # noqa: PLC0415 -- sqlite3, when riskd is gone
         ctx.print_json(orphans(ctx.config_path, ctx.control_address).as_json())
         return 1
     status = ctx.request(StatusRequest()).body

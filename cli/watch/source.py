@@ -37,7 +37,6 @@ from cli.accountnames import file_labels
 from cli.watch import direct
 from shared.actedby import command_id, journal_of
 from cli.context import listening
-from cli.notrunning import orphans
 
 from shared import codec, shards, topics
 from shared.bus.publisher import COPY_MARK
@@ -260,6 +259,7 @@ class Source:
         (riskd is not running, or only its supervisor is gone and its workers still run)."""
         if not self.config_path or listening(self.bus.control):
             return Reachability(ok=False, reason=why, ts_ns=now_ns)
+        from cli.notrunning import orphans    # noqa: PLC0415 -- sqlite3, when riskd is gone
         seen = orphans(self.config_path, self.bus.control)     # as `riskctl status` says
         return Reachability(ok=False, reason=seen.text(), ts_ns=now_ns, gone=True,
                             left=tuple(name for name, _ in seen.running),

@@ -206,7 +206,8 @@ def _ends_title(account: str, ends: list, ctx: Context) -> str:
     rules = ", ".join(dict.fromkeys(c.lockout.rule for c in ends))
     over = next((c.over for c in ends if c.over is not None), None)
     if over is not None:
-        until = _lock_words(over.kind, over.until_ns, ctx, ends[0].ts_ns, over.clears_on)
+        until = _lock_words(over.kind, over.until_ns, ctx, ends[0].ts_ns, over.clears_on,
+                            over.symbol)
         title = f"🔒 {rules} ended on {account}: still locked {until} ({over.rule})"
     else:
         title = f"🔓 Lockouts ended on {account}: {rules}"

@@ -27,10 +27,12 @@ from shared.messages.notify import SEVERITIES, DailySummary, NotifyEvent
 from shared.symbols import is_contract_id, ticker_of, tickers_in
 from shared.exitwords import EXIT_PORT_TAKEN, exit_words, kill_words, where_why
 from shared.porttaken import DOC as PORTS_DOC
-from shared.lockwords import ADMIN_LOCKOUT, ASKED_LOCKOUTS, BY_ADMIN, SELF_LOCKOUT, end_words
-from shared.outcomewords import bought_while_locked
+from shared.lockwords import (ADMIN_LOCKOUT, ASKED_LOCKOUTS, BY_ADMIN, SELF_LOCKOUT, end_words,
+                              unchanged_words)
+from shared.outcomewords import bought_while_locked, who_acted
 from shared.pastwords import also_words, past_words
-from shared.rulenumbers import reading_text, spelled_out, warning_said, window_of
+from shared.rulenumbers import (reading_text, spelled_out, warning_next, warning_said,
+                                window_of)
 from shared.when import duration, gap
 from shared.workerdown import CRASHED, FLAPPING, down_kind
 from shared.messages.risk import (ACTION_NONE, ALERT, LOCKED_ALREADY, Decision, LockoutChange,
@@ -195,6 +197,7 @@ _NOT_A_BREACH = {SELF_LOCKOUT: "🔒 Self-lockout", ADMIN_LOCKOUT: f"🔒 {BY_AD
 NOT_A_BREACH_KINDS = {SELF_LOCKOUT: "self_lockout", ADMIN_LOCKOUT: "admin_lockout",
                       "admin": "admin_flatten", "lockout": "lockout_enforced"}
 BREACH = "breach"
+NO_STOP_LOSS_GRACE = "no_stop_loss_grace"     # its warning's countdown is a line of its own
 
 
 # what acted, in a list of a step's breaches, when it was not a rule's limit (risk's words for
@@ -269,8 +272,10 @@ def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
                                               d.lock.clears_on, d.lock.symbol))
     elif d.rule in ASKED_LOCKOUTS and d.action != "none":
         # asked while a lockout as long or longer holds: its flatten goes, its lock changes
-        # nothing (trial15c: the alert read as a new lockout, no word of the one in force)
-        lines.append("the account was already locked as long or longer: the lockout is "
+        # nothing (trial15c: the alert read as a new lockout, no word of the one in force);
+        # what it asked and until when the account is locked, in history's words (trial16g)
+        lines.append(_unchanged(d, ctx) if d.asked is not None else
+                     "the account was already locked as long or longer: the lockout is "
                      "unchanged")
     if d.reason and not said:
         # the admin's --reason and the trader's, said as one (a bare "end of desk" read as a
@@ -290,6 +295,12 @@ def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
     return Alert(kind=kind, severity=WARNING, title=title,
                  lines=tuple(lines), account=account, account_id=d.account_id,
                  ts_ns=d.ts_ns)
+
+
+def _unchanged(d: Decision, ctx: Context) -> str:
+    """'asked until Sun 16:29:51 CST; unchanged: already locked until Mon 17:00 CST
+    (self-lockout)': history's note of the same request (shared/lockwords.unchanged_words)."""
+    return unchanged_words(d, lambda ns: ctx.at(ns, d.ts_ns))
 
 
 def _default_reason(d: Decision) -> bool:
@@ -332,10 +343,16 @@ def warning_alert(w: RuleWarning, ctx: Context) -> Optional[Alert]:
     said = warning_said(w.rule, w.reason)       # drawdown_guard: risk's share and words
     if said:
         share, line = said
+    # what the trade a count warns of does, in history's words (one function for both:
+    # trial16g, the alert omitted "the next trade starts the cooldown", which history had)
+    after = warning_next(w.rule, w.value, w.limit, w.reason)
+    lines = (line, *([after] if after else []))
+    if w.rule == NO_STOP_LOSS_GRACE:    # its countdown is the warning: what to do, by when
+        lines += (w.reason.partition(" of its limit: ")[2] or w.reason,)
     return Alert(kind="rule_warning", severity=INFO,
                  title=f"🟡 {w.rule} at {share or f'{w.warn_at:.0%}'} of its limit on {account}",
                  # the window a count is in ('2 of 3 trades per minute': risk's reason)
-                 lines=(line,),
+                 lines=lines,
                  account=account, account_id=w.account_id, ts_ns=w.ts_ns)
 
 
@@ -430,8 +447,8 @@ def result_alert(r: CommandResult, ctx: Context, late: bool = False) -> Optional
                      account=account, account_id=r.account_id, ts_ns=r.finished_ns)
     if found_nothing_to_do(r.status, r.first_answer_ns):      # logged only: LOG_ONLY
         return Alert(kind=NOTHING_TO_DO, severity=INFO, title=f"Nothing to do on {account}",
-                     lines=(r.detail or f"command {r.command_id}",), account=account,
-                     account_id=r.account_id, ts_ns=r.finished_ns)
+                     lines=(answering(r) + (r.detail or f"command {r.command_id}"),),
+                     account=account, account_id=r.account_id, ts_ns=r.finished_ns)
     if r.status == DONE:
         waited = ctx.waited.get(r.command_id)
         late = () if waited is None else (
@@ -450,11 +467,29 @@ def result_alert(r: CommandResult, ctx: Context, late: bool = False) -> Optional
                      else "action_done", severity=INFO,
                      title=f"✅ Done on {account}" + (": enforcement is back" if waited is not None
                                                       else ""),
-                     lines=((r.detail or f"command {r.command_id}")
+                     lines=(answering(r) + (r.detail or f"command {r.command_id}")
                             + (f"; {locked}" if locked else ""), *late), account=account,
                      account_id=r.account_id,
                      ts_ns=r.finished_ns)
     return None        # accepted (in progress) and skipped (alert mode: the breach said it)
+
+
+# an action in words, before who took it ("reduce by rule max_contracts: ...")
+_DONE_ACTION = {"close_position": "close", "reduce_position": "reduce", "flatten": "flatten",
+                "cancel_orders": "cancel", "modify_stop": "stop move"}
+
+
+def answering(r: CommandResult) -> str:
+    """'reduce by rule max_contracts: ', 'close by lockout enforcement: ': the action an
+    outcome answers and who took it, as history's WHO names it (shared/outcomewords.who_acted),
+    before its words. Trial16g finding 6: in a locked burst "✅ Done ... MNQ closed" and
+    "Nothing to do ... MNQ was already flat" came together and named neither (history did:
+    "rule max_contracts / nothing to do: MNQ was already flat"). '' when it names no rule."""
+    who = who_acted(r.rule, r.by) if r.rule else ""
+    if not who:
+        return ""
+    action = _DONE_ACTION.get(r.action, "")
+    return f"{action} by {who}: " if action else f"by {who}: "
 
 
 def worker_alert(e: WorkerEvent, ctx: Context) -> Optional[Alert]:

@@ -2,8 +2,9 @@
 
 A mixin of the Engine (services/risk/engine.py), which owns the state it reads: accounts,
 lockouts, the outbox, what is in flight, what each lockout has already acted on.
-- Alert mode: recorded once a day per target, with no lockout and the sentence of what would
-  have been done; sent as an alert command (enforcement only describes it).
+- Alert mode: recorded once per breach, with no lockout and the sentence of what enforce mode
+  would have done (services/risk/alertmode.py); sent as an alert command (enforcement only
+  describes it) when enforce mode would have acted.
 - Actions are never dropped: a decision asking for more than the lockouts in force do (a
   flatten under a cooldown that did not flatten, a self-lockout) is carried out, the longer
   lockout wins; only the same action for the same lockout is not taken twice, and an action
@@ -36,7 +37,8 @@ from typing import Optional
 
 import attrs
 
-from services.risk.lockouts import ADDED, ADMIN, EXTENDED, SAME, TRADER, lock_key, owner
+from services.risk.lockouts import (ADDED, ADMIN, EXTENDED, SAME, TRADER, end_of, lock_key,
+                                    owner)
 from services.risk.outcome import Outcome
 from services.risk.pastlimits import ended_past, still_listed, still_past, with_past
 from services.risk.rules.base import POSITION, ClockTick
@@ -53,7 +55,8 @@ from shared.orderwords import order_words
 from shared.messages.risk import (ACTION_NONE, ALERT, CANCEL_ORDERS, CLOSE_POSITION, ENFORCE,
                                   FLATTEN, LEFT_TO_ONE_IN_FLIGHT, LOCKED_ALREADY,
                                   LOCKED_BY_THIS_RULE, MODIFY_STOP,
-                                  OWN_EXTENDED, REDUCE_POSITION, TIMER, UNTIL_RESET,
+                                  OWN_EXTENDED, OWN_SAME_END, REDUCE_POSITION, TIMER,
+                                  UNTIL_RESET,
                                   Decision, LockSpec)
 
 # a self-lockout no later than the lockout in force: kept in history as changing nothing
@@ -82,15 +85,15 @@ class Acting:
         """Record a decision, merge its lockout, send its command unless it would repeat."""
         acct = self.accounts.get(d.account_id)
         if d.mode == ALERT:
-            key = (d.account_id, d.rule, d.action, d.contract_id, d.order_id, self.day)
-            if key in self.alerted:
+            # no lockout is taken in alert mode: one record per breach says what enforce mode
+            # would have done (services/risk/alertmode.py)
+            kept, send = self.alert_book.record(d, acct, now,
+                                                getattr(self, "zone", None) or dt.timezone.utc)
+            if kept is None:
                 return
-            self.alerted.add(key)
-            # no lockout is taken in alert mode: the record says what would have been done
-            d = attrs.evolve(d, id=self.ids(), by=d.by or who(d.rule), lock=None,
-                             what=what(d, acct, True))
+            d = attrs.evolve(kept, id=self.ids(), by=d.by or who(d.rule))
             out.decisions.append(d)
-            if d.action != ACTION_NONE:
+            if send:
                 self._command(d, now, out)
             return
         d = attrs.evolve(d, id=self.ids(), by=d.by or who(d.rule), what=what(d, acct, False))
@@ -132,9 +135,19 @@ class Acting:
                     locked = self.lockouts.describe(change.lockout)
                     out.decisions.append(self._unsent(d, f"already locked: {locked}, extended"))
                 elif d.rule in ASKED_LOCKOUTS:  # the request is kept, as changing nothing
-                    kept = attrs.evolve(d, lock=None)
+                    kept = self._unchanged(d)
                     out.decisions.append(attrs.evolve(kept, what=what(kept, acct, False),
                                                       suppressed=ALREADY_LOCKED))
+                elif (status == SAME and held is not None and held.rule == d.rule
+                      and d.lock.kind == TIMER and d.lock.until_ns == held.until_ns
+                      and _said(d) not in acted):
+                    # a new breach of the rule under its own timer, ending in the same second
+                    # (a trade in the same second as the one before it): a trade counted is
+                    # a line of its own, with no new action (trial16g finding 6: the count
+                    # went 4 -> 6 with no line for the 5th); a breach judged again with the
+                    # same words (a reload) is not
+                    locked = self.lockouts.describe(held, by=False)
+                    out.decisions.append(self._unsent(d, f"{OWN_SAME_END}: {locked}"))
                 elif first and held is not None and held.rule != d.rule:
                     # another rule's breach under this lockout: recorded once, with no new
                     # action (RULES.md: each breach records; trial: daily_realized_loss at
@@ -148,14 +161,17 @@ class Acting:
                 if d.rule not in ASKED_LOCKOUTS:    # the screens' "no new action" (breach_note)
                     acted.add(_quiet(d.rule))
                 acted.add(_noted(d.rule))
+                acted.add(_said(d))
                 return
             if status == SAME and d.rule in ASKED_LOCKOUTS:
                 # asked again, no later than the lockout in force: the lock changes nothing (the
                 # record never reads "locked until" the earlier end asked for); its flatten is
-                # still sent, as every self-lockout's (self_lock)
-                d = attrs.evolve(d, lock=None)
+                # still sent, as every self-lockout's (self_lock); what it asked and the
+                # lockout that holds the account are kept (history: "unchanged: already ...")
+                d = self._unchanged(d)
                 d = attrs.evolve(d, what=what(d, acct, False))
             acted.add(_noted(d.rule))
+            acted.add(_said(d))
             acted.add(target)
         if d.action == ACTION_NONE:
             out.decisions.append(d)
@@ -182,6 +198,19 @@ class Acting:
             d = attrs.evolve(d, beside=beside)
         out.decisions.append(d)
         self._command(d, now, out)
+
+    def _unchanged(self, d: Decision) -> Decision:
+        """A trader's (or an admin's) own lockout that changed no lockout: no lock of its own;
+        the one it asked for (asked), and the account-wide lockout that holds the account as
+        long or longer (under, under_rule), kept for history's note and its alert (trial16g
+        finding 5: history kept neither what a no-op self-lockout asked for nor that it was
+        unchanged)."""
+        held = [lk for lk in self.lockouts.covering(d.account_id) if lk.symbol is None]
+        top = max(held, key=lambda lk: (end_of(lk), lk.since_ns), default=None)
+        under = None if top is None else LockSpec(kind=top.kind, until_ns=top.until_ns,
+                                                  clears_on=top.clears_on)
+        return attrs.evolve(d, lock=None, asked=d.lock, under=under,
+                            under_rule=top.rule if top is not None else "")
 
     def _unsent(self, d: Decision, why: str) -> Decision:
         """The record of a decision whose command is not sent: why, in suppressed and in what
@@ -218,7 +247,9 @@ class Acting:
         held = self.lockouts.get(key)
         if held is not None and d.ts_ns >= held.since_ns:
             self.acted.setdefault(key, set()).add(_noted(d.rule))
-            if d.suppressed.startswith((LOCKED_ALREADY, "already locked", OWN_EXTENDED)):
+            self.acted[key].add(_said(d))
+            if d.suppressed.startswith((LOCKED_ALREADY, "already locked", OWN_EXTENDED,
+                                        OWN_SAME_END)):
                 self.acted[key].add(_quiet(d.rule))
 
     def breach_note(self, account_id: int, rule: str) -> str:
@@ -696,8 +727,9 @@ class Acting:
         its kind (trial16c: `lockout --session`, then `--until 30m`, listed two self-lockout
         rows, the session's and a timer's inside it). Asked in that row's kind, the book
         finds it the same (nothing changes, the request is kept as changing nothing); a
-        request that ends later keeps its own kind (a timer past the session is a row of its
-        own; a session past a shorter timer too)."""
+        request that ends later keeps its own kind and extends that row (the book keeps one
+        row per owner: services/risk/lockouts.py OWN_ROW; trial16g: `--until 48h` after
+        `--session` was a second self-lockout row), which takes that kind and end."""
         held = [lk for lk in self.lockouts.all(account_id)
                 if lk.symbol is None and not lk.clears_on and owner(lk.by) == by
                 and lk.kind in (TIMER, UNTIL_RESET) and lk.until_ns is not None
@@ -729,6 +761,12 @@ def _exposed_since(acct: AccountState, since_ns: int) -> bool:
 def _noted(rule: str) -> tuple:
     """What a lockout's acted-on set holds for a rule whose breach under it is recorded."""
     return ("breach", rule)
+
+
+def _said(d: Decision) -> tuple:
+    """... and for each reading of a rule recorded under it (its words: '5 trades this minute
+    reached the limit of 3'): the same words judged again are not a new line."""
+    return ("said", d.rule, d.reason)
 
 
 def _quiet(rule: str) -> tuple:

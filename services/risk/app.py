@@ -2,7 +2,8 @@
 
 Sockets
 - SUB to market's PUB (everything, so sequence gaps are real; a shard: see below): fill, position, order,
-  account, quote.<id>, contract, conn. On start, on a gap and on a new epoch of market, risk
+  account, quote.<id>, contract, conn. On start (once market's stream is heard: its first
+  message, a heartbeat at the latest), on a gap and on a new epoch of market, risk
   asks market's control socket for a MarketSnapshot (an async REQ with a deadline, retried,
   then backed off) and rebuilds; updates that arrive meanwhile are buffered (services.risk.clone).
   A snapshot market marks incomplete (it has not read the broker since it started) is applied
@@ -94,6 +95,8 @@ INCOMPLETE_RETRY = 0.5     # s: ask again after a snapshot market marked incompl
 QUIET_CHECK = 1.0          # s: held prices gone stale, or flowing again (services/risk/quietfeed.py)
 MARKET_SILENT_S = 2.5      # s with nothing from market (it sends a heartbeat every second):
                            # market is stopped or down, and no quote is due (quietfeed.py)
+FIRST_ASK_WAIT = 2.0       # s: the first snapshot is asked once market's stream is heard (a
+                           # heartbeat every second), at the latest this long after the start
 
 
 # how a rule change made while riskd was stopped is said at the next start (_say_restart_changes)
@@ -177,7 +180,16 @@ class RiskWorker(Worker):
         self.every(STATUS_ALL_EVERY, self._publish_all_status)
         self.every(1.0, self._flush_marks)
         self.every(QUIET_CHECK, self._check_quiet)
-        self.ask.send()
+        # the first snapshot only once market's stream is heard. Asked at once, a loaded
+        # start re-synced from a second snapshot in 8 of 20 starts ("market stream gap
+        # (expected 8, got 10)" just after the first one; 1 of 20 asked this way, round 17):
+        # messages risk read after market answered and before risk read the answer were
+        # buffered and replayed, but on_snapshot set the stream's mark back to the snapshot's
+        # seq, so the next message read as a gap (the likeliest cause; not fixed here).
+        # Trades made during such a re-sync reach risk as its snapshot, the position before
+        # its fills, and are recorded otherwise than when seen live (a burst of buys made
+        # while locked: tests/integration/test_bought_while_locked_in_a_reduce.py)
+        self._first_ask_at = self.clock.monotonic() + FIRST_ASK_WAIT
         if ended.durable:
             self.apply(ended)
         pending = len(self.engine.outbox)
@@ -368,6 +380,8 @@ class RiskWorker(Worker):
     def _take(self, cont, env) -> None:
         """One message of market's stream, in its order."""
         self._market_heard = self.clock.monotonic()      # its heartbeats come this way
+        if self._first_ask_at:
+            self._ask_first()
         if cont is not None and cont.kind == "epoch":
             # a new market (started, or restarted by the supervisor faster than risk calls
             # it silent): no quote was due before its first message (quietfeed.py)
@@ -539,7 +553,14 @@ class RiskWorker(Worker):
         """Following market's stream from a snapshot that held the broker's state."""
         return self.clone.state == SYNCED and self.market_complete
 
+    def _ask_first(self) -> None:
+        """The first snapshot request: market's stream is heard (or FIRST_ASK_WAIT is up)."""
+        self._first_ask_at = 0.0
+        self.ask.send()
+
     def _tick(self) -> None:
+        if self._first_ask_at and self.clock.monotonic() >= self._first_ask_at:
+            self._ask_first()
         if self.resync_at and self.clock.monotonic() >= self.resync_at:
             self.resync_at = 0.0
             if self.clone.lost("incomplete"):     # buffer from now on, as after a gap

@@ -7,8 +7,9 @@ worker commits to its store BEFORE publishing anything.
 Per event: roll the trading day if due; update the state; enforce active lockouts (a new order
 in a locked scope is cancelled, a position opened there is closed); run the enabled rules that
 listen to this kind of event; warn once per rule, account and trading day at warn_at.
-Per decision: alert-mode decisions are recorded once a day per target, with no lockout and
-with what they would have done, and sent as alert commands (enforcement only describes them);
+Per decision: alert-mode decisions are recorded once per breach, with no lockout and with what
+enforce mode would have done (services/risk/alertmode.py), and sent as alert commands
+(enforcement only describes them);
 a lockout is merged into the book (a longer timer replaces a shorter one). Actions are never
 dropped: a decision asking for more than the lockouts in force do (a flatten under a cooldown
 that did not flatten, a self-lockout) is carried out; only the same action for the same
@@ -40,6 +41,7 @@ from typing import Callable, Optional
 import attrs
 
 from services.risk.acting import Acting, Flattened
+from services.risk.alertmode import AlertBook
 from services.risk.carried import Carried
 from services.risk.disabled import Off, held_now, not_guarded_words
 from services.risk.lockouts import LockoutBook, current_ends, lock_key
@@ -99,7 +101,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         self.outbox = outbox or Outbox()
         self.day: Optional[dt.date] = None
         self.warned: set[tuple[int, str, dt.date]] = set()
-        self.alerted: set[tuple] = set()
+        self.alert_book = AlertBook()                  # alert mode's breaches (alertmode.py)
         self.inflight: dict[tuple, str] = {}           # target key -> command id
         self.flattened: dict[int, Flattened] = {}       # each account's latest flatten
         self.stops_moved: dict[tuple, tuple] = {}       # (account, order) -> (stop, done ns)
@@ -167,7 +169,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         merge(out, self.guarding_changed(before, now, ""))
         self.day = day
         self.warned = {w for w in self.warned if w[2] == day}
-        self.alerted = {a for a in self.alerted if a[-1] == day}
+        self.alert_book.roll(now)
         out.rolled = day
         log.info("trading day rolled to %s", day)
 
@@ -296,10 +298,15 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 acct.account_id, lambda sym: params.enabled and rule.blocks(params, sym), now),
                 now, out)
             if params.enabled:
-                for d in rule.listed(self._ctx(acct), params, now):
-                    self._take(d, now, out)
+                # what is held in a listed symbol first: its close (or cancel) is the breach,
+                # and takes the symbol's lockout with it; the lock of every listed symbol
+                # after it then records only a symbol nothing was held in (trial 17a: one
+                # breach read as two, "lock CL" and "done: CL closed; lock CL", in history
+                # and in the alert)
                 self._run(acct, "position", ClockTick(now), now, "reload", now, out,
                           only=rule.name)
+                for d in rule.listed(self._ctx(acct), params, now):
+                    self._take(d, now, out)
         if out.lockouts:
             self._forget_acted()
             out.dirty.update(c.lockout.account_id for c in out.lockouts)

@@ -1,10 +1,13 @@
 """Lockouts: the account's (or one symbol's) trading state, kept as data, not scattered flags.
 
-LockoutBook holds every active lockout. One lockout per (account, symbol, kind, clears_on,
-owner): a second timer for the same scope replaces the first only when it ends later (never the
+LockoutBook holds every active lockout. One rule's lockout per (account, symbol, kind, clears_on):
+a second timer for the same scope replaces the first only when it ends later (never the
 reverse); an until-reset / until-session / manual lockout that exists already is left as is.
 A trader's self-lockout is its own row (owner "trader"), and so is an admin's lockout (owner
-"admin": `riskctl lockout --admin`, never taken for the trader's own), beside the rules' ones as a rule's
+"admin": `riskctl lockout --admin`, never taken for the trader's own): one row per owner,
+whatever kind its requests use; a later end extends it and its kind becomes the later
+request's (a timer past the roll after `--session`), an earlier one changes nothing.
+Those rows stand beside the rules' ones as a rule's
 until-reset lockout is beside a cooldown: it never takes over a rule's timer, nor a rule its
 (trial: a self-lockout during a cooldown read "tilted; started by cooldown_after_loss").
 An extension keeps the reason the lockout started with (extended_reason); one by another
@@ -55,16 +58,23 @@ def owner(by: str) -> str:
     return by if by in (TRADER, ADMIN) else ""
 
 
+# the kind part of the key of a person's own lockout (the trader's, an admin's): one row per
+# owner whatever kind its requests use (trial16g: `lockout --session`, then `--until 48h`, listed
+# two self-lockout rows, the second with a reason of its own, instead of one lockout extended)
+OWN_ROW = "own"
+
+
 def _key(lock: LockoutState) -> tuple:
-    return (lock.account_id, lock.symbol, lock.kind, lock.clears_on, owner(lock.by))
+    return lock_key(lock)
 
 
 def lock_key(lock, account_id: Optional[int] = None, by: str = "") -> tuple:
     """The book's key of a lockout, or of the lockout a LockSpec asks for on account_id (by:
-    who asks for it, TRADER for a self-lockout, ADMIN for an admin's)."""
+    who asks for it, TRADER for a self-lockout, ADMIN for an admin's). A rule's lockout is one
+    per scope and kind; a person's own is one per owner, of any kind (OWN_ROW)."""
     aid = lock.account_id if account_id is None else account_id
-    return (aid, lock.symbol, lock.kind, lock.clears_on,
-            owner(getattr(lock, "by", by)))
+    own = owner(getattr(lock, "by", by))
+    return (aid, lock.symbol, OWN_ROW if own else lock.kind, lock.clears_on, own)
 
 
 def key_text(lock: LockoutState) -> str:
@@ -169,9 +179,24 @@ class LockoutBook:
         return min(ends) if ends else None
 
     # -- changing -----------------------------------------------------------------
-    def load(self, locks: Iterable[LockoutState]) -> None:
+    def load(self, locks: Iterable[LockoutState]) -> list[LockoutState]:
+        """Put saved lockouts back; returns the rows merged into another (the store deletes
+        them). A state file from before one row per owner may hold two rows of one person's
+        own lockout (a timer and one to the roll): they are one lockout, the later end wins,
+        from the earlier start, with the reason it started with (extended_reason)."""
+        merged = []
         for lk in locks:
-            self._by_key[_key(lk)] = lk
+            key = _key(lk)
+            old = self._by_key.get(key)
+            if old is not None:
+                first, last = sorted((old, lk), key=lambda x: (x.since_ns, x.id))
+                keep, drop = (lk, old) if end_of(lk) > end_of(old) else (old, lk)
+                lk = attrs.evolve(keep, since_ns=first.since_ns,
+                                  reason=(extended_reason(first.reason, last.reason)
+                                          if keep is last else keep.reason))
+                merged.append(drop)
+            self._by_key[key] = lk
+        return merged
 
     def add(self, account_id: int, spec: LockSpec, rule: str, reason: str, now: int,
             by: str = "rule") -> tuple[str, Optional[LockoutChange]]:
@@ -187,7 +212,9 @@ class LockoutBook:
                             clears_on=spec.clears_on, reason=reason, by=by)
         old = self._by_key.get(_key(lock))
         if old is not None:
-            longer = (spec.kind == TIMER and old.until_ns is not None
+            # a rule's timer grows; a person's own lockout grows whatever the kinds (its kind
+            # becomes the longer request's: `--session`, then `--until 48h`, is a timer)
+            longer = ((spec.kind == TIMER or owner(by)) and old.until_ns is not None
                       and spec.until_ns is not None and spec.until_ns > old.until_ns)
             if not longer:
                 return SAME, None

@@ -193,6 +193,9 @@ class Store:
                 if c.change == "cleared":
                     db.execute("DELETE FROM lockouts WHERE id = ?", (lk.id,))
                 else:
+                    # its row under any earlier key too (a person's own lockout whose kind an
+                    # extension changed, or one saved before one row per owner)
+                    db.execute("DELETE FROM lockouts WHERE id = ?", (lk.id,))
                     db.execute("INSERT OR REPLACE INTO lockouts VALUES (?, ?, ?, ?)",
                                (key_text(lk), lk.id, lk.account_id, _enc(lk)))
                 self._history(c.ts_ns, lk.account_id, "lockout", c)
@@ -479,14 +482,34 @@ class Store:
         self.db.execute("DELETE FROM history WHERE ts_ns < ?",
                         (keep_ns - HISTORY_DAYS_KEPT * 86_400 * 1_000_000_000,))
 
+    def _merged_lockouts(self, engine, merged: list) -> None:
+        """Rows LockoutBook.load merged into another (two rows of one person's own lockout,
+        saved before one row per owner): deleted, and the row they merged into saved as the
+        book holds it, so an unlock of it leaves nothing to come back at the next start."""
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for lk in merged:
+                db.execute("DELETE FROM lockouts WHERE id = ?", (lk.id,))
+            for lk in engine.lockouts.all():
+                db.execute("DELETE FROM lockouts WHERE id = ?", (lk.id,))
+                db.execute("INSERT OR REPLACE INTO lockouts VALUES (?, ?, ?, ?)",
+                           (key_text(lk), lk.id, lk.account_id, _enc(lk)))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
     # -- reading ----------------------------------------------------------------------------
     def load(self, engine, now: int) -> None:
         """Put what was saved back into a fresh engine (before market's snapshot is applied)."""
         engine.start(now)
         cal = engine.calendar
         saved_day = self._meta("day")
-        for (body,) in self.db.execute("SELECT body FROM lockouts"):
-            engine.lockouts.load([_dec(body)])
+        merged = engine.lockouts.load(
+            [_dec(body) for (body,) in self.db.execute("SELECT body FROM lockouts")])
+        if merged:
+            self._merged_lockouts(engine, merged)
         restore = getattr(engine.settings, "restore", None)
         if restore is not None:
             restore(self.rules_in_force(engine.day))

@@ -5,8 +5,11 @@ POST /sim/account    {"accountId", "canTrade"?, "balance"?, "apiRejected"?}
 POST /sim/market     {"open": bool}      closed: orders and closes fail OrderRejected, null message
 POST /sim/disconnect {"mode": "close"|"abort", "seconds": 0}   drop every websocket
 POST /sim/fail       {"endpoint", "status", "count", "retryAfter"?, "apply"?, "body"?, "delay"?,
-                      "accountId"?}   accountId: only calls for that account fail
+                      "accountId"?, "hold"?}   accountId: only calls for that account fail
                      delay: answer only after that many seconds (the caller times out)
+                     hold (status 200 with a delay): the slow success waits for
+                     /sim/release instead, the delay only the longest it waits
+POST /sim/release    {"endpoint"}: the held calls of that endpoint are carried out, answered
                      body: answer this text instead (garbage JSON, an HTML error page)
 GET|POST /sim/calls  counts per endpoint since start or the last POST /sim/calls/reset:
                      calls, failed (injected), tookEffect, refused (e.g. a flat close),
@@ -73,6 +76,7 @@ class Controls:
             ("POST", "/sim/market"): self._market,
             ("POST", "/sim/disconnect"): self._disconnect,
             ("POST", "/sim/fail"): self._fail,
+            ("POST", "/sim/release"): self._release,
             ("GET", "/sim/calls"): self._calls,
             ("POST", "/sim/calls"): self._calls,
             ("POST", "/sim/calls/reset"): self._calls_reset,
@@ -147,10 +151,21 @@ class Controls:
             if text is not None and not isinstance(text, str):
                 raise BadRequest("body", f"expected the answer text as a string, got {text!r}")
             account = field_int(body, "accountId", required=False)
+            hold = bool(_bool(body, "hold"))
             self.gateway.faults.arm(endpoint, status, 1 if count is None else count,
                                     _number(body, "retryAfter", 1.0), bool(_bool(body, "apply")),
-                                    text, _number(body, "delay", 0.0), account)
+                                    text, _number(body, "delay", 0.0), account, hold)
+            if hold:
+                self.gateway.hold(endpoint)
             return _ok(armed=self.gateway.faults.armed())
+
+    def _release(self, body: dict) -> Response:
+        endpoint = self.gateway.canonical(field_str(body, "endpoint"))
+        if endpoint is None:
+            raise BadRequest("endpoint", f"expected one of {', '.join(self.gateway.endpoints())}, "
+                                         f"got {body.get('endpoint')!r}")
+        self.gateway.release(endpoint)
+        return _ok(released=endpoint)
 
     def _calls(self, _body: dict) -> Response:
         with self.gateway.lock:

@@ -11,7 +11,9 @@ answer is lost, like a close that worked although the reply never came; with `de
 the answer comes only after that long (the caller has timed out by then). Status 200 with a
 `delay` (and no `body`) is a slow success: the call is carried out after the delay and
 answered as usual, not counted as failed (a close that works, late; trial13a could not
-simulate one). Two
+simulate one); with `hold` too, it is carried out once `/sim/release` lets it go (the delay is
+then only the longest it waits): a test holds a call in flight until it has done what it
+needed done meanwhile, whatever the machine's speed. Two
 rate limits, as on the gateway: one for every endpoint but bar history
 (rate_limit per 60 s, 0: off) and one for History/* (history_limit per 30 s).
 """
@@ -35,6 +37,7 @@ class Fault:
     body: Optional[str] = None       # what to answer instead (garbage JSON, an HTML error page)
     delay: float = 0.0               # answer only after this long: past the caller's timeout
     account: Optional[int] = None    # only calls for this account (accountId in the body)
+    hold: bool = False               # a slow success waits for /sim/release (delay: at most)
 
 
 @attrs.frozen
@@ -46,6 +49,7 @@ class Failure:
     apply: bool = False
     delay: float = 0.0
     slow: bool = False      # not a failure: carry the call out after `delay`, answer it as usual
+    hold: bool = False      # slow, and carried out once released (`delay`: the longest wait)
 
 
 class Limiter:
@@ -95,12 +99,15 @@ class Faults:
 
     def arm(self, endpoint: str, status: int, count: int, retry_after: float = 1.0,
             apply: bool = False, body: Optional[str] = None, delay: float = 0.0,
-            account: Optional[int] = None) -> None:
+            account: Optional[int] = None, hold: bool = False) -> None:
         """Fail the next `count` calls with `status` (with `account`, only calls for that
         account); with `body`, answer that text instead (then any status from 200 is allowed:
         a 200 carrying garbage is a failure too). Status 200 with a delay and no body: the
-        calls are carried out after the delay and answered as usual (a slow success)."""
+        calls are carried out after the delay and answered as usual (a slow success); with
+        `hold`, once released (the gateway's release()), the delay only the longest wait."""
         slow = status == 200 and body is None
+        if hold and not slow:
+            raise ValueError("hold is for a slow success only: status 200, a delay, no body")
         if slow and count > 0 and not delay > 0:
             raise ValueError("status 200 without a body is a slow success: give its delay in "
                              "seconds (delay above 0), or a body to answer a garbled 200")
@@ -114,7 +121,7 @@ class Faults:
             if delay < 0:
                 raise ValueError(f"expected a delay of 0 s or more, got {delay!r}")
             self._armed[endpoint] = Fault(status, count, retry_after, apply, body, delay,
-                                          account)
+                                          account, hold)
 
     def for_accounts(self) -> bool:
         """A fault is armed for one account only (the gateway then reads each body's
@@ -181,4 +188,5 @@ class Faults:
         headers = {"Retry-After": str(math.ceil(fault.retry_after))} if fault.status == 429 else {}
         text = fault.body if fault.body is not None else f"simulated failure (HTTP {fault.status})"
         slow = fault.status == 200 and fault.body is None
-        return Failure(fault.status, headers, text, fault.apply, fault.delay, slow)
+        return Failure(fault.status, headers, text, fault.apply, fault.delay, slow,
+                       slow and fault.hold)

@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import random
+import threading
 import time
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Optional
@@ -193,6 +194,7 @@ class Gateway:
             for a in sim.accounts])
         self.tokens = Tokens(secret or os.urandom(32), clock, sim.token_ttl)
         self.faults = Faults(clock, sim.rate_limit, history_limit=sim.history_rate_limit)
+        self._holds: dict[str, threading.Event] = {}    # endpoint: its held calls' release
         self.bars = BarStore(track_dirty=store is not None)
         self._pruned_s = 0
         self._volume_seen: dict[str, int] = {}
@@ -348,6 +350,20 @@ class Gateway:
             log.info("contract calendar at %s: active %s", day, ", ".join(
                 self.market.specs[c].name for c in self.market.active_ids()))
 
+    def hold(self, endpoint: str) -> None:
+        """The next held calls of `endpoint` wait for release() (a fault armed with hold)."""
+        with self.lock:
+            self._holds[endpoint] = threading.Event()
+
+    def held(self, endpoint: str) -> threading.Event:
+        """What a held call of `endpoint` waits on."""
+        with self.lock:
+            return self._holds.setdefault(endpoint, threading.Event())
+
+    def release(self, endpoint: str) -> None:
+        """Let the held calls of `endpoint` go on: each is carried out and answered."""
+        self.held(endpoint).set()
+
     def endpoints(self) -> list[str]:
         return [canonical for canonical, _h, _a in self._routes.values()]
 
@@ -371,7 +387,9 @@ class Gateway:
                 response = self._answer(handler, needs_auth, authorization, raw, canonical)
             if failure is None:
                 return response
-        if failure.delay > 0:                          # outside the lock: the sim goes on
+        if failure.hold:                               # until released, at most the delay
+            self.held(canonical).wait(failure.delay)
+        elif failure.delay > 0:                        # outside the lock: the sim goes on
             time.sleep(failure.delay)
         if failure.slow:                               # a slow success: done now, answered
             with self.lock:

@@ -10,6 +10,8 @@ to <backup dir>/<stem>-last-run.toml (owner-only: it holds what the file holds, 
 kept when riskd stops, unlike run/config-last-good.toml, so `--offline` finds it).
 `config backups` lists it first (STAMP last-run), `config restore last-run` puts it back, and
 a restore over a file that does not read says what it changes against this copy, by key.
+It stays the text riskd ran: an offline edit never writes it (what an audited offline edit
+put on record for the next start's comparison is shared/accessprint.py's).
 """
 from __future__ import annotations
 

@@ -47,6 +47,10 @@ LOCKED_BY_THIS_RULE = "locked by this rule"
 # user trial 2026-12-06: "already locked: ... by cooldown_after_loss, extended" named the rule
 # as if another lockout held it)
 OWN_EXTENDED = "its own lockout extended"
+# ... of a breach whose own cooldown would end in the same second as the rule's lockout in
+# force (a trade in the same second as the one before it, while locked): recorded, no new
+# action (trial16g finding 6: a burst's trade count went 4 -> 6 with no line for the 5th)
+OWN_SAME_END = "its own lockout ends in that second already"
 
 
 def note_of(detail: str) -> str:
@@ -105,8 +109,13 @@ class Decision:
     target: Optional[int] = None   # reduce_position: the contracts the position is to end at
     # lockout enforcement: the lockout in force it acted for (the one covering its scope that
     # ends last, as risk knew them all), and that lockout's rule; the alert's "locked until"
+    # (and a trader's or an admin's own lockout that changed none: the lockout that holds the
+    # account as long or longer, its "unchanged: already locked until X")
     under: Optional[LockSpec] = None
     under_rule: str = ""
+    # a trader's or an admin's own lockout that changed no lockout (its lock is None): the
+    # lock it asked for, kept so history and its alert say what was asked (trial16g finding 5)
+    asked: Optional[LockSpec] = None
     # a rule's close or reduce sent beside lockout enforcement's close of all of its contract,
     # in flight: that close's command id. The lockout closes the whole position, so notify
     # logs this breach (and its Done) without sending it to the phone; history keeps it

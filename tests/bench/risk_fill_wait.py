@@ -21,24 +21,18 @@ Round 16 (docs/performance.md, "Round 16: fills first at 1,000 accounts").
 from __future__ import annotations
 
 import argparse
-import pathlib
 import random
 import tempfile
 import threading
 import time
 from decimal import Decimal
 
-import zmq
-
 from services.risk.app import RiskWorker
 from shared import topics
-from shared.bus.publisher import Publisher
-from shared.config import load_config
-from shared.messages.market import (POSITION_LONG, SIDE_BUY, AccountUpdate, ContractInfo, Fill,
-                                    MarketSnapshot, PositionUpdate, Quote)
+from shared.messages.market import SIDE_BUY, Fill, Quote
 from tests.bench.report import percentile
-from tests.bench.risk_quote_cpu import CONTRACTS, FIRST, STEP
-from tests.support.env import make_config
+from tests.bench.risk_quote_cpu import CONTRACTS, FIRST, STEP, joined, scale_snapshot
+from tests.support.riskinprocess import risk_in_process
 
 PACE = 0.005            # s: market's quote pace (services/market/app.py QUOTE_PACE)
 BREACHERS = 9_000_001   # the first breach account (locked, flat); one per fill
@@ -78,50 +72,20 @@ def instrument(w: RiskWorker, probe: Probe) -> None:
 
 def run(accounts: int, seconds: float, fill_every: float, seed: int = 7) -> dict:
     rng = random.Random(seed)
-    with tempfile.TemporaryDirectory() as tmp:
-        loaded = load_config(make_config(pathlib.Path(tmp)))
-        ctx = zmq.Context()
-        market = ctx.socket(zmq.PUB)
-        market.setsockopt(zmq.SNDHWM, 0)
-        market.bind(loaded.config.bus.market_pub)
-        w = RiskWorker(loaded, ctx=ctx)
-        probe = Probe()
-        instrument(w, probe)
-        w.bind()
-        w.setup()
+    probe = Probe()
+    with tempfile.TemporaryDirectory() as tmp, \
+            risk_in_process(tmp, unbounded=True,
+                            before_bind=lambda w: instrument(w, probe)) as (w, pub):
         w.store.commit = probe.wrap("commit", w.store.commit)      # inside the steps above
-        try:
-            w.market.sock.setsockopt(zmq.RCVHWM, 0)
-            return _storm(w, Publisher(market, "market"), probe, rng, accounts, seconds,
-                          fill_every)
-        finally:
-            w.teardown()
-            for s in w._sockets + [market]:
-                s.close(0)
-            ctx.term()
+        return _storm(w, pub, probe, rng, accounts, seconds, fill_every)
 
 
 def _storm(w, pub, probe, rng, accounts, seconds, fill_every) -> dict:
-    now = w.clock.now_ns()
-    while not w.market.sock.poll(50):       # the worker's SUB has joined
-        pub.publish("probe", Quote(contract_id="X", ts_ns=now, last=Decimal(1)))
-    time.sleep(0.1)
-    while w.market.recv() is not None or w.market.sock.poll(0):
-        pass
+    now = joined(w, pub)
     ids = [FIRST + k for k in range(accounts)]
     n_fills = int(seconds / fill_every) + 1
     breachers = [BREACHERS + k for k in range(n_fills)]
-    w.on_snapshot(MarketSnapshot(
-        seq=pub.seq, epoch=pub.epoch, complete=True,
-        accounts=[AccountUpdate(account_id=a, name=f"SIM-{a}", balance=Decimal(50_000),
-                                can_trade=True) for a in ids + breachers],
-        positions=[PositionUpdate(account_id=a, position_id=a * 10 + j,
-                                  contract_id=CONTRACTS[(2 * k + j) % 20][0], ts_ns=now,
-                                  type=POSITION_LONG, size=1, average_price=Decimal(20000))
-                   for k, a in enumerate(ids) for j in range(2)],
-        contracts=[ContractInfo(contract_id=c, name=c[9:12], tick_size=size, tick_value=value,
-                                symbol="F.US." + c[9:12]) for c, size, value in CONTRACTS],
-        quotes=[Quote(contract_id=c, ts_ns=now, last=Decimal(20000)) for c, _, _ in CONTRACTS]))
+    w.on_snapshot(scale_snapshot(pub, ids, now, flat=breachers))
     w.ask._close()                          # no market to answer it: synced by hand
     w.ask.waiting = False
     for a in breachers:                     # every buy of theirs is a breach

@@ -20,22 +20,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import pathlib
 import random
 import tempfile
 import time
 from decimal import Decimal
 
-import zmq
-
-from services.risk.app import RiskWorker
 from shared import topics
-from shared.bus.publisher import Publisher
-from shared.config import load_config
 from shared.messages.market import (ORDER_LIMIT, POSITION_LONG, SIDE_BUY, STATUS_OPEN,
                                     AccountUpdate, ContractInfo, MarketSnapshot, OrderUpdate,
                                     PositionUpdate, Quote)
-from tests.support.env import make_config
+from tests.support.riskinprocess import risk_in_process
 
 FIRST = 3001
 EVENT_EVERY = 50
@@ -47,45 +41,44 @@ CONTRACTS = [(f"CON.F.US.C{i:02d}.Z26", Decimal("0.25"),
 def run(accounts: int, quotes: int, chunk: int, seed: int = 7) -> tuple[float, list]:
     """(CPU seconds risk's market reader took, the decisions it published)."""
     rng = random.Random(seed)
-    with tempfile.TemporaryDirectory() as tmp:
-        loaded = load_config(make_config(pathlib.Path(tmp)))
-        ctx = zmq.Context()
-        market = ctx.socket(zmq.PUB)
-        market.setsockopt(zmq.SNDHWM, 0)          # nothing dropped: every run takes it all
-        market.bind(loaded.config.bus.market_pub)
-        w = RiskWorker(loaded, ctx=ctx)
-        w.bind()
-        w.setup()
-        try:
-            w.market.sock.setsockopt(zmq.RCVHWM, 0)
-            return _storm(w, Publisher(market, "market"), rng, accounts, quotes, chunk)
-        finally:
-            w.teardown()
-            for s in w._sockets + [market]:
-                s.close(0)
-            ctx.term()
+    with tempfile.TemporaryDirectory() as tmp, \
+            risk_in_process(tmp, unbounded=True) as (w, pub):
+        return _storm(w, pub, rng, accounts, quotes, chunk)
 
 
-def _storm(w, pub, rng, accounts: int, quotes: int, chunk: int) -> tuple[float, list]:
+def joined(w, pub) -> int:
+    """Wait until the worker's market SUB has joined pub, and empty it of the probes sent
+    meanwhile; the worker clock's now (ns)."""
     now = w.clock.now_ns()
     while not w.market.sock.poll(50):       # the worker's SUB has joined
         pub.publish("probe", Quote(contract_id="X", ts_ns=now, last=Decimal(1)))
     time.sleep(0.1)
     while w.market.recv() is not None or w.market.sock.poll(0):
         pass
-    ids = [FIRST + k for k in range(accounts)]
-    price = {cid: Decimal(20000) for cid, _, _ in CONTRACTS}
-    w.on_snapshot(MarketSnapshot(
+    return now
+
+
+def scale_snapshot(pub, ids: list[int], now: int, flat: list[int] = ()) -> MarketSnapshot:
+    """The scale bench's layout, complete: accounts ids each long 1 lot in 2 of the 20
+    CONTRACTS, accounts flat holding nothing, every contract quoted at 20,000."""
+    return MarketSnapshot(
         seq=pub.seq, epoch=pub.epoch, complete=True,
         accounts=[AccountUpdate(account_id=a, name=f"SIM-{a}", balance=Decimal(50_000),
-                                can_trade=True) for a in ids],
+                                can_trade=True) for a in list(ids) + list(flat)],
         positions=[PositionUpdate(account_id=a, position_id=a * 10 + j,
                                   contract_id=CONTRACTS[(2 * k + j) % 20][0], ts_ns=now,
                                   type=POSITION_LONG, size=1, average_price=Decimal(20000))
                    for k, a in enumerate(ids) for j in range(2)],
         contracts=[ContractInfo(contract_id=c, name=c[9:12], tick_size=size, tick_value=value,
                                 symbol="F.US." + c[9:12]) for c, size, value in CONTRACTS],
-        quotes=[Quote(contract_id=c, ts_ns=now, last=Decimal(20000)) for c, _, _ in CONTRACTS]))
+        quotes=[Quote(contract_id=c, ts_ns=now, last=Decimal(20000)) for c, _, _ in CONTRACTS])
+
+
+def _storm(w, pub, rng, accounts: int, quotes: int, chunk: int) -> tuple[float, list]:
+    now = joined(w, pub)
+    ids = [FIRST + k for k in range(accounts)]
+    price = {cid: Decimal(20000) for cid, _, _ in CONTRACTS}
+    w.on_snapshot(scale_snapshot(pub, ids, now))
     decided = []
     publish = w.pub.publish
 

@@ -90,6 +90,10 @@ class SimDesk:
     def fail(self, endpoint: str, status: int, count: int, **extra) -> None:
         self.sim("/sim/fail", {"endpoint": endpoint, "status": status, "count": count, **extra})
 
+    def release(self, endpoint: str) -> None:
+        """The calls held by fail(..., hold=True) are carried out and answered."""
+        self.sim("/sim/release", {"endpoint": endpoint})
+
     # -- trading like a platform would ------------------------------------------------------
     def buy(self, account: int, contract: str, size: int) -> int:
         return self.client.place_order(account, contract, MARKET, BUY, size)

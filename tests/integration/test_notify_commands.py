@@ -37,7 +37,8 @@ def telegram():
 
 
 def riskd_config(tmp_path, telegram, token: str = TOKEN, sections: dict | None = None,
-                 **notify) -> str:
+                 broker: dict | None = None, **notify) -> str:
+    """broker: [broker] settings besides the sim's (its random walk is off)."""
     base = tomlkit.parse(open(os.path.join(REPO, "etc", "riskd.toml")).read()).unwrap()
     section = {
         "telegram": {"bot_token": token, "chat_ids": [ME, GROUP], "api_base": telegram.url,
@@ -51,7 +52,7 @@ def riskd_config(tmp_path, telegram, token: str = TOKEN, sections: dict | None =
     return make_config(tmp_path, workers=WORKERS, accounts=base["accounts"],
                        profiles=base["profiles"], trading_day=base["trading_day"],
                        # prices move only when a test says so: answers can be compared
-                       broker={"sim": {"tick_interval": 0}}, notify=section,
+                       broker={"sim": {"tick_interval": 0}, **(broker or {})}, notify=section,
                        # a killed notify is started again after 0.2 s, not the shipped 1 s:
                        # the tests check what the restarted notify does, not that wait
                        supervisor={"backoff_initial": 0.2}, **(sections or {}))

@@ -108,3 +108,8 @@ def test_the_docs_say_as_many_test_processes_as_make_test_runs():
     said = [words.get(w, int(w) if w.isdigit() else 0)
             for w in re.findall(r"(\w+) test\s+processes", readme + dev.__doc__)]
     assert said and set(said) == {n}, said
+
+
+def test_the_suite_writes_bytecode_caches_even_where_the_shell_says_not_to():
+    env = dev.suite_env({"PATH": "/bin", "PYTHONDONTWRITEBYTECODE": "1", "HOME": "/root"})
+    assert env == {"PATH": "/bin", "HOME": "/root"}

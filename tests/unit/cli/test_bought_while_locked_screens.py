@@ -99,5 +99,6 @@ def test_the_done_alert_says_what_history_says_of_the_buys_made_while_locked(tmp
         NotifyWorker._take(w, d)
     alert = result_alert(done, NotifyWorker._ctx(w))
     assert alert.title == "✅ Done on Demo 1 (id 1001)"
-    assert alert.lines == (f"{DETAIL}; {WORDS}",)
+    # after the action and who took it (trial16g finding 6: services/notify/templates.answering)
+    assert alert.lines == (f"reduce by rule max_contracts: {DETAIL}; {WORDS}",)
     assert _history_what(first, decisions, done).endswith(f"{DETAIL}; {WORDS}")   # as history

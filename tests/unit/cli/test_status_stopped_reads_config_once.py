@@ -5,7 +5,8 @@ in 2 of 5 runs (3.55 s, 3.66 s). Nothing in that path waits (the control socket 
 once, no timeout runs out): it is riskctl's own CPU, on a 2-core machine loaded ~5x by other
 sessions. Part of that CPU was tomlkit parsing the same file five times (control address,
 data and log folders, risk shards, configured workers); cli/configfile.tables now keeps the
-last parse of a file's text. Runs riskctl's main in-process on a config from etc/riskd.toml
+last parse of a file's text (since round 17 tomllib's, as riskd reads it: tomlkit only for
+a file tomllib refuses). Runs riskctl's main in-process on a config from etc/riskd.toml
 (tests/support/env.make_config) whose control port nothing listens on.
 """
 from __future__ import annotations
@@ -18,12 +19,12 @@ from tests.support.env import make_config
 def test_status_with_riskd_stopped_parses_the_config_once(tmp_path, monkeypatch, capsys):
     config = make_config(tmp_path, workers=["logging"])
     parses = []
-    real = configfile.tomlkit.parse
+    real = configfile.tomllib.loads
 
     def counted(text):
         parses.append(len(text))
         return real(text)
-    monkeypatch.setattr(configfile.tomlkit, "parse", counted)
+    monkeypatch.setattr(configfile.tomllib, "loads", counted)
     monkeypatch.setattr(configfile, "_PARSED", {}, raising=False)     # no earlier test's parse
     code = riskctl.main(["--config", config, "status"])
     assert code == 1, capsys.readouterr()

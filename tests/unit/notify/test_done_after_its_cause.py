@@ -94,7 +94,8 @@ def test_a_done_whose_decision_never_comes_goes_after_2_s_saying_so(tmp_path):
     assert notify.phone == []
     notify.run(0.2)
     (done,) = notify.phone
-    assert done.startswith("✅ Done on Demo 2 (id 1002)\nMNQ on account Demo 2 closed"), done
+    assert done.startswith("✅ Done on Demo 2 (id 1002)\nclose by rule daily_unrealized_loss: "
+                           "MNQ on account Demo 2 closed"), done
     assert done.endswith("sent before the alert of the decision that caused it: that decision "
                          "had not reached notify 2 s after this outcome (riskctl history shows "
                          "it)"), done

@@ -13,6 +13,8 @@ from shared.messages.enforce import CommandResult
 S = 1_000_000_000
 T0 = 1_764_900_000 * S
 
+# whose action the Done answers (trial16g finding 6: services/notify/templates.answering)
+WHO = "close by rule daily_unrealized_loss: "
 
 def done(cid="d7.1"):
     return CommandResult(command_id=cid, account_id=1001, status="done",
@@ -25,13 +27,13 @@ def test_a_done_after_the_market_opened_says_it_was_late():
     ctx = Context(accounts={1001: "Demo 1"}, market_waited={"d7.1": T0})
     alert = result_alert(done(), ctx)
     assert alert.title == "✅ Done on Demo 1 (id 1001)"
-    assert alert.lines == ("closed MNQ long 3 on account Demo 1",
+    assert alert.lines == (f"{WHO}closed MNQ long 3 on account Demo 1",
                            "done late: 30s after the decision, after the market opened")
 
 
 def test_a_done_that_never_waited_says_nothing_of_it():
     alert = result_alert(done(), Context(accounts={1001: "Demo 1"}, market_waited={"x": T0}))
-    assert alert.lines == ("closed MNQ long 3 on account Demo 1",)
+    assert alert.lines == (f"{WHO}closed MNQ long 3 on account Demo 1",)
 
 
 def test_notify_remembers_the_actions_enforcement_keeps_pending_for_the_market():

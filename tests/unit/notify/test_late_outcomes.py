@@ -43,7 +43,8 @@ def test_an_outcome_the_catch_up_read_is_alerted_late_and_not_again_from_the_bus
     w._outcomes_read([], [RESULT], None)
     w._take(RESULT)                          # the same result, from a PUB's kept copy
     assert len(queued) == 1, queued
-    assert queued[0].startswith("✅ Done on BRAVO (id 1012)\nES on account BRAVO closed\n"), queued
+    assert queued[0].startswith("✅ Done on BRAVO (id 1012)\nclose by rule daily_unrealized_loss: "
+                                "ES on account BRAVO closed\n"), queued
     assert "sent late: enforcement did this at " in queued[0], queued
     w.outbox.close()
 

@@ -49,7 +49,7 @@ def test_the_done_after_a_notify_restart_still_says_the_buys_made_while_locked(t
     after = notify(path, r.now)
     alert = result_alert(done, NotifyWorker._ctx(after))
     assert alert.title == "✅ Done on Demo 1 (id 1001)"
-    assert alert.lines == (f"{DETAIL}; {WORDS}",), alert.lines
+    assert alert.lines == (f"reduce by rule max_contracts: {DETAIL}; {WORDS}",), alert.lines
 
 
 def lock_cut(n: int, size: int = 2) -> Decision:

@@ -323,7 +323,8 @@ def test_a_trade_frequency_warning_names_its_window():
                     value=Decimal(2), limit=Decimal(3), warn_at=0.8,
                     reason="trade_frequency_limit at 67% of its limit: 2 of 3 trades per minute")
     alert = build(w, CTX)
-    assert alert.lines == ("value 2 vs limit 3 per minute",)
+    # and what the next trade does, as history's note says it (trial16g, finding 11)
+    assert alert.lines == ("value 2 vs limit 3 per minute", "the next trade starts the cooldown")
     money = RuleWarning(id="m", ts_ns=T0, rule="daily_loss", account_id=1001,
                         value=Decimal(-400), limit=Decimal(-500), warn_at=0.8,
                         reason="daily_loss at 80% of its limit: realized -400")

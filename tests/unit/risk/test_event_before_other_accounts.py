@@ -23,7 +23,7 @@ from shared import topics
 from shared.messages.market import (ORDER_LIMIT, POSITION_LONG, SIDE_BUY, STATUS_OPEN,
                                     AccountUpdate, ContractInfo, MarketSnapshot, OrderUpdate,
                                     PositionUpdate, Quote)
-from tests.unit.risk.inprocess import risk_in_process
+from tests.support.riskinprocess import risk_in_process
 from tests.unit.risk.test_input_order import joined, wait_ready
 
 MNQ = "CON.F.US.MNQ.Z26"

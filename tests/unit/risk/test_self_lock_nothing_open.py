@@ -106,7 +106,11 @@ def test_already_locked_until_later_changes_nothing_and_says_so():
     assert row[3].startswith("flatten not sent: ") and "under way" in row[3], row
     text = alert_text(d)
     assert "nothing sent: the same action is already under way" in text, text
-    assert "locked until" not in text, text
+    # never the 30 minutes asked as if locked until then; what was asked and what holds
+    # (trial16g finding 5: history's note says the same)
+    assert "locked until Wed 09:30" not in text, text
+    assert ("asked until Wed 09:30 CST; unchanged: already locked until Thu 15:00 CST "
+            "(self-lockout)") in text.splitlines(), text
     [held] = desk.engine.lockouts.all(1001)
     assert held.until_ns == chi(2026, 11, 26, 15, 0)
 
@@ -150,7 +154,7 @@ def test_a_shorter_lockout_whose_flatten_goes_says_the_lockout_is_unchanged():
     assert "The lockout is unchanged; flatten sent" in answer, answer
     assert "nothing was done" not in answer, answer
     text = alert_text(d)
-    assert "already locked as long or longer: the lockout is unchanged" in text, text
+    assert "; unchanged: already locked until Wed 11:00 CST (self-lockout)" in text, text
 
 
 def _own_rows(desk):
@@ -187,11 +191,13 @@ def test_a_session_lockout_inside_a_longer_timer_adds_no_second_row():
     assert out.lockouts == [] and d.lock is None
 
 
-def test_a_timer_past_the_session_lockout_is_a_row_of_its_own():
-    """What ends later than the own lockout in force still locks longer: its own row."""
+def test_a_timer_past_the_session_lockout_extends_the_one_row():
+    """What ends later than the own lockout in force locks longer: the same row, extended,
+    now a timer (trial16g finding 4: it was a second self-lockout row beside the session's;
+    tests/unit/risk/test_own_lockout_one_row.py)."""
     desk = synced(Desk())
     lock(desk, session=True)
     desk.now += 60 * NS
     out, d, _ = lock(desk, until_ns=chi(2026, 11, 26, 12, 0))      # Thu noon: past the roll
-    assert [c.change for c in out.lockouts] == ["added"]
-    assert sorted(k for k, _ in _own_rows(desk)) == ["timer", "until_reset"], _own_rows(desk)
+    assert [c.change for c in out.lockouts] == ["extended"]
+    assert _own_rows(desk) == [("timer", chi(2026, 11, 26, 12, 0))], _own_rows(desk)

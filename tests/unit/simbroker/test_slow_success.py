@@ -62,3 +62,29 @@ def test_status_200_needs_a_delay_or_a_body(clock):
     assert f.armed()[CLOSE]["status"] == 200 and f.armed()[CLOSE]["delay"] == 2.0
     with pytest.raises(ValueError, match="from 400 to 599"):
         f.arm(CLOSE, 302, 1, delay=1.0)
+
+
+def test_a_held_close_waits_for_its_release_however_long_that_takes(clock):
+    """`hold`: the slow success waits for /sim/release, not for a time (a test holds riskd's
+    cut in flight until it has restarted notify, however slow the machine:
+    tests/integration/test_bought_while_locked_in_a_reduce.py); its delay is only the
+    longest wait."""
+    g = Gateway(SimConfig(calendar_date="2026-12-04"), "u", "k", clock)
+    auth = _login(g)
+    g.market.set_last(MNQ, 21000)
+    g.api_call("/api/Order/place", auth, json.dumps(
+        {"accountId": 1001, "contractId": MNQ, "type": 2, "side": 0, "size": 1}).encode())
+    g.faults.arm(CLOSE, 200, 1, delay=30, hold=True)
+    g.hold(CLOSE)
+    answer: dict = {}
+    t = threading.Thread(target=lambda: answer.setdefault("r", g.api_call(
+        CLOSE, auth, json.dumps({"accountId": 1001, "contractId": MNQ}).encode())))
+    t.start()
+    time.sleep(0.5)
+    assert len(_open(g, auth)) == 1 and "r" not in answer, "carried out before its release"
+    g.release(CLOSE)
+    t.join(5)
+    assert json.loads(answer["r"].body)["success"] is True, answer["r"].body
+    assert _open(g, auth) == []
+    with pytest.raises(ValueError, match="hold is for a slow success only"):
+        g.faults.arm(CLOSE, 503, 1, delay=1.0, hold=True)
