@@ -17,8 +17,7 @@ from shared import showtime
 from shared.messages.market import ORDER_MARKET
 from shared.messages.risk import (ACTION_NONE, CANCEL_ORDERS, CLOSE_POSITION, FLATTEN,
                                   LEFT_TO_ONE_IN_FLIGHT, LOCKED_ALREADY, MODIFY_STOP,
-                                  REDUCE_POSITION, TIMER, Decision, LockoutState)
-from shared.when import duration
+                                  REDUCE_POSITION, Decision, LockoutState)
 from shared.lockwords import (ADMIN_LOCKOUT, ASKED_LOCKOUTS, BY_ADMIN,  # noqa: F401
                               FOREVER, NEVER_SHORTENED, SELF_LOCKOUT, SYMBOL_BLOCKS,
                               end_words, kind_words, lock_end_words, outlasting)    # FOREVER: lockouts.py's
@@ -96,10 +95,6 @@ def what(d: Decision, acct: Optional[AccountState], alert: bool) -> str:
         kind = lock_kind_text(d.lock.kind)
         lock = f"lock {scope}{kind}"
         text = f"{text}; " if text else ""
-        if alert and d.lock.until_ns is not None and d.lock.kind == TIMER:
-            # how long, as the enforce line's end says when (trial17a section 9: "would have
-            # locked the account (timer)" with no end)
-            kind = f" for {duration((d.lock.until_ns - d.ts_ns) / 1e9)}{kind}"
         text += f"would have locked {scope}{kind}" if alert else lock
     return text or "record only"
 

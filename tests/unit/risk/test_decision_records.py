@@ -114,13 +114,3 @@ def test_a_flatten_s_plan_does_not_count_market_orders_as_orders_to_cancel():
     desk.order(32, MNQ, limit_price="20000")                 # the trader's resting order
     [d] = desk.trade("-600").decisions
     assert d.what.startswith("flatten: close 0 positions, cancel 1 order;"), d.what
-
-
-def test_alert_mode_says_how_long_a_timer_lockout_would_have_lasted():
-    """Trial17a section 9: an alert-mode cooldown_after_loss read "would have locked the account
-    (timer)", where the enforce line gives its end ("locked until Sun 17:57:16 CST")."""
-    desk = Desk(cooldown_after_loss={"tiers": [{"loss": 100, "seconds": 300}], "flatten": True,
-                                     "mode": "alert"})
-    [d] = [d for d in desk.trade("-150", side=SIDE_SELL).decisions
-           if d.rule == "cooldown_after_loss"]
-    assert d.what.endswith("would have locked the account for 5m00s (timer)"), d.what
