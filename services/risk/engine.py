@@ -388,8 +388,14 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             event_ns = now
             if change == "closed":
                 acct.riskd.flat_seen(event.contract_id, now)
+                out.exits.add(acct.account_id)      # saved: a restart knows it too
                 self._release(lambda k: k[0] == acct.account_id and k[2] == event.contract_id
                               and k[1] in (CLOSE_POSITION, REDUCE_POSITION))
+            elif change in ("opened", "flipped") and acct.riskd.has_live() \
+                    and acct.riskd.earlier_position(event.contract_id,
+                                                    acct.opened_at(event.contract_id),
+                                                    acct.position_id_of(event.contract_id), now):
+                out.exits.add(acct.account_id)      # riskd's exits there: an earlier position's
         elif isinstance(event, OrderUpdate):
             change = acct.apply_order(event)
             event_ns = event.updated_ns or event.created_ns
@@ -457,7 +463,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         if acct.riskd.claim_fill(fill, now):
             return True
         self.cut_reaches(acct, fill, now)
-        return acct.riskd.claim_fill(fill, now)
+        return acct.riskd.claim_fill(fill, now, flat=acct.signed(fill.contract_id) == 0)
 
     def _run_deferred(self, acct, contract_id: str, now: int, out: Outcome,
                       force: bool = False) -> None:
@@ -600,6 +606,13 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             acct = self.account(aid)
             live_pos = {p.contract_id for p in snap.positions if p.account_id == aid}
             live_ord = {o.order_id for o in snap.orders if o.account_id == aid}
+            for cid in {e.contract_id for e in acct.riskd.expected if e.contract_id}:
+                if cid not in live_pos and cid not in acct.positions \
+                        and acct.riskd.expecting(cid, now):
+                    # flat at the broker, as a Position event closing it says (flat_seen):
+                    # risk's book, empty after a restart, has no position there to close
+                    acct.riskd.flat_seen(cid, now)
+                    out.exits.add(aid)
             for cid, p in list(acct.positions.items()):
                 if cid not in live_pos:
                     steps.append(PositionUpdate(account_id=aid, position_id=p.position_id,
