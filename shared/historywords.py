@@ -246,9 +246,10 @@ def decision_row(d, outcomes: Optional[dict] = None, tz=None, unknown: str = "",
                 else f"result not known: {unknown} (planned: {what})" if unknown
                 else f"planned: {what} (enforcement no longer knows the outcome)")
     lock = (locked_words(d.lock.kind, d.rule, fmt_time(d.lock.until_ns, tz, relative=False,
-                                                       end=True), d.lock.clears_on)
+                                                       end=True), d.lock.clears_on, d.lock.symbol)
             if d.lock and d.lock.until_ns else
-            locked_words(d.lock.kind, d.rule, clears_on=d.lock.clears_on) if d.lock else "")
+            locked_words(d.lock.kind, d.rule, clears_on=d.lock.clears_on, symbol=d.lock.symbol)
+            if d.lock else "")
     if getattr(d, "asked", None) is not None and not d.lock:
         # a trader's (or an admin's) own lockout that changed none: what it asked, and the
         # lockout that held the account as long or longer then (trial16g finding 5)

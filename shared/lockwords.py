@@ -28,6 +28,18 @@ KIND_WORDS = {TIMER: "timer", UNTIL_RESET: "until the roll", UNTIL_SESSION: "unt
               MANUAL: "manual"}
 # a broker condition a manual lockout waits for (clears_on), in words
 CLEARS_WORDS = {"can_trade": "the broker allows trading again"}
+# clears_on of symbol_blocks' lockouts: they last while the rule lists the symbol, not a broker
+# condition (trial17a: `status` read "until the broker allows trading again or an admin
+# unlocks", `lockouts` "until symbol blocks clears")
+SYMBOL_BLOCKS = "symbol_blocks"
+
+
+def listed_words(symbol: str = "") -> str:
+    """How a symbol_blocks lockout ends, on every screen and alert: 'while CL is listed in
+    symbol_blocks (an admin's unlock ends it until CL's next trade)' (docs/rules.md, 11.)."""
+    sym = symbol or "the symbol"
+    then = f"{symbol}'s next trade" if symbol else "its next trade"
+    return f"while {sym} is listed in {SYMBOL_BLOCKS} (an admin's unlock ends it until {then})"
 
 
 def kind_words(kind: str, rule: str = "") -> str:
@@ -41,9 +53,12 @@ def kind_words(kind: str, rule: str = "") -> str:
     return KIND_WORDS.get(kind, str(kind).replace("_", " "))
 
 
-def end_words(kind: str, clears_on: str = "") -> str:
+def end_words(kind: str, clears_on: str = "", symbol: Optional[str] = "") -> str:
     """How a lockout with no end time ends: 'until the roll', 'until the next session',
-    'until the broker allows trading again', 'until an admin unlocks it'."""
+    'until the broker allows trading again', 'until an admin unlocks it', a symbol_blocks one
+    'while CL is listed in symbol_blocks (...)' (listed_words)."""
+    if clears_on == SYMBOL_BLOCKS:
+        return listed_words(symbol or "")
     if clears_on:
         return f"until {CLEARS_WORDS.get(clears_on, clears_on.replace('_', ' ') + ' clears')}"
     return {UNTIL_RESET: "until the roll", UNTIL_SESSION: "until the next session",
@@ -51,8 +66,13 @@ def end_words(kind: str, clears_on: str = "") -> str:
         kind, kind_words(kind))
 
 
+def lock_end_words(lock) -> str:
+    """end_words() of a lockout (LockoutState or LockSpec: kind, clears_on, symbol)."""
+    return end_words(lock.kind, lock.clears_on, getattr(lock, "symbol", "") or "")
+
+
 def locked_words(kind: str, rule: str = "", end: Optional[str] = None,
-                 clears_on: str = "") -> str:
+                 clears_on: str = "", symbol: Optional[str] = "") -> str:
     """'locked until the roll at Mon 17:00 CST', 'locked until 14:05 CST (timer)',
     'locked until 15:00 CST (self-lockout)', 'locked by the admin until 15:00 CST'; without
     an end (end: the time as shown, or None) 'locked until the roll', 'locked (timer)'."""
@@ -63,7 +83,7 @@ def locked_words(kind: str, rule: str = "", end: Optional[str] = None,
         return f"locked {words} at {end}" if words.startswith("until") \
             else f"locked until {end} ({words})"
     if rule not in ASKED_LOCKOUTS and (kind in (UNTIL_RESET, UNTIL_SESSION) or clears_on):
-        return f"locked {end_words(kind, clears_on)}"
+        return f"locked {end_words(kind, clears_on, symbol)}"
     return f"locked ({words})"
 
 

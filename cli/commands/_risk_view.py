@@ -8,7 +8,7 @@ from typing import Optional
 from cli.errors import CliError
 from cli.fitted import fitted, width
 from cli.table import render_table
-from shared.lockwords import end_words, kind_words, longest_first, unlocked_words
+from shared.lockwords import kind_words, lock_end_words, longest_first, unlocked_words
 from shared import when
 from shared.symbols import tickers_in  # noqa: F401
 # one fmt_time for every screen and the phone's /history (shared/historywords.py)
@@ -45,10 +45,10 @@ def lockout_rows(lockouts, ended: bool = False, tz: Optional[dt.tzinfo] = None,
     def until(lk) -> str:
         if ended:
             was = "until " + fmt_time(lk.until_ns, tz, relative=False, now_ns=now_ns, end=True) \
-                if lk.until_ns else end_words(lk.kind, lk.clears_on)
+                if lk.until_ns else lock_end_words(lk)
             return unlocked_words(was, by)
         if not lk.until_ns:
-            return end_words(lk.kind, lk.clears_on)
+            return lock_end_words(lk)
         text = fmt_time(lk.until_ns, tz, end=True, now_ns=now_ns)
         return text + (ENDED_CLEARING if lk.until_ns <= now_ns else "")
     headers = ("account", "scope", "kind", "ended" if ended else "until", "rule", "by", "reason")

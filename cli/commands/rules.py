@@ -89,6 +89,7 @@ def add_arguments(parser) -> None:
     p.add_argument("--reason", default="", help="why (kept in the audit trail)")
     add_yes(p)
     add_offline(p)
+    add_new_profile(p)
     for action in ("enable", "disable"):
         p = sub.add_parser(action, help=f"{action} one rule")
         accountarg.add(p, dest="target", metavar="ACCOUNT_OR_PROFILE",
@@ -97,6 +98,7 @@ def add_arguments(parser) -> None:
         p.add_argument("--reason", default="", help="why (kept in the audit trail)")
         add_yes(p)
         add_offline(p)
+        add_new_profile(p)
     p = sub.add_parser("override", help="apply the waiting (looser) rule changes now "
                                         "(never asks: it only loosens)",
                        description=OVERRIDE_WORDS)
@@ -108,6 +110,13 @@ def add_arguments(parser) -> None:
                                                "max_contracts; `riskctl rules list`)")
 
 
+def add_new_profile(p) -> None:
+    p.add_argument("--new-profile", action="store_true",
+                   help="create profile:NAME with this first setting (without it a profile "
+                        "the config does not have is refused, listing those it has; "
+                        "docs/operations.md, Account profiles)")
+
+
 def run(args, ctx) -> int:
     if args.action == "list":
         return list_rules(args, ctx)
@@ -116,16 +125,17 @@ def run(args, ctx) -> int:
     if args.action == "set":
         if args.offline:
             return offline_edit(ctx, lambda path, backups: set_rule_param(
-                path, args.target, args.rule, args.param, args.value, backups))
+                path, args.target, args.rule, args.param, args.value, backups,
+                args.new_profile))
         request = RulesSet(target=args.target, rule=args.rule, param=args.param,
-                           value=args.value, reason=args.reason)
+                           value=args.value, reason=args.reason, new_profile=args.new_profile)
     else:
         enabled = args.action == "enable"
         if args.offline:
             return offline_edit(ctx, lambda path, backups: set_rule_enabled(
-                path, args.target, args.rule, enabled, backups))
+                path, args.target, args.rule, enabled, backups, args.new_profile))
         request = RulesEnable(target=args.target, rule=args.rule, enabled=enabled,
-                              reason=args.reason)
+                              reason=args.reason, new_profile=args.new_profile)
     # an edit riskd would act on at once (flatten, reduce, lock out) asks first (--yes: apply)
     reply = send_edit(ctx, request, args.yes, EDIT_TIMEOUT)
     if reply is None:
@@ -204,6 +214,20 @@ def typed(params: dict) -> dict:
     return out
 
 
+def param_cells(rule: str, shown: dict, overridden, waiting: dict) -> tuple[str, str]:
+    """(the parameters in force, the looser ones waiting) as `rules list` shows them, '*'
+    after the account's own value (an override): on the waiting value when it is the one that
+    waits, not on the profile's value in force beside it (trial17a section 9: "limit=4*" with
+    "waiting: limit=5 at the roll", 4 the profile's, 5 the account's own). "; " between
+    parameters: a number may hold a comma (2,000.00; shared/rulenumbers.py)."""
+    own = set(overridden or ())
+    params = "; ".join(f"{k}={val}" + ("*" if k in own and k not in waiting else "")
+                       for k, val in params_texts(rule, shown).items())
+    waits = "; ".join(f"{k}={v}" + ("*" if k in own else "")
+                      for k, v in params_texts(rule, waiting).items())
+    return params, waits
+
+
 def list_rules(args, ctx) -> int:
     note = ""        # riskd's word on an account the config does not list (its profile)
     if args.offline:
@@ -250,15 +274,12 @@ def list_rules(args, ctx) -> int:
     for r in rows:
         v = reading(r)      # riskd's own reading: the values in force (the file's may wait)
         shown = {**r.params, **v.params} if v is not None and v.waiting else r.params
-        # "; " between parameters: a number may hold a comma (2,000.00; shared/rulenumbers.py)
-        params = "; ".join(f"{k}={val}" + ("*" if k in r.overridden else "")
-                           for k, val in params_texts(r.rule, shown).items())
+        params, waits = param_cells(r.rule, shown, r.overridden, waiting_of(r))
         if r.warn_at is not None:
             # the share of the limit it warns at, among the parameters (trial 15b: only
             # --json showed it, so `rules set ... warn_at 0.7` could not be checked here)
             params = "; ".join(x for x in (params, f"warn_at={r.warn_at:g}" + (
                 "*" if "warn_at" in r.overridden else "")) if x)
-        waits = "; ".join(f"{k}={v}" for k, v in params_texts(r.rule, waiting_of(r)).items())
         enabled, mode = in_force(r)
         target = target_text(r.target, name, ids) if name else r.target
         table.append((target, r.rule, "on" if enabled else "off", mode, value_of(r),

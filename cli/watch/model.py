@@ -23,7 +23,8 @@ from shared import accountguard, outcomewords
 from shared.actedby import row_key
 from cli.health import failing_channels, health_notes
 from cli.watch import riskwhy
-from shared.lockwords import ADMIN_LOCKOUT, ASKED_LOCKOUTS, BY_ADMIN, end_words, longest_first
+from shared.lockwords import (ADMIN_LOCKOUT, ASKED_LOCKOUTS, BY_ADMIN, SYMBOL_BLOCKS, end_words,
+                              lock_end_words, longest_first)
 from shared import roundslatency, shards, showtime
 from shared.when import table_duration
 from shared.retrying import RETRY_AFTER_S, ordinal, try_number
@@ -780,7 +781,7 @@ def count_past(status: AccountStatus, r, tz: Optional[dt.tzinfo],
     if locks:
         lock = max(locks, key=lambda lk: lk.until_ns or 2 ** 63)
         if lock.until_ns is None:
-            return f"locked {end_words(lock.kind, lock.clears_on)}", True
+            return f"locked {lock_end_words(lock)}", True
         # an end on this screen shows its seconds, as the LOCKED OUT banner's (showtime.end)
         end = showtime.end(lock.until_ns, tz or dt.timezone.utc,
                            now_ns if now_ns is not None else lock.until_ns)
@@ -796,7 +797,7 @@ def count_past(status: AccountStatus, r, tz: Optional[dt.tzinfo],
         # "4/3 per minute 133% (over the limit: the next trade starts a 1m00s cooldown)
         # locked already, no new action", while cooldown_after_loss held it)
         lock = max(held, key=lambda lk: lk.until_ns or 2 ** 63)
-        end = end_words(lock.kind, lock.clears_on) if lock.until_ns is None else \
+        end = lock_end_words(lock) if lock.until_ns is None else \
             "until " + showtime.end(lock.until_ns, tz or dt.timezone.utc,
                                     now_ns if now_ns is not None else lock.until_ns)
         return (f"{where}: no cooldown of its own, the account is locked already by "
@@ -831,6 +832,8 @@ def lock_end(lock, status: AccountStatus, now_ns: int, tz: dt.tzinfo) -> str:
     if until is not None:
         return (f"{fmt_countdown((until - now_ns) / NS_PER_S)} "
                 f"(until {showtime.end(until, tz, now_ns)})")     # seconds, as the clock
+    if lock.kind == MANUAL and lock.clears_on == SYMBOL_BLOCKS:
+        return lock_end_words(lock)         # one wording for every screen (shared/lockwords)
     if lock.kind == MANUAL:
         return ("until the broker allows trading again or an admin unlocks"
                 if lock.clears_on else "until an admin unlocks")

@@ -79,7 +79,7 @@ class LoggingWorker(Worker):
 
     def _on_lost(self, req: LogLost) -> Reply:
         if self.foreign.is_foreign(req.instance):
-            self.foreign.drop(req.process, req.instance)
+            self.foreign.drop(req.process, req.instance, req.pid)
             return error("another_riskd", "this is another riskd's logging worker")
         rec = LogRecord(ts_ns=time.time_ns(), level="WARNING", levelno=logging.WARNING,
                         process=req.process, pid=req.pid, logger="riskd.logsink",
@@ -108,7 +108,8 @@ class LoggingWorker(Worker):
                 self._bad(len(frame), f"expected LogRecord, got {type(env.msg).__name__}")
                 continue
             if self.foreign.is_foreign(env.msg.instance):    # another riskd's (foreign.py)
-                self.foreign.drop(env.msg.process, env.msg.instance)
+                self.foreign.drop(env.msg.process, env.msg.instance, env.msg.pid,
+                                  env.msg.message)
                 continue
             records.append(self._proven(env.msg, env.publisher))
             senders.append((env.publisher, env.epoch, env.seq))

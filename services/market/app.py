@@ -59,6 +59,11 @@ TOKEN_CHECK = 30.0          # s: renew the token when it is due (no HTTP otherwi
 STALE_AFTER = quietprice.STALE_AFTER_S   # s without any quote on a watched contract: reconnect
                                          # (the default of [broker] stale_after)
 SUBSCRIBE_CONFIRM_TIMEOUT = 5.0   # s: reconcile anyway if the hub never confirms
+# s: how often market asks the broker for its accounts again, to watch one added while riskd
+# runs (every reconnect's reconcile asks too): trial17a section 5, a sim account added by
+# `config set broker.sim.accounts` + `riskctl restart simbroker` went unguarded until
+# `riskctl restart market`
+ACCOUNTS_EVERY = 60.0
 QUOTE_PACE = 0.005          # s: after publishing quotes, the next ones wait this long at most,
                             # merged per contract (DESIGN: the latest price per contract wins);
                             # the first quote after a quiet spell goes at once, events never wait
@@ -134,6 +139,7 @@ class MarketWorker(Worker):
         self._ask_accounts()
         self.every(TICK, self._tick)
         self.every(TOKEN_CHECK, self._check_token)
+        self.every(ACCOUNTS_EVERY, self._check_accounts)
 
     def teardown(self) -> None:
         for hub in self.hubs.values():
@@ -459,6 +465,44 @@ class MarketWorker(Worker):
         for link in self.links.values():
             link.start()
 
+    def _check_accounts(self) -> None:
+        """Every ACCOUNTS_EVERY: the broker's accounts again (once the first list arrived)."""
+        if self.account_ids or self.reconciled:
+            self.rest.submit("accounts_check",
+                             lambda c: c.search_accounts(only_active=True))
+
+    def _done_accounts_check(self, done: RestDone) -> None:
+        if done.error:      # the hubs and their reconcile say a broker that does not answer
+            log.info("market: the account check failed: %s (again in %g s)", done.error,
+                     ACCOUNTS_EVERY)
+            return
+        self._adopt_accounts(done.result)
+
+    def _adopt_accounts(self, listed: Iterable[Account]) -> None:
+        """Accounts the broker lists that market does not watch yet (added at the broker while
+        riskd runs): published (risk guards each from its first update), subscribed on the user
+        hub when it is open (else at its next open, with the rest), and read by a reconcile once
+        those subscriptions are in place, as at a connect."""
+        watched = set(self.account_ids)
+        new = [a for a in self.select_accounts(listed) if a.id not in watched]
+        if not new:
+            return
+        ids = sorted(a.id for a in new)
+        self.account_ids = sorted(watched | set(ids))
+        log.warning("market: the broker lists %s not watched before: %s; watching them now",
+                    plural(len(ids), "account"), ids)
+        for a in new:
+            self._publish(translate.account(a))
+        gen = self.gens[USER_HUB]
+        if gen < 0 or self.links[USER_HUB].state != "connected":
+            return
+        calls = [c for c in user_subscriptions(ids) if c[1]]     # SubscribeAccounts is on
+        self.subs_unconfirmed += len(calls)
+        self.reconciled_gen = -1            # _subscribed reconciles again when they are in
+        for method, args in calls:
+            self.hubs[USER_HUB].invoke(gen, method, args)
+        self.later(SUBSCRIBE_CONFIRM_TIMEOUT, lambda g=gen: self._subscribed(g, timed_out=True))
+
     def _reconcile(self) -> None:
         if self.reconciling:          # one at a time; the newest connection wins
             self.reconcile_again = True
@@ -486,6 +530,7 @@ class MarketWorker(Worker):
             self.reconciled = True
             log.info("market: reconciled with the broker, %s published", plural(published, "change"))
             self._after_change()
+            self._adopt_accounts(done.result.accounts)     # the same list, read just now
         if self.reconcile_again:
             self._reconcile()
 

@@ -28,7 +28,7 @@ def _end(lock: LockoutState) -> int:
 
 
 def _until(lock: LockoutState, ctx, now_ns: int) -> str:
-    return lock_words(lock.kind, lock.until_ns, ctx, now_ns, lock.clears_on)
+    return lock_words(lock.kind, lock.until_ns, ctx, now_ns, lock.clears_on, lock.symbol)
 
 
 def now_words(d: Decision, locks: list[LockoutState], ctx, now_ns: int) -> Optional[str]:

@@ -24,7 +24,7 @@ from services.notify.templates import (BREACH, LOCK_ONLY, LOCK_ONLY_BESIDE_A_CLO
                                        RANK, Alert, Context, _lock_words, breaches_title,
                                        build, readable, unenforced, waits)
 from shared.lockwords import ADMIN_LOCKOUT, ASKED_LOCKOUTS
-from shared.messages.risk import Decision, LockoutChange, LockoutState
+from shared.messages.risk import ENFORCE, Decision, LockoutChange, LockoutState
 
 CLEARED = "cleared"
 
@@ -117,13 +117,14 @@ def step_alert(msgs: list, ctx: Context) -> Optional[Alert]:
         longest = max(held, key=_end)
         scope = f"{account} {longest.symbol}" if longest.symbol else account
         title = (f"🔒 {scope} locked "
-                 f"{_lock_words(longest.kind, longest.until_ns, ctx, ts, longest.clears_on)} "
+                 + _lock_words(longest.kind, longest.until_ns, ctx, ts, longest.clears_on,
+                               longest.symbol) + " "
                  f"({longest.rule})")
         for c in locks:
             lo = c.lockout
             if lo.id != longest.id:
                 title += (f"; {lo.rule} also "
-                          f"{_lock_words(lo.kind, lo.until_ns, ctx, ts, lo.clears_on)}")
+                          f"{_lock_words(lo.kind, lo.until_ns, ctx, ts, lo.clears_on, lo.symbol)}")
         told = {m.rule for m, _ in breaches}
         for c in locks:              # a lockout no breach of the step speaks for
             if c.lockout.rule not in told:
@@ -142,7 +143,10 @@ def step_alert(msgs: list, ctx: Context) -> Optional[Alert]:
     # account's (the longer one, risk's LockoutChange.over, is said beside it)
     breaches = [(m, attrs.evolve(a, lines=held_longer(m, a.lines, _over(m, locks), ctx,
                                                       m.ts_ns))) for m, a in breaches]
-    closes = any(m.action in CLOSING for m, _ in breaches)
+    # a close the step makes: enforce mode and sent (an alert-mode rule's "would have
+    # flattened" closes nothing: trial17a section 9 read "no flatten of its own" beside one)
+    closes = any(m.action in CLOSING and getattr(m, "mode", ENFORCE) == ENFORCE
+                 and not getattr(m, "suppressed", "") for m, _ in breaches)
     titled = longest if locks else None
     for m, a in breaches + ends:
         head, body = a.title, a.lines
@@ -154,7 +158,7 @@ def step_alert(msgs: list, ctx: Context) -> Optional[Alert]:
             # (self_lockout)" then "🔒 Self-lockout on Demo 1 (id 1001)")
             head = _asked_by(m)
             said = "locked " + _lock_words(m.lock.kind, m.lock.until_ns, ctx, m.ts_ns,
-                                           m.lock.clears_on)
+                                           m.lock.clears_on, m.lock.symbol)
             body = tuple(x for x in body if x != said)
         lines += [head, *(_beside_a_close(x) if closes else x for x in body)]
     severity = max((a.severity for _m, a in alerts), key=lambda s: RANK.get(s, 0))
@@ -202,7 +206,8 @@ def _ends_title(account: str, ends: list, ctx: Context) -> str:
     rules = ", ".join(dict.fromkeys(c.lockout.rule for c in ends))
     over = next((c.over for c in ends if c.over is not None), None)
     if over is not None:
-        until = _lock_words(over.kind, over.until_ns, ctx, ends[0].ts_ns, over.clears_on)
+        until = _lock_words(over.kind, over.until_ns, ctx, ends[0].ts_ns, over.clears_on,
+                            over.symbol)
         title = f"🔒 {rules} ended on {account}: still locked {until} ({over.rule})"
     else:
         title = f"🔓 Lockouts ended on {account}: {rules}"

@@ -160,10 +160,10 @@ LOCK_ONLY_BESIDE_A_CLOSE = "lock the account (no flatten of its own)"
 
 
 def _lock_words(kind: str, until_ns: Optional[int], ctx: Context, now_ns: int,
-                clears_on: str = "") -> str:
+                clears_on: str = "", symbol: Optional[str] = "") -> str:
     if until_ns:
         return f"until {ctx.at(until_ns, now_ns)}"
-    return end_words(kind, clears_on)        # one mapping of kinds to words: shared/lockwords
+    return end_words(kind, clears_on, symbol)     # one mapping of kinds to words: shared/lockwords
 
 
 # -- one builder per message type ------------------------------------------------------------
@@ -197,6 +197,7 @@ _NOT_A_BREACH = {SELF_LOCKOUT: "🔒 Self-lockout", ADMIN_LOCKOUT: f"🔒 {BY_AD
 NOT_A_BREACH_KINDS = {SELF_LOCKOUT: "self_lockout", ADMIN_LOCKOUT: "admin_lockout",
                       "admin": "admin_flatten", "lockout": "lockout_enforced"}
 BREACH = "breach"
+NO_STOP_LOSS_GRACE = "no_stop_loss_grace"     # its warning's countdown is a line of its own
 
 
 # what acted, in a list of a step's breaches, when it was not a rule's limit (risk's words for
@@ -264,11 +265,11 @@ def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
     if d.lock is not None and d.suppressed.startswith(LOCKED_ALREADY):
         # its own lockout is within the one in force: its end is not the account's
         lines.append("its lockout (" + _lock_words(d.lock.kind, d.lock.until_ns, ctx, d.ts_ns,
-                                                   d.lock.clears_on)
+                                                   d.lock.clears_on, d.lock.symbol)
                      + ") adds nothing: the account is locked as long or longer")
     elif d.lock is not None:
         lines.append("locked " + _lock_words(d.lock.kind, d.lock.until_ns, ctx, d.ts_ns,
-                                              d.lock.clears_on))
+                                              d.lock.clears_on, d.lock.symbol))
     elif d.rule in ASKED_LOCKOUTS and d.action != "none":
         # asked while a lockout as long or longer holds: its flatten goes, its lock changes
         # nothing (trial15c: the alert read as a new lockout, no word of the one in force);
@@ -316,7 +317,7 @@ def _locked_until(d: Decision, ctx: Context) -> str:
     it, the longest covering the decision's scope that notify heard of ('' when none)."""
     if d.under is not None:
         return "locked " + _lock_words(d.under.kind, d.under.until_ns, ctx, d.ts_ns,
-                                       d.under.clears_on) + f" ({d.under_rule})"
+                                       d.under.clears_on, d.under.symbol) + f" ({d.under_rule})"
     cid = d.contract_id
     symbol = (ticker_of(cid) if is_contract_id(cid) else cid) if cid else None   # as risk keys it
     covering = [lk for lk in ctx.locks.values() if lk.account_id == d.account_id
@@ -326,7 +327,8 @@ def _locked_until(d: Decision, ctx: Context) -> str:
     # one without a time (until the roll, a session, an admin) outlasts a timed one here
     untimed = [lk for lk in covering if not lk.until_ns]
     lk = untimed[0] if untimed else max(covering, key=lambda x: x.until_ns)
-    return "locked " + _lock_words(lk.kind, lk.until_ns, ctx, d.ts_ns, lk.clears_on) + \
+    return "locked " + _lock_words(lk.kind, lk.until_ns, ctx, d.ts_ns, lk.clears_on,
+                                   lk.symbol) + \
         f" ({lk.rule})"
 
 
@@ -344,10 +346,13 @@ def warning_alert(w: RuleWarning, ctx: Context) -> Optional[Alert]:
     # what the trade a count warns of does, in history's words (one function for both:
     # trial16g, the alert omitted "the next trade starts the cooldown", which history had)
     after = warning_next(w.rule, w.value, w.limit, w.reason)
+    lines = (line, *([after] if after else []))
+    if w.rule == NO_STOP_LOSS_GRACE:    # its countdown is the warning: what to do, by when
+        lines += (w.reason.partition(" of its limit: ")[2] or w.reason,)
     return Alert(kind="rule_warning", severity=INFO,
                  title=f"🟡 {w.rule} at {share or f'{w.warn_at:.0%}'} of its limit on {account}",
                  # the window a count is in ('2 of 3 trades per minute': risk's reason)
-                 lines=(line, *([after] if after else [])),
+                 lines=lines,
                  account=account, account_id=w.account_id, ts_ns=w.ts_ns)
 
 
@@ -364,10 +369,11 @@ def lockout_alert(c: LockoutChange, ctx: Context) -> Optional[Alert]:
     account = ctx.called(lo.account_id)
     scope = f"{account} {lo.symbol}" if lo.symbol else account
     why = [x for x in (c.reason or lo.reason,) if x]
-    until = _lock_words(lo.kind, lo.until_ns, ctx, c.ts_ns, lo.clears_on)
+    until = _lock_words(lo.kind, lo.until_ns, ctx, c.ts_ns, lo.clears_on, lo.symbol)
     over = c.over
-    held = (f"locked {_lock_words(over.kind, over.until_ns, ctx, c.ts_ns, over.clears_on)} "
-            f"({over.rule})") if over is not None else ""
+    held = ("locked " + _lock_words(over.kind, over.until_ns, ctx, c.ts_ns, over.clears_on,
+                                    over.symbol)
+            + f" ({over.rule})") if over is not None else ""
     if c.change == "cleared":
         # which lockout: an unlock of an account with several ends each with its own alert
         # (the same title twice told nothing); the rule, and what it was (timed, until reset...)

@@ -2,8 +2,9 @@
 
 A mixin of the Engine (services/risk/engine.py), which owns the state it reads: accounts,
 lockouts, the outbox, what is in flight, what each lockout has already acted on.
-- Alert mode: recorded once a day per target, with no lockout and the sentence of what would
-  have been done; sent as an alert command (enforcement only describes it).
+- Alert mode: recorded once per breach, with no lockout and the sentence of what enforce mode
+  would have done (services/risk/alertmode.py); sent as an alert command (enforcement only
+  describes it) when enforce mode would have acted.
 - Actions are never dropped: a decision asking for more than the lockouts in force do (a
   flatten under a cooldown that did not flatten, a self-lockout) is carried out, the longer
   lockout wins; only the same action for the same lockout is not taken twice, and an action
@@ -48,7 +49,7 @@ from services.risk.words import (ADMIN_LOCKOUT, ASKED_LOCKOUTS, BY_ADMIN, LOCKOU
 from shared import showtime
 from shared.config.rules import RULE_NAMES
 from shared.when import lock_length_refusal
-from shared.messages.market import SIDE_SELL
+from shared.messages.market import SIDE_BUY, SIDE_SELL
 from shared.messages.enforce import DONE, Command
 from shared.orderwords import order_words
 from shared.messages.risk import (ACTION_NONE, ALERT, CANCEL_ORDERS, CLOSE_POSITION, ENFORCE,
@@ -84,15 +85,15 @@ class Acting:
         """Record a decision, merge its lockout, send its command unless it would repeat."""
         acct = self.accounts.get(d.account_id)
         if d.mode == ALERT:
-            key = (d.account_id, d.rule, d.action, d.contract_id, d.order_id, self.day)
-            if key in self.alerted:
+            # no lockout is taken in alert mode: one record per breach says what enforce mode
+            # would have done (services/risk/alertmode.py)
+            kept, send = self.alert_book.record(d, acct, now,
+                                                getattr(self, "zone", None) or dt.timezone.utc)
+            if kept is None:
                 return
-            self.alerted.add(key)
-            # no lockout is taken in alert mode: the record says what would have been done
-            d = attrs.evolve(d, id=self.ids(), by=d.by or who(d.rule), lock=None,
-                             what=what(d, acct, True))
+            d = attrs.evolve(kept, id=self.ids(), by=d.by or who(d.rule))
             out.decisions.append(d)
-            if d.action != ACTION_NONE:
+            if send:
                 self._command(d, now, out)
             return
         d = attrs.evolve(d, id=self.ids(), by=d.by or who(d.rule), what=what(d, acct, False))
@@ -585,11 +586,24 @@ class Acting:
         """A trader's fill from before a flatten in flight was issued, seen only now (after a
         restart, or late), made a position the flatten is closing: its closing fills are
         riskd's, not trades of the trader (chaos run, selflock: the self-lockout's close
-        counted as a third trade in a minute)."""
-        flatten = self._flatten_in_flight(acct.account_id)
-        if flatten is None or fill.ts_ns > flatten.issued_ns:
+        counted as a third trade in a minute). So is a trader's fill of an earlier position,
+        seen after it went flat or was replaced, that riskd's close of all of it closed."""
+        cid = fill.contract_id
+        opened = acct.opened_at(cid)
+        if fill.pnl is None and (acct.signed(cid) == 0 or fill.ts_ns < opened - SKEW_NS) \
+                and acct.riskd.grow_closed(cid, fill.side, fill.size, now):
+            # made before the position the book holds (or the book is flat): it grew the
+            # earlier position, which riskd's close of all of it closed (exits.py grow_closed)
+            out.exits.add(acct.account_id)
             return
-        acct.riskd.rebase(fill.contract_id, acct.exposure(fill.contract_id), flatten.id, now)
+        flatten = self._flatten_in_flight(acct.account_id)
+        # a fill made after the flatten was issued is covered only when the book is flat
+        # there: what it opened is closed already, by the flatten on its way
+        if flatten is None or (fill.ts_ns > flatten.issued_ns and acct.signed(cid) != 0):
+            return
+        acct.riskd.rebase(fill.contract_id, acct.exposure(fill.contract_id), flatten.id, now,
+                          grown=fill.size if fill.pnl is None else 0,
+                          side=SIDE_SELL if fill.side == SIDE_BUY else SIDE_BUY)
         out.exits.add(acct.account_id)
 
     def _flatten_in_flight(self, account_id: int) -> Optional[Command]:
@@ -630,7 +644,10 @@ class Acting:
         trial14a burst A: max_contracts asked 1 (3 -> 2), enforcement read the burst's next
         buy and sold 3 before risk saw that buy's Position; the sell, taken for the trader's,
         was the 3rd trade of the minute and started the cooldown, and the burst's last buy,
-        made before that cooldown, read as bought while locked and was cut."""
+        made before that cooldown, read as bought while locked and was cut.
+        The reduce cuts on the side it was issued for (its exits'): a replayed fill that made
+        the fills' view flip (a snapshot's position, then the fills it holds) is not its cut
+        (the trader's buy after riskd's reduce sold all was taken for riskd's)."""
         cid = fill.contract_id
         held = acct.furthest(cid)
         if not held or (fill.side == 0) == (held > 0):
@@ -641,7 +658,8 @@ class Acting:
             entry = self.outbox.entries.get(command_id)
             target = entry.command.target if entry is not None else None
             if target is not None and abs(held) - fill.size >= target \
-                    and now - entry.command.issued_ns <= CUT_REACHES_NS:
+                    and now - entry.command.issued_ns <= CUT_REACHES_NS \
+                    and acct.riskd.closes_on(command_id, fill.side):
                 acct.riskd.top_up(cid, held, target, command_id, now)
 
     @staticmethod
@@ -653,8 +671,11 @@ class Acting:
         else:
             contracts = [contract_id]
         for cid in contracts:
+            # what exits issued before this position opened expect is not part of it
+            pid = acct.position_id_of(cid)
+            acct.riskd.earlier_position(cid, acct.opened_at(cid), pid, now)
             acct.riskd.expect(cid, acct.furthest(cid), size if action == REDUCE_POSITION
-                              else None, command_id, now)
+                              else None, command_id, now, position_id=pid)
 
     def track(self, cmd: Command) -> None:
         """Mark a command's target as in flight (also used when the store reloads the outbox)."""

@@ -66,6 +66,8 @@ class Pending:
     opened: int = 0            # contracts those fills opened, one by one: a close then a
                                # reopen of the same size nets to 0 in `fills`, not here
     fill_ts: int = 0           # the latest such fill's own time
+    opened_ts: int = 0         # the own time of the latest fill that opened a position from
+                               # flat (or flipped it): the fills' position is that new one
     exits: int = 0             # exits_ahead / closed_ahead as of the last refresh (the hot
     closed: int = 0            # path reads these on every quote)
     shown: int = 0             # contracts the Position events opened since, step by step
@@ -119,6 +121,10 @@ class Pending:
 
     def add_fill(self, qty: int, ts_ns: int) -> None:
         """A live fill of signed qty: it moves the fills' position and opens what it opens."""
-        self.opened += opening(self.agree + self.fills, qty)
+        before = self.agree + self.fills
+        self.opened += opening(before, qty)
         self.fills += qty
         self.fill_ts = max(self.fill_ts, ts_ns)
+        after = before + qty
+        if qty and after and (before == 0 or (before > 0) != (after > 0)):
+            self.opened_ts = ts_ns

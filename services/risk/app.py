@@ -99,6 +99,9 @@ FIRST_ASK_WAIT = 2.0       # s: the first snapshot is asked once market's stream
                            # heartbeat every second), at the latest this long after the start
 
 
+# how a rule change made while riskd was stopped is said at the next start (_say_restart_changes)
+WHILE_DOWN = "changed while riskd was stopped"
+
 class RiskWorker(Worker):
     """Risk worker: account state, the rules, lockouts, timers, the trading day."""
 
@@ -579,6 +582,27 @@ class RiskWorker(Worker):
             self._send_due()
         for aid in sorted(set(self.engine.off) - off):   # a waiting disable the roll landed
             self.requests.off_alert(aid)
+        self._say_restart_changes()
+
+    def _say_restart_changes(self) -> None:
+        """What the config changed while risk was down (`rules set --offline`, a hand edit),
+        as a live edit says it: a tightening "in force now", a loosening "waits for the roll"
+        (trial17a section 6: both reached no phone at the next start, only the audit row)."""
+        restart_changes = getattr(self.settings, "restart_changes", None)
+        if restart_changes is None:
+            return
+        live, fresh = restart_changes()
+        name_of = self.engine.account_name
+        if live:
+            self._notify("rules_in_force_now", "info", loosening.NOW_TITLE,
+                         *loosening.now_lines_of(live, name_of, f" ({WHILE_DOWN})"))
+        if fresh:
+            now = self.clock.now_ns()
+            roll = showtime.at(self.engine.calendar.next_roll(now),
+                               showtime.zone_of(self.config), now)
+            lines, accounts = loosening.loosen_lines_of(fresh, name_of, roll)
+            self._notify("rules_loosen_at_roll", "info", loosening.TITLE,
+                         [f"{line} ({WHILE_DOWN})" for line in lines], accounts)
 
     def _publish_status(self) -> None:
         """The STATUS_EVERY tick: the accounts changed since the last round are published in

@@ -42,6 +42,7 @@ from shared.messages.market import ORDER_MARKET, SIDE_BUY, SIDE_SELL, Fill, Orde
 
 NS = 1_000_000_000
 WINDOW_NS = 15 * NS            # after the command's final result
+SKEW_NS = NS                   # the broker's clock and risk's may differ this much
 MAX_AGE_NS = 600 * NS          # an expectation never outlives this, result or not
 
 
@@ -67,6 +68,9 @@ class Exit:
     # Position, its close's expectation merged into the first close's, and riskd's second
     # closing fill was taken for the trader's trade)
     gone: bool = False
+    # the broker's id of the position it closes, as risk's book held it at its issue (0: none
+    # known): a position there with another id is a later one (earlier_position)
+    position_id: int = 0
     n: int = attrs.field(default=0, eq=False, repr=False)   # its row in the store (RiskdExits)
 
     def alive(self, now: int) -> bool:
@@ -143,9 +147,10 @@ class RiskdExits:
         return changed
 
     def expect(self, contract_id: str, signed_position: int, size: Optional[int],
-               command_id: str, now: int, down_to: Optional[int] = None) -> None:
+               command_id: str, now: int, down_to: Optional[int] = None,
+               position_id: int = 0) -> None:
         """down_to: the lockout's cut of growth put on a reduce in flight that cuts down to
-        that size (Exit.down_to)."""
+        that size (Exit.down_to); position_id: the book's position there (Exit.position_id)."""
         if signed_position == 0:
             return
         side, held, open_ = self._closable(contract_id, signed_position, now)
@@ -156,7 +161,7 @@ class RiskdExits:
         union = max(before, held) if size is None else max(before, min(held, before + n))
         self._use(open_, before + n - union)
         self._add(Exit(contract_id, side, n, now, command_id, whole=n == held,
-                       cut=size is not None, down_to=down_to))
+                       cut=size is not None, down_to=down_to, position_id=position_id))
 
     def _closable(self, contract_id: str, signed_position: int,
                   now: int) -> tuple[int, int, list[Exit]]:
@@ -177,6 +182,27 @@ class RiskdExits:
             if e.contract_id == contract_id and not e.gone and e.open_at(now):
                 e.gone = True
                 self.changed[e.n] = e
+
+    def earlier_position(self, contract_id: str, opened_ns: int, position_id: int,
+                         now: int) -> bool:
+        """The position held on the contract opened at opened_ns (the broker's clock) and has
+        the broker's id position_id (0: not known): the exits there issued more than SKEW_NS
+        before it, or for a position of another id, expect the contracts of an earlier
+        position, one that went flat while risk did not see it (risk restarted or market
+        reconnected in between, their fills still to come): they are gone, as flat_seen makes
+        them (chaos run at 10a8c0b, the selflock story: the self-lockout's flatten of 2 sent,
+        riskd killed -9 and started again, the trader's buy of 1 while locked took one of the
+        flatten's 2 for its own close, and the flatten's fill of 2, seen last, was counted as
+        the trader's 3rd trade of the minute). True when one changed."""
+        hit = False
+        for e in self._live():
+            if e.contract_id == contract_id and not e.gone and e.open_at(now) \
+                    and ((opened_ns and opened_ns - e.issued_ns > SKEW_NS)
+                         or (position_id and e.position_id
+                             and position_id != e.position_id)):
+                e.gone = hit = True
+                self.changed[e.n] = e
+        return hit
 
     def top_up(self, contract_id: str, signed_position: int, target: int, command_id: str,
                now: int) -> bool:
@@ -201,12 +227,51 @@ class RiskdExits:
             self._add(Exit("", SIDE_BUY, 0, now, command_id))
 
     def rebase(self, contract_id: str, signed_position: int, command_id: str,
-               now: int) -> None:
+               now: int, grown: int = 0, side: int = SIDE_SELL) -> None:
         """What command_id (a flatten) will close on a contract is now this position: a fill
-        seen late made it (replaces the command's earlier expectation on the contract)."""
+        seen late made it (replaces the command's earlier expectation on the contract).
+        grown: the contracts that fill opened. With the book flat there now, or holding a
+        later position than the flatten's (its exits gone: the flatten's close showed before
+        this fill did, a snapshot lists positions before its fills), the flatten's exits there
+        stay, and expect that growth too: its fill, still to come, closed it (replaced by the
+        later position's size, or dropped when flat, the flatten's fill was counted as the
+        trader's trade). The price: when the Position had shown that growth before the
+        flatten was issued (its exits expect it already), one contract too many is expected
+        for WINDOW_NS. side: the side that closes what the fill opened."""
+        mine = [e for e in self._live() if e.command_id == command_id
+                and e.contract_id == contract_id and e.open_at(now)]
+        if signed_position == 0 or (mine and all(e.gone for e in mine)):
+            if mine and grown > 0:
+                mine[-1].size += grown
+                self.changed[mine[-1].n] = mine[-1]
+            elif grown > 0:         # its exits there used up: the growth is expected anew
+                self._add(Exit(contract_id, side, grown, now, command_id, whole=True,
+                               gone=True))
+            return
         self._keep([e for e in self.expected
                     if not (e.command_id == command_id and e.contract_id == contract_id)])
         self.expect(contract_id, signed_position, None, command_id, now)
+
+    def grow_closed(self, contract_id: str, fill_side: int, size: int, now: int) -> bool:
+        """A trader's opening fill of an earlier position (one the book no longer holds: it is
+        flat, or holds a later one), seen only now, while riskd's close of all of that
+        position still expects fills (its exits gone: the position was seen flat or
+        replaced): that close closed this fill's contracts too, and its fill is that much
+        larger (a restarted risk read the flatten's position as 2; the trader's buy, made
+        before the flatten ran, came in a snapshot after the position reopened since, and the
+        flatten's fill of 3 was counted as the trader's trade). True when it grew."""
+        closing = [e for e in self._live() if e.contract_id == contract_id and e.whole
+                   and e.gone and e.side != fill_side and e.open_at(now)]
+        if not closing:
+            return False
+        e = max(closing, key=lambda e: e.issued_ns)
+        e.size += size
+        self.changed[e.n] = e
+        return True
+
+    def closes_on(self, command_id: str, side: int) -> bool:
+        """Does the command close with fills of this side (an exit of it has that side)?"""
+        return any(e.command_id == command_id and e.side == side for e in self.expected)
 
     def knows(self, command_id: str) -> bool:
         return any(e.command_id == command_id for e in self.expected)
@@ -331,12 +396,24 @@ class RiskdExits:
         open_ = self._open(contract_id, side, now)
         return open_ if open_ and size <= sum(e.size for e in open_) else None
 
-    def claim_fill(self, fill: Fill, now: int) -> bool:
+    def claim_fill(self, fill: Fill, now: int, flat: bool = False) -> bool:
         """Is this (new) fill riskd's? It uses up that many expected contracts, whichever of
         riskd's commands on the contract made it (one closeContract closes what a close and a
-        reduce before it expected, and the command that finds it flat closes nothing)."""
+        reduce before it expected, and the command that finds it flat closes nothing).
+        flat: the broker's position there is flat already (its Position came first). Then a
+        close of the whole position on its way (a close or a flatten) claims the fill whatever
+        its size: closeContract closes all it finds, and the position had grown by fills risk
+        saw only after it, or never acted on (the trader's buys while locked, in the snapshot
+        of a restarted risk that lists the flat position before the fills; the flatten's fill
+        of 4 against the 2 expected was counted as the trader's trade). A trader's sell larger
+        than expected that leaves a position (a flip) stays the trader's. The price: the
+        trader's own close of it all, larger than riskd expects, while riskd's close is on its
+        way (its close then finds nothing), counts as riskd's."""
         ours = fill.order_id is not None and fill.order_id in self.orders
         open_ = self._match(fill.contract_id, fill.side, fill.size, now)
+        if open_ is None and flat:
+            whole = self._open(fill.contract_id, fill.side, now)
+            open_ = whole if any(e.whole for e in whole) else None
         if not ours and open_ is None:
             return False
         self._use(open_ or self._open(fill.contract_id, fill.side, now), fill.size)
@@ -372,7 +449,8 @@ class RiskdExits:
         """rows: dump_exit's, in the order they were added; numbers: their rows' numbers in
         the store (None: numbered afresh, every one to be written)."""
         # rows from before 'whole': a reduce; from before 'cut': not counted as one; from
-        # before 'price': valued at the latest price, as then; from before 'down_to': none
+        # before 'price': valued at the latest price, as then; from before 'down_to': none;
+        # from before 'position_id': not known (0)
         self.expected = [Exit(**{**r, "price": None if r.get("price") is None
                                  else Decimal(r["price"])}) for r in rows]
         self.orders = set(orders)
@@ -399,7 +477,7 @@ def dump_exit(e: Exit) -> dict:
             "issued_ns": e.issued_ns, "command_id": e.command_id, "done_ns": e.done_ns,
             "closed": e.closed, "whole": e.whole, "cut": e.cut,
             "price": None if e.price is None else str(e.price), "down_to": e.down_to,
-            "gone": e.gone}
+            "gone": e.gone, "position_id": e.position_id}
 
 
 __all__ = ["RiskdExits", "Exit", "closing_side", "dump_exit", "SIDE_BUY", "SIDE_SELL"]

@@ -94,7 +94,8 @@ def describe(lock: LockoutState, name: str = "", by: bool = True) -> str:
     (shared/accountname.py; its id when not given); by=False: without ' by R'."""
     account = f"account {name or lock.account_id}"
     scope = f"{lock.symbol} on {account}" if lock.symbol else account
-    locked = f"{scope} {locked_words(lock.kind, lock.rule, clears_on=lock.clears_on)}"
+    locked = f"{scope} " + locked_words(lock.kind, lock.rule, clears_on=lock.clears_on,
+                                        symbol=lock.symbol)
     if lock.rule == ADMIN_LOCKOUT:          # "locked by the admin" says who already
         return locked
     if by and lock.rule in HOLDER_WORDS:

@@ -11,7 +11,7 @@ a rule the change touched that stays, until when, and the one command that ends 
 from __future__ import annotations
 
 from shared import showtime
-from shared.lockwords import end_words, kind_words
+from shared.lockwords import kind_words, lock_end_words
 
 
 def staying_lines(engine, changes: dict[int, dict], now: int, zone) -> list[str]:
@@ -29,7 +29,7 @@ def staying_lines(engine, changes: dict[int, dict], now: int, zone) -> list[str]
                 when = showtime.at(lk.until_ns, zone, now)
                 end = f"{words} at {when}" if words.startswith("until") else f"until {when}"
             else:
-                end = end_words(lk.kind, lk.clears_on)
+                end = lock_end_words(lk)
             scope = f"{lk.symbol} on {who}" if lk.symbol else who
             lines.append(
                 f"the lockout {lk.rule} put on {scope} under its old setting stays ({end}): "

@@ -78,6 +78,12 @@ class RuleSettings:
         # waits again (trial: disable --now then enable put a waiting max_contracts limit 3
         # in force, with no alert and no audit line); the roll lands what waited anyway.
         self._off: dict[int, object] = {}
+        # the config's rules per account as risk last read them before a restart, this trading
+        # day (the store's meta 'rules_configured'), and the accounts resolved since then whose
+        # change while risk was down is still to be said (restart_changes: trial17a section 6,
+        # `rules set --offline` while riskd was stopped reached no phone at the next start)
+        self._configured_before: dict[int, object] = {}
+        self._restarted: list[int] = []
         self._profiles: dict[tuple, str] = {}
 
     def for_account(self, acct):
@@ -86,6 +92,7 @@ class RuleSettings:
             new = self._resolve(self.config, acct)
             if aid in self._kept:       # what risk enforced before a restart
                 self._settle(aid, self._kept[aid], new)
+                self._restarted.append(aid)
             else:
                 self._effective[aid] = new
             self._names[aid] = acct.name
@@ -173,9 +180,47 @@ class RuleSettings:
         """The rules in force saved today before a restart: the config's looser values wait
         for the roll again, its stricter ones apply (they may have changed while risk was down)."""
         self._kept = dict(kept)
+        self._restarted.clear()
         self._effective.clear()
         self._pending.clear()
         self._names.clear()
+
+    def restore_configured(self, configured: dict[int, object]) -> None:
+        """The config's rules per account as risk read them before the restart, this trading
+        day (restart_changes tells what the config changed meanwhile)."""
+        self._configured_before = dict(configured)
+
+    def configured(self) -> dict[int, object]:
+        """account id -> the config's rules for it as risk read them (what waits, or what is in
+        force when nothing waits), for the store: a restart tells what changed meanwhile."""
+        out = {aid: rules for aid, rules in self._effective.items()}
+        out.update({aid: new for aid, (new, _names) in self._pending.items()})
+        return out
+
+    def restart_changes(self) -> tuple[dict[int, dict], dict[int, tuple]]:
+        """What the config changed while risk was down, for the accounts resolved since the
+        restart (each said once): (in force now: {aid: {rule: {param: (old, new)}}}, what waits
+        for the roll that did not wait before: as what_waits()). A tightening made offline is
+        in force now (kept vs in force); a loosening waits (what waited before the stop, from
+        the config then, vs what waits now). Without the config then (an older record) only
+        what is in force now is said."""
+        from services.risk.loosening import changed_now, new_waits
+        if not self._restarted:
+            return {}, {}
+        now: dict[int, dict] = {}
+        fresh: dict[int, tuple] = {}
+        for aid in self._restarted:
+            kept, current = self._kept.get(aid), self._effective.get(aid)
+            now.update(changed_now({aid: kept}, {aid: current}))
+            if aid not in self._configured_before:
+                continue
+            _in_force, later, names = merge(kept, self._configured_before[aid])
+            before = {aid: (tuple(names), waiting_params(kept, later, names))} if names else {}
+            after = {aid: (tuple(self.pending_for(aid)), self.waiting(aid))} \
+                if aid in self._pending else {}
+            fresh.update(new_waits(before, after))
+        self._restarted.clear()
+        return now, fresh
 
     def what_waits(self) -> dict[int, tuple[tuple[str, ...], dict]]:
         """account id -> (rules waiting, their parameters now and waiting): every loosening that
@@ -190,18 +235,8 @@ class RuleSettings:
     def waiting(self, account_id: int) -> dict[str, dict[str, tuple[object, object]]]:
         """rule -> {parameter: (value in force, value waiting for the roll)} of an account:
         what riskd keeps now and what a loosening will bring (screens and rules list)."""
-        out: dict[str, dict[str, tuple[object, object]]] = {}
         new, names = self._pending.get(account_id, (None, []))
-        current = self._effective.get(account_id)
-        if new is None or current is None:
-            return out
-        for rule in names:
-            a, b = getattr(current, rule), getattr(new, rule)
-            diff = {f.name: (getattr(a, f.name), getattr(b, f.name))
-                    for f in attrs.fields(type(a)) if getattr(a, f.name) != getattr(b, f.name)}
-            if diff:
-                out[rule] = diff
-        return out
+        return waiting_params(self._effective.get(account_id), new, names)
 
     def apply_now(self, accounts, account_id: Optional[int] = None,
                   rule: str = "") -> list[tuple[int, str, dict]]:
@@ -234,6 +269,23 @@ class RuleSettings:
                 self._kept[aid] = self._effective[aid]
             applied += [(aid, n, waiting.get(n, {})) for n in chosen]
         return applied
+
+
+def waiting_params(current, new, names) -> dict[str, dict[str, tuple[object, object]]]:
+    """rule -> {parameter: (in force, waiting)} of the rules `names` that wait: current the
+    rules in force, new the config's (None for either: nothing)."""
+    out: dict[str, dict[str, tuple[object, object]]] = {}
+    if new is None or current is None:
+        return out
+    for rule in names:
+        if rule == UNGUARDED_AT_ROLL:
+            continue
+        a, b = getattr(current, rule), getattr(new, rule)
+        diff = {f.name: (getattr(a, f.name), getattr(b, f.name))
+                for f in attrs.fields(type(a)) if getattr(a, f.name) != getattr(b, f.name)}
+        if diff:
+            out[rule] = diff
+    return out
 
 
 def resolve_account_rules(config, acct):

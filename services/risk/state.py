@@ -368,6 +368,21 @@ class AccountState:
         fills = p.agree + p.fills
         return fills if (fills * e > 0 or e == 0) and abs(fills) > abs(e) else e
 
+    def position_id_of(self, contract_id: str) -> int:
+        """The broker's id of the book's position on the contract (0: none, or not known)."""
+        pos = self.positions.get(contract_id)
+        return pos.position_id if pos is not None else 0
+
+    def opened_at(self, contract_id: str) -> int:
+        """When the position held on the contract opened, by the broker's clock (0: none
+        known): the book's position's opening, or later, the fill seen since that opened one
+        from flat (the Position events not in yet). riskd's exits issued before it expect the
+        contracts of an earlier position (services/risk/exits.py earlier_position)."""
+        pos = self.positions.get(contract_id)
+        p = self.ahead.get(contract_id)
+        return max(pos.opened_ns if pos is not None else 0,
+                   p.opened_ts if p is not None else 0)
+
     def age(self, now: int) -> bool:
         """Drop disagreements older than the window: the broker's position and balance are
         the truth."""

@@ -20,7 +20,9 @@ after a restart, what existed is not read as new (services/risk/carried.py); rul
 (the rules each account is held to on the trading day, written when they change): a restarted
 risk keeps a loosening waiting for the roll (services/risk/settings.py); meta 'off_rules' (the
 rules in force as an admin's disable --now stopped guarding an account, that trading day): an
-enable after a restart still starts from them.
+enable after a restart still starts from them; meta 'rules_configured' (the config's rules
+per account as risk last read them, that trading day): a restart says what an edit made while
+riskd was stopped changed (RuleSettings.restart_changes).
 Trades are kept 8 days (the week's count), history 90 days.
 
 commit(outcome) writes one engine step in ONE transaction; the worker publishes only after it
@@ -126,6 +128,7 @@ class Store:
         self._rules_seen: dict[int, tuple] = {}
         self._off_seen = ""
         self._off_rules_seen = ""
+        self._configured_seen: Optional[dict] = None     # the RulesConfigs last written
         self._folds_seen = "[]"
         self._quiet_seen = "{}"
         self._exits_again = False    # a rollback lost written changes: write every exit again
@@ -268,6 +271,7 @@ class Store:
         self._day_written = False
         self._off_seen = ""
         self._off_rules_seen = ""
+        self._configured_seen = None
         self._folds_seen = ""
 
     def _history(self, ts_ns: int, account_id: int, kind: str, msg) -> None:
@@ -410,6 +414,18 @@ class Store:
             if body != self._off_rules_seen:
                 self.db.execute("INSERT OR REPLACE INTO meta VALUES ('off_rules', ?)", (body,))
                 self._off_rules_seen = body
+        configured = getattr(engine.settings, "configured", None)
+        now = configured() if configured is not None else None
+        seen = self._configured_seen
+        # an identity check, as the rules in force's (the settings replace a RulesConfig)
+        if now is not None and not (seen is not None and seen.get("") == day
+                                    and seen.keys() - {""} == now.keys()
+                                    and all(seen[aid] is r for aid, r in now.items())):
+            body = json.dumps({"day": day, "accounts": {
+                str(aid): None if r is None else to_toml_data(r)
+                for aid, r in sorted(now.items())}}, sort_keys=True)
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('rules_configured', ?)", (body,))
+            self._configured_seen = {**now, "": day}
 
     def off_rules(self, day: dt.date) -> dict[int, object]:
         """account id -> the rules in force as a disable --now stopped guarding it, saved for
@@ -423,6 +439,22 @@ class Store:
         except Exception as exc:     # noqa: BLE001 - an old or damaged record: the config
             log.warning("the rules of disabled accounts saved cannot be read (%s); an enable "
                         "starts from the config's rules", exc)
+            return {}
+
+    def rules_configured(self, day: dt.date) -> dict[int, object]:
+        """account id -> the config's rules for it as risk last read them on trading day `day`
+        (None: not guarded); {} for another day or an old record (services/risk/settings.py
+        restart_changes: what `rules set --offline` changed while riskd was stopped)."""
+        try:
+            saved = json.loads(self._meta("rules_configured") or "{}")
+            if saved.get("day") != day.isoformat():
+                return {}
+            return {int(aid): None if data is None
+                    else config_converter.structure(data, RulesConfig)
+                    for aid, data in saved.get("accounts", {}).items()}
+        except Exception as exc:     # noqa: BLE001 - an old or damaged record
+            log.warning("the config's rules saved before the restart cannot be read (%s); "
+                        "a loosening made meanwhile is not announced at this start", exc)
             return {}
 
     def rules_in_force(self, day: dt.date) -> dict[int, object]:
@@ -484,6 +516,9 @@ class Store:
             restore_off = getattr(engine.settings, "restore_off", None)
             if restore_off is not None:
                 restore_off(self.off_rules(engine.day))
+            restore_configured = getattr(engine.settings, "restore_configured", None)
+            if restore_configured is not None:
+                restore_configured(self.rules_configured(engine.day))
         held = engine.lockouts.all()
         if held:            # what each lockout in force has acted on: not acted on twice
             for (body,) in self.db.execute(

@@ -19,14 +19,13 @@ from shared.messages.risk import (ACTION_NONE, CANCEL_ORDERS, CLOSE_POSITION, FL
                                   LEFT_TO_ONE_IN_FLIGHT, LOCKED_ALREADY, MODIFY_STOP,
                                   REDUCE_POSITION, Decision, LockoutState)
 from shared.lockwords import (ADMIN_LOCKOUT, ASKED_LOCKOUTS, BY_ADMIN,  # noqa: F401
-                              FOREVER, NEVER_SHORTENED, SELF_LOCKOUT, end_words,
-                              kind_words, outlasting)    # FOREVER: lockouts.py's
+                              FOREVER, NEVER_SHORTENED, SELF_LOCKOUT, SYMBOL_BLOCKS,
+                              end_words, kind_words, lock_end_words, outlasting)    # FOREVER: lockouts.py's
 from shared.outcomewords import who_acted
 from shared.retrying import KILL_SWITCH
 from shared.plural import plural
 
 LOCKOUT_RULE = "lockout"
-SYMBOL_BLOCKS = "symbol_blocks"      # clears_on of rule 11's lockouts: while listed
 # a self-lockout recorded with no flatten (riskd before 2026-12-06 sent none when its book
 # showed nothing open; now it always sends one): its history row still reads so
 NOTHING_OPEN = "nothing to flatten: no position or working order open"
@@ -203,10 +202,8 @@ def no_rule_lockout(name: str, account_id: int, rule: str, symbol: Optional[str]
 def _end_words(lock: LockoutState, end_ns: int, tz: dt.tzinfo, now: int) -> str:
     if end_ns != FOREVER:
         return f"until {showtime.at(end_ns, tz, now)}"
-    if lock.clears_on == SYMBOL_BLOCKS and lock.symbol:
-        # it lasts while the list names it; the broker clears nothing (trial 15c)
-        return f"while {SYMBOL_BLOCKS} lists {lock.symbol}"
-    return end_words(lock.kind, lock.clears_on)     # the words `riskctl lockouts` uses
+    # a symbol_blocks one lasts while the list names it; the broker clears nothing (trial 15c)
+    return lock_end_words(lock)     # the words `riskctl lockouts` uses
 
 
 def kind_of(lock: LockoutState) -> str:

@@ -113,7 +113,7 @@ def locked_lines(held: Held, name_of: Callable[[int, str], str], tz: dt.tzinfo,
                 f" {tickers_in(lk.symbol)}" if lk.symbol else "")
             rule = "" if lk.rule in ASKED_LOCKOUTS else lk.rule    # said by its words
             lines.append(Owned(f"{scope} "
-                               + with_rule(locked_words(lk.kind, lk.rule, end, lk.clears_on),
+                               + with_rule(locked_words(lk.kind, lk.rule, end, lk.clears_on, lk.symbol),
                                            rule), a.account_id))
     return [Owned(LOCKS_HEADER, LINE_HEADER), *lines] if lines else []
 

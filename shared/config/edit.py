@@ -255,11 +255,16 @@ def refuse_ambiguous(rows, ref: str) -> None:
         raise EditError(str(exc)) from None
 
 
-def rule_key(doc: Any, target: str, rule: str, param: str) -> str:
+NEW_PROFILE_FLAG = "--new-profile"
+
+
+def rule_key(doc: Any, target: str, rule: str, param: str, new_profile: bool = False) -> str:
     """The dotted key of RULE.PARAM for a profile or an account named `target`.
 
     target: "profile:NAME", "account:REF", or a bare name that is a profile or an account
-    (id, name or display name) -- ambiguous names must use the prefix.
+    (id, name or display name) -- ambiguous names must use the prefix. A profile the file
+    does not have is refused, listing those it has, unless new_profile (`--new-profile`):
+    trial17a, `rules set profile:defualt ...` created a profile no account runs and exited 0.
     """
     check_rule_param(rule, param)
     kind, _, name = target.partition(":") if ":" in target else ("", "", target)
@@ -272,10 +277,14 @@ def rule_key(doc: Any, target: str, rule: str, param: str) -> str:
                                     a.get("display_name", ""))]
     is_profile = name in profiles or name == DEFAULT_PROFILE
     if kind == "profile" or (not kind and is_profile and not matches):
-        # `profile:NEW` creates it, as `config set profiles.NEW...` does (fresh-user trial
-        # 15b: one refused "unknown profile" what the other created); the answer says so
+        # `profile:NEW --new-profile` creates it, as `config set profiles.NEW...` does (its
+        # key names the table); without the flag a typo is refused (trial17a section 4)
         if kind == "profile" and not name:
             raise EditError("expected profile:NAME, got no name")
+        if not is_profile and not new_profile:
+            raise EditError(f"no profile named {name!r}; profiles: "
+                            + ", ".join(sorted({DEFAULT_PROFILE, *profiles}))
+                            + f"; to create profile {name}, re-run with {NEW_PROFILE_FLAG}")
         return f'profiles.{_q(name)}.rules.{rule}.{param}'
     if kind in ("account", "") and len(matches) == 1:
         return f"accounts[{matches[0]}].rules.{rule}.{param}"
@@ -548,19 +557,19 @@ def set_config_value(path: str, key: str, text: str, backup_dir: str, **kw) -> E
 
 
 def set_rule_param(path: str, target: str, rule: str, param: str, text: str, backup_dir: str,
-                   **kw) -> EditResult:
-    """`riskctl rules set ACCOUNT_OR_PROFILE RULE PARAM VALUE`."""
+                   new_profile: bool = False, **kw) -> EditResult:
+    """`riskctl rules set ACCOUNT_OR_PROFILE RULE PARAM VALUE [--new-profile]`."""
     def change(doc):
-        key = rule_key(doc, target, rule, param)
+        key = rule_key(doc, target, rule, param, new_profile)
         set_key(doc, key, parse_value(text, get_key(doc, key), key))
     return edit_config(path, change, backup_dir, **kw)
 
 
 def set_rule_enabled(path: str, target: str, rule: str, enabled: bool, backup_dir: str,
-                     **kw) -> EditResult:
-    """`riskctl rules enable|disable ACCOUNT_OR_PROFILE RULE`."""
+                     new_profile: bool = False, **kw) -> EditResult:
+    """`riskctl rules enable|disable ACCOUNT_OR_PROFILE RULE [--new-profile]`."""
     def change(doc):
-        set_key(doc, rule_key(doc, target, rule, "enabled"), enabled)
+        set_key(doc, rule_key(doc, target, rule, "enabled", new_profile), enabled)
     return edit_config(path, change, backup_dir, **kw)
 
 

@@ -131,6 +131,8 @@ class RulesSet:
     # how the admin answers if riskd would act at once (shared/editasking.py): 'prompt',
     # 'no terminal', '--yes', 'declined' (answered no: record it, change nothing)
     asking: str = ""
+    # `--new-profile`: a profile:NAME the file does not have is created (else refused)
+    new_profile: bool = False
 
 
 @attrs.frozen(kw_only=True)
@@ -146,6 +148,8 @@ class RulesEnable:
     # how the admin answers if riskd would act at once (shared/editasking.py): 'prompt',
     # 'no terminal', '--yes', 'declined' (answered no: record it, change nothing)
     asking: str = ""
+    # `--new-profile`: a profile:NAME the file does not have is created (else refused)
+    new_profile: bool = False
 
 
 ALL = (ConfigShow, ConfigView, ConfigSet, ConfigReload, ConfigBackupsRequest, BackupInfo,

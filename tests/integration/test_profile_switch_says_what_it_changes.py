@@ -29,7 +29,12 @@ def said(out) -> str:
 
 def test_a_profile_switch_lists_its_changes_warns_of_a_rule_going_off_and_asks(procs, riskd):
     config = riskd
-    first = procs.riskctl(config, "rules", "set", "profile:eval", "max_contracts", "limit", "2")
+    # a profile the config does not have is refused unless --new-profile (trial17a section 4)
+    typo = procs.riskctl(config, "rules", "set", "profile:eval", "max_contracts", "limit", "2")
+    assert typo.returncode == 1, said(typo)
+    assert "no profile named 'eval'; profiles: default" in said(typo), said(typo)
+    first = procs.riskctl(config, "rules", "set", "profile:eval", "max_contracts", "limit", "2",
+                          "--new-profile")
     assert first.returncode == 0, said(first)
     assert "profile eval created: each rule it does not set runs its default" in said(first)
     assert "no account runs profile eval" in said(first), said(first)
@@ -46,7 +51,8 @@ def test_a_profile_switch_lists_its_changes_warns_of_a_rule_going_off_and_asks(p
     asked = procs.riskctl(config, "accounts", "set", "1001", "profile", "eval")
     assert asked.returncode == 1, said(asked)
     words = said(asked)
-    assert "not saved" in words and "the switch to profile eval loosens rules" in words, words
+    assert "not saved" in words and "the switch to profile eval loosens rules (they wait for " \
+        "the roll); all it changes: " in words, words
     assert "in force now on Demo 1 (id 1001): max_contracts limit 5 -> 2" in words, words
     assert "daily_realized_loss limit 500.00 -> 800.00" in words, words
     assert "WARNING: drawdown_guard goes OFF for Demo 1 (id 1001) at the roll" in words, words

@@ -10,7 +10,7 @@ from typing import Optional
 
 from services.notify.templates import Context, money
 from shared import accountguard, pricewords
-from shared.lockwords import end_words, longest_first
+from shared.lockwords import lock_end_words, longest_first
 from shared.messages.control import SupervisorStatus
 from shared.messages.market import OrdersTable
 from shared.messages.risk import AccountStatus, HistoryReply, LockoutState, without_note
@@ -54,7 +54,7 @@ def lockout_line(lk: LockoutState, ctx: Context, now_ns: int, not_guarded: str =
     if lk.until_ns:
         end = f"until {ctx.at(lk.until_ns, now_ns)} (in {duration((lk.until_ns - now_ns) / 1e9)})"
     else:
-        end = end_words(lk.kind, lk.clears_on)     # in words, as every screen: lockwords
+        end = lock_end_words(lk)     # in words, as every screen: lockwords
     why = f": {lk.reason}" if lk.reason else ""
     if not_guarded:          # the account is disabled: nothing enforces this lockout
         return f"🔓 {scope} lockout {end} {accountguard.NOT_ENFORCED}, {lk.rule} by {lk.by}{why}"

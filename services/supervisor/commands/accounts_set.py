@@ -27,8 +27,10 @@ def execute(sup, r, respond) -> None:
             lines = switch_lines(switch, rule_target_words(sup.config, r.account), r.value,
                                  roll)
             if switch.loosens:
-                question = (f"the switch to profile {r.value} loosens rules:\n  "
-                            + "\n  ".join(lines))
+                # what it tightens (in force now) is listed too: the header says both
+                # (trial17a section 9: "loosens rules:" over a line of tightenings)
+                question = (f"the switch to profile {r.value} loosens rules (they wait for "
+                            f"the roll); all it changes:\n  " + "\n  ".join(lines))
     said = "\n  ".join(lines)
 
     def answer(reply) -> None:

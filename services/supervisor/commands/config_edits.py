@@ -263,6 +263,13 @@ def rule_edit_target(config, target: str) -> str:
     return f"account:{account.id if account.id is not None else account.name}"
 
 
+def own_values(config, rule: RuleEdit) -> set:
+    """The ids of the accounts whose own rules (their [accounts.rules.RULE]) set the edit's
+    parameter: a profile's edit leaves them as they are (outcome_lines says so)."""
+    return {a.id for a in getattr(config, "accounts", ()) if a.id is not None
+            and rule.param in (a.rules.get(rule.rule) or {})}
+
+
 def confirm_rule_edit(sup, respond, key: str, rule: RuleEdit, body: ConfigEdited,
                       edited_ns: Optional[int] = None, shown: str = "",
                       created: Optional[list[str]] = None) -> None:
@@ -288,7 +295,8 @@ def confirm_rule_edit(sup, respond, key: str, rule: RuleEdit, body: ConfigEdited
                 respond(ok(body, reason=reason_of(
                     key, created or [nobody_runs(profile)], shown)))
                 return
-        lines, settled = outcome_lines(rule, readings, roll, labels(sup.config.accounts)) \
+        lines, settled = outcome_lines(rule, readings, roll, labels(sup.config.accounts),
+                                       own_values(sup.config, rule)) \
             if readings is not None \
             else ([], False)
         if readings is not None and not settled and sup.clock.monotonic() < deadline:

@@ -28,7 +28,7 @@ from shared import shards, showtime
 from shared.accountname import called, named
 from shared.config.edit import EditError
 from shared.config.errors import ConfigError
-from shared.lockwords import end_words, kind_words
+from shared.lockwords import kind_words, lock_end_words
 from shared.messages.risk import ACTION_NONE, RulesPreviewReply, RulesPreviewRequest
 from shared.messages.system import error
 from shared.plural import plural
@@ -68,7 +68,7 @@ def lock_words(d, zone, now_ns: int) -> str:
         words = kind_words(lock.kind)
         end = f"{words} at {when}" if words.startswith("until") else f"until {when} ({words})"
     else:
-        end = end_words(lock.kind, lock.clears_on)
+        end = lock_end_words(lock)
     return f"lock {scope} {end}"
 
 

@@ -91,17 +91,27 @@ def same(now_text: str, wanted: str) -> bool:
 
 
 def outcome_lines(edit: RuleEdit, readings: list, roll: str,
-                  labels: Optional[dict] = None) -> tuple[list[str], bool]:
+                  labels: Optional[dict] = None, own: Optional[set] = None
+                  ) -> tuple[list[str], bool]:
     """(lines, settled): per concerned account, whether risk applies the new value now or keeps
     the old one until the roll (`roll` is the roll's time as shown, "Mon 17:00 CST"). Accounts
     are named as alerts and screens name them (labels: shared/accountname.py labels() of the
     live config; trial 2026-12-05: the answer said the broker's SIM-DEMO-2 where every screen
     said Demo 2), and the override it suggests takes the account's id.
-    settled: risk shows the edit (waiting or applied) or guards no account."""
+    settled: risk shows the edit (waiting or applied) or guards no account, or every account
+    it concerns keeps a value of its own the config sets for it (own: those accounts' ids;
+    trial17a section 9: "no account shows it yet: risk has not read it, or every account keeps
+    a value of its own", while riskd knew which)."""
     if not readings:
         return ["applied live (risk guards no account yet)"], True
-    waiting, applied_ids, kept = sorted_out(edit, readings, labels)
+    waiting, applied_ids, kept_at = sorted_out(edit, readings, labels)
     applied = list(applied_ids.values())
+    kept = [text for text, _aid in kept_at]
+    if kept and not (waiting or applied) and own is not None \
+            and all(aid in own for _text, aid in kept_at):
+        return [f"not changed on {', '.join(kept)}: each keeps a value of its own, set for "
+                f"that account (`riskctl rules set ACCOUNT {edit.rule} {edit.param} VALUE` "
+                f"changes it)"], True
     lines = [f"{who}: riskd keeps {now} until the roll at {roll} (a loosening "
              f"waits); `riskctl rules override --account {aid} --rule {edit.rule} --reason "
              f"\"WHY\"` applies it now"
@@ -130,7 +140,7 @@ def applied_now(edit: RuleEdit, readings: list) -> set:
 
 
 def sorted_out(edit: RuleEdit, readings: list, labels: Optional[dict] = None) -> tuple:
-    """(waiting [(name, id, value kept)], applied {id: name}, kept ['name at value']): each
+    """(waiting [(name, id, value kept)], applied {id: name}, kept [('name at value', id)]): each
     account the edit concerns, by what risk does with it."""
     waiting, applied, kept = [], {}, []
     names = {n for a in readings for n in (str(a.account_id), a.name)}
@@ -160,7 +170,7 @@ def sorted_out(edit: RuleEdit, readings: list, labels: Optional[dict] = None) ->
             # once, answered "riskd keeps limit 5 until the roll (a loosening waits)")
             continue
         elif profile_edit(edit.target, names):
-            kept.append(f"{who} at {shown}")
+            kept.append((f"{who} at {shown}", account.account_id))
     return waiting, applied, kept
 
 

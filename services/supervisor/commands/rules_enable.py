@@ -5,14 +5,15 @@ from services.supervisor.commands.base import Command
 from services.supervisor.commands.config_edits import (changed_note, rule_edit_target,
                                                        rule_target_words, run_edit)
 from services.supervisor.commands.rule_outcome import RuleEdit
+from services.supervisor.commands.rules_params import unlisted_edit
 from shared.config.edit import set_rule_enabled
 from shared.messages.config import RulesEnable
 
 
 def execute(sup, r, respond) -> None:
-    run_edit(sup, respond, f"{r.target} {r.rule}.enabled",
+    run_edit(sup, unlisted_edit(sup, r.target, respond), f"{r.target} {r.rule}.enabled",
              lambda path, backups, **kw: set_rule_enabled(path, r.target, r.rule, r.enabled,
-                                                          backups, **kw),
+                                                          backups, r.new_profile, **kw),
              lambda: RuleEdit(rule_edit_target(sup.config, r.target), r.rule, "enabled",
                               str(r.enabled).lower()),
              shown=f"{rule_target_words(sup.config, r.target)} {r.rule}.enabled",

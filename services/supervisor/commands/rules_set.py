@@ -5,14 +5,15 @@ from services.supervisor.commands.base import Command
 from services.supervisor.commands.config_edits import (changed_note, rule_edit_target,
                                                        rule_target_words, run_edit)
 from services.supervisor.commands.rule_outcome import RuleEdit
+from services.supervisor.commands.rules_params import unlisted_edit
 from shared.config.edit import set_rule_param
 from shared.messages.config import RulesSet
 
 
 def execute(sup, r, respond) -> None:
-    run_edit(sup, respond, f"{r.target} {r.rule}.{r.param}",
+    run_edit(sup, unlisted_edit(sup, r.target, respond), f"{r.target} {r.rule}.{r.param}",
              lambda path, backups, **kw: set_rule_param(path, r.target, r.rule, r.param,
-                                                        r.value, backups, **kw),
+                                                        r.value, backups, r.new_profile, **kw),
              lambda: RuleEdit(rule_edit_target(sup.config, r.target), r.rule, r.param, r.value),
              shown=f"{rule_target_words(sup.config, r.target)} {r.rule}.{r.param}",
              note=changed_note(sup, r.reason),

@@ -92,3 +92,33 @@ def test_the_watch_banner_ends_a_lockout_in_the_same_words():
                     CHICAGO) == "until the next session"
     assert lock_end(lock("until_reset", "daily_net_loss"), none_known, TOOK,
                     CHICAGO) == "until the roll"
+
+
+def test_a_symbol_blocks_lockout_ends_in_one_wording_on_every_screen():
+    """Trial17a section 2: `status`/`watch` read "until the broker allows trading again or an
+    admin unlocks" for a symbol_blocks lockout, `lockouts` "until symbol blocks clears" (no
+    term docs define). Every screen and alert says what ends it, in one wording."""
+    from types import SimpleNamespace
+    from cli.commands.history import rows as history_rows
+    from cli.watch.model import lock_end
+    from services.notify.bot.answers import lockout_line
+    from services.notify.templates import Context, _lock_words
+    from services.risk.words import _end_words
+    listed = ("while CL is listed in symbol_blocks (an admin's unlock ends it until CL's next "
+              "trade)")
+    lk = lock("manual", "symbol_blocks", symbol="CL", clears_on="symbol_blocks")
+    said = {
+        "watch": lock_end(lk, SimpleNamespace(next_roll_ns=None), TOOK, CHICAGO),
+        "lockouts": lockout_rows([lk], tz=CHICAGO),
+        "phone": lockout_line(lk, Context(), TOOK),
+        "alert": _lock_words(lk.kind, lk.until_ns, Context(), TOOK, lk.clears_on, lk.symbol),
+        "risk": _end_words(lk, 2 ** 63, CHICAGO, TOOK),
+        "describe": describe(lk, "Demo 2"),
+    }
+    d = Decision(id="d1", ts_ns=TOOK, rule="symbol_blocks", account_id=1001, action="none",
+                 lock=LockSpec(kind="manual", symbol="CL", clears_on="symbol_blocks"))
+    [row] = history_rows(HistoryReply(decisions=[d]), None, CHICAGO)
+    said["history"] = row[-1]
+    for where, text in said.items():
+        assert listed in " ".join(text.split()), (where, text)
+        assert "broker" not in text and "symbol blocks clears" not in text, (where, text)

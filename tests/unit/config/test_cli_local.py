@@ -1,23 +1,14 @@
 """riskctl's local config commands: validate, init, offline edits and passwd (no riskd needed)."""
 from __future__ import annotations
 
-import io
 import json
 
 import pytest
 
-from cli.main import main
 from shared.config import effective_rules, load_config
 from shared.config.access import check_password
 from tests.support.env import REPO
-
-
-def run(capsys, *argv, stdin: str | None = None, monkeypatch=None) -> tuple[int, str, str]:
-    if stdin is not None:
-        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.support.incli import run
 
 
 def test_validate_the_embedded_default(capsys):

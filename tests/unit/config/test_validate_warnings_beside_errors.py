@@ -5,21 +5,12 @@ The file is etc/riskd.toml with 1002's display name set to 1001's ("Demo 1": the
 starts with) and, for the error, a plain-text admin password where a bcrypt hash belongs."""
 from __future__ import annotations
 
-import io
 import json
 
-from cli.main import main
 from tests.support.env import REPO
+from tests.support.incli import run
 
 DUPLICATE = 'display_name = "Demo 2 (strict)"'
-
-
-def run(capsys, *argv, stdin: str | None = None, monkeypatch=None) -> tuple[int, str, str]:
-    if stdin is not None:
-        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def shipped_with_a_duplicate_name(tmp_path, bad_hash: bool):

@@ -33,3 +33,15 @@ def test_a_process_ships_its_riskds_id_with_every_record(monkeypatch):
         assert rec.instance == instanceid.own()
     finally:
         handler.close()
+
+
+def test_the_line_names_the_senders_pid_and_what_its_first_record_said(caplog):
+    """Trial17a section 10: the line named an instance id only, and the operator could not tell
+    a second riskd refused at its start from one still running."""
+    foreign = Foreign("aaaa")
+    with caplog.at_level(logging.WARNING, logger="riskd.logsink.foreign"):
+        foreign.drop("supervisor", "bbbb", 4242, "riskd cannot start: cannot bind "
+                     "tcp://127.0.0.1:5571 ([bus] events in /x/riskd.toml): Address already in use")
+    [said] = [r.getMessage() for r in caplog.records]
+    assert "(the first from its supervisor (pid 4242), riskd instance bbbb, which said " \
+           "\"riskd cannot start: cannot bind tcp://127.0.0.1:5571" in said, said

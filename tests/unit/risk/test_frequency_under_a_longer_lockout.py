@@ -74,3 +74,22 @@ def test_a_cooldown_alone_still_says_positions_stay():
         desk.wait(1)
     [d] = [d for d in desk.decisions(acted=False) if d.rule == "trade_frequency_limit"]
     assert "action: lock the account (positions stay)" in build(d, CTX).lines
+
+
+def test_beside_an_alert_mode_flatten_a_cooldown_still_says_positions_stay():
+    """Trial17a section 9: a trade_frequency_limit cooldown at the same fill as an alert-mode
+    cooldown_after_loss ("would have flattened") read "action: lock the account (no flatten of
+    its own)", the words for an alert whose step closes a position; nothing was closed."""
+    desk = Desk(trade_frequency_limit=TF, cooldown_after_loss={**COOLDOWN, "mode": "alert"})
+    desk.trade(side=SIDE_SELL)
+    desk.wait(1)
+    desk.trade(side=SIDE_SELL)
+    desk.wait(1)
+    before = len(desk.history)
+    desk.trade(pnl="-150", side=SIDE_SELL)         # the 3rd in a minute, and a loss of 150
+    step = _step_of(desk, before)
+    assert {getattr(m, "rule", "") for m in step} >= {"trade_frequency_limit",
+                                                      "cooldown_after_loss"}, step
+    alert = step_alert(step, CTX)
+    assert "action: lock the account (positions stay)" in alert.lines, alert.text
+    assert "no flatten of its own" not in alert.text, alert.text

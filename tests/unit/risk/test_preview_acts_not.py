@@ -136,3 +136,15 @@ def test_at_exactly_the_limit_the_preview_judges_as_the_rule_does(tmp_path, last
         assert bool(said) is acts, said
         if acts:
             assert said[0].reason == "MNQ open PnL -1.00 reached the unrealized loss limit -1.00"
+
+
+def test_blocking_a_symbol_nothing_held_is_in_asks_nothing_one_held_asks_once(worker, tmp_path):
+    """Trial17a section 7: `rules set 1002 symbol_blocks symbols '["CL"]'` with no CL held (no
+    position, no order) asked "riskd would lock CL on the account" and needed --yes; docs: "a
+    tightening nothing held breaks, applies with no question". The symbol's lockout is what
+    listing it means. One held (4 MNQ here) asks, with one line for it (its close), not a
+    second for the lockout alone (section 8's pair)."""
+    w, path, backups, _sent = worker
+    assert ask(w, path, backups, tmp_path, "symbol_blocks", "symbols", '["CL"]') == []
+    held = ask(w, path, backups, tmp_path, "symbol_blocks", "symbols", '["MNQ"]')
+    assert [d.action for d in held] == ["close_position"], held

@@ -74,4 +74,4 @@ def test_a_reload_locks_an_unlocked_listed_symbol_again_and_the_words_say_so():
                                      rule="daily_realized_loss")
     assert out.lockouts == []
     assert "broker" not in refusal, refusal
-    assert "rule symbol_blocks (manual) on ES while symbol_blocks lists ES" in refusal, refusal
+    assert "rule symbol_blocks (manual) on ES while ES is listed in symbol_blocks" in refusal, refusal

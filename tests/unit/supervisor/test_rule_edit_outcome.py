@@ -351,3 +351,18 @@ def test_the_reload_of_an_admins_rule_edit_says_who_changed_it(tmp_path, monkeyp
                                          param="limit", value="4", reason="desk rule"),
         monkeypatch, caplog)
     assert sup.notes == ["changed by admin:root: desk rule"]
+
+
+def test_a_profile_edit_every_account_overrides_says_so_at_once():
+    """Trial17a section 9: `rules set profile:default max_contracts limit 4`, both accounts
+    with a limit of their own, answered "no account shows it yet: risk has not read it, or
+    every account keeps a value of its own": riskd knows which (the config sets them)."""
+    readings = [account(1001, "SIM-DEMO-1", limit="5"), account(1002, "SIM-DEMO-2", limit="3")]
+    edit = RuleEdit("profile:default", "max_contracts", "limit", "4")
+    lines, settled = outcome_lines(edit, readings, "x", own={1001, 1002})
+    assert settled
+    assert lines == ["not changed on SIM-DEMO-1 (id 1001) at limit 5, SIM-DEMO-2 (id 1002) at "
+                     "limit 3: each keeps a value of its own, set for that account (`riskctl "
+                     "rules set ACCOUNT max_contracts limit VALUE` changes it)"], lines
+    # one without a value of its own: risk has not read the edit yet, not settled
+    assert outcome_lines(edit, readings, "x", own={1001}) == ([], False)
