@@ -17,7 +17,7 @@ from typing import Any, Callable, Mapping, Optional
 import attrs
 
 from shared import guardwords, shards, showtime, tokenwords
-from shared.accountname import account_name, called
+from shared.accountname import account_name, called, named
 from shared.plural import plural
 from shared.retrying import calls_made, told_by_risk
 from shared.messages.control import ConfigChanged, WorkerEvent
@@ -77,6 +77,9 @@ class Context:
     """What templates need besides the message: account labels and the trader's time zone."""
     tz: dt.tzinfo = dt.timezone.utc
     accounts: dict[int, str] = attrs.Factory(dict)     # account id -> display label
+    # account id -> the broker's name, as risk's records carried it (Decision.account_name):
+    # an account the config does not list, or names by its id alone, is named by it
+    broker: Mapping[int, str] = attrs.Factory(dict)
     # enforcement not running since (the supervisor's worker events, services/notify/running.py);
     # None: it runs (or nothing was heard of it)
     enforcement_down_ns: Optional[int] = None
@@ -101,8 +104,11 @@ class Context:
 
     def account(self, account_id: int) -> str:
         """The account's bare name (its label): for matching what a person typed; shown only
-        through called()."""
-        return self.accounts.get(account_id, str(account_id))
+        through called()): the config's label, else the broker's name, else the id
+        (shared/accountname.named)."""
+        label = self.accounts.get(account_id)
+        return named({str(account_id): label} if label else {}, account_id,
+                     self.broker.get(account_id, ""))
 
     def called(self, account_id: int) -> str:
         """The account as riskd names it in titles and bodies alike, 'Demo 1 (id 1001)'
@@ -120,10 +126,12 @@ class Context:
         return showtime.start(ts_ns, self.tz, now_ns)
 
 
-def context_for(config: Any) -> Context:
+def context_for(config: Any, broker: Optional[Mapping[int, str]] = None) -> Context:
+    """broker: the broker's names notify heard (kept by the worker, shared with this context)."""
     labels = {a.id: account_name(config.accounts, a.id) for a in config.accounts
               if a.id is not None}
-    return Context(tz=showtime.zone_of(config), accounts=labels)
+    return Context(tz=showtime.zone_of(config), accounts=labels,
+                   broker=broker if broker is not None else {})
 
 
 def severity_at_least(severity: str, minimum: str) -> bool:

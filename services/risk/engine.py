@@ -132,7 +132,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         (shared/accountname.called), by the config in force (the broker's name, else its id,
         for an account it does not list), as notify's titles do."""
         accounts = getattr(getattr(self.settings, "config", None), "accounts", ())
-        return account_called(accounts, account_id, broker_name)
+        return account_called(accounts, account_id, broker_name or self.broker_name(account_id))
 
     def account(self, account_id: int) -> AccountState:
         acct = self.accounts.get(account_id)
