@@ -717,9 +717,11 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
     # -- rules ---------------------------------------------------------------------------------
     def _ctx(self, acct: AccountState, change: str = "", event_ns: int = 0) -> Ctx:
         profile_of = getattr(self.settings, "profile_of", None)
+        listed = getattr(self.settings, "listed", None)
         return Ctx(acct, self.market, self.calendar, change, event_ns,
                    holiday_files=self.holiday_files,
-                   profile=profile_of(acct) if profile_of is not None else "default")
+                   profile=profile_of(acct) if profile_of is not None else "default",
+                   listed=listed(acct) if listed is not None else True)
 
     def _listening(self, kind: str) -> list:
         """(name, rule) of the rules that listen to `kind`, in rule order (built once per

@@ -287,7 +287,18 @@ def rule_key(doc: Any, target: str, rule: str, param: str) -> str:
                         f"({listed([accounts[i] for i in matches])}): give the account's id")
     raise EditError(f"no profile or account named {name!r}; profiles: "
                     + ", ".join(sorted({DEFAULT_PROFILE, *profiles})) + "; accounts: "
-                    + listed(accounts))
+                    + listed(accounts) + _add_first(kind, name))
+
+
+def _add_first(kind: str, name: str) -> str:
+    """The step an account the config does not list needs before a per-account edit (riskd
+    guards it as the broker reports it, with the default profile: docs/rules.md); trial17b:
+    the drawdown note's `rules set 1004 ...` was refused without it."""
+    if kind == "profile" or not name:
+        return ""
+    ref = name if re.fullmatch(r"[A-Za-z0-9_\-]+", name) else f'"{name}"'
+    return (f"; an account the broker reports that the config does not list takes "
+            f"`riskctl accounts add {ref}` first")
 
 
 def _q(name: str) -> str:
