@@ -453,9 +453,13 @@ def result_alert(r: CommandResult, ctx: Context, late: bool = False) -> Optional
                      account=account, account_id=r.account_id, ts_ns=r.finished_ns)
     if r.status == DONE:
         waited = ctx.waited.get(r.command_id)
+        # the time known is enforcement's stop, not the action's: said as enforcement's
+        # (trial17b: "the action that waited for enforcement (since Sun 17:42:02 CST)" for an
+        # action decided at 17:42:05, 17:42:02 being when enforcement stopped)
         late = () if waited is None else (
             "the action that waited for enforcement"
-            f"{_since(ctx, waited, r.finished_ns)}, done now that it is back",)
+            + (f" (not running since {ctx.since(waited, r.finished_ns)})" if waited else "")
+            + ", done now that it is back",)
         decided = ctx.market_waited.get(r.command_id)
         if decided is not None:     # "⏳ Waiting ... for the market to open" came before it
             late = (*late, f"done late: {gap(max(0, r.finished_ns - decided) / 1e9)} after "
