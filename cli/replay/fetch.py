@@ -164,9 +164,15 @@ class Fetcher:
 
     def history(self, account: AccountUpdate, days: list[dt.date]) -> AccountHistory:
         """Trades, orders, contracts and bars of one account over the given trading days."""
+        now = self.clock.now_ns()
+        if days and self.accounts_at is not None \
+                and self.accounts_at < min(now, self.calendar.end_of(days[-1])):
+            # the cached balance predates the range's end: it holds none of the range's later
+            # trades, so the start balance would be off; ask the broker for today's
+            fresh = {a.account_id: a for a in self.accounts(refresh=True)}
+            account = fresh.get(account.account_id, account)
         h = AccountHistory(account_id=account.account_id, name=account.name,
                            balance=account.balance, bar_ns=BAR_UNITS[self.unit][2])
-        now = self.clock.now_ns()
         self.progress.add(2 * len(days), "trades and orders")
         fills: dict[int, Fill] = {}
         orders: dict[int, OrderUpdate] = {}
