@@ -73,3 +73,24 @@ def stored_history(ctx, account: str, since_ns: Optional[int],
         except sqlite3.Error as exc:
             raise CliError(f"cannot read risk's stored history in {path}: {exc}") from None
     return merged_history(bodies, limit) if bodies else HistoryReply(), files
+
+
+def stored_broker_names(config_path: str) -> dict[int, str]:
+    """account id -> the broker's name risk last saved with the account's rules in force
+    (its state files, read-only; {} when none can be read): `riskctl history` with riskd
+    stopped names an account the config does not name as the live screen does, "SIM-DEMO-3
+    (id 1003)", not "1003" (trial17b)."""
+    out: dict[int, str] = {}
+    for path in state_files(config_path):
+        try:
+            db = open_stored(path)
+            try:
+                for aid, name in db.execute(
+                        "SELECT account_id, name FROM rules_in_force ORDER BY day"):
+                    if name:
+                        out[int(aid)] = str(name)
+            finally:
+                db.close()
+        except sqlite3.Error:
+            continue        # a courtesy: the ids stay
+    return out

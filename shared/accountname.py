@@ -37,11 +37,16 @@ def labels(accounts: Iterable) -> dict[str, str]:
 
 
 def named(names: dict, account_id: Optional[int], broker_name: str = "") -> str:
-    """The name from labels(): the id's label, else the broker name's, else that name, else the id."""
+    """The name from labels(): the id's label, else the broker name's, else that name, else the
+    id. A label that is only the id (an [[accounts]] entry with neither display_name nor name,
+    as `riskctl accounts add 1004` writes it) gives way to the broker's name: display_name,
+    else name, else the broker's name, else the id (docs/operations.md, Account names;
+    trial17b: "1004" on every screen and alert while `accounts list` showed SIM-DEMO-4)."""
     found = names.get(str(account_id)) if account_id is not None else None
     if found is None and broker_name:
         found = names.get(broker_name)
-    if found is not None:
+    if found is not None and not (broker_name and account_id is not None
+                                  and found == str(account_id)):
         return found
     return broker_name or ("" if account_id is None else str(account_id))
 

@@ -272,6 +272,10 @@ def decision_row(d, outcomes: Optional[dict] = None, tz=None, unknown: str = "",
         # lockout enforcement's cut that a close or reduce in flight takes with it: acted on,
         # by that command, whose outcome the note gives (trial13a)
         note = d.suppressed
+    elif d.suppressed and d.suppressed in what:
+        # WHAT says why already ("flatten not sent: locked already, no new action: ..."):
+        # the note says no more than that it was not acted on (trial17b: the same words twice)
+        note = "not acted on"
     else:
         note = f"not acted on: {d.suppressed}" if d.suppressed else lock
         note += ended if d.lock and not d.suppressed else ""

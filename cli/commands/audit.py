@@ -46,7 +46,7 @@ WHAT = ("login_as", "account", "symbol", "worker", "target", "rule", "param", "k
 # shown when false too: `accounts disable` reads "enabled=false" as `accounts enable` reads
 # "enabled=true" (trial 2026-12-06: the disable's row said only the account)
 SAID_FALSE = frozenset({"enabled"})
-HIDDEN = frozenset({"audit", "action", "role", "outcome", "result", "who", "reason", "changes",
+HIDDEN = frozenset({"audit", "action", "role", "needs", "outcome", "result", "who", "reason", "changes",
                     "prev", "hash", "time", "ts", "level", "logger", "process", "pid", "msg",
                     "message", "seq", "kind", "by"})
 

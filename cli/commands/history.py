@@ -26,7 +26,7 @@ import sys
 import time
 
 from cli import configfile
-from cli.storedhistory import kept_note, stored_history
+from cli.storedhistory import kept_note, stored_broker_names, stored_history
 from cli.storedoutcomes import stored_outcomes
 from shared.actedby import command_id, journal_of
 from cli.commands._risk_view import fmt_time, parse_when
@@ -165,9 +165,14 @@ def run(args, ctx) -> int:
         print("nothing recorded")
         return 0
     name = namer(ctx, with_broker=True) if not stopped else file_namer(ctx.config_path)
+    # the broker's names: those risk's records carry, and (riskd stopped) those risk saved
+    broker = stored_broker_names(ctx.config_path) if stopped else {}
+    broker.update({r.account_id: r.account_name for r in (*body.decisions, *body.warnings)
+                   if getattr(r, "account_name", "")})
     print(fitted(("time", "account", "who", "what", "value", "reason", "note"),
-                 [(fmt_time(r[0], tz), name(r[1], ""),
+                 [(fmt_time(r[0], tz), name(r[1], broker.get(r[1], "")),
                    *(tickers_in(c) if isinstance(c, str) else c
-                     for c in (r[2], without_account(r[3], r[1], name(r[1], "")), *r[4:])))
+                     for c in (r[2], without_account(r[3], r[1], name(r[1], broker.get(r[1], ""))),
+                               *r[4:])))
                   for r in table], width()))
     return 0

@@ -19,7 +19,7 @@ from cli.context import listening, to_jsonable
 from cli.errors import CliError
 from cli import configfile, fitted
 from shared import accountguard, pricewords
-from shared.accountname import called
+from shared.accountname import called, named
 from cli.health import health_notes
 from cli.table import fmt_duration
 from cli.watch.model import (Reachability, RiskUnavailable, WatchState, build_screen,
@@ -100,7 +100,10 @@ def run(args, ctx) -> int:
     labels = dict(status.account_labels or {})
     # a held price with no quote during trading hours: not "guarded now" either
     stale = pricewords.stale_lines(risk.accounts, time.time_ns(), ticker) if risk else []
-    name_of = lambda aid: called(labels.get(str(aid), str(aid)), aid)    # noqa: E731
+    # as every screen names an account (shared/accountname.named): the broker's name where
+    # the config gives none (trial17b: "1004" for SIM-DEMO-4 after `accounts add 1004`)
+    brokers = {a.account_id: a.name for a in (risk.accounts if risk is not None else ())}
+    name_of = lambda aid: called(named(labels, aid, brokers.get(aid, "")), aid)    # noqa: E731
     # an action enforcement failed: not "guarded now" above its ENFORCEMENT FAILED (trial 14a)
     guard = accountguard.head(status.unguarded_now, risk.accounts if risk is not None else (),
                               name_of, unreported=risk.unreported if risk is not None else (),

@@ -3,6 +3,8 @@
 Layout under the cache root (default <data_dir>/replay/<broker>, one folder per broker login
 so a sim's history never mixes with a real account's):
   accounts.json                               Account/search (names, current balances)
+  accounts_at.json                            when it was asked (ns): the balances are as of then
+  <account>/after/<day>-<ns>.json             Trade/search after a range's last day up to then
   contracts/<contract>.json                   Contract/searchById
   <account>/<trading day>/trades.json         Trade/search of that trading day
   <account>/<trading day>/orders.json         Order/search of that trading day

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from decimal import Decimal
 from typing import Callable, Optional
 
 import attrs
@@ -61,6 +62,7 @@ class Fetcher:
         self.retried: list[str] = []       # what had to be tried again, for the report
         self.cached_items = 0
         self.notes: list[str] = []         # gaps in the data the report should mention
+        self.accounts_at: Optional[int] = None   # when the broker reported the balances used
 
     # -- one call, retried ------------------------------------------------------------------
     def _call(self, what: str, fn, *args, **kw):
@@ -90,13 +92,20 @@ class Fetcher:
 
     # -- accounts and contracts --------------------------------------------------------------
     def accounts(self, refresh: bool = False) -> list[AccountUpdate]:
+        """The broker's accounts and their balances, and (accounts_at) when it reported them:
+        the trades after a replayed range up to then are taken out of that balance."""
         path = self.cache._path("accounts.json")
+        at_path = self.cache._path("accounts_at.json")
         cached = None if refresh or self.refresh else self.cache.read_list(path, AccountUpdate)
-        if cached is not None:
+        at = self.cache.read(at_path)
+        if cached is not None and isinstance(at, int):
+            self.accounts_at = at
             return cached
         found = [translate.account(a) for a in self._call(
             "Account/search", self.client.search_accounts, False)]
+        self.accounts_at = self.clock.now_ns()
         self.cache.write_list(path, found)
+        self.cache.write(at_path, self.accounts_at)
         return found
 
     def contract(self, contract_id: str) -> ContractInfo:
@@ -155,9 +164,15 @@ class Fetcher:
 
     def history(self, account: AccountUpdate, days: list[dt.date]) -> AccountHistory:
         """Trades, orders, contracts and bars of one account over the given trading days."""
+        now = self.clock.now_ns()
+        if days and self.accounts_at is not None \
+                and self.accounts_at < min(now, self.calendar.end_of(days[-1])):
+            # the cached balance predates the range's end: it holds none of the range's later
+            # trades, so the start balance would be off; ask the broker for today's
+            fresh = {a.account_id: a for a in self.accounts(refresh=True)}
+            account = fresh.get(account.account_id, account)
         h = AccountHistory(account_id=account.account_id, name=account.name,
                            balance=account.balance, bar_ns=BAR_UNITS[self.unit][2])
-        now = self.clock.now_ns()
         self.progress.add(2 * len(days), "trades and orders")
         fills: dict[int, Fill] = {}
         orders: dict[int, OrderUpdate] = {}
@@ -176,9 +191,31 @@ class Fetcher:
         h.orders = sorted(orders.values(), key=lambda o: (o.created_ns, o.order_id))
         for cid in sorted({f.contract_id for f in h.fills} | {o.contract_id for o in h.orders}):
             h.contracts[cid] = self.contract(cid)
+        h.later_pnl = self._later_pnl(account.account_id, days[-1]) if days else Decimal(0)
         last_end = min(now, self.calendar.end_of(days[-1])) if days else now
         self._bars(h, held_intervals(h.fills, last_end))
         return h
+
+    def _later_pnl(self, account_id: int, last: dt.date) -> Decimal:
+        """The PnL net of fees of the account's trades after trading day `last` up to when the
+        broker reported the balance the replay starts from (accounts(): that balance holds
+        them, the replayed days come before them). One Trade/search, kept in the cache with
+        that moment, so a replay from a warm cache asks nothing."""
+        start = self.calendar.end_of(last)
+        end = self.accounts_at if self.accounts_at is not None else self.clock.now_ns()
+        if end <= start:
+            return Decimal(0)
+        path = self.cache._path(str(account_id), "after", f"{last.isoformat()}-{end}.json")
+        trades = None if self.refresh else self.cache.read_list(path, Fill)
+        if trades is None:
+            self.progress.step(f"trades {account_id} after {last}")
+            trades = [translate.fill(x) for x in self._call(
+                f"Trade/search account {account_id} after {last}", self.client.search_trades,
+                account_id, start, end)]
+            self.cache.write_list(path, trades)
+            self.cached_items += 1
+        return sum(((f.pnl or Decimal(0)) - f.fees for f in trades if not f.voided),
+                   Decimal(0))
 
     # -- bars --------------------------------------------------------------------------------
     def _spans(self, spans: list[tuple[int, int]], u: int) -> dict[dt.date, tuple[int, int]]:

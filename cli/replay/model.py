@@ -26,6 +26,10 @@ class AccountHistory:
     contracts: dict[str, ContractInfo] = attrs.Factory(dict)
     bars: dict[str, list[Bar]] = attrs.Factory(dict)
     bar_ns: int = 60 * NS
+    # the PnL net of fees of the account's trades after the replayed range, up to now: the
+    # balance the broker reports now holds it, so the range's start balance subtracts it too
+    # (a day reads the same whatever --to is: docs/replay.md, Balance)
+    later_pnl: Decimal = Decimal(0)
 
 
 def signed(fill: Fill) -> int:

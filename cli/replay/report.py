@@ -251,10 +251,15 @@ def range_lines(report: Report) -> list[str]:
 
 
 def decision_lines(report: Report, tz) -> list[str]:
+    """One line per decision, dated by its trading day as the day table dates it, then its
+    moment as the first breach shows it ('2026-12-07 Sun 17:40:00 CST'; trial17b: trading day
+    2026-12-07's events read '2026-12-06 17:40:00 CST', the calendar date)."""
     out = []
     for r in report.accounts:
         for d in r.decisions:
-            when = from_ns(d.ts_ns, tz).strftime("%Y-%m-%d %H:%M:%S %Z")
+            day = report.day_of(d.ts_ns) if report.day_of is not None else \
+                from_ns(d.ts_ns, tz).date()
+            when = f"{day.isoformat()} {hhmm(d.ts_ns, tz)}"
             note = f" [not acted on: {d.suppressed}]" if d.suppressed else ""
             out.append(f"{when} {report.account_name(r)} {d.mode}:{d.rule} {d.action}"
                        f"{' ' + d.contract_id if d.contract_id else ''}: {d.reason}{note}")

@@ -73,7 +73,11 @@ class Runner:
         self.last_fill_price: dict[str, Decimal] = {}
         actual_total = sum(((f.pnl or ZERO) - f.fees for f in history.fills if not f.voided),
                            ZERO)
-        self.start_balance = None if history.balance is None else history.balance - actual_total
+        # today's balance less the PnL of the range and of every trade after it (trial17b: a
+        # later --to changed an earlier day's drawdown result, the days after --to were never
+        # taken out)
+        self.start_balance = None if history.balance is None else \
+            history.balance - actual_total - history.later_pnl
         self._queue: collections.deque = collections.deque()
         self.bar: dict = {}                        # contract -> the bar being played
         self.adverse_seen: set[str] = set()        # ... its adverse extreme met a position

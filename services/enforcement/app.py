@@ -206,14 +206,15 @@ class EnforcementWorker(Worker):
         broker first (the one before it may have closed what it is about)."""
         cmd = entry.command
         self.inflight.add(cmd.id)
-        job = Job(entry, self._label(cmd.account_id), recheck)
+        job = Job(entry, self._label(cmd.account_id, getattr(cmd, "account_name", "")), recheck)
         if self.lanes.enter(job):
             self.executor.submit(job)
 
-    def _label(self, account_id: int) -> str:
+    def _label(self, account_id: int, broker_name: str = "") -> str:
         """How results name the account: as alerts do, 'Demo 1 (id 1001)'
-        (shared/accountname.called)."""
-        return account_called(self.config.accounts, account_id)
+        (shared/accountname.called), by the broker's name risk's command carries where the
+        config does not name it (trial17b: "reduced MNQ on account 1003")."""
+        return account_called(self.config.accounts, account_id, broker_name)
 
     # -- results out ------------------------------------------------------------------------------
     def _drain(self) -> None:

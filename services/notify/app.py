@@ -58,7 +58,7 @@ from shared.messages.control import (ControlRequest, GuardReport, StatusRequest,
                                      SupervisorStatus, WorkerEvent)
 from shared.messages.enforce import FINAL_STATUSES, CommandResult
 from shared.messages.market import BrokerConnection
-from shared.messages.risk import Decision, LockoutChange, command_key
+from shared.messages.risk import Decision, LockoutChange, RuleWarning, command_key
 from shared.messages.notify import (ChannelAnswer, ChannelState, CommandsState, DailySummary,
                                     NotifyEvent, NotifyStatus,
                                     NotifyStatusRequest, NotifyTest, NotifyTestResult)
@@ -100,6 +100,14 @@ def _trim(remembered: dict) -> None:
 NOT_ACCEPTED = "not_accepted"     # NotifyTest's error when a channel did not take the test
 
 
+def learn_name(worker, msg) -> None:
+    """The broker's name a record of risk's carries (Decision/RuleWarning.account_name), kept
+    in the worker's broker_names for the alerts (templates.Context.account)."""
+    names = getattr(worker, "broker_names", None)
+    if names is not None and isinstance(msg, (Decision, RuleWarning)) and msg.account_name:
+        names[msg.account_id] = msg.account_name
+
+
 class NotifyWorker(Worker):
     """Notify worker: Telegram and Discord alerts."""
 
@@ -135,6 +143,9 @@ class NotifyWorker(Worker):
         # "✅ Done" counts them: kept in notify.sqlite, so a restarted notify still says them
         self.locked_buys = LockedBuys(self.outbox)
         self.commands: CommandPoller | None = None
+        # account id -> the broker's name risk's records carry (Decision.account_name): the
+        # alerts name an account the config does not name by it (templates.Context.account)
+        self.broker_names: dict[int, str] = {}
         self._configure(self.config)
         self.subs: list[Subscriber] = []
         bus = self.config.bus
@@ -177,7 +188,7 @@ class NotifyWorker(Worker):
             sender.stop()
         cfg = config.notify
         self.redactor = for_config(config)
-        self.ctx_t = context_for(config)
+        self.ctx_t = context_for(config, self.broker_names)
         self.watch.after_s = cfg.disconnect_alert_after_s
         self.senders = {}
         for name, cls in CHANNELS:
@@ -272,6 +283,7 @@ class NotifyWorker(Worker):
 
     def _take(self, msg) -> None:
         """One message from the bus: held for its step's alert, or made into alerts."""
+        learn_name(self, msg)
         if isinstance(msg, Decision) and self.outbox.decided(msg.id):
             return          # taken already: a kept copy and risk's history can both hold it
         if isinstance(msg, Decision):
@@ -418,6 +430,7 @@ class NotifyWorker(Worker):
                 log.error("notify: a held message could not be read back (%s); dropped", exc)
                 self.outbox.release([row])
                 continue
+            learn_name(self, msg)
             if step_key(msg) is None:          # a result held behind a step
                 self._behind.setdefault(getattr(msg, "account_id", 0), []).append((msg, row))
                 continue

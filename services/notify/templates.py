@@ -17,7 +17,7 @@ from typing import Any, Callable, Mapping, Optional
 import attrs
 
 from shared import guardwords, shards, showtime, tokenwords
-from shared.accountname import account_name, called
+from shared.accountname import account_name, called, named
 from shared.plural import plural
 from shared.retrying import calls_made, told_by_risk
 from shared.messages.control import ConfigChanged, WorkerEvent
@@ -77,6 +77,9 @@ class Context:
     """What templates need besides the message: account labels and the trader's time zone."""
     tz: dt.tzinfo = dt.timezone.utc
     accounts: dict[int, str] = attrs.Factory(dict)     # account id -> display label
+    # account id -> the broker's name, as risk's records carried it (Decision.account_name):
+    # an account the config does not list, or names by its id alone, is named by it
+    broker: Mapping[int, str] = attrs.Factory(dict)
     # enforcement not running since (the supervisor's worker events, services/notify/running.py);
     # None: it runs (or nothing was heard of it)
     enforcement_down_ns: Optional[int] = None
@@ -101,8 +104,11 @@ class Context:
 
     def account(self, account_id: int) -> str:
         """The account's bare name (its label): for matching what a person typed; shown only
-        through called()."""
-        return self.accounts.get(account_id, str(account_id))
+        through called()): the config's label, else the broker's name, else the id
+        (shared/accountname.named)."""
+        label = self.accounts.get(account_id)
+        return named({str(account_id): label} if label else {}, account_id,
+                     self.broker.get(account_id, ""))
 
     def called(self, account_id: int) -> str:
         """The account as riskd names it in titles and bodies alike, 'Demo 1 (id 1001)'
@@ -120,10 +126,12 @@ class Context:
         return showtime.start(ts_ns, self.tz, now_ns)
 
 
-def context_for(config: Any) -> Context:
+def context_for(config: Any, broker: Optional[Mapping[int, str]] = None) -> Context:
+    """broker: the broker's names notify heard (kept by the worker, shared with this context)."""
     labels = {a.id: account_name(config.accounts, a.id) for a in config.accounts
               if a.id is not None}
-    return Context(tz=showtime.zone_of(config), accounts=labels)
+    return Context(tz=showtime.zone_of(config), accounts=labels,
+                   broker=broker if broker is not None else {})
 
 
 def severity_at_least(severity: str, minimum: str) -> bool:
@@ -451,9 +459,13 @@ def result_alert(r: CommandResult, ctx: Context, late: bool = False) -> Optional
                      account=account, account_id=r.account_id, ts_ns=r.finished_ns)
     if r.status == DONE:
         waited = ctx.waited.get(r.command_id)
+        # the time known is enforcement's stop, not the action's: said as enforcement's
+        # (trial17b: "the action that waited for enforcement (since Sun 17:42:02 CST)" for an
+        # action decided at 17:42:05, 17:42:02 being when enforcement stopped)
         late = () if waited is None else (
             "the action that waited for enforcement"
-            f"{_since(ctx, waited, r.finished_ns)}, done now that it is back",)
+            + (f" (not running since {ctx.since(waited, r.finished_ns)})" if waited else "")
+            + ", done now that it is back",)
         decided = ctx.market_waited.get(r.command_id)
         if decided is not None:     # "⏳ Waiting ... for the market to open" came before it
             late = (*late, f"done late: {gap(max(0, r.finished_ns - decided) / 1e9)} after "

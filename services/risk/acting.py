@@ -614,6 +614,11 @@ class Acting:
                 return entry.command
         return None
 
+    def broker_name(self, account_id: int) -> str:
+        """The broker's name of the account risk knows ('' when it does not)."""
+        acct = self.accounts.get(account_id)
+        return acct.name if acct is not None else ""
+
     def _order_text(self, d: Decision) -> str:
         """The order a command acts on, in words, for its result ('' when risk has not seen
         it): enforcement's answer says what was cancelled (shared/orderwords.py)."""
@@ -626,7 +631,8 @@ class Acting:
                       action=d.action, mode=d.mode, contract_id=d.contract_id,
                       order_id=d.order_id, size=d.size, stop_price=d.stop_price, rule=d.rule,
                       reason=d.reason, issued_ns=now, event_ns=d.event_ns,
-                      order_text=self._order_text(d), target=d.target)
+                      order_text=self._order_text(d), target=d.target,
+                      account_name=d.account_name or self.broker_name(d.account_id))
         self.track(cmd)
         self.outbox.add(cmd, now)
         out.commands.append(cmd)

@@ -258,6 +258,14 @@ class RiskWorker(Worker):
     def apply(self, out: Outcome) -> None:
         # steps held together (_step) name a lockout's end as it is after all of them
         out.decisions = current_ends(out.decisions, out.lockouts)
+        # each record carries the broker's name: alerts and history name an account the
+        # config does not name by it (shared/accountname.named)
+        out.decisions = [d if d.account_name else
+                         attrs.evolve(d, account_name=self.engine.broker_name(d.account_id))
+                         for d in out.decisions]
+        out.warnings = [w if w.account_name else
+                        attrs.evolve(w, account_name=self.engine.broker_name(w.account_id))
+                        for w in out.warnings]
         try:
             self.store.commit(out, self.engine)
         except sqlite3.Error as exc:

@@ -137,7 +137,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         (shared/accountname.called), by the config in force (the broker's name, else its id,
         for an account it does not list), as notify's titles do."""
         accounts = getattr(getattr(self.settings, "config", None), "accounts", ())
-        return account_called(accounts, account_id, broker_name)
+        return account_called(accounts, account_id, broker_name or self.broker_name(account_id))
 
     def account(self, account_id: int) -> AccountState:
         acct = self.accounts.get(account_id)
@@ -763,9 +763,11 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
     # -- rules ---------------------------------------------------------------------------------
     def _ctx(self, acct: AccountState, change: str = "", event_ns: int = 0) -> Ctx:
         profile_of = getattr(self.settings, "profile_of", None)
+        listed = getattr(self.settings, "listed", None)
         return Ctx(acct, self.market, self.calendar, change, event_ns,
                    holiday_files=self.holiday_files,
-                   profile=profile_of(acct) if profile_of is not None else "default")
+                   profile=profile_of(acct) if profile_of is not None else "default",
+                   listed=listed(acct) if listed is not None else True)
 
     def _listening(self, kind: str) -> list:
         """(name, rule) of the rules that listen to `kind`, in rule order (built once per

@@ -118,6 +118,15 @@ class RuleSettings:
         found = config_entry(self.config.accounts, acct.account_id, acct.name)
         return found.profile if found is not None else DEFAULT_PROFILE
 
+    def listed(self, acct) -> bool:
+        """Does the config list the account ([[accounts]]), or is it guarded as one the broker
+        reports (a per-account edit needs `riskctl accounts add` first)?"""
+        key = ("listed", acct.account_id, acct.name)
+        if key not in self._profiles:
+            self._profiles[key] = config_entry(self.config.accounts, acct.account_id,
+                                               acct.name) is not None
+        return self._profiles[key]
+
     def update(self, config, accounts, override: bool = False) -> list[str]:
         """A new config: apply what tightens now; returns what waits for the roll."""
         self.config = config

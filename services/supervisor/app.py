@@ -780,6 +780,10 @@ class Supervisor(Worker):
         risks = [n for n in self.slots if shards.base_name(n) == shards.RISK]
         held = lastheld.ask_risk(self.ctx, {n: self.config.bus.control_of(n) for n in risks},
                                  {n for n in risks if self.slots[n].policy.state == RUNNING})
+        if held.unknown:        # the lockouts risk last told of, for the accounts not answered
+            answered = {a.account_id for a in held.accounts}
+            held = attrs.evolve(held, last=tuple(
+                a for aid, a in sorted(self.last_risk.accounts.items()) if aid not in answered))
         accounts = self.config.accounts
         return riskdalerts.held_lines(held, lambda aid, name: account_called(accounts, aid, name),
                                       showtime.zone_of(self.config), self.clock.now_ns())

@@ -28,7 +28,7 @@ _TAKEN = frozenset({
     "name", "msg", "args", "levelname", "levelno", "pathname", "filename", "module", "exc_info",
     "exc_text", "stack_info", "lineno", "funcName", "created", "msecs", "relativeCreated",
     "thread", "threadName", "processName", "process", "message", "asctime", "taskName",
-    "audit", "action", "role", "outcome", "who", "result", "kind"})
+    "audit", "action", "role", "needs", "outcome", "who", "result", "kind"})
 _SECRET_FIELDS = frozenset({"password", "token", "session"})
 # what a request's field is called in the audit record
 _RENAME = {"name": "worker", "all": "all_accounts"}
@@ -43,10 +43,22 @@ def record(action: str, role: str, outcome: str, who: str = "", **fields) -> Non
     who = who or NO_SESSION
     action = typed(action, fields)
     detail = " ".join(f"{k}={v}" for k, v in fields.items() if v not in ("", None))
-    audit_log.info("%s by %s (%s)%s: %s", action, who, role,
+    audit_log.info("%s by %s%s%s: %s", action, who, needs_words(role, who),
                    f" [{detail}]" if detail else "", outcome,
-                   extra={"audit": True, "action": action, "role": role, "outcome": outcome,
+                   extra={"audit": True, "action": action, "needs": role, "outcome": outcome,
                           "result": outcome, "who": who, **fields})
+
+
+def needs_words(role: str, who: str) -> str:
+    """The role the command needs, said beside who did it only when who's own role is not it:
+    "start by admin:root: ok" (an admin session serves an ops command), "unlock by no session
+    (needs admin)". trial17b: "start by admin:root (ops) ... role=ops" read as if the admin
+    had acted as ops."""
+    own, colon, _user = who.partition(":")
+    rank = {"trader": 0, "ops": 1, "admin": 2}
+    if colon and own in rank and rank[own] >= rank.get(role, 0):
+        return ""
+    return f" (needs {role})"
 
 
 def request_fields(request: Any) -> dict[str, Any]:

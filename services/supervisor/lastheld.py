@@ -26,6 +26,9 @@ class Held:
     accounts: tuple[AccountStatus, ...] = ()
     synced: bool = True
     unknown: tuple[str, ...] = ()
+    # risk's last known figures (the supervisor's LastRisk) of the accounts no answer covered:
+    # the stop alert names the lockouts they were under, which nothing enforces meanwhile
+    last: tuple[AccountStatus, ...] = ()
 
 
 def ask_risk(ctx: zmq.Context, shards: dict[str, str], running: set[str]) -> Held:

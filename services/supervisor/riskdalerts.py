@@ -29,7 +29,7 @@ from services.supervisor.lastheld import Held
 from shared import showtime
 from shared.lockwords import ASKED_LOCKOUTS, locked_words, with_rule
 from shared.messages.notify import LINE_HEADER, NotifyEvent
-from shared.messages.risk import UNTIL_RESET
+from shared.messages.risk import UNTIL_RESET, in_force_then
 from shared.symbols import tickers_in
 from shared.when import duration
 
@@ -87,6 +87,7 @@ def held_lines(held: Held, name_of: Callable[[int, str], str],
         some = "other accounts'" if held.accounts else "the accounts'"
         lines.append(f"{some} open positions are not known ({'; '.join(held.unknown)}): "
                      f"check them on the broker's platform")
+        lines += last_locked_lines(held, name_of, tz, now_ns)
     elif not held.synced:
         lines.append("risk had not read the broker's whole state yet: check the positions on "
                      "the broker's platform")
@@ -97,8 +98,26 @@ LOCKS_HEADER = ("locked out, NOT enforced while riskd is down (a trade meanwhile
                 "blocked nor flattened):")
 
 
+def last_locked_lines(held: Held, name_of: Callable[[int, str], str], tz: dt.tzinfo,
+                      now_ns: int) -> list[str]:
+    """What a stop with risk not answering says of the lockouts: those risk last told of
+    (held.last, still in force by their own end) under a header saying so and that nothing
+    enforces them, or that they are not known (trial17b: with risk stopped, the stop alert
+    said nothing of Demo 1, Demo 2 and 1004, locked until the roll)."""
+    last = [attrs.evolve(a, lockouts=in_force_then(a, now_ns)) for a in held.last]
+    if not held.last:
+        return ["the lockouts in force are not known either; none is enforced while riskd is "
+                "down (a trade meanwhile is neither blocked nor flattened)"]
+    made = min(a.ts_ns for a in held.last)
+    as_of = showtime.start(made, tz, now_ns or made)
+    header = (f"locked out as risk last knew it ({as_of}), NOT enforced while riskd is down "
+              f"(a trade meanwhile is neither blocked nor flattened):")
+    lines = locked_lines(Held(tuple(last)), name_of, tz, now_ns, header)
+    return lines or [f"no lockout was in force as risk last knew them ({as_of})"]
+
+
 def locked_lines(held: Held, name_of: Callable[[int, str], str], tz: dt.tzinfo,
-                 now_ns: int) -> list[str]:
+                 now_ns: int, header: str = LOCKS_HEADER) -> list[str]:
     """The lockouts in force as riskd stops, one line each ('Demo 2 locked until the roll at
     Mon 17:00 CST (daily_realized_loss)'), under a header saying nothing enforces them
     meanwhile; [] when none. Fresh-user trial: the stop alert said "no open position or
@@ -115,7 +134,7 @@ def locked_lines(held: Held, name_of: Callable[[int, str], str], tz: dt.tzinfo,
             lines.append(Owned(f"{scope} "
                                + with_rule(locked_words(lk.kind, lk.rule, end, lk.clears_on, lk.symbol),
                                            rule), a.account_id))
-    return [Owned(LOCKS_HEADER, LINE_HEADER), *lines] if lines else []
+    return [Owned(header, LINE_HEADER), *lines] if lines else []
 
 
 def stopped_event(cause: str, ts_ns: int, held: Sequence[str] = ()) -> NotifyEvent:

@@ -296,7 +296,18 @@ def rule_key(doc: Any, target: str, rule: str, param: str, new_profile: bool = F
                         f"({listed([accounts[i] for i in matches])}): give the account's id")
     raise EditError(f"no profile or account named {name!r}; profiles: "
                     + ", ".join(sorted({DEFAULT_PROFILE, *profiles})) + "; accounts: "
-                    + listed(accounts))
+                    + listed(accounts) + _add_first(kind, name))
+
+
+def _add_first(kind: str, name: str) -> str:
+    """The step an account the config does not list needs before a per-account edit (riskd
+    guards it as the broker reports it, with the default profile: docs/rules.md); trial17b:
+    the drawdown note's `rules set 1004 ...` was refused without it."""
+    if kind == "profile" or not name:
+        return ""
+    ref = name if re.fullmatch(r"[A-Za-z0-9_\-]+", name) else f'"{name}"'
+    return (f"; an account the broker reports that the config does not list takes "
+            f"`riskctl accounts add {ref}` first")
 
 
 def _q(name: str) -> str:
@@ -540,13 +551,25 @@ def edit_config(path: str, change: Callable[[Any], None], backup_dir: str, *,
     parse_toml(old_text, path)                 # a clear error when the file is not TOML
     doc = tomlkit.parse(old_text)
     change(doc)
-    new_text = tomlkit.dumps(doc)
+    new_text = laid_out(old_text, tomlkit.dumps(doc))
     if new_text == old_text:
         validate_text(new_text, path, env)
         return EditResult(path=path, backup="", digest=digest_of(new_text),
                           text=new_text if dry_run else "")
     return replace_config_text(path, new_text, backup_dir, expect_digest=digest_of(old_text),
                                env=env, replace=replace, dry_run=dry_run, edit=True)
+
+
+def laid_out(old_text: str, new_text: str) -> str:
+    """new_text with the file's comments above their tables and its tables apart
+    (shared/config/layout.py); new_text itself if the mended text would read as other data."""
+    from shared.config.layout import keep_layout
+    mended = keep_layout(old_text, new_text)
+    try:
+        same = mended == new_text or parse_toml(mended, "") == parse_toml(new_text, "")
+    except Exception:       # noqa: BLE001 - never worse than the edit as tomlkit wrote it
+        same = False
+    return mended if same else new_text
 
 
 def set_config_value(path: str, key: str, text: str, backup_dir: str, **kw) -> EditResult:

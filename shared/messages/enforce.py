@@ -67,6 +67,8 @@ class Command:
     target: Optional[int] = None     # reduce_position: the contracts to end at, whatever size
                                      # enforcement reads (None, commands from before it: cut
                                      # `size` from the size read)
+    account_name: str = ""           # the broker's name of the account as risk knew it: results
+                                     # name an account the config does not name by it
 
 
 @attrs.frozen(kw_only=True)

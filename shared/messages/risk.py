@@ -120,6 +120,10 @@ class Decision:
     # in flight: that close's command id. The lockout closes the whole position, so notify
     # logs this breach (and its Done) without sending it to the phone; history keeps it
     beside: str = ""
+    # the broker's name of the account as risk knew it ('' when it did not): an account the
+    # config names by its id alone, or not at all, is named by it in alerts and history
+    # (shared/accountname.named; trial17b: "Breach max_contracts on 1003" for SIM-DEMO-3)
+    account_name: str = ""
 
 
 def command_key(d: Decision) -> str:
@@ -141,6 +145,7 @@ class RuleWarning:
     limit: Optional[Decimal]
     warn_at: float
     reason: str = ""
+    account_name: str = ""     # the broker's name, as Decision.account_name
 
 
 @attrs.frozen(kw_only=True)

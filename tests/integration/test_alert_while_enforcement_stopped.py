@@ -61,7 +61,8 @@ def test_a_breach_while_enforcement_is_stopped_says_the_close_waits_then_done(pr
         [done_text] = on_phone(telegram, "✅ Done", name)
         assert done_text.startswith(f"✅ Done on {shown}: enforcement is back"), \
             done_text
-        assert "the action that waited for enforcement (since " in done_text, done_text
+        assert "the action that waited for enforcement (not running since " in done_text, \
+            done_text
         # the worker's "back" before the work it made possible (trial15a finding 5: the Done
         # came 90 ms before "🟢 Worker enforcement is back"; services/notify/donehold.py)
         telegram.wait_sent(lambda c: "Worker enforcement is back" in c.text, 20,

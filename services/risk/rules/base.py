@@ -69,6 +69,9 @@ class Ctx:
     notes: list[str] = attrs.Factory(list)   # things a person should check (become warnings)
     holiday_files: dict = attrs.Factory(dict)  # holidays file name -> dates (loaded by the worker)
     profile: str = "default"    # the account's profile (messages name its config table)
+    # the config lists the account ([[accounts]]); False: guarded as the broker reports it,
+    # and a per-account edit (`riskctl rules set ACCOUNT ...`) needs `riskctl accounts add`
+    listed: bool = True
     # the open PnL figures, worked out once per Ctx (one account's step: the positions and
     # prices do not change between its rules); the scale bench's storm spent ~30 % of risk's
     # quote time summing the same positions for three rules

@@ -31,10 +31,14 @@ def ensure_mark(ctx, params) -> None:
     # a trader reads it on the phone: the command an admin types, not a config key (round 7);
     # for this account: each account has its own line at the firm, and a profile's line would
     # be every account's of that profile (trial 2026-12-06: the note named the profile)
+    # an account the config does not list takes `accounts add` first: `rules set` edits an
+    # [[accounts]] entry (trial17b: the command the note gave was refused for account 1004)
+    first = "" if ctx.listed else f"`riskctl accounts add {acct.account_id}`, then "
     ctx.notes.append(f"drawdown high-water mark set to {fmt_money(acct.hwm)} with no saved "
                      f"mark: check the max-loss line against the firm's dashboard; an admin "
-                     f"sets it for this account with `riskctl rules set {acct.account_id} "
-                     f"drawdown_guard line <the line>` (docs/rules.md, drawdown_guard)")
+                     f"sets it for this account with {first}`riskctl rules set "
+                     f"{acct.account_id} drawdown_guard line <the line>` (docs/rules.md, "
+                     f"drawdown_guard)")
 
 
 def equity_and_line(ctx, params):

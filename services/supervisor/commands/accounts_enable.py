@@ -12,7 +12,7 @@ disabled; a breach held meanwhile) asks first, like a rule edit (rule_confirm.py
 'confirm_needed' with what riskd would do, nothing written, unless confirmed (--yes).
 """
 from services.supervisor.commands.base import Command
-from services.supervisor.commands.config_edits import rule_target_words, run_edit
+from services.supervisor.commands.config_edits import target_words, run_edit
 from shared import showtime
 from shared.config.account_edit import set_account_enabled
 from shared.messages.accounts import AccountEnable
@@ -25,7 +25,7 @@ def execute(sup, r, respond) -> None:
              note=enabled_note(getattr(sup, "requester", ""), r) if r.enabled else "",
              waits="" if (r.enabled or r.now) else roll_words(sup, r.account),
              shown=f"accounts {'enable' if r.enabled else 'disable'} "
-                   f"{rule_target_words(sup.config, r.account)}",
+                   f"{target_words(sup, r.account)}",
              # an enable guards again at once: risk is asked first what it would do then
              # (close what a lockout in force holds, act on a breach held while disabled) and
              # the admin confirms it, as a rule edit that acts at once (rule_confirm.py);
@@ -40,7 +40,7 @@ def roll_words(sup, account: str) -> str:
     now = sup.clock.now_ns()
     roll = showtime.at(sup.calendar.next_roll(now), showtime.zone_of(sup.config), now)
     return (f"waits for the roll ({roll}): risk keeps guarding "
-            f"{rule_target_words(sup.config, account)} until then")
+            f"{target_words(sup, account)} until then")
 
 
 def enabled_note(who: str, r: AccountEnable) -> str:

@@ -9,7 +9,7 @@ switch to a profile without drawdown_guard answered only "saved (applied live)")
 import attrs
 
 from services.supervisor.commands.base import Command
-from services.supervisor.commands.config_edits import changed_note, rule_target_words, run_edit
+from services.supervisor.commands.config_edits import changed_note, target_words, run_edit
 from shared import showtime
 from shared.config.account_edit import set_account_field
 from shared.config.profileswitch import profile_switch, switch_lines
@@ -17,14 +17,14 @@ from shared.messages.accounts import AccountSet
 
 
 def execute(sup, r, respond) -> None:
-    shown = f"accounts set {rule_target_words(sup.config, r.account)} {r.key}"
+    shown = f"accounts set {target_words(sup, r.account)} {r.key}"
     lines, question = [], ""
     if r.key == "profile":
         switch = profile_switch(sup.config, r.account, r.value)
         if switch is not None:
             now = sup.clock.now_ns()
             roll = showtime.at(sup.calendar.next_roll(now), showtime.zone_of(sup.config), now)
-            lines = switch_lines(switch, rule_target_words(sup.config, r.account), r.value,
+            lines = switch_lines(switch, target_words(sup, r.account), r.value,
                                  roll)
             if switch.loosens:
                 # what it tightens (in force now) is listed too: the header says both

@@ -5,7 +5,7 @@ run_edit(). Edits are admin commands (the role check lives in services/superviso
 """
 from __future__ import annotations
 
-from typing import Callable, Optional
+from typing import Callable, Mapping, Optional
 
 import attrs
 
@@ -17,7 +17,7 @@ from services.supervisor.commands.rule_outcome import (RuleEdit, applied_now, no
                                                       reason_of, runs_profile)
 from services.supervisor.riskshards import forward_risk
 from shared import showtime
-from shared.accountname import called, labels
+from shared.accountname import account_called, labels
 from shared.config.accounts import find_account_quietly
 
 from shared.config.restorewords import session_words
@@ -233,17 +233,31 @@ def live_changes(result: EditResult) -> bool:
     return not keys or any(k.split(".")[0].split("[")[0] not in RESTART_SECTIONS for k in keys)
 
 
-def rule_target_words(config, target: str) -> str:
+def rule_target_words(config, target: str, broker: Optional[Mapping[int, str]] = None) -> str:
     """A rule edit's target as answers say it: an account as riskd names it everywhere, 'Demo 2
     (strict, id 1002)' (shared/accountname.called; trial 2026-12-06: "1002
-    max_contracts.limit: saved" beside every screen's "Demo 2 (strict)"), a profile as typed."""
+    max_contracts.limit: saved" beside every screen's "Demo 2 (strict)"), a profile as typed.
+    broker: id -> the broker's name (brokers_names), for an entry with neither display_name
+    nor name (trial17b: "1004 drawdown_guard.line: saved" for SIM-DEMO-4)."""
     kind, _, ref = target.partition(":") if ":" in target else ("", "", target)
     if kind not in ("", "account"):
         return target
     account = find_account_quietly(config.accounts, ref)
     if account is None or account.id is None:
         return target
-    return called(account.label, account.id)
+    return account_called(config.accounts, account.id, (broker or {}).get(account.id, ""))
+
+
+def brokers_names(sup) -> dict[int, str]:
+    """id -> the broker's name of each account risk last told the supervisor of ({} when
+    none: services/supervisor/lastrisk.py)."""
+    last = getattr(getattr(sup, "last_risk", None), "accounts", None) or {}
+    return {aid: st.name for aid, st in last.items() if getattr(st, "name", "")}
+
+
+def target_words(sup, target: str) -> str:
+    """rule_target_words by the supervisor's live config and the broker's names risk gave."""
+    return rule_target_words(sup.config, target, brokers_names(sup))
 
 
 def rule_edit_target(config, target: str) -> str:

@@ -3,7 +3,7 @@ for the roll (a loosening); the reply and the audit say which (rule_outcome.py).
 make risk act at once (flatten, reduce, lock out) asks first (rule_confirm.py)."""
 from services.supervisor.commands.base import Command
 from services.supervisor.commands.config_edits import (changed_note, rule_edit_target,
-                                                       rule_target_words, run_edit)
+                                                       target_words, run_edit)
 from services.supervisor.commands.rule_outcome import RuleEdit
 from services.supervisor.commands.rules_params import unlisted_edit
 from shared.config.edit import set_rule_param
@@ -15,7 +15,7 @@ def execute(sup, r, respond) -> None:
              lambda path, backups, **kw: set_rule_param(path, r.target, r.rule, r.param,
                                                         r.value, backups, r.new_profile, **kw),
              lambda: RuleEdit(rule_edit_target(sup.config, r.target), r.rule, r.param, r.value),
-             shown=f"{rule_target_words(sup.config, r.target)} {r.rule}.{r.param}",
+             shown=f"{target_words(sup, r.target)} {r.rule}.{r.param}",
              note=changed_note(sup, r.reason),
              confirmed=r.confirmed)       # risk would act at once: ask (rule_confirm.py)
 

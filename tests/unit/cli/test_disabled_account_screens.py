@@ -98,3 +98,16 @@ def test_status_names_a_configured_account_the_broker_does_not_report(capsys, mo
     s.apply(RiskStatusReply(accounts=[account()], unreported=["1003"]))
     assert build_screen(s, NOW, CHICAGO, CALENDAR).notice == (
         "guarded now except 1003: the broker does not report this account for this login")
+
+
+def test_status_names_an_id_only_account_by_the_brokers_name(capsys, monkeypatch):
+    """trial17b: after `riskctl accounts add 1004` (no --name) `riskctl status` said "1004"
+    though `accounts list` showed the broker's SIM-DEMO-4: the header names it as every screen
+    does, display_name, else name, else the broker's name, else the id."""
+    sup = attrs.evolve(supervisor(), account_labels={**LABELS, "1004": "1004"})
+    added = attrs.evolve(disabled_demo2(), account_id=1004, name="SIM-DEMO-4", lockouts=[])
+    out = status_output(capsys, monkeypatch, sup,
+                        ok(RiskStatusReply(accounts=[account(), added])))
+    [head] = [ln for ln in out.splitlines() if ln.startswith("trading day ")]
+    assert head.endswith(f"so far; guarded now except SIM-DEMO-4 (id 1004): {WHY}"), head
+    assert "\n1004 " not in out and " 1004 " not in out.replace("(id 1004)", ""), out

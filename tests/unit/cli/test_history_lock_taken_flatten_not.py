@@ -43,3 +43,15 @@ def test_a_breach_under_a_lockout_in_force_still_reads_not_acted_on():
     d = cooldown(suppressed=f"{LOCKED_ALREADY}: daily_realized_loss's lockout until the roll")
     [_, row] = rows(HistoryReply(decisions=[FIRST, d]), {"a1.1": DONE}, CHICAGO)
     assert row[6].startswith(f"not acted on: {LOCKED_ALREADY}"), row[6]
+
+
+def test_a_row_whose_what_says_why_it_was_not_sent_does_not_say_it_again():
+    """trial17b: "what: flatten not sent: locked already, no new action: ..." beside "note: not
+    acted on: locked already, no new action: ...", the same words twice in one entry."""
+    why = f"{LOCKED_ALREADY}: daily_realized_loss's lockout until the roll"
+    d = Decision(id="c3", ts_ns=NOW + NS_PER_S, rule="daily_net_loss", account_id=1002,
+                 action="flatten", reason="net -612.00 <= -600", suppressed=why,
+                 what=f"flatten not sent: {why}")
+    [_, row] = rows(HistoryReply(decisions=[FIRST, d]), {"a1.1": DONE}, CHICAGO)
+    assert row[3] == f"flatten not sent: {why}", row[3]
+    assert row[6] == "not acted on", row[6]

@@ -44,3 +44,14 @@ def test_an_alerts_title_names_it_as_its_body_and_every_screen_do():
                  by="admin:ana", reason="4 contracts open (gross), limit 2")
     alert = build(d, context_for(LOADED.config))
     assert alert.title == "⚠️ Breach max_contracts on Demo 2 (strict, id 1002)", alert.title
+
+
+def test_an_account_added_by_its_id_alone_is_named_by_the_brokers_name():
+    """trial17b: after `riskctl accounts add 1004` (no --name), `rules set 1004 ...` answered
+    "1004 drawdown_guard.line: saved" while `accounts list` showed the broker's SIM-DEMO-4."""
+    import attrs
+
+    from shared.config.accounts import AccountConfig
+    config = attrs.evolve(load_config(SHIPPED).config, accounts=[AccountConfig(id=1004)])
+    assert rule_target_words(config, "1004", {1004: "SIM-DEMO-4"}) == "SIM-DEMO-4 (id 1004)"
+    assert rule_target_words(config, "1004") == "1004"

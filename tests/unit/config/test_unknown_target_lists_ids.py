@@ -27,7 +27,9 @@ def test_rules_set_of_an_unknown_account_lists_the_accounts_with_ids(shipped):
     with pytest.raises(EditError) as refused:
         set_rule_param(path, "9999", "max_contracts", "limit", "2", backups)
     assert str(refused.value).startswith("no profile or account named '9999'; profiles: ")
-    assert str(refused.value).endswith(f"; accounts: {SHOWN}"), str(refused.value)
+    assert str(refused.value).endswith(
+        f"; accounts: {SHOWN}; an account the broker reports that the config does not list "
+        f"takes `riskctl accounts add 9999` first"), str(refused.value)
 
 
 def test_accounts_enable_of_an_unknown_account_lists_them_so_too(shipped):

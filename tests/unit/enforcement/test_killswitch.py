@@ -97,6 +97,7 @@ def test_unknown_accounts_are_listed_as_every_other_command_lists_them():
     history, positions, orders) says "risk does not know account '9999' (known: Demo 1 (id
     1001), ...)": riskd's name (the configured label, else the broker's name) and the id."""
     ids, why = resolve(req(account="9999"), CONFIG, BROKER)
-    # 13 is configured by its id alone: riskd's name for it is its id, as risk says it
+    # 13 is configured by its id alone: riskd names it by the broker's name, as risk does
+    # (display_name, else name, else the broker's name: trial17b)
     assert (ids, why) == ([], "enforcement does not know account '9999' (known: TC-11 (id 11), "
-                              "evening (id 12), 13)")
+                              "evening (id 12), TC-13 (id 13))")

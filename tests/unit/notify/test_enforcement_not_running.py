@@ -94,8 +94,10 @@ def test_the_done_of_an_action_that_waited_says_enforcement_is_back():
                          finished_ns=T0 + 60 * 10**9, first_answer_ns=T0 + 59 * 10**9)
     alert = build(done, attrs.evolve(CTX, waited={"d9.1": STOPPED}))
     assert alert.title == "✅ Done on Ana main (id 7): enforcement is back"
-    assert alert.lines == ("closed 1 MNQ", "the action that waited for enforcement (since "
-                           "Sat 06:01:05 CST), done now that it is back")
+    # the time is enforcement's stop, said as such (trial17b: "(since Sun 17:42:02 CST)" read
+    # as the action's time, decided 3 s after enforcement stopped)
+    assert alert.lines == ("closed 1 MNQ", "the action that waited for enforcement (not "
+                           "running since Sat 06:01:05 CST), done now that it is back")
     unknown = build(done, attrs.evolve(CTX, waited={"d9.1": 0}))     # stopped before notify ran
     assert unknown.lines[1] == "the action that waited for enforcement, done now that it is back"
     assert build(done, CTX).title == "✅ Done on Ana main (id 7)"

@@ -261,3 +261,19 @@ def test_replay_shows_times_in_the_display_zone(config, capsys):
     assert replay("--from", "2026-11-24", "--to", "2026-11-25", "--json") == 0
     doc = json.loads(capsys.readouterr().out)
     assert "-05:00" in json.dumps(doc), doc
+
+
+def test_a_balance_cached_before_the_range_ended_is_asked_again(config, capsys):
+    """The replay starts from the balance the broker reported less every trade since the
+    range's start (trial17b); a balance cached while a day of the range was still running holds
+    none of that day's later trades, so it is asked again, once."""
+    run = Run(config, BrokerOfDays(two_days().history()))
+    run.clock = FakeClock(chi(2026, 11, 25, 12, 0))          # 2026-11-25 is running
+    assert run("--from", "2026-11-24", "--to", "2026-11-24", "--json") == 0
+    assert run.broker.by_endpoint["/api/Account/search"] == 1
+    run.clock.advance(2 * 24 * 3600)                          # 11-27: 11-25 has ended
+    assert run("--from", "2026-11-24", "--to", "2026-11-25", "--json") == 0
+    assert run.broker.by_endpoint["/api/Account/search"] == 2
+    assert run("--from", "2026-11-24", "--to", "2026-11-25", "--json") == 0
+    assert run.broker.by_endpoint["/api/Account/search"] == 2     # now new enough: cached
+    capsys.readouterr()

@@ -144,3 +144,49 @@ def test_a_close_the_book_cannot_do_is_said_once_and_not_sent_again():
     assert engine.accounts[1001].signed(NQ) == 0
     assert result.days[dt.date(2026, 11, 25)].guarded == result.days[
         dt.date(2026, 11, 25)].actual
+
+
+def _drawdown_days(config, client, clock, capsys, to: str) -> tuple[dict, list]:
+    args = build_parser().parse_args(["replay", "--json", "--from", "2026-12-03", "--to", to,
+                                      "--account", "1002"])
+    assert command.run(args, Context(config, json_output=True), client=client, clock=clock,
+                       sleep=clock.advance) == 0
+    doc = json.loads(capsys.readouterr().out)
+    day_of = calendar_of(load(config)).trading_day
+    return ({d["day"]: d["guarded"] for d in doc["days"]},
+            [(x["ts_ns"], x["reason"]) for x in doc["decisions"]
+             if x["rule"] == "drawdown_guard" and day_of(x["ts_ns"]).isoformat() == "2026-12-03"])
+
+
+def test_a_later_to_does_not_change_an_earlier_days_drawdown_result(sim, config, capsys):
+    """trial17b finding 5: `--to` one day later changed that earlier day's drawdown equity by
+    the later day's PnL (the start balance was today's balance minus the replayed trades' PnL,
+    so trades after --to were never taken out). The shipped config with drawdown_guard's line
+    set to 49,800 (the one change: only drawdown_guard reads the balance, and at this line it
+    acts on 2026-12-03 of Demo 2's seed-7 history); before the fix the one-day run never acted
+    that day (it started 601.17 higher: 12-04's PnL) while the two-day run flattened at 07:57."""
+    gateway, client, clock = sim
+    text = open(config, encoding="utf-8").read()
+    assert "# line = 48000" in text
+    open(config, "w", encoding="utf-8").write(text.replace("# line = 48000", "line = 49800"))
+    gateway.add_history(5, [1001, 1002], 7)
+    one_days, one = _drawdown_days(config, client, clock, capsys, "2026-12-03")
+    two_days, two = _drawdown_days(config, client, clock, capsys, "2026-12-04")
+    assert one and one == two, (one, two)
+    assert one_days["2026-12-03"] == two_days["2026-12-03"]
+
+
+def test_decisions_are_dated_by_their_trading_day():
+    """trial17b: `--decisions` dated trading day 2026-12-07's first event '2026-12-06 17:40:00
+    CST' (its calendar date) while the day table said 2026-12-07."""
+    from cli.replay.report import Report, decision_lines
+    from cli.replay.runner import AccountReplay
+    from shared.messages.risk import Decision
+    calendar = TradingCalendar.make()
+    ts = chi(2026, 12, 6, 17, 40)                       # Sunday evening: Monday's trading day
+    replay = AccountReplay(1002, "SIM-DEMO-2", decisions=[Decision(
+        id="r1", ts_ns=ts, rule="drawdown_guard", account_id=1002, action="flatten",
+        reason="equity below the line")])
+    report = Report("riskd.toml", [replay], [], [], day_of=calendar.trading_day)
+    [line] = decision_lines(report, calendar.tz)
+    assert line.startswith("2026-12-07 Sun 17:40:00 CST "), line

@@ -39,7 +39,7 @@ def test_locked_already_names_the_lockout_that_holds_the_account_longest():
     before = len(desk.history)
     desk.trade(side=SIDE_SELL)                     # the 3rd in a minute
     [d] = [d for d in desk.decisions(acted=False) if d.rule == "trade_frequency_limit"]
-    assert d.suppressed == ("locked already, no new action: account 1001 locked until the "
+    assert d.suppressed == ("locked already, no new action: account SIM-1 (id 1001) locked until the "
                             "roll by daily_realized_loss"), d.suppressed
     text = step_alert(_step_of(desk, before), CTX).text
     assert "by cooldown_after_loss" not in text, text

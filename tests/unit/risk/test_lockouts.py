@@ -24,7 +24,7 @@ def test_a_longer_cooldown_replaces_a_shorter_one_never_the_reverse():
     [d] = out.decisions
     # recorded, not acted on twice; the lockout in force is its own, extended: never "already
     # locked ... by cooldown_after_loss" naming itself (fresh-user trial 2026-12-06)
-    assert d.suppressed == "its own lockout extended: account 1001 locked (timer)", d.suppressed
+    assert d.suppressed == "its own lockout extended: account SIM-1 (id 1001) locked (timer)", d.suppressed
     from shared.historywords import rows
     from shared.messages.risk import HistoryReply
     [row] = rows(HistoryReply(decisions=[d]), {})
@@ -345,7 +345,7 @@ def test_a_new_position_on_a_locked_flat_account_is_said_to_open():
     finish(desk, flatten)
     out = desk.trade(contract=ES, size=1, price="6000")          # a buy: its fill comes first
     [d] = [d for d in out.decisions if d.rule == "lockout"]
-    assert d.reason.startswith("ES position opened while account 1001 locked"), d.reason
+    assert d.reason.startswith("ES position opened while account SIM-1 (id 1001) locked"), d.reason
     assert "added to" not in d.reason
 
 

@@ -39,7 +39,7 @@ def test_unlock_of_a_rule_that_holds_no_lockout_is_refused_and_says_which_do():
     out, refusal = desk.engine.unlock(1001, None, "admin:ana", "x", desk.now,
                                       rule="trade_frequency_limit")
     assert out.lockouts == []
-    assert refusal.startswith("no lockout of account 1001 is held by "
+    assert refusal.startswith("no lockout of account SIM-1 (id 1001) is held by "
                               "trade_frequency_limit to end; its lockouts: "), refusal
     assert "daily_realized_loss" in refusal and "cooldown_after_loss" in refusal
     assert ("`riskctl unlock 1001 --rule daily_realized_loss --reason TEXT` ends "
@@ -51,7 +51,7 @@ def test_unlock_of_a_rule_on_an_account_not_locked_says_so():
     desk = Desk(daily_realized_loss={"limit": 500})
     _out, refusal = desk.engine.unlock(1001, None, "admin:ana", "x", desk.now,
                                        rule="daily_realized_loss")
-    assert refusal == "account 1001 is not locked"
+    assert refusal == "account SIM-1 (id 1001) is not locked"
 
 
 def taken_over() -> Desk:

@@ -84,3 +84,21 @@ def test_an_offline_passwd_leaves_an_audit_line_without_the_secret(capsys, tmp_p
     out = capsys.readouterr().out
     assert "passwd admin (offline)" in out and "offline:" in out
     assert hashed not in out
+
+
+def test_an_admin_running_an_ops_command_is_not_said_to_act_as_ops(caplog):
+    """trial17b: an admin's `riskctl start market` was audited "start by admin:root (ops) ...
+    role=ops", as if the admin had acted as ops. The line names the session; the role the
+    command needs is said (and kept, as `needs`) only where it is not the session's own."""
+    from shared.messages.control import StartWorker
+    with caplog.at_level(logging.INFO, logger="riskd.audit"):
+        audited(lambda reply: None, "StartWorker", "ops", "admin:root",
+                StartWorker(name="market", reason="trial"))(ok(reason="x"))
+        audited(lambda reply: None, "UnlockRequest", "admin", "",
+                UnlockRequest(account="1001", reason="calm"))(ok(reason="x"))
+    start, unlock = [r for r in caplog.records if getattr(r, "audit", False)]
+    assert start.getMessage().startswith("start by admin:root [worker=market"), start.getMessage()
+    assert "(ops)" not in start.getMessage() and not hasattr(start, "role")
+    assert start.needs == "ops"
+    assert " (no session) (needs admin) [account=1001" in unlock.getMessage(), \
+        unlock.getMessage()

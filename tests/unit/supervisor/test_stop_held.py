@@ -58,9 +58,10 @@ def test_none_open_is_said_only_when_risk_told_it():
 
 
 def test_what_risk_cannot_tell_is_said():
-    [line] = held_lines(Held((), unknown=("risk is not running",)), name)
+    line, locks = held_lines(Held((), unknown=("risk is not running",)), name)
     assert line == ("the accounts' open positions are not known (risk is not running): check "
                     "them on the broker's platform")
+    assert locks.startswith("the lockouts in force are not known either")
     lines = held_lines(Held((status(1003, "SIM-DEMO-3", (MNQ, "short", 1)),),
                             unknown=("risk-1 did not answer within 0.5 s",)), name)
     assert lines[1] == "SIM-DEMO-3 (id 1003) holds MNQ short 1"   # not configured: broker name
@@ -147,3 +148,29 @@ def test_the_stop_lines_name_each_account_with_its_id():
                     lambda aid, n: account_called(configured, aid, n)):
         assert held_lines(held, name_of)[1:] == ["Demo 1 (id 1001) holds MNQ long 1",
                                                  "Demo 2 (strict, id 1002) holds ES short 2"]
+
+
+def test_with_risk_stopped_the_lockouts_risk_last_knew_are_named_as_not_enforced():
+    """trial17b: `riskctl stop risk`, then `riskctl shutdown`: the stop alert said only "the
+    accounts' open positions are not known (risk is not running)" and nothing of Demo 1, Demo 2
+    and 1004, locked until the roll: a trader could not tell locked accounts were now free."""
+    chi = ZoneInfo("America/Chicago")
+    now = to_ns(dt.datetime(2026, 12, 6, 18, 1, 5, tzinfo=chi))       # Sunday evening
+    roll = to_ns(dt.datetime(2026, 12, 7, 17, 0, tzinfo=chi))
+    last = attrs.evolve(status(1002, "SIM-DEMO-2"), ts_ns=now - 3 * 10**9, next_roll_ns=roll,
+                        lockouts=[
+        LockoutState(id="l1", account_id=1002, kind=UNTIL_RESET, rule="daily_realized_loss",
+                     since_ns=now - 600 * 10**9),
+        LockoutState(id="l2", account_id=1002, kind=TIMER, rule="cooldown_after_loss",
+                     since_ns=now - 600 * 10**9, until_ns=now - 10**9)])     # ended already
+    lines = held_lines(Held((), unknown=("risk is not running",), last=(last,)), name, chi, now)
+    assert lines == [
+        "the accounts' open positions are not known (risk is not running): check them on the "
+        "broker's platform",
+        "locked out as risk last knew it (Sun 18:01:02 CST), NOT enforced while riskd is down "
+        "(a trade meanwhile is neither blocked nor flattened):",
+        "SIM-DEMO-2 (id 1002) locked until the roll at Mon 17:00 CST (daily_realized_loss)"], lines
+    # risk never told of any account: the lockouts are said to be unknown, and not enforced
+    lines = held_lines(Held((), unknown=("risk is not running",)), name, chi, now)
+    assert lines[-1] == ("the lockouts in force are not known either; none is enforced while "
+                         "riskd is down (a trade meanwhile is neither blocked nor flattened)")
