@@ -63,7 +63,11 @@ def reading_text(rule: str, value: Optional[Decimal]) -> str:
 # Rules whose reading every screen shows in risk's own words (its measure's detail), never as
 # "value / limit": drawdown_guard acts at line + buffer, which is not the line an admin set
 # (trial 2026-12-05: `rules list` read "49,613.11 / 48,200.00" beside line=48,100.00).
-SPELLED_OUT = frozenset({"drawdown_guard"})
+# no_stop_loss_grace's reading is its countdown, "MNQ has no stop: closed in 3s unless a stop
+# is placed" (docs/rules.md; trial 17g: its row read "3/10 35%"), and those words are the
+# whole row: no share beside them (WORDS_ONLY).
+SPELLED_OUT = frozenset({"drawdown_guard", "no_stop_loss_grace"})
+WORDS_ONLY = frozenset({"no_stop_loss_grace"})
 
 
 def drawdown_reading(equity: Decimal, line: Decimal, buffer: Decimal) -> str:

@@ -42,7 +42,8 @@ from shared.messages.risk import (ACTION_NONE, LOCKED_ALREADY, MANUAL, OWN_EXTEN
                                   UNTIL_RESET, UNTIL_SESSION, AccountStatus, Decision, HistoryReply,
                                   LastRiskStatus, RiskStatusReply, note_of,
                                   without_note)
-from shared.rulenumbers import count_consequence, params_texts, spelled_out, value_limit_text
+from shared.rulenumbers import (WORDS_ONLY, count_consequence, params_texts, spelled_out,
+                               value_limit_text)
 from shared.symbols import UnknownSymbol, ticker_of
 
 # The limits whose use is drawn as a bar (docs/rules.md: the loss limits of an account).
@@ -747,7 +748,7 @@ def _rule_lines(status: AccountStatus, tz: Optional[dt.tzinfo] = None,
         note = note_of(r.detail)                 # risk's word of what it did, not a guess
         if r.value is not None and r.limit is not None:
             text = value_limit_text(r.rule, r.value, r.limit, without_note(r.detail), sep="/")
-            if r.progress is not None:
+            if r.progress is not None and r.rule not in WORDS_ONLY:
                 text += f" {float(r.progress):.0%}"
             then = count_consequence(r.rule, r.limit, without_note(r.detail), r.params)
             past = then and r.value >= r.limit

@@ -205,7 +205,6 @@ _NOT_A_BREACH = {SELF_LOCKOUT: "🔒 Self-lockout", ADMIN_LOCKOUT: f"🔒 {BY_AD
 NOT_A_BREACH_KINDS = {SELF_LOCKOUT: "self_lockout", ADMIN_LOCKOUT: "admin_lockout",
                       "admin": "admin_flatten", "lockout": "lockout_enforced"}
 BREACH = "breach"
-NO_STOP_LOSS_GRACE = "no_stop_loss_grace"     # its warning's countdown is a line of its own
 
 
 # what acted, in a list of a step's breaches, when it was not a rule's limit (risk's words for
@@ -355,8 +354,6 @@ def warning_alert(w: RuleWarning, ctx: Context) -> Optional[Alert]:
     # trial16g, the alert omitted "the next trade starts the cooldown", which history had)
     after = warning_next(w.rule, w.value, w.limit, w.reason)
     lines = (line, *([after] if after else []))
-    if w.rule == NO_STOP_LOSS_GRACE:    # its countdown is the warning: what to do, by when
-        lines += (w.reason.partition(" of its limit: ")[2] or w.reason,)
     return Alert(kind="rule_warning", severity=INFO,
                  title=f"🟡 {w.rule} at {share or f'{w.warn_at:.0%}'} of its limit on {account}",
                  # the window a count is in ('2 of 3 trades per minute': risk's reason)

@@ -402,7 +402,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                                                     acct.position_id_of(event.contract_id), now):
                 out.exits.add(acct.account_id)      # riskd's exits there: an earlier position's
         elif isinstance(event, OrderUpdate):
-            change = acct.apply_order(event)
+            change = acct.apply_order(event, now)
             event_ns = event.updated_ns or event.created_ns
             if change == "new" and acct.riskd.claim_order(event, now):
                 out.exits.add(acct.account_id)

@@ -32,6 +32,7 @@ from shared.messages.market import (POSITION_LONG, POSITION_SHORT, WORKING_STATU
                                     PositionUpdate, Quote)
 from services.risk.ahead import WINDOW_NS, Pending, opening
 from services.risk.exits import RiskdExits
+from services.risk.stops import note_cover
 from shared.symbols import is_contract_id, ticker_of
 
 LONG, SHORT = 1, -1
@@ -58,6 +59,8 @@ class Position:
     position_id: int = 0
     lots: list = attrs.Factory(list)          # [added_ns, size], oldest first
     valued_from: int = 0       # risk's clock when it opened: older quotes do not value it
+    uncovered_ns: Optional[int] = None   # since when its working stops do not cover it
+                                         # (None: covered; services/risk/stops.py)
 
     @property
     def symbol(self) -> str:
@@ -164,6 +167,7 @@ class AccountState:
         change = self._record_fill(fill, day_of)
         if live and change == "new" and not fill.voided:
             self._fill_ahead(fill, fill.ts_ns if now is None else now)
+            note_cover(self, fill.contract_id, fill.ts_ns if now is None else now)
         if self.balance_since and self.book_balance() == self.balance:
             self._agree_balance()          # the fill the balance was ahead of has come
         return change
@@ -433,6 +437,7 @@ class AccountState:
         if not live:                # a starting point: all its growth is unexplained
             self.ahead.pop(cid, None)
             self.position_lead = opening(before, after - before)
+            note_cover(self, cid, now, fresh=change in ("opened", "flipped"))
             return change
         if p is None:
             p = Pending(before, before_avg, now)
@@ -444,6 +449,7 @@ class AccountState:
                 and change in ("opened", "increased", "flipped"):
             pos.lots[-1][0] = min(pos.lots[-1][0], p.fill_ts)     # added by a fill seen
         self._settle(cid, p, after)
+        note_cover(self, cid, now, fresh=change in ("opened", "flipped"))
         return change
 
     def _reopened(self, pu: PositionUpdate, now: int) -> None:
@@ -494,19 +500,24 @@ class AccountState:
         old.updated_ns, old.position_id = max(old.updated_ns, pu.ts_ns), pu.position_id
         return change
 
-    def apply_order(self, ou: OrderUpdate) -> str:
+    def apply_order(self, ou: OrderUpdate, now: Optional[int] = None) -> str:
         """'new' (first seen working), 'changed', 'same' (seen as it is), 'gone' (no longer
-        working) or 'none'."""
+        working) or 'none'. `now` (risk's clock): when a stop that stops covering its position
+        stopped (services/risk/stops.py)."""
         known = ou.order_id in self.orders
         if known and self.orders[ou.order_id] == ou:
             return "same"
         if ou.status in WORKING_STATUSES:
             self.orders[ou.order_id] = ou
-            return "changed" if known else "new"
-        if known:
+            change = "changed" if known else "new"
+        elif known:
             del self.orders[ou.order_id]
-            return "gone"
-        return "none"
+            change = "gone"
+        else:
+            return "none"
+        note_cover(self, ou.contract_id,
+                   (ou.updated_ns or ou.created_ns) if now is None else now)
+        return change
 
     def working_orders(self, contract_id: Optional[str] = None) -> list[OrderUpdate]:
         return [o for o in self.orders.values()

@@ -1,75 +1,88 @@
-"""8. no_stop_loss_grace: a position open grace_seconds with no working stop -> close it.
+"""8. no_stop_loss_grace: a position not covered by working stops for grace_seconds -> close it.
 
-A working stop is a stop, stop-limit or trailing order in status Open on the position's
-contract, on the closing side; together such orders must cover the position. A suspended (8)
-bracket child is not working. A flipped position starts a fresh grace period (the state sets
-its start when it flips, whatever the broker's creationTimestamp).
-Before it closes, it warns at warn_at of the grace, once per position (a new one after flat,
-or a flip, warns again): "MNQ has no stop: closed in 2s unless a stop is placed", on the
-phone, the log and the status row. That warning is what lets the trader place the stop in
-time (fresh-user trial 17a: warn_at = 0.8 was listed for the rule and never warned, 4 of 4;
-the first sign was the forced close).
+What a working stop is, and since when a position is not covered, is services/risk/stops.py:
+the grace counts from the moment the position stopped being covered (opened or flipped with no
+stop, grew past its stops, a stop cancelled, filled or made smaller), so every uncovered spell
+gets the whole grace and its warning (fresh-user trial 17g: one contract added to a stopped
+long 57 s old was closed at once, "MNQ open 57s without a stop order", no warning).
+Before it closes, it warns at warn_at of the grace, once per uncovered spell: "MNQ has no
+stop: closed in 2s unless a stop is placed", on the phone, the log and the status row
+(fresh-user trial 17a: warn_at = 0.8 was listed for the rule and never warned).
+Its reading is whole seconds: value, share and words are one figure (trial 17g: the row read
+"3/10 35%", the alert 80 % where history said 81 % of the same warning); the screens and the
+alerts show its words (shared/rulenumbers.py SPELLED_OUT).
 """
 from __future__ import annotations
 
 from decimal import Decimal
 
 from services.risk.rules.base import CLOCK, ORDER, POSITION, Measure, Rule
-from shared.messages.market import (ORDER_STOP, ORDER_STOP_LIMIT, ORDER_TRAILING_STOP, SIDE_BUY,
-                                    SIDE_SELL, STATUS_OPEN)
+from services.risk.stops import STOP_TYPES, stop_cover, stop_orders, working_stops
 from shared.messages.risk import CLOSE_POSITION
 from shared.when import duration
 
-STOP_TYPES = (ORDER_STOP, ORDER_STOP_LIMIT, ORDER_TRAILING_STOP)
 NS = 1_000_000_000
 
+__all__ = ["NoStopLossGrace", "STOP_TYPES", "stop_orders"]
 
-def stop_orders(account, position) -> list:
-    """Working stop orders on the position's contract that would close it, when together
-    they cover it; [] when it is not protected."""
-    closing_side = SIDE_SELL if position.side > 0 else SIDE_BUY
-    stops = [o for o in account.working_orders(position.contract_id)
-             if o.type in STOP_TYPES and o.side == closing_side and o.status == STATUS_OPEN]
-    return stops if sum(o.size for o in stops) >= account.live_size(position) else []
+
+def uncovered(account, now: int) -> list:
+    """(position, its live size, when it stopped being covered, whole seconds since,
+    contracts its stops cover, how many stops) of every open position its working stops do not cover."""
+    out = []
+    for p in account.positions.values():
+        size = account.live_size(p)
+        if size == 0 or stop_orders(account, p):
+            continue
+        since = p.opened_ns if p.uncovered_ns is None else p.uncovered_ns
+        stops = working_stops(account, p)
+        out.append((p, size, since, max(0, now - since) // NS, stop_cover(stops), len(stops)))
+    return out
+
+
+def what_covers(p, size: int, cover: int, stops: int) -> str:
+    """'MNQ has no stop' / 'MNQ long 2: its stop covers 1 of 2'."""
+    if cover == 0:
+        return f"{p.symbol} has no stop"
+    which = "its stop covers" if stops == 1 else f"its {stops} stops cover"
+    return f"{p.symbol} {p.side_word} {size}: {which} {cover} of {size}"
 
 
 class NoStopLossGrace(Rule):
     name = "no_stop_loss_grace"
     listens = frozenset({POSITION, ORDER, CLOCK})
     description = "a position without a working stop after the grace period: close it"
-    keyed = True                # one warning per position (its key: contract and opening)
+    keyed = True                # one warning per uncovered spell (its key: contract and start)
 
     def measure(self, ctx, now, params):
-        """The unprotected position closest to its close (the status row's countdown)."""
+        """The uncovered position closest to its close (the status row's countdown)."""
         return max(self.readings(ctx, now, params), key=lambda m: m.progress, default=None)
 
     def readings(self, ctx, now, params):
-        """One reading per open position with no working stop: seconds open vs the grace."""
-        grace = params.grace_seconds * NS
+        """One reading per open position its stops do not cover: whole seconds uncovered vs
+        the grace, and the share of those (the same figure everywhere)."""
+        grace = params.grace_seconds
         out = []
-        for p in ctx.account.positions.values():
-            if ctx.account.live_size(p) == 0 or stop_orders(ctx.account, p):
-                continue
-            age = max(0, now - p.opened_ns)
-            left = max(0, grace - age)
-            out.append(Measure(Decimal(age // NS), Decimal(params.grace_seconds),
-                               age / grace if grace else 1.0,
-                               f"{p.symbol} has no stop: closed in {duration(-(-left // NS))} "
-                               f"unless a stop is placed",
-                               key=f"{p.contract_id}@{p.opened_ns}"))
+        for p, size, since, seconds, cover, n in uncovered(ctx.account, now):
+            left = max(0, grace - seconds)
+            fix = "a stop is placed" if cover == 0 else f"stops cover all {size}"
+            out.append(Measure(Decimal(seconds), Decimal(grace),
+                               seconds / grace if grace else 1.0,
+                               f"{what_covers(p, size, cover, n)}: closed in {duration(left)} "
+                               f"unless {fix}",
+                               key=f"{p.contract_id}@{since}"))
         return out
 
     def evaluate(self, ctx, event, now, params):
         out = []
-        for p in ctx.account.positions.values():
-            if ctx.account.live_size(p) == 0:
+        for p, size, since, seconds, cover, n in uncovered(ctx.account, now):
+            if seconds < params.grace_seconds:
                 continue
-            age = now - p.opened_ns
-            if age < params.grace_seconds * NS or stop_orders(ctx.account, p):
-                continue
+            words = (f"{p.symbol} {p.side_word} {size} without a stop order" if cover == 0
+                     else what_covers(p, size, cover, n))
             out.append(self.decide(ctx, params, now, CLOSE_POSITION,
-                                   f"{p.symbol} open {duration(age // NS)} without a stop order "
+                                   f"{words} for {duration(seconds)} "
                                    f"(grace {duration(params.grace_seconds)})",
-                                   value=Decimal(age // NS), limit=Decimal(params.grace_seconds),
+                                   value=Decimal(seconds), limit=Decimal(params.grace_seconds),
                                    contract_id=p.contract_id))
         return out

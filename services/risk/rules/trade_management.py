@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from services.risk.pnl import profit_ticks, round_to_tick
 from services.risk.rules.base import POSITION, QUOTE, Rule, quoted
-from services.risk.rules.no_stop_loss_grace import stop_orders
+from services.risk.stops import stop_orders
 from shared.messages.risk import MODIFY_STOP
 
 

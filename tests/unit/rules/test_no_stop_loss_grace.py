@@ -16,7 +16,7 @@ def test_the_reason_says_its_times_as_every_screen_does():
     desk = Desk(no_stop_loss_grace={"grace_seconds": 90})
     desk.long(1, MNQ, 21000)
     [d] = desk.wait(90).decisions
-    assert d.reason.endswith("open 1m30s without a stop order (grace 1m30s)"), d.reason
+    assert d.reason.endswith("without a stop order for 1m30s (grace 1m30s)"), d.reason
 
 
 def test_a_stop_placed_within_the_grace_period_is_enough():
