@@ -25,8 +25,8 @@ from zoneinfo import ZoneInfo
 from shared import roundslatency, showtime, trywords
 from shared.accountname import uncalled
 from shared.actedby import command_id
-from shared.lockwords import (ADMIN_LOCKOUT, ASKED_LOCKOUTS, SELF_LOCKOUT, locked_words,
-                              unchanged_words, with_end)
+from shared.lockwords import (ADMIN_LOCKOUT, ASKED_LOCKOUTS, SELF_LOCKOUT, lock_end_words,
+                              locked_words, unchanged_words, with_end)
 from shared import outcomewords
 from shared.outcomewords import LOCKOUT_RULE, left_to, outcome_word
 from shared.messages.enforce import DONE, FAILED, WITHDRAWN, found_nothing_to_do
@@ -343,11 +343,17 @@ def lockout_notes(changes, tz=None, now_ns: Optional[int] = None) -> list[str]:
     for c in changes:
         lk, last = c.lockout, latest[c.lockout.id]
         in_force = c is last and c.change != "cleared"
-        end = fmt_time(lk.until_ns, tz, relative=in_force, now_ns=now_ns, end=True)
+        # one with no end time says what ends it (trial 17g: symbol_blocks' "manual -")
+        end = fmt_time(lk.until_ns, tz, relative=in_force, now_ns=now_ns, end=True) \
+            if lk.until_ns else lock_end_words(lk)
         became = last.lockout.until_ns          # a cleared line carries the end it had
+        early = ended_early(c, tz, now_ns)
         if not in_force and became and lk.until_ns and became > lk.until_ns:
             end += f", extended to {fmt_time(became, tz, relative=False, now_ns=now_ns, end=True)}"
-        notes.append(f"{with_end(lk.kind, lk.rule, end)}{ended_early(c, tz, now_ns)}")
+            # and how the lockout ended, after it (trial 17g: "extended to Tue 18:42:27 CST"
+            # on one line, "ended early ... by an unlock" only on another)
+            early = ended_early(last, tz, now_ns)
+        notes.append(f"{with_end(lk.kind, lk.rule, end)}{early}")
     return notes
 
 
@@ -377,7 +383,15 @@ def decision_ends(decisions, changes, tz=None) -> list[str]:
                       # a person's own lockout is one whatever its kind (an extension past
                       # the roll makes a lockout to the roll a timer)
                       and (c.lockout.kind == d.lock.kind or d.rule in ASKED_LOCKOUTS)), None)
-        out.append(ended_early(found, tz) if found is not None else "")
+        if found is None:
+            out.append("")
+            continue
+        # a lockout extended since the decision says so before how it ended (trial 17g:
+        # "locked until Mon 17:00 CST (self-lockout), ended early at ..." of one extended to Tue)
+        became = found.lockout.until_ns
+        extended = (f", extended to {fmt_time(became, tz, relative=False, end=True)}"
+                    if became and d.lock.until_ns and became > d.lock.until_ns else "")
+        out.append(extended + ended_early(found, tz))
     return out
 
 

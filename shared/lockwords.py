@@ -109,6 +109,8 @@ def with_end(kind: str, rule: str, end: str) -> str:
     """The kind and the end in one note: 'timer Mon 14:05 CST (in 12m)', 'until the roll,
     Mon 17:00 CST'."""
     words = kind_words(kind, rule)
+    if end.startswith(words):           # an end in words: 'until the roll', not twice
+        return end
     return f"{words}, {end}" if words.startswith("until") else f"{words} {end}"
 
 

@@ -33,7 +33,7 @@ from cli.errors import CliError
 from cli.session import os_user
 from cli.fitted import fitted, width
 from shared.config.accounts import AmbiguousAccount
-from shared.config.edit import set_rule_enabled, set_rule_param
+from shared.config.edit import loosening_changes, set_rule_enabled, set_rule_param
 from shared.config.errors import ConfigError
 from shared.config.load import load_config
 from shared.config.views import rule_rows
@@ -117,6 +117,25 @@ def add_new_profile(p) -> None:
                         "docs/operations.md, Account profiles)")
 
 
+def when_in_force(path: str):
+    """lines(changes) for an offline rule edit: when each change takes effect, as riskd's
+    next start says it (docs/rules.md, Tightening is instant, loosening waits). Fresh-user
+    trial 17g: `rules set --offline` answered only "saved ... (previous file: ...)"."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            before = f.read()
+    except OSError:
+        before = ""
+
+    def lines(changes) -> list[str]:
+        with open(path, encoding="utf-8") as f:
+            waits = loosening_changes(before, f.read())
+        return [f"  {c}: " + ("a loosening: takes effect at the first trading-day roll after "
+                              "riskd's next start" if c in waits else
+                              "in force at riskd's next start") for c in changes]
+    return lines
+
+
 def run(args, ctx) -> int:
     if args.action == "list":
         return list_rules(args, ctx)
@@ -126,14 +145,15 @@ def run(args, ctx) -> int:
         if args.offline:
             return offline_edit(ctx, lambda path, backups: set_rule_param(
                 path, args.target, args.rule, args.param, args.value, backups,
-                args.new_profile))
+                args.new_profile), lines=when_in_force(ctx.config_path))
         request = RulesSet(target=args.target, rule=args.rule, param=args.param,
                            value=args.value, reason=args.reason, new_profile=args.new_profile)
     else:
         enabled = args.action == "enable"
         if args.offline:
             return offline_edit(ctx, lambda path, backups: set_rule_enabled(
-                path, args.target, args.rule, enabled, backups, args.new_profile))
+                path, args.target, args.rule, enabled, backups, args.new_profile),
+                lines=when_in_force(ctx.config_path))
         request = RulesEnable(target=args.target, rule=args.rule, enabled=enabled,
                               reason=args.reason, new_profile=args.new_profile)
     # an edit riskd would act on at once (flatten, reduce, lock out) asks first (--yes: apply)

@@ -37,6 +37,7 @@ from typing import Optional
 
 import attrs
 
+from services.risk.alertmode import WouldBe
 from services.risk.lockouts import (ADDED, ADMIN, EXTENDED, SAME, TRADER, end_of, lock_key,
                                     owner)
 from services.risk.outcome import Outcome
@@ -81,14 +82,28 @@ CUT_REACHES_NS = 30 * 1_000_000_000
 
 class Acting:
     # -- decisions -----------------------------------------------------------------------------
+    def _enforced(self, d: Decision) -> Optional[WouldBe]:
+        """The lockout of an alert-mode decision's scope and kind that its rule took in enforce
+        mode (before an edit switched it to alert mode) and that is in force: the breach it
+        acted on is not a new one (services/risk/alertmode.py)."""
+        if d.lock is None:
+            return None
+        held = self.lockouts.get(lock_key(d.lock, d.account_id, _lock_by(d)))
+        if held is None or d.rule not in (held.rule, held.took_over_rule):
+            return None
+        return WouldBe(held.until_ns)
+
     def _take(self, d: Decision, now: int, out: Outcome) -> None:
         """Record a decision, merge its lockout, send its command unless it would repeat."""
         acct = self.accounts.get(d.account_id)
         if d.mode == ALERT:
             # no lockout is taken in alert mode: one record per breach says what enforce mode
             # would have done (services/risk/alertmode.py)
-            kept, send = self.alert_book.record(d, acct, now,
-                                                getattr(self, "zone", None) or dt.timezone.utc)
+            rule = self.rules.get(d.rule)
+            kept, send = self.alert_book.record(
+                d, acct, now, getattr(self, "zone", None) or dt.timezone.utc,
+                held_size=bool(getattr(rule, "held_size", False)),
+                enforced=self._enforced(d))
             if kept is None:
                 return
             d = attrs.evolve(kept, id=self.ids(), by=d.by or who(d.rule))

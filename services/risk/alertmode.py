@@ -16,7 +16,14 @@ tells each new breach from the same one seen again:
   nothing new at all when it would end no later (a shorter timer never replaces a longer);
 - a breach with no lockout (a position's close or reduce, an order's cancel, a stop's move)
   is recorded once per position (a new position after flat, or a flip, is a new breach), per
-  order, per stop price.
+  order, per stop price. Of a rule that judges the contracts held (Rule.held_size:
+  max_contracts, max_contracts_per_instrument), a position past the limit again after the
+  rule found the account within it (within), or further past it than when recorded, is a new
+  breach too (fresh-user trial 17g: 1 -> 3 -> 1 -> 3 -> 4 contracts, limit 2, recorded once);
+- a breach the rule acted on in enforce mode before it was switched to alert mode (its own
+  lockout in force, ending no earlier) is not a new one: that lockout becomes the would-be
+  one, nothing is recorded (trial 17g: the override to alert mode re-reported the cooldown in
+  force as "would have locked ... until" that cooldown's end, with no new trade).
 Fresh-user trial 17a: the record was kept once a day per rule and target, so every
 cooldown_after_loss and daily_unrealized_loss breach after a rule's first of the day was
 silent (7 of 7, also long after the would-be cooldown had ended). Would-be timers end at
@@ -49,7 +56,14 @@ class WouldBe:
 class AlertBook:
     def __init__(self):
         self.locks: dict[tuple, WouldBe] = {}     # (account, rule, symbol, kind, clears_on)
-        self.seen: set[tuple] = set()             # (account, rule, target): lockless breaches
+        # (account, rule, target) -> the value recorded: lockless breaches
+        self.seen: dict[tuple, object] = {}
+
+    def within(self, account_id: int, rule: str) -> None:
+        """A rule judging the contracts held found none past its limit on the account: its
+        next breach there is a new one."""
+        for key in [k for k in self.seen if k[0] == account_id and k[1] == rule]:
+            del self.seen[key]
 
     def roll(self, now: int) -> None:
         """The trading-day roll: only would-be timers still running stay."""
@@ -58,21 +72,31 @@ class AlertBook:
         self.seen.clear()
 
     def record(self, d: Decision, acct: Optional[AccountState], now: int,
-               tz: dt.tzinfo) -> tuple[Optional[Decision], bool]:
+               tz: dt.tzinfo, *, held_size: bool = False,
+               enforced: Optional[WouldBe] = None) -> tuple[Optional[Decision], bool]:
         """(the record of an alert-mode decision, with no lockout and the words of what
         enforce mode would have done, or None when it is a breach recorded already; whether
-        its alert command is sent: only when enforce mode would have acted)."""
+        its alert command is sent: only when enforce mode would have acted). held_size: the
+        rule judges the contracts held (further past is a new breach); enforced: the lockout
+        of the decision's scope and kind this rule took in enforce mode, in force now."""
         target = _target(d, acct)
         if d.lock is None:
             key = (d.account_id, d.rule, target)
-            if key in self.seen:
+            known, was = key in self.seen, self.seen.get(key)
+            self.seen[key] = d.value        # further past than now is a new breach (held_size)
+            if known and not (held_size and None not in (d.value, was) and d.value > was):
                 return None, False
-            self.seen.add(key)
             return _kept(d, what(d, acct, True)), d.action != ACTION_NONE
         lock = d.lock
         until = None if lock.until_ns is None else showtime.up_to_second(lock.until_ns)
         key = (d.account_id, d.rule, lock.symbol, lock.kind, lock.clears_on)
         held = self.locks.get(key)
+        if (held is None or not held.holds(now)) and enforced is not None \
+                and enforced.holds(now) and (enforced.until_ns is None
+                     or (until is not None and until <= enforced.until_ns)):
+            # acted on in enforce mode already (its lockout in force): not a new breach
+            self.locks[key] = WouldBe(enforced.until_ns, {target})
+            return None, False
         if held is None or not held.holds(now):
             self.locks[key] = WouldBe(until, {target})
             return _kept(d, _with_end(what(d, acct, True), until, lock.kind, tz, now)), \

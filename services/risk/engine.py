@@ -65,7 +65,7 @@ from shared.messages.enforce import DONE, FINAL_STATUSES, CommandResult
 from shared.messages.market import (STATUS_CANCELLED, AccountUpdate, BrokerConnection,
                                     ContractInfo, Fill, MarketSnapshot, OrderUpdate,
                                     PositionUpdate, Quote)
-from shared.messages.risk import (CLOSE_POSITION, ENFORCE, FLATTEN, MODIFY_STOP,
+from shared.messages.risk import (ALERT, CLOSE_POSITION, ENFORCE, FLATTEN, MODIFY_STOP,
                                   REDUCE_POSITION, Decision, RuleWarning)
 
 log = logging.getLogger(__name__)
@@ -817,6 +817,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             for note in ctx.notes:
                 self._warn(acct, name, now, out, note, params)
             ctx.notes.clear()
+            if not decisions and rule.held_size and params.mode == ALERT:
+                self.alert_book.within(acct.account_id, name)   # its next breach is new
             for d in decisions:
                 self._take(d, now, out)
             if decisions:           # a warning comes before its breach, never after it

@@ -37,7 +37,8 @@ from services.risk.carried import Carried, existed_before
 from services.risk.state import AccountState, symbol_of
 from services.risk.words import FOREVER, LOCKOUT_RULE, SYMBOL_BLOCKS
 from shared import showtime
-from shared.lockwords import ADMIN_LOCKOUT, HOLDER_WORDS, locked_words, longest_first
+from shared.lockwords import (ADMIN_LOCKOUT, HOLDER_WORDS, lock_end_words, locked_words,
+                             longest_first)
 from shared.messages.market import ORDER_MARKET, SIDE_BUY, Fill, OrderUpdate, PositionUpdate
 from shared.messages.risk import (CANCEL_ORDERS, CLOSE_POSITION, ENFORCE, REDUCE_POSITION,
                                   TIMER, UNTIL_RESET, Decision, LockoutChange, LockoutState,
@@ -143,6 +144,16 @@ class LockoutBook:
     def describe(self, lock: LockoutState, by: bool = True) -> str:
         """describe(), the account named as alerts name it."""
         return describe(lock, self.name_of(lock.account_id), by)
+
+    def while_locked(self, lock: LockoutState) -> str:
+        """What a lockout enforcement's reason says after "CL position opened": 'while
+        account Demo 1 (id 1001) locked until the roll by daily_net_loss', a symbol_blocks
+        lockout 'on account Demo 1 (id 1001) while CL is listed in symbol_blocks (an admin's
+        unlock ends it until CL's next trade)' (trial 17g: "CL position opened while CL on
+        account ... locked while CL is listed ... by symbol_blocks")."""
+        if lock.clears_on == SYMBOL_BLOCKS:
+            return f"on account {self.name_of(lock.account_id)} {lock_end_words(lock)}"
+        return f"while {self.describe(lock)}"
 
     def all(self, account_id: Optional[int] = None) -> list[LockoutState]:
         """The lockouts in force, by account, each account's longest first (status, lockouts,
@@ -303,8 +314,8 @@ class LockoutBook:
                     and not (carried is not None and carried.had_order(
                         event.order_id, event.created_ns, _since(locks))):
                 return [self._decision(account, locks[0], now, CANCEL_ORDERS,
-                                       f"order {event.order_id} placed while "
-                                       f"{self.describe(locks[0])}"
+                                       f"order {event.order_id} placed "
+                                       f"{self.while_locked(locks[0])}"
                                        f"{_not_protecting(account, event)}", event_ns or now,
                                        contract_id=event.contract_id, order_id=event.order_id)]
         grew = ((isinstance(event, PositionUpdate) and account.position_lead
@@ -326,8 +337,8 @@ class LockoutBook:
                                                                                    event)
                 lead += account.take_free(event.contract_id, now)
                 return [self._cut(account, locks[0], now, event.contract_id, lead,
-                                  f"{symbol_of(event.contract_id)} position {grown} while "
-                                  f"{self.describe(locks[0])}", event_ns or now)]
+                                  f"{symbol_of(event.contract_id)} position {grown} "
+                                  f"{self.while_locked(locks[0])}", event_ns or now)]
         return []
 
     def _cut(self, account: AccountState, lock, now: int, contract_id: str, added: int,
@@ -364,7 +375,7 @@ class LockoutBook:
         live = account.live_size(pos) if pos is not None else 0
         if not locks or live <= down_to:
             return []
-        reason = (f"{symbol_of(contract_id)} position bought while {self.describe(locks[0])}, "
+        reason = (f"{symbol_of(contract_id)} position bought {self.while_locked(locks[0])}, "
                   f"after riskd's reduce in flight last read it: {live} held, "
                   f"cut to {down_to}")
         if down_to <= 0:
@@ -388,8 +399,8 @@ class LockoutBook:
         if not (locks and added):
             return []
         return [self._cut(account, locks[0], now, cid, added,
-                          f"{symbol_of(cid)} position {grew(after, added)} while "
-                          f"{self.describe(locks[0])}", event_ns or now)]
+                          f"{symbol_of(cid)} position {grew(after, added)} "
+                          f"{self.while_locked(locks[0])}", event_ns or now)]
 
     def guarded_again(self, account: AccountState, held: Carried, now: int) -> list[Decision]:
         """An admin enabled an account again while a lockout of it is in force: what it opened
@@ -430,8 +441,8 @@ class LockoutBook:
             locks = self.covering(account.account_id, symbol_of(cid)) if lead else []
             if locks and pending.fill_ts > _since(locks):
                 out.append(self._cut(account, locks[0], now, cid, lead,
-                                     f"{symbol_of(cid)} position grew by {lead} while "
-                                     f"{self.describe(locks[0])}", pending.fill_ts))
+                                     f"{symbol_of(cid)} position grew by {lead} "
+                                     f"{self.while_locked(locks[0])}", pending.fill_ts))
         return out
 
     @staticmethod

@@ -789,6 +789,54 @@ def loosening_changes(old_text: str, new_text: str) -> set[str]:
     return out
 
 
+def _with_default_lists(flat: dict, other: dict) -> None:
+    """A table list the other side sets that this side's text leaves out has its built-in
+    default here (broker.sim.accounts: the sim's two accounts), not "(unset)": fresh-user trial
+    17g, `config set broker.sim.accounts` of three accounts was audited "broker.sim.accounts[0].id:
+    (unset) -> 1001" for an account the sim had before."""
+    lists = {k.split("[", 1)[0] for k in other if "[" in k}
+    for prefix in lists:
+        if any(k.startswith(prefix + "[") for k in flat):
+            continue
+        default = _schema_default(prefix)
+        if not (isinstance(default, list) and default
+                and all(attrs.has(type(v)) for v in default)):
+            continue
+        for i, v in enumerate(default):
+            for name, field in attrs.fields_dict(type(v)).items():
+                key, value = f"{prefix}[{i}].{_q(name)}", getattr(v, name)
+                # a field left at its own default where the other side leaves it out too
+                # is the same value on both sides: not said
+                if key not in other and field.default is not attrs.NOTHING \
+                        and value == field.default:
+                    continue
+                flat[key] = value
+
+
+def _schema_default(key: str) -> Any:
+    """The built-in default of a config key that names a field of the model (None when it
+    does not: a profile's rule, an account's own key)."""
+    from shared.config.model import Config
+    cls: Any = Config
+    try:
+        parts = split_key(key)
+    except EditError:
+        return None
+    for i, part in enumerate(parts):
+        if not isinstance(part, str) or cls is None or not attrs.has(cls):
+            return None
+        field = attrs.fields_dict(cls).get(part)
+        if field is None:
+            return None
+        default = field.default
+        if isinstance(default, attrs.Factory):        # type: ignore[arg-type]
+            default = default.factory()
+        if i == len(parts) - 1:
+            return default
+        cls = type(default) if attrs.has(type(default)) else None
+    return None
+
+
 def config_changes(old_text: str, new_text: str, limit: int = 20) -> list[str]:
     """Every value that differs between two config texts, as "KEY: OLD -> NEW" (secrets
     masked: "admin.password_hash: secret changed"), at most `limit` lines."""
@@ -799,6 +847,8 @@ def config_changes(old_text: str, new_text: str, limit: int = 20) -> list[str]:
         _flatten(tomlkit.parse(new_text).unwrap(), "", new)
     except Exception:  # noqa: BLE001 -- an unreadable side: say so rather than guess
         return ["(the whole file)"]
+    _with_default_lists(old, new)
+    _with_default_lists(new, old)
     keys = [k for k in {**old, **new} if old.get(k, _MISSING) != new.get(k, _MISSING)]
     out = _worded(keys[:limit], old, new, tomlkit.parse(old_text).unwrap(),
                   tomlkit.parse(new_text).unwrap())

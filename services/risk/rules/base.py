@@ -124,6 +124,9 @@ class Rule:
     description: str = ""
     warns: bool = True          # limit rules warn at warn_at; automation does not
     keyed: bool = False         # several limits, each warned on its own (readings' keys)
+    # judges the contracts held, the whole account at every step: in alert mode, past the
+    # limit again, or further past it, is a new breach (services/risk/alertmode.py)
+    held_size: bool = False
 
     def evaluate(self, ctx: Ctx, event: Any, now: int, params) -> list[Decision]:
         raise NotImplementedError

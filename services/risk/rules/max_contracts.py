@@ -37,6 +37,7 @@ class MaxContracts(Rule):
     name = "max_contracts"
     listens = frozenset({POSITION})
     description = "open contracts over the limit: reduce the newest exposure, or flatten"
+    held_size = True
 
     def measure(self, ctx, now, params):
         n = open_contracts(ctx, params.count)

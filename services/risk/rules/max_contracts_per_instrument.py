@@ -24,6 +24,7 @@ class MaxContractsPerInstrument(Rule):
     name = "max_contracts_per_instrument"
     listens = frozenset({POSITION})
     description = "a symbol's size over its own limit: reduce or close that contract"
+    held_size = True
 
     def measure(self, ctx, now, params):
         best = None

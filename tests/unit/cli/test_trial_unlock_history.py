@@ -53,3 +53,38 @@ def test_an_admins_clear_reads_as_the_admin_clearing_that_rules_lockout():
 def test_a_lockout_that_ran_its_time_says_nothing_more():
     got = notes(history(END, "clock", "its time is up"))
     assert not any("ended early" in v for v in got.values()), got
+
+
+def test_a_lockout_extended_then_unlocked_says_both_on_each_line():
+    """Fresh-user trial 17g, finding 7: a self-lockout to Mon 17:00 extended to Tue, then
+    unlocked: the decision's line said "locked until Mon 17:00 CST (self-lockout), ended early
+    at ..." (never the extension), the lockout's first line "self-lockout Mon 17:00 CST,
+    extended to Tue 18:42:27 CST" (never that it ended early)."""
+    longer = END + 3600 * NS_PER_S                  # Sat 04:23:23 CST
+    lock = LockoutState(id="L1", account_id=1001, kind="timer", rule="self_lockout",
+                        since_ns=TOOK, until_ns=END, by="trader")
+    ext = LockoutState(id="L1", account_id=1001, kind="timer", rule="self_lockout",
+                       since_ns=TOOK, until_ns=longer, by="trader")
+    d = Decision(id="d1", ts_ns=TOOK, rule="self_lockout", account_id=1001,
+                 action="flatten", lock=LockSpec(kind="timer", until_ns=END), by="trader")
+    body = HistoryReply(decisions=[d], lockouts=[
+        LockoutChange(change="added", lockout=lock, ts_ns=TOOK, by="trader"),
+        LockoutChange(change="extended", lockout=ext, ts_ns=TOOK + NS_PER_S, by="trader"),
+        LockoutChange(change="cleared", lockout=ext, ts_ns=UNLOCKED, by="admin:root")])
+    got = [r[-1] for r in rows(body, None, CHICAGO)]
+    early = ", ended early at Sat 03:13:23 CST by an unlock (admin:root)"
+    assert got[0].endswith(", extended to Sat 04:23:23 CST" + early), got      # the decision
+    assert got[1] == "self-lockout Sat 03:23:23 CST, extended to Sat 04:23:23 CST" + early, got
+
+
+def test_a_symbol_blocks_lockout_row_says_what_ends_it():
+    """Trial 17g, finding 6: its history rows ended in "manual -"."""
+    lock = LockoutState(id="L2", account_id=1001, kind="manual", rule="symbol_blocks",
+                        since_ns=TOOK, symbol="CL", clears_on="symbol_blocks")
+    body = HistoryReply(decisions=[], lockouts=[
+        LockoutChange(change="added", lockout=lock, ts_ns=TOOK),
+        LockoutChange(change="cleared", lockout=lock, ts_ns=UNLOCKED, by="admin:root")])
+    got = [r[-1] for r in rows(body, None, CHICAGO)]
+    listed = ("manual while CL is listed in symbol_blocks (an admin's unlock ends it until CL's "
+              "next trade)")
+    assert got == [listed, listed], got
