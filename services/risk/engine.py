@@ -699,8 +699,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             if done.action == MODIFY_STOP and res.status == DONE:
                 self.stop_moved(done, now)
             if acct is not None and res.status in FINAL_STATUSES \
-                    and acct.riskd.settle(res.command_id, now, closed=res.status == DONE,
-                                          price_of=self.market.price):
+                    and self._settle_exits(acct, res, now):
                 out.exits.add(acct.account_id)        # before the rules judge what is left
             self._retry_result(acct, done, res, now, out)
             self._after_reduced(acct, done, res, now, out)
@@ -714,10 +713,22 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             # admin's
             self._admin_flatten(acct, res, now, out)
         if acct is not None and res.status in FINAL_STATUSES \
-                and acct.riskd.settle(res.command_id, now, closed=res.status == DONE,
-                                      price_of=self.market.price):
+                and self._settle_exits(acct, res, now):
             out.exits.add(acct.account_id)
         return out
+
+    def _settle_exits(self, acct: AccountState, res: CommandResult, now: int) -> bool:
+        """The command's exits know its final result (once); its closes whose outcome is
+        unknown (res.unsettled) are expected a while longer (services/risk/exits.py late)."""
+        if not acct.riskd.settle(res.command_id, now, closed=res.status == DONE,
+                                 price_of=self.market.price):
+            return False
+        if res.unsettled:
+            def held_of(cid: str) -> int:
+                pos = acct.positions.get(cid)
+                return pos.size if pos is not None else 0
+            acct.riskd.unsettled(res.command_id, res.unsettled, now, held_of)
+        return True
 
     def _admin_flatten(self, acct: AccountState, res: CommandResult, now: int,
                        out: Outcome) -> None:
