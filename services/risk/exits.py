@@ -124,6 +124,8 @@ class RiskdExits:
     # breaches in 6 s made each look a scan of ~500 exits (docs/performance.md "Round 13")
     _sized: Optional[list] = attrs.field(default=None, eq=False, repr=False)
     _sized_of: Optional[list] = attrs.field(default=None, eq=False, repr=False)  # of `expected`
+    # the exits the last fill claimed used up (claim_fill; closed_earlier)
+    last_used: list = attrs.field(factory=list, eq=False, repr=False)
 
     def _live(self) -> list[Exit]:
         sized = self._sized
@@ -410,12 +412,15 @@ class RiskdExits:
                        and e.side == side and e.open_at(now)),
                       key=lambda e: (e.done_ns == 0, e.done_ns or e.issued_ns))
 
-    def _use(self, exits: list[Exit], n: int) -> None:
+    def _use(self, exits: list[Exit], n: int) -> list[Exit]:
+        """Use up n contracts of these exits, in order; the exits it took from."""
+        used = []
         for e in exits:
             if n <= 0:
-                return
+                return used
             take = min(n, e.size)
             if take:
+                used.append(e)
                 was = _done_unfilled(e)
                 e.size -= take
                 self._n_done -= was - _done_unfilled(e)
@@ -423,6 +428,7 @@ class RiskdExits:
                 if e.size <= 0 and self._sized is not None:
                     self._sized = [x for x in self._sized if x is not e]
             n -= take
+        return used
 
     def _match(self, contract_id: str, side: int, size: int, now: int) -> Optional[list]:
         """The open exits a closing fill or order of this size fits in together (None: none)."""
@@ -447,12 +453,22 @@ class RiskdExits:
         if open_ is None and flat:
             whole = self._open(fill.contract_id, fill.side, now)
             open_ = whole if any(e.whole for e in whole) else None
+        self.last_used = []
         if not ours and open_ is None:
             return False
-        self._use(open_ or self._open(fill.contract_id, fill.side, now), fill.size)
+        self.last_used = self._use(open_ or self._open(fill.contract_id, fill.side, now),
+                                   fill.size)
         if fill.order_id is not None:
             self.orders.add(fill.order_id)
         return True
+
+    def closed_earlier(self, position_id: int) -> bool:
+        """The fill just claimed used up only exits issued for another position than the one
+        of the broker's id position_id, the book's now (gone, position_id): it closed an
+        earlier position, one a snapshot or a reconnect replaced before its fills came."""
+        used = self.last_used
+        return bool(position_id and used) and all(
+            e.gone and e.position_id and e.position_id != position_id for e in used)
 
     def claim_order(self, order: OrderUpdate, now: int) -> bool:
         """A new market order on the closing side while an exit is expected is riskd's."""
