@@ -30,7 +30,8 @@ from shared import codec
 from shared.sqlitefile import check_file, move_aside
 from shared.storedread import open_stored
 from shared.walstore import close_wal, open_wal
-from shared.messages.enforce import MARKET_OPEN, Command, CommandResult, CommandState
+from shared.messages.enforce import (FAILED, MARKET_OPEN, Command, CommandResult, CommandState,
+                                     LostCall)
 from shared.trywords import KILL_SWITCH_IDS
 
 log = logging.getLogger(__name__)
@@ -95,7 +96,19 @@ class Entry:
                              first_answer_ns=self.first_answer_ns, broker_calls=self.calls,
                              errors=list(self.errors), reason=c.reason, by=c.by,
                              # pending: only a close the market refused (executor.py)
-                             waits_for=MARKET_OPEN if self.state == PENDING else "")
+                             waits_for=MARKET_OPEN if self.state == PENDING else "",
+                             unsettled=self.unsettled())
+
+    def unsettled(self) -> list[LostCall]:
+        """A final row's closes whose outcome is unknown (progress, ActionContext._overtaken):
+        those called again after their answer was lost; a failed command's last lost ones too
+        (no read showed what they did)."""
+        if not self.final:
+            return []
+        rows = list(self.progress.get("unsettled") or [])
+        if self.status == FAILED:
+            rows += list(self.progress.get("lost") or [])
+        return [LostCall(contract_id=c, size=int(n or 0)) for c, n in rows]
 
     def state_view(self) -> CommandState:
         c = self.command

@@ -30,6 +30,14 @@ Until those fills come, the contracts a done exit still expects are worth what t
 "done" came (`price`, the market's price then: the broker closed them about then), not every
 later price (done_unfilled; services/risk/pnl.py): a reduce of 3 of 8 done, the next quote
 valued all 8 and a loss rule saw the loss of contracts already closed.
+A close whose answer enforcement never got, called again because the position still showed
+its contracts, may be carried out by the broker after the command's result (flake17: a
+partialCloseContract timed out, the second round cut 5 -> 4, the broker carried the first out
+late, 5 -> 3, and that sell was counted as the trader's 6th trade of the minute). The result
+lists such closes (CommandResult.unsettled) and each becomes a late exit (Exit.late) of its
+command: its contracts on the closing side, expected for LATE_NS after the result rather than
+WINDOW_NS (docs/rules.md "Whose trade it is": a trader's own close of that size meanwhile
+counts as riskd's).
 """
 from __future__ import annotations
 
@@ -44,6 +52,7 @@ NS = 1_000_000_000
 WINDOW_NS = 15 * NS            # after the command's final result
 SKEW_NS = NS                   # the broker's clock and risk's may differ this much
 MAX_AGE_NS = 600 * NS          # an expectation never outlives this, result or not
+LATE_NS = 120 * NS             # a late exit's (a lost close's) after the command's result
 
 
 @attrs.define
@@ -71,14 +80,19 @@ class Exit:
     # the broker's id of the position it closes, as risk's book held it at its issue (0: none
     # known): a position there with another id is a later one (earlier_position)
     position_id: int = 0
+    # a close of the command whose answer was lost and whose effect enforcement never saw
+    # (CommandResult.unsettled): the broker may carry it out after the result, so it is
+    # remembered LATE_NS after it, not WINDOW_NS
+    late: bool = False
     n: int = attrs.field(default=0, eq=False, repr=False)   # its row in the store (RiskdExits)
 
     def alive(self, now: int) -> bool:
-        """Still remembered: its command is outstanding or finished within WINDOW_NS. A used-up
-        exit stays known (knows()) so the command's later results are not taken as new."""
+        """Still remembered: its command is outstanding or finished within WINDOW_NS (a late
+        exit: LATE_NS). A used-up exit stays known (knows()) so the command's later results
+        are not taken as new."""
         if now - self.issued_ns > MAX_AGE_NS:
             return False
-        return self.done_ns == 0 or now - self.done_ns <= WINDOW_NS
+        return self.done_ns == 0 or now - self.done_ns <= (LATE_NS if self.late else WINDOW_NS)
 
     def open_at(self, now: int) -> bool:
         return self.size > 0 and self.alive(now)
@@ -110,6 +124,8 @@ class RiskdExits:
     # breaches in 6 s made each look a scan of ~500 exits (docs/performance.md "Round 13")
     _sized: Optional[list] = attrs.field(default=None, eq=False, repr=False)
     _sized_of: Optional[list] = attrs.field(default=None, eq=False, repr=False)  # of `expected`
+    # the exits the last fill claimed used up (claim_fill; closed_earlier)
+    last_used: list = attrs.field(factory=list, eq=False, repr=False)
 
     def _live(self) -> list[Exit]:
         sized = self._sized
@@ -290,6 +306,25 @@ class RiskdExits:
                 self.changed[e.n] = e
         return hit
 
+    def unsettled(self, command_id: str, calls, now: int,
+                  held_of: Callable[[str], int]) -> bool:
+        """The command's final result lists closes whose outcome is unknown (calls: LostCall,
+        CommandResult.unsettled): each is expected as a late exit of the command on the side
+        its exits there close (a closeContract's: held_of(contract), the book's position
+        there, at least 1). True when one was added."""
+        hit = False
+        for call in calls:
+            mine = [e for e in self.expected if e.command_id == command_id
+                    and e.contract_id == call.contract_id]
+            if not mine:
+                continue
+            size = call.size or max(1, abs(held_of(call.contract_id)))
+            self._add(Exit(call.contract_id, mine[-1].side, size, mine[-1].issued_ns,
+                           command_id, done_ns=now, whole=not call.size,
+                           position_id=mine[-1].position_id, late=True))
+            hit = True
+        return hit
+
     def done_expecting(self, command_id: str) -> bool:
         """Is this command done (closed) with fills of it still expected?"""
         return any(e.command_id == command_id and e.closed and e.size > 0
@@ -377,12 +412,15 @@ class RiskdExits:
                        and e.side == side and e.open_at(now)),
                       key=lambda e: (e.done_ns == 0, e.done_ns or e.issued_ns))
 
-    def _use(self, exits: list[Exit], n: int) -> None:
+    def _use(self, exits: list[Exit], n: int) -> list[Exit]:
+        """Use up n contracts of these exits, in order; the exits it took from."""
+        used = []
         for e in exits:
             if n <= 0:
-                return
+                return used
             take = min(n, e.size)
             if take:
+                used.append(e)
                 was = _done_unfilled(e)
                 e.size -= take
                 self._n_done -= was - _done_unfilled(e)
@@ -390,6 +428,7 @@ class RiskdExits:
                 if e.size <= 0 and self._sized is not None:
                     self._sized = [x for x in self._sized if x is not e]
             n -= take
+        return used
 
     def _match(self, contract_id: str, side: int, size: int, now: int) -> Optional[list]:
         """The open exits a closing fill or order of this size fits in together (None: none)."""
@@ -414,12 +453,22 @@ class RiskdExits:
         if open_ is None and flat:
             whole = self._open(fill.contract_id, fill.side, now)
             open_ = whole if any(e.whole for e in whole) else None
+        self.last_used = []
         if not ours and open_ is None:
             return False
-        self._use(open_ or self._open(fill.contract_id, fill.side, now), fill.size)
+        self.last_used = self._use(open_ or self._open(fill.contract_id, fill.side, now),
+                                   fill.size)
         if fill.order_id is not None:
             self.orders.add(fill.order_id)
         return True
+
+    def closed_earlier(self, position_id: int) -> bool:
+        """The fill just claimed used up only exits issued for another position than the one
+        of the broker's id position_id, the book's now (gone, position_id): it closed an
+        earlier position, one a snapshot or a reconnect replaced before its fills came."""
+        used = self.last_used
+        return bool(position_id and used) and all(
+            e.gone and e.position_id and e.position_id != position_id for e in used)
 
     def claim_order(self, order: OrderUpdate, now: int) -> bool:
         """A new market order on the closing side while an exit is expected is riskd's."""
@@ -450,7 +499,7 @@ class RiskdExits:
         the store (None: numbered afresh, every one to be written)."""
         # rows from before 'whole': a reduce; from before 'cut': not counted as one; from
         # before 'price': valued at the latest price, as then; from before 'down_to': none;
-        # from before 'position_id': not known (0)
+        # from before 'position_id': not known (0); from before 'late': not late
         self.expected = [Exit(**{**r, "price": None if r.get("price") is None
                                  else Decimal(r["price"])}) for r in rows]
         self.orders = set(orders)
@@ -477,7 +526,7 @@ def dump_exit(e: Exit) -> dict:
             "issued_ns": e.issued_ns, "command_id": e.command_id, "done_ns": e.done_ns,
             "closed": e.closed, "whole": e.whole, "cut": e.cut,
             "price": None if e.price is None else str(e.price), "down_to": e.down_to,
-            "gone": e.gone, "position_id": e.position_id}
+            "gone": e.gone, "position_id": e.position_id, "late": e.late}
 
 
 __all__ = ["RiskdExits", "Exit", "closing_side", "dump_exit", "SIDE_BUY", "SIDE_SELL"]

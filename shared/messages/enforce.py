@@ -82,6 +82,15 @@ class WithdrawCommand:
 
 
 @attrs.frozen(kw_only=True)
+class LostCall:
+    """A close of enforcement's whose answer was lost (a timeout, a dropped connection, a 5xx)
+    and whose effect it never saw: the broker may carry it out after the result (its fill is
+    riskd's, not the trader's). size: contracts of a partial close; 0: a closeContract."""
+    contract_id: str
+    size: int = 0
+
+
+@attrs.frozen(kw_only=True)
 class CommandResult:
     """What enforcement did with a command."""
     command_id: str
@@ -107,6 +116,11 @@ class CommandResult:
     # an 'accepted' result of a command that waits (pending in enforcement's journal): what
     # for (MARKET_OPEN); risk tells the phone once per command (services/risk/marketwait.py)
     waits_for: str = ""
+    # a final result's closes whose outcome is unknown (LostCall): a call whose answer was
+    # lost, then called again because the position still showed its contracts, may still be
+    # carried out by the broker (services/enforcement/actions/base.py ActionContext._overtaken);
+    # risk keeps their fills as riskd's for a while (services/risk/exits.py LATE_NS)
+    unsettled: list[LostCall] = attrs.Factory(list)
 
 
 @attrs.frozen(kw_only=True)

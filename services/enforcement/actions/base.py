@@ -235,11 +235,38 @@ class ActionContext:
             yield from self.settle()
         raise Retry(f"{what} on account {self.account} after {passes} passes")
 
+    # -- closes whose answer was lost -------------------------------------------------------
+    def _closes(self, key: str) -> list[list]:
+        return [list(c) for c in self.progress.get(key) or []]
+
+    def _lost_close(self, step: Step) -> None:
+        """A close of this step whose answer never came (or was a 5xx): it may still be
+        carried out, now or later. Journaled (progress `lost`): a handover or a restart keeps it."""
+        lost_ = self._closes("lost") + [[step.contract_id, step.size or 0]]
+        self.save_progress(lost=lost_)
+
+    def _overtaken(self, step: Step, worked: bool) -> None:
+        """A close of step's contract was called again after closes there whose answer was lost
+        (the re-read before it still showed their contracts). worked: it worked (or may
+        have): those lost closes may still be carried out by the broker after this command
+        ends (the sim's slow success: the broker carried out a timed-out partial close after
+        the second round's had cut, 5 -> 3), so the result lists them (CommandResult.unsettled)
+        and risk keeps their fills as riskd's. Not worked (PositionNotFound): the broker had
+        carried them out already; they are forgotten."""
+        lost_ = self._closes("lost")
+        mine = [c for c in lost_ if c[0] == step.contract_id]
+        if not mine:
+            return
+        rest = [c for c in lost_ if c[0] != step.contract_id]
+        unsettled = self._closes("unsettled") + (mine if worked else [])
+        self.save_progress(lost=rest, unsettled=unsettled)
+
     def execute(self, steps: list[Step]) -> StepReport:
         """Run every step (one failure does not stop the others); AccountRejected ends at once."""
         report = StepReport(steps=len(steps))
         for step in steps:
             self.trading_calls += 1
+            closing = step.kind in (CLOSE, PARTIAL)
             try:
                 self._call(step)
             except CALL_ERRORS as exc:
@@ -249,6 +276,8 @@ class ActionContext:
                 if meaning == outcomes.DONE_ALREADY:
                     # no first answer: a command whose every call was already done changed
                     # nothing at the broker (found_nothing_to_do, shared/messages/enforce.py)
+                    if closing:
+                        self._overtaken(step, worked=False)
                     self.done.append(f"{step.describe()} (already done)")
                     continue
                 self.errors.append(outcomes.describe(exc))
@@ -262,6 +291,8 @@ class ActionContext:
                     said = lost(step) if exc.status is None else answered_http(step, exc.status)
                     if said not in self.done:
                         self.done.append(said)
+                    self._overtaken(step, worked=True)
+                    self._lost_close(step)
                 if meaning == outcomes.ACCOUNT_REJECTED:
                     raise CannotEnforce(
                         f"riskd cannot enforce on account {self.account}: the broker rejects "
@@ -273,6 +304,8 @@ class ActionContext:
                 else:
                     report.fatal += 1
                 continue
+            if closing:
+                self._overtaken(step, worked=True)
             self._answered()
             self.done.append(step.describe())
         return report

@@ -16,6 +16,13 @@ cancelled. Otherwise no order on the position's closing side (its stop, its targ
 larger than the position (RULES.md "Closing a contract closes its orders"): each is resized
 with Order/modify to the size left (setting a size is idempotent), so a stop sized for 7
 cannot flip a 5-lot into a 2-lot short.
+
+A partial close whose answer was lost (a timeout: the broker may carry it out seconds later,
+the sim's slow success) is not sent again at once when the next round still reads the
+position above the target: it reads again every GRACE_STEP s, up to GRACE_READS times (about
+1 s, no thread held: each wait is a settle), and cuts only what is still above the target then.
+A cut sent again all the same may still meet the lost one carried out late (5 -> 3, not 4):
+the result lists the lost one (CommandResult.unsettled) so risk keeps its fill as riskd's.
 """
 from __future__ import annotations
 
@@ -30,6 +37,8 @@ from services.enforcement.planning import (closing_side, plan_reduce, plan_resiz
 NAME = "reduce_position"
 PRIORITY = 0
 PASSES = 3
+GRACE_STEP = 0.25        # s between reads while a lost partial close may still be carried out
+GRACE_READS = 4
 
 
 def _check(ctx: ActionContext) -> tuple[str, int]:
@@ -49,6 +58,7 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
             return f"{cid} on account {ctx.account} was already flat"
         target = reduce_target(pos.size, cut, ctx.command.target)
         ctx.save_progress(target=target, observed=abs(pos.size), side=closing_side(pos))
+    pos = yield from _lost_cut_landing(ctx, cid, pos, target)
     steps = plan_reduce(pos, target)
     if steps:
         before = len(ctx.done)
@@ -74,6 +84,19 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
         left = f"nothing left to close{orders}" if orders else "nothing left to do"
         return f"{cid} on account {ctx.account} is at {size} (target {target}): {left}"
     return f"{reduced(ctx, cid, size)}{orders}"
+
+
+def _lost_cut_landing(ctx: ActionContext, cid: str, pos, target: int) -> Generator:
+    """The position as read once a partial close of an earlier round whose answer was lost
+    (progress `lost`, ActionContext._lost_close) had a moment to land: while it is above the
+    target, read again every GRACE_STEP s, at most GRACE_READS times."""
+    lost_cut = any(c[0] == cid and c[1] for c in ctx.progress.get("lost") or [])
+    for _ in range(GRACE_READS if lost_cut else 0):
+        if pos is None or abs(pos.size) <= target:
+            break
+        yield GRACE_STEP
+        pos = ctx.position(cid)
+    return pos
 
 
 def _count_closed(ctx: ActionContext, pos, steps: list, answered: list[str]) -> None:
