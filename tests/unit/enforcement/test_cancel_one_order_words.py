@@ -10,7 +10,7 @@ from shared.messages.enforce import DONE
 from shared.messages.market import ORDER_STOP, SIDE_SELL
 from tests.unit.enforcement.fakebroker import FakeBroker, order
 from tests.unit.enforcement.test_executor import A, MNQ, command, run
-from tests.unit.enforcement.test_executor import clock, executor, journal  # noqa: F401
+from tests.unit.enforcement.test_executor import executor  # noqa: F401
 from tests.unit.risk.desk import MNQ as RISK_MNQ, Desk
 from tests.unit.risk.test_lockouts import finish
 

@@ -14,8 +14,8 @@ from shared.projectx.errors import ProjectXError
 from shared.projectx.ratebudget import RateBudget
 from tests.unit.enforcement.fakebroker import (CANCEL as CANCEL_CALL, CLOSE, MODIFY, PARTIAL,
                                                FakeBroker, order, position)
-from tests.unit.enforcement.test_executor import (A, ES, MNQ, clock, command,  # noqa: F401
-                                                  executor, journal, run)
+from tests.unit.enforcement.test_executor import (A, ES, MNQ, command,  # noqa: F401
+                                                  executor, run)
 
 BUY, SELL = 0, 1
 LIMIT, MARKET, STOP = 1, 2, 4

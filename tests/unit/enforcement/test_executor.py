@@ -18,16 +18,6 @@ MNQ, ES = "CON.F.US.MNQ.Z26", "CON.F.US.EP.Z26"
 
 
 @pytest.fixture
-def clock():
-    return FakeClock()
-
-
-@pytest.fixture
-def journal(tmp_path, clock):
-    return Journal(str(tmp_path / "journal.sqlite"), clock.now_ns())
-
-
-@pytest.fixture
 def executor(journal, clock):
     slept = []
 

@@ -16,7 +16,7 @@ from services.enforcement.lanes import Lanes
 from shared.clock import FakeClock, SystemClock
 from shared.messages.enforce import DONE, FAILED, Command
 from tests.unit.enforcement.fakebroker import CLOSE, POSITIONS, QUERY, FakeBroker
-from tests.unit.enforcement.test_executor import A, ES, MNQ, clock, journal  # noqa: F401
+from tests.unit.enforcement.test_executor import A, ES, MNQ
 
 
 def close(cid: str, contract: str = MNQ) -> Command:

@@ -11,8 +11,6 @@ from __future__ import annotations
 import pytest
 
 from services.enforcement.executor import Executor, Job, Settings
-from services.enforcement.journal import Journal
-from shared.clock import FakeClock
 from shared.messages.enforce import DONE, Command, LostCall
 from shared.projectx.errors import BrokerUnavailable
 from tests.unit.enforcement.fakebroker import PARTIAL, FakeBroker
@@ -52,16 +50,6 @@ class LateBroker(FakeBroker):
             if self.lands_after < 0:        # carried out a moment after the timeout
                 self.release()
         return super().open_positions(account_id)
-
-
-@pytest.fixture
-def clock():
-    return FakeClock()
-
-
-@pytest.fixture
-def journal(tmp_path, clock):
-    return Journal(str(tmp_path / "journal.sqlite"), clock.now_ns())
 
 
 def run(journal, clock, broker, cmd):

@@ -16,7 +16,6 @@ from services.enforcement.app import PENDING_RETRY, EnforcementWorker
 from services.enforcement.executor import PENDING, Outcome
 from services.enforcement.journal import Journal
 from services.enforcement.lanes import Lanes
-from shared.clock import FakeClock
 from shared.messages.enforce import Command, CommandResult
 
 A = 1001
@@ -28,11 +27,6 @@ class Pub:
 
     def publish(self, topic, msg):
         self.sent.append(msg)
-
-
-@pytest.fixture
-def clock():
-    return FakeClock()
 
 
 @pytest.fixture

@@ -7,8 +7,6 @@ from __future__ import annotations
 import pytest
 
 from services.enforcement.executor import Executor, Job, Settings
-from services.enforcement.journal import Journal
-from shared.clock import FakeClock
 from shared.messages.enforce import DONE, Command
 from tests.unit.enforcement.fakebroker import FakeBroker
 
@@ -27,16 +25,6 @@ class BuyingBroker(FakeBroker):
         super().partial_close_contract(account_id, contract_id, size)
         if self.buys:
             self.positions[contract_id] += self.buys.pop(0)
-
-
-@pytest.fixture
-def clock():
-    return FakeClock()
-
-
-@pytest.fixture
-def journal(tmp_path, clock):
-    return Journal(str(tmp_path / "journal.sqlite"), clock.now_ns())
 
 
 def run(journal, clock, broker, cmd):

@@ -13,7 +13,7 @@ from services.enforcement.executor import FINAL, SETTLE, Executor, Job, Settings
 from services.enforcement.journal import RUNNING, Journal
 from shared.messages.enforce import DONE, Command
 from tests.unit.enforcement.fakebroker import CLOSE, POSITIONS, FakeBroker
-from tests.unit.enforcement.test_executor import A, MNQ, clock, journal  # noqa: F401
+from tests.unit.enforcement.test_executor import A, MNQ
 SETTLE_S = 0.05
 
 

@@ -69,11 +69,6 @@ def market_closed(w: EnforcementWorker, cmd: Command) -> None:
 
 
 @pytest.fixture
-def clock():
-    return FakeClock()
-
-
-@pytest.fixture
 def w(tmp_path, clock):
     w = worker(str(tmp_path / "enforcement.sqlite"), clock)
     yield w
