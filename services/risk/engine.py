@@ -620,13 +620,6 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             acct = self.account(aid)
             live_pos = {p.contract_id for p in snap.positions if p.account_id == aid}
             live_ord = {o.order_id for o in snap.orders if o.account_id == aid}
-            for cid in {e.contract_id for e in acct.riskd.expected if e.contract_id}:
-                if cid not in live_pos and cid not in acct.positions \
-                        and acct.riskd.expecting(cid, now):
-                    # flat at the broker, as a Position event closing it says (flat_seen):
-                    # risk's book, empty after a restart, has no position there to close
-                    acct.riskd.flat_seen(cid, now)
-                    out.exits.add(aid)
             for cid, p in list(acct.positions.items()):
                 if cid not in live_pos:
                     steps.append(PositionUpdate(account_id=aid, position_id=p.position_id,
