@@ -17,8 +17,8 @@ BODY = r"""
 import sys, time
 from tests.support.harness import run_guarded
 with run_guarded():
-    print("ready", flush=True)
     try:
+        print("ready", flush=True)      # inside the try: the SIGTERM sent after it lands there
         time.sleep(30)
     except SystemExit:
         pass        # dropped, as Python drops an exception raised inside a finalizer
