@@ -173,9 +173,11 @@ def test_a_buy_while_locked_after_riskd_restarted_mid_close_is_closed(procs, tmp
     wait_for(lambda: desk.calls(ORDERS_READ) > reads, 20, interval=0.02,
              what="market's reconcile reading the orders")
     assert not riskd.status().market_synced, "market's snapshot completed before the buy"
+    closes = desk.took_effect(CLOSE)
     desk.buy(ACCOUNT, MNQ, 1)
+    # the buy went in; riskd may close it before this read (CI at e858246 saw {} here)
     bought = desk.positions(ACCOUNT)
-    assert bought == {MNQ: 1}, bought
+    assert bought == {MNQ: 1} or desk.took_effect(CLOSE) > closes, bought
     synced = riskd.status()
     window = synced is not None and not synced.market_synced
 
