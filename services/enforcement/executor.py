@@ -49,6 +49,7 @@ import attrs
 from services.enforcement.actions import ACTIONS
 from services.enforcement.actions.base import (CALL_ERRORS, ActionContext, CannotEnforce,
                                                GiveUp, MarketClosed, Retry)
+from services.enforcement import closeorders
 from services.enforcement.budget import BudgetView, Closing
 from services.enforcement.journal import PENDING as PENDING_STATE, RUNNING, Entry, Journal
 from shared.crashpoint import crash_point
@@ -86,6 +87,7 @@ class Carry:
     errors: tuple = ()
     done: tuple = ()
     first_answer_ns: int = 0
+    close_calls: tuple = ()       # the close calls made so far (closeorders.CloseCall)
 
 
 class Running:
@@ -269,6 +271,7 @@ class Executor:
         carry = job.carry
         ctx.errors, ctx.done = list(carry.errors), list(carry.done)
         ctx.first_answer_ns = carry.first_answer_ns
+        ctx.close_calls = list(carry.close_calls)
         round_no, waited = carry.rounds, carry.waited
         backoff = max(0.0, carry.due - self.clock.monotonic())   # the rest of its backoff
         ran = False          # the action ran already for this command (a round, a budget wait)
@@ -343,7 +346,8 @@ class Executor:
         cmd = job.command
         self.journal.add_counts(cmd.id, rounds - job.carry.rounds, calls)
         entry = self.journal.get(cmd.id)
-        carry = Carry(rounds, due, waited, tuple(ctx.errors), tuple(ctx.done), ctx.first_answer_ns)
+        carry = Carry(rounds, due, waited, tuple(ctx.errors), tuple(ctx.done), ctx.first_answer_ns,
+                      tuple(ctx.close_calls))
         log.info("command %s (%s, account %s) hands its lane over to the command waiting in it "
                  "(round %d of %d failed); it re-reads the broker after it", cmd.id, cmd.action,
                  ctx.account, rounds, self.settings.rounds,
@@ -362,6 +366,8 @@ class Executor:
     def _final(self, job: Job, status: str, detail: str, ctx: Optional[ActionContext],
                calls: int, rounds: int, cannot_enforce: str = "") -> Outcome:
         cmd = job.command
+        if ctx is not None and status in (DONE, FAILED):
+            calls += self._close_orders(job, ctx)
         now = self.clock.now_ns()
         # the words a person reads name a contract by its ticker, as every screen does
         # (fresh-user trial 2026-12-06: "reduced CON.F.US.MNQ.Z26 on ..." beside "MNQ"), and
@@ -377,6 +383,24 @@ class Executor:
             errors=list(ctx.errors) if ctx else [], reason=cmd.reason, by=cmd.by)
         entry = self.journal.finish(result)
         return Outcome(FINAL, entry.result(), cmd, broker_words(cannot_enforce))
+
+
+    def _close_orders(self, job: Job, ctx: ActionContext) -> int:
+        """Find the broker orders the command's closes created and journal them (progress
+        close_orders, orders_known: the result carries them; closeorders.py). A command left
+        running by a process that ended may have closed before it: from its first start on.
+        The broker calls made (0 or 1)."""
+        calls = list(ctx.close_calls)
+        if ctx.restarted and job.entry.started_ns:
+            calls.append(closeorders.CloseCall(ctx.command.contract_id or "", 0,
+                                               job.entry.started_ns, worked=False))
+        if not calls:
+            return 0
+        found, known = closeorders.find(ctx.client, ctx.account_id, calls, self.clock.now_ns(),
+                                        ctx.budget)
+        ctx.save_progress(close_orders=[[o.order_id, o.contract_id, o.side, o.size]
+                                        for o in found], orders_known=known)
+        return 1
 
 
 def _stepwise(result) -> Generator[float, None, str]:

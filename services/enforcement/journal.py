@@ -30,8 +30,8 @@ from shared import codec
 from shared.sqlitefile import check_file, move_aside
 from shared.storedread import open_stored
 from shared.walstore import close_wal, open_wal
-from shared.messages.enforce import (FAILED, MARKET_OPEN, Command, CommandResult, CommandState,
-                                     LostCall)
+from shared.messages.enforce import (FAILED, MARKET_OPEN, CloseOrder, Command, CommandResult,
+                                     CommandState, LostCall)
 from shared.trywords import KILL_SWITCH_IDS
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,19 @@ class Entry:
                              errors=list(self.errors), reason=c.reason, by=c.by,
                              # pending: only a close the market refused (executor.py)
                              waits_for=MARKET_OPEN if self.state == PENDING else "",
-                             unsettled=self.unsettled())
+                             unsettled=self.unsettled(),
+                             close_orders=self.close_orders(),
+                             # a final row without closes created none (executor._final)
+                             orders_known=self.final and bool(
+                                 self.progress.get("orders_known", True)))
+
+    def close_orders(self) -> list[CloseOrder]:
+        """A final row's broker orders its closes created (progress `close_orders`,
+        services/enforcement/closeorders.py)."""
+        if not self.final:
+            return []
+        return [CloseOrder(order_id=int(i), contract_id=c, side=int(side), size=int(n))
+                for i, c, side, n in self.progress.get("close_orders") or []]
 
     def unsettled(self) -> list[LostCall]:
         """A final row's closes whose outcome is unknown (progress, ActionContext._overtaken):

@@ -91,6 +91,16 @@ class LostCall:
 
 
 @attrs.frozen(kw_only=True)
+class CloseOrder:
+    """A market order at the broker that one of the command's closes created (found by
+    Order/search after them: services/enforcement/closeorders.py); its fills are riskd's."""
+    order_id: int
+    contract_id: str
+    side: int
+    size: int
+
+
+@attrs.frozen(kw_only=True)
 class CommandResult:
     """What enforcement did with a command."""
     command_id: str
@@ -121,6 +131,11 @@ class CommandResult:
     # carried out by the broker (services/enforcement/actions/base.py ActionContext._overtaken);
     # risk keeps their fills as riskd's for a while (services/risk/exits.py LATE_NS)
     unsettled: list[LostCall] = attrs.Factory(list)
+    # a final result's: the broker orders its closes created (their ids), and whether that
+    # list is complete (every close answered done has its order; False: risk decides by its
+    # expected exits, as from a sender before them)
+    close_orders: list[CloseOrder] = attrs.Factory(list)
+    orders_known: bool = False
 
 
 @attrs.frozen(kw_only=True)

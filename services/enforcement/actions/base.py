@@ -20,6 +20,7 @@ import attrs
 
 from services.enforcement import outcomes
 from services.enforcement.budget import BudgetView
+from services.enforcement.closeorders import CloseCall
 from services.enforcement.planning import (CANCEL, CLOSE, MODIFY, PARTIAL, RESIZE,
                                            WORKING_STATUSES, Step)
 from shared.clock import Clock
@@ -144,6 +145,9 @@ class ActionContext:
         # or an earlier round whose answer was lost; set by the executor
         self.resumed = resumed
         self.restarted = restarted       # left running by a process that ended
+        # every close call that worked or may have (its answer lost), with its window: the
+        # executor finds the broker orders they created (services/enforcement/closeorders.py)
+        self.close_calls: list[CloseCall] = []
 
     @property
     def account_id(self) -> int:
@@ -267,6 +271,7 @@ class ActionContext:
         for step in steps:
             self.trading_calls += 1
             closing = step.kind in (CLOSE, PARTIAL)
+            sent = self.clock.now_ns() if closing else 0
             try:
                 self._call(step)
             except CALL_ERRORS as exc:
@@ -293,6 +298,8 @@ class ActionContext:
                         self.done.append(said)
                     self._overtaken(step, worked=True)
                     self._lost_close(step)
+                    self.close_calls.append(CloseCall(step.contract_id, step.size or 0, sent,
+                                                      worked=False))
                 if meaning == outcomes.ACCOUNT_REJECTED:
                     raise CannotEnforce(
                         f"riskd cannot enforce on account {self.account}: the broker rejects "
@@ -306,6 +313,8 @@ class ActionContext:
                 continue
             if closing:
                 self._overtaken(step, worked=True)
+                self.close_calls.append(CloseCall(step.contract_id, step.size or 0, sent,
+                                                  self.clock.now_ns()))
             self._answered()
             self.done.append(step.describe())
         return report

@@ -20,6 +20,7 @@ MODIFY = "/api/Order/modify"
 POSITIONS = "/api/Position/searchOpen"
 QUERY = "/api/Order/v2/query"
 OPEN_ORDERS = "/api/Order/searchOpen"
+SEARCH = "/api/Order/search"
 
 
 def position(account: int, contract: str, size: int) -> Position:
@@ -34,8 +35,12 @@ def order(account: int, oid: int, contract: str, status: int = 1, type: int = 1,
 
 
 class FakeBroker:
-    def __init__(self, account: int = 7):
+    def __init__(self, account: int = 7, clock=None):
         self.account = account
+        # every close is carried out as a market order of the broker's (as the gateway does):
+        # `made`, created at the clock's time (0 without a clock), found by Order/search
+        self.clock = clock
+        self.made: list[Order] = []
         self.positions: dict[str, int] = {}
         self.orders: dict[int, Order] = {}
         self.fail: dict[str, list[BaseException]] = {}
@@ -78,6 +83,7 @@ class FakeBroker:
         self._enter(CLOSE, contract_id)
         if not self.positions.get(contract_id):
             raise ProjectXError(2, "position not found", CLOSE)
+        self._made(contract_id, self.positions[contract_id], abs(self.positions[contract_id]))
         self.positions[contract_id] = 0
         self._after(CLOSE)
 
@@ -87,8 +93,21 @@ class FakeBroker:
         if not have:
             raise ProjectXError(2, "position not found", PARTIAL)
         sign = 1 if self.positions[contract_id] > 0 else -1
+        self._made(contract_id, sign, size)
         self.positions[contract_id] = sign * (have - size)
         self._after(PARTIAL)
+
+    def _made(self, contract_id: str, held: int, size: int) -> None:
+        oid = 9000 + len(self.made)
+        self.made.append(Order(id=oid, account_id=self.account, contract_id=contract_id,
+                               created_ns=self.clock.now_ns() if self.clock else 0,
+                               updated_ns=0, status=2, type=2, side=1 if held > 0 else 0,
+                               size=size))
+
+    def search_orders(self, account_id: int, start_ns: int, end_ns=None) -> list[Order]:
+        self._enter(SEARCH, start_ns)
+        return [o for o in self.made if o.created_ns >= start_ns
+                and (end_ns is None or o.created_ns <= end_ns)]
 
     def cancel_order(self, account_id: int, order_id: int) -> None:
         self._enter(CANCEL, order_id)

@@ -11,6 +11,7 @@ from shared.clock import FakeClock
 from shared.messages.enforce import DONE, FAILED, SKIPPED, Command, found_nothing_to_do
 from shared.projectx.errors import BrokerUnavailable, ProjectXError
 from tests.unit.enforcement.fakebroker import (CANCEL, CLOSE, MODIFY, PARTIAL, POSITIONS, QUERY,
+                                               SEARCH,
                                                FakeBroker, order)
 
 A = 7
@@ -52,7 +53,8 @@ def test_a_flatten_closes_then_cancels_then_verifies(executor, journal):
     assert "verified flat" in out.result.detail
     kinds = [e for e, _ in broker.trading()]
     assert kinds == [CLOSE, CLOSE, CANCEL, CANCEL, CANCEL]
-    assert broker.log[-2:] == [(POSITIONS, None), (QUERY, None)]   # the verification reads
+    assert broker.log[-3:-1] == [(POSITIONS, None), (QUERY, None)]   # the verification reads
+    assert broker.log[-1][0] == SEARCH      # then the orders the closes created
     assert journal.get("d1.1").final
 
 

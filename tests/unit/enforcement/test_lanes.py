@@ -113,7 +113,7 @@ def test_a_retrying_close_hands_its_lane_to_the_close_of_the_next_position(
     assert lanes.done(second) is None
     assert [e for e, _ in broker.trading()] == [CLOSE, CLOSE]       # no close of a flat one
     assert broker.log[:3] == [(CLOSE, MNQ), (QUERY, None), (POSITIONS, None)]
-    assert out.result.broker_calls == 3           # close, orders, verify
+    assert out.result.broker_calls == 4   # close, orders, verify, the close's order found
     assert journal.get("d1.1").final and journal.get("d2.1").final
 
 
@@ -201,10 +201,11 @@ def test_a_command_that_hands_over_still_gets_its_rounds_only_and_ends_failed(
     assert "gave up after 4 rounds" in out3.result.detail
     assert out3.result.attempts == 4 and len(out3.result.errors) == 4
     assert slept == [0.25, 0.5, 1.0]
-    # round 1: close, orders, verify; rounds 2-4: re-read, close, orders, verify
-    assert out3.result.broker_calls == 3 + 3 * 4
+    # round 1: close, orders, verify; rounds 2-4: re-read, close, orders, verify; then the
+    # orders its closes created
+    assert out3.result.broker_calls == 3 + 3 * 4 + 1
     row = journal.get("d1.1")
-    assert row.final and (row.attempts, row.calls) == (4, 15)
+    assert row.final and (row.attempts, row.calls) == (4, 16)
 
 
 def test_a_handover_left_by_a_killed_process_resumes_with_a_re_read(tmp_path, clock):

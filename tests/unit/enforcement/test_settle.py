@@ -12,7 +12,7 @@ import pytest
 from services.enforcement.executor import FINAL, SETTLE, Executor, Job, Settings
 from services.enforcement.journal import RUNNING, Journal
 from shared.messages.enforce import DONE, Command
-from tests.unit.enforcement.fakebroker import CLOSE, POSITIONS, FakeBroker
+from tests.unit.enforcement.fakebroker import CLOSE, POSITIONS, SEARCH, FakeBroker
 from tests.unit.enforcement.test_executor import A, MNQ
 SETTLE_S = 0.05
 
@@ -67,9 +67,10 @@ def test_a_close_s_settle_ends_its_turn_and_the_next_turn_verifies_without_closi
     done = ex.turn(out.again, second)
     assert [e for e, _ in broker.trading()] == [CLOSE]  # the close was not made again
     assert done.kind == FINAL and done.result.status == DONE, done.result.detail
-    assert broker.log[-1] == (POSITIONS, None)          # the verification, on the new client
-    assert second.calls == 1
-    assert done.result.broker_calls == broker.calls + second.calls == 3
+    # the verification, on the new client, then the order the close created
+    assert [e for e, _ in broker.log[-2:]] == [POSITIONS, SEARCH]
+    assert second.calls == 2
+    assert done.result.broker_calls == broker.calls + second.calls == 4
 
 
 def test_run_waits_out_the_settles_itself(journal, clock):

@@ -1,0 +1,81 @@
+"""Which broker orders a command's closes created: their ids, for risk (CommandResult.close_orders).
+
+closeContract and partialCloseContract answer with no order id, yet the broker carries each
+out as a market order of its own, and every fill of it (a Trade) carries that order's id.
+So after a command's closes (never before: breach -> closeContract is the benched path),
+enforcement reads Order/search once, from just before its first close call, and picks the
+market orders on each closed contract that were created within that call's window: from
+SKEW_NS before it was sent to SKEW_NS after its answer (a close whose answer was lost, or
+one a process that ended may have sent before a restart: until the search). A partial close's
+order has its size. Risk takes them as riskd's whatever the timing of their fills (on the side
+its command closes: services/risk/exits.py `orders`).
+
+`known` says the list is complete: every close that was answered as done has at least one
+order found for it, and the search worked. Otherwise (the read failed, an answered close with
+no order showing) risk decides by its expected exits, as before. A close whose answer was lost
+and that the broker carries out later than the search is not listed: its fill is told by
+CommandResult.unsettled (a late exit).
+
+The trader's own market order on the same contract within a window (a second either side of
+riskd's call) is listed too: risk keeps only orders on the closing side of its command, and
+docs/rules.md ("Whose trade it is") says what is left (the trader's own close of the same
+position at the very moment riskd closes it counts as riskd's).
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+
+import attrs
+
+from shared.messages.enforce import CloseOrder
+from shared.projectx.errors import (BrokerUnavailable, ParseError, ProjectXError,
+                                    RateBudgetExhausted)
+
+log = logging.getLogger(__name__)
+
+NS = 1_000_000_000
+SKEW_NS = NS                 # the broker's clock and ours may differ this much
+ORDER_MARKET = 2
+
+
+@attrs.frozen
+class CloseCall:
+    """One close call of the command: its contract, a partial close's size (0: closeContract),
+    when it was sent and when its answer came (0: never: lost, or sent by an earlier process).
+    contract_id '': any contract (a flatten an earlier process may have run)."""
+    contract_id: str
+    size: int
+    sent_ns: int
+    answered_ns: int = 0
+    worked: bool = True        # answered done (not lost): an order must show for it
+
+
+def find(client, account_id: int, calls: list[CloseCall], now_ns: int,
+         budget=None) -> tuple[list[CloseOrder], bool]:
+    """(the orders the calls created, known: the list is complete). One Order/search."""
+    if not calls:
+        return [], True
+    start = min(c.sent_ns for c in calls) - SKEW_NS
+    try:
+        with budget.low_priority() if budget is not None else contextlib.nullcontext():
+            orders = client.search_orders(account_id, start)
+    except (ProjectXError, BrokerUnavailable, RateBudgetExhausted, ParseError) as exc:
+        log.warning("account %s: could not read the orders riskd's closes created (%s); risk "
+                    "tells its fills by its expected exits", account_id, exc)
+        return [], False
+    found: dict[int, CloseOrder] = {}
+    known = True
+    for c in calls:
+        end = (c.answered_ns or now_ns) + SKEW_NS
+        mine = [o for o in orders
+                if o.type == ORDER_MARKET and c.contract_id in ("", o.contract_id)
+                and o.created_ns is not None and c.sent_ns - SKEW_NS <= o.created_ns <= end
+                and (not c.size or o.size == c.size)]
+        if c.worked and c.answered_ns and not mine:
+            known = False
+        for o in mine:
+            found[o.id] = CloseOrder(order_id=o.id, contract_id=o.contract_id, side=o.side,
+                                     size=o.size)
+    return sorted(found.values(), key=lambda o: o.order_id), known
+
