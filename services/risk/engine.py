@@ -45,6 +45,7 @@ from services.risk.acting import Acting, Flattened
 from services.risk.alertmode import AlertBook
 from services.risk.carried import Carried
 from services.risk.disabled import Off, held_now, not_guarded_words
+from services.risk.exits import closing_side
 from services.risk.lockouts import LockoutBook, current_ends, lock_key
 from services.risk.moves import PendingMoves
 from services.risk.outbox import Outbox
@@ -365,8 +366,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         live = acct.account_id not in self._cold
         if isinstance(event, Fill):
             earlier = False
-            if not event.by_riskd and not acct.knows_trade(event.trade_id) \
-                    and self._claimed(acct, event, now):
+            fresh = not event.by_riskd and not acct.knows_trade(event.trade_id)
+            if fresh and self._claimed(acct, event, now):
                 event = attrs.evolve(event, by_riskd=True)
                 out.exits.add(acct.account_id)
                 # riskd's close of an earlier position (its exits gone: the book holds a
@@ -376,6 +377,15 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 # next buy expected 1 where the broker held 2, its fill of 2 the trader's)
                 earlier = acct.signed(event.contract_id) != 0 and acct.riskd.closed_earlier(
                     acct.position_id_of(event.contract_id))
+            elif fresh and acct.furthest(event.contract_id) \
+                    and closing_side(acct.furthest(event.contract_id)) == event.side \
+                    and acct.riskd.in_flight(event.contract_id, event.side, now):
+                # a close of the position held, on the side of a close of riskd's in flight,
+                # larger than riskd expects (a close of contracts risk has not seen yet, or the
+                # trader's own): riskd's until that command's result names its orders
+                # (_close_orders), never a trade counted and taken back
+                event = attrs.evolve(event, by_riskd=True)
+                acct.riskd.hold(event)
             change = acct.apply_fill(event, self.calendar.trading_day, now,
                                      live and not earlier)
             if change == "new" and not event.by_riskd:
@@ -743,7 +753,50 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         if acct is not None and res.status in FINAL_STATUSES \
                 and self._settle_exits(acct, res, now):
             out.exits.add(acct.account_id)
+        if acct is not None and res.status in FINAL_STATUSES:
+            self._close_orders(acct, res, now, out)
         return out
+
+    def _close_orders(self, acct: AccountState, res: CommandResult, now: int,
+                      out: Outcome) -> None:
+        """The command's final result names the broker orders its closes created
+        (res.close_orders): their fills are riskd's whenever they come, a fill of them counted
+        as the trader's is riskd's after all (a cooldown it started stays), and a fill held
+        for this command (exits.py hold) is the trader's when the orders known do not include
+        its own and no other close of riskd's there is still in flight (its trade rules judge
+        it now, from its own time). Orders not known (the search failed, an older enforcement):
+        a held fill stays riskd's (docs/rules.md "Whose trade it is")."""
+        r = acct.riskd
+        new = r.take_orders(res.command_id, res.close_orders)
+        if new:
+            out.exits.add(acct.account_id)
+            for tid, f in list(acct.trades.items()):
+                if f.order_id in new and not f.by_riskd:
+                    self._attributed(acct, tid, True, now, out)
+        if not r.held:
+            return
+        for tid, (cid, side) in list(r.held.items()):
+            f = acct.trades.get(tid)
+            if f is None or (f.order_id is not None and f.order_id in r.orders):
+                del r.held[tid]
+            elif not r.closes_on_contract(res.command_id, cid, side) \
+                    or r.in_flight(cid, side, now, but=res.command_id):
+                continue
+            else:
+                del r.held[tid]
+                if res.orders_known:
+                    self._attributed(acct, tid, False, now, out)
+
+    def _attributed(self, acct: AccountState, trade_id: int, by_riskd: bool, now: int,
+                    out: Outcome) -> None:
+        f = acct.attribute(trade_id, by_riskd)
+        if f is None:
+            return
+        out.fills.append(f)
+        out.dirty.add(acct.account_id)
+        if not by_riskd and self.settings.for_account(acct) is not None:
+            self._run(acct, "trade", f, now, "new", f.ts_ns, out,
+                      only="trade_frequency_limit")
 
     def _settle_exits(self, acct: AccountState, res: CommandResult, now: int) -> bool:
         """The command's exits know its final result (once); its closes whose outcome is

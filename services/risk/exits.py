@@ -126,6 +126,9 @@ class RiskdExits:
     _sized_of: Optional[list] = attrs.field(default=None, eq=False, repr=False)  # of `expected`
     # the exits the last fill claimed used up (claim_fill; closed_earlier)
     last_used: list = attrs.field(factory=list, eq=False, repr=False)
+    # fills held as riskd's until a command in flight says whose they are (hold; by trade id:
+    # the contract and side they close). Not saved: after a restart a held fill stays riskd's
+    held: dict = attrs.field(factory=dict, eq=False, repr=False)
 
     def _live(self) -> list[Exit]:
         sized = self._sized
@@ -288,6 +291,11 @@ class RiskdExits:
     def closes_on(self, command_id: str, side: int) -> bool:
         """Does the command close with fills of this side (an exit of it has that side)?"""
         return any(e.command_id == command_id and e.side == side for e in self.expected)
+
+    def closes_on_contract(self, command_id: str, contract_id: str, side: int) -> bool:
+        """Does the command close on this contract with fills of this side?"""
+        return any(e.command_id == command_id and e.contract_id == contract_id
+                   and e.side == side for e in self.expected)
 
     def knows(self, command_id: str) -> bool:
         return any(e.command_id == command_id for e in self.expected)
@@ -461,6 +469,34 @@ class RiskdExits:
         if fill.order_id is not None:
             self.orders.add(fill.order_id)
         return True
+
+    def in_flight(self, contract_id: str, side: int, now: int,
+                  but: str = "") -> bool:
+        """Is a command of riskd's that closes on this contract with fills of this side still
+        without its final result (command `but` left out)? Its close orders are not known yet:
+        a fill of that side may be its, whatever its size (hold)."""
+        return any(e.contract_id == contract_id and e.side == side and e.done_ns == 0
+                   and e.command_id != but and e.alive(now) for e in self.expected)
+
+    def hold(self, fill: Fill) -> None:
+        """A new fill on the closing side of a command in flight that fits none of riskd's
+        exits: riskd's until that command's result names its orders (CommandResult
+        .close_orders; the engine then keeps it riskd's or gives it to the trader)."""
+        self.held[fill.trade_id] = (fill.contract_id, fill.side)
+
+    def take_orders(self, command_id: str, close_orders) -> set[int]:
+        """The command's final result names the broker orders its closes created: those on
+        the side its exits close on their contract are riskd's, whenever their fills come.
+        The ids new to riskd's."""
+        new = set()
+        for o in close_orders:
+            if o.order_id in self.orders:
+                continue
+            if any(e.command_id == command_id and e.contract_id == o.contract_id
+                   and e.side == o.side for e in self.expected):
+                self.orders.add(o.order_id)
+                new.add(o.order_id)
+        return new
 
     def closed_earlier(self, position_id: int) -> bool:
         """The fill just claimed used up only exits issued for another position than the one

@@ -206,6 +206,19 @@ class AccountState:
             self.trade_times.pop(fill.trade_id, None)
         self._sorted_times = None
 
+    def attribute(self, trade_id: int, by_riskd: bool) -> Optional[Fill]:
+        """Today's trade is riskd's (by_riskd) or the trader's after all (the broker's order
+        ids settled it: services/risk/exits.py take_orders, hold): counted again so. The
+        trade as it is now; None when unknown or already so."""
+        known = self.trades.get(trade_id)
+        if known is None or known.by_riskd == by_riskd:
+            return None
+        now = attrs.evolve(known, by_riskd=by_riskd)
+        self._count(known, -1)
+        self.trades[trade_id] = now
+        self._count(now, +1)
+        return now
+
     def trade_times_in(self, start_ns: int, end_ns: int) -> list[int]:
         """The times of the trader's non-voided trades with start_ns < ts <= end_ns, sorted."""
         if self._sorted_times is None:

@@ -165,11 +165,11 @@ class Desk:
         return self.feed(Quote(contract_id=contract, ts_ns=self.now, last=D(last)))
 
     def trade(self, pnl=None, fees="0", contract=MNQ, side=SIDE_BUY, size=1, price="21000",
-              voided=False, trade_id=None) -> Outcome:
+              voided=False, trade_id=None, order_id=None) -> Outcome:
         return self.feed(Fill(account_id=ACCOUNT, trade_id=trade_id or next(self._trade_ids),
                               contract_id=contract, ts_ns=self.now, price=D(price),
                               pnl=None if pnl is None else D(pnl), fees=D(fees), side=side,
-                              size=size, voided=voided))
+                              size=size, voided=voided, order_id=order_id))
 
     def order(self, order_id, contract=MNQ, side=SIDE_BUY, size=1, type=ORDER_LIMIT,
               stop_price=None, limit_price=None, status=STATUS_OPEN) -> Outcome:

@@ -17,7 +17,7 @@ import os
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.messages.enforce import CommandResult
+from shared.messages.enforce import CloseOrder, CommandResult
 from shared.messages.market import SIDE_BUY, SIDE_SELL
 from tests.unit.risk.desk import ACCOUNT, MNQ, NS, Desk
 
@@ -114,7 +114,33 @@ def test_a_sell_larger_than_riskd_expects_is_the_traders():
     desk.trade(None, contract=MNQ, side=SIDE_BUY, size=1)
     desk.long(1, MNQ, 21000)                                  # close A expects 1
     out = desk.trade(None, contract=MNQ, side=SIDE_SELL, size=3)   # the trader flips short 2
-    assert not out.fills[0].by_riskd
+    # close A in flight may have closed contracts risk has not seen: the sell is held (no
+    # one's trade) until A's result names the order it created, a buy closing the short 2
+    trade = out.fills[0].trade_id
+    assert desk.account.trades_today == 1
+    [close] = [c for c in desk.commands() if c.action == "close_position"]
+    out = desk.engine.on_result(CommandResult(
+        command_id=close.id, account_id=ACCOUNT, status="done", action=close.action,
+        rule="lockout", orders_known=True,
+        close_orders=[CloseOrder(order_id=91, contract_id=MNQ, side=SIDE_BUY, size=2)]),
+        desk.now)
+    assert not desk.account.trades[trade].by_riskd                 # the trader's after all
+    assert desk.account.trades_today == 2
+    assert [f.trade_id for f in out.fills] == [trade]              # saved as the trader's
+
+
+def test_a_sell_held_for_a_close_whose_orders_are_not_known_stays_riskds():
+    """The result does not say which orders the close created (the broker's order search
+    failed): the sell that may be riskd's close of contracts risk has not seen stays riskd's
+    (docs/rules.md "Whose trade it is": a trader's own flip then is not counted)."""
+    desk = locked(per_minute=10)
+    desk.trade(None, contract=MNQ, side=SIDE_BUY, size=1)
+    desk.long(1, MNQ, 21000)
+    out = desk.trade(None, contract=MNQ, side=SIDE_SELL, size=3)
+    trade = out.fills[0].trade_id
+    finish(desk)
+    assert desk.account.trades[trade].by_riskd
+    assert desk.account.trades_today == 1
 
 
 def test_a_reopen_whose_position_came_before_its_trade_is_cut_on_its_trade():

@@ -2,7 +2,7 @@
 is"): they never count for trade_frequency_limit nor start its cooldown, their PnL counts."""
 import attrs
 
-from shared.messages.enforce import CommandResult
+from shared.messages.enforce import CloseOrder, CommandResult
 from shared.messages.market import ORDER_MARKET, STATUS_FILLED, STATUS_OPEN, Fill, OrderUpdate
 from tests.unit.risk.desk import ACCOUNT, MNQ, NQ, SIDE_BUY, SIDE_SELL, D, Desk
 
@@ -71,9 +71,19 @@ def test_a_trader_fill_on_the_other_side_or_too_large_is_the_traders():
     out = desk.trade(None, contract=MNQ, side=SIDE_BUY, size=1)      # the trader buys
     assert not out.fills[0].by_riskd
     # larger than riskd expects, and below the reduce's target (5): a sell of 3 from the 8 the
-    # fills show is what that reduce, cutting to 5 whatever it reads, does (trial14a)
+    # fills show is what that reduce, cutting to 5 whatever it reads, does (trial14a). While
+    # the reduce is in flight it may be its (a close of contracts risk has not seen): held,
+    # counted as no one's trade, until the reduce's result names the order it created
     out = desk.trade("1", contract=MNQ, side=SIDE_SELL, size=4)
-    assert not out.fills[0].by_riskd
+    desk.long(4, MNQ, 21000)
+    assert desk.account.trades_today == 2
+    # the reduce found its target reached (the trader's sell did it): it created no order
+    [reduce] = [c for c in desk.commands() if c.action == "reduce_position"]
+    desk.engine.on_result(CommandResult(
+        command_id=reduce.id, account_id=ACCOUNT, status="done", action=reduce.action,
+        close_orders=[], orders_known=True), desk.now)
+    assert not desk.account.trades[out.fills[0].trade_id].by_riskd
+    assert desk.account.trades_today == 3
     desk.wait(60 * 11)                                      # long after: expectation gone
     out = desk.trade("1", contract=MNQ, side=SIDE_SELL, size=1)
     assert not out.fills[0].by_riskd
