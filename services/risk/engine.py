@@ -45,7 +45,6 @@ from services.risk.acting import Acting, Flattened
 from services.risk.alertmode import AlertBook
 from services.risk.carried import Carried
 from services.risk.disabled import Off, held_now, not_guarded_words
-from services.risk.exits import closing_side
 from services.risk.lockouts import LockoutBook, current_ends, lock_key
 from services.risk.moves import PendingMoves
 from services.risk.outbox import Outbox
@@ -377,13 +376,12 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 # next buy expected 1 where the broker held 2, its fill of 2 the trader's)
                 earlier = acct.signed(event.contract_id) != 0 and acct.riskd.closed_earlier(
                     acct.position_id_of(event.contract_id))
-            elif fresh and acct.furthest(event.contract_id) \
-                    and closing_side(acct.furthest(event.contract_id)) == event.side \
-                    and acct.riskd.in_flight(event.contract_id, event.side, now):
-                # a close of the position held, on the side of a close of riskd's in flight,
-                # larger than riskd expects (a close of contracts risk has not seen yet, or the
-                # trader's own): riskd's until that command's result names its orders
-                # (_close_orders), never a trade counted and taken back
+            elif fresh and acct.riskd.in_flight(event.contract_id, event.side, now):
+                # on the side of a close of riskd's still without its result, fitting none of
+                # its exits (a close of contracts risk has not seen yet, or the trader's own):
+                # riskd's until that result names its orders (_close_orders), never a trade
+                # counted and taken back; if it is the trader's after all, a position it
+                # opened while locked is closed then (LockoutBook.opened_by)
                 event = attrs.evolve(event, by_riskd=True)
                 acct.riskd.hold(event)
             change = acct.apply_fill(event, self.calendar.trading_day, now,
@@ -795,6 +793,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         out.fills.append(f)
         out.dirty.add(acct.account_id)
         if not by_riskd and self.settings.for_account(acct) is not None:
+            for d in self.lockouts.opened_by(acct, f, now):
+                self._take(d, now, out)
             self._run(acct, "trade", f, now, "new", f.ts_ns, out,
                       only="trade_frequency_limit")
 

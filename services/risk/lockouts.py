@@ -364,6 +364,21 @@ class LockoutBook:
         return self._decision(account, lock, now, CLOSE_POSITION, reason, event_ns,
                               contract_id=contract_id)
 
+    def opened_by(self, account: AccountState, fill: Fill, now: int) -> list[Decision]:
+        """A fill risk held as riskd's (a close of riskd's was in flight: services/risk/
+        exits.py hold) is the trader's after all: a position it left open on its own side
+        (a flip) while the scope is locked is closed now, as it would have been on the fill."""
+        cid = fill.contract_id
+        pos = account.exposure(cid)
+        if pos == 0 or (pos > 0) != (fill.side == SIDE_BUY):
+            return []
+        locks = self.covering(account.account_id, symbol_of(cid))
+        if not locks or existed_before(fill.ts_ns, _since(locks)):
+            return []
+        return [self._decision(account, locks[0], now, CLOSE_POSITION,
+                               f"{symbol_of(cid)} position opened "
+                               f"{self.while_locked(locks[0])}", fill.ts_ns, contract_id=cid)]
+
     def cut_to(self, account: AccountState, contract_id: str, down_to: int, issued_ns: int,
                now: int) -> list[Decision]:
         """Growth riskd expected a reduce in flight to cut (its exits' top-up) and that never

@@ -32,6 +32,7 @@ def test_a_close_of_a_buy_seen_only_in_the_reconciliation_is_riskds():
         m._carry_out(close)                  # closes the 2 held
         assert m.queue[-1][0].side == SIDE_SELL and m.queue[-1][0].size == 2
         m.websocket_dropped()
+        m.market_reconciles()
         m.riskds_closes_are_never_the_traders_trades()
         assert m.risk.engine.accounts[ACCOUNT].trades_today == 3       # the trader's buys
     finally:

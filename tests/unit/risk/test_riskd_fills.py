@@ -120,7 +120,13 @@ def test_two_commands_closing_the_same_contract_leave_no_expectation_for_the_tra
     desk.flat(NQ)
     assert out.fills[0].by_riskd
     out = desk.trade(None, contract=NQ, side=SIDE_BUY, size=1, price=20015)
-    assert not out.fills[0].by_riskd
+    # on the side of the close and flatten in flight: held until their results name the
+    # orders they created (not this buy's)
+    for cmd in desk.commands():
+        desk.engine.on_result(CommandResult(command_id=cmd.id, account_id=ACCOUNT,
+                                            status="done", action=cmd.action,
+                                            orders_known=True), desk.now)
+    assert not desk.account.trades[out.fills[0].trade_id].by_riskd
     assert desk.account.trades_today == 2
 
 

@@ -106,6 +106,12 @@ def test_a_held_sell_that_is_the_traders_counts_from_its_own_time():
     assert desk.account.trades_today == 2
     [d] = frequency_decisions(desk)
     assert d.event_ns == sold_at, (d.event_ns, sold_at)
+    # the short it opened while locked is closed, as it would have been on the fill
+    assert [(c.action, c.contract_id) for c in closes_sent(desk)] == [("close_position", MNQ)]
+
+
+def closes_sent(desk):
+    return [e.command for e in closes(desk)]
 
 
 def finish_all(desk):
