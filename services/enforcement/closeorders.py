@@ -5,8 +5,9 @@ out as a market order of its own, and every fill of it (a Trade) carries that or
 So after a command's closes (never before: breach -> closeContract is the benched path),
 enforcement reads Order/search once, from just before its first close call, and picks the
 market orders on each closed contract that were created within that call's window: from
-SKEW_NS before it was sent to SKEW_NS after its answer (a close whose answer was lost, or
-one a process that ended may have sent before a restart: until the search). A partial close's
+when it was sent to its answer (a close whose answer was lost, or one a process that ended
+may have sent before a restart: until the search); none there (the broker's clock is not
+ours), SKEW_NS wider on both sides. A partial close's
 order has its size. Risk takes them as riskd's whatever the timing of their fills (on the side
 its command closes: services/risk/exits.py `orders`).
 
@@ -16,8 +17,8 @@ no order showing) risk decides by its expected exits, as before. A close whose a
 and that the broker carries out later than the search is not listed: its fill is told by
 CommandResult.unsettled (a late exit).
 
-The trader's own market order on the same contract within a window (a second either side of
-riskd's call) is listed too: risk keeps only orders on the closing side of its command, and
+The trader's own market order on the same contract within a window (made during riskd's
+call, or a second either side of it when the window had to be widened) is listed too: risk keeps only orders on the closing side of its command, and
 docs/rules.md ("Whose trade it is") says what is left (the trader's own close of the same
 position at the very moment riskd closes it counts as riskd's).
 """
@@ -67,11 +68,9 @@ def find(client, account_id: int, calls: list[CloseCall], now_ns: int,
     found: dict[int, CloseOrder] = {}
     known = True
     for c in calls:
-        end = (c.answered_ns or now_ns) + SKEW_NS
-        mine = [o for o in orders
-                if o.type == ORDER_MARKET and c.contract_id in ("", o.contract_id)
-                and o.created_ns is not None and c.sent_ns - SKEW_NS <= o.created_ns <= end
-                and (not c.size or o.size == c.size)]
+        end = c.answered_ns or now_ns
+        mine = _within(orders, c, c.sent_ns, end) \
+            or _within(orders, c, c.sent_ns - SKEW_NS, end + SKEW_NS)
         if c.worked and c.answered_ns and not mine:
             known = False
         for o in mine:
@@ -79,3 +78,12 @@ def find(client, account_id: int, calls: list[CloseCall], now_ns: int,
                                      size=o.size)
     return sorted(found.values(), key=lambda o: o.order_id), known
 
+
+
+def _within(orders, c: CloseCall, start: int, end: int) -> list:
+    """The market orders on the call's contract (of its size, a partial close's) created
+    from start to end."""
+    return [o for o in orders
+            if o.type == ORDER_MARKET and c.contract_id in ("", o.contract_id)
+            and o.created_ns is not None and start <= o.created_ns <= end
+            and (not c.size or o.size == c.size)]

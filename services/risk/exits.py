@@ -1,9 +1,20 @@
 """riskd's own exits: which fills are riskd's closes, not the trader's trades.
 
+The broker's facts first: enforcement's final result names the broker orders its closes
+created (CommandResult.close_orders, found by Order/search after the closes: services/
+enforcement/closeorders.py); those on the side the command closes join `orders`
+(take_orders), and every fill of them is riskd's whatever its timing or size. A new fill
+that fits no exit, on the side of a close of riskd's whose result has not come (in_flight),
+is held as riskd's (hold; not saved: after a restart it stays riskd's) until that result:
+its orders include the fill's -> riskd's; they do not (and no other close there is in
+flight) -> the trader's, counted then (the engine's _close_orders); not known (the search
+failed) -> riskd's. The expectations below still decide what those facts leave open, erring
+toward riskd's.
+
 Enforcement closes with closeContract / partialCloseContract (a close retried after a lost
 answer on an already flat position is a harmless PositionNotFound; a market order of our own
 retried after a lost answer would open a reverse position). Those calls answer with no order
-id, so risk recognises the fills itself: whenever it issues a command that closes or reduces,
+id, so risk also recognises the fills itself: whenever it issues a command that closes or reduces,
 it records an expected exit per (account, contract): the closing side, the size, when it was
 issued and the command id. A fill on that contract, on that side, no larger than what all
 riskd's open exits there still expect together, arriving while a command is outstanding or

@@ -290,3 +290,22 @@ def test_a_close_that_waited_behind_a_flatten_reads_before_it_closes(env):
     assert result.status == DONE and "was already flat" in result.detail, result.detail
     assert env.desk.took_effect(CLOSE) == 2                  # MNQ and ES, by the flatten
     assert env.desk.refused(CLOSE, NO_POSITION) == 0
+
+
+def test_a_flatten_s_result_names_the_orders_whose_trades_are_its_closes(env):
+    """The sim carries each close out as a market order of its own, as the gateway does, and
+    every trade of it carries that order's id; enforcement's result names those orders
+    (CommandResult.close_orders) and not the trader's own orders before it."""
+    acct = env.account()
+    env.desk.make_busy(acct)
+    start = time.time_ns() - 60 * 1_000_000_000
+    mine = {t.order_id for t in env.desk.client.search_trades(acct, start)}   # the trader's
+    result = env.risk.run(env.risk.command(acct, "flatten"))
+    assert result.status == DONE, result.detail
+    assert result.orders_known, result
+    closes = {t.order_id: t for t in env.desk.client.search_trades(acct, start)
+              if t.order_id not in mine}
+    assert sorted(closes) == sorted(o.order_id for o in result.close_orders), \
+        (closes, result.close_orders)
+    assert {(o.contract_id, o.side, o.size) for o in result.close_orders} == \
+        {(MNQ, 1, 2), (ES, 0, 1)}

@@ -115,3 +115,14 @@ def test_a_close_that_found_nothing_to_close_created_no_order(journal, clock):
     assert out.result.status == DONE and "already flat" in out.result.detail, out.result
     assert out.result.close_orders == [] and out.result.orders_known
     assert SEARCH not in [e for e, _ in broker.log]
+
+
+def test_a_traders_order_half_a_second_before_the_close_is_not_named(journal, clock):
+    """The close's own order is created during the call; a market order of the trader's half
+    a second before it is within the clock skew allowed, and left out all the same."""
+    broker = FakeBroker(A, clock)
+    broker.positions = {MNQ: 2}
+    broker._made(MNQ, 1, 1)                  # the trader's own sell, 0.5 s before the breach
+    clock.advance(0.5)
+    out = run(journal, clock, broker, close())
+    assert [o.order_id for o in out.result.close_orders] == [broker.made[-1].id], out.result
