@@ -366,7 +366,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         if isinstance(event, Fill):
             earlier = False
             fresh = not event.by_riskd and not acct.knows_trade(event.trade_id)
-            if fresh and self._claimed(acct, event, now):
+            if fresh and self._claimed(acct, event, now) \
+                    and not acct.riskd.against_facts(event, now):
                 event = attrs.evolve(event, by_riskd=True)
                 out.exits.add(acct.account_id)
                 # riskd's close of an earlier position (its exits gone: the book holds a
@@ -766,16 +767,35 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         a held fill stays riskd's (docs/rules.md "Whose trade it is")."""
         r = acct.riskd
         new = r.take_orders(res.command_id, res.close_orders)
+        if res.orders_known:
+            r.known_cmds.add(res.command_id)
         if new:
             out.exits.add(acct.account_id)
             for tid, f in list(acct.trades.items()):
                 if f.order_id in new and not f.by_riskd:
                     self._attributed(acct, tid, True, now, out)
+        for tid, (cid, side, cmds) in list(r.claimed.items()):
+            # a fill claimed by expectation: the trader's when every command whose exits it
+            # used has named its orders, none of them the fill's, and no other close of
+            # riskd's there is in flight
+            f = acct.trades.get(tid)
+            if f is None or f.order_id in r.facts:
+                del r.claimed[tid]
+            elif res.command_id not in cmds or not cmds <= r.known_cmds \
+                    or r.in_flight(cid, side, now, but=res.command_id):
+                if res.command_id in cmds and not res.orders_known:
+                    del r.claimed[tid]          # not known: it stays riskd's
+                continue
+            else:
+                del r.claimed[tid]
+                r.orders.discard(f.order_id)
+                self._attributed(acct, tid, False, now, out)
+                out.exits.add(acct.account_id)
         if not r.held:
             return
         for tid, (cid, side) in list(r.held.items()):
             f = acct.trades.get(tid)
-            if f is None or (f.order_id is not None and f.order_id in r.orders):
+            if f is None or (f.order_id is not None and f.order_id in r.facts):
                 del r.held[tid]
             elif not r.closes_on_contract(res.command_id, cid, side) \
                     or r.in_flight(cid, side, now, but=res.command_id):

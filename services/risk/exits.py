@@ -8,8 +8,11 @@ that fits no exit, on the side of a close of riskd's whose result has not come (
 is held as riskd's (hold; not saved: after a restart it stays riskd's) until that result:
 its orders include the fill's -> riskd's; they do not (and no other close there is in
 flight) -> the trader's, counted then (the engine's _close_orders); not known (the search
-failed) -> riskd's. The expectations below still decide what those facts leave open, erring
-toward riskd's.
+failed) -> riskd's. A fill claimed by the expectations below (not by a named order) is
+checked the same way (claimed): once every command whose exits it used has named its orders,
+none of them the fill's, it is the trader's (against_facts, the engine's _close_orders); a
+late exit's claim stays (its close may be carried out after the search). The expectations
+still decide what those facts leave open, erring toward riskd's.
 
 Enforcement closes with closeContract / partialCloseContract (a close retried after a lost
 answer on an already flat position is a harmless PositionNotFound; a market order of our own
@@ -140,6 +143,15 @@ class RiskdExits:
     # fills held as riskd's until a command in flight says whose they are (hold; by trade id:
     # the contract and side they close). Not saved: after a restart a held fill stays riskd's
     held: dict = attrs.field(factory=dict, eq=False, repr=False)
+    # order ids a command's final result named (take_orders: the broker's facts), and the
+    # commands whose result named them all (orders_known); not saved
+    facts: set = attrs.field(factory=set, eq=False, repr=False)
+    known_cmds: set = attrs.field(factory=set, eq=False, repr=False)
+    # fills claimed by expectation, not by a named order, and whose commands' results have
+    # not all named their orders: trade id -> (contract, side, their command ids). A command
+    # whose named orders leave the fill out makes it the trader's (the engine's
+    # _close_orders). Not saved: after a restart such a fill stays riskd's
+    claimed: dict = attrs.field(factory=dict, eq=False, repr=False)
 
     def _live(self) -> list[Exit]:
         sized = self._sized
@@ -477,6 +489,15 @@ class RiskdExits:
             return False
         self.last_used = self._use(open_ or self._open(fill.contract_id, fill.side, now),
                                    fill.size)
+        used = self.last_used
+        cmds = frozenset(e.command_id for e in used)
+        if not ours and fill.order_id is not None and used \
+                and not any(e.late for e in used) \
+                and (any(e.done_ns == 0 for e in used) or cmds <= self.known_cmds):
+            # by expectation, not by an order known as riskd's: checked against the orders
+            # its commands' results name (a result risk saw before a restart is not known:
+            # its claim stays riskd's)
+            self.claimed[fill.trade_id] = (fill.contract_id, fill.side, cmds)
         if fill.order_id is not None:
             self.orders.add(fill.order_id)
         return True
@@ -495,18 +516,33 @@ class RiskdExits:
         .close_orders; the engine then keeps it riskd's or gives it to the trader)."""
         self.held[fill.trade_id] = (fill.contract_id, fill.side)
 
+    def against_facts(self, fill: Fill, now: int) -> bool:
+        """The fill just claimed by expectation fits only exits of commands whose results have
+        named all their orders already, none of them the fill's: it is not riskd's after all
+        (the claim is taken back; the exits it used stay used)."""
+        claim = self.claimed.get(fill.trade_id)
+        if claim is None:
+            return False
+        cid, side, cmds = claim
+        if not cmds <= self.known_cmds or any(
+                e.command_id in cmds and e.done_ns == 0 for e in self.expected):
+            return False
+        del self.claimed[fill.trade_id]
+        self.orders.discard(fill.order_id)
+        return True
+
     def take_orders(self, command_id: str, close_orders) -> set[int]:
         """The command's final result names the broker orders its closes created: those on
         the side its exits close on their contract are riskd's, whenever their fills come.
         The ids new to riskd's."""
         new = set()
         for o in close_orders:
-            if o.order_id in self.orders:
-                continue
             if any(e.command_id == command_id and e.contract_id == o.contract_id
                    and e.side == o.side for e in self.expected):
-                self.orders.add(o.order_id)
-                new.add(o.order_id)
+                self.facts.add(o.order_id)
+                if o.order_id not in self.orders:
+                    self.orders.add(o.order_id)
+                    new.add(o.order_id)
         return new
 
     def closed_earlier(self, position_id: int) -> bool:
@@ -535,6 +571,15 @@ class RiskdExits:
         self.unmet_cuts = [(e.contract_id, e.down_to, e.issued_ns) for e in gone
                            if e.down_to is not None]
         self._keep([e for e in self.expected if e.alive(now)])
+        if self.known_cmds or self.claimed or self.held:
+            # what the facts still have to settle, for commands riskd still remembers; a
+            # claim or hold outliving them stays riskd's
+            alive = {e.command_id for e in self.expected}
+            self.known_cmds &= alive
+            self.claimed = {t: c for t, c in self.claimed.items() if c[2] & alive}
+            self.held = {t: h for t, h in self.held.items()
+                         if any(e.contract_id == h[0] and e.side == h[1] and e.done_ns == 0
+                                for e in self.expected)}
         return len(self.expected) != before
 
     # -- persistence (the store keeps these as JSON rows) ----------------------------------

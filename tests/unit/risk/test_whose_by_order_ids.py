@@ -117,3 +117,21 @@ def closes_sent(desk):
 def finish_all(desk):
     for e in list(desk.engine.outbox.entries.values()):
         result(desk, e.command.id, e.command.action)
+
+
+def test_a_traders_sell_of_the_size_riskd_expects_is_the_traders_once_the_close_names_its_order():
+    """Until now the price of telling fills by expectation: the trader's own sell of exactly
+    what riskd's close in flight expects counted as riskd's. Its result names the orders the
+    close created, not the sell's: the sell is the trader's, counted from its own time."""
+    desk = locked(per_minute=10)
+    desk.trade(None, contract=MNQ, side=SIDE_BUY, size=2, order_id=900)
+    desk.long(2, MNQ, 21000)
+    [close] = [e.command for e in closes(desk)]
+    out = desk.trade("0", contract=MNQ, side=SIDE_SELL, size=2, order_id=901)   # the trader's
+    desk.flat(MNQ)
+    trade = out.fills[0].trade_id
+    assert desk.account.trades_today == 1                 # taken for riskd's close for now
+    answered(desk, close)                                 # flat when it ran: no order made
+    assert not desk.account.trades[trade].by_riskd
+    assert desk.account.trades_today == 2
+    assert 901 not in desk.account.riskd.orders           # nor a later fill of that order
