@@ -20,7 +20,7 @@ from tests.support.procs import Procs
 
 pytestmark = pytest.mark.slow
 
-ACCOUNTS = list(range(2001, 2016))
+ACCOUNTS = list(range(2001, 2017))
 
 
 class Env:
