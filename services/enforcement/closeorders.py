@@ -19,7 +19,7 @@ CommandResult.unsettled (a late exit).
 
 The trader's own market order on the same contract within a window (made during riskd's
 call, or a second either side of it when the window had to be widened) is listed too: risk keeps only orders on the closing side of its command, and
-docs/rules.md ("Whose trade it is") says what is left (the trader's own close of the same
+docs/rules.md (Whose trade it is) says what is left (the trader's own close of the same
 position at the very moment riskd closes it counts as riskd's).
 """
 from __future__ import annotations
