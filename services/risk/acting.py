@@ -93,6 +93,14 @@ class Acting:
             return None
         return WouldBe(held.until_ns)
 
+    def _acting_on(self, d: Decision) -> bool:
+        """An alert-mode decision without a lockout whose very action its rule sent in enforce
+        mode (before an edit switched it to alert mode) and which is still in flight (a reduce
+        or close enforcement has not finished): the breach acted on, not a new one."""
+        held = self.inflight.get(_target(d))
+        entry = self.outbox.entries.get(held) if held is not None else None
+        return entry is not None and entry.command.rule == d.rule
+
     def _take(self, d: Decision, now: int, out: Outcome) -> None:
         """Record a decision, merge its lockout, send its command unless it would repeat."""
         acct = self.accounts.get(d.account_id)
@@ -100,6 +108,11 @@ class Acting:
             # no lockout is taken in alert mode: one record per breach says what enforce mode
             # would have done (services/risk/alertmode.py)
             rule = self.rules.get(d.rule)
+            if d.lock is None and self._acting_on(d) and self.alert_book.acted_on(
+                    d, acct, bool(getattr(rule, "held_size", False))):
+                # acted on in enforce mode, still under way: not an alert-mode breach (round
+                # 17: a reduce in flight at the switch was recorded "would have reduced")
+                return
             kept, send = self.alert_book.record(
                 d, acct, now, getattr(self, "zone", None) or dt.timezone.utc,
                 held_size=bool(getattr(rule, "held_size", False)),

@@ -23,7 +23,9 @@ tells each new breach from the same one seen again:
 - a breach the rule acted on in enforce mode before it was switched to alert mode (its own
   lockout in force, ending no earlier) is not a new one: that lockout becomes the would-be
   one, nothing is recorded (trial 17g: the override to alert mode re-reported the cooldown in
-  force as "would have locked ... until" that cooldown's end, with no new trade).
+  force as "would have locked ... until" that cooldown's end, with no new trade); nor is one
+  whose action (a reduce, a close) enforce mode sent and is still in flight at the switch
+  (acted_on: seen, not recorded; further past than then is a new breach).
 Fresh-user trial 17a: the record was kept once a day per rule and target, so every
 cooldown_after_loss and daily_unrealized_loss breach after a rule's first of the day was
 silent (7 of 7, also long after the would-be cooldown had ended). Would-be timers end at
@@ -64,6 +66,19 @@ class AlertBook:
         next breach there is a new one."""
         for key in [k for k in self.seen if k[0] == account_id and k[1] == rule]:
             del self.seen[key]
+
+    def acted_on(self, d: Decision, acct: Optional[AccountState],
+                 held_size: bool = False) -> bool:
+        """A lockless breach whose action its rule sent in enforce mode and which is still in
+        flight now the rule is in alert mode: True when it is that breach (seen, not recorded);
+        False when it is a new one to record(): of a rule judging the contracts held
+        (held_size), further past than when first seen so."""
+        key = (d.account_id, d.rule, _target(d, acct))
+        if key not in self.seen:
+            self.seen[key] = d.value
+            return True
+        was = self.seen[key]
+        return not (held_size and None not in (d.value, was) and d.value > was)
 
     def roll(self, now: int) -> None:
         """The trading-day roll: only would-be timers still running stay."""
