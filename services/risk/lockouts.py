@@ -37,8 +37,8 @@ from services.risk.carried import Carried, existed_before
 from services.risk.state import AccountState, symbol_of
 from services.risk.words import FOREVER, LOCKOUT_RULE, SYMBOL_BLOCKS
 from shared import showtime
-from shared.lockwords import (ADMIN_LOCKOUT, HOLDER_WORDS, lock_end_words, locked_words,
-                             longest_first)
+from shared.lockwords import (ADMIN_LOCKOUT, EXTENDED_BY, HOLDER_WORDS, lock_end_words,
+                             locked_words, longest_first)
 from shared.messages.market import ORDER_MARKET, SIDE_BUY, Fill, OrderUpdate, PositionUpdate
 from shared.messages.risk import (CANCEL_ORDERS, CLOSE_POSITION, ENFORCE, REDUCE_POSITION,
                                   TIMER, UNTIL_RESET, Decision, LockoutChange, LockoutState,
@@ -103,9 +103,6 @@ def describe(lock: LockoutState, name: str = "", by: bool = True) -> str:
         # "locked (self-lockout) by self_lockout" said it twice (trial14b): the trader's own
         return f"{locked} by {HOLDER_WORDS[lock.rule]}"
     return f"{locked} by {lock.rule}" if by else locked
-
-
-EXTENDED_BY = "; extended: "
 
 
 def extended_reason(original: str, new: str) -> str:
@@ -242,7 +239,8 @@ class LockoutBook:
                                                     else old.until_ns))
             self._by_key[_key(lock)] = lock
             return EXTENDED, LockoutChange(change=EXTENDED, lockout=lock, ts_ns=now, by=by,
-                                           reason=lock.reason, over=self.longest(lock))
+                                           reason=lock.reason, over=self.longest(lock),
+                                           was=old)
         self._by_key[_key(lock)] = lock
         return ADDED, LockoutChange(change=ADDED, lockout=lock, ts_ns=now, by=by, reason=reason,
                                     over=self.longest(lock))

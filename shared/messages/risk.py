@@ -204,6 +204,9 @@ class LockoutChange:
     # running until also_until_ns, ends with it (fresh-user trial 15b: said nowhere)
     also_rule: str = ""
     also_until_ns: Optional[int] = None
+    # extended: the lockout as it was before (its end, its rule, its reason): the alert says
+    # it extends the one in force, from when to when (trial17g: an extension read as new)
+    was: Optional[LockoutState] = None
 
 
 @attrs.frozen(kw_only=True)
