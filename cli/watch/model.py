@@ -892,18 +892,21 @@ def not_enforced(state: WatchState) -> str:
     return f"NOT ENFORCED until {names} {'runs' if len(down) == 1 else 'run'}"
 
 
-def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo, unenforced: str = ""
-             ) -> list[Banner]:
+def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo, unenforced: str = "",
+             name: str = "") -> list[Banner]:
     """unenforced: why lockouts are not enforced now (not_enforced: riskd is down, a worker
     that enforces them is not running): a lockout is shown with its end but no countdown, said
     NOT ENFORCED, as the stop alert says it (trial16c: after SIGTERM `watch` kept "LOCKED OUT
-    1d02h11m" counting down under "NOT LIVE: riskd is not running")."""
+    1d02h11m" counting down under "NOT LIVE: riskd is not running"). name: the account's name
+    (shared/accountname.py named); a symbol's lockout says on which account ("CL LOCKED on Demo
+    1 (id 1001)"), as every other line of a symbol does (trial17g: "CL LOCKED while CL is
+    listed ..." stood above the account's header, readable as whose only by its place)."""
     if unenforced:
         return [b if b.kind in (accountguard.NOT_GUARDED, "BROKER BLOCKS TRADING") else
                 attrs.evolve(b, countdown=unenforced, text=f"{b.text}; " + (
                     b.countdown.split("(", 1)[1].rstrip(")") if "(until " in b.countdown
                     else b.countdown))
-                for b in _banners(status, now_ns, tz)]
+                for b in _banners(status, now_ns, tz, name=name)]
     out = []
     off = getattr(status, "not_guarded", "") or ""
     if off:        # trial 2026-12-06: "LOCKED OUT" alone while nothing enforced the lockout
@@ -912,7 +915,8 @@ def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo, unenforced: str 
     # the lockout that holds longest first: the one the trader waits for (shared/lockwords)
     for lock in longest_first(status.lockouts, status.next_roll_ns):
         if lock.symbol:
-            kind = f"{ticker(lock.symbol, lock.symbol)} LOCKED"
+            kind = f"{ticker(lock.symbol, lock.symbol)} LOCKED on " + called(
+                name or named({}, status.account_id, status.name), status.account_id)
         elif lock.kind == TIMER and lock.rule not in ASKED_LOCKOUTS:    # a person's own lock
             kind = "COOLDOWN"                                           # is never a cooldown
         else:
@@ -1046,9 +1050,10 @@ def unrealized_note(status: AccountStatus, now_ns: int) -> str:
 def account_view(state: WatchState, status: AccountStatus, now_ns: int,
                  tz: dt.tzinfo, since_ns: int = 0) -> AccountView:
     net = status.realized + status.unrealized
-    banners = _banners(status, now_ns, tz, not_enforced(state))
+    name = named(state.labels, status.account_id, status.name)
+    banners = _banners(status, now_ns, tz, not_enforced(state), name)
     return AccountView(
-        account_id=status.account_id, name=named(state.labels, status.account_id, status.name),
+        account_id=status.account_id, name=name,
         trading_day=status.trading_day, balance=fmt_money(status.balance, signed=False),
         realized=fmt_money(status.realized), unrealized=fmt_money(status.unrealized),
         net=fmt_money(net), net_colour=pnl_colour(net), fees=fmt_money(status.fees, signed=False),
