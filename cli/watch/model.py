@@ -562,9 +562,12 @@ class Bar:
 
 @attrs.frozen
 class Banner:
-    kind: str                        # LOCKED OUT | COOLDOWN | SYMBOL LOCKED
+    kind: str                        # LOCKED OUT | COOLDOWN | CL LOCKED (a symbol's)
     text: str
     countdown: str                   # "4m12s", or how it ends when it has no end time
+    # the account a symbol's lockout is on, as screens name it ("Demo 1 (id 1001)"): shown
+    # after the kind, "CL LOCKED on Demo 1 (id 1001)" ('' for the account's own lockouts)
+    on: str = ""
 
 
 @attrs.frozen
@@ -914,9 +917,10 @@ def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo, unenforced: str 
                           countdown="until an admin enables it"))
     # the lockout that holds longest first: the one the trader waits for (shared/lockwords)
     for lock in longest_first(status.lockouts, status.next_roll_ns):
+        on = ""
         if lock.symbol:
-            kind = f"{ticker(lock.symbol, lock.symbol)} LOCKED on " + called(
-                name or named({}, status.account_id, status.name), status.account_id)
+            kind = f"{ticker(lock.symbol, lock.symbol)} LOCKED"
+            on = called(name or named({}, status.account_id, status.name), status.account_id)
         elif lock.kind == TIMER and lock.rule not in ASKED_LOCKOUTS:    # a person's own lock
             kind = "COOLDOWN"                                           # is never a cooldown
         else:
@@ -928,7 +932,8 @@ def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo, unenforced: str 
                 f"{BY_ADMIN}: {lock.reason}" if lock.reason else BY_ADMIN
         if off:
             text = f"{accountguard.NOT_ENFORCED}; {text}"
-        out.append(Banner(kind=kind, text=text, countdown=lock_end(lock, status, now_ns, tz)))
+        out.append(Banner(kind=kind, text=text, countdown=lock_end(lock, status, now_ns, tz),
+                          on=on))
     if not status.can_trade and not any(b.kind == "LOCKED OUT" for b in out):
         out.append(Banner(kind="BROKER BLOCKS TRADING", text="the broker reports canTrade = false",
                           countdown="until the broker allows trading again"))

@@ -126,7 +126,8 @@ def banner_lines(account: AccountView, width: int, max_lines: Optional[int] = 2)
     """Each lockout banner on at most max_lines lines (None: all, as status prints it)."""
     out = []
     for b in account.banners:
-        text = f" {b.kind}  {b.countdown}  -- {b.text}"
+        on = f" on {b.on}" if getattr(b, "on", "") else ""     # a symbol's: whose account
+        text = f" {b.kind}{on}  {b.countdown}  -- {b.text}"
         for part in textwrap.wrap(text, max(8, width - 1), max_lines=max_lines,
                                   placeholder=" " + CUT):
             out.append(fit([seg((" " + part.strip()).ljust(width), "banner")], width))
