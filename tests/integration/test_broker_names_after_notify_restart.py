@@ -7,10 +7,11 @@ Real processes on loopback: the sim broker, riskd on etc/riskd.toml's default ru
 (max_contracts: more than 5 contracts are reduced), notify on a fake Telegram. 1032 is not in
 [[accounts]] (riskd guards it with the default profile). Enforcement is stopped so the reduce
 waits (its Done comes only after notify's restart); the trader holds 6 MNQ; the breach alert
-names the account; some seconds later (past what a restarted notify reads again of
-risk's history) notify is killed (kill -9) and the supervisor starts it again;
-enforcement is started; the close is done and its Done names the account the same way. (A reduce at the price bought: no loss, so no
-other rule's record, which carries the name, comes between the restart and the Done.)
+names the account; some seconds later (past what a restarted notify reads again of risk's
+history) notify is killed (kill -9) and the supervisor starts it again; enforcement is started;
+the reduce is done and its Done names the account the same way. (A reduce at the price bought:
+no loss, so no other rule's record, which carries the name, comes between the restart and the
+Done.)
 """
 from __future__ import annotations
 
