@@ -63,6 +63,9 @@ class AlertBook:
         self.locks: dict[tuple, WouldBe] = {}     # (account, rule, symbol, kind, clears_on)
         # (account, rule, target) -> the value recorded: lockless breaches
         self.seen: dict[tuple, object] = {}
+        # counts the calls that may have changed the book: the store serialises it only when
+        # this moved since it last wrote it (to_json at every commit would cost every step)
+        self.changes = 0
 
     def to_json(self, day: Optional[dt.date]) -> str:
         """The book as risk's store keeps it, for trading day `day` (its lockless targets
@@ -80,6 +83,7 @@ class AlertBook:
         self.locks = {_in(k): WouldBe(until, {_in(t) for t in targets})
                       for k, until, targets in saved.get("locks", [])}
         self.seen = {_in(k): _in(v) for k, v in saved.get("seen", [])}
+        self.changes += 1
         if saved.get("day") != (day.isoformat() if day is not None else None):
             self.roll(now)
 
@@ -88,9 +92,11 @@ class AlertBook:
         next breach there is a new one."""
         for key in [k for k in self.seen if k[0] == account_id and k[1] == rule]:
             del self.seen[key]
+            self.changes += 1
 
     def roll(self, now: int) -> None:
         """The trading-day roll: only would-be timers still running stay."""
+        self.changes += 1
         self.locks = {k: w for k, w in self.locks.items()
                       if w.until_ns is not None and w.until_ns > now}
         self.seen.clear()
@@ -103,6 +109,7 @@ class AlertBook:
         its alert command is sent: only when enforce mode would have acted). held_size: the
         rule judges the contracts held (further past is a new breach); enforced: the lockout
         of the decision's scope and kind this rule took in enforce mode, in force now."""
+        self.changes += 1
         target = _target(d, acct)
         if d.lock is None:
             key = (d.account_id, d.rule, target)

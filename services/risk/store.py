@@ -132,6 +132,7 @@ class Store:
         self._configured_seen: Optional[dict] = None     # the RulesConfigs last written
         self._folds_seen = "[]"
         self._book_seen = ""         # alert mode's book as written (meta 'alert_book')
+        self._book_at: tuple = ()    # (its change count, the day) when last serialised
         self._quiet_seen = "{}"
         self._exits_again = False    # a rollback lost written changes: write every exit again
         self._orders_saved: dict[int, set] = {}   # riskd order ids committed, per account
@@ -278,6 +279,7 @@ class Store:
         self._configured_seen = None
         self._folds_seen = ""
         self._book_seen = ""
+        self._book_at = ()
 
     def _history(self, ts_ns: int, account_id: int, kind: str, msg) -> None:
         self.db.execute("INSERT INTO history (ts_ns, account_id, kind, body) VALUES (?, ?, ?, ?)",
@@ -382,8 +384,9 @@ class Store:
         """Alert mode's would-be lockouts and breaches recorded (services/risk/alertmode.py):
         written when they changed, with the step that recorded them."""
         book = getattr(engine, "alert_book", None)
-        if book is None:
+        if book is None or (book.changes, engine.day) == self._book_at:
             return
+        self._book_at = (book.changes, engine.day)
         body = book.to_json(engine.day)
         if body != self._book_seen:
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('alert_book', ?)", (body,))
