@@ -29,6 +29,7 @@ from cli.replay.model import BAR_UNITS
 from cli.replay.overrides import OverrideError, check_sets
 from cli.replay.progress import Progress
 from cli.replay.runner import replay_account
+from cli.replay.scope import scope_of, wrapped
 from shared.accountname import called, labels, named
 from shared.clock import SYSTEM_CLOCK
 from shared.config import effective_rules
@@ -192,10 +193,14 @@ def run(args, ctx, *, client=None, clock=SYSTEM_CLOCK, sleep=None) -> int:
     label = os.path.basename(loaded.path) + (" " + " ".join(args.sets) if args.sets else "")
     name_of = namer(loaded.config)
     base = replay_all(loaded, sets, histories, days, label, fetcher.retried, name_of)
+    # what it can and cannot show: the running day, the config as it is now (scope.py)
+    base.scope = scope_of(loaded.path, calendar, days, clock.now_ns())
     base.notes = fetcher.notes + [f"{base.account_name(r)}: {n}" for r in base.accounts
                                   for n in r.notes]
     second = replay_all(other, {}, histories, days, os.path.basename(other.path),
                         [], name_of) if other else None
+    if second is not None:
+        second.scope = scope_of(other.path, calendar, days, clock.now_ns())
     # the display zone, as on every other screen (docs/operations.md, Times and time zones):
     # trial 2026-12-06, with notify.timezone America/New_York every screen showed EST and
     # replay "first breach Mon 09:55:20 CST" (the trading day's zone)
@@ -222,7 +227,8 @@ def run(args, ctx, *, client=None, clock=SYSTEM_CLOCK, sleep=None) -> int:
         from cli.replay.chart import show
         print()
         show(rep.equity_curve(base), sys.stdout, day_of=base.day_of)
-    print("\n" + "\n".join(rep.range_lines(base)) + f"\n{plural(fetcher.calls, 'broker call')}"
+    print("\n" + "\n".join(wrapped(rep.range_lines(base, tz)))
+          + f"\n{plural(fetcher.calls, 'broker call')}"
           + (f"; wrote {args.html}" if args.html else ""))
     return 0
 

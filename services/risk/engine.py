@@ -125,6 +125,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         self.withdrawing: dict[str, object] = {}       # id -> WithdrawCommand (withdraw.py)
         self._synced: set[int] = set()                 # accounts a snapshot has set up
         self._cold: set[int] = set()                   # ... being set up by the first one
+        # account id -> the working orders of the snapshot being applied (carried.cover_start)
+        self._snap_orders: dict[int, list] = {}
         self.carried: dict[int, Carried] = {}          # held before a restart, until synced
         self.off: dict[int, Off] = {}                  # disabled by an admin (disabled.py)
         # accounts market's last snapshot read from the broker (complete): risk's book of them
@@ -429,6 +431,10 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                          "as last taken", acct.account_id)
         else:
             raise TypeError(f"the risk engine does not take {type(event).__name__}")
+        if acct.account_id in self.carried and not isinstance(event, AccountUpdate):
+            # no_stop_loss_grace's start as saved before the restart (carried.py cover_start)
+            self.carried[acct.account_id].cover_start(
+                acct, event.contract_id, now, self._snap_orders.get(acct.account_id, ()))
         if change == "none" or (change == "same" and not isinstance(event, AccountUpdate)):
             return out              # nothing changed (a duplicate, a snapshot's replay)
         out.dirty.add(acct.account_id)
@@ -642,6 +648,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         # the first snapshot of an account is its starting point: its positions already hold
         # its fills; later ones are events like any other (duplicates change nothing)
         self._cold = cold
+        for o in snap.orders:
+            self._snap_orders.setdefault(o.account_id, []).append(o)
         try:
             for ev in steps:
                 if ev is QUOTES:
@@ -652,6 +660,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         finally:
             self._synced |= self._cold
             self._cold = set()
+            self._snap_orders = {}
         if snap.complete:           # risk's book holds the broker's state again
             for aid in list(self.carried):
                 acct = self.accounts.get(aid)
