@@ -13,7 +13,7 @@ from typing import Callable, Optional
 import attrs
 
 from cli.replay.runner import AccountReplay
-from cli.replay.scope import Scope, scope_json, scope_lines
+from cli.replay.scope import Scope, scope_json, scope_lines, wrapped
 from cli.table import cell, render_table
 from shared import showtime
 from shared.clock import from_ns
@@ -280,7 +280,8 @@ def render(report: Report, tz, decisions: bool = False) -> str:
     if report.retried:
         parts += ["", "retried:", *[f"  {x}" for x in report.retried]]
     if report.notes:
-        parts += ["", "notes:", *[f"  {x}" for x in report.notes]]
+        # within 80 columns like the rest (a note of riskd's records is a sentence long)
+        parts += ["", "notes:", *["  " + x for x in wrapped(report.notes, 78)]]
     return "\n".join(parts)
 
 
