@@ -10,6 +10,7 @@
   riskctl sim fail ENDPOINT --status N [--count N] [--delay S] [--hold] [--account A]
                                          the next calls of a REST endpoint fail, come late,
                                          or wait for `riskctl sim release ENDPOINT`
+  riskctl sim release ENDPOINT           carry out the calls `sim fail --hold` holds
   riskctl sim positions [--account A]    the sim's own open positions, by account
   riskctl sim orders [--account A]       the sim's own working orders, by account
   riskctl sim info [--json]              REST and hub URLs, login (the key masked: it is
