@@ -38,10 +38,10 @@ from shared.messages.enforce import (CommandResult, CommandState, EnforcementSta
                                      found_nothing_to_do)
 from shared.messages.market import BrokerConnection, PositionsTable
 from shared.notlive import MARKET_DOWN, prices_line
-from shared.messages.risk import (ACTION_NONE, LOCKED_ALREADY, MANUAL, OWN_EXTENDED, TIMER,
-                                  UNTIL_RESET, UNTIL_SESSION, AccountStatus, Decision, HistoryReply,
-                                  LastRiskStatus, RiskStatusReply, note_of,
-                                  without_note)
+from shared.messages.risk import (ACTION_NONE, LOCKED_ALREADY, LOCKED_BY_THIS_RULE, MANUAL,
+                                  OWN_EXTENDED, TIMER, UNTIL_RESET, UNTIL_SESSION, AccountStatus,
+                                  Decision, HistoryReply, LastRiskStatus, RiskStatusReply,
+                                  note_of, without_note)
 from shared.rulenumbers import (WORDS_ONLY, count_consequence, params_texts, spelled_out,
                                value_limit_text)
 from shared.symbols import UnknownSymbol, ticker_of
@@ -729,7 +729,7 @@ def _bars(status: AccountStatus) -> list[Bar]:
                 if r.value is not None and r.limit is not None else r.detail)
             if r.waiting:
                 text += " (" + waiting_text(r.rule, r.waiting) + " at roll)"
-            note = note_of(r.detail) if r.progress > 1 and r.mode != "alert" else ""
+            note = shown_note(note_of(r.detail), r.mode) if r.progress > 1 else ""
             out.append(Bar(rule=r.rule, fraction=fraction, colour=bar_colour(fraction, r.warn_at),
                            text=text, note=note))
     return out
@@ -766,11 +766,22 @@ def _rule_lines(status: AccountStatus, tz: Optional[dt.tzinfo] = None,
             text += " (" + waiting_text(r.rule, r.waiting) + " at roll)"
         if r.mode == "alert":
             text += " (alert)"
-        if note and r.progress is not None and r.progress > 1 and r.mode != "alert":
+        note = shown_note(note, r.mode)
+        if note and r.progress is not None and r.progress > 1:
             text += f" {note}"
         colour = bar_colour(float(r.progress), r.warn_at) if r.progress is not None else ""
         out.append(RuleLine(rule=r.rule, text=text, colour=colour))
     return out
+
+
+def shown_note(note: str, mode: str) -> str:
+    """Risk's note after a limit past 100 % as the row shows it: a rule in alert mode whose
+    own lockout (taken in enforce mode, before the switch) still holds the account keeps
+    "locked by this rule" (fresh-user trial 18a: the row read only "(alert)" while that
+    lockout held); "locked already, no new action" is enforce mode's word, not shown for it."""
+    if mode == "alert" and note != LOCKED_BY_THIS_RULE:
+        return ""
+    return note
 
 
 def count_past(status: AccountStatus, r, tz: Optional[dt.tzinfo],

@@ -14,7 +14,7 @@ import textwrap
 from typing import Iterable, Optional
 
 from shared.accountname import called
-from cli.watch import rulegrid
+from cli.watch import rulegrid, shortreading
 from cli.watch.columns import CUT, action_columns, name_cuts
 from cli.watch.model import CLOSING, WAITING, AccountView, Bar, Screen
 
@@ -272,6 +272,8 @@ def rule_lines(account: AccountView, width: int, max_rows: Optional[int] = None,
                                               1 + (len(rule.text) if spare is None else spare))
                 spare = None if spare is None else spare - (len(parts) - 1)
                 more = [(part, rule.colour) for part in parts[1:]]
+            if len(parts) == 1:        # cut, not wrapped: the countdown kept (shortreading)
+                parts = [shortreading.fitting(rule.rule, parts[0], text_w)]
             text = column(parts[0], text_w)
             segs += [seg(f"{name_cuts([rule.rule], grid.name_w[c])[rule.rule]} "),
                      seg(f"{text:<{text_w}}", rule.colour), seg(" ")]

@@ -186,6 +186,9 @@ class PastLimit:
     # closed and it is locked again), and the command that takes it off the list
     symbol: str = ""
     remove_with: str = ""
+    # a rule in alert mode (fresh-user trial 18a: an unlock of its own lockout, kept from
+    # before the switch, said nothing of it): its next trade is neither flattened nor locked
+    alert: bool = False
 
 
 @attrs.frozen(kw_only=True)
