@@ -43,6 +43,7 @@ from shared import accessprint, controlkey, editasking, logsetup, shards, showti
 from shared.accountname import account_called, labels
 from shared.bus.doorbell import Doorbell
 from shared.bus.rpc import decode_request, encode_reply
+from shared.bus.stateorder import StateOrder
 from shared.bus.subscriber import Subscriber
 from shared.config import ConfigError, LoadedConfig, load_config
 from shared.config import pinned, restartwho
@@ -275,6 +276,9 @@ class Supervisor(Worker):
         hb = self.socket(zmq.SUB, connect=[bus.pub(n) for n in self.slots])
         hb.setsockopt(zmq.RECONNECT_IVL, 50)
         self.heartbeats = Subscriber(hb, track=False)
+        # a kept copy of an older hub or channel state, sent again when any subscription
+        # reaches that worker, never undoes a newer one (shared/bus/stateorder.py, trial18a)
+        self.states = StateOrder()
         self.heartbeats.subscribe(topics.HEARTBEAT)
         self.heartbeats.subscribe(topics.CONNECTION)      # broker hub states, for guard gaps
         self.heartbeats.subscribe(CHANNEL_TOPIC)          # notify's channels: failing alerts
@@ -433,6 +437,8 @@ class Supervisor(Worker):
                     return
                 continue
             msg = received.msg
+            if self.states.older(received.envelope):
+                continue
             if isinstance(msg, Heartbeat):
                 slot = self.slots.get(msg.name)
                 if slot is not None and slot.child is not None \
