@@ -29,6 +29,7 @@ from services.supervisor.auth import authorize
 from services.supervisor.commands import REGISTRY
 from services.supervisor.forward import Forwarder
 from services.supervisor.guard import GUARD_WORKERS, GuardTracker
+from services.supervisor.guardedagain import GuardedAgain
 from services.supervisor.guardstore import GuardStore
 from services.supervisor.riskshards import forward_risk
 from services.supervisor.health import CHANNEL_TOPIC, Health, file_edit_event
@@ -194,6 +195,7 @@ class Supervisor(Worker):
         # a password changed while riskd was stopped (_access_at_start): alerted once notify runs
         self._start_alert = None
         self.back = BackWatch()     # alerted-down workers: "back" once they run again
+        self.guarded_again = GuardedAgain()   # owed after an alert said "still NOT guarded"
         # workers crashing on after they flapped: one ongoing problem (stillcrashing.py)
         self.still = StillCrashing(showtime.zone_of(self.config))
         self.last_risk = LastRisk()  # risk's last figures, for screens while risk is down
@@ -570,15 +572,7 @@ class Supervisor(Worker):
                                                                  guards(name)))
             if alerted_down(name, self._notify_running()):
                 self.back.down(name, since_ns, why)
-        # the "back" alert's unguarded time is the one status counts (guard.GuardTracker)
-        for alert in (self.back.due(now_ns, self.guard.reasons(), showtime.zone_of(self.config),
-                                    lambda since: self.guard.unguarded_s(since, now_ns, now_ns)),
-                      self.again.due(now_ns, self._notify_up_ns if self._notify_running()
-                                     else None, self.guard.reasons(),
-                                     showtime.zone_of(self.config),
-                                     self.guard.unguarded_s(self.again.up_ns, now_ns, now_ns))):
-            if alert is not None:
-                self.pub.publish(NOTIFY_TOPIC, alert)
+        self._guard_alerts(now_ns)
         if self._start_alert is not None and self._notify_running() \
                 and self._notify_up_ns is not None \
                 and now_ns - self._notify_up_ns >= NOTIFY_SETTLE_NS:
@@ -595,6 +589,27 @@ class Supervisor(Worker):
             self._names_alert = False
             self.pub.publish(NOTIFY_TOPIC, namewarning.names_event(
                 self.health.names, self.loaded.path, now_ns))
+
+    def _guard_alerts(self, now_ns: int) -> None:
+        """The "back" and "running again" alerts when due, and the "guarded again" one owes
+        after either said the accounts are still NOT guarded (guardedagain.py). Their
+        unguarded time is the one status counts (guard.GuardTracker)."""
+        reasons, tz = self.guard.reasons(), showtime.zone_of(self.config)
+        gap = self.guard.open_gap.start_ns if self.guard.open_gap is not None else now_ns
+
+        def counted(since: int) -> float:
+            return self.guard.unguarded_s(since, now_ns, now_ns)
+        back = self.back.due(now_ns, reasons, tz, counted)
+        if back is not None and self.back.said_guard:
+            self.guarded_again.said(now_ns, reasons, back.severity, gap)
+        again = self.again.due(now_ns, self._notify_up_ns if self._notify_running() else None,
+                               reasons, tz, counted(self.again.up_ns))
+        if again is not None:
+            self.guarded_again.said(now_ns, reasons, again.severity, gap)
+        owed = None if back or again else self.guarded_again.due(now_ns, reasons, tz, counted)
+        for alert in (back, again, owed):
+            if alert is not None:
+                self.pub.publish(NOTIFY_TOPIC, alert)
 
     def _tick_slot(self, slot: Slot, now: float) -> None:
         policy = slot.policy
@@ -1051,6 +1066,8 @@ class Supervisor(Worker):
                 self.guard_store.save(gap)
         if closed is not None:
             self.report_guard()
+            if self.guarded_again.waiting:     # said at once, not at the next idle pass
+                self._guard_alerts(self.clock.now_ns())
 
     def report_guard(self) -> None:
         seconds, reasons = self.unguarded_today()
