@@ -1275,7 +1275,10 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
     if market_down(state):            # prices and open PnL are market's last quote's
         accounts = [attrs.evolve(a, not_live="; ".join(x for x in (a.not_live, prices_line(
             state.accounts[a.account_id], tz, now_ns)) if x)) for a in accounts]
-        if state.accounts and state.reachable is not False:
+        # said before the figures arrive too: the supervisor's status comes a request ahead of
+        # risk's figures, and a notice that grew then was written twice (trial18a section 9:
+        # "NOT GUARDED now: market not running" and under it the same with the prices' note)
+        if state.reachable is not False:
             notice = "; ".join(x for x in (
                 notice, f"prices and open PnL not live ({MARKET_DOWN}): as of market's last "
                         f"quote") if x)

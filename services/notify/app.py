@@ -40,7 +40,7 @@ from services.notify.outbox import Outbox
 from services.notify.running import WorkerStates
 from services.notify.sender import ChannelSender
 from services.notify.donehold import BACK, DECISION, DoneHold, decision_of, missing_line
-from services.notify.stateorder import StateOrder
+from shared.bus.stateorder import StateOrder
 from services.notify.steps import StepHold, step_alert, step_key
 from services.notify.guardwatch import GuardWatch
 from services.notify.lockedbuys import LockedBuys

@@ -166,6 +166,9 @@ class BackWatch:
     guard_wait_ns: int = GUARD_WAIT_NS
     settle_ns: int = SETTLE_NS
     _down: dict[str, _Down] = attrs.Factory(dict)
+    # the last alert due() returned named a guard worker, so it said whether the accounts are
+    # guarded (a "still NOT guarded" owes a "guarded again": guardedagain.py)
+    said_guard: bool = False
 
     def down(self, name: str, now_ns: int, why: str, starting: bool = False) -> None:
         """The phone was told `name` is down (a crash, flapping, a stop). A worker that crashes
@@ -248,7 +251,8 @@ class BackWatch:
             title = f"🟢 {who} back after {_shown(longest)} down"
         if len(ready) == 1 and downs[0].loop is not None:
             title += f" ({downs[0].loop.words()})"
-        if any(guards(n) for n in ready):
+        self.said_guard = any(guards(n) for n in ready)
+        if self.said_guard:
             title += (": accounts are guarded again" if not reasons else
                       f", but accounts are still NOT guarded: {', '.join(reasons)}")
         lines = [was_down(n, d.whys) + (f" ({d.loop.words()})"
