@@ -62,9 +62,9 @@ from services.risk.words import ADMIN, command_in, what, who
 from shared.retrying import is_kill_switch
 from shared.accountname import account_called
 from shared.messages.enforce import DONE, FINAL_STATUSES, CommandResult
-from shared.messages.market import (STATUS_CANCELLED, AccountUpdate, BrokerConnection,
-                                    ContractInfo, Fill, MarketSnapshot, OrderUpdate,
-                                    PositionUpdate, Quote)
+from shared.messages.market import (SIDE_SELL, STATUS_CANCELLED, AccountUpdate,
+                                    BrokerConnection, ContractInfo, Fill, MarketSnapshot,
+                                    OrderUpdate, PositionUpdate, Quote)
 from shared.messages.risk import (ALERT, CLOSE_POSITION, ENFORCE, FLATTEN, MODIFY_STOP,
                                   REDUCE_POSITION, Decision, RuleWarning)
 
@@ -105,6 +105,9 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         self.warned: set[tuple[int, str, dt.date]] = set()
         self.alert_book = AlertBook()                  # alert mode's breaches (alertmode.py)
         self.noted_behind: set[tuple] = set()        # breaches recorded behind another's command
+        # cut command -> (account, contract, when said): lockout cuts left to it said the
+        # contract ends flat (a close beside it): acting.py _flat_not_yet
+        self.flat_promised: dict[str, tuple] = {}
         self.inflight: dict[tuple, str] = {}           # target key -> command id
         self.flattened: dict[int, Flattened] = {}       # each account's latest flatten
         self.stops_moved: dict[tuple, tuple] = {}       # (account, order) -> (stop, done ns)
@@ -483,7 +486,14 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         if acct.riskd.claim_fill(fill, now):
             return True
         self.cut_reaches(acct, fill, now)
-        return acct.riskd.claim_fill(fill, now, flat=acct.signed(fill.contract_id) == 0)
+        # the broker's position there is flat after it: its Position said so already, or the
+        # fill closes all the book holds (its Trade first: the same fact, in the other event
+        # order; trial18a: a held close's sell of 2, its Trade first, was counted as the
+        # trader's trade when a reduce's fill had used the close's expected contract)
+        held = acct.furthest(fill.contract_id)
+        flat = acct.signed(fill.contract_id) == 0 or (
+            held != 0 and fill.size == abs(held) and (fill.side == SIDE_SELL) == (held > 0))
+        return acct.riskd.claim_fill(fill, now, flat=flat)
 
     def _run_deferred(self, acct, contract_id: str, now: int, out: Outcome,
                       force: bool = False) -> None:
@@ -739,6 +749,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                     and self._settle_exits(acct, res, now):
                 out.exits.add(acct.account_id)        # before the rules judge what is left
             self._retry_result(acct, done, res, now, out)
+            if self.flat_promised:
+                self._flat_not_yet(acct, done, res, now, out)
             self._after_reduced(acct, done, res, now, out)
             if self.unneeded:
                 self._after_withdrawn(acct, done, res, now, out)
