@@ -26,7 +26,7 @@ from shared import roundslatency, showtime, trywords
 from shared.accountname import uncalled
 from shared.actedby import command_id
 from shared.lockwords import (ADMIN_LOCKOUT, ASKED_LOCKOUTS, SELF_LOCKOUT, lock_end_words,
-                              locked_words, unchanged_words, with_end)
+                              locked_words, nothing_done_words, unchanged_words, with_end)
 from shared import outcomewords
 from shared.outcomewords import LOCKOUT_RULE, left_to, outcome_word
 from shared.messages.enforce import DONE, FAILED, WITHDRAWN, found_nothing_to_do
@@ -250,6 +250,11 @@ def decision_row(d, outcomes: Optional[dict] = None, tz=None, unknown: str = "",
             if d.lock and d.lock.until_ns else
             locked_words(d.lock.kind, d.rule, clears_on=d.lock.clears_on, symbol=d.lock.symbol)
             if d.lock else "")
+    if d.action == "none" and d.suppressed.startswith((LOCKED_ALREADY, "already locked")) \
+            and cid is None:
+        # nothing was sent and its lock added nothing: the row says so, as the alert does
+        # (trial17g: "what: lock the account (timer)" read as an action taken)
+        what = nothing_done_words(lock)
     if getattr(d, "asked", None) is not None and not d.lock:
         # a trader's (or an admin's) own lockout that changed none: what it asked, and the
         # lockout that held the account as long or longer then (trial16g finding 5)

@@ -42,6 +42,12 @@ def listed_words(symbol: str = "") -> str:
     return f"while {sym} is listed in {SYMBOL_BLOCKS} (an admin's unlock ends it until {then})"
 
 
+def nothing_held_words(symbol: str) -> str:
+    """Why listing a symbol nothing is held in asks nothing (docs/rules.md, An edit riskd would
+    act on at once asks first): 'nothing is held in CL, so nothing is closed or cancelled'."""
+    return f"nothing is held in {symbol}, so nothing is closed or cancelled"
+
+
 def kind_words(kind: str, rule: str = "") -> str:
     """The KIND of a lockout in words: 'until the roll', 'timer', 'self-lockout' (the trader's
     own, whatever its kind), 'admin lockout' (an admin's); an unknown code with its
@@ -90,8 +96,12 @@ def locked_words(kind: str, rule: str = "", end: Optional[str] = None,
 def with_rule(words: str, rule: str) -> str:
     """locked_words() with the rule holding it, in one pair of brackets: 'locked until 12:16:26
     CST (timer, cooldown_after_loss)', 'locked until the roll at Mon 17:00 CST
-    (daily_realized_loss)' (trial15a: the stop alert read "(timer) (cooldown_after_loss)")."""
-    if not rule:
+    (daily_realized_loss)' (trial15a: the stop alert read "(timer) (cooldown_after_loss)").
+    Words that name the rule already (what it means and until when) stay as they are: a
+    symbol_blocks lockout's 'locked while CL is listed in symbol_blocks (an admin's unlock
+    ends it until CL's next trade)' (trial17g: the stop alert read "(... until CL's next trade,
+    symbol_blocks)")."""
+    if not rule or rule in words:
         return words
     return f"{words[:-1]}, {rule})" if words.endswith(")") else f"{words} ({rule})"
 
@@ -114,7 +124,24 @@ def with_end(kind: str, rule: str, end: str) -> str:
     return f"{words}, {end}" if words.startswith("until") else f"{words} {end}"
 
 
+# a breach under a lockout as long or longer: nothing was sent and its own lock adds nothing
+# (notify's alert and history's row say it so: trial17g, history read "what: lock the account
+# (timer)" for a breach not acted on)
+ADDS_NOTHING = "adds nothing: the account is locked as long or longer"
+
+
+def nothing_done_words(lock: str) -> str:
+    """WHAT of a breach not acted on because a lockout as long or longer holds (lock: its own
+    lockout in words, 'locked until 09:01:03 CST (timer)'): 'nothing done: its lockout until
+    09:01:03 CST (timer) adds nothing: the account is locked as long or longer'."""
+    own = f" {lock.removeprefix('locked ')}" if lock else ""
+    return f"nothing done: its lockout{own} {ADDS_NOTHING}"
+
+
 FOREVER = 2 ** 63      # the end of a lockout that waits for a condition or an admin
+# an extended lockout's reason: the one it started with, then the latest extension's
+# (services/risk/lockouts.py extended_reason; notify's alert of an extension says the first)
+EXTENDED_BY = "; extended: "
 NEVER_SHORTENED = "a lockout is never shortened"
 
 
@@ -168,3 +195,16 @@ def unchanged_words(d, at: Callable[[int], str]) -> str:
                         u.clears_on)
     words = held if d.under_rule in ASKED_LOCKOUTS else with_rule(held, d.under_rule)
     return f"asked until {asked}; unchanged: already {words}"
+
+
+def extends_words(since: str, was_end: str, end: str, was_rule: str = "", rule: str = "",
+                  was_reason: str = "") -> str:
+    """What a lockout's extension does, said beside its new end: 'extends the lockout in force
+    since Sun 18:42:23 CST (tilt test) from Mon 17:00 CST to Tue 18:42:27 CST'; one another
+    rule took over names the rule it was ('extends trade_frequency_limit's lockout in force
+    since ...'). since, was_end, end: the times as the caller shows them; was_reason: the reason
+    it was taken with. Trial17g: a longer self-lockout's alert read like a new lockout, with
+    neither the one it extended nor until when that one was."""
+    whose = f"{was_rule}'s lockout" if was_rule and was_rule != rule else "the lockout"
+    why = f" ({was_reason})" if was_reason else ""
+    return f"extends {whose} in force since {since}{why} from {was_end} to {end}"

@@ -12,6 +12,8 @@ from shared.when import duration
 def past_words(p: PastLimit, until: str) -> str:
     """'still past daily_realized_loss (-614.03 vs -500.00): its next trade will be flattened
     and the account locked again until Mon 17:00 CST' (until: the end as shown, '' for none)."""
+    if p.alert:
+        return alert_words(p)
     if p.window:
         return window_words(p, until)
     if p.symbol:
@@ -20,6 +22,19 @@ def past_words(p: PastLimit, until: str) -> str:
     again = f" until {until}" if until else ""
     return (f"still past {p.rule} ({versus_text(p.rule, p.value, p.limit)}): {when} will be "
             f"flattened and the account locked again{again}")
+
+
+def alert_words(p: PastLimit) -> str:
+    """'still past daily_realized_loss (-366.44 vs -300.00), a rule in alert mode: its next
+    trade is neither flattened nor locked (at most an alert of what enforce mode would do)'
+    (fresh-user trial 18a: an unlock of the lockout the rule took before its switch to alert
+    mode said nothing of it; docs/rules.md, What every rule has: alert mode records a breach
+    once, so the same one seen again is not alerted again)."""
+    per = f" per {p.window}" if p.window else ""
+    when = "its next trade or price move is" if p.on_quote else "its next trade is"
+    return (f"still past {p.rule} ({versus_text(p.rule, p.value, p.limit)}{per}), a rule in "
+            f"alert mode: {when} neither flattened nor locked (at most an alert of what "
+            f"enforce mode would do)")
 
 
 def window_words(p: PastLimit, until: str) -> str:
@@ -60,3 +75,21 @@ def listed_words(p: PastLimit) -> str:
             f"reload`) and whenever riskd resyncs with the broker (a restart, a reconnect); "
             f"remove it with `{p.remove_with}` (a loosening: it waits for the roll unless "
             "overridden: riskctl rules override)")
+
+
+def stays_words(changes: list, account: str, zone, now_ns: int) -> str:
+    """'; Demo 2 (strict, id 1002) stays locked until 20:58:34 CST by cooldown_after_loss':
+    after an unlock's "1 lockout ended", the lockout that still holds the scope it freed
+    (LockoutChange.over, the one that ends last), '' when none does (fresh-user trial 18a:
+    `unlock --rule daily_realized_loss` answered only "1 lockout ended" and the next buys
+    were closed by the cooldown still holding the account). account: as every answer names
+    it ('Demo 2 (strict, id 1002)')."""
+    from shared import showtime
+    from shared.lockwords import lock_end_words
+    over = next((c.over for c in changes if c.over is not None), None)
+    if over is None:
+        return ""
+    end = (f"until {showtime.at(over.until_ns, zone, now_ns)}" if over.until_ns
+           else lock_end_words(over))
+    scope = account + (f" {over.symbol}" if over.symbol else "")
+    return f"; {scope} stays locked {end} by {over.rule}"

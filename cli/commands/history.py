@@ -122,8 +122,9 @@ def stored_from(config_path: str, files: list[str], kept: str) -> str:
 
 
 def since_note(text: str, since_ns: int, now_ns: int, tz) -> str:
-    """What a clock time later than now was read as: the last one, yesterday's, said first (on
-    stderr, so --json stays one document), as `lockout --until` says how it read its time.
+    """What a clock time later than now was read as: the last one, yesterday's, said first (the
+    output's first line; on stderr with --json, so that stays one document), as `lockout
+    --until` says how it read its time.
     Fresh-user trial 15a: `history --since 11:52:30` run at 11:51:56 listed the whole day with
     no word of it. '' for a clock time of today or any other form (a length, an ISO time)."""
     read_in = clock_zone(text, tz)      # 22:01:10Z: yesterday's is the UTC day's
@@ -140,7 +141,11 @@ def run(args, ctx) -> int:
     since = parse_when(args.since, now_ns, future=False, tz=tz) if args.since else None
     note = since_note(args.since, since, now_ns, tz) if args.since else ""
     if note:
-        print(f"riskctl history: {note}", file=sys.stderr, flush=True)
+        # the first line of what is read (trial 18a: on stderr only, the note came after the
+        # whole day's output where stdout and stderr were read apart); --json: stderr, so
+        # that stdout stays one document
+        print(f"riskctl history: {note}", file=sys.stderr if ctx.json else sys.stdout,
+              flush=True)
     stopped = ""
     try:
         reply = ctx.request(HistoryRequest(account=args.account or "", since_ns=since,

@@ -10,7 +10,9 @@ is asked again every time, and --refresh asks again for every day), rebuilds the
 time order and runs riskd's own rule engine over them. Per day: the PnL the broker booked,
 the PnL with riskd guarding (its closes at that moment's price, the trades its lockouts would
 have blocked removed), the first breach, the entries blocked and the exits dropped with
-them; then totals and per-rule figures that add up to them. Default: every configured
+them; then totals and per-rule figures that add up to them. riskd's own closes on days it
+guarded stay riskd's, never the trader's trades, as riskd's records in its data folder have
+them; fills those records do not reach are said in the notes. Default: every configured
 account, the last 20 trading days. Guide: docs/replay.md.
 """
 from __future__ import annotations
@@ -29,6 +31,7 @@ from cli.replay.model import BAR_UNITS
 from cli.replay.overrides import OverrideError, check_sets
 from cli.replay.progress import Progress
 from cli.replay.runner import replay_account
+from cli.replay.scope import scope_of, wrapped
 from shared.accountname import called, labels, named
 from shared.clock import SYSTEM_CLOCK
 from shared.config import effective_rules
@@ -191,11 +194,16 @@ def run(args, ctx, *, client=None, clock=SYSTEM_CLOCK, sleep=None) -> int:
                     + ": expected a range with trades (--from/--to, or other accounts)")
     label = os.path.basename(loaded.path) + (" " + " ".join(args.sets) if args.sets else "")
     name_of = namer(loaded.config)
-    base = replay_all(loaded, sets, histories, days, label, fetcher.retried, name_of)
+    records = riskd_records(ctx.config_path, histories)
+    base = replay_all(loaded, sets, histories, days, label, fetcher.retried, name_of, records)
+    # what it can and cannot show: the running day, the config as it is now (scope.py)
+    base.scope = scope_of(loaded.path, calendar, days, clock.now_ns())
     base.notes = fetcher.notes + [f"{base.account_name(r)}: {n}" for r in base.accounts
                                   for n in r.notes]
     second = replay_all(other, {}, histories, days, os.path.basename(other.path),
-                        [], name_of) if other else None
+                        [], name_of, records) if other else None
+    if second is not None:
+        second.scope = scope_of(other.path, calendar, days, clock.now_ns())
     # the display zone, as on every other screen (docs/operations.md, Times and time zones):
     # trial 2026-12-06, with notify.timezone America/New_York every screen showed EST and
     # replay "first breach Mon 09:55:20 CST" (the trading day's zone)
@@ -222,7 +230,8 @@ def run(args, ctx, *, client=None, clock=SYSTEM_CLOCK, sleep=None) -> int:
         from cli.replay.chart import show
         print()
         show(rep.equity_curve(base), sys.stdout, day_of=base.day_of)
-    print("\n" + "\n".join(rep.range_lines(base)) + f"\n{plural(fetcher.calls, 'broker call')}"
+    print("\n" + "\n".join(wrapped(rep.range_lines(base, tz)))
+          + f"\n{plural(fetcher.calls, 'broker call')}"
           + (f"; wrote {args.html}" if args.html else ""))
     return 0
 
@@ -236,7 +245,19 @@ def namer(config):
                                                      account_id)
 
 
-def replay_all(loaded, sets, histories, days, label, retried, name_of=None) -> rep.Report:
-    replays = [replay_account(build_engine(loaded, sets), h) for h in histories]
+def riskd_records(config_path: str, histories) -> dict:
+    """riskd's own records of the replayed fills (cli/replay/riskdrecords.py), read from the
+    data folder of the config riskd runs (not --config's: that one is only replayed)."""
+    from cli.replay.riskdrecords import read_records
+    spans = {h.account_id: (h.fills[0].ts_ns, h.fills[-1].ts_ns) for h in histories
+             if h.fills}
+    return read_records(config_path, spans)
+
+
+def replay_all(loaded, sets, histories, days, label, retried, name_of=None,
+               records=None) -> rep.Report:
+    records = records or {}
+    replays = [replay_account(build_engine(loaded, sets), h, records.get(h.account_id))
+               for h in histories]
     return rep.build(label, replays, calendar_of(loaded).trading_day, days, retried,
                      name_of or namer(loaded.config))

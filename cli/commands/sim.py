@@ -4,6 +4,13 @@
   riskctl sim sell SYMBOL QTY [--account A] [--limit P | --stop P]
   riskctl sim price SYMBOL PRICE         move the sim's market (fills what it triggers)
   riskctl sim flatten [--account A]      close every position, cancel every working order
+  riskctl sim cancel ORDER [--account A] cancel a working order (its id: riskctl sim orders)
+  riskctl sim modify ORDER [--size N] [--stop P] [--limit P] [--account A]
+                                         change a working order's size or price
+  riskctl sim fail ENDPOINT --status N [--count N] [--delay S] [--hold] [--account A]
+                                         the next calls of a REST endpoint fail, come late,
+                                         or wait for `riskctl sim release ENDPOINT`
+  riskctl sim release ENDPOINT           carry out the calls `sim fail --hold` holds
   riskctl sim positions [--account A]    the sim's own open positions, by account
   riskctl sim orders [--account A]       the sim's own working orders, by account
   riskctl sim info [--json]              REST and hub URLs, login (the key masked: it is
@@ -64,6 +71,9 @@ def add_arguments(parser) -> None:
     p = sub.add_parser("flatten", help="close every position and cancel every working order")
     add_account(p, EVERY)
     add_json(p)
+    from cli.commands import _sim_faults, _sim_orders
+    _sim_orders.add_parsers(sub, add_account, add_json)
+    _sim_faults.add_parsers(sub, add_account, add_json)
     for what, read in (("positions", "Position/searchOpen"), ("orders", "Order/searchOpen")):
         said = (f"the sim's own open {what} by account, as the broker answers {read} (to "
                 f"compare with riskctl {what}; docs/simbroker.md, Reading the sim's own state)")
@@ -110,12 +120,16 @@ def run(args, ctx) -> int:
     if getattr(args, "account", None):
         args.account = sim_ref(args.account, ctx.config_path)
     sim = SimClient(broker, url)
+    from cli.commands import _sim_faults, _sim_orders
     return {"buy": place, "sell": place, "price": move_price, "flatten": flatten,
-            "history": history, "positions": show_positions,
-            "orders": show_orders}[args.action](args, ctx, sim)
+            "history": history, "positions": show_positions, "orders": show_orders,
+            "cancel": _sim_orders.cancel, "modify": _sim_orders.modify,
+            "fail": _sim_faults.fail, "release": _sim_faults.release,
+            }[args.action](args, ctx, sim)
 
 
-CHANGES = ("buy", "sell", "price", "flatten")     # the actions that change the sim's state
+# the actions that change the sim's state
+CHANGES = ("buy", "sell", "price", "flatten", "cancel", "modify", "fail", "release")
 
 
 def running_sim(action: str, broker, ctx) -> str:

@@ -108,9 +108,11 @@ class GuardedBook:
         return self.fee.get(contract_id, ZERO) * n
 
     # -- the trader's fills ------------------------------------------------------------------
-    def trader_fill(self, fill: Fill, blocked_by: Optional[str]) -> Passed:
+    def trader_fill(self, fill: Fill, blocked_by: Optional[str], riskd: bool = False) -> Passed:
         """Apply one actual fill; blocked_by names the rule whose lockout (or cancel) blocks
-        its opening part, or None."""
+        its opening part, or None. riskd: the fill is riskd's own close of a day it guarded
+        (cli/replay/riskdrecords.py): an exit like any other, but not one of the trader's, so
+        it is never counted as dropped (a close the replay took already meets it)."""
         b = self.book(fill.contract_id)
         day = self.days[self.day_of(fill.ts_ns)]
         day.trades += 1
@@ -146,7 +148,7 @@ class GuardedBook:
         removed = abs(q) - size
         entry_blocked = bool(opening) and blocked_by is not None
         rule = blocked_by if entry_blocked else first_rule
-        if removed and not entry_blocked:
+        if removed and not entry_blocked and not riskd:
             # one count per fill, one rule per count: an entry blocked directly is counted
             # above; any other fill removed (wholly or in part) is an exit that followed
             day.dropped += 1

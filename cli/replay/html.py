@@ -96,7 +96,7 @@ def render_html(report: Report, tz, title: str = "riskd replay") -> str:
 <html lang="en"><head><meta charset="utf-8"><title>{e(title)}</title>
 <style>{STYLE}</style></head><body>
 <h1>{e(title)}: {e(report.label)}</h1>
-<p>{'; '.join(e(' '.join(x.split())) for x in range_lines(report))}.</p>
+<p>{'; '.join(e(' '.join(x.split())) for x in range_lines(report, tz))}.</p>
 <p>Actual: what the broker booked. Guarded: the same days with
 riskd's rules acting (closes at that moment's bar price with the close fee; trades a lockout
 would have blocked removed with their exits). See docs/replay.md.</p>

@@ -13,6 +13,7 @@ from typing import Callable, Optional
 import attrs
 
 from cli.replay.runner import AccountReplay
+from cli.replay.scope import Scope, scope_json, scope_lines, wrapped
 from cli.table import cell, render_table
 from shared import showtime
 from shared.clock import from_ns
@@ -64,6 +65,8 @@ class Report:
     days: list[dt.date] = attrs.Factory(list)      # the trading days asked for
     day_of: Optional[Callable[[int], dt.date]] = None   # ts_ns -> its trading day
     name_of: Optional[Callable[[int, str], str]] = None   # (id, broker's name) -> name: build()
+    # what the replay can and cannot show: the running day, the config judged (scope.py)
+    scope: Optional[Scope] = None
 
     def account_name(self, r: AccountReplay) -> str:
         """How this report names a replayed account (as every screen does)."""
@@ -238,16 +241,18 @@ def range_of(report: Report) -> dict:
             "trading_days": len(report.days),
             "days_with_trades": len(traded),
             "first_with_trades": traded[0].isoformat() if traded else None,
-            "last_with_trades": traded[-1].isoformat() if traded else None}
+            "last_with_trades": traded[-1].isoformat() if traded else None,
+            **scope_json(report.scope)}
 
 
-def range_lines(report: Report) -> list[str]:
-    """The range asked, then the days of it that had trades (text footer, HTML header)."""
+def range_lines(report: Report, tz=None) -> list[str]:
+    """The range asked, then the days of it that had trades, then what the replay can and
+    cannot show (the running day, the config judged: scope.py) (text footer, HTML header)."""
     r = range_of(report)
     traded = (f"{r['first_with_trades']} to {r['last_with_trades']} ({r['days_with_trades']})"
               if r["days_with_trades"] else "none")
     return [f"trading days asked: {r['from']} to {r['to']} ({r['trading_days']})",
-            f"days with trades:   {traded}"]
+            f"days with trades:   {traded}", *scope_lines(report.scope, tz)]
 
 
 def decision_lines(report: Report, tz) -> list[str]:
@@ -275,7 +280,8 @@ def render(report: Report, tz, decisions: bool = False) -> str:
     if report.retried:
         parts += ["", "retried:", *[f"  {x}" for x in report.retried]]
     if report.notes:
-        parts += ["", "notes:", *[f"  {x}" for x in report.notes]]
+        # within 80 columns like the rest (a note of riskd's records is a sentence long)
+        parts += ["", "notes:", *["  " + x for x in wrapped(report.notes, 78)]]
     return "\n".join(parts)
 
 

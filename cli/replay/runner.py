@@ -10,6 +10,10 @@ the guarded book at that moment's price (close, reduce, flatten, cancel) and its
 positions and result are fed back, until the engine is quiet. What the replay cannot do as
 riskd asked (a close the book cannot carry out) and guarded positions a trading day ends with
 are said in the account's notes.
+riskd's own past closes in the history (a day riskd guarded) are riskd's as its records have
+them (cli/replay/riskdrecords.py): fed to the engine as riskd's fills (never the trader's
+trades, never blocked), their orders known to the engine's exits as riskd's; where the records
+do not reach, the notes say that riskd's closes there cannot be told from the trader's trades.
 """
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ import attrs
 from cli.replay.events import FILL, ORDER_FINAL, ORDER_NEW, PRICE, bar_price, timeline
 from cli.replay.guarded import GuardedBook
 from cli.replay.model import AccountHistory
+from cli.replay.riskdrecords import TRADE_DAYS_KEPT, RiskdRecords
 from services.risk.engine import Engine
 from services.risk.lockouts import LOCKOUT_RULE
 from services.risk.outcome import Outcome
@@ -62,10 +67,12 @@ def fees_per_contract(h: AccountHistory) -> dict[str, Decimal]:
 
 
 class Runner:
-    def __init__(self, engine: Engine, history: AccountHistory):
+    def __init__(self, engine: Engine, history: AccountHistory,
+                 records: Optional[RiskdRecords] = None):
         self.engine = engine
         self.h = history
         self.aid = history.account_id
+        self.records = records             # None: riskd's records not asked (tests, bench)
         self.book = GuardedBook(self.aid, history.contracts, engine.calendar.trading_day,
                                 fees_per_contract(history))
         self.result = AccountReplay(self.aid, history.name)
@@ -90,6 +97,11 @@ class Runner:
             return self.result
         first = steps[0].ts_ns
         self.engine.start(first)
+        if self.records is not None:
+            self._unknown_said()
+            # riskd's orders, for the engine's own exits (services/risk/exits.py): their
+            # Order events and fills are riskd's, as live
+            self.engine.account(self.aid).riskd.orders.update(self.records.orders)
         for c in self.h.contracts.values():
             self._feed(self.engine.on_event(c, first), first)
         self._balance(first)
@@ -128,6 +140,35 @@ class Runner:
                 f"day's end in the guarded day; the day's figures are realized PnL, so its "
                 f"open PnL counts on the day it is closed")
 
+    def _unknown_said(self) -> None:
+        """The fills riskd's records do not reach, said per trading day: riskd's own closes
+        among them cannot be told from the trader's trades (once for the account when the
+        records reach none of its fills)."""
+        rec = self.records
+        self.result.notes += rec.problems
+        unknown = rec.unknown(self.h.fills)
+        if not unknown:
+            return
+        cannot = (f"riskd was not guarding the account then, or its records are gone (risk "
+                  f"keeps them {TRADE_DAYS_KEPT} days), so any of riskd's own closes among "
+                  f"them count as your trades")
+        fills = [f for f in self.h.fills if not f.voided]
+        if len(unknown) == len(fills):
+            days = sorted({self.book.day_of(f.ts_ns) for f in fills})
+            span = str(days[0]) if len(days) == 1 else f"{days[0]} to {days[-1]}"
+            self.result.notes.append(f"{span}: none of the {len(fills)} fills is in riskd's "
+                                     f"records: {cannot}")
+            return
+        by_day: dict = collections.defaultdict(list)
+        for f in unknown:
+            by_day[self.book.day_of(f.ts_ns)].append(f)
+        for day, missed in sorted(by_day.items()):
+            of = sum(1 for f in fills if self.book.day_of(f.ts_ns) == day)
+            self.result.notes.append(
+                f"{day}: {len(missed)} of {of} fills, from "
+                f"{fmt_ts(missed[0].ts_ns)} to {fmt_ts(missed[-1].ts_ns)}, are not in "
+                f"riskd's records: {cannot}")
+
     def _quote(self, cid: str, price: Decimal, now: int) -> None:
         self._feed(self.engine.on_event(Quote(contract_id=cid, ts_ns=now, last=price), now), now)
 
@@ -143,11 +184,20 @@ class Runner:
             self._quote(cid, bar_price(bar, 1, side), now)
         self._quote(cid, fill.price, now)            # the trade printed at its price
         self.last_fill_price[cid] = fill.price
-        blocked_by = self.cancelled.get(fill.order_id) if fill.order_id is not None else None
-        if blocked_by is None:
+        riskd = self.records is not None and self.records.riskd_fill(fill) is True
+        if riskd:
+            # riskd's own close when it guarded the day (its records): riskd's fill for the
+            # engine, never the trader's trade (trial 18a: the replay's first breach was
+            # trade_frequency_limit at riskd's no_stop_loss_grace close) and never blocked
+            fill = attrs.evolve(fill, by_riskd=True)
+            blocked_by = None
+        else:
+            blocked_by = self.cancelled.get(fill.order_id) if fill.order_id is not None \
+                else None
+        if blocked_by is None and not riskd:
             locks = self.engine.lockouts.covering(self.aid, symbol_of(fill.contract_id))
             blocked_by = locks[0].rule if locks else None
-        passed = self.book.trader_fill(fill, blocked_by)
+        passed = self.book.trader_fill(fill, blocked_by, riskd)
         if passed.blocked:
             self.result.blocked_trades.append((now, fill.trade_id, passed.rule))
         if passed.fill is not None:
@@ -284,8 +334,9 @@ def fmt_ts(ts_ns: int) -> str:
     return dt.datetime.fromtimestamp(ts_ns / 1e9, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
 
 
-def replay_account(engine: Engine, history: AccountHistory) -> AccountReplay:
-    return Runner(engine, history).run()
+def replay_account(engine: Engine, history: AccountHistory,
+                   records: Optional[RiskdRecords] = None) -> AccountReplay:
+    return Runner(engine, history, records).run()
 
 
 def ids():

@@ -38,10 +38,10 @@ from shared.messages.enforce import (CommandResult, CommandState, EnforcementSta
                                      found_nothing_to_do)
 from shared.messages.market import BrokerConnection, PositionsTable
 from shared.notlive import MARKET_DOWN, prices_line
-from shared.messages.risk import (ACTION_NONE, LOCKED_ALREADY, MANUAL, OWN_EXTENDED, TIMER,
-                                  UNTIL_RESET, UNTIL_SESSION, AccountStatus, Decision, HistoryReply,
-                                  LastRiskStatus, RiskStatusReply, note_of,
-                                  without_note)
+from shared.messages.risk import (ACTION_NONE, LOCKED_ALREADY, LOCKED_BY_THIS_RULE, MANUAL,
+                                  OWN_EXTENDED, TIMER, UNTIL_RESET, UNTIL_SESSION, AccountStatus,
+                                  Decision, HistoryReply, LastRiskStatus, RiskStatusReply,
+                                  note_of, without_note)
 from shared.rulenumbers import (WORDS_ONLY, count_consequence, params_texts, spelled_out,
                                value_limit_text)
 from shared.symbols import UnknownSymbol, ticker_of
@@ -562,9 +562,12 @@ class Bar:
 
 @attrs.frozen
 class Banner:
-    kind: str                        # LOCKED OUT | COOLDOWN | SYMBOL LOCKED
+    kind: str                        # LOCKED OUT | COOLDOWN | CL LOCKED (a symbol's)
     text: str
     countdown: str                   # "4m12s", or how it ends when it has no end time
+    # the account a symbol's lockout is on, as screens name it ("Demo 1 (id 1001)"): shown
+    # after the kind, "CL LOCKED on Demo 1 (id 1001)" ('' for the account's own lockouts)
+    on: str = ""
 
 
 @attrs.frozen
@@ -726,7 +729,7 @@ def _bars(status: AccountStatus) -> list[Bar]:
                 if r.value is not None and r.limit is not None else r.detail)
             if r.waiting:
                 text += " (" + waiting_text(r.rule, r.waiting) + " at roll)"
-            note = note_of(r.detail) if r.progress > 1 and r.mode != "alert" else ""
+            note = shown_note(note_of(r.detail), r.mode) if r.progress > 1 else ""
             out.append(Bar(rule=r.rule, fraction=fraction, colour=bar_colour(fraction, r.warn_at),
                            text=text, note=note))
     return out
@@ -763,11 +766,22 @@ def _rule_lines(status: AccountStatus, tz: Optional[dt.tzinfo] = None,
             text += " (" + waiting_text(r.rule, r.waiting) + " at roll)"
         if r.mode == "alert":
             text += " (alert)"
-        if note and r.progress is not None and r.progress > 1 and r.mode != "alert":
+        note = shown_note(note, r.mode)
+        if note and r.progress is not None and r.progress > 1:
             text += f" {note}"
         colour = bar_colour(float(r.progress), r.warn_at) if r.progress is not None else ""
         out.append(RuleLine(rule=r.rule, text=text, colour=colour))
     return out
+
+
+def shown_note(note: str, mode: str) -> str:
+    """Risk's note after a limit past 100 % as the row shows it: a rule in alert mode whose
+    own lockout (taken in enforce mode, before the switch) still holds the account keeps
+    "locked by this rule" (fresh-user trial 18a: the row read only "(alert)" while that
+    lockout held); "locked already, no new action" is enforce mode's word, not shown for it."""
+    if mode == "alert" and note != LOCKED_BY_THIS_RULE:
+        return ""
+    return note
 
 
 def count_past(status: AccountStatus, r, tz: Optional[dt.tzinfo],
@@ -892,18 +906,21 @@ def not_enforced(state: WatchState) -> str:
     return f"NOT ENFORCED until {names} {'runs' if len(down) == 1 else 'run'}"
 
 
-def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo, unenforced: str = ""
-             ) -> list[Banner]:
+def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo, unenforced: str = "",
+             name: str = "") -> list[Banner]:
     """unenforced: why lockouts are not enforced now (not_enforced: riskd is down, a worker
     that enforces them is not running): a lockout is shown with its end but no countdown, said
     NOT ENFORCED, as the stop alert says it (trial16c: after SIGTERM `watch` kept "LOCKED OUT
-    1d02h11m" counting down under "NOT LIVE: riskd is not running")."""
+    1d02h11m" counting down under "NOT LIVE: riskd is not running"). name: the account's name
+    (shared/accountname.py named); a symbol's lockout says on which account ("CL LOCKED on Demo
+    1 (id 1001)"), as every other line of a symbol does (trial17g: "CL LOCKED while CL is
+    listed ..." stood above the account's header, readable as whose only by its place)."""
     if unenforced:
         return [b if b.kind in (accountguard.NOT_GUARDED, "BROKER BLOCKS TRADING") else
                 attrs.evolve(b, countdown=unenforced, text=f"{b.text}; " + (
                     b.countdown.split("(", 1)[1].rstrip(")") if "(until " in b.countdown
                     else b.countdown))
-                for b in _banners(status, now_ns, tz)]
+                for b in _banners(status, now_ns, tz, name=name)]
     out = []
     off = getattr(status, "not_guarded", "") or ""
     if off:        # trial 2026-12-06: "LOCKED OUT" alone while nothing enforced the lockout
@@ -911,8 +928,10 @@ def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo, unenforced: str 
                           countdown="until an admin enables it"))
     # the lockout that holds longest first: the one the trader waits for (shared/lockwords)
     for lock in longest_first(status.lockouts, status.next_roll_ns):
+        on = ""
         if lock.symbol:
             kind = f"{ticker(lock.symbol, lock.symbol)} LOCKED"
+            on = called(name or named({}, status.account_id, status.name), status.account_id)
         elif lock.kind == TIMER and lock.rule not in ASKED_LOCKOUTS:    # a person's own lock
             kind = "COOLDOWN"                                           # is never a cooldown
         else:
@@ -924,7 +943,8 @@ def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo, unenforced: str 
                 f"{BY_ADMIN}: {lock.reason}" if lock.reason else BY_ADMIN
         if off:
             text = f"{accountguard.NOT_ENFORCED}; {text}"
-        out.append(Banner(kind=kind, text=text, countdown=lock_end(lock, status, now_ns, tz)))
+        out.append(Banner(kind=kind, text=text, countdown=lock_end(lock, status, now_ns, tz),
+                          on=on))
     if not status.can_trade and not any(b.kind == "LOCKED OUT" for b in out):
         out.append(Banner(kind="BROKER BLOCKS TRADING", text="the broker reports canTrade = false",
                           countdown="until the broker allows trading again"))
@@ -1046,9 +1066,10 @@ def unrealized_note(status: AccountStatus, now_ns: int) -> str:
 def account_view(state: WatchState, status: AccountStatus, now_ns: int,
                  tz: dt.tzinfo, since_ns: int = 0) -> AccountView:
     net = status.realized + status.unrealized
-    banners = _banners(status, now_ns, tz, not_enforced(state))
+    name = named(state.labels, status.account_id, status.name)
+    banners = _banners(status, now_ns, tz, not_enforced(state), name)
     return AccountView(
-        account_id=status.account_id, name=named(state.labels, status.account_id, status.name),
+        account_id=status.account_id, name=name,
         trading_day=status.trading_day, balance=fmt_money(status.balance, signed=False),
         realized=fmt_money(status.realized), unrealized=fmt_money(status.unrealized),
         net=fmt_money(net), net_colour=pnl_colour(net), fees=fmt_money(status.fees, signed=False),
@@ -1254,7 +1275,10 @@ def build_screen(state: WatchState, now_ns: int, tz: dt.tzinfo, calendar,
     if market_down(state):            # prices and open PnL are market's last quote's
         accounts = [attrs.evolve(a, not_live="; ".join(x for x in (a.not_live, prices_line(
             state.accounts[a.account_id], tz, now_ns)) if x)) for a in accounts]
-        if state.accounts and state.reachable is not False:
+        # said before the figures arrive too: the supervisor's status comes a request ahead of
+        # risk's figures, and a notice that grew then was written twice (trial18a section 9:
+        # "NOT GUARDED now: market not running" and under it the same with the prices' note)
+        if state.reachable is not False:
             notice = "; ".join(x for x in (
                 notice, f"prices and open PnL not live ({MARKET_DOWN}): as of market's last "
                         f"quote") if x)

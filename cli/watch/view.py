@@ -14,7 +14,7 @@ import textwrap
 from typing import Iterable, Optional
 
 from shared.accountname import called
-from cli.watch import rulegrid
+from cli.watch import rulegrid, shortreading
 from cli.watch.columns import CUT, action_columns, name_cuts
 from cli.watch.model import CLOSING, WAITING, AccountView, Bar, Screen
 
@@ -126,7 +126,8 @@ def banner_lines(account: AccountView, width: int, max_lines: Optional[int] = 2)
     """Each lockout banner on at most max_lines lines (None: all, as status prints it)."""
     out = []
     for b in account.banners:
-        text = f" {b.kind}  {b.countdown}  -- {b.text}"
+        on = f" on {b.on}" if getattr(b, "on", "") else ""     # a symbol's: whose account
+        text = f" {b.kind}{on}  {b.countdown}  -- {b.text}"
         for part in textwrap.wrap(text, max(8, width - 1), max_lines=max_lines,
                                   placeholder=" " + CUT):
             out.append(fit([seg((" " + part.strip()).ljust(width), "banner")], width))
@@ -271,6 +272,8 @@ def rule_lines(account: AccountView, width: int, max_rows: Optional[int] = None,
                                               1 + (len(rule.text) if spare is None else spare))
                 spare = None if spare is None else spare - (len(parts) - 1)
                 more = [(part, rule.colour) for part in parts[1:]]
+            if len(parts) == 1:        # cut, not wrapped: the countdown kept (shortreading)
+                parts = [shortreading.fitting(rule.rule, parts[0], text_w)]
             text = column(parts[0], text_w)
             segs += [seg(f"{name_cuts([rule.rule], grid.name_w[c])[rule.rule]} "),
                      seg(f"{text:<{text_w}}", rule.colour), seg(" ")]

@@ -259,15 +259,20 @@ class Journal:
 
     # -- writes (each one committed before it returns) ------------------------------------------
     def receive(self, cmd: Command, now_ns: int) -> tuple[Entry, bool]:
-        """Journal a command; (entry, True) when new, (the stored entry, False) for a duplicate."""
+        """Journal a command; (entry, True) when new, (the stored entry, False) for a duplicate.
+
+        A new command's entry is made from the command and the row's defaults, not read back
+        and decoded: the row was just written with nothing else in it (the INSERT is the one
+        statement before the broker call on this side; round 18, docs/performance.md)."""
         with self._lock:
             cur = self._conn.execute(
                 "INSERT OR IGNORE INTO commands (id, account_id, action, mode, command, state, "
                 "received_ns) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (cmd.id, cmd.account_id, cmd.action, cmd.mode, _encode(cmd), RECEIVED, now_ns))
-            new = cur.rowcount == 1
+            if cur.rowcount == 1:
+                return Entry(command=cmd, state=RECEIVED, received_ns=now_ns), True
             row = self._conn.execute("SELECT * FROM commands WHERE id = ?", (cmd.id,)).fetchone()
-        return _row(row), new
+        return _row(row), False
 
     def start(self, command_id: str, now_ns: int) -> None:
         """Mark running, committed before the first broker call of an execution."""

@@ -28,6 +28,7 @@ import attrs
 from services.market import translate
 from services.market.brokerio import RestDone, RestThread, read_broker
 from services.market.connection import FeedWatch, HubLink
+from services.market.guardednew import guarded_event
 from services.market.inbox import Inbox
 from services.market.quotes import LastQuotes
 from services.market.reconcile import diff
@@ -493,6 +494,11 @@ class MarketWorker(Worker):
                     plural(len(ids), "account"), ids)
         for a in new:
             self._publish(translate.account(a))
+            # the phone hears it once (never for the accounts listed at market's start)
+            told = guarded_event(self.config.accounts, a.id, a.name or "",
+                                 self.clock.now_ns(), ACCOUNTS_EVERY)
+            if told is not None:
+                self.pub.publish(topics.NOTIFY, told)
         gen = self.gens[USER_HUB]
         if gen < 0 or self.links[USER_HUB].state != "connected":
             return

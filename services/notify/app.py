@@ -32,6 +32,7 @@ import zmq
 from services.notify import catchup, latefold, latelock
 from services.notify.alertlog import log_alert
 from services.notify.bot.access import Access, lock_button_account
+from services.notify.brokernames import BrokerNames
 from services.notify.channels import ChannelError
 from services.notify.channels.discord import DiscordChannel
 from services.notify.channels.telegram import TelegramChannel
@@ -39,7 +40,7 @@ from services.notify.outbox import Outbox
 from services.notify.running import WorkerStates
 from services.notify.sender import ChannelSender
 from services.notify.donehold import BACK, DECISION, DoneHold, decision_of, missing_line
-from services.notify.stateorder import StateOrder
+from shared.bus.stateorder import StateOrder
 from services.notify.steps import StepHold, step_alert, step_key
 from services.notify.guardwatch import GuardWatch
 from services.notify.lockedbuys import LockedBuys
@@ -102,10 +103,14 @@ NOT_ACCEPTED = "not_accepted"     # NotifyTest's error when a channel did not ta
 
 def learn_name(worker, msg) -> None:
     """The broker's name a record of risk's carries (Decision/RuleWarning.account_name), kept
-    in the worker's broker_names for the alerts (templates.Context.account)."""
+    in the worker's broker_names for the alerts (templates.Context.account), and in its file: a
+    restarted notify names the account as before (services/notify/brokernames.py)."""
     names = getattr(worker, "broker_names", None)
     if names is not None and isinstance(msg, (Decision, RuleWarning)) and msg.account_name:
-        names[msg.account_id] = msg.account_name
+        if isinstance(names, BrokerNames):     # kept in notify.sqlite (brokernames.py)
+            names.learn(msg.account_id, msg.account_name, worker.clock.now_ns())
+        else:
+            names[msg.account_id] = msg.account_name
 
 
 class NotifyWorker(Worker):
@@ -144,8 +149,9 @@ class NotifyWorker(Worker):
         self.locked_buys = LockedBuys(self.outbox)
         self.commands: CommandPoller | None = None
         # account id -> the broker's name risk's records carry (Decision.account_name): the
-        # alerts name an account the config does not name by it (templates.Context.account)
-        self.broker_names: dict[int, str] = {}
+        # alerts name an account the config does not name by it (templates.Context.account);
+        # kept in notify.sqlite, so a restarted notify still says it (brokernames.py)
+        self.broker_names = BrokerNames(self.outbox)
         self._configure(self.config)
         self.subs: list[Subscriber] = []
         bus = self.config.bus

@@ -22,7 +22,7 @@ import attrs
 from services.notify.latelock import held_longer
 from services.notify.templates import (BREACH, LOCK_ONLY, LOCK_ONLY_BESIDE_A_CLOSE, NOT_DONE,
                                        RANK, Alert, Context, _lock_words, breaches_title,
-                                       build, readable, unenforced, waits)
+                                       build, extension_line, readable, unenforced, waits)
 from shared.lockwords import ADMIN_LOCKOUT, ASKED_LOCKOUTS
 from shared.messages.risk import ENFORCE, Decision, LockoutChange, LockoutState
 
@@ -116,15 +116,21 @@ def step_alert(msgs: list, ctx: Context) -> Optional[Alert]:
         held = [c.lockout for c in locks] + [c.over for c in locks if c.over is not None]
         longest = max(held, key=_end)
         scope = f"{account} {longest.symbol}" if longest.symbol else account
-        title = (f"🔒 {scope} locked "
+        # an extension of the lockout in force is not a new lockout (trial17g): said first
+        grown = next((c for c in locks if c.lockout.id == longest.id
+                      and c.change == "extended" and c.was is not None), None)
+        title = (("🔒 Lockout extended: " if grown is not None else "🔒 ") + f"{scope} locked "
                  + _lock_words(longest.kind, longest.until_ns, ctx, ts, longest.clears_on,
                                longest.symbol) + " "
                  f"({longest.rule})")
         for c in locks:
             lo = c.lockout
             if lo.id != longest.id:
-                title += (f"; {lo.rule} also "
+                grew = "extended " if c.change == "extended" and c.was is not None else ""
+                title += (f"; {lo.rule} also {grew}"
                           f"{_lock_words(lo.kind, lo.until_ns, ctx, ts, lo.clears_on, lo.symbol)}")
+        for c in locks:
+            lines += extension_line(c, ctx)
         told = {m.rule for m, _ in breaches}
         for c in locks:              # a lockout no breach of the step speaks for
             if c.lockout.rule not in told:

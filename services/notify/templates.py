@@ -27,8 +27,8 @@ from shared.messages.notify import SEVERITIES, DailySummary, NotifyEvent
 from shared.symbols import is_contract_id, ticker_of, tickers_in
 from shared.exitwords import EXIT_PORT_TAKEN, exit_words, kill_words, where_why
 from shared.porttaken import DOC as PORTS_DOC
-from shared.lockwords import (ADMIN_LOCKOUT, ASKED_LOCKOUTS, BY_ADMIN, SELF_LOCKOUT, end_words,
-                              unchanged_words)
+from shared.lockwords import (ADDS_NOTHING, ADMIN_LOCKOUT, ASKED_LOCKOUTS, BY_ADMIN, EXTENDED_BY,
+                              SELF_LOCKOUT, end_words, extends_words, unchanged_words)
 from shared.outcomewords import bought_while_locked, who_acted
 from shared.pastwords import also_words, past_words
 from shared.rulenumbers import (reading_text, spelled_out, warning_next, warning_said,
@@ -273,7 +273,7 @@ def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
         # its own lockout is within the one in force: its end is not the account's
         lines.append("its lockout (" + _lock_words(d.lock.kind, d.lock.until_ns, ctx, d.ts_ns,
                                                    d.lock.clears_on, d.lock.symbol)
-                     + ") adds nothing: the account is locked as long or longer")
+                     + f") {ADDS_NOTHING}")
     elif d.lock is not None:
         lines.append("locked " + _lock_words(d.lock.kind, d.lock.until_ns, ctx, d.ts_ns,
                                               d.lock.clears_on, d.lock.symbol))
@@ -406,9 +406,26 @@ def lockout_alert(c: LockoutChange, ctx: Context) -> Optional[Alert]:
         word = "extended" if c.change == "extended" else "started"
         title = f"🔒 Lockout {word}: {scope} {until}"
     return Alert(kind="lockout_start", severity=WARNING, title=title,
-                 lines=(f"rule {lo.rule}, by {lo.by}", *why, *unenforced(ctx, c.ts_ns)),
+                 lines=(*extension_line(c, ctx), f"rule {lo.rule}, by {lo.by}", *why,
+                        *unenforced(ctx, c.ts_ns)),
                  account=account,
                  account_id=lo.account_id, ts_ns=c.ts_ns)
+
+
+def extension_line(c: LockoutChange, ctx: Context) -> tuple[str, ...]:
+    """The line of a lockout extended (LockoutChange.was: the lockout before): 'extends the
+    lockout in force since Sun 18:42:23 CST (tilt test) from Mon 17:00 CST to Tue 18:42:27 CST'
+    (shared/lockwords.py extends_words); () for any other change."""
+    was, lo = c.was, c.lockout
+    if c.change != "extended" or was is None:
+        return ()
+    first = was.reason.split(EXTENDED_BY)[0]          # the reason it started with
+    return (extends_words(ctx.since(was.since_ns, c.ts_ns),
+                          _lock_words(was.kind, was.until_ns, ctx, c.ts_ns, was.clears_on,
+                                      was.symbol).removeprefix("until "),
+                          _lock_words(lo.kind, lo.until_ns, ctx, c.ts_ns, lo.clears_on,
+                                      lo.symbol).removeprefix("until "),
+                          was.rule, lo.rule, first),)
 
 
 def unenforced(ctx: Context, now_ns: int) -> tuple[str, ...]:

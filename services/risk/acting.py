@@ -25,7 +25,10 @@ lockouts, the outbox, what is in flight, what each lockout has already acted on.
 - A command that closes or reduces records riskd's expected exits (services/risk/exits.py);
   so does a lockout's close or reduce not sent because the same one is in flight (that one
   closes what grew too).
-- A decision whose command is not sent says why in its what too (words.not_sent).
+- A decision whose command is not sent says why in its what too (words.not_sent). A lockout's
+  cut down to nothing while riskd's close of all of the contract is in flight is that close's
+  action (_same_in_flight); a cut left to a reduce with "ends flat" (a close beside it) is
+  followed by a notice when the reduce finishes first, leaving contracts (_flat_not_yet).
 - People: an admin's unlock, a trader's self-lockout (with nothing open, as risk knows the
   account whole, it only locks: no flatten is sent or claimed; one no later than the same
   lockout in force is kept as changing nothing).
@@ -49,7 +52,9 @@ from services.risk.words import (ADMIN_LOCKOUT, ASKED_LOCKOUTS, BY_ADMIN, LOCKOU
                                  not_sent, what, who)
 from shared import showtime
 from shared.config.rules import RULE_NAMES
-from shared.when import lock_length_refusal
+from shared.messages.notify import NotifyEvent
+from shared.plural import plural
+from shared.when import duration, lock_length_refusal
 from shared.messages.market import SIDE_BUY, SIDE_SELL
 from shared.messages.enforce import DONE, Command
 from shared.orderwords import order_words
@@ -93,6 +98,14 @@ class Acting:
             return None
         return WouldBe(held.until_ns)
 
+    def _acting_on(self, d: Decision) -> bool:
+        """An alert-mode decision without a lockout whose very action its rule sent in enforce
+        mode (before an edit switched it to alert mode) and which is still in flight (a reduce
+        or close enforcement has not finished): the breach acted on, not a new one."""
+        held = self.inflight.get(_target(d))
+        entry = self.outbox.entries.get(held) if held is not None else None
+        return entry is not None and entry.command.rule == d.rule
+
     def _take(self, d: Decision, now: int, out: Outcome) -> None:
         """Record a decision, merge its lockout, send its command unless it would repeat."""
         acct = self.accounts.get(d.account_id)
@@ -100,6 +113,11 @@ class Acting:
             # no lockout is taken in alert mode: one record per breach says what enforce mode
             # would have done (services/risk/alertmode.py)
             rule = self.rules.get(d.rule)
+            if d.lock is None and self._acting_on(d) and self.alert_book.acted_on(
+                    d, acct, bool(getattr(rule, "held_size", False))):
+                # acted on in enforce mode, still under way: not an alert-mode breach (round
+                # 17: a reduce in flight at the switch was recorded "would have reduced")
+                return
             kept, send = self.alert_book.record(
                 d, acct, now, getattr(self, "zone", None) or dt.timezone.utc,
                 held_size=bool(getattr(rule, "held_size", False)),
@@ -263,6 +281,9 @@ class Acting:
         if d.mode != ENFORCE:
             return
         self._remember_noted(d)
+        promised = command_in(d.suppressed) if "ends flat" in d.suppressed else None
+        if promised and promised in self.outbox.entries:   # _flat_not_yet, across a restart
+            self.flat_promised[promised] = (d.account_id, d.contract_id, d.ts_ns)
         if d.suppressed and d.lock is None:     # recorded behind another's command in flight
             self.noted_behind.add((d.rule, _target(d), d.suppressed))
         if d.suppressed or d.action == ACTION_NONE:
@@ -311,8 +332,8 @@ class Acting:
         closed: after a restart mid-flatten, a close of a position already flat). Only what
         happened before the flatten was issued is covered (the event's own time): an order
         placed later may come after the flatten's last read, and is cancelled on its own."""
-        held = self.inflight.get(target)
-        if held is not None and not self._for_an_earlier_position(d, held):
+        held = self._same_in_flight(d, target)
+        if held:
             return f"the same action is in flight ({held})"
         if d.action == REDUCE_POSITION and d.size and d.rule != LOCKOUT_RULE:
             coming, command_id = self._reducing_already(d, d.ts_ns)
@@ -346,6 +367,23 @@ class Acting:
             if done is not None and d.event_ns <= done.finished_ns and acct is not None \
                     and not _exposed_since(acct, done.issued_ns):
                 return f"the account was flattened after this event ({done.command_id})"
+        return ""
+
+    def _same_in_flight(self, d: Decision, target: tuple) -> str:
+        """The command in flight that does this decision's action ('' when none): the same
+        target's, unless it was for an earlier position; for lockout enforcement's cut down to
+        nothing (a reduce whose target is 0: a close of all of the contract), riskd's close of
+        all of the contract in flight is that action too. Sent beside it, both closed what one
+        closeContract took and both read "Done" for that one fill (trial18a section 6: a close
+        held at the broker, a buy cut "down to 0" behind it, and one sell of 2 reported done
+        by each)."""
+        held = self.inflight.get(target)
+        if held is not None and not self._for_an_earlier_position(d, held):
+            return held
+        if d.rule == LOCKOUT_RULE and d.action == REDUCE_POSITION and d.target == 0:
+            close = self.inflight.get((d.account_id, CLOSE_POSITION, d.contract_id, None))
+            if close is not None and not self._for_an_earlier_position(d, close):
+                return close
         return ""
 
     def _closing_its_contract(self, d: Decision) -> str:
@@ -503,25 +541,32 @@ class Acting:
         the cut in flight (trial13a: 4 contracts bought while locked were closed inside
         max_contracts's reduce of 11 to 5, and no "lockout enforcement" line said so); ''
         otherwise."""
-        held = self.inflight.get(target)
+        held = self._same_in_flight(d, target)
         acct = self.accounts.get(d.account_id)
-        if d.action not in (CLOSE_POSITION, REDUCE_POSITION) or held is None \
+        if d.action not in (CLOSE_POSITION, REDUCE_POSITION) or not held \
                 or held not in busy or acct is None:
             return ""
         entry = self.outbox.entries.get(held)
         down_to = entry.command.target if entry is not None else None
+        # a lockout's cut down to nothing left to riskd's close of all of the contract
+        # (_same_in_flight): that close takes what it would have
+        closes = entry is not None and entry.command.action == CLOSE_POSITION
         if d.rule == LOCKOUT_RULE:      # once per growth: what it adds is what the cut takes
+            # left to a close: it closes all it finds (a whole expectation)
             acct.riskd.expect(d.contract_id, acct.furthest(d.contract_id),
-                              d.size if d.action == REDUCE_POSITION else None, held, now,
-                              down_to=down_to if d.action == REDUCE_POSITION else None)
+                              d.size if d.action == REDUCE_POSITION and not closes else None,
+                              held, now,
+                              down_to=(down_to if d.action == REDUCE_POSITION and not closes
+                                       else None))
             out.exits.add(acct.account_id)
             sym = symbol_of(d.contract_id)
-            cuts = (f"which cuts {sym} down to {down_to}"
+            cuts = (f"which closes {sym}" if closes or d.action == CLOSE_POSITION
+                    else f"which cuts {sym} down to {down_to}"
                     if d.action == REDUCE_POSITION and down_to is not None
-                    else f"which closes {sym}" if d.action == CLOSE_POSITION
                     else f"which cuts {sym}")
             closing = self._closing_all_of(d, held)
-            if closing and d.action == REDUCE_POSITION and down_to:
+            if closing and d.action == REDUCE_POSITION and down_to and not closes:
+                self.flat_promised[held] = (d.account_id, d.contract_id, now)
                 # a rule's cut to its limit, beside riskd's close of all of the contract (a
                 # locked account's: trial15c finding 6, "which cuts MNQ down to 2" on a
                 # self-locked account read as 2 contracts staying open; it ended flat)
@@ -541,6 +586,45 @@ class Acting:
                                  now):
                 out.exits.add(acct.account_id)
         return ""
+
+    def _flat_not_yet(self, acct: Optional[AccountState], cmd: Command, res, now: int,
+                      out: Outcome) -> None:
+        """A cut that lockout enforcement's cuts were left to with "<symbol> ends flat" (riskd's
+        close of all of the contract in flight beside it: _still_closing) is done, and that
+        close is not: the contract is not flat yet, and the trader hears so (trial18a section
+        6: the close was held at the broker, the cut left 1 contract, and the locked account
+        held 1, then 2, for 20 s while the alerts had said "MNQ ends flat"). Its own result
+        (Done, or FAILED) follows."""
+        promised = self.flat_promised.pop(cmd.id, None)
+        if promised is None or acct is None or res.status != DONE:
+            return
+        _aid, cid, said_ns = promised
+        beside = self.inflight.get((acct.account_id, CLOSE_POSITION, cid, None))
+        if beside is None:
+            flatten = self._flatten_in_flight(acct.account_id)
+            beside = flatten.id if flatten is not None else None
+        entry = self.outbox.entries.get(beside) if beside else None
+        left = abs(acct.exposure(cid))
+        if cmd.target is not None:
+            left = min(left, cmd.target)
+        if entry is None or left <= 0:
+            return
+        tz = getattr(self, "zone", None) or dt.timezone.utc
+        name = self.account_name(acct.account_id, acct.name)
+        sym = symbol_of(cid)
+        close = (f"close of all of {sym}" if entry.command.action == CLOSE_POSITION
+                 else "flatten of the account")
+        waited = duration(max(0, now - entry.command.issued_ns) / 1e9)
+        out.notices.append(NotifyEvent(
+            kind="not_flat_yet", severity="warning",
+            title=f"⏳ {sym} not flat yet on {name}",
+            lines=[f"riskd's cut of {sym} is done and left {plural(left, 'contract')} open; "
+                   f"riskd's {close} beside it ({who(entry.command.rule)}, decided "
+                   f"{showtime.start(entry.command.issued_ns, tz, now)}) has no result from "
+                   f"the broker after {waited}: \"{sym} ends flat\" (said "
+                   f"{showtime.start(said_ns, tz, now)}) is not so yet",
+                   f"riskd goes on closing it; its result follows"],
+            account=name, account_id=acct.account_id, ts_ns=now))
 
     def _closing_all_of(self, d: Decision, besides: str = "") -> str:
         """riskd's close in flight that takes all of the decision's contract, other than

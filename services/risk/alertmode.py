@@ -23,16 +23,23 @@ tells each new breach from the same one seen again:
 - a breach the rule acted on in enforce mode before it was switched to alert mode (its own
   lockout in force, ending no earlier) is not a new one: that lockout becomes the would-be
   one, nothing is recorded (trial 17g: the override to alert mode re-reported the cooldown in
-  force as "would have locked ... until" that cooldown's end, with no new trade).
+  force as "would have locked ... until" that cooldown's end, with no new trade); nor is one
+  whose action (a reduce, a close) enforce mode sent and is still in flight at the switch
+  (acted_on: seen, not recorded; further past than then is a new breach).
 Fresh-user trial 17a: the record was kept once a day per rule and target, so every
 cooldown_after_loss and daily_unrealized_loss breach after a rule's first of the day was
 silent (7 of 7, also long after the would-be cooldown had ended). Would-be timers end at
-their time; the rest, and the lockless targets, at the trading-day roll. Not kept across a
-restart of risk.
+their time; the rest, and the lockless targets, at the trading-day roll. Kept across a
+restart of risk (kill -9 too) as the rest of risk's state: to_json() is written with each
+committed step and every second (services/risk/store.py, meta 'alert_book'), load_json() reads
+it back, so a daily limit still past after a restart is not recorded (and alerted) again at
+its next trade as if it were a new breach.
 """
 from __future__ import annotations
 
 import datetime as dt
+import json
+from decimal import Decimal
 from typing import Optional
 
 import attrs
@@ -58,15 +65,53 @@ class AlertBook:
         self.locks: dict[tuple, WouldBe] = {}     # (account, rule, symbol, kind, clears_on)
         # (account, rule, target) -> the value recorded: lockless breaches
         self.seen: dict[tuple, object] = {}
+        # counts the calls that may have changed the book: the store serialises it only when
+        # this moved since it last wrote it (to_json at every commit would cost every step)
+        self.changes = 0
+
+    def to_json(self, day: Optional[dt.date]) -> str:
+        """The book as risk's store keeps it, for trading day `day` (its lockless targets
+        end at that day's roll)."""
+        return json.dumps({
+            "day": day.isoformat() if day is not None else None,
+            "locks": [[_out(k), w.until_ns, sorted((_out(t) for t in w.targets), key=repr)]
+                      for k, w in self.locks.items()],
+            "seen": [[_out(k), _out(v)] for k, v in self.seen.items()]})
+
+    def load_json(self, body: str, day: Optional[dt.date], now: int) -> None:
+        """The book saved by to_json(); saved on another trading day than `day`: as the roll
+        leaves it (only would-be timers still running)."""
+        saved = json.loads(body or "{}")
+        self.locks = {_in(k): WouldBe(until, {_in(t) for t in targets})
+                      for k, until, targets in saved.get("locks", [])}
+        self.seen = {_in(k): _in(v) for k, v in saved.get("seen", [])}
+        self.changes += 1
+        if saved.get("day") != (day.isoformat() if day is not None else None):
+            self.roll(now)
 
     def within(self, account_id: int, rule: str) -> None:
         """A rule judging the contracts held found none past its limit on the account: its
         next breach there is a new one."""
         for key in [k for k in self.seen if k[0] == account_id and k[1] == rule]:
             del self.seen[key]
+            self.changes += 1
+
+    def acted_on(self, d: Decision, acct: Optional[AccountState],
+                 held_size: bool = False) -> bool:
+        """A lockless breach whose action its rule sent in enforce mode and which is still in
+        flight now the rule is in alert mode: True when it is that breach (seen, not recorded);
+        False when it is a new one to record(): of a rule judging the contracts held
+        (held_size), further past than when first seen so."""
+        key = (d.account_id, d.rule, _target(d, acct))
+        if key not in self.seen:
+            self.seen[key] = d.value
+            return True
+        was = self.seen[key]
+        return not (held_size and None not in (d.value, was) and d.value > was)
 
     def roll(self, now: int) -> None:
         """The trading-day roll: only would-be timers still running stay."""
+        self.changes += 1
         self.locks = {k: w for k, w in self.locks.items()
                       if w.until_ns is not None and w.until_ns > now}
         self.seen.clear()
@@ -79,6 +124,7 @@ class AlertBook:
         its alert command is sent: only when enforce mode would have acted). held_size: the
         rule judges the contracts held (further past is a new breach); enforced: the lockout
         of the decision's scope and kind this rule took in enforce mode, in force now."""
+        self.changes += 1
         target = _target(d, acct)
         if d.lock is None:
             key = (d.account_id, d.rule, target)
@@ -119,6 +165,24 @@ class AlertBook:
             f"until {showtime.at(held.until_ns, tz, now)}"
         return _kept(d, f"would have taken no new action: {own} held already {end}, "
                         f"and a shorter one never replaces it"), False
+
+
+def _out(x):
+    """A key or value of the book in JSON: tuples as lists, a Decimal as {"d": text}."""
+    if isinstance(x, Decimal):
+        return {"d": str(x)}
+    if isinstance(x, (tuple, list)):
+        return [_out(v) for v in x]
+    return x
+
+
+def _in(x):
+    """_out() read back: lists as tuples (hashable keys), {"d": text} as a Decimal."""
+    if isinstance(x, dict):
+        return Decimal(x["d"])
+    if isinstance(x, list):
+        return tuple(_in(v) for v in x)
+    return x
 
 
 def _target(d: Decision, acct: Optional[AccountState]) -> tuple:

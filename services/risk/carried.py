@@ -19,6 +19,17 @@ on its contract: the record's position was closed meanwhile (a record older than
 e.g. saved before a Position event was committed with its step, services/risk/outcome.py
 `moved`, would otherwise have a buy while locked read as the closed lot).
 
+The record also keeps since when each position its stops do not cover has not been covered
+(Position.uncovered_ns, services/risk/stops.py): the book rebuilt from the snapshot would count
+no_stop_loss_grace's grace from the broker's opening time of the position (a long whose stop
+was cancelled 4 s before the restart, opened a minute before, closed at once with 6 s of its
+grace left). cover_start() takes the saved start back for a position the record held
+uncovered (never earlier than the broker's opening: one reopened meanwhile counts from its
+opening); a position the record held covered and the snapshot shows uncovered lost its cover
+while risk was down, at a moment risk cannot know, and counts from the restart; so does one
+whose stops in the snapshot itself cover it (the snapshot's positions go through before its
+orders). A position the record does not hold counts from its opening, as before.
+
 Where the record has no position on a contract (no record at all: a state file from an older
 riskd; or a record saved while market was down, before risk's book showed the position), the
 broker's times decide: a position or order created before the lock started existed when it
@@ -33,18 +44,43 @@ from typing import Optional
 import attrs
 
 from services.risk.ahead import opening
+from services.risk.stops import closing_stops, stop_cover
 
 
 @attrs.define
 class Carried:
     positions: dict[str, int] = attrs.Factory(dict)    # contract id -> signed size held
     orders: set[int] = attrs.Factory(set)                # working order ids held
+    # contract id -> since when its stops did not cover the position (None: a record saved
+    # before riskd kept it, or no record: the position's opening decides, as it did)
+    uncovered: Optional[dict[str, int]] = None
+    started: set[str] = attrs.Factory(set)   # contracts whose start cover_start has set
 
     @classmethod
     def from_json(cls, text: str) -> "Carried":
         body = json.loads(text)
+        uncovered = body.get("uncovered")
         return cls({str(k): int(v) for k, v in body.get("positions", {}).items()},
-                   {int(o) for o in body.get("orders", [])})
+                   {int(o) for o in body.get("orders", [])},
+                   None if uncovered is None
+                   else {str(k): int(v) for k, v in uncovered.items()})
+
+    def cover_start(self, account, contract_id: str, now: int, snapshot_orders=()) -> None:
+        """After a position or order event on the contract before market's complete snapshot:
+        the position's uncovered start as the record tells it (see the module's docstring),
+        once per contract. snapshot_orders: the working orders of the snapshot being applied
+        (its positions go first)."""
+        p = account.positions.get(contract_id)
+        if p is None or p.uncovered_ns is None or self.uncovered is None \
+                or contract_id in self.started:
+            return
+        self.started.add(contract_id)
+        if stop_cover(closing_stops(snapshot_orders, p)) >= account.live_size(p):
+            p.uncovered_ns = max(now, p.opened_ns)    # its order, next, covers it
+        elif contract_id in self.uncovered:
+            p.uncovered_ns = max(self.uncovered[contract_id], p.opened_ns)
+        elif self.positions.get(contract_id):
+            p.uncovered_ns = max(now, p.opened_ns)
 
     def added(self, contract_id: str, after: int, created_ns: int,
               locked_since: Optional[int]) -> int:
@@ -86,7 +122,10 @@ def exposure_json(account) -> str:
     contracts = sorted(set(account.positions) | set(account.ahead))
     held = {cid: account.exposure(cid) for cid in contracts}
     return json.dumps({"positions": {cid: n for cid, n in held.items() if n},
-                       "orders": sorted(account.orders)})
+                       "orders": sorted(account.orders),
+                       "uncovered": {cid: p.uncovered_ns for cid, p in
+                                     sorted(account.positions.items())
+                                     if p.uncovered_ns is not None}})
 
 
 def exposure_key(account) -> Optional[tuple]:
@@ -98,5 +137,6 @@ def exposure_key(account) -> Optional[tuple]:
     since its record was written is skipped."""
     if account.ahead:
         return None
-    return (tuple((cid, p.side, p.size) for cid, p in account.positions.items()),
+    return (tuple((cid, p.side, p.size, p.uncovered_ns)
+                  for cid, p in account.positions.items()),
             tuple(account.orders))

@@ -62,9 +62,9 @@ from services.risk.words import ADMIN, command_in, what, who
 from shared.retrying import is_kill_switch
 from shared.accountname import account_called
 from shared.messages.enforce import DONE, FINAL_STATUSES, CommandResult
-from shared.messages.market import (STATUS_CANCELLED, AccountUpdate, BrokerConnection,
-                                    ContractInfo, Fill, MarketSnapshot, OrderUpdate,
-                                    PositionUpdate, Quote)
+from shared.messages.market import (SIDE_SELL, STATUS_CANCELLED, AccountUpdate,
+                                    BrokerConnection, ContractInfo, Fill, MarketSnapshot,
+                                    OrderUpdate, PositionUpdate, Quote)
 from shared.messages.risk import (ALERT, CLOSE_POSITION, ENFORCE, FLATTEN, MODIFY_STOP,
                                   REDUCE_POSITION, Decision, RuleWarning)
 
@@ -105,6 +105,9 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         self.warned: set[tuple[int, str, dt.date]] = set()
         self.alert_book = AlertBook()                  # alert mode's breaches (alertmode.py)
         self.noted_behind: set[tuple] = set()        # breaches recorded behind another's command
+        # cut command -> (account, contract, when said): lockout cuts left to it said the
+        # contract ends flat (a close beside it): acting.py _flat_not_yet
+        self.flat_promised: dict[str, tuple] = {}
         self.inflight: dict[tuple, str] = {}           # target key -> command id
         self.flattened: dict[int, Flattened] = {}       # each account's latest flatten
         self.stops_moved: dict[tuple, tuple] = {}       # (account, order) -> (stop, done ns)
@@ -125,6 +128,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         self.withdrawing: dict[str, object] = {}       # id -> WithdrawCommand (withdraw.py)
         self._synced: set[int] = set()                 # accounts a snapshot has set up
         self._cold: set[int] = set()                   # ... being set up by the first one
+        # account id -> the working orders of the snapshot being applied (carried.cover_start)
+        self._snap_orders: dict[int, list] = {}
         self.carried: dict[int, Carried] = {}          # held before a restart, until synced
         self.off: dict[int, Off] = {}                  # disabled by an admin (disabled.py)
         # accounts market's last snapshot read from the broker (complete): risk's book of them
@@ -438,6 +443,10 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                          "as last taken", acct.account_id)
         else:
             raise TypeError(f"the risk engine does not take {type(event).__name__}")
+        if acct.account_id in self.carried and not isinstance(event, AccountUpdate):
+            # no_stop_loss_grace's start as saved before the restart (carried.py cover_start)
+            self.carried[acct.account_id].cover_start(
+                acct, event.contract_id, now, self._snap_orders.get(acct.account_id, ()))
         if change == "none" or (change == "same" and not isinstance(event, AccountUpdate)):
             return out              # nothing changed (a duplicate, a snapshot's replay)
         out.dirty.add(acct.account_id)
@@ -486,7 +495,14 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         if acct.riskd.claim_fill(fill, now):
             return True
         self.cut_reaches(acct, fill, now)
-        return acct.riskd.claim_fill(fill, now, flat=acct.signed(fill.contract_id) == 0)
+        # the broker's position there is flat after it: its Position said so already, or the
+        # fill closes all the book holds (its Trade first: the same fact, in the other event
+        # order; trial18a: a held close's sell of 2, its Trade first, was counted as the
+        # trader's trade when a reduce's fill had used the close's expected contract)
+        held = acct.furthest(fill.contract_id)
+        flat = acct.signed(fill.contract_id) == 0 or (
+            held != 0 and fill.size == abs(held) and (fill.side == SIDE_SELL) == (held > 0))
+        return acct.riskd.claim_fill(fill, now, flat=flat)
 
     def _run_deferred(self, acct, contract_id: str, now: int, out: Outcome,
                       force: bool = False) -> None:
@@ -651,6 +667,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         # the first snapshot of an account is its starting point: its positions already hold
         # its fills; later ones are events like any other (duplicates change nothing)
         self._cold = cold
+        for o in snap.orders:
+            self._snap_orders.setdefault(o.account_id, []).append(o)
         try:
             for ev in steps:
                 if ev is QUOTES:
@@ -661,6 +679,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         finally:
             self._synced |= self._cold
             self._cold = set()
+            self._snap_orders = {}
         if snap.complete:           # risk's book holds the broker's state again
             for aid in list(self.carried):
                 acct = self.accounts.get(aid)
@@ -739,6 +758,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                     and self._settle_exits(acct, res, now):
                 out.exits.add(acct.account_id)        # before the rules judge what is left
             self._retry_result(acct, done, res, now, out)
+            if self.flat_promised:
+                self._flat_not_yet(acct, done, res, now, out)
             self._after_reduced(acct, done, res, now, out)
             if self.unneeded:
                 self._after_withdrawn(acct, done, res, now, out)

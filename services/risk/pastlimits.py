@@ -5,7 +5,10 @@ trader's; an unlock is an escape hatch from a lockout, not a raise). An account 
 daily limit is flattened and locked again by its next trade (or, for the rules that read open
 PnL, its next price move): fresh-user trial, `riskctl unlock 1001` answered "2 lockout(s)
 ended" and six seconds later daily_realized_loss (-614.03 vs -500) flattened it again. The
-unlock's answer and its alert say so beforehand (still_past).
+unlock's answer and its alert say so beforehand (still_past). A rule in alert mode past its
+limit is said too, as such (its next trade is neither flattened nor locked: fresh-user trial
+18a, `unlock --rule daily_realized_loss` of the lockout it took before a switch to alert mode
+said nothing of it).
 """
 from __future__ import annotations
 
@@ -36,8 +39,9 @@ def still_past(engine, account_id: int, now: int) -> list[PastLimit]:
     out = []
     for name in DAY_RULES:
         rule, params = engine.rules.get(name), getattr(cfg, name)
-        if rule is None or not params.enabled or params.mode != ENFORCE:
+        if rule is None or not params.enabled:
             continue
+        alert = params.mode != ENFORCE
         try:
             decisions = rule.evaluate(ctx, ClockTick(now), now, params)
         except Exception:          # a reading is never worth a failed unlock
@@ -45,14 +49,19 @@ def still_past(engine, account_id: int, now: int) -> list[PastLimit]:
         for d in decisions:
             if d.lock is not None and d.value is not None and d.limit is not None:
                 out.append(PastLimit(rule=name, value=d.value, limit=d.limit,
-                                     until_ns=d.lock.until_ns, on_quote=QUOTE in rule.listens))
+                                     until_ns=None if alert else d.lock.until_ns,
+                                     on_quote=QUOTE in rule.listens, alert=alert))
     params, rule = getattr(cfg, FREQUENCY), engine.rules.get(FREQUENCY)
-    if rule is not None and params.enabled and params.mode == ENFORCE:
+    if rule is not None and params.enabled:
         ends = {"day": engine.calendar.next_roll(now), "week": engine.calendar.week_end(now)}
         for m in rule.readings(ctx, now, params):
             if m.limit <= 0 or m.value < m.limit:
                 continue
-            if m.key in ends:
+            if params.mode != ENFORCE:
+                out.append(PastLimit(rule=FREQUENCY, value=Decimal(m.value),
+                                     limit=Decimal(m.limit), alert=True,
+                                     window=m.key if m.key in COOLDOWN_WINDOWS else ""))
+            elif m.key in ends:
                 out.append(PastLimit(rule=FREQUENCY, value=Decimal(m.value),
                                      limit=Decimal(m.limit), until_ns=ends[m.key]))
             elif m.key in COOLDOWN_WINDOWS:

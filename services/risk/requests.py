@@ -19,7 +19,7 @@ from shared.messages.risk import (AdminLockRequest, HistoryRequest, LockoutList,
                                   RiskStatusReply, RiskStatusRequest, RulesOverrideRequest,
                                   RulesReply, RulesRequest, SelfLockRequest, UnlockRequest)
 from shared.messages.system import Reply, error, ok
-from shared.pastwords import also_words, past_words
+from shared.pastwords import also_words, past_words, stays_words
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +146,8 @@ class Requests:
                 for c in out.lockouts if c.also_rule and c.also_until_ns]
         return ok(LockoutList(lockouts=[c.lockout for c in out.lockouts]),
                   reason=f"{plural(len(out.lockouts), 'lockout')} ended"
+                         + stays_words(out.lockouts, self.w.engine.account_name(aid), zone,
+                                       now)
                          + "".join(f"\nNOTE: {w}" for w in also)
                          + "".join(f"\nWARNING: {w}" for w in warnings))
 

@@ -12,6 +12,9 @@ it, opened 57 s before, was closed at once, "open 57s without a stop order", no 
 note_cover() keeps Position.uncovered_ns as every position, order and fill step leaves it.
 A position that opens or flips uncovered counts from its opening (its flip's fresh grace);
 one that grows past its stops, or whose stop is cancelled, filled or made smaller, from then.
+Across a restart of risk the start is the one saved with the record of what the account held
+(services/risk/carried.py Carried.cover_start): a restart neither closes at once a position
+that had grace left nor gives a fresh grace to one whose grace ran out.
 """
 from __future__ import annotations
 
@@ -23,9 +26,14 @@ STOP_TYPES = (ORDER_STOP, ORDER_STOP_LIMIT, ORDER_TRAILING_STOP)
 
 def working_stops(account, position) -> list:
     """The working stop orders on the position's contract that would close it."""
+    return closing_stops(account.working_orders(position.contract_id), position)
+
+
+def closing_stops(orders, position) -> list:
+    """Of these orders, the working stops on the position's contract that would close it."""
     closing_side = SIDE_SELL if position.side > 0 else SIDE_BUY
-    return [o for o in account.working_orders(position.contract_id)
-            if o.type in STOP_TYPES and o.side == closing_side and o.status == STATUS_OPEN]
+    return [o for o in orders if o.contract_id == position.contract_id
+            and o.type in STOP_TYPES and o.side == closing_side and o.status == STATUS_OPEN]
 
 
 def stop_cover(stops) -> int:

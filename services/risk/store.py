@@ -20,7 +20,8 @@ after a restart, what existed is not read as new (services/risk/carried.py); rul
 (the rules each account is held to on the trading day, written when they change): a restarted
 risk keeps a loosening waiting for the roll (services/risk/settings.py); meta 'off_rules' (the
 rules in force as an admin's disable --now stopped guarding an account, that trading day): an
-enable after a restart still starts from them; meta 'rules_configured' (the config's rules
+enable after a restart still starts from them; meta 'alert_book' (alert mode's would-be lockouts and
+breaches recorded: services/risk/alertmode.py); meta 'rules_configured' (the config's rules
 per account as risk last read them, that trading day): a restart says what an edit made while
 riskd was stopped changed (RuleSettings.restart_changes).
 Trades are kept 8 days (the week's count), history 90 days.
@@ -130,6 +131,8 @@ class Store:
         self._off_rules_seen = ""
         self._configured_seen: Optional[dict] = None     # the RulesConfigs last written
         self._folds_seen = "[]"
+        self._book_seen = ""         # alert mode's book as written (meta 'alert_book')
+        self._book_at: tuple = ()    # (its change count, the day) when last serialised
         self._quiet_seen = "{}"
         self._exits_again = False    # a rollback lost written changes: write every exit again
         self._orders_saved: dict[int, set] = {}   # riskd order ids committed, per account
@@ -237,6 +240,7 @@ class Store:
             self._exposure(engine)
             self._rules(engine)
             self._folds(engine)
+            self._alert_book(engine)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -255,6 +259,7 @@ class Store:
             self._exposure(engine)
             self._rules(engine)
             self._off(engine)
+            self._alert_book(engine)
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
@@ -273,6 +278,8 @@ class Store:
         self._off_rules_seen = ""
         self._configured_seen = None
         self._folds_seen = ""
+        self._book_seen = ""
+        self._book_at = ()
 
     def _history(self, ts_ns: int, account_id: int, kind: str, msg) -> None:
         self.db.execute("INSERT INTO history (ts_ns, account_id, kind, body) VALUES (?, ?, ?, ?)",
@@ -372,6 +379,18 @@ class Store:
         if body != self._folds_seen:
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('folds', ?)", (body,))
             self._folds_seen = body
+
+    def _alert_book(self, engine) -> None:
+        """Alert mode's would-be lockouts and breaches recorded (services/risk/alertmode.py):
+        written when they changed, with the step that recorded them."""
+        book = getattr(engine, "alert_book", None)
+        if book is None or (book.changes, engine.day) == self._book_at:
+            return
+        self._book_at = (book.changes, engine.day)
+        body = book.to_json(engine.day)
+        if body != self._book_seen:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('alert_book', ?)", (body,))
+            self._book_seen = body
 
     def save_quiet(self, engine) -> None:
         """The held prices' silences alerted (services/risk/quietfeed.py), written when they
@@ -564,6 +583,14 @@ class Store:
             engine.reload_try(cmd, now)      # a later try of a failed action: still failing
         self._folds_seen = self._meta("folds") or "[]"
         engine.reload_folds(self._folds_seen)
+        self._book_seen = self._meta("alert_book") or ""
+        if self._book_seen and getattr(engine, "alert_book", None) is not None:
+            try:            # alert mode's would-be lockouts: not recorded again as new
+                engine.alert_book.load_json(self._book_seen, engine.day, now)
+            except (ValueError, TypeError, KeyError) as exc:
+                log.warning("alert mode's records saved cannot be read (%s); a breach still "
+                            "past may be recorded once more", exc)
+                self._book_seen = ""
         self._quiet_seen = self._meta("quiet") or "{}"
         if getattr(engine, "quiet", None) is not None:   # the silences alerted, still open
             engine.quiet.load_json(self._quiet_seen)   # ... and whose alerts speak for it

@@ -29,6 +29,7 @@ from services.supervisor.auth import authorize
 from services.supervisor.commands import REGISTRY
 from services.supervisor.forward import Forwarder
 from services.supervisor.guard import GUARD_WORKERS, GuardTracker
+from services.supervisor.guardedagain import GuardedAgain
 from services.supervisor.guardstore import GuardStore
 from services.supervisor.riskshards import forward_risk
 from services.supervisor.health import CHANNEL_TOPIC, Health, file_edit_event
@@ -43,6 +44,7 @@ from shared import accessprint, controlkey, editasking, logsetup, shards, showti
 from shared.accountname import account_called, labels
 from shared.bus.doorbell import Doorbell
 from shared.bus.rpc import decode_request, encode_reply
+from shared.bus.stateorder import StateOrder
 from shared.bus.subscriber import Subscriber
 from shared.config import ConfigError, LoadedConfig, load_config
 from shared.config import pinned, restartwho
@@ -193,6 +195,7 @@ class Supervisor(Worker):
         # a password changed while riskd was stopped (_access_at_start): alerted once notify runs
         self._start_alert = None
         self.back = BackWatch()     # alerted-down workers: "back" once they run again
+        self.guarded_again = GuardedAgain()   # owed after an alert said "still NOT guarded"
         # workers crashing on after they flapped: one ongoing problem (stillcrashing.py)
         self.still = StillCrashing(showtime.zone_of(self.config))
         self.last_risk = LastRisk()  # risk's last figures, for screens while risk is down
@@ -275,6 +278,9 @@ class Supervisor(Worker):
         hb = self.socket(zmq.SUB, connect=[bus.pub(n) for n in self.slots])
         hb.setsockopt(zmq.RECONNECT_IVL, 50)
         self.heartbeats = Subscriber(hb, track=False)
+        # a kept copy of an older hub or channel state, sent again when any subscription
+        # reaches that worker, never undoes a newer one (shared/bus/stateorder.py, trial18a)
+        self.states = StateOrder()
         self.heartbeats.subscribe(topics.HEARTBEAT)
         self.heartbeats.subscribe(topics.CONNECTION)      # broker hub states, for guard gaps
         self.heartbeats.subscribe(CHANNEL_TOPIC)          # notify's channels: failing alerts
@@ -433,6 +439,8 @@ class Supervisor(Worker):
                     return
                 continue
             msg = received.msg
+            if self.states.older(received.envelope):
+                continue
             if isinstance(msg, Heartbeat):
                 slot = self.slots.get(msg.name)
                 if slot is not None and slot.child is not None \
@@ -564,15 +572,7 @@ class Supervisor(Worker):
                                                                  guards(name)))
             if alerted_down(name, self._notify_running()):
                 self.back.down(name, since_ns, why)
-        # the "back" alert's unguarded time is the one status counts (guard.GuardTracker)
-        for alert in (self.back.due(now_ns, self.guard.reasons(), showtime.zone_of(self.config),
-                                    lambda since: self.guard.unguarded_s(since, now_ns, now_ns)),
-                      self.again.due(now_ns, self._notify_up_ns if self._notify_running()
-                                     else None, self.guard.reasons(),
-                                     showtime.zone_of(self.config),
-                                     self.guard.unguarded_s(self.again.up_ns, now_ns, now_ns))):
-            if alert is not None:
-                self.pub.publish(NOTIFY_TOPIC, alert)
+        self._guard_alerts(now_ns)
         if self._start_alert is not None and self._notify_running() \
                 and self._notify_up_ns is not None \
                 and now_ns - self._notify_up_ns >= NOTIFY_SETTLE_NS:
@@ -589,6 +589,27 @@ class Supervisor(Worker):
             self._names_alert = False
             self.pub.publish(NOTIFY_TOPIC, namewarning.names_event(
                 self.health.names, self.loaded.path, now_ns))
+
+    def _guard_alerts(self, now_ns: int) -> None:
+        """The "back" and "running again" alerts when due, and the "guarded again" one owes
+        after either said the accounts are still NOT guarded (guardedagain.py). Their
+        unguarded time is the one status counts (guard.GuardTracker)."""
+        reasons, tz = self.guard.reasons(), showtime.zone_of(self.config)
+        gap = self.guard.open_gap.start_ns if self.guard.open_gap is not None else now_ns
+
+        def counted(since: int) -> float:
+            return self.guard.unguarded_s(since, now_ns, now_ns)
+        back = self.back.due(now_ns, reasons, tz, counted)
+        if back is not None and self.back.said_guard:
+            self.guarded_again.said(now_ns, reasons, back.severity, gap)
+        again = self.again.due(now_ns, self._notify_up_ns if self._notify_running() else None,
+                               reasons, tz, counted(self.again.up_ns))
+        if again is not None:
+            self.guarded_again.said(now_ns, reasons, again.severity, gap)
+        owed = None if back or again else self.guarded_again.due(now_ns, reasons, tz, counted)
+        for alert in (back, again, owed):
+            if alert is not None:
+                self.pub.publish(NOTIFY_TOPIC, alert)
 
     def _tick_slot(self, slot: Slot, now: float) -> None:
         policy = slot.policy
@@ -1045,6 +1066,8 @@ class Supervisor(Worker):
                 self.guard_store.save(gap)
         if closed is not None:
             self.report_guard()
+            if self.guarded_again.waiting:     # said at once, not at the next idle pass
+                self._guard_alerts(self.clock.now_ns())
 
     def report_guard(self) -> None:
         seconds, reasons = self.unguarded_today()

@@ -99,6 +99,13 @@ def stopped_event(names: list[str], ts_ns: int, reason: str = "", who: str = "",
         ts_ns=ts_ns)
 
 
+def started_words(who: str, reason: str) -> str:
+    """'started again by admin:root (riskctl start: ops test done)': an operator's start, as
+    the stop's line says the stop ('stopped by an operator (riskctl stop: ops test)')."""
+    by = f" by {who}" if who else " by an operator"
+    return f"started again{by} (riskctl start" + (f": {reason})" if reason else ")")
+
+
 @attrs.frozen
 class Loop:
     """A worker started again within a crash loop: restarts is its crashes within the policy's
@@ -130,6 +137,9 @@ class _Down:
     later: tuple[str, ...] = ()
     down_at_ns: int = 0              # its latest down (since_ns: its first)
     off_ns: int = 0                  # not running between since_ns and down_at_ns
+    # an operator's `riskctl start` of it: by whom and why (its "back" says it beside the
+    # stop's reason: trial17g quoted only "ops test", never "ops test done")
+    started: str = ""
 
     @property
     def whys(self) -> str:
@@ -156,6 +166,9 @@ class BackWatch:
     guard_wait_ns: int = GUARD_WAIT_NS
     settle_ns: int = SETTLE_NS
     _down: dict[str, _Down] = attrs.Factory(dict)
+    # the last alert due() returned named a guard worker, so it said whether the accounts are
+    # guarded (a "still NOT guarded" owes a "guarded again": guardedagain.py)
+    said_guard: bool = False
 
     def down(self, name: str, now_ns: int, why: str, starting: bool = False) -> None:
         """The phone was told `name` is down (a crash, flapping, a stop). A worker that crashes
@@ -181,6 +194,14 @@ class BackWatch:
             later += (why + (" while starting" if starting else ""),)
         self._down[name] = attrs.evolve(known, up_ns=None, why=first, later=later, off_ns=off,
                                         down_at_ns=down_at)
+
+    def started(self, name: str, who: str = "", reason: str = "") -> None:
+        """An operator ran `riskctl start NAME` (who: the session's role:user; reason: its
+        --reason): the "back" alert of a worker the phone was told is down says who started it
+        and why, beside why it was down. Nothing for a worker not alerted down."""
+        known = self._down.get(name)
+        if known is not None and known.up_ns is None:
+            self._down[name] = attrs.evolve(known, started=started_words(who, reason))
 
     def up(self, name: str, now_ns: int, loop: Optional[Loop] = None) -> None:
         """`name` is running again (its first sign of life). loop: it started again within a
@@ -230,11 +251,13 @@ class BackWatch:
             title = f"🟢 {who} back after {_shown(longest)} down"
         if len(ready) == 1 and downs[0].loop is not None:
             title += f" ({downs[0].loop.words()})"
-        if any(guards(n) for n in ready):
+        self.said_guard = any(guards(n) for n in ready)
+        if self.said_guard:
             title += (": accounts are guarded again" if not reasons else
                       f", but accounts are still NOT guarded: {', '.join(reasons)}")
         lines = [was_down(n, d.whys) + (f" ({d.loop.words()})"
                                               if d.loop is not None and len(ready) > 1 else "")
+                 + (f"; {d.started}" if d.started else "")
                  for n, d in zip(ready, downs)]
         if unguarded_s is not None and any(guards(n) for n in ready):
             since = min(d.since_ns for d in downs)

@@ -186,6 +186,9 @@ class PastLimit:
     # closed and it is locked again), and the command that takes it off the list
     symbol: str = ""
     remove_with: str = ""
+    # a rule in alert mode (fresh-user trial 18a: an unlock of its own lockout, kept from
+    # before the switch, said nothing of it): its next trade is neither flattened nor locked
+    alert: bool = False
 
 
 @attrs.frozen(kw_only=True)
@@ -204,6 +207,9 @@ class LockoutChange:
     # running until also_until_ns, ends with it (fresh-user trial 15b: said nowhere)
     also_rule: str = ""
     also_until_ns: Optional[int] = None
+    # extended: the lockout as it was before (its end, its rule, its reason): the alert says
+    # it extends the one in force, from when to when (trial17g: an extension read as new)
+    was: Optional[LockoutState] = None
 
 
 @attrs.frozen(kw_only=True)

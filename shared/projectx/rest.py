@@ -177,11 +177,16 @@ class ProjectXRest:
         return self._token
 
     # -- the transport ----------------------------------------------------------------
-    def _wait(self, state: tenacity.RetryCallState) -> float:
+    def _wait(self, state: tenacity.RetryCallState, before: int = 0) -> float:
+        """The wait after a failed attempt; `before`: attempts made before this Retrying."""
         exc = state.outcome.exception() if state.outcome else None
+        return self._backoff(exc, before + state.attempt_number)
+
+    def _backoff(self, exc: Optional[BaseException], attempt: int) -> float:
+        """The wait after failed attempt number `attempt` (from 1) that raised `exc`."""
         if isinstance(exc, RetryableStatus) and exc.retry_after is not None:
             return exc.retry_after
-        return min(self.backoff_max, self.backoff_base * 2 ** (state.attempt_number - 1))
+        return min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1))
 
     def _call(self, endpoint: str, body: dict, *, auth: bool = True, idempotent: bool = True,
               relogin: bool = True, renew: bool = True) -> dict:
@@ -200,16 +205,27 @@ class ProjectXRest:
                 return True
             return isinstance(exc, retry_on)
 
-        retrying = tenacity.Retrying(
-            stop=tenacity.stop_after_attempt(self.attempts),
-            wait=self._wait, retry=tenacity.retry_if_exception(retryable),
-            sleep=self._sleep, reraise=True)
+        # the first attempt without tenacity (its Retrying and its rounds of actions cost
+        # more Python than the attempt's own before the request leaves: round 18,
+        # docs/performance.md); a retryable failure waits as tenacity would have, and
+        # tenacity runs the attempts left, numbered on from the first
+        retrying = None
         try:
+            try:
+                return self._attempt(endpoint, body, auth, relogin)
+            except Exception as exc:
+                if self.attempts <= 1 or not retryable(exc):
+                    raise
+                self._sleep(self._backoff(exc, 1))
+            retrying = tenacity.Retrying(
+                stop=tenacity.stop_after_attempt(self.attempts - 1),
+                wait=lambda state: self._wait(state, 1),
+                retry=tenacity.retry_if_exception(retryable), sleep=self._sleep, reraise=True)
             answer = retrying(self._attempt, endpoint, body, auth, relogin)
         except http.SSLError as exc:
             raise TlsError(endpoint, self.base_url, ssl_reason(exc)) from None
         except (http.TransportError, RetryableStatus) as exc:
-            attempts = retrying.statistics.get("attempt_number", 1)
+            attempts = 1 + (retrying.statistics.get("attempt_number", 1) if retrying else 0)
             raise BrokerUnavailable(endpoint, attempts, _describe(exc),
                                     exc.status if isinstance(exc, RetryableStatus) else None
                                     ) from None

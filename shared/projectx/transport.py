@@ -20,10 +20,17 @@ no new dependency) and keeps requests' behaviour where it matters:
   REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE, else certifi's, as requests does;
 - no redirects are followed and nothing is retried here (the client decides what may run
   twice).
+
+A call to the gateway's own address (every call the client makes) goes straight to that
+host's connection pool: the URL is not parsed again, nor the pool looked up, nor the headers
+copied into a case-insensitive dict, nor the retry and timeout settings made again, on every
+call (~15-25 us of Python before an enforcement close leaves; round 18, docs/performance.md).
+Through a proxy, or for any other URL, urllib3's PoolManager does all of it as before.
 """
 from __future__ import annotations
 
 import os
+import re
 import sys
 from typing import Mapping, Optional
 from urllib.parse import urlsplit
@@ -33,6 +40,11 @@ import urllib3
 from urllib3 import exceptions as u3
 
 POOL_SIZE = 4               # connections kept alive per host (one client is used by one thread)
+# what retries=False, redirect=False becomes inside urllib3 on every call (Retry.from_int):
+# made once (a Retry is never changed; increment() makes a new one)
+NO_RETRY = urllib3.Retry(total=False, redirect=False)
+# a path urllib3's URL parse leaves as it is: sent as given on the short way (request)
+_PLAIN_PATH = re.compile(r"/[A-Za-z0-9/_.~-]*\Z")
 
 
 class TransportError(OSError):
@@ -122,13 +134,38 @@ class Transport:
             options.update(cert_reqs="CERT_REQUIRED", ca_certs=ca_file(verify))
         self.pool = urllib3.ProxyManager(proxy, **options) if proxy else \
             urllib3.PoolManager(**options)
+        # the short way (request): the gateway's own origin, straight to its host's pool
+        parts = urlsplit(base_url)
+        plain = not proxy and parts.hostname and not any(c in parts.netloc for c in "@[")
+        self._origin = f"{parts.scheme}://{parts.netloc}" if plain else ""
+        self._host = (parts.hostname or "", parts.port, scheme)
+        self._direct = None          # the host's HTTPConnectionPool, once asked for
+        self._timeouts: dict[float, urllib3.Timeout] = {}
+
+    def _timeout(self, seconds: float) -> urllib3.Timeout:
+        t = self._timeouts.get(seconds)
+        if t is None:
+            t = self._timeouts[seconds] = urllib3.Timeout(connect=seconds, read=seconds)
+        return t
 
     def request(self, method: str, url: str, *, body: Optional[bytes] = None,
                 headers: Optional[dict] = None, timeout: float = 10.0) -> Answer:
+        origin = self._origin
+        path = url[len(origin):] if origin and url.startswith(origin) else ""
         try:
-            r = self.pool.request(method, url, body=body, headers=headers,
-                                  timeout=urllib3.Timeout(connect=timeout, read=timeout),
-                                  retries=False, redirect=False, preload_content=True)
+            if path and _PLAIN_PATH.match(path):
+                pool = self._direct
+                if pool is None or pool.pool is None:       # not asked yet, or closed since
+                    host, port, scheme = self._host
+                    pool = self._direct = self.pool.connection_from_host(host, port, scheme)
+                r = pool.urlopen(method, path, body=body,
+                                 headers=headers if headers is not None else {},
+                                 timeout=self._timeout(timeout), retries=NO_RETRY,
+                                 redirect=False, assert_same_host=False, preload_content=True)
+            else:
+                r = self.pool.request(method, url, body=body, headers=headers,
+                                      timeout=self._timeout(timeout), retries=False,
+                                      redirect=False, preload_content=True)
         except u3.SSLError as exc:
             raise SSLError(exc) from exc
         except u3.ProxyError as exc:
@@ -144,4 +181,5 @@ class Transport:
         return Answer(r.status, r.data, r.headers)
 
     def close(self) -> None:
+        self._direct = None
         self.pool.clear()

@@ -81,3 +81,29 @@ def test_a_loosening_applies_with_no_question(procs, riskd_holding):
     looser = procs.riskctl(config, "rules", "set", "1001", "max_contracts", "limit", "6")
     assert looser.returncode == 0, looser.stderr
     assert "until the roll" in looser.stdout, looser.stdout
+
+
+def test_blocking_a_symbol_held_asks_first_one_not_held_locks_it_and_says_so(procs,
+                                                                              riskd_holding):
+    """Trial17g section 6: `rules set 1001 symbol_blocks symbols '["CL"]'` asked nothing. With
+    nothing held in the symbol nothing is closed: the edit applies with no question and its
+    answer says the symbol is locked now (docs/rules.md, 11.); with the symbol held (1 MNQ
+    here) riskd would close it, so the edit asks first, like any edit that acts at once."""
+    config = riskd_holding
+    with open(config) as fh:
+        before = fh.read()
+    held = procs.riskctl(config, "rules", "set", "1001", "symbol_blocks", "symbols", '["MNQ"]')
+    assert held.returncode == 1, held.stdout
+    said = " ".join(held.stderr.split())
+    assert "not saved: riskd would act on it at once on 1 account" in said, held.stderr
+    assert "riskd would close the MNQ position, cancel 0 orders on it and lock MNQ on the " \
+           "account while MNQ is listed in symbol_blocks" in said, held.stderr
+    with open(config) as fh:
+        assert fh.read() == before                          # not saved
+    free = procs.riskctl(config, "rules", "set", "1001", "symbol_blocks", "symbols", '["CL"]',
+                         "--reason", "no crude")
+    assert free.returncode == 0, free.stderr
+    words = " ".join(free.stdout.split())
+    assert "acted at once on Demo 1 (id 1001): CL is locked now, while CL is listed in " \
+           "symbol_blocks" in words, free.stdout
+    assert "nothing is held in CL" in words, free.stdout

@@ -68,3 +68,10 @@ def test_one_self_lockout_extended_and_the_request_that_changed_nothing_says_so(
     said = telegram.wait_sent(lambda c: "unchanged: already locked" in c.text, 15, chat=ME,
                               what="the alert of the request that changed nothing")
     assert UNCHANGED.search(said.text), said.text
+    # the extension's alert says it extends the one in force, from when to when (trial17g: it
+    # read as a new lockout, "locked until Tue ... (self_lockout)", reason "longer")
+    grew = telegram.wait_sent(lambda c: "Lockout extended" in c.text, 15, chat=ME,
+                              what="the alert of the longer self-lockout")
+    assert re.search(r"extends the lockout in force since \w{3} \d\d:\d\d:\d\d \w+ \(tilt "
+                     r"test\) from \w{3} 17:00 \w+ to \w{3} \d\d:\d\d(:\d\d)? \w+", grew.text), \
+        grew.text

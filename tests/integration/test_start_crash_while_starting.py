@@ -10,6 +10,7 @@ trail, notify runs so the downs are alerted (and "back" follows), risk is the wo
 """
 from __future__ import annotations
 
+import getpass
 import re
 
 import pytest
@@ -52,6 +53,7 @@ def test_a_start_whose_process_crashed_while_starting_answers_that_it_runs_now(p
 
         back = bus.wait(lambda: alerts(bus, "worker_back"), 20, "the back alert")
         assert back[0].lines == ["risk was down: stopped by an operator (riskctl stop: test); "
-                                 "then crashed: exited with code 86 while starting"], back[0]
+                                 "then crashed: exited with code 86 while starting; started "
+                                 f"again by admin:{getpass.getuser()} (riskctl start)"], back[0]
     finally:
         bus.close()

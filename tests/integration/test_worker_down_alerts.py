@@ -110,7 +110,9 @@ def test_crash_back_restart_stop_start_of_risk_as_the_phone_hears_them(procs, tm
         bus.wait(lambda: len(alerts(bus, "worker_back")) == 2, 30, "the second back alert")
         last = alerts(bus, "worker_back")[-1]
         assert last.title.endswith(" down: accounts are guarded again"), last.title
-        assert last.lines == ["risk was down: stopped by an operator (riskctl stop)"]
+        # who started it, beside the stop (trial17g: the stop's reason alone)
+        assert last.lines == ["risk was down: stopped by an operator (riskctl stop); started "
+                              f"again by {who} (riskctl start)"], last.lines
     finally:
         bus.close()
 

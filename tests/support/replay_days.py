@@ -94,9 +94,10 @@ class BrokerOfDays:
     client does once its own retries are spent). Used until the sim serves retrieveBars, and
     by the bench, where no broker should be in the measurement."""
 
-    def __init__(self, *histories: AccountHistory):
+    def __init__(self, *histories: AccountHistory, orders: bool = False):
         from shared.projectx.models import Account
         self.histories = {h.account_id: h for h in histories}
+        self.serve_orders = orders        # Order/search answers the histories' orders
         self.accounts = [Account(id=h.account_id, name=h.name, balance=h.balance,
                                  can_trade=True) for h in histories]
         self.calls = 0
@@ -125,8 +126,17 @@ class BrokerOfDays:
                 for f in self.histories[account_id].fills if start_ns <= f.ts_ns < end_ns]
 
     def search_orders(self, account_id, start_ns, end_ns=None):
+        from shared.projectx.models import Order
         self._hit("/api/Order/search")
-        return []
+        if not self.serve_orders:
+            return []
+        return [Order(id=o.order_id, account_id=o.account_id, contract_id=o.contract_id,
+                      created_ns=o.created_ns, updated_ns=o.updated_ns, status=o.status,
+                      type=o.type, side=o.side, size=o.size, limit_price=o.limit_price,
+                      stop_price=o.stop_price, fill_volume=o.fill_volume,
+                      filled_price=o.filled_price)
+                for o in self.histories[account_id].orders
+                if start_ns <= o.created_ns < end_ns]
 
     def contract_by_id(self, contract_id):
         from shared.projectx.models import Contract

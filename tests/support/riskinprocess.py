@@ -16,14 +16,14 @@ from tests.support.env import make_config
 
 
 @contextlib.contextmanager
-def risk_in_process(folder, unbounded: bool = False, before_bind=None):
+def risk_in_process(folder, unbounded: bool = False, before_bind=None, **sections):
     """(the set-up worker, market's stand-in publisher); everything closed after.
 
     unbounded: no high-water mark on market's PUB nor on risk's market SUB (a bench's storm:
     nothing dropped, every run takes it all). before_bind(worker): called before bind and
     setup (a bench wraps the loop's steps there: its timers and readers take the wrapped
-    ones)."""
-    loaded = load_config(make_config(pathlib.Path(folder)))
+    ones). sections: config tables over the shipped ones (make_config's)."""
+    loaded = load_config(make_config(pathlib.Path(folder), **sections))
     ctx = zmq.Context()
     market = ctx.socket(zmq.PUB)
     if unbounded:

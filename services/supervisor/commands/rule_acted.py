@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Optional
 
 from shared.accountname import called, named
+from shared.lockwords import SYMBOL_BLOCKS, lock_end_words, nothing_held_words
 from shared.rulenumbers import reading_text, versus_text
 from shared.symbols import tickers_in
 
@@ -65,12 +66,25 @@ def acted_lines(rule: str, decisions: list, since_ns: int, applied_on: set,
         what = tickers_in(d.what or d.action)
         if d.suppressed:
             lines.append(f"breached at once on {who}, not acted on: {tickers_in(d.suppressed)}")
+        elif listed_lock(d) and d.mode != "alert":
+            # nothing sent: the symbol is locked, nothing held in it (trial17g: "lock CL on
+            # the account (manual) (sent now; ...)" with no word that nothing was closed)
+            lines.append(f"acted at once on {who}: {d.lock.symbol} is locked now, "
+                         f"{lock_end_words(d.lock)}; {nothing_held_words(d.lock.symbol)}")
         elif d.mode == "alert":
             lines.append(f"breached at once on {who} (the rule only alerts): {what}")
         else:
             lines.append(f"acted at once on {who}: {what} (sent now; `riskctl history` "
                          f"shows its outcome)")
     return lines or [nothing_line(rule, applied_on, readings, labels)]
+
+
+def listed_lock(d) -> bool:
+    """symbol_blocks' lock of a listed symbol with no action of its own (nothing held in it):
+    the edit that lists the symbol applies with no question (docs/rules.md, An edit riskd
+    would act on at once asks first)."""
+    return (d.action == "none" and d.lock is not None and bool(d.lock.symbol)
+            and d.lock.clears_on == SYMBOL_BLOCKS)
 
 
 def _said_with_another(d, mine: list) -> bool:

@@ -7,7 +7,10 @@ from shared.messages.control import StartWorker
 
 
 def execute(sup, request, respond) -> None:
-    act(targets(sup, request.name), sup.start_worker, respond)
+    names = targets(sup, request.name)
+    for name in names:        # its "back" alert says who started it and why (backalerts.py)
+        sup.back.started(name, sup.requester, request.reason)
+    act(names, sup.start_worker, respond)
 
 
 COMMAND = Command(StartWorker, "ops", execute)

@@ -6,6 +6,7 @@ loop driven by hand (tests/unit/market/test_stale_feed.py's rig)."""
 from __future__ import annotations
 
 from decimal import Decimal
+from types import SimpleNamespace
 
 from services.market.app import ACCOUNTS_EVERY
 from services.market.brokerio import RestDone
@@ -34,6 +35,8 @@ def test_the_periodic_account_search_adopts_a_new_account():
     clock = FakeClock()
     w = worker(clock)
     w.hubs[USER_HUB] = hub = Hub()
+    # the config's accounts and the alert's publisher (test_new_account_alert.py: its alert)
+    w.config, w.pub = SimpleNamespace(accounts=[]), SimpleNamespace(publish=lambda *_a: None)
     w.account_ids, w.reconciled, w.reconciling = [1001], True, False
     w.subs_unconfirmed, w.reconciled_gen, w.reconcile_again = 0, 1, False
     w.contracts_asked, w.touched = set(), set()

@@ -124,3 +124,49 @@ def test_proxies_are_looked_up_only_where_there_can_be_some():
     assert not http.no_proxy_settings({"no_proxy": "*"}, "linux", "posix")
     assert not http.no_proxy_settings({}, "darwin", "posix")
     assert not http.no_proxy_settings({}, "win32", "nt")
+
+
+def test_a_call_to_the_gateway_goes_straight_to_its_pool_with_the_same_request(server,
+                                                                               monkeypatch):
+    """Round 18 (docs/performance.md): a call to the client's own gateway does not go through
+    urllib3's PoolManager (its URL parse, pool lookup and header copy on every call); what the
+    server reads is the same request on the same kept-alive connection, and an error is the
+    same kind as before."""
+    monkeypatch.delenv("HTTP_PROXY", raising=False)
+    monkeypatch.delenv("http_proxy", raising=False)
+    import urllib3.poolmanager
+    managed = []
+    real = urllib3.poolmanager.PoolManager.urlopen
+    monkeypatch.setattr(urllib3.poolmanager.PoolManager, "urlopen",
+                        lambda self, *a, **kw: managed.append(a) or real(self, *a, **kw))
+    client = ProjectXRest(server.url, "u", "k")
+    client.login()
+    assert client.ping()
+    assert managed == []
+    assert server.lines == ["POST /api/Auth/loginKey HTTP/1.1", "GET /api/Status/ping HTTP/1.1"]
+    assert server.connections == 1
+    # another URL (not the gateway's origin) still goes the PoolManager's way
+    assert Transport(server.url).request("GET", server.url + "/a%20b", timeout=2).status_code \
+        == 200
+    assert managed and server.lines[-1] == "GET /a%20b HTTP/1.1"
+    # the pool closed (the client closed) and asked again: a new connection, same answers
+    client.transport.close()
+    assert client.ping() and server.connections == 3
+
+
+def test_the_short_way_times_out_and_refuses_as_the_long_way(monkeypatch):
+    monkeypatch.delenv("HTTP_PROXY", raising=False)
+    monkeypatch.delenv("http_proxy", raising=False)
+    port = free_port()
+    with pytest.raises(http.ConnectionError) as refused:
+        Transport(f"http://127.0.0.1:{port}").request(
+            "POST", f"http://127.0.0.1:{port}/api/Position/closeContract", body=b"{}",
+            headers={"Content-Type": "application/json"}, timeout=2)
+    assert not isinstance(refused.value, http.Timeout)
+    slow = _Server(delay=1.0)
+    try:
+        with pytest.raises(http.ReadTimeout):
+            Transport(slow.url).request("POST", slow.url + "/api/Position/closeContract",
+                                        body=b"{}", timeout=0.2)
+    finally:
+        slow.finish()

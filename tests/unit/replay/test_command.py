@@ -277,3 +277,43 @@ def test_a_balance_cached_before_the_range_ended_is_asked_again(config, capsys):
     assert run("--from", "2026-11-24", "--to", "2026-11-25", "--json") == 0
     assert run.broker.by_endpoint["/api/Account/search"] == 2     # now new enough: cached
     capsys.readouterr()
+
+
+def test_a_replay_says_the_running_day_is_partial_and_which_config_it_judged(config, capsys):
+    """small18 item 4 (trial17b): `riskctl replay --from 2026-12-07 --to 2026-12-07` replayed
+    the trading day still running without saying so, and judged times before the config (its
+    drawdown line set at 17:46:08) by today's config without saying so. The output says both,
+    in the text footer, the JSON `range` and the HTML header (docs/replay.md, What a replay
+    judges). The config's last change (its modification time) is set inside the range."""
+    import os
+    changed = chi(2026, 11, 24, 9, 10)
+    os.utime(config, ns=(changed, changed))
+    run = Run(config, BrokerOfDays(two_days().history()))
+    run.clock = FakeClock(chi(2026, 11, 25, 12, 0))          # 2026-11-25 is running
+    assert run("--from", "2026-11-24", "--to", "2026-11-25") == 0
+    text = capsys.readouterr().out
+    assert [x for x in text.split("\n") if len(x) > 80] == []    # wrapped within 80 columns
+    out = " ".join(text.split())
+    assert ("2026-11-25 is the trading day still running: replayed up to Wed 12:00:00 CST "
+            "only; its figures are partial (a position open now counts on the day it is "
+            "closed) and it is asked of the broker again on every replay") in out, out
+    assert ("rules judged: riskd.toml as it is now (last changed Tue 09:10:00 CST); times "
+            "before that are judged by it too, not by the rules riskd held then (or before "
+            "riskd guarded the account at all): what riskd did is in `riskctl history`") \
+        in out, out
+    assert run("--from", "2026-11-24", "--to", "2026-11-25", "--json") == 0
+    r = json.loads(capsys.readouterr().out)["range"]
+    assert r["running_day"] == "2026-11-25" and r["replayed_until_ns"] == run.clock.now_ns()
+    assert r["config"] == {"file": config, "changed_ns": changed,
+                           "judged_before_change": True}, r
+    # a range that ended, under a config changed before it: no running day, said so
+    run.clock.advance(2 * 24 * 3600)
+    os.utime(config, ns=(chi(2026, 11, 20, 9), chi(2026, 11, 20, 9)))
+    html = config + ".html"
+    assert run("--from", "2026-11-24", "--to", "2026-11-25", "--html", html) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "still running" not in out, out
+    assert "rules judged: riskd.toml as it is now (last changed Fri 2026-11-20 09:00:00 CST, " \
+           "before the range): what riskd did is in `riskctl history`" in out, out
+    page = open(html, encoding="utf-8").read()
+    assert "rules judged: riskd.toml as it is now" in page

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 
 import pytest
@@ -93,7 +94,13 @@ def test_the_range_is_the_same_in_text_json_and_html(config, tmp_path, capsys):
     doc = json.loads(capsys.readouterr().out)
     assert doc["range"] == {"from": "2026-11-20", "to": "2026-11-25", "trading_days": 4,
                             "days_with_trades": 2, "first_with_trades": "2026-11-24",
-                            "last_with_trades": "2026-11-25"}
+                            "last_with_trades": "2026-11-25",
+                            # what it can and cannot show (cli/replay/scope.py): the config
+                            # file was written by the fixture, after the range started
+                            "running_day": None, "replayed_until_ns": None,
+                            "config": {"file": config,
+                                       "changed_ns": os.stat(config).st_mtime_ns,
+                                       "judged_before_change": True}}
 
 
 def test_the_html_chart_marks_each_trading_day():

@@ -34,10 +34,14 @@ def test_the_lock_of_a_newly_listed_symbol_is_said_once_with_its_close():
 
 
 def test_a_lock_with_nothing_held_is_still_said():
+    """Trial17g section 6: the answer read "lock ES on the account (manual) (sent now; ...)",
+    though nothing was sent: it says the symbol is locked, until when, and that nothing held
+    in it is closed (why the edit asked nothing: docs/rules.md)."""
     desk = Desk(symbol_blocks={"symbols": []})
     since = desk.now
     desk.engine.settings = FixedRules(only(symbol_blocks={"symbols": ["ES"]}))
     out = desk.engine.recheck(desk.now)
     lines = acted_lines("symbol_blocks", out.decisions, since, {1001}, {"1001": "Demo 1"})
-    assert lines == ["acted at once on Demo 1 (id 1001): lock ES on the account (manual) "
-                     "(sent now; `riskctl history` shows its outcome)"], lines
+    assert lines == ["acted at once on Demo 1 (id 1001): ES is locked now, while ES is listed "
+                     "in symbol_blocks (an admin's unlock ends it until ES's next trade); "
+                     "nothing is held in ES, so nothing is closed or cancelled"], lines

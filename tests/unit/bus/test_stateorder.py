@@ -1,9 +1,9 @@
 """An older state never undoes a newer one in notify: a publisher's copy of a worker's "stopped"
 or a hub's "disconnected", sent for a subscription that arrived, can come after the newer
-message notify took live (services/notify/stateorder.py)."""
+message notify took live (shared/bus/stateorder.py)."""
 from __future__ import annotations
 
-from services.notify.stateorder import StateOrder
+from shared.bus.stateorder import StateOrder
 from shared.codec import Envelope
 from shared.messages.control import WorkerEvent
 from shared.messages.risk import Decision

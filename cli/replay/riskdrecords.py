@@ -1,0 +1,88 @@
+"""Which fills of a replayed history were riskd's own closes, as riskd's records have them.
+
+The broker does not mark riskd's closes: closeContract / partialCloseContract become market
+orders of the account like the trader's. Live, risk decides whose each fill is
+(services/risk/exits.py) and stores every fill it processed with that verdict (risk's state
+file, table trades: Fill.by_riskd, kept services.risk.store.TRADE_DAYS_KEPT days) and the
+order ids it knows as riskd's (riskd_orders, the running trading day). A replay of a day riskd
+guarded reads them here, read-only (shared/storedread.py, as `riskctl history` does while
+riskd is stopped: cli/storedhistory.py), so the replay makes no decision of its own about
+riskd's past fills: a fill live risk took for riskd's, or one of an order riskd's fills
+carried, is riskd's in the replay too (cli/replay/runner.py feeds it to the engine as riskd's:
+never the trader's trade, never blocked by a lockout). Fed to the engine's own exits as order
+ids, the same code as live decides the fills and Order events of those orders.
+
+Where the records do not reach (riskd did not guard the account then, or they are gone) the
+replay cannot tell riskd's closes from the trader's trades: `unknown` lists those fills and
+the runner says so in the account's notes. Order ids enforcement reports for its closes (when
+its results carry them) belong in `orders` too: add_orders is the one way in.
+"""
+from __future__ import annotations
+
+import sqlite3
+from typing import Iterable, Optional
+
+import attrs
+
+from cli.storedhistory import state_files
+from services.risk.store import TRADE_DAYS_KEPT
+from shared import codec
+from shared.messages.market import Fill
+from shared.storedread import open_stored
+
+__all__ = ["RiskdRecords", "read_records", "TRADE_DAYS_KEPT"]
+
+
+@attrs.define
+class RiskdRecords:
+    """One account's fills as live risk judged them, and riskd's order ids."""
+    verdicts: dict[int, bool] = attrs.Factory(dict)   # trade id -> riskd's (True) or not
+    orders: set[int] = attrs.Factory(set)             # order ids of riskd's closes
+    problems: list[str] = attrs.Factory(list)         # files that could not be read
+
+    def add_fill(self, fill: Fill) -> None:
+        self.verdicts[fill.trade_id] = bool(fill.by_riskd)
+        if fill.by_riskd and fill.order_id is not None:
+            self.orders.add(fill.order_id)
+
+    def add_orders(self, order_ids: Iterable[int]) -> None:
+        self.orders.update(order_ids)
+
+    def riskd_fill(self, fill: Fill) -> Optional[bool]:
+        """True: riskd's close; False: the trader's, as live risk judged it; None: riskd's
+        records do not know this fill."""
+        if fill.order_id is not None and fill.order_id in self.orders:
+            return True
+        return self.verdicts.get(fill.trade_id)
+
+    def unknown(self, fills: Iterable[Fill]) -> list[Fill]:
+        return [f for f in fills if not f.voided and self.riskd_fill(f) is None]
+
+
+def read_records(config_path: str, accounts: dict[int, tuple[int, int]]
+                 ) -> dict[int, RiskdRecords]:
+    """accounts: account id -> (first, last) fill time of its history. Risk's state files of
+    the config riskd runs (every shard's), read-only; an unreadable file is said in each
+    account's problems, and its fills stay unknown."""
+    out = {aid: RiskdRecords() for aid in accounts}
+    if not accounts:
+        return out
+    for path in state_files(config_path):
+        try:
+            db = open_stored(path)
+            try:
+                for aid, (start, end) in accounts.items():
+                    for (body,) in db.execute(
+                            "SELECT body FROM trades WHERE account_id = ? AND ts_ns >= ? "
+                            "AND ts_ns <= ?", (aid, start, end)):
+                        fill = codec.decode(body).msg
+                        if isinstance(fill, Fill):
+                            out[aid].add_fill(fill)
+                    out[aid].add_orders(oid for (oid,) in db.execute(
+                        "SELECT order_id FROM riskd_orders WHERE account_id = ?", (aid,)))
+            finally:
+                db.close()
+        except sqlite3.Error as exc:
+            for rec in out.values():
+                rec.problems.append(f"cannot read riskd's records in {path}: {exc}")
+    return out

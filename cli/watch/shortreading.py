@@ -1,0 +1,37 @@
+"""A rule's reading made shorter for a narrow RULES cell, its actionable part kept.
+
+no_stop_loss_grace's reading is a countdown: "MNQ has no stop: closed in 2s unless a stop is
+placed" (services/risk/rules/no_stop_loss_grace.py). Cut at the cell's width it read "MNQ has
+no stop: cl…" at 80 columns (fresh-user trial 18a): the countdown, the one thing to act on,
+was what went. fitting() gives the longest of its shorter forms that fits, the countdown in
+every one ("MNQ no stop, closed in 2s"); any other reading is returned as it is (the view
+cuts it with '…', docs/operations.md)."""
+from __future__ import annotations
+
+import re
+
+GRACE = "no_stop_loss_grace"
+_READING = re.compile(
+    r"^(?P<what>(?P<symbol>\S+) (?:has no stop|(?P<side>\S+) (?P<size>\d+): its (?:\d+ )?stops? "
+    r"covers? (?P<cover>\d+) of \d+)): (?P<count>closed in \S+) unless "
+    r"(?:a stop is placed|stops cover all \d+)(?P<tail>.*)$")
+
+
+def shorter(rule: str, text: str) -> list[str]:
+    """The reading's shorter forms, longest first ([] for a reading that has none)."""
+    m = _READING.match(text) if rule == GRACE else None
+    if m is None:
+        return []
+    symbol, count, tail = m["symbol"], m["count"], m["tail"]
+    brief = "no stop" if m["cover"] is None else f"stop {m['cover']}/{m['size']}"
+    forms = [f"{m['what']}: {count}{tail}", f"{symbol} {brief}, {count}{tail}",
+             f"{symbol} {count}{tail}", f"{symbol} {count}", count]
+    return list(dict.fromkeys(forms))
+
+
+def fitting(rule: str, text: str, width: int) -> str:
+    """The text when it fits `width`, else the longest shorter form that does, else the text
+    (cut by the caller)."""
+    if len(text) <= width:
+        return text
+    return next((f for f in shorter(rule, text) if len(f) <= width), text)
