@@ -30,6 +30,8 @@ from cli.replay.fetch import FetchError, Fetcher
 from cli.replay.model import BAR_UNITS
 from cli.replay.overrides import OverrideError, check_sets
 from cli.replay.progress import Progress
+from cli.replay.leftout import left_out
+from cli.replay.leftout import notes as left_out_notes
 from cli.replay.runner import replay_account
 from cli.replay.scope import scope_of, wrapped
 from shared.accountname import called, labels, named
@@ -200,6 +202,10 @@ def run(args, ctx, *, client=None, clock=SYSTEM_CLOCK, sleep=None) -> int:
     base.scope = scope_of(loaded.path, calendar, days, clock.now_ns())
     base.notes = fetcher.notes + [f"{base.account_name(r)}: {n}" for r in base.accounts
                                   for n in r.notes]
+    # accounts riskd guards that the config does not list: said, never left out silently
+    # (the broker's list as the histories last read it: asked again for a running day)
+    missed = left_out(loaded.config, fetcher.accounts(), accounts, wanted)
+    base.notes += left_out_notes(missed, accounts, name_of)
     second = replay_all(other, {}, histories, days, os.path.basename(other.path),
                         [], name_of, records) if other else None
     if second is not None:
@@ -218,6 +224,8 @@ def run(args, ctx, *, client=None, clock=SYSTEM_CLOCK, sleep=None) -> int:
     if ctx.json:
         doc = rep.to_json(base, tz)
         doc["broker_calls"] = fetcher.calls
+        doc["left_out"] = [{"account_id": a.account_id, "account": name_of(a.account_id, a.name)}
+                           for a in missed]
         if second is not None:
             doc = {"base": doc, "compare": rep.to_json(second, tz)}
         ctx.print_json(doc)

@@ -25,6 +25,7 @@ from typing import Optional
 
 import attrs
 
+from cli.replay import gracedue
 from cli.replay.events import FILL, ORDER_FINAL, ORDER_NEW, PRICE, bar_price, timeline
 from cli.replay.guarded import GuardedBook
 from cli.replay.model import AccountHistory
@@ -89,6 +90,8 @@ class Runner:
         self.bar: dict = {}                        # contract -> the bar being played
         self.adverse_seen: set[str] = set()        # ... its adverse extreme met a position
         self._said: set[tuple[str, str]] = set()   # (contract, why) a note already gave
+        self._orders = {o.order_id: o for o in history.orders}   # each one's last state
+        self._cover_said: set[int] = set()         # stop orders gracedue's note named
 
     # -- driving ---------------------------------------------------------------------------
     def run(self) -> AccountReplay:
@@ -106,11 +109,14 @@ class Runner:
             self._feed(self.engine.on_event(c, first), first)
         self._balance(first)
         day = self.book.day_of(first)
+        last = first
         for step in steps:
             now = step.ts_ns
             if self.book.day_of(now) != day:
                 self._held_past(day)
                 day = self.book.day_of(now)
+            self._due(last, now)
+            last = now
             self._feed(self.engine.tick(now), now)
             if step.kind == PRICE:
                 cid, bar = step.payload
@@ -130,6 +136,16 @@ class Runner:
         self.result.days = dict(sorted(self.book.days.items()))
         self.result.rules = dict(self.book.rules)
         return self.result
+
+    def _due(self, last: int, now: int) -> None:
+        """The moments between two steps at which live risk's clock would have warned or closed
+        an uncovered position (cli/replay/gracedue.py): the engine ticks there, as live."""
+        while True:
+            at = gracedue.next_due(self.engine, self.aid, last)
+            if at is None or at >= now:
+                return
+            self._feed(self.engine.tick(at), at)
+            last = at
 
     def _held_past(self, day) -> None:
         """A guarded position still open when its trading day ends: a day's figures are realized
@@ -246,9 +262,28 @@ class Runner:
             self._queue.extend(out.commands)
 
     def _record(self, out: Outcome) -> None:
+        for d in out.decisions:
+            if d.rule == gracedue.RULE and d.contract_id and not d.suppressed:
+                self._cover_unknown(d)
         self.result.decisions += out.decisions
         self.result.warnings += out.warnings
         self.result.lockouts += out.lockouts
+
+    def _cover_unknown(self, d: Decision) -> None:
+        """A no_stop_loss_grace decision judged by a stop the broker reports in its last state
+        only (cli/replay/gracedue.py): said once per stop order in the notes."""
+        orders = [self._orders[o.order_id] for o in gracedue.unknown_cover(
+            self.engine, self.aid, d.contract_id, self._orders.values())
+            if o.order_id not in self._cover_said]
+        for o in orders:
+            self._cover_said.add(o.order_id)
+            self.result.notes.append(
+                f"{fmt_ts(d.ts_ns)} no_stop_loss_grace {symbol_of(d.contract_id)}: judged with "
+                f"stop order {o.order_id} at its last size, {o.size}, from its placing at "
+                f"{fmt_ts(o.created_ns)}; the broker keeps an order's last state only (last "
+                f"changed {fmt_ts(o.updated_ns or o.created_ns)}), so a change of its size "
+                f"before then cannot be timed and riskd's grace may have started at another "
+                f"moment: riskd's own decision is in `riskctl history`")
 
     def _rule_of(self, cmd: Command) -> str:
         """Who to credit: a lockout's enforcement belongs to the rule that set the lockout."""
