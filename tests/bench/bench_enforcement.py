@@ -11,6 +11,7 @@ HTTP server + websockets server, like the sim) stamps t0 and sends one websocket
 relay process forwards it to ZeroMQ, a second relay republishes it (the second ZeroMQ hop), a
 third POSTs it over HTTP back to the bare sim, which stamps t1 on arrival.
 The relays run from this module: python -m tests.bench.bench_enforcement ROLE ARGS.
+RISKD_BENCH_KEEP=DIR keeps each chain's folder (config, data, logs) under DIR.
 
 The second headline: a breach on an unlocked account with positions and orders to flatten
 (the shipped rules, one account per breach), measured the same way against the same floor.
@@ -18,8 +19,11 @@ The second headline: a breach on an unlocked account with positions and orders t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
 import pathlib
+import re
 import subprocess
 import sys
 import tempfile
@@ -156,11 +160,17 @@ def real_chain(tmp: pathlib.Path, n: int, cpu: dict | None = None,
         trades = {t.order_id: t.created_ns for t in client.search_trades(ACCOUNT, start_ns)
                   if t.side == BUY}
         orders = sorted(client.search_orders(ACCOUNT, start_ns), key=lambda o: o.id)
+        # what the account held when the bench stopped (every close counted was final)
+        held = sum(p.size for p in client.open_positions(ACCOUNT))
     finally:
         procs.cleanup()
     samples = [us for _t0, us in breach_latencies(trades, orders)]
     if len(samples) < n:
-        raise RuntimeError(f"expected {n + WARMUP} buy/close pairs, found {len(samples)}")
+        raise RuntimeError(f"expected {n + WARMUP} buy/close pairs, found {len(samples)}: "
+                           + pairing_report(trades, orders, list(seen.values()))
+                           + f"; the account held {held} contracts at the end; run folder {tmp}"
+                           + ("" if os.environ.get("RISKD_BENCH_KEEP")
+                              else " (removed: RISKD_BENCH_KEEP=DIR keeps it)"))
     results = sorted(seen.values(), key=lambda r: r.event_ns)[WARMUP:]
     return samples[WARMUP:], results
 
@@ -180,6 +190,33 @@ def breach_latencies(trades: dict, orders: list) -> list[tuple[int, float]]:
             samples.append((opened, (o.created_ns - opened) / 1000))
             opened = None
     return samples
+
+
+def pairing_report(trades: dict, orders: list, results: list) -> str:
+    """Where breach_latencies' pairing broke, in words: a buy followed by another buy before any
+    close, a buy whose trade the search did not return, a close with no buy before it; and what
+    the bench counted as the breaches' closes (final results by action and outcome). Round 18
+    stopped once at "found 415" with nothing to tell why (docs/performance.md, "Round 18")."""
+    market = [o for o in orders if o.type == MARKET]
+    buy_after_buy = [a.id for a, b in zip(market, market[1:]) if a.side == BUY and b.side == BUY]
+    no_trade = [o.id for o in market if o.side == BUY and o.id not in trades]
+    lone = [b.id for a, b in zip([None, *market], market)
+            if b.side != BUY and (a is None or a.side != BUY)]
+    counted: dict[str, int] = {}
+    for r in results:
+        how = re.search(r"\(id \d+\)[:,]? (.*)", r.detail)
+        how = (how.group(1) if how else r.detail)[:40]
+        key = f"{r.action} {r.status}" + (f" ({how})" if how else "")
+        counted[key] = counted.get(key, 0) + 1
+
+    def ids(found: list) -> str:
+        return f"{len(found)}" + (f" (order ids {', '.join(map(str, found[:8]))}"
+                                  f"{', ...' if len(found) > 8 else ''})" if found else "")
+    return (f"{sum(1 for o in market if o.side == BUY)} buys and "
+            f"{sum(1 for o in market if o.side != BUY)} closes in the sim's orders; "
+            f"buys followed by another buy: {ids(buy_after_buy)}; buys without a trade: "
+            f"{ids(no_trade)}; closes with no buy before them: {ids(lone)}; counted: "
+            + "; ".join(f"{k} x{v}" for k, v in sorted(counted.items())))
 
 
 FLATTENS = 40
@@ -380,10 +417,22 @@ def floor_chain(n: int, cpu: dict | None = None) -> list[float]:
     return [(t1 - t0) / 1000 for t0, t1 in stamps[-n:] if t1]
 
 
+def run_dir():
+    """The folder a chain runs in (config, data, every process's log): a temporary one, or,
+    with RISKD_BENCH_KEEP=DIR set, a new one under DIR that stays for reading afterwards."""
+    keep = os.environ.get("RISKD_BENCH_KEEP")
+    if not keep:
+        return tempfile.TemporaryDirectory()
+    os.makedirs(keep, exist_ok=True)
+    path = tempfile.mkdtemp(prefix="enforcement-", dir=keep)
+    print(f"   run folder (kept): {path}", flush=True)
+    return contextlib.nullcontext(path)
+
+
 def run(report) -> None:
     cpu: dict[str, float] = {}
     floor_cpu: dict[str, float] = {}
-    with tempfile.TemporaryDirectory() as tmp:
+    with run_dir() as tmp:
         samples, results = real_chain(pathlib.Path(tmp), BREACHES, cpu)
     floor = floor_chain(BREACHES, floor_cpu)
     note = (f"{len(samples)} breaches, one at a time (a locked account, each buy closed); "
@@ -392,7 +441,7 @@ def run(report) -> None:
         report.add(f"breach, locked account -> closeContract p{p}", percentile(samples, p),
                    "us", floor=percentile(floor, p), goal=goal, note=note)
     add_cpu_rows(report, cpu, floor_cpu)
-    with tempfile.TemporaryDirectory() as tmp:
+    with run_dir() as tmp:
         flattens = flatten_chain(pathlib.Path(tmp), FLATTENS)
     note = (f"{len(flattens)} unlocked accounts, shipped rules: long 3 with 2 orders, a losing "
             f"sale -> flatten (the first close; the orders are cancelled after it)")
