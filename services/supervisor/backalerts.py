@@ -261,6 +261,8 @@ class BackWatch:
         downs = [self._down.pop(n) for n in ready]
         since = min(d.since_ns for d in downs)
         start, first = unguarded_from(since) if unguarded_from is not None else (since, "")
+        if first in {f"{n} not running" for n in ready}:
+            first = "its last sign of life"     # a hung worker killed: counted from then
         counted = unguarded_s(start) if unguarded_s is not None else None
         longest = max(d.up_ns - d.since_ns for d in downs) / 1e9
         who = f"Worker {ready[0]} is" if len(ready) == 1 else f"Workers {_names(ready)} are"

@@ -163,3 +163,22 @@ def test_a_worker_that_neither_guards_nor_is_the_broker_says_nothing_of_guarding
     [back] = sup.sent
     assert back.title == "🟢 Worker logging is back after 1s down"
     assert back.lines == ["logging was down: crashed: killed by signal 9 (SIGKILL)"]
+
+
+def test_a_hung_worker_counts_from_its_last_sign_of_life_and_says_so(sup):
+    """A worker killed as hung was no guard from its last sign of life (guard.worker since_ns):
+    the count starts there, and the line says it is that, not some other reason."""
+    wait(sup, 5)
+    now = sup.clock.now_ns()
+    sup.guard.worker("risk", False, now, since_ns=now - 5 * S)    # silent 5 s, then killed
+    sup.back.down("risk", now, "crashed: killed by the supervisor as hung")
+    wait(sup, 1)
+    sup.guard.worker("risk", True, sup.clock.now_ns())
+    sup.back.up("risk", sup.clock.now_ns())
+    sup.tick()
+    [back] = sup.sent
+    assert back.title == "🟢 Worker risk is back after 1s down: accounts are guarded again"
+    assert back.lines[-1] == (
+        "accounts were unguarded 6s (riskctl status counts the same): from 5s before its going "
+        "down (its last sign of life), 6s ago, until they were guarded again; the 1s down is "
+        "how long the process was not running"), back.lines
