@@ -4,6 +4,11 @@ market, risk and enforcement together guard the accounts: without market no brok
 fills reach risk, without risk nothing checks the rules, without enforcement nothing is
 closed. riskctl's screens (cli/notrunning.py) and notify's alert while riskd's supervisor is
 gone (services/notify/guardwatch.py) say it with these words.
+
+With the sim broker (broker.kind = "sim") riskd runs the broker itself, as its simbroker worker:
+while that is down market cannot reach the broker, and the accounts are not guarded either
+(riskctl status counts it: the broker hubs are down). Its crash and "back" alerts say so, as a
+guard worker's do (trial18b section 6: `kill -9` of the sim said nothing of guarding).
 """
 from __future__ import annotations
 
@@ -19,6 +24,15 @@ MEANING = {
 START_AGAIN = ("start riskd again: `make run` (Windows: `py -3.11 dev.py run`) where you ran it, "
                "`sudo systemctl start riskd` under the Linux service, `sc start riskd` "
                "(elevated) for the Windows service")
+
+
+BROKER_MEANING = ("market cannot reach the broker (riskd's sim broker): no prices or fills reach "
+                  "risk and nothing can be closed")
+
+
+def broker_workers(broker_kind: str) -> tuple[str, ...]:
+    """The workers that are the broker riskd watches: ("simbroker",) with the sim broker."""
+    return ("simbroker",) if broker_kind == "sim" else ()
 
 
 def is_guard(name: str) -> bool:

@@ -300,7 +300,14 @@ def legend_items(unicode: bool) -> list[str]:
     full, empty = ("\u2588", "\u2591") if unicode else ("#", ".")
     return [f"{dot} running", f"{dot}state: a worker down", f"{full}{empty} loss limit used",
             "amber from warn_at, red halfway to the limit", "! locked",
-            "(alert) rule only alerts"]
+            "(alert) rule only alerts", LATENCY_LEGEND]
+
+
+# LAST ACTIONS' latency column, what its figures are (trial18b section 7: "10s, done 34s" under
+# "latency" was explained only by history's "first answer 10s after the event, done after 34s")
+LATENCY_LEGEND = ("latency: from the event that set the rule off to the broker's first answer "
+                  "(a failed action: to riskd giving up); \"10s, done 34s\": an action of more "
+                  "rounds, first answer 10 s after the event, done 34 s after it")
 
 
 def legend_line(width: int, unicode: bool) -> Line:

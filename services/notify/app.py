@@ -323,11 +323,14 @@ class NotifyWorker(Worker):
             self.outbox.mark_resulted(msg.command_id, self.clock.now_ns())
             self.after(self.done_hold.wait_s, self._done_due)
             return
-        if isinstance(msg, (CommandResult, NotifyEvent)) and msg.account_id is not None \
-                and self.steps.holds(msg.account_id):
+        if isinstance(msg, (CommandResult, NotifyEvent, RuleWarning)) \
+                and msg.account_id is not None and self.steps.holds(msg.account_id):
             # after the step's alert: a result, and risk's notices of what followed the step
             # (trial 2026-12-06: risk's "⏳ Waiting: flatten ... waits for the market to open"
-            # came within the step's hold and reached the phone before "🔒 Demo 1 locked")
+            # came within the step's hold and reached the phone before "🔒 Demo 1 locked");
+            # a warning too: one due when a lockout ends (risk publishes it after the end)
+            # went out 0.1 s before "🔓 Lockout ended", while the account still read locked
+            # (trial18b section 8)
             self._behind.setdefault(msg.account_id, []).append(
                 (msg, self.outbox.hold(encode(msg))))
             if final:

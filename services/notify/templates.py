@@ -101,6 +101,9 @@ class Context:
     # rules' commands sent beside lockout enforcement's close of all of their contract
     # (Decision.beside): their Done is logged only (BESIDE_LOCKOUTS_CLOSE)
     beside: frozenset = frozenset()
+    # the workers that are the broker riskd watches (the sim's simbroker): while one is down
+    # the accounts are not guarded (shared/guardwords.broker_workers)
+    broker_workers: tuple = ()
 
     def account(self, account_id: int) -> str:
         """The account's bare name (its label): for matching what a person typed; shown only
@@ -131,7 +134,8 @@ def context_for(config: Any, broker: Optional[Mapping[int, str]] = None) -> Cont
     labels = {a.id: account_name(config.accounts, a.id) for a in config.accounts
               if a.id is not None}
     return Context(tz=showtime.zone_of(config), accounts=labels,
-                   broker=broker if broker is not None else {})
+                   broker=broker if broker is not None else {},
+                   broker_workers=guardwords.broker_workers(config.broker.kind))
 
 
 def severity_at_least(severity: str, minimum: str) -> bool:
@@ -523,7 +527,7 @@ def worker_alert(e: WorkerEvent, ctx: Context) -> Optional[Alert]:
     the supervisor says when it is back (services/supervisor/backalerts.py)."""
     kind = down_kind(e)
     if kind == FLAPPING:
-        return flapping_alert(e)
+        return flapping_alert(e, e.name in ctx.broker_workers)
     if kind == CRASHED and e.killed >= KILLED_AGAIN and guardwords.is_guard(e.name):
         return killed_again_alert(e)
     if kind == CRASHED and e.folded:    # the supervisor's "still crashing" speaks for it
@@ -536,9 +540,14 @@ def worker_alert(e: WorkerEvent, ctx: Context) -> Optional[Alert]:
         # the reason once: the supervisor's reason is often the exit in the same words (trial
         # 2026-12-06: "killed by signal 9 (SIGKILL)" in the title, then again as the line)
         said = e.reason if e.reason and e.reason.strip() not in how else ""
+        # the sim broker riskd runs: the accounts are unguarded until it is back and market has
+        # reconnected (trial18b section 6: its crash and back said nothing of guarding)
+        unguarded = (f"accounts are NOT guarded while it is down: {guardwords.BROKER_MEANING}; "
+                     f"its \"back\" alert says when they are guarded again",) \
+            if e.name in ctx.broker_workers else ()
         return Alert(kind="worker_crashed", severity=WARNING,
                      title=f"💥 Worker {e.name} crashed: {how}",
-                     lines=(said or "riskd restarts it",))
+                     lines=(said or "riskd restarts it", *unguarded))
     return None
 
 
@@ -563,7 +572,7 @@ def killed_again_alert(e: WorkerEvent) -> Alert:
                         f"hang at start: `riskctl logs --process {base}` says which"))
 
 
-def flapping_alert(e: WorkerEvent) -> Alert:
+def flapping_alert(e: WorkerEvent, broker: bool = False) -> Alert:
     """'🚨 Worker market is flapping: accounts are NOT guarded until it runs again', the crashes
     (the policy's reason, without its leading 'flapping: ') and what starts it now. Trial
     2026-12-06: "🚨 Worker market is flapping / flapping: 5 crashes within 60 s (...); next try
@@ -572,9 +581,9 @@ def flapping_alert(e: WorkerEvent) -> Alert:
     why = why.replace("; next try in ", "; riskd tries again in ")
     title = f"🚨 Worker {e.name} is flapping"
     lines = [why] if why else []
-    if guardwords.is_guard(e.name):
+    if guardwords.is_guard(e.name) or broker:      # broker: the sim broker riskd runs
         title += ": accounts are NOT guarded until it runs again"
-        lines.append(f"meanwhile {guardwords.meaning(e.name)}")
+        lines.append(f"meanwhile {guardwords.meaning(e.name) or guardwords.BROKER_MEANING}")
     logs = f"`riskctl logs --process {shards.base_name(e.name)}`"
     if e.exit_code == EXIT_PORT_TAKEN:      # a start cannot help: the port is held (trial 14b)
         lines.append(f"its port is taken (another riskd on this machine, or another program, "

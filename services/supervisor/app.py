@@ -40,7 +40,8 @@ from services.supervisor.stillcrashing import StillCrashing
 from services.supervisor.unreachable import unreachable_reason, worker_note
 from services.supervisor.policy import (BACKOFF, FLAPPING, RUNNING, STARTING, STOPPED,
                                         STOPPING, PolicySettings, WorkerPolicy)
-from shared import accessprint, controlkey, editasking, logsetup, shards, showtime, topics
+from shared import (accessprint, controlkey, editasking, guardwords, logsetup, shards, showtime,
+                    topics)
 from shared.accountname import account_called, labels
 from shared.bus.doorbell import Doorbell
 from shared.bus.rpc import decode_request, encode_reply
@@ -194,7 +195,8 @@ class Supervisor(Worker):
         self._prior = (last_alive, clean, kept, refused, now_ns)     # said by _begin()
         # a password changed while riskd was stopped (_access_at_start): alerted once notify runs
         self._start_alert = None
-        self.back = BackWatch()     # alerted-down workers: "back" once they run again
+        # alerted-down workers: "back" once they run again (the sim broker's speaks of guarding)
+        self.back = BackWatch(broker_workers=guardwords.broker_workers(loaded.config.broker.kind))
         self.guarded_again = GuardedAgain()   # owed after an alert said "still NOT guarded"
         # workers crashing on after they flapped: one ongoing problem (stillcrashing.py)
         self.still = StillCrashing(showtime.zone_of(self.config))
@@ -599,7 +601,7 @@ class Supervisor(Worker):
 
         def counted(since: int) -> float:
             return self.guard.unguarded_s(since, now_ns, now_ns)
-        back = self.back.due(now_ns, reasons, tz, counted)
+        back = self.back.due(now_ns, reasons, tz, counted, self.guard.unguarded_from)
         if back is not None and self.back.said_guard:
             self.guarded_again.said(now_ns, reasons, back.severity, gap)
         again = self.again.due(now_ns, self._notify_up_ns if self._notify_running() else None,

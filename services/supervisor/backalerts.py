@@ -11,7 +11,15 @@ NotifyEvents it returns on the events PUB (topic "notify"), as it does the file-
   with how long it was down. A guard worker's "back" waits until the accounts are guarded
   again (a new market must first reconnect its broker hubs), at most GUARD_WAIT_NS; then it
   says what still keeps them unguarded; any other worker's a second after it runs (so a
-  notify that was down has joined the events feed). Workers ready at once share one alert.
+  notify that was down has joined the events feed). The sim broker riskd runs (broker_workers,
+  shared/guardwords.py) is no guard worker, but while it is down the accounts are unguarded
+  (market cannot reach it): its "back" waits for the guard as a guard worker's does and says
+  the same, when the accounts were unguarded meanwhile (trial18b section 6). The unguarded
+  time a "back" gives counts from when the accounts became unguarded (the broker may have
+  dropped riskd before the worker went down: status counts from then), and it says "until
+  they were guarded again" only when they were: a "still NOT guarded" says how long so far,
+  and the "guarded again" alert (guardedagain.py) ends it (trial18b section 5). Workers ready
+  at once share one alert.
   A planned `riskctl restart` is no down (no alert), so it gets no "back" either. A worker
   in a crash loop (more than one crash within the flapping window, Loop) is "back" as soon as
   the new process is up, like any other, and says so: "(restarted 3 times in 9s)" and a line
@@ -165,6 +173,9 @@ class BackWatch:
 
     guard_wait_ns: int = GUARD_WAIT_NS
     settle_ns: int = SETTLE_NS
+    # the workers that are the broker riskd watches (shared/guardwords.broker_workers): while
+    # one is down the accounts are unguarded, so its "back" speaks of them as a guard's does
+    broker_workers: tuple[str, ...] = ()
     _down: dict[str, _Down] = attrs.Factory(dict)
     # the last alert due() returned named a guard worker, so it said whether the accounts are
     # guarded (a "still NOT guarded" owes a "guarded again": guardedagain.py)
@@ -220,26 +231,39 @@ class BackWatch:
 
     def due(self, now_ns: int, unguarded: Iterable[str],
             tz: dt.tzinfo = dt.timezone.utc,
-            unguarded_s: Optional[Callable[[int], float]] = None) -> Optional[NotifyEvent]:
+            unguarded_s: Optional[Callable[[int], float]] = None,
+            unguarded_from: Optional[Callable[[int], tuple[int, str]]] = None
+            ) -> Optional[NotifyEvent]:
         """The "back" alert for every worker ready to be announced now, or None.
 
         unguarded: why the accounts are not guarded now (GuardTracker.reasons(); empty when
         they are). A guard worker is ready once that is empty, or GUARD_WAIT_NS after it came
-        back; any other worker SETTLE_NS after it came back. tz: the display zone, for the
-        times a line names (notify_missed). unguarded_s(since_ns): the accounts' unguarded
-        seconds from then to now as riskctl status counts them (GuardTracker.unguarded_s):
-        a guard worker's "back" says it when it differs from the time down."""
+        back; a broker worker the same, but not before SETTLE_NS; any other worker SETTLE_NS
+        after it came back. tz: the display zone, for the times a line names (notify_missed).
+        unguarded_s(since_ns): the accounts' unguarded seconds from then to now as riskctl
+        status counts them (GuardTracker.unguarded_s): a guard worker's "back" says it when it
+        differs from the time down. unguarded_from(down_ns): when the accounts became
+        unguarded, for a worker that went down then, and the reason that began it
+        (GuardTracker.unguarded_from): the count starts there."""
         reasons = tuple(unguarded)
 
         def ready_now(name: str, up_ns: int) -> bool:
-            if not guards(name):
-                return now_ns - up_ns >= self.settle_ns
-            return not reasons or now_ns - up_ns >= self.guard_wait_ns
+            if guards(name):
+                return not reasons or now_ns - up_ns >= self.guard_wait_ns
+            if now_ns - up_ns < self.settle_ns:
+                return False
+            return name not in self.broker_workers or not reasons \
+                or now_ns - up_ns >= self.guard_wait_ns
         ready = sorted(n for n, d in self._down.items()
                        if d.up_ns is not None and ready_now(n, d.up_ns))
         if not ready:
             return None
         downs = [self._down.pop(n) for n in ready]
+        since = min(d.since_ns for d in downs)
+        start, first = unguarded_from(since) if unguarded_from is not None else (since, "")
+        if first in {f"{n} not running" for n in ready}:
+            first = "its last sign of life"     # a hung worker killed: counted from then
+        counted = unguarded_s(start) if unguarded_s is not None else None
         longest = max(d.up_ns - d.since_ns for d in downs) / 1e9
         who = f"Worker {ready[0]} is" if len(ready) == 1 else f"Workers {_names(ready)} are"
         off = downs[0].not_running_s()
@@ -251,7 +275,9 @@ class BackWatch:
             title = f"🟢 {who} back after {_shown(longest)} down"
         if len(ready) == 1 and downs[0].loop is not None:
             title += f" ({downs[0].loop.words()})"
-        self.said_guard = any(guards(n) for n in ready)
+        # a broker worker's down unguarded the accounts (the hubs dropped): it says so too
+        self.said_guard = any(guards(n) for n in ready) or (
+            any(n in self.broker_workers for n in ready) and bool(reasons or counted))
         if self.said_guard:
             title += (": accounts are guarded again" if not reasons else
                       f", but accounts are still NOT guarded: {', '.join(reasons)}")
@@ -259,20 +285,14 @@ class BackWatch:
                                               if d.loop is not None and len(ready) > 1 else "")
                  + (f"; {d.started}" if d.started else "")
                  for n, d in zip(ready, downs)]
-        if unguarded_s is not None and any(guards(n) for n in ready):
-            since = min(d.since_ns for d in downs)
-            counted = unguarded_s(since)
+        if counted is not None and self.said_guard:
             # said once when it reads as a down figure the title gives (as the title shows
             # it: tenths under 10 s, 4s beside 4.05 s counted), else both with what each is
             if _shown(counted) not in {_shown(longest), _shown(off) if ran else None}:
                 # two figures for one outage say what each is (trial16a finding 7: "back
                 # after 0.4s down" beside "unguarded 0.5s of the 0.6s since")
-                what = "the process was" if len(ready) == 1 else "the longest of them was"
-                lines.append(f"accounts were unguarded {_shown(counted)} (riskctl status "
-                             f"counts the same): from its going down, "
-                             f"{_shown((now_ns - since) / 1e9)} ago, until they were guarded "
-                             f"again; the {_shown(off if ran else longest)} down is how "
-                             f"long {what} not running")
+                lines.append(unguarded_line(counted, now_ns, since, start, first, reasons,
+                                            _shown(off if ran else longest), len(ready)))
         # still in the loop (not back from flapping's long wait): it may crash again soon
         lines += [d.loop.line(n, (d.why, *d.later)) for n, d in zip(ready, downs)
                   if d.loop is not None and not d.flapped]
@@ -280,6 +300,26 @@ class BackWatch:
                   for line in notify_missed(d.since_ns, d.up_ns, tz)]
         return NotifyEvent(kind=WORKER_BACK, severity="info", title=title, lines=lines,
                            ts_ns=now_ns)
+
+
+def unguarded_line(counted: float, now_ns: int, down_ns: int, start_ns: int, first: str,
+                   reasons: Sequence[str], down: str, workers: int) -> str:
+    """The "back" alert's line on the unguarded time, counted from start_ns, when the accounts
+    became unguarded (first: the reason that began it, when that was before down_ns, the
+    worker's going down). "until they were guarded again" only when they are (reasons empty);
+    while they are not, how long so far, and that an alert follows (guardedagain.py)."""
+    ago = _shown((now_ns - start_ns) / 1e9)
+    origin = "its going down" if start_ns >= down_ns else (
+        f"{_shown((down_ns - start_ns) / 1e9)} before its going down"
+        + (f" ({first})" if first else ""))
+    what = "the process was" if workers == 1 else "the longest of them was"
+    process = f"the {down} down is how long {what} not running"
+    if not reasons:
+        return (f"accounts were unguarded {_shown(counted)} (riskctl status counts the same): "
+                f"from {origin}, {ago} ago, until they were guarded again; {process}")
+    return (f"accounts have been unguarded {_shown(counted)} so far (riskctl status counts "
+            f"the same), from {origin}, {ago} ago; {process}; an alert follows when they are "
+            f"guarded again")
 
 
 def _shown(seconds: float) -> str:

@@ -126,6 +126,17 @@ class GuardTracker:
     def unguarded_s(self, lo_ns: int, hi_ns: int, now_ns: int) -> float:
         return sum(g.overlap_s(lo_ns, hi_ns, now_ns) for g in self.all_gaps())
 
+    def unguarded_from(self, at_ns: int) -> tuple[int, str]:
+        """When the accounts became unguarded, for a worker that went down at at_ns: the start
+        of the gap in force then and the reason that opened it ('broker user hub reconnecting'
+        when the broker went first); (at_ns, '') when no gap was open before it. Trial18b
+        section 5: market killed 2 s after the broker dropped riskd, its "back" counted the
+        unguarded time from the kill, while status counted it from the drop."""
+        for g in self.all_gaps():
+            if g.start_ns < at_ns and (g.end_ns is None or g.end_ns >= at_ns):
+                return g.start_ns, g.reasons[0] if g.reasons else ""
+        return at_ns, ""
+
     def forget_before(self, ns: int) -> None:
         self.closed = [g for g in self.closed if g.end_ns is None or g.end_ns >= ns]
 

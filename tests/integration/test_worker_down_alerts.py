@@ -164,13 +164,13 @@ def test_restart_stop_start_risk_act_on_every_shard(procs, tmp_path, sessions):
         bus.close()
 
 
-def with_phone(tmp_path, workers: list[str]):
+def with_phone(tmp_path, workers: list[str], **sections):
     """(the fake Telegram, the config with passwords, a tap on notify's events): notify sends
-    its alerts to the fake Telegram, the phone."""
+    its alerts to the fake Telegram, the phone. sections: more of the config, as make_config."""
     telegram = FakeTelegram(TOKEN)
     config = config_with_passwords(tmp_path, workers=workers, notify={
         "telegram": {"bot_token": TOKEN, "chat_ids": ["111"], "api_base": telegram.url},
-        "retry_initial_s": 0.05})
+        "retry_initial_s": 0.05}, **sections)
     return telegram, config, notify_tap(config)
 
 
@@ -383,3 +383,45 @@ def test_a_second_crash_within_the_flapping_window_is_back_as_soon_as_it_runs(pr
             "person, a script, the kernel's out-of-memory killer)"]
     finally:
         bus.close()
+
+
+@pytest.mark.timeout(90)
+def test_a_killed_sim_broker_says_the_accounts_are_not_guarded_until_they_are_again(procs,
+                                                                                   tmp_path):
+    """Trial18b section 6: `kill -9` of the sim broker: `riskctl status` said NOT GUARDED (market
+    cannot reach the broker) and counted it, but the phone got "💥 Worker simbroker crashed"
+    and "🟢 Worker simbroker is back after 2.5s down", no word on guarding. Its crash now says
+    the accounts are not guarded while it is down, and its "back" that they are guarded again
+    (or still NOT guarded, then "🟢 Accounts are guarded again"), as market's do. The guard
+    workers against the sim broker as shipped (broker.kind = "sim"), notify sending to a fake
+    Telegram (the phone); no quote ticks (nothing here needs prices)."""
+    workers = ["simbroker", "market", "risk", "enforcement", "notify"]
+    telegram, config, bus = with_phone(tmp_path, workers, broker={"sim": {"tick_interval": 0}})
+    try:
+        before = start_tapped(procs, config, workers)
+
+        def status():
+            reply = procs.control_call(config, StatusRequest())
+            return reply.body if reply.ok else None
+        wait_for(lambda: status() and not status().unguarded_now, 30, what="guarded")
+        unguarded = status().unguarded_today_s
+        os.kill(before["simbroker"].pid, signal.SIGKILL)
+        [back] = bus.wait(lambda: alerts(bus, "worker_back"), 40, "the sim broker's back alert")
+        assert back.title.startswith("🟢 Worker simbroker is back after "), back.title
+        if ", but accounts are still NOT guarded: " in back.title:    # its hubs were slower
+            bus.wait(lambda: alerts(bus, "guarded_again"), 40, "the guarded again alert")
+        else:
+            assert back.title.endswith(" down: accounts are guarded again"), back.title
+        assert back.lines[0] == "simbroker was down: crashed: killed by signal 9 (SIGKILL)"
+        assert not any("until they were guarded again" in line and "still NOT" in back.title
+                       for line in back.lines), back
+        assert status().unguarded_today_s > unguarded, "status counted the sim's down"
+        [crash] = wait_for(lambda: on_phone(telegram, "Worker simbroker crashed"), 20,
+                           what="the crash alert on the phone")
+        assert "accounts are NOT guarded while it is down: market cannot reach the broker" \
+            in crash, crash
+        wait_for(lambda: on_phone(telegram, "Worker simbroker is back"), 20,
+                 what="the back alert on the phone")
+    finally:
+        bus.close()
+        telegram.close()

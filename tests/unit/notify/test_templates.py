@@ -197,7 +197,7 @@ def test_alerts_use_the_notify_zone_else_the_trading_days():
     def config(notify_zone):
         return SimpleNamespace(notify=SimpleNamespace(timezone=notify_zone),
                                trading_day=SimpleNamespace(timezone="America/New_York"),
-                               accounts=[])
+                               broker=SimpleNamespace(kind="sim"), accounts=[])
     assert context_for(config("")).tz.key == "America/New_York"
     assert context_for(config("Europe/London")).tz.key == "Europe/London"
 
