@@ -857,6 +857,11 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 self._take(d, now, out)
             if decisions:           # a warning comes before its breach, never after it
                 self._breached(ctx, rule, params, now)
+                if rule.per_position and rule.warns:
+                    # the other positions' warnings are not held back by this one's breach
+                    # (grace18: two positions with no stop, the first one's close held at
+                    # the broker 35 s, the second closed at its grace with no warning)
+                    self._maybe_warn(ctx, rule, params, now, out)
             elif rule.warns:
                 if kind == "quote":             # quotes come by the thousand: look 10 times a s
                     seen = (acct.account_id, name)
@@ -917,7 +922,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         if any(lk.symbol is None for lk in self.lockouts.covering(aid)):
             return      # locked out: no "at 67 % of a limit" to a trader who cannot trade (trial
                         # 2026-12-05); not marked warned, so it comes after an unlock if still due
-        if ctx.account.riskd.has_live():
+        if not rule.per_position and ctx.account.riskd.has_live():
             return      # riskd's own close is on its way: the warning speaks of the account as
                         # the trader will hold it, once its fills are in (event-order model,
                         # 2026-12-06: the close's Trade first warned "max_contracts at 80 %" of
@@ -927,11 +932,23 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             if key in self.warned or not m.due(params.warn_at) \
                     or (below_limit and m.value >= m.limit):
                 continue
+            if rule.per_position and self._closing_all(ctx.account, m.contract_id, now):
+                continue    # riskd is closing that position already: nothing to warn of.
+                # Only that one: an exit of riskd's elsewhere (fresh-user trial 18b: a close
+                # whose answer was lost, expected 120 s more, a position since gone) held
+                # back no_stop_loss_grace's warning and the next position was closed unwarned
             self.warned.add(key)
             out.warnings.append(RuleWarning(
                 id=self.ids(), ts_ns=now, rule=rule.name, account_id=aid,
                 value=m.value, limit=m.limit, warn_at=params.warn_at,
                 reason=f"{rule.name} at {m.progress:.0%} of its limit: {m.detail}"))
+
+    @staticmethod
+    def _closing_all(acct, contract_id, now: int) -> bool:
+        """Do riskd's exits expect every contract of the position held on this contract (its
+        close on its way)?"""
+        p = acct.positions.get(contract_id) if contract_id else None
+        return p is not None and acct.riskd.expected_on(contract_id, now) >= p.size
 
     def _warn(self, acct, rule_name, now, out, reason, params) -> None:
         key = (acct.account_id, f"{rule_name}:note", self.day)

@@ -7,7 +7,10 @@ gets the whole grace and its warning (fresh-user trial 17g: one contract added t
 long 57 s old was closed at once, "MNQ open 57s without a stop order", no warning).
 Before it closes, it warns at warn_at of the grace, once per uncovered spell: "MNQ has no
 stop: closed in 2s unless a stop is placed", on the phone, the log and the status row
-(fresh-user trial 17a: warn_at = 0.8 was listed for the rule and never warned).
+(fresh-user trial 17a: warn_at = 0.8 was listed for the rule and never warned). Each
+position's warning is its own (per_position): riskd's close of another position on its way, or
+another position's breach, does not hold it back (trial 18b: after a close whose broker answer
+was lost, the next position was closed with no warning).
 Its reading is whole seconds: value, share and words are one figure (trial 17g: the row read
 "3/10 35%", the alert 80 % where history said 81 % of the same warning); the screens and the
 alerts show its words (shared/rulenumbers.py SPELLED_OUT).
@@ -53,6 +56,7 @@ class NoStopLossGrace(Rule):
     listens = frozenset({POSITION, ORDER, CLOCK})
     description = "a position without a working stop after the grace period: close it"
     keyed = True                # one warning per uncovered spell (its key: contract and start)
+    per_position = True         # the warning of one position waits for nothing another does
 
     def measure(self, ctx, now, params):
         """The uncovered position closest to its close (the status row's countdown)."""
@@ -70,7 +74,7 @@ class NoStopLossGrace(Rule):
                                seconds / grace if grace else 1.0,
                                f"{what_covers(p, size, cover, n)}: closed in {duration(left)} "
                                f"unless {fix}",
-                               key=f"{p.contract_id}@{since}"))
+                               key=f"{p.contract_id}@{since}", contract_id=p.contract_id))
         return out
 
     def evaluate(self, ctx, event, now, params):
