@@ -932,7 +932,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             if key in self.warned or not m.due(params.warn_at) \
                     or (below_limit and m.value >= m.limit):
                 continue
-            if rule.per_position and self._closing_all(ctx.account, m.contract_id, now):
+            if rule.per_position and m.acting:
                 continue    # riskd is closing that position already: nothing to warn of.
                 # Only that one: an exit of riskd's elsewhere (fresh-user trial 18b: a close
                 # whose answer was lost, expected 120 s more, a position since gone) held
@@ -942,13 +942,6 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 id=self.ids(), ts_ns=now, rule=rule.name, account_id=aid,
                 value=m.value, limit=m.limit, warn_at=params.warn_at,
                 reason=f"{rule.name} at {m.progress:.0%} of its limit: {m.detail}"))
-
-    @staticmethod
-    def _closing_all(acct, contract_id, now: int) -> bool:
-        """Do riskd's exits expect every contract of the position held on this contract (its
-        close on its way)?"""
-        p = acct.positions.get(contract_id) if contract_id else None
-        return p is not None and acct.riskd.expected_on(contract_id, now) >= p.size
 
     def _warn(self, acct, rule_name, now, out, reason, params) -> None:
         key = (acct.account_id, f"{rule_name}:note", self.day)

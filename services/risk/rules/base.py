@@ -103,6 +103,7 @@ class Measure:
     key: str = ""           # which of the rule's limits (warnings are once per key and day)
     warn_from: Optional[Decimal] = None   # warn from this value on, not at warn_at's share
     contract_id: Optional[str] = None     # the position the reading is about (per_position)
+    acting: bool = False    # riskd's own action on it is on its way: nothing to warn of
 
     def due(self, warn_at: float) -> bool:
         """Has the reading come to its warning?"""

@@ -28,6 +28,8 @@ from decimal import Decimal
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from services.risk.rules.no_stop_loss_grace import NoStopLossGrace
+from services.risk.views import rule_values
 from shared.messages.enforce import CommandResult, LostCall
 from shared.messages.market import (ORDER_MARKET, ORDER_STOP, POSITION_LONG, SIDE_BUY,
                                     SIDE_SELL, STATUS_FILLED, STATUS_OPEN, AccountUpdate, Fill,
@@ -199,3 +201,24 @@ def test_a_held_close_does_not_silence_another_position(tmp_path):
     check(grace_on(tmp_path), [(MNQ, ("trade", "position", "order"), 0, False),
                                (NQ, ("trade", "position", "order"), 11, False)],
           (HELD, 35), {})
+
+
+def test_the_row_says_riskd_s_close_is_in_flight_while_it_is_held(tmp_path):
+    """Trial 18b, finding 4: the close held at the broker 35 s, `status` read "MNQ has no
+    stop: closed in 0s unless a stop is placed" all along, though a stop placed then would not
+    have stopped it. The row says what is true: riskd's close is on its way, since when."""
+    m = Model(grace_on(tmp_path))
+    m.buy(MNQ, ("trade", "position", "order"))
+    hold = (HELD, 35)
+    m.tick_to(m.now + int(7.05 * NS), {}, hold)
+
+    def row():
+        [r] = [r for r in rule_values(m.engine, ACCOUNT, m.now) if r.rule == RULE]
+        return r.detail
+    assert row() == "MNQ has no stop: closed in 3s unless a stop is placed"
+    m.tick_to(m.now + 3 * NS, {}, hold)                   # 10.05 s: the close is sent
+    assert len(m.pending) == 1
+    m.tick_to(m.now + 15 * NS, {}, hold)
+    assert row() == "MNQ has no stop: riskd's close in flight for 15s"
+    m.tick_to(m.now + 25 * NS, {}, hold)                  # answered at 35 s: flat
+    assert m.opened[MNQ] is None and row() == NoStopLossGrace.description
