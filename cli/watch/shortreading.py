@@ -5,7 +5,10 @@ placed" (services/risk/rules/no_stop_loss_grace.py). Cut at the cell's width it 
 no stop: cl…" at 80 columns (fresh-user trial 18a): the countdown, the one thing to act on,
 was what went. fitting() gives the longest of its shorter forms that fits, the countdown in
 every one ("MNQ no stop, closed in 2s"); any other reading is returned as it is (the view
-cuts it with '…', docs/operations.md)."""
+cuts it with '…', docs/operations.md). Once riskd's close of the position is on its way the
+reading says so, "MNQ has no stop: riskd's close in flight for 15s" (trial 18b: it read
+"closed in 0s" for the 35 s the broker held the close), and its shorter forms keep that
+("MNQ riskd closing 15s", "MNQ closing 15s" where that does not fit)."""
 from __future__ import annotations
 
 import re
@@ -13,8 +16,9 @@ import re
 GRACE = "no_stop_loss_grace"
 _READING = re.compile(
     r"^(?P<what>(?P<symbol>\S+) (?:has no stop|(?P<side>\S+) (?P<size>\d+): its (?:\d+ )?stops? "
-    r"covers? (?P<cover>\d+) of \d+)): (?P<count>closed in \S+) unless "
-    r"(?:a stop is placed|stops cover all \d+)(?P<tail>.*)$")
+    r"covers? (?P<cover>\d+) of \d+)): (?:(?P<count>closed in \S+) unless "
+    r"(?:a stop is placed|stops cover all \d+)|(?P<flight>riskd's close in flight for "
+    r"(?P<since>\S+)))(?P<tail>.*)$")
 
 
 def shorter(rule: str, text: str) -> list[str]:
@@ -22,10 +26,17 @@ def shorter(rule: str, text: str) -> list[str]:
     m = _READING.match(text) if rule == GRACE else None
     if m is None:
         return []
-    symbol, count, tail = m["symbol"], m["count"], m["tail"]
+    symbol, tail = m["symbol"], m["tail"]
     brief = "no stop" if m["cover"] is None else f"stop {m['cover']}/{m['size']}"
-    forms = [f"{m['what']}: {count}{tail}", f"{symbol} {brief}, {count}{tail}",
-             f"{symbol} {count}{tail}", f"{symbol} {count}", count]
+    if m["flight"]:
+        count, short = m["flight"], f"riskd closing {m['since']}"
+        forms = [f"{m['what']}: {count}{tail}", f"{symbol} {brief}, {short}{tail}",
+                 f"{symbol} {short}{tail}", f"{symbol} {short}",
+                 f"{symbol} closing {m['since']}", short]
+    else:
+        count = m["count"]
+        forms = [f"{m['what']}: {count}{tail}", f"{symbol} {brief}, {count}{tail}",
+                 f"{symbol} {count}{tail}", f"{symbol} {count}", count]
     return list(dict.fromkeys(forms))
 
 

@@ -45,7 +45,7 @@ from typing import Optional
 import attrs
 
 from services.risk.state import AccountState
-from services.risk.words import lock_kind_text, what
+from services.risk.words import NOTHING_HELD, lock_kind_text, what
 from shared import showtime
 from shared.messages.risk import ACTION_NONE, FLATTEN, MODIFY_STOP, Decision
 
@@ -214,4 +214,6 @@ def _with_end(words: str, until: Optional[int], kind: str, tz: dt.tzinfo, now: i
     gave none)."""
     if until is None or lock_kind_text(kind).startswith(" until"):
         return words
-    return f"{words} until {showtime.at(until, tz, now)}"
+    # the end goes with the lockout, before "; nothing held to flatten" (words.NOTHING_HELD)
+    head, sep, tail = words.partition(f"; {NOTHING_HELD}")
+    return f"{head} until {showtime.at(until, tz, now)}{sep}{tail}"

@@ -930,6 +930,11 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 self._take(d, now, out)
             if decisions:           # a warning comes before its breach, never after it
                 self._breached(ctx, rule, params, now)
+                if rule.per_position and rule.warns:
+                    # the other positions' warnings are not held back by this one's breach
+                    # (grace18: two positions with no stop, the first one's close held at
+                    # the broker 35 s, the second closed at its grace with no warning)
+                    self._maybe_warn(ctx, rule, params, now, out)
             elif rule.warns:
                 if kind == "quote":             # quotes come by the thousand: look 10 times a s
                     seen = (acct.account_id, name)
@@ -990,7 +995,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         if any(lk.symbol is None for lk in self.lockouts.covering(aid)):
             return      # locked out: no "at 67 % of a limit" to a trader who cannot trade (trial
                         # 2026-12-05); not marked warned, so it comes after an unlock if still due
-        if ctx.account.riskd.has_live():
+        if not rule.per_position and ctx.account.riskd.has_live():
             return      # riskd's own close is on its way: the warning speaks of the account as
                         # the trader will hold it, once its fills are in (event-order model,
                         # 2026-12-06: the close's Trade first warned "max_contracts at 80 %" of
@@ -1000,6 +1005,11 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             if key in self.warned or not m.due(params.warn_at) \
                     or (below_limit and m.value >= m.limit):
                 continue
+            if rule.per_position and m.acting:
+                continue    # riskd is closing that position already: nothing to warn of.
+                # Only that one: an exit of riskd's elsewhere (fresh-user trial 18b: a close
+                # whose answer was lost, expected 120 s more, a position since gone) held
+                # back no_stop_loss_grace's warning and the next position was closed unwarned
             self.warned.add(key)
             out.warnings.append(RuleWarning(
                 id=self.ids(), ts_ns=now, rule=rule.name, account_id=aid,

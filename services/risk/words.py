@@ -1,7 +1,8 @@
 """Who acted and what was done, in words: the `by` and `what` of every decision record.
 
 The same sentence drives the history, the alert and the screen. In alert mode it says what
-would have been done ("would have flattened 2 positions and cancelled 1 order"); a command
+would have been done ("would have flattened 2 positions and cancelled 1 order"; with nothing
+held, "would have locked the account (timer) until ...; nothing held to flatten"); a command
 not sent says why instead of its plan (not_sent). A self-lockout's
 answer (self_lock_answer) says until when the account really stays locked: a longer lockout
 already in force is not shortened by a shorter one.
@@ -29,6 +30,9 @@ LOCKOUT_RULE = "lockout"
 # a self-lockout recorded with no flatten (riskd before 2026-12-06 sent none when its book
 # showed nothing open; now it always sends one): its history row still reads so
 NOTHING_OPEN = "nothing to flatten: no position or working order open"
+# alert mode's flatten of an account that holds nothing (fresh-user trial 18b: "would have
+# flattened 0 positions and cancelled 0 orders"): it comes after what would have been locked
+NOTHING_HELD = "nothing held to flatten"
 ADMIN = KILL_SWITCH        # the rule of risk's record of the admin's kill switch: its one name
 
 
@@ -72,6 +76,8 @@ def what(d: Decision, acct: Optional[AccountState], alert: bool) -> str:
         positions, cancels = plural(pos, 'position'), plural(orders, 'order')
         text = (f"would have flattened {positions} and cancelled {cancels}"
                 if alert else f"flatten: close {positions}, cancel {cancels}")
+        if alert and not pos and not orders:
+            text = ""               # said after the lockout: "...; nothing held to flatten"
     elif d.action == CLOSE_POSITION:
         orders = _orders_on(acct, d.contract_id)
         text = (f"would have closed the {sym} position and cancelled {plural(orders, 'order')}"
@@ -96,6 +102,8 @@ def what(d: Decision, acct: Optional[AccountState], alert: bool) -> str:
         lock = f"lock {scope}{kind}"
         text = f"{text}; " if text else ""
         text += f"would have locked {scope}{kind}" if alert else lock
+    if alert and d.action == FLATTEN and not text.startswith("would have flattened"):
+        text = f"{text}; {NOTHING_HELD}" if text else NOTHING_HELD
     return text or "record only"
 
 

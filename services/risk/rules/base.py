@@ -102,6 +102,8 @@ class Measure:
     detail: str = ""
     key: str = ""           # which of the rule's limits (warnings are once per key and day)
     warn_from: Optional[Decimal] = None   # warn from this value on, not at warn_at's share
+    contract_id: Optional[str] = None     # the position the reading is about (per_position)
+    acting: bool = False    # riskd's own action on it is on its way: nothing to warn of
 
     def due(self, warn_at: float) -> bool:
         """Has the reading come to its warning?"""
@@ -127,6 +129,9 @@ class Rule:
     # judges the contracts held, the whole account at every step: in alert mode, past the
     # limit again, or further past it, is a new breach (services/risk/alertmode.py)
     held_size: bool = False
+    # each reading is one position's (Measure.contract_id): another position's breach, or
+    # riskd's close of another contract, does not hold back its warning (engine _maybe_warn)
+    per_position: bool = False
 
     def evaluate(self, ctx: Ctx, event: Any, now: int, params) -> list[Decision]:
         raise NotImplementedError

@@ -66,3 +66,22 @@ def test_the_shorter_forms_keep_the_countdown_and_other_rules_are_left_as_they_a
     assert fitting("no_stop_loss_grace", PART, 30) == "MNQ stop 1/2, closed in 1m05s"
     assert fitting("drawdown_guard", "equity 49,613.11, acts at 48,200.00", 10) == \
         "equity 49,613.11, acts at 48,200.00"
+
+
+FLIGHT = "MNQ has no stop: riskd's close in flight for 35s"
+
+
+@pytest.mark.parametrize("height", [24, 40])
+def test_at_80_columns_riskd_s_close_in_flight_is_kept(monkeypatch, height):
+    """Trial 18b, finding 4: while riskd's close is held at the broker the row says so, not
+    "closed in 0s" (services/risk/rules/no_stop_loss_grace.py); at 80 columns it keeps that
+    and for how long (on main's shortreading.py the 80x24 row was cut: "MNQ has no stop: ri…")."""
+    line = grace_row(monkeypatch, FLIGHT, 80, height)
+    assert re.search(r"no_stop_loss_grace +MNQ .*(closing|in flight for) 35s$", line.rstrip()), line
+
+
+def test_the_in_flight_reading_s_shorter_forms():
+    assert fitting("no_stop_loss_grace", FLIGHT, 30) == "MNQ no stop, riskd closing 35s"
+    assert fitting("no_stop_loss_grace", FLIGHT, 21) == "MNQ riskd closing 35s"
+    assert fitting("no_stop_loss_grace", FLIGHT, 18) == "MNQ closing 35s"
+    assert all("35s" in f for f in shorter("no_stop_loss_grace", FLIGHT))

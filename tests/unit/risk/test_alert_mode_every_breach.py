@@ -12,6 +12,8 @@ injected clock, the broker's events of each fill (Trade first, as TopstepX sends
 """
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from shared.config.load import load_config
@@ -60,8 +62,11 @@ def test_every_losing_fill_of_cooldown_after_loss_in_alert_mode_is_recorded(tmp_
     losing_round_trip(broker, 60)                  # lost 120.37: tier 100, 5 minutes
     [first] = records(broker, "cooldown_after_loss")
     assert first.mode == "alert" and first.lock is None, first
-    assert first.what.startswith("would have flattened"), first.what
-    assert "would have locked the account (timer) until " in first.what, first.what
+    # the loss's fill left the account flat: what enforce mode would have done, in words that
+    # hold with nothing held (fresh-user trial 18b: "would have flattened 0 positions and
+    # cancelled 0 orders; would have locked the account (timer) until ...")
+    assert re.fullmatch(r"would have locked the account \(timer\) until Wed \d\d:\d\d:\d\d UTC; "
+                        r"nothing held to flatten", first.what), first.what
     assert [c.mode for o in broker.outs for c in o.commands] == ["alert"]
     # 74 s later, the same loss again (trial: 17:52:06, then 17:53:20): enforce mode would
     # have extended its own cooldown, with no new flatten (its start flattened already)
@@ -78,7 +83,8 @@ def test_every_losing_fill_of_cooldown_after_loss_in_alert_mode_is_recorded(tmp_
     before = len(broker.outs)
     losing_round_trip(broker, 60)
     [third] = records(broker, "cooldown_after_loss", before)
-    assert third.what.startswith("would have flattened"), third.what
+    assert third.what.startswith("would have locked the account (timer) until "), third.what
+    assert third.what.endswith("; nothing held to flatten"), third.what
     # each breach once: 3 losing fills, 3 records; nothing locked, 2 alert commands
     assert len(records(broker, "cooldown_after_loss")) == 3
     assert broker.engine.lockouts.all() == []

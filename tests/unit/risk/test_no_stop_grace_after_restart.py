@@ -185,3 +185,22 @@ def new_stop(at: int) -> OrderUpdate:
     return OrderUpdate(account_id=ACCOUNT, order_id=901, contract_id=MNQ, created_ns=at,
                        updated_ns=at, status=STATUS_OPEN, type=ORDER_STOP, side=SIDE_SELL,
                        size=1, stop_price=Decimal("20900"))
+
+
+def test_down_through_the_warning_s_moment_warned_at_the_restart_then_closed_on_time(tmp_path):
+    """grace18: risk killed at 7.5 s of the spell, back at 8.5 s (its warning's moment passed
+    while it was down): the warning comes with the restart's first look, the close at 10 s.
+    (Passes on main too: a guard of the restart case the brief asked about.)"""
+    run = Run(tmp_path)
+    run.broker.feed(stop_order(STATUS_CANCELLED, run.broker.now))
+    cancelled = run.broker.now
+    run.wait(7.5)
+    assert not run.warnings()
+    run.restart(1)
+    run.wait(0.1)
+    [w] = run.warnings()
+    assert 8 * NS < w.ts_ns - cancelled <= int(8.6 * NS), (w.ts_ns - cancelled) / NS
+    assert w.reason.endswith("MNQ has no stop: closed in 2s unless a stop is placed"), w.reason
+    run.close_after(0)
+    assert run.closes()[0].ts_ns - cancelled == 10 * NS
+    assert len(run.warnings()) == 1
