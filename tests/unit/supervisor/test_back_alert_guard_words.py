@@ -19,9 +19,8 @@ import pytest
 
 from services.supervisor.app import Supervisor
 from shared.clock import FakeClock
-from shared.config import load_config
-from shared.messages.notify import NotifyEvent
 from tests.support.env import make_config
+from tests.unit.supervisor.bound import bound_supervisor, hubs
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -34,32 +33,13 @@ KILLED = "crashed: killed by signal 9 (SIGKILL)"
 def sup(tmp_path):
     clock = FakeClock(1_765_000_000 * S)
     # the shipped worker set: the sim broker is riskd's own broker (broker.kind = "sim")
-    s = Supervisor(load_config(make_config(tmp_path, workers=["simbroker", "logging", "notify",
-                                                                *GUARDS])), clock=clock)
-    s.bind()
-    s.sent = []
-    publish = s.pub.publish
-
-    def kept(topic, msg):
-        if isinstance(msg, NotifyEvent):
-            s.sent.append(msg)
-        return publish(topic, msg)
-    s.pub.publish = kept
-    for name in GUARDS:                     # everything runs and is connected: guarded
-        s.guard.worker(name, True, clock.now_ns())
-    hubs(s, "connected")
-    assert s.guard.reasons() == () and s.guard.open_gap is None
-    yield s
-    for sock in s._sockets:
-        sock.close(0)
-    s.guard_store.close()
-    s.login_store.close()
-
-
-def hubs(sup: Supervisor, state: str) -> None:
-    """market's hub states, as the supervisor takes them from its SUB (_on_heartbeats)."""
-    for hub in ("user", "market"):
-        sup._guard_changed(sup.guard.hub(hub, state, sup.clock.now_ns()))
+    with bound_supervisor(make_config(tmp_path, workers=["simbroker", "logging", "notify",
+                                                         *GUARDS]), clock) as s:
+        for name in GUARDS:                 # everything runs and is connected: guarded
+            s.guard.worker(name, True, clock.now_ns())
+        hubs(s, "connected")
+        assert s.guard.reasons() == () and s.guard.open_gap is None
+        yield s
 
 
 def wait(sup: Supervisor, seconds: float) -> None:

@@ -11,9 +11,8 @@ from __future__ import annotations
 import pytest
 
 from services.supervisor.app import Supervisor
-from shared.config import load_config
-from shared.messages.notify import NotifyEvent
 from tests.support.env import make_config
+from tests.unit.supervisor.bound import bound_supervisor, hubs
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -23,29 +22,10 @@ KILLED = "crashed: killed by signal 9 (SIGKILL)"
 
 @pytest.fixture
 def sup(tmp_path):
-    s = Supervisor(load_config(make_config(tmp_path, workers=[*GUARDS, "notify"])))
-    s.bind()
-    # the "back" alert's wait for the guard (15 s) is not what is tested: it is over at once
-    s.back.guard_wait_ns = 0
-    s.sent = []
-    publish = s.pub.publish
-
-    def kept(topic, msg):
-        if isinstance(msg, NotifyEvent):
-            s.sent.append(msg)
-        return publish(topic, msg)
-    s.pub.publish = kept
-    yield s
-    for sock in s._sockets:
-        sock.close(0)
-    s.guard_store.close()
-    s.login_store.close()
-
-
-def hubs(sup: Supervisor, state: str) -> None:
-    """market's hub states, as the supervisor takes them from its SUB (_on_heartbeats)."""
-    for hub in ("user", "market"):
-        sup._guard_changed(sup.guard.hub(hub, state, sup.clock.now_ns()))
+    with bound_supervisor(make_config(tmp_path, workers=[*GUARDS, "notify"])) as s:
+        # the "back" alert's wait for the guard (15 s) is not what is tested: it is over at once
+        s.back.guard_wait_ns = 0
+        yield s
 
 
 def back_still_not_guarded(sup: Supervisor) -> None:

@@ -25,10 +25,10 @@ from services.supervisor.app import Supervisor
 from shared import topics
 from shared.bus.publisher import Publisher
 from shared.bus.sockets import make_socket
-from shared.config import load_config
 from shared.messages.market import BrokerConnection
 from shared.messages.notify import ChannelState
 from tests.support.env import make_config, wait_for
+from tests.unit.supervisor.bound import bound_supervisor
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -37,13 +37,8 @@ GUARDS = ("market", "risk", "enforcement")
 
 @pytest.fixture
 def sup(tmp_path):
-    s = Supervisor(load_config(make_config(tmp_path, workers=[*GUARDS, "notify"])))
-    s.bind()
-    yield s
-    for sock in s._sockets:
-        sock.close(0)
-    s.guard_store.close()
-    s.login_store.close()
+    with bound_supervisor(make_config(tmp_path, workers=[*GUARDS, "notify"])) as s:
+        yield s
 
 
 def worker_pub(sup: Supervisor, name: str) -> Publisher:
