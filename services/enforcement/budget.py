@@ -4,7 +4,10 @@ Every pool thread owns a ProjectXRest (a requests.Session is not shared); all of
 from one shared RateBudget (the broker limits the login, not the thread). While any thread is
 closing (closeContract / partialCloseContract), a thread that cancels leaves RESERVE tokens in
 the bucket for those closes (RateBudget's `keep`); with no close waiting, cancels take the
-budget like anything else, so they are never starved by an idle reserve.
+budget like anything else, so they are never starved by an idle reserve. A command's cancels
+leave the reserve only until the command has waited for the budget once
+(ActionContext._priority): while closes keep coming, the tokens that refill are taken before
+the reserve is there again, and a cancel that kept leaving it would wait for ever.
 """
 from __future__ import annotations
 

@@ -273,6 +273,7 @@ class Executor:
         ctx.first_answer_ns = carry.first_answer_ns
         ctx.close_calls = list(carry.close_calls)
         round_no, waited = carry.rounds, carry.waited
+        ctx.waited_budget = waited > 0
         backoff = max(0.0, carry.due - self.clock.monotonic())   # the rest of its backoff
         ran = False          # the action ran already for this command (a round, a budget wait)
         while round_no < s.rounds:
@@ -325,6 +326,7 @@ class Executor:
                              extra={"kind": "enforcement", "account": cmd.account_id,
                                     "command_id": cmd.id})
                     waited += pause
+                    ctx.waited_budget = True
                     round_no -= 1
                     self.sleep(pause)
                     continue

@@ -141,6 +141,9 @@ class ActionContext:
         self.first_answer_ns = 0
         self.trading_calls = 0
         self.budget_wait = 0.0     # s: riskd's own rate budget asked to wait this long
+        # the command has waited for the rate budget already: its cancels stop leaving the
+        # closes' reserve (set by the executor; _priority)
+        self.waited_budget = False
         # a call of this command may already have worked: recorded running before a crash,
         # or an earlier round whose answer was lost; set by the executor
         self.resumed = resumed
@@ -212,7 +215,15 @@ class ActionContext:
     def _priority(self, high: bool):
         if self.budget is None:
             return contextlib.nullcontext()
-        return self.budget.closing_now() if high else self.budget.low_priority()
+        if high:
+            return self.budget.closing_now()
+        if self.waited_budget:
+            # a cancel leaves the reserve (services/enforcement/budget.py) for closes under
+            # way once, not for ever: while closes keep coming, every token that refills is
+            # taken before the reserve is there again, and a lockout's cancel waited 6.6 s,
+            # five times over (calm chaos run 2026-12-07 04:07:45, order 9000060: 34 s)
+            return contextlib.nullcontext()
+        return self.budget.low_priority()
 
     def found_flat_after_restart(self, step: Optional[Step] = None) -> None:
         """A command left running by a process that ended finds its goal reached: that
