@@ -73,6 +73,10 @@ class Pending:
     shown: int = 0             # contracts the Position events opened since, step by step
     free: int = 0              # of the position's lead, contracts no lockout acted on
     acted: int = 0             # ... and those a lockout cut on the Position event
+    riskd_opened: int = 0      # of `opened`, contracts riskd's own fills opened: its close
+                               # of a position whose opening fill came before the entry (a
+                               # restarted risk shown the position by its Position event
+                               # only); never the trader's growth (traders_lead)
 
     def refresh(self, broker: int) -> None:
         self.exits = self.exits_ahead(broker)
@@ -98,6 +102,12 @@ class Pending:
         """Growth the fills show that the position does not yet."""
         return max(0, self.opened - opening(self.agree, self.moved(broker)))
 
+    def traders_lead(self, broker: int) -> int:
+        """fills_lead() less what riskd's own fills opened in the fills' view: riskd's closes
+        never grow a position (chaos run: after a restart mid-flatten, the flatten's sell of 2
+        read from a position agreed at flat as growth of 2 while locked, closed again)."""
+        return max(0, self.fills_lead(broker) - self.riskd_opened)
+
     def show(self, before: int, after: int) -> None:
         """A Position event moved the signed position from before to after."""
         self.shown += opening(before, after - before)
@@ -119,10 +129,13 @@ class Pending:
         self.acted -= n
         return n
 
-    def add_fill(self, qty: int, ts_ns: int) -> None:
-        """A live fill of signed qty: it moves the fills' position and opens what it opens."""
+    def add_fill(self, qty: int, ts_ns: int, riskd: bool = False) -> None:
+        """A live fill of signed qty: it moves the fills' position and opens what it opens
+        (riskd: the fill is riskd's own)."""
         before = self.agree + self.fills
         self.opened += opening(before, qty)
+        if riskd:
+            self.riskd_opened += opening(before, qty)
         self.fills += qty
         self.fill_ts = max(self.fill_ts, ts_ns)
         after = before + qty

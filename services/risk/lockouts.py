@@ -458,10 +458,11 @@ class LockoutBook:
         """The end of the restart's window (market's complete snapshot): what a trade made
         while locked added, left in the window to its Position event, that no position shows
         yet. Its Position event comes after the window, its growth then explained by the
-        fill: without this, neither of the two events of the fill would act."""
+        fill: without this, neither of the two events of the fill would act. Only the
+        trader's fills' growth: riskd's own fills are never cut (Pending.traders_lead)."""
         out = []
         for cid, pending in account.ahead.items():
-            lead = pending.fills_lead(account.signed(cid))
+            lead = pending.traders_lead(account.signed(cid))
             locks = self.covering(account.account_id, symbol_of(cid)) if lead else []
             if locks and pending.fill_ts > _since(locks):
                 out.append(self._cut(account, locks[0], now, cid, lead,

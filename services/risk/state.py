@@ -261,7 +261,7 @@ class AccountState:
             p = Pending(broker, pos.average_price if pos else ZERO, now, shown=lead, free=free,
                         acted=acted)
         before, lead = p.fills_lead(broker), p.position_lead(broker)
-        p.add_fill(qty, fill.ts_ns)
+        p.add_fill(qty, fill.ts_ns, fill.by_riskd)
         self.fills_lead = max(0, p.fills_lead(broker) - before)
         trader = qty and not fill.by_riskd and now - p.since_ns <= WINDOW_NS
         self.confirmed = p.confirm(lead, broker) if trader else 0
@@ -480,7 +480,7 @@ class AccountState:
                 continue
             if f.ts_ns > pu.ts_ns or (f.side == opening_side
                                       and f.ts_ns >= pu.ts_ns - REOPEN_SKEW_NS):
-                p.add_fill(f.size if f.side == 0 else -f.size, f.ts_ns)
+                p.add_fill(f.size if f.side == 0 else -f.size, f.ts_ns, f.by_riskd)
         p.refresh(0)
         self.ahead[cid] = p
 
