@@ -19,7 +19,7 @@ from __future__ import annotations
 import pytest
 
 from shared.messages.enforce import DONE, CloseOrder, CommandResult
-from shared.messages.market import SIDE_SELL, MarketSnapshot
+from shared.messages.market import SIDE_BUY, SIDE_SELL, MarketSnapshot
 from tests.unit.risk.desk import NQ
 from tests.unit.risk.test_riskd_fills_across_restarts import (ACCOUNT, Risk,
                                                               RiskdFillsAcrossRestarts, account)
@@ -56,5 +56,35 @@ def test_flattens_close_in_the_snapshot_is_not_growth(result_first):
                 if d.rule == "lockout" and not d.suppressed]
         assert cuts == [], cuts
         assert m.risk.engine.accounts[ACCOUNT].trades_today == 1
+    finally:
+        m.teardown()
+
+
+def test_a_buy_after_the_flattens_close_in_the_snapshot_is_still_closed():
+    """The other side of the fix: riskd's sell of 2 is not growth, and the trader's buy of 1
+    made after it, reaching risk only in the same complete snapshot (its Position too), is a
+    locked account's new position: it is closed (guarantee 3)."""
+    m = RiskdFillsAcrossRestarts()          # long 2, the self-lockout's flatten issued
+    try:
+        [flatten] = m._closing_commands()
+        m.time_passes(0.5)
+        m.risk.stop()
+        m.risk = Risk(m.dir, m.now, "r1")
+        outs = [m.risk.step(m.risk.engine.apply_snapshot(
+            MarketSnapshot(seq=0, epoch=1, complete=False, accounts=[account()]), m.now))]
+        outs.append(m._feed(m._position()))
+        m.time_passes(0.1)
+        m.ran.add(flatten)
+        trade, position, order = m._fill(SIDE_SELL, 2, riskd=True)
+        outs += [m._feed(position), m._feed(order)]
+        m.time_passes(0.3)
+        m._fill(SIDE_BUY, 1)                # the trader's buy: its events come with the snapshot
+        m.time_passes(0.2)
+        outs.append(m._sync(complete=True))
+        m.time_passes(1.5)
+        outs.append(m.risk.step(m.risk.engine.tick(m.now)))
+        cuts = [(d.action, d.contract_id) for o in outs for d in o.decisions
+                if d.rule == "lockout" and not d.suppressed]
+        assert cuts and all(c == NQ for _, c in cuts), cuts
     finally:
         m.teardown()
