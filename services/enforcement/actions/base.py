@@ -301,9 +301,12 @@ class ActionContext:
                     # broker may have acted. Said in the result as what happened (an answer
                     # that never came is lost; a 5xx is an answer), and never "nothing to do"
                     # (found_nothing_to_do). A 429 is a refusal: the broker did not act.
+                    first = not self.first_answer_ns
                     self._answered()
                     if exc.status is None and exc.last == "timed out":
                         self.timed_out_s = getattr(self.client, "timeout", None)
+                        if first and self.timed_out_s:    # the latency words say it
+                            self.save_progress(first_timed_out_s=self.timed_out_s)
                     said = lost(step) if exc.status is None else answered_http(step, exc.status)
                     if said not in self.done:
                         self.done.append(said)

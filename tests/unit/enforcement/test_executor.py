@@ -178,6 +178,9 @@ def test_a_close_riskd_timed_out_on_says_no_answer_within_the_timeout_not_lost(e
     assert out.result.status == DONE, out.result.detail
     assert out.result.detail == ("MNQ on account 7 is flat: closed, though the close got no "
                                  "answer within 10s (timed out)"), out.result.detail
+    # its first "answer" was the timeout: the latency words say so (shared/roundslatency.py)
+    assert out.result.first_timed_out_s == 10.0
+    assert journal.get("d1.1").state_view().first_timed_out_s == 10.0
     broker = FakeBroker(A)
     broker.timeout = 10.0
     broker.positions = {MNQ: 5}
