@@ -2,13 +2,16 @@
 
 market, risk and enforcement together guard the accounts: without market no broker prices or
 fills reach risk, without risk nothing checks the rules, without enforcement nothing is
-closed. riskctl's screens (cli/notrunning.py) and notify's alert while riskd's supervisor is
-gone (services/notify/guardwatch.py) say it with these words.
+closed (risk keeps the actions it decides and sends them when enforcement is back).
+riskctl's screens (cli/notrunning.py), notify's alert while riskd's supervisor is gone
+(services/notify/guardwatch.py) and the crash and flapping alerts say it with these words.
 
 With the sim broker (broker.kind = "sim") riskd runs the broker itself, as its simbroker worker:
 while that is down market cannot reach the broker, and the accounts are not guarded either
 (riskctl status counts it: the broker hubs are down). Its crash and "back" alerts say so, as a
 guard worker's do (trial18b section 6: `kill -9` of the sim said nothing of guarding).
+A guard worker's crash says it in the same line (down_line: trial18c section 5, only the sim's
+crash alert spoke of guarding while status counted risk's down as unguarded).
 """
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ MEANING = {
     "market": ("no prices or fills reach risk from the broker: the rules are checked on "
                "stale figures"),
     "risk": "nothing checks the rules",
-    "enforcement": "nothing is closed",
+    "enforcement": "nothing is closed: the actions risk decides wait for it",
 }
 
 START_AGAIN = ("start riskd again: `make run` (Windows: `py -3.11 dev.py run`) where you ran it, "
@@ -28,6 +31,14 @@ START_AGAIN = ("start riskd again: `make run` (Windows: `py -3.11 dev.py run`) w
 
 BROKER_MEANING = ("market cannot reach the broker (riskd's sim broker): no prices or fills reach "
                   "risk and nothing can be closed")
+
+
+def down_line(name: str) -> str:
+    """The crash alert's line for a worker whose down leaves the accounts unguarded (a guard
+    worker, or the sim broker riskd runs: `broker`): 'accounts are NOT guarded while it is
+    down: nothing checks the rules; its "back" alert says when they are guarded again'."""
+    return (f"accounts are NOT guarded while it is down: {meaning(name) or BROKER_MEANING}; "
+            f"its \"back\" alert says when they are guarded again")
 
 
 def broker_workers(broker_kind: str) -> tuple[str, ...]:

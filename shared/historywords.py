@@ -123,7 +123,9 @@ def outcome_text(state, decided_ns: int = 0, tz=None, tries: int = 1, again: str
                                  state.first_answer_ns, state.finished_ns,
                                  getattr(state, "attempts", 0))
     if both is not None:
-        label += f" ({roundslatency.history_words(*both, state.attempts)})"
+        rounds = roundslatency.history_words(*both, state.attempts,
+                                             getattr(state, "first_timed_out_s", 0.0))
+        label += f" ({rounds})"
     if again or ended:
         label += f", {again}" if again else f", then {ended}"
         detail = trywords.not_given_up(detail)     # riskd did not give up: it went on

@@ -6,12 +6,17 @@ refused once) was not done then: the account stayed past its limit until the las
 Trial13a: a reduce that ran 367 ms over two rounds showed "done 0.006s" in status and "6.5 ms
 from the event" in enforcement's log. Such a command shows both figures, everywhere alike:
 enforcement's log, status and watch's LAST ACTIONS column, and history.
+
+A first "answer" that was riskd giving up on a call after [broker] timeout (no answer came:
+CommandResult.first_timed_out_s) is said so: "timed out 10s, done 10s" in the column, "no
+answer within 10s (timed out), done after 10s" in history (trial18c section 6: a held close
+read "first answer 10s after the event").
 """
 from __future__ import annotations
 
 from typing import Optional
 
-from shared.when import table_duration
+from shared.when import gap, table_duration
 
 
 def both_ms(status: str, event_ns: int, first_answer_ns: int, finished_ns: int,
@@ -30,13 +35,25 @@ def log_words(first_ms: float, done_ms: float) -> str:
     return f"first answer {first_ms:.1f} ms after the event, done after {done_ms:.1f} ms"
 
 
-def column(first_ms: float, done_ms: float) -> str:
-    """LAST ACTIONS' latency cell: '0.006s, done 0.367s'."""
-    return f"{table_duration(first_ms / 1000)}, done {table_duration(done_ms / 1000)}"
+def first_cell(first_ms: float, timed_out_s: float = 0.0) -> str:
+    """LAST ACTIONS' first figure: '0.006s', or 'timed out 10s' when no answer came and riskd
+    gave up on the call then (timed_out_s: its timeout)."""
+    shown = table_duration(first_ms / 1000)
+    return f"timed out {shown}" if timed_out_s else shown
 
 
-def history_words(first_ms: float, done_ms: float, rounds: int) -> str:
-    """History: 'in 2 rounds: first close answered 6 ms after the event, done after 367 ms'."""
+def column(first_ms: float, done_ms: float, timed_out_s: float = 0.0) -> str:
+    """LAST ACTIONS' latency cell: '0.006s, done 0.367s'; 'timed out 10s, done 10s'."""
+    return f"{first_cell(first_ms, timed_out_s)}, done {table_duration(done_ms / 1000)}"
+
+
+def history_words(first_ms: float, done_ms: float, rounds: int,
+                  timed_out_s: float = 0.0) -> str:
+    """History: 'in 2 rounds: first answer 6 ms after the event, done after 367 ms'; 'in 2
+    rounds: no answer within 10s (timed out), done after 10s' when the first call got none."""
+    if timed_out_s:
+        return (f"in {rounds} rounds: no answer within {gap(timed_out_s)} (timed out), done "
+                f"after {_ms(done_ms)}")
     return (f"in {rounds} rounds: first answer {_ms(first_ms)} after the event, done after "
             f"{_ms(done_ms)}")
 

@@ -154,6 +154,7 @@ class ActionRow:
     detail: str = ""
     latency_ms: Optional[float] = None
     done_ms: Optional[float] = None  # a command of more rounds: when it ended (roundslatency)
+    timed_out_s: float = 0.0         # its first "answer" was riskd giving up after this (s)
     acted: Optional[bool] = None     # done: did a trading call get an answer (None: not known)
     contract_id: str = ""            # the decision's contract ("" for the whole account)
     finished_ns: int = 0             # when enforcement finished it (0: not yet, or not known)
@@ -380,6 +381,8 @@ def _result(state: WatchState, msg: CommandResult) -> bool:
                                 getattr(msg, "first_answer_ns", 0), msg.finished_ns)
     row.done_ms = _done_ms(msg.status, msg.event_ns or msg.started_ns,
                            getattr(msg, "first_answer_ns", 0), msg.finished_ns, msg.attempts)
+    # a first "answer" that was riskd giving up on the call (trial18c section 6): said so
+    row.timed_out_s = getattr(msg, "first_timed_out_s", 0.0) if msg.status == "done" else 0.0
     row.acted = (not found_nothing_to_do(msg.status, getattr(msg, "first_answer_ns", 0))
                  if msg.status == "done" else None)
     row.finished_ns = msg.finished_ns or row.finished_ns
@@ -461,6 +464,7 @@ def _command_state(state: WatchState, c: CommandState) -> bool:
                                 getattr(c, "first_answer_ns", 0), c.finished_ns)
     row.done_ms = _done_ms(status, getattr(c, "event_ns", 0) or c.received_ns,
                            getattr(c, "first_answer_ns", 0), c.finished_ns, c.attempts)
+    row.timed_out_s = getattr(c, "first_timed_out_s", 0.0) if status == "done" else 0.0
     row.acted = (not found_nothing_to_do(status, getattr(c, "first_answer_ns", 0))
                  if status == "done" else None)
     row.finished_ns = c.finished_ns or row.finished_ns
@@ -1014,9 +1018,11 @@ def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo, now_ns: int
                               rule=outcomewords.acted_cell(a.rule, a.by) or "-",
                               action=a.action or "-", status=a.status,
                               outcome=outcome, note=_bought_while_locked(state, a),
-                              latency=fmt_latency(a.latency_ms) if a.done_ms is None
-                              or a.latency_ms is None
-                              else roundslatency.column(a.latency_ms, a.done_ms),
+                              latency=fmt_latency(a.latency_ms) if a.latency_ms is None
+                              else roundslatency.first_cell(a.latency_ms, a.timed_out_s)
+                              if a.done_ms is None
+                              else roundslatency.column(a.latency_ms, a.done_ms,
+                                                        a.timed_out_s),
                               colour=colour))
     return out
 

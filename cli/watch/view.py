@@ -307,7 +307,8 @@ def legend_items(unicode: bool) -> list[str]:
 # "latency" was explained only by history's "first answer 10s after the event, done after 34s")
 LATENCY_LEGEND = ("latency: from the event that set the rule off to the broker's first answer "
                   "(a failed action: to riskd giving up); \"10s, done 34s\": an action of more "
-                  "rounds, first answer 10 s after the event, done 34 s after it")
+                  "rounds, first answer 10 s after the event, done 34 s after it; \"timed out "
+                  "10s\": no answer came, riskd gave up on the call then ([broker] timeout)")
 
 
 def legend_line(width: int, unicode: bool) -> Line:

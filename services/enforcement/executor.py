@@ -88,6 +88,7 @@ class Carry:
     done: tuple = ()
     first_answer_ns: int = 0
     close_calls: tuple = ()       # the close calls made so far (closeorders.CloseCall)
+    timed_out_s: Optional[float] = None   # a close timed out after this many s (its words)
 
 
 class Running:
@@ -272,6 +273,7 @@ class Executor:
         ctx.errors, ctx.done = list(carry.errors), list(carry.done)
         ctx.first_answer_ns = carry.first_answer_ns
         ctx.close_calls = list(carry.close_calls)
+        ctx.timed_out_s = carry.timed_out_s
         round_no, waited = carry.rounds, carry.waited
         ctx.waited_budget = waited > 0
         backoff = max(0.0, carry.due - self.clock.monotonic())   # the rest of its backoff
@@ -349,7 +351,7 @@ class Executor:
         self.journal.add_counts(cmd.id, rounds - job.carry.rounds, calls)
         entry = self.journal.get(cmd.id)
         carry = Carry(rounds, due, waited, tuple(ctx.errors), tuple(ctx.done), ctx.first_answer_ns,
-                      tuple(ctx.close_calls))
+                      tuple(ctx.close_calls), ctx.timed_out_s)
         log.info("command %s (%s, account %s) hands its lane over to the command waiting in it "
                  "(round %d of %d failed); it re-reads the broker after it", cmd.id, cmd.action,
                  ctx.account, rounds, self.settings.rounds,

@@ -101,7 +101,14 @@ class Entry:
                              close_orders=self.close_orders(),
                              # a final row without closes created none (executor._final)
                              orders_known=self.final and bool(
-                                 self.progress.get("orders_known", True)))
+                                 self.progress.get("orders_known", True)),
+                             first_timed_out_s=self.first_timed_out_s)
+
+    @property
+    def first_timed_out_s(self) -> float:
+        """The first answer was riskd giving up on a call after this many s (progress
+        `first_timed_out_s`, ActionContext.execute); 0: the broker answered."""
+        return float(self.progress.get("first_timed_out_s") or 0.0)
 
     def close_orders(self) -> list[CloseOrder]:
         """A final row's broker orders its closes created (progress `close_orders`,
@@ -128,7 +135,8 @@ class Entry:
                             state=self.state, status=self.status, detail=self.detail,
                             attempts=self.attempts, received_ns=self.received_ns,
                             finished_ns=self.finished_ns, event_ns=c.event_ns,
-                            first_answer_ns=self.first_answer_ns)
+                            first_answer_ns=self.first_answer_ns,
+                            first_timed_out_s=self.first_timed_out_s)
 
 
 def _encode(cmd: Command) -> bytes:

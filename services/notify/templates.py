@@ -540,11 +540,12 @@ def worker_alert(e: WorkerEvent, ctx: Context) -> Optional[Alert]:
         # the reason once: the supervisor's reason is often the exit in the same words (trial
         # 2026-12-06: "killed by signal 9 (SIGKILL)" in the title, then again as the line)
         said = e.reason if e.reason and e.reason.strip() not in how else ""
-        # the sim broker riskd runs: the accounts are unguarded until it is back and market has
-        # reconnected (trial18b section 6: its crash and back said nothing of guarding)
-        unguarded = (f"accounts are NOT guarded while it is down: {guardwords.BROKER_MEANING}; "
-                     f"its \"back\" alert says when they are guarded again",) \
-            if e.name in ctx.broker_workers else ()
+        # a guard worker or the sim broker riskd runs: the accounts are unguarded until it is
+        # back (and market has reconnected), in one line for all of them (trial18b section 6:
+        # the sim's crash said nothing of guarding; trial18c section 5: market's, risk's and
+        # enforcement's said nothing either)
+        unguarded = (guardwords.down_line(e.name),) \
+            if guardwords.is_guard(e.name) or e.name in ctx.broker_workers else ()
         return Alert(kind="worker_crashed", severity=WARNING,
                      title=f"💥 Worker {e.name} crashed: {how}",
                      lines=(said or "riskd restarts it", *unguarded))

@@ -18,8 +18,9 @@ NotifyEvents it returns on the events PUB (topic "notify"), as it does the file-
   time a "back" gives counts from when the accounts became unguarded (the broker may have
   dropped riskd before the worker went down: status counts from then), and it says "until
   they were guarded again" only when they were: a "still NOT guarded" says how long so far,
-  and the "guarded again" alert (guardedagain.py) ends it (trial18b section 5). Workers ready
-  at once share one alert.
+  and the "guarded again" alert (guardedagain.py) ends it (trial18b section 5). A guard's
+  "back" always says the unguarded time, also when it reads as the time down (trial18c
+  section 5). Workers ready at once share one alert.
   A planned `riskctl restart` is no down (no alert), so it gets no "back" either. A worker
   in a crash loop (more than one crash within the flapping window, Loop) is "back" as soon as
   the new process is up, like any other, and says so: "(restarted 3 times in 9s)" and a line
@@ -286,13 +287,18 @@ class BackWatch:
                  + (f"; {d.started}" if d.started else "")
                  for n, d in zip(ready, downs)]
         if counted is not None and self.said_guard:
-            # said once when it reads as a down figure the title gives (as the title shows
-            # it: tenths under 10 s, 4s beside 4.05 s counted), else both with what each is
+            # the unguarded time is always said (trial18c section 5: risk's and enforcement's
+            # "back" never said it, market's in one run and not the other: it was left out
+            # when it read as the down figure). When it reads as a down figure the title gives
+            # (as the title shows it: tenths under 10 s, 4s beside 4.05 s counted) one short
+            # line says so, else both with what each is
             if _shown(counted) not in {_shown(longest), _shown(off) if ran else None}:
                 # two figures for one outage say what each is (trial16a finding 7: "back
                 # after 0.4s down" beside "unguarded 0.5s of the 0.6s since")
                 lines.append(unguarded_line(counted, now_ns, since, start, first, reasons,
                                             _shown(off if ran else longest), len(ready)))
+            else:
+                lines.append(same_line(counted, reasons, len(ready)))
         # still in the loop (not back from flapping's long wait): it may crash again soon
         lines += [d.loop.line(n, (d.why, *d.later)) for n, d in zip(ready, downs)
                   if d.loop is not None and not d.flapped]
@@ -320,6 +326,17 @@ def unguarded_line(counted: float, now_ns: int, down_ns: int, start_ns: int, fir
     return (f"accounts have been unguarded {_shown(counted)} so far (riskctl status counts "
             f"the same), from {origin}, {ago} ago; {process}; an alert follows when they are "
             f"guarded again")
+
+
+def same_line(counted: float, reasons: Sequence[str], workers: int = 1) -> str:
+    """The "back" alert's line on the unguarded time when it reads as the time down: 'accounts
+    were unguarded 0.4s, while it was down (riskctl status counts the same)'."""
+    if reasons:
+        return (f"accounts have been unguarded {_shown(counted)} so far (riskctl status counts "
+                f"the same); an alert follows when they are guarded again")
+    it = "it was" if workers == 1 else "they were"
+    return (f"accounts were unguarded {_shown(counted)}, while {it} down (riskctl status "
+            f"counts the same)")
 
 
 def _shown(seconds: float) -> str:

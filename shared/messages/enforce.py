@@ -136,6 +136,9 @@ class CommandResult:
     # expected exits, as from a sender before them)
     close_orders: list[CloseOrder] = attrs.Factory(list)
     orders_known: bool = False
+    # the first answer (first_answer_ns) was riskd giving up on a call after this many seconds
+    # ([broker] timeout): no answer came; 0: the broker answered (trial18c section 6)
+    first_timed_out_s: float = 0.0
 
 
 @attrs.frozen(kw_only=True)
@@ -154,6 +157,7 @@ class CommandState:
     # has the journal (riskctl status) shows the same figure as one that saw the result
     event_ns: int = 0
     first_answer_ns: int = 0
+    first_timed_out_s: float = 0.0   # as CommandResult's: the first answer was a timeout
 
 
 @attrs.frozen(kw_only=True)

@@ -72,7 +72,11 @@ def test_crash_back_restart_stop_start_of_risk_as_the_phone_hears_them(procs, tm
         assert back[0].severity == "info"
         assert back[0].title.startswith("🟢 Worker risk is back after ")
         assert back[0].title.endswith(" down: accounts are guarded again"), back[0].title
-        assert back[0].lines == ["risk was down: crashed: killed by signal 9 (SIGKILL)"]
+        assert back[0].lines[0] == "risk was down: crashed: killed by signal 9 (SIGKILL)"
+        # how long the accounts were unguarded, always (trial18c section 5: risk's "back"
+        # never said it when it read as the time down)
+        assert len(back[0].lines) == 2 and back[0].lines[1].startswith(
+            "accounts were unguarded "), back[0].lines
         time.sleep(1.0)                         # observing that it is sent once
         assert len(alerts(bus, "worker_back")) == 1
 
@@ -111,8 +115,10 @@ def test_crash_back_restart_stop_start_of_risk_as_the_phone_hears_them(procs, tm
         last = alerts(bus, "worker_back")[-1]
         assert last.title.endswith(" down: accounts are guarded again"), last.title
         # who started it, beside the stop (trial17g: the stop's reason alone)
-        assert last.lines == ["risk was down: stopped by an operator (riskctl stop); started "
-                              f"again by {who} (riskctl start)"], last.lines
+        assert last.lines[0] == ("risk was down: stopped by an operator (riskctl stop); "
+                                 f"started again by {who} (riskctl start)"), last.lines
+        assert len(last.lines) == 2 and last.lines[1].startswith("accounts were unguarded "), \
+            last.lines
     finally:
         bus.close()
 
@@ -422,6 +428,18 @@ def test_a_killed_sim_broker_says_the_accounts_are_not_guarded_until_they_are_ag
             in crash, crash
         wait_for(lambda: on_phone(telegram, "Worker simbroker is back"), 20,
                  what="the back alert on the phone")
+        # a guard worker's crash says it in the same line, and its "back" how long the accounts
+        # were unguarded (trial18c section 5: risk's said neither)
+        wait_for(lambda: status() and not status().unguarded_now, 40, what="guarded again")
+        risk = procs.wait_running(config, ["risk"])["risk"]
+        os.kill(risk.pid, signal.SIGKILL)
+        [crash] = wait_for(lambda: on_phone(telegram, "Worker risk crashed"), 20,
+                           what="risk's crash alert on the phone")
+        assert "accounts are NOT guarded while it is down: nothing checks the rules; its " \
+            in crash, crash
+        [back] = wait_for(lambda: on_phone(telegram, "Worker risk is back"), 30,
+                          what="risk's back alert on the phone")
+        assert "accounts were unguarded " in back, back
     finally:
         bus.close()
         telegram.close()

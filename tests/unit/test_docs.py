@@ -426,3 +426,18 @@ def test_admin_lockout_is_said_to_need_an_admin_session_not_to_ask_a_password():
     assert "asks for the admin password like `unlock`" not in ops
     assert ("needs an admin session like `unlock` and `flatten` (with none cached, riskctl asks "
             "for the admin password once and logs in; with one, it asks nothing)") in ops
+
+
+def test_simbroker_md_says_a_held_close_outlives_riskds_timeout_and_closes_later():
+    """trial18c section 1: simbroker.md called `riskctl sim fail ... --hold` "a close kept in
+    flight while you look at the screens"; riskd gave up on it after [broker] timeout (10 s) and
+    closed again, and the held call, carried out at its 120 s cap, closed the position the
+    trader had opened since. The doc says so, with the timeout's default as the code has it."""
+    from shared.config.sections import BrokerConfig
+    sim = " ".join(read("docs/simbroker.md").split())
+    assert "kept in flight while you look at the screens" not in sim
+    section = sim[sim.index("### Held calls and riskd's timeout"):sim.index("## Test controls")]
+    assert (f"at most `[broker] timeout` ({BrokerConfig().timeout:g} s by default)"
+            in section), section
+    assert "sends a new close" in section
+    assert "it then closes whatever is open in that contract at that moment" in section

@@ -28,6 +28,7 @@ from shared.crashpoint import crash_point
 from shared.messages.enforce import Command
 from shared.projectx.errors import BrokerUnavailable, ProjectXError, RateBudgetExhausted
 from shared.projectx.models import Order, Position
+from shared.when import gap
 
 log = logging.getLogger(__name__)
 
@@ -69,11 +70,16 @@ def answered_http(step: Step, status: int) -> str:
     return f"{step.describe()}{ANSWERED_HTTP}{status})"
 
 
-def unsure(done: list[str]) -> Optional[str]:
-    """Why a close of this command may have worked without saying so: 'the broker's answer to
-    the close was lost' or 'the broker answered the close with HTTP 500'; None when every
-    close's answer came and said whether it worked."""
+def unsure(done: list[str], timed_out_s: Optional[float] = None) -> Optional[str]:
+    """Why a close of this command may have worked without saying so: 'the close got no
+    answer within 10s (timed out)' (timed_out_s: riskd gave up on a close after its [broker]
+    timeout), 'the broker's answer to the close was lost' (a dropped connection) or 'the broker
+    answered the close with HTTP 500'; None when every close's answer came and said whether it
+    worked. Trial18c section 6: a held close riskd timed out on, answered by the broker later,
+    read "the broker's answer to the close was lost"."""
     if any(d.endswith(LOST) for d in done):
+        if timed_out_s:
+            return f"the close got no answer within {gap(timed_out_s)} (timed out)"
         return "the broker's answer to the close was lost"
     for d in done:
         if ANSWERED_HTTP in d:
@@ -138,6 +144,9 @@ class ActionContext:
         self.settle_s = settle
         self.done: list[str] = []
         self.errors: list[str] = []
+        # a close riskd gave up waiting for after the client's timeout ([broker] timeout): the
+        # result says "no answer within 10s (timed out)", not that an answer was lost (unsure)
+        self.timed_out_s: Optional[float] = None
         self.first_answer_ns = 0
         self.trading_calls = 0
         self.budget_wait = 0.0     # s: riskd's own rate budget asked to wait this long
@@ -303,7 +312,12 @@ class ActionContext:
                     # broker may have acted. Said in the result as what happened (an answer
                     # that never came is lost; a 5xx is an answer), and never "nothing to do"
                     # (found_nothing_to_do). A 429 is a refusal: the broker did not act.
+                    first = not self.first_answer_ns
                     self._answered()
+                    if exc.status is None and exc.last == "timed out":
+                        self.timed_out_s = getattr(self.client, "timeout", None)
+                        if first and self.timed_out_s:    # the latency words say it
+                            self.save_progress(first_timed_out_s=self.timed_out_s)
                     said = lost(step) if exc.status is None else answered_http(step, exc.status)
                     if said not in self.done:
                         self.done.append(said)

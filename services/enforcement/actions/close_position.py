@@ -69,7 +69,7 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
                "close sent before it, or the trader, closed it)")
     else:       # flat now; the close's answer never came or was a 5xx (it worked, or
         # someone else closed)
-        how = f"is flat: closed, though {unsure(ctx.done)}"
+        how = f"is flat: closed, though {unsure(ctx.done, ctx.timed_out_s)}"
     return f"{cid} on account {ctx.account} {how}{orders}"
 
 

@@ -74,7 +74,7 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
     changed = [d for d in ctx.done if d.startswith(("resize", "cancel"))]
     orders = f"; {plural(len(changed), 'order')} resized or cancelled" if changed else ""
     if not steps and unsure(ctx.done) is not None:
-        return f"{reduced(ctx, cid, size)}, though {unsure(ctx.done)}{orders}"
+        return f"{reduced(ctx, cid, size)}, though {unsure(ctx.done, ctx.timed_out_s)}{orders}"
     if not steps and ctx.restarted and "target" in ctx.progress and pos is not None:
         ctx.found_flat_after_restart()          # its target was journaled before its call
         return (f"{cid} on account {ctx.account} is at {size} (target {target}): found so when "

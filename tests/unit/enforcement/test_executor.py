@@ -163,6 +163,35 @@ def test_a_close_whose_answer_was_lost_is_not_sent_again(executor, journal):
     assert not found_nothing_to_do(out.result.status, out.result.first_answer_ns)
 
 
+def test_a_close_riskd_timed_out_on_says_no_answer_within_the_timeout_not_lost(executor,
+                                                                              journal):
+    """Trial18c section 6: a held close riskd gave up on after [broker] timeout (10 s), which the
+    broker carried out later, read "closed, though the broker's answer to the close was lost":
+    the broker did answer, after riskd stopped waiting. A timeout says so, with the client's
+    timeout; a dropped connection is still "lost" (test above). Fails on main's code."""
+    broker = FakeBroker(A)
+    broker.timeout = 10.0                                    # ProjectXRest's [broker] timeout
+    broker.positions = {MNQ: 2}
+    broker.apply_then_fail.add(CLOSE)
+    broker.fail[CLOSE] = [BrokerUnavailable(CLOSE, 1, "timed out")]
+    out = run(executor, journal, broker, command("close_position", contract_id=MNQ))
+    assert out.result.status == DONE, out.result.detail
+    assert out.result.detail == ("MNQ on account 7 is flat: closed, though the close got no "
+                                 "answer within 10s (timed out)"), out.result.detail
+    # its first "answer" was the timeout: the latency words say so (shared/roundslatency.py)
+    assert out.result.first_timed_out_s == 10.0
+    assert journal.get("d1.1").state_view().first_timed_out_s == 10.0
+    broker = FakeBroker(A)
+    broker.timeout = 10.0
+    broker.positions = {MNQ: 5}
+    broker.apply_then_fail.add(PARTIAL)
+    broker.fail[PARTIAL] = [BrokerUnavailable(PARTIAL, 1, "timed out")]
+    out = run(executor, journal, broker, command("reduce_position", "d2.1", contract_id=MNQ,
+                                                 size=2))
+    assert out.result.detail == ("reduced MNQ on account 7 from 5 contracts to 3, though the "
+                                 "close got no answer within 10s (timed out)"), out.result.detail
+
+
 def test_a_close_left_running_by_a_killed_process_re_reads_before_closing(tmp_path, clock):
     path = str(tmp_path / "j.sqlite")
     old = Journal(path, clock.now_ns())

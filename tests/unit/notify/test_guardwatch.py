@@ -39,7 +39,8 @@ def test_enforcement_silent_says_nothing_is_closed_and_notify_stalls_are_no_alar
     assert watch.tick(30.0, True) == []          # notify itself stalled 30 s: counted again
     said = run(watch, 31.0, 31.0 + SILENT_AFTER_S + 3, True, ["market", "risk"])
     assert [a.title for a in said] == ["🔴 enforcement is not running: the accounts are NOT "
-                                       "guarded: nothing is closed"]
+                                       "guarded: nothing is closed: the actions risk "
+                                       "decides wait for it"]
 
 
 def test_the_supervisor_alert_does_not_say_keep_guarding_when_a_guard_is_silent_too():

@@ -52,3 +52,22 @@ def test_the_sim_brokers_flapping_says_the_accounts_are_not_guarded(tmp_path):
 def test_a_worker_that_is_not_the_broker_says_nothing_of_guarding(tmp_path, name, kind):
     alert = build(crash(name), ctx(tmp_path, kind))
     assert not any("guarded" in line for line in (alert.title, *alert.lines)), alert
+
+
+@pytest.mark.parametrize("name, meaning", [
+    ("market", "no prices or fills reach risk from the broker: the rules are checked on stale "
+               "figures"),
+    ("risk", "nothing checks the rules"),
+    ("risk-1", "nothing checks the rules"),
+    ("enforcement", "nothing is closed: the actions risk decides wait for it")])
+def test_a_guard_workers_crash_says_the_accounts_are_not_guarded_as_the_sims_does(tmp_path, name,
+                                                                                  meaning):
+    """Trial18c section 5: kill -9 of market and risk sent "💥 Worker market crashed: killed by
+    signal 9 (SIGKILL) / riskd restarts it" with no word on guarding, while the sim's crash said
+    "accounts are NOT guarded while it is down" and `riskctl status` counted market's and risk's
+    downs as unguarded. A guard worker's crash says it in the sim's line, with what its down
+    leaves undone (shared/guardwords.py). Fails on main's code (no such line)."""
+    alert = build(crash(name), ctx(tmp_path))
+    assert alert.lines == ("riskd restarts it",
+                           f"accounts are NOT guarded while it is down: {meaning}; its \"back\" "
+                           f"alert says when they are guarded again"), alert.lines
