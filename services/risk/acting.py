@@ -63,7 +63,7 @@ from shared.messages.risk import (ACTION_NONE, ALERT, CANCEL_ORDERS, CLOSE_POSIT
                                   LOCKED_BY_THIS_RULE, MODIFY_STOP,
                                   OWN_EXTENDED, OWN_SAME_END, REDUCE_POSITION, TIMER,
                                   UNTIL_RESET,
-                                  Decision, LockSpec)
+                                  Decision, LockoutState, LockSpec)
 
 # a self-lockout no later than the lockout in force: kept in history as changing nothing
 ALREADY_LOCKED = "already locked as long or longer: nothing changed"
@@ -196,6 +196,20 @@ class Acting:
                 acted.add(_noted(d.rule))
                 acted.add(_said(d))
                 return
+            flattened_by = self._flattened_under(d, key) if status == ADDED else None
+            if flattened_by is not None:
+                # a rule's flatten with a lockout of its own (a cooldown) under a lockout of the
+                # whole account that lasts as long and whose flatten riskd carried out: it asks
+                # nothing more (anything opened since is closed by lockout enforcement), and is
+                # not sent whether that flatten is still in flight (_in_flight says so) or
+                # done (chaos run, drawdown, round 19: after a restart mid-flatten the losing
+                # fill came once the flatten had finished, the trader had bought since, and a
+                # second flatten ran beside lockout enforcement's close of that buy; without
+                # the restart it read "in flight", not sent)
+                out.decisions.append(self._unsent(
+                    d, f"{LOCKED_ALREADY}: {self.lockouts.describe(flattened_by)}"))
+                acted.update((_quiet(d.rule), _noted(d.rule), _said(d)))
+                return
             if status == SAME and d.rule in ASKED_LOCKOUTS:
                 # asked again, no later than the lockout in force: the lock changes nothing (the
                 # record never reads "locked until" the earlier end asked for); its flatten is
@@ -234,6 +248,25 @@ class Acting:
             d = attrs.evolve(d, beside=beside)
         out.decisions.append(d)
         self._command(d, now, out)
+
+    def _flattened_under(self, d: Decision, key: tuple) -> Optional[LockoutState]:
+        """The lockout of the whole account, other than the one d's lockout just added (key),
+        that ends no earlier and whose rule's flatten riskd carried out (a flatten of the
+        account done since it began; one still in flight is said as such by _in_flight): None
+        when there is none, or when d asks for no flatten, or is a person's own lockout (a
+        self-lockout always flattens)."""
+        if d.action != FLATTEN or d.rule in ASKED_LOCKOUTS:
+            return None
+        mine = self.lockouts.get(key)
+        flatten = (d.account_id, FLATTEN, None, None)
+        done = self.flattened.get(d.account_id)
+        for lk in self.lockouts.covering(d.account_id):
+            if lk.symbol is not None or mine is None or lk.id == mine.id \
+                    or end_of(lk) < end_of(mine) or flatten not in self.acted.get(lock_key(lk), ()):
+                continue
+            if done is not None and done.issued_ns >= lk.since_ns:
+                return lk
+        return None
 
     def _behind_another(self, d: Decision, target: tuple, busy: str) -> bool:
         """A rule with no lockout of its own (a per-position open-PnL limit, max_contracts)
