@@ -48,9 +48,22 @@ def count_text(value) -> str:
 
 def window_of(detail: str) -> str:
     """' per hour' when a reading counts in a window ('4 of 10 trades per hour'): 4/10 and
-    2/3 are different windows, and every screen and alert says which."""
-    m = re.search(r" per (\w+)$", detail or "")
+    2/3 are different windows, and every screen and alert says which. A warning's words may
+    go on after it (reading_aside)."""
+    m = re.search(r" per (\w+)(?:$|; )", detail or "")
     return f" per {m.group(1)}" if m else ""
+
+
+ASIDE = "; "      # a warning's reading, then what riskd's close in flight does to it
+
+
+def reading_aside(detail: str) -> str:
+    """What a warning's reading adds about riskd's close in flight, after ASIDE: 'counting 1
+    fill that may be riskd's own close ...' (trade_frequency_limit counts a fill not known yet
+    to be riskd's or the trader's), 'not counting 1 contract riskd's close in flight takes'
+    (the size rules); '' when nothing (docs/rules.md warn_at)."""
+    _, sep, aside = (detail or "").partition(ASIDE)
+    return aside if sep else ""
 
 
 def reading_text(rule: str, value: Optional[Decimal]) -> str:

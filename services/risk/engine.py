@@ -947,9 +947,10 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         """Once per rule (per limit of a rule with several), account and trading day."""
         return (account_id, f"{rule}:{m.key}" if m.key else rule, self.day)
 
-    def _readings(self, ctx, rule, params, now) -> list:
+    def _readings(self, ctx, rule, params, now, warn: bool = False) -> list:
+        """The rule's readings (warn: those its warn_at warning judges, Rule.warn_readings)."""
         try:
-            return rule.readings(ctx, now, params)
+            return (rule.warn_readings if warn else rule.readings)(ctx, now, params)
         except Exception:
             log.exception("rule %s could not measure account %s", rule.name,
                           ctx.account.account_id)
@@ -995,12 +996,15 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         if any(lk.symbol is None for lk in self.lockouts.covering(aid)):
             return      # locked out: no "at 67 % of a limit" to a trader who cannot trade (trial
                         # 2026-12-05); not marked warned, so it comes after an unlock if still due
-        if not rule.per_position and ctx.account.riskd.has_live():
-            return      # riskd's own close is on its way: the warning speaks of the account as
-                        # the trader will hold it, once its fills are in (event-order model,
-                        # 2026-12-06: the close's Trade first warned "max_contracts at 80 %" of
-                        # the contracts riskd was closing; its "done" first did not)
-        for m in self._readings(ctx, rule, params, now):
+        # riskd's own close on its way holds back no warning: each rule's warning judges the
+        # account as the trader will hold it (Rule.warn_readings): the size rules without
+        # the contracts riskd is closing (event-order model, 2026-12-06: the close's Trade
+        # first warned "max_contracts at 80 %" of the contracts riskd was closing; its "done"
+        # first did not), trade_frequency_limit with a fill not known to be riskd's yet
+        # counted as the trader's. Trial18c: every warning of the account waited for riskd's
+        # close held at the broker (8-9 s; a per-hour warning due at a cooldown's end never
+        # came, a lost close's exit expected 120 s holding it back)
+        for m in self._readings(ctx, rule, params, now, warn=True):
             key = self._warn_key(aid, rule.name, m)
             if key in self.warned or not m.due(params.warn_at) \
                     or (below_limit and m.value >= m.limit):

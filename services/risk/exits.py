@@ -419,6 +419,21 @@ class RiskdExits:
             return 0, ""
         return sum(e.size for e in open_), max(open_, key=lambda e: e.issued_ns).command_id
 
+    def closing_in_flight(self, contract_id: str, signed_position: int, since_ns: int,
+                          now: int) -> int:
+        """Contracts of this position riskd's closes and reduces issued at or after since_ns
+        (the position's opening, less the clock skew) are closing now, their commands still
+        without a result: what the trader will no longer hold once they are done (the warnings
+        of the size rules read the account so: engine _maybe_warn). A late exit (a lost
+        close's, after its command's result) or one of a position seen flat since (gone) is
+        not counted: it may never be carried out."""
+        if signed_position == 0:
+            return 0
+        side = closing_side(signed_position)
+        return sum(e.size for e in self._live() if e.contract_id == contract_id
+                   and e.side == side and e.done_ns == 0 and not e.gone and not e.late
+                   and e.issued_ns >= since_ns and e.open_at(now))
+
     def done_expected(self, contract_id: str, signed_position: int, now: int) -> int:
         """Contracts of this position riskd's done (closed) closes and reduces still expect
         fills for, priced or not (a position seen flat since left out: gone)."""

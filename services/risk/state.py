@@ -314,6 +314,17 @@ class AccountState:
             size -= sum(n for n, _ in self.done_parts(position))
         return size
 
+    def kept_size(self, position: "Position", now: int) -> int:
+        """The position's open size once riskd's closes and reduces of it in flight are done
+        (live_size less what they close: exits.py closing_in_flight): the size the warn_at
+        warnings of the size rules judge, the account as the trader will hold it."""
+        size = self.live_size(position)
+        if size and self.riskd.expected:
+            size -= min(size, self.riskd.closing_in_flight(
+                position.contract_id, position.signed, position.opened_ns - REOPEN_SKEW_NS,
+                now))
+        return size
+
     def _filled_size(self, position: "Position") -> int:
         p = self.ahead.get(position.contract_id)
         if p is None:

@@ -145,6 +145,13 @@ class Rule:
         m = self.measure(ctx, now, params)
         return [] if m is None else [m]
 
+    def warn_readings(self, ctx: Ctx, now: int, params) -> list[Measure]:
+        """What the warn_at warning judges (engine _maybe_warn): the readings, unless the
+        rule's figure is not settled while riskd's close is in flight (the size rules read
+        the account as it will be once riskd's closes are done; trade_frequency_limit counts a
+        fill not yet known to be riskd's or the trader's as the trader's)."""
+        return self.readings(ctx, now, params)
+
     def roll(self, ctx: Ctx, params) -> None:
         """Hook run at the trading-day roll, before daily counters reset."""
 

@@ -5,7 +5,9 @@ from decimal import Decimal
 from typing import Optional
 
 from services.risk.rules.base import POSITION, Measure, Rule, lookup_symbol, progress
+from services.risk.rules.max_contracts import closing_words
 from shared.messages.risk import CLOSE_POSITION, REDUCE_POSITION
+from shared.rulenumbers import ASIDE
 
 
 def limit_for(params, contract_id: str) -> Optional[int]:
@@ -26,17 +28,27 @@ class MaxContractsPerInstrument(Rule):
     description = "a symbol's size over its own limit: reduce or close that contract"
     held_size = True
 
-    def measure(self, ctx, now, params):
+    def measure(self, ctx, now, params, size=None):
+        """size: a position's contracts (its size unless given)."""
         best = None
         for p in ctx.account.positions.values():
             limit = limit_for(params, p.contract_id)
             if not limit:
                 continue
-            m = Measure(Decimal(p.size), Decimal(limit), progress(Decimal(p.size), limit),
-                        f"{p.symbol} {p.size} of {limit}")
+            n = p.size if size is None else size(p)
+            closing = ctx.account.live_size(p) - n if size is not None else 0
+            aside = f"{ASIDE}{closing_words(closing)}" if closing > 0 else ""
+            m = Measure(Decimal(n), Decimal(limit), progress(Decimal(n), limit),
+                        f"{p.symbol} {n} of {limit}{aside}")
             if best is None or m.progress > best.progress:
                 best = m
         return best
+
+    def warn_readings(self, ctx, now, params):
+        """Each symbol's contracts once riskd's closes and reduces of it in flight are done
+        (AccountState.kept_size), as max_contracts' warning reads them."""
+        m = self.measure(ctx, now, params, lambda p: ctx.account.kept_size(p, now))
+        return [] if m is None else [m]
 
     def evaluate(self, ctx, event, now, params):
         out = []

@@ -6,6 +6,8 @@ ones do not, and riskd's own closes never do (RULES.md, "Whose trade it is"). A 
 "reaches" its limit with the trade that makes count == limit. Windows and cooldowns run from
 the fill's own time: an old fill counts, and a cooldown that has already elapsed is not taken.
 Warnings: each window warns on its own, while one more trade is still allowed (readings).
+A fill riskd holds as no one's until its close in flight is answered (services/risk/exits.py
+hold) counts toward the warning as the trader's, and the warning says so (warn_readings).
 A sliding window's cooldown runs from the trade that brought it to its limit in time order,
 so fills arriving out of order (a late fill completing a window) end the same way.
 """
@@ -18,7 +20,8 @@ from services.risk.rules.base import (TRADE, ClockTick, Measure, Rule, progress,
                                       until_reset)
 from services.risk.state import symbol_of
 from shared.messages.risk import ACTION_NONE, FLATTEN, TIMER, LockSpec
-from shared.rulenumbers import ordinal
+from shared.plural import plural
+from shared.rulenumbers import ASIDE, ordinal
 
 NS = 1_000_000_000
 
@@ -32,6 +35,22 @@ def counts(ctx, now: int) -> dict[str, int]:
         "day": acct.trades_today,
         "week": acct.trades_in(cal.week_start(now), now),
     }
+
+
+def held_counts(ctx, now: int) -> dict[str, int]:
+    """Per window, today's fills riskd holds as no one's until its close in flight is answered
+    (services/risk/exits.py hold: on the side that close closes, fitting none of what it
+    expected): riskd's or the trader's, not known yet. Empty when there are none."""
+    acct = ctx.account
+    times = [f.ts_ns for f in (acct.trades.get(t) for t in acct.riskd.held)
+             if f is not None and f.by_riskd and not f.voided and f.ts_ns <= now]
+    if not times:
+        return {}
+    week = ctx.calendar.week_start(now)
+    return {"minute": sum(t > now - 60 * NS for t in times),
+            "hour": sum(t > now - 3600 * NS for t in times),
+            "session": len(times), "day": len(times),
+            "week": sum(t > week for t in times)}
 
 
 def limits(params) -> dict[str, int]:
@@ -63,21 +82,33 @@ class TradeFrequencyLimit(Rule):
     def measure(self, ctx, now, params):
         return max(self.readings(ctx, now, params), key=lambda m: m.progress, default=None)
 
-    def readings(self, ctx, now, params):
+    def readings(self, ctx, now, params, held=None):
         """One reading per window in use. A window warns from ceil(warn_at x limit) trades,
         but at the latest while one more trade is still allowed (limit - 1: 2 of 3 a minute),
-        never at 0 (a limit of 1 cannot warn: its first trade is the breach)."""
+        never at 0 (a limit of 1 cannot warn: its first trade is the breach). held: fills
+        not known yet to be riskd's or the trader's, per window, counted in (held_counts)."""
         c, lim = counts(ctx, now), limits(params)
         out = []
         for window, limit in lim.items():
             if limit > 0:
-                n = Decimal(c[window])
+                k = (held or {}).get(window, 0)
+                n = c[window] + k
                 warn_from = (max(1, min(math.ceil(params.warn_at * limit - 1e-9), limit - 1))
                              if limit > 1 else limit + 1)             # 1: never
-                out.append(Measure(n, Decimal(limit), progress(n, limit),
-                                   f"{c[window]} of {limit} trades per {window}", key=window,
+                aside = (f"{ASIDE}counting {plural(k, 'fill')} that may be riskd's own close"
+                         f" still in flight (whose {'it is' if k == 1 else 'they are'} is known"
+                         f" when that close is answered)") if k else ""
+                out.append(Measure(Decimal(n), Decimal(limit), progress(Decimal(n), limit),
+                                   f"{n} of {limit} trades per {window}{aside}", key=window,
                                    warn_from=Decimal(warn_from)))
         return out
+
+    def warn_readings(self, ctx, now, params):
+        """The warnings count a fill riskd holds until its close in flight is answered (a sell
+        of the trader's while riskd's sell closes the same contract: hold) as the trader's,
+        and say so: a warning too early costs little, a cooldown with no warning before it
+        costs the trader's trust (docs/rules.md "Whose trade it is")."""
+        return self.readings(ctx, now, params, held_counts(ctx, now))
 
     def evaluate(self, ctx, event, now, params):
         if isinstance(event, ClockTick):        # a rule change, no trade (rejudge.py)
