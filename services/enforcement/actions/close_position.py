@@ -31,7 +31,6 @@ from services.enforcement.actions.base import (ActionContext, GiveUp, Retry, Ste
                                                answered, unsure)
 from services.enforcement.planning import CLOSE, Step, plan_cancels, plural
 from shared import showtime
-from shared.orderwords import order_words
 
 NAME = "close_position"
 PRIORITY = 0
@@ -93,10 +92,13 @@ def noting_placed(ctx: ActionContext, cid: str):
         steps = plan(orders)
         ids = {s.order_id for s in steps}
         known = {row[0] for row in ctx.progress.get("placed") or []}
-        new = [[o.id, o.created_ns, order_words(o)] for o in orders
-               if o.id in ids and o.id not in known and o.created_ns
+        new = [o for o in orders if o.id in ids and o.id not in known and o.created_ns
                and o.created_ns > ctx.command.issued_ns - SKEW_NS]
         if new:
+            # only now: shared/orderwords.py reads the market messages' constants, an area
+            # enforcement does not load at start (docs/performance.md, 'Memory')
+            from shared.orderwords import order_words   # noqa: PLC0415
+            new = [[o.id, o.created_ns, order_words(o)] for o in new]
             ctx.save_progress(placed=list(ctx.progress.get("placed") or []) + new)
         return steps
     return planned
