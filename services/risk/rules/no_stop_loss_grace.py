@@ -65,14 +65,6 @@ def stopped_closing(account, now: int) -> list:
     return out
 
 
-def closing_since(account, p, now: int):
-    """When riskd's close of the whole position was sent (its exits there expect all of it,
-    the command on its way or done with its fills still to come), None when riskd is not
-    closing it."""
-    closing = closing_of(account, p, now)
-    return None if closing is None else closing[0]
-
-
 def closing_of(account, p, now: int):
     """(when riskd's close of all of the position was sent, whether that command is still on
     its way, contracts held beyond what it expected when sent), None when riskd is not
