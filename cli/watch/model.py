@@ -758,8 +758,11 @@ def _rule_lines(status: AccountStatus, tz: Optional[dt.tzinfo] = None,
             if r.progress is not None and r.rule not in WORDS_ONLY:
                 text += f" {float(r.progress):.0%}"
             then = count_consequence(r.rule, r.limit, without_note(r.detail), r.params)
-            past = then and r.value >= r.limit
-            if past:                  # the limit is reached: what it did, not what it will do
+            # the limit is reached, or the rule's own cooldown still runs (below the limit
+            # again as trades leave the window: trial18c read "2/3 per minute 67% (the 3rd
+            # starts a 1m00s cooldown)" while its cooldown held the account): what it did
+            past = then and (r.value >= r.limit or _own_lock(status, r.rule))
+            if past:
                 then, shown = count_past(status, r, tz, now_ns)
                 note = "" if shown else note
             if then:                  # a count's limit acts at once: no trade after it
@@ -786,6 +789,11 @@ def shown_note(note: str, mode: str) -> str:
     if mode == "alert" and note != LOCKED_BY_THIS_RULE:
         return ""
     return note
+
+
+def _own_lock(status: AccountStatus, rule: str) -> bool:
+    """Does a lockout of this rule hold the whole account (its cooldown running)?"""
+    return any(lk.rule == rule and lk.symbol is None for lk in status.lockouts)
 
 
 def count_past(status: AccountStatus, r, tz: Optional[dt.tzinfo],

@@ -18,7 +18,24 @@ _READING = re.compile(
     r"^(?P<what>(?P<symbol>\S+) (?:has no stop|(?P<side>\S+) (?P<size>\d+): its (?:\d+ )?stops? "
     r"covers? (?P<cover>\d+) of \d+)): (?:(?P<count>closed in \S+) unless "
     r"(?:a stop is placed|stops cover all \d+)|(?P<flight>riskd's close in flight for "
-    r"(?P<since>\S+)))(?P<tail>.*)$")
+    r"(?P<since>[0-9dhms]+)))(?P<tail>.*)$")
+
+
+_ALL = re.compile(r" closes all (?P<all>\d+) \((?P<bought>\d+) bought since")
+
+
+def _flight_tail(tail: str) -> str:
+    """What the in-flight reading's tail says, short: what riskd's close takes beyond the
+    position it was sent for, and what becomes of a stop ('all 2; a stop now is cancelled')."""
+    parts = []
+    grew = _ALL.match(tail)
+    if grew:
+        parts.append(f"all {grew['all']}")
+    if " cancels its " in tail:
+        parts.append("its stop cancelled" if tail.endswith("its stop") else "stops cancelled")
+    elif "a stop placed now is cancelled" in tail:
+        parts.append("a stop now is cancelled")
+    return "; ".join(parts)
 
 
 def shorter(rule: str, text: str) -> list[str]:
@@ -30,9 +47,12 @@ def shorter(rule: str, text: str) -> list[str]:
     brief = "no stop" if m["cover"] is None else f"stop {m['cover']}/{m['size']}"
     if m["flight"]:
         count, short = m["flight"], f"riskd closing {m['since']}"
+        mini = _flight_tail(tail)
         forms = [f"{m['what']}: {count}{tail}", f"{symbol} {brief}, {short}{tail}",
-                 f"{symbol} {short}{tail}", f"{symbol} {short}",
-                 f"{symbol} closing {m['since']}", short]
+                 f"{symbol} {short}{tail}"]
+        if mini:
+            forms += [f"{symbol} {brief}, {short} ({mini})", f"{symbol} {short} ({mini})"]
+        forms += [f"{symbol} {short}", f"{symbol} closing {m['since']}", short]
     else:
         count = m["count"]
         forms = [f"{m['what']}: {count}{tail}", f"{symbol} {brief}, {count}{tail}",

@@ -27,7 +27,7 @@ from services.enforcement.journal import (JOURNAL_FILE, Entry, Journal, entries_
 from services.enforcement.lanes import Lanes
 from services.enforcement.planning import retry_delay
 from services.enforcement import killswitch, withdraw
-from shared import roundslatency, shards, topics
+from shared import roundslatency, shards, showtime, topics
 from shared.accountname import account_called
 from shared.bus.doorbell import Doorbell
 from shared.bus.subscriber import Subscriber
@@ -66,7 +66,8 @@ class EnforcementWorker(Worker):
         self.budget = RateBudget(broker.rate_limit, broker.rate_window, clock=self.clock)
         # one job at a time per (account, lane): closes and cancels of one account may overlap
         self.lanes = Lanes(self.clock)
-        self.executor = Executor(self._make_client, self.journal, self.clock, Settings(),
+        self.executor = Executor(self._make_client, self.journal, self.clock,
+                                 Settings(zone=showtime.zone_of(self.config)),
                                  self.budget, pause=self.lanes.pause,
                                  queued=self.lanes.queued)
         self.inflight: set[str] = set()             # queued, running or waiting to retry

@@ -36,6 +36,7 @@ the broker, as any command left running). Wide moves found it: with 4 threads ea
 """
 from __future__ import annotations
 
+import datetime as dt
 import inspect
 import itertools
 import logging
@@ -76,6 +77,7 @@ class Settings:
     settle: float = 0.05         # pause before verifying (the broker books the fills); no
                                  # thread waits it out: the command continues after it
     budget_wait_max: float = 120.0   # s: waits for riskd's own rate budget, not rounds
+    zone: Optional[dt.tzinfo] = None  # the display zone: times a result names (showtime)
 
 
 @attrs.frozen
@@ -264,7 +266,7 @@ class Executor:
                             save_progress=lambda p: self.journal.save_progress(cmd.id, p),
                             account_label=job.account_label, v2_state=self.v2_state,
                             settle=self.settings.settle, resumed=resumed,
-                            restarted=restarted)
+                            restarted=restarted, zone=self.settings.zone)
         running.ctx = ctx
         if cmd.mode == "alert":
             return self._alert(job, action, ctx, running)

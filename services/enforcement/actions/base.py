@@ -13,6 +13,7 @@ lost answer finishes the job without repeating a call that worked.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 from typing import Callable, Iterator, Optional
 
@@ -132,7 +133,8 @@ class ActionContext:
                  progress: Optional[dict] = None,
                  save_progress: Callable[[dict], None] = lambda _p: None,
                  account_label: str = "", v2_state: Optional[dict] = None,
-                 settle: float = 0.05, resumed: bool = False, restarted: bool = False):
+                 settle: float = 0.05, resumed: bool = False, restarted: bool = False,
+                 zone: Optional[dt.tzinfo] = None):
         self.client = client
         self.command = command
         self.clock = clock
@@ -142,6 +144,8 @@ class ActionContext:
         self.account = account_label or str(command.account_id)
         self.v2 = v2_state if v2_state is not None else {"missing": False}
         self.settle_s = settle
+        # the display zone (shared/showtime.py): a time a result names is shown in it
+        self.zone = zone or dt.timezone.utc
         self.done: list[str] = []
         self.errors: list[str] = []
         # a close riskd gave up waiting for after the client's timeout ([broker] timeout): the

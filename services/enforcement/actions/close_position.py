@@ -16,6 +16,12 @@ order is left alone); then one read verifies the position is gone (a close that 
 filled yet is retried). Every call is idempotent, so a run resumed after a crash re-checks
 and only does what is missing. The cancels run even when the market is shut and the close
 waits for it.
+
+An order the trader placed after riskd decided the close (a stop placed while the close was
+held at the broker) is cancelled with the others, and the result names it: "1 order cancelled:
+the trader's sell stop MNQ 2 @ 20800.00, placed at Sun 22:16:20 CST while this close was in
+flight" (fresh-user trial 18c: the trader's stop vanished with only "1 order cancelled" said).
+Which orders those are is journaled (progress `placed`), so a later round's result says it too.
 """
 from __future__ import annotations
 
@@ -24,10 +30,12 @@ from typing import Generator, Optional
 from services.enforcement.actions.base import (ActionContext, GiveUp, Retry, StepReport,
                                                answered, unsure)
 from services.enforcement.planning import CLOSE, Step, plan_cancels, plural
+from shared import showtime
 
 NAME = "close_position"
 PRIORITY = 0
 PASSES = 3
+SKEW_NS = 1_000_000_000         # the broker's clock and risk's may differ this much
 
 
 def _contract(ctx: ActionContext) -> str:
@@ -52,7 +60,8 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
     close = Step(CLOSE, contract_id=cid)
     # flat without a close of ours that worked (or may have), in any round or turn of it
     already = not answered(ctx.done, close)
-    yield from ctx.settle_orders(contract_orders(cid), f"orders still working in {cid}", PASSES)
+    yield from ctx.settle_orders(noting_placed(ctx, cid), f"orders still working in {cid}",
+                                 PASSES)
     closed.raise_if_stuck(ctx.errors)
     yield from ctx.settle()
     left = ctx.position(cid)
@@ -60,6 +69,7 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
         raise Retry(f"{cid} still open ({left.size}) after closeContract")
     cancelled = sum(1 for d in ctx.done if d.startswith("cancel"))
     orders = f", {plural(cancelled, 'order')} cancelled" if cancelled else ""
+    orders += placed_words(ctx)
     if already:
         how = "was already flat"
     elif close.describe() in ctx.done:
@@ -71,6 +81,39 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
         # someone else closed)
         how = f"is flat: closed, though {unsure(ctx.done, ctx.timed_out_s)}"
     return f"{cid} on account {ctx.account} {how}{orders}"
+
+
+def noting_placed(ctx: ActionContext, cid: str):
+    """contract_orders' plan, journaling the orders it cancels that the trader placed after
+    riskd issued the close (progress `placed`: [order id, when placed, the order in words])."""
+    plan = contract_orders(cid)
+
+    def planned(orders):
+        steps = plan(orders)
+        ids = {s.order_id for s in steps}
+        known = {row[0] for row in ctx.progress.get("placed") or []}
+        new = [o for o in orders if o.id in ids and o.id not in known and o.created_ns
+               and o.created_ns > ctx.command.issued_ns - SKEW_NS]
+        if new:
+            # only now: shared/orderwords.py reads the market messages' constants, an area
+            # enforcement does not load at start (docs/performance.md, 'Memory')
+            from shared.orderwords import order_words   # noqa: PLC0415
+            new = [[o.id, o.created_ns, order_words(o)] for o in new]
+            ctx.save_progress(placed=list(ctx.progress.get("placed") or []) + new)
+        return steps
+    return planned
+
+
+def placed_words(ctx: ActionContext) -> str:
+    """': the trader's sell stop MNQ 2 @ 20800.00, placed at Sun 22:16:20 CST while this close
+    was in flight' for each such order this command cancelled ('' when none)."""
+    said = []
+    for order_id, placed_ns, words in ctx.progress.get("placed") or []:
+        if f"cancel order {order_id}" in ctx.done:
+            when = showtime.start(placed_ns, ctx.zone, ctx.clock.now_ns())
+            said.append(f"the trader's {words}, placed at {when} while this close was in "
+                        f"flight")
+    return f": {'; '.join(said)}" if said else ""
 
 
 def handed_to(ctx: ActionContext, queued: list) -> Optional[str]:

@@ -11,6 +11,14 @@ stop: closed in 2s unless a stop is placed", on the phone, the log and the statu
 position's warning is its own (per_position): riskd's close of another position on its way, or
 another position's breach, does not hold it back (trial 18b: after a close whose broker answer
 was lost, the next position was closed with no warning).
+While riskd's close of a position is on its way the row says so, and what that close does
+(fresh-user trial 18c): it closes all of the contract, what was bought since it was sent too
+(close_position retries until the contract is flat; the row had fallen back to "closed in 0s
+unless a stop is placed" after a buy), and it cancels the contract's orders, a stop placed
+meanwhile too (the row had read "grace_seconds=10", as if covered): "MNQ has no stop: riskd's
+close in flight for 8s closes all 2 (1 bought since it was sent); a stop placed now is
+cancelled with it", "MNQ long 1: its stop covers 1 of 1: riskd's close in flight for 3s closes
+all 1 and cancels its stop".
 Its reading is whole seconds: value, share and words are one figure (trial 17g: the row read
 "3/10 35%", the alert 80 % where history said 81 % of the same warning); the screens and the
 alerts show its words (shared/rulenumbers.py SPELLED_OUT).
@@ -43,15 +51,57 @@ def uncovered(account, now: int) -> list:
     return out
 
 
-def closing_since(account, p, now: int):
-    """When riskd's close of the whole position was sent (its exits there expect all of it,
-    the command on its way or done with its fills still to come), None when riskd is not
-    closing it."""
+def stopped_closing(account, now: int) -> list:
+    """(position, its live size, its working stops, closing_of) of every open position its
+    stops cover while riskd's close of all of it is still on its way: that close goes on and
+    cancels them (closing a contract closes its orders)."""
+    out = []
+    for p in account.positions.values():
+        size = account.live_size(p)
+        stops = stop_orders(account, p) if size else []
+        closing = closing_of(account, p, now) if stops else None
+        if closing is not None and closing[1]:
+            out.append((p, size, stops, closing))
+    return out
+
+
+def closing_of(account, p, now: int):
+    """(when riskd's close of all of the position was sent, whether that command is still on
+    its way, contracts held beyond what it expected when sent), None when riskd is not
+    closing it. A close of all of the contract not answered yet (a close_position, a flatten:
+    Exit.whole) closes what was bought since too: it retries until the contract is flat
+    (fresh-user trial 18c: a buy during a held close made the row read "closed in 0s unless a
+    stop is placed" for the rest of the hold). Done, its fills still to come, it covers what
+    it expects."""
     exits = [e for e in account.riskd.expected if e.contract_id == p.contract_id
              and e.size > 0 and not e.gone and e.open_at(now)]
-    if not exits or sum(e.size for e in exits) < p.size:
+    if not exits:
         return None
-    return min(e.issued_ns for e in exits)
+    expected = sum(e.size for e in exits)
+    outstanding = [e for e in exits if e.whole and not e.closed and e.done_ns == 0]
+    if outstanding:
+        return (min(e.issued_ns for e in outstanding), True,
+                max(0, p.size - expected))
+    if expected < p.size:
+        return None
+    return min(e.issued_ns for e in exits), False, 0
+
+
+def in_flight_words(size: int, since_s: int, on_way: bool, bought: int, stops: int) -> str:
+    """What riskd's close of the position in flight does: "riskd's close in flight for 15s"
+    and, while its command is on its way, what it takes: all of the contract (what was bought
+    since it was sent too) and its working orders (closing a contract closes its orders: a
+    stop placed now is cancelled with it, trial 18c)."""
+    words = f"riskd's close in flight for {duration(since_s)}"
+    if not on_way:
+        return words
+    if bought or stops:
+        words += f" closes all {size}"
+    if bought:
+        words += f" ({bought} bought since it was sent)"
+    if stops:
+        return f"{words} and cancels {'its stop' if stops == 1 else f'its {stops} stops'}"
+    return f"{words}; a stop placed now is cancelled with it"
 
 
 def what_covers(p, size: int, cover: int, stops: int) -> str:
@@ -86,14 +136,24 @@ class NoStopLossGrace(Rule):
         for p, size, since, seconds, cover, n in uncovered(ctx.account, now):
             left = max(0, grace - seconds)
             fix = "a stop is placed" if cover == 0 else f"stops cover all {size}"
-            sent = closing_since(ctx.account, p, now)
-            then = (f"closed in {duration(left)} unless {fix}" if sent is None else
-                    f"riskd's close in flight for {duration(max(0, now - sent) // NS)}")
+            closing = closing_of(ctx.account, p, now)
+            then = (f"closed in {duration(left)} unless {fix}" if closing is None else
+                    in_flight_words(size, max(0, now - closing[0]) // NS, closing[1],
+                                    closing[2], 0))
             out.append(Measure(Decimal(seconds), Decimal(grace),
                                seconds / grace if grace else 1.0,
                                f"{what_covers(p, size, cover, n)}: {then}",
                                key=f"{p.contract_id}@{since}", contract_id=p.contract_id,
-                               acting=sent is not None))
+                               acting=closing is not None))
+        for p, size, stops, closing in stopped_closing(ctx.account, now):
+            # covered by stops placed while riskd's close is on its way: the close goes on and
+            # cancels them (trial 18c: the row read "grace_seconds=10", as if covered)
+            out.append(Measure(Decimal(grace), Decimal(grace), 1.0,
+                               f"{what_covers(p, size, min(size, stop_cover(stops)), len(stops))}: "
+                               + in_flight_words(size, max(0, now - closing[0]) // NS, True,
+                                                 closing[2], len(stops)),
+                               key=f"{p.contract_id}@stopped", contract_id=p.contract_id,
+                               acting=True))
         return out
 
     def evaluate(self, ctx, event, now, params):

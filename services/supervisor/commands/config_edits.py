@@ -14,7 +14,8 @@ from services.supervisor.commands.rule_acted import acted_lines
 from services.supervisor.commands.rule_confirm import ask_first
 from services.supervisor.commands.rule_outcome import (RuleEdit, applied_now, nobody_runs,
                                                       outcome_lines, profile_target,
-                                                      reason_of, runs_profile)
+                                                      reason_of as saved_reason_of,
+                                                      runs_profile, unchanged_reason_of)
 from services.supervisor.riskshards import forward_risk
 from shared import showtime
 from shared.accountname import account_called, labels
@@ -166,7 +167,8 @@ def apply_edit(sup, respond, key: str, edit: Callable[..., EditResult],
                ] if reloaded.ok else []
     rule = rule_edit() if (reloaded.ok and rule_edit is not None) else None
     if rule is not None:
-        confirm_rule_edit(sup, respond, key, rule, body, edited_ns, shown, created)
+        confirm_rule_edit(sup, respond, key, rule, body, edited_ns, shown, created,
+                          unchanged=not result.changes)
         return
     note = "applied live" if reloaded.ok else f"written but not applied: {reloaded.reason}"
     if reloaded.ok and (is_rule_key(key) or any(is_rule_key(k) for k in result.changed_keys)
@@ -286,11 +288,14 @@ def own_values(config, rule: RuleEdit) -> set:
 
 def confirm_rule_edit(sup, respond, key: str, rule: RuleEdit, body: ConfigEdited,
                       edited_ns: Optional[int] = None, shown: str = "",
-                      created: Optional[list[str]] = None) -> None:
+                      created: Optional[list[str]] = None, unchanged: bool = False) -> None:
     """Ask risk for its reading until it shows the edit (every RECHECK_EVERY, for at most
     CONFIRM_WITHIN), then answer with what risk does: applied live, or the old value kept
     until the roll; applied live, what it did at once (rule_acted.py: the decisions of the
-    rule risk made since edited_ns, the edit's time)."""
+    rule risk made since edited_ns, the edit's time). unchanged: the file already held the
+    value (`rules enable` of a rule already on): the answer says nothing changed, and what is
+    in force, not "saved; applied live" (fresh-user trial 18c section 8)."""
+    reason_of = unchanged_reason_of if unchanged else saved_reason_of
     deadline = sup.clock.monotonic() + CONFIRM_WITHIN
     now_ns = sup.clock.now_ns()
     roll = showtime.at(sup.calendar.next_roll(now_ns), showtime.zone_of(sup.config), now_ns)

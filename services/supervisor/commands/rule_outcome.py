@@ -205,3 +205,17 @@ def reason_of(key: str, lines: list[str], shown: str = "") -> str:
     unconfirmed = NOT_CONFIRMED_PROFILE if key.startswith(("profile:", "profiles.")) \
         else NOT_CONFIRMED
     return f"{shown or key}: saved; " + ("\n  ".join(lines) if lines else unconfirmed)
+
+
+UNCHANGED = "unchanged (the file already holds that value: nothing changed)"
+APPLIED = "applied live on "
+
+
+def unchanged_reason_of(key: str, lines: list[str], shown: str = "") -> str:
+    """The reason of a rule edit that wrote nothing new (the file already held the value:
+    `rules enable` of a rule already on answered "saved; applied live", trial18c section 8):
+    it says nothing changed, and what risk holds, "in force on ..." where a change would read
+    "applied live on ..." (a value risk keeps until the roll, a loosening, is said as it is)."""
+    said = [f"in force on {line[len(APPLIED):]}" if line.startswith(APPLIED) else line
+            for line in lines]
+    return f"{shown or key}: {UNCHANGED}" + "".join(f"\n  {line}" for line in said)

@@ -38,3 +38,18 @@ def test_the_per_hour_row_at_its_limit_during_the_per_minute_cooldown_says_it_ru
     text = text_of(window(10, 10, "hour"), 40)                # the per-minute 1m, 40 s left
     assert "10/10 per hour 100% (cooldown running until Wed 14:04:07 CST)" in text, text
     assert "the 10th starts" not in text
+
+
+def test_a_count_back_below_its_limit_during_its_own_cooldown_says_it_runs():
+    """Trial18c: the banner `COOLDOWN 27s (until Sun 22:07:21 CST) -- trade_frequency_limit`
+    and the row '2/3 per minute 67% (the 3rd starts a 1m00s cooldown)': the 3rd trade had
+    started that cooldown, and a trade now is made under it (its lockout closes it)."""
+    text = text_of(window(2, 3, "minute"), 27)
+    assert "2/3 per minute 67% (cooldown running until Wed 14:03:54 CST)" in text, text
+    assert "the 3rd starts" not in text
+
+
+def test_below_its_limit_with_no_cooldown_of_its_own_it_says_what_the_next_trade_does():
+    s = state(account(rules=[window(2, 3, "minute")]))
+    text = plain(render(build_screen(s, NOW, CHICAGO, CALENDAR), 120, None, unicode=False))
+    assert "2/3 per minute 67% (the 3rd starts a 1m00s cooldown)" in text, text

@@ -85,3 +85,39 @@ def test_the_in_flight_reading_s_shorter_forms():
     assert fitting("no_stop_loss_grace", FLIGHT, 21) == "MNQ riskd closing 35s"
     assert fitting("no_stop_loss_grace", FLIGHT, 18) == "MNQ closing 35s"
     assert all("35s" in f for f in shorter("no_stop_loss_grace", FLIGHT))
+
+
+# trial 18c section 2: the close held at the broker, the trader bought 1 more, then placed a stop
+GREW = ("MNQ has no stop: riskd's close in flight for 11s closes all 2 (1 bought since it was "
+        "sent); a stop placed now is cancelled with it")
+STOPPED = ("MNQ long 2: its stop covers 2 of 2: riskd's close in flight for 4s closes all 2 "
+           "(1 bought since it was sent) and cancels its stop")
+
+
+def screen(monkeypatch, detail: str, width: int, height: int) -> str:
+    monkeypatch.setattr(room, "default_rules", lambda: grace_rules(detail))
+    s = room.read_history(room.busy_day())
+    return plain(render(build_screen(s, NOW, CHICAGO, CALENDAR), width, height))
+
+
+@pytest.mark.parametrize("detail", [GREW, STOPPED])
+def test_at_80x40_what_riskd_s_close_takes_is_on_the_screen(monkeypatch, detail):
+    """The row says riskd's close takes what was bought since and cancels a stop placed
+    meanwhile (services/risk/rules/no_stop_loss_grace.py in_flight_words): at 80x40 the reading
+    goes on below its row, whole; at 80x24 the in-flight countdown is kept (above)."""
+    text = screen(monkeypatch, detail, 80, 40)
+    lines = text.split("\n")
+    at = next(i for i, ln in enumerate(lines) if "no_stop_loss_grace" in ln)
+    said = " ".join(ln.strip() for ln in lines[at:at + 3]).replace("no_stop_loss_grace ", "")
+    assert " ".join(detail.split()) in " ".join(said.split()), text
+    narrow = screen(monkeypatch, detail, 80, 24)
+    assert re.search(r"no_stop_loss_grace +MNQ (riskd )?closing \d+s", narrow), narrow
+
+
+def test_the_shorter_forms_of_what_riskd_s_close_takes():
+    assert fitting("no_stop_loss_grace", GREW, 55) == \
+        "MNQ riskd closing 11s (all 2; a stop now is cancelled)"
+    assert fitting("no_stop_loss_grace", STOPPED, 50) == \
+        "MNQ riskd closing 4s (all 2; its stop cancelled)"
+    assert fitting("no_stop_loss_grace", FLIGHT + "; a stop placed now is cancelled with it",
+                   21) == "MNQ riskd closing 35s"

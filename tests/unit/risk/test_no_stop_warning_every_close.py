@@ -219,6 +219,7 @@ def test_the_row_says_riskd_s_close_is_in_flight_while_it_is_held(tmp_path):
     m.tick_to(m.now + 3 * NS, {}, hold)                   # 10.05 s: the close is sent
     assert len(m.pending) == 1
     m.tick_to(m.now + 15 * NS, {}, hold)
-    assert row() == "MNQ has no stop: riskd's close in flight for 15s"
+    assert row() == ("MNQ has no stop: riskd's close in flight for 15s; a stop placed now is "
+                     "cancelled with it")
     m.tick_to(m.now + 25 * NS, {}, hold)                  # answered at 35 s: flat
     assert m.opened[MNQ] is None and row() == NoStopLossGrace.description

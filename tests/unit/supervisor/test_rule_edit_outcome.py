@@ -109,12 +109,15 @@ def run(command, sup, request, monkeypatch, caplog):
     return got[0], outcomes[-1]
 
 
-def _no_write(run_edit):
+def _no_write(run_edit, changes=("accounts[0].rules.max_contracts.limit: 5 -> 8",)):
+    """changes: what the edit changed in the file (none: the file already held the value)."""
     def patched(sup, respond, key, edit, rule_edit=None, **kw):
         return run_edit(sup, respond, key,
                         lambda p, b, dry_run=False: EditResult(
                             path=p, backup="", digest="", text="new" if dry_run else "",
-                            changed_keys=("accounts[0].rules.max_contracts.limit",)),
+                            changes=changes,
+                            changed_keys=("accounts[0].rules.max_contracts.limit",)
+                            if changes else ()),
                         rule_edit, **kw)
     return patched
 
