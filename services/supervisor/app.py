@@ -1129,7 +1129,8 @@ class Supervisor(Worker):
             for name in going:
                 self.back.down(name, now_ns, "stopped by an operator (riskctl stop"
                                + (f": {reason})" if reason else ")"))
-        self.pub.publish(NOTIFY_TOPIC, stopped_event(going, now_ns, reason, who, left_open))
+        self.pub.publish(NOTIFY_TOPIC, stopped_event(going, now_ns, reason, who, left_open,
+                                                      self.back.broker_workers))
 
 
 def restarted_soon(policy: WorkerPolicy, now: float) -> bool:

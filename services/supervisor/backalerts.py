@@ -38,7 +38,7 @@ import attrs
 from services.supervisor.guard import GUARD_WORKERS
 from services.supervisor.heldwords import line_owners
 from services.supervisor.policy import PolicySettings
-from shared import shards, showtime
+from shared import guardwords, shards, showtime
 from shared.bus.publisher import KEEP_FOR_S
 from shared.clock import from_ns
 from shared.exitwords import where_why
@@ -78,12 +78,16 @@ def _names(names: list[str]) -> str:
 
 
 def stopped_event(names: list[str], ts_ns: int, reason: str = "", who: str = "",
-                  left_open: Sequence[str] = ()) -> NotifyEvent:
+                  left_open: Sequence[str] = (),
+                  broker_workers: Sequence[str] = ()) -> NotifyEvent:
     """The alert for an operator's `riskctl stop` of `names` (one worker, or every risk shard):
     who stopped it (the session's role:user, as the audit trail has it; said when unknown),
     what it leaves open for a guard worker (stop.left_open_lines: market's answer at the stop,
     in the words of riskd's own stop alert, heldwords.py; or that it is not known) and the
-    reason the operator gave (`--reason`), if any."""
+    reason the operator gave (`--reason`), if any. broker_workers: the sim broker riskd runs
+    (shared/guardwords.broker_workers): stopping it leaves the accounts unguarded too (market
+    cannot reach the broker), said in the crash alert's words (guardwords.down_line; trial18c:
+    `riskctl stop simbroker` said nothing of guarding)."""
     it = "it" if len(names) == 1 else "them"
     what = f"Worker {names[0]}" if len(names) == 1 else f"Workers {_names(names)}"
     by = f"stopped by {who} (riskctl stop)" if who else \
@@ -101,6 +105,14 @@ def stopped_event(names: list[str], ts_ns: int, reason: str = "", who: str = "",
             ts_ns=ts_ns,
             # a chat that sees only some accounts gets only their lines (heldwords.Owned)
             line_accounts=line_owners(["", *left_open, *why]))
+    if any(n in broker_workers for n in names):
+        return NotifyEvent(
+            kind="worker_stopped", severity="critical",
+            title=f"⛔ {what} stopped by {who or 'an operator'}: accounts are NOT guarded "
+                  f"until {'it is' if len(names) == 1 else 'they are'} started again",
+            lines=[f"{by}; nothing restarts {it} until someone runs {start}",
+                   guardwords.down_line(names[0]), *why],
+            ts_ns=ts_ns)
     return NotifyEvent(
         kind="worker_stopped", severity="warning",
         title=f"⏹ {what} stopped by {who or 'an operator'}",
