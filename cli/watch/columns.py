@@ -8,6 +8,8 @@ import os
 
 from typing import Iterable, Optional, Sequence
 
+from shared.outcomewords import ACTION_WORDS
+
 CUT = "\u2026"                # '…': the end of a line cut at the width, or a name's middle
 
 
@@ -56,11 +58,8 @@ def _reads_as(other: str, head: str, tail: str, width: int) -> bool:
 
 RULE_W, ACTION_W = 22, 15                   # LAST ACTIONS' rule and action columns, whole
 MIN_RULE_W, MIN_ACTION_W, MIN_OUTCOME_W = 13, 12, 10     # the narrowest they get for latency
-# an action in a word or two, for an action column too narrow for its names (trial18c: at
-# 80x24 the rule names gave way instead: 'no_sto…_grace', 'lockou…cement'); the words of the
-# "Done" alerts (services/notify/templates.py)
-ACTION_WORDS = {"close_position": "close", "reduce_position": "reduce", "flatten": "flatten",
-                "cancel_orders": "cancel", "modify_stop": "move stop"}
+# an action in a word or two (shared/outcomewords.ACTION_WORDS), for an action column too narrow
+# for its names (trial18c: at 80x24 the rule names gave way instead: 'no_sto…_grace')
 
 
 def action_word(action: str, width: int) -> str:
