@@ -548,7 +548,11 @@ def worker_alert(e: WorkerEvent, ctx: Context) -> Optional[Alert]:
             if guardwords.is_guard(e.name) or e.name in ctx.broker_workers else ()
         return Alert(kind="worker_crashed", severity=WARNING,
                      title=f"💥 Worker {e.name} crashed: {how}",
-                     lines=(said or "riskd restarts it", *unguarded))
+                     # enforcement's: riskd's commands it had in flight, resumed when it is
+                     # back (services/supervisor/inflight.py; trial18c: a kill -9 in a held
+                     # close said nothing of it)
+                     lines=(said or "riskd restarts it", *unguarded,
+                            *getattr(e, "in_flight", ())))
     return None
 
 

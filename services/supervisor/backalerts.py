@@ -245,7 +245,8 @@ class BackWatch:
     def due(self, now_ns: int, unguarded: Iterable[str],
             tz: dt.tzinfo = dt.timezone.utc,
             unguarded_s: Optional[Callable[[int], float]] = None,
-            unguarded_from: Optional[Callable[[int], tuple[int, str]]] = None
+            unguarded_from: Optional[Callable[[int], tuple[int, str]]] = None,
+            more: Optional[Callable[[str], list[str]]] = None
             ) -> Optional[NotifyEvent]:
         """The "back" alert for every worker ready to be announced now, or None.
 
@@ -257,7 +258,9 @@ class BackWatch:
         status counts them (GuardTracker.unguarded_s): a guard worker's "back" says it when it
         differs from the time down. unguarded_from(down_ns): when the accounts became
         unguarded, for a worker that went down then, and the reason that began it
-        (GuardTracker.unguarded_from): the count starts there."""
+        (GuardTracker.unguarded_from): the count starts there. more(name): lines a ready
+        worker's "back" adds (enforcement: what became of the commands it had in flight,
+        services/supervisor/inflight.py)."""
         reasons = tuple(unguarded)
 
         def ready_now(name: str, up_ns: int) -> bool:
@@ -316,6 +319,8 @@ class BackWatch:
                   if d.loop is not None and not d.flapped]
         lines += [line for n, d in zip(ready, downs) if n == "notify"
                   for line in notify_missed(d.since_ns, d.up_ns, tz)]
+        if more is not None:
+            lines += [line for n in ready for line in more(n)]
         return NotifyEvent(kind=WORKER_BACK, severity="info", title=title, lines=lines,
                            ts_ns=now_ns)
 
