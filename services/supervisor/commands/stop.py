@@ -138,7 +138,7 @@ def execute(sup, request, respond) -> None:
     names = targets(sup, request.name)
     note = unguarded_note(request.name)
     stopped = stopped_note(request.name)      # what is no longer guarded (notify: the phone)
-    if request.name in guardwords.broker_workers(sup.config.broker.kind):
+    if not note and request.name in guardwords.broker_workers(sup.config.broker.kind):
         stopped = guardwords.down_line(request.name)     # the sim broker: the crash's words
     who = sup.requester        # the admin's session (role:user), for the stop alert
 
