@@ -29,6 +29,13 @@ _NOT_A_RULE = {SELF_LOCKOUT: "trader (self-lockout)", ADMIN_LOCKOUT: "the admin 
 RULE = "rule "
 
 
+# an action in a word or two, as the "✅ Done" alerts say it before who took it ("close by
+# lockout enforcement: ..."): watch's narrow action column, the supervisor's alerts on a
+# command in flight (services/supervisor/inflight.py)
+ACTION_WORDS = {"close_position": "close", "reduce_position": "reduce", "flatten": "flatten",
+                "cancel_orders": "cancel", "modify_stop": "stop move"}
+
+
 def contracts(n: int) -> str:
     """'1 contract', '2 contracts' (shared/plural.py)."""
     return plural(n, "contract")

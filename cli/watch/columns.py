@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import os
 
-from typing import Iterable
+from typing import Iterable, Optional, Sequence
+
+from shared.outcomewords import ACTION_WORDS
 
 CUT = "\u2026"                # '…': the end of a line cut at the width, or a name's middle
 
@@ -56,23 +58,43 @@ def _reads_as(other: str, head: str, tail: str, width: int) -> bool:
 
 RULE_W, ACTION_W = 22, 15                   # LAST ACTIONS' rule and action columns, whole
 MIN_RULE_W, MIN_ACTION_W, MIN_OUTCOME_W = 13, 12, 10     # the narrowest they get for latency
+# an action in a word or two (shared/outcomewords.ACTION_WORDS), for an action column too narrow
+# for its names (trial18c: at 80x24 the rule names gave way instead: 'no_sto…_grace')
 
 
-def action_columns(width: int, when: int, outcome: int, latencies: list[str]
-                   ) -> tuple[int, int, int, int]:
+def action_word(action: str, width: int) -> str:
+    """The action as LAST ACTIONS shows it in a column `width` wide: its name when it fits,
+    else its short word ('close_position' -> 'close')."""
+    return action if len(action) <= width else ACTION_WORDS.get(action, action)
+
+
+def action_columns(width: int, when: int, outcome: int, latencies: list[str],
+                   rules: Optional[Sequence[str]] = None,
+                   actions: Optional[Sequence[str]] = None) -> tuple[int, int, int, int]:
     """(rule, action, outcome, latency) widths of LAST ACTIONS in `width` characters: the
     latency column gets its few characters whole (fresh-user trial 2026-12-06: at 80 columns
-    it read '6…', '0.0…' or '…'): the rule (cut in its middle, still itself), then the
-    outcome, then the action columns give way down to their narrowest; narrower still, the
-    latency column is left out, never cut."""
+    it read '6…', '0.0…' or '…'). The rule and action columns are as wide as the names they
+    show (at most RULE_W, ACTION_W; rules, actions: the rows' names, None: the widest). The
+    action column gives way first, to its short words (action_word: 'close', 'reduce'), so a
+    rule name keeps its letters (trial18c: 'no_sto…_grace', 'lockou…cement' at 80x24); then
+    the rule (cut in its middle, still itself), the outcome, the action columns down to their
+    narrowest; narrower still, the latency column is left out, never cut."""
     lat_w = max([len("latency"), *(len(x) for x in latencies)])
-    cols = [RULE_W, ACTION_W, outcome]
-    floors = [MIN_RULE_W, MIN_ACTION_W, min(outcome, MIN_OUTCOME_W)]
+    rule_w = RULE_W if rules is None else min(RULE_W, max([len("rule"), *map(len, rules)]))
+    action_w = ACTION_W if actions is None else \
+        min(ACTION_W, max([len("action"), *map(len, actions)]))
+    cols = [rule_w, action_w, outcome]
     over = when + 1 + sum(cols) + 3 + lat_w - width          # 4 blanks between 5 columns
+    if over > 0 and actions is not None:                      # the short words, uncut
+        words = max([len("action"), *(len(action_word(a, 0)) for a in actions)])
+        give = max(0, min(over, cols[1] - words))
+        cols[1] -= give
+        over -= give
+    floors = [min(rule_w, MIN_RULE_W), min(cols[1], MIN_ACTION_W), min(outcome, MIN_OUTCOME_W)]
     for i in (0, 2, 1):                                       # rule, outcome, action
         give = max(0, min(over, cols[i] - floors[i]))
         cols[i] -= give
         over -= give
     if over > 0:                           # no room for the latency whole: none of it
-        return RULE_W, ACTION_W, outcome, 0
+        return rule_w, action_w, outcome, 0
     return cols[0], cols[1], cols[2], lat_w

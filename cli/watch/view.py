@@ -15,7 +15,7 @@ from typing import Iterable, Optional
 
 from shared.accountname import called
 from cli.watch import rulegrid, shortreading
-from cli.watch.columns import CUT, action_columns, name_cuts
+from cli.watch.columns import CUT, action_columns, action_word, name_cuts
 from cli.watch.model import CLOSING, WAITING, AccountView, Bar, Screen
 
 Seg = tuple[str, str]
@@ -251,6 +251,9 @@ def rule_lines(account: AccountView, width: int, max_rows: Optional[int] = None,
     lay = layout or width
     # names whole, rules left off when the rows are short (cli/watch/rulegrid.py)
     grid = rulegrid.layout([r.rule for r in rules], [r.text for r in rules], lay, max_rows)
+    if grid.shown < count:
+        # the rules left off are the last ones: a rule acting now is never among them
+        rules = acting_first(rules, acting_rules(account))
     whole = max(len(r.text) for r in rules)
     spare = None if max_rows is None else max(1, max_rows - 1) - grid.per_col \
         - (grid.shown < count)
@@ -292,6 +295,27 @@ def rule_lines(account: AccountView, width: int, max_rows: Optional[int] = None,
         rows += [fit([seg(part, "dim")], width) for part in textwrap.wrap(
             f"off: {', '.join(names)}", layout or width, subsequent_indent="  ")]
     return [head, *rows]
+
+
+IN_PROGRESS = ("pending", "accepted")     # an action of LAST ACTIONS not ended yet
+
+
+def acting_rules(account: AccountView) -> set[str]:
+    """The rules acting now: one whose action is on its way (pending, accepted), or, while
+    one is, one whose own action was not sent because it was ('not sent: in flight'); and one
+    at its limit (red). Trial18c: at 80x24 a cooldown banner and a position left
+    no_stop_loss_grace off RULES ('+3 more rules') while its close was 'not sent: in flight'."""
+    actions = getattr(account, "actions", ()) or ()
+    flying = any(a.status in IN_PROGRESS for a in actions)
+    named = {a.rule for a in actions if a.status in IN_PROGRESS
+             or (flying and (a.outcome or a.status) == "not sent: in flight")}
+    return named | {r.rule for r in account.rules if r.colour == "red"}
+
+
+def acting_first(rules: list, acting: set[str]) -> list:
+    """The rules, those acting first, each group in its own order (what is left off when
+    the rows are short is the last ones: never one that acts)."""
+    return [r for r in rules if r.rule in acting] + [r for r in rules if r.rule not in acting]
 
 
 def legend_items(unicode: bool) -> list[str]:
@@ -343,15 +367,16 @@ def action_lines(account: AccountView, width: int, max_lines: Optional[int] = No
     # the time column as wide as its times ('Sun 01:23:57 CST': the header sat 4 columns
     # left of its values, trial 2026-12-06)
     when = max([12, *(len(a.time) for a in account.actions)])
-    rule_w, action_w, wide, lat_w = action_columns(width, when, wide, [a.latency for a in
-                                                                       account.actions])
+    rule_w, action_w, wide, lat_w = action_columns(
+        width, when, wide, [a.latency for a in account.actions],
+        rules=[a.rule for a in account.actions], actions=[a.action for a in account.actions])
     latency_head = [seg(f" {'latency':>{lat_w}}", "bold")] if lat_w else []
     head = fit([seg(f"{'LAST ACTIONS':<{when}} {'rule':<{rule_w}} {'action':<{action_w}} "
                     f"{'outcome':<{wide}}", "bold"), *latency_head], width)
     rule_names = name_cuts((a.rule for a in account.actions), rule_w)
     # each action's row, then its note (wrapped under the rule column, never cut)
     groups = [[fit([seg(f"{a.time:<{when}} {rule_names[a.rule]} "
-                        f"{column(a.action, action_w)} "),
+                        f"{column(action_word(a.action, action_w), action_w)} "),
                     seg(column(a.outcome or a.status, wide), a.colour),
                     *([seg(f" {a.latency:>{lat_w}}")] if lat_w else [])],
                    width),

@@ -139,6 +139,8 @@ class NotifyWorker(Worker):
         self.unguarded: dict[str, float] = {}     # trading day -> the supervisor's latest figure
         self.running = WorkerStates()             # does enforcement run (notify/running.py)
         self._waited: dict[str, int] = {}         # command id -> enforcement down since, alerted
+        # command id -> when enforcement's 'accepted' was heard: that action waits for nothing
+        self._accepted: dict[str, int] = {}
         # command id -> its decision's time, for actions that waited for the market to open
         self._market_waited: dict[str, int] = {}
         # the lockouts in force as heard (lockout id -> LockoutState): "🔒 Lockout enforced"
@@ -309,6 +311,9 @@ class NotifyWorker(Worker):
                     self._behind.setdefault(res.account_id, []).append((res, row))
             return
         final = isinstance(msg, CommandResult) and msg.status in FINAL_STATUSES
+        if isinstance(msg, CommandResult) and not final:
+            self._accepted.setdefault(msg.command_id, self.clock.now_ns())
+            _trim(self._accepted)
         if isinstance(msg, CommandResult) and getattr(msg, "waits_for", ""):
             # risk says "⏳ Waiting" (services/risk/marketwait.py); its Done says it came late
             self._market_waited.setdefault(msg.command_id, msg.event_ns or msg.started_ns
@@ -597,6 +602,7 @@ class NotifyWorker(Worker):
         """The templates' context now: whether enforcement runs, which actions waited for it."""
         return attrs.evolve(self.ctx_t, enforcement_down_ns=self.running.down_since("enforcement"),
                             waited=self._waited, market_waited=self._market_waited,
+                            accepted=self._accepted,
                             locks=self._locks,
                             left_to=self.locked_buys.left_to(),
                             own_cuts=self.locked_buys.own_cuts(),

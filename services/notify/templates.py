@@ -36,7 +36,7 @@ from shared.rulenumbers import (reading_text, spelled_out, warning_next, warning
 from shared.when import duration, gap
 from shared.workerdown import CRASHED, FLAPPING, down_kind
 from shared.messages.risk import (ACTION_NONE, ALERT, LOCKED_ALREADY, Decision, LockoutChange,
-                                  PastLimit, RuleWarning)
+                                  PastLimit, RuleWarning, command_key)
 
 INFO, WARNING, CRITICAL = SEVERITIES
 RANK = {s: i for i, s in enumerate(SEVERITIES)}
@@ -86,6 +86,11 @@ class Context:
     # command id -> since when enforcement was not running, for the actions whose breach alert
     # said they wait for it: their "Done" says it came once enforcement was back
     waited: Mapping[str, int] = attrs.Factory(dict)
+    # command ids enforcement accepted (its 'accepted' result): their actions were sent and
+    # under way before any down of enforcement, so they wait for nothing (trial18c: a kill -9
+    # in a held close, then "NOT done yet, enforcement is not running ... risk sends the
+    # action when enforcement is back" for a close already at the broker)
+    accepted: Mapping[str, int] = attrs.Factory(dict)
     # command id -> its decision's time, for the actions enforcement kept pending because the
     # market was closed (risk's "⏳ Waiting" said so): their "Done" says they were done late
     market_waited: Mapping[str, int] = attrs.Factory(dict)
@@ -184,7 +189,7 @@ def waits(d: Decision, ctx: Context) -> bool:
     """Does the decision's action wait for an enforcement that is not running (risk keeps the
     command and sends it when enforcement is back: shared/actedby.py WAITS)?"""
     return (ctx.enforcement_down_ns is not None and d.mode != ALERT and not d.suppressed
-            and d.action != ACTION_NONE)
+            and d.action != ACTION_NONE and command_key(d) not in ctx.accepted)
 
 
 def enforcement_down_words(ctx: Context, now_ns: int) -> str:
@@ -550,7 +555,11 @@ def worker_alert(e: WorkerEvent, ctx: Context) -> Optional[Alert]:
             if guardwords.is_guard(e.name) or e.name in ctx.broker_workers else ()
         return Alert(kind="worker_crashed", severity=WARNING,
                      title=f"💥 Worker {e.name} crashed: {how}",
-                     lines=(said or "riskd restarts it", *unguarded))
+                     # enforcement's: riskd's commands it had in flight, resumed when it is
+                     # back (services/supervisor/inflight.py; trial18c: a kill -9 in a held
+                     # close said nothing of it)
+                     lines=(said or "riskd restarts it", *unguarded,
+                            *getattr(e, "in_flight", ())))
     return None
 
 

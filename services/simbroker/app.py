@@ -16,7 +16,7 @@ import sys
 from services.simbroker.controls import Controls
 from services.simbroker.gateway import Gateway
 from services.simbroker.hubs import HubServer
-from services.simbroker.info import sim_info
+from services.simbroker.info import served_info
 from services.simbroker.ordering import quirks_of
 from services.simbroker.rest import RestServer
 from services.simbroker.store import SimStore
@@ -65,7 +65,7 @@ class SimBrokerWorker(Worker):
                               sim.client_timeout, sim.wrap_events, sim.negotiate_ttl, context)
         self.hubs.set_quirks(seed=sim.seed, **quirks_of(sim.event_order, sim.duplicate_fills))
         self.gateway.hub = self.hubs
-        self.controls = Controls(self.gateway, self.hubs, sim_info(broker))
+        self.controls = Controls(self.gateway, self.hubs, served_info(broker))
         self.rest = None
         self.hubs.start()
         try:

@@ -26,7 +26,8 @@ POST /sim/quirks     {"duplicateTrades"?, "positionBeforeTrade"?, "randomOrder"?
                      randomOrder: each fill's Trade/Position/Order/Account events in a random
                      order (seed restarts it); duplicateFills: each of them twice
                      (services/simbroker/ordering.py)
-GET /sim/info        {"rest_url", "user_hub", "market_hub", "user_name", "api_key", "accounts"}
+GET /sim/info        {"rest_url", "user_hub", "market_hub", "user_name", "api_key" (masked: "***"),
+                      "api_key_in" (where to read it), "accounts"}
 """
 from __future__ import annotations
 

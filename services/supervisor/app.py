@@ -21,6 +21,7 @@ import zmq
 from services.supervisor import audit, children, lastheld, portcheck, snapshot
 from services.supervisor.lastrisk import REFRESH_EVERY, LastRisk
 from services.supervisor.flattenaudit import FlattenOutcomes
+from services.supervisor.inflight import ENFORCEMENT, InFlight
 from services.supervisor.lastresults import LastResults
 from services.supervisor.backalerts import (BackWatch, Loop, alerted_down, down_why, guards,
                                             stopped_event)
@@ -203,6 +204,8 @@ class Supervisor(Worker):
         self.last_risk = LastRisk()  # risk's last figures, for screens while risk is down
         # enforcement's outcomes, while it cannot answer (all of them since this riskd started)
         self.last_results = LastResults(since_ns=self.started_ns)
+        # enforcement's commands in flight, for its crash and "back" alerts (inflight.py)
+        self.in_flight = InFlight(self.account_called)
         # the kill switch's outcome per account, audited once enforcement has finished it
         self.flatten_outcomes = FlattenOutcomes(self.account_called,
                                                 self.last_results.states.get)
@@ -456,6 +459,7 @@ class Supervisor(Worker):
             elif isinstance(msg, CommandResult):
                 self.last_results.result(msg)
                 self.flatten_outcomes.result(msg)
+                self.in_flight.result(msg, self.clock.now_ns())
 
     def _alive(self, slot: Slot, now: float) -> None:
         """Our worker in this slot (proven by its spawn token, children.Child.bind) is alive."""
@@ -601,7 +605,9 @@ class Supervisor(Worker):
 
         def counted(since: int) -> float:
             return self.guard.unguarded_s(since, now_ns, now_ns)
-        back = self.back.due(now_ns, reasons, tz, counted, self.guard.unguarded_from)
+        back = self.back.due(now_ns, reasons, tz, counted, self.guard.unguarded_from,
+                             more=lambda n: self.in_flight.back_lines() if n == ENFORCEMENT
+                             else [])
         if back is not None and self.back.said_guard:
             self.guarded_again.said(now_ns, reasons, back.severity, gap)
         again = self.again.due(now_ns, self._notify_up_ns if self._notify_running() else None,
@@ -1103,7 +1109,8 @@ class Supervisor(Worker):
             self.still.flapped(slot.name, now_ns)
         elif down:           # after flapping, a crash may be one more of an ongoing problem
             folded = self.still.crashed(slot.name, now_ns, down_why(down, p.reason, p.last_exit))
-        self.pub.publish(topics.WORKER, attrs.evolve(event, folded=folded))
+        in_flight = self.in_flight.down(now_ns) if down and slot.name == ENFORCEMENT else []
+        self.pub.publish(topics.WORKER, attrs.evolve(event, folded=folded, in_flight=in_flight))
         if down and not folded and alerted_down(slot.name, self._notify_running()):
             self.back.down(slot.name, now_ns, down_why(down, p.reason, p.last_exit),
                            starting=p.alive_at is None)
@@ -1123,13 +1130,16 @@ class Supervisor(Worker):
         if not going:
             return
         now_ns = self.clock.now_ns()
+        if ENFORCEMENT in going:
+            self.in_flight.down(now_ns)      # its "back" says what became of them
         for name in going:
             self.still.stopped(name)         # what follows is the operator's
         if self._notify_running():
             for name in going:
                 self.back.down(name, now_ns, "stopped by an operator (riskctl stop"
                                + (f": {reason})" if reason else ")"))
-        self.pub.publish(NOTIFY_TOPIC, stopped_event(going, now_ns, reason, who, left_open))
+        self.pub.publish(NOTIFY_TOPIC, stopped_event(going, now_ns, reason, who, left_open,
+                                                      self.back.broker_workers))
 
 
 def restarted_soon(policy: WorkerPolicy, now: float) -> bool:

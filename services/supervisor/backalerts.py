@@ -38,7 +38,7 @@ import attrs
 from services.supervisor.guard import GUARD_WORKERS
 from services.supervisor.heldwords import line_owners
 from services.supervisor.policy import PolicySettings
-from shared import shards, showtime
+from shared import guardwords, shards, showtime
 from shared.bus.publisher import KEEP_FOR_S
 from shared.clock import from_ns
 from shared.exitwords import where_why
@@ -78,12 +78,16 @@ def _names(names: list[str]) -> str:
 
 
 def stopped_event(names: list[str], ts_ns: int, reason: str = "", who: str = "",
-                  left_open: Sequence[str] = ()) -> NotifyEvent:
+                  left_open: Sequence[str] = (),
+                  broker_workers: Sequence[str] = ()) -> NotifyEvent:
     """The alert for an operator's `riskctl stop` of `names` (one worker, or every risk shard):
     who stopped it (the session's role:user, as the audit trail has it; said when unknown),
     what it leaves open for a guard worker (stop.left_open_lines: market's answer at the stop,
     in the words of riskd's own stop alert, heldwords.py; or that it is not known) and the
-    reason the operator gave (`--reason`), if any."""
+    reason the operator gave (`--reason`), if any. broker_workers: the sim broker riskd runs
+    (shared/guardwords.broker_workers): stopping it leaves the accounts unguarded too (market
+    cannot reach the broker), said in the crash alert's words (guardwords.down_line; trial18c:
+    `riskctl stop simbroker` said nothing of guarding)."""
     it = "it" if len(names) == 1 else "them"
     what = f"Worker {names[0]}" if len(names) == 1 else f"Workers {_names(names)}"
     by = f"stopped by {who} (riskctl stop)" if who else \
@@ -101,6 +105,14 @@ def stopped_event(names: list[str], ts_ns: int, reason: str = "", who: str = "",
             ts_ns=ts_ns,
             # a chat that sees only some accounts gets only their lines (heldwords.Owned)
             line_accounts=line_owners(["", *left_open, *why]))
+    if any(n in broker_workers for n in names):
+        return NotifyEvent(
+            kind="worker_stopped", severity="critical",
+            title=f"⛔ {what} stopped by {who or 'an operator'}: accounts are NOT guarded "
+                  f"until {'it is' if len(names) == 1 else 'they are'} started again",
+            lines=[f"{by}; nothing restarts {it} until someone runs {start}",
+                   guardwords.down_line(names[0]), *why],
+            ts_ns=ts_ns)
     return NotifyEvent(
         kind="worker_stopped", severity="warning",
         title=f"⏹ {what} stopped by {who or 'an operator'}",
@@ -233,7 +245,8 @@ class BackWatch:
     def due(self, now_ns: int, unguarded: Iterable[str],
             tz: dt.tzinfo = dt.timezone.utc,
             unguarded_s: Optional[Callable[[int], float]] = None,
-            unguarded_from: Optional[Callable[[int], tuple[int, str]]] = None
+            unguarded_from: Optional[Callable[[int], tuple[int, str]]] = None,
+            more: Optional[Callable[[str], list[str]]] = None
             ) -> Optional[NotifyEvent]:
         """The "back" alert for every worker ready to be announced now, or None.
 
@@ -245,7 +258,9 @@ class BackWatch:
         status counts them (GuardTracker.unguarded_s): a guard worker's "back" says it when it
         differs from the time down. unguarded_from(down_ns): when the accounts became
         unguarded, for a worker that went down then, and the reason that began it
-        (GuardTracker.unguarded_from): the count starts there."""
+        (GuardTracker.unguarded_from): the count starts there. more(name): lines a ready
+        worker's "back" adds (enforcement: what became of the commands it had in flight,
+        services/supervisor/inflight.py)."""
         reasons = tuple(unguarded)
 
         def ready_now(name: str, up_ns: int) -> bool:
@@ -304,6 +319,8 @@ class BackWatch:
                   if d.loop is not None and not d.flapped]
         lines += [line for n, d in zip(ready, downs) if n == "notify"
                   for line in notify_missed(d.since_ns, d.up_ns, tz)]
+        if more is not None:
+            lines += [line for n in ready for line in more(n)]
         return NotifyEvent(kind=WORKER_BACK, severity="info", title=title, lines=lines,
                            ts_ns=now_ns)
 

@@ -134,6 +134,9 @@ class WorkerEvent:
     # a crash of a worker still crashing after it flapped: the supervisor's "still crashing"
     # alert speaks for it (services/supervisor/stillcrashing.py), notify sends no crash alert
     folded: bool = False
+    # enforcement's down: riskd's commands it had in flight, in words (services/supervisor/
+    # inflight.py): its crash alert says them (trial18c: a kill -9 in a held close said nothing)
+    in_flight: list[str] = attrs.Factory(list)
 
 
 @attrs.frozen(kw_only=True)

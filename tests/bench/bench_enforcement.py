@@ -165,14 +165,38 @@ def real_chain(tmp: pathlib.Path, n: int, cpu: dict | None = None,
     finally:
         procs.cleanup()
     samples = [us for _t0, us in breach_latencies(trades, orders)]
-    if len(samples) < n:
-        raise RuntimeError(f"expected {n + WARMUP} buy/close pairs, found {len(samples)}: "
-                           + pairing_report(trades, orders, list(seen.values()))
-                           + f"; the account held {held} contracts at the end; run folder {tmp}"
-                           + ("" if os.environ.get("RISKD_BENCH_KEEP")
-                              else " (removed: RISKD_BENCH_KEEP=DIR keeps it)"))
+    if len(samples) < n + WARMUP:
+        # a few missing pairs are said and the bench goes on (pairs18: it stopped below 500 of
+        # 520, so up to 20 passed unseen); it stops only when too few remain for its p99
+        words = (f"found {len(samples)} of {n + WARMUP} buy/close pairs: "
+                 + pairing_report(trades, orders, list(seen.values()))
+                 + f"; the account held {held} contracts at the end; run folder {tmp}"
+                 + ("" if os.environ.get("RISKD_BENCH_KEEP")
+                    else " (removed: RISKD_BENCH_KEEP=DIR keeps it)"))
+        if too_few(len(samples) - WARMUP):
+            raise RuntimeError(f"{words}; too few for p{max(PERCENTILES)} "
+                               f"(at least {fewest_pairs()} pairs needed)")
+        print(f"   {words}; going on with {len(samples) - WARMUP} measured", flush=True)
     results = sorted(seen.values(), key=lambda r: r.event_ns)[WARMUP:]
     return samples[WARMUP:], results
+
+
+PERCENTILES = (50, 99)           # the latency rows' percentiles (run)
+
+
+def too_few(measured: int, highest: float = max(PERCENTILES)) -> bool:
+    """Are `measured` samples too few for the highest percentile the bench prints: its
+    nearest rank (report.percentile) would be the largest sample itself (p99 needs 101)?"""
+    rank = int(round(highest / 100 * measured + 0.5))
+    return measured < 1 or rank >= measured
+
+
+def fewest_pairs() -> int:
+    """The fewest buy/close pairs, warm-up included, the bench goes on with."""
+    measured = 1
+    while too_few(measured):
+        measured += 1
+    return measured + WARMUP
 
 
 def breach_latencies(trades: dict, orders: list) -> list[tuple[int, float]]:
@@ -435,9 +459,12 @@ def run(report) -> None:
     with run_dir() as tmp:
         samples, results = real_chain(pathlib.Path(tmp), BREACHES, cpu)
     floor = floor_chain(BREACHES, floor_cpu)
-    note = (f"{len(samples)} breaches, one at a time (a locked account, each buy closed); "
+    missing = BREACHES - len(samples)
+    note = (f"{len(samples)} breaches, one at a time (a locked account, each buy closed"
+            + (f"; {missing} of {BREACHES} buys not paired with a close, left out" if missing
+               else "") + "); "
             f"floor: bare websocket -> 2 ZeroMQ hops -> 1 HTTP POST, {len(floor)} frames")
-    for p, goal in ((50, within(2)), (99, within(3))):
+    for p, goal in zip(PERCENTILES, (within(2), within(3))):
         report.add(f"breach, locked account -> closeContract p{p}", percentile(samples, p),
                    "us", floor=percentile(floor, p), goal=goal, note=note)
     add_cpu_rows(report, cpu, floor_cpu)

@@ -8,6 +8,9 @@ hears "back" when the worker runs again), and its answer says plainly what is no
 guarded. Its alert names who stopped it and what it leaves open (market's answer, asked even
 when the stop is confirmed; "not known" when market cannot say). "risk" with risk as shards
 stops every shard (services/supervisor/operator.py).
+With the sim broker riskd runs (broker.kind = "sim"), stopping simbroker leaves the accounts
+unguarded too (market cannot reach it): its alert and answer say so in the crash alert's words
+(shared/guardwords.down_line).
 """
 from typing import Sequence
 
@@ -17,7 +20,7 @@ from services.supervisor.commands.base import Command
 from services.supervisor.heldwords import NONE_OPEN, by_account, holds_lines, left_open_header
 from services.supervisor.guard import GUARD_WORKERS
 from services.supervisor.operator import act, targets
-from shared import shards
+from shared import guardwords, shards
 from shared.accountname import account_called
 from shared.messages.control import StopWorker
 from shared.messages.market import OrdersRequest, PositionsRequest
@@ -135,6 +138,8 @@ def execute(sup, request, respond) -> None:
     names = targets(sup, request.name)
     note = unguarded_note(request.name)
     stopped = stopped_note(request.name)      # what is no longer guarded (notify: the phone)
+    if not note and request.name in guardwords.broker_workers(sup.config.broker.kind):
+        stopped = guardwords.down_line(request.name)     # the sim broker: the crash's words
     who = sup.requester        # the admin's session (role:user), for the stop alert
 
     said: list[str] = []          # what the stop leaves open, for the answer too

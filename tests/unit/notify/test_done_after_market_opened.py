@@ -42,7 +42,7 @@ def test_notify_remembers_the_actions_enforcement_keeps_pending_for_the_market()
 
     from services.notify.app import NotifyWorker
     from shared.clock import FakeClock
-    w = SimpleNamespace(_market_waited={}, _behind={}, clock=FakeClock(T0),
+    w = SimpleNamespace(_market_waited={}, _accepted={}, _behind={}, clock=FakeClock(T0),
                         steps=SimpleNamespace(holds=lambda _a: True),
                         outbox=SimpleNamespace(hold=lambda _frame: 1))
     pending = attrs.evolve(done(), status="accepted", finished_ns=0, event_ns=T0 - 2 * S,

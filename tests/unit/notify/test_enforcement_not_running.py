@@ -133,3 +133,17 @@ def test_the_supervisors_table_coming_after_an_event_does_not_undo_it():
     assert s.down_since("risk") == 0
     s.observe(WorkerEvent(name="enforcement", state="stopped"), T0 + 5)
     assert s.down_since("enforcement") == T0 + 5                         # its own time
+
+
+def test_an_action_enforcement_accepted_before_it_went_down_waits_for_nothing():
+    """Trial18c (kill -9 of enforcement in a close held at the broker): the step's alert,
+    built after the crash, said "NOT done yet, enforcement is not running ... risk sends the
+    action when enforcement is back" for a close enforcement had accepted and sent before. An
+    accepted command is under way (the crash alert says it was in flight, the next enforcement
+    resumes it): its breach reads as one enforcement took.
+    Put back (old templates.waits): 'action waiting'; fails."""
+    ctx = attrs.evolve(CTX, enforcement_down_ns=STOPPED, accepted={"d9.1": STOPPED - 10**9})
+    alert = build(CLOSE, ctx)
+    assert alert.title == "⚠️ Breach daily_unrealized_loss on Ana main (id 7)", alert.title
+    assert "action: close the position MNQ" in alert.lines
+    assert not any("not running" in line or "waiting" in line for line in alert.lines)

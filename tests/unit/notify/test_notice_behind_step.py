@@ -29,7 +29,7 @@ def waiting(account_id=1001):
 def worker(held_account: int):
     queued = []
     w = SimpleNamespace(
-        _market_waited={}, _behind={}, clock=FakeClock(T0), queued=queued,
+        _market_waited={}, _accepted={}, _behind={}, clock=FakeClock(T0), queued=queued,
         steps=SimpleNamespace(holds=lambda a: a == held_account),
         outbox=SimpleNamespace(hold=lambda _frame: 7, decided=lambda _id: False),
         _build=lambda msg: msg, queue=lambda alert, *_a, **_k: queued.append(alert),

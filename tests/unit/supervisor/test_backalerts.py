@@ -190,6 +190,25 @@ def test_a_stop_alert_says_the_accounts_are_not_guarded_only_for_a_guard_worker(
     assert not any("reason" in line for line in risk.lines + logging.lines)
 
 
+def test_a_stop_of_the_sim_broker_says_the_accounts_are_not_guarded():
+    """Trial18c: `riskctl stop simbroker` (riskd runs the sim broker) alerted "⏹ Worker
+    simbroker stopped" and nothing of guarding, while market cannot reach the broker: the
+    stop says it in the crash alert's words (guardwords.down_line)."""
+    from shared import guardwords
+    sim = stopped_event(["simbroker"], 1, "sim reset", "admin:root",
+                        broker_workers=guardwords.broker_workers("sim"))
+    assert (sim.kind, sim.severity) == ("worker_stopped", "critical")
+    assert sim.title == ("⛔ Worker simbroker stopped by admin:root: accounts are NOT guarded "
+                         "until it is started again")
+    assert sim.lines == ["stopped by admin:root (riskctl stop); nothing restarts it until "
+                         "someone runs riskctl start simbroker",
+                         guardwords.down_line("simbroker"), "reason given: sim reset"]
+    assert "market cannot reach the broker" in sim.lines[1]
+    # with a live broker there is no simbroker worker: nothing is claimed of it
+    other = stopped_event(["simbroker"], 1, broker_workers=guardwords.broker_workers("projectx"))
+    assert other.severity == "warning"
+
+
 def test_a_stop_alert_carries_the_reason_the_operator_gave():
     """riskctl stop NAME --reason TEXT: the reason is in the audit line and on the phone."""
     for name in ("risk", "logging"):
