@@ -416,8 +416,7 @@ class Executor:
             if ctx.restarted and job.entry.started_ns:
                 # the ended process's close left its order before this one resumed: it was
                 # carried out, and will not be carried out late (not unsettled)
-                own = {o.order_id for o in closeorders.pick(orders, ctx.close_calls,
-                                                            self.clock.now_ns())[0]}
+                own = closeorders.pick(orders, ctx.close_calls, self.clock.now_ns())[0]
                 ctx.carried_before_restart(lambda cid: closeorders.carried_out(
                     orders, cid, job.entry.started_ns, ctx.begun_ns, own))
         ctx.save_progress(close_orders=[[o.order_id, o.contract_id, o.side, o.size]

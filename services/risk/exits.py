@@ -466,10 +466,11 @@ class RiskdExits:
 
     def _open(self, contract_id: str, side: int, now: int) -> list[Exit]:
         """The exits still expecting contracts here, the first to be forgotten first (those
-        whose command has finished, then the oldest outstanding)."""
+        whose command has finished, then the oldest outstanding); late exits (closes that
+        may still be carried out) last: a fill of riskd's closes uses its own first."""
         return sorted((e for e in self._live() if e.contract_id == contract_id
                        and e.side == side and e.open_at(now)),
-                      key=lambda e: (e.done_ns == 0, e.done_ns or e.issued_ns))
+                      key=lambda e: (e.late, e.done_ns == 0, e.done_ns or e.issued_ns))
 
     def _use(self, exits: list[Exit], n: int) -> list[Exit]:
         """Use up n contracts of these exits, in order; the exits it took from."""
@@ -539,9 +540,10 @@ class RiskdExits:
         self.last_used = self._use(open_ or self._open(fill.contract_id, fill.side, now),
                                    fill.size)
         used = self.last_used
-        late = [e for e in used if e.late and fill.ts_ns > e.done_ns + SKEW_NS]
-        if late:
-            self.last_late = max(late, key=lambda e: e.done_ns)
+        # only late exits, none of a close riskd still expects (its own fill, larger than
+        # expected, is that close's), made by the broker after the command's result
+        if used and all(e.late and fill.ts_ns > e.done_ns + SKEW_NS for e in used):
+            self.last_late = max(used, key=lambda e: e.done_ns)
         cmds = frozenset(e.command_id for e in used)
         if not ours and fill.order_id is not None and used \
                 and not any(e.late for e in used) \

@@ -15,12 +15,19 @@ trades stay 2), history has a line "riskd (late close)" and the phone an alert "
 earlier close of MNQ (timed out at ...), carried out late by the broker, closed your MNQ +1
 at ...".
 
+The same with enforcement killed -9 while the first call is held (trial18c run 2, where
+the late sell was counted as the trader's trade): the restarted enforcement resumes the
+close and closes; the killed process's call, released later, is riskd's and said
+"(sent at ..., before enforcement restarted)".
+
 Changed from etc/riskd.toml: the sim's random walk off (prices move only when the test says),
 a fake Telegram as the phone, and an admin password (the unlock, as in the trial).
 """
 from __future__ import annotations
 
 import json
+import os
+import signal
 import time
 
 import pytest
@@ -46,8 +53,12 @@ def json_of(riskctl, config, *args) -> dict:
     return json.loads(done.stdout)
 
 
+@pytest.mark.parametrize("kill", [False, True], ids=["timed_out", "enforcement_killed"])
 def test_a_held_close_carried_out_late_is_riskds_and_said(
-        procs, tmp_path, telegram, riskctl):  # noqa: F811
+        procs, tmp_path, telegram, riskctl, kill):  # noqa: F811
+    """kill: enforcement is killed -9 while the first close call is held (trial18c run 2):
+    the restarted enforcement resumes the command and closes; the killed process's call,
+    carried out later, is riskd's too, said as "sent at ..., before enforcement restarted"."""
     config = riskd_config(tmp_path, telegram,
                           sections={"admin": {"password_hash": hash_password(ADMIN_PW, cost=4)}})
     desk = start(procs, config)
@@ -58,6 +69,12 @@ def test_a_held_close_carried_out_late_is_riskds_and_said(
         wait_for(lambda: desk.positions(DEMO1) == {MNQ: 2}, 10, what="long 2")
         time.sleep(0.5)
         desk.sim("/sim/quote", {"contractId": MNQ, "lastPrice": 20880})   # -480: the breach
+        if kill:
+            time.sleep(2)                           # riskd's close call is held at the sim
+            assert desk.positions(DEMO1) == {MNQ: 2}
+            os.kill(procs.workers(config)["enforcement"].pid, signal.SIGKILL)
+            time.sleep(1)
+            procs.wait_running(config, ["enforcement"], timeout=20)
         # the held first call times out (10 s); the second close works
         wait_for(lambda: not desk.positions(DEMO1), 30, interval=0.2, what="riskd's close")
         wait_for(lambda: json_of(riskctl, config, "lockouts")["lockouts"], 10,
@@ -83,7 +100,10 @@ def test_a_held_close_carried_out_late_is_riskds_and_said(
                                what="the late close's alert")
     assert alert.text.startswith("⚠️ riskd's earlier close was carried out late on Demo 1"), \
         alert.text
-    assert "riskd's earlier close of MNQ (timed out at " in alert.text, alert.text
+    why = "(sent at " if kill else "(timed out at "
+    assert f"riskd's earlier close of MNQ {why}" in alert.text, alert.text
+    if kill:
+        assert ", before enforcement restarted), carried out late" in alert.text, alert.text
     assert "carried out late by the broker, closed your MNQ +1 at " in alert.text, alert.text
     history = json_of(riskctl, config, "history", "--account", str(DEMO1))
     [line] = [w for w in history["warnings"] if w["rule"] == "riskd_late_close"]

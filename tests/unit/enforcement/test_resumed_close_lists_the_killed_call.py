@@ -42,7 +42,9 @@ def resume(journal: Journal, clock, broker):
 
 def test_the_held_call_of_the_killed_process_is_unsettled(tmp_path, clock):
     broker = FakeBroker(A, clock)
+    broker._made(MNQ, -1, 1)                      # the trader's buy, just before the breach
     broker.positions = {MNQ: 1}                   # the held call: not carried out yet
+    clock.advance(0.5)
     journal, started = killed_during_the_close(str(tmp_path / "j.sqlite"), clock, broker)
     out = resume(journal, clock, broker)
     assert out.result.status == DONE and broker.positions[MNQ] == 0, out.result

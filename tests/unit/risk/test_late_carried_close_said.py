@@ -268,3 +268,26 @@ def test_a_late_partial_close_says_what_is_left():
     [note] = notes(desk)
     assert "closed 1 of your MNQ +4 at" in note.reason
     assert "your MNQ is +3 now" in note.reason
+
+
+def test_riskds_next_close_of_the_new_position_is_not_said_late():
+    """The trader's new position breaches too: riskd's own close of it uses its own exit, not
+    the late one, and is not said as a late close (its Done says it)."""
+    desk = desk_()
+    closed_with_a_timed_out_call(desk)
+    bought_again(desk)
+    desk.wait(2)
+    desk.price(MNQ, 20700)                       # -600 on the new +1: daily_unrealized_loss
+    second = [c for c in desk.commands() if c.action == "close_position"][-1]
+    assert second.id != desk.commands()[0].id
+    out = desk.trade("-600", contract=MNQ, side=SIDE_SELL, size=1, price="20700", order_id=600)
+    desk.flat(MNQ)
+    assert out.fills[0].by_riskd
+    desk.wait(1)
+    desk.engine.on_result(CommandResult(
+        command_id=second.id, account_id=ACCOUNT, status="done", action=second.action,
+        rule=second.rule, detail="closed", attempts=1, orders_known=True,
+        close_orders=[CloseOrder(order_id=600, contract_id=MNQ, side=SIDE_SELL, size=1)]),
+        desk.now)
+    assert notes(desk) == []
+    assert desk.account.trades_today == 2
