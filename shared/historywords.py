@@ -22,7 +22,7 @@ import time
 from typing import Optional
 from zoneinfo import ZoneInfo
 
-from shared import roundslatency, showtime, trywords
+from shared import latewords, roundslatency, showtime, trywords
 from shared.accountname import uncalled
 from shared.actedby import command_id
 from shared.lockwords import (ADMIN_LOCKOUT, ASKED_LOCKOUTS, SELF_LOCKOUT, lock_end_words,
@@ -411,7 +411,8 @@ def rows(body, outcomes: Optional[dict] = None, tz=None, unknown: str = "") -> l
            in zip(body.decisions, decision_ends(body.decisions, body.lockouts, tz))]
     for w in body.warnings:
         # a trade count's warning says what the trade it counts up to does (docs/rules.md)
-        out.append((w.ts_ns, w.account_id, f"warning: rule {w.rule}", "-",
+        who = latewords.WHO if w.rule == latewords.LATE_CLOSE else f"warning: rule {w.rule}"
+        out.append((w.ts_ns, w.account_id, who, "-",
                     reading(w.rule, w.value, w.limit, w.reason), w.reason,
                     warning_next(w.rule, w.value, w.limit, w.reason)))
     notes = lockout_notes(body.lockouts, tz)

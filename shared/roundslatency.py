@@ -30,8 +30,13 @@ def both_ms(status: str, event_ns: int, first_answer_ns: int, finished_ns: int,
     return (first_answer_ns - event_ns) / 1e6, (finished_ns - event_ns) / 1e6
 
 
-def log_words(first_ms: float, done_ms: float) -> str:
-    """Enforcement's log: 'first answer 6.5 ms after the event, done after 367.0 ms'."""
+def log_words(first_ms: float, done_ms: float, timed_out_s: float = 0.0) -> str:
+    """Enforcement's log: 'first answer 6.5 ms after the event, done after 367.0 ms'; 'no
+    answer within 10s (timed out), done after 10012.3 ms' when riskd gave up on the first
+    call (timed_out_s: its timeout; trial18c section 6's leftover: the log still said "first
+    answer" of a held close)."""
+    if timed_out_s:
+        return f"no answer within {gap(timed_out_s)} (timed out), done after {done_ms:.1f} ms"
     return f"first answer {first_ms:.1f} ms after the event, done after {done_ms:.1f} ms"
 
 

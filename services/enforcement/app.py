@@ -41,6 +41,7 @@ from shared.projectx.ratebudget import RateBudget
 from shared.projectx.rest import ProjectXRest
 from shared.worker import Worker
 from shared.plural import plural
+from shared.when import gap
 
 log = logging.getLogger(__name__)
 elog = logging.getLogger(ENFORCEMENT_LOGGER)
@@ -264,7 +265,10 @@ class EnforcementWorker(Worker):
         both = roundslatency.both_ms(res.status, res.event_ns, res.first_answer_ns,
                                      res.finished_ns, res.attempts)
         if both is not None:        # more rounds: the first answer did not end it (trial13a)
-            latency = f", {roundslatency.log_words(*both)}"
+            latency = f", {roundslatency.log_words(*both, res.first_timed_out_s)}"
+        elif res.event_ns and res.first_answer_ns and res.first_timed_out_s:
+            latency = (f", no answer within {gap(res.first_timed_out_s)} (timed out), "
+                       f"{(res.first_answer_ns - res.event_ns) / 1e6:.1f} ms from the event")
         elif res.event_ns and res.first_answer_ns:
             latency = f", {(res.first_answer_ns - res.event_ns) / 1e6:.1f} ms from the event"
         # enforcement's words: the rounds of an action, its calls to the broker

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from typing import Optional
 
 import attrs
 
@@ -57,14 +58,41 @@ def find(client, account_id: int, calls: list[CloseCall], now_ns: int,
     """(the orders the calls created, known: the list is complete). One Order/search."""
     if not calls:
         return [], True
+    orders = read(client, account_id, calls, budget)
+    if orders is None:
+        return [], False
+    return pick(orders, calls, now_ns)
+
+
+def read(client, account_id: int, calls: list[CloseCall], budget=None) -> Optional[list]:
+    """The account's orders since just before the first call (one Order/search); None when
+    the read failed."""
     start = min(c.sent_ns for c in calls) - SKEW_NS
     try:
         with budget.low_priority() if budget is not None else contextlib.nullcontext():
-            orders = client.search_orders(account_id, start)
+            return client.search_orders(account_id, start)
     except (ProjectXError, BrokerUnavailable, RateBudgetExhausted, ParseError) as exc:
         log.warning("account %s: could not read the orders riskd's closes created (%s); risk "
                     "tells its fills by its expected exits", account_id, exc)
-        return [], False
+        return None
+
+
+def carried_out(orders, contract_id: str, start: int, end: int,
+                own: list[CloseOrder]) -> bool:
+    """Did a close made from start to end (an ended process's, before this one resumed the
+    command) leave a market order on the contract, on the side this process's own close
+    there has (own: its orders; none: not known, so not said), and not one of own (the
+    broker's clock may put them a moment early)? Then it was carried out: it will not be
+    carried out again later (executor: not unsettled). The trader's buy that opened the
+    position, a moment before the command, is on the other side."""
+    sides = {o.side for o in own if o.contract_id == contract_id}
+    ids = {o.order_id for o in own}
+    return any(o.id not in ids and o.side in sides
+               for o in _within(orders, CloseCall(contract_id, 0, start), start - SKEW_NS, end))
+
+
+def pick(orders, calls: list[CloseCall], now_ns: int) -> tuple[list[CloseOrder], bool]:
+    """(the orders the calls created, known) among the orders read."""
     found: dict[int, CloseOrder] = {}
     known = True
     for c in calls:

@@ -66,6 +66,9 @@ from shared.symbols import tickers_in
 log = logging.getLogger(__name__)
 
 FINAL, PENDING, HANDOVER, SETTLE = "final", "pending", "handover", "settle"
+# the actions that close at the broker: resumed after a restart, a close the ended process
+# sent may still be carried out (ActionContext.lost_before_restart)
+CLOSING = frozenset({"close_position", "reduce_position", "flatten"})
 
 
 @attrs.frozen
@@ -270,6 +273,12 @@ class Executor:
         running.ctx = ctx
         if cmd.mode == "alert":
             return self._alert(job, action, ctx, running)
+        if restarted and job.entry.started_ns and cmd.action in CLOSING:
+            # the ended process may have sent a close whose answer it never got: a close of
+            # this run that works lists it as unsettled (its late fill is riskd's)
+            ctx.lost_before_restart(cmd.contract_id or "",
+                                    (cmd.size or 0) if cmd.action == "reduce_position" else 0,
+                                    job.entry.started_ns)
         s = self.settings
         carry = job.carry
         ctx.errors, ctx.done = list(carry.errors), list(carry.done)
@@ -402,8 +411,16 @@ class Executor:
                                                job.entry.started_ns, worked=False))
         if not calls:
             return 0
-        found, known = closeorders.find(ctx.client, ctx.account_id, calls, self.clock.now_ns(),
-                                        ctx.budget)
+        orders = closeorders.read(ctx.client, ctx.account_id, calls, ctx.budget)
+        found, known = [], False
+        if orders is not None:
+            found, known = closeorders.pick(orders, calls, self.clock.now_ns())
+            if ctx.restarted and job.entry.started_ns:
+                # the ended process's close left its order before this one resumed: it was
+                # carried out, and will not be carried out late (not unsettled)
+                own = closeorders.pick(orders, ctx.close_calls, self.clock.now_ns())[0]
+                ctx.carried_before_restart(lambda cid: closeorders.carried_out(
+                    orders, cid, job.entry.started_ns, ctx.begun_ns, own))
         ctx.save_progress(close_orders=[[o.order_id, o.contract_id, o.side, o.size]
                                         for o in found], orders_known=known)
         return 1

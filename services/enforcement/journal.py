@@ -127,7 +127,7 @@ class Entry:
         rows = list(self.progress.get("unsettled") or [])
         if self.status == FAILED:
             rows += list(self.progress.get("lost") or [])
-        return [LostCall(contract_id=c, size=int(n or 0)) for c, n in rows]
+        return [lost_call(r) for r in rows]
 
     def state_view(self) -> CommandState:
         c = self.command
@@ -137,6 +137,13 @@ class Entry:
                             finished_ns=self.finished_ns, event_ns=c.event_ns,
                             first_answer_ns=self.first_answer_ns,
                             first_timed_out_s=self.first_timed_out_s)
+
+
+def lost_call(row) -> LostCall:
+    """A journaled lost close (progress `lost` / `unsettled`): [contract, size] from before
+    its time and words, [contract, size, lost_ns, how] since (ActionContext._lost_close)."""
+    c, n, lost_ns, how = (list(row) + [0, ""][len(row) - 2:])[:4]
+    return LostCall(contract_id=c, size=int(n or 0), lost_ns=int(lost_ns or 0), how=how or "")
 
 
 def _encode(cmd: Command) -> bytes:

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any, Callable, Mapping, Optional
 import attrs
 
-from shared import guardwords, shards, showtime, tokenwords
+from shared import guardwords, latewords, shards, showtime, tokenwords
 from shared.accountname import account_name, called, named
 from shared.plural import plural
 from shared.retrying import calls_made, told_by_risk
@@ -350,6 +350,10 @@ def _locked_until(d: Decision, ctx: Context) -> str:
 
 def warning_alert(w: RuleWarning, ctx: Context) -> Optional[Alert]:
     account = ctx.called(w.account_id)
+    if w.rule == latewords.LATE_CLOSE:  # riskd's close carried out late (shared/latewords.py)
+        return Alert(kind="late_close", severity=WARNING, title=latewords.title(account),
+                     lines=(w.reason,), account=account, account_id=w.account_id,
+                     ts_ns=w.ts_ns)
     if w.value is None:                 # a note to check something, with no reading
         return Alert(kind="rule_warning", severity=INFO, title=f"🟡 {w.rule} on {account}",
                      lines=(w.reason,), account=account, account_id=w.account_id,

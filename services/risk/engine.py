@@ -45,6 +45,7 @@ from services.risk.acting import Acting, Flattened
 from services.risk.alertmode import AlertBook
 from services.risk.carried import Carried
 from services.risk.disabled import Off, held_now, not_guarded_words
+from services.risk.latecarried import late_close_note
 from services.risk.lockouts import LockoutBook, current_ends, lock_key
 from services.risk.moves import PendingMoves
 from services.risk.outbox import Outbox
@@ -62,7 +63,7 @@ from services.risk.words import ADMIN, command_in, what, who
 from shared.retrying import is_kill_switch
 from shared.accountname import account_called
 from shared.messages.enforce import DONE, FINAL_STATUSES, CommandResult
-from shared.messages.market import (SIDE_SELL, STATUS_CANCELLED, AccountUpdate,
+from shared.messages.market import (ORDER_MARKET, SIDE_SELL, STATUS_CANCELLED, AccountUpdate,
                                     BrokerConnection, ContractInfo, Fill, MarketSnapshot,
                                     OrderUpdate, PositionUpdate, Quote)
 from shared.messages.risk import (ALERT, CLOSE_POSITION, ENFORCE, FLATTEN, MODIFY_STOP,
@@ -370,11 +371,13 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         live = acct.account_id not in self._cold
         if isinstance(event, Fill):
             earlier = False
+            late = None          # riskd's close the broker carried out after its command
             fresh = not event.by_riskd and not acct.knows_trade(event.trade_id)
             if fresh and self._claimed(acct, event, now) \
                     and not acct.riskd.against_facts(event, now):
                 event = attrs.evolve(event, by_riskd=True)
                 out.exits.add(acct.account_id)
+                late, before = acct.riskd.last_late, acct.exposure(event.contract_id)
                 # riskd's close of an earlier position (its exits gone: the book holds a
                 # later one, a snapshot listing positions before fills): not a move of the
                 # position held, as the fills see it (AccountState.furthest; whose17: the
@@ -392,6 +395,11 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 acct.riskd.hold(event)
             change = acct.apply_fill(event, self.calendar.trading_day, now,
                                      live and not earlier)
+            if late is not None and change == "new":
+                # said in history and to the phone: what it closed, and what is held now
+                out.warnings.append(late_close_note(
+                    late, event, before, acct.exposure(event.contract_id),
+                    getattr(self, "zone", None) or dt.timezone.utc, self.ids, now))
             if change == "new" and not event.by_riskd:
                 self._flatten_covers(acct, event, now, out)
             if change in ("new", "changed", "old"):
@@ -431,6 +439,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 out.exits.add(acct.account_id)
             if change == "gone":
                 self._release(lambda k: k[0] == acct.account_id and k[3] == event.order_id)
+                acct.riskd.gone_order(event, now)     # a stop's fill is never a late close
         elif isinstance(event, AccountUpdate):
             change = acct.apply_account(event, now)
             event_ns = now
@@ -491,8 +500,11 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
 
     def _claimed(self, acct, fill, now: int) -> bool:
         """Is this new fill riskd's (its expected exits, or a reduce in flight cutting to its
-        target: cut_reaches)?"""
-        if acct.riskd.claim_fill(fill, now):
+        target: cut_reaches)? A fill of an order risk knows as the trader's kind (a stop, a
+        limit: not market) is never a late close's (exits.py Exit.fits_late)."""
+        order = acct.orders.get(fill.order_id) if fill.order_id is not None else None
+        market = order is None or order.type == ORDER_MARKET
+        if acct.riskd.claim_fill(fill, now, market=market):
             return True
         self.cut_reaches(acct, fill, now)
         # the broker's position there is flat after it: its Position said so already, or the
@@ -502,7 +514,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         held = acct.furthest(fill.contract_id)
         flat = acct.signed(fill.contract_id) == 0 or (
             held != 0 and fill.size == abs(held) and (fill.side == SIDE_SELL) == (held > 0))
-        return acct.riskd.claim_fill(fill, now, flat=flat)
+        return acct.riskd.claim_fill(fill, now, flat=flat, market=market)
 
     def _run_deferred(self, acct, contract_id: str, now: int, out: Outcome,
                       force: bool = False) -> None:

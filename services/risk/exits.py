@@ -51,7 +51,14 @@ late, 5 -> 3, and that sell was counted as the trader's 6th trade of the minute)
 lists such closes (CommandResult.unsettled) and each becomes a late exit (Exit.late) of its
 command: its contracts on the closing side, expected for LATE_NS after the result rather than
 WINDOW_NS (docs/rules.md "Whose trade it is": a trader's own close of that size meanwhile
-counts as riskd's).
+counts as riskd's). Such a call's order exists at the broker only once it is carried out (the
+sim creates it at the release of a held call), after enforcement's order search, so no order
+names it: a late exit takes a fill of a market order (or one risk never saw) on its side that,
+for a closeContract's, leaves the position flat (Exit.fits_late: the trader's stop, limit or
+partial sell stays the trader's), and never an Order event by itself (claim_order). A fill it
+took that the broker made after the command's result is a late-carried close (last_late): the
+engine says it (services/risk/latecarried.py; trial18c section 1: the trader's next position,
+closed 2 minutes later by riskd's held call, with no line anywhere).
 """
 from __future__ import annotations
 
@@ -98,6 +105,10 @@ class Exit:
     # (CommandResult.unsettled): the broker may carry it out after the result, so it is
     # remembered LATE_NS after it, not WINDOW_NS
     late: bool = False
+    # a late exit's: when enforcement lost track of that close and how (LostCall.lost_ns,
+    # .how: 'timed out', ...), for the words of its fill (shared/latewords.py)
+    lost_ns: int = 0
+    how: str = ""
     n: int = attrs.field(default=0, eq=False, repr=False)   # its row in the store (RiskdExits)
 
     def alive(self, now: int) -> bool:
@@ -110,6 +121,14 @@ class Exit:
 
     def open_at(self, now: int) -> bool:
         return self.size > 0 and self.alive(now)
+
+    def fits_late(self, flat: bool, market: bool) -> bool:
+        """May a fill be this exit's? Any exit but a late one; a late one only for a fill of
+        a market order (or one whose type risk never saw) that, for a closeContract's (whole),
+        leaves the position flat: the close carried out late closes all that is open then,
+        and a trader's stop, limit or partial sell is the trader's (docs/rules.md "Whose
+        trade it is")."""
+        return not self.late or (market and (flat or not self.whole))
 
 
 def closing_side(signed_position: int) -> int:
@@ -147,6 +166,13 @@ class RiskdExits:
     # commands whose result named them all (orders_known); not saved
     facts: set = attrs.field(factory=set, eq=False, repr=False)
     known_cmds: set = attrs.field(factory=set, eq=False, repr=False)
+    # the late exit (Exit.late) of the close the broker carried out after its command's
+    # result that the last fill claimed was (claim_fill): risk says so (shared/latewords.py)
+    last_late: Optional[Exit] = attrs.field(default=None, eq=False, repr=False)
+    # orders seen as the trader's kind (not market: a stop, a limit) that are no longer
+    # working, while a late exit is alive: order id -> when seen gone. Their fill is never a
+    # late close's (Exit.fits_late); the fill may come after the order's last Order event
+    not_market: dict = attrs.field(factory=dict, eq=False, repr=False)
     # fills claimed by expectation, not by a named order, and whose commands' results have
     # not all named their orders: trade id -> (contract, side, their command ids). A command
     # whose named orders leave the fill out makes it the trader's (the engine's
@@ -215,7 +241,7 @@ class RiskdExits:
         side, held = closing_side(signed_position), abs(signed_position)
         open_ = self._open(contract_id, side, now)
         held -= min(held, sum(e.size for e in open_ if e.closed and not e.gone))
-        return side, held, [e for e in open_ if not e.closed and not e.gone]
+        return side, held, [e for e in open_ if not e.closed and not e.gone and not e.late]
 
     def flat_seen(self, contract_id: str, now: int) -> None:
         """The broker's position on the contract is flat: the exits still expecting fills
@@ -352,7 +378,9 @@ class RiskdExits:
             size = call.size or max(1, abs(held_of(call.contract_id)))
             self._add(Exit(call.contract_id, mine[-1].side, size, mine[-1].issued_ns,
                            command_id, done_ns=now, whole=not call.size,
-                           position_id=mine[-1].position_id, late=True))
+                           position_id=mine[-1].position_id, late=True,
+                           lost_ns=getattr(call, "lost_ns", 0) or 0,
+                           how=getattr(call, "how", "") or ""))
             hit = True
         return hit
 
@@ -453,10 +481,11 @@ class RiskdExits:
 
     def _open(self, contract_id: str, side: int, now: int) -> list[Exit]:
         """The exits still expecting contracts here, the first to be forgotten first (those
-        whose command has finished, then the oldest outstanding)."""
+        whose command has finished, then the oldest outstanding); late exits (closes that
+        may still be carried out) last: a fill of riskd's closes uses its own first."""
         return sorted((e for e in self._live() if e.contract_id == contract_id
                        and e.side == side and e.open_at(now)),
-                      key=lambda e: (e.done_ns == 0, e.done_ns or e.issued_ns))
+                      key=lambda e: (e.late, e.done_ns == 0, e.done_ns or e.issued_ns))
 
     def _use(self, exits: list[Exit], n: int) -> list[Exit]:
         """Use up n contracts of these exits, in order; the exits it took from."""
@@ -476,12 +505,28 @@ class RiskdExits:
             n -= take
         return used
 
-    def _match(self, contract_id: str, side: int, size: int, now: int) -> Optional[list]:
-        """The open exits a closing fill or order of this size fits in together (None: none)."""
-        open_ = self._open(contract_id, side, now)
+    def _match(self, contract_id: str, side: int, size: int, now: int,
+               flat: bool = False, market: bool = True) -> Optional[list]:
+        """The open exits a closing fill or order of this size fits in together (None: none);
+        a late one only as Exit.fits_late says."""
+        open_ = [e for e in self._open(contract_id, side, now) if e.fits_late(flat, market)]
         return open_ if open_ and size <= sum(e.size for e in open_) else None
 
-    def claim_fill(self, fill: Fill, now: int, flat: bool = False) -> bool:
+    def has_late(self, now: int) -> bool:
+        """Is a late exit (a close that may still be carried out) still expected?"""
+        return any(e.late and e.open_at(now) for e in self._live())
+
+    def gone_order(self, order: OrderUpdate, now: int) -> None:
+        """An order no longer works: one of the trader's kind (not market) is remembered
+        while a late exit is alive, so its fill coming after it is not taken for a late
+        close (not_market)."""
+        if order.type != ORDER_MARKET and self.has_late(now):
+            self.not_market = {o: t for o, t in self.not_market.items()
+                               if now - t <= LATE_NS}
+            self.not_market[order.order_id] = now
+
+    def claim_fill(self, fill: Fill, now: int, flat: bool = False,
+                   market: bool = True) -> bool:
         """Is this (new) fill riskd's? It uses up that many expected contracts, whichever of
         riskd's commands on the contract made it (one closeContract closes what a close and a
         reduce before it expected, and the command that finds it flat closes nothing).
@@ -493,18 +538,27 @@ class RiskdExits:
         of 4 against the 2 expected was counted as the trader's trade). A trader's sell larger
         than expected that leaves a position (a flip) stays the trader's. The price: the
         trader's own close of it all, larger than riskd expects, while riskd's close is on its
-        way (its close then finds nothing), counts as riskd's."""
+        way (its close then finds nothing), counts as riskd's.
+        market: False when the fill's order is known to be of the trader's kind (a stop, a
+        limit): no late exit takes it (Exit.fits_late). A fill a late exit took, made by the
+        broker after that exit's command had finished, is a late-carried close: last_late."""
         ours = fill.order_id is not None and fill.order_id in self.orders
-        open_ = self._match(fill.contract_id, fill.side, fill.size, now)
+        market = market and fill.order_id not in self.not_market
+        open_ = self._match(fill.contract_id, fill.side, fill.size, now, flat, market)
         if open_ is None and flat:
-            whole = self._open(fill.contract_id, fill.side, now)
+            whole = [e for e in self._open(fill.contract_id, fill.side, now)
+                     if e.fits_late(flat, market)]
             open_ = whole if any(e.whole for e in whole) else None
-        self.last_used = []
+        self.last_used, self.last_late = [], None
         if not ours and open_ is None:
             return False
         self.last_used = self._use(open_ or self._open(fill.contract_id, fill.side, now),
                                    fill.size)
         used = self.last_used
+        # only late exits, none of a close riskd still expects (its own fill, larger than
+        # expected, is that close's), made by the broker after the command's result
+        if used and all(e.late and fill.ts_ns > e.done_ns + SKEW_NS for e in used):
+            self.last_late = max(used, key=lambda e: e.done_ns)
         cmds = frozenset(e.command_id for e in used)
         if not ours and fill.order_id is not None and used \
                 and not any(e.late for e in used) \
@@ -565,7 +619,9 @@ class RiskdExits:
         of the broker's id position_id, the book's now (gone, position_id): it closed an
         earlier position, one a snapshot or a reconnect replaced before its fills came."""
         used = self.last_used
-        return bool(position_id and used) and all(
+        # a late exit's close closes what is open when the broker carries it out: the
+        # position held now, whatever position its command was issued for
+        return bool(position_id and used) and not any(e.late for e in used) and all(
             e.gone and e.position_id and e.position_id != position_id for e in used)
 
     def claim_order(self, order: OrderUpdate, now: int) -> bool:
@@ -574,7 +630,10 @@ class RiskdExits:
             return True
         if order.type != ORDER_MARKET:
             return False
-        if self._match(order.contract_id, order.side, order.size, now) is None:
+        # a late exit is not matched by an order: its fill decides (Exit.fits_late: a
+        # trader's partial sell is the trader's, a close of all that is open may be riskd's)
+        open_ = [e for e in self._open(order.contract_id, order.side, now) if not e.late]
+        if not open_ or order.size > sum(e.size for e in open_):
             return False
         self.orders.add(order.order_id)
         return True
@@ -606,7 +665,8 @@ class RiskdExits:
         the store (None: numbered afresh, every one to be written)."""
         # rows from before 'whole': a reduce; from before 'cut': not counted as one; from
         # before 'price': valued at the latest price, as then; from before 'down_to': none;
-        # from before 'position_id': not known (0); from before 'late': not late
+        # from before 'position_id': not known (0); from before 'late': not late; from before
+        # 'lost_ns' and 'how': not known (0, '')
         self.expected = [Exit(**{**r, "price": None if r.get("price") is None
                                  else Decimal(r["price"])}) for r in rows]
         self.orders = set(orders)
@@ -633,7 +693,8 @@ def dump_exit(e: Exit) -> dict:
             "issued_ns": e.issued_ns, "command_id": e.command_id, "done_ns": e.done_ns,
             "closed": e.closed, "whole": e.whole, "cut": e.cut,
             "price": None if e.price is None else str(e.price), "down_to": e.down_to,
-            "gone": e.gone, "position_id": e.position_id, "late": e.late}
+            "gone": e.gone, "position_id": e.position_id, "late": e.late,
+            "lost_ns": e.lost_ns, "how": e.how}
 
 
 __all__ = ["RiskdExits", "Exit", "closing_side", "dump_exit", "SIDE_BUY", "SIDE_SELL"]

@@ -85,9 +85,14 @@ class WithdrawCommand:
 class LostCall:
     """A close of enforcement's whose answer was lost (a timeout, a dropped connection, a 5xx)
     and whose effect it never saw: the broker may carry it out after the result (its fill is
-    riskd's, not the trader's). size: contracts of a partial close; 0: a closeContract."""
+    riskd's, not the trader's). size: contracts of a partial close; 0: a closeContract.
+    lost_ns: when enforcement lost track of it (0: not known); how: why, in words risk's
+    history says ('timed out', 'answer lost', 'HTTP 500', 'sent before enforcement
+    restarted'; '': not known)."""
     contract_id: str
     size: int = 0
+    lost_ns: int = 0
+    how: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -127,8 +132,9 @@ class CommandResult:
     # for (MARKET_OPEN); risk tells the phone once per command (services/risk/marketwait.py)
     waits_for: str = ""
     # a final result's closes whose outcome is unknown (LostCall): a call whose answer was
-    # lost, then called again because the position still showed its contracts, may still be
-    # carried out by the broker (services/enforcement/actions/base.py ActionContext._overtaken);
+    # lost (or that a killed enforcement had out), then called again because the position
+    # still showed its contracts, may still be carried out by the broker (services/
+    # enforcement/actions/base.py ActionContext._overtaken, lost_before_restart);
     # risk keeps their fills as riskd's for a while (services/risk/exits.py LATE_NS)
     unsettled: list[LostCall] = attrs.Factory(list)
     # a final result's: the broker orders its closes created (their ids), and whether that

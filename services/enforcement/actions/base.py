@@ -26,6 +26,7 @@ from services.enforcement.planning import (CANCEL, CLOSE, MODIFY, PARTIAL, RESIZ
                                            WORKING_STATUSES, Step)
 from shared.clock import Clock
 from shared.crashpoint import crash_point
+from shared.latewords import ANSWER_LOST, RESTARTED, TIMED_OUT
 from shared.messages.enforce import Command
 from shared.projectx.errors import BrokerUnavailable, ProjectXError, RateBudgetExhausted
 from shared.projectx.models import Order, Position
@@ -161,6 +162,7 @@ class ActionContext:
         # or an earlier round whose answer was lost; set by the executor
         self.resumed = resumed
         self.restarted = restarted       # left running by a process that ended
+        self.begun_ns = clock.now_ns()   # this process's run of it began (carried_out)
         # every close call that worked or may have (its answer lost), with its window: the
         # executor finds the broker orders they created (services/enforcement/closeorders.py)
         self.close_calls: list[CloseCall] = []
@@ -267,11 +269,37 @@ class ActionContext:
     def _closes(self, key: str) -> list[list]:
         return [list(c) for c in self.progress.get(key) or []]
 
-    def _lost_close(self, step: Step) -> None:
+    def _lost_close(self, step: Step, how: str) -> None:
         """A close of this step whose answer never came (or was a 5xx): it may still be
-        carried out, now or later. Journaled (progress `lost`): a handover or a restart keeps it."""
-        lost_ = self._closes("lost") + [[step.contract_id, step.size or 0]]
+        carried out, now or later. Journaled (progress `lost`: contract, size, when riskd
+        gave up on it, how: 'timed out', 'answer lost', 'HTTP 500'): a handover or a restart
+        keeps it, and risk's words of a late fill of it say when and how (CommandResult
+        .unsettled)."""
+        lost_ = self._closes("lost") + [[step.contract_id, step.size or 0,
+                                         self.clock.now_ns(), how]]
         self.save_progress(lost=lost_)
+
+    def lost_before_restart(self, contract_id: str, size: int, started_ns: int) -> None:
+        """A command left running by a process that ended (kill -9, a crash) may have sent a
+        close whose answer that process never got: journaled as lost (how 'sent before
+        enforcement restarted'; contract '': a flatten's, any contract it closes now), so a
+        close of this run that works lists it as unsettled, and risk keeps a late fill of it
+        as riskd's (trial18c section 1: the held close of a killed enforcement, carried out
+        2 minutes later, was counted as the trader's trade). Once per command."""
+        lost_ = self._closes("lost")
+        if any(len(c) > 3 and c[3] == RESTARTED for c in lost_):
+            return
+        self.save_progress(lost=lost_ + [[contract_id, size, started_ns, RESTARTED]])
+
+    def carried_before_restart(self, carried: Callable[[str], bool]) -> None:
+        """The closes an ended process may have sent (lost_before_restart) on the contracts
+        where carried(contract) says its close left an order before this process resumed:
+        carried out then, so not unsettled (no late exit for risk: a trader's own close
+        meanwhile stays the trader's)."""
+        rows = self._closes("unsettled")
+        kept = [c for c in rows if not (len(c) > 3 and c[3] == RESTARTED and carried(c[0]))]
+        if kept != rows:
+            self.save_progress(unsettled=kept)
 
     def _overtaken(self, step: Step, worked: bool) -> None:
         """A close of step's contract was called again after closes there whose answer was lost
@@ -283,10 +311,15 @@ class ActionContext:
         carried them out already; they are forgotten."""
         lost_ = self._closes("lost")
         mine = [c for c in lost_ if c[0] == step.contract_id]
-        if not mine:
+        # a flatten's close an ended process may have sent (contract ''): any contract this
+        # run closes; it stays for the others
+        anyone = [[step.contract_id, *c[1:]] for c in lost_ if c[0] == ""]
+        if not mine and not anyone:
             return
         rest = [c for c in lost_ if c[0] != step.contract_id]
-        unsettled = self._closes("unsettled") + (mine if worked else [])
+        unsettled = self._closes("unsettled")
+        if worked:
+            unsettled += [c for c in mine + anyone if c not in unsettled]
         self.save_progress(lost=rest, unsettled=unsettled)
 
     def execute(self, steps: list[Step]) -> StepReport:
@@ -318,15 +351,17 @@ class ActionContext:
                     # (found_nothing_to_do). A 429 is a refusal: the broker did not act.
                     first = not self.first_answer_ns
                     self._answered()
+                    how = ANSWER_LOST if exc.status is None else f"HTTP {exc.status}"
                     if exc.status is None and exc.last == "timed out":
                         self.timed_out_s = getattr(self.client, "timeout", None)
+                        how = TIMED_OUT
                         if first and self.timed_out_s:    # the latency words say it
                             self.save_progress(first_timed_out_s=self.timed_out_s)
                     said = lost(step) if exc.status is None else answered_http(step, exc.status)
                     if said not in self.done:
                         self.done.append(said)
                     self._overtaken(step, worked=True)
-                    self._lost_close(step)
+                    self._lost_close(step, how)
                     self.close_calls.append(CloseCall(step.contract_id, step.size or 0, sent,
                                                       worked=False))
                 if meaning == outcomes.ACCOUNT_REJECTED:

@@ -70,9 +70,12 @@ def test_a_partial_close_timed_out_and_done_again_is_listed_as_unsettled(journal
     broker.positions = {MNQ: 5}
     out = run(journal, clock, broker, reduce())
     assert out.result.status == DONE and broker.positions[MNQ] == 4, out.result
-    assert out.result.unsettled == [LostCall(contract_id=MNQ, size=1)], out.result
+    lost = LostCall(contract_id=MNQ, size=1, lost_ns=clock.now_ns(), how="answer lost")
+    [call] = out.result.unsettled
+    assert (call.contract_id, call.size, call.how) == (MNQ, 1, "answer lost"), out.result
+    assert 0 < call.lost_ns <= lost.lost_ns          # when enforcement gave up on it
     # the stored result (a duplicate command is answered with it) says so too
-    assert journal.get("d1.1").result().unsettled == [LostCall(contract_id=MNQ, size=1)]
+    assert journal.get("d1.1").result().unsettled == [call]
     broker.release()                          # the broker carries the first one out late
     assert broker.positions[MNQ] == 3
 

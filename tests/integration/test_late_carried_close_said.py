@@ -1,0 +1,120 @@
+"""A close riskd gave up on, carried out later by the broker, is riskd's and riskd says so
+(trial18c section 1), through a real riskd from etc/riskd.toml and the sim.
+
+Demo 1 buys 2 MNQ; the price falls 120 points: daily_unrealized_loss closes it. The sim holds
+that first closeContract (`riskctl sim fail Position/closeContract --status 200 --delay 120
+--hold --count 1`: docs/simbroker.md); riskd gives up on it after the shipped [broker]
+timeout (10 s) and closes again, which works (the Done). The close's loss starts
+cooldown_after_loss; an admin unlocks; the trader buys 1 MNQ; then the held call is released:
+the sim carries it out and it closes the trader's new MNQ +1 (a sell of 1 the trader never
+made).
+
+Before the fix: no history line, no alert (trial18c: "the position just disappears from the
+trader's screens with no word of who closed it"). Now: the sell is riskd's (the trader's
+trades stay 2), history has a line "riskd (late close)" and the phone an alert "riskd's
+earlier close of MNQ (timed out at ...), carried out late by the broker, closed your MNQ +1
+at ...".
+
+The same with enforcement killed -9 while the first call is held (trial18c run 2, where
+the late sell was counted as the trader's trade): the restarted enforcement resumes the
+close and closes; the killed process's call, released later, is riskd's and said
+"(sent at ..., before enforcement restarted)".
+
+Changed from etc/riskd.toml: the sim's random walk off (prices move only when the test says),
+a fake Telegram as the phone, and an admin password (the unlock, as in the trial).
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+
+import pytest
+
+from shared.config.access import hash_password
+from tests.e2e.harness import CLOSE, MNQ
+from tests.integration.test_notify_commands import (ME, riskd_config, start,  # noqa: F401
+                                                    telegram)
+from tests.integration.test_risk_commands import ADMIN_PW, riskctl  # noqa: F401
+from tests.support.env import wait_for
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(150)]
+DEMO1 = 1001
+
+
+def texts(telegram) -> list[str]:
+    return [" | ".join(c.text.splitlines()) for c in telegram.sent(ME)]
+
+
+def json_of(riskctl, config, *args) -> dict:
+    done = riskctl(config, *args, "--json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    return json.loads(done.stdout)
+
+
+@pytest.mark.parametrize("kill", [False, True], ids=["timed_out", "enforcement_killed"])
+def test_a_held_close_carried_out_late_is_riskds_and_said(
+        procs, tmp_path, telegram, riskctl, kill):  # noqa: F811
+    """kill: enforcement is killed -9 while the first close call is held (trial18c run 2):
+    the restarted enforcement resumes the command and closes; the killed process's call,
+    carried out later, is riskd's too, said as "sent at ..., before enforcement restarted"."""
+    config = riskd_config(tmp_path, telegram,
+                          sections={"admin": {"password_hash": hash_password(ADMIN_PW, cost=4)}})
+    desk = start(procs, config)
+    desk.sim("/sim/quote", {"contractId": MNQ, "lastPrice": 21000})
+    desk.fail(CLOSE, 200, 1, delay=120, hold=True, accountId=DEMO1)
+    try:
+        desk.buy(DEMO1, MNQ, 2)
+        wait_for(lambda: desk.positions(DEMO1) == {MNQ: 2}, 10, what="long 2")
+        time.sleep(0.5)
+        desk.sim("/sim/quote", {"contractId": MNQ, "lastPrice": 20880})   # -480: the breach
+        if kill:
+            time.sleep(2)                           # riskd's close call is held at the sim
+            assert desk.positions(DEMO1) == {MNQ: 2}
+            os.kill(procs.workers(config)["enforcement"].pid, signal.SIGKILL)
+            time.sleep(1)
+            procs.wait_running(config, ["enforcement"], timeout=20)
+        # the held first call times out (10 s); the second close works
+        wait_for(lambda: not desk.positions(DEMO1), 30, interval=0.2, what="riskd's close")
+        wait_for(lambda: json_of(riskctl, config, "lockouts")["lockouts"], 10,
+                 what="cooldown_after_loss's lockout")
+        login = riskctl(config, "login", "--role", "admin", "--password-stdin",
+                        password=ADMIN_PW)
+        assert login.returncode == 0, login.stderr
+        unlocked = riskctl(config, "unlock", str(DEMO1), "--reason", "late close test")
+        assert unlocked.returncode == 0, unlocked.stdout + unlocked.stderr
+        wait_for(lambda: not json_of(riskctl, config, "lockouts")["lockouts"], 10,
+                 what="the unlock")
+        desk.buy(DEMO1, MNQ, 1)                     # the trader's next position
+        wait_for(lambda: desk.positions(DEMO1) == {MNQ: 1}, 10, what="long 1")
+        time.sleep(1)
+        assert desk.positions(DEMO1) == {MNQ: 1}   # nothing of riskd's closes it now
+    finally:
+        desk.release(CLOSE)
+    # the held call, carried out now, closes the trader's MNQ +1
+    wait_for(lambda: not desk.positions(DEMO1), 15, interval=0.2, what="the late close")
+    sells = [t for t in desk.client.search_trades(DEMO1, 0) if int(t.side) == 1]
+    assert len(sells) == 2, sells                   # riskd's close of 2, the late one of 1
+    alert = telegram.wait_sent(lambda c: "carried out late" in c.text, 20, chat=ME,
+                               what="the late close's alert")
+    assert alert.text.startswith("⚠️ riskd's earlier close was carried out late on Demo 1"), \
+        alert.text
+    why = "(sent at " if kill else "(timed out at "
+    assert f"riskd's earlier close of MNQ {why}" in alert.text, alert.text
+    if kill:
+        assert ", before enforcement restarted), carried out late" in alert.text, alert.text
+    assert "carried out late by the broker, closed your MNQ +1 at " in alert.text, alert.text
+    history = json_of(riskctl, config, "history", "--account", str(DEMO1))
+    [line] = [w for w in history["warnings"] if w["rule"] == "riskd_late_close"]
+    assert "closed your MNQ +1 at " in line["reason"], line
+    shown = riskctl(config, "history", "--account", str(DEMO1))
+    assert "riskd (late close)" in shown.stdout, shown.stdout
+    # riskd's sells are not the trader's trades: the buy of 2 and the buy of 1
+    demo1 = next(a for a in json_of(riskctl, config, "status")["accounts"]
+                 if a["account_id"] == DEMO1)
+    assert demo1["trades_today"] == 2, demo1
+    # the trader's 2 trades of the minute warn (2 of 3); the late sell is not a 3rd
+    said = texts(telegram)
+    assert not [t for t in said if "trade_frequency_limit" in t
+                and ("🔒" in t or "value 3" in t)], said

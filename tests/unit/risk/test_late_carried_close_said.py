@@ -1,0 +1,293 @@
+"""A close riskd gave up on (its call timed out; a second close finished the command) that the
+broker carries out LATER closes whatever the trader holds then: its fill is riskd's, never the
+trader's trade, and riskd says so, one history line and one alert: "riskd's earlier close of
+MNQ (timed out at ...), carried out late by the broker, closed your MNQ +1 at ...".
+Trial18c section 1: the trader's MNQ +1, bought after an unlock, vanished with no line
+anywhere, and once (enforcement killed during the held close) that sell counted as the
+trader's trade. Every event order: the fill's Trade or its Position first, before or after
+the command's result, after a restart of risk; and what stays the trader's (a stop, a partial
+sell, a sell after the late window). docs/rules.md "Whose trade it is"."""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from services.risk.outcome import Outcome
+from services.risk.store import Store
+from shared.latewords import LATE_CLOSE, RESTARTED, TIMED_OUT
+from shared.messages.enforce import CloseOrder, CommandResult, LostCall
+from shared.messages.market import Fill
+from tests.unit.risk.desk import ACCOUNT, MNQ, ORDER_STOP, SIDE_BUY, SIDE_SELL, D, Desk
+
+NS = 1_000_000_000
+LOSS = {"limit": 200}
+FREQ = {"per_minute": 2, "per_minute_cooldown": 60}
+
+
+def desk_(**kw) -> Desk:
+    return Desk(daily_unrealized_loss=LOSS, trade_frequency_limit=FREQ, **kw)
+
+
+def closed_with_a_timed_out_call(desk: Desk, how: str = TIMED_OUT, result: bool = True):
+    """The trader's long 2 breaches daily_unrealized_loss; riskd's first close call times out
+    10 s later, its second one closes the 2 (riskd's sell, Trade then Position); the result
+    (done) lists the timed-out call as unsettled. The close command."""
+    desk.trade(contract=MNQ, side=SIDE_BUY, size=2, price="21000", order_id=100)
+    desk.long(2, MNQ, 21000)
+    desk.price(MNQ, 20800)                       # -800 open: over the 200 limit
+    [cmd] = desk.commands()
+    assert cmd.action == "close_position"
+    sent = desk.now
+    desk.wait(10)                                # the first call: no answer within 10 s
+    out = desk.trade("-800", contract=MNQ, side=SIDE_SELL, size=2, price="20800",
+                     order_id=200)               # the second call's close
+    assert out.fills[0].by_riskd
+    desk.flat(MNQ)
+    if result:
+        finish(desk, cmd, sent, how)
+    return cmd
+
+
+def finish(desk: Desk, cmd, sent: int, how: str = TIMED_OUT) -> None:
+    lost_ns = sent + 10 * NS if how == TIMED_OUT else sent
+    desk.result_out = desk.engine.on_result(CommandResult(
+        command_id=cmd.id, account_id=ACCOUNT, status="done", action=cmd.action,
+        rule=cmd.rule, detail=f"{MNQ} on account 1001 closed", attempts=2,
+        unsettled=[LostCall(contract_id=MNQ, size=0, lost_ns=lost_ns, how=how)],
+        # the second call's order, found by the search after it (the held call's order
+        # did not exist at the broker yet: the sim creates it when it carries the call out)
+        close_orders=[CloseOrder(order_id=200, contract_id=MNQ, side=SIDE_SELL, size=2)],
+        orders_known=True), desk.now)
+
+
+def bought_again(desk: Desk, after_s: float = 60) -> None:
+    """After an unlock (or a minute later), the trader buys 1 MNQ again."""
+    desk.wait(after_s)
+    desk.price(MNQ, 21000)
+    desk.trade(contract=MNQ, side=SIDE_BUY, size=1, price="21000", order_id=300)
+    desk.long(1, MNQ, 21000)
+
+
+def late_fill(desk: Desk, position_first: bool = False) -> Outcome:
+    """The held first call carried out now: a market sell of 1 the trader did not make."""
+    desk.wait(10)
+    if position_first:
+        desk.flat(MNQ)
+    out = desk.trade("-0.5", contract=MNQ, side=SIDE_SELL, size=1, price="20999.75",
+                     order_id=400)
+    if not position_first:
+        desk.flat(MNQ)
+    return out
+
+
+def notes(desk: Desk) -> list:
+    return [w for w in desk.warnings() if w.rule == LATE_CLOSE]
+
+
+def clock(ns: int) -> str:
+    return f"{dt.datetime.fromtimestamp(ns / NS, dt.timezone.utc):%H:%M:%S}"
+
+
+def test_carried_out_after_the_result_it_is_riskds_and_said_trade_first():
+    desk = desk_()
+    closed_with_a_timed_out_call(desk)
+    timed_out = desk.now                         # 10 s after the first call: the second close
+    bought_again(desk)
+    out = late_fill(desk)
+    assert out.fills[0].by_riskd
+    assert desk.account.trades_today == 2        # the trader's buy of 2 and buy of 1
+    assert not [c for c in desk.lockout_changes() if c.lockout.rule == "trade_frequency_limit"]
+    [note] = notes(desk)
+    assert note.value is None and note.account_id == ACCOUNT
+    assert note.reason == (
+        f"riskd's earlier close of MNQ (timed out at {clock(timed_out)}), carried out late by "
+        f"the broker, closed your MNQ +1 at {clock(desk.now)}; MNQ is flat now; not counted "
+        f"as your trade"), note.reason
+
+
+def test_carried_out_after_the_result_position_first():
+    desk = desk_()
+    closed_with_a_timed_out_call(desk)
+    bought_again(desk)
+    out = late_fill(desk, position_first=True)
+    assert out.fills[0].by_riskd
+    assert desk.account.trades_today == 2
+    [note] = notes(desk)
+    assert "closed your MNQ +1 at" in note.reason and "MNQ is flat now" in note.reason
+
+
+def test_a_larger_position_opened_since_is_closed_all_and_said():
+    """closeContract closes all that is open when the broker carries it out: the trader's
+    +3 bought since, a sell of 3 the late exit (expected 1) still takes."""
+    desk = desk_()
+    closed_with_a_timed_out_call(desk)
+    desk.wait(61)
+    desk.price(MNQ, 21000)
+    desk.trade(contract=MNQ, side=SIDE_BUY, size=3, price="21000", order_id=300)
+    desk.long(3, MNQ, 21000)
+    desk.wait(5)
+    out = desk.trade("-1.5", contract=MNQ, side=SIDE_SELL, size=3, price="20999.75",
+                     order_id=400)
+    desk.flat(MNQ)
+    assert out.fills[0].by_riskd
+    assert desk.account.trades_today == 2
+    [note] = notes(desk)
+    assert "closed your MNQ +3 at" in note.reason
+
+
+def test_carried_out_before_the_result_it_is_riskds_and_no_late_words():
+    """The held call let go while the command still runs: riskd's close, said by its Done;
+    no late-close line."""
+    desk = desk_()
+    cmd = closed_with_a_timed_out_call(desk, result=False)
+    sent = desk.now - 10 * NS
+    desk.wait(1)
+    desk.trade(contract=MNQ, side=SIDE_BUY, size=1, price="21000", order_id=300)
+    desk.long(1, MNQ, 21000)
+    out = late_fill(desk)                        # before the result: riskd's close in flight
+    assert out.fills[0].by_riskd
+    finish(desk, cmd, sent)
+    assert notes(desk) == []
+
+
+def test_the_closes_own_fill_seen_after_the_result_is_not_a_late_close():
+    """The second call's fill, carried out before the result, reaching risk only after it
+    (its Trade late): riskd's, and not said as a late close (the broker's time is before the
+    result)."""
+    desk = desk_()
+    desk.trade(contract=MNQ, side=SIDE_BUY, size=2, price="21000", order_id=100)
+    desk.long(2, MNQ, 21000)
+    desk.price(MNQ, 20800)
+    [cmd] = desk.commands()
+    sent = desk.now
+    desk.wait(10)
+    closed_at = desk.now
+    desk.flat(MNQ)                               # its Position first
+    finish(desk, cmd, sent)
+    desk.wait(3)
+    out = desk.feed(Fill(account_id=ACCOUNT, trade_id=77, contract_id=MNQ, ts_ns=closed_at,
+                         price=D(20800), pnl=D(-800), fees=D(0), side=SIDE_SELL, size=2,
+                         order_id=200))
+    assert out.fills[0].by_riskd
+    assert notes(desk) == []
+
+
+def test_after_a_restart_of_risk_the_late_fill_is_still_riskds_and_said(tmp_path):
+    desk = desk_()
+    store, _ = Store.open(str(tmp_path))
+    closed_with_a_timed_out_call(desk)
+    for out in desk.history + [desk.result_out]:
+        store.commit(out, desk.engine)
+    store.close()
+    later = Desk(start=desk.now, daily_unrealized_loss=LOSS, trade_frequency_limit=FREQ)
+    later._trade_ids = itertools.count(100)      # the broker's next trades
+    store, _ = Store.open(str(tmp_path))
+    store.load(later.engine, later.now)
+    late = [e for e in later.account.riskd.expected if e.late]
+    assert late and late[0].how == TIMED_OUT and late[0].lost_ns
+    bought_again(later)
+    out = late_fill(later)
+    assert out.fills[0].by_riskd
+    assert later.account.trades_today == 2
+    [note] = notes(later)
+    assert "(timed out at " in note.reason and "closed your MNQ +1" in note.reason
+    store.close()
+
+
+def test_enforcement_restarted_during_the_close_says_so():
+    desk = desk_()
+    closed_with_a_timed_out_call(desk, how=RESTARTED)
+    bought_again(desk)
+    out = late_fill(desk)
+    assert out.fills[0].by_riskd
+    [note] = notes(desk)
+    assert "(sent at " in note.reason and ", before enforcement restarted)" in note.reason
+
+
+def test_the_traders_stop_filled_meanwhile_is_the_traders():
+    desk = desk_()
+    closed_with_a_timed_out_call(desk)
+    bought_again(desk)
+    desk.stop(500, MNQ, SIDE_SELL, 1, "20990")
+    desk.wait(5)
+    desk.order(500, MNQ, SIDE_SELL, 1, ORDER_STOP, stop_price="20990", status=2)   # filled
+    out = desk.trade("-5", contract=MNQ, side=SIDE_SELL, size=1, price="20990", order_id=500)
+    desk.flat(MNQ)
+    assert not out.fills[0].by_riskd
+    assert desk.account.trades_today == 3
+    assert notes(desk) == []
+
+
+def test_the_traders_partial_sell_meanwhile_is_the_traders():
+    """A late closeContract closes all that is open: a sell that leaves a position is not it."""
+    desk = desk_()
+    closed_with_a_timed_out_call(desk)
+    desk.wait(61)
+    desk.price(MNQ, 21000)
+    desk.trade(contract=MNQ, side=SIDE_BUY, size=2, price="21000", order_id=300)
+    desk.long(2, MNQ, 21000)
+    desk.wait(5)
+    out = desk.trade("-0.5", contract=MNQ, side=SIDE_SELL, size=1, price="20999.75",
+                     order_id=400)
+    desk.long(1, MNQ, 21000)
+    assert not out.fills[0].by_riskd
+    assert desk.account.trades_today == 3
+    assert notes(desk) == []
+
+
+def test_after_the_late_window_a_sell_is_the_traders():
+    desk = desk_()
+    closed_with_a_timed_out_call(desk)
+    bought_again(desk, after_s=125)              # past LATE_NS (120 s after the result)
+    out = late_fill(desk)
+    assert not out.fills[0].by_riskd
+    assert notes(desk) == []
+
+
+def test_a_late_partial_close_says_what_is_left():
+    """A reduce's partialCloseContract carried out late: it closed 1 of the trader's 3, and
+    the note says what is held now."""
+    desk = Desk(max_contracts={"limit": 4}, trade_frequency_limit=FREQ)
+    desk.trade(contract=MNQ, side=SIDE_BUY, size=5, order_id=100)
+    desk.long(5, MNQ, 21000)
+    [cmd] = desk.commands()
+    sent = desk.now
+    desk.wait(10)
+    desk.trade("-1", contract=MNQ, side=SIDE_SELL, size=1, price="20999", order_id=200)
+    desk.long(4, MNQ, 21000)
+    desk.engine.on_result(CommandResult(
+        command_id=cmd.id, account_id=ACCOUNT, status="done", action=cmd.action,
+        rule=cmd.rule, detail="reduced", attempts=2, orders_known=True,
+        close_orders=[CloseOrder(order_id=200, contract_id=MNQ, side=SIDE_SELL, size=1)],
+        unsettled=[LostCall(contract_id=MNQ, size=1, lost_ns=sent + 10 * NS, how=TIMED_OUT)]),
+        desk.now)
+    desk.wait(30)
+    out = desk.trade("-1", contract=MNQ, side=SIDE_SELL, size=1, price="20999", order_id=400)
+    desk.long(3, MNQ, 21000)
+    assert out.fills[0].by_riskd
+    [note] = notes(desk)
+    assert "closed 1 of your MNQ +4 at" in note.reason
+    assert "your MNQ is +3 now" in note.reason
+
+
+def test_riskds_next_close_of_the_new_position_is_not_said_late():
+    """The trader's new position breaches too: riskd's own close of it uses its own exit, not
+    the late one, and is not said as a late close (its Done says it)."""
+    desk = desk_()
+    closed_with_a_timed_out_call(desk)
+    bought_again(desk)
+    desk.wait(2)
+    desk.price(MNQ, 20700)                       # -600 on the new +1: daily_unrealized_loss
+    second = [c for c in desk.commands() if c.action == "close_position"][-1]
+    assert second.id != desk.commands()[0].id
+    out = desk.trade("-600", contract=MNQ, side=SIDE_SELL, size=1, price="20700", order_id=600)
+    desk.flat(MNQ)
+    assert out.fills[0].by_riskd
+    desk.wait(1)
+    desk.engine.on_result(CommandResult(
+        command_id=second.id, account_id=ACCOUNT, status="done", action=second.action,
+        rule=second.rule, detail="closed", attempts=1, orders_known=True,
+        close_orders=[CloseOrder(order_id=600, contract_id=MNQ, side=SIDE_SELL, size=1)]),
+        desk.now)
+    assert notes(desk) == []
+    assert desk.account.trades_today == 2
