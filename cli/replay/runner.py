@@ -14,6 +14,11 @@ riskd's own past closes in the history (a day riskd guarded) are riskd's as its 
 them (cli/replay/riskdrecords.py): fed to the engine as riskd's fills (never the trader's
 trades, never blocked), their orders known to the engine's exits as riskd's; where the records
 do not reach, the notes say that riskd's closes there cannot be told from the trader's trades.
+A close the engine decides where riskd's records hold the same decision of riskd's (same rule,
+action and contract, within a bar of it) and riskd's own fill of that contract still ahead is
+not carried out at a bar price: it stays in flight for the engine, as it was live, until riskd's
+fill carries it out (trial 18c: a close riskd's broker held for 20 s took the trader's buy made
+meanwhile; the replay, closing at once, then closed that buy again by no_stop_loss_grace).
 """
 from __future__ import annotations
 
@@ -25,17 +30,18 @@ from typing import Optional
 
 import attrs
 
-from cli.replay import gracedue
+from cli.replay import agree, gracedue
 from cli.replay.events import FILL, ORDER_FINAL, ORDER_NEW, PRICE, bar_price, timeline
 from cli.replay.guarded import GuardedBook
 from cli.replay.model import AccountHistory
-from cli.replay.riskdrecords import TRADE_DAYS_KEPT, RiskdRecords
+from cli.replay.riskdrecords import CLOSING, TRADE_DAYS_KEPT, LiveClose, RiskdRecords
 from services.risk.engine import Engine
 from services.risk.lockouts import LOCKOUT_RULE
 from services.risk.outcome import Outcome
 from services.risk.state import symbol_of
-from shared.messages.enforce import Command, CommandResult
-from shared.messages.market import (STATUS_CANCELLED, AccountUpdate, Fill, OrderUpdate, Quote)
+from shared.messages.enforce import CloseOrder, Command, CommandResult
+from shared.messages.market import (SIDE_BUY, SIDE_SELL, STATUS_CANCELLED, AccountUpdate, Fill,
+                                    OrderUpdate, Quote)
 from shared.messages.risk import (ALERT, CANCEL_ORDERS, CLOSE_POSITION, FLATTEN,
                                   REDUCE_POSITION, Decision, LockoutChange, RuleWarning)
 
@@ -92,6 +98,18 @@ class Runner:
         self._said: set[tuple[str, str]] = set()   # (contract, why) a note already gave
         self._orders = {o.order_id: o for o in history.orders}   # each one's last state
         self._cover_said: set[int] = set()         # stop orders gracedue's note named
+        # riskd's own closes as it decided them live (riskd's records), each matched once, and
+        # the replay's commands carried out by riskd's own fill still ahead: contract ->
+        # [(command, the rule credited)]
+        self._live: list[LiveClose] = list(records.closes) if records is not None else []
+        self._riskd_fills: list[Fill] = [f for f in history.fills if not f.voided and (
+            records is not None and records.riskd_fill(f) is True)]
+        self._played: set[int] = set()             # trade ids of the fills played so far
+        self._by_riskd: dict[str, list[tuple[Command, str]]] = {}
+        self._matched: set[str] = set()            # command ids riskd's records match
+        self._filling: Optional[int] = None        # the order whose fill is being played
+        self._own: list[tuple] = []                # (ts, rule, action, contract) of the
+        #                                            replay's closes riskd's records do not hold
 
     # -- driving ---------------------------------------------------------------------------
     def run(self) -> AccountReplay:
@@ -134,6 +152,10 @@ class Runner:
                 self._trader_fill(step.payload, now)
         self._held_past(day)
         self.result.days = dict(sorted(self.book.days.items()))
+        if self.records is not None:
+            self.result.notes += agree.day_notes(
+                self.result.days, self.book.day_of, self._guarded_days(), self._live,
+                self._own, self.records.unlocks)
         self.result.rules = dict(self.book.rules)
         return self.result
 
@@ -155,6 +177,12 @@ class Runner:
                 f"{day}: {symbol_of(cid)} {self.book.book(cid).guarded:+d} still open at the "
                 f"day's end in the guarded day; the day's figures are realized PnL, so its "
                 f"open PnL counts on the day it is closed")
+
+    def _guarded_days(self) -> set:
+        """The trading days riskd's records reach every fill of."""
+        fills = [f for f in self.h.fills if not f.voided]
+        unknown = {self.book.day_of(f.ts_ns) for f in self.records.unknown(fills)}
+        return {self.book.day_of(f.ts_ns) for f in fills} - unknown
 
     def _unknown_said(self) -> None:
         """The fills riskd's records do not reach, said per trading day: riskd's own closes
@@ -197,7 +225,14 @@ class Runner:
             # the bar's adverse extreme is judged while the position is held, before this fill
             # can end it: a breach the bar shows is never missed because of its time in the bar
             self.adverse_seen.add(cid)
-            self._quote(cid, bar_price(bar, 1, side), now)
+            # a close this sets off is played at the fill's own moment: it cannot cancel the
+            # fill's order, which fills now (trial 18c: a market buy riskd let fill was charged
+            # to daily_unrealized_loss, a rule that takes no lockout, as a blocked entry)
+            self._filling = fill.order_id
+            try:
+                self._quote(cid, bar_price(bar, 1, side), now)
+            finally:
+                self._filling = None
         self._quote(cid, fill.price, now)            # the trade printed at its price
         self.last_fill_price[cid] = fill.price
         riskd = self.records is not None and self.records.riskd_fill(fill) is True
@@ -228,6 +263,9 @@ class Runner:
             self._queue.extend(out.commands)
             self._feed(self.engine.on_event(passed.position, now), now)
             self._balance(now)
+        self._played.add(fill.trade_id)
+        if riskd and passed.fill is not None:
+            self._carried_by_riskd(passed.fill, now)
         self._point(now)
 
     def _balance(self, now: int) -> None:
@@ -251,6 +289,8 @@ class Runner:
                 raise RuntimeError(f"account {self.aid}: the engine kept sending commands at "
                                    f"{now} (more than {MAX_ROUNDS} rounds)")
             cmd = self._queue.popleft()
+            if self._as_riskd_did(cmd, now):
+                continue                 # in flight until riskd's own fill carries it out
             for event in self._carry_out(cmd, now):
                 out = self.engine.on_event(event, now)
                 self._record(out)
@@ -285,6 +325,47 @@ class Runner:
                 f"before then cannot be timed and riskd's grace may have started at another "
                 f"moment: riskd's own decision is in `riskctl history`")
 
+    def _as_riskd_did(self, cmd: Command, now: int) -> bool:
+        """A close the engine sends that riskd's records show riskd deciding too (same rule,
+        action and contract, within a bar and a second of now; each of riskd's decisions
+        matched once). With riskd's own fill of that contract, on the closing side, still
+        ahead, it is left in flight, to be carried out by that fill (_carried_by_riskd) as it
+        was live, rather than at once at a bar price (True)."""
+        if cmd.mode == ALERT or cmd.action not in CLOSING:
+            return False
+        cid = cmd.contract_id
+        near = self.h.bar_ns + 1_000_000_000
+        live = next((c for c in self._live if c.rule == cmd.rule and c.action == cmd.action
+                     and c.contract_id == cid and abs(c.ts_ns - now) <= near), None)
+        if live is None:
+            return False
+        self._live.remove(live)
+        self._matched.add(cmd.id)
+        side = self.book.side(cid) if cid else 0
+        if not side:
+            return False
+        closing = SIDE_BUY if side < 0 else SIDE_SELL
+        if not any(f.contract_id == cid and f.side == closing and f.ts_ns >= now
+                   and f.ts_ns >= live.ts_ns and f.trade_id not in self._played
+                   for f in self._riskd_fills):
+            return False
+        self._by_riskd.setdefault(cid, []).append((cmd, self._rule_of(cmd)))
+        return True
+
+    def _carried_by_riskd(self, fill: Fill, now: int) -> None:
+        """riskd's own fill: the commands left in flight for it on its contract are done, as
+        live, with that fill's order named as theirs; its contracts are the rule's closed."""
+        waiting = self._by_riskd.pop(fill.contract_id, [])
+        for i, (cmd, rule) in enumerate(waiting):
+            if i == 0:
+                self.book.rules[rule].contracts_closed += fill.size
+            self._feed(self.engine.on_result(CommandResult(
+                command_id=cmd.id, account_id=cmd.account_id, status="done",
+                action=cmd.action, rule=cmd.rule, finished_ns=now,
+                close_orders=[] if fill.order_id is None else [CloseOrder(
+                    order_id=fill.order_id, contract_id=fill.contract_id, side=fill.side,
+                    size=fill.size)]), now), now)
+
     def _rule_of(self, cmd: Command) -> str:
         """Who to credit: a lockout's enforcement belongs to the rule that set the lockout."""
         if cmd.rule != LOCKOUT_RULE:
@@ -314,6 +395,8 @@ class Runner:
                 if done is not None:
                     events += list(done)
                     self._point(now)
+                    if cmd.id not in self._matched:
+                        self._own.append((now, cmd.rule, cmd.action, cid))
                 elif self._engine_holds(cid) != self.book.book(cid).guarded:
                     events += self._disagree(cmd, cid, price, now)
             if cmd.action != REDUCE_POSITION:     # closing a contract closes its orders
@@ -356,7 +439,8 @@ class Runner:
         out = []
         for o in working:
             if (order_id is not None and o.order_id != order_id) or \
-                    (contract_id is not None and o.contract_id != contract_id):
+                    (contract_id is not None and o.contract_id != contract_id) or \
+                    (order_id is None and o.order_id == self._filling):
                 continue
             self.cancelled[o.order_id] = rule
             out.append(attrs.evolve(o, status=STATUS_CANCELLED, updated_ns=now))

@@ -1,0 +1,82 @@
+"""Where a replayed day riskd guarded parts from what riskd did, said in the account's notes.
+
+On a day riskd's records reach every fill of (cli/replay/riskdrecords.py), the replay can put
+its own closing decisions beside riskd's. A close both made is carried out by riskd's own fill
+(cli/replay/runner.py) and changes nothing; what is left is said, per trading day, with why
+(fresh-user trial 18c, section 7: a difference of -90.02 on a day riskd guarded with the same
+config, and no word of why):
+- riskd's closes the replay did not make: a lockout's close of an entry made while locked (the
+  replay blocks such an entry instead: its round trip and fees are not in the guarded day,
+  where live riskd could only close it after its fill), or a decision the replay's config or
+  bar prices did not reach;
+- the replay's closes riskd did not make, carried out at a bar price;
+- a lockout riskd lifted early on a person's unlock (`riskctl unlock`): the broker's history
+  does not hold it, so the replay keeps the lockout to its end.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Callable, Iterable
+
+from cli.replay.riskdrecords import LiveClose, LiveUnlock
+from services.risk.lockouts import LOCKOUT_RULE
+from services.risk.state import symbol_of
+
+
+def _ts(ts_ns: int) -> str:
+    return dt.datetime.fromtimestamp(ts_ns / 1e9, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+def _close(ts_ns: int, rule: str, action: str, contract_id) -> str:
+    return f"{_ts(ts_ns)} {rule} {action}" + (f" {symbol_of(contract_id)}" if contract_id else "")
+
+
+def parted(day: dt.date, difference: Decimal, riskd_only: Iterable[LiveClose],
+           replay_only: Iterable[tuple], unlocks: Iterable[LiveUnlock]) -> list[str]:
+    """The notes of one trading day riskd guarded: riskd's closes the replay left unmatched,
+    the replay's own closes (ts, rule, action, contract) and people's unlocks, with why."""
+    parts = []
+    live = list(riskd_only)
+    locked = [c for c in live if c.rule == LOCKOUT_RULE]
+    other = [c for c in live if c.rule != LOCKOUT_RULE]
+    if locked:
+        parts.append("riskd's lockout closes of entries made while locked: "
+                     + ", ".join(_close(c.ts_ns, c.rule, c.action, c.contract_id)
+                                 for c in locked)
+                     + " (the replay blocks such an entry instead: its round trip and fees are "
+                       "not in the guarded day; live, riskd closed it after its fill)")
+    if other:
+        parts.append("riskd's closes the replay did not make: "
+                     + ", ".join(_close(c.ts_ns, c.rule, c.action, c.contract_id)
+                                 for c in other)
+                     + " (the config replayed, or the bar prices, did not reach them)")
+    own = list(replay_only)
+    if own:
+        parts.append("the replay's closes riskd did not make: "
+                     + ", ".join(_close(*c) for c in own)
+                     + " (carried out at a bar price)")
+    for u in unlocks:
+        parts.append(f"riskd's {u.rule} lockout was lifted at {_ts(u.ts_ns)} by {u.by}: the "
+                     f"broker's history does not hold an unlock, so the replay keeps that "
+                     f"lockout to its end")
+    if not parts:
+        return []
+    return [f"{day}: riskd guarded this day (its records hold every fill) and the guarded day "
+            f"differs from it ({difference:+,.2f}): " + "; ".join(parts)]
+
+
+def day_notes(days: dict, day_of: Callable[[int], dt.date], guarded_days: set,
+              riskd_only: list[LiveClose], replay_only: list[tuple],
+              unlocks: list[LiveUnlock]) -> list[str]:
+    """parted() for every day in guarded_days, from the whole replay's lists."""
+    out = []
+    for day in sorted(guarded_days):
+        tally = days.get(day)
+        if tally is None:
+            continue
+        out += parted(day, tally.guarded - tally.actual,
+                      [c for c in riskd_only if day_of(c.ts_ns) == day],
+                      [c for c in replay_only if day_of(c[0]) == day],
+                      [u for u in unlocks if day_of(u.ts_ns) == day])
+    return out

@@ -1,0 +1,136 @@
+"""A replayed day riskd guarded agrees with what riskd did, or says why not (fresh-user trial
+18c, section 7).
+
+1. riskd's no_stop_loss_grace close held at the broker for 20 s took the trader's buy made
+   meanwhile (one sell of 2); live, riskd's close was in flight, so no second grace close. The
+   replay, which carried every close out at once at a bar price, then closed that buy again by
+   no_stop_loss_grace 10 s after it: an extra close, and a difference on a day riskd guarded
+   with the same config. Now a close riskd's records show riskd deciding too stays in flight
+   until riskd's own fill carries it out.
+2. What still parts from riskd's day is said in the notes: riskd's closes the replay did not
+   make, and a lockout a person lifted (the broker's history has no unlock).
+3. With no records (riskd not guarding), a close played at the trader's fill (a bar's adverse
+   extreme judged just before it) cancelled that fill's own market order: the buy was counted
+   BLOCKED for daily_unrealized_loss, a rule that sets no lockout.
+
+Config: etc/riskd.toml as shipped; no_stop_loss_grace switched on for 1 and 2 (it is off as
+shipped; the trial's account had it on), the same config live and replayed."""
+from __future__ import annotations
+
+import pytest
+
+from cli.commands.replay import load
+from cli.replay.engine import build_engine
+from cli.replay.runner import Runner
+from services.risk.outcome import Outcome
+from shared.messages.enforce import CloseOrder, CommandResult
+from shared.messages.market import SIDE_BUY, SIDE_SELL, STATUS_FILLED
+from shared.messages.risk import CLOSE_POSITION, LockoutChange, LockoutState
+from services.risk.lockouts import CLEARED
+from tests.support.replay_days import MNQ, Days
+from tests.unit.replay.test_riskd_closes_recorded import (ACCOUNT, T0, Live, grace, order,
+                                                          position, run_replay)
+
+pytestmark = pytest.mark.timeout(60)
+NS = 1_000_000_000
+MS = 1_000_000
+
+
+def held_close_day(config_path: str):
+    """buy 1 with no stop at 10:00:01; riskd's grace close at 10:00:11 is held at the broker;
+    the trader buys 1 more at 10:00:15; riskd's close is carried out at 10:00:31 as one sell
+    of 2 (its own order 9004, named in its result), taking the trader's buy too."""
+    d = Days(ACCOUNT, "SIM-DEMO-1")
+    d.bars(MNQ, T0, [21000] * 2)
+    live = Live(config_path)
+
+    def buy(at, oid, held):
+        f = d.trade(at, MNQ, "buy", 1, 21000, order_id=oid)
+        live.step(order(d, oid, SIDE_BUY, 1, at, at, STATUS_FILLED), at)
+        live.step(f, at)
+        live.step(position(held + 1, 21000, at), at)
+
+    buy(T0 + NS, 9001, 0)
+    now = T0 + NS
+    while not any(c.action == CLOSE_POSITION for c in live.commands):
+        now += 100 * MS
+        assert now < T0 + 20 * NS, "no_stop_loss_grace never closed the uncovered contract"
+        live.tick(now)
+    [close] = [c for c in live.commands if c.action == CLOSE_POSITION]
+    buy(T0 + 15 * NS, 9003, 1)
+    for t in range(16, 31):                      # riskd's clock ticks while its close is held
+        live.tick(T0 + t * NS)
+    at = T0 + 31 * NS
+    fill = d.trade(at, MNQ, "sell", 2, 21000, order_id=9004)
+    order(d, 9004, SIDE_SELL, 2, at, at, STATUS_FILLED)
+    live.step(fill, at)
+    live.step(position(0, 0, at), at)
+    live._commit(live.engine.on_result(CommandResult(
+            command_id=close.id, account_id=ACCOUNT, status="done", action=close.action,
+            rule=close.rule, finished_ns=at + 10 * MS, close_orders=[CloseOrder(
+                order_id=9004, contract_id=MNQ, side=SIDE_SELL, size=2)],
+            orders_known=True), at + 10 * MS))
+    return d, live
+
+
+def closes(decisions) -> list[int]:
+    return [x["ts_ns"] for x in decisions if x["rule"] == "no_stop_loss_grace"
+            and x["action"] == "close_position" and not x["suppressed"]]
+
+
+def test_a_close_riskd_held_is_carried_out_by_riskds_own_fill(config, capsys):
+    grace(config, True)
+    d, live = held_close_day(config)
+    live_closes = [x.ts_ns for x in live.decisions if x.rule == "no_stop_loss_grace"
+                   and x.action == CLOSE_POSITION and not x.suppressed]
+    assert len(live_closes) == 1                 # live: one close, the buy taken by it
+    live.store.close()
+    doc = run_replay(config, d, capsys)
+    assert closes(doc["decisions"]) == live_closes, doc["decisions"]
+    [day] = doc["days"]
+    assert day["difference"] == "0.00" and day["blocked"] == 0 and day["dropped"] == 0, day
+    [rule] = [r for r in doc["rules"] if r["rule"] == "no_stop_loss_grace"]
+    assert rule["contracts_closed"] == 2, rule            # riskd's own sell of 2 carried it out
+    assert not [n for n in doc["notes"] if "differs" in n], doc["notes"]
+
+
+def test_what_parts_from_riskds_day_is_said(config, capsys):
+    """The same day replayed with no_stop_loss_grace off (as shipped), and riskd's records
+    holding an admin's unlock: riskd's close the replay did not make, and the unlock, are
+    said in the notes."""
+    grace(config, True)
+    d, live = held_close_day(config)
+    at = T0 + 40 * NS
+    lock = LockoutState(id="L1", account_id=ACCOUNT, kind="timer", rule="cooldown_after_loss",
+                        since_ns=T0, until_ns=T0 + 900 * NS, reason="test")
+    live.store.commit(Outcome(lockouts=[LockoutChange(
+        change=CLEARED, lockout=lock, ts_ns=at, by="admin:root", reason="test")]), live.engine)
+    live.store.close()
+    grace(config, False)
+    doc = run_replay(config, d, capsys)
+    [said] = [n for n in doc["notes"] if "differs" in n]
+    assert "riskd's closes the replay did not make: 2026-11-25 16:00:11Z no_stop_loss_grace " \
+           "close_position MNQ" in said, said
+    assert "cooldown_after_loss lockout was lifted at 2026-11-25 16:00:40Z by admin:root" \
+           in said, said
+
+
+def test_a_close_at_the_traders_fill_does_not_cancel_that_fill(config):
+    """No riskd records: buy 2 MNQ at 10:00:24; the minute's low, 20880, is judged before the
+    trader's market buy of 1 at 10:00:30 (-480 on the 2, past daily_unrealized_loss's 200):
+    the replay closes the 2 there. The buy's order is not cancelled by that close (it fills at
+    that very moment); the cooldown the close's loss starts, which sets a lockout, blocks it."""
+    d = Days(ACCOUNT, "SIM-DEMO-1")
+    d.bars(MNQ, T0, [(21000, 21000, 20880, 20890), 20890])
+    for at, side, size, price, oid in ((24, "buy", 2, 21000, 9001), (30, "buy", 1, 20880, 9002),
+                                       (50, "sell", 3, 20890, 9003)):
+        t = T0 + at * NS
+        d.trade(t, MNQ, side, size, price, order_id=oid)
+        d.order(oid, MNQ, side, size, t, t, STATUS_FILLED)
+    engine = build_engine(load(config), {})
+    result = Runner(engine, d.history()).run()
+    assert [(x.rule, x.action) for x in result.decisions][:1] == [
+        ("daily_unrealized_loss", "close_position")]
+    assert result.rules["daily_unrealized_loss"].blocked == 0, result.blocked_trades
+    assert [(ts - T0, rule) for ts, _tid, rule in result.blocked_trades][:1] == [
+        (30 * NS, "cooldown_after_loss")], result.blocked_trades
