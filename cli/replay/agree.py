@@ -5,10 +5,9 @@ its own closing decisions beside riskd's. A close both made is carried out by ri
 (cli/replay/runner.py) and changes nothing; what is left is said, per trading day, with why
 (fresh-user trial 18c, section 7: a difference of -90.02 on a day riskd guarded with the same
 config, and no word of why):
-- riskd's closes the replay did not make: a lockout's close of an entry made while locked (the
-  replay blocks such an entry instead: its round trip and fees are not in the guarded day,
-  where live riskd could only close it after its fill), or a decision the replay's config or
-  bar prices did not reach;
+- riskd's closes the replay did not make: decisions the replay's config or bar prices did not
+  reach (an entry made while locked that riskd let fill and closed is matched: the runner lets
+  it fill and riskd's own fill closes it, as live);
 - the replay's closes riskd did not make, carried out at a bar price;
 - a lockout riskd lifted early on a person's unlock (`riskctl unlock`): the broker's history
   does not hold it, so the replay keeps the lockout to its end.
@@ -20,7 +19,6 @@ from decimal import Decimal
 from typing import Callable, Iterable
 
 from cli.replay.riskdrecords import LiveClose, LiveUnlock
-from services.risk.lockouts import LOCKOUT_RULE
 from services.risk.state import symbol_of
 
 
@@ -38,18 +36,10 @@ def parted(day: dt.date, difference: Decimal, riskd_only: Iterable[LiveClose],
     the replay's own closes (ts, rule, action, contract) and people's unlocks, with why."""
     parts = []
     live = list(riskd_only)
-    locked = [c for c in live if c.rule == LOCKOUT_RULE]
-    other = [c for c in live if c.rule != LOCKOUT_RULE]
-    if locked:
-        parts.append("riskd's lockout closes of entries made while locked: "
-                     + ", ".join(_close(c.ts_ns, c.rule, c.action, c.contract_id)
-                                 for c in locked)
-                     + " (the replay blocks such an entry instead: its round trip and fees are "
-                       "not in the guarded day; live, riskd closed it after its fill)")
-    if other:
+    if live:
         parts.append("riskd's closes the replay did not make: "
                      + ", ".join(_close(c.ts_ns, c.rule, c.action, c.contract_id)
-                                 for c in other)
+                                 for c in live)
                      + " (the config replayed, or the bar prices, did not reach them)")
     own = list(replay_only)
     if own:
@@ -62,8 +52,10 @@ def parted(day: dt.date, difference: Decimal, riskd_only: Iterable[LiveClose],
                      f"lockout to its end")
     if not parts:
         return []
+    differs = f"differs from it ({difference:+,.2f})" if difference else \
+        "reads the same but its decisions differ"
     return [f"{day}: riskd guarded this day (its records hold every fill) and the guarded day "
-            f"differs from it ({difference:+,.2f}): " + "; ".join(parts)]
+            f"{differs}: " + "; ".join(parts)]
 
 
 def day_notes(days: dict, day_of: Callable[[int], dt.date], guarded_days: set,

@@ -247,7 +247,8 @@ class Runner:
                 else None
         if blocked_by is None and not riskd:
             locks = self.engine.lockouts.covering(self.aid, symbol_of(fill.contract_id))
-            blocked_by = locks[0].rule if locks else None
+            blocked_by = locks[0].rule if locks and not self._closed_by_riskd(fill, now) \
+                else None
         passed = self.book.trader_fill(fill, blocked_by, riskd)
         if passed.blocked:
             self.result.blocked_trades.append((now, fill.trade_id, passed.rule))
@@ -351,6 +352,19 @@ class Runner:
             return False
         self._by_riskd.setdefault(cid, []).append((cmd, self._rule_of(cmd)))
         return True
+
+    def _closed_by_riskd(self, fill: Fill, now: int) -> bool:
+        """An entry made while locked that riskd, guarding the day, let fill and then closed
+        (its records: a lockout close or reduce of that contract within a bar and a second,
+        and riskd's own fill still ahead): it is not blocked, so the engine's lockout
+        enforcement closes it as live and that close is carried out by riskd's fill."""
+        near = self.h.bar_ns + 1_000_000_000
+        live = [c for c in self._live if c.rule == LOCKOUT_RULE and c.contract_id ==
+                fill.contract_id and c.action in (CLOSE_POSITION, REDUCE_POSITION)
+                and abs(c.ts_ns - now) <= near]
+        return bool(live) and any(
+            f.contract_id == fill.contract_id and f.side != fill.side and f.ts_ns >= now
+            and f.trade_id not in self._played for f in self._riskd_fills)
 
     def _carried_by_riskd(self, fill: Fill, now: int) -> None:
         """riskd's own fill: the commands left in flight for it on its contract are done, as
