@@ -31,7 +31,8 @@ from typing import Optional
 import attrs
 
 from cli.replay import agree, gracedue
-from cli.replay.events import FILL, ORDER_FINAL, ORDER_NEW, PRICE, bar_price, timeline
+from cli.replay.events import (FILL, ORDER_FINAL, ORDER_NEW, PRICE, bar_price,
+                               price_within, timeline)
 from cli.replay.guarded import GuardedBook
 from cli.replay.model import AccountHistory
 from cli.replay.riskdrecords import CLOSING, TRADE_DAYS_KEPT, LiveClose, RiskdRecords
@@ -62,6 +63,10 @@ class AccountReplay:
     curve: list[tuple[int, Decimal, Decimal]] = attrs.Factory(list)   # (ts, actual, guarded)
     blocked_trades: list[tuple[int, int, str]] = attrs.Factory(list)  # (ts, trade id, rule)
     notes: list[str] = attrs.Factory(list)           # what the replay could not do as asked
+    # decision id -> (from, to) ns: set off by a bar's price, which came somewhere in that
+    # span (from the bar's start, or the position's open in it, to the moment the replay
+    # played it, or the bar's end): a bar cannot say when within it (docs/replay.md)
+    bar_timed: dict[str, tuple[int, int]] = attrs.Factory(dict)
 
 
 def fees_per_contract(h: AccountHistory) -> dict[str, Decimal]:
@@ -108,6 +113,10 @@ class Runner:
         self._by_riskd: dict[str, list[tuple[Command, str]]] = {}
         self._matched: set[str] = set()            # command ids riskd's records match
         self._filling: Optional[int] = None        # the order whose fill is being played
+        self._timing: Optional[tuple[int, int]] = None   # the bar price being played: span
+        self._quoted: dict[str, int] = {}          # contract -> when its last price was played
+        self._held_since: dict[str, int] = {}      # contract -> since when the guarded
+        #                                            position has held its side
         self._own: list[tuple] = []                # (ts, rule, action, contract) of the
         #                                            replay's closes riskd's records do not hold
 
@@ -144,7 +153,8 @@ class Runner:
                     self.adverse_seen.discard(cid)
                 elif step.index == 1 and side:
                     self.adverse_seen.add(cid)
-                self._quote(cid, bar_price(bar, step.index, side), now)
+                self._bar_quote(cid, bar, bar_price(bar, step.index, side), now,
+                                bar.ts_ns + self.h.bar_ns - 1)
             elif step.kind in (ORDER_NEW, ORDER_FINAL):
                 if step.payload.order_id not in self.cancelled:
                     self._feed(self.engine.on_event(step.payload, now), now)
@@ -214,7 +224,18 @@ class Runner:
                 f"riskd's records: {cannot}")
 
     def _quote(self, cid: str, price: Decimal, now: int) -> None:
+        self._quoted[cid] = now
         self._feed(self.engine.on_event(Quote(contract_id=cid, ts_ns=now, last=price), now), now)
+
+    def _bar_quote(self, cid: str, bar, price: Decimal, now: int, to: int) -> None:
+        """A bar's price played at `now`: what it sets off is timed by the bar only, so its
+        decisions keep the span the price came in (AccountReplay.bar_timed): from the bar's
+        start, or the position's open in it, to `to`."""
+        self._timing = (max(bar.ts_ns, self._held_since.get(cid, 0)), max(now, to))
+        try:
+            self._quote(cid, price, now)
+        finally:
+            self._timing = None
 
     def _trader_fill(self, fill: Fill, now: int) -> None:
         cid = fill.contract_id
@@ -230,7 +251,7 @@ class Runner:
             # to daily_unrealized_loss, a rule that takes no lockout, as a blocked entry)
             self._filling = fill.order_id
             try:
-                self._quote(cid, bar_price(bar, 1, side), now)
+                self._bar_quote(cid, bar, bar_price(bar, 1, side), now, now)
             finally:
                 self._filling = None
         self._quote(cid, fill.price, now)            # the trade printed at its price
@@ -250,6 +271,8 @@ class Runner:
             blocked_by = locks[0].rule if locks and not self._closed_by_riskd(fill, now) \
                 else None
         passed = self.book.trader_fill(fill, blocked_by, riskd)
+        if self.book.side(cid) and self.book.side(cid) != side:
+            self._held_since[cid] = now
         if passed.blocked:
             self.result.blocked_trades.append((now, fill.trade_id, passed.rule))
         if passed.fill is not None:
@@ -303,6 +326,9 @@ class Runner:
             self._queue.extend(out.commands)
 
     def _record(self, out: Outcome) -> None:
+        if self._timing is not None:
+            for d in out.decisions:
+                self.result.bar_timed[d.id] = self._timing
         for d in out.decisions:
             if d.rule == gracedue.RULE and d.contract_id and not d.suppressed:
                 self._cover_unknown(d)
@@ -388,7 +414,20 @@ class Runner:
                                               if cmd.contract_id else None)
         return locks[0].rule if locks else cmd.rule
 
-    def _price(self, cid: str) -> Optional[Decimal]:
+    def _price(self, cid: str, now: int) -> Optional[Decimal]:
+        """The price a close of riskd's is carried out at: the price played at this moment (a
+        fill's, or the bar price that set the close off); at a moment inside a bar that is
+        none of its prices (a grace running out, a lockout's timer, an order event), the
+        bar's open and close weighted by the moment's place in the bar (events.price_within),
+        the same convention with one-minute and one-second bars. The last price played made
+        a close in a one-minute bar's last third take its favourable extreme, in its middle
+        third its adverse one (rep18b: the trial's day read -1.42 with one-minute bars and
+        34.58 with one-second bars; now 35.08 and 34.08)."""
+        bar = self.bar.get(cid)
+        c = self.h.contracts.get(cid)
+        if bar is not None and c is not None and self._quoted.get(cid) != now and \
+                bar.ts_ns <= now < bar.ts_ns + self.h.bar_ns:
+            return price_within(bar, now, self.h.bar_ns, c.tick_size)
         price = self.engine.market.price(cid)
         return price if price is not None else self.last_fill_price.get(cid)
 
@@ -404,7 +443,7 @@ class Runner:
             for cid in targets:
                 if cmd.action == REDUCE_POSITION and cmd.target is not None:   # down to it
                     size = max(0, abs(self.book.book(cid).guarded) - cmd.target)
-                price = self._price(cid)
+                price = self._price(cid, now)
                 done = self.book.close(cid, size, price, now, rule) if price is not None else None
                 if done is not None:
                     events += list(done)
