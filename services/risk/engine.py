@@ -392,6 +392,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 acct.riskd.hold(event)
             change = acct.apply_fill(event, self.calendar.trading_day, now,
                                      live and not earlier)
+            if change == "changed":          # as kept: whose it was stays (state.py)
+                event = acct.trades.get(event.trade_id, event)
             if change == "new" and not event.by_riskd:
                 self._flatten_covers(acct, event, now, out)
             if change in ("new", "changed", "old"):

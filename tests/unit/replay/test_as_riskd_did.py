@@ -17,10 +17,12 @@ Config: etc/riskd.toml as shipped; no_stop_loss_grace switched on for 1 and 2 (i
 shipped; the trial's account had it on), the same config live and replayed."""
 from __future__ import annotations
 
+import attrs
 import pytest
 
 from cli.commands.replay import load
 from cli.replay.engine import build_engine
+from cli.replay.riskdrecords import read_records
 from cli.replay.runner import Runner
 from services.risk.outcome import Outcome
 from shared.messages.enforce import CloseOrder, CommandResult
@@ -182,3 +184,24 @@ def test_an_entry_riskd_let_fill_under_a_lockout_and_closed_is_not_blocked(confi
     lockout = [(x["ts_ns"], x["action"]) for x in doc["decisions"] if x["rule"] == "lockout"]
     assert lockout == [(T0 + 20 * NS, CLOSE_POSITION)], doc["decisions"]
     assert not [n for n in doc["notes"] if "guarded this day" in n], doc["notes"]
+
+
+def test_riskds_fill_redelivered_with_its_voided_flag_flipped_stays_riskds(config):
+    """The broker sends riskd's own close again, voided, then not voided (a trade's voided flag
+    can flip): risk kept the redelivered trade as it came, by_riskd lost, so it counted as
+    the trader's trade and was stored so: the replay then took riskd's close for the
+    trader's (replay18's leftover)."""
+    grace(config, True)
+    d, live = held_close_day(config)
+    riskds = d.h.fills[-1]
+    acct = live.engine.account(ACCOUNT)
+    assert acct.trades[riskds.trade_id].by_riskd and acct.trades_today == 2
+    for voided, at in ((True, 40), (False, 41)):
+        live.step(attrs.evolve(riskds, voided=voided), T0 + at * NS)
+        assert acct.trades[riskds.trade_id].by_riskd, voided
+        assert acct.trades_today == 2, voided
+    assert acct.trades_today == 2                # the trader's two buys, not riskd's sell
+    live.store.close()
+    [records] = read_records(config, {ACCOUNT: (T0, T0 + 60 * NS)}).values()
+    assert records.riskd_fill(riskds) is True
+    assert records.verdicts[riskds.trade_id] is True
