@@ -46,6 +46,10 @@ from shared.messages.market import (SIDE_BUY, SIDE_SELL, STATUS_CANCELLED, Accou
 from shared.messages.risk import (ALERT, CANCEL_ORDERS, CLOSE_POSITION, FLATTEN,
                                   REDUCE_POSITION, Decision, LockoutChange, RuleWarning)
 
+# riskd's own fill carries out a close of the replay's that riskd decided too only when it came
+# within this of riskd's decision (a close the broker held: 20-30 s in trial 18c; enforcement's
+# rounds end well before): a later fill of riskd's on the contract is another close's
+MATCH_WAIT_NS = 120 * 1_000_000_000
 MAX_ROUNDS = 1000          # commands -> events -> commands, per step: a loop is a bug, not a day
 ZERO = Decimal(0)
 
@@ -356,7 +360,7 @@ class Runner:
         """A close the engine sends that riskd's records show riskd deciding too (same rule,
         action and contract, within a bar and a second of now; each of riskd's decisions
         matched once). With riskd's own fill of that contract, on the closing side, still
-        ahead, it is left in flight, to be carried out by that fill (_carried_by_riskd) as it
+        ahead and within MATCH_WAIT_NS of riskd's decision, it is left in flight, to be carried out by that fill (_carried_by_riskd) as it
         was live, rather than at once at a bar price (True)."""
         if cmd.mode == ALERT or cmd.action not in CLOSING:
             return False
@@ -373,8 +377,8 @@ class Runner:
             return False
         closing = SIDE_BUY if side < 0 else SIDE_SELL
         if not any(f.contract_id == cid and f.side == closing and f.ts_ns >= now
-                   and f.ts_ns >= live.ts_ns and f.trade_id not in self._played
-                   for f in self._riskd_fills):
+                   and live.ts_ns <= f.ts_ns <= live.ts_ns + MATCH_WAIT_NS
+                   and f.trade_id not in self._played for f in self._riskd_fills):
             return False
         self._by_riskd.setdefault(cid, []).append((cmd, self._rule_of(cmd)))
         return True
@@ -382,15 +386,15 @@ class Runner:
     def _closed_by_riskd(self, fill: Fill, now: int) -> bool:
         """An entry made while locked that riskd, guarding the day, let fill and then closed
         (its records: a lockout close or reduce of that contract within a bar and a second,
-        and riskd's own fill still ahead): it is not blocked, so the engine's lockout
+        and riskd's own fill still ahead, within MATCH_WAIT_NS of it): it is not blocked, so the engine's lockout
         enforcement closes it as live and that close is carried out by riskd's fill."""
         near = self.h.bar_ns + 1_000_000_000
         live = [c for c in self._live if c.rule == LOCKOUT_RULE and c.contract_id ==
                 fill.contract_id and c.action in (CLOSE_POSITION, REDUCE_POSITION)
                 and abs(c.ts_ns - now) <= near]
-        return bool(live) and any(
-            f.contract_id == fill.contract_id and f.side != fill.side and f.ts_ns >= now
-            and f.trade_id not in self._played for f in self._riskd_fills)
+        return any(f.contract_id == fill.contract_id and f.side != fill.side and f.ts_ns >= now
+                   and c.ts_ns <= f.ts_ns <= c.ts_ns + MATCH_WAIT_NS
+                   and f.trade_id not in self._played for f in self._riskd_fills for c in live)
 
     def _carried_by_riskd(self, fill: Fill, now: int) -> None:
         """riskd's own fill: the commands left in flight for it on its contract are done, as
