@@ -8,9 +8,8 @@ config, and no word of why):
 - riskd's closes the replay did not make: decisions the replay's config or bar prices did not
   reach (an entry made while locked that riskd let fill and closed is matched: the runner lets
   it fill and riskd's own fill closes it, as live);
-- the replay's closes riskd did not make, carried out at a bar price;
-- a lockout riskd lifted early on a person's unlock (`riskctl unlock`): the broker's history
-  does not hold it, so the replay keeps the lockout to its end.
+- the replay's closes riskd did not make, carried out at a bar price.
+A person's unlock in riskd's records is carried out by the runner and said there.
 """
 from __future__ import annotations
 
@@ -18,7 +17,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Callable, Iterable
 
-from cli.replay.riskdrecords import LiveClose, LiveUnlock
+from cli.replay.riskdrecords import LiveClose
 from services.risk.state import symbol_of
 
 
@@ -31,9 +30,9 @@ def _close(ts_ns: int, rule: str, action: str, contract_id) -> str:
 
 
 def parted(day: dt.date, difference: Decimal, riskd_only: Iterable[LiveClose],
-           replay_only: Iterable[tuple], unlocks: Iterable[LiveUnlock]) -> list[str]:
-    """The notes of one trading day riskd guarded: riskd's closes the replay left unmatched,
-    the replay's own closes (ts, rule, action, contract) and people's unlocks, with why."""
+           replay_only: Iterable[tuple]) -> list[str]:
+    """The notes of one trading day riskd guarded: riskd's closes the replay left unmatched
+    and the replay's own closes (ts, rule, action, contract), with why."""
     parts = []
     live = list(riskd_only)
     if live:
@@ -46,21 +45,16 @@ def parted(day: dt.date, difference: Decimal, riskd_only: Iterable[LiveClose],
         parts.append("the replay's closes riskd did not make: "
                      + ", ".join(_close(*c) for c in own)
                      + " (carried out at a bar price)")
-    for u in unlocks:
-        parts.append(f"riskd's {u.rule} lockout was lifted at {_ts(u.ts_ns)} by {u.by}: the "
-                     f"broker's history does not hold an unlock, so the replay keeps that "
-                     f"lockout to its end")
     if not parts:
         return []
-    differs = f"differs from it ({difference:+,.2f})" if difference else \
-        "reads the same but its decisions differ"
-    return [f"{day}: riskd guarded this day (its records hold every fill) and the guarded day "
-            f"{differs}: " + "; ".join(parts)]
+    differs = f"yet guarded differs from actual by {difference:+,.2f}" if difference else \
+        "guarded and actual agree, but the decisions differ"
+    return [f"{day}: riskd guarded this day (its records hold every fill), {differs}: "
+            + "; ".join(parts)]
 
 
 def day_notes(days: dict, day_of: Callable[[int], dt.date], guarded_days: set,
-              riskd_only: list[LiveClose], replay_only: list[tuple],
-              unlocks: list[LiveUnlock]) -> list[str]:
+              riskd_only: list[LiveClose], replay_only: list[tuple]) -> list[str]:
     """parted() for every day in guarded_days, from the whole replay's lists."""
     out = []
     for day in sorted(guarded_days):
@@ -69,6 +63,5 @@ def day_notes(days: dict, day_of: Callable[[int], dt.date], guarded_days: set,
             continue
         out += parted(day, tally.guarded - tally.actual,
                       [c for c in riskd_only if day_of(c.ts_ns) == day],
-                      [c for c in replay_only if day_of(c[0]) == day],
-                      [u for u in unlocks if day_of(u.ts_ns) == day])
+                      [c for c in replay_only if day_of(c[0]) == day])
     return out

@@ -15,7 +15,8 @@ ids, the same code as live decides the fills and Order events of those orders.
 riskd's own closing decisions (risk's history: the Decision of each close, reduce or flatten it
 sent) are read too: a close the replay's engine decides where riskd decided the same (same rule,
 action and contract, within a bar) is carried out by riskd's own fill of it, as it really was
-(cli/replay/runner.py), not again at a bar price.
+(cli/replay/runner.py), not again at a bar price; a lockout a person lifted (`riskctl unlock`)
+is lifted in the replay at the same moment.
 
 Where the records do not reach (riskd did not guard the account then, or they are gone) the
 replay cannot tell riskd's closes from the trader's trades: `unknown` lists those fills and
@@ -60,6 +61,8 @@ class LiveUnlock:
     ts_ns: int
     rule: str
     by: str
+    symbol: Optional[str] = None
+    reason: str = ""
 
 
 @attrs.define
@@ -89,7 +92,8 @@ class RiskdRecords:
         """A lockout change of risk's history: kept when a person cleared it (not the clock,
         the roll or a rule)."""
         if change.change == CLEARED and change.by not in NOT_A_PERSON:
-            self.unlocks.append(LiveUnlock(change.ts_ns, change.lockout.rule, change.by))
+            self.unlocks.append(LiveUnlock(change.ts_ns, change.lockout.rule, change.by,
+                                           change.lockout.symbol, change.reason))
 
     def riskd_fill(self, fill: Fill) -> Optional[bool]:
         """True: riskd's close; False: the trader's, as live risk judged it; None: riskd's

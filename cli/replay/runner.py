@@ -37,7 +37,7 @@ from cli.replay.guarded import GuardedBook
 from cli.replay.model import AccountHistory
 from cli.replay.riskdrecords import CLOSING, TRADE_DAYS_KEPT, LiveClose, RiskdRecords
 from services.risk.engine import Engine
-from services.risk.lockouts import LOCKOUT_RULE
+from services.risk.lockouts import CLEARED, LOCKOUT_RULE
 from services.risk.outcome import Outcome
 from services.risk.state import symbol_of
 from shared.messages.enforce import CloseOrder, Command, CommandResult
@@ -116,6 +116,8 @@ class Runner:
         self._played: set[int] = set()             # trade ids of the fills played so far
         self._by_riskd: dict[str, list[tuple[Command, str]]] = {}
         self._matched: set[str] = set()            # command ids riskd's records match
+        self._unlocks = sorted(records.unlocks, key=lambda u: u.ts_ns) \
+            if records is not None else []         # people's unlocks riskd's records hold
         self._filling: Optional[int] = None        # the order whose fill is being played
         self._timing: Optional[tuple[int, int]] = None   # the bar price being played: span
         self._quoted: dict[str, int] = {}          # contract -> when its last price was played
@@ -147,6 +149,7 @@ class Runner:
                 self._held_past(day)
                 day = self.book.day_of(now)
             self._due(last, now)
+            self._unlock(now)
             last = now
             self._feed(self.engine.tick(now), now)
             if step.kind == PRICE:
@@ -169,7 +172,7 @@ class Runner:
         if self.records is not None:
             self.result.notes += agree.day_notes(
                 self.result.days, self.book.day_of, self._guarded_days(), self._live,
-                self._own, self.records.unlocks)
+                self._own)
         self.result.rules = dict(self.book.rules)
         return self.result
 
@@ -191,6 +194,28 @@ class Runner:
                 f"{day}: {symbol_of(cid)} {self.book.book(cid).guarded:+d} still open at the "
                 f"day's end in the guarded day; the day's figures are realized PnL, so its "
                 f"open PnL counts on the day it is closed")
+
+    def _unlock(self, now: int) -> None:
+        """A lockout a person lifted while riskd guarded the day (`riskctl unlock`, in riskd's
+        records; the broker's history holds none) is lifted in the replay at that moment too,
+        and said: riskd then let the trader trade again (trial 18c: the admin's unlock at
+        22:04:18, after which the trader's buys filled; the replay had kept the 30-minute
+        cooldown and blocked them)."""
+        while self._unlocks and self._unlocks[0].ts_ns <= now:
+            u = self._unlocks.pop(0)
+            out, refusal = self.engine.unlock(self.aid, u.symbol, u.by, u.reason, u.ts_ns,
+                                              rule=u.rule)
+            self._feed(out, u.ts_ns)
+            lifted = [c for c in out.lockouts if c.change == CLEARED]
+            what = f"riskd's {u.rule} lockout" + (f" of {u.symbol}" if u.symbol else "")
+            if lifted:
+                self.result.notes.append(
+                    f"{what} was lifted at {fmt_ts(u.ts_ns)} by {u.by} (riskd's records): the "
+                    f"replay lifts it then too")
+            else:
+                self.result.notes.append(
+                    f"{what} was lifted at {fmt_ts(u.ts_ns)} by {u.by} (riskd's records); the "
+                    f"replay lifted nothing then ({refusal or 'none of its lockouts'})")
 
     def _guarded_days(self) -> set:
         """The trading days riskd's records reach every fill of."""
@@ -292,8 +317,8 @@ class Runner:
             self._feed(self.engine.on_event(passed.position, now), now)
             self._balance(now)
         self._played.add(fill.trade_id)
-        if riskd and passed.fill is not None:
-            self._carried_by_riskd(passed.fill, now)
+        if riskd:
+            self._carried_by_riskd(fill, passed.fill.size if passed.fill else 0, now)
         self._point(now)
 
     def _balance(self, now: int) -> None:
@@ -396,13 +421,15 @@ class Runner:
                    and c.ts_ns <= f.ts_ns <= c.ts_ns + MATCH_WAIT_NS
                    and f.trade_id not in self._played for f in self._riskd_fills for c in live)
 
-    def _carried_by_riskd(self, fill: Fill, now: int) -> None:
+    def _carried_by_riskd(self, fill: Fill, closed: int, now: int) -> None:
         """riskd's own fill: the commands left in flight for it on its contract are done, as
-        live, with that fill's order named as theirs; its contracts are the rule's closed."""
+        live, with that fill's order named as theirs; the contracts it closed of the guarded
+        position (`closed`: none when the book's removed contracts took it all) are the
+        rule's closed. A position it left open is judged again by the engine."""
         waiting = self._by_riskd.pop(fill.contract_id, [])
         for i, (cmd, rule) in enumerate(waiting):
             if i == 0:
-                self.book.rules[rule].contracts_closed += fill.size
+                self.book.rules[rule].contracts_closed += closed
             self._feed(self.engine.on_result(CommandResult(
                 command_id=cmd.id, account_id=cmd.account_id, status="done",
                 action=cmd.action, rule=cmd.rule, finished_ns=now,

@@ -8,7 +8,9 @@
    with the same config. Now a close riskd's records show riskd deciding too stays in flight
    until riskd's own fill carries it out.
 2. What still parts from riskd's day is said in the notes: riskd's closes the replay did not
-   make, and a lockout a person lifted (the broker's history has no unlock).
+   make, the replay's own closes riskd did not make. A lockout a person lifted (the broker's
+   history has no unlock; riskd's records have it) is lifted in the replay at that moment too
+   (trial 18c: after the admin's unlock the trader's buys filled; the replay blocked them).
 3. With no records (riskd not guarding), a close played at the trader's fill (a bar's adverse
    extreme judged just before it) cancelled that fill's own market order: the buy was counted
    BLOCKED for daily_unrealized_loss, a rule that sets no lockout.
@@ -98,8 +100,8 @@ def test_a_close_riskd_held_is_carried_out_by_riskds_own_fill(config, capsys):
 
 def test_what_parts_from_riskds_day_is_said(config, capsys):
     """The same day replayed with no_stop_loss_grace off (as shipped), and riskd's records
-    holding an admin's unlock: riskd's close the replay did not make, and the unlock, are
-    said in the notes."""
+    holding an admin's unlock of a cooldown the replay never had: riskd's close the replay
+    did not make is said, and the unlock that lifted nothing."""
     grace(config, True)
     d, live = held_close_day(config)
     at = T0 + 40 * NS
@@ -112,12 +114,14 @@ def test_what_parts_from_riskds_day_is_said(config, capsys):
     doc = run_replay(config, d, capsys)
     [said] = [n for n in doc["notes"] if "guarded this day" in n]
     # riskd's own sell still closes the 2 in the replay: the day's figure is the same
-    assert "2026-11-25: riskd guarded this day (its records hold every fill) and the guarded " \
-           "day reads the same but its decisions differ: " in said, said
+    assert "2026-11-25: riskd guarded this day (its records hold every fill), guarded and " \
+           "actual agree, but the decisions differ: " in said, said
     assert "riskd's closes the replay did not make: 2026-11-25 16:00:11Z no_stop_loss_grace " \
            "close_position MNQ" in said, said
-    assert "cooldown_after_loss lockout was lifted at 2026-11-25 16:00:40Z by admin:root" \
-           in said, said
+    # the replay held no cooldown then: the unlock lifted nothing, and says so
+    [unlock] = [n for n in doc["notes"] if "lifted" in n]
+    assert "riskd's cooldown_after_loss lockout was lifted at 2026-11-25 16:00:40Z by " \
+           "admin:root (riskd's records); the replay lifted nothing then" in unlock, unlock
 
 
 def test_a_close_at_the_traders_fill_does_not_cancel_that_fill(config):
@@ -205,3 +209,42 @@ def test_riskds_fill_redelivered_with_its_voided_flag_flipped_stays_riskds(confi
     [records] = read_records(config, {ACCOUNT: (T0, T0 + 60 * NS)}).values()
     assert records.riskd_fill(riskds) is True
     assert records.verdicts[riskds.trade_id] is True
+
+
+def test_a_lockout_an_admin_lifted_is_lifted_in_the_replay_too(config, capsys):
+    """Three trades in a minute lock the account for 60 s (trade_frequency_limit, shipped);
+    the admin unlocks it at 10:00:12 (`riskctl unlock`, in risk's history); the trader's buy
+    at 10:00:20 then fills and stays, live. The replay lifts the lockout at 10:00:12 too, so
+    that buy is not BLOCKED and the day reads as riskd's."""
+    d = Days(ACCOUNT, "SIM-DEMO-1")
+    d.bars(MNQ, T0, [21000] * 2)
+    live = Live(config)
+    held = 0
+
+    def trade(at, side, oid):
+        nonlocal held
+        t = T0 + at * NS
+        f = d.trade(t, MNQ, side, 1, 21000, order_id=oid)
+        live.step(order(d, oid, SIDE_BUY if side == "buy" else SIDE_SELL, 1, t, t,
+                        STATUS_FILLED), t)
+        live.step(f, t)
+        held += 1 if side == "buy" else -1
+        live.step(position(held, 21000, t), t)
+
+    for at, side, oid in ((1, "buy", 9001), (3, "sell", 9002), (5, "buy", 9003),
+                          (7, "sell", 9004)):
+        trade(at, side, oid)
+    assert live.engine.lockouts.all(ACCOUNT)
+    out, refusal = live.engine.unlock(ACCOUNT, None, "admin:root", "test", T0 + 12 * NS)
+    assert not refusal
+    live._commit(out)
+    trade(20, "buy", 9005)
+    trade(40, "sell", 9006)
+    assert not [c for c in live.commands if c.rule == "lockout"]
+    live.store.close()
+    doc = run_replay(config, d, capsys)
+    [day] = doc["days"]
+    assert day["blocked"] == 0 and day["difference"] == "0.00", day
+    [said] = [n for n in doc["notes"] if "lifted" in n]
+    assert "riskd's trade_frequency_limit lockout was lifted at 2026-11-25 16:00:12Z by " \
+           "admin:root (riskd's records): the replay lifts it then too" in said, said
