@@ -28,7 +28,7 @@ from cli.replay.riskdrecords import read_records
 from cli.replay.runner import Runner
 from services.risk.outcome import Outcome
 from shared.messages.enforce import CloseOrder, CommandResult
-from shared.messages.market import SIDE_BUY, SIDE_SELL, STATUS_FILLED
+from shared.messages.market import SIDE_BUY, SIDE_SELL, STATUS_FILLED, Quote
 from shared.messages.risk import CLOSE_POSITION, LockoutChange, LockoutState
 from services.risk.lockouts import CLEARED
 from tests.support.replay_days import MNQ, Days
@@ -248,3 +248,43 @@ def test_a_lockout_an_admin_lifted_is_lifted_in_the_replay_too(config, capsys):
     [said] = [n for n in doc["notes"] if "lifted" in n]
     assert "riskd's trade_frequency_limit lockout was lifted at 2026-11-25 16:00:12Z by " \
            "admin:root (riskd's records): the replay lifts it then too" in said, said
+
+
+def test_a_reduce_carried_out_by_riskds_fill_leaves_the_rest_judged(config, capsys):
+    """tests/e2e/test_replay_e2e.py's day, with no bars (the sim kept none): buy 7 MNQ,
+    max_contracts (5) reduces by 2, riskd's own sell of 2; the price falls 25 points: -250 on
+    the 5 left, daily_unrealized_loss closes them. The replay's reduce, carried out by riskd's
+    sell, must leave the engine holding 5 open (the sell handed in as riskd's skipped the
+    engine's exits, whose 2 expected contracts then read as still to come: 3 valued, -150,
+    no breach), so the close riskd made is made in the replay too."""
+    d = Days(ACCOUNT, "SIM-DEMO-1")
+    live = Live(config)
+    t = T0 + NS
+    f = d.trade(t, MNQ, "buy", 7, 21000, order_id=9001)
+    live.step(order(d, 9001, SIDE_BUY, 7, t, t, STATUS_FILLED), t)
+    live.step(f, t)
+    live.step(position(7, 21000, t), t)
+    [cut] = [c for c in live.commands if c.rule == "max_contracts"]
+    t2 = t + 60 * MS
+    f = d.trade(t2, MNQ, "sell", 2, 21000, order_id=9002)
+    order(d, 9002, SIDE_SELL, 2, t2, t2, STATUS_FILLED)
+    live.step(f, t2)
+    live.step(position(5, 21000, t2), t2)
+    live.result(cut, t2 + 5 * MS)
+    t3 = t + 2 * NS
+    live.step(Quote(contract_id=MNQ, ts_ns=t3, last=20975), t3)
+    [close] = [c for c in live.commands if c.action == CLOSE_POSITION]
+    t4 = t3 + 80 * MS
+    f = d.trade(t4, MNQ, "sell", 5, 20975, order_id=9003)
+    order(d, 9003, SIDE_SELL, 5, t4, t4, STATUS_FILLED)
+    live.step(f, t4)
+    live.step(position(0, 0, t4), t4)
+    live.result(close, t4 + 5 * MS)
+    live.store.close()
+    doc = run_replay(config, d, capsys)
+    replayed = sorted((x["rule"], x["action"]) for x in doc["decisions"] if not x["suppressed"])
+    assert replayed == sorted((x.rule, x.action) for x in live.decisions if not x.suppressed)
+    assert ("daily_unrealized_loss", CLOSE_POSITION) in replayed
+    [day] = doc["days"]
+    assert day["difference"] == "0.00", day
+    assert not [n for n in doc["notes"] if "guarded this day" in n], doc["notes"]
