@@ -391,8 +391,9 @@ class Runner:
         """A close the engine sends that riskd's records show riskd deciding too (same rule,
         action and contract, within a bar and a second of now; each of riskd's decisions
         matched once). With riskd's own fill of that contract, on the closing side, still
-        ahead and within MATCH_WAIT_NS of riskd's decision, it is left in flight, to be carried out by that fill (_carried_by_riskd) as it
-        was live, rather than at once at a bar price (True)."""
+        ahead and within MATCH_WAIT_NS of riskd's decision, it is left in flight, to be
+        carried out by that fill (_carried_by_riskd) as it was live, rather than at once at a
+        bar price (True)."""
         if cmd.mode == ALERT or cmd.action not in CLOSING:
             return False
         cid = cmd.contract_id
@@ -417,8 +418,9 @@ class Runner:
     def _closed_by_riskd(self, fill: Fill, now: int) -> bool:
         """An entry made while locked that riskd, guarding the day, let fill and then closed
         (its records: a lockout close or reduce of that contract within a bar and a second,
-        and riskd's own fill still ahead, within MATCH_WAIT_NS of it): it is not blocked, so the engine's lockout
-        enforcement closes it as live and that close is carried out by riskd's fill."""
+        and riskd's own fill still ahead, within MATCH_WAIT_NS of it): it is not blocked, so
+        the engine's lockout enforcement closes it as live and riskd's fill carries that
+        close out."""
         near = self.h.bar_ns + 1_000_000_000
         live = [c for c in self._live if c.rule == LOCKOUT_RULE and c.contract_id ==
                 fill.contract_id and c.action in (CLOSE_POSITION, REDUCE_POSITION)
