@@ -66,7 +66,8 @@ def add_arguments(parser) -> None:
                         help="also replay under this config and show both side by side")
     parser.add_argument("--html", metavar="FILE", help="write a self-contained HTML report")
     parser.add_argument("--bars", choices=sorted(BAR_UNITS), default="1m",
-                        help="bar size for prices (default 1m; 1s where the broker has them)")
+                        help="bar size for prices (default 1m: a breach a bar's price sets off "
+                             "is timed by its bar, marked *; 1s where the broker has them)")
     parser.add_argument("--decisions", action="store_true", help="list every decision")
     parser.add_argument("--cache", metavar="DIR",
                         help="cache folder (default: <data_dir>/replay/<broker>)")

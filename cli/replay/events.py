@@ -5,10 +5,12 @@ fills at their time; every bar becomes four prices: its open at the bar's start,
 extremes, then its close just before the next bar. Which extreme comes first is decided when
 the step is played (the runner knows the guarded position then): the adverse one first, so
 open-PnL rules are judged conservatively. At one instant: prices, then new orders, then
-fills, then orders' final states.
+fills, then orders' final states. A close carried out at a moment inside a bar that is none
+of these prices takes price_within: the same convention whatever the bar size.
 """
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import attrs
@@ -53,6 +55,15 @@ def timeline(h: AccountHistory) -> list[Step]:
             add(f.ts_ns, FILL, f)
     steps.sort(key=lambda s: (s.ts_ns, s.prio, s.seq))
     return steps
+
+
+def price_within(bar, ts_ns: int, bar_ns: int, tick: Decimal) -> Decimal:
+    """The price at a moment inside a bar that is none of its four prices: its open and close
+    weighted by the moment's place in the bar, to the nearest tick (a one-second bar gives
+    that second's price; a one-minute bar, the minute's move so far)."""
+    frac = Decimal(min(max(ts_ns - bar.ts_ns, 0), bar_ns)) / Decimal(bar_ns)
+    price = bar.open + (bar.close - bar.open) * frac
+    return (price / tick).quantize(Decimal(1), rounding=ROUND_HALF_UP) * tick
 
 
 def bar_price(bar, index: int, side: int):

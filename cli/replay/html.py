@@ -1,10 +1,12 @@
 """--html FILE: one self-contained page (no script, no network): both equity curves as inline
-SVG, the per-day table, the per-rule figures and every decision with its reason."""
+SVG, the per-day table, the per-rule figures, every decision with its reason, and the notes
+the text output prints (what the replay could not do as riskd asked, riskd's records, where a
+day riskd guarded parts from what it did)."""
 from __future__ import annotations
 
 import html
 
-from cli.replay.report import (LEGEND, ZERO, Report, breach_text, day_starts,
+from cli.replay.report import (BAR_LEGEND, LEGEND, ZERO, Report, breach_text, day_starts,
                                decision_lines, equity_curve, money, range_lines, signed_money)
 from shared.clock import from_ns
 
@@ -92,6 +94,11 @@ def render_html(report: Report, tz, title: str = "riskd replay") -> str:
                   f"<th>{sum(r.dropped for r in report.rules)}</th>"
                   f"<th>{signed_money(changed)}</th></tr>")
     decisions = "\n".join(e(line) for line in decision_lines(report, tz)) or "none"
+    bar_legend = f"<p>{e(BAR_LEGEND)}.</p>" if any(r.breach_span for r in report.rows) else ""
+    notes = ("<h2>Notes</h2>\n<ul>" + "".join(f"<li>{e(n)}</li>" for n in report.notes)
+             + "</ul>") if report.notes else ""
+    retried = ("<h2>Retried</h2>\n<ul>" + "".join(f"<li>{e(x)}</li>" for x in report.retried)
+               + "</ul>") if report.retried else ""
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{e(title)}</title>
 <style>{STYLE}</style></head><body>
@@ -105,11 +112,14 @@ would have blocked removed with their exits). See docs/replay.md.</p>
 <table><tr><th>day</th><th>account</th><th>actual</th><th>guarded</th><th>difference</th>
 <th>first breach</th><th>blocked</th><th>dropped</th></tr>{day_rows}</table>
 <p>{e(LEGEND[0])}; {e(LEGEND[1])}.</p>
+{bar_legend}
 <h2>Rules</h2>
 <table><tr><th>rule</th><th>fired</th><th>days</th><th>contracts closed</th>
 <th>blocked</th><th>dropped</th><th>changed PnL</th></tr>{rule_rows}</table>
 <h2>Decisions</h2>
 <pre>{decisions}</pre>
+{notes}
+{retried}
 <p>Last replayed event: {e(last_event(report, tz))}</p>
 </body></html>
 """

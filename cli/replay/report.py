@@ -20,6 +20,7 @@ from shared.clock import from_ns
 from shared.lockwords import kind_words
 
 ZERO = Decimal(0)
+NS = 1_000_000_000
 NOT_A_BREACH = ("trade_management",)      # automation (stop moves), not a breach
 
 
@@ -37,6 +38,7 @@ class DayRow:
     breach_rule: str = ""
     breach_action: str = ""
     breach_mode: str = ""
+    breach_span: Optional[tuple[int, int]] = None   # set off by a bar's price: span (bar_span)
 
     @property
     def difference(self) -> Decimal:
@@ -100,6 +102,14 @@ def _breaches(decisions):
     return [d for d in decisions if d.rule not in NOT_A_BREACH]
 
 
+def bar_span(r: AccountReplay, d) -> Optional[tuple[int, int]]:
+    """The span a decision's bar price came in (from, to ns), when a second or longer: the
+    replay cannot time it better than that (one-minute bars; with --bars 1s it is the second
+    shown). None: timed by a fill, an order or the clock, to the moment."""
+    span = r.bar_timed.get(d.id)
+    return span if span is not None and span[1] - span[0] >= NS else None
+
+
 def what_done(d) -> str:
     """The action, or the lockout when the decision only locks (a cooldown without flatten)."""
     if d.action == "none" and d.lock is not None:
@@ -135,7 +145,8 @@ def build(label: str, replays: list[AccountReplay], day_of, days: list[dt.date],
             rows.append(DayRow(r.account_id, name_of(r.account_id, r.name), day, tally.actual,
                                tally.guarded, tally.trades, tally.blocked, tally.dropped,
                                b.ts_ns if b else None, b.rule if b else "",
-                               what_done(b) if b else "", b.mode if b else ""))
+                               what_done(b) if b else "", b.mode if b else "",
+                               bar_span(r, b) if b else None))
     names = sorted(set(fired) | {n for r in replays for n in r.rules})
     rules = []
     for name in names:
@@ -166,6 +177,9 @@ def hhmm(ns: Optional[int], tz) -> str:
     return showtime.at(ns, tz or dt.timezone.utc, ns, seconds=True) if ns is not None else ""
 
 
+BAR_MARK = "*"
+BAR_LEGEND = ("*: set off by a bar's price, timed by the bar only: riskd acted when the "
+              "price got there, within the span --decisions gives")
 LEGEND = ("blocked: your entries that a lockout or a cancelled order stopped",
           "dropped: your exits of contracts riskd had closed or never let you open")
 
@@ -195,8 +209,8 @@ def breach_text(r: DayRow, tz) -> str:
     """The day's first breach: time, rule, what was done ('' when none)."""
     if not r.breach_rule:
         return ""
-    return (f"{hhmm(r.breach_ns, tz)} {r.breach_rule} {r.breach_action}"
-            + (" (alert)" if r.breach_mode == "alert" else ""))
+    return (f"{hhmm(r.breach_ns, tz)}{BAR_MARK if r.breach_span else ''} {r.breach_rule} "
+            f"{r.breach_action}" + (" (alert)" if r.breach_mode == "alert" else ""))
 
 
 def account_headings(rows) -> list:
@@ -266,6 +280,10 @@ def decision_lines(report: Report, tz) -> list[str]:
                 from_ns(d.ts_ns, tz).date()
             when = f"{day.isoformat()} {hhmm(d.ts_ns, tz)}"
             note = f" [not acted on: {d.suppressed}]" if d.suppressed else ""
+            span = bar_span(r, d)
+            if span:
+                note += (f" [a bar's price: it came between {hhmm(span[0], tz)} and "
+                         f"{hhmm(span[1], tz)}]")
             out.append(f"{when} {report.account_name(r)} {d.mode}:{d.rule} {d.action}"
                        f"{' ' + d.contract_id if d.contract_id else ''}: {d.reason}{note}")
     return out
@@ -273,6 +291,8 @@ def decision_lines(report: Report, tz) -> list[str]:
 
 def render(report: Report, tz, decisions: bool = False) -> str:
     parts = [day_table(report, tz), *LEGEND]
+    if any(r.breach_span for r in report.rows):
+        parts += wrapped([BAR_LEGEND], 80)
     if report.rules:
         parts += ["", rule_table(report)]
     if decisions:
@@ -313,6 +333,11 @@ def amount(v: Decimal) -> str:
     return str(v.quantize(Decimal("0.01")) if v.as_tuple().exponent > -2 else v)
 
 
+def span_json(span: Optional[tuple[int, int]]) -> Optional[dict]:
+    """A bar-timed decision's span in JSON (None: timed to the moment)."""
+    return None if span is None else {"from_ns": span[0], "to_ns": span[1]}
+
+
 def to_json(report: Report, tz=None) -> dict:
     """The whole report; `tz` adds each first breach's local time next to its ts_ns."""
     from cli.context import to_jsonable
@@ -326,7 +351,8 @@ def to_json(report: Report, tz=None) -> dict:
                       "ts_ns": r.breach_ns,
                       **({"time": from_ns(r.breach_ns, tz).isoformat()} if tz else {}),
                       "rule": r.breach_rule, "action": r.breach_action,
-                      "mode": r.breach_mode}} for r in report.rows],
+                      "mode": r.breach_mode, "bar_timed": span_json(r.breach_span)}}
+                 for r in report.rows],
         "totals": {"actual": amount(report.actual), "guarded": amount(report.guarded),
                    "difference": amount(report.guarded - report.actual),
                    "blocked": report.blocked, "dropped": report.dropped},
@@ -335,7 +361,8 @@ def to_json(report: Report, tz=None) -> dict:
                    "contracts_closed": r.contracts_closed, "blocked": r.blocked,
                    "dropped": r.dropped,
                    "changed": amount(r.changed)} for r in report.rules],
-        "decisions": [dict(to_jsonable(d), account=report.account_name(a))
+        "decisions": [dict(to_jsonable(d), account=report.account_name(a),
+                           bar_timed=span_json(bar_span(a, d)))
                       for a in report.accounts
                       for d in a.decisions],
         "retried": report.retried,

@@ -12,6 +12,12 @@ carried, is riskd's in the replay too (cli/replay/runner.py feeds it to the engi
 never the trader's trade, never blocked by a lockout). Fed to the engine's own exits as order
 ids, the same code as live decides the fills and Order events of those orders.
 
+riskd's own closing decisions (risk's history: the Decision of each close, reduce or flatten it
+sent) are read too: a close the replay's engine decides where riskd decided the same (same rule,
+action and contract, within a bar) is carried out by riskd's own fill of it, as it really was
+(cli/replay/runner.py), not again at a bar price; a lockout a person lifted (`riskctl unlock`)
+is lifted in the replay at the same moment.
+
 Where the records do not reach (riskd did not guard the account then, or they are gone) the
 replay cannot tell riskd's closes from the trader's trades: `unknown` lists those fills and
 the runner says so in the account's notes. Order ids enforcement reports for its closes (when
@@ -26,11 +32,37 @@ import attrs
 
 from cli.storedhistory import state_files
 from services.risk.store import TRADE_DAYS_KEPT
+from services.risk.lockouts import BY_BROKER, BY_CLOCK, BY_CONFIG, BY_ROLL, CLEARED
 from shared import codec
 from shared.messages.market import Fill
+from shared.messages.risk import (CLOSE_POSITION, ENFORCE, FLATTEN, REDUCE_POSITION,
+                                  Decision, LockoutChange)
 from shared.storedread import open_stored
 
 __all__ = ["RiskdRecords", "read_records", "TRADE_DAYS_KEPT"]
+CLOSING = (CLOSE_POSITION, REDUCE_POSITION, FLATTEN)
+NOT_A_PERSON = (BY_CLOCK, BY_ROLL, BY_BROKER, BY_CONFIG, "rule")
+HOUR_NS = 3600 * 1_000_000_000
+
+
+@attrs.define
+class LiveClose:
+    """One close, reduce or flatten riskd decided and sent, as risk's history holds it."""
+    ts_ns: int
+    rule: str
+    action: str
+    contract_id: Optional[str]
+    decision_id: str
+
+
+@attrs.define
+class LiveUnlock:
+    """A lockout riskd cleared before its end (an admin's or trader's unlock)."""
+    ts_ns: int
+    rule: str
+    by: str
+    symbol: Optional[str] = None
+    reason: str = ""
 
 
 @attrs.define
@@ -39,6 +71,8 @@ class RiskdRecords:
     verdicts: dict[int, bool] = attrs.Factory(dict)   # trade id -> riskd's (True) or not
     orders: set[int] = attrs.Factory(set)             # order ids of riskd's closes
     problems: list[str] = attrs.Factory(list)         # files that could not be read
+    closes: list[LiveClose] = attrs.Factory(list)     # riskd's closing decisions, in time order
+    unlocks: list[LiveUnlock] = attrs.Factory(list)   # lockouts lifted by a person
 
     def add_fill(self, fill: Fill) -> None:
         self.verdicts[fill.trade_id] = bool(fill.by_riskd)
@@ -47,6 +81,19 @@ class RiskdRecords:
 
     def add_orders(self, order_ids: Iterable[int]) -> None:
         self.orders.update(order_ids)
+
+    def add_decision(self, d: Decision) -> None:
+        """A decision of risk's history: kept when it sent a close, reduce or flatten."""
+        if d.action in CLOSING and d.mode == ENFORCE and not d.suppressed:
+            self.closes.append(LiveClose(d.ts_ns, d.rule, d.action, d.contract_id, d.id))
+            self.closes.sort(key=lambda c: c.ts_ns)
+
+    def add_lockout_change(self, change: LockoutChange) -> None:
+        """A lockout change of risk's history: kept when a person cleared it (not the clock,
+        the roll or a rule)."""
+        if change.change == CLEARED and change.by not in NOT_A_PERSON:
+            self.unlocks.append(LiveUnlock(change.ts_ns, change.lockout.rule, change.by,
+                                           change.lockout.symbol, change.reason))
 
     def riskd_fill(self, fill: Fill) -> Optional[bool]:
         """True: riskd's close; False: the trader's, as live risk judged it; None: riskd's
@@ -80,6 +127,15 @@ def read_records(config_path: str, accounts: dict[int, tuple[int, int]]
                             out[aid].add_fill(fill)
                     out[aid].add_orders(oid for (oid,) in db.execute(
                         "SELECT order_id FROM riskd_orders WHERE account_id = ?", (aid,)))
+                    for (body,) in db.execute(
+                            "SELECT body FROM history WHERE account_id = ? AND kind IN "
+                            "('decision', 'lockout') AND ts_ns >= ? AND ts_ns <= ? ORDER BY seq",
+                            (aid, start - HOUR_NS, end + HOUR_NS)):
+                        msg = codec.decode(body).msg
+                        if isinstance(msg, Decision):
+                            out[aid].add_decision(msg)
+                        elif isinstance(msg, LockoutChange):
+                            out[aid].add_lockout_change(msg)
             finally:
                 db.close()
         except sqlite3.Error as exc:

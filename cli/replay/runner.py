@@ -14,6 +14,11 @@ riskd's own past closes in the history (a day riskd guarded) are riskd's as its 
 them (cli/replay/riskdrecords.py): fed to the engine as riskd's fills (never the trader's
 trades, never blocked), their orders known to the engine's exits as riskd's; where the records
 do not reach, the notes say that riskd's closes there cannot be told from the trader's trades.
+A close the engine decides where riskd's records hold the same decision of riskd's (same rule,
+action and contract, within a bar of it) and riskd's own fill of that contract still ahead is
+not carried out at a bar price: it stays in flight for the engine, as it was live, until riskd's
+fill carries it out (trial 18c: a close riskd's broker held for 20 s took the trader's buy made
+meanwhile; the replay, closing at once, then closed that buy again by no_stop_loss_grace).
 """
 from __future__ import annotations
 
@@ -25,20 +30,26 @@ from typing import Optional
 
 import attrs
 
-from cli.replay import gracedue
-from cli.replay.events import FILL, ORDER_FINAL, ORDER_NEW, PRICE, bar_price, timeline
+from cli.replay import agree, gracedue
+from cli.replay.events import (FILL, ORDER_FINAL, ORDER_NEW, PRICE, bar_price,
+                               price_within, timeline)
 from cli.replay.guarded import GuardedBook
 from cli.replay.model import AccountHistory
-from cli.replay.riskdrecords import TRADE_DAYS_KEPT, RiskdRecords
+from cli.replay.riskdrecords import CLOSING, TRADE_DAYS_KEPT, LiveClose, RiskdRecords
 from services.risk.engine import Engine
-from services.risk.lockouts import LOCKOUT_RULE
+from services.risk.lockouts import CLEARED, LOCKOUT_RULE
 from services.risk.outcome import Outcome
 from services.risk.state import symbol_of
-from shared.messages.enforce import Command, CommandResult
-from shared.messages.market import (STATUS_CANCELLED, AccountUpdate, Fill, OrderUpdate, Quote)
+from shared.messages.enforce import CloseOrder, Command, CommandResult
+from shared.messages.market import (SIDE_BUY, SIDE_SELL, STATUS_CANCELLED, AccountUpdate, Fill,
+                                    OrderUpdate, Quote)
 from shared.messages.risk import (ALERT, CANCEL_ORDERS, CLOSE_POSITION, FLATTEN,
                                   REDUCE_POSITION, Decision, LockoutChange, RuleWarning)
 
+# riskd's own fill carries out a close of the replay's that riskd decided too only when it came
+# within this of riskd's decision (a close the broker held: 20-30 s in trial 18c; enforcement's
+# rounds end well before): a later fill of riskd's on the contract is another close's
+MATCH_WAIT_NS = 120 * 1_000_000_000
 MAX_ROUNDS = 1000          # commands -> events -> commands, per step: a loop is a bug, not a day
 ZERO = Decimal(0)
 
@@ -56,6 +67,10 @@ class AccountReplay:
     curve: list[tuple[int, Decimal, Decimal]] = attrs.Factory(list)   # (ts, actual, guarded)
     blocked_trades: list[tuple[int, int, str]] = attrs.Factory(list)  # (ts, trade id, rule)
     notes: list[str] = attrs.Factory(list)           # what the replay could not do as asked
+    # decision id -> (from, to) ns: set off by a bar's price, which came somewhere in that
+    # span (from the bar's start, or the position's open in it, to the moment the replay
+    # played it, or the bar's end): a bar cannot say when within it (docs/replay.md)
+    bar_timed: dict[str, tuple[int, int]] = attrs.Factory(dict)
 
 
 def fees_per_contract(h: AccountHistory) -> dict[str, Decimal]:
@@ -92,6 +107,24 @@ class Runner:
         self._said: set[tuple[str, str]] = set()   # (contract, why) a note already gave
         self._orders = {o.order_id: o for o in history.orders}   # each one's last state
         self._cover_said: set[int] = set()         # stop orders gracedue's note named
+        # riskd's own closes as it decided them live (riskd's records), each matched once, and
+        # the replay's commands carried out by riskd's own fill still ahead: contract ->
+        # [(command, the rule credited)]
+        self._live: list[LiveClose] = list(records.closes) if records is not None else []
+        self._riskd_fills: list[Fill] = [f for f in history.fills if not f.voided and (
+            records is not None and records.riskd_fill(f) is True)]
+        self._played: set[int] = set()             # trade ids of the fills played so far
+        self._by_riskd: dict[str, list[tuple[Command, str]]] = {}
+        self._matched: set[str] = set()            # command ids riskd's records match
+        self._unlocks = sorted(records.unlocks, key=lambda u: u.ts_ns) \
+            if records is not None else []         # people's unlocks riskd's records hold
+        self._filling: Optional[int] = None        # the order whose fill is being played
+        self._timing: Optional[tuple[int, int]] = None   # the bar price being played: span
+        self._quoted: dict[str, int] = {}          # contract -> when its last price was played
+        self._held_since: dict[str, int] = {}      # contract -> since when the guarded
+        #                                            position has held its side
+        self._own: list[tuple] = []                # (ts, rule, action, contract) of the
+        #                                            replay's closes riskd's records do not hold
 
     # -- driving ---------------------------------------------------------------------------
     def run(self) -> AccountReplay:
@@ -116,6 +149,7 @@ class Runner:
                 self._held_past(day)
                 day = self.book.day_of(now)
             self._due(last, now)
+            self._unlock(now)
             last = now
             self._feed(self.engine.tick(now), now)
             if step.kind == PRICE:
@@ -126,7 +160,8 @@ class Runner:
                     self.adverse_seen.discard(cid)
                 elif step.index == 1 and side:
                     self.adverse_seen.add(cid)
-                self._quote(cid, bar_price(bar, step.index, side), now)
+                self._bar_quote(cid, bar, bar_price(bar, step.index, side), now,
+                                bar.ts_ns + self.h.bar_ns - 1)
             elif step.kind in (ORDER_NEW, ORDER_FINAL):
                 if step.payload.order_id not in self.cancelled:
                     self._feed(self.engine.on_event(step.payload, now), now)
@@ -134,6 +169,10 @@ class Runner:
                 self._trader_fill(step.payload, now)
         self._held_past(day)
         self.result.days = dict(sorted(self.book.days.items()))
+        if self.records is not None:
+            self.result.notes += agree.day_notes(
+                self.result.days, self.book.day_of, self._guarded_days(), self._live,
+                self._own)
         self.result.rules = dict(self.book.rules)
         return self.result
 
@@ -155,6 +194,34 @@ class Runner:
                 f"{day}: {symbol_of(cid)} {self.book.book(cid).guarded:+d} still open at the "
                 f"day's end in the guarded day; the day's figures are realized PnL, so its "
                 f"open PnL counts on the day it is closed")
+
+    def _unlock(self, now: int) -> None:
+        """A lockout a person lifted while riskd guarded the day (`riskctl unlock`, in riskd's
+        records; the broker's history holds none) is lifted in the replay at that moment too,
+        and said: riskd then let the trader trade again (trial 18c: the admin's unlock at
+        22:04:18, after which the trader's buys filled; the replay had kept the 30-minute
+        cooldown and blocked them)."""
+        while self._unlocks and self._unlocks[0].ts_ns <= now:
+            u = self._unlocks.pop(0)
+            out, refusal = self.engine.unlock(self.aid, u.symbol, u.by, u.reason, u.ts_ns,
+                                              rule=u.rule)
+            self._feed(out, u.ts_ns)
+            lifted = [c for c in out.lockouts if c.change == CLEARED]
+            what = f"riskd's {u.rule} lockout" + (f" of {u.symbol}" if u.symbol else "")
+            if lifted:
+                self.result.notes.append(
+                    f"{what} was lifted at {fmt_ts(u.ts_ns)} by {u.by} (riskd's records): the "
+                    f"replay lifts it then too")
+            else:
+                self.result.notes.append(
+                    f"{what} was lifted at {fmt_ts(u.ts_ns)} by {u.by} (riskd's records); the "
+                    f"replay lifted nothing then ({refusal or 'none of its lockouts'})")
+
+    def _guarded_days(self) -> set:
+        """The trading days riskd's records reach every fill of."""
+        fills = [f for f in self.h.fills if not f.voided]
+        unknown = {self.book.day_of(f.ts_ns) for f in self.records.unknown(fills)}
+        return {self.book.day_of(f.ts_ns) for f in fills} - unknown
 
     def _unknown_said(self) -> None:
         """The fills riskd's records do not reach, said per trading day: riskd's own closes
@@ -186,7 +253,18 @@ class Runner:
                 f"riskd's records: {cannot}")
 
     def _quote(self, cid: str, price: Decimal, now: int) -> None:
+        self._quoted[cid] = now
         self._feed(self.engine.on_event(Quote(contract_id=cid, ts_ns=now, last=price), now), now)
+
+    def _bar_quote(self, cid: str, bar, price: Decimal, now: int, to: int) -> None:
+        """A bar's price played at `now`: what it sets off is timed by the bar only, so its
+        decisions keep the span the price came in (AccountReplay.bar_timed): from the bar's
+        start, or the position's open in it, to `to`."""
+        self._timing = (max(bar.ts_ns, self._held_since.get(cid, 0)), max(now, to))
+        try:
+            self._quote(cid, price, now)
+        finally:
+            self._timing = None
 
     def _trader_fill(self, fill: Fill, now: int) -> None:
         cid = fill.contract_id
@@ -197,7 +275,14 @@ class Runner:
             # the bar's adverse extreme is judged while the position is held, before this fill
             # can end it: a breach the bar shows is never missed because of its time in the bar
             self.adverse_seen.add(cid)
-            self._quote(cid, bar_price(bar, 1, side), now)
+            # a close this sets off is played at the fill's own moment: it cannot cancel the
+            # fill's order, which fills now (trial 18c: a market buy riskd let fill was charged
+            # to daily_unrealized_loss, a rule that takes no lockout, as a blocked entry)
+            self._filling = fill.order_id
+            try:
+                self._bar_quote(cid, bar, bar_price(bar, 1, side), now, now)
+            finally:
+                self._filling = None
         self._quote(cid, fill.price, now)            # the trade printed at its price
         self.last_fill_price[cid] = fill.price
         riskd = self.records is not None and self.records.riskd_fill(fill) is True
@@ -207,13 +292,22 @@ class Runner:
             # trade_frequency_limit at riskd's no_stop_loss_grace close) and never blocked
             fill = attrs.evolve(fill, by_riskd=True)
             blocked_by = None
+            if self._by_riskd.get(cid):
+                # it carries out a close left in flight for it (_as_riskd_did): the engine's
+                # exits take it as that close's, as live (their expected contracts used up; a
+                # fill handed in as riskd's skips them, and its contracts read as still to
+                # come: the e2e day's open PnL counted 3 of the 5 MNQ held, no breach)
+                self.engine.account(self.aid).riskd.claim_fill(fill, now)
         else:
             blocked_by = self.cancelled.get(fill.order_id) if fill.order_id is not None \
                 else None
         if blocked_by is None and not riskd:
             locks = self.engine.lockouts.covering(self.aid, symbol_of(fill.contract_id))
-            blocked_by = locks[0].rule if locks else None
+            blocked_by = locks[0].rule if locks and not self._closed_by_riskd(fill, now) \
+                else None
         passed = self.book.trader_fill(fill, blocked_by, riskd)
+        if self.book.side(cid) and self.book.side(cid) != side:
+            self._held_since[cid] = now
         if passed.blocked:
             self.result.blocked_trades.append((now, fill.trade_id, passed.rule))
         if passed.fill is not None:
@@ -228,6 +322,9 @@ class Runner:
             self._queue.extend(out.commands)
             self._feed(self.engine.on_event(passed.position, now), now)
             self._balance(now)
+        self._played.add(fill.trade_id)
+        if riskd:
+            self._carried_by_riskd(fill, passed.fill.size if passed.fill else 0, now)
         self._point(now)
 
     def _balance(self, now: int) -> None:
@@ -251,6 +348,8 @@ class Runner:
                 raise RuntimeError(f"account {self.aid}: the engine kept sending commands at "
                                    f"{now} (more than {MAX_ROUNDS} rounds)")
             cmd = self._queue.popleft()
+            if self._as_riskd_did(cmd, now):
+                continue                 # in flight until riskd's own fill carries it out
             for event in self._carry_out(cmd, now):
                 out = self.engine.on_event(event, now)
                 self._record(out)
@@ -262,6 +361,9 @@ class Runner:
             self._queue.extend(out.commands)
 
     def _record(self, out: Outcome) -> None:
+        if self._timing is not None:
+            for d in out.decisions:
+                self.result.bar_timed[d.id] = self._timing
         for d in out.decisions:
             if d.rule == gracedue.RULE and d.contract_id and not d.suppressed:
                 self._cover_unknown(d)
@@ -285,6 +387,64 @@ class Runner:
                 f"before then cannot be timed and riskd's grace may have started at another "
                 f"moment: riskd's own decision is in `riskctl history`")
 
+    def _as_riskd_did(self, cmd: Command, now: int) -> bool:
+        """A close the engine sends that riskd's records show riskd deciding too (same rule,
+        action and contract, within a bar and a second of now; each of riskd's decisions
+        matched once). With riskd's own fill of that contract, on the closing side, still
+        ahead and within MATCH_WAIT_NS of riskd's decision, it is left in flight, to be
+        carried out by that fill (_carried_by_riskd) as it was live, rather than at once at a
+        bar price (True)."""
+        if cmd.mode == ALERT or cmd.action not in CLOSING:
+            return False
+        cid = cmd.contract_id
+        near = self.h.bar_ns + 1_000_000_000
+        live = next((c for c in self._live if c.rule == cmd.rule and c.action == cmd.action
+                     and c.contract_id == cid and abs(c.ts_ns - now) <= near), None)
+        if live is None:
+            return False
+        self._live.remove(live)
+        self._matched.add(cmd.id)
+        side = self.book.side(cid) if cid else 0
+        if not side:
+            return False
+        closing = SIDE_BUY if side < 0 else SIDE_SELL
+        if not any(f.contract_id == cid and f.side == closing and f.ts_ns >= now
+                   and live.ts_ns <= f.ts_ns <= live.ts_ns + MATCH_WAIT_NS
+                   and f.trade_id not in self._played for f in self._riskd_fills):
+            return False
+        self._by_riskd.setdefault(cid, []).append((cmd, self._rule_of(cmd)))
+        return True
+
+    def _closed_by_riskd(self, fill: Fill, now: int) -> bool:
+        """An entry made while locked that riskd, guarding the day, let fill and then closed
+        (its records: a lockout close or reduce of that contract within a bar and a second,
+        and riskd's own fill still ahead, within MATCH_WAIT_NS of it): it is not blocked, so
+        the engine's lockout enforcement closes it as live and riskd's fill carries that
+        close out."""
+        near = self.h.bar_ns + 1_000_000_000
+        live = [c for c in self._live if c.rule == LOCKOUT_RULE and c.contract_id ==
+                fill.contract_id and c.action in (CLOSE_POSITION, REDUCE_POSITION)
+                and abs(c.ts_ns - now) <= near]
+        return any(f.contract_id == fill.contract_id and f.side != fill.side and f.ts_ns >= now
+                   and c.ts_ns <= f.ts_ns <= c.ts_ns + MATCH_WAIT_NS
+                   and f.trade_id not in self._played for f in self._riskd_fills for c in live)
+
+    def _carried_by_riskd(self, fill: Fill, closed: int, now: int) -> None:
+        """riskd's own fill: the commands left in flight for it on its contract are done, as
+        live, with that fill's order named as theirs; the contracts it closed of the guarded
+        position (`closed`: none when the book's removed contracts took it all) are the
+        rule's closed. A position it left open is judged again by the engine."""
+        waiting = self._by_riskd.pop(fill.contract_id, [])
+        for i, (cmd, rule) in enumerate(waiting):
+            if i == 0:
+                self.book.rules[rule].contracts_closed += closed
+            self._feed(self.engine.on_result(CommandResult(
+                command_id=cmd.id, account_id=cmd.account_id, status="done",
+                action=cmd.action, rule=cmd.rule, finished_ns=now,
+                close_orders=[] if fill.order_id is None else [CloseOrder(
+                    order_id=fill.order_id, contract_id=fill.contract_id, side=fill.side,
+                    size=fill.size)]), now), now)
+
     def _rule_of(self, cmd: Command) -> str:
         """Who to credit: a lockout's enforcement belongs to the rule that set the lockout."""
         if cmd.rule != LOCKOUT_RULE:
@@ -293,7 +453,20 @@ class Runner:
                                               if cmd.contract_id else None)
         return locks[0].rule if locks else cmd.rule
 
-    def _price(self, cid: str) -> Optional[Decimal]:
+    def _price(self, cid: str, now: int) -> Optional[Decimal]:
+        """The price a close of riskd's is carried out at: the price played at this moment (a
+        fill's, or the bar price that set the close off); at a moment inside a bar that is
+        none of its prices (a grace running out, a lockout's timer, an order event), the
+        bar's open and close weighted by the moment's place in the bar (events.price_within),
+        the same convention with one-minute and one-second bars. The last price played made
+        a close in a one-minute bar's last third take its favourable extreme, in its middle
+        third its adverse one (rep18b: the trial's day read -1.42 with one-minute bars and
+        34.58 with one-second bars; now 35.08 and 34.08)."""
+        bar = self.bar.get(cid)
+        c = self.h.contracts.get(cid)
+        if bar is not None and c is not None and self._quoted.get(cid) != now and \
+                bar.ts_ns <= now < bar.ts_ns + self.h.bar_ns:
+            return price_within(bar, now, self.h.bar_ns, c.tick_size)
         price = self.engine.market.price(cid)
         return price if price is not None else self.last_fill_price.get(cid)
 
@@ -309,11 +482,13 @@ class Runner:
             for cid in targets:
                 if cmd.action == REDUCE_POSITION and cmd.target is not None:   # down to it
                     size = max(0, abs(self.book.book(cid).guarded) - cmd.target)
-                price = self._price(cid)
+                price = self._price(cid, now)
                 done = self.book.close(cid, size, price, now, rule) if price is not None else None
                 if done is not None:
                     events += list(done)
                     self._point(now)
+                    if cmd.id not in self._matched:
+                        self._own.append((now, cmd.rule, cmd.action, cid))
                 elif self._engine_holds(cid) != self.book.book(cid).guarded:
                     events += self._disagree(cmd, cid, price, now)
             if cmd.action != REDUCE_POSITION:     # closing a contract closes its orders
@@ -356,7 +531,8 @@ class Runner:
         out = []
         for o in working:
             if (order_id is not None and o.order_id != order_id) or \
-                    (contract_id is not None and o.contract_id != contract_id):
+                    (contract_id is not None and o.contract_id != contract_id) or \
+                    (order_id is None and o.order_id == self._filling):
                 continue
             self.cancelled[o.order_id] = rule
             out.append(attrs.evolve(o, status=STATUS_CANCELLED, updated_ns=now))

@@ -400,6 +400,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 out.warnings.append(late_close_note(
                     late, event, before, acct.exposure(event.contract_id),
                     getattr(self, "zone", None) or dt.timezone.utc, self.ids, now))
+            if change == "changed":          # as kept: whose it was stays (state.py)
+                event = acct.trades.get(event.trade_id, event)
             if change == "new" and not event.by_riskd:
                 self._flatten_covers(acct, event, now, out)
             if change in ("new", "changed", "old"):

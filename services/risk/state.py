@@ -178,6 +178,9 @@ class AccountState:
         if known is not None:
             if known.voided == fill.voided:
                 return "duplicate"
+            # the same trade again, its voided flag flipped: still whose it was (the broker
+            # does not say; riskd's close redelivered was counted and stored as the trader's)
+            fill = attrs.evolve(fill, by_riskd=known.by_riskd)
             self._count(known, -1)
             self._count(fill, +1)
             self.trades[fill.trade_id] = fill

@@ -16,6 +16,7 @@ import re
 import pytest
 
 from cli.replay import report as rep
+from cli.replay.scope import wrapped
 from shared.config.load import load_config
 from shared.config.rules import RULE_NAMES
 from tests.support.replay_days import BrokerOfDays
@@ -32,9 +33,12 @@ SHAPES = {
     "header": re.compile(r"^DAY +ACTUAL +GUARDED +DIFFERENCE +BLOCKED +DROPPED$"),
     "day": re.compile(rf"^\d{{4}}-\d\d-\d\d +{MONEY} +{MONEY} +{SIGNED} +\d+ +\d+$"),
     "breach": re.compile(rf"^    first breach (Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d\d:\d\d:\d\d "
-                         rf"CST ({RULE}) [a-z_]+( [a-z_]+)?( \(alert\))?$"),
+                         rf"CST\*? ({RULE}) [a-z_]+( [a-z_]+)?( \(alert\))?$"),
     "total": re.compile(rf"^total +{MONEY} +{MONEY} +{SIGNED} +\d+ +\d+$"),
     "legend": re.compile("^(" + "|".join(re.escape(x) for x in rep.LEGEND) + ")$"),
+    # a time set off by a bar's price (`*`): its legend, as the output wraps it at 80 columns
+    "bar legend": re.compile("^(" + "|".join(re.escape(x) for x in wrapped([rep.BAR_LEGEND], 80))
+                             + ")$"),
     "elided": re.compile(r"^\.\.\.$"),
 }
 

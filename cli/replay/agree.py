@@ -1,0 +1,67 @@
+"""Where a replayed day riskd guarded parts from what riskd did, said in the account's notes.
+
+On a day riskd's records reach every fill of (cli/replay/riskdrecords.py), the replay can put
+its own closing decisions beside riskd's. A close both made is carried out by riskd's own fill
+(cli/replay/runner.py) and changes nothing; what is left is said, per trading day, with why
+(fresh-user trial 18c, section 7: a difference of -90.02 on a day riskd guarded with the same
+config, and no word of why):
+- riskd's closes the replay did not make: decisions the replay's config or bar prices did not
+  reach (an entry made while locked that riskd let fill and closed is matched: the runner lets
+  it fill and riskd's own fill closes it, as live);
+- the replay's closes riskd did not make, carried out at a bar price.
+A person's unlock in riskd's records is carried out by the runner and said there.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Callable, Iterable
+
+from cli.replay.riskdrecords import LiveClose
+from services.risk.state import symbol_of
+
+
+def _ts(ts_ns: int) -> str:
+    return dt.datetime.fromtimestamp(ts_ns / 1e9, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+def _close(ts_ns: int, rule: str, action: str, contract_id) -> str:
+    return f"{_ts(ts_ns)} {rule} {action}" + (f" {symbol_of(contract_id)}" if contract_id else "")
+
+
+def parted(day: dt.date, difference: Decimal, riskd_only: Iterable[LiveClose],
+           replay_only: Iterable[tuple]) -> list[str]:
+    """The notes of one trading day riskd guarded: riskd's closes the replay left unmatched
+    and the replay's own closes (ts, rule, action, contract), with why."""
+    parts = []
+    live = list(riskd_only)
+    if live:
+        parts.append("riskd's closes the replay did not make: "
+                     + ", ".join(_close(c.ts_ns, c.rule, c.action, c.contract_id)
+                                 for c in live)
+                     + " (the config replayed, or the bar prices, did not reach them)")
+    own = list(replay_only)
+    if own:
+        parts.append("the replay's closes riskd did not make: "
+                     + ", ".join(_close(*c) for c in own)
+                     + " (carried out at a bar price)")
+    if not parts:
+        return []
+    differs = f"yet guarded differs from actual by {difference:+,.2f}" if difference else \
+        "guarded and actual agree, but the decisions differ"
+    return [f"{day}: riskd guarded this day (its records hold every fill), {differs}: "
+            + "; ".join(parts)]
+
+
+def day_notes(days: dict, day_of: Callable[[int], dt.date], guarded_days: set,
+              riskd_only: list[LiveClose], replay_only: list[tuple]) -> list[str]:
+    """parted() for every day in guarded_days, from the whole replay's lists."""
+    out = []
+    for day in sorted(guarded_days):
+        tally = days.get(day)
+        if tally is None:
+            continue
+        out += parted(day, tally.guarded - tally.actual,
+                      [c for c in riskd_only if day_of(c.ts_ns) == day],
+                      [c for c in replay_only if day_of(c[0]) == day])
+    return out
