@@ -66,6 +66,33 @@ def reading_aside(detail: str) -> str:
     return aside if sep else ""
 
 
+# The asides the rules write (services/risk/rules/trade_frequency_limit.py readings,
+# max_contracts.py closing_words), as the screens read them back: a count that includes fills
+# not known yet to be the trader's, or leaves out contracts riskd's close in flight takes
+HELD_ASIDE = re.compile(r"counting (?P<n>\d+) fills? that may be riskd's own close still in "
+                        r"flight(?: \(.*\))?$")
+CLOSING_ASIDE = re.compile(r"not counting (?P<n>\d+) contracts? riskd's close in flight "
+                           r"takes$")
+
+
+def held_counted(detail: str) -> int:
+    """How many fills a trade count includes that may be riskd's own close in flight (its
+    aside, reading_aside); 0 when none."""
+    m = HELD_ASIDE.match(reading_aside(detail))
+    return int(m.group("n")) if m else 0
+
+
+def row_aside(rule: str, detail: str) -> str:
+    """The aside a rule's row shows after its count, as its warning says it (row19: the
+    warning read "2 of 3 ...; counting 1 fill that may be riskd's own close still in flight"
+    while `status` read 1/3): one of the rules' asides, '' for anything else (a SPELLED_OUT
+    rule's words are its whole row)."""
+    if rule in SPELLED_OUT:
+        return ""
+    aside = reading_aside(detail)
+    return aside if HELD_ASIDE.match(aside) or CLOSING_ASIDE.match(aside) else ""
+
+
 def reading_text(rule: str, value: Optional[Decimal]) -> str:
     """A rule's value or limit: counts for COUNT_RULES, money for every other rule."""
     if value is None:

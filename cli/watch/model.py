@@ -42,8 +42,8 @@ from shared.messages.risk import (ACTION_NONE, LOCKED_ALREADY, LOCKED_BY_THIS_RU
                                   OWN_EXTENDED, TIMER, UNTIL_RESET, UNTIL_SESSION, AccountStatus,
                                   Decision, HistoryReply, LastRiskStatus, RiskStatusReply,
                                   note_of, without_note)
-from shared.rulenumbers import (WORDS_ONLY, count_consequence, params_texts, spelled_out,
-                               value_limit_text)
+from shared.rulenumbers import (WORDS_ONLY, count_consequence, held_counted, params_texts,
+                               row_aside, spelled_out, value_limit_text)
 from shared.symbols import UnknownSymbol, ticker_of
 
 # The limits whose use is drawn as a bar (docs/rules.md: the loss limits of an account).
@@ -776,6 +776,9 @@ def _rule_lines(status: AccountStatus, tz: Optional[dt.tzinfo] = None,
         note = shown_note(note, r.mode)
         if note and r.progress is not None and r.progress > 1:
             text += f" {note}"
+        aside = row_aside(r.rule, without_note(r.detail))
+        if aside:                 # the count as its warning counts it, and what that includes
+            text += f"; {aside}"
         colour = bar_colour(float(r.progress), r.warn_at) if r.progress is not None else ""
         out.append(RuleLine(rule=r.rule, text=text, colour=colour))
     return out
@@ -829,6 +832,12 @@ def count_past(status: AccountStatus, r, tz: Optional[dt.tzinfo],
                                     now_ns if now_ns is not None else lock.until_ns)
         return (f"{where}: no cooldown of its own, the account is locked already by "
                 f"{lock.rule} {end}"), True
+    k = held_counted(without_note(r.detail))
+    if then and k and r.value - k < r.limit:
+        # the limit is reached only if a fill riskd holds until its close in flight is
+        # answered is the trader's: the cooldown starts then, not at "the next trade"
+        who = "that fill is" if k == 1 else "those fills are"
+        return f"if {who} the trader's, {then} when riskd's close is answered", False
     return f"{where}: the next trade {rest}" if rest else "", False
 
 

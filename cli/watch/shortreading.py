@@ -8,10 +8,20 @@ every one ("MNQ no stop, closed in 2s"); any other reading is returned as it is 
 cuts it with '…', docs/operations.md). Once riskd's close of the position is on its way the
 reading says so, "MNQ has no stop: riskd's close in flight for 15s" (trial 18b: it read
 "closed in 0s" for the 35 s the broker held the close), and its shorter forms keep that
-("MNQ riskd closing 15s", "MNQ closing 15s" where that does not fit)."""
+("MNQ riskd closing 15s", "MNQ closing 15s" where that does not fit).
+
+A count that riskd's close in flight leaves open reads as its warning reads it, with the
+warning's aside after it (shared/rulenumbers.py row_aside: "2/3 per minute 67% (the 3rd
+starts a 1m00s cooldown); counting 1 fill that may be riskd's own close still in flight
+(...)"); cut at 80 columns the aside went, and with it why the row counts 2. Its shorter forms
+keep the count and a shorter aside ("2/3 per minute 67%; incl. 1 maybe riskd's close",
+"4/5 80%; not counting 1 riskd is closing")."""
 from __future__ import annotations
 
 import re
+
+from shared.plural import plural
+from shared.rulenumbers import CLOSING_ASIDE, HELD_ASIDE
 
 GRACE = "no_stop_loss_grace"
 _READING = re.compile(
@@ -38,9 +48,31 @@ def _flight_tail(tail: str) -> str:
     return "; ".join(parts)
 
 
+def aside_forms(text: str) -> list[str]:
+    """A row ending in a warning's aside (model._rule_lines): its shorter forms, the count
+    and an aside in each, longest first ([] for a row with no aside)."""
+    head, sep, aside = text.partition("; ")
+    held, closing = HELD_ASIDE.match(aside), CLOSING_ASIDE.match(aside)
+    if not sep or not (held or closing):
+        return []
+    if held:
+        n = int(held["n"])
+        asides = [aside, f"counting {plural(n, 'fill')} that may be riskd's own close still"
+                  f" in flight", f"counting {plural(n, 'fill')} that may be riskd's close",
+                  f"incl. {n} maybe riskd's close"]
+    else:
+        n = int(closing["n"])
+        asides = [aside, f"not counting {n} riskd is closing", f"+{n} riskd is closing"]
+    core = head.split(" (", 1)[0]            # the count and its share, without what it does
+    forms = {f"{h}; {a}" for h in (head, core) for a in asides} - {text}
+    return sorted(forms, key=lambda f: (-len(f), f))
+
+
 def shorter(rule: str, text: str) -> list[str]:
     """The reading's shorter forms, longest first ([] for a reading that has none)."""
-    m = _READING.match(text) if rule == GRACE else None
+    if rule != GRACE:
+        return aside_forms(text)
+    m = _READING.match(text)
     if m is None:
         return []
     symbol, tail = m["symbol"], m["tail"]

@@ -52,6 +52,7 @@ import zmq
 
 from services.risk.asker import SnapshotAsk
 from services.risk.clone import SYNCED, Clone
+from services.risk.countdowns import Countdowns
 from services.risk import disabled, loosening, rejudge
 from services.risk.engine import Engine
 from services.risk.lockouts import current_ends
@@ -171,6 +172,7 @@ class RiskWorker(Worker):
         self.add_reader(self.results.sock, self._on_results)
         self.ask = SnapshotAsk(self, bus.market_control)
         self._status_dirty: set[int] = set(self.engine.accounts)
+        self.countdowns = Countdowns()      # grace rows counting seconds: published as they move
         self._status_round: list[int] = []      # being published, in slices (_status_slice)
         self.disabling = disabled.Armed(self.clock)
         self.requests = Requests(self)
@@ -583,7 +585,10 @@ class RiskWorker(Worker):
                 self.ask.send()
         self.ask.check()
         off = set(self.engine.off)
-        out = self.engine.tick(self.clock.now_ns())
+        now = self.clock.now_ns()
+        out = self.engine.tick(now)
+        # a grace row's second moved: its status at the next round (services/risk/countdowns.py)
+        self._status_dirty |= self.countdowns.moved(self.engine, now)
         if out.durable or out.dirty:
             self.apply(out)
         else:

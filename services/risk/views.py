@@ -70,7 +70,7 @@ def rule_values(engine, account_id: int, now: int, with_params: bool = False) ->
         m = None
         if params.enabled:
             try:
-                m = rule.measure(ctx, now, params)
+                m = rule.shown(ctx, now, params)     # as its warning counts (Rule.shown)
             except Exception:          # a reading is never worth a crash
                 m = None
         out.append(RuleValue(

@@ -152,6 +152,19 @@ class Rule:
         fill not yet known to be riskd's or the trader's as the trader's)."""
         return self.readings(ctx, now, params)
 
+    def shown(self, ctx: Ctx, now: int, params) -> Optional[Measure]:
+        """The reading the rule's row shows (services/risk/views.py rule_values): the measure,
+        or for a rule whose warning reads the account otherwise (warn_readings) the reading
+        that warning judges, the one furthest along: the row and the warning count alike
+        (row19: the warning read "2 of 3 trades per minute; counting 1 fill that may be
+        riskd's own close still in flight" while the row read 1/3). A reading at or past its
+        limit is shown as the rule acts on it (the contracts held now, over max_contracts: the
+        breach its reduce in LAST ACTIONS is for); no warning speaks of it."""
+        m = self.measure(ctx, now, params)
+        if type(self).warn_readings is Rule.warn_readings or (m is not None and m.progress >= 1):
+            return m
+        return max(self.warn_readings(ctx, now, params), key=lambda w: w.progress, default=m)
+
     def roll(self, ctx: Ctx, params) -> None:
         """Hook run at the trading-day roll, before daily counters reset."""
 
