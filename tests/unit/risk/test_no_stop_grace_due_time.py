@@ -78,7 +78,8 @@ def test_the_close_comes_within_a_tick_of_the_graces_end_and_the_countdown_agree
     assert opened + 8 * NS <= warned < opened + 8 * NS + TICK, (warned - opened) / NS
     assert due <= closed < due + TICK, (closed - opened) / NS
     [row] = [r for r in rule_values(engine, ACCOUNT, closed) if r.rule == RULE]
-    assert row.detail == "MNQ has no stop: riskd's close in flight for 0s", row.detail
+    assert row.detail == ("MNQ has no stop: riskd's close in flight for 0s; a stop placed now "
+                          "is cancelled with it"), row.detail     # grace19's words
 
 
 def test_the_countdown_is_published_as_its_second_moves(tmp_path):
