@@ -5,13 +5,15 @@ created (CommandResult.close_orders, found by Order/search after the closes: ser
 enforcement/closeorders.py); those on the side the command closes join `orders`
 (take_orders), and every fill of them is riskd's whatever its timing or size. A new fill
 that fits no exit, on the side of a close of riskd's whose result has not come (in_flight),
-is held as riskd's (hold; not saved: after a restart it stays riskd's) until that result:
+is held as riskd's (hold; saved with the exits: dump_pending) until that result:
 its orders include the fill's -> riskd's; they do not (and no other close there is in
 flight) -> the trader's, counted then (the engine's _close_orders); not known (the search
 failed) -> riskd's. A fill claimed by the expectations below (not by a named order) is
 checked the same way (claimed): once every command whose exits it used has named its orders,
-none of them the fill's, it is the trader's (against_facts, the engine's _close_orders); a
-late exit's claim stays (its close may be carried out after the search). The expectations
+none of them the fill's, it is the trader's (against_facts, the engine's _close_orders; its
+order taken back: drop_order, its stored row deleted); a late exit's claim stays (its close
+may be carried out after the search). Held and claimed fills are saved (riskd_pending): a
+kill -9 of risk between the fill and the result decides as with no restart. The expectations
 still decide what those facts leave open, erring toward riskd's.
 
 Enforcement closes with closeContract / partialCloseContract (a close retried after a lost
@@ -36,7 +38,13 @@ over (a close, then a flatten: the same contracts), one covering others adds the
 the first buy, then a reduce of the second: two). A fill uses up the exits it fits, whichever
 command made it (trial 2026-12-05: a lockout's one closeContract closed the two contracts a
 close and a reduce expected one each; its fill of 2 fitted neither and was counted as the
-trader's trade).
+trader's trade), its own command's first (_of_its_command): the command whose result named
+its order, or whose exits an earlier fill of that order used (order_cmd: one order is one
+call's, one command's); else the command whose exits there alone expect exactly its size,
+else the first whose exits alone expect at least that many; else (none fits alone) all of
+them, the first to be forgotten first. A reduce's sell of 2 is the reduce's, not a held
+close's one contract and one of the reduce's (trial18a: the reduce's other contract was left
+expected, unmet, and read as a buy never made; the close's own sell as the trader's trade).
 A close whose final result was done (closed) while its fills have not come yet still covers
 the position it was issued for (closed_by): enforcement's result may come before the close's
 Trade and Position, and a rule looking at the position in between must not close it again.
@@ -62,6 +70,7 @@ closed 2 minutes later by riskd's held call, with no line anywhere).
 """
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Callable, Optional
 
@@ -160,7 +169,8 @@ class RiskdExits:
     # the exits the last fill claimed used up (claim_fill; closed_earlier)
     last_used: list = attrs.field(factory=list, eq=False, repr=False)
     # fills held as riskd's until a command in flight says whose they are (hold; by trade id:
-    # the contract and side they close). Not saved: after a restart a held fill stays riskd's
+    # the contract and side they close). Saved with the exits (dump_pending): a restart
+    # between the fill and the command's result decides as if none came
     held: dict = attrs.field(factory=dict, eq=False, repr=False)
     # order ids a command's final result named (take_orders: the broker's facts), and the
     # commands whose result named them all (orders_known); not saved
@@ -176,8 +186,15 @@ class RiskdExits:
     # fills claimed by expectation, not by a named order, and whose commands' results have
     # not all named their orders: trade id -> (contract, side, their command ids). A command
     # whose named orders leave the fill out makes it the trader's (the engine's
-    # _close_orders). Not saved: after a restart such a fill stays riskd's
+    # _close_orders). Saved with the exits (dump_pending), with the commands of known_cmds
+    # they name
     claimed: dict = attrs.field(factory=dict, eq=False, repr=False)
+    # order ids taken back from `orders` (against_facts, the engine's _close_orders) since the
+    # store last wrote: their rows are deleted (take_dropped)
+    dropped: set = attrs.field(factory=set, eq=False, repr=False)
+    # order id -> the command it is known to be of (a result named it, or a fill of it used that
+    # command's exits first): its fills use that command's exits first (_of_its_command)
+    order_cmd: dict = attrs.field(factory=dict, eq=False, repr=False)
 
     def _live(self) -> list[Exit]:
         sized = self._sized
@@ -345,6 +362,11 @@ class RiskdExits:
         """Does the command close on this contract with fills of this side?"""
         return any(e.command_id == command_id and e.contract_id == contract_id
                    and e.side == side for e in self.expected)
+
+    def expects_of(self, command_id: str, contract_id: str, now: int) -> int:
+        """Contracts the command's open exits on this contract still expect."""
+        return sum(e.size for e in self._live() if e.command_id == command_id
+                   and e.contract_id == contract_id and e.open_at(now))
 
     def knows(self, command_id: str) -> bool:
         return any(e.command_id == command_id for e in self.expected)
@@ -527,9 +549,10 @@ class RiskdExits:
 
     def claim_fill(self, fill: Fill, now: int, flat: bool = False,
                    market: bool = True) -> bool:
-        """Is this (new) fill riskd's? It uses up that many expected contracts, whichever of
-        riskd's commands on the contract made it (one closeContract closes what a close and a
-        reduce before it expected, and the command that finds it flat closes nothing).
+        """Is this (new) fill riskd's? It uses up that many expected contracts, its own
+        command's first (_of_its_command), then whichever of riskd's commands on the contract
+        (one closeContract closes what a close and a reduce before it expected, and the
+        command that finds it flat closes nothing).
         flat: the broker's position there is flat already (its Position came first). Then a
         close of the whole position on its way (a close or a flatten) claims the fill whatever
         its size: closeContract closes all it finds, and the position had grown by fills risk
@@ -552,13 +575,16 @@ class RiskdExits:
         self.last_used, self.last_late = [], None
         if not ours and open_ is None:
             return False
-        self.last_used = self._use(open_ or self._open(fill.contract_id, fill.side, now),
-                                   fill.size)
+        self.last_used = self._use(
+            self._of_its_command(fill, open_ or self._open(fill.contract_id, fill.side, now),
+                                 flat), fill.size)
         used = self.last_used
         # only late exits, none of a close riskd still expects (its own fill, larger than
         # expected, is that close's), made by the broker after the command's result
         if used and all(e.late and fill.ts_ns > e.done_ns + SKEW_NS for e in used):
             self.last_late = max(used, key=lambda e: e.done_ns)
+        if used and fill.order_id is not None:
+            self.order_cmd.setdefault(fill.order_id, used[0].command_id)
         cmds = frozenset(e.command_id for e in used)
         if not ours and fill.order_id is not None and used \
                 and not any(e.late for e in used) \
@@ -570,6 +596,30 @@ class RiskdExits:
         if fill.order_id is not None:
             self.orders.add(fill.order_id)
         return True
+
+    def _of_its_command(self, fill: Fill, open_: list[Exit], flat: bool) -> list[Exit]:
+        """The open exits a fill uses up, its own command's first (docs/rules.md "Whose trade it
+        is"): the command whose result named the fill's order, or whose exits an earlier fill
+        of that order used (order_cmd: one order is one command's call); otherwise the command
+        whose exits there alone expect exactly the fill's size, else the first whose exits
+        alone expect at least that many (a reduce's sell of 2 is the reduce's, not a close's
+        one expected contract and one of the reduce's: trial18a); flat, a close of the whole
+        position first. None alone fits: all of them, the first to be forgotten first (one
+        closeContract closing what a close and a reduce expected one each)."""
+        cmd = self.order_cmd.get(fill.order_id) if fill.order_id is not None else None
+        if cmd is None:
+            of: dict[str, int] = {}
+            for e in open_:
+                of[e.command_id] = of.get(e.command_id, 0) + e.size
+            fits = ([c for c, n in of.items() if n == fill.size]
+                    or [c for c, n in of.items() if n >= fill.size])
+            if not fits and flat:
+                fits = [e.command_id for e in open_ if e.whole]
+            cmd = fits[0] if fits else None
+        if cmd is None:
+            return open_
+        return ([e for e in open_ if e.command_id == cmd]
+                + [e for e in open_ if e.command_id != cmd])
 
     def in_flight(self, contract_id: str, side: int, now: int,
                   but: str = "") -> bool:
@@ -597,8 +647,43 @@ class RiskdExits:
                 e.command_id in cmds and e.done_ns == 0 for e in self.expected):
             return False
         del self.claimed[fill.trade_id]
-        self.orders.discard(fill.order_id)
+        self.drop_order(fill.order_id)
         return True
+
+    def drop_order(self, order_id: Optional[int]) -> None:
+        """The order is not riskd's after all (a claim taken back): forgotten, its stored row
+        too (take_dropped)."""
+        if order_id is not None and order_id in self.orders:
+            self.orders.discard(order_id)
+            self.dropped.add(order_id)
+        if order_id is not None:
+            self.order_cmd.pop(order_id, None)
+
+    def take_dropped(self) -> set:
+        """The order ids taken back since the last call (the store deletes their rows)."""
+        dropped, self.dropped = self.dropped, set()
+        return dropped
+
+    def dump_pending(self) -> str:
+        """What the broker's facts still have to settle, as the store keeps it ('' when
+        nothing): the held fills, the fills claimed by expectation, and which of their
+        commands' results named all their orders already (known_cmds)."""
+        if not self.held and not self.claimed:
+            return ""
+        cmds = set().union(*(c[2] for c in self.claimed.values())) if self.claimed else set()
+        return json.dumps({
+            "held": sorted([t, c, s] for t, (c, s) in self.held.items()),
+            "claimed": sorted([t, c, s, sorted(k)] for t, (c, s, k) in self.claimed.items()),
+            "known": sorted(self.known_cmds & cmds)})
+
+    def load_pending(self, body: str) -> None:
+        """dump_pending's, read back after a restart."""
+        if not body:
+            return
+        d = json.loads(body)
+        self.held = {t: (c, s) for t, c, s in d.get("held", [])}
+        self.claimed = {t: (c, s, frozenset(k)) for t, c, s, k in d.get("claimed", [])}
+        self.known_cmds |= set(d.get("known", []))
 
     def take_orders(self, command_id: str, close_orders) -> set[int]:
         """The command's final result names the broker orders its closes created: those on
@@ -609,6 +694,7 @@ class RiskdExits:
             if any(e.command_id == command_id and e.contract_id == o.contract_id
                    and e.side == o.side for e in self.expected):
                 self.facts.add(o.order_id)
+                self.order_cmd[o.order_id] = command_id
                 if o.order_id not in self.orders:
                     self.orders.add(o.order_id)
                     new.add(o.order_id)
@@ -645,6 +731,9 @@ class RiskdExits:
         self.unmet_cuts = [(e.contract_id, e.down_to, e.issued_ns) for e in gone
                            if e.down_to is not None]
         self._keep([e for e in self.expected if e.alive(now)])
+        if self.order_cmd and len(self.expected) != before:
+            alive = {e.command_id for e in self.expected}
+            self.order_cmd = {o: c for o, c in self.order_cmd.items() if c in alive}
         if self.known_cmds or self.claimed or self.held:
             # what the facts still have to settle, for commands riskd still remembers; a
             # claim or hold outliving them stays riskd's

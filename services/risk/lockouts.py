@@ -271,6 +271,11 @@ class LockoutBook:
         return self._clear(lambda lk: lk.account_id == account_id and lk.clears_on == condition,
                            now, BY_BROKER, f"{condition} cleared")
 
+    def take_back(self, ids: set, now: int, by: str, reason: str) -> list[LockoutChange]:
+        """These lockouts (by id) end: what started them turned out not to be (a cooldown
+        started by a fill the broker's facts later named riskd's: services/risk/takeback.py)."""
+        return self._clear(lambda lk: lk.id in ids, now, by, reason)
+
     def symbol_blocks_lifted(self, account_id: int, still_blocked, now: int) -> list:
         """Rule 11's symbol lockouts whose symbol is no longer listed end."""
         return self._clear(lambda lk: lk.account_id == account_id
@@ -388,11 +393,8 @@ class LockoutBook:
         pos = account.positions.get(contract_id)
         live = account.live_size(pos) if pos is not None else 0
         # what riskd's commands on their way there (not done yet) still expect to close is
-        # being closed: a later buy's own cut (its lockout decision), a close in flight. The
-        # unmet expectation may only be a fill counted against another command's exit (one
-        # sell of a reduce used a held close's exit: trial18a section 2, "bought while locked
-        # ... 2 held, cut to 1" for a buy the broker never had, the 2nd contract being the
-        # next buy, cut on its own already)
+        # being closed: a later buy's own cut (its lockout decision), a close in flight; it is
+        # not cut twice
         pending = max(0, account.riskd.expected_on(contract_id, now)
                       - (account.riskd.done_expected(contract_id, account.signed(contract_id),
                                                      now) if live else 0))

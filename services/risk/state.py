@@ -222,6 +222,12 @@ class AccountState:
         self._count(now, +1)
         return now
 
+    def known_net(self, contract_id: str) -> int:
+        """The signed position today's trades risk knows make on the contract (riskd's
+        included, voided ones left out)."""
+        return sum(f.size if f.side == 0 else -f.size for f in self.trades.values()
+                   if f.contract_id == contract_id and not f.voided)
+
     def trade_times_in(self, start_ns: int, end_ns: int) -> list[int]:
         """The times of the trader's non-voided trades with start_ns < ts <= end_ns, sorted."""
         if self._sorted_times is None:

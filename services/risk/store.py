@@ -11,8 +11,10 @@ disabled which account: services/risk/disabled.py; which failing actions are fol
 which: services/risk/retries.py),
 riskd_exit (riskd's expected exits, one JSON row per exit, written as they are added, used up,
 settled or forgotten: services/risk/exits.py; riskd_exits, the one row per account of earlier
-versions, is moved into it on open) and riskd_orders (order ids known to be
-riskd's): which fills are riskd's is known across kill -9 and restarts; exposure (each
+versions, is moved into it on open), riskd_orders (order ids known to be riskd's; one taken
+back is deleted) and riskd_pending (fills held or claimed as riskd's until a close's result
+names its orders: exits.py dump_pending): which fills are riskd's is known across kill -9 and
+restarts; exposure (each
 account's open positions and working orders as risk's book had them, written with every commit
 (a step whose Position event moved a position commits: Outcome.moved) and every second, not
 while a restart's record still waits for market's complete snapshot):
@@ -95,6 +97,7 @@ CREATE TABLE IF NOT EXISTS rules_in_force (
     account_id INTEGER PRIMARY KEY, name TEXT NOT NULL, day TEXT NOT NULL, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS riskd_orders (
     account_id INTEGER NOT NULL, order_id INTEGER NOT NULL, PRIMARY KEY (account_id, order_id));
+CREATE TABLE IF NOT EXISTS riskd_pending (account_id INTEGER PRIMARY KEY, body TEXT NOT NULL);
 """
 # the withdraws whose command has left the outbox (services/risk/withdraw.py)
 _WITHDRAWS_LEFT = "DELETE FROM withdraws WHERE id NOT IN (SELECT id FROM outbox)"
@@ -136,6 +139,7 @@ class Store:
         self._quiet_seen = "{}"
         self._exits_again = False    # a rollback lost written changes: write every exit again
         self._orders_saved: dict[int, set] = {}   # riskd order ids committed, per account
+        self._pending_seen: dict[int, str] = {}   # riskd_pending's body as written, per account
         self._day_written = False
 
     # -- opening ------------------------------------------------------------------------
@@ -270,7 +274,7 @@ class Store:
         """After a rollback: what was 'already written' may not be; the next commit writes
         every row again."""
         for seen in (self._marks_seen, self._marks_keys, self._exposure_seen, self._exposure_keys,
-                     self._rules_seen, self._orders_saved):
+                     self._rules_seen, self._orders_saved, self._pending_seen):
             seen.clear()
         self._exits_again = True     # the changes taken for the rolled back step are gone
         self._day_written = False
@@ -303,6 +307,21 @@ class Store:
             self.db.executemany("INSERT OR IGNORE INTO riskd_orders VALUES (?, ?)",
                                 [(account_id, oid) for oid in sorted(new)])
             saved |= new
+        dropped = acct.riskd.take_dropped()      # taken back: not riskd's after a restart
+        if dropped:
+            self.db.executemany("DELETE FROM riskd_orders WHERE account_id = ? AND order_id = ?",
+                                [(account_id, oid) for oid in sorted(dropped)])
+            saved -= dropped
+        # the fills held or claimed until a result names its orders (exits.py dump_pending)
+        pending = acct.riskd.dump_pending()
+        if pending != self._pending_seen.get(account_id):
+            if pending:
+                self.db.execute("INSERT OR REPLACE INTO riskd_pending VALUES (?, ?)",
+                                (account_id, pending))
+            else:
+                self.db.execute("DELETE FROM riskd_pending WHERE account_id = ?",
+                                (account_id,))
+            self._pending_seen[account_id] = pending
 
     def _all_exits(self, engine) -> None:
         """Every account's exits written again (after a rollback), then only changes."""
@@ -565,6 +584,9 @@ class Store:
             rows = exits.get(aid, [])
             engine.account(aid).riskd.load([r for _n, r in rows], orders.get(aid, []),
                                             [n for n, _r in rows])
+        for aid, body in self.db.execute("SELECT account_id, body FROM riskd_pending"):
+            engine.account(aid).riskd.load_pending(body)
+            self._pending_seen[aid] = body
         engine.off = off_from_json(self._meta("off") or "{}")
         self._off_seen = off_json(engine.off)
         for aid, body in self.db.execute("SELECT * FROM exposure"):

@@ -19,8 +19,9 @@ Before the fix (all three seen in the trial, every time):
   queued behind it: the one sell of 2 the release made was "✅ Done" for both commands;
 - the alert of the third buy said "MNQ ends flat", the cut it was left to finished leaving 1
   contract and nothing said so while the locked account held 1, then 2, for 20 s.
-Now: every lockout enforcement line is one of the trader's buys, each sell of riskd's is one
-"✅ Done", a "⏳ MNQ not flat yet" alert follows the cut's Done while the close beside it has
+Now: every lockout enforcement line is one of the trader's buys (the last buy is cut to 1 by a
+reduce of its own: the cut's sell of 2 is the cut's, the held close keeps its contract), each
+sell of riskd's is one "✅ Done" (3: the cut's, the last buy's cut's, the close's), a "⏳ MNQ not flat yet" alert follows the cut's Done while the close beside it has
 no result, and the trader's trade count is their 4 buys.
 
 Changed from etc/riskd.toml: the sim's random walk off (prices stay put) and a fake Telegram as
@@ -90,11 +91,16 @@ def test_held_close_and_killed_enforcement_say_only_what_happened(
         # resumed close's, and, before the fix, the last buy's cut "down to 0" queued behind
         # it): released, each command finds MNQ flat with its own call's answer lost
         time.sleep(max(0.0, cut_done + RELEASE_S - time.monotonic()))
-        assert desk.positions(STRICT) == {MNQ: 2}
+        # the last buy is cut to 1 by a reduce of its own (the held close keeps the contract it
+        # is closing: services/risk/exits.py _of_its_command), run once the resumed close's
+        # call times out
+        wait_for(lambda: sum("reduce by lockout enforcement" in t and t.startswith("✅ Done")
+                             for t in texts(telegram)) >= 2, 30, what="the last buy's cut")
+        assert desk.positions(STRICT) == {MNQ: 1}
     finally:
         desk.release(CLOSE)
     wait_for(lambda: not desk.positions(STRICT), 30, interval=0.2, what="Demo 2 flat")
-    wait_for(lambda: sum(t.startswith("✅ Done") for t in texts(telegram)) >= 2, 30,
+    wait_for(lambda: sum(t.startswith("✅ Done") for t in texts(telegram)) >= 3, 30,
              what="the close's Done")
     time.sleep(3)                   # anything else that would come
 
@@ -106,7 +112,7 @@ def test_held_close_and_killed_enforcement_say_only_what_happened(
     # (b) each sell of riskd's at the broker is one command's Done
     sells = [t for t in desk.client.search_trades(STRICT, 0) if int(t.side) == 1]
     dones = [t for t in said if t.startswith("✅ Done") and "lockout enforcement" in t]
-    assert len(dones) == len(sells) == 2, (dones, sells)
+    assert len(dones) == len(sells) == 3, (dones, sells)
     # (c) "MNQ ends flat" was said; the cut's Done leaving 1 is followed by "not flat yet",
     # before the close's Done
     promised = [i for i, t in enumerate(said) if "MNQ ends flat" in t]

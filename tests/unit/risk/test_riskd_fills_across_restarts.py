@@ -32,8 +32,9 @@ nothing changed.
 `make test` runs a bounded number of examples, the same ones each run (derandomized);
 RISKD_HYPOTHESIS_EXAMPLES=N runs N. Widened by branch whose18 (riskd's closes told by the
 orders enforcement's results name): results lost and their commands resumed, hub events
-before market's reconciliation, more restarts, 20 s steps. Still narrowed: market restarted
-with risk (risk_killed_and_started).
+before market's reconciliation, more restarts, 20 s steps; by branch exits19: market
+restarted with risk (market_restarted_with_risk: its first snapshot incomplete, what it had
+published and risk not read lost, its reconciliation or complete snapshot later).
 """
 from __future__ import annotations
 
@@ -269,16 +270,27 @@ class RiskdFillsAcrossRestarts(RuleBasedStateMachine):
     @precondition(lambda self: self.generation < 3)
     @rule()
     def risk_killed_and_started(self):
-        """A new risk asks market for its snapshot first; up to three times a run. (Not
-        modelled: market restarted too, its first snapshot incomplete, then its
-        reconciliation: past 600 examples the machine finds a trader's buy taken for riskd's
-        close of a position risk's book made from that incomplete snapshot, one its orders
-        do not settle; the report of branch whose18 gives the order.
-        test_the_selflock_story_of_the_chaos_run plays the chaos run's own order of it.)"""
+        """A new risk asks market for its snapshot first; up to three times a run (with
+        market_restarted_with_risk). test_the_selflock_story_of_the_chaos_run plays the chaos
+        run's own order of a restart of both."""
         self.risk.stop()
         self.generation += 1
         self.risk = Risk(self.dir, self.now, f"r{self.generation}")
         self._sync(complete=True)
+
+    @precondition(lambda self: self.generation < 3)
+    @rule()
+    def market_restarted_with_risk(self):
+        """risk and market killed and started again together (a host restart, `riskctl
+        restart`): what market had published and risk not read is lost, the new market's
+        first snapshot is incomplete (it has not read the broker yet), and its complete
+        snapshot or its reconciliation comes later (market_snapshot, market_reconciles)."""
+        self.risk.stop()
+        self.generation += 1
+        self.risk = Risk(self.dir, self.now, f"r{self.generation}")
+        self.queue.clear()
+        self._sync(complete=False)
+        self.reconcile_due = True
 
     @rule(seconds=st.sampled_from([0.1, 0.5, 2, 5, 20]))
     def time_passes(self, seconds):
@@ -335,5 +347,53 @@ def test_the_selflock_story_of_the_chaos_run():
         decisions = [(d.rule, d.action) for o in outs for d in o.decisions if not d.suppressed]
         assert decisions == [("lockout", "close_position")], decisions
         assert m.risk.engine.accounts[ACCOUNT].trades_today == 2
+    finally:
+        m.teardown()
+
+
+class Draws:
+    """Hypothesis's data.draw, played back: the values in order."""
+
+    def __init__(self, *values):
+        self.values = list(values)
+
+    def draw(self, _strategy, label=None):
+        return self.values.pop(0)
+
+
+def test_market_restarted_with_risk_reads_no_short_position_that_never_was():
+    """The order market_restarted_with_risk found (fails before the fix: riskd's flatten's
+    sell of 3 and its resumed sell of 1 counted as the trader's, a trade_frequency_limit
+    cooldown of riskd's own closes). risk and market restart together twice; the Position
+    that market's reconciliation brings (long 2) was read as growth from flat that no fill
+    explained (its buys were known from before the restart), so the flatten's later sell of 3
+    read a short 2 that never was: the flatten's exit was moved to the buying side, and the
+    trader's next buy looked like its close."""
+    m = RiskdFillsAcrossRestarts()
+    try:
+        m.risk_killed_and_started()
+        m.market_restarted_with_risk()
+        m.trader_buys_while_locked(1)
+        m.market_reconciles()
+        m.market_restarted_with_risk()
+        reduce_, = [c for c in m._closing_commands()
+                    if m.risk.engine.outbox.entries[c].command.action == REDUCE_POSITION]
+        flatten, = [c for c in m._closing_commands()
+                    if m.risk.engine.outbox.entries[c].command.action == FLATTEN]
+        m.enforcement_closes(Draws(reduce_, False))
+        m.market_reconciles()
+        m.trader_buys_while_locked(1)
+        m.websocket_dropped()
+        m.enforcement_closes(Draws(flatten, True))       # its answer lost
+        m.market_reconciles()
+        m.trader_buys_while_locked(1)
+        m.enforcement_resumes(Draws(0))                  # it closes the last buy too
+        m.websocket_dropped()
+        m.market_reconciles()
+        m.riskds_closes_are_never_the_traders_trades()
+        m.enforcement_answers(Draws(0))                  # the reduce's result
+        m.riskds_closes_are_never_the_traders_trades()
+        acct = m.risk.engine.accounts[ACCOUNT]
+        assert acct.trades_today == 4, acct.trades_today       # the trader's 4 buys
     finally:
         m.teardown()
