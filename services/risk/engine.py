@@ -48,6 +48,7 @@ from services.risk.disabled import Off, held_now, not_guarded_words
 from services.risk.lockouts import LockoutBook, current_ends, lock_key
 from services.risk.moves import PendingMoves
 from services.risk.outbox import Outbox
+from services.risk.pastlimits import ended_past, holding, still_past, with_past
 from services.risk.outcome import Outcome, merge
 from services.risk.rejudge import JUDGED_NOW
 from services.risk.retries import Retrying
@@ -282,10 +283,29 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         whose time ran out while it was down), withdrawing what was sent for them and has not
         run (services/risk/withdraw.py)."""
         expired = self.lockouts.expire(now)
-        self.lockouts_ended(expired, now, out)
+        self.lockouts_ended(self._timed_past(expired, now), now, out)
         if expired and self.acted:
             self._forget_acted()
         return expired
+
+    def _timed_past(self, expired: list, now: int) -> list:
+        """Account-wide lockouts ended by their time, each account's with the daily limits it
+        is still past (services/risk/pastlimits.py), as an unlock's: fresh-user trial 19a, a
+        cooldown ended by the clock on an account past daily_realized_loss and
+        daily_net_loss said only "🔓 Lockout ended" and the next buy was flattened and the
+        account locked to the roll. Not across the roll (the new day's limits start afresh)."""
+        if not expired or self.day is None or self.calendar.trading_day(now) != self.day:
+            return expired
+        out = list(expired)
+        for aid in dict.fromkeys(c.lockout.account_id for c in expired):
+            at = [i for i, c in enumerate(expired)
+                  if c.lockout.account_id == aid and c.lockout.symbol is None]
+            past = [p for p in ended_past(still_past(self, aid, now),
+                                          holding(self.lockouts, aid)) if not p.window] \
+                if at else []
+            for i, told in zip(at, with_past([expired[i] for i in at], past)):
+                out[i] = told
+        return out
 
     def _forget_acted(self) -> None:
         live = {lock_key(lk) for lk in self.lockouts.all()}
