@@ -23,6 +23,7 @@ from shared import accountguard, outcomewords
 from shared.actedby import row_key
 from cli.health import failing_channels, health_notes
 from cli.watch import riskwhy
+from cli.watch.pastrow import day_past
 from shared.lockwords import (ADMIN_LOCKOUT, ASKED_LOCKOUTS, BY_ADMIN, SYMBOL_BLOCKS, end_words,
                               lock_end_words, longest_first)
 from shared import roundslatency, shards, showtime
@@ -723,7 +724,8 @@ def ticker(contract_id: str, symbol: str = "") -> str:
         return symbol or contract_id
 
 
-def _bars(status: AccountStatus) -> list[Bar]:
+def _bars(status: AccountStatus, tz: Optional[dt.tzinfo] = None,
+          now_ns: Optional[int] = None) -> list[Bar]:
     out = []
     for r in status.rules:
         if r.rule in LOSS_LIMIT_RULES and r.enabled and r.progress is not None:
@@ -734,6 +736,7 @@ def _bars(status: AccountStatus) -> list[Bar]:
             if r.waiting:
                 text += " (" + waiting_text(r.rule, r.waiting) + " at roll)"
             note = shown_note(note_of(r.detail), r.mode) if r.progress > 1 else ""
+            note = day_past(status, r, tz, now_ns, short=True) or note   # cli/watch/pastrow.py
             out.append(Bar(rule=r.rule, fraction=fraction, colour=bar_colour(fraction, r.warn_at),
                            text=text, note=note))
     return out
@@ -769,6 +772,11 @@ def _rule_lines(status: AccountStatus, tz: Optional[dt.tzinfo] = None,
                 text += f" ({then})"
         else:
             text = params_text(r.rule, r.params) or "on"
+        # a daily limit past, its next lockout outlasting those in force (cli/watch/pastrow.py)
+        after = day_past(status, r, tz, now_ns)
+        if after:
+            text += f" ({after})"
+            note = ""               # risk's note of a breach under a lockout since ended
         if r.waiting:
             text += " (" + waiting_text(r.rule, r.waiting) + " at roll)"
         if r.mode == "alert":
@@ -1099,7 +1107,7 @@ def account_view(state: WatchState, status: AccountStatus, now_ns: int,
         trades=status.trades_today, open_orders=status.open_orders, can_trade=status.can_trade,
         locked=any(not lock.symbol for lock in status.lockouts),
         unrealized_note=unrealized_note(status, now_ns),
-        bars=_bars(status), banners=banners, failing=failing_lines(status, now_ns, tz),
+        bars=_bars(status, tz, now_ns), banners=banners, failing=failing_lines(status, now_ns, tz),
         positions=_position_lines(status, frozenset(closed_since(state, status)), now_ns),
         rules=_rule_lines(status, tz, now_ns), actions=_action_lines(state, status.account_id, tz, now_ns,
                                                          since_ns),

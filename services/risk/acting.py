@@ -44,7 +44,8 @@ from services.risk.alertmode import WouldBe
 from services.risk.lockouts import (ADDED, ADMIN, EXTENDED, SAME, TRADER, end_of, lock_key,
                                     owner)
 from services.risk.outcome import Outcome
-from services.risk.pastlimits import ended_past, still_listed, still_past, with_past
+from services.risk.pastlimits import (ended_past, holding, still_listed, still_past,
+                                      with_past)
 from services.risk.rules.base import POSITION, ClockTick
 from services.risk.state import AccountState, symbol_of
 from services.risk.words import (ADMIN_LOCKOUT, ASKED_LOCKOUTS, BY_ADMIN, LOCKOUT_RULE,
@@ -858,12 +859,12 @@ class Acting:
         # (services/risk/pastlimits.py): on the ended lockout of that limit's rule, else on
         # the last lockout that ended (trial 2026-12-06: "still past daily_realized_loss"
         # hung on the cooldown_after_loss line of the unlock alert). While another lockout
-        # still holds the account, only the limits whose own lockout this unlock ended
-        # (trial15a: `unlock --rule daily_realized_loss` under a cooldown said nothing)
-        free = not any(lk.symbol is None for lk in self.lockouts.covering(account_id))
+        # still holds the account, every daily limit whose lockout would outlast it
+        # (trial15a: `unlock --rule daily_realized_loss` under a cooldown said nothing;
+        # trial19a: `unlock --rule daily_net_loss` said nothing of daily_realized_loss)
         # a symbol freed while symbol_blocks still lists it is locked again by its next trade
         out.lockouts[:] = with_past(out.lockouts, ended_past(
-            out.lockouts, still_past(self, account_id, now), free)
+            still_past(self, account_id, now), holding(self.lockouts, account_id))
             + still_listed(self, account_id, out.lockouts))
         out.dirty.add(account_id)
         return out, ""

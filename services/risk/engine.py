@@ -49,6 +49,7 @@ from services.risk.latecarried import late_close_note
 from services.risk.lockouts import LockoutBook, current_ends, lock_key
 from services.risk.moves import PendingMoves
 from services.risk.outbox import Outbox
+from services.risk.pastlimits import ended_past, holding, still_past, with_past
 from services.risk.outcome import Outcome, merge
 from services.risk.rejudge import JUDGED_NOW
 from services.risk.retries import Retrying
@@ -105,6 +106,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         self.outbox = outbox or Outbox()
         self.day: Optional[dt.date] = None
         self.warned: set[tuple[int, str, dt.date]] = set()
+        self._warn_keys: dict[str, tuple] = {}     # a warning's id -> its warned key (_run)
+        self._depth = 0                             # _run's nesting (a step's own run: 1)
         self.alert_book = AlertBook()                  # alert mode's breaches (alertmode.py)
         self.noted_behind: set[tuple] = set()        # breaches recorded behind another's command
         # cut command -> (account, contract, when said): lockout cuts left to it said the
@@ -284,10 +287,29 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         whose time ran out while it was down), withdrawing what was sent for them and has not
         run (services/risk/withdraw.py)."""
         expired = self.lockouts.expire(now)
-        self.lockouts_ended(expired, now, out)
+        self.lockouts_ended(self._timed_past(expired, now), now, out)
         if expired and self.acted:
             self._forget_acted()
         return expired
+
+    def _timed_past(self, expired: list, now: int) -> list:
+        """Account-wide lockouts ended by their time, each account's with the daily limits it
+        is still past (services/risk/pastlimits.py), as an unlock's: fresh-user trial 19a, a
+        cooldown ended by the clock on an account past daily_realized_loss and
+        daily_net_loss said only "🔓 Lockout ended" and the next buy was flattened and the
+        account locked to the roll. Not across the roll (the new day's limits start afresh)."""
+        if not expired or self.day is None or self.calendar.trading_day(now) != self.day:
+            return expired
+        out = list(expired)
+        for aid in dict.fromkeys(c.lockout.account_id for c in expired):
+            at = [i for i, c in enumerate(expired)
+                  if c.lockout.account_id == aid and c.lockout.symbol is None]
+            past = [p for p in ended_past(still_past(self, aid, now),
+                                          holding(self.lockouts, aid)) if not p.window] \
+                if at else []
+            for i, told in zip(at, with_past([expired[i] for i in at], past)):
+                out[i] = told
+        return out
 
     def _forget_acted(self) -> None:
         live = {lock_key(lk) for lk in self.lockouts.all()}
@@ -934,6 +956,28 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         return found
 
     def _run(self, acct, kind, event, now, change, event_ns, out, only: str = "") -> None:
+        """The rules that listen to `kind` judge the account's event; a warning made before
+        the step locked the account as a whole is taken back (the rules reading open PnL judge
+        first: fresh-user trial 19a, "🟡 daily_net_loss at 84% of its limit" 6 ms after the
+        same fill locked the account to the roll by daily_realized_loss) and left due: it
+        comes when the lockout ends, if still due (warn_freed; docs/rules.md warn_at)."""
+        mark = len(out.warnings)
+        self._depth += 1
+        try:
+            self._judge(acct, kind, event, now, change, event_ns, out, only)
+        finally:
+            self._depth -= 1
+        if self._depth:
+            return              # the step's own run judges the warnings (the one it nests in)
+        aid = acct.account_id
+        made = out.warnings[mark:]
+        keys = {w.id: self._warn_keys.pop(w.id, None) for w in made}
+        if made and any(lk.symbol is None for lk in self.lockouts.covering(aid)):
+            out.warnings[mark:] = [w for w in made if w.account_id != aid or keys[w.id] is None]
+            self.warned.difference_update(k for w in made if w.account_id == aid
+                                          for k in [keys[w.id]] if k is not None)
+
+    def _judge(self, acct, kind, event, now, change, event_ns, out, only: str = "") -> None:
         cfg = self.settings.for_account(acct)
         if cfg is None:
             return
@@ -1053,7 +1097,9 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         for m in self._readings(ctx, rule, params, now, warn=True):
             key = self._warn_key(aid, rule.name, m)
             if key in self.warned or not m.due(params.warn_at) \
-                    or (below_limit and m.value >= m.limit):
+                    or (below_limit and m.progress >= 1):   # by its share: a loss's
+                # reading and limit are negative (-502.91 >= -600 read as past it: no
+                # warning of a loss limit ever came after a lockout ended, trial19a)
                 continue
             if rule.per_position and m.acting:
                 continue    # riskd is closing that position already: nothing to warn of.
@@ -1061,10 +1107,13 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 # whose answer was lost, expected 120 s more, a position since gone) held
                 # back no_stop_loss_grace's warning and the next position was closed unwarned
             self.warned.add(key)
-            out.warnings.append(RuleWarning(
+            w = RuleWarning(
                 id=self.ids(), ts_ns=now, rule=rule.name, account_id=aid,
                 value=m.value, limit=m.limit, warn_at=params.warn_at,
-                reason=f"{rule.name} at {m.progress:.0%} of its limit: {m.detail}"))
+                reason=f"{rule.name} at {m.progress:.0%} of its limit: {m.detail}")
+            out.warnings.append(w)
+            if self._depth:
+                self._warn_keys[w.id] = key     # _run takes it back if the step locks
 
     def _warn(self, acct, rule_name, now, out, reason, params) -> None:
         key = (acct.account_id, f"{rule_name}:note", self.day)

@@ -18,6 +18,7 @@ import attrs
 
 from decimal import Decimal
 
+from services.risk.lockouts import end_of
 from services.risk.rules.base import QUOTE, ClockTick
 from services.risk.rules.trade_frequency_limit import SLIDING
 from shared import showtime
@@ -93,16 +94,28 @@ def window_frees(engine, acct, window: str, limit: int, now: int) -> int:
     return showtime.up_to_second(times[min(leave, len(times)) - 1] + span)
 
 
-def ended_past(changes: list, past: list, free: bool) -> list:
-    """The limits still past that an unlock warns of: every one when the account is free;
-    while another lockout still holds it, those whose own lockout the unlock ended, a daily
-    limit's (its next trade is flattened and the account locked again to the roll, whatever
-    else holds it then), not a trade-count window's cooldown (the lockout in force cuts that
-    trade already)."""
-    if free:
+def ended_past(past: list, holding: list) -> list:
+    """The limits still past that an unlock (or a lockout's end by its time) warns of: every
+    one when the account is free (holding: the account-wide lockouts still in force, none);
+    while another lockout still holds it, every daily limit still past whose next lockout
+    would outlast the ones holding it (its next trade, once they end, is flattened and the
+    account locked again to the roll), whether or not that limit had a lockout of its own:
+    fresh-user trial 19a, `unlock --rule daily_net_loss` under a cooldown said nothing of
+    daily_realized_loss, past its limit with no lockout of its own (its breach had been
+    "locked already, no new action" under daily_net_loss's), and the next trade after the
+    cooldown locked the account to the roll. Not a limit the lockouts still in force outlast
+    (their end is later: nothing new to say), nor a trade-count window's cooldown (the
+    lockout in force cuts that trade already)."""
+    if not holding:
         return list(past)
-    ended = {c.lockout.rule for c in changes}
-    return [p for p in past if p.rule in ended and not p.window]
+    last = max(end_of(lk) for lk in holding)
+    return [p for p in past if not p.window
+            and (p.until_ns is None or p.until_ns > last)]
+
+
+def holding(lockouts, account_id: int) -> list:
+    """The account-wide lockouts in force on the account (ended_past's holding)."""
+    return [lk for lk in lockouts.covering(account_id) if lk.symbol is None]
 
 
 def with_past(changes: list, past: list) -> list:
