@@ -65,3 +65,17 @@ def fitted(headers: Sequence[str], rows: Sequence[Sequence[Any]], columns: int,
         blocks.append("\n".join(lines))
     top = heads[0].rstrip() + "\n" if head_header and len(heads[0]) <= columns else ""
     return top + "\n\n".join(blocks)
+
+
+def fitted_head(headers: Sequence[str], rows: Sequence[Sequence[Any]], columns: int,
+                most: int, least: int = 1, **kw) -> str:
+    """fitted() with as many first columns on each row's line (at most `most`, at least
+    `least`) as fit in `columns`: a wide table keeps its short columns as a table, the rest
+    wrapped under each row (`riskctl workers`, `riskctl lockouts`: trial19a)."""
+    cells = [[cell(v) for v in row] for row in rows]
+    head = most
+    while head > least and any(
+            len(line) > max(MIN_WIDTH, columns)
+            for line in render_table(headers[:head], [r[:head] for r in cells]).split("\n")):
+        head -= 1
+    return fitted(headers, rows, columns, head=head, **kw)

@@ -6,8 +6,7 @@ import time
 from typing import Optional
 
 from cli.errors import CliError
-from cli.fitted import fitted, width
-from cli.table import render_table
+from cli.fitted import fitted, fitted_head, width
 from shared.lockwords import kind_words, lock_end_words, longest_first, unlocked_words
 from shared import when
 from shared.symbols import tickers_in  # noqa: F401
@@ -57,4 +56,6 @@ def lockout_rows(lockouts, ended: bool = False, tz: Optional[dt.tzinfo] = None,
             for lk in (lockouts if ended else longest_first(lockouts))]    # the one waited for
     if ended:           # its words are long: a row wider than the terminal becomes a block
         return fitted(headers, rows, width(), head=3)
-    return render_table(headers, rows)
+    # a row wider than the terminal keeps its short columns on one line, its reason wrapped
+    # under it (trial19a: rows of 149-183 characters at COLUMNS=80)
+    return fitted_head(headers, rows, width(), most=6, least=3, head_header=True)

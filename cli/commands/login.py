@@ -1,15 +1,14 @@
 """Log in as ops or admin: trade the role's password for a session that expires.
 
-The password is typed without echo (or read from stdin with --password-stdin,
-for scripts). The session token is cached for this riskd in your config
-directory (~/.config/riskd, or $RISKD_SESSION_DIR), readable only by you, and
-used by every following command until it expires (default 15 minutes,
-[admin]/[ops] session_minutes) or you run `riskctl logout`. The answer says the role and when
-the session ends (in the display zone); the token itself is never shown, not even in part.
-A login of another role replaces the session riskctl had cached and says so ("your admin
-session is replaced by this ops session"); riskd ends the replaced session too. Five failed logins within a minute lock logins for
-five minutes. A role with no password
-set is refused before any prompt, with the steps to set one.
+The password is typed without echo (or read from stdin with --password-stdin, for scripts).
+The session token is cached for this riskd in your config directory (~/.config/riskd, or
+$RISKD_SESSION_DIR), readable only by you, and used by every following command until it
+expires (default 15 minutes, [admin]/[ops] session_minutes) or you run `riskctl logout`. The
+answer says the role and when the session ends (in the display zone); the token itself is
+never shown, not even in part. A login of another role replaces the session riskctl had
+cached and says so ("your admin session is replaced by this ops session"); riskd ends the
+replaced session too. Five failed logins within a minute lock logins for five minutes. A
+role with no password set is refused before any prompt, with the steps to set one.
 """
 from __future__ import annotations
 

@@ -3,16 +3,16 @@
   riskctl logs [-n N] [--since TIME] [--level L] [--process P] [--account A] [--grep TEXT]
                [-f] [--json]
 
-History comes from the log files in the log dir (system.log and its rotated files), or,
-for a user who may not read them (a standard user on Windows, whose riskctl config holds
-only the bus addresses: docs/windows.md), from the logging worker; -f then follows the logging worker's live tail (its PUB socket, topics log.<level>.<proc>)
-until Ctrl-C. Only this riskd's are shown: its id comes with its supervisor's answer, and the
-records (and answers) of another riskd on the same ports are left out and said once.
---level is a minimum (WARNING shows warnings, errors and criticals). --since reads a time as
-`riskctl history --since` does (2h, 09:30 in the display zone, 22:01:10Z in UTC as the records
-show times, an ISO time with its offset)
-and shows the records from then on, at most SINCE_N (or -n N) of the latest.
---json prints one JSON object per line, exactly as stored.
+History comes from the log files in the log dir (system.log and its rotated files), or, for
+a user who may not read them (a standard user on Windows, whose riskctl config holds only
+the bus addresses: docs/windows.md), from the logging worker; -f then follows the logging
+worker's live tail (its PUB socket, topics log.<level>.<proc>) until Ctrl-C. Only this
+riskd's are shown: its id comes with its supervisor's answer, and the records (and answers)
+of another riskd on the same ports are left out and said once. --level is a minimum (WARNING
+shows warnings, errors and criticals). --since reads a time as `riskctl history --since`
+does (2h, 09:30 in the display zone, 22:01:10Z in UTC as the records show times, an ISO time
+with its offset) and shows the records from then on, at most SINCE_N (or -n N) of the
+latest. --json prints one JSON object per line, exactly as stored.
 """
 from __future__ import annotations
 

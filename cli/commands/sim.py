@@ -20,8 +20,9 @@
 
 SYMBOL is a ticker (MNQ, ES, NQ, CL...) or a contract id (CON.F.US.EP.Z26); an account is
 its id, its name or the display name the config file gives it (default: the first account
-for buy and sell, every account for flatten, history, positions and orders). These talk to the sim's ProjectX REST API
-directly, as a trading platform would; riskd watches and reacts. Only for broker.kind = "sim".
+for buy and sell, every account for flatten, history, positions and orders). These talk to
+the sim's ProjectX REST API directly, as a trading platform would; riskd watches and reacts.
+Only for broker.kind = "sim".
 """
 from __future__ import annotations
 

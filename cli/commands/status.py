@@ -112,11 +112,13 @@ def run(args, ctx) -> int:
     print(f"trading day {status.trading_day}: unguarded for "
           f"{fmt_duration(status.unguarded_today_s)} so far; {guard}")
     print()
-    print(render_workers(status.workers, status.notify))
+    tty = sys.stdout.isatty()
+    # a pipe or a file: nothing cut, long lines wrapped (as history: cli/fitted.py)
+    width = min(shutil.get_terminal_size((100, 24)).columns, 120) if tty else fitted.width()
+    print(render_workers(status.workers, status.notify, columns=width))
     print()
-    if sys.stdout.isatty():
-        width = min(shutil.get_terminal_size((100, 24)).columns, 120)
+    if tty:
         print(plain(render(screen, width, None, unicode=False)))
-    else:       # a pipe or a file: nothing cut, long lines wrapped (as history: cli/fitted.py)
-        print(plain(render(screen, fitted.width(), None, unicode=False, wrap=True)))
+    else:
+        print(plain(render(screen, width, None, unicode=False, wrap=True)))
     return 0

@@ -5,7 +5,10 @@ States: starting, running, backoff (crashed, waiting to restart), flapping
 """
 from __future__ import annotations
 
+from typing import Optional
+
 from cli import configfile
+from cli.fitted import MIN_WIDTH, fitted_head, width
 from cli.health import health_notes
 from cli.table import fmt_duration, render_table
 from shared import shards
@@ -30,9 +33,13 @@ def state_of(w, channels) -> tuple[str, str]:
     return w.state, w.reason
 
 
-def render_workers(workers, channels=(), shard_note: str = "") -> str:
+def render_workers(workers, channels=(), shard_note: str = "",
+                   columns: Optional[int] = None) -> str:
     """shard_note: beside risk (each shard) when it runs another count than risk_shards says
-    (trial16g: said on status and in the log only)."""
+    (trial16g: said on status and in the log only). columns: the width to fit (cli/fitted.py);
+    a table wider than it keeps its short columns on one line a worker, its last exit and note
+    wrapped under it (trial19a: rows of 149-183 characters at COLUMNS=80); None: the plain
+    table."""
     rows = []
     for w in workers:
         state, note = state_of(w, channels)
@@ -45,8 +52,14 @@ def render_workers(workers, channels=(), shard_note: str = "") -> str:
         rows.append((w.name, state, w.pid, fmt_duration(w.uptime_s), w.restarts, last,
                      fmt_duration(w.heartbeat_age_s)
                      + (" ago" if w.heartbeat_age_s is not None else ""), note))
-    return render_table(
-        ("name", "state", "pid", "uptime", "restarts", "last exit", "heartbeat", "note"), rows)
+    headers = ("name", "state", "pid", "uptime", "restarts", "last exit", "heartbeat", "note")
+    table = render_table(headers, rows)
+    if columns is None or all(len(line) <= max(MIN_WIDTH, columns)
+                              for line in table.split("\n")):
+        return table
+    order = (0, 1, 2, 3, 4, 6, 5, 7)          # the long ones last: under each worker's line
+    return fitted_head([headers[i] for i in order], [[r[i] for i in order] for r in rows],
+                       columns, most=6, least=2, head_header=True)
 
 
 def run(args, ctx) -> int:
@@ -58,5 +71,5 @@ def run(args, ctx) -> int:
     for text, _level in health_notes(table.config, table.notify,
                                      configfile.display_zone(ctx.config_path)):
         print(text)
-    print(render_workers(table.workers, table.notify, table.shard_note))
+    print(render_workers(table.workers, table.notify, table.shard_note, columns=width()))
     return 0

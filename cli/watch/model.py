@@ -42,7 +42,7 @@ from shared.notlive import MARKET_DOWN, prices_line
 from shared.messages.risk import (ACTION_NONE, LOCKED_ALREADY, LOCKED_BY_THIS_RULE, MANUAL,
                                   OWN_EXTENDED, TIMER, UNTIL_RESET, UNTIL_SESSION, AccountStatus,
                                   Decision, HistoryReply, LastRiskStatus, RiskStatusReply,
-                                  note_of, without_note)
+                                  note_of, without_note, LOCKED_UNDER_OLD)
 from shared.rulenumbers import (WORDS_ONLY, count_consequence, held_counted, params_texts,
                                row_aside, spelled_out, value_limit_text)
 from shared.symbols import UnknownSymbol, ticker_of
@@ -735,7 +735,7 @@ def _bars(status: AccountStatus, tz: Optional[dt.tzinfo] = None,
                 if r.value is not None and r.limit is not None else r.detail)
             if r.waiting:
                 text += " (" + waiting_text(r.rule, r.waiting) + " at roll)"
-            note = shown_note(note_of(r.detail), r.mode) if r.progress > 1 else ""
+            note = shown_note(note_of(r.detail), r.mode) if r.progress != 1 else ""
             note = day_past(status, r, tz, now_ns, short=True) or note   # cli/watch/pastrow.py
             out.append(Bar(rule=r.rule, fraction=fraction, colour=bar_colour(fraction, r.warn_at),
                            text=text, note=note))
@@ -782,7 +782,9 @@ def _rule_lines(status: AccountStatus, tz: Optional[dt.tzinfo] = None,
         if r.mode == "alert":
             text += " (alert)"
         note = shown_note(note, r.mode)
-        if note and r.progress is not None and r.progress > 1:
+        # under 100 % risk writes only the note of the rule's own lockout holding the account
+        # (services/risk/oldsetting.py: "locked by this rule under its old setting")
+        if note and r.progress is not None and r.progress != 1:
             text += f" {note}"
         aside = row_aside(r.rule, without_note(r.detail))
         if aside:                 # the count as its warning counts it, and what that includes
@@ -797,7 +799,7 @@ def shown_note(note: str, mode: str) -> str:
     own lockout (taken in enforce mode, before the switch) still holds the account keeps
     "locked by this rule" (fresh-user trial 18a: the row read only "(alert)" while that
     lockout held); "locked already, no new action" is enforce mode's word, not shown for it."""
-    if mode == "alert" and note != LOCKED_BY_THIS_RULE:
+    if mode == "alert" and note not in (LOCKED_BY_THIS_RULE, LOCKED_UNDER_OLD):
         return ""
     return note
 

@@ -354,11 +354,14 @@ def legend_lines(width: int, unicode: bool) -> list[Line]:
             for part in textwrap.wrap(text, max(8, width), break_on_hyphens=False)]
 
 
-def action_lines(account: AccountView, width: int, max_lines: Optional[int] = None
-                 ) -> list[Line]:
+def action_lines(account: AccountView, width: int, max_lines: Optional[int] = None,
+                 layout: Optional[int] = None) -> list[Line]:
     """LAST ACTIONS: its title, today's actions newest first, and the note on what it may lack
     (actions_note). Cut to max_lines: the newest rows, then '+5 more today (riskctl history)'
-    counting the rows left out, and the note kept."""
+    counting the rows left out, and the note kept. layout (render's wrap: printed where
+    nothing may be cut): the columns laid out for that width, one line an action, and an
+    outcome (or latency) the row has no room for whole said whole under it (trial19a: piped,
+    every row's latency went to a line of its own once one outcome was long)."""
     if not account.actions:      # "none" only when none is known to be the truth
         return [fit([seg("LAST ACTIONS ", "bold"), seg(account.actions_note, "amber")
                      if account.actions_note else seg("none today", "dim")], width)]
@@ -368,7 +371,7 @@ def action_lines(account: AccountView, width: int, max_lines: Optional[int] = No
     # left of its values, trial 2026-12-06)
     when = max([12, *(len(a.time) for a in account.actions)])
     rule_w, action_w, wide, lat_w = action_columns(
-        width, when, wide, [a.latency for a in account.actions],
+        layout or width, when, wide, [a.latency for a in account.actions],
         rules=[a.rule for a in account.actions], actions=[a.action for a in account.actions])
     latency_head = [seg(f" {'latency':>{lat_w}}", "bold")] if lat_w else []
     head = fit([seg(f"{'LAST ACTIONS':<{when}} {'rule':<{rule_w}} {'action':<{action_w}} "
@@ -381,7 +384,8 @@ def action_lines(account: AccountView, width: int, max_lines: Optional[int] = No
                     *([seg(f" {a.latency:>{lat_w}}")] if lat_w else [])],
                    width),
                *(fit([seg(f"{' ' * (when + 1)}{part}")], width)
-                 for part in textwrap.wrap(getattr(a, "note", ""), max(8, width - when - 1)))]
+                 for part in textwrap.wrap(_under(a, wide, lat_w, layout),
+                                           max(8, width - when - 1)))]
               for a in account.actions]
     rows = [line for group in groups for line in group]
     note = [fit([seg(f"  {account.actions_note}", "amber")], width)] \
@@ -402,6 +406,18 @@ def action_lines(account: AccountView, width: int, max_lines: Optional[int] = No
         shown += 1
     more = fit([seg(f"  +{len(groups) - shown} more {ACTIONS_MORE}", "dim")], width)
     return [head, *kept, more, *note]
+
+
+def _under(a, wide: int, lat_w: int, layout: Optional[int]) -> str:
+    """The words under an action's row: its note, and (layout: nothing may be cut) its outcome
+    when its column cut it, its latency when there was no room for that column."""
+    parts = []
+    if layout and len(a.outcome or a.status) > wide:
+        parts.append(f"outcome: {a.outcome or a.status}")
+    if layout and not lat_w and a.latency:
+        parts.append(f"latency: {a.latency}")
+    note = getattr(a, "note", "")
+    return "; ".join(parts + ([note] if note else []))
 
 
 def clip(lines: list[Line], budget: int, width: int, what: str = "") -> list[Line]:
@@ -472,7 +488,7 @@ def render(screen: Screen, width: int, height: Optional[int] = None,
         lines += [()] * len(account.bars)          # drawn once RULES is laid out (noted)
         room = budget - len(lines) - len(footer)
         positions = position_lines(account, width)
-        actions = action_lines(account, width)
+        actions = action_lines(account, width, layout=layout)
         floor = actions_floor(actions, bool(account.actions and account.actions_note))
         max_rows = None if unlimited else room - len(positions) - floor
         rules = rule_lines(account, width, max_rows=max_rows, layout=layout)
@@ -481,7 +497,8 @@ def render(screen: Screen, width: int, height: Optional[int] = None,
                                             for b in account.bars]
         grant = shares([len(positions), len(rules), len(actions)], room, [2, 2, floor])
         lines += cut(positions, grant[0], width) + cut(rules, grant[1], width) \
-            + (actions if grant[2] >= len(actions) else action_lines(account, width, grant[2]))
+            + (actions if grant[2] >= len(actions) else action_lines(account, width, grant[2],
+                                                                     layout=layout))
     done = finish(lines, footer, budget)
     return wrapped(done, layout) if layout else done
 

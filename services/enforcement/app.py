@@ -26,6 +26,7 @@ from services.enforcement.journal import (JOURNAL_FILE, Entry, Journal, entries_
                                           later_tries)  # noqa: F401 (later_tries: its tests)
 from services.enforcement.lanes import Lanes
 from services.enforcement.planning import retry_delay
+from services.enforcement.simstart import SimStart
 from services.enforcement import killswitch, withdraw
 from shared import roundslatency, shards, showtime, topics
 from shared.accountname import account_called
@@ -84,6 +85,8 @@ class EnforcementWorker(Worker):
         self.handle(FlattenRequest, self._on_flatten)
         self.doorbell = Doorbell(self.ctx, "enforcement-outcomes")
         self.executor.notify = self.doorbell.ring
+        # riskd's own sim may still be starting (after a restart): said, not warned
+        self.executor.starting = SimStart(broker.kind == "sim")
         self.add_reader(self.doorbell.reader, self._drain)
         self.executor.start()
         threading.Thread(target=self._refresh_accounts, name="enforcement-accounts",
@@ -114,7 +117,8 @@ class EnforcementWorker(Worker):
             try:
                 self.broker_accounts = client.search_accounts()
             except Exception as exc:
-                log.warning("enforcement: cannot list the broker's accounts: %s", exc)
+                self.executor.starting.report(
+                    log, exc, "enforcement: cannot list the broker's accounts: %s")
             self._accounts_stop.wait(ACCOUNTS_REFRESH_S if self.broker_accounts else 2.0)
         client.close()
 

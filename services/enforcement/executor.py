@@ -51,6 +51,7 @@ from services.enforcement.actions import ACTIONS
 from services.enforcement.actions.base import (CALL_ERRORS, ActionContext, CannotEnforce,
                                                GiveUp, MarketClosed, Retry)
 from services.enforcement import closeorders
+from services.enforcement.simstart import SimStart
 from services.enforcement.budget import BudgetView, Closing
 from services.enforcement.journal import PENDING as PENDING_STATE, RUNNING, Entry, Journal
 from shared.crashpoint import crash_point
@@ -181,6 +182,7 @@ class Executor:
         self._stop = threading.Event()
         self.v2_state = {"missing": False}     # shared: the gateway has no Order/v2/query
         self.closing = Closing()
+        self.starting = SimStart(False)        # the app's: SimStart(broker.kind == "sim")
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -209,7 +211,8 @@ class Executor:
         try:
             client.ensure_token()          # warm up: the first command does not pay the login
         except Exception as exc:           # the broker may be down: log in on the first call
-            log.warning("enforcement could not log in to the broker yet: %s", exc)
+            # (the embedded sim still starting is said once, not warned: simstart.py)
+            self.starting.report(log, exc, "enforcement could not log in to the broker yet: %s")
         while not self._stop.is_set():
             _prio, _seq, job = self._jobs.get()
             if job is None:

@@ -40,6 +40,7 @@ from typing import Optional
 
 import attrs
 
+from services.risk import oldsetting
 from services.risk.alertmode import WouldBe
 from services.risk.lockouts import (ADDED, ADMIN, EXTENDED, SAME, TRADER, end_of, lock_key,
                                     owner)
@@ -148,6 +149,9 @@ class Acting:
                 out.lockouts.append(change)
                 out.dirty.add(d.account_id)
                 locked_now = True
+                if change.lockout.rule == d.rule and change.lockout.by == "rule" and acct:
+                    cfg = self.settings.for_account(acct)     # the setting it is taken under
+                    oldsetting.remember(self, change.lockout, getattr(cfg, d.rule, None))
             if status == ADDED:     # a new lockout: what an ended one of its key (an admin's
                 self.acted.pop(key, None)   # unlock) acted on or recorded is not its own
             acted = self.acted.setdefault(key, set())

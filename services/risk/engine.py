@@ -90,6 +90,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                  allow_unlock: bool = True, outbox: Optional[Outbox] = None, rules=None):
         self.calendar = calendar
         self.settings = settings            # .for_account(AccountState) -> RulesConfig | None
+        self.taken_under: dict[str, object] = {}   # lockout id -> its rule's setting then
         self.rules = RULES if rules is None else rules
         self._listeners = None          # (the rule table, kind -> its listeners): _listening
         # contracts with a position event since their last quote: only there can a quote that

@@ -5,6 +5,7 @@ from typing import Optional
 
 import attrs
 
+from services.risk import oldsetting
 from services.risk.pnl import account_unrealized, position_unrealized
 from services.risk.rules.base import Ctx
 from shared import pricewords
@@ -47,11 +48,14 @@ def params_text(params) -> dict[str, str]:
     return dict(hit[1])
 
 
-def past_limit_note(engine, account_id: int, rule: str, progress) -> str:
+def past_limit_note(engine, account_id: int, rule: str, progress, params=None) -> str:
     """'; locked already, no new action' or '; locked by this rule' after the detail of a limit
-    past 100 % under an account-wide lockout, from what risk did (Engine.breach_note), else
-    ''. The screens show the note risk wrote here (shared/messages/risk.note_of)."""
-    note = engine.breach_note(account_id, rule) if progress >= 1 else ""
+    past 100 % under an account-wide lockout, from what risk did (Engine.breach_note); under
+    100 % while the rule's own lockout holds the account, '; locked by this rule' or '; locked
+    by this rule under its old setting' (services/risk/oldsetting.py); else ''. The screens
+    show the note risk wrote here (shared/messages/risk.note_of)."""
+    note = (engine.breach_note(account_id, rule) if progress >= 1
+            else oldsetting.own_lock_note(engine, account_id, rule, params))
     return f"; {note}" if note else ""
 
 
@@ -78,7 +82,7 @@ def rule_values(engine, account_id: int, now: int, with_params: bool = False) ->
             value=m.value if m else None, limit=m.limit if m else None,
             progress=round(m.progress, 4) if m else None,
             # a limit past 100 % with no new action: the account is locked (docs/rules.md)
-            detail=(m.detail + past_limit_note(engine, account_id, name, m.progress) if m
+            detail=(m.detail + past_limit_note(engine, account_id, name, m.progress, params) if m
                     else rule.description),
             params=params_text(params) if with_params else {},
             warn_at=m.warn_share(params.warn_at) if m else params.warn_at,

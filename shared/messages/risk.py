@@ -42,6 +42,10 @@ LEFT_TO_ONE_IN_FLIGHT = "left to riskd's cut in flight"
 # ... and on the screens, the rule whose own lockout holds the account (trial: the RULES panel
 # said "locked already, no new action" against the very rule that had locked it)
 LOCKED_BY_THIS_RULE = "locked by this rule"
+# ... and of a rule back under its limit (a looser setting taken since: `rules override`) whose
+# lockout, taken under the setting before, still holds the account (fresh-user trial 19a: the
+# row read "-629.42/-1,000.00 63%" with no note under a banner "locked by daily_net_loss")
+LOCKED_UNDER_OLD = "locked by this rule under its old setting"
 # Decision.suppressed of a breach that extended the rule's own lockout in force: recorded, the
 # same action not taken twice ("its own lockout extended: account 1001 locked (timer)"; fresh-
 # user trial 2026-12-06: "already locked: ... by cooldown_after_loss, extended" named the rule
@@ -59,7 +63,7 @@ def note_of(detail: str) -> str:
     a guess from the lockouts alone (a rule that takes no lockout still acts under one:
     trial 2026-12-05, "max_contracts 2/1 200% locked already, no new action" beside its
     pending reduce)."""
-    for note in (LOCKED_BY_THIS_RULE, LOCKED_ALREADY):
+    for note in (LOCKED_UNDER_OLD, LOCKED_BY_THIS_RULE, LOCKED_ALREADY):
         if (detail or "").endswith(f"; {note}"):
             return note
     return ""

@@ -55,9 +55,10 @@ def test_a_killed_enforcement_says_the_close_in_flight_and_resumes_it(
         desk.release(CLOSE)
     wait_for(lambda: not desk.positions(STRICT), 30, interval=0.2, what="Demo 2 flat")
     # what became of it: history's lockout enforcement row is final: "done at ...: MNQ
-    # closed", or "nothing to do at ...: MNQ was already flat" when the killed process's held
-    # call closed it first (no "✅ Done" then: the back alert promises none)
-    wait_for(lambda: re.search(r"lockout enforcement\n  what:   (done|nothing to do) at ",
+    # closed", or, when the killed process's held call closed it first, "done at ...: MNQ ...
+    # is flat: closed by the close riskd sent before enforcement restarted" (riskd's close,
+    # never "nothing to do: ... already flat")
+    wait_for(lambda: re.search(r"lockout enforcement\n  what:   done at ",
                                procs.riskctl(config, "history", "--account",
                                              str(STRICT)).stdout), 30, interval=0.5,
              what="the resumed close final in history")

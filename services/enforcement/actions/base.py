@@ -55,6 +55,11 @@ class GiveUp(Exception):
 
 LOST = " (its answer was lost)"
 AFTER_RESTART = " (flat when enforcement resumed it after a restart)"
+# a close of a command resumed after a restart that found no position left, while the close
+# the ended process had sent (held, its answer never come) was still outstanding: that close
+# did it (small19/trial18c: the resumed close read "nothing to do: MNQ was already flat", as if
+# someone else had closed it)
+BY_EARLIER = " (done by the close riskd sent before enforcement restarted)"
 ANSWERED_HTTP = " (the broker answered HTTP "
 
 
@@ -92,7 +97,7 @@ def unsure(done: list[str], timed_out_s: Optional[float] = None) -> Optional[str
 def answered(done: list[str], step: Step) -> bool:
     """A call of this step worked, or may have (its answer was lost, or was a 5xx)."""
     plain = step.describe()
-    return any(d in (plain, lost(step), plain + AFTER_RESTART)
+    return any(d in (plain, lost(step), plain + AFTER_RESTART, plain + BY_EARLIER)
                or d.startswith(plain + ANSWERED_HTTP) for d in done)
 
 
@@ -301,26 +306,28 @@ class ActionContext:
         if kept != rows:
             self.save_progress(unsettled=kept)
 
-    def _overtaken(self, step: Step, worked: bool) -> None:
+    def _overtaken(self, step: Step, worked: bool) -> bool:
         """A close of step's contract was called again after closes there whose answer was lost
         (the re-read before it still showed their contracts). worked: it worked (or may
         have): those lost closes may still be carried out by the broker after this command
         ends (the sim's slow success: the broker carried out a timed-out partial close after
         the second round's had cut, 5 -> 3), so the result lists them (CommandResult.unsettled)
         and risk keeps their fills as riskd's. Not worked (PositionNotFound): the broker had
-        carried them out already; they are forgotten."""
+        carried them out already; they are forgotten. True when one of them was the close a
+        process that ended had sent (lost_before_restart)."""
         lost_ = self._closes("lost")
         mine = [c for c in lost_ if c[0] == step.contract_id]
         # a flatten's close an ended process may have sent (contract ''): any contract this
         # run closes; it stays for the others
         anyone = [[step.contract_id, *c[1:]] for c in lost_ if c[0] == ""]
         if not mine and not anyone:
-            return
+            return False
         rest = [c for c in lost_ if c[0] != step.contract_id]
         unsettled = self._closes("unsettled")
         if worked:
             unsettled += [c for c in mine + anyone if c not in unsettled]
         self.save_progress(lost=rest, unsettled=unsettled)
+        return any(len(c) > 3 and c[3] == RESTARTED for c in mine + anyone)
 
     def execute(self, steps: list[Step]) -> StepReport:
         """Run every step (one failure does not stop the others); AccountRejected ends at once."""
@@ -338,8 +345,12 @@ class ActionContext:
                 if meaning == outcomes.DONE_ALREADY:
                     # no first answer: a command whose every call was already done changed
                     # nothing at the broker (found_nothing_to_do, shared/messages/enforce.py)
-                    if closing:
-                        self._overtaken(step, worked=False)
+                    if closing and self._overtaken(step, worked=False) and step.kind == CLOSE:
+                        # the ended process's close, still outstanding, closed it: riskd's,
+                        # not "already flat" (nor "nothing to do": its close did something)
+                        self.found_flat_after_restart()
+                        self.done.append(step.describe() + BY_EARLIER)
+                        continue
                     self.done.append(f"{step.describe()} (already done)")
                     continue
                 self.errors.append(outcomes.describe(exc))

@@ -27,8 +27,8 @@ from __future__ import annotations
 
 from typing import Generator, Optional
 
-from services.enforcement.actions.base import (ActionContext, GiveUp, Retry, StepReport,
-                                               answered, unsure)
+from services.enforcement.actions.base import (BY_EARLIER, ActionContext, GiveUp, Retry,
+                                               StepReport, answered, unsure)
 from services.enforcement.planning import CLOSE, Step, plan_cancels, plural
 from shared import showtime
 
@@ -72,6 +72,9 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
     orders += placed_words(ctx)
     if already:
         how = "was already flat"
+    elif close.describe() + BY_EARLIER in ctx.done:
+        how = ("is flat: closed by the close riskd sent before enforcement restarted (the "
+               "broker carried it out after the restart; this run's close found no position)")
     elif close.describe() in ctx.done:
         how = "closed"
     elif ctx.restarted and unsure(ctx.done) is None:

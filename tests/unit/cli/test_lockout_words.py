@@ -24,7 +24,8 @@ def lock(kind, rule, until_ns=None, **extra):
                         until_ns=until_ns, **extra)
 
 
-def test_the_lockouts_table_names_each_kind_in_words():
+def test_the_lockouts_table_names_each_kind_in_words(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")    # a wide terminal: one line a lockout
     table = lockout_rows([lock("until_reset", "daily_net_loss", ROLL),
                           lock("until_session", "session_block_outside"),
                           lock("timer", "cooldown_after_loss", TOOK + 300 * NS_PER_S),

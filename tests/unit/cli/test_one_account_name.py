@@ -67,7 +67,8 @@ class Ctx:
         return SimpleNamespace(ok=False, body=None, code="", reason="")
 
 
-def test_positions_orders_and_lockouts_name_the_account_as_alerts_do(capsys):
+def test_positions_orders_and_lockouts_name_the_account_as_alerts_do(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")    # a wide terminal: one line a lockout
     row = PositionRow(account_id=1001, account_name="SIM-DEMO-1", contract_id="CON.F.US.MNQ.Z26",
                       ticker="MNQ", side="long", size=1, average_price=Decimal("20990"),
                       last=Decimal("20991"), unrealized=Decimal("2"))

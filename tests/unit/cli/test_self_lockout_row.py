@@ -30,7 +30,8 @@ def cooldown_then_self_lockout():
     return desk, started, out
 
 
-def test_the_self_lockout_is_its_own_row_and_the_cooldown_row_is_unchanged():
+def test_the_self_lockout_is_its_own_row_and_the_cooldown_row_is_unchanged(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")    # a wide terminal: one line a lockout
     desk, started, out = cooldown_then_self_lockout()
     mine, cooldown = desk.engine.lockouts.all(1001)                  # the longest first
     [was] = [c.lockout for c in started.lockouts]

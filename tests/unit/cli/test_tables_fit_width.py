@@ -1,0 +1,59 @@
+"""`riskctl workers`, `riskctl lockouts` and status's workers table fit the terminal's width
+(fresh-user trial 19a, section 7: at COLUMNS=80 their rows were 149-183 characters, LAST EXIT
+"exited with code 0, for a restart by admin:root" and NOTE "restarted by admin:root at Sun
+23:40:36 CST", lockouts' REASON in full, so each row wrapped over two or three lines).
+A row too wide keeps its short columns on one line and its long cells wrapped under it
+(cli/fitted.py); nothing is cut. On main's code the workers and lockouts tests fail (checked):
+the rows are 150+ characters."""
+from __future__ import annotations
+
+from cli.commands._risk_view import lockout_rows
+from cli.commands.workers import render_workers
+from shared.messages.control import WorkerInfo
+from shared.messages.risk import LockoutState, UNTIL_RESET
+from tests.unit.cli.screens import CHICAGO, NOW
+
+RESTARTED = WorkerInfo(name="risk", state="running", pid=4343, uptime_s=12.0, restarts=1,
+                       last_exit=0, heartbeat_age_s=0.4,
+                       last_exit_words="exited with code 0, for a restart by admin:root",
+                       reason="restarted by admin:root at Sun 23:40:36 CST")
+QUIET = WorkerInfo(name="market", state="running", pid=4344, uptime_s=300.0, restarts=0,
+                   heartbeat_age_s=0.2)
+REASON = ("net -628.68 (realized -628.68, open 0.00) reached the daily loss line -600.00 "
+          "(limit 600.00): flatten and lock until the roll")
+
+
+def _fits(text: str, columns: int) -> None:
+    assert all(len(line) <= columns for line in text.splitlines()), "\n" + text
+
+
+def test_workers_fit_80_columns_and_keep_every_word():
+    text = render_workers([RESTARTED, QUIET], columns=80)
+    _fits(text, 80)
+    flat = " ".join(text.split())
+    assert "exited with code 0, for a restart by admin:root" in flat, text
+    assert "restarted by admin:root at Sun 23:40:36 CST" in flat, text
+    lines = text.splitlines()
+    assert lines[0].split() == ["NAME", "STATE", "PID", "UPTIME", "RESTARTS", "HEARTBEAT"], text
+    assert lines[1].split()[:3] == ["risk", "running", "4343"], text     # one line a worker
+    assert any(ln.split()[:3] == ["market", "running", "4344"] for ln in lines), text
+
+
+def test_workers_that_fit_are_the_plain_table():
+    text = render_workers([QUIET], columns=200)
+    assert text.splitlines()[0].split() == ["NAME", "STATE", "PID", "UPTIME", "RESTARTS",
+                                            "LAST", "EXIT", "HEARTBEAT", "NOTE"], text
+    assert len(text.splitlines()) == 2
+
+
+def test_lockouts_fit_80_columns_with_the_reason_under_the_row(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    lock = LockoutState(id="l1", account_id=1001, kind=UNTIL_RESET, rule="daily_net_loss",
+                        since_ns=NOW, reason=REASON)
+    text = lockout_rows([lock], tz=CHICAGO, now_ns=NOW, name=lambda aid, _b="": "Demo 1")
+    _fits(text, 80)
+    assert REASON in " ".join(text.split()), text
+    lines = text.splitlines()
+    assert lines[0].split()[:3] == ["ACCOUNT", "SCOPE", "KIND"], text
+    assert lines[1].startswith("Demo 1") and "daily_net_loss" in lines[1], text
+    assert lines[2].lstrip().startswith("reason: net -628.68"), text

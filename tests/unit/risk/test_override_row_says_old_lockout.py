@@ -1,0 +1,83 @@
+"""A rule back under its limit after `rules override` loosened it, while the lockout its old
+setting put on holds the account: the rule's row says that lockout holds (services/risk/
+oldsetting.py).
+
+Fresh-user trial 19a, section 7: Demo 1 was locked by daily_net_loss at -628.68 (limit 600);
+`rules set` + `rules override` took a limit of 1,000 early, and the row changed from
+"-628.68/-600.00 105% locked by this rule" to "-629.42/-1,000.00 63%" with no note, while the
+banner above still said LOCKED OUT by daily_net_loss. The real RiskWorker (tests/unit/risk/
+worker_rig.py) on etc/riskd.toml's shipped rules (daily_net_loss 600 as shipped); only
+daily_net_loss's limit is changed, with the functions `riskctl rules set` and `rules override`
+use. On main's code the first test fails (checked): the row reads "-629.42/-1,000.00 63%"."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from cli.watch.model import _rule_lines
+from shared.clock import FakeClock
+from shared.config.edit import set_rule_param
+from shared.messages.market import SIDE_SELL, Fill
+from shared.messages.risk import (RiskStatusRequest, RulesOverrideRequest,
+                                  UnlockRequest)
+from tests.unit.risk.desk import CHI, NQ, chi
+from tests.unit.risk.test_disable_now import ETC_ACCOUNTS
+from tests.unit.risk.worker_rig import reload, risk_worker
+
+DEMO1 = 1001
+
+
+def _row(w, rule="daily_net_loss") -> str:
+    [status] = w._handlers[RiskStatusRequest](RiskStatusRequest(account=str(DEMO1))).body.accounts
+    [line] = [ln for ln in _rule_lines(status, CHI, w.clock.now_ns()) if ln.rule == rule]
+    return line.text
+
+
+def _locked(w, tmp_path):
+    w._event(Fill(account_id=DEMO1, trade_id=1, contract_id=NQ, ts_ns=w.clock.now_ns(),
+                  price=Decimal("21000"), pnl=Decimal("-629.42"), fees=Decimal(0),
+                  side=SIDE_SELL, size=1))
+    assert "daily_net_loss" in {lk.rule for lk in w.engine.lockouts.all(DEMO1)}
+    assert _row(w) == "-629.42/-600.00 105% locked by this rule", _row(w)
+
+
+def test_the_row_says_the_lockout_under_the_old_setting_holds(tmp_path):
+    with risk_worker(tmp_path, ETC_ACCOUNTS, clock=FakeClock(chi(2026, 12, 2, 10, 0))) as rig:
+        w, path, backups, _sent = rig
+        _locked(w, tmp_path)
+        w.clock.advance(10)
+        set_rule_param(path, str(DEMO1), "daily_net_loss", "limit", "1000", backups)
+        reload(w, path)                          # looser: waits for the roll
+        reply = w._handlers[RulesOverrideRequest](RulesOverrideRequest(
+            reason="trial", by="admin:root", account=str(DEMO1), rule="daily_net_loss"))
+        assert reply.ok, reply.reason
+        assert "under its old setting stays" in reply.reason, reply.reason
+        w.clock.advance(10)
+        assert _row(w) == ("-629.42/-1,000.00 63% locked by this rule under its old setting"), \
+            _row(w)
+
+
+def test_no_old_setting_is_said_when_the_setting_did_not_change(tmp_path):
+    """Locked under the setting in force (its reading back under the limit): "locked by this
+    rule" only -- never an old setting that did not exist."""
+    with risk_worker(tmp_path, ETC_ACCOUNTS, clock=FakeClock(chi(2026, 12, 2, 10, 0))) as rig:
+        w, _path, _backups, _sent = rig
+        _locked(w, tmp_path)
+        w._event(Fill(account_id=DEMO1, trade_id=2, contract_id=NQ, ts_ns=w.clock.now_ns(),
+                      price=Decimal("21000"), pnl=Decimal("100"), fees=Decimal(0),
+                      side=SIDE_SELL, size=1))
+        assert _row(w).endswith("% locked by this rule"), _row(w)
+        assert "old setting" not in _row(w)
+
+
+def test_after_the_lockout_ends_the_row_has_no_note(tmp_path):
+    with risk_worker(tmp_path, ETC_ACCOUNTS, clock=FakeClock(chi(2026, 12, 2, 10, 0))) as rig:
+        w, path, backups, _sent = rig
+        _locked(w, tmp_path)
+        set_rule_param(path, str(DEMO1), "daily_net_loss", "limit", "1000", backups)
+        reload(w, path)
+        w._handlers[RulesOverrideRequest](RulesOverrideRequest(
+            reason="trial", by="admin:root", account=str(DEMO1), rule="daily_net_loss"))
+        reply = w._handlers[UnlockRequest](UnlockRequest(
+            account=str(DEMO1), reason="trial", by="admin:root"))
+        assert reply.ok, reply.reason
+        assert _row(w) == "-629.42/-1,000.00 63%", _row(w)
