@@ -59,7 +59,10 @@ def whole_suite(cpus: int | None = None) -> list[str]:
     cores more processes fill the waits: round 13 measured the suite in a fresh clone on the
     2-core machine at 592.8 s of tests (10:08 wall) with two and 427.5 s (7:08) with three;
     round 16, 2810 tests on a slower hour of the VM: 602.6 s (10:15 wall) with three, 515.6 s
-    (8:36) with four (1.53 of 2 cores busy with three)."""
+    (8:36) with four (1.53 of 2 cores busy with three). No one file sets the wall time (round
+    19, tests/integration and tests/e2e with --durations at load 15-20: the slowest file,
+    test_stale_price_alerts, was 282 s of 5452 s, a twentieth; the unit tests handed out after
+    the integration files fill the other processes meanwhile), so none is split."""
     if cpus is None:
         cpus = os.cpu_count() or 1
     return ["-n", "4", "--dist", "loadfile"] if cpus >= 2 else []

@@ -67,7 +67,7 @@ from shared.messages.system import Heartbeat, Reply, error, ok
 from shared.redact import for_config
 from shared.worker import Worker
 from shared.plural import plural
-from shared.workerdown import back_names
+from shared.workerdown import back_names, down_kind
 
 if TYPE_CHECKING:
     from services.notify.bot.poller import CommandPoller
@@ -280,6 +280,8 @@ class NotifyWorker(Worker):
                     continue
                 if not self.states.older(received.envelope):
                     self._take(received.msg)
+                else:
+                    self._take_missed_down(received.msg)
                 if received.topic.startswith(topics.KEPT):
                     env = received.envelope
                     taken.append((env.publisher, env.epoch, env.seq))
@@ -288,6 +290,19 @@ class NotifyWorker(Worker):
             # next run alert them again (twice rather than never, guarantee 7)
             if taken:
                 self.outbox.mark_taken(taken, self.clock.now_ns())
+
+    def _take_missed_down(self, msg) -> None:
+        """A worker's state older than one taken (shared/bus/stateorder.py): its state is not
+        taken, but a crash or flapping in it was never alerted (a copy of one taken is dropped
+        before, shared.bus.subscriber.Copies), so its alert is. A publisher's copies of what a
+        subscriber missed reach it after what it published between the subscription's arrival
+        and its handling: a restarted notify took its own "running" live, then the copy of its
+        crash, and the phone got "🟢 Worker notify is back" with no crash before it (the
+        flaky test_a_killed_notify_says_it_crashed_and_then_that_it_is_back, round 19)."""
+        if isinstance(msg, WorkerEvent) and down_kind(msg):
+            alert = self._build(msg)
+            if alert is not None:
+                self.queue(alert)
 
     def _take(self, msg) -> None:
         """One message from the bus: held for its step's alert, or made into alerts."""

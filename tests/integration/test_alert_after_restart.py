@@ -25,7 +25,7 @@ from shared.messages.risk import RiskStatusRequest
 from tests.e2e.harness import ES, MNQ, NQ, SimDesk
 from tests.support.auth import config_with_passwords, login
 from tests.support.env import wait_for
-from tests.support.fake_telegram import FakeTelegram
+from tests.support.fake_telegram import FakeTelegram, phone_notify
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(150)]
 
@@ -61,9 +61,7 @@ def long_one_each(procs, tmp_path, telegram: FakeTelegram, rounds) -> tuple[str,
         # the default profile: etc/riskd.toml's rules as shipped, nothing changed
         accounts=[{"id": aid, "name": name, "profile": "default"} for aid, name, *_ in rounds],
         # the phone: a fake Telegram, retried quickly
-        notify={"telegram": {"bot_token": TOKEN, "chat_ids": ["111"],
-                             "api_base": telegram.url},
-                "retry_initial_s": 0.05},
+        notify=phone_notify(telegram),
         supervisor={"workers": GUARDS})
     procs.worker("services.simbroker", config)
     desk = SimDesk(config)

@@ -27,7 +27,7 @@ from tests.integration.test_alert_after_restart import (GUARDS, TOKEN, on_phone,
                                                         sessions)  # noqa: F401 (a fixture)
 from tests.support.auth import config_with_passwords, login
 from tests.support.env import wait_for
-from tests.support.fake_telegram import FakeTelegram
+from tests.support.fake_telegram import FakeTelegram, phone_notify
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(150)]
 
@@ -44,9 +44,7 @@ def test_the_done_after_a_notify_crash_names_the_account_as_the_breach_did(procs
             # the random walk off: the price moves only when the test moves it
             broker={"sim": {"tick_interval": 0,
                             "accounts": [{"id": AID, "name": NAME, "balance": 50000.0}]}},
-            notify={"telegram": {"bot_token": TOKEN, "chat_ids": ["111"],
-                                 "api_base": telegram.url},
-                    "retry_initial_s": 0.05},
+            notify=phone_notify(telegram),
             supervisor={"workers": GUARDS})
         procs.worker("services.simbroker", config)
         desk = SimDesk(config)

@@ -22,7 +22,7 @@ import pytest
 from tests.e2e.harness import CLOSE, MNQ, PARTIAL, SimDesk
 from tests.support.auth import config_with_passwords
 from tests.support.env import wait_for
-from tests.support.fake_telegram import FakeTelegram
+from tests.support.fake_telegram import FakeTelegram, phone_notify
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -45,8 +45,7 @@ def test_a_failed_lockout_close_is_tried_again_and_the_screens_say_so(procs, tmp
     telegram = FakeTelegram(TOKEN)
     config = config_with_passwords(
         tmp_path, workers=GUARDS, broker={"sim": {"tick_interval": 0}}, accounts=ACCOUNTS,
-        notify={"telegram": {"bot_token": TOKEN, "chat_ids": ["111"],
-                             "api_base": telegram.url}, "retry_initial_s": 0.05})
+        notify=phone_notify(telegram))
     try:
         procs.riskd(config)
         procs.wait_running(config, GUARDS, timeout=30)

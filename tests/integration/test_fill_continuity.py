@@ -20,7 +20,7 @@ from shared.bus.rpc import RpcClient
 from shared.config import load_config
 from shared.messages.risk import RiskStatusRequest
 from shared.projectx.rest import ProjectXRest
-from tests.support.bustap import Bus, connected
+from tests.support.bustap import Bus, wait_connected
 from tests.support.sim import wait_sim_up
 from tests.support.env import make_config, wait_for
 
@@ -57,7 +57,7 @@ def test_every_trade_reaches_risk_once_across_a_market_restart_and_dropped_hubs(
     procs.worker("services.risk", config)
     client = ProjectXRest(rest, loaded.broker.user_name, loaded.broker.api_key, timeout=5)
     try:
-        bus.wait(lambda: connected(bus, "user"), 20, "market's user hub")
+        wait_connected(bus, "user", market)
         client.place_order(ACCOUNT, MNQ, MARKET, BUY, 2)
         wait_for(lambda: risk_status(loaded).market_synced
                  and risk_status(loaded).accounts[0].trades_today == 1, 20,

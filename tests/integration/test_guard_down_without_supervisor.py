@@ -26,7 +26,7 @@ from tests.integration.test_alert_after_restart import TOKEN
 from tests.integration.test_watch import Tmux, watch_command
 from tests.support.auth import config_with_passwords
 from tests.support.env import wait_for
-from tests.support.fake_telegram import FakeTelegram
+from tests.support.fake_telegram import FakeTelegram, phone_notify
 
 pytestmark = pytest.mark.slow
 
@@ -39,9 +39,7 @@ def test_risk_killed_after_the_supervisor_is_on_every_screen_and_the_phone(procs
     telegram = FakeTelegram(TOKEN)
     config = config_with_passwords(
         tmp_path, workers=WORKERS,
-        notify={"telegram": {"bot_token": TOKEN, "chat_ids": ["111"],
-                             "api_base": telegram.url},
-                "retry_initial_s": 0.05},
+        notify=phone_notify(telegram),
         supervisor={"workers": WORKERS})
     loaded = load_config(config).config
     tmux = None

@@ -17,6 +17,7 @@ from shared.config.access import hash_password
 from tests.integration.test_notify import BOT_TOKEN, FakeService
 from tests.support.auth import config_with_passwords
 from tests.support.env import wait_for
+from tests.support.fake_telegram import phone_notify
 
 pytestmark = pytest.mark.slow
 
@@ -60,9 +61,7 @@ def test_failing_telegram_shows_notify_degraded_with_the_queue_and_the_last_erro
     try:
         config = config_with_passwords(
             tmp_path, workers=("logging", "notify"),
-            notify={"telegram": {"bot_token": BOT_TOKEN, "chat_ids": ["111"],
-                                 "api_base": telegram.url},
-                    "retry_tries": 1, "retry_initial_s": 0.05, "failed_retry_s": 30})
+            notify=phone_notify(telegram, token=BOT_TOKEN, retry_tries=1, failed_retry_s=30))
         procs.riskd(config)
         procs.wait_running(config, ["logging", "notify"])
         # an alert to send: the admin password changed by a file edit (a critical alert)

@@ -36,6 +36,7 @@ from shared.messages.risk import Decision, LockoutChange, LockoutState, LockSpec
 from shared.redact import Redactor
 from tests.integration.test_logsink import start_worker
 from tests.support.env import make_config, wait_for
+from tests.support.fake_telegram import phone_notify
 
 pytestmark = pytest.mark.slow
 
@@ -186,12 +187,11 @@ def test_an_unreachable_channel_reports_without_the_token(tmp_path, telegram):
 def notify_config(tmp_path, telegram, discord, telegram_min: str = "", **notify) -> str:
     # alerts only: these fakes answer sendMessage; the commands (getUpdates) have their own
     # fake and tests in test_notify_commands.py
-    section = {"telegram": {"bot_token": BOT_TOKEN, "chat_ids": ["111", "222"],
-                            "api_base": telegram.url, "min_severity": telegram_min,
-                            "commands": False},
-               "discord": {"webhook_url": f"{discord.url}/api/webhooks/42/{WEBHOOK_TOKEN}"},
-               "retry_initial_s": 0.05, "failed_retry_s": 0.5, "timezone": "America/Chicago",
-               **notify}
+    section = phone_notify(
+        telegram, ["111", "222"], token=BOT_TOKEN,
+        telegram={"min_severity": telegram_min, "commands": False},
+        discord={"webhook_url": f"{discord.url}/api/webhooks/42/{WEBHOOK_TOKEN}"},
+        **{"failed_retry_s": 0.5, "timezone": "America/Chicago", **notify})
     return make_config(tmp_path, notify=section,
                        accounts=[{"id": 1001, "name": "SIM-DEMO-1"}])
 

@@ -19,7 +19,7 @@ from shared.config.access import hash_password
 from tests.e2e.harness import MNQ, SimDesk
 from tests.support.auth import ADMIN_PW, login
 from tests.support.env import REPO, make_config, wait_for
-from tests.support.fake_telegram import FakeTelegram
+from tests.support.fake_telegram import FakeTelegram, phone_notify
 
 pytestmark = pytest.mark.slow
 
@@ -40,15 +40,14 @@ def riskd_config(tmp_path, telegram, token: str = TOKEN, sections: dict | None =
                  broker: dict | None = None, **notify) -> str:
     """broker: [broker] settings besides the sim's (its random walk is off)."""
     base = tomlkit.parse(open(os.path.join(REPO, "etc", "riskd.toml")).read()).unwrap()
-    section = {
-        "telegram": {"bot_token": token, "chat_ids": [ME, GROUP], "api_base": telegram.url,
-                     # short long polls: a test's outage is noticed in seconds, not 25 s
-                     "poll_timeout_s": 2,
-                     "chats": {GROUP: {"accounts": ["SIM-DEMO-2"], "users": [333]}}},
-        "retry_initial_s": 0.05, "failed_retry_s": 0.5,
+    section = phone_notify(
+        telegram, [ME, GROUP], token=token, telegram={
+            # short long polls: a test's outage is noticed in seconds, not 25 s
+            "poll_timeout_s": 2,
+            "chats": {GROUP: {"accounts": ["SIM-DEMO-2"], "users": [333]}}},
+        failed_retry_s=0.5,
         # the commands of one test would otherwise wait for the default 10 tokens a minute
-        "rate_per_minute": 120,
-        **notify}
+        **{"rate_per_minute": 120, **notify})
     return make_config(tmp_path, workers=WORKERS, accounts=base["accounts"],
                        profiles=base["profiles"], trading_day=base["trading_day"],
                        # prices move only when a test says so: answers can be compared

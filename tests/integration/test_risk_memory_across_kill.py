@@ -21,7 +21,7 @@ from shared.messages.risk import Decision
 from shared.projectx.rest import ProjectXRest
 from tests.integration.test_risk_worker import (ACCOUNT, BUY, MARKET, MNQ, SELL, lose,
                                                 start_risk)
-from tests.support.bustap import Bus, connected
+from tests.support.bustap import Bus, wait_connected
 from tests.support.env import make_config
 from tests.support.sim import wait_sim_up
 
@@ -38,9 +38,9 @@ def environment(tmp_path, procs, rules: dict) -> dict:
     procs.worker("services.simbroker", config)
     wait_sim_up(rest_url)
     market_bus = Bus(loaded.bus.market_pub)
-    procs.worker("services.market", config)
+    market = procs.worker("services.market", config)
     client = ProjectXRest(rest_url, loaded.broker.user_name, loaded.broker.api_key, timeout=5)
-    market_bus.wait(lambda: connected(market_bus, "user"), 20, "market's user hub")
+    wait_connected(market_bus, "user", market)
     market_bus.close()
     return {"config": config, "loaded": loaded, "rest": rest_url,
             "bus": Bus(loaded.bus.risk_pub), "client": client, "procs": procs}

@@ -17,7 +17,7 @@ from shared.messages.enforce import Command, EnforcementStatusRequest
 from shared.messages.risk import (AccountStatus, Decision, HistoryRequest, LockoutsRequest,
                                   RiskStatusRequest)
 from shared.projectx.rest import ProjectXRest
-from tests.support.bustap import Bus, connected
+from tests.support.bustap import Bus, wait_connected
 from tests.support.sim import wait_sim_up
 from tests.support.env import make_config, wait_for
 
@@ -57,11 +57,11 @@ def env(tmp_path, procs):
     procs.worker("services.simbroker", config)
     wait_sim_up(rest_url)
     market_bus = Bus(loaded.bus.market_pub)
-    procs.worker("services.market", config)
+    market = procs.worker("services.market", config)
     risk_bus = Bus(loaded.bus.risk_pub)
     client = ProjectXRest(rest_url, loaded.broker.user_name, loaded.broker.api_key, timeout=5)
     try:
-        market_bus.wait(lambda: connected(market_bus, "user"), 20, "market's user hub")
+        wait_connected(market_bus, "user", market)
         yield {"config": config, "loaded": loaded, "rest": rest_url, "bus": risk_bus,
                "client": client, "procs": procs, "data": str(tmp_path / "data")}
     finally:

@@ -31,7 +31,7 @@ import pytest
 from tests.e2e.harness import EVENT_ORDERS, NO_QUIRKS, SimDesk
 from tests.support.auth import config_with_passwords, login
 from tests.support.env import wait_for
-from tests.support.fake_telegram import FakeTelegram
+from tests.support.fake_telegram import FakeTelegram, phone_notify
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(150)]
 
@@ -74,9 +74,7 @@ def riskd_config(tmp_path, telegram: FakeTelegram) -> str:
             "start": "08:30", "end": "15:00", "timezone": "America/Chicago",
             "days": away_days()}}}}},
         # the phone: a fake Telegram, retried quickly
-        notify={"telegram": {"bot_token": TOKEN, "chat_ids": ["111"],
-                             "api_base": telegram.url},
-                "retry_initial_s": 0.05},
+        notify=phone_notify(telegram),
         supervisor={"workers": GUARDS})
 
 

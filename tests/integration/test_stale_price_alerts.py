@@ -34,7 +34,7 @@ import tomlkit
 from shared.config import load_config
 from tests.e2e.harness import MNQ, SimDesk
 from tests.support.env import REPO, make_config, wait_for
-from tests.support.fake_telegram import FakeTelegram
+from tests.support.fake_telegram import FakeTelegram, phone_notify
 from tests.support.sim import wait_sim_up
 
 pytestmark = pytest.mark.slow
@@ -60,9 +60,8 @@ def riskd_config(tmp_path, telegram, workers=WORKERS, **sections) -> str:
     trading_day = {**base["trading_day"], **sections.pop("trading_day", {})}
     return make_config(tmp_path, workers=workers, accounts=base["accounts"],
                        profiles=base["profiles"], trading_day=trading_day,
-                       notify={"telegram": {"bot_token": TOKEN, "chat_ids": [ME],
-                                            "api_base": telegram.url, "poll_timeout_s": 2},
-                               "retry_initial_s": 0.05, "failed_retry_s": 0.5},
+                       notify=phone_notify(telegram, [ME], telegram={"poll_timeout_s": 2},
+                                           failed_retry_s=0.5),
                        **{**sections, "broker": {"stale_after": STALE_S,
                                                  **sections.get("broker", {})}})
 

@@ -18,7 +18,7 @@ import pytest
 from tests.integration.test_worker_down_alerts import TOKEN
 from tests.support.auth import config_with_passwords
 from tests.support.env import wait_for
-from tests.support.fake_telegram import FakeTelegram
+from tests.support.fake_telegram import FakeTelegram, phone_notify
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(90)]
 
@@ -32,9 +32,8 @@ def kinds(texts: list[str]) -> list[str]:
 def test_crashes_after_flapping_are_told_as_one_ongoing_problem(procs, tmp_path):
     telegram = FakeTelegram(TOKEN)
     workers = ["logging", "notify"]
-    config = config_with_passwords(tmp_path, workers=workers, notify={
-        "telegram": {"bot_token": TOKEN, "chat_ids": ["111"], "api_base": telegram.url},
-        "retry_initial_s": 0.05}, supervisor={
+    config = config_with_passwords(tmp_path, workers=workers, notify=phone_notify(telegram),
+                                   supervisor={
         "workers": workers, "flapping_crashes": 2, "flapping_window": 4.0,
         "flapping_backoff": 2.0, "backoff_initial": 1.0, "backoff_max": 1.0})
 

@@ -14,7 +14,7 @@ import pytest
 from services.notify.supervisorwatch import SILENT_AFTER_S
 from tests.integration.test_alert_after_restart import TOKEN, on_phone
 from tests.support.auth import config_with_passwords
-from tests.support.fake_telegram import FakeTelegram
+from tests.support.fake_telegram import FakeTelegram, phone_notify
 
 pytestmark = pytest.mark.slow
 
@@ -29,9 +29,7 @@ def test_a_killed_supervisor_is_alerted_by_the_notify_it_leaves_running(procs, t
     workers = ["notify"]
     config = config_with_passwords(
         tmp_path, workers=workers,
-        notify={"telegram": {"bot_token": TOKEN, "chat_ids": ["111"],
-                             "api_base": telegram.url},
-                "retry_initial_s": 0.05},
+        notify=phone_notify(telegram),
         supervisor={"workers": workers})
     notify_pid = None
     try:

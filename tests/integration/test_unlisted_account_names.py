@@ -21,7 +21,7 @@ from tests.integration.test_alert_after_restart import (GUARDS, TOKEN, _risk_hol
                                                         sessions)  # noqa: F401 (a fixture)
 from tests.support.auth import config_with_passwords
 from tests.support.env import wait_for
-from tests.support.fake_telegram import FakeTelegram
+from tests.support.fake_telegram import FakeTelegram, phone_notify
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(150)]
 
@@ -38,9 +38,7 @@ def test_the_brokers_name_on_the_phone_and_in_history(procs, tmp_path, sessions)
                             "accounts": [{"id": aid, "name": name, "balance": 50000.0}
                                          for aid, name in BROKER.items()]}},
             accounts=[{"id": 1031}],          # as `riskctl accounts add 1031` writes it
-            notify={"telegram": {"bot_token": TOKEN, "chat_ids": ["111"],
-                                 "api_base": telegram.url},
-                    "retry_initial_s": 0.05},
+            notify=phone_notify(telegram),
             supervisor={"workers": GUARDS})
         procs.worker("services.simbroker", config)
         desk = SimDesk(config)

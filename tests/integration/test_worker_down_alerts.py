@@ -31,7 +31,7 @@ from shared.messages.risk import RiskStatusRequest
 from tests.support.auth import audited, config_with_passwords, login
 from tests.support.bustap import Bus, notify_tap, start_tapped
 from tests.support.env import wait_for
-from tests.support.fake_telegram import FakeTelegram
+from tests.support.fake_telegram import FakeTelegram, phone_notify
 
 pytestmark = pytest.mark.slow
 
@@ -174,9 +174,8 @@ def with_phone(tmp_path, workers: list[str], **sections):
     """(the fake Telegram, the config with passwords, a tap on notify's events): notify sends
     its alerts to the fake Telegram, the phone. sections: more of the config, as make_config."""
     telegram = FakeTelegram(TOKEN)
-    config = config_with_passwords(tmp_path, workers=workers, notify={
-        "telegram": {"bot_token": TOKEN, "chat_ids": ["111"], "api_base": telegram.url},
-        "retry_initial_s": 0.05}, **sections)
+    config = config_with_passwords(tmp_path, workers=workers, notify=phone_notify(telegram),
+                                   **sections)
     return telegram, config, notify_tap(config)
 
 

@@ -1,6 +1,9 @@
 """A test subscriber on a worker's PUB socket: decodes every message, counts quote frames,
 and like every subscriber takes a message a publisher sent again to a late subscriber once
-(shared.bus.subscriber.Copies).
+(shared.bus.subscriber.Copies), and drops the copy of a state older than one it took
+(shared/bus/stateorder.py), as riskd's own subscribers do: a publisher sends its kept copies
+after what it published between a subscription's arrival and its handling, so a hub's copied
+"connecting" could come after its "connected" and read as the hub's last word.
 
 Shared by the market, risk and fill-continuity tests and the market bench.
 """
@@ -12,6 +15,7 @@ import zmq
 
 from shared import codec
 from shared.bus.sockets import make_socket
+from shared.bus.stateorder import StateOrder
 from shared.bus.subscriber import Copies
 from shared.messages.market import BrokerConnection
 from tests.support.env import wait_for
@@ -29,6 +33,7 @@ class Bus:
         self.received_ns: list[int] = []    # when each of msgs arrived (wall clock)
         self.raw_quotes = 0
         self.copies = Copies()
+        self.states = StateOrder()
 
     def pump(self, max_time: float = 0.2) -> None:
         deadline = time.monotonic() + max_time
@@ -44,7 +49,7 @@ class Bus:
                     self.raw_quotes += 1
                     continue
                 env = codec.decode(body)
-                if self.copies.take(topic.decode(), env) is None:
+                if self.copies.take(topic.decode(), env) is None or self.states.older(env):
                     continue
                 self.msgs.append((env.seq, env.msg))
                 self.received_ns.append(time.time_ns())
@@ -52,11 +57,11 @@ class Bus:
     def of(self, cls) -> list:
         return [m for _s, m in self.msgs if isinstance(m, cls)]
 
-    def wait(self, cond, timeout: float, what: str):
+    def wait(self, cond, timeout: float, what: str, fail_fast: type | tuple = ()):
         def check():
             self.pump()
             return cond()
-        return wait_for(check, timeout, interval=0.0, what=what)
+        return wait_for(check, timeout, interval=0.0, what=what, fail_fast=fail_fast)
 
     def close(self) -> None:
         self.sock.close(0)
@@ -65,6 +70,29 @@ class Bus:
 def connected(bus: Bus, hub: str) -> bool:
     states = [c.state for c in bus.of(BrokerConnection) if c.hub == hub]
     return bool(states) and states[-1] == "connected"
+
+
+class Exited(AssertionError):
+    """The process a wait was for has exited."""
+
+
+def wait_connected(bus: Bus, hub: str, market, timeout: float = 20.0) -> None:
+    """Until market (its Proc, tests/support/procs.py) says `hub` is connected on the tapped
+    PUB. Fails at once when market has exited, and on a timeout says every state of the hub
+    heard (with its reason: what the attempts ran into) and market's output."""
+    def check():
+        if market.popen.poll() is not None:
+            raise Exited(f"market exited with {market.popen.returncode} before its "
+                                 f"{hub} hub connected:\n{market.output()[-3000:]}")
+        return connected(bus, hub)
+    try:
+        bus.wait(check, timeout, f"market's {hub} hub", fail_fast=Exited)
+    except Exited:
+        raise
+    except AssertionError as exc:
+        heard = [(c.state, c.reason) for c in bus.of(BrokerConnection) if c.hub == hub]
+        raise AssertionError(f"{exc}; its states heard: {heard}; market's output: "
+                             f"{market.output()[-3000:]!r}") from None
 
 
 def notify_tap(config: str) -> Bus:

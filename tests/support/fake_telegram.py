@@ -6,7 +6,8 @@ update is there, or after `timeout` seconds with none). sendMessage, answerCallb
 editMessageReplyMarkup, getMe and getWebhookInfo are recorded and answered. Tests can
 script answers per method, or per method and chat ("sendMessage:111"), hold a method (its requests
 wait until released: a window in which to kill notify), and cut the network (`down`: every
-request is dropped without an answer, as when the line is gone).
+request is dropped without an answer, as when the line is gone). phone_notify() is the
+[notify] section that sends a riskd's alerts to it.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable, Optional
+from typing import Callable, Optional, Sequence
 
 import attrs
 
@@ -236,6 +237,18 @@ class FakeTelegram:
             self.cond.notify_all()
         self.server.shutdown()
         self.server.server_close()
+
+
+def phone_notify(fake, chat_ids: Sequence[str] = ("111",), token: Optional[str] = None,
+                 telegram: Optional[dict] = None, **notify) -> dict:
+    """The [notify] section whose Telegram is `fake` (a FakeTelegram, or any fake with a `url`
+    and then its `token`), the phone of the integration tests: the bot token, the chats, the
+    fake's address, and retries 0.05 s apart (not the shipped 1 s: a test that makes a send
+    fail does not wait for the backoff). telegram: more of [notify.telegram] (min_severity,
+    commands, poll_timeout_s, chats); notify: more of [notify] (failed_retry_s, discord)."""
+    return {"telegram": {"bot_token": token or fake.token, "chat_ids": list(chat_ids),
+                         "api_base": fake.url, **(telegram or {})},
+            "retry_initial_s": 0.05, **notify}
 
 
 def _int(value) -> int | str:
