@@ -27,8 +27,8 @@ import time
 import pytest
 
 from tests.e2e.harness import CLOSE, MNQ
-from tests.integration.test_notify_commands import (ME, riskd_config, start, status_json,  # noqa: F401
-                                                    telegram)
+from tests.integration.test_notify_commands import (  # noqa: F401
+    ME, riskd_config, start, status_json, telegram)
 from tests.support.env import wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(150)]

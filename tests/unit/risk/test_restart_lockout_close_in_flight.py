@@ -82,9 +82,9 @@ class Risk:
         cmd = self.engine.outbox.entries[command_id].command
         return self.step(self.engine.on_result(CommandResult(
             command_id=command_id, account_id=ACCOUNT, status=DONE, action=cmd.action,
-            rule=cmd.rule, detail="MNQ closed", close_orders=[CloseOrder(order_id=777, contract_id=MNQ, side=SIDE_SELL,
-                                      size=1)],
-            orders_known=True), self.now))
+            rule=cmd.rule, detail="MNQ closed", orders_known=True,
+            close_orders=[CloseOrder(order_id=777, contract_id=MNQ, side=SIDE_SELL, size=1)]),
+            self.now))
 
     def decisions(self):
         return [d for o in self.outs for d in o.decisions]
@@ -97,7 +97,7 @@ class Risk:
 
 
 def locked_buy_closing(data_dir: str, events: str):
-    """Two round trips in a minute start trade_frequency_limit's cooldown (the 3rd trade);
+    """Two round trips in a minute: the 3rd trade starts trade_frequency_limit's cooldown;
     then a buy while locked, its events in the order `events` names (its Trade, its Position;
     "trade": killed before its Position came), and lockout enforcement's close of it in
     flight, held at the broker. Returns (the close's command id, the buy's Position, the fills
