@@ -16,7 +16,7 @@ import pytest
 from services.enforcement.executor import Executor, Job, Settings
 from services.enforcement.journal import Journal
 from shared.historywords import outcome_text
-from shared.messages.enforce import DONE, Command
+from shared.messages.enforce import DONE, Command, found_nothing_to_do
 from shared.projectx.errors import BrokerUnavailable
 from shared.roundslatency import both_ms, column
 from tests.unit.enforcement.fakebroker import CLOSE, FakeBroker
@@ -139,3 +139,40 @@ def test_a_second_kill_does_not_count_the_round_twice(tmp_path, clock):
     assert out.result.first_answer_ns == cmd.event_ns + 10 * NS
     assert rounds_failed(out.result.errors) == ["round 1", "round 2"], out.result.errors
     assert journal.get(cmd.id).state_view().attempts == 3
+
+
+class LandsAtTheCall(FakeBroker):
+    """The close the ended process sent (held at the broker) is carried out after the resumed
+    command's re-read and before its own call: that call finds no position."""
+
+    def close_contract(self, account_id, contract_id):
+        if self.positions.get(contract_id) and not self.made:
+            self._made(contract_id, self.positions[contract_id],
+                       abs(self.positions[contract_id]))
+            self.positions[contract_id] = 0
+        return super().close_contract(account_id, contract_id)
+
+
+def test_a_resumed_close_whose_call_finds_the_position_gone_is_not_nothing_to_do(tmp_path,
+                                                                                 clock):
+    """Killed -9 while its close was held (before the timeout: no round journaled), the resumed
+    command read MNQ open, and its call found it gone: the held close, released, had closed
+    it. main's code said "nothing to do: MNQ was already flat" (no first answer), a fact that
+    never happened: riskd's close closed it."""
+    path = str(tmp_path / "journal.sqlite")
+    old = Journal(path, clock.now_ns())
+    cmd = Command(id="d1.1", decision_id="d1", account_id=A, action="close_position",
+                  rule="lockout", contract_id=MNQ, event_ns=clock.now_ns(),
+                  issued_ns=clock.now_ns())
+    old.receive(cmd, clock.now_ns())
+    old.start(cmd.id, clock.now_ns())               # running, its close held: then killed
+    del old
+    clock.advance(7)
+    broker = LandsAtTheCall(A, clock)
+    broker.positions = {MNQ: 1}
+    _journal, out = resume(path, clock, broker)
+    res = out.result
+    assert res.status == DONE and not found_nothing_to_do(res.status, res.first_answer_ns), res
+    assert res.detail == ("MNQ on account 7 is flat: found so when enforcement resumed the close "
+                          "after a restart (the close sent before it, or the trader, closed "
+                          "it)"), res.detail
