@@ -268,7 +268,11 @@ class Executor:
             return self._final(job, FAILED, f"unknown action {cmd.action!r} (expected one of "
                                             f"{', '.join(ACTIONS)})", None, running.calls,
                                rounds=0)
-        ctx = ActionContext(running.client, cmd, self.clock, view, progress=job.entry.progress,
+        progress = job.entry.progress
+        carry = job.carry
+        if restarted:       # the rounds the process that ended ran: kept (_ran)
+            progress, carry = self._rounds_ran(cmd, progress, carry)
+        ctx = ActionContext(running.client, cmd, self.clock, view, progress=progress,
                             save_progress=lambda p: self.journal.save_progress(cmd.id, p),
                             account_label=job.account_label, v2_state=self.v2_state,
                             settle=self.settings.settle, resumed=resumed,
@@ -283,7 +287,6 @@ class Executor:
                                     (cmd.size or 0) if cmd.action == "reduce_position" else 0,
                                     job.entry.started_ns)
         s = self.settings
-        carry = job.carry
         ctx.errors, ctx.done = list(carry.errors), list(carry.done)
         ctx.first_answer_ns = carry.first_answer_ns
         ctx.close_calls = list(carry.close_calls)
@@ -317,6 +320,7 @@ class Executor:
             except MarketClosed as exc:
                 detail = (f"{cmd.action} on account {ctx.account} waits for the market to open "
                           f"({exc}); done so far: {'; '.join(ctx.done) or 'nothing'}")
+                ctx.save_progress(ran=None)         # its counts hold its rounds from here on
                 self.journal.pending(cmd.id, broker_words(detail), round_no - carry.rounds, running.calls)
                 entry = self.journal.get(cmd.id)
                 return Outcome(PENDING, entry.result(), cmd)
@@ -351,11 +355,39 @@ class Executor:
                             cmd.action, ctx.account, round_no, s.rounds, exc,
                             extra={"kind": "enforcement", "account": cmd.account_id,
                                    "command_id": cmd.id})
+                # journaled before its backoff: a process that ends meanwhile leaves the round
+                # to the one that resumes the command (_rounds_ran)
+                ctx.save_progress(ran=_ran(ctx, round_no, carry.rounds, running.calls))
                 if round_no < s.rounds:
                     backoff = retry_delay(round_no, s.backoff, s.backoff_max)
         return self._final(job, FAILED, f"{cmd.action} on account {ctx.account} gave up after "
                                         f"{s.rounds} rounds: {ctx.errors[-1]}",
                            ctx, running.calls, s.rounds - carry.rounds)
+
+    def _rounds_ran(self, cmd: Command, progress: dict, carry: Carry) -> tuple[dict, Carry]:
+        """A command left running by a process that ended, resumed: the rounds that process
+        ran and journaled as they failed (progress `ran`) are this command's, as a hand-over's
+        are (Carry). Its result counts them, keeps their errors and what they did (a close that
+        timed out: "closed, though the close got no answer within 10s (timed out)"), and its
+        first answer is theirs: "timed out 10s, done 14s" on every screen (trial19a section
+        2: enforcement killed -9 just after a held close's first call timed out read "done,
+        timed out 14s", "1 round", and history left the timed-out round out). The rounds it
+        had not added to the journal's counts are added now, once. At least one round is left
+        to the resumed command: it re-reads the broker before it ends."""
+        ran = progress.get("ran")
+        if not ran:
+            return progress, carry
+        rounds = int(ran.get("rounds", 0))
+        self.journal.add_counts(cmd.id, max(0, rounds - int(ran.get("counted", 0))),
+                                int(ran.get("calls", 0)))
+        progress = {**progress, "ran": {**ran, "counted": rounds, "calls": 0}}
+        self.journal.save_progress(cmd.id, progress)
+        timed_out = ran.get("timed_out_s")
+        return progress, Carry(rounds=min(rounds, self.settings.rounds - 1),
+                               errors=tuple(ran.get("errors") or ()),
+                               done=tuple(ran.get("done") or ()),
+                               first_answer_ns=int(ran.get("first_answer_ns") or 0),
+                               timed_out_s=None if timed_out is None else float(timed_out))
 
     def _hand_over(self, job: Job, ctx: ActionContext, calls: int, rounds: int,
                    waited: float, due: float) -> Outcome:
@@ -363,6 +395,7 @@ class Executor:
         made, and give the loop the job to queue again (fresh journal row: its progress)."""
         cmd = job.command
         self.journal.add_counts(cmd.id, rounds - job.carry.rounds, calls)
+        ctx.save_progress(ran=_ran(ctx, rounds, rounds, 0))     # counted: not again (_rounds_ran)
         entry = self.journal.get(cmd.id)
         carry = Carry(rounds, due, waited, tuple(ctx.errors), tuple(ctx.done), ctx.first_answer_ns,
                       tuple(ctx.close_calls), ctx.timed_out_s)
@@ -427,6 +460,15 @@ class Executor:
         ctx.save_progress(close_orders=[[o.order_id, o.contract_id, o.side, o.size]
                                         for o in found], orders_known=known)
         return 1
+
+
+def _ran(ctx: ActionContext, rounds: int, counted: int, calls: int) -> dict:
+    """The command's rounds so far as the journal keeps them (progress `ran`): how many,
+    how many of them its counts hold already (a hand-over's), the broker calls not in them
+    yet, the errors, what was done, its first answer and whether that was a timeout."""
+    return {"rounds": rounds, "counted": counted, "calls": calls,
+            "errors": list(ctx.errors), "done": list(ctx.done),
+            "first_answer_ns": ctx.first_answer_ns, "timed_out_s": ctx.timed_out_s}
 
 
 def _stepwise(result) -> Generator[float, None, str]:

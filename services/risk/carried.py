@@ -17,7 +17,14 @@ held instead:
 A position the broker opened after the lock started was not held, whatever the record says
 on its contract: the record's position was closed meanwhile (a record older than the close,
 e.g. saved before a Position event was committed with its step, services/risk/outcome.py
-`moved`, would otherwise have a buy while locked read as the closed lot).
+`moved`, would otherwise have a buy while locked read as the closed lot). Unless the record
+names that very position: it keeps, for each position, the broker's id and opening time (for
+contracts its fills opened before a Position event showed them, the opening fill's time), and a
+position the broker shows with the same ones is the one the record held, bought while locked
+and seen by the risk before the restart, whose lockout enforcement acted on it then (trial19a
+section 3: kill -9 of risk while that close was held at the broker; the restarted risk recorded
+the one buy a second time, "left to riskd's cut in flight", a second alert, history line and
+LAST ACTIONS row, read as a second buy). Only what it grew beyond the record is new.
 
 The record also keeps since when each position its stops do not cover has not been covered
 (Position.uncovered_ns, services/risk/stops.py): the book rebuilt from the snapshot would count
@@ -55,15 +62,22 @@ class Carried:
     # before riskd kept it, or no record: the position's opening decides, as it did)
     uncovered: Optional[dict[str, int]] = None
     started: set[str] = attrs.Factory(set)   # contracts whose start cover_start has set
+    # contract id -> (the broker's position id, its opening time) of the position the record
+    # holds (id 0: opened by fills whose Position event had not come: the opening fill's time);
+    # None: a record saved before riskd kept it
+    opened: Optional[dict[str, tuple[int, int]]] = None
 
     @classmethod
     def from_json(cls, text: str) -> "Carried":
         body = json.loads(text)
         uncovered = body.get("uncovered")
+        opened = body.get("opened")
         return cls({str(k): int(v) for k, v in body.get("positions", {}).items()},
                    {int(o) for o in body.get("orders", [])},
                    None if uncovered is None
-                   else {str(k): int(v) for k, v in uncovered.items()})
+                   else {str(k): int(v) for k, v in uncovered.items()},
+                   opened=None if opened is None
+                   else {str(k): (int(v[0]), int(v[1])) for k, v in opened.items()})
 
     def cover_start(self, account, contract_id: str, now: int, snapshot_orders=()) -> None:
         """After a position or order event on the contract before market's complete snapshot:
@@ -83,11 +97,14 @@ class Carried:
             p.uncovered_ns = max(now, p.opened_ns)
 
     def added(self, contract_id: str, after: int, created_ns: int,
-              locked_since: Optional[int]) -> int:
+              locked_since: Optional[int], position_id: Optional[int] = None) -> int:
         """Contracts a position event (now signed `after`) adds beyond what the account held;
         remembers `after` as held. `created_ns` is the broker's opening time of the position,
-        `locked_since` when the earliest lockout covering it started (None: not locked)."""
-        if opened_after(created_ns, locked_since):
+        `locked_since` when the earliest lockout covering it started (None: not locked);
+        `position_id`, the broker's id of it (None: the position is not matched against the
+        record's: guarded_again, whose record is not a restart's)."""
+        if opened_after(created_ns, locked_since) \
+                and not self.same_position(contract_id, position_id, created_ns):
             base = 0                # the broker opened it after the lock started: whatever the
             # record held on this contract was closed meanwhile (a closed position's record
             # taken as the held lot of one reopened while locked)
@@ -99,6 +116,17 @@ class Carried:
             base = 0
         self.positions[contract_id] = after
         return opening(base, after - base)
+
+    def same_position(self, contract_id: str, position_id: Optional[int],
+                      created_ns: int) -> bool:
+        """The broker's position (its id, its opening time) is the one the record holds on the
+        contract: the same opening time, and the same id when both are known."""
+        held = (self.opened or {}).get(contract_id)
+        if held is None or position_id is None or not created_ns \
+                or not self.positions.get(contract_id):
+            return False
+        held_id, held_ns = held
+        return held_ns == created_ns and not (held_id and position_id and held_id != position_id)
 
     def had_order(self, order_id: int, created_ns: int, locked_since: int) -> bool:
         """Did the order exist before the lock started (held, or created before it)?"""
@@ -122,10 +150,26 @@ def exposure_json(account) -> str:
     contracts = sorted(set(account.positions) | set(account.ahead))
     held = {cid: account.exposure(cid) for cid in contracts}
     return json.dumps({"positions": {cid: n for cid, n in held.items() if n},
+                       "opened": {cid: who for cid, who in ((c, _identity(account, c))
+                                                            for c, n in held.items() if n)
+                                  if who is not None},
                        "orders": sorted(account.orders),
                        "uncovered": {cid: p.uncovered_ns for cid, p in
                                      sorted(account.positions.items())
                                      if p.uncovered_ns is not None}})
+
+
+def _identity(account, contract_id: str) -> Optional[list[int]]:
+    """[the broker's position id, its opening time] of the position held on the contract, as
+    the record keeps it (Carried.same_position); for one only its fills show yet (no Position
+    event), [0, the time of the fill that opened it]; None when neither is known. A flipped
+    position's time is risk's own, not the broker's: it never matches, and is read as before."""
+    pos = account.positions.get(contract_id)
+    pending = account.ahead.get(contract_id)
+    if pending is not None and pending.opened_ts \
+            and (pos is None or pending.opened_ts > pos.opened_ns):
+        return [0, pending.opened_ts]       # opened (again) by fills no Position showed yet
+    return None if pos is None else [pos.position_id, pos.opened_ns]
 
 
 def exposure_key(account) -> Optional[tuple]:
@@ -137,6 +181,6 @@ def exposure_key(account) -> Optional[tuple]:
     since its record was written is skipped."""
     if account.ahead:
         return None
-    return (tuple((cid, p.side, p.size, p.uncovered_ns)
+    return (tuple((cid, p.side, p.size, p.uncovered_ns, p.position_id, p.opened_ns)
                   for cid, p in account.positions.items()),
             tuple(account.orders))

@@ -421,7 +421,8 @@ class LockoutBook:
         cid = event.contract_id
         locks = self.covering(account.account_id, symbol_of(cid))
         after = account.signed(cid)
-        added = carried.added(cid, after, event.ts_ns, _since(locks) if locks else None)
+        added = carried.added(cid, after, event.ts_ns, _since(locks) if locks else None,
+                              event.position_id)
         if not (locks and added):
             return []
         return [self._cut(account, locks[0], now, cid, added,

@@ -196,7 +196,7 @@ def test_the_exposure_record_follows_every_change_and_skips_unchanged_accounts(t
     saved()
     assert saved() == []
     assert dict(store.db.execute("SELECT * FROM exposure"))[ACCOUNT] == \
-        '{"positions": {}, "orders": [], "uncovered": {}}'
+        '{"positions": {}, "opened": {}, "orders": [], "uncovered": {}}'
     store.close()
 
 

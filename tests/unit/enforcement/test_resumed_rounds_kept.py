@@ -1,0 +1,178 @@
+"""A command resumed after its process ended keeps the rounds that process ran (trial19a
+section 2).
+
+Enforcement was killed -9 just after a held close's first call timed out (the client's 10 s
+[broker] timeout: the sim held the call). The enforcement that resumed the command knew nothing
+of that round: LAST ACTIONS read "done  timed out 14s" (the legend: "timed out" is riskd giving
+up), history "done ... (14s after the decision)" without the timed-out round, and the log "1
+round". docs/operations.md promises "timed out 10s, done 14s" and "(in 2 rounds: no answer
+within 10s (timed out), done after 14s)": the round is journaled as it fails (progress `ran`),
+and the resumed command's result (and the journal's row, which every screen reads) keeps it.
+"""
+from __future__ import annotations
+
+import pytest
+
+from services.enforcement.executor import Executor, Job, Settings
+from services.enforcement.journal import Journal
+from shared.historywords import outcome_text
+from shared.messages.enforce import DONE, Command, found_nothing_to_do
+from shared.projectx.errors import BrokerUnavailable
+from shared.roundslatency import both_ms, column
+from tests.unit.enforcement.fakebroker import CLOSE, FakeBroker
+
+A = 7
+MNQ = "CON.F.US.MNQ.Z26"
+NS = 1_000_000_000
+
+
+class Killed(BaseException):
+    """kill -9 of the process, while it waits out the failed round's backoff."""
+
+
+class HeldBroker(FakeBroker):
+    """Holds every closeContract (the sim's `hold`): the client gives up after its timeout."""
+
+    def __init__(self, clock):
+        super().__init__(A, clock)
+        self.timeout = 10.0                 # ProjectXRest's [broker] timeout
+        self.holding = True
+        self.held = 0
+
+    def close_contract(self, account_id, contract_id):
+        if not self.holding:
+            return super().close_contract(account_id, contract_id)
+        self._enter(CLOSE, contract_id)
+        self.held += 1
+        self.clock.advance(self.timeout)
+        raise BrokerUnavailable(CLOSE, 1, "timed out")
+
+    def release(self):
+        """`riskctl sim release`: the held closes are carried out (the first one closes)."""
+        self.holding = False
+        if self.held and self.positions.get(MNQ):
+            self._made(MNQ, self.positions[MNQ], abs(self.positions[MNQ]))
+            self.positions[MNQ] = 0
+
+
+def rounds_failed(errors) -> list[str]:
+    """The rounds the errors say failed on a timeout ('round 1: ... (last: timed out)')."""
+    return [e.split(":")[0] for e in errors if e.startswith("round ") and "timed out" in e]
+
+
+def killed_after_the_first_round(path, clock, broker) -> Command:
+    """The close runs; its call times out; the process is killed in the backoff after it."""
+    journal = Journal(path, clock.now_ns())
+
+    def pause(_cmd, _seconds):
+        raise Killed()
+    ex = Executor(lambda _b: broker, journal, clock, Settings(settle=0), sleep=clock.advance,
+                  pause=pause)
+    cmd = Command(id="d1.1", decision_id="d1", account_id=A, action="close_position",
+                  rule="lockout", contract_id=MNQ, event_ns=clock.now_ns(),
+                  issued_ns=clock.now_ns())
+    entry, _new = journal.receive(cmd, clock.now_ns())
+    with pytest.raises(Killed):
+        ex.run(Job(entry, str(A)), broker)
+    return cmd
+
+
+def resume(path, clock, broker):
+    journal = Journal(path, clock.now_ns())
+    ex = Executor(lambda _b: broker, journal, clock, Settings(settle=0), sleep=clock.advance)
+    [entry] = journal.unfinished()
+    return journal, ex.run(Job(entry, str(A), recheck=True), broker)   # as enforcement resumes
+
+
+@pytest.mark.parametrize("released", [True, False],
+                         ids=["released-before-the-re-read", "closed-by-the-resumed-call"])
+def test_a_resumed_close_keeps_its_timed_out_first_round(tmp_path, clock, released):
+    path = str(tmp_path / "journal.sqlite")
+    broker = HeldBroker(clock)
+    broker.positions = {MNQ: 3}
+    cmd = killed_after_the_first_round(path, clock, broker)
+    clock.advance(4)                                 # the supervisor starts enforcement again
+    if released:
+        broker.release()                             # the held call is carried out first
+    else:
+        broker.holding = False                       # the resumed close goes through
+    journal, out = resume(path, clock, broker)
+    res = out.result
+    assert res.status == DONE and broker.positions[MNQ] == 0, res.detail
+    assert res.attempts == 2, res                    # the timed-out round and the resumed one
+    assert res.first_answer_ns == cmd.event_ns + 10 * NS     # when riskd gave up on the call
+    assert res.first_timed_out_s == 10.0
+    assert rounds_failed(res.errors) == ["round 1"], res.errors
+    if released:
+        assert res.detail == ("MNQ on account 7 is flat: closed, though the close got no answer "
+                              "within 10s (timed out)"), res.detail
+    # every screen reads the journal's row: LAST ACTIONS and history say the timed-out round
+    state = journal.get(cmd.id).state_view()
+    assert (state.attempts, state.first_answer_ns, state.first_timed_out_s) == (
+        2, cmd.event_ns + 10 * NS, 10.0)
+    both = both_ms(state.status, state.event_ns, state.first_answer_ns, state.finished_ns,
+                   state.attempts)
+    assert column(*both, state.first_timed_out_s) == "timed out 10s, done 14s"
+    assert "(in 2 rounds: no answer within 10s (timed out), done after 14s)" in \
+        outcome_text(state), outcome_text(state)
+
+
+def test_a_second_kill_does_not_count_the_round_twice(tmp_path, clock):
+    """Killed again before the resumed command ends: its rounds are added to the journal's
+    counts once."""
+    path = str(tmp_path / "journal.sqlite")
+    broker = HeldBroker(clock)
+    broker.positions = {MNQ: 1}
+    cmd = killed_after_the_first_round(path, clock, broker)
+    journal = Journal(path, clock.now_ns())
+
+    def pause(_cmd, _seconds):
+        raise Killed()
+    ex = Executor(lambda _b: broker, journal, clock, Settings(settle=0), sleep=clock.advance,
+                  pause=pause)
+    [entry] = journal.unfinished()
+    with pytest.raises(Killed):                      # held again: round 2 times out, killed
+        ex.run(Job(entry, str(A), recheck=True), broker)
+    broker.release()
+    journal, out = resume(path, clock, broker)
+    assert out.result.status == DONE and out.result.attempts == 3, out.result
+    assert out.result.first_answer_ns == cmd.event_ns + 10 * NS
+    assert rounds_failed(out.result.errors) == ["round 1", "round 2"], out.result.errors
+    assert journal.get(cmd.id).state_view().attempts == 3
+
+
+class LandsAtTheCall(FakeBroker):
+    """The close the ended process sent (held at the broker) is carried out after the resumed
+    command's re-read and before its own call: that call finds no position."""
+
+    def close_contract(self, account_id, contract_id):
+        if self.positions.get(contract_id) and not self.made:
+            self._made(contract_id, self.positions[contract_id],
+                       abs(self.positions[contract_id]))
+            self.positions[contract_id] = 0
+        return super().close_contract(account_id, contract_id)
+
+
+def test_a_resumed_close_whose_call_finds_the_position_gone_is_not_nothing_to_do(tmp_path,
+                                                                                 clock):
+    """Killed -9 while its close was held (before the timeout: no round journaled), the resumed
+    command read MNQ open, and its call found it gone: the held close, released, had closed
+    it. main's code said "nothing to do: MNQ was already flat" (no first answer), a fact that
+    never happened: riskd's close closed it."""
+    path = str(tmp_path / "journal.sqlite")
+    old = Journal(path, clock.now_ns())
+    cmd = Command(id="d1.1", decision_id="d1", account_id=A, action="close_position",
+                  rule="lockout", contract_id=MNQ, event_ns=clock.now_ns(),
+                  issued_ns=clock.now_ns())
+    old.receive(cmd, clock.now_ns())
+    old.start(cmd.id, clock.now_ns())               # running, its close held: then killed
+    del old
+    clock.advance(7)
+    broker = LandsAtTheCall(A, clock)
+    broker.positions = {MNQ: 1}
+    _journal, out = resume(path, clock, broker)
+    res = out.result
+    assert res.status == DONE and not found_nothing_to_do(res.status, res.first_answer_ns), res
+    assert res.detail == ("MNQ on account 7 is flat: found so when enforcement resumed the close "
+                          "after a restart (the close sent before it, or the trader, closed "
+                          "it)"), res.detail
