@@ -173,6 +173,8 @@ def test_a_resumed_close_whose_call_finds_the_position_gone_is_not_nothing_to_do
     _journal, out = resume(path, clock, broker)
     res = out.result
     assert res.status == DONE and not found_nothing_to_do(res.status, res.first_answer_ns), res
-    assert res.detail == ("MNQ on account 7 is flat: found so when enforcement resumed the close "
-                          "after a restart (the close sent before it, or the trader, closed "
-                          "it)"), res.detail
+    # the killed process's close, recorded as one that may still be carried out (late19), is
+    # named: small19b's words, taken before restart19's "found so when enforcement resumed"
+    assert res.detail == ("MNQ on account 7 is flat: closed by the close riskd sent before "
+                          "enforcement restarted (the broker carried it out after the restart; "
+                          "this run's close found no position)"), res.detail
