@@ -58,7 +58,8 @@ from shared.crashpoint import crash_point
 from services.enforcement import outcomes
 from services.enforcement.planning import retry_delay
 from shared.clock import Clock
-from shared.messages.enforce import DONE, FAILED, SKIPPED, Command, CommandResult
+from shared.messages.enforce import (CLOSING_ACTIONS, DONE, FAILED, SKIPPED, Command,
+                                     CommandResult)
 from shared.projectx.errors import ParseError, RateBudgetExhausted
 from shared.projectx.ratebudget import RateBudget
 from shared.projectx.words import plain as broker_words
@@ -67,9 +68,8 @@ from shared.symbols import tickers_in
 log = logging.getLogger(__name__)
 
 FINAL, PENDING, HANDOVER, SETTLE = "final", "pending", "handover", "settle"
-# the actions that close at the broker: resumed after a restart, a close the ended process
-# sent may still be carried out (ActionContext.lost_before_restart)
-CLOSING = frozenset({"close_position", "reduce_position", "flatten"})
+# CLOSING_ACTIONS resumed after a restart: a close the ended process sent may still be carried
+# out (ActionContext.lost_before_restart)
 
 
 @attrs.frozen
@@ -280,7 +280,7 @@ class Executor:
         running.ctx = ctx
         if cmd.mode == "alert":
             return self._alert(job, action, ctx, running)
-        if restarted and job.entry.started_ns and cmd.action in CLOSING:
+        if restarted and job.entry.started_ns and cmd.action in CLOSING_ACTIONS:
             # the ended process may have sent a close whose answer it never got: a close of
             # this run that works lists it as unsettled (its late fill is riskd's)
             ctx.lost_before_restart(cmd.contract_id or "",

@@ -5,9 +5,11 @@ socket it reads heartbeats on): an 'accepted' one is a command enforcement has j
 not finished; a final one (done, failed, skipped, withdrawn) ends it. When enforcement goes
 down (a crash, a kill -9, a stop), the commands then unfinished are in flight: enforcement's
 journal keeps them and the next enforcement resumes those younger than its resume window,
-re-reading the broker first (services/enforcement/app.py), so a call the dead process sent is
-not sent again blindly. Trial18c: a `kill -9` of enforcement in the middle of a close held at
-the broker gave a crash and a "back" alert that said nothing of the close.
+re-reading the broker first (services/enforcement/app.py), so a close the dead process's call
+carried out is not sent again (a call still held at the broker is not seen there: the resumed
+close is sent, and the held one may be carried out later, as riskd's late close). Trial18c: a
+`kill -9` of enforcement in the middle of a close held at the broker gave a crash and a "back"
+alert that said nothing of the close.
 
 - down_lines(): the crash alert's line for each ('close by lockout enforcement on Demo 2 (id
   1002) was in flight: ...'), from what the supervisor saw, never guessed: a command whose
@@ -20,13 +22,26 @@ from __future__ import annotations
 
 from typing import Callable
 
-from shared.messages.enforce import FINAL_STATUSES, CommandResult
+from shared.messages.enforce import CLOSING_ACTIONS, FINAL_STATUSES, CommandResult
 from shared.outcomewords import ACTION_WORDS, who_acted
 
 # enforcement resumes unfinished commands younger than this (services/enforcement/app.py
 # RESUME_WINDOW_S); older ones run again only if risk sends them again
 RESUME_WINDOW_NS = 600 * 10**9
 ENFORCEMENT = "enforcement"
+
+
+def resume_words(action: str) -> str:
+    """What reading the broker first does, and what it cannot (trial19b section 1: "a call
+    already sent is not sent twice" was untrue: the resumed close found the position still
+    open, its first call held at the broker, and sent a second close). A close call still
+    held is not seen at the broker: it may be carried out after the resumed close, and risk
+    then says it as riskd's late close (docs/rules.md "Whose trade it is")."""
+    if action in CLOSING_ACTIONS:
+        return ("reading the broker first: a close already carried out is not sent again; one "
+                "still held at the broker may be carried out later (riskd says so if that "
+                "comes within 2 minutes)")
+    return "reading the broker first: what is already done there is not sent again"
 
 
 class InFlight:
@@ -56,8 +71,7 @@ class InFlight:
         self.at_down = {cid: res for cid, (res, _seen) in self.running.items()}
         self.ended.clear()
         return [f"{self.words(res)} was in flight, not finished: the enforcement riskd starts "
-                f"again resumes it, reading the broker first (a call already sent is not sent "
-                f"twice)" for res in self.at_down.values()]
+                f"again resumes it, {resume_words(res.action)}" for res in self.at_down.values()]
 
     def back_lines(self) -> list[str]:
         """Enforcement is back: what became of each command in flight at its down (done

@@ -34,6 +34,9 @@ WITHDRAWN = "withdrawn"
 # market is closed, and enforcement sends it again when it opens (services/enforcement/executor.py)
 MARKET_OPEN = "the market to open"
 FINAL_STATUSES = (DONE, FAILED, SKIPPED, WITHDRAWN)
+# the actions that close at the broker: a close call of theirs held there may be carried out
+# after riskd gave up on it (enforcement's lost_before_restart; the crash alert's words)
+CLOSING_ACTIONS = frozenset({"close_position", "reduce_position", "flatten"})
 
 
 def found_nothing_to_do(status: str, first_answer_ns: int) -> bool:

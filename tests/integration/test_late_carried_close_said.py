@@ -18,7 +18,8 @@ at ...".
 The same with enforcement killed -9 while the first call is held (trial18c run 2, where
 the late sell was counted as the trader's trade): the restarted enforcement resumes the
 close and closes; the killed process's call, released later, is riskd's and said
-"(sent at ..., before enforcement restarted)".
+"(sent at ..., before enforcement restarted)". And with both risk and enforcement killed -9
+during the held call (trial19b section 1): the same, risk's restart included.
 
 Changed from etc/riskd.toml: the sim's random walk off (prices move only when the test says),
 a fake Telegram as the phone, and an admin password (the unlock, as in the trial).
@@ -53,12 +54,17 @@ def json_of(riskctl, config, *args) -> dict:
     return json.loads(done.stdout)
 
 
-@pytest.mark.parametrize("kill", [False, True], ids=["timed_out", "enforcement_killed"])
+@pytest.mark.parametrize("kill", [(), ("enforcement",), ("risk", "enforcement")],
+                         ids=["timed_out", "enforcement_killed", "risk_and_enforcement_killed"])
 def test_a_held_close_carried_out_late_is_riskds_and_said(
         procs, tmp_path, telegram, riskctl, kill):  # noqa: F811
     """kill: enforcement is killed -9 while the first close call is held (trial18c run 2):
     the restarted enforcement resumes the command and closes; the killed process's call,
-    carried out later, is riskd's too, said as "sent at ..., before enforcement restarted"."""
+    carried out later, is riskd's too, said as "sent at ..., before enforcement restarted".
+    Both risk and enforcement killed -9 while the call is held (trial19b section 1, run 2,
+    before late19's fix: the late sell counted as the trader's trade, started a
+    trade_frequency_limit cooldown, and nothing said riskd closed the position): the same,
+    risk's restart included."""
     config = riskd_config(tmp_path, telegram,
                           sections={"admin": {"password_hash": hash_password(ADMIN_PW, cost=4)}})
     desk = start(procs, config)
@@ -72,9 +78,11 @@ def test_a_held_close_carried_out_late_is_riskds_and_said(
         if kill:
             time.sleep(2)                           # riskd's close call is held at the sim
             assert desk.positions(DEMO1) == {MNQ: 2}
-            os.kill(procs.workers(config)["enforcement"].pid, signal.SIGKILL)
-            time.sleep(1)
-            procs.wait_running(config, ["enforcement"], timeout=20)
+            workers = procs.workers(config)
+            for name in kill:                       # trial19b: risk, then enforcement
+                os.kill(workers[name].pid, signal.SIGKILL)
+                time.sleep(1)
+            procs.wait_running(config, list(kill), timeout=20)
         # the held first call times out (10 s); the second close works
         wait_for(lambda: not desk.positions(DEMO1), 30, interval=0.2, what="riskd's close")
         wait_for(lambda: json_of(riskctl, config, "lockouts")["lockouts"], 10,
@@ -96,8 +104,8 @@ def test_a_held_close_carried_out_late_is_riskds_and_said(
     wait_for(lambda: not desk.positions(DEMO1), 15, interval=0.2, what="the late close")
     sells = [t for t in desk.client.search_trades(DEMO1, 0) if int(t.side) == 1]
     assert len(sells) == 2, sells                   # riskd's close of 2, the late one of 1
-    alert = telegram.wait_sent(lambda c: "carried out late" in c.text, 20, chat=ME,
-                               what="the late close's alert")
+    alert = telegram.wait_sent(lambda c: "earlier close was carried out late" in c.text, 20,
+                               chat=ME, what="the late close's alert")
     assert alert.text.startswith("⚠️ riskd's earlier close was carried out late on Demo 1"), \
         alert.text
     why = "(sent at " if kill else "(timed out at "

@@ -28,13 +28,34 @@ def test_a_close_in_flight_at_the_crash_is_said_then_resumed_in_the_back_alert()
     lines = watch.down(5 * S)
     assert lines == ["riskd's close by lockout enforcement on Demo 2 (strict, id 1002) was in "
                      "flight, not finished: the enforcement riskd starts again resumes it, "
-                     "reading the broker first (a call already sent is not sent twice)"]
+                     "reading the broker first: a close already carried out is not sent "
+                     "again; one still held at the broker may be carried out later (riskd says "
+                     "so if that comes within 2 minutes)"]
     watch.result(close("accepted"), 6 * S)     # the new enforcement answers risk's re-send
     assert watch.back_lines() == [
         "it resumes riskd's close by lockout enforcement on Demo 2 (strict, id 1002), in "
         "flight at its down: it reads the broker first; riskctl history shows what became of "
         "it"]
     assert watch.back_lines() == []             # said once
+
+
+def test_the_crash_alert_promises_no_more_than_reading_the_broker_does():
+    """trial19b section 1: the crash alert said "a call already sent is not sent twice", but
+    the resumed close, finding the position still open (its first call held at the broker),
+    sent a second close, and the held one was carried out later. The words say what the
+    resume does: a close carried out is not sent again; one held may still be carried out."""
+    watch = InFlight(named)
+    watch.result(close("accepted"), 1 * S)
+    watch.result(CommandResult(command_id="d7.2", account_id=1002, status="accepted",
+                               action="cancel_orders", rule="lockout"), 1 * S)
+    closing, cancel = watch.down(2 * S)
+    assert "not sent twice" not in closing + cancel
+    assert closing.endswith("a close already carried out is not sent again; one still held at "
+                            "the broker may be carried out later (riskd says so if that comes "
+                            "within 2 minutes)"), closing
+    # a cancel is not held and carried out later: no words of a late close for it
+    assert cancel.endswith("reading the broker first: what is already done there is not sent "
+                           "again"), cancel
 
 
 def test_a_close_done_before_the_back_alert_says_its_outcome():
