@@ -60,3 +60,14 @@ def test_the_grace_row_says_the_close_failed_and_when_it_is_tried_again(tmp_path
                        "is cancelled with it"), r.row()
     r.wait(2)
     assert r.row().startswith("MNQ has no stop: riskd's close in flight for 2s"), r.row()
+
+
+def test_the_failed_row_keeps_when_it_is_tried_again_in_a_narrow_cell():
+    """watch's RULES cell (cli/watch/shortreading.py): cut at its width the row lost the time
+    of the next try; its shorter forms keep it."""
+    from cli.watch.shortreading import fitting
+    row = "MNQ has no stop: riskd's close failed 2s ago, tries again in 3s"
+    assert fitting(RULE, row, 80) == row
+    assert fitting(RULE, row, 40) == "MNQ no stop, close failed, again in 3s"
+    assert fitting(RULE, row, 30) == "MNQ close failed, again in 3s"
+    assert fitting(RULE, row, 20) == "failed, again in 3s"
