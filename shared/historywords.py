@@ -90,9 +90,12 @@ def outcome_text(state, decided_ns: int = 0, tz=None, tries: int = 1, again: str
     riskd does next (again: 'riskd tries again at ...'; its rounds then 'failed after', never
     'gave up') or how it ended without riskd (ended: 'closed outside riskd')."""
     if state.state != "final":
-        head = (f"trying again: the {ordinal(tries)} attempt is {state.state} "
+        # the word LAST ACTIONS and `riskctl flatten` say for it (shared/outcomewords.py
+        # unfinished: a running close read "(running)" here, `accepted` in watch)
+        word = outcomewords.progress_word(*outcomewords.unfinished(state.state, state.detail))
+        head = (f"trying again: the {ordinal(tries)} attempt is {word} "
                 f"({trywords.earlier(tries)} failed)" if tries > 1
-                else f"planned, not done yet ({state.state})")
+                else f"planned, not done yet ({word})")
         return f"{head}: {state.detail}" if state.detail else head
     # the word watch and `riskctl flatten` show for it (shared/outcomewords.py): "nothing to
     # do: account 1002 was already flat", never "done: ..." there and "nothing to do" here

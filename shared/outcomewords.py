@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 from typing import Iterable, Optional
 
+from shared.actedby import WAITS
 from shared.lockwords import ADMIN_LOCKOUT, SELF_LOCKOUT
+from shared.messages.enforce import MARKET_OPEN
 from shared.messages.risk import LEFT_TO_ONE_IN_FLIGHT
 
 from shared.plural import plural
@@ -55,6 +57,36 @@ def outcome_word(status: str, acted: Optional[bool]) -> str:
     ('done', 'failed', ...). Each screen adds its detail after it (history: 'nothing to do:
     account 1002 was already flat')."""
     return NOTHING_TO_DO if status == DONE and acted is False else status
+
+
+# an action not finished, one word for one state on every screen (LAST ACTIONS of `status`
+# and `watch`, `history`, `riskctl flatten`; trial19b finding 5: one held close read
+# `pending` in status, `accepted` in watch and "planned, not done yet (running)" in history)
+ACCEPTED = "accepted"                    # enforcement has it (received or running): not done
+PENDING = "pending"                      # not at enforcement: it is not running (risk keeps it)
+WAITS_MARKET = "waits: market closed"    # enforcement holds it until the market opens
+
+
+def unfinished(state: str, detail: str = "", waits_for: str = "") -> tuple[str, str]:
+    """(status, waits_for) of an action not final, from enforcement's journal state
+    (received, running, pending) or its live result ('accepted', waits_for): received and
+    running are 'accepted'; the journal's pending is a close held until the market opens
+    (waits_for MARKET_OPEN), unless it is the screens' own entry for an action decided while
+    enforcement is not running (shared/actedby.py WAITS): 'pending'."""
+    if state == PENDING:
+        return (PENDING, "") if detail == WAITS else (ACCEPTED, MARKET_OPEN)
+    if state in ("received", "running", ACCEPTED):
+        return ACCEPTED, waits_for
+    return state, waits_for
+
+
+def progress_word(status: str, waits_for: str = "") -> str:
+    """The word of an action not final (unfinished's status and waits_for): 'accepted',
+    'waits: market closed' (held for the market: 'accepted' read as done, second trial
+    2026-12-06), 'pending' (enforcement not running)."""
+    if status == ACCEPTED and waits_for == MARKET_OPEN:
+        return WAITS_MARKET
+    return status
 
 
 def who_acted(rule: str, by: str = "") -> str:

@@ -24,6 +24,7 @@ from cli.errors import EXIT_ERROR, EXIT_USAGE, CliError
 from cli.session import os_user
 from cli.table import render_table
 from cli.watch.model import outcome_text
+from shared.outcomewords import progress_word, unfinished
 from shared.messages.enforce import (DONE, EnforcementStatusRequest, FlattenRequest,
                                      found_nothing_to_do)
 from shared.symbols import tickers_in
@@ -60,10 +61,11 @@ def _follow(ctx, ids: list[str], wait: float) -> list:
 
 
 def outcome_of(state) -> str:
-    """A command's outcome in the screens' words: 'pending' until it is final, then its status
-    ('nothing to do' for a done flatten that found the account flat)."""
+    """A command's outcome in the screens' words: until it is final, LAST ACTIONS' word for
+    its state ('accepted' once enforcement has it: shared/outcomewords.py unfinished), then
+    its status ('nothing to do' for a done flatten that found the account flat)."""
     if state.state != "final" or not state.status:
-        return "pending"
+        return progress_word(*unfinished(state.state, state.detail))
     return outcome_text(state.status, not found_nothing_to_do(state.status,
                                                                 state.first_answer_ns))
 

@@ -33,7 +33,7 @@ from shared.accountname import called, named
 from shared.showprice import fmt_price
 from shared import pricewords
 from shared.clock import NS_PER_S
-from shared.messages.enforce import FINAL_STATUSES, MARKET_OPEN
+from shared.messages.enforce import FINAL_STATUSES
 from shared.messages.control import SupervisorStatus, WorkerEvent, WorkersTable
 from shared.messages.enforce import (CommandResult, CommandState, EnforcementStatus,
                                      found_nothing_to_do)
@@ -457,10 +457,14 @@ def _command_state(state: WatchState, c: CommandState) -> bool:
         row.tries, row.status = n, "pending"
     if row.status in FINAL_STATUSES:
         return False        # the live result already said it
-    status = c.status if c.state == "final" and c.status else "pending"
-    if status == row.status and (not c.detail or c.detail == row.detail):
+    # one word for one state (shared/outcomewords.py unfinished): a running close is
+    # 'accepted' here as in the live result, never 'pending' (trial19b finding 5)
+    status, waits_for = (c.status, "") if c.state == "final" and c.status else \
+        outcomewords.unfinished(c.state, c.detail)
+    if (status, waits_for) == (row.status, row.waits_for) \
+            and (not c.detail or c.detail == row.detail):
         return False
-    row.status, row.detail = status, c.detail or row.detail
+    row.status, row.waits_for, row.detail = status, waits_for, c.detail or row.detail
     row.latency_ms = latency_ms(status, getattr(c, "event_ns", 0) or c.received_ns,
                                 getattr(c, "first_answer_ns", 0), c.finished_ns)
     row.done_ms = _done_ms(status, getattr(c, "event_ns", 0) or c.received_ns,
@@ -1078,9 +1082,8 @@ def outcome_text(status: str, acted: Optional[bool], tries: int = 1, ended: str 
     if status == "failed" and ended:
         return f"failed, then {ended}"
     text = outcomewords.outcome_word(status, acted)     # as history's (shared/outcomewords)
-    if status == "accepted" and waits_for == MARKET_OPEN:
-        # held by enforcement until the market opens: 'accepted' read as done (second trial)
-        text = "waits: market closed"
+    # held by enforcement until the market opens: 'waits: market closed' (progress_word)
+    text = outcomewords.progress_word(text, waits_for)
     return f"{text}, {ordinal(tries)} attempt" if tries > 1 else text
 
 

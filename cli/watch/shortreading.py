@@ -8,7 +8,9 @@ every one ("MNQ no stop, closed in 2s"); any other reading is returned as it is 
 cuts it with '…', docs/operations.md). Once riskd's close of the position is on its way the
 reading says so, "MNQ has no stop: riskd's close in flight for 15s" (trial 18b: it read
 "closed in 0s" for the 35 s the broker held the close), and its shorter forms keep that
-("MNQ riskd closing 15s", "MNQ closing 15s" where that does not fit).
+("MNQ riskd closing 15s", "MNQ closing 15s" where that does not fit); a failed close whose
+next try waits, "MNQ has no stop: riskd's close failed 2s ago, tries again in 3s", keeps when
+it is tried again ("MNQ close failed, again in 3s").
 
 A count that riskd's close in flight leaves open reads as its warning reads it, with the
 warning's aside after it (shared/rulenumbers.py row_aside: "2/3 per minute 67% (the 3rd
@@ -28,7 +30,8 @@ _READING = re.compile(
     r"^(?P<what>(?P<symbol>\S+) (?:has no stop|(?P<side>\S+) (?P<size>\d+): its (?:\d+ )?stops? "
     r"covers? (?P<cover>\d+) of \d+)): (?:(?P<count>closed in \S+) unless "
     r"(?:a stop is placed|stops cover all \d+)|(?P<flight>riskd's close in flight for "
-    r"(?P<since>[0-9dhms]+)))(?P<tail>.*)$")
+    r"(?P<since>[0-9dhms]+))|(?P<failed>riskd's close failed (?P<ago>[0-9dhms]+) ago, tries "
+    r"again in (?P<next>[0-9dhms]+)))(?P<tail>.*)$")
 
 
 _ALL = re.compile(r" closes all (?P<all>\d+) \((?P<bought>\d+) bought since")
@@ -77,7 +80,13 @@ def shorter(rule: str, text: str) -> list[str]:
         return []
     symbol, tail = m["symbol"], m["tail"]
     brief = "no stop" if m["cover"] is None else f"stop {m['cover']}/{m['size']}"
-    if m["flight"]:
+    if m["failed"]:
+        # a failed close whose next try waits (trial19b finding 4): when it is tried again
+        again = f"close failed, again in {m['next']}"
+        forms = [f"{m['what']}: {m['failed']}{tail}", f"{symbol} {brief}, {again}",
+                 f"{symbol} {again}", f"{symbol} failed, again in {m['next']}",
+                 f"failed, again in {m['next']}"]
+    elif m["flight"]:
         count, short = m["flight"], f"riskd closing {m['since']}"
         mini = _flight_tail(tail)
         forms = [f"{m['what']}: {count}{tail}", f"{symbol} {brief}, {short}{tail}",

@@ -99,6 +99,8 @@ class Retrying:
     def _retry_result(self, acct: Optional[AccountState], cmd: Command, res: CommandResult,
                       now: int, out: Outcome) -> None:
         """A final result of one of risk's commands: a failure tried again, a retry done."""
+        if acct is not None and res.status in FINAL_STATUSES:
+            acct.tries_at.pop(cmd.id, None)     # a try answered: no longer waiting or sent
         if acct is None or cmd.mode != ENFORCE or cmd.action not in RETRIED \
                 or res.status not in FINAL_STATUSES:
             return
@@ -152,6 +154,8 @@ class Retrying:
         f.command = retry
         self.track(retry)
         self.outbox.add(retry, now, at=f.next_ns)
+        acct.tries_at.pop(cmd.id, None)
+        acct.tries_at[retry.id] = (now, f.next_ns)
         out.commands.append(retry)              # saved with the step (the store's outbox)
         if retry.action in (CLOSE_POSITION, REDUCE_POSITION, FLATTEN):
             self._expect(acct, retry.action, retry.contract_id, retry.size, retry.id, now)
@@ -187,13 +191,20 @@ class Retrying:
         folded into it say nothing of that end either; when it ended with its target still
         there (the lockout ended, the account no longer guarded), they are told as any other
         from then on."""
-        self.failing.pop(target, None)
+        f = self.failing.pop(target, None)
+        self._forget_try(f)
         for other in self.failing.values():
             if other.folded_into == target:
                 if closed:
                     other.host_closed = True
                 else:
                     other.folded_into = None
+
+    def _forget_try(self, f: Optional[Failing]) -> None:
+        """f's try is dropped: no longer waiting (AccountState.tries_at)."""
+        acct = self.accounts.get(f.command.account_id) if f is not None else None
+        if acct is not None:
+            acct.tries_at.pop(f.command.id, None)
 
     def _waiting(self, acct: AccountState, cmd: Command, res: CommandResult, now: int,
                  out: Outcome) -> None:

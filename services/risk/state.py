@@ -140,6 +140,11 @@ class AccountState:
     base_realized: Decimal = ZERO            # ... the fills, and realized (fees in) then
     balance_since: int = 0                   # the balance disagrees with the fills since
     riskd: RiskdExits = attrs.Factory(RiskdExits)
+    # riskd's next tries of its failed actions (services/risk/retries.py) until answered:
+    # command id -> (when the last try failed, when this one is sent); until then its
+    # expected exits are not a close in flight (trial19b finding 4), from then it is in
+    # flight since it was sent
+    tries_at: dict[str, tuple[int, int]] = attrs.Factory(dict)
     position_lead: int = 0       # the last position event's growth no fill explains
     fills_lead: int = 0          # the last fill's growth no position shows yet
     confirmed: int = 0           # the last fill's growth a Position had shown while no

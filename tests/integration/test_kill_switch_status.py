@@ -54,7 +54,7 @@ def test_status_shows_the_kill_switch_done(procs, tmp_path, monkeypatch):
         [state] = json.loads(done.stdout)["commands"]
         assert (state["state"], state["status"]) == ("final", "done")
     assert desk.flat(ONE)
-    rows = wait_for(lambda: (lambda a: a if len(a) >= 2 and all(r[2] != "pending" for r in a)
+    rows = wait_for(lambda: (lambda a: a if len(a) >= 2 and all(r[2] not in ("pending", "accepted") for r in a)
                              else None)(actions()), 30, what="the kill switch's rows final")
     # newest first: the second found the account flat (no trading call), the first closed MNQ
     # who acted as history says it (shared/outcomewords.py): riskctl's admin:<OS user>

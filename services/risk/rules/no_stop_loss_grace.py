@@ -60,31 +60,55 @@ def stopped_closing(account, now: int) -> list:
         size = account.live_size(p)
         stops = stop_orders(account, p) if size else []
         closing = closing_of(account, p, now) if stops else None
-        if closing is not None and closing[1]:
+        if closing is not None and (closing[1] or closing[3] is not None):
             out.append((p, size, stops, closing))
     return out
 
 
 def closing_of(account, p, now: int):
     """(when riskd's close of all of the position was sent, whether that command is still on
-    its way, contracts held beyond what it expected when sent), None when riskd is not
-    closing it. A close of all of the contract not answered yet (a close_position, a flatten:
-    Exit.whole) closes what was bought since too: it retries until the contract is flat
-    (fresh-user trial 18c: a buy during a held close made the row read "closed in 0s unless a
-    stop is placed" for the rest of the hold). Done, its fills still to come, it covers what
-    it expects."""
+    its way, contracts held beyond what it expected when sent, (when its last try failed,
+    when the next is sent) or None), None when riskd is not closing it. A close of all of the
+    contract not answered yet (a close_position, a flatten: Exit.whole) closes what was
+    bought since too: it retries until the contract is flat (fresh-user trial 18c: a buy
+    during a held close made the row read "closed in 0s unless a stop is placed" for the rest
+    of the hold). Done, its fills still to come, it covers what it expects. A close that
+    failed, its next try waiting (AccountState.tries_at), is not in flight: nothing is at the
+    broker until that try is sent (trial19b finding 4: the row read "riskd's close in flight
+    for 1s; a stop placed now is cancelled with it" while LAST ACTIONS read "failed"); sent,
+    it is in flight from then."""
     exits = [e for e in account.riskd.expected if e.contract_id == p.contract_id
              and e.size > 0 and not e.gone and e.open_at(now)]
     if not exits:
         return None
     expected = sum(e.size for e in exits)
     outstanding = [e for e in exits if e.whole and not e.closed and e.done_ns == 0]
+    tries = account.tries_at
+    sent = [max(e.issued_ns, tries[e.command_id][1]) if e.command_id in tries else e.issued_ns
+            for e in outstanding
+            if e.command_id not in tries or now >= tries[e.command_id][1]]
+    if sent:
+        return min(sent), True, max(0, p.size - expected), None
     if outstanding:
-        return (min(e.issued_ns for e in outstanding), True,
-                max(0, p.size - expected))
+        failed, next_ns = min(tries[e.command_id] for e in outstanding)
+        return failed, False, 0, (failed, next_ns)
     if expected < p.size:
         return None
-    return min(e.issued_ns for e in exits), False, 0
+    return min(e.issued_ns for e in exits), False, 0, None
+
+
+def failed_words(failed_ns: int, next_ns: int, now: int) -> str:
+    """A failed close whose next try waits: "riskd's close failed 1s ago, tries again in 4s"."""
+    return (f"riskd's close failed {duration(max(0, now - failed_ns) // NS)} ago, tries again "
+            f"in {duration(max(0, next_ns - now + NS - 1) // NS)}")
+
+
+def closing_words(size: int, closing, now: int, stops: int) -> str:
+    """The words of closing_of's answer: a failed close waiting for its next try, or
+    riskd's close in flight (in_flight_words)."""
+    if closing[3] is not None:
+        return failed_words(*closing[3], now)
+    return in_flight_words(size, max(0, now - closing[0]) // NS, closing[1], closing[2], stops)
 
 
 def in_flight_words(size: int, since_s: int, on_way: bool, bought: int, stops: int) -> str:
@@ -138,8 +162,7 @@ class NoStopLossGrace(Rule):
             fix = "a stop is placed" if cover == 0 else f"stops cover all {size}"
             closing = closing_of(ctx.account, p, now)
             then = (f"closed in {duration(left)} unless {fix}" if closing is None else
-                    in_flight_words(size, max(0, now - closing[0]) // NS, closing[1],
-                                    closing[2], 0))
+                    closing_words(size, closing, now, 0))
             out.append(Measure(Decimal(seconds), Decimal(grace),
                                seconds / grace if grace else 1.0,
                                f"{what_covers(p, size, cover, n)}: {then}",
@@ -150,8 +173,7 @@ class NoStopLossGrace(Rule):
             # cancels them (trial 18c: the row read "grace_seconds=10", as if covered)
             out.append(Measure(Decimal(grace), Decimal(grace), 1.0,
                                f"{what_covers(p, size, min(size, stop_cover(stops)), len(stops))}: "
-                               + in_flight_words(size, max(0, now - closing[0]) // NS, True,
-                                                 closing[2], len(stops)),
+                               + closing_words(size, closing, now, len(stops)),
                                key=f"{p.contract_id}@stopped", contract_id=p.contract_id,
                                acting=True))
         return out

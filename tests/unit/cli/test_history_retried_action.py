@@ -71,7 +71,7 @@ def test_a_failed_try_riskd_tries_again_never_reads_gave_up():
                            state="running")
     text = what(HistoryReply(decisions=[CLOSE], failing=[attrs.evolve(waiting, next_ns=None)]),
                 {"c10se.1": failed("c10se.1", 2), "c10se.2": running})
-    assert text == "trying again: the 2nd attempt is running (the 1st failed)", text
+    assert text == "trying again: the 2nd attempt is accepted (the 1st failed)", text
 
 
 def test_a_failed_close_another_action_of_riskd_closed_names_that_action():
