@@ -74,8 +74,11 @@ def test_a_close_resumed_after_a_kill_keeps_its_timed_out_round_on_every_screen(
     assert "(in 2 rounds: no answer within 10s (timed out), done after" in text, history.stdout
     # riskd's close closed it: never "nothing to do: MNQ was already flat" (main's code said
     # so here: the resumed call found the position gone, the held one having closed it)
-    assert "MNQ was already flat" not in text and "closed, though the close got no answer within " \
-        "10s (timed out)" in text, history.stdout
+    # which of riskd's two held calls the release carries out first is the sim's order: the
+    # killed process's (named as such, small19b) or the resumed one's (its answer never came)
+    assert "MNQ was already flat" not in text, history.stdout
+    assert "closed, though the close got no answer within 10s (timed out)" in text \
+        or "closed by the close riskd sent before enforcement restarted" in text, history.stdout
     status = procs.riskctl(config, "status")
     assert status.returncode == 0, status.stderr
     assert "timed out 10s, done" in status.stdout, status.stdout
