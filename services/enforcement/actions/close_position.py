@@ -101,8 +101,12 @@ def noting_placed(ctx: ActionContext, cid: str):
         steps = plan(orders)
         ids = {s.order_id for s in steps}
         known = {row[0] for row in ctx.progress.get("placed") or []}
+        # placed surely after the close was issued: later than its issue by more than the
+        # clocks may differ (an order placed just before it, a bracket the trader set with
+        # the position, is never said to be placed "while this close was in flight"; one
+        # placed within that second after it is only counted, not named)
         new = [o for o in orders if o.id in ids and o.id not in known and o.created_ns
-               and o.created_ns > ctx.command.issued_ns - SKEW_NS]
+               and o.created_ns > ctx.command.issued_ns + SKEW_NS]
         if new:
             # only now: shared/orderwords.py reads the market messages' constants, an area
             # enforcement does not load at start (docs/performance.md, 'Memory')
