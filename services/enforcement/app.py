@@ -2,14 +2,15 @@
 
 Wiring only. SUBscribes to risk's PUB (topic 'cmd'); every Command is journaled (journal.py)
 before anything else, a duplicate id is answered from the journal, a new one is handed to the
-executor's pool (executor.py), at most one job per account and lane at a time (lanes.py: a
-command waiting out a retry backoff hands its lane to one queued behind it; one waiting out
-its settle holds no pool thread: a one-shot timer hands it back to the pool). Results come back
-through a queue; the pool rings a doorbell (shared/bus/doorbell.py) that wakes the loop at once,
-so nothing polls while nothing happens. They are published on this worker's PUB (topic
-'result') for risk, logging, notify and the CLI. Commands left unfinished by a crash are
-resumed on start (they re-check the broker, see the actions). The control socket answers
-EnforcementStatusRequest and FlattenRequest (the kill switch, run through the same path).
+executor's pool (executor.py), at most one job per account and contract at a time, a flatten
+alone (lanes.py: a command waiting out a retry backoff hands its slot to one queued behind
+it; one waiting out its settle holds no pool thread: a one-shot timer hands it back to the
+pool). Results come back through a queue; the pool rings a doorbell (shared/bus/doorbell.py)
+that wakes the loop at once, so nothing polls while nothing happens. They are published on
+this worker's PUB (topic 'result') for risk, logging, notify and the CLI. Commands left
+unfinished by a crash are resumed on start (they re-check the broker, see the actions). The
+control socket answers EnforcementStatusRequest and FlattenRequest (the kill switch, run
+through the same path).
 """
 from __future__ import annotations
 
@@ -66,7 +67,8 @@ class EnforcementWorker(Worker):
                                self.clock.now_ns())
         broker = self.config.broker
         self.budget = RateBudget(broker.rate_limit, broker.rate_window, clock=self.clock)
-        # one job at a time per (account, lane): closes and cancels of one account may overlap
+        # one job at a time per account, group and slot (lanes.py): closes of two contracts
+        # and an account's closes and cancels may overlap; a flatten holds all its positions
         self.lanes = Lanes(self.clock)
         self.executor = Executor(self._make_client, self.journal, self.clock,
                                  Settings(zone=showtime.zone_of(self.config)),
@@ -238,8 +240,7 @@ class EnforcementWorker(Worker):
             self.after(outcome.wait, lambda: self.executor.submit(outcome.again))
             return
         res = outcome.result
-        following = self.lanes.done(outcome.command, outcome.again)
-        if following is not None:
+        for following in self.lanes.done(outcome.command, outcome.again):
             self.executor.submit(following)
         if outcome.kind == HANDOVER:
             return          # no result yet: it runs again after the command it let through

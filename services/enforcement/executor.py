@@ -3,7 +3,8 @@
 Each pool thread owns its ProjectXRest (a requests.Session is not shared) and draws from one
 shared rate budget (closes before cancels: services/enforcement/budget.py). Jobs are taken by
 priority (closes/flatten first), and the loop submits at most one job per account and lane
-(positions, orders) at a time, so two commands never fight over one account's positions. A job:
+at a time (lanes.py: one contract's closes, or a flatten of all of them; orders), so two
+commands never fight over one position. A job:
   1. marks the command running in the journal (committed) before any broker call;
   2. alert mode: describes what it would do (reads only) -> a 'skipped' result;
   3. runs the action, at most `rounds` times with backoff on transient failures (the client

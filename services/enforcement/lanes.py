@@ -1,15 +1,23 @@
-"""Lanes: at most one command of an account's lane runs at a time; the others wait in order.
+"""Lanes: which of an account's commands may run now; the others wait in order.
 
-A lane is (account, PRIORITY of the action): closes and flattens of one account run one at a
-time, so two commands never fight over its positions; cancels and modifies have their own
-lane. This module owns which command runs in each lane and the jobs queued behind it (FIFO;
-a queued job re-reads the broker first: the one before it may have closed what it is about).
+An account has two groups of commands: positions (closes, reduces, flattens: PRIORITY 0) and
+orders (cancels and modifies: PRIORITY 1); the groups never wait for each other. Inside a
+group a command holds a slot: a close or a reduce holds its contract, anything else (a
+flatten, a cancel of the account's orders, a modify) the whole group. Two commands of a group
+run side by side only when their slots differ and neither is the whole group: riskd's close
+of ES is not held back by its close of MNQ held at the broker (fresh-user trial 19b: a
+position opened while locked stayed open up to the [broker] timeout behind another
+contract's slow call), while two commands of one contract, and a flatten and anything of its
+account, still run one after the other, so two commands never fight over one position.
+A job queued behind another (FIFO within the group: a job never passes one queued before it
+that it conflicts with, so a flatten is not starved by closes that keep coming) re-reads the
+broker first: the one before it may have closed what it is about.
 
 It also decides how a running command waits out a retry backoff (`pause`, called by the
-executor in a pool thread): it waits, unless another command is queued in its lane or gets
-queued while it waits. Then it hands the lane over: the executor returns a handover outcome,
-`done` queues the command again at the back of its lane and gives the lane to the one that
-waited. The storm bench found why: a close's verification read saw the trader's NEXT
+executor in a pool thread): it waits, unless a command it holds back is queued (or gets
+queued while it waits) and could run in its place. Then it hands its slot over: the executor
+returns a handover outcome, `done` queues the command again at the back and starts the ones
+that can run. The storm bench found why: a close's verification read saw the trader's NEXT
 position, retried, and slept 0.25 s holding the lane, while the close of that new position
 waited behind the sleep (~300 ms open instead of ~10 ms).
 
@@ -29,11 +37,26 @@ from services.enforcement.executor import Job
 from shared.clock import Clock
 from shared.messages.enforce import Command
 
+WHOLE = None                                  # the slot of a command about the whole group
+PER_CONTRACT = frozenset({"close_position", "reduce_position"})
+
 
 def lane_of(cmd: Command) -> tuple:
-    """Jobs of one lane run one at a time: (account, 0) positions, (account, 1) orders."""
+    """The group a command waits in: (account, 0) positions, (account, 1) orders."""
     action = ACTIONS.get(cmd.action)
     return cmd.account_id, action.PRIORITY if action is not None else 0
+
+
+def slot_of(cmd: Command) -> Optional[str]:
+    """What of its group a command holds while it runs: its contract, or WHOLE."""
+    if cmd.action in PER_CONTRACT and cmd.contract_id:
+        return cmd.contract_id
+    return WHOLE
+
+
+def conflict(a: Optional[str], b: Optional[str]) -> bool:
+    """Two slots of one group that must not run side by side."""
+    return a is WHOLE or b is WHOLE or a == b
 
 
 class Lanes:
@@ -44,73 +67,91 @@ class Lanes:
         self._clock = clock
         self._sleep = sleep
         self._cond = threading.Condition()
-        self._queued: dict[tuple, collections.deque] = {}   # lane -> jobs waiting, in order
-        self._busy: dict[tuple, str] = {}                   # lane -> id of the command running
+        self._queued: dict[tuple, collections.deque] = {}   # group -> jobs waiting, in order
+        self._busy: dict[tuple, dict[str, Optional[str]]] = {}   # group -> {running id: slot}
+
+    def _free(self, group: tuple, slot: Optional[str], but: str = "") -> bool:
+        return not any(conflict(slot, held) for cid, held in self._busy.get(group, {}).items()
+                       if cid != but)
 
     def enter(self, job: Job) -> bool:
-        """True: the job's lane is free and now its own (submit it); False: queued behind."""
-        lane = lane_of(job.command)
+        """True: the job may run now and holds its slot (submit it); False: queued behind."""
+        cmd = job.command
+        group, slot = lane_of(cmd), slot_of(cmd)
         with self._cond:
-            if lane not in self._busy:
-                self._busy[lane] = job.command.id
+            waiting = self._queued.get(group, ())
+            if self._free(group, slot) and not any(
+                    conflict(slot, slot_of(j.command)) for j in waiting):
+                self._busy.setdefault(group, {})[cmd.id] = slot
                 return True
-            self._queued.setdefault(lane, collections.deque()).append(
+            self._queued.setdefault(group, collections.deque()).append(
                 attrs.evolve(job, recheck=True))
-            self._cond.notify_all()            # a command in its backoff hands the lane over
+            self._cond.notify_all()            # a command in its backoff hands the slot over
             return False
 
-    def done(self, cmd: Command, again: Optional[Job] = None) -> Optional[Job]:
-        """`cmd` stopped running in its lane: finished, pending, or handing the lane over
-        (`again`: its job, queued again at the back). The next job to submit, if any (it
-        holds the lane now)."""
-        lane = lane_of(cmd)
+    def done(self, cmd: Command, again: Optional[Job] = None) -> list[Job]:
+        """`cmd` stopped running: finished, pending, or handing its slot over (`again`: its
+        job, queued again at the back). The jobs to submit now, in order (each holds its
+        slot): none, one, or more (a flatten's end may free closes of several contracts)."""
+        group = lane_of(cmd)
         with self._cond:
-            if self._busy.get(lane) == cmd.id:
-                del self._busy[lane]
-            waiting = self._queued.setdefault(lane, collections.deque())
+            busy = self._busy.get(group, {})
+            busy.pop(cmd.id, None)
+            waiting = self._queued.setdefault(group, collections.deque())
             if again is not None:
                 waiting.append(again)          # never dropped: it runs after those before it
                 self._cond.notify_all()
-            if lane in self._busy or not waiting:
-                if not waiting:
-                    del self._queued[lane]
-                return None
-            job = waiting.popleft()
+            started, passed = [], []
+            for job in list(waiting):
+                slot = slot_of(job.command)
+                if self._free(group, slot) and not any(conflict(slot, s) for s in passed):
+                    waiting.remove(job)
+                    self._busy.setdefault(group, {})[job.command.id] = slot
+                    started.append(job)
+                else:
+                    passed.append(slot)        # later jobs of its slot stay behind it
             if not waiting:
-                del self._queued[lane]
-            self._busy[lane] = job.command.id
-            return job
+                del self._queued[group]
+            if not self._busy.get(group, True):
+                del self._busy[group]
+            return started
 
     def remove(self, command_id: str) -> bool:
-        """Take a job queued (not running) out of its lane: True when it was queued (a
+        """Take a job queued (not running) out of its group: True when it was queued (a
         withdrawn command, services/enforcement/withdraw.py); a running one stays."""
         with self._cond:
-            for lane, waiting in list(self._queued.items()):
+            for group, waiting in list(self._queued.items()):
                 for job in list(waiting):
                     if job.command.id == command_id:
                         waiting.remove(job)
                         if not waiting:
-                            del self._queued[lane]
+                            del self._queued[group]
                         return True
         return False
 
     def queued(self, cmd: Command) -> list[Command]:
-        """The commands waiting in `cmd`'s lane, in order (the executor asks at a handover
-        whether one of them will do what `cmd` retries: actions' `handed_to`)."""
+        """The commands waiting behind `cmd` (its group, a slot it holds back), in order (the
+        executor asks at a handover whether one of them will do what `cmd` retries:
+        actions' `handed_to`)."""
+        slot = slot_of(cmd)
         with self._cond:
-            return [job.command for job in self._queued.get(lane_of(cmd), ())]
+            return [job.command for job in self._queued.get(lane_of(cmd), ())
+                    if conflict(slot, slot_of(job.command))]
 
     def pause(self, cmd: Command, seconds: float) -> bool:
-        """Wait out a retry backoff of `cmd` (running in its lane). True, as soon as a job
-        queued in the lane can run a round (a fresh one, or one whose own backoff is over):
-        then `cmd` hands the lane over instead of waiting more. Two commands both in their
-        backoff never pass the lane back and forth without either running a round."""
-        lane = lane_of(cmd)
+        """Wait out a retry backoff of `cmd` (running). True, as soon as a job it holds back
+        can run a round in its place (a fresh one, or one whose own backoff is over, that no
+        other running command holds back): then `cmd` hands its slot over instead of waiting
+        more. Two commands both in their backoff never pass the slot back and forth without
+        either running a round."""
+        group, slot = lane_of(cmd), slot_of(cmd)
         end = self._clock.monotonic() + seconds
         while True:
             with self._cond:
                 now = self._clock.monotonic()
-                ready = min((job.carry.due for job in self._queued.get(lane, ())),
+                ready = min((job.carry.due for job in self._queued.get(group, ())
+                             if conflict(slot, slot_of(job.command))
+                             and self._free(group, slot_of(job.command), but=cmd.id)),
                             default=math.inf)
                 if ready <= now:
                     return True

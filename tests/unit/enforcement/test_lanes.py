@@ -15,8 +15,15 @@ from services.enforcement.journal import Journal
 from services.enforcement.lanes import Lanes
 from shared.clock import FakeClock, SystemClock
 from shared.messages.enforce import DONE, FAILED, Command
+from shared.projectx.errors import BrokerUnavailable
 from tests.unit.enforcement.fakebroker import CLOSE, POSITIONS, QUERY, FakeBroker
-from tests.unit.enforcement.test_executor import A, ES, MNQ
+from tests.unit.enforcement.test_executor import A, MNQ
+
+
+def reduce(cid: str, size: int, contract: str = MNQ) -> Command:
+    return Command(id=cid, decision_id=cid.split(".")[0], account_id=A,
+                   action="reduce_position", rule="max_contracts", contract_id=contract,
+                   size=size)
 
 
 def close(cid: str, contract: str = MNQ) -> Command:
@@ -104,13 +111,13 @@ def test_a_retrying_close_hands_its_lane_to_the_close_of_the_next_position(
                                  f"fill) is closed by the next close of it, queued behind this "
                                  f"one")
     assert out.result.attempts == 1 and "still open" in out.result.errors[0]
-    following = lanes.done(first)
+    [following] = lanes.done(first)
     assert following.command.id == "d2.1"
     out2 = executor.run(following, broker)
     assert out2.kind == FINAL and out2.result.status == DONE, out2.result.detail
     # the new position was closed at once, not after the first command's 0.25 s backoff
     assert broker.closed_at == [(MNQ, 0.0), (MNQ, 0.0)]
-    assert lanes.done(second) is None
+    assert lanes.done(second) == []
     assert [e for e, _ in broker.trading()] == [CLOSE, CLOSE]       # no close of a flat one
     assert broker.log[:3] == [(CLOSE, MNQ), (QUERY, None), (POSITIONS, None)]
     assert out.result.broker_calls == 4   # close, orders, verify, the close's order found
@@ -148,16 +155,17 @@ def test_a_locked_trader_buying_again_and_again_gets_every_close_done_none_faile
     assert [e for e, _ in broker.trading()] == [CLOSE] * 8       # one close per position
 
 
-def test_a_close_queued_for_another_contract_does_not_end_the_first(executor, journal, lanes,
-                                                                  clock, slept):
-    """handed_to only ends a close when the queued command closes ITS contract: a queued ES
-    close leaves the MNQ close to come back, re-read and close what is still open."""
+def test_a_reduce_queued_for_the_contract_does_not_end_the_first(executor, journal, lanes,
+                                                                 clock, slept):
+    """handed_to only ends a close when the queued command closes ITS contract all the way (a
+    close of it, a flatten): a queued reduce of MNQ leaves the MNQ close to come back, re-read
+    and close what is still open."""
     broker = Trader(clock)
-    broker.positions = {MNQ: 1, ES: 1}
-    first, second = close("d1.1"), close("d2.1", ES)
+    broker.positions = {MNQ: 2}
+    first, second = close("d1.1"), reduce("d2.1", 1)
 
     def late():
-        broker.positions[MNQ] = 1                  # the close has not filled yet
+        broker.positions[MNQ] = 2                  # the close has not filled yet
         assert not lanes.enter(job(journal, second))
     broker.after_close.append(late)
     j1 = job(journal, first)
@@ -165,6 +173,7 @@ def test_a_close_queued_for_another_contract_does_not_end_the_first(executor, jo
     outcomes = drive(lanes, executor, broker, j1)
     assert [o.kind for o in outcomes] == [HANDOVER, FINAL, FINAL]
     assert outcomes[-1].command.id == "d1.1" and outcomes[-1].result.status == DONE
+    assert broker.positions[MNQ] == 0
 
 
 def test_with_nothing_queued_the_backoff_is_waited_out_in_the_lane(executor, journal, lanes,
@@ -176,27 +185,29 @@ def test_with_nothing_queued_the_backoff_is_waited_out_in_the_lane(executor, jou
     assert lanes.enter(j1)
     out = executor.run(j1, broker)
     assert out.kind == FINAL and out.result.status == DONE and out.result.attempts == 2
-    assert slept == [0.25] and lanes.done(j1.command) is None
+    assert slept == [0.25] and lanes.done(j1.command) == []
 
 
 def test_a_command_that_hands_over_still_gets_its_rounds_only_and_ends_failed(
         executor, journal, lanes, clock, slept):
     """The limit counts every round over every turn: a close that never fills (MNQ stays
-    open) hands over to the ES close queued behind it, then runs rounds 2 to 4 and fails,
+    open) hands over to the reduce of MNQ queued behind it, then runs rounds 2 to 4 and fails,
     with its four errors, rounds and calls journaled."""
     broker = Trader(clock)
-    broker.positions = {MNQ: 2, ES: 1}
+    broker.positions = {MNQ: 3}
     broker.stuck.add(MNQ)
-    first, second = close("d1.1"), close("d2.1", ES)
+    first, second = close("d1.1"), reduce("d2.1", 1)
     j1 = job(journal, first)
     assert lanes.enter(j1)
     assert not lanes.enter(job(journal, second))
     out = executor.run(j1, broker)
     assert out.kind == HANDOVER and slept == []
-    out2 = executor.run(lanes.done(first, out.again), broker)
-    assert out2.result.status == DONE and broker.positions[ES] == 0
-    out3 = executor.run(lanes.done(second), broker)
-    assert lanes.done(first) is None
+    [j2] = lanes.done(first, out.again)
+    out2 = executor.run(j2, broker)
+    assert out2.result.status == DONE and broker.positions[MNQ] == 2
+    [j3] = lanes.done(second)
+    out3 = executor.run(j3, broker)
+    assert lanes.done(first) == []
     assert out3.kind == FINAL and out3.result.status == FAILED
     assert "gave up after 4 rounds" in out3.result.detail
     assert out3.result.attempts == 4 and len(out3.result.errors) == 4
@@ -279,20 +290,23 @@ def drive(lanes: Lanes, executor: Executor, broker, job: Job, turns: int = 50) -
         assert len(outcomes) < turns, "the lane is passed around without end"
         out = executor.run(job, broker)
         outcomes.append(out)
-        job = lanes.done(out.command, out.again)
+        started = lanes.done(out.command, out.again)
+        assert len(started) <= 1, "drive plays one job at a time"
+        job = started[0] if started else None
     return outcomes
 
 
 def test_two_commands_in_their_backoff_do_not_pass_the_lane_back_and_forth(
         executor, journal, lanes, clock, slept):
-    """Both closes never fill: each hands the lane to the other only when that one's own
-    backoff is over, so every turn runs a round (4 each) and the waits overlap."""
+    """Two closes of MNQ whose calls all fail (HTTP 500): each hands the slot to the other
+    only when that one's own backoff is over, so every turn runs a round (4 each) and the
+    waits overlap."""
     broker = Trader(clock)
-    broker.positions = {MNQ: 1, ES: 1}
-    broker.stuck.update({MNQ, ES})
+    broker.positions = {MNQ: 1}
+    broker.fail[CLOSE] = [BrokerUnavailable(CLOSE, 3, "HTTP 500")] * 8
     j1 = job(journal, close("d1.1"))
     assert lanes.enter(j1)
-    assert not lanes.enter(job(journal, close("d2.1", ES)))
+    assert not lanes.enter(job(journal, close("d2.1")))
     outcomes = drive(lanes, executor, broker, j1)
     finals = [o for o in outcomes if o.kind == FINAL]
     assert [o.result.command_id for o in finals] == ["d1.1", "d2.1"]

@@ -21,7 +21,7 @@ from shared.messages.enforce import (DONE, FINAL_STATUSES, WITHDRAWN, Command, C
                                      WithdrawCommand)
 
 A = 1001
-MNQ, ES = "CON.F.US.MNQ.Z26", "CON.F.US.EP.Z26"
+MNQ = "CON.F.US.MNQ.Z26"
 
 
 class Pub:
@@ -96,9 +96,9 @@ def test_pending_command_is_withdrawn_and_not_retried(w, clock):
 
 
 def test_queued_command_is_withdrawn_the_running_one_finishes(w):
-    first, queued = close("d1.1"), close("d2.1", ES)
+    first, queued = close("d1.1"), close("d2.1")
     w.accept(first)
-    w.accept(queued)                            # same lane: queued behind the first
+    w.accept(queued)                            # same contract: queued behind the first
     assert [j.command.id for j in w.submitted] == ["d1.1"]
     w.withdraw(back("d2.1"))
     assert w.pub.sent[-1].status == WITHDRAWN
