@@ -22,15 +22,13 @@ from decimal import Decimal
 
 import pytest
 
-from services.risk.store import Store
-from shared.config.load import load_config
 from shared.messages.enforce import DONE, CloseOrder, CommandResult
 from shared.messages.market import (POSITION_LONG, SIDE_BUY, SIDE_SELL, AccountUpdate, Fill,
                                     MarketSnapshot, PositionUpdate, Quote)
-from tests.unit.risk.desk import MNQ, NS, SHIPPED, chi, shipped_engine
+from tests.unit.risk import test_restart_in_flight as restarted
+from tests.unit.risk.desk import MNQ, NS, chi
 
 ACCOUNT = 1001
-LOADED = load_config(SHIPPED)
 T0 = chi(2026, 11, 25, 9, 0)                 # a Wednesday morning
 BALANCE = Decimal(50_000)
 
@@ -57,43 +55,19 @@ def snapshot(positions, fills, seq: int) -> MarketSnapshot:
                           quotes=[Quote(contract_id=MNQ, ts_ns=T0, last=Decimal("21000.25"))])
 
 
-class Risk:
-    """One risk process: an engine loaded from the store, each step committed."""
+class Risk(restarted.Risk):
+    """One risk process (test_restart_in_flight's), whose close's result names its order."""
 
-    def __init__(self, data_dir: str, now: int, name: str):
-        self.engine = shipped_engine(LOADED, now, prefix=name)
-        self.store, _ = Store.open(data_dir)
-        self.store.load(self.engine, now)
-        self.now = now
-        self.outs = []
-
-    def step(self, out):
-        self.store.commit(out, self.engine)
-        self.outs.append(out)
-        return out
-
-    def feed(self, event):
-        return self.step(self.engine.on_event(event, self.now))
-
-    def sync(self, snap):
-        return self.step(self.engine.apply_snapshot(snap, self.now))
-
-    def result(self, command_id: str):
+    def result(self, command_id: str, status=DONE):
         cmd = self.engine.outbox.entries[command_id].command
         return self.step(self.engine.on_result(CommandResult(
-            command_id=command_id, account_id=ACCOUNT, status=DONE, action=cmd.action,
+            command_id=command_id, account_id=ACCOUNT, status=status, action=cmd.action,
             rule=cmd.rule, detail="MNQ closed", orders_known=True,
             close_orders=[CloseOrder(order_id=777, contract_id=MNQ, side=SIDE_SELL, size=1)]),
             self.now))
 
-    def decisions(self):
-        return [d for o in self.outs for d in o.decisions]
-
     def commands(self):
         return [c for o in self.outs for c in o.commands]
-
-    def stop(self):
-        self.store.close()
 
 
 def locked_buy_closing(data_dir: str, events: str):
