@@ -75,12 +75,21 @@ def test_a_restarted_broker_refusing_the_token_is_guarded_again_without_restarti
         after = procs.workers(config)["market"]
         assert (after.pid, after.restarts) == (market.pid, market.restarts), "market restarted"
         seen = list(zip(bus.received_ns, (m for _s, m in bus.msgs)))
-        for hub in ("user", "market"):
-            conns = [(ns, m) for ns, m in seen if isinstance(m, BrokerConnection) and m.hub == hub]
-            refused = [ns for ns, m in conns if m.reason == TOKEN_REFUSED]
-            assert refused, (hub, [m for _ns, m in conns])     # the reason named the token
-            back = [ns for ns, m in conns if m.state == "connected" and ns > refused[0]]
-            assert back and (back[0] - refused[0]) / 1e9 < AT_ONCE, (hub, conns)
+        hubs = {hub: [(ns, m) for ns, m in seen if isinstance(m, BrokerConnection)
+                      and m.hub == hub] for hub in ("user", "market")}
+        refusals = {hub: [ns for ns, m in conns if m.reason == TOKEN_REFUSED]
+                    for hub, conns in hubs.items()}
+        # the reason named the token, for the hub that tried the dead token first at least: the
+        # other may reconnect only after that hub's fresh login and never be refused (the
+        # fresh-clone make test of round 19: the market hub came back on the new token)
+        first = min((ns for refused in refusals.values() for ns in refused), default=None)
+        assert first is not None, {hub: [m for _ns, m in c] for hub, c in hubs.items()}
+        for hub, conns in hubs.items():
+            # refused: back at once; not refused: back on the fresh token, within the backoff
+            # step it may have been in while the sim was down
+            since, within = (refusals[hub][0], AT_ONCE) if refusals[hub] else (first, BACK_WITHIN)
+            back = [ns for ns, m in conns if m.state == "connected" and ns > since]
+            assert back and (back[0] - since) / 1e9 < within, (hub, conns)
         # one login for both hubs (and market's REST calls), not one per hub or per attempt
         assert logins(rest_url) == 1
         def market_log() -> str:
