@@ -41,13 +41,9 @@ def lockout_lines(procs, config, *since: str) -> list[dict]:
     return [d for d in json.loads(done.stdout)["decisions"] if d["rule"] == "lockout"]
 
 
-def enforced(telegram) -> list[str]:
-    return [c.text for c in telegram.sent(ME) if "Lockout enforced" in c.text]
-
-
-def test_a_restarted_risk_does_not_record_the_buy_its_predecessor_is_closing_again(
-        procs, tmp_path, telegram):  # noqa: F811
-    config = riskd_config(tmp_path, telegram)
+def locked_with_closes_held(procs, config, telegram):
+    """riskd started, Demo 1 locked by the trader, the sim holding its next closes (up to 120
+    s each): the sim desk."""
     desk = start(procs, config)
     desk.sim("/sim/quote", {"contractId": MNQ, "lastPrice": 21000})
     locked = procs.riskctl(config, "lockout", str(DEMO1), "--session")
@@ -55,6 +51,17 @@ def test_a_restarted_risk_does_not_record_the_buy_its_predecessor_is_closing_aga
     wait_for(lambda: any("🔒 Demo 1" in c.text for c in telegram.sent(ME)), 20,
              what="the self-lockout's alert")
     desk.fail(CLOSE, 200, 10, delay=120, hold=True, accountId=DEMO1)
+    return desk
+
+
+def enforced(telegram) -> list[str]:
+    return [c.text for c in telegram.sent(ME) if "Lockout enforced" in c.text]
+
+
+def test_a_restarted_risk_does_not_record_the_buy_its_predecessor_is_closing_again(
+        procs, tmp_path, telegram):  # noqa: F811
+    config = riskd_config(tmp_path, telegram)
+    desk = locked_with_closes_held(procs, config, telegram)
     try:
         desk.buy(DEMO1, MNQ, 1)
         wait_for(lambda: len(lockout_lines(procs, config)) == 1, 20,

@@ -19,7 +19,6 @@ the phone (tests/integration/test_notify_commands.py's set-up).
 """
 from __future__ import annotations
 
-import json
 import os
 import signal
 import time
@@ -27,30 +26,19 @@ import time
 import pytest
 
 from tests.e2e.harness import CLOSE, MNQ
-from tests.integration.test_notify_commands import (ME, riskd_config, start,  # noqa: F401
+from tests.integration.test_notify_commands import (ME, riskd_config,  # noqa: F401
                                                     telegram)
+from tests.integration.test_restart_risk_held_lockout_close import (DEMO1, lockout_lines,
+                                                                    locked_with_closes_held)
 from tests.support.env import wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(150)]
-DEMO1 = 1001
-
-
-def lockout_lines(procs, config) -> list[dict]:
-    done = procs.riskctl(config, "history", "--account", str(DEMO1), "--json")
-    assert done.returncode == 0, done.stderr
-    return [d for d in json.loads(done.stdout)["decisions"] if d["rule"] == "lockout"]
 
 
 def test_a_close_resumed_after_a_kill_keeps_its_timed_out_round_on_every_screen(
         procs, tmp_path, telegram):  # noqa: F811
     config = riskd_config(tmp_path, telegram)
-    desk = start(procs, config)
-    desk.sim("/sim/quote", {"contractId": MNQ, "lastPrice": 21000})
-    locked = procs.riskctl(config, "lockout", str(DEMO1), "--session")
-    assert locked.returncode == 0, locked.stdout + locked.stderr
-    wait_for(lambda: any("🔒 Demo 1" in c.text for c in telegram.sent(ME)), 20,
-             what="the self-lockout's alert")
-    desk.fail(CLOSE, 200, 10, delay=120, hold=True, accountId=DEMO1)
+    desk = locked_with_closes_held(procs, config, telegram)
     try:
         desk.buy(DEMO1, MNQ, 1)
         wait_for(lambda: lockout_lines(procs, config), 20, what="the close's decision")
