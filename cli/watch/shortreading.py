@@ -17,13 +17,14 @@ warning's aside after it (shared/rulenumbers.py row_aside: "2/3 per minute 67% (
 starts a 1m00s cooldown); counting 1 fill that may be riskd's own close still in flight
 (...)"); cut at 80 columns the aside went, and with it why the row counts 2. Its shorter forms
 keep the count and a shorter aside ("2/3 per minute 67%; incl. 1 maybe riskd's close",
-"4/5 80%; not counting 1 riskd is closing")."""
+"4/5 80%; not counting 1 riskd is closing"; past a size limit, "3/2 150%; 1 riskd is
+closing")."""
 from __future__ import annotations
 
 import re
 
 from shared.plural import plural
-from shared.rulenumbers import CLOSING_ASIDE, HELD_ASIDE
+from shared.rulenumbers import BEING_CLOSED_ASIDE, CLOSING_ASIDE, HELD_ASIDE
 
 GRACE = "no_stop_loss_grace"
 _READING = re.compile(
@@ -56,16 +57,20 @@ def aside_forms(text: str) -> list[str]:
     and an aside in each, longest first ([] for a row with no aside)."""
     head, sep, aside = text.partition("; ")
     held, closing = HELD_ASIDE.match(aside), CLOSING_ASIDE.match(aside)
-    if not sep or not (held or closing):
+    being = BEING_CLOSED_ASIDE.match(aside)
+    if not sep or not (held or closing or being):
         return []
     if held:
         n = int(held["n"])
         asides = [aside, f"counting {plural(n, 'fill')} that may be riskd's own close still"
                   f" in flight", f"counting {plural(n, 'fill')} that may be riskd's close",
                   f"incl. {n} maybe riskd's close"]
-    else:
+    elif closing:
         n = int(closing["n"])
         asides = [aside, f"not counting {n} riskd is closing", f"+{n} riskd is closing"]
+    else:
+        n = int(being["n"])
+        asides = [aside, f"{n} riskd is closing", f"{n} closing"]
     core = head.split(" (", 1)[0]            # the count and its share, without what it does
     forms = {f"{h}; {a}" for h in (head, core) for a in asides} - {text}
     return sorted(forms, key=lambda f: (-len(f), f))
