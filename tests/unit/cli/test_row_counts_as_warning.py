@@ -168,3 +168,22 @@ def test_short_forms_keep_the_count_and_an_aside():
     assert fitting("max_contracts", past, 20) == "6/5 120%; 3 closing"
     # a row with no aside is cut by the view, as before
     assert fitting("daily_net_loss", "-1.48/-600.00 0%; x", 5) == "-1.48/-600.00 0%; x"
+
+
+def test_max_contracts_per_instrument_row_at_and_past_its_limit_as_max_contracts():
+    """The same for a symbol's own limit (MNQ 5, then 4): at it, the warning's count; past it,
+    the contracts held and how many riskd is closing. Fails on main's code ("MNQ 5 of 5")."""
+    import attrs
+    from services.risk.rules.base import Ctx
+    run, _close, _ = held_close_of_a_loss()
+    run.wait(1)
+    run.fill(SIDE_BUY, 3, 20880, order_id=101)               # 5 held, 2 of them being closed
+    rule = run.engine.rules["max_contracts_per_instrument"]
+    shipped = run.engine.settings.for_account(run.engine.account(ACCOUNT))
+    ctx = Ctx(run.engine.account(ACCOUNT), run.engine.market, run.engine.calendar)
+    at = rule.shown(ctx, run.now, attrs.evolve(shipped.max_contracts_per_instrument,
+                                                limits={"MNQ": 5}))
+    assert at.detail == "MNQ 3 of 5; not counting 2 contracts riskd's close in flight takes"
+    past = rule.shown(ctx, run.now, attrs.evolve(shipped.max_contracts_per_instrument,
+                                                  limits={"MNQ": 4}))
+    assert past.detail == "MNQ 5 of 4; 2 of them being closed by riskd"
