@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import urllib.parse as urlparse
 
+from services.supervisor.policy import FLAPPING, STOPPED, STOPPING
 from services.supervisor.unreachable import STATUS_HINT, unreachable_reason
 from shared.networds import BROKER_UNREACHABLE
 
@@ -27,10 +28,24 @@ def sim_down(slot, rest_url: str, now: float, now_ns: int, tz: dt.tzinfo) -> str
     """'the broker is not reachable at 127.0.0.1:47230: riskd's sim broker is not running
     (simbroker is stopped: admin:root stopped it at ...; it stays stopped until an admin or ops
     starts it (`riskctl start simbroker`)); meanwhile ...'."""
-    state = unreachable_reason(slot, now, now_ns, tz).replace(f" {STATUS_HINT}", "")
+    state = _state(slot, now, now_ns, tz)
     where = urlparse.urlsplit(rest_url).netloc or rest_url
     return (f"the broker is not reachable at {where}: riskd's sim broker is not running "
             f"({state}); meanwhile {MEANWHILE}, and market keeps trying to connect")
+
+
+def _state(slot, now: float, now_ns: int, tz: dt.tzinfo) -> str:
+    """The sim worker's state: stopped (by whom, who starts it) or flapping in the words a
+    request to it gets; a crash or a start without their "try again" (nothing to retry)."""
+    p = slot.policy
+    if p.state in (STOPPED, FLAPPING) or (p.state == STOPPING and not slot.then_start):
+        return unreachable_reason(slot, now, now_ns, tz).replace(f" {STATUS_HINT}", "")
+    if p.state == STOPPING:
+        return f"{slot.name} is restarting (`riskctl restart`)"
+    if p.crashes_in_a_row:
+        why = f": {p.reason}" if p.reason else ""
+        return f"{slot.name} crashed{why}; riskd starts it again"
+    return f"{slot.name} is starting"
 
 
 def hub_lines(down: dict[str, tuple[str, str]]) -> dict[str, str]:

@@ -68,6 +68,20 @@ def test_the_stopped_sim_is_one_reason_saying_where_who_meanwhile_and_how_to_sta
     assert t.explained(t.now(), down) == ["risk not running", down]
 
 
+def test_a_crashed_or_starting_sim_says_riskd_starts_it_not_try_again():
+    slot = Slot("simbroker", "services.simbroker", PolicySettings())
+    slot.policy.want_start(0)
+    slot.policy.spawned(0)
+    assert "(simbroker is starting); meanwhile" in brokerdown.sim_down(
+        slot, "http://127.0.0.1:47230", 0.1, STOPPED_AT, CHICAGO)
+    slot.policy.alive(0.5)
+    slot.policy.exited(3.0, -9, "killed by signal 9 (SIGKILL)")
+    said = brokerdown.sim_down(slot, "http://127.0.0.1:47230", 3.1, STOPPED_AT, CHICAGO)
+    assert "(simbroker crashed: killed by signal 9 (SIGKILL); riskd starts it again)" in said, \
+        said
+    assert "try again" not in said
+
+
 def test_a_broker_riskd_does_not_run_refusing_both_hubs_is_said_once_with_what_market_does():
     t = _hubs_refused("https://gateway.example.com")
     assert t.explained(t.now()) == [
