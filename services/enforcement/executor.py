@@ -184,6 +184,9 @@ class Executor:
         self.v2_state = {"missing": False}     # shared: the gateway has no Order/v2/query
         self.closing = Closing()
         self.starting = SimStart(False)        # the app's: SimStart(broker.kind == "sim")
+        # command id -> when its trading call now out was sent (ActionContext._call): what a
+        # command queued behind it waits for (services/enforcement/behind.py)
+        self.at_broker: dict[str, int] = {}
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -277,7 +280,8 @@ class Executor:
                             save_progress=lambda p: self.journal.save_progress(cmd.id, p),
                             account_label=job.account_label, v2_state=self.v2_state,
                             settle=self.settings.settle, resumed=resumed,
-                            restarted=restarted, zone=self.settings.zone)
+                            restarted=restarted, zone=self.settings.zone,
+                            calls_out=self.at_broker)
         running.ctx = ctx
         if cmd.mode == "alert":
             return self._alert(job, action, ctx, running)

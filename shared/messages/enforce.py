@@ -148,6 +148,10 @@ class CommandResult:
     # the first answer (first_answer_ns) was riskd giving up on a call after this many seconds
     # ([broker] timeout): no answer came; 0: the broker answered (trial18c section 6)
     first_timed_out_s: float = 0.0
+    # an 'accepted' result of a command queued in enforcement's lane, not at the broker: what
+    # it waits behind, in words ("riskd's close of MNQ (held at the broker since Mon 08:15:02
+    # CST)": services/enforcement/behind.py); '' once it runs
+    waits_behind: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -167,6 +171,7 @@ class CommandState:
     event_ns: int = 0
     first_answer_ns: int = 0
     first_timed_out_s: float = 0.0   # as CommandResult's: the first answer was a timeout
+    waits_behind: str = ""           # as CommandResult's: queued in enforcement's lane behind
 
 
 @attrs.frozen(kw_only=True)
