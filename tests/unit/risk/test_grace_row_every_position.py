@@ -94,3 +94,11 @@ def test_a_narrow_cell_keeps_the_first_countdown_and_how_many_more():
     assert fitting(RULE, text, 36) == "NQ no stop, closed in 7s (+1 more)"
     assert fitting(RULE, text, 26) == "NQ closed in 7s (+1 more)"
     assert fitting(RULE, text, 20) == "NQ closed in 7s"
+
+
+def test_riskds_close_carries_the_position_it_was_decided_on(tmp_path):
+    """Command.held: what the close takes beyond it was bought after the decision, and its
+    result says so (tests/unit/enforcement/test_close_counts_what_it_closed.py)."""
+    m = held_close(tmp_path)
+    [(_due, _cid, cmd, _how)] = m.pending
+    assert (cmd.action, cmd.held) == ("close_position", 1)
