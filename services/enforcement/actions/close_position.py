@@ -33,13 +33,12 @@ from typing import Generator, Optional
 
 from services.enforcement.actions.base import (BY_EARLIER, ActionContext, GiveUp, Retry,
                                                StepReport, answered, unsure)
+from services.enforcement import placedorders
 from services.enforcement.planning import CLOSE, Step, plan_cancels, plural
-from shared import showtime
 
 NAME = "close_position"
 PRIORITY = 0
 PASSES = 3
-SKEW_NS = 1_000_000_000         # the broker's clock and risk's may differ this much
 
 
 def _contract(ctx: ActionContext) -> str:
@@ -79,7 +78,7 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
         raise Retry(f"{cid} still open ({left.size}) after closeContract")
     cancelled = sum(1 for d in ctx.done if d.startswith("cancel"))
     orders = f", {plural(cancelled, 'order')} cancelled" if cancelled else ""
-    orders += placed_words(ctx)
+    orders += placedorders.words(ctx)
     if already:
         how = "was already flat"
     elif close.describe() + BY_EARLIER in ctx.done:
@@ -98,39 +97,14 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
 
 def noting_placed(ctx: ActionContext, cid: str):
     """contract_orders' plan, journaling the orders it cancels that the trader placed after
-    riskd issued the close (progress `placed`: [order id, when placed, the order in words])."""
+    riskd issued the close (services/enforcement/placedorders.py)."""
     plan = contract_orders(cid)
 
     def planned(orders):
         steps = plan(orders)
-        ids = {s.order_id for s in steps}
-        known = {row[0] for row in ctx.progress.get("placed") or []}
-        # placed surely after the close was issued: later than its issue by more than the
-        # clocks may differ (an order placed just before it, a bracket the trader set with
-        # the position, is never said to be placed "while this close was in flight"; one
-        # placed within that second after it is only counted, not named)
-        new = [o for o in orders if o.id in ids and o.id not in known and o.created_ns
-               and o.created_ns > ctx.command.issued_ns + SKEW_NS]
-        if new:
-            # only now: shared/orderwords.py reads the market messages' constants, an area
-            # enforcement does not load at start (docs/performance.md, 'Memory')
-            from shared.orderwords import order_words   # noqa: PLC0415
-            new = [[o.id, o.created_ns, order_words(o)] for o in new]
-            ctx.save_progress(placed=list(ctx.progress.get("placed") or []) + new)
+        placedorders.note(ctx, orders, steps)
         return steps
     return planned
-
-
-def placed_words(ctx: ActionContext) -> str:
-    """': the trader's sell stop MNQ 2 @ 20800.00, placed at Sun 22:16:20 CST while this close
-    was in flight' for each such order this command cancelled ('' when none)."""
-    said = []
-    for order_id, placed_ns, words in ctx.progress.get("placed") or []:
-        if f"cancel order {order_id}" in ctx.done:
-            when = showtime.start(placed_ns, ctx.zone, ctx.clock.now_ns())
-            said.append(f"the trader's {words}, placed at {when} while this close was in "
-                        f"flight")
-    return f": {'; '.join(said)}" if said else ""
 
 
 def handed_to(ctx: ActionContext, queued: list) -> Optional[str]:
