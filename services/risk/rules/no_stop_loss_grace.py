@@ -19,6 +19,12 @@ meanwhile too (the row had read "grace_seconds=10", as if covered): "MNQ has no 
 close in flight for 8s closes all 2 (1 bought since it was sent); a stop placed now is
 cancelled with it", "MNQ long 1: its stop covers 1 of 1: riskd's close in flight for 3s closes
 all 1 and cancels its stop".
+The row says every position (measure): the one closest to its close first, then "; also " each
+other one (trial19b finding 9: while ES counted down, nothing said riskd's close in flight would
+cancel the stop just placed on MNQ). A position opened after riskd's close of all of the
+contract was sent (a flip during a held close) is closed by that close too: "riskd's close in
+flight for 14s also closes this short 1, opened since it was sent" (closing_of), not a fresh
+countdown.
 Its reading is whole seconds: value, share and words are one figure (trial 17g: the row read
 "3/10 35%", the alert 80 % where history said 81 % of the same warning); the screens and the
 alerts show its words (shared/rulenumbers.py SPELLED_OUT).
