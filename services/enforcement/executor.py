@@ -423,7 +423,7 @@ class Executor:
             calls += made
             counted = getattr(ACTIONS.get(cmd.action), "counted", None)
             if status == DONE and counted is not None:
-                detail += counted(cmd, found, known)
+                detail += counted(ctx, found, known)
         now = self.clock.now_ns()
         # the words a person reads name a contract by its ticker, as every screen does
         # (fresh-user trial 2026-12-06: "reduced CON.F.US.MNQ.Z26 on ..." beside "MNQ"), and

@@ -54,7 +54,7 @@ def contract_orders(cid: str):
 
 def run(ctx: ActionContext) -> Generator[float, None, str]:
     cid = _contract(ctx)
-    if ctx.resumed and ctx.position(cid) is None:
+    if ctx.resumed and _read(ctx, cid) is None:
         closed = StepReport()
         if ctx.restarted:
             ctx.found_flat_after_restart(Step(CLOSE, contract_id=cid))
@@ -128,20 +128,38 @@ def handed_to(ctx: ActionContext, queued: list) -> Optional[str]:
             f"is closed by {then}, queued behind this one")
 
 
-def counted(command, orders: list, known: bool) -> str:
+def _read(ctx: ActionContext, cid: str):
+    """The position a later round reads before it closes; the largest seen on the side riskd
+    decided on is journaled (progress `read`): what that close takes (counted)."""
+    found = ctx.position(cid)
+    held = ctx.command.held
+    if found is not None and held and (found.type == 1) == (held > 0) \
+            and found.size > int(ctx.progress.get("read") or 0):
+        ctx.save_progress(read=found.size)
+    return found
+
+
+def counted(ctx: ActionContext, orders: list, known: bool) -> str:
     """'; 2 contracts closed, 1 more than held when riskd decided (bought after it)' after a
-    done close's words when its closes took more than risk knew held on the contract when it
-    decided (Command.held): a close carried out late, or retried, takes all that is open then
+    done close's words when it took more than risk knew held on the contract when it decided
+    (Command.held): a close carried out late, or retried, takes all that is open then
     (trial19b finding 8: a held close of MNQ long 1 closed the 1 the trader bought 6 s later
-    too, and its "✅ Done" and history said only "MNQ closed"). Counted from the orders its
-    closes created on the closing side (closeorders.py; the list complete: known); '' when
-    they took no more, or when that is not known."""
+    too, and its "✅ Done" and history said only "MNQ closed"). How many: the largest position
+    a later round read on that side before closing it (_read); else the orders its closes
+    created on the closing side (closeorders.py; the list complete: known), only when no
+    order on the other side shows in their window: a trader's market order there may be a
+    buy that grew the position or a sell that reversed it (a flip's sell of 2 against long 1
+    would read as riskd's close of 2), and that cannot be told from the orders alone. ''
+    when it took no more, or when that is not known."""
+    command = ctx.command
     held = command.held
-    if not held or not known:
+    if not held:
         return ""
     side = 1 if held > 0 else 0                 # the closing side: sell a long, buy a short
-    closed = sum(o.size for o in orders
-                 if o.contract_id == command.contract_id and o.side == side)
+    mine = [o for o in orders if o.contract_id == command.contract_id]
+    closed = int(ctx.progress.get("read") or 0)
+    if not closed and known and all(o.side == side for o in mine):
+        closed = sum(o.size for o in mine)
     more = closed - abs(held)
     if more <= 0:
         return ""

@@ -31,13 +31,15 @@ def executor(journal, clock):
 
 class HeldOnce(FakeBroker):
     """Its first closeContract times out unapplied (held at the broker, never carried out);
-    meanwhile the trader buys 1 more: a market buy of the trader's, in that call's window."""
+    meanwhile the trader trades `traded` (a market order of the trader's, in that call's
+    window): +1 buys 1 more, -2 sells 2 (long 1 reversed to short 1)."""
+    traded = 1
 
     def close_contract(self, account_id, contract_id):
         if not any(c[0] == CLOSE for c in self.log):
             self._enter(CLOSE, contract_id)
-            self.positions[contract_id] += 1
-            self._made(contract_id, -1, 1)            # the trader's buy (side 0: not a close)
+            self.positions[contract_id] += self.traded
+            self._made(contract_id, -self.traded, abs(self.traded))     # the trader's order
             raise BrokerUnavailable(CLOSE, 3, "timeout")
         super().close_contract(account_id, contract_id)
 
@@ -75,4 +77,17 @@ def test_a_close_of_what_was_held_says_no_count(journal, clock):
     broker.positions = {MNQ: 3}
     out = run(executor(journal, clock), journal, broker,
               attrs.evolve(command("close_position", cid="d2.1", contract_id=MNQ)))
+    assert out.result.detail == "MNQ on account 7 closed", out.result.detail
+
+
+def test_a_reversal_during_the_held_close_is_not_counted_as_a_close(journal, clock):
+    """The trader sold 2 against long 1 while the close was held (short 1), and riskd's next
+    round bought 1 back: the trader's sell of 2 is a market order on the closing side in the
+    call's window, and was never riskd's close of 2."""
+    broker = HeldOnce(A, clock)
+    broker.traded = -2
+    broker.positions = {MNQ: 1}
+    out = run(executor(journal, clock), journal, broker,
+              command("close_position", contract_id=MNQ, held=1, issued_ns=clock.now_ns()))
+    assert out.result.status == DONE and broker.positions[MNQ] == 0, out.result
     assert out.result.detail == "MNQ on account 7 closed", out.result.detail
