@@ -74,9 +74,8 @@ LOCK_REASONS = (LOCKED_ALREADY, "already locked", OWN_EXTENDED, OWN_SAME_END)
 # what closes a position (risk's "flat now": another of these closed a failed action's target)
 CLOSING = ("close_position", "reduce_position", "flatten")
 
-# an outcome this long after its decision says when it came (it waited: enforcement was
-# stopped, the broker was slow); one sooner reads as at the decision's time
-WAITED_S = 1.0
+# an outcome this long after its decision says when it came (shared/roundslatency.py)
+WAITED_S = roundslatency.LATE_S
 
 
 def outcome_text(state, decided_ns: int = 0, tz=None, tries: int = 1, again: str = "",

@@ -27,6 +27,7 @@ from shared.plural import plural
 from shared.rulenumbers import BEING_CLOSED_ASIDE, CLOSING_ASIDE, HELD_ASIDE
 
 GRACE = "no_stop_loss_grace"
+ALSO = "; also "     # between the positions' readings (services/risk/rules/no_stop_loss_grace.py)
 _READING = re.compile(
     r"^(?P<what>(?P<symbol>\S+) (?:has no stop|(?P<side>\S+) (?P<size>\d+): its (?:\d+ )?stops? "
     r"covers? (?P<cover>\d+) of \d+)): (?:(?P<count>closed in \S+) unless "
@@ -49,6 +50,8 @@ def _flight_tail(tail: str) -> str:
         parts.append("its stop cancelled" if tail.endswith("its stop") else "stops cancelled")
     elif "a stop placed now is cancelled" in tail:
         parts.append("a stop now is cancelled")
+    if " opened since it was sent" in tail:             # a flip during the close: it too
+        parts.insert(0, "this one too")
     return "; ".join(parts)
 
 
@@ -77,9 +80,22 @@ def aside_forms(text: str) -> list[str]:
 
 
 def shorter(rule: str, text: str) -> list[str]:
-    """The reading's shorter forms, longest first ([] for a reading that has none)."""
+    """The reading's shorter forms, longest first ([] for a reading that has none). A grace
+    row of several positions (their readings joined by "; also ", the first the closest to its
+    close) keeps the first one's forms and how many more there are: "ES closed in 3s (+1
+    more)", then the first's forms alone."""
     if rule != GRACE:
         return aside_forms(text)
+    first, *others = text.split(ALSO)
+    if others:
+        own = [first, *one_shorter(first)]
+        more = f" (+{len(others)} more)"
+        return list(dict.fromkeys([f + more for f in own] + own[1:]))
+    return one_shorter(text)
+
+
+def one_shorter(text: str) -> list[str]:
+    """One position's grace reading's shorter forms, longest first."""
     m = _READING.match(text)
     if m is None:
         return []

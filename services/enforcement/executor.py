@@ -423,7 +423,11 @@ class Executor:
                calls: int, rounds: int, cannot_enforce: str = "") -> Outcome:
         cmd = job.command
         if ctx is not None and status in (DONE, FAILED):
-            calls += self._close_orders(job, ctx)
+            made, found, known = self._close_orders(job, ctx)
+            calls += made
+            counted = getattr(ACTIONS.get(cmd.action), "counted", None)
+            if status == DONE and counted is not None:
+                detail += counted(ctx, found, known)
         now = self.clock.now_ns()
         # the words a person reads name a contract by its ticker, as every screen does
         # (fresh-user trial 2026-12-06: "reduced CON.F.US.MNQ.Z26 on ..." beside "MNQ"), and
@@ -436,22 +440,23 @@ class Executor:
             event_ns=cmd.event_ns, action=cmd.action, rule=cmd.rule,
             first_answer_ns=ctx.first_answer_ns if ctx else 0,
             broker_calls=calls,
-            errors=list(ctx.errors) if ctx else [], reason=cmd.reason, by=cmd.by)
+            errors=list(ctx.errors) if ctx else [], reason=cmd.reason, by=cmd.by,
+            issued_ns=cmd.issued_ns)
         entry = self.journal.finish(result)
         return Outcome(FINAL, entry.result(), cmd, broker_words(cannot_enforce))
 
 
-    def _close_orders(self, job: Job, ctx: ActionContext) -> int:
+    def _close_orders(self, job: Job, ctx: ActionContext) -> tuple[int, list, bool]:
         """Find the broker orders the command's closes created and journal them (progress
         close_orders, orders_known: the result carries them; closeorders.py). A command left
         running by a process that ended may have closed before it: from its first start on.
-        The broker calls made (0 or 1)."""
+        (the broker calls made (0 or 1), the orders found, whether that list is complete)."""
         calls = list(ctx.close_calls)
         if ctx.restarted and job.entry.started_ns:
             calls.append(closeorders.CloseCall(ctx.command.contract_id or "", 0,
                                                job.entry.started_ns, worked=False))
         if not calls:
-            return 0
+            return 0, [], True
         orders = closeorders.read(ctx.client, ctx.account_id, calls, ctx.budget)
         found, known = [], False
         if orders is not None:
@@ -464,7 +469,7 @@ class Executor:
                     orders, cid, job.entry.started_ns, ctx.begun_ns, own))
         ctx.save_progress(close_orders=[[o.order_id, o.contract_id, o.side, o.size]
                                         for o in found], orders_known=known)
-        return 1
+        return 1, found, known
 
 
 def _ran(ctx: ActionContext, rounds: int, counted: int, calls: int) -> dict:

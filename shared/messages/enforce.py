@@ -72,6 +72,9 @@ class Command:
                                      # `size` from the size read)
     account_name: str = ""           # the broker's name of the account as risk knew it: results
                                      # name an account the config does not name by it
+    held: int = 0                    # close_position: the contracts risk knew held on the
+                                     # contract when it decided (long +, short -; 0: not known):
+                                     # its result says how many more it closed (bought since)
 
 
 @attrs.frozen(kw_only=True)
@@ -152,6 +155,9 @@ class CommandResult:
     # it waits behind, in words ("riskd's close of MNQ (held at the broker since Mon 08:15:02
     # CST)": services/enforcement/behind.py); '' once it runs
     waits_behind: str = ""
+    # when risk issued the command (Command.issued_ns: its decision's time for a first try;
+    # 0: not known): the "✅ Done" of one that came late says how late (trial19b finding 8)
+    issued_ns: int = 0
 
 
 @attrs.frozen(kw_only=True)
