@@ -13,8 +13,9 @@ riskd_exit (riskd's expected exits, one JSON row per exit, written as they are a
 settled or forgotten: services/risk/exits.py; riskd_exits, the one row per account of earlier
 versions, is moved into it on open), riskd_orders (order ids known to be riskd's; one taken
 back is deleted) and riskd_pending (fills held or claimed as riskd's until a close's result
-names its orders: exits.py dump_pending): which fills are riskd's is known across kill -9 and
-restarts; exposure (each
+names its orders: exits.py dump_pending) and riskd_order_cmd (which of riskd's commands each
+order is known to be of: exits.py order_cmd, written as it changes): which fills are riskd's,
+and whose command's, is known across kill -9 and restarts; exposure (each
 account's open positions and working orders as risk's book had them, written with every commit
 (a step whose Position event moved a position commits: Outcome.moved) and every second, not
 while a restart's record still waits for market's complete snapshot):
@@ -98,6 +99,9 @@ CREATE TABLE IF NOT EXISTS rules_in_force (
 CREATE TABLE IF NOT EXISTS riskd_orders (
     account_id INTEGER NOT NULL, order_id INTEGER NOT NULL, PRIMARY KEY (account_id, order_id));
 CREATE TABLE IF NOT EXISTS riskd_pending (account_id INTEGER PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS riskd_order_cmd (
+    account_id INTEGER NOT NULL, order_id INTEGER NOT NULL, command_id TEXT NOT NULL,
+    PRIMARY KEY (account_id, order_id));
 """
 # the withdraws whose command has left the outbox (services/risk/withdraw.py)
 _WITHDRAWS_LEFT = "DELETE FROM withdraws WHERE id NOT IN (SELECT id FROM outbox)"
@@ -312,6 +316,7 @@ class Store:
             self.db.executemany("DELETE FROM riskd_orders WHERE account_id = ? AND order_id = ?",
                                 [(account_id, oid) for oid in sorted(dropped)])
             saved -= dropped
+        self._order_cmds(account_id, acct.riskd.take_cmd_changes())
         # the fills held or claimed until a result names its orders (exits.py dump_pending)
         pending = acct.riskd.dump_pending()
         if pending != self._pending_seen.get(account_id):
@@ -323,14 +328,29 @@ class Store:
                                 (account_id,))
             self._pending_seen[account_id] = pending
 
+    def _order_cmds(self, account_id: int, changed: dict) -> None:
+        """Which command each order is of (exits.py order_cmd), the rows that changed."""
+        gone = [(account_id, o) for o, c in changed.items() if c is None]
+        if gone:
+            self.db.executemany("DELETE FROM riskd_order_cmd WHERE account_id = ? AND "
+                                "order_id = ?", gone)
+        rows = [(account_id, o, c) for o, c in changed.items() if c is not None]
+        if rows:
+            self.db.executemany("INSERT OR REPLACE INTO riskd_order_cmd VALUES (?, ?, ?)",
+                                rows)
+
     def _all_exits(self, engine) -> None:
-        """Every account's exits written again (after a rollback), then only changes."""
+        """Every account's exits (and orders' commands) written again (after a rollback),
+        then only changes."""
         self.db.execute("DELETE FROM riskd_exit")
+        self.db.execute("DELETE FROM riskd_order_cmd")
         for aid, acct in engine.accounts.items():
             acct.riskd.take_changes()
+            acct.riskd.take_cmd_changes()
             self.db.executemany("INSERT INTO riskd_exit VALUES (?, ?, ?)",
                                 [(aid, e.n, json.dumps(dump_exit(e)))
                                  for e in acct.riskd.expected])
+            self._order_cmds(aid, dict(acct.riskd.order_cmd))
         self._exits_again = False
 
     def _daily(self, engine, account_id: int) -> None:
@@ -584,6 +604,12 @@ class Store:
             rows = exits.get(aid, [])
             engine.account(aid).riskd.load([r for _n, r in rows], orders.get(aid, []),
                                             [n for n, _r in rows])
+        cmds: dict[int, list] = {}
+        for aid, order_id, cid in self.db.execute(
+                "SELECT account_id, order_id, command_id FROM riskd_order_cmd"):
+            cmds.setdefault(aid, []).append((order_id, cid))
+        for aid, rows in cmds.items():
+            engine.account(aid).riskd.load_order_cmds(rows)
         for aid, body in self.db.execute("SELECT account_id, body FROM riskd_pending"):
             engine.account(aid).riskd.load_pending(body)
             self._pending_seen[aid] = body
