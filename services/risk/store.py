@@ -23,7 +23,9 @@ after a restart, what existed is not read as new (services/risk/carried.py); rul
 (the rules each account is held to on the trading day, written when they change): a restarted
 risk keeps a loosening waiting for the roll (services/risk/settings.py); meta 'off_rules' (the
 rules in force as an admin's disable --now stopped guarding an account, that trading day): an
-enable after a restart still starts from them; meta 'alert_book' (alert mode's would-be lockouts and
+enable after a restart still starts from them; meta 'taken_under' (the setting each rule's own
+lockout in force was taken under: services/risk/oldsetting.py, written with the steps that
+change lockouts): a restarted risk's row still says "under its old setting"; meta 'alert_book' (alert mode's would-be lockouts and
 breaches recorded: services/risk/alertmode.py); meta 'rules_configured' (the config's rules
 per account as risk last read them, that trading day): a restart says what an edit made while
 riskd was stopped changed (RuleSettings.restart_changes).
@@ -54,7 +56,7 @@ from services.risk.exits import dump_exit
 from services.risk.lockouts import key_text
 from shared import codec, shards
 from shared.config.convert import config_converter, to_toml_data
-from shared.config.rules import RulesConfig
+from shared.config.rules import RULE_CLASS, RulesConfig
 from shared.messages.enforce import Command
 from shared.messages.market import Fill
 from shared.messages.risk import HistoryReply
@@ -141,6 +143,8 @@ class Store:
         self._book_seen = ""         # alert mode's book as written (meta 'alert_book')
         self._book_at: tuple = ()    # (its change count, the day) when last serialised
         self._quiet_seen = "{}"
+        self._taken_seen = ""        # meta 'taken_under' as written
+        self._taken_data: dict = {}  # lockout id -> (its setting, that setting as data)
         self._exits_again = False    # a rollback lost written changes: write every exit again
         self._orders_saved: dict[int, set] = {}   # riskd order ids committed, per account
         self._pending_seen: dict[int, str] = {}   # riskd_pending's body as written, per account
@@ -210,6 +214,8 @@ class Store:
                     db.execute("INSERT OR REPLACE INTO lockouts VALUES (?, ?, ?, ?)",
                                (key_text(lk), lk.id, lk.account_id, _enc(lk)))
                 self._history(c.ts_ns, lk.account_id, "lockout", c)
+            if out.lockouts:
+                self._taken_under(engine)
             for d in out.decisions:
                 self._history(d.ts_ns, d.account_id, "decision", d)
             for w in out.warnings:
@@ -288,6 +294,28 @@ class Store:
         self._folds_seen = ""
         self._book_seen = ""
         self._book_at = ()
+        self._taken_seen = ""
+
+    def _taken_under(self, engine) -> None:
+        """The setting each lockout in force was taken under (engine.taken_under, services/
+        risk/oldsetting.py), written when it changed: those of ended lockouts are left out."""
+        taken = getattr(engine, "taken_under", None)
+        if taken is None:
+            return
+        rows = {}
+        for lk in engine.lockouts.all():
+            if lk.id not in taken:
+                continue
+            params = taken[lk.id]
+            seen = self._taken_data.get(lk.id)
+            if seen is None or seen[0] is not params:
+                seen = (params, None if params is None else to_toml_data(params))
+            rows[lk.id] = seen
+        self._taken_data = rows
+        body = json.dumps({lid: d for lid, (_p, d) in rows.items()}, sort_keys=True)
+        if body != self._taken_seen:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('taken_under', ?)", (body,))
+            self._taken_seen = body
 
     def _history(self, ts_ns: int, account_id: int, kind: str, msg) -> None:
         self.db.execute("INSERT INTO history (ts_ns, account_id, kind, body) VALUES (?, ?, ?, ?)",
@@ -577,6 +605,7 @@ class Store:
             restore_configured = getattr(engine.settings, "restore_configured", None)
             if restore_configured is not None:
                 restore_configured(self.rules_configured(engine.day))
+        self._load_taken_under(engine)
         held = engine.lockouts.all()
         if held:            # what each lockout in force has acted on: not acted on twice
             for (body,) in self.db.execute(
@@ -655,6 +684,34 @@ class Store:
                      "end-of-day balance is unknown, so the marks stay as last taken",
                      saved_day, engine.day)
             engine.missed_rolls(list(engine.accounts))
+
+    def _load_taken_under(self, engine) -> None:
+        """The settings the lockouts in force were taken under (_taken_under), back into
+        engine.taken_under; one that no longer reads as its rule's setting is left out (the
+        row then says "locked by this rule", as before they were saved)."""
+        taken = getattr(engine, "taken_under", None)
+        body = self._meta("taken_under")
+        if taken is None or not body:
+            return
+        try:
+            saved = json.loads(body)
+        except ValueError as exc:
+            log.warning("the settings lockouts were taken under cannot be read (%s)", exc)
+            return
+        for lk in engine.lockouts.all():
+            if lk.id not in saved:
+                continue
+            data = saved[lk.id]
+            try:
+                params = None if data is None else config_converter.structure(
+                    data, RULE_CLASS[lk.rule])
+            except Exception as exc:     # noqa: BLE001 - an old or damaged record
+                log.warning("the setting lockout %s was taken under cannot be read (%s)",
+                            lk.id, exc)
+                continue
+            taken[lk.id] = params
+            self._taken_data[lk.id] = (params, data)
+        self._taken_seen = body
 
     def pending_commands(self) -> list[Command]:
         return [_dec(b) for (b,) in self.db.execute("SELECT body FROM outbox ORDER BY ts_ns")]
