@@ -28,6 +28,8 @@ A cut whose call finds the position gone (PositionNotFound after a read that sho
 so in close_position's words (_gone_at_the_call): resumed after a restart, "found so when
 enforcement resumed the reduce after a restart" or "closed by the close riskd sent before
 enforcement restarted" (the Done the phone hears), else "was already flat" (nothing to do).
+Resumed after a restart whose ended process had journaled the target (it then called), a
+position gone at the read is "found so when enforcement resumed the reduce", as well.
 """
 from __future__ import annotations
 
@@ -59,6 +61,7 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
     cid, cut = _check(ctx)
     pos = ctx.position(cid)
     target = ctx.progress.get("target")
+    journaled = target is not None       # by an earlier round, or the process that ended
     if target is None:
         if pos is None:
             return f"{cid} on account {ctx.account} was already flat"
@@ -85,6 +88,13 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
         return f"{cid} on account {ctx.account} {gone}{orders}"
     if not steps and unsure(ctx.done) is not None:
         return f"{reduced(ctx, cid, size)}, though {unsure(ctx.done, ctx.timed_out_s)}{orders}"
+    if not steps and ctx.restarted and journaled and pos is None:
+        # the process that ended journaled its target, then called: flat at the re-read
+        # (that call carried out, or the trader closed it), never "nothing left to do"
+        ctx.found_flat_after_restart()
+        return (f"{cid} on account {ctx.account} is flat: found so when enforcement resumed "
+                f"the reduce after a restart (the close sent before it, or the trader, closed "
+                f"it){orders}")
     if not steps and ctx.restarted and "target" in ctx.progress and pos is not None:
         ctx.found_flat_after_restart()          # its target was journaled before its call
         return (f"{cid} on account {ctx.account} is at {size} (target {target}): found so when "

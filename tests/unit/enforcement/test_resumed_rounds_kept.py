@@ -274,3 +274,24 @@ def test_a_reduce_whose_call_finds_the_position_gone_was_already_flat(clock):
     assert res.status == DONE and found_nothing_to_do(res.status, res.first_answer_ns), res
     assert res.detail == ("MNQ on account 7 was already flat (the reduce's call found no "
                           "position)"), res.detail
+
+
+def test_a_resumed_reduce_that_finds_the_position_gone_at_its_read_is_not_nothing_to_do(
+        tmp_path, clock):
+    """The ended process journaled the reduce's target (1 of 2: it does so before its call)
+    and was killed -9; the resumed reduce reads MNQ flat. The code before said "MNQ on
+    account 7 is at 0 (target 1): nothing left to do" with no first answer ("nothing to do"),
+    where close_position says found flat after the restart (fails there, checked at fb55a41)."""
+    path = str(tmp_path / "journal.sqlite")
+    cmd = left_running(path, clock, "reduce_position", size=1)
+    journal = Journal(path, clock.now_ns())
+    journal.save_progress(cmd.id, {"target": 1, "observed": 2, "side": 1})
+    del journal
+    broker = FakeBroker(A, clock)                   # flat: the held cut, or the trader
+    _journal, out = resume(path, clock, broker)
+    res = out.result
+    assert res.status == DONE and not found_nothing_to_do(res.status, res.first_answer_ns), res
+    assert res.detail == ("MNQ on account 7 is flat: found so when enforcement resumed the "
+                          "reduce after a restart (the close sent before it, or the trader, "
+                          "closed it)"), res.detail
+    assert broker.trading() == []                   # and nothing sent
