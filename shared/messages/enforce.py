@@ -72,6 +72,11 @@ class Command:
                                      # `size` from the size read)
     account_name: str = ""           # the broker's name of the account as risk knew it: results
                                      # name an account the config does not name by it
+    # cancel_orders of a contract: only the orders placed at or before this time (the broker's
+    # clock; an order of no known time counts as before). riskd's late close's cancel (services/
+    # risk/latecarried.py): an order placed after the late fill is the trader's, for what they
+    # opened since, and stays. 0: every working order
+    placed_by_ns: int = 0
 
 
 @attrs.frozen(kw_only=True)
