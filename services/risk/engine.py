@@ -426,8 +426,10 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 # stop left working on a flat contract opened a position nothing guarded)
                 after = acct.exposure(event.contract_id)
                 zone = getattr(self, "zone", None) or dt.timezone.utc
+                # (also from a restarted risk's first snapshot: the broker carried it out
+                # while risk was down; its orders come before its fills there)
                 orders = left_working(acct, event, after) \
-                    if live and self.settings.for_account(acct) is not None else []
+                    if self.settings.for_account(acct) is not None else []
                 out.warnings.append(late_close_note(late, event, before, after, zone,
                                                     self.ids, now, orders))
                 if orders:

@@ -16,7 +16,7 @@ from services.risk.outcome import Outcome
 from services.risk.store import Store
 from shared.latewords import LATE_CLOSE, RESTARTED, TIMED_OUT
 from shared.messages.enforce import CloseOrder, CommandResult, LostCall
-from shared.messages.market import Fill
+from shared.messages.market import AccountUpdate, Fill, MarketSnapshot
 from tests.unit.risk.desk import ACCOUNT, MNQ, ORDER_STOP, SIDE_BUY, SIDE_SELL, D, Desk
 
 NS = 1_000_000_000
@@ -384,3 +384,36 @@ def test_a_late_partial_close_leaving_a_position_cancels_nothing():
     desk.long(3, MNQ, 21000)
     assert out.fills[0].by_riskd
     assert cancels(desk) == []
+
+
+def test_a_late_close_made_while_risk_was_down_cancels_from_the_first_snapshot(tmp_path):
+    """risk killed -9 (or down) when the broker carried the held close out: the late fill
+    comes in the restarted risk's first snapshot, with the trader's stop still working. It
+    is riskd's late close all the same, and the stop placed before it is cancelled."""
+    desk = desk_()
+    store, _ = Store.open(str(tmp_path))
+    closed_with_a_timed_out_call(desk)
+    bought_again(desk)
+    desk.stop(500, MNQ, SIDE_SELL, 1, "20900")
+    stop = desk.account.orders[500]
+    for out in desk.history + [desk.result_out]:
+        store.commit(out, desk.engine)
+    store.close()
+    desk.wait(10)
+    filled_at = desk.now                         # the late close, while risk is down
+    later = Desk(start=desk.now + 5 * NS, daily_unrealized_loss=LOSS,
+                 trade_frequency_limit=FREQ)
+    store, _ = Store.open(str(tmp_path))
+    store.load(later.engine, later.now)
+    out = later.engine.apply_snapshot(MarketSnapshot(
+        seq=1, epoch=1, accounts=[AccountUpdate(account_id=ACCOUNT, name="SIM-1",
+                                                balance=D(50_000), can_trade=True)],
+        orders=[stop],
+        fills=[Fill(account_id=ACCOUNT, trade_id=900, contract_id=MNQ, ts_ns=filled_at,
+                    price=D("20999.75"), pnl=D("-0.5"), fees=D(0), side=SIDE_SELL, size=1,
+                    order_id=400)]), later.now)
+    later.history.append(out)
+    assert [f.by_riskd for f in out.fills if f.trade_id == 900] == [True]
+    [cmd] = cancels(later)
+    assert cmd.contract_id == MNQ and cmd.placed_by_ns == filled_at
+    store.close()
