@@ -55,20 +55,62 @@ def signed(n: int) -> str:
     return f"+{n}" if n > 0 else str(n)
 
 
+def resumed(sent_ns: int, tz: dt.tzinfo) -> str:
+    """What a close's result adds when enforcement was killed while its call was out and the
+    restarted enforcement resumed it and closed again (enforcement's executor: its result
+    lists that call as unsettled): "resumed after enforcement restarted: the close sent at
+    02:25:18, before the restart, got no answer and may still be carried out by the broker
+    (riskd takes that fill as its own late close and says so)". Trial20a section 3: history
+    and the Done read a plain "MNQ closed", and the held call, released later, closed the
+    trader's next position."""
+    when = f" at {clock(sent_ns, tz)}" if sent_ns else ""
+    return (f"resumed after enforcement restarted: the close sent{when}, before the restart, "
+            f"got no answer and may still be carried out by the broker (riskd takes that fill "
+            f"as its own late close and says so)")
+
+
+def cancels(orders: list[str]) -> str:
+    """'your sell stop MNQ 1 @ 20900.00 (order 9000023)': the orders riskd's late close cancels
+    (orders: each 'sell stop MNQ 1 @ 20900.00 (order 9000023)'), one line of words."""
+    return "your " + ", ".join(orders)
+
+
 def sentence(symbol: str, why: str, filled_at: str, closed: int, before: int,
-             after: int) -> str:
+             after: int, cancelled: tuple[str, ...] = ()) -> str:
     """risk's note: "riskd's earlier close of MNQ (timed out at 22:12:35), carried out late by
     the broker, closed your MNQ +1 at 22:14:45; not counted as your trade". closed: the
     signed contracts the fill closed (+1: a long of 1); before/after: the position before and
     after it as risk reads it. A position it left open, smaller (a partial close) or the
-    other way (more than was held), is said as it is now."""
+    other way (more than was held), is said as it is now. cancelled: the orders working on
+    the contract before the late close that riskd cancels with it (services/risk/
+    latecarried.py): "MNQ is flat now; riskd cancels your sell stop MNQ 1 @ 20900.00 (order
+    9000023) with it (left working, it would open a new position)" -- decided, its Done
+    follows, never said done before it is (trial20a section 1: "MNQ is flat now" while the
+    trader's stop stayed working and later opened a short nothing guarded)."""
     if before and abs(closed) < abs(before):
         what = f"closed {abs(closed)} of your {symbol} {signed(before)}"
     else:
         what = f"closed your {symbol} {signed(before or closed)}"
     now = f"; your {symbol} is {signed(after)} now" if after else f"; {symbol} is flat now"
+    if cancelled:
+        them = "them" if len(cancelled) > 1 else "it"
+        now += (f"; riskd cancels {cancels(list(cancelled))} with it (left working, {them} "
+                f"would open a new position)")
     return (f"riskd's earlier close of {symbol} ({why}), carried out late by the broker, "
             f"{what} at {filled_at}{now}; not counted as your trade")
 
 
-__all__ = ["LATE_CLOSE", "WHO", "title", "why_words", "sentence", "clock"]
+def cancel_reason(symbol: str, filled_at: str, orders: list[str]) -> str:
+    """The reason of riskd's cancel of the orders its late close left working (history's and
+    the log's): "riskd's earlier close of MNQ, carried out late by the broker at 22:14:45,
+    closed the position; a close of riskd's cancels the orders working on its contract:
+    your sell stop MNQ 1 @ 20900.00 (order 9000023), placed before it (an order placed
+    after it is left working)"."""
+    return (f"riskd's earlier close of {symbol}, carried out late by the broker at {filled_at}, "
+            f"closed the position; a close of riskd's cancels the orders working on its "
+            f"contract: {cancels(orders)}, placed before it (an order placed after it is left "
+            f"working)")
+
+
+__all__ = ["LATE_CLOSE", "WHO", "title", "why_words", "sentence", "clock", "cancels", "resumed",
+           "cancel_reason"]

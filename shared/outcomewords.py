@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, Optional
 
+from shared import latewords
 from shared.actedby import WAITS
 from shared.lockwords import ADMIN_LOCKOUT, SELF_LOCKOUT
 from shared.messages.enforce import MARKET_OPEN
@@ -27,7 +28,9 @@ LOCKOUT_RULE = "lockout"
 ADMIN = KILL_SWITCH        # the admin's kill switch (`riskctl flatten`): its one name
 _NOT_A_RULE = {SELF_LOCKOUT: "trader (self-lockout)", ADMIN_LOCKOUT: "the admin (admin lockout)",
                ADMIN: "admin",
-               LOCKOUT_RULE: "lockout enforcement"}
+               LOCKOUT_RULE: "lockout enforcement",
+               # riskd's cancel of what its late close left working (services/risk/latecarried.py)
+               latewords.LATE_CLOSE: latewords.WHO}
 RULE = "rule "
 
 

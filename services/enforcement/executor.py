@@ -55,7 +55,9 @@ from services.enforcement import closeorders
 from services.enforcement.simstart import SimStart
 from services.enforcement.budget import BudgetView, Closing
 from services.enforcement.journal import PENDING as PENDING_STATE, RUNNING, Entry, Journal
+from shared import latewords
 from shared.crashpoint import crash_point
+from shared.latewords import RESTARTED
 from services.enforcement import outcomes
 from services.enforcement.planning import retry_delay
 from shared.clock import Clock
@@ -428,6 +430,8 @@ class Executor:
             counted = getattr(ACTIONS.get(cmd.action), "counted", None)
             if status == DONE and counted is not None:
                 detail += counted(ctx, found, known)
+        if ctx is not None and status == DONE and ctx.restarted:
+            detail += _resumed_words(ctx)
         now = self.clock.now_ns()
         # the words a person reads name a contract by its ticker, as every screen does
         # (fresh-user trial 2026-12-06: "reduced CON.F.US.MNQ.Z26 on ..." beside "MNQ"), and
@@ -479,6 +483,17 @@ def _ran(ctx: ActionContext, rounds: int, counted: int, calls: int) -> dict:
     return {"rounds": rounds, "counted": counted, "calls": calls,
             "errors": list(ctx.errors), "done": list(ctx.done),
             "first_answer_ns": ctx.first_answer_ns, "timed_out_s": ctx.timed_out_s}
+
+
+def _resumed_words(ctx: ActionContext) -> str:
+    """'; resumed after enforcement restarted: the close sent at 02:25:18, ...' when the close
+    the ended process sent is still unsettled at the end (this run closed again; the broker
+    may carry that call out later: CommandResult.unsettled, risk's late exit); '' otherwise
+    (found done: its own words say it)."""
+    sent = [c for c in ctx.progress.get("unsettled") or [] if len(c) > 3 and c[3] == RESTARTED]
+    if not sent:
+        return ""
+    return "; " + latewords.resumed(int(sent[0][2] or 0), ctx.zone)
 
 
 def _stepwise(result) -> Generator[float, None, str]:

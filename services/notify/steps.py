@@ -20,7 +20,8 @@ from typing import Any, Optional
 import attrs
 
 from services.notify.latelock import held_longer
-from services.notify.templates import (BREACH, LOCK_ONLY, LOCK_ONLY_BESIDE_A_CLOSE, NOT_DONE,
+from services.notify.templates import (BREACH, LATE_CLOSE_CANCEL, LOCK_ONLY,
+                                       LOCK_ONLY_BESIDE_A_CLOSE, NOT_DONE,
                                        RANK, Alert, Context, _lock_words, breaches_title,
                                        build, extension_line, readable, unenforced, waits)
 from shared.lockwords import ADMIN_LOCKOUT, ASKED_LOCKOUTS
@@ -96,6 +97,10 @@ def step_alert(msgs: list, ctx: Context) -> Optional[Alert]:
     """The one alert of a step's messages (build() of the message when it is alone)."""
     alerts = [(m, build(m, ctx)) for m in msgs]
     alerts = [(m, a) for m, a in alerts if a is not None]
+    if len(alerts) > 1:
+        # riskd's cancel of what its late close left working is said by the late close's own
+        # alert (templates.LATE_CLOSE_CANCEL, logged only): never a breach beside a rule's
+        alerts = [(m, a) for m, a in alerts if a.kind != LATE_CLOSE_CANCEL] or alerts[:1]
     if len(alerts) == 1 and isinstance(alerts[0][0], Decision) \
             and alerts[0][0].rule in ASKED_LOCKOUTS:
         # its lockout change came apart (further than HOLD_S): the longest notify knows

@@ -51,7 +51,12 @@ NOTHING_TO_DO = "action_nothing_to_do"
 # (trial15c finding 10: 4 alerts per buy on a locked account). Logged; history keeps them.
 BESIDE_LOCKOUTS_CLOSE = "breach_beside_lockout_close"
 DONE_BESIDE_LOCKOUTS_CLOSE = "action_done_beside_lockout_close"
-LOG_ONLY = frozenset({NOTHING_TO_DO, BESIDE_LOCKOUTS_CLOSE, DONE_BESIDE_LOCKOUTS_CLOSE})
+# riskd's cancel of the orders its late close left working (services/risk/latecarried.py):
+# the "⚠️ riskd's earlier close was carried out late" alert names them and says riskd cancels
+# them; its "✅ Done" says it was done. Its decision is logged, and in history
+LATE_CLOSE_CANCEL = "late_close_cancel"
+LOG_ONLY = frozenset({NOTHING_TO_DO, BESIDE_LOCKOUTS_CLOSE, DONE_BESIDE_LOCKOUTS_CLOSE,
+                      LATE_CLOSE_CANCEL})
 
 
 @attrs.frozen(kw_only=True)
@@ -241,6 +246,11 @@ def _plain(suppressed: str) -> str:
 
 def decision_alert(d: Decision, ctx: Context) -> Optional[Alert]:
     account = ctx.called(d.account_id)
+    if d.rule == latewords.LATE_CLOSE:      # the late close's own alert says it (LOG_ONLY)
+        return Alert(kind=LATE_CLOSE_CANCEL, severity=INFO,
+                     title=f"riskd cancels the orders its late close left working on {account}",
+                     lines=(d.reason,), account=account, account_id=d.account_id,
+                     ts_ns=d.ts_ns)
     verb = _ACTION_WORDS.get(d.action, d.action)
     if d.action == "none" and d.rule in ASKED_LOCKOUTS:
         # an account with nothing open is only locked: no flatten is claimed (risk's words)

@@ -53,6 +53,7 @@ from services.risk.words import (ADMIN_LOCKOUT, ASKED_LOCKOUTS, BY_ADMIN, LOCKOU
                                  SELF_LOCKOUT, command_in, no_rule_lockout, no_symbol_lockout,
                                  not_sent, what, who)
 from shared import showtime
+from shared.latewords import LATE_CLOSE
 from shared.config.rules import RULE_NAMES
 from shared.messages.notify import NotifyEvent
 from shared.plural import plural
@@ -775,7 +776,9 @@ class Acting:
                       reason=d.reason, issued_ns=now, event_ns=d.event_ns,
                       order_text=self._order_text(d), target=d.target,
                       account_name=d.account_name or self.broker_name(d.account_id),
-                      held=held)
+                      held=held,
+                      # riskd's late close's cancel: the orders placed by its fill only
+                      placed_by_ns=d.event_ns if d.rule == LATE_CLOSE else 0)
         self.track(cmd)
         self.outbox.add(cmd, now)
         out.commands.append(cmd)

@@ -45,7 +45,7 @@ from services.risk.acting import Acting, Flattened
 from services.risk.alertmode import AlertBook
 from services.risk.carried import Carried
 from services.risk.disabled import Off, held_now, not_guarded_words
-from services.risk.latecarried import late_close_note
+from services.risk.latecarried import late_cancel, late_close_note, left_working
 from services.risk.lockouts import LockoutBook, current_ends, lock_key
 from services.risk.moves import PendingMoves
 from services.risk.outbox import Outbox
@@ -421,10 +421,19 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             change = acct.apply_fill(event, self.calendar.trading_day, now,
                                      live and not earlier)
             if late is not None and change == "new":
-                # said in history and to the phone: what it closed, and what is held now
-                out.warnings.append(late_close_note(
-                    late, event, before, acct.exposure(event.contract_id),
-                    getattr(self, "zone", None) or dt.timezone.utc, self.ids, now))
+                # said in history and to the phone: what it closed, and what is held now; a
+                # close of riskd's closes the contract's orders (latecarried.py: the trader's
+                # stop left working on a flat contract opened a position nothing guarded)
+                after = acct.exposure(event.contract_id)
+                zone = getattr(self, "zone", None) or dt.timezone.utc
+                # (also from a restarted risk's first snapshot: the broker carried it out
+                # while risk was down; its orders come before its fills there)
+                orders = left_working(acct, event, after) \
+                    if self.settings.for_account(acct) is not None else []
+                out.warnings.append(late_close_note(late, event, before, after, zone,
+                                                    self.ids, now, orders))
+                if orders:
+                    self._take(late_cancel(event, orders, zone, now), now, out)
             if change == "changed":          # as kept: whose it was stays (state.py)
                 event = acct.trades.get(event.trade_id, event)
             if change == "new" and not event.by_riskd:

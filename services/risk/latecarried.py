@@ -8,6 +8,17 @@ notify sends to the phone, in the words of shared/latewords.py: which close it w
 did not know its outcome (timed out at ..., sent before enforcement restarted), what it closed
 and at what time, and what the position is now when it is not flat (trial18c section 1: the
 trader's MNQ +1, bought after an unlock, vanished with no history line and no alert).
+
+A late close IS riskd's close, so it closes the contract's orders too (RULES.md "Closing a
+contract closes its orders"; trial20a section 1: the trader's stop, placed for the position
+the late close then closed, stayed working on a flat MNQ and later opened a short nothing
+guarded). When the fill leaves the contract flat, the orders working on it that were placed
+before the fill (the broker's times: the late close closed the position they protected) are
+cancelled: one decision (late_cancel: cancel_orders of the contract, by WHO), sent through
+enforcement as every action is (the outbox, the journal: exactly once, across a kill -9),
+whose command carries the fill's time (Command.placed_by_ns): an order the trader placed
+after the late close came is for what they opened since, not riskd's to cancel, and stays.
+The note names the orders it cancels; the cancel's own Done says it was done.
 """
 from __future__ import annotations
 
@@ -15,23 +26,58 @@ import datetime as dt
 from typing import Callable
 
 from shared import latewords
-from shared.messages.market import SIDE_SELL, Fill
-from shared.messages.risk import RuleWarning
+from shared.messages.market import ORDER_MARKET, SIDE_SELL, Fill
+from shared.messages.risk import CANCEL_ORDERS, Decision, RuleWarning
+from shared.orderwords import order_words
 from shared.symbols import ticker_of
 
 
+def left_working(acct, fill: Fill, after: int) -> list:
+    """The orders riskd's late close `fill` leaves working that it cancels: none unless the
+    fill leaves the contract flat (after: the signed position now); else the trader's orders
+    working on the contract (not a market order: one working now is a close on its way, not
+    an order that rests; not riskd's own) placed at or before the fill, by the broker's
+    times (an order of no known time: before)."""
+    if after:
+        return []
+    mine = acct.riskd.orders
+    return sorted((o for o in acct.working_orders(fill.contract_id)
+                   if o.type != ORDER_MARKET and o.order_id not in mine
+                   and (not o.created_ns or o.created_ns <= fill.ts_ns)),
+                  key=lambda o: o.order_id)
+
+
+def order_named(order) -> str:
+    """'sell stop MNQ 1 @ 20900.00 (order 9000023)'."""
+    return f"{order_words(order)} (order {order.order_id})"
+
+
 def late_close_note(late, fill: Fill, before: int, after: int, zone: dt.tzinfo,
-                    new_id: Callable[[], str], now: int) -> RuleWarning:
+                    new_id: Callable[[], str], now: int, cancelled=()) -> RuleWarning:
     """The note of `fill`, which the late exit `late` (services/risk/exits.py Exit) took;
     before/after: the signed position on its contract before and after the fill, as risk
-    reads it (AccountState.exposure)."""
+    reads it (AccountState.exposure); cancelled: the orders riskd cancels with it
+    (left_working)."""
     closed = fill.size if fill.side == SIDE_SELL else -fill.size
     words = latewords.sentence(ticker_of(fill.contract_id),
                                latewords.why_words(late.how, late.lost_ns, zone),
-                               latewords.clock(fill.ts_ns, zone), closed, before, after)
+                               latewords.clock(fill.ts_ns, zone), closed, before, after,
+                               tuple(order_named(o) for o in cancelled))
     return RuleWarning(id=new_id(), ts_ns=now, rule=latewords.LATE_CLOSE,
                        account_id=fill.account_id, value=None, limit=None, warn_at=0.0,
                        reason=words)
 
 
-__all__ = ["late_close_note"]
+def late_cancel(fill: Fill, orders: list, zone: dt.tzinfo, now: int) -> Decision:
+    """riskd's cancel of the orders its late close left working (left_working: not empty):
+    cancel_orders of the contract, only of orders placed by the fill's time (event_ns, which
+    the command carries as placed_by_ns: services/risk/acting.py)."""
+    return Decision(id="", ts_ns=now, rule=latewords.LATE_CLOSE, account_id=fill.account_id,
+                    action=CANCEL_ORDERS, contract_id=fill.contract_id, event_ns=fill.ts_ns,
+                    by=latewords.WHO,
+                    reason=latewords.cancel_reason(ticker_of(fill.contract_id),
+                                                   latewords.clock(fill.ts_ns, zone),
+                                                   [order_named(o) for o in orders]))
+
+
+__all__ = ["late_close_note", "late_cancel", "left_working"]

@@ -75,6 +75,11 @@ class Command:
     held: int = 0                    # close_position: the contracts risk knew held on the
                                      # contract when it decided (long +, short -; 0: not known):
                                      # its result says how many more it closed (bought since)
+    # cancel_orders of a contract: only the orders placed at or before this time (the broker's
+    # clock; an order of no known time counts as before). riskd's late close's cancel (services/
+    # risk/latecarried.py): an order placed after the late fill is the trader's, for what they
+    # opened since, and stays. 0: every working order
+    placed_by_ns: int = 0
 
 
 @attrs.frozen(kw_only=True)

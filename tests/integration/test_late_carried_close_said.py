@@ -21,6 +21,13 @@ close and closes; the killed process's call, released later, is riskd's and said
 "(sent at ..., before enforcement restarted)". And with both risk and enforcement killed -9
 during the held call (trial19b section 1): the same, risk's restart included.
 
+The trader placed a stop for the new MNQ +1 before the release (trial20a section 1): riskd's
+late close is riskd's close, so it cancels that stop (one cancel_orders of the contract, of
+the orders placed before the late fill), the late close's alert names it ("MNQ is flat now;
+riskd cancels your sell stop MNQ 1 @ 20800.00 (order N) with it") and the cancel's Done says
+it was done. With enforcement killed, the resumed close's Done says it was resumed after the
+restart and that the first call may still be carried out (trial20a section 3).
+
 Changed from etc/riskd.toml: the sim's random walk off (prices move only when the test says),
 a fake Telegram as the phone, and an admin password (the unlock, as in the trial).
 """
@@ -28,13 +35,14 @@ from __future__ import annotations
 
 import json
 import os
+from decimal import Decimal
 import signal
 import time
 
 import pytest
 
 from shared.config.access import hash_password
-from tests.e2e.harness import CLOSE, MNQ
+from tests.e2e.harness import CLOSE, MNQ, SELL, STOP
 from tests.integration.test_notify_commands import (ME, riskd_config, start,  # noqa: F401
                                                     telegram)
 from tests.integration.test_risk_commands import ADMIN_PW, riskctl  # noqa: F401
@@ -96,12 +104,20 @@ def test_a_held_close_carried_out_late_is_riskds_and_said(
                  what="the unlock")
         desk.buy(DEMO1, MNQ, 1)                     # the trader's next position
         wait_for(lambda: desk.positions(DEMO1) == {MNQ: 1}, 10, what="long 1")
+        # and its stop below the market (20880), as a trader would place it (trial20a)
+        stop = desk.client.place_order(DEMO1, MNQ, STOP, SELL, 1, stop_price=Decimal("20800"))
         time.sleep(1)
         assert desk.positions(DEMO1) == {MNQ: 1}   # nothing of riskd's closes it now
+        assert [o.id for o in desk.working(DEMO1)] == [stop]
     finally:
         desk.release(CLOSE)
     # the held call, carried out now, closes the trader's MNQ +1
     wait_for(lambda: not desk.positions(DEMO1), 15, interval=0.2, what="the late close")
+    # riskd's close closes the contract's orders: the stop placed for the position the late
+    # close closed is cancelled (trial20a: it stayed working on a flat MNQ, then opened a
+    # short nothing guarded)
+    wait_for(lambda: not desk.working(DEMO1), 15, interval=0.2,
+             what="the stop cancelled with riskd's late close")
     sells = [t for t in desk.client.search_trades(DEMO1, 0) if int(t.side) == 1]
     assert len(sells) == 2, sells                   # riskd's close of 2, the late one of 1
     alert = telegram.wait_sent(lambda c: "earlier close was carried out late" in c.text, 20,
@@ -113,9 +129,24 @@ def test_a_held_close_carried_out_late_is_riskds_and_said(
     if kill:
         assert ", before enforcement restarted), carried out late" in alert.text, alert.text
     assert "carried out late by the broker, closed your MNQ +1 at " in alert.text, alert.text
+    assert (f"MNQ is flat now; riskd cancels your sell stop MNQ 1 @ 20800.00 (order {stop}) "
+            f"with it") in alert.text, alert.text
+    done = telegram.wait_sent(lambda c: "cancel by riskd (late close)" in c.text, 20, chat=ME,
+                              what="the cancel's Done")
+    assert (f"cancelled 1 order in MNQ on account Demo 1 (id 1001), working before riskd's "
+            f"late close: sell stop MNQ 1 @ 20800.00 (order {stop})") in done.text, done.text
+    if "enforcement" in kill:
+        # the close resumed after the kill -9 says so, and that the first call may come
+        # (trial20a section 3: a plain "MNQ closed")
+        resumed = [t for t in texts(telegram) if "close by rule daily_unrealized_loss" in t
+                   and "resumed after enforcement restarted: the close sent at " in t]
+        assert resumed and "may still be carried out by the broker" in resumed[0], \
+            texts(telegram)
     history = json_of(riskctl, config, "history", "--account", str(DEMO1))
     [line] = [w for w in history["warnings"] if w["rule"] == "riskd_late_close"]
     assert "closed your MNQ +1 at " in line["reason"], line
+    [cancel] = [d for d in history["decisions"] if d["rule"] == "riskd_late_close"]
+    assert cancel["action"] == "cancel_orders" and cancel["by"] == "riskd (late close)", cancel
     shown = riskctl(config, "history", "--account", str(DEMO1))
     assert "riskd (late close)" in shown.stdout, shown.stdout
     # riskd's sells are not the trader's trades: the buy of 2 and the buy of 1

@@ -11,6 +11,13 @@ a close or flatten is under way is that close, which a cancel would undo (the cl
 the position still open and send again). A market order never rests: it fills or is
 rejected; risk never asks to cancel one (a new market order on a locked account is closed
 once it fills, services/risk/lockouts.py).
+
+A command with placed_by_ns (riskd's late close's cancel: services/risk/latecarried.py)
+cancels only the contract's orders placed by then, by the broker's times (an order of no
+known time counts as placed before): one the trader placed after the late close came is for
+what they opened since, and stays working. Its result names the orders it cancelled
+(journaled as progress `named` before the cancels, so a resumed run says them too) and how
+many placed after it were left working.
 """
 from __future__ import annotations
 
@@ -30,12 +37,53 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
         ctx.execute([Step(CANCEL, contract_id=cmd.contract_id or "", order_id=cmd.order_id)]
                     ).raise_if_stuck(ctx.errors)
         return one_order_done(cmd, ctx.account, ctx.done[-1])
+    if cmd.placed_by_ns:
+        return (yield from _placed_by(ctx))
     yield from ctx.settle_orders(lambda orders: plan_cancels(orders, cmd.contract_id,
                                                              keep_market=True),
                       f"orders still working{_of(cmd.contract_id)}", PASSES)
     n = len(ctx.done)
     return (f"cancelled {plural(n, 'order')}{_of(cmd.contract_id)} on account {ctx.account}"
             if n else f"account {ctx.account} had no working orders{_of(cmd.contract_id)}")
+
+
+def placed_by(orders, cmd) -> list:
+    """The orders a command with placed_by_ns may cancel: placed at or before it (or of no
+    known time)."""
+    return [o for o in orders if not o.created_ns or o.created_ns <= cmd.placed_by_ns]
+
+
+def _placed_by(ctx: ActionContext) -> Generator[float, None, str]:
+    """cancel_orders of riskd's late close (placed_by_ns): the contract's orders placed by the
+    late fill, named in the result; those placed after it left working, counted."""
+    cmd = ctx.command
+    cid = cmd.contract_id or ""
+    last: list = []          # the last read: what is left working after the cancels
+
+    def planned(orders):
+        last[:] = orders
+        steps = plan_cancels(placed_by(orders, cmd), cid or None, keep_market=True)
+        ids = {s.order_id for s in steps}
+        named = [list(r) for r in ctx.progress.get("named") or []]
+        new = [o for o in orders if o.id in ids and o.id not in {r[0] for r in named}]
+        if new:
+            # only now: shared/orderwords.py reads the market messages' constants, an area
+            # enforcement does not load at start (docs/performance.md, 'Memory')
+            from shared.orderwords import order_words   # noqa: PLC0415
+            ctx.save_progress(named=named + [[o.id, order_words(o)] for o in new])
+        return steps
+    yield from ctx.settle_orders(planned, f"orders still working{_of(cid)}", PASSES)
+    cancelled = [f"{words} (order {oid})" for oid, words in ctx.progress.get("named") or []
+                 if f"cancel order {oid}" in ctx.done]
+    after = len(plan_cancels(last, cid or None, keep_market=True))
+    left = (f"; {plural(after, 'order')} placed after riskd's late close left working"
+            if after else "")
+    if cancelled:
+        return (f"cancelled {plural(len(cancelled), 'order')}{_of(cid)} on account "
+                f"{ctx.account}, working before riskd's late close: {', '.join(cancelled)}"
+                f"{left}")
+    return (f"account {ctx.account} had no working orders{_of(cid)} placed before riskd's "
+            f"late close{left}")
 
 
 def one_order_done(cmd, account: str, done: str) -> str:
@@ -58,5 +106,8 @@ def describe(ctx: ActionContext) -> str:
     cmd = ctx.command
     if cmd.order_id is not None:
         return f"cancel order {cmd.order_id} on account {ctx.account}"
-    n = len(plan_cancels(ctx.working_orders(), cmd.contract_id, keep_market=True))
+    orders = ctx.working_orders()
+    if cmd.placed_by_ns:
+        orders = placed_by(orders, cmd)
+    n = len(plan_cancels(orders, cmd.contract_id, keep_market=True))
     return f"cancel {plural(n, 'order')}{_of(cmd.contract_id)} on account {ctx.account}"

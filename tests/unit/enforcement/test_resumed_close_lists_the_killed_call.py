@@ -8,8 +8,11 @@ resumed command finds the position flat, nothing is listed: a trader's own close
 2 minutes stays the trader's."""
 from __future__ import annotations
 
+import datetime as dt
+
 from services.enforcement.executor import Executor, Job, Settings
 from services.enforcement.journal import Journal
+from shared.clock import from_ns
 from shared.latewords import RESTARTED
 from shared.messages.enforce import DONE, Command, LostCall
 from tests.unit.enforcement.fakebroker import FakeBroker
@@ -84,3 +87,47 @@ def test_a_resumed_close_that_finds_the_position_flat_lists_nothing(tmp_path, cl
     assert out.result.status == DONE, out.result
     assert out.result.unsettled == [], out.result
     journal.close()
+
+
+def test_the_result_says_the_close_was_resumed_and_the_first_call_may_still_come(
+        tmp_path, clock):
+    """Trial20a section 3: history and the "✅ Done" of a close that outlived a kill -9 of
+    enforcement read a plain "MNQ closed"; the killed process's call, still held, closed
+    the trader's next position 30 s later. The result says the close was resumed after the
+    restart and that the first call may still be carried out (docs/alerts.md, ✅ Done)."""
+    broker = FakeBroker(A, clock)
+    broker._made(MNQ, -1, 1)
+    broker.positions = {MNQ: 1}
+    clock.advance(0.5)
+    journal, started = killed_during_the_close(str(tmp_path / "j.sqlite"), clock, broker)
+    out = resume(journal, clock, broker)
+    assert out.result.status == DONE, out.result
+    sent = f"{from_ns(started, dt.timezone.utc):%H:%M:%S}"
+    assert out.result.detail == (
+        f"MNQ on account {A} closed; resumed after enforcement restarted: the close sent at "
+        f"{sent}, before the restart, got no answer and may still be carried out by the "
+        f"broker (riskd takes that fill as its own late close and says so)"), out.result.detail
+    journal.close()
+
+
+def test_a_resumed_close_whose_first_call_was_carried_out_says_no_more(tmp_path, clock):
+    """The killed process's close was carried out before the resume (its order is there):
+    nothing may come later, and the result does not say it may."""
+    broker = FakeBroker(A, clock)
+    broker.positions = {MNQ: 2}
+    path = str(tmp_path / "j.sqlite")
+    first = Journal(path, clock.now_ns())
+    first.receive(close(), clock.now_ns())
+    first.start("d1.1", clock.now_ns())
+    clock.advance(0.01)
+    broker.close_contract(A, MNQ)
+    first.close()
+    clock.advance(2)
+    broker._made(MNQ, -1, 1)
+    broker.positions = {MNQ: 1}
+    clock.advance(1)
+    second = Journal(path, clock.now_ns())
+    out = resume(second, clock, broker)
+    assert out.result.status == DONE, out.result
+    assert "resumed after enforcement restarted" not in out.result.detail, out.result.detail
+    second.close()

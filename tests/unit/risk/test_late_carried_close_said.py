@@ -16,7 +16,7 @@ from services.risk.outcome import Outcome
 from services.risk.store import Store
 from shared.latewords import LATE_CLOSE, RESTARTED, TIMED_OUT
 from shared.messages.enforce import CloseOrder, CommandResult, LostCall
-from shared.messages.market import Fill
+from shared.messages.market import AccountUpdate, Fill, MarketSnapshot
 from tests.unit.risk.desk import ACCOUNT, MNQ, ORDER_STOP, SIDE_BUY, SIDE_SELL, D, Desk
 
 NS = 1_000_000_000
@@ -291,3 +291,129 @@ def test_riskds_next_close_of_the_new_position_is_not_said_late():
         desk.now)
     assert notes(desk) == []
     assert desk.account.trades_today == 2
+
+
+# -- a late close closes the contract's orders (trial20a section 1) -----------------------------
+
+def cancels(desk: Desk) -> list:
+    return [c for c in desk.commands() if c.action == "cancel_orders"]
+
+
+def test_a_late_close_cancels_the_traders_stop_left_working_on_the_flat_contract():
+    """Trial20a section 1: the trader bought again and placed a stop; riskd's held close,
+    carried out late, closed the position, and the stop stayed working on a flat MNQ (it later
+    opened a short nothing guarded). A late close is riskd's close: it cancels the contract's
+    orders, through one command (exactly once: the outbox), and the note names them."""
+    desk = desk_()
+    closed_with_a_timed_out_call(desk)
+    bought_again(desk)
+    desk.stop(500, MNQ, SIDE_SELL, 1, "20900")          # the trader's stop for the new +1
+    desk.wait(5)
+    out = late_fill(desk)
+    assert out.fills[0].by_riskd
+    [cmd] = cancels(desk)
+    assert cmd.rule == LATE_CLOSE and cmd.contract_id == MNQ and cmd.order_id is None
+    assert cmd.mode == "enforce" and cmd.by == ""
+    # only the orders placed by the late fill: one placed after it is the trader's
+    assert cmd.placed_by_ns == out.fills[0].ts_ns
+    [d] = desk.decisions(LATE_CLOSE)
+    assert d.by == "riskd (late close)" and d.action == "cancel_orders"
+    assert "sell stop MNQ 1 @ 20900.00 (order 500)" in d.reason, d.reason
+    [note] = notes(desk)
+    assert ("; MNQ is flat now; riskd cancels your sell stop MNQ 1 @ 20900.00 (order 500) "
+            "with it (left working, it would open a new position); not counted as your "
+            "trade") in note.reason, note.reason
+    # the cancel's Order event, then the same fill again (a replay): nothing more is sent
+    desk.cancelled(500)
+    desk.feed(out.fills[0])
+    assert len(cancels(desk)) == 1
+
+
+def test_an_order_placed_after_the_late_close_came_is_not_riskds_to_cancel():
+    """The trader's new order placed after the late fill (the broker's times), its Order
+    event reaching risk before that fill's Trade: not named, not cancelled; the one placed
+    before it is."""
+    desk = desk_()
+    closed_with_a_timed_out_call(desk)
+    bought_again(desk)
+    desk.stop(500, MNQ, SIDE_SELL, 1, "20900")
+    desk.wait(10)
+    filled_at = desk.now
+    desk.wait(1)
+    desk.order(501, MNQ, SIDE_BUY, 1, limit_price="20800")   # placed 1 s after the late fill
+    desk.flat(MNQ)
+    out = desk.feed(Fill(account_id=ACCOUNT, trade_id=900, contract_id=MNQ, ts_ns=filled_at,
+                         price=D("20999.75"), pnl=D("-0.5"), fees=D(0), side=SIDE_SELL,
+                         size=1, order_id=400))
+    assert out.fills[0].by_riskd
+    [cmd] = cancels(desk)
+    assert cmd.placed_by_ns == filled_at
+    [note] = notes(desk)
+    assert "(order 500)" in note.reason and "501" not in note.reason, note.reason
+
+
+def test_a_late_close_with_no_order_left_cancels_nothing():
+    desk = desk_()
+    closed_with_a_timed_out_call(desk)
+    bought_again(desk)
+    late_fill(desk)
+    assert cancels(desk) == []
+    [note] = notes(desk)
+    assert "cancels" not in note.reason
+
+
+def test_a_late_partial_close_leaving_a_position_cancels_nothing():
+    """What a late reduce leaves open keeps its orders (their sizes: a rule's matter)."""
+    desk = Desk(max_contracts={"limit": 4}, trade_frequency_limit=FREQ)
+    desk.trade(contract=MNQ, side=SIDE_BUY, size=5, order_id=100)
+    desk.long(5, MNQ, 21000)
+    [cmd] = desk.commands()
+    sent = desk.now
+    desk.wait(10)
+    desk.trade("-1", contract=MNQ, side=SIDE_SELL, size=1, price="20999", order_id=200)
+    desk.long(4, MNQ, 21000)
+    desk.engine.on_result(CommandResult(
+        command_id=cmd.id, account_id=ACCOUNT, status="done", action=cmd.action,
+        rule=cmd.rule, detail="reduced", attempts=2, orders_known=True,
+        close_orders=[CloseOrder(order_id=200, contract_id=MNQ, side=SIDE_SELL, size=1)],
+        unsettled=[LostCall(contract_id=MNQ, size=1, lost_ns=sent + 10 * NS, how=TIMED_OUT)]),
+        desk.now)
+    desk.stop(500, MNQ, SIDE_SELL, 4, "20900")
+    desk.wait(30)
+    out = desk.trade("-1", contract=MNQ, side=SIDE_SELL, size=1, price="20999", order_id=400)
+    desk.long(3, MNQ, 21000)
+    assert out.fills[0].by_riskd
+    assert cancels(desk) == []
+
+
+def test_a_late_close_made_while_risk_was_down_cancels_from_the_first_snapshot(tmp_path):
+    """risk killed -9 (or down) when the broker carried the held close out: the late fill
+    comes in the restarted risk's first snapshot, with the trader's stop still working. It
+    is riskd's late close all the same, and the stop placed before it is cancelled."""
+    desk = desk_()
+    store, _ = Store.open(str(tmp_path))
+    closed_with_a_timed_out_call(desk)
+    bought_again(desk)
+    desk.stop(500, MNQ, SIDE_SELL, 1, "20900")
+    stop = desk.account.orders[500]
+    for out in desk.history + [desk.result_out]:
+        store.commit(out, desk.engine)
+    store.close()
+    desk.wait(10)
+    filled_at = desk.now                         # the late close, while risk is down
+    later = Desk(start=desk.now + 5 * NS, daily_unrealized_loss=LOSS,
+                 trade_frequency_limit=FREQ)
+    store, _ = Store.open(str(tmp_path))
+    store.load(later.engine, later.now)
+    out = later.engine.apply_snapshot(MarketSnapshot(
+        seq=1, epoch=1, accounts=[AccountUpdate(account_id=ACCOUNT, name="SIM-1",
+                                                balance=D(50_000), can_trade=True)],
+        orders=[stop],
+        fills=[Fill(account_id=ACCOUNT, trade_id=900, contract_id=MNQ, ts_ns=filled_at,
+                    price=D("20999.75"), pnl=D("-0.5"), fees=D(0), side=SIDE_SELL, size=1,
+                    order_id=400)]), later.now)
+    later.history.append(out)
+    assert [f.by_riskd for f in out.fills if f.trade_id == 900] == [True]
+    [cmd] = cancels(later)
+    assert cmd.contract_id == MNQ and cmd.placed_by_ns == filled_at
+    store.close()
