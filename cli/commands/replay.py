@@ -113,6 +113,17 @@ def trading_days(calendar, start: dt.date | None, end: dt.date | None, now_ns: i
     return sorted(days)
 
 
+def running_left_out(calendar, now_ns: int) -> str:
+    """What a range without --to leaves out, said where it matters (an error finding nothing):
+    the trading day still running, and how to include it (trial 20a: "no trades from
+    2026-11-09 to 2026-12-04" on a day whose trades were all today's)."""
+    today = calendar.trading_day(now_ns)
+    if not calendar.is_trading_date(today):
+        return ""
+    return (f"; without --to the range ends with the last trading day that ended, leaving out "
+            f"the one still running, {today}: --from {today} --to {today} replays it up to now")
+
+
 def pick_accounts(wanted: list[str], config, broker_accounts) -> list:
     """The broker accounts to replay (one-line error naming what exists, as every screen names
     an account: trial16c saw "SIM-DEMO-1 (id 1001)" where screens say "Ana main (id 1001)")."""
@@ -159,9 +170,11 @@ def run(args, ctx, *, client=None, clock=SYSTEM_CLOCK, sleep=None) -> int:
         raise usage(f"--from {start} is after --to {end}: expected --from <= --to")
     calendar = calendar_of(loaded)
     days = trading_days(calendar, start, end, clock.now_ns())
+    left_out_today = "" if end is not None else running_left_out(calendar, clock.now_ns())
     if not days:
-        raise usage(f"no trading day between {start} and {end}: expected a range holding at "
-                    f"least one trading day")
+        raise usage(f"no trading day between {start} and "
+                    f"{end or calendar.prev_trading_date(calendar.trading_day(clock.now_ns()))}"
+                    f": expected a range holding at least one trading day{left_out_today}")
     broker = loaded.config.broker
     wanted = list(args.accounts) + list(getattr(args, "account_options", []))
     root = args.cache or os.path.join(loaded.data_dir, "replay",
@@ -194,7 +207,8 @@ def run(args, ctx, *, client=None, clock=SYSTEM_CLOCK, sleep=None) -> int:
         # kept (cli/replay/fetch.py, Fetcher._day)
         raise usage(f"the broker reports no trades from {days[0]} to {days[-1]} on "
                     + ", ".join(namer(loaded.config)(h.account_id, h.name) for h in histories)
-                    + ": expected a range with trades (--from/--to, or other accounts)")
+                    + ": expected a range with trades (--from/--to, or other accounts)"
+                    + left_out_today)
     label = os.path.basename(loaded.path) + (" " + " ".join(args.sets) if args.sets else "")
     name_of = namer(loaded.config)
     records = riskd_records(ctx.config_path, histories)

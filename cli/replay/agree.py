@@ -9,6 +9,8 @@ config, and no word of why):
   reach (an entry made while locked that riskd let fill and closed is matched: the runner lets
   it fill and riskd's own fill closes it, as live);
 - the replay's closes riskd did not make, carried out at a bar price.
+A close of riskd's that found nothing to do at the broker closed nothing, and is not one of
+riskd's closes here (cli/replay/riskdrecords.py, LiveClose.nothing; the runner leaves it out).
 A person's unlock in riskd's records is carried out by the runner and said there.
 """
 from __future__ import annotations

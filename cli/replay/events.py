@@ -2,10 +2,14 @@
 
 Orders appear when created (working) and again at their last update (filled, cancelled...);
 fills at their time; every bar becomes four prices: its open at the bar's start, then both
-extremes, then its close just before the next bar. Which extreme comes first is decided when
-the step is played (the runner knows the guarded position then): the adverse one first, so
-open-PnL rules are judged conservatively. At one instant: prices, then new orders, then
-fills, then orders' final states. A close carried out at a moment inside a bar that is none
+extremes and its close at the bar's end (just before the next bar): a bar's high and low are
+known only once it has ended, not at a moment inside it (fresh-user trial 20a: played at a
+third of the minute, or just before a fill inside it, the minute's low made a -224.00 reading
+at 02:14:16 of a price that came at 02:14:41; the trader's own exit inside a bar is the one
+place the runner judges the adverse extreme earlier, see Runner._trader_fill). Which extreme
+comes first is decided when the step is played (the runner knows the guarded position then):
+the adverse one first, so open-PnL rules are judged conservatively. At one instant: prices,
+then new orders, then fills, then orders' final states. A close carried out at a moment inside a bar that is none
 of these prices takes price_within: the same convention whatever the bar size.
 """
 from __future__ import annotations
@@ -43,7 +47,7 @@ def timeline(h: AccountHistory) -> list[Step]:
     for cid in sorted(h.bars):
         u = h.bar_ns
         for bar in h.bars[cid]:
-            for i, at in enumerate((0, u // 3, 2 * u // 3, u - 1)):
+            for i, at in enumerate((0, u - 1, u - 1, u - 1)):
                 add(bar.ts_ns + at, PRICE, (cid, bar), i)
     for o in h.orders:
         add(o.created_ns, ORDER_NEW, attrs.evolve(o, status=STATUS_OPEN, updated_ns=o.created_ns,

@@ -16,7 +16,11 @@ riskd's own closing decisions (risk's history: the Decision of each close, reduc
 sent) are read too: a close the replay's engine decides where riskd decided the same (same rule,
 action and contract, within a bar) is carried out by riskd's own fill of it, as it really was
 (cli/replay/runner.py), not again at a bar price; a lockout a person lifted (`riskctl unlock`)
-is lifted in the replay at the same moment.
+is lifted in the replay at the same moment. A close whose every try found nothing to do at the
+broker (enforcement's journal: "account ... was already flat") closed nothing: it is marked
+`nothing`, and the replay neither matches it nor lists it as a close of riskd's (trial 20a:
+"riskd's closes the replay did not make: ... daily_realized_loss flatten" for a flatten of an
+account already flat).
 
 Where the records do not reach (riskd did not guard the account then, or they are gone) the
 replay cannot tell riskd's closes from the trader's trades: `unknown` lists those fills and
@@ -31,12 +35,15 @@ from typing import Iterable, Optional
 import attrs
 
 from cli.storedhistory import state_files
+from cli.storedoutcomes import journal_file
+from services.enforcement.journal import FINAL, read_stored
 from services.risk.store import TRADE_DAYS_KEPT
 from services.risk.lockouts import BY_BROKER, BY_CLOCK, BY_CONFIG, BY_ROLL, CLEARED
 from shared import codec
+from shared.messages.enforce import found_nothing_to_do
 from shared.messages.market import Fill
 from shared.messages.risk import (CLOSE_POSITION, ENFORCE, FLATTEN, REDUCE_POSITION,
-                                  Decision, LockoutChange)
+                                  Decision, LockoutChange, command_key)
 from shared.storedread import open_stored
 
 __all__ = ["RiskdRecords", "read_records", "TRADE_DAYS_KEPT"]
@@ -53,6 +60,8 @@ class LiveClose:
     action: str
     contract_id: Optional[str]
     decision_id: str
+    command_id: str = ""
+    nothing: bool = False      # every try of it found nothing to do: it closed nothing
 
 
 @attrs.define
@@ -85,7 +94,8 @@ class RiskdRecords:
     def add_decision(self, d: Decision) -> None:
         """A decision of risk's history: kept when it sent a close, reduce or flatten."""
         if d.action in CLOSING and d.mode == ENFORCE and not d.suppressed:
-            self.closes.append(LiveClose(d.ts_ns, d.rule, d.action, d.contract_id, d.id))
+            self.closes.append(LiveClose(d.ts_ns, d.rule, d.action, d.contract_id, d.id,
+                                         command_key(d)))
             self.closes.sort(key=lambda c: c.ts_ns)
 
     def add_lockout_change(self, change: LockoutChange) -> None:
@@ -94,6 +104,19 @@ class RiskdRecords:
         if change.change == CLEARED and change.by not in NOT_A_PERSON:
             self.unlocks.append(LiveUnlock(change.ts_ns, change.lockout.rule, change.by,
                                            change.lockout.symbol, change.reason))
+
+    def found_nothing(self, states) -> None:
+        """Enforcement's journal states of these closes' commands (and of risk's later tries,
+        '<decision>.2'): a close every try of which ended done with nothing to do closed
+        nothing (shared/messages/enforce.found_nothing_to_do)."""
+        tries: dict[str, list] = {}
+        for st in states:
+            tries.setdefault(st.command_id.rsplit(".", 1)[0], []).append(st)
+        for c in self.closes:
+            mine = tries.get((c.command_id or c.decision_id).rsplit(".", 1)[0], [])
+            c.nothing = bool(mine) and all(
+                st.state == FINAL and found_nothing_to_do(st.status, st.first_answer_ns)
+                for st in mine)
 
     def riskd_fill(self, fill: Fill) -> Optional[bool]:
         """True: riskd's close; False: the trader's, as live risk judged it; None: riskd's
@@ -141,4 +164,22 @@ def read_records(config_path: str, accounts: dict[int, tuple[int, int]]
         except sqlite3.Error as exc:
             for rec in out.values():
                 rec.problems.append(f"cannot read riskd's records in {path}: {exc}")
+    _outcomes(config_path, out)
     return out
+
+
+def _outcomes(config_path: str, out: dict[int, RiskdRecords]) -> None:
+    """What enforcement's journal says each of riskd's closes did (read-only, as `riskctl
+    history` reads it while riskd is stopped: cli/storedoutcomes.py)."""
+    ids = [c.command_id for rec in out.values() for c in rec.closes if c.command_id]
+    if not ids:
+        return
+    path = journal_file(config_path)
+    try:
+        states = read_stored(path, ids)
+    except sqlite3.Error as exc:
+        for rec in out.values():
+            rec.problems.append(f"cannot read enforcement's journal {path}: {exc}")
+        return
+    for rec in out.values():
+        rec.found_nothing(states)

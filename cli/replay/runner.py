@@ -18,7 +18,10 @@ A close the engine decides where riskd's records hold the same decision of riskd
 action and contract, within a bar of it) and riskd's own fill of that contract still ahead is
 not carried out at a bar price: it stays in flight for the engine, as it was live, until riskd's
 fill carries it out (trial 18c: a close riskd's broker held for 20 s took the trader's buy made
-meanwhile; the replay, closing at once, then closed that buy again by no_stop_loss_grace).
+meanwhile; the replay, closing at once, then closed that buy again by no_stop_loss_grace); a
+fill of riskd's made before that decision is another close's and leaves it in flight.
+A bar's high and low are played at its end (cli/replay/events.py), or met by a fill printed
+there; only before the trader's own exit inside a bar is its adverse extreme judged earlier.
 """
 from __future__ import annotations
 
@@ -109,12 +112,14 @@ class Runner:
         self._cover_said: set[int] = set()         # stop orders gracedue's note named
         # riskd's own closes as it decided them live (riskd's records), each matched once, and
         # the replay's commands carried out by riskd's own fill still ahead: contract ->
-        # [(command, the rule credited)]
-        self._live: list[LiveClose] = list(records.closes) if records is not None else []
+        # [(command, the rule credited, riskd's own decision it matched)]
+        # (a close that found nothing to do closed nothing: neither matched nor listed)
+        self._live: list[LiveClose] = [c for c in records.closes if not c.nothing] \
+            if records is not None else []
         self._riskd_fills: list[Fill] = [f for f in history.fills if not f.voided and (
             records is not None and records.riskd_fill(f) is True)]
         self._played: set[int] = set()             # trade ids of the fills played so far
-        self._by_riskd: dict[str, list[tuple[Command, str]]] = {}
+        self._by_riskd: dict[str, list[tuple[Command, str, LiveClose]]] = {}
         self._matched: set[str] = set()            # command ids riskd's records match
         self._unlocks = sorted(records.unlocks, key=lambda u: u.ts_ns) \
             if records is not None else []         # people's unlocks riskd's records hold
@@ -270,10 +275,17 @@ class Runner:
         cid = fill.contract_id
         side = self.book.side(cid)
         bar = self.bar.get(cid)
-        if side and bar is not None and cid not in self.adverse_seen \
-                and bar.ts_ns <= now < bar.ts_ns + self.h.bar_ns:
-            # the bar's adverse extreme is judged while the position is held, before this fill
-            # can end it: a breach the bar shows is never missed because of its time in the bar
+        riskd = self.records is not None and self.records.riskd_fill(fill) is True
+        in_bar = bar is not None and bar.ts_ns <= now < bar.ts_ns + self.h.bar_ns
+        exit_ = side and fill.side == (SIDE_SELL if side > 0 else SIDE_BUY)
+        if exit_ and not riskd and in_bar and cid not in self.adverse_seen:
+            # the bar's adverse extreme is judged while the position is held, before the
+            # trader's own exit inside the bar can end or cut it: a breach the bar shows is
+            # not missed because the bar cannot say whether it came before the exit. Only
+            # there: before an entry, an add or riskd's own fill the position stays held, and
+            # the extreme is judged at the bar's end, when it is known (trial 20a: judged
+            # before the trader's add at 02:14:16, the minute's low, reached at 02:14:41, read
+            # -224.00 'between 02:14:00 and 02:14:16' and closed the position 25 s early)
             self.adverse_seen.add(cid)
             # a close this sets off is played at the fill's own moment: it cannot cancel the
             # fill's order, which fills now (trial 18c: a market buy riskd let fill was charged
@@ -283,16 +295,27 @@ class Runner:
                 self._bar_quote(cid, bar, bar_price(bar, 1, side), now, now)
             finally:
                 self._filling = None
-        self._quote(cid, fill.price, now)            # the trade printed at its price
+        # the trade printed at its price: a close that sets off is played at the fill's moment
+        # too, so it cannot cancel the fill's own order either
+        self._filling = fill.order_id
+        try:
+            if side and in_bar:
+                # the price came somewhere in the bar before the fill: what it sets off is
+                # timed by the bar too (from the bar's start, or the position's open in it,
+                # to the fill), as riskd acted when the price got there
+                self._bar_quote(cid, bar, fill.price, now, now)
+            else:
+                self._quote(cid, fill.price, now)
+        finally:
+            self._filling = None
         self.last_fill_price[cid] = fill.price
-        riskd = self.records is not None and self.records.riskd_fill(fill) is True
         if riskd:
             # riskd's own close when it guarded the day (its records): riskd's fill for the
             # engine, never the trader's trade (trial 18a: the replay's first breach was
             # trade_frequency_limit at riskd's no_stop_loss_grace close) and never blocked
             fill = attrs.evolve(fill, by_riskd=True)
             blocked_by = None
-            if self._by_riskd.get(cid):
+            if self._waiting_for(fill):
                 # it carries out a close left in flight for it (_as_riskd_did): the engine's
                 # exits take it as that close's, as live (their expected contracts used up; a
                 # fill handed in as riskd's skips them, and its contracts read as still to
@@ -412,7 +435,7 @@ class Runner:
                    and live.ts_ns <= f.ts_ns <= live.ts_ns + MATCH_WAIT_NS
                    and f.trade_id not in self._played for f in self._riskd_fills):
             return False
-        self._by_riskd.setdefault(cid, []).append((cmd, self._rule_of(cmd)))
+        self._by_riskd.setdefault(cid, []).append((cmd, self._rule_of(cmd), live))
         return True
 
     def _closed_by_riskd(self, fill: Fill, now: int) -> bool:
@@ -433,9 +456,17 @@ class Runner:
         """riskd's own fill: the commands left in flight for it on its contract are done, as
         live, with that fill's order named as theirs; the contracts it closed of the guarded
         position (`closed`: none when the book's removed contracts took it all) are the
-        rule's closed. A position it left open is judged again by the engine."""
-        waiting = self._by_riskd.pop(fill.contract_id, [])
-        for i, (cmd, rule) in enumerate(waiting):
+        rule's closed. A position it left open is judged again by the engine. Only the
+        commands whose own decision of riskd's this fill can carry out: one riskd made before
+        the fill, within MATCH_WAIT_NS of it (trial 20a: the fill of riskd's lockout reduce at
+        02:14:16 carried out the replay's daily_unrealized_loss close matched with riskd's
+        close of 02:14:41 too, so the replay closed again at a bar price and listed that as a
+        close riskd did not make); the others stay in flight for their own fill."""
+        ours = self._waiting_for(fill)
+        rest = [w for w in self._by_riskd.pop(fill.contract_id, []) if w not in ours]
+        if rest:
+            self._by_riskd[fill.contract_id] = rest
+        for i, (cmd, rule, _live) in enumerate(ours):
             if i == 0:
                 self.book.rules[rule].contracts_closed += closed
             self._feed(self.engine.on_result(CommandResult(
@@ -444,6 +475,12 @@ class Runner:
                 close_orders=[] if fill.order_id is None else [CloseOrder(
                     order_id=fill.order_id, contract_id=fill.contract_id, side=fill.side,
                     size=fill.size)]), now), now)
+
+    def _waiting_for(self, fill: Fill) -> list[tuple[Command, str, LiveClose]]:
+        """The commands in flight that riskd's own fill carries out: those whose matched
+        decision of riskd's came before the fill, within MATCH_WAIT_NS of it."""
+        return [w for w in self._by_riskd.get(fill.contract_id, [])
+                if w[2].ts_ns <= fill.ts_ns <= w[2].ts_ns + MATCH_WAIT_NS]
 
     def _rule_of(self, cmd: Command) -> str:
         """Who to credit: a lockout's enforcement belongs to the rule that set the lockout."""

@@ -125,8 +125,8 @@ def test_what_parts_from_riskds_day_is_said(config, capsys):
 
 
 def test_a_close_at_the_traders_fill_does_not_cancel_that_fill(config):
-    """No riskd records: buy 2 MNQ at 10:00:24; the minute's low, 20880, is judged before the
-    trader's market buy of 1 at 10:00:30 (-480 on the 2, past daily_unrealized_loss's 200):
+    """No riskd records: buy 2 MNQ at 10:00:24; the trader's market buy of 1 at 10:00:30
+    prints at the minute's low, 20880 (-480 on the 2, past daily_unrealized_loss's 200):
     the replay closes the 2 there. The buy's order is not cancelled by that close (it fills at
     that very moment); the cooldown the close's loss starts, which sets a lockout, blocks it."""
     d = Days(ACCOUNT, "SIM-DEMO-1")

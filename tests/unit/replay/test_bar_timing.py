@@ -3,10 +3,10 @@ riskd's closes whatever the bar size; the HTML report shows the notes.
 
 1. Fresh-user trial 18c, section 7: the replay's first breach read 22:02:30 (the trader's next
    fill) where riskd breached at 22:02:26 (the price move): with one-minute bars the minute's
-   low is known, not its moment, and the replay judges it just before the next fill. Each
+   low is known, not its moment: by the bar's end, or by a fill printed there (trial 20a). Each
    decision a bar's price set off now carries the span that price came in (from the bar's
-   start, or the position's open in it, to the moment played before the next fill, or the
-   bar's end): `*` on the first breach with a
+   start, or the position's open in it, to the fill that printed it, or the bar's end): `*` on
+   the first breach with a
    legend, the span in --decisions and in JSON (`bar_timed`). With one-second bars the
    breach is at the second of the price move, and nothing is marked.
 2. rep18b: a close at a moment inside a bar that is none of its prices (no_stop_loss_grace
@@ -74,7 +74,8 @@ def test_a_breach_a_bar_sets_off_carries_the_span_its_price_came_in(config, caps
     d = breach_day()
     doc = json.loads(replay(config, d, capsys, "--json"))
     [first] = [x for x in doc["decisions"] if x["rule"] == "daily_unrealized_loss"]
-    assert first["ts_ns"] == T0 + 30 * NS                # judged just before the next fill
+    # set off by the next fill's price, 20880 (the minute's low, known by then: trial 20a)
+    assert first["ts_ns"] == T0 + 30 * NS
     span = {"from_ns": T0 + 24 * NS, "to_ns": T0 + 30 * NS}
     assert first["bar_timed"] == span, first
     assert doc["days"][0]["first_breach"]["bar_timed"] == span
