@@ -47,10 +47,12 @@ def pytest_unconfigure(config):
 
 
 @pytest.fixture
-def procs(tmp_path):
+def procs(tmp_path, request):
     """Start riskd / workers for this test; everything is ended afterwards, pass or fail, and
-    the test fails if a process outlived its parent (an orphan)."""
-    p = Procs(tmp_path)
+    the test fails if a process outlived its parent (an orphan). A test marked
+    riskctl_in_process runs procs.riskctl() in its own process (tests/support/incli.py)."""
+    p = Procs(tmp_path, riskctl_in_process=request.node.get_closest_marker(
+        "riskctl_in_process") is not None)
     try:
         yield p
     finally:

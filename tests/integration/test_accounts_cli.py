@@ -23,7 +23,7 @@ from tests.integration.test_auth import ADMIN_PW, OPS_PW, audited, config_with_p
 from tests.support.bustap import Bus
 from tests.support.env import wait_for
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.riskctl_in_process]   # riskctl: incli.completed
 
 GUARDS = ["simbroker", "logging", "market", "risk"]
 HAND_COMMENT = "# guarded by hand: the demo account"

@@ -26,7 +26,7 @@ from tests.support.auth import (ADMIN_PW, OPS_PW, audited, config_with_passwords
 from tests.support.bustap import Bus
 from tests.support.env import wait_for
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.riskctl_in_process]   # riskctl: incli.completed
 
 
 @pytest.fixture(autouse=True)

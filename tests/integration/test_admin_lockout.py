@@ -16,7 +16,7 @@ from tests.integration.test_risk_commands import (ADMIN_PW, risk_synced,  # noqa
                                                   riskctl)                # riskctl: the fixture
 from tests.support.env import make_config, wait_for
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.riskctl_in_process]   # riskctl: incli.completed
 
 
 def test_an_admins_lockout_is_the_admins_on_every_screen(procs, tmp_path, riskctl):  # noqa: F811

@@ -27,7 +27,7 @@ from tests.support.auth import audit_lines, audited, config_with_passwords, logi
 from tests.support.controlkey import key_of
 from tests.support.env import wait_for
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.riskctl_in_process]   # riskctl: incli.completed
 
 FORGED = 40
 

@@ -10,20 +10,17 @@ import json
 import os
 import signal
 import stat
-import subprocess
-import sys
 import time
 
 import pytest
 
 from shared.messages.control import StopWorker
 from shared.config.access import hash_password
-from tests.support import env as support_env
 from tests.support.auth import audit_lines, audited
-from tests.support.env import REPO, make_config, wait_for
+from tests.support.env import make_config, wait_for
 from tests.support.procs import Procs
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.riskctl_in_process]   # riskctl: incli.completed
 
 ADMIN_PW, OPS_PW = "correct horse", "battery staple"
 
@@ -41,11 +38,7 @@ def riskctl(procs, tmp_path, monkeypatch):
     monkeypatch.setenv("RISKD_SESSION_DIR", str(tmp_path / "sessions"))
 
     def run(config, *args, password=None):
-        if password is None:
-            return procs.riskctl(config, *args)
-        return subprocess.run([sys.executable, "-m", "cli.main", "--config", config, *args],
-                              cwd=REPO, env=support_env.test_env(), capture_output=True, text=True,
-                              timeout=40, input=password + "\n")
+        return procs.riskctl(config, *args, input=None if password is None else password + "\n")
     return run
 
 

@@ -38,7 +38,7 @@ from tests.integration.test_notify_commands import ME, riskd_config, telegram  #
 from tests.integration.test_risk_commands import risk_synced
 from tests.support.env import wait_for
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.riskctl_in_process]   # riskctl: incli.completed
 WORKERS = ["simbroker", "market", "risk", "enforcement", "notify"]
 SAID = re.compile(r"(\d+ of the \d+ closed (?:was|were)|with them, contracts) bought while "
                   r"locked \(lockout enforcement\)")

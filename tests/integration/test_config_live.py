@@ -23,7 +23,7 @@ from shared.messages.system import Ping
 from tests.support import env as support
 from tests.support.env import make_config, wait_for
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.riskctl_in_process]   # riskctl: incli.completed
 
 WORKERS = ["logging", "risk"]
 LIMIT = "profiles.default.rules.daily_realized_loss.limit"

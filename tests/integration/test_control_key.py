@@ -30,7 +30,7 @@ from tests.support.auth import config_with_passwords, login
 from tests.support.controlkey import give_key, key_of, keyed, run_dir
 from tests.support.env import wait_for
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.riskctl_in_process]   # riskctl: incli.completed
 
 WORKERS = ["logging", "simbroker", "market", "risk", "enforcement"]
 

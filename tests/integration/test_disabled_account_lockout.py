@@ -18,7 +18,7 @@ import pytest
 from tests.support.auth import config_with_passwords, login
 from tests.support.env import shipped_accounts, wait_for
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.riskctl_in_process]   # riskctl: incli.completed
 
 WORKERS = ["simbroker", "logging", "market", "risk", "enforcement"]
 ACCOUNTS = shipped_accounts()       # etc/riskd.toml's, as shipped

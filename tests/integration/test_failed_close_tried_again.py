@@ -24,7 +24,7 @@ from tests.support.auth import config_with_passwords
 from tests.support.env import wait_for
 from tests.support.fake_telegram import FakeTelegram, phone_notify
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.timeout(120), pytest.mark.riskctl_in_process]   # riskctl: incli.completed
 
 TOKEN = "7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw9"
 GUARDS = ["simbroker", "market", "risk", "enforcement", "notify"]

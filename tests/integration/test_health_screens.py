@@ -19,7 +19,7 @@ from tests.support.auth import config_with_passwords
 from tests.support.env import wait_for
 from tests.support.fake_telegram import phone_notify
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.riskctl_in_process]   # riskctl: incli.completed
 
 
 def test_a_broken_config_on_disk_leaves_the_read_commands_working_and_is_shown(procs, tmp_path):

@@ -16,7 +16,7 @@ import pytest
 
 from tests.support.env import make_config, wait_for
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.riskctl_in_process]   # riskctl: incli.completed
 
 WORKERS = ["simbroker", "market", "risk"]
 

@@ -19,7 +19,8 @@ import pytest
 from tests.support.auth import config_with_passwords, login
 from tests.support.env import shipped_accounts, wait_for
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(120),
+              pytest.mark.riskctl_in_process]                # riskctl: incli.completed
 
 GUARDS = ["simbroker", "market", "risk", "enforcement"]
 

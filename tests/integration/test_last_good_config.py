@@ -18,7 +18,7 @@ from shared.config import load_config
 from shared.messages.control import ControlRequest, WorkersRequest
 from tests.support.env import make_config, wait_for
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.riskctl_in_process]   # riskctl: incli.completed
 
 WORKERS = ["simbroker", "market"]
 

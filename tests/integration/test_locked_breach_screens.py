@@ -19,7 +19,7 @@ from tests.e2e.harness import MNQ, SimDesk
 from tests.support.auth import config_with_passwords, login
 from tests.support.env import wait_for
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.riskctl_in_process]   # riskctl: incli.completed
 
 GUARDS = ["simbroker", "market", "risk", "enforcement"]
 ACCOUNTS = [{"id": 1001, "name": "SIM-DEMO-1", "display_name": "Demo 1",

@@ -20,7 +20,7 @@ from tests.support.auth import admin_riskd
 from tests.support.bustap import Bus
 from tests.support.env import wait_for
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.riskctl_in_process]   # riskctl: incli.completed
 
 
 def test_a_sim_account_added_and_simbroker_restarted_is_guarded_without_restarting_market(

@@ -16,7 +16,7 @@ from tests.e2e.harness import MNQ, SimDesk
 from tests.support.auth import config_with_passwords, login
 from tests.support.env import wait_for
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.riskctl_in_process]   # riskctl: incli.completed
 
 ONE = 3001
 

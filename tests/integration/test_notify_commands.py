@@ -21,7 +21,7 @@ from tests.support.auth import ADMIN_PW, login
 from tests.support.env import REPO, make_config, wait_for
 from tests.support.fake_telegram import FakeTelegram, phone_notify
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.riskctl_in_process]   # riskctl: incli.completed
 
 TOKEN = "7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw9"
 ME = "111"                 # a private chat: the trader (user 111)

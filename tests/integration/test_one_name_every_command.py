@@ -15,7 +15,7 @@ import pytest
 from tests.support.auth import config_with_passwords, login
 from tests.support.env import wait_for
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.riskctl_in_process]   # riskctl: incli.completed
 
 WORKERS = ["simbroker", "market", "risk", "enforcement"]
 TWINS = [{"id": 1001, "name": "SIM-DEMO-1", "display_name": "Demo 1"},

@@ -13,7 +13,7 @@ import pytest
 
 from tests.support.auth import admin_riskd
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.riskctl_in_process]   # riskctl: incli.completed
 
 
 

@@ -21,7 +21,7 @@ import pytest
 from tests.e2e.harness import MNQ, SimDesk
 from tests.support.env import make_config, wait_for
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.riskctl_in_process]   # riskctl: incli.completed
 
 ONE = 3001
 

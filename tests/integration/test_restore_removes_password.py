@@ -27,7 +27,7 @@ from tests.support.auth import audited
 from tests.support.bustap import Bus
 from tests.support.env import make_config
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.riskctl_in_process]   # riskctl: incli.completed
 
 PW = "a fine admin pw"
 SESSION_S = 12                   # the admin session's length here (session_minutes 0.2)

@@ -22,7 +22,7 @@ from shared.config import load_config
 from tests.support.auth import config_with_passwords, login
 from tests.support.env import wait_for
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.riskctl_in_process]   # riskctl: incli.completed
 
 KEY = "trial-key-4f2a9c"
 

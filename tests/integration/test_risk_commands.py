@@ -4,8 +4,6 @@ ends it early, and every step is in the history."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
@@ -13,10 +11,9 @@ from shared.bus.rpc import RpcClient
 from shared.config import load_config
 from shared.config.access import hash_password
 from shared.messages.risk import RiskStatusRequest
-from tests.support import env as support_env
 from tests.support.env import make_config, wait_for
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.riskctl_in_process]   # riskctl: incli.completed
 
 ADMIN_PW = "correct horse"
 
@@ -32,10 +29,7 @@ def riskctl(procs, tmp_path, monkeypatch):
     monkeypatch.setenv("RISKD_SESSION_DIR", str(tmp_path / "sessions"))
 
     def run(config, *args, password=None):
-        return subprocess.run([sys.executable, "-m", "cli.main", "--config", config, *args],
-                              cwd=support_env.REPO, env=support_env.test_env(),
-                              capture_output=True, text=True,
-                              timeout=40, input=(password + "\n") if password else "")
+        return procs.riskctl(config, *args, input=(password + "\n") if password else "")
     return run
 
 

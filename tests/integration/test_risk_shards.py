@@ -30,7 +30,7 @@ from shared.projectx.rest import ProjectXRest
 from tests.support import env as support_env
 from tests.support.env import REPO, make_config, wait_for
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.riskctl_in_process]   # riskctl: incli.completed
 
 MNQ = "CON.F.US.MNQ.Z26"
 MARKET, BUY = 2, 0

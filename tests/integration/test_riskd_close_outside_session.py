@@ -33,7 +33,8 @@ from tests.support.auth import config_with_passwords, login
 from tests.support.env import wait_for
 from tests.support.fake_telegram import FakeTelegram, phone_notify
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(150)]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(150),
+              pytest.mark.riskctl_in_process]                # riskctl: incli.completed
 
 TOKEN = "7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw9"
 GUARDS = ["logging", "notify", "market", "risk", "enforcement"]

@@ -16,7 +16,7 @@ import pytest
 from tests.support.auth import admin_riskd
 from tests.support.env import wait_for
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.riskctl_in_process]   # riskctl: incli.completed
 
 GUARDS = ["simbroker", "market", "risk", "enforcement"]
 LINE = "49950"      # equity 50,000 is inside line + buffer (100): riskd flattens, locks out

@@ -14,7 +14,8 @@ import pytest
 
 from tests.support.auth import config_with_passwords, login
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(90)]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(90),
+              pytest.mark.riskctl_in_process]                # riskctl: incli.completed
 
 
 @pytest.mark.parametrize("how", ["shutdown", "kill -9"])

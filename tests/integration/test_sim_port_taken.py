@@ -23,7 +23,7 @@ from shared.config import load_config
 from tests.support.env import make_config
 from tests.support.ports import free_ports
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.riskctl_in_process]   # riskctl: incli.completed
 
 
 def test_a_riskd_on_another_riskds_sim_ports_is_refused_at_start(procs, tmp_path):

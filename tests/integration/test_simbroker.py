@@ -340,7 +340,7 @@ def test_burst_delivers_every_quote_and_fill(bare):
 
 
 def test_riskctl_sim_commands(bare, tmp_path):
-    procs = Procs(tmp_path)
+    procs = Procs(tmp_path, riskctl_in_process=True)           # riskctl: incli.completed
     try:
         info = procs.riskctl(bare.config, "sim", "info", "--json")
         assert info.returncode == 0, info.stderr

@@ -37,7 +37,7 @@ from tests.support.env import REPO, make_config, wait_for
 from tests.support.fake_telegram import FakeTelegram, phone_notify
 from tests.support.sim import wait_sim_up
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.riskctl_in_process]   # riskctl: incli.completed
 
 TOKEN = "7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw9"
 ME = "111"

@@ -16,7 +16,7 @@ from tests.support.auth import audited, config_with_passwords, login
 from tests.support.env import make_config, wait_for
 from tests.support.procs import pid_alive, processes_using
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.riskctl_in_process]   # riskctl: incli.completed
 
 BASE_WORKERS = ["logging", "notify", "enforcement"]
 FAST_POLICY = {"backoff_initial": 0.2, "flapping_crashes": 5, "flapping_window": 60.0,

@@ -11,7 +11,7 @@ import pytest
 from tests.support.auth import config_with_passwords, login
 from tests.support.env import wait_for
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.riskctl_in_process]   # riskctl: incli.completed
 
 GUARDS = ["simbroker", "market", "risk", "enforcement"]
 

@@ -33,7 +33,7 @@ from tests.support.bustap import Bus, notify_tap, start_tapped
 from tests.support.env import wait_for
 from tests.support.fake_telegram import FakeTelegram, phone_notify
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.riskctl_in_process]   # riskctl: incli.completed
 
 TOKEN = "7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw9"
 STOP_TITLE = "⛔ riskd is stopping: accounts are NOT guarded until riskd runs again"

@@ -109,9 +109,12 @@ def kill_all(pids: list[int], still_there, timeout: float = 5.0) -> None:
 class Procs:
     """Starts processes for one test and ends all of them (and their workers) afterwards."""
 
-    def __init__(self, tmp_path):
+    def __init__(self, tmp_path, riskctl_in_process: bool = False):
         LIVE.add(self)
         self.tmp_path = tmp_path
+        # riskctl() in the test's own process (tests/support/incli.py completed()), not a
+        # subprocess: the tests marked riskctl_in_process (tests/conftest.py)
+        self.riskctl_in_process = riskctl_in_process
         self.started: list[Proc] = []
         self.configs: set[str] = set()
         # crash points (shared/crashpoint.py): a file here arms one in every process started
@@ -147,7 +150,11 @@ class Procs:
 
     def riskctl(self, config_path: str, *args: str, timeout: float = 40.0,
                 input: Optional[str] = None) -> subprocess.CompletedProcess:
-        """Run riskctl; `input` is its standard input (none: no terminal, nothing to read)."""
+        """Run riskctl; `input` is its standard input (none: no terminal, nothing to read).
+        In this process when riskctl_in_process (no timeout then: the test's own applies)."""
+        if self.riskctl_in_process:
+            from tests.support import incli
+            return incli.completed(config_path, *args, input=input)
         return subprocess.run([sys.executable, "-m", "cli.main", "--config", config_path, *args],
                               cwd=REPO, env=test_env(), capture_output=True, text=True,
                               timeout=timeout, input=input,
