@@ -15,7 +15,7 @@ from typing import Iterable, Optional
 
 from shared.accountname import called
 from cli.watch import rulegrid, shortreading
-from cli.watch.columns import CUT, action_columns, action_word, name_cuts
+from cli.watch.columns import CUT, action_cell, action_columns, action_word, name_cuts
 from cli.watch.model import CLOSING, WAITING, AccountView, Bar, Screen
 
 Seg = tuple[str, str]
@@ -332,7 +332,8 @@ def legend_items(unicode: bool) -> list[str]:
 LATENCY_LEGEND = ("latency: from the event that set the rule off to the broker's first answer "
                   "(a failed action: to riskd giving up); \"10s, done 34s\": an action of more "
                   "rounds, first answer 10 s after the event, done 34 s after it; \"timed out "
-                  "10s\": no answer came, riskd gave up on the call then ([broker] timeout)")
+                  "10s\": no answer came, riskd gave up on the call then ([broker] timeout); \"no "
+                  "call\": riskd made no broker call (a lockout it took)")
 
 
 def legend_line(width: int, unicode: bool) -> Line:
@@ -370,23 +371,24 @@ def action_lines(account: AccountView, width: int, max_lines: Optional[int] = No
     # the time column as wide as its times ('Sun 01:23:57 CST': the header sat 4 columns
     # left of its values, trial 2026-12-06)
     when = max([12, *(len(a.time) for a in account.actions)])
+    cells = [action_cell(a.action, getattr(a, "contract", "")) for a in account.actions]
     rule_w, action_w, wide, lat_w = action_columns(
         layout or width, when, wide, [a.latency for a in account.actions],
-        rules=[a.rule for a in account.actions], actions=[a.action for a in account.actions])
+        rules=[a.rule for a in account.actions], actions=cells)
     latency_head = [seg(f" {'latency':>{lat_w}}", "bold")] if lat_w else []
     head = fit([seg(f"{'LAST ACTIONS':<{when}} {'rule':<{rule_w}} {'action':<{action_w}} "
                     f"{'outcome':<{wide}}", "bold"), *latency_head], width)
     rule_names = name_cuts((a.rule for a in account.actions), rule_w)
     # each action's row, then its note (wrapped under the rule column, never cut)
     groups = [[fit([seg(f"{a.time:<{when}} {rule_names[a.rule]} "
-                        f"{column(action_word(a.action, action_w), action_w)} "),
+                        f"{column(action_word(cell, action_w), action_w)} "),
                     seg(column(a.outcome or a.status, wide), a.colour),
                     *([seg(f" {a.latency:>{lat_w}}")] if lat_w else [])],
                    width),
                *(fit([seg(f"{' ' * (when + 1)}{part}")], width)
                  for part in textwrap.wrap(_under(a, wide, lat_w, layout),
                                            max(8, width - when - 1)))]
-              for a in account.actions]
+              for a, cell in zip(account.actions, cells)]
     rows = [line for group in groups for line in group]
     note = [fit([seg(f"  {account.actions_note}", "amber")], width)] \
         if account.actions_note else []
