@@ -25,7 +25,7 @@ from cli.health import failing_channels, health_notes
 from cli.watch import quietrows, riskwhy
 from cli.watch.pastrow import day_past
 from shared.lockwords import (ADMIN_LOCKOUT, ASKED_LOCKOUTS, BY_ADMIN, SYMBOL_BLOCKS, end_words,
-                              lock_end_words, longest_first)
+                              holder_words, lock_end_words, longest_first)
 from shared import roundslatency, shards, showtime
 from shared.when import table_duration
 from shared.retrying import RETRY_AFTER_S, ordinal, try_number
@@ -857,9 +857,15 @@ def shown_note(note: str, mode: str) -> str:
     return note
 
 
+def _owns(lock, rule: str) -> bool:
+    """Is this the rule's own lockout: held by it, or taken by it and extended by another
+    rule since (took_over_rule: one timer per account)?"""
+    return rule in (lock.rule, getattr(lock, "took_over_rule", "") or "")
+
+
 def _own_lock(status: AccountStatus, rule: str) -> bool:
     """Does a lockout of this rule hold the whole account (its cooldown running)?"""
-    return any(lk.rule == rule and lk.symbol is None for lk in status.lockouts)
+    return any(_owns(lk, rule) and lk.symbol is None for lk in status.lockouts)
 
 
 def count_past(status: AccountStatus, r, tz: Optional[dt.tzinfo],
@@ -870,16 +876,20 @@ def count_past(status: AccountStatus, r, tz: Optional[dt.tzinfo],
     another one holds the account (risk takes none then: "locked already, no new action");
     else what the next trade does. Trial: '12/10 per hour 120% (the 10th starts a 30m00s
     cooldown)', out of date once the 10th had started it."""
-    locks = [lk for lk in status.lockouts if lk.rule == r.rule and lk.symbol is None]
+    # its own lockout, also once another rule extended it (one timer per account: trial20a
+    # section 4, the row said "no cooldown of its own" while history and the breach alert
+    # said the rule took one, extended by cooldown_after_loss)
+    locks = [lk for lk in status.lockouts if _owns(lk, r.rule) and lk.symbol is None]
     if locks:
         lock = max(locks, key=lambda lk: lk.until_ns or 2 ** 63)
+        ext = f", extended by {lock.rule}," if lock.rule != r.rule else ""
         if lock.until_ns is None:
-            return f"locked {lock_end_words(lock)}", True
+            return f"locked{ext} {lock_end_words(lock)}", True
         # an end on this screen shows its seconds, as the LOCKED OUT banner's (showtime.end)
         end = showtime.end(lock.until_ns, tz or dt.timezone.utc,
                            now_ns if now_ns is not None else lock.until_ns)
         word = "cooldown running" if lock.kind == TIMER else "locked"
-        return f"{word} until {end}", True
+        return f"{word}{ext} until {end}", True
     then = count_consequence(r.rule, r.limit, without_note(r.detail), r.params)
     rest = then.split(" ", 2)[2] if then.startswith("the ") else then    # 'the 10th ...'
     # 6/3 is over the limit, not at it (trial13a: "6/3 per minute 200% (at the limit: ...")
@@ -1021,7 +1031,8 @@ def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo, unenforced: str 
         else:
             kind = "LOCKED OUT"
         who = "" if lock.by == "rule" else f" (by {lock.by})"
-        text = f"{lock.rule}{who}: {lock.reason}" if lock.reason else f"{lock.rule}{who}"
+        holder = holder_words(lock)       # one lockout, and whose cooldown it extends
+        text = f"{holder}{who}: {lock.reason}" if lock.reason else f"{holder}{who}"
         if lock.rule == ADMIN_LOCKOUT:          # never read as the trader's own
             text = lock.reason if lock.reason.startswith(BY_ADMIN) else \
                 f"{BY_ADMIN}: {lock.reason}" if lock.reason else BY_ADMIN
