@@ -361,7 +361,10 @@ def lockout_notes(changes, tz=None, now_ns: Optional[int] = None) -> list[str]:
         end = fmt_time(lk.until_ns, tz, relative=in_force, now_ns=now_ns, end=True) \
             if lk.until_ns else lock_end_words(lk)
         became = last.lockout.until_ns          # a cleared line carries the end it had
-        early = ended_early(c, tz, now_ns)
+        # how the lockout ended, also on the line of an extension (trial20a section 7: the
+        # line of cooldown_after_loss, which extended trade_frequency_limit's cooldown, kept
+        # "timer 02:30:51" after the unlock while the lockout's other lines said it ended early)
+        early = ended_early(last if c.change == "extended" else c, tz, now_ns)
         if not in_force and became and lk.until_ns and became > lk.until_ns:
             end += f", extended to {fmt_time(became, tz, relative=False, now_ns=now_ns, end=True)}"
             # and how the lockout ended, after it (trial 17g: "extended to Tue 18:42:27 CST"

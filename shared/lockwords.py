@@ -106,6 +106,19 @@ def with_rule(words: str, rule: str) -> str:
     return f"{words[:-1]}, {rule})" if words.endswith(")") else f"{words} ({rule})"
 
 
+def holder_words(lock) -> str:
+    """Whose a lockout is, as the screens name it: its rule, and for one another rule extended
+    (one timer per account: the later cooldown takes the earlier one over, services/risk/
+    lockouts.py) the rule whose cooldown it extends: 'cooldown_after_loss, extending
+    trade_frequency_limit's cooldown'. Trial20a section 4: history said trade_frequency_limit's
+    lockout was taken and extended by cooldown_after_loss, while `riskctl lockouts` and the
+    COOLDOWN banner named cooldown_after_loss alone (one lockout or two?)."""
+    took = getattr(lock, "took_over_rule", "") or ""
+    if not took or took == lock.rule:
+        return lock.rule
+    return f"{lock.rule}, extending {took}'s {'cooldown' if lock.kind == TIMER else 'lockout'}"
+
+
 def unlocked_words(was: str, by: str = "") -> str:
     """What `riskctl unlock` did to a lockout it ended, for its table: 'cleared by your unlock
     (admin:root); it was until Sat 03:23:23 CST' (was: the end it had, as shown, or end_words

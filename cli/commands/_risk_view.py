@@ -7,7 +7,8 @@ from typing import Optional
 
 from cli.errors import CliError
 from cli.fitted import fitted, fitted_head, width
-from shared.lockwords import kind_words, lock_end_words, longest_first, unlocked_words
+from shared.lockwords import (holder_words, kind_words, lock_end_words, longest_first,
+                              unlocked_words)
 from shared import when
 from shared.symbols import tickers_in  # noqa: F401
 # one fmt_time for every screen and the phone's /history (shared/historywords.py)
@@ -52,7 +53,7 @@ def lockout_rows(lockouts, ended: bool = False, tz: Optional[dt.tzinfo] = None,
         return text + (ENDED_CLEARING if lk.until_ns <= now_ns else "")
     headers = ("account", "scope", "kind", "ended" if ended else "until", "rule", "by", "reason")
     rows = [(name(lk.account_id), symbol_text(lk.symbol), kind_words(lk.kind, lk.rule), until(lk),
-             lk.rule, lk.by, lk.reason)
+             holder_words(lk), lk.by, lk.reason)      # one lockout, whose cooldown it extends
             for lk in (lockouts if ended else longest_first(lockouts))]    # the one waited for
     if ended:           # its words are long: a row wider than the terminal becomes a block
         return fitted(headers, rows, width(), head=3)

@@ -214,7 +214,7 @@ def run(args, ctx, *, client=None, clock=SYSTEM_CLOCK, sleep=None) -> int:
     records = riskd_records(ctx.config_path, histories)
     base = replay_all(loaded, sets, histories, days, label, fetcher.retried, name_of, records)
     # what it can and cannot show: the running day, the config as it is now (scope.py)
-    base.scope = scope_of(loaded.path, calendar, days, clock.now_ns())
+    base.scope = scope_of(loaded.path, calendar, days, clock.now_ns(), loaded.changed_ns)
     base.notes = fetcher.notes + [f"{base.account_name(r)}: {n}" for r in base.accounts
                                   for n in r.notes]
     # accounts riskd guards that the config does not list: said, never left out silently
@@ -224,7 +224,7 @@ def run(args, ctx, *, client=None, clock=SYSTEM_CLOCK, sleep=None) -> int:
     second = replay_all(other, {}, histories, days, os.path.basename(other.path),
                         [], name_of, records) if other else None
     if second is not None:
-        second.scope = scope_of(other.path, calendar, days, clock.now_ns())
+        second.scope = scope_of(other.path, calendar, days, clock.now_ns(), other.changed_ns)
     # the display zone, as on every other screen (docs/operations.md, Times and time zones):
     # trial 2026-12-06, with notify.timezone America/New_York every screen showed EST and
     # replay "first breach Mon 09:55:20 CST" (the trading day's zone)

@@ -39,7 +39,7 @@ from shared.config.load import load_config
 from shared.config.views import rule_rows
 from shared.messages.config import RuleParams, RuleParamsRequest, RulesEnable, RulesSet
 from shared.messages.risk import RulesOverrideRequest, without_note
-from shared.rulenumbers import params_texts, reading_text, value_limit_text
+from shared.rulenumbers import params_texts, reading_text, row_aside, value_limit_text
 
 NAME = "rules"
 VALUES_TIMEOUT = 1.0      # current values are a bonus: a silent risk worker does not block the list
@@ -266,8 +266,12 @@ def list_rules(args, ctx) -> int:
         v = reading(row)
         if v is None or v.value is None:
             return None
-        return (value_limit_text(row.rule, v.value, v.limit, without_note(v.detail))
+        text = (value_limit_text(row.rule, v.value, v.limit, without_note(v.detail))
                 if v.limit is not None else reading_text(row.rule, v.value))
+        # the count as its warning counts it, and what that includes, as status and watch
+        # say it beside the row (row19 left: 'rules list' showed the count alone)
+        aside = row_aside(row.rule, without_note(v.detail))
+        return f"{text}; {aside}" if aside else text
 
     def waiting_of(row) -> dict:
         """The looser values riskd has not applied yet (they wait for the roll)."""

@@ -56,7 +56,7 @@ def _reads_as(other: str, head: str, tail: str, width: int) -> bool:
     return len(other) > width and other.startswith(head) and other.endswith(tail)
 
 
-RULE_W, ACTION_W = 22, 15                   # LAST ACTIONS' rule and action columns, whole
+RULE_W, ACTION_W = 22, 19      # LAST ACTIONS' rule and action columns, whole ('close_position MNQ')
 MIN_RULE_W, MIN_ACTION_W, MIN_OUTCOME_W = 13, 12, 10     # the narrowest they get for latency
 # an action in a word or two (shared/outcomewords.ACTION_WORDS), for an action column too narrow
 # for its names (trial18c: at 80x24 the rule names gave way instead: 'no_sto…_grace')
@@ -64,8 +64,18 @@ MIN_RULE_W, MIN_ACTION_W, MIN_OUTCOME_W = 13, 12, 10     # the narrowest they ge
 
 def action_word(action: str, width: int) -> str:
     """The action as LAST ACTIONS shows it in a column `width` wide: its name when it fits,
-    else its short word ('close_position' -> 'close')."""
-    return action if len(action) <= width else ACTION_WORDS.get(action, action)
+    else its short word ('close_position' -> 'close'), the contract after it kept ('close_position
+    MNQ' -> 'close MNQ')."""
+    if len(action) <= width:
+        return action
+    name, sep, contract = action.partition(" ")
+    return f"{ACTION_WORDS.get(name, name)}{sep}{contract}"
+
+
+def action_cell(action: str, contract: str) -> str:
+    """The action and the contract it acted on, in one cell: 'close_position MNQ', 'flatten'
+    (trial20a section 7: two 'close_position done' rows, MNQ and ES, could not be told apart)."""
+    return f"{action} {contract}" if contract else action
 
 
 def action_columns(width: int, when: int, outcome: int, latencies: list[str],

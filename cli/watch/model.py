@@ -22,10 +22,10 @@ from shared import accountguard, outcomewords
 
 from shared.actedby import row_key
 from cli.health import failing_channels, health_notes
-from cli.watch import riskwhy
+from cli.watch import quietrows, riskwhy
 from cli.watch.pastrow import day_past
 from shared.lockwords import (ADMIN_LOCKOUT, ASKED_LOCKOUTS, BY_ADMIN, SYMBOL_BLOCKS, end_words,
-                              lock_end_words, longest_first)
+                              holder_words, lock_end_words, longest_first)
 from shared import roundslatency, shards, showtime
 from shared.when import table_duration
 from shared.retrying import RETRY_AFTER_S, ordinal, try_number
@@ -42,6 +42,7 @@ from shared.notlive import MARKET_DOWN, prices_line
 from shared.messages.risk import (ACTION_NONE, LOCKED_ALREADY, LOCKED_BY_THIS_RULE, MANUAL,
                                   OWN_EXTENDED, TIMER, UNTIL_RESET, UNTIL_SESSION, AccountStatus,
                                   Decision, HistoryReply, LastRiskStatus, RiskStatusReply,
+                                  RuleWarning,
                                   note_of, without_note, LOCKED_UNDER_OLD)
 from shared.rulenumbers import (WORDS_ONLY, count_consequence, held_counted, params_texts,
                                row_aside, spelled_out, value_limit_text)
@@ -170,6 +171,12 @@ class ActionRow:
     # took with it (no second close): that command's id, and this cut's size (None: a close)
     left_to: str = ""
     size: Optional[int] = None
+    # a lockout taken with no broker call (action quietrows.LOCK): how it ends
+    lock_until_ns: Optional[int] = None
+    lock_kind: str = ""
+    lock_clears_on: str = ""
+    lock_symbol: Optional[str] = None
+    symbol: str = ""                 # the contract when no contract id is known (a late close)
 
 
 @attrs.define
@@ -304,7 +311,8 @@ def _positions_table(state: WatchState, msg: PositionsTable) -> bool:
 
 def _decision(state: WatchState, msg: Decision, live: bool = True) -> bool:
     if msg.action == ACTION_NONE:
-        return False
+        # a lockout with no broker action is still something riskd did (trial19a section 6)
+        return _lock_row(state, msg, live) if msg.lock is not None else False
     # rows are keyed by the command that carries the decision out: the kill switch's flatten
     # is enforcement's 'admin-<n>.<account>', not '<decision>.1' (shared/actedby.py)
     key = row_key(msg)
@@ -338,6 +346,42 @@ def _decision(state: WatchState, msg: Decision, live: bool = True) -> bool:
     while len(state.actions) > MAX_ACTIONS * 10:
         state.actions.popitem(last=False)
     return True
+
+
+def _lock_row(state: WatchState, msg: Decision, live: bool) -> bool:
+    """A lockout taken with no broker call (a trade_frequency_limit cooldown, a self-lockout
+    with nothing open): a row of its own, its end as its outcome (cli/watch/quietrows.py)."""
+    key = row_key(msg)
+    if key in state.actions:
+        return False
+    state.actions[key] = ActionRow(
+        decision_id=msg.id, ts_ns=msg.ts_ns, account_id=msg.account_id, rule=msg.rule,
+        by=getattr(msg, "by", "") or "", action=quietrows.LOCK,
+        status=quietrows.lock_status(msg.mode, msg.suppressed), live=live,
+        detail=msg.suppressed or msg.reason, lock_until_ns=msg.lock.until_ns,
+        lock_kind=msg.lock.kind, lock_clears_on=msg.lock.clears_on or "",
+        lock_symbol=msg.lock.symbol)
+    _trim(state)
+    return True
+
+
+def _late_close(state: WatchState, msg: RuleWarning, live: bool = True) -> bool:
+    """A close of riskd's the broker carried out after riskd had given up on it (risk's note
+    of rule latewords.LATE_CLOSE): its row, as history's "riskd (late close)" (late19)."""
+    if not quietrows.is_late_close(msg.rule) or msg.id in state.actions:
+        return False
+    state.actions[msg.id] = ActionRow(
+        decision_id=msg.id, ts_ns=msg.ts_ns, account_id=msg.account_id,
+        rule=quietrows.LATE, by=quietrows.LATE, action="close_position",
+        status=quietrows.LATE, live=live, detail=msg.reason,
+        symbol=quietrows.late_symbol(msg.reason))
+    _trim(state)
+    return True
+
+
+def _trim(state: WatchState) -> None:
+    while len(state.actions) > MAX_ACTIONS * 10:
+        state.actions.popitem(last=False)
 
 
 def not_sent(why: str) -> str:
@@ -420,7 +464,10 @@ def _history(state: WatchState, msg: HistoryReply) -> bool:
     changed = bool(state.actions_problem) or not state.actions_read
     state.actions_problem = ""
     state.actions_read = True
-    return _fold(state, lambda st, d: _decision(st, d, live=False), msg.decisions) or changed
+    late = _fold(state, lambda st, w: _late_close(st, w, live=False),
+                 getattr(msg, "warnings", ()) or ())
+    return _fold(state, lambda st, d: _decision(st, d, live=False), msg.decisions) or late \
+        or changed
 
 
 def _actions_unknown(state: WatchState, msg: ActionsUnknown) -> bool:
@@ -551,6 +598,7 @@ _APPLY = {
     BrokerConnection: _connection,
     PositionsTable: _positions_table,
     Decision: _decision,
+    RuleWarning: _late_close,
     HistoryReply: _history,
     EnforcementStatus: _journal,
     OutcomesUnknown: _outcomes_unknown,
@@ -617,6 +665,7 @@ class ActionLine:
     # its count were bought while locked ("closed 6, 4 more than asked; 4 of the 6 closed were
     # bought while locked (lockout enforcement)")
     note: str = ""
+    contract: str = ""               # the contract it acted on ('MNQ'; '' for the account)
 
 
 @attrs.frozen
@@ -814,9 +863,15 @@ def shown_note(note: str, mode: str) -> str:
     return note
 
 
+def _owns(lock, rule: str) -> bool:
+    """Is this the rule's own lockout: held by it, or taken by it and extended by another
+    rule since (took_over_rule: one timer per account)?"""
+    return rule in (lock.rule, getattr(lock, "took_over_rule", "") or "")
+
+
 def _own_lock(status: AccountStatus, rule: str) -> bool:
     """Does a lockout of this rule hold the whole account (its cooldown running)?"""
-    return any(lk.rule == rule and lk.symbol is None for lk in status.lockouts)
+    return any(_owns(lk, rule) and lk.symbol is None for lk in status.lockouts)
 
 
 def count_past(status: AccountStatus, r, tz: Optional[dt.tzinfo],
@@ -827,16 +882,20 @@ def count_past(status: AccountStatus, r, tz: Optional[dt.tzinfo],
     another one holds the account (risk takes none then: "locked already, no new action");
     else what the next trade does. Trial: '12/10 per hour 120% (the 10th starts a 30m00s
     cooldown)', out of date once the 10th had started it."""
-    locks = [lk for lk in status.lockouts if lk.rule == r.rule and lk.symbol is None]
+    # its own lockout, also once another rule extended it (one timer per account: trial20a
+    # section 4, the row said "no cooldown of its own" while history and the breach alert
+    # said the rule took one, extended by cooldown_after_loss)
+    locks = [lk for lk in status.lockouts if _owns(lk, r.rule) and lk.symbol is None]
     if locks:
         lock = max(locks, key=lambda lk: lk.until_ns or 2 ** 63)
+        ext = f", extended by {lock.rule}," if lock.rule != r.rule else ""
         if lock.until_ns is None:
-            return f"locked {lock_end_words(lock)}", True
+            return f"locked{ext} {lock_end_words(lock)}", True
         # an end on this screen shows its seconds, as the LOCKED OUT banner's (showtime.end)
         end = showtime.end(lock.until_ns, tz or dt.timezone.utc,
                            now_ns if now_ns is not None else lock.until_ns)
         word = "cooldown running" if lock.kind == TIMER else "locked"
-        return f"{word} until {end}", True
+        return f"{word}{ext} until {end}", True
     then = count_consequence(r.rule, r.limit, without_note(r.detail), r.params)
     rest = then.split(" ", 2)[2] if then.startswith("the ") else then    # 'the 10th ...'
     # 6/3 is over the limit, not at it (trial13a: "6/3 per minute 200% (at the limit: ...")
@@ -978,7 +1037,8 @@ def _banners(status: AccountStatus, now_ns: int, tz: dt.tzinfo, unenforced: str 
         else:
             kind = "LOCKED OUT"
         who = "" if lock.by == "rule" else f" (by {lock.by})"
-        text = f"{lock.rule}{who}: {lock.reason}" if lock.reason else f"{lock.rule}{who}"
+        holder = holder_words(lock)       # one lockout, and whose cooldown it extends
+        text = f"{holder}{who}: {lock.reason}" if lock.reason else f"{holder}{who}"
         if lock.rule == ADMIN_LOCKOUT:          # never read as the trader's own
             text = lock.reason if lock.reason.startswith(BY_ADMIN) else \
                 f"{BY_ADMIN}: {lock.reason}" if lock.reason else BY_ADMIN
@@ -1039,6 +1099,10 @@ def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo, now_ns: int
     ended = dict(getattr(status, "ended", None) or {})
     out = []
     for a in rows[:MAX_ACTIONS]:
+        quiet = _quiet_line(a, tz, now_ns)
+        if quiet is not None:               # no command of riskd's: a lockout, a late close
+            out.append(quiet)
+            continue
         outcome = outcome_text(a.status, a.acted, a.tries, ended.get(a.decision_id, ""),
                                a.waits_for, a.waits_behind)
         shown = a                           # whose outcome the row's colour follows
@@ -1063,8 +1127,34 @@ def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo, now_ns: int
                               if a.done_ms is None
                               else roundslatency.column(a.latency_ms, a.done_ms,
                                                         a.timed_out_s),
-                              colour=colour))
+                              colour=colour, contract=_contract(a)))
     return out
+
+
+def _contract(a: ActionRow) -> str:
+    """The contract an action acted on, as the screens name it ('MNQ'); '' for the account
+    (trial20a section 7: two 'no_stop_loss_grace close_position done' rows, MNQ and ES)."""
+    if a.contract_id:
+        return ticker(a.contract_id)
+    return a.symbol or a.lock_symbol or ""
+
+
+def _quiet_line(a: ActionRow, tz: dt.tzinfo, now_ns: int) -> Optional[ActionLine]:
+    """The row of an action with no command of riskd's (cli/watch/quietrows.py): a lockout
+    taken with no broker call, a close the broker carried out late; None for a command."""
+    time = showtime.at(a.ts_ns, tz, now_ns, seconds=True) if a.ts_ns else "-"
+    if a.action == quietrows.LOCK:
+        outcome = quietrows.lock_outcome(a.status, a.lock_until_ns, a.lock_kind,
+                                         a.lock_clears_on, a.lock_symbol, a.ts_ns, tz, now_ns)
+        colour = "dim" if a.status in ("alert only", quietrows.HELD) else "amber"
+        return ActionLine(time=time, rule=outcomewords.acted_cell(a.rule, a.by) or "-",
+                          action=a.action, status=a.status, outcome=outcome,
+                          latency=quietrows.NO_CALL, colour=colour, contract=_contract(a))
+    if a.status == quietrows.LATE:
+        return ActionLine(time=time, rule=quietrows.LATE_WHO, action=a.action, status=a.status,
+                          outcome=quietrows.LATE_DONE, latency="-", colour="amber",
+                          contract=_contract(a))
+    return None
 
 
 def _bought_while_locked(state: WatchState, a: ActionRow) -> str:

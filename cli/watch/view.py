@@ -10,12 +10,15 @@ always; then positions, the rules and the last actions, each cut with a
 """
 from __future__ import annotations
 
+import re
 import textwrap
 from typing import Iterable, Optional
 
+import attrs
+
 from shared.accountname import called
 from cli.watch import rulegrid, shortreading
-from cli.watch.columns import CUT, action_columns, action_word, name_cuts
+from cli.watch.columns import CUT, action_cell, action_columns, action_word, name_cuts
 from cli.watch.model import CLOSING, WAITING, AccountView, Bar, Screen
 
 Seg = tuple[str, str]
@@ -186,19 +189,53 @@ def wrap(segs: list[Seg], width: int, layout: Optional[int] = None) -> list[Line
 
 
 def bar_line(bar: Bar, width: int, unicode: bool, layout: Optional[int] = None,
-             noted: bool = False) -> Line:
+             noted: bool = False, size: Optional[int] = None) -> Line:
     """layout: the width the bar is sized for when the line is not cut at `width` (render's
-    wrap); noted: the bar says risk's note too (its RULES row is not shown: bars_only)."""
+    wrap); noted: the bar says risk's note too (its RULES row is not shown: bars_only);
+    size: the bar's width (None: as its words leave room for)."""
     label = f"{column(bar.rule, 21)} "
     pct = f"{bar.fraction:>4.0%} "
     text = f"{bar.text} {bar.note}" if noted and bar.note else bar.text
     room = (layout or width) - len(label) - len(pct) - len(text) - 3
-    size = max(MIN_BAR, min(MAX_BAR, room))
+    size = max(MIN_BAR, min(MAX_BAR, room)) if size is None else size
     filled = min(size, int(round(min(bar.fraction, 1.0) * size)))
     full, empty = ("\u2588", "\u2591") if unicode else ("#", ".")
     return fit([seg(label), seg("[" + full * filled, bar.colour),
                 seg(empty * (size - filled) + "] ", "dim"), seg(pct, bar.colour),
                 seg(text)], width)
+
+
+def bar_lines(bar: Bar, width: int, unicode: bool, layout: Optional[int] = None,
+              noted: bool = False, max_lines: Optional[int] = None) -> list[Line]:
+    """A bar on its line, and when its words do not fit beside it at `width`, the words
+    wrapped on the lines under it, never cut (trial20a section 7: at 80 columns the
+    drawdown_guard bar read "acts at 48,100.00 (li…"). max_lines: at most that many (the
+    last one cut, as before, when even they do not hold the words). layout (render's wrap):
+    one line, wrapped later."""
+    line = bar_line(bar, width, unicode, layout, noted)
+    text = f"{bar.text} {bar.note}" if noted and bar.note else bar.text
+    if layout or not text or text_of(line).rstrip().endswith(text.rstrip()):
+        return [line]
+    if max_lines == 1:
+        # no line to spare (80x24): its words without their last bracket, whole, when that
+        # fits ('equity 49,613.11, acts at 48,200.00': the line and buffer are in RULES and
+        # `riskctl rules list`), else cut as before
+        short = re.sub(r" \([^()]*\)$", "", text)
+        if short != text:
+            shorter = attrs.evolve(bar, text=short, note="")
+            line2 = bar_line(shorter, width, unicode)
+            if text_of(line2).rstrip().endswith(short):
+                return [line2]
+        return [line]
+    head = bar_line(attrs.evolve(bar, text="", note=""), width, unicode,
+                    size=max(MIN_BAR, min(MAX_BAR, width - 22 - 5 - len(text) - 3)))
+    indent = " " * min(len(column(bar.rule, 21)) + 1, max(2, width - len(text)))
+    parts = textwrap.wrap(text, max(8, width - len(indent)), break_on_hyphens=False)
+    out = [head, *(fit([seg(indent + part)], width) for part in parts)]
+    if max_lines is not None and len(out) > max_lines:
+        return [line] if max_lines <= 1 else out[:max_lines - 1] + [fit(
+            [seg(indent + " ".join(parts[max_lines - 2:]))], width)]
+    return out
 
 
 def position_lines(account: AccountView, width: int) -> list[Line]:
@@ -249,6 +286,22 @@ def rule_lines(account: AccountView, width: int, max_rows: Optional[int] = None,
         return [fit([seg("RULES", "bold"), seg(f" all shown as bars above{off}", "dim")],
                     width)]
     lay = layout or width
+    # the title with the rules off, wrapped on the lines under it where it does not fit (watch:
+    # trial20a section 7, at 120 columns "(4 off: ..., daily_rea…"); the rows get the rest
+    title = f"RULES value/limit used, or parameters{note}{off}"
+    heads: list[Line] = []
+    if max_rows is not None and not layout and len(title) > width and names:
+        parts = textwrap.wrap(title, max(8, width), subsequent_indent="  ",
+                              break_on_hyphens=False)
+        extra = len(parts) - 1
+        fits = rulegrid.layout([r.rule for r in rules], [r.text for r in rules], lay, max_rows)
+        roomy = rulegrid.layout([r.rule for r in rules], [r.text for r in rules], lay,
+                                max_rows - extra)
+        if (fits.shown, fits.cols, fits.per_col) == (roomy.shown, roomy.cols, roomy.per_col) \
+                and fits.per_col + 1 + extra <= max_rows:
+            heads = [fit([seg("RULES", "bold"), seg(parts[0][len("RULES"):], "dim")], width),
+                     *(fit([seg(part, "dim")], width) for part in parts[1:])]
+            max_rows -= extra       # no line to spare: the title cut at the width, as before
     # names whole, rules left off when the rows are short (cli/watch/rulegrid.py)
     grid = rulegrid.layout([r.rule for r in rules], [r.text for r in rules], lay, max_rows)
     if grid.shown < count:
@@ -285,6 +338,8 @@ def rule_lines(account: AccountView, width: int, max_rows: Optional[int] = None,
                  for part, colour in more]
     if grid.shown < count:
         rows.append(fit([seg(f"  +{count - grid.shown} {rulegrid.MORE}", "dim")], width))
+    if heads:
+        return [*heads, *rows]
     head = fit([seg("RULES", "bold"), seg(f" value/limit used, or parameters{note}{off}",
                                           "dim")], width)
     if max_rows is None and names and (layout or width) < len(text_of(head)):
@@ -332,7 +387,8 @@ def legend_items(unicode: bool) -> list[str]:
 LATENCY_LEGEND = ("latency: from the event that set the rule off to the broker's first answer "
                   "(a failed action: to riskd giving up); \"10s, done 34s\": an action of more "
                   "rounds, first answer 10 s after the event, done 34 s after it; \"timed out "
-                  "10s\": no answer came, riskd gave up on the call then ([broker] timeout)")
+                  "10s\": no answer came, riskd gave up on the call then ([broker] timeout); \"no "
+                  "call\": riskd made no broker call (a lockout it took)")
 
 
 def legend_line(width: int, unicode: bool) -> Line:
@@ -370,23 +426,24 @@ def action_lines(account: AccountView, width: int, max_lines: Optional[int] = No
     # the time column as wide as its times ('Sun 01:23:57 CST': the header sat 4 columns
     # left of its values, trial 2026-12-06)
     when = max([12, *(len(a.time) for a in account.actions)])
+    cells = [action_cell(a.action, getattr(a, "contract", "")) for a in account.actions]
     rule_w, action_w, wide, lat_w = action_columns(
         layout or width, when, wide, [a.latency for a in account.actions],
-        rules=[a.rule for a in account.actions], actions=[a.action for a in account.actions])
+        rules=[a.rule for a in account.actions], actions=cells)
     latency_head = [seg(f" {'latency':>{lat_w}}", "bold")] if lat_w else []
     head = fit([seg(f"{'LAST ACTIONS':<{when}} {'rule':<{rule_w}} {'action':<{action_w}} "
                     f"{'outcome':<{wide}}", "bold"), *latency_head], width)
     rule_names = name_cuts((a.rule for a in account.actions), rule_w)
     # each action's row, then its note (wrapped under the rule column, never cut)
     groups = [[fit([seg(f"{a.time:<{when}} {rule_names[a.rule]} "
-                        f"{column(action_word(a.action, action_w), action_w)} "),
+                        f"{column(action_word(cell, action_w), action_w)} "),
                     seg(column(a.outcome or a.status, wide), a.colour),
                     *([seg(f" {a.latency:>{lat_w}}")] if lat_w else [])],
                    width),
                *(fit([seg(f"{' ' * (when + 1)}{part}")], width)
                  for part in textwrap.wrap(_under(a, wide, lat_w, layout),
                                            max(8, width - when - 1)))]
-              for a in account.actions]
+              for a, cell in zip(account.actions, cells)]
     rows = [line for group in groups for line in group]
     note = [fit([seg(f"  {account.actions_note}", "amber")], width)] \
         if account.actions_note else []
@@ -485,7 +542,14 @@ def render(screen: Screen, width: int, height: Optional[int] = None,
         lines += failing_lines(account, width)
         lines += money_lines(account, width, layout)
         at = len(lines)
-        lines += [()] * len(account.bars)          # drawn once RULES is laid out (noted)
+        # drawn once RULES is laid out (noted); a bar's words wrapped under it (bar_lines)
+        # when the screen has the lines to spare: every rule's row still shown
+        sizes = [len(bar_lines(b, width, unicode, layout)) for b in account.bars]
+        if not unlimited and budget - len(lines) - sum(sizes) - len(footer) \
+                - len(position_lines(account, width)) - min(len(action_lines(account, width)), 1
+                + ACTIONS_SHOWN + 1 + 1) < len(account.rules) + 1:
+            sizes = [1] * len(account.bars)
+        lines += [()] * sum(sizes)
         room = budget - len(lines) - len(footer)
         positions = position_lines(account, width)
         actions = action_lines(account, width, layout=layout)
@@ -493,8 +557,9 @@ def render(screen: Screen, width: int, height: Optional[int] = None,
         max_rows = None if unlimited else room - len(positions) - floor
         rules = rule_lines(account, width, max_rows=max_rows, layout=layout)
         noted = bars_only(account, max_rows)
-        lines[at:at + len(account.bars)] = [bar_line(b, width, unicode, layout, noted)
-                                            for b in account.bars]
+        lines[at:at + sum(sizes)] = [line for b, n in zip(account.bars, sizes)
+                                     for line in bar_lines(b, width, unicode, layout, noted,
+                                                           max_lines=n)]
         grant = shares([len(positions), len(rules), len(actions)], room, [2, 2, floor])
         lines += cut(positions, grant[0], width) + cut(rules, grant[1], width) \
             + (actions if grant[2] >= len(actions) else action_lines(account, width, grant[2],

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any, Mapping
+from typing import Any, Mapping, Optional
 
 import attrs
 import cattrs
@@ -38,6 +38,9 @@ class LoadedConfig:
     digest: str = ""      # sha256 of the file text: tells two readers they saw the same version
     # the text that validated (may hold secrets: never shown; the supervisor snapshots it)
     text: str = attrs.field(default="", repr=False, eq=False)
+    # the file's modification time as it was read (None: not known): what a reader that names
+    # the config's last change says of the text it judged, not of a later edit (trial19a 5)
+    changed_ns: Optional[int] = attrs.field(default=None, eq=False)
 
 
 def _join(path: str, key: Any) -> str:
@@ -231,10 +234,11 @@ def load_config(path: str, env: Mapping[str, str] | None = None,
     try:
         with open(source, encoding="utf-8") as fh:
             text = fh.read()
+            changed_ns = os.fstat(fh.fileno()).st_mtime_ns
     except OSError as exc:
         raise ConfigError(source, [Problem("", f"cannot read the file: {exc.strerror}")]) from None
     config, warnings = validate_text(text, path, env)
     data_dir, log_dir = resolved_dirs(path, config)
     return LoadedConfig(path=path, config=config, data_dir=data_dir, log_dir=log_dir,
                         warnings=warnings, text=text,
-                        digest=sha256_hex(text))
+                        digest=sha256_hex(text), changed_ns=changed_ns)

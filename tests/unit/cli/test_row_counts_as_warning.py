@@ -187,3 +187,34 @@ def test_max_contracts_per_instrument_row_at_and_past_its_limit_as_max_contracts
     past = rule.shown(ctx, run.now, attrs.evolve(shipped.max_contracts_per_instrument,
                                                   limits={"MNQ": 4}))
     assert past.detail == "MNQ 5 of 4; 2 of them being closed by riskd"
+
+
+def test_rules_list_now_column_says_the_same_aside(capsys, monkeypatch):
+    """row19 left: `riskctl rules list` showed the count (2 / 3 per minute) without the aside
+    status and watch show beside it; one wording on every screen. Fails on main's code."""
+    from types import SimpleNamespace
+    from cli.commands import rules
+    from services.risk.views import account_rules
+    from shared.messages.config import RuleParams
+    monkeypatch.setenv("COLUMNS", "1000")     # the table form: the words on one line
+    run, _close, _ = held_sell()
+    risk = account_rules(run.engine, ACCOUNT, run.now)
+    row = RuleParams(target=f"account:{ACCOUNT}", profile="default", rule=RULE,
+                     enabled=True, mode="enforce", warn_at=0.8,
+                     params={"per_minute": "3", "per_minute_cooldown": "60"})
+    ok = lambda body, reason="": SimpleNamespace(ok=True, body=body, reason=reason)  # noqa: E731
+
+    class Ctx:
+        json = False
+        config_path = "no-such-riskd.toml"
+
+        def request(self, _msg, **_kw):
+            return ok(SimpleNamespace(rows=[row]))
+
+        def call(self, _msg, **_kw):
+            return ok(SimpleNamespace(accounts=[risk]))
+
+    monkeypatch.setattr(rules, "namer", lambda ctx: lambda aid, name="": f"Demo 1 (id {aid})")
+    assert rules.list_rules(SimpleNamespace(offline=False, account=None), Ctx()) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "2 / 3 per minute" + ASIDE in out, out

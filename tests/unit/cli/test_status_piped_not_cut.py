@@ -32,6 +32,11 @@ def test_piped_status_cuts_no_line_and_wraps_the_long_ones_at_the_width():
         assert line.split("]")[0] in text
 
 
-def test_on_a_terminal_a_line_too_wide_is_still_cut_with_its_mark():
+def test_on_a_terminal_a_bar_too_wide_has_its_words_under_it_whole():
+    """trial20a section 7: a bar's words were cut at the width ("(li…"); on a terminal they
+    now go on the line under the bar, whole (the piped output above wraps its lines)."""
     text = plain(render(a_screen(), 100, None, unicode=False))
-    assert "buffe" + CUT in text or CUT in text
+    assert "buffe" + CUT not in text, text
+    lines = text.split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith("drawdown_guard "))
+    assert lines[at].rstrip().endswith("%") and lines[at + 1].strip() == DRAWDOWN, text

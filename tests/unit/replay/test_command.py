@@ -317,3 +317,35 @@ def test_a_replay_says_the_running_day_is_partial_and_which_config_it_judged(con
            "before the range): what riskd did is in `riskctl history`" in out, out
     page = open(html, encoding="utf-8").read()
     assert "rules judged: riskd.toml as it is now" in page
+
+
+def test_the_footer_names_the_config_the_replay_read_not_an_edit_made_while_it_ran(config,
+                                                                                   capsys):
+    """trial19a section 5: `riskctl rules set ... daily_realized_loss mode alert` saved while a
+    replay ran; the replay judged the rule in enforce mode (as it read the file) and its footer
+    named the file "as it is now (last changed <the edit's time>)". The footer names the
+    modification time the replay read, and says the later edit is not judged."""
+    import os
+    read = chi(2026, 11, 20, 9)
+    os.utime(config, ns=(read, read))
+    broker = BrokerOfDays(two_days().history())
+    fetch = broker.search_trades
+
+    def edit_then_fetch(*a, **kw):        # the trader's edit, mid-replay
+        text = open(config, encoding="utf-8").read()
+        if "# edited" not in text:
+            with open(config, "a", encoding="utf-8") as fh:
+                fh.write("\n# edited\n")
+            edited = chi(2026, 11, 27, 11, 59)
+            os.utime(config, ns=(edited, edited))
+        return fetch(*a, **kw)
+
+    broker.search_trades = edit_then_fetch
+    run = Run(config, broker)
+    assert run("--from", "2026-11-24", "--to", "2026-11-25") == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "rules judged: riskd.toml as the replay read it (last changed Fri 2026-11-20 " \
+           "09:00:00 CST, before the range)" in out, out
+    assert "riskd.toml was changed again at Fri 11:59:00 CST, after the replay read it: that " \
+           "change is not judged here (replay again to judge it)" in out, out
+    assert "as it is now" not in out, out
