@@ -107,7 +107,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         self.outbox = outbox or Outbox()
         self.day: Optional[dt.date] = None
         self.warned: set[tuple[int, str, dt.date]] = set()
-        self._warn_keys: dict[str, tuple] = {}     # a warning's id -> its warned key (_run)
+        # a warning's id -> (its warned key, rule, params, reading): _run judges it again
+        self._warn_keys: dict[str, tuple] = {}
         self._depth = 0                             # _run's nesting (a step's own run: 1)
         self.alert_book = AlertBook()                  # alert mode's breaches (alertmode.py)
         self.noted_behind: set[tuple] = set()        # breaches recorded behind another's command
@@ -970,7 +971,9 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         the step locked the account as a whole is taken back (the rules reading open PnL judge
         first: fresh-user trial 19a, "🟡 daily_net_loss at 84% of its limit" 6 ms after the
         same fill locked the account to the roll by daily_realized_loss) and left due: it
-        comes when the lockout ends, if still due (warn_freed; docs/rules.md warn_at)."""
+        comes when the lockout ends, if still due (warn_freed; docs/rules.md warn_at). Not one
+        whose rule can still act under that lockout (_quiet_while_locked): a position the
+        lockout leaves open keeps its warning."""
         mark = len(out.warnings)
         self._depth += 1
         try:
@@ -981,11 +984,14 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             return              # the step's own run judges the warnings (the one it nests in)
         aid = acct.account_id
         made = out.warnings[mark:]
-        keys = {w.id: self._warn_keys.pop(w.id, None) for w in made}
-        if made and any(lk.symbol is None for lk in self.lockouts.covering(aid)):
-            out.warnings[mark:] = [w for w in made if w.account_id != aid or keys[w.id] is None]
-            self.warned.difference_update(k for w in made if w.account_id == aid
-                                          for k in [keys[w.id]] if k is not None)
+        made_by = {w.id: self._warn_keys.pop(w.id, None) for w in made}
+        if made and self._locked(aid):
+            ctx = self._ctx(acct)
+            back = {w.id for w in made if w.account_id == aid and made_by[w.id] is not None
+                    and self._quiet_while_locked(ctx, *made_by[w.id][1:], now)}
+            if back:
+                out.warnings[mark:] = [w for w in made if w.id not in back]
+                self.warned.difference_update(made_by[i][0] for i in back)
 
     def _judge(self, acct, kind, event, now, change, event_ns, out, only: str = "") -> None:
         cfg = self.settings.for_account(acct)
@@ -1076,7 +1082,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         still below their limit: one at or past it is the unlock's "still past" warning
         (services/risk/pastlimits.py)."""
         acct = self.accounts.get(account_id)
-        if acct is None or any(lk.symbol is None for lk in self.lockouts.covering(account_id)):
+        if acct is None or self._locked(account_id):
             return
         if self.day is None or self.calendar.trading_day(now) != self.day:
             return          # the roll's ends: the new day's counts start at 0, warned afresh
@@ -1089,13 +1095,29 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             if rule.warns and params is not None and params.enabled:
                 self._maybe_warn(ctx, rule, params, now, out, below_limit=True)
 
+    def _locked(self, account_id: int) -> bool:
+        """Does a lockout hold the account as a whole (not one symbol)?"""
+        return any(lk.symbol is None for lk in self.lockouts.covering(account_id))
+
+    def _quiet_while_locked(self, ctx, rule, params, m, now) -> bool:
+        """Is this reading's warning held back by the lockout of the whole account in force?
+        Locked out: no "at 67 % of a limit" to a trader who cannot trade (trial 2026-12-05),
+        only of a breach that could still close or reduce a position the lockout leaves open
+        (Rule.acts_while_locked: fresh-user trial 20a, a cooldown kept MNQ long 2 open and
+        daily_unrealized_loss closed it at its line with no warning at 74 % or 94 %). One held
+        back is not marked warned: it comes after the lockout ends if still due (warn_freed)."""
+        try:
+            return not rule.acts_while_locked(ctx, now, params, m)
+        except Exception:
+            log.exception("rule %s could not judge account %s under its lockout", rule.name,
+                          ctx.account.account_id)
+            return True
+
     def _maybe_warn(self, ctx, rule, params, now, out, below_limit: bool = False) -> None:
         aid = ctx.account.account_id
         if not rule.keyed and (aid, rule.name, self.day) in self.warned:
             return                      # the common case, without measuring
-        if any(lk.symbol is None for lk in self.lockouts.covering(aid)):
-            return      # locked out: no "at 67 % of a limit" to a trader who cannot trade (trial
-                        # 2026-12-05); not marked warned, so it comes after an unlock if still due
+        locked = self._locked(aid)
         # riskd's own close on its way holds back no warning: each rule's warning judges the
         # account as the trader will hold it (Rule.warn_readings): the size rules without
         # the contracts riskd is closing (event-order model, 2026-12-06: the close's Trade
@@ -1116,14 +1138,16 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 # Only that one: an exit of riskd's elsewhere (fresh-user trial 18b: a close
                 # whose answer was lost, expected 120 s more, a position since gone) held
                 # back no_stop_loss_grace's warning and the next position was closed unwarned
+            if locked and self._quiet_while_locked(ctx, rule, params, m, now):
+                continue
             self.warned.add(key)
             w = RuleWarning(
                 id=self.ids(), ts_ns=now, rule=rule.name, account_id=aid,
                 value=m.value, limit=m.limit, warn_at=params.warn_at,
                 reason=f"{rule.name} at {m.progress:.0%} of its limit: {m.detail}")
             out.warnings.append(w)
-            if self._depth:
-                self._warn_keys[w.id] = key     # _run takes it back if the step locks
+            if self._depth:     # _run takes it back if the step locks and it is quiet then
+                self._warn_keys[w.id] = (key, rule, params, m)
 
     def _warn(self, acct, rule_name, now, out, reason, params) -> None:
         key = (acct.account_id, f"{rule_name}:note", self.day)

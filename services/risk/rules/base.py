@@ -167,6 +167,17 @@ class Rule:
             return self.past_shown(ctx, now, m)
         return max(self.warn_readings(ctx, now, params), key=lambda w: w.progress, default=m)
 
+    def acts_while_locked(self, ctx: Ctx, now: int, params, m: Measure) -> bool:
+        """Could this reading's breach, made while a lockout holds the whole account, close or
+        reduce a position that lockout leaves open? Only then does its warn_at warning come
+        while the account is locked (engine _maybe_warn; docs/rules.md warn_at): fresh-user
+        trial 20a, trade_frequency_limit's cooldown keeps positions, and MNQ long 2 went to
+        74 %, 94 % of daily_unrealized_loss and was closed with no warning. A breach that can
+        only lock the account again (a flat account) has nothing to warn of before the
+        lockout ends (warn_freed). Here: a breach that flattens the account (the daily
+        limits, drawdown_guard) acts on every position riskd is not closing already."""
+        return left_open(ctx, now)
+
     def past(self, m: Measure) -> bool:
         """Is the reading where the rule acts (its row then shows what it acts on)? At its
         limit for a count (the 10th trade starts the cooldown); the size rules act only over
@@ -200,6 +211,15 @@ def progress(value: Decimal, limit: Decimal) -> float:
     if limit == 0:
         return 0.0
     return max(0.0, float(value / limit))
+
+
+def left_open(ctx: Ctx, now: int, contract_id: Optional[str] = None) -> bool:
+    """Does the account hold a position (of that contract, if given) riskd is not closing all
+    of (AccountState.kept_size)? One a lockout left open: a cooldown keeps positions, a
+    lockout's flatten has riskd closing them."""
+    acct = ctx.account
+    return any(acct.kept_size(p, now) > 0 for p in acct.positions.values()
+               if contract_id is None or p.contract_id == contract_id)
 
 
 def symbol_matches(configured: str, contract_id: str) -> bool:
@@ -242,5 +262,6 @@ def timer(now: int, seconds: float, symbol: Optional[str] = None) -> LockSpec:
     return LockSpec(kind=TIMER, until_ns=now + int(seconds * 1_000_000_000), symbol=symbol)
 
 
-__all__ = ["Rule", "Ctx", "Measure", "ClockTick", "kind_of", "progress", "symbol_matches",
-           "lookup_symbol", "judged_orders", "until_reset", "timer", "symbol_of"]
+__all__ = ["Rule", "Ctx", "Measure", "ClockTick", "kind_of", "progress", "left_open",
+           "symbol_matches", "lookup_symbol", "judged_orders", "until_reset", "timer",
+           "symbol_of"]

@@ -78,6 +78,12 @@ class MaxContracts(Rule):
         n = open_contracts(ctx, params.count, lambda p: kept[p.contract_id])
         return [self._reading(n, params, closing)]
 
+    def acts_while_locked(self, ctx, now, params, m):
+        """Never: a lockout cuts every contract added while it holds (lockout enforcement),
+        so the count cannot grow to a breach before the lockout ends (its warning comes
+        then, if still due)."""
+        return False
+
     def past(self, m: Measure) -> bool:
         return m.value > m.limit            # evaluate: a breach is over the limit, not at it
 

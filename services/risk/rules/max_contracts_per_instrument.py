@@ -50,6 +50,12 @@ class MaxContractsPerInstrument(Rule):
         m = self.measure(ctx, now, params, lambda p: ctx.account.kept_size(p, now))
         return [] if m is None else [m]
 
+    def acts_while_locked(self, ctx, now, params, m):
+        """Never: a lockout cuts every contract added while it holds (lockout enforcement),
+        so the count cannot grow to a breach before the lockout ends (its warning comes
+        then, if still due)."""
+        return False
+
     def past(self, m: Measure) -> bool:
         return m.value > m.limit            # evaluate: a breach is over the limit, not at it
 

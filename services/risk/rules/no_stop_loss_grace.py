@@ -36,7 +36,7 @@ from typing import NamedTuple, Optional
 
 import attrs
 
-from services.risk.rules.base import CLOCK, ORDER, POSITION, Measure, Rule
+from services.risk.rules.base import CLOCK, ORDER, POSITION, Measure, Rule, left_open
 from services.risk.stops import STOP_TYPES, stop_cover, stop_orders, working_stops
 from shared.messages.risk import CLOSE_POSITION
 from shared.when import duration
@@ -230,6 +230,11 @@ class NoStopLossGrace(Rule):
                                key=f"{p.contract_id}@stopped", contract_id=p.contract_id,
                                acting=True))
         return out
+
+    def acts_while_locked(self, ctx, now, params, m):
+        """The position the reading is about, closed at the grace's end, if the lockout left
+        it open (a cooldown keeps positions; a stop may still be placed while locked)."""
+        return left_open(ctx, now, m.contract_id)
 
     def evaluate(self, ctx, event, now, params):
         out = []

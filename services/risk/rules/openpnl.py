@@ -5,7 +5,8 @@ from decimal import Decimal
 from typing import Optional
 
 from services.risk.pnl import fmt_money, position_unrealized
-from services.risk.rules.base import Ctx, Measure, Rule, progress, quoted, until_reset
+from services.risk.rules.base import (Ctx, Measure, Rule, left_open, progress, quoted,
+                                      until_reset)
 from shared.messages.risk import CLOSE_POSITION, FLATTEN
 
 
@@ -38,10 +39,16 @@ class OpenPnlRule(Rule):
             return Measure(total, line, progress(total, line), f"open PnL {fmt_money(total)}")
         best = None
         for p, u in self._readings(ctx, None):
-            m = Measure(u, line, progress(u, line), f"{p.symbol} open PnL {fmt_money(u)}")
+            m = Measure(u, line, progress(u, line), f"{p.symbol} open PnL {fmt_money(u)}",
+                        contract_id=p.contract_id)
             if best is None or m.progress > best.progress:
                 best = m
         return best
+
+    def acts_while_locked(self, ctx, now, params, m):
+        """scope position: the position the reading is about, closed at the line, if the
+        lockout left it open; scope account: a flatten of every position left open."""
+        return left_open(ctx, now, m.contract_id if params.scope != "account" else None)
 
     def evaluate(self, ctx, event, now, params):
         line = self.threshold(params)

@@ -16,8 +16,8 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
-from services.risk.rules.base import (TRADE, ClockTick, Measure, Rule, progress, timer,
-                                      until_reset)
+from services.risk.rules.base import (TRADE, ClockTick, Measure, Rule, left_open, progress,
+                                      timer, until_reset)
 from services.risk.state import symbol_of
 from shared.messages.risk import ACTION_NONE, FLATTEN, TIMER, LockSpec
 from shared.plural import plural
@@ -59,6 +59,7 @@ def limits(params) -> dict[str, int]:
 
 
 SLIDING = {"minute": 60 * NS, "hour": 3600 * NS}
+FLATTENING = ("day", "week")            # windows whose limit flattens whatever `flatten` says
 
 
 def reached(acct, window: str, at: int, limit: int):
@@ -109,6 +110,12 @@ class TradeFrequencyLimit(Rule):
         and say so: a warning too early costs little, a cooldown with no warning before it
         costs the trader's trust (docs/rules.md "Whose trade it is")."""
         return self.readings(ctx, now, params, held_counts(ctx, now))
+
+    def acts_while_locked(self, ctx, now, params, m):
+        """A window whose breach flattens (the day's and week's, the others with `flatten`)
+        acts on the positions the lockout left open; a cooldown alone only locks the account
+        again (its warning comes when the lockout ends, if still due: warn_freed)."""
+        return (m.key in FLATTENING or params.flatten) and left_open(ctx, now)
 
     def evaluate(self, ctx, event, now, params):
         if isinstance(event, ClockTick):        # a rule change, no trade (rejudge.py)
