@@ -46,7 +46,7 @@ from services.risk.alertmode import AlertBook
 from services.risk.carried import Carried
 from services.risk.disabled import Off, held_now, not_guarded_words
 from services.risk.latecarried import late_cancel, late_close_note, left_working
-from services.risk.lockouts import LockoutBook, current_ends, lock_key
+from services.risk.lockouts import LockoutBook, current_ends, end_of, lock_key
 from services.risk.moves import PendingMoves
 from services.risk.outbox import Outbox
 from services.risk.pastlimits import ended_past, holding, still_past, with_past
@@ -1036,10 +1036,12 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 self._take(d, now, out)
             if decisions:           # a warning comes before its breach, never after it
                 self._breached(ctx, rule, params, now)
-                if rule.per_position and rule.warns:
-                    # the other positions' warnings are not held back by this one's breach
+                if rule.keyed and rule.warns:
+                    # the other limits' warnings are not held back by this one's breach
                     # (grace18: two positions with no stop, the first one's close held at
-                    # the broker 35 s, the second closed at its grace with no warning)
+                    # the broker 35 s, the second closed at its grace with no warning; warn20:
+                    # the 4th trade of a minute, its cooldown, also 4 of 5 trades per day,
+                    # and the 5th, made during that cooldown, flattened with no warning)
                     self._maybe_warn(ctx, rule, params, now, out)
             elif rule.warns:
                 if kind == "quote":             # quotes come by the thousand: look 10 times a s
@@ -1105,9 +1107,18 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         only of a breach that could still close or reduce a position the lockout leaves open
         (Rule.acts_while_locked: fresh-user trial 20a, a cooldown kept MNQ long 2 open and
         daily_unrealized_loss closed it at its line with no warning at 74 % or 94 %). One held
-        back is not marked warned: it comes after the lockout ends if still due (warn_freed)."""
+        back is not marked warned: it comes after the lockout ends if still due (warn_freed).
+        Nor one whose breach a trade made while locked can itself bring, locking the account
+        past the lockouts in force (Rule.locks_until: trade_frequency_limit's per-day count
+        under a cooldown; warnwin20: the day's 5th trade, made during the cooldown, flattened
+        and locked the account to the roll with no warning)."""
         try:
-            return not rule.acts_while_locked(ctx, now, params, m)
+            if rule.acts_while_locked(ctx, now, params, m):
+                return False
+            until = rule.locks_until(ctx, now, params, m)
+            return until is None or until <= max(
+                (end_of(lk) for lk in self.lockouts.covering(ctx.account.account_id)
+                 if lk.symbol is None), default=0)
         except Exception:
             log.exception("rule %s could not judge account %s under its lockout", rule.name,
                           ctx.account.account_id)

@@ -125,7 +125,9 @@ class Rule:
     reads_open_pnl = False    # judged at a trade or balance step before its own rules (engine)
     description: str = ""
     warns: bool = True          # limit rules warn at warn_at; automation does not
-    keyed: bool = False         # several limits, each warned on its own (readings' keys)
+    # several limits, each warned on its own (readings' keys), also in the step another of
+    # them is breached (engine _judge)
+    keyed: bool = False
     # judges the contracts held, the whole account at every step: in alert mode, past the
     # limit again, or further past it, is a new breach (services/risk/alertmode.py)
     held_size: bool = False
@@ -177,6 +179,14 @@ class Rule:
         lockout ends (warn_freed). Here: a breach that flattens the account (the daily
         limits, drawdown_guard) acts on every position riskd is not closing already."""
         return left_open(ctx, now)
+
+    def locks_until(self, ctx: Ctx, now: int, params, m: Measure) -> Optional[int]:
+        """When a trade the trader makes while the account is locked can itself breach this
+        reading (a count: every fill counts, one lockout enforcement closes at once too), the
+        end of the lockout that breach takes; None (here): none does. A reading whose breach
+        would lock the account past the lockouts in force warns while locked (engine
+        _quiet_while_locked), as one that acts on a position does (acts_while_locked)."""
+        return None
 
     def past(self, m: Measure) -> bool:
         """Is the reading where the rule acts (its row then shows what it acts on)? At its

@@ -5,7 +5,9 @@ Counting follows the firms: every fill counts (opening, adding, reducing, closin
 ones do not, and riskd's own closes never do (RULES.md, "Whose trade it is"). A window
 "reaches" its limit with the trade that makes count == limit. Windows and cooldowns run from
 the fill's own time: an old fill counts, and a cooldown that has already elapsed is not taken.
-Warnings: each window warns on its own, while one more trade is still allowed (readings).
+Warnings: each window warns on its own, while one more trade is still allowed (readings),
+also in the step another window's breach locks the account (engine _judge; the day's and
+week's windows then warn while locked: locks_until).
 A fill riskd holds as no one's until its close in flight is answered (services/risk/exits.py
 hold) counts toward the warning as the trader's, and the warning says so (warn_readings).
 A sliding window's cooldown runs from the trade that brought it to its limit in time order,
@@ -116,6 +118,18 @@ class TradeFrequencyLimit(Rule):
         acts on the positions the lockout left open; a cooldown alone only locks the account
         again (its warning comes when the lockout ends, if still due: warn_freed)."""
         return (m.key in FLATTENING or params.flatten) and left_open(ctx, now)
+
+    def locks_until(self, ctx, now, params, m):
+        """The day's and week's windows: a trade made while locked counts (docs/rules.md), so
+        the next one can reach the limit and lock the account until the roll (the week's last
+        roll), past a cooldown in force: warned while locked, even flat. A sliding window's
+        or the session's breach only starts a cooldown: None, its warning waits for the
+        lockout's end (warn_freed)."""
+        if m.key == "day":
+            return until_reset(ctx, now).until_ns
+        if m.key == "week":
+            return ctx.calendar.week_end(now)
+        return None
 
     def evaluate(self, ctx, event, now, params):
         if isinstance(event, ClockTick):        # a rule change, no trade (rejudge.py)

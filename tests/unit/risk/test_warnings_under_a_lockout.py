@@ -271,7 +271,10 @@ def test_the_days_trade_count_warns_while_a_position_stays():
     assert "4 of 5 trades per day" in w.reason, w.reason
 
 
-def test_the_days_trade_count_of_a_flat_account_waits_for_the_cooldowns_end():
+def test_the_days_trade_count_of_a_flat_account_warns_while_locked():
+    """Flat, nothing left open: the next trade made during the cooldown still counts, and
+    the 5th flattens and locks the account until the roll, past the cooldown (warnwin20:
+    tests/unit/risk/test_each_window_warns.py). Once: not again at the cooldown's end."""
     desk = desk_with(trade_frequency_limit={"per_day": 5, **LONG_COOLDOWN})
     cooldown_flat(desk)
     desk.wait(61)
@@ -280,10 +283,10 @@ def test_the_days_trade_count_of_a_flat_account_waits_for_the_cooldowns_end():
     result(desk, close.id, close.action)
     assert desk.trade("-5", contract=NQ, side=SIDE_SELL).fills[0].by_riskd
     desk.flat(NQ)
-    assert [w for w in warned(desk, "trade_frequency_limit") if "per day" in w.reason] == []
-    until_free(desk)
     [w] = [w for w in warned(desk, "trade_frequency_limit") if "per day" in w.reason]
     assert "4 of 5 trades per day" in w.reason, w.reason
+    until_free(desk)
+    assert len([w for w in warned(desk, "trade_frequency_limit") if "per day" in w.reason]) == 1
 
 
 def test_a_windows_cooldown_alone_waits_for_the_lockouts_end_with_a_position_open():
