@@ -154,22 +154,33 @@ def became_of(state, tries: int = 1) -> str:
     3rd attempt')."""
     if state is None:
         return "its outcome is not known"
-    if state.state != "final" or not state.status:
+    return became(state.state == "final", state.status,
+                  found_nothing_to_do(state.status, state.first_answer_ns), tries)
+
+
+def became(final: bool, status: str, nothing: bool, tries: int = 1) -> str:
+    """became_of's words from an action's status (final: it ended; nothing: it found nothing
+    to do), for history's rows and LAST ACTIONS' (cli/watch/model.py, whose rows keep no
+    journal state): one wording for one fact on every screen (trial20b section 9: LAST
+    ACTIONS read "not sent: in flight" of a flatten history said "was already under way (it
+    then completed)")."""
+    if not final or not status:
         return "still pending"
     on = f" {trywords.attempt(tries)}" if tries > 1 else ""
-    if found_nothing_to_do(state.status, state.first_answer_ns):
+    if nothing:
         return f"it then found nothing to do{on}"
-    if state.status == WITHDRAWN:
+    if status == WITHDRAWN:
         return f"it was then withdrawn before it ran{on}"
-    return (f"it then completed{on}" if state.status == DONE
-            else f"it then ended {state.status.upper()}{on}")
+    return (f"it then completed{on}" if status == DONE
+            else f"it then ended {status.upper()}{on}")
 
 
-def named_action(d, outcomes: Optional[dict], tz=None, tries: int = 1) -> str:
+def named_action(d, outcomes: Optional[dict], tz=None, tries: int = 1,
+                 now_ns: Optional[int] = None) -> str:
     """"daily_net_loss's flatten of 06:01:50 CST": an action as a person names it (its rule and
     time), never by its id; a later try of it, "... of 06:01:50 CST (its 2nd attempt)"."""
     its = f" (its {ordinal(tries)} attempt)" if tries > 1 else ""
-    return f"{d.rule}'s {d.action} of {fmt_time(d.ts_ns, tz, relative=False)}{its}"
+    return f"{d.rule}'s {d.action} of {fmt_time(d.ts_ns, tz, relative=False, now_ns=now_ns)}{its}"
 
 
 def _end_of(d, outcomes: Optional[dict]) -> str:
@@ -181,7 +192,21 @@ def _end_of(d, outcomes: Optional[dict]) -> str:
 def under_way(d, outcomes: Optional[dict], tz=None, tries: int = 1) -> str:
     """"daily_net_loss's flatten of 06:01:50 CST was already under way (it then found nothing
     to do)": what was true when the decision was made, then what became of that action."""
-    return f"{named_action(d, outcomes, tz, tries)} was already under way ({_end_of(d, outcomes)})"
+    return under_way_words(named_action(d, outcomes, tz, tries), _end_of(d, outcomes))
+
+
+def under_way_words(named: str, end: str) -> str:
+    """"daily_net_loss's flatten of 06:01:50 CST was already under way (it then completed)":
+    history's words, and LAST ACTIONS' line under a row not sent because the same action was
+    on its way (cli/watch/model.py)."""
+    return f"{named} was already under way ({end})"
+
+
+def same_in_flight(suppressed: str) -> str:
+    """The command id of the same action already under way that a decision was not sent for
+    (Decision.suppressed "the same action is in flight (d42.1)"); '' for any other."""
+    m = _SAME_IN_FLIGHT.search(suppressed or "")
+    return m.group(1) if m else ""
 
 
 def _other(others: dict, key: str) -> tuple:

@@ -18,7 +18,7 @@ from typing import Any, Optional
 
 import attrs
 
-from shared import accountguard, outcomewords
+from shared import accountguard, historywords, outcomewords
 
 from shared.actedby import row_key
 from cli.health import failing_channels, health_notes
@@ -177,6 +177,9 @@ class ActionRow:
     lock_clears_on: str = ""
     lock_symbol: Optional[str] = None
     symbol: str = ""                 # the contract when no contract id is known (a late close)
+    # not sent because the same action was under way: that command's id (its row says what
+    # became of it: under_way_note)
+    under_way: str = ""
 
 
 @attrs.define
@@ -338,6 +341,7 @@ def _decision(state: WatchState, msg: Decision, live: bool = True) -> bool:
                                       by=getattr(msg, "by", "") or "",
                                       action=msg.action, status=status,
                                       left_to=outcomewords.left_to(msg.suppressed) or "",
+                                      under_way=historywords.same_in_flight(msg.suppressed),
                                       size=msg.size,
                                       contract_id=msg.contract_id or "", live=live,
                                       detail=msg.suppressed or (
@@ -384,13 +388,39 @@ def _trim(state: WatchState) -> None:
         state.actions.popitem(last=False)
 
 
+UNDER_WAY = "not sent: under way"        # the same action was on its way (history's words)
+IN_FLIGHT = "not sent: in flight"        # another action covering it was (a flatten)
+
+
 def not_sent(why: str) -> str:
     """The OUTCOME of a breach recorded with no command sent (Decision.suppressed says why):
     'not sent: locked already' (a lockout in force had acted on the account already), 'not sent:
-    in flight' (the same action was on its way), else 'not sent' (docs/operations.md)."""
+    under way' (the same action was on its way: history's "was already under way", and the
+    line under the row says what became of it, under_way_note), 'not sent: in flight' (another
+    action covering it was: a flatten of the account), else 'not sent' (docs/operations.md)."""
     if LOCKED_ALREADY.split(",")[0] in why or "already locked" in why or OWN_EXTENDED in why:
         return "not sent: locked already"
-    return "not sent: in flight" if "in flight" in why else "not sent"
+    if historywords.same_in_flight(why):
+        return UNDER_WAY
+    return IN_FLIGHT if "in flight" in why else "not sent"
+
+
+def under_way_note(state: WatchState, a: ActionRow, tz: dt.tzinfo, now_ns: int) -> str:
+    """The line under a row not sent because the same action was under way, in history's
+    words: "daily_realized_loss's flatten of 03:12:34 CST was already under way (it then
+    completed)", its end as that action's own row shows it (trial20b section 9: LAST ACTIONS
+    read "not sent: in flight" after that flatten was done); '' for any other row."""
+    if not a.under_way:
+        return ""
+    other, _n = _try_row(state, a.under_way)
+    if other is None or not other.action:
+        return "an earlier action (not in LAST ACTIONS) was already under way"
+    named = historywords.named_action(other, None, tz, try_number(a.under_way), now_ns=now_ns)
+    end = (historywords.became(other.status in FINAL_STATUSES, other.status,
+                               other.status == outcomewords.DONE and other.acted is False,
+                               other.tries)
+           if other.status != NOT_KNOWN else "its outcome is not known")
+    return historywords.under_way_words(named, end)
 
 
 def _try_row(state: WatchState, command_id: str) -> tuple[Optional[ActionRow], int]:
@@ -1121,7 +1151,8 @@ def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo, now_ns: int
                               outcome=outcome,
                               note=outcomewords.waiting_words(a.waits_behind)
                               if a.status == "accepted" and a.waits_behind
-                              else _bought_while_locked(state, a),
+                              else under_way_note(state, a, tz, now_ns)
+                              or _bought_while_locked(state, a),
                               latency=fmt_latency(a.latency_ms) if a.latency_ms is None
                               else roundslatency.first_cell(a.latency_ms, a.timed_out_s)
                               if a.done_ms is None

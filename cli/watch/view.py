@@ -353,17 +353,20 @@ def rule_lines(account: AccountView, width: int, max_rows: Optional[int] = None,
 
 
 IN_PROGRESS = ("pending", "accepted")     # an action of LAST ACTIONS not ended yet
+# not sent because another action of riskd's was on its way (cli/watch/model.py not_sent)
+NOT_SENT_FLYING = ("not sent: in flight", "not sent: under way")
 
 
 def acting_rules(account: AccountView) -> set[str]:
     """The rules acting now: one whose action is on its way (pending, accepted), or, while
-    one is, one whose own action was not sent because it was ('not sent: in flight'); and one
-    at its limit (red). Trial18c: at 80x24 a cooldown banner and a position left
-    no_stop_loss_grace off RULES ('+3 more rules') while its close was 'not sent: in flight'."""
+    one is, one whose own action was not sent because it was ('not sent: in flight', 'not
+    sent: under way'); and one at its limit (red). Trial18c: at 80x24 a cooldown banner and a
+    position left no_stop_loss_grace off RULES ('+3 more rules') while its close was 'not
+    sent: in flight'."""
     actions = getattr(account, "actions", ()) or ()
     flying = any(a.status in IN_PROGRESS for a in actions)
     named = {a.rule for a in actions if a.status in IN_PROGRESS
-             or (flying and (a.outcome or a.status) == "not sent: in flight")}
+             or (flying and (a.outcome or a.status) in NOT_SENT_FLYING)}
     return named | {r.rule for r in account.rules if r.colour == "red"}
 
 
