@@ -115,3 +115,22 @@ def test_an_exit_added_already_settled_is_not_in_flight():
     assert not r.in_flight(MNQ, SIDE_SELL, now + 13)
     r._add(Exit(MNQ, SIDE_SELL, 1, now + 14, "close-new.1"))
     assert r.in_flight(MNQ, SIDE_SELL, now + 15)
+
+
+def test_a_tick_that_forgets_nothing_keeps_the_lists_beside_the_exits():
+    """RiskdExits.prune runs 10 times a second: one that forgets no exit leaves the list as
+    it is, so the next fill does not list the open and the outstanding exits again."""
+    now = 1_000 * NS
+    r = settled_breaches(300, now)
+    assert r.in_flight(MNQ, SIDE_SELL, now + 400) and r.has_live()
+    counted = r.expected = Counted(r.expected)
+    r.in_flight(MNQ, SIDE_SELL, now + 400)
+    r.has_live()
+    assert not r.prune(now + 400)             # all within 15 s of their results
+    assert r.expected is counted
+    Counted.walks = 0
+    assert r.in_flight(MNQ, SIDE_SELL, now + 401) and r.has_live()
+    assert Counted.walks == 0
+    assert r.prune(now + 300 + 16 * NS)       # the settled ones forgotten, the last one kept
+    assert [e.command_id for e in r.expected] == ["close-last.1"]
+    assert r.in_flight(MNQ, SIDE_SELL, now + 300 + 16 * NS)
