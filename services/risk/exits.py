@@ -429,9 +429,10 @@ class RiskdExits:
         return hit
 
     def done_expecting(self, command_id: str) -> bool:
-        """Is this command done (closed) with fills of it still expected?"""
+        """Is this command done (closed) with fills of it still expected? (Asked at every
+        done close: among the open exits, not every exit of the last 15 s.)"""
         return any(e.command_id == command_id and e.closed and e.size > 0
-                   for e in self.expected)
+                   for e in self._live())
 
     def any_done_unfilled(self) -> bool:
         """Does any done close or reduce still expect fills (priced)? O(1)."""

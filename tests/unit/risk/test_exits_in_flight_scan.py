@@ -134,3 +134,22 @@ def test_a_tick_that_forgets_nothing_keeps_the_lists_beside_the_exits():
     assert r.prune(now + 300 + 16 * NS)       # the settled ones forgotten, the last one kept
     assert [e.command_id for e in r.expected] == ["close-last.1"]
     assert r.in_flight(MNQ, SIDE_SELL, now + 300 + 16 * NS)
+
+
+def test_a_done_close_asks_about_its_fills_among_the_open_exits_only():
+    """done_expecting (asked at every done close, _after_reduced) walks the open exits, not
+    every settled exit of the last 15 s."""
+    now = 1_000 * NS
+    r = RiskdExits()
+    for i in range(300):            # closes done and their fills in: used up, remembered 15 s
+        r._add(Exit(MNQ, SIDE_SELL, 0, now + i, f"close-{i}.1", done_ns=now + i, closed=True))
+    r._add(Exit(MNQ, SIDE_SELL, 1, now + 300, "close-last.1"))
+    r.settle("close-last.1", now + 301, closed=True)          # done, its fill still to come
+    r.has_live()
+    counted = r.expected = Counted(r.expected)
+    r.has_live()
+    Counted.walks = 0
+    for _ in range(10):
+        assert r.done_expecting("close-last.1")
+        assert not r.done_expecting("close-0.1")
+    assert Counted.walks == 0 and r.expected is counted
