@@ -74,9 +74,8 @@ LOCK_REASONS = (LOCKED_ALREADY, "already locked", OWN_EXTENDED, OWN_SAME_END)
 # what closes a position (risk's "flat now": another of these closed a failed action's target)
 CLOSING = ("close_position", "reduce_position", "flatten")
 
-# an outcome this long after its decision says when it came (it waited: enforcement was
-# stopped, the broker was slow); one sooner reads as at the decision's time
-WAITED_S = 1.0
+# an outcome this long after its decision says when it came (shared/roundslatency.py)
+WAITED_S = roundslatency.LATE_S
 
 
 def outcome_text(state, decided_ns: int = 0, tz=None, tries: int = 1, again: str = "",
@@ -92,9 +91,14 @@ def outcome_text(state, decided_ns: int = 0, tz=None, tries: int = 1, again: str
     if state.state != "final":
         # the word LAST ACTIONS and `riskctl flatten` say for it (shared/outcomewords.py
         # unfinished: a running close read "(running)" here, `accepted` in watch)
-        word = outcomewords.progress_word(*outcomewords.unfinished(state.state, state.detail))
+        # one queued in enforcement's lane behind another command of its account says behind
+        # what, never as if at the broker (services/enforcement/behind.py)
+        behind = getattr(state, "waits_behind", "")
+        word = outcomewords.waiting_words(behind) or outcomewords.progress_word(
+            *outcomewords.unfinished(state.state, state.detail))
         head = (f"trying again: the {ordinal(tries)} attempt is {word} "
                 f"({trywords.earlier(tries)} failed)" if tries > 1
+                else f"planned, not done yet: {word}" if behind
                 else f"planned, not done yet ({word})")
         return f"{head}: {state.detail}" if state.detail else head
     # the word watch and `riskctl flatten` show for it (shared/outcomewords.py): "nothing to

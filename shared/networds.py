@@ -13,6 +13,10 @@ import re
 from typing import Optional
 from urllib.parse import urlsplit
 
+# a broker's hub that refuses the connection (shared/projectx/realtime.py), as the NOT GUARDED
+# reason says it (services/supervisor/brokerdown.py)
+BROKER_UNREACHABLE = "the broker is not reachable"
+
 # (what the class names or text show, why in words, what to check), first match wins
 CAUSES = (
     (("NameResolutionError", "Name or service not known", "getaddrinfo failed",

@@ -65,6 +65,9 @@ def outcome_word(status: str, acted: Optional[bool]) -> str:
 ACCEPTED = "accepted"                    # enforcement has it (received or running): not done
 PENDING = "pending"                      # not at enforcement: it is not running (risk keeps it)
 WAITS_MARKET = "waits: market closed"    # enforcement holds it until the market opens
+# queued in enforcement's lane behind another command of its account (one of its contract, a
+# flatten): not at the broker; the words under it say behind what (waiting_words)
+WAITING = "waiting"
 
 
 def unfinished(state: str, detail: str = "", waits_for: str = "") -> tuple[str, str]:
@@ -80,13 +83,23 @@ def unfinished(state: str, detail: str = "", waits_for: str = "") -> tuple[str, 
     return state, waits_for
 
 
-def progress_word(status: str, waits_for: str = "") -> str:
+def progress_word(status: str, waits_for: str = "", waits_behind: str = "") -> str:
     """The word of an action not final (unfinished's status and waits_for): 'accepted',
-    'waits: market closed' (held for the market: 'accepted' read as done, second trial
-    2026-12-06), 'pending' (enforcement not running)."""
+    'waiting' (queued in enforcement's lane behind another command: waits_behind, the
+    result's or journal state's words), 'waits: market closed' (held for the market:
+    'accepted' read as done, second trial 2026-12-06), 'pending' (enforcement not running)."""
+    if status == ACCEPTED and waits_behind:
+        return WAITING
     if status == ACCEPTED and waits_for == MARKET_OPEN:
         return WAITS_MARKET
     return status
+
+
+def waiting_words(waits_behind: str) -> str:
+    """What an action queued in enforcement's lane waits for, as every screen says it
+    ('waiting behind riskd's close of MNQ (held at the broker since Mon 08:15:02 CST)': the
+    words are enforcement's, services/enforcement/behind.py); '' when it does not wait."""
+    return f"waiting behind {waits_behind}" if waits_behind else ""
 
 
 def who_acted(rule: str, by: str = "") -> str:

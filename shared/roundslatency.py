@@ -18,6 +18,11 @@ from typing import Optional
 
 from shared.when import gap, table_duration
 
+# an outcome this long after its decision says when it came (it waited: enforcement was
+# stopped, the broker was slow, another close of the account was ahead of it); one sooner
+# reads as at the decision's time (history, shared/historywords.py; the "✅ Done" alert)
+LATE_S = 1.0
+
 
 def both_ms(status: str, event_ns: int, first_answer_ns: int, finished_ns: int,
             rounds: int) -> Optional[tuple[float, float]]:
@@ -65,3 +70,20 @@ def history_words(first_ms: float, done_ms: float, rounds: int,
 
 def _ms(ms: float) -> str:
     return f"{ms:.0f} ms" if ms < 1000 else table_duration(ms / 1000)
+
+
+def done_late(r) -> str:
+    """The "✅ Done" alert's line of a command done LATE_S or more after risk issued it
+    (CommandResult.issued_ns), as history says it: 'done 35s after the decision', and its
+    rounds when it took more than one, 'done 10s after the decision (in 2 rounds: no answer
+    within 10s (timed out), done after 10s)'; '' for one done sooner, or when its issue is not
+    known. Trial19b finding 8: a close done 35 s late read "✅ Done ... ES ... closed", history
+    "done at ... (35s after the decision)"."""
+    issued, came = getattr(r, "issued_ns", 0), r.finished_ns or r.first_answer_ns
+    if not issued or not came or (came - issued) / 1e9 < LATE_S:
+        return ""
+    words = f"done {gap(max(0, came - issued) / 1e9)} after the decision"
+    both = both_ms(r.status, r.event_ns, r.first_answer_ns, r.finished_ns, r.attempts)
+    if both is not None:
+        words += f" ({history_words(*both, r.attempts, r.first_timed_out_s)})"
+    return words

@@ -73,6 +73,9 @@ HELD_ASIDE = re.compile(r"counting (?P<n>\d+) fills? that may be riskd's own clo
                         r"flight(?: \(.*\))?$")
 CLOSING_ASIDE = re.compile(r"not counting (?P<n>\d+) contracts? riskd's close in flight "
                            r"takes$")
+# a size rule's row past its limit: the contracts held, and how many of them riskd is closing
+# (services/risk/rules/max_contracts.py being_closed_words)
+BEING_CLOSED_ASIDE = re.compile(r"(?P<n>\d+) of them being closed by riskd$")
 
 
 def held_counted(detail: str) -> int:
@@ -90,7 +93,8 @@ def row_aside(rule: str, detail: str) -> str:
     if rule in SPELLED_OUT:
         return ""
     aside = reading_aside(detail)
-    return aside if HELD_ASIDE.match(aside) or CLOSING_ASIDE.match(aside) else ""
+    return aside if HELD_ASIDE.match(aside) or CLOSING_ASIDE.match(aside) \
+        or BEING_CLOSED_ASIDE.match(aside) else ""
 
 
 def reading_text(rule: str, value: Optional[Decimal]) -> str:

@@ -5,7 +5,7 @@ endpoint fail, answer late, or wait until released (the sim's POST /sim/fail and
 slow and held calls."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 from cli.errors import CliError
 from shared.plural import plural
@@ -15,7 +15,8 @@ FAIL_HELP = ("make the sim's next COUNT calls of ENDPOINT (e.g. Position/closeCo
              "S seconds late; with --hold too, wait until `riskctl sim release ENDPOINT` "
              "(docs/simbroker.md, Failing, slow and held calls)")
 RELEASE_HELP = ("carry out and answer the calls of ENDPOINT that `riskctl sim fail ... --hold` "
-                "holds (docs/simbroker.md, Failing, slow and held calls)")
+                "holds now, and say what each did: took effect, refused by the broker, or not carried "
+                "out (docs/simbroker.md, Failing, slow and held calls)")
 ENDPOINT_HELP = ("a REST endpoint of the sim, with or without /api/: Position/closeContract, "
                  "Position/partialCloseContract, Order/place, Order/cancel, Order/modify, "
                  "Order/searchOpen, Position/searchOpen, ...")
@@ -56,8 +57,8 @@ def endpoint_path(text: str) -> str:
     return "/api/" + text.lstrip("/")
 
 
-def _control(sim, path: str, body: dict) -> dict:
-    doc = sim.control(path, body)
+def _control(sim, path: str, body: dict, timeout: Optional[float] = None) -> dict:
+    doc = sim.control(path, body) if timeout is None else sim.control(path, body, timeout)
     if not doc.get("success"):
         raise CliError(f"the sim refused: {doc.get('errorMessage') or doc}")
     return doc
@@ -104,12 +105,65 @@ def fail(args, ctx, sim) -> int:
     return 0
 
 
+RELEASE_TIMEOUT_S = 10.0    # the sim answers once the calls it let go are carried out (3 s at most)
+
+
 def release(args, ctx, sim) -> int:
+    """Let the held calls go and say what each did, as the sim answers it once they are
+    carried out (fresh-user trial 19b: "its held calls are carried out and answered" was said
+    of a held close that never was)."""
     path = endpoint_path(args.endpoint)
-    doc = _control(sim, "/sim/release", {"endpoint": path})
+    doc = _control(sim, "/sim/release", {"endpoint": path}, RELEASE_TIMEOUT_S)
+    calls, earlier = doc.get("calls") or [], doc.get("earlier") or []
     if ctx.json:
-        ctx.print_json({"released": doc.get("released", path)})
-    else:
-        print(f"released {doc.get('released', path)}: its held calls are carried out and "
-              f"answered")
+        ctx.print_json({"released": doc.get("released", path), "calls": calls,
+                        "earlier": earlier})
+        return 0
+    for line in release_lines(doc.get("released", path), calls, earlier,
+                              _labels(sim, ctx, calls + earlier)):
+        print(line)
     return 0
+
+
+def _labels(sim, ctx, calls: list) -> dict:
+    """Account id -> 'Demo 1 (id 1001)', for the accounts the calls name."""
+    if not any(c.get("account") is not None for c in calls):
+        return {}
+    from cli.commands.sim import _account_label
+    return {a["id"]: _account_label(a, ctx) for a in sim.accounts(None)}
+
+
+def release_lines(path: str, calls: list, earlier: list, labels: dict) -> list[str]:
+    """What a release did, a line per call: carried out (took effect, or refused by the
+    broker), not carried out, or not finished when the sim answered."""
+    if calls:
+        lines = [f"released {plural(len(calls), 'held call')} of {path}:"]
+    else:
+        lines = [f"no call of {path} was held: nothing was released"]
+    lines += [f"  {call_words(c, labels, path)}" for c in calls]
+    if earlier:
+        lines.append(f"before this release, {plural(len(earlier), 'held call')} of {path} "
+                     f"went on by itself at its cap (--delay):")
+        lines += [f"  {call_words(c, labels, path)}" for c in earlier]
+    return lines
+
+
+def call_words(call: dict, labels: dict, path: str) -> str:
+    """'Demo 1 (id 1001) MNQ (CON.F.US.MNQ.Z26), held 18.2 s: carried out, it took effect'."""
+    from cli.commands.sim import refusal_words
+    from shared.symbols import ticker_of
+    who = []
+    if call.get("account") is not None:
+        who.append(labels.get(call["account"], f"account {call['account']}"))
+    if call.get("contractId"):
+        who.append(f"{ticker_of(call['contractId'])} ({call['contractId']})")
+    head = f"{' '.join(who) or 'a call'}, held {call.get('heldSeconds', 0):g} s"
+    if not call.get("finished"):
+        return (f"{head}: let go, but not carried out yet when the sim answered (see "
+                f"`riskctl sim positions`)")
+    if call.get("tookEffect"):
+        return f"{head}: carried out, it took effect"
+    if call.get("status") == 200:
+        return (f"{head}: carried out, refused by the broker: "
+                f"{refusal_words(path, call)}; it changed nothing")
+    return f"{head}: NOT carried out: the sim answered it HTTP {call.get('status')}"

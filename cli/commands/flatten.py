@@ -24,7 +24,7 @@ from cli.errors import EXIT_ERROR, EXIT_USAGE, CliError
 from cli.session import os_user
 from cli.table import render_table
 from cli.watch.model import outcome_text
-from shared.outcomewords import progress_word, unfinished
+from shared.outcomewords import progress_word, unfinished, waiting_words
 from shared.messages.enforce import (DONE, EnforcementStatusRequest, FlattenRequest,
                                      found_nothing_to_do)
 from shared.symbols import tickers_in
@@ -65,7 +65,8 @@ def outcome_of(state) -> str:
     its state ('accepted' once enforcement has it: shared/outcomewords.py unfinished), then
     its status ('nothing to do' for a done flatten that found the account flat)."""
     if state.state != "final" or not state.status:
-        return progress_word(*unfinished(state.state, state.detail))
+        return progress_word(*unfinished(state.state, state.detail),
+                             getattr(state, "waits_behind", ""))
     return outcome_text(state.status, not found_nothing_to_do(state.status,
                                                                 state.first_answer_ns))
 
@@ -86,12 +87,13 @@ def run(args, ctx) -> int:
         name = namer(ctx, with_broker=True)
         print(render_table(("account", "action", "outcome", "detail"),
                            [(name(s.account_id), "admin flatten", outcome_of(s),
-                             tickers_in(s.detail)) for s in states]
+                             waiting_words(getattr(s, "waits_behind", ""))
+                             or tickers_in(s.detail)) for s in states]
                            + [(name(aid), "admin flatten", "skipped", SKIPPED)
                               for aid in skipped]))
         unfinished = [name(s.account_id) for s in states if s.state != "final"]
         if unfinished and args.wait > 0:
-            print(f"still running after {args.wait:g} s: {', '.join(unfinished)}"
+            print(f"not finished after {args.wait:g} s: {', '.join(unfinished)}"
                   " (see riskctl logs / the enforcement log)")
         elif unfinished:
             print(f"not waited for: {', '.join(unfinished)}; see riskctl history")

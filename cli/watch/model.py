@@ -163,6 +163,9 @@ class ActionRow:
     tries: int = 1                   # the decision's try the status is of (riskd tries a failed
     #                                  action again: '<decision>.2', ...; services/risk/retries.py)
     waits_for: str = ""              # accepted and held by enforcement until this (MARKET_OPEN)
+    # accepted and queued in enforcement's lane behind this (enforcement's words): not at the
+    # broker yet (services/enforcement/behind.py)
+    waits_behind: str = ""
     # lockout enforcement's cut of contracts bought while locked that riskd's cut in flight
     # took with it (no second close): that command's id, and this cut's size (None: a close)
     left_to: str = ""
@@ -375,6 +378,7 @@ def _result(state: WatchState, msg: CommandResult) -> bool:
         return False
     row.status = msg.status
     row.waits_for = getattr(msg, "waits_for", "") if msg.status == "accepted" else ""
+    row.waits_behind = getattr(msg, "waits_behind", "") if msg.status == "accepted" else ""
     row.detail = msg.detail or row.detail
     row.rule = row.rule or getattr(msg, "rule", "")
     row.action = row.action or getattr(msg, "action", "")
@@ -461,10 +465,12 @@ def _command_state(state: WatchState, c: CommandState) -> bool:
     # 'accepted' here as in the live result, never 'pending' (trial19b finding 5)
     status, waits_for = (c.status, "") if c.state == "final" and c.status else \
         outcomewords.unfinished(c.state, c.detail)
-    if (status, waits_for) == (row.status, row.waits_for) \
+    behind = getattr(c, "waits_behind", "") if status == "accepted" else ""
+    if (status, waits_for, behind) == (row.status, row.waits_for, row.waits_behind) \
             and (not c.detail or c.detail == row.detail):
         return False
     row.status, row.waits_for, row.detail = status, waits_for, c.detail or row.detail
+    row.waits_behind = behind
     row.latency_ms = latency_ms(status, getattr(c, "event_ns", 0) or c.received_ns,
                                 getattr(c, "first_answer_ns", 0), c.finished_ns)
     row.done_ms = _done_ms(status, getattr(c, "event_ns", 0) or c.received_ns,
@@ -1034,7 +1040,7 @@ def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo, now_ns: int
     out = []
     for a in rows[:MAX_ACTIONS]:
         outcome = outcome_text(a.status, a.acted, a.tries, ended.get(a.decision_id, ""),
-                               a.waits_for)
+                               a.waits_for, a.waits_behind)
         shown = a                           # whose outcome the row's colour follows
         if a.left_to:                       # taken by riskd's cut in flight: that one's
             cut, _n = _try_row(state, a.left_to)
@@ -1048,7 +1054,10 @@ def _action_lines(state: WatchState, account_id: int, tz: dt.tzinfo, now_ns: int
                               else "-",
                               rule=outcomewords.acted_cell(a.rule, a.by) or "-",
                               action=a.action or "-", status=a.status,
-                              outcome=outcome, note=_bought_while_locked(state, a),
+                              outcome=outcome,
+                              note=outcomewords.waiting_words(a.waits_behind)
+                              if a.status == "accepted" and a.waits_behind
+                              else _bought_while_locked(state, a),
                               latency=fmt_latency(a.latency_ms) if a.latency_ms is None
                               else roundslatency.first_cell(a.latency_ms, a.timed_out_s)
                               if a.done_ms is None
@@ -1071,7 +1080,7 @@ def _bought_while_locked(state: WatchState, a: ActionRow) -> str:
 
 
 def outcome_text(status: str, acted: Optional[bool], tries: int = 1, ended: str = "",
-                 waits_for: str = "") -> str:
+                 waits_for: str = "", waits_behind: str = "") -> str:
     """The OUTCOME column: 'done' only when enforcement traded; a command that found nothing
     to do (the account or contract was already flat: no trading call was answered) says so,
     as history does ('done: ... was already flat'); a later try of a failed action says
@@ -1082,8 +1091,10 @@ def outcome_text(status: str, acted: Optional[bool], tries: int = 1, ended: str 
     if status == "failed" and ended:
         return f"failed, then {ended}"
     text = outcomewords.outcome_word(status, acted)     # as history's (shared/outcomewords)
-    # held by enforcement until the market opens: 'waits: market closed' (progress_word)
-    text = outcomewords.progress_word(text, waits_for)
+    # held by enforcement until the market opens: 'waits: market closed'; queued behind
+    # another command of the account: 'waiting', with behind what under the row
+    # (progress_word, _action_lines)
+    text = outcomewords.progress_word(text, waits_for, waits_behind)
     return f"{text}, {ordinal(tries)} attempt" if tries > 1 else text
 
 

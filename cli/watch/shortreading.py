@@ -17,15 +17,17 @@ warning's aside after it (shared/rulenumbers.py row_aside: "2/3 per minute 67% (
 starts a 1m00s cooldown); counting 1 fill that may be riskd's own close still in flight
 (...)"); cut at 80 columns the aside went, and with it why the row counts 2. Its shorter forms
 keep the count and a shorter aside ("2/3 per minute 67%; incl. 1 maybe riskd's close",
-"4/5 80%; not counting 1 riskd is closing")."""
+"4/5 80%; not counting 1 riskd is closing"; past a size limit, "3/2 150%; 1 riskd is
+closing")."""
 from __future__ import annotations
 
 import re
 
 from shared.plural import plural
-from shared.rulenumbers import CLOSING_ASIDE, HELD_ASIDE
+from shared.rulenumbers import BEING_CLOSED_ASIDE, CLOSING_ASIDE, HELD_ASIDE
 
 GRACE = "no_stop_loss_grace"
+ALSO = "; also "     # between the positions' readings (services/risk/rules/no_stop_loss_grace.py)
 _READING = re.compile(
     r"^(?P<what>(?P<symbol>\S+) (?:has no stop|(?P<side>\S+) (?P<size>\d+): its (?:\d+ )?stops? "
     r"covers? (?P<cover>\d+) of \d+)): (?:(?P<count>closed in \S+) unless "
@@ -48,6 +50,8 @@ def _flight_tail(tail: str) -> str:
         parts.append("its stop cancelled" if tail.endswith("its stop") else "stops cancelled")
     elif "a stop placed now is cancelled" in tail:
         parts.append("a stop now is cancelled")
+    if " opened since it was sent" in tail:             # a flip during the close: it too
+        parts.insert(0, "this one too")
     return "; ".join(parts)
 
 
@@ -56,25 +60,42 @@ def aside_forms(text: str) -> list[str]:
     and an aside in each, longest first ([] for a row with no aside)."""
     head, sep, aside = text.partition("; ")
     held, closing = HELD_ASIDE.match(aside), CLOSING_ASIDE.match(aside)
-    if not sep or not (held or closing):
+    being = BEING_CLOSED_ASIDE.match(aside)
+    if not sep or not (held or closing or being):
         return []
     if held:
         n = int(held["n"])
         asides = [aside, f"counting {plural(n, 'fill')} that may be riskd's own close still"
                   f" in flight", f"counting {plural(n, 'fill')} that may be riskd's close",
                   f"incl. {n} maybe riskd's close"]
-    else:
+    elif closing:
         n = int(closing["n"])
         asides = [aside, f"not counting {n} riskd is closing", f"+{n} riskd is closing"]
+    else:
+        n = int(being["n"])
+        asides = [aside, f"{n} riskd is closing", f"{n} closing"]
     core = head.split(" (", 1)[0]            # the count and its share, without what it does
     forms = {f"{h}; {a}" for h in (head, core) for a in asides} - {text}
     return sorted(forms, key=lambda f: (-len(f), f))
 
 
 def shorter(rule: str, text: str) -> list[str]:
-    """The reading's shorter forms, longest first ([] for a reading that has none)."""
+    """The reading's shorter forms, longest first ([] for a reading that has none). A grace
+    row of several positions (their readings joined by "; also ", the first the closest to its
+    close) keeps the first one's forms and how many more there are: "ES closed in 3s (+1
+    more)", then the first's forms alone."""
     if rule != GRACE:
         return aside_forms(text)
+    first, *others = text.split(ALSO)
+    if others:
+        own = [first, *one_shorter(first)]
+        more = f" (+{len(others)} more)"
+        return list(dict.fromkeys([f + more for f in own] + own[1:]))
+    return one_shorter(text)
+
+
+def one_shorter(text: str) -> list[str]:
+    """One position's grace reading's shorter forms, longest first."""
     m = _READING.match(text)
     if m is None:
         return []

@@ -5,8 +5,12 @@ before anything else, a duplicate id is answered from the journal, a new one is 
 executor's pool (executor.py), at most one job per account and contract at a time, a flatten
 alone (lanes.py: a command waiting out a retry backoff hands its slot to one queued behind
 it; one waiting out its settle holds no pool thread: a one-shot timer hands it back to the
-pool). Results come back through a queue; the pool rings a doorbell (shared/bus/doorbell.py)
-that wakes the loop at once, so nothing polls while nothing happens. They are published on
+pool). A command that waits in its lane is announced so, with what it waits behind
+(behind.py: "riskd's close of MNQ (held at the broker since ...)"), in an 'accepted' result
+and in the journal states this worker answers with; when it starts, an 'accepted' result
+without those words says it runs. Results come back through a queue; the pool rings a
+doorbell (shared/bus/doorbell.py) that wakes the loop at once, so nothing polls while
+nothing happens. They are published on
 this worker's PUB (topic 'result') for risk, logging, notify and the CLI. Commands left
 unfinished by a crash are resumed on start (they re-check the broker, see the actions). The
 control socket answers EnforcementStatusRequest and FlattenRequest (the kill switch, run
@@ -18,7 +22,9 @@ import logging
 import os
 import queue
 import threading
+from typing import Optional
 
+import attrs
 import zmq
 
 from services.enforcement.executor import (FINAL, HANDOVER, SETTLE, Executor, Job, Outcome,
@@ -28,7 +34,7 @@ from services.enforcement.journal import (JOURNAL_FILE, Entry, Journal, entries_
 from services.enforcement.lanes import Lanes
 from services.enforcement.planning import retry_delay
 from services.enforcement.simstart import SimStart
-from services.enforcement import killswitch, withdraw
+from services.enforcement import behind, killswitch, withdraw
 from shared import roundslatency, shards, showtime, topics
 from shared.accountname import account_called
 from shared.bus.doorbell import Doorbell
@@ -75,6 +81,7 @@ class EnforcementWorker(Worker):
                                  self.budget, pause=self.lanes.pause,
                                  queued=self.lanes.queued)
         self.inflight: set[str] = set()             # queued, running or waiting to retry
+        self.waits: dict[str, str] = {}             # queued in a lane -> the words said of it
         self.retry_at: dict[str, tuple[float, int]] = {}   # id -> (monotonic due, retries)
         self.cannot_enforce: dict[int, Unenforceable] = {}
         self.broker_accounts: list = []             # refreshed by a background thread
@@ -164,7 +171,7 @@ class EnforcementWorker(Worker):
             if waiting is not None and waiting[0] != float("inf"):
                 self._retry(cmd.id, self.clock.monotonic(), waiting[1])   # retry it now
             entry = self.journal.get(cmd.id)
-            self._publish(entry.result())
+            self._publish(self._result(entry))
             return entry
         entry, new = self.journal.receive(cmd, self.clock.now_ns())
         if entry.final:
@@ -177,8 +184,7 @@ class EnforcementWorker(Worker):
                   extra=_fields(cmd, "action"))
         # 'accepted' goes out before any broker call: for a flatten risk did not command (the
         # kill switch), it is how risk learns that the fills about to come are riskd's
-        self._publish(entry.result())
-        self._schedule(entry, recheck=not new)
+        self._schedule(entry, recheck=not new, announce=True)
         return entry
 
     def withdraw(self, w: WithdrawCommand) -> Entry:
@@ -197,8 +203,9 @@ class EnforcementWorker(Worker):
                          "cannot be stopped half-way; it finishes", cid, w.by or "risk",
                          w.reason, extra={"kind": "withdraw", "account": w.account_id,
                                           "command_id": cid})
-            self._publish(entry.result())
+            self._publish(self._result(entry))
             return entry
+        self.waits.pop(cid, None)
         entry = withdraw.finish(self.journal, w, self.clock.now_ns())
         self.inflight.discard(cid)
         self.retry_at.pop(cid, None)
@@ -209,14 +216,60 @@ class EnforcementWorker(Worker):
         self._publish(res)
         return entry
 
-    def _schedule(self, entry: Entry, recheck: bool = False) -> None:
+    def _schedule(self, entry: Entry, recheck: bool = False, announce: bool = False) -> None:
         """Run now, or after the command running in its lane; one that waits re-reads the
-        broker first (the one before it may have closed what it is about)."""
+        broker first (the one before it may have closed what it is about). announce: publish
+        its 'accepted' result (before any broker call of it); one that waits is announced
+        anyway, with what it waits behind."""
         cmd = entry.command
         self.inflight.add(cmd.id)
         job = Job(entry, self._label(cmd.account_id, getattr(cmd, "account_name", "")), recheck)
-        if self.lanes.enter(job):
+        runs = self.lanes.enter(job)
+        if not runs:
+            self.waits[cmd.id] = self._behind(cmd.id)
+        if announce or not runs:
+            self._publish(self._result(entry))
+        if runs:
             self.executor.submit(job)
+
+    def _behind(self, command_id: str) -> str:
+        """What a command queued in its lane waits behind, in words ('' when it is not)."""
+        return behind.words(command_id, self.lanes.ahead, self.executor.at_broker,
+                            self.executor.settings.zone, self.clock.now_ns())
+
+    def _result(self, entry: Entry):
+        """The journal's result of `entry`; an unfinished one queued in its lane says what it
+        waits behind (never as if at the broker)."""
+        res = entry.result()
+        if entry.final or entry.command.id not in self.waits:
+            return res
+        return attrs.evolve(res, waits_behind=self._behind(entry.command.id))
+
+    def _state(self, entry: Entry):
+        """The journal's state of `entry`, with what it waits behind while queued."""
+        state = entry.state_view()
+        if entry.final or entry.command.id not in self.waits:
+            return state
+        return attrs.evolve(state, waits_behind=self._behind(entry.command.id))
+
+    def _retell(self, started: list[Job], again: Optional[Job]) -> None:
+        """After a command left its slot: the waiting ones that started say they run, the
+        ones still waiting whose words changed (another one is ahead now) say so, a command
+        that handed its slot over says it waits."""
+        if again is not None:
+            self.waits[again.command.id] = ""
+        for job in started:
+            if self.waits.pop(job.command.id, None) is not None:
+                entry = self.journal.get(job.command.id)
+                if entry is not None and not entry.final:
+                    self._publish(entry.result())
+        for cid, said in list(self.waits.items()):
+            now = self._behind(cid)
+            if now and now != said:
+                self.waits[cid] = now
+                entry = self.journal.get(cid)
+                if entry is not None and not entry.final:
+                    self._publish(attrs.evolve(entry.result(), waits_behind=now))
 
     def _label(self, account_id: int, broker_name: str = "") -> str:
         """How results name the account: as alerts do, 'Demo 1 (id 1001)'
@@ -240,8 +293,11 @@ class EnforcementWorker(Worker):
             self.after(outcome.wait, lambda: self.executor.submit(outcome.again))
             return
         res = outcome.result
-        for following in self.lanes.done(outcome.command, outcome.again):
+        started = self.lanes.done(outcome.command, outcome.again)
+        for following in started:
             self.executor.submit(following)
+        if started or outcome.again is not None or self.waits:
+            self._retell(started, outcome.again)
         if outcome.kind == HANDOVER:
             return          # no result yet: it runs again after the command it let through
         if outcome.kind == FINAL:
@@ -315,7 +371,7 @@ class EnforcementWorker(Worker):
         # (journal.read_stored): one piece of code for both
         entries, missing = entries_for(req.command_ids, self.journal.unfinished(),
                                        self.journal.get)
-        body = EnforcementStatus(commands=[e.state_view() for e in entries.values()],
+        body = EnforcementStatus(commands=[self._state(e) for e in entries.values()],
                                  cannot_enforce=list(self.cannot_enforce.values()))
         return ok(body, reason=f"unknown command ids: {', '.join(missing)}" if missing else "")
 
@@ -328,7 +384,7 @@ class EnforcementWorker(Worker):
         for cmd in killswitch.commands(ids, req.reason, now, req.by):
             log.warning("kill switch: flatten account %s (%s)", cmd.account_id, cmd.reason,
                         extra=_fields(cmd, "action"))
-            states.append(self.accept(cmd).state_view())
+            states.append(self._state(self.accept(cmd)))
         skipped = killswitch.unreported(req, self.config.accounts, self.broker_accounts)
         return ok(FlattenAccepted(commands=states, skipped=skipped),
                   reason=f"flatten of {plural(len(states), 'account')} accepted" + (

@@ -184,6 +184,9 @@ class Executor:
         self.v2_state = {"missing": False}     # shared: the gateway has no Order/v2/query
         self.closing = Closing()
         self.starting = SimStart(False)        # the app's: SimStart(broker.kind == "sim")
+        # command id -> when its trading call now out was sent (ActionContext._call): what a
+        # command queued behind it waits for (services/enforcement/behind.py)
+        self.at_broker: dict[str, int] = {}
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -277,7 +280,8 @@ class Executor:
                             save_progress=lambda p: self.journal.save_progress(cmd.id, p),
                             account_label=job.account_label, v2_state=self.v2_state,
                             settle=self.settings.settle, resumed=resumed,
-                            restarted=restarted, zone=self.settings.zone)
+                            restarted=restarted, zone=self.settings.zone,
+                            calls_out=self.at_broker)
         running.ctx = ctx
         if cmd.mode == "alert":
             return self._alert(job, action, ctx, running)
@@ -419,7 +423,11 @@ class Executor:
                calls: int, rounds: int, cannot_enforce: str = "") -> Outcome:
         cmd = job.command
         if ctx is not None and status in (DONE, FAILED):
-            calls += self._close_orders(job, ctx)
+            made, found, known = self._close_orders(job, ctx)
+            calls += made
+            counted = getattr(ACTIONS.get(cmd.action), "counted", None)
+            if status == DONE and counted is not None:
+                detail += counted(ctx, found, known)
         now = self.clock.now_ns()
         # the words a person reads name a contract by its ticker, as every screen does
         # (fresh-user trial 2026-12-06: "reduced CON.F.US.MNQ.Z26 on ..." beside "MNQ"), and
@@ -432,22 +440,23 @@ class Executor:
             event_ns=cmd.event_ns, action=cmd.action, rule=cmd.rule,
             first_answer_ns=ctx.first_answer_ns if ctx else 0,
             broker_calls=calls,
-            errors=list(ctx.errors) if ctx else [], reason=cmd.reason, by=cmd.by)
+            errors=list(ctx.errors) if ctx else [], reason=cmd.reason, by=cmd.by,
+            issued_ns=cmd.issued_ns)
         entry = self.journal.finish(result)
         return Outcome(FINAL, entry.result(), cmd, broker_words(cannot_enforce))
 
 
-    def _close_orders(self, job: Job, ctx: ActionContext) -> int:
+    def _close_orders(self, job: Job, ctx: ActionContext) -> tuple[int, list, bool]:
         """Find the broker orders the command's closes created and journal them (progress
         close_orders, orders_known: the result carries them; closeorders.py). A command left
         running by a process that ended may have closed before it: from its first start on.
-        The broker calls made (0 or 1)."""
+        (the broker calls made (0 or 1), the orders found, whether that list is complete)."""
         calls = list(ctx.close_calls)
         if ctx.restarted and job.entry.started_ns:
             calls.append(closeorders.CloseCall(ctx.command.contract_id or "", 0,
                                                job.entry.started_ns, worked=False))
         if not calls:
-            return 0
+            return 0, [], True
         orders = closeorders.read(ctx.client, ctx.account_id, calls, ctx.budget)
         found, known = [], False
         if orders is not None:
@@ -460,7 +469,7 @@ class Executor:
                     orders, cid, job.entry.started_ns, ctx.begun_ns, own))
         ctx.save_progress(close_orders=[[o.order_id, o.contract_id, o.side, o.size]
                                         for o in found], orders_known=known)
-        return 1
+        return 1, found, known
 
 
 def _ran(ctx: ActionContext, rounds: int, counted: int, calls: int) -> dict:

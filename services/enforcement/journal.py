@@ -102,7 +102,8 @@ class Entry:
                              # a final row without closes created none (executor._final)
                              orders_known=self.final and bool(
                                  self.progress.get("orders_known", True)),
-                             first_timed_out_s=self.first_timed_out_s)
+                             first_timed_out_s=self.first_timed_out_s,
+                             issued_ns=c.issued_ns)
 
     @property
     def first_timed_out_s(self) -> float:

@@ -21,6 +21,10 @@ that can run. The storm bench found why: a close's verification read saw the tra
 position, retried, and slept 0.25 s holding the lane, while the close of that new position
 waited behind the sleep (~300 ms open instead of ~10 ms).
 
+`ahead` says what a queued command waits behind (the running commands of its slot, or the
+one queued before it), for the screens (services/enforcement/behind.py): a command waiting
+here is not at the broker, and no screen may say it is.
+
 Thread-safe: the worker loop queues and takes (enter, done); pool threads pause.
 """
 from __future__ import annotations
@@ -39,6 +43,14 @@ from shared.messages.enforce import Command
 
 WHOLE = None                                  # the slot of a command about the whole group
 PER_CONTRACT = frozenset({"close_position", "reduce_position"})
+
+
+@attrs.frozen
+class Ahead:
+    """What a queued command waits behind (Lanes.ahead): the running commands that hold its
+    slot, (command, since ns) oldest first; or, when none does, the queued command before it."""
+    running: list = attrs.Factory(list)
+    queued: Optional[Command] = None
 
 
 def lane_of(cmd: Command) -> tuple:
@@ -69,6 +81,7 @@ class Lanes:
         self._cond = threading.Condition()
         self._queued: dict[tuple, collections.deque] = {}   # group -> jobs waiting, in order
         self._busy: dict[tuple, dict[str, Optional[str]]] = {}   # group -> {running id: slot}
+        self._running: dict[str, tuple[Command, int]] = {}  # running id -> (command, since ns)
 
     def _free(self, group: tuple, slot: Optional[str], but: str = "") -> bool:
         return not any(conflict(slot, held) for cid, held in self._busy.get(group, {}).items()
@@ -82,7 +95,7 @@ class Lanes:
             waiting = self._queued.get(group, ())
             if self._free(group, slot) and not any(
                     conflict(slot, slot_of(j.command)) for j in waiting):
-                self._busy.setdefault(group, {})[cmd.id] = slot
+                self._take(group, cmd, slot)
                 return True
             self._queued.setdefault(group, collections.deque()).append(
                 attrs.evolve(job, recheck=True))
@@ -97,6 +110,7 @@ class Lanes:
         with self._cond:
             busy = self._busy.get(group, {})
             busy.pop(cmd.id, None)
+            self._running.pop(cmd.id, None)
             waiting = self._queued.setdefault(group, collections.deque())
             if again is not None:
                 waiting.append(again)          # never dropped: it runs after those before it
@@ -106,7 +120,7 @@ class Lanes:
                 slot = slot_of(job.command)
                 if self._free(group, slot) and not any(conflict(slot, s) for s in passed):
                     waiting.remove(job)
-                    self._busy.setdefault(group, {})[job.command.id] = slot
+                    self._take(group, job.command, slot)
                     started.append(job)
                 else:
                     passed.append(slot)        # later jobs of its slot stay behind it
@@ -115,6 +129,29 @@ class Lanes:
             if not self._busy.get(group, True):
                 del self._busy[group]
             return started
+
+    def _take(self, group: tuple, cmd: Command, slot: Optional[str]) -> None:
+        self._busy.setdefault(group, {})[cmd.id] = slot
+        self._running[cmd.id] = (cmd, self._clock.now_ns())
+
+    def ahead(self, command_id: str) -> Optional[Ahead]:
+        """What a queued command waits behind; None when it is not queued (running, or not
+        here). The running commands whose slots conflict with its own, with when each took
+        its slot; with none of those, the command queued before it that it may not pass."""
+        with self._cond:
+            for group, waiting in self._queued.items():
+                jobs = list(waiting)
+                mine = next((i for i, j in enumerate(jobs) if j.command.id == command_id), None)
+                if mine is None:
+                    continue
+                slot = slot_of(jobs[mine].command)
+                running = [self._running[cid] for cid, held in self._busy.get(group, {}).items()
+                           if conflict(slot, held) and cid in self._running]
+                before = next((j.command for j in reversed(jobs[:mine])
+                               if conflict(slot, slot_of(j.command))), None)
+                return Ahead(running=sorted(running, key=lambda r: r[1]),
+                             queued=None if running else before)
+        return None
 
     def remove(self, command_id: str) -> bool:
         """Take a job queued (not running) out of its group: True when it was queued (a

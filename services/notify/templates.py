@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any, Callable, Mapping, Optional
 import attrs
 
-from shared import guardwords, latewords, shards, showtime, tokenwords
+from shared import guardwords, latewords, roundslatency, shards, showtime, tokenwords
 from shared.accountname import account_name, called, named
 from shared.plural import plural
 from shared.retrying import calls_made, told_by_risk
@@ -499,6 +499,10 @@ def result_alert(r: CommandResult, ctx: Context, late: bool = False) -> Optional
         if decided is not None:     # "⏳ Waiting ... for the market to open" came before it
             late = (*late, f"done late: {gap(max(0, r.finished_ns - decided) / 1e9)} after "
                            f"the decision, after the market opened")
+        elif waited is None and roundslatency.done_late(r):
+            # how late it came, as history says it (trial19b finding 8: "✅ Done ... ES ...
+            # closed" for a close done 35 s after the decision)
+            late = (roundslatency.done_late(r),)
         # "...: closed 6, 4 more than asked (...); 4 of the 6 closed were bought while locked
         # (lockout enforcement)", history's words (shared/outcomewords.py; trial13a)
         locked = bought_while_locked(r.status, r.detail, ctx.left_to.get(r.command_id, ()),

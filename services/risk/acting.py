@@ -764,16 +764,21 @@ class Acting:
         return order_words(order) if order is not None else ""
 
     def _command(self, d: Decision, now: int, out: Outcome) -> None:
+        acct = self.accounts.get(d.account_id)
+        # what a close finds held beyond this was bought after the decision: its result
+        # says so (Command.held; services/enforcement/actions/close_position.py counted)
+        held = acct.furthest(d.contract_id) if acct is not None and d.contract_id \
+            and d.action == CLOSE_POSITION else 0
         cmd = Command(id=f"{d.id}.1", decision_id=d.id, account_id=d.account_id,
                       action=d.action, mode=d.mode, contract_id=d.contract_id,
                       order_id=d.order_id, size=d.size, stop_price=d.stop_price, rule=d.rule,
                       reason=d.reason, issued_ns=now, event_ns=d.event_ns,
                       order_text=self._order_text(d), target=d.target,
-                      account_name=d.account_name or self.broker_name(d.account_id))
+                      account_name=d.account_name or self.broker_name(d.account_id),
+                      held=held)
         self.track(cmd)
         self.outbox.add(cmd, now)
         out.commands.append(cmd)
-        acct = self.accounts.get(cmd.account_id)
         if acct is not None and cmd.mode == ENFORCE \
                 and cmd.action in (CLOSE_POSITION, REDUCE_POSITION, FLATTEN):
             self._expect(acct, cmd.action, cmd.contract_id, cmd.size, cmd.id, now)

@@ -842,7 +842,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         new = r.take_orders(res.command_id, res.close_orders)
         if res.orders_known:
             r.known_cmds.add(res.command_id)
-        if new:
+        if new or r.cmd_changed:            # which command each order is of: saved too
             out.exits.add(acct.account_id)
             for tid, f in list(acct.trades.items()):
                 if f.order_id in new and not f.by_riskd:

@@ -42,7 +42,9 @@ trader's trade), its own command's first (_of_its_command): the command whose re
 its order, or whose exits an earlier fill of that order used (order_cmd: one order is one
 call's, one command's); else the command whose exits there alone expect exactly its size,
 else the first whose exits alone expect at least that many; else (none fits alone) all of
-them, the first to be forgotten first. A reduce's sell of 2 is the reduce's, not a held
+them, the first to be forgotten first. order_cmd is saved as it changes (the store's
+riskd_order_cmd: take_cmd_changes, load_order_cmds): a restart of risk between two fills of
+one order, or between the result naming it and its fill, still gives the fill its command. A reduce's sell of 2 is the reduce's, not a held
 close's one contract and one of the reduce's (trial18a: the reduce's other contract was left
 expected, unmet, and read as a buy never made; the close's own sell as the trader's trade).
 A close whose final result was done (closed) while its fills have not come yet still covers
@@ -200,8 +202,14 @@ class RiskdExits:
     # store last wrote: their rows are deleted (take_dropped)
     dropped: set = attrs.field(factory=set, eq=False, repr=False)
     # order id -> the command it is known to be of (a result named it, or a fill of it used that
-    # command's exits first): its fills use that command's exits first (_of_its_command)
+    # command's exits first): its fills use that command's exits first (_of_its_command).
+    # Saved (the store's riskd_order_cmd, one row per order, written as it changes:
+    # take_cmd_changes): a fill after a restart of risk is claimed by its own command's order,
+    # not by the size rule (exits19's leftover)
     order_cmd: dict = attrs.field(factory=dict, eq=False, repr=False)
+    # order ids whose command changed (the command) or was forgotten (None) since the store
+    # last wrote
+    cmd_changed: dict = attrs.field(factory=dict, eq=False, repr=False)
 
     def _live(self) -> list[Exit]:
         sized = self._sized
@@ -606,8 +614,8 @@ class RiskdExits:
         # expected, is that close's), made by the broker after the command's result
         if used and all(e.late and fill.ts_ns > e.done_ns + SKEW_NS for e in used):
             self.last_late = max(used, key=lambda e: e.done_ns)
-        if used and fill.order_id is not None:
-            self.order_cmd.setdefault(fill.order_id, used[0].command_id)
+        if used and fill.order_id is not None and fill.order_id not in self.order_cmd:
+            self._bind(fill.order_id, used[0].command_id)
         cmds = frozenset(e.command_id for e in used)
         if not ours and fill.order_id is not None and used \
                 and not any(e.late for e in used) \
@@ -679,8 +687,26 @@ class RiskdExits:
         if order_id is not None and order_id in self.orders:
             self.orders.discard(order_id)
             self.dropped.add(order_id)
-        if order_id is not None:
-            self.order_cmd.pop(order_id, None)
+        if order_id is not None and self.order_cmd.pop(order_id, None) is not None:
+            self.cmd_changed[order_id] = None
+
+    def _bind(self, order_id: int, command_id: str) -> None:
+        """The order is known to be this command's (order_cmd), to be written (cmd_changed)."""
+        if self.order_cmd.get(order_id) != command_id:
+            self.order_cmd[order_id] = command_id
+            self.cmd_changed[order_id] = command_id
+
+    def take_cmd_changes(self) -> dict:
+        """order id -> its command (None: its row deleted) since the last call (the store's)."""
+        changed, self.cmd_changed = self.cmd_changed, {}
+        return changed
+
+    def load_order_cmds(self, rows) -> None:
+        """The store's (order id, command id) rows after a restart: those of commands whose
+        exits are still remembered (loaded before), as before the restart."""
+        alive = {e.command_id for e in self.expected}
+        self.order_cmd = {o: c for o, c in rows if c in alive}
+        self.cmd_changed = {}
 
     def take_dropped(self) -> set:
         """The order ids taken back since the last call (the store deletes their rows)."""
@@ -717,7 +743,7 @@ class RiskdExits:
             if any(e.command_id == command_id and e.contract_id == o.contract_id
                    and e.side == o.side for e in self.expected):
                 self.facts.add(o.order_id)
-                self.order_cmd[o.order_id] = command_id
+                self._bind(o.order_id, command_id)
                 if o.order_id not in self.orders:
                     self.orders.add(o.order_id)
                     new.add(o.order_id)
@@ -760,7 +786,10 @@ class RiskdExits:
             self._keep(kept)
         if self.order_cmd and len(self.expected) != before:
             alive = {e.command_id for e in self.expected}
-            self.order_cmd = {o: c for o, c in self.order_cmd.items() if c in alive}
+            kept = {o: c for o, c in self.order_cmd.items() if c in alive}
+            for o in self.order_cmd.keys() - kept.keys():
+                self.cmd_changed[o] = None
+            self.order_cmd = kept
         if self.known_cmds or self.claimed or self.held:
             # what the facts still have to settle, for commands riskd still remembers; a
             # claim or hold outliving them stays riskd's

@@ -10,8 +10,10 @@ too: "locked by this rule under its old setting" when the rule's parameters in f
 the ones its lockout was taken under, else (a reading back under the limit, e.g. an open loss
 that shrank before the flatten's fill) "locked by this rule".
 
-What a lockout was taken under is kept in memory only: after a restart a lockout taken before
-it reads "locked by this rule" (true, only less precise)."""
+What a lockout was taken under (engine.taken_under) is saved with the steps that change
+lockouts (the store's meta 'taken_under', services/risk/store.py), those of lockouts in force
+only: after a restart of risk the row still says "under its old setting" (small19b's
+leftover: it read "locked by this rule")."""
 from __future__ import annotations
 
 from shared.messages.risk import LOCKED_BY_THIS_RULE, LOCKED_UNDER_OLD, LockoutState

@@ -28,7 +28,8 @@ a locked account, riskd never tried again, and the screens listed it as an ordin
   command it reloads). Its entry is rebuilt from it (reload_try: a command '<decision>.<n>'
   with n > 1 is a try after n - 1 failures; the first failure's time is taken as that try's
   issue, the last failure's), so the screens keep the line and the next failure is not a
-  new FAILED alert. Until market's first snapshot sets the account up, its book is not the
+  new FAILED alert; its times too (AccountState.tries_at: failed at its issue, sent at its
+  time if that came before the restart, else at the restart). Until market's first snapshot sets the account up, its book is not the
   broker's: the reason is not read then (a position not seen yet is not "flat now"; the
   engine's known_whole says which accounts a complete snapshot has read).
 - Telling: the status (views.account_status: FailingAction) has each entry, which riskctl
@@ -232,6 +233,13 @@ class Retrying:
             command=cmd, what="", locked=bool(self._covering(acct, cmd)),
             first_failed_ns=cmd.issued_ns or now, failures=n - 1, alerted_ns=now,
             reloaded=True)
+        # its times, as _retry_result kept them (AccountState.tries_at): the try was issued at
+        # the last failure and was due retry_after_s later; a restarted risk sends it
+        # at once, so it is in flight from its time when that had come before the restart
+        # (sent then), else from now (stale19's leftover: the grace row read "in flight" from
+        # the failure, as long as the risk that was killed had waited)
+        failed = cmd.issued_ns or now
+        acct.tries_at[cmd.id] = (failed, min(now, failed + retry_after_s(n - 1) * NS))
 
     def folds(self) -> str:
         """Which failing actions are folded into which (JSON, '[]' when none), for the store:

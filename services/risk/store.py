@@ -13,8 +13,9 @@ riskd_exit (riskd's expected exits, one JSON row per exit, written as they are a
 settled or forgotten: services/risk/exits.py; riskd_exits, the one row per account of earlier
 versions, is moved into it on open), riskd_orders (order ids known to be riskd's; one taken
 back is deleted) and riskd_pending (fills held or claimed as riskd's until a close's result
-names its orders: exits.py dump_pending): which fills are riskd's is known across kill -9 and
-restarts; exposure (each
+names its orders: exits.py dump_pending) and riskd_order_cmd (which of riskd's commands each
+order is known to be of: exits.py order_cmd, written as it changes): which fills are riskd's,
+and whose command's, is known across kill -9 and restarts; exposure (each
 account's open positions and working orders as risk's book had them, written with every commit
 (a step whose Position event moved a position commits: Outcome.moved) and every second, not
 while a restart's record still waits for market's complete snapshot):
@@ -22,7 +23,9 @@ after a restart, what existed is not read as new (services/risk/carried.py); rul
 (the rules each account is held to on the trading day, written when they change): a restarted
 risk keeps a loosening waiting for the roll (services/risk/settings.py); meta 'off_rules' (the
 rules in force as an admin's disable --now stopped guarding an account, that trading day): an
-enable after a restart still starts from them; meta 'alert_book' (alert mode's would-be lockouts and
+enable after a restart still starts from them; meta 'taken_under' (the setting each rule's own
+lockout in force was taken under: services/risk/oldsetting.py, written with the steps that
+change lockouts): a restarted risk's row still says "under its old setting"; meta 'alert_book' (alert mode's would-be lockouts and
 breaches recorded: services/risk/alertmode.py); meta 'rules_configured' (the config's rules
 per account as risk last read them, that trading day): a restart says what an edit made while
 riskd was stopped changed (RuleSettings.restart_changes).
@@ -53,7 +56,7 @@ from services.risk.exits import dump_exit
 from services.risk.lockouts import key_text
 from shared import codec, shards
 from shared.config.convert import config_converter, to_toml_data
-from shared.config.rules import RulesConfig
+from shared.config.rules import RULE_CLASS, RulesConfig
 from shared.messages.enforce import Command
 from shared.messages.market import Fill
 from shared.messages.risk import HistoryReply
@@ -98,6 +101,9 @@ CREATE TABLE IF NOT EXISTS rules_in_force (
 CREATE TABLE IF NOT EXISTS riskd_orders (
     account_id INTEGER NOT NULL, order_id INTEGER NOT NULL, PRIMARY KEY (account_id, order_id));
 CREATE TABLE IF NOT EXISTS riskd_pending (account_id INTEGER PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS riskd_order_cmd (
+    account_id INTEGER NOT NULL, order_id INTEGER NOT NULL, command_id TEXT NOT NULL,
+    PRIMARY KEY (account_id, order_id));
 """
 # the withdraws whose command has left the outbox (services/risk/withdraw.py)
 _WITHDRAWS_LEFT = "DELETE FROM withdraws WHERE id NOT IN (SELECT id FROM outbox)"
@@ -137,6 +143,8 @@ class Store:
         self._book_seen = ""         # alert mode's book as written (meta 'alert_book')
         self._book_at: tuple = ()    # (its change count, the day) when last serialised
         self._quiet_seen = "{}"
+        self._taken_seen = ""        # meta 'taken_under' as written
+        self._taken_data: dict = {}  # lockout id -> (its setting, that setting as data)
         self._exits_again = False    # a rollback lost written changes: write every exit again
         self._orders_saved: dict[int, set] = {}   # riskd order ids committed, per account
         self._pending_seen: dict[int, str] = {}   # riskd_pending's body as written, per account
@@ -206,6 +214,8 @@ class Store:
                     db.execute("INSERT OR REPLACE INTO lockouts VALUES (?, ?, ?, ?)",
                                (key_text(lk), lk.id, lk.account_id, _enc(lk)))
                 self._history(c.ts_ns, lk.account_id, "lockout", c)
+            if out.lockouts:
+                self._taken_under(engine)
             for d in out.decisions:
                 self._history(d.ts_ns, d.account_id, "decision", d)
             for w in out.warnings:
@@ -284,6 +294,28 @@ class Store:
         self._folds_seen = ""
         self._book_seen = ""
         self._book_at = ()
+        self._taken_seen = ""
+
+    def _taken_under(self, engine) -> None:
+        """The setting each lockout in force was taken under (engine.taken_under, services/
+        risk/oldsetting.py), written when it changed: those of ended lockouts are left out."""
+        taken = getattr(engine, "taken_under", None)
+        if taken is None:
+            return
+        rows = {}
+        for lk in engine.lockouts.all():
+            if lk.id not in taken:
+                continue
+            params = taken[lk.id]
+            seen = self._taken_data.get(lk.id)
+            if seen is None or seen[0] is not params:
+                seen = (params, None if params is None else to_toml_data(params))
+            rows[lk.id] = seen
+        self._taken_data = rows
+        body = json.dumps({lid: d for lid, (_p, d) in rows.items()}, sort_keys=True)
+        if body != self._taken_seen:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('taken_under', ?)", (body,))
+            self._taken_seen = body
 
     def _history(self, ts_ns: int, account_id: int, kind: str, msg) -> None:
         self.db.execute("INSERT INTO history (ts_ns, account_id, kind, body) VALUES (?, ?, ?, ?)",
@@ -312,6 +344,7 @@ class Store:
             self.db.executemany("DELETE FROM riskd_orders WHERE account_id = ? AND order_id = ?",
                                 [(account_id, oid) for oid in sorted(dropped)])
             saved -= dropped
+        self._order_cmds(account_id, acct.riskd.take_cmd_changes())
         # the fills held or claimed until a result names its orders (exits.py dump_pending)
         pending = acct.riskd.dump_pending()
         if pending != self._pending_seen.get(account_id):
@@ -323,14 +356,29 @@ class Store:
                                 (account_id,))
             self._pending_seen[account_id] = pending
 
+    def _order_cmds(self, account_id: int, changed: dict) -> None:
+        """Which command each order is of (exits.py order_cmd), the rows that changed."""
+        gone = [(account_id, o) for o, c in changed.items() if c is None]
+        if gone:
+            self.db.executemany("DELETE FROM riskd_order_cmd WHERE account_id = ? AND "
+                                "order_id = ?", gone)
+        rows = [(account_id, o, c) for o, c in changed.items() if c is not None]
+        if rows:
+            self.db.executemany("INSERT OR REPLACE INTO riskd_order_cmd VALUES (?, ?, ?)",
+                                rows)
+
     def _all_exits(self, engine) -> None:
-        """Every account's exits written again (after a rollback), then only changes."""
+        """Every account's exits (and orders' commands) written again (after a rollback),
+        then only changes."""
         self.db.execute("DELETE FROM riskd_exit")
+        self.db.execute("DELETE FROM riskd_order_cmd")
         for aid, acct in engine.accounts.items():
             acct.riskd.take_changes()
+            acct.riskd.take_cmd_changes()
             self.db.executemany("INSERT INTO riskd_exit VALUES (?, ?, ?)",
                                 [(aid, e.n, json.dumps(dump_exit(e)))
                                  for e in acct.riskd.expected])
+            self._order_cmds(aid, dict(acct.riskd.order_cmd))
         self._exits_again = False
 
     def _daily(self, engine, account_id: int) -> None:
@@ -557,6 +605,7 @@ class Store:
             restore_configured = getattr(engine.settings, "restore_configured", None)
             if restore_configured is not None:
                 restore_configured(self.rules_configured(engine.day))
+        self._load_taken_under(engine)
         held = engine.lockouts.all()
         if held:            # what each lockout in force has acted on: not acted on twice
             for (body,) in self.db.execute(
@@ -584,6 +633,12 @@ class Store:
             rows = exits.get(aid, [])
             engine.account(aid).riskd.load([r for _n, r in rows], orders.get(aid, []),
                                             [n for n, _r in rows])
+        cmds: dict[int, list] = {}
+        for aid, order_id, cid in self.db.execute(
+                "SELECT account_id, order_id, command_id FROM riskd_order_cmd"):
+            cmds.setdefault(aid, []).append((order_id, cid))
+        for aid, rows in cmds.items():
+            engine.account(aid).riskd.load_order_cmds(rows)
         for aid, body in self.db.execute("SELECT account_id, body FROM riskd_pending"):
             engine.account(aid).riskd.load_pending(body)
             self._pending_seen[aid] = body
@@ -629,6 +684,34 @@ class Store:
                      "end-of-day balance is unknown, so the marks stay as last taken",
                      saved_day, engine.day)
             engine.missed_rolls(list(engine.accounts))
+
+    def _load_taken_under(self, engine) -> None:
+        """The settings the lockouts in force were taken under (_taken_under), back into
+        engine.taken_under; one that no longer reads as its rule's setting is left out (the
+        row then says "locked by this rule", as before they were saved)."""
+        taken = getattr(engine, "taken_under", None)
+        body = self._meta("taken_under")
+        if taken is None or not body:
+            return
+        try:
+            saved = json.loads(body)
+        except ValueError as exc:
+            log.warning("the settings lockouts were taken under cannot be read (%s)", exc)
+            return
+        for lk in engine.lockouts.all():
+            if lk.id not in saved:
+                continue
+            data = saved[lk.id]
+            try:
+                params = None if data is None else config_converter.structure(
+                    data, RULE_CLASS[lk.rule])
+            except Exception as exc:     # noqa: BLE001 - an old or damaged record
+                log.warning("the setting lockout %s was taken under cannot be read (%s)",
+                            lk.id, exc)
+                continue
+            taken[lk.id] = params
+            self._taken_data[lk.id] = (params, data)
+        self._taken_seen = body
 
     def pending_commands(self) -> list[Command]:
         return [_dec(b) for (b,) in self.db.execute("SELECT body FROM outbox ORDER BY ts_ns")]

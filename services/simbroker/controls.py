@@ -7,10 +7,14 @@ POST /sim/disconnect {"mode": "close"|"abort", "seconds": 0}   drop every websoc
 POST /sim/fail       {"endpoint", "status", "count", "retryAfter"?, "apply"?, "body"?, "delay"?,
                       "accountId"?, "hold"?}   accountId: only calls for that account fail
                      delay: answer only after that many seconds (the caller times out)
+                     body: answer this text instead (garbage JSON, an HTML error page)
                      hold (status 200 with a delay): the slow success waits for
                      /sim/release instead, the delay only the longest it waits
-POST /sim/release    {"endpoint"}: the held calls of that endpoint are carried out, answered
-                     body: answer this text instead (garbage JSON, an HTML error page)
+POST /sim/release    {"endpoint"}: the calls of that endpoint held now are carried out and
+                     answered; the answer, once they are (3 s at most), says what each did:
+                     {"released", "calls": [{account, contractId, letGoBy, heldSeconds,
+                     finished, status, errorCode, errorMessage, tookEffect}], "earlier": [the
+                     held calls their cap let go since the last release, the same fields]}
 GET|POST /sim/calls  counts per endpoint since start or the last POST /sim/calls/reset:
                      calls, failed (injected), tookEffect, refused (e.g. a flat close),
                      byAccount {account: {endpoint: {errorCode: n}}},
@@ -165,8 +169,9 @@ class Controls:
         if endpoint is None:
             raise BadRequest("endpoint", f"expected one of {', '.join(self.gateway.endpoints())}, "
                                          f"got {body.get('endpoint')!r}")
-        self.gateway.release(endpoint)
-        return _ok(released=endpoint)
+        now, earlier = self.gateway.release(endpoint)
+        return _ok(released=endpoint, calls=[c.doc() for c in now],
+                   earlier=[c.doc() for c in earlier])
 
     def _calls(self, _body: dict) -> Response:
         with self.gateway.lock:

@@ -168,20 +168,26 @@ class Faults:
         a client that reconnects in a storm shows here."""
         self.calls[f"/hubs/{hub}"] += 1
 
-    def on_call(self, endpoint: str, account: Optional[int] = None) -> Optional[Failure]:
+    def on_call(self, endpoint: str, account: Optional[int] = None,
+                authorized: bool = True) -> Optional[Failure]:
         """Count a call (for `account`: the accountId of its body, if any); the failure to
-        answer with, if one is armed or the rate limit is hit."""
+        answer with, if one is armed or the rate limit is hit. A call its token does not
+        authorize is never slow nor held (the gateway refuses it at once): an armed slow
+        success is kept for the next authorized call."""
         self.calls[endpoint] += 1
         limiter = self.history_limiter if endpoint.startswith(HISTORY_PREFIX) else self.limiter
-        failure = self._injected(endpoint, account) or limiter.check()
+        failure = self._injected(endpoint, account, authorized) or limiter.check()
         if failure is not None and not failure.slow:
             self.failed[endpoint] += 1
         return failure
 
-    def _injected(self, endpoint: str, account: Optional[int]) -> Optional[Failure]:
+    def _injected(self, endpoint: str, account: Optional[int],
+                  authorized: bool = True) -> Optional[Failure]:
         fault = self._armed.get(endpoint)
         if fault is None or fault.account not in (None, account):
             return None
+        if not authorized and fault.status == 200 and fault.body is None:
+            return None                     # a slow success waits for a call that is carried out
         fault.count -= 1
         if fault.count <= 0:
             del self._armed[endpoint]

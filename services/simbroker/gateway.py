@@ -13,7 +13,6 @@ import json
 import logging
 import os
 import random
-import threading
 import time
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Optional
@@ -25,6 +24,7 @@ from services.simbroker.entities import BUY, MARKET, SELL, Account, Event, Resul
 from services.simbroker.faults import Faults
 from services.simbroker.bars import MAX_BARS, MINUTE, UNIT_NAMES, BarStore
 from services.simbroker.gatelock import GatewayLock
+from services.simbroker.holds import HeldCall, Holds
 from services.simbroker.contracts import listed, products_with_fees, search_rank, tick_size_of
 from services.simbroker.history import day_bounds_ns, generate_day, trading_days
 from services.simbroker.market import Market
@@ -194,7 +194,7 @@ class Gateway:
             for a in sim.accounts])
         self.tokens = Tokens(secret or os.urandom(32), clock, sim.token_ttl)
         self.faults = Faults(clock, sim.rate_limit, history_limit=sim.history_rate_limit)
-        self._holds: dict[str, threading.Event] = {}    # endpoint: its held calls' release
+        self.holds = Holds(clock)                       # calls held until /sim/release
         self.bars = BarStore(track_dirty=store is not None)
         self._pruned_s = 0
         self._volume_seen: dict[str, int] = {}
@@ -353,16 +353,15 @@ class Gateway:
     def hold(self, endpoint: str) -> None:
         """The next held calls of `endpoint` wait for release() (a fault armed with hold)."""
         with self.lock:
-            self._holds[endpoint] = threading.Event()
+            self.holds.arm(endpoint)
 
-    def held(self, endpoint: str) -> threading.Event:
-        """What a held call of `endpoint` waits on."""
+    def release(self, endpoint: str) -> tuple[list[HeldCall], list[HeldCall]]:
+        """Let the held calls of `endpoint` go on, and wait (briefly) until each is carried
+        out: (the calls this release let go, those their cap let go before it)."""
         with self.lock:
-            return self._holds.setdefault(endpoint, threading.Event())
-
-    def release(self, endpoint: str) -> None:
-        """Let the held calls of `endpoint` go on: each is carried out and answered."""
-        self.held(endpoint).set()
+            now, earlier = self.holds.release(endpoint)
+        self.holds.finished(now)
+        return now, earlier
 
     def endpoints(self) -> list[str]:
         return [canonical for canonical, _h, _a in self._routes.values()]
@@ -377,36 +376,53 @@ class Gateway:
         if route is None:
             return Response(404, b"", {})
         canonical, handler, needs_auth = route
+        held: Optional[HeldCall] = None
         with self.lock:
             self.roll()
+            # the token first, as at the gateway: a call it refuses is never slow nor held (a
+            # stale token after a sim restart, held, then answered 401 at its release: trial19b)
+            denied = self._authorize(needs_auth, authorization)
             failure = self.faults.on_call(canonical, body_account(raw)
-                                          if self.faults.for_accounts() else None)
+                                          if self.faults.for_accounts() else None,
+                                          authorized=denied is None)
             if failure is not None and failure.slow:
-                pass                                   # carried out after its delay, below
+                caller = self._claims, self._token     # carried out later, as this caller
+                if failure.hold:
+                    held = self.holds.take(canonical, raw, failure.delay)
             elif failure is None or failure.apply:     # apply: it happens, the answer is lost
-                response = self._answer(handler, needs_auth, authorization, raw, canonical)
+                response = denied or self._carry_out(handler, raw, canonical)
             if failure is None:
                 return response
-        if failure.hold:                               # until released, at most the delay
-            self.held(canonical).wait(failure.delay)
-        elif failure.delay > 0:                        # outside the lock: the sim goes on
+        if held is not None:                           # until released, at most the delay
+            self.holds.wait(held)
+        elif failure.delay > 0 and not failure.hold:   # outside the lock: the sim goes on
             time.sleep(failure.delay)
         if failure.slow:                               # a slow success: done now, answered
             with self.lock:
                 self.roll()
-                return self._answer(handler, needs_auth, authorization, raw, canonical)
+                if held is not None:
+                    self.holds.let_go(held)
+                self._claims, self._token = caller
+                response = self._carry_out(handler, raw, canonical)
+                if held is not None:
+                    self.holds.finish(held, response.status, response.body)
+                return response
         return Response(failure.status, failure.text.encode(),
                         {"Content-Type": "text/plain", **failure.headers})
 
-    def _answer(self, handler, needs_auth: bool, authorization: Optional[str],
-                raw: bytes, endpoint: str = "") -> Response:
-        if needs_auth:
-            token = bearer(authorization)
-            claims, problem = self.tokens.check(token)
-            if claims is None:
-                return Response(401, b"", {"WWW-Authenticate":
-                                           f'Bearer error="invalid_token", error_description="{problem}"'})
-            self._claims, self._token = claims, token
+    def _authorize(self, needs_auth: bool, authorization: Optional[str]) -> Optional[Response]:
+        """None when the call may go on (its claims kept for the handler), else the 401."""
+        if not needs_auth:
+            return None
+        token = bearer(authorization)
+        claims, problem = self.tokens.check(token)
+        if claims is None:
+            return Response(401, b"", {"WWW-Authenticate":
+                                       f'Bearer error="invalid_token", error_description="{problem}"'})
+        self._claims, self._token = claims, token
+        return None
+
+    def _carry_out(self, handler, raw: bytes, endpoint: str) -> Response:
         try:
             body = parse_body(raw)
             result = handler(body)

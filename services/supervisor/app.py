@@ -18,7 +18,7 @@ from typing import Callable, Optional, Sequence
 import attrs
 import zmq
 
-from services.supervisor import audit, children, lastheld, portcheck, snapshot
+from services.supervisor import audit, brokerdown, children, lastheld, portcheck, snapshot
 from services.supervisor.lastrisk import REFRESH_EVERY, LastRisk
 from services.supervisor.flattenaudit import FlattenOutcomes
 from services.supervisor.inflight import ENFORCEMENT, InFlight
@@ -1088,8 +1088,18 @@ class Supervisor(Worker):
         day = self.calendar.trading_day(now_ns)
         seconds = self.guard.unguarded_s(self.calendar.start_of(day), self.calendar.end_of(day),
                                          now_ns)
-        reasons = self.guard.explained(self.guard.now())       # the true ones now, not the gap's
-        return round(seconds, 3), reasons
+        reasons = self.guard.explained(self.guard.now(), self._broker_down(now_ns))
+        return round(seconds, 3), reasons          # the true ones now, not the gap's
+
+    def _broker_down(self, now_ns: int) -> str:
+        """riskd's own sim broker not running, in words ('' with it running, or no sim)."""
+        for name in self.back.broker_workers:
+            slot = self.slots.get(name)
+            if slot is not None and slot.policy.state != RUNNING:
+                return brokerdown.sim_down(slot, self.config.broker.endpoints()[0],
+                                           self.clock.monotonic(), now_ns,
+                                           showtime.zone_of(self.config))
+        return ""
 
     def _changed(self, slot: Slot) -> None:
         p = slot.policy

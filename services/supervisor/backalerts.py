@@ -277,8 +277,12 @@ class BackWatch:
         downs = [self._down.pop(n) for n in ready]
         since = min(d.since_ns for d in downs)
         start, first = unguarded_from(since) if unguarded_from is not None else (since, "")
+        # the worker that went down first (several back at once: "its" named none, trial19b)
+        first_down = ready[min(range(len(downs)), key=lambda i: downs[i].since_ns)]
         if first in {f"{n} not running" for n in ready}:
-            first = "its last sign of life"     # a hung worker killed: counted from then
+            # a hung worker killed: counted from then
+            first = "its last sign of life" if len(ready) == 1 else \
+                f"{first.removesuffix(' not running')}'s last sign of life"
         counted = unguarded_s(start) if unguarded_s is not None else None
         longest = max(d.up_ns - d.since_ns for d in downs) / 1e9
         who = f"Worker {ready[0]} is" if len(ready) == 1 else f"Workers {_names(ready)} are"
@@ -311,7 +315,8 @@ class BackWatch:
                 # two figures for one outage say what each is (trial16a finding 7: "back
                 # after 0.4s down" beside "unguarded 0.5s of the 0.6s since")
                 lines.append(unguarded_line(counted, now_ns, since, start, first, reasons,
-                                            _shown(off if ran else longest), len(ready)))
+                                            _shown(off if ran else longest), len(ready),
+                                            first_down))
             else:
                 lines.append(same_line(counted, reasons, len(ready)))
         # still in the loop (not back from flapping's long wait): it may crash again soon
@@ -326,14 +331,20 @@ class BackWatch:
 
 
 def unguarded_line(counted: float, now_ns: int, down_ns: int, start_ns: int, first: str,
-                   reasons: Sequence[str], down: str, workers: int) -> str:
+                   reasons: Sequence[str], down: str, workers: int,
+                   first_down: str = "") -> str:
     """The "back" alert's line on the unguarded time, counted from start_ns, when the accounts
     became unguarded (first: the reason that began it, when that was before down_ns, the
-    worker's going down). "until they were guarded again" only when they are (reasons empty);
-    while they are not, how long so far, and that an alert follows (guardedagain.py)."""
+    worker's going down; with several workers back, first_down's, the first of them to go
+    down, named: "from when risk, the first of them, went down"). "until they were guarded
+    again" only when they are (reasons empty); while they are not, how long so far, and that
+    an alert follows (guardedagain.py)."""
     ago = _shown((now_ns - start_ns) / 1e9)
-    origin = "its going down" if start_ns >= down_ns else (
-        f"{_shown((down_ns - start_ns) / 1e9)} before its going down"
+    going = "its going down" if workers == 1 or not first_down else \
+        f"{first_down}, the first of them, went down"
+    origin = (going if workers == 1 or not first_down else f"when {going}") \
+        if start_ns >= down_ns else (
+        f"{_shown((down_ns - start_ns) / 1e9)} before {going}"
         + (f" ({first})" if first else ""))
     what = "the process was" if workers == 1 else "the longest of them was"
     process = f"the {down} down is how long {what} not running"

@@ -18,6 +18,8 @@ from typing import Iterable, Optional
 
 import attrs
 
+from services.supervisor import brokerdown
+
 GUARD_WORKERS = ("market", "risk", "enforcement")
 GUARD_HUBS = ("user", "market")
 HUB_OK = ("connected", "market_closed")     # a closed market has nothing to guard
@@ -92,17 +94,28 @@ class GuardTracker:
         self.precaution[hub] = precaution
         return self._update(now_ns)
 
-    def explained(self, reasons: Iterable[str]) -> list[str]:
+    def explained(self, reasons: Iterable[str], broker_down: str = "") -> list[str]:
         """`reasons` for a screen: a hub that is down now says why, in market's words
         ('broker user hub reconnecting: broker refused riskd's session token (HTTP 401):
-        logging in again'). The gaps keep the short form (their reasons are merged)."""
-        out = []
+        logging in again'); both hubs down for the same reason, once; with `broker_down`
+        (riskd's own sim broker is not running: brokerdown.sim_down) that one sentence
+        instead of the hubs' (trial19b section 10). The gaps keep the short form (their
+        reasons are merged)."""
+        down = {hub: (self.hubs.get(hub, "not connected"), self.hub_why.get(hub, ""))
+                for hub in GUARD_HUBS
+                if f"broker {hub} hub {self.hubs.get(hub, 'not connected')}" in reasons}
+        lines = brokerdown.hub_lines({h: (s, w if s not in HUB_OK else "")
+                                      for h, (s, w) in down.items()})
+        out: list[str] = []
         for text in reasons:
-            for hub in GUARD_HUBS:
-                state, why = self.hubs.get(hub), self.hub_why.get(hub)
-                if why and state not in HUB_OK and text == f"broker {hub} hub {state}":
-                    text = f"{text}: {why}"
-            out.append(text)
+            hub = next((h for h in down if text == f"broker {h} hub {down[h][0]}"), None)
+            if hub is None:
+                out.append(text)
+            elif broker_down:
+                if broker_down not in out:
+                    out.append(broker_down)
+            elif hub in lines:
+                out.append(lines[hub])
         return out
 
     def _update(self, now_ns: int) -> Optional[Gap]:

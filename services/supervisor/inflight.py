@@ -44,6 +44,21 @@ def resume_words(action: str) -> str:
     return "reading the broker first: what is already done there is not sent again"
 
 
+def _how(res: CommandResult) -> str:
+    """How a command stood when enforcement went down: in flight, or (its latest 'accepted'
+    result said so: services/enforcement/behind.py) still queued in its lane behind another
+    command of the account, never sent to the broker."""
+    behind = getattr(res, "waits_behind", "")
+    if behind:
+        return f"was waiting behind {behind}, not sent to the broker yet"
+    return "was in flight, not finished"
+
+
+def _at_down(res: CommandResult) -> str:
+    return ("waiting behind another command at its down" if getattr(res, "waits_behind", "")
+            else "in flight at its down")
+
+
 class InFlight:
     def __init__(self, name_of: Callable[[int], str]):
         self.name_of = name_of                  # account id -> 'Demo 2 (id 1002)'
@@ -70,8 +85,8 @@ class InFlight:
         # what is unfinished now (a crash again before "back": those still unfinished)
         self.at_down = {cid: res for cid, (res, _seen) in self.running.items()}
         self.ended.clear()
-        return [f"{self.words(res)} was in flight, not finished: the enforcement riskd starts "
-                f"again resumes it, {resume_words(res.action)}" for res in self.at_down.values()]
+        return [f"{self.words(res)} {_how(res)}: the enforcement riskd starts again resumes "
+                f"it, {resume_words(res.action)}" for res in self.at_down.values()]
 
     def back_lines(self) -> list[str]:
         """Enforcement is back: what became of each command in flight at its down (done
@@ -80,12 +95,12 @@ class InFlight:
         for cid, res in self.at_down.items():
             ended = self.ended.get(cid)
             if ended is not None:
-                lines.append(f"{self.words(res)}, in flight at its down: {ended.status}"
+                lines.append(f"{self.words(res)}, {_at_down(res)}: {ended.status}"
                              + (f": {ended.detail}" if ended.detail else ""))
             else:
                 # no promise of a "✅ Done": a close found done by the call the dead process
                 # sent is "nothing to do", which the phone is not sent (docs/alerts.md)
-                lines.append(f"it resumes {self.words(res)}, in flight at its down: it reads "
+                lines.append(f"it resumes {self.words(res)}, {_at_down(res)}: it reads "
                              f"the broker first; riskctl history shows what became of it")
         self.at_down.clear()
         self.ended.clear()

@@ -72,6 +72,9 @@ class Command:
                                      # `size` from the size read)
     account_name: str = ""           # the broker's name of the account as risk knew it: results
                                      # name an account the config does not name by it
+    held: int = 0                    # close_position: the contracts risk knew held on the
+                                     # contract when it decided (long +, short -; 0: not known):
+                                     # its result says how many more it closed (bought since)
 
 
 @attrs.frozen(kw_only=True)
@@ -148,6 +151,13 @@ class CommandResult:
     # the first answer (first_answer_ns) was riskd giving up on a call after this many seconds
     # ([broker] timeout): no answer came; 0: the broker answered (trial18c section 6)
     first_timed_out_s: float = 0.0
+    # an 'accepted' result of a command queued in enforcement's lane, not at the broker: what
+    # it waits behind, in words ("riskd's close of MNQ (held at the broker since Mon 08:15:02
+    # CST)": services/enforcement/behind.py); '' once it runs
+    waits_behind: str = ""
+    # when risk issued the command (Command.issued_ns: its decision's time for a first try;
+    # 0: not known): the "✅ Done" of one that came late says how late (trial19b finding 8)
+    issued_ns: int = 0
 
 
 @attrs.frozen(kw_only=True)
@@ -167,6 +177,7 @@ class CommandState:
     event_ns: int = 0
     first_answer_ns: int = 0
     first_timed_out_s: float = 0.0   # as CommandResult's: the first answer was a timeout
+    waits_behind: str = ""           # as CommandResult's: queued in enforcement's lane behind
 
 
 @attrs.frozen(kw_only=True)

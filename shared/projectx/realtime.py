@@ -44,6 +44,7 @@ from typing import Any, Callable, Optional
 
 import attrs
 
+from shared.networds import BROKER_UNREACHABLE
 from shared.projectx.errors import tls_message
 from shared.projectx.hublib import (HttpTransportType, HubConnectionBuilder, HubError,
                                     JsonHubProtocol, PingMessage, SocketHandshakeError,
@@ -440,6 +441,13 @@ class HubClient:
 _HANDSHAKE_401 = re.compile(r"^\s*(?:Handshake failed:\s*)?HTTP/\d(?:\.\d)?\s+401\b")
 
 
+def _host_port(url: str) -> str:
+    """'127.0.0.1:47231' of 'http://127.0.0.1:47231/hubs/user?x=y' (the url itself otherwise):
+    both hubs of one broker then say the same words."""
+    netloc = urlparse.urlsplit(url).netloc
+    return netloc.rpartition("@")[2] if netloc else url.split("?")[0]
+
+
 def token_refused(exc: BaseException) -> bool:
     """True when a failed connect means the broker refused the session token: HTTP 401 on the
     websocket handshake (signalrcore: SocketHandshakeError 'Handshake failed: HTTP/1.1 401
@@ -456,6 +464,11 @@ def token_refused(exc: BaseException) -> bool:
 def _describe(exc: BaseException, url: str = "the hub") -> str:
     if isinstance(exc, ssl.SSLCertVerificationError):
         return tls_message(url.split("?")[0], ssl_reason(exc))
+    if isinstance(exc, ConnectionRefusedError) or "Connection refused" in str(exc):
+        # in words, not "ConnectionRefusedError: [Errno 111] Connection refused" (trial19b
+        # section 10: that was the NOT GUARDED reason on every screen while the sim was stopped)
+        return (f"{BROKER_UNREACHABLE} at {_host_port(url)} (connection refused: nothing "
+                f"listens there)")
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     text = text.split("access_token=")[0]       # never echo the token from a URL
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -20,7 +20,8 @@ Before the fix (all seen in the trial):
 Now the row says riskd's close is in flight and takes all 2, a stop placed now goes with it,
 then that it cancels the stop; status counts the stop while it works, and after the round's
 cancel the row still says the close is in flight; the close's history line and its alert name
-the stop and when it was placed.
+the stop and when it was placed, that it closed 2 contracts, 1 more than held when riskd
+decided (trial19b finding 8), and the alert how late it came and in how many rounds.
 
 Changed from etc/riskd.toml: no_stop_loss_grace on for Demo 2 (it ships off; the scenario is
 about it), the sim's random walk off (prices stay put), a fake Telegram as the phone
@@ -136,7 +137,14 @@ def test_the_grace_row_and_the_close_say_what_riskd_s_held_close_does(procs, tmp
     named = re.compile(r"the trader's sell stop MNQ 2 @ 20,?800\.00, placed at \w{3} "
                        r"\d\d:\d\d:\d\d \w+ while this close was in flight")
     assert named.search(" ".join(done.text.split())), done.text
+    # what it closed beyond the decision, and how late (trial19b finding 8: "MNQ ... closed")
+    more = re.compile(r"2 contracts closed, 1 more than held when riskd decided \(bought after "
+                      r"it\)")
+    assert more.search(" ".join(done.text.split())), done.text
+    assert re.search(r"done \d+s after the decision \(in 3 rounds: no answer within 20s "
+                     r"\(timed out\), done after \d+s\)", " ".join(done.text.split())), done.text
     # history's line of the close, as the trader reads it
     history = procs.riskctl(config, "history", "--account", str(STRICT))
     assert history.returncode == 0, history.stderr
     assert named.search(" ".join(history.stdout.split())), history.stdout
+    assert more.search(" ".join(history.stdout.split())), history.stdout

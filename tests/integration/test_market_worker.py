@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections
 import json
 import time
+from decimal import Decimal
 
 import pytest
 import requests
@@ -106,7 +107,7 @@ def test_every_fill_of_a_quote_storm_arrives_once_and_in_order(env):
     bus, client = env["bus"], env["client"]
     contracts = _contract_ids(env)[:10]
     assert len(contracts) == 10
-    quotes = Bus(env["loaded"].bus.market_pub, prefixes=("quote.",))
+    quotes = Bus(env["loaded"].bus.market_pub, prefixes=("quote.",), keep_quotes=True)
     fills = Bus(env["loaded"].bus.market_pub, prefixes=("fill",))
     try:
         for cid in contracts:    # a resting order in each keeps market subscribed to its quotes
@@ -117,21 +118,45 @@ def test_every_fill_of_a_quote_storm_arrives_once_and_in_order(env):
         burst = sim(env, "/sim/burst", {"contracts": contracts, "quotes_per_second": 20000,
                                         "seconds": 3, "accountId": ACCOUNT, "trades": 1000})
         assert burst["success"], burst
+        during: dict[str, int] = {}     # quotes per contract taken while the sim said "running"
 
         def done():
             fills.pump(0.1)
             quotes.pump(0.05)
+            taken = dict(quotes.quotes_of)      # all arrived before the status was asked
             status = requests.get(env["rest"] + "/sim/burst", timeout=5).json()["burst"]
+            if status["running"]:
+                during.update(taken)
             return not status["running"] and len(fills.msgs) >= status["tradesPlaced"] and status
         status = wait_for(done, 40, interval=0.0, what="the burst's fills on the bus")
         fills.pump(0.5)
+        quotes.pump(0.5)
         trade_ids = [m.trade_id for _s, m in fills.msgs]
         assert status["tradesPlaced"] == 1000, status
         assert len(trade_ids) == len(set(trade_ids)) == 1000        # none lost, none twice
         assert trade_ids == sorted(trade_ids)                       # in the order they happened
         # the rate is the sim's (its goal is in make bench, bench_market); here: a storm at all
         assert status["achievedQuotesPerSecond"] > 500, status
-        assert quotes.raw_quotes > 1000           # conflated, but flowing
+        # quotes flowed during the storm, in every contract, conflated (how many market
+        # publishes is the machine's speed: 321 in all under load 17, thousands on a quiet one;
+        # "more than 1000" failed then)
+        assert set(during) == set(contracts) and min(during.values()) >= 2, during
+        assert quotes.raw_quotes < status["quotesSent"], (quotes.raw_quotes, status)
+        # and the pace holds none back: a price set on each contract after the storm is that
+        # contract's last quote on the bus
+        moved = {}
+        for cid in contracts:
+            tick = client.contract_by_id(cid).tick_size
+            price = quotes.last_quote[cid].last + 4 * tick       # above the resting buys
+            moved[cid] = sim(env, "/sim/quote",
+                             {"contractId": cid, "lastPrice": str(price)})["quote"]
+
+        def last_is_moved(cid: str) -> bool:
+            q, want = quotes.last_quote[cid], moved[cid]
+            return (q.last, q.bid, q.ask) == tuple(
+                Decimal(str(want[k])) for k in ("lastPrice", "bestBid", "bestAsk"))
+        quotes.wait(lambda: all(last_is_moved(cid) for cid in contracts), 10,
+                    "the price set after the storm as each contract's last quote")
     finally:
         quotes.close()
         fills.close()

@@ -24,7 +24,7 @@ from tests.support.env import wait_for
 class Bus:
     """A test subscriber on market's PUB socket, decoding every message into `msgs`."""
 
-    def __init__(self, address: str, prefixes=("",)):
+    def __init__(self, address: str, prefixes=("",), keep_quotes: bool = False):
         self.ctx = zmq.Context.instance()
         self.sock = make_socket(self.ctx, zmq.SUB, connect=address)
         for p in prefixes:
@@ -32,6 +32,10 @@ class Bus:
         self.msgs: list = []       # (seq, msg)
         self.received_ns: list[int] = []    # when each of msgs arrived (wall clock)
         self.raw_quotes = 0
+        # keep_quotes: each contract's quotes counted and its last one decoded (the quote storm)
+        self.keep_quotes = keep_quotes
+        self.quotes_of: dict[str, int] = {}
+        self.last_quote: dict = {}
         self.copies = Copies()
         self.states = StateOrder()
 
@@ -47,6 +51,11 @@ class Bus:
                     break
                 if topic.startswith(b"quote."):
                     self.raw_quotes += 1
+                    if self.keep_quotes:
+                        quote = codec.decode(body).msg
+                        cid = quote.contract_id
+                        self.quotes_of[cid] = self.quotes_of.get(cid, 0) + 1
+                        self.last_quote[cid] = quote
                     continue
                 env = codec.decode(body)
                 if self.copies.take(topic.decode(), env) is None or self.states.older(env):

@@ -140,7 +140,7 @@ class ActionContext:
                  save_progress: Callable[[dict], None] = lambda _p: None,
                  account_label: str = "", v2_state: Optional[dict] = None,
                  settle: float = 0.05, resumed: bool = False, restarted: bool = False,
-                 zone: Optional[dt.tzinfo] = None):
+                 zone: Optional[dt.tzinfo] = None, calls_out: Optional[dict] = None):
         self.client = client
         self.command = command
         self.clock = clock
@@ -171,6 +171,10 @@ class ActionContext:
         # every close call that worked or may have (its answer lost), with its window: the
         # executor finds the broker orders they created (services/enforcement/closeorders.py)
         self.close_calls: list[CloseCall] = []
+        # command id -> when its trading call now at the broker was sent (the executor's
+        # `at_broker`): a command queued behind this one says "held at the broker since"
+        # only while that is so (services/enforcement/behind.py)
+        self.calls_out = calls_out if calls_out is not None else {}
 
     @property
     def account_id(self) -> int:
@@ -212,6 +216,13 @@ class ActionContext:
 
     # -- trading calls -----------------------------------------------------------------------
     def _call(self, step: Step) -> None:
+        self.calls_out[self.command.id] = self.clock.now_ns()
+        try:
+            self._send(step)
+        finally:
+            self.calls_out.pop(self.command.id, None)
+
+    def _send(self, step: Step) -> None:
         c, aid = self.client, self.account_id
         if step.kind == CLOSE:
             with self._priority(high=True):

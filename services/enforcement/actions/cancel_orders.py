@@ -3,6 +3,14 @@ of one contract), suspended bracket children included; OrderNotFound means alrea
 
 One order is cancelled without a read first (the lockout's answer to a new order); "every
 order" reads, cancels, then verifies nothing is left working (bounded passes).
+
+"Every order" leaves market orders alone, as a close's own cancels do (planning.plan_cancels
+keep_market): a cancel of the account's orders runs beside the account's closes (lanes.py:
+orders and positions are two groups), and the one market order working on a contract while
+a close or flatten is under way is that close, which a cancel would undo (the close would see
+the position still open and send again). A market order never rests: it fills or is
+rejected; risk never asks to cancel one (a new market order on a locked account is closed
+once it fills, services/risk/lockouts.py).
 """
 from __future__ import annotations
 
@@ -22,7 +30,8 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
         ctx.execute([Step(CANCEL, contract_id=cmd.contract_id or "", order_id=cmd.order_id)]
                     ).raise_if_stuck(ctx.errors)
         return one_order_done(cmd, ctx.account, ctx.done[-1])
-    yield from ctx.settle_orders(lambda orders: plan_cancels(orders, cmd.contract_id),
+    yield from ctx.settle_orders(lambda orders: plan_cancels(orders, cmd.contract_id,
+                                                             keep_market=True),
                       f"orders still working{_of(cmd.contract_id)}", PASSES)
     n = len(ctx.done)
     return (f"cancelled {plural(n, 'order')}{_of(cmd.contract_id)} on account {ctx.account}"
@@ -49,5 +58,5 @@ def describe(ctx: ActionContext) -> str:
     cmd = ctx.command
     if cmd.order_id is not None:
         return f"cancel order {cmd.order_id} on account {ctx.account}"
-    n = len(plan_cancels(ctx.working_orders(), cmd.contract_id))
+    n = len(plan_cancels(ctx.working_orders(), cmd.contract_id, keep_market=True))
     return f"cancel {plural(n, 'order')}{_of(cmd.contract_id)} on account {ctx.account}"

@@ -17,6 +17,10 @@ filled yet is retried). Every call is idempotent, so a run resumed after a crash
 and only does what is missing. The cancels run even when the market is shut and the close
 waits for it.
 
+A close that took more than risk knew held when it decided (the trader bought more while it
+was held at the broker) says so after its words: "; 2 contracts closed, 1 more than held when
+riskd decided (bought after it)" (counted).
+
 An order the trader placed after riskd decided the close (a stop placed while the close was
 held at the broker) is cancelled with the others, and the result names it: "1 order cancelled:
 the trader's sell stop MNQ 2 @ 20800.00, placed at Sun 22:16:20 CST while this close was in
@@ -29,13 +33,12 @@ from typing import Generator, Optional
 
 from services.enforcement.actions.base import (BY_EARLIER, ActionContext, GiveUp, Retry,
                                                StepReport, answered, unsure)
+from services.enforcement import placedorders
 from services.enforcement.planning import CLOSE, Step, plan_cancels, plural
-from shared import showtime
 
 NAME = "close_position"
 PRIORITY = 0
 PASSES = 3
-SKEW_NS = 1_000_000_000         # the broker's clock and risk's may differ this much
 
 
 def _contract(ctx: ActionContext) -> str:
@@ -51,7 +54,7 @@ def contract_orders(cid: str):
 
 def run(ctx: ActionContext) -> Generator[float, None, str]:
     cid = _contract(ctx)
-    if ctx.resumed and ctx.position(cid) is None:
+    if ctx.resumed and _read(ctx, cid) is None:
         closed = StepReport()
         if ctx.restarted:
             ctx.found_flat_after_restart(Step(CLOSE, contract_id=cid))
@@ -75,7 +78,7 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
         raise Retry(f"{cid} still open ({left.size}) after closeContract")
     cancelled = sum(1 for d in ctx.done if d.startswith("cancel"))
     orders = f", {plural(cancelled, 'order')} cancelled" if cancelled else ""
-    orders += placed_words(ctx)
+    orders += placedorders.words(ctx)
     if already:
         how = "was already flat"
     elif close.describe() + BY_EARLIER in ctx.done:
@@ -94,39 +97,14 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
 
 def noting_placed(ctx: ActionContext, cid: str):
     """contract_orders' plan, journaling the orders it cancels that the trader placed after
-    riskd issued the close (progress `placed`: [order id, when placed, the order in words])."""
+    riskd issued the close (services/enforcement/placedorders.py)."""
     plan = contract_orders(cid)
 
     def planned(orders):
         steps = plan(orders)
-        ids = {s.order_id for s in steps}
-        known = {row[0] for row in ctx.progress.get("placed") or []}
-        # placed surely after the close was issued: later than its issue by more than the
-        # clocks may differ (an order placed just before it, a bracket the trader set with
-        # the position, is never said to be placed "while this close was in flight"; one
-        # placed within that second after it is only counted, not named)
-        new = [o for o in orders if o.id in ids and o.id not in known and o.created_ns
-               and o.created_ns > ctx.command.issued_ns + SKEW_NS]
-        if new:
-            # only now: shared/orderwords.py reads the market messages' constants, an area
-            # enforcement does not load at start (docs/performance.md, 'Memory')
-            from shared.orderwords import order_words   # noqa: PLC0415
-            new = [[o.id, o.created_ns, order_words(o)] for o in new]
-            ctx.save_progress(placed=list(ctx.progress.get("placed") or []) + new)
+        placedorders.note(ctx, orders, steps)
         return steps
     return planned
-
-
-def placed_words(ctx: ActionContext) -> str:
-    """': the trader's sell stop MNQ 2 @ 20800.00, placed at Sun 22:16:20 CST while this close
-    was in flight' for each such order this command cancelled ('' when none)."""
-    said = []
-    for order_id, placed_ns, words in ctx.progress.get("placed") or []:
-        if f"cancel order {order_id}" in ctx.done:
-            when = showtime.start(placed_ns, ctx.zone, ctx.clock.now_ns())
-            said.append(f"the trader's {words}, placed at {when} while this close was in "
-                        f"flight")
-    return f": {'; '.join(said)}" if said else ""
 
 
 def handed_to(ctx: ActionContext, queued: list) -> Optional[str]:
@@ -148,6 +126,45 @@ def handed_to(ctx: ActionContext, queued: list) -> Optional[str]:
     then = "the next close of it" if after.action == NAME else "the account's flatten"
     return (f"{cid} on account {ctx.account} closed; what is open on it now (a later fill) "
             f"is closed by {then}, queued behind this one")
+
+
+def _read(ctx: ActionContext, cid: str):
+    """The position a later round reads before it closes; the largest seen on the side riskd
+    decided on is journaled (progress `read`): what that close takes (counted)."""
+    found = ctx.position(cid)
+    held = ctx.command.held
+    if found is not None and held and (found.type == 1) == (held > 0) \
+            and found.size > int(ctx.progress.get("read") or 0):
+        ctx.save_progress(read=found.size)
+    return found
+
+
+def counted(ctx: ActionContext, orders: list, known: bool) -> str:
+    """'; 2 contracts closed, 1 more than held when riskd decided (bought after it)' after a
+    done close's words when it took more than risk knew held on the contract when it decided
+    (Command.held): a close carried out late, or retried, takes all that is open then
+    (trial19b finding 8: a held close of MNQ long 1 closed the 1 the trader bought 6 s later
+    too, and its "✅ Done" and history said only "MNQ closed"). How many: the largest position
+    a later round read on that side before closing it (_read); else the orders its closes
+    created on the closing side (closeorders.py; the list complete: known), only when no
+    order on the other side shows in their window: a trader's market order there may be a
+    buy that grew the position or a sell that reversed it (a flip's sell of 2 against long 1
+    would read as riskd's close of 2), and that cannot be told from the orders alone. ''
+    when it took no more, or when that is not known."""
+    command = ctx.command
+    held = command.held
+    if not held:
+        return ""
+    side = 1 if held > 0 else 0                 # the closing side: sell a long, buy a short
+    mine = [o for o in orders if o.contract_id == command.contract_id]
+    closed = int(ctx.progress.get("read") or 0)
+    if not closed and known and all(o.side == side for o in mine):
+        closed = sum(o.size for o in mine)
+    more = closed - abs(held)
+    if more <= 0:
+        return ""
+    return (f"; {plural(closed, 'contract')} closed, {more} more than held when riskd decided "
+            f"(bought after it)")
 
 
 def describe(ctx: ActionContext) -> str:

@@ -5,11 +5,15 @@ Positions are read right before closing and orders right after the closes, so a 
 order woken by a close is seen (a market order working then is a close of ours, filling:
 left alone, see planning.plan_cancels); each pass re-reads, so a pass after a crash or a lost answer
 only does what is still missing. An already-flat account is a success (nothing to do).
+An order the trader placed while the flatten was in flight, cancelled with the rest, is named
+in its result (services/enforcement/placedorders.py): "cancelled 1 order: the trader's sell
+stop MNQ 1 @ 20800.00, placed at Sun 22:16:20 CST while this flatten was in flight".
 """
 from __future__ import annotations
 
 from typing import Generator
 
+from services.enforcement import placedorders
 from services.enforcement.actions.base import ActionContext, Retry, as_said
 from services.enforcement.planning import (describe_flatten, plan_cancels, plan_closes,
                                            plural)
@@ -31,7 +35,9 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
                 return (f"account {ctx.account} is flat: found so when enforcement resumed the "
                         f"flatten after a restart (what it sent before, or the trader, did it)")
             return _summary(ctx)
-        cancels = ctx.execute(plan_cancels(orders, keep_market=True))   # not our own closes
+        steps = plan_cancels(orders, keep_market=True)      # not our own closes
+        placedorders.note(ctx, orders, steps)
+        cancels = ctx.execute(steps)
         (closes + cancels).raise_if_stuck(ctx.errors)
         yield from ctx.settle()
     raise Retry(f"account {ctx.account} still not flat after {PASSES} passes")
@@ -46,7 +52,8 @@ def _summary(ctx: ActionContext) -> str:
     if closed:
         parts.append("; ".join(closed))
     if cancelled:
-        parts.append(f"cancelled {plural(len(cancelled), 'order')}")
+        parts.append(f"cancelled {plural(len(cancelled), 'order')}"
+                     + placedorders.words(ctx, "flatten"))
     return f"flattened account {ctx.account}: {'; '.join(parts)} (verified flat)"
 
 

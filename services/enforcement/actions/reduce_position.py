@@ -23,12 +23,20 @@ position above the target: it reads again every GRACE_STEP s, up to GRACE_READS 
 1 s, no thread held: each wait is a settle), and cuts only what is still above the target then.
 A cut sent again all the same may still meet the lost one carried out late (5 -> 3, not 4):
 the result lists the lost one (CommandResult.unsettled) so risk keeps its fill as riskd's.
+
+A cut whose call finds the position gone (PositionNotFound after a read that showed it) says
+so in close_position's words (_gone_at_the_call): resumed after a restart, "found so when
+enforcement resumed the reduce after a restart" or "closed by the close riskd sent before
+enforcement restarted" (the Done the phone hears), else "was already flat" (nothing to do).
+Resumed after a restart whose ended process had journaled the target (it then called), a
+position gone at the read is "found so when enforcement resumed the reduce", as well.
 """
 from __future__ import annotations
 
 from typing import Generator, Iterator, Optional
 
-from services.enforcement.actions.base import ActionContext, GiveUp, Retry, unsure
+from services.enforcement.actions.base import (BY_EARLIER, ActionContext, GiveUp, Retry,
+                                               answered, unsure)
 from services.enforcement.actions.close_position import contract_orders
 from shared.outcomewords import from_to
 from services.enforcement.planning import (closing_side, plan_reduce, plan_resizes, plural,
@@ -53,6 +61,7 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
     cid, cut = _check(ctx)
     pos = ctx.position(cid)
     target = ctx.progress.get("target")
+    journaled = target is not None       # by an earlier round, or the process that ended
     if target is None:
         if pos is None:
             return f"{cid} on account {ctx.account} was already flat"
@@ -60,6 +69,7 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
         ctx.save_progress(target=target, observed=abs(pos.size), side=closing_side(pos))
     pos = yield from _lost_cut_landing(ctx, cid, pos, target)
     steps = plan_reduce(pos, target)
+    gone = ""
     if steps:
         before = len(ctx.done)
         report = ctx.execute(steps)
@@ -67,14 +77,24 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
         report.raise_if_stuck(ctx.errors)
         yield from ctx.settle()
         pos = ctx.position(cid)
+        gone = _gone_at_the_call(ctx, cid, steps, pos)
     size = 0 if pos is None else abs(pos.size)
     if size > target:
         raise Retry(f"{cid} still at {size}, above the target {target}")
     yield from _fit_orders(ctx, cid, target, size, ctx.progress.get("side"))
     changed = [d for d in ctx.done if d.startswith(("resize", "cancel"))]
     orders = f"; {plural(len(changed), 'order')} resized or cancelled" if changed else ""
+    if gone:
+        return f"{cid} on account {ctx.account} {gone}{orders}"
     if not steps and unsure(ctx.done) is not None:
         return f"{reduced(ctx, cid, size)}, though {unsure(ctx.done, ctx.timed_out_s)}{orders}"
+    if not steps and ctx.restarted and journaled and pos is None:
+        # the process that ended journaled its target, then called: flat at the re-read
+        # (that call carried out, or the trader closed it), never "nothing left to do"
+        ctx.found_flat_after_restart()
+        return (f"{cid} on account {ctx.account} is flat: found so when enforcement resumed "
+                f"the reduce after a restart (the close sent before it, or the trader, closed "
+                f"it){orders}")
     if not steps and ctx.restarted and "target" in ctx.progress and pos is not None:
         ctx.found_flat_after_restart()          # its target was journaled before its call
         return (f"{cid} on account {ctx.account} is at {size} (target {target}): found so when "
@@ -84,6 +104,27 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
         left = f"nothing left to close{orders}" if orders else "nothing left to do"
         return f"{cid} on account {ctx.account} is at {size} (target {target}): {left}"
     return f"{reduced(ctx, cid, size)}{orders}"
+
+
+def _gone_at_the_call(ctx: ActionContext, cid: str, steps: list, pos) -> str:
+    """How the position is gone when it was open at this round's read and no call of it
+    closed it (PositionNotFound: 'already done'), in close_position's words; '' otherwise.
+    Never "closed MNQ (2 contracts)" as if this reduce had closed it, nor, for a command a
+    process that ended left running, "nothing to do" (no first answer): that process's close,
+    carried out meanwhile, or the trader closed it (restart19's leftover)."""
+    if pos is not None:
+        return ""
+    if any(s.describe() + BY_EARLIER in ctx.done for s in steps):
+        return ("is flat: closed by the close riskd sent before enforcement restarted (the "
+                "broker carried it out after the restart; this run's close found no position)")
+    if any(answered(ctx.done, s) for s in steps) \
+            or not any(f"{s.describe()} (already done)" in ctx.done for s in steps):
+        return ""
+    if ctx.restarted:
+        ctx.found_flat_after_restart(steps[0])
+        return ("is flat: found so when enforcement resumed the reduce after a restart (the "
+                "close sent before it, or the trader, closed it)")
+    return "was already flat (the reduce's call found no position)"
 
 
 def _lost_cut_landing(ctx: ActionContext, cid: str, pos, target: int) -> Generator:

@@ -161,9 +161,23 @@ class Rule:
         limit is shown as the rule acts on it (the contracts held now, over max_contracts: the
         breach its reduce in LAST ACTIONS is for); no warning speaks of it."""
         m = self.measure(ctx, now, params)
-        if type(self).warn_readings is Rule.warn_readings or (m is not None and m.progress >= 1):
+        if type(self).warn_readings is Rule.warn_readings or m is None:
             return m
+        if self.past(m):
+            return self.past_shown(ctx, now, m)
         return max(self.warn_readings(ctx, now, params), key=lambda w: w.progress, default=m)
+
+    def past(self, m: Measure) -> bool:
+        """Is the reading where the rule acts (its row then shows what it acts on)? At its
+        limit for a count (the 10th trade starts the cooldown); the size rules act only over
+        theirs (trial19b section 10: 2 of 2 contracts held, riskd closing both, read "2/2
+        100%" with no word of the close, while the warning counted 0)."""
+        return m.progress >= 1
+
+    def past_shown(self, ctx: Ctx, now: int, m: Measure) -> Measure:
+        """The row of a reading past its limit: the measure (the size rules add what of it
+        riskd is closing already)."""
+        return m
 
     def roll(self, ctx: Ctx, params) -> None:
         """Hook run at the trading-day roll, before daily counters reset."""

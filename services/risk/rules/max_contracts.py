@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import attrs
+
 from services.risk.rules.base import POSITION, Ctx, Measure, Rule, progress
 from shared.messages.risk import FLATTEN, REDUCE_POSITION
 from shared.plural import plural
@@ -27,6 +29,19 @@ def closing_words(n: int) -> str:
     """What a size warning leaves out: 'not counting 1 contract riskd's close in flight
     takes'."""
     return f"not counting {plural(n, 'contract')} riskd's close in flight takes"
+
+
+def being_closed_words(n: int) -> str:
+    """What a size row past its limit adds: '1 of them being closed by riskd' (the contracts
+    held, as the rule acts on them, and how many riskd's close in flight takes)."""
+    return f"{n} of them being closed by riskd"
+
+
+def past_shown(m: Measure, closing: int) -> Measure:
+    """A size rule's reading past its limit, with what riskd is closing of it said."""
+    if closing <= 0:
+        return m
+    return attrs.evolve(m, detail=f"{m.detail}{ASIDE}{being_closed_words(closing)}")
 
 
 def newest_first(acct, positions) -> list[tuple[int, object, int]]:
@@ -62,6 +77,14 @@ class MaxContracts(Rule):
         closing = sum(acct.live_size(p) - kept[p.contract_id] for p in acct.positions.values())
         n = open_contracts(ctx, params.count, lambda p: kept[p.contract_id])
         return [self._reading(n, params, closing)]
+
+    def past(self, m: Measure) -> bool:
+        return m.value > m.limit            # evaluate: a breach is over the limit, not at it
+
+    def past_shown(self, ctx, now, m):
+        acct = ctx.account
+        return past_shown(m, sum(acct.live_size(p) - acct.kept_size(p, now)
+                                 for p in acct.positions.values()))
 
     @staticmethod
     def _reading(n: int, params, closing: int = 0) -> Measure:

@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Optional
 
 from services.risk.rules.base import POSITION, Measure, Rule, lookup_symbol, progress
-from services.risk.rules.max_contracts import closing_words
+from services.risk.rules.max_contracts import closing_words, past_shown
 from shared.messages.risk import CLOSE_POSITION, REDUCE_POSITION
 from shared.rulenumbers import ASIDE
 
@@ -39,7 +39,7 @@ class MaxContractsPerInstrument(Rule):
             closing = ctx.account.live_size(p) - n if size is not None else 0
             aside = f"{ASIDE}{closing_words(closing)}" if closing > 0 else ""
             m = Measure(Decimal(n), Decimal(limit), progress(Decimal(n), limit),
-                        f"{p.symbol} {n} of {limit}{aside}")
+                        f"{p.symbol} {n} of {limit}{aside}", contract_id=p.contract_id)
             if best is None or m.progress > best.progress:
                 best = m
         return best
@@ -49,6 +49,14 @@ class MaxContractsPerInstrument(Rule):
         (AccountState.kept_size), as max_contracts' warning reads them."""
         m = self.measure(ctx, now, params, lambda p: ctx.account.kept_size(p, now))
         return [] if m is None else [m]
+
+    def past(self, m: Measure) -> bool:
+        return m.value > m.limit            # evaluate: a breach is over the limit, not at it
+
+    def past_shown(self, ctx, now, m):
+        p = ctx.account.positions.get(m.contract_id or "")
+        closing = 0 if p is None else ctx.account.live_size(p) - ctx.account.kept_size(p, now)
+        return past_shown(m, closing)
 
     def evaluate(self, ctx, event, now, params):
         out = []

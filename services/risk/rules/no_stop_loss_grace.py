@@ -19,6 +19,12 @@ meanwhile too (the row had read "grace_seconds=10", as if covered): "MNQ has no 
 close in flight for 8s closes all 2 (1 bought since it was sent); a stop placed now is
 cancelled with it", "MNQ long 1: its stop covers 1 of 1: riskd's close in flight for 3s closes
 all 1 and cancels its stop".
+The row says every position (measure): the one closest to its close first, then "; also " each
+other one (trial19b finding 9: while ES counted down, nothing said riskd's close in flight would
+cancel the stop just placed on MNQ). A position opened after riskd's close of all of the
+contract was sent (a flip during a held close) is closed by that close too: "riskd's close in
+flight for 14s also closes this short 1, opened since it was sent" (closing_of), not a fresh
+countdown.
 Its reading is whole seconds: value, share and words are one figure (trial 17g: the row read
 "3/10 35%", the alert 80 % where history said 81 % of the same warning); the screens and the
 alerts show its words (shared/rulenumbers.py SPELLED_OUT).
@@ -26,6 +32,9 @@ alerts show its words (shared/rulenumbers.py SPELLED_OUT).
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import NamedTuple, Optional
+
+import attrs
 
 from services.risk.rules.base import CLOCK, ORDER, POSITION, Measure, Rule
 from services.risk.stops import STOP_TYPES, stop_cover, stop_orders, working_stops
@@ -33,6 +42,7 @@ from shared.messages.risk import CLOSE_POSITION
 from shared.when import duration
 
 NS = 1_000_000_000
+ALSO = "; also "        # between the positions' readings on the rule's row (measure)
 
 __all__ = ["NoStopLossGrace", "STOP_TYPES", "stop_orders"]
 
@@ -60,15 +70,26 @@ def stopped_closing(account, now: int) -> list:
         size = account.live_size(p)
         stops = stop_orders(account, p) if size else []
         closing = closing_of(account, p, now) if stops else None
-        if closing is not None and (closing[1] or closing[3] is not None):
+        if closing is not None and (closing.on_way or closing.failed is not None):
             out.append((p, size, stops, closing))
     return out
 
 
-def closing_of(account, p, now: int):
-    """(when riskd's close of all of the position was sent, whether that command is still on
-    its way, contracts held beyond what it expected when sent, (when its last try failed,
-    when the next is sent) or None), None when riskd is not closing it. A close of all of the
+class Closing(NamedTuple):
+    """closing_of's answer: when riskd's close of all of the position was sent (or its last
+    try failed), whether that command is still on its way, contracts held beyond what it
+    expected when sent, (when its last try failed, when the next is sent) or None, and
+    whether the position opened after it was sent (a flip, or a reopen, during the close)."""
+    sent_ns: int
+    on_way: bool
+    bought: int
+    failed: Optional[tuple]
+    opened_since: bool = False
+
+
+def closing_of(account, p, now: int) -> Optional[Closing]:
+    """How riskd's close of all of the position stands (Closing), None when riskd is not
+    closing it. A close of all of the
     contract not answered yet (a close_position, a flatten: Exit.whole) closes what was
     bought since too: it retries until the contract is flat (fresh-user trial 18c: a buy
     during a held close made the row read "closed in 0s unless a stop is placed" for the rest
@@ -76,25 +97,41 @@ def closing_of(account, p, now: int):
     failed, its next try waiting (AccountState.tries_at), is not in flight: nothing is at the
     broker until that try is sent (trial19b finding 4: the row read "riskd's close in flight
     for 1s; a stop placed now is cancelled with it" while LAST ACTIONS read "failed"); sent,
-    it is in flight from then."""
-    exits = [e for e in account.riskd.expected if e.contract_id == p.contract_id
-             and e.size > 0 and not e.gone and e.open_at(now)]
-    if not exits:
-        return None
+    it is in flight from then.
+    A position opened after such a close was sent (the trader reversed it, or closed and
+    reopened it, while the close was held at the broker) is closed by it too: the held call,
+    carried out, closes what is open then, and the command re-reads and closes until the
+    contract is flat (grace19: after a flip the row counted a fresh grace, "closed in 8s
+    unless a stop is placed", when no stop would keep it). Its expectation is gone (the
+    position it was sent for is), its command still outstanding."""
+    live = [e for e in account.riskd.expected if e.contract_id == p.contract_id
+            and e.size > 0 and e.open_at(now)]
+    exits = [e for e in live if not e.gone]
+    earlier = [e for e in live if e.gone and e.whole and not e.closed and e.done_ns == 0]
     expected = sum(e.size for e in exits)
     outstanding = [e for e in exits if e.whole and not e.closed and e.done_ns == 0]
+    if earlier or outstanding:
+        # the earliest close in flight speaks (a close of the position opened since, sent
+        # at its own grace's end, waits behind it)
+        return _outstanding(account, earlier + outstanding, now,
+                            0 if earlier else max(0, p.size - expected), bool(earlier))
+    if not exits or expected < p.size:
+        return None
+    return Closing(min(e.issued_ns for e in exits), False, 0, None)
+
+
+def _outstanding(account, outstanding: list, now: int, bought: int,
+                 opened_since: bool) -> Closing:
+    """closing_of's answer for commands not answered yet: in flight since the latest try was
+    sent, or failed with the next try waiting (AccountState.tries_at)."""
     tries = account.tries_at
     sent = [max(e.issued_ns, tries[e.command_id][1]) if e.command_id in tries else e.issued_ns
             for e in outstanding
             if e.command_id not in tries or now >= tries[e.command_id][1]]
     if sent:
-        return min(sent), True, max(0, p.size - expected), None
-    if outstanding:
-        failed, next_ns = min(tries[e.command_id] for e in outstanding)
-        return failed, False, 0, (failed, next_ns)
-    if expected < p.size:
-        return None
-    return min(e.issued_ns for e in exits), False, 0, None
+        return Closing(min(sent), True, bought, None, opened_since)
+    failed, next_ns = min(tries[e.command_id] for e in outstanding)
+    return Closing(failed, False, 0, (failed, next_ns), opened_since)
 
 
 def failed_words(failed_ns: int, next_ns: int, now: int) -> str:
@@ -103,28 +140,37 @@ def failed_words(failed_ns: int, next_ns: int, now: int) -> str:
             f"in {duration(max(0, next_ns - now + NS - 1) // NS)}")
 
 
-def closing_words(size: int, closing, now: int, stops: int) -> str:
+def closing_words(size: int, closing: Closing, now: int, stops: int, held: str = "") -> str:
     """The words of closing_of's answer: a failed close waiting for its next try, or
-    riskd's close in flight (in_flight_words)."""
-    if closing[3] is not None:
-        return failed_words(*closing[3], now)
-    return in_flight_words(size, max(0, now - closing[0]) // NS, closing[1], closing[2], stops)
+    riskd's close in flight (in_flight_words). held: the position in words ('short 1'), for
+    one opened since that close was sent."""
+    if closing.failed is not None:
+        words = failed_words(*closing.failed, now)
+        return f"{words}; it closes this {held} too" if closing.opened_since and held else words
+    return in_flight_words(size, max(0, now - closing.sent_ns) // NS, closing.on_way,
+                           closing.bought, stops, held if closing.opened_since else "")
 
 
-def in_flight_words(size: int, since_s: int, on_way: bool, bought: int, stops: int) -> str:
+def in_flight_words(size: int, since_s: int, on_way: bool, bought: int, stops: int,
+                    opened: str = "") -> str:
     """What riskd's close of the position in flight does: "riskd's close in flight for 15s"
     and, while its command is on its way, what it takes: all of the contract (what was bought
     since it was sent too) and its working orders (closing a contract closes its orders: a
-    stop placed now is cancelled with it, trial 18c)."""
+    stop placed now is cancelled with it, trial 18c). opened: the position in words ('short
+    1') when it opened after that close was sent (a flip): "... also closes this short 1,
+    opened since it was sent"."""
     words = f"riskd's close in flight for {duration(since_s)}"
     if not on_way:
         return words
-    if bought or stops:
+    if opened:
+        words += f" also closes this {opened}, opened since it was sent"
+    elif bought or stops:
         words += f" closes all {size}"
-    if bought:
+    if bought and not opened:
         words += f" ({bought} bought since it was sent)"
     if stops:
-        return f"{words} and cancels {'its stop' if stops == 1 else f'its {stops} stops'}"
+        its = "its stop" if stops == 1 else f"its {stops} stops"
+        return f"{words}{',' if opened else ''} and cancels {its}"
     return f"{words}; a stop placed now is cancelled with it"
 
 
@@ -144,10 +190,16 @@ class NoStopLossGrace(Rule):
     per_position = True         # the warning of one position waits for nothing another does
 
     def measure(self, ctx, now, params):
-        """The uncovered position closest to its close (the status row's countdown); one riskd
-        is closing already only when no other counts down."""
-        return max(self.readings(ctx, now, params), key=lambda m: (not m.acting, m.progress),
-                   default=None)
+        """The status row's reading: the uncovered position closest to its close first (its
+        countdown; one riskd is closing already only when no other counts down), then every
+        other position's, each after "; also " (trial19b finding 9: while ES counted down, the
+        row never said that riskd's close in flight would cancel the stop just placed on MNQ).
+        Its figures are the first position's."""
+        found = sorted(self.readings(ctx, now, params),
+                       key=lambda m: (not m.acting, m.progress), reverse=True)
+        if len(found) < 2:
+            return found[0] if found else None
+        return attrs.evolve(found[0], detail=ALSO.join(m.detail for m in found))
 
     def readings(self, ctx, now, params):
         """One reading per open position its stops do not cover: whole seconds uncovered vs
@@ -162,7 +214,7 @@ class NoStopLossGrace(Rule):
             fix = "a stop is placed" if cover == 0 else f"stops cover all {size}"
             closing = closing_of(ctx.account, p, now)
             then = (f"closed in {duration(left)} unless {fix}" if closing is None else
-                    closing_words(size, closing, now, 0))
+                    closing_words(size, closing, now, 0, f"{p.side_word} {size}"))
             out.append(Measure(Decimal(seconds), Decimal(grace),
                                seconds / grace if grace else 1.0,
                                f"{what_covers(p, size, cover, n)}: {then}",
@@ -173,7 +225,8 @@ class NoStopLossGrace(Rule):
             # cancels them (trial 18c: the row read "grace_seconds=10", as if covered)
             out.append(Measure(Decimal(grace), Decimal(grace), 1.0,
                                f"{what_covers(p, size, min(size, stop_cover(stops)), len(stops))}: "
-                               + closing_words(size, closing, now, len(stops)),
+                               + closing_words(size, closing, now, len(stops),
+                                               f"{p.side_word} {size}"),
                                key=f"{p.contract_id}@stopped", contract_id=p.contract_id,
                                acting=True))
         return out

@@ -132,6 +132,27 @@ def test_max_contracts_row_leaves_out_what_riskds_close_in_flight_takes():
     assert close.action == "close_position"
 
 
+def test_max_contracts_at_its_limit_counts_as_the_warning_and_past_it_says_what_riskd_closes():
+    """Trial19b section 10: Demo 2, MNQ long 2, riskd's close of all of MNQ in flight: the row
+    read "max_contracts 2/2 100%" with no note, while the warning left those 2 out. The rule
+    acts only over its limit (a breach is over it, not at it): at the limit the row counts as
+    the warning does; past it the row counts the contracts held (what the rule acts on) and
+    says how many of them riskd is closing. Fails on main's code ("5/5 100%", "6/5 120%")."""
+    run, _close, _ = held_close_of_a_loss()
+    run.wait(1)
+    run.fill(SIDE_BUY, 3, 20880, order_id=101)               # 5 held, 2 of them being closed
+    aside = "not counting 2 contracts riskd's close in flight takes"
+    assert screen_rows(run)["max_contracts"] == f"3/5 60%; {aside}"
+    run.wait(61)                                              # a new minute: no cooldown
+    run.fill(SIDE_BUY, 1, 20880, order_id=102)               # 6 held: over the limit
+    assert [(c.action, c.rule, c.size) for c in run.sent()][-1] == (
+        "reduce_position", "max_contracts", 1)
+    # riskd's close of the 2 and its reduce of 1 in flight
+    assert screen_rows(run)["max_contracts"] == "6/5 120%; 3 of them being closed by riskd"
+    assert screen_rows(run, 80, 24)["max_contracts"] == \
+        "6/5 120%; 3 of them being closed by riskd"
+
+
 def test_short_forms_keep_the_count_and_an_aside():
     from cli.watch.shortreading import fitting
     text = "4/5 80%; not counting 1 contract riskd's close in flight takes"
@@ -142,5 +163,27 @@ def test_short_forms_keep_the_count_and_an_aside():
         " riskd's close")
     assert fitting("trade_frequency_limit", HELD_ROW, 90) == (
         "2/3 per minute 67% (the 3rd starts a 1m00s cooldown); incl. 1 maybe riskd's close")
+    past = "6/5 120%; 3 of them being closed by riskd"
+    assert fitting("max_contracts", past, 30) == "6/5 120%; 3 riskd is closing"
+    assert fitting("max_contracts", past, 20) == "6/5 120%; 3 closing"
     # a row with no aside is cut by the view, as before
     assert fitting("daily_net_loss", "-1.48/-600.00 0%; x", 5) == "-1.48/-600.00 0%; x"
+
+
+def test_max_contracts_per_instrument_row_at_and_past_its_limit_as_max_contracts():
+    """The same for a symbol's own limit (MNQ 5, then 4): at it, the warning's count; past it,
+    the contracts held and how many riskd is closing. Fails on main's code ("MNQ 5 of 5")."""
+    import attrs
+    from services.risk.rules.base import Ctx
+    run, _close, _ = held_close_of_a_loss()
+    run.wait(1)
+    run.fill(SIDE_BUY, 3, 20880, order_id=101)               # 5 held, 2 of them being closed
+    rule = run.engine.rules["max_contracts_per_instrument"]
+    shipped = run.engine.settings.for_account(run.engine.account(ACCOUNT))
+    ctx = Ctx(run.engine.account(ACCOUNT), run.engine.market, run.engine.calendar)
+    at = rule.shown(ctx, run.now, attrs.evolve(shipped.max_contracts_per_instrument,
+                                                limits={"MNQ": 5}))
+    assert at.detail == "MNQ 3 of 5; not counting 2 contracts riskd's close in flight takes"
+    past = rule.shown(ctx, run.now, attrs.evolve(shipped.max_contracts_per_instrument,
+                                                  limits={"MNQ": 4}))
+    assert past.detail == "MNQ 5 of 4; 2 of them being closed by riskd"

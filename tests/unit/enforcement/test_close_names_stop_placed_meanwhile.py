@@ -52,3 +52,24 @@ def test_a_close_that_cancels_only_older_orders_says_no_more(executor, journal, 
     out = run(executor, journal, broker,
               command("close_position", contract_id=MNQ, issued_ns=clock.now_ns()))
     assert out.result.detail.endswith("closed, 1 order cancelled"), out.result.detail
+
+
+def test_a_flatten_names_a_stop_placed_while_it_was_in_flight(journal, clock):
+    """grace19 left: a flatten cancelled the stop the trader placed during it and said only
+    "cancelled 1 order" (the close named it)."""
+    issued = clock.now_ns() - 8 * NS
+    executor = Executor(lambda _budget: FakeBroker(), journal, clock,
+                        Settings(settle=0, zone=CHICAGO), sleep=clock.advance)
+    broker = FakeBroker(A)
+    broker.positions = {MNQ: 1}
+    bracket = attrs.evolve(order(A, 10, MNQ, type=LIMIT, side=SELL, size=1),
+                           created_ns=issued - 60 * NS, limit_price=Decimal("21100"))
+    meanwhile = attrs.evolve(order(A, 11, MNQ, type=STOP, side=SELL, size=1),
+                             created_ns=issued + 5 * NS, stop_price=Decimal("20800"))
+    broker.orders = {10: bracket, 11: meanwhile}
+    out = run(executor, journal, broker, command("flatten", issued_ns=issued))
+    assert out.kind == FINAL and out.result.status == DONE, out.result.detail
+    assert out.result.detail == (
+        "flattened account 7: close MNQ; cancelled 2 orders: the trader's sell stop MNQ 1 @ "
+        "20800.00, placed at Tue 16:13:17 CST while this flatten was in flight (verified "
+        "flat)"), out.result.detail

@@ -14,6 +14,7 @@ import pytest
 
 from services.enforcement.app import PENDING_RETRY, EnforcementWorker
 from services.enforcement.executor import PENDING, Outcome
+from services.enforcement.executor import Settings
 from services.enforcement.journal import Journal
 from services.enforcement.lanes import Lanes
 from shared.messages.enforce import Command, CommandResult
@@ -40,7 +41,9 @@ def w(tmp_path, clock):
     w._timers, w._timer_seq, w.max_wait_ms = [], 0, 5000   # Worker's timers, as run() sets them
     w.pub = Pub()
     w.submitted = []
-    w.executor = types.SimpleNamespace(submit=w.submitted.append)
+    w.executor = types.SimpleNamespace(submit=w.submitted.append, at_broker={},
+                                       settings=Settings())
+    w.waits = {}                                # queued in a lane: what each waits behind
     yield w
     w.journal.close()
 

@@ -178,3 +178,120 @@ def test_a_resumed_close_whose_call_finds_the_position_gone_is_not_nothing_to_do
     assert res.detail == ("MNQ on account 7 is flat: closed by the close riskd sent before "
                           "enforcement restarted (the broker carried it out after the restart; "
                           "this run's close found no position)"), res.detail
+
+
+class GoneAtThePartial(FakeBroker):
+    """The position is closed by someone else (the trader on the firm's platform, or a close
+    the ended process sent) after the command's read and before its partialCloseContract: the
+    call finds no position."""
+
+    def partial_close_contract(self, account_id, contract_id, size):
+        if self.positions.get(contract_id) and not self.made:
+            self._made(contract_id, self.positions[contract_id],
+                       abs(self.positions[contract_id]))
+            self.positions[contract_id] = 0
+        return super().partial_close_contract(account_id, contract_id, size)
+
+
+def left_running(path, clock, action: str, size=None) -> Command:
+    """The command received and started by a process killed -9 before any round ended (its
+    call held at the broker: nothing journaled but 'running')."""
+    old = Journal(path, clock.now_ns())
+    cmd = Command(id="d1.1", decision_id="d1", account_id=A, action=action, rule="lockout",
+                  contract_id=None if action == "flatten" else MNQ, size=size,
+                  event_ns=clock.now_ns(), issued_ns=clock.now_ns())
+    old.receive(cmd, clock.now_ns())
+    old.start(cmd.id, clock.now_ns())
+    del old
+    clock.advance(7)
+    return cmd
+
+
+def test_a_resumed_reduce_whose_call_finds_the_position_gone_is_not_nothing_to_do(tmp_path,
+                                                                                  clock):
+    """restart19's leftover, close_position's fix for a reduce: resumed, it read MNQ long 2
+    and cut 1 (to 1), and its partialCloseContract found no position. The code before said
+    "closed MNQ on account 7 (2 contracts)" with no first answer ("nothing to do" on every
+    screen): neither happened. Fails on that code (checked at fb55a41, detached worktree)."""
+    path = str(tmp_path / "journal.sqlite")
+    left_running(path, clock, "reduce_position", size=1)
+    broker = GoneAtThePartial(A, clock)
+    broker.positions = {MNQ: 2}
+    _journal, out = resume(path, clock, broker)
+    res = out.result
+    assert res.status == DONE and not found_nothing_to_do(res.status, res.first_answer_ns), res
+    assert res.detail == ("MNQ on account 7 is flat: found so when enforcement resumed the "
+                          "reduce after a restart (the close sent before it, or the trader, "
+                          "closed it)"), res.detail
+
+
+def test_a_resumed_reduce_to_nothing_whose_close_finds_the_position_gone_says_whose(tmp_path,
+                                                                                   clock):
+    """The same with a cut of all 2 (a closeContract): the close the ended process sent was
+    outstanding, so it closed it, in close_position's words. The code before said "closed MNQ
+    on account 7 (2 contracts)" (fails there, checked at fb55a41)."""
+    path = str(tmp_path / "journal.sqlite")
+    left_running(path, clock, "reduce_position", size=2)
+    broker = LandsAtTheCall(A, clock)
+    broker.positions = {MNQ: 2}
+    _journal, out = resume(path, clock, broker)
+    res = out.result
+    assert res.status == DONE and not found_nothing_to_do(res.status, res.first_answer_ns), res
+    assert res.detail == ("MNQ on account 7 is flat: closed by the close riskd sent before "
+                          "enforcement restarted (the broker carried it out after the restart; "
+                          "this run's close found no position)"), res.detail
+
+
+def test_a_resumed_flatten_whose_close_finds_the_position_gone_says_whose(tmp_path, clock):
+    """A flatten's close finding MNQ gone after a restart is the ended process's flatten's
+    (its close may have been held): never "nothing to do". Passed before too (the flatten's
+    own journaled 'sent before enforcement restarted' row makes it so): kept as a guard."""
+    path = str(tmp_path / "journal.sqlite")
+    left_running(path, clock, "flatten")
+    broker = LandsAtTheCall(A, clock)
+    broker.positions = {MNQ: 1}
+    _journal, out = resume(path, clock, broker)
+    res = out.result
+    assert res.status == DONE and not found_nothing_to_do(res.status, res.first_answer_ns), res
+    assert res.detail == ("flattened account 7: close MNQ (done by the close riskd sent "
+                          "before enforcement restarted) (verified flat)"), res.detail
+
+
+def test_a_reduce_whose_call_finds_the_position_gone_was_already_flat(clock):
+    """Not a restart: a fresh reduce read MNQ long 2, the trader closed it before its
+    partialCloseContract, which found no position. It did nothing: "was already flat", as a
+    close says, never "closed MNQ on account 7 (2 contracts)" (the code before; fails there,
+    checked at fb55a41)."""
+    journal = Journal(":memory:", clock.now_ns())
+    broker = GoneAtThePartial(A, clock)
+    broker.positions = {MNQ: 2}
+    ex = Executor(lambda _b: broker, journal, clock, Settings(settle=0), sleep=clock.advance)
+    cmd = Command(id="d2.1", decision_id="d2", account_id=A, action="reduce_position",
+                  rule="max_contracts", contract_id=MNQ, size=1, event_ns=clock.now_ns(),
+                  issued_ns=clock.now_ns())
+    entry, _new = journal.receive(cmd, clock.now_ns())
+    res = ex.run(Job(entry, str(A)), broker).result
+    assert res.status == DONE and found_nothing_to_do(res.status, res.first_answer_ns), res
+    assert res.detail == ("MNQ on account 7 was already flat (the reduce's call found no "
+                          "position)"), res.detail
+
+
+def test_a_resumed_reduce_that_finds_the_position_gone_at_its_read_is_not_nothing_to_do(
+        tmp_path, clock):
+    """The ended process journaled the reduce's target (1 of 2: it does so before its call)
+    and was killed -9; the resumed reduce reads MNQ flat. The code before said "MNQ on
+    account 7 is at 0 (target 1): nothing left to do" with no first answer ("nothing to do"),
+    where close_position says found flat after the restart (fails there, checked at fb55a41)."""
+    path = str(tmp_path / "journal.sqlite")
+    cmd = left_running(path, clock, "reduce_position", size=1)
+    journal = Journal(path, clock.now_ns())
+    journal.save_progress(cmd.id, {"target": 1, "observed": 2, "side": 1})
+    del journal
+    broker = FakeBroker(A, clock)                   # flat: the held cut, or the trader
+    _journal, out = resume(path, clock, broker)
+    res = out.result
+    assert res.status == DONE and not found_nothing_to_do(res.status, res.first_answer_ns), res
+    assert res.detail == ("MNQ on account 7 is flat: found so when enforcement resumed the "
+                          "reduce after a restart (the close sent before it, or the trader, "
+                          "closed it)"), res.detail
+    assert broker.trading() == []                   # and nothing sent

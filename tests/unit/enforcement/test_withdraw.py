@@ -14,6 +14,7 @@ import pytest
 
 from services.enforcement.app import EnforcementWorker
 from services.enforcement.executor import FINAL, PENDING, Outcome
+from services.enforcement.executor import Settings
 from services.enforcement.journal import Journal
 from services.enforcement.lanes import Lanes
 from shared.clock import FakeClock
@@ -42,7 +43,9 @@ def worker(path: str, clock: FakeClock) -> EnforcementWorker:
     w._timers, w._timer_seq = [], 0             # Worker's timers: a pending retry sets one
     w.pub = Pub()
     w.submitted = []
-    w.executor = types.SimpleNamespace(submit=w.submitted.append)
+    w.executor = types.SimpleNamespace(submit=w.submitted.append, at_broker={},
+                                       settings=Settings())
+    w.waits = {}                                # queued in a lane: what each waits behind
     return w
 
 

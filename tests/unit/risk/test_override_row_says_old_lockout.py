@@ -56,6 +56,45 @@ def test_the_row_says_the_lockout_under_the_old_setting_holds(tmp_path):
             _row(w)
 
 
+def test_the_old_setting_is_still_said_after_a_restart_of_risk(tmp_path):
+    """The same, then risk killed and started again on its state file (small19b's leftover:
+    the setting a lockout was taken under lived in memory only, and the restarted risk's row
+    read "... 63% locked by this rule"). Fails on the code before it was saved (checked at
+    fb55a41 in a detached worktree)."""
+    clock = FakeClock(chi(2026, 12, 2, 10, 0))
+    with risk_worker(tmp_path, ETC_ACCOUNTS, clock=clock) as rig:
+        w, path, backups, _sent = rig
+        _locked(w, tmp_path)
+        clock.advance(10)
+        set_rule_param(path, str(DEMO1), "daily_net_loss", "limit", "1000", backups)
+        reload(w, path)
+        reply = w._handlers[RulesOverrideRequest](RulesOverrideRequest(
+            reason="trial", by="admin:root", account=str(DEMO1), rule="daily_net_loss"))
+        assert reply.ok, reply.reason
+    clock.advance(5)
+    with risk_worker(tmp_path, ETC_ACCOUNTS, clock=clock, path=path) as rig:
+        w = rig[0]
+        assert "daily_net_loss" in {lk.rule for lk in w.engine.lockouts.all(DEMO1)}
+        assert _row(w) == ("-629.42/-1,000.00 63% locked by this rule under its old setting"), \
+            _row(w)
+
+
+def test_no_old_setting_is_said_after_a_restart_when_the_setting_did_not_change(tmp_path):
+    """The setting read back from the state file is the one in force: no old setting that did
+    not exist (passes on the code before too: nothing was read back then)."""
+    clock = FakeClock(chi(2026, 12, 2, 10, 0))
+    with risk_worker(tmp_path, ETC_ACCOUNTS, clock=clock) as rig:
+        w, path = rig[0], rig[1]
+        _locked(w, tmp_path)
+        w._event(Fill(account_id=DEMO1, trade_id=2, contract_id=NQ, ts_ns=w.clock.now_ns(),
+                      price=Decimal("21000"), pnl=Decimal("100"), fees=Decimal(0),
+                      side=SIDE_SELL, size=1))
+        w._flush_held()                  # the end of the worker's drain: the fill committed
+    clock.advance(5)
+    with risk_worker(tmp_path, ETC_ACCOUNTS, clock=clock, path=path) as rig:
+        assert _row(rig[0]) == "-529.42/-600.00 88% locked by this rule", _row(rig[0])
+
+
 def test_no_old_setting_is_said_when_the_setting_did_not_change(tmp_path):
     """Locked under the setting in force (its reading back under the limit): "locked by this
     rule" only -- never an old setting that did not exist."""

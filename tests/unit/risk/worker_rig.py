@@ -20,12 +20,13 @@ from tests.support.env import make_config
 
 @contextlib.contextmanager
 def risk_worker(tmp_path, accounts: list[dict], clock=SYSTEM_CLOCK,
-                sections: dict | None = None) -> Iterator[tuple]:
+                sections: dict | None = None, path: str | None = None) -> Iterator[tuple]:
     """(worker, config path, backups folder, sent): sent gets (kind, severity, title, lines)
     per notice; worker.line_owners the accounts each notice's lines are about. clock: the
     worker's (a FakeClock for a story at a set time: the market closed, open). sections:
-    TOML tables over make_config's (a rule the story is about turned on)."""
-    loaded = load_config(make_config(tmp_path, accounts=accounts, **(sections or {})))
+    TOML tables over make_config's (a rule the story is about turned on). path: a config an
+    earlier rig of the test wrote (risk started again on its data directory: a restart)."""
+    loaded = load_config(path or make_config(tmp_path, accounts=accounts, **(sections or {})))
     w = RiskWorker(loaded, clock=clock, ctx=zmq.Context())
     w.bind()
     w.setup()

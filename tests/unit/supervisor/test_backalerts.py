@@ -366,3 +366,35 @@ def test_one_outage_under_a_second_says_what_each_figure_is():
     assert back.lines[-1] == ("accounts were unguarded 0.5s (riskctl status counts the same): "
                               "from its going down, 0.6s ago, until they were guarded again; "
                               "the 0.4s down is how long the process was not running"), back.lines
+
+
+def test_two_workers_back_together_name_the_one_whose_going_down_the_count_starts_from():
+    """Trial19b section 10: kill -9 of risk (06:27:43.6), then of enforcement (06:27:45.9):
+    "🟢 Workers enforcement and risk are back after 3s down ... from its going down, 5.1s ago":
+    "its" named neither. The line names the worker that went down first; one worker keeps
+    "its". Fails on main's code ("from its going down")."""
+    watch = BackWatch()
+    watch.down("risk", 0, "crashed: killed by signal 9 (SIGKILL)")
+    watch.down("enforcement", 23 * S // 10, "crashed: killed by signal 9 (SIGKILL)")
+    watch.up("risk", 3 * S)
+    watch.up("enforcement", 5 * S)
+    back = watch.due(51 * S // 10, (), unguarded_s=lambda since: 5.1,
+                     unguarded_from=lambda at: (at, ""))
+    assert back.title == ("🟢 Workers enforcement and risk are back after 3s down: accounts "
+                          "are guarded again"), back.title
+    assert back.lines[-1] == ("accounts were unguarded 5.1s (riskctl status counts the same): "
+                              "from when risk, the first of them, went down, 5.1s ago, until "
+                              "they were guarded again; the 3s down is how long the longest "
+                              "of them was not running"), back.lines
+    # the broker dropped riskd before: counted from then, the first worker's down named
+    watch.down("risk", 10 * S, "crashed: killed by signal 9 (SIGKILL)")
+    watch.down("enforcement", 11 * S, "crashed: killed by signal 9 (SIGKILL)")
+    watch.up("risk", 12 * S)
+    watch.up("enforcement", 13 * S)
+    back = watch.due(14 * S, (), unguarded_s=lambda since: 6.0,
+                     unguarded_from=lambda at: (8 * S, "broker user hub reconnecting"))
+    assert back.lines[-1] == ("accounts were unguarded 6s (riskctl status counts the same): "
+                              "from 2s before risk, the first of them, went down (broker user "
+                              "hub reconnecting), 6s ago, until they were guarded again; the "
+                              "2s down is how long the longest of them was not running"), \
+        back.lines

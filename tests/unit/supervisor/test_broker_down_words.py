@@ -1,0 +1,115 @@
+"""The NOT GUARDED reason while the broker cannot be reached says so in words.
+
+Fresh-user trial 19b, section 10: after `riskctl stop simbroker` the reason read "NOT GUARDED
+now: broker user hub reconnecting: cannot connect: ConnectionRefusedError: [Errno 111]
+Connection refused; broker market hub reconnecting: ..." rather than that the sim broker was
+stopped, by whom, and how it starts again (services/supervisor/brokerdown.py). Every test here
+fails on main's code (the raw exception, two hub lines, no sim words)."""
+from __future__ import annotations
+
+import datetime as dt
+import types
+from zoneinfo import ZoneInfo
+
+from services.supervisor import brokerdown
+from services.supervisor.app import Slot, Supervisor
+from services.supervisor.guard import GuardTracker
+from services.supervisor.policy import PolicySettings
+from shared.clock import FakeClock, to_ns
+from shared.config import load_config
+from shared.projectx.realtime import _describe
+from tests.support.env import make_config
+
+S = 1_000_000_000
+CHICAGO = ZoneInfo("America/Chicago")
+STOPPED_AT = to_ns(dt.datetime(2026, 12, 7, 0, 31, 32, tzinfo=CHICAGO))
+REFUSED = ConnectionRefusedError(111, "Connection refused")
+
+
+def _hubs_refused(url: str = "http://127.0.0.1:47231") -> GuardTracker:
+    t = GuardTracker()
+    for name in ("market", "risk", "enforcement"):
+        t.worker(name, True, 0)
+    for hub in ("user", "market"):
+        t.hub(hub, "connected", 0)
+    for hub in ("user", "market"):
+        t.hub(hub, "reconnecting", 2 * S,
+              f"cannot connect: {_describe(REFUSED, f'{url}/hubs/{hub}')}")
+    return t
+
+
+def _stopped_sim() -> Slot:
+    slot = Slot("simbroker", "services.simbroker", PolicySettings())
+    slot.policy.want_start(0)
+    slot.policy.spawned(0)
+    slot.policy.alive(0.5)
+    slot.stopped_ns, slot.stopped_by = STOPPED_AT, "admin:root"
+    slot.policy.want_stop()
+    slot.policy.exited(2.0, 0, "exited with code 0")
+    return slot
+
+
+def test_a_refused_hub_connection_is_said_in_words_not_as_the_exception():
+    said = _describe(REFUSED, "http://127.0.0.1:47231/hubs/user")
+    assert said == ("the broker is not reachable at 127.0.0.1:47231 (connection refused: "
+                    "nothing listens there)"), said
+
+
+def test_the_stopped_sim_is_one_reason_saying_where_who_meanwhile_and_how_to_start_it():
+    t = _hubs_refused()
+    down = brokerdown.sim_down(_stopped_sim(), "http://127.0.0.1:47230", 3.0,
+                               STOPPED_AT + 5 * S, CHICAGO)
+    assert t.explained(t.now(), down) == [
+        "the broker is not reachable at 127.0.0.1:47230: riskd's sim broker is not running "
+        "(simbroker is stopped: admin:root stopped it at Mon 00:31:32 CST; it stays stopped "
+        "until an admin or ops starts it (`riskctl start simbroker`)); meanwhile no prices or "
+        "fills reach risk and nothing can be closed, and market keeps trying to connect"]
+    t.worker("risk", False, 4 * S)                  # other reasons stay, in their order
+    assert t.explained(t.now(), down) == ["risk not running", down]
+
+
+def test_a_crashed_or_starting_sim_says_riskd_starts_it_not_try_again():
+    slot = Slot("simbroker", "services.simbroker", PolicySettings())
+    slot.policy.want_start(0)
+    slot.policy.spawned(0)
+    assert "(simbroker is starting); meanwhile" in brokerdown.sim_down(
+        slot, "http://127.0.0.1:47230", 0.1, STOPPED_AT, CHICAGO)
+    slot.policy.alive(0.5)
+    slot.policy.exited(3.0, -9, "killed by signal 9 (SIGKILL)")
+    said = brokerdown.sim_down(slot, "http://127.0.0.1:47230", 3.1, STOPPED_AT, CHICAGO)
+    assert "(simbroker crashed: killed by signal 9 (SIGKILL); riskd starts it again)" in said, \
+        said
+    assert "try again" not in said
+
+
+def test_a_broker_riskd_does_not_run_refusing_both_hubs_is_said_once_with_what_market_does():
+    t = _hubs_refused("https://gateway.example.com")
+    assert t.explained(t.now()) == [
+        "broker user and market hubs reconnecting: cannot connect: the broker is not reachable "
+        "at gateway.example.com (connection refused: nothing listens there); market tries "
+        "again, waiting longer each time (60 s at most); meanwhile no prices or fills reach "
+        "risk"]
+    t.hub("market", "connected", 3 * S)             # one hub down: its own line, as before
+    assert t.explained(t.now()) == [
+        "broker user hub reconnecting: cannot connect: the broker is not reachable at "
+        "gateway.example.com (connection refused: nothing listens there); market tries again, "
+        "waiting longer each time (60 s at most); meanwhile no prices or fills reach risk"]
+
+
+def test_the_supervisor_says_the_sim_words_only_while_its_sim_broker_is_not_running(tmp_path):
+    loaded = load_config(make_config(tmp_path, broker={"kind": "sim"}))
+    clock = FakeClock(STOPPED_AT + 5 * S)
+    sim = _stopped_sim()
+    me = types.SimpleNamespace(back=types.SimpleNamespace(broker_workers=("simbroker",)),
+                               slots={"simbroker": sim}, config=loaded.config, clock=clock)
+    said = Supervisor._broker_down(me, clock.now_ns())
+    rest = loaded.config.broker.endpoints()[0].split("//")[1]
+    assert said.startswith(f"the broker is not reachable at {rest}: riskd's sim broker is not "
+                           f"running (simbroker is stopped: admin:root stopped it at "), said
+    sim.policy.want_start(10.0)
+    sim.policy.spawned(10.0)
+    sim.policy.alive(10.5)
+    assert Supervisor._broker_down(me, clock.now_ns()) == ""
+    me.back.broker_workers = ()                     # a real broker: no sim words
+    sim.policy.want_stop()
+    assert Supervisor._broker_down(me, clock.now_ns()) == ""
