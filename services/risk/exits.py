@@ -779,11 +779,11 @@ class RiskdExits:
         self.unmet = bool(gone)
         self.unmet_cuts = [(e.contract_id, e.down_to, e.issued_ns) for e in gone
                            if e.down_to is not None]
-        kept = [e for e in self.expected if e.alive(now)]
-        if len(kept) != before:
+        remembered = [e for e in self.expected if e.alive(now)]
+        if len(remembered) != before:
             # only when one is forgotten: the lists kept beside them (_live, _outstanding)
             # stay as they are at the ticks that forget nothing (10 a second)
-            self._keep(kept)
+            self._keep(remembered)
         if self.order_cmd and len(self.expected) != before:
             alive = {e.command_id for e in self.expected}
             kept = {o: c for o, c in self.order_cmd.items() if c in alive}
