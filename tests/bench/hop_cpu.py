@@ -21,7 +21,10 @@ state as the bench's: riskd's close filling, the results) runs outside the measu
 CPU time is what other load does not add to (it only delays it): compare two versions by it,
 alternating runs (docs/performance.md, round 18). Each run prints the median and p90 of its
 hops' CPU in us; --runs N runs each selected hop N times and prints the median of the runs'
-medians. Not part of make bench.
+medians. --growth N also prints the median of every N hops in turn: what grows with the day's
+breaches on the one account (round 20: riskd's exits scanned on every fill). --profile also
+prints the Python function calls per hop, which no other load changes (round 20: on a machine
+at load 20+, the one figure two versions compare by). Not part of make bench.
 """
 from __future__ import annotations
 
@@ -68,10 +71,12 @@ def quiet_logging() -> None:
 
 
 PROFILE: list = []      # --profile: a cProfile.Profile on during the measured spans only
+SPANS = [0]             # spans started (warm-up included): what --profile's calls divide by
 
 
 def start() -> float:
     """A measured span starts: the process's CPU time (a profile taken from here, if asked)."""
+    SPANS[0] += 1
     if PROFILE:
         PROFILE[0].enable()
     return time.process_time()
@@ -406,6 +411,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=sorted(HOPS), action="append")
     parser.add_argument("--hops", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--growth", type=int, metavar="N", default=0,
+                        help="also print the median of every N hops in turn")
     parser.add_argument("--profile", metavar="FILE",
                         help="cProfile the measured spans (one hop kind: --only) into FILE "
                              "and print the top functions")
@@ -417,13 +424,21 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, list[float]] = {}
     for _ in range(args.runs):
         for name in args.only or list(HOPS):
-            s = summary(HOPS[name](args.hops))
+            spans = HOPS[name](args.hops)
+            s = summary(spans)
             results.setdefault(name, []).append(s["p50"])
             print(f"{name:12s} CPU us per hop: p50 {s['p50']:7.1f}  p90 {s['p90']:7.1f}  "
                   f"({s['n']} hops)", flush=True)
+            if args.growth:
+                print(f"{name:12s} p50 of every {args.growth} hops: " + " ".join(
+                    f"{percentile(sorted(x * 1e6 for x in spans[i:i + args.growth]), 50):.0f}"
+                    for i in range(0, len(spans), args.growth)), flush=True)
     if args.profile:
         import pstats
         PROFILE[0].dump_stats(args.profile)
+        calls = pstats.Stats(args.profile).total_calls
+        print(f"Python function calls per hop: {calls / max(1, SPANS[0]):.0f} "
+              f"({calls} in {SPANS[0]} spans, warm-up included)", flush=True)
         pstats.Stats(args.profile).sort_stats("tottime").print_stats(30)
         pstats.Stats(args.profile).sort_stats("cumulative").print_stats(45)
     if args.runs > 1:
