@@ -22,6 +22,8 @@ import time
 from typing import Optional
 from zoneinfo import ZoneInfo
 
+import attrs
+
 from shared import latewords, roundslatency, showtime, trywords
 from shared.accountname import uncalled
 from shared.actedby import command_id
@@ -31,7 +33,7 @@ from shared import outcomewords
 from shared.outcomewords import LOCKOUT_RULE, left_to, outcome_word
 from shared.messages.enforce import DONE, FAILED, WITHDRAWN, found_nothing_to_do
 from shared.messages.risk import (LEFT_TO_ONE_IN_FLIGHT, LOCKED_ALREADY, OWN_EXTENDED,
-                                  OWN_SAME_END)
+                                  OWN_SAME_END, OWN_SAME_END_BEFORE)
 from shared.retrying import ordinal, try_number
 from shared.rulenumbers import spelled_out, versus_text, warning_next
 from shared.symbols import tickers_in
@@ -259,6 +261,9 @@ def decision_row(d, outcomes: Optional[dict] = None, tz=None, unknown: str = "",
     `unknown`: why an outcome missing from them is not known ('enforcement is stopped');
     `ended`: how the lockout it took ended before its time (', ended early at ...');
     `retries`: what risk said of the failed actions it tries again (shared/trywords.py)."""
+    if d.suppressed.startswith(OWN_SAME_END_BEFORE):     # a row stored in the words before
+        d = attrs.evolve(d, suppressed=d.suppressed.replace(OWN_SAME_END_BEFORE, OWN_SAME_END),
+                         what=(d.what or "").replace(OWN_SAME_END_BEFORE, OWN_SAME_END))
     target = (f" {d.contract_id}" if d.contract_id else "") \
         + (f" order {d.order_id}" if d.order_id else "")
     what = d.what or (d.action + target)

@@ -283,7 +283,8 @@ class Executor:
                             account_label=job.account_label, v2_state=self.v2_state,
                             settle=self.settings.settle, resumed=resumed,
                             restarted=restarted, zone=self.settings.zone,
-                            calls_out=self.at_broker)
+                            calls_out=self.at_broker,
+                            closers=lambda since: self.journal.closers(cmd.account_id, since))
         running.ctx = ctx
         if cmd.mode == "alert":
             return self._alert(job, action, ctx, running)
@@ -471,6 +472,7 @@ class Executor:
                 own = closeorders.pick(orders, ctx.close_calls, self.clock.now_ns())[0]
                 ctx.carried_before_restart(lambda cid: closeorders.carried_out(
                     orders, cid, job.entry.started_ns, ctx.begun_ns, own))
+        found = [o for o in found if o.order_id not in ctx.not_ours]  # another's (closedby.py)
         ctx.save_progress(close_orders=[[o.order_id, o.contract_id, o.side, o.size]
                                         for o in found], orders_known=known)
         return 1, found, known

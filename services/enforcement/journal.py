@@ -273,6 +273,20 @@ class Journal:
         with self._lock:
             return _unfinished(self._conn)
 
+    def closers(self, account_id: int, since_ns: int) -> dict[int, Command]:
+        """The broker orders the account's commands finished since since_ns created (their
+        close_orders), by order id: which command of riskd's made each (closedby.py)."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT * FROM commands WHERE account_id = ? AND state = ? AND finished_ns >= ?",
+                (account_id, FINAL, since_ns)).fetchall()
+        found: dict[int, Command] = {}
+        for row in rows:
+            entry = _row(row)
+            for order in entry.close_orders():
+                found[order.order_id] = entry.command
+        return found
+
     # -- writes (each one committed before it returns) ------------------------------------------
     def receive(self, cmd: Command, now_ns: int) -> tuple[Entry, bool]:
         """Journal a command; (entry, True) when new, (the stored entry, False) for a duplicate.

@@ -64,7 +64,8 @@ from shared.orderwords import order_words
 from shared.messages.risk import (ACTION_NONE, ALERT, CANCEL_ORDERS, CLOSE_POSITION, ENFORCE,
                                   FLATTEN, LEFT_TO_ONE_IN_FLIGHT, LOCKED_ALREADY,
                                   LOCKED_BY_THIS_RULE, MODIFY_STOP,
-                                  OWN_EXTENDED, OWN_SAME_END, REDUCE_POSITION, TIMER,
+                                  OWN_EXTENDED, OWN_SAME_END, OWN_SAME_END_BEFORE,
+                                  REDUCE_POSITION, TIMER,
                                   UNTIL_RESET,
                                   Decision, LockoutState, LockSpec)
 
@@ -347,7 +348,7 @@ class Acting:
             self.acted.setdefault(key, set()).add(_noted(d.rule))
             self.acted[key].add(_said(d))
             if d.suppressed.startswith((LOCKED_ALREADY, "already locked", OWN_EXTENDED,
-                                        OWN_SAME_END)):
+                                        OWN_SAME_END, OWN_SAME_END_BEFORE)):
                 self.acted[key].add(_quiet(d.rule))
 
     def breach_note(self, account_id: int, rule: str) -> str:

@@ -53,8 +53,12 @@ LOCKED_UNDER_OLD = "locked by this rule under its old setting"
 OWN_EXTENDED = "its own lockout extended"
 # ... of a breach whose own cooldown would end in the same second as the rule's lockout in
 # force (a trade in the same second as the one before it, while locked): recorded, no new
-# action (trial16g finding 6: a burst's trade count went 4 -> 6 with no line for the 5th)
-OWN_SAME_END = "its own lockout ends in that second already"
+# action (trial16g finding 6: a burst's trade count went 4 -> 6 with no line for the 5th).
+# Said as what it is: the words before (OWN_SAME_END_BEFORE, kept in stored rows) read "its own
+# lockout ends in that second already" beside "locked until 03:27:45", 15 minutes later
+# (fresh-user trial 20b section 6)
+OWN_SAME_END = "this breach's lockout would end in the same second as its own lockout in force"
+OWN_SAME_END_BEFORE = "its own lockout ends in that second already"
 
 
 def note_of(detail: str) -> str:

@@ -75,9 +75,16 @@ def test_a_close_resumed_after_a_kill_keeps_its_timed_out_round_on_every_screen(
     # threads it wakes race): one of the killed process's (named as such, small19b; or the
     # timed-out one's words) or the resumed one's own, which was answered: "MNQ closed" (the
     # old check left this one out: 1 of 6 runs on main's code under load, flaky20)
-    assert "closed, though the close got no answer within 10s (timed out)" in text \
+    # (the timed-out one's words name the sell the release made, which riskd cannot tell from
+    # the trader's own: fresh-user trial 20b section 2)
+    assert "either this close, which got no answer within 10s (timed out), carried out by the " \
+        "broker, or the trader's own sell; riskd cannot tell which" in text \
         or "closed by the close riskd sent before enforcement restarted" in text \
-        or "done after" in text and "s): MNQ closed reason:" in text, history.stdout
+        or "done after" in text and ("s): MNQ closed reason:" in text
+                                     # the killed process's call still out then (refused
+                                     # later): said as one that may still be carried out
+                                     or "s): MNQ closed; resumed after enforcement restarted"
+                                     in text), history.stdout
     # and so it was: the sim carried out one close; it refused the other two (no position)
     wait_for(lambda: desk.refused(CLOSE, NO_POSITION) - refused == 2, 20,
              what="the other closes refused")

@@ -140,7 +140,8 @@ class ActionContext:
                  save_progress: Callable[[dict], None] = lambda _p: None,
                  account_label: str = "", v2_state: Optional[dict] = None,
                  settle: float = 0.05, resumed: bool = False, restarted: bool = False,
-                 zone: Optional[dt.tzinfo] = None, calls_out: Optional[dict] = None):
+                 zone: Optional[dt.tzinfo] = None, calls_out: Optional[dict] = None,
+                 closers: Optional[Callable[[int], dict]] = None):
         self.client = client
         self.command = command
         self.clock = clock
@@ -175,6 +176,10 @@ class ActionContext:
         # `at_broker`): a command queued behind this one says "held at the broker since"
         # only while that is so (services/enforcement/behind.py)
         self.calls_out = calls_out if calls_out is not None else {}
+        # since_ns -> {order id: Command}: the orders the account's other commands created
+        # (the journal's close_orders; services/enforcement/closedby.py)
+        self.closers = closers or (lambda _since: {})
+        self.not_ours: set[int] = set()  # orders known to be another's: never its close orders
 
     @property
     def account_id(self) -> int:

@@ -33,7 +33,7 @@ from typing import Generator, Optional
 
 from services.enforcement.actions.base import (BY_EARLIER, ActionContext, GiveUp, Retry,
                                                StepReport, answered, unsure)
-from services.enforcement import placedorders
+from services.enforcement import closedby, placedorders
 from services.enforcement.planning import CLOSE, Step, plan_cancels, plural
 
 NAME = "close_position"
@@ -89,9 +89,10 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
     elif ctx.restarted and unsure(ctx.done) is None:
         how = ("is flat: found so when enforcement resumed the close after a restart (the "
                "close sent before it, or the trader, closed it)")
-    else:       # flat now; the close's answer never came or was a 5xx (it worked, or
-        # someone else closed)
-        how = f"is flat: closed, though {unsure(ctx.done, ctx.timed_out_s)}"
+    else:       # flat now; the close's answer never came or was a 5xx: it worked, or someone
+        # else closed it; the broker's orders say which (closedby.py), never assumed ours
+        sent = min((c.sent_ns for c in ctx.close_calls if c.sent_ns), default=0)
+        how = closedby.words(ctx, cid, unsure(ctx.done, ctx.timed_out_s), sent, ctx.closers)
     return f"{cid} on account {ctx.account} {how}{orders}"
 
 

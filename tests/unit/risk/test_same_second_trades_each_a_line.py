@@ -6,17 +6,20 @@ line for the 5th trade. The count was right (all of them were the trader's buys;
 never count: tests/integration/test_bought_while_locked_burst_counts.py); the line was missing:
 the 5th trade's cooldown ended in the same whole second as the 4th's (a lockout's end is a
 whole second), so the book found nothing new and the breach was dropped unrecorded. Now it is
-recorded with no new action: "its own lockout ends in that second already: locked until ...
-(timer); no new action". The same words judged again (a reload) add no line.
+recorded with no new action: "this breach's lockout would end in the same second as its own
+lockout in force: locked until ... (timer); no new action" (fresh-user trial 20b section 6: the
+words before, "its own lockout ends in that second already", read as if the lockout ended then,
+beside an end 15 minutes later). The same words judged again (a reload) add no line.
 Shipped rules (etc/riskd.toml, account 1001: 3 trades a minute, a 60 s cooldown).
 """
 from __future__ import annotations
 
+import attrs
 import pytest
 
 from shared.historywords import rows
 from shared.messages.market import AccountUpdate
-from shared.messages.risk import HistoryReply
+from shared.messages.risk import OWN_SAME_END, OWN_SAME_END_BEFORE, HistoryReply
 from tests.unit.risk.desk import CHI, MNQ, NS, D, Desk, shipped_engine
 from tests.unit.risk.engine_run import ACCOUNT, LOADED
 
@@ -49,8 +52,15 @@ def test_each_trade_of_a_same_second_burst_has_its_line():
     assert desk.account.trades_today == 6
     fifth = [d for d in desk.decisions(RULE, acted=False) if d.value == 5]
     [row] = rows(HistoryReply(decisions=fifth), {}, CHI)
-    assert row[6].startswith("its own lockout ends in that second already: locked until "), row
+    assert row[6].startswith("this breach's lockout would end in the same second as its own "
+                             "lockout in force: locked until "), row
     assert row[6].endswith("(timer); no new action"), row
+    assert "in that second already" not in row[3], row
+    # a row stored in the words before reads in the words now
+    old = [attrs.evolve(d, suppressed=d.suppressed.replace(OWN_SAME_END, OWN_SAME_END_BEFORE),
+                        what=d.what.replace(OWN_SAME_END, OWN_SAME_END_BEFORE)) for d in fifth]
+    assert old[0].suppressed.startswith("its own lockout ends in that second already")
+    assert rows(HistoryReply(decisions=old), {}, CHI) == [row]
     before = len(desk.decisions(RULE, acted=False))
     desk.history.append(desk.engine.rejudge({ACCOUNT: {RULE}}, desk.now))   # a reload
     assert len(desk.decisions(RULE, acted=False)) == before

@@ -1,0 +1,123 @@
+"""Who closed a position that a close of riskd's found flat while its own call's effect is unknown.
+
+A close whose call got no answer (riskd's [broker] timeout, a dropped connection, a 5xx) and
+that then finds the contract flat did not see what closed it: its own call, carried out by the
+broker meanwhile, or something else. Fresh-user trial 20b section 2 (5 of 5): the trader's own
+reversing sell, daily_net_loss's flatten or the admin's `riskctl flatten` closed MNQ while the
+close was held at the broker (the held call was refused later: "no open position"), and the
+rule's line and its "Done" read "MNQ is flat: closed, though the close got no answer within 10s
+(timed out)", crediting the held call with a close it never made (with the admin's flatten, two
+actions claimed one close).
+
+The broker's orders say which orders filled on the closing side since riskd decided (one
+Order/search): each is named by what it is, never guessed to be this close's:
+  - an order another command of riskd's created (its final result names it: the journal's
+    close_orders, `closers`): "riskd's flatten (daily_net_loss) at 03:12:34 CST";
+  - an order this close cannot have made (not a market order, made before its call was sent,
+    or of another size than the whole position: a closeContract takes exactly what is open):
+    "the trader's sell of 3 at 03:07:34 CST (order 9000012)";
+  - else a market order of the whole position, made after the call: the broker's carrying out
+    of this close and the trader's own close look the same, and the words say both.
+The orders of the first two kinds are never this command's close orders (ActionContext
+.not_ours: its result's close_orders leave them out, so risk does not take the trader's sell as
+riskd's fill, nor another command's order as this one's); the third stays among them, as risk
+counts such a close as riskd's (docs/rules.md "Whose trade it is").
+No fill found (not booked yet) or the orders unreadable: "found flat ...; by which order is not
+known".
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import Callable, Optional
+
+from shared import showtime
+from shared.messages.enforce import Command
+from shared.projectx.errors import (BrokerUnavailable, ParseError, ProjectXError,
+                                    RateBudgetExhausted)
+
+log = logging.getLogger(__name__)
+
+SKEW_NS = 1_000_000_000         # the broker's clock and ours may differ this much
+FILLED = 2
+MARKET = 2
+SELL = 1
+ACTION_WORDS = {"close_position": "close", "flatten": "flatten", "reduce_position": "reduce"}
+
+
+def by_command(cmd: Command) -> str:
+    """'riskd's flatten (daily_net_loss)', 'the flatten admin:root asked for'."""
+    what = ACTION_WORDS.get(cmd.action, cmd.action)
+    if cmd.by:
+        return f"the {what} {cmd.by} asked for"
+    return f"riskd's {what} ({cmd.rule})" if cmd.rule else f"riskd's {what}"
+
+
+def _side(side: int) -> str:
+    return "sell" if side == SELL else "buy"
+
+
+def _which(unsure: str) -> str:
+    """unsure's words as a clause of 'this close': 'which got no answer within 10s (timed
+    out)', 'whose answer was lost', 'which the broker answered with HTTP 500'."""
+    if unsure.startswith("the close "):
+        return "which " + unsure[len("the close "):]
+    if unsure.startswith("the broker's answer to the close "):
+        return "whose answer " + unsure[len("the broker's answer to the close "):]
+    return "which " + unsure.replace(" the close", "", 1)
+
+
+def words(ctx, cid: str, unsure: str, sent_ns: int,
+          closers: Callable[[int], dict[int, Command]]) -> str:
+    """The `how` of close_position's result when the contract is flat and this command's close
+    call's effect is unknown (unsure: 'the close got no answer within 10s (timed out)');
+    sent_ns: when its first close call was sent (0: not known); closers(since_ns): the orders
+    other commands of riskd's on the account created, by order id."""
+    this = unsure.replace("the close", "this close", 1)
+    start = min(t for t in (ctx.command.issued_ns, sent_ns) if t) \
+        if (ctx.command.issued_ns or sent_ns) else ctx.begun_ns
+    try:
+        budget = ctx.budget.low_priority() if ctx.budget is not None else contextlib.nullcontext()
+        with budget:
+            orders = ctx.client.search_orders(ctx.account_id, start - SKEW_NS)
+    except (ProjectXError, BrokerUnavailable, RateBudgetExhausted, ParseError) as exc:
+        log.warning("account %s: could not read the orders that closed %s (%s)", ctx.account,
+                    cid, exc)
+        return (f"is flat: found so after {this}; by which order is not known (the broker's "
+                f"orders could not be read)")
+    held = ctx.command.held
+    closing = (SELL if held > 0 else 1 - SELL) if held else None
+    filled = sorted((o for o in orders if o.contract_id == cid and o.status == FILLED),
+                    key=lambda o: (o.updated_ns or o.created_ns or 0, o.id))
+    theirs = closers(start - SKEW_NS)
+    # never this command's orders (executor._close_orders leaves them out of its result's
+    # close_orders: risk would take the trader's reversing sell, or another command's order
+    # named twice, as this close's fill)
+    ctx.not_ours.update(i for i in theirs if theirs[i].id != ctx.command.id)
+    parts, mine_maybe = [], False
+    opened = 0      # contracts bought (a long's) since just before the decision, before each
+    for o in filled:
+        if closing is not None and o.side != closing:
+            opened += o.size
+            continue
+        when = showtime.start(o.updated_ns or o.created_ns or 0, ctx.zone, ctx.clock.now_ns())
+        cmd = theirs.get(o.id)
+        if cmd is not None and cmd.id != ctx.command.id:
+            parts.append(f"{by_command(cmd)} at {when}")
+            continue
+        most = abs(held) + opened if held else None
+        if o.type != MARKET or (sent_ns and o.created_ns and o.created_ns < sent_ns - SKEW_NS) \
+                or (most is not None and o.size > most):
+            parts.append(f"the trader's {_side(o.side)} of {o.size} at {when} (order {o.id})")
+            ctx.not_ours.add(o.id)
+            continue
+        mine_maybe = True
+        parts.append(f"a market {_side(o.side)} of {o.size} at {when} (order {o.id}): either "
+                     f"this close, {_which(unsure)}, carried out by the broker, or the "
+                     f"trader's own {_side(o.side)}; riskd cannot tell which")
+    if not parts:
+        return (f"is flat: found so after {this}; by which order is not known yet (no fill "
+                f"closing it shows at the broker)")
+    if mine_maybe:
+        return f"is flat: closed by {'; '.join(parts)}"
+    return f"is flat: closed by {' and '.join(parts)} while {this}"

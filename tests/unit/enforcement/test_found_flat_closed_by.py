@@ -1,0 +1,151 @@
+"""A close whose call timed out and that then finds the contract flat says what closed it (fresh-
+user trial 20b section 2, 5 of 5).
+
+The sim held riskd's closeContract; the client gave up after its 10 s [broker] timeout; while
+the call was held, something else closed MNQ: daily_net_loss's flatten, the admin's `riskctl
+flatten`, or the trader's own reversing sell. The held call was refused later ("no open
+position"), yet the rule's history line and its Done read "MNQ is flat: closed, though the close
+got no answer within 10s (timed out)": riskd credited its own call with a close it never made.
+The broker's orders say which order closed it (services/enforcement/closedby.py); the held call
+is credited only when the order can be its, and then as "either ... or the trader's own".
+"""
+from __future__ import annotations
+
+import re
+
+from services.enforcement.executor import HANDOVER, Executor, Job, Settings
+from shared.messages.enforce import DONE, Command
+from shared.projectx.errors import BrokerUnavailable
+from shared.projectx.models import Order
+from tests.unit.enforcement.fakebroker import CLOSE, FakeBroker
+
+A = 7
+MNQ = "CON.F.US.MNQ.Z26"
+TIMED_OUT = "this close got no answer within 10s (timed out)"
+
+
+class HeldOnce(FakeBroker):
+    """The first closeContract is held at the broker (the sim's `hold`): the client gives up
+    after its timeout and the call is not carried out (it is refused later: no position)."""
+
+    def __init__(self, clock):
+        super().__init__(A, clock)
+        self.timeout = 10.0
+        self.held = 0
+
+    def close_contract(self, account_id, contract_id):
+        if self.held:
+            return super().close_contract(account_id, contract_id)
+        self._enter(CLOSE, contract_id)
+        self.held += 1
+        self.clock.advance(self.timeout)
+        raise BrokerUnavailable(CLOSE, 1, "timed out")
+
+    def trader(self, side: int, size: int) -> Order:
+        """The trader's own market order, filled now."""
+        o = Order(id=9100 + len(self.made), account_id=A, contract_id=MNQ,
+                  created_ns=self.clock.now_ns(), updated_ns=0, status=2, type=2, side=side,
+                  size=size)
+        self.made.append(o)
+        return o
+
+
+def close_then(tmp_path, clock, journal, meanwhile, held=1):
+    """riskd's close of MNQ long `held` times out and hands its lane over; meanwhile(broker,
+    run) happens; the close comes back, re-reads and ends: its result."""
+    broker = HeldOnce(clock)
+    broker.positions = {MNQ: held}
+    ex = Executor(lambda _b: broker, journal, clock, Settings(settle=0), sleep=clock.advance,
+                  pause=lambda _cmd, _s: True)              # another command waits in the lane
+    cmd = Command(id="d1.1", decision_id="d1", account_id=A, action="close_position",
+                  rule="daily_unrealized_loss", contract_id=MNQ, held=held,
+                  event_ns=clock.now_ns(), issued_ns=clock.now_ns())
+    entry, _new = journal.receive(cmd, clock.now_ns())
+    out = ex.run(Job(entry, str(A)), broker)
+    assert out.kind == HANDOVER, out
+
+    def run(command):
+        e, _ = journal.receive(command, clock.now_ns())
+        return ex.run(Job(e, str(A)), broker).result
+    clock.advance(2)
+    meanwhile(broker, run)
+    clock.advance(2)
+    res = ex.run(out.again, broker).result
+    assert res.status == DONE, res
+    return res
+
+
+def flatten(rule="", by=""):
+    return Command(id="f1.1", decision_id="f1", account_id=A, action="flatten", rule=rule,
+                   by=by, issued_ns=1)
+
+
+def test_a_flatten_of_a_rule_closed_it(tmp_path, clock, journal):
+    def meanwhile(_broker, run):
+        assert run(flatten(rule="daily_net_loss")).status == DONE
+    res = close_then(tmp_path, clock, journal, meanwhile)
+    assert re.fullmatch(r"MNQ on account 7 is flat: closed by riskd's flatten \(daily_net_loss\) "
+                        r"at \S+ \S+ \S+ while " + re.escape(TIMED_OUT), res.detail), res.detail
+    assert "closed, though" not in res.detail
+    # the flatten's result names its order; this close's never does (one order, one command)
+    assert [o.order_id for o in journal.get("f1.1").result().close_orders] == [9000]
+    assert res.close_orders == [], res.close_orders
+
+
+def test_the_admins_flatten_closed_it(tmp_path, clock, journal):
+    def meanwhile(_broker, run):
+        assert run(flatten(by="admin:root")).status == DONE
+    res = close_then(tmp_path, clock, journal, meanwhile)
+    assert res.detail.startswith("MNQ on account 7 is flat: closed by the flatten admin:root "
+                                 "asked for at "), res.detail
+    assert res.detail.endswith(f" while {TIMED_OUT}"), res.detail
+
+
+def test_the_traders_reversing_sell_closed_it(tmp_path, clock, journal):
+    """Long 1; the trader sells 3 (short 2), cooldown_after_loss's flatten buys the 2 back: the
+    long was closed by the trader's sell, and the flatten's buy closed the short, not the long."""
+    said = {}
+
+    def meanwhile(broker, run):
+        said["sell"] = broker.trader(side=1, size=3).id
+        broker.positions[MNQ] = -2
+        clock.advance(1)
+        assert run(flatten(rule="cooldown_after_loss")).status == DONE
+    res = close_then(tmp_path, clock, journal, meanwhile)
+    assert re.fullmatch(r"MNQ on account 7 is flat: closed by the trader's sell of 3 at \S+ \S+ "
+                        r"\S+ \(order " + str(said["sell"]) + r"\) while " + re.escape(TIMED_OUT),
+                        res.detail), res.detail
+    # risk is not told the trader's sell is this close's fill (it would not count the trade)
+    assert said["sell"] not in [o.order_id for o in res.close_orders], res.close_orders
+
+
+def test_flat_with_no_fill_showing_claims_nothing(tmp_path, clock, journal):
+    def meanwhile(broker, _run):
+        broker.positions[MNQ] = 0           # closed, its fill not booked at the broker yet
+    res = close_then(tmp_path, clock, journal, meanwhile)
+    assert res.detail == (f"MNQ on account 7 is flat: found so after {TIMED_OUT}; by which order "
+                          f"is not known yet (no fill closing it shows at the broker)"), res.detail
+
+
+def test_a_close_that_may_be_this_ones_says_both(tmp_path, clock, journal):
+    """A market sell of the whole position after the call: the broker carrying out the held
+    close, or the trader's own close; they look the same, and both are said."""
+    said = {}
+
+    def meanwhile(broker, _run):
+        said["sell"] = broker.trader(side=1, size=1).id
+        broker.positions[MNQ] = 0
+    res = close_then(tmp_path, clock, journal, meanwhile)
+    assert re.fullmatch(r"MNQ on account 7 is flat: closed by a market sell of 1 at \S+ \S+ \S+ "
+                        r"\(order " + str(said["sell"]) + r"\): either this close, which got no "
+                        r"answer within 10s \(timed out\), carried out by the broker, or the "
+                        r"trader's own sell; riskd cannot tell which", res.detail), res.detail
+    # kept among its orders: risk counts such a close as riskd's (docs/rules.md "Whose trade
+    # it is")
+    assert [o.order_id for o in res.close_orders] == [said["sell"]], res.close_orders
+
+
+def test_nothing_else_touched_it_the_second_round_closed(tmp_path, clock, journal):
+    """The correct case stays: the second round's close is the one that closed."""
+    res = close_then(tmp_path, clock, journal, lambda _b, _r: None)
+    assert res.detail == "MNQ on account 7 closed", res.detail
