@@ -240,3 +240,20 @@ def test_the_held_buy_is_decided_after_a_restart_of_risk_as_without_one(tmp_path
     assert not later.account.trades[sell.fills[0].trade_id].by_riskd
     assert later.account.trades_today == 2                # the buy of 1, the sell of 3
     later.store.close()
+
+
+def test_the_price_a_sell_made_while_the_close_was_out_named_by_its_search_is_riskds():
+    """docs/rules.md's price: enforcement's order search lists every market order made on the
+    contract while its close call was out (a held call: all of it), the trader's sell of 2
+    too; on the closing side it is taken for riskd's close, and the trader's count leaves it
+    out. The close's buy of the reversed short is riskd's as ever."""
+    b = Broker()
+    cmd = b.held_close()
+    sell = b.fill(-2, "0")
+    b.now += 1 * NS
+    buy = b.fill(1, "0")
+    for ev in sell + buy:
+        b.feed(ev)
+    b.result(cmd, orders=[sell, buy])
+    assert b.whose(sell) is True and b.whose(buy) is True
+    assert b.account.trades_today == 1
