@@ -419,6 +419,15 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                 event = attrs.evolve(event, by_riskd=True)
                 acct.riskd.hold(event)
                 out.exits.add(acct.account_id)      # saved: a restart holds it too
+            elif fresh and event.pnl is not None and self._closes_all(acct, event) \
+                    and acct.riskd.reversing_in_flight(event.contract_id, event.side, now):
+                # the other side of riskd's close of the whole position still in flight,
+                # leaving the position flat: that close carried out after the trader reversed
+                # the position (long 1, the trader's sell of 2, the close's buy of 1: flip20);
+                # held the same way, riskd's when the result names its order
+                event = attrs.evolve(event, by_riskd=True)
+                acct.riskd.hold(event, reversing=True)
+                out.exits.add(acct.account_id)
             change = acct.apply_fill(event, self.calendar.trading_day, now,
                                      live and not earlier)
             if late is not None and change == "new":
@@ -555,14 +564,32 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         if acct.riskd.claim_fill(fill, now, market=market):
             return True
         self.cut_reaches(acct, fill, now)
-        # the broker's position there is flat after it: its Position said so already, or the
-        # fill closes all the book holds (its Trade first: the same fact, in the other event
-        # order; trial18a: a slow close's sell of 3, for a close decided on 2, its Trade
-        # before its Position and after the close's result, was counted as the trader's trade)
+        if acct.riskd.claim_fill(fill, now, flat=self._leaves_flat(acct, fill), market=market):
+            return True
+        # riskd's whole close carried out on a position the trader reversed meanwhile (its
+        # result named the order, or a late exit of it: exits.py claim_reversed; flip20)
+        return self._closes_all(acct, fill) and acct.riskd.claim_reversed(fill, now, market)
+
+    @staticmethod
+    def _closes_all(acct, fill) -> bool:
+        """Does this new fill close all that is open there, as either stream reads it (the
+        Position's, the fills')? A close of the whole position closes exactly that."""
+        if acct.signed(fill.contract_id) == 0:
+            return True
+        return any(h != 0 and fill.size == abs(h) and (fill.side == SIDE_SELL) == (h > 0)
+                   for h in (acct.signed(fill.contract_id), acct.exposure(fill.contract_id),
+                             acct.furthest(fill.contract_id)))
+
+    @staticmethod
+    def _leaves_flat(acct, fill) -> bool:
+        """The broker's position there is flat after this new fill: its Position said so
+        already, or the fill closes all the book holds (its Trade first: the same fact, in the
+        other event order; trial18a: a slow close's sell of 3, for a close decided on 2, its
+        Trade before its Position and after the close's result, was counted as the trader's
+        trade)."""
         held = acct.furthest(fill.contract_id)
-        flat = acct.signed(fill.contract_id) == 0 or (
+        return acct.signed(fill.contract_id) == 0 or (
             held != 0 and fill.size == abs(held) and (fill.side == SIDE_SELL) == (held > 0))
-        return acct.riskd.claim_fill(fill, now, flat=flat, market=market)
 
     def _run_deferred(self, acct, contract_id: str, now: int, out: Outcome,
                       force: bool = False) -> None:
@@ -881,11 +908,13 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             f = acct.trades.get(tid)
             if f is None or (f.order_id is not None and f.order_id in r.facts):
                 del r.held[tid]
+                r.reversing.pop(tid, None)
             elif not r.closes_on_contract(res.command_id, cid, side) \
                     or r.in_flight(cid, side, now, but=res.command_id):
                 continue
             else:
                 del r.held[tid]
+                r.reversing.pop(tid, None)
                 if res.orders_known:
                     self._attributed(acct, tid, False, now, out)
 

@@ -69,6 +69,15 @@ partial sell stays the trader's), and never an Order event by itself (claim_orde
 took that the broker made after the command's result is a late-carried close (last_late): the
 engine says it (services/risk/latecarried.py; trial18c section 1: the trader's next position,
 closed 2 minutes later by riskd's held call, with no line anywhere).
+A close of the whole position (closeContract, a flatten's) closes what is open when the broker
+carries it out, also a position the trader reversed meanwhile (long 1, riskd's close held at
+the broker, the trader's sell of 2: the close then buys 1; flip20). That fill is on the other
+side of the close's exits: one that leaves the position flat while such a close is in flight
+is held (reversing; hold) until the result, riskd's when the result names its order (on either
+side: take_orders), and one taken after the result by a late exit of such a close is riskd's
+late close (claim_reversed). Before, both were counted as the trader's trade; and a trader's
+fill that opens a position (no PnL) is never a late exit's (it was taken for one when it opened
+the other way from flat within LATE_NS: "leaves the position flat" read the book before it).
 """
 from __future__ import annotations
 
@@ -210,6 +219,13 @@ class RiskdExits:
     # order ids whose command changed (the command) or was forgotten (None) since the store
     # last wrote
     cmd_changed: dict = attrs.field(factory=dict, eq=False, repr=False)
+    # held fills (hold) on the other side of the whole close they wait for: a close of a
+    # position the trader reversed meanwhile (trade id -> its order id). Saved with `held`
+    reversing: dict = attrs.field(factory=dict, eq=False, repr=False)
+    # orders a whole close's result named on the other side of its exits (order id -> the
+    # command): a fill of one that leaves the position flat is riskd's close of the reversed
+    # position (claim_reversed). Not saved, as `facts`
+    reversed_orders: dict = attrs.field(factory=dict, eq=False, repr=False)
 
     def _live(self) -> list[Exit]:
         sized = self._sized
@@ -597,7 +613,11 @@ class RiskdExits:
         limit): no late exit takes it (Exit.fits_late). A fill a late exit took, made by the
         broker after that exit's command had finished, is a late-carried close: last_late."""
         ours = fill.order_id is not None and fill.order_id in self.orders
-        market = market and fill.order_id not in self.not_market
+        # a late exit takes only a fill that closes something (the broker gives its PnL): a
+        # close carried out late never opens, and the trader's sell opening a short after
+        # riskd's lost close of a long is the trader's (flip20: the position was flat before
+        # it, so it read as "leaves the position flat")
+        market = market and fill.order_id not in self.not_market and fill.pnl is not None
         open_ = self._match(fill.contract_id, fill.side, fill.size, now, flat, market)
         if open_ is None and flat:
             whole = [e for e in self._open(fill.contract_id, fill.side, now)
@@ -625,6 +645,47 @@ class RiskdExits:
             # its claim stays riskd's)
             self.claimed[fill.trade_id] = (fill.contract_id, fill.side, cmds)
         if fill.order_id is not None:
+            self.orders.add(fill.order_id)
+        return True
+
+    def _whole_against(self, contract_id: str, fill_side: int, now: int) -> list[Exit]:
+        """riskd's closes of the whole position on this contract (not reduces) whose exits
+        close on the other side of fill_side, still remembered: a close of them the broker
+        carries out after the trader reversed the position fills on fill_side."""
+        return [e for e in self.expected if e.contract_id == contract_id and e.whole
+                and not e.cut and e.side != fill_side and e.alive(now)]
+
+    def reversing_in_flight(self, contract_id: str, fill_side: int, now: int) -> bool:
+        """A fill on fill_side that leaves the position flat: may it be a whole close of
+        riskd's still without its result, carried out after the trader reversed the position
+        (hold it, reversing: the result names its order or not)?"""
+        return any(e.done_ns == 0 for e in self._whole_against(contract_id, fill_side, now))
+
+    def claim_reversed(self, fill: Fill, now: int, market: bool = True) -> bool:
+        """A fill that leaves the position flat, on the other side of riskd's whole close: the
+        close's order named by its result (reversed_orders), or (a market order) taken by a
+        late exit of such a close, still expecting its contracts: the broker carried it out
+        late, after the trader reversed the position. riskd's; a late one is last_late.
+        market: as claim_fill's (a late exit takes only a market order's closing fill)."""
+        self.last_used, self.last_late = [], None
+        if fill.pnl is None:
+            return False            # it opens: a close never does
+        market = market and fill.order_id not in self.not_market
+        cmd = self.reversed_orders.get(fill.order_id) if fill.order_id is not None else None
+        if cmd is not None:
+            self.orders.add(fill.order_id)
+            return True
+        if not market:
+            return False
+        late = [e for e in self._whole_against(fill.contract_id, fill.side, now)
+                if e.late and e.open_at(now)]
+        if not late:
+            return False
+        self.last_used = self._use(late, late[0].size)
+        if fill.ts_ns > late[0].done_ns + SKEW_NS:
+            self.last_late = late[0]
+        if fill.order_id is not None:
+            self._bind(fill.order_id, late[0].command_id)
             self.orders.add(fill.order_id)
         return True
 
@@ -660,11 +721,17 @@ class RiskdExits:
         return any(e.contract_id == contract_id and e.side == side and e.done_ns == 0
                    and e.command_id != but and e.alive(now) for e in self._outstanding())
 
-    def hold(self, fill: Fill) -> None:
+    def hold(self, fill: Fill, reversing: bool = False) -> None:
         """A new fill on the closing side of a command in flight that fits none of riskd's
         exits: riskd's until that command's result names its orders (CommandResult
-        .close_orders; the engine then keeps it riskd's or gives it to the trader)."""
-        self.held[fill.trade_id] = (fill.contract_id, fill.side)
+        .close_orders; the engine then keeps it riskd's or gives it to the trader).
+        reversing: it is on the other side, leaving flat a position the trader reversed while
+        a whole close was in flight (reversing_in_flight): held on that close's side."""
+        side = fill.side
+        if reversing:
+            side = SIDE_SELL if fill.side == SIDE_BUY else SIDE_BUY
+            self.reversing[fill.trade_id] = fill.order_id
+        self.held[fill.trade_id] = (fill.contract_id, side)
 
     def against_facts(self, fill: Fill, now: int) -> bool:
         """The fill just claimed by expectation fits only exits of commands whose results have
@@ -722,6 +789,7 @@ class RiskdExits:
         cmds = set().union(*(c[2] for c in self.claimed.values())) if self.claimed else set()
         return json.dumps({
             "held": sorted([t, c, s] for t, (c, s) in self.held.items()),
+            "reversing": sorted([t, o] for t, o in self.reversing.items() if t in self.held),
             "claimed": sorted([t, c, s, sorted(k)] for t, (c, s, k) in self.claimed.items()),
             "known": sorted(self.known_cmds & cmds)})
 
@@ -731,6 +799,7 @@ class RiskdExits:
             return
         d = json.loads(body)
         self.held = {t: (c, s) for t, c, s in d.get("held", [])}
+        self.reversing = {t: o for t, o in d.get("reversing", [])}
         self.claimed = {t: (c, s, frozenset(k)) for t, c, s, k in d.get("claimed", [])}
         self.known_cmds |= set(d.get("known", []))
 
@@ -739,9 +808,19 @@ class RiskdExits:
         the side its exits close on their contract are riskd's, whenever their fills come.
         The ids new to riskd's."""
         new = set()
+        held_orders = {o for t, o in self.reversing.items() if t in self.held}
         for o in close_orders:
             if any(e.command_id == command_id and e.contract_id == o.contract_id
-                   and e.side == o.side for e in self.expected):
+                   and e.side != o.side and e.whole and not e.cut for e in self.expected):
+                # a whole close's order on the other side: it closed a position the trader
+                # reversed meanwhile; riskd's for a fill that leaves the position flat (one
+                # held so, or one still to come: claim_reversed)
+                self.reversed_orders[o.order_id] = command_id
+                if o.order_id not in held_orders:
+                    continue
+            if any(e.command_id == command_id and e.contract_id == o.contract_id
+                   and (e.side == o.side or o.order_id in held_orders)
+                   for e in self.expected):
                 self.facts.add(o.order_id)
                 self._bind(o.order_id, command_id)
                 if o.order_id not in self.orders:
@@ -790,6 +869,9 @@ class RiskdExits:
             for o in self.order_cmd.keys() - kept.keys():
                 self.cmd_changed[o] = None
             self.order_cmd = kept
+        if self.reversed_orders:
+            alive = {e.command_id for e in self.expected}
+            self.reversed_orders = {o: c for o, c in self.reversed_orders.items() if c in alive}
         if self.known_cmds or self.claimed or self.held:
             # what the facts still have to settle, for commands riskd still remembers; a
             # claim or hold outliving them stays riskd's
@@ -799,6 +881,7 @@ class RiskdExits:
             self.held = {t: h for t, h in self.held.items()
                          if any(e.contract_id == h[0] and e.side == h[1] and e.done_ns == 0
                                 for e in self.expected)}
+            self.reversing = {t: o for t, o in self.reversing.items() if t in self.held}
         return len(self.expected) != before
 
     # -- persistence (the store keeps these as JSON rows) ----------------------------------
