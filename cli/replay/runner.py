@@ -522,17 +522,22 @@ class Runner:
     def _price(self, cid: str, now: int) -> Optional[Decimal]:
         """The price a close of riskd's is carried out at: the price played at this moment (a
         fill's, or the bar price that set the close off); at a moment inside a bar that is
-        none of its prices (a grace running out, a lockout's timer, an order event), the
-        bar's open and close weighted by the moment's place in the bar (events.price_within),
-        the same convention with one-minute and one-second bars. The last price played made
-        a close in a one-minute bar's last third take its favourable extreme, in its middle
-        third its adverse one (rep18b: the trial's day read -1.42 with one-minute bars and
-        34.58 with one-second bars; now 35.08 and 34.08)."""
+        none of its prices (a grace running out, a lockout's timer, an order event, another
+        contract's fill), the bar's worst price for the position held (its low for a long,
+        its high for a short: events.bar_price's adverse extreme): the bar cannot say where
+        the price was at that moment, and a close is never carried out at a price better
+        than the market may have been then. The bar's open and close weighted by the moment
+        (rep18b) read guarded figures riskd could not have had: trial 20b, Demo 2, 03:12:44
+        CST: a flatten closed MNQ at 20903.75 where riskd's own fill 20 ms later was 20885.75
+        (+36.00); Demo 1, a flatten at 03:09:04 closed MNQ at about 21001 with MNQ at 20880
+        (+232.50). With one-second bars that is the second's own range."""
         bar = self.bar.get(cid)
         c = self.h.contracts.get(cid)
+        side = self.book.side(cid)
         if bar is not None and c is not None and self._quoted.get(cid) != now and \
                 bar.ts_ns <= now < bar.ts_ns + self.h.bar_ns:
-            return price_within(bar, now, self.h.bar_ns, c.tick_size)
+            return bar_price(bar, 1, side) if side else \
+                price_within(bar, now, self.h.bar_ns, c.tick_size)
         price = self.engine.market.price(cid)
         return price if price is not None else self.last_fill_price.get(cid)
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import attrs
 import pytest
 
 from cli.commands.replay import load
@@ -113,3 +114,27 @@ def test_a_flatten_while_riskds_close_is_in_flight_waits_for_riskds_fill(config)
     # for them; the flatten closed nothing of its own
     assert result.rules["daily_unrealized_loss"].contracts_closed == 4, result.rules
     assert set(result.rules) == {"daily_unrealized_loss"}, result.rules
+
+
+
+def test_a_close_at_a_bar_price_is_never_better_than_the_bars_worst(config):
+    """The same minutes with MNQ's minute 03:08 opening at 20950.00, not 20893.75 (so no bar
+    before 03:09 reaches the -200 limit on the 1 MNQ bought at 20999.75 and no close of MNQ is
+    in flight at 03:09:04): the flatten set off by the ES fill's realized loss at 03:09:04
+    closes MNQ itself, at a moment inside the minute 03:09 that is none of its prices. It is
+    carried out at the minute's low, 20880.00 (the worst for the long; MNQ was there then),
+    not between its open 21001.75 and close 20998.00 (main: at 21001.50, better than riskd's
+    own fill by 232.50)."""
+    h = trial_history()
+    bars = h.bars[MNQ]
+    at = next(i for i, b in enumerate(bars) if b.ts_ns == 1796634480000000000)
+    bars[at] = attrs.evolve(bars[at], open=D("20950.0"), low=D("20950.0"))
+    result = Runner(build_engine(load(config), {}), h, trial_records()).run()
+    [day] = result.days.values()
+    # MNQ 20880.00 - 20999.75 = -239.50 where riskd's fill read -229.00
+    assert day.guarded == day.actual - D("10.50"), day
+    # the flatten is riskd's own (daily_net_loss, matched); riskd's close of 03:09:02 is the
+    # one the changed bar did not reach, and the note says so
+    [said] = [n for n in result.notes if "guarded this day" in n]
+    assert "differs from actual by -10.50: riskd's closes the replay did not make: Mon " \
+           "2026-12-07 03:09:02 CST daily_unrealized_loss close_position MNQ" in said, said
