@@ -212,7 +212,13 @@ def run(args, ctx, *, client=None, clock=SYSTEM_CLOCK, sleep=None) -> int:
     label = os.path.basename(loaded.path) + (" " + " ".join(args.sets) if args.sets else "")
     name_of = namer(loaded.config)
     records = riskd_records(ctx.config_path, histories)
-    base = replay_all(loaded, sets, histories, days, label, fetcher.retried, name_of, records)
+    # the display zone, as on every other screen (docs/operations.md, Times and time zones):
+    # trial 2026-12-06, with notify.timezone America/New_York every screen showed EST and
+    # replay "first breach Mon 09:55:20 CST" (the trading day's zone); the notes too (trial
+    # 20b: "09:09:02Z" beside a table in CST)
+    tz = configfile.display_zone(ctx.config_path)
+    base = replay_all(loaded, sets, histories, days, label, fetcher.retried, name_of, records,
+                      tz)
     # what it can and cannot show: the running day, the config as it is now (scope.py)
     base.scope = scope_of(loaded.path, calendar, days, clock.now_ns(), loaded.changed_ns)
     base.notes = fetcher.notes + [f"{base.account_name(r)}: {n}" for r in base.accounts
@@ -222,13 +228,9 @@ def run(args, ctx, *, client=None, clock=SYSTEM_CLOCK, sleep=None) -> int:
     missed = left_out(loaded.config, fetcher.accounts(), accounts, wanted)
     base.notes += left_out_notes(missed, accounts, name_of)
     second = replay_all(other, {}, histories, days, os.path.basename(other.path),
-                        [], name_of, records) if other else None
+                        [], name_of, records, tz) if other else None
     if second is not None:
         second.scope = scope_of(other.path, calendar, days, clock.now_ns(), other.changed_ns)
-    # the display zone, as on every other screen (docs/operations.md, Times and time zones):
-    # trial 2026-12-06, with notify.timezone America/New_York every screen showed EST and
-    # replay "first breach Mon 09:55:20 CST" (the trading day's zone)
-    tz = configfile.display_zone(ctx.config_path)
     if args.html:
         from cli.replay.html import render_html
         try:
@@ -278,9 +280,9 @@ def riskd_records(config_path: str, histories) -> dict:
 
 
 def replay_all(loaded, sets, histories, days, label, retried, name_of=None,
-               records=None) -> rep.Report:
+               records=None, tz=None) -> rep.Report:
     records = records or {}
-    replays = [replay_account(build_engine(loaded, sets), h, records.get(h.account_id))
+    replays = [replay_account(build_engine(loaded, sets, tz), h, records.get(h.account_id))
                for h in histories]
     return rep.build(label, replays, calendar_of(loaded).trading_day, days, retried,
                      name_of or namer(loaded.config))

@@ -21,31 +21,36 @@ from typing import Callable, Iterable
 
 from cli.replay.riskdrecords import LiveClose
 from services.risk.state import symbol_of
+from shared import showtime
 
 
-def _ts(ts_ns: int) -> str:
-    return dt.datetime.fromtimestamp(ts_ns / 1e9, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
+def when(ts_ns: int, tz: dt.tzinfo) -> str:
+    """A moment in a replay's notes, in the display zone the table uses, with its date and the
+    second it happened in ('Mon 2026-12-07 03:09:02 CST'; shared/showtime.py). The notes gave
+    UTC ('2026-12-07 09:09:02Z') beside a table in CST (fresh-user trial 20b, section 9)."""
+    return showtime.at(ts_ns, tz, 0, seconds=True)
 
 
-def _close(ts_ns: int, rule: str, action: str, contract_id) -> str:
-    return f"{_ts(ts_ns)} {rule} {action}" + (f" {symbol_of(contract_id)}" if contract_id else "")
+def _close(ts_ns: int, rule: str, action: str, contract_id, tz: dt.tzinfo) -> str:
+    return f"{when(ts_ns, tz)} {rule} {action}" + \
+        (f" {symbol_of(contract_id)}" if contract_id else "")
 
 
 def parted(day: dt.date, difference: Decimal, riskd_only: Iterable[LiveClose],
-           replay_only: Iterable[tuple]) -> list[str]:
+           replay_only: Iterable[tuple], tz: dt.tzinfo) -> list[str]:
     """The notes of one trading day riskd guarded: riskd's closes the replay left unmatched
     and the replay's own closes (ts, rule, action, contract), with why."""
     parts = []
     live = list(riskd_only)
     if live:
         parts.append("riskd's closes the replay did not make: "
-                     + ", ".join(_close(c.ts_ns, c.rule, c.action, c.contract_id)
+                     + ", ".join(_close(c.ts_ns, c.rule, c.action, c.contract_id, tz)
                                  for c in live)
                      + " (the config replayed, or the bar prices, did not reach them)")
     own = list(replay_only)
     if own:
         parts.append("the replay's closes riskd did not make: "
-                     + ", ".join(_close(*c) for c in own)
+                     + ", ".join(_close(*c, tz) for c in own)
                      + " (carried out at a bar price)")
     if not parts:
         return []
@@ -56,7 +61,8 @@ def parted(day: dt.date, difference: Decimal, riskd_only: Iterable[LiveClose],
 
 
 def day_notes(days: dict, day_of: Callable[[int], dt.date], guarded_days: set,
-              riskd_only: list[LiveClose], replay_only: list[tuple]) -> list[str]:
+              riskd_only: list[LiveClose], replay_only: list[tuple],
+              tz: dt.tzinfo) -> list[str]:
     """parted() for every day in guarded_days, from the whole replay's lists."""
     out = []
     for day in sorted(guarded_days):
@@ -65,5 +71,5 @@ def day_notes(days: dict, day_of: Callable[[int], dt.date], guarded_days: set,
             continue
         out += parted(day, tally.guarded - tally.actual,
                       [c for c in riskd_only if day_of(c.ts_ns) == day],
-                      [c for c in replay_only if day_of(c[0]) == day])
+                      [c for c in replay_only if day_of(c[0]) == day], tz)
     return out

@@ -13,13 +13,16 @@ from cli.replay.runner import ids
 from services.risk.app import holiday_files
 from services.risk.engine import Engine
 from services.risk.settings import RuleSettings, resolve_account_rules
+from shared import showtime
 
 
 def calendar_of(loaded):
     return loaded.config.trading_day.calendar(os.path.dirname(loaded.path))
 
 
-def build_engine(loaded, sets: dict) -> Engine:
+def build_engine(loaded, sets: dict, tz=None) -> Engine:
+    """tz: the display zone the engine's words and the replay's notes give times in (the
+    command's, as its table; else the replayed config's, as the risk worker sets it)."""
     def resolve(config, acct):
         rules = resolve_account_rules(config, acct)
         return rules if rules is None or not sets else apply_sets(rules, sets)
@@ -27,4 +30,5 @@ def build_engine(loaded, sets: dict) -> Engine:
     engine = Engine(calendar_of(loaded), RuleSettings(loaded.config, resolve=resolve),
                     ids=ids(), allow_unlock=loaded.config.admin.allow_unlock)
     engine.holiday_files = holiday_files(loaded.config, loaded.path)
+    engine.zone = tz or showtime.zone_of(loaded.config)
     return engine

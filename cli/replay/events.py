@@ -10,7 +10,8 @@ place the runner judges the adverse extreme earlier, see Runner._trader_fill). W
 comes first is decided when the step is played (the runner knows the guarded position then):
 the adverse one first, so open-PnL rules are judged conservatively. At one instant: prices,
 then new orders, then fills, then orders' final states. A close carried out at a moment inside a bar that is none
-of these prices takes price_within: the same convention whatever the bar size.
+of these prices takes the bar's adverse extreme for the position held (Runner._price): the same
+convention whatever the bar size.
 """
 from __future__ import annotations
 

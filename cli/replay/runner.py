@@ -92,6 +92,8 @@ class Runner:
         self.h = history
         self.aid = history.account_id
         self.records = records             # None: riskd's records not asked (tests, bench)
+        # the notes' times: the display zone the engine's own words use (build_engine)
+        self.zone = getattr(engine, "zone", None) or dt.timezone.utc
         self.book = GuardedBook(self.aid, history.contracts, engine.calendar.trading_day,
                                 fees_per_contract(history))
         self.result = AccountReplay(self.aid, history.name)
@@ -177,7 +179,7 @@ class Runner:
         if self.records is not None:
             self.result.notes += agree.day_notes(
                 self.result.days, self.book.day_of, self._guarded_days(), self._live,
-                self._own)
+                self._own, self.zone)
         self.result.rules = dict(self.book.rules)
         return self.result
 
@@ -215,11 +217,13 @@ class Runner:
             what = f"riskd's {u.rule} lockout" + (f" of {u.symbol}" if u.symbol else "")
             if lifted:
                 self.result.notes.append(
-                    f"{what} was lifted at {fmt_ts(u.ts_ns)} by {u.by} (riskd's records): the "
+                    f"{what} was lifted at {fmt_ts(u.ts_ns, self.zone)} by {u.by} (riskd's "
+                    f"records): the "
                     f"replay lifts it then too")
             else:
                 self.result.notes.append(
-                    f"{what} was lifted at {fmt_ts(u.ts_ns)} by {u.by} (riskd's records); the "
+                    f"{what} was lifted at {fmt_ts(u.ts_ns, self.zone)} by {u.by} (riskd's "
+                    f"records); the "
                     f"replay lifted nothing then ({refusal or 'none of its lockouts'})")
 
     def _guarded_days(self) -> set:
@@ -254,7 +258,8 @@ class Runner:
             of = sum(1 for f in fills if self.book.day_of(f.ts_ns) == day)
             self.result.notes.append(
                 f"{day}: {len(missed)} of {of} fills, from "
-                f"{fmt_ts(missed[0].ts_ns)} to {fmt_ts(missed[-1].ts_ns)}, are not in "
+                f"{fmt_ts(missed[0].ts_ns, self.zone)} to "
+                f"{fmt_ts(missed[-1].ts_ns, self.zone)}, are not in "
                 f"riskd's records: {cannot}")
 
     def _quote(self, cid: str, price: Decimal, now: int) -> None:
@@ -373,10 +378,13 @@ class Runner:
             cmd = self._queue.popleft()
             if self._as_riskd_did(cmd, now):
                 continue                 # in flight until riskd's own fill carries it out
-            for event in self._carry_out(cmd, now):
+            joined = self._joins_riskd(cmd)
+            for event in self._carry_out(cmd, now, skip=joined):
                 out = self.engine.on_event(event, now)
                 self._record(out)
                 self._queue.extend(out.commands)
+            if joined:
+                continue                 # done with riskd's own fill of the close it joined
             out = self.engine.on_result(CommandResult(
                 command_id=cmd.id, account_id=cmd.account_id, status="done",
                 action=cmd.action, rule=cmd.rule, finished_ns=now), now)
@@ -403,10 +411,13 @@ class Runner:
         for o in orders:
             self._cover_said.add(o.order_id)
             self.result.notes.append(
-                f"{fmt_ts(d.ts_ns)} no_stop_loss_grace {symbol_of(d.contract_id)}: judged with "
+                f"{fmt_ts(d.ts_ns, self.zone)} no_stop_loss_grace {symbol_of(d.contract_id)}: "
+                f"judged with "
                 f"stop order {o.order_id} at its last size, {o.size}, from its placing at "
-                f"{fmt_ts(o.created_ns)}; the broker keeps an order's last state only (last "
-                f"changed {fmt_ts(o.updated_ns or o.created_ns)}), so a change of its size "
+                f"{fmt_ts(o.created_ns, self.zone)}; the broker keeps an order's last state only "
+                f"(last "
+                f"changed {fmt_ts(o.updated_ns or o.created_ns, self.zone)}), so a change of its "
+                f"size "
                 f"before then cannot be timed and riskd's grace may have started at another "
                 f"moment: riskd's own decision is in `riskctl history`")
 
@@ -437,6 +448,24 @@ class Runner:
             return False
         self._by_riskd.setdefault(cid, []).append((cmd, self._rule_of(cmd), live))
         return True
+
+    def _joins_riskd(self, cmd: Command) -> list[str]:
+        """The contracts of a close (a flatten: every one held) whose close is already in
+        flight for riskd's own fill (_as_riskd_did): live, that one fill closed them for both
+        commands, so they are not closed again at a bar price. The command waits, as the
+        first of them, for riskd's fill, which carries it out too (trial 20b: riskd's
+        daily_unrealized_loss close of MNQ was in flight for riskd's fill at 03:09:12, 20885.25,
+        when the ES fill's realized loss set off a flatten at 03:09:04; the replay flattened
+        MNQ at once at the one-minute bar's open and close, about 21001, a price MNQ was far
+        from then, and read guarded +232.50 better than riskd's own fills)."""
+        if cmd.mode == ALERT or cmd.action not in CLOSING:
+            return []
+        targets = self.book.open_contracts() if cmd.action == FLATTEN else [cmd.contract_id]
+        joined = [cid for cid in targets if cid and self._by_riskd.get(cid)]
+        if joined:
+            first = self._by_riskd[joined[0]][0]
+            self._by_riskd[joined[0]].append((cmd, self._rule_of(cmd), first[2]))
+        return joined
 
     def _closed_by_riskd(self, fill: Fill, now: int) -> bool:
         """An entry made while locked that riskd, guarding the day, let fill and then closed
@@ -493,22 +522,28 @@ class Runner:
     def _price(self, cid: str, now: int) -> Optional[Decimal]:
         """The price a close of riskd's is carried out at: the price played at this moment (a
         fill's, or the bar price that set the close off); at a moment inside a bar that is
-        none of its prices (a grace running out, a lockout's timer, an order event), the
-        bar's open and close weighted by the moment's place in the bar (events.price_within),
-        the same convention with one-minute and one-second bars. The last price played made
-        a close in a one-minute bar's last third take its favourable extreme, in its middle
-        third its adverse one (rep18b: the trial's day read -1.42 with one-minute bars and
-        34.58 with one-second bars; now 35.08 and 34.08)."""
+        none of its prices (a grace running out, a lockout's timer, an order event, another
+        contract's fill), the bar's worst price for the position held (its low for a long,
+        its high for a short: events.bar_price's adverse extreme): the bar cannot say where
+        the price was at that moment, and a close is never carried out at a price better
+        than the market may have been then. The bar's open and close weighted by the moment
+        (rep18b) read guarded figures riskd could not have had: trial 20b, Demo 2, 03:12:44
+        CST: a flatten closed MNQ at 20903.75 where riskd's own fill 20 ms later was 20885.75
+        (+36.00); Demo 1, a flatten at 03:09:04 closed MNQ at about 21001 with MNQ at 20880
+        (+232.50). With one-second bars that is the second's own range."""
         bar = self.bar.get(cid)
         c = self.h.contracts.get(cid)
+        side = self.book.side(cid)
         if bar is not None and c is not None and self._quoted.get(cid) != now and \
                 bar.ts_ns <= now < bar.ts_ns + self.h.bar_ns:
-            return price_within(bar, now, self.h.bar_ns, c.tick_size)
+            return bar_price(bar, 1, side) if side else \
+                price_within(bar, now, self.h.bar_ns, c.tick_size)
         price = self.engine.market.price(cid)
         return price if price is not None else self.last_fill_price.get(cid)
 
-    def _carry_out(self, cmd: Command, now: int) -> list:
-        """The command done on the guarded book: riskd's fills, positions, cancelled orders."""
+    def _carry_out(self, cmd: Command, now: int, skip: tuple | list = ()) -> list:
+        """The command done on the guarded book: riskd's fills, positions, cancelled orders;
+        the contracts in `skip` are closed by riskd's own fill ahead (_joins_riskd)."""
         if cmd.mode == ALERT:
             return []
         rule = self._rule_of(cmd)
@@ -517,6 +552,8 @@ class Runner:
             targets = self.book.open_contracts() if cmd.action == FLATTEN else [cmd.contract_id]
             size = cmd.size if cmd.action == REDUCE_POSITION else None
             for cid in targets:
+                if cid in skip:
+                    continue
                 if cmd.action == REDUCE_POSITION and cmd.target is not None:   # down to it
                     size = max(0, abs(self.book.book(cid).guarded) - cmd.target)
                 price = self._price(cid, now)
@@ -557,7 +594,7 @@ class Runner:
             events = [self.book.position(cid, now)]
         if (cid, why) not in self._said:
             self._said.add((cid, why))
-            self.result.notes.append(f"{fmt_ts(now)} {cmd.rule} {cmd.action} "
+            self.result.notes.append(f"{fmt_ts(now, self.zone)} {cmd.rule} {cmd.action} "
                                      f"{symbol_of(cid)}: not done ({why})")
         return events
 
@@ -578,8 +615,8 @@ class Runner:
         return out
 
 
-def fmt_ts(ts_ns: int) -> str:
-    return dt.datetime.fromtimestamp(ts_ns / 1e9, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
+def fmt_ts(ts_ns: int, tz: dt.tzinfo) -> str:
+    return agree.when(ts_ns, tz)
 
 
 def replay_account(engine: Engine, history: AccountHistory,

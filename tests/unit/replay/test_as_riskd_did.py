@@ -116,11 +116,11 @@ def test_what_parts_from_riskds_day_is_said(config, capsys):
     # riskd's own sell still closes the 2 in the replay: the day's figure is the same
     assert "2026-11-25: riskd guarded this day (its records hold every fill), guarded and " \
            "actual agree, but the decisions differ: " in said, said
-    assert "riskd's closes the replay did not make: 2026-11-25 16:00:11Z no_stop_loss_grace " \
+    assert "riskd's closes the replay did not make: Wed 2026-11-25 10:00:11 CST no_stop_loss_grace " \
            "close_position MNQ" in said, said
     # the replay held no cooldown then: the unlock lifted nothing, and says so
     [unlock] = [n for n in doc["notes"] if "lifted" in n]
-    assert "riskd's cooldown_after_loss lockout was lifted at 2026-11-25 16:00:40Z by " \
+    assert "riskd's cooldown_after_loss lockout was lifted at Wed 2026-11-25 10:00:40 CST by " \
            "admin:root (riskd's records); the replay lifted nothing then" in unlock, unlock
 
 
@@ -246,7 +246,7 @@ def test_a_lockout_an_admin_lifted_is_lifted_in_the_replay_too(config, capsys):
     [day] = doc["days"]
     assert day["blocked"] == 0 and day["difference"] == "0.00", day
     [said] = [n for n in doc["notes"] if "lifted" in n]
-    assert "riskd's trade_frequency_limit lockout was lifted at 2026-11-25 16:00:12Z by " \
+    assert "riskd's trade_frequency_limit lockout was lifted at Wed 2026-11-25 10:00:12 CST by " \
            "admin:root (riskd's records): the replay lifts it then too" in said, said
 
 

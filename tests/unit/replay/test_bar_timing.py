@@ -11,8 +11,10 @@ riskd's closes whatever the bar size; the HTML report shows the notes.
    breach is at the second of the price move, and nothing is marked.
 2. rep18b: a close at a moment inside a bar that is none of its prices (no_stop_loss_grace
    running out) took the last price played: in a one-minute bar's last third its favourable
-   extreme. It now takes the bar's open and close weighted by the moment's place in the bar,
-   the same convention with one-second bars.
+   extreme. It then took the bar's open and close weighted by the moment's place in the bar;
+   trial 20b: that read guarded figures better than riskd's own fills (a flatten at 21001
+   with MNQ at 20880). It now takes the bar's worst price for the position, whatever the bar
+   size: the bar cannot say where the price was at that moment.
 3. rep18b: the HTML report showed no notes.
 
 Config: etc/riskd.toml as shipped (daily_unrealized_loss 200 a position, cooldown_after_loss);
@@ -107,16 +109,17 @@ def grace_day() -> Days:
     return d
 
 
-def test_a_close_inside_a_bar_takes_its_open_and_close_by_the_moment(config):
+def test_a_close_inside_a_bar_takes_the_bars_worst_price_for_the_position(config):
     grace(config, True)
     result = Runner(build_engine(load(config), {}), grace_day().history()).run()
     [close] = [x for x in result.decisions if x.rule == "no_stop_loss_grace"
                and x.action == "close_position"]
     assert close.ts_ns == T0 + 45_500 * MS
-    # 21000 + (21012 - 21000) x 45.5/60 = 21009.10 -> 21009.00 (tick 0.25): +18.00 on 1 MNQ
-    # less its two fees of 0.50; the last price played, the high 21020, read +39.00
+    # the minute's low, 20980, for the long: -40.00 on 1 MNQ less its two fees of 0.50; the
+    # open and close weighted by the moment read 21009.00, +17.00; the last price played, the
+    # high 21020, read +39.00
     [day] = result.days.values()
-    assert day.guarded == D("17.00"), day
+    assert day.guarded == D("-41.00"), day
 
 
 def test_the_html_report_shows_the_notes(config, tmp_path, capsys):

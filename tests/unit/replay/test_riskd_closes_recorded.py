@@ -208,5 +208,5 @@ def test_a_day_riskd_guarded_from_part_way_says_which_part(grace_config, capsys)
     doc = run_replay(grace_config, d, capsys)
     assert frequency(doc["decisions"]) == [T0 + 55_850 * MS]
     [said] = [n for n in doc["notes"] if "riskd's records" in n]
-    assert "2026-11-25: 1 of 4 fills, from 2026-11-25 16:00:13Z to 2026-11-25 16:00:13Z, " \
-           "are not in riskd's records" in said, said
+    assert "2026-11-25: 1 of 4 fills, from Wed 2026-11-25 10:00:13 CST to Wed 2026-11-25 " \
+           "10:00:13 CST, are not in riskd's records" in said, said

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
@@ -188,8 +189,8 @@ def test_a_flatten_that_found_nothing_to_do_is_not_listed_as_riskds_close(config
     result = Runner(build_engine(loaded, {}), h, rec).run()
     [said] = [n for n in result.notes if "riskd's closes the replay did not make" in n]
     assert said.count("daily_realized_loss flatten") == 1, said
-    assert dt.datetime.fromtimestamp(t_closed / 1e9, dt.timezone.utc).strftime(
-        "%H:%M:%SZ") in said, said
+    assert dt.datetime.fromtimestamp(t_closed // 10**9, ZoneInfo("America/Chicago")).strftime(
+        "%Y-%m-%d %H:%M:%S CST") in said, said
     assert {c.decision_id: c.nothing for c in rec.closes} == {"nothing1": True,
                                                               "closed1": False}
 
