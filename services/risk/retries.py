@@ -10,7 +10,11 @@ a locked account, riskd never tried again, and the screens listed it as an ordin
   (shared/retrying.py RETRIED) whose reason still holds starts (or goes on with) a Failing
   entry per target (account, action, contract, order). The reason holds while the target is
   there (the position open, for a reduce as large as when it failed; the order working; for a
-  flatten anything open) and, when a lockout covered it as it failed, while one still does.
+  flatten anything open) and, for a lockout's action (a lockout enforcement, the flatten of
+  the rule whose lockout covers it: _locked_for), while a lockout still covers it. The action
+  of a rule that set no lockout is judged by that rule, whatever lockout covers the account
+  (trial20b section 3: a close of daily_unrealized_loss on an account a trade_frequency_limit
+  cooldown held was "no longer needed: the lockout ended" at -274.50 against -200.00).
 - The next try is a new command of the same decision, `<decision id>.<n+1>` (enforcement runs
   a command id at most once and answers a repeat of it with its stored result; Command.attempt
   stays the outbox's re-send count of one id). It waits in the outbox (saved on disk, in
@@ -81,7 +85,7 @@ class Failing:
     """One target whose action failed and still has a reason."""
     command: Command                 # the latest try (sent, or waiting in the outbox)
     what: str                        # "MNQ long 1", as it was at the first failure
-    locked: bool                     # a lockout covered it when it failed: it must still
+    locked: bool                     # a lockout's action (_locked_for): a lockout must still
     first_failed_ns: int
     failures: int = 0
     next_ns: Optional[int] = None    # the waiting try's time (None: a try is on its way)
@@ -132,7 +136,7 @@ class Retrying:
             f.what = _target_words(acct, cmd)
         if fresh:
             f = Failing(command=cmd, what=_target_words(acct, cmd),
-                        locked=bool(self._covering(acct, cmd)), first_failed_ns=now,
+                        locked=self._locked_for(acct, cmd), first_failed_ns=now,
                         folded_into=self._folded_into(acct, cmd, target))
         f.failures += 1
         gone = self._reason_gone(acct, f, now)
@@ -230,7 +234,7 @@ class Retrying:
             return
         acct = self.account(cmd.account_id)
         self.failing[_target(cmd)] = Failing(
-            command=cmd, what="", locked=bool(self._covering(acct, cmd)),
+            command=cmd, what="", locked=self._locked_for(acct, cmd),
             first_failed_ns=cmd.issued_ns or now, failures=n - 1, alerted_ns=now,
             reloaded=True)
         # its times, as _retry_result kept them (AccountState.tries_at): the try was issued at
@@ -309,6 +313,18 @@ class Retrying:
     def _covering(self, acct: AccountState, cmd: Command) -> list:
         symbol = symbol_of(cmd.contract_id) if cmd.contract_id else None
         return self.lockouts.covering(acct.account_id, symbol)
+
+    def _locked_for(self, acct: AccountState, cmd: Command) -> bool:
+        """Is cmd a lockout's action (Failing.locked: needed while a lockout covers its
+        target)? A lockout enforcement's, one of a rule whose own lockout covers it (the
+        flatten of daily_net_loss), or one whose rule risk does not judge again; not the
+        action of a rule that set no lockout, even on a locked account: its reason is its rule
+        (trial20b section 3: a daily_unrealized_loss close, failing under a 1-minute
+        trade_frequency_limit cooldown, was "no longer needed: the lockout ended" while the
+        position was at -274.50 against -200.00)."""
+        covering = self._covering(acct, cmd)
+        return bool(covering) and (cmd.rule not in self.rules
+                                   or any(lk.rule == cmd.rule for lk in covering))
 
     def _reason_gone(self, acct: AccountState, f: Failing, now: int) -> Optional["Gone"]:
         """Why the failed action is no longer needed (None while it is)."""
