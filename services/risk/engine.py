@@ -128,6 +128,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         self.acted: dict[tuple, set] = {}              # lockout key -> targets acted on
         self.failing: dict[tuple, object] = {}         # target key -> Failing (retries.py)
         self.ended_failing: dict[str, tuple] = {}      # decision -> (account, how it ended)
+        self.carried_late: dict[str, str] = {}         # decision -> its late close (retries.py)
         self._told_waiting: dict[str, int] = {}        # commands said to wait (marketwait.py)
         self.market_waiting: dict[str, int] = {}       # ... held for the market now (waitjudge.py)
         self.unneeded: dict[str, object] = {}          # ... withdrawn: no longer needed
@@ -432,6 +433,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                     if self.settings.for_account(acct) is not None else []
                 out.warnings.append(late_close_note(late, event, before, after, zone,
                                                     self.ids, now, orders))
+                if not late.closed:     # its command failed (or was withdrawn): history says it
+                    self.carried_out_late(acct, late.command_id, event.ts_ns, zone)
                 if orders:
                     self._take(late_cancel(event, orders, zone, now), now, out)
             if change == "changed":          # as kept: whose it was stays (state.py)

@@ -69,6 +69,10 @@ partial sell stays the trader's), and never an Order event by itself (claim_orde
 took that the broker made after the command's result is a late-carried close (last_late): the
 engine says it (services/risk/latecarried.py; trial18c section 1: the trader's next position,
 closed 2 minutes later by riskd's held call, with no line anywhere).
+Whatever the command's end: a fill the broker made after the result of a command with a late
+exit there is that late exit's, never one of its other exits, remembered WINDOW_NS after the
+result (_spent; trial20b section 1: a FAILED close's own exit took the held call carried out
+10 s after it, then the facts gave it to the trader: no late close said, history "FAILED").
 """
 from __future__ import annotations
 
@@ -140,6 +144,22 @@ class Exit:
         and a trader's stop, limit or partial sell is the trader's (docs/rules.md "Whose
         trade it is")."""
         return not self.late or (market and (flat or not self.whole))
+
+
+def _spent(fill: Fill, exits: list[Exit]) -> list[Exit]:
+    """The exits a fill may still be of: a finished command's other exits are left out when
+    the broker made the fill after that command's result and a late exit of the command is
+    among them (nothing of it but a call whose outcome was lost, Exit.late, can be carried out
+    then). Those others are remembered WINDOW_NS after the result (a failed close's whole
+    position, never closed), and took the late fill 10 s after a FAILED result without a word
+    of a late close (trial20b section 1: enforcement killed -9 while its close was held at the
+    broker; the held call, carried out 10 s after the resumed command gave up, read as
+    nothing riskd had done)."""
+    lates = {e.command_id for e in exits
+             if e.late and e.done_ns and fill.ts_ns > e.done_ns + SKEW_NS}
+    if not lates:
+        return exits
+    return [e for e in exits if e.late or not e.done_ns or e.command_id not in lates]
 
 
 def closing_side(signed_position: int) -> int:
@@ -536,10 +556,15 @@ class RiskdExits:
         return used
 
     def _match(self, contract_id: str, side: int, size: int, now: int,
-               flat: bool = False, market: bool = True) -> Optional[list]:
+               flat: bool = False, market: bool = True,
+               fill: Optional[Fill] = None) -> Optional[list]:
         """The open exits a closing fill or order of this size fits in together (None: none);
-        a late one only as Exit.fits_late says."""
-        open_ = [e for e in self._open(contract_id, side, now) if e.fits_late(flat, market)]
+        a late one only as Exit.fits_late says; of a fill, only those it may still be of
+        (_spent)."""
+        open_ = self._open(contract_id, side, now)
+        if fill is not None:
+            open_ = _spent(fill, open_)
+        open_ = [e for e in open_ if e.fits_late(flat, market)]
         return open_ if open_ and size <= sum(e.size for e in open_) else None
 
     def has_late(self, now: int) -> bool:
@@ -575,9 +600,9 @@ class RiskdExits:
         broker after that exit's command had finished, is a late-carried close: last_late."""
         ours = fill.order_id is not None and fill.order_id in self.orders
         market = market and fill.order_id not in self.not_market
-        open_ = self._match(fill.contract_id, fill.side, fill.size, now, flat, market)
+        open_ = self._match(fill.contract_id, fill.side, fill.size, now, flat, market, fill)
         if open_ is None and flat:
-            whole = [e for e in self._open(fill.contract_id, fill.side, now)
+            whole = [e for e in _spent(fill, self._open(fill.contract_id, fill.side, now))
                      if e.fits_late(flat, market)]
             open_ = whole if any(e.whole for e in whole) else None
         self.last_used, self.last_late = [], None

@@ -62,7 +62,7 @@ from services.risk import marketwait
 from services.risk.outcome import Outcome
 from services.risk.rules.base import ClockTick
 from services.risk.state import AccountState, symbol_of
-from shared import showtime
+from shared import latewords, showtime
 from shared.messages.enforce import DONE, FAILED, FINAL_STATUSES, Command, CommandResult
 from shared.messages.notify import NotifyEvent
 from shared.messages.risk import (CANCEL_ORDERS, CLOSE_POSITION, ENFORCE, FLATTEN,
@@ -71,6 +71,7 @@ from shared.plural import plural
 from shared.rulenumbers import reading_text
 from shared.retrying import (RETRIED, RETRY_AFTER_S, STILL_FAILING_S, calls_made, ordinal,
                              retry_after_s, told_by_risk, try_number)
+from shared.trywords import decision_of
 from shared.when import duration
 
 log = logging.getLogger(__name__)
@@ -306,6 +307,25 @@ class Retrying:
         while len(ended) > ENDED_KEPT:
             del ended[next(iter(ended))]
 
+    def carried_out_late(self, acct: AccountState, command_id: str, fill_ns: int,
+                         zone: dt.tzinfo) -> None:
+        """A close of command_id, which did not end done (it FAILED: given up, or no longer
+        needed, withdrawn), was carried out late by the broker (services/risk/latecarried.py
+        says the fill): history's FAILED line of its decision is followed by what happened
+        ("FAILED ..., then carried out late by the broker at 03:06:42": ended_views), and a
+        failing action of it whose target that close made flat ends so, not "closed outside
+        riskd" (_reason_gone). Trial20b section 1: history kept "FAILED ... gave up" with no
+        word of the held call the broker carried out 10 s later."""
+        how = f"carried out late by the broker at {latewords.clock(fill_ns, zone)}"
+        decision = decision_of(command_id)
+        self.carried_late[decision] = how
+        while len(self.carried_late) > ENDED_KEPT:
+            del self.carried_late[next(iter(self.carried_late))]
+        if not any(decision_of(f.command.id) == decision for f in self.failing.values()):
+            self.ended_failing[decision] = (acct.account_id, how)
+            while len(self.ended_failing) > ENDED_KEPT:
+                del self.ended_failing[next(iter(self.ended_failing))]
+
     def ended_views(self, account_id: int) -> dict[str, str]:
         """The account's failed actions that ended without riskd: decision id -> how."""
         return {d: how for d, (aid, how) in self.ended_failing.items() if aid == account_id}
@@ -337,6 +357,10 @@ class Retrying:
         if cmd.action in (CLOSE_POSITION, REDUCE_POSITION):
             pos = acct.positions.get(cmd.contract_id or "")
             if pos is None or not acct.live_size(pos):
+                late = self.carried_late.get(decision_of(cmd.id))
+                if late:        # its own earlier call, carried out late (carried_out_late)
+                    return Gone(f"{sym} is flat now", f"{f.what} was closed by riskd's earlier "
+                                f"close of it, {late}", short=late)
                 if self._riskd_closing(acct, f):        # another action of riskd's did
                     return Gone(f"{sym} is flat now", f"{f.what} is flat now",
                                 short="flat now")
