@@ -567,6 +567,27 @@ class RiskdExits:
         open_ = [e for e in open_ if e.fits_late(flat, market)]
         return open_ if open_ and size <= sum(e.size for e in open_) else None
 
+    def late_before(self, fill: Fill, command_id: str, issued_ns: int,
+                    now: int) -> Optional[Exit]:
+        """fill, a market close that command_id's exits took, when that command's own close
+        got no answer (its result: the first call timed out, then the position was found
+        flat): the late exit of an earlier command that fits it (its call sent before
+        command_id was issued, its command finished before the broker made the fill), which
+        then takes it (the broker carries calls out in the order they came: the earlier call,
+        held longer, first; the later one then finds nothing). None when none fits.
+        Trial20b section 1, second run: the killed enforcement's held close, carried out 6 s
+        after a newer decision's close was sent (held too), was credited to that newer close
+        ("MNQ is flat: closed, though the close got no answer"), never said late."""
+        for e in self._open(fill.contract_id, fill.side, now):
+            if e.late and e.command_id != command_id and e.done_ns \
+                    and fill.ts_ns > e.done_ns + SKEW_NS and e.issued_ns < issued_ns \
+                    and (e.whole or fill.size <= e.size):
+                self._use([e], fill.size)
+                if fill.order_id is not None:
+                    self._bind(fill.order_id, e.command_id)
+                return e
+        return None
+
     def has_late(self, now: int) -> bool:
         """Is a late exit (a close that may still be carried out) still expected?"""
         return any(e.late and e.open_at(now) for e in self._live())

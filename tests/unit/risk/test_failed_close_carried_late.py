@@ -17,7 +17,7 @@ import datetime as dt
 
 from services.risk.store import Store
 from shared.latewords import LATE_CLOSE, RESTARTED, TIMED_OUT
-from shared.messages.enforce import CommandResult, LostCall
+from shared.messages.enforce import CloseOrder, CommandResult, LostCall
 from shared.messages.market import AccountUpdate, Fill, MarketSnapshot
 from tests.unit.risk.desk import ACCOUNT, MNQ, SIDE_BUY, SIDE_SELL, D, Desk
 
@@ -131,3 +131,38 @@ def test_the_traders_sell_after_the_2_minutes_is_the_traders():
     out = late_fill(desk)
     assert not out.fills[0].by_riskd
     assert notes(desk) == []
+
+
+def test_a_newer_close_whose_call_got_no_answer_does_not_take_the_credit():
+    """Trial20b's second run: the FAILED close's held call is carried out while a newer
+    decision's close (sent after it, held at the broker too) is in flight. That newer close's
+    call got no answer and it then found MNQ flat: the fill is the earlier close's, carried
+    out late, and said so; the newer close took nothing."""
+    desk = Desk(daily_unrealized_loss=LOSS, trade_frequency_limit=FREQ)
+    first, sent = gave_up(desk)
+    desk.wait(5)
+    desk.price(MNQ, 20930)                      # -280: a new breach, a new decision
+    [newer] = [c for c in desk.commands() if c.id != first.id]
+    assert newer.decision_id != first.decision_id and newer.action == "close_position"
+    desk.wait(6)
+    out = late_fill(desk)                       # the first call, carried out at its cap
+    assert out.fills[0].by_riskd
+    desk.wait(4)                                # the newer call timed out 10 s after it went
+    desk.history.append(desk.engine.on_result(CommandResult(
+        command_id=newer.id, account_id=ACCOUNT, status="done", action=newer.action,
+        rule=newer.rule, attempts=2, orders_known=True, first_timed_out_s=10.0,
+        issued_ns=newer.issued_ns,
+        detail="MNQ on account 1001 is flat: closed, though the close got no answer within "
+               "10s (timed out)",
+        # the search's window of a call with no answer runs to the search: it holds the
+        # late close's order
+        close_orders=[CloseOrder(order_id=400, contract_id=MNQ, side=SIDE_SELL, size=2)]),
+        desk.now))
+    [note] = notes(desk)
+    assert note.reason.startswith(
+        f"riskd's earlier close of MNQ (sent at {clock(sent)}, before enforcement "
+        f"restarted), carried out late by the broker, closed your MNQ +2 at "
+        f"{clock(out.fills[0].ts_ns)}; MNQ is flat now"), note.reason
+    assert desk.engine.ended_views(ACCOUNT)[first.decision_id].startswith(
+        "carried out late by the broker at ")
+    assert desk.account.trades_today == 1
