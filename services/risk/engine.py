@@ -129,6 +129,7 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
         self.acted: dict[tuple, set] = {}              # lockout key -> targets acted on
         self.failing: dict[tuple, object] = {}         # target key -> Failing (retries.py)
         self.ended_failing: dict[str, tuple] = {}      # decision -> (account, how it ended)
+        self.carried_late: dict[str, str] = {}         # decision -> its late close (retries.py)
         self._told_waiting: dict[str, int] = {}        # commands said to wait (marketwait.py)
         self.market_waiting: dict[str, int] = {}       # ... held for the market now (waitjudge.py)
         self.unneeded: dict[str, object] = {}          # ... withdrawn: no longer needed
@@ -442,6 +443,8 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
                     if self.settings.for_account(acct) is not None else []
                 out.warnings.append(late_close_note(late, event, before, after, zone,
                                                     self.ids, now, orders))
+                if not late.closed:     # its command failed (or was withdrawn): history says it
+                    self.carried_out_late(acct, late.command_id, event.ts_ns, zone)
                 if orders:
                     self._take(late_cancel(event, orders, zone, now), now, out)
             if change == "changed":          # as kept: whose it was stays (state.py)
@@ -862,7 +865,31 @@ class Engine(Acting, Retrying, Withdrawing, WaitJudging):
             out.exits.add(acct.account_id)
         if acct is not None and res.status in FINAL_STATUSES:
             self._close_orders(acct, res, now, out)
+        if acct is not None and res.status == DONE and res.first_timed_out_s \
+                and acct.riskd.has_late(now):
+            self._late_of_an_earlier_close(acct, res, now, out)
         return out
+
+    def _late_of_an_earlier_close(self, acct: AccountState, res: CommandResult, now: int,
+                                  out: Outcome) -> None:
+        """A close done whose own call got no answer (res.first_timed_out_s): a fill its exits
+        took that an earlier command's late exit fits (exits.py late_before) was that earlier
+        close, carried out late, and is said so (latecarried.py), not credited to this one."""
+        r = acct.riskd
+        zone = getattr(self, "zone", None) or dt.timezone.utc
+        for f in list(acct.trades.values()):
+            if not f.by_riskd or f.order_id is None or f.ts_ns < res.issued_ns \
+                    or r.order_cmd.get(f.order_id) != res.command_id:
+                continue
+            late = r.late_before(f, res.command_id, res.issued_ns, now)
+            if late is None:
+                continue
+            out.exits.add(acct.account_id)
+            after = acct.exposure(f.contract_id)
+            before = after + (f.size if f.side == SIDE_SELL else -f.size)
+            out.warnings.append(late_close_note(late, f, before, after, zone, self.ids, now))
+            if not late.closed:
+                self.carried_out_late(acct, late.command_id, f.ts_ns, zone)
 
     def _close_orders(self, acct: AccountState, res: CommandResult, now: int,
                       out: Outcome) -> None:

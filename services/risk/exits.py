@@ -78,6 +78,10 @@ side: take_orders), and one taken after the result by a late exit of such a clos
 late close (claim_reversed). Before, both were counted as the trader's trade; and a trader's
 fill that opens a position (no PnL) is never a late exit's (it was taken for one when it opened
 the other way from flat within LATE_NS: "leaves the position flat" read the book before it).
+Whatever the command's end: a fill the broker made after the result of a command with a late
+exit there is that late exit's, never one of its other exits, remembered WINDOW_NS after the
+result (_spent; trial20b section 1: a FAILED close's own exit took the held call carried out
+10 s after it, then the facts gave it to the trader: no late close said, history "FAILED").
 """
 from __future__ import annotations
 
@@ -149,6 +153,22 @@ class Exit:
         and a trader's stop, limit or partial sell is the trader's (docs/rules.md "Whose
         trade it is")."""
         return not self.late or (market and (flat or not self.whole))
+
+
+def _spent(fill: Fill, exits: list[Exit]) -> list[Exit]:
+    """The exits a fill may still be of: a finished command's other exits are left out when
+    the broker made the fill after that command's result and a late exit of the command is
+    among them (nothing of it but a call whose outcome was lost, Exit.late, can be carried out
+    then). Those others are remembered WINDOW_NS after the result (a failed close's whole
+    position, never closed), and took the late fill 10 s after a FAILED result without a word
+    of a late close (trial20b section 1: enforcement killed -9 while its close was held at the
+    broker; the held call, carried out 10 s after the resumed command gave up, read as
+    nothing riskd had done)."""
+    lates = {e.command_id for e in exits
+             if e.late and e.done_ns and fill.ts_ns > e.done_ns + SKEW_NS}
+    if not lates:
+        return exits
+    return [e for e in exits if e.late or not e.done_ns or e.command_id not in lates]
 
 
 def closing_side(signed_position: int) -> int:
@@ -575,11 +595,37 @@ class RiskdExits:
         return used
 
     def _match(self, contract_id: str, side: int, size: int, now: int,
-               flat: bool = False, market: bool = True) -> Optional[list]:
+               flat: bool = False, market: bool = True,
+               fill: Optional[Fill] = None) -> Optional[list]:
         """The open exits a closing fill or order of this size fits in together (None: none);
-        a late one only as Exit.fits_late says."""
-        open_ = [e for e in self._open(contract_id, side, now) if e.fits_late(flat, market)]
+        a late one only as Exit.fits_late says; of a fill, only those it may still be of
+        (_spent)."""
+        open_ = self._open(contract_id, side, now)
+        if fill is not None:
+            open_ = _spent(fill, open_)
+        open_ = [e for e in open_ if e.fits_late(flat, market)]
         return open_ if open_ and size <= sum(e.size for e in open_) else None
+
+    def late_before(self, fill: Fill, command_id: str, issued_ns: int,
+                    now: int) -> Optional[Exit]:
+        """fill, a market close that command_id's exits took, when that command's own close
+        got no answer (its result: the first call timed out, then the position was found
+        flat): the late exit of an earlier command that fits it (its call sent before
+        command_id was issued, its command finished before the broker made the fill), which
+        then takes it (the broker carries calls out in the order they came: the earlier call,
+        held longer, first; the later one then finds nothing). None when none fits.
+        Trial20b section 1, second run: the killed enforcement's held close, carried out 6 s
+        after a newer decision's close was sent (held too), was credited to that newer close
+        ("MNQ is flat: closed, though the close got no answer"), never said late."""
+        for e in self._open(fill.contract_id, fill.side, now):
+            if e.late and e.command_id != command_id and e.done_ns \
+                    and fill.ts_ns > e.done_ns + SKEW_NS and e.issued_ns < issued_ns \
+                    and (e.whole or fill.size <= e.size):
+                self._use([e], fill.size)
+                if fill.order_id is not None:
+                    self._bind(fill.order_id, e.command_id)
+                return e
+        return None
 
     def has_late(self, now: int) -> bool:
         """Is a late exit (a close that may still be carried out) still expected?"""
@@ -618,9 +664,9 @@ class RiskdExits:
         # riskd's lost close of a long is the trader's (flip20: the position was flat before
         # it, so it read as "leaves the position flat")
         market = market and fill.order_id not in self.not_market and fill.pnl is not None
-        open_ = self._match(fill.contract_id, fill.side, fill.size, now, flat, market)
+        open_ = self._match(fill.contract_id, fill.side, fill.size, now, flat, market, fill)
         if open_ is None and flat:
-            whole = [e for e in self._open(fill.contract_id, fill.side, now)
+            whole = [e for e in _spent(fill, self._open(fill.contract_id, fill.side, now))
                      if e.fits_late(flat, market)]
             open_ = whole if any(e.whole for e in whole) else None
         self.last_used, self.last_late = [], None

@@ -10,7 +10,11 @@ a locked account, riskd never tried again, and the screens listed it as an ordin
   (shared/retrying.py RETRIED) whose reason still holds starts (or goes on with) a Failing
   entry per target (account, action, contract, order). The reason holds while the target is
   there (the position open, for a reduce as large as when it failed; the order working; for a
-  flatten anything open) and, when a lockout covered it as it failed, while one still does.
+  flatten anything open) and, for a lockout's action (a lockout enforcement, the flatten of
+  the rule whose lockout covers it: _locked_for), while a lockout still covers it. The action
+  of a rule that set no lockout is judged by that rule, whatever lockout covers the account
+  (trial20b section 3: a close of daily_unrealized_loss on an account a trade_frequency_limit
+  cooldown held was "no longer needed: the lockout ended" at -274.50 against -200.00).
 - The next try is a new command of the same decision, `<decision id>.<n+1>` (enforcement runs
   a command id at most once and answers a repeat of it with its stored result; Command.attempt
   stays the outbox's re-send count of one id). It waits in the outbox (saved on disk, in
@@ -58,7 +62,7 @@ from services.risk import marketwait
 from services.risk.outcome import Outcome
 from services.risk.rules.base import ClockTick
 from services.risk.state import AccountState, symbol_of
-from shared import showtime
+from shared import latewords, showtime
 from shared.messages.enforce import DONE, FAILED, FINAL_STATUSES, Command, CommandResult
 from shared.messages.notify import NotifyEvent
 from shared.messages.risk import (CANCEL_ORDERS, CLOSE_POSITION, ENFORCE, FLATTEN,
@@ -67,6 +71,7 @@ from shared.plural import plural
 from shared.rulenumbers import reading_text
 from shared.retrying import (RETRIED, RETRY_AFTER_S, STILL_FAILING_S, calls_made, ordinal,
                              retry_after_s, told_by_risk, try_number)
+from shared.trywords import decision_of
 from shared.when import duration
 
 log = logging.getLogger(__name__)
@@ -81,7 +86,7 @@ class Failing:
     """One target whose action failed and still has a reason."""
     command: Command                 # the latest try (sent, or waiting in the outbox)
     what: str                        # "MNQ long 1", as it was at the first failure
-    locked: bool                     # a lockout covered it when it failed: it must still
+    locked: bool                     # a lockout's action (_locked_for): a lockout must still
     first_failed_ns: int
     failures: int = 0
     next_ns: Optional[int] = None    # the waiting try's time (None: a try is on its way)
@@ -132,7 +137,7 @@ class Retrying:
             f.what = _target_words(acct, cmd)
         if fresh:
             f = Failing(command=cmd, what=_target_words(acct, cmd),
-                        locked=bool(self._covering(acct, cmd)), first_failed_ns=now,
+                        locked=self._locked_for(acct, cmd), first_failed_ns=now,
                         folded_into=self._folded_into(acct, cmd, target))
         f.failures += 1
         gone = self._reason_gone(acct, f, now)
@@ -230,7 +235,7 @@ class Retrying:
             return
         acct = self.account(cmd.account_id)
         self.failing[_target(cmd)] = Failing(
-            command=cmd, what="", locked=bool(self._covering(acct, cmd)),
+            command=cmd, what="", locked=self._locked_for(acct, cmd),
             first_failed_ns=cmd.issued_ns or now, failures=n - 1, alerted_ns=now,
             reloaded=True)
         # its times, as _retry_result kept them (AccountState.tries_at): the try was issued at
@@ -302,6 +307,25 @@ class Retrying:
         while len(ended) > ENDED_KEPT:
             del ended[next(iter(ended))]
 
+    def carried_out_late(self, acct: AccountState, command_id: str, fill_ns: int,
+                         zone: dt.tzinfo) -> None:
+        """A close of command_id, which did not end done (it FAILED: given up, or no longer
+        needed, withdrawn), was carried out late by the broker (services/risk/latecarried.py
+        says the fill): history's FAILED line of its decision is followed by what happened
+        ("FAILED ..., then carried out late by the broker at 03:06:42": ended_views), and a
+        failing action of it whose target that close made flat ends so, not "closed outside
+        riskd" (_reason_gone). Trial20b section 1: history kept "FAILED ... gave up" with no
+        word of the held call the broker carried out 10 s later."""
+        how = f"carried out late by the broker at {latewords.clock(fill_ns, zone)}"
+        decision = decision_of(command_id)
+        self.carried_late[decision] = how
+        while len(self.carried_late) > ENDED_KEPT:
+            del self.carried_late[next(iter(self.carried_late))]
+        if not any(decision_of(f.command.id) == decision for f in self.failing.values()):
+            self.ended_failing[decision] = (acct.account_id, how)
+            while len(self.ended_failing) > ENDED_KEPT:
+                del self.ended_failing[next(iter(self.ended_failing))]
+
     def ended_views(self, account_id: int) -> dict[str, str]:
         """The account's failed actions that ended without riskd: decision id -> how."""
         return {d: how for d, (aid, how) in self.ended_failing.items() if aid == account_id}
@@ -309,6 +333,18 @@ class Retrying:
     def _covering(self, acct: AccountState, cmd: Command) -> list:
         symbol = symbol_of(cmd.contract_id) if cmd.contract_id else None
         return self.lockouts.covering(acct.account_id, symbol)
+
+    def _locked_for(self, acct: AccountState, cmd: Command) -> bool:
+        """Is cmd a lockout's action (Failing.locked: needed while a lockout covers its
+        target)? A lockout enforcement's, one of a rule whose own lockout covers it (the
+        flatten of daily_net_loss), or one whose rule risk does not judge again; not the
+        action of a rule that set no lockout, even on a locked account: its reason is its rule
+        (trial20b section 3: a daily_unrealized_loss close, failing under a 1-minute
+        trade_frequency_limit cooldown, was "no longer needed: the lockout ended" while the
+        position was at -274.50 against -200.00)."""
+        covering = self._covering(acct, cmd)
+        return bool(covering) and (cmd.rule not in self.rules
+                                   or any(lk.rule == cmd.rule for lk in covering))
 
     def _reason_gone(self, acct: AccountState, f: Failing, now: int) -> Optional["Gone"]:
         """Why the failed action is no longer needed (None while it is)."""
@@ -321,6 +357,10 @@ class Retrying:
         if cmd.action in (CLOSE_POSITION, REDUCE_POSITION):
             pos = acct.positions.get(cmd.contract_id or "")
             if pos is None or not acct.live_size(pos):
+                late = self.carried_late.get(decision_of(cmd.id))
+                if late:        # its own earlier call, carried out late (carried_out_late)
+                    return Gone(f"{sym} is flat now", f"{f.what} was closed by riskd's earlier "
+                                f"close of it, {late}", short=late)
                 if self._riskd_closing(acct, f):        # another action of riskd's did
                     return Gone(f"{sym} is flat now", f"{f.what} is flat now",
                                 short="flat now")
