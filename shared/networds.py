@@ -16,6 +16,12 @@ from urllib.parse import urlsplit
 # a broker's hub that refuses the connection (shared/projectx/realtime.py), as the NOT GUARDED
 # reason says it (services/supervisor/brokerdown.py)
 BROKER_UNREACHABLE = "the broker is not reachable"
+# riskd's own sim broker running again while a hub's last failed try was "not reachable":
+# that reason is from before the start (trial20b section 8); market's next try reconnects
+BROKER_BACK = "the broker is up again"
+WAITS = "(it waits longer after each failed try, 60 s at most)"
+NEXT_TRY = f"market reconnects at its next try {WAITS}"
+NEXT_TRY_CAP_S = 60
 
 # (what the class names or text show, why in words, what to check), first match wins
 CAUSES = (

@@ -368,6 +368,7 @@ class NotifyWorker(Worker):
             self.supervisor.stopping()      # riskd stops on purpose: its silence is no news
         if isinstance(msg, WorkerEvent):
             self.running.observe(msg, self.clock.now_ns())
+            self.watch.worker(msg, self.ctx_t.broker_workers, self.clock.monotonic())
         if isinstance(msg, GuardReport):
             self.unguarded[msg.trading_day] = msg.unguarded_s
             return

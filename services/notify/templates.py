@@ -16,7 +16,8 @@ from decimal import Decimal
 from typing import Any, Callable, Mapping, Optional
 import attrs
 
-from shared import guardwords, latewords, roundslatency, shards, showtime, tokenwords
+from shared import (guardwords, latewords, networds, roundslatency, shards, showtime,
+                    tokenwords)
 from shared.accountname import account_name, called, named
 from shared.plural import plural
 from shared.retrying import calls_made, told_by_risk
@@ -694,6 +695,9 @@ class DisconnectWatch:
     newest reason market reported (not the first: 'the connection closed' says nothing once
     the broker refused riskd's token or login since), and a refused login has an alert of its
     own (broker_login_refused): riskd cannot repair it, a person must check the key.
+    A reason "the broker is not reachable" said before riskd's own sim broker started again
+    (worker) is stale: the alert says the broker is up again and market reconnects at its
+    next try (trial20b section 8: "connection refused" 11 s after the sim was up).
     """
 
     DOWN = ("disconnected", "reconnecting", "connecting")
@@ -701,11 +705,28 @@ class DisconnectWatch:
     def __init__(self, after_s: float):
         self.after_s = after_s
         self._down: dict[str, tuple[float, str, bool]] = {}   # hub -> (since, reason, alerted)
+        self._said: dict[str, float] = {}      # hub -> when market last gave its reason
+        self._broker_up: Optional[float] = None  # riskd's sim broker last came up
+
+    def worker(self, e: WorkerEvent, broker_workers, now: float) -> None:
+        """A worker's state: riskd's own sim broker (broker_workers) running again."""
+        if e.state == "running" and e.name in broker_workers:
+            self._broker_up = now
+
+    def _reason(self, hub: str, reason: str, now: float) -> str:
+        up = self._broker_up
+        if up is None or networds.BROKER_UNREACHABLE not in reason \
+                or self._said.get(hub, now) >= up:
+            return reason
+        return (f"{networds.BROKER_BACK} (riskd's sim broker started {duration(now - up)} ago); "
+                f"{networds.NEXT_TRY}")
 
     def observe(self, c: BrokerConnection, now: float) -> list[Alert]:
         if c.state in self.DOWN:
             since, reason, alerted = self._down.get(c.hub, (now, c.reason, False))
             self._down[c.hub] = (since, c.reason or reason, alerted)
+            if c.reason:
+                self._said[c.hub] = now
             return self.tick(now)
         since, _reason, alerted = self._down.pop(c.hub, (now, "", False))
         if alerted:
@@ -727,6 +748,7 @@ class DisconnectWatch:
                                      lines=(reason, "riskd tries again every minute; after "
                                                     "fixing the key: riskctl restart market")))
                     continue
+                reason = self._reason(hub, reason, now)
                 out.append(Alert(kind="broker_disconnected", severity=CRITICAL,
                                  title=f"🔴 Broker {hub} hub disconnected for "
                                        f"{duration(now - since)}: accounts are not guarded",

@@ -129,6 +129,7 @@ class Slot:
         # why the processes started for an operator's start/restart (up_waiters) crashed
         # before they were up, while riskd restarted them at once: the answer says it
         self.start_crashes: list[str] = []
+        self.up_ns: Optional[int] = None         # when its process was last up (our clock)
 
 
 def policy_settings(loaded: LoadedConfig) -> PolicySettings:
@@ -466,6 +467,7 @@ class Supervisor(Worker):
         name, pid = slot.name, slot.child.shown_pid
         if slot.policy.alive(now):
             log.info("%s is up (pid %d)", name, pid)
+            slot.up_ns = self.clock.now_ns()
             if name == "notify":
                 self._notify_up_ns = self.clock.now_ns()
             # in a crash loop "back" says so, as soon as it is up (backalerts.BackWatch.up)
@@ -481,6 +483,9 @@ class Supervisor(Worker):
             said = (f"{name} crashed while starting ({'; '.join(slot.start_crashes)}); riskd "
                     f"restarted it: running now (pid {pid})" if slot.start_crashes
                     else f"{name} is up (pid {pid})")
+            if name in self.back.broker_workers and self.guard.unreachable_before(slot.up_ns):
+                said += "; " + brokerdown.start_note(slot.up_ns, slot.up_ns,
+                                                     showtime.zone_of(self.config))
             for respond in slot.up_waiters:
                 respond(ok(self.info(slot), reason=said))
             slot.up_waiters.clear()
@@ -1092,13 +1097,17 @@ class Supervisor(Worker):
         return round(seconds, 3), reasons          # the true ones now, not the gap's
 
     def _broker_down(self, now_ns: int) -> str:
-        """riskd's own sim broker not running, in words ('' with it running, or no sim)."""
+        """riskd's own sim broker not running, in words; running again since the hubs last said
+        it was not reachable: that it is up again (brokerdown.sim_back); '' otherwise or no sim."""
         for name in self.back.broker_workers:
             slot = self.slots.get(name)
             if slot is not None and slot.policy.state != RUNNING:
                 return brokerdown.sim_down(slot, self.config.broker.endpoints()[0],
                                            self.clock.monotonic(), now_ns,
                                            showtime.zone_of(self.config))
+            if slot is not None and slot.up_ns is not None \
+                    and self.guard.unreachable_before(slot.up_ns):
+                return brokerdown.sim_back(slot.up_ns, now_ns, showtime.zone_of(self.config))
         return ""
 
     def _changed(self, slot: Slot) -> None:

@@ -17,7 +17,9 @@ import urllib.parse as urlparse
 
 from services.supervisor.policy import FLAPPING, STOPPED, STOPPING
 from services.supervisor.unreachable import STATUS_HINT, unreachable_reason
-from shared.networds import BROKER_UNREACHABLE
+from shared import showtime
+from shared.networds import (BROKER_BACK, BROKER_UNREACHABLE, NEXT_TRY, NEXT_TRY_CAP_S,
+                             WAITS)
 
 MEANWHILE = "no prices or fills reach risk and nothing can be closed"
 RETRYING = ("market tries again, waiting longer each time (60 s at most); meanwhile no prices "
@@ -32,6 +34,25 @@ def sim_down(slot, rest_url: str, now: float, now_ns: int, tz: dt.tzinfo) -> str
     where = urlparse.urlsplit(rest_url).netloc or rest_url
     return (f"the broker is not reachable at {where}: riskd's sim broker is not running "
             f"({state}); meanwhile {MEANWHILE}, and market keeps trying to connect")
+
+
+def sim_back(up_ns: int, now_ns: int, tz: dt.tzinfo) -> str:
+    """riskd's sim broker runs again, started after the hubs' last failed try said the broker
+    was not reachable (that reason is stale: trial20b section 8): 'the broker is up again
+    (riskd's sim broker started at Mon 03:01:13 CST); market reconnects at its next try (...),
+    by Mon 03:02:13 CST at the latest; meanwhile ...'. The latest: market's wait between two
+    tries is NEXT_TRY_CAP_S at most, and its last failed try came before the start."""
+    latest = showtime.end(up_ns + NEXT_TRY_CAP_S * 1_000_000_000, tz, now_ns)
+    return (f"{BROKER_BACK} (riskd's sim broker started at {showtime.start(up_ns, tz, now_ns)}); "
+            f"{NEXT_TRY}, by {latest} at the latest; meanwhile {MEANWHILE}")
+
+
+def start_note(up_ns: int, now_ns: int, tz: dt.tzinfo) -> str:
+    """What `riskctl start simbroker` adds while the hubs are down from before the start: the
+    accounts stay unguarded until market reconnects, and by when at the latest."""
+    latest = showtime.end(up_ns + NEXT_TRY_CAP_S * 1_000_000_000, tz, now_ns)
+    return (f"the accounts stay NOT GUARDED until market reconnects: at its next try {WAITS}, "
+            f"by {latest} at the latest (`riskctl status` says when it is back)")
 
 
 def _state(slot, now: float, now_ns: int, tz: dt.tzinfo) -> str:

@@ -19,6 +19,7 @@ from typing import Iterable, Optional
 import attrs
 
 from services.supervisor import brokerdown
+from shared.networds import BROKER_UNREACHABLE
 
 GUARD_WORKERS = ("market", "risk", "enforcement")
 GUARD_HUBS = ("user", "market")
@@ -47,6 +48,7 @@ class GuardTracker:
     workers: dict[str, bool] = attrs.Factory(dict)
     hubs: dict[str, str] = attrs.Factory(dict)
     hub_why: dict[str, str] = attrs.Factory(dict)    # market's newest reason per hub
+    hub_ns: dict[str, int] = attrs.Factory(dict)     # when market last said it (our clock)
     precaution: dict[str, bool] = attrs.Factory(dict)   # a stale-feed reconnect (see above)
 
     def reasons(self) -> tuple[str, ...]:
@@ -74,6 +76,7 @@ class GuardTracker:
         if not running and name == "market":
             self.hubs.clear()          # a new market process reports its hubs afresh
             self.hub_why.clear()
+            self.hub_ns.clear()
             self.precaution.clear()
         closed = self._update(now_ns)
         if not running and since_ns is not None and self.open_gap is not None:
@@ -91,8 +94,17 @@ class GuardTracker:
             precaution: bool = False) -> Optional[Gap]:
         self.hubs[hub] = state
         self.hub_why[hub] = reason
+        self.hub_ns[hub] = now_ns
         self.precaution[hub] = precaution
         return self._update(now_ns)
+
+    def unreachable_before(self, ns: int) -> bool:
+        """A guard hub is down now and market's newest word on it, said before `ns`, is that
+        the broker was not reachable: stale once riskd's own sim broker is up since `ns`
+        (market says nothing new until its next try; trial20b section 8)."""
+        return any(self.hubs.get(hub) not in HUB_OK and BROKER_UNREACHABLE in
+                   self.hub_why.get(hub, "") and self.hub_ns.get(hub, ns) < ns
+                   for hub in GUARD_HUBS)
 
     def explained(self, reasons: Iterable[str], broker_down: str = "") -> list[str]:
         """`reasons` for a screen: a hub that is down now says why, in market's words

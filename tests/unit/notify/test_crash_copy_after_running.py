@@ -18,7 +18,7 @@ from services.notify.app import NotifyWorker
 from services.notify.lockedbuys import LockedBuys
 from services.notify.outbox import Outbox
 from services.notify.running import WorkerStates
-from services.notify.templates import Context
+from services.notify.templates import Context, DisconnectWatch
 from shared import topics
 from shared.bus.publisher import Publisher
 from shared.bus.sockets import make_socket
@@ -40,6 +40,7 @@ class Notify(NotifyWorker):
         self.states = StateOrder()
         self.running = WorkerStates()
         self.ctx_t = Context()
+        self.watch = DisconnectWatch(30)  # the broker hubs' alert (told of the sim's start)
         self.locked_buys = LockedBuys(self.outbox)
         self._late_results: set = set()
         self._late_folded: dict = {}

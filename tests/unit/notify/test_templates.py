@@ -338,3 +338,40 @@ def test_a_reading_reads_like_the_reason_beside_it_no_plus_and_grouped():
                     value=Decimal("48060.29"), limit=Decimal("48100"), warn_at=0.8,
                     reason="drawdown_guard at 98% of its limit")
     assert build(w, CTX).lines == ("value 48,060.29 vs limit 48,100.00",)
+
+
+REFUSED_WORDS = ("cannot connect: the broker is not reachable at 127.0.0.1:47421 (connection "
+                 "refused: nothing listens there)")
+
+
+def test_a_refused_reason_from_before_the_sim_broker_started_again_is_not_given():
+    """Trial20b section 8: "🔴 Broker user hub disconnected for 30s ... (connection refused:
+    nothing listens there)" 11 s after `riskctl start simbroker` had the sim up (market's next
+    try had not come yet). Now the alert says the broker is up again and market reconnects at
+    its next try. Fails on main's code (the stale refusal, and no DisconnectWatch.worker)."""
+    w = DisconnectWatch(after_s=30)
+    w.observe(BrokerConnection(hub="user", state="reconnecting", reason="the connection closed"),
+              0.0)
+    w.observe(BrokerConnection(hub="user", state="reconnecting", reason=REFUSED_WORDS), 1.0)
+    w.worker(WorkerEvent(name="market", state="running"), ("simbroker",), 15.0)  # not the sim
+    w.worker(WorkerEvent(name="simbroker", state="starting"), ("simbroker",), 18.0)
+    w.worker(WorkerEvent(name="simbroker", state="running"), ("simbroker",), 19.0)
+    (down,) = w.tick(30.0)
+    assert down.lines == ("the broker is up again (riskd's sim broker started 11s ago); market "
+                          "reconnects at its next try (it waits longer after each failed try, "
+                          "60 s at most)",), down.lines
+    assert "refused" not in down.text
+
+
+def test_a_refusal_said_after_the_sim_broker_started_is_the_latest_attempt_s():
+    w = DisconnectWatch(after_s=30)
+    w.worker(WorkerEvent(name="simbroker", state="running"), ("simbroker",), 0.0)
+    w.observe(BrokerConnection(hub="user", state="reconnecting", reason=REFUSED_WORDS), 1.0)
+    (down,) = w.tick(31.0)
+    assert down.lines == (REFUSED_WORDS,)
+    # a broker riskd does not run (no broker workers): market's words, always
+    w = DisconnectWatch(after_s=30)
+    w.observe(BrokerConnection(hub="user", state="reconnecting", reason=REFUSED_WORDS), 1.0)
+    w.worker(WorkerEvent(name="simbroker", state="running"), (), 5.0)
+    (down,) = w.tick(31.0)
+    assert down.lines == (REFUSED_WORDS,)

@@ -113,3 +113,64 @@ def test_the_supervisor_says_the_sim_words_only_while_its_sim_broker_is_not_runn
     me.back.broker_workers = ()                     # a real broker: no sim words
     sim.policy.want_stop()
     assert Supervisor._broker_down(me, clock.now_ns()) == ""
+
+
+def _sim_up_again(up_ns: int) -> Slot:
+    """The stopped sim started again: its process up at up_ns (the supervisor's clock)."""
+    slot = _stopped_sim()
+    slot.policy.want_start(10.0)
+    slot.policy.spawned(10.0)
+    slot.policy.alive(10.5)
+    slot.up_ns = up_ns
+    return slot
+
+
+def test_the_sim_up_again_makes_the_hubs_refused_reason_stale_until_market_says_anew(tmp_path):
+    """Trial20b section 8: after `riskctl start simbroker`, status still read "the broker is not
+    reachable ... (connection refused: nothing listens there)" (market says nothing new until
+    its next try, up to 60 s later). Now: the broker is up again, market reconnects at its next
+    try, by when at the latest. Fails on main's code: "" (the hubs' stale words are shown)."""
+    loaded = load_config(make_config(tmp_path, broker={"kind": "sim"}))
+    up = STOPPED_AT + 20 * S
+    clock = FakeClock(up + 3 * S)
+    t = _hubs_refused()
+    for hub in ("user", "market"):          # market said "refused" before the start
+        t.hub_ns[hub] = STOPPED_AT + 2 * S
+    me = types.SimpleNamespace(back=types.SimpleNamespace(broker_workers=("simbroker",)),
+                               slots={"simbroker": _sim_up_again(up)}, config=loaded.config,
+                               clock=clock, guard=t)
+    said = Supervisor._broker_down(me, clock.now_ns())
+    assert said == (
+        "the broker is up again (riskd's sim broker started at Mon 00:31:52 CST); market "
+        "reconnects at its next try (it waits longer after each failed try, 60 s at most), by "
+        "Mon 00:32:52 CST at the latest; meanwhile no prices or fills reach risk and nothing "
+        "can be closed"), said
+    assert t.explained(t.now(), said) == [said]       # one sentence for both hubs
+    # market's next try failed for another reason, said after the start: its words again
+    t.hub("user", "reconnecting", up + 4 * S, "cannot connect: handshake refused")
+    t.hub("market", "reconnecting", up + 4 * S, "cannot connect: handshake refused")
+    assert Supervisor._broker_down(me, clock.now_ns()) == ""
+    # connected: nothing to say
+    t.hub("user", "connected", up + 5 * S)
+    t.hub("market", "connected", up + 5 * S)
+    assert Supervisor._broker_down(me, clock.now_ns()) == ""
+    assert t.now() == ()
+
+
+def test_a_hub_refused_after_the_sim_came_up_keeps_market_s_words():
+    """Only a reason from before the start is stale: a refusal said after it is the latest
+    attempt's (the sim listens elsewhere, or went again)."""
+    t = _hubs_refused()
+    assert not t.unreachable_before(2 * S)          # said at 2 S: not before a start at 2 S
+    assert t.unreachable_before(2 * S + 1)
+    t.hub("user", "connected", 3 * S)
+    t.hub("market", "connected", 3 * S)
+    assert not t.unreachable_before(10 * S)
+
+
+def test_the_start_answer_says_the_accounts_stay_unguarded_until_market_reconnects():
+    up = STOPPED_AT + 20 * S
+    assert brokerdown.start_note(up, up, CHICAGO) == (
+        "the accounts stay NOT GUARDED until market reconnects: at its next try (it waits "
+        "longer after each failed try, 60 s at most), by Mon 00:32:52 CST at the latest "
+        "(`riskctl status` says when it is back)")
