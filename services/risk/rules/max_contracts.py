@@ -58,7 +58,20 @@ def newest_first(acct, positions) -> list[tuple[int, object, int]]:
     return sorted(lots, key=lambda lot: lot[0], reverse=True)
 
 
-class MaxContracts(Rule):
+class SizeRule(Rule):
+    """What both size rules (max_contracts, max_contracts_per_instrument) decide alike."""
+
+    def acts_while_locked(self, ctx, now, params, m):
+        """Never: a lockout cuts every contract added while it holds (lockout enforcement),
+        so the count cannot grow to a breach before the lockout ends (its warning comes
+        then, if still due)."""
+        return False
+
+    def past(self, m: Measure) -> bool:
+        return m.value > m.limit            # evaluate: a breach is over the limit, not at it
+
+
+class MaxContracts(SizeRule):
     name = "max_contracts"
     listens = frozenset({POSITION})
     description = "open contracts over the limit: reduce the newest exposure, or flatten"
@@ -77,15 +90,6 @@ class MaxContracts(Rule):
         closing = sum(acct.live_size(p) - kept[p.contract_id] for p in acct.positions.values())
         n = open_contracts(ctx, params.count, lambda p: kept[p.contract_id])
         return [self._reading(n, params, closing)]
-
-    def acts_while_locked(self, ctx, now, params, m):
-        """Never: a lockout cuts every contract added while it holds (lockout enforcement),
-        so the count cannot grow to a breach before the lockout ends (its warning comes
-        then, if still due)."""
-        return False
-
-    def past(self, m: Measure) -> bool:
-        return m.value > m.limit            # evaluate: a breach is over the limit, not at it
 
     def past_shown(self, ctx, now, m):
         acct = ctx.account

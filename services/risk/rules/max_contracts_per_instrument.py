@@ -4,8 +4,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Optional
 
-from services.risk.rules.base import POSITION, Measure, Rule, lookup_symbol, progress
-from services.risk.rules.max_contracts import closing_words, past_shown
+from services.risk.rules.base import POSITION, Measure, lookup_symbol, progress
+from services.risk.rules.max_contracts import SizeRule, closing_words, past_shown
 from shared.messages.risk import CLOSE_POSITION, REDUCE_POSITION
 from shared.rulenumbers import ASIDE
 
@@ -22,7 +22,7 @@ def limit_for(params, contract_id: str) -> Optional[int]:
     return params.unknown_symbol
 
 
-class MaxContractsPerInstrument(Rule):
+class MaxContractsPerInstrument(SizeRule):
     name = "max_contracts_per_instrument"
     listens = frozenset({POSITION})
     description = "a symbol's size over its own limit: reduce or close that contract"
@@ -49,15 +49,6 @@ class MaxContractsPerInstrument(Rule):
         (AccountState.kept_size), as max_contracts' warning reads them."""
         m = self.measure(ctx, now, params, lambda p: ctx.account.kept_size(p, now))
         return [] if m is None else [m]
-
-    def acts_while_locked(self, ctx, now, params, m):
-        """Never: a lockout cuts every contract added while it holds (lockout enforcement),
-        so the count cannot grow to a breach before the lockout ends (its warning comes
-        then, if still due)."""
-        return False
-
-    def past(self, m: Measure) -> bool:
-        return m.value > m.limit            # evaluate: a breach is over the limit, not at it
 
     def past_shown(self, ctx, now, m):
         p = ctx.account.positions.get(m.contract_id or "")
