@@ -1,7 +1,8 @@
 """tests/support/hangguard.py: a tiny suite run as `make test` runs (the project's pytest
 options, two test processes, --dist loadfile). A test past its timeout fails with its stack;
-one that swallows the timeout is ended with its test process, and a test process killed
-outright has its processes killed at once; every other test still runs, the run ends, and
+one that swallows the timeout is ended with its test process; a timeout that lands in the
+procs fixture's cleanup still ends the test's processes; a test process killed outright has
+its processes killed at once; every other test still runs, the run ends, and
 nothing any of them started is left. Before: the first hang ended its test process
 (os._exit), the crashed test ran again in each replacement process, and the run stalled with
 every process idle."""
@@ -64,6 +65,18 @@ def test_its_process_is_killed():
 def test_after_the_kill():
     pass
 ''',
+    "test_e_slow_teardown.py": f'''
+import os, sys, time
+
+STUBBORN = ("import signal, sys, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+            "open(sys.argv[1] + '/ready', 'w').close(); time.sleep(600)")
+
+def test_its_teardown_outlasts_the_timeout(procs, tmp_path):
+    # its cleanup waits 5 s for a SIGTERM the process ignores: the timeout lands there
+    procs._start([sys.executable, "-c", STUBBORN, str(tmp_path)], "stubborn", str(tmp_path))
+    while not os.path.exists(tmp_path / "ready"):
+        time.sleep(0.05)
+''',
     "test_d_plain.py": "def test_one():\n    pass\n\ndef test_two():\n    pass\n",
 }
 
@@ -104,7 +117,8 @@ def test_hung_and_crashed_tests_fail_and_the_run_ends_with_nothing_left(tmp_path
             except (ProcessLookupError, PermissionError):
                 pass
     assert left == [], out[-6000:]
-    assert re.search(r"= 3 failed, 5 passed in ", out), out[-6000:]
+    assert re.search(r"= 3 failed, 6 passed, 1 error in ", out), out[-6000:]
+    assert "ERROR at teardown of test_its_teardown_outlasts_the_timeout" in out, out[-6000:]
     assert "the run left behind" not in out, out[-6000:]     # none waited for the run's end
     # the signal's failure: the test's own line, in the test process that goes on
     assert f"Timeout (>{TIMEOUT_S:.1f}s) from pytest-timeout" in out, out[-6000:]
