@@ -1,4 +1,5 @@
-"""Who closed a position that a close of riskd's found flat while its own call's effect is unknown.
+"""Who closed (or cut) a position that a close of riskd's found flat, or that a reduce of riskd's
+found at or below its target, while its own call's effect is unknown.
 
 A close whose call got no answer (riskd's [broker] timeout, a dropped connection, a 5xx) and
 that then finds the contract flat did not see what closed it: its own call, carried out by the
@@ -24,6 +25,13 @@ riskd's fill, nor another command's order as this one's); the third stays among 
 counts such a close as riskd's (docs/rules.md "Whose trade it is").
 No fill found (not booked yet) or the orders unreadable: "found flat ...; by which order is not
 known".
+
+reduce_position's cut (a partialCloseContract of N, or a closeContract for target 0) whose call
+got no answer, then found the position at or below its target, is said the same way (one piece
+of code for both; before, "reduced MNQ ... from 5 contracts to 3, though the close got no
+answer" credited the cut with the trader's own sell or a flatten): "went from 5 contracts to 3:
+cut by the trader's sell of 2 at ... while this close got no answer ..."; a partial close takes
+exactly its N, so only a market order of N made after the call can be it.
 """
 from __future__ import annotations
 
@@ -68,12 +76,17 @@ def _which(unsure: str) -> str:
 
 
 def words(ctx, cid: str, unsure: str, sent_ns: int,
-          closers: Callable[[int], dict[int, Command]]) -> str:
+          closers: Callable[[int], dict[int, Command]], held: Optional[int] = None,
+          cut: int = 0, now: str = "") -> str:
     """The `how` of close_position's result when the contract is flat and this command's close
     call's effect is unknown (unsure: 'the close got no answer within 10s (timed out)');
     sent_ns: when its first close call was sent (0: not known); closers(since_ns): the orders
-    other commands of riskd's on the account created, by order id."""
+    other commands of riskd's on the account created, by order id. held: the position when
+    riskd decided (long +, short -; 0: not known; None: the command's `held`); cut: the size of
+    a partial close (0: a closeContract, which takes what is open); now: the words of a position
+    still open ('went from 5 contracts to 3'; '': flat)."""
     this = unsure.replace("the close", "this close", 1)
+    state, verb = (now, "cut") if now else ("is flat", "closed")
     start = min(t for t in (ctx.command.issued_ns, sent_ns) if t) \
         if (ctx.command.issued_ns or sent_ns) else ctx.begun_ns
     try:
@@ -83,9 +96,9 @@ def words(ctx, cid: str, unsure: str, sent_ns: int,
     except (ProjectXError, BrokerUnavailable, RateBudgetExhausted, ParseError) as exc:
         log.warning("account %s: could not read the orders that closed %s (%s)", ctx.account,
                     cid, exc)
-        return (f"is flat: found so after {this}; by which order is not known (the broker's "
+        return (f"{state}: found so after {this}; by which order is not known (the broker's "
                 f"orders could not be read)")
-    held = ctx.command.held
+    held = ctx.command.held if held is None else held
     closing = (SELL if held > 0 else 1 - SELL) if held else None
     filled = sorted((o for o in orders if o.contract_id == cid and o.status == FILLED),
                     key=lambda o: (o.updated_ns or o.created_ns or 0, o.id))
@@ -107,7 +120,7 @@ def words(ctx, cid: str, unsure: str, sent_ns: int,
             continue
         most = abs(held) + opened if held else None
         if o.type != MARKET or (sent_ns and o.created_ns and o.created_ns < sent_ns - SKEW_NS) \
-                or (most is not None and o.size > most):
+                or (most is not None and o.size > most) or (cut and o.size != cut):
             parts.append(f"the trader's {_side(o.side)} of {o.size} at {when} (order {o.id})")
             ctx.not_ours.add(o.id)
             continue
@@ -116,8 +129,8 @@ def words(ctx, cid: str, unsure: str, sent_ns: int,
                      f"this close, {_which(unsure)}, carried out by the broker, or the "
                      f"trader's own {_side(o.side)}; riskd cannot tell which")
     if not parts:
-        return (f"is flat: found so after {this}; by which order is not known yet (no fill "
-                f"closing it shows at the broker)")
+        return (f"{state}: found so after {this}; by which order is not known yet (no fill "
+                f"{'cutting' if now else 'closing'} it shows at the broker)")
     if mine_maybe:
-        return f"is flat: closed by {'; '.join(parts)}"
-    return f"is flat: closed by {' and '.join(parts)} while {this}"
+        return f"{state}: {verb} by {'; '.join(parts)}"
+    return f"{state}: {verb} by {' and '.join(parts)} while {this}"

@@ -23,6 +23,9 @@ position above the target: it reads again every GRACE_STEP s, up to GRACE_READS 
 1 s, no thread held: each wait is a settle), and cuts only what is still above the target then.
 A cut sent again all the same may still meet the lost one carried out late (5 -> 3, not 4):
 the result lists the lost one (CommandResult.unsettled) so risk keeps its fill as riskd's.
+A cut whose answer never came, then found at or below the target (or flat), says which order cut
+it, as a close does (_cut_by, services/enforcement/closedby.py): "went from 5 contracts to 3: cut
+by the trader's sell of 2 at ... while this close got no answer within 10s (timed out)".
 
 A cut whose call finds the position gone (PositionNotFound after a read that showed it) says
 so in close_position's words (_gone_at_the_call): resumed after a restart, "found so when
@@ -38,7 +41,9 @@ from typing import Generator, Iterator, Optional
 from services.enforcement.actions.base import (BY_EARLIER, ActionContext, GiveUp, Retry,
                                                answered, unsure)
 from services.enforcement.actions.close_position import contract_orders
-from shared.outcomewords import from_to
+from services.enforcement import closedby
+from shared.outcomewords import contracts, from_to
+from shared.projectx.models import OrderSide
 from services.enforcement.planning import (closing_side, plan_reduce, plan_resizes, plural,
                                            reduce_target)
 
@@ -87,7 +92,7 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
     if gone:
         return f"{cid} on account {ctx.account} {gone}{orders}"
     if not steps and unsure(ctx.done) is not None:
-        return f"{reduced(ctx, cid, size)}, though {unsure(ctx.done, ctx.timed_out_s)}{orders}"
+        return f"{cid} on account {ctx.account} {_cut_by(ctx, cid, size)}{orders}"
     if not steps and ctx.restarted and journaled and pos is None:
         # the process that ended journaled its target, then called: flat at the re-read
         # (that call carried out, or the trader closed it), never "nothing left to do"
@@ -104,6 +109,22 @@ def run(ctx: ActionContext) -> Generator[float, None, str]:
         left = f"nothing left to close{orders}" if orders else "nothing left to do"
         return f"{cid} on account {ctx.account} is at {size} (target {target}): {left}"
     return f"{reduced(ctx, cid, size)}{orders}"
+
+
+def _cut_by(ctx: ActionContext, cid: str, size: int) -> str:
+    """How the position came to `size` (at or below the target) when a cut of this command's
+    got no answer: the broker's orders say which order cut it (closedby.py, as for a close),
+    never "reduced ..., though the close got no answer" crediting the cut with the trader's
+    own sell or a flatten."""
+    observed, side = ctx.progress.get("observed"), ctx.progress.get("side")
+    held = (observed if side == OrderSide.ASK else -observed) \
+        if isinstance(observed, int) and side is not None else 0
+    lost = [c for c in ctx.close_calls if c.contract_id == cid and not c.worked]
+    sent = min((c.sent_ns for c in lost if c.sent_ns), default=0)
+    now = "" if size == 0 else (f"went {from_to(observed, size)}" if isinstance(observed, int)
+                                else f"is at {contracts(size)}")
+    return closedby.words(ctx, cid, unsure(ctx.done, ctx.timed_out_s), sent, ctx.closers,
+                          held=held, cut=lost[0].size if lost else 0, now=now)
 
 
 def _gone_at_the_call(ctx: ActionContext, cid: str, steps: list, pos) -> str:
