@@ -87,8 +87,9 @@ def action_columns(width: int, when: int, outcome: int, latencies: list[str],
     show (at most RULE_W, ACTION_W; rules, actions: the rows' names, None: the widest). The
     action column gives way first, to its short words (action_word: 'close', 'reduce'), so a
     rule name keeps its letters (trial18c: 'no_sto…_grace', 'lockou…cement' at 80x24); then
-    the rule (cut in its middle, still itself), the outcome, the action columns down to their
-    narrowest; narrower still, the latency column is left out, never cut."""
+    the outcome (its words whole on a line under the row), the rule (cut in its middle, still
+    itself), the action columns down to their narrowest; narrower still, the latency column is
+    left out, never cut."""
     lat_w = max([len("latency"), *(len(x) for x in latencies)])
     rule_w = RULE_W if rules is None else min(RULE_W, max([len("rule"), *map(len, rules)]))
     action_w = ACTION_W if actions is None else \
@@ -101,7 +102,10 @@ def action_columns(width: int, when: int, outcome: int, latencies: list[str],
         cols[1] -= give
         over -= give
     floors = [min(rule_w, MIN_RULE_W), min(cols[1], MIN_ACTION_W), min(outcome, MIN_OUTCOME_W)]
-    for i in (0, 2, 1):                                       # rule, outcome, action
+    # the outcome first: a cut outcome's words are whole on a line under its row, a rule
+    # name's are nowhere else (round 20: the contract in the action column cut
+    # 'lockou…cement' and 'trade_…_limit' at 80 columns)
+    for i in (2, 0, 1):                                       # outcome, rule, action
         give = max(0, min(over, cols[i] - floors[i]))
         cols[i] -= give
         over -= give

@@ -469,10 +469,11 @@ def action_lines(account: AccountView, width: int, max_lines: Optional[int] = No
 
 
 def _under(a, wide: int, lat_w: int, layout: Optional[int]) -> str:
-    """The words under an action's row: its note, and (layout: nothing may be cut) its outcome
-    when its column cut it, its latency when there was no room for that column."""
+    """The words under an action's row: its note, its outcome when its column cut it (the
+    outcome gives way before a rule name does: columns.action_columns), and (layout: nothing
+    may be cut) its latency when there was no room for that column."""
     parts = []
-    if layout and len(a.outcome or a.status) > wide:
+    if len(a.outcome or a.status) > wide:
         parts.append(f"outcome: {a.outcome or a.status}")
     if layout and not lat_w and a.latency:
         parts.append(f"latency: {a.latency}")

@@ -67,3 +67,24 @@ def test_last_actions_at_80_columns_keeps_the_rule_names_whole():
     # wide enough, the actions' own names
     _head, *wide = plain(action_lines(account(IN_FLIGHT), 120)).splitlines()
     assert wide[0].split()[4] == "close_position", wide
+
+
+def test_a_contract_in_the_action_column_cuts_the_outcome_not_the_rule_name():
+    """Round 20's fresh-clone make test: with the contract in the action column ('reduce MNQ')
+    and a two-part latency, 80 columns read 'lockou…cement' and 'trade_…_limit' while the
+    outcome, whose words a line under the row gives whole, kept its letters. Put back (the
+    old order: rule, outcome, action): the rule names are cut again."""
+    rows = [act("Mon 03:55:46 CST", LOCKOUT, "reduce_position MNQ", "left to max_contracts",
+                "skipped", "amber"),
+            act("Mon 03:55:46 CST", "trade_frequency_limit", "lock", "locked until 03:56:46",
+                "locked", "amber", "no call"),
+            act("Mon 03:55:45 CST", "max_contracts", "reduce_position MNQ", "done", "done",
+                "green", "0.537s, done 0.939s")]
+    head, *lines = plain(action_lines(account(rows), 80)).splitlines()
+    assert all(len(r) <= 80 for r in [head, *lines]), lines
+    shown = [r for r in lines if r.startswith("Mon ")]
+    assert " ".join(shown[0].split()[3:5]) == LOCKOUT, lines
+    assert shown[1].split()[3] == "trade_frequency_limit", lines
+    assert shown[0].split()[5:7] == ["reduce", "MNQ"], lines
+    # the outcome's words whole under the row it was cut in
+    assert "left to max_contracts" in " ".join(lines), lines
