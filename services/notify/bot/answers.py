@@ -10,7 +10,7 @@ from typing import Optional
 
 from services.notify.templates import Context, money
 from shared import accountguard, pricewords
-from shared.lockwords import lock_end_words, longest_first
+from shared.lockwords import holder_words, lock_end_words, longest_first
 from shared.messages.control import SupervisorStatus
 from shared.messages.market import OrdersTable
 from shared.messages.risk import AccountStatus, HistoryReply, LockoutState, without_note
@@ -56,9 +56,12 @@ def lockout_line(lk: LockoutState, ctx: Context, now_ns: int, not_guarded: str =
     else:
         end = lock_end_words(lk)     # in words, as every screen: lockwords
     why = f": {lk.reason}" if lk.reason else ""
+    # whose it is, as the screens say: 'cooldown_after_loss, extending trade_frequency_limit's
+    # cooldown' for one timer another rule extended (trial20a section 4: one lockout, not two)
+    whose = holder_words(lk)
     if not_guarded:          # the account is disabled: nothing enforces this lockout
-        return f"🔓 {scope} lockout {end} {accountguard.NOT_ENFORCED}, {lk.rule} by {lk.by}{why}"
-    return f"🔒 {scope} locked {end}, {lk.rule} by {lk.by}{why}"
+        return f"🔓 {scope} lockout {end} {accountguard.NOT_ENFORCED}, {whose} by {lk.by}{why}"
+    return f"🔒 {scope} locked {end}, {whose} by {lk.by}{why}"
 
 
 def not_live(a: AccountStatus, sup: Optional[SupervisorStatus], ctx: Context,
