@@ -166,13 +166,16 @@ def lockouts_text(accounts: list[AccountStatus], ctx: Context, now_ns: int) -> s
 
 
 def history_text(body: HistoryReply, count: int, ctx: Context, day: str,
-                 now_ns: Optional[int] = None) -> str:
+                 now_ns: Optional[int] = None, outcomes: Optional[dict] = None,
+                 unknown: str = "") -> str:
     """Today's newest `count` entries, one line each in `riskctl history`'s words: its rows
     (shared/historywords.py, one piece of code for both: who, what, the reading vs its limit,
     risk's reason, the lockout's kind and end), symbols as tickers (trial 2026-12-06: the phone
     read "drawdown_guard at 80%: ? vs ?", "+3.00 vs +3.00: none" and a broker contract id
-    where riskctl history said otherwise)."""
-    entries = historywords.rows(body, tz=ctx.tz)
+    where riskctl history said otherwise). outcomes, unknown: what enforcement did for the
+    decisions' commands and why those missing are not known (services/notify/bot/outcomes.py),
+    so WHAT is the outcome as riskctl history gives it, never the plan (None: the plan)."""
+    entries = historywords.rows(body, outcomes, tz=ctx.tz, unknown=unknown)
     if not entries:
         return f"nothing recorded today ({day})"
     shown = sorted(entries, key=lambda r: r[0], reverse=True)[:count]
