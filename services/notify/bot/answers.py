@@ -10,7 +10,7 @@ from typing import Optional
 
 from services.notify.templates import Context, money
 from shared import accountguard, pricewords
-from shared.lockwords import holder_words, lock_end_words, longest_first
+from shared.lockwords import ENDED_CLEARING, holder_words, lock_end_words, longest_first
 from shared.messages.control import SupervisorStatus
 from shared.messages.market import OrdersTable
 from shared.messages.risk import AccountStatus, HistoryReply, LockoutState, without_note
@@ -51,7 +51,9 @@ def title(a: AccountStatus, ctx: Context) -> str:
 
 def lockout_line(lk: LockoutState, ctx: Context, now_ns: int, not_guarded: str = "") -> str:
     scope = f"{lk.symbol} only" if lk.symbol else "account"
-    if lk.until_ns:
+    if lk.until_ns and lk.until_ns <= now_ns:      # risk clears it on its next tick
+        end = f"until {ctx.at(lk.until_ns, now_ns)}{ENDED_CLEARING}"
+    elif lk.until_ns:
         end = f"until {ctx.at(lk.until_ns, now_ns)} (in {duration((lk.until_ns - now_ns) / 1e9)})"
     else:
         end = lock_end_words(lk)     # in words, as every screen: lockwords
